@@ -1,0 +1,3 @@
+from k9py.cli import main
+
+raise SystemExit(main())

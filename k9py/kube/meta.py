@@ -1,0 +1,82 @@
+"""Small accessors over API-shaped dicts (objects stay plain dicts end to end)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Obj = dict[str, Any]
+
+
+def name(obj: Obj) -> str:
+    return obj.get("metadata", {}).get("name", "")
+
+
+def namespace(obj: Obj) -> str:
+    return obj.get("metadata", {}).get("namespace", "") or ""
+
+
+def uid(obj: Obj) -> str:
+    return obj.get("metadata", {}).get("uid", "")
+
+
+def labels(obj: Obj) -> dict[str, str]:
+    return obj.get("metadata", {}).get("labels") or {}
+
+
+def annotations(obj: Obj) -> dict[str, str]:
+    return obj.get("metadata", {}).get("annotations") or {}
+
+
+def owner_refs(obj: Obj) -> list[Obj]:
+    return obj.get("metadata", {}).get("ownerReferences") or []
+
+
+def controller_ref(obj: Obj) -> Obj | None:
+    for ref in owner_refs(obj):
+        if ref.get("controller"):
+            return ref
+    return None
+
+
+def is_deleting(obj: Obj) -> bool:
+    return bool(obj.get("metadata", {}).get("deletionTimestamp"))
+
+
+def key(obj: Obj) -> tuple[str, str, str]:
+    return (obj.get("kind", ""), namespace(obj), name(obj))
+
+
+def owner_reference(owner: Obj, *, controller: bool = True) -> Obj:
+    """An ownerReference pointing at ``owner`` (as controllers set on what they create)."""
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": name(owner),
+        "uid": uid(owner),
+        "controller": controller,
+        "blockOwnerDeletion": True,
+    }
+
+
+def deep_copy(value: Any) -> Any:
+    """A fast deep copy for JSON-shaped data (dicts, lists, scalars)."""
+    if isinstance(value, dict):
+        return {k: deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [deep_copy(v) for v in value]
+    return value
+
+
+def dig(obj: Any, *path: str | int, default: Any = None) -> Any:
+    """``dig(pod, "status", "phase")`` without a chain of ``.get`` calls."""
+    cur = obj
+    for p in path:
+        if isinstance(cur, dict):
+            cur = cur.get(p)  # type: ignore[arg-type]
+        elif isinstance(cur, list) and isinstance(p, int) and -len(cur) <= p < len(cur):
+            cur = cur[p]
+        else:
+            return default
+        if cur is None:
+            return default
+    return cur

@@ -1,0 +1,190 @@
+"""Label selectors (string form and LabelSelector objects) and field selectors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from k9py.kube.meta import dig
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    op: str  # "=", "!=", "in", "notin", "exists", "!"
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        present = self.key in labels
+        value = labels.get(self.key)
+        if self.op == "=":
+            return present and value == self.values[0]
+        if self.op == "!=":
+            return not present or value != self.values[0]
+        if self.op == "in":
+            return present and value in self.values
+        if self.op == "notin":
+            return not present or value not in self.values
+        if self.op == "exists":
+            return present
+        return not present  # "!"
+
+
+Selector = tuple[Requirement, ...]
+
+_SET_RE = re.compile(r"^\s*(!?)([\w./-]+)\s*(?:(notin|in)\s*\(([^)]*)\)|(==|=|!=)\s*([\w./-]*))?\s*$")
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for c in text:
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        if c == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+    if cur.strip():
+        parts.append(cur)
+    return parts
+
+
+def parse_label_selector(text: str | None) -> Selector:
+    """Parse ``app=nginx,tier!=db,env in (a,b),!legacy``; ValueError if malformed."""
+    if not text or not text.strip():
+        return ()
+    reqs = []
+    for part in _split_top_level(text):
+        m = _SET_RE.match(part)
+        if not m:
+            raise ValueError(f"unable to parse requirement: {part.strip()!r}")
+        bang, key, set_op, set_vals, op, val = m.groups()
+        if bang:
+            if set_op or op:
+                raise ValueError(f"unable to parse requirement: {part.strip()!r}")
+            reqs.append(Requirement(key, "!"))
+        elif set_op:
+            vals = tuple(v.strip() for v in set_vals.split(",") if v.strip())
+            reqs.append(Requirement(key, set_op, vals))
+        elif op:
+            reqs.append(Requirement(key, "!=" if op == "!=" else "=", (val,)))
+        else:
+            reqs.append(Requirement(key, "exists"))
+    return tuple(reqs)
+
+
+def from_label_selector(sel: Obj | None) -> Selector | None:
+    """A LabelSelector object (matchLabels/matchExpressions). ``None`` selector matches nothing;
+    an empty one matches everything (API semantics)."""
+    if sel is None:
+        return None
+    reqs = [Requirement(k, "=", (v,)) for k, v in sorted((sel.get("matchLabels") or {}).items())]
+    ops = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
+    for expr in sel.get("matchExpressions") or []:
+        reqs.append(Requirement(expr["key"], ops[expr["operator"]], tuple(expr.get("values") or ())))
+    return tuple(reqs)
+
+
+def from_map(m: dict[str, str] | None) -> Selector | None:
+    """A Service-style selector map; ``None``/empty map selects nothing."""
+    if not m:
+        return None
+    return tuple(Requirement(k, "=", (v,)) for k, v in sorted(m.items()))
+
+
+def matches(selector: Selector | None, labels: dict[str, str] | None) -> bool:
+    if selector is None:
+        return False
+    labels = labels or {}
+    return all(r.matches(labels) for r in selector)
+
+
+def selector_string(sel: Obj | dict[str, str] | None) -> str:
+    """How kubectl prints a selector: ``app=nginx,tier in (a,b)``."""
+    if not sel:
+        return "<none>"
+    if "matchLabels" not in sel and "matchExpressions" not in sel:
+        return ",".join(f"{k}={v}" for k, v in sel.items())
+    parts = [f"{k}={v}" for k, v in (sel.get("matchLabels") or {}).items()]
+    for e in sel.get("matchExpressions") or []:
+        op = e["operator"]
+        if op == "In":
+            parts.append(f"{e['key']} in ({','.join(sorted(e.get('values') or []))})")
+        elif op == "NotIn":
+            parts.append(f"{e['key']} notin ({','.join(sorted(e.get('values') or []))})")
+        elif op == "Exists":
+            parts.append(e["key"])
+        else:
+            parts.append(f"!{e['key']}")
+    return ",".join(parts) or "<none>"
+
+
+FieldSelector = tuple[tuple[str, str, str], ...]  # (path, op, value)
+
+_FIELD_ALIASES = {"metadata.name", "metadata.namespace", "spec.nodeName", "status.phase",
+                  "spec.unschedulable", "spec.schedulerName", "status.podIP", "spec.restartPolicy",
+                  "spec.serviceAccountName", "type", "reason", "involvedObject.kind",
+                  "involvedObject.name", "involvedObject.namespace", "involvedObject.uid",
+                  "involvedObject.fieldPath", "source", "status.nominatedNodeName", "spec.type"}
+
+
+def parse_field_selector(text: str | None) -> FieldSelector:
+    if not text or not text.strip():
+        return ()
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "!=" in part:
+            k, v = part.split("!=", 1)
+            op = "!="
+        elif "==" in part:
+            k, v = part.split("==", 1)
+            op = "="
+        elif "=" in part:
+            k, v = part.split("=", 1)
+            op = "="
+        else:
+            raise ValueError(f"invalid selector: '{text}'; can't understand '{part}'")
+        out.append((k.strip(), op, v.strip()))
+    return tuple(out)
+
+
+def field_value(obj: Obj, path: str) -> str:
+    cur: Any = obj
+    for p in path.split("."):
+        cur = cur.get(p) if isinstance(cur, dict) else None
+    if cur is None:
+        return ""
+    if isinstance(cur, bool):
+        return "true" if cur else "false"
+    return str(cur)
+
+
+def field_matches(sel: FieldSelector, obj: Obj) -> bool:
+    for path, op, value in sel:
+        actual = field_value(obj, path)
+        if (actual == value) != (op == "="):
+            return False
+    return True
+
+
+def unknown_fields(sel: FieldSelector) -> list[str]:
+    return [p for p, _, _ in sel if p not in _FIELD_ALIASES]
+
+
+def compile_filter(label_selector: str | None, field_selector: str | None) -> Callable[[Obj], bool]:
+    labels_sel = parse_label_selector(label_selector)
+    fields_sel = parse_field_selector(field_selector)
+
+    def _match(obj: Obj) -> bool:
+        return matches(labels_sel, dig(obj, "metadata", "labels") or {}) and field_matches(fields_sel, obj)
+
+    return _match

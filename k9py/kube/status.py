@@ -1,0 +1,84 @@
+"""API errors as the apiserver reports them: ``Status`` objects with code and reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k9py.kube.resources import BY_KIND
+
+
+class ApiError(Exception):
+    """An error the Kubernetes API would return; ``to_status()`` gives the Status body."""
+
+    def __init__(self, code: int, reason: str, message: str, *, name: str | None = None,
+                 kind: str | None = None, causes: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.name = name
+        self.kind = kind
+        self.causes = causes or []
+
+    def to_status(self) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        if self.name is not None:
+            details["name"] = self.name
+        if self.kind is not None:
+            res = BY_KIND.get(self.kind)
+            if res is not None:
+                if res.group:
+                    details["group"] = res.group
+                details["kind"] = res.plural
+            else:
+                details["kind"] = self.kind
+        if self.causes:
+            details["causes"] = self.causes
+        status: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                  "status": "Failure", "message": self.message, "reason": self.reason,
+                                  "code": self.code}
+        if details:
+            status["details"] = details
+        return status
+
+
+def _resource_name(kind: str) -> str:
+    res = BY_KIND.get(kind)
+    if res is None:
+        return kind.lower()
+    return f"{res.plural}.{res.group}" if res.group else res.plural
+
+
+def not_found(kind: str, name: str) -> ApiError:
+    return ApiError(404, "NotFound", f'{_resource_name(kind)} "{name}" not found', name=name, kind=kind)
+
+
+def already_exists(kind: str, name: str) -> ApiError:
+    return ApiError(409, "AlreadyExists", f'{_resource_name(kind)} "{name}" already exists', name=name, kind=kind)
+
+
+def conflict(kind: str, name: str, why: str = "the object has been modified; please apply your changes to the latest version and try again") -> ApiError:
+    return ApiError(409, "Conflict", f'Operation cannot be fulfilled on {_resource_name(kind)} "{name}": {why}', name=name, kind=kind)
+
+
+def invalid(kind: str, name: str, causes: list[tuple[str, str]]) -> ApiError:
+    """``causes``: (field path, message) pairs, e.g. ("spec.replicas", "Invalid value: -1: must be greater than or equal to 0")."""
+    text = "; ".join(f"{f}: {m}" for f, m in causes)
+    if len(causes) > 1:
+        text = "[" + ", ".join(f"{f}: {m}" for f, m in causes) + "]"
+    return ApiError(422, "Invalid", f'{kind} "{name}" is invalid: {text}', name=name, kind=kind,
+                    causes=[{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes])
+
+
+def forbidden(kind: str, name: str, verb: str, why: str) -> ApiError:
+    res = _resource_name(kind)
+    target = f'{res} "{name}"' if name else res
+    return ApiError(403, "Forbidden", f"{target} is forbidden: {why}", name=name or None, kind=kind)
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, "BadRequest", message)
+
+
+def gone(message: str) -> ApiError:
+    return ApiError(410, "Expired", message)

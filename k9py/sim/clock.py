@@ -1,0 +1,38 @@
+"""The simulator's virtual clock: it moves only when told to (tests, replay, a real-time driver)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+# Tests and seeded runs start here unless told otherwise: a fixed, readable instant.
+DEFAULT_EPOCH = datetime(2026, 11, 1, 9, 0, 0, tzinfo=timezone.utc).timestamp()
+
+
+class VirtualClock:
+    def __init__(self, start: float | None = None) -> None:
+        self._now = float(DEFAULT_EPOCH if start is None else start)
+
+    def now(self) -> float:
+        return self._now
+
+    def set(self, t: float) -> None:
+        if t < self._now:
+            raise ValueError("the virtual clock never goes backwards")
+        self._now = t
+
+    def advance(self, seconds: float) -> None:
+        self.set(self._now + seconds)
+
+
+class RealtimeTicker:
+    """Tells how much virtual time has passed since the last call (real time × speed)."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        self.speed = speed
+        self._last = time.monotonic()
+
+    def elapsed(self) -> float:
+        now = time.monotonic()
+        dt, self._last = (now - self._last) * self.speed, now
+        return dt

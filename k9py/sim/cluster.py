@@ -1,0 +1,253 @@
+"""The simulated control plane: store + clock + controllers, and the API-level operations that
+`serve`, backends and scenarios call (admission, graceful deletion, propagation)."""
+
+from __future__ import annotations
+
+import heapq
+import random
+import threading
+from typing import Any, Iterable
+
+from k9py.kube import meta, resources
+from k9py.kube.meta import deep_copy
+from k9py.kube.status import ApiError, bad_request, conflict, invalid, not_found
+from k9py.sim import admission
+from k9py.sim.clock import VirtualClock
+from k9py.sim.events import EventRecorder
+from k9py.sim.store import ObjectStore
+
+Obj = dict[str, Any]
+
+MAX_SETTLE_PASSES = 200
+SERVER_VERSION = {"major": "1", "minor": "31", "gitVersion": "v1.31.0-k9py", "gitCommit": "k9py-sim",
+                  "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.22.5",
+                  "compiler": "gc", "platform": "linux/amd64"}
+
+
+class Cluster:
+    """A whole simulated cluster. Single-threaded: callers from other threads hold ``lock``."""
+
+    def __init__(self, *, seed: int = 0, start: float | None = None, controllers: Iterable[Any] | None = None,
+                 name: str = "k9py-sim", bootstrap: bool = True) -> None:
+        from k9py.sim.controllers import default_controllers
+
+        self.name = name
+        self.seed = seed
+        self.clock = VirtualClock(start)
+        self.rng = random.Random(seed)
+        self.store = ObjectStore(self.clock, self.rng)
+        self.events = EventRecorder(self)
+        self.controllers = list(default_controllers() if controllers is None else controllers)
+        self.lock = threading.RLock()
+        self._wakeups: list[float] = []
+        # Controllers keep state that is not part of any object here (e.g. allocated IPs).
+        self.state: dict[str, Any] = {}
+        if bootstrap:
+            from k9py.sim.bootstrap import bootstrap as _bootstrap
+            _bootstrap(self)
+
+    # -- time ------------------------------------------------------------------------------
+    def now(self) -> float:
+        return self.clock.now()
+
+    def wake_at(self, t: float) -> None:
+        """Ask for a reconcile at virtual time ``t`` (no-op if already due)."""
+        if t > self.clock.now():
+            heapq.heappush(self._wakeups, t)
+
+    def next_wakeup(self) -> float | None:
+        return self._wakeups[0] if self._wakeups else None
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward, reconciling at every wake-up on the way."""
+        target = self.clock.now() + max(0.0, seconds)
+        self.settle()
+        while self._wakeups and self._wakeups[0] <= target:
+            t = heapq.heappop(self._wakeups)
+            while self._wakeups and self._wakeups[0] <= t:
+                heapq.heappop(self._wakeups)
+            if t > self.clock.now():
+                self.clock.set(t)
+            self.settle()
+        self.clock.set(target)
+        self.settle()
+
+    def settle(self) -> None:
+        """Run every controller until none changes anything."""
+        for _ in range(MAX_SETTLE_PASSES):
+            before = self.store.resource_version
+            for c in self.controllers:
+                c.reconcile(self)
+            if self.store.resource_version == before:
+                return
+
+    # -- events ----------------------------------------------------------------------------
+    def record_event(self, obj: Obj, type_: str, reason: str, message: str, component: str,
+                     host: str | None = None, field_path: str | None = None) -> Obj:
+        return self.events.record(obj, type_, reason, message, component, host, field_path)
+
+    # -- API-level operations (admission, then the store) -----------------------------------
+    def get(self, kind: str, namespace: str | None, name: str) -> Obj:
+        return self.store.must_get(kind, namespace if self._namespaced(kind) else None, name)
+
+    def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
+        return self.store.list(kind, namespace if self._namespaced(kind) else None)
+
+    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+        obj = self._prepare(obj)
+        admission.admit(self, obj, None)
+        self._check_namespace(obj)
+        if dry_run:
+            return obj
+        created = self.store.create(obj)
+        return created
+
+    def replace(self, obj: Obj, *, subresource: str | None = None, dry_run: bool = False) -> Obj:
+        """PUT semantics: a full object; keeps ``status`` (or, for the status subresource, only
+        takes ``status``); Conflict if a stale resourceVersion is given."""
+        obj = self._prepare(obj)
+        kind, ns, name = meta.key(obj)
+        old = self.store.must_get(kind, ns, name)
+        rv = obj.get("metadata", {}).get("resourceVersion")
+        if rv and rv != old["metadata"]["resourceVersion"]:
+            raise conflict(kind, name)
+        if subresource == "status":
+            new = deep_copy(old)
+            new["status"] = obj.get("status", {})
+        else:
+            new = obj
+            if "status" in old and kind not in ("ConfigMap", "Secret"):
+                new["status"] = deep_copy(old["status"])
+            md = new["metadata"]
+            for keep in ("uid", "creationTimestamp"):
+                md[keep] = old["metadata"].get(keep)
+        admission.admit(self, new, old)
+        if dry_run:
+            return new
+        return self.store.update(new)
+
+    def apply(self, obj: Obj) -> Obj:
+        """Create or replace (what `kubectl apply` amounts to for whole manifests)."""
+        kind, ns, name = meta.key(self._prepare(obj))
+        existing = self.store.get(kind, ns, name)
+        if existing is None:
+            return self.create(obj)
+        merged = deep_copy(obj)
+        merged.setdefault("metadata", {})["resourceVersion"] = existing["metadata"]["resourceVersion"]
+        return self.replace(merged)
+
+    def delete(self, kind: str, namespace: str | None, name: str, *, grace_period: int | None = None,
+               propagation: str | None = None, dry_run: bool = False) -> Obj:
+        """DELETE semantics. Pods on a node go Terminating for their grace period (the kubelet
+        removes them); namespaces go Terminating while their contents are removed; other objects
+        go at once, their dependents follow by garbage collection (Background), are orphaned
+        (Orphan) or go first (Foreground: the owner waits, Terminating)."""
+        ns = namespace if self._namespaced(kind) else None
+        obj = self.store.must_get(kind, ns, name)
+        if dry_run:
+            return obj
+        policy = propagation or ("Orphan" if kind in ("ReplicationController",) else "Background")
+        if policy not in ("Background", "Foreground", "Orphan"):
+            raise bad_request(f"unsupported propagationPolicy {policy!r}")
+        if kind == "Pod":
+            return self._delete_pod(obj, grace_period)
+        if kind == "Namespace":
+            if name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+                raise ApiError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted', name=name, kind=kind)
+            if meta.is_deleting(obj):
+                return obj
+            self.store.mark_deleting(obj, 0)
+            return self.store.mutate("Namespace", None, name, _namespace_terminating)  # type: ignore[return-value]
+        if policy == "Orphan":
+            self._orphan_dependents(obj)
+        elif policy == "Foreground" and self._dependents(obj):
+            if meta.is_deleting(obj):
+                return obj
+            return self.store.mark_deleting(obj, 0, finalizers=["foregroundDeletion"])
+        return self.store.delete(kind, ns, name)
+
+    def evict(self, namespace: str, name: str, grace_period: int | None = None) -> Obj:
+        """The pods/eviction subresource (what drain uses)."""
+        pod = self.store.must_get("Pod", namespace, name)
+        return self._delete_pod(pod, grace_period)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _delete_pod(self, pod: Obj, grace_period: int | None) -> Obj:
+        ns, name = meta.namespace(pod), meta.name(pod)
+        grace = grace_period
+        if grace is None:
+            grace = int(pod.get("spec", {}).get("terminationGracePeriodSeconds", 30))
+        unscheduled = not pod.get("spec", {}).get("nodeName")
+        finished = pod.get("status", {}).get("phase") in ("Succeeded", "Failed")
+        if grace <= 0 or unscheduled or finished:
+            return self.store.delete("Pod", ns, name)
+        if meta.is_deleting(pod):
+            current = pod["metadata"].get("deletionGracePeriodSeconds", grace)
+            if grace >= current:
+                return pod
+        deleting = self.store.mark_deleting(pod, grace)
+        self.wake_at(self.now())
+        return deleting
+
+    def dependents(self, owner: Obj) -> list[Obj]:
+        return self._dependents(owner)
+
+    def _dependents(self, owner: Obj) -> list[Obj]:
+        uid = meta.uid(owner)
+        out = []
+        for kind in self.store.kinds():
+            for obj in self.store.list(kind):
+                if any(r.get("uid") == uid for r in meta.owner_refs(obj)):
+                    out.append(obj)
+        return out
+
+    def _orphan_dependents(self, owner: Obj) -> None:
+        uid = meta.uid(owner)
+        for dep in self._dependents(owner):
+            def strip(o: Obj) -> None:
+                refs = [r for r in meta.owner_refs(o) if r.get("uid") != uid]
+                if refs:
+                    o["metadata"]["ownerReferences"] = refs
+                else:
+                    o["metadata"].pop("ownerReferences", None)
+            self.store.mutate(dep["kind"], meta.namespace(dep), meta.name(dep), strip)
+
+    @staticmethod
+    def _namespaced(kind: str) -> bool:
+        res = resources.BY_KIND.get(kind)
+        return True if res is None else res.namespaced
+
+    def _prepare(self, obj: Obj) -> Obj:
+        if not isinstance(obj, dict):
+            raise bad_request("the object must be a JSON/YAML mapping")
+        kind = obj.get("kind")
+        if not kind or not isinstance(kind, str):
+            raise bad_request("Object 'Kind' is missing")
+        res = resources.BY_KIND.get(kind)
+        if res is None:
+            raise ApiError(404, "NotFound", f'the server could not find the requested resource (kind {kind})')
+        obj = deep_copy(obj)
+        md = obj.setdefault("metadata", {})
+        if not isinstance(md, dict):
+            raise invalid(kind, "", [("metadata", "Invalid value: must be an object")])
+        obj.setdefault("apiVersion", res.api_version)
+        if res.namespaced:
+            md["namespace"] = md.get("namespace") or "default"
+        else:
+            md.pop("namespace", None)
+        return obj
+
+    def _check_namespace(self, obj: Obj) -> None:
+        ns = meta.namespace(obj)
+        if not ns:
+            return
+        nsobj = self.store.get("Namespace", None, ns)
+        if nsobj is None:
+            raise not_found("Namespace", ns)
+        if meta.is_deleting(nsobj) and obj.get("kind") != "Event":
+            raise ApiError(403, "Forbidden", f'{resources.BY_KIND[obj["kind"]].plural} "{meta.name(obj)}" is forbidden: unable to create new content in namespace {ns} because it is being terminated', name=meta.name(obj), kind=obj["kind"])
+
+
+def _namespace_terminating(ns: Obj) -> None:
+    ns.setdefault("spec", {})["finalizers"] = ["kubernetes"]
+    ns.setdefault("status", {})["phase"] = "Terminating"

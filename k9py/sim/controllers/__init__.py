@@ -1,0 +1,32 @@
+"""The controllers a simulated cluster runs, in the order each settle pass runs them."""
+
+from __future__ import annotations
+
+from k9py.sim.controllers.base import Controller
+
+
+def default_controllers() -> list[Controller]:
+    from k9py.sim.controllers.cronjob import CronJobController
+    from k9py.sim.controllers.daemonset import DaemonSetController
+    from k9py.sim.controllers.deployment import DeploymentController
+    from k9py.sim.controllers.endpoints import EndpointsController
+    from k9py.sim.controllers.gc import GarbageCollector
+    from k9py.sim.controllers.job import JobController
+    from k9py.sim.controllers.namespace import NamespaceController
+    from k9py.sim.controllers.nodes import NodeLifecycleController
+    from k9py.sim.controllers.quota import ResourceQuotaController
+    from k9py.sim.controllers.replicaset import ReplicaSetController
+    from k9py.sim.controllers.statefulset import StatefulSetController
+    from k9py.sim.controllers.volumes import VolumeController
+    from k9py.sim.kubelet import Kubelet
+    from k9py.sim.scheduler import Scheduler
+
+    return [
+        NodeLifecycleController(), NamespaceController(), GarbageCollector(),
+        CronJobController(), JobController(), DeploymentController(), ReplicaSetController(),
+        StatefulSetController(), DaemonSetController(), VolumeController(),
+        Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(),
+    ]
+
+
+__all__ = ["Controller", "default_controllers"]

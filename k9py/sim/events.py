@@ -1,0 +1,75 @@
+"""Events (core/v1) as the components of a real cluster record them, deduplicated by count."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.timefmt import parse_time, rfc3339
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+EVENT_TTL = 3600.0  # the apiserver's default --event-ttl
+
+
+class EventRecorder:
+    def __init__(self, cluster: "Cluster") -> None:
+        self.cluster = cluster
+        self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
+
+    def record(self, obj: Obj, type_: str, reason: str, message: str, component: str,
+               host: str | None = None, field_path: str | None = None) -> Obj:
+        store = self.cluster.store
+        now = self.cluster.clock.now()
+        ns = meta.namespace(obj) or "default"
+        involved = {"kind": obj.get("kind"), "namespace": meta.namespace(obj) or None,
+                    "name": meta.name(obj), "uid": meta.uid(obj), "apiVersion": obj.get("apiVersion"),
+                    "resourceVersion": obj.get("metadata", {}).get("resourceVersion")}
+        if not involved["namespace"]:
+            involved.pop("namespace")
+        if field_path:
+            involved["fieldPath"] = field_path
+        source = {"component": component}
+        if host:
+            source["host"] = host
+        key = (meta.uid(obj), type_, reason, message, component, field_path)
+        existing = self._by_key.get(key)
+        if existing is not None:
+            current = store.get("Event", *existing)
+            if current is not None:
+                def bump(ev: Obj) -> None:
+                    ev["count"] = int(ev.get("count", 1)) + 1
+                    ev["lastTimestamp"] = rfc3339(now)
+                return store.mutate("Event", existing[0], existing[1], bump)  # type: ignore[return-value]
+        name = f"{meta.name(obj)}.{self.cluster.rng.getrandbits(64):016x}"
+        event = {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name, "namespace": ns},
+            "involvedObject": involved, "reason": reason, "message": message, "source": source,
+            "firstTimestamp": rfc3339(now), "lastTimestamp": rfc3339(now), "count": 1,
+            "type": type_, "eventTime": None,
+            "reportingComponent": component, "reportingInstance": host or "",
+        }
+        created = store.create(event)
+        self._by_key[key] = (ns, name)
+        self._expire(now)
+        return created
+
+    def _expire(self, now: float) -> None:
+        """Drop events older than the TTL (the apiserver lets them expire after an hour)."""
+        store = self.cluster.store
+        if store.count("Event") < 200:
+            return
+        for ev in store.list("Event"):
+            last = parse_time(ev.get("lastTimestamp")) or now
+            if now - last > EVENT_TTL:
+                store.delete("Event", meta.namespace(ev), meta.name(ev))
+
+    def for_object(self, obj: Obj) -> list[Obj]:
+        uid = meta.uid(obj)
+        evs = [e for e in self.cluster.store.list("Event") if e.get("involvedObject", {}).get("uid") == uid]
+        return sorted(evs, key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
+

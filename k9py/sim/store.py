@@ -1,0 +1,251 @@
+"""The simulator's object store: API objects with uid / resourceVersion / generation, and watches.
+
+Objects handed out (``get``, ``list``, watch events) are the store's own snapshots: never mutate
+them. Writers pass a changed copy to ``update`` (``mutate`` does the copy for you). A write that
+changes nothing is a no-op and does not bump the resourceVersion, so level-triggered controllers
+settle.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from k9py.kube import meta, resources
+from k9py.kube.meta import deep_copy
+from k9py.kube.status import already_exists, conflict, gone, not_found
+from k9py.kube.timefmt import rfc3339
+from k9py.sim.clock import VirtualClock
+
+Obj = dict[str, Any]
+WatchCallback = Callable[[str, Obj], None]  # (ADDED|MODIFIED|DELETED, object)
+
+HISTORY = 50_000  # watch events kept for resuming from a resourceVersion
+_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s utilrand alphabet (no vowels)
+
+
+@dataclass
+class _Change:
+    rv: int
+    type: str
+    obj: Obj
+    old: Obj | None
+
+
+class Watch:
+    """A registered watch; call ``stop()`` to end it."""
+
+    def __init__(self, store: "ObjectStore", kind: str, namespace: str | None,
+                 match: Callable[[Obj], bool] | None, callback: WatchCallback) -> None:
+        self._store = store
+        self.kind = kind
+        self.namespace = namespace or None
+        self.match = match
+        self.callback = callback
+        self.active = True
+
+    def stop(self) -> None:
+        if self.active:
+            self.active = False
+            self._store._watches.discard(self)
+
+    def _matches(self, obj: Obj | None) -> bool:
+        if obj is None:
+            return False
+        if self.namespace and meta.namespace(obj) != self.namespace:
+            return False
+        return self.match is None or self.match(obj)
+
+    def deliver(self, change: _Change) -> None:
+        if not self.active or change.obj.get("kind") != self.kind:
+            return
+        now_in = self._matches(change.obj)
+        if change.type == "MODIFIED":
+            was_in = self._matches(change.old)
+            if now_in and not was_in:
+                self.callback("ADDED", change.obj)
+            elif was_in and not now_in:
+                self.callback("DELETED", change.obj)
+            elif now_in:
+                self.callback("MODIFIED", change.obj)
+        elif now_in:
+            self.callback(change.type, change.obj)
+
+
+class ObjectStore:
+    def __init__(self, clock: VirtualClock, rng: random.Random) -> None:
+        self.clock = clock
+        self.rng = rng
+        self._objects: dict[str, dict[tuple[str, str], Obj]] = {}
+        self._rv = 1000
+        self._history: deque[_Change] = deque(maxlen=HISTORY)
+        self._watches: set[Watch] = set()
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def resource_version(self) -> int:
+        return self._rv
+
+    def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
+        return self._objects.get(kind, {}).get((namespace or "", name))
+
+    def must_get(self, kind: str, namespace: str | None, name: str) -> Obj:
+        obj = self.get(kind, namespace, name)
+        if obj is None:
+            raise not_found(kind, name)
+        return obj
+
+    def list(self, kind: str, namespace: str | None = None,
+             match: Callable[[Obj], bool] | None = None) -> list[Obj]:
+        """Objects of a kind (optionally one namespace, optionally filtered), by namespace/name."""
+        objs = self._objects.get(kind, {})
+        keys = sorted(objs)
+        out = []
+        for k in keys:
+            if namespace and k[0] != namespace:
+                continue
+            obj = objs[k]
+            if match is None or match(obj):
+                out.append(obj)
+        return out
+
+    def count(self, kind: str) -> int:
+        return len(self._objects.get(kind, {}))
+
+    def kinds(self) -> list[str]:
+        return [k for k, v in self._objects.items() if v]
+
+    # -- writing ---------------------------------------------------------------------------
+    def new_uid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def random_suffix(self, n: int = 5) -> str:
+        return "".join(self.rng.choice(_NAME_CHARS) for _ in range(n))
+
+    def create(self, obj: Obj) -> Obj:
+        obj = deep_copy(obj)
+        kind = obj["kind"]
+        res = resources.BY_KIND.get(kind)
+        md = obj.setdefault("metadata", {})
+        if res is not None:
+            obj.setdefault("apiVersion", res.api_version)
+            if res.namespaced:
+                md["namespace"] = md.get("namespace") or "default"
+            else:
+                md.pop("namespace", None)
+        if not md.get("name") and md.get("generateName"):
+            md["name"] = md["generateName"] + self.random_suffix()
+        key = (md.get("namespace", ""), md["name"])
+        bucket = self._objects.setdefault(kind, {})
+        if key in bucket:
+            raise already_exists(kind, md["name"])
+        md["uid"] = self.new_uid()
+        md.setdefault("creationTimestamp", rfc3339(self.clock.now()))
+        if kind not in ("Event",):
+            md["generation"] = 1
+        md.pop("deletionTimestamp", None)
+        md.pop("managedFields", None)
+        return self._write(bucket, key, obj, "ADDED", None)
+
+    def update(self, obj: Obj, *, check_rv: bool = False) -> Obj:
+        """Replace a stored object with ``obj`` (a changed copy). Keeps uid and creationTimestamp,
+        bumps ``generation`` when ``spec`` changed. A write that changes nothing returns the
+        stored object unchanged."""
+        kind = obj["kind"]
+        md = obj.get("metadata", {})
+        key = (md.get("namespace", "") or "", md.get("name", ""))
+        bucket = self._objects.get(kind, {})
+        old = bucket.get(key)
+        if old is None:
+            raise not_found(kind, key[1])
+        if check_rv and md.get("resourceVersion") and md["resourceVersion"] != old["metadata"]["resourceVersion"]:
+            raise conflict(kind, key[1])
+        new = deep_copy(obj)
+        nmd = new.setdefault("metadata", {})
+        omd = old["metadata"]
+        for fixed in ("uid", "creationTimestamp", "namespace", "name"):
+            if fixed in omd:
+                nmd[fixed] = omd[fixed]
+        if "deletionTimestamp" in omd:
+            nmd["deletionTimestamp"] = omd["deletionTimestamp"]
+            if "deletionGracePeriodSeconds" in omd and "deletionGracePeriodSeconds" not in nmd:
+                nmd["deletionGracePeriodSeconds"] = omd["deletionGracePeriodSeconds"]
+        nmd["resourceVersion"] = omd["resourceVersion"]
+        if "generation" in omd:
+            nmd["generation"] = omd["generation"]
+            if new.get("spec") != old.get("spec"):
+                nmd["generation"] = omd["generation"] + 1
+        if new == old:
+            return old
+        return self._write(bucket, key, new, "MODIFIED", old)
+
+    def mutate(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any]) -> Obj | None:
+        """Copy the stored object, let ``fn`` change the copy in place, write it back.
+        Returns the stored result, or None if the object does not exist."""
+        old = self.get(kind, namespace, name)
+        if old is None:
+            return None
+        new = deep_copy(old)
+        fn(new)
+        return self.update(new)
+
+    def mark_deleting(self, obj: Obj, grace_seconds: int, *, finalizers: Iterable[str] = ()) -> Obj:
+        """Set deletionTimestamp (now + grace) and deletionGracePeriodSeconds: the object is
+        Terminating until whoever owns its shutdown calls ``delete``."""
+        kind, ns, name = meta.key(obj)
+        old = self.must_get(kind, ns, name)
+        new = deep_copy(old)
+        md = new["metadata"]
+        md["deletionTimestamp"] = rfc3339(self.clock.now() + grace_seconds)
+        md["deletionGracePeriodSeconds"] = grace_seconds
+        if finalizers:
+            md["finalizers"] = sorted(set(md.get("finalizers") or []) | set(finalizers))
+        bucket = self._objects[kind]
+        return self._write(bucket, (ns, name), new, "MODIFIED", old)
+
+    def delete(self, kind: str, namespace: str | None, name: str) -> Obj:
+        """Remove the object now (a DELETED event with a fresh resourceVersion)."""
+        key = (namespace or "", name)
+        bucket = self._objects.get(kind, {})
+        old = bucket.get(key)
+        if old is None:
+            raise not_found(kind, name)
+        del bucket[key]
+        self._rv += 1
+        gone_obj = deep_copy(old)
+        gone_obj["metadata"]["resourceVersion"] = str(self._rv)
+        self._publish(_Change(self._rv, "DELETED", gone_obj, None))
+        return gone_obj
+
+    def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None) -> Obj:
+        self._rv += 1
+        obj["metadata"]["resourceVersion"] = str(self._rv)
+        bucket[key] = obj
+        self._publish(_Change(self._rv, type_, obj, old))
+        return obj
+
+    def _publish(self, change: _Change) -> None:
+        self._history.append(change)
+        for w in list(self._watches):
+            w.deliver(change)
+
+    # -- watching --------------------------------------------------------------------------
+    def watch(self, kind: str, callback: WatchCallback, *, namespace: str | None = None,
+              match: Callable[[Obj], bool] | None = None, since_rv: int | None = None) -> Watch:
+        """Call ``callback(type, obj)`` for every later change of ``kind`` (in ``namespace``,
+        matching ``match``). With ``since_rv``, first replay the changes after that
+        resourceVersion; ApiError 410 if they are no longer kept."""
+        w = Watch(self, kind, namespace, match, callback)
+        if since_rv is not None and since_rv < self._rv:
+            oldest = self._history[0].rv if self._history else self._rv + 1
+            if since_rv + 1 < oldest:
+                raise gone(f"too old resource version: {since_rv} ({oldest - 1})")
+            for change in list(self._history):
+                if change.rv > since_rv:
+                    w.deliver(change)
+        self._watches.add(w)
+        return w

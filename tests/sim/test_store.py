@@ -1,0 +1,105 @@
+import random
+
+import pytest
+
+from k9py.kube.status import ApiError
+from k9py.sim.clock import VirtualClock
+from k9py.sim.store import ObjectStore
+
+
+def _store():
+    return ObjectStore(VirtualClock(), random.Random(7))
+
+
+def _cm(name, ns="default", labels=None, data=None):
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": ns, "labels": labels or {}}, "data": data or {}}
+
+
+def _dep(name, replicas=1):
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+            "spec": {"replicas": replicas}}
+
+
+def test_create_assigns_identity_and_versions():
+    s = _store()
+    a = s.create(_cm("a"))
+    b = s.create(_cm("b"))
+    assert a["metadata"]["uid"] != b["metadata"]["uid"]
+    assert int(b["metadata"]["resourceVersion"]) > int(a["metadata"]["resourceVersion"])
+    assert a["metadata"]["creationTimestamp"] == "2026-11-01T09:00:00Z"
+    with pytest.raises(ApiError) as e:
+        s.create(_cm("a"))
+    assert e.value.code == 409 and e.value.reason == "AlreadyExists"
+
+
+def test_same_seed_same_uids():
+    assert _store().create(_cm("a"))["metadata"]["uid"] == _store().create(_cm("a"))["metadata"]["uid"]
+
+
+def test_generate_name():
+    obj = _cm("")
+    obj["metadata"]["generateName"] = "web-"
+    created = _store().create(obj)
+    assert created["metadata"]["name"].startswith("web-") and len(created["metadata"]["name"]) == 9
+
+
+def test_generation_bumps_only_on_spec_change_and_noop_writes_are_free():
+    s = _store()
+    d = s.create(_dep("web"))
+    rv = s.resource_version
+    same = s.mutate("Deployment", "default", "web", lambda o: None)
+    assert same is d and s.resource_version == rv
+    st = s.mutate("Deployment", "default", "web", lambda o: o.setdefault("status", {}).update(replicas=1))
+    assert st["metadata"]["generation"] == 1
+    sp = s.mutate("Deployment", "default", "web", lambda o: o["spec"].update(replicas=3))
+    assert sp["metadata"]["generation"] == 2
+
+
+def test_stale_resource_version_conflicts():
+    s = _store()
+    d = s.create(_dep("web"))
+    s.mutate("Deployment", "default", "web", lambda o: o["spec"].update(replicas=2))
+    stale = dict(d, spec={"replicas": 5})
+    with pytest.raises(ApiError) as e:
+        s.update(stale, check_rv=True)
+    assert e.value.code == 409 and e.value.reason == "Conflict"
+
+
+def test_watch_by_namespace_and_selector_including_transitions():
+    s = _store()
+    seen = []
+    s.watch("ConfigMap", lambda t, o: seen.append((t, o["metadata"]["name"])), namespace="default",
+            match=lambda o: o["metadata"].get("labels", {}).get("app") == "x")
+    s.create(_cm("a", labels={"app": "x"}))
+    s.create(_cm("b", labels={"app": "y"}))
+    s.create(_cm("c", ns="other", labels={"app": "x"}))
+    s.mutate("ConfigMap", "default", "b", lambda o: o["metadata"]["labels"].update(app="x"))
+    s.mutate("ConfigMap", "default", "a", lambda o: o["metadata"]["labels"].update(app="z"))
+    s.delete("ConfigMap", "default", "b")
+    assert seen == [("ADDED", "a"), ("ADDED", "b"), ("DELETED", "a"), ("DELETED", "b")]
+
+
+def test_watch_resumes_from_resource_version_and_410_when_too_old(monkeypatch):
+    s = _store()
+    s.create(_cm("a"))
+    rv = s.resource_version
+    s.create(_cm("b"))
+    s.delete("ConfigMap", "default", "a")
+    seen = []
+    s.watch("ConfigMap", lambda t, o: seen.append((t, o["metadata"]["name"])), since_rv=rv)
+    assert seen == [("ADDED", "b"), ("DELETED", "a")]
+    s._history.clear()
+    s.create(_cm("c"))
+    with pytest.raises(ApiError) as e:
+        s.watch("ConfigMap", lambda t, o: None, since_rv=rv)
+    assert e.value.code == 410
+
+
+def test_stopped_watch_gets_nothing():
+    s = _store()
+    seen = []
+    w = s.watch("ConfigMap", lambda t, o: seen.append(t))
+    w.stop()
+    s.create(_cm("a"))
+    assert seen == []
