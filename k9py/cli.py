@@ -16,7 +16,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
     p.add_argument("--kubeconfig-out", help="write a kubeconfig (context k9py-sim) to this file")
     p.add_argument("--speed", type=float, default=1.0, help="virtual time per real second")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")
 
 
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="k9py", description="A k9s-style cluster explorer with a built-in simulator.")
     parser.add_argument("--version", action="version", version=f"k9py {__version__}")
     parser.add_argument("--scenario", help="scenario file for the simulator (default: the demo cluster)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--speed", type=float, default=1.0)
     sub = parser.add_subparsers(dest="command")
     _serve_parser(sub)

@@ -19,12 +19,18 @@ class ApiError(Exception):
         self.name = name
         self.kind = kind
         self.causes = causes or []
+        self.details_kind: str | None = None  # set when details.kind is the Kind, not the plural
 
     def to_status(self) -> dict[str, Any]:
         details: dict[str, Any] = {}
         if self.name is not None:
             details["name"] = self.name
-        if self.kind is not None:
+        if self.details_kind is not None:
+            res = BY_KIND.get(self.details_kind)
+            if res is not None and res.group:
+                details["group"] = res.group
+            details["kind"] = self.details_kind
+        elif self.kind is not None:
             res = BY_KIND.get(self.kind)
             if res is not None:
                 if res.group:
@@ -62,12 +68,17 @@ def conflict(kind: str, name: str, why: str = "the object has been modified; ple
 
 
 def invalid(kind: str, name: str, causes: list[tuple[str, str]]) -> ApiError:
-    """``causes``: (field path, message) pairs, e.g. ("spec.replicas", "Invalid value: -1: must be greater than or equal to 0")."""
+    """``causes``: (field path, message) pairs, e.g. ("spec.replicas", "Invalid value: -1: must be greater than or equal to 0").
+    Like the apiserver, the message names ``Kind.group`` and ``details.kind`` is the Kind."""
     text = "; ".join(f"{f}: {m}" for f, m in causes)
     if len(causes) > 1:
         text = "[" + ", ".join(f"{f}: {m}" for f, m in causes) + "]"
-    return ApiError(422, "Invalid", f'{kind} "{name}" is invalid: {text}', name=name, kind=kind,
-                    causes=[{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes])
+    res = BY_KIND.get(kind)
+    qualified = f"{kind}.{res.group}" if res is not None and res.group else kind
+    err = ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {text}', name=name, kind=kind,
+                   causes=[{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes])
+    err.details_kind = kind
+    return err
 
 
 def forbidden(kind: str, name: str, verb: str, why: str) -> ApiError:

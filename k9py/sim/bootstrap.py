@@ -1,4 +1,6 @@
-"""What every fresh cluster has before any manifest: the system namespaces."""
+"""What every fresh cluster has before any manifest, like a new minikube: the system namespaces
+(each with its ``default`` ServiceAccount and ``kube-root-ca.crt``), the ``kubernetes`` Service
+with its Endpoints/EndpointSlice, and the default StorageClass ``standard``."""
 
 from __future__ import annotations
 
@@ -8,12 +10,67 @@ if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+APISERVER_IP = "192.168.49.2"
+APISERVER_PORT = 8443
+DEFAULT_STORAGE_CLASS = "standard"
+MINIKUBE_PROVISIONER = "k8s.io/minikube-hostpath"
 
 
 def bootstrap(cluster: "Cluster") -> None:
+    # Admission for the kinds created below registers on import (also when a test passes its
+    # own controller list and the controller modules were never imported).
+    from k9py.sim import service_admission  # noqa: F401
+    from k9py.sim.controllers import quota, volumes  # noqa: F401
+    from k9py.sim.controllers.namespace import ensure_namespace_defaults
+
+    store = cluster.store
     for ns in SYSTEM_NAMESPACES:
-        if cluster.store.get("Namespace", None, ns) is None:
-            cluster.store.create({"apiVersion": "v1", "kind": "Namespace",
-                                  "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
-                                  "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+        if store.get("Namespace", None, ns) is None:
+            store.create({"apiVersion": "v1", "kind": "Namespace",
+                          "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
+                          "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+    for ns in SYSTEM_NAMESPACES:
+        ensure_namespace_defaults(cluster, ns)
+    if store.get("Service", "default", "kubernetes") is None:
+        cluster.create(kubernetes_service())
+    if store.get("Endpoints", "default", "kubernetes") is None:
+        store.create(kubernetes_endpoints())
+    if store.get("EndpointSlice", "default", "kubernetes") is None:
+        store.create(kubernetes_endpointslice())
+    if store.get("StorageClass", None, DEFAULT_STORAGE_CLASS) is None:
+        cluster.create(standard_storage_class())
     cluster.settle()
+
+
+def kubernetes_service() -> dict:
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"clusterIP": "10.96.0.1", "type": "ClusterIP", "sessionAffinity": "None",
+                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": APISERVER_PORT}]}}
+
+
+def kubernetes_endpoints() -> dict:
+    return {"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+            "subsets": [{"addresses": [{"ip": APISERVER_IP}],
+                         "ports": [{"name": "https", "port": APISERVER_PORT, "protocol": "TCP"}]}]}
+
+
+def kubernetes_endpointslice() -> dict:
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                         "labels": {"kubernetes.io/service-name": "kubernetes"}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [APISERVER_IP], "conditions": {"ready": True}}],
+            "ports": [{"name": "https", "port": APISERVER_PORT, "protocol": "TCP"}]}
+
+
+def standard_storage_class() -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": DEFAULT_STORAGE_CLASS,
+                         "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+                         "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"}},
+            "provisioner": MINIKUBE_PROVISIONER, "reclaimPolicy": "Delete",
+            "volumeBindingMode": "Immediate"}

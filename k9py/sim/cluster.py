@@ -40,6 +40,8 @@ class Cluster:
         self.controllers = list(default_controllers() if controllers is None else controllers)
         self.lock = threading.RLock()
         self._wakeups: list[float] = []
+        self._settled_at: float | None = None
+        self._last_run: dict[int, int] = {}  # controller index -> store version at its last run
         # Controllers keep state that is not part of any object here (e.g. allocated IPs).
         self.state: dict[str, Any] = {}
         if bootstrap:
@@ -73,13 +75,28 @@ class Cluster:
         self.settle()
 
     def settle(self) -> None:
-        """Run every controller until none changes anything."""
+        """Run the controllers until none changes anything. A controller that declares the kinds
+        it ``watches`` is skipped while none of them changed since its last run — unless the
+        clock moved since the last settle: then every controller runs (time-driven work)."""
+        force = self.clock.now() != self._settled_at
+        self._settled_at = self.clock.now()
         for _ in range(MAX_SETTLE_PASSES):
             before = self.store.resource_version
-            for c in self.controllers:
+            for i, c in enumerate(self.controllers):
+                if not force and not self._is_dirty(i, c):
+                    continue
+                self._last_run[i] = self.store.resource_version
                 c.reconcile(self)
+            force = False
             if self.store.resource_version == before:
                 return
+
+    def _is_dirty(self, index: int, controller: Any) -> bool:
+        watches = getattr(controller, "watches", None)
+        seen = self._last_run.get(index)
+        if watches is None or seen is None:
+            return True
+        return any(self.store.kind_version(k) > seen for k in watches)
 
     # -- events ----------------------------------------------------------------------------
     def record_event(self, obj: Obj, type_: str, reason: str, message: str, component: str,
@@ -95,12 +112,15 @@ class Cluster:
 
     def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
         obj = self._prepare(obj)
+        md = obj["metadata"]
+        if not md.get("name") and md.get("generateName"):
+            md["name"] = md["generateName"] + self.store.random_suffix()
+        md["uid"] = self.store.new_uid()  # before admission: e.g. a Job's selector carries it
         admission.admit(self, obj, None)
         self._check_namespace(obj)
         if dry_run:
             return obj
-        created = self.store.create(obj)
-        return created
+        return self.store.create(obj, keep_uid=True)
 
     def replace(self, obj: Obj, *, subresource: str | None = None, dry_run: bool = False) -> Obj:
         """PUT semantics: a full object; keeps ``status`` (or, for the status subresource, only
@@ -158,6 +178,15 @@ class Cluster:
                 return obj
             self.store.mark_deleting(obj, 0)
             return self.store.mutate("Namespace", None, name, _namespace_terminating)  # type: ignore[return-value]
+        if obj.get("metadata", {}).get("finalizers"):
+            # Like the apiserver: an object with finalizers only gets a deletionTimestamp; the
+            # controllers owning the finalizers remove them, then the garbage collector removes it.
+            if meta.is_deleting(obj):
+                return obj
+            if policy == "Orphan":
+                self._orphan_dependents(obj)
+            fins = ["foregroundDeletion"] if policy == "Foreground" and self._dependents(obj) else []
+            return self.store.mark_deleting(obj, 0, finalizers=fins)
         if policy == "Orphan":
             self._orphan_dependents(obj)
         elif policy == "Foreground" and self._dependents(obj):

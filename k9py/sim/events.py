@@ -19,6 +19,7 @@ class EventRecorder:
     def __init__(self, cluster: "Cluster") -> None:
         self.cluster = cluster
         self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
+        self._next_expiry = 0.0
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> Obj:
@@ -61,8 +62,9 @@ class EventRecorder:
     def _expire(self, now: float) -> None:
         """Drop events older than the TTL (the apiserver lets them expire after an hour)."""
         store = self.cluster.store
-        if store.count("Event") < 200:
+        if now < self._next_expiry:
             return
+        self._next_expiry = now + 60.0  # sweep at most once a virtual minute
         for ev in store.list("Event"):
             last = parse_time(ev.get("lastTimestamp")) or now
             if now - last > EVENT_TTL:

@@ -1,12 +1,779 @@
-"""The kubelet (not yet implemented)."""
+"""The kubelets of every node: run the pods bound to them and report their status.
+
+Per pod the kubelet keeps a runtime record (``cluster.state["kubelet"]``, by pod uid) with one
+state machine per container: pending → pulling → running → exited → (back-off) → running ...
+Every transition has a virtual time; ``reconcile`` applies the ones that are due, writes the
+pod status the way the real kubelet computes it, and asks for a wake-up at the next one.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import heapq
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.meta import dig
+from k9py.kube.timefmt import parse_time, rfc3339
+from k9py.sim import pod_admission  # noqa: F401  (registers the Pod admission rules)
+from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
 from k9py.sim.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+BACKOFF_INITIAL = 10.0
+BACKOFF_MAX = 300.0
+BACKOFF_RESET = 2 * BACKOFF_MAX       # flowcontrol.Backoff: an entry expires after 2 × max
+CREATE_START_GAP = 0.1
+
+KNOWN_IMAGE_SIZES = {"nginx:1.14.2": 109129446, "busybox": 4261550, "busybox:latest": 4261550,
+                     "busybox:1.28": 1146369, "perl:5.34.0": 889865236, "nginx": 187694648,
+                     "nginx:latest": 187694648, "hello-world": 13256}
+
+
+@dataclass
+class Instance:
+    """One run of a container (what ``docker ps -a`` would list)."""
+
+    attempt: int
+    container_id: str
+    image: str
+    started: float
+    program: Program
+    finished: float | None = None
+    exit_code: int | None = None
+    reason: str | None = None
+    extra: list[tuple[float, str]] = field(default_factory=list)  # lines added with append_log
+
+
+@dataclass
+class CState:
+    name: str
+    init: bool
+    image: str
+    phase: str = "pending"         # pending | pulling | pullfail | running | exited | backoff | done
+    next_at: float | None = None   # when the current phase ends
+    pull_started: float = 0.0
+    pull_failures: int = 0
+    pull_backoff: float = 0.0
+    pull_retry_at: float | None = None
+    waiting_reason: str = "ContainerCreating"
+    waiting_message: str | None = None
+    instances: list[Instance] = field(default_factory=list)
+    backoff: float = 0.0
+    backoff_updated: float | None = None
+    ready_at: float | None = None
+    unhealthy_at: float | None = None
+    ready: bool = False
+    kill_code: int = 0
+    changing: bool = False      # killed because its spec (image) changed; restarts at once
+    sidecar: bool = False       # an init container with restartPolicy Always (native sidecar)
+
+    @property
+    def current(self) -> Instance | None:
+        return self.instances[-1] if self.instances else None
+
+
+@dataclass
+class PodRuntime:
+    uid: str
+    namespace: str
+    name: str
+    node: str
+    start_time: float
+    sandbox_at: float
+    sandbox_ready: bool = False
+    ip: str = ""
+    containers: list[CState] = field(default_factory=list)
+    init_done: bool = False
+    terminal: str | None = None     # Succeeded | Failed once finished
+    terminal_reason: str | None = None
+    terminal_message: str | None = None
+    killing: bool = False
+    kill_deadline: float | None = None
+    seen_rv: str = ""
+    default_reason: str = "ContainerCreating"
+    deadline: float | None = None   # spec.activeDeadlineSeconds after start
+    cond_times: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def by_name(self, name: str, init: bool | None = None) -> CState | None:
+        for c in self.containers:
+            if c.name == name and (init is None or c.init == init):
+                return c
+        return None
+
+
+def runtimes(cluster: "Cluster") -> dict[str, PodRuntime]:
+    return cluster.state.setdefault("kubelet", {})
+
+
+def runtime_for(cluster: "Cluster", namespace: str, name: str) -> PodRuntime | None:
+    pod = cluster.store.get("Pod", namespace, name)
+    if pod is None:
+        return None
+    return runtimes(cluster).get(meta.uid(pod))
+
+
+def go_duration(seconds: float) -> str:
+    """A Go ``time.Duration`` string, rounded to milliseconds (``2.1s``, ``850ms``, ``1m2.5s``)."""
+    ms = int(round(seconds * 1000))
+    if ms < 1000:
+        return f"{ms}ms"
+    s = ms / 1000
+    if s < 60:
+        return f"{s:.3f}".rstrip("0").rstrip(".") + "s"
+    m, rest = divmod(ms, 60000)
+    tail = f"{rest / 1000:.3f}".rstrip("0").rstrip(".")
+    return f"{m}m{tail}s"
+
+
+def image_ref(image: str) -> str:
+    return image if ":" in image.rsplit("/", 1)[-1] or "@" in image else image + ":latest"
+
+
+def image_id(image: str) -> str:
+    repo = image.split("@", 1)[0]
+    last = repo.rsplit("/", 1)
+    if ":" in last[-1]:
+        repo = repo.rsplit(":", 1)[0]
+    digest = hashlib.sha256(image_ref(image).encode()).hexdigest()
+    return f"docker-pullable://{repo}@sha256:{digest}"
+
+
+NAME_SIZES = {"busybox": 4_269_000, "alpine": 7_800_000, "nginx": 187_000_000, "perl": 889_000_000,
+              "python": 1_010_000_000, "redis": 117_000_000, "postgres": 435_000_000, "ubuntu": 78_000_000}
+
+
+def image_size(image: str) -> int:
+    """Bytes the Pulled event reports: known images, else a plausible size from the name."""
+    if image in KNOWN_IMAGE_SIZES:
+        return KNOWN_IMAGE_SIZES[image]
+    h = int(hashlib.sha256(image.encode()).hexdigest()[:8], 16)
+    from k9py.sim.behaviour import image_name
+    base = NAME_SIZES.get(image_name(image))
+    if base:
+        return base + h % (base // 20)
+    return 20_000_000 + h % 200_000_000
+
+
+def pod_format(pod: Obj) -> str:
+    """klog's format.Pod: ``name_namespace(uid)``."""
+    return f"{meta.name(pod)}_{meta.namespace(pod)}({meta.uid(pod)})"
+
+
+class _Index:
+    """Which pods need a sync: those that changed (store watches on Pods and Nodes) and those
+    with a transition due (a heap), so a pass costs O(changes), not O(pods)."""
+
+    def __init__(self, cluster: "Cluster") -> None:
+        self.store = cluster.store
+        self.dirty: set[tuple[str, str]] = {(meta.namespace(p), meta.name(p)) for p in self.store.list("Pod")}
+        self.due: list[tuple[float, str, str]] = []
+        self.uid_by_key: dict[tuple[str, str], str] = {}
+        self.watches = [self.store.watch("Pod", self._on_pod), self.store.watch("Node", self._on_node)]
+
+    def _on_pod(self, _type: str, obj: Obj) -> None:
+        self.dirty.add((meta.namespace(obj), meta.name(obj)))
+
+    def _on_node(self, _type: str, obj: Obj) -> None:
+        name = meta.name(obj)
+        for p in self.store.list("Pod"):
+            if dig(p, "spec", "nodeName") == name:
+                self.dirty.add((meta.namespace(p), meta.name(p)))
+
+    def take(self, now: float) -> list[tuple[str, str]]:
+        while self.due and self.due[0][0] <= now:
+            _, ns, name = heapq.heappop(self.due)
+            self.dirty.add((ns, name))
+        keys = sorted(self.dirty)
+        self.dirty.clear()
+        return keys
 
 
 class Kubelet(Controller):
     name = "kubelet"
 
-    def reconcile(self, cluster) -> None:
-        return None
+    def reconcile(self, cluster: "Cluster") -> None:
+        idx = cluster.state.get("kubelet.index")
+        if idx is None:
+            idx = cluster.state["kubelet.index"] = _Index(cluster)
+        now = cluster.now()
+        keys = idx.take(now)
+        if not keys:
+            return
+        rts = runtimes(cluster)
+        nodes = {meta.name(n): n for n in cluster.store.list("Node")}
+        for key in keys:
+            pod = cluster.store.get("Pod", *key)
+            old_uid = idx.uid_by_key.get(key)
+            if old_uid and (pod is None or meta.uid(pod) != old_uid):
+                rts.pop(old_uid, None)
+                del idx.uid_by_key[key]
+            if pod is None:
+                continue
+            node_name = dig(pod, "spec", "nodeName")
+            if not node_name or node_name not in nodes or node_down(nodes[node_name]):
+                continue
+            uid = meta.uid(pod)
+            rt = rts.get(uid)
+            if rt is None:
+                if dig(pod, "status", "phase") in ("Succeeded", "Failed"):
+                    continue
+                rt = self._admit(cluster, pod, nodes[node_name])
+                rts[uid] = rt
+                idx.uid_by_key[key] = uid
+            elif (rt.seen_rv == pod["metadata"]["resourceVersion"]
+                  and (self._next_due(rt) or float("inf")) > now):
+                continue
+            self._sync(cluster, pod, rt, nodes[node_name])
+            if uid in rts:
+                due = self._next_due(rt)
+                if due is not None:
+                    heapq.heappush(idx.due, (due, key[0], key[1]))
+
+    # -- admission of a new pod onto its node -------------------------------------------------
+    def _admit(self, cluster: "Cluster", pod: Obj, node: Obj) -> PodRuntime:
+        now = cluster.now()
+        spec = pod.get("spec", {})
+        rt = PodRuntime(uid=meta.uid(pod), namespace=meta.namespace(pod), name=meta.name(pod),
+                        node=meta.name(node), start_time=now,
+                        sandbox_at=now + round(0.4 + cluster.rng.random() * 0.6, 3))
+        for c in spec.get("initContainers") or []:
+            rt.containers.append(CState(name=c.get("name", ""), init=True, image=str(c.get("image", "")),
+                                        sidecar=c.get("restartPolicy") == "Always"))
+        for c in spec.get("containers") or []:
+            rt.containers.append(CState(name=c.get("name", ""), init=False, image=str(c.get("image", ""))))
+        ads = spec.get("activeDeadlineSeconds")
+        if isinstance(ads, (int, float)) and ads > 0:
+            rt.deadline = now + float(ads)
+        rt.init_done = not spec.get("initContainers")
+        # kubelet: containers not created yet wait as PodInitializing in pods with init containers
+        rt.default_reason = "ContainerCreating" if rt.init_done else "PodInitializing"
+        for c in rt.containers:
+            c.waiting_reason = rt.default_reason
+        return rt
+
+    @staticmethod
+    def _next_due(rt: PodRuntime) -> float | None:
+        times = [c.next_at for c in rt.containers if c.next_at is not None]
+        times += [c.ready_at for c in rt.containers if c.ready_at is not None and c.phase == "running"]
+        times += [c.unhealthy_at for c in rt.containers if c.unhealthy_at is not None and c.phase == "running"]
+        if not rt.sandbox_ready:
+            times.append(rt.sandbox_at)
+        if rt.killing and rt.kill_deadline is not None:
+            times.append(rt.kill_deadline)
+        if rt.deadline is not None and not rt.terminal and not rt.killing:
+            times.append(rt.deadline)
+        return min(times) if times else None
+
+    # -- the sync loop for one pod --------------------------------------------------------------
+    def _sync(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, node: Obj) -> None:
+        now = cluster.now()
+        if meta.is_deleting(pod) and not rt.killing:
+            self._start_killing(cluster, pod, rt)
+        elif not rt.killing and not rt.terminal:
+            self._spec_changes(cluster, pod, rt)
+        for _ in range(1000):
+            if not self._step(cluster, pod, rt, node, now):
+                break
+        if rt.killing and all(c.phase in ("pending", "pulling", "pullfail", "exited", "backoff", "done")
+                              for c in rt.containers):
+            self._write_status(cluster, pod, rt, node)
+            if cluster.store.get("Pod", rt.namespace, rt.name) is not None:
+                cluster.store.delete("Pod", rt.namespace, rt.name)
+            runtimes(cluster).pop(rt.uid, None)
+            return
+        written = self._write_status(cluster, pod, rt, node)
+        rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
+        due = self._next_due(rt)
+        if due is not None:
+            cluster.wake_at(due)
+
+    def _step(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
+        """Apply the earliest due transition; False when nothing is due."""
+        if rt.terminal:
+            return False
+        if rt.deadline is not None and rt.deadline <= now and not rt.killing:
+            self._deadline_exceeded(cluster, pod, rt, rt.deadline)
+            return False
+        if not rt.sandbox_ready:
+            if rt.killing or rt.sandbox_at > now:
+                return False
+            rt.sandbox_ready = True
+            rt.ip = self._allocate_ip(cluster, pod, node)
+            self._begin_next(cluster, pod, rt, rt.sandbox_at)
+            return True
+        # the earliest container transition that is due
+        best: tuple[float, int, str] | None = None
+        for i, c in enumerate(rt.containers):
+            for t, what in ((c.next_at, "next"), (c.ready_at if c.phase == "running" else None, "ready"),
+                            (c.unhealthy_at if c.phase == "running" else None, "unhealthy")):
+                if t is not None and t <= now and (best is None or (t, i) < best[:2]):
+                    best = (t, i, what)
+        if best is None:
+            return False
+        t, i, what = best
+        c = rt.containers[i]
+        if what == "ready":
+            c.ready_at = None
+            c.ready = True
+            return True
+        if what == "unhealthy":
+            probe = self._spec_container(pod, c).get("readinessProbe") or {}
+            c.unhealthy_at = t + float(probe.get("periodSeconds", 10) or 10)
+            self._event(cluster, pod, rt, c, "Warning", "Unhealthy", self._unhealthy_message(pod, c))
+            return True
+        c.next_at = None
+        if c.phase == "pulling":
+            self._pull_done(cluster, pod, rt, c, t)
+        elif c.phase == "pullfail" and c.waiting_reason == "ErrImagePull":
+            # the next sync finds the image in back-off
+            c.waiting_reason = "ImagePullBackOff"
+            c.waiting_message = f'Back-off pulling image "{c.image}"'
+            self._event(cluster, pod, rt, c, "Normal", "BackOff", c.waiting_message)
+            self._event(cluster, pod, rt, c, "Warning", "Failed", "Error: ImagePullBackOff")
+            c.next_at = c.pull_retry_at
+        elif c.phase == "pullfail":
+            self._pull(cluster, pod, rt, c, t)
+        elif c.phase == "running" and rt.killing:
+            self._exit(cluster, pod, rt, c, t, code=c.kill_code)
+        elif c.phase == "running" and c.changing:
+            c.changing = False
+            self._exit(cluster, pod, rt, c, t, code=c.kill_code, replaced=True)
+        elif c.phase == "running":
+            self._exit(cluster, pod, rt, c, t)
+        elif c.phase == "backoff":
+            c.backoff = min(c.backoff * 2, BACKOFF_MAX)
+            c.backoff_updated = t
+            self._pull(cluster, pod, rt, c, t)
+        return True
+
+    # -- container transitions --------------------------------------------------------------------
+    def _begin_next(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, t: float) -> None:
+        """Start whatever may start now: the next init container, or the app containers in order."""
+        if rt.killing:
+            return
+        if not rt.init_done:
+            for c in rt.containers:
+                if not c.init:
+                    continue
+                if c.phase == "done" or (c.sidecar and c.instances):
+                    continue  # completed, or a sidecar that has started
+                if c.phase == "pending":
+                    self._pull(cluster, pod, rt, c, t)
+                return
+            rt.init_done = True
+        for c in rt.containers:
+            if c.init:
+                continue
+            if c.phase == "pending":
+                self._pull(cluster, pod, rt, c, t)
+                return
+            if c.phase == "pulling":
+                return
+
+    def _spec_container(self, pod: Obj, c: CState) -> Obj:
+        key = "initContainers" if c.init else "containers"
+        for sc in dig(pod, "spec", key) or []:
+            if sc.get("name") == c.name:
+                return sc
+        return {"name": c.name, "image": c.image}
+
+    def _pull(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+        sc = self._spec_container(pod, c)
+        c.image = str(sc.get("image", c.image))
+        beh = pod_behaviour(pod)
+        images = cluster.state.setdefault("kubelet.images", {}).setdefault(rt.node, set())
+        policy = sc.get("imagePullPolicy") or "IfNotPresent"
+        err = pull_error(pod, c.image)
+        c.phase = "pulling"
+        if c.waiting_reason not in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff"):
+            c.waiting_reason = rt.default_reason
+        present = err is None and ((c.image in images and policy != "Always") or policy == "Never")
+        if present:
+            self._event(cluster, pod, rt, c, "Normal", "Pulled",
+                        f'Container image "{c.image}" already present on machine')
+            c.pull_started = -1.0
+            if c.instances:  # a restart: the kubelet creates the new container in the same sync
+                self._start(cluster, pod, rt, c, t)
+                return
+            delay = CREATE_START_GAP + beh.start_delay
+        else:
+            self._event(cluster, pod, rt, c, "Normal", "Pulling", f'Pulling image "{c.image}"')
+            c.pull_started = t
+            if err is not None:
+                delay = round(0.5 + cluster.rng.random(), 3)
+            else:
+                size = image_size(c.image) if c.image not in images else 0
+                delay = round(0.4 + size / 60_000_000 + cluster.rng.random() * (1.5 if size else 0.5), 3)
+                if not c.instances:
+                    delay += beh.start_delay
+        c.next_at = t + delay
+
+    def _pull_done(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+        err = pull_error(pod, c.image)
+        if err is not None and c.pull_started >= 0:
+            c.pull_failures += 1
+            msg = f'Failed to pull image "{c.image}": {err}'
+            self._event(cluster, pod, rt, c, "Warning", "Failed", msg)
+            self._event(cluster, pod, rt, c, "Warning", "Failed", "Error: ErrImagePull")
+            c.pull_backoff = BACKOFF_INITIAL if c.pull_failures == 1 else min(c.pull_backoff * 2, BACKOFF_MAX)
+            c.phase = "pullfail"
+            c.waiting_reason, c.waiting_message = "ErrImagePull", msg
+            c.pull_retry_at = t + c.pull_backoff
+            c.next_at = t + 1.0
+            self._begin_next(cluster, pod, rt, t)
+            return
+        if c.pull_started >= 0:
+            took = go_duration(t - c.pull_started)
+            self._event(cluster, pod, rt, c, "Normal", "Pulled",
+                        f'Successfully pulled image "{c.image}" in {took} ({took} including waiting). '
+                        f"Image size: {image_size(c.image)} bytes.")
+            cluster.state.setdefault("kubelet.images", {}).setdefault(rt.node, set()).add(c.image)
+        self._start(cluster, pod, rt, c, t)
+
+    def _start(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+        sc = self._spec_container(pod, c)
+        prog = program_for(pod, sc, init=c.init and not c.sidecar)
+        cid = "%032x%032x" % (cluster.rng.getrandbits(128), cluster.rng.getrandbits(128))
+        inst = Instance(attempt=len(c.instances), container_id=cid, image=c.image, started=t, program=prog)
+        c.instances.append(inst)
+        c.phase = "running"
+        c.waiting_reason, c.waiting_message = "", None
+        c.ready = False
+        self._event(cluster, pod, rt, c, "Normal", "Created", f"Created container {c.name}")
+        self._event(cluster, pod, rt, c, "Normal", "Started", f"Started container {c.name}")
+        if prog.run_seconds is not None:
+            c.next_at = t + prog.run_seconds
+        if not c.init or c.sidecar:
+            beh = pod_behaviour(pod)
+            probe = sc.get("readinessProbe")
+            if beh.never_ready:
+                c.ready_at = None
+                delay = float((probe or {}).get("initialDelaySeconds", 0) or 0)
+                period = float((probe or {}).get("periodSeconds", 10) or 10)
+                c.unhealthy_at = t + delay + period
+            elif beh.ready_after is not None:
+                c.ready_at = t + beh.ready_after
+            elif probe:
+                c.ready_at = t + float(probe.get("initialDelaySeconds", 0) or 0)
+            else:
+                c.ready = True
+                c.ready_at = None
+        self._begin_next(cluster, pod, rt, t)
+
+    def _exit(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float, *,
+              code: int | None = None, reason: str | None = None, replaced: bool = False) -> None:
+        inst = c.current
+        assert inst is not None
+        inst.finished = t
+        inst.exit_code = inst.program.exit_code if code is None else code
+        inst.reason = reason or inst.program.reason or ("Completed" if inst.exit_code == 0 else "Error")
+        c.ready = False
+        c.ready_at = None
+        c.unhealthy_at = None
+        c.phase = "exited"
+        c.next_at = None
+        if rt.killing:
+            return
+        if replaced:  # killed for a new definition: started again at once, no back-off
+            self._pull(cluster, pod, rt, c, t)
+            return
+        policy = dig(pod, "spec", "restartPolicy") or "Always"
+        if c.sidecar:
+            self._restart_later(cluster, pod, rt, c, t)
+            return
+        if c.init:
+            if inst.exit_code == 0:
+                c.phase = "done"
+                self._begin_next(cluster, pod, rt, t)
+                return
+            if policy == "Never":
+                self._finish(rt, "Failed")
+                return
+            self._restart_later(cluster, pod, rt, c, t)
+            return
+        restart = policy == "Always" or (policy == "OnFailure" and inst.exit_code != 0)
+        if restart:
+            self._restart_later(cluster, pod, rt, c, t)
+            return
+        apps = [x for x in rt.containers if not x.init]
+        if all(x.phase == "exited" for x in apps):
+            failed = any((x.current.exit_code or 0) != 0 for x in apps if x.current)
+            self._finish(rt, "Failed" if failed else "Succeeded", t=t)
+
+    def _restart_later(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+        """The kubelet's crash back-off (flowcontrol.Backoff keyed by container)."""
+        expired = c.backoff_updated is None or t - c.backoff_updated > BACKOFF_RESET
+        if expired:
+            c.backoff = BACKOFF_INITIAL
+            c.backoff_updated = t
+            self._pull(cluster, pod, rt, c, t)  # restart at once
+            return
+        c.phase = "backoff"
+        c.next_at = t + c.backoff
+        c.waiting_reason = "CrashLoopBackOff"
+        c.waiting_message = f"back-off {go_duration(c.backoff).replace('.0s', 's')} restarting failed container={c.name} pod={pod_format(pod)}"
+        self._event(cluster, pod, rt, c, "Warning", "BackOff",
+                    f"Back-off restarting failed container {c.name} in pod {pod_format(pod)}")
+
+    def _finish(self, rt: PodRuntime, phase: str, reason: str | None = None, message: str | None = None,
+                t: float | None = None) -> None:
+        rt.terminal = phase
+        rt.terminal_reason = reason
+        rt.terminal_message = message
+        for c in rt.containers:
+            if c.sidecar and c.phase == "running" and c.current is not None:
+                # the main containers are done: the kubelet stops the sidecars
+                inst = c.current
+                inst.finished = inst.started if t is None else max(t, inst.started)
+                inst.exit_code = 0 if inst.program.sigterm else 137
+                inst.reason = "Completed" if inst.exit_code == 0 else "Error"
+                c.phase, c.ready = "exited", False
+                c.ready_at = c.unhealthy_at = None
+            if c.phase in ("pulling", "pullfail", "backoff"):
+                c.phase = "exited" if c.instances else c.phase
+            c.next_at = None
+
+    def _deadline_exceeded(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, t: float) -> None:
+        """spec.activeDeadlineSeconds ran out: the kubelet kills the pod and fails it."""
+        msg = "Pod was active on the node longer than the specified deadline"
+        cluster.record_event(pod, "Warning", "DeadlineExceeded", msg, "kubelet", host=rt.node)
+        for c in rt.containers:
+            if c.phase == "running" and c.current is not None:
+                self._event(cluster, pod, rt, c, "Normal", "Killing", f"Stopping container {c.name}")
+                inst = c.current
+                inst.finished = t
+                inst.exit_code = 0 if inst.program.sigterm else 137
+                inst.reason = "Completed" if inst.exit_code == 0 else "Error"
+                c.phase, c.ready = "exited", False
+            c.ready_at = c.unhealthy_at = None
+        self._finish(rt, "Failed", "DeadlineExceeded", msg)
+
+    # -- spec changes (kubectl set image on a pod) ----------------------------------------------
+    def _spec_changes(self, cluster: "Cluster", pod: Obj, rt: PodRuntime) -> None:
+        now = cluster.now()
+        for c in rt.containers:
+            image = str(self._spec_container(pod, c).get("image", c.image))
+            if c.init or image == c.image or c.changing:
+                continue
+            if c.phase == "running":
+                inst = c.current
+                assert inst is not None
+                self._event(cluster, pod, rt, c, "Normal", "Killing",
+                            f"Container {c.name} definition changed, will be restarted")
+                c.changing = True
+                c.ready_at = c.unhealthy_at = None
+                grace = float(dig(pod, "spec", "terminationGracePeriodSeconds") or 30)
+                c.next_at = now + (inst.program.stop_seconds if inst.program.sigterm else grace)
+                c.kill_code = 0 if inst.program.sigterm else 137
+            elif c.phase in ("pullfail", "backoff"):
+                # a new definition gets a new back-off key: try again now
+                c.pull_failures, c.backoff_updated = 0, None
+                c.waiting_reason, c.waiting_message = rt.default_reason, None
+                c.next_at = None
+                self._pull(cluster, pod, rt, c, now)
+
+    # -- deletion -----------------------------------------------------------------------------------
+    def _start_killing(self, cluster: "Cluster", pod: Obj, rt: PodRuntime) -> None:
+        now = cluster.now()
+        rt.killing = True
+        deadline = parse_time(dig(pod, "metadata", "deletionTimestamp")) or now
+        rt.kill_deadline = deadline
+        for c in rt.containers:
+            c.ready_at = None
+            c.unhealthy_at = None
+            if c.phase == "running":
+                self._event(cluster, pod, rt, c, "Normal", "Killing", f"Stopping container {c.name}")
+                inst = c.current
+                assert inst is not None
+                if inst.program.sigterm:
+                    c.next_at = min(deadline, now + inst.program.stop_seconds)
+                    c.kill_code = 0
+                else:
+                    c.next_at = deadline
+                    c.kill_code = 137
+            else:
+                c.next_at = None
+                if c.phase in ("pulling", "pullfail", "backoff", "pending"):
+                    c.phase = "exited" if c.instances else "pending"
+
+    # -- helpers --------------------------------------------------------------------------------------
+    def _event(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState | None, type_: str, reason: str,
+               message: str) -> None:
+        path = None
+        if c is not None:
+            path = f"spec.{'initContainers' if c.init else 'containers'}{{{c.name}}}"
+        cluster.record_event(pod, type_, reason, message, "kubelet", host=rt.node, field_path=path)
+
+    @staticmethod
+    def _unhealthy_message(pod: Obj, c: CState) -> str:
+        for sc in dig(pod, "spec", "containers") or []:
+            if sc.get("name") == c.name and sc.get("readinessProbe", {}).get("exec"):
+                return "Readiness probe failed: "
+        return "Readiness probe failed: HTTP probe failed with statuscode: 503"
+
+    @staticmethod
+    def _allocate_ip(cluster: "Cluster", pod: Obj, node: Obj) -> str:
+        if dig(pod, "spec", "hostNetwork"):
+            from k9py.sim.nodes import node_ip
+            return node_ip(node)
+        cidr = dig(node, "spec", "podCIDR") or "10.244.0.0/24"
+        prefix = cidr.split("/")[0].rsplit(".", 1)[0]
+        used = {dig(p, "status", "podIP") for p in cluster.store.list("Pod")
+                if dig(p, "spec", "nodeName") == meta.name(node)}
+        used |= {r.ip for r in runtimes(cluster).values() if r.node == meta.name(node)}
+        nxt = cluster.state.setdefault("kubelet.ipam", {})
+        start = nxt.get(meta.name(node), 2)
+        for i in range(253):
+            host = 2 + (start - 2 + i) % 253
+            ip = f"{prefix}.{host}"
+            if ip not in used:
+                nxt[meta.name(node)] = host + 1
+                return ip
+        return f"{prefix}.254"
+
+    # -- status ------------------------------------------------------------------------------------------
+    def _write_status(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, node: Obj) -> Obj | None:
+        from k9py.sim.nodes import node_ip
+
+        now = rfc3339(cluster.now())
+        init_statuses = [self._container_status(c, rt) for c in rt.containers if c.init]
+        app_statuses = [self._container_status(c, rt) for c in rt.containers if not c.init]
+        phase = rt.terminal or self._phase(pod, rt)
+        apps = [c for c in rt.containers if not c.init or c.sidecar]
+        # a terminating pod's containers stay ready while they run (kubectl shows 1/1 Terminating)
+        unready = [c.name for c in apps if not (c.ready and c.phase == "running")]
+        incomplete = [c.name for c in rt.containers
+                      if c.init and ((c.sidecar and not c.instances) or (not c.sidecar and c.phase != "done"))]
+        conds: list[tuple[str, str, str | None, str | None]] = []
+        conds.append(("PodReadyToStartContainers",
+                      "True" if rt.sandbox_ready and not rt.terminal else "False", None, None))
+        if incomplete and not rt.init_done:
+            conds.append(("Initialized", "False", "ContainersNotInitialized",
+                          f"containers with incomplete status: [{' '.join(incomplete)}]"))
+        else:
+            conds.append(("Initialized", "True", None, None))
+        if phase in ("Succeeded", "Failed"):
+            conds.append(("Ready", "False", "PodCompleted", None))
+            conds.append(("ContainersReady", "False", "PodCompleted", None))
+        elif unready:
+            msg = f"containers with unready status: [{' '.join(unready)}]"
+            conds.append(("Ready", "False", "ContainersNotReady", msg))
+            conds.append(("ContainersReady", "False", "ContainersNotReady", msg))
+        else:
+            conds.append(("Ready", "True", None, None))
+            conds.append(("ContainersReady", "True", None, None))
+        host_ip = node_ip(node)
+
+        def apply(p: Obj) -> None:
+            st = p.setdefault("status", {})
+            old = {c.get("type"): c for c in st.get("conditions") or []}
+            out = []
+            for type_, status, reason, message in conds:
+                prev = old.get(type_)
+                ts = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
+                c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
+                if reason:
+                    c["reason"] = reason
+                if message:
+                    c["message"] = message
+                out.append(c)
+            sched = old.get("PodScheduled") or {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                                                "lastTransitionTime": rfc3339(rt.start_time)}
+            known = {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}
+            out.append(sched)
+            out += [c for t, c in old.items() if t not in known]
+            st["conditions"] = out
+            st["phase"] = phase
+            st["hostIP"] = host_ip
+            st["hostIPs"] = [{"ip": host_ip}]
+            if rt.ip:
+                st["podIP"] = rt.ip
+                st["podIPs"] = [{"ip": rt.ip}]
+            st["startTime"] = rfc3339(rt.start_time)
+            if init_statuses:
+                st["initContainerStatuses"] = init_statuses
+            st["containerStatuses"] = app_statuses
+            if rt.terminal_reason:
+                st["reason"] = rt.terminal_reason
+            if rt.terminal_message:
+                st["message"] = rt.terminal_message
+            from k9py.sim.pod_admission import qos_class
+            st["qosClass"] = st.get("qosClass") or qos_class(p.get("spec", {}))
+        return cluster.store.mutate("Pod", rt.namespace, rt.name, apply)
+
+    @staticmethod
+    def _phase(pod: Obj, rt: PodRuntime) -> str:
+        if not rt.init_done:
+            return "Pending"
+        running = waiting = stopped = 0
+        for c in rt.containers:
+            if c.init:
+                continue
+            if c.phase == "running":
+                running += 1
+            elif c.phase in ("exited", "backoff") or (c.phase in ("pulling", "pullfail") and c.instances):
+                stopped += 1
+            else:
+                waiting += 1
+        if running:
+            return "Running"
+        if stopped and not waiting:
+            return "Running"  # restarting (terminal outcomes are set by _finish)
+        return "Pending"
+
+    @staticmethod
+    def _container_status(c: CState, rt: PodRuntime) -> Obj:
+        inst = c.current
+        st: Obj = {"name": c.name, "image": c.image, "imageID": "", "ready": False, "restartCount": 0,
+                   "started": False, "state": {}, "lastState": {}}
+        if inst is not None:
+            st["imageID"] = image_id(inst.image)
+            st["containerID"] = f"docker://{inst.container_id}"
+            st["restartCount"] = inst.attempt
+        if c.phase == "running" and inst is not None:
+            st["state"] = {"running": {"startedAt": rfc3339(inst.started)}}
+            st["started"] = True
+            st["ready"] = c.ready
+            prev = c.instances[-2] if len(c.instances) > 1 else None
+            if prev is not None:
+                st["lastState"] = {"terminated": _terminated(prev)}
+        elif c.phase in ("exited", "done") and inst is not None and inst.finished is not None:
+            st["state"] = {"terminated": _terminated(inst)}
+            st["ready"] = c.phase == "done"  # a completed init container reports ready
+            prev = c.instances[-2] if len(c.instances) > 1 else None
+            if prev is not None:
+                st["lastState"] = {"terminated": _terminated(prev)}
+        else:
+            waiting_reason = c.waiting_reason or rt.default_reason
+            message = c.waiting_message
+            if (c.phase == "pulling" and inst is not None and inst.finished is not None
+                    and waiting_reason == rt.default_reason):
+                # a restart being prepared: the old container is still the latest one
+                st["state"] = {"terminated": _terminated(inst)}
+                prev = c.instances[-2] if len(c.instances) > 1 else None
+                if prev is not None:
+                    st["lastState"] = {"terminated": _terminated(prev)}
+                return st
+            w: Obj = {"reason": waiting_reason}
+            if message:
+                w["message"] = message
+            st["state"] = {"waiting": w}
+            if inst is not None and inst.finished is not None:
+                st["lastState"] = {"terminated": _terminated(inst)}
+        if inst is None:
+            st.pop("imageID")
+            st["imageID"] = ""
+        return st
+
+
+def _terminated(inst: Instance) -> Obj:
+    return {"exitCode": inst.exit_code if inst.exit_code is not None else 0,
+            "reason": inst.reason or "Completed",
+            "startedAt": rfc3339(inst.started), "finishedAt": rfc3339(inst.finished or inst.started),
+            "containerID": f"docker://{inst.container_id}"}

@@ -84,6 +84,7 @@ class ObjectStore:
         self._rv = 1000
         self._history: deque[_Change] = deque(maxlen=HISTORY)
         self._watches: set[Watch] = set()
+        self._kind_rv: dict[str, int] = {}  # kind -> resourceVersion of its last change
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -113,6 +114,10 @@ class ObjectStore:
                 out.append(obj)
         return out
 
+    def kind_version(self, kind: str) -> int:
+        """The resourceVersion of the last change to any object of ``kind`` (0 if none)."""
+        return self._kind_rv.get(kind, 0)
+
     def count(self, kind: str) -> int:
         return len(self._objects.get(kind, {}))
 
@@ -126,7 +131,8 @@ class ObjectStore:
     def random_suffix(self, n: int = 5) -> str:
         return "".join(self.rng.choice(_NAME_CHARS) for _ in range(n))
 
-    def create(self, obj: Obj) -> Obj:
+    def create(self, obj: Obj, *, keep_uid: bool = False) -> Obj:
+        """Store a new object. ``keep_uid``: the caller (API admission) already assigned one."""
         obj = deep_copy(obj)
         kind = obj["kind"]
         res = resources.BY_KIND.get(kind)
@@ -143,7 +149,8 @@ class ObjectStore:
         bucket = self._objects.setdefault(kind, {})
         if key in bucket:
             raise already_exists(kind, md["name"])
-        md["uid"] = self.new_uid()
+        if not (keep_uid and md.get("uid")):
+            md["uid"] = self.new_uid()
         md.setdefault("creationTimestamp", rfc3339(self.clock.now()))
         if kind not in ("Event",):
             md["generation"] = 1
@@ -164,7 +171,10 @@ class ObjectStore:
             raise not_found(kind, key[1])
         if check_rv and md.get("resourceVersion") and md["resourceVersion"] != old["metadata"]["resourceVersion"]:
             raise conflict(kind, key[1])
-        new = deep_copy(obj)
+        return self._replace(bucket, key, old, deep_copy(obj))
+
+    def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj) -> Obj:
+        """Write ``new`` (owned by the store from now on) over ``old``."""
         nmd = new.setdefault("metadata", {})
         omd = old["metadata"]
         for fixed in ("uid", "creationTimestamp", "namespace", "name"):
@@ -191,7 +201,7 @@ class ObjectStore:
             return None
         new = deep_copy(old)
         fn(new)
-        return self.update(new)
+        return self._replace(self._objects[kind], (namespace or "", name), old, new)
 
     def mark_deleting(self, obj: Obj, grace_seconds: int, *, finalizers: Iterable[str] = ()) -> Obj:
         """Set deletionTimestamp (now + grace) and deletionGracePeriodSeconds: the object is
@@ -216,6 +226,7 @@ class ObjectStore:
             raise not_found(kind, name)
         del bucket[key]
         self._rv += 1
+        self._kind_rv[kind] = self._rv
         gone_obj = deep_copy(old)
         gone_obj["metadata"]["resourceVersion"] = str(self._rv)
         self._publish(_Change(self._rv, "DELETED", gone_obj, None))
@@ -223,6 +234,7 @@ class ObjectStore:
 
     def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None) -> Obj:
         self._rv += 1
+        self._kind_rv[obj["kind"]] = self._rv
         obj["metadata"]["resourceVersion"] = str(self._rv)
         bucket[key] = obj
         self._publish(_Change(self._rv, type_, obj, old))

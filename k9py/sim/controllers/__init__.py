@@ -21,12 +21,32 @@ def default_controllers() -> list[Controller]:
     from k9py.sim.kubelet import Kubelet
     from k9py.sim.scheduler import Scheduler
 
-    return [
+    # Which kinds' changes wake each controller between clock ticks (every controller also runs
+    # whenever the clock moves). Controllers not listed (GC, namespaces, quota) run every pass.
+    WATCHES: dict[type, tuple[str, ...]] = {
+        NodeLifecycleController: ("Node", "Pod"),
+        CronJobController: ("CronJob", "Job"),
+        JobController: ("Job", "Pod"),
+        DeploymentController: ("Deployment", "ReplicaSet", "Pod"),
+        ReplicaSetController: ("ReplicaSet", "Pod"),
+        StatefulSetController: ("StatefulSet", "Pod", "PersistentVolumeClaim", "ControllerRevision"),
+        DaemonSetController: ("DaemonSet", "Node", "Pod", "ControllerRevision"),
+        VolumeController: ("PersistentVolume", "PersistentVolumeClaim", "StorageClass", "Pod"),
+        Scheduler: ("Pod", "Node", "PersistentVolumeClaim"),
+        Kubelet: ("Pod", "Node"),
+        EndpointsController: ("Service", "Pod", "Endpoints", "EndpointSlice"),
+    }
+
+    controllers: list[Controller] = [
         NodeLifecycleController(), NamespaceController(), GarbageCollector(),
         CronJobController(), JobController(), DeploymentController(), ReplicaSetController(),
         StatefulSetController(), DaemonSetController(), VolumeController(),
         Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(),
     ]
+    for c in controllers:
+        if getattr(c, "watches", None) is None and type(c) in WATCHES:
+            c.watches = WATCHES[type(c)]  # type: ignore[attr-defined]
+    return controllers
 
 
 __all__ = ["Controller", "default_controllers"]

@@ -1,12 +1,263 @@
-"""DaemonSetController (not yet implemented)."""
+"""DaemonSetController (pkg/controller/daemon): one pod per eligible node, pinned with node
+affinity on metadata.name and placed by the scheduler; automatic tolerations; rolling updates
+bounded by maxUnavailable; status counts."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.meta import deep_copy, dig
+from k9py.kube.status import ApiError, invalid
+from k9py.sim.admission import admits
+from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller
+from k9py.sim.scheduler import matches_node_affinity, tolerates
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+COMPONENT = "daemonset-controller"
+TEMPLATE_GENERATION = "pod-template-generation"
+REVISION_HASH_LABEL = "controller.kubernetes.io/hash"
+
+# util.AddOrUpdateDaemonPodTolerations
+DAEMON_TOLERATIONS = (
+    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/disk-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/memory-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"},
+)
+NETWORK_UNAVAILABLE = {"key": "node.kubernetes.io/network-unavailable", "operator": "Exists", "effect": "NoSchedule"}
+
+
+@admits("DaemonSet")
+def _admit_daemonset(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+    spec = obj.setdefault("spec", {})
+    if isinstance(spec, dict):
+        us = spec.setdefault("updateStrategy", {})
+        if isinstance(us, dict):
+            us.setdefault("type", "RollingUpdate")
+            if us["type"] == "RollingUpdate":
+                ru = us.setdefault("rollingUpdate", {})
+                ru.setdefault("maxUnavailable", 1)
+                ru.setdefault("maxSurge", 0)
+        spec.setdefault("revisionHistoryLimit", 10)
+        spec["template"] = pt.default_template(spec.get("template"))
+    name = meta.name(obj)
+    pt.validate_selector_template("DaemonSet", obj, old, what="daemonset")
+    causes = []
+    if dig(spec, "updateStrategy", "type") not in ("RollingUpdate", "OnDelete"):
+        causes.append(("spec.updateStrategy.type", f'Unsupported value: "{dig(spec, "updateStrategy", "type")}": supported values: "OnDelete", "RollingUpdate"'))
+    if dig(spec, "template", "spec", "restartPolicy") != "Always":
+        causes.append(("spec.template.spec.restartPolicy", f'Unsupported value: "{dig(spec, "template", "spec", "restartPolicy")}": supported values: "Always"'))
+    if causes:
+        raise invalid("DaemonSet", name, causes)
+
+
+def daemon_tolerations(spec: Obj) -> list[Obj]:
+    tols = list(spec.get("tolerations") or [])
+    wanted = list(DAEMON_TOLERATIONS) + ([NETWORK_UNAVAILABLE] if spec.get("hostNetwork") else [])
+    for t in wanted:
+        if not any(x.get("key") == t["key"] and x.get("effect") == t["effect"] and x.get("operator") == "Exists"
+                   and not x.get("tolerationSeconds") for x in tols):
+            tols = [x for x in tols if not (x.get("key") == t["key"] and x.get("effect") == t["effect"])]
+            tols.append(dict(t))
+    return tols
+
+
+def target_node(pod: Obj) -> str | None:
+    """GetTargetNodeName: spec.nodeName, or the metadata.name node affinity of a pending pod."""
+    if dig(pod, "spec", "nodeName"):
+        return pod["spec"]["nodeName"]
+    terms = dig(pod, "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms") or []
+    for term in terms:
+        for f in term.get("matchFields") or []:
+            if f.get("key") == "metadata.name" and f.get("operator") == "In" and len(f.get("values") or []) == 1:
+                return f["values"][0]
+    return None
+
+
+def node_should_run(ds: Obj, node: Obj) -> tuple[bool, bool]:
+    """(shouldRun, shouldContinueRunning) as NodeShouldRunDaemonPod decides."""
+    tpl_spec = dig(ds, "spec", "template", "spec") or {}
+    probe = {"spec": {**tpl_spec, "tolerations": daemon_tolerations(tpl_spec)}}
+    if not matches_node_affinity(probe, node):
+        return False, False
+    tols = probe["spec"]["tolerations"]
+    run = cont = True
+    for taint in dig(node, "spec", "taints") or []:
+        if taint.get("effect") not in ("NoSchedule", "NoExecute"):
+            continue
+        if not tolerates(tols, taint):
+            run = False
+            if taint.get("effect") == "NoExecute":
+                cont = False
+    return run, cont
 
 
 class DaemonSetController(Controller):
     name = "daemonset"
 
-    def reconcile(self, cluster) -> None:
-        return None
+    def reconcile(self, cluster: "Cluster") -> None:
+        nodes = cluster.store.list("Node")
+        for ds in cluster.store.list("DaemonSet"):
+            if meta.is_deleting(ds):
+                continue
+            try:
+                self._sync(cluster, ds, nodes)
+            except ApiError:
+                continue
+
+    def _revision(self, c: "Cluster", ds: Obj) -> tuple[Obj, str]:
+        data = {"spec": {"template": {**deep_copy(dig(ds, "spec", "template") or {}), "$patch": "replace"}}}
+        revs = sorted(pt.owned(c, "ControllerRevision", ds), key=lambda r: r.get("revision", 0))
+        max_rev = max((r.get("revision", 0) for r in revs), default=0)
+        cur = next((r for r in revs if r.get("data") == data), None)
+        if cur is None:
+            h = pt.compute_hash(data, int(dig(ds, "status", "collisionCount", default=0)) or None)
+            cur = c.store.create({
+                "apiVersion": "apps/v1", "kind": "ControllerRevision",
+                "metadata": {"name": f"{meta.name(ds)}-{h}", "namespace": meta.namespace(ds),
+                             "labels": {**(dig(ds, "spec", "template", "metadata", "labels") or {}),
+                                        pt.CONTROLLER_REVISION_HASH: h},
+                             "ownerReferences": [meta.owner_reference(ds)]},
+                "data": data, "revision": max_rev + 1})
+            revs.append(cur)
+        elif cur.get("revision", 0) < max_rev:
+            cur = c.store.mutate("ControllerRevision", meta.namespace(cur), meta.name(cur),
+                                 lambda o: o.__setitem__("revision", max_rev + 1)) or cur
+        limit = int(dig(ds, "spec", "revisionHistoryLimit", default=10))
+        old = [r for r in revs if meta.name(r) != meta.name(cur)]
+        if len(old) > limit:
+            live = {meta.labels(p).get(pt.CONTROLLER_REVISION_HASH) for p in pt.owned(c, "Pod", ds)}
+            dead = [r for r in old if meta.labels(r).get(pt.CONTROLLER_REVISION_HASH) not in live]
+            for r in dead[:len(old) - limit]:
+                c.store.delete("ControllerRevision", meta.namespace(r), meta.name(r))
+        return cur, meta.labels(cur).get(pt.CONTROLLER_REVISION_HASH, "")
+
+    def _sync(self, c: "Cluster", ds: Obj, nodes: list[Obj]) -> None:
+        ns, name = meta.namespace(ds), meta.name(ds)
+        now = c.now()
+        _, h = self._revision(c, ds)
+        min_ready = int(dig(ds, "spec", "minReadySeconds", default=0))
+        pods = [p for p in pt.owned(c, "Pod", ds)]
+        by_node: dict[str, list[Obj]] = {}
+        for p in pods:
+            n = target_node(p)
+            if n:
+                by_node.setdefault(n, []).append(p)
+        node_names = {meta.name(n) for n in nodes}
+        # Pods pinned to nodes that no longer exist go.
+        for n, ps in by_node.items():
+            if n not in node_names:
+                for p in ps:
+                    if not meta.is_deleting(p):
+                        pt.delete_pod(c, ds, p, COMPONENT)
+        for node in nodes:
+            nname = meta.name(node)
+            run, cont = node_should_run(ds, node)
+            ps = by_node.get(nname, [])
+            if run:
+                alive = []
+                for p in ps:
+                    if meta.is_deleting(p):
+                        continue
+                    if dig(p, "status", "phase") == "Failed":
+                        c.record_event(ds, "Warning", "FailedDaemonPod",
+                                       f"Found failed daemon pod {ns}/{meta.name(p)} on node {nname}, will try to kill it", COMPONENT)
+                        pt.delete_pod(c, ds, p, COMPONENT)
+                        continue
+                    alive.append(p)
+                if not alive:
+                    self._create(c, ds, nname, h)
+                elif len(alive) > 1:
+                    alive.sort(key=pt.creation_key)
+                    for p in alive[1:]:
+                        pt.delete_pod(c, ds, p, COMPONENT)
+            elif not cont:
+                for p in ps:
+                    if not meta.is_deleting(p):
+                        pt.delete_pod(c, ds, p, COMPONENT)
+        if dig(ds, "spec", "updateStrategy", "type") == "RollingUpdate":
+            self._rolling_update(c, ds, nodes, h, min_ready, now)
+        self._update_status(c, ds, nodes, h, min_ready, now)
+
+    def _create(self, c: "Cluster", ds: Obj, node: str, h: str) -> None:
+        template = deep_copy(dig(ds, "spec", "template") or {})
+        extra = {pt.CONTROLLER_REVISION_HASH: h, TEMPLATE_GENERATION: str(ds["metadata"].get("generation", 1))}
+        pod = pt.pod_from_template(ds, template, generate_name=f"{meta.name(ds)}-", extra_labels=extra)
+        spec = pod["spec"]
+        spec["tolerations"] = daemon_tolerations(spec)
+        aff = spec.setdefault("affinity", {})
+        na = aff.setdefault("nodeAffinity", {})
+        na["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [
+            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}
+        pt.create_pod(c, ds, pod, COMPONENT)
+
+    def _rolling_update(self, c: "Cluster", ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
+        desired = sum(1 for n in nodes if node_should_run(ds, n)[0])
+        ru = dig(ds, "spec", "updateStrategy", "rollingUpdate") or {}
+        max_unavailable = pt.int_or_percent(ru.get("maxUnavailable"), desired, True, 1)
+        if max_unavailable == 0 and pt.int_or_percent(ru.get("maxSurge"), desired, True, 0) == 0:
+            max_unavailable = 1
+        pods = [p for p in pt.owned(c, "Pod", ds)]
+        unavailable = 0
+        old_available: list[Obj] = []
+        for n in nodes:
+            if not node_should_run(ds, n)[0]:
+                continue
+            ps = [p for p in pods if target_node(p) == meta.name(n) and not meta.is_deleting(p)]
+            if not ps:
+                unavailable += 1
+                continue
+            p = sorted(ps, key=pt.creation_key)[0]
+            old = meta.labels(p).get(pt.CONTROLLER_REVISION_HASH) != h
+            if not pt.is_available(p, min_ready, now):
+                unavailable += 1
+                if old:  # an old pod that is not available anyway can go at once
+                    pt.delete_pod(c, ds, p, COMPONENT)
+            elif old:
+                old_available.append(p)
+        for p in old_available:
+            if unavailable >= max_unavailable:
+                break
+            pt.delete_pod(c, ds, p, COMPONENT)
+            unavailable += 1
+
+    def _update_status(self, c: "Cluster", ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
+        ns, name = meta.namespace(ds), meta.name(ds)
+        pods = [p for p in pt.owned(c, "Pod", ds) if not meta.is_deleting(p)]
+        desired = current = ready = available = updated = mis = 0
+        for n in nodes:
+            run, _ = node_should_run(ds, n)
+            ps = sorted((p for p in pods if target_node(p) == meta.name(n)), key=pt.creation_key)
+            if run:
+                desired += 1
+                if ps:
+                    current += 1
+                    p = ps[0]
+                    if pt.is_ready(p):
+                        ready += 1
+                        if pt.is_available(p, min_ready, now):
+                            available += 1
+                        elif min_ready:
+                            at = pt.available_at(p, min_ready)
+                            if at is not None:
+                                c.wake_at(at)
+                    if meta.labels(p).get(pt.CONTROLLER_REVISION_HASH) == h:
+                        updated += 1
+            elif ps:
+                mis += 1
+        ds = c.store.get("DaemonSet", ns, name) or ds
+        status: Obj = {"currentNumberScheduled": current, "numberMisscheduled": mis, "desiredNumberScheduled": desired,
+                       "numberReady": ready, "observedGeneration": ds["metadata"].get("generation", 1),
+                       "updatedNumberScheduled": updated, "numberAvailable": available,
+                       "numberUnavailable": desired - available}
+        for k in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
+            if not status[k]:
+                status.pop(k)
+        c.store.mutate("DaemonSet", ns, name, lambda o: o.__setitem__("status", status))

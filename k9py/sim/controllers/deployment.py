@@ -1,12 +1,607 @@
-"""DeploymentController (not yet implemented)."""
+"""DeploymentController: ReplicaSets per pod template, rolling/recreate rollouts, revision
+history, status and conditions (pkg/controller/deployment)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.meta import deep_copy, dig
+from k9py.kube.status import ApiError, invalid
+from k9py.kube.timefmt import parse_time, rfc3339
+from k9py.sim.admission import admits
+from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+COMPONENT = "deployment-controller"
+
+REVISION = "deployment.kubernetes.io/revision"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"
+MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
+SKIP_COPY = {"kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY,
+             DESIRED_REPLICAS, MAX_REPLICAS, "deprecated.deployment.rollback.to"}
+MAX_REV_HISTORY_CHARS = 2 * 1024
+
+
+@admits("Deployment")
+def _admit_deployment(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+    spec = obj.setdefault("spec", {})
+    if isinstance(spec, dict):
+        spec.setdefault("replicas", 1)
+        spec.setdefault("revisionHistoryLimit", 10)
+        spec.setdefault("progressDeadlineSeconds", 600)
+        strategy = spec.setdefault("strategy", {})
+        if isinstance(strategy, dict):
+            strategy.setdefault("type", "RollingUpdate")
+            if strategy["type"] == "RollingUpdate":
+                ru = strategy.setdefault("rollingUpdate", {})
+                if isinstance(ru, dict):
+                    ru.setdefault("maxUnavailable", "25%")
+                    ru.setdefault("maxSurge", "25%")
+        spec["template"] = pt.default_template(spec.get("template"))
+    pt.validate_selector_template("Deployment", obj, old, what="deployment")
+    name = meta.name(obj)
+    pt.check_non_negative("Deployment", name, spec, ("minReadySeconds", "revisionHistoryLimit"))
+    strategy = spec.get("strategy") or {}
+    if strategy.get("type") not in ("RollingUpdate", "Recreate"):
+        raise invalid("Deployment", name, [("spec.strategy.type", f'Unsupported value: "{strategy.get("type")}": supported values: "Recreate", "RollingUpdate"')])
+    if strategy["type"] == "Recreate" and strategy.get("rollingUpdate"):
+        raise invalid("Deployment", name, [("spec.strategy.rollingUpdate", "Forbidden: may not be specified when strategy `type` is 'Recreate'")])
+    if strategy["type"] == "RollingUpdate":
+        ru = strategy.get("rollingUpdate") or {}
+        try:
+            surge = pt.int_or_percent(ru.get("maxSurge"), 100, True, "25%")
+            unavail = pt.int_or_percent(ru.get("maxUnavailable"), 100, False, "25%")
+        except (TypeError, ValueError):
+            raise invalid("Deployment", name, [("spec.strategy.rollingUpdate", "Invalid value: must be an integer or percentage (e.g '5%')")]) from None
+        if surge == 0 and unavail == 0:
+            raise invalid("Deployment", name, [("spec.strategy.rollingUpdate.maxUnavailable", "Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}: may not be 0 when `maxSurge` is 0")])
+    pds = spec.get("progressDeadlineSeconds")
+    if isinstance(pds, int) and pds <= int(spec.get("minReadySeconds", 0) or 0):
+        raise invalid("Deployment", name, [("spec.progressDeadlineSeconds", f"Invalid value: {pds}: must be greater than minReadySeconds")])
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+def _replicas(obj: Obj | None) -> int:
+    return int(dig(obj, "spec", "replicas", default=0)) if obj else 0
+
+
+def _st(obj: Obj | None, field: str) -> int:
+    return int(dig(obj, "status", field, default=0)) if obj else 0
+
+
+def _revision(rs: Obj) -> int:
+    try:
+        return int(meta.annotations(rs).get(REVISION, "0"))
+    except ValueError:
+        return 0
+
+
+def is_rolling(d: Obj) -> bool:
+    return dig(d, "spec", "strategy", "type") == "RollingUpdate"
+
+
+def max_surge(d: Obj) -> int:
+    if not is_rolling(d):
+        return 0
+    surge, _ = resolve_fenceposts(d)
+    return surge
+
+
+def max_unavailable(d: Obj) -> int:
+    """deploymentutil.MaxUnavailable: never more than the replicas."""
+    if not is_rolling(d) or _replicas(d) == 0:
+        return 0
+    _, unavailable = resolve_fenceposts(d)
+    return min(unavailable, _replicas(d))
+
+
+def resolve_fenceposts(d: Obj) -> tuple[int, int]:
+    """maxSurge rounds up, maxUnavailable rounds down; both 0 → maxUnavailable 1."""
+    ru = dig(d, "spec", "strategy", "rollingUpdate") or {}
+    n = _replicas(d)
+    surge = pt.int_or_percent(ru.get("maxSurge"), n, True, "25%")
+    unavailable = pt.int_or_percent(ru.get("maxUnavailable"), n, False, "25%")
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    return surge, unavailable
+
+
+def _cond(type_: str, status: str, reason: str, message: str, now: float) -> Obj:
+    t = rfc3339(now)
+    return {"type": type_, "status": status, "lastUpdateTime": t, "lastTransitionTime": t,
+            "reason": reason, "message": message}
+
+
+def set_condition(status: Obj, cond: Obj) -> None:
+    """deploymentutil.SetDeploymentCondition: same status and reason → unchanged."""
+    conds = status.get("conditions") or []
+    cur = next((c for c in conds if c.get("type") == cond["type"]), None)
+    if cur is not None and cur.get("status") == cond["status"] and cur.get("reason") == cond["reason"]:
+        return
+    if cur is not None and cur.get("status") == cond["status"]:
+        cond["lastTransitionTime"] = cur.get("lastTransitionTime")
+    status["conditions"] = [c for c in conds if c.get("type") != cond["type"]] + [cond]
+
+
+def remove_condition(status: Obj, type_: str) -> None:
+    if status.get("conditions"):
+        status["conditions"] = [c for c in status["conditions"] if c.get("type") != type_]
+
+
+def _get_cond(status: Obj, type_: str) -> Obj | None:
+    return next((c for c in status.get("conditions") or [] if c.get("type") == type_), None)
 
 
 class DeploymentController(Controller):
     name = "deployment"
 
-    def reconcile(self, cluster) -> None:
-        return None
+    def reconcile(self, cluster: "Cluster") -> None:
+        for d in cluster.store.list("Deployment"):
+            if meta.is_deleting(d):
+                continue
+            try:
+                self._sync(cluster, d)
+            except ApiError:
+                # A write raced with something else this pass; the next pass retries.
+                continue
+
+    # -- the sync loop ----------------------------------------------------------------------------
+    def _sync(self, c: "Cluster", d: Obj) -> None:
+        pt.adopt_orphans(c, "ReplicaSet", d, dig(d, "spec", "selector"))
+        d = self._get(c, d)
+        rss = self._rs_list(c, d)
+        if dig(d, "spec", "paused"):
+            self._check_paused(c, d, paused=True)
+            self._sync_scale_only(c, self._get(c, d), rss)
+            return
+        self._check_paused(c, d, paused=False)
+        d = self._get(c, d)
+        new_rs, old_rss = self._new_and_old(c, d, rss, create=False)
+        if self._is_scaling_event(d, new_rs, old_rss):
+            self._sync_scale_only(c, d, rss)
+            return
+        if dig(d, "spec", "strategy", "type") == "Recreate":
+            self._rollout_recreate(c, d, rss)
+        else:
+            self._rollout_rolling(c, d, rss)
+
+    def _get(self, c: "Cluster", d: Obj) -> Obj:
+        return c.store.get("Deployment", meta.namespace(d), meta.name(d)) or d
+
+    def _rs_list(self, c: "Cluster", d: Obj) -> list[Obj]:
+        return [rs for rs in pt.owned(c, "ReplicaSet", d)]
+
+    def _refresh(self, c: "Cluster", rs: Obj | None) -> Obj | None:
+        if rs is None:
+            return None
+        return c.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs)) or rs
+
+    def _check_paused(self, c: "Cluster", d: Obj, *, paused: bool) -> None:
+        if dig(d, "spec", "progressDeadlineSeconds") is None:
+            return
+        cond = _get_cond(d.get("status") or {}, "Progressing")
+        paused_now = cond is not None and cond.get("reason") == "DeploymentPaused"
+        if paused and not paused_now:
+            new = _cond("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", c.now())
+        elif not paused and paused_now:
+            new = _cond("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", c.now())
+        else:
+            return
+        c.store.mutate("Deployment", meta.namespace(d), meta.name(d),
+                       lambda o: set_condition(o.setdefault("status", {}), new))
+
+    # -- new / old replica sets -----------------------------------------------------------------
+    def _new_and_old(self, c: "Cluster", d: Obj, rss: list[Obj], *, create: bool) -> tuple[Obj | None, list[Obj]]:
+        tpl = dig(d, "spec", "template") or {}
+        matching = sorted((rs for rs in rss if pt.equal_ignore_hash(dig(rs, "spec", "template") or {}, tpl)),
+                          key=pt.creation_key)
+        existing = matching[0] if matching else None
+        old = [rs for rs in rss if existing is None or meta.uid(rs) != meta.uid(existing)]
+        new = self._get_new_rs(c, d, existing, old, create)
+        return new, [self._refresh(c, rs) for rs in old]  # type: ignore[misc]
+
+    def _get_new_rs(self, c: "Cluster", d: Obj, existing: Obj | None, old: list[Obj], create: bool) -> Obj | None:
+        max_old = max((_revision(rs) for rs in old), default=0)
+        new_revision = str(max_old + 1)
+        ns, dname = meta.namespace(d), meta.name(d)
+        if existing is not None:
+            rs = self._sync_rs_annotations(c, d, existing, new_revision)
+            def upd(o: Obj) -> None:
+                changed_rev = meta.annotations(rs).get(REVISION)
+                if changed_rev:
+                    o["metadata"].setdefault("annotations", {})[REVISION] = changed_rev
+                st = o.setdefault("status", {})
+                if dig(d, "spec", "progressDeadlineSeconds") is not None and _get_cond(st, "Progressing") is None:
+                    set_condition(st, _cond("Progressing", "True", "FoundNewReplicaSet",
+                                            f'Found new replica set "{meta.name(rs)}"', c.now()))
+            c.store.mutate("Deployment", ns, dname, upd)
+            return rs
+        if not create:
+            return None
+        tpl = deep_copy(dig(d, "spec", "template") or {})
+        collisions = int(dig(d, "status", "collisionCount", default=0))
+        while True:
+            h = pt.template_hash(tpl, collisions or None)
+            name = f"{dname}-{h}"
+            clash = c.store.get("ReplicaSet", ns, name)
+            if clash is None:
+                break
+            if (meta.controller_ref(clash) or {}).get("uid") == meta.uid(d) and pt.equal_ignore_hash(dig(clash, "spec", "template") or {}, tpl):
+                return clash
+            collisions += 1
+        if collisions != int(dig(d, "status", "collisionCount", default=0)):
+            c.store.mutate("Deployment", ns, dname, lambda o: o.setdefault("status", {}).__setitem__("collisionCount", collisions))
+        tpl.setdefault("metadata", {}).setdefault("labels", {})[pt.POD_TEMPLATE_HASH] = h
+        selector = deep_copy(dig(d, "spec", "selector") or {})
+        selector.setdefault("matchLabels", {})[pt.POD_TEMPLATE_HASH] = h
+        new_replicas = self._new_rs_new_replicas(d, old, None)
+        annotations = {k: v for k, v in meta.annotations(d).items() if k not in SKIP_COPY}
+        annotations[DESIRED_REPLICAS] = str(_replicas(d))
+        annotations[MAX_REPLICAS] = str(_replicas(d) + max_surge(d))
+        annotations[REVISION] = new_revision
+        rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+              "metadata": {"name": name, "namespace": ns, "labels": dict(tpl["metadata"]["labels"]),
+                           "annotations": annotations, "ownerReferences": [meta.owner_reference(d)]},
+              "spec": {"replicas": new_replicas, "minReadySeconds": int(dig(d, "spec", "minReadySeconds", default=0)),
+                       "selector": selector, "template": tpl}}
+        created = c.create(rs)
+        if new_replicas > 0:
+            c.record_event(d, "Normal", "ScalingReplicaSet",
+                           f"Scaled up replica set {name} from 0 to {new_replicas}", COMPONENT)
+
+        def upd(o: Obj) -> None:
+            o["metadata"].setdefault("annotations", {})[REVISION] = new_revision
+            if dig(o, "spec", "progressDeadlineSeconds") is not None:
+                set_condition(o.setdefault("status", {}), _cond("Progressing", "True", "NewReplicaSetCreated",
+                                                                f'Created new replica set "{name}"', c.now()))
+        c.store.mutate("Deployment", ns, dname, upd)
+        return created
+
+    def _sync_rs_annotations(self, c: "Cluster", d: Obj, rs: Obj, new_revision: str) -> Obj:
+        """SetNewReplicaSetAnnotations: copy deployment annotations, bump the revision (keeping the
+        old one in revision-history, as a rollback does), desired/max replicas."""
+        def upd(o: Obj) -> None:
+            ann = o["metadata"].setdefault("annotations", {})
+            for k, v in meta.annotations(d).items():
+                if k not in SKIP_COPY:
+                    ann[k] = v
+            old_rev = ann.get(REVISION)
+            try:
+                old_int = int(old_rev) if old_rev else 0
+            except ValueError:
+                old_int = 0
+            if old_int < int(new_revision):
+                ann[REVISION] = new_revision
+                if old_rev:
+                    hist = ann.get(REVISION_HISTORY, "")
+                    revs = [r for r in hist.split(",") if r]
+                    while revs and len(",".join(revs + [old_rev])) > MAX_REV_HISTORY_CHARS:
+                        revs.pop(0)
+                    ann[REVISION_HISTORY] = ",".join(revs + [old_rev])
+            # minReadySeconds follows the deployment
+            o["spec"]["minReadySeconds"] = int(dig(d, "spec", "minReadySeconds", default=0))
+        return c.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), upd) or rs
+
+    def _new_rs_new_replicas(self, d: Obj, old: list[Obj], new_rs: Obj | None) -> int:
+        if not is_rolling(d):
+            return _replicas(d)
+        current = sum(_replicas(rs) for rs in old) + _replicas(new_rs)
+        max_total = _replicas(d) + max_surge(d)
+        if current >= max_total:
+            return _replicas(new_rs)
+        scale_up = min(max_total - current, _replicas(d) - _replicas(new_rs))
+        return _replicas(new_rs) + scale_up
+
+    # -- scaling -------------------------------------------------------------------------------------
+    def _scale_rs(self, c: "Cluster", d: Obj, rs: Obj, size: int, operation: str | None = None) -> Obj:
+        old_size = _replicas(rs)
+        desired, maximum = str(_replicas(d)), str(_replicas(d) + max_surge(d))
+
+        def upd(o: Obj) -> None:
+            o["spec"]["replicas"] = size
+            ann = o["metadata"].setdefault("annotations", {})
+            ann[DESIRED_REPLICAS] = desired
+            ann[MAX_REPLICAS] = maximum
+        out = c.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), upd) or rs
+        if old_size != size:
+            op = operation or ("up" if size > old_size else "down")
+            c.record_event(d, "Normal", "ScalingReplicaSet",
+                           f"Scaled {op} replica set {meta.name(rs)} from {old_size} to {size}", COMPONENT)
+        return out
+
+    def _is_scaling_event(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> bool:
+        for rs in [r for r in old + ([new_rs] if new_rs else []) if _replicas(r) > 0]:
+            desired = meta.annotations(rs).get(DESIRED_REPLICAS)
+            if desired is None:
+                continue
+            if desired != str(_replicas(d)):
+                return True
+        return False
+
+    def _sync_scale_only(self, c: "Cluster", d: Obj, rss: list[Obj]) -> None:
+        """dc.sync: scale proportionally, clean up when paused, update status."""
+        new_rs, old = self._new_and_old(c, d, rss, create=False)
+        self._scale(c, d, new_rs, old)
+        new_rs, old = self._refresh(c, new_rs), [self._refresh(c, r) for r in old]
+        if dig(d, "spec", "paused"):
+            self._cleanup(c, d, old)  # type: ignore[arg-type]
+        self._sync_status(c, self._get(c, d), new_rs, old, rollout=False)  # type: ignore[arg-type]
+
+    def _scale(self, c: "Cluster", d: Obj, new_rs: Obj | None, old: list[Obj]) -> None:
+        want = _replicas(d)
+        newest_first = sorted(old, key=pt.creation_key, reverse=True)
+        active = [r for r in ([new_rs] if new_rs else []) + newest_first if _replicas(r) > 0]
+        target = None
+        if not active:
+            target = new_rs or (newest_first[0] if newest_first else None)
+        elif len(active) == 1:
+            target = active[0]
+        if target is not None or not active:
+            if target is not None and _replicas(target) != want:
+                self._scale_rs(c, d, target, want)
+            return
+        if new_rs is not None and self._is_saturated(d, new_rs):
+            for rs in old:
+                if _replicas(rs) > 0:
+                    self._scale_rs(c, d, rs, 0)
+            return
+        if not is_rolling(d):
+            return
+        all_rs = active
+        total = sum(_replicas(r) for r in all_rs)
+        allowed = want + max_surge(d) if want > 0 else 0
+        to_add = allowed - total
+        if to_add > 0:
+            all_rs = sorted(all_rs, key=lambda r: (-_replicas(r), -pt.creation_key(r)[0], pt.creation_key(r)[1]))
+            op = "up"
+        elif to_add < 0:
+            all_rs = sorted(all_rs, key=lambda r: (-_replicas(r), pt.creation_key(r)))
+            op = "down"
+        else:
+            op = None
+        added = 0
+        sizes: dict[str, int] = {}
+        for rs in all_rs:
+            if to_add:
+                prop = self._proportion(d, rs, to_add, added)
+                sizes[meta.name(rs)] = _replicas(rs) + prop
+                added += prop
+            else:
+                sizes[meta.name(rs)] = _replicas(rs)
+        for i, rs in enumerate(all_rs):
+            if i == 0 and to_add:
+                sizes[meta.name(rs)] = max(0, sizes[meta.name(rs)] + to_add - added)
+            self._scale_rs(c, d, rs, sizes[meta.name(rs)], op)
+
+    def _proportion(self, d: Obj, rs: Obj, to_add: int, added: int) -> int:
+        if _replicas(rs) == 0 or to_add == 0 or to_add == added:
+            return 0
+        if _replicas(d) == 0:
+            fraction = -_replicas(rs)
+        else:
+            dep_replicas = _replicas(d) + max_surge(d)
+            try:
+                annotated = int(meta.annotations(rs).get(MAX_REPLICAS, ""))
+            except ValueError:
+                annotated = _st(d, "replicas")
+            annotated = annotated or 1
+            fraction = int(_replicas(rs) * dep_replicas / annotated + 0.5) - _replicas(rs)
+        allowed = to_add - added
+        return min(fraction, allowed) if to_add > 0 else max(fraction, allowed)
+
+    def _is_saturated(self, d: Obj, rs: Obj) -> bool:
+        desired = meta.annotations(rs).get(DESIRED_REPLICAS)
+        return (_replicas(rs) == _replicas(d) and desired == str(_replicas(d))
+                and _st(rs, "availableReplicas") == _replicas(d))
+
+    # -- strategies ---------------------------------------------------------------------------------
+    def _rollout_rolling(self, c: "Cluster", d: Obj, rss: list[Obj]) -> None:
+        new_rs, old = self._new_and_old(c, d, rss, create=True)
+        d = self._get(c, d)
+        if new_rs is not None and _replicas(new_rs) != _replicas(d):
+            if _replicas(new_rs) > _replicas(d):
+                self._scale_rs(c, d, new_rs, _replicas(d))
+                return self._sync_status(c, self._get(c, d), self._refresh(c, new_rs), old)
+            size = self._new_rs_new_replicas(d, old, new_rs)
+            if size != _replicas(new_rs):
+                new_rs = self._scale_rs(c, d, new_rs, size)
+                return self._sync_status(c, self._get(c, d), new_rs, old)
+        if self._reconcile_old(c, d, new_rs, old):
+            return self._sync_status(c, self._get(c, d), self._refresh(c, new_rs), [self._refresh(c, r) for r in old])  # type: ignore[misc]
+        status = self._calculate_status(d, new_rs, old)
+        if self._complete(d, status):
+            self._cleanup(c, d, old)
+        self._sync_status(c, self._get(c, d), new_rs, [self._refresh(c, r) for r in old if c.store.get("ReplicaSet", meta.namespace(r), meta.name(r))])  # type: ignore[misc]
+
+    def _reconcile_old(self, c: "Cluster", d: Obj, new_rs: Obj | None, old: list[Obj]) -> bool:
+        if sum(_replicas(r) for r in old) == 0:
+            return False
+        all_rs = old + ([new_rs] if new_rs else [])
+        all_pods = sum(_replicas(r) for r in all_rs)
+        min_available = _replicas(d) - max_unavailable(d)
+        new_unavailable = _replicas(new_rs) - _st(new_rs, "availableReplicas")
+        max_scaled_down = all_pods - min_available - new_unavailable
+        if max_scaled_down <= 0:
+            return False
+        changed = False
+        # cleanupUnhealthyReplicas: scale down old pods that are not available anyway.
+        done = 0
+        old_sorted = sorted(old, key=pt.creation_key)
+        for i, rs in enumerate(old_sorted):
+            if done >= max_scaled_down:
+                break
+            if _replicas(rs) == 0 or _replicas(rs) == _st(rs, "availableReplicas"):
+                continue
+            n = min(max_scaled_down - done, _replicas(rs) - _st(rs, "availableReplicas"))
+            old_sorted[i] = self._scale_rs(c, d, rs, _replicas(rs) - n)
+            done += n
+            changed = True
+        # scaleDownOldReplicaSetsForRollingUpdate: only what keeps minAvailable available.
+        available = sum(_st(r, "availableReplicas") for r in old_sorted) + _st(new_rs, "availableReplicas")
+        if available > min_available:
+            total = available - min_available
+            done = 0
+            for rs in old_sorted:
+                if done >= total:
+                    break
+                if _replicas(rs) == 0:
+                    continue
+                n = min(_replicas(rs), total - done)
+                self._scale_rs(c, d, rs, _replicas(rs) - n)
+                done += n
+                changed = True
+        return changed
+
+    def _rollout_recreate(self, c: "Cluster", d: Obj, rss: list[Obj]) -> None:
+        new_rs, old = self._new_and_old(c, d, rss, create=False)
+        scaled = False
+        for rs in old:
+            if _replicas(rs) > 0:
+                self._scale_rs(c, d, rs, 0)
+                scaled = True
+        if scaled:
+            return self._sync_status(c, self._get(c, d), new_rs, [self._refresh(c, r) for r in old])  # type: ignore[misc]
+        if self._old_pods_running(c, old):
+            return self._sync_status(c, self._get(c, d), new_rs, old)
+        if new_rs is None:
+            new_rs, old = self._new_and_old(c, d, rss, create=True)
+        d = self._get(c, d)
+        if new_rs is not None and _replicas(new_rs) != _replicas(d):
+            new_rs = self._scale_rs(c, d, new_rs, _replicas(d))
+        if self._complete(d, d.get("status") or {}):
+            self._cleanup(c, d, old)
+        self._sync_status(c, self._get(c, d), new_rs, [r for r in (self._refresh(c, r) for r in old) if r])
+
+    def _old_pods_running(self, c: "Cluster", old: list[Obj]) -> bool:
+        if any(_st(rs, "replicas") > 0 for rs in old):
+            return True
+        uids = {meta.uid(rs) for rs in old}
+        for pod in c.store.list("Pod", meta.namespace(old[0]) if old else None):
+            if (meta.controller_ref(pod) or {}).get("uid") in uids and dig(pod, "status", "phase") not in ("Failed", "Succeeded"):
+                return True
+        return False
+
+    def _cleanup(self, c: "Cluster", d: Obj, old: list[Obj]) -> None:
+        limit = dig(d, "spec", "revisionHistoryLimit")
+        if limit is None:
+            return
+        cleanable = [rs for rs in old if rs is not None and c.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs))
+                     and _replicas(rs) == 0 and _st(rs, "replicas") == 0 and not meta.is_deleting(rs)
+                     and _st(rs, "observedGeneration") >= rs["metadata"].get("generation", 1)]
+        diff = len(cleanable) - int(limit)
+        if diff <= 0:
+            return
+        cleanable.sort(key=lambda r: (_revision(r), pt.creation_key(r)))
+        for rs in cleanable[:diff]:
+            try:
+                c.delete("ReplicaSet", meta.namespace(rs), meta.name(rs))
+            except ApiError:
+                pass
+
+    # -- status ---------------------------------------------------------------------------------------
+    def _calculate_status(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
+        all_rs = [r for r in old if r is not None] + ([new_rs] if new_rs else [])
+        available = sum(_st(r, "availableReplicas") for r in all_rs)
+        total = sum(_replicas(r) for r in all_rs)
+        status: Obj = {
+            "observedGeneration": d["metadata"].get("generation", 1),
+            "replicas": sum(_st(r, "replicas") for r in all_rs),
+            "updatedReplicas": _st(new_rs, "replicas"),
+            "readyReplicas": sum(_st(r, "readyReplicas") for r in all_rs),
+            "availableReplicas": available,
+            "unavailableReplicas": max(0, total - available),
+        }
+        old_status = d.get("status") or {}
+        if "collisionCount" in old_status:
+            status["collisionCount"] = old_status["collisionCount"]
+        status["conditions"] = deep_copy(old_status.get("conditions") or [])
+        return status
+
+    def _complete(self, d: Obj, status: Obj) -> bool:
+        n = _replicas(d)
+        return (status.get("updatedReplicas", 0) == n and status.get("replicas", 0) == n
+                and status.get("availableReplicas", 0) == n
+                and status.get("observedGeneration", 0) >= d["metadata"].get("generation", 1))
+
+    def _sync_status(self, c: "Cluster", d: Obj, new_rs: Obj | None, old: list[Obj], *, rollout: bool = True) -> None:
+        now = c.now()
+        status = self._calculate_status(d, new_rs, old)
+        if status["availableReplicas"] >= _replicas(d) - max_unavailable(d):
+            set_condition(status, _cond("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now))
+        else:
+            set_condition(status, _cond("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now))
+        pds = dig(d, "spec", "progressDeadlineSeconds")
+        if rollout:
+            if pds is None:
+                remove_condition(status, "Progressing")
+            cur = _get_cond(d.get("status") or {}, "Progressing")
+            complete_already = (status["replicas"] == status["updatedReplicas"] and cur is not None
+                                and cur.get("reason") == "NewReplicaSetAvailable")
+            if pds is not None and not complete_already:
+                rs_name = meta.name(new_rs) if new_rs else None
+                if self._complete(d, status):
+                    msg = f'ReplicaSet "{rs_name}" has successfully progressed.' if rs_name else f'Deployment "{meta.name(d)}" has successfully progressed.'
+                    set_condition(status, _cond("Progressing", "True", "NewReplicaSetAvailable", msg, now))
+                elif self._progressing(d, status):
+                    msg = f'ReplicaSet "{rs_name}" is progressing.' if rs_name else f'Deployment "{meta.name(d)}" is progressing.'
+                    cond = _cond("Progressing", "True", "ReplicaSetUpdated", msg, now)
+                    cur_new = _get_cond(status, "Progressing")
+                    if cur_new is not None:
+                        if cur_new.get("status") == "True":
+                            cond["lastTransitionTime"] = cur_new.get("lastTransitionTime")
+                        remove_condition(status, "Progressing")
+                    set_condition(status, cond)
+                elif self._timed_out(d, status, now):
+                    msg = f'ReplicaSet "{rs_name}" has timed out progressing.' if rs_name else f'Deployment "{meta.name(d)}" has timed out progressing.'
+                    set_condition(status, _cond("Progressing", "False", "ProgressDeadlineExceeded", msg, now))
+            failure = None
+            for rs in ([new_rs] if new_rs else []) + [r for r in old if r]:
+                rc = pt.get_condition(rs, "ReplicaFailure")
+                if rc is not None and rc.get("status") == "True":
+                    failure = rc
+                    break
+            if failure is not None:
+                set_condition(status, {"type": "ReplicaFailure", "status": "True", "lastUpdateTime": rfc3339(now),
+                                       "lastTransitionTime": failure.get("lastTransitionTime", rfc3339(now)),
+                                       "reason": failure.get("reason", "FailedCreate"), "message": failure.get("message", "")})
+            else:
+                remove_condition(status, "ReplicaFailure")
+            # requeueStuckDeployment: wake up when the deadline passes.
+            cond = _get_cond(status, "Progressing")
+            if pds is not None and cond is not None and cond.get("reason") not in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded") \
+                    and not self._complete(d, status):
+                since = parse_time(cond.get("lastUpdateTime"))
+                if since is not None:
+                    c.wake_at(since + int(pds) + 1)
+        if not status.get("conditions"):
+            status.pop("conditions", None)
+        for k in ("readyReplicas", "availableReplicas", "unavailableReplicas", "updatedReplicas", "replicas"):
+            if not status.get(k):
+                status.pop(k, None)
+
+        def upd(o: Obj) -> None:
+            o["status"] = status
+        c.store.mutate("Deployment", meta.namespace(d), meta.name(d), upd)
+
+    def _progressing(self, d: Obj, new: Obj) -> bool:
+        old = d.get("status") or {}
+        old_old = old.get("replicas", 0) - old.get("updatedReplicas", 0)
+        new_old = new.get("replicas", 0) - new.get("updatedReplicas", 0)
+        return (new.get("updatedReplicas", 0) > old.get("updatedReplicas", 0) or new_old < old_old
+                or new.get("readyReplicas", 0) > old.get("readyReplicas", 0)
+                or new.get("availableReplicas", 0) > old.get("availableReplicas", 0))
+
+    def _timed_out(self, d: Obj, status: Obj, now: float) -> bool:
+        cond = _get_cond(status, "Progressing")
+        if cond is None or cond.get("reason") == "NewReplicaSetAvailable":
+            return False
+        if cond.get("reason") == "ProgressDeadlineExceeded":
+            return True
+        since = parse_time(cond.get("lastUpdateTime"))
+        return since is not None and since + int(dig(d, "spec", "progressDeadlineSeconds")) < now

@@ -1,12 +1,152 @@
-"""GarbageCollector (not yet implemented)."""
+"""The garbage collector: ownerReferences-driven deletion, like kube-controller-manager's.
+
+- An object whose owners are all gone (no object with that uid) is deleted, Background
+  (pods through ``Cluster.delete``, so they terminate gracefully).
+- An object with some owners gone and some alive only loses the dangling references.
+- Foreground deletion: an owner with deletionTimestamp and the ``foregroundDeletion`` finalizer
+  has its dependents deleted first (Foreground again if they have dependents themselves); it
+  is removed once no dependent with ``blockOwnerDeletion: true`` is left.
+- Like the apiserver, an object being deleted whose last finalizer went away is removed
+  (pods and namespaces excepted: the kubelet and the namespace controller finish those).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.status import ApiError
 from k9py.sim.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+FOREGROUND = "foregroundDeletion"
+ORPHAN = "orphan"
+
+
+def _finalizers(obj: Obj) -> list[str]:
+    return obj.get("metadata", {}).get("finalizers") or []
 
 
 class GarbageCollector(Controller):
     name = "gc"
 
-    def reconcile(self, cluster) -> None:
-        return None
+    def __init__(self) -> None:
+        self._seen_rv: int | None = None
+
+    def reconcile(self, cluster: "Cluster") -> None:
+        store = cluster.store
+        start = store.resource_version
+        if self._seen_rv == start:
+            return
+        objects: list[Obj] = []
+        for kind in store.kinds():
+            if kind == "Event":
+                continue
+            objects.extend(store.list(kind))
+        by_uid = {meta.uid(o): o for o in objects}
+        dependents: dict[str, list[Obj]] = {}
+        for o in objects:
+            for ref in meta.owner_refs(o):
+                dependents.setdefault(ref.get("uid", ""), []).append(o)
+
+        for o in objects:
+            if meta.is_deleting(o):
+                if FOREGROUND in _finalizers(o):
+                    self._foreground(cluster, o, dependents.get(meta.uid(o), []))
+                elif not _finalizers(o) and o.get("kind") not in ("Pod", "Namespace"):
+                    _delete_now(cluster, o)
+                continue
+            refs = meta.owner_refs(o)
+            if refs:
+                self._check_owners(cluster, o, refs, by_uid, dependents)
+        # a pass that deleted something must run again: cascades go one level per pass
+        self._seen_rv = start if store.resource_version == start else None
+
+    def _check_owners(self, cluster: "Cluster", o: Obj, refs: list[Obj], by_uid: dict[str, Obj],
+                      dependents: dict[str, list[Obj]]) -> None:
+        solid, dangling, waiting = [], [], []
+        for ref in refs:
+            owner = by_uid.get(ref.get("uid", ""))
+            if owner is None:
+                dangling.append(ref)
+            elif meta.is_deleting(owner) and FOREGROUND in _finalizers(owner):
+                waiting.append(ref)
+            else:
+                solid.append(ref)
+        if not dangling and not waiting:
+            return
+        kind, ns, name = meta.key(o)
+        if solid:
+            drop = {r.get("uid") for r in dangling + waiting}
+            cluster.store.mutate(kind, ns or None, name, lambda x: x["metadata"].__setitem__(
+                "ownerReferences", [r for r in meta.owner_refs(x) if r.get("uid") not in drop]))
+            return
+        if waiting:
+            return  # the foreground owner deletes it (see _foreground)
+        _delete(cluster, o, "Background")
+
+    def _foreground(self, cluster: "Cluster", owner: Obj, deps: list[Obj]) -> None:
+        uid = meta.uid(owner)
+        blocking = False
+        for dep in deps:
+            current = cluster.store.get(dep["kind"], meta.namespace(dep) or None, meta.name(dep))
+            if current is None or meta.uid(current) != meta.uid(dep):
+                continue
+            ref = next((r for r in meta.owner_refs(current) if r.get("uid") == uid), None)
+            if ref is None:
+                continue
+            if ref.get("blockOwnerDeletion"):
+                blocking = True
+            if meta.is_deleting(current):
+                continue
+            others = [r for r in meta.owner_refs(current) if r.get("uid") != uid]
+            if any(cluster.store.get(r.get("kind", ""), meta.namespace(current) or None, r.get("name", "")) is not None
+                   for r in others):
+                # another owner keeps it alive: it only stops pointing at this one
+                kind, ns, name = meta.key(current)
+                cluster.store.mutate(kind, ns or None, name, lambda x: x["metadata"].__setitem__(
+                    "ownerReferences", [r for r in meta.owner_refs(x) if r.get("uid") != uid]))
+                continue
+            has_own_deps = bool(cluster.dependents(current)) if current.get("kind") != "Pod" else False
+            _delete(cluster, current, "Foreground" if has_own_deps else "Background")
+        if not blocking:
+            # re-check: deleting dependents may have removed them already
+            still = any(
+                (cur := cluster.store.get(d["kind"], meta.namespace(d) or None, meta.name(d))) is not None
+                and meta.uid(cur) == meta.uid(d)
+                and any(r.get("uid") == uid and r.get("blockOwnerDeletion") for r in meta.owner_refs(cur))
+                for d in deps)
+            if not still:
+                _finish_foreground(cluster, owner)
+
+
+def _delete(cluster: "Cluster", o: Obj, propagation: str) -> None:
+    kind, ns, name = meta.key(o)
+    try:
+        cluster.delete(kind, ns or None, name, propagation=propagation)
+    except ApiError:
+        pass
+
+
+def _delete_now(cluster: "Cluster", o: Obj) -> None:
+    kind, ns, name = meta.key(o)
+    if cluster.store.get(kind, ns or None, name) is not None:
+        cluster.store.delete(kind, ns or None, name)
+
+
+def _finish_foreground(cluster: "Cluster", owner: Obj) -> None:
+    kind, ns, name = meta.key(owner)
+    current = cluster.store.get(kind, ns or None, name)
+    if current is None:
+        return
+    rest = [f for f in _finalizers(current) if f != FOREGROUND]
+    if rest:
+        def drop(x: Obj) -> None:
+            x["metadata"]["finalizers"] = rest
+        cluster.store.mutate(kind, ns or None, name, drop)
+        return
+    cluster.store.delete(kind, ns or None, name)

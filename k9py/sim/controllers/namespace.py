@@ -1,12 +1,146 @@
-"""NamespaceController (not yet implemented)."""
+"""Namespace lifecycle: what the namespace, serviceaccounts and root-ca-cert-publisher
+controllers do.
+
+- Every Active namespace has the ServiceAccount ``default`` and the ConfigMap
+  ``kube-root-ca.crt`` (recreated if deleted, like the real controllers do).
+- A Terminating namespace (``Cluster.delete`` set deletionTimestamp + phase) has all its content
+  deleted (pods gracefully, through ``Cluster.delete``); its status conditions report what is
+  left, and once nothing is left the Namespace itself is removed.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta, resources
+from k9py.kube.status import ApiError
+from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+ROOT_CA_NAME = "kube-root-ca.crt"
+ROOT_CA_DESCRIPTION = ("Contains a CA bundle that can be used to verify the kube-apiserver when using internal "
+                       "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
+                       "guaranteed across distributions of Kubernetes clusters.")
+
+
+def _fake_ca_pem() -> str:
+    """A stable, certificate-shaped PEM block (the simulator has no real PKI)."""
+    blob = b""
+    seed = b"k9py-sim minikubeCA"
+    while len(blob) < 795:
+        seed = hashlib.sha256(seed).digest()
+        blob += seed
+    der = b"\x30\x82\x03\x17\x30\x82\x01\xff\xa0\x03\x02\x01\x02\x02\x01\x01" + blob[:779]
+    text = base64.b64encode(der).decode()
+    lines = [text[i:i + 64] for i in range(0, len(text), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+ROOT_CA_PEM = _fake_ca_pem()
+
+
+def default_service_account(namespace: str) -> Obj:
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}}
+
+
+def root_ca_configmap(namespace: str) -> Obj:
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": ROOT_CA_NAME, "namespace": namespace,
+                         "annotations": {"kubernetes.io/description": ROOT_CA_DESCRIPTION}},
+            "data": {"ca.crt": ROOT_CA_PEM}}
+
+
+def ensure_namespace_defaults(cluster: "Cluster", namespace: str) -> None:
+    store = cluster.store
+    if store.get("ServiceAccount", namespace, "default") is None:
+        store.create(default_service_account(namespace))
+    if store.get("ConfigMap", namespace, ROOT_CA_NAME) is None:
+        store.create(root_ca_configmap(namespace))
+
+
+def _namespaced(kind: str) -> bool:
+    res = resources.BY_KIND.get(kind)
+    return True if res is None else res.namespaced
+
+
+def _group_resource(kind: str) -> str:
+    res = resources.BY_KIND.get(kind)
+    if res is None:
+        return f"{kind.lower()}s."
+    return f"{res.plural}.{res.group}"
 
 
 class NamespaceController(Controller):
     name = "namespace"
 
-    def reconcile(self, cluster) -> None:
-        return None
+    def reconcile(self, cluster: "Cluster") -> None:
+        for ns in cluster.store.list("Namespace"):
+            name = meta.name(ns)
+            if meta.is_deleting(ns) or meta.dig(ns, "status", "phase") == "Terminating":
+                self._delete_content(cluster, ns)
+            else:
+                ensure_namespace_defaults(cluster, name)
+
+    def _contents(self, cluster: "Cluster", namespace: str) -> list[Obj]:
+        out = []
+        for kind in sorted(cluster.store.kinds()):
+            if kind == "Namespace" or not _namespaced(kind):
+                continue
+            out.extend(cluster.store.list(kind, namespace))
+        return out
+
+    def _delete_content(self, cluster: "Cluster", ns: Obj) -> None:
+        name = meta.name(ns)
+        for obj in self._contents(cluster, name):
+            if meta.is_deleting(obj):
+                continue  # already going: its owner (kubelet, gc, a finalizer) finishes it
+            try:
+                cluster.delete(obj["kind"], name, meta.name(obj))
+            except ApiError:
+                pass
+        left = self._contents(cluster, name)
+        if not left:
+            cluster.store.delete("Namespace", None, name)
+            return
+        counts: dict[str, int] = {}
+        finalizers: dict[str, int] = {}
+        for obj in left:
+            gr = _group_resource(obj["kind"])
+            counts[gr] = counts.get(gr, 0) + 1
+            for f in obj.get("metadata", {}).get("finalizers") or []:
+                finalizers[f] = finalizers.get(f, 0) + 1
+        remaining = ", ".join(f"{gr} has {n} resource instances" for gr, n in sorted(counts.items()))
+        conds = [
+            ("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered", "All resources successfully discovered"),
+            ("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions", "All legacy kube types successfully parsed"),
+            ("NamespaceDeletionContentFailure", "False", "ContentDeleted", "All content successfully deleted, may be waiting on finalization"),
+            ("NamespaceContentRemaining", "True", "SomeResourcesRemain", f"Some resources are remaining: {remaining}"),
+        ]
+        if finalizers:
+            fin = ", ".join(f"{f} in {n} resource instances" for f, n in sorted(finalizers.items()))
+            conds.append(("NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain",
+                          f"Some content in the namespace has finalizers remaining: {fin}"))
+        else:
+            conds.append(("NamespaceFinalizersRemaining", "False", "ContentHasNoFinalizers",
+                          "All content-preserving finalizers finished"))
+        now = rfc3339(cluster.now())
+
+        def write(o: Obj) -> None:
+            status = o.setdefault("status", {})
+            status["phase"] = "Terminating"
+            old = {c.get("type"): c for c in status.get("conditions") or []}
+            new = []
+            for type_, st, reason, message in conds:
+                prev = old.get(type_)
+                since = prev.get("lastTransitionTime", now) if prev and prev.get("status") == st else now
+                new.append({"type": type_, "status": st, "lastTransitionTime": since,
+                            "reason": reason, "message": message})
+            status["conditions"] = new
+        cluster.store.mutate("Namespace", None, name, write)

@@ -1,12 +1,278 @@
-"""NodeLifecycleController (not yet implemented)."""
+"""Node lifecycle: what kube-controller-manager's node-lifecycle, taint-eviction and pod-GC
+controllers do, plus the node-status side of the kubelet.
+
+- A node annotated ``k9py.sim/down: "true"`` stops posting status. After the grace period
+  (40 s) its conditions go Unknown ("Kubelet stopped posting node status."), it is tainted
+  ``node.kubernetes.io/unreachable`` (NoSchedule and NoExecute), its pods get Ready=False.
+- The taint-eviction controller deletes pods on NoExecute-tainted nodes when their toleration
+  runs out (300 s with the default tolerations; at once without one). Pods on an unreachable
+  node stay Terminating until the node comes back, as in a real cluster.
+- Removing the annotation brings the node back: conditions healthy, taints removed.
+- ``spec.unschedulable`` (cordon) gives the taint ``node.kubernetes.io/unschedulable:NoSchedule``.
+- Pods bound to a node that no longer exists are deleted (pod GC).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.meta import dig
+from k9py.kube.timefmt import parse_time, rfc3339
+from k9py.sim.behaviour import node_down
 from k9py.sim.controllers.base import Controller
+from k9py.sim.nodes import HEALTHY_CONDITIONS
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+NODE_MONITOR_GRACE = 40.0
+ORPHAN_QUARANTINE = 40.0
+STATUS_REPORT_EVERY = 300.0
+UNREACHABLE = "node.kubernetes.io/unreachable"
+NOT_READY = "node.kubernetes.io/not-ready"
+UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+UNKNOWN_REASON = "NodeStatusUnknown"
+UNKNOWN_MESSAGE = "Kubelet stopped posting node status."
+
+
+def _has_taint(node: Obj, key: str, effect: str) -> bool:
+    return any(t.get("key") == key and t.get("effect") == effect for t in dig(node, "spec", "taints") or [])
+
+
+def _ready_status(node: Obj) -> str | None:
+    for c in dig(node, "status", "conditions") or []:
+        if c.get("type") == "Ready":
+            return c.get("status")
+    return None
+
+
+def toleration_deadline(pod: Obj, taints: list[Obj]) -> float | None:
+    """When the taint manager evicts ``pod`` from a node with these NoExecute ``taints``:
+    None = never, -inf = at once (an untolerated taint)."""
+    from k9py.sim.scheduler import tolerates
+
+    tolerations = dig(pod, "spec", "tolerations") or []
+    deadline: float | None = None
+    for taint in taints:
+        matching = [t for t in tolerations if tolerates([t], taint)]
+        if not matching:
+            return float("-inf")
+        secs = [t.get("tolerationSeconds") for t in matching]
+        if any(s is None for s in secs):
+            continue
+        added = parse_time(taint.get("timeAdded")) or 0.0
+        when = added + max(0, min(int(s) for s in secs if s is not None))
+        deadline = when if deadline is None else min(deadline, when)
+    return deadline
 
 
 class NodeLifecycleController(Controller):
     name = "nodes"
 
-    def reconcile(self, cluster) -> None:
-        return None
+    def reconcile(self, cluster: "Cluster") -> None:
+        state = cluster.state.setdefault("nodes", {})
+        nodes = cluster.store.list("Node")
+        names = set()
+        for node in nodes:
+            names.add(meta.name(node))
+            self._health(cluster, node, state.setdefault(meta.name(node), {}))
+            self._cordon(cluster, cluster.store.get("Node", None, meta.name(node)) or node,
+                         state[meta.name(node)])
+        for gone in [n for n in state if n not in names and not n.startswith("_")]:
+            del state[gone]
+        self._evictions(cluster, state.setdefault("_evictions", {}))
+        self._pod_gc(cluster, names)
+
+    # -- heartbeat / readiness --------------------------------------------------------------
+    def _health(self, cluster: "Cluster", node: Obj, st: dict) -> None:
+        now = cluster.now()
+        name = meta.name(node)
+        if node_down(node):
+            since = st.setdefault("down_since", now)
+            if now < since + NODE_MONITOR_GRACE:
+                cluster.wake_at(since + NODE_MONITOR_GRACE)
+                return
+            if _ready_status(node) == "Unknown" and _has_taint(node, UNREACHABLE, "NoExecute"):
+                return
+            ts = rfc3339(now)
+
+            def unknown(n: Obj) -> None:
+                for c in n.setdefault("status", {}).get("conditions") or []:
+                    if c.get("status") != "Unknown":
+                        c["lastTransitionTime"] = ts
+                    c["status"] = "Unknown"
+                    c["reason"] = UNKNOWN_REASON
+                    c["message"] = UNKNOWN_MESSAGE
+                taints = [t for t in n.setdefault("spec", {}).get("taints") or []
+                          if t.get("key") not in (UNREACHABLE, NOT_READY)]
+                taints.append({"key": UNREACHABLE, "effect": "NoSchedule", "timeAdded": ts})
+                taints.append({"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": ts})
+                n["spec"]["taints"] = taints
+            updated = cluster.store.mutate("Node", None, name, unknown)
+            if updated is None:
+                return
+            cluster.record_event(updated, "Normal", "NodeNotReady", f"Node {name} status is now: NodeNotReady",
+                                 "node-controller")
+            for pod in cluster.store.list("Pod", match=lambda p: dig(p, "spec", "nodeName") == name):
+                self._mark_not_ready(cluster, pod, ts)
+            return
+        if "down_since" in st:
+            del st["down_since"]
+        if _ready_status(node) == "True" and not _has_taint(node, UNREACHABLE, "NoExecute"):
+            self._heartbeat(cluster, node)
+            return
+        ts = rfc3339(now)
+
+        def healthy(n: Obj) -> None:
+            conds = {c.get("type"): c for c in n.setdefault("status", {}).get("conditions") or []}
+            out = []
+            for type_, status, reason, message in HEALTHY_CONDITIONS:
+                old = conds.get(type_) or {}
+                changed = old.get("status") != status
+                out.append({"type": type_, "status": status, "lastHeartbeatTime": ts,
+                            "lastTransitionTime": ts if changed else old.get("lastTransitionTime", ts),
+                            "reason": reason, "message": message})
+            n["status"]["conditions"] = out
+            taints = [t for t in n.setdefault("spec", {}).get("taints") or []
+                      if t.get("key") not in (UNREACHABLE, NOT_READY)]
+            if taints:
+                n["spec"]["taints"] = taints
+            else:
+                n["spec"].pop("taints", None)
+        was = _ready_status(node)
+        updated = cluster.store.mutate("Node", None, name, healthy)
+        if updated is not None and was != "True":
+            cluster.record_event(updated, "Normal", "NodeReady", f"Node {name} status is now: NodeReady",
+                                 "kubelet", host=name)
+
+    @staticmethod
+    def _heartbeat(cluster: "Cluster", node: Obj) -> None:
+        """The kubelet re-posts an unchanged node status every nodeStatusReportFrequency (5 min)."""
+        now = cluster.now()
+        ready = next((c for c in dig(node, "status", "conditions") or [] if c.get("type") == "Ready"), {})
+        last = parse_time(ready.get("lastHeartbeatTime")) or now
+        due = last + STATUS_REPORT_EVERY
+        if now < due:
+            cluster.wake_at(due)
+            return
+        ts = rfc3339(now)
+
+        def beat(n: Obj) -> None:
+            for c in n.get("status", {}).get("conditions") or []:
+                c["lastHeartbeatTime"] = ts
+        cluster.store.mutate("Node", None, meta.name(node), beat)
+        cluster.wake_at(now + STATUS_REPORT_EVERY)
+
+    @staticmethod
+    def _mark_not_ready(cluster: "Cluster", pod: Obj, ts: str) -> None:
+        if dig(pod, "status", "phase") in ("Succeeded", "Failed"):
+            return
+
+        def not_ready(p: Obj) -> None:
+            for c in p.setdefault("status", {}).get("conditions") or []:
+                if c.get("type") == "Ready" and c.get("status") != "False":
+                    c["status"] = "False"
+                    c["lastTransitionTime"] = ts
+        before = pod["metadata"]["resourceVersion"]
+        updated = cluster.store.mutate("Pod", meta.namespace(pod), meta.name(pod), not_ready)
+        if updated is not None and updated["metadata"]["resourceVersion"] != before:
+            cluster.record_event(updated, "Warning", "NodeNotReady", "Node is not ready", "node-controller")
+
+    # -- cordon --------------------------------------------------------------------------------
+    def _cordon(self, cluster: "Cluster", node: Obj, st: dict) -> None:
+        name = meta.name(node)
+        cordoned = bool(dig(node, "spec", "unschedulable"))
+        has = _has_taint(node, UNSCHEDULABLE, "NoSchedule")
+        if cordoned != has:
+            ts = rfc3339(cluster.now())
+
+            def fix(n: Obj) -> None:
+                taints = [t for t in n.setdefault("spec", {}).get("taints") or [] if t.get("key") != UNSCHEDULABLE]
+                if cordoned:
+                    taints.append({"key": UNSCHEDULABLE, "effect": "NoSchedule", "timeAdded": ts})
+                if taints:
+                    n["spec"]["taints"] = taints
+                else:
+                    n["spec"].pop("taints", None)
+            node = cluster.store.mutate("Node", None, name, fix) or node
+        previous = st.get("unschedulable", False)
+        if cordoned != previous:
+            st["unschedulable"] = cordoned
+            if not node_down(node):
+                reason = "NodeNotSchedulable" if cordoned else "NodeSchedulable"
+                cluster.record_event(node, "Normal", reason, f"Node {name} status is now: {reason}", "kubelet",
+                                     host=name)
+
+    # -- taint-based eviction ----------------------------------------------------------------------
+    def _evictions(self, cluster: "Cluster", pending: dict) -> None:
+        now = cluster.now()
+        tainted: dict[str, list[Obj]] = {}
+        for node in cluster.store.list("Node"):
+            ts = [t for t in dig(node, "spec", "taints") or [] if t.get("effect") == "NoExecute"]
+            if ts:
+                tainted[meta.name(node)] = ts
+        seen = set()
+        for pod in cluster.store.list("Pod"):
+            node = dig(pod, "spec", "nodeName")
+            uid = meta.uid(pod)
+            if not node or meta.is_deleting(pod) or dig(pod, "status", "phase") in ("Succeeded", "Failed"):
+                continue
+            if node not in tainted:
+                if uid in pending:
+                    del pending[uid]
+                    cluster.record_event(pod, "Normal", "TaintManagerEviction",
+                                         f"Cancelling deletion of Pod {meta.namespace(pod)}/{meta.name(pod)}",
+                                         "taint-eviction-controller")
+                continue
+            deadline = toleration_deadline(pod, tainted[node])
+            if deadline is None:
+                continue
+            seen.add(uid)
+            if deadline > now:
+                pending[uid] = deadline
+                cluster.wake_at(deadline)
+                continue
+            pending.pop(uid, None)
+            cluster.record_event(pod, "Normal", "TaintManagerEviction",
+                                 f"Marking for deletion Pod {meta.namespace(pod)}/{meta.name(pod)}",
+                                 "taint-eviction-controller")
+            self._add_disruption_condition(cluster, pod)
+            cluster.delete("Pod", meta.namespace(pod), meta.name(pod))
+        for uid in [u for u in pending if u not in seen]:
+            pending.pop(uid, None)
+
+    @staticmethod
+    def _add_disruption_condition(cluster: "Cluster", pod: Obj) -> None:
+        ts = rfc3339(cluster.now())
+
+        def add(p: Obj) -> None:
+            conds = [c for c in p.setdefault("status", {}).get("conditions") or [] if c.get("type") != "DisruptionTarget"]
+            conds.append({"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                          "lastTransitionTime": ts, "reason": "DeletionByTaintManager",
+                          "message": "Taint manager: deleting due to NoExecute taint"})
+            p["status"]["conditions"] = conds
+        cluster.store.mutate("Pod", meta.namespace(pod), meta.name(pod), add)
+
+    # -- pod GC ------------------------------------------------------------------------------------
+    @staticmethod
+    def _pod_gc(cluster: "Cluster", nodes: set[str]) -> None:
+        """Delete pods bound to a node that does not exist (after PodGC's 40 s quarantine)."""
+        now = cluster.now()
+        orphans = cluster.state.setdefault("nodes", {}).setdefault("_orphans", {})
+        seen = set()
+        for pod in cluster.store.list("Pod"):
+            node = dig(pod, "spec", "nodeName")
+            if not node or node in nodes:
+                continue
+            uid = meta.uid(pod)
+            seen.add(uid)
+            since = orphans.setdefault(uid, now)
+            if now < since + ORPHAN_QUARANTINE:
+                cluster.wake_at(since + ORPHAN_QUARANTINE)
+                continue
+            cluster.store.delete("Pod", meta.namespace(pod), meta.name(pod))
+        for uid in [u for u in orphans if u not in seen]:
+            del orphans[uid]

@@ -1,12 +1,209 @@
-"""ReplicaSetController (not yet implemented)."""
+"""ReplicaSetController: keeps ``spec.replicas`` active pods per ReplicaSet (pkg/controller/replicaset)."""
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta, selectors
+from k9py.kube.meta import dig
+from k9py.sim.admission import admits
+from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+COMPONENT = "replicaset-controller"
+BURST = 500  # controller.SlowStartInitialBatchSize caps one sync at 500 creations in k8s
+
+
+@admits("ReplicaSet")
+def _admit_replicaset(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+    spec = obj.setdefault("spec", {})
+    if isinstance(spec, dict):
+        spec.setdefault("replicas", 1)
+        spec["template"] = pt.default_template(spec.get("template"))
+    pt.validate_selector_template("ReplicaSet", obj, old, what="replicaset")
+    pt.check_non_negative("ReplicaSet", meta.name(obj), spec, ("minReadySeconds",))
+
+
+def _log_bucket(t: float | None, now: float) -> float:
+    """LogarithmicScaleDown: compare times by the power-of-two bucket of their age."""
+    if t is None:
+        return float("-inf")
+    age = max(now - t, 0.0)
+    return float(math.floor(math.log2(age))) if age >= 1 else -1.0
+
+
+def pod_delete_rank(pods: list[Obj], related: list[Obj], now: float | None = None) -> list[Obj]:
+    """Order pods the way controller.ActivePodsWithRanks does: the first ones go first.
+    unscheduled < scheduled; Pending < Unknown < Running; not ready < ready; lower
+    pod-deletion-cost; more related pods on the same node; ready for less time; more restarts;
+    newer (ages compared in log2 buckets, as LogarithmicScaleDown does)."""
+    per_node: dict[str, int] = {}
+    for p in related:
+        node = dig(p, "spec", "nodeName")
+        if node and pt.is_active(p):
+            per_node[node] = per_node.get(node, 0) + 1
+    phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}
+    t_now = now if now is not None else max((pt.creation_key(p)[0] for p in pods), default=0.0)
+
+    def cost(p: Obj) -> int:
+        try:
+            return int(meta.annotations(p).get("controller.kubernetes.io/pod-deletion-cost", "0"))
+        except ValueError:
+            return 0
+
+    def key(p: Obj) -> tuple:
+        node = dig(p, "spec", "nodeName") or ""
+        ready = pt.is_ready(p)
+        return (1 if node else 0,
+                phase_rank.get(dig(p, "status", "phase") or "Pending", 0),
+                1 if ready else 0,
+                cost(p),
+                -per_node.get(node, 0) if node else 0,
+                _log_bucket(pt.ready_since(p), t_now) if ready else 0,
+                -pt.restart_count(p),
+                _log_bucket(pt.creation_key(p)[0], t_now))
+    return sorted(pods, key=key)
 
 
 class ReplicaSetController(Controller):
     name = "replicaset"
 
-    def reconcile(self, cluster) -> None:
-        return None
+    def reconcile(self, cluster: "Cluster") -> None:
+        by_owner = pt.pods_by_owner(cluster)
+        orphans: dict[str, list[Obj]] = {}
+        for pod in cluster.store.list("Pod"):
+            if meta.controller_ref(pod) is None and pt.is_active(pod):
+                orphans.setdefault(meta.namespace(pod), []).append(pod)
+        memo: dict[str, tuple] = self.__dict__.setdefault("_memo", {})
+        for rs in cluster.store.list("ReplicaSet"):
+            if meta.is_deleting(rs):
+                continue
+            pods = by_owner.get(meta.uid(rs), [])
+            ns_orphans = orphans.get(meta.namespace(rs), [])
+            # Nothing the sync reads changed since last time: skip it (settle runs us often).
+            sig = (rs["metadata"].get("resourceVersion"), tuple(p["metadata"].get("resourceVersion") for p in pods),
+                   tuple(o["metadata"].get("resourceVersion") for o in ns_orphans), cluster.now() if dig(rs, "spec", "minReadySeconds") else None)
+            if memo.get(meta.uid(rs)) == sig:
+                continue
+            self._sync(cluster, rs, pods, ns_orphans, self._related(cluster, rs, by_owner))
+            rs_after = cluster.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs))
+            if rs_after is not None and dig(rs_after, "status", "replicas") == dig(rs_after, "spec", "replicas"):
+                after = pt.pods_by_owner_uid(cluster, meta.namespace(rs), meta.uid(rs))
+                memo[meta.uid(rs)] = (rs_after["metadata"].get("resourceVersion"),
+                                      tuple(p["metadata"].get("resourceVersion") for p in after),
+                                      sig[2], sig[3])
+            else:
+                memo.pop(meta.uid(rs), None)
+
+    @staticmethod
+    def _related(cluster: "Cluster", rs: Obj, by_owner: dict[str, list[Obj]]) -> list[Obj]:
+        """getIndirectlyRelatedPods: pods of every ReplicaSet under the same Deployment."""
+        owner = pt.controller_uid(rs)
+        if owner is None:
+            return by_owner.get(meta.uid(rs), [])
+        out: list[Obj] = []
+        for sib in cluster.store.list("ReplicaSet", meta.namespace(rs)):
+            if pt.controller_uid(sib) == owner:
+                out.extend(by_owner.get(meta.uid(sib), []))
+        return out
+
+    def _sync(self, cluster: "Cluster", rs: Obj, pods: list[Obj], orphans: list[Obj],
+              related: list[Obj] | None = None) -> None:
+        ns, name = meta.namespace(rs), meta.name(rs)
+        spec = rs.get("spec") or {}
+        sel = selectors.from_label_selector(spec.get("selector"))
+        uid = meta.uid(rs)
+        # Claim orphans that match, release pods that no longer match (ControllerRefManager).
+        pods = list(pods)
+        for o in orphans:
+            if sel and selectors.matches(sel, meta.labels(o)) and meta.controller_ref(
+                    cluster.store.get("Pod", ns, meta.name(o)) or o) is None:
+                ref = meta.owner_reference(rs)
+                adopted = cluster.store.mutate("Pod", ns, meta.name(o), lambda x: x["metadata"].setdefault(
+                    "ownerReferences", []).append(ref))
+                if adopted is not None:
+                    pods.append(adopted)
+        kept = []
+        for p in pods:
+            if not selectors.matches(sel, meta.labels(p)) and not meta.is_deleting(p):
+                cluster.store.mutate("Pod", ns, meta.name(p), lambda o: o["metadata"].__setitem__(
+                    "ownerReferences", [r for r in meta.owner_refs(o) if r.get("uid") != uid]))
+            else:
+                kept.append(p)
+        active = [p for p in kept if pt.is_active(p)]
+        want = int(spec.get("replicas", 1) or 0)
+        diff = len(active) - want
+        failure = None
+        if diff < 0:
+            for _ in range(min(-diff, BURST)):
+                pod = pt.pod_from_template(rs, spec.get("template") or {}, generate_name=f"{name}-")
+                created, err = pt.create_pod(cluster, rs, pod, COMPONENT)
+                if created is None:
+                    failure = err
+                    break
+                active.append(created)
+        elif diff > 0:
+            doomed = pod_delete_rank(active, related if related is not None else active, cluster.now())[:diff]
+            for p in doomed:
+                pt.delete_pod(cluster, rs, p, COMPONENT)
+            gone = {meta.uid(p) for p in doomed}
+            active = [p for p in active if meta.uid(p) not in gone]
+        self._set_failure(cluster, rs, failure)
+        self._update_status(cluster, rs, active)
+
+    def _set_failure(self, cluster: "Cluster", rs: Obj, message: str | None) -> None:
+        current = pt.get_condition(rs, "ReplicaFailure")
+        if message is None and current is None:
+            return
+        now = cluster.now()
+
+        def apply(o: Obj) -> None:
+            st = o.setdefault("status", {})
+            conds = [c for c in st.get("conditions") or [] if c.get("type") != "ReplicaFailure"]
+            if message is not None:
+                from k9py.kube.timefmt import rfc3339
+                prev = current if current is not None and current.get("message") == message else None
+                conds.append(prev or {"type": "ReplicaFailure", "status": "True", "lastTransitionTime": rfc3339(now),
+                                      "reason": "FailedCreate", "message": message})
+            if conds:
+                st["conditions"] = conds
+            else:
+                st.pop("conditions", None)
+        cluster.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), apply)
+
+    def _update_status(self, cluster: "Cluster", rs: Obj, pods: list[Obj]) -> None:
+        ns = meta.namespace(rs)
+        spec = rs.get("spec") or {}
+        tpl_labels = dig(spec, "template", "metadata", "labels") or {}
+        min_ready = int(spec.get("minReadySeconds", 0) or 0)
+        now = cluster.now()
+        ready = available = labelled = 0
+        for p in pods:
+            if all(meta.labels(p).get(k) == v for k, v in tpl_labels.items()):
+                labelled += 1
+            if pt.is_ready(p):
+                ready += 1
+                if pt.is_available(p, min_ready, now):
+                    available += 1
+                else:
+                    at = pt.available_at(p, min_ready)
+                    if at is not None:
+                        cluster.wake_at(at)
+
+        def apply(o: Obj) -> None:
+            st = o.setdefault("status", {})
+            st["replicas"] = len(pods)
+            st["fullyLabeledReplicas"] = labelled
+            st["readyReplicas"] = ready
+            st["availableReplicas"] = available
+            st["observedGeneration"] = o["metadata"].get("generation", 1)
+            # The API omits zero counts (omitempty), except replicas.
+            for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
+                if not st[k]:
+                    st.pop(k)
+        cluster.store.mutate("ReplicaSet", ns, meta.name(rs), apply)

@@ -1,0 +1,361 @@
+"""Helpers the workload controllers share: pod template defaulting and hashing, pods from
+templates, pod readiness/availability, Go-style value printing for validation messages."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Iterable
+
+from k9py.kube import meta, selectors
+from k9py.kube.meta import deep_copy, dig
+from k9py.kube.status import ApiError, invalid
+from k9py.kube.timefmt import parse_time
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand alphanums
+POD_TEMPLATE_HASH = "pod-template-hash"
+CONTROLLER_REVISION_HASH = "controller-revision-hash"
+CREATE_BACKOFF_BASE = 1.0
+CREATE_BACKOFF_MAX = 60.0
+
+
+# -- hashing -----------------------------------------------------------------------------------
+def fnv32a(data: bytes) -> int:
+    h = 0x811C9DC5
+    for b in data:
+        h ^= b
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def safe_encode(s: str) -> str:
+    """rand.SafeEncodeString: map every byte onto the vowel-free alphabet."""
+    return "".join(HASH_ALPHABET[b % len(HASH_ALPHABET)] for b in s.encode())
+
+
+def compute_hash(value: Any, collision_count: int | None = None) -> str:
+    """controller.ComputeHash: FNV-32a of the object (+ collision count), as a safe string of
+    9-10 characters (the decimal digits of the hash, encoded)."""
+    data = json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+    if collision_count:
+        data += str(collision_count).encode()
+    return safe_encode(str(fnv32a(data)))
+
+
+def template_hash(template: Obj, collision_count: int | None = None) -> str:
+    return compute_hash(strip_hash_label(template), collision_count)
+
+
+def strip_hash_label(template: Obj, label: str = POD_TEMPLATE_HASH) -> Obj:
+    t = deep_copy(template or {})
+    labels = dig(t, "metadata", "labels")
+    if isinstance(labels, dict) and label in labels:
+        labels.pop(label)
+    return t
+
+
+def equal_ignore_hash(a: Obj, b: Obj) -> bool:
+    return strip_hash_label(a) == strip_hash_label(b)
+
+
+# -- defaulting (what the apiserver does to a PodTemplateSpec) ------------------------------
+def _default_container(c: Obj) -> None:
+    if not isinstance(c, dict):
+        return
+    image = str(c.get("image") or "")
+    if "imagePullPolicy" not in c:
+        tag = image.rsplit("/", 1)[-1]
+        has_digest = "@" in image
+        tagged = ":" in tag
+        latest = tagged and tag.rsplit(":", 1)[1] == "latest"
+        c["imagePullPolicy"] = "IfNotPresent" if has_digest or (tagged and not latest) else "Always"
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    c.setdefault("resources", {})
+    for p in c.get("ports") or []:
+        if isinstance(p, dict):
+            p.setdefault("protocol", "TCP")
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        pr = c.get(probe)
+        if isinstance(pr, dict):
+            pr.setdefault("timeoutSeconds", 1)
+            pr.setdefault("periodSeconds", 10)
+            pr.setdefault("successThreshold", 1)
+            pr.setdefault("failureThreshold", 3)
+
+
+def default_pod_spec(spec: Obj) -> None:
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("schedulerName", "default-scheduler")
+    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        _default_container(c)
+
+
+def default_template(template: Obj | None) -> Obj:
+    t = template if isinstance(template, dict) else {}
+    t.setdefault("metadata", {})
+    if t["metadata"] is None:
+        t["metadata"] = {}
+    # The apiserver serialises the template's zero creationTimestamp as null (Kubernetes 1.31).
+    t["metadata"]["creationTimestamp"] = None
+    spec = t.setdefault("spec", {})
+    if isinstance(spec, dict):
+        default_pod_spec(spec)
+    return t
+
+
+# -- validation ------------------------------------------------------------------------------
+def go_map(m: dict[str, str] | None) -> str:
+    """How Go's %#v prints map[string]string (keys sorted)."""
+    if not m:
+        return "map[string]string(nil)" if m is None else "map[string]string{}"
+    return "map[string]string{" + ", ".join(f'"{k}":"{v}"' for k, v in sorted(m.items())) + "}"
+
+
+def go_label_selector(sel: Obj) -> str:
+    ml = sel.get("matchLabels")
+    exprs = sel.get("matchExpressions")
+    ex = "[]v1.LabelSelectorRequirement(nil)" if not exprs else "[]v1.LabelSelectorRequirement{...}"
+    return f"v1.LabelSelector{{MatchLabels:{go_map(ml)}, MatchExpressions:{ex}}}"
+
+
+def validate_selector_template(kind: str, obj: Obj, old: Obj | None, *, required: bool = True,
+                               what: str = "") -> None:
+    """The checks every workload shares: selector required / non-empty / matching the template
+    labels / immutable; replicas >= 0; at least one container."""
+    name = meta.name(obj)
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        raise invalid(kind, name, [("spec", "Required value")])
+    causes: list[tuple[str, str]] = []
+    sel = spec.get("selector")
+    labels = dig(spec, "template", "metadata", "labels") or {}
+    if sel is None:
+        if required:
+            # A nil selector selects nothing, so the template check fails too (as in apps/v1).
+            causes.append(("spec.selector", "Required value"))
+            causes.append(("spec.template.metadata.labels", f"Invalid value: {go_map(labels)}: `selector` does not match template `labels`"))
+    elif not isinstance(sel, dict):
+        causes.append(("spec.selector", "Invalid value: must be a LabelSelector"))
+    else:
+        if not sel.get("matchLabels") and not sel.get("matchExpressions"):
+            causes.append(("spec.selector", f"Invalid value: {go_label_selector(sel)}: empty selector is invalid for {what or kind.lower()}"))
+        else:
+            try:
+                parsed = selectors.from_label_selector(sel)
+            except (KeyError, TypeError):
+                parsed = None
+                causes.append(("spec.selector", "Invalid value: malformed selector"))
+            if parsed is not None and not selectors.matches(parsed, labels):
+                causes.append(("spec.template.metadata.labels", f"Invalid value: {go_map(labels)}: `selector` does not match template `labels`"))
+        if old is not None and dig(old, "spec", "selector") is not None and sel != dig(old, "spec", "selector"):
+            causes.append(("spec.selector", f"Invalid value: {go_label_selector(sel)}: field is immutable"))
+    replicas = spec.get("replicas")
+    if replicas is not None and (not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0):
+        causes.append(("spec.replicas", f"Invalid value: {replicas}: must be greater than or equal to 0"))
+    containers = dig(spec, "template", "spec", "containers")
+    if not containers:
+        causes.append(("spec.template.spec.containers", "Required value"))
+    if causes:
+        raise invalid(kind, name, causes)
+
+
+def check_non_negative(kind: str, name: str, spec: Obj, fields: Iterable[str]) -> None:
+    causes = []
+    for f in fields:
+        v = spec.get(f)
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
+            causes.append((f"spec.{f}", f"Invalid value: {v}: must be greater than or equal to 0"))
+    if causes:
+        raise invalid(kind, name, causes)
+
+
+# -- pods --------------------------------------------------------------------------------------
+def is_active(pod: Obj) -> bool:
+    """controller.IsPodActive: not finished and not being deleted."""
+    return not meta.is_deleting(pod) and dig(pod, "status", "phase") not in ("Succeeded", "Failed")
+
+
+def ready_condition(pod: Obj) -> Obj | None:
+    for c in dig(pod, "status", "conditions") or []:
+        if c.get("type") == "Ready":
+            return c
+    return None
+
+
+def is_ready(pod: Obj) -> bool:
+    c = ready_condition(pod)
+    return c is not None and c.get("status") == "True"
+
+
+def is_running_and_ready(pod: Obj) -> bool:
+    return dig(pod, "status", "phase") == "Running" and is_ready(pod)
+
+
+def ready_since(pod: Obj) -> float | None:
+    c = ready_condition(pod)
+    if c is None or c.get("status") != "True":
+        return None
+    return parse_time(c.get("lastTransitionTime"))
+
+
+def is_available(pod: Obj, min_ready_seconds: int, now: float) -> bool:
+    """podutil.IsPodAvailable: Ready for at least minReadySeconds."""
+    if not is_ready(pod):
+        return False
+    if not min_ready_seconds:
+        return True
+    since = ready_since(pod)
+    return since is not None and since + min_ready_seconds <= now
+
+
+def available_at(pod: Obj, min_ready_seconds: int) -> float | None:
+    """When a ready pod becomes available (for wake-ups)."""
+    since = ready_since(pod)
+    return None if since is None else since + (min_ready_seconds or 0)
+
+
+def restart_count(pod: Obj) -> int:
+    return sum(int(cs.get("restartCount", 0)) for cs in dig(pod, "status", "containerStatuses") or [])
+
+
+def pods_by_owner(cluster: "Cluster", namespace: str | None = None) -> dict[str, list[Obj]]:
+    """Pods indexed by their controller's uid."""
+    out: dict[str, list[Obj]] = {}
+    for pod in cluster.store.list("Pod", namespace):
+        ref = meta.controller_ref(pod)
+        if ref is not None:
+            out.setdefault(ref.get("uid", ""), []).append(pod)
+    return out
+
+
+def pods_by_owner_uid(cluster: "Cluster", namespace: str, uid: str) -> list[Obj]:
+    return [p for p in cluster.store.list("Pod", namespace) if (controller_uid(p) == uid)]
+
+
+def controller_uid(obj: Obj) -> str | None:
+    for ref in obj.get("metadata", {}).get("ownerReferences") or ():
+        if ref.get("controller"):
+            return ref.get("uid")
+    return None
+
+
+def owned(cluster: "Cluster", kind: str, owner: Obj) -> list[Obj]:
+    uid = meta.uid(owner)
+    return [o for o in cluster.store.list(kind, meta.namespace(owner))
+            if (meta.controller_ref(o) or {}).get("uid") == uid]
+
+
+def adopt_orphans(cluster: "Cluster", kind: str, owner: Obj, selector: Obj | None) -> None:
+    """ControllerRefManager: claim objects matching the selector that have no controller."""
+    sel = selectors.from_label_selector(selector) if isinstance(selector, dict) else None
+    if not sel:
+        return
+    for o in cluster.store.list(kind, meta.namespace(owner)):
+        if meta.controller_ref(o) is None and not meta.is_deleting(o) and selectors.matches(sel, meta.labels(o)):
+            if kind == "Pod" and not is_active(o):
+                continue
+            ref = meta.owner_reference(owner)
+            cluster.store.mutate(kind, meta.namespace(o), meta.name(o),
+                                 lambda x: x["metadata"].setdefault("ownerReferences", []).append(ref))
+
+
+def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
+                      generate_name: str | None = None, extra_labels: dict[str, str] | None = None) -> Obj:
+    """controller.GetPodFromTemplate: labels/annotations/finalizers/spec from the template, an
+    ownerReference to ``owner``."""
+    tmd = template.get("metadata") or {}
+    labels = dict(tmd.get("labels") or {})
+    labels.update(extra_labels or {})
+    md: Obj = {"namespace": meta.namespace(owner), "labels": labels,
+               "ownerReferences": [meta.owner_reference(owner)]}
+    if tmd.get("annotations"):
+        md["annotations"] = dict(tmd["annotations"])
+    if tmd.get("finalizers"):
+        md["finalizers"] = list(tmd["finalizers"])
+    if name:
+        md["name"] = name
+    else:
+        md["generateName"] = generate_name or f"{meta.name(owner)}-"
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": deep_copy(template.get("spec") or {})}
+
+
+def create_pod(cluster: "Cluster", owner: Obj, pod: Obj, component: str, *, event_message: str | None = None,
+               random_name: bool = True) -> tuple[Obj | None, str | None]:
+    """Create a pod through the API (admission included). Records SuccessfulCreate / FailedCreate
+    on the owner like the real controllers; returns (pod, None) or (None, error message)."""
+    backoffs = cluster.state.setdefault("workload-create-backoff", {})
+    uid = meta.uid(owner)
+    now = cluster.now()
+    held = backoffs.get(uid)
+    if held is not None and now < held[0]:
+        cluster.wake_at(held[0])
+        return None, held[2]
+    md = pod["metadata"]
+    if random_name and not md.get("name") and md.get("generateName"):
+        md["name"] = md["generateName"] + cluster.store.random_suffix()
+    try:
+        created = cluster.create(pod)
+    except ApiError as e:
+        # Retry later with exponential back-off (the workqueue's rate limiting), not every pass.
+        delay = min(CREATE_BACKOFF_MAX, (held[1] * 2) if held else CREATE_BACKOFF_BASE)
+        backoffs[uid] = (now + delay, delay, e.message)
+        cluster.wake_at(now + delay)
+        cluster.record_event(owner, "Warning", "FailedCreate", f"Error creating: {e.message}", component)
+        return None, e.message
+    backoffs.pop(uid, None)
+    msg = event_message or f"Created pod: {meta.name(created)}"
+    cluster.record_event(owner, "Normal", "SuccessfulCreate", msg, component)
+    return created, None
+
+
+def delete_pod(cluster: "Cluster", owner: Obj, pod: Obj, component: str, *, event_message: str | None = None) -> None:
+    try:
+        cluster.delete("Pod", meta.namespace(pod), meta.name(pod))
+    except ApiError as e:
+        if e.code != 404:
+            cluster.record_event(owner, "Warning", "FailedDelete", f"Error deleting: {e.message}", component)
+        return
+    cluster.record_event(owner, "Normal", "SuccessfulDelete", event_message or f"Deleted pod: {meta.name(pod)}", component)
+
+
+def int_or_percent(value: Any, total: int, round_up: bool, default: Any) -> int:
+    """intstr.GetScaledValueFromIntOrPercent."""
+    if value is None:
+        value = default
+    if isinstance(value, str) and value.endswith("%"):
+        pct = int(value[:-1])
+        scaled = pct * total
+        return -(-scaled // 100) if round_up else scaled // 100
+    return int(value)
+
+
+def set_condition(conditions: list[Obj], cond: Obj) -> list[Obj]:
+    """Replace the condition of the same type (keeping lastTransitionTime if status unchanged)."""
+    out = []
+    for c in conditions:
+        if c.get("type") == cond["type"]:
+            if c.get("status") == cond.get("status") and "lastTransitionTime" in c:
+                cond["lastTransitionTime"] = c["lastTransitionTime"]
+            continue
+        out.append(c)
+    out.append(cond)
+    return out
+
+
+def get_condition(obj: Obj, type_: str) -> Obj | None:
+    for c in dig(obj, "status", "conditions") or []:
+        if c.get("type") == type_:
+            return c
+    return None
+
+
+def creation_key(obj: Obj) -> tuple[float, str]:
+    return (parse_time(obj["metadata"].get("creationTimestamp")) or 0.0, meta.name(obj))

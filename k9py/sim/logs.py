@@ -1,0 +1,605 @@
+"""Container logs: deterministic generators per program, computed lazily from the container's
+start time and "now" (no per-line timers), plus lines appended with ``append_log``.
+
+Each container instance (one run, see ``kubelet.Instance``) has a source that can list its
+lines in any time window; random ones (nginx access logs, app logs) draw from a
+``random.Random`` seeded by (cluster seed, pod uid, container, attempt, minute), so the same
+window always gives the same lines. Only the newest ``RETENTION`` lines of an instance are kept,
+as the container runtime's log rotation would.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from k9py.kube import meta
+from k9py.kube.meta import dig
+from k9py.kube.status import ApiError, bad_request, not_found
+from k9py.kube.timefmt import parse_time, rfc3339_nano
+from k9py.sim.behaviour import image_name, image_tag
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+    from k9py.sim.kubelet import Instance
+
+Obj = dict[str, Any]
+Line = tuple[float, str]
+
+RETENTION = 10_000        # lines kept per container instance
+BLOCK = 60.0              # seconds per block of seeded random lines
+
+
+# -- sources -------------------------------------------------------------------------------------
+class Source:
+    """Lines of one container instance in ``[a, b)``."""
+
+    def lines(self, a: float, b: float) -> list[Line]:
+        return []
+
+
+class Fixed(Source):
+    def __init__(self, items: list[Line]) -> None:
+        self.items = items
+
+    def lines(self, a: float, b: float) -> list[Line]:
+        return [x for x in self.items if a <= x[0] < b]
+
+
+class Counter(Source):
+    """The tutorial's ``i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done``."""
+
+    def __init__(self, start: float) -> None:
+        self.start = start
+
+    def lines(self, a: float, b: float) -> list[Line]:
+        first = max(0, math.ceil(a - self.start - 1e-9))
+        out = []
+        i = first
+        while True:
+            t = self.start + i
+            if t >= b:
+                break
+            if t >= a:
+                out.append((t, f"{i}: {busybox_date(t)}"))
+            i += 1
+        return out
+
+
+class Blocks(Source):
+    """Random lines, generated per ``BLOCK`` of time from a per-block seed."""
+
+    def __init__(self, seed: str, start: float, make: Callable[[random.Random, float, float], list[Line]]) -> None:
+        self.seed = seed
+        self.start = start
+        self.make = make
+
+    def lines(self, a: float, b: float) -> list[Line]:
+        a = max(a, self.start)
+        if b <= a:
+            return []
+        out: list[Line] = []
+        k0 = int((a - self.start) // BLOCK)
+        k1 = int((b - self.start) // BLOCK)
+        for k in range(k0, k1 + 1):
+            lo = self.start + k * BLOCK
+            rng = random.Random(f"{self.seed}|{k}")
+            for t, text in self.make(rng, lo, lo + BLOCK):
+                if a <= t < b:
+                    out.append((t, text))
+        return out
+
+
+class Merged(Source):
+    def __init__(self, parts: Iterable[Source]) -> None:
+        self.parts = list(parts)
+
+    def lines(self, a: float, b: float) -> list[Line]:
+        out: list[Line] = []
+        for p in self.parts:
+            out.extend(p.lines(a, b))
+        out.sort(key=lambda x: x[0])
+        return out
+
+
+# -- formats -------------------------------------------------------------------------------------
+def busybox_date(t: float) -> str:
+    """``date`` with no arguments in UTC: ``Sun Nov  1 09:00:05 UTC 2026``."""
+    d = datetime.fromtimestamp(int(t), tz=timezone.utc)
+    return d.strftime("%a %b ") + f"{d.day:2d}" + d.strftime(" %H:%M:%S UTC %Y")
+
+
+def nginx_time(t: float) -> str:
+    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+
+
+def nginx_error_time(t: float) -> str:
+    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y/%m/%d %H:%M:%S")
+
+
+@lru_cache(maxsize=8)
+def pi_digits(n: int) -> str:
+    """π to ``n`` significant digits, as ``perl -Mbignum=bpi -wle 'print bpi(n)'`` prints it."""
+    n = max(1, n)
+    guard = 10
+    scale = 10 ** (n + guard)
+
+    def arctan_inv(x: int) -> int:
+        total = term = scale // x
+        x2, k, sign = x * x, 1, 1
+        while term:
+            term //= x2
+            k += 2
+            sign = -sign
+            total += sign * (term // k)
+        return total
+
+    s = str(4 * (4 * arctan_inv(5) - arctan_inv(239)))  # "31415926..." with n + guard decimals
+    head = int(s[:n]) + (1 if int(s[n]) >= 5 else 0)      # rounded to n significant digits
+    text = str(head)
+    return text[0] + ("." + text[1:] if n > 1 else "")
+
+
+HELLO_WORLD = """
+Hello from Docker!
+This message shows that your installation appears to be working correctly.
+
+To generate this message, Docker took the following steps:
+ 1. The Docker client contacted the Docker daemon.
+ 2. The Docker daemon pulled the "hello-world" image from the Docker Hub.
+    (amd64)
+ 3. The Docker daemon created a new container from that image which runs the
+    executable that produces the output you are currently reading.
+ 4. The Docker daemon streamed that output to the Docker client, which sent it
+    to your terminal.
+
+To try something more ambitious, you can run an Ubuntu container with:
+ $ docker run -it ubuntu bash
+
+Share images, automate workflows, and more with a free Docker ID:
+ https://hub.docker.com/
+
+For more examples and ideas, visit:
+ https://docs.docker.com/get-started/
+""".split("\n")[:-1]
+
+_NGINX_ENTRYPOINT = [
+    "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+    "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+    "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+    "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+    "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+    "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+    "/docker-entrypoint.sh: Configuration complete; ready for start up",
+]
+_USER_AGENTS = ["curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/130.0.0.0 Safari/537.36", "Wget", "python-requests/2.32.3", "Go-http-client/1.1"]
+
+
+def _nginx_version(image: str) -> tuple[int, ...]:
+    tag = image_tag(image)
+    try:
+        return tuple(int(x) for x in tag.split("-")[0].split(".")[:3])
+    except ValueError:
+        return (1, 27, 2)
+
+
+def _nginx(inst: "Instance", seed: str, node_gw: str, probe: Obj | None) -> Source:
+    version = _nginx_version(inst.image)
+    start = inst.started
+    startup: list[Line] = []
+    if version >= (1, 19):
+        full = ".".join(str(v) for v in version) if len(version) == 3 else "1.27.2"
+        t = start + 0.01
+        startup = [(t, s) for s in _NGINX_ENTRYPOINT]
+        et = nginx_error_time(start + 0.02)
+        for s in ("using the \"epoll\" event method", f"nginx/{full}", "built by gcc 12.2.0 (Debian 12.2.0-14) ",
+                  "OS: Linux 6.8.0-45-generic", "getrlimit(RLIMIT_NOFILE): 1048576:1048576",
+                  "start worker processes", "start worker process 29", "start worker process 30"):
+            startup.append((start + 0.02, f"{et} [notice] 1#1: {s}"))
+    body = 612 if version < (1, 19) else 615
+
+    def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
+        out = []
+        t = lo
+        while True:
+            t += rng.expovariate(1 / 25.0)
+            if t >= hi:
+                break
+            client = f"10.244.{rng.choice([0, 0, 1, 2])}.{rng.randint(2, 40)}"
+            path, status, size = rng.choice([("/", 200, body), ("/", 200, body), ("/", 200, body),
+                                             ("/index.html", 200, body), ("/favicon.ico", 404, 169 if version < (1, 19) else 153),
+                                             ("/", 304, 0)])
+            ua = rng.choice(_USER_AGENTS)
+            out.append((t, f'{client} - - [{nginx_time(t)}] "GET {path} HTTP/1.1" {status} {size} "-" "{ua}" "-"'))
+            if status == 404:
+                out.append((t, f'{nginx_error_time(t)} [error] {rng.randint(29, 30)}#{rng.randint(29, 30)}: *{rng.randint(1, 999)} '
+                               f'open() "/usr/share/nginx/html{path}" failed (2: No such file or directory), '
+                               f'client: {client}, server: localhost, request: "GET {path} HTTP/1.1", host: "{client}"'))
+        return out
+    parts: list[Source] = [Fixed(startup), Blocks(seed, start, make)]
+    if probe and probe.get("httpGet"):
+        parts.append(_Probe(start, probe, node_gw, body))
+    return Merged(parts)
+
+
+class _Probe(Source):
+    """kube-probe requests of an httpGet probe, every periodSeconds from initialDelaySeconds."""
+
+    def __init__(self, start: float, probe: Obj, client: str, body: int) -> None:
+        self.first = start + float(probe.get("initialDelaySeconds", 0) or 0) + 0.2
+        self.period = float(probe.get("periodSeconds", 10) or 10)
+        self.path = probe["httpGet"].get("path", "/")
+        self.client = client
+        self.body = body
+
+    def lines(self, a: float, b: float) -> list[Line]:
+        k = max(0, math.ceil((a - self.first) / self.period))
+        out = []
+        while True:
+            t = self.first + k * self.period
+            if t >= b:
+                break
+            out.append((t, f'{self.client} - - [{nginx_time(t)}] "GET {self.path} HTTP/1.1" 200 {self.body} "-" '
+                           f'"kube-probe/1.31" "-"'))
+            k += 1
+        return out
+
+
+_APP_MESSAGES = [
+    ("INFO", "request completed method=GET path=/ status=200 duration={ms}ms"),
+    ("INFO", "request completed method=GET path=/healthz status=200 duration={ms}ms"),
+    ("INFO", "request completed method=POST path=/api/v1/items status=201 duration={ms}ms"),
+    ("DEBUG", "cache hit ratio={ratio}"),
+    ("INFO", "metrics flushed series={n}"),
+    ("WARN", "slow request method=GET path=/api/v1/items duration={slow}ms"),
+]
+
+
+def _generic(inst: "Instance", seed: str, name: str) -> Source:
+    start = inst.started
+
+    def stamp(t: float) -> str:
+        return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(t % 1 * 1000):03d}Z"
+
+    startup = [(start + 0.05, f"{stamp(start + 0.05)} INFO  starting {name}"),
+               (start + 0.12, f"{stamp(start + 0.12)} INFO  loaded configuration from /etc/{name}/config.yaml"),
+               (start + 0.31, f"{stamp(start + 0.31)} INFO  listening on :8080")]
+
+    def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
+        out = []
+        t = lo
+        while True:
+            t += rng.expovariate(1 / 15.0)
+            if t >= hi:
+                break
+            level, text = rng.choice(_APP_MESSAGES)
+            text = text.format(ms=rng.randint(1, 40), ratio=f"{rng.random():.2f}", n=rng.randint(50, 900),
+                               slow=rng.randint(500, 3000))
+            out.append((t, f"{stamp(t)} {level:<5} {text}"))
+        return out
+    return Merged([Fixed(startup), Blocks(seed, start, make)])
+
+
+# -- Kubernetes components (klog), etcd (zap JSON), CoreDNS ------------------------------------------
+def klog_prefix(t: float, level: str = "I", source: str = "controller.go:123") -> str:
+    """klog's header: ``I1101 09:00:05.123456       1 server.go:42] ``."""
+    d = datetime.fromtimestamp(t, tz=timezone.utc)
+    return f"{level}{d.strftime('%m%d %H:%M:%S')}.{int(t % 1 * 1e6):06d}       1 {source}] "
+
+
+_KLOG = {
+    "kube-apiserver": (
+        [("options.go:228", "external host was not specified, using 192.168.49.2"),
+         ("server.go:142", "Version: v1.31.0"),
+         ("secure_serving.go:213", "Serving securely on [::]:8443"),
+         ("controller.go:615", "quota admission added evaluator for: endpoints"),
+         ("controller.go:615", "quota admission added evaluator for: leases.coordination.k8s.io")],
+        [("controller.go:615", "quota admission added evaluator for: replicasets.apps"),
+         ("alloc.go:330", '"allocated clusterIPs" service="default/my-nginx" clusterIPs={"IPv4":"10.96.14.2"}'),
+         ("handler.go:286", "Adding GroupVersion metrics.k8s.io v1beta1 to ResourceManager"),
+         ("controller.go:615", "quota admission added evaluator for: jobs.batch")]),
+    "kube-controller-manager": (
+        [("serving.go:386", "Generated self-signed cert in-memory"),
+         ("controllermanager.go:197", '"Starting" version="v1.31.0"'),
+         ("leaderelection.go:254", "successfully acquired lease kube-system/kube-controller-manager"),
+         ("shared_informer.go:320", "Caches are synced for garbage collector")],
+        [("replica_set.go:679", '"Finished syncing" logger="replicaset-controller" kind="ReplicaSet" key="default/nginx-deployment-cf4cd4db7" duration="52.3µs"'),
+         ("event.go:389", '"Event occurred" object="default/hello" fieldPath="" kind="CronJob" apiVersion="batch/v1" type="Normal" reason="SuccessfulCreate"'),
+         ("range_allocator.go:241", '"Successfully synced" logger="node-ipam-controller" key="minikube-m02"')]),
+    "kube-scheduler": (
+        [("serving.go:386", "Generated self-signed cert in-memory"),
+         ("server.go:167", '"Starting Kubernetes Scheduler" version="v1.31.0"'),
+         ("leaderelection.go:254", "successfully acquired lease kube-system/kube-scheduler")],
+        [("schedule_one.go:314", '"Successfully bound pod to node" pod="default/nginx" node="minikube-m02" evaluatedNodes=3 feasibleNodes=3')]),
+    "kube-proxy": (
+        [("server_linux.go:66", '"Using iptables proxy"'),
+         ("server.go:677", '"Successfully retrieved node IP(s)" IPs=["192.168.49.2"]'),
+         ("config.go:197", '"Starting service config controller"'),
+         ("shared_informer.go:320", "Caches are synced for service config")],
+        [("proxier.go:805", '"Syncing iptables rules"'), ("proxier.go:1494", '"Reloading service iptables data" numServices=12 numEndpoints=14')]),
+    "storage-provisioner": (
+        [("storage_provisioner.go:116", "Initializing the minikube storage provisioner..."),
+         ("storage_provisioner.go:141", "Storage provisioner initialized, now starting service!"),
+         ("leaderelection.go:243", "attempting to acquire leader lease kube-system/k8s.io-minikube-hostpath..."),
+         ("controller.go:835", "Starting provisioner controller k8s.io/minikube-hostpath_minikube_1e1b!")],
+        [("controller.go:1332", 'provision "kubeflow/workspace-my-notebook" class "standard": started')]),
+}
+
+
+def _klog(inst: "Instance", seed: str, component: str) -> Source:
+    start, (boot, periodic) = inst.started, _KLOG[component]
+    startup = [(start + 0.05 + i * 0.13, klog_prefix(start + 0.05 + i * 0.13, "I", src) + msg)
+               for i, (src, msg) in enumerate(boot)]
+
+    def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
+        out, t = [], lo
+        while True:
+            t += rng.expovariate(1 / 40.0)
+            if t >= hi:
+                return out
+            src, msg = rng.choice(periodic)
+            out.append((t, klog_prefix(t, "I", src) + msg))
+    return Merged([Fixed(startup), Blocks(seed, start, make)])
+
+
+def _etcd(inst: "Instance", seed: str) -> Source:
+    def line(t: float, caller: str, msg: str, extra: str = "") -> Line:
+        ts = datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(t % 1 * 1e6):06d}Z"
+        return (t, f'{{"level":"info","ts":"{ts}","caller":"{caller}","msg":"{msg}"{extra}}}')
+    start = inst.started
+    boot = [line(start + 0.01, "etcdmain/etcd.go:73", "Running: ", ',"args":["etcd","--advertise-client-urls=https://192.168.49.2:2379"]'),
+            line(start + 0.02, "embed/etcd.go:311", "starting an etcd server", ',"etcd-version":"3.5.15"'),
+            line(start + 0.4, "etcdserver/server.go:2118", "published local member to cluster through raft"),
+            line(start + 0.41, "embed/serve.go:250", "serving client traffic securely", ',"traffic":"grpc+http","address":"192.168.49.2:2379"')]
+
+    def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
+        out, t = [], lo + rng.random() * 300
+        while t < hi:
+            rev = 1000 + int(t - start)
+            out.append(line(t, "mvcc/index.go:214", "compact tree index", f',"revision":{rev}'))
+            out.append(line(t + 0.01, "mvcc/kvstore_compaction.go:69", "finished scheduled compaction",
+                            f',"compact-revision":{rev},"took":"{rng.randint(2, 9)}.{rng.randint(100, 999)}ms"'))
+            t += 300
+        return out
+    return Merged([Fixed(boot), _Slow(seed, start, make)])
+
+
+class _Slow(Blocks):
+    """Blocks of five minutes (for sources with a line every few minutes)."""
+
+    def lines(self, a: float, b: float) -> list[Line]:
+        a = max(a, self.start)
+        if b <= a:
+            return []
+        out: list[Line] = []
+        size = 300.0
+        for k in range(int((a - self.start) // size), int((b - self.start) // size) + 1):
+            lo = self.start + k * size
+            rng = random.Random(f"{self.seed}|slow|{k}")
+            out += [x for x in self.make(rng, lo, lo + size) if a <= x[0] < b]
+        return out
+
+
+def _coredns(inst: "Instance", seed: str) -> Source:
+    start = inst.started
+    boot = [".:53", "[INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b"
+            "729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908",
+            "CoreDNS-1.11.1", "linux/amd64, go1.20.7, ae2bbc2"]
+    fixed = [(start + 0.1, x) for x in boot]
+    fixed.append((start + 0.2, '[INFO] 127.0.0.1:36176 - 47151 "HINFO IN 8327418383128178085.6012131442553640441. '
+                               'udp 57 false 512" NXDOMAIN qr,rd,ra 57 0.012402373s'))
+    names = ["my-nginx.default.svc.cluster.local.", "kubernetes.default.svc.cluster.local.",
+             "mysql.kubeflow.svc.cluster.local.", "ml-pipeline.kubeflow.svc.cluster.local.",
+             "minio-service.kubeflow.svc.cluster.local."]
+
+    def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
+        out, t = [], lo
+        while True:
+            t += rng.expovariate(1 / 30.0)
+            if t >= hi:
+                return out
+            q = rng.choice(names)
+            typ = rng.choice(["A", "AAAA"])
+            code = "NOERROR" if typ == "A" else "NOERROR"
+            out.append((t, f'[INFO] 10.244.{rng.randint(0, 2)}.{rng.randint(2, 30)}:{rng.randint(32768, 60999)} - '
+                           f'{rng.randint(1, 65535)} "{typ} IN {q} udp {len(q) + 20} false 512" {code} '
+                           f'qr,aa,rd {len(q) + (36 if typ == "A" else 120)} 0.000{rng.randint(100, 999)}{rng.randint(100, 999)}s'))
+    return Merged([Fixed(fixed), Blocks(seed, start, make)])
+
+
+def source_for(cluster: "Cluster", pod: Obj, cname: str, inst: "Instance") -> Source:
+    prog = inst.program
+    start = inst.started
+    seed = f"{cluster.seed}|{meta.uid(pod)}|{cname}|{inst.attempt}"
+    if prog.log == "counter":
+        return Counter(start)
+    if prog.log == "echo":
+        return Fixed([(start + 0.01 + i * 1e-6, s) for i, s in enumerate(prog.echo_lines)])
+    if prog.log == "pi":
+        end = start + (prog.run_seconds or 0) - 0.01
+        return Fixed([(end, pi_digits(prog.digits))])
+    if prog.log == "hello":
+        return Fixed([(start + 0.01 + i * 1e-6, s) for i, s in enumerate(HELLO_WORLD)])
+    if prog.log == "nginx":
+        spec_c = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
+        ip = dig(pod, "status", "podIP") or "10.244.0.2"
+        gw = ip.rsplit(".", 1)[0] + ".1"
+        return _nginx(inst, seed, gw, spec_c.get("readinessProbe") or spec_c.get("livenessProbe"))
+    if prog.log == "generic":
+        name = image_name(inst.image)
+        if name in _KLOG:
+            return _klog(inst, seed, name)
+        if name == "etcd":
+            return _etcd(inst, seed)
+        if name == "coredns":
+            return _coredns(inst, seed)
+        return _generic(inst, seed, name or cname)
+    return Source()
+
+
+# -- the API -------------------------------------------------------------------------------------
+def _instance_lines(cluster: "Cluster", pod: Obj, cname: str, inst: "Instance", *, since: float | None,
+                    need: int | None) -> list[Line]:
+    """The retained lines of an instance at or after ``since``; only the last ``need`` if given."""
+    now = cluster.now()
+    # a running container's line written at this very instant is included; a finished one
+    # died before printing at its finish time
+    end = inst.finished if inst.finished is not None and inst.finished <= now else now + 1e-3
+    src = source_for(cluster, pod, cname, inst)
+    extra = [x for x in inst.extra if x[0] < end]
+    limit = RETENTION if need is None else min(need, RETENTION)
+    lo_bound = inst.started if since is None else max(inst.started, since)
+    out: list[Line] = []
+    hi = end
+    window = 600.0
+    while hi > lo_bound and len(out) < limit:
+        lo = max(lo_bound, hi - window)
+        chunk = src.lines(lo, hi)
+        chunk += [x for x in extra if lo <= x[0] < hi]
+        chunk.sort(key=lambda x: x[0])
+        out = chunk + out
+        hi = lo
+        window *= 2
+    # retention counts from the start of the instance's newest lines, regardless of ``since``
+    out = out[-limit:]
+    if since is not None:
+        out = [x for x in out if x[0] >= since]
+    return out
+
+
+def resolve_container(pod: Obj, container: str | None) -> tuple[str, bool]:
+    """The container's name and whether it is an init container, or ApiError 400."""
+    spec = pod.get("spec", {})
+    names = [c.get("name") for c in spec.get("containers") or []]
+    inits = [c.get("name") for c in spec.get("initContainers") or []]
+    pname = meta.name(pod)
+    if not container:
+        if len(names) == 1:
+            return names[0], False
+        msg = f"a container name must be specified for pod {pname}, choose one of: [{' '.join(names)}]"
+        if inits:
+            msg += f" or one of the init containers: [{' '.join(inits)}]"
+        raise bad_request(msg)
+    if container in names:
+        return container, False
+    if container in inits:
+        return container, True
+    raise bad_request(f"container {container} is not valid for pod {pname}")
+
+
+def _pick_instance(cluster: "Cluster", pod: Obj, cname: str, init: bool, previous: bool) -> "Instance | None":
+    """Which container instance the kubelet reads (kubelet validateContainerLogStatus)."""
+    from k9py.sim.kubelet import runtime_for
+
+    pname = meta.name(pod)
+    key = "initContainerStatuses" if init else "containerStatuses"
+    status = next((s for s in dig(pod, "status", key) or [] if s.get("name") == cname), None)
+    if status is None:
+        if previous:
+            raise bad_request(f'previous terminated container "{cname}" in pod "{pname}" not found')
+        raise bad_request(f'container "{cname}" in pod "{pname}" is waiting to start: ContainerCreating')
+    state = status.get("state") or {}
+    last = (status.get("lastState") or {}).get("terminated")
+    cid: str | None = None
+    if previous:
+        if not last or not last.get("containerID"):
+            raise bad_request(f'previous terminated container "{cname}" in pod "{pname}" not found')
+        cid = last["containerID"]
+    elif "running" in state:
+        cid = status.get("containerID")
+    elif "terminated" in state:
+        cid = state["terminated"].get("containerID") or (last or {}).get("containerID")
+    elif last:
+        cid = last.get("containerID")
+        if not cid:
+            raise bad_request(f'container "{cname}" in pod "{pname}" is terminated')
+    elif "waiting" in state:
+        reason = state["waiting"].get("reason", "")
+        if reason == "ErrImagePull":
+            raise bad_request(f'container "{cname}" in pod "{pname}" is waiting to start: image can\'t be pulled')
+        if reason == "ImagePullBackOff":
+            raise bad_request(f'container "{cname}" in pod "{pname}" is waiting to start: trying and failing to pull image')
+        raise bad_request(f'container "{cname}" in pod "{pname}" is waiting to start: {reason}')
+    else:
+        raise bad_request(f'container "{cname}" in pod "{pname}" is waiting to start - no logs yet')
+    rt = runtime_for(cluster, meta.namespace(pod), pname)
+    if rt is None or not cid:
+        return None
+    c = rt.by_name(cname, init)
+    if c is None:
+        return None
+    raw = cid.split("://", 1)[-1]
+    return next((i for i in c.instances if i.container_id == raw), None)
+
+
+def container_logs(cluster: "Cluster", namespace: str, pod: str, container: str | None = None, *,
+                   previous: bool = False, since_seconds: float | None = None, since_time: str | float | None = None,
+                   tail_lines: int | None = None, timestamps: bool = False,
+                   limit_bytes: int | None = None) -> list[str]:
+    """What ``GET /api/v1/namespaces/{ns}/pods/{pod}/log`` returns, as lines (no newlines)."""
+    obj = cluster.store.get("Pod", namespace, pod)
+    if obj is None:
+        raise not_found("Pod", pod)
+    for name, value in (("sinceSeconds", since_seconds), ("tailLines", tail_lines), ("limitBytes", limit_bytes)):
+        if value is not None and (value < 0 or (name != "tailLines" and value == 0)):
+            raise ApiError(422, "Invalid", f'PodLogOptions "{pod}" is invalid: {name}: Invalid value: {value}: '
+                           f"must be greater than {'or equal to ' if name == 'tailLines' else ''}0",
+                           name=pod, kind="PodLogOptions")
+    cname, init = resolve_container(obj, container)
+    if not dig(obj, "spec", "nodeName"):
+        return []
+    inst = _pick_instance(cluster, obj, cname, init, previous)
+    if inst is None:
+        return []
+    since: float | None = None
+    if since_seconds is not None:
+        since = cluster.now() - since_seconds
+    if since_time is not None:
+        since = float(since_time) if isinstance(since_time, (int, float)) else parse_time(since_time)
+    lines = _instance_lines(cluster, obj, cname, inst, since=since, need=tail_lines)
+    if tail_lines is not None:
+        lines = lines[-tail_lines:] if tail_lines else []
+    out = [f"{rfc3339_nano(t)} {s}" if timestamps else s for t, s in lines]
+    if limit_bytes is not None:
+        out = _limit(out, limit_bytes)
+    return out
+
+
+def _limit(lines: list[str], limit: int) -> list[str]:
+    out, used = [], 0
+    for s in lines:
+        n = len(s.encode()) + 1
+        if used + n <= limit:
+            out.append(s)
+            used += n
+            continue
+        rest = limit - used
+        if rest > 0:
+            out.append(s.encode()[:rest].decode(errors="ignore"))
+        break
+    return out
+
+
+def append_log(cluster: "Cluster", namespace: str, pod: str, container: str | None, *lines: str) -> None:
+    """Add lines to the running instance of a container's log (scenarios, tests), stamped now."""
+    from k9py.sim.kubelet import runtime_for
+
+    obj = cluster.store.get("Pod", namespace, pod)
+    if obj is None:
+        raise not_found("Pod", pod)
+    cname, init = resolve_container(obj, container)
+    rt = runtime_for(cluster, namespace, pod)
+    c = rt.by_name(cname, init) if rt else None
+    if c is None or c.current is None:
+        raise bad_request(f'container "{cname}" in pod "{pod}" is waiting to start: ContainerCreating')
+    now = cluster.now()
+    for s in lines:
+        for part in s.split("\n"):
+            c.current.extra.append((now, part))
+    del c.current.extra[:-RETENTION]

@@ -1,0 +1,225 @@
+"""What the apiserver does to a Pod before storing it: defaulting (including the admission
+plugins ServiceAccount, Priority and DefaultTolerationSeconds) and validation."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.meta import deep_copy
+from k9py.kube.status import forbidden, invalid
+from k9py.sim.admission import admits
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
+DEFAULT_TOLERATIONS = (
+    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+)
+_UPDATE_FORBIDDEN = ("Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+                     "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+                     "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+                     "(allow it to be set to 1 if it was previously negative)")
+
+
+def pull_policy(image: str) -> str:
+    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    if "@" in image:
+        return "IfNotPresent"
+    tag = last.split(":", 1)[1] if ":" in last else "latest"
+    return "Always" if tag == "latest" else "IfNotPresent"
+
+
+def qos_class(spec: Obj) -> str:
+    """Guaranteed / Burstable / BestEffort as pkg/apis/core/helper/qos computes it."""
+    containers = (spec.get("containers") or []) + (spec.get("initContainers") or [])
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in lim or str(req.get(r, lim.get(r))) != str(lim[r]):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _default_container(c: Obj) -> None:
+    image = str(c.get("image") or "")
+    c.setdefault("imagePullPolicy", pull_policy(image))
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    res = c.setdefault("resources", {})
+    if isinstance(res, dict) and isinstance(res.get("limits"), dict):
+        req = res.setdefault("requests", {})
+        for k, v in res["limits"].items():
+            req.setdefault(k, v)
+    for p in c.get("ports") or []:
+        if isinstance(p, dict):
+            p.setdefault("protocol", "TCP")
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        pr = c.get(probe)
+        if isinstance(pr, dict):
+            pr.setdefault("timeoutSeconds", 1)
+            pr.setdefault("periodSeconds", 10)
+            pr.setdefault("successThreshold", 1)
+            pr.setdefault("failureThreshold", 3)
+            if isinstance(pr.get("httpGet"), dict):
+                pr["httpGet"].setdefault("path", "/")
+                pr["httpGet"].setdefault("scheme", "HTTP")
+
+
+def _validate(obj: Obj) -> None:
+    name = meta.name(obj) or obj.get("metadata", {}).get("generateName", "")
+    spec = obj.get("spec")
+    causes: list[tuple[str, str]] = []
+    if not isinstance(spec, dict):
+        raise invalid("Pod", name, [("spec.containers", "Required value")])
+    containers = spec.get("containers")
+    if not isinstance(containers, list) or not containers:
+        causes.append(("spec.containers", "Required value"))
+    seen: set[str] = set()
+    for field in ("initContainers", "containers"):
+        for i, c in enumerate(spec.get(field) or []):
+            path = f"spec.{field}[{i}]"
+            if not isinstance(c, dict):
+                causes.append((path, "Invalid value: must be an object"))
+                continue
+            cname = c.get("name")
+            if not cname:
+                causes.append((f"{path}.name", "Required value"))
+            elif not isinstance(cname, str) or len(cname) > 63 or not _LABEL.match(cname):
+                causes.append((f"{path}.name", f'Invalid value: "{cname}": a lowercase RFC 1123 label must '
+                               "consist of lower case alphanumeric characters or '-', and must start and end "
+                               "with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+                               "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"))
+            elif cname in seen:
+                causes.append((f"{path}.name", f'Duplicate value: "{cname}"'))
+            else:
+                seen.add(cname)
+            image = c.get("image")
+            if not image or not isinstance(image, str) or not image.strip():
+                causes.append((f"{path}.image", "Required value"))
+    rp = spec.get("restartPolicy")
+    if rp not in ("Always", "OnFailure", "Never"):
+        causes.append(("spec.restartPolicy", f'Unsupported value: "{rp}": supported values: "Always", "OnFailure", "Never"'))
+    if causes:
+        raise invalid("Pod", name, causes)
+
+
+def _comparable(spec: Obj) -> Obj:
+    s = deep_copy(spec)
+    for field in ("containers", "initContainers"):
+        for c in s.get(field) or []:
+            c.pop("image", None)
+    for f in ("tolerations", "activeDeadlineSeconds", "terminationGracePeriodSeconds", "nodeName"):
+        s.pop(f, None)
+    return s
+
+
+@admits("Pod")
+def admit_pod(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        spec.setdefault("restartPolicy", "Always")
+    _validate(obj)
+    spec = obj["spec"]
+    if old is not None:
+        _carry_over(spec, old.get("spec") or {})
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("schedulerName", "default-scheduler")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("enableServiceLinks", True)
+    if old is None:
+        _priority(cluster, obj, spec)
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    spec["serviceAccountName"] = sa
+    spec["serviceAccount"] = sa
+    for field in ("initContainers", "containers"):
+        for c in spec.get(field) or []:
+            _default_container(c)
+    tols = spec.setdefault("tolerations", [])
+    for dt in DEFAULT_TOLERATIONS:
+        if not any(t.get("key") == dt["key"] and t.get("effect") in (dt["effect"], None, "")
+                   for t in tols if isinstance(t, dict)):
+            tols.append(dict(dt))
+    if old is None and spec.get("automountServiceAccountToken") is not False:
+        _add_token_volume(cluster, spec)
+    if old is not None:
+        if _comparable(spec) != _comparable(old.get("spec") or {}):
+            raise invalid("Pod", meta.name(obj), [("spec", _UPDATE_FORBIDDEN)])
+    status = obj.setdefault("status", {}) if old is None else obj.get("status") or {}
+    if old is None:
+        status.setdefault("phase", "Pending")
+    status["qosClass"] = qos_class(spec)
+    obj["status"] = status
+
+
+SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+
+
+def _priority(cluster: "Cluster", obj: Obj, spec: Obj) -> None:
+    """The Priority admission plugin: priority (and preemptionPolicy) from the PriorityClass."""
+    name = spec.get("priorityClassName")
+    if not name:
+        return
+    if name in SYSTEM_PRIORITIES:
+        spec["priority"] = SYSTEM_PRIORITIES[name]
+        return
+    pc = cluster.store.get("PriorityClass", None, name)
+    if pc is None:
+        raise forbidden("Pod", meta.name(obj), "create", f"no PriorityClass with name {name} was found")
+    spec["priority"] = int(pc.get("value", 0))
+    if pc.get("preemptionPolicy"):
+        spec.setdefault("preemptionPolicy", pc["preemptionPolicy"])
+
+
+def _carry_over(spec: Obj, old_spec: Obj) -> None:
+    """A replaced Pod keeps what the apiserver added at creation (token volume, nodeName)."""
+    if not spec.get("nodeName") and old_spec.get("nodeName"):
+        spec["nodeName"] = old_spec["nodeName"]
+    vols = spec.get("volumes") or []
+    names = {v.get("name") for v in vols if isinstance(v, dict)}
+    for v in old_spec.get("volumes") or []:
+        if v.get("name", "").startswith("kube-api-access-") and v["name"] not in names:
+            spec["volumes"] = vols + [deep_copy(v)]
+            vols = spec["volumes"]
+            for i, c in enumerate(spec.get("containers") or []):
+                mounts = c.get("volumeMounts") or []
+                old_c = (old_spec.get("containers") or [{}] * (i + 1))[i] if i < len(old_spec.get("containers") or []) else {}
+                for m in old_c.get("volumeMounts") or []:
+                    if m.get("name") == v["name"] and not any(x.get("name") == v["name"] for x in mounts):
+                        c["volumeMounts"] = mounts + [deep_copy(m)]
+
+
+def _add_token_volume(cluster: "Cluster", spec: Obj) -> None:
+    vols = spec.get("volumes") or []
+    if any(str(v.get("name", "")).startswith("kube-api-access-") for v in vols if isinstance(v, dict)):
+        return
+    name = "kube-api-access-" + cluster.store.random_suffix()
+    vols.append({"name": name, "projected": {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                       "fieldPath": "metadata.namespace"}}]}},
+    ]}})
+    spec["volumes"] = vols
+    for field in ("initContainers", "containers"):
+        for c in spec.get(field) or []:
+            mounts = c.get("volumeMounts") or []
+            if not any(m.get("mountPath") == SA_MOUNT for m in mounts if isinstance(m, dict)):
+                mounts.append({"name": name, "mountPath": SA_MOUNT, "readOnly": True})
+            c["volumeMounts"] = mounts

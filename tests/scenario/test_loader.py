@@ -1,0 +1,396 @@
+"""Scenario loading: objects, header, and errors that name file, line, document and field."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from k9py.errors import K9pyError
+from k9py.scenario.loader import load_cluster, load_manifests
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.14.2
+"""
+
+
+def write(tmp_path, text: str, name: str = "s.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def load_error(path: str) -> K9pyError:
+    with pytest.raises(K9pyError) as info:
+        load_cluster(path, warmup=0)
+    err = info.value
+    assert "\n" not in str(err)
+    return err
+
+
+# -- what loads ----------------------------------------------------------------------------------
+
+def test_manifests_in_file_order_with_default_header(tmp_path):
+    path = write(tmp_path, POD + "---\n" + POD.replace("name: web\nspec", "name: api\nspec"))
+    header, objs = load_manifests(path)
+    assert [o["metadata"]["name"] for o in objs] == ["web", "api"]
+    assert header.document is None
+    assert [(n.name, n.control_plane) for n in header.nodes] == [("minikube", True)]
+
+
+def test_header_nodes_become_nodes(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        apiVersion: k9py.dev/v1alpha1
+        kind: SimCluster
+        metadata: {name: lab}
+        spec:
+          seed: 7
+          nodes:
+          - {name: cp, controlPlane: true, cpu: "2", memory: 4Gi}
+          - name: gpu-1
+            cpu: "8"
+            memory: 32Gi
+            pods: 20
+            labels: {accelerator: nvidia}
+            taints: [{key: nvidia.com/gpu, value: "true", effect: NoSchedule}]
+        """))
+    cluster = load_cluster(path, warmup=0)
+    assert cluster.seed == 7
+    cp = cluster.get("Node", None, "cp")
+    gpu = cluster.get("Node", None, "gpu-1")
+    assert "node-role.kubernetes.io/control-plane" in cp["metadata"]["labels"]
+    assert "node-role.kubernetes.io/control-plane" not in gpu["metadata"]["labels"]
+    assert gpu["metadata"]["labels"]["accelerator"] == "nvidia"
+    assert gpu["spec"]["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NoSchedule"}]
+    assert gpu["status"]["capacity"]["cpu"] == "8"
+    assert gpu["status"]["capacity"]["pods"] == "20"
+    assert load_cluster(path, seed=3, warmup=0).seed == 3  # an explicit seed wins
+
+
+def test_no_header_gives_one_minikube_node_and_pods_run(tmp_path):
+    cluster = load_cluster(write(tmp_path, POD), warmup=60)
+    assert [n["metadata"]["name"] for n in cluster.list("Node")] == ["minikube"]
+    pod = cluster.get("Pod", "default", "web")
+    assert pod["spec"]["nodeName"] == "minikube"
+    assert pod["status"]["phase"] == "Running"
+
+
+def test_warmup_moves_the_virtual_clock(tmp_path):
+    path = write(tmp_path, POD)
+    assert load_cluster(path, warmup=0, start=1_000_000.0).now() == 1_000_000.0
+    assert load_cluster(path, warmup=90, start=1_000_000.0).now() == 1_000_090.0
+    header = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: SimCluster\nspec: {warmup: 2m}\n---\n" + POD, "h.yaml")
+    assert load_cluster(header, start=1_000_000.0).now() == 1_000_120.0
+
+
+def test_namespaces_are_created_first(tmp_path):
+    path = write(tmp_path, POD.replace("  name: web\nspec", "  name: web\n  namespace: team-a\nspec")
+                 + "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
+    cluster = load_cluster(path, warmup=0)
+    assert cluster.get("Pod", "team-a", "web")
+
+
+def test_empty_documents_and_lists(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        ---
+        ---
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: a}
+          data: {when: 2026-01-01}
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: b}
+        """))
+    _, objs = load_manifests(path)
+    assert [o["metadata"]["name"] for o in objs] == ["a", "b"]
+    assert objs[0]["data"]["when"] == "2026-01-01"  # stays a string, as in JSON
+
+
+def test_same_seed_same_cluster(tmp_path):
+    path = write(tmp_path, POD)
+    a = load_cluster(path, seed=5, warmup=30).get("Pod", "default", "web")
+    b = load_cluster(path, seed=5, warmup=30).get("Pod", "default", "web")
+    assert a["metadata"]["uid"] == b["metadata"]["uid"]
+    assert a["status"]["podIP"] == b["status"]["podIP"]
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+def test_missing_file(tmp_path):
+    err = load_error(str(tmp_path / "nope.yaml"))
+    assert str(err) == f"{tmp_path / 'nope.yaml'}: no such file"
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    path = write(tmp_path, POD + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: a: b\n")
+    err = load_error(path)
+    assert err.file == path and err.line == 14
+    assert str(err) == f"{path}:14: yaml: mapping values are not allowed here"
+
+
+def test_duplicate_key_is_an_error(tmp_path):
+    path = write(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n")
+    err = load_error(path)
+    assert str(err) == f'{path}:5: yaml: mapping key "name" already defined at line 4'
+
+
+def test_document_that_is_not_a_mapping(tmp_path):
+    path = write(tmp_path, POD + "---\n- just\n- a list\n")
+    err = load_error(path)
+    assert str(err) == f"{path}:10: document 2: must be a mapping (a Kubernetes object), not a list"
+
+
+def test_missing_kind(tmp_path):
+    path = write(tmp_path, POD + "---\napiVersion: v1\nmetadata:\n  name: cfg\ndata: {}\n")
+    err = load_error(path)
+    assert (err.line, err.field, err.document) == (10, "kind", "document 2 (cfg)")
+    assert str(err) == f"{path}:10: document 2 (cfg): kind: Required value: kind not set"
+
+
+def test_unknown_kind(tmp_path):
+    path = write(tmp_path, POD + "---\napiVersion: kubeflow.org/v1\nkind: Notebook\nmetadata:\n  name: nb\n")
+    err = load_error(path)
+    assert str(err) == (f'{path}:11: document 2 (Notebook nb): kind: no matches for kind "Notebook" in '
+                        'version "kubeflow.org/v1" (ensure CRDs are installed first)')
+
+
+def test_wrong_api_version_for_a_known_kind(tmp_path):
+    path = write(tmp_path, POD.replace("apiVersion: v1", "apiVersion: extensions/v1beta1"))
+    err = load_error(path)
+    assert err.line == 1 and err.field == "apiVersion"
+    assert 'no matches for kind "Pod" in version "extensions/v1beta1"' in str(err)
+
+
+def test_wrong_type_names_the_field_and_line(tmp_path):
+    path = write(tmp_path, POD + textwrap.dedent("""\
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: nginx-deployment
+        spec:
+          replicas: three
+          selector: {matchLabels: {app: nginx}}
+          template:
+            metadata: {labels: {app: nginx}}
+            spec:
+              containers: [{name: nginx, image: "nginx:1.14.2"}]
+        """))
+    err = load_error(path)
+    assert str(err) == (f'{path}:15: document 2 (Deployment nginx-deployment): spec.replicas: '
+                        'Invalid value: "three": must be an integer')
+
+
+def test_env_value_must_be_a_string(tmp_path):
+    path = write(tmp_path, POD + "    env:\n    - name: PORT\n      value: 8080\n")
+    err = load_error(path)
+    assert str(err) == f"{path}:11: document 1 (Pod web): spec.containers[0].env[0].value: Invalid value: 8080: must be a string"
+
+
+def test_bad_quantity(tmp_path):
+    path = write(tmp_path, POD + "    resources:\n      requests:\n        cpu: lots\n")
+    err = load_error(path)
+    assert err.line == 11 and err.field == "spec.containers[0].resources.requests.cpu"
+    assert "quantities must match the regular expression" in err.message
+
+
+def test_unknown_top_level_field(tmp_path):
+    path = write(tmp_path, POD + "sepc: {}\n")
+    err = load_error(path)
+    assert str(err) == f'{path}:9: document 1 (Pod web): sepc: unknown field "sepc"'
+
+
+def test_admission_rejection_maps_to_the_field_line(tmp_path):
+    path = write(tmp_path, POD.replace("    image: nginx:1.14.2\n", "    ports:\n    - containerPort: 80\n"))
+    err = load_error(path)
+    assert (err.line, err.field, err.document) == (7, "spec.containers[0].image", "document 1 (Pod web)")
+    assert str(err) == f"{path}:7: document 1 (Pod web): spec.containers[0].image: Required value"
+
+
+def test_admission_rejection_of_a_deployment_selector(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: d
+        spec:
+          selector:
+            matchLabels: {app: x}
+          template:
+            metadata:
+              labels:
+                app: y
+            spec:
+              containers: [{name: a, image: nginx}]
+        """))
+    err = load_error(path)
+    assert (err.line, err.field) == (10, "spec.template.metadata.labels")
+    assert "`selector` does not match template `labels`" in err.message
+
+
+def test_object_in_a_missing_namespace(tmp_path):
+    path = write(tmp_path, POD.replace("  name: web\nspec", "  name: web\n  namespace: nowhere\nspec"))
+    err = load_error(path)
+    assert str(err) == f'{path}:5: document 1 (Pod web): namespaces "nowhere" not found'
+
+
+def test_object_defined_twice(tmp_path):
+    path = write(tmp_path, POD + "---\n" + POD)
+    err = load_error(path)
+    assert str(err) == f'{path}:13: document 2 (Pod web): pods "web" is defined twice (first in document 1)'
+
+
+def test_bad_header_node_field(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        apiVersion: k9py.dev/v1alpha1
+        kind: SimCluster
+        metadata: {name: lab}
+        spec:
+          nodes:
+          - name: minikube
+            cpu: "2"
+            memory: 4Gi
+          - name: minikube-m02
+            cpu: two
+            memory: 4Gi
+        """))
+    err = load_error(path)
+    assert (err.line, err.field) == (10, "spec.nodes[1].cpu")
+    assert str(err).startswith(f'{path}:10: document 1 (SimCluster): spec.nodes[1].cpu: Invalid value: "two": quantities must match')
+
+
+@pytest.mark.parametrize("node, line, message", [
+    ("{name: a, cpu: '2'}", 5, "spec.nodes[0].memory: Required value"),
+    ("{name: a, cpu: '2', memory: 4Gi, cpus: 4}", 5, 'spec.nodes[0].cpus: unknown field "cpus"'),
+    ("{name: A_1, cpu: '2', memory: 4Gi}", 5, 'spec.nodes[0].name: Invalid value: "A_1": a lowercase RFC 1123 subdomain'),
+    ("{name: a, cpu: '2', memory: 4Gi, taints: [{key: k, effect: Never}]}", 5,
+     'spec.nodes[0].taints[0].effect: Unsupported value: "Never": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"'),
+    ("{name: a, cpu: '2', memory: 4Gi, pods: many}", 5, 'spec.nodes[0].pods: Invalid value: "many": must be an integer'),
+])
+def test_header_node_errors(tmp_path, node, line, message):
+    path = write(tmp_path, f"apiVersion: k9py.dev/v1alpha1\nkind: SimCluster\nspec:\n  nodes:\n  - {node}\n")
+    err = load_error(path)
+    assert err.line == line
+    assert str(err).startswith(f"{path}:{line}: document 1 (SimCluster): {message}")
+
+
+def test_duplicate_node_names(tmp_path):
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: SimCluster\nspec:\n  nodes:\n"
+                           "  - {name: a, cpu: '2', memory: 4Gi}\n  - {name: a, cpu: '2', memory: 4Gi}\n")
+    err = load_error(path)
+    assert str(err) == f'{path}:6: document 1 (SimCluster): spec.nodes[1].name: Duplicate value: "a"'
+
+
+def test_header_must_come_first(tmp_path):
+    path = write(tmp_path, POD + "---\napiVersion: k9py.dev/v1alpha1\nkind: SimCluster\nspec: {}\n")
+    err = load_error(path)
+    assert str(err) == f"{path}:10: document 2: the SimCluster header must be the first document"
+
+
+def test_header_unknown_field_and_bad_warmup(tmp_path):
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: SimCluster\nspec:\n  seeds: 1\n")
+    assert str(load_error(path)).endswith('document 1 (SimCluster): spec.seeds: unknown field "seeds"')
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: SimCluster\nspec:\n  warmup: soon\n")
+    err = load_error(path)
+    assert (err.line, err.field) == (4, "spec.warmup")
+
+
+def test_list_item_errors_name_the_item(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: a}
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: b}
+          data: {port: 80}
+        """))
+    err = load_error(path)
+    assert str(err) == f"{path}:10: document 1 item 2 (ConfigMap b): data.port: Invalid value: 80: must be a string"
+
+
+def test_unknown_metadata_field(tmp_path):
+    path = write(tmp_path, POD.replace("  name: web\nspec", "  name: web\n  label: {app: web}\nspec"))
+    err = load_error(path)
+    assert str(err) == f'{path}:5: document 1 (Pod web): metadata.label: unknown field "label"'
+
+
+def test_kinds_whose_fields_differ_are_not_rejected(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: limits}
+        spec:
+          limits:
+          - type: Container
+            default: {cpu: 500m}
+            defaultRequest: {cpu: 100m}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          ingress:
+          - ports:
+            - {port: http, protocol: TCP}
+            - {port: 8080}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          rules:
+          - http:
+              paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service: {name: web, port: {number: 80}}
+        """))
+    _, objs = load_manifests(path)
+    assert [o["kind"] for o in objs] == ["LimitRange", "NetworkPolicy", "Ingress"]
+
+
+def test_forbidden_by_quota_names_the_document(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: team}
+        ---
+        apiVersion: v1
+        kind: ResourceQuota
+        metadata: {name: compute, namespace: team}
+        spec:
+          hard: {requests.cpu: "1", pods: "2"}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: team}
+        spec:
+          containers: [{name: web, image: nginx}]
+        """))
+    err = load_error(path)
+    assert (err.line, err.document) == (11, "document 3 (Pod web)")
+    assert err.message.startswith('pods "web" is forbidden: ')
+    assert "requests.cpu" in err.message
+
+
+def test_tab_indentation_is_a_yaml_error(tmp_path):
+    path = write(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n")
+    err = load_error(path)
+    assert err.line == 4 and err.message.startswith("yaml: ")

@@ -1,0 +1,168 @@
+"""CronJob controller on the virtual clock, with the real Job controller and kubelet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from k9py.kube import meta
+from k9py.kube.meta import deep_copy
+from k9py.kube.status import ApiError
+from k9py.kube.timefmt import rfc3339
+from k9py.sim.cluster import Cluster
+from tests.sim.helpers import make_cluster
+
+Obj = dict[str, Any]
+HELLO = ["/bin/sh", "-c", "date; echo Hello from the Kubernetes cluster"]
+
+
+def cronjob(name: str = "hello", schedule: str = "* * * * *", command: list[str] | None = None, **spec: Any) -> Obj:
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name},
+            "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
+                "containers": [{"name": name, "image": "busybox:1.28", "imagePullPolicy": "IfNotPresent",
+                                "command": command or HELLO}],
+                "restartPolicy": "OnFailure"}}}}, **spec}}
+
+
+def jobs_of(c: Cluster, name: str = "hello") -> list[Obj]:
+    cj = c.get("CronJob", "default", name)
+    return sorted((j for j in c.store.list("Job", "default") if (meta.controller_ref(j) or {}).get("uid") == meta.uid(cj)),
+                  key=lambda j: meta.name(j))
+
+
+def events(c: Cluster, name: str = "hello") -> list[tuple[str, str]]:
+    return [(e["reason"], e["message"]) for e in c.events.for_object(c.get("CronJob", "default", name))]
+
+
+def test_every_minute_creates_named_job_and_tracks_status():
+    c = make_cluster()
+    c.create(cronjob())
+    c.advance(59)
+    assert jobs_of(c) == []
+    c.advance(1)  # 09:01:00
+    [job] = jobs_of(c)
+    t = c.now()
+    assert meta.name(job) == f"hello-{int(t) // 60}"
+    assert meta.annotations(job)["batch.kubernetes.io/cronjob-scheduled-timestamp"] == "2026-11-01T09:01:00Z"
+    assert meta.controller_ref(job)["kind"] == "CronJob"
+    cj = c.get("CronJob", "default", "hello")
+    assert cj["status"]["lastScheduleTime"] == "2026-11-01T09:01:00Z"
+    assert [r["name"] for r in cj["status"]["active"]] == [meta.name(job)]
+    assert cj["status"]["active"][0]["kind"] == "Job" and cj["status"]["active"][0]["apiVersion"] == "batch/v1"
+    assert events(c) == [("SuccessfulCreate", f"Created job {meta.name(job)}")]
+    c.advance(30)
+    cj = c.get("CronJob", "default", "hello")
+    assert "active" not in cj["status"]
+    assert cj["status"]["lastSuccessfulTime"] == c.get("Job", "default", meta.name(job))["status"]["completionTime"]
+    assert ("SawCompletedJob", f"Saw completed job: {meta.name(job)}, condition: Complete") in events(c)
+    assert events(c)[0][1].startswith("Created job hello-")
+
+
+def test_history_limits_keep_three_successful_jobs():
+    c = make_cluster()
+    c.create(cronjob())
+    c.advance(6 * 60 + 30)
+    jobs = jobs_of(c)
+    assert len(jobs) == 3
+    assert [meta.name(j) for j in jobs] == [f"hello-{int(c.now()) // 60 - i}" for i in (2, 1, 0)]
+    deleted = [m for r, m in events(c) if r == "SuccessfulDelete"]
+    assert len(deleted) == 3 and deleted[0] == f"Deleted job hello-{int(c.now()) // 60 - 5}"
+
+
+def test_failed_jobs_history_limit_one():
+    c = make_cluster()
+    c.create(cronjob("boom", command=["sh", "-c", "exit 1"], jobTemplate={"spec": {"backoffLimit": 0, "template": {"spec": {
+        "containers": [{"name": "boom", "image": "busybox:1.28", "command": ["sh", "-c", "exit 1"]}],
+        "restartPolicy": "Never"}}}}))
+    c.advance(4 * 60 + 30)
+    jobs = jobs_of(c, "boom")
+    assert len(jobs) == 1
+    assert any(x["type"] == "Failed" for x in jobs[0]["status"]["conditions"])
+
+
+def test_forbid_skips_while_a_job_runs():
+    c = make_cluster()
+    c.create(cronjob("long", command=["sleep", "3600"], concurrencyPolicy="Forbid"))
+    c.advance(5 * 60)
+    assert len(jobs_of(c, "long")) == 1
+
+
+def test_replace_deletes_the_running_job():
+    c = make_cluster()
+    c.create(cronjob("long", command=["sleep", "3600"], concurrencyPolicy="Replace"))
+    c.advance(60)
+    [first] = jobs_of(c, "long")
+    c.advance(60)
+    names = [meta.name(j) for j in jobs_of(c, "long") if not meta.is_deleting(j)]
+    assert meta.name(first) not in names and len(names) == 1
+    assert ("SuccessfulDelete", f"Deleted job {meta.name(first)}") in events(c, "long")
+
+
+def test_allow_runs_concurrently():
+    c = make_cluster()
+    c.create(cronjob("long", command=["sleep", "3600"]))
+    c.advance(3 * 60)
+    assert len(jobs_of(c, "long")) == 3
+    assert len(c.get("CronJob", "default", "long")["status"]["active"]) == 3
+
+
+def _unsuspend(c: Cluster, name: str) -> None:
+    cj = deep_copy(c.get("CronJob", "default", name))
+    cj["spec"]["suspend"] = False
+    c.replace(cj)
+    c.settle()
+
+
+def test_suspend_then_resume_runs_the_missed_schedule():
+    c = make_cluster()
+    c.create(cronjob(suspend=True))
+    c.advance(5 * 60 + 30)
+    assert jobs_of(c) == []
+    _unsuspend(c, "hello")
+    [job] = jobs_of(c)
+    assert meta.annotations(job)["batch.kubernetes.io/cronjob-scheduled-timestamp"] == "2026-11-01T09:05:00Z"
+
+
+def test_starting_deadline_skips_too_late_runs():
+    c = make_cluster()
+    c.create(cronjob(suspend=True, startingDeadlineSeconds=10))
+    c.advance(5 * 60 + 30)
+    _unsuspend(c, "hello")
+    assert jobs_of(c) == []
+    c.advance(30)
+    [job] = jobs_of(c)
+    assert meta.annotations(job)["batch.kubernetes.io/cronjob-scheduled-timestamp"] == rfc3339(c.now())
+
+
+def test_hourly_schedule_and_defaults():
+    c = make_cluster()
+    cj = c.create(cronjob("hourly", "@hourly"))
+    s = cj["spec"]
+    assert (s["concurrencyPolicy"], s["suspend"], s["successfulJobsHistoryLimit"], s["failedJobsHistoryLimit"]) == ("Allow", False, 3, 1)
+    c.advance(59 * 60)
+    assert jobs_of(c, "hourly") == []
+    c.advance(60)
+    assert len(jobs_of(c, "hourly")) == 1
+    assert c.get("CronJob", "default", "hourly")["status"]["lastScheduleTime"] == "2026-11-01T10:00:00Z"
+
+
+@pytest.mark.parametrize("schedule,message", [
+    ("* * * *", 'spec.schedule: Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]'),
+    ("TZ=UTC * * * * *", 'spec.schedule: Invalid value: "TZ=UTC * * * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead'),
+])
+def test_invalid_schedule(schedule, message):
+    c = Cluster(seed=1)
+    with pytest.raises(ApiError) as e:
+        c.create(cronjob("bad", schedule))
+    assert e.value.code == 422 and message in e.value.message
+
+
+def test_too_many_missed_runs_start_the_latest_one():
+    c = make_cluster()
+    c.create(cronjob(suspend=True))
+    c.advance(3 * 3600 + 30)  # 180 missed minutes
+    _unsuspend(c, "hello")
+    [job] = jobs_of(c)
+    assert meta.annotations(job)["batch.kubernetes.io/cronjob-scheduled-timestamp"] == "2026-11-01T12:00:00Z"
+    assert any(r == "TooManyMissedTimes" for r, _ in events(c))

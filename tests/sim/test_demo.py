@@ -1,0 +1,180 @@
+"""The bundled demo cluster loads and, after its warm-up, looks like the tutorials' minikube."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from k9py.kube import meta
+from k9py.scenario.loader import demo_path, load_cluster, load_manifests
+
+CRASHING = {("default", "flaky-worker")}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_cluster(None, seed=0)
+
+
+def pods(cluster, namespace=None):
+    return cluster.list("Pod", namespace)
+
+
+def is_job_pod(pod):
+    ref = meta.controller_ref(pod)
+    return ref is not None and ref["kind"] == "Job"
+
+
+def condition(obj, type_):
+    for c in obj.get("status", {}).get("conditions") or []:
+        if c["type"] == type_:
+            return c["status"]
+    return None
+
+
+def test_demo_is_bundled_and_parses():
+    assert demo_path().endswith("scenarios/demo.yaml")
+    header, objs = load_manifests(demo_path())
+    assert [n.name for n in header.nodes] == ["minikube", "minikube-m02", "minikube-m03"]
+    assert [n.control_plane for n in header.nodes] == [True, False, False]
+    kinds = {o["kind"] for o in objs}
+    assert {"Deployment", "DaemonSet", "StatefulSet", "CronJob", "Service", "PersistentVolume",
+            "PersistentVolumeClaim", "ConfigMap", "Secret", "ResourceQuota", "Namespace", "Pod"} <= kinds
+
+
+def test_warmup_is_over(demo):
+    from k9py.sim.clock import DEFAULT_EPOCH
+    assert demo.now() == DEFAULT_EPOCH + 270
+
+
+def test_nodes_are_ready(demo):
+    nodes = {meta.name(n): n for n in demo.list("Node")}
+    assert sorted(nodes) == ["minikube", "minikube-m02", "minikube-m03"]
+    assert "node-role.kubernetes.io/control-plane" in meta.labels(nodes["minikube"])
+    assert all(condition(n, "Ready") == "True" for n in nodes.values())
+
+
+def test_namespaces(demo):
+    names = {meta.name(n) for n in demo.list("Namespace")}
+    assert {"default", "kube-system", "kube-public", "kube-node-lease", "kubeflow", "istio-system"} <= names
+
+
+def test_control_plane_static_pods_on_minikube(demo):
+    for name in ("etcd-minikube", "kube-apiserver-minikube", "kube-scheduler-minikube",
+                 "kube-controller-manager-minikube"):
+        pod = demo.get("Pod", "kube-system", name)
+        assert pod["spec"]["nodeName"] == "minikube"
+        assert pod["spec"]["priorityClassName"] == "system-node-critical"
+        assert pod["status"]["phase"] == "Running"
+
+
+def test_kube_system_addons(demo):
+    coredns = demo.get("Deployment", "kube-system", "coredns")
+    assert coredns["status"].get("availableReplicas") == 1
+    dns = demo.get("Service", "kube-system", "kube-dns")
+    assert dns["spec"]["clusterIP"] == "10.96.0.10"
+    assert [(p["port"], p["protocol"]) for p in dns["spec"]["ports"]] == [(53, "UDP"), (53, "TCP"), (9153, "TCP")]
+    proxies = [p for p in pods(demo, "kube-system") if meta.labels(p).get("k8s-app") == "kube-proxy"]
+    assert sorted(p["spec"]["nodeName"] for p in proxies) == ["minikube", "minikube-m02", "minikube-m03"]
+    assert demo.get("Pod", "kube-system", "storage-provisioner")["status"]["phase"] == "Running"
+
+
+def test_nginx_deployment_is_available(demo):
+    dep = demo.get("Deployment", "default", "nginx-deployment")
+    st = dep["status"]
+    assert (st.get("replicas"), st.get("readyReplicas"), st.get("availableReplicas"), st.get("updatedReplicas")) == (3, 3, 3, 3)
+    nginx = [p for p in pods(demo, "default") if meta.labels(p).get("app") == "nginx"]
+    assert len(nginx) == 3
+    assert {p["spec"]["containers"][0]["image"] for p in nginx} == {"nginx:1.14.2"}
+    assert all(re.fullmatch(r"nginx-deployment-[a-z0-9]{9,10}-[a-z0-9]{5}", meta.name(p)) for p in nginx)
+    assert len({p["spec"]["nodeName"] for p in nginx}) == 3  # spread over the nodes
+
+
+def test_my_nginx_service(demo):
+    svc = demo.get("Service", "default", "my-nginx")
+    assert svc["spec"]["type"] == "NodePort"
+    port = svc["spec"]["ports"][0]
+    assert port["port"] == 80 and port["targetPort"] == 80 and 30000 <= port["nodePort"] <= 32767
+    eps = demo.get("Endpoints", "default", "my-nginx")
+    addresses = [a for s in eps.get("subsets") or [] for a in s.get("addresses") or []]
+    assert len(addresses) == 3
+
+
+def test_counter_runs_and_counts(demo):
+    from k9py.sim.logs import container_logs
+    pod = demo.get("Pod", "default", "counter")
+    assert pod["status"]["phase"] == "Running"
+    lines = container_logs(demo, "default", "counter")
+    assert lines[0].startswith("0: ")
+    assert re.fullmatch(r"\d+: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC 2026", lines[-1])
+
+
+def test_flaky_worker_is_crash_looping(demo):
+    pod = demo.get("Pod", "default", "flaky-worker")
+    cs = pod["status"]["containerStatuses"][0]
+    assert cs["restartCount"] >= 3
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert cs["lastState"]["terminated"]["exitCode"] == 1
+
+
+def test_static_pv_is_bound(demo):
+    pv = demo.get("PersistentVolume", None, "pv-hostpath")
+    assert pv["status"]["phase"] == "Bound"
+    assert pv["spec"]["claimRef"]["name"] == "pvc-hostpath"
+    pvc = demo.get("PersistentVolumeClaim", "default", "pvc-hostpath")
+    assert pvc["status"]["phase"] == "Bound" and pvc["spec"]["volumeName"] == "pv-hostpath"
+    assert demo.get("PersistentVolume", None, "kubeflow-volume")["status"]["phase"] == "Available"
+    assert demo.get("Pod", "default", "task-pv-pod")["status"]["phase"] == "Running"
+
+
+def test_notebook_claim_is_dynamically_provisioned(demo):
+    assert demo.get("Pod", "kubeflow", "my-notebook-0")["status"]["phase"] == "Running"
+    pvc = demo.get("PersistentVolumeClaim", "kubeflow", "workspace-my-notebook-0")
+    assert pvc["status"]["phase"] == "Bound"
+    volume = pvc["spec"]["volumeName"]
+    assert volume.startswith("pvc-")
+    pv = demo.get("PersistentVolume", None, volume)
+    assert pv["spec"]["storageClassName"] == "standard"
+    assert pv["status"]["phase"] == "Bound"
+    for claim in ("minio-pvc", "mysql-pv-claim", "katib-mysql"):
+        assert demo.get("PersistentVolumeClaim", "kubeflow", claim)["status"]["phase"] == "Bound"
+
+
+def test_kubeflow_quota_counts_usage(demo):
+    quota = demo.get("ResourceQuota", "kubeflow", "kf-resource-quota")
+    used = quota["status"]["used"]
+    assert used["pods"] == str(len(pods(demo, "kubeflow")))
+    assert used["persistentvolumeclaims"] == "4"
+    assert quota["status"]["hard"]["requests.cpu"] == "4"
+
+
+def test_cronjob_has_run(demo):
+    jobs = [j for j in demo.list("Job", "default") if (meta.controller_ref(j) or {}).get("name") == "hello"]
+    assert 1 <= len(jobs) <= 3  # successfulJobsHistoryLimit
+    cj = demo.get("CronJob", "default", "hello")
+    assert cj["status"].get("lastScheduleTime")
+    assert all(p["status"]["phase"] == "Succeeded" for p in pods(demo, "default") if is_job_pod(p))
+
+
+def test_istio_ingressgateway_node_port(demo):
+    svc = demo.get("Service", "istio-system", "istio-ingressgateway")
+    assert svc["spec"]["type"] == "NodePort"
+    http = next(p for p in svc["spec"]["ports"] if p["name"] == "http2")
+    assert (http["port"], http["targetPort"], http["nodePort"]) == (80, 80, 31380)
+
+
+def test_every_other_pod_is_running_and_ready(demo):
+    all_pods = pods(demo)
+    assert 35 <= len(all_pods) <= 60
+    not_ok = [f"{meta.namespace(p)}/{meta.name(p)}: {p['status'].get('phase')}"
+              for p in all_pods
+              if (meta.namespace(p), meta.name(p)) not in CRASHING and not is_job_pod(p)
+              and not (p["status"].get("phase") == "Running" and condition(p, "Ready") == "True")]
+    assert not_ok == []
+
+
+def test_same_seed_same_demo():
+    a = load_cluster(None, seed=1, warmup=0)
+    b = load_cluster(None, seed=1, warmup=0)
+    assert sorted(meta.name(p) for p in pods(a)) == sorted(meta.name(p) for p in pods(b))

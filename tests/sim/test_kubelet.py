@@ -1,0 +1,438 @@
+import pytest
+
+from k9py.kube.meta import deep_copy
+from k9py.kube.status import ApiError
+from k9py.kube.timefmt import parse_time
+from k9py.sim.clock import DEFAULT_EPOCH
+from tests.sim.helpers import COUNTER_SCRIPT, container_state, events_for, make_cluster, pod, pod_manifest
+
+
+def _cond(p, type_):
+    return next(c for c in p["status"]["conditions"] if c["type"] == type_)
+
+
+def _cs(p, i=0):
+    return p["status"]["containerStatuses"][i]
+
+
+def _at(t):
+    return parse_time(t) - DEFAULT_EPOCH
+
+
+def _watch_restarts(c, name, seconds, step=1.0):
+    """(time of each new running instance, restartCount) while advancing."""
+    seen, out = set(), []
+    for _ in range(int(seconds / step)):
+        c.advance(step)
+        cs = _cs(pod(c, name))
+        if "running" in cs["state"] and cs["containerID"] not in seen:
+            seen.add(cs["containerID"])
+            out.append((_at(cs["state"]["running"]["startedAt"]), cs["restartCount"]))
+    return out
+
+
+# -- admission ------------------------------------------------------------------------------------
+def test_admission_defaults():
+    c = make_cluster(nodes=1)
+    p = c.create(pod_manifest("web", "nginx:1.14.2"))
+    spec = p["spec"]
+    assert spec["restartPolicy"] == "Always" and spec["terminationGracePeriodSeconds"] == 30
+    assert spec["dnsPolicy"] == "ClusterFirst" and spec["schedulerName"] == "default-scheduler"
+    assert spec["serviceAccountName"] == "default" and spec["enableServiceLinks"] is True
+    assert spec["priority"] == 0 and spec["preemptionPolicy"] == "PreemptLowerPriority"
+    ctr = spec["containers"][0]
+    assert ctr["imagePullPolicy"] == "IfNotPresent" and ctr["resources"] == {}
+    assert ctr["terminationMessagePath"] == "/dev/termination-log" and ctr["terminationMessagePolicy"] == "File"
+    assert {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
+            "tolerationSeconds": 300} in spec["tolerations"]
+    assert len(spec["tolerations"]) == 2
+    assert spec["volumes"][0]["name"].startswith("kube-api-access-")
+    assert ctr["volumeMounts"][0]["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount"
+    assert p["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    latest = c.create(pod_manifest("l", "busybox"))
+    assert latest["spec"]["containers"][0]["imagePullPolicy"] == "Always"
+
+
+@pytest.mark.parametrize("res,qos", [
+    ({}, "BestEffort"),
+    ({"requests": {"cpu": "100m"}}, "Burstable"),
+    ({"limits": {"cpu": "1", "memory": "1Gi"}}, "Guaranteed"),
+    ({"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "1Gi"}}, "Burstable"),
+])
+def test_qos_class(res, qos):
+    c = make_cluster(nodes=1)
+    p = c.create(pod_manifest("q", requests=res.get("requests"), limits=res.get("limits")))
+    assert p["status"]["qosClass"] == qos
+    if "limits" in res and "requests" not in res:
+        assert p["spec"]["containers"][0]["resources"]["requests"] == res["limits"]
+
+
+def test_admission_validation():
+    c = make_cluster(nodes=1)
+    with pytest.raises(ApiError) as e:
+        c.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": []}})
+    assert e.value.code == 422 and e.value.message == 'Pod "x" is invalid: spec.containers: Required value'
+    with pytest.raises(ApiError) as e:
+        c.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
+                  "spec": {"containers": [{"name": "a"}, {"name": "a", "image": "nginx"}]}})
+    assert e.value.message == ('Pod "x" is invalid: [spec.containers[0].image: Required value, '
+                               'spec.containers[1].name: Duplicate value: "a"]')
+    with pytest.raises(ApiError) as e:
+        c.create(pod_manifest("x", restart_policy="Sometimes"))
+    assert 'spec.restartPolicy: Unsupported value: "Sometimes"' in e.value.message
+
+
+# -- lifecycle ------------------------------------------------------------------------------------
+def test_pod_goes_pending_container_creating_running_with_events():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web", "nginx:1.14.2"))
+    c.settle()
+    p = pod(c, "web")
+    assert p["status"]["phase"] == "Pending"
+    assert container_state(p) == ("waiting", "ContainerCreating")
+    assert _cond(p, "PodReadyToStartContainers")["status"] == "False"
+    c.advance(30)
+    p = pod(c, "web")
+    st = p["status"]
+    assert st["phase"] == "Running" and st["hostIP"] == "192.168.49.2"
+    assert st["podIP"].startswith("10.244.0.") and st["podIPs"] == [{"ip": st["podIP"]}]
+    assert st["startTime"] == "2026-11-01T09:00:00Z"
+    assert [x["type"] for x in st["conditions"]] == ["PodReadyToStartContainers", "Initialized", "Ready",
+                                                     "ContainersReady", "PodScheduled"]
+    assert all(x["status"] == "True" for x in st["conditions"])
+    cs = _cs(p)
+    assert cs["ready"] and cs["started"] and cs["restartCount"] == 0 and cs["image"] == "nginx:1.14.2"
+    assert cs["imageID"].startswith("docker-pullable://nginx@sha256:") and len(cs["imageID"].split(":")[-1]) == 64
+    assert cs["containerID"].startswith("docker://") and cs["lastState"] == {}
+    started = _at(cs["state"]["running"]["startedAt"])
+    assert 1 <= started <= 10
+    assert _at(_cond(p, "Ready")["lastTransitionTime"]) == started
+    reasons = [r for r, _ in events_for(c, p)]
+    assert sorted(reasons) == sorted(["Scheduled", "Pulling", "Pulled", "Created", "Started"])
+    msgs = dict(events_for(c, p))
+    assert msgs["Pulling"] == 'Pulling image "nginx:1.14.2"'
+    assert msgs["Pulled"].startswith('Successfully pulled image "nginx:1.14.2" in ')
+    assert msgs["Pulled"].endswith("including waiting). Image size: 109129446 bytes.")
+    assert msgs["Created"] == "Created container web" and msgs["Started"] == "Started container web"
+    ev = next(e for e in c.events.for_object(p) if e["reason"] == "Started")
+    assert ev["source"] == {"component": "kubelet", "host": "minikube"}
+    assert ev["involvedObject"]["fieldPath"] == "spec.containers{web}"
+
+
+def test_second_pod_finds_image_present_and_gets_next_ip():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("a"))
+    c.advance(20)
+    c.create(pod_manifest("b"))
+    c.advance(2)
+    assert dict(events_for(c, pod(c, "b")))["Pulled"] == 'Container image "nginx:1.14.2" already present on machine'
+    assert pod(c, "b")["status"]["phase"] == "Running"
+    assert pod(c, "a")["status"]["podIP"] != pod(c, "b")["status"]["podIP"]
+
+
+def test_readiness_probe_initial_delay():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("web")
+    m["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 15}
+    c.create(m)
+    c.advance(12)
+    p = pod(c, "web")
+    assert p["status"]["phase"] == "Running" and not _cs(p)["ready"]
+    assert _cond(p, "Ready")["reason"] == "ContainersNotReady"
+    assert _cond(p, "Ready")["message"] == "containers with unready status: [web]"
+    started = _at(_cs(p)["state"]["running"]["startedAt"])
+    c.advance(20)
+    p = pod(c, "web")
+    assert _cs(p)["ready"] and _at(_cond(p, "Ready")["lastTransitionTime"]) == pytest.approx(started + 15, abs=1)
+
+
+def test_crash_loop_backoff_doubles_to_cap():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("crash", annotations={"k9py.sim/crash-after": "5"}))
+    runs = _watch_restarts(c, "crash", 1200)
+    starts = [t for t, _ in runs]
+    gaps = [round(b - a - 5) for a, b in zip(starts, starts[1:])]
+    assert gaps[:8] == [0, 10, 20, 40, 80, 160, 300, 300]
+    assert [n for _, n in runs[:4]] == [0, 1, 2, 3]
+    c.advance(0)
+    p = pod(c, "crash")
+    # somewhere in a back-off now or running; look at a back-off moment
+    while "waiting" not in _cs(p)["state"]:
+        c.advance(1)
+        p = pod(c, "crash")
+    w = _cs(p)["state"]["waiting"]
+    assert w["reason"] == "CrashLoopBackOff"
+    assert w["message"].startswith("back-off 5m0s restarting failed container=crash pod=crash_default(")
+    last = _cs(p)["lastState"]["terminated"]
+    assert last["exitCode"] == 1 and last["reason"] == "Error"
+    assert p["status"]["phase"] == "Running" and _cond(p, "Ready")["status"] == "False"
+    backoff = [e for e in c.events.for_object(p) if e["reason"] == "BackOff"]
+    assert backoff[0]["type"] == "Warning"
+    assert backoff[0]["message"].startswith("Back-off restarting failed container crash in pod crash_default(")
+
+
+def test_backoff_resets_after_ten_minutes_running():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("slow", annotations={"k9py.sim/crash-after": "700"}))
+    runs = _watch_restarts(c, "slow", 2200, step=5)
+    starts = [t for t, _ in runs]
+    assert len(starts) == 4 and all(round(b - a) == 700 for a, b in zip(starts, starts[1:]))
+
+
+def test_oom_killed():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("oom", annotations={"k9py.sim/oom-after": "20"}))
+    c.advance(30)
+    cs = _cs(pod(c, "oom"))
+    assert cs["restartCount"] == 1
+    assert cs["lastState"]["terminated"]["reason"] == "OOMKilled" and cs["lastState"]["terminated"]["exitCode"] == 137
+
+
+def test_image_pull_error_then_backoff():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("bad", "nginx:doesnotexist"))
+    seen = []
+    for _ in range(40):
+        c.advance(0.1)
+        reason = container_state(pod(c, "bad"))[1]
+        if not seen or seen[-1][0] != reason:
+            seen.append((reason, pod(c, "bad")))
+    assert [r for r, _ in seen] == ["ContainerCreating", "ErrImagePull", "ImagePullBackOff"]
+    p = seen[1][1]
+    assert _cs(p)["state"]["waiting"]["message"] == (
+        'Failed to pull image "nginx:doesnotexist": Error response from daemon: manifest for nginx:doesnotexist '
+        "not found: manifest unknown: manifest unknown")
+    p = pod(c, "bad")
+    assert _cs(p)["state"]["waiting"] == {"reason": "ImagePullBackOff",
+                                          "message": 'Back-off pulling image "nginx:doesnotexist"'}
+    assert p["status"]["phase"] == "Pending" and "imageID" in _cs(p) and _cs(p)["imageID"] == ""
+    c.advance(120)
+    evs = {(e["reason"], e["message"]): e["count"] for e in c.events.for_object(pod(c, "bad"))}
+    assert evs[("Failed", "Error: ErrImagePull")] >= 3
+    assert evs[("BackOff", 'Back-off pulling image "nginx:doesnotexist"')] >= 3
+    assert ("Failed", "Error: ImagePullBackOff") in evs
+
+
+def test_image_pull_error_annotation():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("bad", annotations={"k9py.sim/image-pull-error": "true"}))
+    c.advance(3)
+    assert container_state(pod(c, "bad"))[1] in ("ErrImagePull", "ImagePullBackOff")
+
+
+@pytest.mark.parametrize("command,policy,phase,code,reason", [
+    (["sh", "-c", "echo hi"], "Never", "Succeeded", 0, "Completed"),
+    (["sh", "-c", "exit 1"], "Never", "Failed", 1, "Error"),
+    (["sh", "-c", "echo hi"], "OnFailure", "Succeeded", 0, "Completed"),
+    (["sleep", "5"], "Never", "Succeeded", 0, "Completed"),
+])
+def test_run_to_completion(command, policy, phase, code, reason):
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("job", "busybox:1.36", command=command, restart_policy=policy))
+    c.advance(30)
+    p = pod(c, "job")
+    assert p["status"]["phase"] == phase
+    term = _cs(p)["state"]["terminated"]
+    assert term["exitCode"] == code and term["reason"] == reason and _cs(p)["restartCount"] == 0
+    assert _cond(p, "Ready")["reason"] == "PodCompleted"
+    assert _cond(p, "PodReadyToStartContainers")["status"] == "False"
+
+
+def test_sleep_duration_is_honoured():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("s", "busybox:1.36", command=["sleep", "60"], restart_policy="Never"))
+    c.advance(30)
+    assert pod(c, "s")["status"]["phase"] == "Running"
+    c.advance(40)
+    t = _cs(pod(c, "s"))["state"]["terminated"]
+    assert round(_at(t["finishedAt"]) - _at(t["startedAt"])) == 60
+
+
+def test_on_failure_restarts_failed_container():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("f", "busybox:1.36", command=["sh", "-c", "exit 2"], restart_policy="OnFailure"))
+    c.advance(30)
+    p = pod(c, "f")
+    assert p["status"]["phase"] == "Running" and _cs(p)["restartCount"] >= 1
+    assert _cs(p)["lastState"]["terminated"]["exitCode"] == 2
+
+
+def test_shell_image_without_command_crash_loops_completed():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("bb", "busybox"))
+    c.advance(40)
+    p = pod(c, "bb")
+    assert _cs(p)["lastState"]["terminated"]["reason"] == "Completed"
+    assert _cs(p)["restartCount"] >= 2
+
+
+def test_exit_after_and_exit_code_annotations():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("e", restart_policy="Never",
+                          annotations={"k9py.sim/exit-after": "10", "k9py.sim/exit-code": "3"}))
+    c.advance(30)
+    t = _cs(pod(c, "e"))["state"]["terminated"]
+    assert t["exitCode"] == 3 and round(_at(t["finishedAt"]) - _at(t["startedAt"])) == 10
+    assert pod(c, "e")["status"]["phase"] == "Failed"
+
+
+def test_start_delay_and_ready_after_and_never_ready():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("slow", annotations={"k9py.sim/start-delay": "30s"}))
+    c.create(pod_manifest("late", annotations={"k9py.sim/ready-after": "20"}))
+    c.create(pod_manifest("never", annotations={"k9py.sim/never-ready": "true"}))
+    c.advance(25)
+    assert container_state(pod(c, "slow")) == ("waiting", "ContainerCreating")
+    assert _cs(pod(c, "late"))["ready"] is False or _at(_cs(pod(c, "late"))["state"]["running"]["startedAt"]) <= 5
+    c.advance(20)
+    assert pod(c, "slow")["status"]["phase"] == "Running"
+    assert _cs(pod(c, "late"))["ready"] is True
+    p = pod(c, "never")
+    assert p["status"]["phase"] == "Running" and _cs(p)["ready"] is False
+    assert ("Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503") in events_for(c, p)
+
+
+def test_init_containers_run_first():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("init")
+    m["spec"]["initContainers"] = [{"name": "wait", "image": "busybox:1.28", "command": ["sh", "-c", "sleep 10"]}]
+    c.create(m)
+    c.advance(5)
+    p = pod(c, "init")
+    assert p["status"]["phase"] == "Pending"
+    assert container_state(p, init=True) == ("running", None)
+    assert container_state(p) == ("waiting", "PodInitializing")
+    init = _cond(p, "Initialized")
+    assert init["status"] == "False" and init["reason"] == "ContainersNotInitialized"
+    assert init["message"] == "containers with incomplete status: [wait]"
+    c.advance(30)
+    p = pod(c, "init")
+    assert p["status"]["phase"] == "Running"
+    assert container_state(p, init=True) == ("terminated", "Completed")
+    assert p["status"]["initContainerStatuses"][0]["ready"] is True
+    assert p["status"]["initContainerStatuses"][0]["started"] is False
+    assert _cond(p, "Initialized")["status"] == "True"
+
+
+def test_failing_init_container_with_never_fails_pod():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("init", restart_policy="Never")
+    m["spec"]["initContainers"] = [{"name": "check", "image": "busybox:1.28", "command": ["sh", "-c", "exit 1"]}]
+    c.create(m)
+    c.advance(20)
+    p = pod(c, "init")
+    assert p["status"]["phase"] == "Failed"
+    assert container_state(p, init=True) == ("terminated", "Error")
+    assert container_state(p) == ("waiting", "PodInitializing")
+
+
+# -- deletion ---------------------------------------------------------------------------------------
+def test_delete_nginx_stops_within_a_second():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web"))
+    c.advance(20)
+    c.delete("Pod", "default", "web")
+    c.settle()
+    p = pod(c, "web")
+    assert p["metadata"]["deletionTimestamp"] == "2026-11-01T09:00:50Z"
+    assert ("Killing", "Stopping container web") in events_for(c, p)
+    c.advance(1)
+    assert c.store.get("Pod", "default", "web") is None
+
+
+def test_delete_shell_loop_waits_for_grace_period():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("counter", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT]))
+    c.advance(20)
+    c.delete("Pod", "default", "counter")
+    c.advance(29)
+    p = pod(c, "counter")
+    assert _cs(p)["ready"] and "running" in _cs(p)["state"]  # 1/1 Terminating
+    assert p["metadata"]["deletionTimestamp"] == "2026-11-01T09:00:50Z"
+    c.advance(2)
+    assert c.store.get("Pod", "default", "counter") is None
+
+
+def test_same_seed_same_statuses():
+    def run():
+        c = make_cluster(nodes=2, seed=5)
+        c.create(pod_manifest("a"))
+        c.create(pod_manifest("b", annotations={"k9py.sim/crash-after": "3"}))
+        c.advance(100)
+        return pod(c, "a")["status"], pod(c, "b")["status"]
+    assert run() == run()
+
+
+def test_set_image_restarts_container_with_new_image():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web"))
+    c.advance(20)
+    p = deep_copy(pod(c, "web"))
+    p["spec"]["containers"][0]["image"] = "nginx:1.16.1"
+    c.replace(p)
+    c.advance(20)
+    p = pod(c, "web")
+    cs = _cs(p)
+    assert cs["image"] == "nginx:1.16.1" and cs["restartCount"] == 1 and cs["ready"]
+    assert cs["lastState"]["terminated"]["exitCode"] == 0
+    assert ("Killing", "Container web definition changed, will be restarted") in events_for(c, p)
+    assert ("Pulling", 'Pulling image "nginx:1.16.1"') in events_for(c, p)
+
+
+def test_fixing_a_bad_image_pulls_at_once():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web", "nginx:doesnotexist"))
+    c.advance(60)
+    p = pod(c, "web")
+    assert container_state(p)[1] in ("ImagePullBackOff", "ErrImagePull")
+    p = deep_copy(p)
+    p["spec"]["containers"][0]["image"] = "nginx:1.14.2"
+    c.replace(p)
+    c.advance(8)
+    p = pod(c, "web")
+    assert p["status"]["phase"] == "Running" and _cs(p)["restartCount"] == 0
+
+
+def test_active_deadline_seconds_fails_pod():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("dl", "busybox:1.36", command=["sleep", "3600"], activeDeadlineSeconds=30))
+    c.advance(29)
+    assert pod(c, "dl")["status"]["phase"] == "Running"
+    c.advance(2)
+    p = pod(c, "dl")
+    assert p["status"]["phase"] == "Failed" and p["status"]["reason"] == "DeadlineExceeded"
+    assert p["status"]["message"] == "Pod was active on the node longer than the specified deadline"
+    assert container_state(p) == ("terminated", "Error") and _cs(p)["state"]["terminated"]["exitCode"] == 137
+    assert ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline") in events_for(c, p)
+
+
+def test_native_sidecar_starts_first_and_stops_with_the_main_container():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("job", "busybox:1.36", command=["sleep", "20"], restart_policy="Never")
+    m["spec"]["initContainers"] = [{"name": "proxy", "image": "nginx:1.14.2", "restartPolicy": "Always"}]
+    c.create(m)
+    c.advance(12)
+    p = pod(c, "job")
+    assert container_state(p, init=True) == ("running", None)
+    assert p["status"]["initContainerStatuses"][0]["ready"] is True
+    assert container_state(p) == ("running", None)
+    assert _cond(p, "Initialized")["status"] == "True" and _cond(p, "Ready")["status"] == "True"
+    c.advance(30)
+    p = pod(c, "job")
+    assert p["status"]["phase"] == "Succeeded"
+    assert container_state(p) == ("terminated", "Completed")
+    assert container_state(p, init=True) == ("terminated", "Completed")
+
+
+def test_priority_from_priority_class():
+    c = make_cluster(nodes=1)
+    p = c.create(pod_manifest("sys", priorityClassName="system-node-critical"))
+    assert p["spec"]["priority"] == 2000001000
+    c.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"},
+              "value": 1000, "preemptionPolicy": "Never"})
+    p = c.create(pod_manifest("hi", priorityClassName="high"))
+    assert p["spec"]["priority"] == 1000 and p["spec"]["preemptionPolicy"] == "Never"
+    with pytest.raises(ApiError) as e:
+        c.create(pod_manifest("x", priorityClassName="nope"))
+    assert e.value.code == 403
+    assert e.value.message == 'pods "x" is forbidden: no PriorityClass with name nope was found'

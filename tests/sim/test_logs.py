@@ -1,0 +1,185 @@
+import pytest
+
+from k9py.kube.status import ApiError
+from k9py.kube.timefmt import parse_time
+from k9py.sim.logs import RETENTION, append_log, busybox_date, container_logs, pi_digits
+from tests.sim.helpers import COUNTER_SCRIPT, make_cluster, pod, pod_manifest
+
+
+def _started(c, name, i=0):
+    return parse_time(pod(c, name)["status"]["containerStatuses"][i]["state"]["running"]["startedAt"])
+
+
+def _counter(c, name="counter"):
+    c.create(pod_manifest(name, "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT]))
+
+
+def test_busybox_date_format():
+    assert busybox_date(parse_time("2026-11-01T09:00:05Z")) == "Sun Nov  1 09:00:05 UTC 2026"
+    assert busybox_date(parse_time("2026-11-12T19:03:44Z")) == "Thu Nov 12 19:03:44 UTC 2026"
+
+
+def test_counter_prints_exactly_the_shell_loop_output():
+    c = make_cluster(nodes=1)
+    _counter(c)
+    c.advance(10)
+    rt_start = c.state["kubelet"][pod(c, "counter")["metadata"]["uid"]].containers[0].current.started
+    lines = container_logs(c, "default", "counter")
+    assert lines[0] == f"0: {busybox_date(rt_start)}"
+    n = len(lines)
+    assert n == int(c.now() - rt_start) + 1
+    for i, line in enumerate(lines):
+        assert line == f"{i}: {busybox_date(rt_start + i)}"
+    c.advance(5)
+    assert len(container_logs(c, "default", "counter")) == n + 5
+
+
+def test_tail_since_timestamps_limit():
+    c = make_cluster(nodes=1)
+    _counter(c)
+    c.advance(100)
+    all_lines = container_logs(c, "default", "counter")
+    assert container_logs(c, "default", "counter", tail_lines=3) == all_lines[-3:]
+    assert container_logs(c, "default", "counter", tail_lines=0) == []
+    since = container_logs(c, "default", "counter", since_seconds=10)
+    assert since == all_lines[-10:]
+    stamped = container_logs(c, "default", "counter", tail_lines=1, timestamps=True)
+    ts, text = stamped[0].split(" ", 1)
+    assert text == all_lines[-1] and ts.endswith("Z") and len(ts.split(".")[1]) == 10
+    assert busybox_date(parse_time(ts)) == text.split(": ", 1)[1]
+    t_mid = parse_time(ts) - 4.5
+    assert container_logs(c, "default", "counter", since_time=t_mid) == all_lines[-5:]
+    limited = container_logs(c, "default", "counter", limit_bytes=40)
+    assert "\n".join(limited) + "\n" == ("\n".join(all_lines) + "\n")[:40] or \
+        "".join(x + "\n" for x in limited)[:40] == ("\n".join(all_lines) + "\n")[:40]
+
+
+def test_retention_is_bounded():
+    c = make_cluster(nodes=1)
+    _counter(c)
+    c.advance(RETENTION + 500)
+    lines = container_logs(c, "default", "counter")
+    assert len(lines) == RETENTION
+    assert lines[-1].startswith(f"{int(lines[-1].split(':')[0])}:")
+    assert int(lines[0].split(":")[0]) == int(lines[-1].split(":")[0]) - RETENTION + 1
+
+
+def test_waiting_container_errors_like_the_apiserver():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web"))
+    c.settle()
+    c.advance(0.8)
+    with pytest.raises(ApiError) as e:
+        container_logs(c, "default", "web")
+    assert e.value.code == 400
+    assert e.value.message == 'container "web" in pod "web" is waiting to start: ContainerCreating'
+    with pytest.raises(ApiError) as e:
+        container_logs(c, "default", "nope")
+    assert e.value.code == 404 and e.value.message == 'pods "nope" not found'
+    c.advance(20)
+    with pytest.raises(ApiError) as e:
+        container_logs(c, "default", "web", previous=True)
+    assert e.value.message == 'previous terminated container "web" in pod "web" not found'
+
+
+def test_container_name_required_with_several():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("two")
+    m["spec"]["containers"].append({"name": "sidecar", "image": "busybox:1.36",
+                                    "command": ["sh", "-c", COUNTER_SCRIPT]})
+    c.create(m)
+    c.advance(20)
+    with pytest.raises(ApiError) as e:
+        container_logs(c, "default", "two")
+    assert e.value.message == "a container name must be specified for pod two, choose one of: [two sidecar]"
+    assert container_logs(c, "default", "two", "sidecar")[0].startswith("0: ")
+    with pytest.raises(ApiError) as e:
+        container_logs(c, "default", "two", "nope")
+    assert e.value.message == "container nope is not valid for pod two"
+
+
+def test_previous_logs_after_restart():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("cr", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT],
+                     annotations={"k9py.sim/crash-after": "30"})
+    c.create(m)
+    c.advance(45)
+    cs = pod(c, "cr")["status"]["containerStatuses"][0]
+    assert cs["restartCount"] == 1
+    prev = container_logs(c, "default", "cr", previous=True)
+    assert len(prev) == 30 and prev[-1].startswith("29: ")
+    cur = container_logs(c, "default", "cr")
+    assert cur[0].startswith("0: ") and len(cur) < 30
+    last = cs["lastState"]["terminated"]
+    assert prev[0] == f"0: {busybox_date(parse_time(last['startedAt']))}"
+
+
+def test_crash_loop_waiting_shows_last_run():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("cr", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT],
+                          annotations={"k9py.sim/crash-after": "3"}))
+    for _ in range(100):
+        c.advance(0.5)
+        state = pod(c, "cr")["status"]["containerStatuses"][0]["state"]
+        if state.get("waiting", {}).get("reason") == "CrashLoopBackOff":
+            break
+    assert pod(c, "cr")["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert container_logs(c, "default", "cr") == container_logs(c, "default", "cr", previous=True)
+    assert len(container_logs(c, "default", "cr")) == 3
+
+
+def test_nginx_logs_deterministic_and_old_image_quiet_at_start():
+    def logs(seed):
+        c = make_cluster(nodes=1, seed=seed)
+        c.create(pod_manifest("web", "nginx:1.14.2"))
+        c.advance(600)
+        return container_logs(c, "default", "web")
+    a = logs(3)
+    assert a == logs(3)
+    assert a and all('"GET /' in x or "[error]" in x for x in a)
+    assert any(x.endswith('"-"') and " 200 612 " in x for x in a)
+
+
+def test_new_nginx_prints_entrypoint_lines():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web", "nginx:1.27.2"))
+    c.advance(10)
+    lines = container_logs(c, "default", "web")
+    assert lines[0] == "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration"
+    assert any(x.endswith("[notice] 1#1: nginx/1.27.2") for x in lines)
+
+
+def test_job_pi_and_echo_output():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("pi", "perl:5.34.0", command=["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"],
+                          restart_policy="Never"))
+    c.create(pod_manifest("hi", "busybox:1.36", command=["sh", "-c", "echo hello; echo world"],
+                          restart_policy="Never"))
+    c.advance(120)
+    assert pod(c, "pi")["status"]["phase"] == "Succeeded"
+    out = container_logs(c, "default", "pi")
+    assert out == [pi_digits(2000)] and out[0].startswith("3.14159265358979323846") and len(out[0]) == 2001
+    assert container_logs(c, "default", "hi") == ["hello", "world"]
+
+
+def test_append_log():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("app", "example/app:1.0"))
+    c.advance(20)
+    append_log(c, "default", "app", None, "custom line one", "custom line two")
+    tail = container_logs(c, "default", "app", tail_lines=2)
+    assert tail == ["custom line one", "custom line two"]
+
+
+def test_system_component_log_formats():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("api", "registry.k8s.io/kube-apiserver:v1.31.0"))
+    c.create(pod_manifest("etcd", "registry.k8s.io/etcd:3.5.15-0"))
+    c.create(pod_manifest("dns", "registry.k8s.io/coredns/coredns:v1.11.1"))
+    c.advance(30)
+    import re
+    api = container_logs(c, "default", "api")
+    assert all(re.match(r"[IWE]1101 09:\d\d:\d\d\.\d{6}       1 [\w.]+:\d+\] ", x) for x in api)
+    assert container_logs(c, "default", "etcd")[0].startswith('{"level":"info","ts":"2026-11-01T09:00:')
+    assert container_logs(c, "default", "dns")[:3] == [".:53", container_logs(c, "default", "dns")[1],
+                                                       "CoreDNS-1.11.1"]

@@ -1,0 +1,189 @@
+"""ReplicaSet controller: pods from the template, self-healing, scale down order, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from k9py.kube import meta
+from k9py.kube.meta import dig
+from k9py.kube.status import ApiError
+from k9py.kube.timefmt import parse_time
+from k9py.sim.cluster import Cluster
+from tests.sim.helpers import make_cluster
+
+Obj = dict[str, Any]
+
+
+def fake_cluster(nodes: int = 3, seed: int = 1) -> Cluster:
+    """A minikube-like cluster with the real scheduler and kubelet (nginx is Ready after ~3 s)."""
+    return make_cluster(nodes=nodes, seed=seed)
+
+
+def pods_of(c: Cluster, owner: Obj, *, active_only: bool = True) -> list[Obj]:
+    uid = meta.uid(c.store.get(owner["kind"], meta.namespace(owner), meta.name(owner)) or owner)
+    out = [p for p in c.store.list("Pod") if (meta.controller_ref(p) or {}).get("uid") == uid]
+    if active_only:
+        out = [p for p in out if not meta.is_deleting(p) and dig(p, "status", "phase") not in ("Succeeded", "Failed")]
+    return out
+
+
+def rs_manifest(name: str = "frontend", replicas: int = 3, **spec: Any) -> Obj:
+    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": name, "labels": {"tier": "frontend"}},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"tier": "frontend"}},
+                     "template": {"metadata": {"labels": {"tier": "frontend"}},
+                                  "spec": {"containers": [{"name": "php-redis", "image": "gcr.io/google_samples/gb-frontend:v3"}]}},
+                     **spec}}
+
+
+def test_creates_pods_with_owner_and_events():
+    c = fake_cluster()
+    rs = c.create(rs_manifest())
+    c.settle()
+    pods = pods_of(c, rs)
+    assert len(pods) == 3
+    for p in pods:
+        assert meta.name(p).startswith("frontend-") and len(meta.name(p)) == len("frontend-") + 5
+        ref = meta.controller_ref(p)
+        assert ref["kind"] == "ReplicaSet" and ref["name"] == "frontend" and ref["blockOwnerDeletion"] is True
+        assert meta.labels(p) == {"tier": "frontend"}
+    evs = c.events.for_object(c.get("ReplicaSet", "default", "frontend"))
+    assert sorted(e["message"] for e in evs) == sorted(f"Created pod: {meta.name(p)}" for p in pods)
+    assert {e["reason"] for e in evs} == {"SuccessfulCreate"}
+    assert evs[0]["source"] == {"component": "replicaset-controller"}
+
+
+def test_status_counts_ready_and_available_with_min_ready_seconds():
+    c = fake_cluster()
+    rs = c.create(rs_manifest(minReadySeconds=10))
+    c.settle()
+    st = c.get("ReplicaSet", "default", "frontend")["status"]
+    assert st["replicas"] == 3 and "readyReplicas" not in st and st["fullyLabeledReplicas"] == 3
+    c.advance(10)
+    st = c.get("ReplicaSet", "default", "frontend")["status"]
+    assert st["readyReplicas"] == 3
+    last_ready = max(parse_time(next(x for x in p["status"]["conditions"] if x["type"] == "Ready")["lastTransitionTime"])
+                     for p in pods_of(c, rs))
+    assert last_ready + 10 > c.now()
+    c.advance(last_ready + 10 - c.now() - 1)
+    assert c.get("ReplicaSet", "default", "frontend")["status"].get("availableReplicas", 0) < 3
+    c.advance(1)  # every pod has been ready for minReadySeconds now
+    st = c.get("ReplicaSet", "default", "frontend")["status"]
+    assert st["availableReplicas"] == 3 and st["observedGeneration"] == 1
+
+
+def test_deleted_pod_is_replaced_and_terminating_pods_do_not_count():
+    c = fake_cluster()
+    m = rs_manifest()
+    m["spec"]["template"]["spec"]["containers"] = [{"name": "sleeper", "image": "busybox:1.28", "command": ["sleep", "3600"]}]
+    rs = c.create(m)
+    c.advance(10)
+    victim = pods_of(c, rs)[0]
+    c.delete("Pod", "default", meta.name(victim))
+    c.advance(1)
+    # sleep ignores SIGTERM: the victim stays Terminating for its 30 s grace; a replacement exists
+    assert meta.is_deleting(c.get("Pod", "default", meta.name(victim)))
+    active = pods_of(c, rs)
+    assert len(active) == 3 and meta.name(victim) not in {meta.name(p) for p in active}
+    assert c.get("ReplicaSet", "default", "frontend")["status"]["replicas"] == 3
+    c.advance(31)
+    assert c.store.get("Pod", "default", meta.name(victim)) is None
+    assert len(pods_of(c, rs)) == 3
+    assert all(p["status"]["phase"] == "Running" for p in pods_of(c, rs))
+
+
+def test_scale_down_prefers_not_ready_then_newest():
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=2))
+    c.advance(6)  # two ready pods
+    ready = {meta.name(p) for p in pods_of(c, rs)}
+
+    def slow_and_more(o: Obj) -> None:
+        o["spec"]["replicas"] = 4
+        o["spec"]["template"]["metadata"]["annotations"] = {"k9py.sim/start-delay": "60"}
+    c.store.mutate("ReplicaSet", "default", "frontend", slow_and_more)
+    c.advance(1)  # two more, still starting
+    assert len(pods_of(c, rs)) == 4
+    c.store.mutate("ReplicaSet", "default", "frontend", lambda o: o["spec"].__setitem__("replicas", 2))
+    c.settle()
+    assert {meta.name(p) for p in pods_of(c, rs)} == ready
+    deleted = [e["message"] for e in c.events.for_object(c.get("ReplicaSet", "default", "frontend")) if e["reason"] == "SuccessfulDelete"]
+    assert len(deleted) == 2 and all(m.startswith("Deleted pod: frontend-") for m in deleted)
+
+
+def test_adopts_matching_orphan_pods():
+    c = fake_cluster()
+    c.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pod1", "labels": {"tier": "frontend"}},
+              "spec": {"containers": [{"name": "hello1", "image": "gcr.io/google-samples/hello-app:2.0"}]}})
+    c.settle()
+    rs = c.create(rs_manifest())
+    c.settle()
+    pods = pods_of(c, rs)
+    assert len(pods) == 3 and "pod1" in {meta.name(p) for p in pods}
+
+
+def test_admission_defaults_and_validation():
+    c = fake_cluster(nodes=0)
+    m = rs_manifest()
+    del m["spec"]["replicas"]
+    rs = c.create(m)
+    assert rs["spec"]["replicas"] == 1
+    assert rs["spec"]["template"]["spec"]["restartPolicy"] == "Always"
+    assert rs["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+    bad = rs_manifest("bad")
+    bad["spec"]["template"]["metadata"]["labels"] = {"tier": "backend"}
+    with pytest.raises(ApiError) as e:
+        c.create(bad)
+    assert e.value.code == 422
+    assert 'spec.template.metadata.labels: Invalid value: map[string]string{"tier":"backend"}: `selector` does not match template `labels`' in e.value.message
+    neg = rs_manifest("neg", replicas=-1)
+    with pytest.raises(ApiError) as e:
+        c.create(neg)
+    assert "spec.replicas: Invalid value: -1: must be greater than or equal to 0" in e.value.message
+
+
+def test_failed_creates_are_retried_with_backoff_not_every_pass():
+    c = fake_cluster()
+    c.create({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "pods"},
+              "spec": {"hard": {"pods": "1"}}})
+    c.settle()
+    rs = c.create(rs_manifest())
+    c.advance(5)
+    rs = c.get("ReplicaSet", "default", "frontend")
+    failed = [e for e in c.events.for_object(rs) if e["reason"] == "FailedCreate"]
+    if not failed:
+        pytest.skip("ResourceQuota admission not enforced in this build")
+    assert len(pods_of(c, rs)) == 1
+    assert failed[0]["type"] == "Warning" and failed[0]["message"].startswith("Error creating: ")
+    assert failed[0]["count"] <= 5  # 1 s, 2 s, 4 s back-off: a few retries, not one per settle pass
+    cond = next(x for x in rs["status"]["conditions"] if x["type"] == "ReplicaFailure")
+    assert (cond["status"], cond["reason"]) == ("True", "FailedCreate")
+
+
+def test_scale_down_honours_pod_deletion_cost():
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=3))
+    c.advance(10)
+    names = sorted(meta.name(p) for p in pods_of(c, rs))
+    keep = names[0]
+    for n in names[1:]:
+        c.store.mutate("Pod", "default", n, lambda p: p["metadata"].setdefault("annotations", {}).__setitem__(
+            "controller.kubernetes.io/pod-deletion-cost", "-10"))
+    c.store.mutate("ReplicaSet", "default", "frontend", lambda o: o["spec"].__setitem__("replicas", 1))
+    c.settle()
+    assert [meta.name(p) for p in pods_of(c, rs)] == [keep]
+
+
+def test_rank_newer_ready_pods_go_first():
+    from k9py.sim.controllers.replicaset import pod_delete_rank
+
+    def pod(name: str, created: str, ready: str) -> Obj:
+        return {"metadata": {"name": name, "creationTimestamp": created}, "spec": {"nodeName": "n1"},
+                "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": ready}]}}
+    old = pod("old", "2026-11-01T08:00:00Z", "2026-11-01T08:00:05Z")
+    new = pod("new", "2026-11-01T08:59:00Z", "2026-11-01T08:59:50Z")
+    pending = {"metadata": {"name": "pending", "creationTimestamp": "2026-11-01T07:00:00Z"}, "spec": {},
+               "status": {"phase": "Pending"}}
+    now = parse_time("2026-11-01T09:00:00Z")
+    assert [p["metadata"]["name"] for p in pod_delete_rank([old, new, pending], [old, new], now)] == ["pending", "new", "old"]

@@ -1,0 +1,214 @@
+from k9py.sim.cluster import Cluster
+from k9py.sim.scheduler import fit_error
+from tests.sim.helpers import events_for, make_cluster, pod, pod_manifest
+
+
+def _cond(p, type_):
+    return next(c for c in p["status"]["conditions"] if c["type"] == type_)
+
+
+def _owner(c, name="owner"):
+    """An existing object to own the pods (so garbage collection keeps them)."""
+    return c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})["metadata"]["uid"]
+
+
+def _owned(name, owner_uid, **kw):
+    m = pod_manifest(name, **kw)
+    m["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                                         "uid": owner_uid, "controller": True, "blockOwnerDeletion": True}]
+    return m
+
+
+def test_binds_pod_sets_condition_and_scheduled_event():
+    c = make_cluster(nodes=3)
+    c.create(pod_manifest("web"))
+    c.settle()
+    p = pod(c, "web")
+    node = p["spec"]["nodeName"]
+    assert node in ("minikube", "minikube-m02", "minikube-m03")
+    sched = _cond(p, "PodScheduled")
+    assert sched["status"] == "True" and sched["lastTransitionTime"] == "2026-11-01T09:00:00Z"
+    ev = [e for e in c.events.for_object(p) if e["reason"] == "Scheduled"]
+    assert ev[0]["message"] == f"Successfully assigned default/web to {node}"
+    assert ev[0]["source"] == {"component": "default-scheduler"} and ev[0]["type"] == "Normal"
+
+
+def test_replicas_of_one_owner_spread_over_nodes():
+    c = make_cluster(nodes=3)
+    uid = _owner(c)
+    for i in range(3):
+        c.create(_owned(f"nginx-{i}", uid, requests={"cpu": "100m"}))
+    c.settle()
+    nodes = {pod(c, f"nginx-{i}")["spec"]["nodeName"] for i in range(3)}
+    assert nodes == {"minikube", "minikube-m02", "minikube-m03"}
+
+
+def test_spreading_is_deterministic():
+    def placement(seed):
+        c = make_cluster(nodes=3, seed=seed)
+        uid = _owner(c)
+        for i in range(6):
+            c.create(_owned(f"p-{i}", uid))
+        c.settle()
+        return [pod(c, f"p-{i}")["spec"]["nodeName"] for i in range(6)]
+    assert placement(1) == placement(1)
+    assert sorted(placement(1)).count("minikube") == 2
+
+
+def test_insufficient_cpu_fails_with_real_message_then_retries_when_a_node_appears():
+    from k9py.sim.nodes import add_node
+
+    c = make_cluster(nodes=3)
+    c.create(pod_manifest("big", requests={"cpu": "3"}))
+    c.settle()
+    p = pod(c, "big")
+    assert not p["spec"].get("nodeName")
+    cond = _cond(p, "PodScheduled")
+    msg = ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+           "3 No preemption victims found for incoming pod.")
+    assert cond["status"] == "False" and cond["reason"] == "Unschedulable" and cond["message"] == msg
+    evs = [e for e in c.events.for_object(p) if e["reason"] == "FailedScheduling"]
+    assert len(evs) == 1 and evs[0]["type"] == "Warning" and evs[0]["message"] == msg
+    c.advance(60)  # nothing changed: no new attempt event
+    assert [e["count"] for e in c.events.for_object(pod(c, "big")) if e["reason"] == "FailedScheduling"] == [1]
+    add_node(c, "minikube-m04", cpu="4")
+    c.settle()
+    assert pod(c, "big")["spec"]["nodeName"] == "minikube-m04"
+
+
+def test_resources_are_accounted_per_node():
+    c = make_cluster(nodes=1)  # 2 cpu
+    c.create(pod_manifest("a", requests={"cpu": "1500m"}))
+    c.create(pod_manifest("b", requests={"cpu": "600m"}))
+    c.create(pod_manifest("m", requests={"memory": "5Gi"}))
+    c.settle()
+    assert pod(c, "a")["spec"]["nodeName"] == "minikube"
+    assert not pod(c, "b")["spec"].get("nodeName")
+    assert "1 Insufficient cpu" in _cond(pod(c, "b"), "PodScheduled")["message"]
+    assert _cond(pod(c, "m"), "PodScheduled")["message"].startswith("0/1 nodes are available: 1 Insufficient memory.")
+    c.delete("Pod", "default", "a")
+    c.advance(5)
+    assert pod(c, "b")["spec"]["nodeName"] == "minikube"
+
+
+def test_node_selector_and_taints_in_message_sorted():
+    c = make_cluster(nodes=3)
+    c.store.mutate("Node", None, "minikube", lambda n: n["spec"].__setitem__(
+        "taints", [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]))
+    c.create(pod_manifest("sel", nodeSelector={"disktype": "ssd"}))
+    c.settle()
+    msg = _cond(pod(c, "sel"), "PodScheduled")["message"]
+    assert msg == ("0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+                   "2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: "
+                   "3 Preemption is not helpful for scheduling.")
+    c.store.mutate("Node", None, "minikube-m03", lambda n: n["metadata"]["labels"].__setitem__("disktype", "ssd"))
+    c.settle()
+    assert pod(c, "sel")["spec"]["nodeName"] == "minikube-m03"
+
+
+def test_toleration_allows_tainted_node():
+    c = make_cluster(nodes=1)
+    c.store.mutate("Node", None, "minikube", lambda n: n["spec"].__setitem__(
+        "taints", [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]))
+    c.create(pod_manifest("no"))
+    c.create(pod_manifest("yes", tolerations=[{"key": "dedicated", "operator": "Equal", "value": "gpu",
+                                               "effect": "NoSchedule"}]))
+    c.settle()
+    assert pod(c, "yes")["spec"]["nodeName"] == "minikube"
+    assert "untolerated taint {dedicated: gpu}" in _cond(pod(c, "no"), "PodScheduled")["message"]
+
+
+def test_required_node_affinity_in_notin_exists():
+    c = make_cluster(nodes=3)
+    aff = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "NotIn", "values": ["minikube", "minikube-m02"]},
+                              {"key": "kubernetes.io/os", "operator": "Exists"}]}]}}}
+    c.create(pod_manifest("aff", affinity=aff))
+    ds = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["minikube-m02"]}]}]}}}
+    c.create(pod_manifest("ds", affinity=ds))
+    c.settle()
+    assert pod(c, "aff")["spec"]["nodeName"] == "minikube-m03"
+    assert pod(c, "ds")["spec"]["nodeName"] == "minikube-m02"
+
+
+def test_cordoned_node_is_skipped():
+    c = make_cluster(nodes=2)
+    c.store.mutate("Node", None, "minikube", lambda n: n["spec"].__setitem__("unschedulable", True))
+    for i in range(3):
+        c.create(pod_manifest(f"p{i}"))
+    c.settle()
+    assert {pod(c, f"p{i}")["spec"]["nodeName"] for i in range(3)} == {"minikube-m02"}
+
+
+def test_too_many_pods():
+    c = make_cluster(nodes=1, pods=2)
+    for i in range(3):
+        c.create(pod_manifest(f"p{i}"))
+    c.settle()
+    assert _cond(pod(c, "p2"), "PodScheduled")["message"].startswith("0/1 nodes are available: 1 Too many pods.")
+
+
+def test_pod_with_node_name_is_left_alone_and_other_schedulers_ignored():
+    c = make_cluster(nodes=3)
+    c.create(pod_manifest("pinned", nodeName="minikube-m03"))
+    c.create(pod_manifest("other", schedulerName="my-scheduler"))
+    c.settle()
+    assert pod(c, "pinned")["spec"]["nodeName"] == "minikube-m03"
+    assert not events_for(c, pod(c, "other"))
+    assert not pod(c, "other")["spec"].get("nodeName")
+
+
+def test_no_nodes():
+    c = Cluster(seed=1)
+    c.create(pod_manifest("lonely"))
+    c.settle()
+    assert _cond(pod(c, "lonely"), "PodScheduled")["message"] == "no nodes available to schedule pods"
+
+
+def test_fit_error_preemption_never():
+    p = {"spec": {"preemptionPolicy": "Never"}}
+    assert fit_error(p, 2, {"Insufficient cpu": 2}, 0) == (
+        "0/2 nodes are available: 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.")
+
+
+def _anti(app):
+    return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "kubernetes.io/hostname"}]}}
+
+
+def test_required_pod_anti_affinity_one_per_node():
+    c = make_cluster(nodes=3)
+    for i in range(4):
+        c.create(pod_manifest(f"db-{i}", labels={"app": "db"}, affinity=_anti("db")))
+    c.settle()
+    placed = [pod(c, f"db-{i}")["spec"].get("nodeName") for i in range(3)]
+    assert sorted(placed) == ["minikube", "minikube-m02", "minikube-m03"]
+    assert _cond(pod(c, "db-3"), "PodScheduled")["message"] == (
+        "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are "
+        "available: 3 No preemption victims found for incoming pod.")
+
+
+def test_existing_pods_anti_affinity_and_pod_affinity():
+    c = make_cluster(nodes=2)
+    c.create(pod_manifest("cache", labels={"app": "cache"}, nodeName="minikube-m02",
+                          affinity=_anti("web")))
+    c.settle()
+    aff = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "cache"}}, "topologyKey": "kubernetes.io/hostname"}]}}
+    c.create(pod_manifest("near", affinity=aff))
+    c.create(pod_manifest("web", labels={"app": "web"}, nodeSelector={"kubernetes.io/hostname": "minikube-m02"}))
+    c.settle()
+    assert pod(c, "near")["spec"]["nodeName"] == "minikube-m02"
+    assert "1 node(s) didn't satisfy existing pods anti-affinity rules" in _cond(pod(c, "web"), "PodScheduled")["message"]
+
+
+def test_host_port_conflict():
+    c = make_cluster(nodes=1)
+    for i in range(2):
+        m = pod_manifest(f"hp{i}")
+        m["spec"]["containers"][0]["ports"] = [{"containerPort": 80, "hostPort": 8080}]
+        c.create(m)
+    c.settle()
+    assert _cond(pod(c, "hp1"), "PodScheduled")["message"].startswith(
+        "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.")
