@@ -15,11 +15,12 @@ from k9py.sim import admission
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
 from k9py.sim.store import ObjectStore
+from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 
 Obj = dict[str, Any]
 
 MAX_SETTLE_PASSES = 200
-SERVER_VERSION = {"major": "1", "minor": "31", "gitVersion": "v1.31.0-k9py", "gitCommit": "k9py-sim",
+SERVER_VERSION = {"major": MAJOR, "minor": MINOR, "gitVersion": f"{KUBERNETES_VERSION}-k9py", "gitCommit": "k9py-sim",
                   "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.22.5",
                   "compiler": "gc", "platform": "linux/amd64"}
 
@@ -70,15 +71,16 @@ class Cluster:
                 heapq.heappop(self._wakeups)
             if t > self.clock.now():
                 self.clock.set(t)
-            self.settle()
+            self.settle(woke=True)
         self.clock.set(target)
         self.settle()
 
-    def settle(self) -> None:
+    def settle(self, *, woke: bool = False) -> None:
         """Run the controllers until none changes anything. A controller that declares the kinds
-        it ``watches`` is skipped while none of them changed since its last run — unless the
-        clock moved since the last settle: then every controller runs (time-driven work)."""
-        force = self.clock.now() != self._settled_at
+        it ``watches`` is skipped while none of them changed since its last run, unless a
+        wake-up is due (``woke``): then every controller runs once (time-driven work is asked
+        for with ``wake_at``; merely moving the clock wakes nobody)."""
+        force = woke or self._settled_at is None
         self._settled_at = self.clock.now()
         for _ in range(MAX_SETTLE_PASSES):
             before = self.store.resource_version

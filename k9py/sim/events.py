@@ -20,6 +20,7 @@ class EventRecorder:
         self.cluster = cluster
         self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
         self._next_expiry = 0.0
+        self._seq = 0  # keeps names unique and ordered within one virtual instant
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> Obj:
@@ -45,7 +46,9 @@ class EventRecorder:
                     ev["count"] = int(ev.get("count", 1)) + 1
                     ev["lastTimestamp"] = rfc3339(now)
                 return store.mutate("Event", existing[0], existing[1], bump)  # type: ignore[return-value]
-        name = f"{meta.name(obj)}.{self.cluster.rng.getrandbits(64):016x}"
+        # Real event names are <object>.<unix nanoseconds in hex>: they sort in time order.
+        self._seq += 1
+        name = f"{meta.name(obj)}.{int(now * 1e9) + self._seq:x}"
         event = {
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": name, "namespace": ns},

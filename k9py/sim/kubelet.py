@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim import pod_admission  # noqa: F401  (registers the Pod admission rules)
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
 from k9py.sim.controllers.base import Controller
+from k9py.sim.nodes import wake_once
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -29,6 +31,7 @@ BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
 BACKOFF_RESET = 2 * BACKOFF_MAX       # flowcontrol.Backoff: an entry expires after 2 × max
 CREATE_START_GAP = 0.1
+WAKE_GRID = 0.5                       # seconds
 
 KNOWN_IMAGE_SIZES = {"nginx:1.14.2": 109129446, "busybox": 4261550, "busybox:latest": 4261550,
                      "busybox:1.28": 1146369, "perl:5.34.0": 889865236, "nginx": 187694648,
@@ -291,7 +294,9 @@ class Kubelet(Controller):
         rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
         due = self._next_due(rt)
         if due is not None:
-            cluster.wake_at(due)
+            # transitions keep their exact times; waking on a half-second grid bounds the number
+            # of wake-ups (and settle passes) however many pods there are
+            wake_once(cluster, math.ceil(due / WAKE_GRID) * WAKE_GRID)
 
     def _step(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
         """Apply the earliest due transition; False when nothing is due."""
@@ -624,9 +629,7 @@ class Kubelet(Controller):
             return node_ip(node)
         cidr = dig(node, "spec", "podCIDR") or "10.244.0.0/24"
         prefix = cidr.split("/")[0].rsplit(".", 1)[0]
-        used = {dig(p, "status", "podIP") for p in cluster.store.list("Pod")
-                if dig(p, "spec", "nodeName") == meta.name(node)}
-        used |= {r.ip for r in runtimes(cluster).values() if r.node == meta.name(node)}
+        used = {r.ip for r in runtimes(cluster).values() if r.node == meta.name(node)}
         nxt = cluster.state.setdefault("kubelet.ipam", {})
         start = nxt.get(meta.name(node), 2)
         for i in range(253):

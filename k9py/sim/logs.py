@@ -21,6 +21,7 @@ from k9py.kube.meta import dig
 from k9py.kube.status import ApiError, bad_request, not_found
 from k9py.kube.timefmt import parse_time, rfc3339_nano
 from k9py.sim.behaviour import image_name, image_tag
+from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -246,7 +247,7 @@ class _Probe(Source):
             if t >= b:
                 break
             out.append((t, f'{self.client} - - [{nginx_time(t)}] "GET {self.path} HTTP/1.1" 200 {self.body} "-" '
-                           f'"kube-probe/1.31" "-"'))
+                           f'"kube-probe/{MAJOR}.{MINOR}" "-"'))
             k += 1
         return out
 
@@ -296,7 +297,7 @@ def klog_prefix(t: float, level: str = "I", source: str = "controller.go:123") -
 _KLOG = {
     "kube-apiserver": (
         [("options.go:228", "external host was not specified, using 192.168.49.2"),
-         ("server.go:142", "Version: v1.31.0"),
+         ("server.go:142", f"Version: {KUBERNETES_VERSION}"),
          ("secure_serving.go:213", "Serving securely on [::]:8443"),
          ("controller.go:615", "quota admission added evaluator for: endpoints"),
          ("controller.go:615", "quota admission added evaluator for: leases.coordination.k8s.io")],
@@ -306,7 +307,7 @@ _KLOG = {
          ("controller.go:615", "quota admission added evaluator for: jobs.batch")]),
     "kube-controller-manager": (
         [("serving.go:386", "Generated self-signed cert in-memory"),
-         ("controllermanager.go:197", '"Starting" version="v1.31.0"'),
+         ("controllermanager.go:197", f'"Starting" version="{KUBERNETES_VERSION}"'),
          ("leaderelection.go:254", "successfully acquired lease kube-system/kube-controller-manager"),
          ("shared_informer.go:320", "Caches are synced for garbage collector")],
         [("replica_set.go:679", '"Finished syncing" logger="replicaset-controller" kind="ReplicaSet" key="default/nginx-deployment-cf4cd4db7" duration="52.3µs"'),
@@ -314,7 +315,7 @@ _KLOG = {
          ("range_allocator.go:241", '"Successfully synced" logger="node-ipam-controller" key="minikube-m02"')]),
     "kube-scheduler": (
         [("serving.go:386", "Generated self-signed cert in-memory"),
-         ("server.go:167", '"Starting Kubernetes Scheduler" version="v1.31.0"'),
+         ("server.go:167", f'"Starting Kubernetes Scheduler" version="{KUBERNETES_VERSION}"'),
          ("leaderelection.go:254", "successfully acquired lease kube-system/kube-scheduler")],
         [("schedule_one.go:314", '"Successfully bound pod to node" pod="default/nginx" node="minikube-m02" evaluatedNodes=3 feasibleNodes=3')]),
     "kube-proxy": (

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import quantity
 from k9py.kube.timefmt import rfc3339
+from k9py.sim.version import KUBERNETES_VERSION
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
 
 Obj = dict[str, Any]
 
-KUBELET_VERSION = "v1.31.0"
+KUBELET_VERSION = KUBERNETES_VERSION
 CONTAINER_RUNTIME = "docker://27.2.0"
 OS_IMAGE = "Ubuntu 22.04.4 LTS"
 KERNEL = "6.8.0-45-generic"
@@ -152,3 +153,16 @@ def condition(node: Obj, type_: str) -> Obj | None:
 def is_ready(node: Obj) -> bool:
     c = condition(node, "Ready")
     return bool(c and c.get("status") == "True")
+
+
+def wake_once(cluster: "Cluster", t: float) -> None:
+    """``cluster.wake_at(t)`` unless already asked for: level-triggered controllers run many
+    passes per instant, and each would otherwise push the same wake-up again."""
+    asked: set[float] = cluster.state.setdefault("wakeups.asked", set())
+    now = cluster.now()
+    if t <= now or t in asked:
+        return
+    if len(asked) > 1000:
+        asked.difference_update([x for x in asked if x <= now])
+    asked.add(t)
+    cluster.wake_at(t)

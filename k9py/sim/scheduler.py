@@ -15,6 +15,7 @@ from k9py.kube import meta, quantity
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
+from k9py.sim.nodes import wake_once
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -310,7 +311,7 @@ class Scheduler(Controller):
         if last and last[0] == message and now < last[1] + RETRY_UNSCHEDULABLE:
             return
         state[uid] = (message, now)
-        cluster.wake_at(now + RETRY_UNSCHEDULABLE)
+        wake_once(cluster, now + RETRY_UNSCHEDULABLE)
         ts = rfc3339(now)
 
         def unschedulable(p: Obj) -> None:

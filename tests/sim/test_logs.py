@@ -183,3 +183,19 @@ def test_system_component_log_formats():
     assert container_logs(c, "default", "etcd")[0].startswith('{"level":"info","ts":"2026-11-01T09:00:')
     assert container_logs(c, "default", "dns")[:3] == [".:53", container_logs(c, "default", "dns")[1],
                                                        "CoreDNS-1.11.1"]
+
+
+def test_unscheduled_pod_has_no_logs_and_init_container_logs():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("big", requests={"cpu": "8"}))
+    c.settle()
+    assert container_logs(c, "default", "big") == []
+    m = pod_manifest("init")
+    m["spec"]["initContainers"] = [{"name": "setup", "image": "busybox:1.36",
+                                    "command": ["sh", "-c", "echo preparing; echo done"]}]
+    c.create(m)
+    c.advance(30)
+    assert container_logs(c, "default", "init", "setup") == ["preparing", "done"]
+    with pytest.raises(ApiError) as e:
+        container_logs(c, "default", "init", "setup", previous=True)
+    assert e.value.message == 'previous terminated container "setup" in pod "init" not found'

@@ -1,3 +1,4 @@
+from k9py.sim.version import KUBERNETES_VERSION
 from k9py.kube.timefmt import parse_time
 from k9py.sim.behaviour import NODE_DOWN
 from k9py.sim.clock import DEFAULT_EPOCH
@@ -36,7 +37,7 @@ def test_make_node_looks_like_minikube():
     assert st["addresses"] == [{"type": "InternalIP", "address": "192.168.49.3"},
                                {"type": "Hostname", "address": "minikube-m02"}]
     info = st["nodeInfo"]
-    assert info["kubeletVersion"] == "v1.31.0" and info["containerRuntimeVersion"] == "docker://27.2.0"
+    assert info["kubeletVersion"] == KUBERNETES_VERSION and info["containerRuntimeVersion"] == "docker://27.2.0"
     assert info["operatingSystem"] == "linux" and info["architecture"] == "amd64"
     assert n["spec"]["podCIDR"] == "10.244.1.0/24"
     assert [(c["type"], c["status"], c["reason"]) for c in st["conditions"]] == [
@@ -165,3 +166,17 @@ def test_kubelet_reposts_status_every_five_minutes():
     assert ready["lastTransitionTime"] == "2026-11-01T09:00:00Z"
     c.advance(600)
     assert _cond(_node(c, "minikube"), "Ready")["lastHeartbeatTime"] == "2026-11-01T09:15:00Z"
+
+
+def test_pod_bound_to_down_node_stays_pending_until_it_returns():
+    c = make_cluster(nodes=2)
+    _set_down(c, "minikube-m02")
+    c.advance(60)
+    c.create(pod_manifest("ds-pod", nodeName="minikube-m02",
+                          tolerations=[{"operator": "Exists"}]))
+    c.advance(60)
+    p = pod(c, "ds-pod")
+    assert p["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    _set_down(c, "minikube-m02", False)
+    c.advance(20)
+    assert pod(c, "ds-pod")["status"]["phase"] == "Running"

@@ -138,18 +138,43 @@ def _get_cond(status: Obj, type_: str) -> Obj | None:
     return next((c for c in status.get("conditions") or [] if c.get("type") == type_), None)
 
 
+def _is_settled(d: Obj) -> bool:
+    """Rolled out completely and observed: nothing left that time alone could change."""
+    st = d.get("status") or {}
+    if dig(d, "spec", "paused") or st.get("observedGeneration") != d["metadata"].get("generation"):
+        return False
+    want = _replicas(d)
+    if not (st.get("replicas", 0) == st.get("updatedReplicas", 0) == st.get("availableReplicas", 0) == want):
+        return False
+    progressing = _get_cond(st, "Progressing")
+    return dig(d, "spec", "progressDeadlineSeconds") is None or (
+        progressing is not None and progressing.get("reason") == "NewReplicaSetAvailable")
+
+
 class DeploymentController(Controller):
     name = "deployment"
 
     def reconcile(self, cluster: "Cluster") -> None:
+        # A settled deployment needs no sync until it or some ReplicaSet changes: skipping it
+        # keeps big clusters cheap (a sync copies and compares several objects).
+        settled: dict[str, tuple[str, int]] = cluster.state.setdefault("deployment-settled", {})
+        rs_version = cluster.store.kind_version("ReplicaSet")
         for d in cluster.store.list("Deployment"):
             if meta.is_deleting(d):
+                continue
+            uid = meta.uid(d)
+            if settled.get(uid) == (d["metadata"]["resourceVersion"], rs_version):
                 continue
             try:
                 self._sync(cluster, d)
             except ApiError:
                 # A write raced with something else this pass; the next pass retries.
                 continue
+            after = cluster.store.get("Deployment", meta.namespace(d), meta.name(d))
+            if after is not None and _is_settled(after):
+                settled[uid] = (after["metadata"]["resourceVersion"], cluster.store.kind_version("ReplicaSet"))
+            else:
+                settled.pop(uid, None)
 
     # -- the sync loop ----------------------------------------------------------------------------
     def _sync(self, c: "Cluster", d: Obj) -> None:

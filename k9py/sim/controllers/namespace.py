@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta, resources
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339
+from k9py.sim.admission import admits
 from k9py.sim.controllers.base import Controller
 
 if TYPE_CHECKING:
@@ -75,6 +76,17 @@ def _group_resource(kind: str) -> str:
     if res is None:
         return f"{kind.lower()}s."
     return f"{res.plural}.{res.group}"
+
+
+@admits("Namespace")
+def _admit_namespace(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+    """The namespace strategy: the `kubernetes` finalizer, phase Active on create, and the
+    immutable kubernetes.io/metadata.name label."""
+    name = meta.name(obj)
+    obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+    if old is None:
+        obj["status"] = {"phase": "Active"}
+    obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
 
 
 class NamespaceController(Controller):

@@ -21,7 +21,7 @@ from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.behaviour import node_down
 from k9py.sim.controllers.base import Controller
-from k9py.sim.nodes import HEALTHY_CONDITIONS
+from k9py.sim.nodes import HEALTHY_CONDITIONS, wake_once
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -93,7 +93,7 @@ class NodeLifecycleController(Controller):
         if node_down(node):
             since = st.setdefault("down_since", now)
             if now < since + NODE_MONITOR_GRACE:
-                cluster.wake_at(since + NODE_MONITOR_GRACE)
+                wake_once(cluster, since + NODE_MONITOR_GRACE)
                 return
             if _ready_status(node) == "Unknown" and _has_taint(node, UNREACHABLE, "NoExecute"):
                 return
@@ -156,7 +156,7 @@ class NodeLifecycleController(Controller):
         last = parse_time(ready.get("lastHeartbeatTime")) or now
         due = last + STATUS_REPORT_EVERY
         if now < due:
-            cluster.wake_at(due)
+            wake_once(cluster, due)
             return
         ts = rfc3339(now)
 
@@ -164,7 +164,7 @@ class NodeLifecycleController(Controller):
             for c in n.get("status", {}).get("conditions") or []:
                 c["lastHeartbeatTime"] = ts
         cluster.store.mutate("Node", None, meta.name(node), beat)
-        cluster.wake_at(now + STATUS_REPORT_EVERY)
+        wake_once(cluster, now + STATUS_REPORT_EVERY)
 
     @staticmethod
     def _mark_not_ready(cluster: "Cluster", pod: Obj, ts: str) -> None:
@@ -214,6 +214,8 @@ class NodeLifecycleController(Controller):
             ts = [t for t in dig(node, "spec", "taints") or [] if t.get("effect") == "NoExecute"]
             if ts:
                 tainted[meta.name(node)] = ts
+        if not tainted and not pending:
+            return
         seen = set()
         for pod in cluster.store.list("Pod"):
             node = dig(pod, "spec", "nodeName")
@@ -233,7 +235,7 @@ class NodeLifecycleController(Controller):
             seen.add(uid)
             if deadline > now:
                 pending[uid] = deadline
-                cluster.wake_at(deadline)
+                wake_once(cluster, deadline)
                 continue
             pending.pop(uid, None)
             cluster.record_event(pod, "Normal", "TaintManagerEviction",
@@ -261,7 +263,13 @@ class NodeLifecycleController(Controller):
     def _pod_gc(cluster: "Cluster", nodes: set[str]) -> None:
         """Delete pods bound to a node that does not exist (after PodGC's 40 s quarantine)."""
         now = cluster.now()
-        orphans = cluster.state.setdefault("nodes", {}).setdefault("_orphans", {})
+        st = cluster.state.setdefault("nodes", {})
+        orphans = st.setdefault("_orphans", {})
+        # one scan per virtual instant (settle runs many passes at the same time)
+        stamp = (now, frozenset(nodes))
+        if st.get("_gc_scan") == stamp and not orphans:
+            return
+        st["_gc_scan"] = stamp
         seen = set()
         for pod in cluster.store.list("Pod"):
             node = dig(pod, "spec", "nodeName")
@@ -271,7 +279,7 @@ class NodeLifecycleController(Controller):
             seen.add(uid)
             since = orphans.setdefault(uid, now)
             if now < since + ORPHAN_QUARANTINE:
-                cluster.wake_at(since + ORPHAN_QUARANTINE)
+                wake_once(cluster, since + ORPHAN_QUARANTINE)
                 continue
             cluster.store.delete("Pod", meta.namespace(pod), meta.name(pod))
         for uid in [u for u in orphans if u not in seen]:

@@ -1,0 +1,592 @@
+"""The Kubernetes REST API over a simulated cluster: routing, verbs, subresources, watches.
+
+Every touch of the cluster happens under ``cluster.lock``; streams (watch, log follow) wait on
+``changed`` (a Condition notified after each clock advance and each mutation) without the lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from typing import Any, Callable
+
+import yaml
+
+from k9py.kube import meta, selectors
+from k9py.kube import patch as kpatch
+from k9py.kube.meta import deep_copy
+from k9py.kube.resources import ApiResource
+from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_found
+from k9py.serve import discovery, openapi, table
+from k9py.serve.http import Request, Response
+
+Obj = dict[str, Any]
+
+JSON = "application/json"
+POLL = 0.5  # real seconds a stream waits for a change before checking again
+
+
+def status_success(code: int = 200, details: Obj | None = None) -> Obj:
+    s: Obj = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": code}
+    if details:
+        s["details"] = details
+    return s
+
+
+class Route:
+    """A parsed resource URL."""
+
+    def __init__(self, res: ApiResource, namespace: str | None, name: str | None, sub: str | None) -> None:
+        self.res = res
+        self.namespace = namespace
+        self.name = name
+        self.sub = sub
+
+
+class Api:
+    def __init__(self, cluster: Any, *, readonly: bool = False, server_address: str = "127.0.0.1:0") -> None:
+        self.cluster = cluster
+        self.readonly = readonly
+        self.server_address = server_address
+        self.changed = threading.Condition()
+        self.stopping = threading.Event()
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def notify(self) -> None:
+        with self.changed:
+            self.changed.notify_all()
+
+    def wait_change(self, timeout: float = POLL) -> None:
+        with self.changed:
+            self.changed.wait(timeout)
+
+    @staticmethod
+    def error_response(code: int, reason: str, message: str) -> Response:
+        return Response(code, ApiError(code, reason, message).to_status())
+
+    @staticmethod
+    def _err(e: ApiError) -> Response:
+        return Response(e.code, e.to_status())
+
+    def handle(self, req: Request) -> Response:
+        try:
+            return self._dispatch(req)
+        except ApiError as e:
+            return self._err(e)
+        except kpatch.PatchError as e:
+            reason = {422: "Invalid", 415: "UnsupportedMediaType"}.get(e.code, "BadRequest")
+            return self.error_response(e.code, reason, str(e))
+
+    def _dispatch(self, req: Request) -> Response:
+        path = req.path.rstrip("/") or "/"
+        if path in ("/healthz", "/readyz", "/livez") or path.startswith(("/healthz/", "/readyz/", "/livez/")):
+            return Response(200, "ok", "text/plain; charset=utf-8")
+        if path == "/version":
+            from k9py.sim.cluster import SERVER_VERSION
+            return Response(200, SERVER_VERSION)
+        if path == "/api":
+            return Response(200, discovery.api_versions(self.server_address))
+        if path == "/apis":
+            return Response(200, discovery.api_group_list())
+        if path.startswith("/openapi"):
+            return self._openapi(req, path)
+        segs = [s for s in path.split("/") if s]
+        if not segs or segs[0] not in ("api", "apis"):
+            return self._not_found_path()
+        if segs[0] == "api":
+            if len(segs) < 2 or segs[1] != "v1":
+                return self._not_found_path()
+            group, version, rest = "", "v1", segs[2:]
+        else:
+            if len(segs) == 2:
+                if segs[1] not in discovery.groups_served():
+                    return self._not_found_path()
+                return Response(200, discovery.api_group(segs[1]))
+            if len(segs) < 3:
+                return self._not_found_path()
+            group, version, rest = segs[1], segs[2], segs[3:]
+        if not rest:
+            rl = discovery.resource_list(group, version)
+            return Response(200, rl) if rl else self._not_found_path()
+        watch_path = False
+        if rest[0] == "watch":  # the deprecated /watch/ URL form
+            watch_path, rest = True, rest[1:]
+        route = self._route(group, version, rest)
+        if route is None:
+            return self._not_found_path()
+        return self._resource(req, route, watch_path)
+
+    @staticmethod
+    def _not_found_path() -> Response:
+        return Api.error_response(404, "NotFound", "the server could not find the requested resource")
+
+    def _route(self, group: str, version: str, rest: list[str]) -> Route | None:
+        ns = None
+        if len(rest) >= 3 and rest[0] == "namespaces":
+            res = discovery.find_resource(group, version, rest[2])
+            if res is not None and res.namespaced:
+                ns, rest = rest[1], rest[2:]
+        res = discovery.find_resource(group, version, rest[0])
+        if res is None or len(rest) > 3:
+            return None
+        if res.namespaced and ns is None and len(rest) > 1:
+            return None  # /api/v1/pods/x is not a URL
+        name = rest[1] if len(rest) > 1 else None
+        sub = rest[2] if len(rest) > 2 else None
+        if sub is not None and sub not in res.subresources:
+            return None
+        return Route(res, ns, name, sub)
+
+    def _openapi(self, req: Request, path: str) -> Response:
+        if path == "/openapi/v2":
+            accept = req.headers.get("accept", "")
+            if "protobuf" in accept and "json" not in accept:
+                return self.error_response(406, "NotAcceptable", "only application/json is served")
+            return Response(200, openapi.v2_document())
+        if path == "/openapi/v3":
+            return Response(200, openapi.v3_root())
+        if path.startswith("/openapi/v3/"):
+            parts = path[len("/openapi/v3/"):].split("/")
+            doc = None
+            if len(parts) == 2 and parts[0] == "api":
+                doc = openapi.gv_document("", parts[1])
+            elif len(parts) == 3 and parts[0] == "apis":
+                doc = openapi.gv_document(parts[1], parts[2])
+            if doc is not None:
+                return Response(200, doc)
+        return self._not_found_path()
+
+    # -- resources -----------------------------------------------------------------------------
+    def _resource(self, req: Request, route: Route, watch_path: bool) -> Response:
+        m = req.method
+        res = route.res
+        if m != "GET" and self.readonly:
+            verb = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(m, m.lower())
+            where = f' in the namespace "{route.namespace}"' if route.namespace else ""
+            resource = res.plural + (f"/{route.sub}" if route.sub else "")
+            raise forbidden(res.kind, route.name or "", verb,
+                            f'User "system:anonymous" cannot {verb} resource "{resource}" in API group '
+                            f'"{res.group}"{where}: k9py serve is read-only')
+        if route.sub:
+            return self._subresource(req, route)
+        if res.kind == "ComponentStatus" and m == "GET":
+            resp = self._resource_verbs(req, route, watch_path)
+            resp.headers["Warning"] = '299 - "v1 ComponentStatus is deprecated in v1.19+"'
+            return resp
+        return self._resource_verbs(req, route, watch_path)
+
+    def _resource_verbs(self, req: Request, route: Route, watch_path: bool) -> Response:
+        m = req.method
+        if route.name is None:
+            if m == "GET":
+                if watch_path or req.flag("watch"):
+                    return self._watch(req, route)
+                return self._list(req, route)
+            if m == "POST":
+                return self._create(req, route)
+            if m == "DELETE":
+                return self._delete_collection(req, route)
+            return self.method_not_allowed(m)
+        if m == "GET":
+            if watch_path:
+                return self._watch(req, route, name=route.name)
+            return self.get(req, route)
+        if m == "PUT":
+            return self._replace(req, route)
+        if m == "PATCH":
+            return self._patch(req, route)
+        if m == "DELETE":
+            return self._delete(req, route)
+        return self.method_not_allowed(m)
+
+    @staticmethod
+    def method_not_allowed(m: str) -> Response:
+        return Api.error_response(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource ({m})")
+
+    def _check_verb(self, res: ApiResource, verb: str) -> None:
+        if verb not in res.verbs:
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+    # -- reading -------------------------------------------------------------------------------
+    @staticmethod
+    def accept(req: Request) -> str:
+        """``Table``, ``PartialObjectMetadata(List)`` or "" (plain JSON) from the Accept header."""
+        for part in req.headers.get("accept", "").split(","):
+            params = {}
+            for p in part.split(";")[1:]:
+                if "=" in p:
+                    k, v = p.split("=", 1)
+                    params[k.strip()] = v.strip()
+            as_ = params.get("as")
+            if as_ in ("Table", "PartialObjectMetadata", "PartialObjectMetadataList"):
+                return as_
+            if part.strip().split(";")[0] in ("application/json", "*/*", "application/yaml"):
+                break
+        return ""
+
+    def filter_for(self, req: Request) -> Callable[[Obj], bool]:
+        ls, fs = req.q("labelSelector"), req.q("fieldSelector")
+        try:
+            fsel = selectors.parse_field_selector(fs)
+            selectors.parse_label_selector(ls)
+        except ValueError as err:
+            raise bad_request(str(err)) from None
+        unknown = [f for f in selectors.unknown_fields(fsel) if not f.startswith("metadata.")]
+        if unknown:
+            raise bad_request(f'field label not supported: {unknown[0]}')
+        return selectors.compile_filter(ls, fs)
+
+    def _objects(self, route: Route, match: Callable[[Obj], bool]) -> list[Obj]:
+        if route.res.kind == "ComponentStatus":
+            return [o for o in component_statuses() if match(o)]
+        ns = route.namespace if route.res.namespaced else None
+        return self.cluster.store.list(route.res.kind, ns, match)
+
+    def _list(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "list")
+        match = self.filter_for(req)
+        limit = _int_param(req, "limit", 0)
+        cont = req.q("continue") or ""
+        with self.cluster.lock:
+            objs = self._objects(route, match)
+            rv = str(self.cluster.store.resource_version)
+            now = self.cluster.now()
+        start = 0
+        if cont:
+            try:
+                token = json.loads(base64.urlsafe_b64decode(cont.encode()).decode())
+                after = (token["ns"], token["name"])
+            except (ValueError, KeyError, TypeError):
+                raise bad_request("continue key is not valid: invalid continue token") from None
+            while start < len(objs) and (meta.namespace(objs[start]), meta.name(objs[start])) <= after:
+                start += 1
+        page = objs[start:]
+        next_token, remaining = "", None
+        if limit > 0 and len(page) > limit:
+            last = page[limit - 1]
+            remaining = len(page) - limit
+            page = page[:limit]
+            next_token = base64.urlsafe_b64encode(json.dumps(
+                {"rv": rv, "ns": meta.namespace(last), "name": meta.name(last)}).encode()).decode()
+        as_ = self.accept(req)
+        if as_ == "Table":
+            return Response(200, table.table(route.res.kind, page, now, include_object=req.q("includeObject") or "Metadata",
+                                             resource_version=rv, continue_token=next_token, remaining=remaining))
+        md: Obj = {"resourceVersion": rv}
+        if next_token:
+            md["continue"] = next_token
+            md["remainingItemCount"] = remaining
+        if as_.startswith("PartialObjectMetadata"):
+            return Response(200, {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": md,
+                                  "items": [table.partial_metadata(o) for o in page]})
+        return Response(200, {"kind": f"{route.res.kind}List", "apiVersion": route.res.api_version,
+                              "metadata": md, "items": page})
+
+    def fetch(self, route: Route) -> Obj:
+        if route.res.kind == "ComponentStatus":
+            for o in component_statuses():
+                if meta.name(o) == route.name:
+                    return o
+            raise not_found("ComponentStatus", route.name or "")
+        ns = route.namespace if route.res.namespaced else None
+        return self.cluster.store.must_get(route.res.kind, ns, route.name or "")
+
+    def one(self, req: Request, route: Route, obj: Obj, code: int = 200) -> Response:
+        as_ = self.accept(req)
+        if as_ == "Table":
+            return Response(code, table.table(obj.get("kind", route.res.kind), [obj], self.cluster.now(),
+                                              include_object=req.q("includeObject") or "Metadata",
+                                              resource_version=obj.get("metadata", {}).get("resourceVersion", "")))
+        if as_ == "PartialObjectMetadata":
+            return Response(code, table.partial_metadata(obj))
+        return Response(code, obj)
+
+    def get(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "get")
+        with self.cluster.lock:
+            obj = self.fetch(route)
+        return self.one(req, route, obj)
+
+    # -- watching ------------------------------------------------------------------------------
+    def _watch(self, req: Request, route: Route, name: str | None = None) -> Response:
+        from k9py.serve.watch import watch
+        self._check_verb(route.res, "watch")
+        return watch(self, req, route, self.filter_for(req), name)
+
+    # -- writing -------------------------------------------------------------------------------
+    def body(self, req: Request) -> Any:
+        if not req.body:
+            return None
+        ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ct == "application/vnd.kubernetes.protobuf":
+            from k9py.serve.protobuf import ProtobufError, decode
+            try:
+                return decode(req.body)
+            except (ProtobufError, UnicodeDecodeError) as err:
+                raise ApiError(415, "UnsupportedMediaType", f"the protobuf body could not be read: {err}") from None
+        if "protobuf" in ct or "cbor" in ct:
+            raise ApiError(415, "UnsupportedMediaType",
+                           "the body of the request was in an unknown format - accepted media types include: "
+                           "application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        text = req.body.decode("utf-8", errors="replace")
+        try:
+            if "yaml" in ct:
+                return yaml.safe_load(text)
+            return json.loads(text)
+        except (ValueError, yaml.YAMLError) as err:
+            if "yaml" not in ct:
+                try:
+                    return yaml.safe_load(text)
+                except yaml.YAMLError:
+                    pass
+            raise bad_request(f"error decoding request body: {err}".splitlines()[0]) from None
+
+    def object_body(self, req: Request, route: Route) -> Obj:
+        obj = self.body(req)
+        res = route.res
+        if not isinstance(obj, dict):
+            raise bad_request(f"Object 'Kind' is missing in '{req.body[:200].decode(errors='replace')}'")
+        kind = obj.get("kind") or res.kind
+        if kind != res.kind:
+            raise bad_request(f'the API version in the data ({obj.get("apiVersion", "")}) does not match the expected API version ({res.api_version})'
+                              if obj.get("apiVersion") not in (None, res.api_version)
+                              else f"{kind} in version \"{res.version}\" cannot be handled as a {res.kind}: no kind \"{kind}\" is registered for version \"{res.api_version}\" in scheme \"k9py\"")
+        api_version = obj.get("apiVersion") or res.api_version
+        if api_version != res.api_version:
+            raise bad_request(f'the API version in the data ({api_version}) does not match the expected API version ({res.api_version})')
+        obj["kind"], obj["apiVersion"] = res.kind, res.api_version
+        md = obj.get("metadata")
+        if md is None:
+            md = obj["metadata"] = {}
+        if not isinstance(md, dict):
+            raise bad_request(f"{res.kind} in version \"{res.version}\" cannot be handled as a {res.kind}: json: cannot unmarshal metadata into Go struct field")
+        self._decode_check(req, obj, res)
+        if res.namespaced:
+            body_ns = md.get("namespace")
+            if body_ns and route.namespace and body_ns != route.namespace:
+                raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            md["namespace"] = body_ns or route.namespace or "default"
+        return obj
+
+    @staticmethod
+    def _decode_check(req: Request, obj: Obj, res: ApiResource) -> None:
+        """What decoding the body does in the apiserver: wrong types are a 400; unknown fields are
+        a 400 with ``fieldValidation=Strict`` (kubectl's default) and dropped otherwise."""
+        from k9py.scenario import schema
+
+        mode = req.q("fieldValidation") or "Warn"
+        if mode not in ("Strict", "Warn", "Ignore"):
+            raise bad_request(f'Invalid value: "{mode}": fieldValidation must be one of: "Ignore", "Warn", "Strict"')
+        prefix = f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: '
+        for _ in range(100):
+            try:
+                schema.check_object(obj)
+                return
+            except schema.FieldError as err:
+                if not err.message.startswith("unknown field"):
+                    raise bad_request(prefix + str(err)) from None
+                if mode == "Strict":
+                    raise bad_request(prefix + f'strict decoding error: unknown field "{err.field}"') from None
+                parent = obj
+                parts = err.field.split(".")
+                for p in parts[:-1]:
+                    parent = parent.get(p) if isinstance(parent.get(p), dict) else {}
+                if parts[-1] not in parent:
+                    return
+                parent.pop(parts[-1])
+
+    def dry_run(self, req: Request) -> bool:
+        v = req.q("dryRun")
+        if v is None:
+            return False
+        if v != "All":
+            raise bad_request(f'Invalid value: "{v}": supported values: "All"')
+        return True
+
+    def _create(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "create")
+        if route.res.namespaced and route.namespace is None:
+            return self.method_not_allowed("POST")
+        obj = self.object_body(req, route)
+        dry = self.dry_run(req)
+        with self.cluster.lock:
+            created = self.cluster.create(obj, dry_run=dry)
+        self.notify()
+        return self.one(req, route, created, 201)
+
+    def _replace(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "update")
+        obj = self.object_body(req, route)
+        body_name = obj["metadata"].get("name")
+        if body_name and body_name != route.name:
+            raise bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({route.name})")
+        obj["metadata"]["name"] = route.name
+        dry = self.dry_run(req)
+        with self.cluster.lock:
+            out = self.cluster.replace(obj, dry_run=dry)
+        self.notify()
+        return self.one(req, route, out)
+
+    def _patch(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "patch")
+        ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ct not in kpatch.PATCH_TYPES:
+            raise ApiError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(kpatch.PATCH_TYPES)}')
+        body = self.body(req)
+        if body is None:
+            raise bad_request("the body of the request was empty")
+        dry = self.dry_run(req)
+        if ct == kpatch.APPLY_PATCH:
+            if not req.q("fieldManager"):
+                raise bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+            if not isinstance(body, dict):
+                raise bad_request("apply configuration must be an object")
+        with self.cluster.lock:
+            ns = route.namespace if route.res.namespaced else None
+            current = self.cluster.store.get(route.res.kind, ns, route.name or "")
+            if current is None:
+                if ct != kpatch.APPLY_PATCH:
+                    raise not_found(route.res.kind, route.name or "")
+                obj = self.object_body(Request(req.method, req.path, req.query,
+                                                {"content-type": JSON}, json.dumps(body).encode()), route)
+                obj["metadata"]["name"] = obj["metadata"].get("name") or route.name
+                if obj["metadata"]["name"] != route.name:
+                    raise bad_request(f"the name of the object ({obj['metadata']['name']}) does not match the name on the URL ({route.name})")
+                created = self.cluster.create(obj, dry_run=dry)
+                self.notify()
+                return self.one(req, route, created, 201)
+            if ct == kpatch.APPLY_PATCH:
+                body = deep_copy(body)
+                bmd = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+                if bmd.get("name") and bmd["name"] != route.name:
+                    raise bad_request(f"the name of the object ({bmd['name']}) does not match the name on the URL ({route.name})")
+                self._decode_check(req, body, route.res)
+            patched = kpatch.apply_patch(current, ct, body)
+            if not isinstance(patched, dict):
+                raise ApiError(422, "Invalid", "the patched object is not an object")
+            pmd = patched.get("metadata")
+            if not isinstance(pmd, dict) or pmd.get("name") != route.name:
+                raise ApiError(422, "Invalid", f'{route.res.kind} "{route.name}" is invalid: metadata.name: Invalid value: the name cannot be changed by a patch')
+            if route.res.namespaced and pmd.get("namespace") != current["metadata"].get("namespace"):
+                raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
+            out = self.cluster.replace(patched, dry_run=dry)
+        self.notify()
+        return self.one(req, route, out)
+
+    def _delete_options(self, req: Request) -> Obj:
+        opts: Obj = {}
+        body = self.body(req) if req.body else None
+        if body is not None:
+            if not isinstance(body, dict):
+                raise bad_request("DeleteOptions must be an object")
+            opts.update(body)
+        if req.q("gracePeriodSeconds") is not None:
+            opts["gracePeriodSeconds"] = _int_param(req, "gracePeriodSeconds", 0)
+        if req.q("propagationPolicy"):
+            opts["propagationPolicy"] = req.q("propagationPolicy")
+        if req.q("dryRun") is not None:
+            opts["dryRun"] = [req.q("dryRun")]
+        grace = opts.get("gracePeriodSeconds")
+        if grace is not None and not isinstance(grace, int):
+            raise bad_request("gracePeriodSeconds must be an integer")
+        if opts.get("orphanDependents") is True and not opts.get("propagationPolicy"):
+            opts["propagationPolicy"] = "Orphan"
+        policy = opts.get("propagationPolicy")
+        if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
+            raise ApiError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan", "nil"')
+        dry = opts.get("dryRun")
+        if dry and dry != ["All"]:
+            raise bad_request(f'Invalid value: "{dry}": supported values: "All"')
+        return opts
+
+    def _delete_one(self, route: Route, name: str, opts: Obj) -> tuple[Obj | None, Obj]:
+        """Delete under the lock; returns (the object if it still exists (Terminating), the last view)."""
+        res = route.res
+        ns = route.namespace if res.namespaced else None
+        obj = self.cluster.store.must_get(res.kind, ns, name)
+        pre = opts.get("preconditions") or {}
+        if pre.get("uid") and pre["uid"] != meta.uid(obj):
+            raise conflict(res.kind, name, f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {meta.uid(obj)}")
+        if pre.get("resourceVersion") and pre["resourceVersion"] != obj["metadata"].get("resourceVersion"):
+            raise conflict(res.kind, name, f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {obj['metadata'].get('resourceVersion')}")
+        out = self.cluster.delete(res.kind, ns, name, grace_period=opts.get("gracePeriodSeconds"),
+                                  propagation=opts.get("propagationPolicy"), dry_run=bool(opts.get("dryRun")))
+        still = self.cluster.store.get(res.kind, ns, name)
+        return still, out if isinstance(out, dict) else obj
+
+    def _delete(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "delete")
+        opts = self._delete_options(req)
+        with self.cluster.lock:
+            still, last = self._delete_one(route, route.name or "", opts)
+        self.notify()
+        if opts.get("dryRun"):
+            return self.one(req, route, last)
+        if still is not None:
+            return self.one(req, route, still)
+        if route.res.kind == "Pod":
+            return self.one(req, route, last)
+        details: Obj = {"name": route.name, "kind": route.res.plural, "uid": meta.uid(last)}
+        if route.res.group:
+            details["group"] = route.res.group
+        return Response(200, status_success(200, details))
+
+    def _delete_collection(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "deletecollection")
+        opts = self._delete_options(req)
+        match = self.filter_for(req)
+        deleted = []
+        with self.cluster.lock:
+            for obj in self._objects(route, match):
+                r = Route(route.res, meta.namespace(obj) or None, meta.name(obj), None)
+                try:
+                    _, last = self._delete_one(r, meta.name(obj), opts)
+                except ApiError as e:
+                    if e.code != 404:
+                        raise
+                    continue
+                deleted.append(last)
+            rv = str(self.cluster.store.resource_version)
+        self.notify()
+        return Response(200, {"kind": f"{route.res.kind}List", "apiVersion": route.res.api_version,
+                              "metadata": {"resourceVersion": rv}, "items": deleted})
+
+    # -- subresources --------------------------------------------------------------------------
+    def _subresource(self, req: Request, route: Route) -> Response:
+        from k9py.serve.subresources import subresource
+        return subresource(self, req, route)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _int_param(req: Request, name: str, default: int) -> int:
+    v = req.q(name)
+    if v is None or v == "":
+        return default
+    try:
+        return int(v)
+    except ValueError:
+        raise bad_request(f'invalid value for {name}: "{v}": must be an integer') from None
+
+
+def float_param(req: Request, name: str, default: float) -> float:
+    v = req.q(name)
+    if v is None or v == "":
+        return default
+    try:
+        return float(v)
+    except ValueError:
+        raise bad_request(f'invalid value for {name}: "{v}"') from None
+
+
+def component_statuses() -> list[Obj]:
+    out = []
+    for name, message in (("controller-manager", "ok"), ("etcd-0", "ok"), ("scheduler", "ok")):
+        out.append({"kind": "ComponentStatus", "apiVersion": "v1",
+                    "metadata": {"name": name},
+                    "conditions": [{"type": "Healthy", "status": "True", "message": message}]})
+    return out
+
+

@@ -1,0 +1,154 @@
+"""The HTTP plumbing of `k9py serve`: requests in, JSON / chunked streams out (stdlib only)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, Iterable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from k9py.serve.api import Api
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes = b""
+
+    def q(self, name: str, default: str | None = None) -> str | None:
+        return self.query.get(name, default)
+
+    def flag(self, name: str) -> bool:
+        return (self.query.get(name) or "").lower() in ("1", "true", "t", "yes")
+
+
+@dataclass
+class Response:
+    code: int
+    body: Any = None  # JSON-able, bytes, or str
+    content_type: str = "application/json"
+    stream: Iterable[bytes] | None = None  # chunked body (watch, log follow); close() if it has one
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "k9py"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        if getattr(self.server, "verbose", False):
+            sys.stderr.write("k9py serve: " + (format % args) + "\n")
+
+    def _handle(self) -> None:
+        api: "Api" = self.server.api  # type: ignore[attr-defined]
+        try:
+            req = self._read_request()
+        except ValueError as err:
+            self._send(api.error_response(400, "BadRequest", str(err)))
+            return
+        try:
+            resp = api.handle(req)
+        except Exception as err:  # the catch-all: still a Status, and logged
+            traceback.print_exc(file=sys.stderr)
+            resp = api.error_response(400, "BadRequest", f"the request could not be processed: {err}")
+        self._send(resp)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def _read_request(self) -> Request:
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        body = b""
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            total = 0
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                total += size
+                if total > MAX_BODY:
+                    raise ValueError("request entity too large")
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            body = b"".join(chunks)
+        else:
+            length = int(headers.get("content-length") or 0)
+            if length > MAX_BODY:
+                raise ValueError("request entity too large")
+            body = self.rfile.read(length) if length > 0 else b""
+        return Request(self.command, unquote(parts.path), query, headers, body)
+
+    def _send(self, resp: Response) -> None:
+        try:
+            if resp.stream is not None:
+                self._send_stream(resp)
+                return
+            body = resp.body
+            if isinstance(body, (dict, list)):
+                data = json.dumps(body, separators=(",", ":")).encode()
+            elif isinstance(body, str):
+                data = body.encode()
+            elif body is None:
+                data = b""
+            else:
+                data = body
+            self.send_response(resp.code)
+            self.send_header("Content-Type", resp.content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-cache, private")
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _send_stream(self, resp: Response) -> None:
+        stream = resp.stream
+        assert stream is not None
+        try:
+            self.send_response(resp.code)
+            self.send_header("Content-Type", resp.content_type)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Cache-Control", "no-cache, private")
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.flush()
+            for chunk in stream:
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:  # the client went away (BrokenPipe, ConnectionReset)
+            self.close_connection = True
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], api: "Api", *, verbose: bool = False) -> None:
+        self.api = api
+        self.verbose = verbose
+        super().__init__(address, Handler)

@@ -1,0 +1,132 @@
+"""Subresources: status, scale (autoscaling/v1 Scale), eviction (policy/v1), log."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import patch as kpatch
+from k9py.kube import selectors
+from k9py.kube.meta import deep_copy
+from k9py.kube.status import ApiError, bad_request, conflict
+from k9py.serve.api import status_success
+from k9py.serve.http import Request, Response
+
+if TYPE_CHECKING:
+    from k9py.serve.api import Api, Route
+
+Obj = dict[str, Any]
+
+
+def subresource(api: "Api", req: Request, route: "Route") -> Response:
+    sub, m = route.sub, req.method
+    if sub == "status":
+        if m == "GET":
+            return api.get(req, route)
+        if m == "PUT":
+            obj = api.object_body(req, route)
+            obj["metadata"]["name"] = route.name
+            dry = api.dry_run(req)
+            with api.cluster.lock:
+                out = api.cluster.replace(obj, subresource="status", dry_run=dry)
+            api.notify()
+            return api.one(req, route, out)
+        if m == "PATCH":
+            return _patch_status(api, req, route)
+    elif sub == "scale":
+        return _scale(api, req, route)
+    elif sub == "log" and m == "GET":
+        from k9py.serve.logs import pod_log
+        return pod_log(api, req, route)
+    elif sub == "eviction" and m == "POST":
+        return _evict(api, req, route)
+    elif sub in ("exec", "attach", "portforward", "proxy", "binding", "ephemeralcontainers", "finalize"):
+        return api.error_response(405, "MethodNotAllowed", f"the simulator does not support {route.res.plural}/{sub}")
+    return api.method_not_allowed(m)
+
+
+def _patch_status(api: "Api", req: Request, route: "Route") -> Response:
+    ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = api.body(req)
+    if body is None:
+        raise bad_request("the body of the request was empty")
+    dry = api.dry_run(req)
+    with api.cluster.lock:
+        current = api.fetch(route)
+        patched = kpatch.apply_patch(current, ct, body)
+        if not isinstance(patched, dict):
+            raise ApiError(422, "Invalid", "the patched object is not an object")
+        patched["metadata"] = deep_copy(current["metadata"])
+        patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
+        out = api.cluster.replace(patched, subresource="status", dry_run=dry)
+    api.notify()
+    return api.one(req, route, out)
+
+
+def _scale_of(obj: Obj) -> Obj:
+    md = obj["metadata"]
+    sel = (obj.get("spec") or {}).get("selector")
+    return {
+        "kind": "Scale", "apiVersion": "autoscaling/v1",
+        "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in md},
+        "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 1) or 0)},
+        "status": {"replicas": int((obj.get("status") or {}).get("replicas", 0) or 0),
+                   "selector": selectors.selector_string(sel) if sel else ""},
+    }
+
+
+def _scale(api: "Api", req: Request, route: "Route") -> Response:
+    m = req.method
+    with api.cluster.lock:
+        obj = api.fetch(route)
+        if m == "GET":
+            return Response(200, _scale_of(obj))
+        if m not in ("PUT", "PATCH"):
+            return api.method_not_allowed(m)
+        current = _scale_of(obj)
+        body = api.body(req)
+        if m == "PUT":
+            scale = body
+            if not isinstance(scale, dict):
+                raise bad_request("Scale must be an object")
+        else:
+            ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+            scale = kpatch.apply_patch(current, ct, body)
+        replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+        if not isinstance(replicas, int) or isinstance(replicas, bool):
+            raise ApiError(422, "Invalid", f'Scale.autoscaling "{route.name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: must be an integer',
+                           name=route.name, kind="Scale")
+        if replicas < 0:
+            raise ApiError(422, "Invalid", f'Scale.autoscaling "{route.name}" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0',
+                           name=route.name, kind="Scale",
+                           causes=[{"reason": "FieldValueInvalid", "message": f"Invalid value: {replicas}: must be greater than or equal to 0", "field": "spec.replicas"}])
+        rv = ((scale.get("metadata") or {}).get("resourceVersion")) if m == "PUT" else None
+        if rv and rv != obj["metadata"]["resourceVersion"]:
+            raise conflict(route.res.kind, route.name or "")
+        new = deep_copy(obj)
+        new.setdefault("spec", {})["replicas"] = replicas
+        out = api.cluster.replace(new, dry_run=api.dry_run(req))
+        result = _scale_of(out)
+    api.notify()
+    return Response(200, result)
+
+
+def _evict(api: "Api", req: Request, route: "Route") -> Response:
+    body = api.body(req) or {}
+    if not isinstance(body, dict):
+        raise bad_request("Eviction must be an object")
+    md = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    if md.get("name") and md["name"] != route.name:
+        raise bad_request("name in URL does not match name in Eviction object")
+    opts = body.get("deleteOptions") or {}
+    if not isinstance(opts, dict):
+        raise bad_request("Eviction.deleteOptions must be an object")
+    grace = opts.get("gracePeriodSeconds")
+    if grace is not None and (isinstance(grace, bool) or not isinstance(grace, int)):
+        raise bad_request("Eviction.deleteOptions.gracePeriodSeconds must be an integer")
+    with api.cluster.lock:
+        api.cluster.store.must_get("Pod", route.namespace, route.name or "")
+        if not (opts.get("dryRun") or req.q("dryRun")):
+            api.cluster.evict(route.namespace or "default", route.name or "", grace)
+    api.notify()
+    return Response(201, status_success(201))

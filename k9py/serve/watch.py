@@ -1,0 +1,141 @@
+"""``?watch=1``: one JSON event per line on a chunked stream, as the apiserver sends them.
+
+- no resourceVersion (or "0"): synthetic ADDED events for the current state first;
+- ``sendInitialEvents=true`` (kubectl's reflectors, e.g. ``delete --wait``): the current state,
+  then a BOOKMARK annotated ``k8s.io/initial-events-end: "true"``;
+- a resourceVersion: the changes after it, or one ERROR event (410 Expired) if too old;
+- Table / PartialObjectMetadata Accept headers: each event's object converted like a GET.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from k9py.kube import meta
+from k9py.kube.status import ApiError, bad_request
+from k9py.serve import table
+from k9py.serve.http import Request, Response
+
+if TYPE_CHECKING:
+    from k9py.serve.api import Api, Route
+
+Obj = dict[str, Any]
+
+DEFAULT_TIMEOUT = 1800.0  # real seconds; reflectors ask for 5-10 minutes anyway
+BOOKMARK_EVERY = 30.0  # real seconds of silence before a progress BOOKMARK (allowWatchBookmarks)
+
+
+class WatchStream:
+    """The body of a watch response. ``close()`` always unregisters the store watch, even if the
+    stream was never iterated (the client went away before the headers were sent)."""
+
+    def __init__(self, api: "Api", route: "Route", match: Callable[[Obj], bool], *, initial: bool,
+                 initial_end: bool, since: int | None, timeout: float, bookmarks: bool, as_: str,
+                 include: str) -> None:
+        from k9py.serve.api import component_statuses
+
+        self.api, self.res = api, route.res
+        self.timeout, self.bookmarks, self.as_, self.include = timeout, bookmarks, as_, include
+        self.initial_end = initial_end
+        self.queue: deque[tuple[str, Obj]] = deque()
+        self.first: list[tuple[str, Obj]] = []
+        self.error: Obj | None = None
+        self.watcher: Any = None
+        ns = route.namespace if self.res.namespaced else None
+        cluster = api.cluster
+        with cluster.lock:
+            self.start_rv = cluster.store.resource_version
+            if self.res.kind == "ComponentStatus":
+                self.first = [("ADDED", o) for o in component_statuses() if match(o)]
+                return
+            if initial:
+                self.first = [("ADDED", o) for o in cluster.store.list(self.res.kind, ns, match)]
+            try:
+                self.watcher = cluster.store.watch(self.res.kind, lambda t, o: self.queue.append((t, o)),
+                                                   namespace=ns, match=match, since_rv=since)
+            except ApiError as e:
+                self.error = e.to_status()
+
+    def encode(self, type_: str, obj: Obj) -> bytes:
+        if type_ not in ("ERROR", "BOOKMARK"):
+            if self.as_ == "Table":
+                obj = table.table(obj.get("kind", self.res.kind), [obj], self.api.cluster.now(),
+                                  include_object=self.include,
+                                  resource_version=obj.get("metadata", {}).get("resourceVersion", ""))
+            elif self.as_ == "PartialObjectMetadata":
+                obj = table.partial_metadata(obj)
+        return json.dumps({"type": type_, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+    def bookmark(self, rv: int, end: bool = False) -> bytes:
+        md: Obj = {"resourceVersion": str(rv)}
+        if end:
+            md["annotations"] = {"k8s.io/initial-events-end": "true"}
+        return self.encode("BOOKMARK", {"kind": self.res.kind, "apiVersion": self.res.api_version, "metadata": md})
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self.error is not None:
+            yield self.encode("ERROR", self.error)
+            return
+        for t, o in self.first:
+            yield self.encode(t, o)
+        if self.initial_end:
+            yield self.bookmark(self.start_rv, end=True)
+        deadline = time.monotonic() + self.timeout
+        last_sent = time.monotonic()
+        api = self.api
+        while not api.stopping.is_set() and time.monotonic() < deadline:
+            while self.queue:
+                yield self.encode(*self.queue.popleft())
+                last_sent = time.monotonic()
+            if self.bookmarks and time.monotonic() - last_sent > BOOKMARK_EVERY:
+                with api.cluster.lock:
+                    rv = api.cluster.store.resource_version
+                yield self.bookmark(rv)
+                last_sent = time.monotonic()
+            if not self.queue:
+                api.wait_change(min(0.5, max(0.0, deadline - time.monotonic())))
+        while self.queue:
+            yield self.encode(*self.queue.popleft())
+
+    def close(self) -> None:
+        if self.watcher is not None:
+            with self.api.cluster.lock:
+                self.watcher.stop()
+            self.watcher = None
+
+
+def watch(api: "Api", req: Request, route: "Route", match: Callable[[Obj], bool], name: str | None) -> Response:
+    from k9py.serve.api import float_param
+
+    if name is not None:
+        inner = match
+
+        def match(o: Obj) -> bool:  # noqa: F811 - narrowed to one object
+            return meta.name(o) == name and inner(o)
+
+    rv_text = req.q("resourceVersion") or ""
+    send_initial = (req.q("sendInitialEvents") or "").lower()
+    if send_initial in ("true", "1"):
+        if not req.flag("allowWatchBookmarks"):
+            msg = "Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true"
+            raise ApiError(422, "Invalid", f'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: {msg}',
+                           causes=[{"reason": "FieldValueForbidden", "message": msg, "field": "sendInitialEvents"}])
+        initial, initial_end = True, True
+    elif send_initial in ("false", "0"):
+        initial, initial_end = False, False
+    else:
+        initial, initial_end = rv_text in ("", "0"), False
+    since: int | None = None
+    if rv_text not in ("", "0") and not initial:
+        try:
+            since = int(rv_text)
+        except ValueError:
+            raise bad_request(f"invalid resource version: {rv_text!r}") from None
+    timeout = float_param(req, "timeoutSeconds", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT
+    stream = WatchStream(api, route, match, initial=initial, initial_end=initial_end, since=since,
+                         timeout=timeout, bookmarks=req.flag("allowWatchBookmarks"), as_=api.accept(req),
+                         include=req.q("includeObject") or "Metadata")
+    return Response(200, stream=stream, content_type="application/json")

@@ -1,0 +1,256 @@
+"""The informer cache: per (kind, namespace) object maps fed by backend watches.
+
+Watch events are applied at once but announced in coalesced diffs (added / changed / removed
+keys): ``flush()`` hands each subscriber what changed since the last flush. With ``auto_flush``
+a task flushes at most every ``interval`` seconds (~10 a second), plus at once when a watch has
+synced (the first paint should not wait). Tests pass ``auto_flush=False`` and call ``flush()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, STATE, SYNCED, Backend
+
+Obj = dict[str, Any]
+Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped objects
+
+
+def obj_key(obj: Obj) -> Key:
+    md = obj.get("metadata", {})
+    return (md.get("namespace") or "", md.get("name", ""))
+
+
+@dataclass
+class Diff:
+    added: set[Key] = field(default_factory=set)
+    changed: set[Key] = field(default_factory=set)
+    removed: set[Key] = field(default_factory=set)
+    synced: bool = False  # the cache became synced since the last flush
+    # Everything may have changed (a first list, a late subscriber): read the whole cache;
+    # added / changed / removed are then empty. Cheaper than 100k keys in ``added``.
+    reset: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.synced or self.reset)
+
+
+class Cache:
+    """Objects of one kind in one namespace (``None``: all namespaces)."""
+
+    def __init__(self, kind: str, namespace: str | None) -> None:
+        self.kind = kind
+        self.namespace = namespace
+        self.objects: dict[Key, Obj] = {}
+        self.synced = False
+        self.state = "connecting"
+        self.error: str | None = None
+        self._pending = Diff()
+        self._relisting: set[Key] | None = None
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def get(self, key: Key) -> Obj | None:
+        return self.objects.get(key)
+
+    # -- applying watch events ---------------------------------------------------------------
+    def apply(self, type_: str, obj: Obj | None) -> None:
+        p = self._pending
+        if type_ == LISTED:
+            objs = self.objects
+            if not self.synced and self._relisting is None and not objs:
+                # the first list of a cache, the hot path of a first paint: one reset, no keys
+                self.objects = {(o["metadata"].get("namespace") or "", o["metadata"].get("name", "")): o
+                                for o in obj or ()}  # type: ignore[union-attr]
+                self._pending = Diff(reset=True, synced=p.synced)
+                return
+            for o in obj or ():  # type: ignore[union-attr]
+                self.apply(ADDED, o)
+            return
+        if type_ == SYNCED:
+            if self._relisting is not None:
+                for gone in [k for k in self.objects if k not in self._relisting]:
+                    self.apply(DELETED, self.objects[gone])
+                self._relisting = None
+            if not self.synced:
+                p.synced = True
+            self.synced = True
+            self.state = "connected"
+            return
+        if type_ == STATE:
+            self.state = (obj or {}).get("state", self.state)
+            self.error = (obj or {}).get("message")
+            return
+        if obj is None:
+            return
+        if p.reset:  # a reset is pending: subscribers will read the whole cache anyway
+            k = obj_key(obj)
+            if type_ == DELETED:
+                self.objects.pop(k, None)
+            else:
+                self.objects[k] = obj
+                if self._relisting is not None:
+                    self._relisting.add(k)
+            return
+        if type_ == ADDED and not self.synced and self._relisting is None:
+            md = obj["metadata"]  # the initial list: the hot path of a first paint
+            k = (md.get("namespace") or "", md.get("name", ""))
+            if k not in self.objects:
+                self.objects[k] = obj
+                p.added.add(k)
+                return
+        k = obj_key(obj)
+        if type_ == ADDED or type_ == MODIFIED:
+            if self._relisting is not None:
+                self._relisting.add(k)
+            old = self.objects.get(k)
+            self.objects[k] = obj
+            if old is None:
+                if k in p.removed:
+                    p.removed.discard(k)
+                    p.changed.add(k)
+                else:
+                    p.added.add(k)
+            elif old is not obj and k not in p.added:
+                if old.get("metadata", {}).get("resourceVersion") != obj.get("metadata", {}).get("resourceVersion") \
+                        or old != obj:
+                    p.changed.add(k)
+        elif type_ == DELETED:
+            if self.objects.pop(k, None) is None:
+                return
+            if k in p.added:
+                p.added.discard(k)
+            else:
+                p.changed.discard(k)
+                p.removed.add(k)
+
+    def begin_relist(self) -> None:
+        """A watch restarts: objects not listed again before SYNCED are removed."""
+        self._relisting = set()
+
+    def take_diff(self) -> Diff:
+        d, self._pending = self._pending, Diff()
+        return d
+
+
+Listener = Callable[[Cache, Diff], None]
+
+
+@dataclass(eq=False)
+class Subscription:
+    kind: str
+    namespace: str | None
+    listener: Listener
+
+
+class Informer:
+    def __init__(self, backend: Backend, *, interval: float = 0.1, auto_flush: bool = True,
+                 retry_delay: float = 1.0) -> None:
+        self.backend = backend
+        self.interval = interval
+        self.auto_flush = auto_flush
+        self.retry_delay = retry_delay
+        self._caches: dict[tuple[str, str | None], Cache] = {}
+        self._tasks: dict[tuple[str, str | None], asyncio.Task[None]] = {}
+        self._subs: dict[tuple[str, str | None], list[Subscription]] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self._flush_soon = False
+
+    # -- subscribing -------------------------------------------------------------------------
+    def subscribe(self, kind: str, namespace: str | None, listener: Listener) -> Subscription:
+        """Start (or share) the watch of ``kind`` in ``namespace`` and call ``listener`` on flushes.
+        A late subscriber to a synced cache gets everything as ``added`` on the next flush."""
+        key = (kind, namespace or None)
+        sub = Subscription(kind, namespace or None, listener)
+        self._subs.setdefault(key, []).append(sub)
+        cache = self._caches.get(key)
+        if cache is None:
+            cache = self._caches[key] = Cache(kind, namespace or None)
+            self._tasks[key] = asyncio.get_running_loop().create_task(self._run(cache))
+        elif cache.synced:
+            sub._initial = True  # type: ignore[attr-defined]
+            self._request_flush()
+        if self.auto_flush and self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        key = (sub.kind, sub.namespace)
+        subs = self._subs.get(key, [])
+        if sub in subs:
+            subs.remove(sub)
+        if not subs:
+            self._subs.pop(key, None)
+            task = self._tasks.pop(key, None)
+            if task is not None:
+                task.cancel()
+            self._caches.pop(key, None)
+
+    def cache(self, kind: str, namespace: str | None) -> Cache | None:
+        return self._caches.get((kind, namespace or None))
+
+    # -- flushing ----------------------------------------------------------------------------
+    def flush(self) -> int:
+        """Deliver pending diffs to subscribers; returns how many caches had something."""
+        self._flush_soon = False
+        delivered = 0
+        for key, cache in list(self._caches.items()):
+            diff = cache.take_diff()
+            for sub in list(self._subs.get(key, [])):
+                if getattr(sub, "_initial", False):
+                    sub._initial = False  # type: ignore[attr-defined]
+                    sub.listener(cache, Diff(synced=True, reset=True))
+                elif diff:
+                    sub.listener(cache, diff)
+            if diff:
+                delivered += 1
+        return delivered
+
+    def _request_flush(self) -> None:
+        if self.auto_flush and not self._flush_soon:
+            self._flush_soon = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self.flush()
+
+    # -- watching ----------------------------------------------------------------------------
+    async def _run(self, cache: Cache) -> None:
+        delay = self.retry_delay
+        while True:
+            if cache.synced:
+                cache.begin_relist()
+            try:
+                async for type_, obj in self.backend.watch(cache.kind, cache.namespace):
+                    cache.apply(type_, obj)
+                    if type_ == SYNCED:
+                        delay = self.retry_delay
+                        self._request_flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # noqa: BLE001 - a broken watch is retried, and shown
+                cache.state, cache.error = "reconnecting", str(err)
+            else:
+                cache.state = "reconnecting"
+            self._request_flush()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values()) + ([self._flusher] if self._flusher else [])
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+        self._caches.clear()
+        self._subs.clear()
+        self._flusher = None

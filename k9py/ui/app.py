@@ -1,0 +1,669 @@
+"""K9pyApp: the k9s-style explorer over any Backend (the simulator's demo cluster by default)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from k9py import __version__
+from k9py.backends.base import Backend, read_only
+from k9py.errors import K9pyError
+from k9py.kube import meta
+from k9py.store.informer import Cache, Diff, Informer, Subscription
+from k9py.ui import keymap
+from k9py.ui.screens.dialogs import ConfirmScreen, ScaleScreen
+from k9py.ui.screens.help import AliasesScreen, HelpScreen, columns_text
+from k9py.ui.widgets.resource_table import ResourceTable
+from k9py.view import kinds
+from k9py.view.kinds import BY_NAME, Scope, ViewKind
+from k9py.view.rows import Key, RowModel, expand_containers
+
+LOGO = [
+    r" _    ___",
+    r"| |__/ _ \ _ __ _  _",
+    r"| / /\_, /| '_ \ || |",
+    r"|_\_\ /_/ | .__/\_, |",
+    r"          |_|   |__/",
+]
+FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
+
+
+@dataclass
+class ViewState:
+    scope: Scope
+    filter: str = ""
+    cursor: Key | None = None
+    sort: tuple[str, bool] | None = None
+    wide: bool = False
+    model: RowModel | None = None
+    sub: Subscription | None = None
+    top: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Prompt(Input):
+    """The `:` / `/` prompt; Tab completes a command's first word."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete", show=False, priority=True)]
+    mode = "command"
+
+    def action_complete(self) -> None:
+        if self.mode != "command":
+            return
+        words = self.value.split(" ")
+        if len(words) == 1:
+            options = kinds.complete(words[0])
+            if options:
+                self.value = options[0]
+                self.cursor_position = len(self.value)
+
+
+class K9pyApp(App[None]):
+    CSS_PATH = "k9py.tcss"
+    TITLE = "k9py"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding(k, action, desc, show=False) for k, action, desc in keymap.bindings()] + [
+        Binding("shift+j", "owner", "Jump owner", show=False),
+        Binding("shift+n", "sort('NAME')", show=False), Binding("shift+a", "sort('AGE')", show=False),
+        Binding("shift+s", "sort('STATUS')", show=False), Binding("shift+p", "sort('NAMESPACE')", show=False),
+        Binding("shift+r", "sort('READY')", show=False), Binding("shift+g", "bottom", show=False),
+    ]
+
+    def __init__(self, backend: Backend, *, namespace: str = "default", view: str = "pods",
+                 manual: bool = False, readonly: bool = False, logoless: bool = False,
+                 headless_ui: bool = False) -> None:
+        """``manual``: no clock driver, no timers, no auto flush (tests call ``pump()``).
+        ``headless_ui``: k9s's ``--headless`` (no header)."""
+        super().__init__()
+        self.backend: Backend = read_only(backend) if readonly else backend
+        self.manual = manual
+        self.logoless = logoless
+        self.show_header = not headless_ui
+        self.informer = Informer(self.backend, auto_flush=not manual)
+        self.start_namespace = namespace
+        self.active_namespace = namespace  # what namespaced views open in ("" all)
+        self.start_view = view
+        self.stack: list[ViewState] = []
+        self.favorites: list[str] = [namespace] if namespace else ["default"]
+        self.history: list[str] = []
+        self._hist_pos = -1
+        self._current_cmd: str | None = None
+        self._previous_cmd: str | None = None
+        self._flash_timer: Any = None
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        yield Prompt(id="prompt")
+        yield ResourceTable(id="table")
+        yield Static(id="crumbs")
+        yield Static(id="flash")
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#table", ResourceTable)
+
+    @property
+    def prompt(self) -> Prompt:
+        return self.query_one("#prompt", Prompt)
+
+    @property
+    def current(self) -> ViewState | None:
+        return self.stack[-1] if self.stack else None
+
+    @property
+    def model(self) -> RowModel | None:
+        return self.current.model if self.current else None
+
+    async def on_mount(self) -> None:
+        # The cluster's objects are long-lived: keep the cyclic GC from walking them again and
+        # again (a full collection over 100k pods costs ~1 s, mid first paint).
+        if not self.manual:
+            gc.freeze()
+        self.prompt.display = False
+        self.query_one("#header").display = self.show_header
+        start = self.backend.start if hasattr(self.backend, "start") else None  # type: ignore[attr-defined]
+        if not self.manual and start is not None:
+            start()
+        if not self.manual:
+            self.set_interval(1.0, self._tick)
+            self.set_interval(3.0, self._clear_deltas)
+        if not self.run_command(self.start_view, record=True):
+            self.run_command("pods", record=True)
+        self.table.focus()
+
+    async def on_unmount(self) -> None:
+        await self.informer.close()
+        close = getattr(self.backend, "close", None)
+        if close is not None:
+            await close()
+
+    async def pump(self) -> None:
+        """Tests: let watch tasks run, then flush the informer (manual mode)."""
+        for _ in range(5):
+            await asyncio.sleep(0)
+        self.informer.flush()
+
+    def _tick(self) -> None:
+        m = self.model
+        if m is not None:
+            m.now = self.backend.now()
+            self.table.refresh()
+        self._render_header()
+
+    def _clear_deltas(self) -> None:
+        if self.model is not None:
+            self.model.clear_deltas()
+            self.table.refresh()
+
+    # -- views -------------------------------------------------------------------------------
+    def _open(self, state: ViewState) -> None:
+        """Build the state's model and subscribe it to the informer."""
+        scope = state.scope
+        view = scope.view
+        if view.name == "contexts":
+            state.model = self._contexts_model()
+            return
+        expand = expand_containers if view.name == "containers" else None
+        all_ns = view.namespaced and not scope.namespace
+        model = RowModel(view, all_namespaces=all_ns and expand is None, wide=state.wide,
+                         predicate=scope.predicate, expand=expand)
+        model.now = self.backend.now()
+        if state.sort:
+            model.set_sort(*state.sort)
+        model.set_filter(state.filter)
+        state.model = model
+        ns = scope.namespace if view.namespaced else None
+        cache = self.informer.cache(view.kind, ns or None)
+        if cache is not None and cache.synced:
+            model.load(cache.objects)
+
+        def on_diff(cache: Cache, diff: Diff, state: ViewState = state) -> None:
+            self._on_diff(state, cache, diff)
+
+        state.sub = self.informer.subscribe(view.kind, ns or None, on_diff)
+
+    def _contexts_model(self) -> RowModel:
+        info = self.backend.info()
+        m = RowModel(BY_NAME["contexts"], kind="Context")
+        m.load({("", info.context): {"kind": "Context", "metadata": {"name": info.context},
+                                      "cluster": info.cluster, "user": info.user, "current": True,
+                                      "namespace": self.start_namespace or "default"}})
+        return m
+
+    def _on_diff(self, state: ViewState, cache: Cache, diff: Diff) -> None:
+        m = state.model
+        if m is None:
+            return
+        m.now = self.backend.now()
+        touched = len(diff.added) + len(diff.changed) + len(diff.removed)
+        if diff.reset or m.total == 0 or (touched > FULL_RELOAD_MIN and touched > m.total // 4):
+            m.load(cache.objects)
+        else:
+            m.apply(diff.added, diff.changed, diff.removed, cache.objects.get)
+        if state is self.current:
+            self.table.model_changed()
+            self._render_title()
+            if diff.synced and not self.manual:
+                self._prime_later(m)
+
+    def _prime_later(self, m: RowModel) -> None:
+        """Compute the remaining cells in idle slices so the first filter keystroke is quick."""
+        def step() -> None:
+            if self.model is m and not m.prime(2000):
+                self.set_timer(0.01, step)
+        self.set_timer(0.05, step)
+
+    def _close(self, state: ViewState) -> None:
+        if state.sub is not None:
+            self.informer.unsubscribe(state.sub)
+            state.sub = None
+
+    def _save_current(self) -> None:
+        cur = self.current
+        if cur is not None and cur.model is not None:
+            cur.cursor = self.table.cursor_key
+            cur.filter = cur.model.filter.text
+            cur.sort = (cur.model.sort_col, cur.model.sort_asc)
+            cur.wide = cur.model.wide
+            cur.top = self.table.scroll_y
+
+    def _show(self, state: ViewState) -> None:
+        assert state.model is not None
+        if state.model.view.name != "contexts":
+            state.model.now = self.backend.now()
+        self.table.set_model(state.model, cursor=state.cursor)
+        if state.top:
+            self.table.scroll_to(y=state.top, animate=False, force=True)
+        self._render_title()
+        self._render_crumbs()
+        self._render_header()
+
+    def push(self, scope: Scope) -> None:
+        self._save_current()
+        state = ViewState(scope)
+        self._open(state)
+        self.stack.append(state)
+        self._show(state)
+
+    def replace_all(self, scope: Scope, filter_text: str = "") -> None:
+        self._save_current()
+        for st in self.stack:
+            self._close(st)
+        self.stack = []
+        state = ViewState(scope, filter=filter_text)
+        self._open(state)
+        self.stack.append(state)
+        self._show(state)
+
+    def pop(self) -> bool:
+        if len(self.stack) <= 1:
+            return False
+        self._close(self.stack.pop())
+        self._show(self.stack[-1])
+        return True
+
+    def switch_namespace(self, ns: str) -> None:
+        """Show the current view in ``ns`` ("" all namespaces), k9s's 0-9 keys."""
+        cur = self.current
+        if cur is None:
+            return
+        if not cur.scope.view.namespaced:
+            self.flash(f"{cur.scope.view.name} are not namespaced", "warn")
+            return
+        if ns:
+            self._remember(ns)
+        self.active_namespace = ns
+        self._save_current()
+        self._close(cur)
+        new = ViewState(Scope(cur.scope.view, ns, cur.scope.label, cur.scope.predicate, cur.scope.pod),
+                        filter=cur.filter, sort=None, wide=cur.wide)
+        self._open(new)
+        self.stack[-1] = new
+        self._show(new)
+
+    def _remember(self, ns: str) -> None:
+        if ns in self.favorites:
+            self.favorites.remove(ns)
+        self.favorites.insert(0, ns)
+        del self.favorites[9:]
+
+    # -- commands ----------------------------------------------------------------------------
+    def run_command(self, text: str, *, record: bool = True) -> bool:
+        cmd = kinds.parse_command(text)
+        if cmd.quit:
+            self.exit()
+            return True
+        if cmd.error or cmd.view is None:
+            self.flash(cmd.error or "bad command", "error")
+            return False
+        view = cmd.view
+        cur = self.current
+        ns = cmd.namespace
+        if ns is None:
+            ns = self.active_namespace
+        if not view.namespaced:
+            ns = ""
+        else:
+            self.active_namespace = ns
+            if ns:
+                self._remember(ns)
+        pred, label = None, ""
+        if cmd.labels:
+            from k9py.kube import selectors
+            try:
+                sel = selectors.parse_label_selector(cmd.labels)
+            except ValueError as err:
+                self.flash(str(err), "error")
+                return False
+            pred, label = (lambda o, s=sel: selectors.matches(s, meta.labels(o))), cmd.labels
+        if view.name == "containers":
+            self.flash("containers: select a pod and press enter", "warn")
+            return False
+        self.replace_all(Scope(view, ns, label, pred), cmd.filter or "")
+        self._previous_cmd, self._current_cmd = self._current_cmd, text.strip()
+        if record:
+            self.history.append(text.strip())
+            self._hist_pos = len(self.history) - 1
+        return True
+
+    def action_history_back(self) -> None:
+        if self._hist_pos > 0:
+            self._hist_pos -= 1
+            self.run_command(self.history[self._hist_pos], record=False)
+
+    def action_history_forward(self) -> None:
+        if self._hist_pos < len(self.history) - 1:
+            self._hist_pos += 1
+            self.run_command(self.history[self._hist_pos], record=False)
+
+    def action_history_last(self) -> None:
+        """`-`: back to the view shown before this one (again: toggles)."""
+        if self._previous_cmd:
+            self.run_command(self._previous_cmd, record=True)
+
+    # -- prompt ------------------------------------------------------------------------------
+    def _open_prompt(self, mode: str) -> None:
+        p = self.prompt
+        p.mode = mode
+        p.value = ""
+        p.placeholder = "command (e.g. pods, deploy kube-system)" if mode == "command" else "filter (regex, !inverse, -l labels, -f fuzzy)"
+        p.styles.border_title_align = "left"
+        p.border_title = ":" if mode == "command" else "/"
+        p.set_class(mode == "filter", "filter")
+        p.display = True
+        p.focus()
+
+    def _close_prompt(self) -> None:
+        self.prompt.display = False
+        self.table.focus()
+
+    def action_command(self) -> None:
+        self._open_prompt("command")
+
+    def action_filter(self) -> None:
+        self._open_prompt("filter")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input is self.prompt and self.prompt.mode == "filter" and self.prompt.display:
+            self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input is not self.prompt:
+            return
+        mode = self.prompt.mode
+        self._close_prompt()
+        if mode == "command":
+            if event.value.strip():
+                self.run_command(event.value)
+        else:
+            self._apply_filter(event.value)
+
+    def _apply_filter(self, text: str) -> None:
+        m = self.model
+        if m is None:
+            return
+        m.set_filter(text)
+        if m.filter.error:
+            self.flash(m.filter.error, "error")
+        if self.current is not None:
+            self.current.filter = m.filter.text
+        self.table.model_changed()
+        self._render_title()
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self.prompt.display:
+            mode = self.prompt.mode
+            self._close_prompt()
+            if mode == "filter":
+                self._apply_filter("")
+            return
+        if self.model is not None and self.model.filter:
+            self._apply_filter("")
+            return
+        self.pop()
+
+    def action_cursor(self, delta: int) -> None:
+        self.table.move_to(self.table.cursor_index + delta)
+
+    def action_page(self, delta: int) -> None:
+        self.table.move_to(self.table.cursor_index + delta * self.table.page)
+
+    def action_top(self) -> None:
+        self.table.move_to(0)
+
+    def action_bottom(self) -> None:
+        if self.model is not None:
+            self.table.move_to(len(self.model) - 1)
+
+    def action_sort(self, col: str) -> None:
+        m = self.model
+        if m is None:
+            return
+        if m.col_index(col) is None:
+            self.flash(f"no {col} column in this view", "warn")
+            return
+        m.set_sort(col)
+        self.table.model_changed()
+        self.table.refresh()
+
+    def action_wide(self) -> None:
+        m = self.model
+        if m is not None:
+            m.set_wide(not m.wide)
+            self.table.set_model(m, cursor=self.table.cursor_key)
+
+    def action_mark(self) -> None:
+        key = self.table.cursor_key
+        if key is None:
+            return
+        marked = self.table.marked
+        marked.symmetric_difference_update({key})
+        self.table.move_to(self.table.cursor_index + 1)
+        self.table.refresh()
+
+    def action_favorite(self, n: int) -> None:
+        if n == 0:
+            self.switch_namespace("")
+        elif n - 1 < len(self.favorites):
+            self.switch_namespace(self.favorites[n - 1])
+
+    def action_drill(self) -> None:
+        cur, row = self.current, self.table.cursor_row
+        if cur is None or row is None:
+            return
+        if cur.scope.view.name == "containers":
+            self.flash("logs view arrives in a later slice", "warn")
+            return
+        if cur.scope.view.name == "contexts":
+            self.flash(f"already using context {row.key[1]}")
+            return
+        scope = kinds.drill(cur.scope.view, row.obj)
+        if scope is None:
+            self.flash(f"no drill-down for {cur.scope.view.name}", "warn")
+            return
+        if cur.scope.view.name == "namespaces":  # k9s: a namespace picked becomes the active one
+            self.active_namespace = scope.namespace
+            self._remember(scope.namespace)
+        self.push(scope)
+
+    def action_owner(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            return
+        target = kinds.owner_scope(row.obj)
+        if target is None:
+            self.flash(f"{meta.name(row.obj)} has no owner", "warn")
+            return
+        view, ns, name = target
+        self.push(Scope(BY_NAME[view], ns, ""))
+        self.table.cursor_key = (ns, name)
+        self.table.model_changed()
+
+    # -- mutations (refused in one place by a read-only backend) --------------------------------
+    SCALABLE = {"deployments": "Deployment", "replicasets": "ReplicaSet", "statefulsets": "StatefulSet"}
+
+    def _targets(self) -> list[Key]:
+        marked = [k for k in self.table.marked if self.model is not None and k in self.model.rows]
+        if marked:
+            return sorted(marked)
+        return [self.table.cursor_key] if self.table.cursor_key is not None else []
+
+    def action_delete(self) -> None:
+        cur = self.current
+        if cur is None or cur.scope.view.name in ("containers", "contexts"):
+            self.flash("nothing to delete here", "warn")
+            return
+        view, keys = cur.scope.view, self._targets()
+        if not keys:
+            return
+        what = f"{keys[0][0]}/{keys[0][1]}" if keys[0][0] else keys[0][1]
+        if len(keys) > 1:
+            what = f"{len(keys)} marked {view.name}"
+
+        async def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                for ns, name in keys:
+                    await self.backend.delete(view.kind, ns or None, name)
+            except K9pyError as err:
+                self.flash(str(err), "error")
+                return
+            self.table.marked.clear()
+            self.flash(f"Delete resource {view.name} {what}")
+
+        self.push_screen(ConfirmScreen("<Delete>", f"Delete {view.name} {what}?"), done)
+
+    def action_scale(self) -> None:
+        cur, row = self.current, self.table.cursor_row
+        if cur is None or row is None or cur.scope.view.name not in self.SCALABLE:
+            self.flash("scale: only deployments, replicasets and statefulsets", "warn")
+            return
+        kind, (ns, name) = self.SCALABLE[cur.scope.view.name], row.key
+        current = int((row.obj.get("spec") or {}).get("replicas", 1))
+
+        async def done(replicas: int | None) -> None:
+            if replicas is None:
+                return
+            try:
+                await self.backend.scale(kind, ns, name, replicas)
+            except K9pyError as err:
+                self.flash(str(err), "error")
+                return
+            self.flash(f"Scaling {cur.scope.view.name} {ns}/{name} to {replicas}")
+
+        self.push_screen(ScaleScreen(f"<Scale> {ns}/{name}", current), done)
+
+    def action_help(self) -> None:
+        cur = self.current
+        view = cur.scope.view.name if cur else ""
+        drill = keymap.DRILL_HINT.get(view)
+        resource = [(k.label, k.description) for k in keymap.RESOURCE]
+        if drill:
+            resource[0] = ("<enter>", drill)
+        sections = [
+            ("RESOURCE", resource),
+            ("GENERAL", [(k.label, k.description) for k in keymap.GENERAL]),
+            ("NAVIGATION", [(k.label, k.description) for k in keymap.NAVIGATION if k.key not in ("down", "up", "pagedown", "pageup")]),
+            ("NAMESPACES", [("<0>", "all")] + [(f"<{i + 1}>", ns) for i, ns in enumerate(self.favorites)]),
+        ]
+        self.push_screen(HelpScreen(f"Help: {view}", columns_text(sections)))
+
+    def action_aliases(self) -> None:
+        lines = Text()
+        lines.append(f"{'RESOURCE':<26}{'COMMAND':<26}ALIASES\n", style="bold white")
+        for v in sorted(kinds.VIEWS, key=lambda v: v.name):
+            kind = v.kind or "Context"
+            lines.append(f"{kind:<26}", style="#00ffff")
+            lines.append(f"{v.name:<26}", style="#00ffff")
+            lines.append(",".join(v.aliases) + "\n", style="#00ffff")
+        self.push_screen(AliasesScreen(f"Aliases[{len(kinds.VIEWS)}]", lines))
+
+    def action_toggle_header(self) -> None:
+        self.show_header = not self.show_header
+        self.query_one("#header").display = self.show_header
+
+    # -- flash -------------------------------------------------------------------------------
+    def flash(self, message: str, level: str = "info") -> None:
+        style = {"info": "#ffdead", "warn": "#ffa500", "error": "#ff4500"}[level]
+        self.query_one("#flash", Static).update(Text(message, style=style))
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        if not self.manual:
+            self._flash_timer = self.set_timer(4.0, lambda: self.query_one("#flash", Static).update(""))
+
+    # -- header, title, crumbs ---------------------------------------------------------------
+    def title_text(self) -> str:
+        cur = self.current
+        if cur is None or cur.model is None:
+            return ""
+        scope = cur.scope
+        if scope.view.name == "containers" and scope.pod:
+            where = f"{scope.pod[0]}/{scope.pod[1]}"
+        elif scope.view.namespaced:
+            where = scope.namespace or "all"
+        else:
+            where = "all"
+        title = f"{scope.view.name}({where})[{len(cur.model)}]"
+        if scope.label and scope.view.name != "containers":
+            title += f" <{scope.label}>"
+        if cur.model.filter:
+            title += f" </{cur.model.filter.text}>"
+        return title
+
+    def _render_title(self) -> None:
+        t = self.table
+        t.border_title = escape(f" {self.title_text()} ")  # names are never markup
+
+    def _render_crumbs(self) -> None:
+        crumbs = Text()
+        for i, st in enumerate(self.stack):
+            active = i == len(self.stack) - 1
+            crumbs.append(f" <{st.scope.view.name}> ", style="black on #ffa500" if active else "black on #00ffff")
+            crumbs.append(" ")
+        self.query_one("#crumbs", Static).update(crumbs)
+
+    def _render_header(self) -> None:
+        info = self.backend.info()
+        left = [("Context:", info.context), ("Cluster:", info.cluster), ("User:", info.user),
+                ("K9py Rev:", f"v{__version__}"), ("K8s Rev:", info.server_version),
+                ("Backend:", f"{info.backend} ({info.state})" + (" [readonly]" if info.read_only else ""))]
+        cur = self.current
+        view = cur.scope.view.name if cur else ""
+        ns_hints = [("<0>", "all")] + [(f"<{i + 1}>", ns) for i, ns in enumerate(self.favorites[:5])]
+        hints = list(keymap.HINTS)
+        if view in keymap.DRILL_HINT:
+            hints[0] = ("<enter>", keymap.DRILL_HINT[view])
+        rows = max(len(left), len(LOGO) if not self.logoless else 0)
+        text = Text()
+        for i in range(rows):
+            if i < len(left):
+                text.append(f" {left[i][0]:<10}", style="#ffa500")
+                text.append(f"{left[i][1]:<22}", style="bold white")
+            else:
+                text.append(" " * 33)
+            cell = ns_hints[i] if i < len(ns_hints) else None
+            text.append(f"{cell[0]:<5}" if cell else " " * 5, style="#ff00ff")
+            text.append(f"{cell[1]:<14}" if cell else " " * 14, style="white")
+            for col in (i, i + rows):
+                h = hints[col] if col < len(hints) else None
+                text.append(f"{h[0]:<11}" if h else " " * 11, style="#1e90ff")
+                text.append(f"{h[1]:<13}" if h else " " * 13, style="white")
+            if not self.logoless and i < len(LOGO):
+                text.append(f"  {LOGO[i]}", style="#ffa500")
+            if i < rows - 1:
+                text.append("\n")
+        self.query_one("#header", Static).update(text)
+
+
+def demo_backend(seed: int = 0, scenario: str | None = None, speed: float = 1.0) -> Backend:
+    from k9py.backends.sim import SimBackend
+    try:
+        from k9py.scenario.loader import load_cluster
+    except ImportError:  # the scenario loader is not there yet: a small built-in cluster
+        from k9py.backends.samples import small_cluster
+        return SimBackend(small_cluster(seed), speed=speed)
+    return SimBackend(load_cluster(scenario, seed=seed), speed=speed)
+
+
+def run_explorer(args: Any, backend: Backend | None = None) -> int:
+    """Open the explorer as the parsed ``args`` say (the simulator's demo unless ``backend``)."""
+    view = getattr(args, "start_view", "pods") or "pods"
+    if kinds.parse_command(view).error:
+        raise K9pyError(f"unknown view {view!r} (try pods, deploy, svc, no, ns, ...)", field="-c")
+    if backend is None:
+        backend = demo_backend(getattr(args, "seed", 0), getattr(args, "scenario", None), getattr(args, "speed", 1.0))
+    app = K9pyApp(backend, namespace="" if args.all_namespaces else args.namespace, view=view,
+                  readonly=args.readonly, logoless=args.logoless, headless_ui=args.headless)
+    app.run()
+    return 0

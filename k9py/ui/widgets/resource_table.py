@@ -1,0 +1,201 @@
+"""The virtual resource table: a Line API widget that paints only the rows on screen.
+
+Line 0 is the column header (fixed); line y ≥ 1 shows row ``scroll_y + y - 1`` of the row model.
+The cursor is an object key, so it survives inserts, deletes and re-sorts.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from k9py.view.rows import Key, Row, RowModel
+
+# k9s's default skin (table, status colours)
+STYLES = {
+    "": Style(color="#00ffff"),
+    "add": Style(color="#1e90ff"),
+    "mod": Style(color="#adff2f"),
+    "err": Style(color="#ff4500"),
+    "pending": Style(color="#ff8c00"),
+    "completed": Style(color="#778899"),
+    "del": Style(color="#9370db"),
+}
+HEADER = Style(color="white", bold=True)
+SORTER = Style(color="#00ffff", bold=True)
+CURSOR = Style(color="black", bgcolor="#00ffff")
+MARKED = Style(color="#98fb98")
+GAP = 2
+
+
+class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
+    """Keys that move the cursor are the app's (k9s's); the table only scrolls sideways."""
+
+    DEFAULT_CSS = """
+    ResourceTable { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
+    """
+    BINDINGS = [Binding("left", "scroll_cols(-8)", show=False), Binding("right", "scroll_cols(8)", show=False)]
+
+    class CursorMoved(Message):
+        def __init__(self, key: Key | None) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, model: RowModel | None = None, **kw) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kw)
+        self.model: RowModel | None = None
+        self.cursor_key: Key | None = None
+        self._cursor_index = 0  # where the cursor was; used when its object goes away
+        self.marked: set[Key] = set()
+        self._widths: list[int] = []
+        self.paints = 0  # render_line calls (benchmarks, tests)
+        self.painted_model: RowModel | None = None  # the model whose rows were last painted
+        if model is not None:
+            self.set_model(model)
+
+    # -- model -------------------------------------------------------------------------------
+    def set_model(self, model: RowModel, cursor: Key | None = None) -> None:
+        self.model = model
+        self.cursor_key = cursor
+        self.marked = set()
+        self._widths = [len(c.name) + 1 for c in model.columns]
+        self.scroll_to(0, 0, animate=False)
+        self.model_changed()
+
+    def model_changed(self) -> None:
+        """The model's rows changed: keep the cursor on its object (or at its old row if the
+        object went away), resize, repaint."""
+        m = self.model
+        if m is None:
+            return
+        if len(self._widths) != len(m.columns):
+            self._widths = [len(c.name) + 1 for c in m.columns]
+        idx = m.index_of(self.cursor_key)
+        if idx is None:
+            idx = min(self._cursor_index, max(0, len(m) - 1))
+            self.cursor_key = m.key_at(idx)
+        self._cursor_index = idx
+        self.virtual_size = Size(self.content_width, len(m) + 1)
+        self._keep_cursor_visible()
+        self.refresh()
+
+    @property
+    def content_width(self) -> int:
+        return 1 + sum(w + GAP for w in self._widths)
+
+    def action_scroll_cols(self, delta: int) -> None:
+        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False, force=True)
+
+    @property
+    def cursor_index(self) -> int:
+        return self._cursor_index
+
+    @property
+    def cursor_row(self) -> Row | None:
+        if self.model is None or self.cursor_key is None:
+            return None
+        return self.model.rows.get(self.cursor_key)
+
+    # -- moving ------------------------------------------------------------------------------
+    def move_to(self, index: int) -> None:
+        m = self.model
+        if m is None or len(m) == 0:
+            return
+        index = max(0, min(len(m) - 1, index))
+        self._cursor_index = index
+        key = m.key_at(index)
+        if key != self.cursor_key:
+            self.cursor_key = key
+            self.post_message(self.CursorMoved(key))
+        self._keep_cursor_visible()
+        self.refresh()
+
+    @property
+    def page(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def _keep_cursor_visible(self) -> None:
+        top = round(self.scroll_y)
+        rows = self.page
+        i = self._cursor_index
+        if i < top:
+            self.scroll_to(y=i, animate=False, force=True)
+        elif i >= top + rows:
+            self.scroll_to(y=i - rows + 1, animate=False, force=True)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.move_to(round(self.scroll_y) + event.y - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._keep_cursor_visible()
+
+    # -- painting ----------------------------------------------------------------------------
+    def _widths_grew(self) -> None:
+        if self.model is not None:
+            self.virtual_size = Size(self.content_width, len(self.model) + 1)
+        self.refresh()
+
+    def _fit(self, strip: Strip, width: int, style: Style) -> Strip:
+        x = round(self.scroll_x)
+        if x:
+            strip = strip.crop(x, x + width)
+        return strip.adjust_cell_length(width, style)
+
+    def _line_for(self, cells: tuple[str, ...] | list[str], style: Style, width: int) -> Strip:
+        segs = [Segment(" ", style)]
+        last = len(cells) - 1
+        for i, cell in enumerate(cells):
+            w = self._widths[i] if i < len(self._widths) else len(cell)
+            segs.append(Segment(cell if i == last else cell.ljust(w + GAP), style))
+        return self._fit(Strip(segs), width, style)
+
+    def render_line(self, y: int) -> Strip:
+        self.paints += 1
+        width = self.size.width
+        m = self.model
+        if m is None:
+            return Strip.blank(width)
+        if y == 0:
+            return self._header(width)
+        index = round(self.scroll_y) + y - 1
+        row = m.row_at(index)
+        if row is None:
+            return Strip.blank(width)
+        cells = m.cells(row)
+        self.painted_model = m
+        grew = False
+        for i, c in enumerate(cells):
+            if i < len(self._widths) and len(c) > self._widths[i]:
+                self._widths[i] = len(c)
+                grew = True
+        if grew:  # widths only grow: repaint once so columns line up
+            self.call_later(self._widths_grew)
+        if row.key == self.cursor_key:
+            style = CURSOR
+        elif row.key in self.marked:
+            style = MARKED
+        else:
+            style = STYLES.get(m.style(row), STYLES[""])
+        return self._line_for(cells, style, width)
+
+    def _header(self, width: int) -> Strip:
+        m = self.model
+        assert m is not None
+        segs = [Segment(" ", HEADER)]
+        last = len(m.columns) - 1
+        for i, col in enumerate(m.columns):
+            name = col.name
+            style = HEADER
+            if col.name == m.sort_col:
+                name += "↑" if m.sort_asc else "↓"
+                style = SORTER
+            w = self._widths[i] if i < len(self._widths) else len(name)
+            segs.append(Segment(name if i == last else name.ljust(w + GAP), style))
+        return self._fit(Strip(segs), width, HEADER)

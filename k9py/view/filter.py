@@ -1,0 +1,77 @@
+"""k9s's `/` filter: ``text`` is a case-insensitive regex over the row, ``!text`` its inverse,
+``-l app=x`` a label selector, ``-f text`` a fuzzy match on the name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from k9py.kube.selectors import matches, parse_label_selector
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Filter:
+    text: str = ""
+    mode: str = "none"  # none | regex | inverse | labels | fuzzy
+    error: str | None = None  # a bad selector: shown, and the filter matches nothing
+    _pred: Callable[[str, str, Obj], bool] | None = None
+    rx: re.Pattern[str] | None = None  # regex / inverse modes: lets a row model loop without calls
+    literal: str | None = None  # the pattern, lowercased, when it has no regex syntax (substring test)
+
+    def __bool__(self) -> bool:
+        return self.mode != "none"
+
+    def matches(self, row_text: str, name: str, obj: Obj) -> bool:
+        """``row_text``: the row's cells joined by spaces; ``name``: the object's name."""
+        return True if self._pred is None else self._pred(row_text, name, obj)
+
+    @property
+    def needs_text(self) -> bool:
+        return self.mode in ("regex", "inverse")
+
+
+def _regex(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error:
+        return re.compile(re.escape(pattern), re.IGNORECASE)
+
+
+def fuzzy_match(pattern: str, text: str) -> bool:
+    """Every character of ``pattern`` appears in ``text`` in order (case-insensitive)."""
+    it = iter(text.lower())
+    return all(ch in it for ch in pattern.lower())
+
+
+def parse(text: str | None) -> Filter:
+    raw = (text or "").strip()
+    if raw.startswith("/"):
+        raw = raw[1:].strip()
+    if not raw:
+        return Filter()
+    if raw.startswith("-l ") or raw == "-l":
+        sel_text = raw[2:].strip()
+        try:
+            sel = parse_label_selector(sel_text)
+        except ValueError as err:
+            return Filter(raw, "labels", str(err), lambda _t, _n, _o: False)
+        return Filter(raw, "labels", None,
+                      lambda _t, _n, o: matches(sel, (o.get("metadata") or {}).get("labels") or {}))
+    if raw.startswith("-f ") or raw == "-f":
+        pat = raw[2:].strip()
+        return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n))
+    if raw.startswith("!"):
+        rx = _regex(raw[1:])
+        return Filter(raw, "inverse", None, lambda t, _n, _o: rx.search(t) is None, rx, _literal(raw[1:]))
+    rx = _regex(raw)
+    return Filter(raw, "regex", None, lambda t, _n, _o: rx.search(t) is not None, rx, _literal(raw))
+
+
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
+def _literal(pattern: str) -> str | None:
+    return None if _REGEX_SYNTAX.search(pattern) else pattern.lower()

@@ -1,0 +1,158 @@
+"""The views the explorer offers, with k9s's names and aliases, `:` command parsing and the
+drill-down links (what `enter` on a row opens)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from k9py.kube import meta, selectors
+
+Obj = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ViewKind:
+    name: str  # k9s's resource name, shown in the title: "pods"
+    kind: str  # API kind ("Pod"); "" for views that are not API lists (contexts)
+    aliases: tuple[str, ...]
+    namespaced: bool = True
+
+
+VIEWS: tuple[ViewKind, ...] = (
+    ViewKind("pods", "Pod", ("po", "pod", "pods")),
+    ViewKind("containers", "Pod", ("co", "container", "containers")),
+    ViewKind("deployments", "Deployment", ("dp", "deploy", "deployment", "deployments")),
+    ViewKind("replicasets", "ReplicaSet", ("rs", "replicaset", "replicasets")),
+    ViewKind("statefulsets", "StatefulSet", ("sts", "statefulset", "statefulsets")),
+    ViewKind("daemonsets", "DaemonSet", ("ds", "daemonset", "daemonsets")),
+    ViewKind("jobs", "Job", ("job", "jobs")),
+    ViewKind("cronjobs", "CronJob", ("cj", "cronjob", "cronjobs")),
+    ViewKind("services", "Service", ("svc", "service", "services")),
+    ViewKind("endpoints", "Endpoints", ("ep", "endpoint", "endpoints")),
+    ViewKind("ingresses", "Ingress", ("ing", "ingress", "ingresses")),
+    ViewKind("configmaps", "ConfigMap", ("cm", "configmap", "configmaps")),
+    ViewKind("secrets", "Secret", ("sec", "secret", "secrets")),
+    ViewKind("serviceaccounts", "ServiceAccount", ("sa", "serviceaccount", "serviceaccounts")),
+    ViewKind("persistentvolumeclaims", "PersistentVolumeClaim", ("pvc", "persistentvolumeclaim", "persistentvolumeclaims")),
+    ViewKind("resourcequotas", "ResourceQuota", ("quota", "resourcequota", "resourcequotas")),
+    ViewKind("events", "Event", ("ev", "event", "events")),
+    ViewKind("namespaces", "Namespace", ("ns", "namespace", "namespaces"), namespaced=False),
+    ViewKind("nodes", "Node", ("no", "node", "nodes"), namespaced=False),
+    ViewKind("persistentvolumes", "PersistentVolume", ("pv", "persistentvolume", "persistentvolumes"), namespaced=False),
+    ViewKind("storageclasses", "StorageClass", ("sc", "storageclass", "storageclasses"), namespaced=False),
+    ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False),
+)
+
+BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
+ALIASES: dict[str, ViewKind] = {a: v for v in VIEWS for a in (v.name, *v.aliases)}
+QUIT = ("q", "q!", "quit", "qa")
+
+
+def lookup(word: str) -> ViewKind | None:
+    return ALIASES.get(word.strip().lower())
+
+
+def complete(prefix: str) -> list[str]:
+    """Aliases starting with ``prefix`` (Tab completion), shortest first."""
+    p = prefix.strip().lower()
+    return sorted({a for a in ALIASES if a.startswith(p)}, key=lambda a: (len(a), a))
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed `:` command. ``quit`` or a view with optional namespace / selector / filter."""
+    view: ViewKind | None = None
+    quit: bool = False
+    namespace: str | None = None  # "" = all namespaces
+    labels: str | None = None  # `:po app=nginx`
+    filter: str | None = None  # `:po /nginx`
+    error: str | None = None
+
+
+def parse_command(text: str) -> Command:
+    words = text.strip().lstrip(":").split()
+    if not words:
+        return Command(error="empty command")
+    head, args = words[0].lower(), words[1:]
+    if head in QUIT:
+        return Command(quit=True)
+    view = lookup(head)
+    if view is None:
+        return Command(error=f"`{words[0]}` command not found")
+    ns = labels = filt = None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("/"):
+            filt = " ".join(args[i:])[1:]
+            break
+        if a in ("-A", "all", "--all-namespaces"):
+            ns = ""
+        elif a == "-n" and i + 1 < len(args):
+            ns, i = args[i + 1], i + 1
+        elif a == "-l" and i + 1 < len(args):
+            labels, i = args[i + 1], i + 1
+        elif "=" in a:
+            labels = a
+        else:
+            ns = a
+        i += 1
+    return Command(view=view, namespace=ns, labels=labels, filter=filt)
+
+
+# -- drill-down ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """What a drilled-down view shows: a view, a namespace ("" all), and which objects."""
+    view: ViewKind
+    namespace: str
+    label: str = ""  # shown in the title, e.g. "app=nginx" or "node=minikube"
+    predicate: Callable[[Obj], bool] | None = field(default=None, compare=False)
+    pod: tuple[str, str] | None = None  # containers view: (namespace, pod name)
+
+
+def _selector_pred(sel: selectors.Selector | None) -> Callable[[Obj], bool]:
+    return lambda o: selectors.matches(sel, meta.labels(o))
+
+
+def _owned_by(uid: str) -> Callable[[Obj], bool]:
+    return lambda o: any(r.get("uid") == uid for r in meta.owner_refs(o))
+
+
+def drill(view: ViewKind, obj: Obj) -> Scope | None:
+    """Where `enter` on ``obj`` in ``view`` leads (None: nowhere)."""
+    ns, name = meta.namespace(obj), meta.name(obj)
+    pods = BY_NAME["pods"]
+    if view.name in ("deployments", "replicasets", "statefulsets", "daemonsets", "jobs"):
+        sel_obj = (obj.get("spec") or {}).get("selector")
+        sel = selectors.from_label_selector(sel_obj)
+        return Scope(pods, ns, selectors.selector_string(sel_obj) if sel_obj else "", _selector_pred(sel))
+    if view.name == "services":
+        m = (obj.get("spec") or {}).get("selector")
+        return Scope(pods, ns, selectors.selector_string(m) if m else "", _selector_pred(selectors.from_map(m)))
+    if view.name == "cronjobs":
+        return Scope(BY_NAME["jobs"], ns, f"cronjob={name}", _owned_by(meta.uid(obj)))
+    if view.name == "nodes":
+        return Scope(pods, "", f"node={name}", lambda o: (o.get("spec") or {}).get("nodeName") == name)
+    if view.name == "namespaces":
+        return Scope(pods, name)
+    if view.name == "persistentvolumeclaims":
+        def mounts(o: Obj) -> bool:
+            return any((v.get("persistentVolumeClaim") or {}).get("claimName") == name
+                       for v in (o.get("spec") or {}).get("volumes") or [])
+        return Scope(pods, ns, f"pvc={name}", mounts)
+    if view.name == "pods":
+        return Scope(BY_NAME["containers"], ns, name, lambda o: meta.name(o) == name, pod=(ns, name))
+    return None
+
+
+def owner_scope(obj: Obj) -> tuple[str, str, str] | None:
+    """`shift-j`: (view name, namespace, owner name) of the object's controller."""
+    ref = meta.controller_ref(obj)
+    if ref is None:
+        return None
+    for v in VIEWS:
+        if v.kind == ref.get("kind") and v.name != "containers":
+            return (v.name, meta.namespace(obj), ref.get("name", ""))
+    return None

@@ -1,0 +1,432 @@
+"""The row model behind a resource table: rows keyed by object, filtered and sorted, with cells
+computed lazily from the printers (only rows that are painted, filtered or sorted on pay for
+them). Updates cost O(changed rows · log n); the cursor follows an object key, not an index."""
+
+from __future__ import annotations
+
+import bisect
+import gc
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from k9py.kube import meta
+from k9py.kube.timefmt import parse_time
+from k9py.view import filter as filters
+from k9py.view.kinds import ViewKind
+
+Obj = dict[str, Any]
+Key = tuple[str, str]
+Expand = Callable[[Obj], list[tuple[Key, Obj]]]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "string"
+    priority: int = 0
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("integer", "number")
+
+
+# -- printers (H4's k9py.view.printers; a NAME/AGE fallback until every kind has one) -----------
+def _fallback_columns(kind: str) -> list[Column]:
+    return [Column("NAME"), Column("AGE", "string")]
+
+
+def _fallback_cells(obj: Obj, now: float) -> list[Any]:
+    from k9py.kube.timefmt import age
+    return [meta.name(obj), age(obj.get("metadata", {}).get("creationTimestamp"), now)]
+
+
+def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[Any]]]:
+    if kind == "Container":
+        return CONTAINER_COLUMNS, container_cells
+    if kind == "Context":
+        return CONTEXT_COLUMNS, context_cells
+    try:
+        from k9py.view import printers  # type: ignore[attr-defined]
+        cols = [Column(c.name.upper(), getattr(c, "type", "string"), int(getattr(c, "priority", 0)))
+                for c in printers.columns(kind)]
+        if cols:
+            return cols, printers.cells
+    except (ImportError, KeyError, LookupError, ValueError, AttributeError):
+        pass
+    return _fallback_columns(kind), _fallback_cells
+
+
+# -- containers (pseudo objects made from a pod, k9s's container view) -----------------------
+CONTAINER_COLUMNS = [Column("NAME"), Column("IMAGE"), Column("READY"), Column("STATE"), Column("INIT"),
+                     Column("RESTARTS", "integer"), Column("PORTS"), Column("AGE")]
+
+
+def expand_containers(pod: Obj) -> list[tuple[Key, Obj]]:
+    ns, pname = meta.namespace(pod), meta.name(pod)
+    statuses = {s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses") or []}
+    istatuses = {s.get("name"): s for s in (pod.get("status") or {}).get("initContainerStatuses") or []}
+    out = []
+    spec = pod.get("spec") or {}
+    for init, items, st in ((True, spec.get("initContainers") or [], istatuses),
+                            (False, spec.get("containers") or [], statuses)):
+        for c in items:
+            name = c.get("name", "")
+            out.append(((ns, f"{pname}/{name}"), {
+                "kind": "Container", "metadata": {"name": name, "namespace": ns,
+                                                  "creationTimestamp": pod.get("metadata", {}).get("creationTimestamp")},
+                "spec": c, "status": st.get(name) or {}, "init": init, "pod": pname}))
+    return out
+
+
+def container_cells(c: Obj, now: float) -> list[Any]:
+    from k9py.kube.timefmt import age
+    st = c.get("status") or {}
+    state = st.get("state") or {}
+    if "running" in state:
+        s = "Running"
+    elif "waiting" in state:
+        s = state["waiting"].get("reason") or "Waiting"
+    elif "terminated" in state:
+        s = state["terminated"].get("reason") or "Terminated"
+    else:
+        s = "Waiting"
+    ports = ",".join(f"{p.get('name') + ':' if p.get('name') else ''}{p.get('containerPort')}"
+                     f"╱{p.get('protocol', 'TCP')}" for p in (c.get("spec") or {}).get("ports") or [])
+    return [meta.name(c), (c.get("spec") or {}).get("image", ""), str(bool(st.get("ready"))).lower(), s,
+            str(bool(c.get("init"))).lower(), st.get("restartCount", 0), ports,
+            age(c["metadata"].get("creationTimestamp"), now)]
+
+
+# -- contexts (kubeconfig entries; the sim backend has one) ------------------------------------
+CONTEXT_COLUMNS = [Column("NAME"), Column("CLUSTER"), Column("AUTHINFO"), Column("NAMESPACE")]
+
+
+def context_cells(ctx: Obj, now: float) -> list[Any]:
+    """k9s marks the context in use with ``(*)``."""
+    name = meta.name(ctx) + ("(*)" if ctx.get("current") else "")
+    return [name, ctx.get("cluster", ""), ctx.get("user", ""), ctx.get("namespace", "")]
+
+
+def _cell_str(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (list, tuple)):
+        return ",".join(map(str, v))
+    return str(v)
+
+
+def _num(s: str) -> float | None:
+    head = s.split(" ", 1)[0].split("/", 1)[0].rstrip("%")
+    try:
+        return float(head)
+    except ValueError:
+        return None
+
+
+class Row:
+    __slots__ = ("key", "obj", "_cells", "_now", "_text", "delta", "skey")
+
+    def __init__(self, key: Key, obj: Obj, skey: tuple = ()) -> None:
+        self.key = key
+        self.obj = obj
+        self.skey = skey
+        self._cells: tuple[str, ...] | None = None
+        self._now = -1
+        self._text: str | None = None  # the cells joined, what `/` filters match
+        self.delta = ""  # "add" | "mod" until the model's deltas are cleared
+
+
+ERROR_STATUSES_OK = {"Running", "Completed", "Succeeded", "Terminating", "ContainerCreating", "Pending",
+                     "PodInitializing", "Bound", "Active", "Ready", "Available", "Released"}
+
+
+class RowModel:
+    def __init__(self, view: ViewKind, *, all_namespaces: bool = False, wide: bool = False,
+                 predicate: Callable[[Obj], bool] | None = None, expand: Expand | None = None,
+                 kind: str | None = None) -> None:
+        self.view = view
+        self.kind = kind or ("Container" if expand is not None else view.kind)
+        self.all_namespaces = all_namespaces and view.namespaced
+        self.predicate = predicate
+        self.expand = expand
+        self._all_columns, self._cells_fn = printer_for(self.kind)
+        self.rows: dict[Key, Row] = {}
+        self._children: dict[Key, list[Key]] = {}
+        self._visible: list[Key] = []  # ascending by skey
+        self._vkeys: list[tuple] = []
+        self.filter = filters.Filter()
+        self.wide = wide
+        self._set_columns()
+        self.sort_col = "NAMESPACE" if self.all_namespaces else "NAME"
+        self.sort_asc = True
+        self.now = 0.0
+        self._order: list[Row] | None = None
+        self.version = 0  # bumps on any change the table should repaint for
+
+    # -- columns -----------------------------------------------------------------------------
+    def _set_columns(self) -> None:
+        picked = [(i, c) for i, c in enumerate(self._all_columns) if self.wide or c.priority == 0]
+        self._idx = [i for i, _ in picked]
+        self.columns: list[Column] = [c for _, c in picked]
+        if self.all_namespaces:
+            self.columns = [Column("NAMESPACE")] + self.columns
+        self._status_col = self.col_index("STATUS")
+
+    def col_index(self, name: str) -> int | None:
+        for i, c in enumerate(self.columns):
+            if c.name == name:
+                return i
+        return None
+
+    def set_wide(self, wide: bool) -> None:
+        if wide != self.wide:
+            self.wide = wide
+            self._set_columns()
+            for r in self.rows.values():
+                r._cells = r._text = None
+            self._resort()
+
+    # -- cells -------------------------------------------------------------------------------
+    def cells(self, row: Row) -> tuple[str, ...]:
+        now_s = int(self.now)
+        if row._cells is None or row._now != now_s:
+            raw = self._cells_fn(row.obj, self.now)
+            cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
+            if self.all_namespaces:
+                cells.insert(0, row.key[0])
+            row._cells, row._now, row._text = tuple(cells), now_s, None
+        return row._cells
+
+    def row_text(self, row: Row) -> str:
+        if row._text is None:
+            row._text = " ".join(row._cells if row._cells is not None else self.cells(row)).lower()
+        return row._text
+
+    def style(self, row: Row) -> str:
+        """The row's colour class: del (Terminating), err, pending, completed, add, mod or ""."""
+        if meta.is_deleting(row.obj):
+            return "del"
+        if self._status_col is not None:
+            status = self.cells(row)[self._status_col]
+            if status in ("Completed", "Succeeded"):
+                return "completed"
+            if status in ("Pending", "ContainerCreating", "PodInitializing") or status.startswith("Init:"):
+                return "pending"
+            if status and status not in ERROR_STATUSES_OK:
+                return "err"
+            ready_i = self.col_index("READY")
+            if ready_i is not None and self.kind == "Pod" and status == "Running":
+                r = self.cells(row)[ready_i].split("/")
+                if len(r) == 2 and r[0] != r[1]:
+                    return "err"
+        return row.delta
+
+    # -- sorting -----------------------------------------------------------------------------
+    def _skey_for(self, row: Row) -> tuple:
+        ns, name = row.key
+        col = self.sort_col
+        if col == "NAME":
+            return (name, ns)
+        if col == "NAMESPACE":
+            return (ns, name)
+        if col == "AGE":
+            try:
+                t = parse_time(row.obj.get("metadata", {}).get("creationTimestamp")) or 0.0
+            except ValueError:
+                t = 0.0
+            return (-t, ns, name)  # youngest first when ascending
+        i = self.col_index(col)
+        if i is None:
+            return (ns, name)
+        cell = self.cells(row)[i]
+        n = _num(cell) if (self.columns[i].numeric or col in ("READY", "RESTARTS")) else None
+        if n is not None:
+            extra = _num(cell.split("/", 1)[1]) if "/" in cell else 0.0
+            return (0, n, extra or 0.0, "", ns, name)
+        return (1, 0.0, 0.0, cell, ns, name)
+
+    def set_sort(self, col: str, ascending: bool | None = None) -> None:
+        """Sort by ``col``; the same column again inverts the order (k9s)."""
+        if ascending is None:
+            ascending = not self.sort_asc if col == self.sort_col else True
+        self.sort_col, self.sort_asc = col, ascending
+        self._resort()
+
+    def _resort(self) -> None:
+        self._order = None
+        for r in self.rows.values():
+            r.skey = self._skey_for(r)
+        self._refilter()
+
+    # -- filtering ---------------------------------------------------------------------------
+    def set_filter(self, text: str | None) -> None:
+        self.filter = filters.parse(text)
+        self._refilter()
+
+    def _passes(self, row: Row) -> bool:
+        if not self.filter:
+            return True
+        text = self.row_text(row) if self.filter.needs_text else ""
+        return self.filter.matches(text, row.key[1], row.obj)
+
+    def _sorted_rows(self) -> list[Row]:
+        """Every row in sort order; cached until rows change, so filtering needs no sort."""
+        if self._order is None:
+            self._order = sorted(self.rows.values(), key=lambda r: r.skey)
+        return self._order
+
+    def _refilter(self) -> None:
+        order = self._sorted_rows()
+        f = self.filter
+        if not f:
+            rows = order
+        elif f.rx is not None:  # regex / inverse: the per-keystroke hot loop
+            text, inverse = self.row_text, f.mode == "inverse"
+            if f.literal is not None:
+                lit = f.literal
+                rows = [r for r in order if (lit in (r._text if r._text is not None else text(r))) is not inverse]
+            else:
+                search = f.rx.search
+                rows = [r for r in order
+                        if (search(r._text if r._text is not None else text(r)) is None) is inverse]
+        else:
+            rows = [r for r in order if self._passes(r)]
+        self._visible = [r.key for r in rows]
+        self._vkeys = [r.skey for r in rows]
+        self.version += 1
+
+    # -- loading and updating ----------------------------------------------------------------
+    def _items(self, skey: Key, obj: Obj | None) -> list[tuple[Key, Obj]]:
+        if obj is None or (self.predicate is not None and not self.predicate(obj)):
+            return []
+        return self.expand(obj) if self.expand is not None else [(skey, obj)]
+
+    def load(self, objects: dict[Key, Obj]) -> None:
+        """Replace everything (a new view): O(n log n)."""
+        enabled = gc.isenabled()
+        gc.disable()  # bulk allocation of acyclic rows: no collections midway
+        try:
+            self._load(objects)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _load(self, objects: dict[Key, Obj]) -> None:
+        self.rows.clear()
+        self._children.clear()
+        self._order = None
+        if self.expand is None and self.predicate is None and self.sort_col in ("NAMESPACE", "NAME"):
+            # the common case, without per-row calls
+            if self.sort_col == "NAMESPACE":
+                self.rows = {k: Row(k, obj, k) for k, obj in objects.items()}
+            else:
+                self.rows = {k: Row(k, obj, (k[1], k[0])) for k, obj in objects.items()}
+            self._refilter()
+            return
+        for skey, obj in objects.items():
+            items = self._items(skey, obj)
+            if self.expand is not None:
+                self._children[skey] = [k for k, _ in items]
+            for k, o in items:
+                r = Row(k, o)
+                r.skey = self._skey_for(r)
+                self.rows[k] = r
+        self._refilter()
+
+    def _vremove(self, row: Row) -> None:
+        i = bisect.bisect_left(self._vkeys, row.skey)
+        if i < len(self._visible) and self._visible[i] == row.key:
+            del self._visible[i]
+            del self._vkeys[i]
+
+    def _vinsert(self, row: Row) -> None:
+        i = bisect.bisect_left(self._vkeys, row.skey)
+        self._visible.insert(i, row.key)
+        self._vkeys.insert(i, row.skey)
+
+    def apply(self, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
+              get: Callable[[Key], Obj | None]) -> None:
+        """Apply an informer diff; ``get`` reads the current object of a source key."""
+        for skey in list(removed):
+            self._upsert(skey, None, "")
+        for skey in list(added):
+            self._upsert(skey, get(skey), "add")
+        for skey in list(changed):
+            self._upsert(skey, get(skey), "mod")
+        self.version += 1
+
+    def _upsert(self, skey: Key, obj: Obj | None, delta: str) -> None:
+        self._order = None
+        items = self._items(skey, obj)
+        new_keys = [k for k, _ in items]
+        old_keys = self._children.get(skey, []) if self.expand is not None else [skey]
+        for k in old_keys:
+            if k not in new_keys and k in self.rows:
+                row = self.rows.pop(k)
+                self._vremove(row)
+        if self.expand is not None:
+            if new_keys:
+                self._children[skey] = new_keys
+            else:
+                self._children.pop(skey, None)
+        for k, o in items:
+            row = self.rows.get(k)
+            if row is None:
+                row = self.rows[k] = Row(k, o)
+                row.delta = delta or "add"
+            else:
+                self._vremove(row)
+                row.obj, row._cells, row._text = o, None, None
+                row.delta = "add" if row.delta == "add" else delta
+            row.skey = self._skey_for(row)
+            if self._passes(row):
+                self._vinsert(row)
+
+    def clear_deltas(self) -> None:
+        for r in self.rows.values():
+            r.delta = ""
+        self.version += 1
+
+    # -- reading ----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._visible)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    def key_at(self, index: int) -> Key | None:
+        n = len(self._visible)
+        if not 0 <= index < n:
+            return None
+        return self._visible[index] if self.sort_asc else self._visible[n - 1 - index]
+
+    def row_at(self, index: int) -> Row | None:
+        k = self.key_at(index)
+        return None if k is None else self.rows[k]
+
+    def index_of(self, key: Key | None) -> int | None:
+        row = self.rows.get(key) if key is not None else None
+        if row is None:
+            return None
+        i = bisect.bisect_left(self._vkeys, row.skey)
+        if i >= len(self._visible) or self._visible[i] != key:
+            return None
+        return i if self.sort_asc else len(self._visible) - 1 - i
+
+    def visible_keys(self) -> list[Key]:
+        return list(self._visible) if self.sort_asc else self._visible[::-1]
+
+    def prime(self, budget: int = 2000) -> bool:
+        """Compute cells for up to ``budget`` rows that have none yet (idle work, so the first
+        filter keystroke is fast). True when every row has cells."""
+        done = 0
+        for r in self.rows.values():
+            if r._cells is None:
+                self.cells(r)
+                done += 1
+                if done >= budget:
+                    return False
+        return True

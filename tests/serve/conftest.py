@@ -1,0 +1,62 @@
+"""An in-thread `k9py serve` over a small cluster whose clock only moves when a test says so."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from k9py.serve.server import ServeHandle
+from k9py.sim.cluster import Cluster
+from k9py.sim.nodes import add_node
+
+
+def small_cluster(seed: int = 1) -> Cluster:
+    cluster = Cluster(seed=seed)
+    for name in ("minikube", "minikube-m02"):
+        add_node(cluster, name)
+    cluster.settle()
+    return cluster
+
+
+class Client:
+    """Plain HTTP (urllib) against the server: ``call`` returns (status, parsed body, headers)."""
+
+    def __init__(self, handle: ServeHandle) -> None:
+        self.handle = handle
+        self.url = handle.url
+
+    def call(self, method: str, path: str, body: Any = None, *, content_type: str = "application/json",
+             accept: str = "application/json", raw: bytes | None = None) -> tuple[int, Any, Any]:
+        data = raw
+        if data is None and body is not None:
+            data = json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"Content-Type": content_type, "Accept": accept})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                payload, code, headers = resp.read(), resp.status, resp.headers
+        except urllib.error.HTTPError as err:
+            payload, code, headers = err.read(), err.code, err.headers
+        ctype = headers.get("Content-Type", "")
+        parsed: Any = json.loads(payload) if ctype.startswith("application/json") and payload else payload.decode()
+        return code, parsed, headers
+
+    def open_stream(self, path: str, accept: str = "application/json") -> Any:
+        req = urllib.request.Request(self.url + path, headers={"Accept": accept})
+        return urllib.request.urlopen(req, timeout=10)
+
+
+@pytest.fixture
+def served():
+    handle = ServeHandle(small_cluster(), speed=None).start()
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def client(served):
+    return Client(served)

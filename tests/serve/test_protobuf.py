@@ -1,0 +1,86 @@
+"""Reading kubectl's protobuf request bodies (the e2e module checks real kubectl output; these
+pin the wire details with hand-built messages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from k9py.serve.protobuf import ProtobufError, decode
+
+
+def _varint(n: int) -> bytes:
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _ld(num: int, payload: bytes) -> bytes:
+    return _varint(num << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _s(num: int, text: str) -> bytes:
+    return _ld(num, text.encode())
+
+
+def _vi(num: int, value: int) -> bytes:
+    return _varint(num << 3) + _varint(value)
+
+
+def _entry(num: int, k: str, v: bytes) -> bytes:
+    return _ld(num, _s(1, k) + _ld(2, v))
+
+
+def _envelope(api_version: str, kind: str, raw: bytes) -> bytes:
+    return b"k8s\x00" + _ld(1, _s(1, api_version) + _s(2, kind)) + _ld(2, raw)
+
+
+def test_configmap_with_maps_and_zero_time():
+    meta = _s(1, "settings") + _ld(8, _vi(1, (-62135596800) & ((1 << 64) - 1))) + _entry(11, "app", b"web")
+    raw = _ld(1, meta) + _entry(2, "mode", b"fast") + _entry(3, "blob", b"\x00\x01")
+    obj = decode(_envelope("v1", "ConfigMap", raw))
+    assert obj == {"apiVersion": "v1", "kind": "ConfigMap",
+                   "metadata": {"name": "settings", "labels": {"app": "web"}},
+                   "data": {"mode": "fast"}, "binaryData": {"blob": "AAE="}}
+
+
+def test_deployment_pointer_zero_replicas_and_int_or_string():
+    container = _s(1, "web") + _s(2, "nginx") + _ld(6, _vi(3, 8080)) + _ld(8, b"") + _s(13, "")
+    template = _ld(1, _entry(11, "app", b"web")) + _ld(2, _ld(2, container))
+    strategy = _s(1, "RollingUpdate") + _ld(2, _ld(1, _vi(1, 1) + _s(3, "25%")) + _ld(2, _vi(2, 1)))
+    spec = _vi(1, 0) + _ld(2, _entry(1, "app", b"web")) + _ld(3, template) + _ld(4, strategy)
+    obj = decode(_envelope("apps/v1", "Deployment", _ld(1, _s(1, "web")) + _ld(2, spec) + _ld(3, _vi(1, 5))))
+    assert obj["spec"]["replicas"] == 0  # a pointer: zero is kept
+    assert obj["spec"]["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 1}}
+    c = obj["spec"]["template"]["spec"]["containers"][0]
+    assert c == {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}], "resources": {}}
+    assert "status" not in obj
+
+
+def test_unknown_fields_and_kinds_are_errors_not_silent_drops():
+    with pytest.raises(ProtobufError, match="field 99 of ConfigMap"):
+        decode(_envelope("v1", "ConfigMap", _ld(1, _s(1, "x")) + _s(99, "?")))
+    with pytest.raises(ProtobufError, match="Widget"):
+        decode(_envelope("v1", "Widget", b""))
+    with pytest.raises(ProtobufError):
+        decode(b"not protobuf")
+    with pytest.raises(ProtobufError):
+        decode(b"k8s\x00" + _varint(1 << 3 | 2) + _varint(50) + b"short")
+
+
+def test_server_accepts_protobuf_and_refuses_cbor(client):
+    body = _envelope("v1", "ConfigMap", _ld(1, _s(1, "from-proto")) + _entry(2, "k", b"v"))
+    code, obj, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", raw=body,
+                               content_type="application/vnd.kubernetes.protobuf")
+    assert code == 201 and obj["data"] == {"k": "v"} and obj["metadata"]["namespace"] == "default"
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", raw=b"k8s\x00junk",
+                              content_type="application/vnd.kubernetes.protobuf")
+    assert code == 415 and st["reason"] == "UnsupportedMediaType"
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", raw=b"\xa1", content_type="application/cbor")
+    assert code == 415

@@ -1,0 +1,109 @@
+"""The official `kubernetes` Python client (pinned in pyproject) against `k9py serve`, raw JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from kubernetes import client as k8s
+from kubernetes import config, watch
+from kubernetes.client.rest import ApiException
+
+from k9py.kube.kubeconfig import write_kubeconfig
+
+
+@pytest.fixture
+def api_client(served, tmp_path):
+    path = tmp_path / "kubeconfig"
+    write_kubeconfig(str(path), served.url)
+    contexts, current = config.list_kube_config_contexts(str(path))
+    assert [c["name"] for c in contexts] == ["k9py-sim"] and current["name"] == "k9py-sim"
+    c = config.new_client_from_config(str(path), context="k9py-sim", persist_config=False)
+    yield c
+    c.close()
+
+
+def test_kubeconfig_file_shape(tmp_path):
+    path = tmp_path / "sub" / "kc"
+    write_kubeconfig(str(path), "http://127.0.0.1:1234")
+    doc = yaml.safe_load(path.read_text())
+    assert doc["current-context"] == "k9py-sim"
+    assert doc["clusters"] == [{"name": "k9py-sim", "cluster": {"server": "http://127.0.0.1:1234"}}]
+    assert doc["contexts"][0]["context"] == {"cluster": "k9py-sim", "user": "k9py-sim", "namespace": "default"}
+    assert doc["users"] == [{"name": "k9py-sim", "user": {}}]
+
+
+def test_list_get_and_version(api_client):
+    core = k8s.CoreV1Api(api_client)
+    nodes = json.loads(core.list_node(_preload_content=False).data)
+    assert [n["metadata"]["name"] for n in nodes["items"]] == ["minikube", "minikube-m02"]
+    ns = json.loads(core.read_namespace("default", _preload_content=False).data)
+    assert ns["status"]["phase"] == "Active"
+    info = k8s.VersionApi(api_client).get_code()
+    assert info.major == "1"
+
+
+def test_create_scale_and_errors(api_client, served):
+    apps = k8s.AppsV1Api(api_client)
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    created = json.loads(apps.create_namespaced_deployment("default", body, _preload_content=False).data)
+    assert created["metadata"]["name"] == "web"
+    with pytest.raises(ApiException) as e:
+        apps.create_namespaced_deployment("default", body, _preload_content=False)
+    assert e.value.status == 409 and json.loads(e.value.body)["reason"] == "AlreadyExists"
+    scale = json.loads(apps.patch_namespaced_deployment_scale("web", "default", {"spec": {"replicas": 3}},
+                                                               _preload_content=False).data)
+    assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 3
+    served.advance(60)
+    rs = json.loads(apps.list_namespaced_replica_set("default", label_selector="app=web", _preload_content=False).data)
+    assert len(rs["items"]) == 1 and rs["items"][0]["spec"]["replicas"] == 3
+    with pytest.raises(ApiException) as e:
+        apps.read_namespaced_deployment("nope", "default", _preload_content=False)
+    assert e.value.status == 404
+
+
+def test_watch_stream_with_timeout(api_client):
+    core = k8s.CoreV1Api(api_client)
+    lst = json.loads(core.list_namespaced_config_map("default", _preload_content=False).data)
+    core.create_namespaced_config_map("default", {"metadata": {"name": "w"}, "data": {"a": "1"}}, _preload_content=False)
+    w = watch.Watch()
+    seen = []
+    for ev in w.stream(core.list_namespaced_config_map, "default", resource_version=lst["metadata"]["resourceVersion"],
+                       timeout_seconds=2):
+        seen.append((ev["type"], ev["raw_object"]["metadata"]["name"]))
+        w.stop()
+    assert seen == [("ADDED", "w")]
+
+
+def test_watch_gone_raises_410(api_client):
+    core = k8s.CoreV1Api(api_client)
+    w = watch.Watch()
+    with pytest.raises(ApiException) as e:
+        for _ in w.stream(core.list_namespaced_config_map, "default", resource_version="5", timeout_seconds=2):
+            pass
+    assert e.value.status == 410
+
+
+def test_pod_log_follow_streams_as_the_clock_moves(api_client, served):
+    core = k8s.CoreV1Api(api_client)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "counter"},
+           "spec": {"containers": [{"name": "count", "image": "busybox:1.28",
+                                    "args": ["/bin/sh", "-c", 'i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done']}]}}
+    core.create_namespaced_pod("default", pod, _preload_content=False)
+    served.advance(20)
+    text = core.read_namespaced_pod_log("counter", "default", tail_lines=2, _preload_content=False).data.decode()
+    lines = text.splitlines()
+    assert len(lines) == 2 and all(": " in ln for ln in lines)
+    first = int(lines[0].split(":")[0])
+    resp = core.read_namespaced_pod_log("counter", "default", follow=True, tail_lines=1, _preload_content=False)
+    got = [resp.readline()]
+    served.advance(3)
+    for _ in range(3):
+        got.append(resp.readline())
+    resp.release_conn()
+    numbers = [int(g.decode().split(":")[0]) for g in got]
+    assert numbers == list(range(first + 1, first + 5))

@@ -1,0 +1,40 @@
+import asyncio
+
+import pytest
+
+from k9py.backends.samples import small_cluster
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+
+SIZE = (160, 45)
+
+
+async def sync(app, pilot):
+    """Let the watches run, flush the informer (manual clock), let the screen update."""
+    await app.pump()
+    await pilot.pause()
+
+
+def table_lines(app):
+    t = app.table
+    return [t.render_line(y).text.rstrip() for y in range(t.size.height)]
+
+
+def visible_names(app):
+    m = app.model
+    return [m.row_at(i).key[1] for i in range(len(m))]
+
+
+@pytest.fixture
+def drive():
+    """drive(scenario, **app_kwargs): run ``async scenario(app, pilot, cluster)`` in a headless app."""
+    def run(scenario, cluster=None, **kw):
+        cluster = cluster or small_cluster()
+
+        async def main():
+            app = K9pyApp(SimBackend(cluster), manual=True, **kw)
+            async with app.run_test(size=SIZE) as pilot:
+                await sync(app, pilot)
+                await scenario(app, pilot, cluster)
+        asyncio.run(main())
+    return run

@@ -1,0 +1,417 @@
+"""Pilot tests of the explorer against the simulator on a manual clock (no sleeps)."""
+
+from k9py.sim.version import KUBERNETES_VERSION
+from k9py.backends.samples import small_cluster
+from k9py.kube.meta import deep_copy
+from k9py.ui.screens.help import AliasesScreen, HelpScreen
+from tests.ui.conftest import sync, table_lines, visible_names
+
+
+async def command(app, pilot, text):
+    await pilot.press("colon", *text, "enter")
+    await sync(app, pilot)
+
+
+async def filter_(app, pilot, text):
+    await pilot.press("slash", *text, "enter")
+    await sync(app, pilot)
+
+
+def test_opens_pods_in_default(drive):
+    async def s(app, pilot, cluster):
+        assert app.title_text() == "pods(default)[5]"
+        lines = table_lines(app)
+        assert lines[0].split() == ["NAME↑", "READY", "STATUS", "RESTARTS", "AGE"]
+        assert lines[1].split() == ["counter", "1/1", "Running", "0", "5m"]
+        assert lines[2].split() == ["crashy", "0/1", "CrashLoopBackOff", "4", "4m"]
+        assert app.table.cursor_key == ("default", "counter")
+        assert app.table.border_title.strip() == "pods(default)[5]"
+        header = str(app.query_one("#header").render())
+        assert "k9py-sim" in header and f"{KUBERNETES_VERSION}-k9py" in header and "sim (connected)" in header
+        assert "<pods>" in str(app.query_one("#crumbs").render())
+    drive(s)
+
+
+def test_cursor_keys(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("j", "j")
+        assert app.table.cursor_key[1] == "nginx-deployment-77d8468669-2xq7v"
+        await pilot.press("k")
+        assert app.table.cursor_key[1] == "crashy"
+        await pilot.press("down", "up", "up")
+        assert app.table.cursor_key[1] == "counter"
+        await pilot.press("G")
+        assert app.table.cursor_key[1] == "nginx-deployment-77d8468669-kc4gz"
+        await pilot.press("g")
+        assert app.table.cursor_index == 0
+        await pilot.press("ctrl+f")
+        assert app.table.cursor_index == 4  # one page is more than the 5 rows
+    drive(s)
+
+
+def test_command_aliases_and_arguments(drive):
+    async def s(app, pilot, cluster):
+        for cmd, title in [("dp", "deployments(default)[1]"), ("deploy", "deployments(default)[1]"),
+                           ("svc", "services(default)[2]"), ("no", "nodes(all)[3]"), ("ns", "namespaces(all)[4]"),
+                           ("pv", "persistentvolumes(all)[1]"), ("pvc", "persistentvolumeclaims(default)[1]"),
+                           ("cm", "configmaps(default)["), ("sec", "secrets(default)[1]"), ("rs", "replicasets(default)[1]"),
+                           ("cj", "cronjobs(default)[1]"), ("job", "jobs(default)[1]"), ("ctx", "contexts(all)[1]"),
+                           ("po kube-system", "pods(kube-system)[2]"), ("po app=nginx", "pods(kube-system)[0] <app=nginx>"),
+                           ("pods default", "pods(default)[5]"), ("po /nginx", "pods(default)[3] </nginx>"),
+                           ("po -A", "pods(all)[7]")]:
+            await command(app, pilot, cmd)
+            assert app.title_text().startswith(title), cmd
+        # cluster-scoped views have no namespace column; with -A pods have one
+        assert table_lines(app)[0].split()[:2] == ["NAMESPACE↑", "NAME"]
+        await command(app, pilot, "nope")
+        assert "`nope` command not found" in str(app.query_one("#flash").render())
+        assert app.title_text().startswith("pods(all)")
+    drive(s)
+
+
+def test_quit_command(drive):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "q")
+        assert app._exit
+    drive(s)
+
+
+def test_tab_completion_and_history(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", "d", "e", "p", "tab")
+        assert app.prompt.value == "deploy"
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert app.title_text().startswith("deployments")
+        await command(app, pilot, "svc")
+        await pilot.press("left_square_bracket")
+        await sync(app, pilot)
+        assert app.title_text().startswith("deployments")
+        await pilot.press("left_square_bracket")
+        await sync(app, pilot)
+        assert app.title_text().startswith("pods")
+        await pilot.press("right_square_bracket")
+        await sync(app, pilot)
+        assert app.title_text().startswith("deployments")
+        await command(app, pilot, "svc")
+        await pilot.press("minus")  # back to the view before
+        await sync(app, pilot)
+        assert app.title_text().startswith("deployments")
+        await pilot.press("minus")  # and again: toggles
+        await sync(app, pilot)
+        assert app.title_text().startswith("services")
+    drive(s)
+
+
+def test_filters_and_escape(drive):
+    async def s(app, pilot, cluster):
+        await filter_(app, pilot, "NGINX")
+        assert app.title_text() == "pods(default)[3] </NGINX>"
+        await pilot.press("escape")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[5]"
+        await filter_(app, pilot, "!nginx")
+        assert visible_names(app) == ["counter", "crashy"]
+        await pilot.press("escape")
+        await filter_(app, pilot, "-l run=crashy")
+        assert visible_names(app) == ["crashy"]
+        await pilot.press("escape")
+        await filter_(app, pilot, "-f ngkc")
+        assert visible_names(app) == ["nginx-deployment-77d8468669-kc4gz"]
+        await pilot.press("escape")
+        # filtering is live while typing; esc in the prompt drops it
+        await pilot.press("slash", "c", "r")
+        await sync(app, pilot)
+        assert visible_names(app) == ["crashy"]
+        await pilot.press("escape")
+        await sync(app, pilot)
+        assert len(visible_names(app)) == 5 and not app.prompt.display
+    drive(s)
+
+
+def test_namespace_keys(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("0")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(all)[7]"
+        await command(app, pilot, "po kube-system")
+        assert app.favorites[:2] == ["kube-system", "default"]
+        await pilot.press("2")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[5]"
+        await pilot.press("2")  # default is now first, kube-system second
+        await sync(app, pilot)
+        assert app.title_text() == "pods(kube-system)[2]"
+    drive(s)
+
+
+def test_drill_down_and_back_keeps_cursor_and_filter(drive):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[3] <app=nginx>"
+        assert "<deployments>" in str(app.query_one("#crumbs").render())
+        await pilot.press("escape")
+        await sync(app, pilot)
+        assert app.title_text() == "deployments(default)[1]"
+        # filter + cursor survive a drill and back
+        await command(app, pilot, "po")
+        await filter_(app, pilot, "nginx")
+        await pilot.press("j")
+        key = app.table.cursor_key
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert app.title_text() == f"containers(default/{key[1]})[1]"
+        assert table_lines(app)[1].split()[:4] == ["nginx", "nginx:1.14.2", "true", "Running"]
+        await pilot.press("escape")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[3] </nginx>" and app.table.cursor_key == key
+    drive(s)
+
+
+def test_drill_targets(drive):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "svc")
+        await pilot.press("j", "enter")  # my-nginx
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[3] <app=nginx>"
+        await command(app, pilot, "no")
+        await pilot.press("enter")  # minikube: the kube-system pods
+        await sync(app, pilot)
+        assert app.title_text() == "pods(all)[2] <node=minikube>"
+        await command(app, pilot, "ns")
+        await pilot.press("j", "j", "enter")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(kube-public)[0]"
+        assert app.active_namespace == "kube-public"  # k9s: the namespace picked becomes active
+        await command(app, pilot, "cj default")
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert app.title_text() == "jobs(default)[1] <cronjob=hello>"
+    drive(s)
+
+
+def test_jump_to_owner(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("j", "j", "J")
+        await sync(app, pilot)
+        assert app.title_text() == "replicasets(default)[1]"
+        assert app.table.cursor_key == ("default", "nginx-deployment-77d8468669")
+        await pilot.press("escape", "g", "J")
+        await sync(app, pilot)
+        assert "has no owner" in str(app.query_one("#flash").render())
+    drive(s)
+
+
+def test_sorting_keys(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("N")  # already by name: inverted
+        assert visible_names(app)[0] == "nginx-deployment-77d8468669-kc4gz"
+        assert table_lines(app)[0].split()[0] == "NAME↓"
+        await pilot.press("A")
+        assert visible_names(app)[:2] == ["crashy", "counter"]
+        await pilot.press("S")
+        assert visible_names(app)[0] == "crashy"
+        await pilot.press("R")
+        assert visible_names(app)[0] == "crashy"
+        await pilot.press("R")
+        assert visible_names(app)[-1] == "crashy"
+        await pilot.press("P")  # no NAMESPACE column in one namespace
+        assert "no NAMESPACE column" in str(app.query_one("#flash").render())
+        await pilot.press("0", "P")
+        await sync(app, pilot)
+        assert app.model.sort_col == "NAMESPACE" and not app.model.sort_asc
+    drive(s)
+
+
+def test_wide_and_marks(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+w")
+        assert table_lines(app)[0].split()[5:7] == ["IP", "NODE"]
+        await pilot.press("ctrl+w")
+        assert "IP" not in table_lines(app)[0].split()
+        await pilot.press("space")
+        assert app.table.marked == {("default", "counter")} and app.table.cursor_key[1] == "crashy"
+        await pilot.press("k", "space")
+        assert app.table.marked == set()
+    drive(s)
+
+
+def test_live_updates_keep_the_cursor_object(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("j", "j", "j")
+        key = app.table.cursor_key
+        assert app.table.cursor_index == 3
+        new = deep_copy(cluster.store.get("Pod", "default", "counter"))
+        new["metadata"] = {"name": "aaa-new", "namespace": "default", "labels": {}}
+        cluster.store.create(new)
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[6]"
+        assert app.table.cursor_key == key and app.table.cursor_index == 4
+        assert app.model.style(app.model.row_at(0)) == "add"
+        cluster.delete("Pod", "default", "crashy")  # graceful: Terminating
+        await sync(app, pilot)
+        assert app.model.style(app.model.row_at(app.model.index_of(("default", "crashy")))) == "del"
+        cluster.store.delete("Pod", "default", "crashy")
+        cluster.store.delete("Pod", "default", key[1])  # the cursor's object goes: the cursor stays in place
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[4]"
+        assert app.table.cursor_index == 3 and app.table.cursor_key == app.model.key_at(3)
+    drive(s)
+
+
+def test_ages_follow_the_virtual_clock(drive):
+    async def s(app, pilot, cluster):
+        cluster.advance(60)
+        cluster.store.mutate("Pod", "default", "counter", lambda p: p["metadata"]["labels"].update(x="1"))
+        await sync(app, pilot)
+        assert table_lines(app)[1].split()[-1] == "6m"
+    drive(s)
+
+
+def test_help_aliases_header(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        body = str(app.screen.query_one("#help-body").render())
+        for k in ("<enter>", "Containers", "<shift-n>", "<ctrl-w>", "<:cmd>", "</term>", "<0>"):
+            assert k in body
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        assert isinstance(app.screen, AliasesScreen)
+        assert "dp,deploy" in str(app.screen.query_one("#help-body").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.query_one("#header").display
+        await pilot.press("ctrl+e")
+        assert not app.query_one("#header").display
+    drive(s)
+
+
+def test_readonly_and_flags(drive):
+    async def s(app, pilot, cluster):
+        assert app.backend.info().read_only
+        assert "[readonly]" in str(app.query_one("#header").render())
+        assert app.title_text() == "deployments(all)[1]"
+    drive(s, readonly=True, view="deploy", namespace="")
+
+
+def test_headless_hides_the_header(drive):
+    async def s(app, pilot, cluster):
+        assert not app.query_one("#header").display
+    drive(s, headless_ui=True)
+
+
+def test_contexts_view(drive):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "ctx")
+        lines = table_lines(app)
+        assert lines[0].split() == ["NAME↑", "CLUSTER", "AUTHINFO", "NAMESPACE"]
+        assert lines[1].split() == ["k9py-sim(*)", "k9py-sim", "k9py", "default"]
+    drive(s)
+
+
+def test_wide_tables_scroll_sideways(drive):
+    async def s(app, pilot, cluster):
+        long = deep_copy(cluster.store.get("Pod", "default", "counter"))
+        long["metadata"] = {"name": "x" * 150, "namespace": "default"}
+        cluster.store.create(long)
+        await sync(app, pilot)
+        assert app.table.content_width > app.table.size.width
+        before = table_lines(app)[0]
+        assert before.split()[0] == "NAME↑"
+        await pilot.press("right")
+        await pilot.pause()
+        after = table_lines(app)[0]
+        assert before[8:40] == after[:32]
+    drive(s)
+
+
+def test_table_paints_only_visible_rows(drive):
+    from k9py.backends.samples import add_pods
+
+    cluster = small_cluster()
+    add_pods(cluster, 5000, namespaces=5)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "pods -A")
+        assert app.title_text() == "pods(all)[5007]"
+        m = app.model
+        assert sum(1 for r in m.rows.values() if r._cells is not None) < 200  # cells only for what was painted
+        before = app.table.paints
+        await pilot.press("G")
+        await pilot.pause()
+        assert app.table.cursor_index == 5006
+        assert app.table.paints - before < 3 * app.table.size.height
+        assert table_lines(app)[-1].split()[1] == app.model.key_at(5006)[1]
+    drive(s, cluster=cluster)
+
+
+def test_bursts_of_changes_are_one_update(drive):
+    async def s(app, pilot, cluster):
+        version = app.model.version
+        for i in range(50):
+            cluster.store.mutate("Pod", "default", "counter", lambda p, i=i: p["metadata"]["labels"].update(n=str(i)))
+        await sync(app, pilot)
+        assert app.model.version == version + 1
+        assert app.model.rows[("default", "counter")].obj["metadata"]["labels"]["n"] == "49"
+    drive(s)
+
+
+def test_delete_with_confirmation(drive):
+    from k9py.ui.screens.dialogs import ConfirmScreen
+
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # cancelled: nothing happens
+        await pilot.pause()
+        assert cluster.store.get("Pod", "default", "counter")["metadata"].get("deletionTimestamp") is None
+        await pilot.press("ctrl+d", "y")
+        await sync(app, pilot)
+        pod = cluster.store.get("Pod", "default", "counter")
+        assert pod["metadata"]["deletionGracePeriodSeconds"] == 30  # graceful, as kubectl delete
+        assert app.model.style(app.model.rows[("default", "counter")]) == "del"
+        assert "Delete resource pods default/counter" in str(app.query_one("#flash").render())
+        # marked rows are deleted together
+        await pilot.press("j", "space", "space")
+        await pilot.press("ctrl+d", "y")
+        await sync(app, pilot)
+        assert cluster.store.get("Pod", "default", "crashy")["metadata"].get("deletionTimestamp")
+        assert cluster.store.get("Pod", "default", "nginx-deployment-77d8468669-2xq7v")["metadata"].get("deletionTimestamp")
+        assert app.table.marked == set()
+    drive(s)
+
+
+def test_read_only_refuses_delete_and_scale(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+d", "y")
+        await sync(app, pilot)
+        assert "read-only" in str(app.query_one("#flash").render())
+        assert cluster.store.get("Pod", "default", "counter")["metadata"].get("deletionTimestamp") is None
+        await command(app, pilot, "deploy")
+        await pilot.press("s", "enter")
+        await sync(app, pilot)
+        assert "read-only" in str(app.query_one("#flash").render())
+    drive(s, readonly=True)
+
+
+def test_scale(drive):
+    from k9py.ui.screens.dialogs import ScaleScreen
+
+    async def s(app, pilot, cluster):
+        await pilot.press("s")
+        assert "only deployments" in str(app.query_one("#flash").render())
+        await command(app, pilot, "deploy")
+        await pilot.press("s")
+        assert isinstance(app.screen, ScaleScreen)
+        await pilot.press("backspace", "5", "enter")
+        await sync(app, pilot)
+        assert cluster.store.get("Deployment", "default", "nginx-deployment")["spec"]["replicas"] == 5
+        assert "Scaling deployments default/nginx-deployment to 5" in str(app.query_one("#flash").render())
+    drive(s)

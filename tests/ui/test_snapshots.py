@@ -1,0 +1,40 @@
+"""Screenshots at 160x45 of the main views, on the sample cluster with a frozen (manual) clock.
+Update with `pytest tests/ui/test_snapshots.py --snapshot-update` after a deliberate change."""
+
+import pytest
+
+from k9py.backends.samples import small_cluster
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+
+SIZE = (160, 45)
+
+
+def make_app(**kw):
+    return K9pyApp(SimBackend(small_cluster()), manual=True, **kw)
+
+
+def before(*keys):
+    async def run(pilot):
+        app = pilot.app
+        await app.pump()
+        await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+            await app.pump()
+            await pilot.pause()
+    return run
+
+
+@pytest.mark.parametrize("command", ["pods", "deploy", "svc", "no", "pv", "pvc", "ns"])
+def test_view_snapshot(snap_compare, command):
+    assert snap_compare(make_app(), terminal_size=SIZE,
+                        run_before=before("colon", *command, "enter"))
+
+
+def test_all_namespaces_filtered_snapshot(snap_compare):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before("0", "slash", *"nginx", "enter"))
+
+
+def test_help_snapshot(snap_compare):
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before("question_mark"))

@@ -1,0 +1,47 @@
+from k9py.view.filter import fuzzy_match, parse
+
+POD = {"metadata": {"name": "nginx-deployment-abc", "labels": {"app": "nginx", "tier": "web"}}}
+OTHER = {"metadata": {"name": "counter", "labels": {"run": "counter"}}}
+
+
+def test_empty_filter_matches_everything():
+    f = parse("")
+    assert not f and f.matches("anything", "x", OTHER)
+    assert not parse("/")
+
+
+def test_regex_is_case_insensitive_over_the_row_text():
+    f = parse("NGINX")
+    assert f.mode == "regex"
+    assert f.matches("nginx-deployment-abc 1/1 Running", "nginx-deployment-abc", POD)
+    assert not f.matches("counter 1/1 Running", "counter", OTHER)
+    assert parse("run.*ing").matches("counter 1/1 Running 0", "counter", OTHER)
+    assert parse("1/1 running").matches("counter 1/1 Running 0", "counter", OTHER)
+
+
+def test_bad_regex_falls_back_to_a_literal():
+    f = parse("nginx(")
+    assert f.matches("my nginx(x) row", "x", POD) and not f.matches("nginx", "x", POD)
+
+
+def test_inverse():
+    f = parse("!nginx")
+    assert f.mode == "inverse"
+    assert f.matches("counter 1/1", "counter", OTHER)
+    assert not f.matches("nginx-deployment-abc 1/1", "nginx-deployment-abc", POD)
+
+
+def test_labels():
+    f = parse("-l app=nginx")
+    assert f.mode == "labels" and f.matches("", "", POD) and not f.matches("", "", OTHER)
+    assert parse("-l tier in (web,api),app").matches("", "", POD)
+    assert parse("-l app!=nginx").matches("", "", OTHER)
+    bad = parse("-l app==(")
+    assert bad.error and not bad.matches("", "", POD)
+
+
+def test_fuzzy_matches_name_subsequence():
+    assert fuzzy_match("ngdp", "nginx-deployment-abc")
+    assert not fuzzy_match("dpng", "nginx-deployment-abc")
+    f = parse("-f ngx")
+    assert f.mode == "fuzzy" and f.matches("", "nginx-deployment-abc", POD) and not f.matches("", "counter", OTHER)

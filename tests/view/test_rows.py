@@ -1,0 +1,177 @@
+import random
+
+from k9py.backends.samples import add_pods, small_cluster
+from k9py.kube.meta import deep_copy
+from k9py.view.kinds import BY_NAME
+from k9py.view.rows import RowModel, expand_containers
+
+
+def objects(cluster, kind, ns=None):
+    return {(o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in cluster.store.list(kind, ns)}
+
+
+def model(cluster, view="pods", ns="default", **kw):
+    m = RowModel(BY_NAME[view], all_namespaces=not ns, **kw)
+    m.now = cluster.now()
+    m.load(objects(cluster, BY_NAME[view].kind, ns or None))
+    return m
+
+
+def names(m):
+    return [m.row_at(i).key[1] for i in range(len(m))]
+
+
+def test_pod_columns_and_cells_are_kubectls():
+    c = small_cluster()
+    m = model(c)
+    assert [col.name for col in m.columns] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert names(m) == ["counter", "crashy", "nginx-deployment-77d8468669-2xq7v",
+                        "nginx-deployment-77d8468669-9lwhk", "nginx-deployment-77d8468669-kc4gz"]
+    assert m.cells(m.row_at(1)) == ("crashy", "0/1", "CrashLoopBackOff", "4", "4m")
+    m.set_wide(True)
+    assert [col.name for col in m.columns][-4:] == ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+    assert m.cells(m.row_at(0))[5:7] == ("10.244.2.7", "minikube-m02")
+
+
+def test_all_namespaces_adds_a_namespace_column_and_sorts_by_it():
+    c = small_cluster()
+    m = model(c, ns="")
+    assert m.columns[0].name == "NAMESPACE" and m.sort_col == "NAMESPACE"
+    assert [m.row_at(i).key for i in range(len(m))][-2:] == [("kube-system", "coredns-6f6b679f8f-x7zk2"),
+                                                            ("kube-system", "etcd-minikube")]
+    assert m.cells(m.row_at(0))[0] == "default"
+    nodes = model(c, "nodes", ns="")
+    assert nodes.columns[0].name == "NAME"  # cluster-scoped: no NAMESPACE column
+
+
+def test_sorting_k9s_style_and_inverting():
+    c = small_cluster()
+    m = model(c, ns="")
+    m.set_sort("NAME")
+    assert names(m)[0] == "coredns-6f6b679f8f-x7zk2"
+    m.set_sort("NAME")  # again: inverted
+    assert names(m)[0] == "nginx-deployment-77d8468669-kc4gz" and not m.sort_asc
+    m.set_sort("AGE")  # youngest first
+    assert names(m)[:2] == ["crashy", "counter"]
+    m.set_sort("STATUS")
+    assert names(m)[0] == "crashy"  # CrashLoopBackOff < Running
+    m.set_sort("RESTARTS", ascending=False)
+    assert names(m)[0] == "crashy"
+    m.set_sort("READY")
+    assert names(m)[0] == "crashy"  # 0/1 first
+
+
+def test_filters():
+    c = small_cluster()
+    m = model(c, ns="")
+    m.set_filter("NGINX")
+    assert len(m) == 3 and m.total == 7
+    m.set_filter("!nginx")
+    assert names(m) == ["counter", "crashy", "coredns-6f6b679f8f-x7zk2", "etcd-minikube"]
+    m.set_filter("-l run=counter")
+    assert names(m) == ["counter"]
+    m.set_filter("-f cdns")
+    assert names(m) == ["coredns-6f6b679f8f-x7zk2"]
+    m.set_filter("kube-system")  # the NAMESPACE cell is part of the row
+    assert len(m) == 2
+    m.set_filter("crashloop")
+    assert names(m) == ["crashy"]
+    m.set_filter("")
+    assert len(m) == 7
+
+
+def test_updates_keep_order_and_cursor_identity():
+    c = small_cluster()
+    m = model(c)
+    cursor = ("default", "nginx-deployment-77d8468669-9lwhk")
+    assert m.index_of(cursor) == 3
+    src = objects(c, "Pod", "default")
+    new = deep_copy(src[("default", "counter")])
+    new["metadata"]["name"] = "aaa-first"
+    src[("default", "aaa-first")] = new
+    del src[("default", "crashy")]
+    changed = deep_copy(src[("default", "counter")])
+    changed["status"]["containerStatuses"][0]["restartCount"] = 7
+    src[("default", "counter")] = changed
+    m.apply(added=[("default", "aaa-first")], changed=[("default", "counter")], removed=[("default", "crashy")],
+            get=src.get)
+    assert names(m)[:2] == ["aaa-first", "counter"] and "crashy" not in names(m)
+    assert m.index_of(cursor) == 3 and m.row_at(3).key == cursor
+    assert m.row_at(0).delta == "add" and m.row_at(1).delta == "mod"
+    assert m.cells(m.row_at(1))[3] == "7"
+    assert m.index_of(("default", "crashy")) is None
+    m.clear_deltas()
+    assert m.row_at(0).delta == ""
+
+
+def test_updates_respect_the_filter_and_predicate():
+    c = small_cluster()
+    m = RowModel(BY_NAME["pods"], predicate=lambda o: o["metadata"]["labels"].get("app") == "nginx")
+    m.now = c.now()
+    src = objects(c, "Pod", "default")
+    m.load(src)
+    assert len(m) == 3
+    m.set_filter("kc4gz")
+    assert len(m) == 1
+    relabeled = deep_copy(src[("default", "nginx-deployment-77d8468669-kc4gz")])
+    relabeled["metadata"]["labels"]["app"] = "other"
+    src[relabeled["metadata"]["namespace"], relabeled["metadata"]["name"]] = relabeled
+    m.apply([], [("default", "nginx-deployment-77d8468669-kc4gz")], [], src.get)
+    assert len(m) == 0 and m.total == 2
+
+
+def test_row_styles():
+    c = small_cluster()
+    m = model(c)
+    styles = {m.row_at(i).key[1]: m.style(m.row_at(i)) for i in range(len(m))}
+    assert styles["crashy"] == "err" and styles["counter"] == ""
+    c.store.mutate("Pod", "default", "counter", lambda p: p["metadata"].update(deletionTimestamp="2026-11-01T09:00:30Z"))
+    src = objects(c, "Pod", "default")
+    m.apply([], [("default", "counter")], [], src.get)
+    assert m.style(m.row_at(m.index_of(("default", "counter")))) == "del"
+
+
+def test_containers_view_expands_a_pod():
+    c = small_cluster()
+    m = RowModel(BY_NAME["containers"], expand=expand_containers, predicate=lambda o: o["metadata"]["name"] == "crashy")
+    m.now = c.now()
+    m.load(objects(c, "Pod", "default"))
+    assert [col.name for col in m.columns][:4] == ["NAME", "IMAGE", "READY", "STATE"]
+    assert m.cells(m.row_at(0))[:6] == ("busybox", "busybox:1.28", "false", "CrashLoopBackOff", "false", "4")
+    src = objects(c, "Pod", "default")
+    m.apply([], [], [("default", "crashy")], src.get)
+    assert len(m) == 0
+
+
+def test_random_updates_match_a_full_reload():
+    """The incremental model always equals one rebuilt from scratch (sorted by status, filtered)."""
+    c = small_cluster()
+    add_pods(c, 300, namespaces=3)
+    rng = random.Random(7)
+    src = objects(c, "Pod")
+    m = RowModel(BY_NAME["pods"], all_namespaces=True)
+    m.now = c.now()
+    m.load(src)
+    m.set_sort("RESTARTS")
+    m.set_filter("load-0[01]")
+    keys = list(src)
+    for step in range(200):
+        k = rng.choice(keys)
+        op = rng.random()
+        if op < 0.3 and k in src:
+            del src[k]
+            m.apply([], [], [k], src.get)
+        elif op < 0.6 and k not in src:
+            src[k] = c.store.get("Pod", *k) or next(iter(src.values()))
+            m.apply([k], [], [], src.get)
+        elif k in src:
+            o = deep_copy(src[k])
+            o.setdefault("status", {}).setdefault("containerStatuses", [{}])[0]["restartCount"] = rng.randint(0, 9)
+            src[k] = o
+            m.apply([], [k], [], src.get)
+    fresh = RowModel(BY_NAME["pods"], all_namespaces=True)
+    fresh.now = c.now()
+    fresh.load(src)
+    fresh.set_sort("RESTARTS")
+    fresh.set_filter("load-0[01]")
+    assert m.visible_keys() == fresh.visible_keys()
