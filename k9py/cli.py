@@ -1,4 +1,4 @@
-"""Command line: `k9py` (explore), `k9py serve`. Errors a user made exit 2 with one line."""
+"""Command line: `k9py` (explore), `k9py serve`, `scenario check`, `record`, `replay`. Errors a user made exit 2 with one line."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="virtual time per real second")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")
+    p.add_argument("--paused", action="store_true", help="a Recording: start paused (at t=0 or --at)")
+    p.add_argument("--at", metavar="TIME", help="a Recording: start the play head there (90s, 2m)")
 
 
 def _explore_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,27 +33,105 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no header")
 
 
+def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
+    """`scenario check`, `record`, `replay` (k9py/scenario)."""
+    sc = sub.add_parser("scenario", help="scenario files: check")
+    scs = sc.add_subparsers(dest="scenario_command", required=True)
+    chk = scs.add_parser("check", help="validate Scenario, Recording or manifest files (every problem as FILE:LINE: ...)")
+    chk.add_argument("files", nargs="+", metavar="FILE")
+    scs.add_parser("list", help="the bundled scenarios and recordings, with their descriptions")
+
+    rec = sub.add_parser("record", help="record cluster history as a Recording (JSON Lines)")
+    rec.add_argument("-o", "--output", required=True, metavar="FILE",
+                     help="where to write (.jsonl, .yaml, + .gz to compress)")
+    rec.add_argument("--scenario", metavar="FILE", help="record a scenario in the simulator (virtual clock)")
+    rec.add_argument("--kubeconfig", metavar="FILE", help="record a live cluster (default: $KUBECONFIG)")
+    rec.add_argument("--context", help="kubeconfig context of the live cluster")
+    rec.add_argument("--duration", metavar="TIME", help="how long (90s, 5m; default: the scenario's length, "
+                                                         "or until Ctrl-C for a live cluster)")
+    rec.add_argument("-n", "--namespace", default=None, help="only this namespace (plus cluster-scoped objects)")
+    rec.add_argument("--logs", metavar="SELECTOR", help="also record the logs of pods matching this label selector")
+    rec.add_argument("--include-secrets", action="store_true", help="keep Secret data (redacted by default)")
+    rec.add_argument("--seed", type=int, default=None)
+
+    rp = sub.add_parser("replay", help="explore a Recording like a video")
+    rp.add_argument("file", metavar="FILE")
+    rp.add_argument("--paused", action="store_true", help="start paused")
+    rp.add_argument("--at", metavar="TIME", help="start the play head there (90s, 2m)")
+    rp.add_argument("--watch", action="store_true", help="reload the file when it changes")
+    _explore_arguments(rp)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="k9py", description="A k9s-style cluster explorer with a built-in simulator.")
     parser.add_argument("--version", action="version", version=f"k9py {__version__}")
     parser.add_argument("--scenario", help="scenario file for the simulator (default: the demo cluster)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--speed", type=float, default=1.0)
+    parser.add_argument("--watch", action="store_true", help="with --scenario: restart it when the file changes")
     _explore_arguments(parser)
+    from k9py.backends.live import add_live_arguments
+    add_live_arguments(parser)  # --live, --context, --kubeconfig, --request-timeout
     sub = parser.add_subparsers(dest="command")
     _serve_parser(sub)
+    _scenario_parsers(sub)
     return parser
+
+
+def _scenario_backend(args: argparse.Namespace) -> object | None:
+    """The backend for `--scenario` Scenario / Recording files and `replay` (None: the default
+    simulator path)."""
+    from k9py.scenario import files
+    from k9py.scenario.commands import duration_arg
+
+    path = getattr(args, "file", None) if args.command == "replay" else getattr(args, "scenario", None)
+    if not path:
+        return None
+    kind = files.detect(path)
+    if args.command == "replay" or kind == files.RECORDING:
+        from k9py.backends.replay import ReplayBackend
+        if kind != files.RECORDING:
+            raise K9pyError("is not a Recording (use `k9py --scenario FILE` for scenarios)", file=path)
+        backend = ReplayBackend.open(path, paused=bool(getattr(args, "paused", False)),
+                                     at=duration_arg(getattr(args, "at", None), "--at"))
+        backend.player.set_speed(float(getattr(args, "speed", 1.0) or 1.0))  # `k9py --speed 4 replay F`
+    elif kind == files.SCENARIO or getattr(args, "watch", False):
+        from k9py.backends.replay import ScenarioBackend
+        backend = ScenarioBackend.open(path, seed=getattr(args, "seed", None), speed=getattr(args, "speed", 1.0))
+    else:
+        return None
+    backend.hot_reload = bool(getattr(args, "watch", False))  # type: ignore[attr-defined]
+    return backend
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
+        if args.command == "scenario":
+            if args.scenario_command == "list":
+                from k9py.scenario.catalog import cmd_list
+                return cmd_list()
+            from k9py.scenario.commands import cmd_check
+            return cmd_check(args.files)
+        if args.command == "record":
+            from k9py.scenario.commands import cmd_record
+            return cmd_record(args)
         if args.command == "serve":
+            if getattr(args, "scenario", None):
+                from k9py.scenario import files
+                if files.detect(args.scenario) == files.RECORDING:
+                    from k9py.scenario.commands import serve_recording
+                    return serve_recording(args)
             from k9py.serve.server import run_serve
             return run_serve(args)
+        from k9py.backends.live import live_backend_from_args
+        backend = live_backend_from_args(args)
+        if backend is not None and getattr(args, "scenario", None):
+            raise K9pyError("--scenario and --live/--context/--kubeconfig are exclusive")
+        backend = backend or _scenario_backend(args)
         from k9py.ui.app import run_explorer
-        return run_explorer(args)
+        return run_explorer(args, backend=backend) if backend is not None else run_explorer(args)
     except K9pyError as err:
         print(f"k9py: {err}", file=sys.stderr)
         return 2

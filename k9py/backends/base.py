@@ -22,7 +22,8 @@ STATE = "STATE"
 
 WatchEvent = tuple[str, "Obj | None"]
 
-MUTATIONS = ("delete", "scale", "restart", "cordon", "uncordon", "drain", "apply")
+MUTATIONS = ("delete", "scale", "restart", "cordon", "uncordon", "drain", "apply", "replace",
+             "set_image", "rollback", "trigger", "suspend")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class BackendInfo:
 
 class ReadOnlyError(K9pyError):
     """A mutation attempted against a read-only backend."""
+
+
+class MetricsUnavailable(K9pyError):
+    """The cluster serves no metrics.k8s.io (no metrics-server): views hide usage columns."""
 
 
 @runtime_checkable
@@ -59,7 +64,10 @@ class Backend(Protocol):
     async def events_for(self, obj: Obj) -> list[Obj]: ...
 
     async def delete(self, kind: str, namespace: str | None, name: str, *,
-                     grace_period: int | None = None) -> Obj: ...
+                     grace_period: int | None = None, propagation: str | None = None) -> Obj:
+        """``propagation``: Background (default), Foreground or Orphan; ``grace_period=0`` with
+        a pod is kubectl's ``--force --grace-period=0``."""
+        ...
 
     async def scale(self, kind: str, namespace: str, name: str, replicas: int) -> Obj: ...
 
@@ -69,9 +77,34 @@ class Backend(Protocol):
 
     async def uncordon(self, node: str) -> Obj: ...
 
-    async def drain(self, node: str, *, ignore_daemonsets: bool = True) -> list[Obj]: ...
+    async def drain(self, node: str, *, ignore_daemonsets: bool = True, delete_emptydir_data: bool = False,
+                    force: bool = False, grace_period: int | None = None,
+                    timeout: float | None = None) -> list[Obj]: ...
 
     async def apply(self, obj: Obj) -> Obj: ...
+
+    async def replace(self, obj: Obj) -> Obj:
+        """PUT: Conflict if the object's resourceVersion is stale (``e`` edit)."""
+        ...
+
+    async def set_image(self, kind: str, namespace: str, name: str, images: dict[str, str]) -> Obj:
+        """``kubectl set image``: container name → image in the pod template (or the pod)."""
+        ...
+
+    async def rollback(self, namespace: str, replicaset: str) -> Obj:
+        """Roll the ReplicaSet's Deployment back to that ReplicaSet's template (k9s ctrl-l)."""
+        ...
+
+    async def trigger(self, namespace: str, cronjob: str) -> Obj:
+        """``kubectl create job --from=cronjob/NAME``: the created Job."""
+        ...
+
+    async def suspend(self, namespace: str, cronjob: str, suspend: bool) -> Obj: ...
+
+    async def metrics(self, kind: str, namespace: str | None = None) -> list[Obj]:
+        """``PodMetrics`` (kind "Pod", in ``namespace`` or all) or ``NodeMetrics`` (kind "Node")
+        objects as metrics.k8s.io/v1beta1 serves them; raises ``MetricsUnavailable``."""
+        ...
 
     def info(self) -> BackendInfo: ...
 

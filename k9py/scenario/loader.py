@@ -58,6 +58,10 @@ def demo_path() -> str:
 
 def load_manifests(path: str) -> tuple[Header, list[Obj]]:
     """The header (defaults if the file has none) and the objects, in file order."""
+    from k9py.scenario import files  # Scenario files (manifests + timeline) have their own parser
+    if files.detect(path) != files.MANIFESTS:
+        sf = files.parse_file(path)
+        return sf.header, [m.obj for m in sf.manifests]
     header, _, manifests = _parse(path)
     return header, [m.obj for m in manifests]
 
@@ -67,6 +71,9 @@ def load_cluster(path: str | None, *, seed: int | None = None, start: float | No
     """A cluster built from a scenario file (None: the bundled demo), run for ``warmup`` virtual
     seconds (default: the header's ``spec.warmup``, else 3 minutes) so it looks lived in."""
     path = path or demo_path()
+    from k9py.scenario import files  # a Scenario (manifests + timeline) or a Recording
+    if files.detect(path) != files.MANIFESTS:
+        return files.load_scenario_cluster(path, seed=seed, start=start, warmup=warmup)
     header, header_node, manifests = _parse(path)
     cluster = Cluster(seed=seed if seed is not None else (header.seed or 0), start=start,
                       name=header.name)
@@ -96,7 +103,8 @@ def _parse(path: str) -> tuple[Header, Node | None, list[Manifest]]:
     try:
         docs = parse_documents(text)
     except YamlError as err:
-        raise K9pyError(err.message, file=path, line=err.line) from None
+        doc = f"document {_document_at(text, err.line)}" if err.line else None
+        raise K9pyError(err.message, file=path, line=err.line, document=doc) from None
 
     header, header_node = schema.parse_header(None), None
     manifests: list[Manifest] = []
@@ -135,6 +143,16 @@ def _parse(path: str) -> tuple[Header, Node | None, list[Manifest]]:
             continue
         manifests.append(_checked(path, Manifest(data, doc.node, doc.index), seen))
     return header, header_node, manifests
+
+
+def _document_at(text: str, line: int) -> int:
+    """The 1-based index of the YAML document holding ``line`` (for syntax errors, which come
+    before any document is parsed): ``---`` separators above it, a leading one not counted."""
+    lines = text.splitlines()[:max(0, line - 1)]
+    seps = [i for i, ln in enumerate(lines) if ln == "---" or ln.startswith(("--- ", "---\t"))]
+    content = [i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith(("#", "%"))]
+    leading = 1 if seps and content and content[0] == seps[0] else 0
+    return max(1, len(seps) - leading + 1)
 
 
 def _checked(path: str, m: Manifest, seen: dict[tuple[str, str, str], int]) -> Manifest:

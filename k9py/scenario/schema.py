@@ -196,8 +196,26 @@ LIST = {
     "command", "accessModes", "tolerations", "finalizers", "imagePullSecrets", "volumeClaimTemplates",
     "ownerReferences", "matchExpressions", "values", "items", "subsets", "addresses", "rules",
     "topologySpreadConstraints", "nodeSelectorTerms", "clusterIPs", "externalIPs", "mountOptions",
+    "taints", "endpoints", "conditions", "subjects", "secrets", "sources", "ipFamilies",
 }
-STRING_LIST = {"args", "command", "accessModes", "finalizers", "values", "clusterIPs", "externalIPs", "mountOptions"}
+STRING_LIST = {"args", "command", "accessModes", "finalizers", "values", "clusterIPs", "externalIPs", "mountOptions",
+               "ipFamilies"}
+# Fields that are structs in the API: anything but a mapping there is a decoding error (the
+# simulator's controllers may rely on it). Checked only where kinds agree on the meaning.
+OBJECT = {
+    "metadata", "spec", "template", "resources", "strategy", "rollingUpdate", "updateStrategy",
+    "affinity", "nodeAffinity", "podAffinity", "podAntiAffinity", "securityContext",
+    "readinessProbe", "livenessProbe", "startupProbe", "httpGet", "tcpSocket", "grpc", "exec",
+    "lifecycle", "postStart", "preStop", "jobTemplate", "persistentVolumeClaim", "configMap",
+    "emptyDir", "hostPath", "nfs", "projected", "downwardAPI", "valueFrom", "configMapKeyRef",
+    "secretKeyRef", "fieldRef", "resourceFieldRef", "configMapRef", "secretRef", "claimRef",
+    "dataSource", "dataSourceRef", "involvedObject", "roleRef", "podFailurePolicy",
+    "persistentVolumeClaimRetentionPolicy", "ordinals", "requiredDuringSchedulingIgnoredDuringExecution",
+    "sessionAffinityConfig", "clientIP", "labelSelector", "namespaceSelector", "local", "csi",
+    "serviceAccountToken", "dnsConfig", "preference",
+}
+# List fields whose items are structs.
+OBJECT_LIST = LIST - STRING_LIST
 STRING_MAP = {"labels", "annotations", "matchLabels", "nodeSelector", "data", "stringData", "parameters"}
 QUANTITY_MAP = {"requests", "limits", "capacity", "hard"}
 # Maps whose keys are user data, not API field names: not descended into by name.
@@ -261,6 +279,10 @@ def _walk(value: Any, path: str, kind: str) -> None:
             continue
         if key in STRING_MAP and not (key == "data" and kind == "ControllerRevision"):
             _string_map(v, p)
+            if key == "annotations":
+                _sim_annotations(v, p)
+            elif key == "data" and kind == "Secret" and not path:
+                _base64_map(v, p)
             continue
         if key in QUANTITY_MAP and not (kind == "LimitRange" and key == "limits"):
             for res, q in _mapping(v, p).items():
@@ -295,9 +317,51 @@ def _walk(value: Any, path: str, kind: str) -> None:
                     if not isinstance(item, str):
                         raise FieldError(f"{p}[{i}]", f"Invalid value: {show(item)}: must be a string")
                 continue
-        elif key in ("metadata", "spec", "template") and not isinstance(v, dict):
+            if key in OBJECT_LIST and not _free_form(key, kind):
+                for i, item in enumerate(v):
+                    if not isinstance(item, dict):
+                        raise FieldError(f"{p}[{i}]", f"Invalid value: {show(item)}: must be an object")
+        elif key in OBJECT and not isinstance(v, dict) and not _free_form(key, kind):
             raise FieldError(p, f"Invalid value: {show(v)}: must be an object")
         _walk(v, p, kind)
+
+
+SIM_DURATIONS = ("crash-after", "exit-after", "oom-after", "start-delay", "ready-after")
+SIM_BOOLEANS = ("never-ready", "down")
+
+
+def _sim_annotations(ann: dict[str, Any], path: str) -> None:
+    """The simulator's own annotations (README): a value it cannot use is an error, not ignored."""
+    for key, value in ann.items():
+        if not key.startswith("k9py.sim/"):
+            continue
+        name, p = key[len("k9py.sim/"):], f"{path}.{key}"
+        if name in SIM_DURATIONS:
+            try:
+                ok = parse_duration(value) >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                raise FieldError(p, f"Invalid value: {show(value)}: must be a duration (seconds, or like 90s, 2m)")
+        elif name in SIM_BOOLEANS and value.lower() not in ("true", "false"):
+            raise FieldError(p, f'Invalid value: {show(value)}: must be "true" or "false"')
+        elif name == "exit-code" and not (value.isdigit() and 0 <= int(value) <= 255):
+            raise FieldError(p, f"Invalid value: {show(value)}: must be an integer from 0 to 255")
+
+
+def _base64_map(data: dict[str, Any], path: str) -> None:
+    import base64
+    import binascii
+    for k, v in data.items():
+        try:
+            base64.b64decode(v, validate=True)
+        except (binascii.Error, ValueError):
+            raise FieldError(f"{path}.{k}", f"Invalid value: {show(v)}: illegal base64 data") from None
+
+
+def _free_form(key: str, kind: str) -> bool:
+    """Field names that are something else in one kind: RBAC rules' ``resources`` (strings)."""
+    return key == "resources" and kind in ("Role", "ClusterRole")
 
 
 # -- scalar checks -------------------------------------------------------------------------------

@@ -141,9 +141,20 @@ def line_of(node: Node, path: str | list[str | int]) -> int:
     steps = split_path(path) if isinstance(path, str) else path
     line = node.start_mark.line + 1
     cur: Node | None = node
-    for step in steps:
-        cur, at = child(cur, step)
-        if cur is None or at is None:
+    i = 0
+    while i < len(steps):
+        nxt, at, used = None, None, 1
+        # map keys may contain dots (annotations like k9py.sim/crash-after): longest match first
+        for j in range(len(steps), i, -1):
+            part = steps[i:j]
+            if j - i > 1 and not all(isinstance(x, str) for x in part):
+                continue
+            step = ".".join(part) if j - i > 1 else part[0]  # type: ignore[arg-type]
+            nxt, at = child(cur, step)
+            if nxt is not None:
+                used = j - i
+                break
+        if nxt is None or at is None:
             break
-        line = at
+        cur, line, i = nxt, at, i + used
     return line

@@ -25,6 +25,11 @@ Obj = dict[str, Any]
 
 JSON = "application/json"
 POLL = 0.5  # real seconds a stream waits for a change before checking again
+# The apiserver's deprecation warnings (a `Warning` header, which kubectl prints on stderr).
+DEPRECATED = {
+    "ComponentStatus": "v1 ComponentStatus is deprecated in v1.19+",
+    "Endpoints": "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
+}
 
 
 def status_success(code: int = 200, details: Obj | None = None) -> Obj:
@@ -170,11 +175,10 @@ class Api:
                             f'"{res.group}"{where}: k9py serve is read-only')
         if route.sub:
             return self._subresource(req, route)
-        if res.kind == "ComponentStatus" and m == "GET":
-            resp = self._resource_verbs(req, route, watch_path)
-            resp.headers["Warning"] = '299 - "v1 ComponentStatus is deprecated in v1.19+"'
-            return resp
-        return self._resource_verbs(req, route, watch_path)
+        resp = self._resource_verbs(req, route, watch_path)
+        if res.kind in DEPRECATED and resp.code < 400:
+            resp.headers["Warning"] = f'299 - "{DEPRECATED[res.kind]}"'
+        return resp
 
     def _resource_verbs(self, req: Request, route: Route, watch_path: bool) -> Response:
         m = req.method
@@ -461,6 +465,10 @@ class Api:
                 bmd = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
                 if bmd.get("name") and bmd["name"] != route.name:
                     raise bad_request(f"the name of the object ({bmd['name']}) does not match the name on the URL ({route.name})")
+                if body.get("apiVersion") not in (None, route.res.api_version) or body.get("kind") not in (None, route.res.kind):
+                    raise bad_request(f'the API version in the data ({body.get("apiVersion", "")}) does not match the expected API version ({route.res.api_version})'
+                                      if body.get("apiVersion") not in (None, route.res.api_version)
+                                      else f'the kind in the data ({body.get("kind")}) does not match the expected kind ({route.res.kind})')
                 self._decode_check(req, body, route.res)
             patched = kpatch.apply_patch(current, ct, body)
             if not isinstance(patched, dict):
@@ -471,6 +479,9 @@ class Api:
             if route.res.namespaced and pmd.get("namespace") != current["metadata"].get("namespace"):
                 raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
             patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
+            # The apiserver decodes the patched document into the typed object: a value of the
+            # wrong type is refused here, before it can reach a controller.
+            self._decode_check(req, patched, route.res)
             out = self.cluster.replace(patched, dry_run=dry)
         self.notify()
         return self.one(req, route, out)

@@ -57,12 +57,22 @@ def _container(pod: Obj, requested: str | None) -> str:
     raise bad_request(msg)
 
 
-def _terminated(pod: Obj, container: str) -> bool:
+def _instance(pod: Obj, container: str) -> tuple[str | None, bool]:
+    """(containerID, running) of the container's latest instance: a follow reads that instance
+    only, and ends when it stops (the kubelet does not follow into the next restart)."""
     st = pod.get("status") or {}
     for cs in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or []):
         if cs.get("name") == container:
-            return bool((cs.get("state") or {}).get("terminated"))
-    return st.get("phase") in ("Succeeded", "Failed")
+            return cs.get("containerID"), bool((cs.get("state") or {}).get("running"))
+    return None, False
+
+
+def _followed_lines(cluster: Any, ns: str, name: str, container: str, cid: str) -> tuple[list[str], bool] | None:
+    try:
+        from k9py.sim.logs import instance_logs
+    except ImportError:
+        return None
+    return instance_logs(cluster, ns, name, container, cid)
 
 
 def _ts(line: str) -> float | None:
@@ -95,6 +105,9 @@ def pod_log(api: "Api", req: Request, route: "Route") -> Response:
         except ValueError:
             raise bad_request(f'parsing time "{since_time}" as RFC3339: cannot parse') from None
     fn = _logs_fn()
+    recorded = getattr(cluster, "container_logs", None)  # a replayed Recording keeps its own log lines
+    if recorded is not None:
+        fn = lambda _cluster, *args, **kwargs: recorded(*args, **kwargs)  # noqa: E731
     with cluster.lock:
         pod = cluster.store.get("Pod", ns, name)
         if pod is None:
@@ -104,6 +117,7 @@ def pod_log(api: "Api", req: Request, route: "Route") -> Response:
                    since_time=since_time, tail_lines=tail, timestamps=True) if fn else []
         uid = meta.uid(pod)
         start_now = cluster.now()
+        followed, running = _instance(pod, container)
 
     def render(line: str) -> bytes:
         line = line.rstrip("\n")
@@ -118,7 +132,7 @@ def pod_log(api: "Api", req: Request, route: "Route") -> Response:
         budget[0] -= len(data)
         return data
 
-    if not follow or previous:
+    if not follow or previous or not running or recorded is not None:
         data = clip(b"".join(render(ln) for ln in lines))
         return Response(200, data, TEXT)
 
@@ -137,8 +151,10 @@ def pod_log(api: "Api", req: Request, route: "Route") -> Response:
                 pod_now = cluster.store.get("Pod", ns, name)
                 if pod_now is None or meta.uid(pod_now) != uid:
                     return
-                done = _terminated(pod_now, container)
-                fresh = fn(cluster, ns, name, container, timestamps=True) if fn else []
+                got = _followed_lines(cluster, ns, name, container, followed or "")
+                if got is None:
+                    return
+                fresh, done = got
             new: list[str] = []
             at_cursor = 0
             for ln in fresh:
@@ -161,7 +177,7 @@ def pod_log(api: "Api", req: Request, route: "Route") -> Response:
                     yield chunk
                 if budget[0] is not None and budget[0] <= 0:
                     return
-            if done and not new:
+            if done:
                 return
 
     return Response(200, stream=stream(), content_type=TEXT)

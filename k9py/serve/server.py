@@ -108,6 +108,7 @@ def run_serve(args: Any) -> int:
     if speed < 0:
         print("k9py: --speed must be >= 0", file=sys.stderr)
         return 2
+    cluster.strict = False  # a controller failing on one object must not stop the served cluster
     host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
     try:
         handle = ServeHandle(cluster, host=host, port=int(getattr(args, "port", 0) or 0), speed=speed or None,

@@ -92,7 +92,10 @@ def _scale(api: "Api", req: Request, route: "Route") -> Response:
         else:
             ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
             scale = kpatch.apply_patch(current, ct, body)
-        replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+        spec = scale.get("spec") if isinstance(scale, dict) else None
+        if spec is not None and not isinstance(spec, dict):
+            raise bad_request(f'Scale in version "v1" cannot be handled as a Scale: spec: Invalid value: {json.dumps(spec)}: must be an object')
+        replicas = (spec or {}).get("replicas")
         if not isinstance(replicas, int) or isinstance(replicas, bool):
             raise ApiError(422, "Invalid", f'Scale.autoscaling "{route.name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: must be an integer',
                            name=route.name, kind="Scale")

@@ -22,6 +22,7 @@ def bootstrap(cluster: "Cluster") -> None:
     from k9py.sim import service_admission  # noqa: F401
     from k9py.sim.controllers import quota, volumes  # noqa: F401
     from k9py.sim.controllers.namespace import ensure_namespace_defaults
+    from k9py.sim.pod_admission import system_priority_classes
 
     store = cluster.store
     for ns in SYSTEM_NAMESPACES:
@@ -39,6 +40,9 @@ def bootstrap(cluster: "Cluster") -> None:
         store.create(kubernetes_endpointslice())
     if store.get("StorageClass", None, DEFAULT_STORAGE_CLASS) is None:
         cluster.create(standard_storage_class())
+    for pc in system_priority_classes():
+        if store.get("PriorityClass", None, pc["metadata"]["name"]) is None:
+            cluster.create(pc)
     cluster.settle()
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import heapq
 import random
+import sys
 import threading
+import traceback
 from typing import Any, Iterable
 
 from k9py.kube import meta, resources
@@ -45,6 +47,11 @@ class Cluster:
         self._last_run: dict[int, int] = {}  # controller index -> store version at its last run
         # Controllers keep state that is not part of any object here (e.g. allocated IPs).
         self.state: dict[str, Any] = {}
+        # strict: a controller's exception propagates (tests). Long-running hosts (`k9py serve`)
+        # turn it off: the failure is reported once on stderr and the other controllers go on,
+        # so one bad object cannot freeze the whole cluster.
+        self.strict = True
+        self._reported: set[tuple[str, str]] = set()
         if bootstrap:
             from k9py.sim.bootstrap import bootstrap as _bootstrap
             _bootstrap(self)
@@ -88,10 +95,22 @@ class Cluster:
                 if not force and not self._is_dirty(i, c):
                     continue
                 self._last_run[i] = self.store.resource_version
-                c.reconcile(self)
+                try:
+                    c.reconcile(self)
+                except Exception as err:
+                    if self.strict:
+                        raise
+                    self._report(c, err)
             force = False
             if self.store.resource_version == before:
                 return
+
+    def _report(self, controller: Any, err: Exception) -> None:
+        key = (type(controller).__name__, f"{type(err).__name__}: {err}")
+        if key not in self._reported:
+            self._reported.add(key)
+            print(f"k9py: controller {key[0]} failed (it keeps running): {key[1]}", file=sys.stderr)
+            traceback.print_exception(err, file=sys.stderr)
 
     def _is_dirty(self, index: int, controller: Any) -> bool:
         watches = getattr(controller, "watches", None)
@@ -133,6 +152,9 @@ class Cluster:
         rv = obj.get("metadata", {}).get("resourceVersion")
         if rv and rv != old["metadata"]["resourceVersion"]:
             raise conflict(kind, name)
+        uid = obj["metadata"].get("uid")
+        if uid and uid != old["metadata"].get("uid"):
+            raise conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: {old['metadata'].get('uid')}")
         if subresource == "status":
             new = deep_copy(old)
             new["status"] = obj.get("status", {})

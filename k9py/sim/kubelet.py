@@ -21,6 +21,7 @@ from k9py.sim import pod_admission  # noqa: F401  (registers the Pod admission r
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
 from k9py.sim.controllers.base import Controller
 from k9py.sim.nodes import wake_once
+from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_MAX, config_error, mount_error
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -102,6 +103,7 @@ class PodRuntime:
     default_reason: str = "ContainerCreating"
     deadline: float | None = None   # spec.activeDeadlineSeconds after start
     cond_times: dict[str, tuple[str, str]] = field(default_factory=dict)
+    mount_backoff: float = 0.0      # FailedMount retry back-off (0: no failure yet)
 
     def by_name(self, name: str, init: bool | None = None) -> CState | None:
         for c in self.containers:
@@ -308,6 +310,14 @@ class Kubelet(Controller):
         if not rt.sandbox_ready:
             if rt.killing or rt.sandbox_at > now:
                 return False
+            failed = mount_error(cluster, pod)
+            if failed is not None:
+                # volumes are set up before the sandbox: the pod stays ContainerCreating
+                self._event(cluster, pod, rt, None, "Warning", "FailedMount", failed)
+                rt.mount_backoff = (MOUNT_BACKOFF_INITIAL if not rt.mount_backoff
+                                    else min(rt.mount_backoff * 2, MOUNT_BACKOFF_MAX))
+                rt.sandbox_at += rt.mount_backoff
+                return False
             rt.sandbox_ready = True
             rt.ip = self._allocate_ip(cluster, pod, node)
             self._begin_next(cluster, pod, rt, rt.sandbox_at)
@@ -396,7 +406,7 @@ class Kubelet(Controller):
         policy = sc.get("imagePullPolicy") or "IfNotPresent"
         err = pull_error(pod, c.image)
         c.phase = "pulling"
-        if c.waiting_reason not in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff"):
+        if c.waiting_reason not in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError"):
             c.waiting_reason = rt.default_reason
         present = err is None and ((c.image in images and policy != "Always") or policy == "Never")
         if present:
@@ -443,6 +453,16 @@ class Kubelet(Controller):
 
     def _start(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
         sc = self._spec_container(pod, c)
+        failed = config_error(cluster, pod, sc)
+        if failed is not None:
+            # generating the container's config failed: retried at the next pod sync
+            c.phase = "pullfail"
+            c.pull_started = -1.0
+            c.waiting_reason, c.waiting_message = "CreateContainerConfigError", failed
+            self._event(cluster, pod, rt, c, "Warning", "Failed", f"Error: {failed}")
+            c.next_at = t + CONFIG_RETRY
+            self._begin_next(cluster, pod, rt, t)
+            return
         prog = program_for(pod, sc, init=c.init and not c.sidecar)
         cid = "%032x%032x" % (cluster.rng.getrandbits(128), cluster.rng.getrandbits(128))
         inst = Instance(attempt=len(c.instances), container_id=cid, image=c.image, started=t, program=prog)

@@ -604,3 +604,25 @@ def append_log(cluster: "Cluster", namespace: str, pod: str, container: str | No
         for part in s.split("\n"):
             c.current.extra.append((now, part))
     del c.current.extra[:-RETENTION]
+
+
+def instance_logs(cluster: "Cluster", namespace: str, pod: str, container: str,
+                  container_id: str) -> tuple[list[str], bool] | None:
+    """The retained lines (timestamped) of one container instance, by its ``containerID``, and
+    whether it has stopped; None when the kubelet no longer has it. What a follow reads: the
+    kubelet streams the instance it opened and stops when that container exits."""
+    from k9py.sim.kubelet import runtime_for
+
+    obj = cluster.store.get("Pod", namespace, pod)
+    rt = runtime_for(cluster, namespace, pod)
+    if obj is None or rt is None:
+        return None
+    cname, init = resolve_container(obj, container)
+    c = rt.by_name(cname, init)
+    raw = container_id.split("://", 1)[-1]
+    inst = next((i for i in c.instances if i.container_id == raw), None) if c else None
+    if inst is None:
+        return None
+    lines = _instance_lines(cluster, obj, cname, inst, since=None, need=None)
+    stopped = inst.finished is not None and inst.finished <= cluster.now()
+    return [f"{rfc3339_nano(t)} {s}" for t, s in lines], stopped

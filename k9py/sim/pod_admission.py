@@ -54,16 +54,24 @@ def qos_class(spec: Obj) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
-def _default_container(c: Obj) -> None:
+def default_container(c: Obj, *, requests_from_limits: bool = True) -> None:
+    """The apiserver's container defaults (SetDefaults_Container and friends), shared by pods and
+    pod templates; only a Pod gets requests defaulted from limits (SetDefaults_Pod)."""
+    if not isinstance(c, dict):
+        return
     image = str(c.get("image") or "")
     c.setdefault("imagePullPolicy", pull_policy(image))
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     res = c.setdefault("resources", {})
-    if isinstance(res, dict) and isinstance(res.get("limits"), dict):
+    if requests_from_limits and isinstance(res, dict) and isinstance(res.get("limits"), dict):
         req = res.setdefault("requests", {})
         for k, v in res["limits"].items():
             req.setdefault(k, v)
+    for env in c.get("env") or []:
+        field_ref = env.get("valueFrom", {}).get("fieldRef") if isinstance(env, dict) and isinstance(env.get("valueFrom"), dict) else None
+        if isinstance(field_ref, dict):
+            field_ref.setdefault("apiVersion", "v1")
     for p in c.get("ports") or []:
         if isinstance(p, dict):
             p.setdefault("protocol", "TCP")
@@ -143,6 +151,7 @@ def admit_pod(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
     spec.setdefault("enableServiceLinks", True)
     if old is None:
         _priority(cluster, obj, spec)
+        _mirror_owner(cluster, obj, spec)
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
@@ -150,7 +159,7 @@ def admit_pod(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
     spec["serviceAccount"] = sa
     for field in ("initContainers", "containers"):
         for c in spec.get(field) or []:
-            _default_container(c)
+            default_container(c)
     tols = spec.setdefault("tolerations", [])
     for dt in DEFAULT_TOLERATIONS:
         if not any(t.get("key") == dt["key"] and t.get("effect") in (dt["effect"], None, "")
@@ -159,7 +168,8 @@ def admit_pod(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
     if old is None and spec.get("automountServiceAccountToken") is not False:
         _add_token_volume(cluster, spec)
     if old is not None:
-        if _comparable(spec) != _comparable(old.get("spec") or {}):
+        old_node = (old.get("spec") or {}).get("nodeName")
+        if _comparable(spec) != _comparable(old.get("spec") or {}) or (old_node and spec.get("nodeName") != old_node):
             raise invalid("Pod", meta.name(obj), [("spec", _UPDATE_FORBIDDEN)])
     status = obj.setdefault("status", {}) if old is None else obj.get("status") or {}
     if old is None:
@@ -169,6 +179,24 @@ def admit_pod(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
 
 
 SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+SYSTEM_PRIORITY_DESCRIPTIONS = {
+    "system-node-critical": "Used for system critical pods that must not be moved from their current node.",
+    "system-cluster-critical": "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+}
+
+
+def system_priority_classes() -> list[Obj]:
+    """The PriorityClasses every cluster has (the apiserver creates them at start)."""
+    return [{"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name},
+             "value": value, "globalDefault": False, "description": SYSTEM_PRIORITY_DESCRIPTIONS[name]}
+            for name, value in SYSTEM_PRIORITIES.items()]
+
+
+@admits("PriorityClass")
+def _admit_priority_class(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+    obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    if not isinstance(obj.get("value"), int) or isinstance(obj.get("value"), bool):
+        raise invalid("PriorityClass", meta.name(obj), [("value", "Required value")])
 
 
 def _priority(cluster: "Cluster", obj: Obj, spec: Obj) -> None:
@@ -185,6 +213,20 @@ def _priority(cluster: "Cluster", obj: Obj, spec: Obj) -> None:
     spec["priority"] = int(pc.get("value", 0))
     if pc.get("preemptionPolicy"):
         spec.setdefault("preemptionPolicy", pc["preemptionPolicy"])
+
+
+MIRROR = "kubernetes.io/config.mirror"
+
+
+def _mirror_owner(cluster: "Cluster", obj: Obj, spec: Obj) -> None:
+    """A static pod's mirror pod is owned by its Node (the kubelet sets the reference)."""
+    node_name = spec.get("nodeName")
+    if MIRROR not in meta.annotations(obj) or not node_name or meta.owner_refs(obj):
+        return
+    node = cluster.store.get("Node", None, node_name)
+    if node is not None:
+        obj["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "Node", "name": node_name,
+                                               "uid": meta.uid(node), "controller": True}]
 
 
 def _carry_over(spec: Obj, old_spec: Obj) -> None:

@@ -24,6 +24,10 @@ from k9py.sim.clock import VirtualClock
 Obj = dict[str, Any]
 WatchCallback = Callable[[str, Obj], None]  # (ADDED|MODIFIED|DELETED, object)
 
+# Kinds whose apiserver strategy tracks metadata.generation (ConfigMaps, Services, Nodes… don't).
+GENERATION_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
+                              "ReplicationController", "Ingress", "NetworkPolicy", "PodDisruptionBudget",
+                              "HorizontalPodAutoscaler"})
 HISTORY = 50_000  # watch events kept for resuming from a resourceVersion
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s utilrand alphabet (no vowels)
 
@@ -152,7 +156,7 @@ class ObjectStore:
         if not (keep_uid and md.get("uid")):
             md["uid"] = self.new_uid()
         md.setdefault("creationTimestamp", rfc3339(self.clock.now()))
-        if kind not in ("Event",):
+        if kind in GENERATION_KINDS:
             md["generation"] = 1
         md.pop("deletionTimestamp", None)
         md.pop("managedFields", None)

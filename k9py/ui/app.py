@@ -18,9 +18,12 @@ from k9py.backends.base import Backend, read_only
 from k9py.errors import K9pyError
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff, Informer, Subscription
+from k9py.store.metrics import MetricsCache
 from k9py.ui import keymap
+from k9py.ui.screens import actions
 from k9py.ui.screens.dialogs import ConfirmScreen, ScaleScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen, columns_text
+from k9py.ui.widgets import timeline
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.view import kinds
 from k9py.view.kinds import BY_NAME, Scope, ViewKind
@@ -33,6 +36,7 @@ LOGO = [
     r"|_\_\ /_/ | .__/\_, |",
     r"          |_|   |__/",
 ]
+METRICS_INTERVAL = 5.0  # seconds between metrics polls (k9s: a few seconds)
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
 
 
@@ -75,7 +79,14 @@ class K9pyApp(App[None]):
         Binding("shift+n", "sort('NAME')", show=False), Binding("shift+a", "sort('AGE')", show=False),
         Binding("shift+s", "sort('STATUS')", show=False), Binding("shift+p", "sort('NAMESPACE')", show=False),
         Binding("shift+r", "sort('READY')", show=False), Binding("shift+g", "bottom", show=False),
-    ]
+        # describe / yaml / logs and actions (k9py.ui.screens.actions)
+        Binding("d", "act('describe')", show=False), Binding("y", "act('yaml')", show=False),
+        Binding("l", "act('logs')", show=False), Binding("p", "act('previous')", show=False),
+        Binding("e", "act('edit')", show=False), Binding("i", "act('image')", show=False),
+        Binding("r", "act('restart')", show=False), Binding("c", "act('cordon')", show=False),
+        Binding("u", "act('uncordon')", show=False), Binding("t", "act('trigger')", show=False),
+        Binding("ctrl+k", "act('kill')", show=False), Binding("ctrl+l", "act('rollback')", show=False),
+    ] + timeline.BINDINGS  # replay keys: active only when the backend plays a recording
 
     def __init__(self, backend: Backend, *, namespace: str = "default", view: str = "pods",
                  manual: bool = False, readonly: bool = False, logoless: bool = False,
@@ -88,6 +99,8 @@ class K9pyApp(App[None]):
         self.logoless = logoless
         self.show_header = not headless_ui
         self.informer = Informer(self.backend, auto_flush=not manual)
+        self.metrics = MetricsCache(self.backend)
+        self._metrics_busy = False
         self.start_namespace = namespace
         self.active_namespace = namespace  # what namespaced views open in ("" all)
         self.start_view = view
@@ -133,12 +146,17 @@ class K9pyApp(App[None]):
         start = self.backend.start if hasattr(self.backend, "start") else None  # type: ignore[attr-defined]
         if not self.manual and start is not None:
             start()
+        # nodes for the header's CPU/MEM (usage over allocatable)
+        self.informer.subscribe("Node", None, lambda cache, diff: None)
         if not self.manual:
             self.set_interval(1.0, self._tick)
             self.set_interval(3.0, self._clear_deltas)
+            self.set_interval(METRICS_INTERVAL, self.refresh_metrics)
+            self.call_later(self.refresh_metrics)
         if not self.run_command(self.start_view, record=True):
             self.run_command("pods", record=True)
         self.table.focus()
+        timeline.install(self)  # the replay bar (when replaying), hot-reload flashes
 
     async def on_unmount(self) -> None:
         await self.informer.close()
@@ -151,6 +169,28 @@ class K9pyApp(App[None]):
         for _ in range(5):
             await asyncio.sleep(0)
         self.informer.flush()
+
+    async def refresh_metrics(self) -> None:
+        """Poll usage (nodes always, for the header; pods when a pod view shows) and hand it to
+        the current view. Tests call it by hand (manual clock)."""
+        if self._metrics_busy:
+            return
+        self._metrics_busy = True
+        try:
+            m = self.model
+            pods = m is not None and m.kind in ("Pod", "Container")
+            ns = self.current.scope.namespace if pods and self.current is not None else None
+            await self.metrics.refresh(ns or None, pods=pods)
+        finally:
+            self._metrics_busy = False
+        if not self.query("#table"):  # the app closed while metrics were on their way
+            return
+        m = self.model
+        if m is not None and m.kind in ("Pod", "Container"):
+            usage = self.metrics.pods if m.kind == "Pod" else self.metrics.containers
+            m.set_metrics(usage if self.metrics.available else None)
+            self.table.model_changed()
+        self._render_header()
 
     def _tick(self) -> None:
         m = self.model
@@ -177,6 +217,10 @@ class K9pyApp(App[None]):
         model = RowModel(view, all_namespaces=all_ns and expand is None, wide=state.wide,
                          predicate=scope.predicate, expand=expand)
         model.now = self.backend.now()
+        if model.kind in ("Pod", "Container") and self.metrics.available:
+            model.set_metrics(self.metrics.pods if model.kind == "Pod" else self.metrics.containers)
+            if not self.manual:  # fresh figures for this scope, after the first paint
+                self.set_timer(0.3, self.refresh_metrics)
         if state.sort:
             model.set_sort(*state.sort)
         model.set_filter(state.filter)
@@ -298,6 +342,8 @@ class K9pyApp(App[None]):
 
     # -- commands ----------------------------------------------------------------------------
     def run_command(self, text: str, *, record: bool = True) -> bool:
+        if text.strip().lstrip(":").split(" ", 1)[0] in timeline.PICKER_COMMANDS:
+            return timeline.open_picker(self)  # `:scenarios`: the bundled scenarios picker
         cmd = kinds.parse_command(text)
         if cmd.quit:
             self.exit()
@@ -306,16 +352,6 @@ class K9pyApp(App[None]):
             self.flash(cmd.error or "bad command", "error")
             return False
         view = cmd.view
-        cur = self.current
-        ns = cmd.namespace
-        if ns is None:
-            ns = self.active_namespace
-        if not view.namespaced:
-            ns = ""
-        else:
-            self.active_namespace = ns
-            if ns:
-                self._remember(ns)
         pred, label = None, ""
         if cmd.labels:
             from k9py.kube import selectors
@@ -328,10 +364,24 @@ class K9pyApp(App[None]):
         if view.name == "containers":
             self.flash("containers: select a pod and press enter", "warn")
             return False
+        ns = cmd.namespace
+        if ns is None:
+            ns = self.active_namespace
+        if not view.namespaced:
+            ns = ""
+        else:
+            self.active_namespace = ns
+            if ns:
+                self._remember(ns)
         self.replace_all(Scope(view, ns, label, pred), cmd.filter or "")
-        self._previous_cmd, self._current_cmd = self._current_cmd, text.strip()
+        # history keeps the namespace the view opened in, so `[` / `]` / `-` show it again
+        words = text.strip().lstrip(":").split(" ", 1)
+        effective = text.strip()
+        if view.namespaced and cmd.namespace is None:
+            effective = " ".join([words[0], ns or "all", *words[1:]])
+        self._previous_cmd, self._current_cmd = self._current_cmd, effective
         if record:
-            self.history.append(text.strip())
+            self.history.append(effective)
             self._hist_pos = len(self.history) - 1
         return True
 
@@ -412,6 +462,9 @@ class K9pyApp(App[None]):
             return
         self.pop()
 
+    def action_replay(self, what: str) -> None:
+        timeline.act(self, what)  # raises SkipAction when not replaying: the key's usual binding runs
+
     def action_cursor(self, delta: int) -> None:
         self.table.move_to(self.table.cursor_index + delta)
 
@@ -462,7 +515,7 @@ class K9pyApp(App[None]):
         if cur is None or row is None:
             return
         if cur.scope.view.name == "containers":
-            self.flash("logs view arrives in a later slice", "warn")
+            actions.open_view(self, "logs")
             return
         if cur.scope.view.name == "contexts":
             self.flash(f"already using context {row.key[1]}")
@@ -499,58 +552,23 @@ class K9pyApp(App[None]):
         return [self.table.cursor_key] if self.table.cursor_key is not None else []
 
     def action_delete(self) -> None:
-        cur = self.current
-        if cur is None or cur.scope.view.name in ("containers", "contexts"):
-            self.flash("nothing to delete here", "warn")
-            return
-        view, keys = cur.scope.view, self._targets()
-        if not keys:
-            return
-        what = f"{keys[0][0]}/{keys[0][1]}" if keys[0][0] else keys[0][1]
-        if len(keys) > 1:
-            what = f"{len(keys)} marked {view.name}"
-
-        async def done(ok: bool | None) -> None:
-            if not ok:
-                return
-            try:
-                for ns, name in keys:
-                    await self.backend.delete(view.kind, ns or None, name)
-            except K9pyError as err:
-                self.flash(str(err), "error")
-                return
-            self.table.marked.clear()
-            self.flash(f"Delete resource {view.name} {what}")
-
-        self.push_screen(ConfirmScreen("<Delete>", f"Delete {view.name} {what}?"), done)
+        actions.dispatch(self, "delete")
 
     def action_scale(self) -> None:
-        cur, row = self.current, self.table.cursor_row
-        if cur is None or row is None or cur.scope.view.name not in self.SCALABLE:
-            self.flash("scale: only deployments, replicasets and statefulsets", "warn")
-            return
-        kind, (ns, name) = self.SCALABLE[cur.scope.view.name], row.key
-        current = int((row.obj.get("spec") or {}).get("replicas", 1))
+        actions.dispatch(self, "scale")
 
-        async def done(replicas: int | None) -> None:
-            if replicas is None:
-                return
-            try:
-                await self.backend.scale(kind, ns, name, replicas)
-            except K9pyError as err:
-                self.flash(str(err), "error")
-                return
-            self.flash(f"Scaling {cur.scope.view.name} {ns}/{name} to {replicas}")
+    def action_act(self, name: str) -> None:
+        actions.dispatch(self, name)
 
-        self.push_screen(ScaleScreen(f"<Scale> {ns}/{name}", current), done)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The explorer's keys belong to the resource view: not to a screen pushed over it."""
+        return len(self.screen_stack) <= 1 or action == "quit"
 
     def action_help(self) -> None:
         cur = self.current
         view = cur.scope.view.name if cur else ""
-        drill = keymap.DRILL_HINT.get(view)
-        resource = [(k.label, k.description) for k in keymap.RESOURCE]
-        if drill:
-            resource[0] = ("<enter>", drill)
+        columns = {c.name for c in self.model.columns} if self.model is not None else set()
+        resource = keymap.resource_keys(view, columns, self._action_hints(view))
         sections = [
             ("RESOURCE", resource),
             ("GENERAL", [(k.label, k.description) for k in keymap.GENERAL]),
@@ -579,8 +597,16 @@ class K9pyApp(App[None]):
         self.query_one("#flash", Static).update(Text(message, style=style))
         if self._flash_timer is not None:
             self._flash_timer.stop()
-        if not self.manual:
-            self._flash_timer = self.set_timer(4.0, lambda: self.query_one("#flash", Static).update(""))
+        self.flash_text = message
+        self._flash_timer = self.set_timer(self.flash_seconds, self._clear_flash)
+
+    flash_seconds = 4.0  # how long a flash message stays (k9s clears its flash by itself)
+    flash_text = ""
+
+    def _clear_flash(self) -> None:
+        self.flash_text = ""
+        self._flash_timer = None
+        self.query_one("#flash", Static).update("")
 
     # -- header, title, crumbs ---------------------------------------------------------------
     def title_text(self) -> str:
@@ -613,18 +639,37 @@ class K9pyApp(App[None]):
             crumbs.append(" ")
         self.query_one("#crumbs", Static).update(crumbs)
 
+    def _action_hints(self, view: str) -> list[tuple[str, str]] | None:
+        """The action keys of ``view`` (describe, yaml, logs, delete, ...) from the actions module."""
+        hints = getattr(actions, "hints", None)
+        return hints(view, self.backend.info().read_only) if hints is not None else None
+
+    def connection_state(self) -> str:
+        """The backend's state, or the current view's watch state when that one is in trouble
+        (a watch reconnecting with backoff shows here, re-rendered every second)."""
+        state = self.backend.info().state
+        cur = self.current
+        if state == "connected" and cur is not None and cur.scope.view.kind:
+            view = cur.scope.view
+            cache = self.informer.cache(view.kind, (cur.scope.namespace or None) if view.namespaced else None)
+            if cache is not None and cache.state not in ("connected", "connecting"):
+                state = cache.state
+        return state
+
     def _render_header(self) -> None:
         info = self.backend.info()
         left = [("Context:", info.context), ("Cluster:", info.cluster), ("User:", info.user),
                 ("K9py Rev:", f"v{__version__}"), ("K8s Rev:", info.server_version),
-                ("Backend:", f"{info.backend} ({info.state})" + (" [readonly]" if info.read_only else ""))]
+                ("Backend:", f"{info.backend} ({self.connection_state()})" + (" [readonly]" if info.read_only else ""))]
+        nodes = self.informer.cache("Node", None)
+        usage = self.metrics.cluster_percent(list(nodes.objects.values())) if nodes is not None else None
+        left += [("CPU:", f"{usage[0]}%" if usage else "n/a"), ("MEM:", f"{usage[1]}%" if usage else "n/a")]
         cur = self.current
         view = cur.scope.view.name if cur else ""
         ns_hints = [("<0>", "all")] + [(f"<{i + 1}>", ns) for i, ns in enumerate(self.favorites[:5])]
-        hints = list(keymap.HINTS)
-        if view in keymap.DRILL_HINT:
-            hints[0] = ("<enter>", keymap.DRILL_HINT[view])
+        hints = keymap.hints_for(view, self._action_hints(view))
         rows = max(len(left), len(LOGO) if not self.logoless else 0)
+        hint_cols = min(3, -(-len(hints) // rows))
         text = Text()
         for i in range(rows):
             if i < len(left):
@@ -635,10 +680,10 @@ class K9pyApp(App[None]):
             cell = ns_hints[i] if i < len(ns_hints) else None
             text.append(f"{cell[0]:<5}" if cell else " " * 5, style="#ff00ff")
             text.append(f"{cell[1]:<14}" if cell else " " * 14, style="white")
-            for col in (i, i + rows):
+            for col in range(i, i + hint_cols * rows, rows):
                 h = hints[col] if col < len(hints) else None
                 text.append(f"{h[0]:<11}" if h else " " * 11, style="#1e90ff")
-                text.append(f"{h[1]:<13}" if h else " " * 13, style="white")
+                text.append(f"{h[1]:<15}" if h else " " * 15, style="white")
             if not self.logoless and i < len(LOGO):
                 text.append(f"  {LOGO[i]}", style="#ffa500")
             if i < rows - 1:
@@ -656,14 +701,19 @@ def demo_backend(seed: int = 0, scenario: str | None = None, speed: float = 1.0)
     return SimBackend(load_cluster(scenario, seed=seed), speed=speed)
 
 
-def run_explorer(args: Any, backend: Backend | None = None) -> int:
-    """Open the explorer as the parsed ``args`` say (the simulator's demo unless ``backend``)."""
+def build_app(args: Any, backend: Backend | None = None, *, manual: bool = False) -> K9pyApp:
+    """The explorer as the parsed command line says (-n, -A, -c, --readonly, --logoless,
+    --headless); the simulator's demo unless ``backend``."""
     view = getattr(args, "start_view", "pods") or "pods"
     if kinds.parse_command(view).error:
         raise K9pyError(f"unknown view {view!r} (try pods, deploy, svc, no, ns, ...)", field="-c")
     if backend is None:
         backend = demo_backend(getattr(args, "seed", 0), getattr(args, "scenario", None), getattr(args, "speed", 1.0))
-    app = K9pyApp(backend, namespace="" if args.all_namespaces else args.namespace, view=view,
-                  readonly=args.readonly, logoless=args.logoless, headless_ui=args.headless)
-    app.run()
+    return K9pyApp(backend, namespace="" if args.all_namespaces else args.namespace, view=view,
+                   readonly=args.readonly, logoless=args.logoless, headless_ui=args.headless, manual=manual)
+
+
+def run_explorer(args: Any, backend: Backend | None = None) -> int:
+    """Open the explorer as the parsed ``args`` say (the simulator's demo unless ``backend``)."""
+    build_app(args, backend).run()
     return 0

@@ -44,10 +44,11 @@ def rfc3339_utc(ts: str | None) -> str:
 
 
 def format_labels(m: dict[str, str] | None) -> str:
-    """``labels.FormatLabels``: ``k=v`` sorted by key, ``<none>`` when empty."""
+    """``labels.FormatLabels``: the ``k=v`` strings sorted whole (as Go's ``labels.Set.String``
+    does: ``app.kubernetes.io/x=1`` sorts before ``app=y``), ``<none>`` when empty."""
     if not m:
         return "<none>"
-    return ",".join(f"{k}={m[k]}" for k in sorted(m))
+    return ",".join(sorted(f"{k}={v}" for k, v in m.items()))
 
 
 def selector_string(sel: Obj | None) -> str:

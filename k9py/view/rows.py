@@ -7,9 +7,10 @@ from __future__ import annotations
 import bisect
 import gc
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from k9py.kube import meta
+from k9py.kube import meta, quantity
 from k9py.kube.timefmt import parse_time
 from k9py.view import filter as filters
 from k9py.view.kinds import ViewKind
@@ -24,6 +25,7 @@ class Column:
     name: str
     type: str = "string"
     priority: int = 0
+    mx: bool = False  # a usage column: shown only when the backend has metrics (k9s)
 
     @property
     def numeric(self) -> bool:
@@ -41,6 +43,8 @@ def _fallback_cells(obj: Obj, now: float) -> list[Any]:
 
 
 def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[Any]]]:
+    if kind == "Pod":
+        return POD_COLUMNS, pod_cells
     if kind == "Container":
         return CONTAINER_COLUMNS, container_cells
     if kind == "Context":
@@ -56,9 +60,90 @@ def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[An
     return _fallback_columns(kind), _fallback_cells
 
 
+# -- pods: kubectl's cells in k9s's layout, plus k9s's extra columns --------------------------
+POD_COLUMNS = [Column("NAME"), Column("PF"), Column("READY"), Column("STATUS"), Column("RESTARTS", "integer"),
+               Column("CPU", "integer", mx=True), Column("MEM", "integer", mx=True),
+               Column("CPU/RL", priority=1), Column("MEM/RL", priority=1),
+               Column("%CPU/R", "integer", mx=True), Column("%CPU/L", "integer", mx=True),
+               Column("%MEM/R", "integer", mx=True), Column("%MEM/L", "integer", mx=True),
+               Column("IP"), Column("NODE"), Column("NOMINATED NODE", priority=1),
+               Column("READINESS GATES", priority=1), Column("QOS", priority=1), Column("AGE")]
+NA = "n/a"
+_QOS = {"Guaranteed": "GA", "Burstable": "BU"}
+
+
+@lru_cache(maxsize=4096)
+def _millis(q: str) -> int:
+    try:
+        return int(quantity.parse(q) * 1000)
+    except ValueError:
+        return 0
+
+
+@lru_cache(maxsize=4096)
+def _bytes(q: str) -> int:
+    try:
+        return int(quantity.parse(q))
+    except ValueError:
+        return 0
+
+
+def pod_requests(pod: Obj) -> tuple[int, int, int, int]:
+    """(cpu request m, memory request B, cpu limit m, memory limit B) summed over the containers
+    and sidecars, as k9s sums them (``gatherCoMX``)."""
+    spec = pod.get("spec") or {}
+    rc = rm = lc = lm = 0
+    sidecars = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
+    for c in [*sidecars, *(spec.get("containers") or [])]:
+        a, b, d, e = container_requests(c)
+        rc, rm, lc, lm = rc + a, rm + b, lc + d, lm + e
+    return rc, rm, lc, lm
+
+
+def container_requests(c: Obj) -> tuple[int, int, int, int]:
+    """One container's (cpu request m, memory request B, cpu limit m, memory limit B)."""
+    res = c.get("resources") or {}
+    req, lim = res.get("requests") or {}, res.get("limits") or {}
+    # the apiserver defaults a missing request to the limit
+    cpu_r, mem_r = req.get("cpu", lim.get("cpu")), req.get("memory", lim.get("memory"))
+    return (_millis(str(cpu_r)) if cpu_r not in (None, "") else 0,
+            _bytes(str(mem_r)) if mem_r not in (None, "") else 0,
+            _millis(str(lim["cpu"])) if lim.get("cpu") not in (None, "") else 0,
+            _bytes(str(lim["memory"])) if lim.get("memory") not in (None, "") else 0)
+
+
+def _pct(v: int, total: int) -> str:
+    """k9s's ``ToPercentageStr``: n/a without a request / limit."""
+    return NA if total == 0 else str(int(v * 100 // total))
+
+
+def _mc(v: int) -> str:
+    return str(v)
+
+
+def _mi(v: int) -> str:
+    return str(v // (1024 * 1024))
+
+
+def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
+    """k9s's pod row: kubectl's READY / STATUS / RESTARTS / IP / NODE / AGE cells, PF, and usage
+    (``usage``: (cpu m, memory B), from metrics) against requests and limits."""
+    from k9py.view import printers
+    k = printers.cells(pod, now, "Pod")  # name ready status restarts age ip node nominated gates
+    rc, rm, lc, lm = pod_requests(pod)
+    cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
+    qos = _QOS.get((pod.get("status") or {}).get("qosClass") or "", "BE")
+    return [k[0], "●", k[1], k[2], k[3], _mc(cpu), _mi(mem), f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}",
+            _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm), k[5], k[6], k[7], k[8], qos, k[4]]
+
+
 # -- containers (pseudo objects made from a pod, k9s's container view) -----------------------
-CONTAINER_COLUMNS = [Column("NAME"), Column("IMAGE"), Column("READY"), Column("STATE"), Column("INIT"),
-                     Column("RESTARTS", "integer"), Column("PORTS"), Column("AGE")]
+CONTAINER_COLUMNS = [Column("NAME"), Column("PF"), Column("IMAGE"), Column("READY"), Column("STATE"), Column("INIT"),
+                     Column("RESTARTS", "integer"), Column("CPU", "integer", mx=True), Column("MEM", "integer", mx=True),
+                     Column("CPU/RL", priority=1), Column("MEM/RL", priority=1),
+                     Column("%CPU/R", "integer", mx=True), Column("%CPU/L", "integer", mx=True),
+                     Column("%MEM/R", "integer", mx=True), Column("%MEM/L", "integer", mx=True),
+                     Column("PORTS"), Column("AGE")]
 
 
 def expand_containers(pod: Obj) -> list[tuple[Key, Obj]]:
@@ -78,7 +163,8 @@ def expand_containers(pod: Obj) -> list[tuple[Key, Obj]]:
     return out
 
 
-def container_cells(c: Obj, now: float) -> list[Any]:
+def container_cells(c: Obj, now: float, usage: Any = None) -> list[Any]:
+    """k9s's container row; ``usage``: (cpu m, memory B) of this container from metrics."""
     from k9py.kube.timefmt import age
     st = c.get("status") or {}
     state = st.get("state") or {}
@@ -92,9 +178,12 @@ def container_cells(c: Obj, now: float) -> list[Any]:
         s = "Waiting"
     ports = ",".join(f"{p.get('name') + ':' if p.get('name') else ''}{p.get('containerPort')}"
                      f"╱{p.get('protocol', 'TCP')}" for p in (c.get("spec") or {}).get("ports") or [])
-    return [meta.name(c), (c.get("spec") or {}).get("image", ""), str(bool(st.get("ready"))).lower(), s,
-            str(bool(c.get("init"))).lower(), st.get("restartCount", 0), ports,
-            age(c["metadata"].get("creationTimestamp"), now)]
+    rc, rm, lc, lm = container_requests(c.get("spec") or {})
+    cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
+    return [meta.name(c), "●", (c.get("spec") or {}).get("image", ""), str(bool(st.get("ready"))).lower(), s,
+            str(bool(c.get("init"))).lower(), st.get("restartCount", 0), _mc(cpu), _mi(mem),
+            f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}", _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm),
+            ports, age(c["metadata"].get("creationTimestamp"), now)]
 
 
 # -- contexts (kubeconfig entries; the sim backend has one) ------------------------------------
@@ -133,7 +222,7 @@ class Row:
         self.obj = obj
         self.skey = skey
         self._cells: tuple[str, ...] | None = None
-        self._now = -1
+        self._now: Any = -1
         self._text: str | None = None  # the cells joined, what `/` filters match
         self.delta = ""  # "add" | "mod" until the model's deltas are cleared
 
@@ -152,6 +241,12 @@ class RowModel:
         self.predicate = predicate
         self.expand = expand
         self._all_columns, self._cells_fn = printer_for(self.kind)
+        self.metrics: dict[Key, Any] | None = None  # pod key -> (cpu m, mem B); None: no metrics
+        self.metrics_version = 0
+        if self.kind == "Pod":
+            self._cells_fn = self._pod_cells
+        elif self.kind == "Container":
+            self._cells_fn = self._container_cells
         self.rows: dict[Key, Row] = {}
         self._children: dict[Key, list[Key]] = {}
         self._visible: list[Key] = []  # ascending by skey
@@ -166,8 +261,42 @@ class RowModel:
         self.version = 0  # bumps on any change the table should repaint for
 
     # -- columns -----------------------------------------------------------------------------
+    def _pod_cells(self, obj: Obj, now: float) -> list[Any]:
+        m = self.metrics
+        usage = None
+        if m is not None:
+            md = obj.get("metadata") or {}
+            usage = m.get((md.get("namespace") or "", md.get("name", "")))
+        return pod_cells(obj, now, usage)
+
+    def _container_cells(self, obj: Obj, now: float) -> list[Any]:
+        m = self.metrics
+        usage = None
+        if m is not None:
+            md = obj.get("metadata") or {}
+            usage = m.get((md.get("namespace") or "", f"{obj.get('pod', '')}/{md.get('name', '')}"))
+        return container_cells(obj, now, usage)
+
+    def set_metrics(self, pods: dict[Key, Any] | None) -> None:
+        """New usage figures (None: the backend has no metrics, usage columns hidden). Cells are
+        recomputed lazily; a usage sort is redone."""
+        shown = self.metrics is not None
+        self.metrics = pods
+        self.metrics_version += 1
+        if (pods is not None) != shown:
+            self._set_columns()
+            for r in self.rows.values():
+                r._cells = r._text = None
+            self._resort()
+        elif any(c.mx and c.name == self.sort_col for c in self.columns):
+            self._resort()
+        else:
+            self.version += 1
+
     def _set_columns(self) -> None:
-        picked = [(i, c) for i, c in enumerate(self._all_columns) if self.wide or c.priority == 0]
+        mx = self.metrics is not None
+        picked = [(i, c) for i, c in enumerate(self._all_columns)
+                  if (self.wide or c.priority == 0) and (mx or not c.mx)]
         self._idx = [i for i, _ in picked]
         self.columns: list[Column] = [c for _, c in picked]
         if self.all_namespaces:
@@ -190,7 +319,7 @@ class RowModel:
 
     # -- cells -------------------------------------------------------------------------------
     def cells(self, row: Row) -> tuple[str, ...]:
-        now_s = int(self.now)
+        now_s = (int(self.now), self.metrics_version)
         if row._cells is None or row._now != now_s:
             raw = self._cells_fn(row.obj, self.now)
             cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]

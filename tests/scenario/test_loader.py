@@ -136,13 +136,13 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     path = write(tmp_path, POD + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: a: b\n")
     err = load_error(path)
     assert err.file == path and err.line == 14
-    assert str(err) == f"{path}:14: yaml: mapping values are not allowed here"
+    assert str(err) == f"{path}:14: document 2: yaml: mapping values are not allowed here"
 
 
 def test_duplicate_key_is_an_error(tmp_path):
     path = write(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n")
     err = load_error(path)
-    assert str(err) == f'{path}:5: yaml: mapping key "name" already defined at line 4'
+    assert str(err) == f'{path}:5: document 1: yaml: mapping key "name" already defined at line 4'
 
 
 def test_document_that_is_not_a_mapping(tmp_path):
@@ -394,3 +394,63 @@ def test_tab_indentation_is_a_yaml_error(tmp_path):
     path = write(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n")
     err = load_error(path)
     assert err.line == 4 and err.message.startswith("yaml: ")
+
+
+def test_yaml_syntax_error_names_the_document_after_separators(tmp_path):
+    path = write(tmp_path, "---\n" + POD + "---\n# a comment\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                           "spec:\n  containers: [{name: c, image: nginx}\n")
+    err = load_error(path)
+    assert err.document == "document 3" and err.message.startswith("yaml: ")
+
+
+@pytest.mark.parametrize("annotation,value,message", [
+    ("k9py.sim/crash-after", "soon", 'Invalid value: "soon": must be a duration (seconds, or like 90s, 2m)'),
+    ("k9py.sim/oom-after", "-5s", 'Invalid value: "-5s": must be a duration (seconds, or like 90s, 2m)'),
+    ("k9py.sim/exit-code", "300", 'Invalid value: "300": must be an integer from 0 to 255'),
+    ("k9py.sim/never-ready", "yes please", 'Invalid value: "yes please": must be "true" or "false"'),
+])
+def test_sim_annotations_with_unusable_values_are_errors(tmp_path, annotation, value, message):
+    path = write(tmp_path, POD.replace("  name: web\n", f"  name: web\n  annotations:\n    {annotation}: \"{value}\"\n"))
+    err = load_error(path)
+    assert (err.line, err.document) == (6, "document 1 (Pod web)")
+    assert (err.field, err.message) == (f"metadata.annotations.{annotation}", message)
+
+
+def test_sim_annotations_in_a_pod_template_are_checked_too(tmp_path):
+    path = write(tmp_path, textwrap.dedent("""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          selector: {matchLabels: {app: d}}
+          template:
+            metadata:
+              labels: {app: d}
+              annotations: {k9py.sim/start-delay: later}
+            spec:
+              containers: [{name: c, image: nginx}]
+        """))
+    err = load_error(path)
+    assert err.line == 9 and err.field == "spec.template.metadata.annotations.k9py.sim/start-delay"
+
+
+def test_good_sim_annotations_load(tmp_path):
+    path = write(tmp_path, POD.replace("  name: web\n", "  name: web\n  annotations:\n    k9py.sim/crash-after: 90s\n"
+                                                       "    k9py.sim/exit-code: \"3\"\n    k9py.sim/never-ready: \"true\"\n"
+                                                       "    k9py.sim/cpu-usage: 250m\n"))
+    cluster = load_cluster(path, warmup=0)
+    assert cluster.store.must_get("Pod", "default", "web")["metadata"]["annotations"]["k9py.sim/crash-after"] == "90s"
+
+
+def test_wrongly_shaped_struct_fields_are_errors(tmp_path):
+    path = write(tmp_path, POD + "    resources: lots\n")
+    err = load_error(path)
+    assert (err.line, err.field) == (9, "spec.containers[0].resources")
+    assert err.message == 'Invalid value: "lots": must be an object'
+
+
+def test_secret_data_must_be_base64(tmp_path):
+    path = write(tmp_path, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  ok: aHVudGVyMg==\n  pw: hunter2!\n")
+    err = load_error(path)
+    assert (err.line, err.document) == (6, "document 1 (Secret s)")
+    assert (err.field, err.message) == ("data.pw", 'Invalid value: "hunter2!": illegal base64 data')

@@ -316,6 +316,39 @@ def test_edit_with_an_editor(srv, tmp_path):
     assert srv.json("get", "deploy", "edited")["spec"]["replicas"] == 2
 
 
+def _on_node(srv: Server, node: str) -> list[dict]:
+    return srv.json("get", "pods", "-A", f"--field-selector=spec.nodeName={node}")["items"]
+
+
+def _mirror_or_daemon(p: dict) -> bool:
+    return ("kubernetes.io/config.mirror" in (p["metadata"].get("annotations") or {})
+            or any(r.get("kind") == "DaemonSet" for r in p["metadata"].get("ownerReferences", [])))
+
+
+def test_drain_ignore_daemonsets_without_force(srv):
+    """The demo's control-plane node holds static pods, DaemonSet pods and controller-owned
+    pods only: `drain --ignore-daemonsets` empties it with no --force. A worker holding the
+    tutorial's bare pods is refused exactly as a real cluster refuses it."""
+    out = srv.kubectl("drain", "minikube", "--ignore-daemonsets", "--timeout=60s", timeout=70)
+    assert "node/minikube cordoned" in out.stdout and "node/minikube drained" in out.stdout
+    assert re.search(r"Warning: ignoring DaemonSet-managed Pods: kube-system/kindnet-\w+, kube-system/kube-proxy-\w+", out.stderr)
+    srv.until("only static and DaemonSet pods on minikube",
+              lambda: all(_mirror_or_daemon(p) for p in _on_node(srv, "minikube")))
+    static = sorted(p["metadata"]["name"] for p in _on_node(srv, "minikube")
+                    if "kubernetes.io/config.mirror" in (p["metadata"].get("annotations") or {}))
+    assert static == ["etcd-minikube", "kube-apiserver-minikube", "kube-controller-manager-minikube", "kube-scheduler-minikube"]
+    assert srv.kubectl("uncordon", "minikube").stdout.strip() == "node/minikube uncordoned"
+    srv.kubectl("wait", "--for=condition=Available", "deployment/nginx-deployment", "--timeout=40s", timeout=45)
+
+    bare = sorted(f"default/{p['metadata']['name']}" for p in _on_node(srv, "minikube-m02")
+                  if not p["metadata"].get("ownerReferences") and not _mirror_or_daemon(p))
+    assert bare, "the demo has bare pods on minikube-m02"
+    refused = srv.kubectl("drain", "minikube-m02", "--ignore-daemonsets", "--timeout=20s", check=False, timeout=30)
+    assert refused.returncode == 1
+    assert f"cannot delete Pods that declare no controller (use --force to override): {', '.join(bare)}" in refused.stderr
+    assert srv.kubectl("uncordon", "minikube-m02").stdout.strip() == "node/minikube-m02 uncordoned"
+
+
 def test_cordon_drain_uncordon(srv):
     node = "minikube-m03"
     assert srv.kubectl("cordon", node).stdout.strip() == f"node/{node} cordoned"

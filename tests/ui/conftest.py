@@ -28,12 +28,16 @@ def visible_names(app):
 @pytest.fixture
 def drive():
     """drive(scenario, **app_kwargs): run ``async scenario(app, pilot, cluster)`` in a headless app."""
-    def run(scenario, cluster=None, **kw):
+    def run(scenario, cluster=None, metrics=True, **kw):
         cluster = cluster or small_cluster()
 
         async def main():
-            app = K9pyApp(SimBackend(cluster), manual=True, **kw)
+            backend = SimBackend(cluster)
+            backend.metrics_enabled = metrics
+            app = K9pyApp(backend, manual=True, **kw)
             async with app.run_test(size=SIZE) as pilot:
+                await sync(app, pilot)
+                await app.refresh_metrics()  # the app polls metrics-server on a timer; tests by hand
                 await sync(app, pilot)
                 await scenario(app, pilot, cluster)
         asyncio.run(main())

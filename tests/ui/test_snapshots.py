@@ -19,10 +19,13 @@ def before(*keys):
         app = pilot.app
         await app.pump()
         await pilot.pause()
+        await app.refresh_metrics()
         if keys:
             await pilot.press(*keys)
             await app.pump()
             await pilot.pause()
+        await app.refresh_metrics()  # the app polls metrics on a timer: here by hand
+        await pilot.pause()
     return run
 
 

@@ -827,3 +827,9 @@ def test_pod_summary_exposes_the_parts():
     s = p.pod_summary(obj)
     assert (s.ready, s.total, s.reason, s.restarts) == (0, 1, "CrashLoopBackOff", 3)
     assert s.last_restart == T0 + 3600 - 125
+
+
+def test_labels_sort_as_whole_strings_like_go():
+    from k9py.view.printers_format import format_labels
+    # Go sorts "k=v" strings: '.' (0x2e) < '=' (0x3d), so the longer key comes first.
+    assert format_labels({"app": "web", "app.kubernetes.io/name": "web"}) == "app.kubernetes.io/name=web,app=web"

@@ -21,16 +21,63 @@ def names(m):
     return [m.row_at(i).key[1] for i in range(len(m))]
 
 
-def test_pod_columns_and_cells_are_kubectls():
+def test_pod_columns_are_kubectls_in_k9s_layout():
+    """Without metrics: kubectl's cells, plus k9s's PF, IP and NODE (no usage columns)."""
     c = small_cluster()
     m = model(c)
-    assert [col.name for col in m.columns] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "IP", "NODE", "AGE"]
     assert names(m) == ["counter", "crashy", "nginx-deployment-77d8468669-2xq7v",
                         "nginx-deployment-77d8468669-9lwhk", "nginx-deployment-77d8468669-kc4gz"]
-    assert m.cells(m.row_at(1)) == ("crashy", "0/1", "CrashLoopBackOff", "4", "4m")
+    assert m.cells(m.row_at(1)) == ("crashy", "●", "0/1", "CrashLoopBackOff", "4", "10.244.2.8", "minikube-m02", "4m")
     m.set_wide(True)
-    assert [col.name for col in m.columns][-4:] == ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
-    assert m.cells(m.row_at(0))[5:7] == ("10.244.2.7", "minikube-m02")
+    assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "CPU/RL", "MEM/RL",
+                                               "IP", "NODE", "NOMINATED NODE", "READINESS GATES", "QOS", "AGE"]
+    assert m.cells(m.row_at(0))[5:] == ("0:0", "0:0", "10.244.2.7", "minikube-m02", "<none>", "<none>", "BE", "5m")
+
+
+def _pod_with_resources(c, name, requests, limits, annotations=None):
+    pod = deep_copy(c.store.get("Pod", "default", "counter"))
+    pod["metadata"] = {"name": name, "namespace": "default", "annotations": annotations or {},
+                       "creationTimestamp": pod["metadata"]["creationTimestamp"]}
+    pod["spec"]["containers"][0]["resources"] = {"requests": requests, "limits": limits}
+    pod["spec"]["initContainers"] = [{"name": "sidecar", "image": "busybox", "restartPolicy": "Always",
+                                      "resources": {"requests": {"cpu": "100m", "memory": "16Mi"}}},
+                                     {"name": "init", "image": "busybox",  # a plain init container: not counted
+                                      "resources": {"requests": {"cpu": "2", "memory": "1Gi"}}}]
+    return c.store.create(pod)
+
+
+def test_usage_columns_with_metrics_are_k9s():
+    """k9s's CPU (m), MEM (Mi) and % of requests / limits (floor; n/a without them)."""
+    c = small_cluster()
+    _pod_with_resources(c, "sized", {"cpu": "400m", "memory": "64Mi"}, {"cpu": "1", "memory": "128Mi"})
+    m = model(c)
+    m.set_metrics({("default", "sized"): (250, 48 * 1024 * 1024), ("default", "counter"): (3, 5 * 1024 * 1024 + 7)})
+    assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "%CPU/R",
+                                               "%CPU/L", "%MEM/R", "%MEM/L", "IP", "NODE", "AGE"]
+    sized = m.cells(m.rows[("default", "sized")])
+    # requests: 400m + 100m sidecar = 500m, 64Mi + 16Mi = 80Mi; limits: 1 CPU, 128Mi (sidecar has none)
+    assert sized[5:11] == ("250", "48", "50", "25", "60", "37")
+    assert m.cells(m.rows[("default", "counter")])[5:11] == ("3", "5", "n/a", "n/a", "n/a", "n/a")
+    assert m.cells(m.rows[("default", "crashy")])[5:7] == ("0", "0")  # no metrics for it
+    m.set_wide(True)
+    assert m.cells(m.rows[("default", "sized")])[7:9] == ("500:1000", "80:128")
+    # sorting by a usage column, and re-sorting when fresh figures arrive
+    m.set_sort("CPU", ascending=False)
+    assert names(m)[:2] == ["sized", "counter"]
+    m.set_metrics({("default", "sized"): (1, 0), ("default", "counter"): (9, 0)})
+    assert names(m)[:2] == ["counter", "sized"]
+    m.set_metrics(None)  # metrics went away: usage columns hidden
+    assert "CPU" not in [col.name for col in m.columns]
+
+
+def test_limits_default_requests_like_the_apiserver():
+    c = small_cluster()
+    _pod_with_resources(c, "limited", {}, {"cpu": "200m", "memory": "100Mi"})
+    m = model(c)
+    m.set_metrics({("default", "limited"): (50, 50 * 1024 * 1024)})
+    # requests = limits (+ the sidecar's 100m / 16Mi)
+    assert m.cells(m.rows[("default", "limited")])[7:11] == ("16", "25", "43", "50")
 
 
 def test_all_namespaces_adds_a_namespace_column_and_sorts_by_it():
@@ -98,7 +145,7 @@ def test_updates_keep_order_and_cursor_identity():
     assert names(m)[:2] == ["aaa-first", "counter"] and "crashy" not in names(m)
     assert m.index_of(cursor) == 3 and m.row_at(3).key == cursor
     assert m.row_at(0).delta == "add" and m.row_at(1).delta == "mod"
-    assert m.cells(m.row_at(1))[3] == "7"
+    assert m.cells(m.row_at(1))[4] == "7"
     assert m.index_of(("default", "crashy")) is None
     m.clear_deltas()
     assert m.row_at(0).delta == ""
@@ -136,8 +183,8 @@ def test_containers_view_expands_a_pod():
     m = RowModel(BY_NAME["containers"], expand=expand_containers, predicate=lambda o: o["metadata"]["name"] == "crashy")
     m.now = c.now()
     m.load(objects(c, "Pod", "default"))
-    assert [col.name for col in m.columns][:4] == ["NAME", "IMAGE", "READY", "STATE"]
-    assert m.cells(m.row_at(0))[:6] == ("busybox", "busybox:1.28", "false", "CrashLoopBackOff", "false", "4")
+    assert [col.name for col in m.columns] == ["NAME", "PF", "IMAGE", "READY", "STATE", "INIT", "RESTARTS", "PORTS", "AGE"]
+    assert m.cells(m.row_at(0)) == ("busybox", "●", "busybox:1.28", "false", "CrashLoopBackOff", "false", "4", "", "4m")
     src = objects(c, "Pod", "default")
     m.apply([], [], [("default", "crashy")], src.get)
     assert len(m) == 0

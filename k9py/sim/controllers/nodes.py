@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
-from k9py.kube.timefmt import parse_time, rfc3339
+from k9py.kube.timefmt import parse_time, rfc3339, rfc3339_micro
+from k9py.sim import node_admission  # noqa: F401  (registers @admits("Node"))
 from k9py.sim.behaviour import node_down
 from k9py.sim.controllers.base import Controller
 from k9py.sim.nodes import HEALTHY_CONDITIONS, wake_once
@@ -123,6 +124,7 @@ class NodeLifecycleController(Controller):
             del st["down_since"]
         if _ready_status(node) == "True" and not _has_taint(node, UNREACHABLE, "NoExecute"):
             self._heartbeat(cluster, node)
+            renew_lease(cluster, node)
             return
         ts = rfc3339(now)
 
@@ -149,7 +151,7 @@ class NodeLifecycleController(Controller):
                                  "kubelet", host=name)
 
     @staticmethod
-    def _heartbeat(cluster: "Cluster", node: Obj) -> None:
+    def _heartbeat(cluster: "Cluster", node: Obj) -> None:  # noqa: D102 (documented below)
         """The kubelet re-posts an unchanged node status every nodeStatusReportFrequency (5 min)."""
         now = cluster.now()
         ready = next((c for c in dig(node, "status", "conditions") or [] if c.get("type") == "Ready"), {})
@@ -284,3 +286,30 @@ class NodeLifecycleController(Controller):
             cluster.store.delete("Pod", meta.namespace(pod), meta.name(pod))
         for uid in [u for u in orphans if u not in seen]:
             del orphans[uid]
+
+
+LEASE_NAMESPACE = "kube-node-lease"
+LEASE_DURATION = 40
+LEASE_RENEW_EVERY = 10  # the kubelet renews at a quarter of the lease duration
+
+
+def renew_lease(cluster: "Cluster", node: Obj) -> None:
+    """The kubelet's node Lease in kube-node-lease, renewed every 10 s of virtual time while the
+    node is up (renewTime on the 10 s mark)."""
+    name = meta.name(node)
+    now = cluster.now()
+    mark = now - (now % LEASE_RENEW_EVERY)
+    wake_once(cluster, mark + LEASE_RENEW_EVERY)
+    renew = rfc3339_micro(mark)
+    lease = cluster.store.get("Lease", LEASE_NAMESPACE, name)
+    if lease is None:
+        if cluster.store.get("Namespace", None, LEASE_NAMESPACE) is None:
+            return
+        cluster.store.create({
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": {"name": name, "namespace": LEASE_NAMESPACE,
+                         "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name,
+                                              "uid": meta.uid(node)}]},
+            "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION, "renewTime": renew}})
+    elif dig(lease, "spec", "renewTime") != renew:
+        cluster.store.mutate("Lease", LEASE_NAMESPACE, name, lambda o: o["spec"].__setitem__("renewTime", renew))

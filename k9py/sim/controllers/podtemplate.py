@@ -10,6 +10,7 @@ from k9py.kube import meta, selectors
 from k9py.kube.meta import deep_copy, dig
 from k9py.kube.status import ApiError, invalid
 from k9py.kube.timefmt import parse_time
+from k9py.sim.pod_admission import default_container
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -63,31 +64,6 @@ def equal_ignore_hash(a: Obj, b: Obj) -> bool:
 
 
 # -- defaulting (what the apiserver does to a PodTemplateSpec) ------------------------------
-def _default_container(c: Obj) -> None:
-    if not isinstance(c, dict):
-        return
-    image = str(c.get("image") or "")
-    if "imagePullPolicy" not in c:
-        tag = image.rsplit("/", 1)[-1]
-        has_digest = "@" in image
-        tagged = ":" in tag
-        latest = tagged and tag.rsplit(":", 1)[1] == "latest"
-        c["imagePullPolicy"] = "IfNotPresent" if has_digest or (tagged and not latest) else "Always"
-    c.setdefault("terminationMessagePath", "/dev/termination-log")
-    c.setdefault("terminationMessagePolicy", "File")
-    c.setdefault("resources", {})
-    for p in c.get("ports") or []:
-        if isinstance(p, dict):
-            p.setdefault("protocol", "TCP")
-    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        pr = c.get(probe)
-        if isinstance(pr, dict):
-            pr.setdefault("timeoutSeconds", 1)
-            pr.setdefault("periodSeconds", 10)
-            pr.setdefault("successThreshold", 1)
-            pr.setdefault("failureThreshold", 3)
-
-
 def default_pod_spec(spec: Obj) -> None:
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("terminationGracePeriodSeconds", 30)
@@ -95,7 +71,7 @@ def default_pod_spec(spec: Obj) -> None:
     spec.setdefault("securityContext", {})
     spec.setdefault("schedulerName", "default-scheduler")
     for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
-        _default_container(c)
+        default_container(c, requests_from_limits=False)
 
 
 def default_template(template: Obj | None) -> Obj:

@@ -64,26 +64,40 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.model = model
         self.cursor_key = cursor
         self.marked = set()
-        self._widths = [len(c.name) + 1 for c in model.columns]
+        self._widths = self._header_widths(model)
         self.scroll_to(0, 0, animate=False)
-        self.model_changed()
+        self.model_changed(anchor=False)
 
-    def model_changed(self) -> None:
+    def model_changed(self, anchor: bool = True) -> None:
         """The model's rows changed: keep the cursor on its object (or at its old row if the
-        object went away), resize, repaint."""
+        object went away), resize, repaint. With ``anchor`` the cursor also keeps its line on
+        screen: rows coming and going above it scroll the window with it, so nothing jumps."""
         m = self.model
         if m is None:
             return
         if len(self._widths) != len(m.columns):
-            self._widths = [len(c.name) + 1 for c in m.columns]
+            self._widths = self._header_widths(m)
+        elif m.sort_col:  # the sort arrow needs a cell
+            i = m.col_index(m.sort_col)
+            if i is not None and self._widths[i] < len(m.sort_col) + 1:
+                self._widths[i] = len(m.sort_col) + 1
+        old = self._cursor_index
+        offset = old - round(self.scroll_y)
         idx = m.index_of(self.cursor_key)
         if idx is None:
-            idx = min(self._cursor_index, max(0, len(m) - 1))
+            idx = min(old, max(0, len(m) - 1))
             self.cursor_key = m.key_at(idx)
         self._cursor_index = idx
         self.virtual_size = Size(self.content_width, len(m) + 1)
+        if anchor and idx != old and 0 <= offset < self.page:
+            self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
         self.refresh()
+
+    @staticmethod
+    def _header_widths(m: RowModel) -> list[int]:
+        """Column widths before any row is painted: the names (+1 for the sort arrow)."""
+        return [len(c.name) + (1 if c.name == m.sort_col else 0) for c in m.columns]
 
     @property
     def content_width(self) -> int:
@@ -149,12 +163,26 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         return strip.adjust_cell_length(width, style)
 
     def _line_for(self, cells: tuple[str, ...] | list[str], style: Style, width: int) -> Strip:
+        """One row: numbers right-aligned, as k9s does, the rest left-aligned."""
         segs = [Segment(" ", style)]
         last = len(cells) - 1
+        right = self._right
         for i, cell in enumerate(cells):
             w = self._widths[i] if i < len(self._widths) else len(cell)
+            if i in right:
+                cell = cell.rjust(w)
             segs.append(Segment(cell if i == last else cell.ljust(w + GAP), style))
         return self._fit(Strip(segs), width, style)
+
+    @property
+    def _right(self) -> set[int]:
+        m = self.model
+        if m is None:
+            return set()
+        if getattr(self, "_right_for", None) is not m.columns:
+            self._right_for = m.columns
+            self._right_cols = {i for i, c in enumerate(m.columns) if c.numeric}
+        return self._right_cols
 
     def render_line(self, y: int) -> Strip:
         self.paints += 1
@@ -190,6 +218,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         assert m is not None
         segs = [Segment(" ", HEADER)]
         last = len(m.columns) - 1
+        right = self._right
         for i, col in enumerate(m.columns):
             name = col.name
             style = HEADER
@@ -197,5 +226,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
                 name += "↑" if m.sort_asc else "↓"
                 style = SORTER
             w = self._widths[i] if i < len(self._widths) else len(name)
+            if i in right:
+                name = name.rjust(w)
             segs.append(Segment(name if i == last else name.ljust(w + GAP), style))
         return self._fit(Strip(segs), width, HEADER)

@@ -1,0 +1,970 @@
+"""LiveBackend: the Backend protocol over a real cluster through the official ``kubernetes`` client.
+
+- Raw API JSON only: every request goes through ``ApiClient.param_serialize`` / ``call_api`` with
+  the response body read as bytes (the ``_preload_content=False`` path), never the model classes;
+  one generic path builder serves every kind, CRDs included.
+- Blocking calls never run on the event loop: requests run in ``asyncio.to_thread``; each open
+  watch or log stream has a reader thread feeding an ``asyncio.Queue``.
+- ``watch()`` is an informer source that recovers by itself: list (paged), then watch from the
+  list's resourceVersion with bookmarks; an ``ERROR 410`` (or a 410 answer) relists at once; a
+  failure (connection, timeout, 5xx) reports ``reconnecting`` (``offline`` after ``offline_after``
+  seconds of failing) and retries with capped exponential back-off and jitter, then RELISTS —
+  a restarted API server may have a new resourceVersion history, so resuming from an old one
+  could leave ghosts. A relist after the first is turned into ADDED/MODIFIED/DELETED events
+  against what this watch delivered, so the informer cache converges with no ghost or missing
+  rows and keeps showing the last known rows meanwhile.
+- Connection state travels in-band as ``(STATE, {"state", "message"})`` events, per watch:
+  ``connected`` | ``reconnecting`` | ``offline`` | ``forbidden`` (403: "access denied" for that
+  view, retried slowly; other kinds keep working). ``connection()`` is the backend-wide state for
+  the header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, AsyncIterator, Callable, Iterator
+
+from k9py.backends import kubeconfig as kc
+from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, STATE, SYNCED, BackendInfo, Obj, WatchEvent
+from k9py.errors import K9pyError
+from k9py.kube import meta, resources
+from k9py.kube.resources import ApiResource
+from k9py.kube.timefmt import parse_duration
+
+JSON = "application/json"
+TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+FIELD_MANAGER = "k9py"
+
+CONNECTED, RECONNECTING, OFFLINE, FORBIDDEN = "connected", "reconnecting", "offline", "forbidden"
+
+
+# -- errors ----------------------------------------------------------------------------------
+class LiveApiError(K9pyError):
+    """The API server answered with an error Status (``code``: 403, 404, 409, 410, 422, 5xx…)."""
+
+    def __init__(self, code: int, reason: str, message: str, status: Obj | None = None) -> None:
+        self.code, self.reason, self.status = code, reason, status or {}
+        super().__init__(message)
+
+    @classmethod
+    def from_status(cls, status: Obj, code: int | None = None) -> "LiveApiError":
+        code = int(status.get("code") or code or 500)
+        reason = status.get("reason") or ""
+        return cls(code, reason, status.get("message") or f"the server answered {code} {reason}".strip(), status)
+
+
+class ConnectionLost(K9pyError):
+    """The server could not be reached, or the connection broke, or a timeout passed."""
+
+
+def _describe(err: BaseException) -> str:
+    """A short message for a urllib3 / socket failure (the raw ones are paragraphs)."""
+    import urllib3.exceptions as ue
+    inner: BaseException | None = err
+    if isinstance(err, ue.MaxRetryError) and err.reason is not None:
+        inner = err.reason
+    if isinstance(inner, ue.NewConnectionError):  # (a ConnectTimeoutError subclass in urllib3 2)
+        text = str(inner)
+        if "refused" in text.lower():
+            return "connection refused"
+        if "timed out" not in text.lower():
+            return text.split(": ", 1)[-1]
+    if isinstance(inner, (ue.ReadTimeoutError, ue.ConnectTimeoutError, TimeoutError)):
+        return "timed out waiting for the server"
+    if isinstance(inner, ue.ProtocolError):
+        return f"connection lost ({inner.args[0] if inner.args else inner})"
+    return str(inner) or type(inner).__name__
+
+
+def _wrap(err: BaseException) -> K9pyError:
+    import urllib3.exceptions as ue
+    from kubernetes.client.exceptions import ApiException
+    if isinstance(err, K9pyError):
+        return err
+    if isinstance(err, ApiException):
+        if err.status:
+            return LiveApiError(int(err.status), str(err.reason or ""), str(err.reason or err))
+        return ConnectionLost(str(err.reason or err))
+    if isinstance(err, (ue.HTTPError, OSError, ValueError)):
+        return ConnectionLost(_describe(err))
+    return ConnectionLost(f"{type(err).__name__}: {err}")
+
+
+# -- back-off ----------------------------------------------------------------------------------
+@dataclass
+class Backoff:
+    """Capped exponential back-off with jitter (±``jitter`` of each delay)."""
+    initial: float = 0.5
+    factor: float = 2.0
+    cap: float = 30.0
+    jitter: float = 0.2
+    rng: random.Random = field(default_factory=random.Random)
+    attempts: int = 0
+
+    def next(self) -> float:
+        base = min(self.cap, self.initial * self.factor ** self.attempts)
+        self.attempts += 1
+        return max(0.0, base * (1 + self.jitter * (2 * self.rng.random() - 1)))
+
+    def reset(self) -> None:
+        self.attempts = 0
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The backend-wide connection state (the header): ``state``, the last error, since when."""
+    state: str = "connecting"
+    error: str | None = None
+    since: float = 0.0
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    kubeconfig: str | None = None
+    context: str | None = None
+    request_timeout: float | None = 30.0  # seconds; None: no timeout (kubectl's "0")
+    backoff_initial: float = 0.5
+    backoff_cap: float = 30.0
+    offline_after: float = 10.0  # seconds of failing before "reconnecting" becomes "offline"
+    forbidden_retry: float = 60.0  # a 403 is retried this often (permissions can change)
+    watch_timeout: float = 300.0  # server-side timeoutSeconds of a watch, ×[1, 2) like client-go
+    page_size: int = 500
+
+
+def _key(obj: Obj) -> tuple[str, str]:
+    md = obj.get("metadata") or {}
+    return (md.get("namespace") or "", md.get("name", ""))
+
+
+def _rv(obj: Obj | None) -> str:
+    return str(((obj or {}).get("metadata") or {}).get("resourceVersion") or "")
+
+
+def relist_events(known: dict[tuple[str, str], Obj], items: list[Obj]) -> Iterator[WatchEvent]:
+    """What changed between what a watch delivered and a fresh list: DELETED for the gone (with
+    their last known state), ADDED for the new, MODIFIED where the resourceVersion moved."""
+    fresh = {_key(o): o for o in items}
+    for k, old in known.items():
+        if k not in fresh:
+            yield DELETED, old
+    for k, obj in fresh.items():
+        old = known.get(k)
+        if old is None:
+            yield ADDED, obj
+        elif _rv(old) != _rv(obj) or meta.uid(old) != meta.uid(obj):
+            yield MODIFIED, obj
+
+
+def _split_lines(chunks: Iterator[bytes], keep_empty: bool) -> Iterator[str]:
+    buf = b""
+    for chunk in chunks:
+        buf += chunk
+        while True:
+            i = buf.find(b"\n")
+            if i < 0:
+                break
+            line, buf = buf[:i], buf[i + 1:]
+            if line or keep_empty:
+                yield line.decode("utf-8", errors="replace")
+    if buf:
+        yield buf.decode("utf-8", errors="replace")
+
+
+def _parse_ts(text: str) -> tuple[int, int] | None:
+    """RFC3339(Nano) UTC → (unix seconds, nanoseconds); ``None`` if it is not one."""
+    from calendar import timegm
+    if len(text) < 20 or text[4] != "-" or text[10] != "T" or not text.endswith("Z"):
+        return None
+    try:
+        whole = time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
+        frac = text[19:-1]
+        nanos = int((frac[1:] + "000000000")[:9]) if frac.startswith(".") else 0
+    except ValueError:
+        return None
+    return timegm(whole), nanos
+
+
+def _format_ts(ts: tuple[int, int]) -> str:
+    secs, nanos = ts
+    base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs))
+    return f"{base}.{nanos:09d}Z" if nanos else f"{base}Z"
+
+
+class _Stream:
+    """A streaming response read by its own thread into an asyncio queue; ``close()`` unblocks
+    the thread (``HTTPResponse.shutdown``) and drops the connection."""
+
+    def __init__(self, resp: Any, *, keep_empty: bool, parse: Callable[[str], Any] | None, name: str) -> None:
+        self.resp = resp
+        self.loop = asyncio.get_running_loop()
+        self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.closing = False
+        self.keep_empty, self.parse = keep_empty, parse
+        threading.Thread(target=self._pump, name=name, daemon=True).start()
+
+    def _put(self, item: tuple[str, Any]) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+        except RuntimeError:  # the loop is gone
+            pass
+
+    def _pump(self) -> None:
+        try:
+            for line in _split_lines(self.resp.stream(65536, decode_content=True), self.keep_empty):
+                self._put(("item", self.parse(line) if self.parse else line))
+            self._put(("end", None))
+        except BaseException as err:  # noqa: BLE001 - handed to the reader on the loop
+            self._put(("error", None if self.closing else _wrap(err)))
+        finally:
+            try:
+                self.resp.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    async def items(self) -> AsyncIterator[Any]:
+        try:
+            while True:
+                tag, val = await self.queue.get()
+                if tag == "item":
+                    yield val
+                elif tag == "end" or val is None:
+                    return
+                else:
+                    raise val
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self.closing:
+            self.closing = True
+            try:
+                self.resp.shutdown()
+            except Exception:  # noqa: BLE001 - older urllib3, already closed
+                pass
+
+
+class LiveBackend:
+    backend_kind = "live"
+
+    def __init__(self, options: LiveOptions | None = None, *, rng: random.Random | None = None,
+                 **kw: Any) -> None:
+        self.options = replace(options or LiveOptions(), **kw)
+        self.files = kc.kubeconfig_files(self.options.kubeconfig)
+        contexts, current = kc.list_contexts(self.files, self.options.context)
+        if current is None:
+            raise K9pyError("kubeconfig has no current context (use --context)", field="--context")
+        self.context = current
+        self._contexts = contexts
+        ctx = next((c for c in contexts if c.name == current), None)
+        self.cluster_name = ctx.cluster if ctx else ""
+        self.user = ctx.user if ctx else ""
+        self.default_namespace = ctx.namespace if ctx else "default"
+        self.api = kc.new_api_client(self.files, current)
+        self.rng = rng or random.Random()
+        self.server_version = ""
+        self._resources: list[ApiResource] | None = None
+        self._by_kind: dict[str, ApiResource] = {}
+        self.discovery_errors: dict[str, str] = {}
+        self._discovery_lock: asyncio.Lock | None = None
+        self._conn = Connection("connecting", None, time.time())
+        self._failing_since: float | None = None
+        self._closed = False
+        self._start_task: asyncio.Task[None] | None = None
+
+    # -- HTTP (blocking: call through asyncio.to_thread) ------------------------------------
+    def _timeout(self, read: float | None = None, stream: bool = False) -> Any:
+        t = self.options.request_timeout
+        if stream:
+            return (t, read)  # connect bounded; a stream's reads wait as long as it lasts
+        return t or None
+
+    def _open(self, method: str, path: str, *, query: dict[str, Any] | None = None, body: Any = None,
+              content_type: str | None = None, accept: str = JSON, timeout: Any = None) -> Any:
+        """Send a request; 2xx → the urllib3 response (body unread), else ``LiveApiError``."""
+        headers = {"Accept": accept}
+        if content_type:
+            headers["Content-Type"] = content_type
+        q = [(k, v) for k, v in (query or {}).items() if v is not None]
+        try:
+            req = self.api.param_serialize(method=method, resource_path=path, query_params=q,
+                                           header_params=headers, body=body, auth_settings=["BearerToken"])
+            resp = self.api.call_api(*req, _request_timeout=timeout if timeout is not None else self._timeout())
+        except BaseException as err:  # noqa: BLE001 - classified for the caller
+            self._note(err)
+            raise _wrap(err) from None
+        if not 200 <= resp.status < 300:
+            try:
+                data = resp.read()
+            except BaseException as err:  # noqa: BLE001
+                self._note(err)
+                raise _wrap(err) from None
+            self._note(None)
+            raise self._status_error(resp.status, data)
+        self._note(None)
+        return resp.response
+
+    @staticmethod
+    def _status_error(code: int, data: bytes) -> LiveApiError:
+        try:
+            status = json.loads(data)
+            if isinstance(status, dict) and status.get("kind") == "Status":
+                return LiveApiError.from_status(status, code)
+        except ValueError:
+            pass
+        text = data.decode("utf-8", errors="replace").strip()
+        return LiveApiError(code, "", f"the server answered {code}" + (f": {text}" if text else ""))
+
+    def _json(self, method: str, path: str, **kw: Any) -> Any:
+        resp = self._open(method, path, **kw)
+        try:
+            data = resp.read()
+        except BaseException as err:  # noqa: BLE001
+            self._note(err)
+            raise _wrap(err) from None
+        finally:
+            resp.release_conn()
+        try:
+            return json.loads(data) if data else {}
+        except ValueError as err:
+            raise ConnectionLost(f"the server sent invalid JSON: {err}") from None
+
+    async def _ajson(self, method: str, path: str, **kw: Any) -> Any:
+        return await asyncio.to_thread(self._json, method, path, **kw)
+
+    # -- connection state ---------------------------------------------------------------------
+    def _note(self, err: BaseException | None) -> None:
+        """Track the backend-wide state from each request's outcome (an error Status is an answer:
+        the server is reachable)."""
+        now = time.time()
+        if err is None or isinstance(err, LiveApiError):
+            self._failing_since = None
+            if self._conn.state != CONNECTED:
+                self._conn = Connection(CONNECTED, None, now)
+            return
+        if self._closed:
+            return
+        if self._failing_since is None:
+            self._failing_since = now
+        state = OFFLINE if now - self._failing_since >= self.options.offline_after else RECONNECTING
+        msg = str(_wrap(err))
+        if self._conn.state != state or self._conn.error != msg:
+            self._conn = Connection(state, msg, now if self._conn.state != state else self._conn.since)
+
+    def connection(self) -> Connection:
+        return self._conn
+
+    # -- discovery / info ---------------------------------------------------------------------
+    @staticmethod
+    def _path(res: ApiResource, namespace: str | None, name: str | None = None, sub: str | None = None) -> str:
+        path = "/api/v1" if not res.group else f"/apis/{res.group}/{res.version}"
+        if res.namespaced and namespace:
+            path += f"/namespaces/{namespace}"
+        path += f"/{res.plural}"
+        if name:
+            path += f"/{name}"
+            if sub:
+                path += f"/{sub}"
+        return path
+
+    def _discover(self) -> tuple[list[ApiResource], str, dict[str, str]]:
+        """``/version``, ``/api/v1`` and every group's preferred version (in parallel)."""
+        server_version = self._json("GET", "/version").get("gitVersion", "")
+        lists: list[tuple[str, str, Obj]] = [("", "v1", self._json("GET", "/api/v1"))]
+        groups = self._json("GET", "/apis").get("groups") or []
+        errors: dict[str, str] = {}
+        gvs = [(g.get("name", ""), (g.get("preferredVersion") or {}).get("version")
+                or ((g.get("versions") or [{}])[0]).get("version", "")) for g in groups]
+
+        def fetch(gv: tuple[str, str]) -> tuple[str, str, Obj | None]:
+            try:
+                return gv[0], gv[1], self._json("GET", f"/apis/{gv[0]}/{gv[1]}")
+            except K9pyError as err:
+                errors[f"{gv[0]}/{gv[1]}"] = str(err)
+                return gv[0], gv[1], None
+
+        if gvs:
+            with ThreadPoolExecutor(max_workers=min(8, len(gvs))) as pool:
+                lists += [x for x in pool.map(fetch, gvs) if x[2] is not None]  # type: ignore[misc]
+        out: list[ApiResource] = []
+        for group, version, body in lists:
+            entries = body.get("resources") or []
+            subs: dict[str, list[str]] = {}
+            for r in entries:
+                if "/" in r.get("name", ""):
+                    parent, sub = r["name"].split("/", 1)
+                    subs.setdefault(parent, []).append(sub)
+            for r in entries:
+                if "/" in r.get("name", "") or not r.get("kind"):
+                    continue
+                out.append(ApiResource(r["kind"], r["name"], group, version, bool(r.get("namespaced")),
+                                       tuple(r.get("shortNames") or ()), tuple(r.get("categories") or ()),
+                                       tuple(r.get("verbs") or ()), tuple(subs.get(r["name"], ())),
+                                       r.get("singularName") or ""))
+        return out, server_version, errors
+
+    async def discover(self) -> list[ApiResource]:
+        """(Re)read discovery: the kinds, the server's short names, CRDs."""
+        found, version, errors = await asyncio.to_thread(self._discover)
+        by_kind: dict[str, ApiResource] = {}
+        for res in found:
+            known = resources.BY_KIND.get(res.kind)
+            prev = by_kind.get(res.kind)
+            # one kind in several groups (Event: v1 and events.k8s.io): the registry's group wins
+            if prev is None or (known is not None and res.group == known.group and prev.group != known.group):
+                by_kind[res.kind] = res
+        self._resources, self._by_kind = found, by_kind
+        self.server_version, self.discovery_errors = version, errors
+        return found
+
+    async def ensure_discovery(self) -> None:
+        if self._resources is not None:
+            return
+        if self._discovery_lock is None:
+            self._discovery_lock = asyncio.Lock()
+        async with self._discovery_lock:
+            if self._resources is None:
+                try:
+                    await self.discover()
+                except K9pyError:
+                    pass  # offline: the built-in registry until a later call succeeds
+
+    def kinds(self) -> list[ApiResource]:
+        """The discovered kinds (the built-in registry until discovery has answered)."""
+        return list(self._resources) if self._resources is not None else list(resources.RESOURCES)
+
+    def resource(self, kind: str) -> ApiResource:
+        res = self._by_kind.get(kind) or resources.BY_KIND.get(kind)
+        if res is None:
+            raise K9pyError(f"the server does not serve the kind {kind!r}")
+        return res
+
+    def info(self) -> BackendInfo:
+        c = self._conn
+        extra = {"server": str(self.api.configuration.host)}
+        if c.error:
+            extra["error"] = c.error
+        return BackendInfo(backend="live", context=self.context, cluster=self.cluster_name, user=self.user,
+                           server_version=self.server_version, state=c.state, extra=extra)
+
+    def now(self) -> float:
+        return time.time()
+
+    def start(self) -> None:
+        """The app calls this on mount: discovery in the background."""
+        if self._start_task is None:
+            self._start_task = asyncio.get_running_loop().create_task(self.ensure_discovery())
+
+    # -- contexts ------------------------------------------------------------------------------
+    def contexts(self) -> list[Obj]:
+        """The `:ctx` rows (``k9py.view.rows.context_cells``), the one in use marked current (as
+        the files said when this backend was made; ``refresh_contexts()`` reads them again)."""
+        return [c.as_object() for c in self._contexts]
+
+    async def refresh_contexts(self) -> list[Obj]:
+        self._contexts, _ = await asyncio.to_thread(kc.list_contexts, self.files, self.context)
+        return self.contexts()
+
+    async def use_context(self, name: str) -> "LiveBackend":
+        """A new backend on context ``name`` (same options), discovered; the caller swaps it in,
+        restarts its informer and closes this one. The kubeconfig is not written."""
+        new = await asyncio.to_thread(LiveBackend, replace(self.options, context=name), rng=self.rng)
+        await new.ensure_discovery()
+        return new
+
+    # -- reading -------------------------------------------------------------------------------
+    @staticmethod
+    def _typed(obj: Obj, res: ApiResource) -> Obj:
+        """List items come without kind/apiVersion: put them back."""
+        obj.setdefault("kind", res.kind)
+        obj.setdefault("apiVersion", res.api_version)
+        return obj
+
+    def _list(self, res: ApiResource, namespace: str | None, extra: dict[str, str] | None = None) -> tuple[list[Obj], str]:
+        """All pages of a list (``limit`` + ``continue``), and the list's resourceVersion."""
+        items: list[Obj] = []
+        cont: str | None = None
+        path = self._path(res, namespace)
+        while True:
+            q = {"limit": str(self.options.page_size), **(extra or {})}
+            if cont:
+                q["continue"] = cont
+            try:
+                body = self._json("GET", path, query=q)
+            except LiveApiError as err:
+                if err.code == 410 and cont:  # the continue token expired: start again
+                    items, cont = [], None
+                    continue
+                raise
+            items.extend(self._typed(o, res) for o in body.get("items") or [])
+            md = body.get("metadata") or {}
+            cont = md.get("continue")
+            if not cont:
+                return items, str(md.get("resourceVersion") or "")
+
+    async def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
+        await self.ensure_discovery()
+        res = self.resource(kind)
+        items, _ = await asyncio.to_thread(self._list, res, namespace if res.namespaced else None)
+        return items
+
+    async def _open_stream(self, path: str, query: dict[str, Any], *, read_timeout: float | None,
+                           keep_empty: bool, parse: Callable[[str], Any] | None, name: str) -> _Stream:
+        resp = await asyncio.to_thread(self._open, "GET", path, query=query,
+                                       timeout=self._timeout(read_timeout, stream=True))
+        return _Stream(resp, keep_empty=keep_empty, parse=parse, name=name)
+
+    async def watch(self, kind: str, namespace: str | None = None) -> AsyncIterator[WatchEvent]:
+        await self.ensure_discovery()
+        res = self.resource(kind)
+        ns = (namespace or None) if res.namespaced else None
+        opts = self.options
+        backoff = Backoff(opts.backoff_initial, 2.0, opts.backoff_cap, 0.2, self.rng)
+        known: dict[tuple[str, str], Obj] = {}
+        rv: str | None = None
+        listed_once = False
+        state = "connecting"
+        failing_since: float | None = None
+        expired = 0  # 410s in a row
+        while not self._closed:
+            error: K9pyError | None = None
+            try:
+                if rv is None:
+                    items, rv = await asyncio.to_thread(self._list, res, ns)
+                    if not listed_once:
+                        yield LISTED, items
+                    else:
+                        for ev in relist_events(known, items):
+                            yield ev
+                    known = {_key(o): o for o in items}
+                    listed_once = True
+                    failing_since = None
+                    backoff.reset()
+                    if state != CONNECTED:
+                        if state != "connecting":  # back from a failure: clear its message
+                            yield STATE, {"state": CONNECTED, "message": None}
+                        state = CONNECTED
+                    yield SYNCED, None
+                timeout = int(opts.watch_timeout * (1 + self.rng.random()))
+                query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
+                         "timeoutSeconds": str(timeout)}
+                stream = await self._open_stream(self._path(res, ns), query, read_timeout=timeout + 30,
+                                                 keep_empty=False, parse=json.loads,
+                                                 name=f"k9py-watch-{res.plural}")
+                opened, delivered = time.monotonic(), 0
+                try:
+                    async for ev in stream.items():
+                        type_, obj = ev.get("type"), ev.get("object") or {}
+                        if type_ == "BOOKMARK":
+                            rv = _rv(obj) or rv
+                        elif type_ == "ERROR":
+                            raise LiveApiError.from_status(obj)
+                        elif type_ in (ADDED, MODIFIED, DELETED):
+                            delivered += 1
+                            rv = _rv(obj) or rv
+                            obj = self._typed(obj, res)
+                            if type_ == DELETED:
+                                known.pop(_key(obj), None)
+                            else:
+                                known[_key(obj)] = obj
+                            yield type_, obj
+                finally:
+                    stream.close()  # now, not when the garbage collector finalizes items()
+                expired = 0
+                # a clean end (the server's timeout): watch again from rv; a server that ends
+                # streams at once without a word is not hammered
+                if delivered == 0 and time.monotonic() - opened < 1.0:
+                    await asyncio.sleep(backoff.next())
+                continue
+            except LiveApiError as err:
+                if err.code == 410:  # Expired / Gone: relist at once (with back-off if it repeats)
+                    rv, expired = None, expired + 1
+                    if expired > 1:
+                        await asyncio.sleep(backoff.next())
+                    continue
+                if err.code == 403:
+                    state, rv = FORBIDDEN, None
+                    yield STATE, {"state": FORBIDDEN, "message": str(err)}
+                    await asyncio.sleep(opts.forbidden_retry)
+                    continue
+                error = err
+            except ConnectionLost as err:
+                error = err
+            # a failure: say so, wait, then relist (the server may have a new history)
+            now = time.monotonic()
+            failing_since = failing_since if failing_since is not None else now
+            new_state = OFFLINE if now - failing_since >= opts.offline_after else RECONNECTING
+            state = new_state
+            yield STATE, {"state": new_state, "message": str(error)}
+            rv = None
+            await asyncio.sleep(backoff.next())
+
+    async def get(self, kind: str, namespace: str | None, name: str) -> Obj:
+        await self.ensure_discovery()
+        res = self.resource(kind)
+        return self._typed(await self._ajson("GET", self._path(res, namespace, name)), res)
+
+    async def server_table(self, kind: str, namespace: str | None = None) -> Obj:
+        """The server's Table for a kind (``as=Table``, objects included): the columns of kinds
+        k9py has no printer for (CRDs' additionalPrinterColumns)."""
+        await self.ensure_discovery()
+        res = self.resource(kind)
+        return await self._ajson("GET", self._path(res, namespace if res.namespaced else None),
+                                 query={"includeObject": "Object"}, accept=TABLE_ACCEPT)
+
+    async def events_for(self, obj: Obj) -> list[Obj]:
+        """kubectl describe's query: events whose involvedObject is ``obj``."""
+        res = self.resource("Event")
+        ns = meta.namespace(obj) or None
+        sel = [f"involvedObject.name={meta.name(obj)}", f"involvedObject.kind={obj.get('kind', '')}"]
+        if ns:
+            sel.append(f"involvedObject.namespace={ns}")
+        if meta.uid(obj):
+            sel.append(f"involvedObject.uid={meta.uid(obj)}")
+        try:
+            items, _ = await asyncio.to_thread(self._list, res, ns, {"fieldSelector": ",".join(sel)})
+        except LiveApiError as err:
+            if err.code != 400:
+                raise
+            items, _ = await asyncio.to_thread(self._list, res, ns)
+        uid = meta.uid(obj)
+        return [e for e in items if (e.get("involvedObject") or {}).get("uid") == uid
+                or ((e.get("involvedObject") or {}).get("kind") == obj.get("kind")
+                    and (e.get("involvedObject") or {}).get("name") == meta.name(obj))]
+
+    # -- logs ----------------------------------------------------------------------------------
+    async def logs(self, namespace: str, pod: str, container: str | None = None, *, follow: bool = False,
+                   tail_lines: int | None = None, since_seconds: float | None = None,
+                   previous: bool = False, timestamps: bool = False) -> AsyncIterator[str]:
+        """Lines of a container's log. Following, a dropped connection is resumed from the last
+        line's timestamp (``sinceTime``) without repeating a line; it ends when the server ends
+        the stream because the container stopped or the pod went away."""
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/log"
+        query: dict[str, Any] = {"container": container, "timestamps": "true",
+                                 "follow": "true" if follow else None,
+                                 "previous": "true" if previous else None,
+                                 "tailLines": str(tail_lines) if tail_lines is not None else None,
+                                 "sinceSeconds": str(max(1, math.ceil(since_seconds))) if since_seconds else None}
+        backoff = Backoff(self.options.backoff_initial, 2.0, self.options.backoff_cap, 0.2, self.rng)
+        last: tuple[int, int] | None = None
+        seen_at_last = 0  # lines already given whose timestamp is ``last``
+        first = True
+        watch_pod: tuple[str, int] | None = None
+        while True:
+            skip = seen_at_last
+            dropped = False
+            try:
+                if follow and watch_pod is None:
+                    watch_pod = await self._container_marker(namespace, pod, container)
+                stream = await self._open_stream(path, query, read_timeout=None if follow else self.options.request_timeout,
+                                                 keep_empty=True, parse=None, name=f"k9py-logs-{pod}")
+                async for raw in stream.items():
+                    head, _, text = raw.partition(" ")
+                    ts = _parse_ts(head)
+                    if ts is None:
+                        yield raw
+                        continue
+                    if last is not None:
+                        if ts < last:
+                            continue
+                        if ts == last and skip > 0:
+                            skip -= 1
+                            continue
+                    if ts != last:
+                        last, seen_at_last = ts, 0
+                    seen_at_last += 1
+                    yield raw if timestamps else text
+                backoff.reset()
+            except ConnectionLost:
+                if not follow:
+                    raise
+                dropped = True
+            except LiveApiError:
+                if first or not follow:
+                    raise
+                dropped = True
+            first = False
+            if not follow or previous:
+                return
+            if not dropped:
+                try:
+                    if await self._container_marker(namespace, pod, container) != watch_pod:
+                        return  # the pod or the container is not the one we followed
+                    if await self._container_done(namespace, pod, container):
+                        return
+                except LiveApiError as err:
+                    if err.code == 404:
+                        return
+                except ConnectionLost:
+                    pass
+            await asyncio.sleep(backoff.next())
+            if last is not None:
+                query.update(tailLines=None, sinceSeconds=None, sinceTime=_format_ts(last))
+
+    @staticmethod
+    def _container_of(p: Obj, container: str | None) -> str:
+        if container:
+            return container
+        ann = (p.get("metadata") or {}).get("annotations") or {}
+        names = [c.get("name") for c in (p.get("spec") or {}).get("containers") or []]
+        default = ann.get("kubectl.kubernetes.io/default-container")
+        return default if default in names else (names[0] if names else "")
+
+    async def _container_marker(self, namespace: str, pod: str, container: str | None) -> tuple[str, int]:
+        """(pod uid, restart count): when it changes the followed container is gone."""
+        p = await self.get("Pod", namespace, pod)
+        name = self._container_of(p, container)
+        st = next((s for s in (p.get("status") or {}).get("containerStatuses") or [] if s.get("name") == name), {})
+        return meta.uid(p), int(st.get("restartCount") or 0)
+
+    async def _container_done(self, namespace: str, pod: str, container: str | None) -> bool:
+        p = await self.get("Pod", namespace, pod)
+        if meta.is_deleting(p) or (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            return True
+        name = self._container_of(p, container)
+        st = next((s for s in (p.get("status") or {}).get("containerStatuses") or [] if s.get("name") == name), {})
+        return "terminated" in (st.get("state") or {})
+
+    # -- mutations -----------------------------------------------------------------------------
+    async def delete(self, kind: str, namespace: str | None, name: str, *,
+                     grace_period: int | None = None, propagation: str | None = None) -> Obj:
+        await self.ensure_discovery()
+        res = self.resource(kind)
+        body: Obj = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation or "Background"}
+        if grace_period is not None:
+            body["gracePeriodSeconds"] = int(grace_period)
+        return await self._ajson("DELETE", self._path(res, namespace, name), body=body, content_type=JSON)
+
+    async def replace(self, obj: Obj) -> Obj:
+        """PUT: a Conflict (409) if the object's resourceVersion is stale."""
+        await self.ensure_discovery()
+        res = self.resource(obj.get("kind", ""))
+        md = obj.get("metadata") or {}
+        ns = (md.get("namespace") or self.default_namespace) if res.namespaced else None
+        return await self._ajson("PUT", self._path(res, ns, md.get("name", "")), body=obj, content_type=JSON,
+                                 query={"fieldManager": FIELD_MANAGER})
+
+    async def scale(self, kind: str, namespace: str, name: str, replicas: int) -> Obj:
+        """``kubectl scale``: a merge patch of the scale subresource; returns the Scale."""
+        await self.ensure_discovery()
+        res = self.resource(kind)
+        return await self._ajson("PATCH", self._path(res, namespace, name, "scale"),
+                                 body={"spec": {"replicas": int(replicas)}},
+                                 content_type="application/merge-patch+json")
+
+    def _patch_type(self, res: ApiResource) -> str:
+        """Strategic merge for built-in kinds (kubectl's choice), merge patch for CRDs."""
+        return ("application/strategic-merge-patch+json" if res.kind in resources.BY_KIND
+                else "application/merge-patch+json")
+
+    async def patch(self, kind: str, namespace: str | None, name: str, patch: Obj) -> Obj:
+        await self.ensure_discovery()
+        res = self.resource(kind)
+        return await self._ajson("PATCH", self._path(res, namespace, name), body=patch,
+                                 content_type=self._patch_type(res), query={"fieldManager": FIELD_MANAGER})
+
+    async def restart(self, kind: str, namespace: str, name: str) -> Obj:
+        """``kubectl rollout restart``: stamp the pod template with restartedAt."""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return await self.patch(kind, namespace, name, {"spec": {"template": {"metadata": {"annotations": {
+            "kubectl.kubernetes.io/restartedAt": stamp}}}}})
+
+    async def cordon(self, node: str) -> Obj:
+        return await self.patch("Node", None, node, {"spec": {"unschedulable": True}})
+
+    async def uncordon(self, node: str) -> Obj:
+        return await self.patch("Node", None, node, {"spec": {"unschedulable": None}})
+
+    async def drain(self, node: str, *, ignore_daemonsets: bool = True, delete_emptydir_data: bool = False,
+                    force: bool = False, grace_period: int | None = None,
+                    timeout: float | None = None) -> list[Obj]:
+        """``kubectl drain``: cordon, check every pod against the flags (refusing all if one is
+        not allowed, as kubectl does), then evict. An eviction a PodDisruptionBudget refuses (429)
+        is retried every 5 s until ``timeout`` (none: refused at once)."""
+        await self.cordon(node)
+        pods, _ = await asyncio.to_thread(self._list, self.resource("Pod"), None,
+                                          {"fieldSelector": f"spec.nodeName={node}"})
+        errors: list[str] = []
+        evict: list[Obj] = []
+        daemons, local, unmanaged = [], [], []
+        for p in pods:
+            if (p.get("spec") or {}).get("nodeName") != node or meta.is_deleting(p):
+                continue
+            ref = meta.controller_ref(p) or {}
+            pname = f"{meta.namespace(p)}/{meta.name(p)}"
+            if "kubernetes.io/config.mirror" in meta.annotations(p):
+                continue  # static pods: kubectl skips them
+            if ref.get("kind") == "DaemonSet":
+                daemons.append(pname)
+                continue
+            if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                evict.append(p)
+                continue
+            if not ref:
+                unmanaged.append(pname)
+            if any("emptyDir" in v for v in (p.get("spec") or {}).get("volumes") or []):
+                local.append(pname)
+            evict.append(p)
+        if daemons and not ignore_daemonsets:
+            errors.append(f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {', '.join(daemons)}")
+        if unmanaged and not force:
+            errors.append("cannot delete Pods that declare no controller (use --force to override): "
+                          + ", ".join(unmanaged))
+        if local and not delete_emptydir_data:
+            errors.append("cannot delete Pods with local storage (use --delete-emptydir-data to override): "
+                          + ", ".join(local))
+        if errors:
+            raise K9pyError("cannot drain node " + repr(node) + ": " + "; ".join(errors))
+        deadline = time.monotonic() + (timeout or 0)
+        out = []
+        for p in evict:
+            body: Obj = {"apiVersion": "policy/v1", "kind": "Eviction",
+                         "metadata": {"name": meta.name(p), "namespace": meta.namespace(p)}}
+            if grace_period is not None:
+                body["deleteOptions"] = {"gracePeriodSeconds": int(grace_period)}
+            path = f"/api/v1/namespaces/{meta.namespace(p)}/pods/{meta.name(p)}/eviction"
+            while True:
+                try:
+                    await self._ajson("POST", path, body=body, content_type=JSON)
+                    break
+                except LiveApiError as err:
+                    if err.code == 404:  # already gone
+                        break
+                    if err.code != 429 or time.monotonic() + 5 > deadline:
+                        raise
+                await asyncio.sleep(5)
+            out.append(p)
+        return out
+
+    async def set_image(self, kind: str, namespace: str, name: str, images: dict[str, str]) -> Obj:
+        """``kubectl set image``: a strategic merge patch of the named containers' images."""
+        obj = await self.get(kind, namespace, name)
+        spec = obj.get("spec") or {}
+        if kind == "Pod":
+            pod_spec, wrap = spec, (lambda ps: {"spec": ps})
+        elif kind == "CronJob":
+            pod_spec = (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
+            wrap = (lambda ps: {"spec": {"jobTemplate": {"spec": {"template": {"spec": ps}}}}})
+        else:
+            pod_spec = (spec.get("template") or {}).get("spec") or {}
+            wrap = (lambda ps: {"spec": {"template": {"spec": ps}}})
+        patch: Obj = {}
+        found: set[str] = set()
+        for key in ("initContainers", "containers"):
+            hits = [{"name": c["name"], "image": images[c["name"]]} for c in pod_spec.get(key) or []
+                    if c.get("name") in images]
+            if hits:
+                patch[key] = hits
+                found.update(h["name"] for h in hits)
+        missing = sorted(set(images) - found)
+        if missing:
+            raise K9pyError(f'unable to find container named "{missing[0]}"')
+        return await self.patch(kind, namespace, name, wrap(patch))
+
+    async def rollback(self, namespace: str, replicaset: str) -> Obj:
+        """``kubectl rollout undo deployment/D --to-revision=R`` where R is the ReplicaSet's: a
+        JSON patch replacing the Deployment's template, as kubectl sends it."""
+        rs = await self.get("ReplicaSet", namespace, replicaset)
+        ref = meta.controller_ref(rs)
+        if not ref or ref.get("kind") != "Deployment":
+            raise K9pyError(f"replicaset {replicaset} is not owned by a deployment")
+        dep = await self.get("Deployment", namespace, ref["name"])
+        template = meta.deep_copy((rs.get("spec") or {}).get("template") or {})
+        labels = (template.get("metadata") or {}).get("labels")
+        if labels:
+            labels.pop("pod-template-hash", None)
+        if template == (dep.get("spec") or {}).get("template"):
+            raise K9pyError(f"deployment {ref['name']} is already at the revision of {replicaset}")
+        res = self.resource("Deployment")
+        return await self._ajson("PATCH", self._path(res, namespace, ref["name"]),
+                                 body=[{"op": "replace", "path": "/spec/template", "value": template}],
+                                 content_type="application/json-patch+json")
+
+    async def trigger(self, namespace: str, cronjob: str) -> Obj:
+        """``kubectl create job --from=cronjob/NAME``: the created Job."""
+        cj = await self.get("CronJob", namespace, cronjob)
+        jt = meta.deep_copy((cj.get("spec") or {}).get("jobTemplate") or {})
+        jmd = jt.get("metadata") or {}
+        annotations = dict(jmd.get("annotations") or {})
+        annotations["cronjob.kubernetes.io/instantiate"] = "manual"
+        suffix = "".join(self.rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(3))
+        md: Obj = {"name": f"{cronjob[:42]}-manual-{suffix}", "namespace": namespace,
+                   "annotations": annotations, "ownerReferences": [meta.owner_reference(cj)]}
+        if jmd.get("labels"):
+            md["labels"] = dict(jmd["labels"])
+        job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": md, "spec": jt.get("spec") or {}}
+        return await self._ajson("POST", self._path(self.resource("Job"), namespace), body=job, content_type=JSON,
+                                 query={"fieldManager": FIELD_MANAGER})
+
+    async def suspend(self, namespace: str, cronjob: str, suspend: bool) -> Obj:
+        return await self.patch("CronJob", namespace, cronjob, {"spec": {"suspend": bool(suspend)}})
+
+    async def metrics(self, kind: str, namespace: str | None = None) -> list[Obj]:
+        """metrics.k8s.io/v1beta1 PodMetrics / NodeMetrics; ``MetricsUnavailable`` when the
+        cluster has no metrics-server (404, 503) or the kind has no metrics."""
+        from k9py.backends.base import MetricsUnavailable
+        plural = {"Pod": "pods", "Node": "nodes"}.get(kind)
+        if plural is None:
+            raise MetricsUnavailable(f"no metrics for {kind}")
+        path = "/apis/metrics.k8s.io/v1beta1" + (f"/namespaces/{namespace}" if namespace and kind == "Pod" else "")
+        try:
+            body = await self._ajson("GET", f"{path}/{plural}")
+        except LiveApiError as err:
+            if err.code in (404, 503):
+                raise MetricsUnavailable(str(err)) from None
+            raise
+        return [self._typed(o, ApiResource(f"{kind}Metrics", plural, "metrics.k8s.io", "v1beta1", kind == "Pod"))
+                for o in body.get("items") or []]
+
+    async def apply(self, obj: Obj) -> Obj:
+        """Server-side apply (``kubectl apply --server-side --force-conflicts``, manager k9py)."""
+        await self.ensure_discovery()
+        res = self.resource(obj.get("kind", ""))
+        md = obj.get("metadata") or {}
+        ns = (md.get("namespace") or self.default_namespace) if res.namespaced else None
+        return await self._ajson("PATCH", self._path(res, ns, md.get("name", "")), body=json.dumps(obj),
+                                 content_type="application/apply-patch+yaml",
+                                 query={"fieldManager": FIELD_MANAGER, "force": "true"})
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._start_task is not None:
+            self._start_task.cancel()
+        await asyncio.to_thread(self.api.close)
+
+
+# -- CLI -------------------------------------------------------------------------------------
+def add_live_arguments(parser: Any) -> None:
+    """The live backend's flags (kubectl's names)."""
+    g = parser.add_argument_group("live cluster")
+    g.add_argument("--live", action="store_true", help="explore the cluster of the current kubeconfig context")
+    g.add_argument("--context", help="kubeconfig context to use (implies --live)")
+    g.add_argument("--kubeconfig", help="kubeconfig file (implies --live; default: $KUBECONFIG or ~/.kube/config)")
+    g.add_argument("--request-timeout", default="30s", metavar="DURATION",
+                   help="how long a request may take (e.g. 10s, 1m; 0: no limit; default 30s)")
+
+
+def request_timeout(text: str | None) -> float | None:
+    if text is None:
+        return 30.0
+    try:
+        value = parse_duration(text)
+    except ValueError:
+        raise K9pyError(f"invalid duration {text!r} (e.g. 30s, 1m)", field="--request-timeout") from None
+    if value < 0:
+        raise K9pyError("must not be negative", field="--request-timeout")
+    return value or None
+
+
+def live_backend_from_args(args: Any) -> LiveBackend | None:
+    """A LiveBackend if ``--live``, ``--context`` or ``--kubeconfig`` was given, else ``None``."""
+    if not (getattr(args, "live", False) or getattr(args, "context", None) or getattr(args, "kubeconfig", None)):
+        return None
+    return LiveBackend(LiveOptions(kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None),
+                                   request_timeout=request_timeout(getattr(args, "request_timeout", None))))

@@ -1,0 +1,223 @@
+"""The UI-free subcommands: ``scenario check``, ``record``, and ``serve`` of a Recording."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Any, TextIO
+
+from k9py.errors import K9pyError
+from k9py.kube.timefmt import parse_duration
+from k9py.scenario import files
+
+DEFAULT_LIVE_NOTE = "recording until Ctrl-C"
+
+
+def duration_arg(text: str | None, flag: str) -> float | None:
+    if text is None:
+        return None
+    try:
+        seconds = float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
+    except ValueError:
+        raise K9pyError(f'invalid duration "{text}": use seconds or a duration like 90s, 5m', field=flag) from None
+    if seconds < 0:
+        raise K9pyError(f'invalid duration "{text}": must not be negative', field=flag)
+    return seconds
+
+
+# -- scenario check ---------------------------------------------------------------------------------
+
+def cmd_check(paths: list[str], out: TextIO | None = None) -> int:
+    """Every problem of every file, one per line; exit 2 if any."""
+    out = out or sys.stdout
+    bad = False
+    for path in paths:
+        errors = files.check(path)
+        for err in errors:
+            print(str(err), file=out)
+        if errors:
+            bad = True
+            continue
+        print(f"{path}: ok ({_summary(path)})", file=out)
+    return 2 if bad else 0
+
+
+def _summary(path: str) -> str:
+    kind = files.detect(path)
+    if kind == files.RECORDING:
+        from k9py.scenario.recording import parse_recording
+        rec = parse_recording(path, files.read_text(path))
+        return f"Recording, {len(rec.events)} events over {rec.end:g}s"
+    sf = files.parse_file(path)
+    if sf.scenario is not None:
+        return f"Scenario, {len(sf.manifests)} objects, {len(sf.scenario.steps)} steps"
+    return f"{len(sf.manifests)} objects"
+
+
+# -- record ------------------------------------------------------------------------------------------
+
+class Progress:
+    """``elapsed  events  bytes`` on one line of stderr, rewritten in place."""
+
+    EVERY = 30.0  # seconds between lines when stderr is not a terminal (a log file)
+
+    def __init__(self, stream: TextIO | None = None, *, virtual: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.virtual = virtual
+        self.tty = self.stream.isatty()
+        self.last: tuple[float, int, int] | None = None
+        self._printed_at: float | None = None
+
+    def _line(self, elapsed: float, events: int, nbytes: int) -> str:
+        unit = "virtual " if self.virtual else ""
+        return f"recording: {elapsed:7.1f}s {unit}elapsed, {events} events, {_bytes(nbytes)}"
+
+    def __call__(self, elapsed: float, events: int, nbytes: int) -> None:
+        self.last = (elapsed, events, nbytes)
+        if self.tty:
+            self.stream.write("\r" + self._line(elapsed, events, nbytes))
+        elif self._printed_at is None or elapsed - self._printed_at >= self.EVERY:
+            self._printed_at = elapsed
+            self.stream.write(self._line(elapsed, events, nbytes) + "\n")
+        else:
+            return
+        self.stream.flush()
+
+    def done(self, path: str, events: int, nbytes: int) -> None:
+        if self.tty:
+            self.stream.write("\n")
+        elif self.last is not None and self._printed_at != self.last[0]:
+            self.stream.write(self._line(*self.last) + "\n")
+        self.stream.write(f"recorded {events} events ({_bytes(nbytes)}) to {path}\n")
+        self.stream.flush()
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return f"{n} B"
+
+
+def record_scenario(path: str, output: str, *, duration: float | None = None, namespace: str | None = None,
+                    logs: str | None = None, include_secrets: bool = False, seed: int | None = None,
+                    progress: Any = None, step: float = 1.0) -> int:
+    """Record a scenario (or manifests file) straight from the simulator, on its virtual clock.
+    Returns the number of events written."""
+    from k9py.scenario.recorder import SimRecorder
+    from k9py.scenario.recording import RecordingWriter, header_dict
+    from k9py.sim.cluster import SERVER_VERSION
+
+    text = files.read_text(path)
+    if files.detect_text(text) == files.RECORDING:
+        raise K9pyError("is a Recording already: record a Scenario or a manifests file", file=path)
+    sf = files.parse_file(path, text=text)
+    cluster = files.build_cluster(sf, seed=seed)
+    if duration is None:
+        duration = sf.scenario.end if sf.scenario is not None else 300.0
+    desc = sf.scenario.description if sf.scenario is not None else ""
+    name = sf.scenario.name if sf.scenario is not None else sf.header.name
+    writer = RecordingWriter(output, header_dict(cluster.now(), context="k9py-sim",
+                                                 server_version=SERVER_VERSION["gitVersion"],
+                                                 description=desc, duration=duration, name=name))
+    rec = SimRecorder(cluster, writer, namespace=namespace, logs=logs, include_secrets=include_secrets)
+    try:
+        rec.run(duration, step=step, progress=progress)
+    finally:
+        rec.close()
+    return writer.events
+
+
+def record_live(output: str, *, kubeconfig: str | None, context: str | None, duration: float | None,
+                namespace: str | None, logs: str | None, include_secrets: bool, progress: Any = None) -> int:
+    import asyncio
+
+    from k9py.backends.live import LiveBackend, LiveOptions
+    from k9py.scenario.recorder import record_backend
+    from k9py.scenario.recording import RecordingWriter, header_dict
+
+    backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, context=context))
+
+    async def run() -> int:
+        discover = getattr(backend, "ensure_discovery", None)  # kinds and server version first
+        if discover is not None:
+            await discover()
+        info = backend.info()
+        writer = RecordingWriter(output, header_dict(backend.now(), context=info.context,
+                                                     server_version=info.server_version, name=info.cluster))
+        try:
+            await record_backend(backend, writer, duration=duration, namespace=namespace, logs=logs,
+                                 include_secrets=include_secrets, progress=progress)
+        finally:
+            writer.close()
+            await backend.close()
+        return writer.events
+
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        return -1
+
+
+def cmd_record(args: Any) -> int:
+    duration = duration_arg(getattr(args, "duration", None), "--duration")
+    scenario = getattr(args, "scenario", None)
+    if scenario and (getattr(args, "kubeconfig", None) or getattr(args, "context", None)):
+        raise K9pyError("--scenario and --kubeconfig/--context are exclusive: record one or the other")
+    common = dict(namespace=getattr(args, "namespace", None), logs=getattr(args, "logs", None),
+                  include_secrets=bool(getattr(args, "include_secrets", False)))
+    if scenario:
+        prog = Progress(virtual=True)
+        events = record_scenario(scenario, args.output, duration=duration, seed=getattr(args, "seed", None),
+                                 progress=prog, **common)  # type: ignore[arg-type]
+    else:
+        prog = Progress()
+        if duration is None:
+            print(f"k9py record: {DEFAULT_LIVE_NOTE}", file=sys.stderr)
+        events = record_live(args.output, kubeconfig=getattr(args, "kubeconfig", None),
+                             context=getattr(args, "context", None), duration=duration,
+                             progress=prog, **common)  # type: ignore[arg-type]
+    import os
+    prog.done(args.output, max(events, 0), os.path.getsize(args.output) if os.path.exists(args.output) else 0)
+    return 0
+
+
+# -- serve a recording --------------------------------------------------------------------------------
+
+def serve_recording(args: Any) -> int:
+    """``k9py serve --scenario RECORDING [--paused] [--at 90s]``: the play head, read-only."""
+    from k9py.scenario.player import ReplayCluster
+    from k9py.serve.server import ServeHandle
+
+    kind, player = files.open_scenario(args.scenario)
+    assert kind == files.RECORDING
+    player.paused = bool(getattr(args, "paused", False))
+    at = duration_arg(getattr(args, "at", None), "--at")
+    if at is not None:
+        player.seek(at)
+    speed = float(getattr(args, "speed", 1.0) or 1.0)
+    player.set_speed(speed)
+    cluster = ReplayCluster(player, name=player.recording.name or player.recording.context)
+    host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
+    try:
+        handle = ServeHandle(cluster, host=host, port=int(getattr(args, "port", 0) or 0), speed=1.0, readonly=True)
+    except OSError as err:
+        raise K9pyError(f"cannot listen on {host}:{getattr(args, 'port', 0)}: {err.strerror or err}") from None
+    out = getattr(args, "kubeconfig_out", None)
+    if out:
+        from k9py.kube.kubeconfig import write_kubeconfig
+        write_kubeconfig(out, handle.url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    handle.start()
+    state = "paused" if player.paused else "playing"
+    print(f"k9py serve: listening on {handle.url}", flush=True)
+    print(f"k9py serve: replaying {args.scenario} ({state} at t={player.position:g}s of {player.duration:g}s, "
+          "read-only)", file=sys.stderr, flush=True)
+    while not stop.wait(0.5):
+        pass
+    handle.stop()
+    return 0

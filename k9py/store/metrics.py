@@ -1,0 +1,146 @@
+"""Resource usage read through ``Backend.metrics`` (metrics.k8s.io), kept as plain numbers.
+
+``refresh()`` polls pods (one namespace or all) and nodes; the UI calls it on a timer (k9s
+refreshes every few seconds) and tests call it by hand. A backend without metrics leaves
+``available`` False, and views hide their usage columns, as k9s does without metrics-server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import Any, NamedTuple
+
+from k9py.backends.base import Backend
+from k9py.errors import K9pyError
+from k9py.kube import quantity
+
+Obj = dict[str, Any]
+Key = tuple[str, str]
+
+_SUFFIX_NANOS = {"n": 1, "u": 1_000, "m": 1_000_000}
+_SUFFIX_BYTES = {"Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "k": 1000, "M": 1000**2, "G": 1000**3}
+
+
+class Usage(NamedTuple):
+    cpu_m: int  # millicores
+    mem_b: int  # bytes
+
+
+def cpu_nanos(q: str | None) -> int:
+    """``"2395437n"`` (metrics-server's form) → nanocores, without Decimal on the common path."""
+    if not q:
+        return 0
+    s = str(q)
+    mult = _SUFFIX_NANOS.get(s[-1])
+    if mult is not None and s[:-1].isdigit():
+        return int(s[:-1]) * mult
+    if s.isdigit():
+        return int(s) * 1_000_000_000
+    try:
+        return int(quantity.parse(s) * 1_000_000_000)
+    except ValueError:
+        return 0
+
+
+def mem_bytes(q: str | None) -> int:
+    """``"23456Ki"`` → bytes."""
+    if not q:
+        return 0
+    s = str(q)
+    for suffix in ("Ki", "Mi", "Gi"):
+        if s.endswith(suffix) and s[:-2].isdigit():
+            return int(s[:-2]) * _SUFFIX_BYTES[suffix]
+    if s.isdigit():
+        return int(s)
+    try:
+        return int(quantity.parse(s))
+    except ValueError:
+        return 0
+
+
+def pod_usage(pm: Obj) -> Usage:
+    """A PodMetrics' containers summed (k9s's CPU / MEM cells)."""
+    cpu = mem = 0
+    for c in pm.get("containers") or []:
+        u = c.get("usage") or {}
+        cpu += cpu_nanos(u.get("cpu"))
+        mem += mem_bytes(u.get("memory"))
+    return Usage(cpu // 1_000_000, mem)
+
+
+def node_usage(nm: Obj) -> Usage:
+    u = nm.get("usage") or {}
+    return Usage(cpu_nanos(u.get("cpu")) // 1_000_000, mem_bytes(u.get("memory")))
+
+
+def usage_by_pod(pod_list: list[Obj]) -> tuple[dict[Key, Usage], dict[Key, Usage]]:
+    """Usage per pod (ns, name) and per container (ns, "pod/container"), the containers view's keys."""
+    enabled = gc.isenabled()
+    gc.disable()  # 100k small tuples: no full collections midway
+    pods: dict[Key, Usage] = {}
+    containers: dict[Key, Usage] = {}
+    try:
+        for p in pod_list:
+            md = p.get("metadata") or {}
+            ns, name = md.get("namespace") or "", md.get("name", "")
+            cpu = mem = 0
+            for c in p.get("containers") or []:
+                u = c.get("usage") or {}
+                cu = Usage(cpu_nanos(u.get("cpu")) // 1_000_000, mem_bytes(u.get("memory")))
+                containers[(ns, f"{name}/{c.get('name', '')}")] = cu
+                cpu, mem = cpu + cu.cpu_m, mem + cu.mem_b
+            pods[(ns, name)] = Usage(cpu, mem)
+        return pods, containers
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class MetricsCache:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.available: bool | None = None  # None: not asked yet
+        self.pods: dict[Key, Usage] = {}
+        self.containers: dict[Key, Usage] = {}  # (namespace, "pod/container")
+        self.nodes: dict[str, Usage] = {}
+        self.error: str | None = None
+        self.version = 0  # bumps on every successful refresh
+
+    async def refresh(self, namespace: str | None = None, *, pods: bool = True) -> bool:
+        """Poll the backend; True when metrics came back."""
+        fetch = getattr(self.backend, "metrics", None)
+        if fetch is None:
+            self.available = False
+            return False
+        try:
+            nodes = await fetch("Node", None)
+            pod_list = await fetch("Pod", namespace or None) if pods else []
+        except K9pyError as err:
+            self.available, self.error = False, str(err)
+            self.pods, self.nodes, self.containers = {}, {}, {}
+            return False
+        self.nodes = {(n.get("metadata") or {}).get("name", ""): node_usage(n) for n in nodes}
+        if pods:
+            self.pods, self.containers = usage_by_pod(pod_list) if len(pod_list) < 2000 else \
+                await asyncio.to_thread(usage_by_pod, pod_list)
+        self.available, self.error = True, None
+        self.version += 1
+        return True
+
+    def cluster_percent(self, nodes: list[Obj]) -> tuple[int, int] | None:
+        """k9s's header CPU / MEM: the nodes' usage over their allocatable, in %."""
+        if not self.available or not self.nodes:
+            return None
+        cpu = mem = alloc_cpu = alloc_mem = 0
+        for n in nodes:
+            u = self.nodes.get((n.get("metadata") or {}).get("name", ""))
+            if u is None:
+                continue
+            alloc = (n.get("status") or {}).get("allocatable") or {}
+            cpu, mem = cpu + u.cpu_m, mem + u.mem_b
+            alloc_cpu += cpu_nanos(str(alloc.get("cpu", "0"))) // 1_000_000
+            alloc_mem += mem_bytes(str(alloc.get("memory", "0")))
+        if not alloc_cpu or not alloc_mem:
+            return None
+        return int(cpu * 100 // alloc_cpu), int(mem * 100 // alloc_mem)

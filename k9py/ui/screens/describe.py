@@ -1,0 +1,114 @@
+"""`d` describe: kubectl describe text for an object, refreshed live while open (the object's
+and its Events' changes come from the app's informer caches; ages move with the clock)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k9py.ui.screens.viewer import ViewerScreen
+from k9py.view import yaml_text
+
+Obj = dict[str, Any]
+
+
+def describe_text(obj: Obj, *, events: list[Obj] | None, now: float, related: Any = None) -> str:
+    """``k9py.view.describe.describe`` (kubectl's text); a YAML dump if it is missing."""
+    try:
+        from k9py.view.describe import describe
+    except ImportError:
+        return yaml_text.to_yaml(obj)
+    return describe(obj, events=events, now=now, related=related)
+
+
+class DescribeScreen(ViewerScreen):
+    kind_label = "Describe"
+    save_suffix = ".txt"
+
+    def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None) -> None:
+        where = f"{namespace}/{name}" if namespace else name
+        super().__init__(f"Describe({where})")
+        self.kind, self.ns, self.obj_name = kind, namespace, name
+        self.obj = obj
+        self.gone = False
+        self._subs: list[Any] = []
+        self._watched: set[tuple[str, str | None]] = set()
+
+    # -- data --------------------------------------------------------------------------------
+    def _informer(self) -> Any:
+        return getattr(self.app, "informer", None)
+
+    def _current(self) -> Obj | None:
+        inf = self._informer()
+        if inf is not None:
+            cache = inf.cache(self.kind, self.ns or None)
+            if cache is not None and cache.synced:
+                return cache.get((self.ns, self.obj_name))
+        return self.obj
+
+    def _events(self) -> list[Obj]:
+        """Every Event in the object's namespace (all for cluster-scoped objects): describe
+        picks the ones about the object, as kubectl's searchEvents does."""
+        return self._related("Event", self.ns)
+
+    def _related(self, kind: str, namespace: str) -> list[Obj]:
+        """What describe fetches besides the object (a node's pods, a deployment's ReplicaSets,
+        ...): the informer's cache, subscribed on first use; the screen re-renders once it
+        has synced."""
+        inf = self._informer()
+        if inf is None:
+            return []
+        key = (kind, namespace or None)
+        if key not in self._watched:
+            self._watched.add(key)
+            self._subs.append(inf.subscribe(kind, namespace or None, self._on_diff))
+        cache = inf.cache(kind, namespace or None)
+        return list(cache.objects.values()) if cache is not None else []
+
+    def content(self) -> list[str]:
+        if self.obj is None:
+            return [f"{self.kind} {self.obj_name} not found"]
+        now = self.app.backend.now()  # type: ignore[attr-defined]
+        text = describe_text(self.obj, events=self._events(), now=now, related=self._related)
+        lines = text.rstrip("\n").split("\n")
+        if self.gone:
+            lines = [f"<{self.kind} {self.obj_name} was deleted>", ""] + lines
+        return lines
+
+    # -- live --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        inf = self._informer()
+        if inf is not None:
+            ns = self.ns or None
+            self._subs.append(inf.subscribe(self.kind, ns, self._on_diff))
+            self._watched.add((self.kind, ns))
+        cur = self._current()
+        if cur is not None:
+            self.obj = cur
+        super().on_mount()
+        if not getattr(self.app, "manual", False):
+            self.set_interval(2.0, self.reload)  # ages
+
+    def on_unmount(self) -> None:
+        inf = self._informer()
+        for sub in self._subs:
+            if inf is not None:
+                inf.unsubscribe(sub)
+        self._subs = []
+
+    def _on_diff(self, cache: Any, diff: Any) -> None:
+        if cache.kind == self.kind and cache.namespace == (self.ns or None):
+            obj = cache.get((self.ns, self.obj_name))
+            if obj is None and cache.synced:
+                self.gone = self.obj is not None
+            elif obj is not None:
+                self.obj, self.gone = obj, False
+        self.reload()
+
+    def reload(self) -> None:
+        top = self.body.top
+        super().reload()
+        self.body.scroll_to(y=top, animate=False, force=True, immediate=True)
+
+    def save_stem(self) -> str:
+        return f"describe-{self.kind.lower()}-{self.ns}-{self.obj_name}" if self.ns else \
+            f"describe-{self.kind.lower()}-{self.obj_name}"

@@ -1,0 +1,359 @@
+"""`l` / `p` logs: one container, all containers of a pod, or every pod of a workload (lines
+prefixed ``pod container`` like stern), followed as they come through ``Backend.logs``.
+
+Keys (k9s): `s` autoscroll (scrolling up pauses it, End resumes), `w` wrap, `t` timestamps,
+`j` JSON pretty-print, `0`–`6` time window (tail, head, 1m, 5m, 15m, 30m, 1h), `/` regex filter
+with highlight, `n`/`N`, `c` copy, `ctrl-s` save (whole lines), `f` full screen, `esc`/`q` back.
+Memory is bounded by a ``LogBuffer``; a status line shows the toggles and buffered/dropped counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Static
+
+from k9py.backends.base import LISTED, SYNCED, ADDED
+from k9py.errors import K9pyError
+from k9py.kube import meta, selectors
+from k9py.ui.screens.viewer import CURRENT, MATCH, ViewerScreen, key_value_text
+from k9py.view.logbuffer import DEFAULT_CAPACITY, LogBuffer, LogLine
+
+Obj = dict[str, Any]
+
+# k9s's log time windows, keys 0-6: (label, since_seconds, head)
+WINDOWS = [("tail", None, False), ("head", None, True), ("1m", 60, False), ("5m", 300, False),
+           ("15m", 900, False), ("30m", 1800, False), ("1h", 3600, False)]
+DEFAULT_TAIL = 100  # k9s logger.tail
+TEXT = Style(color="#ffefd5")
+STAMP = Style(color="#778899")
+PREFIX_COLOURS = ["#00ffff", "#adff2f", "#ff00ff", "#ffa500", "#1e90ff", "#98fb98", "#ff69b4", "#ffd700"]
+
+
+@dataclass(frozen=True)
+class LogSource:
+    namespace: str
+    pod: str
+    container: str
+    prefix: str = ""  # "pod container" when several sources (stern)
+
+
+def pod_containers(pod: Obj, *, init: bool = False) -> list[str]:
+    spec = pod.get("spec") or {}
+    names = [c.get("name", "") for c in spec.get("initContainers") or []] if init else []
+    return names + [c.get("name", "") for c in spec.get("containers") or []]
+
+
+def pod_sources(pod: Obj, containers: list[str] | None = None, *, prefixed: bool | None = None) -> list[LogSource]:
+    names = containers if containers is not None else pod_containers(pod)
+    many = len(names) > 1 if prefixed is None else prefixed
+    ns, name = meta.namespace(pod), meta.name(pod)
+    return [LogSource(ns, name, c, f"{name} {c}" if many else "") for c in names]
+
+
+async def list_objects(backend: Any, kind: str, namespace: str | None) -> list[Obj]:
+    """A one-off list through the Backend protocol (the initial part of a watch)."""
+    direct = getattr(backend, "list_now", None)
+    if direct is None and hasattr(backend, "inner"):
+        direct = getattr(backend.inner, "list_now", None)
+    if direct is not None:
+        return list(direct(kind, namespace))
+    out: list[Obj] = []
+    stream = backend.watch(kind, namespace)
+    try:
+        async for type_, obj in stream:
+            if type_ == LISTED:
+                out.extend(obj or [])  # type: ignore[arg-type]
+            elif type_ == ADDED and obj is not None:
+                out.append(obj)
+            elif type_ == SYNCED:
+                break
+    finally:
+        await stream.aclose()
+    return out
+
+
+def workload_selector(obj: Obj) -> selectors.Selector | None:
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == "Service":
+        return selectors.from_map(spec.get("selector"))
+    return selectors.from_label_selector(spec.get("selector"))
+
+
+async def workload_sources(backend: Any, obj: Obj) -> list[LogSource]:
+    """Every container of every pod the workload selects (a ReplicaSet, StatefulSet, DaemonSet
+    or Job: the ones it controls), prefixed stern style."""
+    sel = workload_selector(obj)
+    if sel is None:
+        return []
+    pods = [p for p in await list_objects(backend, "Pod", meta.namespace(obj)) if selectors.matches(sel, meta.labels(p))]
+    if obj.get("kind") not in ("Service", "Deployment"):
+        pods = [p for p in pods if (meta.controller_ref(p) or {}).get("uid") == meta.uid(obj)] or pods
+    out: list[LogSource] = []
+    for p in sorted(pods, key=meta.name):
+        out.extend(pod_sources(p, prefixed=True))
+    return out
+
+
+def prefix_style(prefix: str) -> Style:
+    return Style(color=PREFIX_COLOURS[zlib.crc32(prefix.encode()) % len(PREFIX_COLOURS)])
+
+
+class LogScreen(ViewerScreen):
+    kind_label = "Logs"
+    save_suffix = ".log"
+    BINDINGS = [
+        Binding("s", "toggle('autoscroll')", "Autoscroll", show=False),
+        Binding("w", "toggle('wrap')", "Wrap", show=False),
+        Binding("t", "toggle('timestamps')", "Timestamps", show=False),
+        Binding("j", "toggle('json')", "JSON", show=False),
+        Binding("end", "resume", show=False), Binding("G", "resume", show=False),
+    ] + [Binding(str(i), f"window({i})", show=False) for i in range(len(WINDOWS))]
+
+    def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
+                 capacity: int = DEFAULT_CAPACITY, tail: int = DEFAULT_TAIL, follow: bool = True) -> None:
+        super().__init__(title)
+        self.sources = sources
+        self.previous = previous
+        self.tail = tail
+        self.follow = follow and not previous
+        self.buffer = LogBuffer(capacity)
+        self.autoscroll = True
+        self.wrap = False
+        self.timestamps = False
+        self.json = False
+        self.window = 0
+        self.streaming = 0  # sources still streaming
+        self.errors: list[str] = []
+        self._rows: deque[tuple[LogLine, str, int]] = deque()  # (line, screen text, part)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._sync_pending = False
+        self._width = 0
+
+    # -- layout ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.body.on_user_scroll = self._user_scrolled
+        self.query_one("#viewer-status", Static).display = True
+        self.start()
+
+    def on_unmount(self) -> None:
+        self.stop()
+
+    def on_resize(self) -> None:
+        if self.wrap and self.body.scrollable_content_region.width != self._width:
+            self._rebuild()
+
+    def render_status(self) -> None:
+        status = self.query_one("#viewer-status", Static)
+        status.display = not self.full_screen
+        t = Text()
+        for label, on in (("Autoscroll", self.autoscroll), ("FullScreen", self.full_screen),
+                          ("Timestamps", self.timestamps), ("Wrap", self.wrap), ("JSON", self.json)):
+            t.append(f"{label}:", style="#4682b4")
+            t.append("On" if on else "Off", style="bold #adff2f" if on else "#778899")
+            t.append("     ")
+        t.append("Since:", style="#4682b4")
+        t.append("previous" if self.previous else WINDOWS[self.window][0], style="white")
+        t.append("     ")
+        t.append(f"{len(self.buffer)} buffered, {self.buffer.dropped} dropped", style="white")
+        t.append("     ")
+        state = "streaming" if self.streaming else "stream closed" if self.follow else "done"
+        t.append(state, style="#1e90ff")
+        if self.buffer.pattern:
+            t.append(f"     filter /{self.buffer.pattern}/ {len(self.buffer.visible())} lines", style="#ffa500")
+        status.update(t)
+
+    def status_text(self) -> str:
+        return str(self.query_one("#viewer-status", Static).render())
+
+    # -- streaming ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """(Re)start every source for the current window."""
+        self.stop()
+        self.buffer.clear()
+        self._rows.clear()
+        self.errors = []
+        label, since, head = WINDOWS[self.window]
+        tail = None if (head or since is not None or self.previous) else self.tail
+        self.streaming = len(self.sources)
+        self._tasks = [asyncio.get_running_loop().create_task(self._stream(src, tail, since))
+                       for src in self.sources]
+        self._sync()
+
+    def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
+
+    async def _stream(self, src: LogSource, tail: int | None, since: int | None) -> None:
+        backend = self.app.backend  # type: ignore[attr-defined]
+        try:
+            async for raw in backend.logs(src.namespace, src.pod, src.container, follow=self.follow,
+                                          tail_lines=tail, since_seconds=since, previous=self.previous,
+                                          timestamps=True):
+                ts, _, text = raw.partition(" ")
+                line = self.buffer.append(text, ts=ts, prefix=src.prefix)
+                self._added(line)
+        except asyncio.CancelledError:
+            raise
+        except K9pyError as err:
+            self.errors.append(str(err))
+            self.flash(str(err), "error")
+        finally:
+            self.streaming = max(0, self.streaming - 1)
+            self._schedule()
+
+    def _added(self, line: LogLine) -> None:
+        rows = self._rows
+        first = self.buffer.first_seq
+        while rows and rows[0][0].seq < first:
+            rows.popleft()
+        vis = self.buffer.visible()
+        if vis and vis[-1] is line:
+            rows.extend(self._expand(line))
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if not self._sync_pending:
+            self._sync_pending = True
+            self.call_next(self._sync)
+
+    def _sync(self) -> None:
+        """Repaint after a burst of lines (once per burst, not per line)."""
+        self._sync_pending = False
+        if not self.is_mounted:
+            return
+        body = self.body
+        body.set_count(len(self._rows), max(body.max_width, self._widest()))
+        if self.autoscroll:
+            body.scroll_end_now()
+        self.render_status()
+
+    def _widest(self) -> int:
+        rows = self._rows
+        return max((len(rows[i][1]) for i in range(max(0, len(rows) - 200), len(rows))), default=0)
+
+    # -- rows --------------------------------------------------------------------------------
+    def _expand(self, line: LogLine) -> list[tuple[LogLine, str, int]]:
+        parts = self.buffer.display(line, timestamps=self.timestamps, json_pretty=self.json)
+        if not self.wrap:
+            return [(line, s, i) for i, s in enumerate(parts)]
+        width = max(10, (self._width or self.body.scrollable_content_region.width or 81) - 1)
+        out = []
+        for i, s in enumerate(parts):
+            chunks = [s[k:k + width] for k in range(0, len(s), width)] or [""]
+            out.extend((line, c, i if k == 0 else -1) for k, c in enumerate(chunks))
+        return out
+
+    def _rebuild(self) -> None:
+        self._width = self.body.scrollable_content_region.width
+        self._rows = deque(r for line in self.buffer.visible() for r in self._expand(line))
+        self.body.max_width = 0
+        self._sync()
+
+    def text(self) -> str:
+        return self.buffer.text(timestamps=self.timestamps)
+
+    def _line(self, index: int) -> Text:
+        line, s, part = self._rows[index]
+        t = Text()
+        lead = 0
+        if part == 0:
+            if self.timestamps and line.ts:
+                t.append(line.ts, style=STAMP)
+                t.append(" ")
+                lead += len(line.ts) + 1
+            if line.prefix:
+                t.append(line.prefix, style=prefix_style(line.prefix))
+                t.append(" ")
+                lead += len(line.prefix) + 1
+        rest = s[lead:] if lead <= len(s) else ""
+        if self.json and part > 0:
+            t.append_text(key_value_text(rest))
+        else:
+            t.append(rest, style=TEXT)
+        spans = self.buffer.spans(s)
+        for a, b in spans:
+            t.stylize(CURRENT if index == getattr(self, "_match_row", -1) else MATCH, a, b)
+        return t
+
+    # -- toggles -----------------------------------------------------------------------------
+    def action_toggle(self, what: str) -> None:
+        if what == "autoscroll":
+            self.autoscroll = not self.autoscroll
+            if self.autoscroll:
+                self.body.scroll_end_now()
+        elif what == "wrap":
+            self.wrap = not self.wrap
+            self._rebuild()
+        elif what == "timestamps":
+            self.timestamps = not self.timestamps
+            self._rebuild()
+        elif what == "json":
+            self.json = not self.json
+            self._rebuild()
+        self.render_status()
+        self.flash(f"{what.capitalize()} {'on' if getattr(self, what) else 'off'}")
+
+    def _user_scrolled(self, delta: int) -> None:
+        if delta < 0 and self.autoscroll:
+            self.autoscroll = False
+            self.render_status()
+        elif delta > 0 and not self.autoscroll and self.body.at_bottom() and delta >= 1 << 30:
+            self.action_resume()
+
+    def action_resume(self) -> None:
+        self.autoscroll = True
+        self.body.scroll_end_now()
+        self.render_status()
+
+    def action_window(self, n: int) -> None:
+        if self.previous:
+            self.flash("time windows apply to current logs", "warn")
+            return
+        self.window = n
+        self.flash(f"Logs: {WINDOWS[n][0]}")
+        self.start()
+
+    # -- filter (`/`) --------------------------------------------------------------------------
+    def apply_search(self, text: str) -> None:
+        error = self.buffer.set_filter(text)
+        self.search_text = text
+        self._match_row = -1
+        self.render_title()
+        self._rebuild()
+        if error:
+            self.flash(error, "error")
+        elif text:
+            self.flash(f"{len(self.buffer.visible())} lines match /{text}/")
+
+    def action_next_match(self, delta: int) -> None:
+        rx = self.buffer.regex
+        if rx is None or not self._rows:
+            return
+        n = len(self._rows)
+        start = getattr(self, "_match_row", -1)
+        if start < 0:
+            start = self.body.top - (1 if delta > 0 else 0)
+        i = start
+        for _ in range(n):
+            i = (i + delta) % n
+            if rx.search(self._rows[i][1]):
+                self._match_row = i
+                if self.autoscroll:
+                    self.autoscroll = False
+                    self.render_status()
+                self.body.scroll_line(i)
+                self.body.refresh()
+                return
+
+    def save_stem(self) -> str:
+        return self.title_text

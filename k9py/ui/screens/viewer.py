@@ -1,0 +1,366 @@
+"""The base of the full-screen viewers (describe, YAML, logs): a Line API text view that paints
+only the lines on screen, `/` search with `n`/`N`, `c` copy, `ctrl-s` save, `f` full screen,
+`esc`/`q` back, and a flash line of its own.
+
+Nothing shown here is ever parsed as Rich markup: lines are ``rich.text.Text`` built with
+``append``, titles are escaped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.markup import escape
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input, Static
+
+MATCH = Style(color="black", bgcolor="#ffa500")
+CURRENT = Style(color="black", bgcolor="#00ffff", bold=True)
+KEY = Style(color="#4682b4")
+VALUE = Style(color="#ffefd5")
+PLAIN = Style(color="#ffefd5")
+_KEY_LINE = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?)(:)(?=\s|$)")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def key_value_text(line: str) -> Text:
+    """One line of YAML / describe output coloured like k9s (keys steel blue, values white)."""
+    m = _KEY_LINE.match(line)
+    if not m:
+        return Text(line, style=VALUE)
+    t = Text(m.group(1), style=VALUE)
+    t.append(m.group(2), style=KEY)
+    t.append(m.group(3), style="white")
+    t.append(line[m.end():], style=VALUE)
+    return t
+
+
+def save_dir(app: Any) -> Path:
+    """Where ctrl-s writes: the app's configured dir, else ``$XDG_STATE_HOME/k9py/screens``."""
+    configured = getattr(app, "screen_dump_dir", None)
+    if configured:
+        return Path(configured)
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(state) / "k9py" / "screens"
+
+
+def save_text(app: Any, stem: str, suffix: str, text: str, now: float | None = None) -> Path:
+    """Write ``text`` to a new file named after ``stem`` and the time; returns its path."""
+    folder = save_dir(app)
+    context = getattr(getattr(app, "backend", None), "info", None)
+    if context is not None:
+        try:
+            folder = folder / _UNSAFE_NAME.sub("_", context().context)
+        except Exception:  # a backend without info(): no context folder
+            pass
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now if now is not None else time.time()))
+    path = folder / f"{_UNSAFE_NAME.sub('_', stem)}-{stamp}{suffix}"
+    n = 1
+    while path.exists():
+        path = folder / f"{_UNSAFE_NAME.sub('_', stem)}-{stamp}-{n}{suffix}"
+        n += 1
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class LinesView(ScrollView, can_focus=True):
+    """Shows ``count`` lines given by ``line_at(i) -> Text``; paints only the visible ones."""
+
+    DEFAULT_CSS = "LinesView { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 1; }"
+    BINDINGS = [
+        Binding("down", "scroll_by(1)", show=False), Binding("up", "scroll_by(-1)", show=False),
+        Binding("ctrl+f,pagedown,space", "page(1)", show=False), Binding("ctrl+b,pageup", "page(-1)", show=False),
+        Binding("g,home", "to_top", show=False), Binding("G,end", "to_bottom", show=False),
+        Binding("left,h", "scroll_cols(-8)", show=False), Binding("right,l", "scroll_cols(8)", show=False),
+    ]
+
+    def __init__(self, line_at: Callable[[int], Text], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.line_at = line_at
+        self.count = 0
+        self.max_width = 0
+        self.on_user_scroll: Callable[[int], None] | None = None  # delta lines, user-initiated
+
+    def set_count(self, count: int, max_width: int | None = None) -> None:
+        self.count = count
+        if max_width is not None:
+            self.max_width = max_width
+        self.virtual_size = Size(self.max_width, count)
+        self.refresh()
+
+    @property
+    def top(self) -> int:
+        return int(self.scroll_y)
+
+    @property
+    def page(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def at_bottom(self) -> bool:
+        return self.top + self.page >= self.count
+
+    def scroll_line(self, index: int, *, center: bool = True) -> None:
+        y = index - (self.page // 2 if center else 0)
+        self.scroll_to(y=max(0, y), animate=False, force=True, immediate=True)
+
+    def scroll_end_now(self) -> None:
+        self.scroll_to(y=max(0, self.count - self.page), animate=False, force=True, immediate=True)
+
+    def _user(self, delta: int) -> None:
+        if self.on_user_scroll is not None:
+            self.on_user_scroll(delta)
+
+    def action_scroll_by(self, delta: int) -> None:
+        self.scroll_to(y=max(0, self.top + delta), animate=False, force=True, immediate=True)
+        self._user(delta)
+
+    def action_page(self, delta: int) -> None:
+        self.action_scroll_by(delta * self.page)
+
+    def action_to_top(self) -> None:
+        self.scroll_to(y=0, animate=False, force=True, immediate=True)
+        self._user(-1)
+
+    def action_to_bottom(self) -> None:
+        self.scroll_end_now()
+        self._user(1 << 30)
+
+    def action_scroll_cols(self, delta: int) -> None:
+        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False, force=True, immediate=True)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._user(-1)
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._user(1)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.top + y
+        if index >= self.count or width <= 0:
+            return Strip.blank(width, Style(bgcolor="black"))
+        text = self.line_at(index)
+        x = int(self.scroll_x)
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments).crop(x, x + width)
+        return strip.extend_cell_length(width, Style(bgcolor="black")).apply_style(Style(bgcolor="black"))
+
+
+class ViewerScreen(Screen[None]):
+    """A full-screen text viewer; subclasses provide ``lines`` (plain strings) and the title."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", show=False), Binding("q", "back", "Back", show=False),
+        Binding("slash", "search", "Search", show=False), Binding("n", "next_match(1)", show=False),
+        Binding("N", "next_match(-1)", show=False), Binding("c", "copy", "Copy", show=False),
+        Binding("ctrl+s", "save", "Save", show=False), Binding("f", "fullscreen", "Full screen", show=False),
+        Binding("j", "scroll(1)", show=False), Binding("k", "scroll(-1)", show=False),
+    ]
+    DEFAULT_CSS = """
+    ViewerScreen { background: black; }
+    ViewerScreen #viewer-box { height: 1fr; border: round dodgerblue; border-title-align: center;
+                               border-title-color: aqua; border-title-style: bold; background: black; }
+    ViewerScreen.fullscreen #viewer-box { border: none; }
+    ViewerScreen.fullscreen #viewer-status { display: none; }
+    ViewerScreen #viewer-status { height: auto; background: black; }
+    ViewerScreen #viewer-search { height: 3; border: round seagreen; background: black; color: white; display: none; }
+    ViewerScreen #viewer-flash { height: 1; background: black; }
+    """
+    kind_label = "Text"
+    save_suffix = ".txt"
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines: list[str] = []
+        self._rendered: list[Text] = []
+        self.search_text = ""
+        self.matches: list[tuple[int, int, int]] = []  # (line, start, end)
+        self.match_index = -1
+        self.full_screen = False
+        self._flash_timer: Any = None
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="viewer-status")
+        with Vertical(id="viewer-box"):
+            yield LinesView(self._line, id="viewer-body")
+        yield Input(id="viewer-search", placeholder="search (regex)")
+        yield Static(id="viewer-flash")
+
+    @property
+    def body(self) -> LinesView:
+        return self.query_one("#viewer-body", LinesView)
+
+    @property
+    def search_input(self) -> Input:
+        return self.query_one("#viewer-search", Input)
+
+    def on_mount(self) -> None:
+        self.render_title()
+        self.render_status()
+        self.reload()
+        self.body.focus()
+
+    def render_title(self) -> None:
+        box = self.query_one("#viewer-box")
+        title = f" {self.title_text} "
+        if self.search_text:
+            title += f"</{self.search_text}> "
+        box.border_title = escape(title)
+
+    def render_status(self) -> None:
+        self.query_one("#viewer-status", Static).display = False
+
+    # -- content -----------------------------------------------------------------------------
+    def content(self) -> list[str]:
+        return []
+
+    def style_line(self, line: str) -> Text:
+        return key_value_text(line)
+
+    def reload(self) -> None:
+        """Recompute the lines (keeps the scroll position and the search)."""
+        self.set_lines(self.content())
+
+    def set_lines(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._rendered = [self.style_line(s) for s in lines]
+        self._find()
+        self.body.set_count(len(lines), max((len(s) for s in lines), default=0))
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + ("\n" if self.lines else "")
+
+    def _line(self, index: int) -> Text:
+        base = self._rendered[index] if index < len(self._rendered) else Text("")
+        if not self.matches or not self.search_text:
+            return base
+        spans = [(s, e, i) for i, (ln, s, e) in enumerate(self.matches) if ln == index]
+        if not spans:
+            return base
+        t = base.copy()
+        for s, e, i in spans:
+            t.stylize(CURRENT if i == self.match_index else MATCH, s, e)
+        return t
+
+    # -- search ------------------------------------------------------------------------------
+    def _find(self) -> None:
+        self.matches = []
+        if not self.search_text:
+            self.match_index = -1
+            return
+        try:
+            rx = re.compile(self.search_text, re.IGNORECASE)
+        except re.error:
+            rx = re.compile(re.escape(self.search_text), re.IGNORECASE)
+        for i, line in enumerate(self.lines):
+            for m in rx.finditer(line):
+                if m.end() > m.start():
+                    self.matches.append((i, m.start(), m.end()))
+        if self.match_index >= len(self.matches):
+            self.match_index = len(self.matches) - 1
+
+    def action_search(self) -> None:
+        box = self.search_input
+        box.value = self.search_text
+        box.display = True
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input is not self.search_input:
+            return
+        event.stop()
+        self.search_input.display = False
+        self.body.focus()
+        self.apply_search(event.value)
+
+    def apply_search(self, text: str) -> None:
+        self.search_text = text
+        self.match_index = -1
+        self._find()
+        self.render_title()
+        if not text:
+            self.body.refresh()
+            return
+        if not self.matches:
+            self.flash(f"no match for {text!r}", "warn")
+            self.body.refresh()
+            return
+        top = self.body.top
+        self.match_index = next((i for i, m in enumerate(self.matches) if m[0] >= top), 0)
+        self._show_match()
+
+    def _show_match(self) -> None:
+        line = self.matches[self.match_index][0]
+        self.body.scroll_line(line)
+        self.body.refresh()
+        self.flash(f"match {self.match_index + 1} of {len(self.matches)}")
+
+    def action_next_match(self, delta: int) -> None:
+        if not self.matches:
+            if self.search_text:
+                self.flash(f"no match for {self.search_text!r}", "warn")
+            return
+        self.match_index = (self.match_index + delta) % len(self.matches)
+        self._show_match()
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self.search_input.display:
+            self.search_input.display = False
+            self.body.focus()
+            return
+        if self.search_text:
+            self.apply_search("")
+            return
+        self.dismiss(None)
+
+    def action_scroll(self, delta: int) -> None:
+        self.body.action_scroll_by(delta)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text())
+        self.flash(f"{self.kind_label} copied to clipboard")
+
+    def save_stem(self) -> str:
+        return self.title_text
+
+    def action_save(self) -> None:
+        backend = getattr(self.app, "backend", None)
+        now = backend.now() if backend is not None and hasattr(backend, "now") else None
+        try:
+            path = save_text(self.app, self.save_stem(), self.save_suffix, self.text(), now)
+        except OSError as err:
+            self.flash(f"save failed: {err}", "error")
+            return
+        self.saved_path = path
+        self.flash(f"Saved to {path}")
+
+    def action_fullscreen(self) -> None:
+        self.full_screen = not self.full_screen
+        self.set_class(self.full_screen, "fullscreen")
+        self.render_status()
+
+    def flash(self, message: str, level: str = "info") -> None:
+        style = {"info": "#ffdead", "warn": "#ffa500", "error": "#ff4500"}[level]
+        self.flash_message = message
+        self.query_one("#viewer-flash", Static).update(Text(message, style=style))
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        if not getattr(self.app, "manual", False):
+            self._flash_timer = self.set_timer(4.0, lambda: self.query_one("#viewer-flash", Static).update(""))

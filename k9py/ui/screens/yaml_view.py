@@ -1,0 +1,73 @@
+"""`y` YAML: the object as ``kubectl get -o yaml`` prints it, highlighted; `m` shows/hides
+managedFields, `x` decodes a Secret's data on purpose (masked otherwise). Live like describe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k9py.ui.screens.describe import DescribeScreen
+from k9py.view import yaml_text
+
+Obj = dict[str, Any]
+
+
+class YamlScreen(DescribeScreen):
+    kind_label = "YAML"
+    save_suffix = ".yaml"
+    BINDINGS = [("m", "toggle_managed", "managedFields"), ("x", "toggle_decode", "Decode")]
+
+    def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None) -> None:
+        super().__init__(kind, namespace, name, obj)
+        where = f"{namespace}/{name}" if namespace else name
+        self.title_text = f"YAML({where})"
+        self.managed_fields = False
+        self.decoded = False
+
+    def content(self) -> list[str]:
+        if self.obj is None:
+            return [f"{self.kind} {self.obj_name} not found"]
+        text = yaml_text.to_yaml(self.obj, managed_fields=self.managed_fields, decode=self.decoded)
+        return text.rstrip("\n").split("\n")
+
+    def _events(self) -> list[Obj]:
+        return []
+
+    def on_mount(self) -> None:
+        inf = self._informer()
+        if inf is not None:
+            self._subs.append(inf.subscribe(self.kind, self.ns or None, self._on_diff))
+        cur = self._current()
+        if cur is not None:
+            self.obj = cur
+        from k9py.ui.screens.viewer import ViewerScreen
+        ViewerScreen.on_mount(self)
+
+    def render_title(self) -> None:
+        flags = []
+        if self.managed_fields:
+            flags.append("managedFields")
+        if self.decoded:
+            flags.append("decoded")
+        base = self.title_text
+        if flags:
+            self.title_text = f"{base} [{', '.join(flags)}]"
+        super().render_title()
+        self.title_text = base
+
+    def action_toggle_managed(self) -> None:
+        self.managed_fields = not self.managed_fields
+        self.reload()
+        self.render_title()
+        self.flash("managedFields " + ("shown" if self.managed_fields else "hidden"))
+
+    def action_toggle_decode(self) -> None:
+        if self.kind != "Secret":
+            self.flash("x decodes Secrets only", "warn")
+            return
+        self.decoded = not self.decoded
+        self.reload()
+        self.render_title()
+        self.flash("secret data decoded" if self.decoded else "secret data masked")
+
+    def save_stem(self) -> str:
+        return f"{self.kind.lower()}-{self.ns}-{self.obj_name}" if self.ns else f"{self.kind.lower()}-{self.obj_name}"

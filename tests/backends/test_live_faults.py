@@ -1,0 +1,290 @@
+"""The live backend when the server misbehaves: stopped and restarted on the same port mid-watch
+(also with a new history), a watch answering 410, a hung server, 403 for one kind and 500 for
+another. The informer keeps the last rows, shows the state, and converges to the server's truth."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from k9py.backends.live import ConnectionLost, LiveBackend, LiveOptions
+from k9py.store.informer import Informer
+
+from tests.backends.conftest import FAST, Faults, is_path, keys, run, small_cluster, status, truth, until
+
+CM_PATH = "/api/v1/namespaces/default/configmaps"
+SECRET_PATH = "/api/v1/namespaces/default/secrets"
+POD_PATH = "/api/v1/namespaces/default/pods"
+
+
+def backend(path: str, **kw) -> LiveBackend:
+    return LiveBackend(LiveOptions(kubeconfig=path, **{**FAST, **kw}))
+
+
+def watching(inf: Informer, kind: str, ns: str | None = "default"):
+    inf.subscribe(kind, ns, lambda cache, diff: None)
+    return inf.cache(kind, ns)
+
+
+def _add_cm(name: str):
+    return lambda c: c.apply({"apiVersion": "v1", "kind": "ConfigMap",
+                              "metadata": {"name": name, "namespace": "default"}, "data": {"k": name}})
+
+
+@pytest.mark.parametrize("new_history", [False, True], ids=["same-cluster", "new-history"])
+def test_server_restarted_on_the_same_port_mid_watch(server, kubeconfig, new_history):
+    async def main():
+        b = backend(kubeconfig)
+        inf = Informer(b, auto_flush=False)
+        cms, pods = watching(inf, "ConfigMap"), watching(inf, "Pod", None)
+        await until(lambda: cms.synced and pods.synced, "first sync")
+        server.change(_add_cm("gamma"))
+        await until(lambda: ("default", "gamma") in cms.objects, "gamma")
+        shown = set(cms.objects)
+
+        server.stop()
+        await until(lambda: cms.state == "reconnecting" and pods.state == "reconnecting", "reconnecting")
+        assert cms.error == "connection refused"
+        assert b.connection().state in ("reconnecting", "offline") and b.info().extra["error"] == "connection refused"
+        await until(lambda: cms.state == "offline", "offline after a while of failing")
+        assert set(cms.objects) == shown  # the last known rows stay (the UI greys them)
+
+        if new_history:  # a different cluster: resourceVersions start again, other objects
+            server.restart(small_cluster(seed=7, configmaps=("delta",)))
+        else:  # changed while we were away: one gone, one new, one modified
+            with server.cluster.lock:
+                server.cluster.delete("ConfigMap", "default", "alpha")
+                _add_cm("delta")(server.cluster)
+                server.cluster.apply({"apiVersion": "v1", "kind": "ConfigMap",
+                                      "metadata": {"name": "beta", "namespace": "default"}, "data": {"k": "new"}})
+                server.cluster.settle()
+            server.restart()
+        want_cms, want_pods = truth(server.handle, "ConfigMap", "default"), truth(server.handle, "Pod")
+        await until(lambda: cms.state == "connected" and set(cms.objects) == want_cms
+                    and pods.state == "connected" and set(pods.objects) == want_pods, "converged")
+        assert ("default", "alpha") not in cms.objects and ("default", "delta") in cms.objects
+        assert cms.error is None
+        if new_history:
+            assert ("default", "gamma") not in cms.objects and ("default", "beta") not in cms.objects
+        else:
+            assert cms.objects[("default", "beta")]["data"] == {"k": "new"}
+        assert b.connection().state == "connected"
+        # and the watch goes on
+        server.change(_add_cm("epsilon"))
+        await until(lambda: ("default", "epsilon") in cms.objects, "a change after the restart")
+        await inf.close()
+        await b.close()
+    run(main())
+
+
+def test_watch_answering_410_relists(server, kubeconfig):
+    faults = server.faults
+    faults.add(is_path(CM_PATH, watch=True), Faults.expired_watch, times=1)
+
+    async def main():
+        b = backend(kubeconfig)
+        inf = Informer(b, auto_flush=False)
+        cms = watching(inf, "ConfigMap")
+        await until(lambda: faults.count("GET", CM_PATH, watch=False) == 2, "a second list after the 410")
+        await until(lambda: faults.count("GET", CM_PATH, watch=True) == 2, "watching again")
+        assert cms.state == "connected" and set(cms.objects) == truth(server.handle, "ConfigMap", "default")
+        # a 410 answered as an HTTP status instead of an event
+        faults.add(is_path(CM_PATH, watch=True), lambda req: status(410, "Expired", "too old resource version"),
+                   times=1)
+        server.change(lambda c: c.delete("ConfigMap", "default", "alpha"))  # ends nothing: the watch is open
+        await until(lambda: ("default", "alpha") not in cms.objects, "the delete")
+        await inf.close()
+        await b.close()
+    run(main())
+
+
+def test_410_status_on_watch_start_relists(server, kubeconfig):
+    faults = server.faults
+    faults.add(is_path(CM_PATH, watch=True), lambda req: status(410, "Expired", "too old resource version"),
+               times=1)
+
+    async def main():
+        b = backend(kubeconfig)
+        w = b.watch("ConfigMap", "default")
+        assert (await w.__anext__())[0] == "LISTED"
+        assert (await w.__anext__())[0] == "SYNCED"
+        server.change(_add_cm("gamma"))
+        t, obj = await w.__anext__()  # from the relist, as a diff against what was listed
+        assert (t, obj["metadata"]["name"]) == ("ADDED", "gamma")
+        assert faults.count("GET", CM_PATH, watch=False) == 2
+        await w.aclose()
+        await b.close()
+    run(main())
+
+
+def test_hung_server_is_bounded_by_the_request_timeout(server, kubeconfig):
+    faults = server.faults
+    faults.add(lambda req: req.path.startswith(CM_PATH), faults.slow)
+
+    async def main():
+        b = backend(kubeconfig, request_timeout=0.3)
+        with pytest.raises(ConnectionLost, match="timed out"):
+            await b.get("ConfigMap", "default", "alpha")
+        inf = Informer(b, auto_flush=False)
+        cms, pods = watching(inf, "ConfigMap"), watching(inf, "Pod")
+        await until(lambda: pods.synced and cms.state == "reconnecting", "pods fine, configmaps timing out")
+        assert cms.error == "timed out waiting for the server" and not cms.synced
+        assert set(pods.objects) == truth(server.handle, "Pod", "default")
+        faults.clear()
+        faults.gate.set()
+        await until(lambda: cms.synced and set(cms.objects) == truth(server.handle, "ConfigMap", "default"),
+                    "configmaps once the server answers")
+        await inf.close()
+        await b.close()
+    run(main())
+
+
+def test_403_for_one_kind_500_for_another(server, kubeconfig):
+    faults = server.faults
+    denied = 'secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "default"'
+    faults.add(is_path(SECRET_PATH), lambda req: status(403, "Forbidden", denied))
+    faults.add(is_path(CM_PATH), lambda req: status(500, "InternalError",
+                                                     "Internal error occurred: etcdserver: leader changed"))
+
+    async def main():
+        b = backend(kubeconfig)
+        inf = Informer(b, auto_flush=False)
+        secrets, cms, pods = watching(inf, "Secret"), watching(inf, "ConfigMap"), watching(inf, "Pod")
+        await until(lambda: secrets.state == "forbidden" and cms.state == "reconnecting" and pods.synced,
+                    "access denied, an error, and pods")
+        assert secrets.error == denied and not secrets.synced and not secrets.objects
+        assert cms.error == "Internal error occurred: etcdserver: leader changed"
+        assert set(pods.objects) == truth(server.handle, "Pod", "default") and pods.state == "connected"
+        assert b.connection().state == "connected"  # the server answers: it is reachable
+        server.change(_add_cm("gamma"))
+        faults.clear()
+        await until(lambda: cms.state == "connected" and set(cms.objects) == truth(server.handle, "ConfigMap", "default"),
+                    "configmaps after the 500s")
+        await until(lambda: secrets.state == "connected" and set(secrets.objects) == {("default", "token")},
+                    "secrets once allowed")
+        await inf.close()
+        await b.close()
+    run(main())
+
+
+def test_logs_follow_resumes_after_a_restart_without_duplicates(server, kubeconfig):
+    from tests.backends.test_live import _server_log
+
+    async def main():
+        b = backend(kubeconfig)
+        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+        got: list[str] = []
+
+        async def follow():
+            async for ln in b.logs("default", pod, follow=True, timestamps=True):
+                got.append(ln)
+
+        task = asyncio.get_running_loop().create_task(follow())
+        await until(lambda: got and got == _server_log(server, pod), "the log so far")
+        seen = len(got)
+        server.stop()
+        await until(lambda: b.connection().state != "connected", "the drop noticed")
+        with server.cluster.lock:
+            server.cluster.advance(120)  # lines written while we were away
+        server.restart()
+        full = _server_log(server, pod)
+        assert len(full) > seen
+        await until(lambda: got == full, "the missed lines, once each")
+        resumed = [q for m, p, q in server.faults.requests if p.endswith(f"/pods/{pod}/log")]
+        assert resumed and resumed[0]["sinceTime"] == got[seen - 1].split(" ", 1)[0]
+        assert "tailLines" not in resumed[0] and resumed[0]["follow"] == "true"
+        server.handle.advance(60)
+        await until(lambda: got == _server_log(server, pod), "and the stream goes on")
+        task.cancel()
+        await b.close()
+    run(main())
+
+
+def test_log_follow_ends_when_the_pod_goes(server, kubeconfig):
+    async def main():
+        b = backend(kubeconfig)
+        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+        got: list[str] = []
+
+        async def follow():
+            async for ln in b.logs("default", pod, follow=True):
+                got.append(ln)
+
+        task = asyncio.get_running_loop().create_task(follow())
+        await until(lambda: got, "some lines")
+        server.change(lambda c: c.delete("Pod", "default", pod, grace_period=0))
+        server.handle.advance(5)
+        await asyncio.wait_for(task, 20)  # returns by itself
+        await b.close()
+    run(main())
+
+
+def test_a_watch_the_server_ends_is_resumed_from_its_resource_version(server, kubeconfig):
+    """The server's timeoutSeconds ends a watch cleanly: watch again from the last
+    resourceVersion, without relisting."""
+    faults = server.faults
+
+    async def main():
+        b = backend(kubeconfig, watch_timeout=1)
+        inf = Informer(b, auto_flush=False)
+        cms = watching(inf, "ConfigMap")
+        await until(lambda: faults.count("GET", CM_PATH, watch=True) >= 2, "a second watch")
+        assert faults.count("GET", CM_PATH, watch=False) == 1
+        with faults.lock:
+            watches = [q for m, p, q in faults.requests if p == CM_PATH and q.get("watch") == "true"]
+        assert watches[0]["allowWatchBookmarks"] == "true" and watches[0]["resourceVersion"]
+        assert int(watches[1]["resourceVersion"]) >= int(watches[0]["resourceVersion"])
+        server.change(_add_cm("gamma"))
+        await until(lambda: ("default", "gamma") in cms.objects, "a change on the resumed watch")
+        assert cms.state == "connected" and faults.count("GET", CM_PATH, watch=False) == 1
+        await inf.close()
+        await b.close()
+    run(main())
+
+
+def _spawn_serve(port: int, seed: int, kubeconfig_out: str):
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-m", "k9py", "serve", "--port", str(port), "--speed", "0",
+                             "--seed", str(seed), "--kubeconfig-out", kubeconfig_out],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()  # "k9py serve: listening on http://127.0.0.1:PORT"
+    if "listening on" not in line:
+        proc.kill()
+        raise AssertionError(f"serve did not start: {line!r} {proc.stderr.read()}")
+    return proc, int(line.rsplit(":", 1)[1])
+
+
+@pytest.mark.e2e
+def test_serve_process_killed_and_restarted_on_the_same_port(tmp_path):
+    """`k9py serve` as its own process, SIGKILLed mid-watch and started again (another seed:
+    other pods) on the same port: stale rows while it is gone, then exactly the new server's."""
+    kc = str(tmp_path / "kc")
+    proc, port = _spawn_serve(0, 1, kc)
+    procs = [proc]
+    try:
+        async def main():
+            b = backend(kc)
+            inf = Informer(b, auto_flush=False)
+            pods = watching(inf, "Pod", None)
+            await until(lambda: pods.synced and pods.objects, "pods of the first server")
+            first = set(pods.objects)
+            proc.kill()
+            await asyncio.to_thread(proc.wait)
+            await until(lambda: pods.state in ("reconnecting", "offline"), "the loss noticed")
+            assert set(pods.objects) == first  # stale, kept
+            second, _ = await asyncio.to_thread(_spawn_serve, port, 2, str(tmp_path / "kc2"))
+            procs.append(second)
+            fresh = backend(kc)
+            want = keys(await fresh.list("Pod", None))
+            await fresh.close()
+            assert want != first
+            await until(lambda: pods.state == "connected" and set(pods.objects) == want, "the second server's pods")
+            await inf.close()
+            await b.close()
+        run(main(), timeout=90)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()

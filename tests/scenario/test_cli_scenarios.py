@@ -1,0 +1,84 @@
+"""`k9py scenario check`, `k9py record`, and which backend `--scenario` / `replay` open."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from k9py.backends.replay import ReplayBackend, ScenarioBackend
+from k9py.cli import _scenario_backend, build_parser
+from k9py.errors import K9pyError
+from k9py.scenario import files
+from k9py.scenario.recording import parse_recording
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def k9py(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "k9py", *args], capture_output=True, text=True, timeout=120,
+                          env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
+
+
+def test_scenario_check_exit_codes(tmp_path):
+    ok = k9py("scenario", "check", "scenarios/crashloop.yaml")
+    assert (ok.returncode, ok.stdout) == (0, "scenarios/crashloop.yaml: ok (Scenario, 3 objects, 3 steps)\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: Recording\nversion: 1\nstart: 2026-11-01T09:00:00Z\nevents:\n- {t: 1, type: NOPE}\n- {t: 0, type: LOG}\n")
+    proc = k9py("scenario", "check", str(bad))
+    assert proc.returncode == 2
+    assert proc.stdout.splitlines() == [
+        f'{bad}:5: events[0]: type: Unsupported value: "NOPE": supported values: "ADDED", "MODIFIED", "DELETED", "LOG"',
+        f"{bad}:6: events[1]: pod: Required value",
+    ]
+
+
+def test_record_a_scenario(tmp_path):
+    out = tmp_path / "rec.jsonl.gz"
+    proc = k9py("record", "--scenario", "scenarios/self-healing.yaml", "-o", str(out), "--duration", "90s",
+                "--logs", "app=web")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[-2].startswith("recording:    90.0s virtual elapsed, ")
+    assert lines[-1].startswith("recorded ") and lines[-1].endswith(f" to {out}")
+    rec = parse_recording(str(out), files.read_text(str(out)))
+    assert rec.duration == 90 and rec.description.startswith("Delete the pods")
+    assert any(e.type == "LOG" and e.pod.startswith("web-") for e in rec.events)
+    deleted = [e.object["metadata"]["name"] for e in rec.events if e.type == "DELETED" and e.object["kind"] == "Pod"]
+    assert len(deleted) == 4  # one pod at 20s, then all three at 1m
+    assert all(20 <= e.t <= 90 for e in rec.events if e.type == "DELETED" and e.object["kind"] == "Pod")
+
+
+def test_record_refuses_both_sources(tmp_path):
+    proc = k9py("record", "--scenario", "scenarios/crashloop.yaml", "--context", "prod", "-o", str(tmp_path / "x"))
+    assert proc.returncode == 2 and "exclusive" in proc.stderr
+
+
+def _args(*argv: str):
+    return build_parser().parse_args(list(argv))
+
+
+def test_backend_chosen_by_file_kind():
+    assert _scenario_backend(_args()) is None
+    assert _scenario_backend(_args("--scenario", "scenarios/demo.yaml")) is None  # the default sim path
+    b = _scenario_backend(_args("--scenario", "scenarios/self-healing.yaml"))
+    assert isinstance(b, ScenarioBackend) and b.timeline is not None
+    r = _scenario_backend(_args("--scenario", "scenarios/incident-checkout-oom.yaml"))
+    assert isinstance(r, ReplayBackend)
+    r = _scenario_backend(_args("replay", "scenarios/incident-checkout-oom.yaml", "--paused", "--at", "90s", "--watch"))
+    assert isinstance(r, ReplayBackend) and r.player.paused and r.player.position == 90 and r.hot_reload
+    with pytest.raises(K9pyError, match="is not a Recording"):
+        _scenario_backend(_args("replay", "scenarios/self-healing.yaml"))
+
+
+def test_scenario_list_shows_every_bundled_file_with_its_description():
+    proc = k9py("scenario", "list")
+    assert proc.returncode == 0
+    rows = {ln.split()[0]: ln.split(None, 2) for ln in proc.stdout.splitlines()}
+    assert rows["incident-checkout-oom"][1] == "recording"
+    assert rows["rolling-update"][1] == "scenario" and rows["demo"][1] == "manifests"
+    assert all(len(r) == 3 and r[2] for r in rows.values())  # every one has a description

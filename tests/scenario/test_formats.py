@@ -1,0 +1,188 @@
+"""Scenario and Recording files: detection, and every problem reported as FILE:LINE: what."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from k9py.errors import K9pyError
+from k9py.scenario import files
+from k9py.scenario.commands import cmd_check
+from k9py.scenario.recording import parse_recording
+
+from tests.scenario.helpers import jsonl, pod, write
+
+SCENARIO = """\
+apiVersion: k9py.dev/v1alpha1
+kind: Scenario
+metadata:
+  name: t
+description: a test
+spec:
+  warmup: 0s
+  timeline:
+  - at: 10s
+    scale: {name: web, replicas: 2}
+  - at: soon
+    delete: {kind: Pod, name: x}
+  - at: 20s
+    scale: {name: web, replicas: -1}
+  - at: 30s
+    explode: {name: web}
+  - at: 40s
+    cordon: minikube
+    drain: minikube
+  - at: 50s
+    delete: {kind: Pod}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: three
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ok
+spec:
+  containers: [{name: c, image: nginx}]
+"""
+
+
+def test_detects_each_kind(tmp_path):
+    assert files.detect(write(tmp_path, "s.yaml", SCENARIO)) == files.SCENARIO
+    assert files.detect("scenarios/demo.yaml") == files.MANIFESTS
+    assert files.detect("scenarios/incident-checkout-oom.yaml") == files.RECORDING
+    assert files.detect(write(tmp_path, "r.jsonl", jsonl([]))) == files.RECORDING
+    gz = tmp_path / "r.jsonl.gz"
+    gz.write_bytes(gzip.compress(jsonl([]).encode()))
+    assert files.detect(str(gz)) == files.RECORDING
+
+
+def test_scenario_check_lists_every_problem_with_its_line(tmp_path, capsys):
+    path = write(tmp_path, "s.yaml", SCENARIO)
+    assert cmd_check([path]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f'{path}:11: document 1 (Scenario): spec.timeline[1].at: Invalid value: "soon": must be a duration like 30s or 2m',
+        f"{path}:14: document 1 (Scenario): spec.timeline[2].scale.replicas: Invalid value: -1: must be greater than or equal to 0",
+        f'{path}:16: document 1 (Scenario): spec.timeline[3].explode: unknown action "explode": supported: apply, delete, '
+        'scale, setImage, rolloutRestart, rolloutUndo, cordon, uncordon, drain, nodeDown, nodeUp, crash, log, pause',
+        f"{path}:19: document 1 (Scenario): spec.timeline[4].drain: Invalid value: one action per step (found cordon, drain)",
+        f"{path}:21: document 1 (Scenario): spec.timeline[5].delete: Required value: exactly one of name or selector",
+        f'{path}:28: document 2 (Deployment web): spec.replicas: Invalid value: "three": must be an integer',
+    ]
+
+
+def test_opening_a_bad_scenario_raises_the_first_problem(tmp_path):
+    path = write(tmp_path, "s.yaml", SCENARIO)
+    with pytest.raises(K9pyError) as info:
+        files.load_scenario_cluster(path)
+    assert str(info.value).startswith(f"{path}:11: ")
+
+
+def test_a_file_that_parses_is_built_so_admission_errors_are_reported(tmp_path, capsys):
+    path = write(tmp_path, "s.yaml", """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p, namespace: nowhere}
+        spec:
+          containers: [{name: c, image: nginx}]
+        """)
+    assert cmd_check([path]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}:3: document 1 (Pod p): ") and 'namespaces "nowhere" not found' in out
+
+
+def test_check_ok(capsys):
+    assert cmd_check(["scenarios/self-healing.yaml", "scenarios/incident-checkout-oom.yaml"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "scenarios/self-healing.yaml: ok (Scenario, 3 objects, 3 steps)"
+    assert out[1].startswith("scenarios/incident-checkout-oom.yaml: ok (Recording, ")
+
+
+RECORDING_YAML = """\
+kind: Recording
+version: 1
+start: 2026-11-01T09:00:00Z
+context: prod
+serverVersion: v1.30.2
+events:
+- t: 0
+  type: ADDED
+  object: {kind: Pod, metadata: {name: a}, spec: {containers: [{name: c, image: nginx}]}}
+- t: 5
+  type: CHANGED
+  object: {kind: Pod, metadata: {name: a}}
+- t: 3
+  type: MODIFIED
+  object: {kind: Pod, metadata: {name: a}, status: {phase: Running}}
+- t: 1
+  type: MODIFIED
+  object: {kind: Pod, metadata: {name: a}}
+- t: 7
+  type: ADDED
+  object: {kind: Widget, metadata: {name: w}}
+- t: 8
+  type: LOG
+  namespace: default
+  line: hello
+- {t: -1, type: DELETED, object: {kind: Pod, metadata: {name: a}}}
+"""
+
+
+def test_recording_yaml_errors_with_lines(tmp_path, capsys):
+    path = write(tmp_path, "r.yaml", RECORDING_YAML)
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f'{path}:11: events[1]: type: Unsupported value: "CHANGED": supported values: "ADDED", "MODIFIED", "DELETED", "LOG"',
+        f"{path}:16: events[3]: t: Invalid value: 1: events must be in time order (the previous event is at t=3)",
+        f'{path}:21: events[4]: object.kind: Unsupported value: "Widget": not a kind k9py serves',
+        f"{path}:22: events[5]: pod: Required value",
+        f"{path}:26: events[6]: t: Invalid value: -1: must be seconds since start (a number >= 0)",
+    ]
+
+
+def test_recording_jsonl_errors_name_the_line(tmp_path, capsys):
+    text = jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}]) + "{not json\n" + \
+        json.dumps({"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {}}}) + "\n"
+    path = write(tmp_path, "r.jsonl", text)
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:3: not valid JSON: Expecting property name enclosed in double quotes (column 2)",
+        f"{path}:4: event 2: object.metadata.name: Required value",
+    ]
+
+
+def test_recording_header_errors(tmp_path, capsys):
+    path = write(tmp_path, "r.yaml", "kind: Recording\nversion: 2\nstart: yesterday\ncolour: red\nevents: []\n")
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f'{path}:4: header: unknown field "colour"',
+        f"{path}:2: header: version: Unsupported value: 2: supported values: 1",
+        f'{path}:3: header: start: Invalid value: "yesterday": must be an RFC3339 time like 2026-11-01T09:00:00Z',
+    ]
+
+
+def test_yaml_and_jsonl_and_gzip_load_the_same(tmp_path):
+    events = [{"t": 0, "type": "ADDED", "object": pod("a")}, {"t": 2.5, "type": "MODIFIED", "object": pod("a", "Failed")},
+              {"t": 3, "type": "LOG", "namespace": "default", "pod": "a", "container": "app", "line": "bye"}]
+    j = parse_recording("a.jsonl", jsonl(events))
+    import yaml
+    y = parse_recording("a.yaml", yaml.safe_dump({"kind": "Recording", "version": 1, "start": "2026-11-01T09:00:00Z",
+                                                 "context": "prod", "serverVersion": "v1.30.2", "events": events}))
+    gz = tmp_path / "a.jsonl.gz"
+    gz.write_bytes(gzip.compress(jsonl(events).encode()))
+    g = parse_recording(str(gz), files.read_text(str(gz)))
+    for rec in (y, g):
+        assert [e.to_json() for e in rec.events] == [e.to_json() for e in j.events]
+        assert (rec.start, rec.context, rec.server_version) == (j.start, "prod", "v1.30.2")

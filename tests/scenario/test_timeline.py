@@ -1,0 +1,194 @@
+"""Scenario timelines played into the simulator: each action, at its time, whoever moves the clock."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+
+from k9py.kube import meta
+from k9py.scenario import files
+from k9py.scenario.loader import load_cluster
+from k9py.scenario.timeline import timeline_of
+
+from tests.scenario.helpers import write
+
+HEAD = """\
+apiVersion: k9py.dev/v1alpha1
+kind: Scenario
+metadata: {name: t}
+spec:
+  warmup: 30s
+  nodes:
+  - {name: n1, controlPlane: true, cpu: "4", memory: 8Gi}
+  - {name: n2, cpu: "4", memory: 8Gi}
+  timeline:
+"""
+WEB = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.25.3"}]
+"""
+
+
+def run(tmp_path, steps: str, extra: str = WEB):
+    path = write(tmp_path, "s.yaml", HEAD + steps + extra)
+    cluster = load_cluster(path)  # the loader's entry point detects the Scenario
+    return cluster, timeline_of(cluster)
+
+
+def at(cluster, tl, t: float) -> None:
+    cluster.advance(tl.t0 + t - cluster.now())
+
+
+def web_pods(cluster):
+    return [p for p in cluster.store.list("Pod", "default") if meta.labels(p).get("app") == "web"
+            and not meta.is_deleting(p)]
+
+
+def test_steps_fire_at_their_times_and_controllers_react(tmp_path):
+    cluster, tl = run(tmp_path, "  - {at: 20s, scale: {name: web, replicas: 4}}\n"
+                                "  - {at: 1m, scale: {name: web, replicas: 1}}\n")
+    assert len(web_pods(cluster)) == 2
+    at(cluster, tl, 19.9)
+    assert [f.step.action for f in tl.fired] == []
+    at(cluster, tl, 20)
+    assert [(f.t, f.error) for f in tl.fired] == [(20.0, None)]
+    assert len(web_pods(cluster)) == 4
+    at(cluster, tl, 61)
+    assert len(web_pods(cluster)) == 1
+    reasons = [e["reason"] for e in cluster.store.list("Event", "default")]
+    assert "ScalingReplicaSet" in reasons
+
+
+def test_delete_by_selector_with_count_and_the_replicaset_replaces(tmp_path):
+    cluster, tl = run(tmp_path, "  - {at: 10s, delete: {kind: Pod, selector: app=web, count: 1, gracePeriodSeconds: 0}}\n")
+    before = sorted(meta.name(p) for p in web_pods(cluster))
+    at(cluster, tl, 12)
+    after = sorted(meta.name(p) for p in web_pods(cluster))
+    assert len(after) == 2 and before[0] not in after and before[1] in after
+
+
+def test_set_image_then_rollout_undo(tmp_path):
+    cluster, tl = run(tmp_path, "  - {at: 5s, setImage: {name: web, image: 'nginx:1.26.0'}}\n"
+                                "  - {at: 1m, rolloutUndo: {name: web}}\n")
+    at(cluster, tl, 50)
+    assert {p["spec"]["containers"][0]["image"] for p in web_pods(cluster)} == {"nginx:1.26.0"}
+    at(cluster, tl, 100)
+    dep = cluster.get("Deployment", "default", "web")
+    assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.25.3"
+    assert "pod-template-hash" not in dep["spec"]["template"]["metadata"]["labels"]
+    assert {p["spec"]["containers"][0]["image"] for p in web_pods(cluster)} == {"nginx:1.25.3"}
+    assert dep["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3"
+    assert [f.error for f in tl.fired] == [None, None]
+
+
+def test_a_step_whose_target_is_gone_is_reported_not_fatal(tmp_path):
+    cluster, tl = run(tmp_path, "  - {at: 5s, scale: {name: nope, replicas: 3}}\n"
+                                "  - {at: 6s, rolloutUndo: {name: web}}\n")
+    at(cluster, tl, 10)
+    assert [f.error for f in tl.fired] == [
+        'spec.timeline[0] (scale): deployments.apps "nope" not found',
+        'spec.timeline[1] (rolloutUndo): no rollout history found for deployment "web"',
+    ]
+
+
+def test_cordon_drain_uncordon(tmp_path):
+    cluster, tl = run(tmp_path, "  - {at: 5s, drain: n2}\n  - {at: 1m, uncordon: n2}\n")
+    at(cluster, tl, 50)
+    assert cluster.get("Node", None, "n2")["spec"]["unschedulable"] is True
+    assert all(p["spec"]["nodeName"] == "n1" for p in web_pods(cluster))
+    at(cluster, tl, 61)
+    assert "unschedulable" not in cluster.get("Node", None, "n2")["spec"]
+
+
+def test_node_down_goes_not_ready_and_comes_back(tmp_path):
+    cluster, tl = run(tmp_path, "  - {at: 5s, nodeDown: n2}\n  - {at: 2m, nodeUp: n2}\n")
+
+    def ready() -> str:
+        node = cluster.get("Node", None, "n2")
+        return next(c["status"] for c in node["status"]["conditions"] if c["type"] == "Ready")
+    at(cluster, tl, 30)
+    assert ready() == "True"
+    at(cluster, tl, 60)  # node-monitor-grace-period 40s
+    assert ready() == "Unknown"
+    taints = [t["key"] for t in cluster.get("Node", None, "n2")["spec"].get("taints", [])]
+    assert "node.kubernetes.io/unreachable" in taints
+    at(cluster, tl, 130)
+    assert ready() == "True"
+
+
+def test_crash_restarts_the_container_and_log_appends(tmp_path):
+    pod = """\
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, labels: {app: api}}
+spec:
+  containers: [{name: api, image: "nginx:1.25.3"}]
+"""
+    cluster, tl = run(tmp_path, "  - {at: 10s, log: {pod: api, line: 'fatal: out of cheese'}}\n"
+                                "  - {at: 10s, crash: {pod: api, exitCode: 3}}\n", pod)
+    at(cluster, tl, 11)
+    cs = cluster.get("Pod", "default", "api")["status"]["containerStatuses"][0]
+    assert cs["restartCount"] == 1
+    assert cs["lastState"]["terminated"]["exitCode"] == 3
+    assert cs["lastState"]["terminated"]["reason"] == "Error"
+    from k9py.sim.logs import container_logs
+    assert "fatal: out of cheese" in container_logs(cluster, "default", "api", previous=True)
+
+
+def test_pause_step_sets_paused(tmp_path):
+    cluster, tl = run(tmp_path, "  - {at: 10s, pause: look at the pods now}\n")
+    at(cluster, tl, 11)
+    assert tl.paused and tl.fired[0].step.args == {"message": "look at the pods now"}
+
+
+def test_apply_creates_then_updates(tmp_path):
+    cm = "{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {k: '%s'}}"
+    cluster, tl = run(tmp_path, f"  - {{at: 5s, apply: {cm % 'one'}}}\n  - {{at: 6s, apply: {cm % 'two'}}}\n")
+    at(cluster, tl, 5)
+    assert cluster.get("ConfigMap", "default", "c")["data"] == {"k": "one"}
+    at(cluster, tl, 6)
+    assert cluster.get("ConfigMap", "default", "c")["data"] == {"k": "two"}
+
+
+BUNDLED = sorted(p for p in glob.glob("scenarios/*.yaml"))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=os.path.basename)
+def test_bundled_files_check_clean_and_have_a_description(path):
+    assert files.check(path) == []
+    kind = files.detect(path)
+    if kind == files.SCENARIO:
+        assert files.parse_file(path).scenario.description  # type: ignore[union-attr]
+    elif kind == files.RECORDING:
+        from k9py.scenario.recording import parse_recording
+        assert parse_recording(path, files.read_text(path)).description
+
+
+def test_the_bundled_set_is_complete():
+    names = {os.path.basename(p)[:-5] for p in BUNDLED}
+    assert {"demo", "self-healing", "scaling", "rolling-update", "crashloop", "node-failure", "pv-lifecycle",
+            "jobs-cronjobs", "kubeflow"} <= names
+    assert any(files.detect(p) == files.RECORDING for p in BUNDLED)
+
+
+def test_every_step_of_every_bundled_scenario_applies_cleanly():
+    for path in BUNDLED:
+        if files.detect(path) != files.SCENARIO:
+            continue
+        cluster = files.load_scenario_cluster(path)
+        tl = timeline_of(cluster)
+        cluster.advance(tl.scenario.end)
+        assert tl.done, path
+        assert [f.error for f in tl.fired if f.error] == [], path

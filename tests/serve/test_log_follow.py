@@ -1,0 +1,42 @@
+"""`logs -f` follows one container instance, as the kubelet does: it ends when that container
+stops, never runs on into the next restart, and on a container that is not running (a
+CrashLoopBackOff between restarts, a completed one) returns what there is at once."""
+
+from __future__ import annotations
+
+from tests.sim.helpers import COUNTER_SCRIPT
+
+LOG = "/api/v1/namespaces/default/pods/crashy/log"
+
+
+def _crashy(client, served):
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "crashy", "annotations": {"k9py.sim/crash-after": "8"}},
+           "spec": {"containers": [{"name": "count", "image": "busybox:1.28", "args": ["/bin/sh", "-c", COUNTER_SCRIPT]}]}}
+    assert client.call("POST", "/api/v1/namespaces/default/pods", pod)[0] == 201
+    served.advance(4)
+    st = client.call("GET", "/api/v1/namespaces/default/pods/crashy")[1]["status"]["containerStatuses"][0]
+    assert "running" in st["state"]
+
+
+def test_follow_ends_when_the_followed_container_exits(client, served):
+    _crashy(client, served)
+    resp = client.open_stream(LOG + "?follow=true")
+    first = resp.readline().decode()
+    assert first.startswith("0: ")
+    served.advance(25)  # exits after 8 s, restarts at once, exits again, back-off 10 s, runs again
+    rest = resp.read().decode().splitlines()  # EOF: the stream ended by itself
+    numbers = [int(first.split(":")[0])] + [int(ln.split(":")[0]) for ln in rest]
+    assert numbers == list(range(len(numbers))), "one instance's lines, not the restarted one's"
+    st = client.call("GET", "/api/v1/namespaces/default/pods/crashy")[1]["status"]["containerStatuses"][0]
+    assert st["restartCount"] == 2 and "running" in st["state"]
+
+
+def test_follow_on_a_container_in_back_off_returns_its_last_run(client, served):
+    _crashy(client, served)
+    served.advance(18)  # exited twice (the first restart is immediate): waiting in CrashLoopBackOff
+    st = client.call("GET", "/api/v1/namespaces/default/pods/crashy")[1]["status"]["containerStatuses"][0]
+    assert st["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    resp = client.open_stream(LOG + "?follow=true")
+    text = resp.read().decode()  # returns at once, no clock move needed
+    assert text.splitlines()[0].startswith("0: ") and len(text.splitlines()) >= 7

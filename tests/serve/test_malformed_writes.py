@@ -1,0 +1,144 @@
+"""Writes a real apiserver refuses when it decodes or validates them: each gets a 4xx Status,
+nothing of it reaches the store, and the simulator keeps running afterwards.
+
+A value of the wrong type that slipped through (e.g. a Node taint that is a string) used to be
+stored and then crash the scheduler, DaemonSet and node controllers on every clock tick,
+freezing the whole served cluster.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.serve.test_api import _deploy, _pod
+
+MERGE = "application/merge-patch+json"
+SMP = "application/strategic-merge-patch+json"
+JSONPATCH = "application/json-patch+json"
+APPLY = "application/apply-patch+yaml"
+DEPLOY = "/apis/apps/v1/namespaces/default/deployments/web"
+NODE = "/api/v1/nodes/minikube"
+
+
+@pytest.fixture
+def web(client):
+    code, _, _ = client.call("POST", "/apis/apps/v1/namespaces/default/deployments", _deploy("web", 1))
+    assert code == 201
+    return client
+
+
+def _pod_with(**spec):
+    p = _pod("odd")
+    p["spec"].update(spec)
+    return p
+
+
+BAD_CREATES = [
+    ("/api/v1/namespaces/default/pods",
+     _pod_with(containers=[{"name": "c", "image": "nginx", "resources": "lots"}]),
+     400, "spec.containers[0].resources: Invalid value: \"lots\": must be an object"),
+    ("/api/v1/namespaces/default/pods",
+     _pod_with(volumes=[{"name": "v", "persistentVolumeClaim": "claim"}]),
+     400, "spec.volumes[0].persistentVolumeClaim: Invalid value"),
+    ("/api/v1/namespaces/default/pods", _pod_with(containers=["nginx"]),
+     400, "spec.containers[0]: Invalid value: \"nginx\": must be an object"),
+    ("/api/v1/namespaces/default/pods", _pod_with(affinity={"nodeAffinity": "x"}),
+     400, "spec.affinity.nodeAffinity"),
+    ("/apis/apps/v1/namespaces/default/deployments",
+     {**_deploy("s1"), "spec": {**_deploy("s1")["spec"], "strategy": "fast"}},
+     400, "spec.strategy: Invalid value: \"fast\": must be an object"),
+    ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "spec": {"taints": "x"}},
+     400, "spec.taints: Invalid value: \"x\": must be a list"),
+    ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n2"}, "spec": {"taints": ["x"]}},
+     400, "spec.taints[0]: Invalid value: \"x\": must be an object"),
+    ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n3"},
+                       "spec": {"taints": [{"key": "a", "effect": "Sometimes"}]}},
+     422, 'Node "n3" is invalid: spec.taints[0].effect: Unsupported value: "Sometimes": supported values: '
+          '"NoSchedule", "PreferNoSchedule", "NoExecute"'),
+    ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n4"},
+                       "spec": {"taints": [{"key": "a", "effect": "NoSchedule"}, {"key": "a", "effect": "NoSchedule"}]}},
+     422, "spec.taints[1]: Duplicate value"),
+    ("/api/v1/namespaces/default/secrets",
+     {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"pw": "hunter2!"}},
+     400, "data.pw: Invalid value: \"hunter2!\": illegal base64 data"),
+    ("/api/v1/namespaces/default/pods",
+     {**_pod("sim"), "metadata": {"name": "sim", "annotations": {"k9py.sim/crash-after": "soon"}}},
+     400, "metadata.annotations.k9py.sim/crash-after: Invalid value: \"soon\": must be a duration"),
+]
+
+
+@pytest.mark.parametrize("path,body,code,message", BAD_CREATES)
+def test_malformed_creates_are_refused(client, path, body, code, message):
+    got, st, _ = client.call("POST", path, body)
+    assert (got, st["kind"], st["code"]) == (code, "Status", code)
+    assert message in st["message"]
+    name = body["metadata"]["name"]
+    kind = path.rsplit("/", 1)[1]
+    ns = "/namespaces/default" if kind != "nodes" else ""
+    assert client.call("GET", f"/api/v1{ns}/{kind}/{name}")[0] == 404
+
+
+BAD_PATCHES = [
+    (DEPLOY, SMP, {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": 5}]}}}},
+     400, "spec.template.spec.containers[0].image: Invalid value: 5: must be a string"),
+    (DEPLOY, SMP, {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "resources": "big"}]}}}},
+     400, "resources: Invalid value"),
+    (DEPLOY, MERGE, {"spec": {"strategy": "fast"}}, 400, "spec.strategy"),
+    (DEPLOY, JSONPATCH, [{"op": "replace", "path": "/spec/template/spec/containers", "value": "x"}],
+     400, "spec.template.spec.containers: Invalid value: \"x\": must be a list"),
+    (NODE, MERGE, {"spec": {"taints": "x"}}, 400, "spec.taints"),
+    (NODE, MERGE, {"spec": {"taints": [{"key": "k", "effect": "Bad"}]}}, 422, "spec.taints[0].effect: Unsupported value"),
+    (NODE, MERGE, {"spec": {"unschedulable": "yes"}}, 400, "spec.unschedulable: Invalid value: \"yes\": must be a boolean"),
+    (NODE, MERGE, {"metadata": {"annotations": {"k9py.sim/down": "maybe"}}}, 400, 'must be "true" or "false"'),
+    (DEPLOY, MERGE, {"metadata": {"uid": "0000"}}, 409, "Precondition failed: UID in precondition: 0000"),
+    (DEPLOY + "?fieldManager=me", APPLY, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n",
+     400, "the API version in the data (v1) does not match the expected API version (apps/v1)"),
+]
+
+
+@pytest.mark.parametrize("path,ctype,body,code,message", BAD_PATCHES)
+def test_malformed_patches_are_refused_and_change_nothing(web, path, ctype, body, code, message):
+    before = web.call("GET", path.split("?")[0])[1]
+    raw = body.encode() if isinstance(body, str) else None
+    got, st, _ = web.call("PATCH", path, None if raw else body, content_type=ctype, raw=raw)
+    assert (got, st["kind"]) == (code, "Status"), st
+    assert message in st["message"]
+    after = web.call("GET", path.split("?")[0])[1]
+    assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+
+
+def test_scale_with_a_spec_that_is_not_an_object_is_400(web):
+    scale = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web"}, "spec": "x"}
+    code, st, _ = web.call("PUT", DEPLOY + "/scale", scale)
+    assert code == 400 and "spec: Invalid value" in st["message"]
+
+
+def test_a_scheduled_pod_cannot_move_to_another_node(client, served):
+    client.call("POST", "/api/v1/namespaces/default/pods", _pod("pinned"))
+    served.advance(5)
+    node = client.call("GET", "/api/v1/namespaces/default/pods/pinned")[1]["spec"]["nodeName"]
+    other = "minikube" if node != "minikube" else "minikube-m02"
+    code, st, _ = client.call("PATCH", "/api/v1/namespaces/default/pods/pinned", {"spec": {"nodeName": other}},
+                              content_type=MERGE)
+    assert code == 422 and "pod updates may not change fields" in st["message"]
+    assert client.call("GET", "/api/v1/namespaces/default/pods/pinned")[1]["spec"]["nodeName"] == node
+
+
+def test_the_cluster_keeps_running_after_malformed_writes(web, served):
+    for path, ctype, body, _, _ in BAD_PATCHES:
+        raw = body.encode() if isinstance(body, str) else None
+        web.call("PATCH", path, None if raw else body, content_type=ctype, raw=raw)
+    for path, body, _, _ in BAD_CREATES:
+        web.call("POST", path, body)
+    web.call("POST", "/api/v1/namespaces/default/pods", _pod("after"))
+    served.advance(30)
+    pod = web.call("GET", "/api/v1/namespaces/default/pods/after")[1]
+    assert pod["status"]["phase"] == "Running"
+    assert web.call("GET", DEPLOY)[1]["status"]["readyReplicas"] == 1
+
+
+def test_endpoints_carry_the_deprecation_warning(client):
+    code, _, headers = client.call("GET", "/api/v1/namespaces/default/endpoints")
+    assert code == 200
+    assert headers["Warning"] == '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
+    assert "Warning" not in client.call("GET", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices")[2]

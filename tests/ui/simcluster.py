@@ -1,0 +1,88 @@
+"""A small cluster run by the simulator's controllers and kubelet (real logs, events, rollouts)
+for the describe / YAML / logs / actions tests, and helpers to drive the app on its manual clock."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+from tests.sim.helpers import COUNTER_SCRIPT, make_cluster, pod_manifest
+
+SIZE = (160, 45)
+
+
+def deployment(name: str = "nginx-deployment", replicas: int = 2, image: str = "nginx:1.14.2") -> dict:
+    labels = {"app": name.split("-")[0]}
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": "default", "labels": labels},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "nginx", "image": image,
+                                                           "ports": [{"containerPort": 80}]}]}}}}
+
+
+def sim_cluster(seed: int = 0) -> Any:
+    c = make_cluster(nodes=3, seed=seed)
+    c.create(pod_manifest("counter", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT]))
+    web = pod_manifest("web", "nginx:1.14.2", container="nginx")
+    web["spec"]["containers"].append({"name": "sidecar", "image": "busybox:1.36",
+                                      "command": ["/bin/sh", "-c", COUNTER_SCRIPT]})
+    c.create(web)
+    c.create(deployment())
+    c.create({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "hello", "namespace": "default"},
+              "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                  "restartPolicy": "OnFailure",
+                  "containers": [{"name": "hello", "image": "busybox:1.36",
+                                  "command": ["/bin/sh", "-c", "date; echo Hello from the Kubernetes cluster"]}]}}}}}})
+    c.create({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+              "metadata": {"name": "app-secret", "namespace": "default"}, "data": {"password": "czNjcjN0"}})
+    c.advance(30)
+    return c
+
+
+async def settle(app: K9pyApp, pilot: Any, seconds: float = 0.0) -> None:
+    """Advance the virtual clock, wake log followers, let watches and screens catch up."""
+    backend = app.backend
+    cluster = getattr(backend, "cluster", None) or backend.inner.cluster  # type: ignore[attr-defined]
+    if seconds:
+        cluster.advance(seconds)
+    notify = getattr(backend, "notify", None) or getattr(getattr(backend, "inner", None), "notify", None)
+    for _ in range(4):
+        if notify is not None:
+            notify()
+        await app.pump()
+        await pilot.pause()
+
+
+def run(scenario: Any, cluster: Any = None, **kw: Any) -> None:
+    """Run ``async scenario(app, pilot, cluster)`` in a headless app on a manual clock."""
+    cluster = cluster or sim_cluster()
+
+    async def main() -> None:
+        app = K9pyApp(SimBackend(cluster), manual=True, **kw)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await scenario(app, pilot, cluster)
+    asyncio.run(main())
+
+
+async def command(app: K9pyApp, pilot: Any, text: str) -> None:
+    await pilot.press("colon", *text, "enter")
+    await settle(app, pilot)
+
+
+async def goto(app: K9pyApp, pilot: Any, name: str) -> None:
+    """Put the cursor on the row named ``name``."""
+    m = app.model
+    names = [m.row_at(i).key[1] for i in range(len(m))]
+    app.table.move_to(names.index(name))
+    await pilot.pause()
+
+
+def flash(app: K9pyApp) -> str:
+    screen = app.screen
+    if screen.query("#viewer-flash"):
+        return str(screen.query_one("#viewer-flash").render())
+    return str(app.query_one("#flash").render())

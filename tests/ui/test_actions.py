@@ -1,0 +1,302 @@
+"""Actions in the resource view against the simulator (manual clock): delete / kill / scale /
+restart / set image / rollback / cordon / uncordon / drain / trigger / suspend / edit, the
+read-only mode, and the Events Kubernetes leaves for them."""
+
+import sys
+
+from textual.widgets import Checkbox, Input, Select
+
+from k9py.kube import meta
+from k9py.ui.screens.actions import DeleteDialog, DrainDialog, ImageDialog, hints
+from k9py.ui.screens.dialogs import ConfirmScreen, ScaleScreen
+from tests.ui.simcluster import command, flash, goto, run, settle
+
+NGINX = "nginx-deployment"
+
+
+def names(app):
+    m = app.model
+    return [m.row_at(i).key[1] for i in range(len(m))]
+
+
+def nginx_pods(cluster):
+    return sorted(meta.name(p) for p in cluster.store.list("Pod", "default")
+                  if meta.name(p).startswith(NGINX + "-") and not meta.is_deleting(p))
+
+
+def reasons(cluster, kind, name, ns="default"):
+    return [(e["reason"], e["message"]) for e in cluster.store.list("Event", ns)
+            if e["involvedObject"]["kind"] == kind and e["involvedObject"]["name"] == name]
+
+
+def test_delete_dialog_grace_and_replacement():
+    async def s(app, pilot, cluster):
+        victim = nginx_pods(cluster)[0]
+        await goto(app, pilot, victim)
+        await pilot.press("ctrl+d")
+        dlg = app.screen
+        assert isinstance(dlg, DeleteDialog) and isinstance(dlg, ConfirmScreen)
+        assert dlg.query_one("#propagation", Select).value == "Background"
+        dlg.query_one("#grace", Input).value = "5"
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        pod = cluster.store.get("Pod", "default", victim)
+        assert pod["metadata"]["deletionGracePeriodSeconds"] == 5
+        assert flash(app) == f"Delete resource pods default/{victim}"
+        await settle(app, pilot, 10)
+        assert victim not in names(app)  # gone; the ReplicaSet made a new one
+        assert len(nginx_pods(cluster)) == 2 and set(nginx_pods(cluster)) <= set(names(app))
+        rs = next(r for r in cluster.store.list("ReplicaSet", "default"))
+        assert any(r == "SuccessfulCreate" for r, _ in reasons(cluster, "ReplicaSet", meta.name(rs)))
+    run(s)
+
+
+def test_delete_force_and_orphan_and_marked():
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        await pilot.press("ctrl+d")
+        app.screen.query_one("#force", Checkbox).value = True
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert cluster.store.get("Pod", "default", "counter") is None  # force: no grace period
+        # Orphan: the deployment goes, its ReplicaSet stays without an owner
+        await command(app, pilot, "deploy")
+        await pilot.press("ctrl+d")
+        app.screen.query_one("#propagation", Select).value = "Orphan"
+        await pilot.click("#ok")
+        await settle(app, pilot, 2)
+        assert cluster.store.get("Deployment", "default", NGINX) is None
+        rs = cluster.store.list("ReplicaSet", "default")
+        assert len(rs) == 1 and not meta.owner_refs(rs[0])
+        # marked rows go together; `n` cancels
+        await command(app, pilot, "po")
+        pods = nginx_pods(cluster)
+        await goto(app, pilot, pods[0])
+        await pilot.press("space", "space")
+        await pilot.press("ctrl+d", "n")
+        assert all(not meta.is_deleting(cluster.store.get("Pod", "default", p)) for p in pods)
+        await pilot.press("ctrl+d", "y")
+        await settle(app, pilot)
+        assert flash(app) == "Delete resource pods 2 marked pods"
+        assert all(meta.is_deleting(cluster.store.get("Pod", "default", p)) for p in pods)
+    run(s)
+
+
+def test_kill_and_the_deployment_replaces_the_pod():
+    async def s(app, pilot, cluster):
+        victim = nginx_pods(cluster)[1]
+        await goto(app, pilot, victim)
+        await pilot.press("ctrl+k")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert cluster.store.get("Pod", "default", victim) is None
+        assert flash(app) == f"Kill resource pods default/{victim}"
+        await settle(app, pilot, 10)
+        now = nginx_pods(cluster)
+        assert len(now) == 2 and victim not in now and set(now) <= set(names(app))
+        await command(app, pilot, "deploy")
+        await pilot.press("ctrl+k")
+        assert flash(app) == "kill: pods only"
+    run(s)
+
+
+def test_scale_deployment_to_five_pods():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("s")
+        assert isinstance(app.screen, ScaleScreen)
+        await pilot.press("backspace", "5", "enter")
+        await settle(app, pilot)
+        assert flash(app) == f"Scaling deployments default/{NGINX} to 5"
+        await settle(app, pilot, 15)
+        assert len(nginx_pods(cluster)) == 5
+        assert any("to 5 from 2" in m or "from 2 to 5" in m for r, m in reasons(cluster, "Deployment", NGINX)
+                   if r == "ScalingReplicaSet")
+        await pilot.press("enter")  # drill down: the five pods
+        await settle(app, pilot)
+        assert len(names(app)) == 5
+    run(s)
+
+
+def test_restart_set_image_and_rollback():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot, 30)
+        dep = cluster.store.get("Deployment", "default", NGINX)
+        assert "kubectl.kubernetes.io/restartedAt" in dep["spec"]["template"]["metadata"]["annotations"]
+        assert flash(app) == f"Deployment default/{NGINX} restarted"
+        assert len(cluster.store.list("ReplicaSet", "default")) == 2
+        assert sum(r == "ScalingReplicaSet" for r, _ in reasons(cluster, "Deployment", NGINX)) >= 3
+        await pilot.press("i")
+        dlg = app.screen
+        assert isinstance(dlg, ImageDialog) and dlg.query_one("#image-0", Input).value == "nginx:1.14.2"
+        dlg.query_one("#image-0", Input).value = "nginx:1.16.1"
+        await pilot.press("enter")
+        await settle(app, pilot, 30)
+        dep = cluster.store.get("Deployment", "default", NGINX)
+        assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.16.1"
+        assert "nginx=nginx:1.16.1" in flash(app)
+        assert {p["spec"]["containers"][0]["image"] for p in cluster.store.list("Pod", "default")
+                if meta.name(p) in nginx_pods(cluster)} == {"nginx:1.16.1"}
+        # ctrl-l on the first ReplicaSet (revision 1) rolls the deployment back to its template
+        await command(app, pilot, "rs")
+        first = min(cluster.store.list("ReplicaSet", "default"),
+                    key=lambda r: int(meta.annotations(r)["deployment.kubernetes.io/revision"]))
+        await goto(app, pilot, meta.name(first))
+        await pilot.press("ctrl+l", "y")
+        await settle(app, pilot, 30)
+        dep = cluster.store.get("Deployment", "default", NGINX)
+        assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.14.2"
+        assert "restartedAt" not in str(dep["spec"]["template"])
+        assert flash(app) == f"Rolled back deployment default/{NGINX} to {meta.name(first)}"
+        assert ("DeploymentRollback", f"Rolled back deployment {NGINX} to revision 1") in reasons(cluster, "Deployment", NGINX)
+        await pilot.press("r")
+        assert flash(app) == "restart: not available for replicasets"
+    run(s)
+
+
+def test_node_cordon_uncordon_drain():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "no")
+        node = cluster.store.get("Pod", "default", "counter")["spec"]["nodeName"]
+        await goto(app, pilot, node)
+        await pilot.press("c", "y")
+        await settle(app, pilot, 1)
+        assert cluster.store.get("Node", None, node)["spec"]["unschedulable"] is True
+        assert flash(app) == f"node/{node} cordoned"
+        assert ("NodeNotSchedulable", f"Node {node} status is now: NodeNotSchedulable") in reasons(cluster, "Node", node, None)
+        await pilot.press("u", "y")
+        await settle(app, pilot, 1)
+        assert not cluster.store.get("Node", None, node)["spec"].get("unschedulable")
+        assert flash(app) == f"node/{node} uncordoned"
+        # drain: the counter pod has no controller: refused unless forced (like kubectl)
+        await pilot.press("r")
+        dlg = app.screen
+        assert isinstance(dlg, DrainDialog)
+        assert dlg.query_one("#ignore-daemonsets", Checkbox).value is True
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert "cannot delete Pods that declare no controller (use --force to override): default/counter" in flash(app)
+        assert not meta.is_deleting(cluster.store.get("Pod", "default", "counter"))
+        await pilot.press("r")
+        app.screen.query_one("#force", Checkbox).value = True
+        await pilot.click("#ok")
+        await settle(app, pilot, 60)
+        assert flash(app) == f"node/{node} drained"
+        assert cluster.store.get("Pod", "default", "counter") is None
+        assert cluster.store.get("Node", None, node)["spec"]["unschedulable"] is True
+        left = [p for p in cluster.store.list("Pod") if p["spec"].get("nodeName") == node
+                and (meta.controller_ref(p) or {}).get("kind") != "DaemonSet"]
+        assert left == []
+    run(s)
+
+
+def test_cronjob_trigger_and_suspend():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "cj")
+        await pilot.press("t", "y")
+        await settle(app, pilot)
+        jobs = [j for j in cluster.store.list("Job", "default") if meta.name(j).startswith("hello-manual-")]
+        assert len(jobs) == 1
+        job = jobs[0]
+        assert meta.annotations(job)["cronjob.kubernetes.io/instantiate"] == "manual"
+        assert meta.controller_ref(job)["name"] == "hello"
+        assert flash(app) == f"Triggered job default/{meta.name(job)} from cronjob hello"
+        await settle(app, pilot, 30)
+        assert cluster.store.get("Job", "default", meta.name(job))["status"].get("succeeded") == 1
+        await pilot.press("s", "y")
+        await settle(app, pilot)
+        assert cluster.store.get("CronJob", "default", "hello")["spec"]["suspend"] is True
+        assert flash(app) == "cronjob default/hello suspended"
+        await pilot.press("s")
+        assert "Resume cronjob default/hello?" in str(app.screen.query_one(".dialog-message").render())
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert cluster.store.get("CronJob", "default", "hello")["spec"]["suspend"] is False
+        assert flash(app) == "cronjob default/hello resumed"
+    run(s)
+
+
+def editor(tmp_path, body):
+    script = tmp_path / "editor.py"
+    script.write_text(f"import sys, pathlib\np = pathlib.Path(sys.argv[1])\nt = p.read_text()\n{body}\np.write_text(t)\n")
+    return f"{sys.executable} {script}"
+
+
+def test_edit_applies_the_change(tmp_path, monkeypatch):
+    monkeypatch.delenv("KUBE_EDITOR", raising=False)
+    monkeypatch.setenv("EDITOR", editor(tmp_path, "assert t.startswith('# Please edit')\nt = t.replace('replicas: 2', 'replicas: 3', 1)"))
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("e")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 3
+        assert flash(app) == f"deployments default/{NGINX} edited"
+    run(s)
+
+
+def test_edit_rejected_offers_to_reopen_with_the_text_kept(tmp_path, monkeypatch):
+    # first run: an invalid strategy (rejected); second run: sees its own change kept and the
+    # error on top, fixes the strategy and scales
+    body = ("n = pathlib.Path(sys.argv[1] + '.n')\n"
+            "seen = pathlib.Path(__file__).with_suffix('.seen')\n"
+            "if not seen.exists():\n"
+            "    seen.write_text('1')\n"
+            "    t = t.replace('type: RollingUpdate', 'type: Bogus')\n"
+            "else:\n"
+            "    assert 'type: Bogus' in t and '# error:' in t, t\n"
+            "    t = t.replace('type: Bogus', 'type: RollingUpdate').replace('replicas: 2', 'replicas: 4', 1)\n")
+    monkeypatch.setenv("KUBE_EDITOR", editor(tmp_path, body))
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("e")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert 'Unsupported value: "Bogus"' in flash(app)
+        assert cluster.store.get("Deployment", "default", NGINX)["spec"]["strategy"]["type"] == "RollingUpdate"
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        dep = cluster.store.get("Deployment", "default", NGINX)
+        assert dep["spec"]["replicas"] == 4 and dep["spec"]["strategy"]["type"] == "RollingUpdate"
+        assert flash(app) == f"deployments default/{NGINX} edited"
+    run(s)
+
+
+def test_read_only_refuses_and_hides_actions(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", editor(tmp_path, "raise SystemExit('the editor must not open')"))
+    assert ("<ctrl-d>", "Delete") in hints("pods", False) and ("<l>", "Logs") in hints("pods", False)
+    assert hints("pods", True) == [("<d>", "Describe"), ("<y>", "YAML"), ("<l>", "Logs"), ("<p>", "Logs Previous")]
+    assert ("<r>", "Drain") in hints("nodes", False) and ("<r>", "Drain") not in hints("nodes", True)
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        await pilot.press("ctrl+k", "y")
+        await settle(app, pilot)
+        assert "read-only" in flash(app)
+        assert cluster.store.get("Pod", "default", "counter") is not None
+        await pilot.press("e")
+        assert "read-only" in flash(app) and app.screen is app.screen_stack[0]
+        await command(app, pilot, "no")
+        await pilot.press("c", "y")
+        await settle(app, pilot)
+        assert "read-only" in flash(app)
+        assert not any(n["spec"].get("unschedulable") for n in cluster.store.list("Node"))
+        await command(app, pilot, "cj")
+        await pilot.press("t", "y")
+        await settle(app, pilot)
+        assert "read-only" in flash(app)
+        assert not [j for j in cluster.store.list("Job", "default") if "manual" in meta.name(j)]
+        # reading still works
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "DescribeScreen"
+    run(s, readonly=True)

@@ -1,0 +1,95 @@
+"""k9s's command-line flags, parsed by k9py.cli and applied to the explorer (-n, -A, -c,
+--readonly, --logoless, --headless)."""
+
+import asyncio
+
+import pytest
+
+from k9py.backends.samples import small_cluster
+from k9py.backends.sim import SimBackend
+from k9py.cli import build_parser, main
+from k9py.ui.app import LOGO, build_app
+from tests.ui.conftest import SIZE, sync
+
+
+def run_app(argv, scenario):
+    cluster = small_cluster()
+    app = build_app(build_parser().parse_args(argv), SimBackend(cluster), manual=True)
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await scenario(app, pilot, cluster)
+    asyncio.run(go())
+
+
+def header(app):
+    return str(app.query_one("#header").render())
+
+
+def test_defaults_pods_in_default_with_logo_and_header():
+    async def s(app, pilot, cluster):
+        assert app.title_text() == "pods(default)[5]"
+        assert app.query_one("#header").display and LOGO[0].strip() in header(app)
+        assert not app.backend.info().read_only
+    run_app([], s)
+
+
+def test_namespace_flag():
+    async def s(app, pilot, cluster):
+        assert app.title_text() == "pods(kube-system)[2]"
+        assert app.favorites[0] == "kube-system"
+    run_app(["-n", "kube-system"], s)
+
+
+def test_all_namespaces_flag():
+    async def s(app, pilot, cluster):
+        assert app.title_text() == "pods(all)[7]"
+    run_app(["-A"], s)
+
+
+@pytest.mark.parametrize("argv,title", [
+    (["-c", "deploy"], "deployments(default)[1]"),
+    (["-c", "svc", "-n", "kube-system"], "services(kube-system)[0]"),
+    (["--command", "no"], "nodes(all)[3]"),
+    (["-c", "po /nginx"], "pods(default)[3] </nginx>"),
+    (["-A", "-c", "deploy"], "deployments(all)[1]"),
+])
+def test_start_view_flag(argv, title):
+    async def s(app, pilot, cluster):
+        assert app.title_text() == title
+    run_app(argv, s)
+
+
+def test_readonly_flag_refuses_changes():
+    async def s(app, pilot, cluster):
+        assert app.backend.info().read_only and "[readonly]" in header(app)
+        try:
+            await app.backend.delete("Pod", "default", "counter")
+        except Exception as err:  # noqa: BLE001
+            assert "read-only" in str(err)
+        else:
+            raise AssertionError("delete went through in read-only mode")
+        assert cluster.store.get("Pod", "default", "counter")["metadata"].get("deletionTimestamp") is None
+    run_app(["--readonly"], s)
+
+
+def test_logoless_flag():
+    async def s(app, pilot, cluster):
+        assert app.query_one("#header").display
+        assert LOGO[1].strip() not in header(app) and "Context:" in header(app)
+    run_app(["--logoless"], s)
+
+
+def test_headless_flag():
+    async def s(app, pilot, cluster):
+        assert not app.query_one("#header").display
+        await pilot.press("ctrl+e")  # ctrl-e brings it back
+        assert app.query_one("#header").display
+    run_app(["--headless"], s)
+
+
+def test_unknown_start_view_is_a_one_line_error(capsys):
+    assert main(["-c", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("k9py: ") and "unknown view 'nope'" in err and err.count("\n") == 1

@@ -1,0 +1,137 @@
+"""`d` describe: kubectl's text, live while open, search / copy / save / full screen / back."""
+
+import pytest
+
+from k9py.kube.meta import deep_copy
+
+from k9py.backends.samples import small_cluster
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+from k9py.ui.screens.describe import DescribeScreen
+from k9py.view.describe import describe
+from tests.ui.simcluster import command, flash, goto, run, settle
+
+
+async def open_describe(app, pilot, name):
+    await goto(app, pilot, name)
+    await pilot.press("d")
+    await settle(app, pilot)
+    assert isinstance(app.screen, DescribeScreen)
+    return app.screen
+
+
+def test_describe_pod_is_kubectls_text_with_its_events():
+    async def s(app, pilot, cluster):
+        pod = next(p for p in cluster.store.list("Pod", "default") if p["metadata"]["name"].startswith("nginx-"))
+        name = pod["metadata"]["name"]
+        scr = await open_describe(app, pilot, name)
+        expected = describe(cluster.store.get("Pod", "default", name), events=cluster.store.list("Event", "default"),
+                            now=cluster.now(), related=lambda k, ns: cluster.store.list(k, ns or None))
+        assert scr.lines == expected.rstrip("\n").split("\n")
+        assert scr.lines[0].split() == ["Name:", name]
+        events = scr.lines[scr.lines.index("Events:"):]
+        assert events[1].split() == ["Type", "Reason", "Age", "From", "Message"]
+        assert any(" Scheduled " in ln and f"Successfully assigned default/{name} to" in ln for ln in events)
+        assert any(" Started " in ln and "Started container nginx" in ln for ln in events)
+        assert str(scr.query_one("#viewer-box").border_title).strip() == f"Describe(default/{name})"
+    run(s)
+
+
+def test_describe_refreshes_live():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        scr = await open_describe(app, pilot, "nginx-deployment")
+        replicas = next(ln for ln in scr.lines if ln.startswith("Replicas:"))
+        assert replicas.split()[1:3] == ["2", "desired"]
+        dep = deep_copy(cluster.get("Deployment", "default", "nginx-deployment"))
+        dep["spec"]["replicas"] = 4
+        cluster.replace(dep)
+        await settle(app, pilot, 5)
+        assert next(ln for ln in scr.lines if ln.startswith("Replicas:")).split()[1:3] == ["4", "desired"]
+        assert any("Scaled up replica set nginx-deployment-" in ln and "from 2 to 4" in ln for ln in scr.lines)
+        cluster.delete("Deployment", "default", "nginx-deployment")
+        await settle(app, pilot)
+        assert scr.lines[0] == "<Deployment nginx-deployment was deleted>"
+    run(s)
+
+
+def test_describe_node_lists_its_pods():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "no")
+        node = app.table.cursor_key[1]
+        scr = await open_describe(app, pilot, node)
+        await settle(app, pilot)  # the related pods' watch syncs, the text follows
+        i = next(i for i, ln in enumerate(scr.lines) if ln.startswith("Non-terminated Pods:"))
+        on_node = [p["metadata"]["name"] for p in cluster.store.list("Pod") if p["spec"].get("nodeName") == node]
+        assert f"({len(on_node)} in total)" in scr.lines[i]
+        listed = " ".join(scr.lines[i:i + len(on_node) + 3])
+        assert all(name in listed for name in on_node)
+    run(s)
+
+
+def test_search_copy_save_fullscreen_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+    async def s(app, pilot, cluster):
+        scr = await open_describe(app, pilot, "counter")
+        await pilot.press("slash", *"ready", "enter")
+        await pilot.pause()
+        hits = [i for i, ln in enumerate(scr.lines) if "ready" in ln.lower()]
+        assert len(hits) >= 3 and scr.match_index == 0 and scr.matches[0][0] == hits[0]
+        assert flash(app) == f"match 1 of {len(scr.matches)}"
+        await pilot.press("n")
+        assert scr.match_index == 1
+        await pilot.press("N", "N")
+        assert scr.match_index == len(scr.matches) - 1  # wraps around
+        line = scr._line(scr.matches[-1][0])
+        assert any(sp.start == scr.matches[-1][1] for sp in line.spans)  # highlighted
+        await pilot.press("c")
+        assert app.clipboard == "\n".join(scr.lines) + "\n" and "copied to clipboard" in flash(app)
+        await pilot.press("ctrl+s")
+        path = scr.saved_path
+        assert path.read_text() == app.clipboard and str(path) in flash(app)
+        assert path.parent == tmp_path / "k9py" / "screens" / "k9py-sim"
+        assert path.name.startswith("describe-pod-default-counter-") and path.suffix == ".txt"
+        await pilot.press("f")
+        assert scr.has_class("fullscreen")
+        await pilot.press("f")
+        assert not scr.has_class("fullscreen")
+        await pilot.press("escape")  # clears the search first
+        assert scr.search_text == "" and app.screen is scr
+        await pilot.press("q")
+        assert app.screen is app.screen_stack[0] and app.title_text().startswith("pods(default)")
+        # the app's keys do not leak into the viewer
+        await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("0", "colon")
+        assert app.screen.__class__ is DescribeScreen and app.title_text() == "pods(default)[4]"
+    run(s)
+
+
+def small_app():
+    return K9pyApp(SimBackend(small_cluster()), manual=True)
+
+
+def before(*commands, name=None):
+    async def run_before(pilot):
+        app = pilot.app
+        await app.pump()
+        await pilot.pause()
+        for c in commands:
+            await pilot.press("colon", *c, "enter")
+            await app.pump()
+            await pilot.pause()
+        if name:
+            m = app.model
+            app.table.move_to([m.row_at(i).key[1] for i in range(len(m))].index(name))
+        await pilot.press("d")
+        for _ in range(3):
+            await app.pump()
+            await pilot.pause()
+    return run_before
+
+
+@pytest.mark.parametrize("command,name", [("pods", "nginx-deployment-77d8468669-2xq7v"), ("deploy", None),
+                                          ("no", "minikube-m02"), ("pv", None)])
+def test_describe_snapshot(snap_compare, command, name):
+    assert snap_compare(small_app(), terminal_size=(160, 45), run_before=before(command, name=name))

@@ -1,0 +1,433 @@
+"""Pilot tests for every key and command of issue 3 not covered in test_app.py (simulator,
+manual clock): each view by its k9s alias with kubectl's columns, arguments, completion, history,
+filters, favourites, drill-downs, owner jumps, each sort key twice, flash, help."""
+
+import pytest
+
+from k9py.kube.meta import deep_copy
+from k9py.ui import keymap
+from k9py.ui.screens.help import HelpScreen
+from k9py.view import printers
+from tests.ui.conftest import sync, table_lines, visible_names
+
+
+async def command(app, pilot, text):
+    await pilot.press("colon", *text, "enter")
+    await sync(app, pilot)
+
+
+async def filter_(app, pilot, text):
+    await pilot.press("slash", *text, "enter")
+    await sync(app, pilot)
+
+
+async def press(app, pilot, *keys):
+    await pilot.press(*keys)
+    await sync(app, pilot)
+
+
+def flash(app):
+    return str(app.query_one("#flash").render())
+
+
+def header_names(app):
+    return [c.name for c in app.model.columns]
+
+
+ISSUE_COMMANDS = [  # (alias, view name, namespaced)
+    ("po", "pods", True), ("pods", "pods", True), ("dp", "deployments", True), ("deploy", "deployments", True),
+    ("svc", "services", True), ("no", "nodes", False), ("ns", "namespaces", False),
+    ("pv", "persistentvolumes", False), ("pvc", "persistentvolumeclaims", True), ("cm", "configmaps", True),
+    ("sec", "secrets", True), ("ev", "events", True), ("sts", "statefulsets", True), ("ds", "daemonsets", True),
+    ("job", "jobs", True), ("cj", "cronjobs", True), ("rs", "replicasets", True), ("ing", "ingresses", True),
+    ("sa", "serviceaccounts", True), ("ep", "endpoints", True), ("sc", "storageclasses", False),
+    ("quota", "resourcequotas", True),
+]
+
+
+@pytest.mark.parametrize("alias,view,namespaced", ISSUE_COMMANDS)
+def test_each_view_by_alias_has_kubectls_columns(drive, alias, view, namespaced):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, alias)
+        assert app.title_text().startswith(f"{view}({'default' if namespaced else 'all'})[")
+        kind = app.current.scope.view.kind
+        if kind != "Pod":
+            assert header_names(app) == printers.column_names(kind)
+        first = table_lines(app)[0]
+        assert first.split()[0].rstrip("↑") == header_names(app)[0].split()[0]
+        assert f"<{view}>" in str(app.query_one("#crumbs").render())
+        await command(app, pilot, f"{alias} -A")
+        title = app.title_text()
+        assert title.startswith(f"{view}(all)[")
+        if namespaced:
+            assert header_names(app)[0] == "NAMESPACE"
+    drive(s)
+
+
+def test_every_view_of_the_issue_has_a_command(drive):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "ctx")
+        assert app.title_text() == "contexts(all)[1]"
+        await command(app, pilot, "containers")  # needs a pod: a warning, the view stays
+        assert "select a pod" in flash(app) and app.title_text() == "contexts(all)[1]"
+        await command(app, pilot, "q")
+        assert app._exit
+    drive(s)
+
+
+def test_command_arguments_namespace_labels_and_filter(drive):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "po kube-system")
+        assert app.title_text() == "pods(kube-system)[2]" and app.active_namespace == "kube-system"
+        await command(app, pilot, "po default app=nginx")
+        assert app.title_text() == "pods(default)[3] <app=nginx>"
+        assert set(visible_names(app)) == {"nginx-deployment-77d8468669-2xq7v", "nginx-deployment-77d8468669-9lwhk",
+                                           "nginx-deployment-77d8468669-kc4gz"}
+        await command(app, pilot, "po /crash")
+        assert app.title_text() == "pods(default)[1] </crash>" and visible_names(app) == ["crashy"]
+        await pilot.press("escape")  # esc clears a filter given with the command
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[5]"
+        await command(app, pilot, "po -n kube-system -l component=etcd")
+        assert app.title_text() == "pods(kube-system)[1] <component=etcd>"
+        await command(app, pilot, "po -l app!")
+        assert app.title_text() == "pods(kube-system)[1] <component=etcd>"  # a bad selector: flash, no change
+        assert flash(app)
+        await command(app, pilot, "deploy all")
+        assert app.title_text() == "deployments(all)[1]"
+    drive(s)
+
+
+def test_tab_completes_the_resource_name(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", "s", "t", "tab")
+        assert app.prompt.value == "sts"
+        app.prompt.value = "persistentvolumec"
+        await pilot.press("tab")
+        assert app.prompt.value == "persistentvolumeclaim"
+        app.prompt.value = "zzz"
+        await pilot.press("tab")  # nothing matches: unchanged
+        assert app.prompt.value == "zzz"
+        app.prompt.value = "po kube"
+        await pilot.press("tab")  # only the first word completes
+        assert app.prompt.value == "po kube"
+        app.prompt.value = "nam"
+        app.prompt.cursor_position = 3
+        await pilot.press("tab", "enter")
+        await sync(app, pilot)
+        assert app.title_text() == "namespaces(all)[4]"
+        await pilot.press("slash", "x", "tab")  # Tab in filter mode completes nothing
+        assert app.prompt.value == "x"
+        await pilot.press("escape")
+    drive(s)
+
+
+def test_history_keys_recall_commands_with_their_arguments(drive):
+    async def s(app, pilot, cluster):
+        await press(app, pilot, "left_square_bracket")  # nothing before the start view
+        assert app.title_text() == "pods(default)[5]"
+        await command(app, pilot, "po kube-system")
+        await command(app, pilot, "svc")
+        await press(app, pilot, "left_square_bracket")
+        assert app.title_text() == "pods(kube-system)[2]"
+        await press(app, pilot, "left_square_bracket")
+        assert app.title_text() == "pods(default)[5]"
+        await press(app, pilot, "right_square_bracket", "right_square_bracket")
+        assert app.title_text() == "services(kube-system)[0]"  # :svc opened in the then-active namespace
+        await press(app, pilot, "right_square_bracket")  # at the end: stays
+        assert app.title_text() == "services(kube-system)[0]"
+        await command(app, pilot, "no")
+        await press(app, pilot, "minus")
+        assert app.title_text().startswith("services(")
+        await press(app, pilot, "minus")
+        assert app.title_text() == "nodes(all)[3]"
+    drive(s)
+
+
+def test_filter_is_a_case_insensitive_regex_over_the_row(drive):
+    async def s(app, pilot, cluster):
+        await filter_(app, pilot, "NGI.X-.*KC4")
+        assert visible_names(app) == ["nginx-deployment-77d8468669-kc4gz"]
+        await pilot.press("escape")
+        await filter_(app, pilot, "minikube-m03")  # any cell: the NODE column
+        assert visible_names(app) == ["nginx-deployment-77d8468669-9lwhk"]
+        await pilot.press("escape")
+        await filter_(app, pilot, "crashloop")  # the STATUS column, case-insensitive
+        assert visible_names(app) == ["crashy"]
+        await pilot.press("escape")
+        await filter_(app, pilot, "!running")  # inverse
+        assert visible_names(app) == ["crashy"]
+        await pilot.press("escape")
+        await filter_(app, pilot, "[oops")  # not a regex: taken literally
+        assert visible_names(app) == [] and app.title_text() == "pods(default)[0] </[oops>"
+        await pilot.press("escape")
+        await filter_(app, pilot, "-l app in (")
+        assert "selector" in flash(app).lower() or "unable" in flash(app).lower() or "invalid" in flash(app).lower()
+        await pilot.press("escape")
+        await filter_(app, pilot, "-l app=nginx,pod-template-hash")
+        assert len(visible_names(app)) == 3
+        await pilot.press("escape")
+        await filter_(app, pilot, "-f cnt")  # fuzzy on the name: c..n..t
+        assert visible_names(app) == ["counter"]
+        await pilot.press("escape")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[5]"
+    drive(s)
+
+
+def test_filter_applies_to_rows_arriving_later(drive):
+    async def s(app, pilot, cluster):
+        await filter_(app, pilot, "nginx")
+        for name in ("nginx-extra", "redis-1"):
+            pod = deep_copy(cluster.store.get("Pod", "default", "counter"))
+            pod["metadata"] = {"name": name, "namespace": "default", "creationTimestamp": pod["metadata"]["creationTimestamp"]}
+            cluster.store.create(pod)
+        await sync(app, pilot)
+        assert "nginx-extra" in visible_names(app) and "redis-1" not in visible_names(app)
+        assert app.title_text() == "pods(default)[4] </nginx>"
+    drive(s)
+
+
+def test_namespace_favourites_are_the_recently_used(drive):
+    async def s(app, pilot, cluster):
+        for ns in ("kube-system", "kube-public", "kube-node-lease"):
+            await command(app, pilot, f"po {ns}")
+        assert app.favorites[:4] == ["kube-node-lease", "kube-public", "kube-system", "default"]
+        header = str(app.query_one("#header").render())
+        assert "<1>  kube-node-lease" in header and "<4>  default" in header
+        await press(app, pilot, "4")
+        assert app.title_text() == "pods(default)[5]"
+        assert app.favorites[0] == "default"
+        await press(app, pilot, "9")  # no ninth favourite: nothing happens
+        assert app.title_text() == "pods(default)[5]"
+        await press(app, pilot, "0")
+        assert app.title_text() == "pods(all)[7]" and app.active_namespace == ""
+        await command(app, pilot, "deploy")  # the namespace carries over to the next view
+        assert app.title_text() == "deployments(all)[1]"
+        await press(app, pilot, "3")
+        assert app.title_text() == "deployments(kube-public)[0]"
+        await command(app, pilot, "no")
+        await press(app, pilot, "1")  # nodes are not namespaced
+        assert "not namespaced" in flash(app) and app.title_text() == "nodes(all)[3]"
+        for i in range(12):  # at most nine are kept
+            app._remember(f"ns-{i}")
+        assert len(app.favorites) == 9 and app.favorites[0] == "ns-11"
+    drive(s)
+
+
+def _workloads(cluster):
+    """A StatefulSet, a DaemonSet, a Job and their pods, plus a pod mounting the PVC."""
+    s = cluster.store
+    tmpl = deep_copy(s.get("Pod", "default", "counter"))
+    ts = tmpl["metadata"]["creationTimestamp"]
+
+    def pod(name, labels, node="minikube-m02", volumes=None, owner=None):
+        p = deep_copy(tmpl)
+        p["metadata"] = {"name": name, "namespace": "default", "labels": labels, "creationTimestamp": ts}
+        if owner is not None:
+            p["metadata"]["ownerReferences"] = [{"apiVersion": owner["apiVersion"], "kind": owner["kind"],
+                                                 "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"],
+                                                 "controller": True}]
+        p["spec"]["nodeName"] = node
+        if volumes:
+            p["spec"]["volumes"] = volumes
+        s.create(p)
+
+    sts = s.create({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                    "metadata": {"name": "web", "namespace": "default", "creationTimestamp": ts},
+                    "spec": {"replicas": 2, "serviceName": "web", "selector": {"matchLabels": {"app": "web"}},
+                             "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": []}}},
+                    "status": {"replicas": 2, "readyReplicas": 2}})
+    ds = s.create({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                   "metadata": {"name": "agent", "namespace": "default", "creationTimestamp": ts},
+                   "spec": {"selector": {"matchLabels": {"name": "agent"}},
+                            "template": {"metadata": {"labels": {"name": "agent"}}, "spec": {"containers": []}}},
+                   "status": {"desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberReady": 3}})
+    job = s.get("Job", "default", "hello-29000000")
+    for i in range(2):
+        pod(f"web-{i}", {"app": "web"}, owner=sts)
+    for n in ("minikube", "minikube-m02", "minikube-m03"):
+        pod(f"agent-{n[-3:]}", {"name": "agent"}, node=n, owner=ds)
+    pod("hello-29000000-abcde", {"job-name": "hello-29000000"}, owner=job)
+    pod("uses-pvc", {"x": "y"}, volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "pvc-hostpath"}}])
+
+
+def test_drill_down_from_each_workload(drive):
+    async def s(app, pilot, cluster):
+        _workloads(cluster)
+        await command(app, pilot, "sts")
+        await press(app, pilot, "enter")
+        assert app.title_text() == "pods(default)[2] <app=web>"
+        assert visible_names(app) == ["web-0", "web-1"]
+        await command(app, pilot, "ds")
+        await press(app, pilot, "enter")
+        assert app.title_text() == "pods(default)[3] <name=agent>"
+        await command(app, pilot, "job")
+        await press(app, pilot, "enter")
+        assert app.title_text() == "pods(default)[1] <job-name=hello-29000000>"
+        await command(app, pilot, "pvc")
+        await press(app, pilot, "enter")
+        assert app.title_text() == "pods(default)[1] <pvc=pvc-hostpath>" and visible_names(app) == ["uses-pvc"]
+        await command(app, pilot, "rs")
+        await press(app, pilot, "enter")
+        assert app.title_text() == "pods(default)[3] <app=nginx,pod-template-hash=77d8468669>"
+        # a cronjob leads to its jobs, the job to its pods: a three-level stack, esc walks it back
+        await command(app, pilot, "cj")
+        await press(app, pilot, "enter")
+        await press(app, pilot, "enter")
+        assert app.title_text() == "pods(default)[1] <job-name=hello-29000000>"
+        crumbs = str(app.query_one("#crumbs").render())
+        assert crumbs.index("<cronjobs>") < crumbs.index("<jobs>") < crumbs.index("<pods>")
+        await press(app, pilot, "escape")
+        assert app.title_text() == "jobs(default)[1] <cronjob=hello>"
+        await press(app, pilot, "escape")
+        assert app.title_text() == "cronjobs(default)[1]"
+        await press(app, pilot, "escape")  # the bottom of the stack: stays
+        assert app.title_text() == "cronjobs(default)[1]"
+        await command(app, pilot, "cm")
+        await press(app, pilot, "enter")
+        assert "no drill-down" in flash(app)
+    drive(s)
+
+
+def test_jump_to_owner_along_the_chain(drive):
+    async def s(app, pilot, cluster):
+        _workloads(cluster)
+        await command(app, pilot, "rs")
+        await press(app, pilot, "J")
+        assert app.title_text() == "deployments(default)[1]"
+        assert app.table.cursor_key == ("default", "nginx-deployment")
+        await command(app, pilot, "job")
+        await press(app, pilot, "J")
+        assert app.title_text() == "cronjobs(default)[1]" and app.table.cursor_key == ("default", "hello")
+        await command(app, pilot, "po /web-1")
+        await press(app, pilot, "J")
+        assert app.title_text() == "statefulsets(default)[1]" and app.table.cursor_key == ("default", "web")
+        await press(app, pilot, "escape")  # back to the pod, filter and cursor kept
+        assert app.title_text() == "pods(default)[1] </web-1>" and app.table.cursor_key == ("default", "web-1")
+    drive(s)
+
+
+def test_each_sort_key_twice_inverts(drive):
+    async def s(app, pilot, cluster):
+        cluster.store.mutate("Pod", "default", "counter",
+                             lambda p: p["status"]["containerStatuses"][0].update(restartCount=2))
+        await press(app, pilot, "0")  # all namespaces: every sort column exists
+        cases = [
+            ("N", "NAME", "coredns-6f6b679f8f-x7zk2", "nginx-deployment-77d8468669-kc4gz"),
+            ("A", "AGE", "crashy", "etcd-minikube"),  # youngest first, then oldest
+            ("S", "STATUS", "crashy", "etcd-minikube"),  # CrashLoopBackOff < Running; ties by namespace/name
+            ("P", "NAMESPACE", "counter", "etcd-minikube"),
+            ("R", "READY", "crashy", "etcd-minikube"),  # 0/1 first
+            ("T", "RESTARTS", "nginx-deployment-77d8468669-2xq7v", "crashy"),
+        ]
+        for key, col, first, first_inverted in cases:
+            if app.model.sort_col == col:  # start from another column so the first press is ascending
+                await press(app, pilot, "N" if col != "NAME" else "A")
+            await press(app, pilot, key)
+            assert app.model.sort_col == col and app.model.sort_asc, key
+            assert visible_names(app)[0] == first, key
+            assert f"{col}↑" in app.table._header(400).text
+            await press(app, pilot, key)
+            assert not app.model.sort_asc and visible_names(app)[0] == first_inverted, key
+            assert f"{col}↓" in app.table._header(400).text
+    drive(s)
+
+
+def test_usage_sort_keys(drive):
+    async def s(app, pilot, cluster):
+        cluster.store.mutate("Pod", "default", "counter",
+                             lambda p: p["metadata"].setdefault("annotations", {}).update(
+                                 {"k9py.sim/cpu-usage": "900m", "k9py.sim/memory-usage": "900Mi"}))
+        await sync(app, pilot)
+        await app.refresh_metrics()
+        await press(app, pilot, "C")
+        assert app.model.sort_col == "CPU" and visible_names(app)[-1] == "counter"
+        await press(app, pilot, "C")
+        assert visible_names(app)[0] == "counter"
+        await press(app, pilot, "M", "M")
+        assert app.model.sort_col == "MEM" and visible_names(app)[0] == "counter"
+        await press(app, pilot, "X")
+        assert app.model.sort_col == "%CPU/R"
+        await press(app, pilot, "Z")
+        assert app.model.sort_col == "%MEM/R"
+        await press(app, pilot, "O", "O")
+        assert app.model.sort_col == "NODE" and visible_names(app)[0].startswith("nginx-deployment-77d8468669-9lwhk")
+        await press(app, pilot, "I")
+        assert app.model.sort_col == "IP" and visible_names(app)[0] == "nginx-deployment-77d8468669-2xq7v"
+        await command(app, pilot, "deploy")
+        await press(app, pilot, "C")
+        assert "no CPU column" in flash(app)
+    drive(s)
+
+
+def test_marks_toggle_and_survive_updates(drive):
+    async def s(app, pilot, cluster):
+        await press(app, pilot, "space", "space")
+        assert app.table.marked == {("default", "counter"), ("default", "crashy")}
+        cluster.store.mutate("Pod", "default", "counter", lambda p: p["metadata"]["labels"].update(x="1"))
+        await sync(app, pilot)
+        assert app.table.marked == {("default", "counter"), ("default", "crashy")}
+        await press(app, pilot, "g", "space")
+        assert app.table.marked == {("default", "crashy")}
+        await command(app, pilot, "svc")  # marks belong to a view
+        assert app.table.marked == set()
+    drive(s)
+
+
+def test_flash_clears_itself(drive):
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "nope")
+        assert app.flash_text == "`nope` command not found" == flash(app)
+        app.flash_seconds = 0.01
+        app.flash("short-lived", "warn")
+        assert flash(app) == "short-lived"
+        for _ in range(200):  # the flash's own timer clears it (a bounded wait, no fixed delay)
+            if not app.flash_text:
+                break
+            await pilot.pause(0.01)
+        assert app.flash_text == "" and flash(app) == ""
+    drive(s)
+
+
+def test_help_lists_every_key_of_the_view(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        body = str(app.screen.query_one("#help-body").render())
+        assert "Help: pods" in app.screen.query_one("#help-box").border_title
+        for k in keymap.GENERAL:
+            assert k.label in body, k.label
+        for label in ("<enter>", "<shift-j>", "<space>", "<ctrl-w>", "<ctrl-d>", "<shift-n>", "<shift-a>",
+                      "<shift-s>", "<shift-r>", "<shift-t>", "<shift-c>", "<shift-m>", "<shift-x>", "<shift-z>",
+                      "<shift-i>", "<shift-o>"):
+            assert label in body, label
+        assert "<s> " not in body and "<shift-p>" not in body  # no scale for pods; no NAMESPACE column here
+        for k in keymap.NAVIGATION:
+            if k.key not in ("down", "up", "pagedown", "pageup"):
+                assert k.label in body, k.label
+        assert "Containers" in body and "<1>" in body and "default" in body
+        await pilot.press("question_mark")  # ? again closes it
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await command(app, pilot, "deploy")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = str(app.screen.query_one("#help-body").render())
+        assert "Pods" in body and "<s>" in body and "<shift-c>" not in body  # no CPU column in deployments
+        await pilot.press("escape")
+    drive(s)
+
+
+def test_header_hints_follow_the_view(drive):
+    async def s(app, pilot, cluster):
+        header = str(app.query_one("#header").render())
+        assert "<enter>    Containers" in header and "<ctrl-d>   Delete" in header
+        await command(app, pilot, "deploy")
+        header = str(app.query_one("#header").render())
+        assert "<enter>    Pods" in header and "<s>        Scale" in header
+        await command(app, pilot, "ctx")
+        header = str(app.query_one("#header").render())
+        assert "<ctrl-d>" not in header and "<enter>" not in header
+    drive(s)

@@ -1,0 +1,295 @@
+"""The log view (`l`, `p`) against the simulator's kubelet logs on a manual clock."""
+
+import json
+
+from k9py.kube.timefmt import parse_time
+from k9py.sim.logs import append_log, busybox_date
+from k9py.ui.screens.actions import ContainerPicker
+from k9py.ui.screens.logs import LogScreen
+from tests.sim.helpers import COUNTER_SCRIPT, pod_manifest
+from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
+
+
+def rows(screen):
+    return [r[1] for r in screen._rows]
+
+
+def painted(screen):
+    body = screen.body
+    return [body.render_line(y).text.rstrip() for y in range(body.size.height)]
+
+
+def counter_start(cluster):
+    st = cluster.store.get("Pod", "default", "counter")["status"]["containerStatuses"][0]
+    return parse_time(st["state"]["running"]["startedAt"])
+
+
+async def open_counter(app, pilot):
+    await goto(app, pilot, "counter")
+    await pilot.press("l")
+    await settle(app, pilot)
+    assert isinstance(app.screen, LogScreen)
+    return app.screen
+
+
+def test_counter_logs_follow_the_clock():
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        start = counter_start(cluster)
+        n = len(rows(scr))
+        assert n > 20
+        assert rows(scr) == [f"{i}: {busybox_date(start + i)}" for i in range(n)]
+        assert scr.title_text == "Logs(default/counter:counter)"
+        await settle(app, pilot, 3)
+        assert rows(scr)[n:] == [f"{i}: {busybox_date(start + i)}" for i in range(n, n + 3)]
+        # autoscroll keeps the newest line at the bottom of the view
+        assert painted(scr)[n + 2 - scr.body.top] == f"{n + 2}: {busybox_date(start + n + 2)}"
+        status = scr.status_text()
+        assert "Autoscroll:On" in status and "Wrap:Off" in status and "Timestamps:Off" in status
+        assert f"{n + 3} buffered, 0 dropped" in status and "streaming" in status
+        await pilot.press("escape")
+        await settle(app, pilot, 2)
+        assert app.screen is app.screen_stack[0] and scr._tasks == []
+    run(s)
+
+
+def test_tail_head_and_time_windows():
+    async def s(app, pilot, cluster):
+        cluster.advance(200)
+        scr = await open_counter(app, pilot)
+        start = counter_start(cluster)
+        last = int(cluster.now() - start) - 1  # the line printed last
+        assert len(rows(scr)) == 100  # tail: k9s's 100 lines
+        assert rows(scr)[-1].startswith(f"{last}: ")
+        await pilot.press("1")  # head: from the container's start
+        await settle(app, pilot)
+        assert rows(scr)[0] == f"0: {busybox_date(start)}" and len(rows(scr)) == last + 1
+        assert "Since:head" in scr.status_text()
+        await pilot.press("2")  # 1m
+        await settle(app, pilot)
+        assert len(rows(scr)) == 60 and rows(scr)[-1].startswith(f"{last}: ")
+        await pilot.press("6")  # 1h: everything here
+        await settle(app, pilot)
+        assert len(rows(scr)) == last + 1
+        await pilot.press("0")
+        await settle(app, pilot)
+        assert len(rows(scr)) == 100 and "Since:tail" in scr.status_text()
+    run(s)
+
+
+def test_container_picker_and_all_containers():
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContainerPicker)
+        await pilot.press("enter")  # the first: nginx
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, LogScreen) and scr.title_text == "Logs(default/web:nginx)"
+        assert [(src.container, src.prefix) for src in scr.sources] == [("nginx", "")]
+        await pilot.press("escape")
+        await pilot.press("l")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        scr = app.screen
+        assert [(src.container, src.prefix) for src in scr.sources] == [("nginx", "web nginx"), ("sidecar", "web sidecar")]
+        sidecar = [r for r in rows(scr) if r.startswith("web sidecar ")]
+        assert sidecar and sidecar[0].startswith("web sidecar 0: ")
+        before = len(sidecar)
+        await settle(app, pilot, 2)
+        assert len([r for r in rows(scr) if r.startswith("web sidecar ")]) == before + 2
+    run(s)
+
+
+def test_workload_logs_are_prefixed_like_stern():
+    async def s(app, pilot, cluster):
+        cluster.advance(120)  # nginx access log lines from the probes/traffic
+        await command(app, pilot, "deploy")
+        await pilot.press("l")
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, LogScreen) and scr.title_text == "Logs(default/nginx-deployment)"
+        pods = sorted(p["metadata"]["name"] for p in cluster.store.list("Pod", "default")
+                      if p["metadata"]["name"].startswith("nginx-deployment-"))
+        assert [s.prefix for s in scr.sources] == [f"{p} nginx" for p in pods]
+        append_log(cluster, "default", pods[1], None, "hello from the second pod")
+        await settle(app, pilot, 1)
+        assert f"{pods[1]} nginx hello from the second pod" in rows(scr)
+        # `l` on a service: the pods it selects
+        await pilot.press("escape")
+        cluster.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "my-nginx", "namespace": "default"},
+                        "spec": {"selector": {"app": "nginx"}, "ports": [{"port": 80}]}})
+        await command(app, pilot, "svc")
+        await goto(app, pilot, "my-nginx")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert [s.pod for s in app.screen.sources] == pods
+    run(s)
+
+
+def test_toggles_timestamps_wrap_json_autoscroll():
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        last = rows(scr)[-1]
+        await pilot.press("t")
+        await settle(app, pilot)
+        ts, _, text = rows(scr)[-1].partition(" ")
+        assert text == last and ts.endswith("Z") and parse_time(ts) is not None
+        assert "Timestamps:On" in scr.status_text()
+        await pilot.press("t")
+        append_log(cluster, "default", "counter", None, json.dumps({"level": "info", "msg": "ready", "port": 8080}))
+        await settle(app, pilot)
+        assert rows(scr)[-1] == '{"level": "info", "msg": "ready", "port": 8080}'
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert rows(scr)[-5:] == ["{", '  "level": "info",', '  "msg": "ready",', '  "port": 8080', "}"]
+        assert "JSON:On" in scr.status_text()
+        await pilot.press("j")
+        append_log(cluster, "default", "counter", None, "x" * 400)
+        await settle(app, pilot)
+        assert rows(scr)[-1] == "x" * 400
+        await pilot.press("w")
+        await settle(app, pilot)
+        width = scr.body.scrollable_content_region.width - 1
+        assert rows(scr)[-3:] == ["x" * width, "x" * width, "x" * (400 - 2 * width)]
+        assert "Wrap:On" in scr.status_text()
+        await pilot.press("w")
+        # scrolling up pauses autoscroll: new lines do not move the view; End resumes
+        await pilot.press("up", "up")
+        assert not scr.autoscroll and "Autoscroll:Off" in scr.status_text()
+        top = scr.body.top
+        await settle(app, pilot, 5)
+        assert scr.body.top == top
+        await pilot.press("end")
+        assert scr.autoscroll and scr.body.at_bottom()
+        await pilot.press("s")
+        assert not scr.autoscroll
+        await pilot.press("s")
+        assert scr.autoscroll
+    run(s)
+
+
+def test_regex_filter_highlight_and_next():
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        await pilot.press("slash", *"^1[0-3]:", "enter")
+        await settle(app, pilot)
+        assert [r.split(":")[0] for r in rows(scr)] == ["10", "11", "12", "13"]
+        assert "</^1[0-3]:>" in str(scr.query_one("#viewer-box").border_title)
+        text = scr._line(0)
+        assert any(span.start == 0 and span.end == 3 for span in text.spans)  # "10:" highlighted
+        await settle(app, pilot, 200)  # new lines go through the filter too
+        assert [r.split(":")[0] for r in rows(scr)] == ["10", "11", "12", "13"]
+        append_log(cluster, "default", "counter", None, "12: appended", "no match")
+        await settle(app, pilot)
+        assert rows(scr)[-1] == "12: appended" and len(rows(scr)) == 5
+        assert "filter /^1[0-3]:/ 5 lines" in scr.status_text()
+        await pilot.press("n")
+        assert scr._match_row >= 0
+        await pilot.press("escape")  # clears the filter first
+        await settle(app, pilot)
+        assert len(rows(scr)) > 100 and isinstance(app.screen, LogScreen)
+        await pilot.press("slash", *"[bad", "enter")
+        await settle(app, pilot)
+        assert "invalid regex" in flash(app)
+    run(s)
+
+
+def test_bounded_buffer_counts_drops():
+    async def s(app, pilot, cluster):
+        app.log_buffer_size = 50
+        scr = await open_counter(app, pilot)
+        await pilot.press("1")  # head: every line since the start
+        await settle(app, pilot, 100)
+        total = scr.buffer.total
+        assert len(scr.buffer) == 50 and scr.buffer.dropped == total - 50 > 0
+        assert f"50 buffered, {total - 50} dropped" in scr.status_text()
+        assert len(rows(scr)) == 50
+    run(s)
+
+
+def test_escape_sequences_never_reach_the_terminal():
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        append_log(cluster, "default", "counter", None, "\x1b[31mred\x1b[0m and [bold]not markup[/bold]\x1b]0;title\x07")
+        await settle(app, pilot)
+        assert rows(scr)[-1] == "red and [bold]not markup[/bold]"
+        assert scr._line(len(rows(scr)) - 1).plain == "red and [bold]not markup[/bold]"
+    run(s)
+
+
+def test_copy_and_save(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        await pilot.press("c")
+        assert app.clipboard == scr.buffer.text() and app.clipboard.startswith("0: ")
+        assert "copied to clipboard" in flash(app)
+        append_log(cluster, "default", "counter", None, "y" * 3000)  # long: truncated on screen only
+        await settle(app, pilot)
+        assert len(rows(scr)[-1]) == 1000
+        await pilot.press("ctrl+s")
+        path = scr.saved_path
+        assert str(path) in flash(app) and str(path).startswith(str(tmp_path / "k9py" / "screens"))
+        saved = path.read_text()
+        assert saved.splitlines()[0].startswith("0: ") and saved.splitlines()[-1] == "y" * 3000
+    run(s)
+
+
+def test_previous_logs_of_a_restarted_container():
+    c = sim_cluster()
+    c.create(pod_manifest("crasher", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT],
+                          annotations={"k9py.sim/crash-after": "20"}))
+    c.advance(30)
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "crasher")
+        await pilot.press("p")
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, LogScreen) and scr.previous and scr.title_text == "Previous logs(default/crasher:crasher)"
+        assert rows(scr)[0].startswith("0: ") and 15 <= len(rows(scr)) <= 21
+        assert "Since:previous" in scr.status_text()
+        await pilot.press("escape")
+        await goto(app, pilot, "counter")
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert rows(app.screen) == [] and "previous terminated container" in flash(app)
+    run(s, cluster=c)
+
+
+def test_log_view_snapshot(snap_compare):
+    from k9py.backends.sim import SimBackend
+    from k9py.ui.app import K9pyApp
+
+    async def before(pilot):
+        app = pilot.app
+        await settle(app, pilot)
+        await goto(app, pilot, "counter")
+        await pilot.press("l")
+        await settle(app, pilot)
+        await settle(app, pilot, 2)
+
+    assert snap_compare(K9pyApp(SimBackend(sim_cluster()), manual=True), terminal_size=(160, 45), run_before=before)
+
+
+def test_logs_from_the_containers_view():
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("enter")  # the pod's containers
+        await settle(app, pilot)
+        assert app.title_text().startswith("containers(default/web)")
+        await goto(app, pilot, "web/sidecar")
+        await pilot.press("enter")  # k9s: enter on a container shows its logs
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, LogScreen) and scr.title_text == "Logs(default/web:sidecar)"
+        assert rows(scr)[0].startswith("0: ")
+        await pilot.press("escape")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert app.screen.title_text == "Logs(default/web:sidecar)"
+    run(s)
