@@ -18,6 +18,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="virtual time per real second")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")
+    p.add_argument("--no-metrics", dest="no_metrics", action="store_true",
+                   help="serve no metrics.k8s.io API (a cluster without metrics-server)")
     p.add_argument("--paused", action="store_true", help="a Recording: start paused (at t=0 or --at)")
     p.add_argument("--at", metavar="TIME", help="a Recording: start the play head there (90s, 2m)")
 

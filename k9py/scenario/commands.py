@@ -131,7 +131,13 @@ def record_scenario(path: str, output: str, *, duration: float | None = None, na
 
 
 def record_live(output: str, *, kubeconfig: str | None, context: str | None, duration: float | None,
-                namespace: str | None, logs: str | None, include_secrets: bool, progress: Any = None) -> int:
+                namespace: str | None, logs: str | None, include_secrets: bool, progress: Any = None,
+                clock: Any = None, on_event: Any = None, stop: threading.Event | None = None,
+                ready: Any = None) -> int:
+    """Record a live cluster through the kubernetes client until ``duration`` (wall seconds),
+    ``stop`` or Ctrl-C. t is on ``clock`` (default: the wall clock, which is the apiserver's;
+    ``k9py serve`` at speed 1 runs its virtual clock on it too); the header's ``start`` is the
+    same instant t counts from. Returns the number of events written (-1: interrupted)."""
     import asyncio
 
     from k9py.backends.live import LiveBackend, LiveOptions
@@ -145,11 +151,13 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
         if discover is not None:
             await discover()
         info = backend.info()
-        writer = RecordingWriter(output, header_dict(backend.now(), context=info.context,
+        start = round((clock or backend.now)(), 6)  # the header keeps microseconds: t counts from it
+        writer = RecordingWriter(output, header_dict(start, context=info.context,
                                                      server_version=info.server_version, name=info.cluster))
         try:
             await record_backend(backend, writer, duration=duration, namespace=namespace, logs=logs,
-                                 include_secrets=include_secrets, progress=progress)
+                                 include_secrets=include_secrets, progress=progress, start=start,
+                                 clock=clock, on_event=on_event, stop=stop, ready=ready)
         finally:
             writer.close()
             await backend.close()

@@ -3,7 +3,8 @@
 Two sources:
 - ``SimRecorder``: a simulated cluster (a Scenario) read directly, on its virtual clock (fast:
   five minutes of history take a second or two);
-- ``record_backend``: any Backend (live cluster, sim) through its watches, on the wall clock.
+- ``record_backend``: any Backend (live cluster, sim) through its watches, on the backend's clock
+  (the wall clock for a live cluster).
 
 Both write the initial state at t=0, then every watch event, plus the logs of the pods matching
 ``--logs``. Secrets' ``data``/``stringData`` are redacted unless asked otherwise;
@@ -13,6 +14,7 @@ Both write the initial state at t=0, then every watch event, plus the logs of th
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any, Callable
 
@@ -174,12 +176,24 @@ class SimRecorder:
 async def record_backend(backend: Any, writer: RecordingWriter, *, duration: float | None = None,
                          namespace: str | None = None, logs: str | None = None, include_secrets: bool = False,
                          progress: Callable[[float, int, int], None] | None = None,
-                         log_poll: float = 2.0) -> None:
-    """Record any Backend through its watches until ``duration`` (wall-clock seconds) or
-    cancellation. t is measured on the backend's clock (``backend.now()``)."""
+                         log_poll: float = 2.0, start: float | None = None,
+                         clock: Callable[[], float] | None = None,
+                         on_event: Callable[[Event], None] | None = None,
+                         stop: threading.Event | None = None,
+                         ready: Callable[[], None] | None = None) -> None:
+    """Record any Backend through its watches until ``duration`` (wall-clock seconds), ``stop``
+    is set, or cancellation.
+
+    t is ``clock() - start`` when an event arrives, ``clock`` being the backend's (``now()``: the
+    wall clock for a live cluster, which is also the apiserver's, give or take NTP and latency;
+    the virtual clock for the simulator). Pass the ``start`` written in the header so that
+    replay (start + t) reads the same instants. Everything listed before a kind's watch is synced
+    is the initial state, t=0; ``ready`` is called once every kind is synced. ``on_event`` sees
+    every event once written (tests, progress)."""
     from k9py.backends.base import LISTED, SYNCED
 
-    start = backend.now()
+    clock = clock or backend.now
+    start = clock() if start is None else start
     kinds = [r.kind for r in backend.kinds() if r.kind in resources.BY_KIND and r.kind not in SKIP_KINDS]
     filt = _Filter(namespace, kinds)
     selector = parse_label_selector(logs) if logs else None
@@ -187,10 +201,13 @@ async def record_backend(backend: Any, writer: RecordingWriter, *, duration: flo
     pods: dict[tuple[str, str], Obj] = {}
 
     last = [0.0]
+    unsynced = set(filt.kinds)
 
     def emit(ev: Event) -> None:
         ev.t = last[0] = max(ev.t, last[0])  # watches race each other: keep the file in time order
         writer.write(ev)
+        if on_event is not None:
+            on_event(ev)
 
     async def follow(kind: str) -> None:
         synced = False
@@ -202,12 +219,16 @@ async def record_backend(backend: Any, writer: RecordingWriter, *, duration: flo
                         emit(Event(0.0, "ADDED", sanitize(o, include_secrets=include_secrets)))
                 continue
             if type_ == SYNCED:
-                synced = True
+                if not synced:
+                    synced = True
+                    unsynced.discard(kind)
+                    if not unsynced and ready is not None:
+                        ready()
                 continue
             if type_ not in ("ADDED", "MODIFIED", "DELETED") or obj is None or not filt.keep(obj):
                 continue
             track(obj, type_)
-            t = 0.0 if not synced else max(0.0, backend.now() - start)
+            t = 0.0 if not synced else max(0.0, clock() - start)
             emit(Event(t, type_, sanitize(obj, include_secrets=include_secrets)))
 
     def track(obj: Obj, type_: str) -> None:
@@ -235,12 +256,16 @@ async def record_backend(backend: Any, writer: RecordingWriter, *, duration: flo
                     for t, s in cur.fresh(parsed):  # at the line's own time (kept in file order by emit)
                         emit(Event(max(0.0, t - start), LOG, namespace=ns, pod=name, container=cname, line=s))
 
+    if not unsynced and ready is not None:
+        ready()  # nothing to follow
     tasks = [asyncio.ensure_future(follow(k)) for k in filt.kinds]
     tasks.append(asyncio.ensure_future(poll_logs()))
     began = time.monotonic()
     try:
         while duration is None or time.monotonic() - began < duration:
-            await asyncio.sleep(0.5)
+            if stop is not None and stop.is_set():
+                break
+            await asyncio.sleep(0.1 if stop is not None else 0.5)
             if progress is not None:
                 progress(time.monotonic() - began, writer.events, writer.bytes_written)
             failed = [t for t in tasks if t.done() and t.exception() is not None]

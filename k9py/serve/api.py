@@ -19,6 +19,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_found
 from k9py.serve import discovery, openapi, table
+from k9py.serve import metrics as metrics_api
 from k9py.serve.http import Request, Response
 
 Obj = dict[str, Any]
@@ -50,9 +51,11 @@ class Route:
 
 
 class Api:
-    def __init__(self, cluster: Any, *, readonly: bool = False, server_address: str = "127.0.0.1:0") -> None:
+    def __init__(self, cluster: Any, *, readonly: bool = False, server_address: str = "127.0.0.1:0",
+                 metrics: bool = True) -> None:
         self.cluster = cluster
         self.readonly = readonly
+        self.metrics = metrics  # serve metrics.k8s.io (False: a cluster without metrics-server)
         self.server_address = server_address
         self.changed = threading.Condition()
         self.stopping = threading.Event()
@@ -93,7 +96,7 @@ class Api:
         if path == "/api":
             return Response(200, discovery.api_versions(self.server_address))
         if path == "/apis":
-            return Response(200, discovery.api_group_list())
+            return Response(200, discovery.api_group_list(metrics=self.metrics))
         if path.startswith("/openapi"):
             return self._openapi(req, path)
         segs = [s for s in path.split("/") if s]
@@ -104,6 +107,8 @@ class Api:
                 return self._not_found_path()
             group, version, rest = "", "v1", segs[2:]
         else:
+            if len(segs) >= 2 and segs[1] == metrics_api.GROUP and self.metrics:
+                return metrics_api.handle(self, req, segs[2:])
             if len(segs) == 2:
                 if segs[1] not in discovery.groups_served():
                     return self._not_found_path()

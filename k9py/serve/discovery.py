@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from k9py.kube.resources import RESOURCES, ApiResource, groups
+from k9py.serve import metrics as metrics_api
 
 Obj = dict[str, Any]
 
@@ -36,11 +37,13 @@ def api_group(group: str) -> Obj:
     return {"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": gvs, "preferredVersion": gvs[0]}
 
 
-def api_group_list() -> Obj:
+def api_group_list(*, metrics: bool = True) -> Obj:
     out = [api_group(g) for g in groups() if g]
     for g in out:
         g.pop("kind")
         g.pop("apiVersion")
+    if metrics:
+        out.append(metrics_api.group_entry())  # served by k9py.serve.metrics (not a stored kind)
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": out}
 
 

@@ -49,12 +49,12 @@ def _load_cluster(scenario: str | None, seed: int, start: float | None = None) -
 
 class ServeHandle:
     """A running server: ``url``, ``api``, ``stop()``. ``speed=None`` runs no driver thread (the
-    caller moves the clock: tests)."""
+    caller moves the clock: tests). ``metrics=False``: no metrics.k8s.io (no metrics-server)."""
 
     def __init__(self, cluster: Any, *, host: str = "127.0.0.1", port: int = 0, speed: float | None = 1.0,
-                 readonly: bool = False, verbose: bool = False) -> None:
+                 readonly: bool = False, verbose: bool = False, metrics: bool = True) -> None:
         self.cluster = cluster
-        self.api = Api(cluster, readonly=readonly)
+        self.api = Api(cluster, readonly=readonly, metrics=metrics)
         self.httpd = Server((host, port), self.api, verbose=verbose)
         h, p = self.httpd.server_address[:2]
         self.host, self.port = str(h), int(p)
@@ -112,7 +112,8 @@ def run_serve(args: Any) -> int:
     host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
     try:
         handle = ServeHandle(cluster, host=host, port=int(getattr(args, "port", 0) or 0), speed=speed or None,
-                             readonly=bool(getattr(args, "readonly", False)))
+                             readonly=bool(getattr(args, "readonly", False)),
+                             metrics=not getattr(args, "no_metrics", False))
     except OSError as err:
         print(f"k9py: cannot listen on {host}:{getattr(args, 'port', 0)}: {err.strerror or err}", file=sys.stderr)
         return 2

@@ -8,11 +8,13 @@ and nothing is ever rescanned except when the filter itself changes. Lines are s
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 DEFAULT_CAPACITY = 5_000
 MAX_DISPLAY = 1_000  # characters of one line shown; the rest is marked, kept for saves
@@ -54,6 +56,49 @@ def split_timestamp(line: str) -> tuple[str, str]:
     if sep and len(head) >= 20 and head[4:5] == "-" and head[10:11] == "T":
         return head, rest
     return "", line
+
+
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$")
+NO_TIME = (-1, 0)
+
+
+def timestamp_key(ts: str) -> tuple[int, int]:
+    """An RFC3339(Nano) timestamp as exact (unix seconds, nanoseconds) for ordering. Go trims
+    trailing zeros of the fraction ("…:05Z" < "…:05.1Z"), so the strings do not sort as text;
+    a float would lose the nanoseconds. Unparseable → ``NO_TIME``."""
+    m = _STAMP.match(ts)
+    if m is None:
+        return NO_TIME
+    whole, frac, zone = m.groups()
+    try:
+        dt = datetime.fromisoformat(whole + ("+00:00" if zone == "Z" else zone))
+    except ValueError:
+        return NO_TIME
+    return int(dt.astimezone(timezone.utc).timestamp()), int((frac or "").ljust(9, "0"))
+
+
+T = TypeVar("T")
+
+
+def merge_by_time(batches: Sequence[Sequence[T]], ts_of: Callable[[T], str]) -> list[T]:
+    """The lines of several streams' first batches in timestamp order (stern/kubectl show each
+    stream on its own; merged, pods' lines interleave as they were written). Each batch keeps its
+    own order; equal times keep the batches' order; a line without a timestamp stays right after
+    the line before it in its batch."""
+    keyed: list[list[tuple[tuple[int, int], int, int, T]]] = []
+    for b, batch in enumerate(batches):
+        last = NO_TIME
+        rows = []
+        for i, item in enumerate(batch):
+            k = timestamp_key(ts_of(item))
+            if k == NO_TIME:
+                k = last
+            else:
+                k = max(k, last)  # never reorder inside one stream
+            last = k
+            rows.append((k, b, i, item))
+        keyed.append(rows)
+    return [row[3] for row in heapq.merge(*keyed, key=lambda r: (r[0], r[1], r[2]))]
 
 
 class LogBuffer:

@@ -2,6 +2,7 @@
 
 import json
 
+from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import parse_time
 from k9py.sim.logs import append_log, busybox_date
 from k9py.ui.screens.actions import ContainerPicker
@@ -292,4 +293,158 @@ def test_logs_from_the_containers_view():
         await pilot.press("l")
         await settle(app, pilot)
         assert app.screen.title_text == "Logs(default/web:sidecar)"
+    run(s)
+
+
+def _nginx_pods(cluster, prefix="nginx-deployment-"):
+    return sorted(p["metadata"]["name"] for p in cluster.store.list("Pod", "default")
+                  if p["metadata"]["name"].startswith(prefix) and not p["metadata"].get("deletionTimestamp"))
+
+
+async def _open_deployment_logs(app, pilot):
+    await command(app, pilot, "deploy")
+    await pilot.press("l")
+    await settle(app, pilot)
+    scr = app.screen
+    assert isinstance(scr, LogScreen) and scr.title_text == "Logs(default/nginx-deployment)"
+    return scr
+
+
+def test_workload_logs_follow_a_replacement_pod_like_stern():
+    async def s(app, pilot, cluster):
+        old = _nginx_pods(cluster)
+        scr = await _open_deployment_logs(app, pilot)
+        assert scr.tracking and scr.streaming == 2
+        victim, keeper = old
+        await app.backend.delete("Pod", "default", victim)
+        await settle(app, pilot)
+        [new] = [p for p in _nginx_pods(cluster) if p not in old]  # the ReplicaSet's replacement
+        for _ in range(6):  # scheduled, pulled, started: the view picks it up once it runs
+            await settle(app, pilot, 5)
+        append_log(cluster, "default", new, None, "hello from the replacement")
+        await settle(app, pilot, 1)
+        assert rows(scr)[-1] == f"{new} nginx hello from the replacement"
+        assert [src.pod for src in scr.sources] == [*old, new]
+        # the deleted pod's stream ended; the other old pod and the new one still stream
+        assert {t.source.pod for t in scr._tails.values() if t.alive} == {keeper, new}
+        assert scr.streaming == 2 and "streaming" in scr.status_text()
+        append_log(cluster, "default", keeper, None, "still here")
+        await settle(app, pilot, 1)
+        assert rows(scr)[-1] == f"{keeper} nginx still here"
+        # a time window restarts on the pods selected now: the deleted one is gone
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert [src.pod for src in scr.sources] == sorted([keeper, new])
+        assert not any(r.startswith(f"{victim} ") for r in rows(scr))
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert scr._tasks == [] and scr._pods_sub is None
+    run(s)
+
+
+def test_workload_logs_pick_up_scaled_up_pods_only_once_running():
+    async def s(app, pilot, cluster):
+        scr = await _open_deployment_logs(app, pilot)
+        before = list(scr.sources)
+        await app.backend.scale("Deployment", "default", "nginx-deployment", 3)
+        await settle(app, pilot)
+        [new] = [p for p in _nginx_pods(cluster) if p not in {s.pod for s in before}]
+        pod = cluster.store.get("Pod", "default", new)
+        assert pod["status"]["containerStatuses"][0]["state"] == {"waiting": {"reason": "ContainerCreating"}}
+        assert new not in {src.pod for src in scr.sources}  # waiting to start: nothing to read yet
+        assert "waiting to start" not in flash(app)
+        for _ in range(6):
+            await settle(app, pilot, 5)
+        assert [src.pod for src in scr.sources].count(new) == 1
+        append_log(cluster, "default", new, None, "the third pod")
+        await settle(app, pilot, 1)
+        assert rows(scr)[-1] == f"{new} nginx the third pod"
+    run(s)
+
+
+def test_initial_lines_of_several_pods_are_merged_in_time_order():
+    c = sim_cluster()
+    dep = deep_copy(c.store.get("Deployment", "default", "nginx-deployment"))
+    dep["spec"]["replicas"] = 3
+    c.replace(dep)
+    c.advance(60)
+    pods = _nginx_pods(c)
+    assert len(pods) == 3
+    for i in range(9):  # interleaved: pod 0, 1, 2, 0, 1, 2, ... a second apart
+        append_log(c, "default", pods[i % 3], None, f"line {i}")
+        c.advance(1)
+
+    async def s(app, pilot, cluster):
+        scr = await _open_deployment_logs(app, pilot)
+        assert [s.pod for s in scr.sources] == pods
+        lines = list(scr.buffer)
+        stamps = [parse_time(ln.ts) for ln in lines]
+        assert all(stamps) and stamps == sorted(stamps)
+        ours = [(ln.prefix, ln.text) for ln in lines if ln.text.startswith("line ")]
+        assert ours == [(f"{pods[i % 3]} nginx", f"line {i}") for i in range(9)]
+        # every pod's own lines are all there, in their own order
+        for p in pods:
+            mine = [ln.text for ln in lines if ln.prefix == f"{p} nginx"]
+            direct = []
+            async for raw in app.backend.logs("default", p, "nginx", tail_lines=100):
+                direct.append(raw)
+            assert mine == direct
+    run(s, cluster=c)
+
+
+def test_statefulset_logs_follow_a_restart_and_a_same_name_replacement():
+    c = sim_cluster()
+    labels = {"app": "db"}
+    c.create({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "default"},
+              "spec": {"replicas": 1, "serviceName": "db", "selector": {"matchLabels": labels},
+                       "template": {"metadata": {"labels": labels, "annotations": {"k9py.sim/crash-after": "20"}},
+                                    "spec": {"containers": [{"name": "counter", "image": "busybox:1.36",
+                                                             "command": ["/bin/sh", "-c", COUNTER_SCRIPT]}]}}}})
+    c.advance(10)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "sts")
+        await goto(app, pilot, "db")
+        await pilot.press("l")
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, LogScreen) and [src.prefix for src in scr.sources] == ["db-0 counter"]
+        uid = cluster.store.get("Pod", "default", "db-0")["metadata"]["uid"]
+        for _ in range(40):  # crashes after 20 s; the kubelet restarts it (back-off 10 s)
+            await settle(app, pilot, 1)
+        pod = cluster.store.get("Pod", "default", "db-0")
+        assert pod["status"]["containerStatuses"][0]["restartCount"] >= 1
+        counts = [r.split(" ", 2)[2].split(":")[0] for r in rows(scr)]
+        # the first instance's lines, then the restarted instance's from its first line (0:)
+        restart_at = counts.index("0", 1)
+        assert counts[:restart_at] == [str(i) for i in range(restart_at)]
+        assert counts[restart_at:] == [str(i) for i in range(len(counts) - restart_at)]
+        assert scr.streaming == 1  # one stream per container instance, never two
+        # deleted: the StatefulSet recreates db-0 with the same name, a new uid
+        seen = len(rows(scr))
+        await app.backend.delete("Pod", "default", "db-0", grace_period=0)
+        for _ in range(6):
+            await settle(app, pilot, 5)
+        new = cluster.store.get("Pod", "default", "db-0")
+        assert new["metadata"]["uid"] != uid
+        append_log(cluster, "default", "db-0", None, "the new db-0")
+        await settle(app, pilot, 1)
+        fresh = rows(scr)[seen:]
+        assert fresh[0].startswith("db-0 counter 0: ") and "db-0 counter the new db-0" in fresh
+        assert scr.streaming == 1 and scr._tails[(new["metadata"]["uid"], "counter")].alive
+    run(s, cluster=c)
+
+
+def test_a_pod_relabelled_out_of_the_workload_is_no_longer_followed():
+    async def s(app, pilot, cluster):
+        scr = await _open_deployment_logs(app, pilot)
+        pod, other = _nginx_pods(cluster)
+        obj = cluster.store.get("Pod", "default", pod)
+        obj = {**obj, "metadata": {**obj["metadata"], "labels": {"app": "debugging"}}}
+        await app.backend.replace(obj)  # kubectl label pod … app=debugging --overwrite
+        await settle(app, pilot)
+        assert {t.source.pod for t in scr._tails.values() if t.alive} == {other}  # + the replacement once it runs
+        append_log(cluster, "default", pod, None, "not selected any more")
+        await settle(app, pilot, 1)
+        assert not any("not selected any more" in r for r in rows(scr))
     run(s)

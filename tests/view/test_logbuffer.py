@@ -2,7 +2,8 @@
 
 import time
 
-from k9py.view.logbuffer import ELLIPSIS, LogBuffer, pretty_json, split_timestamp, strip_escapes
+from k9py.view.logbuffer import (ELLIPSIS, NO_TIME, LogBuffer, merge_by_time, pretty_json, split_timestamp,
+                                 strip_escapes, timestamp_key)
 
 
 def test_capacity_drops_oldest_and_counts():
@@ -91,3 +92,22 @@ def test_split_timestamp():
     buf = LogBuffer()
     buf.extend(["2026-11-01T09:00:01.000000000Z a", "2026-11-01T09:00:02.000000000Z b"], prefix="p c", timestamped=True)
     assert [(ln.ts[-13:], ln.text) for ln in buf] == [("01.000000000Z", "a"), ("02.000000000Z", "b")]
+
+
+def test_timestamp_key_orders_rfc3339nano_exactly():
+    # Go's RFC3339Nano trims trailing zeros: as text "…05Z" would sort after "…05.1Z"
+    a, b, c = "2026-11-01T09:00:05Z", "2026-11-01T09:00:05.1Z", "2026-11-01T09:00:05.000000001Z"
+    assert sorted([b, a, c], key=timestamp_key) == [a, c, b]
+    assert timestamp_key(c) == (timestamp_key(a)[0], 1)
+    assert timestamp_key("2026-11-01T10:00:05+01:00") == timestamp_key(a)
+    assert timestamp_key("not a time") == NO_TIME and timestamp_key("") == NO_TIME
+
+
+def test_merge_by_time_interleaves_streams_and_keeps_each_streams_order():
+    t = "2026-11-01T09:00:0{}Z".format
+    pod_a = [(t(1), "a1"), ("", "a1 continued"), (t(4), "a4")]
+    pod_b = [(t(2), "b2"), (t(4), "b4"), (t(3), "b3 written late")]  # a stream is never reordered
+    pod_c = [(t(1), "c1")]
+    merged = [text for _, text in merge_by_time([pod_a, pod_b, pod_c], lambda r: r[0])]
+    assert merged == ["a1", "a1 continued", "c1", "b2", "a4", "b4", "b3 written late"]
+    assert merge_by_time([], lambda r: r) == [] and merge_by_time([[], [(t(1), "x")]], lambda r: r[0]) == [(t(1), "x")]

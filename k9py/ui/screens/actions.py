@@ -623,10 +623,10 @@ def open_view(app: Any, action: str) -> None:
         async def go() -> None:
             from k9py.ui.screens.logs import LogScreen, workload_sources
             sources = await workload_sources(app.backend, row.obj)
-            if not sources:
-                app.flash(f"{view.name} {_where(ns, name)} has no pods", "warn")
-                return
-            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app)))
+            if not sources:  # like stern: open anyway and follow the pods as they come
+                app.flash(f"{view.name} {_where(ns, name)} has no running pods yet: waiting for them", "info")
+            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app),
+                                      workload=row.obj))
         app.run_worker(go(), exclusive=False)
     else:
         app.flash(f"no logs for {view.name}", "warn")

@@ -1,6 +1,12 @@
 """`l` / `p` logs: one container, all containers of a pod, or every pod of a workload (lines
 prefixed ``pod container`` like stern), followed as they come through ``Backend.logs``.
 
+A workload's view follows its pods like stern: it watches the namespace's pods through the app's
+informer and starts a stream for each container of a newly selected pod once it runs (a
+replacement, a scaled-up or restarted one); a deleted pod's stream ends with its container, a pod
+relabelled out of the selection is dropped. With several streams, their first batches are shown
+merged in timestamp order.
+
 Keys (k9s): `s` autoscroll (scrolling up pauses it, End resumes), `w` wrap, `t` timestamps,
 `j` JSON pretty-print, `0`–`6` time window (tail, head, 1m, 5m, 15m, 30m, 1h), `/` regex filter
 with highlight, `n`/`N`, `c` copy, `ctrl-s` save (whole lines), `f` full screen, `esc`/`q` back.
@@ -24,7 +30,7 @@ from k9py.backends.base import LISTED, SYNCED, ADDED
 from k9py.errors import K9pyError
 from k9py.kube import meta, selectors
 from k9py.ui.screens.viewer import CURRENT, MATCH, ViewerScreen, key_value_text
-from k9py.view.logbuffer import DEFAULT_CAPACITY, LogBuffer, LogLine
+from k9py.view.logbuffer import DEFAULT_CAPACITY, LogBuffer, LogLine, merge_by_time, split_timestamp
 
 Obj = dict[str, Any]
 
@@ -43,6 +49,17 @@ class LogSource:
     pod: str
     container: str
     prefix: str = ""  # "pod container" when several sources (stern)
+    uid: str = ""  # the pod's uid when known: a StatefulSet's replacement pod keeps the name
+
+
+class WorkloadSources(list):  # type: ignore[type-arg]
+    """``workload_sources``' answer: the sources, plus the workload and the pods they came from
+    so that the log view can follow the pods the workload selects from then on (stern)."""
+
+    def __init__(self, sources: list[LogSource], workload: Obj, pods: list[Obj]) -> None:
+        super().__init__(sources)
+        self.workload = workload
+        self.pods = pods
 
 
 def pod_containers(pod: Obj, *, init: bool = False) -> list[str]:
@@ -54,8 +71,32 @@ def pod_containers(pod: Obj, *, init: bool = False) -> list[str]:
 def pod_sources(pod: Obj, containers: list[str] | None = None, *, prefixed: bool | None = None) -> list[LogSource]:
     names = containers if containers is not None else pod_containers(pod)
     many = len(names) > 1 if prefixed is None else prefixed
-    ns, name = meta.namespace(pod), meta.name(pod)
-    return [LogSource(ns, name, c, f"{name} {c}" if many else "") for c in names]
+    ns, name, uid = meta.namespace(pod), meta.name(pod), meta.uid(pod)
+    return [LogSource(ns, name, c, f"{name} {c}" if many else "", uid) for c in names]
+
+
+def container_loggable(pod: Obj, container: str) -> tuple[bool, int]:
+    """Whether the container has a log to read (running or terminated, not waiting to start),
+    and its restart count (a new count means a new container instance to follow)."""
+    st = pod.get("status") or {}
+    for cs in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or []):
+        if cs.get("name") == container:
+            state = cs.get("state") or {}
+            return bool(state.get("running") or state.get("terminated")), int(cs.get("restartCount") or 0)
+    return False, 0
+
+
+def selected_pods(workload: Obj, pods: list[Obj]) -> list[Obj]:
+    """The pods a workload's logs show, by name: those its selector matches (a Service, a
+    Deployment through its ReplicaSets), for a ReplicaSet, StatefulSet, DaemonSet or Job the ones
+    it controls (any matching ones if it controls none: a replayed trace's uids may differ)."""
+    sel = workload_selector(workload)
+    if sel is None:
+        return []
+    out = [p for p in pods if selectors.matches(sel, meta.labels(p))]
+    if workload.get("kind") not in ("Service", "Deployment"):
+        out = [p for p in out if (meta.controller_ref(p) or {}).get("uid") == meta.uid(workload)] or out
+    return sorted(out, key=meta.name)
 
 
 async def list_objects(backend: Any, kind: str, namespace: str | None) -> list[Obj]:
@@ -87,19 +128,26 @@ def workload_selector(obj: Obj) -> selectors.Selector | None:
     return selectors.from_label_selector(spec.get("selector"))
 
 
-async def workload_sources(backend: Any, obj: Obj) -> list[LogSource]:
+async def workload_sources(backend: Any, obj: Obj) -> WorkloadSources:
     """Every container of every pod the workload selects (a ReplicaSet, StatefulSet, DaemonSet
     or Job: the ones it controls), prefixed stern style."""
-    sel = workload_selector(obj)
-    if sel is None:
-        return []
-    pods = [p for p in await list_objects(backend, "Pod", meta.namespace(obj)) if selectors.matches(sel, meta.labels(p))]
-    if obj.get("kind") not in ("Service", "Deployment"):
-        pods = [p for p in pods if (meta.controller_ref(p) or {}).get("uid") == meta.uid(obj)] or pods
+    if workload_selector(obj) is None:
+        return WorkloadSources([], obj, [])
+    pods = selected_pods(obj, await list_objects(backend, "Pod", meta.namespace(obj)))
     out: list[LogSource] = []
-    for p in sorted(pods, key=meta.name):
+    for p in pods:
         out.extend(pod_sources(p, prefixed=True))
-    return out
+    return WorkloadSources(out, obj, pods)
+
+
+@dataclass(eq=False)
+class _Tail:
+    """One followed container instance."""
+    source: LogSource
+    restarts: int | None  # the container's restart count when the tail started (None: unknown)
+    task: asyncio.Task[None] | None = None
+    alive: bool = True
+    failed: bool = False
 
 
 def prefix_style(prefix: str) -> Style:
@@ -118,24 +166,50 @@ class LogScreen(ViewerScreen):
     ] + [Binding(str(i), f"window({i})", show=False) for i in range(len(WINDOWS))]
 
     def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
-                 capacity: int = DEFAULT_CAPACITY, tail: int = DEFAULT_TAIL, follow: bool = True) -> None:
+                 capacity: int = DEFAULT_CAPACITY, tail: int = DEFAULT_TAIL, follow: bool = True,
+                 workload: Obj | None = None, merge_grace: float | None = None) -> None:
+        """``workload`` (or ``sources`` from ``workload_sources``): follow the pods it selects
+        over time, like stern. ``merge_grace``: real seconds to wait for the first lines of every
+        stream before showing them merged by time (default 0.3 s; none on a manual clock)."""
         super().__init__(title)
-        self.sources = sources
+        self.given = list(sources)
+        self.sources: list[LogSource] = list(sources)  # what this window has followed
+        self.workload = workload if workload is not None else getattr(sources, "workload", None)
+        self._pods_at_open: list[Obj] = list(getattr(sources, "pods", None) or [])
         self.previous = previous
         self.tail = tail
         self.follow = follow and not previous
+        self.merge_grace = merge_grace
         self.buffer = LogBuffer(capacity)
         self.autoscroll = True
         self.wrap = False
         self.timestamps = False
         self.json = False
         self.window = 0
-        self.streaming = 0  # sources still streaming
         self.errors: list[str] = []
         self._rows: deque[tuple[LogLine, str, int]] = deque()  # (line, screen text, part)
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tails: dict[tuple[str, str], _Tail] = {}  # (pod uid or name, container) -> tail
+        self._held: list[list[tuple[str, str, str]]] | None = None  # first batches being merged
+        self._held_open = 0  # initial streams that may still add to their batch
+        self._release_task: asyncio.Task[None] | None = None
+        self._gen = 0  # bumped by start(): late callbacks of cancelled streams are ignored
+        self._pods_sub: Any = None
         self._sync_pending = False
         self._width = 0
+
+    @property
+    def tracking(self) -> bool:
+        """Whether pods the workload selects later are picked up (and gone ones dropped)."""
+        return self.workload is not None and self.follow
+
+    @property
+    def streaming(self) -> int:
+        """Streams still open."""
+        return sum(1 for t in self._tails.values() if t.alive)
+
+    @property
+    def _tasks(self) -> list[asyncio.Task[None]]:
+        return [t.task for t in self._tails.values() if t.task is not None and t.alive]
 
     # -- layout ------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -143,9 +217,17 @@ class LogScreen(ViewerScreen):
         self.body.on_user_scroll = self._user_scrolled
         self.query_one("#viewer-status", Static).display = True
         self.start()
+        inf = getattr(self.app, "informer", None)
+        if self.tracking and inf is not None:
+            ns = meta.namespace(self.workload) or None  # type: ignore[arg-type]
+            self._pods_sub = inf.subscribe("Pod", ns, self._on_pods)
 
     def on_unmount(self) -> None:
         self.stop()
+        inf = getattr(self.app, "informer", None)
+        if self._pods_sub is not None and inf is not None:
+            inf.unsubscribe(self._pods_sub)
+        self._pods_sub = None
 
     def on_resize(self) -> None:
         if self.wrap and self.body.scrollable_content_region.width != self._width:
@@ -176,40 +258,147 @@ class LogScreen(ViewerScreen):
 
     # -- streaming ---------------------------------------------------------------------------
     def start(self) -> None:
-        """(Re)start every source for the current window."""
+        """(Re)start every source for the current window. Several sources: their first batches
+        are held and shown merged by timestamp once all came (or after ``merge_grace``)."""
         self.stop()
+        self._gen += 1
         self.buffer.clear()
         self._rows.clear()
         self.errors = []
         label, since, head = WINDOWS[self.window]
         tail = None if (head or since is not None or self.previous) else self.tail
-        self.streaming = len(self.sources)
-        self._tasks = [asyncio.get_running_loop().create_task(self._stream(src, tail, since))
-                       for src in self.sources]
+        starts = self._current_sources()
+        self.sources = []
+        many = len(starts) > 1
+        self._held = [[] for _ in starts] if many else None
+        self._held_open = len(starts) if many else 0
+        for i, (src, restarts) in enumerate(starts):
+            self._start_tail(src, restarts, tail, since, i if many else None)
+        if many:
+            self._release_task = asyncio.get_running_loop().create_task(self._release_later(self._gen))
         self._sync()
 
     def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        self._tasks = []
+        for t in self._tails.values():
+            if t.task is not None:
+                t.task.cancel()
+            t.alive = False
+        self._tails = {}
+        if self._release_task is not None:
+            self._release_task.cancel()
+            self._release_task = None
+        self._held = None
 
-    async def _stream(self, src: LogSource, tail: int | None, since: int | None) -> None:
+    def _current_sources(self) -> list[tuple[LogSource, int | None]]:
+        """What a (re)start follows: for a workload, every started container of the pods it
+        selects now (the informer's, else those listed when the view opened); else the given."""
+        pods: list[Obj] | None = None
+        if self.tracking:
+            inf = getattr(self.app, "informer", None)
+            cache = inf.cache("Pod", meta.namespace(self.workload) or None) if inf is not None else None  # type: ignore[arg-type]
+            if cache is not None and cache.synced:
+                pods = list(cache.objects.values())
+            elif self._pods_at_open:
+                pods = self._pods_at_open
+        if pods is None:
+            return [(src, None) for src in self.given]
+        out: list[tuple[LogSource, int | None]] = []
+        for pod in selected_pods(self.workload, pods):  # type: ignore[arg-type]
+            for src in pod_sources(pod, prefixed=True):
+                ok, restarts = container_loggable(pod, src.container)
+                if ok:
+                    out.append((src, restarts))
+        return out
+
+    def _start_tail(self, src: LogSource, restarts: int | None, tail: int | None, since: int | None,
+                    hold: int | None) -> None:
+        rec = _Tail(src, restarts)
+        self._tails[(src.uid or src.pod, src.container)] = rec
+        self.sources.append(src)
+        rec.task = asyncio.get_running_loop().create_task(self._stream(rec, tail, since, hold, self._gen))
+
+    async def _stream(self, rec: _Tail, tail: int | None, since: int | None, hold: int | None, gen: int) -> None:
         backend = self.app.backend  # type: ignore[attr-defined]
+        src = rec.source
         try:
             async for raw in backend.logs(src.namespace, src.pod, src.container, follow=self.follow,
                                           tail_lines=tail, since_seconds=since, previous=self.previous,
                                           timestamps=True):
-                ts, _, text = raw.partition(" ")
+                ts, text = split_timestamp(raw)
+                held = self._held
+                if hold is not None and held is not None:
+                    held[hold].append((ts, text, src.prefix))
+                    continue
                 line = self.buffer.append(text, ts=ts, prefix=src.prefix)
                 self._added(line)
         except asyncio.CancelledError:
             raise
         except K9pyError as err:
+            rec.failed = True
             self.errors.append(str(err))
             self.flash(str(err), "error")
         finally:
-            self.streaming = max(0, self.streaming - 1)
-            self._schedule()
+            rec.alive = False
+            if gen == self._gen:
+                if hold is not None and self._held is not None:
+                    self._held_open -= 1
+                    if self._held_open <= 0:
+                        self._release()
+                self._schedule()
+
+    async def _release_later(self, gen: int) -> None:
+        grace = self.merge_grace
+        if grace is None:
+            grace = 0.0 if getattr(self.app, "manual", False) else 0.3
+        if grace > 0:
+            await asyncio.sleep(grace)
+        else:
+            for _ in range(3):  # the streams' first batches come in their first steps
+                await asyncio.sleep(0)
+        if gen == self._gen:
+            self._release()
+
+    def _release(self) -> None:
+        """Show the held first batches, merged by timestamp; later lines go straight in."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        for ts, text, prefix in merge_by_time(held, lambda r: r[0]):
+            self._added(self.buffer.append(text, ts=ts, prefix=prefix))
+        self._schedule()
+
+    def _on_pods(self, cache: Any, diff: Any) -> None:
+        """The namespace's pods changed: follow containers of newly selected pods once they
+        started (a replacement pod, a restarted container), stop pods no longer selected.
+        Looks only at the pods in the diff (all of them after a reset)."""
+        if not cache.synced or not self.is_mounted or not self.tracking:
+            return
+        if getattr(diff, "reset", True) or getattr(diff, "synced", False):
+            pods = list(cache.objects.values())
+        else:
+            pods = [o for o in map(cache.get, diff.added | diff.changed) if o is not None]
+        chosen = selected_pods(self.workload, pods)  # type: ignore[arg-type]
+        for pod in chosen:
+            uid, name = meta.uid(pod), meta.name(pod)
+            for src in pod_sources(pod, prefixed=True):
+                key = (uid, src.container)
+                rec = self._tails.get(key)
+                if rec is None and (name, src.container) in self._tails:  # given without a uid
+                    rec = self._tails[key] = self._tails.pop((name, src.container))
+                ok, restarts = container_loggable(pod, src.container)
+                if rec is not None and rec.restarts is None:
+                    rec.restarts = restarts
+                if not ok:
+                    continue
+                if rec is None or (not rec.alive and (rec.failed or restarts != rec.restarts)):
+                    # a new container: all of its log (it started after the view opened)
+                    self._start_tail(src, restarts, None, None, None)
+        dropped = {meta.uid(p) for p in pods} - {meta.uid(p) for p in chosen}
+        for key, rec in list(self._tails.items()):
+            if rec.alive and key[0] in dropped and rec.task is not None:
+                rec.task.cancel()  # still there but no longer selected (relabelled)
+                rec.alive, rec.failed = False, True  # selected again later: followed again
+        self._schedule()
 
     def _added(self, line: LogLine) -> None:
         rows = self._rows
