@@ -32,9 +32,11 @@ class Diff:
     # Everything may have changed (a first list, a late subscriber): read the whole cache;
     # added / changed / removed are then empty. Cheaper than 100k keys in ``added``.
     reset: bool = False
+    # the cache's connection state or error changed (read ``cache.state`` / ``cache.error``)
+    state: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.synced or self.reset)
+        return bool(self.added or self.changed or self.removed or self.synced or self.reset or self.state)
 
 
 class Cache:
@@ -65,7 +67,7 @@ class Cache:
                 # the first list of a cache, the hot path of a first paint: one reset, no keys
                 self.objects = {(o["metadata"].get("namespace") or "", o["metadata"].get("name", "")): o
                                 for o in obj or ()}  # type: ignore[union-attr]
-                self._pending = Diff(reset=True, synced=p.synced)
+                self._pending = Diff(reset=True, synced=p.synced, state=p.state)
                 return
             for o in obj or ():  # type: ignore[union-attr]
                 self.apply(ADDED, o)
@@ -78,11 +80,10 @@ class Cache:
             if not self.synced:
                 p.synced = True
             self.synced = True
-            self.state = "connected"
+            self.set_state("connected", None)
             return
         if type_ == STATE:
-            self.state = (obj or {}).get("state", self.state)
-            self.error = (obj or {}).get("message")
+            self.set_state((obj or {}).get("state", self.state), (obj or {}).get("message"))
             return
         if obj is None:
             return
@@ -127,6 +128,12 @@ class Cache:
                 p.changed.discard(k)
                 p.removed.add(k)
 
+    def set_state(self, state: str, error: str | None) -> None:
+        """A connection state change is news for subscribers (the header, stale rows)."""
+        if state != self.state or error != self.error:
+            self.state, self.error = state, error
+            self._pending.state = True
+
     def begin_relist(self) -> None:
         """A watch restarts: objects not listed again before SYNCED are removed."""
         self._relisting = set()
@@ -148,11 +155,14 @@ class Subscription:
 
 class Informer:
     def __init__(self, backend: Backend, *, interval: float = 0.1, auto_flush: bool = True,
-                 retry_delay: float = 1.0) -> None:
+                 retry_delay: float = 1.0, grace: float | None = 30.0) -> None:
+        """``grace``: seconds an unused watch lives on (``None``: until ``stop_idle()``)."""
         self.backend = backend
         self.interval = interval
         self.auto_flush = auto_flush
         self.retry_delay = retry_delay
+        self.grace = grace
+        self._idle: dict[tuple[str, str | None], asyncio.TimerHandle | None] = {}
         self._caches: dict[tuple[str, str | None], Cache] = {}
         self._tasks: dict[tuple[str, str | None], asyncio.Task[None]] = {}
         self._subs: dict[tuple[str, str | None], list[Subscription]] = {}
@@ -166,6 +176,10 @@ class Informer:
         key = (kind, namespace or None)
         sub = Subscription(kind, namespace or None, listener)
         self._subs.setdefault(key, []).append(sub)
+        if key in self._idle:  # back within the grace period: the running watch is reused
+            timer = self._idle.pop(key)
+            if timer is not None:
+                timer.cancel()
         cache = self._caches.get(key)
         if cache is None:
             cache = self._caches[key] = Cache(kind, namespace or None)
@@ -182,12 +196,38 @@ class Informer:
         subs = self._subs.get(key, [])
         if sub in subs:
             subs.remove(sub)
-        if not subs:
+        if not subs and key in self._subs:
             self._subs.pop(key, None)
-            task = self._tasks.pop(key, None)
-            if task is not None:
-                task.cancel()
-            self._caches.pop(key, None)
+            if key in self._caches:
+                self._idle[key] = (asyncio.get_running_loop().call_later(self.grace, self._stop, key)
+                                   if self.grace is not None else None)
+
+    def _stop(self, key: tuple[str, str | None]) -> None:
+        """Stop an unused watch and drop its cache."""
+        timer = self._idle.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        if self._subs.get(key):
+            return
+        task = self._tasks.pop(key, None)
+        if task is not None:
+            task.cancel()
+        self._caches.pop(key, None)
+
+    def idle(self) -> list[tuple[str, str | None]]:
+        """(kind, namespace) of the watches no subscriber uses, waiting for their grace period."""
+        return list(self._idle)
+
+    def stop_idle(self) -> int:
+        """Stop every unused watch now (its grace period cut short); returns how many."""
+        keys = list(self._idle)
+        for key in keys:
+            self._stop(key)
+        return len(keys)
+
+    def active(self) -> list[tuple[str, str | None]]:
+        """(kind, namespace) of every running watch, idle ones included."""
+        return list(self._tasks)
 
     def cache(self, kind: str, namespace: str | None) -> Cache | None:
         return self._caches.get((kind, namespace or None))
@@ -231,17 +271,23 @@ class Informer:
                     if type_ == SYNCED:
                         delay = self.retry_delay
                         self._request_flush()
+                    elif type_ == STATE:
+                        self._request_flush()
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # noqa: BLE001 - a broken watch is retried, and shown
-                cache.state, cache.error = "reconnecting", str(err)
+                cache.set_state("reconnecting", str(err))
             else:
-                cache.state = "reconnecting"
+                cache.set_state("reconnecting", cache.error)
             self._request_flush()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
 
     async def close(self) -> None:
+        for timer in self._idle.values():
+            if timer is not None:
+                timer.cancel()
+        self._idle.clear()
         tasks = list(self._tasks.values()) + ([self._flusher] if self._flusher else [])
         for t in tasks:
             t.cancel()

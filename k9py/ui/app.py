@@ -25,6 +25,7 @@ from k9py.ui.screens.dialogs import ConfirmScreen, ScaleScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen, columns_text
 from k9py.ui.widgets import timeline
 from k9py.ui.widgets.resource_table import ResourceTable
+from k9py.ui.widgets.server_table import ServerTableModel
 from k9py.view import kinds
 from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Key, RowModel, expand_containers
@@ -64,7 +65,7 @@ class Prompt(Input):
             return
         words = self.value.split(" ")
         if len(words) == 1:
-            options = kinds.complete(words[0])
+            options = kinds.complete(words[0], getattr(self.app, "extra_aliases", lambda: None)())
             if options:
                 self.value = options[0]
                 self.cursor_position = len(self.value)
@@ -95,6 +96,7 @@ class K9pyApp(App[None]):
         ``headless_ui``: k9s's ``--headless`` (no header)."""
         super().__init__()
         self.backend: Backend = read_only(backend) if readonly else backend
+        self.readonly = readonly
         self.manual = manual
         self.logoless = logoless
         self.show_header = not headless_ui
@@ -147,7 +149,7 @@ class K9pyApp(App[None]):
         if not self.manual and start is not None:
             start()
         # nodes for the header's CPU/MEM (usage over allocatable)
-        self.informer.subscribe("Node", None, lambda cache, diff: None)
+        self.informer.subscribe("Node", None, self._on_nodes)
         if not self.manual:
             self.set_interval(1.0, self._tick)
             self.set_interval(3.0, self._clear_deltas)
@@ -214,8 +216,9 @@ class K9pyApp(App[None]):
             return
         expand = expand_containers if view.name == "containers" else None
         all_ns = view.namespaced and not scope.namespace
-        model = RowModel(view, all_namespaces=all_ns and expand is None, wide=state.wide,
-                         predicate=scope.predicate, expand=expand)
+        server_table = self._uses_server_table(view)
+        model = (ServerTableModel if server_table else RowModel)(
+            view, all_namespaces=all_ns and expand is None, wide=state.wide, predicate=scope.predicate, expand=expand)
         model.now = self.backend.now()
         if model.kind in ("Pod", "Container") and self.metrics.available:
             model.set_metrics(self.metrics.pods if model.kind == "Pod" else self.metrics.containers)
@@ -234,18 +237,120 @@ class K9pyApp(App[None]):
             self._on_diff(state, cache, diff)
 
         state.sub = self.informer.subscribe(view.kind, ns or None, on_diff)
+        if server_table:
+            self._refresh_server_table(state)
 
     def _contexts_model(self) -> RowModel:
+        """The kubeconfig's contexts (the one in use marked), or the backend's only one."""
         info = self.backend.info()
         m = RowModel(BY_NAME["contexts"], kind="Context")
-        m.load({("", info.context): {"kind": "Context", "metadata": {"name": info.context},
-                                      "cluster": info.cluster, "user": info.user, "current": True,
-                                      "namespace": self.start_namespace or "default"}})
+        listing = getattr(self.backend, "contexts", None)
+        rows = listing() if callable(listing) else []
+        if not rows:
+            rows = [{"kind": "Context", "metadata": {"name": info.context}, "cluster": info.cluster,
+                     "user": info.user, "current": True, "namespace": self.start_namespace or "default"}]
+        m.load({("", meta.name(c)): c for c in rows})
         return m
+
+    # -- contexts ------------------------------------------------------------------------------
+    async def switch_context(self, name: str) -> bool:
+        """`:ctx` + enter: a backend on context ``name`` replaces this one without a restart (a
+        new informer; the view shown before `:ctx` opens again); the old backend is closed."""
+        self.flash(f"Switching context to {name}...")
+        try:
+            new = await self.backend.use_context(name)  # type: ignore[attr-defined]
+        except Exception as err:  # noqa: BLE001 - a bad context: say so, keep the current one
+            self.flash(f"context {name}: {err}", "error")
+            return False
+        old_backend, old_informer = self.backend, self.informer
+        for st in self.stack:  # their subscriptions die with the old informer
+            task = st.extra.pop("table_task", None)
+            if task is not None:
+                task.cancel()
+            st.sub = None
+        self.backend = read_only(new) if self.readonly else new
+        self.informer = Informer(self.backend, auto_flush=not self.manual)
+        self.metrics = MetricsCache(self.backend)
+        start = getattr(new, "start", None)
+        if not self.manual and callable(start):
+            start()
+        self.informer.subscribe("Node", None, self._on_nodes)
+        cur = self.current
+        target = self._previous_cmd if cur is not None and cur.scope.view.name == "contexts" else self._current_cmd
+        self.stack = []
+        if not (target and self.run_command(target, record=True)):
+            self.run_command(self.start_view, record=True) or self.run_command("pods", record=True)
+        await old_informer.close()
+        close = getattr(old_backend, "close", None)
+        if close is not None:
+            await close()
+        self.flash(f"Switched to context {name}")
+        return True
+
+    # -- discovery: the server's kinds as views ------------------------------------------------
+    def extra_aliases(self) -> kinds.Aliases:
+        """The `:` aliases discovery adds (server short names, CRDs and other kinds)."""
+        listing = getattr(self.backend, "kinds", None)
+        try:
+            found = listing() if callable(listing) else []
+        except Exception:  # noqa: BLE001 - no discovery: the built-in views only
+            found = []
+        key = tuple(found)
+        if getattr(self, "_extra_key", None) != key:
+            self._extra_key, self._extra = key, kinds.discovered(found)
+        return self._extra
+
+    def _uses_server_table(self, view: ViewKind) -> bool:
+        """Kinds k9py has no printer for take their columns from the server's Table."""
+        from k9py.view import printers
+        return (view.discovered and not printers.has_printer(view.kind)
+                and callable(getattr(self.backend, "server_table", None)))
+
+    def _refresh_server_table(self, state: ViewState) -> None:
+        """Fetch the server Table of the view's kind (again, once, if rows change meanwhile)."""
+        if state.extra.get("table_task") is not None:
+            state.extra["table_dirty"] = True
+            return
+        view = state.scope.view
+        ns = (state.scope.namespace or None) if view.namespaced else None
+        backend = self.backend
+
+        async def fetch() -> None:
+            try:
+                while True:
+                    state.extra["table_dirty"] = False
+                    try:
+                        table = await backend.server_table(view.kind, ns)  # type: ignore[attr-defined]
+                    except Exception as err:  # noqa: BLE001 - the watch shows the state; say why
+                        if state is self.current:
+                            self.flash(f"{view.name}: {err}", "error")
+                        return
+                    m = state.model
+                    if isinstance(m, ServerTableModel) and state.sub is not None:
+                        m.set_table(table)
+                        if state is self.current:
+                            self.table.model_changed()
+                            self._render_title()
+                    if not state.extra.get("table_dirty") or state.sub is None:
+                        return
+            finally:
+                state.extra["table_task"] = None
+
+        state.extra["table_task"] = asyncio.get_running_loop().create_task(fetch())
+
+    def _on_nodes(self, cache: Cache, diff: Diff) -> None:
+        if diff.state:  # the backend's connection state shows in the header
+            self._render_state()
 
     def _on_diff(self, state: ViewState, cache: Cache, diff: Diff) -> None:
         m = state.model
         if m is None:
+            return
+        if isinstance(m, ServerTableModel) and (diff.added or diff.changed or diff.removed or diff.reset):
+            self._refresh_server_table(state)
+        if diff.state and state is self.current:
+            self._render_state()
+        if not (diff.added or diff.changed or diff.removed or diff.reset or diff.synced):
             return
         m.now = self.backend.now()
         touched = len(diff.added) + len(diff.changed) + len(diff.removed)
@@ -270,6 +375,9 @@ class K9pyApp(App[None]):
         if state.sub is not None:
             self.informer.unsubscribe(state.sub)
             state.sub = None
+        task = state.extra.pop("table_task", None)
+        if task is not None:
+            task.cancel()
 
     def _save_current(self) -> None:
         cur = self.current
@@ -289,7 +397,7 @@ class K9pyApp(App[None]):
             self.table.scroll_to(y=state.top, animate=False, force=True)
         self._render_title()
         self._render_crumbs()
-        self._render_header()
+        self._render_state()
 
     def push(self, scope: Scope) -> None:
         self._save_current()
@@ -344,7 +452,7 @@ class K9pyApp(App[None]):
     def run_command(self, text: str, *, record: bool = True) -> bool:
         if text.strip().lstrip(":").split(" ", 1)[0] in timeline.PICKER_COMMANDS:
             return timeline.open_picker(self)  # `:scenarios`: the bundled scenarios picker
-        cmd = kinds.parse_command(text)
+        cmd = kinds.parse_command(text, self.extra_aliases())
         if cmd.quit:
             self.exit()
             return True
@@ -518,7 +626,11 @@ class K9pyApp(App[None]):
             actions.open_view(self, "logs")
             return
         if cur.scope.view.name == "contexts":
-            self.flash(f"already using context {row.key[1]}")
+            name = row.key[1]
+            if row.obj.get("current") or not callable(getattr(self.backend, "use_context", None)):
+                self.flash(f"already using context {name}")
+                return
+            self.run_worker(self.switch_context(name), group="context", exclusive=True)
             return
         scope = kinds.drill(cur.scope.view, row.obj)
         if scope is None:
@@ -580,12 +692,17 @@ class K9pyApp(App[None]):
     def action_aliases(self) -> None:
         lines = Text()
         lines.append(f"{'RESOURCE':<26}{'COMMAND':<26}ALIASES\n", style="bold white")
-        for v in sorted(kinds.VIEWS, key=lambda v: v.name):
+        extra: dict[ViewKind, list[str]] = {}
+        for alias, v in self.extra_aliases().items():
+            extra.setdefault(v, []).append(alias)
+        views = list(kinds.VIEWS) + [v for v in extra if v.discovered]
+        for v in sorted(views, key=lambda v: v.name):
             kind = v.kind or "Context"
+            words = list(v.aliases) + [a for a in extra.get(v, []) if a not in v.aliases]
             lines.append(f"{kind:<26}", style="#00ffff")
             lines.append(f"{v.name:<26}", style="#00ffff")
-            lines.append(",".join(v.aliases) + "\n", style="#00ffff")
-        self.push_screen(AliasesScreen(f"Aliases[{len(kinds.VIEWS)}]", lines))
+            lines.append(",".join(words) + "\n", style="#00ffff")
+        self.push_screen(AliasesScreen(f"Aliases[{len(views)}]", lines))
 
     def action_toggle_header(self) -> None:
         self.show_header = not self.show_header
@@ -644,23 +761,53 @@ class K9pyApp(App[None]):
         hints = getattr(actions, "hints", None)
         return hints(view, self.backend.info().read_only) if hints is not None else None
 
+    def _view_cache(self, state: ViewState | None = None) -> Cache | None:
+        """The informer cache the (current) view shows."""
+        st = state or self.current
+        if st is None or not st.scope.view.kind or st.sub is None:
+            return None
+        view = st.scope.view
+        return self.informer.cache(view.kind, (st.scope.namespace or None) if view.namespaced else None)
+
     def connection_state(self) -> str:
         """The backend's state, or the current view's watch state when that one is in trouble
-        (a watch reconnecting with backoff shows here, re-rendered every second)."""
-        state = self.backend.info().state
-        cur = self.current
-        if state == "connected" and cur is not None and cur.scope.view.kind:
-            view = cur.scope.view
-            cache = self.informer.cache(view.kind, (cur.scope.namespace or None) if view.namespaced else None)
-            if cache is not None and cache.state not in ("connected", "connecting"):
-                state = cache.state
-        return state
+        (a watch reconnecting with backoff shows here, re-rendered every second). A view the
+        user may not read (forbidden) says so itself; the connection is fine."""
+        return self._connection()[0]
+
+    def _connection(self) -> tuple[str, str | None]:
+        """(state, last error) for the header."""
+        info = self.backend.info()
+        state, error = info.state, info.extra.get("error")
+        cache = self._view_cache()
+        if state == "connected" and cache is not None and cache.state in ("reconnecting", "offline"):
+            state, error = cache.state, cache.error
+        return state, (error if state != "connected" else None)
+
+    def _render_state(self) -> None:
+        """The header's connection state; the current view's rows greyed while the watch is down
+        (kept until synced again), or "access denied" instead of the rows."""
+        if not self.query("#table"):
+            return
+        cache = self._view_cache()
+        state, _ = self._connection()
+        message, stale = None, False
+        if cache is not None:
+            if cache.state == "forbidden":
+                message = f"access denied: {cache.error}" if cache.error else "access denied"
+            elif cache.state in ("reconnecting", "offline") or state in ("reconnecting", "offline"):
+                stale = True
+                if not cache.synced and not cache.objects and cache.error:
+                    message = f"{cache.state}: {cache.error}"
+        self.table.set_condition(stale=stale, message=message)
+        self._render_header()
 
     def _render_header(self) -> None:
         info = self.backend.info()
+        state, error = self._connection()
         left = [("Context:", info.context), ("Cluster:", info.cluster), ("User:", info.user),
                 ("K9py Rev:", f"v{__version__}"), ("K8s Rev:", info.server_version),
-                ("Backend:", f"{info.backend} ({self.connection_state()})" + (" [readonly]" if info.read_only else ""))]
+                ("Backend:", f"{info.backend} ({state})" + (" [readonly]" if info.read_only else ""))]
         nodes = self.informer.cache("Node", None)
         usage = self.metrics.cluster_percent(list(nodes.objects.values())) if nodes is not None else None
         left += [("CPU:", f"{usage[0]}%" if usage else "n/a"), ("MEM:", f"{usage[1]}%" if usage else "n/a")]
@@ -670,6 +817,10 @@ class K9pyApp(App[None]):
         hints = keymap.hints_for(view, self._action_hints(view))
         rows = max(len(left), len(LOGO) if not self.logoless else 0)
         hint_cols = min(3, -(-len(hints) // rows))
+        # the last error, under the logo: "offline: connection refused"
+        first_err = 0 if self.logoless else len(LOGO)
+        room = max(12, self.size.width - (33 + 19 + 26 * hint_cols) - 3)
+        err_lines = _wrap(f"{state}: {error}", room, rows - first_err) if error else []
         text = Text()
         for i in range(rows):
             if i < len(left):
@@ -686,9 +837,29 @@ class K9pyApp(App[None]):
                 text.append(f"{h[1]:<15}" if h else " " * 15, style="white")
             if not self.logoless and i < len(LOGO):
                 text.append(f"  {LOGO[i]}", style="#ffa500")
+            elif err_lines and i - first_err < len(err_lines) and i >= first_err:
+                text.append(f"  {err_lines[i - first_err]}", style="#ff4500")
             if i < rows - 1:
                 text.append("\n")
         self.query_one("#header", Static).update(text)
+
+
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """``text`` in at most ``lines`` lines of ``width`` cells, the last one cut with "…"."""
+    out: list[str] = []
+    rest = text
+    while rest and len(out) < lines:
+        if len(rest) <= width:
+            out.append(rest)
+            break
+        if len(out) == lines - 1:
+            out.append(rest[:width - 1] + "…")
+            break
+        cut = rest.rfind(" ", 0, width + 1)
+        cut = cut if cut > 0 else width
+        out.append(rest[:cut])
+        rest = rest[cut:].lstrip()
+    return out
 
 
 def demo_backend(seed: int = 0, scenario: str | None = None, speed: float = 1.0) -> Backend:

@@ -4,7 +4,7 @@ drill-down links (what `enter` on a row opens)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from k9py.kube import meta, selectors
 
@@ -17,6 +17,7 @@ class ViewKind:
     kind: str  # API kind ("Pod"); "" for views that are not API lists (contexts)
     aliases: tuple[str, ...]
     namespaced: bool = True
+    discovered: bool = False  # a kind the server has and k9py has no view for (CRDs, ...)
 
 
 VIEWS: tuple[ViewKind, ...] = (
@@ -49,14 +50,45 @@ ALIASES: dict[str, ViewKind] = {a: v for v in VIEWS for a in (v.name, *v.aliases
 QUIT = ("q", "q!", "quit", "qa")
 
 
-def lookup(word: str) -> ViewKind | None:
-    return ALIASES.get(word.strip().lower())
+Aliases = dict[str, ViewKind]
 
 
-def complete(prefix: str) -> list[str]:
+def discovered(resources: Iterable[Any]) -> Aliases:
+    """The `:` aliases discovery adds (``resources``: ``ApiResource``s, as ``Backend.kinds()``
+    returns them): the server's short names of the kinds k9py has a view for, and a view
+    (plural, singular, short names) for every listable kind it has none for, CRDs included.
+    Built-in aliases win over the server's."""
+    known = {v.kind for v in VIEWS if v.kind}
+    by_kind = {v.kind: v for v in VIEWS if v.kind and v.name != "containers"}
+    out: Aliases = {}
+    seen: set[str] = set()
+    for res in resources:
+        if res.kind in seen or (res.verbs and not {"list", "watch"} <= set(res.verbs)):
+            continue
+        seen.add(res.kind)
+        words = list(res.short_names) if res.kind in known else [res.plural, res.singular_name, *res.short_names]
+        free = tuple(dict.fromkeys(w.lower() for w in words if w and w.lower() not in ALIASES and w.lower() not in out))
+        if res.kind in known:
+            view = by_kind[res.kind]
+        elif res.plural.lower() in free:
+            view = ViewKind(res.plural, res.kind, free, res.namespaced, discovered=True)
+        else:  # its name is taken by a built-in view: reachable by its free short names only
+            view = ViewKind(f"{res.plural}.{res.group}" if res.group else res.plural, res.kind, free,
+                            res.namespaced, discovered=True)
+        for w in free:
+            out[w] = view
+    return out
+
+
+def lookup(word: str, extra: Aliases | None = None) -> ViewKind | None:
+    w = word.strip().lower()
+    return ALIASES.get(w) or (extra or {}).get(w)
+
+
+def complete(prefix: str, extra: Aliases | None = None) -> list[str]:
     """Aliases starting with ``prefix`` (Tab completion), shortest first."""
     p = prefix.strip().lower()
-    return sorted({a for a in ALIASES if a.startswith(p)}, key=lambda a: (len(a), a))
+    return sorted({a for a in (*ALIASES, *(extra or {})) if a.startswith(p)}, key=lambda a: (len(a), a))
 
 
 @dataclass(frozen=True)
@@ -70,14 +102,15 @@ class Command:
     error: str | None = None
 
 
-def parse_command(text: str) -> Command:
+def parse_command(text: str, extra: Aliases | None = None) -> Command:
+    """``extra``: the aliases discovery added (``discovered()``)."""
     words = text.strip().lstrip(":").split()
     if not words:
         return Command(error="empty command")
     head, args = words[0].lower(), words[1:]
     if head in QUIT:
         return Command(quit=True)
-    view = lookup(head)
+    view = lookup(head, extra)
     if view is None:
         return Command(error=f"`{words[0]}` command not found")
     ns = labels = filt = None

@@ -387,7 +387,7 @@ def test_no_reader_thread_outlives_its_watch(server, kubeconfig):
 
     async def main():
         b = backend(kubeconfig)
-        inf = Informer(b, auto_flush=False)
+        inf = Informer(b, auto_flush=False, grace=0)  # an unused watch stops at once
         for kind in ("Pod", "ConfigMap", "Node"):
             inf.subscribe(kind, None, lambda c, d: None)
         await until(lambda: len(readers()) == 3, "three watch threads")

@@ -31,6 +31,9 @@ HEADER = Style(color="white", bold=True)
 SORTER = Style(color="#00ffff", bold=True)
 CURSOR = Style(color="black", bgcolor="#00ffff")
 MARKED = Style(color="#98fb98")
+STALE = Style(color="#5f6a6a")  # rows kept from before the connection broke
+STALE_CURSOR = Style(color="black", bgcolor="#5f6a6a")
+DENIED = Style(color="#ff4500", bold=True)
 GAP = 2
 
 
@@ -56,6 +59,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._widths: list[int] = []
         self.paints = 0  # render_line calls (benchmarks, tests)
         self.painted_model: RowModel | None = None  # the model whose rows were last painted
+        self.stale = False  # the watch is down: the rows are the last known ones, greyed
+        self.message: str | None = None  # shown instead of the rows ("access denied: ...")
         if model is not None:
             self.set_model(model)
 
@@ -63,6 +68,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def set_model(self, model: RowModel, cursor: Key | None = None) -> None:
         self.model = model
         self.cursor_key = cursor
+        self._cursor_index = 0  # a new view starts at the top unless its cursor object is there
         self.marked = set()
         self._widths = self._header_widths(model)
         self.scroll_to(0, 0, animate=False)
@@ -93,6 +99,12 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
         self.refresh()
+
+    def set_condition(self, *, stale: bool, message: str | None) -> None:
+        """Grey the rows as stale, or show ``message`` in place of the rows."""
+        if stale != self.stale or message != self.message:
+            self.stale, self.message = stale, message
+            self.refresh()
 
     @staticmethod
     def _header_widths(m: RowModel) -> list[int]:
@@ -192,6 +204,10 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width)
         if y == 0:
             return self._header(width)
+        if self.message is not None:
+            if y == 1:
+                return Strip([Segment(" " + self.message, DENIED)]).adjust_cell_length(width)
+            return Strip.blank(width)
         index = round(self.scroll_y) + y - 1
         row = m.row_at(index)
         if row is None:
@@ -206,7 +222,9 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if grew:  # widths only grow: repaint once so columns line up
             self.call_later(self._widths_grew)
         if row.key == self.cursor_key:
-            style = CURSOR
+            style = STALE_CURSOR if self.stale else CURSOR
+        elif self.stale:
+            style = STALE
         elif row.key in self.marked:
             style = MARKED
         else:

@@ -1,0 +1,50 @@
+"""Rows of kinds k9py has no printer for (CRDs, other groups) with the columns the server prints
+(its ``as=Table`` answer: a CRD's additionalPrinterColumns), as kubectl shows them.
+
+The rows still come from the informer (so they appear and go live); the cells come from the
+last server Table, fetched again when the rows change. An object newer than the last Table
+shows its name until the next one arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k9py.kube import meta
+from k9py.view.rows import Column, Key, RowModel
+
+Obj = dict[str, Any]
+NUMERIC = ("integer", "number")
+
+
+class ServerTableModel(RowModel):
+    """A RowModel whose columns and cells are the server Table's."""
+
+    table_loaded = False
+
+    def set_table(self, table: Obj) -> None:
+        defs = table.get("columnDefinitions") or []
+        cols = [Column(str(d.get("name", "")).upper(), d.get("type") if d.get("type") in NUMERIC else "string",
+                       int(d.get("priority") or 0)) for d in defs]
+        cells: dict[Key, list[Any]] = {}
+        for r in table.get("rows") or []:
+            md = (r.get("object") or {}).get("metadata") or {}
+            cells[(md.get("namespace") or "", md.get("name", ""))] = list(r.get("cells") or [])
+        self._table_cells = cells
+        if cols:
+            self._all_columns = cols
+        self._cells_fn = self._server_cells
+        self.table_loaded = True
+        self._set_columns()
+        for r in self.rows.values():
+            r._cells = r._text = None
+        if self.col_index(self.sort_col) is None:
+            self.sort_col = "NAMESPACE" if self.all_namespaces else "NAME"
+        self._resort()
+
+    def _server_cells(self, obj: Obj, now: float) -> list[Any]:
+        md = obj.get("metadata") or {}
+        got = self._table_cells.get((md.get("namespace") or "", md.get("name", "")))
+        if got is not None:
+            return got
+        return [meta.name(obj)] + [""] * (len(self._all_columns) - 1)

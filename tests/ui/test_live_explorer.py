@@ -1,0 +1,312 @@
+"""The explorer over the live backend against `k9py serve` in-process: the header's connection
+state through a server stop / restart (stale rows greyed, then the server's exact rows), access
+denied for a forbidden kind while other views work, `:ctx` switching between two servers, a
+CRD's view with the server's columns, and unused watches kept for a grace period."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import yaml
+
+from k9py.backends.live import LiveBackend, LiveOptions
+from k9py.kube.kubeconfig import kubeconfig as kubeconfig_doc
+from k9py.serve.http import Response
+from k9py.ui.app import K9pyApp
+from k9py.ui.widgets.resource_table import STALE
+
+from tests.backends.conftest import (FAST, Server, is_path, kubeconfig, server, small_cluster,  # noqa: F401
+                                     status, truth)
+
+DEADLINE = 20.0
+SIZE = (160, 45)
+SECRET_PATH = "/api/v1/namespaces/default/secrets"
+
+
+def live_app(path: str, **kw) -> K9pyApp:
+    return K9pyApp(LiveBackend(LiveOptions(kubeconfig=path, **FAST)), manual=True, **kw)
+
+
+async def until(app, pilot, pred, what: str):
+    """Pump the informer and the screen until ``pred()``; fail with ``what`` at the deadline."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + DEADLINE
+    while True:
+        await app.pump()
+        await pilot.pause()
+        value = pred()
+        if value:
+            return value
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for: {what} (rows {sorted(rows(app))}, header {header(app)!r})")
+        await pilot.pause(0.02)
+
+
+def rows(app) -> set[tuple[str, str]]:
+    return set(app.model.rows) if app.model is not None else set()
+
+
+def header(app) -> str:
+    return str(app.query_one("#header").render())
+
+
+def lines(app) -> list[str]:
+    t = app.table
+    return [t.render_line(y).text.rstrip() for y in range(t.size.height)]
+
+
+async def command(app, pilot, text: str) -> None:
+    await pilot.press(":")
+    app.prompt.value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def run(coro) -> None:
+    asyncio.run(asyncio.wait_for(coro, 90))
+
+
+def test_header_state_and_stale_rows_through_a_server_restart(server, kubeconfig):
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            want = truth(server.handle, "Pod", "default")
+            await until(app, pilot, lambda: rows(app) == want, "the server's pods")
+            assert "live (connected)" in header(app) and not app.table.stale
+            shown = rows(app)
+
+            server.stop()
+            await until(app, pilot, lambda: "live (reconnecting)" in header(app) or "live (offline)" in header(app),
+                        "the header saying the connection is lost")
+            assert app.table.stale and rows(app) == shown  # the last known rows stay, greyed
+            await until(app, pilot, lambda: "live (offline)" in header(app), "offline after a while")
+            assert "offline: connection refused" in header(app)
+            body = [app.table.render_line(y) for y in range(2, len(shown) + 1)]
+            assert all(seg.style == STALE for strip in body for seg in strip if seg.text.strip())
+
+            with server.cluster.lock:  # changed while k9py could not see it: one pod more
+                server.cluster.apply({**_deployment(server), "spec": {**_deployment(server)["spec"], "replicas": 3}})
+                server.cluster.settle()
+                server.cluster.advance(5)
+            want = truth(server.handle, "Pod", "default")
+            assert len(want) == 3
+            server.restart()
+            await until(app, pilot, lambda: rows(app) == want and not app.table.stale, "the server's pods again")
+            await until(app, pilot, lambda: "live (connected)" in header(app), "connected again")
+            assert "connection refused" not in header(app)
+            assert app.title_text() == "pods(default)[3]"
+    run(main())
+
+
+def _deployment(server):
+    with server.cluster.lock:
+        d = server.cluster.store.get("Deployment", "default", "web")
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default"}, "spec": d["spec"]}
+
+
+def test_forbidden_kind_shows_access_denied_and_other_views_work(server, kubeconfig):
+    denied = ('secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" '
+              'in the namespace "default"')
+    server.faults.add(is_path(SECRET_PATH), lambda req: status(403, "Forbidden", denied))
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await command(app, pilot, "secrets")
+            await until(app, pilot, lambda: app.table.message, "access denied")
+            assert app.table.message == f"access denied: {denied}"
+            assert lines(app)[1].strip() == f"access denied: {denied}"[:SIZE[0] - 3]
+            assert "live (connected)" in header(app) and not app.table.stale  # the server is fine
+            await command(app, pilot, "cm")
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "ConfigMap", "default"), "configmaps")
+            assert app.table.message is None
+            await command(app, pilot, "pods")
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods again")
+            # permission granted later: the (retried) watch lists the secrets
+            server.faults.clear()
+            await command(app, pilot, "secrets")
+            await until(app, pilot, lambda: rows(app) == {("default", "token")} and app.table.message is None,
+                        "the secrets once allowed")
+    run(main())
+
+
+def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
+    one = Server(small_cluster(configmaps=("from-one",)))
+    two = Server(small_cluster(seed=2, configmaps=("from-two", "more")))
+    try:
+        path = tmp_path / "kc.yaml"
+        doc = kubeconfig_doc(one.handle.url, name="one")
+        doc2 = kubeconfig_doc(two.handle.url, name="two", namespace="kube-system")
+        for k in ("clusters", "contexts", "users"):
+            doc[k] += doc2[k]
+        path.write_text(yaml.safe_dump(doc))
+        before = path.read_bytes()
+
+        async def main():
+            app = live_app(str(path), view="cm", readonly=True)
+            async with app.run_test(size=SIZE) as pilot:
+                await until(app, pilot, lambda: rows(app) == truth(one.handle, "ConfigMap", "default"), "one's configmaps")
+                old_backend = app.backend
+                await command(app, pilot, "ctx")
+                assert app.title_text() == "contexts(all)[2]"
+                assert [l.split() for l in lines(app)[1:3]] == [["one(*)", "one", "one", "default"],
+                                                               ["two", "two", "two", "kube-system"]]
+                await pilot.press("j", "enter")
+                await until(app, pilot, lambda: app.backend.info().context == "two" and app.current.scope.view.name == "configmaps"
+                            and rows(app) == truth(two.handle, "ConfigMap", "default"), "two's configmaps")
+                assert ("default", "from-one") not in rows(app)
+                assert app.backend.info().read_only  # still read-only
+                assert "Context:  two" in header(app)
+                assert old_backend.inner._closed  # the old backend is closed
+                await command(app, pilot, "ctx")
+                assert [l.split()[0] for l in lines(app)[1:3]] == ["one", "two(*)"]
+                await pilot.press("j", "enter")  # the current one: nothing happens
+                await pilot.pause()
+                assert app.backend.info().context == "two" and "already using context two" in app.flash_text
+        run(main())
+        assert path.read_bytes() == before  # the kubeconfig is never written
+    finally:
+        one.stop()
+        two.stop()
+
+
+def _crd_faults(server):
+    """A CronTab CRD in discovery, served with its printer columns (as test_live.py does)."""
+    faults = server.faults
+    group = {"name": "stable.example.com", "versions": [{"groupVersion": "stable.example.com/v1", "version": "v1"}],
+             "preferredVersion": {"groupVersion": "stable.example.com/v1", "version": "v1"}}
+    items = [_crontab("nightly", "0 3 * * *", "1")]
+    pending: list[dict] = []
+
+    def apis(req):
+        body = dict(faults.inner(req).body)
+        body["groups"] = [*body["groups"], group]
+        return Response(200, body)
+
+    def resources(req):
+        return Response(200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "stable.example.com/v1",
+                              "resources": [{"name": "crontabs", "singularName": "crontab", "namespaced": True,
+                                             "kind": "CronTab", "shortNames": ["ct"], "categories": ["all"],
+                                             "verbs": ["get", "list", "watch", "patch", "delete"]}]})
+
+    def crontabs(req):
+        if "as=Table" in req.headers.get("accept", ""):
+            return Response(200, {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
+                                  "columnDefinitions": [{"name": "Name", "type": "string", "format": "name", "priority": 0},
+                                                        {"name": "Spec", "type": "string", "format": "", "priority": 0},
+                                                        {"name": "Replicas", "type": "integer", "format": "", "priority": 0},
+                                                        {"name": "Age", "type": "date", "format": "", "priority": 0}],
+                                  "rows": [{"cells": [o["metadata"]["name"], o["spec"]["cronSpec"], 1, "5m"], "object": o}
+                                           for o in items]})
+        if req.flag("watch"):
+            evs = [json.dumps(e).encode() + b"\n" for e in pending]
+            pending.clear()
+            return Response(200, stream=iter(evs), content_type="application/json")
+        return Response(200, {"kind": "CronTabList", "apiVersion": "stable.example.com/v1",
+                              "metadata": {"resourceVersion": "9"},
+                              "items": [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in items]})
+
+    faults.add(lambda r: r.path == "/apis", apis)
+    faults.add(lambda r: r.path == "/apis/stable.example.com/v1", resources)
+    faults.add(lambda r: r.path == "/apis/stable.example.com/v1/namespaces/default/crontabs", crontabs)
+    return items, pending
+
+
+def _crontab(name, spec, rv):
+    return {"apiVersion": "stable.example.com/v1", "kind": "CronTab",
+            "metadata": {"name": name, "namespace": "default", "resourceVersion": rv, "uid": f"u-{name}",
+                         "creationTimestamp": "2026-11-01T09:00:00Z"},
+            "spec": {"cronSpec": spec, "image": "backup:1"}}
+
+
+def test_a_crd_is_a_view_with_the_servers_columns(server, kubeconfig):
+    items, pending = _crd_faults(server)
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await app.backend.ensure_discovery()
+            assert set(app.extra_aliases()) >= {"ct", "crontab", "crontabs"}
+            await pilot.press(":", "c", "r", "o", "n", "t", "tab")  # Tab completes the server's names too
+            assert app.prompt.value == "crontab"
+            await pilot.press("escape")
+            await command(app, pilot, "ct")
+            assert app.current.scope.view.name == "crontabs" and app.current.scope.view.kind == "CronTab"
+            await until(app, pilot, lambda: [l.split() for l in lines(app)[:2]] == [
+                ["NAME↑", "SPEC", "REPLICAS", "AGE"], ["nightly", "0", "3", "*", "*", "*", "1", "5m"]],
+                "the server's columns and cells")
+            assert app.title_text() == "crontabs(default)[1]"
+            # a new object: the watch delivers it, the view asks the server's Table again
+            new = _crontab("hourly", "0 * * * *", "10")
+            items.append(new)
+            pending.append({"type": "ADDED", "object": new})
+            await until(app, pilot, lambda: lines(app)[1].split() == ["hourly", "0", "*", "*", "*", "*", "1", "5m"],
+                        "the new row with its cells")
+            assert app.title_text() == "crontabs(default)[2]"
+            # the aliases screen lists it
+            await pilot.press("ctrl+a")
+            await pilot.pause()
+            body = str(app.screen.query_one("#help-body").render())
+            assert "CronTab" in body and "crontabs,crontab,ct" in body
+    run(main())
+
+
+def test_unused_watches_are_kept_for_the_grace_period(server, kubeconfig):
+    cm_path = "/api/v1/namespaces/default/configmaps"
+
+    async def main():
+        app = live_app(kubeconfig, view="cm")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "ConfigMap", "default"), "configmaps")
+            assert server.faults.count("GET", cm_path, watch=False) == 1
+            await command(app, pilot, "pods")
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            assert app.informer.idle() == [("ConfigMap", "default")]
+            await command(app, pilot, "cm")  # back within the grace period: shown at once, no relist
+            assert rows(app) == truth(server.handle, "ConfigMap", "default")
+            assert server.faults.count("GET", cm_path, watch=False) == 1 and app.informer.idle() == [("Pod", "default")]
+            assert app.informer.stop_idle() == 1  # the grace period passes
+            await command(app, pilot, "pods")
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods listed again")
+            assert server.faults.count("GET", "/api/v1/namespaces/default/pods", watch=False) == 2
+    run(main())
+
+
+def test_discovery_aliases():
+    from k9py.kube.resources import ApiResource
+    from k9py.view import kinds
+    found = [ApiResource("Pod", "pods", "", "v1", True, ("po", "pd")),  # a server short name more
+             ApiResource("CronTab", "crontabs", "stable.example.com", "v1", True, ("ct", "po")),
+             ApiResource("CronTab", "crontabs", "other.example.com", "v1", True, ("ct2",)),  # first group wins
+             ApiResource("Widget", "widgets", "example.com", "v1", False, verbs=("get", "list")),  # no watch
+             ApiResource("Event", "events", "events.k8s.io", "v1", True, ("ev",))]
+    extra = kinds.discovered(found)
+    assert extra["pd"] is kinds.BY_NAME["pods"]
+    ct = extra["ct"]
+    assert (ct.name, ct.kind, ct.aliases, ct.namespaced, ct.discovered) == (
+        "crontabs", "CronTab", ("crontabs", "crontab", "ct"), True, True)
+    assert set(extra) == {"pd", "crontabs", "crontab", "ct"}  # "po" stays the pods' alias
+    assert kinds.parse_command("ct -A", extra).view is ct and kinds.parse_command("ct -A", extra).namespace == ""
+    assert kinds.parse_command("ct").error == "`ct` command not found"
+    assert kinds.complete("cront", extra) == ["crontab", "crontabs"]
+    assert kinds.complete("cr", extra) == ["cronjob", "crontab", "cronjobs", "crontabs"]
+
+
+def test_kinds_without_a_view_open_on_the_simulator_too():
+    from k9py.backends.samples import small_cluster as sample
+    from k9py.backends.sim import SimBackend
+
+    async def main():
+        cluster = sample()
+        cluster.apply({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                       "metadata": {"name": "leader", "namespace": "default"}, "spec": {"holderIdentity": "a"}})
+        app = K9pyApp(SimBackend(cluster), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await command(app, pilot, "leases")
+            await until(app, pilot, lambda: rows(app) == {("default", "leader")}, "the lease")
+            assert lines(app)[0].split()[:2] == ["NAME↑", "HOLDER"] and lines(app)[1].split()[:2] == ["leader", "a"]
+    run(main())
