@@ -35,6 +35,7 @@ from k9py.backends import kubeconfig as kc
 from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, STATE, SYNCED, BackendInfo, Obj, WatchEvent
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
+from k9py.kube.drain import pods_to_evict
 from k9py.kube.resources import ApiResource
 from k9py.kube.timefmt import parse_duration
 
@@ -790,37 +791,8 @@ class LiveBackend:
         await self.cordon(node)
         pods, _ = await asyncio.to_thread(self._list, self.resource("Pod"), None,
                                           {"fieldSelector": f"spec.nodeName={node}"})
-        errors: list[str] = []
-        evict: list[Obj] = []
-        daemons, local, unmanaged = [], [], []
-        for p in pods:
-            if (p.get("spec") or {}).get("nodeName") != node or meta.is_deleting(p):
-                continue
-            ref = meta.controller_ref(p) or {}
-            pname = f"{meta.namespace(p)}/{meta.name(p)}"
-            if "kubernetes.io/config.mirror" in meta.annotations(p):
-                continue  # static pods: kubectl skips them
-            if ref.get("kind") == "DaemonSet":
-                daemons.append(pname)
-                continue
-            if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-                evict.append(p)
-                continue
-            if not ref:
-                unmanaged.append(pname)
-            if any("emptyDir" in v for v in (p.get("spec") or {}).get("volumes") or []):
-                local.append(pname)
-            evict.append(p)
-        if daemons and not ignore_daemonsets:
-            errors.append(f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {', '.join(daemons)}")
-        if unmanaged and not force:
-            errors.append("cannot delete Pods that declare no controller (use --force to override): "
-                          + ", ".join(unmanaged))
-        if local and not delete_emptydir_data:
-            errors.append("cannot delete Pods with local storage (use --delete-emptydir-data to override): "
-                          + ", ".join(local))
-        if errors:
-            raise K9pyError("cannot drain node " + repr(node) + ": " + "; ".join(errors))
+        evict = pods_to_evict(node, pods, ignore_daemonsets=ignore_daemonsets, force=force,
+                              delete_emptydir_data=delete_emptydir_data)
         deadline = time.monotonic() + (timeout or 0)
         out = []
         for p in evict:

@@ -184,12 +184,8 @@ class ReplayBackend(_Resyncing):
             return self.player.store.list(kind, namespace)
 
     async def events_for(self, obj: Obj) -> list[Obj]:
-        uid = meta.uid(obj)
         with self.player.lock:
-            evs = self.player.store.list("Event", meta.namespace(obj) or None)
-        return [e for e in evs if e.get("involvedObject", {}).get("uid") == uid
-                or (e.get("involvedObject", {}).get("kind") == obj.get("kind")
-                    and e.get("involvedObject", {}).get("name") == meta.name(obj))]
+            return meta.events_about(obj, self.player.store.list("Event", meta.namespace(obj) or None))
 
     async def logs(self, namespace: str, pod: str, container: str | None = None, *, follow: bool = False,
                    tail_lines: int | None = None, since_seconds: float | None = None,

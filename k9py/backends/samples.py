@@ -21,7 +21,7 @@ def _pod(cluster: Any, ns: str, name: str, *, labels: dict[str, str] | None = No
     started = rfc3339(now - age)
     state: Obj = {"running": {"startedAt": started}}
     if waiting:
-        state = {"waiting": {"reason": waiting, "message": f"back-off restarting failed container"}}
+        state = {"waiting": {"reason": waiting, "message": "back-off restarting failed container"}}
     md: Obj = {"name": name, "namespace": ns, "labels": dict(labels or {}), "creationTimestamp": started}
     if owner is not None:
         md["ownerReferences"] = [{"apiVersion": owner["apiVersion"], "kind": owner["kind"],

@@ -14,6 +14,7 @@ from typing import Any, AsyncIterator
 from k9py.backends.base import LISTED, SYNCED, BackendInfo, Obj, WatchEvent
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
+from k9py.kube.drain import pods_to_evict
 from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339
@@ -110,12 +111,8 @@ class SimBackend:
         return await asyncio.to_thread(sim_metrics.pod_metrics_of, pods, seed, now)
 
     async def events_for(self, obj: Obj) -> list[Obj]:
-        uid = meta.uid(obj)
         with self.cluster.lock:
-            evs = self.cluster.store.list("Event", meta.namespace(obj) or None)
-        return [e for e in evs if e.get("involvedObject", {}).get("uid") == uid
-                or (e.get("involvedObject", {}).get("kind") == obj.get("kind")
-                    and e.get("involvedObject", {}).get("name") == meta.name(obj))]
+            return meta.events_about(obj, self.cluster.store.list("Event", meta.namespace(obj) or None))
 
     async def logs(self, namespace: str, pod: str, container: str | None = None, *, follow: bool = False,
                    tail_lines: int | None = None, since_seconds: float | None = None,
@@ -252,37 +249,8 @@ class SimBackend:
         in the simulator are immediate (pods then terminate on the virtual clock)."""
         def run() -> list[Obj]:
             self._set_unschedulable(node, True)
-            pods = [p for p in self.cluster.store.list("Pod")
-                    if p.get("spec", {}).get("nodeName") == node and not meta.is_deleting(p)]
-            errors: list[str] = []
-            evict: list[Obj] = []
-            daemons, local, unmanaged = [], [], []
-            for p in pods:
-                ref = meta.controller_ref(p) or {}
-                pname = f"{meta.namespace(p)}/{meta.name(p)}"
-                if "kubernetes.io/config.mirror" in meta.annotations(p):
-                    continue  # static pods: kubectl skips them
-                if ref.get("kind") == "DaemonSet":
-                    daemons.append(pname)
-                    continue
-                if p.get("status", {}).get("phase") in ("Succeeded", "Failed"):
-                    evict.append(p)
-                    continue
-                if not ref:
-                    unmanaged.append(pname)
-                if any("emptyDir" in v for v in p.get("spec", {}).get("volumes") or []):
-                    local.append(pname)
-                evict.append(p)
-            if daemons and not ignore_daemonsets:
-                errors.append(f"cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {', '.join(daemons)}")
-            if unmanaged and not force:
-                errors.append("cannot delete Pods that declare no controller (use --force to override): "
-                              + ", ".join(unmanaged))
-            if local and not delete_emptydir_data:
-                errors.append("cannot delete Pods with local storage (use --delete-emptydir-data to override): "
-                              + ", ".join(local))
-            if errors:
-                raise K9pyError("cannot drain node " + repr(node) + ": " + "; ".join(errors))
+            evict = pods_to_evict(node, self.cluster.store.list("Pod"), ignore_daemonsets=ignore_daemonsets,
+                                  force=force, delete_emptydir_data=delete_emptydir_data)
             return [self.cluster.evict(meta.namespace(p), meta.name(p), grace_period) for p in evict]
         return self._write(run)
 

@@ -80,3 +80,14 @@ def dig(obj: Any, *path: str | int, default: Any = None) -> Any:
         if cur is None:
             return default
     return cur
+
+
+def events_about(obj: Obj, events: list[Obj]) -> list[Obj]:
+    """The Events whose involvedObject is ``obj`` (by uid, or by kind and name)."""
+    uid_ = uid(obj)
+    out = []
+    for e in events:
+        inv = e.get("involvedObject") or {}
+        if inv.get("uid") == uid_ or (inv.get("kind") == obj.get("kind") and inv.get("name") == name(obj)):
+            out.append(e)
+    return out

@@ -9,7 +9,6 @@ settle.
 from __future__ import annotations
 
 import random
-import string
 import uuid
 from collections import deque
 from dataclasses import dataclass

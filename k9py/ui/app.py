@@ -21,7 +21,6 @@ from k9py.store.informer import Cache, Diff, Informer, Subscription
 from k9py.store.metrics import MetricsCache
 from k9py.ui import keymap
 from k9py.ui.screens import actions
-from k9py.ui.screens.dialogs import ConfirmScreen, ScaleScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen, columns_text
 from k9py.ui.widgets import timeline
 from k9py.ui.widgets.resource_table import ResourceTable

@@ -140,7 +140,7 @@ class DaemonSetController(Controller):
         return cur, meta.labels(cur).get(pt.CONTROLLER_REVISION_HASH, "")
 
     def _sync(self, c: "Cluster", ds: Obj, nodes: list[Obj]) -> None:
-        ns, name = meta.namespace(ds), meta.name(ds)
+        ns = meta.namespace(ds)
         now = c.now()
         _, h = self._revision(c, ds)
         min_ready = int(dig(ds, "spec", "minReadySeconds", default=0))
