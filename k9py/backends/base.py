@@ -3,8 +3,10 @@ wrapper that refuses mutations in one place."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, AsyncIterator, Protocol, runtime_checkable
+from typing import Any, AsyncIterator, Callable, Protocol, runtime_checkable
 
 from k9py.errors import K9pyError
 from k9py.kube.resources import ApiResource
@@ -138,3 +140,20 @@ class ReadOnly:
 
 def read_only(backend: Backend) -> Backend:
     return backend if isinstance(backend, ReadOnly) else ReadOnly(backend)  # type: ignore[return-value]
+
+
+def event_queue() -> tuple["asyncio.Queue[WatchEvent]", Callable[[str, Obj], None]]:
+    """An asyncio queue and a store-watch callback that feeds it safely from any thread (the
+    event loop's own thread puts directly; others hand over with call_soon_threadsafe).
+    Call from a coroutine: the queue belongs to the running loop."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[WatchEvent] = asyncio.Queue()
+    loop_thread = threading.get_ident()
+
+    def on_change(type_: str, obj: Obj) -> None:
+        if threading.get_ident() == loop_thread:
+            queue.put_nowait((type_, obj))
+        else:
+            loop.call_soon_threadsafe(queue.put_nowait, (type_, obj))
+
+    return queue, on_change

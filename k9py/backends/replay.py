@@ -12,11 +12,10 @@ difference, so the explorer keeps its current view.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from typing import Any, AsyncIterator, Callable
 
-from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, SYNCED, BackendInfo, Obj, ReadOnlyError, WatchEvent
+from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, SYNCED, BackendInfo, Obj, ReadOnlyError, WatchEvent, event_queue
 from k9py.backends.sim import SimBackend
 from k9py.kube import meta, resources
 from k9py.kube.resources import ApiResource
@@ -78,14 +77,7 @@ class _Resyncing:
         res = resources.BY_KIND.get(kind)
         ns = None if res is not None and not res.namespaced else (namespace or None)
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[WatchEvent] = asyncio.Queue()
-        loop_thread = threading.get_ident()
-
-        def on_change(type_: str, obj: Obj) -> None:
-            if threading.get_ident() == loop_thread:
-                queue.put_nowait((type_, obj))
-            else:
-                loop.call_soon_threadsafe(queue.put_nowait, (type_, obj))
+        queue, on_change = event_queue()
 
         def subscribe() -> tuple[Any, list[Obj]]:
             store, lock = self._source()

@@ -8,10 +8,9 @@ watch. ``drive()`` advances the virtual clock by real time × speed; tests leave
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any, AsyncIterator
 
-from k9py.backends.base import LISTED, SYNCED, BackendInfo, Obj, WatchEvent
+from k9py.backends.base import LISTED, SYNCED, BackendInfo, Obj, WatchEvent, event_queue
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
 from k9py.kube.drain import pods_to_evict
@@ -60,15 +59,7 @@ class SimBackend:
 
     async def watch(self, kind: str, namespace: str | None = None) -> AsyncIterator[WatchEvent]:
         ns = self._ns(kind, namespace)
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[WatchEvent] = asyncio.Queue()
-        loop_thread = threading.get_ident()
-
-        def on_change(type_: str, obj: Obj) -> None:
-            if threading.get_ident() == loop_thread:
-                queue.put_nowait((type_, obj))
-            else:
-                loop.call_soon_threadsafe(queue.put_nowait, (type_, obj))
+        queue, on_change = event_queue()
 
         with self.cluster.lock:
             w = self.cluster.store.watch(kind, on_change, namespace=ns)

@@ -22,6 +22,7 @@ from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 Obj = dict[str, Any]
 
 MAX_SETTLE_PASSES = 200
+ANY_KIND = "*"  # a controller's ``watches``: a change to any object wakes it
 SERVER_VERSION = {"major": MAJOR, "minor": MINOR, "gitVersion": f"{KUBERNETES_VERSION}-k9py", "gitCommit": "k9py-sim",
                   "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.22.5",
                   "compiler": "gc", "platform": "linux/amd64"}
@@ -117,6 +118,8 @@ class Cluster:
         seen = self._last_run.get(index)
         if watches is None or seen is None:
             return True
+        if watches == ANY_KIND:
+            return self.store.resource_version > seen
         return any(self.store.kind_version(k) > seen for k in watches)
 
     # -- events ----------------------------------------------------------------------------

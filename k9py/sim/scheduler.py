@@ -119,6 +119,25 @@ def matches_node_affinity(pod: Obj, node: Obj) -> bool:
     return False
 
 
+
+def _account(u: dict, pod: Obj) -> None:
+    """Add ``pod`` to a node's usage record (requests, pod count, host ports, anti-affinity,
+    owners for spreading): for pods already there and for each pod bound in this pass."""
+    cpu, mem = container_requests(pod.get("spec", {}))
+    ncpu, nmem = nonzero_requests(pod.get("spec", {}))
+    u["cpu"] += cpu
+    u["mem"] += mem
+    u["ncpu"] += ncpu
+    u["nmem"] += nmem
+    u["pods"] += 1
+    u["list"].append(pod)
+    u["ports"].update(host_ports(pod))
+    if dig(pod, "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"):
+        u["anti"].append(pod)
+    owner = meta.controller_ref(pod)
+    if owner:
+        u["owners"][owner.get("uid")] = u["owners"].get(owner.get("uid"), 0) + 1
+
 class Scheduler(Controller):
     name = "scheduler"
 
@@ -160,21 +179,7 @@ class Scheduler(Controller):
         best = max(fits, key=lambda n: (self._score(pod, n, usage[meta.name(n)]), _neg(meta.name(n))))
         self._bind(cluster, pod, best)
         state.pop(uid, None)
-        u = usage[meta.name(best)]
-        cpu, mem = container_requests(pod.get("spec", {}))
-        ncpu, nmem = nonzero_requests(pod.get("spec", {}))
-        u["cpu"] += cpu
-        u["mem"] += mem
-        u["ncpu"] += ncpu
-        u["nmem"] += nmem
-        u["pods"] += 1
-        u["list"].append(pod)
-        u["ports"].update(host_ports(pod))
-        if dig(pod, "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"):
-            u["anti"].append(pod)
-        owner = meta.controller_ref(pod)
-        if owner:
-            u["owners"][owner.get("uid")] = u["owners"].get(owner.get("uid"), 0) + 1
+        _account(usage[meta.name(best)], pod)
 
     def _filter(self, pod: Obj, node: Obj, u: dict) -> tuple[list[str], bool]:
         """Failure reasons for ``pod`` on ``node`` ([] if it fits) and whether preemption can't help."""
@@ -266,21 +271,7 @@ class Scheduler(Controller):
             n = dig(p, "spec", "nodeName")
             if not n or n not in usage or not occupies_node(p):
                 continue
-            u = usage[n]
-            cpu, mem = container_requests(p.get("spec", {}))
-            ncpu, nmem = nonzero_requests(p.get("spec", {}))
-            u["cpu"] += cpu
-            u["mem"] += mem
-            u["ncpu"] += ncpu
-            u["nmem"] += nmem
-            u["pods"] += 1
-            u["list"].append(p)
-            u["ports"].update(host_ports(p))
-            if dig(p, "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"):
-                u["anti"].append(p)
-            owner = meta.controller_ref(p)
-            if owner:
-                u["owners"][owner.get("uid")] = u["owners"].get(owner.get("uid"), 0) + 1
+            _account(usage[n], p)
         return usage
 
     # -- outcomes -----------------------------------------------------------------------------

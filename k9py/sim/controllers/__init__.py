@@ -6,6 +6,7 @@ from k9py.sim.controllers.base import Controller
 
 
 def default_controllers() -> list[Controller]:
+    from k9py.sim.cluster import ANY_KIND
     from k9py.sim.controllers.cronjob import CronJobController
     from k9py.sim.controllers.daemonset import DaemonSetController
     from k9py.sim.controllers.deployment import DeploymentController
@@ -22,8 +23,12 @@ def default_controllers() -> list[Controller]:
     from k9py.sim.scheduler import Scheduler
 
     # Which kinds' changes wake each controller between clock ticks (every controller also runs
-    # whenever the clock moves). Controllers not listed (GC, namespaces, quota) run every pass.
-    WATCHES: dict[type, tuple[str, ...]] = {
+    # when a wake-up is due). ANY_KIND: any change wakes it (GC, namespaces and quota look at
+    # objects of every kind).
+    WATCHES: dict[type, tuple[str, ...] | str] = {
+        GarbageCollector: ANY_KIND,
+        NamespaceController: ANY_KIND,
+        ResourceQuotaController: ANY_KIND,
         NodeLifecycleController: ("Node", "Pod"),
         CronJobController: ("CronJob", "Job"),
         JobController: ("Job", "Pod"),

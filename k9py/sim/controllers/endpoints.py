@@ -121,14 +121,8 @@ class _Member:
 class EndpointsController(Controller):
     name = "endpoints"
 
-    def __init__(self) -> None:
-        self._seen_rv: int | None = None
-
     def reconcile(self, cluster: "Cluster") -> None:
         store = cluster.store
-        start = store.resource_version
-        if self._seen_rv == start:
-            return
         ipam.release_missing(cluster)
         services = store.list("Service")
         live = {(meta.namespace(s), meta.name(s)) for s in services}
@@ -147,8 +141,6 @@ class EndpointsController(Controller):
         for ep in store.list("Endpoints"):
             if (meta.namespace(ep), meta.name(ep)) not in live and TRIGGER_TIME in meta.annotations(ep):
                 store.delete("Endpoints", meta.namespace(ep), meta.name(ep))
-        # only a pass that changed nothing may be skipped next time (our writes are inputs too)
-        self._seen_rv = start if store.resource_version == start else None
 
     # -- core/v1 Endpoints -----------------------------------------------------------------
     def _sync_endpoints(self, cluster: "Cluster", svc: Obj, members: list[_Member]) -> None:

@@ -34,14 +34,8 @@ def _finalizers(obj: Obj) -> list[str]:
 class GarbageCollector(Controller):
     name = "gc"
 
-    def __init__(self) -> None:
-        self._seen_rv: int | None = None
-
     def reconcile(self, cluster: "Cluster") -> None:
         store = cluster.store
-        start = store.resource_version
-        if self._seen_rv == start:
-            return
         objects: list[Obj] = []
         for kind in store.kinds():
             if kind == "Event":
@@ -63,8 +57,8 @@ class GarbageCollector(Controller):
             refs = meta.owner_refs(o)
             if refs:
                 self._check_owners(cluster, o, refs, by_uid, dependents)
-        # a pass that deleted something must run again: cascades go one level per pass
-        self._seen_rv = start if store.resource_version == start else None
+        # Cascades go one level per pass: what this pass deleted makes the store dirty, so
+        # Cluster.settle runs it again (it watches every kind).
 
     def _check_owners(self, cluster: "Cluster", o: Obj, refs: list[Obj], by_uid: dict[str, Obj],
                       dependents: dict[str, list[Obj]]) -> None:

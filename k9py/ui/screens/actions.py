@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable
 
 import yaml
 from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -182,7 +183,7 @@ class ImageDialog(_Dialog):
 
     def fields(self) -> ComposeResult:
         for i, (name, image) in enumerate(self.containers):
-            yield Static(f"{name}:", classes="field-label")
+            yield Static(Text(f"{name}:"), classes="field-label")  # names are never markup
             yield Input(image, id=f"image-{i}")
 
     def on_mount(self) -> None:
@@ -236,7 +237,7 @@ class ContainerPicker(ModalScreen["list[str] | None"]):
         self._title, self.containers = title, containers
 
     def compose(self) -> ComposeResult:
-        ol = OptionList(*[Option(c, id=c) for c in self.containers], Option("<a> all containers", id="\0all"))
+        ol = OptionList(*[Option(Text(c), id=c) for c in self.containers], Option(Text("<a> all containers"), id="\0all"))
         ol.border_title = escape(self._title)
         yield ol
 
