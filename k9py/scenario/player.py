@@ -20,7 +20,7 @@ from k9py.kube import resources
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339_nano
 from k9py.scenario.recording import LOG, Recording, complete, object_key
-from k9py.sim.store import ObjectStore, _Change
+from k9py.sim.store import ObjectStore
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -46,26 +46,10 @@ class ReplayStore(ObjectStore):
     status stay as recorded); every write still gets a store resourceVersion for watches."""
 
     def put(self, obj: Obj) -> None:
-        kind = obj["kind"]
-        md = obj["metadata"]
-        key = (md.get("namespace", "") or "", md["name"])
-        bucket = self._objects.setdefault(kind, {})
-        old = bucket.get(key)
-        if old is obj:
-            return
-        bucket[key] = obj
-        self._bump(kind, _Change(self._rv + 1, "ADDED" if old is None else "MODIFIED", obj, old))
+        self.put_verbatim(obj)
 
     def remove(self, kind: str, namespace: str, name: str) -> None:
-        bucket = self._objects.get(kind, {})
-        old = bucket.pop((namespace or "", name), None)
-        if old is not None:
-            self._bump(kind, _Change(self._rv + 1, "DELETED", old, None))
-
-    def _bump(self, kind: str, change: _Change) -> None:
-        self._rv += 1
-        self._kind_rv[kind] = self._rv
-        self._publish(change)
+        self.remove_verbatim(kind, namespace, name)
 
 
 @dataclass

@@ -88,6 +88,7 @@ class ObjectStore:
         self._history: deque[_Change] = deque(maxlen=HISTORY)
         self._watches: set[Watch] = set()
         self._kind_rv: dict[str, int] = {}  # kind -> resourceVersion of its last change
+        self._sorted: dict[str, list[tuple[str, str]]] = {}  # kind -> its keys in order
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -107,7 +108,9 @@ class ObjectStore:
              match: Callable[[Obj], bool] | None = None) -> list[Obj]:
         """Objects of a kind (optionally one namespace, optionally filtered), by namespace/name."""
         objs = self._objects.get(kind, {})
-        keys = sorted(objs)
+        keys = self._sorted.get(kind)
+        if keys is None:  # sorted once per change of membership, not per call (a hot path)
+            keys = self._sorted[kind] = sorted(objs)
         out = []
         for k in keys:
             if namespace and k[0] != namespace:
@@ -228,6 +231,7 @@ class ObjectStore:
         if old is None:
             raise not_found(kind, name)
         del bucket[key]
+        self._sorted.pop(kind, None)
         self._rv += 1
         self._kind_rv[kind] = self._rv
         gone_obj = deep_copy(old)
@@ -235,7 +239,36 @@ class ObjectStore:
         self._publish(_Change(self._rv, "DELETED", gone_obj, None))
         return gone_obj
 
+    def put_verbatim(self, obj: Obj) -> None:
+        """Store ``obj`` exactly as given — its uid, resourceVersion and status untouched (a
+        replayed recording) — and publish it to watches under a fresh store version."""
+        kind = obj["kind"]
+        md = obj["metadata"]
+        key = (md.get("namespace", "") or "", md["name"])
+        bucket = self._objects.setdefault(kind, {})
+        old = bucket.get(key)
+        if old is obj:
+            return
+        if old is None:
+            self._sorted.pop(kind, None)
+        bucket[key] = obj
+        self._publish_verbatim(kind, "ADDED" if old is None else "MODIFIED", obj, old)
+
+    def remove_verbatim(self, kind: str, namespace: str | None, name: str) -> None:
+        """Drop an object put with ``put_verbatim`` (no-op if absent)."""
+        old = self._objects.get(kind, {}).pop((namespace or "", name), None)
+        if old is not None:
+            self._sorted.pop(kind, None)
+            self._publish_verbatim(kind, "DELETED", old, None)
+
+    def _publish_verbatim(self, kind: str, type_: str, obj: Obj, old: Obj | None) -> None:
+        self._rv += 1
+        self._kind_rv[kind] = self._rv
+        self._publish(_Change(self._rv, type_, obj, old))
+
     def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None) -> Obj:
+        if key not in bucket:
+            self._sorted.pop(obj["kind"], None)
         self._rv += 1
         self._kind_rv[obj["kind"]] = self._rv
         obj["metadata"]["resourceVersion"] = str(self._rv)

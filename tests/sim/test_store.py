@@ -103,3 +103,16 @@ def test_stopped_watch_gets_nothing():
     w.stop()
     s.create(_cm("a"))
     assert seen == []
+
+
+def test_list_stays_in_namespace_name_order_as_objects_come_and_go():
+    s = _store()
+    for ns, name in (("b", "x"), ("a", "z"), ("a", "y")):
+        s.create(_cm(name, ns=ns))
+    names = lambda: [(o["metadata"]["namespace"], o["metadata"]["name"]) for o in s.list("ConfigMap")]  # noqa: E731
+    assert names() == [("a", "y"), ("a", "z"), ("b", "x")]
+    s.delete("ConfigMap", "a", "y")
+    s.create(_cm("a", ns="b"))
+    s.mutate("ConfigMap", "b", "x", lambda o: o["data"].update(k="v"))
+    assert names() == [("a", "z"), ("b", "a"), ("b", "x")]
+    assert [o["metadata"]["name"] for o in s.list("ConfigMap", "b")] == ["a", "x"]
