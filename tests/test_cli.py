@@ -71,7 +71,7 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_second():
     commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv")]
     assert commands == [
         "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/k9py",
-        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/pytest",
+        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test,dev]' && .venv/bin/pytest",
     ]
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert commands[1] in ci

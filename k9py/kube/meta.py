@@ -1,6 +1,8 @@
-"""Small accessors over API-shaped dicts (objects stay plain dicts end to end)."""
+"""Small accessors over API-shaped dicts (objects stay plain dicts end to end).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: it would bind the name ``annotations`` that the
+accessor below defines (and type checkers would see the __future__ feature at ``meta.annotations``).
+"""
 
 from typing import Any
 
@@ -72,7 +74,7 @@ def dig(obj: Any, *path: str | int, default: Any = None) -> Any:
     cur = obj
     for p in path:
         if isinstance(cur, dict):
-            cur = cur.get(p)  # type: ignore[arg-type]
+            cur = cur.get(p)
         elif isinstance(cur, list) and isinstance(p, int) and -len(cur) <= p < len(cur):
             cur = cur[p]
         else:

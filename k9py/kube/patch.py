@@ -252,7 +252,7 @@ def _merge_map(original: dict, patch: dict, parents: tuple[str, ...]) -> dict | 
             continue
         cur = out.get(k)
         if isinstance(v, dict):
-            merged = _merge_map(cur if isinstance(cur, dict) else {}, v, parents + (k,))
+            merged = _merge_map(cur if isinstance(cur, dict) else {}, v, (*parents, k))
             if merged is None:
                 out.pop(k, None)
             else:
@@ -291,14 +291,14 @@ def _merge_list(original: list, patch: list, field: str, parents: tuple[str, ...
             raise PatchError(f"map: {item} does not contain declared merge key: {key}")
         for i, x in enumerate(out):
             if isinstance(x, dict) and x.get(key) == item[key]:
-                merged = _merge_map(x, item, parents + (field,))
+                merged = _merge_map(x, item, (*parents, field))
                 if merged is None:
                     out.pop(i)
                 else:
                     out[i] = merged
                 break
         else:
-            added = _merge_map({}, item, parents + (field,))
+            added = _merge_map({}, item, (*parents, field))
             if added is not None:
                 out.append(added)
     return out

@@ -42,10 +42,6 @@ def bytes_of(q: str | int | float | None) -> int:
     return 0 if q in (None, "") else int(parse(q))
 
 
-def format_millis(m: int) -> str:
-    return f"{m // 1000}" if m % 1000 == 0 else f"{m}m"
-
-
 def format_bytes(b: int) -> str:
     """Largest binary suffix that divides exactly (how apiserver canonicalises)."""
     for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):

@@ -82,13 +82,6 @@ BY_KIND: dict[str, ApiResource] = {r.kind: r for r in RESOURCES}
 BY_PLURAL: dict[tuple[str, str], ApiResource] = {(r.group, r.plural): r for r in RESOURCES}
 
 
-def for_kind(kind: str) -> ApiResource:
-    try:
-        return BY_KIND[kind]
-    except KeyError:
-        raise KeyError(f"unknown kind {kind!r}") from None
-
-
 def lookup(name: str) -> ApiResource | None:
     """Resolve what a user types (``po``, ``pods``, ``pod``, ``Pod``, ``deploy``, ``deployments.apps``)."""
     n = name.strip()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from k9py.kube.meta import dig
 
@@ -105,7 +106,7 @@ def matches(selector: Selector | None, labels: dict[str, str] | None) -> bool:
     return all(r.matches(labels) for r in selector)
 
 
-def selector_string(sel: Obj | dict[str, str] | None) -> str:
+def selector_string(sel: Mapping[str, Any] | None) -> str:
     """How kubectl prints a selector: ``app=nginx,tier in (a,b)``."""
     if not sel:
         return "<none>"

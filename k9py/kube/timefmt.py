@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def rfc3339(t: float) -> str:
-    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(t), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rfc3339_nano(t: float) -> str:
-    dt = datetime.fromtimestamp(t, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(round((t % 1) * 1e9)) % 1_000_000_000:09d}Z"
+    dt = datetime.fromtimestamp(t, tz=UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{round((t % 1) * 1e9) % 1_000_000_000:09d}Z"
 
 
 def rfc3339_micro(t: float) -> str:
-    dt = datetime.fromtimestamp(t, tz=timezone.utc)
+    dt = datetime.fromtimestamp(t, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

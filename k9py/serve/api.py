@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 
@@ -400,7 +401,8 @@ class Api:
                 parent = obj
                 parts = err.field.split(".")
                 for p in parts[:-1]:
-                    parent = parent.get(p) if isinstance(parent.get(p), dict) else {}
+                    child = parent.get(p)
+                    parent = child if isinstance(child, dict) else {}
                 if parts[-1] not in parent:
                     return
                 parent.pop(parts[-1])

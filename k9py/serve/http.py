@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 if TYPE_CHECKING:
@@ -45,12 +46,12 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "k9py"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         if getattr(self.server, "verbose", False):
             sys.stderr.write("k9py serve: " + (format % args) + "\n")
 
     def _handle(self) -> None:
-        api: "Api" = self.server.api  # type: ignore[attr-defined]
+        api: Api = self.server.api  # type: ignore[attr-defined]
         try:
             req = self._read_request()
         except ValueError as err:
@@ -148,7 +149,7 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], api: "Api", *, verbose: bool = False) -> None:
+    def __init__(self, address: tuple[str, int], api: Api, *, verbose: bool = False) -> None:
         self.api = api
         self.verbose = verbose
         super().__init__(address, Handler)

@@ -3,12 +3,15 @@ clock advances and ends when the container terminates or the pod goes away (kube
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+import functools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.status import ApiError, bad_request, not_found
 from k9py.kube.timefmt import parse_time
 from k9py.serve.http import Request, Response
+from k9py.sim.logs import container_logs, instance_logs
 
 if TYPE_CHECKING:
     from k9py.serve.api import Api, Route
@@ -17,20 +20,12 @@ Obj = dict[str, Any]
 TEXT = "text/plain"
 
 
-def _logs_fn() -> Callable[..., list[str]] | None:
-    try:
-        from k9py.sim.logs import container_logs
-    except ImportError:
-        return None
-    return container_logs
-
-
 def _int(req: Request, name: str) -> int | None:
     v = req.q(name)
     if v in (None, ""):
         return None
     try:
-        n = int(v)  # type: ignore[arg-type]
+        n = int(v)
     except ValueError:
         raise bad_request(f'invalid value for {name}: "{v}"') from None
     if n < 0 and name != "tailLines":
@@ -47,10 +42,10 @@ def _container(pod: Obj, requested: str | None) -> str:
             raise bad_request(f"container {requested} is not valid for pod {meta.name(pod)}")
         return requested
     default = meta.annotations(pod).get("kubectl.kubernetes.io/default-container")
-    if default in names:
-        return default  # type: ignore[return-value]
+    if default is not None and default in names:
+        return default
     if len(names) == 1:
-        return names[0]  # type: ignore[return-value]
+        return names[0]
     msg = f"a container name must be specified for pod {meta.name(pod)}, choose one of: [{' '.join(names)}]"
     if inits:
         msg += f" or one of the init containers: [{' '.join(inits)}]"
@@ -67,14 +62,6 @@ def _instance(pod: Obj, container: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def _followed_lines(cluster: Any, ns: str, name: str, container: str, cid: str) -> tuple[list[str], bool] | None:
-    try:
-        from k9py.sim.logs import instance_logs
-    except ImportError:
-        return None
-    return instance_logs(cluster, ns, name, container, cid)
-
-
 def _ts(line: str) -> float | None:
     head = line.split(" ", 1)[0]
     try:
@@ -87,7 +74,7 @@ def _strip_ts(line: str) -> str:
     return line.split(" ", 1)[1] if " " in line else ""
 
 
-def pod_log(api: "Api", req: Request, route: "Route") -> Response:
+def pod_log(api: Api, req: Request, route: Route) -> Response:
     cluster = api.cluster
     ns, name = route.namespace or "default", route.name or ""
     follow = req.flag("follow")
@@ -104,17 +91,15 @@ def pod_log(api: "Api", req: Request, route: "Route") -> Response:
             parse_time(since_time)
         except ValueError:
             raise bad_request(f'parsing time "{since_time}" as RFC3339: cannot parse') from None
-    fn = _logs_fn()
     recorded = getattr(cluster, "container_logs", None)  # a replayed Recording keeps its own log lines
-    if recorded is not None:
-        fn = lambda _cluster, *args, **kwargs: recorded(*args, **kwargs)  # noqa: E731
+    logs = recorded if recorded is not None else functools.partial(container_logs, cluster)
     with cluster.lock:
         pod = cluster.store.get("Pod", ns, name)
         if pod is None:
             raise not_found("Pod", name)
         container = _container(pod, req.q("container"))
-        lines = fn(cluster, ns, name, container, previous=previous, since_seconds=since_seconds,
-                   since_time=since_time, tail_lines=tail, timestamps=True) if fn else []
+        lines = logs(ns, name, container, previous=previous, since_seconds=since_seconds,
+                     since_time=since_time, tail_lines=tail, timestamps=True)
         uid = meta.uid(pod)
         start_now = cluster.now()
         followed, running = _instance(pod, container)
@@ -151,7 +136,7 @@ def pod_log(api: "Api", req: Request, route: "Route") -> Response:
                 pod_now = cluster.store.get("Pod", ns, name)
                 if pod_now is None or meta.uid(pod_now) != uid:
                     return
-                got = _followed_lines(cluster, ns, name, container, followed or "")
+                got = instance_logs(cluster, ns, name, container, followed or "")
                 if got is None:
                     return
                 fresh, done = got

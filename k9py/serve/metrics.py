@@ -13,7 +13,8 @@ prints ``<unknown>`` for such a node).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, quantity, selectors
 from k9py.kube.resources import ApiResource
@@ -195,7 +196,7 @@ def _one_response(req: Request, obj: Obj) -> Response:
     return Response(200, obj)
 
 
-def pod_metrics(api: "Api", req: Request, namespace: str | None, name: str | None) -> Response:
+def pod_metrics(api: Api, req: Request, namespace: str | None, name: str | None) -> Response:
     cluster = api.cluster
     match = _filter(req) if name is None else None
     with cluster.lock:
@@ -220,7 +221,7 @@ def pod_metrics(api: "Api", req: Request, namespace: str | None, name: str | Non
     return _list_response(req, "PodMetrics", items)
 
 
-def node_metrics(api: "Api", req: Request, name: str | None) -> Response:
+def node_metrics(api: Api, req: Request, name: str | None) -> Response:
     cluster = api.cluster
     match = _filter(req) if name is None else None
     with cluster.lock:
@@ -246,7 +247,7 @@ def node_metrics(api: "Api", req: Request, name: str | None) -> Response:
     return _list_response(req, "NodeMetrics", items)
 
 
-def handle(api: "Api", req: Request, rest: list[str]) -> Response:
+def handle(api: Api, req: Request, rest: list[str]) -> Response:
     """``/apis/metrics.k8s.io[/v1beta1[/...]]``; ``rest``: the segments after the group."""
     if not rest:
         return Response(200, api_group())

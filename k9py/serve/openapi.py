@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from k9py.kube.resources import RESOURCES, ApiResource, groups
@@ -173,7 +173,7 @@ def _paths(r: ApiResource) -> Obj:
     if "update" in r.verbs:
         item_ops["put"] = _op(r, "put", ref, params=_WRITE_PARAMS, body_types=("*/*",))
     if "patch" in r.verbs:
-        item_ops["patch"] = _op(r, "patch", ref, params=_WRITE_PARAMS + [_param("force")],
+        item_ops["patch"] = _op(r, "patch", ref, params=[*_WRITE_PARAMS, _param("force")],
                                 body_types=("application/json-patch+json", "application/merge-patch+json",
                                             "application/apply-patch+yaml"))
     if "delete" in r.verbs:
@@ -189,7 +189,7 @@ def group_version_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _gv_doc_json(group: str, version: str) -> bytes | None:
     res = [r for r in RESOURCES if r.group == group and r.version == version]
     if not res:
@@ -213,7 +213,7 @@ def _hash(data: bytes) -> str:
     return hashlib.sha512(data).hexdigest()[:128].upper()
 
 
-@lru_cache(maxsize=None)
+@cache
 def v3_root() -> bytes:
     """``/openapi/v3``: where each group/version document lives (with a content hash)."""
     paths: Obj = {}
@@ -226,7 +226,7 @@ def v3_root() -> bytes:
     return json.dumps({"paths": paths}, sort_keys=True).encode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def v2_document() -> bytes:
     """``/openapi/v2`` in JSON (Swagger 2.0) with every kind's definition."""
     definitions: Obj = {}

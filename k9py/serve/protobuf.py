@@ -12,6 +12,7 @@ rather than drop data. Zero values of non-pointer fields are dropped, as ``omite
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 Obj = dict[str, Any]
@@ -134,10 +135,12 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
 
 
 def _fields(data: bytes) -> list[tuple[int, int, Any]]:
-    out, i = [], 0
+    out: list[tuple[int, int, Any]] = []
+    i = 0
     while i < len(data):
         key, i = _varint(data, i)
         num, wire = key >> 3, key & 7
+        val: int | bytes
         if wire == 0:
             val, i = _varint(data, i)
         elif wire == 2:
@@ -197,12 +200,12 @@ def _scalar(raw: Any, t: str) -> Any:
         fs = {num: v for num, _, v in _fields(raw)}
         return _string(fs.get(3, b"")) if fs.get(1) == 1 else _signed(fs.get(2, 0))
     if t == "time":  # meta/v1 Time: seconds, nanos
-        from datetime import datetime, timezone
+        from datetime import datetime
         fs = {num: v for num, _, v in _fields(raw)}
         secs = _signed(fs.get(1, 0))
         if secs <= 0:
             return None
-        return datetime.fromtimestamp(secs, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(secs, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if t == "rawbytes":
         return raw
     return decode_message(raw, t)

@@ -13,38 +13,23 @@ import time
 import traceback
 from typing import Any
 
+from k9py.scenario.loader import DEFAULT_WARMUP, demo_path, load_cluster, load_manifests
 from k9py.serve.api import Api
 from k9py.serve.http import Server
+from k9py.sim.cluster import Cluster
 
 TICK = 0.1  # real seconds between clock steps (each step runs the controllers)
 
 
-def _load_cluster(scenario: str | None, seed: int, start: float | None = None) -> Any:
-    """The served cluster; ``start``: its virtual epoch (real time by default, so that what
-    kubectl computes on its own clock, like describe's event ages, agrees with the server)."""
-    import os
-    try:
-        from k9py.scenario.loader import demo_path, load_cluster
-    except ImportError:
-        load_cluster = None
-    if load_cluster is not None and (scenario is not None or os.path.exists(demo_path())):
-        if start is None:
-            return load_cluster(scenario, seed=seed)
-        from k9py.scenario.loader import DEFAULT_WARMUP, load_manifests
-        header, _ = load_manifests(scenario or demo_path())
-        warmup = header.warmup if header.warmup is not None else DEFAULT_WARMUP
-        return load_cluster(scenario, seed=seed, start=start - warmup, warmup=warmup)
-    from k9py.sim.cluster import Cluster
-    cluster = Cluster(seed=seed, start=start)
-    try:
-        from k9py.sim.nodes import add_node
-        with cluster.lock:
-            for name in ("minikube", "minikube-m02", "minikube-m03"):
-                add_node(cluster, name)
-            cluster.settle()
-    except Exception:  # the fallback cluster is best effort until the loader lands
-        traceback.print_exc(file=sys.stderr)
-    return cluster
+def _load_cluster(scenario: str | None, seed: int, start: float | None = None) -> Cluster:
+    """The served cluster (the bundled demo without ``scenario``); ``start``: its virtual epoch (real
+    time by default, so that what kubectl computes on its own clock, like describe's event ages,
+    agrees with the server)."""
+    if start is None:
+        return load_cluster(scenario, seed=seed)
+    header, _ = load_manifests(scenario or demo_path())
+    warmup = header.warmup if header.warmup is not None else DEFAULT_WARMUP
+    return load_cluster(scenario, seed=seed, start=start - warmup, warmup=warmup)
 
 
 class ServeHandle:
@@ -63,7 +48,7 @@ class ServeHandle:
         self.speed = speed
         self._threads: list[threading.Thread] = []
 
-    def start(self) -> "ServeHandle":
+    def start(self) -> ServeHandle:
         t = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
                              name="k9py-serve-http", daemon=True)
         t.start()

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 
 
-def subresource(api: "Api", req: Request, route: "Route") -> Response:
+def subresource(api: Api, req: Request, route: Route) -> Response:
     sub, m = route.sub, req.method
     if sub == "status":
         if m == "GET":
@@ -45,7 +45,7 @@ def subresource(api: "Api", req: Request, route: "Route") -> Response:
     return api.method_not_allowed(m)
 
 
-def _patch_status(api: "Api", req: Request, route: "Route") -> Response:
+def _patch_status(api: Api, req: Request, route: Route) -> Response:
     ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
     body = api.body(req)
     if body is None:
@@ -75,7 +75,7 @@ def _scale_of(obj: Obj) -> Obj:
     }
 
 
-def _scale(api: "Api", req: Request, route: "Route") -> Response:
+def _scale(api: Api, req: Request, route: Route) -> Response:
     m = req.method
     with api.cluster.lock:
         obj = api.fetch(route)
@@ -114,11 +114,13 @@ def _scale(api: "Api", req: Request, route: "Route") -> Response:
     return Response(200, result)
 
 
-def _evict(api: "Api", req: Request, route: "Route") -> Response:
+def _evict(api: Api, req: Request, route: Route) -> Response:
     body = api.body(req) or {}
     if not isinstance(body, dict):
         raise bad_request("Eviction must be an object")
-    md = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    md = body.get("metadata")
+    if not isinstance(md, dict):
+        md = {}
     if md.get("name") and md["name"] != route.name:
         raise bad_request("name in URL does not match name in Eviction object")
     opts = body.get("deleteOptions") or {}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.status import ApiError, bad_request
@@ -32,7 +33,7 @@ class WatchStream:
     """The body of a watch response. ``close()`` always unregisters the store watch, even if the
     stream was never iterated (the client went away before the headers were sent)."""
 
-    def __init__(self, api: "Api", route: "Route", match: Callable[[Obj], bool], *, initial: bool,
+    def __init__(self, api: Api, route: Route, match: Callable[[Obj], bool], *, initial: bool,
                  initial_end: bool, since: int | None, timeout: float, bookmarks: bool, as_: str,
                  include: str) -> None:
         from k9py.serve.api import component_statuses
@@ -107,14 +108,16 @@ class WatchStream:
             self.watcher = None
 
 
-def watch(api: "Api", req: Request, route: "Route", match: Callable[[Obj], bool], name: str | None) -> Response:
+def _named(match: Callable[[Obj], bool], name: str) -> Callable[[Obj], bool]:
+    """``match`` narrowed to the one object called ``name``."""
+    return lambda o: meta.name(o) == name and match(o)
+
+
+def watch(api: Api, req: Request, route: Route, match: Callable[[Obj], bool], name: str | None) -> Response:
     from k9py.serve.api import float_param
 
     if name is not None:
-        inner = match
-
-        def match(o: Obj) -> bool:  # noqa: F811 - narrowed to one object
-            return meta.name(o) == name and inner(o)
+        match = _named(match, name)
 
     rv_text = req.q("resourceVersion") or ""
     send_initial = (req.q("sendInitialEvents") or "").lower()

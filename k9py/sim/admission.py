@@ -7,9 +7,9 @@ function receives ``(cluster, obj, old)`` (``old`` is None on create), changes `
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from k9py.kube import meta
 from k9py.kube.status import invalid
 
 if TYPE_CHECKING:
@@ -49,11 +49,7 @@ def validate_metadata(obj: Obj) -> None:
             raise invalid(kind, name, [(f"metadata.{field}", "Invalid value: values must be strings")])
 
 
-def admit(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     validate_metadata(obj)
     for fn in _ADMITTERS.get(obj.get("kind", ""), []):
         fn(cluster, obj, old)
-
-
-def name_of(obj: Obj) -> str:
-    return meta.name(obj)

@@ -16,7 +16,7 @@ DEFAULT_STORAGE_CLASS = "standard"
 MINIKUBE_PROVISIONER = "k8s.io/minikube-hostpath"
 
 
-def bootstrap(cluster: "Cluster") -> None:
+def bootstrap(cluster: Cluster) -> None:
     # Admission for the kinds created below registers on import (also when a test passes its
     # own controller list and the controller modules were never imported).
     from k9py.sim import service_admission  # noqa: F401

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # Tests and seeded runs start here unless told otherwise: a fixed, readable instant.
-DEFAULT_EPOCH = datetime(2026, 11, 1, 9, 0, 0, tzinfo=timezone.utc).timestamp()
+DEFAULT_EPOCH = datetime(2026, 11, 1, 9, 0, 0, tzinfo=UTC).timestamp()
 
 
 class VirtualClock:

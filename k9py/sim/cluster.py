@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import builtins
 import heapq
 import random
 import sys
 import threading
 import traceback
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from k9py.kube import meta, resources
 from k9py.kube.meta import deep_copy
@@ -65,9 +67,6 @@ class Cluster:
         """Ask for a reconcile at virtual time ``t`` (no-op if already due)."""
         if t > self.clock.now():
             heapq.heappush(self._wakeups, t)
-
-    def next_wakeup(self) -> float | None:
-        return self._wakeups[0] if self._wakeups else None
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward, reconciling at every wake-up on the way."""
@@ -245,10 +244,10 @@ class Cluster:
         self.wake_at(self.now())
         return deleting
 
-    def dependents(self, owner: Obj) -> list[Obj]:
+    def dependents(self, owner: Obj) -> builtins.list[Obj]:  # builtins: list() above shadows the type
         return self._dependents(owner)
 
-    def _dependents(self, owner: Obj) -> list[Obj]:
+    def _dependents(self, owner: Obj) -> builtins.list[Obj]:
         uid = meta.uid(owner)
         out = []
         for kind in self.store.kinds():

@@ -4,18 +4,18 @@ after an instant in a time zone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 
 _DESCRIPTORS = {
     "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
     "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
 }
-_MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
-_DAYS = {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())}
+_MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_DAYS = {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}
 # (name, min, max, names)
-_FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}),
+_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}),
            ("month", 1, 12, _MONTHS), ("day of week", 0, 6, _DAYS))
 
 
@@ -32,7 +32,7 @@ class Schedule:
     dow: frozenset[int]
     dom_star: bool
     dow_star: bool
-    tz: timezone | object = timezone.utc
+    tz: tzinfo = UTC
 
     def _day_matches(self, d: datetime) -> bool:
         dom_ok = d.day in self.dom
@@ -43,7 +43,7 @@ class Schedule:
 
     def next(self, after: float) -> float:
         """The first scheduled instant strictly after ``after`` (epoch seconds)."""
-        t = datetime.fromtimestamp(int(after) // 60 * 60, tz=self.tz) + timedelta(minutes=1)  # type: ignore[arg-type]
+        t = datetime.fromtimestamp(int(after) // 60 * 60, tz=self.tz) + timedelta(minutes=1)
         limit = t.year + 5
         while t.year <= limit:
             if t.month not in self.months:
@@ -132,12 +132,12 @@ def parse(expr: str, tz: str | None = None) -> Schedule:
     if len(fields) != 5:
         raise CronError(f"expected exactly 5 fields, found {len(fields)}: [{' '.join(fields)}]")
     parsed = [_parse_field(f, i) for i, f in enumerate(fields)]
-    zone: object = timezone.utc
+    zone: tzinfo = UTC
     if tz and tz not in ("UTC", "Etc/UTC"):
         try:
             from zoneinfo import ZoneInfo
             zone = ZoneInfo(tz)
-        except Exception:  # noqa: BLE001 - unknown zone names
+        except Exception:  # unknown or malformed zone names
             raise CronError(f"unknown time zone {tz}") from None
     return Schedule(parsed[0][0], parsed[1][0], parsed[2][0], parsed[3][0], parsed[4][0],
                     dom_star=parsed[2][1], dow_star=parsed[4][1], tz=zone)

@@ -16,7 +16,7 @@ EVENT_TTL = 3600.0  # the apiserver's default --event-ttl
 
 
 class EventRecorder:
-    def __init__(self, cluster: "Cluster") -> None:
+    def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
         self._next_expiry = 0.0

@@ -21,7 +21,7 @@ KUBERNETES_SERVICE_IP = "10.96.0.1"
 DNS_SERVICE_IP = "10.96.0.10"
 
 
-def _state(cluster: "Cluster") -> dict[str, dict[str, Any]]:
+def _state(cluster: Cluster) -> dict[str, dict[str, Any]]:
     st = cluster.state.setdefault("ipam", {})
     st.setdefault("ips", {})
     st.setdefault("ports", {})
@@ -36,7 +36,7 @@ class AllocationError(Exception):
     """Why an address or port could not be allocated (the apiserver's wording)."""
 
 
-def _holder_alive(cluster: "Cluster", holder: str, value: str | int, field: str) -> bool:
+def _holder_alive(cluster: Cluster, holder: str, value: str | int, field: str) -> bool:
     """A holder whose Service is gone (or no longer uses the value) frees it lazily."""
     ns, _, name = holder.partition("/")
     svc = cluster.store.get("Service", ns, name)
@@ -48,7 +48,7 @@ def _holder_alive(cluster: "Cluster", holder: str, value: str | int, field: str)
     return any(p.get("nodePort") == value for p in spec.get("ports") or [])
 
 
-def allocate_ip(cluster: "Cluster", holder: str, requested: str | None = None) -> str:
+def allocate_ip(cluster: Cluster, holder: str, requested: str | None = None) -> str:
     ips = _state(cluster)["ips"]
     if requested:
         try:
@@ -75,7 +75,7 @@ def allocate_ip(cluster: "Cluster", holder: str, requested: str | None = None) -
     raise AllocationError("failed to allocate a serviceIP: range is full")
 
 
-def allocate_port(cluster: "Cluster", holder: str, requested: int | None = None) -> int:
+def allocate_port(cluster: Cluster, holder: str, requested: int | None = None) -> int:
     ports = _state(cluster)["ports"]
     if requested:
         if not NODE_PORT_MIN <= requested <= NODE_PORT_MAX:
@@ -96,7 +96,7 @@ def allocate_port(cluster: "Cluster", holder: str, requested: int | None = None)
     raise AllocationError("range is full")
 
 
-def release_missing(cluster: "Cluster") -> None:
+def release_missing(cluster: Cluster) -> None:
     """Free allocations whose Service no longer exists or no longer uses them."""
     st = _state(cluster)
     for ip, holder in list(st["ips"].items()):
@@ -105,11 +105,3 @@ def release_missing(cluster: "Cluster") -> None:
     for port, holder in list(st["ports"].items()):
         if not _holder_alive(cluster, holder, int(port), "port"):
             del st["ports"][port]
-
-
-def allocated_ips(cluster: "Cluster") -> dict[str, str]:
-    return dict(_state(cluster)["ips"])
-
-
-def allocated_ports(cluster: "Cluster") -> dict[int, str]:
-    return {int(p): h for p, h in _state(cluster)["ports"].items()}

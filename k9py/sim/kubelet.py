@@ -112,11 +112,11 @@ class PodRuntime:
         return None
 
 
-def runtimes(cluster: "Cluster") -> dict[str, PodRuntime]:
+def runtimes(cluster: Cluster) -> dict[str, PodRuntime]:
     return cluster.state.setdefault("kubelet", {})
 
 
-def runtime_for(cluster: "Cluster", namespace: str, name: str) -> PodRuntime | None:
+def runtime_for(cluster: Cluster, namespace: str, name: str) -> PodRuntime | None:
     pod = cluster.store.get("Pod", namespace, name)
     if pod is None:
         return None
@@ -125,7 +125,7 @@ def runtime_for(cluster: "Cluster", namespace: str, name: str) -> PodRuntime | N
 
 def go_duration(seconds: float) -> str:
     """A Go ``time.Duration`` string, rounded to milliseconds (``2.1s``, ``850ms``, ``1m2.5s``)."""
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     if ms < 1000:
         return f"{ms}ms"
     s = ms / 1000
@@ -174,7 +174,7 @@ class _Index:
     """Which pods need a sync: those that changed (store watches on Pods and Nodes) and those
     with a transition due (a heap), so a pass costs O(changes), not O(pods)."""
 
-    def __init__(self, cluster: "Cluster") -> None:
+    def __init__(self, cluster: Cluster) -> None:
         self.store = cluster.store
         self.dirty: set[tuple[str, str]] = {(meta.namespace(p), meta.name(p)) for p in self.store.list("Pod")}
         self.due: list[tuple[float, str, str]] = []
@@ -202,7 +202,7 @@ class _Index:
 class Kubelet(Controller):
     name = "kubelet"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         idx = cluster.state.get("kubelet.index")
         if idx is None:
             idx = cluster.state["kubelet.index"] = _Index(cluster)
@@ -241,7 +241,7 @@ class Kubelet(Controller):
                     heapq.heappush(idx.due, (due, key[0], key[1]))
 
     # -- admission of a new pod onto its node -------------------------------------------------
-    def _admit(self, cluster: "Cluster", pod: Obj, node: Obj) -> PodRuntime:
+    def _admit(self, cluster: Cluster, pod: Obj, node: Obj) -> PodRuntime:
         now = cluster.now()
         spec = pod.get("spec", {})
         rt = PodRuntime(uid=meta.uid(pod), namespace=meta.namespace(pod), name=meta.name(pod),
@@ -276,7 +276,7 @@ class Kubelet(Controller):
         return min(times) if times else None
 
     # -- the sync loop for one pod --------------------------------------------------------------
-    def _sync(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, node: Obj) -> None:
+    def _sync(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> None:
         now = cluster.now()
         if meta.is_deleting(pod) and not rt.killing:
             self._start_killing(cluster, pod, rt)
@@ -300,7 +300,7 @@ class Kubelet(Controller):
             # of wake-ups (and settle passes) however many pods there are
             wake_once(cluster, math.ceil(due / WAKE_GRID) * WAKE_GRID)
 
-    def _step(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
+    def _step(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
         """Apply the earliest due transition; False when nothing is due."""
         if rt.terminal:
             return False
@@ -368,7 +368,7 @@ class Kubelet(Controller):
         return True
 
     # -- container transitions --------------------------------------------------------------------
-    def _begin_next(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, t: float) -> None:
+    def _begin_next(self, cluster: Cluster, pod: Obj, rt: PodRuntime, t: float) -> None:
         """Start whatever may start now: the next init container, or the app containers in order."""
         if rt.killing:
             return
@@ -398,7 +398,7 @@ class Kubelet(Controller):
                 return sc
         return {"name": c.name, "image": c.image}
 
-    def _pull(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+    def _pull(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
         sc = self._spec_container(pod, c)
         c.image = str(sc.get("image", c.image))
         beh = pod_behaviour(pod)
@@ -429,7 +429,7 @@ class Kubelet(Controller):
                     delay += beh.start_delay
         c.next_at = t + delay
 
-    def _pull_done(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+    def _pull_done(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
         err = pull_error(pod, c.image)
         if err is not None and c.pull_started >= 0:
             c.pull_failures += 1
@@ -451,7 +451,7 @@ class Kubelet(Controller):
             cluster.state.setdefault("kubelet.images", {}).setdefault(rt.node, set()).add(c.image)
         self._start(cluster, pod, rt, c, t)
 
-    def _start(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+    def _start(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
         sc = self._spec_container(pod, c)
         failed = config_error(cluster, pod, sc)
         if failed is not None:
@@ -464,7 +464,7 @@ class Kubelet(Controller):
             self._begin_next(cluster, pod, rt, t)
             return
         prog = program_for(pod, sc, init=c.init and not c.sidecar)
-        cid = "%032x%032x" % (cluster.rng.getrandbits(128), cluster.rng.getrandbits(128))
+        cid = f"{cluster.rng.getrandbits(128):032x}{cluster.rng.getrandbits(128):032x}"
         inst = Instance(attempt=len(c.instances), container_id=cid, image=c.image, started=t, program=prog)
         c.instances.append(inst)
         c.phase = "running"
@@ -491,7 +491,7 @@ class Kubelet(Controller):
                 c.ready_at = None
         self._begin_next(cluster, pod, rt, t)
 
-    def _exit(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float, *,
+    def _exit(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float, *,
               code: int | None = None, reason: str | None = None, replaced: bool = False) -> None:
         inst = c.current
         assert inst is not None
@@ -531,7 +531,7 @@ class Kubelet(Controller):
             failed = any((x.current.exit_code or 0) != 0 for x in apps if x.current)
             self._finish(rt, "Failed" if failed else "Succeeded", t=t)
 
-    def _restart_later(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+    def _restart_later(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
         """The kubelet's crash back-off (flowcontrol.Backoff keyed by container)."""
         expired = c.backoff_updated is None or t - c.backoff_updated > BACKOFF_RESET
         if expired:
@@ -564,7 +564,7 @@ class Kubelet(Controller):
                 c.phase = "exited" if c.instances else c.phase
             c.next_at = None
 
-    def _deadline_exceeded(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, t: float) -> None:
+    def _deadline_exceeded(self, cluster: Cluster, pod: Obj, rt: PodRuntime, t: float) -> None:
         """spec.activeDeadlineSeconds ran out: the kubelet kills the pod and fails it."""
         msg = "Pod was active on the node longer than the specified deadline"
         cluster.record_event(pod, "Warning", "DeadlineExceeded", msg, "kubelet", host=rt.node)
@@ -580,7 +580,7 @@ class Kubelet(Controller):
         self._finish(rt, "Failed", "DeadlineExceeded", msg)
 
     # -- spec changes (kubectl set image on a pod) ----------------------------------------------
-    def _spec_changes(self, cluster: "Cluster", pod: Obj, rt: PodRuntime) -> None:
+    def _spec_changes(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
         now = cluster.now()
         for c in rt.containers:
             image = str(self._spec_container(pod, c).get("image", c.image))
@@ -604,7 +604,7 @@ class Kubelet(Controller):
                 self._pull(cluster, pod, rt, c, now)
 
     # -- deletion -----------------------------------------------------------------------------------
-    def _start_killing(self, cluster: "Cluster", pod: Obj, rt: PodRuntime) -> None:
+    def _start_killing(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
         now = cluster.now()
         rt.killing = True
         deadline = parse_time(dig(pod, "metadata", "deletionTimestamp")) or now
@@ -628,7 +628,7 @@ class Kubelet(Controller):
                     c.phase = "exited" if c.instances else "pending"
 
     # -- helpers --------------------------------------------------------------------------------------
-    def _event(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, c: CState | None, type_: str, reason: str,
+    def _event(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState | None, type_: str, reason: str,
                message: str) -> None:
         path = None
         if c is not None:
@@ -643,7 +643,7 @@ class Kubelet(Controller):
         return "Readiness probe failed: HTTP probe failed with statuscode: 503"
 
     @staticmethod
-    def _allocate_ip(cluster: "Cluster", pod: Obj, node: Obj) -> str:
+    def _allocate_ip(cluster: Cluster, pod: Obj, node: Obj) -> str:
         if dig(pod, "spec", "hostNetwork"):
             from k9py.sim.nodes import node_ip
             return node_ip(node)
@@ -661,7 +661,7 @@ class Kubelet(Controller):
         return f"{prefix}.254"
 
     # -- status ------------------------------------------------------------------------------------------
-    def _write_status(self, cluster: "Cluster", pod: Obj, rt: PodRuntime, node: Obj) -> Obj | None:
+    def _write_status(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> Obj | None:
         from k9py.sim.nodes import node_ip
 
         now = rfc3339(cluster.now())

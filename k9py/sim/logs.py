@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
@@ -109,16 +110,16 @@ class Merged(Source):
 # -- formats -------------------------------------------------------------------------------------
 def busybox_date(t: float) -> str:
     """``date`` with no arguments in UTC: ``Sun Nov  1 09:00:05 UTC 2026``."""
-    d = datetime.fromtimestamp(int(t), tz=timezone.utc)
+    d = datetime.fromtimestamp(int(t), tz=UTC)
     return d.strftime("%a %b ") + f"{d.day:2d}" + d.strftime(" %H:%M:%S UTC %Y")
 
 
 def nginx_time(t: float) -> str:
-    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return datetime.fromtimestamp(int(t), tz=UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def nginx_error_time(t: float) -> str:
-    return datetime.fromtimestamp(int(t), tz=timezone.utc).strftime("%Y/%m/%d %H:%M:%S")
+    return datetime.fromtimestamp(int(t), tz=UTC).strftime("%Y/%m/%d %H:%M:%S")
 
 
 @lru_cache(maxsize=8)
@@ -144,28 +145,7 @@ def pi_digits(n: int) -> str:
     return text[0] + ("." + text[1:] if n > 1 else "")
 
 
-HELLO_WORLD = """
-Hello from Docker!
-This message shows that your installation appears to be working correctly.
-
-To generate this message, Docker took the following steps:
- 1. The Docker client contacted the Docker daemon.
- 2. The Docker daemon pulled the "hello-world" image from the Docker Hub.
-    (amd64)
- 3. The Docker daemon created a new container from that image which runs the
-    executable that produces the output you are currently reading.
- 4. The Docker daemon streamed that output to the Docker client, which sent it
-    to your terminal.
-
-To try something more ambitious, you can run an Ubuntu container with:
- $ docker run -it ubuntu bash
-
-Share images, automate workflows, and more with a free Docker ID:
- https://hub.docker.com/
-
-For more examples and ideas, visit:
- https://docs.docker.com/get-started/
-""".split("\n")[:-1]
+HELLO_WORLD = ["", "Hello from Docker!", "This message shows that your installation appears to be working correctly.", "", "To generate this message, Docker took the following steps:", " 1. The Docker client contacted the Docker daemon.", ' 2. The Docker daemon pulled the "hello-world" image from the Docker Hub.', "    (amd64)", " 3. The Docker daemon created a new container from that image which runs the", "    executable that produces the output you are currently reading.", " 4. The Docker daemon streamed that output to the Docker client, which sent it", "    to your terminal.", "", "To try something more ambitious, you can run an Ubuntu container with:", " $ docker run -it ubuntu bash", "", "Share images, automate workflows, and more with a free Docker ID:", " https://hub.docker.com/", "", "For more examples and ideas, visit:", " https://docs.docker.com/get-started/", ""][:-1]
 
 _NGINX_ENTRYPOINT = [
     "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
@@ -190,7 +170,7 @@ def _nginx_version(image: str) -> tuple[int, ...]:
         return (1, 27, 2)
 
 
-def _nginx(inst: "Instance", seed: str, node_gw: str, probe: Obj | None) -> Source:
+def _nginx(inst: Instance, seed: str, node_gw: str, probe: Obj | None) -> Source:
     version = _nginx_version(inst.image)
     start = inst.started
     startup: list[Line] = []
@@ -262,11 +242,11 @@ _APP_MESSAGES = [
 ]
 
 
-def _generic(inst: "Instance", seed: str, name: str) -> Source:
+def _generic(inst: Instance, seed: str, name: str) -> Source:
     start = inst.started
 
     def stamp(t: float) -> str:
-        return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(t % 1 * 1000):03d}Z"
+        return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(t % 1 * 1000):03d}Z"
 
     startup = [(start + 0.05, f"{stamp(start + 0.05)} INFO  starting {name}"),
                (start + 0.12, f"{stamp(start + 0.12)} INFO  loaded configuration from /etc/{name}/config.yaml"),
@@ -290,7 +270,7 @@ def _generic(inst: "Instance", seed: str, name: str) -> Source:
 # -- Kubernetes components (klog), etcd (zap JSON), CoreDNS ------------------------------------------
 def klog_prefix(t: float, level: str = "I", source: str = "controller.go:123") -> str:
     """klog's header: ``I1101 09:00:05.123456       1 server.go:42] ``."""
-    d = datetime.fromtimestamp(t, tz=timezone.utc)
+    d = datetime.fromtimestamp(t, tz=UTC)
     return f"{level}{d.strftime('%m%d %H:%M:%S')}.{int(t % 1 * 1e6):06d}       1 {source}] "
 
 
@@ -333,13 +313,14 @@ _KLOG = {
 }
 
 
-def _klog(inst: "Instance", seed: str, component: str) -> Source:
+def _klog(inst: Instance, seed: str, component: str) -> Source:
     start, (boot, periodic) = inst.started, _KLOG[component]
     startup = [(start + 0.05 + i * 0.13, klog_prefix(start + 0.05 + i * 0.13, "I", src) + msg)
                for i, (src, msg) in enumerate(boot)]
 
     def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
-        out, t = [], lo
+        out: list[Line] = []
+        t = lo
         while True:
             t += rng.expovariate(1 / 40.0)
             if t >= hi:
@@ -349,9 +330,9 @@ def _klog(inst: "Instance", seed: str, component: str) -> Source:
     return Merged([Fixed(startup), Blocks(seed, start, make)])
 
 
-def _etcd(inst: "Instance", seed: str) -> Source:
+def _etcd(inst: Instance, seed: str) -> Source:
     def line(t: float, caller: str, msg: str, extra: str = "") -> Line:
-        ts = datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(t % 1 * 1e6):06d}Z"
+        ts = datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(t % 1 * 1e6):06d}Z"
         return (t, f'{{"level":"info","ts":"{ts}","caller":"{caller}","msg":"{msg}"{extra}}}')
     start = inst.started
     boot = [line(start + 0.01, "etcdmain/etcd.go:73", "Running: ", ',"args":["etcd","--advertise-client-urls=https://192.168.49.2:2379"]'),
@@ -387,7 +368,7 @@ class _Slow(Blocks):
         return out
 
 
-def _coredns(inst: "Instance", seed: str) -> Source:
+def _coredns(inst: Instance, seed: str) -> Source:
     start = inst.started
     boot = [".:53", "[INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b"
             "729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908",
@@ -400,21 +381,22 @@ def _coredns(inst: "Instance", seed: str) -> Source:
              "minio-service.kubeflow.svc.cluster.local."]
 
     def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
-        out, t = [], lo
+        out: list[Line] = []
+        t = lo
         while True:
             t += rng.expovariate(1 / 30.0)
             if t >= hi:
                 return out
             q = rng.choice(names)
             typ = rng.choice(["A", "AAAA"])
-            code = "NOERROR" if typ == "A" else "NOERROR"
+            code = "NOERROR"
             out.append((t, f'[INFO] 10.244.{rng.randint(0, 2)}.{rng.randint(2, 30)}:{rng.randint(32768, 60999)} - '
                            f'{rng.randint(1, 65535)} "{typ} IN {q} udp {len(q) + 20} false 512" {code} '
                            f'qr,aa,rd {len(q) + (36 if typ == "A" else 120)} 0.000{rng.randint(100, 999)}{rng.randint(100, 999)}s'))
     return Merged([Fixed(fixed), Blocks(seed, start, make)])
 
 
-def source_for(cluster: "Cluster", pod: Obj, cname: str, inst: "Instance") -> Source:
+def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source:
     prog = inst.program
     start = inst.started
     seed = f"{cluster.seed}|{meta.uid(pod)}|{cname}|{inst.attempt}"
@@ -428,7 +410,7 @@ def source_for(cluster: "Cluster", pod: Obj, cname: str, inst: "Instance") -> So
     if prog.log == "hello":
         return Fixed([(start + 0.01 + i * 1e-6, s) for i, s in enumerate(HELLO_WORLD)])
     if prog.log == "nginx":
-        spec_c = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
+        spec_c: Obj = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
         ip = dig(pod, "status", "podIP") or "10.244.0.2"
         gw = ip.rsplit(".", 1)[0] + ".1"
         return _nginx(inst, seed, gw, spec_c.get("readinessProbe") or spec_c.get("livenessProbe"))
@@ -445,7 +427,7 @@ def source_for(cluster: "Cluster", pod: Obj, cname: str, inst: "Instance") -> So
 
 
 # -- the API -------------------------------------------------------------------------------------
-def _instance_lines(cluster: "Cluster", pod: Obj, cname: str, inst: "Instance", *, since: float | None,
+def _instance_lines(cluster: Cluster, pod: Obj, cname: str, inst: Instance, *, since: float | None,
                     need: int | None) -> list[Line]:
     """The retained lines of an instance at or after ``since``; only the last ``need`` if given."""
     now = cluster.now()
@@ -494,7 +476,7 @@ def resolve_container(pod: Obj, container: str | None) -> tuple[str, bool]:
     raise bad_request(f"container {container} is not valid for pod {pname}")
 
 
-def _pick_instance(cluster: "Cluster", pod: Obj, cname: str, init: bool, previous: bool) -> "Instance | None":
+def _pick_instance(cluster: Cluster, pod: Obj, cname: str, init: bool, previous: bool) -> Instance | None:
     """Which container instance the kubelet reads (kubelet validateContainerLogStatus)."""
     from k9py.sim.kubelet import runtime_for
 
@@ -539,7 +521,7 @@ def _pick_instance(cluster: "Cluster", pod: Obj, cname: str, init: bool, previou
     return next((i for i in c.instances if i.container_id == raw), None)
 
 
-def container_logs(cluster: "Cluster", namespace: str, pod: str, container: str | None = None, *,
+def container_logs(cluster: Cluster, namespace: str, pod: str, container: str | None = None, *,
                    previous: bool = False, since_seconds: float | None = None, since_time: str | float | None = None,
                    tail_lines: int | None = None, timestamps: bool = False,
                    limit_bytes: int | None = None) -> list[str]:
@@ -587,7 +569,7 @@ def _limit(lines: list[str], limit: int) -> list[str]:
     return out
 
 
-def append_log(cluster: "Cluster", namespace: str, pod: str, container: str | None, *lines: str) -> None:
+def append_log(cluster: Cluster, namespace: str, pod: str, container: str | None, *lines: str) -> None:
     """Add lines to the running instance of a container's log (scenarios, tests), stamped now."""
     from k9py.sim.kubelet import runtime_for
 
@@ -606,7 +588,7 @@ def append_log(cluster: "Cluster", namespace: str, pod: str, container: str | No
     del c.current.extra[:-RETENTION]
 
 
-def instance_logs(cluster: "Cluster", namespace: str, pod: str, container: str,
+def instance_logs(cluster: Cluster, namespace: str, pod: str, container: str,
                   container_id: str) -> tuple[list[str], bool] | None:
     """The retained lines (timestamped) of one container instance, by its ``containerID``, and
     whether it has stopped; None when the kubelet no longer has it. What a follow reads: the

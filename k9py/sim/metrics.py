@@ -17,8 +17,9 @@ from __future__ import annotations
 import gc
 import math
 import zlib
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from k9py.kube import quantity
 from k9py.kube.timefmt import rfc3339
@@ -146,7 +147,7 @@ def container_usage(seed: int, ns: str, pod: str, container: Obj, now: float,
 
 
 def _running(status: Obj | None) -> bool:
-    return bool(status) and "running" in (status.get("state") or {})
+    return status is not None and "running" in (status.get("state") or {})
 
 
 def _window_stamp(now: float) -> str:

@@ -22,7 +22,7 @@ TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
 
 @admits("Node")
-def admit_node(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def admit_node(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     name = meta.name(obj)
     spec = obj.get("spec")
     if spec is None:

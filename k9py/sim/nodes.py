@@ -116,7 +116,7 @@ def make_node(name: str, *, cpu: str = "2", memory: str = "4Gi", pods: int = 110
     }
 
 
-def add_node(cluster: "Cluster", name: str, **kwargs: Any) -> Obj:
+def add_node(cluster: Cluster, name: str, **kwargs: Any) -> Obj:
     """Create a Node in ``cluster`` (index defaults to the number of nodes already there)."""
     if "index" not in kwargs:
         kwargs["index"] = cluster.store.count("Node")
@@ -155,7 +155,7 @@ def is_ready(node: Obj) -> bool:
     return bool(c and c.get("status") == "True")
 
 
-def wake_once(cluster: "Cluster", t: float) -> None:
+def wake_once(cluster: Cluster, t: float) -> None:
     """``cluster.wake_at(t)`` unless already asked for: level-triggered controllers run many
     passes per instant, and each would otherwise push the same wake-up again."""
     asked: set[float] = cluster.state.setdefault("wakeups.asked", set())

@@ -136,7 +136,7 @@ def _comparable(spec: Obj) -> Obj:
 
 
 @admits("Pod")
-def admit_pod(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     spec = obj.get("spec")
     if isinstance(spec, dict):
         spec.setdefault("restartPolicy", "Always")
@@ -193,13 +193,13 @@ def system_priority_classes() -> list[Obj]:
 
 
 @admits("PriorityClass")
-def _admit_priority_class(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_priority_class(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
     if not isinstance(obj.get("value"), int) or isinstance(obj.get("value"), bool):
         raise invalid("PriorityClass", meta.name(obj), [("value", "Required value")])
 
 
-def _priority(cluster: "Cluster", obj: Obj, spec: Obj) -> None:
+def _priority(cluster: Cluster, obj: Obj, spec: Obj) -> None:
     """The Priority admission plugin: priority (and preemptionPolicy) from the PriorityClass."""
     name = spec.get("priorityClassName")
     if not name:
@@ -218,7 +218,7 @@ def _priority(cluster: "Cluster", obj: Obj, spec: Obj) -> None:
 MIRROR = "kubernetes.io/config.mirror"
 
 
-def _mirror_owner(cluster: "Cluster", obj: Obj, spec: Obj) -> None:
+def _mirror_owner(cluster: Cluster, obj: Obj, spec: Obj) -> None:
     """A static pod's mirror pod is owned by its Node (the kubelet sets the reference)."""
     node_name = spec.get("nodeName")
     if MIRROR not in meta.annotations(obj) or not node_name or meta.owner_refs(obj):
@@ -237,17 +237,17 @@ def _carry_over(spec: Obj, old_spec: Obj) -> None:
     names = {v.get("name") for v in vols if isinstance(v, dict)}
     for v in old_spec.get("volumes") or []:
         if v.get("name", "").startswith("kube-api-access-") and v["name"] not in names:
-            spec["volumes"] = vols + [deep_copy(v)]
+            spec["volumes"] = [*vols, deep_copy(v)]
             vols = spec["volumes"]
             for i, c in enumerate(spec.get("containers") or []):
                 mounts = c.get("volumeMounts") or []
                 old_c = (old_spec.get("containers") or [{}] * (i + 1))[i] if i < len(old_spec.get("containers") or []) else {}
                 for m in old_c.get("volumeMounts") or []:
                     if m.get("name") == v["name"] and not any(x.get("name") == v["name"] for x in mounts):
-                        c["volumeMounts"] = mounts + [deep_copy(m)]
+                        c["volumeMounts"] = [*mounts, deep_copy(m)]
 
 
-def _add_token_volume(cluster: "Cluster", spec: Obj) -> None:
+def _add_token_volume(cluster: Cluster, spec: Obj) -> None:
     vols = spec.get("volumes") or []
     if any(str(v.get("name", "")).startswith("kube-api-access-") for v in vols if isinstance(v, dict)):
         return

@@ -25,11 +25,11 @@ MOUNT_BACKOFF_MAX = 122.0   # nestedpendingoperations: 2m2s
 CONFIG_RETRY = 10.0         # the pod worker's back-off period after a sync error
 
 
-def _get(cluster: "Cluster", kind: str, namespace: str, name: Any) -> Obj | None:
+def _get(cluster: Cluster, kind: str, namespace: str, name: Any) -> Obj | None:
     return cluster.store.get(kind, namespace, name) if isinstance(name, str) and name else None
 
 
-def mount_error(cluster: "Cluster", pod: Obj) -> str | None:
+def mount_error(cluster: Cluster, pod: Obj) -> str | None:
     """The FailedMount message for the first volume that cannot be set up, or None."""
     ns = meta.namespace(pod)
     for vol in (pod.get("spec") or {}).get("volumes") or []:
@@ -46,7 +46,7 @@ def mount_error(cluster: "Cluster", pod: Obj) -> str | None:
     return None
 
 
-def config_error(cluster: "Cluster", pod: Obj, container: Obj) -> str | None:
+def config_error(cluster: Cluster, pod: Obj, container: Obj) -> str | None:
     """The CreateContainerConfigError message for ``container``'s environment, or None."""
     ns = meta.namespace(pod)
     for src in container.get("envFrom") or []:

@@ -141,7 +141,7 @@ def _account(u: dict, pod: Obj) -> None:
 class Scheduler(Controller):
     name = "scheduler"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         pending = [p for p in cluster.store.list("Pod")
                    if not dig(p, "spec", "nodeName") and not meta.is_deleting(p)
                    and (dig(p, "spec", "schedulerName") or DEFAULT_SCHEDULER) == DEFAULT_SCHEDULER
@@ -157,7 +157,7 @@ class Scheduler(Controller):
             self._schedule(cluster, pod, nodes, usage, state)
 
     # -- one pod ------------------------------------------------------------------------------
-    def _schedule(self, cluster: "Cluster", pod: Obj, nodes: list[Obj], usage: dict, state: dict) -> None:
+    def _schedule(self, cluster: Cluster, pod: Obj, nodes: list[Obj], usage: dict, state: dict) -> None:
         fits: list[Obj] = []
         reasons: dict[str, int] = {}
         unresolvable = 0
@@ -264,7 +264,7 @@ class Scheduler(Controller):
         return least_allocated + 2 * spread - 50 * prefer
 
     @staticmethod
-    def _usage(cluster: "Cluster", nodes: list[Obj]) -> dict[str, dict]:
+    def _usage(cluster: Cluster, nodes: list[Obj]) -> dict[str, dict]:
         usage = {meta.name(n): {"cpu": 0, "mem": 0, "ncpu": 0, "nmem": 0, "pods": 0, "owners": {}, "list": [],
                                 "anti": [], "ports": set()} for n in nodes}
         for p in cluster.store.list("Pod"):
@@ -275,7 +275,7 @@ class Scheduler(Controller):
         return usage
 
     # -- outcomes -----------------------------------------------------------------------------
-    def _bind(self, cluster: "Cluster", pod: Obj, node: Obj) -> None:
+    def _bind(self, cluster: Cluster, pod: Obj, node: Obj) -> None:
         now = rfc3339(cluster.now())
         node_name = meta.name(node)
 
@@ -293,7 +293,7 @@ class Scheduler(Controller):
                                  f"Successfully assigned {meta.namespace(pod)}/{meta.name(pod)} to {node_name}",
                                  DEFAULT_SCHEDULER)
 
-    def _fail(self, cluster: "Cluster", pod: Obj, total: int, reasons: dict[str, int], unresolvable: int,
+    def _fail(self, cluster: Cluster, pod: Obj, total: int, reasons: dict[str, int], unresolvable: int,
               state: dict) -> None:
         message = fit_error(pod, total, reasons, unresolvable)
         uid = meta.uid(pod)
@@ -354,4 +354,4 @@ def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int) 
 
 def _neg(name: str) -> tuple:
     """Sort key that makes the alphabetically first name win a ``max``."""
-    return tuple(-ord(c) for c in name) + (1,)
+    return (*(-ord(c) for c in name), 1)

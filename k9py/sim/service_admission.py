@@ -38,7 +38,7 @@ def _go_strings(values: list[str]) -> str:
 
 
 @admits("Service")
-def admit_service(cluster: "Cluster", svc: Obj, old: Obj | None) -> None:
+def admit_service(cluster: Cluster, svc: Obj, old: Obj | None) -> None:
     name = meta.name(svc)
     spec = svc.setdefault("spec", {})
     if not isinstance(spec, dict):
@@ -127,16 +127,16 @@ def _drop_type_dependent_fields(spec: Obj, old_spec: Obj) -> None:
     if needs_node_ports(old_spec) and not needs_node_ports(spec):
         old_ports = [p.get("nodePort") for p in old_spec.get("ports") or []]
         new_ports = [p.get("nodePort") for p in spec.get("ports") or []]
-        if all(n in (None, 0, o) for n, o in zip(new_ports, old_ports + [None] * len(new_ports))):
+        if all(n in (None, 0, o) for n, o in zip(new_ports, old_ports + [None] * len(new_ports), strict=False)):
             for p in spec.get("ports") or []:
                 p.pop("nodePort", None)
-    if needs_cluster_ip(old_spec) and spec.get("type") == "ExternalName":
-        if spec.get("clusterIP") in (None, "", old_spec.get("clusterIP")):
-            for key in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy"):
-                spec.pop(key, None)
-    if old_spec.get("type") in ("NodePort", "LoadBalancer") and spec.get("type") not in ("NodePort", "LoadBalancer"):
-        if spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
-            spec.pop("externalTrafficPolicy", None)
+    if (needs_cluster_ip(old_spec) and spec.get("type") == "ExternalName"
+            and spec.get("clusterIP") in (None, "", old_spec.get("clusterIP"))):
+        for key in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy"):
+            spec.pop(key, None)
+    if (old_spec.get("type") in ("NodePort", "LoadBalancer") and spec.get("type") not in ("NodePort", "LoadBalancer")
+            and spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy")):
+        spec.pop("externalTrafficPolicy", None)
     if old_spec.get("type") == "LoadBalancer" and spec.get("type") != "LoadBalancer":
         spec.pop("allocateLoadBalancerNodePorts", None)
 
@@ -162,7 +162,7 @@ def _keep_allocations(spec: Obj, old_spec: Obj) -> None:
                     used.add(old_np)
 
 
-def _allocate(cluster: "Cluster", svc: Obj, old: Obj | None) -> None:
+def _allocate(cluster: Cluster, svc: Obj, old: Obj | None) -> None:
     spec = svc["spec"]
     name = meta.name(svc)
     holder = f"{meta.namespace(svc) or 'default'}/{name}"

@@ -8,11 +8,13 @@ settle.
 
 from __future__ import annotations
 
+import builtins
 import random
 import uuid
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from k9py.kube import meta, resources
 from k9py.kube.meta import deep_copy
@@ -42,7 +44,7 @@ class _Change:
 class Watch:
     """A registered watch; call ``stop()`` to end it."""
 
-    def __init__(self, store: "ObjectStore", kind: str, namespace: str | None,
+    def __init__(self, store: ObjectStore, kind: str, namespace: str | None,
                  match: Callable[[Obj], bool] | None, callback: WatchCallback) -> None:
         self._store = store
         self.kind = kind
@@ -127,7 +129,7 @@ class ObjectStore:
     def count(self, kind: str) -> int:
         return len(self._objects.get(kind, {}))
 
-    def kinds(self) -> list[str]:
+    def kinds(self) -> builtins.list[str]:  # builtins: the class's own list() shadows the type here
         return [k for k, v in self._objects.items() if v]
 
     # -- writing ---------------------------------------------------------------------------

@@ -14,23 +14,44 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from k9py.view.describe_common import Obj, Related, events_for
 from k9py.view.describe_extra import (
-    describe_hpa, describe_ingressclass, describe_networkpolicy, describe_pdb, describe_priorityclass, describe_role,
+    describe_hpa,
+    describe_ingressclass,
+    describe_networkpolicy,
+    describe_pdb,
+    describe_priorityclass,
+    describe_role,
     describe_rolebinding,
 )
 from k9py.view.describe_misc import (
-    describe_configmap, describe_endpoints, describe_endpointslice, describe_generic, describe_ingress,
-    describe_limitrange, describe_namespace, describe_pv, describe_pvc, describe_resourcequota, describe_secret,
-    describe_service, describe_serviceaccount, describe_storageclass,
+    describe_configmap,
+    describe_endpoints,
+    describe_endpointslice,
+    describe_generic,
+    describe_ingress,
+    describe_limitrange,
+    describe_namespace,
+    describe_pv,
+    describe_pvc,
+    describe_resourcequota,
+    describe_secret,
+    describe_service,
+    describe_serviceaccount,
+    describe_storageclass,
 )
 from k9py.view.describe_node import describe_node
 from k9py.view.describe_pod import describe_pod
 from k9py.view.describe_workloads import (
-    describe_cronjob, describe_daemonset, describe_deployment, describe_job, describe_replicaset,
-    describe_replicationcontroller, describe_statefulset,
+    describe_cronjob,
+    describe_daemonset,
+    describe_deployment,
+    describe_job,
+    describe_replicaset,
+    describe_replicationcontroller,
+    describe_statefulset,
 )
 
 Describer = Callable[[Obj, "list[Obj] | None", float, "Related | None"], str]
@@ -77,8 +98,3 @@ def describe(obj: Obj, *, events: list[Obj] | None, now: float, related: Related
     if fn is None:
         return describe_generic(obj, mine, now)
     return fn(obj, mine, now, related)
-
-
-def describable_kinds() -> list[str]:
-    """Kinds with a dedicated describer (anything else is described generically)."""
-    return sorted(_DESCRIBERS)

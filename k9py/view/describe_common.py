@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from k9py.kube import quantity as q
 from k9py.view.describe_gosort import go_sort
@@ -140,13 +141,13 @@ def controller_uid(obj: Obj) -> str | None:
 class Quantity:
     """A ``resource.Quantity``: exact value and the format sums keep (the first operand's)."""
 
-    __slots__ = ("value", "fmt")
+    __slots__ = ("fmt", "value")
 
     def __init__(self, value: Decimal = Decimal(0), fmt: str = "DecimalSI") -> None:
         self.value, self.fmt = value, fmt
 
     @classmethod
-    def of(cls, s: Any) -> "Quantity":
+    def of(cls, s: Any) -> Quantity:
         text = str(s).strip()
         try:
             value = q.parse(text)
@@ -160,7 +161,7 @@ class Quantity:
             fmt = "DecimalSI"
         return cls(value, fmt)
 
-    def add(self, other: "Quantity") -> "Quantity":
+    def add(self, other: Quantity) -> Quantity:
         return Quantity(self.value + other.value, self.fmt)
 
     def milli(self) -> int:

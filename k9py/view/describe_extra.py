@@ -3,7 +3,7 @@ IngressClass, PriorityClass and RBAC (Role/ClusterRole with kubectl's rule compa
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from k9py.kube.meta import dig
@@ -178,7 +178,7 @@ def _go_time_string(ts: Any) -> str:
     t = parse_time(ts)
     if t is None:
         return "0001-01-01 00:00:00 +0000 UTC"
-    return datetime.fromtimestamp(int(t // 1), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+    return datetime.fromtimestamp(int(t // 1), tz=UTC).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
 
 
 def describe_networkpolicy(np: Obj) -> str:

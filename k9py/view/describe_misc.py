@@ -9,7 +9,14 @@ from typing import Any
 
 from k9py.kube.meta import dig
 from k9py.view.describe_common import (
-    Obj, Quantity, Related, annotations_multiline, format_labels, describe_events, fetch, labels_multiline,
+    Obj,
+    Quantity,
+    Related,
+    annotations_multiline,
+    describe_events,
+    fetch,
+    format_labels,
+    labels_multiline,
 )
 from k9py.view.describe_pod import pvc_class, volume_source
 from k9py.view.describe_text import LEVEL_0, LEVEL_1, LEVEL_2, Writer, go_bool, go_list, print_bool_ptr, rfc1123z, since
@@ -184,9 +191,8 @@ def _ingress_backend(ns: str, backend: Obj, related: Related | None) -> str:
             return f'{sb} (<error: services "{svc_ref.get("name", "")}" not found>)'
         sp_name = ""
         for sp in dig(svc, "spec", "ports") or []:
-            if port.get("number") and port.get("number") == sp.get("port"):
-                sp_name = sp.get("name") or ""
-            elif port.get("name") and port.get("name") == sp.get("name"):
+            number, port_name = port.get("number"), port.get("name")
+            if (number and number == sp.get("port")) or (port_name and port_name == sp.get("name")):
                 sp_name = sp.get("name") or ""
         return f"{sb} ({format_endpoint_slices(_slices_for(svc_ref.get('name', ''), ns, related), {sp_name})})"
     res = backend.get("resource")

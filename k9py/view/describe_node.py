@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from k9py.kube.meta import dig
 from k9py.view.describe_common import (
-    Obj, Quantity, Related, annotations_multiline, describe_events, fetch, labels_multiline, pod_resources, resource_list,
-    sum_resources, taints_multiline,
+    Obj,
+    Quantity,
+    Related,
+    annotations_multiline,
+    describe_events,
+    fetch,
+    labels_multiline,
+    pod_resources,
+    resource_list,
+    sum_resources,
+    taints_multiline,
 )
 from k9py.view.describe_text import LEVEL_0, LEVEL_1, Writer, go_bool, rfc1123z, since
 from k9py.view.printers_format import quantity_string
@@ -117,15 +126,15 @@ def _node_resources(w: Writer, node: Obj, pods: list[Obj], now: float) -> None:
     reqs, lims = sum_resources(pods, "requests"), sum_resources(pods, "limits")
     a_eph = alloc.get("ephemeral-storage", zero).whole()
     for name, whole, milli in (("cpu", a_cpu, True), ("memory", a_mem, False), ("ephemeral-storage", a_eph, False)):
-        r, l = reqs.get(name, zero), lims.get(name, zero)
-        rv, lv = (r.milli(), l.milli()) if milli else (r.whole(), l.whole())
-        w.write(LEVEL_1, f"{name}\t{r} ({_pct(rv, whole)}%)\t{l} ({_pct(lv, whole)}%)\n")
+        r, limit = reqs.get(name, zero), lims.get(name, zero)
+        rv, lv = (r.milli(), limit.milli()) if milli else (r.whole(), limit.whole())
+        w.write(LEVEL_1, f"{name}\t{r} ({_pct(rv, whole)}%)\t{limit} ({_pct(lv, whole)}%)\n")
     huge = sorted(k for k in alloc if k.startswith("hugepages-"))
     ext = sorted(k for k in alloc if not k.startswith("hugepages-") and k not in STANDARD_CONTAINER_RESOURCES
                  and k != "pods" and not _is_standard(k))
     for name in huge:
-        r, l, a = reqs.get(name, zero), lims.get(name, zero), alloc[name].whole()
-        w.write(LEVEL_1, f"{name}\t{r} ({_pct(r.whole(), a)}%)\t{l} ({_pct(l.whole(), a)}%)\n")
+        r, limit, a = reqs.get(name, zero), lims.get(name, zero), alloc[name].whole()
+        w.write(LEVEL_1, f"{name}\t{r} ({_pct(r.whole(), a)}%)\t{limit} ({_pct(limit.whole(), a)}%)\n")
     for name in ext:
         w.write(LEVEL_1, f"{name}\t{reqs.get(name, zero)}\t{lims.get(name, zero)}\n")
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from k9py.kube import quantity as kq
 from k9py.kube.meta import dig
 from k9py.view.describe_common import (
-    Obj, annotations_multiline, controlled_by, describe_events, describe_resources, labels_multiline,
+    Obj,
+    annotations_multiline,
+    controlled_by,
+    describe_events,
+    describe_resources,
+    labels_multiline,
     tolerations_multiline,
 )
 from k9py.view.describe_text import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, Writer, go_bool, print_bool, rfc1123z, since
@@ -253,10 +259,9 @@ def describe_probe(p: Obj) -> str:
         scheme = str(h.get("scheme") or "").lower()
         port = str(h.get("port", "")) if h.get("port") is not None else ""
         host = h.get("host") or ""
+        hostport = host
         if port:
             hostport = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        else:
-            hostport = host
         path = _escape_path(h.get("path") or "")
         if path and not path.startswith("/") and hostport:
             path = "/" + path

@@ -8,7 +8,7 @@ have that column, and the last cell of a line is never padded. ``Writer.flush`` 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from k9py.kube import timefmt
@@ -95,7 +95,7 @@ def rfc1123z(ts: Any) -> str:
     t = parse_time(ts)
     if t is None:
         return ZERO_RFC1123Z
-    return datetime.fromtimestamp(int(t // 1), tz=timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    return datetime.fromtimestamp(int(t // 1), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
 def parse_time(ts: Any) -> float | None:

@@ -7,7 +7,15 @@ from typing import Any
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import human_duration
 from k9py.view.describe_common import (
-    Obj, Related, annotations_multiline, format_labels, controlled_by, controller_uid, describe_events, fetch, labels_multiline,
+    Obj,
+    Related,
+    annotations_multiline,
+    controlled_by,
+    controller_uid,
+    describe_events,
+    fetch,
+    format_labels,
+    labels_multiline,
 )
 from k9py.view.describe_pod import claim_templates, pod_template
 from k9py.view.describe_text import LEVEL_0, LEVEL_1, Writer, parse_time, print_bool_ptr, rfc1123z

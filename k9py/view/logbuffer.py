@@ -12,9 +12,10 @@ import heapq
 import json
 import re
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from datetime import UTC, datetime
+from typing import TypeVar
 
 DEFAULT_CAPACITY = 5_000
 MAX_DISPLAY = 1_000  # characters of one line shown; the rest is marked, kept for saves
@@ -74,7 +75,7 @@ def timestamp_key(ts: str) -> tuple[int, int]:
         dt = datetime.fromisoformat(whole + ("+00:00" if zone == "Z" else zone))
     except ValueError:
         return NO_TIME
-    return int(dt.astimezone(timezone.utc).timestamp()), int((frac or "").ljust(9, "0"))
+    return int(dt.astimezone(UTC).timestamp()), int((frac or "").ljust(9, "0"))
 
 
 T = TypeVar("T")
@@ -91,10 +92,7 @@ def merge_by_time(batches: Sequence[Sequence[T]], ts_of: Callable[[T], str]) -> 
         rows = []
         for i, item in enumerate(batch):
             k = timestamp_key(ts_of(item))
-            if k == NO_TIME:
-                k = last
-            else:
-                k = max(k, last)  # never reorder inside one stream
+            k = last if k == NO_TIME else max(k, last)  # never reorder inside one stream
             last = k
             rows.append((k, b, i, item))
         keyed.append(rows)
@@ -206,7 +204,7 @@ class LogBuffer:
             pretty = pretty_json(line.text)
             if pretty is not None:
                 body = pretty
-        out = [lead + body[0]] + body[1:]
+        out = [lead + body[0], *body[1:]]
         return [s if len(s) <= self.max_display else s[: self.max_display - 1] + ELLIPSIS for s in out]
 
     def text(self, *, timestamps: bool = False, filtered: bool = False) -> str:

@@ -11,7 +11,8 @@ Pure functions over API-shaped dicts; no simulator or UI imports.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from k9py.kube.meta import dig
 from k9py.view import printers_cells as pc
@@ -31,9 +32,22 @@ from k9py.view.printers_pod import (
 Obj = dict[str, Any]
 
 __all__ = [
-    "ColumnDef", "columns", "cells", "row", "table", "partial_object_metadata", "has_printer",
-    "pod_status_reason", "pod_ready", "pod_restarts", "pod_summary", "format_ports",
-    "access_modes", "node_roles", "node_status", "column_names",
+    "ColumnDef",
+    "access_modes",
+    "cells",
+    "column_names",
+    "columns",
+    "format_ports",
+    "has_printer",
+    "node_roles",
+    "node_status",
+    "partial_object_metadata",
+    "pod_ready",
+    "pod_restarts",
+    "pod_status_reason",
+    "pod_summary",
+    "row",
+    "table",
 ]
 
 format_ports = pc.format_ports

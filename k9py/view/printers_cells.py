@@ -341,7 +341,8 @@ def endpoints_cells(o: Obj, now: float) -> list[Any]:
 
 
 def endpointslice_cells(o: Obj, now: float) -> list[Any]:
-    ports, more, count = [], False, 0
+    ports: list[str] = []
+    more, count = False, 0
     for p in o.get("ports") or []:
         if len(ports) < 3:
             if p.get("port") is not None:
@@ -354,7 +355,8 @@ def endpointslice_cells(o: Obj, now: float) -> list[Any]:
             more = True
         count += 1
     ports_s = list_with_more(ports, more, count, 3)
-    addrs, amore, acount = [], False, 0
+    addrs: list[str] = []
+    amore, acount = False, 0
     for e in o.get("endpoints") or []:
         for a in e.get("addresses") or []:
             if len(addrs) < 3:

@@ -6,7 +6,7 @@ the cells we print match the real apiserver character for character.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +40,7 @@ def rfc3339_utc(ts: str | None) -> str:
     t = _parse(ts)
     if t is None:
         return ZERO_TIME_RFC3339
-    return datetime.fromtimestamp(int(t // 1), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(t // 1), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_labels(m: dict[str, str] | None) -> str:

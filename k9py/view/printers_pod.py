@@ -25,7 +25,7 @@ class PodSummary(NamedTuple):
 
 def _is_restartable_init(container: Obj | None) -> bool:
     """A sidecar: an init container with ``restartPolicy: Always``."""
-    return bool(container) and container.get("restartPolicy") == "Always"
+    return container is not None and container.get("restartPolicy") == "Always"
 
 
 def _condition(conditions: list[Obj] | None, ctype: str) -> Obj | None:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import bisect
 import gc
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from k9py.kube import meta, quantity
 from k9py.kube.timefmt import parse_time
 from k9py.view import filter as filters
+from k9py.view import printers
 from k9py.view.kinds import ViewKind
 
 Obj = dict[str, Any]
@@ -32,16 +34,7 @@ class Column:
         return self.type in ("integer", "number")
 
 
-# -- printers (H4's k9py.view.printers; a NAME/AGE fallback until every kind has one) -----------
-def _fallback_columns(kind: str) -> list[Column]:
-    return [Column("NAME"), Column("AGE", "string")]
-
-
-def _fallback_cells(obj: Obj, now: float) -> list[Any]:
-    from k9py.kube.timefmt import age
-    return [meta.name(obj), age(obj.get("metadata", {}).get("creationTimestamp"), now)]
-
-
+# -- printers: kubectl's columns (view.printers), k9s's own layout for pods and containers -------
 def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[Any]]]:
     if kind == "Pod":
         return POD_COLUMNS, pod_cells
@@ -49,15 +42,7 @@ def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[An
         return CONTAINER_COLUMNS, container_cells
     if kind == "Context":
         return CONTEXT_COLUMNS, context_cells
-    try:
-        from k9py.view import printers  # type: ignore[attr-defined]
-        cols = [Column(c.name.upper(), getattr(c, "type", "string"), int(getattr(c, "priority", 0)))
-                for c in printers.columns(kind)]
-        if cols:
-            return cols, printers.cells
-    except (ImportError, KeyError, LookupError, ValueError, AttributeError):
-        pass
-    return _fallback_columns(kind), _fallback_cells
+    return [Column(c.name.upper(), c.type, c.priority) for c in printers.columns(kind)], printers.cells
 
 
 # -- pods: kubectl's cells in k9s's layout, plus k9s's extra columns --------------------------
@@ -215,7 +200,7 @@ def _num(s: str) -> float | None:
 
 
 class Row:
-    __slots__ = ("key", "obj", "_cells", "_now", "_text", "delta", "skey")
+    __slots__ = ("_cells", "_now", "_text", "delta", "key", "obj", "skey")
 
     def __init__(self, key: Key, obj: Obj, skey: tuple = ()) -> None:
         self.key = key
@@ -300,7 +285,7 @@ class RowModel:
         self._idx = [i for i, _ in picked]
         self.columns: list[Column] = [c for _, c in picked]
         if self.all_namespaces:
-            self.columns = [Column("NAMESPACE")] + self.columns
+            self.columns = [Column("NAMESPACE"), *self.columns]
         self._status_col = self.col_index("STATUS")
 
     def col_index(self, name: str) -> int | None:
@@ -493,8 +478,7 @@ class RowModel:
         old_keys = self._children.get(skey, []) if self.expand is not None else [skey]
         for k in old_keys:
             if k not in new_keys and k in self.rows:
-                row = self.rows.pop(k)
-                self._vremove(row)
+                self._vremove(self.rows.pop(k))
         if self.expand is not None:
             if new_keys:
                 self._children[skey] = new_keys

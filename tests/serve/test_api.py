@@ -272,8 +272,8 @@ def test_server_side_apply_creates_then_updates(client):
     yaml_body = b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ssa\nspec:\n  replicas: 2\n"
     code, d, _ = client.call("PATCH", path, raw=yaml_body, content_type="application/apply-patch+yaml")
     assert code == 200 and d["spec"]["replicas"] == 2 and d["spec"]["template"]["spec"]["containers"]
-    code, st, _ = client.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/ssa", raw=yaml_body,
-                              content_type="application/apply-patch+yaml")
+    code, _, _ = client.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/ssa", raw=yaml_body,
+                             content_type="application/apply-patch+yaml")
     assert code == 400  # fieldManager is required
 
 
@@ -291,9 +291,9 @@ def test_scale_subresource(client):
     scale["spec"]["replicas"] = 1
     code, scale2, _ = client.call("PUT", path, scale)
     assert code == 200 and scale2["spec"]["replicas"] == 1
-    code, st, _ = client.call("PUT", path, scale)  # stale resourceVersion
+    code, _, _ = client.call("PUT", path, scale)  # stale resourceVersion
     assert code == 409
-    code, st, _ = client.call("PATCH", path, {"spec": {"replicas": -2}}, content_type="application/merge-patch+json")
+    code, _, _ = client.call("PATCH", path, {"spec": {"replicas": -2}}, content_type="application/merge-patch+json")
     assert code == 422
     assert client.call("GET", "/apis/apps/v1/namespaces/default/deployments/nope/scale")[0] == 404
 
@@ -330,11 +330,11 @@ def test_pod_delete_is_graceful_then_eviction(client, served):
 
 def test_delete_preconditions_and_bad_options(client):
     _, cm, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", _cm("pre"))
-    code, st, _ = client.call("DELETE", "/api/v1/namespaces/default/configmaps/pre", {"preconditions": {"uid": "nope"}})
+    code, _, _ = client.call("DELETE", "/api/v1/namespaces/default/configmaps/pre", {"preconditions": {"uid": "nope"}})
     assert code == 409
-    code, st, _ = client.call("DELETE", "/api/v1/namespaces/default/configmaps/pre?propagationPolicy=Sideways")
+    code, _, _ = client.call("DELETE", "/api/v1/namespaces/default/configmaps/pre?propagationPolicy=Sideways")
     assert code == 422
-    code, st, _ = client.call("DELETE", "/api/v1/namespaces/default/configmaps/pre", {"preconditions": {"uid": cm["metadata"]["uid"]}})
+    code, _, _ = client.call("DELETE", "/api/v1/namespaces/default/configmaps/pre", {"preconditions": {"uid": cm["metadata"]["uid"]}})
     assert code == 200
 
 
@@ -424,7 +424,7 @@ def test_watch_send_initial_events_ends_with_bookmark(client):
     assert mark["type"] == "BOOKMARK"
     assert mark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
     assert int(mark["object"]["metadata"]["resourceVersion"]) >= int(added["object"]["metadata"]["resourceVersion"])
-    code, st, _ = client.call("GET", "/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true")
+    code, _, _ = client.call("GET", "/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=true")
     assert code == 422
 
 

@@ -389,7 +389,7 @@ def test_typed_create_commands(srv, args):
         if isinstance(want, list):
             if not isinstance(got, list) or len(got) != len(want):
                 return [path]
-            return [p for i, (a, b) in enumerate(zip(want, got)) for p in covers(a, b, f"{path}[{i}]")]
+            return [p for i, (a, b) in enumerate(zip(want, got, strict=True)) for p in covers(a, b, f"{path}[{i}]")]
         return [] if want == got else [path]
 
     assert covers(expected, created) == []
@@ -409,7 +409,7 @@ def test_bad_requests_are_4xx(srv, tmp_path):
     out = srv.kubectl("apply", "-f", str(typo), check=False)
     assert out.returncode == 1 and 'strict decoding error: unknown field "spex"' in out.stderr
     raw = srv.kubectl("get", "--raw", "/api/v1/namespaces/default/pods?labelSelector=a%20in%20(", check=False)
-    assert raw.returncode == 1 and "BadRequest" in raw.stderr or "Bad Request" in raw.stderr
+    assert raw.returncode == 1 and ("BadRequest" in raw.stderr or "Bad Request" in raw.stderr)
     raw = srv.kubectl("get", "--raw", "/no/such/path", check=False)
     assert raw.returncode == 1 and "NotFound" in raw.stderr
     dup = srv.kubectl("create", "-f", "-", check=False, stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube-root-ca.crt\n")

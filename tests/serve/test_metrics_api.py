@@ -23,7 +23,6 @@ from k9py.serve.server import ServeHandle
 from k9py.sim import metrics as sim_metrics
 from k9py.sim.cluster import Cluster
 from k9py.sim.nodes import add_node
-
 from tests.serve.conftest import Client
 
 KUBECTL = str(Path(sys.executable).with_name("kubectl"))
@@ -299,8 +298,8 @@ def test_kubectl_top_follows_the_virtual_clock(served):
     assert [r[3:] for r in after] == [[cpu_cell(nanos(truth[tuple(r[:3])]["cpu"])), mem_cell(kib(truth[tuple(r[:3])]["memory"]))]
                                       for r in after]
     assert before != after  # usage moves with time (the pinned pod does not)
-    assert [r for r in after if r[1].startswith("pinned-")][0][3:] == ["250m", "100Mi"]
-    code, body, _ = served.client.call("GET", "/apis/metrics.k8s.io/v1beta1/nodes/minikube")
+    assert next(r for r in after if r[1].startswith("pinned-"))[3:] == ["250m", "100Mi"]
+    _code, body, _ = served.client.call("GET", "/apis/metrics.k8s.io/v1beta1/nodes/minikube")
     assert body["timestamp"] == "2026-11-01T09:12:00Z"
 
 
@@ -378,7 +377,7 @@ def test_without_metrics_server(tmp_path):
 
     s = Served(metrics_cluster(), tmp_path, metrics=False)
     try:
-        code, groups, _ = s.client.call("GET", "/apis")
+        _code, groups, _ = s.client.call("GET", "/apis")
         assert "metrics.k8s.io" not in {g["name"] for g in groups["groups"]}
         assert s.client.call("GET", "/apis/metrics.k8s.io/v1beta1/nodes")[0] == 404
         p = s.kubectl("top", "nodes", check=False)

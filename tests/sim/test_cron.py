@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,11 +10,11 @@ from k9py.sim import cron
 
 
 def ts(s: str) -> float:
-    return datetime.fromisoformat(s).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromisoformat(s).replace(tzinfo=UTC).timestamp()
 
 
 def iso(t: float) -> str:
-    return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%d %H:%M")
 
 
 @pytest.mark.parametrize("expr,after,expected", [

@@ -3,6 +3,7 @@ Indexed mode, suspend, conditions and events as Kubernetes 1.31 reports them."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -111,7 +112,7 @@ def test_backoff_limit_exceeded_with_exponential_backoff():
             break
     j = job(c, "fail")
     assert len(seen) == 3 and j["status"]["failed"] == 3
-    gaps = [b - a for a, b in zip(created_at, created_at[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(created_at)]
     assert gaps[0] >= 10 and gaps[1] >= 20 and gaps[1] > gaps[0]  # 10 s, then 20 s back-off
     assert conds(j) == [("FailureTarget", "True", "BackoffLimitExceeded"), ("Failed", "True", "BackoffLimitExceeded")]
     assert j["status"]["conditions"][-1]["message"] == "Job has reached the specified backoff limit"

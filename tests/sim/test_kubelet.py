@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from k9py.kube.meta import deep_copy
@@ -151,7 +153,7 @@ def test_crash_loop_backoff_doubles_to_cap():
     c.create(pod_manifest("crash", annotations={"k9py.sim/crash-after": "5"}))
     runs = _watch_restarts(c, "crash", 1200)
     starts = [t for t, _ in runs]
-    gaps = [round(b - a - 5) for a, b in zip(starts, starts[1:])]
+    gaps = [round(b - a - 5) for a, b in itertools.pairwise(starts)]
     assert gaps[:8] == [0, 10, 20, 40, 80, 160, 300, 300]
     assert [n for _, n in runs[:4]] == [0, 1, 2, 3]
     c.advance(0)
@@ -176,7 +178,7 @@ def test_backoff_resets_after_ten_minutes_running():
     c.create(pod_manifest("slow", annotations={"k9py.sim/crash-after": "700"}))
     runs = _watch_restarts(c, "slow", 2200, step=5)
     starts = [t for t, _ in runs]
-    assert len(starts) == 4 and all(round(b - a) == 700 for a, b in zip(starts, starts[1:]))
+    assert len(starts) == 4 and all(round(b - a) == 700 for a, b in itertools.pairwise(starts))
 
 
 def test_oom_killed():

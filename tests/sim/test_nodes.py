@@ -1,8 +1,8 @@
-from k9py.sim.version import KUBERNETES_VERSION
 from k9py.kube.timefmt import parse_time
 from k9py.sim.behaviour import NODE_DOWN
 from k9py.sim.clock import DEFAULT_EPOCH
 from k9py.sim.nodes import make_node
+from k9py.sim.version import KUBERNETES_VERSION
 from tests.sim.helpers import events_for, make_cluster, pod, pod_manifest
 
 

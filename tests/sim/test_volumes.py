@@ -188,7 +188,7 @@ def test_dynamic_provisioning_with_the_default_class():
     msgs = dict(events_for(c, claim))
     assert msgs["Provisioning"] == 'External provisioner is provisioning volume for claim "default/notebook"'
     assert msgs["ProvisioningSucceeded"] == f"Successfully provisioned volume pvc-{uid}"
-    prov = [e for e in c.events.for_object(claim) if e["reason"] == "Provisioning"][0]
+    prov = next(e for e in c.events.for_object(claim) if e["reason"] == "Provisioning")
     assert prov["source"]["component"].startswith("k8s.io/minikube-hostpath_minikube_")
     # deleting the claim deletes the provisioned volume shortly after (reclaim Delete)
     c.delete("PersistentVolumeClaim", "default", "notebook")

@@ -7,7 +7,7 @@ demo cluster does not produce and the building blocks.)
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,12 +18,12 @@ from k9py.view.describe_misc import smart_label
 from k9py.view.describe_text import Writer, tabwrite
 from tests.sim.helpers import make_cluster, pod_manifest
 
-T0 = datetime(2026, 11, 1, 9, 0, 0, tzinfo=timezone.utc).timestamp()
+T0 = datetime(2026, 11, 1, 9, 0, 0, tzinfo=UTC).timestamp()
 NOW = T0 + 3600
 
 
 def ts(seconds_before_now: float) -> str:
-    return datetime.fromtimestamp(NOW - seconds_before_now, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(NOW - seconds_before_now, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def md(name: str, namespace: str | None = "default", **extra) -> dict:
@@ -220,7 +220,7 @@ def test_deployment_old_and_new_replicasets_from_a_rollout():
                     related=lambda kind, ns: cluster.list(kind, ns or None))
     assert f"OldReplicaSets:  {old} (0/0 replicas created)\nNewReplicaSet:   {new} (2/2 replicas created)\n" in text
     assert "Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable\n" in text
-    assert f"ScalingReplicaSet  " in text and f"Scaled up replica set {new}" in text
+    assert "ScalingReplicaSet  " in text and f"Scaled up replica set {new}" in text
     # without `related` kubectl's fetched parts are left out rather than guessed
     assert "OldReplicaSets" not in describe(d, events=None, now=cluster.now())
 

@@ -1,7 +1,7 @@
 import pytest
 
-from k9py.backends.samples import small_cluster
 from k9py.view.kinds import BY_NAME, complete, drill, lookup, owner_scope, parse_command
+from tests.samples import small_cluster
 
 K9S_ALIASES = {"po": "pods", "pods": "pods", "dp": "deployments", "deploy": "deployments", "svc": "services",
                "no": "nodes", "ns": "namespaces", "pv": "persistentvolumes", "pvc": "persistentvolumeclaims",

@@ -2,8 +2,16 @@
 
 import time
 
-from k9py.view.logbuffer import (ELLIPSIS, NO_TIME, LogBuffer, merge_by_time, pretty_json, split_timestamp,
-                                 strip_escapes, timestamp_key)
+from k9py.view.logbuffer import (
+    ELLIPSIS,
+    NO_TIME,
+    LogBuffer,
+    merge_by_time,
+    pretty_json,
+    split_timestamp,
+    strip_escapes,
+    timestamp_key,
+)
 
 
 def test_capacity_drops_oldest_and_counts():

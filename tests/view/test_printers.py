@@ -6,19 +6,19 @@ Expected cells are written out by hand from the Go logic and from real `kubectl 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from k9py.view import printers as p
 from k9py.view.printers_format import format_label_selector, quantity_string, selector_string
 
-T0 = datetime(2026, 11, 1, 9, 0, 0, tzinfo=timezone.utc).timestamp()
+T0 = datetime(2026, 11, 1, 9, 0, 0, tzinfo=UTC).timestamp()
 NOW = T0 + 3600  # one hour into the cluster's life
 
 
 def ts(seconds_after_t0: float) -> str:
-    return datetime.fromtimestamp(T0 + seconds_after_t0, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(T0 + seconds_after_t0, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def ago(seconds: float) -> str:
@@ -28,8 +28,11 @@ def ago(seconds: float) -> str:
 
 # --- pods ------------------------------------------------------------------------------------------
 
+CREATED = ago(330)  # the default pod's creationTimestamp: 5m30s before NOW
+
+
 def pod(name="nginx-7c5ddbdf54-abcde", *, containers=None, init=None, statuses=None, init_statuses=None,
-        phase="Running", reason=None, conditions=None, created=ago(330), node="minikube-m02",
+        phase="Running", reason=None, conditions=None, created=CREATED, node="minikube-m02",
         ip="10.244.1.5", deleting=None, gates=None, nominated=None):
     containers = containers if containers is not None else [{"name": "nginx", "image": "nginx:1.14.2"}]
     spec = {"containers": containers, "nodeName": node} if node else {"containers": containers}
@@ -215,7 +218,7 @@ def test_first_container_reason_wins():
 
 # init containers
 INIT1 = [{"name": "init-myservice", "image": "busybox:1.28"}]
-INIT2 = INIT1 + [{"name": "init-mydb", "image": "busybox:1.28"}]
+INIT2 = [*INIT1, {"name": "init-mydb", "image": "busybox:1.28"}]
 
 
 def init_running(name="init-myservice", restarts=0, last_finished=None):
@@ -273,8 +276,8 @@ def test_sidecar_init_container_counts_towards_ready_and_total():
 
 def test_readiness_gates_and_nominated_node():
     obj = pod(statuses=[running()], gates=["www.example.com/feature-1", "www.example.com/feature-2"],
-              conditions=READY_TRUE + [{"type": "www.example.com/feature-1", "status": "True"},
-                                       {"type": "www.example.com/feature-2", "status": "False"}],
+              conditions=[*READY_TRUE, {"type": "www.example.com/feature-1", "status": "True"},
+                          {"type": "www.example.com/feature-2", "status": "False"}],
               nominated="minikube-m03")
     assert p.cells(obj, NOW)[7:] == ["minikube-m03", "1/2"]
 
@@ -748,7 +751,7 @@ def test_cells_fit_the_columns(obj):
     cols = p.columns(obj["kind"])
     cs = p.cells(obj, NOW)
     assert len(cs) == len(cols)
-    for col, cell in zip(cols, cs):
+    for col, cell in zip(cols, cs, strict=True):
         if col.type == "integer":
             assert isinstance(cell, int) and not isinstance(cell, bool), (col.name, cell)
         elif col.type == "boolean":
@@ -815,7 +818,7 @@ def test_quantity_canonical_strings(q, out):
     assert quantity_string(q) == out
 
 
-@pytest.mark.parametrize("kind", sorted(p.COLUMNS) + ["Role", "Unknown"])
+@pytest.mark.parametrize("kind", [*sorted(p.COLUMNS), "Role", "Unknown"])
 def test_bare_objects_never_break_the_printer(kind):
     """`serve` must answer a Table for any stored object, however sparse."""
     cs = p.cells({"kind": kind}, NOW)

@@ -1,9 +1,9 @@
 import random
 
-from k9py.backends.samples import add_pods, small_cluster
 from k9py.kube.meta import deep_copy
 from k9py.view.kinds import BY_NAME
 from k9py.view.rows import RowModel, expand_containers
+from tests.samples import add_pods, small_cluster
 
 
 def objects(cluster, kind, ns=None):
@@ -202,7 +202,7 @@ def test_random_updates_match_a_full_reload():
     m.set_sort("RESTARTS")
     m.set_filter("load-0[01]")
     keys = list(src)
-    for step in range(200):
+    for _step in range(200):
         k = rng.choice(keys)
         op = rng.random()
         if op < 0.3 and k in src:

@@ -16,5 +16,5 @@ class Controller:
 
     name = "controller"
 
-    def reconcile(self, cluster: "Cluster") -> None:  # pragma: no cover - interface
+    def reconcile(self, cluster: Cluster) -> None:  # pragma: no cover - interface
         raise NotImplementedError

@@ -3,6 +3,7 @@ virtual clock; concurrency policy, suspend, starting deadline, history limits, s
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -25,7 +26,7 @@ MAX_MISSED = 100
 
 
 @admits("CronJob")
-def _admit_cronjob(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_cronjob(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     name = meta.name(obj)
     spec = obj.get("spec")
     if not isinstance(spec, dict):
@@ -84,7 +85,7 @@ def _ref(job: Obj) -> Obj:
 class CronJobController(Controller):
     name = "cronjob"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         for cj in cluster.store.list("CronJob"):
             if meta.is_deleting(cj):
                 continue
@@ -93,7 +94,7 @@ class CronJobController(Controller):
             except ApiError:
                 continue
 
-    def _sync(self, c: "Cluster", cj: Obj) -> None:
+    def _sync(self, c: Cluster, cj: Obj) -> None:
         ns, name = meta.namespace(cj), meta.name(cj)
         spec = cj.get("spec") or {}
         now = c.now()
@@ -161,10 +162,8 @@ class CronJobController(Controller):
             return
         if policy == "Replace":
             for ref in list(new_active):
-                try:
+                with contextlib.suppress(ApiError):
                     c.delete("Job", ns, ref["name"], propagation="Background")
-                except ApiError:
-                    pass
                 c.record_event(cj, "Normal", "SuccessfulDelete", f"Deleted job {ref['name']}", COMPONENT)
             new_active = []
             status["active"] = new_active
@@ -187,7 +186,7 @@ class CronJobController(Controller):
         status["lastScheduleTime"] = rfc3339(scheduled)
         self._write(c, cj, status)
 
-    def _write(self, c: "Cluster", cj: Obj, status: Obj) -> None:
+    def _write(self, c: Cluster, cj: Obj, status: Obj) -> None:
         if not status.get("active"):
             status.pop("active", None)
         c.store.mutate("CronJob", meta.namespace(cj), meta.name(cj), lambda o: o.__setitem__("status", status))
@@ -231,7 +230,7 @@ class CronJobController(Controller):
             md["labels"] = dict(jmd["labels"])
         return {"apiVersion": "batch/v1", "kind": "Job", "metadata": md, "spec": jt.get("spec") or {}}
 
-    def _cleanup(self, c: "Cluster", cj: Obj, jobs: list[Obj]) -> None:
+    def _cleanup(self, c: Cluster, cj: Obj, jobs: list[Obj]) -> None:
         spec = cj.get("spec") or {}
         for kind, limit in (("Complete", spec.get("successfulJobsHistoryLimit")), ("Failed", spec.get("failedJobsHistoryLimit"))):
             if limit is None:

@@ -35,7 +35,7 @@ NETWORK_UNAVAILABLE = {"key": "node.kubernetes.io/network-unavailable", "operato
 
 
 @admits("DaemonSet")
-def _admit_daemonset(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_daemonset(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     spec = obj.setdefault("spec", {})
     if isinstance(spec, dict):
         us = spec.setdefault("updateStrategy", {})
@@ -102,7 +102,7 @@ def node_should_run(ds: Obj, node: Obj) -> tuple[bool, bool]:
 class DaemonSetController(Controller):
     name = "daemonset"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         nodes = cluster.store.list("Node")
         for ds in cluster.store.list("DaemonSet"):
             if meta.is_deleting(ds):
@@ -112,7 +112,7 @@ class DaemonSetController(Controller):
             except ApiError:
                 continue
 
-    def _revision(self, c: "Cluster", ds: Obj) -> tuple[Obj, str]:
+    def _revision(self, c: Cluster, ds: Obj) -> tuple[Obj, str]:
         data = {"spec": {"template": {**deep_copy(dig(ds, "spec", "template") or {}), "$patch": "replace"}}}
         revs = sorted(pt.owned(c, "ControllerRevision", ds), key=lambda r: r.get("revision", 0))
         max_rev = max((r.get("revision", 0) for r in revs), default=0)
@@ -139,7 +139,7 @@ class DaemonSetController(Controller):
                 c.store.delete("ControllerRevision", meta.namespace(r), meta.name(r))
         return cur, meta.labels(cur).get(pt.CONTROLLER_REVISION_HASH, "")
 
-    def _sync(self, c: "Cluster", ds: Obj, nodes: list[Obj]) -> None:
+    def _sync(self, c: Cluster, ds: Obj, nodes: list[Obj]) -> None:
         ns = meta.namespace(ds)
         now = c.now()
         _, h = self._revision(c, ds)
@@ -186,7 +186,7 @@ class DaemonSetController(Controller):
             self._rolling_update(c, ds, nodes, h, min_ready, now)
         self._update_status(c, ds, nodes, h, min_ready, now)
 
-    def _create(self, c: "Cluster", ds: Obj, node: str, h: str) -> None:
+    def _create(self, c: Cluster, ds: Obj, node: str, h: str) -> None:
         template = deep_copy(dig(ds, "spec", "template") or {})
         extra = {pt.CONTROLLER_REVISION_HASH: h, TEMPLATE_GENERATION: str(ds["metadata"].get("generation", 1))}
         pod = pt.pod_from_template(ds, template, generate_name=f"{meta.name(ds)}-", extra_labels=extra)
@@ -198,7 +198,7 @@ class DaemonSetController(Controller):
             {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}
         pt.create_pod(c, ds, pod, COMPONENT)
 
-    def _rolling_update(self, c: "Cluster", ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
+    def _rolling_update(self, c: Cluster, ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
         desired = sum(1 for n in nodes if node_should_run(ds, n)[0])
         ru = dig(ds, "spec", "updateStrategy", "rollingUpdate") or {}
         max_unavailable = pt.int_or_percent(ru.get("maxUnavailable"), desired, True, 1)
@@ -228,7 +228,7 @@ class DaemonSetController(Controller):
             pt.delete_pod(c, ds, p, COMPONENT)
             unavailable += 1
 
-    def _update_status(self, c: "Cluster", ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
+    def _update_status(self, c: Cluster, ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
         ns, name = meta.namespace(ds), meta.name(ds)
         pods = [p for p in pt.owned(c, "Pod", ds) if not meta.is_deleting(p)]
         desired = current = ready = available = updated = mis = 0

@@ -3,7 +3,8 @@ history, status and conditions (pkg/controller/deployment)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import contextlib
+from typing import TYPE_CHECKING, Any, overload
 
 from k9py.kube import meta
 from k9py.kube.meta import deep_copy, dig
@@ -29,7 +30,7 @@ MAX_REV_HISTORY_CHARS = 2 * 1024
 
 
 @admits("Deployment")
-def _admit_deployment(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_deployment(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     spec = obj.setdefault("spec", {})
     if isinstance(spec, dict):
         spec.setdefault("replicas", 1)
@@ -154,7 +155,7 @@ def _is_settled(d: Obj) -> bool:
 class DeploymentController(Controller):
     name = "deployment"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         # A settled deployment needs no sync until it or some ReplicaSet changes: skipping it
         # keeps big clusters cheap (a sync copies and compares several objects).
         settled: dict[str, tuple[str, int]] = cluster.state.setdefault("deployment-settled", {})
@@ -177,7 +178,7 @@ class DeploymentController(Controller):
                 settled.pop(uid, None)
 
     # -- the sync loop ----------------------------------------------------------------------------
-    def _sync(self, c: "Cluster", d: Obj) -> None:
+    def _sync(self, c: Cluster, d: Obj) -> None:
         pt.adopt_orphans(c, "ReplicaSet", d, dig(d, "spec", "selector"))
         d = self._get(c, d)
         rss = self._rs_list(c, d)
@@ -196,18 +197,23 @@ class DeploymentController(Controller):
         else:
             self._rollout_rolling(c, d, rss)
 
-    def _get(self, c: "Cluster", d: Obj) -> Obj:
+    def _get(self, c: Cluster, d: Obj) -> Obj:
         return c.store.get("Deployment", meta.namespace(d), meta.name(d)) or d
 
-    def _rs_list(self, c: "Cluster", d: Obj) -> list[Obj]:
+    def _rs_list(self, c: Cluster, d: Obj) -> list[Obj]:
         return [rs for rs in pt.owned(c, "ReplicaSet", d)]
 
-    def _refresh(self, c: "Cluster", rs: Obj | None) -> Obj | None:
+    @overload
+    def _refresh(self, c: Cluster, rs: Obj) -> Obj: ...
+    @overload
+    def _refresh(self, c: Cluster, rs: Obj | None) -> Obj | None: ...
+
+    def _refresh(self, c: Cluster, rs: Obj | None) -> Obj | None:
         if rs is None:
             return None
         return c.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs)) or rs
 
-    def _check_paused(self, c: "Cluster", d: Obj, *, paused: bool) -> None:
+    def _check_paused(self, c: Cluster, d: Obj, *, paused: bool) -> None:
         if dig(d, "spec", "progressDeadlineSeconds") is None:
             return
         cond = _get_cond(d.get("status") or {}, "Progressing")
@@ -222,16 +228,16 @@ class DeploymentController(Controller):
                        lambda o: set_condition(o.setdefault("status", {}), new))
 
     # -- new / old replica sets -----------------------------------------------------------------
-    def _new_and_old(self, c: "Cluster", d: Obj, rss: list[Obj], *, create: bool) -> tuple[Obj | None, list[Obj]]:
+    def _new_and_old(self, c: Cluster, d: Obj, rss: list[Obj], *, create: bool) -> tuple[Obj | None, list[Obj]]:
         tpl = dig(d, "spec", "template") or {}
         matching = sorted((rs for rs in rss if pt.equal_ignore_hash(dig(rs, "spec", "template") or {}, tpl)),
                           key=pt.creation_key)
         existing = matching[0] if matching else None
         old = [rs for rs in rss if existing is None or meta.uid(rs) != meta.uid(existing)]
         new = self._get_new_rs(c, d, existing, old, create)
-        return new, [self._refresh(c, rs) for rs in old]  # type: ignore[misc]
+        return new, [self._refresh(c, rs) for rs in old]
 
-    def _get_new_rs(self, c: "Cluster", d: Obj, existing: Obj | None, old: list[Obj], create: bool) -> Obj | None:
+    def _get_new_rs(self, c: Cluster, d: Obj, existing: Obj | None, old: list[Obj], create: bool) -> Obj | None:
         max_old = max((_revision(rs) for rs in old), default=0)
         new_revision = str(max_old + 1)
         ns, dname = meta.namespace(d), meta.name(d)
@@ -280,15 +286,15 @@ class DeploymentController(Controller):
             c.record_event(d, "Normal", "ScalingReplicaSet",
                            f"Scaled up replica set {name} from 0 to {new_replicas}", COMPONENT)
 
-        def upd(o: Obj) -> None:
+        def created_new(o: Obj) -> None:
             o["metadata"].setdefault("annotations", {})[REVISION] = new_revision
             if dig(o, "spec", "progressDeadlineSeconds") is not None:
                 set_condition(o.setdefault("status", {}), _cond("Progressing", "True", "NewReplicaSetCreated",
                                                                 f'Created new replica set "{name}"', c.now()))
-        c.store.mutate("Deployment", ns, dname, upd)
+        c.store.mutate("Deployment", ns, dname, created_new)
         return created
 
-    def _sync_rs_annotations(self, c: "Cluster", d: Obj, rs: Obj, new_revision: str) -> Obj:
+    def _sync_rs_annotations(self, c: Cluster, d: Obj, rs: Obj, new_revision: str) -> Obj:
         """SetNewReplicaSetAnnotations: copy deployment annotations, bump the revision (keeping the
         old one in revision-history, as a rollback does), desired/max replicas."""
         def upd(o: Obj) -> None:
@@ -306,9 +312,9 @@ class DeploymentController(Controller):
                 if old_rev:
                     hist = ann.get(REVISION_HISTORY, "")
                     revs = [r for r in hist.split(",") if r]
-                    while revs and len(",".join(revs + [old_rev])) > MAX_REV_HISTORY_CHARS:
+                    while revs and len(",".join([*revs, old_rev])) > MAX_REV_HISTORY_CHARS:
                         revs.pop(0)
-                    ann[REVISION_HISTORY] = ",".join(revs + [old_rev])
+                    ann[REVISION_HISTORY] = ",".join([*revs, old_rev])
             # minReadySeconds follows the deployment
             o["spec"]["minReadySeconds"] = int(dig(d, "spec", "minReadySeconds", default=0))
         return c.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), upd) or rs
@@ -324,7 +330,7 @@ class DeploymentController(Controller):
         return _replicas(new_rs) + scale_up
 
     # -- scaling -------------------------------------------------------------------------------------
-    def _scale_rs(self, c: "Cluster", d: Obj, rs: Obj, size: int, operation: str | None = None) -> Obj:
+    def _scale_rs(self, c: Cluster, d: Obj, rs: Obj, size: int, operation: str | None = None) -> Obj:
         old_size = _replicas(rs)
         desired, maximum = str(_replicas(d)), str(_replicas(d) + max_surge(d))
 
@@ -349,16 +355,16 @@ class DeploymentController(Controller):
                 return True
         return False
 
-    def _sync_scale_only(self, c: "Cluster", d: Obj, rss: list[Obj]) -> None:
+    def _sync_scale_only(self, c: Cluster, d: Obj, rss: list[Obj]) -> None:
         """dc.sync: scale proportionally, clean up when paused, update status."""
         new_rs, old = self._new_and_old(c, d, rss, create=False)
         self._scale(c, d, new_rs, old)
         new_rs, old = self._refresh(c, new_rs), [self._refresh(c, r) for r in old]
         if dig(d, "spec", "paused"):
-            self._cleanup(c, d, old)  # type: ignore[arg-type]
-        self._sync_status(c, self._get(c, d), new_rs, old, rollout=False)  # type: ignore[arg-type]
+            self._cleanup(c, d, old)
+        self._sync_status(c, self._get(c, d), new_rs, old, rollout=False)
 
-    def _scale(self, c: "Cluster", d: Obj, new_rs: Obj | None, old: list[Obj]) -> None:
+    def _scale(self, c: Cluster, d: Obj, new_rs: Obj | None, old: list[Obj]) -> None:
         want = _replicas(d)
         newest_first = sorted(old, key=pt.creation_key, reverse=True)
         active = [r for r in ([new_rs] if new_rs else []) + newest_first if _replicas(r) > 0]
@@ -426,7 +432,7 @@ class DeploymentController(Controller):
                 and _st(rs, "availableReplicas") == _replicas(d))
 
     # -- strategies ---------------------------------------------------------------------------------
-    def _rollout_rolling(self, c: "Cluster", d: Obj, rss: list[Obj]) -> None:
+    def _rollout_rolling(self, c: Cluster, d: Obj, rss: list[Obj]) -> None:
         new_rs, old = self._new_and_old(c, d, rss, create=True)
         d = self._get(c, d)
         if new_rs is not None and _replicas(new_rs) != _replicas(d):
@@ -438,13 +444,13 @@ class DeploymentController(Controller):
                 new_rs = self._scale_rs(c, d, new_rs, size)
                 return self._sync_status(c, self._get(c, d), new_rs, old)
         if self._reconcile_old(c, d, new_rs, old):
-            return self._sync_status(c, self._get(c, d), self._refresh(c, new_rs), [self._refresh(c, r) for r in old])  # type: ignore[misc]
+            return self._sync_status(c, self._get(c, d), self._refresh(c, new_rs), [self._refresh(c, r) for r in old])
         status = self._calculate_status(d, new_rs, old)
         if self._complete(d, status):
             self._cleanup(c, d, old)
-        self._sync_status(c, self._get(c, d), new_rs, [self._refresh(c, r) for r in old if c.store.get("ReplicaSet", meta.namespace(r), meta.name(r))])  # type: ignore[misc]
+        self._sync_status(c, self._get(c, d), new_rs, [self._refresh(c, r) for r in old if c.store.get("ReplicaSet", meta.namespace(r), meta.name(r))])
 
-    def _reconcile_old(self, c: "Cluster", d: Obj, new_rs: Obj | None, old: list[Obj]) -> bool:
+    def _reconcile_old(self, c: Cluster, d: Obj, new_rs: Obj | None, old: list[Obj]) -> bool:
         if sum(_replicas(r) for r in old) == 0:
             return False
         all_rs = old + ([new_rs] if new_rs else [])
@@ -483,7 +489,7 @@ class DeploymentController(Controller):
                 changed = True
         return changed
 
-    def _rollout_recreate(self, c: "Cluster", d: Obj, rss: list[Obj]) -> None:
+    def _rollout_recreate(self, c: Cluster, d: Obj, rss: list[Obj]) -> None:
         new_rs, old = self._new_and_old(c, d, rss, create=False)
         scaled = False
         for rs in old:
@@ -491,7 +497,7 @@ class DeploymentController(Controller):
                 self._scale_rs(c, d, rs, 0)
                 scaled = True
         if scaled:
-            return self._sync_status(c, self._get(c, d), new_rs, [self._refresh(c, r) for r in old])  # type: ignore[misc]
+            return self._sync_status(c, self._get(c, d), new_rs, [self._refresh(c, r) for r in old])
         if self._old_pods_running(c, old):
             return self._sync_status(c, self._get(c, d), new_rs, old)
         if new_rs is None:
@@ -503,7 +509,7 @@ class DeploymentController(Controller):
             self._cleanup(c, d, old)
         self._sync_status(c, self._get(c, d), new_rs, [r for r in (self._refresh(c, r) for r in old) if r])
 
-    def _old_pods_running(self, c: "Cluster", old: list[Obj]) -> bool:
+    def _old_pods_running(self, c: Cluster, old: list[Obj]) -> bool:
         if any(_st(rs, "replicas") > 0 for rs in old):
             return True
         uids = {meta.uid(rs) for rs in old}
@@ -512,7 +518,7 @@ class DeploymentController(Controller):
                 return True
         return False
 
-    def _cleanup(self, c: "Cluster", d: Obj, old: list[Obj]) -> None:
+    def _cleanup(self, c: Cluster, d: Obj, old: list[Obj]) -> None:
         limit = dig(d, "spec", "revisionHistoryLimit")
         if limit is None:
             return
@@ -524,10 +530,8 @@ class DeploymentController(Controller):
             return
         cleanable.sort(key=lambda r: (_revision(r), pt.creation_key(r)))
         for rs in cleanable[:diff]:
-            try:
+            with contextlib.suppress(ApiError):
                 c.delete("ReplicaSet", meta.namespace(rs), meta.name(rs))
-            except ApiError:
-                pass
 
     # -- status ---------------------------------------------------------------------------------------
     def _calculate_status(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
@@ -554,7 +558,7 @@ class DeploymentController(Controller):
                 and status.get("availableReplicas", 0) == n
                 and status.get("observedGeneration", 0) >= d["metadata"].get("generation", 1))
 
-    def _sync_status(self, c: "Cluster", d: Obj, new_rs: Obj | None, old: list[Obj], *, rollout: bool = True) -> None:
+    def _sync_status(self, c: Cluster, d: Obj, new_rs: Obj | None, old: list[Obj], *, rollout: bool = True) -> None:
         now = c.now()
         status = self._calculate_status(d, new_rs, old)
         if status["availableReplicas"] >= _replicas(d) - max_unavailable(d):
@@ -598,10 +602,11 @@ class DeploymentController(Controller):
             else:
                 remove_condition(status, "ReplicaFailure")
             # requeueStuckDeployment: wake up when the deadline passes.
-            cond = _get_cond(status, "Progressing")
-            if pds is not None and cond is not None and cond.get("reason") not in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded") \
+            progressing = _get_cond(status, "Progressing")
+            if pds is not None and progressing is not None \
+                    and progressing.get("reason") not in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded") \
                     and not self._complete(d, status):
-                since = parse_time(cond.get("lastUpdateTime"))
+                since = parse_time(progressing.get("lastUpdateTime"))
                 if since is not None:
                     c.wake_at(since + int(pds) + 1)
         if not status.get("conditions"):

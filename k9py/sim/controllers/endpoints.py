@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import ipam
-from k9py.sim import service_admission  # noqa: F401  (registers @admits("Service"))
+from k9py.sim import (
+    ipam,
+    service_admission,  # noqa: F401  (registers @admits("Service"))
+)
 from k9py.sim.controllers.base import Controller
 
 if TYPE_CHECKING:
@@ -121,7 +123,7 @@ class _Member:
 class EndpointsController(Controller):
     name = "endpoints"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         ipam.release_missing(cluster)
         services = store.list("Service")
@@ -143,7 +145,7 @@ class EndpointsController(Controller):
                 store.delete("Endpoints", meta.namespace(ep), meta.name(ep))
 
     # -- core/v1 Endpoints -----------------------------------------------------------------
-    def _sync_endpoints(self, cluster: "Cluster", svc: Obj, members: list[_Member]) -> None:
+    def _sync_endpoints(self, cluster: Cluster, svc: Obj, members: list[_Member]) -> None:
         groups: dict[tuple, Obj] = {}
         for m in members:
             if not m.in_endpoints:
@@ -196,7 +198,7 @@ class EndpointsController(Controller):
         cluster.store.mutate("Endpoints", ns, name, write)
 
     # -- discovery.k8s.io/v1 EndpointSlices ------------------------------------------------
-    def _sync_slices(self, cluster: "Cluster", svc: Obj, members: list[_Member]) -> None:
+    def _sync_slices(self, cluster: Cluster, svc: Obj, members: list[_Member]) -> None:
         store = cluster.store
         ns, name = meta.namespace(svc), meta.name(svc)
         desired: dict[tuple, list[Obj]] = {}
@@ -239,7 +241,7 @@ class EndpointsController(Controller):
         for s in unmatched_existing:
             store.delete("EndpointSlice", ns, meta.name(s))
 
-    def _create_slice(self, cluster: "Cluster", svc: Obj, labels: dict[str, str], body: Obj) -> None:
+    def _create_slice(self, cluster: Cluster, svc: Obj, labels: dict[str, str], body: Obj) -> None:
         obj: Obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                     "metadata": {"generateName": f"{meta.name(svc)[:57]}-", "namespace": meta.namespace(svc),
                                  "labels": dict(labels),
@@ -249,7 +251,7 @@ class EndpointsController(Controller):
         _put_body(obj, body)
         cluster.store.create(obj)
 
-    def _update_slice(self, cluster: "Cluster", current: Obj, labels: dict[str, str], body: Obj) -> None:
+    def _update_slice(self, cluster: Cluster, current: Obj, labels: dict[str, str], body: Obj) -> None:
         same = ((current.get("endpoints") or []) == body["endpoints"]
                 and (current.get("ports") or []) == body["ports"]
                 and meta.labels(current) == labels)

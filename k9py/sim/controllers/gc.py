@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -34,7 +35,7 @@ def _finalizers(obj: Obj) -> list[str]:
 class GarbageCollector(Controller):
     name = "gc"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         objects: list[Obj] = []
         for kind in store.kinds():
@@ -60,7 +61,7 @@ class GarbageCollector(Controller):
         # Cascades go one level per pass: what this pass deleted makes the store dirty, so
         # Cluster.settle runs it again (it watches every kind).
 
-    def _check_owners(self, cluster: "Cluster", o: Obj, refs: list[Obj], by_uid: dict[str, Obj],
+    def _check_owners(self, cluster: Cluster, o: Obj, refs: list[Obj], by_uid: dict[str, Obj],
                       dependents: dict[str, list[Obj]]) -> None:
         solid, dangling, waiting = [], [], []
         for ref in refs:
@@ -83,7 +84,7 @@ class GarbageCollector(Controller):
             return  # the foreground owner deletes it (see _foreground)
         _delete(cluster, o, "Background")
 
-    def _foreground(self, cluster: "Cluster", owner: Obj, deps: list[Obj]) -> None:
+    def _foreground(self, cluster: Cluster, owner: Obj, deps: list[Obj]) -> None:
         uid = meta.uid(owner)
         blocking = False
         for dep in deps:
@@ -118,21 +119,19 @@ class GarbageCollector(Controller):
                 _finish_foreground(cluster, owner)
 
 
-def _delete(cluster: "Cluster", o: Obj, propagation: str) -> None:
+def _delete(cluster: Cluster, o: Obj, propagation: str) -> None:
     kind, ns, name = meta.key(o)
-    try:
+    with contextlib.suppress(ApiError):
         cluster.delete(kind, ns or None, name, propagation=propagation)
-    except ApiError:
-        pass
 
 
-def _delete_now(cluster: "Cluster", o: Obj) -> None:
+def _delete_now(cluster: Cluster, o: Obj) -> None:
     kind, ns, name = meta.key(o)
     if cluster.store.get(kind, ns or None, name) is not None:
         cluster.store.delete(kind, ns or None, name)
 
 
-def _finish_foreground(cluster: "Cluster", owner: Obj) -> None:
+def _finish_foreground(cluster: Cluster, owner: Obj) -> None:
     kind, ns, name = meta.key(owner)
     current = cluster.store.get(kind, ns or None, name)
     if current is None:

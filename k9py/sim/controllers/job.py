@@ -5,6 +5,7 @@ before Complete/Failed)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -29,7 +30,7 @@ BACKOFF_BASE = 10.0
 BACKOFF_MAX = 360.0
 
 
-def _assigned_uid(cluster: "Cluster", obj: Obj) -> str:
+def _assigned_uid(cluster: Cluster, obj: Obj) -> str:
     """The uid the apiserver gave ``obj`` before admission (Cluster.create), so the selector can
     carry it like the apiserver's generateSelector does."""
     md = obj["metadata"]
@@ -39,7 +40,7 @@ def _assigned_uid(cluster: "Cluster", obj: Obj) -> str:
 
 
 @admits("Job")
-def _admit_job(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_job(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     name = meta.name(obj)
     spec = obj.get("spec")
     if not isinstance(spec, dict):
@@ -118,7 +119,8 @@ def _has(job: Obj, type_: str) -> Obj | None:
 
 def format_indexes(indexes: set[int]) -> str:
     """"0-2,5" as status.completedIndexes shows them."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[int] = []
     for i in sorted(indexes):
         if run and i == run[-1] + 1:
             run.append(i)
@@ -142,7 +144,7 @@ def _pod_index(pod: Obj) -> int | None:
 class JobController(Controller):
     name = "job"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         by_owner = pt.pods_by_owner(cluster)
         for job in cluster.store.list("Job"):
             if meta.is_deleting(job):
@@ -152,11 +154,11 @@ class JobController(Controller):
             except ApiError:
                 continue
 
-    def _tracking(self, c: "Cluster", job: Obj) -> Obj:
+    def _tracking(self, c: Cluster, job: Obj) -> Obj:
         return c.state.setdefault("job-controller", {}).setdefault(meta.uid(job), {
             "succeeded": set(), "failed": set(), "seen": set(), "indexes": set(), "last_failure": None})
 
-    def _sync(self, c: "Cluster", job: Obj, pods: list[Obj]) -> None:
+    def _sync(self, c: Cluster, job: Obj, pods: list[Obj]) -> None:
         now = c.now()
         ns, name = meta.namespace(job), meta.name(job)
         spec = job.get("spec") or {}
@@ -217,14 +219,11 @@ class JobController(Controller):
         failure: tuple[str, str] | None = None
         success = False
         if not suspended:
-            if _has(job, "FailureTarget"):
-                fc = _has(job, "FailureTarget")
+            if fc := _has(job, "FailureTarget"):
                 failure = (fc["reason"], fc["message"])
-            elif _has(job, "SuccessCriteriaMet"):
-                success = True
-            elif completions is not None and succeeded >= int(completions):
-                success = True
-            elif completions is None and succeeded > 0 and not active:
+            elif (_has(job, "SuccessCriteriaMet")
+                  or (completions is not None and succeeded >= int(completions))
+                  or (completions is None and succeeded > 0 and not active)):
                 success = True
             elif failed > int(spec.get("backoffLimit", 6)) or self._past_backoff_on_failure(spec, restarts):
                 failure = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
@@ -291,11 +290,11 @@ class JobController(Controller):
         return restarts > 0 if limit == 0 else restarts >= limit
 
     @staticmethod
-    def _unfinished(c: "Cluster", ns: str, uids: set[str]) -> list[Obj]:
+    def _unfinished(c: Cluster, ns: str, uids: set[str]) -> list[Obj]:
         return [p for p in c.store.list("Pod", ns)
                 if meta.uid(p) in uids and dig(p, "status", "phase") not in ("Succeeded", "Failed")]
 
-    def _fix_selector(self, c: "Cluster", job: Obj) -> None:
+    def _fix_selector(self, c: Cluster, job: Obj) -> None:
         """If the uid predicted at admission missed, label with the real one."""
         spec = job.get("spec") or {}
         if spec.get("manualSelector"):
@@ -315,7 +314,7 @@ class JobController(Controller):
                 ml[LEGACY_UID_LABEL] = want
         c.store.mutate("Job", meta.namespace(job), meta.name(job), fix)
 
-    def _manage_pods(self, c: "Cluster", job: Obj, active: list[Obj], succeeded: int, failed: int,
+    def _manage_pods(self, c: Cluster, job: Obj, active: list[Obj], succeeded: int, failed: int,
                      tr: Obj, now: float) -> list[Obj]:
         spec = job.get("spec") or {}
         completions = spec.get("completions")
@@ -342,6 +341,7 @@ class JobController(Controller):
         indexed = spec.get("completionMode") == "Indexed"
         free: list[int] = []
         if indexed:
+            assert completions is not None  # admission requires completions in Indexed mode
             busy = {_pod_index(p) for p in active}
             free = [i for i in range(int(completions)) if i not in tr["indexes"] and i not in busy]
         for i in range(diff):
@@ -363,7 +363,7 @@ class JobController(Controller):
             tr["seen"].add(meta.uid(created))
         return active
 
-    def _ttl(self, c: "Cluster", job: Obj) -> None:
+    def _ttl(self, c: Cluster, job: Obj) -> None:
         """ttlafterfinished: delete the finished Job (Foreground) ttlSecondsAfterFinished later."""
         ttl = dig(job, "spec", "ttlSecondsAfterFinished")
         if ttl is None:
@@ -372,9 +372,7 @@ class JobController(Controller):
         finished = parse_time((cond or {}).get("lastTransitionTime")) or c.now()
         due = finished + int(ttl)
         if c.now() >= due:
-            try:
+            with contextlib.suppress(ApiError):
                 c.delete("Job", meta.namespace(job), meta.name(job), propagation="Foreground")
-            except ApiError:
-                pass
         else:
             c.wake_at(due)

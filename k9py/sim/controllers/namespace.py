@@ -11,6 +11,7 @@ controllers do.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,7 @@ def root_ca_configmap(namespace: str) -> Obj:
             "data": {"ca.crt": ROOT_CA_PEM}}
 
 
-def ensure_namespace_defaults(cluster: "Cluster", namespace: str) -> None:
+def ensure_namespace_defaults(cluster: Cluster, namespace: str) -> None:
     store = cluster.store
     if store.get("ServiceAccount", namespace, "default") is None:
         store.create(default_service_account(namespace))
@@ -79,7 +80,7 @@ def _group_resource(kind: str) -> str:
 
 
 @admits("Namespace")
-def _admit_namespace(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_namespace(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     """The namespace strategy: the `kubernetes` finalizer, phase Active on create, and the
     immutable kubernetes.io/metadata.name label."""
     name = meta.name(obj)
@@ -92,7 +93,7 @@ def _admit_namespace(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
 class NamespaceController(Controller):
     name = "namespace"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         for ns in cluster.store.list("Namespace"):
             name = meta.name(ns)
             if meta.is_deleting(ns) or meta.dig(ns, "status", "phase") == "Terminating":
@@ -100,7 +101,7 @@ class NamespaceController(Controller):
             else:
                 ensure_namespace_defaults(cluster, name)
 
-    def _contents(self, cluster: "Cluster", namespace: str) -> list[Obj]:
+    def _contents(self, cluster: Cluster, namespace: str) -> list[Obj]:
         out = []
         for kind in sorted(cluster.store.kinds()):
             if kind == "Namespace" or not _namespaced(kind):
@@ -108,15 +109,13 @@ class NamespaceController(Controller):
             out.extend(cluster.store.list(kind, namespace))
         return out
 
-    def _delete_content(self, cluster: "Cluster", ns: Obj) -> None:
+    def _delete_content(self, cluster: Cluster, ns: Obj) -> None:
         name = meta.name(ns)
         for obj in self._contents(cluster, name):
             if meta.is_deleting(obj):
                 continue  # already going: its owner (kubelet, gc, a finalizer) finishes it
-            try:
+            with contextlib.suppress(ApiError):
                 cluster.delete(obj["kind"], name, meta.name(obj))
-            except ApiError:
-                pass
         left = self._contents(cluster, name)
         if not left:
             cluster.store.delete("Namespace", None, name)

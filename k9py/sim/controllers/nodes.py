@@ -73,7 +73,7 @@ def toleration_deadline(pod: Obj, taints: list[Obj]) -> float | None:
 class NodeLifecycleController(Controller):
     name = "nodes"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         state = cluster.state.setdefault("nodes", {})
         nodes = cluster.store.list("Node")
         names = set()
@@ -88,7 +88,7 @@ class NodeLifecycleController(Controller):
         self._pod_gc(cluster, names)
 
     # -- heartbeat / readiness --------------------------------------------------------------
-    def _health(self, cluster: "Cluster", node: Obj, st: dict) -> None:
+    def _health(self, cluster: Cluster, node: Obj, st: dict) -> None:
         now = cluster.now()
         name = meta.name(node)
         if node_down(node):
@@ -120,8 +120,7 @@ class NodeLifecycleController(Controller):
             for pod in cluster.store.list("Pod", match=lambda p: dig(p, "spec", "nodeName") == name):
                 self._mark_not_ready(cluster, pod, ts)
             return
-        if "down_since" in st:
-            del st["down_since"]
+        st.pop("down_since", None)
         if _ready_status(node) == "True" and not _has_taint(node, UNREACHABLE, "NoExecute"):
             self._heartbeat(cluster, node)
             renew_lease(cluster, node)
@@ -151,10 +150,10 @@ class NodeLifecycleController(Controller):
                                  "kubelet", host=name)
 
     @staticmethod
-    def _heartbeat(cluster: "Cluster", node: Obj) -> None:  # noqa: D102 (documented below)
+    def _heartbeat(cluster: Cluster, node: Obj) -> None:
         """The kubelet re-posts an unchanged node status every nodeStatusReportFrequency (5 min)."""
         now = cluster.now()
-        ready = next((c for c in dig(node, "status", "conditions") or [] if c.get("type") == "Ready"), {})
+        ready: Obj = next((c for c in dig(node, "status", "conditions") or [] if c.get("type") == "Ready"), {})
         last = parse_time(ready.get("lastHeartbeatTime")) or now
         due = last + STATUS_REPORT_EVERY
         if now < due:
@@ -169,7 +168,7 @@ class NodeLifecycleController(Controller):
         wake_once(cluster, now + STATUS_REPORT_EVERY)
 
     @staticmethod
-    def _mark_not_ready(cluster: "Cluster", pod: Obj, ts: str) -> None:
+    def _mark_not_ready(cluster: Cluster, pod: Obj, ts: str) -> None:
         if dig(pod, "status", "phase") in ("Succeeded", "Failed"):
             return
 
@@ -184,7 +183,7 @@ class NodeLifecycleController(Controller):
             cluster.record_event(updated, "Warning", "NodeNotReady", "Node is not ready", "node-controller")
 
     # -- cordon --------------------------------------------------------------------------------
-    def _cordon(self, cluster: "Cluster", node: Obj, st: dict) -> None:
+    def _cordon(self, cluster: Cluster, node: Obj, st: dict) -> None:
         name = meta.name(node)
         cordoned = bool(dig(node, "spec", "unschedulable"))
         has = _has_taint(node, UNSCHEDULABLE, "NoSchedule")
@@ -209,7 +208,7 @@ class NodeLifecycleController(Controller):
                                      host=name)
 
     # -- taint-based eviction ----------------------------------------------------------------------
-    def _evictions(self, cluster: "Cluster", pending: dict) -> None:
+    def _evictions(self, cluster: Cluster, pending: dict) -> None:
         now = cluster.now()
         tainted: dict[str, list[Obj]] = {}
         for node in cluster.store.list("Node"):
@@ -249,7 +248,7 @@ class NodeLifecycleController(Controller):
             pending.pop(uid, None)
 
     @staticmethod
-    def _add_disruption_condition(cluster: "Cluster", pod: Obj) -> None:
+    def _add_disruption_condition(cluster: Cluster, pod: Obj) -> None:
         ts = rfc3339(cluster.now())
 
         def add(p: Obj) -> None:
@@ -262,7 +261,7 @@ class NodeLifecycleController(Controller):
 
     # -- pod GC ------------------------------------------------------------------------------------
     @staticmethod
-    def _pod_gc(cluster: "Cluster", nodes: set[str]) -> None:
+    def _pod_gc(cluster: Cluster, nodes: set[str]) -> None:
         """Delete pods bound to a node that does not exist (after PodGC's 40 s quarantine)."""
         now = cluster.now()
         st = cluster.state.setdefault("nodes", {})
@@ -293,7 +292,7 @@ LEASE_DURATION = 40
 LEASE_RENEW_EVERY = 10  # the kubelet renews at a quarter of the lease duration
 
 
-def renew_lease(cluster: "Cluster", node: Obj) -> None:
+def renew_lease(cluster: Cluster, node: Obj) -> None:
     """The kubelet's node Lease in kube-node-lease, renewed every 10 s of virtual time while the
     node is up (renewTime on the 10 s mark)."""
     name = meta.name(node)

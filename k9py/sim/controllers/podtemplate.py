@@ -4,7 +4,8 @@ templates, pod readiness/availability, Go-style value printing for validation me
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
 from k9py.kube.meta import deep_copy, dig
@@ -202,7 +203,7 @@ def restart_count(pod: Obj) -> int:
     return sum(int(cs.get("restartCount", 0)) for cs in dig(pod, "status", "containerStatuses") or [])
 
 
-def pods_by_owner(cluster: "Cluster", namespace: str | None = None) -> dict[str, list[Obj]]:
+def pods_by_owner(cluster: Cluster, namespace: str | None = None) -> dict[str, list[Obj]]:
     """Pods indexed by their controller's uid."""
     out: dict[str, list[Obj]] = {}
     for pod in cluster.store.list("Pod", namespace):
@@ -212,7 +213,7 @@ def pods_by_owner(cluster: "Cluster", namespace: str | None = None) -> dict[str,
     return out
 
 
-def pods_by_owner_uid(cluster: "Cluster", namespace: str, uid: str) -> list[Obj]:
+def pods_by_owner_uid(cluster: Cluster, namespace: str, uid: str) -> list[Obj]:
     return [p for p in cluster.store.list("Pod", namespace) if (controller_uid(p) == uid)]
 
 
@@ -223,13 +224,13 @@ def controller_uid(obj: Obj) -> str | None:
     return None
 
 
-def owned(cluster: "Cluster", kind: str, owner: Obj) -> list[Obj]:
+def owned(cluster: Cluster, kind: str, owner: Obj) -> list[Obj]:
     uid = meta.uid(owner)
     return [o for o in cluster.store.list(kind, meta.namespace(owner))
             if (meta.controller_ref(o) or {}).get("uid") == uid]
 
 
-def adopt_orphans(cluster: "Cluster", kind: str, owner: Obj, selector: Obj | None) -> None:
+def adopt_orphans(cluster: Cluster, kind: str, owner: Obj, selector: Obj | None) -> None:
     """ControllerRefManager: claim objects matching the selector that have no controller."""
     sel = selectors.from_label_selector(selector) if isinstance(selector, dict) else None
     if not sel:
@@ -238,9 +239,14 @@ def adopt_orphans(cluster: "Cluster", kind: str, owner: Obj, selector: Obj | Non
         if meta.controller_ref(o) is None and not meta.is_deleting(o) and selectors.matches(sel, meta.labels(o)):
             if kind == "Pod" and not is_active(o):
                 continue
-            ref = meta.owner_reference(owner)
-            cluster.store.mutate(kind, meta.namespace(o), meta.name(o),
-                                 lambda x: x["metadata"].setdefault("ownerReferences", []).append(ref))
+            cluster.store.mutate(kind, meta.namespace(o), meta.name(o), add_owner_ref(meta.owner_reference(owner)))
+
+
+def add_owner_ref(ref: Obj) -> Callable[[Obj], None]:
+    """A ``store.mutate`` function that appends ``ref`` to the object's ownerReferences."""
+    def add(o: Obj) -> None:
+        o["metadata"].setdefault("ownerReferences", []).append(ref)
+    return add
 
 
 def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
@@ -263,7 +269,7 @@ def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
     return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": deep_copy(template.get("spec") or {})}
 
 
-def create_pod(cluster: "Cluster", owner: Obj, pod: Obj, component: str, *, event_message: str | None = None,
+def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_message: str | None = None,
                random_name: bool = True) -> tuple[Obj | None, str | None]:
     """Create a pod through the API (admission included). Records SuccessfulCreate / FailedCreate
     on the owner like the real controllers; returns (pod, None) or (None, error message)."""
@@ -292,7 +298,7 @@ def create_pod(cluster: "Cluster", owner: Obj, pod: Obj, component: str, *, even
     return created, None
 
 
-def delete_pod(cluster: "Cluster", owner: Obj, pod: Obj, component: str, *, event_message: str | None = None) -> None:
+def delete_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_message: str | None = None) -> None:
     try:
         cluster.delete("Pod", meta.namespace(pod), meta.name(pod))
     except ApiError as e:

@@ -12,16 +12,20 @@ NotBestEffort apply to pods.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, quantity, resources
 from k9py.kube.status import ApiError, invalid
 from k9py.kube.timefmt import parse_time
+
 # Defaulting / validation of the kinds quota'd here register first, so they run before quota
 # (in the apiserver, quota is a validating admission plugin that sees the defaulted object).
-from k9py.sim import pod_admission  # noqa: F401
-from k9py.sim import service_admission  # noqa: F401
+from k9py.sim import (
+    pod_admission,  # noqa: F401
+    service_admission,  # noqa: F401
+)
 from k9py.sim.admission import admits
 from k9py.sim.controllers import volumes  # noqa: F401  (DefaultStorageClass)
 from k9py.sim.controllers.base import Controller
@@ -54,7 +58,7 @@ class Usage(dict):
         if isinstance(written, str) and written.endswith("i"):
             self.binary.add(key)
 
-    def merge(self, other: "Usage") -> None:
+    def merge(self, other: Usage) -> None:
         for k, v in other.items():
             self[k] = self.get(k, Decimal(0)) + v
         self.binary |= other.binary
@@ -102,9 +106,7 @@ def pod_counts(pod: Obj, now: float) -> bool:
         return False
     deleting = parse_time(meta.dig(pod, "metadata", "deletionTimestamp"))
     grace = meta.dig(pod, "metadata", "deletionGracePeriodSeconds")
-    if deleting is not None and grace is not None and now > deleting:
-        return False
-    return True
+    return not (deleting is not None and grace is not None and now > deleting)
 
 
 def _map(value: Any) -> dict:
@@ -226,7 +228,7 @@ def object_usage(obj: Obj) -> Usage:
 _TRACKED_KINDS = tuple(r.kind for r in resources.RESOURCES if r.namespaced and r.kind != "Event")
 
 
-def namespace_usage(cluster: "Cluster", namespace: str, scopes: list[str] | None = None) -> Usage:
+def namespace_usage(cluster: Cluster, namespace: str, scopes: list[str] | None = None) -> Usage:
     now = cluster.now()
     total = Usage()
     scoped = [s for s in (scopes or []) if s in POD_SCOPES]
@@ -254,7 +256,7 @@ class ResourceQuotaController(Controller):
     def __init__(self) -> None:
         self._seen: tuple[int, float] | None = None
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         key = (store.resource_version, cluster.now())
         if self._seen == key:
@@ -271,8 +273,15 @@ class ResourceQuotaController(Controller):
                     for k in hard}
             status = {"hard": dict(hard), "used": used}
             if quota.get("status") != status:
-                store.mutate("ResourceQuota", ns, meta.name(quota), lambda q: q.__setitem__("status", status))
+                store.mutate("ResourceQuota", ns, meta.name(quota), _set_status(status))
         self._seen = key if store.resource_version == key[0] else None
+
+
+def _set_status(status: Obj) -> Callable[[Obj], None]:
+    """A ``store.mutate`` function that replaces the object's status with ``status``."""
+    def set_status(o: Obj) -> None:
+        o["status"] = status
+    return set_status
 
 
 def _written_binary(value: Any) -> bool:
@@ -287,7 +296,7 @@ def _plural(kind: str) -> str:
     return f"{res.plural}.{res.group}" if res.group else res.plural
 
 
-def _forbidden(cluster: "Cluster", obj: Obj, why: str) -> ApiError:
+def _forbidden(cluster: Cluster, obj: Obj, why: str) -> ApiError:
     kind = obj.get("kind", "")
     name = meta.name(obj)
     if not name:
@@ -315,7 +324,7 @@ def _missing_requests(pod: Obj, hard: dict[str, Any]) -> str | None:
 
 
 @admits("ResourceQuota")
-def validate_quota(cluster: "Cluster", rq: Obj, old: Obj | None) -> None:
+def validate_quota(cluster: Cluster, rq: Obj, old: Obj | None) -> None:
     name = meta.name(rq)
     spec = rq.get("spec", {})
     if not isinstance(spec, dict):
@@ -340,7 +349,7 @@ def validate_quota(cluster: "Cluster", rq: Obj, old: Obj | None) -> None:
         raise invalid("ResourceQuota", name, causes)
 
 
-def admit_quota(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def admit_quota(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     if old is not None:
         return
     ns = meta.namespace(obj)

@@ -20,7 +20,7 @@ BURST = 500  # controller.SlowStartInitialBatchSize caps one sync at 500 creatio
 
 
 @admits("ReplicaSet")
-def _admit_replicaset(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_replicaset(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     spec = obj.setdefault("spec", {})
     if isinstance(spec, dict):
         spec.setdefault("replicas", 1)
@@ -73,7 +73,7 @@ def pod_delete_rank(pods: list[Obj], related: list[Obj], now: float | None = Non
 class ReplicaSetController(Controller):
     name = "replicaset"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         by_owner = pt.pods_by_owner(cluster)
         orphans: dict[str, list[Obj]] = {}
         for pod in cluster.store.list("Pod"):
@@ -101,7 +101,7 @@ class ReplicaSetController(Controller):
                 memo.pop(meta.uid(rs), None)
 
     @staticmethod
-    def _related(cluster: "Cluster", rs: Obj, by_owner: dict[str, list[Obj]]) -> list[Obj]:
+    def _related(cluster: Cluster, rs: Obj, by_owner: dict[str, list[Obj]]) -> list[Obj]:
         """getIndirectlyRelatedPods: pods of every ReplicaSet under the same Deployment."""
         owner = pt.controller_uid(rs)
         if owner is None:
@@ -112,7 +112,7 @@ class ReplicaSetController(Controller):
                 out.extend(by_owner.get(meta.uid(sib), []))
         return out
 
-    def _sync(self, cluster: "Cluster", rs: Obj, pods: list[Obj], orphans: list[Obj],
+    def _sync(self, cluster: Cluster, rs: Obj, pods: list[Obj], orphans: list[Obj],
               related: list[Obj] | None = None) -> None:
         ns, name = meta.namespace(rs), meta.name(rs)
         spec = rs.get("spec") or {}
@@ -123,9 +123,7 @@ class ReplicaSetController(Controller):
         for o in orphans:
             if sel and selectors.matches(sel, meta.labels(o)) and meta.controller_ref(
                     cluster.store.get("Pod", ns, meta.name(o)) or o) is None:
-                ref = meta.owner_reference(rs)
-                adopted = cluster.store.mutate("Pod", ns, meta.name(o), lambda x: x["metadata"].setdefault(
-                    "ownerReferences", []).append(ref))
+                adopted = cluster.store.mutate("Pod", ns, meta.name(o), pt.add_owner_ref(meta.owner_reference(rs)))
                 if adopted is not None:
                     pods.append(adopted)
         kept = []
@@ -156,7 +154,7 @@ class ReplicaSetController(Controller):
         self._set_failure(cluster, rs, failure)
         self._update_status(cluster, rs, active)
 
-    def _set_failure(self, cluster: "Cluster", rs: Obj, message: str | None) -> None:
+    def _set_failure(self, cluster: Cluster, rs: Obj, message: str | None) -> None:
         current = pt.get_condition(rs, "ReplicaFailure")
         if message is None and current is None:
             return
@@ -176,7 +174,7 @@ class ReplicaSetController(Controller):
                 st.pop("conditions", None)
         cluster.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), apply)
 
-    def _update_status(self, cluster: "Cluster", rs: Obj, pods: list[Obj]) -> None:
+    def _update_status(self, cluster: Cluster, rs: Obj, pods: list[Obj]) -> None:
         ns = meta.namespace(rs)
         spec = rs.get("spec") or {}
         tpl_labels = dig(spec, "template", "metadata", "labels") or {}

@@ -26,7 +26,7 @@ _UPDATABLE = ("replicas", "ordinals", "template", "updateStrategy", "persistentV
 
 
 @admits("StatefulSet")
-def _admit_statefulset(cluster: "Cluster", obj: Obj, old: Obj | None) -> None:
+def _admit_statefulset(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     spec = obj.setdefault("spec", {})
     if isinstance(spec, dict):
         spec.setdefault("replicas", 1)
@@ -98,7 +98,7 @@ def _healthy(pod: Obj, min_ready: int, now: float) -> bool:
 class StatefulSetController(Controller):
     name = "statefulset"
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         for sts in cluster.store.list("StatefulSet"):
             if meta.is_deleting(sts):
                 continue
@@ -108,7 +108,7 @@ class StatefulSetController(Controller):
                 continue
 
     # -- revisions ------------------------------------------------------------------------------
-    def _revisions(self, c: "Cluster", sts: Obj) -> tuple[Obj, Obj, list[Obj]]:
+    def _revisions(self, c: Cluster, sts: Obj) -> tuple[Obj, Obj, list[Obj]]:
         revs = sorted(pt.owned(c, "ControllerRevision", sts), key=lambda r: (r.get("revision", 0), meta.name(r)))
         data = _revision_data(dig(sts, "spec", "template") or {})
         collisions = int(dig(sts, "status", "collisionCount", default=0))
@@ -131,7 +131,7 @@ class StatefulSetController(Controller):
         current = next((r for r in revs if meta.name(r) == cur_name), None) or update
         return current, update, revs
 
-    def _truncate_history(self, c: "Cluster", sts: Obj, revs: list[Obj], pods: list[Obj], live: set[str]) -> None:
+    def _truncate_history(self, c: Cluster, sts: Obj, revs: list[Obj], pods: list[Obj], live: set[str]) -> None:
         live = live | {meta.labels(p).get(pt.CONTROLLER_REVISION_HASH, "") for p in pods}
         old = [r for r in revs if meta.name(r) not in live and c.store.get("ControllerRevision", meta.namespace(r), meta.name(r))]
         limit = int(dig(sts, "spec", "revisionHistoryLimit", default=10))
@@ -140,7 +140,7 @@ class StatefulSetController(Controller):
             c.store.delete("ControllerRevision", meta.namespace(r), meta.name(r))
 
     # -- the sync -------------------------------------------------------------------------------
-    def _sync(self, c: "Cluster", sts: Obj) -> None:
+    def _sync(self, c: Cluster, sts: Obj) -> None:
         ns, name = meta.namespace(sts), meta.name(sts)
         spec = sts.get("spec") or {}
         now = c.now()
@@ -218,7 +218,7 @@ class StatefulSetController(Controller):
                                {dig(sts, "status", "currentRevision", default=""), meta.name(update)})
 
     @staticmethod
-    def _claims_owned_by_pod(c: "Cluster", sts: Obj, pod: Obj) -> None:
+    def _claims_owned_by_pod(c: Cluster, sts: Obj, pod: Obj) -> None:
         """whenScaled: Delete: a condemned pod's claims get the pod as owner, so they go with it."""
         ref = _plain_ref(pod)
         sts_uid = meta.uid(sts)
@@ -226,12 +226,12 @@ class StatefulSetController(Controller):
         def own(o: Obj) -> None:
             # updateClaimOwnerRefForSetAndPod: a condemned pod's claim is owned by the pod only.
             refs = [r for r in meta.owner_refs(o) if r.get("uid") not in (sts_uid, ref["uid"])]
-            o["metadata"]["ownerReferences"] = refs + [ref]
+            o["metadata"]["ownerReferences"] = [*refs, ref]
         for vct in dig(sts, "spec", "volumeClaimTemplates") or []:
             claim = f"{dig(vct, 'metadata', 'name')}-{meta.name(pod)}"
             c.store.mutate("PersistentVolumeClaim", meta.namespace(sts), claim, own)
 
-    def _create_pod(self, c: "Cluster", sts: Obj, ordinal: int, rev: Obj) -> Obj | None:
+    def _create_pod(self, c: Cluster, sts: Obj, ordinal: int, rev: Obj) -> Obj | None:
         ns, name = meta.namespace(sts), meta.name(sts)
         pod_name = f"{name}-{ordinal}"
         if c.store.get("Pod", ns, pod_name) is not None:
@@ -277,7 +277,7 @@ class StatefulSetController(Controller):
                                    event_message=f"create Pod {pod_name} in StatefulSet {name} successful")
         return created
 
-    def _update_status(self, c: "Cluster", sts: Obj, current: Obj, update: Obj) -> None:
+    def _update_status(self, c: Cluster, sts: Obj, current: Obj, update: Obj) -> None:
         ns, name = meta.namespace(sts), meta.name(sts)
         sts = c.store.get("StatefulSet", ns, name) or sts
         spec = sts.get("spec") or {}

@@ -81,7 +81,7 @@ def _shape_causes(spec: Any, maps: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @admits("StorageClass")
-def admit_storage_class(cluster: "Cluster", sc: Obj, old: Obj | None) -> None:
+def admit_storage_class(cluster: Cluster, sc: Obj, old: Obj | None) -> None:
     if not sc.get("provisioner"):
         raise invalid("StorageClass", meta.name(sc), [("provisioner", "Required value")])
     sc.setdefault("reclaimPolicy", "Delete")
@@ -93,7 +93,7 @@ def admit_storage_class(cluster: "Cluster", sc: Obj, old: Obj | None) -> None:
 
 
 @admits("PersistentVolume")
-def admit_pv(cluster: "Cluster", pv: Obj, old: Obj | None) -> None:
+def admit_pv(cluster: Cluster, pv: Obj, old: Obj | None) -> None:
     name = meta.name(pv)
     spec = pv.setdefault("spec", {})
     shape = _shape_causes(spec, ("capacity", "claimRef", "hostPath", "nfs", "local", "csi"))
@@ -123,7 +123,7 @@ def admit_pv(cluster: "Cluster", pv: Obj, old: Obj | None) -> None:
 
 
 @admits("PersistentVolumeClaim")
-def admit_pvc(cluster: "Cluster", pvc: Obj, old: Obj | None) -> None:
+def admit_pvc(cluster: Cluster, pvc: Obj, old: Obj | None) -> None:
     name = meta.name(pvc)
     spec = pvc.setdefault("spec", {})
     shape = _shape_causes(spec, ("resources.requests", "resources.limits", "selector", "dataSource"))
@@ -164,7 +164,7 @@ def _add_finalizer(obj: Obj, finalizer: str) -> None:
         fins.append(finalizer)
 
 
-def default_storage_class(cluster: "Cluster") -> Obj | None:
+def default_storage_class(cluster: Cluster) -> Obj | None:
     """The DefaultStorageClass admission plugin's pick: the newest class marked default."""
     defaults = [sc for sc in cluster.store.list("StorageClass")
                 if meta.annotations(sc).get(DEFAULT_CLASS_ANN) == "true"
@@ -186,7 +186,7 @@ def claim_class(pvc: Obj) -> str:
     return meta.dig(pvc, "spec", "storageClassName") or ""
 
 
-def pods_using_claims(cluster: "Cluster") -> dict[tuple[str, str], list[Obj]]:
+def pods_using_claims(cluster: Cluster) -> dict[tuple[str, str], list[Obj]]:
     """(namespace, claimName) -> non-terminal pods that mount it."""
     out: dict[tuple[str, str], list[Obj]] = {}
     for pod in cluster.store.list("Pod"):
@@ -265,14 +265,14 @@ class VolumeController(Controller):
 
     # one small state dict per cluster (events already emitted, provisioner identity)
     @staticmethod
-    def _state(cluster: "Cluster") -> dict[str, Any]:
+    def _state(cluster: Cluster) -> dict[str, Any]:
         st = cluster.state.setdefault("volumes", {})
         st.setdefault("emitted", {})
         if "provisioner_id" not in st:
             st["provisioner_id"] = str(uuid.UUID(int=cluster.rng.getrandbits(128), version=4))
         return st
 
-    def _event_once(self, cluster: "Cluster", obj: Obj, type_: str, reason: str, message: str,
+    def _event_once(self, cluster: Cluster, obj: Obj, type_: str, reason: str, message: str,
                     component: str = COMPONENT, *, repeat: bool = False) -> None:
         """Report a state once, not at every settle pass. With ``repeat`` (a claim left
         Pending), report it again at every 15 s resync of the real controller, which bumps the
@@ -290,7 +290,7 @@ class VolumeController(Controller):
         if repeat:
             cluster.wake_at(now + RESYNC_PERIOD)
 
-    def reconcile(self, cluster: "Cluster") -> None:
+    def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         key = (store.resource_version, cluster.now())
         if self._seen == key:
@@ -303,7 +303,7 @@ class VolumeController(Controller):
         self._seen = key if store.resource_version == key[0] else None
 
     # -- pvc-protection / pv-protection ---------------------------------------------------
-    def _protect_claims(self, cluster: "Cluster", in_use: dict) -> None:
+    def _protect_claims(self, cluster: Cluster, in_use: dict) -> None:
         store = cluster.store
         for pvc in store.list("PersistentVolumeClaim"):
             if not meta.is_deleting(pvc):
@@ -317,7 +317,7 @@ class VolumeController(Controller):
                 _finish(store, pv, PV_PROTECTION)
 
     # -- claims -------------------------------------------------------------------------
-    def _sync_claims(self, cluster: "Cluster", in_use: dict) -> None:
+    def _sync_claims(self, cluster: Cluster, in_use: dict) -> None:
         store = cluster.store
         claims = sorted(store.list("PersistentVolumeClaim"),
                         key=lambda c: (c["metadata"].get("creationTimestamp", ""), meta.namespace(c), meta.name(c)))
@@ -330,7 +330,7 @@ class VolumeController(Controller):
             else:
                 self._sync_unbound_claim(cluster, pvc, in_use)
 
-    def _sync_bound_claim(self, cluster: "Cluster", pvc: Obj) -> None:
+    def _sync_bound_claim(self, cluster: Cluster, pvc: Obj) -> None:
         store = cluster.store
         vol_name = meta.dig(pvc, "spec", "volumeName")
         pv = store.get("PersistentVolume", None, vol_name) if vol_name else None
@@ -349,7 +349,7 @@ class VolumeController(Controller):
                              lambda c: _set_phase(c, "Lost", rfc3339(cluster.now())))
                 self._event_once(cluster, pvc, "Warning", "ClaimMisbound", "Two claims are bound to the same volume, this one is bound incorrectly")
 
-    def _sync_unbound_claim(self, cluster: "Cluster", pvc: Obj, in_use: dict) -> None:
+    def _sync_unbound_claim(self, cluster: Cluster, pvc: Obj, in_use: dict) -> None:
         store = cluster.store
         vol_name = meta.dig(pvc, "spec", "volumeName")
         if vol_name:  # the user asked for a specific PV
@@ -398,12 +398,12 @@ class VolumeController(Controller):
             return
         self._provision(cluster, pvc, sc)
 
-    def _claim_pending(self, cluster: "Cluster", pvc: Obj) -> None:
+    def _claim_pending(self, cluster: Cluster, pvc: Obj) -> None:
         if meta.dig(pvc, "status", "phase") != "Pending":
             cluster.store.mutate("PersistentVolumeClaim", meta.namespace(pvc), meta.name(pvc),
                                  lambda c: _set_phase(c, "Pending", rfc3339(cluster.now())))
 
-    def _provision(self, cluster: "Cluster", pvc: Obj, sc: Obj) -> None:
+    def _provision(self, cluster: Cluster, pvc: Obj, sc: Obj) -> None:
         store = cluster.store
         provisioner = sc.get("provisioner", "")
         ns, name = meta.namespace(pvc), meta.name(pvc)
@@ -446,7 +446,7 @@ class VolumeController(Controller):
         if created is not None and current is not None:
             self._bind(cluster, created, current)
 
-    def _bind(self, cluster: "Cluster", pv: Obj, pvc: Obj) -> None:
+    def _bind(self, cluster: Cluster, pv: Obj, pvc: Obj) -> None:
         store = cluster.store
         now = rfc3339(cluster.now())
         ns, name = meta.namespace(pvc), meta.name(pvc)
@@ -480,7 +480,7 @@ class VolumeController(Controller):
         store.mutate("PersistentVolumeClaim", ns, name, bind_pvc)
 
     # -- volumes ------------------------------------------------------------------------
-    def _sync_volumes(self, cluster: "Cluster") -> None:
+    def _sync_volumes(self, cluster: Cluster) -> None:
         store = cluster.store
         now_s = rfc3339(cluster.now())
         for pv in store.list("PersistentVolume"):
@@ -513,14 +513,14 @@ class VolumeController(Controller):
             if phase == "Released":
                 self._reclaim(cluster, pv)
 
-    def _unbind(self, cluster: "Cluster", pv: Obj) -> None:
+    def _unbind(self, cluster: Cluster, pv: Obj) -> None:
         def unbind(v: Obj) -> None:
             v["spec"].pop("claimRef", None)
             v["metadata"].get("annotations", {}).pop(ANN_BOUND_BY_CONTROLLER, None)
             _set_phase(v, "Available", rfc3339(cluster.now()))
         cluster.store.mutate("PersistentVolume", None, meta.name(pv), unbind)
 
-    def _reclaim(self, cluster: "Cluster", pv: Obj) -> None:
+    def _reclaim(self, cluster: Cluster, pv: Obj) -> None:
         store = cluster.store
         policy = meta.dig(pv, "spec", "persistentVolumeReclaimPolicy") or "Retain"
         if policy == "Retain":
@@ -554,7 +554,7 @@ class VolumeController(Controller):
             else:
                 self._fail(cluster, pv, "VolumeFailedRecycle", "No recycler plugin found for the volume!", now_s)
 
-    def _fail(self, cluster: "Cluster", pv: Obj, reason: str, message: str, now_s: str) -> None:
+    def _fail(self, cluster: Cluster, pv: Obj, reason: str, message: str, now_s: str) -> None:
         def failed(v: Obj) -> None:
             _set_phase(v, "Failed", now_s)
             v["status"]["message"] = message

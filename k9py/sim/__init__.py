@@ -1,0 +1,1 @@
+"""The Kubernetes simulator: store, clock, cluster (the apiserver), admission, controllers, kubelet."""
