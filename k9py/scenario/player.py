@@ -11,10 +11,12 @@ from the nearest checkpoint before the target, never from the start.
 from __future__ import annotations
 
 import bisect
+import builtins
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from k9py.kube import resources
 from k9py.kube.status import ApiError
@@ -26,7 +28,6 @@ Obj = dict[str, Any]
 Key = tuple[str, str, str]
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
-SEEK_STEP = 10.0
 EPS = 1e-6  # recorded times are differences of epoch floats: an event "at" t may read t ± 1e-7
 CHECKPOINT_EVERY = 256  # events between checkpoints (at least; more when the state is large)
 
@@ -34,7 +35,7 @@ CHECKPOINT_EVERY = 256  # events between checkpoints (at least; more when the st
 class PlayheadClock:
     """What the store and the UI read as "now": start + the play head."""
 
-    def __init__(self, player: "Player") -> None:
+    def __init__(self, player: Player) -> None:
         self._player = player
 
     def now(self) -> float:
@@ -73,6 +74,7 @@ class Player:
         self.speed = 1.0
         self.paused = paused
         self.clock = PlayheadClock(self)
+        # the store reads only .now(): the play head is clock enough (it is no VirtualClock: it goes back)
         self.store = ReplayStore(self.clock, random.Random(0))  # type: ignore[arg-type]
         self._events: list[_Ev] = []
         self._logs: dict[tuple[str, str], list[tuple[float, str, str]]] = {}
@@ -82,7 +84,7 @@ class Player:
         self.all_times = [e.t for e in rec.events]  # every event, logs too: where steps stop
         self.applied = 0  # events [0, applied) are in the store
         self._state: dict[Key, Obj] = {}
-        self.listeners: list[Callable[["Player"], None]] = []
+        self.listeners: list[Callable[[Player], None]] = []
         self._move_to_index(bisect.bisect_right(self.times, EPS))
 
     # -- preparation -------------------------------------------------------------------------
@@ -314,13 +316,13 @@ class ReplayCluster:
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         return self.store.list(kind, namespace)
 
-    def logs(self, namespace: str, pod: str, container: str | None = None, **kw: Any) -> list[str]:
+    def logs(self, namespace: str, pod: str, container: str | None = None, **kw: Any) -> builtins.list[str]:
         return self.player.logs(namespace, pod, container, **kw)
 
     def container_logs(self, namespace: str, pod: str, container: str | None = None, *, previous: bool = False,
                        since_seconds: float | None = None, since_time: str | float | None = None,
                        tail_lines: int | None = None, timestamps: bool = False,
-                       limit_bytes: int | None = None) -> list[str]:
+                       limit_bytes: int | None = None) -> builtins.list[str]:
         """What ``k9py.sim.logs.container_logs`` answers for a simulated cluster (serve's
         ``pods/log``), from the recording's LOG events up to the play head."""
         from k9py.kube.timefmt import parse_time

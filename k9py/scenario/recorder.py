@@ -3,8 +3,9 @@
 Two sources:
 - ``SimRecorder``: a simulated cluster (a Scenario) read directly, on its virtual clock (fast:
   five minutes of history take a second or two);
-- ``record_backend``: any Backend (live cluster, sim) through its watches, on the backend's clock
-  (the wall clock for a live cluster).
+- ``k9py.backends.recorder.record_backend``: any Backend (live cluster, sim) through its
+  watches, on the backend's clock (the wall clock for a live cluster); it shares this
+  module's filter, log cursors and redaction.
 
 Both write the initial state at t=0, then every watch event, plus the logs of the pods matching
 ``--logs``. Secrets' ``data``/``stringData`` are redacted unless asked otherwise;
@@ -13,13 +14,12 @@ Both write the initial state at t=0, then every watch event, plus the logs of th
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from k9py.kube import meta, resources
-from k9py.kube.selectors import matches as selector_matches, parse_label_selector
+from k9py.kube.selectors import matches as selector_matches
+from k9py.kube.selectors import parse_label_selector
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import parse_time
 from k9py.scenario.recording import LOG, Event, RecordingWriter, header_dict
@@ -50,7 +50,7 @@ def sanitize(obj: Obj, *, include_secrets: bool = False) -> Obj:
     return out
 
 
-class _Filter:
+class RecordFilter:
     def __init__(self, namespace: str | None, kinds: list[str] | None) -> None:
         self.namespace = namespace or None
         wanted = kinds or [r.kind for r in resources.RESOURCES]
@@ -63,7 +63,7 @@ class _Filter:
         return meta.namespace(obj) == self.namespace
 
 
-class _LogCursor:
+class LogCursor:
     """Which lines of a container were already written (by timestamp, then count at it)."""
 
     def __init__(self) -> None:
@@ -86,7 +86,7 @@ class _LogCursor:
         return out
 
 
-def _split_ts(line: str) -> tuple[float, str] | None:
+def split_timestamp(line: str) -> tuple[float, str] | None:
     head, _, rest = line.partition(" ")
     try:
         t = parse_time(head)
@@ -103,11 +103,11 @@ class SimRecorder:
         self.cluster = cluster
         self.writer = writer
         self.start = cluster.now()
-        self.filter = _Filter(namespace, kinds)
+        self.filter = RecordFilter(namespace, kinds)
         self.include_secrets = include_secrets
         self.log_selector = parse_label_selector(logs) if logs else None
         self._pending: list[Event] = []
-        self._cursors: dict[tuple[str, str, str, str], _LogCursor] = {}
+        self._cursors: dict[tuple[str, str, str, str], LogCursor] = {}
         with cluster.lock:
             self._watches = [cluster.store.watch(k, self._on_change) for k in self.filter.kinds]
             initial = [Event(0.0, "ADDED", self._clean(o)) for k in self.filter.kinds
@@ -138,8 +138,8 @@ class SimRecorder:
                     lines = container_logs(self.cluster, ns, name, cname, timestamps=True)
                 except ApiError:
                     continue  # waiting to start: no logs yet
-                parsed = [x for x in (_split_ts(ln) for ln in lines) if x is not None]
-                cursor = self._cursors.setdefault((ns, name, meta.uid(pod), cname), _LogCursor())
+                parsed = [x for x in (split_timestamp(ln) for ln in lines) if x is not None]
+                cursor = self._cursors.setdefault((ns, name, meta.uid(pod), cname), LogCursor())
                 for t, s in cursor.fresh(parsed):
                     self._pending.append(Event(max(0.0, t - self.start), LOG, namespace=ns, pod=name,
                                                container=cname, line=s))
@@ -171,110 +171,6 @@ class SimRecorder:
         for w in self._watches:
             w.stop()
         self.writer.close()
-
-
-async def record_backend(backend: Any, writer: RecordingWriter, *, duration: float | None = None,
-                         namespace: str | None = None, logs: str | None = None, include_secrets: bool = False,
-                         progress: Callable[[float, int, int], None] | None = None,
-                         log_poll: float = 2.0, start: float | None = None,
-                         clock: Callable[[], float] | None = None,
-                         on_event: Callable[[Event], None] | None = None,
-                         stop: threading.Event | None = None,
-                         ready: Callable[[], None] | None = None) -> None:
-    """Record any Backend through its watches until ``duration`` (wall-clock seconds), ``stop``
-    is set, or cancellation.
-
-    t is ``clock() - start`` when an event arrives, ``clock`` being the backend's (``now()``: the
-    wall clock for a live cluster, which is also the apiserver's, give or take NTP and latency;
-    the virtual clock for the simulator). Pass the ``start`` written in the header so that
-    replay (start + t) reads the same instants. Everything listed before a kind's watch is synced
-    is the initial state, t=0; ``ready`` is called once every kind is synced. ``on_event`` sees
-    every event once written (tests, progress)."""
-    from k9py.backends.base import LISTED, SYNCED
-
-    clock = clock or backend.now
-    start = clock() if start is None else start
-    kinds = [r.kind for r in backend.kinds() if r.kind in resources.BY_KIND and r.kind not in SKIP_KINDS]
-    filt = _Filter(namespace, kinds)
-    selector = parse_label_selector(logs) if logs else None
-    cursors: dict[tuple[str, str, str], _LogCursor] = {}
-    pods: dict[tuple[str, str], Obj] = {}
-
-    last = [0.0]
-    unsynced = set(filt.kinds)
-
-    def emit(ev: Event) -> None:
-        ev.t = last[0] = max(ev.t, last[0])  # watches race each other: keep the file in time order
-        writer.write(ev)
-        if on_event is not None:
-            on_event(ev)
-
-    async def follow(kind: str) -> None:
-        synced = False
-        async for type_, obj in backend.watch(kind, namespace if resources.BY_KIND[kind].namespaced else None):
-            if type_ == LISTED:
-                for o in obj or []:  # type: ignore[union-attr]
-                    if filt.keep(o):
-                        track(o, "ADDED")
-                        emit(Event(0.0, "ADDED", sanitize(o, include_secrets=include_secrets)))
-                continue
-            if type_ == SYNCED:
-                if not synced:
-                    synced = True
-                    unsynced.discard(kind)
-                    if not unsynced and ready is not None:
-                        ready()
-                continue
-            if type_ not in ("ADDED", "MODIFIED", "DELETED") or obj is None or not filt.keep(obj):
-                continue
-            track(obj, type_)
-            t = 0.0 if not synced else max(0.0, clock() - start)
-            emit(Event(t, type_, sanitize(obj, include_secrets=include_secrets)))
-
-    def track(obj: Obj, type_: str) -> None:
-        if obj.get("kind") == "Pod":
-            key = (meta.namespace(obj), meta.name(obj))
-            if type_ == "DELETED":
-                pods.pop(key, None)
-            else:
-                pods[key] = obj
-
-    async def poll_logs() -> None:
-        while selector is not None:
-            await asyncio.sleep(log_poll)
-            for (ns, name), pod in list(pods.items()):
-                if not selector_matches(selector, meta.labels(pod)):
-                    continue
-                for c in pod.get("spec", {}).get("containers") or []:
-                    cname = c.get("name", "")
-                    try:
-                        lines = [ln async for ln in backend.logs(ns, name, cname, timestamps=True)]
-                    except Exception:  # noqa: BLE001 - not started yet, gone, forbidden: skip
-                        continue
-                    parsed = [x for x in (_split_ts(ln) for ln in lines) if x is not None]
-                    cur = cursors.setdefault((ns, name, cname), _LogCursor())
-                    for t, s in cur.fresh(parsed):  # at the line's own time (kept in file order by emit)
-                        emit(Event(max(0.0, t - start), LOG, namespace=ns, pod=name, container=cname, line=s))
-
-    if not unsynced and ready is not None:
-        ready()  # nothing to follow
-    tasks = [asyncio.ensure_future(follow(k)) for k in filt.kinds]
-    tasks.append(asyncio.ensure_future(poll_logs()))
-    began = time.monotonic()
-    try:
-        while duration is None or time.monotonic() - began < duration:
-            if stop is not None and stop.is_set():
-                break
-            await asyncio.sleep(0.1 if stop is not None else 0.5)
-            if progress is not None:
-                progress(time.monotonic() - began, writer.events, writer.bytes_written)
-            failed = [t for t in tasks if t.done() and t.exception() is not None]
-            if failed:
-                raise failed[0].exception()  # type: ignore[misc]
-    finally:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def recording_header(start: float, *, context: str, server_version: str, description: str = "",

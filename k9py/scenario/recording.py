@@ -11,27 +11,28 @@ or creationTimestamp is made up (stable for the object's lifetime).
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import yaml
+from yaml.nodes import Node
 
 from k9py.errors import K9pyError
 from k9py.kube import resources
 from k9py.kube.timefmt import parse_duration, parse_time, rfc3339, rfc3339_micro
-from k9py.scenario.schema import show
-from k9py.scenario.yamldoc import YamlError, line_of, parse_documents
+from k9py.scenario.schema import RECORDING_KIND, show
+from k9py.scenario.source import Problems, json_lines, json_lines_header, yaml_documents
+from k9py.scenario.yamldoc import line_of, load_fast
 
 Obj = dict[str, Any]
 
-KIND = "Recording"
 VERSION = 1
 OBJECT_TYPES = ("ADDED", "MODIFIED", "DELETED")
 LOG = "LOG"
-TYPES = OBJECT_TYPES + (LOG,)
+TYPES = (*OBJECT_TYPES, LOG)
 HEADER_FIELDS = ("apiVersion", "kind", "version", "start", "context", "serverVersion", "description",
                  "duration", "name")
 _UID_NS = uuid.UUID("6f0c1f4e-9a55-4c35-8a4c-2f3d7a1b9e10")
@@ -79,7 +80,7 @@ class Recording:
 def header_dict(start: float, *, context: str = "", server_version: str = "", description: str = "",
                 duration: float | None = None, name: str = "") -> Obj:
     stamp = rfc3339(start) if float(start).is_integer() else rfc3339_micro(start)  # t is relative to it: keep it exact
-    h: Obj = {"kind": KIND, "version": VERSION, "start": stamp, "context": context,
+    h: Obj = {"kind": RECORDING_KIND, "version": VERSION, "start": stamp, "context": context,
               "serverVersion": server_version}
     if name:
         h["name"] = name
@@ -90,62 +91,55 @@ def header_dict(start: float, *, context: str = "", server_version: str = "", de
     return h
 
 
-def is_recording(doc: Any) -> bool:
-    return isinstance(doc, dict) and doc.get("kind") == KIND
-
-
 # -- parsing ---------------------------------------------------------------------------------------
-
-class _Errors:
-    def __init__(self, path: str, sink: list[K9pyError] | None) -> None:
-        self.path = path
-        self.sink = sink
-
-    def add(self, line: int | None, message: str, where: str | None = None) -> None:
-        err = K9pyError(message, file=self.path, line=line, document=where)
-        if self.sink is None:
-            raise err
-        self.sink.append(err)
-
 
 def parse_recording(path: str, text: str, errors: list[K9pyError] | None = None) -> Recording:
     """Parse YAML or JSON Lines text. With ``errors`` every problem is collected there (bad
     events are skipped); without, the first one raises K9pyError."""
-    errs = _Errors(path, errors)
-    stripped = text.lstrip()
-    if stripped.startswith("{") and "\n" in stripped.strip():
-        first = stripped.split("\n", 1)[0]
-        try:
-            if json.loads(first).get("kind") == KIND:
-                return _parse_jsonl(path, text, errs)
-        except (ValueError, AttributeError):
-            pass
-    if stripped.startswith("{") and "\n" not in stripped.strip():
-        try:
-            data = json.loads(stripped)
-            if isinstance(data, dict) and data.get("kind") == KIND and "events" not in data:
-                return _parse_jsonl(path, text, errs)
-        except ValueError:
-            pass
-    return _parse_yaml(path, text, errs)
+    problems = Problems(path, errors)
+    head = json_lines_header(text)
+    if head is not None and head.get("kind") == RECORDING_KIND:
+        return _parse_jsonl(path, text, problems)
+    return _parse_yaml(path, text, problems)
 
 
-def _header(path: str, data: Obj, errs: _Errors, line_for: Any) -> Recording:
+_Path = list[str | int]
+_LineFor = Callable[[_Path], int | None]  # the line of a field of the header or of an event
+
+
+def _no_line(_field: _Path) -> None:
+    return None
+
+
+def _on_line(n: int) -> _LineFor:
+    """Every field on line ``n`` (JSON Lines: one event a line)."""
+    return lambda _field: n
+
+
+def _under(node: Node, prefix: _Path) -> _LineFor:
+    """The line of a field under ``prefix`` in the YAML node tree."""
+    return lambda at: line_of(node, [*prefix, *at])
+
+
+def _header(path: str, data: Obj, problems: Problems, line_for: _LineFor) -> Recording:
     rec = Recording(path=path, start=0.0)
+
+    def bad(key: str, message: str) -> None:
+        problems.add(message, line=line_for([key]), document="header")
+
     for key in data:
         if key not in HEADER_FIELDS and key != "events":
-            errs.add(line_for(key), f'unknown field "{key}"', "header")
+            bad(key, f'unknown field "{key}"')
     if data.get("version", VERSION) != VERSION:
-        errs.add(line_for("version"), f'version: Unsupported value: {show(data.get("version"))}: supported values: {VERSION}', "header")
+        bad("version", f'version: Unsupported value: {show(data.get("version"))}: supported values: {VERSION}')
     start = data.get("start")
     try:
         t = parse_time(start) if isinstance(start, str) else None
     except ValueError:
         t = None
     if t is None:
-        errs.add(line_for("start"), "start: Required value: an RFC3339 time like 2026-11-01T09:00:00Z"
-                 if start is None else f"start: Invalid value: {show(start)}: must be an RFC3339 time like 2026-11-01T09:00:00Z",
-                 "header")
+        bad("start", "start: Required value: an RFC3339 time like 2026-11-01T09:00:00Z" if start is None
+            else f"start: Invalid value: {show(start)}: must be an RFC3339 time like 2026-11-01T09:00:00Z")
     else:
         rec.start = t
     for key, attr in (("context", "context"), ("serverVersion", "server_version"),
@@ -154,14 +148,14 @@ def _header(path: str, data: Obj, errs: _Errors, line_for: Any) -> Recording:
         if v is None:
             continue
         if not isinstance(v, str):
-            errs.add(line_for(key), f"{key}: Invalid value: {show(v)}: must be a string", "header")
+            bad(key, f"{key}: Invalid value: {show(v)}: must be a string")
         else:
             setattr(rec, attr, v.strip() if key == "description" else v)
     if "duration" in data:
         try:
             rec.duration = _seconds(data["duration"])
         except ValueError:
-            errs.add(line_for("duration"), f'duration: Invalid value: {show(data["duration"])}: must be seconds or a duration like 5m', "header")
+            bad("duration", f'duration: Invalid value: {show(data["duration"])}: must be seconds or a duration like 5m')
     return rec
 
 
@@ -178,157 +172,142 @@ def _seconds(v: Any) -> float:
     return s
 
 
-def _parse_jsonl(path: str, text: str, errs: _Errors) -> Recording:
-    lines = text.split("\n")
-    head = json.loads(lines[0].strip() or "{}")
-    rec = _header(path, head, errs, lambda key: 1)
-    for n, raw in enumerate(lines[1:], start=2):
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-        except ValueError as err:
-            errs.add(n, f"not valid JSON: {err.msg} (column {err.colno})")
-            continue
+def _parse_jsonl(path: str, text: str, problems: Problems) -> Recording:
+    """The header on the first line, then one event a line."""
+    lines = json_lines(text, problems)
+    head = next(lines)  # there is one: the caller read it
+    rec = _header(path, head.data, problems, _on_line(head.line))
+    for entry in lines:
         where = f"event {len(rec.events) + 1}"
-        ev = _event(data, errs, lambda _field, n=n: n, where)
+        ev = _event(entry.data, problems, _on_line(entry.line), where)
         if ev is not None:
-            ev.at_line = n
-            _append(rec, ev, errs, where)
+            ev.at_line = entry.line
+            _append(rec, ev, problems, where)
     return rec
 
 
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml when available; timestamps stay strings (as in yamldoc)."""
-
-
-_FastLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _parse_yaml(path: str, text: str, errs: _Errors) -> Recording:
+def _parse_yaml(path: str, text: str, problems: Problems) -> Recording:
     """Fast path: load with libyaml and check; only a file with a problem is parsed again with
     positions, to name the lines."""
     try:
-        data = list(yaml.load_all(text, Loader=_FastLoader))
+        data: list[Any] | None = load_fast(text)
     except yaml.YAMLError:
         data = None
     if data is not None:
         docs = [d for d in data if d is not None]
-        if len(docs) == 1 and isinstance(docs[0], dict) and docs[0].get("kind") == KIND:
+        if len(docs) == 1 and isinstance(docs[0], dict) and docs[0].get("kind") == RECORDING_KIND:
             found: list[K9pyError] = []
-            quiet = _Errors(path, found)
-            rec = _header(path, docs[0], quiet, lambda key: None)
+            quiet = Problems(path, found)
+            rec = _header(path, docs[0], quiet, _no_line)
             events = docs[0].get("events")
             if isinstance(events, list) or events is None:
                 for i, item in enumerate(events or []):
-                    ev = _event(item, quiet, lambda f: None, f"events[{i}]")
+                    ev = _event(item, quiet, _no_line, f"events[{i}]")
                     if ev is not None:
                         _append(rec, ev, quiet, f"events[{i}]")
                 if not found:
                     return rec
-    return _parse_yaml_positioned(path, text, errs)
+    return _parse_yaml_positioned(path, text, problems)
 
 
-def _parse_yaml_positioned(path: str, text: str, errs: _Errors) -> Recording:
-    try:
-        docs = [d for d in parse_documents(text) if d.data is not None]
-    except YamlError as err:
-        errs.add(err.line, err.message)
+def _parse_yaml_positioned(path: str, text: str, problems: Problems) -> Recording:
+    parsed = yaml_documents(text, problems, name_document=False)
+    if parsed is None:
         return Recording(path=path, start=0.0)
+    docs = [d for d in parsed if d.data is not None]
     if not docs:
-        errs.add(1, "empty file: expected a Recording")
+        problems.add("empty file: expected a Recording", line=1)
         return Recording(path=path, start=0.0)
     if len(docs) > 1:
-        errs.add(docs[1].line, "a YAML Recording is one document (its events go under events:)")
+        problems.add("a YAML Recording is one document (its events go under events:)", line=docs[1].line)
     doc = docs[0]
     data = doc.data
-    if not isinstance(data, dict) or data.get("kind") != KIND:
-        errs.add(doc.line, 'kind: Unsupported value: expected "Recording"')
+    if not isinstance(data, dict) or data.get("kind") != RECORDING_KIND:
+        problems.add('kind: Unsupported value: expected "Recording"', line=doc.line)
         return Recording(path=path, start=0.0)
-    rec = _header(path, data, errs, lambda key: line_of(doc.node, [key]))
+    rec = _header(path, data, problems, _under(doc.node, []))
     events = data.get("events")
     if events is None:
         events = []
     if not isinstance(events, list):
-        errs.add(line_of(doc.node, ["events"]), f"events: Invalid value: {show(events)}: must be a list")
+        problems.add(f"events: Invalid value: {show(events)}: must be a list", line=line_of(doc.node, ["events"]))
         return rec
     for i, item in enumerate(events):
-        ev = _event(item, errs, lambda f, i=i: line_of(doc.node, ["events", i] + f), f"events[{i}]")
+        ev = _event(item, problems, _under(doc.node, ["events", i]), f"events[{i}]")
         if ev is not None:
             ev.at_line = line_of(doc.node, ["events", i])
-            _append(rec, ev, errs, f"events[{i}]")
+            _append(rec, ev, problems, f"events[{i}]")
     return rec
 
 
-def _append(rec: Recording, ev: Event, errs: _Errors, where: str) -> None:
+def _append(rec: Recording, ev: Event, problems: Problems, where: str) -> None:
     if rec.events and ev.t < rec.events[-1].t:
-        errs.add(ev.at_line, f"t: Invalid value: {ev.t:g}: events must be in time order (the previous event is at t={rec.events[-1].t:g})", where)
+        problems.add(f"t: Invalid value: {ev.t:g}: events must be in time order (the previous event is at t={rec.events[-1].t:g})",
+                     line=ev.at_line, document=where)
         return
     rec.events.append(ev)
 
 
-def _event(data: Any, errs: _Errors, line_for: Any, where: str) -> Event | None:
+def _event(data: Any, problems: Problems, line_for: _LineFor, where: str) -> Event | None:
     """One event, checked (None when bad: the problem was reported)."""
+
+    def bad(at: _Path, message: str) -> None:
+        problems.add(message, line=line_for(at), document=where)
+
     if not isinstance(data, dict):
-        errs.add(line_for([]), f"must be a mapping like {{t, type, object}}, not {show(data)}", where)
+        bad([], f"must be a mapping like {{t, type, object}}, not {show(data)}")
         return None
     t_raw = data.get("t")
     try:
         t = _seconds(t_raw)
     except ValueError:
-        msg = "t: Required value: seconds since start" if t_raw is None else \
-            f"t: Invalid value: {show(t_raw)}: must be seconds since start (a number >= 0)"
-        errs.add(line_for(["t"]), msg, where)
+        bad(["t"], "t: Required value: seconds since start" if t_raw is None else
+            f"t: Invalid value: {show(t_raw)}: must be seconds since start (a number >= 0)")
         return None
     type_ = data.get("type")
     if type_ not in TYPES:
-        errs.add(line_for(["type"]), f"type: Unsupported value: {show(type_)}: supported values: "
-                 + ", ".join(f'"{x}"' for x in TYPES), where)
+        bad(["type"], f"type: Unsupported value: {show(type_)}: supported values: " + ", ".join(f'"{x}"' for x in TYPES))
         return None
     if type_ == LOG:
         allowed = ("t", "type", "namespace", "pod", "container", "line")
         for k in data:
             if k not in allowed:
-                errs.add(line_for([k]), f'unknown field "{k}"', where)
+                bad([k], f'unknown field "{k}"')
                 return None
         for k in ("pod", "line"):
             if not isinstance(data.get(k), str) or (k == "pod" and not data.get(k)):
-                errs.add(line_for([k]), f"{k}: Required value" if k not in data else
-                         f"{k}: Invalid value: {show(data.get(k))}: must be a string", where)
+                bad([k], f"{k}: Required value" if k not in data else
+                    f"{k}: Invalid value: {show(data.get(k))}: must be a string")
                 return None
         for k in ("namespace", "container"):
             if k in data and data[k] is not None and not isinstance(data[k], str):
-                errs.add(line_for([k]), f"{k}: Invalid value: {show(data[k])}: must be a string", where)
+                bad([k], f"{k}: Invalid value: {show(data[k])}: must be a string")
                 return None
         return Event(t=t, type=LOG, namespace=data.get("namespace") or "default", pod=data["pod"],
                      container=data.get("container") or "", line=data["line"])
     for k in data:
         if k not in ("t", "type", "object"):
-            errs.add(line_for([k]), f'unknown field "{k}"', where)
+            bad([k], f'unknown field "{k}"')
             return None
     obj = data.get("object")
     if not isinstance(obj, dict):
-        errs.add(line_for(["object"]), "object: Required value" if obj is None else
-                 f"object: Invalid value: {show(obj)}: must be a Kubernetes object", where)
+        bad(["object"], "object: Required value" if obj is None else
+            f"object: Invalid value: {show(obj)}: must be a Kubernetes object")
         return None
     kind = obj.get("kind")
     if not isinstance(kind, str) or not kind:
-        errs.add(line_for(["object"]), "object.kind: Required value", where)
+        bad(["object"], "object.kind: Required value")
         return None
     md = obj.get("metadata")
     if not isinstance(md, dict) or not isinstance(md.get("name"), str) or not md.get("name"):
-        errs.add(line_for(["object", "metadata"] if isinstance(md, dict) else ["object"]),
-                 "object.metadata.name: Required value", where)
+        bad(["object", "metadata"] if isinstance(md, dict) else ["object"], "object.metadata.name: Required value")
         return None
     if "namespace" in md and md["namespace"] is not None and not isinstance(md["namespace"], str):
-        errs.add(line_for(["object", "metadata", "namespace"]),
-                 f"object.metadata.namespace: Invalid value: {show(md['namespace'])}: must be a string", where)
+        bad(["object", "metadata", "namespace"],
+            f"object.metadata.namespace: Invalid value: {show(md['namespace'])}: must be a string")
         return None
     if kind not in resources.BY_KIND:
-        errs.add(line_for(["object", "kind"]), f"object.kind: Unsupported value: {show(kind)}: not a kind k9py serves", where)
+        bad(["object", "kind"], f"object.kind: Unsupported value: {show(kind)}: not a kind k9py serves")
         return None
     return Event(t=t, type=type_, object=obj)
 
@@ -373,10 +352,10 @@ class RecordingWriter:
         self.path = path
         base = path[:-3] if path.endswith(".gz") else path
         self.yaml = base.endswith((".yaml", ".yml"))
-        raw: IO[bytes] = open(path, "wb")
+        raw: IO[bytes] = open(path, "wb")  # noqa: SIM115 - open until close(): events are appended as they come
         self._raw = raw
         self._gz = gzip.GzipFile(fileobj=raw, mode="wb") if path.endswith(".gz") else None
-        self._out: IO[bytes] = self._gz if self._gz is not None else raw
+        self._out: gzip.GzipFile | IO[bytes] = self._gz if self._gz is not None else raw
         self.events = 0
         self._bytes = 0
         if self.yaml:
@@ -410,15 +389,3 @@ class RecordingWriter:
             self._gz.close()
         self._bytes = self._raw.tell()
         self._raw.close()
-
-
-def dumps_yaml(rec: Recording) -> str:
-    """A Recording as YAML text (small, hand-readable recordings)."""
-    buf = io.StringIO()
-    buf.write(yaml.safe_dump(rec.header(), sort_keys=False, allow_unicode=True, width=1000))
-    buf.write("events:\n")
-    if not rec.events:
-        buf.write("[]\n")
-    for ev in rec.events:
-        buf.write(yaml.safe_dump([ev.to_json()], sort_keys=False, allow_unicode=True, width=1000))
-    return buf.getvalue()

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from k9py.scenario.files import check
 

@@ -17,6 +17,8 @@ from k9py.kube.timefmt import parse_duration
 
 HEADER_API_VERSION = "k9py.dev/v1alpha1"
 HEADER_KIND = "SimCluster"
+SCENARIO_KIND = "Scenario"    # a header plus a timeline (timeline.py)
+RECORDING_KIND = "Recording"  # what happened on a cluster, replayed verbatim (recording.py)
 DEFAULT_NODE = {"name": "minikube", "controlPlane": True, "cpu": "2", "memory": "4Gi"}
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 

@@ -26,19 +26,20 @@ kubectl. Parse problems are ``FieldError``s with the field path under the Scenar
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from k9py.kube import meta, resources
-from k9py.kube.selectors import matches as selector_matches, parse_label_selector
+from k9py.kube.selectors import matches as selector_matches
+from k9py.kube.selectors import parse_label_selector
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import parse_duration, rfc3339
 from k9py.scenario import schema
-from k9py.scenario.schema import FieldError, Header, show
+from k9py.scenario.schema import SCENARIO_KIND, FieldError, Header, show
 
 Obj = dict[str, Any]
 
-SCENARIO_KIND = "Scenario"
 API_VERSION = schema.HEADER_API_VERSION
 DEFAULT_TAIL = 120.0
 CRASH_DELAY = 0.001  # seconds shown after the last step when no duration is given
@@ -188,7 +189,8 @@ def _selector(d: Obj, path: str) -> None:
     try:
         parse_label_selector(sel)
     except (ValueError, ApiError) as err:
-        raise FieldError(f"{path}.selector", f"Invalid value: {show(sel)}: {getattr(err, 'message', err)}") from None
+        why = err.message if isinstance(err, ApiError) else str(err)
+        raise FieldError(f"{path}.selector", f"Invalid value: {show(sel)}: {why}") from None
 
 
 def _target(d: Obj, path: str) -> None:
@@ -237,7 +239,7 @@ def _check_scale(v: Any, path: str) -> Obj:
 
 def _check_set_image(v: Any, path: str) -> Obj:
     d = _fields(v, path, ("kind", "name", "namespace", "container", "image"), ("name", "image"))
-    _kind(d, path, "Deployment", WORKLOADS + ("Pod",))
+    _kind(d, path, "Deployment", (*WORKLOADS, "Pod"))
     return d
 
 
@@ -277,9 +279,8 @@ def _check_log(v: Any, path: str) -> Obj:
         raise FieldError(path, "Required value: exactly one of line or lines")
     if "line" in d and not isinstance(d["line"], str):
         raise FieldError(f"{path}.line", f"Invalid value: {show(d['line'])}: must be a string")
-    if "lines" in d:
-        if not isinstance(d["lines"], list) or not all(isinstance(x, str) for x in d["lines"]):
-            raise FieldError(f"{path}.lines", f"Invalid value: {show(d['lines'])}: must be a list of strings")
+    if "lines" in d and not (isinstance(d["lines"], list) and all(isinstance(x, str) for x in d["lines"])):
+        raise FieldError(f"{path}.lines", f"Invalid value: {show(d['lines'])}: must be a list of strings")
     return d
 
 
@@ -348,7 +349,8 @@ class TimelineController:
             try:
                 apply_step(cluster, step)
             except (StepError, ApiError) as err:
-                fired.error = f"{step.path} ({step.action}): {getattr(err, 'message', None) or err}"
+                why = (err.message if isinstance(err, ApiError) else "") or str(err)
+                fired.error = f"{step.path} ({step.action}): {why}"
             if step.action == "pause":
                 self.paused = True
             self.fired.append(fired)

@@ -2,29 +2,40 @@
 name the line of a field (``line_of(node, "spec.template.spec.containers[0].image")``).
 
 Parsing follows what `kubectl apply -f` accepts (sigs.k8s.io/yaml): timestamps stay strings,
-keys become strings, a key repeated in one mapping is an error.
+keys become strings, a key repeated in one mapping is an error. ``load_fast`` is the same without
+positions or checks, for large files (recordings) that are read again with positions only when
+something is wrong.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_L = TypeVar("_L", bound=BaseResolver)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver: `2026-01-01` stays a string, as in JSON."""
+def _without_timestamps(base: type[_L]) -> type[_L]:
+    """``base`` without the timestamp resolver: `2026-01-01` stays a string, as in JSON."""
+    resolvers = {first: [(tag, rx) for tag, rx in found if tag != _TIMESTAMP]
+                 for first, found in base.yaml_implicit_resolvers.items()}
+    return cast(type[_L], type(f"{base.__name__}NoTimestamps", (base,), {"yaml_implicit_resolvers": resolvers}))
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_Loader = _without_timestamps(yaml.SafeLoader)
+_FastLoader = _without_timestamps(getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when built with it
+
+
+def load_fast(text: str) -> list[Any]:
+    """Every document's data (libyaml when available; no positions, keys as parsed, repeated
+    keys not checked). ``yaml.YAMLError`` on bad YAML."""
+    return list(yaml.load_all(text, Loader=_FastLoader))
 
 
 class YamlError(Exception):
@@ -147,9 +158,12 @@ def line_of(node: Node, path: str | list[str | int]) -> int:
         # map keys may contain dots (annotations like k9py.sim/crash-after): longest match first
         for j in range(len(steps), i, -1):
             part = steps[i:j]
-            if j - i > 1 and not all(isinstance(x, str) for x in part):
-                continue
-            step = ".".join(part) if j - i > 1 else part[0]  # type: ignore[arg-type]
+            step: str | int = part[0]
+            if j - i > 1:
+                names = [x for x in part if isinstance(x, str)]
+                if len(names) < len(part):
+                    continue
+                step = ".".join(names)
             nxt, at = child(cur, step)
             if nxt is not None:
                 used = j - i

@@ -7,11 +7,10 @@ import json
 
 import pytest
 
+from k9py.commands import cmd_check
 from k9py.errors import K9pyError
 from k9py.scenario import files
-from k9py.scenario.commands import cmd_check
 from k9py.scenario.recording import parse_recording
-
 from tests.scenario.helpers import jsonl, pod, write
 
 SCENARIO = """\

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from k9py.scenario.player import EPS, SPEEDS, Player
 from k9py.kube.timefmt import rfc3339
-
+from k9py.scenario.player import EPS, SPEEDS, Player
 from tests.scenario.helpers import phases, player_of, pod
 
 EVENTS = [

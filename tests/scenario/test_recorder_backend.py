@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
-from k9py.backends.samples import small_cluster
+from k9py.backends.recorder import record_backend
 from k9py.backends.sim import SimBackend
 from k9py.scenario import files
-from k9py.scenario.recorder import REDACTED, record_backend
+from k9py.scenario.recorder import REDACTED
 from k9py.scenario.recording import RecordingWriter, header_dict, parse_recording
+from tests.samples import small_cluster
 
 
 def test_records_initial_state_then_changes_through_watches(tmp_path):
@@ -47,14 +49,14 @@ def test_records_initial_state_then_changes_through_watches(tmp_path):
     assert all(e.t == 10 for e in rec.events if e.t > 0)
     secret = next(e.object for e in rec.events if e.object and e.object["kind"] == "Secret")
     assert secret["data"] == {"password": REDACTED}
-    lines = open(out).read().splitlines()
+    lines = Path(out).read_text().splitlines()
     assert json.loads(lines[0])["kind"] == "Recording" and len(lines) == len(rec.events) + 1
 
 
 def test_record_a_served_cluster_through_the_kubernetes_client(tmp_path):
     """`k9py record --kubeconfig F`: the live backend (kubernetes client) against `k9py serve`."""
+    from k9py.commands import record_live
     from k9py.kube.kubeconfig import write_kubeconfig
-    from k9py.scenario.commands import record_live
     from k9py.serve.server import ServeHandle
 
     cluster = files.load_scenario_cluster("scenarios/scaling.yaml")
@@ -95,9 +97,9 @@ def _record_served_scenario(tmp_path, path: str):
     object for object (by resourceVersion), before moving the clock again."""
     import threading
 
+    from k9py.commands import record_live
     from k9py.kube.kubeconfig import write_kubeconfig
     from k9py.kube.resources import RESOURCES
-    from k9py.scenario.commands import record_live
     from k9py.scenario.recorder import SKIP_KINDS, sanitize
     from k9py.scenario.recording import object_key
     from k9py.serve.server import ServeHandle
@@ -143,7 +145,7 @@ def _record_served_scenario(tmp_path, path: str):
             result["events"] = record_live(out, kubeconfig=kc, context=None, duration=None, namespace=None,
                                            logs=None, include_secrets=False, clock=cluster.now,
                                            on_event=on_event, stop=stop, ready=synced.set)
-        except BaseException as err:  # noqa: BLE001 - reported by the test's thread
+        except BaseException as err:  # reported by the test's thread
             result["error"] = err
             synced.set()
 

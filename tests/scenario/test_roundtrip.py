@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_rolling_update_replays_the_stalled_rollout_and_the_undo(tmp_path):
 
 def test_logs_of_chosen_pods_are_recorded_with_their_times(tmp_path):
     path, _ = _record(tmp_path, "l.jsonl", [60.0], logs="app=nginx")
-    events = [json.loads(x) for x in open(path).read().splitlines()[1:]]
+    events = [json.loads(x) for x in Path(path).read_text().splitlines()[1:]]
     logs = [e for e in events if e["type"] == "LOG"]
     assert logs and all(e["pod"].startswith("nginx-") and e["container"] == "nginx" for e in logs)
     ts = [e["t"] for e in events]
@@ -80,16 +81,16 @@ def test_written_line_by_line(tmp_path):
     out = str(tmp_path / "live.jsonl")
     w = RecordingWriter(out, header_dict(0.0, context="c"))
     w.write({"t": 0, "type": "ADDED", "object": {"kind": "Namespace", "metadata": {"name": "x"}}})
-    assert open(out).read().count("\n") == 2
+    assert Path(out).read_text().count("\n") == 2
     w.close()
     gz = str(tmp_path / "live.jsonl.gz")
     w = RecordingWriter(gz, header_dict(0.0, context="c"))
     w.write({"t": 0, "type": "ADDED", "object": {"kind": "Namespace", "metadata": {"name": "x"}}})
     # readable before close: the gzip stream is sync-flushed per line
-    partial = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(open(gz, "rb").read())
+    partial = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(Path(gz).read_bytes())
     assert partial.count(b"\n") == 2
     w.close()
-    assert gzip.open(gz).read().decode().count("\n") == 2
+    assert gzip.decompress(Path(gz).read_bytes()).decode().count("\n") == 2
 
 
 def test_secrets_are_redacted_and_managed_fields_dropped():
@@ -106,7 +107,7 @@ def test_secrets_are_redacted_and_managed_fields_dropped():
 
 
 def test_namespace_filter_keeps_cluster_scoped_objects(tmp_path):
-    path, truth = _record(tmp_path, "n.jsonl", [5.0], namespace="kube-system")
+    path, _truth = _record(tmp_path, "n.jsonl", [5.0], namespace="kube-system")
     rec = parse_recording(path, files.read_text(path))
     nss = {e.object["metadata"].get("namespace") for e in rec.events if e.object}
     assert nss <= {"kube-system", None}

@@ -74,7 +74,7 @@ def first_document(path: str) -> Any:
     return next(d.data for d in parse_documents(text) if d.data is not None)
 
 
-BUNDLED = sorted(glob.glob(str(ROOT / "scenarios" / "*.yaml"))) + [str(ROOT / "docs/examples/incident-checkout-oom.scenario.yaml")]
+BUNDLED = [*sorted(glob.glob(str(ROOT / "scenarios" / "*.yaml"))), str(ROOT / "docs/examples/incident-checkout-oom.scenario.yaml")]
 
 
 @pytest.mark.parametrize("path", [p for p in BUNDLED if files.detect(p) != files.MANIFESTS], ids=lambda p: Path(p).name)
@@ -83,7 +83,7 @@ def test_bundled_files_match_the_schema(path):
 
 
 def test_schema_rejects_what_the_loader_rejects():
-    doc = yaml.safe_load(open(ROOT / "scenarios" / "self-healing.yaml").read().split("\n---\n")[0])
+    doc = yaml.safe_load((ROOT / "scenarios" / "self-healing.yaml").read_text().split("\n---\n")[0])
     assert errors(doc, SCHEMA) == []
     bad_step = json.loads(json.dumps(doc))
     bad_step["spec"]["timeline"][0]["scale"] = {"name": "web", "replicas": 2}  # two actions

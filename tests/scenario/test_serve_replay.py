@@ -47,7 +47,7 @@ def replay(tmp_path):
 
 
 def test_kubectl_gets_the_recorded_objects_verbatim(replay):
-    player, handle, kubectl = replay
+    player, _handle, kubectl = replay
     player.seek(120)
     got = json.loads(kubectl("get", "pods", "-n", "shop", "-o", "json").stdout)["items"]
     assert got == player.store.list("Pod", "shop")  # statuses untouched
@@ -61,7 +61,7 @@ def test_kubectl_gets_the_recorded_objects_verbatim(replay):
 
 
 def test_ages_read_as_recorded_and_writes_are_refused(replay):
-    player, handle, kubectl = replay
+    player, _handle, kubectl = replay
     player.seek(0)
     dep = kubectl("get", "deploy", "checkout", "-n", "shop").stdout.splitlines()
     assert dep[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
@@ -108,7 +108,7 @@ def test_serve_a_scenario_timeline_with_kubectl(tmp_path):
 
 
 def test_kubectl_logs_reads_the_recorded_lines(replay):
-    player, handle, kubectl = replay
+    player, _handle, kubectl = replay
     player.seek(0)
     out = kubectl("logs", "-n", "shop", "checkout-5b5496bbd9-2mfv8", "-c", "checkout").stdout.splitlines()
     assert out[:3] == ["2026-11-01T09:00:03.835Z INFO  starting checkout",

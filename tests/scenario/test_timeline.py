@@ -11,7 +11,6 @@ from k9py.kube import meta
 from k9py.scenario import files
 from k9py.scenario.loader import load_cluster
 from k9py.scenario.timeline import timeline_of
-
 from tests.scenario.helpers import write
 
 HEAD = """\

@@ -94,11 +94,12 @@ class Progress:
 
 
 def _bytes(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000  # type: ignore[assignment]
-    return f"{n} B"
+    size = float(n)
+    for unit in ("B", "kB", "MB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
 
 
 def record_scenario(path: str, output: str, *, duration: float | None = None, namespace: str | None = None,
@@ -141,15 +142,13 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
     import asyncio
 
     from k9py.backends.live import LiveBackend, LiveOptions
-    from k9py.scenario.recorder import record_backend
+    from k9py.backends.recorder import record_backend
     from k9py.scenario.recording import RecordingWriter, header_dict
 
     backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, context=context))
 
     async def run() -> int:
-        discover = getattr(backend, "ensure_discovery", None)  # kinds and server version first
-        if discover is not None:
-            await discover()
+        await backend.ensure_discovery()  # kinds and server version first
         info = backend.info()
         start = round((clock or backend.now)(), 6)  # the header keeps microseconds: t counts from it
         writer = RecordingWriter(output, header_dict(start, context=info.context,
@@ -174,19 +173,19 @@ def cmd_record(args: Any) -> int:
     scenario = getattr(args, "scenario", None)
     if scenario and (getattr(args, "kubeconfig", None) or getattr(args, "context", None)):
         raise K9pyError("--scenario and --kubeconfig/--context are exclusive: record one or the other")
-    common = dict(namespace=getattr(args, "namespace", None), logs=getattr(args, "logs", None),
-                  include_secrets=bool(getattr(args, "include_secrets", False)))
+    namespace, logs = getattr(args, "namespace", None), getattr(args, "logs", None)
+    include_secrets = bool(getattr(args, "include_secrets", False))
     if scenario:
         prog = Progress(virtual=True)
         events = record_scenario(scenario, args.output, duration=duration, seed=getattr(args, "seed", None),
-                                 progress=prog, **common)  # type: ignore[arg-type]
+                                 progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets)
     else:
         prog = Progress()
         if duration is None:
             print(f"k9py record: {DEFAULT_LIVE_NOTE}", file=sys.stderr)
         events = record_live(args.output, kubeconfig=getattr(args, "kubeconfig", None),
                              context=getattr(args, "context", None), duration=duration,
-                             progress=prog, **common)  # type: ignore[arg-type]
+                             progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets)
     import os
     prog.done(args.output, max(events, 0), os.path.getsize(args.output) if os.path.exists(args.output) else 0)
     return 0

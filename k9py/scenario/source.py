@@ -1,0 +1,200 @@
+"""Reading any file k9py plays: its text, its format, its documents with line positions, and the
+problems found on the way.
+
+Every format is parsed through here: ``files`` (plain manifests, ``kind: Scenario``) and
+``recording`` (``kind: Recording``, YAML or JSON Lines). Problems read the same in all of them,
+``FILE:LINE: document: field: what is wrong``, and go to a ``Problems`` collector that raises the
+first one (loading a file) or keeps every one (``k9py scenario check``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import Node
+
+from k9py.errors import K9pyError
+from k9py.scenario.schema import RECORDING_KIND, SCENARIO_KIND, FieldError
+from k9py.scenario.yamldoc import Document, YamlError, line_of, load_fast, parse_documents
+
+MANIFESTS, SCENARIO, RECORDING = "manifests", "scenario", "recording"
+_KIND_LINE = re.compile(r"""^kind:\s*["']?([A-Za-z0-9]+)["']?\s*(#.*)?$""")
+
+
+class Problems:
+    """Where a parser reports what is wrong with ``path``: with no ``sink`` the first problem
+    raises (K9pyError); with one, every problem is appended there and parsing goes on."""
+
+    def __init__(self, path: str, sink: list[K9pyError] | None = None) -> None:
+        self.path = path
+        self.sink = sink
+
+    def add(self, message: str, *, line: int | None = None, document: str | None = None,
+            field: str | None = None) -> None:
+        err = K9pyError(message, file=self.path, line=line, document=document, field=field)
+        if self.sink is None:
+            raise err
+        self.sink.append(err)
+
+    def field(self, node: Node, document: str, err: FieldError) -> None:
+        """A schema problem, at the line of its field under ``node``."""
+        self.add(err.message, line=line_of(node, err.field), document=document, field=err.field or None)
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+def read_text(path: str) -> str:
+    """The file's text (gunzipped if it is gzip), or K9pyError."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise K9pyError("no such file", file=path) from None
+    except IsADirectoryError:
+        raise K9pyError("is a directory, not a scenario file", file=path) from None
+    except OSError as err:
+        raise K9pyError(f"cannot read: {err.strerror or err}", file=path) from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as err:
+            raise K9pyError(f"cannot read: bad gzip data ({err})", file=path) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise K9pyError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=path) from None
+
+
+# -- documents -------------------------------------------------------------------------------------
+
+def yaml_documents(text: str, problems: Problems, *, name_document: bool = True) -> list[Document] | None:
+    """Every YAML document of ``text`` (empty ones as None data), or None after reporting the
+    syntax error (naming the document that holds it, unless ``name_document`` is False)."""
+    try:
+        return parse_documents(text)
+    except YamlError as found:
+        err = found  # reported outside the handler: a raised problem has no YAML traceback behind it
+    document = f"document {_document_at(text, err.line)}" if name_document and err.line else None
+    problems.add(err.message, line=err.line, document=document)
+    return None
+
+
+def _document_at(text: str, line: int) -> int:
+    """The 1-based index of the YAML document holding ``line`` (for syntax errors, which come
+    before any document is parsed): ``---`` separators above it, a leading one not counted."""
+    lines = text.splitlines()[:max(0, line - 1)]
+    seps = [i for i, ln in enumerate(lines) if _is_separator(ln)]
+    content = [i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith(("#", "%"))]
+    leading = 1 if seps and content and content[0] == seps[0] else 0
+    return max(1, len(seps) - leading + 1)
+
+
+@dataclass
+class JsonLine:
+    line: int  # 1-based line number in the file
+    data: Any
+
+
+def json_lines_header(text: str) -> dict[str, Any] | None:
+    """The header of a JSON Lines file (its first line, a JSON object), or None when ``text`` is
+    not JSON Lines. One line holding ``events`` is a whole YAML (flow style) Recording instead."""
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        return None
+    first, _, rest = stripped.partition("\n")
+    try:
+        head = json.loads(first)
+    except ValueError:
+        return None
+    if not isinstance(head, dict) or (not rest.strip() and "events" in head):
+        return None
+    return head
+
+
+def json_lines(text: str, problems: Problems) -> Iterator[JsonLine]:
+    """Every line of a JSON Lines file (``json_lines_header`` said it is one), parsed as it is
+    reached, so problems come in file order: blank lines are skipped, one that is not JSON is
+    reported and skipped."""
+    for n, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as err:
+            problems.add(f"not valid JSON: {err.msg} (column {err.colno})", line=n)
+            continue
+        yield JsonLine(n, data)
+
+
+# -- format ----------------------------------------------------------------------------------------
+
+def detect(path: str) -> str:
+    return detect_text(read_text(path))
+
+
+def detect_text(text: str) -> str:
+    """MANIFESTS, SCENARIO or RECORDING, from the first document (or JSON line), reading as
+    little of the text as it can (recordings are large)."""
+    head = json_lines_header(text)
+    if head is not None and head.get("kind") == RECORDING_KIND:
+        return RECORDING
+    first_doc = _first_document_text(text)
+    if first_doc is not None:
+        for line in first_doc.splitlines():  # a top-level `kind:` line says it without parsing
+            m = _KIND_LINE.match(line)
+            if m:
+                return _format_of(m.group(1))
+        try:
+            data = next(iter(load_fast(first_doc)), None)
+        except yaml.YAMLError:
+            data = None
+        if isinstance(data, dict):
+            return _format_of(data.get("kind"))
+    try:
+        docs = parse_documents(text)
+    except YamlError:
+        # kind: lines at the top level still tell the kind of a file with a YAML error further on
+        for ln in text.splitlines():
+            if ln.startswith("kind:"):
+                return _format_of(ln.split(":", 1)[1].strip().strip("'\""))
+        return MANIFESTS
+    first = next((doc.data for doc in docs if doc.data is not None), None)
+    return _format_of(first.get("kind")) if isinstance(first, dict) else MANIFESTS
+
+
+def _format_of(kind: object) -> str:
+    if kind == SCENARIO_KIND:
+        return SCENARIO
+    if kind == RECORDING_KIND:
+        return RECORDING
+    return MANIFESTS
+
+
+def _is_separator(line: str) -> bool:
+    return line == "---" or line.startswith(("--- ", "---\t"))
+
+
+def _first_document_text(text: str) -> str | None:
+    """The text of the first non-empty YAML document (without parsing the rest: files can be
+    large), or None when it cannot be told cheaply."""
+    chunk: list[str] = []
+    for line in text.splitlines():
+        if _is_separator(line):
+            if _has_content(chunk):
+                break
+            chunk = []
+            continue
+        if line.startswith("%"):  # directives: leave it to the full parser
+            return None
+        chunk.append(line)
+    return "\n".join(chunk) if _has_content(chunk) else None
+
+
+def _has_content(lines: list[str]) -> bool:
+    return any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines)
