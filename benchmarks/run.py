@@ -27,7 +27,7 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.keys import _character_to_key  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
-from k9py.backends.samples import add_pods, small_cluster  # noqa: E402
+from tests.samples import add_pods, small_cluster  # noqa: E402
 from k9py.backends.sim import SimBackend  # noqa: E402
 from k9py.ui.app import K9pyApp  # noqa: E402
 from k9py.view.kinds import BY_NAME  # noqa: E402

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from k9py import __version__
 from k9py.errors import K9pyError
+
+if TYPE_CHECKING:
+    from k9py.backends.base import Backend
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
@@ -80,30 +84,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scenario_backend(args: argparse.Namespace) -> object | None:
+def _scenario_backend(args: argparse.Namespace) -> Backend | None:
     """The backend for `--scenario` Scenario / Recording files and `replay` (None: the default
     simulator path)."""
+    from k9py.backends.replay import ReplayBackend, ScenarioBackend
+    from k9py.commands import duration_arg
     from k9py.scenario import files
-    from k9py.scenario.commands import duration_arg
 
     path = getattr(args, "file", None) if args.command == "replay" else getattr(args, "scenario", None)
     if not path:
         return None
     kind = files.detect(path)
+    hot_reload = bool(getattr(args, "watch", False))
     if args.command == "replay" or kind == files.RECORDING:
-        from k9py.backends.replay import ReplayBackend
         if kind != files.RECORDING:
             raise K9pyError("is not a Recording (use `k9py --scenario FILE` for scenarios)", file=path)
-        backend = ReplayBackend.open(path, paused=bool(getattr(args, "paused", False)),
-                                     at=duration_arg(getattr(args, "at", None), "--at"))
-        backend.player.set_speed(float(getattr(args, "speed", 1.0) or 1.0))  # `k9py --speed 4 replay F`
-    elif kind == files.SCENARIO or getattr(args, "watch", False):
-        from k9py.backends.replay import ScenarioBackend
-        backend = ScenarioBackend.open(path, seed=getattr(args, "seed", None), speed=getattr(args, "speed", 1.0))
-    else:
-        return None
-    backend.hot_reload = bool(getattr(args, "watch", False))  # type: ignore[attr-defined]
-    return backend
+        replay = ReplayBackend.open(path, paused=bool(getattr(args, "paused", False)),
+                                    at=duration_arg(getattr(args, "at", None), "--at"))
+        replay.player.set_speed(float(getattr(args, "speed", 1.0) or 1.0))  # `k9py --speed 4 replay F`
+        replay.hot_reload = hot_reload
+        return replay
+    if kind == files.SCENARIO or hot_reload:
+        scenario = ScenarioBackend.open(path, seed=getattr(args, "seed", None), speed=getattr(args, "speed", 1.0))
+        scenario.hot_reload = hot_reload
+        return scenario
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,25 +119,25 @@ def main(argv: list[str] | None = None) -> int:
             if args.scenario_command == "list":
                 from k9py.scenario.catalog import cmd_list
                 return cmd_list()
-            from k9py.scenario.commands import cmd_check
+            from k9py.commands import cmd_check
             return cmd_check(args.files)
         if args.command == "record":
-            from k9py.scenario.commands import cmd_record
+            from k9py.commands import cmd_record
             return cmd_record(args)
         if args.command == "serve":
             if getattr(args, "scenario", None):
                 from k9py.scenario import files
                 if files.detect(args.scenario) == files.RECORDING:
-                    from k9py.scenario.commands import serve_recording
+                    from k9py.commands import serve_recording
                     return serve_recording(args)
             from k9py.serve.server import run_serve
             return run_serve(args)
         from k9py.backends.live import live_backend_from_args
-        backend = live_backend_from_args(args)
-        if backend is not None and getattr(args, "scenario", None):
+        live = live_backend_from_args(args)
+        if live is not None and getattr(args, "scenario", None):
             raise K9pyError("--scenario and --live/--context/--kubeconfig are exclusive")
-        backend = backend or _scenario_backend(args)
-        from k9py.ui.app import run_explorer
+        backend: Backend | None = live or _scenario_backend(args)
+        from k9py.ui.launch import run_explorer
         return run_explorer(args, backend=backend) if backend is not None else run_explorer(args)
     except K9pyError as err:
         print(f"k9py: {err}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""LiveBackend: the Backend protocol over a real cluster through the official ``kubernetes`` client.
+"""LiveBackend: the Backend contract over a real cluster through the official ``kubernetes`` client.
 
 - Raw API JSON only: every request goes through ``ApiClient.param_serialize`` / ``call_api`` with
   the response body read as bytes (the ``_preload_content=False`` path), never the model classes;
@@ -13,7 +13,7 @@
   could leave ghosts. A relist after the first is turned into ADDED/MODIFIED/DELETED events
   against what this watch delivered, so the informer cache converges with no ghost or missing
   rows and keeps showing the last known rows meanwhile.
-- Connection state travels in-band as ``(STATE, {"state", "message"})`` events, per watch:
+- Connection state travels in-band as ``StateChanged(state, message)`` events, per watch:
   ``connected`` | ``reconnecting`` | ``offline`` | ``forbidden`` (403: "access denied" for that
   view, retried slowly; other kinds keep working). ``connection()`` is the backend-wide state for
   the header.
@@ -22,20 +22,32 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import random
 import threading
 import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any
 
 from k9py.backends import kubeconfig as kc
-from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, STATE, SYNCED, BackendInfo, Obj, WatchEvent
+from k9py.backends.base import (
+    PATCH_CONTENT_TYPES,
+    Backend,
+    BackendInfo,
+    Capability,
+    MetricsUnavailable,
+    Obj,
+    Objs,
+    PatchType,
+    StatusError,
+)
+from k9py.backends.events import Added, Change, Deleted, Listed, Modified, StateChanged, Synced, WatchEvent, change
 from k9py.errors import K9pyError
-from k9py.kube import meta, resources
-from k9py.kube.drain import pods_to_evict
+from k9py.kube import meta, resources, verbs
 from k9py.kube.resources import ApiResource
 from k9py.kube.timefmt import parse_duration
 
@@ -47,15 +59,11 @@ CONNECTED, RECONNECTING, OFFLINE, FORBIDDEN = "connected", "reconnecting", "offl
 
 
 # -- errors ----------------------------------------------------------------------------------
-class LiveApiError(K9pyError):
+class LiveApiError(StatusError):
     """The API server answered with an error Status (``code``: 403, 404, 409, 410, 422, 5xx…)."""
 
-    def __init__(self, code: int, reason: str, message: str, status: Obj | None = None) -> None:
-        self.code, self.reason, self.status = code, reason, status or {}
-        super().__init__(message)
-
     @classmethod
-    def from_status(cls, status: Obj, code: int | None = None) -> "LiveApiError":
+    def from_status(cls, status: Obj, code: int | None = None) -> LiveApiError:
         code = int(status.get("code") or code or 500)
         reason = status.get("reason") or ""
         return cls(code, reason, status.get("message") or f"the server answered {code} {reason}".strip(), status)
@@ -148,19 +156,19 @@ def _rv(obj: Obj | None) -> str:
     return str(((obj or {}).get("metadata") or {}).get("resourceVersion") or "")
 
 
-def relist_events(known: dict[tuple[str, str], Obj], items: list[Obj]) -> Iterator[WatchEvent]:
-    """What changed between what a watch delivered and a fresh list: DELETED for the gone (with
-    their last known state), ADDED for the new, MODIFIED where the resourceVersion moved."""
+def relist_events(known: dict[tuple[str, str], Obj], items: list[Obj]) -> Iterator[Change]:
+    """What changed between what a watch delivered and a fresh list: Deleted for the gone (with
+    their last known state), Added for the new, Modified where the resourceVersion moved."""
     fresh = {_key(o): o for o in items}
     for k, old in known.items():
         if k not in fresh:
-            yield DELETED, old
+            yield Deleted(old)
     for k, obj in fresh.items():
-        old = known.get(k)
-        if old is None:
-            yield ADDED, obj
-        elif _rv(old) != _rv(obj) or meta.uid(old) != meta.uid(obj):
-            yield MODIFIED, obj
+        prev = known.get(k)
+        if prev is None:
+            yield Added(obj)
+        elif _rv(prev) != _rv(obj) or meta.uid(prev) != meta.uid(obj):
+            yield Modified(obj)
 
 
 def _split_lines(chunks: Iterator[bytes], keep_empty: bool) -> Iterator[str]:
@@ -211,23 +219,19 @@ class _Stream:
         threading.Thread(target=self._pump, name=name, daemon=True).start()
 
     def _put(self, item: tuple[str, Any]) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is gone
             self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
-        except RuntimeError:  # the loop is gone
-            pass
 
     def _pump(self) -> None:
         try:
             for line in _split_lines(self.resp.stream(65536, decode_content=True), self.keep_empty):
                 self._put(("item", self.parse(line) if self.parse else line))
             self._put(("end", None))
-        except BaseException as err:  # noqa: BLE001 - handed to the reader on the loop
+        except BaseException as err:  # handed to the reader on the loop
             self._put(("error", None if self.closing else _wrap(err)))
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 self.resp.close()
-            except Exception:  # noqa: BLE001
-                pass
 
     async def items(self) -> AsyncIterator[Any]:
         try:
@@ -245,13 +249,11 @@ class _Stream:
     def close(self) -> None:
         if not self.closing:
             self.closing = True
-            try:
+            with contextlib.suppress(Exception):  # older urllib3, already closed
                 self.resp.shutdown()
-            except Exception:  # noqa: BLE001 - older urllib3, already closed
-                pass
 
 
-class LiveBackend:
+class LiveBackend(Backend):
     backend_kind = "live"
 
     def __init__(self, options: LiveOptions | None = None, *, rng: random.Random | None = None,
@@ -297,13 +299,13 @@ class LiveBackend:
             req = self.api.param_serialize(method=method, resource_path=path, query_params=q,
                                            header_params=headers, body=body, auth_settings=["BearerToken"])
             resp = self.api.call_api(*req, _request_timeout=timeout if timeout is not None else self._timeout())
-        except BaseException as err:  # noqa: BLE001 - classified for the caller
+        except BaseException as err:  # classified for the caller
             self._note(err)
             raise _wrap(err) from None
         if not 200 <= resp.status < 300:
             try:
                 data = resp.read()
-            except BaseException as err:  # noqa: BLE001
+            except BaseException as err:
                 self._note(err)
                 raise _wrap(err) from None
             self._note(None)
@@ -326,7 +328,7 @@ class LiveBackend:
         resp = self._open(method, path, **kw)
         try:
             data = resp.read()
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:
             self._note(err)
             raise _wrap(err) from None
         finally:
@@ -431,10 +433,8 @@ class LiveBackend:
             self._discovery_lock = asyncio.Lock()
         async with self._discovery_lock:
             if self._resources is None:
-                try:
+                with contextlib.suppress(K9pyError):  # offline: the built-in registry until a later call succeeds
                     await self.discover()
-                except K9pyError:
-                    pass  # offline: the built-in registry until a later call succeeds
 
     def kinds(self) -> list[ApiResource]:
         """The discovered kinds (the built-in registry until discovery has answered)."""
@@ -457,22 +457,25 @@ class LiveBackend:
     def now(self) -> float:
         return time.time()
 
+    def capabilities(self) -> frozenset[Capability]:
+        return frozenset({Capability.CONTEXTS, Capability.SERVER_TABLES, Capability.METRICS})
+
     def start(self) -> None:
         """The app calls this on mount: discovery in the background."""
         if self._start_task is None:
             self._start_task = asyncio.get_running_loop().create_task(self.ensure_discovery())
 
     # -- contexts ------------------------------------------------------------------------------
-    def contexts(self) -> list[Obj]:
+    def contexts(self) -> Objs:
         """The `:ctx` rows (``k9py.view.rows.context_cells``), the one in use marked current (as
         the files said when this backend was made; ``refresh_contexts()`` reads them again)."""
         return [c.as_object() for c in self._contexts]
 
-    async def refresh_contexts(self) -> list[Obj]:
+    async def refresh_contexts(self) -> Objs:
         self._contexts, _ = await asyncio.to_thread(kc.list_contexts, self.files, self.context)
         return self.contexts()
 
-    async def use_context(self, name: str) -> "LiveBackend":
+    async def use_context(self, name: str) -> LiveBackend:
         """A new backend on context ``name`` (same options), discovered; the caller swaps it in,
         restarts its informer and closes this one. The kubeconfig is not written."""
         new = await asyncio.to_thread(LiveBackend, replace(self.options, context=name), rng=self.rng)
@@ -509,10 +512,12 @@ class LiveBackend:
             if not cont:
                 return items, str(md.get("resourceVersion") or "")
 
-    async def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
+    async def list(self, kind: str, namespace: str | None = None, *, label_selector: str | None = None,
+                   field_selector: str | None = None) -> Objs:
         await self.ensure_discovery()
         res = self.resource(kind)
-        items, _ = await asyncio.to_thread(self._list, res, namespace if res.namespaced else None)
+        extra = {k: v for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector)) if v}
+        items, _ = await asyncio.to_thread(self._list, res, namespace if res.namespaced else None, extra)
         return items
 
     async def _open_stream(self, path: str, query: dict[str, Any], *, read_timeout: float | None,
@@ -539,7 +544,7 @@ class LiveBackend:
                 if rv is None:
                     items, rv = await asyncio.to_thread(self._list, res, ns)
                     if not listed_once:
-                        yield LISTED, items
+                        yield Listed(items)
                     else:
                         for ev in relist_events(known, items):
                             yield ev
@@ -549,9 +554,9 @@ class LiveBackend:
                     backoff.reset()
                     if state != CONNECTED:
                         if state != "connecting":  # back from a failure: clear its message
-                            yield STATE, {"state": CONNECTED, "message": None}
+                            yield StateChanged(CONNECTED)
                         state = CONNECTED
-                    yield SYNCED, None
+                    yield Synced()
                 timeout = int(opts.watch_timeout * (1 + self.rng.random()))
                 query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
                          "timeoutSeconds": str(timeout)}
@@ -566,15 +571,15 @@ class LiveBackend:
                             rv = _rv(obj) or rv
                         elif type_ == "ERROR":
                             raise LiveApiError.from_status(obj)
-                        elif type_ in (ADDED, MODIFIED, DELETED):
+                        elif type_ in ("ADDED", "MODIFIED", "DELETED"):
                             delivered += 1
                             rv = _rv(obj) or rv
                             obj = self._typed(obj, res)
-                            if type_ == DELETED:
+                            if type_ == "DELETED":
                                 known.pop(_key(obj), None)
                             else:
                                 known[_key(obj)] = obj
-                            yield type_, obj
+                            yield change(type_, obj)
                 finally:
                     stream.close()  # now, not when the garbage collector finalizes items()
                 expired = 0
@@ -591,7 +596,7 @@ class LiveBackend:
                     continue
                 if err.code == 403:
                     state, rv = FORBIDDEN, None
-                    yield STATE, {"state": FORBIDDEN, "message": str(err)}
+                    yield StateChanged(FORBIDDEN, str(err))
                     await asyncio.sleep(opts.forbidden_retry)
                     continue
                 error = err
@@ -602,7 +607,7 @@ class LiveBackend:
             failing_since = failing_since if failing_since is not None else now
             new_state = OFFLINE if now - failing_since >= opts.offline_after else RECONNECTING
             state = new_state
-            yield STATE, {"state": new_state, "message": str(error)}
+            yield StateChanged(new_state, str(error))
             rv = None
             await asyncio.sleep(backoff.next())
 
@@ -619,7 +624,7 @@ class LiveBackend:
         return await self._ajson("GET", self._path(res, namespace if res.namespaced else None),
                                  query={"includeObject": "Object"}, accept=TABLE_ACCEPT)
 
-    async def events_for(self, obj: Obj) -> list[Obj]:
+    async def events_for(self, obj: Obj) -> Objs:
         """kubectl describe's query: events whose involvedObject is ``obj``."""
         res = self.resource("Event")
         ns = meta.namespace(obj) or None
@@ -713,15 +718,15 @@ class LiveBackend:
         if container:
             return container
         ann = (p.get("metadata") or {}).get("annotations") or {}
-        names = [c.get("name") for c in (p.get("spec") or {}).get("containers") or []]
-        default = ann.get("kubectl.kubernetes.io/default-container")
+        names = [str(c.get("name") or "") for c in (p.get("spec") or {}).get("containers") or []]
+        default = str(ann.get("kubectl.kubernetes.io/default-container") or "")
         return default if default in names else (names[0] if names else "")
 
     async def _container_marker(self, namespace: str, pod: str, container: str | None) -> tuple[str, int]:
         """(pod uid, restart count): when it changes the followed container is gone."""
         p = await self.get("Pod", namespace, pod)
         name = self._container_of(p, container)
-        st = next((s for s in (p.get("status") or {}).get("containerStatuses") or [] if s.get("name") == name), {})
+        st: Obj = next((s for s in (p.get("status") or {}).get("containerStatuses") or [] if s.get("name") == name), {})
         return meta.uid(p), int(st.get("restartCount") or 0)
 
     async def _container_done(self, namespace: str, pod: str, container: str | None) -> bool:
@@ -729,158 +734,57 @@ class LiveBackend:
         if meta.is_deleting(p) or (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
             return True
         name = self._container_of(p, container)
-        st = next((s for s in (p.get("status") or {}).get("containerStatuses") or [] if s.get("name") == name), {})
+        st: Obj = next((s for s in (p.get("status") or {}).get("containerStatuses") or [] if s.get("name") == name), {})
         return "terminated" in (st.get("state") or {})
 
-    # -- mutations -----------------------------------------------------------------------------
+    # -- writing -------------------------------------------------------------------------------
+    def _object_path(self, obj: Obj) -> tuple[ApiResource, str | None, str]:
+        """The resource, namespace (the context's default for a namespaced object without one)
+        and name of an object sent whole."""
+        res = self.resource(obj.get("kind", ""))
+        md = obj.get("metadata") or {}
+        ns = (md.get("namespace") or self.default_namespace) if res.namespaced else None
+        return res, ns, md.get("name", "")
+
+    async def create(self, obj: Obj) -> Obj:
+        await self.ensure_discovery()
+        res, ns, _ = self._object_path(obj)
+        return await self._ajson("POST", self._path(res, ns), body=obj, content_type=JSON,
+                                 query={"fieldManager": FIELD_MANAGER})
+
     async def delete(self, kind: str, namespace: str | None, name: str, *,
                      grace_period: int | None = None, propagation: str | None = None) -> Obj:
         await self.ensure_discovery()
         res = self.resource(kind)
-        body: Obj = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation or "Background"}
-        if grace_period is not None:
-            body["gracePeriodSeconds"] = int(grace_period)
-        return await self._ajson("DELETE", self._path(res, namespace, name), body=body, content_type=JSON)
+        return await self._ajson("DELETE", self._path(res, namespace, name),
+                                 body=verbs.delete_options(grace_period, propagation), content_type=JSON)
 
     async def replace(self, obj: Obj) -> Obj:
         """PUT: a Conflict (409) if the object's resourceVersion is stale."""
         await self.ensure_discovery()
-        res = self.resource(obj.get("kind", ""))
-        md = obj.get("metadata") or {}
-        ns = (md.get("namespace") or self.default_namespace) if res.namespaced else None
-        return await self._ajson("PUT", self._path(res, ns, md.get("name", "")), body=obj, content_type=JSON,
+        res, ns, name = self._object_path(obj)
+        return await self._ajson("PUT", self._path(res, ns, name), body=obj, content_type=JSON,
                                  query={"fieldManager": FIELD_MANAGER})
 
-    async def scale(self, kind: str, namespace: str, name: str, replicas: int) -> Obj:
-        """``kubectl scale``: a merge patch of the scale subresource; returns the Scale."""
+    async def patch(self, kind: str, namespace: str | None, name: str, patch: Any, *,
+                    patch_type: PatchType = "merge", subresource: str | None = None) -> Obj:
+        """A strategic merge patch of a kind the registry does not know (a CRD) is sent as a
+        merge patch, as kubectl does: the apiserver refuses strategic ones for custom resources."""
         await self.ensure_discovery()
         res = self.resource(kind)
-        return await self._ajson("PATCH", self._path(res, namespace, name, "scale"),
-                                 body={"spec": {"replicas": int(replicas)}},
-                                 content_type="application/merge-patch+json")
+        content_type = PATCH_CONTENT_TYPES[patch_type]
+        if patch_type == "strategic" and res.kind not in resources.BY_KIND:
+            content_type = PATCH_CONTENT_TYPES["merge"]
+        return await self._ajson("PATCH", self._path(res, namespace if res.namespaced else None, name, subresource),
+                                 body=patch, content_type=content_type, query={"fieldManager": FIELD_MANAGER})
 
-    def _patch_type(self, res: ApiResource) -> str:
-        """Strategic merge for built-in kinds (kubectl's choice), merge patch for CRDs."""
-        return ("application/strategic-merge-patch+json" if res.kind in resources.BY_KIND
-                else "application/merge-patch+json")
+    async def evict(self, namespace: str, pod: str, *, grace_period: int | None = None) -> Obj:
+        path = f"/api/v1/namespaces/{namespace}/pods/{pod}/eviction"
+        return await self._ajson("POST", path, body=verbs.eviction(namespace, pod, grace_period), content_type=JSON)
 
-    async def patch(self, kind: str, namespace: str | None, name: str, patch: Obj) -> Obj:
-        await self.ensure_discovery()
-        res = self.resource(kind)
-        return await self._ajson("PATCH", self._path(res, namespace, name), body=patch,
-                                 content_type=self._patch_type(res), query={"fieldManager": FIELD_MANAGER})
-
-    async def restart(self, kind: str, namespace: str, name: str) -> Obj:
-        """``kubectl rollout restart``: stamp the pod template with restartedAt."""
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        return await self.patch(kind, namespace, name, {"spec": {"template": {"metadata": {"annotations": {
-            "kubectl.kubernetes.io/restartedAt": stamp}}}}})
-
-    async def cordon(self, node: str) -> Obj:
-        return await self.patch("Node", None, node, {"spec": {"unschedulable": True}})
-
-    async def uncordon(self, node: str) -> Obj:
-        return await self.patch("Node", None, node, {"spec": {"unschedulable": None}})
-
-    async def drain(self, node: str, *, ignore_daemonsets: bool = True, delete_emptydir_data: bool = False,
-                    force: bool = False, grace_period: int | None = None,
-                    timeout: float | None = None) -> list[Obj]:
-        """``kubectl drain``: cordon, check every pod against the flags (refusing all if one is
-        not allowed, as kubectl does), then evict. An eviction a PodDisruptionBudget refuses (429)
-        is retried every 5 s until ``timeout`` (none: refused at once)."""
-        await self.cordon(node)
-        pods, _ = await asyncio.to_thread(self._list, self.resource("Pod"), None,
-                                          {"fieldSelector": f"spec.nodeName={node}"})
-        evict = pods_to_evict(node, pods, ignore_daemonsets=ignore_daemonsets, force=force,
-                              delete_emptydir_data=delete_emptydir_data)
-        deadline = time.monotonic() + (timeout or 0)
-        out = []
-        for p in evict:
-            body: Obj = {"apiVersion": "policy/v1", "kind": "Eviction",
-                         "metadata": {"name": meta.name(p), "namespace": meta.namespace(p)}}
-            if grace_period is not None:
-                body["deleteOptions"] = {"gracePeriodSeconds": int(grace_period)}
-            path = f"/api/v1/namespaces/{meta.namespace(p)}/pods/{meta.name(p)}/eviction"
-            while True:
-                try:
-                    await self._ajson("POST", path, body=body, content_type=JSON)
-                    break
-                except LiveApiError as err:
-                    if err.code == 404:  # already gone
-                        break
-                    if err.code != 429 or time.monotonic() + 5 > deadline:
-                        raise
-                await asyncio.sleep(5)
-            out.append(p)
-        return out
-
-    async def set_image(self, kind: str, namespace: str, name: str, images: dict[str, str]) -> Obj:
-        """``kubectl set image``: a strategic merge patch of the named containers' images."""
-        obj = await self.get(kind, namespace, name)
-        spec = obj.get("spec") or {}
-        if kind == "Pod":
-            pod_spec, wrap = spec, (lambda ps: {"spec": ps})
-        elif kind == "CronJob":
-            pod_spec = (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
-            wrap = (lambda ps: {"spec": {"jobTemplate": {"spec": {"template": {"spec": ps}}}}})
-        else:
-            pod_spec = (spec.get("template") or {}).get("spec") or {}
-            wrap = (lambda ps: {"spec": {"template": {"spec": ps}}})
-        patch: Obj = {}
-        found: set[str] = set()
-        for key in ("initContainers", "containers"):
-            hits = [{"name": c["name"], "image": images[c["name"]]} for c in pod_spec.get(key) or []
-                    if c.get("name") in images]
-            if hits:
-                patch[key] = hits
-                found.update(h["name"] for h in hits)
-        missing = sorted(set(images) - found)
-        if missing:
-            raise K9pyError(f'unable to find container named "{missing[0]}"')
-        return await self.patch(kind, namespace, name, wrap(patch))
-
-    async def rollback(self, namespace: str, replicaset: str) -> Obj:
-        """``kubectl rollout undo deployment/D --to-revision=R`` where R is the ReplicaSet's: a
-        JSON patch replacing the Deployment's template, as kubectl sends it."""
-        rs = await self.get("ReplicaSet", namespace, replicaset)
-        ref = meta.controller_ref(rs)
-        if not ref or ref.get("kind") != "Deployment":
-            raise K9pyError(f"replicaset {replicaset} is not owned by a deployment")
-        dep = await self.get("Deployment", namespace, ref["name"])
-        template = meta.deep_copy((rs.get("spec") or {}).get("template") or {})
-        labels = (template.get("metadata") or {}).get("labels")
-        if labels:
-            labels.pop("pod-template-hash", None)
-        if template == (dep.get("spec") or {}).get("template"):
-            raise K9pyError(f"deployment {ref['name']} is already at the revision of {replicaset}")
-        res = self.resource("Deployment")
-        return await self._ajson("PATCH", self._path(res, namespace, ref["name"]),
-                                 body=[{"op": "replace", "path": "/spec/template", "value": template}],
-                                 content_type="application/json-patch+json")
-
-    async def trigger(self, namespace: str, cronjob: str) -> Obj:
-        """``kubectl create job --from=cronjob/NAME``: the created Job."""
-        cj = await self.get("CronJob", namespace, cronjob)
-        jt = meta.deep_copy((cj.get("spec") or {}).get("jobTemplate") or {})
-        jmd = jt.get("metadata") or {}
-        annotations = dict(jmd.get("annotations") or {})
-        annotations["cronjob.kubernetes.io/instantiate"] = "manual"
-        suffix = "".join(self.rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(3))
-        md: Obj = {"name": f"{cronjob[:42]}-manual-{suffix}", "namespace": namespace,
-                   "annotations": annotations, "ownerReferences": [meta.owner_reference(cj)]}
-        if jmd.get("labels"):
-            md["labels"] = dict(jmd["labels"])
-        job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": md, "spec": jt.get("spec") or {}}
-        return await self._ajson("POST", self._path(self.resource("Job"), namespace), body=job, content_type=JSON,
-                                 query={"fieldManager": FIELD_MANAGER})
-
-    async def suspend(self, namespace: str, cronjob: str, suspend: bool) -> Obj:
-        return await self.patch("CronJob", namespace, cronjob, {"spec": {"suspend": bool(suspend)}})
-
-    async def metrics(self, kind: str, namespace: str | None = None) -> list[Obj]:
+    async def metrics(self, kind: str, namespace: str | None = None) -> Objs:
         """metrics.k8s.io/v1beta1 PodMetrics / NodeMetrics; ``MetricsUnavailable`` when the
         cluster has no metrics-server (404, 503) or the kind has no metrics."""
-        from k9py.backends.base import MetricsUnavailable
         plural = {"Pod": "pods", "Node": "nodes"}.get(kind)
         if plural is None:
             raise MetricsUnavailable(f"no metrics for {kind}")
@@ -897,10 +801,8 @@ class LiveBackend:
     async def apply(self, obj: Obj) -> Obj:
         """Server-side apply (``kubectl apply --server-side --force-conflicts``, manager k9py)."""
         await self.ensure_discovery()
-        res = self.resource(obj.get("kind", ""))
-        md = obj.get("metadata") or {}
-        ns = (md.get("namespace") or self.default_namespace) if res.namespaced else None
-        return await self._ajson("PATCH", self._path(res, ns, md.get("name", "")), body=json.dumps(obj),
+        res, ns, name = self._object_path(obj)
+        return await self._ajson("PATCH", self._path(res, ns, name), body=json.dumps(obj),
                                  content_type="application/apply-patch+yaml",
                                  query={"fieldManager": FIELD_MANAGER, "force": "true"})
 

@@ -1,36 +1,52 @@
-"""SimBackend: the Backend protocol over an in-process ``k9py.sim.cluster.Cluster``.
+"""SimBackend: the Backend contract over an in-process ``k9py.sim.cluster.Cluster``.
 
 Everything runs on the event loop's thread: the store's watch callbacks feed an asyncio.Queue per
 watch. ``drive()`` advances the virtual clock by real time × speed; tests leave it off and call
-``cluster.advance()`` themselves (manual clock).
+``cluster.advance()`` themselves (manual clock). Writes go through the cluster's API (admission),
+then the controllers settle.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
-from k9py.backends.base import LISTED, SYNCED, BackendInfo, Obj, WatchEvent, event_queue
-from k9py.errors import K9pyError
-from k9py.kube import meta, resources
-from k9py.kube.drain import pods_to_evict
+from k9py.backends.base import (
+    PATCH_CONTENT_TYPES,
+    Backend,
+    BackendInfo,
+    Capability,
+    MetricsUnavailable,
+    Obj,
+    Objs,
+    PatchType,
+    StatusError,
+    event_queue,
+)
+from k9py.backends.events import Listed, Synced, WatchEvent
+from k9py.kube import meta, resources, selectors, verbs
+from k9py.kube import patch as kpatch
 from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
-from k9py.kube.timefmt import rfc3339
 from k9py.sim.clock import RealtimeTicker
 
+R = TypeVar("R")
 
-class SimBackend:
+
+class SimBackend(Backend):
     backend_kind = "sim"
 
     def __init__(self, cluster: Any, *, speed: float = 1.0, context: str = "k9py-sim") -> None:
         self.cluster = cluster
         self.speed = speed
         self.context = context
+        self.metrics_enabled = True  # False: a cluster without metrics-server (tests)
         self._drive_task: asyncio.Task[None] | None = None
+        self._tick: asyncio.Event | None = None
 
     @classmethod
-    def demo(cls, seed: int = 0, scenario: str | None = None, **kw: Any) -> "SimBackend":
+    def demo(cls, seed: int = 0, scenario: str | None = None, **kw: Any) -> SimBackend:
         """The bundled demo cluster (``k9py.scenario.loader``)."""
         from k9py.scenario.loader import load_cluster
         return cls(load_cluster(scenario, seed=seed), **kw)
@@ -47,7 +63,10 @@ class SimBackend:
 
     def now(self) -> float:
         """The cluster's (virtual) time: what ages are computed against."""
-        return self.cluster.now()
+        return float(self.cluster.now())
+
+    def capabilities(self) -> frozenset[Capability]:
+        return frozenset({Capability.METRICS}) if self.metrics_enabled else frozenset()
 
     # -- reading ---------------------------------------------------------------------------
     @staticmethod
@@ -65,8 +84,8 @@ class SimBackend:
             w = self.cluster.store.watch(kind, on_change, namespace=ns)
             initial = self.cluster.store.list(kind, ns)
         try:
-            yield LISTED, initial  # type: ignore[misc]
-            yield SYNCED, None
+            yield Listed(initial)
+            yield Synced()
             while True:
                 yield await queue.get()
         finally:
@@ -76,32 +95,40 @@ class SimBackend:
         with self.cluster.lock:
             return self._call(self.cluster.get, kind, self._ns(kind, namespace), name)
 
-    def list_now(self, kind: str, namespace: str | None = None) -> list[Obj]:
-        """A synchronous snapshot (benchmarks, describe)."""
+    async def list(self, kind: str, namespace: str | None = None, *, label_selector: str | None = None,
+                   field_selector: str | None = None) -> Objs:
+        items = self.list_now(kind, namespace)
+        if label_selector or field_selector:
+            try:
+                keep = selectors.compile_filter(label_selector, field_selector)
+            except ValueError as err:
+                raise StatusError(400, "BadRequest", str(err)) from None
+            items = [o for o in items if keep(o)]
+        return items
+
+    def list_now(self, kind: str, namespace: str | None = None) -> Objs:
+        """A synchronous snapshot (inside the backends and benchmarks only)."""
         with self.cluster.lock:
-            return self.cluster.store.list(kind, self._ns(kind, namespace))
+            return list(self.cluster.store.list(kind, self._ns(kind, namespace)))
 
-    metrics_enabled = True  # False: a cluster without metrics-server (tests)
-
-    async def metrics(self, kind: str, namespace: str | None = None) -> list[Obj]:
+    async def metrics(self, kind: str, namespace: str | None = None) -> Objs:
         """What metrics-server would serve (``k9py.sim.metrics``, deterministic)."""
-        from k9py.backends.base import MetricsUnavailable
         from k9py.sim import metrics as sim_metrics
         if not self.metrics_enabled:
             raise MetricsUnavailable("the server could not find the requested resource (get pods.metrics.k8s.io)")
         with self.cluster.lock:
             if kind == "Node":
-                return sim_metrics.list_node_metrics(self.cluster)
+                return list(sim_metrics.list_node_metrics(self.cluster))
             if kind != "Pod":
                 raise MetricsUnavailable(f"no metrics for {kind}")
             pods = self.cluster.store.list("Pod", self._ns(kind, namespace))
             seed, now = self.cluster.seed, self.cluster.now()
         if len(pods) < 2000:
-            return sim_metrics.pod_metrics_of(pods, seed, now)
+            return list(sim_metrics.pod_metrics_of(pods, seed, now))
         # a big cluster: work on the snapshot off the event loop, like a network call would
-        return await asyncio.to_thread(sim_metrics.pod_metrics_of, pods, seed, now)
+        return list(await asyncio.to_thread(sim_metrics.pod_metrics_of, pods, seed, now))
 
-    async def events_for(self, obj: Obj) -> list[Obj]:
+    async def events_for(self, obj: Obj) -> Objs:
         with self.cluster.lock:
             return meta.events_about(obj, self.cluster.store.list("Event", meta.namespace(obj) or None))
 
@@ -168,82 +195,39 @@ class SimBackend:
             try:
                 await asyncio.wait_for(self._tick_event().wait(), self.log_poll)
                 return self.cluster.now()
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     def _tick_event(self) -> asyncio.Event:
-        ev = getattr(self, "_tick", None)
-        if ev is None:
-            ev = self._tick = asyncio.Event()
-        return ev
+        if self._tick is None:
+            self._tick = asyncio.Event()
+        return self._tick
 
     def notify(self) -> None:
         """The clock moved (wakes log followers now instead of at their next poll)."""
-        ev = getattr(self, "_tick", None)
-        self._tick = asyncio.Event()
+        ev, self._tick = self._tick, asyncio.Event()
         if ev is not None:
             ev.set()
 
-    # -- mutations -------------------------------------------------------------------------
-    def _call(self, fn: Any, *args: Any, **kw: Any) -> Any:
+    # -- writing -----------------------------------------------------------------------------
+    @staticmethod
+    def _call(fn: Callable[..., R], *args: Any, **kw: Any) -> R:
+        """Run a cluster call; what the apiserver would refuse raises ``StatusError``."""
         try:
             return fn(*args, **kw)
         except ApiError as err:
-            raise K9pyError(str(getattr(err, "message", err))) from err
+            raise StatusError(err.code, err.reason, err.message, err.to_status()) from err
+        except kpatch.PatchError as err:
+            raise StatusError(err.code, "Invalid" if err.code == 422 else "BadRequest", str(err)) from err
 
-    def _write(self, fn: Any, *args: Any, **kw: Any) -> Any:
+    def _write(self, fn: Callable[..., R], *args: Any, **kw: Any) -> R:
         with self.cluster.lock:
             out = self._call(fn, *args, **kw)
             self.cluster.settle()
             return out
 
-    async def delete(self, kind: str, namespace: str | None, name: str, *,
-                     grace_period: int | None = None, propagation: str | None = None) -> Obj:
-        return self._write(self.cluster.delete, kind, self._ns(kind, namespace), name, grace_period=grace_period,
-                           propagation=propagation)
-
-    async def scale(self, kind: str, namespace: str, name: str, replicas: int) -> Obj:
-        def change() -> Obj:
-            obj = meta.deep_copy(self.cluster.get(kind, namespace, name))
-            obj.setdefault("spec", {})["replicas"] = int(replicas)
-            return self.cluster.replace(obj)
-        return self._write(change)
-
-    async def restart(self, kind: str, namespace: str, name: str) -> Obj:
-        """``kubectl rollout restart``: stamp the pod template."""
-        def change() -> Obj:
-            obj = meta.deep_copy(self.cluster.get(kind, namespace, name))
-            tmpl_md = obj.setdefault("spec", {}).setdefault("template", {}).setdefault("metadata", {})
-            tmpl_md.setdefault("annotations", {})["kubectl.kubernetes.io/restartedAt"] = rfc3339(self.cluster.now())
-            return self.cluster.replace(obj)
-        return self._write(change)
-
-    def _set_unschedulable(self, node: str, value: bool) -> Obj:
-        obj = meta.deep_copy(self.cluster.get("Node", None, node))
-        if value:
-            obj.setdefault("spec", {})["unschedulable"] = True
-        else:
-            obj.setdefault("spec", {}).pop("unschedulable", None)
-        return self.cluster.replace(obj)
-
-    async def cordon(self, node: str) -> Obj:
-        return self._write(self._set_unschedulable, node, True)
-
-    async def uncordon(self, node: str) -> Obj:
-        return self._write(self._set_unschedulable, node, False)
-
-    async def drain(self, node: str, *, ignore_daemonsets: bool = True, delete_emptydir_data: bool = False,
-                    force: bool = False, grace_period: int | None = None,
-                    timeout: float | None = None) -> list[Obj]:
-        """``kubectl drain``: cordon, check every pod against the flags (refusing all of them if
-        one is not allowed, as kubectl does), then evict. ``timeout`` does not apply: evictions
-        in the simulator are immediate (pods then terminate on the virtual clock)."""
-        def run() -> list[Obj]:
-            self._set_unschedulable(node, True)
-            evict = pods_to_evict(node, self.cluster.store.list("Pod"), ignore_daemonsets=ignore_daemonsets,
-                                  force=force, delete_emptydir_data=delete_emptydir_data)
-            return [self.cluster.evict(meta.namespace(p), meta.name(p), grace_period) for p in evict]
-        return self._write(run)
+    async def create(self, obj: Obj) -> Obj:
+        return self._write(self.cluster.create, obj)
 
     async def apply(self, obj: Obj) -> Obj:
         return self._write(self.cluster.apply, obj)
@@ -251,73 +235,49 @@ class SimBackend:
     async def replace(self, obj: Obj) -> Obj:
         return self._write(self.cluster.replace, obj)
 
-    async def set_image(self, kind: str, namespace: str, name: str, images: dict[str, str]) -> Obj:
-        def change() -> Obj:
-            obj = meta.deep_copy(self.cluster.get(kind, namespace, name))
-            spec = obj.get("spec", {})
-            if kind == "Pod":
-                pod_spec = spec
-            elif kind == "CronJob":
-                pod_spec = spec.get("jobTemplate", {}).get("spec", {}).get("template", {}).get("spec", {})
-            else:
-                pod_spec = spec.get("template", {}).get("spec", {})
-            found = set()
-            for key in ("initContainers", "containers"):
-                for c in pod_spec.get(key) or []:
-                    if c.get("name") in images:
-                        c["image"] = images[c["name"]]
-                        found.add(c["name"])
-            missing = sorted(set(images) - found)
-            if missing:
-                raise K9pyError(f'unable to find container named "{missing[0]}"')
-            return self.cluster.replace(obj)
-        return self._write(change)
+    async def patch(self, kind: str, namespace: str | None, name: str, patch: Any, *,
+                    patch_type: PatchType = "merge", subresource: str | None = None) -> Obj:
+        """What the apiserver does with a PATCH: the patch applied to the stored object, then
+        written like a PUT (admission included)."""
+        content_type = PATCH_CONTENT_TYPES[patch_type]
+        if patch_type == "strategic" and kind not in resources.BY_KIND:
+            content_type = PATCH_CONTENT_TYPES["merge"]  # CRDs have no strategic merge
 
-    async def rollback(self, namespace: str, replicaset: str) -> Obj:
-        """``kubectl rollout undo deployment/D --to-revision=R`` where R is the ReplicaSet's."""
-        def change() -> Obj:
-            rs = self.cluster.get("ReplicaSet", namespace, replicaset)
-            ref = meta.controller_ref(rs)
-            if not ref or ref.get("kind") != "Deployment":
-                raise K9pyError(f"replicaset {replicaset} is not owned by a deployment")
-            dep = meta.deep_copy(self.cluster.get("Deployment", namespace, ref["name"]))
-            template = meta.deep_copy(rs.get("spec", {}).get("template", {}))
-            labels = template.get("metadata", {}).get("labels")
-            if labels:
-                labels.pop("pod-template-hash", None)
-            if template == dep.get("spec", {}).get("template"):
-                raise K9pyError(f"deployment {ref['name']} is already at the revision of {replicaset}")
-            dep.setdefault("spec", {})["template"] = template
-            revision = meta.annotations(rs).get("deployment.kubernetes.io/revision")
-            out = self.cluster.replace(dep)
-            self.cluster.record_event(dep, "Normal", "DeploymentRollback",
-                                      f"Rolled back deployment {ref['name']} to revision {revision or '?'}",
-                                      "deployment-controller")
-            return out
-        return self._write(change)
+        def run() -> Obj:
+            current = self.cluster.get(kind, self._ns(kind, namespace), name)
+            if subresource == "scale":
+                return self._patch_scale(current, content_type, patch)
+            if subresource not in (None, "status"):
+                raise ApiError(404, "NotFound", f"the server could not find the requested resource ({subresource})")
+            patched = kpatch.apply_patch(current, content_type, patch)
+            if not isinstance(patched, dict) or (patched.get("metadata") or {}).get("name") != name:
+                raise ApiError(422, "Invalid", f'{kind} "{name}" is invalid: the patched object must keep its name')
+            patched["kind"], patched["apiVersion"] = current["kind"], current["apiVersion"]
+            return self.cluster.replace(patched, subresource=subresource)
+        return self._write(run)
 
-    async def trigger(self, namespace: str, cronjob: str) -> Obj:
-        def create() -> Obj:
-            cj = self.cluster.get("CronJob", namespace, cronjob)
-            jt = meta.deep_copy(cj.get("spec", {}).get("jobTemplate") or {})
-            jmd = jt.get("metadata") or {}
-            annotations = dict(jmd.get("annotations") or {})
-            annotations["cronjob.kubernetes.io/instantiate"] = "manual"
-            md: Obj = {"name": f"{cronjob[:42]}-manual-{self.cluster.store.random_suffix(3)}",
-                       "namespace": namespace, "annotations": annotations,
-                       "ownerReferences": [meta.owner_reference(cj)]}
-            if jmd.get("labels"):
-                md["labels"] = dict(jmd["labels"])
-            return self.cluster.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": md,
-                                        "spec": jt.get("spec") or {}})
-        return self._write(create)
+    def _patch_scale(self, current: Obj, content_type: str, patch: Any) -> Obj:
+        scale = kpatch.apply_patch(verbs.scale_of(current), content_type, patch)
+        replicas = ((scale.get("spec") if isinstance(scale, dict) else None) or {}).get("replicas")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+            raise ApiError(422, "Invalid", f'Scale.autoscaling "{meta.name(current)}" is invalid: spec.replicas: '
+                                           f"Invalid value: {replicas!r}: must be greater than or equal to 0")
+        new = meta.deep_copy(current)
+        new.setdefault("spec", {})["replicas"] = replicas
+        return verbs.scale_of(self.cluster.replace(new))
 
-    async def suspend(self, namespace: str, cronjob: str, suspend: bool) -> Obj:
-        def change() -> Obj:
-            obj = meta.deep_copy(self.cluster.get("CronJob", namespace, cronjob))
-            obj.setdefault("spec", {})["suspend"] = bool(suspend)
-            return self.cluster.replace(obj)
-        return self._write(change)
+    async def delete(self, kind: str, namespace: str | None, name: str, *,
+                     grace_period: int | None = None, propagation: str | None = None) -> Obj:
+        return self._write(self.cluster.delete, kind, self._ns(kind, namespace), name, grace_period=grace_period,
+                           propagation=propagation)
+
+    async def evict(self, namespace: str, pod: str, *, grace_period: int | None = None) -> Obj:
+        return self._write(self.cluster.evict, namespace, pod, grace_period)
+
+    async def note_event(self, obj: Obj, reason: str, message: str, source: str) -> None:
+        """The simulator keeps the Events of older controllers (``DeploymentRollback``)."""
+        with self.cluster.lock:
+            self.cluster.record_event(obj, "Normal", reason, message, source)
 
     # -- the clock -------------------------------------------------------------------------
     async def drive(self, interval: float = 0.25) -> None:

@@ -4,7 +4,8 @@ Shared by every backend: the simulator's and the live one evict what this return
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from k9py.errors import K9pyError
 from k9py.kube import meta

@@ -9,10 +9,13 @@ synced (the first paint should not wait). Tests pass ``auto_flush=False`` and ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, STATE, SYNCED, Backend
+from k9py.backends.base import Backend
+from k9py.backends.events import Added, Deleted, Listed, Modified, StateChanged, Synced, WatchEvent
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped objects
@@ -59,44 +62,48 @@ class Cache:
         return self.objects.get(key)
 
     # -- applying watch events ---------------------------------------------------------------
-    def apply(self, type_: str, obj: Obj | None) -> None:
+    def apply(self, ev: WatchEvent) -> None:
+        match ev:
+            case Added(obj) | Modified(obj):
+                self._put(obj, isinstance(ev, Added))
+            case Deleted(obj):
+                self._remove(obj)
+            case Listed(objs):
+                self._listed(objs)
+            case Synced():
+                self._synced()
+            case StateChanged(state, message):
+                self.set_state(state, message or None)
+
+    def _listed(self, objs: list[Obj]) -> None:
+        if not self.synced and self._relisting is None and not self.objects:
+            # the first list of a cache, the hot path of a first paint: one reset, no keys
+            p = self._pending
+            self.objects = {(o["metadata"].get("namespace") or "", o["metadata"].get("name", "")): o for o in objs}
+            self._pending = Diff(reset=True, synced=p.synced, state=p.state)
+            return
+        for o in objs:
+            self._put(o, True)
+
+    def _synced(self) -> None:
+        if self._relisting is not None:
+            for gone in [k for k in self.objects if k not in self._relisting]:
+                self._remove(self.objects[gone])
+            self._relisting = None
+        if not self.synced:
+            self._pending.synced = True
+        self.synced = True
+        self.set_state("connected", None)
+
+    def _put(self, obj: Obj, added: bool) -> None:
         p = self._pending
-        if type_ == LISTED:
-            objs = self.objects
-            if not self.synced and self._relisting is None and not objs:
-                # the first list of a cache, the hot path of a first paint: one reset, no keys
-                self.objects = {(o["metadata"].get("namespace") or "", o["metadata"].get("name", "")): o
-                                for o in obj or ()}  # type: ignore[union-attr]
-                self._pending = Diff(reset=True, synced=p.synced, state=p.state)
-                return
-            for o in obj or ():  # type: ignore[union-attr]
-                self.apply(ADDED, o)
-            return
-        if type_ == SYNCED:
-            if self._relisting is not None:
-                for gone in [k for k in self.objects if k not in self._relisting]:
-                    self.apply(DELETED, self.objects[gone])
-                self._relisting = None
-            if not self.synced:
-                p.synced = True
-            self.synced = True
-            self.set_state("connected", None)
-            return
-        if type_ == STATE:
-            self.set_state((obj or {}).get("state", self.state), (obj or {}).get("message"))
-            return
-        if obj is None:
-            return
         if p.reset:  # a reset is pending: subscribers will read the whole cache anyway
             k = obj_key(obj)
-            if type_ == DELETED:
-                self.objects.pop(k, None)
-            else:
-                self.objects[k] = obj
-                if self._relisting is not None:
-                    self._relisting.add(k)
+            self.objects[k] = obj
+            if self._relisting is not None:
+                self._relisting.add(k)
             return
-        if type_ == ADDED and not self.synced and self._relisting is None:
+        if added and not self.synced and self._relisting is None:
             md = obj["metadata"]  # the initial list: the hot path of a first paint
             k = (md.get("namespace") or "", md.get("name", ""))
             if k not in self.objects:
@@ -104,29 +111,34 @@ class Cache:
                 p.added.add(k)
                 return
         k = obj_key(obj)
-        if type_ == ADDED or type_ == MODIFIED:
-            if self._relisting is not None:
-                self._relisting.add(k)
-            old = self.objects.get(k)
-            self.objects[k] = obj
-            if old is None:
-                if k in p.removed:
-                    p.removed.discard(k)
-                    p.changed.add(k)
-                else:
-                    p.added.add(k)
-            elif old is not obj and k not in p.added:
-                if old.get("metadata", {}).get("resourceVersion") != obj.get("metadata", {}).get("resourceVersion") \
-                        or old != obj:
-                    p.changed.add(k)
-        elif type_ == DELETED:
-            if self.objects.pop(k, None) is None:
-                return
-            if k in p.added:
-                p.added.discard(k)
+        if self._relisting is not None:
+            self._relisting.add(k)
+        old = self.objects.get(k)
+        self.objects[k] = obj
+        if old is None:
+            if k in p.removed:
+                p.removed.discard(k)
+                p.changed.add(k)
             else:
-                p.changed.discard(k)
-                p.removed.add(k)
+                p.added.add(k)
+        elif old is not obj and k not in p.added and (
+                old.get("metadata", {}).get("resourceVersion") != obj.get("metadata", {}).get("resourceVersion")
+                or old != obj):
+            p.changed.add(k)
+
+    def _remove(self, obj: Obj) -> None:
+        p = self._pending
+        k = obj_key(obj)
+        if p.reset:
+            self.objects.pop(k, None)
+            return
+        if self.objects.pop(k, None) is None:
+            return
+        if k in p.added:
+            p.added.discard(k)
+        else:
+            p.changed.discard(k)
+            p.removed.add(k)
 
     def set_state(self, state: str, error: str | None) -> None:
         """A connection state change is news for subscribers (the header, stale rows)."""
@@ -151,6 +163,7 @@ class Subscription:
     kind: str
     namespace: str | None
     listener: Listener
+    initial: bool = False  # joined a synced cache: gets the whole cache on the next flush
 
 
 class Informer:
@@ -185,7 +198,7 @@ class Informer:
             cache = self._caches[key] = Cache(kind, namespace or None)
             self._tasks[key] = asyncio.get_running_loop().create_task(self._run(cache))
         elif cache.synced:
-            sub._initial = True  # type: ignore[attr-defined]
+            sub.initial = True
             self._request_flush()
         if self.auto_flush and self._flusher is None:
             self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
@@ -240,8 +253,8 @@ class Informer:
         for key, cache in list(self._caches.items()):
             diff = cache.take_diff()
             for sub in list(self._subs.get(key, [])):
-                if getattr(sub, "_initial", False):
-                    sub._initial = False  # type: ignore[attr-defined]
+                if sub.initial:
+                    sub.initial = False
                     sub.listener(cache, Diff(synced=True, reset=True))
                 elif diff:
                     sub.listener(cache, diff)
@@ -266,16 +279,16 @@ class Informer:
             if cache.synced:
                 cache.begin_relist()
             try:
-                async for type_, obj in self.backend.watch(cache.kind, cache.namespace):
-                    cache.apply(type_, obj)
-                    if type_ == SYNCED:
+                async for ev in self.backend.watch(cache.kind, cache.namespace):
+                    cache.apply(ev)
+                    if isinstance(ev, Synced):
                         delay = self.retry_delay
                         self._request_flush()
-                    elif type_ == STATE:
+                    elif isinstance(ev, StateChanged):
                         self._request_flush()
             except asyncio.CancelledError:
                 raise
-            except Exception as err:  # noqa: BLE001 - a broken watch is retried, and shown
+            except Exception as err:  # a broken watch is retried, and shown
                 cache.set_state("reconnecting", str(err))
             else:
                 cache.set_state("reconnecting", cache.error)
@@ -292,10 +305,8 @@ class Informer:
         for t in tasks:
             t.cancel()
         for t in tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-            except (asyncio.CancelledError, Exception):
-                pass
         self._tasks.clear()
         self._caches.clear()
         self._subs.clear()

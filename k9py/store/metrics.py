@@ -1,8 +1,9 @@
 """Resource usage read through ``Backend.metrics`` (metrics.k8s.io), kept as plain numbers.
 
 ``refresh()`` polls pods (one namespace or all) and nodes; the UI calls it on a timer (k9s
-refreshes every few seconds) and tests call it by hand. A backend without metrics leaves
-``available`` False, and views hide their usage columns, as k9s does without metrics-server.
+refreshes every few seconds) and tests call it by hand. A backend without metrics (no
+``Capability.METRICS``, or a cluster without metrics-server) leaves ``available`` False, and
+views hide their usage columns, as k9s does without metrics-server.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import gc
 from typing import Any, NamedTuple
 
-from k9py.backends.base import Backend
+from k9py.backends.base import Backend, Capability, MetricsUnavailable
 from k9py.errors import K9pyError
 from k9py.kube import quantity
 
@@ -109,13 +110,11 @@ class MetricsCache:
 
     async def refresh(self, namespace: str | None = None, *, pods: bool = True) -> bool:
         """Poll the backend; True when metrics came back."""
-        fetch = getattr(self.backend, "metrics", None)
-        if fetch is None:
-            self.available = False
-            return False
         try:
-            nodes = await fetch("Node", None)
-            pod_list = await fetch("Pod", namespace or None) if pods else []
+            if not self.backend.supports(Capability.METRICS):
+                raise MetricsUnavailable(f"{self.backend.info().backend}: no metrics")
+            nodes = await self.backend.metrics("Node", None)
+            pod_list = await self.backend.metrics("Pod", namespace or None) if pods else []
         except K9pyError as err:
             self.available, self.error = False, str(err)
             self.pods, self.nodes, self.containers = {}, {}, {}

@@ -4,11 +4,13 @@ when a test says so), a kubeconfig for it, and a fault injector wrapped around t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -177,10 +179,8 @@ class Server:
         self.faults.gate.set()
         self.handle.stop()
         for conn in self.sockets:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def restart(self, cluster: Cluster | None = None) -> None:
         self._start(cluster or self.handle.cluster, self.port)

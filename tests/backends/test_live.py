@@ -9,16 +9,22 @@ import os
 import pytest
 import yaml
 
-from k9py.backends.base import LISTED, SYNCED, read_only, ReadOnlyError
-from k9py.backends.live import (LiveApiError, LiveBackend, LiveOptions, add_live_arguments,
-                                live_backend_from_args, relist_events)
+from k9py.backends.base import Capability, ReadOnlyError, read_only
+from k9py.backends.events import Added, Deleted, Listed, Synced, change_type
+from k9py.backends.live import (
+    LiveApiError,
+    LiveBackend,
+    LiveOptions,
+    add_live_arguments,
+    live_backend_from_args,
+    relist_events,
+)
 from k9py.errors import K9pyError
 from k9py.kube.kubeconfig import kubeconfig as kubeconfig_doc
 from k9py.kube.kubeconfig import write_kubeconfig
 from k9py.serve.server import ServeHandle
 from k9py.store.informer import Informer
 from k9py.view.kinds import VIEWS
-
 from tests.backends.conftest import FAST, Server, keys, run, small_cluster, truth, until
 
 
@@ -82,7 +88,7 @@ def test_every_explorer_view_lists_then_watches(demo, demo_kc):
             inf.subscribe(kind, None, lambda cache, diff: None)
         for kind in api_kinds:
             cache = inf.cache(kind, None)
-            await until(lambda: cache.synced, f"{kind} synced")
+            await until(lambda cache=cache: cache.synced, f"{kind} synced")
             with demo.cluster.lock:
                 want = keys(demo.cluster.store.list(kind))
             assert set(cache.objects) == want, kind
@@ -118,17 +124,17 @@ def test_watch_yields_listed_then_synced_then_changes(server, kubeconfig):
     async def main():
         b = backend(kubeconfig)
         w = b.watch("ConfigMap", "default")
-        t, items = await w.__anext__()
-        assert t == LISTED and keys(items) >= {("default", "alpha"), ("default", "beta")}
-        assert all(o["kind"] == "ConfigMap" and o["apiVersion"] == "v1" for o in items)
-        assert await w.__anext__() == (SYNCED, None)
+        listed = await w.__anext__()
+        assert isinstance(listed, Listed) and keys(listed.objs) >= {("default", "alpha"), ("default", "beta")}
+        assert all(o["kind"] == "ConfigMap" and o["apiVersion"] == "v1" for o in listed.objs)
+        assert await w.__anext__() == Synced()
         server.change(lambda c: c.apply({"apiVersion": "v1", "kind": "ConfigMap",
                                          "metadata": {"name": "gamma", "namespace": "default"}}))
-        t, obj = await w.__anext__()
-        assert (t, obj["metadata"]["name"]) == ("ADDED", "gamma")
+        ev = await w.__anext__()
+        assert isinstance(ev, Added) and ev.obj["metadata"]["name"] == "gamma"
         server.change(lambda c: c.delete("ConfigMap", "default", "alpha"))
-        t, obj = await w.__anext__()
-        assert (t, obj["metadata"]["name"]) == ("DELETED", "alpha")
+        ev = await w.__anext__()
+        assert isinstance(ev, Deleted) and ev.obj["metadata"]["name"] == "alpha"
         await w.aclose()
         await b.close()
     run(main())
@@ -160,10 +166,10 @@ def test_get_events_and_server_table(server, kubeconfig):
 
 
 def _server_log(server: Server, pod: str) -> list[str]:
-    from k9py.serve.logs import _logs_fn
+    from k9py.sim.logs import container_logs
     with server.cluster.lock:
         container = "nginx"
-        return [ln.rstrip("\n") for ln in _logs_fn()(server.cluster, "default", pod, container, timestamps=True)]
+        return [ln.rstrip("\n") for ln in container_logs(server.cluster, "default", pod, container, timestamps=True)]
 
 
 def test_logs_tail_and_follow(server, kubeconfig):
@@ -273,6 +279,12 @@ def test_contexts_merge_switch_and_never_write(tmp_path, monkeypatch):
             assert [r["metadata"]["name"] for r in b2.contexts() if r["current"]] == ["two"]
             names = keys(await b2.list("ConfigMap", "default"))
             assert ("default", "from-two") in names and ("default", "from-one") not in names
+            assert b2.capabilities() == {Capability.CONTEXTS, Capability.SERVER_TABLES, Capability.METRICS}
+            ro = await read_only(b2).use_context("one")  # a read-only backend switches to a read-only one
+            assert ro.info().read_only and ro.info().context == "one" and ro.supports(Capability.CONTEXTS)
+            with pytest.raises(ReadOnlyError):
+                await ro.cordon("minikube")
+            await ro.close()
             await b2.close()
             b3 = LiveBackend(LiveOptions(context="two", **FAST))
             assert b3.context == "two"
@@ -310,9 +322,9 @@ def test_relist_events_diff():
         return {"metadata": {"name": name, "namespace": "ns", "resourceVersion": rv, "uid": uid + name}}
     known = {("ns", "a"): o("a", "1"), ("ns", "b"): o("b", "2"), ("ns", "c"): o("c", "3")}
     evs = list(relist_events(known, [o("a", "1"), o("b", "5"), o("d", "6")]))
-    assert [(t, x["metadata"]["name"]) for t, x in evs] == [("DELETED", "c"), ("MODIFIED", "b"), ("ADDED", "d")]
+    assert [(change_type(e), e.obj["metadata"]["name"]) for e in evs] == [("DELETED", "c"), ("MODIFIED", "b"), ("ADDED", "d")]
     evs = list(relist_events({("ns", "a"): o("a", "1")}, [o("a", "1", uid="other")]))
-    assert [t for t, _ in evs] == ["MODIFIED"]
+    assert [change_type(e) for e in evs] == ["MODIFIED"]
 
 
 
@@ -368,9 +380,8 @@ def test_crds_from_discovery_with_the_servers_columns(server, kubeconfig):
             "stable.example.com", "v1", "crontabs", ("ct",), ("status",))
         assert "CronTab" in {r.kind for r in b.kinds()} and b.resource("Pod").short_names == ("po",)
         w = b.watch("CronTab", "default")
-        t, items = await w.__anext__()
-        assert t == LISTED and items == [crontab]  # kind/apiVersion put back on list items
-        assert await w.__anext__() == (SYNCED, None)
+        assert await w.__anext__() == Listed([crontab])  # kind/apiVersion put back on list items
+        assert await w.__anext__() == Synced()
         await w.aclose()
         table = await b.server_table("CronTab", "default")
         assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Spec", "Age"]
@@ -452,7 +463,7 @@ def test_more_mutations(server, kubeconfig):
                                          "metadata": {"name": "bare", "namespace": "default"},
                                          "spec": {"nodeName": "minikube-m02",
                                                   "containers": [{"name": "c", "image": "busybox"}]}}))
-        with pytest.raises(K9pyError, match="cannot delete Pods that declare no controller .*default/bare"):
+        with pytest.raises(K9pyError, match=r"cannot delete Pods that declare no controller .*default/bare"):
             await b.drain("minikube-m02")
         with server.cluster.lock:
             assert server.cluster.store.get("Pod", "default", "bare")["metadata"].get("deletionTimestamp") is None
@@ -469,7 +480,8 @@ def test_record_through_the_live_backend(server, kubeconfig, tmp_path):
     import asyncio
     import json
 
-    from k9py.scenario.recorder import record_backend, recording_header
+    from k9py.backends.recorder import record_backend
+    from k9py.scenario.recorder import recording_header
     from k9py.scenario.recording import RecordingWriter
 
     async def main():

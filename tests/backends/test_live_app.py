@@ -11,7 +11,6 @@ import pytest
 
 from k9py.backends.live import LiveBackend, LiveOptions
 from k9py.ui.app import K9pyApp
-
 from tests.backends.conftest import FAST, truth
 
 KUBECTL = os.path.join(os.path.dirname(sys.executable), "kubectl")

@@ -8,9 +8,9 @@ import asyncio
 
 import pytest
 
+from k9py.backends.events import Added, Listed, Synced
 from k9py.backends.live import ConnectionLost, LiveBackend, LiveOptions
 from k9py.store.informer import Informer
-
 from tests.backends.conftest import FAST, Faults, is_path, keys, run, small_cluster, status, truth, until
 
 CM_PATH = "/api/v1/namespaces/default/configmaps"
@@ -107,11 +107,11 @@ def test_410_status_on_watch_start_relists(server, kubeconfig):
     async def main():
         b = backend(kubeconfig)
         w = b.watch("ConfigMap", "default")
-        assert (await w.__anext__())[0] == "LISTED"
-        assert (await w.__anext__())[0] == "SYNCED"
+        assert isinstance(await w.__anext__(), Listed)
+        assert isinstance(await w.__anext__(), Synced)
         server.change(_add_cm("gamma"))
-        t, obj = await w.__anext__()  # from the relist, as a diff against what was listed
-        assert (t, obj["metadata"]["name"]) == ("ADDED", "gamma")
+        ev = await w.__anext__()  # from the relist, as a diff against what was listed
+        assert isinstance(ev, Added) and ev.obj["metadata"]["name"] == "gamma"
         assert faults.count("GET", CM_PATH, watch=False) == 2
         await w.aclose()
         await b.close()

@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, SYNCED, Backend, ReadOnlyError
+from k9py.backends.base import Backend, Capability, ReadOnlyError
+from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, change_type
 from k9py.backends.replay import ReplayBackend, ScenarioBackend
 from k9py.errors import K9pyError
-
 from tests.scenario.helpers import jsonl, player_of, pod
 
 EVENTS = [
@@ -31,6 +31,10 @@ async def _take(it, n):
     return [await it.__anext__() for _ in range(n)]
 
 
+def _named(events):
+    return [(change_type(e), e.obj["metadata"]["name"]) for e in events]
+
+
 def test_satisfies_the_protocol_and_is_read_only():
     b = ReplayBackend(player_of(EVENTS))
     assert isinstance(b, Backend)
@@ -39,24 +43,54 @@ def test_satisfies_the_protocol_and_is_read_only():
 
     async def main():
         for call in (b.delete("Pod", "default", "a"), b.scale("Deployment", "default", "x", 2), b.cordon("n"),
-                     b.apply(pod("z"))):
-            with pytest.raises(ReadOnlyError):
+                     b.apply(pod("z")), b.create(pod("z")), b.replace(pod("a")), b.evict("default", "a"),
+                     b.patch("Pod", "default", "a", {"metadata": {"labels": {"x": "1"}}})):
+            with pytest.raises(ReadOnlyError, match="recorded history"):
                 await call
+        assert (await b.get("Pod", "default", "a"))["status"]["phase"] == "Pending"  # unchanged
     asyncio.run(main())
+
+
+def test_playback_is_declared_and_drives_the_player():
+    b = ReplayBackend(player_of(EVENTS))
+    assert b.capabilities() == {Capability.PLAYBACK} and b.supports(Capability.PLAYBACK)
+    assert not b.supports(Capability.METRICS)
+    pb = b.playback()
+    assert pb is b.playback() and (pb.unit, pb.seekable, pb.has_timeline) == ("events", True, True)
+    changes: list[None] = []
+    stop = pb.on_change(changes.append)
+    pb.seek_by(12)
+    assert b.player.position == pb.position == 12 and changes == [None]
+    assert (pb.duration, pb.total_events) == (25, len(EVENTS)) and pb.events_played == 7
+    assert pb.step_forward() and pb.position == 20
+    pb.home()
+    assert pb.position == 0 and not pb.step_back()
+    pb.end()
+    assert pb.position == 25 and not pb.step_forward()
+    assert pb.faster() == 2 and pb.slower() == 1 and pb.speed == 1
+    was = pb.paused
+    pb.toggle()
+    assert pb.paused is not was
+    stop()
+    pb.home()
+    assert len(changes) == 7  # one per move (none for a refused step), none after unsubscribing
+    assert pb.accepts("recording") and not pb.accepts("scenario")
 
 
 def test_watch_gives_the_play_head_and_follows_it_both_ways():
     async def main():
         b = ReplayBackend(player_of(EVENTS))
         it = b.watch("Pod", "default")
-        (t, listed), synced = await _take(it, 2)
-        assert t == LISTED and [o["metadata"]["name"] for o in listed] == ["a", "b"] and synced == (SYNCED, None)
+        listed, synced = await _take(it, 2)
+        assert isinstance(listed, Listed) and [o["metadata"]["name"] for o in listed.objs] == ["a", "b"]
+        assert synced == Synced()
         b.player.seek(12)
         got = await _take(it, 3)
-        assert [(t, o["metadata"]["name"]) for t, o in got] == [(MODIFIED, "a"), (DELETED, "b"), (ADDED, "c")]
+        assert [type(e) for e in got] == [Modified, Deleted, Added]
+        assert _named(got) == [("MODIFIED", "a"), ("DELETED", "b"), ("ADDED", "c")]
         b.player.home()
         got = await _take(it, 3)
-        assert sorted((t, o["metadata"]["name"]) for t, o in got) == [(ADDED, "b"), (DELETED, "c"), (MODIFIED, "a")]
+        assert sorted(_named(got)) == [("ADDED", "b"), ("DELETED", "c"), ("MODIFIED", "a")]
         await it.aclose()
         assert not b.player.store._watches
     asyncio.run(main())
@@ -104,7 +138,7 @@ def test_reload_swaps_the_recording_and_watches_get_the_difference(tmp_path):
                                {"t": 0, "type": "ADDED", "object": pod("new")}]))
         b.reload()
         got = await _take(it, 3)
-        assert sorted((t, o["metadata"]["name"]) for t, o in got) == [(ADDED, "new"), (DELETED, "b"), (MODIFIED, "a")]
+        assert sorted(_named(got)) == [("ADDED", "new"), ("DELETED", "b"), ("MODIFIED", "a")]
         assert b.player.position == 0 and b.player.paused  # restarted from t=0, same pause state
         await it.aclose()
     asyncio.run(main())
@@ -124,13 +158,27 @@ def test_scenario_backend_runs_the_timeline_and_stops_at_pause(tmp_path):
     async def main():
         b = ScenarioBackend.open(str(src))
         tl = b.timeline
+        pb = b.playback()
+        assert b.supports(Capability.PLAYBACK) and b.supports(Capability.METRICS)
+        assert (pb.unit, pb.seekable, pb.has_timeline, pb.total_events, pb.duration) == ("steps", False, True, 4, 180)
+        steps: list[str] = []
+        pb.on_step(lambda f: steps.append(f.step.action))
         b.cluster.advance(100)
         assert tl.paused and [f.step.action for f in tl.fired] == ["delete", "delete", "pause"]
+        assert steps == ["delete", "delete", "pause"] and pb.paused and pb.events_played == 3
+        assert pb.position == 100
+        with pytest.raises(K9pyError, match="cannot be moved"):
+            pb.seek_by(10)
         before = b.cluster.now()
         b.speed = 2.0
         assert b.tick(5) is False and b.cluster.now() == before  # the driver respects the pause
-        b.resume()
+        pb.resume()
+        assert not pb.paused and pb.speed == 2.0
         assert b.tick(5) is True and b.cluster.now() == before + 10
+        b.reload()  # a new cluster and timeline: the step listeners follow
+        b.cluster.advance(25)
+        assert steps[-1] == "delete" and len(steps) == 4 and pb.events_played == 1
+        assert pb.accepts("scenario") and pb.accepts("manifests") and not pb.accepts("recording")
     asyncio.run(main())
 
 
@@ -142,7 +190,7 @@ def test_hot_reload_restarts_on_a_valid_save_and_reports_an_invalid_one(tmp_path
     async def main():
         b = ScenarioBackend.open(str(src))
         b.hot_reload = True
-        b.reload_listeners.append(told.append)
+        b.playback().on_reload(told.append)
         b.cluster.advance(100)
         old = b.cluster
         b.start()

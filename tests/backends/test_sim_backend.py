@@ -2,10 +2,11 @@ import asyncio
 
 import pytest
 
-from k9py.backends.base import DELETED, LISTED, MODIFIED, SYNCED, Backend, ReadOnly, ReadOnlyError, read_only
-from k9py.backends.samples import small_cluster
+from k9py.backends.base import Backend, Capability, NotSupported, ReadOnly, ReadOnlyError, StatusError, read_only
+from k9py.backends.events import Deleted, Listed, Modified, Synced
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
+from tests.samples import small_cluster
 
 
 async def _take(it, n):
@@ -21,19 +22,19 @@ def test_watch_lists_then_synced_then_live_changes():
         c = small_cluster()
         b = SimBackend(c)
         it = b.watch("Pod", "default")
-        (t, listed), synced = await _take(it, 2)
-        assert t == LISTED and synced == (SYNCED, None)
-        assert [o["metadata"]["name"] for o in listed] == [
+        first, synced = await _take(it, 2)
+        assert isinstance(first, Listed) and synced == Synced()
+        assert [o["metadata"]["name"] for o in first.objs] == [
             "counter", "crashy", "nginx-deployment-77d8468669-2xq7v", "nginx-deployment-77d8468669-9lwhk",
             "nginx-deployment-77d8468669-kc4gz"]
         # a pod in another namespace is not seen; a change in default is
         c.store.mutate("Pod", "kube-system", "etcd-minikube", lambda p: p["metadata"].setdefault("labels", {}).update(x="1"))
         c.store.mutate("Pod", "default", "counter", lambda p: p["metadata"]["labels"].update(x="1"))
         c.store.delete("Pod", "default", "crashy")
-        t1, o1 = await it.__anext__()
-        t2, o2 = await it.__anext__()
-        assert (t1, o1["metadata"]["name"], o1["metadata"]["labels"]["x"]) == (MODIFIED, "counter", "1")
-        assert (t2, o2["metadata"]["name"]) == (DELETED, "crashy")
+        e1 = await it.__anext__()
+        e2 = await it.__anext__()
+        assert isinstance(e1, Modified) and (e1.obj["metadata"]["name"], e1.obj["metadata"]["labels"]["x"]) == ("counter", "1")
+        assert isinstance(e2, Deleted) and e2.obj["metadata"]["name"] == "crashy"
         await it.aclose()
         assert not c.store._watches  # the store watch stopped with the iterator
     asyncio.run(main())
@@ -42,9 +43,9 @@ def test_watch_lists_then_synced_then_live_changes():
 def test_cluster_scoped_kind_ignores_namespace():
     async def main():
         b = SimBackend(small_cluster())
-        (_, listed), synced = await _take(b.watch("Node", "default"), 2)
-        assert [o["metadata"]["name"] for o in listed] == ["minikube", "minikube-m02", "minikube-m03"]
-        assert synced == (SYNCED, None)
+        listed, synced = await _take(b.watch("Node", "default"), 2)
+        assert [o["metadata"]["name"] for o in listed.objs] == ["minikube", "minikube-m02", "minikube-m03"]
+        assert synced == Synced()
     asyncio.run(main())
 
 
@@ -52,7 +53,9 @@ def test_mutations_go_through_the_cluster_api():
     async def main():
         c = small_cluster()
         b = SimBackend(c)
-        dep = await b.scale("Deployment", "default", "nginx-deployment", 5)
+        scale = await b.scale("Deployment", "default", "nginx-deployment", 5)  # the scale subresource
+        assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 5
+        dep = await b.get("Deployment", "default", "nginx-deployment")
         assert dep["spec"]["replicas"] == 5 and dep["metadata"]["generation"] == 2
         node = await b.cordon("minikube-m03")
         assert node["spec"]["unschedulable"] is True
@@ -68,20 +71,99 @@ def test_mutations_go_through_the_cluster_api():
     asyncio.run(main())
 
 
-def test_read_only_wrapper_refuses_every_mutation_but_reads():
+def _read_only_sim():
+    c = small_cluster()
+    with c.lock:  # a rollback target whose template differs from the deployment's
+        c.store.mutate("Deployment", "default", "nginx-deployment",
+                       lambda d: d["spec"]["template"]["spec"]["containers"][0].update(image="nginx:1.16.1"))
+    return c, read_only(SimBackend(c))
+
+
+def test_read_only_wrapper_refuses_every_mutating_primitive_and_every_verb():
     async def main():
-        c = small_cluster()
-        b = read_only(SimBackend(c))
-        assert isinstance(b, ReadOnly) and read_only(b) is b
+        c, b = _read_only_sim()
+        assert isinstance(b, ReadOnly) and isinstance(b, Backend) and read_only(b) is b
         assert b.info().read_only is True and b.info().backend == "sim"
-        for call in (b.delete("Pod", "default", "counter"), b.scale("Deployment", "default", "nginx-deployment", 1),
-                     b.restart("Deployment", "default", "nginx-deployment"), b.cordon("minikube"),
-                     b.uncordon("minikube"), b.drain("minikube"), b.apply({"kind": "ConfigMap"})):
-            with pytest.raises(ReadOnlyError, match="read-only"):
+        assert not hasattr(b, "inner") and not hasattr(b, "cluster")  # never unwrapped
+        version = c.store.resource_version
+        cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "default"}}
+        primitives = [b.create(cm), b.apply(cm), b.replace(await b.get("Pod", "default", "counter")),
+                      b.patch("Pod", "default", "counter", {"metadata": {"labels": {"x": "1"}}}),
+                      b.delete("Pod", "default", "counter"), b.evict("default", "counter")]
+        verbs = [b.scale("Deployment", "default", "nginx-deployment", 1),
+                 b.restart("Deployment", "default", "nginx-deployment"), b.cordon("minikube"),
+                 b.uncordon("minikube"), b.drain("minikube-m02", force=True),
+                 b.set_image("Deployment", "default", "nginx-deployment", {"nginx": "nginx:2"}),
+                 b.rollback("default", "nginx-deployment-77d8468669"), b.trigger("default", "hello"),
+                 b.suspend("default", "hello", True)]
+        for call in primitives + verbs:
+            with pytest.raises(ReadOnlyError, match="refused: k9py is in read-only mode"):
                 await call
+        assert c.store.resource_version == version  # nothing was written
         assert c.store.get("Pod", "default", "counter")["metadata"].get("deletionTimestamp") is None
+    asyncio.run(main())
+
+
+def test_read_only_wrapper_passes_every_read():
+    async def main():
+        c, b = _read_only_sim()
+        inner = SimBackend(c)
+        assert b.kinds() == inner.kinds() and b.now() == inner.now()
+        assert b.capabilities() == inner.capabilities() == {Capability.METRICS}
         pod = await b.get("Pod", "default", "counter")
         assert pod["metadata"]["name"] == "counter"
+        assert [p["metadata"]["name"] for p in await b.list("Pod", "default", field_selector="spec.nodeName=minikube-m02",
+                                                               label_selector="run=counter")] == ["counter"]
+        it = b.watch("Pod", "kube-system")
+        listed = await it.__anext__()
+        assert isinstance(listed, Listed) and len(listed.objs) == 2
+        await it.aclose()
+        with pytest.raises(StatusError, match='container "busybox" in pod "crashy" is waiting to start'):
+            [ln async for ln in b.logs("default", "crashy", tail_lines=1)]
+        assert await b.events_for(pod) == await inner.events_for(pod)
+        assert await b.metrics("Node") == await inner.metrics("Node")
+        with pytest.raises(NotSupported):
+            b.contexts()
+        with pytest.raises(NotSupported):
+            await b.use_context("other")
+        with pytest.raises(NotSupported):
+            b.playback()
+    asyncio.run(main())
+
+
+def test_primitives_and_drain_on_the_simulator():
+    async def main():
+        c = small_cluster()
+        b = SimBackend(c)
+        created = await b.create({"apiVersion": "v1", "kind": "ConfigMap",
+                                  "metadata": {"generateName": "gen-", "namespace": "default"}, "data": {"a": "1"}})
+        name = created["metadata"]["name"]
+        assert name.startswith("gen-") and len(name) > 4
+        patched = await b.patch("ConfigMap", "default", name, {"data": {"a": None, "b": "2"}})
+        assert patched["data"] == {"b": "2"}
+        patched = await b.patch("ConfigMap", "default", name, [{"op": "add", "path": "/data/c", "value": "3"}],
+                                patch_type="json")
+        assert patched["data"] == {"b": "2", "c": "3"}
+        with pytest.raises(StatusError) as err:
+            await b.patch("ConfigMap", "default", name, [{"op": "test", "path": "/data/b", "value": "x"}],
+                          patch_type="json")
+        assert err.value.code == 422
+        with pytest.raises(StatusError) as err:
+            await b.replace({**created, "data": {}})  # the resourceVersion of the creation: stale
+        assert err.value.code == 409 and err.value.reason == "Conflict"
+        with pytest.raises(StatusError) as err:
+            await b.get("ConfigMap", "default", "nope")
+        assert err.value.code == 404 and str(err.value) == 'configmaps "nope" not found'
+        # drain: the counter pod has no controller (refused without --force, nothing evicted)
+        with pytest.raises(K9pyError, match=r"cannot delete Pods that declare no controller .*default/counter"):
+            await b.drain("minikube-m02")
+        assert c.store.get("Node", None, "minikube-m02")["spec"]["unschedulable"] is True  # cordoned first
+        assert not any(p["metadata"].get("deletionTimestamp") for p in c.store.list("Pod"))
+        on_node = sorted(p["metadata"]["name"] for p in c.store.list("Pod") if p["spec"].get("nodeName") == "minikube-m02")
+        evicted = await b.drain("minikube-m02", force=True, grace_period=0)
+        assert sorted(p["metadata"]["name"] for p in evicted) == on_node
+        assert not [p for p in c.store.list("Pod") if p["spec"].get("nodeName") == "minikube-m02"
+                    and not p["metadata"].get("deletionTimestamp")]
     asyncio.run(main())
 
 

@@ -5,11 +5,11 @@ import asyncio
 import pytest
 
 from k9py.backends.base import MetricsUnavailable, read_only
-from k9py.backends.samples import small_cluster
 from k9py.backends.sim import SimBackend
 from k9py.kube.meta import deep_copy
 from k9py.sim import metrics
 from k9py.store.metrics import MetricsCache, cpu_nanos, mem_bytes
+from tests.samples import small_cluster
 
 
 def run(coro):
@@ -58,7 +58,7 @@ def test_usage_follows_requests_and_stays_under_limits():
     pod_with(c, "requested", requests={"cpu": "500m", "memory": "256Mi"})
     pod_with(c, "throttled", requests={"cpu": "500m", "memory": "256Mi"}, limits={"cpu": "30m", "memory": "100Mi"})
     pod_with(c, "pending", requests={"cpu": "1"}, running=False)
-    for t in range(0, 3600, 15):  # over an hour of virtual time
+    for _ in range(0, 3600, 15):  # over an hour of virtual time
         c.advance(15)
         pods = by_name(metrics.list_pod_metrics(c, "default"))
         assert "pending" not in pods

@@ -1,9 +1,9 @@
 import asyncio
 
-from k9py.backends.base import ADDED, DELETED, LISTED, MODIFIED, SYNCED
-from k9py.backends.samples import small_cluster
+from k9py.backends.events import Added, Deleted, Listed, Modified, Synced
 from k9py.backends.sim import SimBackend
 from k9py.store.informer import Cache, Informer
+from tests.samples import small_cluster
 
 
 async def settle():
@@ -18,18 +18,18 @@ def pod(name, rv="1", ns="default"):
 def test_cache_coalesces_events_between_flushes():
     c = Cache("Pod", None)
     for n in ("a", "b", "c"):
-        c.apply(ADDED, pod(n))
-    c.apply(SYNCED, None)
+        c.apply(Added(pod(n)))
+    c.apply(Synced())
     d = c.take_diff()
     assert d.added == {("default", "a"), ("default", "b"), ("default", "c")} and d.synced
     # add+delete before a flush = nothing; delete+add = changed; many modifications = one change
-    c.apply(ADDED, pod("x"))
-    c.apply(DELETED, pod("x"))
-    c.apply(DELETED, pod("a"))
-    c.apply(ADDED, pod("a", "5"))
-    c.apply(MODIFIED, pod("b", "2"))
-    c.apply(MODIFIED, pod("b", "3"))
-    c.apply(DELETED, pod("c"))
+    c.apply(Added(pod("x")))
+    c.apply(Deleted(pod("x")))
+    c.apply(Deleted(pod("a")))
+    c.apply(Added(pod("a", "5")))
+    c.apply(Modified(pod("b", "2")))
+    c.apply(Modified(pod("b", "3")))
+    c.apply(Deleted(pod("c")))
     d = c.take_diff()
     assert d.added == set() and not d.synced
     assert d.changed == {("default", "a"), ("default", "b")}
@@ -40,38 +40,38 @@ def test_cache_coalesces_events_between_flushes():
 
 def test_first_listed_batch_is_a_reset():
     c = Cache("Pod", None)
-    c.apply(LISTED, [pod("a"), pod("b")])
-    c.apply(MODIFIED, pod("b", "2"))  # changes before the flush are part of the reset
-    c.apply(DELETED, pod("a"))
-    c.apply(SYNCED, None)
+    c.apply(Listed([pod("a"), pod("b")]))
+    c.apply(Modified(pod("b", "2")))  # changes before the flush are part of the reset
+    c.apply(Deleted(pod("a")))
+    c.apply(Synced())
     d = c.take_diff()
     assert d.reset and d.synced and not (d.added or d.changed or d.removed)
     assert list(c.objects) == [("default", "b")] and c.objects[("default", "b")]["metadata"]["resourceVersion"] == "2"
-    c.apply(ADDED, pod("z"))  # after the flush: ordinary diffs again
+    c.apply(Added(pod("z")))  # after the flush: ordinary diffs again
     assert c.take_diff().added == {("default", "z")}
 
 
 def test_relisted_batch_is_a_diff():
     c = Cache("Pod", None)
-    c.apply(LISTED, [pod("a"), pod("b")])
-    c.apply(SYNCED, None)
+    c.apply(Listed([pod("a"), pod("b")]))
+    c.apply(Synced())
     c.take_diff()
     c.begin_relist()  # a relist as one batch: unchanged objects are no change, gone ones removed
-    c.apply(LISTED, [pod("a"), pod("c")])
-    c.apply(SYNCED, None)
+    c.apply(Listed([pod("a"), pod("c")]))
+    c.apply(Synced())
     d = c.take_diff()
     assert (d.added, d.changed, d.removed) == ({("default", "c")}, set(), {("default", "b")})
 
 
 def test_relist_removes_objects_that_vanished():
     c = Cache("Pod", None)
-    c.apply(ADDED, pod("a"))
-    c.apply(ADDED, pod("b"))
-    c.apply(SYNCED, None)
+    c.apply(Added(pod("a")))
+    c.apply(Added(pod("b")))
+    c.apply(Synced())
     c.take_diff()
     c.begin_relist()
-    c.apply(ADDED, pod("a"))  # same object again: no change
-    c.apply(SYNCED, None)
+    c.apply(Added(pod("a")))  # same object again: no change
+    c.apply(Synced())
     d = c.take_diff()
     assert d.removed == {("default", "b")} and not d.added and not d.changed
 
@@ -148,12 +148,12 @@ class FlakyBackend:
     async def watch(self, kind, namespace=None):
         self.calls += 1
         if self.calls == 1:
-            yield ADDED, pod("a")
-            yield ADDED, pod("b")
-            yield SYNCED, None
+            yield Added(pod("a"))
+            yield Added(pod("b"))
+            yield Synced()
             raise ConnectionError("stream reset")
-        yield ADDED, pod("a")
-        yield SYNCED, None
+        yield Added(pod("a"))
+        yield Synced()
         await asyncio.Event().wait()
 
 

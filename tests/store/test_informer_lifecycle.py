@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from k9py.backends.base import ADDED, LISTED, STATE, SYNCED
+from k9py.backends.events import Added, Listed, StateChanged, Synced
 from k9py.store.informer import Cache, Diff, Informer
 
 
@@ -33,8 +33,8 @@ class FakeBackend:
         q: asyncio.Queue = asyncio.Queue()
         self.queues.append(q)
         try:
-            yield LISTED, list(self.objects)
-            yield SYNCED, None
+            yield Listed(list(self.objects))
+            yield Synced()
             while True:
                 yield await q.get()
         finally:
@@ -59,7 +59,7 @@ def test_an_unused_watch_lives_for_the_grace_period_then_stops():
         timer = inf._idle[key]
         assert timer is not None and timer.when() == pytest.approx(asyncio.get_running_loop().time() + 30.0, abs=1.0)
         # changes keep flowing into the idle cache
-        b.push((ADDED, cm("c")))
+        b.push(Added(cm("c")))
         await settle()
         assert set(cache.objects) == {("default", "a"), ("default", "b"), ("default", "c")}
         # back within the grace period: the same cache, no new list, everything delivered at once
@@ -117,20 +117,20 @@ def test_grace_none_waits_for_stop_idle_and_other_keys_are_untouched():
 
 def test_a_state_change_alone_is_a_diff():
     c = Cache("ConfigMap", "default")
-    c.apply(LISTED, [cm("a")])
-    c.apply(SYNCED, None)
+    c.apply(Listed([cm("a")]))
+    c.apply(Synced())
     d = c.take_diff()
     assert d.reset and d.synced and c.state == "connected"
-    c.apply(STATE, {"state": "reconnecting", "message": "connection refused"})
+    c.apply(StateChanged("reconnecting", "connection refused"))
     d = c.take_diff()
     assert d and d.state and not (d.added or d.changed or d.removed or d.reset)
     assert (c.state, c.error) == ("reconnecting", "connection refused")
-    c.apply(STATE, {"state": "reconnecting", "message": "connection refused"})
+    c.apply(StateChanged("reconnecting", "connection refused"))
     assert not c.take_diff()  # the same again: nothing new
-    c.apply(STATE, {"state": "offline", "message": "connection refused"})
+    c.apply(StateChanged("offline", "connection refused"))
     assert c.take_diff().state
-    c.apply(STATE, {"state": "connected", "message": None})
-    c.apply(SYNCED, None)
+    c.apply(StateChanged("connected"))
+    c.apply(Synced())
     d = c.take_diff()
     assert d.state and not d.synced and (c.state, c.error) == ("connected", None)
 
@@ -144,7 +144,7 @@ def test_state_events_are_flushed_to_subscribers():
         await settle()
         inf.flush()
         seen.clear()
-        b.push((STATE, {"state": "forbidden", "message": "configmaps is forbidden"}))
+        b.push(StateChanged("forbidden", "configmaps is forbidden"))
         await settle()
         assert inf.flush() == 1
         assert [(s, e, d.state) for s, e, d in seen] == [("forbidden", "configmaps is forbidden", True)]
@@ -160,7 +160,7 @@ def test_auto_flush_delivers_a_state_change_without_waiting_for_the_interval():
         inf.subscribe("ConfigMap", "default", lambda c, d: seen.append(c.state) if d.state else None)
         await settle()
         assert seen == ["connected"]  # the first sync (connecting → connected)
-        b.push((STATE, {"state": "reconnecting", "message": "boom"}))
+        b.push(StateChanged("reconnecting", "boom"))
         await settle()
         assert seen == ["connected", "reconnecting"]
         await inf.close()

@@ -1,11 +1,11 @@
 """The replay timeline bar (position, duration, speed, paused/playing, event count) and the
-replay keys. Installed by the app when its backend plays a Recording (or, with steps instead of
-events and only `space` to resume a pause step, runs a Scenario); elsewhere the keys fall
-through to their usual bindings (``SkipAction``)."""
+replay keys. Installed by the app when its backend declares ``Capability.PLAYBACK``: a Recording
+(every key), or a Scenario (steps instead of events; only `space`, to resume a pause step);
+elsewhere the keys fall through to their usual bindings (``SkipAction``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.actions import SkipAction
@@ -15,7 +15,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# key → what it does to the player; priority bindings so they win over the table's keys, but
+from k9py.backends.base import Backend, Capability
+from k9py.backends.playback import Playback
+
+if TYPE_CHECKING:
+    from k9py.scenario.catalog import Entry
+    from k9py.scenario.timeline import Fired
+    from k9py.ui.app import K9pyApp
+
+# key → what it does to the play head; priority bindings so they win over the table's keys, but
 # only while replaying (space is Mark and - is Last view otherwise)
 KEYS = [
     ("space", "toggle", "<space>", "Pause/Play"),
@@ -32,46 +40,18 @@ BINDINGS = [Binding(key, f"replay('{what}')", desc, show=False, priority=True) f
 HINTS = [(label, desc) for _, _, label, desc in KEYS]
 
 
-class ScenarioProgress:
-    """A running Scenario seen as the bar sees a Player: t since t=0, its duration, steps run."""
-
-    def __init__(self, backend: Any) -> None:
-        self.backend = backend
-        self.listeners: list[Any] = []
-
-    @property
-    def _tl(self) -> Any:
-        return self.backend.timeline
-
-    @property
-    def paused(self) -> bool:
-        return _scenario_paused(self.backend)
-
-    @property
-    def speed(self) -> float:
-        return float(getattr(self.backend, "speed", 1.0))
-
-    @property
-    def position(self) -> float:
-        return max(0.0, self.backend.cluster.now() - self._tl.t0)
-
-    @property
-    def duration(self) -> float:
-        return self._tl.scenario.end
-
-    @property
-    def events_played(self) -> int:
-        return self._tl.next
-
-    @property
-    def total_events(self) -> int:
-        return len(self._tl.scenario.steps)
+def playback_of(backend: Backend) -> Playback | None:
+    """The backend's play head, when it has one (``Capability.PLAYBACK``)."""
+    return backend.playback() if backend.supports(Capability.PLAYBACK) else None
 
 
-def backend_player(backend: Any) -> Any:
-    """The Player behind ``backend`` (through a read-only wrapper), or None."""
-    inner = getattr(backend, "inner", backend)
-    return getattr(inner, "player", None)
+def hints(backend: Backend) -> list[tuple[str, str]]:
+    """The replay keys that work on ``backend``: all of them for a recording, `space` (resume
+    after a pause step) for a scenario, none without a play head."""
+    pb = playback_of(backend)
+    if pb is None:
+        return []
+    return HINTS if pb.seekable else [("<space>", "Resume")]
 
 
 def clock(seconds: float) -> str:
@@ -86,20 +66,16 @@ def speed_text(speed: float) -> str:
 
 
 class Timeline(Static):
-    """One line: ▶/⏸, speed, a progress bar, position / duration, events played / total."""
+    """One line: ▶/⏸, speed, a progress bar, position / duration, events (steps) played / total."""
 
     DEFAULT_CSS = "Timeline { height: 1; background: black; }"
 
-    def __init__(self, player: Any, **kw: Any) -> None:
+    def __init__(self, playback: Playback, **kw: Any) -> None:
         super().__init__(**kw)
-        self.player = player
-
-    def set_player(self, player: Any) -> None:
-        self.player = player
-        self.refresh()
+        self.playback = playback
 
     def render(self) -> Text:
-        p = self.player
+        p = self.playback
         playing = not p.paused
         state = "▶ playing" if playing else "⏸ paused "
         left = Text()
@@ -107,11 +83,10 @@ class Timeline(Static):
         left.append(f" {speed_text(p.speed):>5} ", style="bold #00ffff")
         right = Text()
         right.append(f" {clock(p.position)} / {clock(p.duration)} ", style="bold white")
-        what = "steps" if isinstance(p, ScenarioProgress) else "events"
-        right.append(f" {what} {p.events_played}/{p.total_events} ", style="#87cefa")
+        right.append(f" {p.unit} {p.events_played}/{p.total_events} ", style="#87cefa")
         width = max(10, (self.size.width or 100) - left.cell_len - right.cell_len)
         frac = 0.0 if p.duration <= 0 else min(1.0, p.position / p.duration)
-        head = min(width - 1, int(round(frac * (width - 1))))
+        head = min(width - 1, round(frac * (width - 1)))
         bar = Text()
         bar.append("━" * head, style="#00ffff")
         bar.append("●", style="bold white")
@@ -119,120 +94,94 @@ class Timeline(Static):
         return left + bar + right
 
 
-def install(app: Any) -> Timeline | None:
-    """Mount the bar above the crumbs when the app's backend replays a recording; flash hot-reload
-    results and scenario steps. Returns the bar (None when not replaying)."""
-    backend = getattr(app.backend, "inner", app.backend)
-    listeners = getattr(backend, "reload_listeners", None)
-    if listeners is not None:
-        def told(message: str | None) -> None:
-            if message is None:
-                app.flash("scenario reloaded: restarted from t=0")
-                _after_reload(app, backend)
-            else:
-                app.flash(message.split("\n", 1)[0], "error")
-        listeners.append(told)
-    _follow_steps(app, backend)
-    player = backend_player(app.backend)
-    if player is None and getattr(backend, "timeline", None) is not None:
-        bar = Timeline(ScenarioProgress(backend), id="timeline")  # a running Scenario: t and steps
-        app.mount(bar, before=app.query_one("#crumbs"))
-        if not getattr(app, "manual", False):
-            app.set_interval(0.5, bar.refresh)
-        return bar
-    if player is None:
+def install(app: K9pyApp) -> Timeline | None:
+    """Flash hot-reload results and scenario steps; mount the bar above the crumbs when the
+    backend plays something with a timeline. Returns the bar (None: nothing to show)."""
+    pb = playback_of(app.backend)
+    if pb is None:
         return None
-    bar = Timeline(player, id="timeline")
-    app.mount(bar, before=app.query_one("#crumbs"))
-    _follow(app, bar)
-    return bar
 
+    def told(message: str | None) -> None:
+        if message is None:
+            app.flash("scenario reloaded: restarted from t=0")
+            _after_reload(app, pb)
+        else:
+            app.flash(message.split("\n", 1)[0], "error")
 
-def _after_reload(app: Any, backend: Any) -> None:
-    """A reloaded backend has a new player / timeline: point the bar and the flashes at it."""
-    _follow_steps(app, backend)
-    bar = _bar(app)
-    if bar is not None and not isinstance(bar.player, ScenarioProgress):
-        bar.set_player(backend_player(app.backend))
-        _follow(app, bar)
-    elif bar is not None:
-        bar.refresh()
-
-
-def _follow_steps(app: Any, backend: Any) -> None:
-    """Flash each scenario step as it fires (its note, or why it failed)."""
-    tl = getattr(backend, "timeline", None)
-    if tl is None or getattr(tl, "_k9py_app", None) is app:
-        return
-    tl._k9py_app = app
-
-    def fired(f: Any) -> None:
+    def fired(f: Fired) -> None:
         if f.error:
             app.flash(f"t={clock(f.t)} {f.error}", "error")
         elif f.step.action == "pause":
             app.flash(f"t={clock(f.t)} paused: {f.step.args.get('message') or 'press space to resume'}", "warn")
         elif f.step.note:
             app.flash(f"t={clock(f.t)} {f.step.note}")
-    tl.listeners.append(fired)
+
+    pb.on_reload(told)
+    pb.on_step(fired)
+    return _mount(app, pb) if pb.has_timeline else None
 
 
-def _bar(app: Any) -> Timeline | None:
-    found = app.query("#timeline")
-    return found.first() if found else None
+def _mount(app: K9pyApp, pb: Playback) -> Timeline:
+    bar = Timeline(pb, id="timeline")
+    app.mount(bar, before=app.query_one("#crumbs"))
+
+    def moved(_: None) -> None:
+        bar.refresh()
+    pb.on_change(moved)
+    if not app.manual:
+        app.set_interval(0.5, bar.refresh)  # a scenario's clock moves without telling
+    return bar
 
 
-def _follow(app: Any, bar: Timeline) -> None:
-    player = bar.player
-    if getattr(player, "_k9py_bar", None) is bar:
-        return
-    player._k9py_bar = bar
-    player.listeners.append(lambda p: bar.refresh())
-
-
-def act(app: Any, what: str) -> None:
-    """A replay key: move the play head (or the speed), then repaint ages and the bar."""
-    player = backend_player(app.backend)
-    if player is None:
-        scenario = getattr(app.backend, "inner", app.backend)
-        if what == "toggle" and getattr(scenario, "timeline", None) is not None and _scenario_paused(scenario):
-            scenario.resume()  # space resumes a scenario stopped by a pause step
-            app.flash("scenario resumed")
-            bar = _bar(app)
-            if bar is not None:
-                bar.refresh()
-            return
-        raise SkipAction()
-    if what == "toggle":
-        player.toggle()
-    elif what == "faster":
-        app.flash(f"speed {speed_text(player.faster())}")
-    elif what == "slower":
-        app.flash(f"speed {speed_text(player.slower())}")
-    elif what == "step_forward":
-        if not player.step_forward():
-            app.flash("at the last event")
-    elif what == "step_back":
-        if not player.step_back():
-            app.flash("at the start")
-    elif what == "forward":
-        player.seek_by(10)
-    elif what == "backward":
-        player.seek_by(-10)
-    elif what == "home":
-        player.home()
-    elif what == "end":
-        player.end()
-    tick = getattr(app, "_tick", None)
-    if tick is not None:
-        tick()  # ages are computed against the play head
+def _after_reload(app: K9pyApp, pb: Playback) -> None:
+    """The source behind the play head changed (the playback object stays): repaint the bar,
+    or mount it if the new source is the first with a timeline."""
     bar = _bar(app)
     if bar is not None:
         bar.refresh()
+    elif pb.has_timeline:
+        _mount(app, pb)
 
 
-def _scenario_paused(backend: Any) -> bool:
-    tl = backend.timeline
-    return bool(getattr(backend, "paused", False) or (tl is not None and tl.paused))
+def _bar(app: K9pyApp) -> Timeline | None:
+    found = app.query(Timeline)
+    return found.first() if found else None
+
+
+def act(app: K9pyApp, what: str) -> None:
+    """A replay key: move the play head (or the speed), then repaint ages and the bar."""
+    pb = playback_of(app.backend)
+    if pb is None:
+        raise SkipAction()
+    if not pb.seekable:  # a scenario: space resumes it after a pause step, nothing else
+        if what != "toggle" or not pb.paused:
+            raise SkipAction()
+        pb.resume()
+        app.flash("scenario resumed")
+    elif what == "toggle":
+        pb.toggle()
+    elif what == "faster":
+        app.flash(f"speed {speed_text(pb.faster())}")
+    elif what == "slower":
+        app.flash(f"speed {speed_text(pb.slower())}")
+    elif what == "step_forward":
+        if not pb.step_forward():
+            app.flash("at the last event")
+    elif what == "step_back":
+        if not pb.step_back():
+            app.flash("at the start")
+    elif what == "forward":
+        pb.seek_by(10)
+    elif what == "backward":
+        pb.seek_by(-10)
+    elif what == "home":
+        pb.home()
+    elif what == "end":
+        pb.end()
+    app._tick()  # ages are computed against the play head
+    bar = _bar(app)
+    if bar is not None:
+        bar.refresh()
 
 
 # -- the :scenarios picker -------------------------------------------------------------------------
@@ -240,14 +189,14 @@ def _scenario_paused(backend: Any) -> bool:
 PICKER_COMMANDS = ("scenarios", "scenario")
 
 
-class ScenarioPicker(ModalScreen[Any]):
+class ScenarioPicker(ModalScreen["Entry | None"]):
     """The bundled scenarios and recordings with their descriptions; enter picks one."""
 
     BINDINGS = [Binding("escape", "pick(False)", "Back"), Binding("q", "pick(False)", "Back", show=False),
                 Binding("enter", "pick(True)", "Open"), Binding("down,j", "move(1)", show=False),
                 Binding("up,k", "move(-1)", show=False)]
 
-    def __init__(self, entries: list[Any]) -> None:
+    def __init__(self, entries: list[Entry]) -> None:
         super().__init__()
         self.entries = entries
         self.index = 0
@@ -275,12 +224,12 @@ class ScenarioPicker(ModalScreen[Any]):
         self.dismiss(self.entries[self.index] if chosen and self.entries else None)
 
 
-def open_picker(app: Any) -> bool:
+def open_picker(app: K9pyApp) -> bool:
     """`:scenarios`: pick a bundled file; a running scenario (or replay) switches to it when it
     can, otherwise the command to run it is shown."""
     from k9py.scenario.catalog import bundled
 
-    def picked(entry: Any) -> None:
+    def picked(entry: Entry | None) -> None:
         if entry is None:
             return
         switch(app, entry)
@@ -288,25 +237,19 @@ def open_picker(app: Any) -> bool:
     return True
 
 
-def switch(app: Any, entry: Any) -> None:
+def switch(app: K9pyApp, entry: Entry) -> None:
     from k9py.errors import K9pyError
     from k9py.scenario import files
 
-    backend = getattr(app.backend, "inner", app.backend)
-    replaying = backend_player(app.backend) is not None
-    scenario = getattr(backend, "timeline", None) is not None or (hasattr(backend, "reload") and not replaying)
-    can = (replaying and entry.kind == files.RECORDING) or (scenario and entry.kind != files.RECORDING)
-    if not can:
+    pb = playback_of(app.backend)
+    if pb is None or not pb.accepts(entry.kind):
         how = "k9py replay" if entry.kind == files.RECORDING else "k9py --scenario"
         app.flash(f"{entry.name}: run `{how} {entry.path}`", "warn")
         return
-    old = backend.path
-    backend.path = entry.path
     try:
-        backend.reload()
+        pb.load(entry.path)
     except K9pyError as err:
-        backend.path = old
         app.flash(str(err), "error")
         return
-    _after_reload(app, backend)
+    _after_reload(app, pb)
     app.flash(f"{entry.name}: {entry.description}")

@@ -1,0 +1,143 @@
+"""The play head of a played source (``Capability.PLAYBACK``): a Recording replayed like a video,
+or a Scenario whose timeline runs on the simulator's clock and stops at ``pause`` steps.
+
+One object per backend, stable across reloads (the source behind it is swapped, its listeners
+stay): the timeline bar reads it, the replay keys drive it, and it tells of changes, scenario
+steps and hot reloads.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from k9py.backends.base import NotSupported
+
+if TYPE_CHECKING:
+    from k9py.scenario.timeline import Fired
+
+Unsubscribe = Callable[[], None]
+T = TypeVar("T")
+
+
+class _Listeners(Generic[T]):
+    """Callbacks with a way out."""
+
+    def __init__(self) -> None:
+        self._cbs: list[Callable[[T], None]] = []
+
+    def add(self, cb: Callable[[T], None]) -> Unsubscribe:
+        self._cbs.append(cb)
+        return lambda: self._cbs.remove(cb) if cb in self._cbs else None
+
+    def __call__(self, value: T) -> None:
+        for cb in list(self._cbs):
+            cb(value)
+
+
+class Playback(abc.ABC):
+    """The transport of a played source."""
+
+    #: what ``total_events`` counts: "events" (a recording) or "steps" (a scenario's timeline)
+    unit: str = "events"
+    #: the user moves the play head (pause, speed, seek, step); False: the clock runs on, and only
+    #: a ``pause`` step stops it until ``resume()`` (a scenario)
+    seekable: bool = True
+
+    def __init__(self) -> None:
+        self._changed: _Listeners[None] = _Listeners()
+        self._steps: _Listeners[Fired] = _Listeners()
+        self._reloads: _Listeners[str | None] = _Listeners()
+
+    # -- what the bar shows ------------------------------------------------------------------
+    @property
+    @abc.abstractmethod
+    def path(self) -> str | None:
+        """The file played (None: built in memory)."""
+
+    @property
+    @abc.abstractmethod
+    def has_timeline(self) -> bool:
+        """Something to show on a bar (False: plain manifests, which only hot-reload)."""
+
+    @property
+    @abc.abstractmethod
+    def paused(self) -> bool: ...
+
+    @property
+    @abc.abstractmethod
+    def speed(self) -> float: ...
+
+    @property
+    @abc.abstractmethod
+    def position(self) -> float:
+        """Seconds since t=0."""
+
+    @property
+    @abc.abstractmethod
+    def duration(self) -> float: ...
+
+    @property
+    @abc.abstractmethod
+    def events_played(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def total_events(self) -> int: ...
+
+    # -- controls ------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def resume(self) -> None:
+        """Play on (a recording at its end starts again; a scenario leaves its pause step)."""
+
+    def _fixed(self, what: str) -> NotSupported:
+        return NotSupported(f"{what}: a scenario's clock cannot be moved")
+
+    def toggle(self) -> None:
+        raise self._fixed("pause")
+
+    def faster(self) -> float:
+        raise self._fixed("speed")
+
+    def slower(self) -> float:
+        raise self._fixed("speed")
+
+    def step_forward(self) -> bool:
+        """To the next event (False: none left)."""
+        raise self._fixed("step")
+
+    def step_back(self) -> bool:
+        """To the previous event (False: at the start)."""
+        raise self._fixed("step")
+
+    def seek_by(self, seconds: float) -> None:
+        raise self._fixed("seek")
+
+    def home(self) -> None:
+        raise self._fixed("seek")
+
+    def end(self) -> None:
+        raise self._fixed("seek")
+
+    # -- switching files -----------------------------------------------------------------------
+    @abc.abstractmethod
+    def accepts(self, file_kind: str) -> bool:
+        """Whether ``load`` can switch to a file of that kind (``k9py.scenario.files``'s kinds)."""
+
+    @abc.abstractmethod
+    def load(self, path: str) -> None:
+        """Play ``path`` instead, from t=0; on an error (K9pyError) the current source stays."""
+
+    # -- notifications -------------------------------------------------------------------------
+    def on_change(self, cb: Callable[[None], None]) -> Unsubscribe:
+        """Called (with None) after the play head, the speed or the pause state changed."""
+        return self._changed.add(cb)
+
+    def on_step(self, cb: Callable[[Fired], None]) -> Unsubscribe:
+        """Called with each scenario step as it fires (its note, a pause, or its error)."""
+        return self._steps.add(cb)
+
+    def on_reload(self, cb: Callable[[str | None], None]) -> Unsubscribe:
+        """Called after a hot reload: None when it restarted from t=0, else why it did not."""
+        return self._reloads.add(cb)
