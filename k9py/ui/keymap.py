@@ -1,8 +1,15 @@
-"""The keys of the explorer, k9s's, in one place: bindings, header hints and the `?` help."""
+"""The explorer's keys, k9s's, as Textual bindings, the header's menu and the `?` sections.
+Row keys (describe, delete, scale, ...) come from ``k9py.explorer.keys``, itself derived from
+the kind registry, so what a view offers, shows and does cannot drift apart."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+from k9py.explorer import keys as row_keys
+from k9py.view.kinds import ViewKind
 
 
 @dataclass(frozen=True)
@@ -17,7 +24,7 @@ class Key:
 GENERAL = [
     Key("colon", "<:cmd>", "command", "Command mode"),
     Key("slash", "</term>", "filter", "Filter mode"),
-    Key("escape", "<esc>", "back", "Back / clear"),
+    Key("escape", "<esc>", "escape", "Back / clear"),
     Key("question_mark", "<?>", "help", "Help"),
     Key("ctrl+a", "<ctrl-a>", "aliases", "Aliases"),
     Key("ctrl+e", "<ctrl-e>", "toggle_header", "Toggle header"),
@@ -40,13 +47,13 @@ NAVIGATION = [
     Key("pageup", "<pgup>", "page(-1)", "Page up", "NAVIGATION"),
 ]
 
-RESOURCE = [
-    Key("enter", "<enter>", "drill", "View", "RESOURCE"),
+# Keys of every table view (the row keys that depend on the view come from explorer.keys).
+TABLE = [
     Key("J", "<shift-j>", "owner", "Jump owner", "RESOURCE"),
     Key("space", "<space>", "mark", "Mark", "RESOURCE"),
     Key("ctrl+w", "<ctrl-w>", "wide", "Toggle wide", "RESOURCE"),
-    Key("ctrl+d", "<ctrl-d>", "delete", "Delete", "RESOURCE"),
-    Key("s", "<s>", "scale", "Scale", "RESOURCE"),
+]
+SORTS = [
     Key("N", "<shift-n>", "sort('NAME')", "Sort name", "RESOURCE"),
     Key("A", "<shift-a>", "sort('AGE')", "Sort age", "RESOURCE"),
     Key("S", "<shift-s>", "sort('STATUS')", "Sort status", "RESOURCE"),
@@ -60,74 +67,69 @@ RESOURCE = [
     Key("I", "<shift-i>", "sort('IP')", "Sort IP", "RESOURCE"),
     Key("O", "<shift-o>", "sort('NODE')", "Sort node", "RESOURCE"),
 ]
-
-
 NAMESPACE_KEYS = [Key(str(i), f"<{i}>", f"favorite({i})", "", "NAMESPACE") for i in range(10)]
 
-ALL_KEYS = GENERAL + NAVIGATION + RESOURCE + NAMESPACE_KEYS
-
-# What the header shows for each view (k9s's menu); the help lists everything.
-HINTS = [("<enter>", "View"), ("<shift-j>", "Jump Owner"), ("<ctrl-w>", "Wide"), ("<space>", "Mark"),
-         ("</>", "Filter"), ("<:>", "Command"), ("<?>", "Help"), ("<ctrl-a>", "Aliases")]
-
-DRILL_HINT = {
-    "deployments": "Pods", "replicasets": "Pods", "statefulsets": "Pods", "daemonsets": "Pods",
-    "jobs": "Pods", "services": "Pods", "nodes": "Pods", "namespaces": "Pods",
-    "persistentvolumeclaims": "Pods", "cronjobs": "Jobs", "pods": "Containers", "containers": "Logs",
-}
+# The header's menu after the row keys (k9s's), then the sorts the view has.
+MENU_TAIL = [("<shift-j>", "Jump Owner"), ("<ctrl-w>", "Wide"), ("<space>", "Mark"), ("</>", "Filter"),
+             ("<:>", "Command"), ("<?>", "Help"), ("<ctrl-a>", "Aliases")]
+MENU_SORTS = ("NAME", "AGE")
 
 
-# Hints of actions that only some views have (screens adding actions extend this).
-VIEW_HINTS: dict[str, list[tuple[str, str]]] = {
-    "deployments": [("<s>", "Scale")], "replicasets": [("<s>", "Scale")], "statefulsets": [("<s>", "Scale")],
-}
-NO_DELETE = ("containers", "contexts")
-SORT_HINTS = [("<shift-n>", "Sort Name"), ("<shift-a>", "Sort Age")]
+HISTORY = ("history_back", "history_forward", "history_last")
 
 
-SCALABLE = ("deployments", "replicasets", "statefulsets")
+def app_bindings() -> list[BindingType]:
+    """The App's keys: prompts, help, aliases, header, back, quit."""
+    return [Binding(k.key, k.action, k.description, show=False) for k in GENERAL if k.action not in HISTORY]
 
 
-def resource_keys(view: str, columns: set[str],
-                  actions: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
-    """The RESOURCE keys `?` lists for ``view``: only what works there (drill-down, scale, delete,
-    sorts on columns the view has), then the actions screens registered in VIEW_HINTS.
-    ``actions``: the action keys the actions module offers here (then they replace delete/scale)."""
-    out: list[tuple[str, str]] = []
-    for k in RESOURCE:
-        if k.action == "drill":
-            if view not in DRILL_HINT:
-                continue
-            out.append((k.label, DRILL_HINT[view]))
-            continue
-        if k.action == "scale" and (view not in SCALABLE or actions is not None):
-            continue
-        if k.action == "delete" and (view in NO_DELETE or actions is not None):
-            continue
-        if k.action.startswith("sort(") and k.action[6:-2] not in columns:
-            continue
-        out.append((k.label, k.description))
-    extra = actions if actions is not None else VIEW_HINTS.get(view, [])
-    out += [h for h in extra if h not in out]
+def pane_bindings() -> list[BindingType]:
+    """The keys of a resource view's pane (the table itself has NAVIGATION and mark). Row keys
+    all go to ``row(KEY)``: the view decides what they mean."""
+    keys = [k for k in GENERAL if k.action in HISTORY] + TABLE + SORTS + NAMESPACE_KEYS
+    out: list[BindingType] = [Binding(k.key, k.action, k.description, show=False) for k in keys if k.action != "mark"]
+    out += [Binding(r.key, f"row('{r.key}')", show=False) for r in row_keys.ROW_KEYS]
+    out += [Binding("enter", "drill", show=False), Binding("shift+j", "owner", show=False),
+            Binding("shift+f", "row('F')", show=False)]
     return out
 
 
-def hints_for(view: str, actions: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
-    """The header's key hints for ``view``: what enter does there, its actions, then the rest.
-    ``actions``: the action keys offered here (k9py.ui.screens.actions), else delete/scale."""
-    out: list[tuple[str, str]] = []
-    if view in DRILL_HINT:
-        out.append(("<enter>", DRILL_HINT[view]))
-    if actions is not None:
-        out += actions
-    else:
-        if view not in NO_DELETE:
-            out.append(("<ctrl-d>", "Delete"))
-        out += VIEW_HINTS.get(view, [])
-    out += [h for h in HINTS if h[0] != "<enter>"]
-    out += SORT_HINTS
+Hints = list[tuple[str, str]]
+
+
+def _sorts(columns: set[str]) -> Hints:
+    return [(k.label, k.description) for k in SORTS if k.action[6:-2] in columns]
+
+
+def _unshadowed(hints: Hints, replay: Hints) -> Hints:
+    """Drop the keys the replay keys take over while replaying (`space` pauses, `-` slows)."""
+    taken = {label for label, _ in replay}
+    return [h for h in hints if h[0] not in taken]
+
+
+def menu(view: ViewKind, read_only: bool, columns: set[str], replay: Hints | None = None) -> Hints:
+    """The header's menu for ``view``: enter and the row keys, the replay keys when replaying,
+    the table keys, the name/age sorts."""
+    replay = replay or []
+    out = row_keys.row_menu(view, read_only) + replay + _unshadowed(MENU_TAIL, replay)
+    out += [(k.label, "Sort " + k.description[5:].title()) for k in SORTS
+            if k.action[6:-2] in MENU_SORTS and k.action[6:-2] in columns]
     return out
 
 
-def bindings() -> list[tuple[str, str, str]]:
-    return [(k.key, k.action, k.description) for k in ALL_KEYS]
+def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites: list[str],
+                  replay: Hints | None = None) -> list[tuple[str, Hints]]:
+    """`?`: exactly the keys that work in ``view``: its rows', sorts on columns it has, the
+    replay keys when replaying (instead of the keys they take over), the rest."""
+    replay = replay or []
+    resource = row_keys.row_menu(view, read_only) + [(k.label, k.description) for k in TABLE] + _sorts(columns)
+    sections = [
+        ("RESOURCE", _unshadowed(resource, replay)),
+        ("GENERAL", _unshadowed([(k.label, k.description) for k in GENERAL], replay)),
+        ("NAVIGATION", [(k.label, k.description) for k in NAVIGATION
+                        if k.key not in ("down", "up", "pagedown", "pageup")]),
+        ("NAMESPACES", [("<0>", "all")] + [(f"<{i + 1}>", ns) for i, ns in enumerate(favorites)]),
+    ]
+    if replay:
+        sections.insert(1, ("REPLAY", replay))
+    return sections

@@ -1,14 +1,24 @@
-"""The views the explorer offers, with k9s's names and aliases, `:` command parsing and the
-drill-down links (what `enter` on a row opens)."""
+"""The kind registry: one entry per view the explorer offers (k9s's name and aliases, what
+`enter` opens, the verbs its rows support), `:` command parsing and the drill-down links.
+
+Key hints, `?`, action dispatch and read-only hiding are all derived from these entries
+(``k9py.explorer.keys``): adding a view means adding one ``ViewKind`` here (plus its printer in
+``view/printers`` and describer in ``view/describe`` when kubectl has them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from k9py.kube import meta, selectors
 
 Obj = dict[str, Any]
+
+
+# Verbs: stable ids of what a row can be asked to do (user keymaps will bind keys to these ids).
+OBJECT_VERBS = frozenset({"describe", "yaml", "edit", "delete", "copy"})
+WORKLOAD = OBJECT_VERBS | {"logs", "image"}
 
 
 @dataclass(frozen=True)
@@ -18,31 +28,44 @@ class ViewKind:
     aliases: tuple[str, ...]
     namespaced: bool = True
     discovered: bool = False  # a kind the server has and k9py has no view for (CRDs, ...)
+    verbs: frozenset[str] = OBJECT_VERBS  # what its rows support (see k9py.explorer.keys)
+    drill_hint: str = ""  # what `enter` opens ("Pods"); "" when enter describes
 
 
 VIEWS: tuple[ViewKind, ...] = (
-    ViewKind("pods", "Pod", ("po", "pod", "pods")),
-    ViewKind("containers", "Pod", ("co", "container", "containers")),
-    ViewKind("deployments", "Deployment", ("dp", "deploy", "deployment", "deployments")),
-    ViewKind("replicasets", "ReplicaSet", ("rs", "replicaset", "replicasets")),
-    ViewKind("statefulsets", "StatefulSet", ("sts", "statefulset", "statefulsets")),
-    ViewKind("daemonsets", "DaemonSet", ("ds", "daemonset", "daemonsets")),
-    ViewKind("jobs", "Job", ("job", "jobs")),
-    ViewKind("cronjobs", "CronJob", ("cj", "cronjob", "cronjobs")),
-    ViewKind("services", "Service", ("svc", "service", "services")),
+    ViewKind("pods", "Pod", ("po", "pod", "pods"),
+             verbs=OBJECT_VERBS | {"logs", "previous", "kill", "image", "shell", "attach", "port_forward", "show_node"},
+             drill_hint="Containers"),
+    ViewKind("containers", "Pod", ("co", "container", "containers"),
+             verbs=frozenset({"yaml", "logs", "previous", "shell", "attach", "port_forward", "copy"}), drill_hint="Logs"),
+    ViewKind("deployments", "Deployment", ("dp", "deploy", "deployment", "deployments"),
+             verbs=WORKLOAD | {"scale", "restart"}, drill_hint="Pods"),
+    ViewKind("replicasets", "ReplicaSet", ("rs", "replicaset", "replicasets"),
+             verbs=WORKLOAD | {"scale", "rollback"}, drill_hint="Pods"),
+    ViewKind("statefulsets", "StatefulSet", ("sts", "statefulset", "statefulsets"),
+             verbs=WORKLOAD | {"scale", "restart"}, drill_hint="Pods"),
+    ViewKind("daemonsets", "DaemonSet", ("ds", "daemonset", "daemonsets"), verbs=WORKLOAD | {"restart"}, drill_hint="Pods"),
+    ViewKind("jobs", "Job", ("job", "jobs"), verbs=WORKLOAD, drill_hint="Pods"),
+    ViewKind("cronjobs", "CronJob", ("cj", "cronjob", "cronjobs"), verbs=OBJECT_VERBS | {"image", "trigger", "suspend"},
+             drill_hint="Jobs"),
+    ViewKind("services", "Service", ("svc", "service", "services"), verbs=OBJECT_VERBS | {"logs"}, drill_hint="Pods"),
     ViewKind("endpoints", "Endpoints", ("ep", "endpoint", "endpoints")),
     ViewKind("ingresses", "Ingress", ("ing", "ingress", "ingresses")),
     ViewKind("configmaps", "ConfigMap", ("cm", "configmap", "configmaps")),
     ViewKind("secrets", "Secret", ("sec", "secret", "secrets")),
     ViewKind("serviceaccounts", "ServiceAccount", ("sa", "serviceaccount", "serviceaccounts")),
-    ViewKind("persistentvolumeclaims", "PersistentVolumeClaim", ("pvc", "persistentvolumeclaim", "persistentvolumeclaims")),
+    ViewKind("persistentvolumeclaims", "PersistentVolumeClaim", ("pvc", "persistentvolumeclaim", "persistentvolumeclaims"),
+             drill_hint="Pods"),
     ViewKind("resourcequotas", "ResourceQuota", ("quota", "resourcequota", "resourcequotas")),
     ViewKind("events", "Event", ("ev", "event", "events")),
-    ViewKind("namespaces", "Namespace", ("ns", "namespace", "namespaces"), namespaced=False),
-    ViewKind("nodes", "Node", ("no", "node", "nodes"), namespaced=False),
+    ViewKind("namespaces", "Namespace", ("ns", "namespace", "namespaces"), namespaced=False,
+             verbs=OBJECT_VERBS | {"use"}, drill_hint="Pods"),
+    ViewKind("nodes", "Node", ("no", "node", "nodes"), namespaced=False,
+             verbs=(OBJECT_VERBS - {"copy"}) | {"cordon", "uncordon", "drain"}, drill_hint="Pods"),
     ViewKind("persistentvolumes", "PersistentVolume", ("pv", "persistentvolume", "persistentvolumes"), namespaced=False),
     ViewKind("storageclasses", "StorageClass", ("sc", "storageclass", "storageclasses"), namespaced=False),
-    ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False),
+    ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False, verbs=frozenset({"copy"}),
+             drill_hint="Switch"),
 )
 
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
@@ -78,6 +101,16 @@ def discovered(resources: Iterable[Any]) -> Aliases:
         for w in free:
             out[w] = view
     return out
+
+
+def alias_table(extra: Aliases) -> list[tuple[str, str, str]]:
+    """`ctrl-a`: (kind, view name, its aliases) for every view, built-in and discovered."""
+    more: dict[ViewKind, list[str]] = {}
+    for alias, v in extra.items():
+        more.setdefault(v, []).append(alias)
+    views = list(VIEWS) + [v for v in more if v.discovered]
+    return [(v.kind or "Context", v.name, ",".join(list(v.aliases) + [a for a in more.get(v, []) if a not in v.aliases]))
+            for v in sorted(views, key=lambda v: v.name)]
 
 
 def lookup(word: str, extra: Aliases | None = None) -> ViewKind | None:

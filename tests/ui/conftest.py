@@ -2,9 +2,9 @@ import asyncio
 
 import pytest
 
-from k9py.backends.samples import small_cluster
 from k9py.backends.sim import SimBackend
 from k9py.ui.app import K9pyApp
+from tests.samples import small_cluster
 
 SIZE = (160, 45)
 

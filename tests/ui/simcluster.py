@@ -4,6 +4,7 @@ for the describe / YAML / logs / actions tests, and helpers to drive the app on 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 from k9py.backends.sim import SimBackend
@@ -11,6 +12,7 @@ from k9py.ui.app import K9pyApp
 from tests.sim.helpers import COUNTER_SCRIPT, make_cluster, pod_manifest
 
 SIZE = (160, 45)
+_SIMS: weakref.WeakKeyDictionary[K9pyApp, SimBackend] = weakref.WeakKeyDictionary()
 
 
 def deployment(name: str = "nginx-deployment", replicas: int = 2, image: str = "nginx:1.14.2") -> dict:
@@ -44,14 +46,12 @@ def sim_cluster(seed: int = 0) -> Any:
 
 async def settle(app: K9pyApp, pilot: Any, seconds: float = 0.0) -> None:
     """Advance the virtual clock, wake log followers, let watches and screens catch up."""
-    backend = app.backend
-    cluster = getattr(backend, "cluster", None) or backend.inner.cluster  # type: ignore[attr-defined]
+    sim = _SIMS.get(app) or app.backend  # run() keeps the simulator behind a read-only app
+    assert isinstance(sim, SimBackend)
     if seconds:
-        cluster.advance(seconds)
-    notify = getattr(backend, "notify", None) or getattr(getattr(backend, "inner", None), "notify", None)
+        sim.cluster.advance(seconds)
     for _ in range(4):
-        if notify is not None:
-            notify()
+        sim.notify()
         await app.pump()
         await pilot.pause()
 
@@ -61,7 +61,9 @@ def run(scenario: Any, cluster: Any = None, **kw: Any) -> None:
     cluster = cluster or sim_cluster()
 
     async def main() -> None:
-        app = K9pyApp(SimBackend(cluster), manual=True, **kw)
+        sim = SimBackend(cluster)
+        app = K9pyApp(sim, manual=True, **kw)
+        _SIMS[app] = sim
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             await scenario(app, pilot, cluster)

@@ -1,9 +1,9 @@
 """Pilot tests of the explorer against the simulator on a manual clock (no sleeps)."""
 
-from k9py.sim.version import KUBERNETES_VERSION
-from k9py.backends.samples import small_cluster
 from k9py.kube.meta import deep_copy
+from k9py.sim.version import KUBERNETES_VERSION
 from k9py.ui.screens.help import AliasesScreen, HelpScreen
+from tests.samples import small_cluster
 from tests.ui.conftest import sync, table_lines, visible_names
 
 
@@ -141,7 +141,7 @@ def test_namespace_keys(drive):
         await sync(app, pilot)
         assert app.title_text() == "pods(all)[7]"
         await command(app, pilot, "po kube-system")
-        assert app.favorites[:2] == ["kube-system", "default"]
+        assert app.navigator.favorites[:2] == ["kube-system", "default"]
         await pilot.press("2")
         await sync(app, pilot)
         assert app.title_text() == "pods(default)[5]"
@@ -190,7 +190,7 @@ def test_drill_targets(drive):
         await pilot.press("j", "j", "enter")
         await sync(app, pilot)
         assert app.title_text() == "pods(kube-public)[0]"
-        assert app.active_namespace == "kube-public"  # k9s: the namespace picked becomes active
+        assert app.navigator.active_namespace == "kube-public"  # k9s: the namespace picked becomes active
         await command(app, pilot, "cj default")
         await pilot.press("enter")
         await sync(app, pilot)
@@ -345,7 +345,7 @@ def test_wide_tables_scroll_sideways(drive):
 
 
 def test_table_paints_only_visible_rows(drive):
-    from k9py.backends.samples import add_pods
+    from tests.samples import add_pods
 
     cluster = small_cluster()
     add_pods(cluster, 5000, namespaces=5)
@@ -417,8 +417,8 @@ def test_scale(drive):
     from k9py.ui.screens.dialogs import ScaleScreen
 
     async def s(app, pilot, cluster):
-        await pilot.press("s")
-        assert "only deployments" in str(app.query_one("#flash").render())
+        await pilot.press("s")  # in pods `s` is k9s's shell, not scale
+        assert "Shell: not available yet" in str(app.query_one("#flash").render())
         await command(app, pilot, "deploy")
         await pilot.press("s")
         assert isinstance(app.screen, ScaleScreen)

@@ -5,10 +5,11 @@ import asyncio
 
 import pytest
 
-from k9py.backends.samples import small_cluster
 from k9py.backends.sim import SimBackend
 from k9py.cli import build_parser, main
-from k9py.ui.app import LOGO, build_app
+from k9py.ui.launch import build_app
+from k9py.ui.widgets.header import LOGO
+from tests.samples import small_cluster
 from tests.ui.conftest import SIZE, sync
 
 
@@ -38,7 +39,7 @@ def test_defaults_pods_in_default_with_logo_and_header():
 def test_namespace_flag():
     async def s(app, pilot, cluster):
         assert app.title_text() == "pods(kube-system)[2]"
-        assert app.favorites[0] == "kube-system"
+        assert app.navigator.favorites[0] == "kube-system"
     run_app(["-n", "kube-system"], s)
 
 
@@ -66,7 +67,7 @@ def test_readonly_flag_refuses_changes():
         assert app.backend.info().read_only and "[readonly]" in header(app)
         try:
             await app.backend.delete("Pod", "default", "counter")
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             assert "read-only" in str(err)
         else:
             raise AssertionError("delete went through in read-only mode")

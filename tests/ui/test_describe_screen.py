@@ -2,13 +2,12 @@
 
 import pytest
 
-from k9py.kube.meta import deep_copy
-
-from k9py.backends.samples import small_cluster
 from k9py.backends.sim import SimBackend
+from k9py.kube.meta import deep_copy
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.view.describe import describe
+from tests.samples import small_cluster
 from tests.ui.simcluster import command, flash, goto, run, settle
 
 
@@ -135,3 +134,9 @@ def before(*commands, name=None):
                                           ("no", "minikube-m02"), ("pv", None)])
 def test_describe_snapshot(snap_compare, command, name):
     assert snap_compare(small_app(), terminal_size=(160, 45), run_before=before(command, name=name))
+
+
+def test_describe_snapshot_80x24(snap_compare):
+    """At 80 columns the key menu takes three rows and still shows every key."""
+    assert snap_compare(small_app(), terminal_size=(80, 24),
+                        run_before=before("pods", name="nginx-deployment-77d8468669-2xq7v"))

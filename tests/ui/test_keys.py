@@ -78,7 +78,7 @@ def test_every_view_of_the_issue_has_a_command(drive):
 def test_command_arguments_namespace_labels_and_filter(drive):
     async def s(app, pilot, cluster):
         await command(app, pilot, "po kube-system")
-        assert app.title_text() == "pods(kube-system)[2]" and app.active_namespace == "kube-system"
+        assert app.title_text() == "pods(kube-system)[2]" and app.navigator.active_namespace == "kube-system"
         await command(app, pilot, "po default app=nginx")
         assert app.title_text() == "pods(default)[3] <app=nginx>"
         assert set(visible_names(app)) == {"nginx-deployment-77d8468669-2xq7v", "nginx-deployment-77d8468669-9lwhk",
@@ -192,16 +192,16 @@ def test_namespace_favourites_are_the_recently_used(drive):
     async def s(app, pilot, cluster):
         for ns in ("kube-system", "kube-public", "kube-node-lease"):
             await command(app, pilot, f"po {ns}")
-        assert app.favorites[:4] == ["kube-node-lease", "kube-public", "kube-system", "default"]
+        assert app.navigator.favorites[:4] == ["kube-node-lease", "kube-public", "kube-system", "default"]
         header = str(app.query_one("#header").render())
         assert "<1>  kube-node-lease" in header and "<4>  default" in header
         await press(app, pilot, "4")
         assert app.title_text() == "pods(default)[5]"
-        assert app.favorites[0] == "default"
+        assert app.navigator.favorites[0] == "default"
         await press(app, pilot, "9")  # no ninth favourite: nothing happens
         assert app.title_text() == "pods(default)[5]"
         await press(app, pilot, "0")
-        assert app.title_text() == "pods(all)[7]" and app.active_namespace == ""
+        assert app.title_text() == "pods(all)[7]" and app.navigator.active_namespace == ""
         await command(app, pilot, "deploy")  # the namespace carries over to the next view
         assert app.title_text() == "deployments(all)[1]"
         await press(app, pilot, "3")
@@ -210,8 +210,8 @@ def test_namespace_favourites_are_the_recently_used(drive):
         await press(app, pilot, "1")  # nodes are not namespaced
         assert "not namespaced" in flash(app) and app.title_text() == "nodes(all)[3]"
         for i in range(12):  # at most nine are kept
-            app._remember(f"ns-{i}")
-        assert len(app.favorites) == 9 and app.favorites[0] == "ns-11"
+            app.navigator.remember(f"ns-{i}")
+        assert len(app.navigator.favorites) == 9 and app.navigator.favorites[0] == "ns-11"
     drive(s)
 
 
@@ -285,8 +285,8 @@ def test_drill_down_from_each_workload(drive):
         await press(app, pilot, "escape")  # the bottom of the stack: stays
         assert app.title_text() == "cronjobs(default)[1]"
         await command(app, pilot, "cm")
-        await press(app, pilot, "enter")
-        assert "no drill-down" in flash(app)
+        await press(app, pilot, "enter")  # no children: enter describes, as in k9s
+        assert app.screen.__class__.__name__ == "DescribeScreen"
     drive(s)
 
 
@@ -429,5 +429,5 @@ def test_header_hints_follow_the_view(drive):
         assert "<enter>    Pods" in header and "<s>        Scale" in header
         await command(app, pilot, "ctx")
         header = str(app.query_one("#header").render())
-        assert "<ctrl-d>" not in header and "<enter>" not in header
+        assert "<ctrl-d>" not in header and "<enter>    Switch" in header
     drive(s)

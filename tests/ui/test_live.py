@@ -2,8 +2,8 @@
 the cursor keeps its object and its line on screen, the window does not jump; usage figures
 follow the simulator's metrics."""
 
-from k9py.backends.samples import small_cluster
 from k9py.kube.meta import deep_copy
+from tests.samples import small_cluster
 from tests.ui.conftest import sync, table_lines, visible_names
 
 
@@ -38,12 +38,12 @@ def test_rows_above_the_window_do_not_move_the_cursor_or_what_is_shown():
         await sync(app, pilot)
         assert app.table.cursor_key == key and screen_row(app) == line
         assert round(app.table.scroll_y) == top + 3
-        assert [l.split()[0] for l in table_lines(app)[1:]] == [l.split()[0] for l in shown]
+        assert [ln.split()[0] for ln in table_lines(app)[1:]] == [ln.split()[0] for ln in shown]
         for name in ("a-1", "a-2", "m-0000", "m-0001", "m-0002"):  # rows above go away
             cluster.store.delete("Pod", "default", name)
         await sync(app, pilot)
         assert app.table.cursor_key == key and screen_row(app) == line
-        assert [l.split()[0] for l in table_lines(app)[1:]] == [l.split()[0] for l in shown]
+        assert [ln.split()[0] for ln in table_lines(app)[1:]] == [ln.split()[0] for ln in shown]
         add_pod(cluster, "zzz-last")  # below the window: nothing moves
         cluster.store.mutate("Pod", "default", key[1], lambda p: p["metadata"]["labels"].update(v="2"))
         await sync(app, pilot)
@@ -181,24 +181,24 @@ def test_a_broken_watch_shows_in_the_header_and_recovers():
 
     async def main():
         app = K9pyApp(backend, manual=True)
-        app.informer.retry_delay = 0.0
+        app.session.informer.retry_delay = 0.0
         async with app.run_test(size=(160, 45)) as pilot:
             await sync(app, pilot)
             assert "sim (connected)" in str(app.query_one("#header").render())
             backend.broken = True
-            app.informer._tasks[("Pod", "default")].cancel()  # the stream drops
-            app.informer._tasks[("Pod", "default")] = asyncio.get_running_loop().create_task(
-                app.informer._run(app.informer.cache("Pod", "default")))
+            app.session.informer._tasks[("Pod", "default")].cancel()  # the stream drops
+            app.session.informer._tasks[("Pod", "default")] = asyncio.get_running_loop().create_task(
+                app.session.informer._run(app.session.informer.cache("Pod", "default")))
             await sync(app, pilot)
-            app._render_header()
+            app.render_header()
             assert "sim (reconnecting)" in str(app.query_one("#header").render())
             assert app.title_text() == "pods(default)[5]"  # the cached rows stay on screen
             backend.broken = False
             for _ in range(50):  # the informer retries on its own (no delay in this test)
                 await sync(app, pilot)
-                if app.informer.cache("Pod", "default").state == "connected":
+                if app.session.informer.cache("Pod", "default").state == "connected":
                     break
-            app._render_header()
+            app.render_header()
             assert "sim (connected)" in str(app.query_one("#header").render())
     asyncio.run(main())
 

@@ -15,9 +15,7 @@ from k9py.kube.kubeconfig import kubeconfig as kubeconfig_doc
 from k9py.serve.http import Response
 from k9py.ui.app import K9pyApp
 from k9py.ui.widgets.resource_table import STALE
-
-from tests.backends.conftest import (FAST, Server, is_path, kubeconfig, server, small_cluster,  # noqa: F401
-                                     status, truth)
+from tests.backends.conftest import FAST, Server, is_path, kubeconfig, server, small_cluster, status, truth  # noqa: F401
 
 DEADLINE = 20.0
 SIZE = (160, 45)
@@ -146,13 +144,14 @@ def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
         before = path.read_bytes()
 
         async def main():
-            app = live_app(str(path), view="cm", readonly=True)
+            first = LiveBackend(LiveOptions(kubeconfig=str(path), **FAST))
+            app = K9pyApp(first, manual=True, view="cm", readonly=True)
             async with app.run_test(size=SIZE) as pilot:
                 await until(app, pilot, lambda: rows(app) == truth(one.handle, "ConfigMap", "default"), "one's configmaps")
                 old_backend = app.backend
                 await command(app, pilot, "ctx")
                 assert app.title_text() == "contexts(all)[2]"
-                assert [l.split() for l in lines(app)[1:3]] == [["one(*)", "one", "one", "default"],
+                assert [ln.split() for ln in lines(app)[1:3]] == [["one(*)", "one", "one", "default"],
                                                                ["two", "two", "two", "kube-system"]]
                 await pilot.press("j", "enter")
                 await until(app, pilot, lambda: app.backend.info().context == "two" and app.current.scope.view.name == "configmaps"
@@ -160,9 +159,9 @@ def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
                 assert ("default", "from-one") not in rows(app)
                 assert app.backend.info().read_only  # still read-only
                 assert "Context:  two" in header(app)
-                assert old_backend.inner._closed  # the old backend is closed
+                assert old_backend is not app.backend and first._closed  # the old backend is closed
                 await command(app, pilot, "ctx")
-                assert [l.split()[0] for l in lines(app)[1:3]] == ["one", "two(*)"]
+                assert [ln.split()[0] for ln in lines(app)[1:3]] == ["one", "two(*)"]
                 await pilot.press("j", "enter")  # the current one: nothing happens
                 await pilot.pause()
                 assert app.backend.info().context == "two" and "already using context two" in app.flash_text
@@ -230,13 +229,13 @@ def test_a_crd_is_a_view_with_the_servers_columns(server, kubeconfig):
         async with app.run_test(size=SIZE) as pilot:
             await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
             await app.backend.ensure_discovery()
-            assert set(app.extra_aliases()) >= {"ct", "crontab", "crontabs"}
+            assert set(app.session.extra_aliases()) >= {"ct", "crontab", "crontabs"}
             await pilot.press(":", "c", "r", "o", "n", "t", "tab")  # Tab completes the server's names too
             assert app.prompt.value == "crontab"
             await pilot.press("escape")
             await command(app, pilot, "ct")
             assert app.current.scope.view.name == "crontabs" and app.current.scope.view.kind == "CronTab"
-            await until(app, pilot, lambda: [l.split() for l in lines(app)[:2]] == [
+            await until(app, pilot, lambda: [ln.split() for ln in lines(app)[:2]] == [
                 ["NAME↑", "SPEC", "REPLICAS", "AGE"], ["nightly", "0", "3", "*", "*", "*", "1", "5m"]],
                 "the server's columns and cells")
             assert app.title_text() == "crontabs(default)[1]"
@@ -265,11 +264,11 @@ def test_unused_watches_are_kept_for_the_grace_period(server, kubeconfig):
             assert server.faults.count("GET", cm_path, watch=False) == 1
             await command(app, pilot, "pods")
             await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
-            assert app.informer.idle() == [("ConfigMap", "default")]
+            assert app.session.informer.idle() == [("ConfigMap", "default")]
             await command(app, pilot, "cm")  # back within the grace period: shown at once, no relist
             assert rows(app) == truth(server.handle, "ConfigMap", "default")
-            assert server.faults.count("GET", cm_path, watch=False) == 1 and app.informer.idle() == [("Pod", "default")]
-            assert app.informer.stop_idle() == 1  # the grace period passes
+            assert server.faults.count("GET", cm_path, watch=False) == 1 and app.session.informer.idle() == [("Pod", "default")]
+            assert app.session.informer.stop_idle() == 1  # the grace period passes
             await command(app, pilot, "pods")
             await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods listed again")
             assert server.faults.count("GET", "/api/v1/namespaces/default/pods", watch=False) == 2
@@ -297,8 +296,8 @@ def test_discovery_aliases():
 
 
 def test_kinds_without_a_view_open_on_the_simulator_too():
-    from k9py.backends.samples import small_cluster as sample
     from k9py.backends.sim import SimBackend
+    from tests.samples import small_cluster as sample
 
     async def main():
         cluster = sample()

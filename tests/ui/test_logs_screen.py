@@ -2,10 +2,12 @@
 
 import json
 
+import pytest
+
 from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import parse_time
 from k9py.sim.logs import append_log, busybox_date
-from k9py.ui.screens.actions import ContainerPicker
+from k9py.ui.screens.dialogs import ContainerPicker
 from k9py.ui.screens.logs import LogScreen
 from tests.sim.helpers import COUNTER_SCRIPT, pod_manifest
 from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
@@ -262,7 +264,9 @@ def test_previous_logs_of_a_restarted_container():
     run(s, cluster=c)
 
 
-def test_log_view_snapshot(snap_compare):
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_log_view_snapshot(snap_compare, size):
+    """The key menu on top (all of it at 80 columns too), the toggles' status, the lines."""
     from k9py.backends.sim import SimBackend
     from k9py.ui.app import K9pyApp
 
@@ -274,7 +278,7 @@ def test_log_view_snapshot(snap_compare):
         await settle(app, pilot)
         await settle(app, pilot, 2)
 
-    assert snap_compare(K9pyApp(SimBackend(sim_cluster()), manual=True), terminal_size=(160, 45), run_before=before)
+    assert snap_compare(K9pyApp(SimBackend(sim_cluster()), manual=True), terminal_size=size, run_before=before)
 
 
 def test_logs_from_the_containers_view():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from k9py.backends.replay import ReplayBackend
-from k9py.backends.samples import small_cluster
 from k9py.backends.sim import SimBackend
 from k9py.scenario import files
 from k9py.ui.app import K9pyApp
 from k9py.ui.widgets.timeline import Timeline, clock
+from tests.samples import small_cluster
 
 SIZE = (160, 45)
 INCIDENT = "scenarios/incident-checkout-oom.yaml"
@@ -108,7 +109,7 @@ def test_replay_snapshot(snap_compare):
 def test_scenario_steps_flash_and_space_resumes_a_pause(tmp_path):
     from k9py.backends.replay import ScenarioBackend
     src = tmp_path / "s.yaml"
-    src.write_text(open("scenarios/self-healing.yaml").read().replace("  - at: 2m\n", "  - {at: 90s, pause: look}\n  - at: 2m\n"))
+    src.write_text(Path("scenarios/self-healing.yaml").read_text().replace("  - at: 2m\n", "  - {at: 90s, pause: look}\n  - at: 2m\n"))
 
     async def main():
         backend = ScenarioBackend.open(str(src))
@@ -195,4 +196,19 @@ def test_scenarios_picker_lists_descriptions_and_switches_a_running_scenario(tmp
             assert app.flash_text.startswith("rolling-update: Roll nginx")
             assert "steps 0/3" in bar_text(app)
             assert {n.split("-")[0] for n in names(app)} == {"nginx"}  # the pods view follows the switch
+    asyncio.run(main())
+
+
+def test_replay_keys_in_the_menu_and_help_replace_the_keys_they_take_over():
+    async def main():
+        app = replay_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            header = str(app.query_one("#header").render())
+            assert "<space>    Pause/Play" in header and "Mark" not in header
+            await pilot.press("question_mark")
+            await pilot.pause()
+            body = str(app.screen.query_one("#help-body").render())
+            assert "REPLAY" in body and "Pause/Play" in body and "Next event" in body
+            assert "Mark" not in body and "Last view" not in body  # space pauses, - slows down here
     asyncio.run(main())

@@ -1,11 +1,11 @@
 """`y` YAML: kubectl's -o yaml text, managedFields toggle (`m`), Secret masking and `x` decode."""
 
-from k9py.backends.samples import small_cluster
 from k9py.backends.sim import SimBackend
 from k9py.kube.meta import deep_copy
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.yaml_view import YamlScreen
 from k9py.view.yaml_text import MASK, to_yaml
+from tests.samples import small_cluster
 from tests.ui.simcluster import command, flash, goto, run, settle
 
 

@@ -9,251 +9,35 @@ protocol (a read-only backend refuses them; in ``--readonly`` they are not offer
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
 import tempfile
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from rich.markup import escape
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
-from textual.widgets.option_list import Option
 
 from k9py.errors import K9pyError
 from k9py.kube import meta
-from k9py.ui.screens.dialogs import ConfirmScreen
+from k9py.ui.screens.dialogs import (
+    ConfirmScreen,
+    ContainerPicker,
+    DeleteDialog,
+    DrainDialog,
+    ImageDialog,
+    ScaleScreen,
+)
 from k9py.view import yaml_text
 
+if TYPE_CHECKING:
+    from k9py.explorer.resource_view import ResourceView
+    from k9py.ui.app import K9pyApp
+    from k9py.view.kinds import ViewKind
+    from k9py.view.rows import Row
+
 Obj = dict[str, Any]
-
-SCALABLE = {"deployments": "Deployment", "replicasets": "ReplicaSet", "statefulsets": "StatefulSet"}
-RESTARTABLE = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet"}
-IMAGEABLE = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet",
-             "replicasets": "ReplicaSet", "pods": "Pod", "jobs": "Job", "cronjobs": "CronJob"}
-LOGGABLE = {"pods", "containers", "deployments", "statefulsets", "daemonsets", "jobs", "services", "replicasets"}
-READ_ONLY_VIEWS = {"contexts", "containers"}
-
-
-def hints(view: str, readonly: bool) -> list[tuple[str, str]]:
-    """The action keys offered in ``view`` (none of the mutating ones when read-only)."""
-    out: list[tuple[str, str]] = []
-    if view not in ("contexts",):
-        out += [("<d>", "Describe"), ("<y>", "YAML")]
-    if view in LOGGABLE:
-        out += [("<l>", "Logs")]
-    if view in ("pods", "containers"):
-        out += [("<p>", "Logs Previous")]
-    if readonly or view in READ_ONLY_VIEWS:
-        return out
-    out += [("<ctrl-d>", "Delete"), ("<e>", "Edit")]
-    if view == "pods":
-        out += [("<ctrl-k>", "Kill")]
-    if view in SCALABLE:
-        out += [("<s>", "Scale")]
-    if view in RESTARTABLE:
-        out += [("<r>", "Restart")]
-    if view in IMAGEABLE:
-        out += [("<i>", "Set Image")]
-    if view == "replicasets":
-        out += [("<ctrl-l>", "Rollback")]
-    if view == "nodes":
-        out += [("<c>", "Cordon"), ("<u>", "Uncordon"), ("<r>", "Drain")]
-    if view == "cronjobs":
-        out += [("<t>", "Trigger"), ("<s>", "Suspend/Resume")]
-    return out
-
-
-# -- dialogs -----------------------------------------------------------------------------------
-class _Dialog(ModalScreen[Any]):
-    """Enter submits (OK), esc cancels; subclasses build ``fields`` and ``result()``."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    DEFAULT_CSS = """
-    _Dialog { align: center middle; background: black 60%; }
-    _Dialog .dialog { width: 72; height: auto; border: round orange; border-title-color: orange;
-                      background: black; padding: 1 2; }
-    _Dialog .dialog-message { color: white; margin-bottom: 1; }
-    _Dialog .field-label { color: #4682b4; height: 1; margin-top: 1; }
-    _Dialog Input { border: round aqua; }
-    _Dialog .dialog-buttons { height: auto; align: center middle; margin-top: 1; }
-    _Dialog .dialog-buttons Button { margin: 0 2; }
-    """
-
-    def __init__(self, title: str, message: str = "") -> None:
-        super().__init__()
-        self._title, self._message = title, message
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as box:
-            box.border_title = escape(self._title)
-            if self._message:
-                yield Static(escape(self._message), classes="dialog-message")
-            yield from self.fields()
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
-
-    def fields(self) -> ComposeResult:
-        return iter(())
-
-    def result(self) -> Any:
-        return True
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self._finish(event.button.id == "ok")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._finish(True)
-
-    def _finish(self, ok: bool) -> None:
-        if not ok:
-            self.dismiss(None)
-            return
-        try:
-            value = self.result()
-        except ValueError as err:
-            self.query_one(".dialog-message", Static).update(escape(str(err)))
-            return
-        self.dismiss(value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class DeleteDialog(ConfirmScreen):
-    """k9s's delete dialog: propagation policy, grace period (-1: the object's own), force.
-    `y`/OK confirms (dismissing with the options), `n`/esc cancels (None)."""
-
-    DEFAULT_CSS = _Dialog.DEFAULT_CSS.replace("_Dialog", "DeleteDialog")
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog") as box:
-            box.border_title = escape(self._title)
-            yield Static(escape(self._message), classes="dialog-message")
-            yield Static("Propagation:", classes="field-label")
-            yield Select([(p, p) for p in ("Background", "Foreground", "Orphan")], value="Background",
-                         allow_blank=False, id="propagation")
-            yield Static("Grace period (seconds, -1 = default):", classes="field-label")
-            yield Input("-1", id="grace", restrict=r"-?[0-9]*")
-            yield Checkbox("Force (no graceful termination)", False, id="force")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
-
-    def result(self) -> Obj:
-        raw = self.query_one("#grace", Input).value.strip() or "-1"
-        try:
-            grace = int(raw)
-        except ValueError:
-            raise ValueError(f"grace period: {raw!r} is not a number") from None
-        force = self.query_one("#force", Checkbox).value
-        if force:
-            grace = 0
-        return {"propagation": self.query_one("#propagation", Select).value,
-                "grace_period": None if grace < 0 else grace, "force": force}
-
-    def _finish(self, ok: bool) -> None:
-        _Dialog._finish(self, ok)  # type: ignore[arg-type]
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        event.prevent_default()  # not ConfirmScreen's handler too
-        self._finish(event.button.id == "ok")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._finish(True)
-
-    def action_answer(self, value: bool) -> None:
-        self._finish(value)
-
-
-class ImageDialog(_Dialog):
-    def __init__(self, title: str, containers: list[tuple[str, str]]) -> None:
-        super().__init__(title, "")
-        self.containers = containers
-
-    def fields(self) -> ComposeResult:
-        for i, (name, image) in enumerate(self.containers):
-            yield Static(Text(f"{name}:"), classes="field-label")  # names are never markup
-            yield Input(image, id=f"image-{i}")
-
-    def on_mount(self) -> None:
-        self.query_one("#image-0", Input).focus()
-
-    def result(self) -> dict[str, str]:
-        out = {}
-        for i, (name, image) in enumerate(self.containers):
-            new = self.query_one(f"#image-{i}", Input).value.strip()
-            if not new:
-                raise ValueError(f"{name}: the image may not be empty")
-            if new != image:
-                out[name] = new
-        return out
-
-
-class DrainDialog(_Dialog):
-    def fields(self) -> ComposeResult:
-        yield Checkbox("Ignore DaemonSets", True, id="ignore-daemonsets")
-        yield Checkbox("Delete emptyDir data", False, id="delete-emptydir")
-        yield Checkbox("Force (pods without a controller)", False, id="force")
-        yield Static("Grace period (seconds, -1 = the pod's own):", classes="field-label")
-        yield Input("-1", id="grace", restrict=r"-?[0-9]*")
-        yield Static("Timeout (seconds, 0 = none):", classes="field-label")
-        yield Input("0", id="timeout", restrict=r"[0-9]*")
-
-    def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()
-
-    def result(self) -> Obj:
-        grace = int(self.query_one("#grace", Input).value or "-1")
-        timeout = int(self.query_one("#timeout", Input).value or "0")
-        return {"ignore_daemonsets": self.query_one("#ignore-daemonsets", Checkbox).value,
-                "delete_emptydir_data": self.query_one("#delete-emptydir", Checkbox).value,
-                "force": self.query_one("#force", Checkbox).value,
-                "grace_period": None if grace < 0 else grace, "timeout": timeout or None}
-
-
-class ContainerPicker(ModalScreen["list[str] | None"]):
-    """Which container's logs: enter picks one, `a` all of them, esc cancels."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("a", "all", "All")]
-    DEFAULT_CSS = """
-    ContainerPicker { align: center middle; background: black 60%; }
-    ContainerPicker OptionList { width: 60; height: auto; max-height: 20; border: round orange;
-                                 border-title-color: orange; background: black; }
-    """
-
-    def __init__(self, title: str, containers: list[str]) -> None:
-        super().__init__()
-        self._title, self.containers = title, containers
-
-    def compose(self) -> ComposeResult:
-        ol = OptionList(*[Option(Text(c), id=c) for c in self.containers], Option(Text("<a> all containers"), id="\0all"))
-        ol.border_title = escape(self._title)
-        yield ol
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        oid = event.option.id
-        self.dismiss(list(self.containers) if oid == "\0all" else [str(oid)])
-
-    def action_all(self) -> None:
-        self.dismiss(list(self.containers))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 # -- running actions ---------------------------------------------------------------------------
@@ -261,7 +45,7 @@ def _where(ns: str, name: str) -> str:
     return f"{ns}/{name}" if ns else name
 
 
-async def run(app: Any, label: str, call: Callable[[], Awaitable[Any]], success: str) -> bool:
+async def run(app: K9pyApp, label: str, call: Callable[[], Awaitable[Any]], success: str) -> bool:
     """Await a backend call; flash ``success`` or the backend's error."""
     try:
         await call()
@@ -275,11 +59,11 @@ async def run(app: Any, label: str, call: Callable[[], Awaitable[Any]], success:
     return True
 
 
-def delete(app: Any, view: Any, keys: list[tuple[str, str]], *, kill: bool = False) -> None:
+def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: bool = False) -> None:
     what = _where(*keys[0]) if len(keys) == 1 else f"{len(keys)} marked {view.name}"
 
-    async def go(opts: Obj | None) -> None:
-        if not opts:
+    async def go(opts: Obj | bool | None) -> None:  # the dialog answers its options (or None)
+        if not isinstance(opts, dict):
             return
         errors = []
         for ns, name in keys:
@@ -296,8 +80,6 @@ def delete(app: Any, view: Any, keys: list[tuple[str, str]], *, kill: bool = Fal
             app.flash(f"{'Kill' if kill else 'Delete'} resource {view.name} {what}")
 
     if kill:
-        from k9py.ui.screens.dialogs import ConfirmScreen
-
         async def confirmed(ok: bool | None) -> None:
             await go({"grace_period": 0, "propagation": "Background"} if ok else None)
 
@@ -306,10 +88,8 @@ def delete(app: Any, view: Any, keys: list[tuple[str, str]], *, kill: bool = Fal
     app.push_screen(DeleteDialog("<Delete>", f"Delete {view.name} {what}?"), go)
 
 
-def scale(app: Any, view: Any, row: Any) -> None:
-    from k9py.ui.screens.dialogs import ScaleScreen
-
-    kind, (ns, name) = SCALABLE[view.name], row.key
+def scale(app: K9pyApp, view: ViewKind, row: Row) -> None:
+    kind, (ns, name) = view.kind, row.key
     current = int((row.obj.get("spec") or {}).get("replicas", 1))
 
     async def done(replicas: int | None) -> None:
@@ -321,9 +101,8 @@ def scale(app: Any, view: Any, row: Any) -> None:
     app.push_screen(ScaleScreen(f"<Scale> {_where(ns, name)}", current), done)
 
 
-def confirm_then(app: Any, title: str, message: str, label: str,
+def confirm_then(app: K9pyApp, title: str, message: str, label: str,
                  call: Callable[[], Awaitable[Any]], success: str) -> None:
-    from k9py.ui.screens.dialogs import ConfirmScreen
 
     async def done(ok: bool | None) -> None:
         if ok:
@@ -332,8 +111,8 @@ def confirm_then(app: Any, title: str, message: str, label: str,
     app.push_screen(ConfirmScreen(title, message), done)
 
 
-def restart(app: Any, view: Any, row: Any) -> None:
-    kind, (ns, name) = RESTARTABLE[view.name], row.key
+def restart(app: K9pyApp, view: ViewKind, row: Row) -> None:
+    kind, (ns, name) = view.kind, row.key
     confirm_then(app, "<Restart>", f"Restart {view.name} {_where(ns, name)}?", "restart",
                  lambda: app.backend.restart(kind, ns, name), f"{kind} {_where(ns, name)} restarted")
 
@@ -347,8 +126,8 @@ def pod_spec_of(obj: Obj) -> Obj:
     return (spec.get("template") or {}).get("spec") or {}
 
 
-def set_image(app: Any, view: Any, row: Any) -> None:
-    kind, (ns, name) = IMAGEABLE[view.name], row.key
+def set_image(app: K9pyApp, view: ViewKind, row: Row) -> None:
+    kind, (ns, name) = view.kind, row.key
     ps = pod_spec_of(row.obj)
     containers = [(c.get("name", ""), c.get("image", "")) for c in (ps.get("initContainers") or []) + (ps.get("containers") or [])]
     if not containers:
@@ -367,7 +146,7 @@ def set_image(app: Any, view: Any, row: Any) -> None:
     app.push_screen(ImageDialog(f"<Set image> {_where(ns, name)}", containers), done)
 
 
-def rollback(app: Any, row: Any) -> None:
+def rollback(app: K9pyApp, row: Row) -> None:
     ns, name = row.key
     owner = (meta.controller_ref(row.obj) or {}).get("name", "?")
     revision = meta.annotations(row.obj).get("deployment.kubernetes.io/revision", "?")
@@ -375,7 +154,7 @@ def rollback(app: Any, row: Any) -> None:
                  lambda: app.backend.rollback(ns, name), f"Rolled back deployment {ns}/{owner} to {name}")
 
 
-def cordon(app: Any, keys: list[tuple[str, str]], on: bool) -> None:
+def cordon(app: K9pyApp, keys: list[tuple[str, str]], on: bool) -> None:
     verb = "cordon" if on else "uncordon"
     names = [k[1] for k in keys]
 
@@ -388,7 +167,7 @@ def cordon(app: Any, keys: list[tuple[str, str]], on: bool) -> None:
                  f"node/{what} {verb}ed")
 
 
-def drain(app: Any, row: Any) -> None:
+def drain(app: K9pyApp, row: Row) -> None:
     name = row.key[1]
 
     async def done(opts: Obj | None) -> None:
@@ -399,7 +178,7 @@ def drain(app: Any, row: Any) -> None:
     app.push_screen(DrainDialog(f"<Drain> {name}", f"Drain node {name}?"), done)
 
 
-def trigger(app: Any, row: Any) -> None:
+def trigger(app: K9pyApp, row: Row) -> None:
     ns, name = row.key
     created: list[Obj] = []
 
@@ -410,11 +189,10 @@ def trigger(app: Any, row: Any) -> None:
         if ok and await run(app, "trigger", call, ""):
             app.flash(f"Triggered job {ns}/{meta.name(created[0])} from cronjob {name}")
 
-    from k9py.ui.screens.dialogs import ConfirmScreen
     app.push_screen(ConfirmScreen("<Trigger>", f"Trigger cronjob {_where(ns, name)}?"), done)
 
 
-def suspend(app: Any, row: Any) -> None:
+def suspend(app: K9pyApp, row: Row) -> None:
     ns, name = row.key
     suspended = bool((row.obj.get("spec") or {}).get("suspend"))
     verb = "Resume" if suspended else "Suspend"
@@ -429,7 +207,7 @@ def editor_command() -> list[str]:
     return shlex.split(raw)
 
 
-def run_editor(app: Any, text: str, suffix: str = ".yaml") -> str | None:
+def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
     """Open ``text`` in the user's editor with the app suspended; the saved text, or None if
     the editor failed."""
     from textual.app import SuspendNotSupported
@@ -438,7 +216,7 @@ def run_editor(app: Any, text: str, suffix: str = ".yaml") -> str | None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        cmd = editor_command() + [path]
+        cmd = [*editor_command(), path]
         try:
             with app.suspend():
                 code = subprocess.call(cmd)
@@ -449,10 +227,8 @@ def run_editor(app: Any, text: str, suffix: str = ".yaml") -> str | None:
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     finally:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(path)
-        except OSError:
-            pass
 
 
 EDIT_HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
@@ -460,7 +236,7 @@ EDIT_HEADER = ("# Please edit the object below. Lines beginning with a '#' will 
                "# reopened with the relevant failures.\n#\n")
 
 
-def edit(app: Any, view: Any, row: Any) -> None:
+def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
     """kubectl edit: the YAML in the editor, applied on save; a rejected change offers to reopen
     the user's text with the error on top (nothing lost)."""
     ns, name = row.key
@@ -502,7 +278,6 @@ def edit(app: Any, view: Any, row: Any) -> None:
         app.flash(f"{view.name} {_where(ns, name)} edited")
 
     def retry(edited: str, original: str, error: str) -> None:
-        from k9py.ui.screens.dialogs import ConfirmScreen
         app.flash(error, "error")
         kept = "\n".join(line for line in edited.split("\n") if not line.startswith("# error:"))
         note = "".join(f"# error: {part}\n" for part in error.split("\n"))
@@ -517,75 +292,41 @@ def edit(app: Any, view: Any, row: Any) -> None:
 
 
 # -- the resource view's keys -------------------------------------------------------------------
-MUTATING = {"delete", "kill", "scale", "restart", "image", "rollback", "cordon", "uncordon", "drain",
-            "trigger", "suspend", "edit"}
-
-
-def _readonly(app: Any) -> bool:
-    try:
-        return bool(app.backend.info().read_only)
-    except Exception:
-        return False
-
-
-def dispatch(app: Any, action: str) -> None:
-    """What a key does in the current resource view (k9s's per-view meaning of `s`, `r`, ...)."""
-    cur = app.current
-    if cur is None:
+def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> None:
+    """Run ``verb`` (an id of ``k9py.explorer.keys.VERBS`` the view supports and the session
+    allows) on the cursor's row or the marked rows."""
+    kind = view.scope.view
+    if verb in ("describe", "yaml", "logs", "previous"):
+        open_view(app, verb)
         return
-    view = cur.scope.view
-    name = view.name
-    row = app.table.cursor_row
-    if action == "scale" and name == "cronjobs":
-        action = "suspend"
-    if action == "restart" and name == "nodes":
-        action = "drain"
-    if action == "edit" and _readonly(app):  # the others are refused by the backend wrapper
-        app.flash(f"{action} refused: k9py is in read-only mode", "warn")
-        return
-    if action in ("describe", "yaml", "logs", "previous"):
-        return open_view(app, action)
     if row is None:
         return
-    if action in ("delete", "kill"):
-        if name in READ_ONLY_VIEWS:
-            app.flash("nothing to delete here", "warn")
-            return
-        if action == "kill" and view.kind != "Pod":
-            app.flash("kill: pods only", "warn")
-            return
-        keys = app._targets()
-        if keys:
-            delete(app, view, keys, kill=action == "kill")
-        return
-    handlers: dict[str, tuple[Any, Callable[[], None]]] = {
-        "scale": (SCALABLE, lambda: scale(app, view, row)),
-        "restart": (RESTARTABLE, lambda: restart(app, view, row)),
-        "image": (IMAGEABLE, lambda: set_image(app, view, row)),
-        "rollback": ({"replicasets"}, lambda: rollback(app, row)),
-        "cordon": ({"nodes"}, lambda: cordon(app, app._targets(), True)),
-        "uncordon": ({"nodes"}, lambda: cordon(app, app._targets(), False)),
-        "drain": ({"nodes"}, lambda: drain(app, row)),
-        "trigger": ({"cronjobs"}, lambda: trigger(app, row)),
-        "suspend": ({"cronjobs"}, lambda: suspend(app, row)),
+    handlers: dict[str, Callable[[], None]] = {
+        "delete": lambda: delete(app, kind, app.targets()),
+        "kill": lambda: delete(app, kind, app.targets(), kill=True),
+        "edit": lambda: edit(app, kind, row),
+        "scale": lambda: scale(app, kind, row),
+        "restart": lambda: restart(app, kind, row),
+        "image": lambda: set_image(app, kind, row),
+        "rollback": lambda: rollback(app, row),
+        "cordon": lambda: cordon(app, app.targets(), True),
+        "uncordon": lambda: cordon(app, app.targets(), False),
+        "drain": lambda: drain(app, row),
+        "trigger": lambda: trigger(app, row),
+        "suspend": lambda: suspend(app, row),
+        "copy": lambda: copy_name(app, row),
     }
-    if action == "edit":
-        if name in READ_ONLY_VIEWS:
-            app.flash("nothing to edit here", "warn")
-            return
-        edit(app, view, row)
-        return
-    views, fn = handlers[action]
-    if name not in views:
-        if action == "scale":
-            app.flash("scale: only deployments, replicasets and statefulsets", "warn")
-            return
-        app.flash(f"{action}: not available for {name}", "warn")
-        return
-    fn()
+    handlers[verb]()
 
 
-def open_view(app: Any, action: str) -> None:
+def copy_name(app: K9pyApp, row: Row) -> None:
+    """`c`: the row's name to the clipboard (OSC 52, which the terminal may or may not honour)."""
+    name = row.key[1]
+    app.copy_to_clipboard(name)
+    app.flash(f"{name} copied to the clipboard (OSC 52)")
+
+
+def open_view(app: K9pyApp, action: str) -> None:
     """`d` describe, `y` YAML, `l` logs, `p` previous logs of the current row."""
     from k9py.ui.screens.describe import DescribeScreen
     from k9py.ui.screens.yaml_view import YamlScreen
@@ -601,18 +342,19 @@ def open_view(app: Any, action: str) -> None:
     if view.name == "containers":
         pod_name, cname = row.obj.get("pod", ""), meta.name(row.obj)
         if action in ("logs", "previous"):
-            return open_logs(app, ns, pod_name, [cname], previous=action == "previous")
-        return app.flash("describe the pod instead (esc, then d)", "warn") if action == "describe" else \
+            open_logs(app, ns, pod_name, [cname], previous=action == "previous")
+        else:
             app.push_screen(_container_yaml(row.obj))
+        return
     if action == "describe":
-        app.push_screen(DescribeScreen(view.kind, ns, name, row.obj))
+        app.push_screen(DescribeScreen(view.kind, ns, name, row.obj, session=app.session))
     elif action == "yaml":
-        app.push_screen(YamlScreen(view.kind, ns, name, row.obj))
+        app.push_screen(YamlScreen(view.kind, ns, name, row.obj, session=app.session))
     elif view.kind == "Pod":
         containers = pod_containers_with_init(row.obj)
         prev = action == "previous"
         main = [c.get("name", "") for c in (row.obj.get("spec") or {}).get("containers") or []]
-        if len(main) <= 1 and not prev or len(containers) <= 1:
+        if (len(main) <= 1 and not prev) or len(containers) <= 1:
             return open_logs(app, ns, name, main[:1] or containers[:1], previous=prev)
 
         def picked(chosen: list[str] | None) -> None:
@@ -620,13 +362,13 @@ def open_view(app: Any, action: str) -> None:
                 open_logs(app, ns, name, chosen, previous=prev)
 
         app.push_screen(ContainerPicker(f"<Containers> {ns}/{name}", containers), picked)
-    elif action == "logs" and view.name in LOGGABLE:
+    elif action == "logs" and "logs" in view.verbs:
         async def go() -> None:
             from k9py.ui.screens.logs import LogScreen, workload_sources
             sources = await workload_sources(app.backend, row.obj)
             if not sources:  # like stern: open anyway and follow the pods as they come
                 app.flash(f"{view.name} {_where(ns, name)} has no running pods yet: waiting for them", "info")
-            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app),
+            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app), session=app.session,
                                       workload=row.obj))
         app.run_worker(go(), exclusive=False)
     else:
@@ -638,19 +380,19 @@ def pod_containers_with_init(pod: Obj) -> list[str]:
     return [c.get("name", "") for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])]
 
 
-def _capacity(app: Any) -> int:
+def _capacity(app: K9pyApp) -> int:
     from k9py.view.logbuffer import DEFAULT_CAPACITY
-    return int(getattr(app, "log_buffer_size", 0) or DEFAULT_CAPACITY)
+    return app.log_buffer_size or DEFAULT_CAPACITY
 
 
-def open_logs(app: Any, ns: str, pod: str, containers: list[str], *, previous: bool = False) -> None:
+def open_logs(app: K9pyApp, ns: str, pod: str, containers: list[str], *, previous: bool = False) -> None:
     from k9py.ui.screens.logs import LogScreen, LogSource
 
     many = len(containers) > 1
     sources = [LogSource(ns, pod, c, f"{pod} {c}" if many else "") for c in containers]
     where = f"{ns}/{pod}" + (f":{containers[0]}" if not many and containers else "")
     title = f"{'Previous logs' if previous else 'Logs'}({where})"
-    app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app)))
+    app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app), session=app.session))
 
 
 def _container_yaml(container_row: Obj) -> Any:

@@ -3,8 +3,11 @@ and its Events' changes come from the app's informer caches; ages move with the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from k9py.explorer.session import Session
+from k9py.store.informer import Cache, Subscription
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.view import yaml_text
 
@@ -21,28 +24,28 @@ def describe_text(obj: Obj, *, events: list[Obj] | None, now: float, related: An
 
 
 class DescribeScreen(ViewerScreen):
+    """``session``: whose informer keeps the text live and whose clock ages it (the app's when
+    not handed over)."""
+
     kind_label = "Describe"
     save_suffix = ".txt"
+    HELP_TITLE = "DESCRIBE"
 
-    def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None) -> None:
+    def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
+                 session: Session | None = None, save_dir: Path | None = None) -> None:
         where = f"{namespace}/{name}" if namespace else name
-        super().__init__(f"Describe({where})")
+        super().__init__(f"Describe({where})", session=session, save_dir=save_dir)
         self.kind, self.ns, self.obj_name = kind, namespace, name
         self.obj = obj
         self.gone = False
-        self._subs: list[Any] = []
+        self._subs: list[Subscription] = []
         self._watched: set[tuple[str, str | None]] = set()
 
     # -- data --------------------------------------------------------------------------------
-    def _informer(self) -> Any:
-        return getattr(self.app, "informer", None)
-
     def _current(self) -> Obj | None:
-        inf = self._informer()
-        if inf is not None:
-            cache = inf.cache(self.kind, self.ns or None)
-            if cache is not None and cache.synced:
-                return cache.get((self.ns, self.obj_name))
+        cache = self.session.informer.cache(self.kind, self.ns or None)
+        if cache is not None and cache.synced:
+            return cache.get((self.ns, self.obj_name))
         return self.obj
 
     def _events(self) -> list[Obj]:
@@ -54,9 +57,7 @@ class DescribeScreen(ViewerScreen):
         """What describe fetches besides the object (a node's pods, a deployment's ReplicaSets,
         ...): the informer's cache, subscribed on first use; the screen re-renders once it
         has synced."""
-        inf = self._informer()
-        if inf is None:
-            return []
+        inf = self.session.informer
         key = (kind, namespace or None)
         if key not in self._watched:
             self._watched.add(key)
@@ -67,35 +68,31 @@ class DescribeScreen(ViewerScreen):
     def content(self) -> list[str]:
         if self.obj is None:
             return [f"{self.kind} {self.obj_name} not found"]
-        now = self.app.backend.now()  # type: ignore[attr-defined]
+        now = self.session.now()
         text = describe_text(self.obj, events=self._events(), now=now, related=self._related)
         lines = text.rstrip("\n").split("\n")
         if self.gone:
-            lines = [f"<{self.kind} {self.obj_name} was deleted>", ""] + lines
+            lines = [f"<{self.kind} {self.obj_name} was deleted>", "", *lines]
         return lines
 
     # -- live --------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        inf = self._informer()
-        if inf is not None:
-            ns = self.ns or None
-            self._subs.append(inf.subscribe(self.kind, ns, self._on_diff))
-            self._watched.add((self.kind, ns))
+        ns = self.ns or None
+        self._subs.append(self.session.informer.subscribe(self.kind, ns, self._on_diff))
+        self._watched.add((self.kind, ns))
         cur = self._current()
         if cur is not None:
             self.obj = cur
         super().on_mount()
-        if not getattr(self.app, "manual", False):
+        if not self.session.manual:
             self.set_interval(2.0, self.reload)  # ages
 
     def on_unmount(self) -> None:
-        inf = self._informer()
         for sub in self._subs:
-            if inf is not None:
-                inf.unsubscribe(sub)
+            self.session.informer.unsubscribe(sub)
         self._subs = []
 
-    def _on_diff(self, cache: Any, diff: Any) -> None:
+    def _on_diff(self, cache: Cache, diff: Any) -> None:
         if cache.kind == self.kind and cache.namespace == (self.ns or None):
             obj = cache.get((self.ns, self.obj_name))
             if obj is None and cache.synced:

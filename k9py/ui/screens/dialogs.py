@@ -1,31 +1,82 @@
-"""Small modal dialogs: confirm (ctrl-d delete) and scale (s)."""
+"""Modal dialogs and pickers: confirm, scale (s), delete (ctrl-d), set image (i), drain (r on a
+node), and the container picker of `l`/`p`. Each shows its keys under its fields and lists them
+with `?`; the text fields leave `?` and the keys they can never take to the dialog."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from rich.markup import escape
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from k9py.ui.screens.help import KeyedScreen, R
+
+Obj = dict[str, Any]
+
+HELP_KEY = Binding("question_mark", "help", "Help")
+NEXT_KEYS = [Binding("tab", "next_field", "Next"), Binding("shift+tab", "previous_field", "Prev")]
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """`y`/enter confirms, `n`/esc cancels."""
+class FieldInput(Input):
+    """A dialog's text field. It leaves `?` (no image name or number has one) and every key its
+    ``restrict`` can never accept (`y`/`n` in a grace period) to the dialog's keys."""
 
-    BINDINGS = [Binding("escape,n", "answer(False)", "Cancel"), Binding("y", "answer(True)", "OK")]
+    def _takes(self, character: str | None) -> bool:
+        if character is None or not character.isprintable() or character == "?":
+            return False
+        return not self.restrict or re.fullmatch(self.restrict, character) is not None
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return self._takes(character)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and not self._takes(event.character):
+            event.prevent_default()  # not typed: the key goes on to the dialog's bindings
+
+
+class KeyedDialog(KeyedScreen[R], ModalScreen[R]):
+    """A modal whose tab / shift-tab move between its fields (its own keys, not the app's)."""
+
+    HELP_TITLE = "DIALOG"
+    MENU_ROWS = 2
+
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
+
+
+class ConfirmScreen(KeyedDialog[bool]):
+    """`y` confirms, `n`/esc cancel, enter presses the focused button (OK at first)."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n", "answer(False)", "No"),
+                Binding("enter", "press", "Press button"), Binding("tab", "next_field", "Next"),
+                Binding("escape", "answer(False)", "Cancel"), HELP_KEY]
 
     def __init__(self, title: str, message: str) -> None:
         super().__init__()
         self._title, self._message = title, message
 
+    def help_title(self) -> str:
+        return f"Help: {self._title}"
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = escape(self._title)
-            yield Static(escape(self._message), classes="dialog-message")
+            yield Static(Text(self._message), classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("OK", id="ok", variant="primary")
+            yield self.key_menu()
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()
@@ -36,28 +87,265 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
 
+    def action_press(self) -> None:
+        """What enter does where no field took it: press the focused button."""
+        if isinstance(self.focused, Button):
+            self.focused.press()
 
-class ScaleScreen(ModalScreen["int | None"]):
+
+class ScaleScreen(KeyedDialog["int | None"]):
     """Asks for a replica count; enter submits, esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("enter", "submit", "Scale"), Binding("escape", "cancel", "Cancel"), HELP_KEY]
 
     def __init__(self, title: str, replicas: int) -> None:
         super().__init__()
         self._title, self._replicas = title, replicas
 
+    def help_title(self) -> str:
+        return f"Help: {self._title}"
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = escape(self._title)
             yield Static("Replicas:", classes="dialog-message")
-            yield Input(str(self._replicas), id="replicas", restrict=r"[0-9]*", max_length=5)
+            yield FieldInput(str(self._replicas), id="replicas", restrict=r"[0-9]*", max_length=5)
+            yield self.key_menu()
 
     def on_mount(self) -> None:
         self.query_one("#replicas", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(int(event.value) if event.value.isdigit() else None)
+        self._submit(event.value)
+
+    def _submit(self, value: str) -> None:
+        self.dismiss(int(value) if value.isdigit() else None)
+
+    def action_submit(self) -> None:
+        self._submit(self.query_one("#replicas", Input).value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- action dialogs -----------------------------------------------------------------------------
+class _Dialog(KeyedDialog[Any]):
+    """Enter submits (OK), esc cancels; subclasses build ``fields`` and ``result()``."""
+
+    BINDINGS = [Binding("enter", "submit", "Submit"), *NEXT_KEYS, Binding("escape", "cancel", "Cancel"), HELP_KEY]
+    DEFAULT_CSS = """
+    _Dialog { align: center middle; background: black 60%; }
+    _Dialog .dialog { width: 72; height: auto; border: round orange; border-title-color: orange;
+                      background: black; padding: 1 2; }
+    _Dialog .dialog-message { color: white; margin-bottom: 1; }
+    _Dialog .field-label { color: #4682b4; height: 1; margin-top: 1; }
+    _Dialog Input { border: round aqua; }
+    _Dialog .dialog-buttons { height: auto; align: center middle; margin-top: 1; }
+    _Dialog .dialog-buttons Button { margin: 0 2; }
+    """
+
+    def __init__(self, title: str, message: str = "") -> None:
+        super().__init__()
+        self._title, self._message = title, message
+
+    def help_title(self) -> str:
+        return f"Help: {self._title}"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = escape(self._title)
+            if self._message:
+                yield Static(Text(self._message), classes="dialog-message")
+            yield from self.fields()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("OK", id="ok", variant="primary")
+            yield self.key_menu()
+
+    def fields(self) -> ComposeResult:
+        return iter(())
+
+    def result(self) -> Any:
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._finish(event.button.id == "ok")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._finish(True)
+
+    def _finish(self, ok: bool) -> None:
+        if not ok:
+            self.dismiss(None)
+            return
+        try:
+            value = self.result()
+        except ValueError as err:
+            self.query_one(".dialog-message", Static).update(Text(str(err)))
+            return
+        self.dismiss(value)
+
+    def action_submit(self) -> None:
+        self._finish(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DeleteDialog(ConfirmScreen):
+    """k9s's delete dialog: propagation policy, grace period (-1: the object's own), force.
+    `y`/OK/enter in the grace field confirm (dismissing with the options), `n`/esc cancel (None)."""
+
+    BINDINGS = [Binding("enter", "submit", "Submit"), *NEXT_KEYS]
+    DEFAULT_CSS = _Dialog.DEFAULT_CSS.replace("_Dialog", "DeleteDialog")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = escape(self._title)
+            yield Static(Text(self._message), classes="dialog-message")
+            yield Static("Propagation:", classes="field-label")
+            yield Select([(p, p) for p in ("Background", "Foreground", "Orphan")], value="Background",
+                         allow_blank=False, id="propagation")
+            yield Static("Grace period (seconds, -1 = default):", classes="field-label")
+            yield FieldInput("-1", id="grace", restrict=r"-?[0-9]*")
+            yield Checkbox("Force (no graceful termination)", False, id="force")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("OK", id="ok", variant="primary")
+            yield self.key_menu()
+
+    def result(self) -> Obj:
+        raw = self.query_one("#grace", Input).value.strip() or "-1"
+        try:
+            grace = int(raw)
+        except ValueError:
+            raise ValueError(f"grace period: {raw!r} is not a number") from None
+        force = self.query_one("#force", Checkbox).value
+        if force:
+            grace = 0
+        return {"propagation": self.query_one("#propagation", Select).value,
+                "grace_period": None if grace < 0 else grace, "force": force}
+
+    def _finish(self, ok: bool) -> None:
+        _Dialog._finish(self, ok)  # type: ignore[arg-type]
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        event.prevent_default()  # not ConfirmScreen's handler too
+        self._finish(event.button.id == "ok")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._finish(True)
+
+    def action_answer(self, value: bool) -> None:
+        self._finish(value)
+
+    def action_submit(self) -> None:
+        self._finish(True)
+
+
+class ImageDialog(_Dialog):
+    def __init__(self, title: str, containers: list[tuple[str, str]]) -> None:
+        super().__init__(title, "")
+        self.containers = containers
+
+    def fields(self) -> ComposeResult:
+        for i, (name, image) in enumerate(self.containers):
+            yield Static(Text(f"{name}:"), classes="field-label")  # names are never markup
+            yield FieldInput(image, id=f"image-{i}")
+
+    def on_mount(self) -> None:
+        self.query_one("#image-0", Input).focus()
+
+    def result(self) -> dict[str, str]:
+        out = {}
+        for i, (name, image) in enumerate(self.containers):
+            new = self.query_one(f"#image-{i}", Input).value.strip()
+            if not new:
+                raise ValueError(f"{name}: the image may not be empty")
+            if new != image:
+                out[name] = new
+        return out
+
+
+class DrainDialog(_Dialog):
+    def fields(self) -> ComposeResult:
+        yield Checkbox("Ignore DaemonSets", True, id="ignore-daemonsets")
+        yield Checkbox("Delete emptyDir data", False, id="delete-emptydir")
+        yield Checkbox("Force (pods without a controller)", False, id="force")
+        yield Static("Grace period (seconds, -1 = the pod's own):", classes="field-label")
+        yield FieldInput("-1", id="grace", restrict=r"-?[0-9]*")
+        yield Static("Timeout (seconds, 0 = none):", classes="field-label")
+        yield FieldInput("0", id="timeout", restrict=r"[0-9]*")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def result(self) -> Obj:
+        grace = int(self.query_one("#grace", Input).value or "-1")
+        timeout = int(self.query_one("#timeout", Input).value or "0")
+        return {"ignore_daemonsets": self.query_one("#ignore-daemonsets", Checkbox).value,
+                "delete_emptydir_data": self.query_one("#delete-emptydir", Checkbox).value,
+                "force": self.query_one("#force", Checkbox).value,
+                "grace_period": None if grace < 0 else grace, "timeout": timeout or None}
+
+
+class ContainerPicker(KeyedDialog["list[str] | None"]):
+    """Which container's logs: enter picks one, `a` all of them, esc cancels."""
+
+    BINDINGS = [Binding("enter", "pick", "Logs"), Binding("a", "all", "All containers"),
+                Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
+                Binding("escape", "cancel", "Cancel"), HELP_KEY]
+    HELP_TITLE = "PICKER"
+    DEFAULT_CSS = """
+    ContainerPicker { align: center middle; background: black 60%; }
+    ContainerPicker .picker { width: 60; height: auto; border: round orange; border-title-color: orange;
+                              background: black; }
+    ContainerPicker OptionList { height: auto; max-height: 20; border: none; background: black; }
+    """
+
+    def __init__(self, title: str, containers: list[str]) -> None:
+        super().__init__()
+        self._title, self.containers = title, containers
+
+    def help_title(self) -> str:
+        return f"Help: {self._title}"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="picker") as box:
+            box.border_title = escape(self._title)
+            yield OptionList(*[Option(Text(c), id=c) for c in self.containers],
+                             Option(Text("<a> all containers"), id="\0all"))
+            yield self.key_menu()
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    def on_mount(self) -> None:
+        self.options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        oid = event.option.id
+        self.dismiss(list(self.containers) if oid == "\0all" else [str(oid)])
+
+    def action_pick(self) -> None:
+        """What enter does where the list did not take it: pick the highlighted container."""
+        self.options.action_select()
+
+    def action_cursor(self, delta: int) -> None:
+        if delta > 0:
+            self.options.action_cursor_down()
+        else:
+            self.options.action_cursor_up()
+
+    def action_all(self) -> None:
+        self.dismiss(list(self.containers))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -19,17 +19,21 @@ import asyncio
 import zlib
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from k9py.backends.base import LISTED, SYNCED, ADDED
+from k9py.backends.base import Backend
 from k9py.errors import K9pyError
+from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
+from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui.screens.viewer import CURRENT, MATCH, ViewerScreen, key_value_text
+from k9py.ui.widgets.menu import Hint
 from k9py.view.logbuffer import DEFAULT_CAPACITY, LogBuffer, LogLine, merge_by_time, split_timestamp
 
 Obj = dict[str, Any]
@@ -52,7 +56,7 @@ class LogSource:
     uid: str = ""  # the pod's uid when known: a StatefulSet's replacement pod keeps the name
 
 
-class WorkloadSources(list):  # type: ignore[type-arg]
+class WorkloadSources(list[LogSource]):
     """``workload_sources``' answer: the sources, plus the workload and the pods they came from
     so that the log view can follow the pods the workload selects from then on (stern)."""
 
@@ -99,26 +103,9 @@ def selected_pods(workload: Obj, pods: list[Obj]) -> list[Obj]:
     return sorted(out, key=meta.name)
 
 
-async def list_objects(backend: Any, kind: str, namespace: str | None) -> list[Obj]:
-    """A one-off list through the Backend protocol (the initial part of a watch)."""
-    direct = getattr(backend, "list_now", None)
-    if direct is None and hasattr(backend, "inner"):
-        direct = getattr(backend.inner, "list_now", None)
-    if direct is not None:
-        return list(direct(kind, namespace))
-    out: list[Obj] = []
-    stream = backend.watch(kind, namespace)
-    try:
-        async for type_, obj in stream:
-            if type_ == LISTED:
-                out.extend(obj or [])  # type: ignore[arg-type]
-            elif type_ == ADDED and obj is not None:
-                out.append(obj)
-            elif type_ == SYNCED:
-                break
-    finally:
-        await stream.aclose()
-    return out
+async def list_objects(backend: Backend, kind: str, namespace: str | None) -> list[Obj]:
+    """A one-off list through the Backend contract."""
+    return await backend.list(kind, namespace)
 
 
 def workload_selector(obj: Obj) -> selectors.Selector | None:
@@ -128,7 +115,7 @@ def workload_selector(obj: Obj) -> selectors.Selector | None:
     return selectors.from_label_selector(spec.get("selector"))
 
 
-async def workload_sources(backend: Any, obj: Obj) -> WorkloadSources:
+async def workload_sources(backend: Backend, obj: Obj) -> WorkloadSources:
     """Every container of every pod the workload selects (a ReplicaSet, StatefulSet, DaemonSet
     or Job: the ones it controls), prefixed stern style."""
     if workload_selector(obj) is None:
@@ -157,25 +144,30 @@ def prefix_style(prefix: str) -> Style:
 class LogScreen(ViewerScreen):
     kind_label = "Logs"
     save_suffix = ".log"
-    BINDINGS = [
-        Binding("s", "toggle('autoscroll')", "Autoscroll", show=False),
-        Binding("w", "toggle('wrap')", "Wrap", show=False),
-        Binding("t", "toggle('timestamps')", "Timestamps", show=False),
-        Binding("j", "toggle('json')", "JSON", show=False),
-        Binding("end", "resume", show=False), Binding("G", "resume", show=False),
-    ] + [Binding(str(i), f"window({i})", show=False) for i in range(len(WINDOWS))]
+    # End / G (resume autoscroll) are the body's "Bottom" (LinesView), listed under NAVIGATION
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "switch('autoscroll')", "Autoscroll"), Binding("w", "switch('wrap')", "Wrap"),
+        Binding("t", "switch('timestamps')", "Timestamps"), Binding("j", "switch('json')", "JSON"),
+        Binding("slash", "search", "Filter"),
+        *[Binding(str(i), f"window({i})", WINDOWS[i][0]) for i in range(len(WINDOWS))],
+    ]
+    HELP_TITLE = "LOGS"
 
     def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
                  capacity: int = DEFAULT_CAPACITY, tail: int = DEFAULT_TAIL, follow: bool = True,
-                 workload: Obj | None = None, merge_grace: float | None = None) -> None:
+                 workload: Obj | None = None, merge_grace: float | None = None,
+                 session: Session | None = None, save_dir: Path | None = None) -> None:
         """``workload`` (or ``sources`` from ``workload_sources``): follow the pods it selects
         over time, like stern. ``merge_grace``: real seconds to wait for the first lines of every
-        stream before showing them merged by time (default 0.3 s; none on a manual clock)."""
-        super().__init__(title)
+        stream before showing them merged by time (default 0.3 s; none on a manual clock).
+        ``session``: the backend streaming the logs and the informer following the workload's
+        pods (the app's when not handed over)."""
+        super().__init__(title, session=session, save_dir=save_dir)
         self.given = list(sources)
         self.sources: list[LogSource] = list(sources)  # what this window has followed
-        self.workload = workload if workload is not None else getattr(sources, "workload", None)
-        self._pods_at_open: list[Obj] = list(getattr(sources, "pods", None) or [])
+        listed = sources if isinstance(sources, WorkloadSources) else None
+        self.workload = workload if workload is not None else listed.workload if listed is not None else None
+        self._pods_at_open: list[Obj] = list(listed.pods) if listed is not None else []
         self.previous = previous
         self.tail = tail
         self.follow = follow and not previous
@@ -193,9 +185,14 @@ class LogScreen(ViewerScreen):
         self._held_open = 0  # initial streams that may still add to their batch
         self._release_task: asyncio.Task[None] | None = None
         self._gen = 0  # bumped by start(): late callbacks of cancelled streams are ignored
-        self._pods_sub: Any = None
+        self._pods_sub: Subscription | None = None
+        self._match_row = -1  # the row `n`/`N` went to
         self._sync_pending = False
         self._width = 0
+
+    def offers(self, hint: Hint) -> bool:
+        """Time windows apply to current logs, not to a previous container's."""
+        return not (self.previous and hint.action.startswith("window("))
 
     @property
     def tracking(self) -> bool:
@@ -217,16 +214,14 @@ class LogScreen(ViewerScreen):
         self.body.on_user_scroll = self._user_scrolled
         self.query_one("#viewer-status", Static).display = True
         self.start()
-        inf = getattr(self.app, "informer", None)
-        if self.tracking and inf is not None:
-            ns = meta.namespace(self.workload) or None  # type: ignore[arg-type]
-            self._pods_sub = inf.subscribe("Pod", ns, self._on_pods)
+        if self.tracking and self.workload is not None:
+            ns = meta.namespace(self.workload) or None
+            self._pods_sub = self.session.informer.subscribe("Pod", ns, self._on_pods)
 
     def on_unmount(self) -> None:
         self.stop()
-        inf = getattr(self.app, "informer", None)
-        if self._pods_sub is not None and inf is not None:
-            inf.unsubscribe(self._pods_sub)
+        if self._pods_sub is not None:
+            self.session.informer.unsubscribe(self._pods_sub)
         self._pods_sub = None
 
     def on_resize(self) -> None:
@@ -265,7 +260,7 @@ class LogScreen(ViewerScreen):
         self.buffer.clear()
         self._rows.clear()
         self.errors = []
-        label, since, head = WINDOWS[self.window]
+        _label, since, head = WINDOWS[self.window]
         tail = None if (head or since is not None or self.previous) else self.tail
         starts = self._current_sources()
         self.sources = []
@@ -293,9 +288,8 @@ class LogScreen(ViewerScreen):
         """What a (re)start follows: for a workload, every started container of the pods it
         selects now (the informer's, else those listed when the view opened); else the given."""
         pods: list[Obj] | None = None
-        if self.tracking:
-            inf = getattr(self.app, "informer", None)
-            cache = inf.cache("Pod", meta.namespace(self.workload) or None) if inf is not None else None  # type: ignore[arg-type]
+        if self.tracking and self.workload is not None:
+            cache = self.session.informer.cache("Pod", meta.namespace(self.workload) or None)
             if cache is not None and cache.synced:
                 pods = list(cache.objects.values())
             elif self._pods_at_open:
@@ -318,7 +312,7 @@ class LogScreen(ViewerScreen):
         rec.task = asyncio.get_running_loop().create_task(self._stream(rec, tail, since, hold, self._gen))
 
     async def _stream(self, rec: _Tail, tail: int | None, since: int | None, hold: int | None, gen: int) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.session.backend
         src = rec.source
         try:
             async for raw in backend.logs(src.namespace, src.pod, src.container, follow=self.follow,
@@ -349,7 +343,7 @@ class LogScreen(ViewerScreen):
     async def _release_later(self, gen: int) -> None:
         grace = self.merge_grace
         if grace is None:
-            grace = 0.0 if getattr(self.app, "manual", False) else 0.3
+            grace = 0.0 if self.session.manual else 0.3
         if grace > 0:
             await asyncio.sleep(grace)
         else:
@@ -367,13 +361,13 @@ class LogScreen(ViewerScreen):
             self._added(self.buffer.append(text, ts=ts, prefix=prefix))
         self._schedule()
 
-    def _on_pods(self, cache: Any, diff: Any) -> None:
+    def _on_pods(self, cache: Cache, diff: Diff) -> None:
         """The namespace's pods changed: follow containers of newly selected pods once they
         started (a replacement pod, a restarted container), stop pods no longer selected.
         Looks only at the pods in the diff (all of them after a reset)."""
         if not cache.synced or not self.is_mounted or not self.tracking:
             return
-        if getattr(diff, "reset", True) or getattr(diff, "synced", False):
+        if diff.reset or diff.synced:
             pods = list(cache.objects.values())
         else:
             pods = [o for o in map(cache.get, diff.added | diff.changed) if o is not None]
@@ -436,7 +430,7 @@ class LogScreen(ViewerScreen):
         if not self.wrap:
             return [(line, s, i) for i, s in enumerate(parts)]
         width = max(10, (self._width or self.body.scrollable_content_region.width or 81) - 1)
-        out = []
+        out: list[tuple[LogLine, str, int]] = []
         for i, s in enumerate(parts):
             chunks = [s[k:k + width] for k in range(0, len(s), width)] or [""]
             out.extend((line, c, i if k == 0 else -1) for k, c in enumerate(chunks))
@@ -471,11 +465,11 @@ class LogScreen(ViewerScreen):
             t.append(rest, style=TEXT)
         spans = self.buffer.spans(s)
         for a, b in spans:
-            t.stylize(CURRENT if index == getattr(self, "_match_row", -1) else MATCH, a, b)
+            t.stylize(CURRENT if index == self._match_row else MATCH, a, b)
         return t
 
     # -- toggles -----------------------------------------------------------------------------
-    def action_toggle(self, what: str) -> None:
+    def action_switch(self, what: str) -> None:
         if what == "autoscroll":
             self.autoscroll = not self.autoscroll
             if self.autoscroll:
@@ -529,7 +523,7 @@ class LogScreen(ViewerScreen):
         if rx is None or not self._rows:
             return
         n = len(self._rows)
-        start = getattr(self, "_match_row", -1)
+        start = self._match_row
         if start < 0:
             start = self.body.top - (1 if delta > 0 else 0)
         i = start

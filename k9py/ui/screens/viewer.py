@@ -1,6 +1,6 @@
 """The base of the full-screen viewers (describe, YAML, logs): a Line API text view that paints
 only the lines on screen, `/` search with `n`/`N`, `c` copy, `ctrl-s` save, `f` full screen,
-`esc`/`q` back, and a flash line of its own.
+`esc`/`q` back, `?` help, a key menu and a flash line of its own.
 
 Nothing shown here is ever parsed as Rich markup: lines are ``rich.text.Text`` built with
 ``append``, titles are escaped.
@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Protocol, cast
 
 from rich.markup import escape
 from rich.style import Style
@@ -22,10 +23,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Size
-from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Input, Static
+
+from k9py.explorer.session import Session
+from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.widgets.menu import Hint, hints_from_bindings
 
 MATCH = Style(color="black", bgcolor="#ffa500")
 CURRENT = Style(color="black", bgcolor="#00ffff", bold=True)
@@ -48,24 +53,17 @@ def key_value_text(line: str) -> Text:
     return t
 
 
-def save_dir(app: Any) -> Path:
-    """Where ctrl-s writes: the app's configured dir, else ``$XDG_STATE_HOME/k9py/screens``."""
-    configured = getattr(app, "screen_dump_dir", None)
-    if configured:
-        return Path(configured)
+def default_save_dir() -> Path:
+    """Where ctrl-s writes unless told: ``$XDG_STATE_HOME/k9py/screens``."""
     state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(state) / "k9py" / "screens"
 
 
-def save_text(app: Any, stem: str, suffix: str, text: str, now: float | None = None) -> Path:
-    """Write ``text`` to a new file named after ``stem`` and the time; returns its path."""
-    folder = save_dir(app)
-    context = getattr(getattr(app, "backend", None), "info", None)
-    if context is not None:
-        try:
-            folder = folder / _UNSAFE_NAME.sub("_", context().context)
-        except Exception:  # a backend without info(): no context folder
-            pass
+def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: str,
+              now: float | None = None) -> Path:
+    """Write ``text`` to a new file in ``folder``/``context`` named after ``stem`` and the time."""
+    if context:
+        folder = folder / _UNSAFE_NAME.sub("_", context)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now if now is not None else time.time()))
     path = folder / f"{_UNSAFE_NAME.sub('_', stem)}-{stamp}{suffix}"
@@ -77,15 +75,19 @@ def save_text(app: Any, stem: str, suffix: str, text: str, now: float | None = N
     return path
 
 
+class _HasSession(Protocol):
+    session: Session
+
+
 class LinesView(ScrollView, can_focus=True):
     """Shows ``count`` lines given by ``line_at(i) -> Text``; paints only the visible ones."""
 
     DEFAULT_CSS = "LinesView { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 1; }"
     BINDINGS = [
-        Binding("down", "scroll_by(1)", show=False), Binding("up", "scroll_by(-1)", show=False),
-        Binding("ctrl+f,pagedown,space", "page(1)", show=False), Binding("ctrl+b,pageup", "page(-1)", show=False),
-        Binding("g,home", "to_top", show=False), Binding("G,end", "to_bottom", show=False),
-        Binding("left,h", "scroll_cols(-8)", show=False), Binding("right,l", "scroll_cols(8)", show=False),
+        Binding("down", "scroll_by(1)", "Down"), Binding("up", "scroll_by(-1)", "Up"),
+        Binding("ctrl+f,pagedown,space", "page(1)", "Page down"), Binding("ctrl+b,pageup", "page(-1)", "Page up"),
+        Binding("g,home", "to_top", "Top"), Binding("G,end", "to_bottom", "Bottom"),
+        Binding("h,left", "scroll_cols(-8)", "Left"), Binding("l,right", "scroll_cols(8)", "Right"),
     ]
 
     def __init__(self, line_at: Callable[[int], Text], **kw: Any) -> None:
@@ -160,22 +162,27 @@ class LinesView(ScrollView, can_focus=True):
         return strip.extend_cell_length(width, Style(bgcolor="black")).apply_style(Style(bgcolor="black"))
 
 
-class ViewerScreen(Screen[None]):
-    """A full-screen text viewer; subclasses provide ``lines`` (plain strings) and the title."""
+class ViewerScreen(KeyedScreen[None]):
+    """A full-screen text viewer; subclasses provide ``lines`` (plain strings) and the title.
+
+    ``session``: the explorer session it reads (the clock, the backend's context for ctrl-s,
+    ``manual`` for timers); the app's when not handed over. ``save_dir``: where ctrl-s writes."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", show=False), Binding("q", "back", "Back", show=False),
-        Binding("slash", "search", "Search", show=False), Binding("n", "next_match(1)", show=False),
-        Binding("N", "next_match(-1)", show=False), Binding("c", "copy", "Copy", show=False),
-        Binding("ctrl+s", "save", "Save", show=False), Binding("f", "fullscreen", "Full screen", show=False),
-        Binding("j", "scroll(1)", show=False), Binding("k", "scroll(-1)", show=False),
+        Binding("escape,q", "back", "Back"), Binding("question_mark", "help", "Help"),
+        Binding("slash", "search", "Search"), Binding("n", "next_match(1)", "Next match"),
+        Binding("N", "next_match(-1)", "Prev match"), Binding("c", "copy", "Copy"),
+        Binding("ctrl+s", "save", "Save"), Binding("f", "fullscreen", "Full screen"),
+        Binding("j", "scroll(1)", "Down"), Binding("k", "scroll(-1)", "Up"),
     ]
+    HELP_TITLE = "VIEWER"
     DEFAULT_CSS = """
     ViewerScreen { background: black; }
     ViewerScreen #viewer-box { height: 1fr; border: round dodgerblue; border-title-align: center;
                                border-title-color: aqua; border-title-style: bold; background: black; }
     ViewerScreen.fullscreen #viewer-box { border: none; }
     ViewerScreen.fullscreen #viewer-status { display: none; }
+    ViewerScreen.fullscreen #key-menu { display: none; }
     ViewerScreen #viewer-status { height: auto; background: black; }
     ViewerScreen #viewer-search { height: 3; border: round seagreen; background: black; color: white; display: none; }
     ViewerScreen #viewer-flash { height: 1; background: black; }
@@ -183,19 +190,38 @@ class ViewerScreen(Screen[None]):
     kind_label = "Text"
     save_suffix = ".txt"
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, *, session: Session | None = None, save_dir: Path | None = None) -> None:
         super().__init__()
         self.title_text = title
+        self._session = session
+        self.save_dir = save_dir
         self.lines: list[str] = []
         self._rendered: list[Text] = []
         self.search_text = ""
         self.matches: list[tuple[int, int, int]] = []  # (line, start, end)
         self.match_index = -1
         self.full_screen = False
-        self._flash_timer: Any = None
+        self.flash_message = ""
+        self.saved_path: Path | None = None
+        self._flash_timer: Timer | None = None
+
+    @property
+    def session(self) -> Session:
+        """The explorer session this screen reads: handed over by whoever opened it, else the
+        app's (callers that do not pass one yet)."""
+        if self._session is None:
+            self._session = cast(_HasSession, self.app).session
+        return self._session
+
+    def help_title(self) -> str:
+        return f"Help: {self.title_text}"
+
+    def help_sections(self) -> list[tuple[str, list[Hint]]]:
+        return [*self.key_sections(), ("NAVIGATION", hints_from_bindings(LinesView.BINDINGS))]
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield self.key_menu()
         yield Static(id="viewer-status")
         with Vertical(id="viewer-box"):
             yield LinesView(self._line, id="viewer-body")
@@ -341,10 +367,10 @@ class ViewerScreen(Screen[None]):
         return self.title_text
 
     def action_save(self) -> None:
-        backend = getattr(self.app, "backend", None)
-        now = backend.now() if backend is not None and hasattr(backend, "now") else None
+        session = self.session
         try:
-            path = save_text(self.app, self.save_stem(), self.save_suffix, self.text(), now)
+            path = save_text(self.save_dir or default_save_dir(), session.info().context, self.save_stem(),
+                             self.save_suffix, self.text(), session.now())
         except OSError as err:
             self.flash(f"save failed: {err}", "error")
             return
@@ -362,5 +388,5 @@ class ViewerScreen(Screen[None]):
         self.query_one("#viewer-flash", Static).update(Text(message, style=style))
         if self._flash_timer is not None:
             self._flash_timer.stop()
-        if not getattr(self.app, "manual", False):
+        if not self.session.manual:
             self._flash_timer = self.set_timer(4.0, lambda: self.query_one("#viewer-flash", Static).update(""))

@@ -3,9 +3,15 @@ managedFields, `x` decodes a Secret's data on purpose (masked otherwise). Live l
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from textual.binding import Binding
+
+from k9py.explorer.session import Session
 from k9py.ui.screens.describe import DescribeScreen
+from k9py.ui.screens.viewer import ViewerScreen
+from k9py.ui.widgets.menu import Hint
 from k9py.view import yaml_text
 
 Obj = dict[str, Any]
@@ -14,10 +20,12 @@ Obj = dict[str, Any]
 class YamlScreen(DescribeScreen):
     kind_label = "YAML"
     save_suffix = ".yaml"
-    BINDINGS = [("m", "toggle_managed", "managedFields"), ("x", "toggle_decode", "Decode")]
+    BINDINGS = [Binding("m", "toggle_managed", "managedFields"), Binding("x", "toggle_decode", "Decode")]
+    HELP_TITLE = "YAML"
 
-    def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None) -> None:
-        super().__init__(kind, namespace, name, obj)
+    def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
+                 session: Session | None = None, save_dir: Path | None = None) -> None:
+        super().__init__(kind, namespace, name, obj, session=session, save_dir=save_dir)
         where = f"{namespace}/{name}" if namespace else name
         self.title_text = f"YAML({where})"
         self.managed_fields = False
@@ -32,14 +40,14 @@ class YamlScreen(DescribeScreen):
     def _events(self) -> list[Obj]:
         return []
 
+    def offers(self, hint: Hint) -> bool:
+        return hint.action != "toggle_decode" or self.kind == "Secret"
+
     def on_mount(self) -> None:
-        inf = self._informer()
-        if inf is not None:
-            self._subs.append(inf.subscribe(self.kind, self.ns or None, self._on_diff))
+        self._subs.append(self.session.informer.subscribe(self.kind, self.ns or None, self._on_diff))
         cur = self._current()
         if cur is not None:
             self.obj = cur
-        from k9py.ui.screens.viewer import ViewerScreen
         ViewerScreen.on_mount(self)
 
     def render_title(self) -> None:

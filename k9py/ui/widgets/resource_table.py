@@ -6,15 +6,18 @@ The cursor is an object key, so it survives inserts, deletes and re-sorts.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from k9py.ui.keymap import NAVIGATION
 from k9py.view.rows import Key, Row, RowModel
 
 # k9s's default skin (table, status colours)
@@ -38,19 +41,22 @@ GAP = 2
 
 
 class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
-    """Keys that move the cursor are the app's (k9s's); the table only scrolls sideways."""
+    """k9s's cursor keys (``keymap.NAVIGATION``) and marks; the view's other keys are the app's."""
 
     DEFAULT_CSS = """
     ResourceTable { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
     """
-    BINDINGS = [Binding("left", "scroll_cols(-8)", show=False), Binding("right", "scroll_cols(8)", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "scroll_cols(-8)", show=False), Binding("right", "scroll_cols(8)", show=False),
+        Binding("space", "mark", show=False), Binding("shift+g", "bottom", show=False),
+        *(Binding(k.key, k.action, show=False) for k in NAVIGATION)]
 
     class CursorMoved(Message):
         def __init__(self, key: Key | None) -> None:
             super().__init__()
             self.key = key
 
-    def __init__(self, model: RowModel | None = None, **kw) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, model: RowModel | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.model: RowModel | None = None
         self.cursor_key: Key | None = None
@@ -129,6 +135,26 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self.model.rows.get(self.cursor_key)
 
     # -- moving ------------------------------------------------------------------------------
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor_index + delta)
+
+    def action_page(self, delta: int) -> None:
+        self.move_to(self.cursor_index + delta * self.page)
+
+    def action_top(self) -> None:
+        self.move_to(0)
+
+    def action_bottom(self) -> None:
+        if self.model is not None:
+            self.move_to(len(self.model) - 1)
+
+    def action_mark(self) -> None:
+        """`space`: mark or unmark the cursor's row (``marked`` is the shown view's set)."""
+        if self.cursor_key is not None:
+            self.marked.symmetric_difference_update({self.cursor_key})
+            self.move_to(self.cursor_index + 1)
+            self.refresh()
+
     def move_to(self, index: int) -> None:
         m = self.model
         if m is None or len(m) == 0:

@@ -1,0 +1,253 @@
+"""The Navigator: k9s's navigation without a UI — the stack of views (drill-down, esc), the
+`:` command grammar and its routing, history (`[`, `]`, `-`), namespace favourites (`0`–`9`).
+
+Methods return an ``Outcome``: what to flash, and what only a UI can do (open a picker, switch
+context, open logs). Whenever the top of the stack changes the ``on_show`` hook is called; the
+``capture`` hook is called first so the UI can store the leaving view's cursor and scroll."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from k9py.explorer.resource_view import ResourceView
+from k9py.explorer.session import Session
+from k9py.kube import meta, selectors
+from k9py.view import kinds
+from k9py.view.kinds import BY_NAME, Scope
+from k9py.view.rows import Row
+
+Obj = dict[str, object]
+PICKERS = ("scenarios", "scenario", "sc-list")  # `:scenarios`: the bundled scenarios picker
+HELP = ("help", "?", "h")
+ALIASES = ("aliases", "alias", "a")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool = True
+    message: str = ""
+    level: str = "info"  # info | warn | error
+    quit: bool = False
+    request: str | None = None  # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases"
+    arg: str = ""
+
+    @staticmethod
+    def fail(message: str, level: str = "error") -> Outcome:
+        return Outcome(ok=False, message=message, level=level)
+
+
+DONE = Outcome()
+
+
+class Navigator:
+    def __init__(self, session: Session, *, namespace: str = "default", start_view: str = "pods") -> None:
+        self.session = session
+        self.start_view = start_view
+        self.active_namespace = namespace  # what namespaced views open in ("" all)
+        self.stack: list[ResourceView] = []
+        self.favorites: list[str] = [namespace] if namespace else ["default"]
+        self.history: list[str] = []
+        self.hist_pos = -1
+        self.current_cmd: str | None = None
+        self.previous_cmd: str | None = None
+        self.on_show: Callable[[ResourceView], None] = lambda view: None
+        self.capture: Callable[[ResourceView], None] = lambda view: None
+
+    @property
+    def current(self) -> ResourceView | None:
+        return self.stack[-1] if self.stack else None
+
+    # -- the stack ----------------------------------------------------------------------------------
+    def _leave(self) -> None:
+        cur = self.current
+        if cur is not None:
+            self.capture(cur)
+            cur.save_state()
+
+    def _enter(self, view: ResourceView) -> ResourceView:
+        view.open()
+        self.on_show(view)
+        return view
+
+    def push(self, scope: Scope) -> ResourceView:
+        self._leave()
+        view = ResourceView(self.session, scope)
+        self.stack.append(view)
+        return self._enter(view)
+
+    def replace_all(self, scope: Scope, filter_text: str = "") -> ResourceView:
+        self._leave()
+        for view in self.stack:
+            view.close()
+        view = ResourceView(self.session, scope, filter=filter_text)
+        self.stack = [view]
+        return self._enter(view)
+
+    def pop(self) -> bool:
+        if len(self.stack) <= 1:
+            return False
+        self.stack.pop().close()
+        self.on_show(self.stack[-1])
+        return True
+
+    def switch_namespace(self, ns: str) -> Outcome:
+        """Show the current view in ``ns`` ("" all namespaces), k9s's 0-9 keys."""
+        cur = self.current
+        if cur is None:
+            return DONE
+        if not cur.scope.view.namespaced:
+            return Outcome.fail(f"{cur.scope.view.name} are not namespaced", "warn")
+        if ns:
+            self.remember(ns)
+        self.active_namespace = ns
+        self._leave()
+        cur.close()
+        s = cur.scope
+        new = ResourceView(self.session, Scope(s.view, ns, s.label, s.predicate, s.pod), filter=cur.filter, wide=cur.wide)
+        self.stack[-1] = new
+        self._enter(new)
+        return DONE
+
+    def favorite(self, n: int) -> Outcome:
+        if n == 0:
+            return self.switch_namespace("")
+        if n - 1 < len(self.favorites):
+            return self.switch_namespace(self.favorites[n - 1])
+        return DONE
+
+    def remember(self, ns: str) -> None:
+        if ns in self.favorites:
+            self.favorites.remove(ns)
+        self.favorites.insert(0, ns)
+        del self.favorites[9:]
+
+    def use_namespace(self, ns: str) -> Outcome:
+        """`u` on a namespace: it becomes the one namespaced views open in."""
+        self.active_namespace = ns
+        self.remember(ns)
+        return Outcome(message=f"Namespace {ns} is now active")
+
+    # -- commands -----------------------------------------------------------------------------------
+    def start(self) -> Outcome:
+        out = self.run(self.start_view)
+        return out if out.ok else self.run("pods")
+
+    def run(self, text: str, *, record: bool = True) -> Outcome:
+        """A `:` command: a view with arguments, quit, or a UI request (help, aliases, pickers)."""
+        head = text.strip().lstrip(":").split(" ", 1)[0].lower()
+        if head in PICKERS:
+            return Outcome(request="scenarios")
+        if head in HELP:
+            return Outcome(request="help")
+        if head in ALIASES:
+            return Outcome(request="aliases")
+        cmd = kinds.parse_command(text, self.session.extra_aliases())
+        if cmd.quit:
+            return Outcome(quit=True)
+        if cmd.error or cmd.view is None:
+            return Outcome.fail(cmd.error or "bad command")
+        view = cmd.view
+        pred, label = None, ""
+        if cmd.labels:
+            try:
+                sel = selectors.parse_label_selector(cmd.labels)
+            except ValueError as err:
+                return Outcome.fail(str(err))
+            pred, label = (lambda o, s=sel: selectors.matches(s, meta.labels(o))), cmd.labels
+        if view.name == "containers":
+            return Outcome.fail("containers: select a pod and press enter", "warn")
+        ns = cmd.namespace
+        if ns is None:
+            ns = self.active_namespace
+        if not view.namespaced:
+            ns = ""
+        else:
+            self.active_namespace = ns
+            if ns:
+                self.remember(ns)
+        self.replace_all(Scope(view, ns, label, pred), cmd.filter or "")
+        # history keeps the namespace the view opened in, so `[` / `]` / `-` show it again
+        words = text.strip().lstrip(":").split(" ", 1)
+        effective = text.strip()
+        if view.namespaced and cmd.namespace is None:
+            effective = " ".join([words[0], ns or "all", *words[1:]])
+        self.previous_cmd, self.current_cmd = self.current_cmd, effective
+        if record:
+            self.history.append(effective)
+            self.hist_pos = len(self.history) - 1
+        return DONE
+
+    def history_back(self) -> Outcome:
+        if self.hist_pos > 0:
+            self.hist_pos -= 1
+            return self.run(self.history[self.hist_pos], record=False)
+        return DONE
+
+    def history_forward(self) -> Outcome:
+        if self.hist_pos < len(self.history) - 1:
+            self.hist_pos += 1
+            return self.run(self.history[self.hist_pos], record=False)
+        return DONE
+
+    def history_last(self) -> Outcome:
+        """`-`: back to the view shown before this one (again: toggles)."""
+        return self.run(self.previous_cmd) if self.previous_cmd else DONE
+
+    # -- rows -------------------------------------------------------------------------------------------
+    def drill(self, row: Row | None) -> Outcome:
+        """`enter`: the row's children, its logs (containers), a context switch, or describe."""
+        cur = self.current
+        if cur is None or row is None:
+            return DONE
+        name = cur.scope.view.name
+        if name == "containers":
+            return Outcome(request="logs")
+        if name == "contexts":
+            ctx = row.key[1]
+            if row.obj.get("current") or not self.session.can_switch():
+                return Outcome(message=f"already using context {ctx}")
+            return Outcome(request="context", arg=ctx)
+        scope = kinds.drill(cur.scope.view, row.obj)
+        if scope is None:
+            return Outcome(request="describe")
+        if name == "namespaces":  # k9s: a namespace picked becomes the active one
+            self.active_namespace = scope.namespace
+            self.remember(scope.namespace)
+        self.push(scope)
+        return DONE
+
+    def owner(self, row: Row | None) -> tuple[Outcome, tuple[str, str] | None]:
+        """`shift-j`: the row's controller, with the key to put the cursor on."""
+        if row is None:
+            return DONE, None
+        target = kinds.owner_scope(row.obj)
+        if target is None:
+            return Outcome.fail(f"{meta.name(row.obj)} has no owner", "warn"), None
+        view, ns, name = target
+        self.push(Scope(BY_NAME[view], ns, ""))
+        return DONE, (ns, name)
+
+    def show_node(self, row: Row | None) -> tuple[Outcome, tuple[str, str] | None]:
+        """`o` on a pod: the nodes view with the cursor on the pod's node."""
+        if row is None:
+            return DONE, None
+        node = (row.obj.get("spec") or {}).get("nodeName")
+        if not node:
+            return Outcome.fail(f"{meta.name(row.obj)} is not scheduled on a node yet", "warn"), None
+        self.push(Scope(BY_NAME["nodes"], ""))
+        return DONE, ("", str(node))
+
+    # -- context -------------------------------------------------------------------------------------------
+    def rebind(self, session: Session) -> Outcome:
+        """Move to another Session (`:ctx`): its views open again on the new backend; the view
+        shown before `:ctx` comes back."""
+        for view in self.stack:
+            view.detach()  # their subscriptions die with the old informer
+        cur = self.current
+        target = self.previous_cmd if cur is not None and cur.scope.view.name == "contexts" else self.current_cmd
+        self.session = session
+        self.stack = []
+        if target and self.run(target).ok:
+            return DONE
+        return self.start()

@@ -1,0 +1,253 @@
+"""A ResourceView: one table of the explorer (a scope over the informer) with its row model,
+filter, sort, wide columns, cursor, marks and scroll position. It subscribes to the informer
+itself and tells its listener what changed; the App only paints."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from k9py.explorer.session import Session
+from k9py.kube import meta
+from k9py.store.informer import Cache, Diff, Subscription
+from k9py.view.kinds import BY_NAME, Scope
+from k9py.view.rows import Key, Row, RowModel, expand_containers
+from k9py.view.server_rows import ServerTableModel
+
+FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a ResourceView tells its listener."""
+    rows: bool = False  # rows came, went or changed: repaint, retitle
+    state: bool = False  # the watch's connection state changed
+    synced: bool = False  # the initial list arrived (a good moment to prime cells)
+    error: str | None = None  # a failure to show in the flash
+
+
+Listener = Callable[["ResourceView", Change], None]
+
+
+class ResourceView:
+    def __init__(self, session: Session, scope: Scope, *, filter: str = "",
+                 sort: tuple[str, bool] | None = None, wide: bool = False) -> None:
+        self.session = session
+        self.scope = scope
+        self.filter = filter
+        self.sort = sort
+        self.wide = wide
+        self.cursor: Key | None = None
+        self.top = 0.0
+        self.marks: set[Key] = set()
+        self.model: RowModel | None = None
+        self.sub: Subscription | None = None
+        self.listener: Listener | None = None
+        self._table_task: asyncio.Task[None] | None = None
+        self._table_dirty = False
+
+    @property
+    def shows_pods(self) -> bool:
+        """Pods or containers: the views with usage columns."""
+        return self.model is not None and self.model.kind in ("Pod", "Container")
+
+    @property
+    def namespace(self) -> str | None:
+        """The namespace watched (None: all, or a cluster-scoped kind)."""
+        return (self.scope.namespace or None) if self.scope.view.namespaced else None
+
+    # -- life ----------------------------------------------------------------------------------------
+    def open(self) -> RowModel:
+        """Build the row model and subscribe to the informer (rows a warm cache holds load now)."""
+        scope, session = self.scope, self.session
+        view = scope.view
+        if view.name == "contexts":
+            self.model = self._contexts_model()
+            return self.model
+        expand = expand_containers if view.name == "containers" else None
+        all_ns = view.namespaced and not scope.namespace
+        server_table = session.uses_server_table(view)
+        model = (ServerTableModel if server_table else RowModel)(
+            view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.predicate, expand=expand)
+        model.now = session.now()
+        if model.kind in ("Pod", "Container") and session.metrics.available:
+            model.set_metrics(session.metrics.pods if model.kind == "Pod" else session.metrics.containers)
+        if self.sort:
+            model.set_sort(*self.sort)
+        model.set_filter(self.filter)
+        self.model = model
+        cache = session.informer.cache(view.kind, self.namespace)
+        if cache is not None and cache.synced:
+            model.load(cache.objects)
+        self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff)
+        if server_table:
+            self._refresh_server_table()
+        return model
+
+    def close(self) -> None:
+        self.save_state()
+        if self.sub is not None:
+            self.session.informer.unsubscribe(self.sub)
+            self.sub = None
+        if self._table_task is not None:
+            self._table_task.cancel()
+            self._table_task = None
+
+    def detach(self) -> None:
+        """The session is going away (`:ctx`): forget the subscription without unsubscribing."""
+        self.sub = None
+        if self._table_task is not None:
+            self._table_task.cancel()
+            self._table_task = None
+
+    def save_state(self) -> None:
+        m = self.model
+        if m is not None:
+            self.filter = m.filter.text
+            self.sort = (m.sort_col, m.sort_asc)
+            self.wide = m.wide
+
+    def _contexts_model(self) -> RowModel:
+        m = RowModel(BY_NAME["contexts"], kind="Context")
+        m.load({("", meta.name(c)): c for c in self.session.contexts()})
+        return m
+
+    # -- what it shows ----------------------------------------------------------------------------------
+    def cache(self) -> Cache | None:
+        if not self.scope.view.kind or self.sub is None:
+            return None
+        return self.session.informer.cache(self.scope.view.kind, self.namespace)
+
+    def title(self) -> str:
+        """k9s's border title: ``pods(default)[12] <app=nginx> </ngi>``."""
+        m, scope = self.model, self.scope
+        if m is None:
+            return ""
+        if scope.view.name == "containers" and scope.pod:
+            where = f"{scope.pod[0]}/{scope.pod[1]}"
+        elif scope.view.namespaced:
+            where = scope.namespace or "all"
+        else:
+            where = "all"
+        title = f"{scope.view.name}({where})[{len(m)}]"
+        if scope.label and scope.view.name != "containers":
+            title += f" <{scope.label}>"
+        if m.filter:
+            title += f" </{m.filter.text}>"
+        return title
+
+    def condition(self) -> tuple[bool, str | None]:
+        """(stale, message): rows greyed while the watch is down (kept until synced again), or
+        "access denied" in place of the rows."""
+        cache = self.cache()
+        state, _ = self.session.connection(cache)
+        if cache is None:
+            return False, None
+        if cache.state == "forbidden":
+            return False, f"access denied: {cache.error}" if cache.error else "access denied"
+        if cache.state in ("reconnecting", "offline") or state in ("reconnecting", "offline"):
+            message = f"{cache.state}: {cache.error}" if not cache.synced and not cache.objects and cache.error else None
+            return True, message
+        return False, None
+
+    def targets(self, cursor: Key | None) -> list[Key]:
+        """The marked rows still shown, else the cursor's row."""
+        m = self.model
+        marked = sorted(k for k in self.marks if m is not None and k in m.rows)
+        if marked:
+            return marked
+        return [cursor] if cursor is not None else []
+
+    # -- changes ----------------------------------------------------------------------------------------
+    def set_filter(self, text: str) -> str | None:
+        """Apply a `/` filter; returns its error (an invalid regex, a bad selector) or None."""
+        m = self.model
+        if m is None:
+            return None
+        m.set_filter(text)
+        self.filter = m.filter.text
+        return m.filter.error
+
+    def sort_by(self, col: str) -> bool:
+        """Sort on ``col`` (again: invert). False when the view has no such column."""
+        m = self.model
+        if m is None or m.col_index(col) is None:
+            return False
+        m.set_sort(col)
+        return True
+
+    def toggle_wide(self) -> None:
+        m = self.model
+        if m is not None:
+            m.set_wide(not m.wide)
+            self.wide = m.wide
+
+    def tick(self) -> None:
+        """The clock moved: ages follow it."""
+        if self.model is not None and self.scope.view.name != "contexts":
+            self.model.now = self.session.now()
+
+    def apply_metrics(self) -> bool:
+        """Hand the session's latest usage to a pod/container view. True if it changed."""
+        m, metrics = self.model, self.session.metrics
+        if m is None or m.kind not in ("Pod", "Container"):
+            return False
+        usage = metrics.pods if m.kind == "Pod" else metrics.containers
+        m.set_metrics(usage if metrics.available else None)
+        return True
+
+    def _tell(self, change: Change) -> None:
+        if self.listener is not None:
+            self.listener(self, change)
+
+    def _on_diff(self, cache: Cache, diff: Diff) -> None:
+        m = self.model
+        if m is None:
+            return
+        changed = bool(diff.added or diff.changed or diff.removed or diff.reset)
+        if isinstance(m, ServerTableModel) and changed:
+            self._refresh_server_table()
+        if not (changed or diff.synced):
+            if diff.state:
+                self._tell(Change(state=True))
+            return
+        m.now = self.session.now()
+        touched = len(diff.added) + len(diff.changed) + len(diff.removed)
+        if diff.reset or m.total == 0 or (touched > FULL_RELOAD_MIN and touched > m.total // 4):
+            m.load(cache.objects)
+        else:
+            m.apply(diff.added, diff.changed, diff.removed, cache.objects.get)
+        self._tell(Change(rows=True, state=bool(diff.state), synced=bool(diff.synced)))
+
+    def _refresh_server_table(self) -> None:
+        """Fetch the server Table of the view's kind (again, once, if rows change meanwhile)."""
+        if self._table_task is not None:
+            self._table_dirty = True
+            return
+        kind, ns, backend = self.scope.view.kind, self.namespace, self.session.backend
+
+        async def fetch() -> None:
+            try:
+                while True:
+                    self._table_dirty = False
+                    try:
+                        table = await backend.server_table(kind, ns)
+                    except Exception as err:
+                        self._tell(Change(error=f"{self.scope.view.name}: {err}"))
+                        return
+                    m = self.model
+                    if isinstance(m, ServerTableModel) and self.sub is not None:
+                        m.set_table(table)
+                        self._tell(Change(rows=True))
+                    if not self._table_dirty or self.sub is None:
+                        return
+            finally:
+                self._table_task = None
+
+        self._table_task = asyncio.get_running_loop().create_task(fetch())
+
+    def row(self, key: Key | None) -> Row | None:
+        if self.model is None or key is None:
+            return None
+        return self.model.rows.get(key)

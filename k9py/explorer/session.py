@@ -1,0 +1,118 @@
+"""A Session: one backend with what the explorer keeps about it (the informer cache, metrics,
+discovered aliases). `:ctx` replaces the whole Session; panes or contexts side by side would
+each hold one. No Textual here: the App renders what a Session knows."""
+
+from __future__ import annotations
+
+from k9py.backends.base import Backend, BackendInfo, Capability, read_only
+from k9py.store.informer import Cache, Informer
+from k9py.store.metrics import MetricsCache
+from k9py.view import kinds
+from k9py.view.kinds import ViewKind
+from k9py.view.printers import has_printer
+
+Obj = dict[str, object]
+
+
+class Session:
+    def __init__(self, backend: Backend, *, readonly: bool = False, manual: bool = False,
+                 namespace: str = "default") -> None:
+        """``manual``: tests drive the clock and flush the informer by hand (no timers)."""
+        self.backend: Backend = read_only(backend) if readonly else backend
+        self.readonly = readonly
+        self.manual = manual
+        self.namespace = namespace  # the namespace the context opens in
+        self.informer = Informer(self.backend, auto_flush=not manual)
+        self.metrics = MetricsCache(self.backend)
+        self._aliases_key: tuple[object, ...] | None = None
+        self._aliases: kinds.Aliases = {}
+        self._polling = False
+
+    # -- what the backend is ---------------------------------------------------------------------
+    def info(self) -> BackendInfo:
+        return self.backend.info()
+
+    @property
+    def read_only(self) -> bool:
+        return self.readonly or self.backend.info().read_only
+
+    def now(self) -> float:
+        return self.backend.now()
+
+    def supports(self, capability: Capability) -> bool:
+        return self.backend.supports(capability)
+
+    def start(self) -> None:
+        """Start the backend's clock driver or connection (not in manual mode)."""
+        if not self.manual:
+            self.backend.start()
+
+    async def close(self) -> None:
+        await self.informer.close()
+        await self.backend.close()
+
+    # -- contexts ----------------------------------------------------------------------------------
+    def contexts(self) -> list[dict[str, object]]:
+        """The kubeconfig's contexts (the one in use marked), or the backend's only one."""
+        rows: list[dict[str, object]] = []
+        if self.supports(Capability.CONTEXTS):
+            rows = list(self.backend.contexts())
+        if not rows:
+            info = self.info()
+            rows = [{"kind": "Context", "metadata": {"name": info.context}, "cluster": info.cluster,
+                     "user": info.user, "current": True, "namespace": self.namespace or "default"}]
+        return rows
+
+    def can_switch(self) -> bool:
+        return self.supports(Capability.CONTEXTS)
+
+    async def switch_context(self, name: str) -> Session:
+        """A new Session on context ``name`` (this one stays open: the caller closes it once the
+        new one is shown). Raises the backend's error for a bad context."""
+        backend = await self.backend.use_context(name)
+        return Session(backend, readonly=self.readonly, manual=self.manual, namespace=self.namespace)
+
+    # -- discovery ----------------------------------------------------------------------------------
+    def extra_aliases(self) -> kinds.Aliases:
+        """The `:` aliases discovery adds (server short names, CRDs and other kinds)."""
+        try:
+            found = self.backend.kinds()
+        except Exception:
+            found = []
+        key = tuple(found)
+        if key != self._aliases_key:
+            self._aliases_key, self._aliases = key, kinds.discovered(found)
+        return self._aliases
+
+    def uses_server_table(self, view: ViewKind) -> bool:
+        """Kinds k9py has no printer for take their columns from the server's Table."""
+        return view.discovered and not has_printer(view.kind) and self.supports(Capability.SERVER_TABLES)
+
+    # -- connection ---------------------------------------------------------------------------------
+    def connection(self, cache: Cache | None) -> tuple[str, str | None]:
+        """(state, last error) for the header: the backend's, or the shown view's watch state
+        when that one is in trouble (a watch reconnecting with back-off)."""
+        info = self.info()
+        state, error = info.state, info.extra.get("error")
+        if state == "connected" and cache is not None and cache.state in ("reconnecting", "offline"):
+            state, error = cache.state, cache.error
+        return state, (error if state != "connected" else None)
+
+    async def poll_metrics(self, namespace: str | None, *, pods: bool) -> bool:
+        """Fetch usage (nodes always; pods in ``namespace`` when ``pods``). False when a poll
+        was already under way (this one is skipped)."""
+        if self._polling:
+            return False
+        self._polling = True
+        try:
+            await self.metrics.refresh(namespace, pods=pods)
+        finally:
+            self._polling = False
+        return True
+
+    def cluster_usage(self) -> tuple[int, int] | None:
+        """The header's CPU% and MEM% (usage over the nodes' allocatable), None without metrics."""
+        nodes = self.informer.cache("Node", None)
+        if nodes is None:
+            return None
+        return self.metrics.cluster_percent(list(nodes.objects.values()))

@@ -1,0 +1,173 @@
+"""An ExplorerPane paints one Navigator: the shown ResourceView's table, its title and the crumbs,
+and owns the keys that act on it (row keys, sorts, drill-down, history, namespaces). Split panes
+would hold several, each over its own Navigator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from k9py.explorer import keys as row_keys
+from k9py.explorer.navigator import Navigator, Outcome
+from k9py.explorer.resource_view import Change, ResourceView
+from k9py.ui import keymap
+from k9py.ui.screens import actions
+from k9py.ui.widgets.resource_table import ResourceTable
+from k9py.ui.widgets.status import Crumbs
+from k9py.view.rows import RowModel
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+
+class ExplorerPane(Vertical):
+    DEFAULT_CSS = "ExplorerPane { height: 1fr; }"
+    BINDINGS = keymap.pane_bindings()
+
+    def __init__(self, navigator: Navigator, *, manual: bool = False, **kw: str) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.navigator = navigator
+        self.manual = manual
+        navigator.on_show = self.show
+        navigator.capture = self.capture
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(id="table")
+        yield Crumbs(id="crumbs")
+
+    @property
+    def host(self) -> K9pyApp:
+        return cast("K9pyApp", self.app)
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#table", ResourceTable)
+
+    @property
+    def current(self) -> ResourceView | None:
+        return self.navigator.current
+
+    # -- painting -----------------------------------------------------------------------------------------
+    def show(self, view: ResourceView) -> None:
+        """The Navigator's top view changed: paint it with its saved cursor, scroll and marks."""
+        assert view.model is not None
+        view.listener = self.on_view_change
+        view.tick()
+        self.table.set_model(view.model, cursor=view.cursor)
+        self.table.marked = view.marks
+        if view.top:
+            self.table.scroll_to(y=view.top, animate=False, force=True)
+        if view.shows_pods and not self.manual:
+            self.set_timer(0.3, self.host.refresh_metrics)  # fresh figures for this scope
+        self.render_title()
+        self.query_one("#crumbs", Crumbs).show(self.navigator.stack)
+        self.render_state()
+
+    def capture(self, view: ResourceView) -> None:
+        view.cursor, view.top = self.table.cursor_key, self.table.scroll_y
+
+    def on_view_change(self, view: ResourceView, change: Change) -> None:
+        if change.error and view is self.current:
+            self.host.flash(change.error, "error")
+        if view is not self.current:
+            return
+        if change.rows:
+            self.table.model_changed()
+            self.render_title()
+            if change.synced and not self.manual and view.model is not None:
+                self._prime_later(view.model)
+        if change.state:
+            self.render_state()
+
+    def _prime_later(self, m: RowModel) -> None:
+        """Compute the remaining cells in idle slices so the first filter keystroke is quick."""
+        def step() -> None:
+            if self.current is not None and self.current.model is m and not m.prime(2000):
+                self.set_timer(0.01, step)
+        self.set_timer(0.05, step)
+
+    def render_title(self) -> None:
+        title = self.current.title() if self.current else ""
+        self.table.border_title = escape(f" {title} ")  # names are never markup
+
+    def render_state(self) -> None:
+        stale, message = self.current.condition() if self.current else (False, None)
+        self.table.set_condition(stale=stale, message=message)
+        self.host.render_header()
+
+    def tick(self) -> None:
+        """The clock moved: ages follow it; the deltas of the last changes fade."""
+        if self.current is not None:
+            self.current.tick()
+            self.table.refresh()
+
+    def clear_deltas(self) -> None:
+        if self.current is not None and self.current.model is not None:
+            self.current.model.clear_deltas()
+            self.table.refresh()
+
+    def apply_filter(self, text: str) -> None:
+        if self.current is None:
+            return
+        error = self.current.set_filter(text)
+        if error:
+            self.host.flash(error, "error")
+        self.table.model_changed()
+        self.render_title()
+
+    # -- keys -----------------------------------------------------------------------------------------------
+    def _go(self, out: Outcome, key: tuple[str, str] | None = None) -> None:
+        self.host.outcome(out)
+        if key is not None:
+            self.table.cursor_key = key
+            self.table.model_changed()
+
+    def action_sort(self, col: str) -> None:
+        if self.current is not None and not self.current.sort_by(col):
+            self.host.flash(f"no {col} column in this view", "warn")
+        self.table.model_changed()
+
+    def action_wide(self) -> None:
+        if self.current is not None and self.current.model is not None:
+            self.current.toggle_wide()
+            self.table.set_model(self.current.model, cursor=self.table.cursor_key)
+            self.table.marked = self.current.marks
+
+    def action_favorite(self, n: int) -> None:
+        self._go(self.navigator.favorite(n))
+
+    def action_history_back(self) -> None:
+        self._go(self.navigator.history_back())
+
+    def action_history_forward(self) -> None:
+        self._go(self.navigator.history_forward())
+
+    def action_history_last(self) -> None:
+        self._go(self.navigator.history_last())
+
+    def action_drill(self) -> None:
+        self._go(self.navigator.drill(self.table.cursor_row))
+
+    def action_owner(self) -> None:
+        self._go(*self.navigator.owner(self.table.cursor_row))
+
+    def action_row(self, key: str) -> None:
+        """A row key (d, y, l, ctrl-d, s, ...): what it means in this view (k9py.explorer.keys)."""
+        cur, row = self.current, self.table.cursor_row
+        verb = row_keys.verb_for(cur.scope.view, key) if cur is not None else None
+        if cur is None or verb is None:
+            return  # the key means nothing here (k9s: nothing happens)
+        if not verb.available:
+            self.host.flash(f"{verb.description}: not available yet in k9py", "warn")
+        elif not row_keys.allowed(verb, self.navigator.session.read_only):
+            self.host.flash(f"{verb.description} refused: k9py is in read-only mode", "warn")
+        elif verb.id == "show_node":
+            self._go(*self.navigator.show_node(row))
+        elif verb.id == "use" and row is not None:
+            self._go(self.navigator.use_namespace(row.key[1]))
+            self.host.render_header()
+        else:
+            actions.perform(self.host, verb.id, cur, row)

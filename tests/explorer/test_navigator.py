@@ -1,0 +1,172 @@
+"""The explorer core without a UI: Navigator routing and ResourceView state over the simulator."""
+
+import asyncio
+
+import pytest
+
+from k9py.backends.sim import SimBackend
+from k9py.explorer.navigator import Navigator
+from k9py.explorer.session import Session
+from tests.samples import small_cluster
+
+
+async def pump(session: Session) -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+    session.informer.flush()
+
+
+def explore(scenario, **kw):
+    """Run ``async scenario(nav, session)`` over the small cluster (manual clock, no UI)."""
+    async def main():
+        session = Session(SimBackend(small_cluster()), manual=True, namespace=kw.pop("namespace", "default"), **kw)
+        nav = Navigator(session, namespace=session.namespace)
+        shown = []
+        nav.on_show = shown.append
+        assert nav.start().ok
+        await pump(session)
+        try:
+            await scenario(nav, session, shown)
+        finally:
+            await session.close()
+    asyncio.run(main())
+
+
+def names(nav):
+    m = nav.current.model
+    return [m.row_at(i).key[1] for i in range(len(m))]
+
+
+def test_commands_route_views_with_namespace_labels_and_filter():
+    async def s(nav, session, shown):
+        assert nav.current.title() == "pods(default)[5]"
+        assert nav.run("po kube-system").ok
+        await pump(session)
+        assert nav.current.title() == "pods(kube-system)[2]" and nav.active_namespace == "kube-system"
+        assert nav.run("pods default app=nginx").ok
+        await pump(session)
+        assert nav.current.title() == "pods(default)[3] <app=nginx>"
+        assert nav.run("po /count").ok
+        await pump(session)
+        assert names(nav) == ["counter"] and nav.current.title().endswith("</count>")
+        assert nav.run("no").ok and nav.current.scope.namespace == ""  # nodes are not namespaced
+        assert nav.active_namespace == "default"
+        out = nav.run("nope")
+        assert not out.ok and out.level == "error" and out.message == "`nope` command not found"
+        out = nav.run("co")
+        assert not out.ok and "select a pod" in out.message
+        out = nav.run("po a=b=c")
+        assert not out.ok and out.level == "error"
+        assert nav.run("q").quit and nav.run("help").request == "help" and nav.run("a").request == "aliases"
+        assert nav.run("scenarios").request == "scenarios"
+        assert len(nav.stack) == 1 and shown[-1] is nav.current
+    explore(s)
+
+
+def test_history_recalls_commands_with_the_namespace_they_opened_in():
+    async def s(nav, session, shown):
+        nav.run("dp")
+        nav.run("svc kube-system")
+        assert nav.history == ["pods default", "dp default", "svc kube-system"]
+        nav.history_back()
+        assert nav.current.scope.view.name == "deployments" and nav.current.scope.namespace == "default"
+        nav.history_back()
+        assert nav.current.scope.view.name == "pods"
+        nav.history_back()  # at the start: stays
+        assert nav.current.scope.view.name == "pods"
+        nav.history_forward()
+        nav.history_forward()
+        assert nav.current.scope.view.name == "services" and nav.current.scope.namespace == "kube-system"
+        nav.history_last()  # `-`: the view before (toggles)
+        assert nav.current.scope.view.name == "deployments"
+        nav.history_last()
+        assert nav.current.scope.view.name == "services"
+    explore(s)
+
+
+def test_favourites_switch_namespaces_and_keep_nine():
+    async def s(nav, session, shown):
+        nav.run("po kube-system")
+        assert nav.favorites[:2] == ["kube-system", "default"]
+        assert nav.favorite(0).ok
+        await pump(session)
+        assert nav.current.title() == "pods(all)[7]" and nav.active_namespace == ""
+        nav.favorite(2)
+        await pump(session)
+        assert nav.current.title() == "pods(default)[5]"
+        for i in range(12):
+            nav.remember(f"ns-{i}")
+        assert len(nav.favorites) == 9 and nav.favorites[0] == "ns-11"
+        nav.run("no")
+        out = nav.switch_namespace("default")
+        assert not out.ok and out.message == "nodes are not namespaced"
+    explore(s)
+
+
+def test_drill_down_and_back():
+    async def s(nav, session, shown):
+        nav.run("dp")
+        await pump(session)
+        dep = nav.current.row(("default", "nginx-deployment"))
+        assert nav.drill(dep).ok and len(nav.stack) == 2
+        await pump(session)
+        assert nav.current.title() == "pods(default)[3] <app=nginx>"
+        pod = nav.current.model.row_at(0)
+        nav.drill(pod)
+        await pump(session)
+        assert nav.current.scope.view.name == "containers" and nav.current.title() == f"containers(default/{pod.key[1]})[1]"
+        assert nav.drill(nav.current.model.row_at(0)).request == "logs"
+        assert nav.pop() and nav.pop() and not nav.pop()
+        assert nav.current.scope.view.name == "deployments"
+        nav.run("cm")
+        await pump(session)
+        assert nav.drill(nav.current.model.row_at(0)).request == "describe"  # no children: describe
+        nav.run("ns")
+        await pump(session)
+        nav.drill(nav.current.row(("", "kube-system")))
+        assert nav.active_namespace == "kube-system" and nav.current.scope.namespace == "kube-system"
+        nav.run("ctx")
+        out = nav.drill(nav.current.model.row_at(0))
+        assert out.request is None and out.message.startswith("already using context")
+    explore(s)
+
+
+def test_owner_and_show_node_put_the_cursor_on_their_target():
+    async def s(nav, session, shown):
+        await pump(session)
+        pod = next(r for r in (nav.current.model.row_at(i) for i in range(5)) if r.key[1].startswith("nginx"))
+        out, key = nav.owner(pod)
+        assert out.ok and key == ("default", "nginx-deployment-77d8468669")
+        assert nav.current.scope.view.name == "replicasets"
+        nav.pop()
+        out, key = nav.show_node(pod)
+        assert out.ok and key == ("", "minikube-m02") and nav.current.scope.view.name == "nodes"
+        await pump(session)
+        out, key = nav.owner(nav.current.model.row_at(0))
+        assert not out.ok and key is None and "has no owner" in out.message
+    explore(s)
+
+
+def test_resource_view_filter_sort_marks_and_close():
+    async def s(nav, session, shown):
+        view = nav.current
+        assert view.set_filter("-l a=b=c") is not None  # a bad selector says so
+        assert view.set_filter("nginx") is None and len(view.model) == 3
+        assert not view.sort_by("NOPE") and view.sort_by("AGE")
+        view.marks.update({("default", "counter"), ("default", "gone")})
+        assert view.targets(("default", "crashy")) == [("default", "counter")]  # marked rows still shown win
+        view.marks.clear()
+        assert view.targets(("default", "crashy")) == [("default", "crashy")]
+        sub = view.sub
+        nav.run("dp")  # replacing the stack closes the old view's subscription
+        assert view.sub is None and sub is not None
+        assert view.filter == "nginx" and view.sort == ("AGE", True)
+    explore(s)
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_read_only_session(readonly):
+    async def s(nav, session, shown):
+        assert session.read_only is readonly
+        assert session.backend.info().read_only is readonly
+    explore(s, readonly=readonly)

@@ -1,0 +1,83 @@
+"""Type-ahead: keys typed faster than the screen changes go where they were meant (a quick
+typist, a paste, two commands back to back), as sent by a terminal — all at once, no waiting."""
+
+import asyncio
+
+from textual import events
+
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+from k9py.ui.screens.describe import DescribeScreen
+from tests.samples import small_cluster
+from tests.ui.conftest import SIZE, sync, visible_names
+
+# "\n": a newline typed before the terminal left cooked mode reaches the app as ctrl+j
+NAMED = {":": "colon", "/": "slash", "\r": "enter", "\n": "ctrl+j", "\x7f": "backspace", " ": "space", "-": "minus",
+         "=": "equals_sign"}
+
+
+def burst(app, text):
+    """Hand ``text`` to the app as one read from the terminal: every key queued before any runs."""
+    for ch in text:
+        key = NAMED.get(ch, ch)
+        app._driver.send_message(events.Key(key, "\r" if key == "enter" else ch))  # as the driver would
+
+
+def test_a_command_typed_in_one_burst_opens_its_view(drive):
+    async def s(app, pilot, cluster):
+        burst(app, ":deploy\r")
+        await sync(app, pilot)
+        assert not isinstance(app.screen, DescribeScreen)  # the `d` did not land on the table
+        assert app.title_text() == "deployments(default)[1]"
+        assert not app.prompt.display and app.focused is app.table
+    drive(s)
+
+
+def test_two_commands_and_a_filter_back_to_back(drive):
+    async def s(app, pilot, cluster):
+        burst(app, ":svc\r:po\r/counter\r")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[1] </counter>"
+        assert visible_names(app) == ["counter"]
+        app._driver.send_message(events.Key("escape", "\x1b"))  # esc clears the filter
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[5]"
+    drive(s)
+
+
+def test_a_pasted_command_with_arguments(drive):
+    async def s(app, pilot, cluster):
+        burst(app, ":pods kube-system\r")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(kube-system)[2]"
+        burst(app, ":po default app=nginx\rj")  # and a key for the table right after
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[3] <app=nginx>"
+        assert app.table.cursor_index == 1
+    drive(s)
+
+
+def test_keys_typed_during_start_up_are_kept():
+    """Keys that reach the app before its first view exists are processed once it is up."""
+    class EarlyKeys(K9pyApp):
+        def on_mount(self) -> None:  # Textual runs this before K9pyApp.on_mount
+            burst(self, ":dp\n")  # typed while the demo was being built: the tty was still cooked
+
+    async def main():
+        app = EarlyKeys(SimBackend(small_cluster()), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert app.title_text() == "deployments(default)[1]"
+            assert [v.scope.view.name for v in app.navigator.stack] == ["deployments"]
+    asyncio.run(main())
+
+
+def test_editing_keys_and_a_bracketed_paste(drive):
+    async def s(app, pilot, cluster):
+        burst(app, ":svx\x7fc\r")  # a typo fixed with backspace, all in one burst
+        await sync(app, pilot)
+        assert app.title_text() == "services(default)[2]"
+        app._driver.send_message(events.Paste(":cm\r"))  # a terminal's bracketed paste
+        await sync(app, pilot)
+        assert app.title_text() == "configmaps(default)[2]"
+    drive(s)
