@@ -21,6 +21,10 @@ Obj = dict[str, object]
 PICKERS = ("scenarios", "scenario", "sc-list")  # `:scenarios`: the bundled scenarios picker
 HELP = ("help", "?", "h")
 ALIASES = ("aliases", "alias", "a")
+XRAY = ("xray",)  # `:xray KIND [NS]`: the tree view
+PULSES = ("pulses", "pulse", "pu")  # the cluster at a glance
+TIMELINE = ("timeline", "tl")  # a scenario's or recording's steps
+SCREENDUMPS = ("screendump", "screendumps", "sd")  # the files ctrl-s saved
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,9 @@ class Outcome:
     message: str = ""
     level: str = "info"  # info | warn | error
     quit: bool = False
-    request: str | None = None  # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases"
+    # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases", "xray", "pulses",
+    # "timeline", "screendumps"
+    request: str | None = None
     arg: str = ""
 
     @staticmethod
@@ -142,6 +148,10 @@ class Navigator:
             return Outcome(request="help")
         if head in ALIASES:
             return Outcome(request="aliases")
+        rest = text.strip().lstrip(":")[len(head):].strip()
+        for names, request in ((XRAY, "xray"), (PULSES, "pulses"), (TIMELINE, "timeline"), (SCREENDUMPS, "screendumps")):
+            if head in names:
+                return Outcome(request=request, arg=rest)
         cmd = kinds.parse_command(text, self.session.extra_aliases())
         if cmd.quit:
             return Outcome(quit=True)

@@ -152,6 +152,9 @@ class K9pyApp(App[None]):
             self.action_help()
         elif out.request == "aliases":
             self.action_aliases()
+        elif out.request in ("xray", "pulses", "timeline", "screendumps"):
+            from k9py.ui.screens import extra
+            extra.open_request(self, out.request, out.arg)
         if out.message:
             self.flash(out.message, out.level)
         return out.ok
