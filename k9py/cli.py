@@ -1,10 +1,15 @@
-"""Command line: `k9py` (explore), `k9py serve`, `scenario check`, `record`, `replay`. Errors a user made exit 2 with one line."""
+"""Command line: `k9py` (explore), `k9py serve`, `scenario check|list`, `record`, `replay`.
+
+Errors a user made exit 2 with one line on stderr: argparse's own (every numeric and enumerated
+flag has a type that checks it) and K9pyError. Wherever a file is accepted, a bundled scenario's
+name is too (``k9py --scenario crashloop``, ``k9py replay incident-checkout-oom``)."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from k9py import __version__
 from k9py.errors import K9pyError
@@ -13,26 +18,101 @@ if TYPE_CHECKING:
     from k9py.backends.base import Backend
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``k9py serve: argument --port: ...``), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+# -- argument types: a bad value is argparse's one-line error ------------------------------------------
+
+def port_arg(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: must be a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: must be from 0 to 65535 (0 picks a free one)")
+    return port
+
+
+def _float(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: must be a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: must be a finite number")
+    return value
+
+
+def speed_arg(text: str) -> float:
+    """The explorer's speed: virtual seconds per real second, > 0 (pausing is a key)."""
+    value = _float(text, "speed")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"invalid speed {text!r}: must be greater than 0 (e.g. 0.5, 2, 10)")
+    return value
+
+
+def serve_speed_arg(text: str) -> float:
+    """serve's speed: >= 0 (0 stops the clock)."""
+    value = _float(text, "speed")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid speed {text!r}: must be 0 (a stopped clock) or more")
+    return value
+
+
+def seed_arg(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: must be an integer") from None
+
+
+def duration_type(text: str) -> float:
+    """Seconds or a duration like 90s, 5m, 1h30m; not negative."""
+    from k9py.commands import duration_arg
+    try:
+        seconds = duration_arg(text, "")
+    except K9pyError as err:
+        raise argparse.ArgumentTypeError(err.message) from None
+    assert seconds is not None
+    return seconds
+
+
+def view_arg(text: str) -> str:
+    """A `:` command the explorer starts with (pods, deploy, svc kube-system, ...)."""
+    from k9py.view import kinds
+    if kinds.parse_command(text).error:
+        raise argparse.ArgumentTypeError(f"unknown view {text!r} (try pods, deploy, svc, no, ns, ...)")
+    return text
+
+
+# -- parsers ----------------------------------------------------------------------------------------------
+
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the simulator as a Kubernetes API on loopback")
-    p.add_argument("--scenario", help="scenario file (default: the bundled demo cluster)")
+    p.add_argument("--scenario", metavar="FILE|NAME",
+                   help="scenario file or bundled name (default: the bundled demo cluster)")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
+    p.add_argument("--port", type=port_arg, default=0, help="port (0 picks a free one)")
     p.add_argument("--kubeconfig-out", help="write a kubeconfig (context k9py-sim) to this file")
-    p.add_argument("--speed", type=float, default=1.0, help="virtual time per real second")
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--speed", type=serve_speed_arg, default=1.0, help="virtual time per real second (0: stopped)")
+    p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")
     p.add_argument("--no-metrics", dest="no_metrics", action="store_true",
                    help="serve no metrics.k8s.io API (a cluster without metrics-server)")
     p.add_argument("--paused", action="store_true", help="a Recording: start paused (at t=0 or --at)")
-    p.add_argument("--at", metavar="TIME", help="a Recording: start the play head there (90s, 2m)")
+    p.add_argument("--at", metavar="TIME", type=duration_type, help="a Recording: start the play head there (90s, 2m)")
 
 
 def _explore_arguments(p: argparse.ArgumentParser) -> None:
     """k9s's flags for the explorer."""
-    p.add_argument("-n", "--namespace", default="default", help="namespace to start in")
+    p.add_argument("-n", "--namespace", default=None,
+                   help="namespace to start in (default: default; a replay: where its objects are)")
     p.add_argument("-A", "--all-namespaces", action="store_true", help="start in all namespaces")
-    p.add_argument("-c", "--command", dest="start_view", default="pods", metavar="VIEW",
+    p.add_argument("-c", "--command", dest="start_view", type=view_arg, default="pods", metavar="VIEW",
                    help="start view, a `:` command (pods, deploy, svc kube-system, ...)")
     p.add_argument("--readonly", action="store_true", help="refuse every change to the cluster")
     p.add_argument("--logoless", action="store_true", help="no logo in the header")
@@ -40,53 +120,65 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
-    """`scenario check`, `record`, `replay` (k9py/scenario)."""
-    sc = sub.add_parser("scenario", help="scenario files: check")
+    """`scenario check|list`, `record`, `replay` (k9py/scenario)."""
+    sc = sub.add_parser("scenario", help="scenario files: check, list the bundled ones")
     scs = sc.add_subparsers(dest="scenario_command", required=True)
     chk = scs.add_parser("check", help="validate Scenario, Recording or manifest files (every problem as FILE:LINE: ...)")
-    chk.add_argument("files", nargs="+", metavar="FILE")
-    scs.add_parser("list", help="the bundled scenarios and recordings, with their descriptions")
+    chk.add_argument("files", nargs="+", metavar="FILE|NAME")
+    scs.add_parser("list", help="the bundled scenarios and recordings: names, titles and paths")
 
     rec = sub.add_parser("record", help="record cluster history as a Recording (JSON Lines)")
     rec.add_argument("-o", "--output", required=True, metavar="FILE",
                      help="where to write (.jsonl, .yaml, + .gz to compress)")
-    rec.add_argument("--scenario", metavar="FILE", help="record a scenario in the simulator (virtual clock)")
+    rec.add_argument("--scenario", metavar="FILE|NAME", help="record a scenario in the simulator (virtual clock)")
     rec.add_argument("--kubeconfig", metavar="FILE", help="record a live cluster (default: $KUBECONFIG)")
     rec.add_argument("--context", help="kubeconfig context of the live cluster")
-    rec.add_argument("--duration", metavar="TIME", help="how long (90s, 5m; default: the scenario's length, "
-                                                         "or until Ctrl-C for a live cluster)")
+    rec.add_argument("--duration", metavar="TIME", type=duration_type,
+                     help="how long (90s, 5m; default: the scenario's length, or until Ctrl-C for a live cluster)")
     rec.add_argument("-n", "--namespace", default=None, help="only this namespace (plus cluster-scoped objects)")
     rec.add_argument("--logs", metavar="SELECTOR", help="also record the logs of pods matching this label selector")
     rec.add_argument("--include-secrets", action="store_true", help="keep Secret data (redacted by default)")
-    rec.add_argument("--seed", type=int, default=None)
+    rec.add_argument("--seed", type=seed_arg, default=None)
 
     rp = sub.add_parser("replay", help="explore a Recording like a video")
-    rp.add_argument("file", metavar="FILE")
+    rp.add_argument("file", metavar="FILE|NAME")
     rp.add_argument("--paused", action="store_true", help="start paused")
-    rp.add_argument("--at", metavar="TIME", help="start the play head there (90s, 2m)")
+    rp.add_argument("--at", metavar="TIME", type=duration_type, help="start the play head there (90s, 2m)")
+    rp.add_argument("--speed", type=speed_arg, default=argparse.SUPPRESS, help="play speed (0.25 to 64)")
     rp.add_argument("--watch", action="store_true", help="reload the file when it changes")
     _explore_arguments(rp)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="k9py", description="A k9s-style cluster explorer with a built-in simulator.")
+    parser = Parser(prog="k9py", description="A k9s-style cluster explorer with a built-in simulator.")
     parser.add_argument("--version", action="version", version=f"k9py {__version__}")
-    parser.add_argument("--scenario", help="scenario file for the simulator (default: the demo cluster)")
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--speed", type=float, default=1.0)
+    parser.add_argument("--scenario", metavar="FILE|NAME",
+                        help="scenario file or bundled name for the simulator (default: the demo cluster)")
+    parser.add_argument("--seed", type=seed_arg, default=None)
+    parser.add_argument("--speed", type=speed_arg, default=1.0, help="virtual time per real second")
     parser.add_argument("--watch", action="store_true", help="with --scenario: restart it when the file changes")
     _explore_arguments(parser)
     from k9py.backends.live import add_live_arguments
     add_live_arguments(parser)  # --live, --context, --kubeconfig, --request-timeout
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
     _serve_parser(sub)
     _scenario_parsers(sub)
     return parser
 
 
+def resolve_files(args: argparse.Namespace) -> None:
+    """Bundled names → their paths, in every argument that takes a file."""
+    from k9py.scenario.catalog import resolve
+    if getattr(args, "scenario", None):
+        args.scenario = resolve(args.scenario)
+    if args.command == "replay":
+        args.given_file, args.file = args.file, resolve(args.file)
+    if args.command == "scenario" and args.scenario_command == "check":
+        args.files = [resolve(f) for f in args.files]
+
+
 def _scenario_backend(args: argparse.Namespace) -> Backend | None:
-    """The backend for `--scenario` Scenario / Recording files and `replay` (None: the default
-    simulator path)."""
+    """The backend for `--scenario` files and `replay`; None: the default (the demo)."""
     from k9py.backends.replay import ReplayBackend, ScenarioBackend
     from k9py.commands import duration_arg
     from k9py.scenario import files
@@ -98,10 +190,11 @@ def _scenario_backend(args: argparse.Namespace) -> Backend | None:
     hot_reload = bool(getattr(args, "watch", False))
     if args.command == "replay" or kind == files.RECORDING:
         if kind != files.RECORDING:
-            raise K9pyError("is not a Recording (use `k9py --scenario FILE` for scenarios)", file=path)
+            given = getattr(args, "given_file", path)
+            raise K9pyError(f"is a {kind} file, not a Recording: run it with `k9py --scenario {given}`", file=given)
         replay = ReplayBackend.open(path, paused=bool(getattr(args, "paused", False)),
                                     at=duration_arg(getattr(args, "at", None), "--at"))
-        replay.player.set_speed(float(getattr(args, "speed", 1.0) or 1.0))  # `k9py --speed 4 replay F`
+        replay.player.set_speed(float(getattr(args, "speed", 1.0)))  # `k9py --speed 4 replay F`
         replay.hot_reload = hot_reload
         return replay
     if kind == files.SCENARIO or hot_reload:
@@ -111,34 +204,43 @@ def _scenario_backend(args: argparse.Namespace) -> Backend | None:
     return None
 
 
+def _run(args: argparse.Namespace) -> int:
+    resolve_files(args)
+    if args.command == "scenario":
+        if args.scenario_command == "list":
+            from k9py.scenario.catalog import cmd_list
+            return cmd_list()
+        from k9py.commands import cmd_check
+        return cmd_check(args.files)
+    if args.command == "record":
+        from k9py.commands import cmd_record
+        return cmd_record(args)
+    if args.command == "serve":
+        if getattr(args, "scenario", None):
+            from k9py.scenario import files
+            if files.detect(args.scenario) == files.RECORDING:
+                from k9py.commands import serve_recording
+                return serve_recording(args)
+        from k9py.serve.server import run_serve
+        return run_serve(args)
+    from k9py.backends.live import live_backend_from_args, request_timeout
+    request_timeout(getattr(args, "request_timeout", None))  # a bad value is an error even without --live
+    live = live_backend_from_args(args)
+    if live is not None and getattr(args, "scenario", None):
+        raise K9pyError("--scenario and --live/--context/--kubeconfig are exclusive")
+    backend: Backend | None = live or _scenario_backend(args)
+    from k9py.ui.launch import run_explorer
+    return run_explorer(args, backend=backend) if backend is not None else run_explorer(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        if args.command == "scenario":
-            if args.scenario_command == "list":
-                from k9py.scenario.catalog import cmd_list
-                return cmd_list()
-            from k9py.commands import cmd_check
-            return cmd_check(args.files)
-        if args.command == "record":
-            from k9py.commands import cmd_record
-            return cmd_record(args)
-        if args.command == "serve":
-            if getattr(args, "scenario", None):
-                from k9py.scenario import files
-                if files.detect(args.scenario) == files.RECORDING:
-                    from k9py.commands import serve_recording
-                    return serve_recording(args)
-            from k9py.serve.server import run_serve
-            return run_serve(args)
-        from k9py.backends.live import live_backend_from_args
-        live = live_backend_from_args(args)
-        if live is not None and getattr(args, "scenario", None):
-            raise K9pyError("--scenario and --live/--context/--kubeconfig are exclusive")
-        backend: Backend | None = live or _scenario_backend(args)
-        from k9py.ui.launch import run_explorer
-        return run_explorer(args, backend=backend) if backend is not None else run_explorer(args)
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as done:  # argparse: --help, --version, or a one-line error (2)
+        return done.code if isinstance(done.code, int) else 2
+    try:
+        return _run(args)
     except K9pyError as err:
         print(f"k9py: {err}", file=sys.stderr)
         return 2

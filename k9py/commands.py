@@ -14,15 +14,16 @@ from k9py.scenario import files
 DEFAULT_LIVE_NOTE = "recording until Ctrl-C"
 
 
-def duration_arg(text: str | None, flag: str) -> float | None:
-    if text is None:
-        return None
+def duration_arg(text: str | float | None, flag: str) -> float | None:
+    """Seconds from ``90``, ``90s``, ``5m`` (a number already parsed passes through)."""
+    if text is None or isinstance(text, (int, float)):
+        return None if text is None else float(text)
     try:
         seconds = float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
     except ValueError:
-        raise K9pyError(f'invalid duration "{text}": use seconds or a duration like 90s, 5m', field=flag) from None
+        raise K9pyError(f'invalid duration "{text}": use seconds or a duration like 90s, 5m', field=flag or None) from None
     if seconds < 0:
-        raise K9pyError(f'invalid duration "{text}": must not be negative', field=flag)
+        raise K9pyError(f'invalid duration "{text}": must not be negative', field=flag or None)
     return seconds
 
 
@@ -138,7 +139,9 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
     """Record a live cluster through the kubernetes client until ``duration`` (wall seconds),
     ``stop`` or Ctrl-C. t is on ``clock`` (default: the wall clock, which is the apiserver's;
     ``k9py serve`` at speed 1 runs its virtual clock on it too); the header's ``start`` is the
-    same instant t counts from. Returns the number of events written (-1: interrupted)."""
+    same instant t counts from; with a ``duration`` the header says so, and the replay lasts
+    that long even when nothing changed near the end (an interrupted recording keeps the
+    planned length). Returns the number of events written (-1: interrupted)."""
     import asyncio
 
     from k9py.backends.live import LiveBackend, LiveOptions
@@ -151,7 +154,7 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
         await backend.ensure_discovery()  # kinds and server version first
         info = backend.info()
         start = round((clock or backend.now)(), 6)  # the header keeps microseconds: t counts from it
-        writer = RecordingWriter(output, header_dict(start, context=info.context,
+        writer = RecordingWriter(output, header_dict(start, context=info.context, duration=duration,
                                                      server_version=info.server_version, name=info.cluster))
         try:
             await record_backend(backend, writer, duration=duration, namespace=namespace, logs=logs,

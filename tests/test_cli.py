@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,3 +79,159 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_second():
     ]
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert commands[1] in ci
+
+
+# -- bad values: one line, exit 2, never a traceback or a silent state ------------------------------
+
+@pytest.mark.parametrize("argv,needle", [
+    (["serve", "--port", "99999"], "argument --port: invalid port '99999'"),
+    (["serve", "--port", "http"], "argument --port: invalid port 'http'"),
+    (["serve", "--speed", "-1"], "argument --speed: invalid speed '-1'"),
+    (["serve", "--at", "soon"], 'argument --at: invalid duration "soon"'),
+    (["--speed", "-1"], "argument --speed: invalid speed '-1': must be greater than 0"),
+    (["--speed", "0"], "argument --speed: invalid speed '0': must be greater than 0"),
+    (["--speed", "abc"], "argument --speed: invalid speed 'abc': must be a number"),
+    (["--speed", "inf"], "argument --speed: invalid speed 'inf': must be a finite number"),
+    (["--seed", "x"], "argument --seed: invalid seed 'x': must be an integer"),
+    (["-c", "nope"], "argument -c/--command: unknown view 'nope'"),
+    (["replay", "incident-checkout-oom", "-c", "nope"], "argument -c/--command: unknown view 'nope'"),
+    (["replay", "incident-checkout-oom", "--at", "1x"], 'argument --at: invalid duration "1x"'),
+    (["replay", "incident-checkout-oom", "--speed", "0"], "argument --speed: invalid speed '0'"),
+    (["record", "--scenario", "crashloop", "-o", "x.jsonl", "--duration", "later"],
+     'argument --duration: invalid duration "later"'),
+    (["--request-timeout", "abc"], "--request-timeout: invalid duration 'abc'"),
+    (["--scenario", "crashlop"], "crashlop: no such file or bundled scenario (did you mean crashloop?)"),
+    (["replay", "incident"], "incident: no such file or bundled scenario (did you mean incident-checkout-oom?)"),
+    (["serve", "--scenario", "nope"], "nope: no such file or bundled scenario (bundled: crashloop, demo, "),
+    (["scenario", "check", "self-heal"], "self-heal: no such file or bundled scenario (did you mean self-healing?)"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_a_bad_value_is_one_line_and_exit_2(argv, needle, tmp_path):
+    proc = run_k9py(*argv, timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("k9py"), proc.stderr
+    assert needle in proc.stderr
+
+
+def test_help_and_version_still_exit_0():
+    assert run_k9py("--version").stdout.startswith("k9py ")
+    proc = run_k9py("replay", "--help")
+    assert proc.returncode == 0 and "FILE|NAME" in proc.stdout
+
+
+# -- bundled scenarios by name ------------------------------------------------------------------------
+
+def test_scenario_list_shows_names_titles_and_paths():
+    proc = run_k9py("scenario", "list")
+    assert proc.returncode == 0 and proc.stderr == ""
+    head, *rows = proc.stdout.splitlines()
+    assert head.split() == ["NAME", "KIND", "TITLE", "PATH"]
+    by_name = {r.split()[0]: r for r in rows}
+    assert set(by_name) == {p.stem for p in (ROOT / "scenarios").glob("*.yaml")}
+    for name, row in by_name.items():
+        path = row.split()[-1]
+        assert Path(path).is_file() and Path(path).name == f"{name}.yaml"
+    assert "Crash loops and the kubelet's back-off" in by_name["crashloop"]
+    assert " recording " in by_name["incident-checkout-oom"] and "Recorded incident" in by_name["incident-checkout-oom"]
+    assert " scenario " in by_name["rolling-update"] and "Rolling update" in by_name["rolling-update"]
+
+
+def test_scenario_check_takes_a_bundled_name():
+    proc = run_k9py("scenario", "check", "crashloop")
+    assert proc.returncode == 0
+    assert proc.stdout.endswith("crashloop.yaml: ok (Scenario, 3 objects, 3 steps)\n")
+
+
+def test_record_a_bundled_scenario_by_name_and_replay_it_over_its_duration(tmp_path):
+    from k9py.backends.replay import ReplayBackend
+
+    out = tmp_path / "five.jsonl"
+    proc = run_k9py("record", "--scenario", "crashloop", "-o", str(out), "--duration", "5s")
+    assert proc.returncode == 0, proc.stderr
+    pb = ReplayBackend.open(str(out)).playback()
+    assert pb.duration == 5.0  # the bar reads 00:00 / 00:05
+
+
+def test_serve_a_bundled_scenario_by_name(tmp_path):
+    kc = tmp_path / "kc"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "k9py", "serve", "--scenario", "jobs-cronjobs", "--port", "0",
+                             "--kubeconfig-out", str(kc)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
+    try:
+        line = proc.stdout.readline()  # blocks until the server listens (or the process ended)
+        assert line.startswith("k9py serve: listening on http://127.0.0.1:"), line or proc.stderr.read()
+        url = line.split()[-1]
+        with urllib.request.urlopen(f"{url}/apis/batch/v1/namespaces/default/cronjobs", timeout=10) as resp:
+            names = [o["metadata"]["name"] for o in json.load(resp)["items"]]
+        assert names  # the jobs-cronjobs scenario's CronJob, served
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+# -- the UI draws on the terminal whatever stderr is ---------------------------------------------------
+
+def _run_in_pty(tmp_path, argv: list[str], *, stdout_to_file: bool, until: bytes) -> tuple[bytes, bytes, int]:
+    """Run ``k9py ARGV`` with a pty (80×24) as its terminal and stderr (and stdout if asked)
+    redirected to files; read the terminal until ``until`` shows, then ctrl-c. Returns (what the
+    terminal got, what stderr got, the exit status)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    err_log, out_log = tmp_path / "stderr.log", tmp_path / "stdout.log"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its controlling terminal and stdin
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.dup2(os.open(err_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 2)
+            if stdout_to_file:
+                os.dup2(os.open(out_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
+            os.chdir(ROOT)
+            env = dict(os.environ, PYTHONPATH=str(ROOT), TERM="xterm-256color")
+            os.execve(sys.executable, [sys.executable, "-m", "k9py", *argv], env)
+        finally:
+            os._exit(127)
+    seen, status = b"", None
+    deadline = time.monotonic() + 90
+    try:
+        quitting = False
+        while time.monotonic() < deadline:
+            if not quitting and until in seen:
+                os.write(fd, b"\x03")  # ctrl-c: quit
+                quitting = True
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # the child closed the terminal
+                    chunk = b""
+                seen += chunk
+                if chunk:
+                    continue
+            done, code = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(code)
+                break
+    finally:
+        if status is None:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    return seen, err_log.read_bytes(), -1 if status is None else status
+
+
+@pytest.mark.parametrize("stdout_to_file", [False, True], ids=["2>log", ">out 2>log"])
+def test_the_explorer_draws_on_the_terminal_when_stderr_is_redirected(tmp_path, stdout_to_file):
+    screen, err, status = _run_in_pty(tmp_path, ["--scenario", "self-healing"], stdout_to_file=stdout_to_file,
+                                      until=b"lonely")
+    assert b"lonely" in screen and b"\x1b[?1049h" in screen  # the table, on the alternate screen
+    assert status == 0
+    assert b"\x1b[" not in err  # nothing of the UI went to the log

@@ -1,5 +1,6 @@
 """The play head of a played source (``Capability.PLAYBACK``): a Recording replayed like a video,
-or a Scenario whose timeline runs on the simulator's clock and stops at ``pause`` steps.
+or a Scenario whose timeline runs on the simulator's clock (stopped by ``pause`` steps and at its
+end; seeking back runs the deterministic simulator again from t=0).
 
 One object per backend, stable across reloads (the source behind it is swapped, its listeners
 stay): the timeline bar reads it, the replay keys drive it, and it tells of changes, scenario
@@ -9,8 +10,10 @@ steps and hot reloads.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from k9py.backends.base import NotSupported
 
@@ -19,6 +22,20 @@ if TYPE_CHECKING:
 
 Unsubscribe = Callable[[], None]
 T = TypeVar("T")
+SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
+
+
+def busiest_namespace(pods: Iterable[dict[str, Any]], others: Iterable[dict[str, Any]] = ()) -> str | None:
+    """The namespace with the most pods (else the most ``others``), system namespaces last,
+    ``default`` first among equals; None when nothing is namespaced."""
+    for objs in (pods, others):
+        counts = Counter(((o.get("metadata") or {}).get("namespace") or "") for o in objs
+                         if o.get("kind") != "Event")
+        counts.pop("", None)
+        if counts:
+            pool = {ns: n for ns, n in counts.items() if ns not in SYSTEM_NAMESPACES} or dict(counts)
+            return max(sorted(pool), key=lambda ns: (pool[ns], ns == "default"))
+    return None
 
 
 class _Listeners(Generic[T]):
@@ -36,13 +53,23 @@ class _Listeners(Generic[T]):
             cb(value)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """One line of `:timeline`: a scenario step or a recorded change, at ``t`` seconds."""
+
+    t: float
+    what: str           # "scale Deployment web --replicas=5", "Warning BackOff Pod shop/checkout-…"
+    note: str = ""      # the step's note (a scenario), the Event's message (a recording)
+    done: bool = False  # at or before the play head
+    error: str = ""     # the step failed when it fired
+
+
 class Playback(abc.ABC):
     """The transport of a played source."""
 
     #: what ``total_events`` counts: "events" (a recording) or "steps" (a scenario's timeline)
     unit: str = "events"
-    #: the user moves the play head (pause, speed, seek, step); False: the clock runs on, and only
-    #: a ``pause`` step stops it until ``resume()`` (a scenario)
+    #: the user moves the play head (pause, speed, seek, step); False: only ``resume()`` works
     seekable: bool = True
 
     def __init__(self) -> None:
@@ -92,7 +119,7 @@ class Playback(abc.ABC):
         """Play on (a recording at its end starts again; a scenario leaves its pause step)."""
 
     def _fixed(self, what: str) -> NotSupported:
-        return NotSupported(f"{what}: a scenario's clock cannot be moved")
+        return NotSupported(f"{what}: this play head cannot be moved")
 
     def toggle(self) -> None:
         raise self._fixed("pause")
@@ -111,14 +138,27 @@ class Playback(abc.ABC):
         """To the previous event (False: at the start)."""
         raise self._fixed("step")
 
-    def seek_by(self, seconds: float) -> None:
+    def seek(self, t: float) -> None:
+        """To ``t`` seconds since t=0 (clamped to the duration)."""
         raise self._fixed("seek")
+
+    def seek_by(self, seconds: float) -> None:
+        self.seek(self.position + seconds)
 
     def home(self) -> None:
-        raise self._fixed("seek")
+        self.seek(0.0)
 
     def end(self) -> None:
-        raise self._fixed("seek")
+        self.seek(self.duration)
+
+    # -- what `:timeline` lists and where the explorer opens ------------------------------------
+    def marks(self) -> list[Mark]:
+        """The steps (a scenario) or notable recorded changes (a recording), in time order."""
+        return []
+
+    def home_namespace(self) -> str | None:
+        """The namespace holding most of the played objects (None: no opinion)."""
+        return None
 
     # -- switching files -----------------------------------------------------------------------
     @abc.abstractmethod

@@ -3,7 +3,10 @@
 - ``ReplayBackend``: the Backend contract over a ``Player`` (a Recording). Watches give the state
   at the play head and its changes as the head moves (backwards too); logs come from the
   recording's LOG events; every mutating primitive is refused (a replay is history).
-- ``ScenarioBackend``: a ``SimBackend`` whose clock stops at a timeline ``pause`` step.
+- ``ScenarioBackend``: a ``SimBackend`` running a Scenario's timeline (or plain manifests, which
+  is how the explorer runs the demo, so `:scenarios` can load a scenario into it); its clock can
+  be paused, sped up, stepped and seeked like a replay (backwards: the deterministic simulator
+  runs again from t=0), and stops at ``pause`` steps and at the scenario's end.
 
 Both declare ``Capability.PLAYBACK``: ``playback()`` is their play head for the timeline bar.
 Both can ``reload()`` (hot reload): the source is rebuilt from t=0 and every open watch gets the
@@ -13,14 +16,16 @@ difference, so the explorer keeps its current view.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, NoReturn, cast
 
 from k9py.backends.base import (
     Backend,
     BackendInfo,
     Capability,
+    NotSupported,
     Obj,
     Objs,
     PatchType,
@@ -29,15 +34,15 @@ from k9py.backends.base import (
     event_queue,
 )
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
-from k9py.backends.playback import Playback
+from k9py.backends.playback import Mark, Playback, busiest_namespace
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources, selectors
 from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
 from k9py.scenario import files
-from k9py.scenario.player import Player
-from k9py.scenario.timeline import TimelineController, timeline_of
+from k9py.scenario.player import EPS, SPEEDS, Player
+from k9py.scenario.timeline import Fired, TimelineController, describe_step, timeline_of
 
 TICK = 0.1  # real seconds between play-head moves when playing
 
@@ -161,6 +166,7 @@ class RecordingPlayback(Playback):
     def __init__(self, backend: ReplayBackend) -> None:
         super().__init__()
         self._backend = backend
+        self._marks: tuple[Player, list[Mark]] | None = None
 
     @property
     def _player(self) -> Player:
@@ -216,6 +222,9 @@ class RecordingPlayback(Playback):
     def step_back(self) -> bool:
         return bool(self._player.step_back())
 
+    def seek(self, t: float) -> None:
+        self._player.seek(t)
+
     def seek_by(self, seconds: float) -> None:
         self._player.seek_by(seconds)
 
@@ -224,6 +233,21 @@ class RecordingPlayback(Playback):
 
     def end(self) -> None:
         self._player.end()
+
+    def marks(self) -> list[Mark]:
+        """What happened after t=0: the recorded Events (reason, object, message) and the objects
+        created and deleted (the initial state and plain updates are left out)."""
+        p = self._player
+        if self._marks is None or self._marks[0] is not p:  # read once per recording
+            self._marks = (p, _recorded_marks(p))
+        pos = p.position + EPS
+        return [Mark(m.t, m.what, m.note, done=m.t <= pos) for m in self._marks[1]]
+
+    def home_namespace(self) -> str | None:
+        unique = {(o.get("kind"), meta.namespace(o), meta.name(o)): o
+                  for o in (ev.object for ev in self._player.recording.events) if o is not None}
+        objs = list(unique.values())
+        return busiest_namespace([o for o in objs if o.get("kind") == "Pod"], objs)
 
     def accepts(self, file_kind: str) -> bool:
         return file_kind == files.RECORDING
@@ -235,6 +259,26 @@ class RecordingPlayback(Playback):
         except Exception:
             self._backend.path = old
             raise
+
+
+def _recorded_marks(player: Player) -> list[Mark]:
+    out: list[Mark] = []
+    for ev in player.recording.events:
+        obj = ev.object
+        if ev.t <= EPS or obj is None:
+            continue
+        if obj.get("kind") == "Event":
+            if ev.type == "DELETED":
+                continue
+            inv = obj.get("involvedObject") or {}
+            ns = inv.get("namespace")
+            what = f"{obj.get('type') or 'Normal'} {obj.get('reason') or ''} {inv.get('kind', '')} " \
+                   f"{ns + '/' if ns else ''}{inv.get('name', '')}"
+            out.append(Mark(ev.t, " ".join(what.split()), str(obj.get("message") or "")))
+        elif ev.type != "MODIFIED":
+            ns = meta.namespace(obj)
+            out.append(Mark(ev.t, f"{ev.type.lower()} {obj.get('kind')} {ns + '/' if ns else ''}{meta.name(obj)}"))
+    return out
 
 
 class ReplayBackend(_Resyncing, Backend):
@@ -402,11 +446,12 @@ class ReplayBackend(_Resyncing, Backend):
 
 # -- scenarios -------------------------------------------------------------------------------------
 class ScenarioPlayback(Playback):
-    """A running Scenario seen as a play head: t since t=0, its duration, steps run; the clock
-    is the simulator's (not seekable), stopped by ``pause`` steps until ``resume()``."""
+    """A running Scenario seen as a play head: t since t=0, its duration, steps run. The clock is
+    the simulator's: it can be paused, sped up, stepped from step to step and seeked (backwards by
+    running the deterministic simulator again from t=0); it stops at ``pause`` steps until
+    ``resume()``, and at the end."""
 
     unit = "steps"
-    seekable = False
 
     def __init__(self, backend: ScenarioBackend) -> None:
         super().__init__()
@@ -434,13 +479,11 @@ class ScenarioPlayback(Playback):
 
     @property
     def position(self) -> float:
-        tl = self._tl
-        return 0.0 if tl is None else max(0.0, self._backend.now() - tl.t0)
+        return self._backend.position()
 
     @property
     def duration(self) -> float:
-        tl = self._tl
-        return 0.0 if tl is None else float(tl.scenario.end)
+        return self._backend.duration()
 
     @property
     def events_played(self) -> int:
@@ -452,9 +495,74 @@ class ScenarioPlayback(Playback):
         tl = self._tl
         return 0 if tl is None else len(tl.scenario.steps)
 
+    def _moved(self) -> None:
+        self._backend.notify()  # wakes log follows
+        self._changed(None)
+
     def resume(self) -> None:
         self._backend.resume()
+        self._moved()
+
+    def toggle(self) -> None:
+        if self.paused:
+            self._backend.resume()
+        else:
+            self._backend.paused = True
+        self._moved()
+
+    def faster(self) -> float:
+        i = bisect.bisect_right(SPEEDS, self._backend.speed)
+        self._backend.speed = SPEEDS[min(i, len(SPEEDS) - 1)]
         self._changed(None)
+        return self.speed
+
+    def slower(self) -> float:
+        i = bisect.bisect_left(SPEEDS, self._backend.speed) - 1
+        self._backend.speed = SPEEDS[max(i, 0)]
+        self._changed(None)
+        return self.speed
+
+    def _step_times(self) -> list[float]:
+        tl = self._tl
+        return [] if tl is None else sorted({s.at for s in tl.scenario.steps})
+
+    def step_forward(self) -> bool:
+        """To the time of the next step (False: none left)."""
+        later = [t for t in self._step_times() if t > self.position + EPS]
+        if not later:
+            return False
+        self.seek(later[0])
+        return True
+
+    def step_back(self) -> bool:
+        """To the time of the previous step (or t=0)."""
+        pos = self.position
+        if pos <= EPS:
+            return False
+        earlier = [t for t in self._step_times() if t < pos - EPS]
+        self.seek(earlier[-1] if earlier else 0.0)
+        return True
+
+    def seek(self, t: float) -> None:
+        self._backend.seek(t)
+        self._moved()
+
+    def marks(self) -> list[Mark]:
+        tl = self._tl
+        if tl is None:
+            return []
+        errors = {id(f.step): f.error or "" for f in tl.fired}
+        return [Mark(t=s.at, what=describe_step(s), note=s.note or "", done=i < tl.next, error=errors.get(id(s), ""))
+                for i, s in enumerate(tl.scenario.steps)]
+
+    def home_namespace(self) -> str | None:
+        if self._tl is None:
+            return None
+        b = self._backend
+        with b.cluster.lock:
+            return busiest_namespace(b.cluster.store.list("Pod"), [o for k in ("Deployment", "StatefulSet",
+                                     "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
+                                     for o in b.cluster.store.list(k)])
 
     def accepts(self, file_kind: str) -> bool:
         return file_kind != files.RECORDING
@@ -469,21 +577,42 @@ class ScenarioPlayback(Playback):
 
 
 class ScenarioBackend(_Resyncing, SimBackend):
-    """The simulator running a Scenario's timeline; its clock stops at ``pause`` steps until
-    ``resume()``. ``reload()`` restarts the scenario from t=0 (hot reload)."""
+    """The simulator running a Scenario's timeline (or plain manifests: no timeline, the clock
+    just runs). The clock stops when paused, at ``pause`` steps until ``resume()``, and at the
+    scenario's end; ``seek`` runs it to a time (backwards: a fresh run from t=0 up to it, the
+    simulator being deterministic; what the user changed meanwhile is gone). ``reload()``
+    restarts from t=0 with the file as it is now (hot reload, ``:scenarios``)."""
 
-    def __init__(self, cluster: Any, *, path: str | None = None, seed: int | None = None, **kw: Any) -> None:
+    def __init__(self, cluster: Any, *, path: str | None = None, seed: int | None = None,
+                 rebuild: Callable[[], Any] | None = None, **kw: Any) -> None:
+        """``rebuild``: a fresh cluster at t=0 (seeking back); default: the file at ``path`` as
+        it was read now."""
         SimBackend.__init__(self, cluster, **kw)
         self.path = path
         self.seed = seed
-        self.paused = False
+        self.paused = False  # the user's pause, or the end reached
+        self._quiet = False  # seeking: steps passed on the way are not told
+        self._rebuild = rebuild if rebuild is not None else self._builder(path, seed)
         self._init_watches(ScenarioPlayback(self))
         self._follow_steps()
 
     @classmethod
     def open(cls, path: str, *, seed: int | None = None, **kw: Any) -> ScenarioBackend:
-        from k9py.scenario.files import load_scenario_cluster
-        return cls(load_scenario_cluster(path, seed=seed), path=path, seed=seed, **kw)
+        rebuild = cls._builder(path, seed)
+        assert rebuild is not None
+        return cls(rebuild(), path=path, seed=seed, rebuild=rebuild, **kw)
+
+    @staticmethod
+    def _builder(path: str | None, seed: int | None) -> Callable[[], Any] | None:
+        """Parse ``path`` once; each call builds its cluster afresh (t=0, same seed: the same
+        cluster, building does not change the parsed file)."""
+        if path is None:
+            return None
+        text = files.read_text(path)
+        if files.detect_text(text) == files.RECORDING:
+            raise K9pyError("is a Recording, not a scenario: play it with `k9py replay FILE`", file=path)
+        sf = files.parse_file(path, text=text)
+        return lambda: files.build_cluster(sf, seed=seed)
 
     def _source(self) -> tuple[Any, Any]:
         return self.cluster.store, self.cluster.lock
@@ -492,7 +621,11 @@ class ScenarioBackend(_Resyncing, SimBackend):
         """Forward the (current cluster's) timeline steps to the playback's listeners."""
         tl = self.timeline
         if tl is not None:
-            tl.listeners.append(self._playback._steps)
+            tl.listeners.append(self._step_fired)
+
+    def _step_fired(self, fired: Fired) -> None:
+        if not self._quiet:
+            self._playback._steps(fired)
 
     def capabilities(self) -> frozenset[Capability]:
         return SimBackend.capabilities(self) | {Capability.PLAYBACK}
@@ -507,25 +640,81 @@ class ScenarioBackend(_Resyncing, SimBackend):
     def timeline(self) -> TimelineController | None:
         return timeline_of(self.cluster)
 
+    # -- the play head ------------------------------------------------------------------------------
+    def position(self) -> float:
+        """Seconds since t=0 (0 without a timeline)."""
+        tl = self.timeline
+        return 0.0 if tl is None else max(0.0, self.cluster.now() - tl.t0)
+
+    def duration(self) -> float:
+        tl = self.timeline
+        return 0.0 if tl is None else float(tl.scenario.end)
+
+    def at_end(self) -> bool:
+        return self.timeline is not None and self.position() >= self.duration() - EPS
+
     def is_paused(self) -> bool:
         tl = self.timeline
         return self.paused or (tl is not None and tl.paused)
 
     def resume(self) -> None:
+        """Play on: past a pause step; from t=0 again at the end."""
+        if self.at_end():
+            self.seek(0.0)
         tl = self.timeline
         if tl is not None:
             tl.paused = False
         self.paused = False
 
     def tick(self, real_seconds: float) -> bool:
-        """Advance the virtual clock by ``real_seconds`` × speed unless paused (False then)."""
+        """Advance the virtual clock by ``real_seconds`` × speed unless paused (False then); a
+        ``pause`` step or the end on the way stops it there."""
         if self.is_paused():
             return False
         with self.cluster.lock:
-            self.cluster.advance(real_seconds * self.speed)
+            if self.timeline is None:
+                self.cluster.advance(real_seconds * self.speed)
+            else:
+                self._run_to(self.position() + real_seconds * self.speed)
         self.notify()  # wakes log follows
+        if self.is_paused():
+            self._playback._changed(None)
         return True
 
+    def _run_to(self, t: float, *, seeking: bool = False) -> None:
+        """Run the simulator to ``t`` s since t=0 (never past the end, where it pauses). Unless
+        ``seeking``, a ``pause`` step on the way stops it at that step. Under the cluster lock."""
+        tl = self.timeline
+        assert tl is not None
+        t = min(t, self.duration())
+        if not seeking:
+            pauses = [s.at for s in tl.scenario.steps[tl.next:] if s.action == "pause" and s.at <= t]
+            t = min(pauses, default=t)
+        self.cluster.advance(max(0.0, tl.t0 + t - self.cluster.now()))
+        if self.at_end():
+            self.paused = True
+
+    def seek(self, t: float) -> None:
+        """The state at ``t`` s since t=0 (clamped to the scenario). Steps passed on the way are
+        not told; a ``pause`` step exactly at ``t`` holds the clock there."""
+        if self.timeline is None:
+            raise NotSupported("seek: plain manifests have no timeline")
+        t = min(max(0.0, t), self.duration())
+        if t < self.position() - EPS:
+            if self._rebuild is None:
+                raise NotSupported("seek back: this scenario was not read from a file, it cannot run again")
+            self._swap(self._rebuild())
+        self._quiet = True
+        try:
+            with self.cluster.lock:
+                self._run_to(t, seeking=True)
+        finally:
+            self._quiet = False
+        tl = self.timeline
+        assert tl is not None
+        tl.paused = tl.paused and any(f.step.action == "pause" and f.step.at >= t - EPS for f in tl.fired)
+
+    # -- the driver, reloads ------------------------------------------------------------------------
     async def drive(self, interval: float = 0.25) -> None:
         last = time.monotonic()
         while True:
@@ -542,12 +731,17 @@ class ScenarioBackend(_Resyncing, SimBackend):
         self._stop_hot_reload()
         await SimBackend.close(self)
 
-    def reload(self, cluster: Any | None = None) -> None:
-        if cluster is None:
-            from k9py.scenario.files import load_scenario_cluster
-            assert self.path is not None
-            cluster = load_scenario_cluster(self.path, seed=self.seed)
+    def _swap(self, cluster: Any) -> None:
+        """Show ``cluster`` instead: open watches get the difference."""
         self.cluster = cluster
-        self.paused = False
         self._follow_steps()
         self._resync_all()
+
+    def reload(self, cluster: Any | None = None) -> None:
+        """Restart from t=0, with ``cluster`` or the file at ``path`` read again (playing)."""
+        if cluster is None:
+            rebuild = self._builder(self.path, self.seed)
+            assert rebuild is not None
+            cluster, self._rebuild = rebuild(), rebuild
+        self.paused = False
+        self._swap(cluster)

@@ -14,6 +14,7 @@ from typing import Any
 from yaml.nodes import Node
 
 from k9py.errors import K9pyError
+from k9py.kube import resources
 from k9py.scenario import schema
 from k9py.scenario.schema import HEADER_KIND, SCENARIO_KIND, FieldError, Header
 from k9py.scenario.source import MANIFESTS, SCENARIO, Problems, read_text, yaml_documents
@@ -58,6 +59,7 @@ class _Parser:
         self.problems = problems
         self.out = ScenarioFile(path, MANIFESTS, schema.parse_header(None), None, None)
         self.seen: dict[_Key, int] = {}  # object → the document that defined it first
+        self.custom: dict[tuple[str, str], resources.ApiResource] = {}  # (apiVersion, kind) a CRD above adds
         self.first = True  # no non-empty document yet: a SimCluster or Scenario document may come
 
     def parse(self, text: str) -> ScenarioFile:
@@ -125,8 +127,9 @@ class _Parser:
 
     def _manifest(self, m: Manifest) -> None:
         try:
-            res = schema.check_kind(m.obj)
-            schema.check_object(m.obj)
+            res = self.custom.get((str(m.obj.get("apiVersion")), str(m.obj.get("kind")))) or schema.check_kind(m.obj)
+            if not res.crd and res.kind != resources.CRD_KIND:  # CRDs and custom resources are free-form
+                schema.check_object(m.obj)
         except FieldError as fe:
             self.problems.field(m.node, m.label, fe)
             return
@@ -139,6 +142,8 @@ class _Parser:
                                   line=line_of(m.node, "metadata.name"), document=m.label)
                 return
             self.seen[key] = m.document
+        if res.kind == resources.CRD_KIND:
+            self.custom.update(((r.api_version, r.kind), r) for r in resources.from_crd(m.obj))
         self.out.manifests.append(m)
 
 

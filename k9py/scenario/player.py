@@ -316,6 +316,13 @@ class ReplayCluster:
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         return self.store.list(kind, namespace)
 
+    def must_get(self, kind: str, namespace: str | None, name: str) -> Obj:
+        return self.store.must_get(kind, namespace, name)
+
+    def api_resources(self) -> resources.Registry:
+        """What it serves: the built-in resources and those of the recorded CRDs."""
+        return resources.registry_of(self.store.list(resources.CRD_KIND))
+
     def logs(self, namespace: str, pod: str, container: str | None = None, **kw: Any) -> builtins.list[str]:
         return self.player.logs(namespace, pod, container, **kw)
 

@@ -302,6 +302,52 @@ _CHECKS: dict[str, Callable[[Any, str], Any]] = {
 }
 
 
+# -- describing ---------------------------------------------------------------------------------
+
+def describe_step(step: Step) -> str:
+    """What a step does, in kubectl's words: ``scale Deployment web --replicas=5``."""
+    a, d = step.action, step.args
+
+    def target(kind: str) -> str:
+        ns = d.get("namespace")
+        res = resources.BY_KIND.get(kind)
+        where = f" -n {ns}" if ns and res is not None and res.namespaced else ""
+        if d.get("selector"):
+            return f"{kind} -l {d['selector']}{where}"
+        return f"{kind} {d.get('name') or d.get('pod')}{where}"
+
+    if a == "apply":
+        md = d.get("metadata") or {}
+        ns = f" -n {md['namespace']}" if md.get("namespace") else ""
+        return f"apply {d.get('kind')} {md.get('name')}{ns}"
+    if a == "delete":
+        count = f" (first {d['count']})" if "count" in d else ""
+        return f"delete {target(d['kind'])}{count}"
+    if a == "scale":
+        return f"scale {target(d.get('kind', 'Deployment'))} --replicas={d['replicas']}"
+    if a == "setImage":
+        container = f" {d['container']}=" if d.get("container") else " "
+        return f"set image {target(d.get('kind', 'Deployment'))}{container}{d['image']}"
+    if a in ("rolloutRestart", "rolloutUndo"):
+        verb = "restart" if a == "rolloutRestart" else "undo"
+        rev = f" --to-revision={d['toRevision']}" if d.get("toRevision") else ""
+        return f"rollout {verb} {target(d.get('kind', 'Deployment'))}{rev}"
+    if a in ("cordon", "uncordon", "drain"):
+        return f"{a} {d['node']}"
+    if a in ("nodeDown", "nodeUp"):
+        return f"node {d['node']} {'down' if a == 'nodeDown' else 'up'}"
+    if a == "crash":
+        how = d.get("reason") or (f"exit {d['exitCode']}" if "exitCode" in d else "exit 1")
+        return f"crash {target('Pod')} ({how})"
+    if a == "log":
+        lines = [d["line"]] if "line" in d else list(d["lines"])
+        more = f" (+{len(lines) - 1} lines)" if len(lines) > 1 else ""
+        return f"log {target('Pod')}: {lines[0] if lines else ''}{more}"
+    if a == "pause":
+        return "pause" + (f": {d['message']}" if d.get("message") else "")
+    return a
+
+
 # -- running ------------------------------------------------------------------------------------
 
 class StepError(Exception):

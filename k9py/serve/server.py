@@ -88,11 +88,11 @@ class ServeHandle:
 
 def run_serve(args: Any) -> int:
     speed = float(getattr(args, "speed", 1.0) or 0.0)
-    cluster = _load_cluster(getattr(args, "scenario", None), int(getattr(args, "seed", 0) or 0),
-                            start=time.time() if speed > 0 else None)
-    if speed < 0:
+    if speed < 0:  # the command line's type refuses it first; checked before the cluster is built
         print("k9py: --speed must be >= 0", file=sys.stderr)
         return 2
+    cluster = _load_cluster(getattr(args, "scenario", None), int(getattr(args, "seed", 0) or 0),
+                            start=time.time() if speed > 0 else None)
     cluster.strict = False  # a controller failing on one object must not stop the served cluster
     host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
     try:

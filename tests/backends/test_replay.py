@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -160,15 +161,13 @@ def test_scenario_backend_runs_the_timeline_and_stops_at_pause(tmp_path):
         tl = b.timeline
         pb = b.playback()
         assert b.supports(Capability.PLAYBACK) and b.supports(Capability.METRICS)
-        assert (pb.unit, pb.seekable, pb.has_timeline, pb.total_events, pb.duration) == ("steps", False, True, 4, 180)
+        assert (pb.unit, pb.seekable, pb.has_timeline, pb.total_events, pb.duration) == ("steps", True, True, 4, 180)
         steps: list[str] = []
         pb.on_step(lambda f: steps.append(f.step.action))
         b.cluster.advance(100)
         assert tl.paused and [f.step.action for f in tl.fired] == ["delete", "delete", "pause"]
         assert steps == ["delete", "delete", "pause"] and pb.paused and pb.events_played == 3
         assert pb.position == 100
-        with pytest.raises(K9pyError, match="cannot be moved"):
-            pb.seek_by(10)
         before = b.cluster.now()
         b.speed = 2.0
         assert b.tick(5) is False and b.cluster.now() == before  # the driver respects the pause
@@ -211,3 +210,178 @@ def test_hot_reload_restarts_on_a_valid_save_and_reports_an_invalid_one(tmp_path
         assert b.cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 5
         await b.close()
     asyncio.run(main())
+
+
+# -- a scenario's play head: pause, speed, step, seek (virtual clock, deterministic) ---------------
+
+def _pods(b: ScenarioBackend) -> dict[str, str]:
+    """name → resourceVersion-free state of the pods (what a seek must reproduce)."""
+    return {p["metadata"]["name"]: p["status"].get("phase", "") for p in b.cluster.store.list("Pod", "default")}
+
+
+def _with_pause(tmp_path, at: str = "90s") -> str:
+    src = tmp_path / "s.yaml"
+    src.write_text(Path("scenarios/self-healing.yaml").read_text()
+                   .replace("  - at: 2m\n", f"  - {{at: {at}, pause: look}}\n  - at: 2m\n"))
+    return str(src)
+
+
+def test_scenario_pauses_and_changes_speed_like_a_replay():
+    b = ScenarioBackend.open("scenarios/self-healing.yaml")
+    pb = b.playback()
+    changes: list[None] = []
+    pb.on_change(changes.append)
+    assert not pb.paused and pb.speed == 1
+    pb.toggle()
+    assert pb.paused and b.tick(5) is False and pb.position == 0
+    pb.toggle()
+    assert not pb.paused and b.tick(5) is True and pb.position == 5
+    assert pb.faster() == 2 and b.tick(5) and pb.position == 15
+    assert pb.slower() == 1 and pb.slower() == 0.5 and pb.speed == 0.5
+    for _ in range(12):
+        pb.faster()
+    assert pb.speed == 64  # the replay's range
+    assert len(changes) == 2 + 3 + 12
+
+
+def test_scenario_steps_from_step_to_step_and_back():
+    b = ScenarioBackend.open("scenarios/self-healing.yaml")
+    pb = b.playback()
+    told: list[str] = []
+    pb.on_step(lambda f: told.append(f.step.action))
+    assert pb.step_forward() and pb.position == 20 and pb.events_played == 1
+    assert pb.step_forward() and pb.position == 60 and pb.events_played == 2
+    assert pb.step_forward() and pb.position == 120 and pb.events_played == 3
+    assert not pb.step_forward() and pb.position == 120  # no step after the last one
+    assert told == []  # stepping is a seek: steps passed are not flashed one by one
+    assert pb.step_back() and pb.position == 60 and pb.events_played == 2
+    assert pb.step_back() and pb.position == 20 and pb.events_played == 1
+    assert pb.step_back() and pb.position == 0 and pb.events_played == 0
+    assert not pb.step_back()
+
+
+def test_scenario_seeks_both_ways_and_a_seek_back_is_a_deterministic_rerun():
+    fresh = ScenarioBackend.open("scenarios/self-healing.yaml")
+    with fresh.cluster.lock:
+        fresh.cluster.advance(75)
+    expected = _pods(fresh)
+
+    b = ScenarioBackend.open("scenarios/self-healing.yaml")
+    pb = b.playback()
+    first = b.cluster
+    pb.seek(150)
+    assert pb.position == 150 and b.cluster is first and "lonely" not in _pods(b)
+    pb.seek(75)  # backwards: the simulator runs again from t=0 to 75 s
+    assert pb.position == 75 and b.cluster is not first and _pods(b) == expected
+    assert "lonely" in _pods(b) and pb.events_played == 2
+    pb.seek_by(-1000)
+    assert pb.position == 0 and pb.events_played == 0
+    pb.seek(10**6)
+    assert pb.position == pb.duration == 180 and pb.paused  # clamped to the end, where it stops
+
+
+def test_a_seek_back_shows_the_rerun_to_open_watches():
+    async def main():
+        b = ScenarioBackend.open("scenarios/self-healing.yaml")
+        it = b.watch("Pod", "default")
+        got = await _take(it, 2)
+        assert "lonely" in {o["metadata"]["name"] for o in got[0].objs}
+        b.playback().seek(150)
+        deleted: set[str] = set()
+        while "lonely" not in deleted:
+            ev = await asyncio.wait_for(it.__anext__(), 5)
+            if isinstance(ev, Deleted):
+                deleted.add(ev.obj["metadata"]["name"])
+        b.playback().seek(0)
+        back: set[str] = set()
+        while "lonely" not in back:
+            ev = await asyncio.wait_for(it.__anext__(), 5)
+            if isinstance(ev, Added):
+                back.add(ev.obj["metadata"]["name"])
+        await it.aclose()
+    asyncio.run(main())
+
+
+def test_scenario_clock_stops_at_the_end_and_resume_starts_again():
+    b = ScenarioBackend.open("scenarios/self-healing.yaml")
+    pb = b.playback()
+    b.speed = 64.0
+    for _ in range(10):  # 640 virtual seconds offered: it stops at 180
+        if not b.tick(1.0):
+            break
+        assert pb.position <= pb.duration
+    assert pb.position == pb.duration == 180 and pb.paused  # the bar stops at 03:00 / 03:00
+    before = b.cluster.now()
+    assert b.tick(10) is False and b.cluster.now() == before
+    pb.toggle()
+    assert not pb.paused and pb.position == 0 and pb.events_played == 0
+
+
+def test_tick_stops_at_a_pause_step_and_a_seek_holds_only_on_one(tmp_path):
+    b = ScenarioBackend.open(_with_pause(tmp_path, "90s"))
+    pb = b.playback()
+    b.speed = 64.0
+    assert b.tick(2) and pb.position == 90 and pb.paused  # not 128: the step stops the clock
+    pb.resume()
+    assert b.tick(0.5) and pb.position == 122
+    pb.seek(30)  # back, across nothing
+    assert pb.position == 30 and not pb.paused
+    pb.seek(100)  # forward over the pause step: passed, it does not hold
+    assert pb.position == 100 and not pb.paused
+    pb.seek(90)  # onto it: it holds
+    assert pb.position == 90 and pb.paused and b.timeline.paused
+
+
+def test_seek_back_needs_a_file_to_run_again():
+    from k9py.backends.base import NotSupported
+    from k9py.scenario.files import load_scenario_cluster
+
+    b = ScenarioBackend(load_scenario_cluster("scenarios/self-healing.yaml"))
+    pb = b.playback()
+    pb.seek(30)
+    assert pb.position == 30
+    with pytest.raises(NotSupported, match="cannot run again"):
+        pb.seek(10)
+
+
+def test_plain_manifests_have_no_timeline_and_no_end():
+    b = ScenarioBackend.open("scenarios/crashloop.yaml")
+    assert b.playback().has_timeline
+    demo = ScenarioBackend.open("scenarios/demo.yaml")
+    pb = demo.playback()
+    assert not pb.has_timeline and pb.marks() == [] and pb.home_namespace() is None
+    before = demo.cluster.now()
+    assert demo.tick(1000) and demo.cluster.now() == before + 1000 and not pb.paused
+    assert pb.accepts("scenario") and not pb.accepts("recording")
+    pb.load("scenarios/self-healing.yaml")  # `:scenarios`: the demo's simulator runs a scenario instead
+    assert pb.has_timeline and pb.position == 0 and pb.total_events == 3
+
+
+def test_marks_list_steps_and_recorded_events():
+    b = ScenarioBackend.open("scenarios/self-healing.yaml")
+    pb = b.playback()
+    pb.seek(30)
+    marks = pb.marks()
+    assert [(m.t, m.done) for m in marks] == [(20, True), (60, False), (120, False)]
+    assert marks[0].what == "delete Pod -l app=web (first 1)" and marks[0].note == "delete one pod of the web Deployment"
+    assert marks[2].what == "delete Pod lonely"
+
+    r = ReplayBackend.open("scenarios/incident-checkout-oom.yaml")
+    r.player.seek(100)
+    rm = r.playback().marks()
+    assert all(m.t > 0 for m in rm) and rm == sorted(rm, key=lambda m: m.t)
+    backoff = [m for m in rm if "BackOff" in m.what]
+    assert backoff[0].what.startswith("Warning BackOff Pod shop/checkout-") and "restarting failed" in backoff[0].note
+    assert [m.done for m in backoff] == [m.t <= 100 for m in backoff] and True in [m.done for m in backoff]
+
+
+def test_home_namespace_is_where_the_objects_are():
+    from k9py.backends.playback import busiest_namespace
+
+    assert ReplayBackend.open("scenarios/incident-checkout-oom.yaml").playback().home_namespace() == "shop"
+    assert ScenarioBackend.open("scenarios/kubeflow.yaml").playback().home_namespace() == "kubeflow-user"
+    assert ScenarioBackend.open("scenarios/self-healing.yaml").playback().home_namespace() == "default"
+    assert busiest_namespace([pod("a", ns="kube-system"), pod("b", ns="kube-system"), pod("c", ns="web")]) == "web"
+    assert busiest_namespace([pod("a", ns="x"), pod("b")]) == "default"  # a tie: default
+    assert busiest_namespace([pod("a", ns="kube-system")]) == "kube-system"
+    assert busiest_namespace([], [pod("a", ns="jobs")]) == "jobs" and busiest_namespace([]) is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from k9py.backends.replay import ReplayBackend, ScenarioBackend
-from k9py.cli import _scenario_backend, build_parser
+from k9py.cli import _scenario_backend, build_parser, resolve_files
 from k9py.errors import K9pyError
 from k9py.scenario import files
 from k9py.scenario.recording import parse_recording
@@ -71,14 +71,34 @@ def test_backend_chosen_by_file_kind():
     assert isinstance(r, ReplayBackend)
     r = _scenario_backend(_args("replay", "scenarios/incident-checkout-oom.yaml", "--paused", "--at", "90s", "--watch"))
     assert isinstance(r, ReplayBackend) and r.player.paused and r.player.position == 90 and r.hot_reload
-    with pytest.raises(K9pyError, match="is not a Recording"):
+    with pytest.raises(K9pyError, match="is a scenario file, not a Recording: run it with `k9py --scenario"):
         _scenario_backend(_args("replay", "scenarios/self-healing.yaml"))
 
 
-def test_scenario_list_shows_every_bundled_file_with_its_description():
+def test_bundled_names_open_the_bundled_files():
+    args = _args("--scenario", "self-healing")
+    resolve_files(args)
+    b = _scenario_backend(args)
+    assert isinstance(b, ScenarioBackend) and b.path.endswith("/k9py/data/scenarios/self-healing.yaml")
+    args = _args("replay", "incident-checkout-oom", "--at", "90s")
+    resolve_files(args)
+    r = _scenario_backend(args)
+    assert isinstance(r, ReplayBackend) and r.player.position == 90
+    args = _args("replay", "self-healing")
+    resolve_files(args)
+    with pytest.raises(K9pyError, match=r"^self-healing: is a scenario file, not a Recording: run it with "
+                                        r"`k9py --scenario self-healing`$"):
+        _scenario_backend(args)
+    args = _args("--scenario", "scenarios/crashloop.yaml")  # a path stays a path
+    resolve_files(args)
+    assert args.scenario == "scenarios/crashloop.yaml"
+
+
+def test_scenario_list_shows_every_bundled_file_with_its_title_and_path():
     proc = k9py("scenario", "list")
     assert proc.returncode == 0
-    rows = {ln.split()[0]: ln.split(None, 2) for ln in proc.stdout.splitlines()}
+    rows = {ln.split()[0]: ln.split(None, 2) for ln in proc.stdout.splitlines()[1:]}
     assert rows["incident-checkout-oom"][1] == "recording"
     assert rows["rolling-update"][1] == "scenario" and rows["demo"][1] == "manifests"
-    assert all(len(r) == 3 and r[2] for r in rows.values())  # every one has a description
+    assert all(len(r) == 3 and r[2].split()[0] != r[2].split()[-1] for r in rows.values())  # a title, then the path
+    assert all(r[2].endswith(f"/{name}.yaml") for name, r in rows.items())

@@ -9,6 +9,7 @@ from pathlib import Path
 from k9py.backends.recorder import record_backend
 from k9py.backends.sim import SimBackend
 from k9py.scenario import files
+from k9py.scenario.player import Player
 from k9py.scenario.recorder import REDACTED
 from k9py.scenario.recording import RecordingWriter, header_dict, parse_recording
 from tests.samples import small_cluster
@@ -72,6 +73,8 @@ def test_record_a_served_cluster_through_the_kubernetes_client(tmp_path):
     rec = parse_recording(out, files.read_text(out))
     assert events == len(rec.events) > 0
     assert rec.context == "k9py-sim" and rec.server_version.endswith("-k9py")
+    # the header keeps the duration asked: the replay lasts 1 s even though nothing changed (a stopped clock)
+    assert rec.duration == 1.0 and rec.end == 1.0 and Player(rec).duration == 1.0
     pods = {e.object["metadata"]["name"] for e in rec.events if e.object and e.object["kind"] == "Pod"}
     assert pods == {p["metadata"]["name"] for p in cluster.store.list("Pod", "default")}
     got = {e.object["metadata"]["name"]: e.object for e in rec.events if e.object and e.object["kind"] == "Deployment"}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
+
+import pytest
 
 from k9py.backends.replay import ReplayBackend
 from k9py.backends.sim import SimBackend
@@ -127,8 +130,8 @@ def test_scenario_steps_flash_and_space_resumes_a_pause(tmp_path):
             await pilot.press("space")
             assert not backend.timeline.paused and app.flash_text == "scenario resumed"
             assert first not in app.table.marked  # the key resumed, it did not mark
-            await pilot.press("space")
-            assert first in app.table.marked  # not paused: space marks again
+            await pilot.press("space")  # a scenario pauses like a replay (it used to mark)
+            assert backend.paused and "⏸ paused" in bar_text(app) and first not in app.table.marked
     asyncio.run(main())
 
 
@@ -176,17 +179,14 @@ def test_scenarios_picker_lists_descriptions_and_switches_a_running_scenario(tmp
             assert isinstance(picker, ScenarioPicker)
             names_ = [e.name for e in picker.entries]
             assert {"self-healing", "rolling-update", "incident-checkout-oom"} <= set(names_)
+            assert picker.index == names_.index("self-healing")  # the cursor starts on the one playing
             body = str(picker.query_one("#picker-body").render())
-            assert "Roll nginx 1.24" in body and "recording" in body
-            # a recording cannot replace a running scenario: the command is shown
-            for _ in range(names_.index("incident-checkout-oom")):
-                await pilot.press("down")
-            await pilot.press("enter")
+            assert "Roll nginx 1.24" in body and "recording" in body and "● self-healing" in body
+            await pilot.press("escape")
             await pilot.pause()
-            assert "k9py replay" in app.flash_text and backend.path == "scenarios/self-healing.yaml"
             await pilot.press("colon", *"scenarios", "enter")
             await pilot.pause()
-            for _ in range(app.screen.entries.__len__()):
+            for _ in range(len(app.screen.entries)):
                 await pilot.press("up")
             for _ in range(names_.index("rolling-update")):
                 await pilot.press("down")
@@ -204,11 +204,185 @@ def test_replay_keys_in_the_menu_and_help_replace_the_keys_they_take_over():
         app = replay_app()
         async with app.run_test(size=SIZE) as pilot:
             await sync(app, pilot)
-            header = str(app.query_one("#header").render())
-            assert "<space>    Pause/Play" in header and "Mark" not in header
+            header = " ".join(str(app.query_one("#header").render()).split())
+            assert "<space> Pause/Play" in header and "Mark" not in header
             await pilot.press("question_mark")
             await pilot.pause()
             body = str(app.screen.query_one("#help-body").render())
             assert "REPLAY" in body and "Pause/Play" in body and "Next event" in body
-            assert "Mark" not in body and "Last view" not in body  # space pauses, - slows down here
+            # space pauses, - slows down here (ctrl-space still marks a range)
+            assert not re.search(r"(?<!-)<space>\s+Mark", body) and "Last view" not in body
     asyncio.run(main())
+
+
+# -- :scenarios switches the running simulator, :timeline, where a replay opens -----------------------
+
+async def pick(app, pilot, name):
+    """`:scenarios`, the cursor onto ``name``, enter."""
+    from k9py.ui.widgets.timeline import ScenarioPicker
+    await pilot.press("colon", *"scenarios", "enter")
+    await pilot.pause()
+    picker = app.screen
+    assert isinstance(picker, ScenarioPicker)
+    delta = [e.name for e in picker.entries].index(name) - picker.index
+    await pilot.press(*(["down"] * delta if delta > 0 else ["up"] * -delta), "enter")
+    await app.workers.wait_for_complete()
+    await sync(app, pilot)
+    await sync(app, pilot)
+
+
+def test_scenarios_switches_the_demo_simulator_in_place():
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.cli import build_parser
+    from k9py.ui.launch import build_app
+    from k9py.ui.widgets.timeline import hints
+
+    async def main():
+        app = build_app(build_parser().parse_args([]), manual=True)
+        backend = app.backend
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert isinstance(backend, ScenarioBackend) and backend.path.endswith("demo.yaml")
+            assert not app.query("#timeline") and hints(backend) == []  # the demo: no bar, space marks
+            await pick(app, pilot, "kubeflow")
+            assert app.backend is backend and backend.path.endswith("kubeflow.yaml")
+            assert app.flash_text.startswith("kubeflow: A Kubeflow notebook server")
+            assert app.title_text().startswith("pods(kubeflow-user)")  # the view goes where the objects are
+            assert "steps 0/" in bar_text(app) and "00:00 / 05:00" in bar_text(app)
+    asyncio.run(main())
+
+
+def test_scenarios_opens_a_recording_in_a_new_session_and_a_scenario_after_it():
+    from k9py.backends.replay import ScenarioBackend
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/self-healing.yaml")
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            first = app.session
+            await pick(app, pilot, "incident-checkout-oom")
+            assert isinstance(app.backend, ReplayBackend) and app.session is not first
+            assert app.backend.path.endswith("incident-checkout-oom.yaml")
+            assert app.title_text().startswith("pods(shop)") and any(n.startswith("checkout-") for n in names(app))
+            assert "events " in bar_text(app) and "00:00 / 04:00" in bar_text(app) and len(app.query("#timeline")) == 1
+            assert app.flash_text.startswith("incident-checkout-oom: Recorded incident")
+            await pilot.press("end")  # the replay keys drive the new play head
+            assert app.backend.player.position == 240
+            await pick(app, pilot, "crashloop")
+            assert isinstance(app.backend, ScenarioBackend) and app.backend.path.endswith("crashloop.yaml")
+            assert app.title_text().startswith("pods(default)") and "steps 0/3" in bar_text(app)
+    asyncio.run(main())
+
+
+def deleting(app, name: str) -> bool:
+    """The pods view shows ``name`` on its way out (a deletionTimestamp)."""
+    m = app.model
+    row = next(m.row_at(i) for i in range(len(m)) if m.row_at(i).key[1] == name)
+    return bool(row.obj["metadata"].get("deletionTimestamp"))
+
+
+def test_timeline_lists_past_and_coming_steps_and_goes_to_one():
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.ui.screens.timeline_view import TimelineView
+
+    def lines(screen):
+        return [str(screen.options.get_option_at_index(i).prompt) for i in range(screen.options.option_count)]
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/self-healing.yaml")
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            backend.playback().seek(30)
+            await sync(app, pilot)
+            await pilot.press("colon", *"timeline", "enter")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, TimelineView)
+            shown = lines(screen)
+            assert shown[0].startswith("✓ 00:20  delete Pod -l app=web (first 1)")
+            assert shown[0].endswith("delete one pod of the web Deployment")
+            assert shown[1].startswith("▶ 01:00  delete Pod -l app=web ") and shown[2].startswith("  02:00")
+            assert screen.options.highlighted == 1  # the cursor starts on the next step
+            menu = str(screen.query_one("#key-menu").render())
+            assert "Go to" in menu and "Pause/Play" in menu and "Back" in menu
+            status = str(screen.query_one("#timeline-status").render())
+            assert "▶ playing" in status and "00:30 / 03:00" in status
+            await pilot.press("space")
+            assert backend.paused and "⏸ paused" in str(screen.query_one("#timeline-status").render())
+            await pilot.press("j", "enter")  # forward to the last step
+            await sync(app, pilot)
+            assert app.screen is not screen and backend.playback().position == 120
+            assert app.flash_text == "t=02:00 delete Pod lonely" and deleting(app, "lonely")
+            await pilot.press("colon", *"tl", "enter")
+            await pilot.pause()
+            assert lines(app.screen)[2].startswith("✓ 02:00")
+            await pilot.press("g", "enter")  # back to the first step: the simulator runs again to 20 s
+            await sync(app, pilot)
+            assert backend.playback().position == 20 and not deleting(app, "lonely")
+            assert backend.paused  # the user's pause holds across seeks
+    asyncio.run(main())
+
+
+def test_timeline_without_a_play_head_says_so():
+    async def main():
+        app = K9pyApp(SimBackend(small_cluster()), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await pilot.press("colon", *"timeline", "enter")
+            await pilot.pause()
+            assert len(app.screen_stack) == 1 and app.flash_text.startswith("timeline: nothing is playing")
+    asyncio.run(main())
+
+
+def test_the_scenario_bar_stops_at_the_end():
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.ui.widgets.timeline import hints
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/self-healing.yaml", speed=64)
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            for _ in range(10):
+                backend.tick(1)
+            await pilot.pause()
+            assert "03:00 / 03:00" in bar_text(app) and "⏸ paused" in bar_text(app) and "steps 3/3" in bar_text(app)
+            assert ("<.>", "Next step") in hints(backend) and ("<,>", "Previous step") in hints(backend)
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("argv,ns", [([], "shop"), (["-n", "default"], "default"), (["-A"], "all")])
+def test_a_replay_opens_where_its_objects_are(argv, ns):
+    from k9py.cli import build_parser
+    from k9py.ui.launch import build_app
+
+    async def main():
+        app = build_app(build_parser().parse_args(["replay", INCIDENT, *argv]), ReplayBackend.open(INCIDENT),
+                        manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert app.title_text().startswith(f"pods({ns})")
+    asyncio.run(main())
+
+
+def test_timeline_snapshot_80x24(snap_compare):
+    from k9py.backends.replay import ScenarioBackend
+
+    async def run(pilot):
+        await pilot.app.pump()
+        pilot.app.backend.playback().seek(70)
+        await pilot.app.pump()
+        await pilot.press("colon", *"timeline", "enter")
+        await pilot.pause()
+    backend = ScenarioBackend.open("scenarios/crashloop.yaml")
+    assert snap_compare(K9pyApp(backend, manual=True), terminal_size=(80, 24), run_before=run)
+
+
+def test_timeline_snapshot_160x45(snap_compare):
+    async def run(pilot):
+        await pilot.app.pump()
+        await pilot.press("colon", *"timeline", "enter")
+        await pilot.pause()
+    assert snap_compare(replay_app(at=100), terminal_size=SIZE, run_before=run)

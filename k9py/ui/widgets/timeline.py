@@ -1,10 +1,13 @@
-"""The replay timeline bar (position, duration, speed, paused/playing, event count) and the
-replay keys. Installed by the app when its backend declares ``Capability.PLAYBACK``: a Recording
-(every key), or a Scenario (steps instead of events; only `space`, to resume a pause step);
-elsewhere the keys fall through to their usual bindings (``SkipAction``)."""
+"""The replay timeline bar (position, duration, speed, paused/playing, event count), the replay
+keys, and the `:scenarios` picker. The bar and keys work when the backend plays something with
+a timeline (``Capability.PLAYBACK``): a Recording, or a Scenario (steps instead of events; a
+seek back runs the simulator again from t=0); elsewhere (the demo's plain manifests, a live
+cluster) the keys fall through to their usual bindings (``SkipAction``)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,6 +20,7 @@ from textual.widgets import Static
 
 from k9py.backends.base import Backend, Capability
 from k9py.backends.playback import Playback
+from k9py.errors import K9pyError
 
 if TYPE_CHECKING:
     from k9py.scenario.catalog import Entry
@@ -46,12 +50,14 @@ def playback_of(backend: Backend) -> Playback | None:
 
 
 def hints(backend: Backend) -> list[tuple[str, str]]:
-    """The replay keys that work on ``backend``: all of them for a recording, `space` (resume
-    after a pause step) for a scenario, none without a play head."""
+    """The replay keys that work on ``backend``: all of them for a recording or a scenario,
+    none without a timeline (the demo's plain manifests keep space for Mark)."""
     pb = playback_of(backend)
-    if pb is None:
+    if pb is None or not pb.has_timeline:
         return []
-    return HINTS if pb.seekable else [("<space>", "Resume")]
+    if not pb.seekable:
+        return [("<space>", "Resume")]
+    return [(key, desc.replace("event", "step")) for key, desc in HINTS] if pb.unit == "steps" else HINTS
 
 
 def clock(seconds: float) -> str:
@@ -73,6 +79,20 @@ class Timeline(Static):
     def __init__(self, playback: Playback, **kw: Any) -> None:
         super().__init__(**kw)
         self.playback = playback
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.playback.on_change(self._moved)
+        if not getattr(self.app, "manual", True):
+            self.set_interval(0.5, self.refresh)  # a scenario's clock moves without telling
+
+    def _moved(self, _: None) -> None:
+        self.refresh()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def render(self) -> Text:
         p = self.playback
@@ -124,12 +144,6 @@ def install(app: K9pyApp) -> Timeline | None:
 def _mount(app: K9pyApp, pb: Playback) -> Timeline:
     bar = Timeline(pb, id="timeline")
     app.mount(bar, before=app.query_one("#crumbs"))
-
-    def moved(_: None) -> None:
-        bar.refresh()
-    pb.on_change(moved)
-    if not app.manual:
-        app.set_interval(0.5, bar.refresh)  # a scenario's clock moves without telling
     return bar
 
 
@@ -151,22 +165,36 @@ def _bar(app: K9pyApp) -> Timeline | None:
 def act(app: K9pyApp, what: str) -> None:
     """A replay key: move the play head (or the speed), then repaint ages and the bar."""
     pb = playback_of(app.backend)
-    if pb is None:
+    if pb is None or not pb.has_timeline:
         raise SkipAction()
-    if not pb.seekable:  # a scenario: space resumes it after a pause step, nothing else
+    try:
+        _move(app, pb, what)
+    except K9pyError as err:  # a scenario that cannot run again (built in memory)
+        app.flash(str(err), "warn")
+    app._tick()  # ages are computed against the play head
+    bar = _bar(app)
+    if bar is not None:
+        bar.refresh()
+
+
+def _move(app: K9pyApp, pb: Playback, what: str) -> None:
+    if not pb.seekable:  # only resumes after a pause step
         if what != "toggle" or not pb.paused:
             raise SkipAction()
         pb.resume()
-        app.flash("scenario resumed")
+        app.flash("resumed")
     elif what == "toggle":
+        was_paused = pb.paused
         pb.toggle()
+        if was_paused and not pb.paused and pb.unit == "steps":
+            app.flash("scenario resumed")
     elif what == "faster":
         app.flash(f"speed {speed_text(pb.faster())}")
     elif what == "slower":
         app.flash(f"speed {speed_text(pb.slower())}")
     elif what == "step_forward":
         if not pb.step_forward():
-            app.flash("at the last event")
+            app.flash(f"at the last {pb.unit[:-1]}")
     elif what == "step_back":
         if not pb.step_back():
             app.flash("at the start")
@@ -178,10 +206,6 @@ def act(app: K9pyApp, what: str) -> None:
         pb.home()
     elif what == "end":
         pb.end()
-    app._tick()  # ages are computed against the play head
-    bar = _bar(app)
-    if bar is not None:
-        bar.refresh()
 
 
 # -- the :scenarios picker -------------------------------------------------------------------------
@@ -190,16 +214,22 @@ PICKER_COMMANDS = ("scenarios", "scenario")
 
 
 class ScenarioPicker(ModalScreen["Entry | None"]):
-    """The bundled scenarios and recordings with their descriptions; enter picks one."""
+    """The bundled scenarios and recordings with their descriptions (● the one playing); enter
+    picks one."""
 
     BINDINGS = [Binding("escape", "pick(False)", "Back"), Binding("q", "pick(False)", "Back", show=False),
                 Binding("enter", "pick(True)", "Open"), Binding("down,j", "move(1)", show=False),
                 Binding("up,k", "move(-1)", show=False)]
+    DEFAULT_CSS = "ScenarioPicker #picker-body { text-wrap: nowrap; text-overflow: ellipsis; }"
 
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry], playing: str | None = None) -> None:
         super().__init__()
         self.entries = entries
-        self.index = 0
+        self.playing = os.path.realpath(playing) if playing else None
+        self.index = next((i for i, e in enumerate(entries) if self._is_playing(e)), 0)
+
+    def _is_playing(self, e: Entry) -> bool:
+        return self.playing is not None and os.path.realpath(e.path) == self.playing
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
@@ -207,49 +237,96 @@ class ScenarioPicker(ModalScreen["Entry | None"]):
             yield Static(self._body(), id="picker-body")
 
     def _body(self) -> Text:
-        out = Text()
+        lines = []
         width = max((len(e.name) for e in self.entries), default=4)
         for i, e in enumerate(self.entries):
-            style = "bold black on #00ffff" if i == self.index else ""
-            out.append(f" {e.name:<{width}}  {e.kind:<9} ", style=style or "bold #00ffff")
-            out.append(f" {e.description}\n", style=style or "white")
+            chosen = i == self.index
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append("●" if self._is_playing(e) else " ", style="bold #00ff7f")
+            line.append(f" {e.name:<{width}}  {e.kind:<9} ", style="bold black on #00ffff" if chosen else "bold #00ffff")
+            line.append(f" {e.description}", style="bold black on #00ffff" if chosen else "white")
+            lines.append(line)
+        out = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        out.no_wrap, out.overflow = True, "ellipsis"
         return out
 
     def action_move(self, delta: int) -> None:
         if self.entries:
             self.index = max(0, min(len(self.entries) - 1, self.index + delta))
             self.query_one("#picker-body", Static).update(self._body())
+            self.query_one("#help-box", VerticalScroll).scroll_to(y=max(0, self.index - 2), animate=False)
 
     def action_pick(self, chosen: bool) -> None:
         self.dismiss(self.entries[self.index] if chosen and self.entries else None)
 
 
 def open_picker(app: K9pyApp) -> bool:
-    """`:scenarios`: pick a bundled file; a running scenario (or replay) switches to it when it
-    can, otherwise the command to run it is shown."""
+    """`:scenarios`: pick a bundled file; the simulator (or replay) running switches to it."""
     from k9py.scenario.catalog import bundled
 
     def picked(entry: Entry | None) -> None:
-        if entry is None:
-            return
-        switch(app, entry)
-    app.push_screen(ScenarioPicker(bundled()), picked)
+        if entry is not None:
+            switch(app, entry)
+    pb = playback_of(app.backend)
+    app.push_screen(ScenarioPicker(bundled(), pb.path if pb is not None else None), picked)
     return True
 
 
 def switch(app: K9pyApp, entry: Entry) -> None:
-    from k9py.errors import K9pyError
+    """Play ``entry`` instead of what runs: loaded into the running simulator or replay when it
+    takes that kind of file, else in a new Session over a fresh backend (a scenario after a
+    replay, a recording after a scenario). A live cluster is left alone: the command is shown."""
     from k9py.scenario import files
 
     pb = playback_of(app.backend)
-    if pb is None or not pb.accepts(entry.kind):
-        how = "k9py replay" if entry.kind == files.RECORDING else "k9py --scenario"
-        app.flash(f"{entry.name}: run `{how} {entry.path}`", "warn")
+    if pb is not None and pb.accepts(entry.kind):
+        try:
+            pb.load(entry.path)
+        except K9pyError as err:
+            app.flash(str(err), "error")
+            return
+        _after_reload(app, pb)
+        _arrived(app, pb, entry)
         return
+    if app.backend.info().backend not in ("sim", "replay"):
+        how = "k9py replay" if entry.kind == files.RECORDING else "k9py --scenario"
+        app.flash(f"{entry.name}: this is a live cluster; run `{how} {entry.name}`", "warn")
+        return
+    app.run_worker(_open_in_new_session(app, entry, pb.speed if pb is not None else 1.0),
+                   group="scenario", exclusive=True)
+
+
+async def _open_in_new_session(app: K9pyApp, entry: Entry, speed: float) -> None:
+    from k9py.backends.replay import ReplayBackend, ScenarioBackend
+    from k9py.explorer.session import Session
+    from k9py.scenario import files
+
+    backend: Backend
     try:
-        pb.load(entry.path)
+        if entry.kind == files.RECORDING:
+            replay = ReplayBackend.open(entry.path)
+            replay.player.set_speed(speed)
+            backend = replay
+        else:
+            backend = ScenarioBackend.open(entry.path, speed=speed)
     except K9pyError as err:
         app.flash(str(err), "error")
         return
-    _after_reload(app, pb)
+    old = app.session
+    for bar in app.query(Timeline):
+        await bar.remove()
+    await app.replace_session(Session(backend, readonly=old.readonly, manual=old.manual, namespace=old.namespace))
+    install(app)
+    app.render_header()
+    pb = playback_of(app.backend)
+    if pb is not None:
+        _arrived(app, pb, entry)
+
+
+def _arrived(app: K9pyApp, pb: Playback, entry: Entry) -> None:
+    """After a switch: the view moves to where the new objects are, and says what plays."""
+    home = pb.home_namespace()
+    cur = app.current
+    if home and cur is not None and cur.scope.view.namespaced and cur.scope.namespace not in ("", home):
+        app.outcome(app.navigator.switch_namespace(home))
     app.flash(f"{entry.name}: {entry.description}")

@@ -1,0 +1,38 @@
+"""The bundled scenarios: names for files, titles for `k9py scenario list` and the picker."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from k9py.errors import K9pyError
+from k9py.scenario import catalog
+
+
+def test_resolve_takes_paths_and_bundled_names():
+    bundled = os.path.join(catalog.bundled_dir(), "crashloop.yaml")
+    assert catalog.resolve("scenarios/crashloop.yaml") == "scenarios/crashloop.yaml"  # a file wins
+    assert catalog.resolve("crashloop") == bundled and catalog.resolve("crashloop.yaml") == bundled
+    with pytest.raises(K9pyError, match=r"^nope/crashloop.yaml: no such file$"):
+        catalog.resolve("nope/crashloop.yaml")  # a path is never taken for a name
+
+
+@pytest.mark.parametrize("arg,hint", [
+    ("crashlop", "(did you mean crashloop?)"),
+    ("rolling", "(did you mean rolling-update?)"),
+    ("zzz", "(bundled: crashloop, demo, incident-checkout-oom, jobs-cronjobs, kubeflow, node-failure, "
+            "pv-lifecycle, rolling-update, scaling, self-healing)"),
+])
+def test_an_unknown_name_lists_close_ones(arg, hint):
+    with pytest.raises(K9pyError) as err:
+        catalog.resolve(arg)
+    assert str(err.value) == f"{arg}: no such file or bundled scenario {hint}"
+
+
+def test_entries_have_titles():
+    entries = {e.name: e for e in catalog.bundled()}
+    assert entries["rolling-update"].title == "Rolling update"
+    assert entries["demo"].title == "The k9py demo cluster" and entries["demo"].kind == "manifests"
+    assert entries["incident-checkout-oom"].title.startswith("Recorded incident: checkout 1.5.0")
+    assert all(e.title and e.description and os.path.isfile(e.path) for e in entries.values())
