@@ -53,7 +53,8 @@ class SimBackend(Backend):
 
     # -- discovery / info ------------------------------------------------------------------
     def kinds(self) -> list[ApiResource]:
-        return list(resources.RESOURCES)
+        with self.cluster.lock:
+            return list(self.cluster.api_resources().all)  # the custom resources of its CRDs too
 
     def info(self) -> BackendInfo:
         from k9py.sim.cluster import SERVER_VERSION
@@ -69,9 +70,8 @@ class SimBackend(Backend):
         return frozenset({Capability.METRICS}) if self.metrics_enabled else frozenset()
 
     # -- reading ---------------------------------------------------------------------------
-    @staticmethod
-    def _ns(kind: str, namespace: str | None) -> str | None:
-        res = resources.BY_KIND.get(kind)
+    def _ns(self, kind: str, namespace: str | None) -> str | None:
+        res = self.cluster.api_resources().kind(kind)
         if res is not None and not res.namespaced:
             return None
         return namespace or None

@@ -7,8 +7,8 @@ context, open logs). Whenever the top of the stack changes the ``on_show`` hook 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
@@ -37,6 +37,9 @@ class Outcome:
     # "timeline", "screendumps"
     request: str | None = None
     arg: str = ""
+    # what the navigator can only tell once the backend answers (does that namespace exist?):
+    # the UI awaits ``later()`` and shows its Outcome in turn
+    later: Callable[[], Awaitable[Outcome]] | None = field(default=None, compare=False)
 
     @staticmethod
     def fail(message: str, level: str = "error") -> Outcome:
@@ -158,6 +161,11 @@ class Navigator:
         if cmd.error or cmd.view is None:
             return Outcome.fail(cmd.error or "bad command")
         view = cmd.view
+        args = text.strip().lstrip(":").split()[1:]
+        if view.name == "contexts" and args:  # `:ctx NAME` switches at once
+            return self.use_context(args[0])
+        if view.name == "namespaces" and cmd.namespace and not cmd.labels and not cmd.filter:
+            return self.run(f"pods {cmd.namespace}", record=record)  # k9s: `:ns NAME` shows its pods
         pred, label = None, ""
         if cmd.labels:
             try:
@@ -186,7 +194,32 @@ class Navigator:
         if record:
             self.history.append(effective)
             self.hist_pos = len(self.history) - 1
-        return DONE
+        return self.check_namespace(ns) if view.namespaced and ns else DONE
+
+    def check_namespace(self, ns: str) -> Outcome:
+        """kubectl's words when the namespace shown does not exist (the view stays: it fills if
+        the namespace appears). Known at once from a synced cache, else once the backend answers."""
+        missing = Outcome(message=f"No resources found in {ns} namespace.", level="warn")
+        known = self.session.namespace_known(ns)
+        if known is not None:
+            return DONE if known else missing
+        shown = self.current
+
+        async def later() -> Outcome:
+            if await self.session.namespace_exists(ns) or self.current is not shown:
+                return DONE
+            return missing
+        return Outcome(later=later)
+
+    def use_context(self, name: str) -> Outcome:
+        """`:ctx NAME`: switch to that kubeconfig context (the UI does the switch)."""
+        found = {meta.name(c): c for c in self.session.contexts()}
+        ctx = found.get(name)
+        if ctx is None:
+            return Outcome.fail(f'no context exists with the name: "{name}"')
+        if ctx.get("current") or not self.session.can_switch():
+            return Outcome(message=f"already using context {name}")
+        return Outcome(request="context", arg=name)
 
     def history_back(self) -> Outcome:
         if self.hist_pos > 0:
@@ -218,6 +251,12 @@ class Navigator:
             if row.obj.get("current") or not self.session.can_switch():
                 return Outcome(message=f"already using context {ctx}")
             return Outcome(request="context", arg=ctx)
+        if name == "customresourcedefinitions":  # its objects, all namespaces (esc comes back)
+            view = kinds.crd_view(row.obj, self.session.extra_aliases())
+            if view is None:
+                return Outcome.fail(f"{row.key[1]}: the server does not serve its resources (yet)", "warn")
+            self.push(Scope(view, ""))
+            return DONE
         scope = kinds.drill(cur.scope.view, row.obj)
         if scope is None:
             return Outcome(request="describe")

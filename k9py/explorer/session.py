@@ -4,12 +4,15 @@ each hold one. No Textual here: the App renders what a Session knows."""
 
 from __future__ import annotations
 
-from k9py.backends.base import Backend, BackendInfo, Capability, read_only
+from k9py.backends.base import Backend, BackendInfo, Capability, StatusError, read_only
 from k9py.store.informer import Cache, Informer
 from k9py.store.metrics import MetricsCache
 from k9py.view import kinds
+from k9py.view.crd_rows import PrinterColumnsModel
 from k9py.view.kinds import ViewKind
 from k9py.view.printers import has_printer
+from k9py.view.rows import RowModel
+from k9py.view.server_rows import ServerTableModel
 
 Obj = dict[str, object]
 
@@ -84,9 +87,37 @@ class Session:
             self._aliases_key, self._aliases = key, kinds.discovered(found)
         return self._aliases
 
+    # -- namespaces ---------------------------------------------------------------------------------
+    def namespace_known(self, ns: str) -> bool | None:
+        """Whether namespace ``ns`` exists, from a synced namespaces watch (None: not known yet)."""
+        cache = self.informer.cache("Namespace", None)
+        if cache is None or not cache.synced:
+            return None
+        return ("", ns) in cache.objects
+
+    async def namespace_exists(self, ns: str) -> bool:
+        """Ask the backend; anything but NotFound (no right to read namespaces, offline) counts
+        as existing: only a namespace known to be missing is said to be."""
+        try:
+            await self.backend.get("Namespace", None, ns)
+        except StatusError as err:
+            return err.code != 404
+        except Exception:
+            return True
+        return True
+
     def uses_server_table(self, view: ViewKind) -> bool:
         """Kinds k9py has no printer for take their columns from the server's Table."""
         return view.discovered and not has_printer(view.kind) and self.supports(Capability.SERVER_TABLES)
+
+    def model_class(self, view: ViewKind) -> type[RowModel]:
+        """The row model of ``view``: the server's Table columns, a CRD's printer columns computed
+        here (a backend without server tables: the simulator), or kubectl's printers."""
+        if self.uses_server_table(view):
+            return ServerTableModel
+        if view.columns:
+            return PrinterColumnsModel
+        return RowModel
 
     # -- connection ---------------------------------------------------------------------------------
     def connection(self, cache: Cache | None) -> tuple[str, str | None]:

@@ -6,10 +6,25 @@ UI (command aliases).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 READ_VERBS = ("get", "list", "watch")
+
+
+@dataclass(frozen=True)
+class PrinterColumn:
+    """One of a CRD version's ``additionalPrinterColumns`` (what ``kubectl get`` prints)."""
+
+    name: str
+    type: str  # integer | number | string | boolean | date
+    json_path: str
+    priority: int = 0
+    description: str = ""
+    format: str = ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +39,10 @@ class ApiResource:
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[str, ...] = ()
     singular: str = field(default="")
+    # Custom resources: the CRD that defines them ("crontabs.stable.example.com") and the columns
+    # its served version prints (the apiserver's NAME first, then these; Age when it has none).
+    crd: str = ""
+    printer_columns: tuple[PrinterColumn, ...] = ()
 
     @property
     def api_version(self) -> str:
@@ -76,6 +95,8 @@ RESOURCES: tuple[ApiResource, ...] = (
     ApiResource("ClusterRoleBinding", "clusterrolebindings", "rbac.authorization.k8s.io", "v1", False),
     ApiResource("Lease", "leases", "coordination.k8s.io", "v1", True),
     ApiResource("PriorityClass", "priorityclasses", "scheduling.k8s.io", "v1", False, ("pc",)),
+    ApiResource("CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "v1", False,
+                ("crd", "crds"), ("api-extensions",), subresources=("status",)),
 )
 
 BY_KIND: dict[str, ApiResource] = {r.kind: r for r in RESOURCES}
@@ -105,3 +126,98 @@ def groups() -> dict[str, list[str]]:
         if r.version not in versions:
             versions.append(r.version)
     return out
+
+
+# -- custom resources -----------------------------------------------------------------------------
+CRD_KIND = "CustomResourceDefinition"
+CRD_GROUP = "apiextensions.k8s.io"
+# What the apiserver prints for a custom resource whose version declares no columns.
+AGE_COLUMN = PrinterColumn("Age", "date", ".metadata.creationTimestamp")
+_VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
+
+
+def version_priority(version: str) -> tuple[int, int, int, str]:
+    """Sort key, best first, of Kubernetes version names: v2 > v1 > v1beta2 > v1beta1 > v1alpha1
+    > anything else (alphabetically), as the apiserver orders a group's versions."""
+    m = _VERSION.match(version)
+    if m is None:
+        return (3, 0, 0, version)
+    major, level, minor = int(m.group(1)), m.group(2), int(m.group(3) or 0)
+    return ({None: 0, "beta": 1, "alpha": 2}[level], -major, -minor, version)
+
+
+def _dig(obj: Any, *path: str) -> Any:
+    for p in path:
+        obj = obj.get(p) if isinstance(obj, dict) else None
+    return obj
+
+
+def from_crd(crd: dict[str, Any]) -> list[ApiResource]:
+    """The resources a CustomResourceDefinition serves, one per served version, preferred version
+    first. Assumes an admitted CRD (``k9py.sim.crds`` validates); malformed parts are skipped."""
+    spec: dict[str, Any] = crd["spec"] if isinstance(crd.get("spec"), dict) else {}
+    names: dict[str, Any] = spec["names"] if isinstance(spec.get("names"), dict) else {}
+    group, kind, plural = spec.get("group"), names.get("kind"), names.get("plural")
+    if not (isinstance(group, str) and isinstance(kind, str) and isinstance(plural, str) and kind and plural):
+        return []
+    versions = [v for v in spec.get("versions") or [] if isinstance(v, dict) and v.get("served")
+                and isinstance(v.get("name"), str)]
+    has = {"status": "status", "scale": "scale"}
+    out = []
+    for v in sorted(versions, key=lambda v: version_priority(v["name"])):
+        subs = tuple(name for key, name in has.items() if isinstance(_dig(v, "subresources", key), dict)
+                     or isinstance(_dig(spec, "subresources", key), dict))
+        cols = []
+        for c in v.get("additionalPrinterColumns") or spec.get("additionalPrinterColumns") or []:
+            if isinstance(c, dict) and isinstance(c.get("name"), str) and isinstance(c.get("jsonPath"), str):
+                cols.append(PrinterColumn(c["name"], str(c.get("type") or "string"), c["jsonPath"],
+                                          int(c.get("priority") or 0), str(c.get("description") or ""),
+                                          str(c.get("format") or "")))
+        out.append(ApiResource(
+            kind, plural, group, v["name"], spec.get("scope") == "Namespaced",
+            tuple(s for s in names.get("shortNames") or () if isinstance(s, str)),
+            tuple(s for s in names.get("categories") or () if isinstance(s, str)),
+            subresources=subs, singular=str(names.get("singular") or kind.lower()),
+            crd=str(_dig(crd, "metadata", "name") or f"{plural}.{group}"),
+            printer_columns=tuple(cols) or (AGE_COLUMN,)))
+    return out
+
+
+def registry_of(crds: Iterable[dict[str, Any]]) -> Registry:
+    """The registry of a cluster whose CustomResourceDefinitions are ``crds`` (a CRD whose kind
+    is a built-in kind adds nothing)."""
+    return Registry(r for crd in crds for r in from_crd(crd) if r.kind not in BY_KIND)
+
+
+class Registry:
+    """The built-in resources plus the custom ones a cluster's CRDs add: what a cluster serves."""
+
+    def __init__(self, custom: Iterable[ApiResource] = ()) -> None:
+        self.custom = tuple(custom)
+        self.all: tuple[ApiResource, ...] = RESOURCES + self.custom
+        self.by_kind: dict[str, ApiResource] = dict(BY_KIND)
+        for r in self.custom:  # a kind's first (preferred) served version
+            self.by_kind.setdefault(r.kind, r)
+        self._by_gvr = {(r.group, r.version, r.plural): r for r in self.all}
+
+    def kind(self, kind: str) -> ApiResource | None:
+        return self.by_kind.get(kind)
+
+    def find(self, group: str, version: str, plural: str) -> ApiResource | None:
+        return self._by_gvr.get((group, version, plural))
+
+    def namespaced(self, kind: str) -> bool:
+        """Unknown kinds count as namespaced (what the store assumes)."""
+        res = self.by_kind.get(kind)
+        return True if res is None else res.namespaced
+
+    def groups(self) -> dict[str, list[str]]:
+        """group → versions, preferred first (core group under "")."""
+        out = groups()
+        for r in self.custom:
+            versions = out.setdefault(r.group, [])
+            if r.version not in versions:
+                versions.append(r.version)
+        for g in {r.group for r in self.custom}:
+            out[g].sort(key=version_priority)
+        return out

@@ -17,7 +17,7 @@ import yaml
 from k9py.kube import meta, selectors
 from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
-from k9py.kube.resources import ApiResource
+from k9py.kube.resources import CRD_KIND, ApiResource, Registry
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_found
 from k9py.serve import discovery, openapi, table
 from k9py.serve import metrics as metrics_api
@@ -62,6 +62,11 @@ class Api:
         self.stopping = threading.Event()
 
     # -- plumbing ------------------------------------------------------------------------------
+    def registry(self) -> Registry:
+        """What the cluster serves now (its CRDs' custom resources included)."""
+        with self.cluster.lock:
+            return self.cluster.api_resources()
+
     def notify(self) -> None:
         with self.changed:
             self.changed.notify_all()
@@ -97,9 +102,10 @@ class Api:
         if path == "/api":
             return Response(200, discovery.api_versions(self.server_address))
         if path == "/apis":
-            return Response(200, discovery.api_group_list(metrics=self.metrics))
+            return Response(200, discovery.api_group_list(self.registry(), metrics=self.metrics))
         if path.startswith("/openapi"):
             return self._openapi(req, path)
+        registry = self.registry()
         segs = [s for s in path.split("/") if s]
         if not segs or segs[0] not in ("api", "apis"):
             return self._not_found_path()
@@ -111,19 +117,19 @@ class Api:
             if len(segs) >= 2 and segs[1] == metrics_api.GROUP and self.metrics:
                 return metrics_api.handle(self, req, segs[2:])
             if len(segs) == 2:
-                if segs[1] not in discovery.groups_served():
+                if segs[1] not in discovery.groups_served(registry):
                     return self._not_found_path()
-                return Response(200, discovery.api_group(segs[1]))
+                return Response(200, discovery.api_group(registry, segs[1]))
             if len(segs) < 3:
                 return self._not_found_path()
             group, version, rest = segs[1], segs[2], segs[3:]
         if not rest:
-            rl = discovery.resource_list(group, version)
+            rl = discovery.resource_list(registry, group, version)
             return Response(200, rl) if rl else self._not_found_path()
         watch_path = False
         if rest[0] == "watch":  # the deprecated /watch/ URL form
             watch_path, rest = True, rest[1:]
-        route = self._route(group, version, rest)
+        route = self._route(registry, group, version, rest)
         if route is None:
             return self._not_found_path()
         return self._resource(req, route, watch_path)
@@ -132,13 +138,13 @@ class Api:
     def _not_found_path() -> Response:
         return Api.error_response(404, "NotFound", "the server could not find the requested resource")
 
-    def _route(self, group: str, version: str, rest: list[str]) -> Route | None:
+    def _route(self, registry: Registry, group: str, version: str, rest: list[str]) -> Route | None:
         ns = None
         if len(rest) >= 3 and rest[0] == "namespaces":
-            res = discovery.find_resource(group, version, rest[2])
+            res = discovery.find_resource(registry, group, version, rest[2])
             if res is not None and res.namespaced:
                 ns, rest = rest[1], rest[2:]
-        res = discovery.find_resource(group, version, rest[0])
+        res = discovery.find_resource(registry, group, version, rest[0])
         if res is None or len(rest) > 3:
             return None
         if res.namespaced and ns is None and len(rest) > 1:
@@ -155,15 +161,16 @@ class Api:
             if "protobuf" in accept and "json" not in accept:
                 return self.error_response(406, "NotAcceptable", "only application/json is served")
             return Response(200, openapi.v2_document())
+        registry = self.registry()
         if path == "/openapi/v3":
-            return Response(200, openapi.v3_root())
+            return Response(200, openapi.v3_root(registry))
         if path.startswith("/openapi/v3/"):
             parts = path[len("/openapi/v3/"):].split("/")
             doc = None
             if len(parts) == 2 and parts[0] == "api":
-                doc = openapi.gv_document("", parts[1])
+                doc = openapi.gv_document(registry, "", parts[1])
             elif len(parts) == 3 and parts[0] == "apis":
-                doc = openapi.gv_document(parts[1], parts[2])
+                doc = openapi.gv_document(registry, parts[1], parts[2])
             if doc is not None:
                 return Response(200, doc)
         return self._not_found_path()
@@ -279,10 +286,12 @@ class Api:
             page = page[:limit]
             next_token = base64.urlsafe_b64encode(json.dumps(
                 {"rv": rv, "ns": meta.namespace(last), "name": meta.name(last)}).encode()).decode()
+        page = [self.in_version(route, o) for o in page]
         as_ = self.accept(req)
         if as_ == "Table":
             return Response(200, table.table(route.res.kind, page, now, include_object=req.q("includeObject") or "Metadata",
-                                             resource_version=rv, continue_token=next_token, remaining=remaining))
+                                             resource_version=rv, continue_token=next_token, remaining=remaining,
+                                             printer_columns=route.res.printer_columns))
         md: Obj = {"resourceVersion": rv}
         if next_token:
             md["continue"] = next_token
@@ -300,14 +309,24 @@ class Api:
                     return o
             raise not_found("ComponentStatus", route.name or "")
         ns = route.namespace if route.res.namespaced else None
-        return self.cluster.store.must_get(route.res.kind, ns, route.name or "")
+        return self.cluster.must_get(route.res.kind, ns, route.name or "")
+
+    @staticmethod
+    def in_version(route: Route, obj: Obj) -> Obj:
+        """A custom resource as the version the request asked for (stored in the preferred one;
+        the versions of one CRD convert with strategy None: only apiVersion changes)."""
+        if route.res.crd and obj.get("kind") == route.res.kind and obj.get("apiVersion") != route.res.api_version:
+            return {**obj, "apiVersion": route.res.api_version}
+        return obj
 
     def one(self, req: Request, route: Route, obj: Obj, code: int = 200) -> Response:
         as_ = self.accept(req)
+        obj = self.in_version(route, obj)
         if as_ == "Table":
             return Response(code, table.table(obj.get("kind", route.res.kind), [obj], self.cluster.now(),
                                               include_object=req.q("includeObject") or "Metadata",
-                                              resource_version=obj.get("metadata", {}).get("resourceVersion", "")))
+                                              resource_version=obj.get("metadata", {}).get("resourceVersion", ""),
+                                              printer_columns=route.res.printer_columns))
         if as_ == "PartialObjectMetadata":
             return Response(code, table.partial_metadata(obj))
         return Response(code, obj)
@@ -388,6 +407,8 @@ class Api:
         mode = req.q("fieldValidation") or "Warn"
         if mode not in ("Strict", "Warn", "Ignore"):
             raise bad_request(f'Invalid value: "{mode}": fieldValidation must be one of: "Ignore", "Warn", "Strict"')
+        if res.crd or res.kind == CRD_KIND:
+            return  # free-form (their fields follow a schema the simulator does not check)
         prefix = f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: '
         for _ in range(100):
             try:
@@ -444,6 +465,8 @@ class Api:
         ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
         if ct not in kpatch.PATCH_TYPES:
             raise ApiError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(kpatch.PATCH_TYPES)}')
+        if route.res.crd and ct == kpatch.STRATEGIC_MERGE_PATCH:
+            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
         body = self.body(req)
         if body is None:
             raise bad_request("the body of the request was empty")
@@ -458,7 +481,7 @@ class Api:
             current = self.cluster.store.get(route.res.kind, ns, route.name or "")
             if current is None:
                 if ct != kpatch.APPLY_PATCH:
-                    raise not_found(route.res.kind, route.name or "")
+                    self.cluster.must_get(route.res.kind, ns, route.name or "")  # NotFound, named
                 obj = self.object_body(Request(req.method, req.path, req.query,
                                                 {"content-type": JSON}, json.dumps(body).encode()), route)
                 obj["metadata"]["name"] = obj["metadata"].get("name") or route.name
@@ -523,7 +546,7 @@ class Api:
         """Delete under the lock; returns (the object if it still exists (Terminating), the last view)."""
         res = route.res
         ns = route.namespace if res.namespaced else None
-        obj = self.cluster.store.must_get(res.kind, ns, name)
+        obj = self.cluster.must_get(res.kind, ns, name)
         pre = opts.get("preconditions") or {}
         if pre.get("uid") and pre["uid"] != meta.uid(obj):
             raise conflict(res.kind, name, f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {meta.uid(obj)}")

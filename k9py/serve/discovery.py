@@ -2,13 +2,16 @@
 
 kubectl asks for aggregated discovery first; a plain ``application/json`` answer makes it fall
 back to one APIResourceList per group/version (client-go discovery_client.go).
+
+Every document is made from a ``Registry``: the built-in resources plus the custom resources of
+the cluster's CRDs at the time of the request.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from k9py.kube.resources import RESOURCES, ApiResource, groups
+from k9py.kube.resources import ApiResource, Registry
 from k9py.serve import metrics as metrics_api
 
 Obj = dict[str, Any]
@@ -31,14 +34,14 @@ def api_versions(server_address: str) -> Obj:
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
 
 
-def api_group(group: str) -> Obj:
-    versions = groups()[group]
+def api_group(registry: Registry, group: str) -> Obj:
+    versions = registry.groups()[group]
     gvs = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
     return {"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": gvs, "preferredVersion": gvs[0]}
 
 
-def api_group_list(*, metrics: bool = True) -> Obj:
-    out = [api_group(g) for g in groups() if g]
+def api_group_list(registry: Registry, *, metrics: bool = True) -> Obj:
+    out = [api_group(registry, g) for g in registry.groups() if g]
     for g in out:
         g.pop("kind")
         g.pop("apiVersion")
@@ -70,9 +73,9 @@ def _subresource_entry(r: ApiResource, sub: str) -> Obj:
     return entry
 
 
-def resource_list(group: str, version: str) -> Obj | None:
+def resource_list(registry: Registry, group: str, version: str) -> Obj | None:
     """The APIResourceList of one group/version, or None if it is not served."""
-    res = [r for r in RESOURCES if r.group == group and r.version == version]
+    res = [r for r in registry.all if r.group == group and r.version == version]
     if not res:
         return None
     entries: list[Obj] = []
@@ -83,12 +86,9 @@ def resource_list(group: str, version: str) -> Obj | None:
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": entries}
 
 
-def find_resource(group: str, version: str, plural: str) -> ApiResource | None:
-    for r in RESOURCES:
-        if r.group == group and r.version == version and r.plural == plural:
-            return r
-    return None
+def find_resource(registry: Registry, group: str, version: str, plural: str) -> ApiResource | None:
+    return registry.find(group, version, plural)
 
 
-def groups_served() -> list[str]:
-    return [g for g in groups() if g]
+def groups_served(registry: Registry) -> list[str]:
+    return [g for g in registry.groups() if g]

@@ -9,16 +9,20 @@ The PATCH operations do not advertise ``application/strategic-merge-patch+json``
 kubectl then computes client-side-apply patches from its compiled-in API types, whose patch
 merge keys are exact, instead of from these abridged schemas (kubectl ``apply/patcher.go``).
 The schemas still carry ``x-kubernetes-patch-merge-key``/``-strategy`` on the common lists.
+
+Custom resources (the cluster's CRDs) get a v3 document per group/version too, so kubectl leaves
+their validation to the server and patches them with JSON merge patches; ``/openapi/v2`` keeps
+the built-in kinds only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from k9py.kube.resources import RESOURCES, ApiResource, groups
+from k9py.kube.resources import RESOURCES, ApiResource, Registry, groups
 from k9py.sim.version import KUBERNETES_VERSION
 
 Obj = dict[str, Any]
@@ -38,6 +42,8 @@ def _merge_list(ref: str, key: str, desc: str = "") -> Obj:
 
 
 def schema_name(r: ApiResource, kind: str | None = None) -> str:
+    if r.crd:  # the apiextensions-apiserver's naming: the group reversed
+        return ".".join([*reversed(r.group.split(".")), r.version, kind or r.kind])
     g = r.group.split(".")[0] if r.group else "core"
     return f"io.k8s.api.{g}.{r.version}.{kind or r.kind}"
 
@@ -109,6 +115,8 @@ def _kind_schema(r: ApiResource) -> Obj:
         spec = {"type": "object", "properties": {
             "replicas": _INT, "selector": _OBJ,
             "template": {"$ref": "#/components/schemas/io.k8s.api.core.v1.PodTemplateSpec"}}}
+    elif r.crd:
+        spec = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
     elif r.kind == "Service":
         spec = {"type": "object", "properties": {
             "type": _STR, "selector": {"type": "object", "additionalProperties": _STR},
@@ -189,9 +197,12 @@ def group_version_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-@cache
-def _gv_doc_json(group: str, version: str) -> bytes | None:
-    res = [r for r in RESOURCES if r.group == group and r.version == version]
+def _served(resources: tuple[ApiResource, ...], group: str, version: str) -> tuple[ApiResource, ...]:
+    return tuple(r for r in resources if r.group == group and r.version == version)
+
+
+@lru_cache(maxsize=128)
+def _gv_doc_json(res: tuple[ApiResource, ...]) -> bytes | None:
     if not res:
         return None
     paths: Obj = {}
@@ -204,22 +215,26 @@ def _gv_doc_json(group: str, version: str) -> bytes | None:
     return json.dumps(doc, sort_keys=True).encode()
 
 
-def gv_document(group: str, version: str) -> bytes | None:
+def gv_document(registry: Registry, group: str, version: str) -> bytes | None:
     """The OpenAPI v3 document of one group/version (JSON bytes), None if not served."""
-    return _gv_doc_json(group, version)
+    return _gv_doc_json(_served(registry.all, group, version))
 
 
 def _hash(data: bytes) -> str:
     return hashlib.sha512(data).hexdigest()[:128].upper()
 
 
-@cache
-def v3_root() -> bytes:
+def v3_root(registry: Registry) -> bytes:
     """``/openapi/v3``: where each group/version document lives (with a content hash)."""
+    return _v3_root(registry.all)
+
+
+@lru_cache(maxsize=16)
+def _v3_root(resources: tuple[ApiResource, ...]) -> bytes:
     paths: Obj = {}
-    for g, versions in groups().items():
+    for g, versions in Registry(r for r in resources if r.crd).groups().items():
         for v in versions:
-            doc = _gv_doc_json(g, v)
+            doc = _gv_doc_json(_served(resources, g, v))
             if doc is not None:
                 p = group_version_path(g, v)
                 paths[p] = {"serverRelativeURL": f"/openapi/v3/{p}?hash={_hash(doc)}"}
@@ -233,7 +248,7 @@ def v2_document() -> bytes:
     paths: Obj = {}
     for g, versions in groups().items():
         for v in versions:
-            doc = json.loads(_gv_doc_json(g, v) or b"{}")
+            doc = json.loads(_gv_doc_json(_served(RESOURCES, g, v)) or b"{}")
             for name, schema in doc.get("components", {}).get("schemas", {}).items():
                 definitions[name] = json.loads(json.dumps(schema).replace("#/components/schemas/", "#/definitions/"))
             for p, ops in doc.get("paths", {}).items():

@@ -5,8 +5,10 @@ Columns and cells come from ``k9py.view.printers``, the one printers module the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from k9py.kube.resources import PrinterColumn
 from k9py.view import printers
 
 Obj = dict[str, Any]
@@ -19,9 +21,10 @@ def partial_metadata(obj: Obj) -> Obj:
 
 def table(kind: str, objs: list[Obj], now: float, *, include_object: str = "Metadata",
           resource_version: str = "", continue_token: str = "", remaining: int | None = None,
-          no_headers: bool = False) -> Obj:
+          no_headers: bool = False, printer_columns: Sequence[PrinterColumn] = ()) -> Obj:
+    """``printer_columns``: a custom resource's (``ApiResource.printer_columns``)."""
     if include_object not in ("Metadata", "Object", "None"):
         include_object = "Metadata"
     return printers.table(kind, objs, now, include_object=include_object, resource_version=resource_version,
                           continue_token=continue_token or None, remaining_item_count=remaining,
-                          no_headers=no_headers)
+                          no_headers=no_headers, printer_columns=printer_columns)

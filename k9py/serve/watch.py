@@ -65,7 +65,8 @@ class WatchStream:
             if self.as_ == "Table":
                 obj = table.table(obj.get("kind", self.res.kind), [obj], self.api.cluster.now(),
                                   include_object=self.include,
-                                  resource_version=obj.get("metadata", {}).get("resourceVersion", ""))
+                                  resource_version=obj.get("metadata", {}).get("resourceVersion", ""),
+                                  printer_columns=self.res.printer_columns)
             elif self.as_ == "PartialObjectMetadata":
                 obj = table.partial_metadata(obj)
         return json.dumps({"type": type_, "object": obj}, separators=(",", ":")).encode() + b"\n"

@@ -19,6 +19,7 @@ Obj = dict[str, Any]
 Admitter = Callable[["Cluster", Obj, "Obj | None"], None]
 
 _ADMITTERS: dict[str, list[Admitter]] = {}
+CUSTOM = "*custom*"  # the admitters of every custom resource (a kind a CRD adds), see sim/crds.py
 
 
 def admits(kind: str) -> Callable[[Admitter], Admitter]:
@@ -51,5 +52,10 @@ def validate_metadata(obj: Obj) -> None:
 
 def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     validate_metadata(obj)
-    for fn in _ADMITTERS.get(obj.get("kind", ""), []):
+    kind = obj.get("kind", "")
+    fns = _ADMITTERS.get(kind)
+    if fns is None:
+        res = cluster.api_resources().kind(kind)
+        fns = _ADMITTERS.get(CUSTOM, []) if res is not None and res.crd else []
+    for fn in fns:
         fn(cluster, obj, old)

@@ -1,6 +1,7 @@
 """What every fresh cluster has before any manifest, like a new minikube: the system namespaces
 (each with its ``default`` ServiceAccount and ``kube-root-ca.crt``), the ``kubernetes`` Service
-with its Endpoints/EndpointSlice, and the default StorageClass ``standard``."""
+with its Endpoints/EndpointSlice, the default StorageClass ``standard`` and the default RBAC
+roles and bindings (``sim/rbac.py``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def bootstrap(cluster: Cluster) -> None:
     from k9py.sim.controllers import quota, volumes  # noqa: F401
     from k9py.sim.controllers.namespace import ensure_namespace_defaults
     from k9py.sim.pod_admission import system_priority_classes
+    from k9py.sim.rbac import default_objects as default_rbac
 
     store = cluster.store
     for ns in SYSTEM_NAMESPACES:
@@ -43,6 +45,9 @@ def bootstrap(cluster: Cluster) -> None:
     for pc in system_priority_classes():
         if store.get("PriorityClass", None, pc["metadata"]["name"]) is None:
             cluster.create(pc)
+    for obj in default_rbac():
+        if store.get(obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]) is None:
+            cluster.create(obj)
     cluster.settle()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from k9py.kube import meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict, invalid, not_found
-from k9py.sim import admission
+from k9py.sim import admission, crds, rbac  # noqa: F401 (crds, rbac: their admission registers on import)
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
 from k9py.sim.store import ObjectStore
@@ -55,6 +55,7 @@ class Cluster:
         # so one bad object cannot freeze the whole cluster.
         self.strict = True
         self._reported: set[tuple[str, str]] = set()
+        self._registry: tuple[int, resources.Registry] | None = None
         if bootstrap:
             from k9py.sim.bootstrap import bootstrap as _bootstrap
             _bootstrap(self)
@@ -126,9 +127,17 @@ class Cluster:
                      host: str | None = None, field_path: str | None = None) -> Obj:
         return self.events.record(obj, type_, reason, message, component, host, field_path)
 
+    # -- what it serves ---------------------------------------------------------------------
+    def api_resources(self) -> resources.Registry:
+        """The built-in resources and those the stored CRDs add (``sim/crds.py``)."""
+        version = self.store.kind_version(resources.CRD_KIND)
+        if self._registry is None or self._registry[0] != version:
+            self._registry = (version, resources.registry_of(self.store.list(resources.CRD_KIND)))
+        return self._registry[1]
+
     # -- API-level operations (admission, then the store) -----------------------------------
     def get(self, kind: str, namespace: str | None, name: str) -> Obj:
-        return self.store.must_get(kind, namespace if self._namespaced(kind) else None, name)
+        return self.must_get(kind, namespace if self._namespaced(kind) else None, name)
 
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         return self.store.list(kind, namespace if self._namespaced(kind) else None)
@@ -150,7 +159,7 @@ class Cluster:
         takes ``status``); Conflict if a stale resourceVersion is given."""
         obj = self._prepare(obj)
         kind, ns, name = meta.key(obj)
-        old = self.store.must_get(kind, ns, name)
+        old = self.must_get(kind, ns, name)
         rv = obj.get("metadata", {}).get("resourceVersion")
         if rv and rv != old["metadata"]["resourceVersion"]:
             raise conflict(kind, name)
@@ -162,7 +171,13 @@ class Cluster:
             new["status"] = obj.get("status", {})
         else:
             new = obj
-            if "status" in old and kind not in ("ConfigMap", "Secret"):
+            res = self.api_resources().kind(kind)
+            if res is not None and res.crd:  # custom resources: status apart only with its subresource
+                if "status" in res.subresources:
+                    new.pop("status", None)
+                    if "status" in old:
+                        new["status"] = deep_copy(old["status"])
+            elif "status" in old and kind not in ("ConfigMap", "Secret"):
                 new["status"] = deep_copy(old["status"])
             md = new["metadata"]
             for keep in ("uid", "creationTimestamp"):
@@ -189,7 +204,7 @@ class Cluster:
         go at once, their dependents follow by garbage collection (Background), are orphaned
         (Orphan) or go first (Foreground: the owner waits, Terminating)."""
         ns = namespace if self._namespaced(kind) else None
-        obj = self.store.must_get(kind, ns, name)
+        obj = self.must_get(kind, ns, name)
         if dry_run:
             return obj
         policy = propagation or ("Orphan" if kind in ("ReplicationController",) else "Background")
@@ -267,10 +282,19 @@ class Cluster:
                     o["metadata"].pop("ownerReferences", None)
             self.store.mutate(dep["kind"], meta.namespace(dep), meta.name(dep), strip)
 
-    @staticmethod
-    def _namespaced(kind: str) -> bool:
-        res = resources.BY_KIND.get(kind)
-        return True if res is None else res.namespaced
+    def must_get(self, kind: str, namespace: str | None, name: str) -> Obj:
+        """The stored object, or NotFound naming the resource as the apiserver does
+        (``crontabs.stable.example.com "x" not found`` for a custom kind too)."""
+        obj = self.store.get(kind, namespace, name)
+        if obj is not None:
+            return obj
+        res = self.api_resources().kind(kind)
+        if res is None or not res.crd:
+            raise not_found(kind, name)
+        raise ApiError(404, "NotFound", f'{res.plural}.{res.group} "{name}" not found', name=name, kind=kind)
+
+    def _namespaced(self, kind: str) -> bool:
+        return self.api_resources().namespaced(kind)
 
     def _prepare(self, obj: Obj) -> Obj:
         if not isinstance(obj, dict):
@@ -278,10 +302,16 @@ class Cluster:
         kind = obj.get("kind")
         if not kind or not isinstance(kind, str):
             raise bad_request("Object 'Kind' is missing")
-        res = resources.BY_KIND.get(kind)
+        registry = self.api_resources()
+        res = registry.kind(kind)
         if res is None:
             raise ApiError(404, "NotFound", f'the server could not find the requested resource (kind {kind})')
         obj = deep_copy(obj)
+        if res.crd:  # stored in the preferred version; any served version is accepted
+            served = [r.api_version for r in registry.custom if r.kind == kind]
+            if obj.get("apiVersion") not in (None, *served):
+                raise ApiError(404, "NotFound", f'no matches for kind "{kind}" in version "{obj.get("apiVersion")}"')
+            obj["apiVersion"] = res.api_version
         md = obj.setdefault("metadata", {})
         if not isinstance(md, dict):
             raise invalid(kind, "", [("metadata", "Invalid value: must be an object")])
@@ -300,7 +330,9 @@ class Cluster:
         if nsobj is None:
             raise not_found("Namespace", ns)
         if meta.is_deleting(nsobj) and obj.get("kind") != "Event":
-            raise ApiError(403, "Forbidden", f'{resources.BY_KIND[obj["kind"]].plural} "{meta.name(obj)}" is forbidden: unable to create new content in namespace {ns} because it is being terminated', name=meta.name(obj), kind=obj["kind"])
+            res = self.api_resources().kind(obj["kind"])
+            plural = res.plural if res is not None else obj["kind"].lower()
+            raise ApiError(403, "Forbidden", f'{plural} "{meta.name(obj)}" is forbidden: unable to create new content in namespace {ns} because it is being terminated', name=meta.name(obj), kind=obj["kind"])
 
 
 def _namespace_terminating(ns: Obj) -> None:

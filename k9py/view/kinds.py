@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from k9py.kube import meta, selectors
+from k9py.kube import meta, resources, selectors
+from k9py.kube.resources import PrinterColumn
 
 Obj = dict[str, Any]
 
@@ -30,6 +31,10 @@ class ViewKind:
     discovered: bool = False  # a kind the server has and k9py has no view for (CRDs, ...)
     verbs: frozenset[str] = OBJECT_VERBS  # what its rows support (see k9py.explorer.keys)
     drill_hint: str = ""  # what `enter` opens ("Pods"); "" when enter describes
+    group: str = ""  # discovered views: the API group ("stable.example.com"); built-ins: see group_of
+    # discovered custom resources on a backend without server tables (the simulator): the
+    # CRD's printer columns, computed by the explorer itself (k9s does the same offline)
+    columns: tuple[PrinterColumn, ...] = ()
 
 
 VIEWS: tuple[ViewKind, ...] = (
@@ -52,7 +57,7 @@ VIEWS: tuple[ViewKind, ...] = (
     ViewKind("endpoints", "Endpoints", ("ep", "endpoint", "endpoints")),
     ViewKind("ingresses", "Ingress", ("ing", "ingress", "ingresses")),
     ViewKind("configmaps", "ConfigMap", ("cm", "configmap", "configmaps")),
-    ViewKind("secrets", "Secret", ("sec", "secret", "secrets")),
+    ViewKind("secrets", "Secret", ("sec", "secret", "secrets"), verbs=OBJECT_VERBS | {"decode"}),
     ViewKind("serviceaccounts", "ServiceAccount", ("sa", "serviceaccount", "serviceaccounts")),
     ViewKind("persistentvolumeclaims", "PersistentVolumeClaim", ("pvc", "persistentvolumeclaim", "persistentvolumeclaims"),
              drill_hint="Pods"),
@@ -64,6 +69,14 @@ VIEWS: tuple[ViewKind, ...] = (
              verbs=(OBJECT_VERBS - {"copy"}) | {"cordon", "uncordon", "drain"}, drill_hint="Pods"),
     ViewKind("persistentvolumes", "PersistentVolume", ("pv", "persistentvolume", "persistentvolumes"), namespaced=False),
     ViewKind("storageclasses", "StorageClass", ("sc", "storageclass", "storageclasses"), namespaced=False),
+    ViewKind("customresourcedefinitions", "CustomResourceDefinition",
+             ("crd", "crds", "customresourcedefinition", "customresourcedefinitions"), namespaced=False,
+             drill_hint="Resources"),
+    ViewKind("roles", "Role", ("ro", "role", "roles")),
+    ViewKind("clusterroles", "ClusterRole", ("cr", "clusterrole", "clusterroles"), namespaced=False),
+    ViewKind("rolebindings", "RoleBinding", ("rb", "rolebinding", "rolebindings")),
+    ViewKind("clusterrolebindings", "ClusterRoleBinding", ("crb", "clusterrolebinding", "clusterrolebindings"),
+             namespaced=False),
     ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False, verbs=frozenset({"copy"}),
              drill_hint="Switch"),
 )
@@ -93,11 +106,10 @@ def discovered(resources: Iterable[Any]) -> Aliases:
         free = tuple(dict.fromkeys(w.lower() for w in words if w and w.lower() not in ALIASES and w.lower() not in out))
         if res.kind in known:
             view = by_kind[res.kind]
-        elif res.plural.lower() in free:
-            view = ViewKind(res.plural, res.kind, free, res.namespaced, discovered=True)
-        else:  # its name is taken by a built-in view: reachable by its free short names only
-            view = ViewKind(f"{res.plural}.{res.group}" if res.group else res.plural, res.kind, free,
-                            res.namespaced, discovered=True)
+        else:  # its name may be taken by a built-in view: then it is reachable by its free words only
+            name = res.plural if res.plural.lower() in free else f"{res.plural}.{res.group}" if res.group else res.plural
+            view = ViewKind(name, res.kind, free, res.namespaced, discovered=True, group=res.group,
+                            columns=res.printer_columns)
         for w in free:
             out[w] = view
     return out
@@ -113,9 +125,52 @@ def alias_table(extra: Aliases) -> list[tuple[str, str, str]]:
             for v in sorted(views, key=lambda v: v.name)]
 
 
+def group_of(view: ViewKind) -> str:
+    """The API group of a view's kind ("" core, or a view that is no API list)."""
+    if view.discovered:
+        return view.group
+    res = resources.BY_KIND.get(view.kind)
+    return res.group if res is not None else ""
+
+
 def lookup(word: str, extra: Aliases | None = None) -> ViewKind | None:
+    """A view by alias, or by a fully qualified name as kubectl takes it: ``deployments.apps``,
+    ``notebooks.kubeflow.org``, ``apps/v1/deployments``, ``v1/pods``."""
     w = word.strip().lower()
-    return ALIASES.get(w) or (extra or {}).get(w)
+    found = ALIASES.get(w) or (extra or {}).get(w)
+    if found is not None or not ("." in w or "/" in w):
+        return found
+    version = None
+    if "/" in w:
+        parts = w.split("/")
+        if len(parts) == 3:
+            group, version, name = parts
+        elif len(parts) == 2:
+            group, version, name = "", parts[0], parts[1]
+        else:
+            return None
+    else:
+        name, group = w.split(".", 1)
+    views = [v for v in (ALIASES.get(name), (extra or {}).get(name), *(extra or {}).values()) if v is not None]
+    for v in views:
+        if not v.kind or v.name == "containers" or group_of(v) != group:
+            continue
+        if v is not ALIASES.get(name) and v is not (extra or {}).get(name) and v.name != f"{name}.{group}":
+            continue
+        builtin = None if v.discovered else resources.BY_KIND.get(v.kind)
+        if version is not None and builtin is not None and builtin.version != version:
+            continue
+        return v
+    return None
+
+
+def crd_view(crd: Obj, extra: Aliases) -> ViewKind | None:
+    """The view of the objects a CustomResourceDefinition defines (a discovered one)."""
+    kind, group = meta.dig(crd, "spec", "names", "kind"), meta.dig(crd, "spec", "group")
+    for v in extra.values():
+        if v.kind == kind and group_of(v) == group:
+            return v
+    return None
 
 
 def complete(prefix: str, extra: Aliases | None = None) -> list[str]:

@@ -11,11 +11,13 @@ Pure functions over API-shaped dicts; no simulator or UI imports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from k9py.kube.meta import dig
+from k9py.kube.resources import PrinterColumn
 from k9py.view import printers_cells as pc
+from k9py.view import printers_crd
 from k9py.view.printers_format import access_modes, rfc3339_utc
 from k9py.view.printers_pod import (
     node_cells,
@@ -407,22 +409,28 @@ def has_printer(kind: str) -> bool:
     return kind in COLUMNS
 
 
-def columns(kind: str) -> list[ColumnDef]:
-    """The apiserver's column definitions for ``kind`` (priority-1 columns are ``-o wide``)."""
+def columns(kind: str, printer_columns: Sequence[PrinterColumn] = ()) -> list[ColumnDef]:
+    """The apiserver's column definitions for ``kind`` (priority-1 columns are ``-o wide``);
+    ``printer_columns``: a custom resource's (its CRD's additionalPrinterColumns)."""
+    if printer_columns:
+        return [NAME, *(ColumnDef(*c) for c in printers_crd.column_defs(printer_columns))]
     return list(COLUMNS.get(kind, DEFAULT_COLUMNS))
 
 
-def column_names(kind: str, *, wide: bool = False) -> list[str]:
+def column_names(kind: str, *, wide: bool = False, printer_columns: Sequence[PrinterColumn] = ()) -> list[str]:
     """Headers as kubectl prints them (``NAME``, ``READY``…), wide columns only when asked."""
-    return [c.name.upper() for c in columns(kind) if wide or c.priority == 0]
+    return [c.name.upper() for c in columns(kind, printer_columns) if wide or c.priority == 0]
 
 
 def _default_cells(obj: Obj, now: float) -> list[Any]:
     return [dig(obj, "metadata", "name", default=""), rfc3339_utc(dig(obj, "metadata", "creationTimestamp"))]
 
 
-def cells(obj: Obj, now: float, kind: str | None = None) -> list[Any]:
+def cells(obj: Obj, now: float, kind: str | None = None,
+          printer_columns: Sequence[PrinterColumn] = ()) -> list[Any]:
     """One row's cells for ``obj`` at virtual time ``now`` (epoch seconds), all columns."""
+    if printer_columns:
+        return printers_crd.cells(obj, now, printer_columns)
     k = kind or obj.get("kind", "")
     fn = _CELLS.get(k, _default_cells)
     return fn(obj, now)
@@ -434,7 +442,8 @@ def partial_object_metadata(obj: Obj) -> Obj:
             "metadata": obj.get("metadata") or {}}
 
 
-def row(obj: Obj, now: float, *, kind: str | None = None, include_object: str | None = None) -> Obj:
+def row(obj: Obj, now: float, *, kind: str | None = None, include_object: str | None = None,
+        printer_columns: Sequence[PrinterColumn] = ()) -> Obj:
     """One ``TableRow``: ``{cells, object}`` (+ ``conditions`` for finished pods)."""
     k = kind or obj.get("kind", "")
     mode = include_object or "Metadata"
@@ -444,7 +453,7 @@ def row(obj: Obj, now: float, *, kind: str | None = None, include_object: str | 
         embedded = None
     else:
         embedded = partial_object_metadata(obj)
-    r: Obj = {"cells": cells(obj, now, k), "object": embedded}
+    r: Obj = {"cells": cells(obj, now, k, printer_columns), "object": embedded}
     if k == "Pod":
         conds = pod_row_conditions(obj)
         if conds:
@@ -454,8 +463,10 @@ def row(obj: Obj, now: float, *, kind: str | None = None, include_object: str | 
 
 def table(kind: str, objs: list[Obj], now: float, *, include_object: str | None = None,
           resource_version: str | None = None, continue_token: str | None = None,
-          remaining_item_count: int | None = None, no_headers: bool = False) -> Obj:
-    """A full ``meta.k8s.io/v1`` Table for a list (or a single object) of ``kind``.
+          remaining_item_count: int | None = None, no_headers: bool = False,
+          printer_columns: Sequence[PrinterColumn] = ()) -> Obj:
+    """A full ``meta.k8s.io/v1`` Table for a list (or a single object) of ``kind``
+    (``printer_columns``: a custom resource's, see ``columns``).
 
     ``include_object`` takes the ``includeObject`` query values: ``Metadata`` (default, a
     PartialObjectMetadata per row), ``Object`` (the full object) or ``None`` (null).
@@ -471,6 +482,7 @@ def table(kind: str, objs: list[Obj], now: float, *, include_object: str | None 
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": metadata,
-        "columnDefinitions": [] if no_headers else [c.to_api() for c in columns(kind)],
-        "rows": [row(o, now, kind=kind, include_object=include_object) for o in objs],
+        "columnDefinitions": [] if no_headers else [c.to_api() for c in columns(kind, printer_columns)],
+        "rows": [row(o, now, kind=kind, include_object=include_object, printer_columns=printer_columns)
+                 for o in objs],
     }

@@ -19,6 +19,7 @@ def default_controllers() -> list[Controller]:
     from k9py.sim.controllers.replicaset import ReplicaSetController
     from k9py.sim.controllers.statefulset import StatefulSetController
     from k9py.sim.controllers.volumes import VolumeController
+    from k9py.sim.crds import CRDController
     from k9py.sim.kubelet import Kubelet
     from k9py.sim.scheduler import Scheduler
 
@@ -46,7 +47,7 @@ def default_controllers() -> list[Controller]:
         NodeLifecycleController(), NamespaceController(), GarbageCollector(),
         CronJobController(), JobController(), DeploymentController(), ReplicaSetController(),
         StatefulSetController(), DaemonSetController(), VolumeController(),
-        Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(),
+        Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(), CRDController(),
     ]
     for c in controllers:
         if getattr(c, "watches", None) is None and type(c) in WATCHES:

@@ -67,13 +67,8 @@ def ensure_namespace_defaults(cluster: Cluster, namespace: str) -> None:
         store.create(root_ca_configmap(namespace))
 
 
-def _namespaced(kind: str) -> bool:
-    res = resources.BY_KIND.get(kind)
-    return True if res is None else res.namespaced
-
-
-def _group_resource(kind: str) -> str:
-    res = resources.BY_KIND.get(kind)
+def _group_resource(registry: resources.Registry, kind: str) -> str:
+    res = registry.kind(kind)
     if res is None:
         return f"{kind.lower()}s."
     return f"{res.plural}.{res.group}"
@@ -103,8 +98,9 @@ class NamespaceController(Controller):
 
     def _contents(self, cluster: Cluster, namespace: str) -> list[Obj]:
         out = []
+        registry = cluster.api_resources()  # custom resources (CRDs) included
         for kind in sorted(cluster.store.kinds()):
-            if kind == "Namespace" or not _namespaced(kind):
+            if kind == "Namespace" or not registry.namespaced(kind):
                 continue
             out.extend(cluster.store.list(kind, namespace))
         return out
@@ -123,7 +119,7 @@ class NamespaceController(Controller):
         counts: dict[str, int] = {}
         finalizers: dict[str, int] = {}
         for obj in left:
-            gr = _group_resource(obj["kind"])
+            gr = _group_resource(cluster.api_resources(), obj["kind"])
             counts[gr] = counts.get(gr, 0) + 1
             for f in obj.get("metadata", {}).get("finalizers") or []:
                 finalizers[f] = finalizers.get(f, 0) + 1

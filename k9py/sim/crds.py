@@ -1,0 +1,266 @@
+"""CustomResourceDefinitions (apiextensions.k8s.io/v1) and the custom resources they add.
+
+- Admission validates a CRD the way the apiserver's basic checks do (name = plural.group, a
+  group with a dot, names, scope, one storage version, versions with a schema, printer
+  columns with a type and a simple JSONPath), defaults ``singular``/``listKind`` and writes the
+  status at once (NamesAccepted, Established: there is no delay to wait out).
+- Custom resources are stored like every object, keyed by kind. The store has one bucket per
+  kind, so a CRD's kind may not be a built-in kind or the kind of another CRD (a limitation of
+  the simulator, said in the error).
+- Deleting a CRD deletes its objects first (the ``customresourcecleanup`` finalizer), like the
+  apiextensions-apiserver.
+
+Objects are not validated against ``openAPIV3Schema`` (neither are they pruned).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import jsonpath, meta, resources
+from k9py.kube.resources import CRD_KIND
+from k9py.kube.status import invalid
+from k9py.kube.timefmt import rfc3339
+from k9py.sim.admission import CUSTOM, admits
+from k9py.sim.controllers.base import Controller
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+
+Obj = dict[str, Any]
+
+CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
+COLUMN_TYPES = ("boolean", "date", "integer", "number", "string")
+SCOPES = ("Cluster", "Namespaced")
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_KIND = re.compile(r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")
+_LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+              "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+              "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+_DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+                "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
+                "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+
+
+def _q(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _names_errors(names: Any, errs: list[tuple[str, str]]) -> None:
+    if not isinstance(names, dict):
+        errs.append(("spec.names", "Required value"))
+        return
+    plural, kind = names.get("plural"), names.get("kind")
+    if not plural:
+        errs.append(("spec.names.plural", "Required value"))
+    elif not isinstance(plural, str) or not _LABEL.match(plural):
+        errs.append(("spec.names.plural", f"Invalid value: {_q(plural)}: {_LABEL_MSG}"))
+    singular = names.get("singular")
+    if singular and (not isinstance(singular, str) or not _LABEL.match(singular)):
+        errs.append(("spec.names.singular", f"Invalid value: {_q(singular)}: {_LABEL_MSG}"))
+    if not kind:
+        errs.append(("spec.names.kind", "Required value"))
+    elif not isinstance(kind, str) or not _KIND.match(kind):
+        errs.append(("spec.names.kind", f"Invalid value: {_q(kind)}: may have mixed case, but should otherwise "
+                                        "match: [a-z]([-a-z0-9]*[a-z0-9])?"))
+    short = names.get("shortNames")
+    if short is not None and not isinstance(short, list):
+        errs.append(("spec.names.shortNames", f"Invalid value: {_q(short)}: must be a list"))
+    for i, s in enumerate(short if isinstance(short, list) else []):
+        if not isinstance(s, str) or not _LABEL.match(s):
+            errs.append((f"spec.names.shortNames[{i}]", f"Invalid value: {_q(s)}: {_LABEL_MSG}"))
+
+
+def _column_errors(cols: Any, path: str, errs: list[tuple[str, str]]) -> None:
+    if cols is None:
+        return
+    if not isinstance(cols, list):
+        errs.append((path, f"Invalid value: {_q(cols)}: must be a list"))
+        return
+    for j, col in enumerate(cols):
+        cp = f"{path}[{j}]"
+        if not isinstance(col, dict):
+            errs.append((cp, "Invalid value: must be an object"))
+            continue
+        if not col.get("name"):
+            errs.append((f"{cp}.name", "Required value"))
+        if not col.get("type"):
+            errs.append((f"{cp}.type", "Required value"))
+        elif col["type"] not in COLUMN_TYPES:
+            errs.append((f"{cp}.type", f"Unsupported value: {_q(col['type'])}: supported values: "
+                                       + ", ".join(f'"{t}"' for t in COLUMN_TYPES)))
+        path_expr = col.get("jsonPath")
+        if not path_expr:
+            errs.append((f"{cp}.jsonPath", "Required value"))
+        elif not isinstance(path_expr, str):
+            errs.append((f"{cp}.jsonPath", f"Invalid value: {_q(path_expr)}: must be a string"))
+        else:
+            try:
+                jsonpath.parse(path_expr)
+            except ValueError as err:
+                errs.append((f"{cp}.jsonPath", f"Invalid value: {_q(path_expr)}: {err}"))
+        prio = col.get("priority", 0)
+        if isinstance(prio, bool) or not isinstance(prio, int) or prio < 0:
+            errs.append((f"{cp}.priority", f"Invalid value: {_q(prio)}: must be greater than or equal to 0"))
+
+
+def _version_errors(versions: Any, errs: list[tuple[str, str]]) -> None:
+    if not versions:
+        errs.append(("spec.versions", "Required value: must have at least one version"))
+        return
+    if not isinstance(versions, list):
+        errs.append(("spec.versions", f"Invalid value: {_q(versions)}: must be a list"))
+        return
+    seen: set[str] = set()
+    storage = 0
+    for i, v in enumerate(versions):
+        vp = f"spec.versions[{i}]"
+        if not isinstance(v, dict):
+            errs.append((vp, "Invalid value: must be an object"))
+            continue
+        name = v.get("name")
+        if not name:
+            errs.append((f"{vp}.name", "Required value"))
+        elif not isinstance(name, str) or not _DNS1035.match(name):
+            errs.append((f"{vp}.name", f"Invalid value: {_q(name)}: {_DNS1035_MSG}"))
+        elif name in seen:
+            errs.append(("spec.versions", f"Invalid value: {_q(name)}: must contain unique version names"))
+        else:
+            seen.add(name)
+        for flag in ("served", "storage"):
+            if flag in v and not isinstance(v[flag], bool):
+                errs.append((f"{vp}.{flag}", f"Invalid value: {_q(v[flag])}: must be a boolean"))
+        storage += v.get("storage") is True
+        schema = (v.get("schema") or {}) if isinstance(v.get("schema"), dict) else {}
+        root = schema.get("openAPIV3Schema")
+        if not isinstance(root, dict):
+            errs.append((f"{vp}.schema.openAPIV3Schema", "Required value: schemas are required"))
+        elif root.get("type") != "object":
+            errs.append((f"{vp}.schema.openAPIV3Schema.type",
+                         "Required value: must not be empty at the root" if not root.get("type")
+                         else f'Unsupported value: {_q(root.get("type"))}: supported values: "object"'))
+        _column_errors(v.get("additionalPrinterColumns"), f"{vp}.additionalPrinterColumns", errs)
+    if storage != 1:
+        errs.append(("spec.versions", "Invalid value: must have exactly one version marked as storage version"))
+
+
+def _conflicts(cluster: Cluster, obj: Obj) -> list[tuple[str, str]]:
+    """What the simulator's store cannot hold: a kind that is already a kind."""
+    spec = obj["spec"]
+    kind = spec["names"]["kind"]
+    builtin = resources.BY_KIND.get(kind)
+    if builtin is not None:
+        return [("spec.names.kind", f'Invalid value: "{kind}": the simulator keys objects by kind and {kind} is '
+                                    f'already a built-in kind ({builtin.api_version})')]
+    for other in cluster.store.list(CRD_KIND):
+        if meta.name(other) == meta.name(obj):
+            continue
+        if meta.dig(other, "spec", "names", "kind") == kind:
+            return [("spec.names.kind", f'Invalid value: "{kind}": the simulator keys objects by kind and '
+                                        f'CustomResourceDefinition "{meta.name(other)}" already defines it')]
+    return []
+
+
+@admits(CRD_KIND)
+def _admit_crd(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
+    name = meta.name(obj)
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        raise invalid(CRD_KIND, name, [("spec", "Required value")])
+    errs: list[tuple[str, str]] = []
+    group = spec.get("group")
+    if not group:
+        errs.append(("spec.group", "Required value"))
+    elif not isinstance(group, str) or "." not in group:
+        errs.append(("spec.group", f"Invalid value: {_q(group)}: should be a domain with at least one dot"))
+    names = spec.get("names")
+    _names_errors(names, errs)
+    plural = names.get("plural") if isinstance(names, dict) else None
+    if isinstance(group, str) and isinstance(plural, str) and name != f"{plural}.{group}":
+        errs.insert(0, ("metadata.name", f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group'))
+    scope = spec.get("scope")
+    if not scope:
+        errs.append(("spec.scope", "Required value"))
+    elif scope not in SCOPES:
+        errs.append(("spec.scope", f'Unsupported value: {_q(scope)}: supported values: "Cluster", "Namespaced"'))
+    _version_errors(spec.get("versions"), errs)
+    if old is not None and not errs:
+        if spec.get("group") != meta.dig(old, "spec", "group"):
+            errs.append(("spec.group", "Invalid value: field is immutable"))
+        if scope != meta.dig(old, "spec", "scope") and cluster.store.count(spec["names"]["kind"]):
+            errs.append(("spec.scope", "Invalid value: field is immutable while objects exist"))
+        if spec["names"]["kind"] != meta.dig(old, "spec", "names", "kind") and cluster.store.count(
+                meta.dig(old, "spec", "names", "kind")):
+            errs.append(("spec.names.kind", "Invalid value: cannot change the kind while objects exist"))
+    if not errs:
+        errs = _conflicts(cluster, obj)
+    if errs:
+        raise invalid(CRD_KIND, name, errs)
+    names = spec["names"]
+    names.setdefault("singular", names["kind"].lower())
+    names.setdefault("listKind", names["kind"] + "List")
+    for v in spec["versions"]:
+        v.setdefault("served", False)
+        v.setdefault("storage", False)
+    md = obj["metadata"]
+    if old is None:
+        md["generation"] = 1
+        md["finalizers"] = sorted(set(md.get("finalizers") or []) | {CLEANUP_FINALIZER})
+    obj["status"] = _status(obj, old, cluster.now())
+
+
+def _status(obj: Obj, old: Obj | None, now: float) -> Obj:
+    spec = obj["spec"]
+    names = spec["names"]
+    accepted = {k: names[k] for k in ("plural", "singular", "shortNames", "kind", "listKind", "categories")
+                if k in names}
+    storage = next(v["name"] for v in spec["versions"] if v.get("storage"))
+    stored = list(meta.dig(old, "status", "storedVersions") or []) if old is not None else []
+    if storage not in stored:
+        stored.append(storage)
+    prev = {c.get("type"): c for c in meta.dig(old, "status", "conditions") or []} if old is not None else {}
+    ts = rfc3339(now)
+    conds = []
+    for type_, reason, message in (("NamesAccepted", "NoConflicts", "no conflicts found"),
+                                   ("Established", "InitialNamesAccepted", "the initial names have been accepted")):
+        since = prev[type_].get("lastTransitionTime", ts) if prev.get(type_, {}).get("status") == "True" else ts
+        conds.append({"type": type_, "status": "True", "lastTransitionTime": since, "reason": reason,
+                      "message": message})
+    return {"conditions": conds, "acceptedNames": accepted, "storedVersions": stored}
+
+
+@admits(CUSTOM)
+def _admit_custom(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
+    """A custom resource (``Cluster._prepare`` checked its apiVersion): stored as given, no
+    schema validation; it tracks ``metadata.generation``."""
+    md = obj["metadata"]
+    if old is None or "generation" not in (old.get("metadata") or {}):
+        md["generation"] = 1
+
+
+class CRDController(Controller):
+    """Removes a deleted CRD's objects, then its cleanup finalizer (the GC then removes it)."""
+
+    name = "crd"
+    watches = (CRD_KIND,)
+
+    def reconcile(self, cluster: Cluster) -> None:
+        store = cluster.store
+        for crd in store.list(CRD_KIND):
+            if not meta.is_deleting(crd) or CLEANUP_FINALIZER not in (crd["metadata"].get("finalizers") or []):
+                continue
+            kind = meta.dig(crd, "spec", "names", "kind")
+            if isinstance(kind, str) and resources.BY_KIND.get(kind) is None:
+                for obj in list(store.list(kind)):
+                    store.delete(kind, meta.namespace(obj) or None, meta.name(obj))
+
+            def drop(o: Obj) -> None:
+                o["metadata"]["finalizers"] = [f for f in o["metadata"].get("finalizers") or []
+                                               if f != CLEANUP_FINALIZER]
+                conds = [c for c in meta.dig(o, "status", "conditions") or [] if c.get("type") != "Terminating"]
+                conds.append({"type": "Terminating", "status": "True", "lastTransitionTime": rfc3339(cluster.now()),
+                              "reason": "InstanceDeletionCompleted", "message": "removed all instances"})
+                o.setdefault("status", {})["conditions"] = conds
+            store.mutate(CRD_KIND, None, meta.name(crd), drop)

