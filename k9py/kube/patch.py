@@ -334,3 +334,95 @@ def apply_config(live: Any, applied: Any) -> Any:
         return v
 
     return strategic_merge_patch(live if isinstance(live, dict) else {}, strip_nulls(applied))
+
+
+# -- computing patches (what a client sends for "original → modified") ----------------------------
+
+def same(a: Any, b: Any) -> bool:
+    """JSON equality: unlike ``==``, ``true`` is not ``1`` and ``1`` is not ``1.0``."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def create_merge_patch(original: dict, modified: dict) -> dict:
+    """The RFC 7386 merge patch turning ``original`` into ``modified`` (evanphx/json-patch's
+    ``CreateMergePatch``): changed and added keys, ``null`` for removed ones, lists whole."""
+    patch: dict[str, Any] = {k: None for k in original if k not in modified}
+    for k, v in modified.items():
+        if k not in original:
+            patch[k] = deep_copy(v)
+            continue
+        o = original[k]
+        if same(o, v):
+            continue
+        if isinstance(o, dict) and isinstance(v, dict):
+            patch[k] = create_merge_patch(o, v)
+        else:
+            patch[k] = deep_copy(v)
+    return patch
+
+
+def create_strategic_merge_patch(original: dict, modified: dict, parents: tuple[str, ...] = ()) -> dict:
+    """The two-way strategic merge patch turning ``original`` into ``modified`` (apimachinery's
+    ``CreateTwoWayMergePatch``): lists with a merge key name only their changed, added
+    (whole) and removed (``$patch: delete``) items plus ``$setElementOrder/…``, so a change the
+    server got meanwhile to another item of the list is kept; other lists are sent whole."""
+    patch: dict[str, Any] = {k: None for k in original if k not in modified}
+    for k, v in modified.items():
+        if k not in original:
+            patch[k] = deep_copy(v)
+            continue
+        o = original[k]
+        if same(o, v):
+            continue
+        if isinstance(o, dict) and isinstance(v, dict):
+            patch[k] = create_strategic_merge_patch(o, v, (*parents, k))
+        elif isinstance(o, list) and isinstance(v, list):
+            patch.update(_list_patch(k, o, v, parents))
+        else:
+            patch[k] = deep_copy(v)
+    return patch
+
+
+def _list_patch(field: str, original: list, modified: list, parents: tuple[str, ...]) -> dict[str, Any]:
+    order = f"$setElementOrder/{field}"
+    if field in _MERGE_PRIMITIVE and not any(isinstance(x, dict | list) for x in original + modified):
+        out: dict[str, Any] = {order: list(modified)}
+        added = [x for x in modified if x not in original]
+        removed = [x for x in original if x not in modified]
+        if added:
+            out[field] = added
+        if removed:
+            out[f"$deleteFromPrimitiveList/{field}"] = removed
+        return out
+    key = merge_key(field, parents)
+    keyed = key is not None and all(isinstance(x, dict) and key in x for x in original + modified)
+    if not keyed:
+        if key is not None and all(isinstance(x, dict) for x in modified):
+            # a list the server merges, but with items we cannot match: replace it whole
+            return {field: [*deep_copy(modified), {"$patch": "replace"}]}
+        return {field: deep_copy(modified)}
+    assert key is not None
+    before = {x[key]: x for x in original}
+    after = [x[key] for x in modified]
+    if len(before) != len(original) or len(set(after)) != len(after):  # repeated keys: cannot merge
+        return {field: [*deep_copy(modified), {"$patch": "replace"}]}
+    items: list[Any] = []
+    for x in modified:
+        old = before.get(x[key])
+        if old is None:
+            items.append(deep_copy(x))
+        else:
+            diff = create_strategic_merge_patch(old, x, (*parents, field))
+            if diff:
+                items.append({key: x[key], **diff})
+    items += [{key: k, "$patch": "delete"} for k in before if k not in set(after)]
+    out = {order: [{key: k} for k in after]}
+    if items:
+        out[field] = items
+    return out

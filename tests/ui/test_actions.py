@@ -254,7 +254,7 @@ def test_edit_rejected_offers_to_reopen_with_the_text_kept(tmp_path, monkeypatch
             "    seen.write_text('1')\n"
             "    t = t.replace('type: RollingUpdate', 'type: Bogus')\n"
             "else:\n"
-            "    assert 'type: Bogus' in t and '# error:' in t, t\n"
+            "    assert 'type: Bogus' in t and '# deployments.apps \"nginx-deployment\" was not valid:' in t, t\n"
             "    t = t.replace('type: Bogus', 'type: RollingUpdate').replace('replicas: 2', 'replicas: 4', 1)\n")
     monkeypatch.setenv("KUBE_EDITOR", editor(tmp_path, body))
 

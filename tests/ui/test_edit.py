@@ -1,0 +1,125 @@
+"""`e` as kubectl edit, driven through the app with an $EDITOR script: a save after another
+client changed the object, a YAML error re-opened on the user's text at the right line, a
+rename refused."""
+
+import re
+import textwrap
+
+from k9py.kube import meta
+from k9py.ui.screens import actions
+from k9py.ui.screens.dialogs import ConfirmScreen
+from tests.ui.simcluster import command, flash, run, settle
+from tests.ui.test_actions import NGINX, editor
+
+EDITED = f"deployments default/{NGINX} edited"
+
+
+def steps(tmp_path, *bodies):
+    """An $EDITOR that runs ``bodies[i]`` (on ``t``, the file's text) the i-th time it opens;
+    what it saw is kept in ``seen-<i>.yaml`` for the test to read."""
+    code = ("n = pathlib.Path(__file__).with_suffix('.n')\n"
+            "i = int(n.read_text()) if n.exists() else 0\n"
+            "n.write_text(str(i + 1))\n"
+            "pathlib.Path(__file__).with_name(f'seen-{i}.yaml').write_text(t)\n")
+    for i, body in enumerate(bodies):
+        code += f"if i == {i}:\n{textwrap.indent(body, '    ')}\n"
+    code += f"assert i < {len(bodies)}, 'the editor opened too often'\n"
+    return editor(tmp_path, code)
+
+
+def another_client(cluster, **labels):
+    """A write from elsewhere (through the apiserver's door): scale to 5, add labels."""
+    dep = meta.deep_copy(cluster.store.get("Deployment", "default", NGINX))
+    dep["spec"]["replicas"] = 5
+    dep["metadata"].setdefault("labels", {}).update(labels)
+    cluster.replace(dep)
+
+
+async def edit(app, pilot):
+    await command(app, pilot, "deploy")
+    await pilot.press("e")
+    await settle(app, pilot)
+    await settle(app, pilot)
+
+
+def test_save_after_another_client_changed_the_object(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, "t = t.replace('image: nginx:1.14.2', 'image: nginx:1.16')"))
+
+    async def s(app, pilot, cluster):
+        real = actions.run_editor
+
+        def meanwhile(app_, text, suffix=".yaml"):
+            saved = real(app_, text, suffix)
+            another_client(cluster, team="web")  # while the editor was open
+            return saved
+
+        monkeypatch.setattr(actions, "run_editor", meanwhile)
+        before = cluster.store.get("Deployment", "default", NGINX)["metadata"]["resourceVersion"]
+        await edit(app, pilot)
+        assert flash(app) == EDITED and not isinstance(app.screen, ConfirmScreen)
+        dep = cluster.store.get("Deployment", "default", NGINX)
+        assert dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.16"  # ours
+        assert dep["spec"]["replicas"] == 5 and dep["metadata"]["labels"]["team"] == "web"  # theirs, kept
+        assert f'resourceVersion: "{before}"' in (tmp_path / "seen-0.yaml").read_text()
+    run(s)
+
+
+def test_yaml_error_reopens_the_users_text_at_the_right_line(tmp_path, monkeypatch):
+    first = ("t = t.replace('image: nginx:1.14.2', 'image: nginx:1.16')"
+             ".replace('  replicas: 2\\n', '  replicas 2\\n')")
+    second = "t = t.replace('  replicas 2\\n', '  replicas: 3\\n')"
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, first, second))
+
+    async def s(app, pilot, cluster):
+        await edit(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        message = flash(app)
+        assert message.startswith("The edited file had a syntax error: yaml: line ")
+        line = int(re.search(r"yaml: line (\d+):", message)[1])
+        another_client(cluster)  # while the dialog is up: no conflict on the next save either
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        reopened = (tmp_path / "seen-1.yaml").read_text()
+        assert reopened.startswith("# Please edit the object below.")
+        assert f"# {message}\n#\n" in reopened
+        assert reopened.split("\n")[line - 1] == "  replicas 2"  # the line named is the faulty one
+        assert "image: nginx:1.16" in reopened  # the user's text, not the original
+        assert flash(app) == EDITED
+        dep = cluster.store.get("Deployment", "default", NGINX)
+        assert dep["spec"]["replicas"] == 3 and dep["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.16"
+    run(s)
+
+
+def test_rename_is_refused_and_reopened(tmp_path, monkeypatch):
+    first = f"t = t.replace('  name: {NGINX}\\n', '  name: renamed\\n', 1)"
+    second = f"t = t.replace('  name: renamed\\n', '  name: {NGINX}\\n', 1).replace('replicas: 2', 'replicas: 3', 1)"
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, first, second))
+
+    async def s(app, pilot, cluster):
+        await edit(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert flash(app) == "At least one of apiVersion, kind and name was changed"
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        reopened = (tmp_path / "seen-1.yaml").read_text()
+        assert "#\n# At least one of apiVersion, kind and name was changed\n#\n" in reopened
+        assert "  name: renamed\n" in reopened
+        assert flash(app) == EDITED
+        assert cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 3
+        assert cluster.store.get("Deployment", "default", "renamed") is None
+    run(s)
+
+
+def test_unchanged_reopen_cancels(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, "t = t.replace('kind: Deployment', 'kind: Pod')", "pass"))
+
+    async def s(app, pilot, cluster):
+        await edit(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert flash(app) == "Edit cancelled, no valid changes were saved."
+        assert not isinstance(app.screen, ConfirmScreen)
+    run(s)
