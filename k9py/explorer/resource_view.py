@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from k9py.explorer.session import Session
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff, Subscription
+from k9py.store.metrics import Usage
 from k9py.view.kinds import BY_NAME, Scope
-from k9py.view.rows import Key, Row, RowModel, expand_containers
+from k9py.view.rows import Key, PodCounter, Row, RowModel, expand_containers
 from k9py.view.server_rows import ServerTableModel
 
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
@@ -43,6 +44,8 @@ class ResourceView:
         self.marks: set[Key] = set()
         self.model: RowModel | None = None
         self.sub: Subscription | None = None
+        self.pods_sub: Subscription | None = None  # nodes: the pods of every namespace (PODS)
+        self.pod_counter: PodCounter | None = None
         self.listener: Listener | None = None
         self._table_task: asyncio.Task[None] | None = None
         self._table_dirty = False
@@ -68,11 +71,11 @@ class ResourceView:
         expand = expand_containers if view.name == "containers" else None
         all_ns = view.namespaced and not scope.namespace
         server_table = session.uses_server_table(view)
-        model = (ServerTableModel if server_table else RowModel)(
+        model = session.model_class(view)(
             view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.predicate, expand=expand)
         model.now = session.now()
-        if model.kind in ("Pod", "Container") and session.metrics.available:
-            model.set_metrics(session.metrics.pods if model.kind == "Pod" else session.metrics.containers)
+        if model.kind in ("Pod", "Container", "Node") and session.metrics.available:
+            model.set_metrics(self._usage(model.kind))
         if self.sort:
             model.set_sort(*self.sort)
         model.set_filter(self.filter)
@@ -81,22 +84,49 @@ class ResourceView:
         if cache is not None and cache.synced:
             model.load(cache.objects)
         self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff)
+        if model.kind == "Node":
+            self._count_pods(model)
         if server_table:
             self._refresh_server_table()
         return model
+
+    def _count_pods(self, model: RowModel) -> None:
+        """Nodes: count the pods bound to each (k9s's PODS) from the informer's pods of every
+        namespace, kept up to date from its diffs."""
+        informer = self.session.informer
+        counter = self.pod_counter = PodCounter()
+        pods = informer.cache("Pod", None)
+        if pods is not None and pods.synced:
+            counter.reset(pods.objects)
+            model.set_pod_counts(counter.counts)
+
+        def on_pods(cache: Cache, diff: Diff) -> None:
+            if self.model is not model or not (diff.reset or diff.added or diff.changed or diff.removed or diff.synced):
+                return
+            if diff.reset:
+                counter.reset(cache.objects)
+            else:
+                counter.apply(diff.added, diff.changed, diff.removed, cache.objects.get)
+            model.set_pod_counts(counter.counts if cache.synced else None)
+            self._tell(Change(rows=True))
+
+        self.pods_sub = informer.subscribe("Pod", None, on_pods)
 
     def close(self) -> None:
         self.save_state()
         if self.sub is not None:
             self.session.informer.unsubscribe(self.sub)
             self.sub = None
+        if self.pods_sub is not None:
+            self.session.informer.unsubscribe(self.pods_sub)
+            self.pods_sub = None
         if self._table_task is not None:
             self._table_task.cancel()
             self._table_task = None
 
     def detach(self) -> None:
-        """The session is going away (`:ctx`): forget the subscription without unsubscribing."""
-        self.sub = None
+        """The session is going away (`:ctx`): forget the subscriptions without unsubscribing."""
+        self.sub = self.pods_sub = None
         if self._table_task is not None:
             self._table_task.cancel()
             self._table_task = None
@@ -188,13 +218,19 @@ class ResourceView:
         if self.model is not None and self.scope.view.name != "contexts":
             self.model.now = self.session.now()
 
+    def _usage(self, kind: str) -> dict[Key, Usage]:
+        """The session's usage figures keyed like the rows of a ``kind`` view."""
+        metrics = self.session.metrics
+        if kind == "Node":
+            return {("", name): u for name, u in metrics.nodes.items()}
+        return metrics.pods if kind == "Pod" else metrics.containers
+
     def apply_metrics(self) -> bool:
-        """Hand the session's latest usage to a pod/container view. True if it changed."""
+        """Hand the session's latest usage to a pod/container/node view. True if it changed."""
         m, metrics = self.model, self.session.metrics
-        if m is None or m.kind not in ("Pod", "Container"):
+        if m is None or m.kind not in ("Pod", "Container", "Node"):
             return False
-        usage = metrics.pods if m.kind == "Pod" else metrics.containers
-        m.set_metrics(usage if metrics.available else None)
+        m.set_metrics(self._usage(m.kind) if metrics.available else None)
         return True
 
     def _tell(self, change: Change) -> None:

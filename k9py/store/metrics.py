@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections import deque
 from typing import Any, NamedTuple
 
 from k9py.backends.base import Backend, Capability, MetricsUnavailable
@@ -26,6 +27,16 @@ _SUFFIX_BYTES = {"Ki": 1024, "Mi": 1024**2, "Gi": 1024**3, "k": 1000, "M": 1000*
 class Usage(NamedTuple):
     cpu_m: int  # millicores
     mem_b: int  # bytes
+
+
+class Sample(NamedTuple):
+    """The nodes' summed usage at a time of the backend's clock (the pulses' CPU/MEM charts)."""
+    t: float
+    cpu_m: int
+    mem_b: int
+
+
+HISTORY = 720  # samples kept: an hour at the app's 5 s poll
 
 
 def cpu_nanos(q: str | None) -> int:
@@ -107,6 +118,7 @@ class MetricsCache:
         self.nodes: dict[str, Usage] = {}
         self.error: str | None = None
         self.version = 0  # bumps on every successful refresh
+        self.history: deque[Sample] = deque(maxlen=HISTORY)  # oldest first, on the backend's clock
 
     async def refresh(self, namespace: str | None = None, *, pods: bool = True) -> bool:
         """Poll the backend; True when metrics came back."""
@@ -120,12 +132,23 @@ class MetricsCache:
             self.pods, self.nodes, self.containers = {}, {}, {}
             return False
         self.nodes = {(n.get("metadata") or {}).get("name", ""): node_usage(n) for n in nodes}
+        self.record(self.backend.now())
         if pods:
             self.pods, self.containers = usage_by_pod(pod_list) if len(pod_list) < 2000 else \
                 await asyncio.to_thread(usage_by_pod, pod_list)
         self.available, self.error = True, None
         self.version += 1
         return True
+
+    def record(self, t: float) -> None:
+        """Add the nodes' current usage to ``history`` at backend time ``t``. A clock that went
+        back (a replay seeked) starts the history again; the same time again replaces the sample."""
+        h = self.history
+        if h and t < h[-1].t:
+            h.clear()
+        elif h and t == h[-1].t:
+            h.pop()
+        h.append(Sample(t, sum(u.cpu_m for u in self.nodes.values()), sum(u.mem_b for u in self.nodes.values())))
 
     def cluster_percent(self, nodes: list[Obj]) -> tuple[int, int] | None:
         """k9s's header CPU / MEM: the nodes' usage over their allocatable, in %."""

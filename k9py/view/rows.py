@@ -16,6 +16,7 @@ from k9py.kube.timefmt import parse_time
 from k9py.view import filter as filters
 from k9py.view import printers
 from k9py.view.kinds import ViewKind
+from k9py.view.printers_pod import node_status
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -42,6 +43,8 @@ def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[An
         return CONTAINER_COLUMNS, container_cells
     if kind == "Context":
         return CONTEXT_COLUMNS, context_cells
+    if kind == "Node":
+        return NODE_COLUMNS, node_cells
     return [Column(c.name.upper(), c.type, c.priority) for c in printers.columns(kind)], printers.cells
 
 
@@ -120,6 +123,118 @@ def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
     qos = _QOS.get((pod.get("status") or {}).get("qosClass") or "", "BE")
     return [k[0], "●", k[1], k[2], k[3], _mc(cpu), _mi(mem), f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}",
             _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm), k[5], k[6], k[7], k[8], qos, k[4]]
+
+
+# -- nodes: k9s's columns (internal/render/node.go) over kubectl's cells ------------------------
+NODE_COLUMNS = [Column("NAME"), Column("STATUS"), Column("ROLE"), Column("ARCH", priority=1),
+                Column("TAINTS", "integer"), Column("VERSION"), Column("OS-IMAGE", priority=1),
+                Column("KERNEL", priority=1), Column("INTERNAL-IP", priority=1), Column("EXTERNAL-IP", priority=1),
+                Column("PODS", "integer"), Column("CPU", "integer", mx=True), Column("CPU/A", "integer", mx=True),
+                Column("%CPU", "integer", mx=True), Column("MEM", "integer", mx=True),
+                Column("MEM/A", "integer", mx=True), Column("%MEM", "integer", mx=True),
+                Column("LABELS", priority=1), Column("VALID", priority=1), Column("AGE")]
+
+
+def node_valid(node: Obj) -> str:
+    """k9s's VALID cell (``Node.diagnose``): why the node is unhealthy, "" when it is fine."""
+    status = node_status(node).split(",")
+    if "Ready" not in status:
+        return "node is not ready"
+    if "SchedulingDisabled" in status:
+        return "node is cordoned"
+    return ""
+
+
+def node_cells(node: Obj, now: float, usage: Any = None, pods: int | None = None) -> list[Any]:
+    """k9s's node row: kubectl's STATUS / ROLES / VERSION / addresses / AGE, the taints count,
+    the pods scheduled on it (``pods``; None: not counted yet, n/a) and ``usage`` (cpu m, memory B)
+    against the allocatable (k9s's ``gatherNodeMX``; 0 shows as 0, a percentage of 0 as n/a)."""
+    k = printers.cells(node, now, "Node")  # name status roles age version internal external os kernel runtime
+    st, spec = node.get("status") or {}, node.get("spec") or {}
+    info, alloc = st.get("nodeInfo") or {}, st.get("allocatable") or {}
+    a_cpu, a_mem = _millis(str(alloc.get("cpu") or "0")), _bytes(str(alloc.get("memory") or "0"))
+    cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
+    labels = meta.labels(node)
+    return [k[0], k[1], k[2], info.get("architecture", ""), len(spec.get("taints") or []), k[4], k[7], k[8],
+            k[5], k[6], NA if pods is None else pods, _mc(cpu), _mc(a_cpu), _pct(cpu, a_cpu), _mi(mem), _mi(a_mem),
+            _pct(mem, a_mem), ",".join(f"{key}={labels[key]}" for key in sorted(labels)), node_valid(node), k[3]]
+
+
+class PodCounter:
+    """Pods per node (``spec.nodeName``), kept up to date from informer diffs in O(changed pods):
+    the nodes view's PODS column (k9s counts every pod bound to the node)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self._node_of: dict[Key, str] = {}
+
+    def reset(self, pods: dict[Key, Obj]) -> None:
+        self.counts.clear()
+        self._node_of.clear()
+        for k, pod in pods.items():
+            self._put(k, pod)
+
+    def apply(self, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
+              get: Callable[[Key], Obj | None]) -> None:
+        for k in removed:
+            self._drop(k)
+        for k in [*added, *changed]:
+            self._drop(k)
+            pod = get(k)
+            if pod is not None:
+                self._put(k, pod)
+
+    def _put(self, k: Key, pod: Obj) -> None:
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node:
+            self._node_of[k] = node
+            self.counts[node] = self.counts.get(node, 0) + 1
+
+    def _drop(self, k: Key) -> None:
+        node = self._node_of.pop(k, None)
+        if node is not None:
+            left = self.counts[node] - 1
+            if left:
+                self.counts[node] = left
+            else:
+                del self.counts[node]
+
+
+# -- events: k9s opens them newest first; LAST SEEN sorts by time -------------------------------
+def event_last_seen(ev: Obj) -> float:
+    """When an event was last seen (kubectl's LAST SEEN: the series' last observation, else
+    lastTimestamp, else the first time), as a timestamp; 0 when unknown."""
+    series = ev.get("series")
+    stamps = [(series or {}).get("lastObservedTime")] if series is not None else []
+    stamps += [ev.get("lastTimestamp"), ev.get("firstTimestamp"), ev.get("eventTime"),
+               (ev.get("metadata") or {}).get("creationTimestamp")]
+    for ts in stamps:
+        if ts:
+            try:
+                return parse_time(ts) or 0.0
+            except ValueError:
+                continue
+    return 0.0
+
+
+def event_first_seen(ev: Obj) -> float:
+    for ts in (ev.get("firstTimestamp"), ev.get("eventTime"), (ev.get("metadata") or {}).get("creationTimestamp")):
+        if ts:
+            try:
+                return parse_time(ts) or 0.0
+            except ValueError:
+                continue
+    return 0.0
+
+
+TIME_SORTS: dict[str, Callable[[Obj], float]] = {"LAST SEEN": event_last_seen, "FIRST SEEN": event_first_seen}
+DEFAULT_SORTS: dict[str, tuple[str, bool]] = {"Event": ("LAST SEEN", True)}  # ascending = newest first
+
+
+def default_sort(kind: str, all_namespaces: bool) -> tuple[str, bool]:
+    """The column a new view of ``kind`` sorts on: k9s's events newest first, else by name (by
+    namespace across namespaces)."""
+    return DEFAULT_SORTS.get(kind) or ("NAMESPACE" if all_namespaces else "NAME", True)
 
 
 # -- containers (pseudo objects made from a pod, k9s's container view) -----------------------
@@ -226,12 +341,15 @@ class RowModel:
         self.predicate = predicate
         self.expand = expand
         self._all_columns, self._cells_fn = printer_for(self.kind)
-        self.metrics: dict[Key, Any] | None = None  # pod key -> (cpu m, mem B); None: no metrics
-        self.metrics_version = 0
+        self.metrics: dict[Key, Any] | None = None  # pod / node key -> (cpu m, mem B); None: no metrics
+        self.metrics_version = 0  # bumps when data from outside the objects changes (usage, pod counts)
+        self.pod_counts: dict[str, int] | None = None  # nodes view: pods per node; None: not known yet
         if self.kind == "Pod":
             self._cells_fn = self._pod_cells
         elif self.kind == "Container":
             self._cells_fn = self._container_cells
+        elif self.kind == "Node":
+            self._cells_fn = self._node_cells
         self.rows: dict[Key, Row] = {}
         self._children: dict[Key, list[Key]] = {}
         self._visible: list[Key] = []  # ascending by skey
@@ -239,8 +357,7 @@ class RowModel:
         self.filter = filters.Filter()
         self.wide = wide
         self._set_columns()
-        self.sort_col = "NAMESPACE" if self.all_namespaces else "NAME"
-        self.sort_asc = True
+        self.sort_col, self.sort_asc = default_sort(self.kind, self.all_namespaces)
         self.now = 0.0
         self._order: list[Row] | None = None
         self.version = 0  # bumps on any change the table should repaint for
@@ -261,6 +378,21 @@ class RowModel:
             md = obj.get("metadata") or {}
             usage = m.get((md.get("namespace") or "", f"{obj.get('pod', '')}/{md.get('name', '')}"))
         return container_cells(obj, now, usage)
+
+    def _node_cells(self, obj: Obj, now: float) -> list[Any]:
+        m, counts = self.metrics, self.pod_counts
+        name = (obj.get("metadata") or {}).get("name", "")
+        usage = m.get(("", name)) if m is not None else None
+        return node_cells(obj, now, usage, None if counts is None else counts.get(name, 0))
+
+    def set_pod_counts(self, counts: dict[str, int] | None) -> None:
+        """Pods per node changed (the nodes view's PODS): cells recomputed lazily, a PODS sort redone."""
+        self.pod_counts = counts
+        self.metrics_version += 1
+        if self.sort_col == "PODS":
+            self._resort()
+        else:
+            self.version += 1
 
     def set_metrics(self, pods: dict[Key, Any] | None) -> None:
         """New usage figures (None: the backend has no metrics, usage columns hidden). Cells are
@@ -322,6 +454,11 @@ class RowModel:
         """The row's colour class: del (Terminating), err, pending, completed, add, mod or ""."""
         if meta.is_deleting(row.obj):
             return "del"
+        if self.kind == "Event":  # k9s: an event that is not Normal is a fault
+            return "err" if (row.obj.get("type") or "Normal") != "Normal" else row.delta
+        if self.kind == "Node":  # k9s: not ready is an error, cordoned is pending
+            valid = node_valid(row.obj)
+            return "err" if valid == "node is not ready" else "pending" if valid else row.delta
         if self._status_col is not None:
             status = self.cells(row)[self._status_col]
             if status in ("Completed", "Succeeded"):
@@ -351,6 +488,8 @@ class RowModel:
             except ValueError:
                 t = 0.0
             return (-t, ns, name)  # youngest first when ascending
+        if col in TIME_SORTS and self.kind == "Event":
+            return (-TIME_SORTS[col](row.obj), ns, name)  # the latest first when ascending
         i = self.col_index(col)
         if i is None:
             return (ns, name)

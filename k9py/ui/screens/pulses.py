@@ -1,0 +1,278 @@
+"""`:pulses [NS]`: k9s's cluster at a glance. A tile per kind (``k9py.view.pulses.TILES``) with
+how many of its objects are ok, warn or in error, kept live from the informer, and the nodes'
+CPU and memory over the last minutes (``MetricsCache.history``, sampled on the backend's clock
+whenever the app polls metrics).
+Arrows / `h` `j` `k` `l` / `tab` move between tiles; `enter` opens the tile's view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Static
+
+from k9py.explorer.session import Session
+from k9py.kube.timefmt import human_duration
+from k9py.store.informer import Cache, Diff, Subscription
+from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.widgets.menu import Hint, hints_from_bindings
+from k9py.view import health
+from k9py.view import pulses as model
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+COLORS = {health.OK: "#32cd32", health.WARN: "#ff8c00", health.ERROR: "#ff4500"}  # k9s: limegreen, orange, red
+BORDERS = {health.OK: "#556b2f", health.WARN: "#ff8c00", health.ERROR: "#8b0000"}  # k9s: darkolivegreen / darkred
+LABELS = {health.OK: "ok", health.WARN: "warn", health.ERROR: "error"}
+COLUMNS = 4
+REPAINT_DELAY = 0.5  # seconds: diffs arriving meanwhile make one repaint
+TICK = 1.0  # seconds between chart repaints (the time axis moves)
+
+
+class Tile(Static):
+    """One kind's counts: ok / warn / error lines and a stacked bar of them; the border turns
+    red when something is in error, orange when something warns (k9s: green / red)."""
+
+    DEFAULT_CSS = """
+    Tile { height: 6; border: round #556b2f; border-title-color: white; border-title-style: bold;
+           border-subtitle-color: white; background: black; padding: 0 1; }
+    """
+
+    def __init__(self, spec: model.TileSpec) -> None:
+        super().__init__(markup=False)
+        self.spec = spec
+        self.counts = model.Counts()
+        self.synced = False
+        self.border_title = spec.label
+
+    def update_counts(self, counts: model.Counts, synced: bool) -> None:
+        self.counts, self.synced = counts, synced
+        if self.has_class("-selected"):
+            self.styles.border = ("heavy", "#00ffff")
+            self.styles.border_title_color = "#00ffff"
+        else:
+            self.styles.border = ("round", BORDERS[counts.level if synced else health.OK])
+            self.styles.border_title_color = "white"
+        self.border_subtitle = f"{counts.total}" if synced else "…"
+        self.refresh()
+
+    def render(self) -> Text:
+        width = self.content_region.width
+        text = Text(no_wrap=True, overflow="crop")
+        if not self.synced:
+            text.append("loading…", "grey50")
+            return text
+        c = self.counts
+        for state, n in ((health.OK, c.ok), (health.WARN, c.warn), (health.ERROR, c.error)):
+            text.append("● ", COLORS[state] if n else "grey35")
+            text.append(f"{n:>5} ", "bold white" if n else "grey50")
+            text.append(LABELS[state] + "\n", COLORS[state] if n else "grey50")
+        for state, cells in model.bar(c, width):
+            text.append("█" * cells, COLORS[state])
+        if not c.total:
+            text.append("─" * width, "grey35")
+        return text
+
+
+class Chart(Static):
+    """The nodes' CPU or memory use over the last ``WINDOW`` seconds, against their allocatable."""
+
+    DEFAULT_CSS = """
+    Chart { height: 1fr; width: 1fr; border: round #556b2f; border-title-color: white; border-title-style: bold;
+            border-subtitle-color: grey; background: black; padding: 0 1; }
+    """
+
+    def __init__(self, what: str) -> None:
+        super().__init__(markup=False)
+        self.what = what  # "cpu" | "mem"
+        self.samples: Sequence[model.Sample] = []
+        self.top = 0
+        self.now = 0.0
+        self.available: bool | None = None
+        self.border_title = what.upper()
+        self.border_subtitle = f"last {human_duration(model.WINDOW)}"
+
+    def value(self, s: model.Sample) -> float:
+        return s[1] if self.what == "cpu" else s[2]
+
+    def update_series(self, samples: Sequence[model.Sample], top: int, now: float, available: bool | None) -> None:
+        self.samples, self.top, self.now, self.available = samples, top, now, available
+        last = self.value(samples[-1]) if samples and available else None
+        if last is None:
+            self.border_title = self.what.upper()
+            self.styles.border = ("round", BORDERS[health.OK])
+        else:
+            pct = model.percent(last, top)
+            used, total = (f"{int(last)}m", f"{top}m") if self.what == "cpu" else \
+                (f"{int(last) // 2**20}Mi", f"{top // 2**20}Mi")
+            self.border_title = f"{self.what.upper()} {pct}% ({used}/{total})"
+            self.styles.border = ("round", BORDERS[model.level(pct)])
+        self.refresh()
+
+    def render(self) -> Text:
+        width, height = self.content_region.width, self.content_region.height
+        text = Text(no_wrap=True, overflow="crop")
+        if self.available is False:
+            text.append("no metrics: the cluster has no metrics-server", "grey50")
+            return text
+        if not self.samples:
+            text.append("waiting for metrics…", "grey50")
+            return text
+        values = model.columns(self.samples, self.now, width, self.value)
+        pct = model.percent(self.value(self.samples[-1]), self.top)
+        color = COLORS[model.level(pct)]
+        text.append("\n".join(model.spark(values, self.top or 1, max(1, height))), color)
+        return text
+
+
+class TileGrid(Grid, can_focus=True):
+    """The tiles, four to a row; its keys move the selection (the screen's ``action_move``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l,right", "screen.move(1)", "Right"), Binding("h,left", "screen.move(-1)", "Left"),
+        Binding("j,down", f"screen.move({COLUMNS})", "Down"), Binding("k,up", f"screen.move({-COLUMNS})", "Up"),
+    ]
+
+
+class PulsesScreen(KeyedScreen[None]):
+    """Pulses of ``session``'s cluster in ``namespace`` ("" all namespaces)."""
+
+    BINDINGS = [
+        Binding("enter", "goto", "Goto"), Binding("tab", "move(1)", "Next"),
+        Binding("shift+tab", "move(-1)", "Prev"), Binding("escape,q", "back", "Back"),
+    ]
+    HELP_TITLE = "PULSES"
+    MENU_ROWS = 2
+    DEFAULT_CSS = """
+    PulsesScreen { background: black; }
+    PulsesScreen #pulses-box { height: 1fr; border: round dodgerblue; border-title-align: center;
+                               border-title-color: aqua; border-title-style: bold; background: black; }
+    PulsesScreen #tiles { grid-size: 4 2; grid-gutter: 0 0; grid-rows: 6; height: 12; }
+    PulsesScreen #charts { height: 1fr; min-height: 3; }
+    PulsesScreen #pulses-flash { height: 1; background: black; }
+    """
+
+    def __init__(self, session: Session, namespace: str) -> None:
+        super().__init__()
+        self.session = session
+        self.namespace = namespace
+        self.selected = 0
+        self.subs: list[Subscription] = []
+        self._pending = False
+        self.counters: dict[tuple[str, str | None], model.Counter] = {}
+        self.repaints = 0  # repaints of the counts so far (tests)
+
+    @property
+    def host(self) -> K9pyApp:
+        return cast("K9pyApp", self.app)
+
+    @property
+    def tiles(self) -> list[Tile]:
+        return list(self.query(Tile).results(Tile))
+
+    def help_title(self) -> str:
+        return "Help: pulses"
+
+    def help_sections(self) -> list[tuple[str, list[Hint]]]:
+        return [*self.key_sections(), ("NAVIGATION", hints_from_bindings(TileGrid.BINDINGS))]
+
+    # -- life --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield self.key_menu()
+        with Vertical(id="pulses-box"):
+            with TileGrid(id="tiles"):
+                for spec in model.TILES:
+                    yield Tile(spec)
+            with Horizontal(id="charts"):
+                yield Chart("cpu")
+                yield Chart("mem")
+        yield Static(id="pulses-flash")
+
+    def on_mount(self) -> None:
+        self.query_one("#pulses-box").border_title = escape(f" Pulses({self.namespace or 'all'}) ")
+        informer = self.session.informer
+        for spec in model.TILES:
+            ns = (self.namespace or None) if spec.namespaced else None
+            counter = self.counters[(spec.kind, ns)] = model.Counter(spec.kind)
+            cache = informer.cache(spec.kind, ns)
+            if cache is not None and cache.synced:
+                counter.reset(cache.objects, self.session.now())
+            self.subs.append(informer.subscribe(spec.kind, ns, self._on_diff))
+        self.select(0)
+        self.query_one(TileGrid).focus()
+        self.repaint()
+        self.refresh_charts()
+        if not self.session.manual:
+            self.set_interval(TICK, self.refresh_charts)
+            self.call_later(self.host.refresh_metrics)
+
+    def on_unmount(self) -> None:
+        for sub in self.subs:
+            self.session.informer.unsubscribe(sub)
+        self.subs = []
+
+    def _on_diff(self, cache: Cache, diff: Diff) -> None:
+        counter = self.counters.get((cache.kind, cache.namespace))
+        if counter is None:
+            return
+        now = self.session.now()
+        if diff.reset:
+            counter.reset(cache.objects, now)
+        elif diff.added or diff.changed or diff.removed:
+            counter.apply(diff.added, diff.changed, diff.removed, cache.objects.get, now)
+        if self._pending or not self.subs:
+            return
+        self._pending = True
+        if self.session.manual:
+            self.call_later(self.repaint)
+        else:
+            self.set_timer(REPAINT_DELAY, self.repaint)
+
+    def repaint(self) -> None:
+        """Show every tile's counts (kept by its ``Counter`` from the informer's diffs)."""
+        self._pending = False
+        if not self.is_mounted:
+            return
+        for tile, sub in zip(self.tiles, self.subs, strict=True):
+            cache = self.session.informer.cache(sub.kind, sub.namespace)
+            tile.update_counts(self.counters[(sub.kind, sub.namespace)].counts, cache is not None and cache.synced)
+        self.repaints += 1
+        self.refresh_charts()
+
+    def refresh_charts(self) -> None:
+        """Repaint the CPU / MEM charts from the session's metrics history."""
+        if not self.is_mounted:
+            return
+        metrics, now = self.session.metrics, self.session.now()
+        nodes = self.session.informer.cache("Node", None)
+        cpu, mem = model.allocatable(nodes.objects.values() if nodes is not None else ())
+        samples = list(metrics.history)
+        for chart in self.query(Chart).results(Chart):
+            chart.update_series(samples, cpu if chart.what == "cpu" else mem, now, metrics.available)
+
+    # -- keys ------------------------------------------------------------------------------------
+    def select(self, index: int) -> None:
+        tiles = self.tiles
+        self.selected = index % len(tiles)
+        for i, tile in enumerate(tiles):
+            tile.set_class(i == self.selected, "-selected")
+            tile.update_counts(tile.counts, tile.synced)
+
+    def action_move(self, delta: int) -> None:
+        self.select(self.selected + delta)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_goto(self) -> None:
+        """The selected tile's view (in this namespace)."""
+        spec = self.tiles[self.selected].spec
+        command = f"{spec.view} {self.namespace or 'all'}" if spec.namespaced else spec.view
+        if self.host.run_command(command):
+            self.dismiss(None)

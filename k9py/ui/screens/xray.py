@@ -1,0 +1,376 @@
+"""`:xray KIND [NS]`: k9s's tree view of a kind's objects and what they run and use
+(``k9py.view.xray`` builds the tree), status coloured, live (rebuilt from the informer's diffs),
+navigable (`j`/`k`, `space` folds, `x` folds all, `enter` goes to the node's table) and
+actionable like a table (`d`, `y`, `l`, `p`, `e`, `ctrl-d` through ``screens.actions``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.markup import escape
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from k9py.explorer import keys as row_keys
+from k9py.explorer.session import Session
+from k9py.store.informer import Cache, Diff, Subscription
+from k9py.ui.screens import actions
+from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.widgets.menu import Hint, KeyMenu, hints_from_bindings, rows_needed
+from k9py.view import health
+from k9py.view import xray as model
+from k9py.view.kinds import BY_NAME, VIEWS, ViewKind
+from k9py.view.rows import Row
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+GUIDE = Style(color="#5f9ea0")  # k9s's tree graphics: cadetblue
+CATEGORY = Style(color="grey62")
+INFO = Style(color="#faebd7")  # antiquewhite
+COUNT = Style(color="white", dim=True)
+NAME = {health.OK: Style(color="white", bold=True), health.COMPLETED: Style(color="#778899", bold=True),
+        health.WARN: Style(color="#ff8c00", bold=True), health.ERROR: Style(color="#ff4500", bold=True),
+        health.MISSING: Style(color="#ffa500", bold=True)}
+BADGE = {health.WARN: Style(color="black", bgcolor="#ff8c00", bold=True),  # k9s: yellow on the colour
+         health.ERROR: Style(color="white", bgcolor="#ff4500", bold=True),
+         health.MISSING: Style(color="black", bgcolor="#ffa500", bold=True)}
+BACKGROUND = Style(bgcolor="black")
+CURSOR = Style(color="black", bgcolor="#00ffff")
+REBUILD_DELAY = 0.3  # seconds: diffs arriving meanwhile make one rebuild
+
+
+def view_for(kind: str) -> ViewKind | None:
+    """The table view of a node's kind (containers: the pod's containers view)."""
+    if kind == "Container":
+        return BY_NAME["containers"]
+    return next((v for v in VIEWS if v.kind == kind and v.name != "containers"), None)
+
+
+class XrayTree(ScrollView, can_focus=True):
+    """The tree's lines (``model.Line``), painted only where visible, with a cursor that follows
+    its node's path across rebuilds."""
+
+    DEFAULT_CSS = "XrayTree { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; background: black; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor(1)", "Down"), Binding("k,up", "cursor(-1)", "Up"),
+        Binding("g,home", "top", "Top"), Binding("G,end", "bottom", "Bottom"),
+        Binding("ctrl+f,pagedown", "page(1)", "Page down"), Binding("ctrl+b,pageup", "page(-1)", "Page up"),
+    ]
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.lines: list[model.Line] = []
+        self.cursor = 0
+        self.cursor_path: model.Path | None = None
+        self.on_move: Any = None  # called when the cursor's node changes
+
+    @property
+    def current(self) -> model.Line | None:
+        return self.lines[self.cursor] if 0 <= self.cursor < len(self.lines) else None
+
+    def set_lines(self, lines: list[model.Line]) -> None:
+        """New lines: the cursor stays on its node, or the nearest ancestor still shown."""
+        self.lines = lines
+        index = {ln.path: i for i, ln in enumerate(lines)}
+        path = self.cursor_path
+        i = None
+        while path:
+            i = index.get(path)
+            if i is not None:
+                break
+            path = path[:-1]
+        self.cursor = i if i is not None else min(self.cursor, max(0, len(lines) - 1))
+        width = max((len(ln.guides) + 2 + len(model.title(ln.node)) + 11 for ln in lines), default=0)
+        self.virtual_size = Size(width, len(lines))
+        self._moved()
+
+    def _moved(self) -> None:
+        line = self.current
+        path = line.path if line is not None else None
+        changed = path != self.cursor_path
+        self.cursor_path = path
+        self._keep_visible()
+        self.refresh()
+        if changed and self.on_move is not None:
+            self.on_move()
+
+    @property
+    def page(self) -> int:
+        return max(1, self.size.height)
+
+    def move_to(self, index: int) -> None:
+        if self.lines:
+            self.cursor = max(0, min(len(self.lines) - 1, index))
+            self._moved()
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_page(self, delta: int) -> None:
+        self.move_to(self.cursor + delta * self.page)
+
+    def action_top(self) -> None:
+        self.move_to(0)
+
+    def action_bottom(self) -> None:
+        self.move_to(len(self.lines) - 1)
+
+    def _keep_visible(self) -> None:
+        top, rows = round(self.scroll_y), self.page
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, force=True)
+        elif self.cursor >= top + rows:
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, force=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._keep_visible()
+
+    def on_click(self, event: events.Click) -> None:
+        self.move_to(round(self.scroll_y) + event.y)
+
+    def line_text(self, index: int) -> Text:
+        """One line as k9s paints it: guides, fold marker, ``category/name(children) [info]``, TOAST."""
+        ln = self.lines[index]
+        node = ln.node
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(ln.guides + ln.marker + " ", GUIDE)
+        start = len(text)
+        if node.kind:
+            text.append(node.category + "/", CATEGORY)
+        text.append(node.name, NAME.get(node.status, NAME[health.OK]))
+        if node.children:
+            text.append(f"({len(node.children)})", COUNT)
+        if node.info:
+            text.append(f" [{node.info}]", INFO)
+        if index == self.cursor:
+            text.stylize(CURSOR, start)
+        badge = model.badge(node)
+        if badge:
+            text.append("  ")
+            text.append(badge, BADGE[node.status])
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = round(self.scroll_y) + y
+        if index >= len(self.lines):
+            return Strip.blank(width, BACKGROUND)
+        segments = list(self.line_text(index).render(self.app.console))
+        x = round(self.scroll_x)
+        strip = Strip(segments)
+        if x:
+            strip = strip.crop(x, x + width)
+        return strip.extend_cell_length(width, BACKGROUND).crop(0, width).apply_style(BACKGROUND)
+
+
+class XrayScreen(KeyedScreen[None]):
+    """The xray of ``view`` in ``namespace`` ("" all namespaces) over ``session``'s informer."""
+
+    BINDINGS = [
+        Binding("enter", "goto", "Goto"), Binding("space", "fold", "Expand/Collapse"),
+        Binding("x", "fold_all", "Expand/Collapse All"),
+        Binding("d", "row('d')", "Describe"), Binding("y", "row('y')", "YAML"),
+        Binding("l", "row('l')", "Logs"), Binding("p", "row('p')", "Logs Previous"),
+        Binding("e", "row('e')", "Edit"), Binding("ctrl+d", "row('ctrl+d')", "Delete"),
+        Binding("escape,q", "back", "Back"),
+    ]
+    HELP_TITLE = "XRAY"
+    MENU_ROWS = 4
+    DEFAULT_CSS = """
+    XrayScreen { background: black; }
+    XrayScreen #xray-box { height: 1fr; border: round dodgerblue; border-title-align: center;
+                           border-title-color: aqua; border-title-style: bold; background: black; padding: 0 1; }
+    XrayScreen #xray-box:focus-within { border: round deepskyblue; }
+    XrayScreen #xray-flash { height: 1; background: black; }
+    """
+
+    def __init__(self, session: Session, view: ViewKind, namespace: str) -> None:
+        super().__init__()
+        self.session = session
+        self.view = view
+        self.namespace = namespace
+        self.root = model.XNode("", "", view.name)
+        self.collapsed: set[model.Path] = set()
+        self.subs: list[Subscription] = []
+        self._pending = False
+        self.builds = 0  # rebuilds so far (tests)
+
+    @property
+    def host(self) -> K9pyApp:
+        return cast("K9pyApp", self.app)
+
+    @property
+    def xtree(self) -> XrayTree:
+        return self.query_one("#xray-tree", XrayTree)
+
+    @property
+    def node(self) -> model.XNode | None:
+        line = self.xtree.current if self.is_mounted else None
+        return line.node if line is not None else None
+
+    def help_title(self) -> str:
+        return f"Help: xray {self.view.name}"
+
+    def help_sections(self) -> list[tuple[str, list[Hint]]]:
+        return [*self.key_sections(), ("NAVIGATION", hints_from_bindings(XrayTree.BINDINGS))]
+
+    # -- life --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield self.key_menu()
+        with Vertical(id="xray-box"):
+            yield XrayTree(id="xray-tree")
+        yield Static(id="xray-flash")
+
+    def on_mount(self) -> None:
+        informer = self.session.informer
+        for kind in model.kinds_for(self.view.name):
+            ns = None if kind == "Namespace" else (self.namespace or None)
+            self.subs.append(informer.subscribe(kind, ns, self._on_diff))
+        self.xtree.on_move = self.refresh_menu
+        self.rebuild()
+        self.xtree.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The menu keeps the height of every key it may show, so the tree does not jump as the
+        cursor moves between nodes offering more or fewer keys."""
+        every = [h for _, hints in self.binding_sections() for h in hints]
+        self.query_one("#key-menu", KeyMenu).styles.min_height = rows_needed(every, event.size.width, self.MENU_ROWS)
+
+    def on_unmount(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for sub in self.subs:
+            self.session.informer.unsubscribe(sub)
+        self.subs = []
+
+    def _caches(self) -> list[tuple[str, Cache | None]]:
+        return [(s.kind, self.session.informer.cache(s.kind, s.namespace)) for s in self.subs]
+
+    def _on_diff(self, cache: Cache, diff: Diff) -> None:
+        if self._pending or not self.subs:
+            return
+        self._pending = True
+        if self.session.manual:
+            self.call_later(self.rebuild)
+        else:
+            self.set_timer(REBUILD_DELAY, self.rebuild)
+
+    def rebuild(self) -> None:
+        """Build the tree again from the informer's caches (the cursor keeps its node)."""
+        self._pending = False
+        if not self.is_mounted or not self.subs:
+            return
+        objects, known = {}, set()
+        for kind, cache in self._caches():
+            if cache is None:
+                continue
+            objects[kind] = cache.objects
+            if cache.synced and cache.state != "forbidden":
+                known.add(kind)
+        self.root = model.build(self.view.name, objects, known, self.session.now())
+        self.builds += 1
+        self.collapsed &= model.all_paths(self.root)
+        self.xtree.set_lines(model.flatten(self.root, self.collapsed))
+        self.render_title()
+        self.refresh_menu()
+
+    def render_title(self) -> None:
+        where = self.namespace or "all"
+        count = self.root.count(self.view.kind)
+        title = f" Xray-{self.view.name.capitalize()}({where})[{count}] "
+        self.query_one("#xray-box").border_title = escape(title)
+
+    def flash(self, message: str, level: str = "info") -> None:
+        style = {"info": "#ffdead", "warn": "#ffa500", "error": "#ff4500"}[level]
+        self.query_one("#xray-flash", Static).update(Text(message, style=style))
+
+    # -- what the selected node offers ---------------------------------------------------------
+    def verb(self, node: model.XNode | None, key: str) -> row_keys.Verb | None:
+        """What ``key`` does on ``node`` (its kind's verbs, as in its table), None: nothing."""
+        view = view_for(node.kind) if node is not None and node.obj is not None else None
+        verb = row_keys.verb_for(view, key) if view is not None else None
+        if verb is None or not verb.available or not row_keys.allowed(verb, self.session.read_only):
+            return None
+        return verb
+
+    def offers(self, hint: Hint) -> bool:
+        node, line = self.node, self.xtree.current if self.is_mounted else None
+        if hint.action.startswith("row("):
+            return self.verb(node, hint.action[5:-2]) is not None
+        if hint.action == "goto":
+            return node is not None and node.kind not in ("", "Namespace") and view_for(node.kind) is not None
+        if hint.action == "fold":
+            return line is not None and line.expandable
+        return True
+
+    # -- keys ------------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_fold(self) -> None:
+        line = self.xtree.current
+        if line is None or not line.expandable:
+            return
+        self.collapsed.symmetric_difference_update({line.path})
+        self.xtree.set_lines(model.flatten(self.root, self.collapsed))
+        self.refresh_menu()
+
+    def action_fold_all(self) -> None:
+        self.collapsed = set() if self.collapsed else model.all_paths(self.root)
+        self.xtree.set_lines(model.flatten(self.root, self.collapsed))
+        self.refresh_menu()
+
+    def action_goto(self) -> None:
+        """k9s's Goto: the node's table view with the cursor on it (the pod's containers for a
+        container); the root and namespaces fold instead."""
+        node = self.node
+        if node is None:
+            return
+        if node.kind in ("", "Namespace"):
+            self.action_fold()
+            return
+        view = view_for(node.kind)
+        if view is None:
+            self.flash(f"{node.kind}: no view for it", "warn")
+            return
+        app, where = self.host, (self.namespace or "all")
+        if node.kind == "Container":
+            if not app.run_command(f"pods {where}"):
+                return
+            app.table.cursor_key = (node.namespace, node.pod)
+            app.table.model_changed()
+            app.outcome(app.navigator.drill(app.table.cursor_row))
+            key = (node.namespace, f"{node.pod}/{node.name}")
+        else:
+            if not app.run_command(view.name if not view.namespaced else f"{view.name} {where}"):
+                return
+            key = (node.namespace, node.name)
+        app.table.cursor_key = key
+        app.table.model_changed()
+        self.dismiss(None)
+
+    def action_row(self, key: str) -> None:
+        node = self.node
+        verb = self.verb(node, key)
+        if node is None or node.obj is None or verb is None:
+            return
+        view = view_for(node.kind)
+        assert view is not None
+        row = Row((node.namespace, f"{node.pod}/{node.name}" if node.pod else node.name), node.obj)
+        app = self.host
+        if verb.id in ("describe", "yaml", "logs", "previous"):
+            actions.open_row(app, view, row, verb.id)
+        elif verb.id == "edit":
+            actions.edit(app, view, row)
+        elif verb.id == "delete":
+            actions.delete(app, view, [row.key])

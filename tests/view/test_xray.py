@@ -1,0 +1,184 @@
+"""The xray tree (k9py.view.xray) over the sample cluster and the simulator: structure, health,
+references, folding, the `:xray` arguments."""
+
+import pytest
+
+from k9py.kube.meta import deep_copy
+from k9py.view import health, xray
+from tests.samples import small_cluster
+from tests.sim.helpers import make_cluster, pod_manifest
+from tests.sim.test_daemonset import proxy
+from tests.sim.test_statefulset import web
+from tests.ui.simcluster import deployment, sim_cluster
+
+
+def objects(cluster, view, ns=None):
+    return {k: {(o["metadata"].get("namespace") or "", o["metadata"]["name"]): o for o in cluster.store.list(k, ns)}
+            for k in xray.kinds_for(view)}
+
+
+def tree(cluster, view, ns=None, known=None):
+    return xray.build(view, objects(cluster, view, ns), known, cluster.now())
+
+
+def lines(root, collapsed=()):
+    return [ln.guides + ln.marker + " " + xray.title(ln.node) + ("  " + xray.badge(ln.node) if xray.badge(ln.node) else "")
+            for ln in xray.flatten(root, set(collapsed))]
+
+
+def node(root, kind, name):
+    return next(n for n in root.walk() if n.kind == kind and n.name == name)
+
+
+def test_deployment_tree_is_deploy_rs_pods_containers():
+    root = tree(small_cluster(), "deployments", "default")
+    assert lines(root) == [
+        "▾ deployments(1)",
+        "└─▾ namespace/default(1)",
+        "  └─▾ deployment/nginx-deployment(1) [3/3]",
+        "    └─▾ replicaset/nginx-deployment-77d8468669(3) [3/3]",
+        "      ├─▾ pod/nginx-deployment-77d8468669-2xq7v(1) [1/1]",
+        "      │ └── container/nginx",
+        "      ├─▾ pod/nginx-deployment-77d8468669-9lwhk(1) [1/1]",
+        "      │ └── container/nginx",
+        "      └─▾ pod/nginx-deployment-77d8468669-kc4gz(1) [1/1]",
+        "        └── container/nginx",
+    ]
+    assert root.count("Deployment") == 1 and root.count("Pod") == 3
+    assert all(n.status == health.OK for n in root.walk())
+
+
+def test_pods_by_namespace_with_their_health():
+    root = tree(small_cluster(), "pods")
+    assert [n.name for n in root.children] == ["default", "kube-system"]
+    crashy = node(root, "Pod", "crashy")
+    assert crashy.status == health.ERROR and crashy.info == "0/1" and xray.badge(crashy) == "TOAST"
+    assert crashy.children[0].kind == "Container" and crashy.children[0].status == health.ERROR
+    assert node(root, "Pod", "counter").status == health.OK and xray.badge(node(root, "Pod", "counter")) == ""
+    # a container node carries what the containers view and its logs need
+    c = crashy.children[0]
+    assert c.pod == "crashy" and c.obj["pod"] == "crashy" and c.obj["spec"]["name"] == "busybox"
+
+
+def test_services_pick_their_pods_by_selector():
+    root = tree(small_cluster(), "services", "default")
+    svc = node(root, "Service", "my-nginx")
+    assert svc.info == "NodePort" and [p.name[-5:] for p in svc.children] == ["2xq7v", "9lwhk", "kc4gz"]
+    assert node(root, "Service", "kubernetes").children == []  # no selector, no pods
+
+
+def test_references_volumes_env_and_service_account():
+    c = make_cluster()
+    c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app-config", "namespace": "default"},
+              "data": {"a": "b"}})
+    c.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "default"},
+              "data": {"p": "cA=="}})
+    c.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot", "namespace": "default"},
+              "automountServiceAccountToken": False, "imagePullSecrets": [{"name": "regcred"}]})
+    p = pod_manifest("app", serviceAccountName="robot",
+                     volumes=[{"name": "cfg", "configMap": {"name": "app-config"}},
+                              {"name": "gone", "configMap": {"name": "nope"}},
+                              {"name": "opt", "secret": {"secretName": "maybe", "optional": True}}])
+    p["spec"]["containers"][0]["env"] = [{"name": "P", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}]
+    c.create(p)
+    c.advance(10)
+    root = tree(c, "pods", "default")
+    app = node(root, "Pod", "app")
+    assert [(n.kind, n.name, n.status) for n in app.children] == [
+        ("Container", "app", app.children[0].status),
+        ("ConfigMap", "app-config", health.OK),
+        ("ConfigMap", "nope", health.MISSING),  # TOAST_REF
+        ("Secret", "maybe", health.OK),  # optional: fine without it
+        ("ServiceAccount", "robot", health.OK),
+    ]
+    assert app.children[0].children[0].kind == "Secret" and app.children[0].children[0].status == health.OK
+    assert xray.badge(app.children[2]) == "TOAST_REF"
+    robot = app.children[4]
+    assert robot.info == "automount=false" and [(n.name, n.status) for n in robot.children] == [("regcred", health.MISSING)]
+    # the missing configmap keeps the pod from starting: it is not ok
+    assert app.status != health.OK
+    # a reference is flagged missing only when its kind's objects are all known (a forbidden secrets list)
+    unknown = tree(c, "pods", "default", known={"Pod", "ConfigMap"})
+    assert node(unknown, "ServiceAccount", "robot").children[0].status == health.OK
+    assert node(unknown, "ConfigMap", "nope").status == health.MISSING
+
+
+def test_rollout_shows_both_replicasets_while_it_runs():
+    c = sim_cluster()
+    d = deep_copy(c.get("Deployment", "default", "nginx-deployment"))
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.16.1"
+    c.replace(d)
+    c.advance(1)
+    root = tree(c, "deployments", "default")
+    dep = node(root, "Deployment", "nginx-deployment")
+    assert len(dep.children) == 2 and all(rs.kind == "ReplicaSet" for rs in dep.children)
+    c.advance(60)
+    dep = node(tree(c, "deployments", "default"), "Deployment", "nginx-deployment")
+    assert len(dep.children) == 1 and dep.status == health.OK and dep.info == "2/2"  # the old set is history
+
+
+def test_statefulsets_daemonsets_jobs_cronjobs_over_the_simulator():
+    c = sim_cluster()
+    c.create(web(replicas=2))
+    c.create(proxy())
+    c.advance(400)  # the cronjob runs every 5 minutes
+    sts = node(tree(c, "statefulsets", "default"), "StatefulSet", "web")
+    assert [p.name for p in sts.children] == ["web-0", "web-1"] and sts.info == "2/2"
+    assert [n.kind for n in sts.children[0].children] == ["Container", "PersistentVolumeClaim", "ServiceAccount"]
+    ds = node(tree(c, "daemonsets", "kube-system"), "DaemonSet", "kube-proxy")
+    assert len(ds.children) == 3 and ds.status == health.OK
+    cj = node(tree(c, "cronjobs", "default"), "CronJob", "hello")
+    assert cj.children and all(j.kind == "Job" and j.children[0].kind == "Pod" for j in cj.children)
+    assert cj.children[0].status == health.COMPLETED and cj.children[0].children[0].status == health.COMPLETED
+    jobs = tree(c, "jobs", "default")
+    assert jobs.count("Job") == len(cj.children)
+
+
+def test_a_scaled_down_deployment_still_shows_and_warns_while_short():
+    c = make_cluster()
+    c.create(deployment(replicas=2))
+    c.advance(1)
+    dep = node(tree(c, "deployments", "default"), "Deployment", "nginx-deployment")
+    assert dep.status == health.ERROR and dep.info == "0/2"  # nothing available yet
+    c.advance(30)
+    d = deep_copy(c.get("Deployment", "default", "nginx-deployment"))
+    d["spec"]["replicas"] = 0
+    c.replace(d)
+    c.advance(60)
+    dep = node(tree(c, "deployments", "default"), "Deployment", "nginx-deployment")
+    assert dep.children == [] and dep.status == health.OK and dep.info == "0/0"
+
+
+def test_folding_and_paths():
+    root = tree(small_cluster(), "deployments", "default")
+    flat = xray.flatten(root, set())
+    rs = next(ln for ln in flat if ln.node.kind == "ReplicaSet")
+    folded = xray.flatten(root, {rs.path})
+    assert len(folded) == 4 and folded[-1].marker == "▸" and not folded[-1].expanded
+    assert lines(root, {rs.path})[-1] == "    └─▸ replicaset/nginx-deployment-77d8468669(3) [3/3]"
+    everything = xray.all_paths(root)
+    assert rs.path in everything and (root.id,) not in everything
+    assert lines(root, everything) == ["▾ deployments(1)", "└─▸ namespace/default(1)"]
+    # paths name nodes across rebuilds
+    again = xray.flatten(tree(small_cluster(), "deployments", "default"), set())
+    assert [ln.path for ln in again] == [ln.path for ln in flat]
+
+
+@pytest.mark.parametrize(("arg", "view", "ns"), [
+    ("dp", "deployments", None), ("deploy kube-system", "deployments", "kube-system"), ("svc -A", "services", ""),
+    ("po -n x", "pods", "x"), ("sts all", "statefulsets", ""), ("cj", "cronjobs", None), ("ds", "daemonsets", None),
+])
+def test_parse(arg, view, ns):
+    v, n = xray.parse(arg)
+    assert (v.name, n) == (view, ns)
+
+
+@pytest.mark.parametrize(("arg", "message"), [
+    ("", "xray: which resource? :xray dp|rs|sts|ds|job|cj|svc|po [namespace]"),
+    ("cm", "xray: no tree for `cm` (one of dp|rs|sts|ds|job|cj|svc|po)"),
+    ("nosuch", "xray: no tree for `nosuch` (one of dp|rs|sts|ds|job|cj|svc|po)"),
+])
+def test_parse_errors_are_one_line(arg, message):
+    with pytest.raises(ValueError, match="xray") as err:
+        xray.parse(arg)
+    assert str(err.value) == message
