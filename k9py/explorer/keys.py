@@ -44,6 +44,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("show_node", "Show Node"),
     Verb("copy", "Copy"),
     Verb("use", "Use"),
+    Verb("decode", "Decode"),
 )}
 
 
@@ -72,6 +73,7 @@ ROW_KEYS: tuple[RowKey, ...] = (
     RowKey("u", "<u>", ("uncordon", "use")),
     RowKey("t", "<t>", ("trigger",)),
     RowKey("o", "<o>", ("show_node",)),
+    RowKey("x", "<x>", ("decode",)),
 )
 BY_KEY = {k.key: k for k in ROW_KEYS}
 

@@ -157,6 +157,12 @@ class K9pyApp(App[None]):
             extra.open_request(self, out.request, out.arg)
         if out.message:
             self.flash(out.message, out.level)
+        if out.later is not None:  # what the navigator can say once the backend answered
+            check = out.later
+
+            async def later() -> None:
+                self.outcome(await check())
+            self.run_worker(later(), group="later")
         return out.ok
 
     def run_command(self, text: str) -> bool:
@@ -170,13 +176,18 @@ class K9pyApp(App[None]):
         except Exception as err:
             self.flash(f"context {name}: {err}", "error")
             return False
+        await self.replace_session(new)
+        self.flash(f"Switched to context {name}")
+        return True
+
+    async def replace_session(self, new: Session) -> None:
+        """``new`` replaces the Session (`:ctx`, `:scenarios` opening another kind of file): the
+        views open again on it, then the old one closes."""
         old, self.session = self.session, new
         self.prompt.aliases = new.extra_aliases
         self._begin(new)
         self.outcome(self.navigator.rebind(new))
         await old.close()
-        self.flash(f"Switched to context {name}")
-        return True
 
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -197,6 +208,9 @@ class K9pyApp(App[None]):
             if key not in ("colon", "slash"):
                 return False
             prompt.open("command" if key == "colon" else "filter")
+            return True
+        if key in ("up", "down") and prompt.mode == "command":  # k9s: recall the commands run before
+            prompt.recall(self.navigator.history, -1 if key == "up" else 1)
             return True
         done = prompt.feed(key, char)
         if done == "edit" and prompt.mode == "filter":
@@ -259,8 +273,9 @@ class K9pyApp(App[None]):
     def flash_text(self) -> str:
         return self.query_one("#flash", Flash).text
 
-    def flash(self, message: str, level: str = "info") -> None:
-        self.query_one("#flash", Flash).show(message, level, self.flash_seconds)
+    def flash(self, message: str, level: str = "info", source: str | None = None) -> None:
+        """``source``: the input the message is about ("filter"): its next good value clears it."""
+        self.query_one("#flash", Flash).show(message, level, self.flash_seconds, source)
 
     def render_header(self) -> None:
         self.query_one("#header", Header).show(self.session, self.navigator, timeline.hints(self.backend))

@@ -51,8 +51,12 @@ NAVIGATION = [
 TABLE = [
     Key("J", "<shift-j>", "owner", "Jump owner", "RESOURCE"),
     Key("space", "<space>", "mark", "Mark", "RESOURCE"),
+    Key("ctrl+@", "<ctrl-space>", "mark_range", "Mark range", "RESOURCE"),  # a terminal sends ctrl-space as NUL
+    Key("ctrl+backslash", "<ctrl-\\>", "clear_marks", "Clear marks", "RESOURCE"),
     Key("ctrl+w", "<ctrl-w>", "wide", "Toggle wide", "RESOURCE"),
+    Key("ctrl+s", "<ctrl-s>", "save", "Save as CSV", "RESOURCE"),
 ]
+MARK_ACTIONS = ("mark", "mark_range", "clear_marks")  # the table's own keys (its marks)
 SORTS = [
     Key("N", "<shift-n>", "sort('NAME')", "Sort name", "RESOURCE"),
     Key("A", "<shift-a>", "sort('AGE')", "Sort age", "RESOURCE"),
@@ -66,6 +70,7 @@ SORTS = [
     Key("Z", "<shift-z>", "sort('%MEM/R')", "Sort %MEM (REQ)", "RESOURCE"),
     Key("I", "<shift-i>", "sort('IP')", "Sort IP", "RESOURCE"),
     Key("O", "<shift-o>", "sort('NODE')", "Sort node", "RESOURCE"),
+    Key("L", "<shift-l>", "sort('LAST SEEN')", "Sort last seen", "RESOURCE"),
 ]
 NAMESPACE_KEYS = [Key(str(i), f"<{i}>", f"favorite({i})", "", "NAMESPACE") for i in range(10)]
 
@@ -87,7 +92,8 @@ def pane_bindings() -> list[BindingType]:
     """The keys of a resource view's pane (the table itself has NAVIGATION and mark). Row keys
     all go to ``row(KEY)``: the view decides what they mean."""
     keys = [k for k in GENERAL if k.action in HISTORY] + TABLE + SORTS + NAMESPACE_KEYS
-    out: list[BindingType] = [Binding(k.key, k.action, k.description, show=False) for k in keys if k.action != "mark"]
+    out: list[BindingType] = [Binding(k.key, k.action, k.description, show=False) for k in keys
+                              if k.action not in MARK_ACTIONS]
     out += [Binding(r.key, f"row('{r.key}')", show=False) for r in row_keys.ROW_KEYS]
     out += [Binding("enter", "drill", show=False), Binding("shift+j", "owner", show=False),
             Binding("shift+f", "row('F')", show=False)]
@@ -112,9 +118,20 @@ def menu(view: ViewKind, read_only: bool, columns: set[str], replay: Hints | Non
     the table keys, the name/age sorts."""
     replay = replay or []
     out = row_keys.row_menu(view, read_only) + replay + _unshadowed(MENU_TAIL, replay)
-    out += [(k.label, "Sort " + k.description[5:].title()) for k in SORTS
+    out += [(k.label, _menu_words(k.description)) for k in SORTS
             if k.action[6:-2] in MENU_SORTS and k.action[6:-2] in columns]
     return out
+
+
+def menu_more(columns: set[str], replay: Hints | None = None) -> Hints:
+    """What a wide header adds after ``menu``: the view's other sorts."""
+    return _unshadowed([(k.label, _menu_words(k.description)) for k in SORTS
+                        if k.action[6:-2] not in MENU_SORTS and k.action[6:-2] in columns], replay or [])
+
+
+def _menu_words(description: str) -> str:
+    """k9s's menu capitalises its words: "Sort status" -> "Sort Status" ("CPU" stays)."""
+    return " ".join(w.capitalize() if w.islower() else w for w in description.split(" "))
 
 
 def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites: list[str],

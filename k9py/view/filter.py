@@ -17,7 +17,7 @@ Obj = dict[str, Any]
 class Filter:
     text: str = ""
     mode: str = "none"  # none | regex | inverse | labels | fuzzy
-    error: str | None = None  # a bad selector: shown, and the filter matches nothing
+    error: str | None = None  # an invalid regex or selector: said in the flash while it is typed
     _pred: Callable[[str, str, Obj], bool] | None = None
     rx: re.Pattern[str] | None = None  # regex / inverse modes: lets a row model loop without calls
     literal: str | None = None  # the pattern, lowercased, when it has no regex syntax (substring test)
@@ -34,11 +34,13 @@ class Filter:
         return self.mode in ("regex", "inverse")
 
 
-def _regex(pattern: str) -> re.Pattern[str]:
+def _regex(pattern: str) -> tuple[re.Pattern[str], str | None]:
+    """The pattern compiled, case-insensitive; an invalid one is matched literally, with the
+    error to show (``/[`` must not silently show an empty table)."""
     try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error:
-        return re.compile(re.escape(pattern), re.IGNORECASE)
+        return re.compile(pattern, re.IGNORECASE), None
+    except re.error as err:
+        return re.compile(re.escape(pattern), re.IGNORECASE), f"invalid regex: {err}"
 
 
 def fuzzy_match(pattern: str, text: str) -> bool:
@@ -65,10 +67,10 @@ def parse(text: str | None) -> Filter:
         pat = raw[2:].strip()
         return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n))
     if raw.startswith("!"):
-        rx = _regex(raw[1:])
-        return Filter(raw, "inverse", None, lambda t, _n, _o: rx.search(t) is None, rx, _literal(raw[1:]))
-    rx = _regex(raw)
-    return Filter(raw, "regex", None, lambda t, _n, _o: rx.search(t) is not None, rx, _literal(raw))
+        rx, error = _regex(raw[1:])
+        return Filter(raw, "inverse", error, lambda t, _n, _o: rx.search(t) is None, rx, _literal(raw[1:]))
+    rx, error = _regex(raw)
+    return Filter(raw, "regex", error, lambda t, _n, _o: rx.search(t) is not None, rx, _literal(raw))
 
 
 _REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")

@@ -2,6 +2,8 @@
 manual clock): each view by its k9s alias with kubectl's columns, arguments, completion, history,
 filters, favourites, drill-downs, owner jumps, each sort key twice, flash, help."""
 
+import re
+
 import pytest
 
 from k9py.kube.meta import deep_copy
@@ -51,7 +53,7 @@ def test_each_view_by_alias_has_kubectls_columns(drive, alias, view, namespaced)
         await command(app, pilot, alias)
         assert app.title_text().startswith(f"{view}({'default' if namespaced else 'all'})[")
         kind = app.current.scope.view.kind
-        if kind != "Pod":
+        if kind not in ("Pod", "Node"):  # pods and nodes: k9s's own columns (tests/ui/test_events_nodes.py)
             assert header_names(app) == printers.column_names(kind)
         first = table_lines(app)[0]
         assert first.split()[0].rstrip("↑") == header_names(app)[0].split()[0]
@@ -194,7 +196,7 @@ def test_namespace_favourites_are_the_recently_used(drive):
             await command(app, pilot, f"po {ns}")
         assert app.navigator.favorites[:4] == ["kube-node-lease", "kube-public", "kube-system", "default"]
         header = str(app.query_one("#header").render())
-        assert "<1>  kube-node-lease" in header and "<4>  default" in header
+        assert re.search(r"<1> +kube-node-lease", header) and re.search(r"<4> +default", header)
         await press(app, pilot, "4")
         assert app.title_text() == "pods(default)[5]"
         assert app.navigator.favorites[0] == "default"
@@ -423,11 +425,11 @@ def test_help_lists_every_key_of_the_view(drive):
 def test_header_hints_follow_the_view(drive):
     async def s(app, pilot, cluster):
         header = str(app.query_one("#header").render())
-        assert "<enter>    Containers" in header and "<ctrl-d>   Delete" in header
+        assert re.search(r"<enter> +Containers", header) and re.search(r"<ctrl-d> +Delete", header)
         await command(app, pilot, "deploy")
         header = str(app.query_one("#header").render())
-        assert "<enter>    Pods" in header and "<s>        Scale" in header
+        assert re.search(r"<enter> +Pods", header) and re.search(r"<s> +Scale", header)
         await command(app, pilot, "ctx")
         header = str(app.query_one("#header").render())
-        assert "<ctrl-d>" not in header and "<enter>    Switch" in header
+        assert "<ctrl-d>" not in header and re.search(r"<enter> +Switch", header)
     drive(s)

@@ -292,7 +292,8 @@ def test_discovery_aliases():
     assert kinds.parse_command("ct -A", extra).view is ct and kinds.parse_command("ct -A", extra).namespace == ""
     assert kinds.parse_command("ct").error == "`ct` command not found"
     assert kinds.complete("cront", extra) == ["crontab", "crontabs"]
-    assert kinds.complete("cr", extra) == ["cronjob", "crontab", "cronjobs", "crontabs"]
+    assert kinds.complete("cro", extra) == ["cronjob", "crontab", "cronjobs", "crontabs"]
+    assert kinds.complete("cr", extra)[:4] == ["cr", "crb", "crd", "crds"]  # k9s's RBAC and CRD aliases
 
 
 def test_kinds_without_a_view_open_on_the_simulator_too():

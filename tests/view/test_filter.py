@@ -24,6 +24,20 @@ def test_bad_regex_falls_back_to_a_literal():
     assert f.matches("my nginx(x) row", "x", POD) and not f.matches("nginx", "x", POD)
 
 
+def test_an_invalid_regex_says_so():
+    """`/[` does not silently show an empty table: the filter carries the error to flash."""
+    assert parse("[").error == "invalid regex: unterminated character set at position 0"
+    assert parse("!nginx(").error.startswith("invalid regex: missing )")
+    assert parse("nginx(").mode == "regex" and parse("!a[").mode == "inverse"
+    for good in ("nginx", "ng.*x", "!nginx", "[a-z]+", "-f ngx", "-l app=nginx", ""):
+        assert parse(good).error is None, good
+
+
+def test_a_half_typed_selector_errs_until_it_parses():
+    assert parse("-l app in (nginx").error
+    assert parse("-l app in (nginx)").error is None
+
+
 def test_inverse():
     f = parse("!nginx")
     assert f.mode == "inverse"

@@ -17,9 +17,8 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from k9py.errors import K9pyError
+from k9py.explorer.edit import Done, EditSession, Reopen
 from k9py.kube import meta
 from k9py.ui.screens.dialogs import (
     ConfirmScreen,
@@ -61,6 +60,7 @@ async def run(app: K9pyApp, label: str, call: Callable[[], Awaitable[Any]], succ
 
 def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: bool = False) -> None:
     what = _where(*keys[0]) if len(keys) == 1 else f"{len(keys)} marked {view.name}"
+    asked = f"{view.kind.lower() or view.name} {what}" if len(keys) == 1 else what  # "pod default/x", "2 marked pods"
 
     async def go(opts: Obj | bool | None) -> None:  # the dialog answers its options (or None)
         if not isinstance(opts, dict):
@@ -83,9 +83,9 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
         async def confirmed(ok: bool | None) -> None:
             await go({"grace_period": 0, "propagation": "Background"} if ok else None)
 
-        app.push_screen(ConfirmScreen("<Kill>", f"Kill {view.name} {what}?"), confirmed)
+        app.push_screen(ConfirmScreen("<Kill>", f"Kill {asked}?"), confirmed)
         return
-    app.push_screen(DeleteDialog("<Delete>", f"Delete {view.name} {what}?"), go)
+    app.push_screen(DeleteDialog("<Delete>", f"Delete {asked}?"), go)
 
 
 def scale(app: K9pyApp, view: ViewKind, row: Row) -> None:
@@ -231,14 +231,10 @@ def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
             os.unlink(path)
 
 
-EDIT_HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
-               "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
-               "# reopened with the relevant failures.\n#\n")
-
-
 def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
-    """kubectl edit: the YAML in the editor, applied on save; a rejected change offers to reopen
-    the user's text with the error on top (nothing lost)."""
+    """kubectl edit (``k9py.explorer.edit``): the latest object in the editor; on save, the
+    change as a patch against the server's latest object; on error, a dialog offers to reopen
+    the user's own text with the error as a comment on top (nothing lost)."""
     ns, name = row.key
 
     async def start() -> None:
@@ -247,46 +243,35 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
         except K9pyError as err:
             app.flash(str(err), "error")
             return
-        original = yaml_text.dump(yaml_text.strip_for_edit(obj))
-        await attempt(EDIT_HEADER + original, original)
+        session = EditSession(obj, view_name=view.name)
+        await attempt(session, session.buffer)
 
-    async def attempt(text: str, original: str) -> None:
-        edited = run_editor(app, text)
+    async def attempt(session: EditSession, text: str) -> None:
+        saved = run_editor(app, text)
         app.refresh()
-        if edited is None:
-            app.flash("Edit cancelled: the editor failed", "warn")
+        step = session.saved(saved)
+        if not isinstance(step, Done | Reopen):
+            try:
+                await app.backend.patch(session.kind, session.namespace or None, session.name, step.patch,
+                                        patch_type=step.patch_type)
+            except K9pyError as err:
+                step = session.rejected(err)
+            else:
+                app.flash(f"{view.name} {_where(ns, name)} edited")
+                return
+        if isinstance(step, Done):
+            app.flash(step.message, step.level)
             return
-        body = "\n".join(line for line in edited.split("\n") if not line.lstrip().startswith("#"))
-        if not body.strip():
-            app.flash("Edit cancelled, no objects found", "warn")
-            return
-        try:
-            new = yaml.safe_load(body)
-            if not isinstance(new, dict):
-                raise K9pyError("the edited file is not a YAML mapping")
-        except yaml.YAMLError as err:
-            return retry(edited, original, f"error: {err}".replace("\n", " "))
-        except K9pyError as err:
-            return retry(edited, original, str(err))
-        if body.strip() == original.strip():
-            app.flash("Edit cancelled, no changes made.")
-            return
-        try:
-            await app.backend.replace(new)
-        except K9pyError as err:
-            return retry(edited, original, str(err))
-        app.flash(f"{view.name} {_where(ns, name)} edited")
+        reopen(session, step)
 
-    def retry(edited: str, original: str, error: str) -> None:
-        app.flash(error, "error")
-        kept = "\n".join(line for line in edited.split("\n") if not line.startswith("# error:"))
-        note = "".join(f"# error: {part}\n" for part in error.split("\n"))
+    def reopen(session: EditSession, step: Reopen) -> None:
+        app.flash(step.message, "error")
 
         async def again(ok: bool | None) -> None:
             if ok:
-                await attempt(note + kept, original)
+                await attempt(session, step.buffer)
 
-        app.push_screen(ConfirmScreen("<Edit failed>", f"{error}\n\nRe-open the editor with your changes?"), again)
+        app.push_screen(ConfirmScreen("<Edit failed>", f"{step.message}\n\nRe-open the editor with your changes?"), again)
 
     app.run_worker(start(), exclusive=False)
 
@@ -328,13 +313,17 @@ def copy_name(app: K9pyApp, row: Row) -> None:
 
 def open_view(app: K9pyApp, action: str) -> None:
     """`d` describe, `y` YAML, `l` logs, `p` previous logs of the current row."""
-    from k9py.ui.screens.describe import DescribeScreen
-    from k9py.ui.screens.yaml_view import YamlScreen
-
     cur, row = app.current, app.table.cursor_row
     if cur is None or row is None:
         return
-    view = cur.scope.view
+    open_row(app, cur.scope.view, row, action)
+
+
+def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str) -> None:
+    """`d` / `y` / `l` / `p` on ``row`` of ``view``: the table's cursor row, or a node of the xray tree."""
+    from k9py.ui.screens.describe import DescribeScreen
+    from k9py.ui.screens.yaml_view import YamlScreen
+
     if view.name == "contexts":
         app.flash("nothing to show for a context", "warn")
         return

@@ -1,6 +1,10 @@
 """Modal dialogs and pickers: confirm, scale (s), delete (ctrl-d), set image (i), drain (r on a
 node), and the container picker of `l`/`p`. Each shows its keys under its fields and lists them
-with `?`; the text fields leave `?` and the keys they can never take to the dialog."""
+with `?`; the text fields leave `?` and the keys they can never take to the dialog.
+
+Every dialog is an overlay: the table stays visible behind it (k9py.tcss: ``KeyedDialog``).
+Fields are one line each (compact widgets), so the biggest dialog fits a 80×24 terminal, and
+a checkbox says its state in its glyph (``[x]`` / ``[ ]``), not only in colour."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -40,6 +45,29 @@ class FieldInput(Input):
     async def _on_key(self, event: events.Key) -> None:
         if event.is_printable and not self._takes(event.character):
             event.prevent_default()  # not typed: the key goes on to the dialog's bindings
+
+
+class Tick(Checkbox):
+    """A checkbox whose glyph says its state: ``[x]`` checked, ``[ ]`` not (colour alone is
+    lost on a monochrome terminal, in a screenshot, to a colour-blind user)."""
+
+    def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
+        super().__init__(label, value, compact=True, id=id)
+
+    @property
+    def _button(self) -> Content:
+        return Content.assemble(("[x]" if self.value else "[ ]", self.get_visual_style("toggle--button")))
+
+
+def field(value: str, *, id: str, restrict: str | None = None, max_length: int = 0) -> FieldInput:
+    """A dialog's one-line text field."""
+    return FieldInput(value, id=id, restrict=restrict, max_length=max_length, compact=True)
+
+
+def buttons() -> Horizontal:
+    """Cancel / OK, one line high."""
+    return Horizontal(Button("Cancel", id="cancel", compact=True),
+                      Button("OK", id="ok", variant="primary", compact=True), classes="dialog-buttons")
 
 
 class KeyedDialog(KeyedScreen[R], ModalScreen[R]):
@@ -73,9 +101,7 @@ class ConfirmScreen(KeyedDialog[bool]):
         with Vertical(classes="dialog") as box:
             box.border_title = escape(self._title)
             yield Static(Text(self._message), classes="dialog-message")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
+            yield buttons()
             yield self.key_menu()
 
     def on_mount(self) -> None:
@@ -109,7 +135,7 @@ class ScaleScreen(KeyedDialog["int | None"]):
         with Vertical(classes="dialog") as box:
             box.border_title = escape(self._title)
             yield Static("Replicas:", classes="dialog-message")
-            yield FieldInput(str(self._replicas), id="replicas", restrict=r"[0-9]*", max_length=5)
+            yield field(str(self._replicas), id="replicas", restrict=r"[0-9]*", max_length=5)
             yield self.key_menu()
 
     def on_mount(self) -> None:
@@ -134,16 +160,6 @@ class _Dialog(KeyedDialog[Any]):
     """Enter submits (OK), esc cancels; subclasses build ``fields`` and ``result()``."""
 
     BINDINGS = [Binding("enter", "submit", "Submit"), *NEXT_KEYS, Binding("escape", "cancel", "Cancel"), HELP_KEY]
-    DEFAULT_CSS = """
-    _Dialog { align: center middle; background: black 60%; }
-    _Dialog .dialog { width: 72; height: auto; border: round orange; border-title-color: orange;
-                      background: black; padding: 1 2; }
-    _Dialog .dialog-message { color: white; margin-bottom: 1; }
-    _Dialog .field-label { color: #4682b4; height: 1; margin-top: 1; }
-    _Dialog Input { border: round aqua; }
-    _Dialog .dialog-buttons { height: auto; align: center middle; margin-top: 1; }
-    _Dialog .dialog-buttons Button { margin: 0 2; }
-    """
 
     def __init__(self, title: str, message: str = "") -> None:
         super().__init__()
@@ -158,9 +174,7 @@ class _Dialog(KeyedDialog[Any]):
             if self._message:
                 yield Static(Text(self._message), classes="dialog-message")
             yield from self.fields()
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
+            yield buttons()
             yield self.key_menu()
 
     def fields(self) -> ComposeResult:
@@ -200,7 +214,6 @@ class DeleteDialog(ConfirmScreen):
     `y`/OK/enter in the grace field confirm (dismissing with the options), `n`/esc cancel (None)."""
 
     BINDINGS = [Binding("enter", "submit", "Submit"), *NEXT_KEYS]
-    DEFAULT_CSS = _Dialog.DEFAULT_CSS.replace("_Dialog", "DeleteDialog")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -208,13 +221,11 @@ class DeleteDialog(ConfirmScreen):
             yield Static(Text(self._message), classes="dialog-message")
             yield Static("Propagation:", classes="field-label")
             yield Select([(p, p) for p in ("Background", "Foreground", "Orphan")], value="Background",
-                         allow_blank=False, id="propagation")
+                         allow_blank=False, id="propagation", compact=True)
             yield Static("Grace period (seconds, -1 = default):", classes="field-label")
-            yield FieldInput("-1", id="grace", restrict=r"-?[0-9]*")
-            yield Checkbox("Force (no graceful termination)", False, id="force")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary")
+            yield field("-1", id="grace", restrict=r"-?[0-9]*")
+            yield Tick("Force (no graceful termination)", False, id="force")
+            yield buttons()
             yield self.key_menu()
 
     def result(self) -> Obj:
@@ -256,7 +267,7 @@ class ImageDialog(_Dialog):
     def fields(self) -> ComposeResult:
         for i, (name, image) in enumerate(self.containers):
             yield Static(Text(f"{name}:"), classes="field-label")  # names are never markup
-            yield FieldInput(image, id=f"image-{i}")
+            yield field(image, id=f"image-{i}")
 
     def on_mount(self) -> None:
         self.query_one("#image-0", Input).focus()
@@ -274,13 +285,13 @@ class ImageDialog(_Dialog):
 
 class DrainDialog(_Dialog):
     def fields(self) -> ComposeResult:
-        yield Checkbox("Ignore DaemonSets", True, id="ignore-daemonsets")
-        yield Checkbox("Delete emptyDir data", False, id="delete-emptydir")
-        yield Checkbox("Force (pods without a controller)", False, id="force")
+        yield Tick("Ignore DaemonSets", True, id="ignore-daemonsets")
+        yield Tick("Delete emptyDir data", False, id="delete-emptydir")
+        yield Tick("Force (pods without a controller)", False, id="force")
         yield Static("Grace period (seconds, -1 = the pod's own):", classes="field-label")
-        yield FieldInput("-1", id="grace", restrict=r"-?[0-9]*")
+        yield field("-1", id="grace", restrict=r"-?[0-9]*")
         yield Static("Timeout (seconds, 0 = none):", classes="field-label")
-        yield FieldInput("0", id="timeout", restrict=r"[0-9]*")
+        yield field("0", id="timeout", restrict=r"[0-9]*")
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()
@@ -301,12 +312,6 @@ class ContainerPicker(KeyedDialog["list[str] | None"]):
                 Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
                 Binding("escape", "cancel", "Cancel"), HELP_KEY]
     HELP_TITLE = "PICKER"
-    DEFAULT_CSS = """
-    ContainerPicker { align: center middle; background: black 60%; }
-    ContainerPicker .picker { width: 60; height: auto; border: round orange; border-title-color: orange;
-                              background: black; }
-    ContainerPicker OptionList { height: auto; max-height: 20; border: none; background: black; }
-    """
 
     def __init__(self, title: str, containers: list[str]) -> None:
         super().__init__()

@@ -1,15 +1,24 @@
 """k9s's header: cluster info on the left, namespace favourites, the view's key menu, the logo
-(or the connection's last error). Everything in it is plain Text: names are never markup."""
+(or the connection's last error). Everything in it is plain Text: names are never markup.
+
+Like k9s, every header row is one terminal line: what does not fit the width is dropped, never
+wrapped: first the logo, then the menu's columns from the right, then the favourites' column.
+A wide terminal shows more menu columns. The left column has one width for every row, which
+does not depend on the connection's state or the `[readonly]` tag, so the menu never shifts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.widget import Widget
 
 from k9py import __version__
 from k9py.explorer.navigator import Navigator
 from k9py.explorer.session import Session
 from k9py.ui import keymap
+from k9py.ui.widgets.menu import Hint, columns_width, fitting_columns, menu_lines
 
 LOGO = [
     r" _    ___",
@@ -18,57 +27,135 @@ LOGO = [
     r"|_\_\ /_/ | .__/\_, |",
     r"          |_|   |__/",
 ]
+LOGO_WIDTH = 2 + max(len(line) for line in LOGO)
+LABEL_W = 11  # " Context:  "
+MIN_VALUE_W, MAX_VALUE_W = 22, 32
+NS_W = 16  # a favourite namespace's name is cut to this many cells
+SHORT_SCREEN = 30  # below this many rows CPU and MEM share one row (the table keeps its rows)
+LONGEST_STATE = "reconnecting"  # the longest connection state the Backend row can show
+MIN_ERROR_W = 12
 
 
-class Header(Static):
+def cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the header shows, taken when it is told to show (``Header.show``) so that it agrees
+    with the table painted at the same moment; laid out for the width it gets."""
+
+    left: list[tuple[str, str]]  # Context .. Backend
+    cpu: str
+    mem: str
+    value_w: int
+    favorites: list[str]
+    hints: list[Hint]  # the view's menu
+    more: list[Hint]  # what a wide header adds (the other sorts)
+    state: str
+    error: str | None
+
+
+def facts(session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> Facts:
+    info = session.info()
+    cur = nav.current
+    state, error = session.connection(cur.cache() if cur is not None else None)
+    tag = " [readonly]" if session.read_only else ""
+    left = [("Context:", info.context), ("Cluster:", info.cluster), ("User:", info.user),
+            ("K9py Rev:", f"v{__version__}"), ("K8s Rev:", info.server_version),
+            ("Backend:", f"{info.backend} ({state}){tag}")]
+    usage = session.cluster_usage()
+    cpu, mem = (f"{usage[0]}%", f"{usage[1]}%") if usage else ("n/a", "n/a")
+    # one width for every row, whatever the connection's state: nothing shifts
+    widest = max([len(v) for label, v in left if label != "Backend:"] + [len(f"{cpu} / {mem}")]
+                 + [len(f"{info.backend} ({LONGEST_STATE}){tag}")])
+    hints: list[Hint] = []
+    more: list[Hint] = []
+    if cur is not None and cur.model is not None:
+        columns = {c.name for c in cur.model.columns}
+        hints = [Hint(k, d) for k, d in keymap.menu(cur.scope.view, session.read_only, columns, replay)]
+        more = [Hint(k, d) for k, d in keymap.menu_more(columns, replay)]
+    return Facts(left, cpu, mem, min(MAX_VALUE_W, max(MIN_VALUE_W, widest)), list(nav.favorites),
+                 hints, more, state, error)
+
+
+def layout(f: Facts, width: int, height: int = 0, *, logoless: bool = False) -> list[Text]:
+    """One Text per header row, none wider than ``width`` (a screen ``height`` rows high; 0:
+    tall enough). Favourites first, then the menu's columns, then the logo, as far as they fit."""
+    left = list(f.left)
+    if 0 < height < SHORT_SCREEN:
+        left.append(("CPU/MEM:", f"{f.cpu} / {f.mem}"))
+    else:
+        left += [("CPU:", f.cpu), ("MEM:", f.mem)]
+    rows, value_w = len(left), f.value_w
+    hints = [Hint("<0>", "all")] + [Hint(f"<{i + 1}>", cut(ns, NS_W)) for i, ns in enumerate(f.favorites[:rows - 1])]
+    hints += f.hints
+    room = width - LABEL_W - value_w
+    logo_w = 0 if logoless else LOGO_WIDTH
+    menu_room = room
+    cols = fitting_columns(hints, room, rows)
+    if f.more and not f.error and sum(map(len, cols)) == len(hints) and room - columns_width(cols) >= logo_w:
+        hints, menu_room = hints + f.more, room - logo_w  # wide: the other sorts (a connection error
+        # has the room instead), beside the logo
+    menu_w = columns_width(fitting_columns(hints, menu_room, rows))
+    menu = menu_lines(hints, menu_room, rows)
+    room -= menu_w
+    show_logo = not logoless and room >= LOGO_WIDTH
+    first_err = len(LOGO) if show_logo else 0
+    err_lines = (wrap(f"{f.state}: {f.error}", room - 2, rows - first_err)
+                 if f.error and room - 2 >= MIN_ERROR_W else [])
+
+    out = []
+    for i in range(rows):
+        line = Text(no_wrap=True, overflow="crop")
+        label, value = left[i]
+        line.append(f" {label:<{LABEL_W - 1}}", style="#ffa500")
+        line.append(f"{cut(value, value_w):<{value_w}}", style="bold white")
+        line.append_text(menu[i])
+        line.pad_right(LABEL_W + value_w + menu_w - line.cell_len)
+        if show_logo and i < len(LOGO):
+            line.append(f"  {LOGO[i]}", style="#ffa500")
+        elif err_lines and first_err <= i < first_err + len(err_lines):
+            line.append(f"  {err_lines[i - first_err]}", style="#ff4500")
+        line.rstrip()
+        line.truncate(max(0, width))
+        out.append(line)
+    return out
+
+
+def joined(lines: list[Text]) -> Text:
+    text = Text("\n", no_wrap=True, overflow="crop").join(lines)
+    text.no_wrap, text.overflow = True, "crop"
+    return text
+
+
+class Header(Widget):
+    DEFAULT_CSS = "Header { height: auto; }"
+
     def __init__(self, *, logoless: bool = False, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.logoless = logoless
+        self.facts: Facts | None = None
 
     def show(self, session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> None:
-        self.update(self.text(session, nav, self.size.width, replay))
+        self.facts = facts(session, nav, replay)
+        self.refresh(layout=True)
 
-    def text(self, session: Session, nav: Navigator, width: int, replay: list[tuple[str, str]]) -> Text:
-        info = session.info()
-        cur = nav.current
-        state, error = session.connection(cur.cache() if cur is not None else None)
-        left = [("Context:", info.context), ("Cluster:", info.cluster), ("User:", info.user),
-                ("K9py Rev:", f"v{__version__}"), ("K8s Rev:", info.server_version),
-                ("Backend:", f"{info.backend} ({state})" + (" [readonly]" if session.read_only else ""))]
-        usage = session.cluster_usage()
-        left += [("CPU:", f"{usage[0]}%" if usage else "n/a"), ("MEM:", f"{usage[1]}%" if usage else "n/a")]
-        ns_hints = [("<0>", "all")] + [(f"<{i + 1}>", ns) for i, ns in enumerate(nav.favorites[:5])]
-        hints: list[tuple[str, str]] = []
-        if cur is not None and cur.model is not None:
-            hints = keymap.menu(cur.scope.view, session.read_only, {c.name for c in cur.model.columns}, replay)
-        value_w = min(32, max(22, *(len(v) for _, v in left)))  # one width for every row: nothing shifts
-        rows = max(len(left), len(LOGO) if not self.logoless else 0)
-        hint_cols = min(3, -(-len(hints) // rows))
-        first_err = 0 if self.logoless else len(LOGO)
-        room = max(12, width - (11 + value_w + 19 + 26 * hint_cols) - 3)
-        err_lines = wrap(f"{state}: {error}", room, rows - first_err) if error else []
-        text = Text()
-        for i in range(rows):
-            if i < len(left):
-                value = left[i][1] if len(left[i][1]) <= value_w else left[i][1][:value_w - 1] + "…"
-                text.append(f" {left[i][0]:<10}", style="#ffa500")
-                text.append(f"{value:<{value_w}}", style="bold white")
-            else:
-                text.append(" " * (11 + value_w))
-            cell = ns_hints[i] if i < len(ns_hints) else None
-            text.append(f"{cell[0]:<5}" if cell else " " * 5, style="#ff00ff")
-            text.append(f"{cell[1]:<14}" if cell else " " * 14, style="white")
-            for col in range(i, i + hint_cols * rows, rows):
-                h = hints[col] if col < len(hints) else None
-                text.append(f"{h[0]:<11}" if h else " " * 11, style="#1e90ff")
-                text.append(f"{h[1]:<15}" if h else " " * 15, style="white")
-            if not self.logoless and i < len(LOGO):
-                text.append(f"  {LOGO[i]}", style="#ffa500")
-            elif err_lines and first_err <= i < first_err + len(err_lines):
-                text.append(f"  {err_lines[i - first_err]}", style="#ff4500")
-            if i < rows - 1:
-                text.append("\n")
-        return text
+    def lines(self, width: int) -> list[Text]:
+        if self.facts is None:
+            return []
+        return layout(self.facts, width, self.app.size.height if self.is_attached else 0, logoless=self.logoless)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Text:
+        return joined(self.lines(self.size.width))
+
+    def text(self, session: Session, nav: Navigator, width: int, replay: list[tuple[str, str]],
+             height: int = 0) -> Text:
+        """The header as it would show at ``width`` cells (and ``height`` rows)."""
+        return joined(layout(facts(session, nav, replay), width, height, logoless=self.logoless))
 
 
 def wrap(text: str, width: int, lines: int) -> list[str]:
@@ -82,8 +169,8 @@ def wrap(text: str, width: int, lines: int) -> list[str]:
         if len(out) == lines - 1:
             out.append(rest[:width - 1] + "…")
             break
-        cut = rest.rfind(" ", 0, width + 1)
-        cut = cut if cut > 0 else width
-        out.append(rest[:cut])
-        rest = rest[cut:].lstrip()
+        cut_at = rest.rfind(" ", 0, width + 1)
+        cut_at = cut_at if cut_at > 0 else width
+        out.append(rest[:cut_at])
+        rest = rest[cut_at:].lstrip()
     return out

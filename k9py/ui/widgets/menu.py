@@ -134,6 +134,11 @@ def fitting_columns(hints: Sequence[Hint], width: int, rows: int) -> list[list[H
     return out
 
 
+def columns_width(cols: Sequence[Sequence[Hint]]) -> int:
+    """The cells ``menu_lines`` gives ``cols`` (what ``fitting_columns`` returned)."""
+    return sum(_column_width(col)[1] + (GAP if i else 1) for i, col in enumerate(cols))
+
+
 def rows_needed(hints: Sequence[Hint], width: int, max_rows: int = MAX_ROWS) -> int:
     """The fewest rows (up to ``max_rows``) in which every hint fits ``width``; ``max_rows``
     when none does (then the last columns are dropped)."""

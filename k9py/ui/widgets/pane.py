@@ -4,6 +4,8 @@ would hold several, each over its own Navigator."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
@@ -15,9 +17,10 @@ from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import Change, ResourceView
 from k9py.ui import keymap
 from k9py.ui.screens import actions
+from k9py.ui.screens.viewer import default_save_dir, save_text
 from k9py.ui.widgets.resource_table import ResourceTable
-from k9py.ui.widgets.status import Crumbs
-from k9py.view.rows import RowModel
+from k9py.ui.widgets.status import Crumbs, Flash
+from k9py.view.rows import Row, RowModel
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -50,10 +53,15 @@ class ExplorerPane(Vertical):
     def current(self) -> ResourceView | None:
         return self.navigator.current
 
+    @property
+    def flash_line(self) -> Flash:
+        return self.host.query_one("#flash", Flash)
+
     # -- painting -----------------------------------------------------------------------------------------
     def show(self, view: ResourceView) -> None:
         """The Navigator's top view changed: paint it with its saved cursor, scroll and marks."""
         assert view.model is not None
+        self.flash_line.clear_problems()  # a failed command's error does not outlive the next view
         view.listener = self.on_view_change
         view.tick()
         self.table.set_model(view.model, cursor=view.cursor)
@@ -114,7 +122,9 @@ class ExplorerPane(Vertical):
             return
         error = self.current.set_filter(text)
         if error:
-            self.host.flash(error, "error")
+            self.host.flash(error, "error", source="filter")
+        else:  # the filter parses again: its error goes
+            self.flash_line.clear_from("filter")
         self.table.model_changed()
         self.render_title()
 
@@ -169,5 +179,44 @@ class ExplorerPane(Vertical):
         elif verb.id == "use" and row is not None:
             self._go(self.navigator.use_namespace(row.key[1]))
             self.host.render_header()
+        elif verb.id == "decode" and row is not None:
+            self.decode(cur, row)
         else:
             actions.perform(self.host, verb.id, cur, row)
+
+    def decode(self, view: ResourceView, row: Row) -> None:
+        """`x` on a Secret: its YAML with the data decoded (the YAML view's own `x` masks it again)."""
+        from k9py.ui.screens.yaml_view import YamlScreen
+
+        ns, name = row.key
+        screen = YamlScreen(view.scope.view.kind, ns, name, row.obj, session=self.navigator.session)
+        screen.decoded = True
+        self.host.push_screen(screen)
+
+    def action_save(self) -> None:
+        """`ctrl-s`: the table as shown (filtered, sorted, its cells) to a CSV file, as k9s saves
+        a screen dump; `:screendump` lists it."""
+        cur, m = self.current, self.table.model
+        if cur is None or m is None:
+            return
+        session = self.navigator.session
+        stem = f"{cur.scope.view.name}-{cur.namespace or 'all'}"
+        try:
+            path = save_text(default_save_dir(), session.info().context, stem, ".csv", table_csv(m), session.now())
+        except OSError as err:
+            self.host.flash(f"save failed: {err}", "error")
+            return
+        self.host.flash(f"Saved {path}")
+
+
+def table_csv(m: RowModel) -> str:
+    """The rows ``m`` shows, in its order, as CSV: the column names, then each row's cells as the
+    table shows them (names exactly as the cluster spells them)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.name for c in m.columns])
+    for i in range(len(m)):
+        row = m.row_at(i)
+        if row is not None:
+            writer.writerow(m.cells(row))
+    return out.getvalue()

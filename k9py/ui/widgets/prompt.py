@@ -3,13 +3,17 @@
 Type-ahead: Textual hands a key to the focused widget through that widget's own queue, so keys
 typed in one burst (`:deploy⏎`, a paste, two commands back to back) would reach the table before
 the prompt had opened. The App therefore routes prompt keys itself, in arrival order, through
-``feed``: editing happens at once, on the App's queue."""
+``feed``: editing happens at once, on the App's queue.
+
+As in k9s, the `:` prompt suggests the rest of a view's name inline as you type (Tab or right
+accepts it) and Up/Down recall the commands run before."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual.binding import Binding
+from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -19,6 +23,18 @@ PLACEHOLDERS = {"command": "command (e.g. pods, deploy kube-system)",
                 "filter": "filter (regex, !inverse, -l labels, -f fuzzy)"}
 
 
+class AliasSuggester(Suggester):
+    """The `:` prompt's inline suggestion: the shortest alias (built-in or discovered) that
+    starts with the command's first word."""
+
+    def __init__(self, prompt: Prompt) -> None:
+        super().__init__(use_cache=False)  # discovery adds aliases as the session goes
+        self.prompt = prompt
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return self.prompt.suggestion_for(value)
+
+
 class Prompt(Input):
     """Tab completes a command's first word from the built-in and discovered aliases."""
 
@@ -26,13 +42,23 @@ class Prompt(Input):
 
     def __init__(self, aliases: Callable[[], kinds.Aliases], **kw: str) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
+        self.suggester = AliasSuggester(self)
         self.aliases = aliases
         self.mode = "command"
         self.home: Widget | None = None  # where the focus goes back on close
+        self._recalled: int | None = None  # Up/Down: the history entry shown (None: what was typed)
+        self._typed = ""
+
+    def suggestion_for(self, value: str) -> str | None:
+        if self.mode != "command" or not value or " " in value:
+            return None
+        options = kinds.complete(value, self.aliases())
+        return options[0] if options else None
 
     def open(self, mode: str) -> None:
         self.mode = mode
         self.value = ""
+        self._recalled, self._typed = None, ""
         self.placeholder = PLACEHOLDERS[mode]
         self.styles.border_title_align = "left"
         self.border_title = ":" if mode == "command" else "/"
@@ -68,11 +94,29 @@ class Prompt(Input):
         return "edit"
 
     def action_complete(self) -> None:
+        """Tab: take the suggestion shown (computed now if it has not arrived yet)."""
         if self.mode != "command":
             return
-        words = self.value.split(" ")
-        if len(words) == 1:
-            options = kinds.complete(words[0], self.aliases())
-            if options:
-                self.value = options[0]
-                self.cursor_position = len(self.value)
+        option = self._suggestion or self.suggestion_for(self.value.lower())
+        if option and len(option) > len(self.value):
+            self.value = option
+            self.cursor_position = len(self.value)
+
+    def recall(self, history: Sequence[str], delta: int) -> None:
+        """Up (``delta`` -1) / Down (+1): the command before / after the one shown, newest last;
+        Down past the newest brings back what was typed."""
+        entries = [h for i, h in enumerate(history) if i == 0 or h != history[i - 1]]
+        if not entries:
+            return
+        if self._recalled is None:
+            if delta > 0:
+                return
+            self._typed, index = self.value, len(entries) - 1
+        else:
+            index = self._recalled + delta
+        if index >= len(entries):
+            self._recalled, self.value = None, self._typed
+        else:
+            self._recalled = max(0, index)
+            self.value = entries[self._recalled]
+        self.cursor_position = len(self.value)

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from k9py.ui.keymap import NAVIGATION
+from k9py.ui.keymap import MARK_ACTIONS, NAVIGATION, TABLE
 from k9py.view.rows import Key, Row, RowModel
 
 # k9s's default skin (table, status colours)
@@ -48,8 +48,9 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "scroll_cols(-8)", show=False), Binding("right", "scroll_cols(8)", show=False),
-        Binding("space", "mark", show=False), Binding("shift+g", "bottom", show=False),
-        *(Binding(k.key, k.action, show=False) for k in NAVIGATION)]
+        *(Binding(k.key, k.action, show=False) for k in TABLE if k.action in MARK_ACTIONS),
+        Binding("ctrl+space", "mark_range", show=False),  # terminals that report it by name
+        Binding("shift+g", "bottom", show=False), *(Binding(k.key, k.action, show=False) for k in NAVIGATION)]
 
     class CursorMoved(Message):
         def __init__(self, key: Key | None) -> None:
@@ -154,6 +155,31 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.marked.symmetric_difference_update({self.cursor_key})
             self.move_to(self.cursor_index + 1)
             self.refresh()
+
+    def action_mark_range(self) -> None:
+        """`ctrl-space`, k9s's span mark: mark every row from the nearest marked row above the
+        cursor (else below it) to the cursor's row."""
+        m = self.model
+        if m is None or self.cursor_key is None or not self.marked:
+            return
+        here = self._cursor_index
+        above = (i for i in range(here - 1, -1, -1) if m.key_at(i) in self.marked)
+        below = (i for i in range(here + 1, len(m)) if m.key_at(i) in self.marked)
+        other = next(above, None)
+        if other is None:
+            other = next(below, None)
+        if other is None:
+            return
+        for i in range(min(here, other), max(here, other) + 1):
+            key = m.key_at(i)
+            if key is not None:
+                self.marked.add(key)
+        self.refresh()
+
+    def action_clear_marks(self) -> None:
+        """`ctrl-\\`: unmark every row."""
+        self.marked.clear()
+        self.refresh()
 
     def move_to(self, index: int) -> None:
         m = self.model

@@ -24,19 +24,39 @@ class Crumbs(Static):
 
 
 class Flash(Static):
-    """A message that clears itself after ``seconds`` (k9s clears its flash by itself)."""
+    """A message that clears itself after ``seconds`` (k9s clears its flash by itself).
+
+    A message belongs to what caused it: ``source`` names the input ("filter") whose next
+    good value clears it, and an error or warning does not outlive the view it was about."""
 
     text = ""
+    level = "info"
+    source: str | None = None
     _timer: Timer | None = None
 
-    def show(self, message: str, level: str, seconds: float) -> None:
+    def show(self, message: str, level: str, seconds: float, source: str | None = None) -> None:
         self.update(Text(message, style=FLASH_STYLES[level]))  # plain Text: never markup
         if self._timer is not None:
             self._timer.stop()
-        self.text = message
-        self._timer = self.set_timer(seconds, self.clear)
+        self.text, self.level, self.source = message, level, source
+        self._timer = self.set_timer(seconds, self._expire)
 
     def clear(self) -> None:
-        self.text = ""
+        if self._timer is not None:
+            self._timer.stop()
+        self._expire()
+
+    def _expire(self) -> None:
+        self.text, self.level, self.source = "", "info", None
         self._timer = None
         self.update("")
+
+    def clear_from(self, source: str) -> None:
+        """The input ``source`` is fine again: its message goes."""
+        if self.text and self.source == source:
+            self.clear()
+
+    def clear_problems(self) -> None:
+        """Another view shows: an error or warning about the last one goes."""
+        if self.text and self.level in ("error", "warn"):
+            self.clear()

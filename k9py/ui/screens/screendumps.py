@@ -1,0 +1,162 @@
+"""`:screendump` / `:sd`: the files `ctrl-s` saved (tables, describe, YAML, logs), newest first,
+as k9s lists its screen dumps: enter opens one, `ctrl-d` deletes it, esc goes back."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from k9py.kube.timefmt import human_duration
+from k9py.ui.screens.dialogs import ConfirmScreen
+from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.screens.viewer import ViewerScreen
+
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
+MAX_BYTES = 4 * 1024 * 1024  # a dump is ours, but the folder is the user's: show at most this much
+
+
+@dataclass(frozen=True)
+class Dump:
+    path: Path
+    size: int
+    mtime: float
+
+
+def list_dumps(folder: Path) -> list[Dump]:
+    """Every regular file under ``folder`` (one sub-folder per context), newest first."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in folder.rglob("*"):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        if p.is_file():
+            out.append(Dump(p, st.st_size, st.st_mtime))
+    return sorted(out, key=lambda d: (-d.mtime, str(d.path)))
+
+
+def read_dump(path: Path) -> list[str]:
+    """The file's lines, control characters shown as `?` (a dump may hold anything a cluster said)."""
+    with path.open("rb") as fh:
+        data = fh.read(MAX_BYTES)
+    text = data.decode("utf-8", errors="replace")
+    return [CONTROLS.sub("?", line) for line in text.split("\n")]
+
+
+class DumpViewer(ViewerScreen):
+    kind_label = "Dump"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path.name))
+        self.path = path
+
+    def content(self) -> list[str]:
+        try:
+            return read_dump(self.path)
+        except OSError as err:
+            return [f"cannot read {self.path}: {err.strerror or err}"]
+
+    def style_line(self, line: str) -> Text:
+        return Text(line)
+
+
+class ScreenDumps(KeyedScreen[None]):
+    BINDINGS = [Binding("enter", "open", "View"), Binding("ctrl+d", "delete", "Delete"),
+                Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
+                Binding("escape,q", "back", "Back")]
+    HELP_TITLE = "SCREEN DUMPS"
+    DEFAULT_CSS = """
+    ScreenDumps { background: black; }
+    ScreenDumps #dumps-box { height: 1fr; border: round dodgerblue; border-title-align: center;
+                             border-title-color: aqua; border-title-style: bold; background: black; }
+    ScreenDumps OptionList { height: 1fr; border: none; background: black; }
+    """
+
+    def __init__(self, folder: Path, now: float | None = None) -> None:
+        super().__init__()
+        self.folder = folder
+        self.now = now
+        self.dumps: list[Dump] = []
+
+    def help_title(self) -> str:
+        return "Help: screendumps"
+
+    def compose(self) -> ComposeResult:
+        yield self.key_menu()
+        with Vertical(id="dumps-box"):
+            yield OptionList(id="dumps")
+        yield Static(id="dumps-flash")
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#dumps", OptionList)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.options.focus()
+
+    def reload(self) -> None:
+        self.dumps = list_dumps(self.folder)
+        now = self.now if self.now is not None else time.time()
+        self.options.clear_options()
+        for d in self.dumps:
+            rel = d.path.relative_to(self.folder)
+            age = human_duration(max(0.0, now - d.mtime))
+            self.options.add_option(Option(Text(f"{rel!s:<60} {d.size:>10}  {age}"), id=str(d.path)))
+        if self.dumps:
+            self.options.highlighted = 0
+        box = self.query_one("#dumps-box")
+        box.border_title = escape(f" screendumps({self.folder})[{len(self.dumps)}] ")
+        if not self.dumps:
+            self.query_one("#dumps-flash", Static).update(Text(f"no screen dumps in {self.folder} yet (ctrl-s saves one)"))
+
+    def _selected(self) -> Dump | None:
+        i = self.options.highlighted
+        return self.dumps[i] if i is not None and 0 <= i < len(self.dumps) else None
+
+    def action_cursor(self, delta: int) -> None:
+        if self.dumps:
+            i = self.options.highlighted or 0
+            self.options.highlighted = max(0, min(len(self.dumps) - 1, i + delta))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        dump = self._selected()
+        if dump is not None:
+            self.app.push_screen(DumpViewer(dump.path))
+
+    def action_delete(self) -> None:
+        dump = self._selected()
+        if dump is None:
+            return
+
+        def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                dump.path.unlink()
+            except OSError as err:
+                self.query_one("#dumps-flash", Static).update(Text(f"cannot delete {dump.path}: {err.strerror or err}"))
+                return
+            self.reload()
+            self.query_one("#dumps-flash", Static).update(Text(f"Deleted {dump.path.name}"))
+
+        self.app.push_screen(ConfirmScreen("<Delete>", f"Delete {dump.path.name}?"), done)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

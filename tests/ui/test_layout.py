@@ -1,0 +1,243 @@
+"""Issue 10, Layout: every screen usable at 80×24 (and the extra width used at 220). The header
+keeps one line per row and drops what does not fit (logo, then menu columns from the right, then
+the favourites); dialogs are overlays over a visible table, compact enough for 80×24, with
+checkboxes that say their state in their glyph; the delete prompt reads like English."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+
+import pytest
+from rich.console import Console
+
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+from k9py.ui.screens.dialogs import ConfirmScreen, ContainerPicker, DeleteDialog, DrainDialog, ImageDialog, ScaleScreen
+from k9py.ui.screens.help import HelpScreen
+from k9py.ui.widgets.header import LOGO
+from tests.ui.simcluster import _SIMS, command, goto, settle, sim_cluster
+
+NARROW, WIDE, WIDEST = (80, 24), (160, 45), (220, 60)
+SIZES = pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x45"])
+
+
+def run_at(size, scenario, cluster=None, **kw):
+    cluster = cluster or sim_cluster()
+
+    async def main():
+        sim = SimBackend(cluster)
+        app = K9pyApp(sim, manual=True, **kw)
+        _SIMS[app] = sim  # settle() reaches the simulator behind a read-only app
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            await app.refresh_metrics()
+            await settle(app, pilot)
+            await scenario(app, pilot, cluster)
+    asyncio.run(main())
+
+
+def screen_lines(app) -> list[str]:
+    """The terminal as the user sees it, every screen of the stack composed (plain text)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text().split("\n")[:height]
+
+
+def header_lines(app) -> list[str]:
+    return str(app.query_one("#header").render()).split("\n")
+
+
+def painted(widget) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+# -- the header -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [NARROW, WIDE, WIDEST], ids=["80x24", "160x45", "220x60"])
+def test_every_header_row_is_one_line(size):
+    width, height = size
+
+    async def s(app, pilot, cluster):
+        header = app.query_one("#header")
+        lines = header_lines(app)
+        rows = 7 if height < 30 else 8  # a short terminal: CPU and MEM share a row
+        assert len(lines) == rows == header.size.height
+        assert all(len(line) <= width for line in lines)
+        # what is painted is those lines, one terminal row each (nothing wrapped)
+        assert [p.rstrip() for p in painted(header)] == [line.rstrip() for line in lines]
+        text = "\n".join(lines)
+        for label in ("Context:", "Cluster:", "User:", "K9py Rev:", "K8s Rev:", "Backend:", "sim (connected)"):
+            assert label in text
+        assert ("CPU/MEM:" in text) if height < 30 else ("CPU:" in text and "MEM:" in text)
+        assert "<0>" in text and "<enter>" in text  # favourites and the menu's first column
+        logo = LOGO[1].strip() in text
+        assert logo == (width >= 160)  # the logo goes first
+        assert ("<shift-o>" in text) == (width >= 220)  # the extra width: more menu columns
+        # the table keeps its rows: at 80×24 at least ten
+        assert app.table.page >= (10 if height < 30 else 30)
+    run_at(size, s)
+
+
+def test_header_drops_menu_columns_from_the_right_then_favourites():
+    async def s(app, pilot, cluster):
+        header = app.query_one("#header")
+        session, nav = app.session, app.navigator
+        replay = []
+        seen = []
+        for width in (160, 120, 90, 80, 70, 60, 40):
+            text = str(header.text(session, nav, width, replay, 24))
+            assert all(len(line) <= width for line in text.split("\n"))
+            seen.append(text)
+        assert "<i>" in seen[1] and "<i>" not in seen[3]  # the second menu column went before the first
+        assert "<enter>" in seen[4] and "<enter>" not in seen[5] and "<0>" in seen[5]
+        assert "<0>" not in seen[6] and "Context:" in seen[6]  # then the favourites
+    run_at(NARROW, s)
+
+
+@SIZES
+def test_readonly_and_connection_state_do_not_shift_the_menu(size):
+    width, _ = size
+
+    async def s(app, pilot, cluster):
+        def menu_x():
+            lines = header_lines(app)
+            x = lines[0].index("<enter>")
+            assert all(len(line) > x and line[x] == "<" for line in lines[:6]), lines  # one column
+            return x
+
+        shown = menu_x()
+        assert "[readonly]" in "\n".join(header_lines(app))
+        app.session.connection = lambda cache: ("reconnecting", "dial tcp 10.0.0.1:6443: connect: connection refused")
+        app.render_header()
+        await pilot.pause()
+        lines = header_lines(app)
+        assert "sim (reconnecting) [readonly]" in lines[5]
+        assert menu_x() == shown
+        assert all(len(line) <= width for line in lines)
+        if width >= 160:  # room beside the menu: the error where the logo ends
+            assert "reconnecting: dial tcp" in "\n".join(lines[5:])
+    run_at(size, s, readonly=True)
+
+
+def test_ctrl_e_toggles_the_header_at_80x24():
+    async def s(app, pilot, cluster):
+        page = app.table.page
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not app.query_one("#header").display and app.table.page == page + 7
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert app.query_one("#header").display and app.table.page == page
+    run_at(NARROW, s)
+
+
+def test_help_fits_and_scrolls_at_80x24():
+    async def s(app, pilot, cluster):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert all(len(line) <= 80 for line in screen_lines(app))
+        scroller = app.screen.scroller
+        await pilot.press("G")
+        assert scroller.scroll_y > 0 and scroller.scroll_y == scroller.max_scroll_y
+        await pilot.press("g")
+        assert scroller.scroll_y == 0
+        await pilot.press("j")
+        assert scroller.scroll_y == 1
+        await pilot.press("ctrl+f")
+        assert scroller.scroll_y > 1
+    run_at(NARROW, s)
+
+
+# -- dialogs ----------------------------------------------------------------------------------------
+DIALOGS = {  # how the explorer opens each: (view, row, key), the dialog's class
+    "scale": (("deploy", "nginx-deployment", "s"), ScaleScreen),
+    "image": (("deploy", "nginx-deployment", "i"), ImageDialog),
+    "restart": (("deploy", "nginx-deployment", "r"), ConfirmScreen),
+    "delete": (("pods", "counter", "ctrl+d"), DeleteDialog),
+    "kill": (("pods", "counter", "ctrl+k"), ConfirmScreen),
+    "drain": (("no", "minikube", "r"), DrainDialog),
+    "picker": (("pods", "web", "l"), ContainerPicker),
+}
+
+
+@SIZES
+@pytest.mark.parametrize("name", list(DIALOGS))
+def test_dialogs_are_overlays_over_the_table_and_fit(name, size):
+    (view, row, key), cls = DIALOGS[name]
+    width, height = size
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, view)
+        await goto(app, pilot, row)
+        await pilot.press(key)
+        await settle(app, pilot)
+        dialog = app.screen
+        assert type(dialog) is cls
+        assert dialog.styles.background.a < 1  # translucent: the table shows through
+        box = dialog.query_one(".dialog, .picker")
+        region = box.region
+        assert region.x >= 0 and region.y >= 0 and region.right <= width and region.bottom <= height
+        assert box.virtual_size.height <= region.height  # everything fits, nothing to scroll
+        lines = screen_lines(app)
+        assert all(len(line) <= width for line in lines)
+        outside = [line for y, line in enumerate(lines) if not region.y <= y < region.bottom]
+        outside += [line[:region.x] + line[region.right:] for line in lines[region.y:region.bottom]]
+        assert "".join(outside).strip()  # what is behind the dialog is still there
+        for item in dialog.query("#key-menu"):  # its keys are all shown
+            assert len(item.shown()) == len(item.hints)
+    run_at(size, s)
+
+
+def test_the_table_shows_through_a_dialog():
+    """Set image used to blank the screen: the table's rows stay visible around the dialog."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImageDialog)
+        text = "\n".join(screen_lines(app))
+        assert "Context:" in text and "<deployments>" in text  # the header and the crumbs around it
+    run_at(NARROW, s)
+
+
+def test_checkboxes_show_their_state_in_their_glyph():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "no")
+        await pilot.press("r")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DrainDialog)
+        ignore, force = dialog.query_one("#ignore-daemonsets"), dialog.query_one("#force")
+        assert str(ignore.render()).startswith("[x]") and str(force.render()).startswith("[ ]")
+        force.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert force.value and str(force.render()).startswith("[x]")
+        lines = screen_lines(app)
+        assert any(re.search(r"\[x\] +Force", line) for line in lines), lines
+        await pilot.press("escape")
+    run_at(NARROW, s)
+
+
+def test_the_delete_prompt_reads_like_english():
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert str(app.screen.query_one(".dialog-message").render()) == "Delete pod default/counter?"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await goto(app, pilot, "counter")
+        await pilot.press("space", "space")  # counter and the row after it
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert str(app.screen.query_one(".dialog-message").render()) == "Delete 2 marked pods?"
+        await pilot.press("escape")
+        await pilot.press("ctrl+k")
+        await settle(app, pilot)
+        assert str(app.screen.query_one(".dialog-message").render()) == "Kill 2 marked pods?"
+    run_at(WIDE, s)

@@ -1,0 +1,252 @@
+"""Issue 10, Keys and Filter: k9s's table keys (`x` decodes a secret, `ctrl-s` saves the table as
+CSV, `ctrl-space` range-marks, `ctrl-\\` clears the marks), the `:` prompt's history (Up/Down)
+and inline suggestion (Tab/right accept it), and messages that belong to the input that caused
+them (an invalid filter says so while it is typed, and stops saying so once it parses; a failed
+command's error goes when the next view shows)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+from k9py.ui.screens.yaml_view import YamlScreen
+from tests.ui.simcluster import command, flash, goto, settle, sim_cluster
+
+NARROW, WIDE = (80, 24), (160, 45)
+SIZES = pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x45"])
+
+
+def run_at(size, scenario, cluster=None):
+    cluster = cluster or sim_cluster()
+
+    async def main():
+        app = K9pyApp(SimBackend(cluster), manual=True)
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            await scenario(app, pilot, cluster)
+    asyncio.run(main())
+
+
+def names(app):
+    m = app.model
+    return [m.key_at(i)[1] for i in range(len(m))]
+
+
+def marked(app):
+    return sorted(k[1] for k in app.table.marked)
+
+
+# -- x: decode a secret -----------------------------------------------------------------------------
+@SIZES
+def test_x_on_a_secret_row_opens_its_yaml_decoded(size):
+    async def s(app, pilot, cluster):
+        await pilot.press("x")  # pods: x means nothing
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1
+        await command(app, pilot, "secrets")
+        assert "<x>" in str(app.query_one("#header").render())
+        await goto(app, pilot, "app-secret")
+        await pilot.press("x")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, YamlScreen) and screen.decoded
+        assert "password: s3cr3t" in screen.text() and "czNjcjN0" not in screen.text()
+        assert "decoded" in str(screen.query_one("#viewer-box").border_title)
+        await pilot.press("x")  # the YAML view's own x masks it again
+        await settle(app, pilot)
+        assert not screen.decoded and "s3cr3t" not in screen.text()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1
+    run_at(size, s)
+
+
+# -- ctrl-s: the table as CSV -----------------------------------------------------------------------
+def test_ctrl_s_saves_the_table_as_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    odd = 'café-"quoted",x'  # a name as the cluster spells it (written into the store as is)
+
+    async def s(app, pilot, cluster):
+        cluster.store.create({"apiVersion": "v1", "kind": "ConfigMap",
+                              "metadata": {"name": odd, "namespace": "default"}, "data": {"a": "b"}})
+        await command(app, pilot, "cm")
+        assert odd in names(app)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        path = app.flash_text.removeprefix("Saved ")
+        assert app.flash_text.startswith("Saved ") and path.endswith(".csv")
+        saved = tmp_path / "k9py" / "screens"
+        assert path.startswith(str(saved)) and "configmaps-default" in path
+        raw = Path(path).read_bytes()
+        assert odd.replace('"', '""').encode("utf-8") in raw  # the name's bytes, CSV-quoted only
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+        m = app.model
+        assert rows[0] == [c.name for c in m.columns]
+        assert rows[1:] == [list(m.cells(m.row_at(i))) for i in range(len(m))]
+        assert [r[0] for r in rows[1:]] == names(app)
+        # filtered: only what the table shows
+        await pilot.press("slash", *"café", "enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        again = app.flash_text.removeprefix("Saved ")
+        assert again != path
+        with open(again, encoding="utf-8", newline="") as fh:
+            assert [r[0] for r in csv.reader(fh)] == ["NAME", odd]
+    run_at(WIDE, s)
+
+
+# -- marks ------------------------------------------------------------------------------------------
+def test_ctrl_space_marks_a_range_and_ctrl_backslash_clears_marks():
+    async def s(app, pilot, cluster):
+        shown = names(app)
+        assert len(shown) >= 4
+        app.table.move_to(0)
+        await pilot.press("space")  # marks row 0, the cursor moves to row 1
+        app.table.move_to(3)
+        await pilot.press("ctrl+@")  # a terminal sends ctrl-space as NUL
+        await pilot.pause()
+        assert marked(app) == sorted(shown[:4])
+        await pilot.press("ctrl+backslash")
+        await pilot.pause()
+        assert marked(app) == [] and app.current.marks == set()
+        # nothing marked above the cursor: up to the nearest marked row below it
+        app.table.move_to(3)
+        await pilot.press("space")
+        app.table.move_to(1)
+        await pilot.press("ctrl+@")
+        await pilot.pause()
+        assert marked(app) == sorted(shown[1:4])
+        assert app.current.marks == app.table.marked  # the view keeps them
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert str(app.screen.query_one(".dialog-message").render()) == "Delete 3 marked pods?"
+        await pilot.press("escape")
+    run_at(WIDE, s)
+
+
+def test_the_new_keys_are_in_help():
+    async def s(app, pilot, cluster):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = str(app.screen.query_one("#help-body").render())
+        for label in ("<ctrl-space>", "<ctrl-\\>", "<ctrl-s>"):
+            assert label in body, label
+        await pilot.press("escape")
+        await command(app, pilot, "sec")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "<x>" in str(app.screen.query_one("#help-body").render())
+    run_at(WIDE, s)
+
+
+# -- the `:` prompt ---------------------------------------------------------------------------------
+def test_up_and_down_recall_the_command_history():
+    async def s(app, pilot, cluster):
+        for cmd in ("deploy", "svc", "pods"):
+            await command(app, pilot, cmd)
+        history = app.navigator.history
+        assert history[-3:] == ["deploy default", "svc default", "pods default"]
+        await pilot.press("colon", "d", "e")
+        prompt = app.prompt
+        await pilot.press("up")
+        assert prompt.value == "pods default"
+        await pilot.press("up", "up")
+        assert prompt.value == "deploy default" and prompt.cursor_position == len(prompt.value)
+        await pilot.press("down")
+        assert prompt.value == "svc default"
+        await pilot.press("down", "down")  # past the newest: what was typed
+        assert prompt.value == "de"
+        await pilot.press("up", "up", "enter")
+        await settle(app, pilot)
+        assert app.title_text().startswith("services(default)")
+    run_at(WIDE, s)
+
+
+@SIZES
+def test_the_suggestion_shows_inline_and_tab_or_right_accepts_it(size):
+    async def s(app, pilot, cluster):
+        prompt = app.prompt
+        await pilot.press("colon", "d", "e", "p")
+        await pilot.pause()
+        assert prompt._suggestion == "deploy"
+        line = prompt.render_line(0).text if prompt.size.height == 1 else painted_prompt(prompt)
+        assert "deploy" in line and prompt.value == "dep"  # shown, not typed
+        await pilot.press("right")
+        assert prompt.value == "deploy"
+        await pilot.press("ctrl+u", "s", "t")
+        await pilot.pause()
+        assert prompt._suggestion == "sts"
+        await pilot.press("tab")
+        assert prompt.value == "sts"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.title_text().startswith("statefulsets(")
+        await pilot.press("slash", "d", "e")  # a filter suggests nothing
+        await pilot.pause()
+        assert prompt._suggestion == ""
+        await pilot.press("escape")
+    run_at(size, s)
+
+
+def painted_prompt(prompt):
+    return "\n".join(prompt.render_line(y).text for y in range(prompt.size.height))
+
+
+# -- messages belong to their input -----------------------------------------------------------------
+@SIZES
+def test_an_invalid_regex_says_so_until_it_parses(size):
+    async def s(app, pilot, cluster):
+        await pilot.press("slash", "[")
+        await settle(app, pilot)
+        assert app.flash_text.startswith("invalid regex: ") and "invalid regex" in flash(app)
+        await pilot.press("c", "w", "]")  # `[cw]`: a regex again
+        await settle(app, pilot)
+        assert app.flash_text == "" and flash(app) == ""
+        assert "counter" in names(app) and "web" in names(app)
+        await pilot.press("backspace")  # `[cw`: invalid again
+        await settle(app, pilot)
+        assert app.flash_text.startswith("invalid regex: ")
+        await pilot.press("escape")  # the filter goes, and its error with it
+        await settle(app, pilot)
+        assert app.flash_text == ""
+    run_at(size, s)
+
+
+def test_a_half_typed_selector_error_goes_once_it_parses():
+    async def s(app, pilot, cluster):
+        await pilot.press("slash", *"-l app in (nginx")
+        await settle(app, pilot)
+        assert app.flash_text  # the selector's own error, while it does not parse
+        await pilot.press(")")
+        await settle(app, pilot)
+        assert app.flash_text == ""
+        assert names(app) and all(n.startswith("nginx-deployment") for n in names(app))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.flash_text == ""
+    run_at(WIDE, s)
+
+
+def test_a_failed_commands_error_does_not_outlive_the_next_view():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "nope")
+        assert app.flash_text == "`nope` command not found"
+        await command(app, pilot, "deploy")
+        assert app.flash_text == ""
+        await command(app, pilot, "po -l app!")  # a bad selector: no view change, the error stays
+        assert app.flash_text
+        await pilot.press("enter")  # the deployment's pods: another view, the error goes
+        await settle(app, pilot)
+        assert app.title_text().startswith("pods(") and app.flash_text == ""
+        # an information is not an error: it stays
+        app.flash("Saved somewhere")
+        await command(app, pilot, "svc")
+        assert app.flash_text == "Saved somewhere"
+    run_at(WIDE, s)
