@@ -5,10 +5,14 @@ rename refused."""
 import re
 import textwrap
 
+import pytest
+
+from k9py.backends.sim import SimBackend
 from k9py.kube import meta
+from k9py.ui.app import K9pyApp
 from k9py.ui.screens import actions
 from k9py.ui.screens.dialogs import ConfirmScreen
-from tests.ui.simcluster import command, flash, run, settle
+from tests.ui.simcluster import command, flash, run, settle, sim_cluster
 from tests.ui.test_actions import NGINX, editor
 
 EDITED = f"deployments default/{NGINX} edited"
@@ -123,3 +127,17 @@ def test_unchanged_reopen_cancels(tmp_path, monkeypatch):
         assert flash(app) == "Edit cancelled, no valid changes were saved."
         assert not isinstance(app.screen, ConfirmScreen)
     run(s)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_edit_failed_dialog_snapshot(snap_compare, tmp_path, monkeypatch, size):
+    """The dialog a refused edit opens (a rename), over the deployments table."""
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, f"t = t.replace('  name: {NGINX}\\n', '  name: renamed\\n', 1)"))
+
+    async def before(pilot):
+        app = pilot.app
+        await settle(app, pilot)
+        await edit(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+
+    assert snap_compare(K9pyApp(SimBackend(sim_cluster()), manual=True), terminal_size=size, run_before=before)

@@ -1,5 +1,5 @@
-"""Screenshots at 160x45 of the main views, on the sample cluster with a frozen (manual) clock.
-Update with `pytest tests/ui/test_snapshots.py --snapshot-update` after a deliberate change."""
+"""Screenshots of the main views (160x45, and the header and help at 80x24), on the sample cluster
+with a frozen (manual) clock. Update with `pytest tests/ui/test_snapshots.py --snapshot-update` after a deliberate change."""
 
 import pytest
 
@@ -41,3 +41,15 @@ def test_all_namespaces_filtered_snapshot(snap_compare):
 
 def test_help_snapshot(snap_compare):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=before("question_mark"))
+
+
+NARROW = (80, 24)
+
+
+def test_header_and_pods_snapshot_80x24(snap_compare):
+    """k9s at 80 columns: one line per header row, the logo and extra menu columns dropped."""
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=before())
+
+
+def test_help_snapshot_80x24(snap_compare):
+    assert snap_compare(make_app(), terminal_size=NARROW, run_before=before("question_mark"))
