@@ -193,6 +193,9 @@ class K9pyApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self._route_key(event.key, event.character):
             return
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key == "escape" \
+                and len(self.screen_stack) > 1 and await self._check_bindings("escape"):
+            return  # a screen closed now, not after its queue: the keys typed behind esc reach the view below
         if isinstance(event, events.Paste) and not event.is_forwarded and len(self.screen_stack) == 1:
             for ch in event.text:
                 self._route_key(PASTED.get(ch, ch), ch)

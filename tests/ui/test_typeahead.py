@@ -12,7 +12,7 @@ from tests.samples import small_cluster
 from tests.ui.conftest import SIZE, sync, visible_names
 
 # "\n": a newline typed before the terminal left cooked mode reaches the app as ctrl+j
-NAMED = {":": "colon", "/": "slash", "\r": "enter", "\n": "ctrl+j", "\x7f": "backspace", " ": "space", "-": "minus",
+NAMED = {":": "colon", "/": "slash", "\r": "enter", "\n": "ctrl+j", "\x7f": "backspace", "\x1b": "escape", " ": "space", "-": "minus",
          "=": "equals_sign"}
 
 
@@ -80,4 +80,17 @@ def test_editing_keys_and_a_bracketed_paste(drive):
         app._driver.send_message(events.Paste(":cm\r"))  # a terminal's bracketed paste
         await sync(app, pilot)
         assert app.title_text() == "configmaps(default)[2]"
+    drive(s)
+
+
+def test_keys_typed_right_after_esc_on_a_pushed_screen(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("d")
+        await sync(app, pilot)
+        assert isinstance(app.screen, DescribeScreen)
+        burst(app, "\x1b:dp\r")  # close describe and open deployments in one burst
+        await sync(app, pilot)
+        await sync(app, pilot)
+        assert app.screen is app.screen_stack[0] and len(app.screen_stack) == 1
+        assert app.title_text() == "deployments(default)[1]"
     drive(s)
