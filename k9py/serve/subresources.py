@@ -6,9 +6,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import patch as kpatch
-from k9py.kube import selectors
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict
+from k9py.kube.verbs import scale_of
 from k9py.serve.api import status_success
 from k9py.serve.http import Request, Response
 
@@ -63,27 +63,15 @@ def _patch_status(api: Api, req: Request, route: Route) -> Response:
     return api.one(req, route, out)
 
 
-def _scale_of(obj: Obj) -> Obj:
-    md = obj["metadata"]
-    sel = (obj.get("spec") or {}).get("selector")
-    return {
-        "kind": "Scale", "apiVersion": "autoscaling/v1",
-        "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in md},
-        "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 1) or 0)},
-        "status": {"replicas": int((obj.get("status") or {}).get("replicas", 0) or 0),
-                   "selector": selectors.selector_string(sel) if sel else ""},
-    }
-
-
 def _scale(api: Api, req: Request, route: Route) -> Response:
     m = req.method
     with api.cluster.lock:
         obj = api.fetch(route)
         if m == "GET":
-            return Response(200, _scale_of(obj))
+            return Response(200, scale_of(obj))
         if m not in ("PUT", "PATCH"):
             return api.method_not_allowed(m)
-        current = _scale_of(obj)
+        current = scale_of(obj)
         body = api.body(req)
         if m == "PUT":
             scale = body
@@ -109,7 +97,7 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
         new = deep_copy(obj)
         new.setdefault("spec", {})["replicas"] = replicas
         out = api.cluster.replace(new, dry_run=api.dry_run(req))
-        result = _scale_of(out)
+        result = scale_of(out)
     api.notify()
     return Response(200, result)
 
