@@ -76,6 +76,13 @@ class KeyedDialog(KeyedScreen[R], ModalScreen[R]):
     HELP_TITLE = "DIALOG"
     MENU_ROWS = 2
 
+    def __init__(self, title: str, message: str = "") -> None:
+        super().__init__()
+        self._title, self._message = title, message
+
+    def help_title(self) -> str:
+        return f"Help: {self._title}"
+
     def action_next_field(self) -> None:
         self.focus_next()
 
@@ -89,13 +96,6 @@ class ConfirmScreen(KeyedDialog[bool]):
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n", "answer(False)", "No"),
                 Binding("enter", "press", "Press button"), Binding("tab", "next_field", "Next"),
                 Binding("escape", "answer(False)", "Cancel"), HELP_KEY]
-
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__()
-        self._title, self._message = title, message
-
-    def help_title(self) -> str:
-        return f"Help: {self._title}"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -125,11 +125,8 @@ class ScaleScreen(KeyedDialog["int | None"]):
     BINDINGS = [Binding("enter", "submit", "Scale"), Binding("escape", "cancel", "Cancel"), HELP_KEY]
 
     def __init__(self, title: str, replicas: int) -> None:
-        super().__init__()
-        self._title, self._replicas = title, replicas
-
-    def help_title(self) -> str:
-        return f"Help: {self._title}"
+        super().__init__(title)
+        self._replicas = replicas
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -160,13 +157,6 @@ class _Dialog(KeyedDialog[Any]):
     """Enter submits (OK), esc cancels; subclasses build ``fields`` and ``result()``."""
 
     BINDINGS = [Binding("enter", "submit", "Submit"), *NEXT_KEYS, Binding("escape", "cancel", "Cancel"), HELP_KEY]
-
-    def __init__(self, title: str, message: str = "") -> None:
-        super().__init__()
-        self._title, self._message = title, message
-
-    def help_title(self) -> str:
-        return f"Help: {self._title}"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
@@ -314,11 +304,8 @@ class ContainerPicker(KeyedDialog["list[str] | None"]):
     HELP_TITLE = "PICKER"
 
     def __init__(self, title: str, containers: list[str]) -> None:
-        super().__init__()
-        self._title, self.containers = title, containers
-
-    def help_title(self) -> str:
-        return f"Help: {self._title}"
+        super().__init__(title)
+        self.containers = containers
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker") as box:
