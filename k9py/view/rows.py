@@ -206,19 +206,20 @@ def event_last_seen(ev: Obj) -> float:
     lastTimestamp, else the first time), as a timestamp; 0 when unknown."""
     series = ev.get("series")
     stamps = [(series or {}).get("lastObservedTime")] if series is not None else []
-    stamps += [ev.get("lastTimestamp"), ev.get("firstTimestamp"), ev.get("eventTime"),
-               (ev.get("metadata") or {}).get("creationTimestamp")]
-    for ts in stamps:
-        if ts:
-            try:
-                return parse_time(ts) or 0.0
-            except ValueError:
-                continue
-    return 0.0
+    return _first_time([*stamps, ev.get("lastTimestamp"), *_first_seen_stamps(ev)])
 
 
 def event_first_seen(ev: Obj) -> float:
-    for ts in (ev.get("firstTimestamp"), ev.get("eventTime"), (ev.get("metadata") or {}).get("creationTimestamp")):
+    return _first_time(_first_seen_stamps(ev))
+
+
+def _first_seen_stamps(ev: Obj) -> list[str | None]:
+    return [ev.get("firstTimestamp"), ev.get("eventTime"), (ev.get("metadata") or {}).get("creationTimestamp")]
+
+
+def _first_time(stamps: list[str | None]) -> float:
+    """The first of ``stamps`` that parses, as a timestamp; 0 when none does."""
+    for ts in stamps:
         if ts:
             try:
                 return parse_time(ts) or 0.0
