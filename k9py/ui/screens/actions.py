@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.errors import K9pyError
-from k9py.explorer.edit import Done, EditSession, Reopen
 from k9py.kube import meta
 from k9py.ui.screens.dialogs import (
     ConfirmScreen,
@@ -31,6 +30,7 @@ from k9py.ui.screens.dialogs import (
 from k9py.view import yaml_text
 
 if TYPE_CHECKING:
+    from k9py.explorer.edit import EditSession, Reopen
     from k9py.explorer.resource_view import ResourceView
     from k9py.ui.app import K9pyApp
     from k9py.view.kinds import ViewKind
@@ -235,6 +235,7 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
     """kubectl edit (``k9py.explorer.edit``): the latest object in the editor; on save, the
     change as a patch against the server's latest object; on error, a dialog offers to reopen
     the user's own text with the error as a comment on top (nothing lost)."""
+    from k9py.explorer.edit import Done, EditSession, Reopen  # only when `e` is pressed: not at start-up
     ns, name = row.key
 
     async def start() -> None:
