@@ -13,7 +13,7 @@ import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 ROOT = REPO / "k9py"
-UI_FREE = ["explorer", "sim", "backends", "store", "view", "scenario", "serve", "kube"]
+UI_FREE = ["explorer", "config", "sim", "backends", "store", "view", "scenario", "serve", "kube"]
 
 
 def _imports(path: pathlib.Path) -> set[str]:

@@ -1,5 +1,5 @@
 """Every file the package needs at run time is declared as package data, so a wheel (not only an
-editable install) carries it: the app's stylesheet, the bundled scenarios and themes."""
+editable install) carries it: the app's stylesheet, the bundled scenarios and skins."""
 
 import fnmatch
 import os

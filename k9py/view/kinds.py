@@ -7,7 +7,7 @@ Key hints, `?`, action dispatch and read-only hiding are all derived from these 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +84,17 @@ VIEWS: tuple[ViewKind, ...] = (
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
 ALIASES: dict[str, ViewKind] = {a: v for v in VIEWS for a in (v.name, *v.aliases)}
 QUIT = ("q", "q!", "quit", "qa")
+# `:` words that open no table: what the Navigator asks a UI for (help, pickers, tree views)
+REQUESTS: dict[str, str] = {
+    **dict.fromkeys(("scenarios", "scenario", "sc-list"), "scenarios"),  # the bundled scenarios picker
+    **dict.fromkeys(("help", "?", "h"), "help"),
+    **dict.fromkeys(("aliases", "alias", "a"), "aliases"),
+    "xray": "xray",  # `:xray KIND [NS]`: the tree view
+    **dict.fromkeys(("pulses", "pulse", "pu"), "pulses"),  # the cluster at a glance
+    **dict.fromkeys(("timeline", "tl"), "timeline"),  # a scenario's or recording's steps
+    **dict.fromkeys(("screendump", "screendumps", "sd"), "screendumps"),  # the files ctrl-s saved
+    **dict.fromkeys(("skins", "skin"), "skins"),  # the skin picker (live preview); `:skin NAME` applies one
+}
 
 
 Aliases = dict[str, ViewKind]
@@ -115,14 +126,28 @@ def discovered(resources: Iterable[Any]) -> Aliases:
     return out
 
 
-def alias_table(extra: Aliases) -> list[tuple[str, str, str]]:
-    """`ctrl-a`: (kind, view name, its aliases) for every view, built-in and discovered."""
+def alias_table(extra: Aliases, user: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """`ctrl-a`: (kind, view name, its aliases) for every view, built-in and discovered, then
+    one row per user alias: (its view's kind, its command as written, the alias). A user alias
+    shadows a built-in one, which leaves its view's row."""
+    user = user or {}
     more: dict[ViewKind, list[str]] = {}
     for alias, v in extra.items():
         more.setdefault(v, []).append(alias)
     views = list(VIEWS) + [v for v in more if v.discovered]
-    return [(v.kind or "Context", v.name, ",".join(list(v.aliases) + [a for a in more.get(v, []) if a not in v.aliases]))
-            for v in sorted(views, key=lambda v: v.name)]
+    rows = []
+    for v in sorted(views, key=lambda v: v.name):
+        words = [a for a in list(v.aliases) + [a for a in more.get(v, []) if a not in v.aliases] if a not in user]
+        rows.append((v.kind or "Context", v.name, ",".join(words)))
+    for alias, command in sorted(user.items()):
+        head, seen = alias, set()
+        while head in user and head not in seen:  # through the user's aliases to the view
+            seen.add(head)
+            head = (user[head].split() or [""])[0].lower()
+        view = lookup(head, extra)
+        kind = (view.kind or "Context") if view else REQUESTS.get(head.lower(), "").capitalize() or "?"
+        rows.append((kind, command, alias))
+    return rows
 
 
 def group_of(view: ViewKind) -> str:
@@ -173,10 +198,11 @@ def crd_view(crd: Obj, extra: Aliases) -> ViewKind | None:
     return None
 
 
-def complete(prefix: str, extra: Aliases | None = None) -> list[str]:
-    """Aliases starting with ``prefix`` (Tab completion), shortest first."""
+def complete(prefix: str, extra: Aliases | None = None, user: Iterable[str] = ()) -> list[str]:
+    """Aliases (built-in, discovered, the user's) starting with ``prefix`` (Tab completion),
+    shortest first."""
     p = prefix.strip().lower()
-    return sorted({a for a in (*ALIASES, *(extra or {})) if a.startswith(p)}, key=lambda a: (len(a), a))
+    return sorted({a for a in (*ALIASES, *(extra or {}), *user) if a.startswith(p)}, key=lambda a: (len(a), a))
 
 
 @dataclass(frozen=True)

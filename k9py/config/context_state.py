@@ -1,0 +1,151 @@
+"""What k9py remembers per context between runs, as k9s keeps per cluster/context
+(``internal/config/data/context.go``, ``ns.go``, ``view.go``; ``json/schemas/context.json``):
+the active namespace and the favourites, the active view, and two settings the user may write by
+hand for one context: ``readOnly`` and ``skin`` (e.g. a red skin for production).
+
+One YAML file per context (``locations.context_file``), k9s's shape under ``k9py:`` (``k9s:``
+is read too)::
+
+    k9py:
+      cluster: kind-prod
+      readOnly: true
+      skin: red
+      namespace:
+        active: shop            # "all": all namespaces
+        lockFavorites: false    # true: the favourites are kept as written
+        favorites: [shop, default, kube-system]
+      view:
+        active: deploy
+
+Loading never fails: a file that cannot be read or is wrong gives defaults and one warning
+naming its line (the UI flashes it). Saving writes the file atomically (a temporary file renamed
+over it), keeps what k9py does not manage (cluster, readOnly, skin, featureGates, proxy), and keeps
+a file that was wrong as ``config.yaml.corrupt`` before replacing it; other contexts' files are
+never touched."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from k9py.config import locations, yamlfile
+from k9py.config.schema import Anything, Bool, Map, Str, StrList
+from k9py.config.settings import ROOTS
+from k9py.errors import K9pyError
+
+ALL = "all"  # k9s's word for all namespaces in the file
+MAX_FAVORITES = 9  # k9s's MaxFavoritesNS
+SCHEMA = Map({
+    "cluster": Str(), "readOnly": Bool(), "skin": Str(empty=False),
+    "namespace": Map({"active": Str(), "lockFavorites": Bool(), "favorites": StrList()}),
+    "view": Map({"active": Str()}),
+    "featureGates": Anything(), "proxy": Anything(),
+})
+
+
+@dataclass
+class ContextState:
+    context: str
+    cluster: str = ""
+    namespace: str | None = None  # the active one ("" all); None: not remembered
+    favorites: list[str] = field(default_factory=list)
+    lock_favorites: bool = False
+    view: str | None = None  # the active view's command (pods, deploy, ...)
+    read_only: bool | None = None  # None: config.yaml's readOnly
+    skin: str | None = None  # None: config.yaml's skin
+    raw: dict[str, Any] = field(default_factory=dict)  # the file's tree: saved back with our changes
+    root: str = "k9py"
+    corrupt: bool = False  # the file on disk is wrong (kept aside when saving)
+
+
+def load(context: str, path: Path | None = None) -> tuple[ContextState, list[str]]:
+    """The remembered state of ``context`` and the warnings to show (a wrong file: defaults)."""
+    path = path or locations.context_file(context)
+    state = ContextState(context)
+    if not path.is_file():
+        return state, []
+    try:
+        doc = yamlfile.load(path)
+        top = yamlfile.mapping(doc, doc.data, [])
+        roots = [k for k in top if k in ROOTS]
+        extra = [k for k in top if k not in ROOTS]
+        if extra:
+            raise doc.error([extra[0]], "unknown key (a context file holds one `k9py:` tree)")
+        if not roots:
+            return state, []
+        root = roots[0]
+        data = SCHEMA.check(doc, top[root], [root])
+    except K9pyError as err:
+        state.corrupt = True
+        return state, [f"{err}: ignored (the context's settings start afresh)"]
+    ns, view = data.get("namespace", {}), data.get("view", {})
+    state.root, state.raw = root, dict(top[root] or {})
+    state.cluster = data.get("cluster", "")
+    if "active" in ns:
+        state.namespace = "" if ns["active"] in (ALL, "") else ns["active"]
+    state.favorites = _clean(ns.get("favorites", []))
+    state.lock_favorites = ns.get("lockFavorites", False)
+    state.view = view.get("active") or None
+    state.read_only = data.get("readOnly")
+    state.skin = data.get("skin")
+    return state, []
+
+
+def _clean(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for n in names:
+        if n and n != ALL and n not in out:
+            out.append(n)
+    return out[:MAX_FAVORITES]
+
+
+def document(state: ContextState) -> dict[str, Any]:
+    """The file's tree for ``state``: what was there, with the namespace and view updated."""
+    tree = dict(state.raw)
+    if state.cluster:
+        tree["cluster"] = state.cluster
+    ns = dict(tree.get("namespace") or {})
+    if state.namespace is not None:
+        ns["active"] = state.namespace or ALL
+    ns["lockFavorites"] = state.lock_favorites
+    if not state.lock_favorites:
+        ns["favorites"] = _clean(state.favorites)
+    tree["namespace"] = ns
+    if state.view:
+        tree["view"] = {**(tree.get("view") or {}), "active": state.view}
+    return {state.root: tree}
+
+
+def save(state: ContextState, path: Path | None = None) -> Path:
+    """Write ``state`` to its context's file, atomically. OSError when it cannot be written."""
+    path = path or locations.context_file(state.context)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if state.corrupt and path.is_file():  # keep the user's broken file to look at
+        os.replace(path, path.with_name(path.name + ".corrupt"))
+        state.corrupt = False
+    text = "# k9py remembers this context here (k9s's per-context config). Safe to edit or delete.\n"
+    text += yaml.safe_dump(document(state), sort_keys=False, default_flow_style=False)
+    write_atomic(path, text)
+    return path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, flush it to disk, rename it over
+    ``path``: a reader sees the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

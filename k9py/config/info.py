@@ -1,0 +1,70 @@
+"""`k9py info`: where k9py reads the user's files from and which were found (k9s's `k9s info`).
+A file that is there but wrong says so (its first problem, FILE:LINE); `info` itself never fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from k9py.config import aliases, hotkeys, keymap, locations, plugins, settings
+from k9py.errors import K9pyError
+
+SKIN_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    path: Path
+    status: str  # "found", "not found", "found: 3 skins (a, b, c)", "invalid: FILE:LINE: ..."
+
+
+def _file(label: str, path: Path, loader: Callable[[Path], Any] | None = None) -> Row:
+    if not path.is_file():
+        return Row(label, path, "not found")
+    if loader is None:
+        return Row(label, path, "found")
+    try:
+        loaded = loader(path)
+    except K9pyError as err:
+        return Row(label, path, f"invalid: {err}")
+    note = ""
+    if isinstance(loaded, settings.Settings):
+        note = f" ({loaded.root}: tree" + (f"; no effect in k9py: {', '.join(loaded.ignored)})" if loaded.ignored else ")")
+    return Row(label, path, "found" + note)
+
+
+def _names(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
+    return sorted(p.stem for p in folder.iterdir() if p.suffix in suffixes) if folder.is_dir() else []
+
+
+def _folder(label: str, path: Path, what: str, names: list[str]) -> Row:
+    if not path.is_dir():
+        return Row(label, path, "not found")
+    shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+    return Row(label, path, f"found: {len(names)} {what}" + (f" ({shown})" if names else ""))
+
+
+def rows() -> list[Row]:
+    """Every place k9py reads from, in `k9s info`'s order."""
+    clusters = locations.clusters_dir()
+    contexts = sorted(p.parent.name for p in clusters.glob("*/config.yaml")) if clusters.is_dir() else []
+    return [
+        Row("Config dir", locations.config_dir(), "found" if locations.config_dir().is_dir() else "not found"),
+        _file("Config", locations.config_file(), settings.load),
+        _folder("Skins", locations.skins_dir(), "skins", _names(locations.skins_dir(), SKIN_SUFFIXES)),
+        _folder("Bundled skins", locations.BUNDLED_SKINS, "skins", _names(locations.BUNDLED_SKINS, SKIN_SUFFIXES)),
+        _file("Aliases", locations.aliases_file(), aliases.load),
+        _file("Hotkeys", locations.hotkeys_file(), hotkeys.load),
+        _file("Plugins", locations.plugins_file(), plugins.load),
+        _file("Keymap", locations.keymap_file(), keymap.load),
+        _folder("Context configs", clusters, "contexts", contexts),
+    ]
+
+
+def format_rows(items: list[Row]) -> str:
+    width = max(len(r.label) for r in items) + 2
+    col = max(len(str(r.path)) for r in items) + 2
+    return "\n".join(f"{r.label + ':':<{width}}{r.path!s:<{col}}{r.status}".rstrip() for r in items)

@@ -1,0 +1,59 @@
+"""Where k9py reads the user's files, XDG style: ``$K9PY_CONFIG_DIR`` if set, else
+``$XDG_CONFIG_HOME/k9py`` (``~/.config/k9py``). Per-context state (what k9s keeps per cluster)
+goes under ``$XDG_DATA_HOME/k9py/clusters`` unless ``K9PY_CONFIG_DIR`` puts everything in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BUNDLED_SKINS = Path(__file__).resolve().parent.parent / "data" / "skins"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var, "")
+    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
+
+
+def config_dir() -> Path:
+    override = os.environ.get("K9PY_CONFIG_DIR")
+    return Path(override) if override else _xdg("XDG_CONFIG_HOME", ".config") / "k9py"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("K9PY_CONFIG_DIR")
+    return Path(override) if override else _xdg("XDG_DATA_HOME", ".local/share") / "k9py"
+
+
+def config_file() -> Path:
+    return config_dir() / "config.yaml"
+
+
+def skins_dir() -> Path:
+    return config_dir() / "skins"
+
+
+def aliases_file() -> Path:
+    return config_dir() / "aliases.yaml"
+
+
+def hotkeys_file() -> Path:
+    return config_dir() / "hotkeys.yaml"
+
+
+def plugins_file() -> Path:
+    return config_dir() / "plugins.yaml"
+
+
+def keymap_file() -> Path:
+    return config_dir() / "keymap.yaml"
+
+
+def clusters_dir() -> Path:
+    return data_dir() / "clusters"
+
+
+def context_file(context: str) -> Path:
+    """A context's remembered settings; the name is made safe as one path component."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in context).strip(".") or "_"
+    return clusters_dir() / safe / "config.yaml"

@@ -1,0 +1,52 @@
+"""Everything the user's files say, read once at start: what the CLI hands the App.
+
+``load_user()`` reads each file that exists in the config directory (``locations``); a file that
+is wrong raises ConfigError (``FILE:LINE: ...``: the CLI prints it and exits 2). Warnings (an
+unknown skin key) are collected for the UI to flash. ``UserConfig()`` is the built-in defaults,
+what tests get: no files read, nothing remembered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from k9py.config import aliases as aliases_file
+from k9py.config import hotkeys as hotkeys_file
+from k9py.config import keymap as keymap_file
+from k9py.config import locations
+from k9py.config import plugins as plugins_file
+from k9py.config import settings as settings_file
+from k9py.config.hotkeys import Hotkey
+from k9py.config.keymap import Keymap
+from k9py.config.plugins import Plugin
+from k9py.config.settings import Settings
+
+
+@dataclass
+class UserConfig:
+    settings: Settings = field(default_factory=Settings)
+    aliases: dict[str, str] = field(default_factory=dict)  # alias → command (k9s: pp → v1/pods)
+    hotkeys: list[Hotkey] = field(default_factory=list)
+    plugins: list[Plugin] = field(default_factory=list)
+    keymap: Keymap = field(default_factory=Keymap)
+    warnings: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # what was read: "config" → its path
+    persist: bool = False  # True: remember per-context state between runs (not in tests)
+    config_skin: str | None = None  # config.yaml's skin: a context without its own goes back to it
+    skin_pinned: bool = False  # --skin: it stays when the context changes
+
+
+def load_user() -> UserConfig:
+    """Read the user's files (missing ones are fine; a wrong one raises ConfigError)."""
+    user = UserConfig(persist=True)
+    if (path := locations.config_file()).is_file():
+        user.settings, user.files["config"] = settings_file.load(path), path
+    if (path := locations.aliases_file()).is_file():
+        user.aliases, user.files["aliases"] = aliases_file.load(path), path
+    if (path := locations.keymap_file()).is_file():  # before the hotkeys: they must not take its keys
+        user.keymap, user.files["keymap"] = keymap_file.load(path), path
+    if (path := locations.hotkeys_file()).is_file():
+        user.hotkeys, user.files["hotkeys"] = hotkeys_file.load(path, aliases=user.aliases, keymap=user.keymap), path
+    if (path := locations.plugins_file()).is_file():
+        user.plugins, user.files["plugins"] = plugins_file.load(path, user.warnings), path
+    return user

@@ -1,0 +1,81 @@
+"""One YAML file of the user's, with the line of every field, so each problem reads
+``FILE:LINE: field: what is wrong`` (the CLI prints it and exits 2; the UI flashes it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import Node
+
+from k9py.errors import K9pyError
+from k9py.scenario.yamldoc import YamlError, line_of, parse_documents
+
+
+class ConfigError(K9pyError):
+    """A user file is wrong: ``str()`` is ``FILE:LINE: field: message``."""
+
+
+@dataclass
+class ConfigDoc:
+    path: Path
+    data: Any  # None for an empty file
+    node: Node | None
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self, where: str | list[str | int]) -> int | None:
+        """The line of ``where`` (``"k9s.views.table.fgColor"`` or a list of steps)."""
+        return line_of(self.node, where) if self.node is not None else None
+
+    def error(self, where: str | list[str | int], message: str) -> ConfigError:
+        return ConfigError(message, file=str(self.path), line=self.line(where), field=_dotted(where) or None)
+
+    def warn(self, where: str | list[str | int], message: str) -> None:
+        """A problem that does not stop the file from loading (an unknown skin key)."""
+        self.warnings.append(str(self.error(where, message)))
+
+
+def _dotted(where: str | list[str | int]) -> str:
+    if isinstance(where, str):
+        return where
+    return "".join(f"[{s}]" if isinstance(s, int) else ("." if i else "") + s for i, s in enumerate(where))
+
+
+def load(path: Path, *, text: str | None = None) -> ConfigDoc:
+    """Parse ``path`` (one YAML document; ``text`` instead of reading it). ConfigError on a file
+    that cannot be read or parsed, or that holds several documents."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"cannot read: {getattr(err, 'strerror', None) or err}", file=str(path)) from None
+    try:
+        docs = parse_documents(text)
+    except YamlError as err:
+        raise ConfigError(err.message, file=str(path), line=err.line) from None
+    except yaml.YAMLError as err:  # the reader's own (a NUL byte: not a text file)
+        raise ConfigError("yaml: " + str(err).replace("\n", " "), file=str(path)) from None
+    docs = [d for d in docs if d.data is not None] or docs[:1]
+    if len(docs) > 1:
+        raise ConfigError("one YAML document expected, found several", file=str(path), line=docs[1].line)
+    if not docs:
+        return ConfigDoc(path, None, None)
+    return ConfigDoc(path, docs[0].data, docs[0].node)
+
+
+def mapping(doc: ConfigDoc, value: Any, where: str | list[str | int]) -> dict[str, Any]:
+    """``value`` as a mapping (None: empty), else the error naming ``where``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise doc.error(where, f"must be a mapping, not {type_name(value)}")
+    return value
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "a mapping"}.get(type(value), type(value).__name__)

@@ -1,0 +1,130 @@
+"""Per-context memory (k9s's clusters/<cluster>/<context>/config.yaml): round trip, k9s's file
+read as it is, a corrupt file never crashes nor loses anything, writes are atomic."""
+
+import os
+
+import pytest
+import yaml
+
+from k9py.config import context_state, locations
+from k9py.config.context_state import ContextState
+
+# k9s's own per-context file (internal/config/data/testdata/data/k9s/cl-1/ct-1-1/config.yaml)
+K9S_CONTEXT = """\
+k9s:
+  cluster: cl-1
+  skin: skin-1
+  readOnly: false
+  namespace:
+    active: ns-1
+    lockFavorites: true
+    favorites:
+    - default
+    - ns-1
+    - ns-2
+  view:
+    active: dp
+  featureGates:
+    nodeShell: true
+"""
+
+
+@pytest.fixture
+def cfg(monkeypatch, tmp_path):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_nothing_remembered_yet(cfg):
+    state, warnings = context_state.load("kind-prod")
+    assert warnings == [] and state.namespace is None and state.favorites == [] and state.view is None
+    assert state.read_only is None and state.skin is None
+
+
+def test_round_trip(cfg):
+    state = ContextState("kind-prod", cluster="kind-prod", namespace="shop", favorites=["shop", "default", "kube-system"],
+                         view="deploy")
+    path = context_state.save(state)
+    assert path == locations.context_file("kind-prod")
+    back, warnings = context_state.load("kind-prod")
+    assert warnings == []
+    assert (back.namespace, back.favorites, back.view, back.cluster) == ("shop", ["shop", "default", "kube-system"],
+                                                                          "deploy", "kind-prod")
+    doc = yaml.safe_load(path.read_text())
+    assert doc == {"k9py": {"cluster": "kind-prod", "namespace": {"active": "shop", "lockFavorites": False,
+                                                                  "favorites": ["shop", "default", "kube-system"]},
+                            "view": {"active": "deploy"}}}
+
+
+def test_all_namespaces_is_written_as_k9s_all(cfg):
+    context_state.save(ContextState("c", namespace="", favorites=["default"]))
+    assert "active: all" in locations.context_file("c").read_text()
+    assert context_state.load("c")[0].namespace == ""
+
+
+def test_a_k9s_context_file_loads_and_keeps_what_k9py_does_not_manage(cfg):
+    path = locations.context_file("ct-1-1")
+    path.parent.mkdir(parents=True)
+    path.write_text(K9S_CONTEXT)
+    state, warnings = context_state.load("ct-1-1")
+    assert warnings == []
+    assert (state.namespace, state.favorites, state.view) == ("ns-1", ["default", "ns-1", "ns-2"], "dp")
+    assert state.skin == "skin-1" and state.read_only is False and state.lock_favorites
+    state.namespace, state.favorites, state.view = "ns-2", ["ns-2", "default"], "pods"
+    context_state.save(state)
+    doc = yaml.safe_load(path.read_text())["k9s"]
+    assert doc["featureGates"] == {"nodeShell": True} and doc["skin"] == "skin-1" and doc["readOnly"] is False
+    assert doc["namespace"]["active"] == "ns-2" and doc["view"]["active"] == "pods"
+    assert doc["namespace"]["favorites"] == ["default", "ns-1", "ns-2"]  # lockFavorites: kept as written
+
+
+def test_favourites_are_cleaned_and_capped_at_nine(cfg):
+    names = [f"ns-{i}" for i in range(12)]
+    context_state.save(ContextState("c", favorites=["ns-0", *names, "all", ""]))
+    assert context_state.load("c")[0].favorites == names[:9]
+
+
+@pytest.mark.parametrize("text,where", [
+    ("k9py:\n  namespace: [broken\n", ":3: yaml:"),
+    ("k9py:\n  namespace:\n    favorites: default\n", ":3: k9py.namespace.favorites: must be a list of strings"),
+    ("k9py:\n  namespace:\n    activ: shop\n", ":3: k9py.namespace.activ: unknown key (did you mean active?)"),
+    ("\x00\x01binary", ": "),
+])
+def test_a_corrupt_file_is_a_warning_never_a_crash(cfg, text, where):
+    path = locations.context_file("kind-prod")
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    other = locations.context_file("kind-dev")
+    context_state.save(ContextState("kind-dev", namespace="dev", favorites=["dev"]))
+    before = other.read_bytes()
+    state, warnings = context_state.load("kind-prod")
+    assert len(warnings) == 1 and warnings[0].startswith(str(path)) and where in warnings[0]
+    assert "ignored" in warnings[0] and state.corrupt and state.namespace is None
+    state.namespace, state.favorites = "shop", ["shop"]
+    context_state.save(state)
+    # the broken file is kept aside, the new one is good, the other context's file is untouched
+    assert path.with_name("config.yaml.corrupt").read_text() == text
+    assert context_state.load("kind-prod") == (context_state.load("kind-prod")[0], [])
+    assert context_state.load("kind-prod")[0].namespace == "shop"
+    assert other.read_bytes() == before
+
+
+def test_a_write_is_atomic(cfg, monkeypatch):
+    """A write that fails half way leaves the old file whole and no temporary file behind."""
+    context_state.save(ContextState("c", namespace="old", favorites=["old"]))
+    path = locations.context_file("c")
+    before = path.read_text()
+
+    def boom(fd):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "fsync", boom)
+    with pytest.raises(OSError, match="No space left"):
+        context_state.save(ContextState("c", namespace="new", favorites=["new"]))
+    assert path.read_text() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["config.yaml"]
+
+
+def test_a_context_name_cannot_escape_the_clusters_dir(cfg):
+    context_state.save(ContextState("arn:aws:eks:eu-west-1:1234:cluster/../../prod", namespace="x"))
+    files = list((cfg / "clusters").rglob("config.yaml"))
+    assert len(files) == 1 and files[0].parent.parent == cfg / "clusters"

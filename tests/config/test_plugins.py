@@ -1,0 +1,234 @@
+"""plugins.yaml as k9s users write it (the k9s repository's community plugins), and every
+mistake reported with its file and line."""
+
+import textwrap
+
+import pytest
+
+from k9py.config import plugins
+from k9py.config.user import load_user
+from k9py.config.yamlfile import ConfigError
+
+# Shaped after derailed/k9s plugins/: log-stern, debug-container, job-suspend, log-full, watch-events.
+COMMUNITY = """\
+plugins:
+  # Leverage stern (https://github.com/stern/stern) to output logs.
+  stern:
+    shortCut: Ctrl-L
+    override: true
+    confirm: false
+    description: "Logs <Stern>"
+    scopes:
+      - pods
+    command: stern
+    background: false
+    args:
+      - --tail
+      - 50
+      - $FILTER
+      - -n
+      - $NAMESPACE
+      - --context
+      - $CONTEXT
+  #--- Create debug container for selected pod in current namespace
+  debug:
+    shortCut: Shift-D
+    description: Add debug container
+    dangerous: true
+    scopes:
+      - containers
+    command: bash
+    background: false
+    confirm: true
+    inputs:
+      - name: image
+        label: Debug image
+        type: dropdown
+        required: true
+        default: nicolaka/netshoot:v0.15
+        options:
+          - nicolaka/netshoot:v0.15
+          - busybox:1.37
+      - name: share_processes
+        label: Share processes
+        type: bool
+        required: true
+        default: true
+    args:
+      - -c
+      - >-
+        kubectl debug -it --context $CONTEXT -n=$NAMESPACE $POD
+        --target=$NAME --image=$INPUT_IMAGE -- sh
+  # Suspends/Resumes a cronjob
+  toggleCronjob:
+    shortCut: Ctrl-S
+    override: true
+    confirm: true
+    dangerous: true
+    scopes:
+      - cj
+    description: Toggle to suspend or resume a running cronjob
+    command: kubectl
+    background: true
+    args:
+      - patch
+      - cronjobs
+      - $NAME
+      - -n
+      - $NAMESPACE
+      - --context
+      - $CONTEXT
+      - -p
+      - '{"spec" : {"suspend" : $!COL-SUSPEND }}'
+  log-less:
+    shortCut: Shift-K
+    description: "logs|less"
+    scopes:
+    - po
+    command: bash
+    background: false
+    args:
+    - -c
+    - '"$@" | less'
+    - dummy-arg
+    - kubectl
+    - logs
+    - $NAME
+    - -n
+    - $NAMESPACE
+    - --kubeconfig
+    - $KUBECONFIG
+  watch-events:
+    shortCut: Shift-E
+    confirm: false
+    description: Get Events
+    scopes:
+    - all
+    command: sh
+    background: false
+    args:
+    - -c
+    - "kubectl events --context $CONTEXT --namespace $NAMESPACE --for $RESOURCE_NAME/$NAME --watch"
+  images:
+    shortCut: Shift-I
+    description: Image of the pod
+    scopes: [pods, rollouts]
+    command: sh
+    background: true
+    overwriteOutput: true
+    pipes: ["tr a-z A-Z"]
+    args: [-c, 'echo "[output] $COL-NAME runs on $COL-NODE"']
+"""
+
+
+def write(tmp_path, text, name="plugins.yaml"):
+    f = tmp_path / name
+    f.write_text(textwrap.dedent(text))
+    return f
+
+
+def test_the_community_plugins_load_in_file_order(tmp_path):
+    warnings: list[str] = []
+    found = plugins.load(write(tmp_path, COMMUNITY), warnings)
+    assert [p.name for p in found] == ["stern", "debug", "toggleCronjob", "log-less", "watch-events", "images"]
+    stern, debug, cron, less, events, images = found
+    assert (stern.key, stern.label, stern.override, stern.scopes) == ("ctrl+l", "<ctrl-l>", True, ("pods",))
+    assert stern.args == ("--tail", "50", "$FILTER", "-n", "$NAMESPACE", "--context", "$CONTEXT")  # 50: a string
+    assert (stern.background, stern.asks, stern.dangerous) == (False, False, False)
+    assert (debug.key, debug.dangerous, debug.asks, debug.command) == ("D", True, True, "bash")
+    assert debug.args[1].startswith("kubectl debug -it --context $CONTEXT")
+    assert [(i.name, i.type, i.default) for i in debug.inputs] == [
+        ("image", "dropdown", "nicolaka/netshoot:v0.15"), ("share_processes", "bool", "true")]
+    assert (cron.key, cron.background, cron.asks) == ("ctrl+s", True, True)
+    assert cron.args[-1] == '{"spec" : {"suspend" : $!COL-SUSPEND }}'
+    assert less.args[:3] == ("-c", '"$@" | less', "dummy-arg") and less.key == "K"
+    assert events.scopes == ("all",) and events.key == "E"
+    assert (images.pipes, images.overwrite_output) == (("tr a-z A-Z",), True)
+    assert stern.where == f"{tmp_path / 'plugins.yaml'}:3"
+    # a scope no built-in view has may be a custom resource: a warning with its line, not an error
+    assert warnings == [f"{tmp_path / 'plugins.yaml'}:102: plugins.images.scopes[1]: 'rollouts' is no built-in "
+                        "view: the plugin shows there only if the cluster has such a resource"]
+
+
+def test_load_user_reads_plugins_yaml_from_the_config_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    write(tmp_path, COMMUNITY)
+    user = load_user()
+    assert [p.name for p in user.plugins][:2] == ["stern", "debug"]
+    assert user.files["plugins"] == tmp_path / "plugins.yaml"
+    assert any("'rollouts' is no built-in view" in w for w in user.warnings)
+
+
+def test_an_empty_file_or_section_has_no_plugins(tmp_path):
+    assert plugins.load(write(tmp_path, "")) == []
+    assert plugins.load(write(tmp_path, "plugins:\n")) == []
+
+
+GOOD = """\
+plugins:
+  stern:
+    shortCut: Ctrl-Y
+    description: Logs <Stern>
+    scopes: [pods]
+    command: stern
+"""
+
+
+@pytest.mark.parametrize(("change", "line", "message"), [
+    # each required field, missing: the plugin's line
+    ("    shortCut: Ctrl-Y\n", 2, "plugins.stern.shortCut: missing (required)"),
+    ("    command: stern\n", 2, "plugins.stern.command: missing (required)"),
+    ("    scopes: [pods]\n", 2, "plugins.stern.scopes: missing (required)"),
+    ("    description: Logs <Stern>\n", 2, "plugins.stern.description: missing (required)"),
+])
+def test_a_missing_required_field_names_the_plugin_line(tmp_path, change, line, message):
+    f = write(tmp_path, GOOD.replace(change, ""))
+    with pytest.raises(ConfigError) as err:
+        plugins.load(f)
+    assert str(err.value) == f"{f}:{line}: {message}"
+
+
+@pytest.mark.parametrize(("extra", "line", "message"), [
+    ("    shortCut: Ctrl-Hyper\n", 6, "plugins.stern.shortCut: 'Ctrl-Hyper': unknown key 'Hyper'"),
+    ("    shortCut: Meta-X\n", 6, "plugins.stern.shortCut: 'Meta-X': unknown modifier 'meta' (ctrl, alt, shift)"),
+    ("    shortCut: 1\n", 6, "plugins.stern.shortCut: must be a string, not a number"),
+    ("    shortcut: Ctrl-Y\n", 7, "plugins.stern.shortcut: unknown field (known: shortCut, description, scopes, "
+     "command, args, background, confirm, dangerous, override, pipes, overwriteOutput, inputs)"),
+    ("    scopes: pods\n", 6, "plugins.stern.scopes: must be a list of strings, not a string"),
+    ("    scopes: []\n", 6, "plugins.stern.scopes: empty: name the views (pods, deploy, ...) or `all`"),
+    ("    scopes: [pods, 3]\n", 6, "plugins.stern.scopes[1]: must be a string, not a number"),
+    ("    background: yes please\n", 7, "plugins.stern.background: must be true or false, not a string"),
+    ("    dangerous: 1\n", 7, "plugins.stern.dangerous: must be true or false, not a number"),
+    ("    command: ''\n", 6, "plugins.stern.command: empty"),
+    ("    args: --tail 50\n", 7, "plugins.stern.args: must be a list, not a string"),
+    ("    args:\n      - --tail\n      - true\n", 9, "plugins.stern.args[1]: must be a string or a number, not a boolean"),
+    ("    args:\n      - {a: b}\n", 8, "plugins.stern.args[0]: must be a string or a number, not a mapping"),
+    ("    inputs:\n      - name: image\n        type: text\n", 9,
+     "plugins.stern.inputs[0].type: 'text': one of string, number, bool, dropdown"),
+    ("    inputs:\n      - type: string\n", 8, "plugins.stern.inputs[0].name: missing (required)"),
+    ("    inputs:\n      - name: a\n        type: string\n        choices: [x]\n", 10,
+     "plugins.stern.inputs[0].choices: unknown field (known: name, label, type, required, default, options)"),
+])
+def test_a_wrong_field_is_named_with_its_line(tmp_path, extra, line, message):
+    # the field replaces the good one (then it is line 6) or is added after the others (line 7)
+    base = "\n".join(ln for ln in GOOD.splitlines() if not ln.startswith("    " + extra.split(":")[0].strip() + ":"))
+    f = write(tmp_path, base + "\n" + extra)
+    with pytest.raises(ConfigError) as err:
+        plugins.load(f)
+    assert str(err.value) == f"{f}:{line}: {message}"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("plugin:\n  stern: {}\n", "1: plugin: unknown field (plugins.yaml holds `plugins:`)"),
+    ("plugins:\n  - stern\n", "1: plugins: must be a mapping, not a list"),
+    ("plugins:\n  stern: kubectl logs\n", "2: plugins.stern: must be a mapping, not a string"),
+    ("plugins:\n  stern:\n    shortCut: [\n", None),  # not YAML: the parser's line
+])
+def test_a_wrong_shape_is_named_with_its_line(tmp_path, text, message):
+    f = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        plugins.load(f)
+    if message is None:
+        assert str(err.value).startswith(f"{f}:")
+    else:
+        assert str(err.value) == f"{f}:{message}"
