@@ -1,8 +1,11 @@
-"""Command line: `k9py` (explore), `k9py serve`, `scenario check|list`, `record`, `replay`.
+"""Command line: `k9py` (explore), `k9py serve`, `scenario check|list`, `record`, `replay`, `info`.
 
 Errors a user made exit 2 with one line on stderr: argparse's own (every numeric and enumerated
-flag has a type that checks it) and K9pyError. Wherever a file is accepted, a bundled scenario's
-name is too (``k9py --scenario crashloop``, ``k9py replay incident-checkout-oom``)."""
+flag has a type that checks it) and K9pyError (a user file: ``k9py: FILE:LINE: field: ...``).
+Wherever a file is accepted, a bundled scenario's name is too (``k9py --scenario crashloop``,
+``k9py replay incident-checkout-oom``). The explorer reads the user's files once
+(``config.user.load_user``): config.yaml's backend, scenario and speed are defaults the command
+line overrides."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from k9py.errors import K9pyError
 
 if TYPE_CHECKING:
     from k9py.backends.base import Backend
+    from k9py.config.user import UserConfig
 
 
 class Parser(argparse.ArgumentParser):
@@ -112,11 +116,14 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-n", "--namespace", default=None,
                    help="namespace to start in (default: default; a replay: where its objects are)")
     p.add_argument("-A", "--all-namespaces", action="store_true", help="start in all namespaces")
-    p.add_argument("-c", "--command", dest="start_view", type=view_arg, default="pods", metavar="VIEW",
-                   help="start view, a `:` command (pods, deploy, svc kube-system, ...)")
+    p.add_argument("-c", "--command", dest="start_view", type=view_arg, default=None, metavar="VIEW",
+                   help="start view, a `:` command (pods, deploy, svc kube-system, ...; default: config.yaml's "
+                        "defaultView, else the context's last view, else pods)")
     p.add_argument("--readonly", action="store_true", help="refuse every change to the cluster")
     p.add_argument("--logoless", action="store_true", help="no logo in the header")
     p.add_argument("--headless", action="store_true", help="no header")
+    p.add_argument("--crumbsless", action="store_true", help="no crumbs line under the table")
+    p.add_argument("--skin", metavar="NAME|FILE", help="a skin: a bundled or user skin's name, or a k9s skin file")
 
 
 def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
@@ -155,7 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scenario", metavar="FILE|NAME",
                         help="scenario file or bundled name for the simulator (default: the demo cluster)")
     parser.add_argument("--seed", type=seed_arg, default=None)
-    parser.add_argument("--speed", type=speed_arg, default=1.0, help="virtual time per real second")
+    parser.add_argument("--speed", type=speed_arg, default=None,
+                        help="virtual time per real second (default: config.yaml's speed, else 1)")
+    parser.add_argument("--sim", action="store_true",
+                        help="explore the simulator even when config.yaml says backend: live")
     parser.add_argument("--watch", action="store_true", help="with --scenario: restart it when the file changes")
     _explore_arguments(parser)
     from k9py.backends.live import add_live_arguments
@@ -163,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     _serve_parser(sub)
     _scenario_parsers(sub)
+    sub.add_parser("info", help="where k9py reads the user's files from, and which were found")
     return parser
 
 
@@ -194,17 +205,62 @@ def _scenario_backend(args: argparse.Namespace) -> Backend | None:
             raise K9pyError(f"is a {kind} file, not a Recording: run it with `k9py --scenario {given}`", file=given)
         replay = ReplayBackend.open(path, paused=bool(getattr(args, "paused", False)),
                                     at=duration_arg(getattr(args, "at", None), "--at"))
-        replay.player.set_speed(float(getattr(args, "speed", 1.0)))  # `k9py --speed 4 replay F`
+        replay.player.set_speed(float(getattr(args, "speed", None) or 1.0))  # `k9py --speed 4 replay F`
         replay.hot_reload = hot_reload
         return replay
     if kind == files.SCENARIO or hot_reload:
-        scenario = ScenarioBackend.open(path, seed=getattr(args, "seed", None), speed=getattr(args, "speed", 1.0))
+        scenario = ScenarioBackend.open(path, seed=getattr(args, "seed", None), speed=float(getattr(args, "speed", None) or 1.0))
         scenario.hot_reload = hot_reload
         return scenario
     return None
 
 
+def user_files(args: argparse.Namespace) -> UserConfig:
+    """The user's files (ConfigError: exit 2), with the command line over them: config.yaml's
+    backend, scenario and speed fill in what the command line leaves out; ``--skin`` is checked."""
+    from k9py.config.user import load_user
+    user = load_user()
+    s = user.settings
+    if getattr(args, "speed", None) is None:
+        args.speed = s.speed
+    if args.command is None and not (args.live or args.context or args.kubeconfig or args.scenario):
+        if s.backend == "live" and not args.sim:
+            args.live = True
+        elif s.scenario:
+            args.scenario = s.scenario
+    if getattr(args, "skin", None):
+        check_skin(args.skin)
+    return user
+
+
+def check_skin(name: str) -> None:
+    """``--skin NAME|FILE`` names a skin that exists; K9pyError listing the known names otherwise."""
+    from k9py.config import skin
+    try:
+        skin.find(name)
+    except K9pyError as err:
+        raise K9pyError(err.message, field="--skin") from None
+
+
+def cmd_info() -> int:
+    """`k9py info`: where each of the user's files is read from and whether it was found."""
+    from pathlib import Path
+
+    from k9py.config import info
+    from k9py.ui.screens.viewer import default_save_dir
+    dumps = default_save_dir()
+    rows = [info.Row("Version", Path(f"v{__version__}"), ""), *info.rows(),
+            info.Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)")]
+    print(info.format_rows(rows))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "info":
+        return cmd_info()
+    user = user_files(args) if args.command in (None, "replay") else None
+    if args.speed is None:
+        args.speed = 1.0
     resolve_files(args)
     if args.command == "scenario":
         if args.scenario_command == "list":
@@ -230,7 +286,7 @@ def _run(args: argparse.Namespace) -> int:
         raise K9pyError("--scenario and --live/--context/--kubeconfig are exclusive")
     backend: Backend | None = live or _scenario_backend(args)
     from k9py.ui.launch import run_explorer
-    return run_explorer(args, backend=backend) if backend is not None else run_explorer(args)
+    return run_explorer(args, backend=backend, user=user)
 
 
 def main(argv: list[str] | None = None) -> int:

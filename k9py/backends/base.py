@@ -191,6 +191,17 @@ class Backend(abc.ABC):
         """The play head of a recording or scenario (``Capability.PLAYBACK``)."""
         raise NotSupported(f"{self.info().backend}: nothing to play")
 
+    def local_cluster(self) -> Any | None:
+        """The in-process cluster behind this backend (the simulator's ``Cluster``, a recording's
+        play head as a read-only ``ReplayCluster``), which ``serve`` can put on loopback so that
+        outside tools (a plugin's kubectl) see what the explorer shows. None: the cluster is
+        elsewhere (live: ``kubeconfig_files`` reach it)."""
+        return None
+
+    def kubeconfig_files(self) -> builtins.list[str]:
+        """The kubeconfig files a kubectl reads to reach this cluster (live); [] none."""
+        return []
+
     async def note_event(self, obj: Obj, reason: str, message: str, source: str) -> None:  # noqa: B027 - optional hook
         """A verb's Normal Event about ``obj`` from component ``source``, where the backend keeps
         one: the simulator records what the controllers of older API versions reported (a
@@ -350,6 +361,12 @@ class ReadOnly(Backend):
 
     def playback(self) -> Playback:
         return self._backend.playback()
+
+    def local_cluster(self) -> Any | None:
+        return self._backend.local_cluster()  # served read-only: the caller knows it is wrapped
+
+    def kubeconfig_files(self) -> builtins.list[str]:
+        return self._backend.kubeconfig_files()
 
 
 def read_only(backend: Backend) -> Backend:

@@ -460,6 +460,9 @@ class LiveBackend(Backend):
     def capabilities(self) -> frozenset[Capability]:
         return frozenset({Capability.CONTEXTS, Capability.SERVER_TABLES, Capability.METRICS})
 
+    def kubeconfig_files(self) -> list[str]:
+        return list(self.files)
+
     def start(self) -> None:
         """The app calls this on mount: discovery in the background."""
         if self._start_task is None:

@@ -41,7 +41,7 @@ from k9py.kube import meta, resources, selectors
 from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
 from k9py.scenario import files
-from k9py.scenario.player import EPS, SPEEDS, Player
+from k9py.scenario.player import EPS, SPEEDS, Player, ReplayCluster
 from k9py.scenario.timeline import Fired, TimelineController, describe_step, timeline_of
 
 TICK = 0.1  # real seconds between play-head moves when playing
@@ -288,6 +288,7 @@ class ReplayBackend(_Resyncing, Backend):
         self.player = player
         self.path = path
         self._drive_task: asyncio.Task[None] | None = None
+        self._served: ReplayCluster | None = None  # local_cluster()
         self._init_watches(RecordingPlayback(self))
         player.listeners.append(self._player_moved)  # copied to the next player by reload()
 
@@ -328,6 +329,15 @@ class ReplayBackend(_Resyncing, Backend):
 
     def playback(self) -> Playback:
         return self._playback
+
+    def local_cluster(self) -> Any:
+        """The play head as a read-only cluster ``serve`` can serve (one per player: a reload
+        brings another)."""
+        served = self._served
+        if served is None or served.player is not self.player:
+            rec = self.player.recording
+            served = self._served = ReplayCluster(self.player, name=rec.name or rec.context or "recording")
+        return served
 
     # -- reading -------------------------------------------------------------------------------
     def watch(self, kind: str, namespace: str | None = None) -> AsyncIterator[WatchEvent]:

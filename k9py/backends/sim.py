@@ -69,6 +69,10 @@ class SimBackend(Backend):
     def capabilities(self) -> frozenset[Capability]:
         return frozenset({Capability.METRICS}) if self.metrics_enabled else frozenset()
 
+    def local_cluster(self) -> Any:
+        """The cluster itself (a scenario's current one: it changes when the scenario restarts)."""
+        return self.cluster
+
     # -- reading ---------------------------------------------------------------------------
     def _ns(self, kind: str, namespace: str | None) -> str | None:
         res = self.cluster.api_resources().kind(kind)

@@ -2,14 +2,17 @@
 k9s's keys and the verbs they may mean, so the menu, `?`, dispatch and read-only hiding agree.
 
 A key can mean different verbs in different views, as in k9s: `s` scales a deployment, suspends
-a cronjob and opens a shell in a pod; `c` cordons a node and copies a name elsewhere. The first
-verb in a key's list that the view supports wins.
+a cronjob and opens a shell in a pod; `c` cordons a node and copies a name elsewhere. Each verb
+has its own keys (``config.keymap``: k9s's by default, the user's keymap.yaml may change them);
+the keymap's check makes sure no view has two verbs on one key.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from k9py.config.keymap import ROW_VERBS, Keymap, canonical
+from k9py.config.keys import label
 from k9py.view.kinds import ViewKind
 
 
@@ -55,36 +58,28 @@ class RowKey:
     verbs: tuple[str, ...]  # candidates, first supported wins
 
 
-ROW_KEYS: tuple[RowKey, ...] = (
-    RowKey("d", "<d>", ("describe",)),
-    RowKey("y", "<y>", ("yaml",)),
-    RowKey("l", "<l>", ("logs",)),
-    RowKey("p", "<p>", ("previous",)),
-    RowKey("ctrl+d", "<ctrl-d>", ("delete",)),
-    RowKey("e", "<e>", ("edit",)),
-    RowKey("ctrl+k", "<ctrl-k>", ("kill",)),
-    RowKey("s", "<s>", ("shell", "scale", "suspend")),
-    RowKey("a", "<a>", ("attach",)),
-    RowKey("F", "<shift-f>", ("port_forward",)),
-    RowKey("r", "<r>", ("restart", "drain")),
-    RowKey("i", "<i>", ("image",)),
-    RowKey("ctrl+l", "<ctrl-l>", ("rollback",)),
-    RowKey("c", "<c>", ("cordon", "copy")),
-    RowKey("u", "<u>", ("uncordon", "use")),
-    RowKey("t", "<t>", ("trigger",)),
-    RowKey("o", "<o>", ("show_node",)),
-    RowKey("x", "<x>", ("decode",)),
-)
+ORDER: tuple[str, ...] = tuple(ROW_VERBS)  # the menu's order (config.keymap: each verb's default keys)
+DEFAULT = Keymap()
+
+
+def row_keys(keymap: Keymap = DEFAULT) -> tuple[RowKey, ...]:
+    """The keys rows answer to under ``keymap``, each with the verbs it may mean (in ORDER)."""
+    by_key: dict[str, list[str]] = {}
+    for vid in ORDER:
+        for key in keymap.keys(vid):
+            by_key.setdefault(key, []).append(vid)
+    return tuple(RowKey(k, label(k), tuple(v)) for k, v in by_key.items())
+
+
+ROW_KEYS: tuple[RowKey, ...] = row_keys()  # k9s's keys
 BY_KEY = {k.key: k for k in ROW_KEYS}
 
 
-def verb_for(view: ViewKind, key: str) -> Verb | None:
+def verb_for(view: ViewKind, key: str, keymap: Keymap = DEFAULT) -> Verb | None:
     """What ``key`` does on a row of ``view`` (None: nothing there)."""
-    row_key = BY_KEY.get(key)
-    if row_key is None:
-        return None
-    for vid in row_key.verbs:
-        if vid in view.verbs:
+    k = canonical(key)
+    for vid in ORDER:
+        if vid in view.verbs and k in {canonical(x) for x in keymap.keys(vid)}:
             return VERBS[vid]
     return None
 
@@ -93,14 +88,15 @@ def allowed(verb: Verb, read_only: bool) -> bool:
     return not (read_only and verb.mutating)
 
 
-def row_menu(view: ViewKind, read_only: bool) -> list[tuple[str, str]]:
-    """The row keys the menu and `?` show for ``view``: enter's meaning first, then every key
-    whose verb the view supports, works now and is allowed (nothing mutating when read-only)."""
+def row_menu(view: ViewKind, read_only: bool, keymap: Keymap = DEFAULT) -> list[tuple[str, str]]:
+    """The row keys the menu and `?` show for ``view``: enter's meaning first, then every verb
+    the view supports, works now, is allowed (nothing mutating when read-only) and has a key."""
     out: list[tuple[str, str]] = []
-    if view.drill_hint:
-        out.append(("<enter>", view.drill_hint))
-    for row_key in ROW_KEYS:
-        verb = verb_for(view, row_key.key)
-        if verb is not None and verb.available and allowed(verb, read_only):
-            out.append((row_key.label, verb.description))
+    drill = keymap.label("drill", "<enter>")
+    if view.drill_hint and drill:
+        out.append((drill, view.drill_hint))
+    for vid in ORDER:
+        verb, keys = VERBS[vid], keymap.keys(vid)
+        if vid in view.verbs and keys and verb.available and allowed(verb, read_only):
+            out.append((label(keys[0]), verb.description))
     return out

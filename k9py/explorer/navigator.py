@@ -7,24 +7,20 @@ context, open logs). Whenever the top of the stack changes the ``on_show`` hook 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from k9py.config.aliases import AliasError, resolve
+from k9py.config.keymap import Keymap
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
 from k9py.view import kinds
-from k9py.view.kinds import BY_NAME, Scope
+from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Row
 
 Obj = dict[str, object]
-PICKERS = ("scenarios", "scenario", "sc-list")  # `:scenarios`: the bundled scenarios picker
-HELP = ("help", "?", "h")
-ALIASES = ("aliases", "alias", "a")
-XRAY = ("xray",)  # `:xray KIND [NS]`: the tree view
-PULSES = ("pulses", "pulse", "pu")  # the cluster at a glance
-TIMELINE = ("timeline", "tl")  # a scenario's or recording's steps
-SCREENDUMPS = ("screendump", "screendumps", "sd")  # the files ctrl-s saved
+WITH_ARG = ("xray", "pulses", "timeline", "screendumps", "skins")  # requests that take the rest of the command
 
 
 @dataclass(frozen=True)
@@ -34,7 +30,7 @@ class Outcome:
     level: str = "info"  # info | warn | error
     quit: bool = False
     # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases", "xray", "pulses",
-    # "timeline", "screendumps"
+    # "timeline", "screendumps", "skins"
     request: str | None = None
     arg: str = ""
     # what the navigator can only tell once the backend answers (does that namespace exist?):
@@ -50,8 +46,13 @@ DONE = Outcome()
 
 
 class Navigator:
-    def __init__(self, session: Session, *, namespace: str = "default", start_view: str = "pods") -> None:
+    def __init__(self, session: Session, *, namespace: str = "default", start_view: str = "pods",
+                 aliases: Mapping[str, str] | None = None, keymap: Keymap | None = None) -> None:
+        """``aliases``: the user's (aliases.yaml: alias → command), shadowing the built-ins.
+        ``keymap``: the user's keys (keymap.yaml), for whoever paints this navigator's keys."""
         self.session = session
+        self.aliases: Mapping[str, str] = aliases or {}
+        self.keymap = keymap or Keymap()
         self.start_view = start_view
         self.active_namespace = namespace  # what namespaced views open in ("" all)
         self.stack: list[ResourceView] = []
@@ -62,6 +63,8 @@ class Navigator:
         self.previous_cmd: str | None = None
         self.on_show: Callable[[ResourceView], None] = lambda view: None
         self.capture: Callable[[ResourceView], None] = lambda view: None
+        # what the UI adds to a view's menu (plugins.yaml's keys): view → [(label, description)]
+        self.menu_hints: Callable[[ViewKind], list[tuple[str, str]]] = lambda view: []
 
     @property
     def current(self) -> ResourceView | None:
@@ -79,9 +82,9 @@ class Navigator:
         self.on_show(view)
         return view
 
-    def push(self, scope: Scope) -> ResourceView:
+    def push(self, scope: Scope, filter_text: str = "") -> ResourceView:
         self._leave()
-        view = ResourceView(self.session, scope)
+        view = ResourceView(self.session, scope, filter=filter_text)
         self.stack.append(view)
         return self._enter(view)
 
@@ -131,6 +134,19 @@ class Navigator:
         self.favorites.insert(0, ns)
         del self.favorites[9:]
 
+    def restore_favorites(self, names: list[str]) -> None:
+        """The favourites remembered for this context (config.context_state); the one the views
+        open in stays first."""
+        self.favorites = [n for n in dict.fromkeys(names) if n][:9] or self.favorites
+        if self.active_namespace:
+            self.remember(self.active_namespace)
+
+    def memory(self) -> tuple[str, list[str], str | None]:
+        """What a restart brings back: the active namespace ("" all), the favourites and the
+        view at the bottom of the stack (its command name)."""
+        root = self.stack[0].scope.view.name if self.stack else None
+        return self.active_namespace, list(self.favorites), root
+
     def use_namespace(self, ns: str) -> Outcome:
         """`u` on a namespace: it becomes the one namespaced views open in."""
         self.active_namespace = ns
@@ -142,19 +158,19 @@ class Navigator:
         out = self.run(self.start_view)
         return out if out.ok else self.run("pods")
 
-    def run(self, text: str, *, record: bool = True) -> Outcome:
-        """A `:` command: a view with arguments, quit, or a UI request (help, aliases, pickers)."""
+    def run(self, text: str, *, record: bool = True, keep_stack: bool = False) -> Outcome:
+        """A `:` command: a view with arguments, quit, or a UI request (help, aliases, pickers).
+        The user's aliases expand first. ``keep_stack`` (a hotkey's keepHistory): the view goes
+        on top of the stack (esc comes back) instead of replacing it."""
+        try:
+            text = resolve(text, self.aliases)
+        except AliasError as err:
+            return Outcome.fail(str(err))
         head = text.strip().lstrip(":").split(" ", 1)[0].lower()
-        if head in PICKERS:
-            return Outcome(request="scenarios")
-        if head in HELP:
-            return Outcome(request="help")
-        if head in ALIASES:
-            return Outcome(request="aliases")
-        rest = text.strip().lstrip(":")[len(head):].strip()
-        for names, request in ((XRAY, "xray"), (PULSES, "pulses"), (TIMELINE, "timeline"), (SCREENDUMPS, "screendumps")):
-            if head in names:
-                return Outcome(request=request, arg=rest)
+        request = kinds.REQUESTS.get(head)
+        if request is not None:
+            rest = text.strip().lstrip(":")[len(head):].strip()
+            return Outcome(request=request, arg=rest if request in WITH_ARG else "")
         cmd = kinds.parse_command(text, self.session.extra_aliases())
         if cmd.quit:
             return Outcome(quit=True)
@@ -184,7 +200,10 @@ class Navigator:
             self.active_namespace = ns
             if ns:
                 self.remember(ns)
-        self.replace_all(Scope(view, ns, label, pred), cmd.filter or "")
+        if keep_stack and self.stack:
+            self.push(Scope(view, ns, label, pred), cmd.filter or "")
+        else:
+            self.replace_all(Scope(view, ns, label, pred), cmd.filter or "")
         # history keeps the namespace the view opened in, so `[` / `]` / `-` show it again
         words = text.strip().lstrip(":").split(" ", 1)
         effective = text.strip()

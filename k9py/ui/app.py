@@ -12,11 +12,15 @@ from textual import events
 from textual.app import App, ComposeResult
 
 from k9py.backends.base import Backend
+from k9py.config.skin import Skin
+from k9py.config.user import UserConfig
+from k9py.errors import K9pyError
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff
-from k9py.ui import keymap
+from k9py.ui import context_memory, keymap, theme
+from k9py.ui.plugins import PluginKeys
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import AliasesScreen, HelpScreen
 from k9py.ui.widgets import timeline
@@ -43,15 +47,27 @@ class K9pyApp(App[None]):
 
     def __init__(self, backend: Backend, *, namespace: str = "default", view: str = "pods",
                  manual: bool = False, readonly: bool = False, logoless: bool = False,
-                 headless_ui: bool = False) -> None:
+                 headless_ui: bool = False, user: UserConfig | None = None) -> None:
         """``manual``: no clock driver, no timers, no auto flush (tests call ``pump()``).
-        ``headless_ui``: k9s's ``--headless`` (no header)."""
+        ``headless_ui``: k9s's ``--headless`` (no header). ``user``: what the user's files say
+        (``config.user``; default: the built-in defaults, no files)."""
         super().__init__()
+        self.user = user or UserConfig()
+        settings = self.user.settings  # config.yaml: the command line's flags add to it (ui/launch.py)
         self.manual = manual
-        self.logoless = logoless
-        self.show_header = not headless_ui
+        self.logoless = logoless or settings.ui.logoless
+        self.show_header = not (headless_ui or settings.ui.headless)
+        self.show_crumbs = not settings.ui.crumbsless
+        self.log_buffer_size = settings.logger.buffer
+        self.last_key = ""  # noExitOnCtrlC: what asked to quit
+        self.exit_problem: str | None = None
+        readonly = readonly or settings.read_only
         self.session = Session(backend, readonly=readonly, manual=manual, namespace=namespace)
-        self.navigator = Navigator(self.session, namespace=namespace, start_view=view)
+        self.navigator = Navigator(self.session, namespace=namespace, start_view=view,
+                                   aliases=self.user.aliases, keymap=self.user.keymap)
+        self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
+        self.navigator.menu_hints = self.plugin_keys.hints
+        keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -86,8 +102,8 @@ class K9pyApp(App[None]):
 
     # -- life ---------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header(id="header", logoless=self.logoless)
-        yield Prompt(self.session.extra_aliases, id="prompt")
+        yield Header(id="header", logoless=self.logoless, thresholds=self.user.settings.thresholds)
+        yield Prompt(self.session.extra_aliases, id="prompt", user_aliases=self.user.aliases)
         yield ExplorerPane(self.navigator, manual=self.manual, id="pane")
         yield Flash(id="flash")
 
@@ -96,22 +112,107 @@ class K9pyApp(App[None]):
             gc.freeze()
         self.prompt.display = False
         self.query_one("#header").display = self.show_header
+        self.query_one("#crumbs").display = self.show_crumbs
         self._begin(self.session)
         if not self.manual:
-            self.set_interval(1.0, self._tick)
+            rate = self.user.settings.refresh_rate  # config.yaml refreshRate
+            self.set_interval(rate, self._tick)
             self.set_interval(3.0, self.pane.clear_deltas)
-            self.set_interval(METRICS_INTERVAL, self.refresh_metrics)
+            self.set_interval(max(METRICS_INTERVAL, rate), self.refresh_metrics)
             self.call_later(self.refresh_metrics)
         self.outcome(self.navigator.start())
+        self.apply_skin(self.user.settings.skin)  # config.yaml's k9py.ui.skin, --skin, the context's
+        if self.user.warnings:  # the user's files: what was ignored (a wrong context file, a skin key)
+            self.flash(" | ".join(self.user.warnings), "warn")
         self.set_focus(self.table)
         timeline.install(self)  # the replay bar (when replaying), hot-reload flashes
+        self.plugin_keys.warn_conflicts()
+
+    # -- skins (ui/theme.py: a k9s skin → the Textual theme and the components' styles) -----------------
+    skin: Skin = Skin()
+    skin_choice: str | None = None  # what apply_skin was last given (a name or a file)
+    watch_skin_file: bool | None = None  # None: watch the active skin's file unless manual (tests)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme.variables()  # the $k9-* variables the CSS uses, before a skin is applied
+
+    def apply_skin(self, name_or_file: str | None) -> bool:
+        """Make a skin (a bundled or user skin's name, or a k9s skin file; None: the default look)
+        the app's look now. A wrong one flashes ``FILE:LINE: ...`` and keeps the current look."""
+        try:
+            skin = theme.load(name_or_file)
+        except K9pyError as err:
+            self.flash(str(err), "error")
+            return False
+        self.show_skin(skin)
+        self.skin_choice = name_or_file
+        return True
+
+    def show_skin(self, skin: Skin, *, watch: bool = True) -> None:
+        """Paint everything with ``skin``; watch its file (``watch``) so a save restyles the app."""
+        theme.apply(self, skin)
+        self.skin = skin
+        self.restyle()
+        if skin.warnings:
+            self.flash(" | ".join(skin.warnings), "warn")
+        if watch:
+            self.workers.cancel_group(self, "skin-watch")
+            if skin.path is not None and (self.watch_skin_file if self.watch_skin_file is not None else not self.manual):
+                self.run_worker(self._watch_skin(skin.path), group="skin-watch", exclusive=True)
+
+    def restyle(self) -> None:
+        """Paint every widget again with the active palette (what holds pre-built text rebuilds it)."""
+        for screen in self.screen_stack:
+            for node in screen.walk_children(with_self=False):
+                hook = getattr(node, "restyle", None)
+                if callable(hook):
+                    hook()
+                node.refresh()
+        if self.query("#header"):
+            self.render_header()
+
+    def reload_skin(self) -> bool:
+        """The active skin's file changed: read it again. A wrong file flashes and keeps the look."""
+        path = self.skin.path
+        if path is None:
+            return False
+        from k9py.config import skin as skins
+        try:
+            skin = skins.load(path, name=self.skin.name)
+        except K9pyError as err:
+            self.flash(str(err), "error")
+            return False
+        self.show_skin(skin, watch=False)
+        if not skin.warnings:
+            self.flash(f"skin {skin.name} reloaded")
+        return True
+
+    async def _watch_skin(self, path: Path) -> None:
+        from watchfiles import awatch
+        target = path.resolve()
+        async for changes in awatch(target.parent, debounce=100, recursive=False):  # editors rename over it
+            if any(Path(p).resolve() == target for _, p in changes) and target.exists():
+                self.reload_skin()
 
     def _begin(self, session: Session) -> None:
         session.start()
         session.informer.subscribe("Node", None, self._on_nodes)  # the header's CPU/MEM
 
     async def on_unmount(self) -> None:
+        self.plugin_keys.close()
+        self.exit_problem = self.remember_context()  # launch prints it once the terminal is back
         await self.session.close()
+
+    def remember_context(self) -> str | None:
+        """Save this context's namespace, favourites and view (only with the user's files)."""
+        return context_memory.save(self)
+
+    async def action_quit(self) -> None:
+        """k9s's noExitOnCtrlC: ctrl-c does not quit (`:q` does)."""
+        if self.last_key == "ctrl+c" and self.user.settings.no_exit_on_ctrl_c:
+            self.flash("ctrl-c does not quit (noExitOnCtrlC): use :q", "warn")
+            return
+        self.exit()
 
     async def pump(self) -> None:
         """Tests: let watch tasks run, then flush the informer (manual mode)."""
@@ -152,7 +253,7 @@ class K9pyApp(App[None]):
             self.action_help()
         elif out.request == "aliases":
             self.action_aliases()
-        elif out.request in ("xray", "pulses", "timeline", "screendumps"):
+        elif out.request in ("xray", "pulses", "timeline", "screendumps", "skins"):
             from k9py.ui.screens import extra
             extra.open_request(self, out.request, out.arg)
         if out.message:
@@ -183,16 +284,23 @@ class K9pyApp(App[None]):
     async def replace_session(self, new: Session) -> None:
         """``new`` replaces the Session (`:ctx`, `:scenarios` opening another kind of file): the
         views open again on it, then the old one closes."""
+        if problem := self.remember_context():  # the context left keeps its namespace and favourites
+            self.flash(problem, "warn")
         old, self.session = self.session, new
         self.prompt.aliases = new.extra_aliases
         self._begin(new)
         self.outcome(self.navigator.rebind(new))
+        context_memory.arrive(self)  # the new context's favourites and skin
         await old.close()
 
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key = event.key
         if isinstance(event, events.Key) and not event.is_forwarded and self._route_key(event.key, event.character):
             return
+        if isinstance(event, events.Key) and not event.is_forwarded and self.plugin_keys.handle(event.key):
+            return  # a plugin's key (over a built-in action's only with override: true)
         if isinstance(event, events.Key) and not event.is_forwarded and event.key == "escape" \
                 and len(self.screen_stack) > 1 and await self._check_bindings("escape"):
             return  # a screen closed now, not after its queue: the keys typed behind esc reach the view below
@@ -208,9 +316,10 @@ class K9pyApp(App[None]):
             return False
         prompt = self.prompt
         if not prompt.display:
-            if key not in ("colon", "slash"):
+            mode = keymap.prompt_mode(self.user.keymap, key)  # `:` and `/`, or the user's keys for them
+            if mode is None:
                 return False
-            prompt.open("command" if key == "colon" else "filter")
+            prompt.open(mode)
             return True
         if key in ("up", "down") and prompt.mode == "command":  # k9s: recall the commands run before
             prompt.recall(self.navigator.history, -1 if key == "up" else 1)
@@ -257,15 +366,22 @@ class K9pyApp(App[None]):
             return
         columns = {c.name for c in cur.model.columns}
         sections = keymap.help_sections(cur.scope.view, self.session.read_only, columns, self.navigator.favorites,
-                                        timeline.hints(self.backend))
+                                        timeline.hints(self.backend), keys=self.user.keymap,
+                                        extra=[*keymap.hotkey_sections(self.user.hotkeys),
+                                               *self.plugin_keys.sections(cur.scope.view)])
         self.push_screen(HelpScreen(f"Help: {cur.scope.view.name}", sections))
 
     def action_aliases(self) -> None:
-        rows = kinds.alias_table(self.session.extra_aliases())
-        text = Text(f"{'RESOURCE':<26}{'COMMAND':<26}ALIASES\n", style="bold white")
-        for kind, name, words in rows:
-            text.append(f"{kind:<26}{name:<26}{words}\n", style="#00ffff")
+        rows = kinds.alias_table(self.session.extra_aliases(), self.navigator.aliases)  # the user's last
+        text = Text(f"{'RESOURCE':<26}{'COMMAND':<26}ALIASES\n", style=theme.style("table.header"))
+        for kind, name, words in rows:  # a user's long command pushes its alias right, on its row only
+            text.append(f"{kind:<26}{name:<25} {words}\n", style=theme.style("row"))
         self.push_screen(AliasesScreen(f"Aliases[{len(rows)}]", text))
+
+    def action_hotkey(self, index: int) -> None:
+        """A hotkey (hotkeys.yaml): its command, as if typed at the prompt (keepHistory: on top)."""
+        hotkey = self.user.hotkeys[index]
+        self.outcome(self.navigator.run(hotkey.command, keep_stack=hotkey.keep_history))
 
     def action_toggle_header(self) -> None:
         self.show_header = not self.show_header

@@ -1,110 +1,203 @@
 """The explorer's keys, k9s's, as Textual bindings, the header's menu and the `?` sections.
 Row keys (describe, delete, scale, ...) come from ``k9py.explorer.keys``, itself derived from
-the kind registry, so what a view offers, shows and does cannot drift apart."""
+the kind registry, so what a view offers, shows and does cannot drift apart.
+
+Every key here carries a stable action id (``config.keymap``): the user's keymap.yaml moves or
+removes keys by id. The bindings are built from the effective keymap (``app_bindings``,
+``pane_bindings``, ``table_bindings``) and ``install``ed on each instance; Textual's own
+``App.set_keymap`` is not used: it rebinds by key (dropping every binding of the old key), which is
+wrong for row keys where one key means a different verb per view. Here each row verb has its own
+binding (``verb('scale')`` on `s`, ``verb('shell')`` on `s`, ...): a verb the view does not have
+skips, and the next binding of the key gets its turn."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.dom import DOMNode
 
+from k9py.config.hotkeys import Hotkey
+from k9py.config.keymap import DEFAULTS, Keymap, canonical, variants
+from k9py.config.keys import label
 from k9py.explorer import keys as row_keys
-from k9py.view.kinds import ViewKind
+from k9py.view.kinds import VIEWS, ViewKind
+
+DEFAULT = Keymap()
+Hints = list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
 class Key:
-    key: str  # Textual key name
-    label: str  # how help shows it, k9s style: <shift-n>
+    key: str  # Textual key name (the default)
+    label: str  # how help shows it, k9s style: <shift-n> (while the action keeps its default keys)
     action: str
     description: str
     section: str = "GENERAL"
+    id: str = ""  # the keymap's action id ("": a fixed key, esc)
 
 
 GENERAL = [
-    Key("colon", "<:cmd>", "command", "Command mode"),
-    Key("slash", "</term>", "filter", "Filter mode"),
+    Key("colon", "<:cmd>", "command", "Command mode", id="command"),
+    Key("slash", "</term>", "filter", "Filter mode", id="filter"),
     Key("escape", "<esc>", "escape", "Back / clear"),
-    Key("question_mark", "<?>", "help", "Help"),
-    Key("ctrl+a", "<ctrl-a>", "aliases", "Aliases"),
-    Key("ctrl+e", "<ctrl-e>", "toggle_header", "Toggle header"),
-    Key("left_square_bracket", "<[>", "history_back", "History back"),
-    Key("right_square_bracket", "<]>", "history_forward", "History forward"),
-    Key("minus", "<->", "history_last", "Last view"),
-    Key("ctrl+c", "<ctrl-c>", "quit", "Quit"),
+    Key("question_mark", "<?>", "help", "Help", id="help"),
+    Key("ctrl+a", "<ctrl-a>", "aliases", "Aliases", id="aliases"),
+    Key("ctrl+e", "<ctrl-e>", "toggle_header", "Toggle header", id="toggle_header"),
+    Key("left_square_bracket", "<[>", "history_back", "History back", id="history_back"),
+    Key("right_square_bracket", "<]>", "history_forward", "History forward", id="history_forward"),
+    Key("minus", "<->", "history_last", "Last view", id="history_last"),
+    Key("ctrl+c", "<ctrl-c>", "quit", "Quit", id="quit"),
 ]
 
 NAVIGATION = [
-    Key("j", "<j>", "cursor(1)", "Down", "NAVIGATION"),
-    Key("k", "<k>", "cursor(-1)", "Up", "NAVIGATION"),
-    Key("down", "<down>", "cursor(1)", "Down", "NAVIGATION"),
-    Key("up", "<up>", "cursor(-1)", "Up", "NAVIGATION"),
-    Key("g", "<g>", "top", "Top", "NAVIGATION"),
-    Key("G", "<shift-g>", "bottom", "Bottom", "NAVIGATION"),
-    Key("ctrl+f", "<ctrl-f>", "page(1)", "Page down", "NAVIGATION"),
-    Key("pagedown", "<pgdn>", "page(1)", "Page down", "NAVIGATION"),
-    Key("ctrl+b", "<ctrl-b>", "page(-1)", "Page up", "NAVIGATION"),
-    Key("pageup", "<pgup>", "page(-1)", "Page up", "NAVIGATION"),
+    Key("j", "<j>", "cursor(1)", "Down", "NAVIGATION", "down"),
+    Key("k", "<k>", "cursor(-1)", "Up", "NAVIGATION", "up"),
+    Key("down", "<down>", "cursor(1)", "Down", "NAVIGATION", "down"),
+    Key("up", "<up>", "cursor(-1)", "Up", "NAVIGATION", "up"),
+    Key("g", "<g>", "top", "Top", "NAVIGATION", "top"),
+    Key("G", "<shift-g>", "bottom", "Bottom", "NAVIGATION", "bottom"),
+    Key("ctrl+f", "<ctrl-f>", "page(1)", "Page down", "NAVIGATION", "page_down"),
+    Key("pagedown", "<pgdn>", "page(1)", "Page down", "NAVIGATION", "page_down"),
+    Key("ctrl+b", "<ctrl-b>", "page(-1)", "Page up", "NAVIGATION", "page_up"),
+    Key("pageup", "<pgup>", "page(-1)", "Page up", "NAVIGATION", "page_up"),
+]
+SCROLL = [  # bound, not listed in `?` (k9s does not list them either)
+    Key("left", "<left>", "scroll_cols(-8)", "Scroll left", "NAVIGATION", "scroll_left"),
+    Key("right", "<right>", "scroll_cols(8)", "Scroll right", "NAVIGATION", "scroll_right"),
 ]
 
 # Keys of every table view (the row keys that depend on the view come from explorer.keys).
 TABLE = [
-    Key("J", "<shift-j>", "owner", "Jump owner", "RESOURCE"),
-    Key("space", "<space>", "mark", "Mark", "RESOURCE"),
-    Key("ctrl+@", "<ctrl-space>", "mark_range", "Mark range", "RESOURCE"),  # a terminal sends ctrl-space as NUL
-    Key("ctrl+backslash", "<ctrl-\\>", "clear_marks", "Clear marks", "RESOURCE"),
-    Key("ctrl+w", "<ctrl-w>", "wide", "Toggle wide", "RESOURCE"),
-    Key("ctrl+s", "<ctrl-s>", "save", "Save as CSV", "RESOURCE"),
+    Key("J", "<shift-j>", "owner", "Jump owner", "RESOURCE", "owner"),
+    Key("space", "<space>", "mark", "Mark", "RESOURCE", "mark"),
+    Key("ctrl+space", "<ctrl-space>", "mark_range", "Mark range", "RESOURCE", "mark_range"),  # also ctrl+@ (NUL)
+    Key("ctrl+backslash", "<ctrl-\\>", "clear_marks", "Clear marks", "RESOURCE", "clear_marks"),
+    Key("ctrl+w", "<ctrl-w>", "wide", "Toggle wide", "RESOURCE", "wide"),
+    Key("ctrl+s", "<ctrl-s>", "save", "Save as CSV", "RESOURCE", "save"),
 ]
 MARK_ACTIONS = ("mark", "mark_range", "clear_marks")  # the table's own keys (its marks)
 SORTS = [
-    Key("N", "<shift-n>", "sort('NAME')", "Sort name", "RESOURCE"),
-    Key("A", "<shift-a>", "sort('AGE')", "Sort age", "RESOURCE"),
-    Key("S", "<shift-s>", "sort('STATUS')", "Sort status", "RESOURCE"),
-    Key("P", "<shift-p>", "sort('NAMESPACE')", "Sort namespace", "RESOURCE"),
-    Key("R", "<shift-r>", "sort('READY')", "Sort ready", "RESOURCE"),
-    Key("T", "<shift-t>", "sort('RESTARTS')", "Sort restarts", "RESOURCE"),
-    Key("C", "<shift-c>", "sort('CPU')", "Sort CPU", "RESOURCE"),
-    Key("M", "<shift-m>", "sort('MEM')", "Sort MEM", "RESOURCE"),
-    Key("X", "<shift-x>", "sort('%CPU/R')", "Sort %CPU (REQ)", "RESOURCE"),
-    Key("Z", "<shift-z>", "sort('%MEM/R')", "Sort %MEM (REQ)", "RESOURCE"),
-    Key("I", "<shift-i>", "sort('IP')", "Sort IP", "RESOURCE"),
-    Key("O", "<shift-o>", "sort('NODE')", "Sort node", "RESOURCE"),
-    Key("L", "<shift-l>", "sort('LAST SEEN')", "Sort last seen", "RESOURCE"),
+    Key("N", "<shift-n>", "sort('NAME')", "Sort name", "RESOURCE", "sort_name"),
+    Key("A", "<shift-a>", "sort('AGE')", "Sort age", "RESOURCE", "sort_age"),
+    Key("S", "<shift-s>", "sort('STATUS')", "Sort status", "RESOURCE", "sort_status"),
+    Key("P", "<shift-p>", "sort('NAMESPACE')", "Sort namespace", "RESOURCE", "sort_namespace"),
+    Key("R", "<shift-r>", "sort('READY')", "Sort ready", "RESOURCE", "sort_ready"),
+    Key("T", "<shift-t>", "sort('RESTARTS')", "Sort restarts", "RESOURCE", "sort_restarts"),
+    Key("C", "<shift-c>", "sort('CPU')", "Sort CPU", "RESOURCE", "sort_cpu"),
+    Key("M", "<shift-m>", "sort('MEM')", "Sort MEM", "RESOURCE", "sort_mem"),
+    Key("X", "<shift-x>", "sort('%CPU/R')", "Sort %CPU (REQ)", "RESOURCE", "sort_cpu_request"),
+    Key("Z", "<shift-z>", "sort('%MEM/R')", "Sort %MEM (REQ)", "RESOURCE", "sort_mem_request"),
+    Key("I", "<shift-i>", "sort('IP')", "Sort IP", "RESOURCE", "sort_ip"),
+    Key("O", "<shift-o>", "sort('NODE')", "Sort node", "RESOURCE", "sort_node"),
+    Key("L", "<shift-l>", "sort('LAST SEEN')", "Sort last seen", "RESOURCE", "sort_last_seen"),
 ]
-NAMESPACE_KEYS = [Key(str(i), f"<{i}>", f"favorite({i})", "", "NAMESPACE") for i in range(10)]
+NAMESPACE_KEYS = [Key(str(i), f"<{i}>", f"favorite({i})", "Favourite namespace" if i else "All namespaces",
+                      "NAMESPACE", f"favorite_{i}") for i in range(10)]
+DRILL = Key("enter", "<enter>", "drill", "Open / drill down", "RESOURCE", "drill")
 
-# The header's menu after the row keys (k9s's), then the sorts the view has.
-MENU_TAIL = [("<shift-j>", "Jump Owner"), ("<ctrl-w>", "Wide"), ("<space>", "Mark"), ("</>", "Filter"),
-             ("<:>", "Command"), ("<?>", "Help"), ("<ctrl-a>", "Aliases")]
+# The header's menu after the row keys (k9s's), then the sorts the view has: (id, label, words).
+MENU_TAIL = [("owner", "<shift-j>", "Jump Owner"), ("wide", "<ctrl-w>", "Wide"), ("mark", "<space>", "Mark"),
+             ("filter", "</>", "Filter"), ("command", "<:>", "Command"), ("help", "<?>", "Help"),
+             ("aliases", "<ctrl-a>", "Aliases")]
 MENU_SORTS = ("NAME", "AGE")
 
-
 HISTORY = ("history_back", "history_forward", "history_last")
+ALL_KEYS = [*GENERAL, *NAVIGATION, *SCROLL, *TABLE, *SORTS, *NAMESPACE_KEYS, DRILL]  # every non-row action
 
 
-def app_bindings() -> list[BindingType]:
-    """The App's keys: prompts, help, aliases, header, back, quit."""
-    return [Binding(k.key, k.action, k.description, show=False) for k in GENERAL if k.action not in HISTORY]
-
-
-def pane_bindings() -> list[BindingType]:
-    """The keys of a resource view's pane (the table itself has NAVIGATION and mark). Row keys
-    all go to ``row(KEY)``: the view decides what they mean."""
-    keys = [k for k in GENERAL if k.action in HISTORY] + TABLE + SORTS + NAMESPACE_KEYS
-    out: list[BindingType] = [Binding(k.key, k.action, k.description, show=False) for k in keys
-                              if k.action not in MARK_ACTIONS]
-    out += [Binding(r.key, f"row('{r.key}')", show=False) for r in row_keys.ROW_KEYS]
-    out += [Binding("enter", "drill", show=False), Binding("shift+j", "owner", show=False),
-            Binding("shift+f", "row('F')", show=False)]
+# -- bindings ---------------------------------------------------------------------------------------
+def bindings(keys: Iterable[Key], keymap: Keymap = DEFAULT) -> list[Binding]:
+    """``keys`` bound as ``keymap`` says: each action id on its effective keys (every name a
+    terminal may report for them), carrying the id; fixed keys as they are."""
+    out: list[Binding] = []
+    seen: set[str] = set()
+    for k in keys:
+        if not k.id:
+            out.append(Binding(k.key, k.action, k.description, show=False))
+        elif k.id not in seen:
+            seen.add(k.id)
+            out += [Binding(v, k.action, k.description, show=False, id=k.id)
+                    for key in keymap.keys(k.id) for v in variants(key)]
     return out
 
 
-Hints = list[tuple[str, str]]
+def verb_bindings(keymap: Keymap = DEFAULT) -> list[Binding]:
+    """One binding per row verb and key: ``verb('scale')`` on `s`; the pane skips a verb its view
+    does not have, so the key's next binding (``verb('shell')``...) gets its turn."""
+    return [Binding(v, f"verb('{vid}')", show=False, id=vid)
+            for vid in row_keys.ORDER for key in keymap.keys(vid) for v in variants(key)]
 
 
-def _sorts(columns: set[str]) -> Hints:
-    return [(k.label, k.description) for k in SORTS if k.action[6:-2] in columns]
+def app_bindings(keymap: Keymap = DEFAULT) -> list[BindingType]:
+    """The App's keys: prompts, help, aliases, header, back, quit."""
+    return list(bindings([k for k in GENERAL if k.action not in HISTORY], keymap))
+
+
+def pane_bindings(keymap: Keymap = DEFAULT) -> list[BindingType]:
+    """The keys of a resource view's pane (the table itself has NAVIGATION and mark). Row keys
+    all go to ``verb(ID)``: the view decides whether it has that verb."""
+    keys = [k for k in GENERAL if k.action in HISTORY] + [k for k in TABLE if k.action not in MARK_ACTIONS]
+    return [*bindings([*keys, *SORTS, *NAMESPACE_KEYS, DRILL], keymap), *verb_bindings(keymap)]
+
+
+def table_bindings(keymap: Keymap = DEFAULT) -> list[BindingType]:
+    """The table's own keys: the cursor, horizontal scrolling, marks."""
+    return list(bindings([*SCROLL, *[k for k in TABLE if k.action in MARK_ACTIONS], *NAVIGATION], keymap))
+
+
+def hotkey_bindings(hotkeys: Iterable[Hotkey]) -> list[Binding]:
+    """The App's bindings of the user's hotkeys (hotkeys.yaml): ``hotkey(INDEX)``. Priority:
+    a hotkey with ``override`` takes its key from a built-in action (the App still refuses it
+    while a screen is pushed over the view)."""
+    return [Binding(v, f"hotkey({i})", h.description, show=False, priority=True, id=f"hotkey.{h.name}")
+            for i, h in enumerate(hotkeys) for v in variants(h.key)]
+
+
+def hotkey_sections(hotkeys: Iterable[Hotkey]) -> list[tuple[str, Hints]]:
+    """`?`'s HOTKEYS section (none without hotkeys)."""
+    found = [(h.label or label(h.key), h.description) for h in hotkeys]
+    return [("HOTKEYS", found)] if found else []
+
+
+def install(node: DOMNode, new: Iterable[BindingType]) -> None:
+    """Give ``node`` the keymap's bindings ``new`` instead of those with keymap ids its class
+    declared (the bindings it has for other keys stay). Instance bindings: two apps with two
+    keymaps never share them."""
+    kept = [b for _, b in node._bindings if b.id not in DEFAULTS]
+    node._bindings = BindingsMap([*kept, *new])
+
+
+def prompt_mode(keymap: Keymap, key: str) -> str | None:
+    """"command" / "filter" when ``key`` opens that prompt, else None."""
+    k = canonical(key)
+    for mode in ("command", "filter"):
+        if k in {canonical(x) for x in keymap.keys(mode)}:
+            return mode
+    return None
+
+
+# -- menu and help ----------------------------------------------------------------------------------
+
+
+def hints(keys: Iterable[Key], keymap: Keymap = DEFAULT) -> Hints:
+    """One ``(label, description)`` per action of ``keys`` that has a key (its first one)."""
+    out: Hints = []
+    seen: set[str] = set()
+    for k in keys:
+        if k.id and k.id in seen:
+            continue
+        seen.add(k.id)
+        text = keymap.label(k.id, k.label) if k.id else k.label
+        if text is not None:
+            out.append((text, k.description))
+    return out
+
+
+def _sorts(columns: set[str], keymap: Keymap, names: Iterable[str] | None = None, menu: bool = False) -> Hints:
+    wanted = [k for k in SORTS if k.action[6:-2] in columns and (names is None or k.action[6:-2] in names)]
+    return [(text, _menu_words(desc) if menu else desc) for text, desc in hints(wanted, keymap)]
 
 
 def _unshadowed(hints: Hints, replay: Hints) -> Hints:
@@ -113,20 +206,25 @@ def _unshadowed(hints: Hints, replay: Hints) -> Hints:
     return [h for h in hints if h[0] not in taken]
 
 
-def menu(view: ViewKind, read_only: bool, columns: set[str], replay: Hints | None = None) -> Hints:
-    """The header's menu for ``view``: enter and the row keys, the replay keys when replaying,
-    the table keys, the name/age sorts."""
+def _tail(keymap: Keymap) -> Hints:
+    return [(text, words) for aid, default, words in MENU_TAIL
+            if (text := keymap.label(aid, default)) is not None]
+
+
+def menu(view: ViewKind, read_only: bool, columns: set[str], replay: Hints | None = None, *,
+         keys: Keymap = DEFAULT, extra_hints: Hints | None = None) -> Hints:
+    """The header's menu for ``view``: enter and the row keys, ``extra_hints`` (plugins,
+    hotkeys), the replay keys when replaying, the table keys, the name/age sorts; every label
+    as ``keys`` binds it."""
     replay = replay or []
-    out = row_keys.row_menu(view, read_only) + replay + _unshadowed(MENU_TAIL, replay)
-    out += [(k.label, _menu_words(k.description)) for k in SORTS
-            if k.action[6:-2] in MENU_SORTS and k.action[6:-2] in columns]
-    return out
+    out = row_keys.row_menu(view, read_only, keys) + list(extra_hints or []) + replay
+    return out + _unshadowed(_tail(keys), replay) + _sorts(columns, keys, MENU_SORTS, menu=True)
 
 
-def menu_more(columns: set[str], replay: Hints | None = None) -> Hints:
+def menu_more(columns: set[str], replay: Hints | None = None, *, keys: Keymap = DEFAULT) -> Hints:
     """What a wide header adds after ``menu``: the view's other sorts."""
-    return _unshadowed([(k.label, _menu_words(k.description)) for k in SORTS
-                        if k.action[6:-2] not in MENU_SORTS and k.action[6:-2] in columns], replay or [])
+    others = [c for c in columns if c not in MENU_SORTS]
+    return _unshadowed(_sorts(columns, keys, others, menu=True), replay or [])
 
 
 def _menu_words(description: str) -> str:
@@ -135,18 +233,49 @@ def _menu_words(description: str) -> str:
 
 
 def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites: list[str],
-                  replay: Hints | None = None) -> list[tuple[str, Hints]]:
+                  replay: Hints | None = None, *, keys: Keymap = DEFAULT,
+                  extra: list[tuple[str, Hints]] | None = None) -> list[tuple[str, Hints]]:
     """`?`: exactly the keys that work in ``view``: its rows', sorts on columns it has, the
-    replay keys when replaying (instead of the keys they take over), the rest."""
+    replay keys when replaying (instead of the keys they take over), the rest, then ``extra``
+    sections (HOTKEYS, PLUGINS); every label as ``keys`` binds it."""
     replay = replay or []
-    resource = row_keys.row_menu(view, read_only) + [(k.label, k.description) for k in TABLE] + _sorts(columns)
+    resource = row_keys.row_menu(view, read_only, keys) + hints(TABLE, keys) + _sorts(columns, keys)
+    spaces = [(text, ns) for i, ns in enumerate(["all", *favorites][:10])
+              if (text := keys.label(f"favorite_{i}", f"<{i}>")) is not None]
     sections = [
         ("RESOURCE", _unshadowed(resource, replay)),
-        ("GENERAL", _unshadowed([(k.label, k.description) for k in GENERAL], replay)),
-        ("NAVIGATION", [(k.label, k.description) for k in NAVIGATION
-                        if k.key not in ("down", "up", "pagedown", "pageup")]),
-        ("NAMESPACES", [("<0>", "all")] + [(f"<{i + 1}>", ns) for i, ns in enumerate(favorites)]),
+        ("GENERAL", _unshadowed(hints(GENERAL, keys), replay)),
+        ("NAVIGATION", hints(NAVIGATION, keys)),
+        ("NAMESPACES", spaces),
+        *(extra or []),
     ]
     if replay:
         sections.insert(1, ("REPLAY", replay))
     return sections
+
+
+# -- the reference (docs/keys.md: a test keeps its table equal to this) -------------------------------
+def reference() -> list[tuple[str, str, str, str]]:
+    """(section, id, default keys, what it does) for every action a keymap may rebind."""
+    out: list[tuple[str, str, str, str]] = []
+    seen: set[str] = set()
+    for k in [*GENERAL, *NAVIGATION, *SCROLL, DRILL, *TABLE, *SORTS, *NAMESPACE_KEYS]:
+        if k.id and k.id not in seen:
+            seen.add(k.id)
+            out.append((k.section, k.id, " ".join(label(x) for x in DEFAULTS[k.id]), k.description))
+    for vid in row_keys.ORDER:
+        verb = row_keys.VERBS[vid]
+        views = [v.name for v in VIEWS if vid in v.verbs]
+        where = "most views" if len(views) > 8 else ", ".join(views)
+        note = "" if verb.available else "; reserved, not built yet"
+        out.append(("ROW", vid, " ".join(label(x) for x in DEFAULTS[vid]), f"{verb.description} ({where}{note})"))
+    return out
+
+
+def reference_markdown() -> str:
+    """The reference as the Markdown table docs/keys.md holds."""
+    lines = ["| id | default keys | section | what it does |", "|---|---|---|---|"]
+    for section, aid, keys, what in reference():
+        codes = " ".join(f"`{k}`" for k in keys.split(" ") if k) or "(none)"
+        lines.append(f"| `{aid}` | {codes} | {section} | {what} |")
+    return "\n".join(lines) + "\n"

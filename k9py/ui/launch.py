@@ -16,6 +16,9 @@ from io import TextIOWrapper
 from typing import Any
 
 from k9py.backends.base import Backend, Capability
+from k9py.config import context_state
+from k9py.config.context_state import ContextState
+from k9py.config.user import UserConfig
 from k9py.errors import K9pyError
 from k9py.ui.app import K9pyApp
 from k9py.view import kinds
@@ -29,8 +32,9 @@ def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float
     return ScenarioBackend.open(scenario or demo_path(), seed=seed, speed=speed)
 
 
-def start_namespace(args: argparse.Namespace, backend: Backend) -> str:
-    """-A: all (""); -n NS; else a played file's busiest namespace (where its objects are), or default."""
+def start_namespace(args: argparse.Namespace, backend: Backend, remembered: str | None = None) -> str:
+    """-A: all (""); -n NS; else a played file's busiest namespace (where its objects are); else
+    the one ``remembered`` for the context (config.context_state); else default."""
     if getattr(args, "all_namespaces", False):
         return ""
     if getattr(args, "namespace", None):
@@ -39,20 +43,56 @@ def start_namespace(args: argparse.Namespace, backend: Backend) -> str:
         pb = backend.playback()
         if pb.has_timeline:
             return pb.home_namespace() or "default"
-    return "default"
+    return remembered if remembered is not None else "default"
 
 
-def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manual: bool = False) -> K9pyApp:
+def start_view(args: argparse.Namespace, user: UserConfig, state: ContextState | None) -> str:
+    """-c; else config.yaml's defaultView; else the view remembered for the context; else pods."""
+    given = getattr(args, "start_view", None)
+    if given:
+        if kinds.parse_command(given).error:
+            raise K9pyError(f"unknown view {given!r} (try pods, deploy, svc, no, ns, ...)", field="-c")
+        return str(given)
+    for view in (user.settings.default_view, state.view if state else None):
+        if view and not kinds.parse_command(view).error:
+            return view
+    return "pods"
+
+
+def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manual: bool = False,
+              user: UserConfig | None = None) -> K9pyApp:
     """The explorer as the parsed command line says (-n, -A, -c, --readonly, --logoless,
-    --headless); the simulator's demo unless ``backend``."""
-    view = getattr(args, "start_view", "pods") or "pods"
-    if kinds.parse_command(view).error:
-        raise K9pyError(f"unknown view {view!r} (try pods, deploy, svc, no, ns, ...)", field="-c")
+    --headless, --crumbsless, --skin) over what the user's files say (``user``: config.yaml, and
+    with ``user.persist`` what was remembered for the context); the simulator's demo unless
+    ``backend``. The command line wins, then the context's memory, then config.yaml."""
+    user = user or UserConfig()
+    s = user.settings
     if backend is None:
+        speed = getattr(args, "speed", None)
         backend = demo_backend(getattr(args, "seed", None), getattr(args, "scenario", None),
-                               getattr(args, "speed", 1.0))
-    return K9pyApp(backend, namespace=start_namespace(args, backend), view=view,
-                   readonly=args.readonly, logoless=args.logoless, headless_ui=args.headless, manual=manual)
+                               s.speed if speed is None else speed)
+    state: ContextState | None = None
+    if user.persist:
+        state, warnings = context_state.load(backend.info().context)
+        user.warnings.extend(warnings)
+    view = start_view(args, user, state)
+    user.config_skin = s.skin
+    if getattr(args, "skin", None):
+        s.skin, user.skin_pinned = args.skin, True
+    elif state is not None and state.skin:
+        s.skin = state.skin  # a skin per context (k9s: red for production)
+    if getattr(args, "readonly", False):
+        s.read_only = True
+    elif state is not None and state.read_only is not None:
+        s.read_only = state.read_only
+    s.ui.logoless = s.ui.logoless or bool(getattr(args, "logoless", False))
+    s.ui.headless = s.ui.headless or bool(getattr(args, "headless", False))
+    s.ui.crumbsless = s.ui.crumbsless or bool(getattr(args, "crumbsless", False))
+    namespace = start_namespace(args, backend, state.namespace if state else None)
+    app = K9pyApp(backend, namespace=namespace, view=view, manual=manual, user=user)
+    if state is not None and state.favorites:
+        app.navigator.restore_favorites(state.favorites)
+    return app
 
 
 def terminal_file() -> TextIOWrapper | None:
@@ -86,11 +126,14 @@ def terminal_driver(out: TextIOWrapper) -> type[Any]:
     return TerminalDriver
 
 
-def run_explorer(args: argparse.Namespace, backend: Backend | None = None) -> int:
-    """Open the explorer as the parsed ``args`` say (the simulator's demo unless ``backend``)."""
-    app = build_app(args, backend)
+def run_explorer(args: argparse.Namespace, backend: Backend | None = None, user: UserConfig | None = None) -> int:
+    """Open the explorer as the parsed ``args`` say (the simulator's demo unless ``backend``)
+    with the user's files (``user``)."""
+    app = build_app(args, backend, user=user)
     out = terminal_file() if os.name == "posix" else None
     if out is not None:
         app.driver_class = terminal_driver(out)
     app.run()
+    if app.exit_problem:  # the context's memory could not be saved: said once the terminal is back
+        print(f"k9py: {app.exit_problem}", file=sys.stderr)
     return 0

@@ -13,8 +13,8 @@ import yaml
 from k9py.backends.live import LiveBackend, LiveOptions
 from k9py.kube.kubeconfig import kubeconfig as kubeconfig_doc
 from k9py.serve.http import Response
+from k9py.ui import theme
 from k9py.ui.app import K9pyApp
-from k9py.ui.widgets.resource_table import STALE
 from tests.backends.conftest import FAST, Server, is_path, kubeconfig, server, small_cluster, status, truth  # noqa: F401
 
 DEADLINE = 20.0
@@ -81,7 +81,7 @@ def test_header_state_and_stale_rows_through_a_server_restart(server, kubeconfig
             await until(app, pilot, lambda: "live (offline)" in header(app), "offline after a while")
             assert "offline: connection refused" in header(app)
             body = [app.table.render_line(y) for y in range(2, len(shown) + 1)]
-            assert all(seg.style == STALE for strip in body for seg in strip if seg.text.strip())
+            assert all(seg.style == theme.style("table.stale") for strip in body for seg in strip if seg.text.strip())
 
             with server.cluster.lock:  # changed while k9py could not see it: one pod more
                 server.cluster.apply({**_deployment(server), "spec": {**_deployment(server)["spec"], "replicas": 3}})

@@ -295,7 +295,27 @@ class DrainDialog(_Dialog):
                 "grace_period": None if grace < 0 else grace, "timeout": timeout or None}
 
 
-class ContainerPicker(KeyedDialog["list[str] | None"]):
+class OptionPicker(KeyedDialog[R]):
+    """A dialog around one OptionList: j/k move, enter picks what the list did not take."""
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    def on_mount(self) -> None:
+        self.options.focus()
+
+    def action_pick(self) -> None:
+        self.options.action_select()
+
+    def action_cursor(self, delta: int) -> None:
+        if delta > 0:
+            self.options.action_cursor_down()
+        else:
+            self.options.action_cursor_up()
+
+
+class ContainerPicker(OptionPicker["list[str] | None"]):
     """Which container's logs: enter picks one, `a` all of them, esc cancels."""
 
     BINDINGS = [Binding("enter", "pick", "Logs"), Binding("a", "all", "All containers"),
@@ -314,27 +334,10 @@ class ContainerPicker(KeyedDialog["list[str] | None"]):
                              Option(Text("<a> all containers"), id="\0all"))
             yield self.key_menu()
 
-    @property
-    def options(self) -> OptionList:
-        return self.query_one(OptionList)
-
-    def on_mount(self) -> None:
-        self.options.focus()
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         oid = event.option.id
         self.dismiss(list(self.containers) if oid == "\0all" else [str(oid)])
-
-    def action_pick(self) -> None:
-        """What enter does where the list did not take it: pick the highlighted container."""
-        self.options.action_select()
-
-    def action_cursor(self, delta: int) -> None:
-        if delta > 0:
-            self.options.action_cursor_down()
-        else:
-            self.options.action_cursor_up()
 
     def action_all(self) -> None:
         self.dismiss(list(self.containers))

@@ -1,5 +1,5 @@
 """Views opened by `:` commands that are not resource tables: `:xray`, `:pulses`, `:timeline`,
-`:screendump`. Each is built by its own module; this one only routes (lazily, so start-up does
+`:screendump`, `:skins`. Each is built by its own module; this one only routes (lazily, so start-up does
 not import them)."""
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ def open_request(app: K9pyApp, request: str, arg: str) -> None:
         open_xray(app, arg)
     elif request == "pulses":
         open_pulses(app, arg)
+    elif request == "skins":
+        from k9py.ui.screens.skins import open_skins
+        open_skins(app, arg)
     elif request == "screendumps":
         from k9py.ui.screens.screendumps import ScreenDumps
         from k9py.ui.screens.viewer import default_save_dir

@@ -14,12 +14,11 @@ from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from k9py.ui import theme
 from k9py.ui.widgets.menu import Hint, KeyMenu, bindings_of, hints_from_bindings
 
 R = TypeVar("R")
 Section = tuple[str, Sequence[Hint | tuple[str, str]]]
-TITLE_STYLE = "bold #ffa500"
-KEY_STYLE = "#1e90ff"
 SECTION_GAP = 3
 
 
@@ -29,9 +28,10 @@ def as_hints(items: Sequence[Hint | tuple[str, str]]) -> list[Hint]:
 
 def _section_lines(title: str, hints: Sequence[Hint]) -> tuple[int, list[Text]]:
     key_w = max((len(h.labels) for h in hints), default=0)
-    lines = [Text(title, style=TITLE_STYLE)]
+    key, desc = theme.style("help.key"), theme.style("help.desc")
+    lines = [Text(title, style=theme.style("help.section"))]
     for h in hints:
-        lines.append(Text.assemble((h.labels.ljust(key_w), KEY_STYLE), " ", (h.description, "white")))
+        lines.append(Text.assemble((h.labels.ljust(key_w), key), " ", (h.description, desc)))
     return max(t.cell_len for t in lines), lines
 
 

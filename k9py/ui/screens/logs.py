@@ -32,7 +32,8 @@ from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
 from k9py.store.informer import Cache, Diff, Subscription
-from k9py.ui.screens.viewer import CURRENT, MATCH, ViewerScreen, key_value_text
+from k9py.ui import theme
+from k9py.ui.screens.viewer import ViewerScreen, key_value_text
 from k9py.ui.widgets.menu import Hint
 from k9py.view.logbuffer import DEFAULT_CAPACITY, LogBuffer, LogLine, merge_by_time, split_timestamp
 
@@ -42,9 +43,7 @@ Obj = dict[str, Any]
 WINDOWS = [("tail", None, False), ("head", None, True), ("1m", 60, False), ("5m", 300, False),
            ("15m", 900, False), ("30m", 1800, False), ("1h", 3600, False)]
 DEFAULT_TAIL = 100  # k9s logger.tail
-TEXT = Style(color="#ffefd5")
-STAMP = Style(color="#778899")
-PREFIX_COLOURS = ["#00ffff", "#adff2f", "#ff00ff", "#ffa500", "#1e90ff", "#98fb98", "#ff69b4", "#ffd700"]
+PREFIXES = 8  # distinct colours for pod/container prefixes (the skin's: theme "logs.prefix.N")
 
 
 @dataclass(frozen=True)
@@ -137,8 +136,16 @@ class _Tail:
     failed: bool = False
 
 
+def since_label(seconds: int) -> str:
+    """90 → 90s, 120 → 2m, 7200 → 2h (the logs' status line)."""
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def prefix_style(prefix: str) -> Style:
-    return Style(color=PREFIX_COLOURS[zlib.crc32(prefix.encode()) % len(PREFIX_COLOURS)])
+    return theme.style(f"logs.prefix.{zlib.crc32(prefix.encode()) % PREFIXES}")
 
 
 class LogScreen(ViewerScreen):
@@ -154,14 +161,16 @@ class LogScreen(ViewerScreen):
     HELP_TITLE = "LOGS"
 
     def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
-                 capacity: int = DEFAULT_CAPACITY, tail: int = DEFAULT_TAIL, follow: bool = True,
+                 capacity: int = DEFAULT_CAPACITY, tail: int | None = None, follow: bool = True,
                  workload: Obj | None = None, merge_grace: float | None = None,
                  session: Session | None = None, save_dir: Path | None = None) -> None:
         """``workload`` (or ``sources`` from ``workload_sources``): follow the pods it selects
         over time, like stern. ``merge_grace``: real seconds to wait for the first lines of every
         stream before showing them merged by time (default 0.3 s; none on a manual clock).
         ``session``: the backend streaming the logs and the informer following the workload's
-        pods (the app's when not handed over)."""
+        pods (the app's when not handed over). ``tail``: lines asked for (default: config.yaml's
+        logger.tail, which with textWrap, showTime, disableAutoscroll and sinceSeconds sets how
+        the view opens)."""
         super().__init__(title, session=session, save_dir=save_dir)
         self.given = list(sources)
         self.sources: list[LogSource] = list(sources)  # what this window has followed
@@ -169,7 +178,9 @@ class LogScreen(ViewerScreen):
         self.workload = workload if workload is not None else listed.workload if listed is not None else None
         self._pods_at_open: list[Obj] = list(listed.pods) if listed is not None else []
         self.previous = previous
-        self.tail = tail
+        self.tail = tail if tail is not None else DEFAULT_TAIL
+        self._tail_given = tail is not None
+        self.since: int | None = None  # config.yaml's sinceSeconds when no window key has it
         self.follow = follow and not previous
         self.merge_grace = merge_grace
         self.buffer = LogBuffer(capacity)
@@ -213,6 +224,7 @@ class LogScreen(ViewerScreen):
         super().on_mount()
         self.body.on_user_scroll = self._user_scrolled
         self.query_one("#viewer-status", Static).display = True
+        self.apply_settings()
         self.start()
         if self.tracking and self.workload is not None:
             ns = meta.namespace(self.workload) or None
@@ -234,22 +246,45 @@ class LogScreen(ViewerScreen):
         t = Text()
         for label, on in (("Autoscroll", self.autoscroll), ("FullScreen", self.full_screen),
                           ("Timestamps", self.timestamps), ("Wrap", self.wrap), ("JSON", self.json)):
-            t.append(f"{label}:", style="#4682b4")
-            t.append("On" if on else "Off", style="bold #adff2f" if on else "#778899")
+            t.append(f"{label}:", style=theme.style("logs.label"))
+            t.append("On" if on else "Off", style=theme.style("logs.on" if on else "logs.off"))
             t.append("     ")
-        t.append("Since:", style="#4682b4")
-        t.append("previous" if self.previous else WINDOWS[self.window][0], style="white")
+        t.append("Since:", style=theme.style("logs.label"))
+        t.append("previous" if self.previous else self.window_spec()[0], style=theme.style("logs.value"))
         t.append("     ")
-        t.append(f"{len(self.buffer)} buffered, {self.buffer.dropped} dropped", style="white")
+        t.append(f"{len(self.buffer)} buffered, {self.buffer.dropped} dropped", style=theme.style("logs.value"))
         t.append("     ")
         state = "streaming" if self.streaming else "stream closed" if self.follow else "done"
-        t.append(state, style="#1e90ff")
+        t.append(state, style=theme.style("logs.state"))
         if self.buffer.pattern:
-            t.append(f"     filter /{self.buffer.pattern}/ {len(self.buffer.visible())} lines", style="#ffa500")
+            t.append(f"     filter /{self.buffer.pattern}/ {len(self.buffer.visible())} lines",
+                     style=theme.style("logs.filter"))
         status.update(t)
 
     def status_text(self) -> str:
         return str(self.query_one("#viewer-status", Static).render())
+
+    def apply_settings(self) -> None:
+        """How the view opens, as config.yaml's ``logger`` says (k9s's names)."""
+        user = getattr(self.app, "user", None)
+        if user is None:
+            return
+        lg = user.settings.logger
+        if not self._tail_given:
+            self.tail = lg.tail
+        self.wrap, self.timestamps, self.autoscroll = lg.text_wrap, lg.show_time, not lg.disable_autoscroll
+        if lg.since_seconds > 0 and not self.previous:
+            same = [i for i, w in enumerate(WINDOWS) if w[1] == lg.since_seconds]
+            if same:
+                self.window = same[0]
+            else:
+                self.since = lg.since_seconds
+
+    def window_spec(self) -> tuple[str, int | None, bool]:
+        """(label, since seconds, head) of the window the logs are read in."""
+        if self.since is not None:
+            return since_label(self.since), self.since, False
+        return WINDOWS[self.window]
 
     # -- streaming ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -260,7 +295,7 @@ class LogScreen(ViewerScreen):
         self.buffer.clear()
         self._rows.clear()
         self.errors = []
-        _label, since, head = WINDOWS[self.window]
+        _label, since, head = self.window_spec()
         tail = None if (head or since is not None or self.previous) else self.tail
         starts = self._current_sources()
         self.sources = []
@@ -451,7 +486,7 @@ class LogScreen(ViewerScreen):
         lead = 0
         if part == 0:
             if self.timestamps and line.ts:
-                t.append(line.ts, style=STAMP)
+                t.append(line.ts, style=theme.style("logs.stamp"))
                 t.append(" ")
                 lead += len(line.ts) + 1
             if line.prefix:
@@ -462,10 +497,10 @@ class LogScreen(ViewerScreen):
         if self.json and part > 0:
             t.append_text(key_value_text(rest))
         else:
-            t.append(rest, style=TEXT)
+            t.append(rest, style=theme.style("logs.text"))
         spans = self.buffer.spans(s)
         for a, b in spans:
-            t.stylize(CURRENT if index == self._match_row else MATCH, a, b)
+            t.stylize(theme.style("viewer.current" if index == self._match_row else "viewer.match"), a, b)
         return t
 
     # -- toggles -----------------------------------------------------------------------------
@@ -502,7 +537,7 @@ class LogScreen(ViewerScreen):
         if self.previous:
             self.flash("time windows apply to current logs", "warn")
             return
-        self.window = n
+        self.window, self.since = n, None
         self.flash(f"Logs: {WINDOWS[n][0]}")
         self.start()
 

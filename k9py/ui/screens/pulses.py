@@ -19,6 +19,7 @@ from textual.widgets import Static
 from k9py.explorer.session import Session
 from k9py.kube.timefmt import human_duration
 from k9py.store.informer import Cache, Diff, Subscription
+from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.menu import Hint, hints_from_bindings
 from k9py.view import health
@@ -27,8 +28,13 @@ from k9py.view import pulses as model
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
-COLORS = {health.OK: "#32cd32", health.WARN: "#ff8c00", health.ERROR: "#ff4500"}  # k9s: limegreen, orange, red
-BORDERS = {health.OK: "#556b2f", health.WARN: "#ff8c00", health.ERROR: "#8b0000"}  # k9s: darkolivegreen / darkred
+COLORS = theme.Styles("pulse", (health.OK, health.WARN, health.ERROR))  # the skin's chart colours, read when painting
+
+
+def border(level: str) -> str:
+    """A tile's or chart's border colour for ``level`` (the skin's dial colours)."""
+    return theme.color(f"pulse-{level}")
+
 LABELS = {health.OK: "ok", health.WARN: "warn", health.ERROR: "error"}
 COLUMNS = 4
 REPAINT_DELAY = 0.5  # seconds: diffs arriving meanwhile make one repaint
@@ -40,8 +46,8 @@ class Tile(Static):
     red when something is in error, orange when something warns (k9s: green / red)."""
 
     DEFAULT_CSS = """
-    Tile { height: 6; border: round #556b2f; border-title-color: white; border-title-style: bold;
-           border-subtitle-color: white; background: black; padding: 0 1; }
+    Tile { height: 6; border: round $k9-pulse-ok; border-title-color: $k9-text; border-title-style: bold;
+           border-subtitle-color: $k9-text; background: $k9-charts-bg; padding: 0 1; }
     """
 
     def __init__(self, spec: model.TileSpec) -> None:
@@ -54,29 +60,33 @@ class Tile(Static):
     def update_counts(self, counts: model.Counts, synced: bool) -> None:
         self.counts, self.synced = counts, synced
         if self.has_class("-selected"):
-            self.styles.border = ("heavy", "#00ffff")
-            self.styles.border_title_color = "#00ffff"
+            self.styles.border = ("heavy", theme.color("selected"))
+            self.styles.border_title_color = theme.color("selected")
         else:
-            self.styles.border = ("round", BORDERS[counts.level if synced else health.OK])
-            self.styles.border_title_color = "white"
+            self.styles.border = ("round", border(counts.level if synced else health.OK))
+            self.styles.border_title_color = theme.color("text")
         self.border_subtitle = f"{counts.total}" if synced else "…"
         self.refresh()
+
+    def restyle(self) -> None:  # a skin was applied: the borders in its colours
+        self.update_counts(self.counts, self.synced)
 
     def render(self) -> Text:
         width = self.content_region.width
         text = Text(no_wrap=True, overflow="crop")
         if not self.synced:
-            text.append("loading…", "grey50")
+            text.append("loading…", theme.style("pulse.muted"))
             return text
         c = self.counts
+        muted, faint, count = theme.style("pulse.muted"), theme.style("pulse.faint"), theme.style("pulse.count")
         for state, n in ((health.OK, c.ok), (health.WARN, c.warn), (health.ERROR, c.error)):
-            text.append("● ", COLORS[state] if n else "grey35")
-            text.append(f"{n:>5} ", "bold white" if n else "grey50")
-            text.append(LABELS[state] + "\n", COLORS[state] if n else "grey50")
+            text.append("● ", COLORS[state] if n else faint)
+            text.append(f"{n:>5} ", count if n else muted)
+            text.append(LABELS[state] + "\n", COLORS[state] if n else muted)
         for state, cells in model.bar(c, width):
             text.append("█" * cells, COLORS[state])
         if not c.total:
-            text.append("─" * width, "grey35")
+            text.append("─" * width, faint)
         return text
 
 
@@ -84,8 +94,8 @@ class Chart(Static):
     """The nodes' CPU or memory use over the last ``WINDOW`` seconds, against their allocatable."""
 
     DEFAULT_CSS = """
-    Chart { height: 1fr; width: 1fr; border: round #556b2f; border-title-color: white; border-title-style: bold;
-            border-subtitle-color: grey; background: black; padding: 0 1; }
+    Chart { height: 1fr; width: 1fr; border: round $k9-pulse-ok; border-title-color: $k9-text; border-title-style: bold;
+            border-subtitle-color: $k9-muted; background: $k9-charts-bg; padding: 0 1; }
     """
 
     def __init__(self, what: str) -> None:
@@ -106,23 +116,27 @@ class Chart(Static):
         last = self.value(samples[-1]) if samples and available else None
         if last is None:
             self.border_title = self.what.upper()
-            self.styles.border = ("round", BORDERS[health.OK])
+            self.styles.border = ("round", border(health.OK))
         else:
             pct = model.percent(last, top)
             used, total = (f"{int(last)}m", f"{top}m") if self.what == "cpu" else \
                 (f"{int(last) // 2**20}Mi", f"{top // 2**20}Mi")
             self.border_title = f"{self.what.upper()} {pct}% ({used}/{total})"
-            self.styles.border = ("round", BORDERS[model.level(pct)])
+            self.styles.border = ("round", border(model.level(pct)))
         self.refresh()
+
+    def restyle(self) -> None:  # a skin was applied: the border in its colours
+        if self.samples:
+            self.update_series(self.samples, self.top, self.now, self.available)
 
     def render(self) -> Text:
         width, height = self.content_region.width, self.content_region.height
         text = Text(no_wrap=True, overflow="crop")
         if self.available is False:
-            text.append("no metrics: the cluster has no metrics-server", "grey50")
+            text.append("no metrics: the cluster has no metrics-server", theme.style("pulse.muted"))
             return text
         if not self.samples:
-            text.append("waiting for metrics…", "grey50")
+            text.append("waiting for metrics…", theme.style("pulse.muted"))
             return text
         values = model.columns(self.samples, self.now, width, self.value)
         pct = model.percent(self.value(self.samples[-1]), self.top)
@@ -150,12 +164,12 @@ class PulsesScreen(KeyedScreen[None]):
     HELP_TITLE = "PULSES"
     MENU_ROWS = 2
     DEFAULT_CSS = """
-    PulsesScreen { background: black; }
-    PulsesScreen #pulses-box { height: 1fr; border: round dodgerblue; border-title-align: center;
-                               border-title-color: aqua; border-title-style: bold; background: black; }
+    PulsesScreen { background: $k9-bg; }
+    PulsesScreen #pulses-box { height: 1fr; border: round $k9-border; border-title-align: center;
+                               border-title-color: $k9-title; border-title-style: bold; background: $k9-charts-bg; }
     PulsesScreen #tiles { grid-size: 4 2; grid-gutter: 0 0; grid-rows: 6; height: 12; }
     PulsesScreen #charts { height: 1fr; min-height: 3; }
-    PulsesScreen #pulses-flash { height: 1; background: black; }
+    PulsesScreen #pulses-flash { height: 1; background: $k9-bg; }
     """
 
     def __init__(self, session: Session, namespace: str) -> None:

@@ -78,10 +78,10 @@ class ScreenDumps(KeyedScreen[None]):
                 Binding("escape,q", "back", "Back")]
     HELP_TITLE = "SCREEN DUMPS"
     DEFAULT_CSS = """
-    ScreenDumps { background: black; }
-    ScreenDumps #dumps-box { height: 1fr; border: round dodgerblue; border-title-align: center;
-                             border-title-color: aqua; border-title-style: bold; background: black; }
-    ScreenDumps OptionList { height: 1fr; border: none; background: black; }
+    ScreenDumps { background: $k9-bg; }
+    ScreenDumps #dumps-box { height: 1fr; border: round $k9-border; border-title-align: center;
+                             border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
+    ScreenDumps OptionList { height: 1fr; border: none; background: $k9-bg; }
     """
 
     def __init__(self, folder: Path, now: float | None = None) -> None:

@@ -19,28 +19,25 @@ from textual.widgets.option_list import Option
 
 from k9py.backends.playback import Mark, Playback, Unsubscribe
 from k9py.errors import K9pyError
+from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.timeline import clock, playback_of, speed_text
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
-DONE_STYLE = "#2e8b57"       # past steps: sea green, as k9s's completed rows
-NEXT_STYLE = "bold #00ffff"  # the next step
-TODO_STYLE = "white"
-NOTE_STYLE = "#87cefa"
-ERROR_STYLE = "bold #ff4500"
 
 
 def mark_line(mark: Mark, *, is_next: bool, what_width: int) -> Text:
     """``✓ 00:30  delete Pod -l app=web   the note`` (▶ the next one, ✗ one that failed)."""
-    glyph, style = ("✗", ERROR_STYLE) if mark.error else ("✓", DONE_STYLE) if mark.done else \
-        ("▶", NEXT_STYLE) if is_next else (" ", TODO_STYLE)
+    done, error = theme.style("steps.done"), theme.style("steps.error")  # past steps: the skin's sea green
+    glyph, style = ("✗", error) if mark.error else ("✓", done) if mark.done else \
+        ("▶", theme.style("steps.next")) if is_next else (" ", theme.style("steps.todo"))
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(f"{glyph} {clock(mark.t):>5}  ", style=style)
     what = mark.what if len(mark.what) <= what_width else mark.what[: what_width - 1] + "…"
-    line.append(f"{what:<{what_width}}  ", style=style if not mark.done else DONE_STYLE)
-    line.append(mark.error or mark.note, style=ERROR_STYLE if mark.error else NOTE_STYLE)
+    line.append(f"{what:<{what_width}}  ", style=style if not mark.done else done)
+    line.append(mark.error or mark.note, style=error if mark.error else theme.style("steps.note"))
     return line
 
 
@@ -54,11 +51,11 @@ class TimelineView(KeyedScreen[None]):
                 Binding("escape,q", "back", "Back")]
     HELP_TITLE = "TIMELINE"
     DEFAULT_CSS = """
-    TimelineView { background: black; }
-    TimelineView #timeline-box { height: 1fr; border: round dodgerblue; border-title-align: center;
-                                 border-title-color: aqua; border-title-style: bold; background: black; }
-    TimelineView #timeline-marks { height: 1fr; background: black; padding: 0; text-wrap: nowrap; text-overflow: ellipsis; }
-    TimelineView #timeline-status { height: 1; background: black; color: white; }
+    TimelineView { background: $k9-bg; }
+    TimelineView #timeline-box { height: 1fr; border: round $k9-border; border-title-align: center;
+                                 border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
+    TimelineView #timeline-marks { height: 1fr; background: $k9-bg; padding: 0; text-wrap: nowrap; text-overflow: ellipsis; }
+    TimelineView #timeline-status { height: 1; background: $k9-bg; color: $k9-text; }
     """
 
     def __init__(self, playback: Playback, name: str) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from rich.markup import escape
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -29,14 +28,10 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from k9py.explorer.session import Session
+from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.menu import Hint, hints_from_bindings
 
-MATCH = Style(color="black", bgcolor="#ffa500")
-CURRENT = Style(color="black", bgcolor="#00ffff", bold=True)
-KEY = Style(color="#4682b4")
-VALUE = Style(color="#ffefd5")
-PLAIN = Style(color="#ffefd5")
 _KEY_LINE = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?)(:)(?=\s|$)")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -44,12 +39,13 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 def key_value_text(line: str) -> Text:
     """One line of YAML / describe output coloured like k9s (keys steel blue, values white)."""
     m = _KEY_LINE.match(line)
+    value = theme.style("yaml.value")
     if not m:
-        return Text(line, style=VALUE)
-    t = Text(m.group(1), style=VALUE)
-    t.append(m.group(2), style=KEY)
-    t.append(m.group(3), style="white")
-    t.append(line[m.end():], style=VALUE)
+        return Text(line, style=value)
+    t = Text(m.group(1), style=value)
+    t.append(m.group(2), style=theme.style("yaml.key"))
+    t.append(m.group(3), style=theme.style("yaml.colon"))
+    t.append(line[m.end():], style=value)
     return t
 
 
@@ -154,12 +150,13 @@ class LinesView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         index = self.top + y
         if index >= self.count or width <= 0:
-            return Strip.blank(width, Style(bgcolor="black"))
+            return Strip.blank(width, theme.style("viewer.bg"))
         text = self.line_at(index)
         x = int(self.scroll_x)
         segments = list(text.render(self.app.console))
         strip = Strip(segments).crop(x, x + width)
-        return strip.extend_cell_length(width, Style(bgcolor="black")).apply_style(Style(bgcolor="black"))
+        bg = theme.style("viewer.bg")
+        return strip.extend_cell_length(width, bg).apply_style(bg)
 
 
 class ViewerScreen(KeyedScreen[None]):
@@ -177,15 +174,15 @@ class ViewerScreen(KeyedScreen[None]):
     ]
     HELP_TITLE = "VIEWER"
     DEFAULT_CSS = """
-    ViewerScreen { background: black; }
-    ViewerScreen #viewer-box { height: 1fr; border: round dodgerblue; border-title-align: center;
-                               border-title-color: aqua; border-title-style: bold; background: black; }
+    ViewerScreen { background: $k9-bg; }
+    ViewerScreen #viewer-box { height: 1fr; border: round $k9-border; border-title-align: center;
+                               border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
     ViewerScreen.fullscreen #viewer-box { border: none; }
     ViewerScreen.fullscreen #viewer-status { display: none; }
     ViewerScreen.fullscreen #key-menu { display: none; }
-    ViewerScreen #viewer-status { height: auto; background: black; }
-    ViewerScreen #viewer-search { height: 3; border: round seagreen; background: black; color: white; display: none; }
-    ViewerScreen #viewer-flash { height: 1; background: black; }
+    ViewerScreen #viewer-status { height: auto; background: $k9-bg; }
+    ViewerScreen #viewer-search { height: 3; border: round $k9-filter-border; background: $k9-prompt-bg; color: $k9-prompt-fg; display: none; }
+    ViewerScreen #viewer-flash { height: 1; background: $k9-bg; }
     """
     kind_label = "Text"
     save_suffix = ".txt"
@@ -281,7 +278,7 @@ class ViewerScreen(KeyedScreen[None]):
             return base
         t = base.copy()
         for s, e, i in spans:
-            t.stylize(CURRENT if i == self.match_index else MATCH, s, e)
+            t.stylize(theme.style("viewer.current" if i == self.match_index else "viewer.match"), s, e)
         return t
 
     # -- search ------------------------------------------------------------------------------
@@ -383,7 +380,7 @@ class ViewerScreen(KeyedScreen[None]):
         self.render_status()
 
     def flash(self, message: str, level: str = "info") -> None:
-        style = {"info": "#ffdead", "warn": "#ffa500", "error": "#ff4500"}[level]
+        style = theme.style(f"flash.{level}")
         self.flash_message = message
         self.query_one("#viewer-flash", Static).update(Text(message, style=style))
         if self._flash_timer is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.markup import escape
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from textual.widgets import Static
 from k9py.explorer import keys as row_keys
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff, Subscription
+from k9py.ui import theme
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.menu import Hint, KeyMenu, hints_from_bindings, rows_needed
@@ -33,18 +33,9 @@ from k9py.view.rows import Row
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
-GUIDE = Style(color="#5f9ea0")  # k9s's tree graphics: cadetblue
-CATEGORY = Style(color="grey62")
-INFO = Style(color="#faebd7")  # antiquewhite
-COUNT = Style(color="white", dim=True)
-NAME = {health.OK: Style(color="white", bold=True), health.COMPLETED: Style(color="#778899", bold=True),
-        health.WARN: Style(color="#ff8c00", bold=True), health.ERROR: Style(color="#ff4500", bold=True),
-        health.MISSING: Style(color="#ffa500", bold=True)}
-BADGE = {health.WARN: Style(color="black", bgcolor="#ff8c00", bold=True),  # k9s: yellow on the colour
-         health.ERROR: Style(color="white", bgcolor="#ff4500", bold=True),
-         health.MISSING: Style(color="black", bgcolor="#ffa500", bold=True)}
-BACKGROUND = Style(bgcolor="black")
-CURSOR = Style(color="black", bgcolor="#00ffff")
+# the skin's xray styles (theme "xray.*"), read when painting
+NAME = theme.Styles("xray.name", (health.OK, health.COMPLETED, health.WARN, health.ERROR, health.MISSING))
+BADGE = theme.Styles("xray.badge", (health.WARN, health.ERROR, health.MISSING))
 REBUILD_DELAY = 0.3  # seconds: diffs arriving meanwhile make one rebuild
 
 
@@ -59,7 +50,7 @@ class XrayTree(ScrollView, can_focus=True):
     """The tree's lines (``model.Line``), painted only where visible, with a cursor that follows
     its node's path across rebuilds."""
 
-    DEFAULT_CSS = "XrayTree { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; background: black; }"
+    DEFAULT_CSS = "XrayTree { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; background: $k9-bg; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor(1)", "Down"), Binding("k,up", "cursor(-1)", "Up"),
         Binding("g,home", "top", "Top"), Binding("G,end", "bottom", "Bottom"),
@@ -142,17 +133,17 @@ class XrayTree(ScrollView, can_focus=True):
         ln = self.lines[index]
         node = ln.node
         text = Text(no_wrap=True, overflow="crop")
-        text.append(ln.guides + ln.marker + " ", GUIDE)
+        text.append(ln.guides + ln.marker + " ", theme.style("xray.guide"))
         start = len(text)
         if node.kind:
-            text.append(node.category + "/", CATEGORY)
+            text.append(node.category + "/", theme.style("xray.category"))
         text.append(node.name, NAME.get(node.status, NAME[health.OK]))
         if node.children:
-            text.append(f"({len(node.children)})", COUNT)
+            text.append(f"({len(node.children)})", theme.style("xray.count"))
         if node.info:
-            text.append(f" [{node.info}]", INFO)
+            text.append(f" [{node.info}]", theme.style("xray.info"))
         if index == self.cursor:
-            text.stylize(CURSOR, start)
+            text.stylize(theme.style("xray.cursor"), start)
         badge = model.badge(node)
         if badge:
             text.append("  ")
@@ -162,14 +153,15 @@ class XrayTree(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         index = round(self.scroll_y) + y
+        background = theme.style("xray.bg")
         if index >= len(self.lines):
-            return Strip.blank(width, BACKGROUND)
+            return Strip.blank(width, background)
         segments = list(self.line_text(index).render(self.app.console))
         x = round(self.scroll_x)
         strip = Strip(segments)
         if x:
             strip = strip.crop(x, x + width)
-        return strip.extend_cell_length(width, BACKGROUND).crop(0, width).apply_style(BACKGROUND)
+        return strip.extend_cell_length(width, background).crop(0, width).apply_style(background)
 
 
 class XrayScreen(KeyedScreen[None]):
@@ -186,11 +178,11 @@ class XrayScreen(KeyedScreen[None]):
     HELP_TITLE = "XRAY"
     MENU_ROWS = 4
     DEFAULT_CSS = """
-    XrayScreen { background: black; }
-    XrayScreen #xray-box { height: 1fr; border: round dodgerblue; border-title-align: center;
-                           border-title-color: aqua; border-title-style: bold; background: black; padding: 0 1; }
-    XrayScreen #xray-box:focus-within { border: round deepskyblue; }
-    XrayScreen #xray-flash { height: 1; background: black; }
+    XrayScreen { background: $k9-bg; }
+    XrayScreen #xray-box { height: 1fr; border: round $k9-border; border-title-align: center;
+                           border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; padding: 0 1; }
+    XrayScreen #xray-box:focus-within { border: round $k9-border-focus; }
+    XrayScreen #xray-flash { height: 1; background: $k9-bg; }
     """
 
     def __init__(self, session: Session, view: ViewKind, namespace: str) -> None:
@@ -291,7 +283,7 @@ class XrayScreen(KeyedScreen[None]):
         self.query_one("#xray-box").border_title = escape(title)
 
     def flash(self, message: str, level: str = "info") -> None:
-        style = {"info": "#ffdead", "warn": "#ffa500", "error": "#ff4500"}[level]
+        style = theme.style(f"flash.{level}")
         self.query_one("#xray-flash", Static).update(Text(message, style=style))
 
     # -- what the selected node offers ---------------------------------------------------------

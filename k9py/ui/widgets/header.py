@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
 from k9py import __version__
+from k9py.config.settings import Thresholds
 from k9py.explorer.navigator import Navigator
 from k9py.explorer.session import Session
-from k9py.ui import keymap
+from k9py.ui import keymap, theme
 from k9py.ui.widgets.menu import Hint, columns_width, fitting_columns, menu_lines
 
 LOGO = [
@@ -54,9 +56,16 @@ class Facts:
     more: list[Hint]  # what a wide header adds (the other sorts)
     state: str
     error: str | None
+    levels: tuple[str, str] = ("ok", "ok")  # CPU's and MEM's threshold level (config.yaml thresholds)
 
 
-def facts(session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> Facts:
+def level_style(level: str) -> Style:
+    """The header value's style for a threshold level (k9s: orangered, red; the skin's)."""
+    return theme.style({"warn": "info.warn", "critical": "info.critical"}.get(level, "info.value"))
+
+
+def facts(session: Session, nav: Navigator, replay: list[tuple[str, str]],
+          thresholds: Thresholds | None = None) -> Facts:
     info = session.info()
     cur = nav.current
     state, error = session.connection(cur.cache() if cur is not None else None)
@@ -66,6 +75,8 @@ def facts(session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> Fa
             ("Backend:", f"{info.backend} ({state}){tag}")]
     usage = session.cluster_usage()
     cpu, mem = (f"{usage[0]}%", f"{usage[1]}%") if usage else ("n/a", "n/a")
+    th = thresholds or Thresholds()
+    levels = (th.level("cpu", usage[0]), th.level("memory", usage[1])) if usage else ("ok", "ok")
     # one width for every row, whatever the connection's state: nothing shifts
     widest = max([len(v) for label, v in left if label != "Backend:"] + [len(f"{cpu} / {mem}")]
                  + [len(f"{info.backend} ({LONGEST_STATE}){tag}")])
@@ -73,10 +84,11 @@ def facts(session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> Fa
     more: list[Hint] = []
     if cur is not None and cur.model is not None:
         columns = {c.name for c in cur.model.columns}
-        hints = [Hint(k, d) for k, d in keymap.menu(cur.scope.view, session.read_only, columns, replay)]
-        more = [Hint(k, d) for k, d in keymap.menu_more(columns, replay)]
+        hints = [Hint(k, d) for k, d in keymap.menu(cur.scope.view, session.read_only, columns, replay,
+                                                     keys=nav.keymap, extra_hints=nav.menu_hints(cur.scope.view))]
+        more = [Hint(k, d) for k, d in keymap.menu_more(columns, replay, keys=nav.keymap)]
     return Facts(left, cpu, mem, min(MAX_VALUE_W, max(MIN_VALUE_W, widest)), list(nav.favorites),
-                 hints, more, state, error)
+                 hints, more, state, error, levels)
 
 
 def layout(f: Facts, width: int, height: int = 0, *, logoless: bool = False) -> list[Text]:
@@ -85,8 +97,11 @@ def layout(f: Facts, width: int, height: int = 0, *, logoless: bool = False) -> 
     left = list(f.left)
     if 0 < height < SHORT_SCREEN:
         left.append(("CPU/MEM:", f"{f.cpu} / {f.mem}"))
+        worst = max(f.levels, key=("ok", "warn", "critical").index)
+        styles = {"CPU/MEM:": level_style(worst)}
     else:
         left += [("CPU:", f.cpu), ("MEM:", f.mem)]
+        styles = {"CPU:": level_style(f.levels[0]), "MEM:": level_style(f.levels[1])}
     rows, value_w = len(left), f.value_w
     hints = [Hint("<0>", "all")] + [Hint(f"<{i + 1}>", cut(ns, NS_W)) for i, ns in enumerate(f.favorites[:rows - 1])]
     hints += f.hints
@@ -109,14 +124,14 @@ def layout(f: Facts, width: int, height: int = 0, *, logoless: bool = False) -> 
     for i in range(rows):
         line = Text(no_wrap=True, overflow="crop")
         label, value = left[i]
-        line.append(f" {label:<{LABEL_W - 1}}", style="#ffa500")
-        line.append(f"{cut(value, value_w):<{value_w}}", style="bold white")
+        line.append(f" {label:<{LABEL_W - 1}}", style=theme.style("info.label"))
+        line.append(f"{cut(value, value_w):<{value_w}}", style=styles.get(label) or theme.style("info.value"))
         line.append_text(menu[i])
         line.pad_right(LABEL_W + value_w + menu_w - line.cell_len)
         if show_logo and i < len(LOGO):
-            line.append(f"  {LOGO[i]}", style="#ffa500")
+            line.append(f"  {LOGO[i]}", style=theme.style("logo"))
         elif err_lines and first_err <= i < first_err + len(err_lines):
-            line.append(f"  {err_lines[i - first_err]}", style="#ff4500")
+            line.append(f"  {err_lines[i - first_err]}", style=theme.style("info.error"))
         line.rstrip()
         line.truncate(max(0, width))
         out.append(line)
@@ -132,13 +147,14 @@ def joined(lines: list[Text]) -> Text:
 class Header(Widget):
     DEFAULT_CSS = "Header { height: auto; }"
 
-    def __init__(self, *, logoless: bool = False, **kw: object) -> None:
+    def __init__(self, *, logoless: bool = False, thresholds: Thresholds | None = None, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.logoless = logoless
+        self.thresholds = thresholds or Thresholds()
         self.facts: Facts | None = None
 
     def show(self, session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> None:
-        self.facts = facts(session, nav, replay)
+        self.facts = facts(session, nav, replay, self.thresholds)
         self.refresh(layout=True)
 
     def lines(self, width: int) -> list[Text]:
@@ -155,7 +171,7 @@ class Header(Widget):
     def text(self, session: Session, nav: Navigator, width: int, replay: list[tuple[str, str]],
              height: int = 0) -> Text:
         """The header as it would show at ``width`` cells (and ``height`` rows)."""
-        return joined(layout(facts(session, nav, replay), width, height, logoless=self.logoless))
+        return joined(layout(facts(session, nav, replay, self.thresholds), width, height, logoless=self.logoless))
 
 
 def wrap(text: str, width: int, lines: int) -> list[str]:

@@ -19,9 +19,8 @@ from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.widgets import Static
 
-KEY_STYLE = "bold #1e90ff"  # k9s's menu key colour (dodgerblue)
-DIGIT_STYLE = "bold #ff00ff"  # numbered keys (namespaces, log windows): fuchsia, their own columns
-DESC_STYLE = "white"
+from k9py.ui import theme
+
 MAX_ROWS = 6  # k9s's menu is at most six rows high
 GAP = 2  # blank cells between two columns
 
@@ -153,6 +152,7 @@ def rows_needed(hints: Sequence[Hint], width: int, max_rows: int = MAX_ROWS) -> 
 def menu_lines(hints: Sequence[Hint], width: int, rows: int) -> list[Text]:
     """``rows`` lines (blank ones included) of the hints that fit ``width`` cells."""
     cols = fitting_columns(hints, width, rows)
+    key, digit, desc = theme.style("menu.key"), theme.style("menu.numkey"), theme.style("menu.desc")
     lines = [Text(no_wrap=True, overflow="crop") for _ in range(rows)]
     for c, col in enumerate(cols):
         key_w, col_w = _column_width(col)
@@ -160,9 +160,9 @@ def menu_lines(hints: Sequence[Hint], width: int, rows: int) -> list[Text]:
             line.append(" " * (GAP if c else 1))
             if r < len(col):
                 h = col[r]
-                line.append(h.label.ljust(key_w), style=DIGIT_STYLE if h.numbered else KEY_STYLE)
+                line.append(h.label.ljust(key_w), style=digit if h.numbered else key)  # numbered keys: their own columns
                 line.append(" ")
-                line.append(h.description.ljust(col_w - key_w - 1), style=DESC_STYLE)
+                line.append(h.description.ljust(col_w - key_w - 1), style=desc)
             else:
                 line.append(" " * col_w)
     for line in lines:
@@ -181,7 +181,7 @@ class KeyMenu(Static):
     """A screen's key menu: as many rows (up to ``max_rows``) as its hints need at the width it
     gets; what does not fit is left out, never wrapped."""
 
-    DEFAULT_CSS = "KeyMenu { height: auto; background: black; }"
+    DEFAULT_CSS = "KeyMenu { height: auto; background: $k9-bg; }"
 
     def __init__(self, hints: Sequence[Hint] = (), *, max_rows: int = MAX_ROWS, id: str | None = None,
                  classes: str | None = None) -> None:

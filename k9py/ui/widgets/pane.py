@@ -9,6 +9,7 @@ import io
 from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
@@ -36,9 +37,12 @@ class ExplorerPane(Vertical):
         self.manual = manual
         navigator.on_show = self.show
         navigator.capture = self.capture
+        keymap.install(self, keymap.pane_bindings(navigator.keymap))  # the user's keys (keymap.yaml)
 
     def compose(self) -> ComposeResult:
-        yield ResourceTable(id="table")
+        table = ResourceTable(id="table")
+        keymap.install(table, keymap.table_bindings(self.navigator.keymap))
+        yield table
         yield Crumbs(id="crumbs")
 
     @property
@@ -164,12 +168,19 @@ class ExplorerPane(Vertical):
     def action_owner(self) -> None:
         self._go(*self.navigator.owner(self.table.cursor_row))
 
-    def action_row(self, key: str) -> None:
-        """A row key (d, y, l, ctrl-d, s, ...): what it means in this view (k9py.explorer.keys)."""
+    def action_verb(self, verb_id: str) -> None:
+        """A row verb's key (describe, delete, scale, ...). A verb this view's rows do not have
+        skips: the key's next binding (`s`: shell, scale, suspend) gets its turn."""
+        cur = self.current
+        if cur is None or verb_id not in cur.scope.view.verbs:
+            raise SkipAction()
+        self.perform(row_keys.VERBS[verb_id])
+
+    def perform(self, verb: row_keys.Verb) -> None:
+        """Do ``verb`` on the row under the cursor (or the marked rows), if it may be done."""
         cur, row = self.current, self.table.cursor_row
-        verb = row_keys.verb_for(cur.scope.view, key) if cur is not None else None
-        if cur is None or verb is None:
-            return  # the key means nothing here (k9s: nothing happens)
+        if cur is None:
+            return
         if not verb.available:
             self.host.flash(f"{verb.description}: not available yet in k9py", "warn")
         elif not row_keys.allowed(verb, self.navigator.session.read_only):

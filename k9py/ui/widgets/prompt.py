@@ -10,7 +10,7 @@ accepts it) and Up/Down recall the commands run before."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from textual.binding import Binding
 from textual.suggester import Suggester
@@ -24,8 +24,8 @@ PLACEHOLDERS = {"command": "command (e.g. pods, deploy kube-system)",
 
 
 class AliasSuggester(Suggester):
-    """The `:` prompt's inline suggestion: the shortest alias (built-in or discovered) that
-    starts with the command's first word."""
+    """The `:` prompt's inline suggestion: the shortest alias (built-in, discovered or the
+    user's) that starts with the command's first word."""
 
     def __init__(self, prompt: Prompt) -> None:
         super().__init__(use_cache=False)  # discovery adds aliases as the session goes
@@ -36,14 +36,17 @@ class AliasSuggester(Suggester):
 
 
 class Prompt(Input):
-    """Tab completes a command's first word from the built-in and discovered aliases."""
+    """Tab completes a command's first word from the built-in, discovered and user aliases."""
 
     BINDINGS = [Binding("tab", "complete", "Complete", show=False, priority=True)]
 
-    def __init__(self, aliases: Callable[[], kinds.Aliases], **kw: str) -> None:
+    def __init__(self, aliases: Callable[[], kinds.Aliases], *, user_aliases: Iterable[str] = (), **kw: str) -> None:
+        """``aliases``: the session's discovered ones (they change with the context);
+        ``user_aliases``: aliases.yaml's words."""
         super().__init__(**kw)  # type: ignore[arg-type]
         self.suggester = AliasSuggester(self)
         self.aliases = aliases
+        self.user_aliases = tuple(user_aliases)
         self.mode = "command"
         self.home: Widget | None = None  # where the focus goes back on close
         self._recalled: int | None = None  # Up/Down: the history entry shown (None: what was typed)
@@ -52,7 +55,7 @@ class Prompt(Input):
     def suggestion_for(self, value: str) -> str | None:
         if self.mode != "command" or not value or " " in value:
             return None
-        options = kinds.complete(value, self.aliases())
+        options = kinds.complete(value, self.aliases(), self.user_aliases)
         return options[0] if options else None
 
     def open(self, mode: str) -> None:

@@ -11,32 +11,17 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from k9py.ui.keymap import MARK_ACTIONS, NAVIGATION, TABLE
+from k9py.ui import keymap, theme
 from k9py.view.rows import Key, Row, RowModel
 
-# k9s's default skin (table, status colours)
-STYLES = {
-    "": Style(color="#00ffff"),
-    "add": Style(color="#1e90ff"),
-    "mod": Style(color="#adff2f"),
-    "err": Style(color="#ff4500"),
-    "pending": Style(color="#ff8c00"),
-    "completed": Style(color="#778899"),
-    "del": Style(color="#9370db"),
-}
-HEADER = Style(color="white", bold=True)
-SORTER = Style(color="#00ffff", bold=True)
-CURSOR = Style(color="black", bgcolor="#00ffff")
-MARKED = Style(color="#98fb98")
-STALE = Style(color="#5f6a6a")  # rows kept from before the connection broke
-STALE_CURSOR = Style(color="black", bgcolor="#5f6a6a")
-DENIED = Style(color="#ff4500", bold=True)
+# the skin's row colours by the model's word for a row (k9s's status colours), read when painting
+STYLES = theme.Styles("row", ("", "new", "add", "mod", "err", "pending", "completed", "del"))
 GAP = 2
 
 
@@ -46,11 +31,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = """
     ResourceTable { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "scroll_cols(-8)", show=False), Binding("right", "scroll_cols(8)", show=False),
-        *(Binding(k.key, k.action, show=False) for k in TABLE if k.action in MARK_ACTIONS),
-        Binding("ctrl+space", "mark_range", show=False),  # terminals that report it by name
-        Binding("shift+g", "bottom", show=False), *(Binding(k.key, k.action, show=False) for k in NAVIGATION)]
+    BINDINGS: ClassVar[list[BindingType]] = keymap.table_bindings()  # k9s's; the pane installs the user's
 
     class CursorMoved(Message):
         def __init__(self, key: Key | None) -> None:
@@ -249,6 +230,11 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self._right_cols
 
     def render_line(self, y: int) -> Strip:
+        bg = theme.style("table.bg")  # the skin's table background (none: the terminal's)
+        strip = self._paint_line(y)
+        return strip.apply_style(bg) if bg else strip
+
+    def _paint_line(self, y: int) -> Strip:
         self.paints += 1
         width = self.size.width
         m = self.model
@@ -258,7 +244,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             return self._header(width)
         if self.message is not None:
             if y == 1:
-                return Strip([Segment(" " + self.message, DENIED)]).adjust_cell_length(width)
+                return Strip([Segment(" " + self.message, theme.style("table.denied"))]).adjust_cell_length(width)
             return Strip.blank(width)
         index = round(self.scroll_y) + y - 1
         row = m.row_at(index)
@@ -274,11 +260,11 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if grew:  # widths only grow: repaint once so columns line up
             self.call_later(self._widths_grew)
         if row.key == self.cursor_key:
-            style = STALE_CURSOR if self.stale else CURSOR
+            style = theme.style("table.stale_cursor" if self.stale else "table.cursor")
         elif self.stale:
-            style = STALE
+            style = theme.style("table.stale")
         elif row.key in self.marked:
-            style = MARKED
+            style = theme.style("table.marked")
         else:
             style = STYLES.get(m.style(row), STYLES[""])
         return self._line_for(cells, style, width)
@@ -286,17 +272,18 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _header(self, width: int) -> Strip:
         m = self.model
         assert m is not None
-        segs = [Segment(" ", HEADER)]
+        header = theme.style("table.header")
+        segs = [Segment(" ", header)]
         last = len(m.columns) - 1
         right = self._right
         for i, col in enumerate(m.columns):
             name = col.name
-            style = HEADER
+            style = header
             if col.name == m.sort_col:
                 name += "↑" if m.sort_asc else "↓"
-                style = SORTER
+                style = theme.style("table.sorter")
             w = self._widths[i] if i < len(self._widths) else len(name)
             if i in right:
                 name = name.rjust(w)
             segs.append(Segment(name if i == last else name.ljust(w + GAP), style))
-        return self._fit(Strip(segs), width, HEADER)
+        return self._fit(Strip(segs), width, header)

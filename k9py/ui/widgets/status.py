@@ -9,18 +9,26 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from k9py.explorer.resource_view import ResourceView
+from k9py.ui import theme
 
-FLASH_STYLES = {"info": "#ffdead", "warn": "#ffa500", "error": "#ff4500"}
+FLASH_STYLES = theme.Styles("flash", ("info", "warn", "error"))  # read when shown
 
 
 class Crumbs(Static):
+    _stack: Sequence[ResourceView] = ()
+
     def show(self, stack: Sequence[ResourceView]) -> None:
+        self._stack = list(stack)
         crumbs = Text()
         for i, view in enumerate(stack):
-            style = "black on #ffa500" if i == len(stack) - 1 else "black on #00ffff"
+            style = theme.style("crumb.active" if i == len(stack) - 1 else "crumb")
             crumbs.append(f" <{view.scope.view.name}> ", style=style)
             crumbs.append(" ")
         self.update(crumbs)
+
+    def restyle(self) -> None:
+        """A skin was applied: the crumbs again in its colours."""
+        self.show(self._stack)
 
 
 class Flash(Static):
@@ -40,6 +48,11 @@ class Flash(Static):
             self._timer.stop()
         self.text, self.level, self.source = message, level, source
         self._timer = self.set_timer(seconds, self._expire)
+
+    def restyle(self) -> None:
+        """A skin was applied: the message again in its colours."""
+        if self.text:
+            self.update(Text(self.text, style=FLASH_STYLES[self.level]))
 
     def clear(self) -> None:
         if self._timer is not None:

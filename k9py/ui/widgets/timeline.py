@@ -21,6 +21,7 @@ from textual.widgets import Static
 from k9py.backends.base import Backend, Capability
 from k9py.backends.playback import Playback
 from k9py.errors import K9pyError
+from k9py.ui import theme
 
 if TYPE_CHECKING:
     from k9py.scenario.catalog import Entry
@@ -74,7 +75,7 @@ def speed_text(speed: float) -> str:
 class Timeline(Static):
     """One line: ▶/⏸, speed, a progress bar, position / duration, events (steps) played / total."""
 
-    DEFAULT_CSS = "Timeline { height: 1; background: black; }"
+    DEFAULT_CSS = "Timeline { height: 1; background: $k9-bg; }"
 
     def __init__(self, playback: Playback, **kw: Any) -> None:
         super().__init__(**kw)
@@ -99,18 +100,18 @@ class Timeline(Static):
         playing = not p.paused
         state = "▶ playing" if playing else "⏸ paused "
         left = Text()
-        left.append(f" {state} ", style="bold black on #00ff7f" if playing else "bold black on #ffa500")
-        left.append(f" {speed_text(p.speed):>5} ", style="bold #00ffff")
+        left.append(f" {state} ", style=theme.style("timeline.playing" if playing else "timeline.paused"))
+        left.append(f" {speed_text(p.speed):>5} ", style=theme.style("timeline.speed"))
         right = Text()
-        right.append(f" {clock(p.position)} / {clock(p.duration)} ", style="bold white")
-        right.append(f" {p.unit} {p.events_played}/{p.total_events} ", style="#87cefa")
+        right.append(f" {clock(p.position)} / {clock(p.duration)} ", style=theme.style("timeline.clock"))
+        right.append(f" {p.unit} {p.events_played}/{p.total_events} ", style=theme.style("timeline.events"))
         width = max(10, (self.size.width or 100) - left.cell_len - right.cell_len)
         frac = 0.0 if p.duration <= 0 else min(1.0, p.position / p.duration)
         head = min(width - 1, round(frac * (width - 1)))
         bar = Text()
-        bar.append("━" * head, style="#00ffff")
-        bar.append("●", style="bold white")
-        bar.append("─" * (width - head - 1), style="#4682b4")
+        bar.append("━" * head, style=theme.style("timeline.played"))
+        bar.append("●", style=theme.style("timeline.head"))
+        bar.append("─" * (width - head - 1), style=theme.style("timeline.rest"))
         return left + bar + right
 
 
@@ -242,9 +243,9 @@ class ScenarioPicker(ModalScreen["Entry | None"]):
         for i, e in enumerate(self.entries):
             chosen = i == self.index
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append("●" if self._is_playing(e) else " ", style="bold #00ff7f")
-            line.append(f" {e.name:<{width}}  {e.kind:<9} ", style="bold black on #00ffff" if chosen else "bold #00ffff")
-            line.append(f" {e.description}", style="bold black on #00ffff" if chosen else "white")
+            line.append("●" if self._is_playing(e) else " ", style=theme.style("picker.playing"))
+            line.append(f" {e.name:<{width}}  {e.kind:<9} ", style=theme.style("picker.chosen" if chosen else "picker.name"))
+            line.append(f" {e.description}", style=theme.style("picker.chosen" if chosen else "picker.desc"))
             lines.append(line)
         out = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
         out.no_wrap, out.overflow = True, "ellipsis"

@@ -1,0 +1,205 @@
+"""Which plugins a view offers, and what running one means for the row under the cursor: the
+argv, with k9s's variables expanded, and the environment to add (no Textual here).
+
+k9s (``internal/view/env.go``, ``helpers.go``, ``table.go``) expands ``$VAR``, ``$!VAR`` and
+``${VAR}`` in each argument from its own map, not from the process environment: $NAMESPACE,
+$NAME, $FILTER (the filter typed, else the row's name), $CONTEXT, $CLUSTER, $USER, $GROUPS,
+$KUBECONFIG, $RESOURCE_GROUP/_VERSION/_NAME, $COL-<COLUMN> for every column of the row; in the
+containers view $NAME is the container and $POD its pod. A name it does not know stays as written
+(a shell may still expand ``$HOME``). Values that read as booleans print as ``true``/``false``,
+and ``$!VAR`` inverts them. The variables are not exported: the child gets the app's environment,
+plus ``KUBECONFIG`` when the cluster is reached through another file (the served simulator).
+
+No shell is involved unless the plugin's command is one: each argument stays one argument
+whatever its value holds. A ``sh -c SCRIPT`` is different: a value pasted into a script is code.
+k9py pastes values made of characters a shell never interprets (names, namespaces, labels, most
+cells) as k9s does, and puts any other value (a space, a quote, ``<none>``, ``$(...)``) in the
+environment as ``K9PY_VALUE_<n>`` and pastes ``${K9PY_VALUE_<n>}`` instead: the shell expands it,
+never runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from k9py.config.plugins import ALL, Plugin
+from k9py.kube import resources
+from k9py.kube.resources import ApiResource
+from k9py.view import kinds
+from k9py.view.kinds import ViewKind
+from k9py.view.rows import Row, RowModel
+
+NA = "n/a"  # k9s's value for what the kubeconfig does not say (groups)
+
+# k9s's envRX: $XXX, $!XXX, ${XXX}, ${!XXX} (Go's \w is ASCII)
+VARIABLE = re.compile(r"\$(!?)([\w\-]+)|\$\{(!?)([\w\-%/: ]+)\}", re.ASCII)
+_BOOL_WORDS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh"})
+_SHELL_SAFE = re.compile(r"[\w@%+=:,./-]*", re.ASCII)  # what shlex.quote leaves unquoted
+ENV_PREFIX = "K9PY_VALUE_"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a plugin's kubectl goes: the kubeconfig (files joined by ``os.pathsep``; "" the
+    default one) and the names in it."""
+    kubeconfig: str = ""
+    context: str = ""
+    cluster: str = ""
+    user: str = ""
+    groups: tuple[str, ...] = ()
+    export_kubeconfig: bool = False  # put KUBECONFIG in the child's environment (a file of k9py's)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)  # added to the app's environment
+    pipes: list[list[str]] = field(default_factory=list)  # each stage's argv, after argv
+
+    @property
+    def text(self) -> str:
+        """For the confirm dialog (k9s: "Run?\\nCOMMAND ARGS")."""
+        return " ".join(self.argv)
+
+
+class PluginError(Exception):
+    """The plugin cannot run on this row (an input without a value)."""
+
+
+# -- scopes ------------------------------------------------------------------------------------
+def applies(plugin: Plugin, view: ViewKind, extra: kinds.Aliases | None = None) -> bool:
+    """k9s's inScope: ``all``, or a scope naming ``view`` (its name, an alias, a plural, a
+    fully qualified ``deployments.apps`` / ``apps/v1/deployments``, a discovered resource)."""
+    for scope in plugin.scopes:
+        if scope.lower() == ALL:
+            return True
+        found = kinds.lookup(scope, extra)
+        if found is not None and found.name == view.name and found.kind == view.kind:
+            return True
+    return False
+
+
+def for_view(plugins: Iterable[Plugin], view: ViewKind, extra: kinds.Aliases | None = None) -> list[Plugin]:
+    return [p for p in plugins if applies(p, view, extra)]
+
+
+# -- variables ---------------------------------------------------------------------------------
+def variables(view: ViewKind, row: Row | None, model: RowModel | None, target: Target, *,
+              filter_text: str = "", pod: tuple[str, str] | None = None,
+              api: Iterable[ApiResource] = ()) -> dict[str, str]:
+    """k9s's map for the row under the cursor (``pod``: the containers view's pod; ``api``: the
+    server's resources, for a discovered view's version)."""
+    env = {"CONTEXT": target.context or NA, "CLUSTER": target.cluster or NA, "USER": target.user or NA,
+           "GROUPS": ",".join(target.groups) or NA, "KUBECONFIG": target.kubeconfig}
+    group, version, plural = _gvr(view, api)
+    env.update(RESOURCE_GROUP=group, RESOURCE_VERSION=version, RESOURCE_NAME=plural)
+    if row is None:
+        return env
+    ns, name = row.key
+    if view.name == "containers":
+        name = str((row.obj.get("metadata") or {}).get("name") or name.rsplit("/", 1)[-1])
+        env["CONTAINER"] = name
+        if pod is not None:
+            ns, env["POD"] = pod
+    elif view.kind == "Pod":
+        env["POD"] = name
+    env["NAMESPACE"], env["NAME"] = ns, name
+    env["FILTER"] = filter_text or name  # k9s: the filter typed, else the selected name
+    if model is not None:
+        for column, cell in zip(model.columns, model.cells(row), strict=False):
+            env[f"COL-{column.name}"] = cell
+    return env
+
+
+def _gvr(view: ViewKind, api: Iterable[ApiResource]) -> tuple[str, str, str]:
+    if not view.kind or view.name == "containers":  # k9s: "containers", "contexts"
+        return "", "", view.name
+    group = kinds.group_of(view)
+    res = resources.BY_KIND.get(view.kind) if not view.discovered else None
+    if res is None:
+        res = next((r for r in api if r.kind == view.kind and r.group == group), None)
+    if res is None:
+        return group, "", view.name.split(".", 1)[0]
+    return res.group, res.version, res.plural
+
+
+def substitute(arg: str, env: dict[str, str], quote: dict[str, str] | None = None) -> str:
+    """k9s's Env.Substitute: each ``$VAR`` / ``$!VAR`` / ``${VAR}`` that ``env`` has (any case)
+    replaced by its value, in one pass; others left as written. ``quote``: a shell script's
+    unsafe values go there (name → value) and the script gets ``${name}``."""
+    def one(m: re.Match[str]) -> str:
+        inverse, key = (m.group(1), m.group(2)) if m.group(2) is not None else (m.group(3), m.group(4))
+        value = env.get(key.upper())
+        if value is None:
+            return m.group(0)
+        value = _boolean(value, inverse == "!")
+        if quote is None or _SHELL_SAFE.fullmatch(value):
+            return value
+        name = next((k for k, v in quote.items() if v == value), None)
+        if name is None:
+            name = f"{ENV_PREFIX}{len(quote) + 1}"
+            quote[name] = value
+        return "${" + name + "}"
+    return VARIABLE.sub(one, arg)
+
+
+def _boolean(value: str, inverse: bool) -> str:
+    """k9s prints what parses as a boolean as ``true``/``false`` (inverted by ``$!``). Its
+    single letters (t, F) are left alone here: a pod may be called ``f``."""
+    b = _BOOL_WORDS.get(value)
+    if b is None:
+        return value
+    return "true" if b != inverse else "false"
+
+
+def script_index(command: str, args: list[str]) -> int | None:
+    """The index of the script in ``args`` when ``command`` is a POSIX shell run with ``-c``
+    (``sh -c``, ``bash -ec``, ``bash -o pipefail -c``): the first operand after that option."""
+    if os.path.basename(command) not in SHELLS:
+        return None
+    seen_c = False
+    for i, a in enumerate(args):
+        if a.startswith("--") and a != "--":
+            continue  # --norc, --login
+        if a.startswith("-") and len(a) > 1 and a != "--":
+            seen_c = seen_c or "c" in a[1:]
+        elif a.startswith("+") and len(a) > 1:
+            continue
+        elif seen_c:
+            return i
+        elif i > 0 and args[i - 1] in ("-o", "+o"):
+            continue
+        else:
+            return None  # a script file: its arguments are data
+    return None
+
+
+# -- the invocation ----------------------------------------------------------------------------
+def invocation(plugin: Plugin, env: dict[str, str], target: Target) -> Invocation:
+    """The argv (command, then each arg expanded), the environment to add and the pipes."""
+    env = dict(env)
+    for inp in plugin.inputs:  # no input dialog yet: the defaults
+        if inp.default is None and inp.required:
+            raise PluginError(f"plugin {plugin.name}: input {inp.name!r} has no default and k9py cannot ask for it yet")
+        env[f"INPUT_{inp.name.upper()}"] = inp.default or ""
+    args = list(plugin.args)
+    script = script_index(plugin.command, args)
+    quoted: dict[str, str] = {}
+    argv = [plugin.command] + [substitute(a, env, quoted if i == script else None) for i, a in enumerate(args)]
+    extra = dict(quoted)
+    if target.export_kubeconfig and target.kubeconfig:
+        extra["KUBECONFIG"] = target.kubeconfig
+    pipes = [_split(p) for p in plugin.pipes]
+    return Invocation(argv, extra, [p for p in pipes if p])
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return []

@@ -1,0 +1,47 @@
+"""The App's side of per-context memory (``config.context_state``): what the Navigator holds
+(active namespace, favourites, the view at the bottom of the stack) saved for the context in
+use when k9py exits or switches context. Only when the user's files are in use
+(``app.user.persist``); a file that cannot be written is a message (flashed, or printed once the
+terminal is back), never a crash."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from k9py.config import context_state
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+
+def save(app: K9pyApp) -> str | None:
+    """Save the context in use; the problem when it could not be saved."""
+    if not app.user.persist:
+        return None
+    info = app.session.info()
+    try:
+        state, _warnings = context_state.load(info.context)
+        namespace, favorites, view = app.navigator.memory()
+        state.cluster = state.cluster or info.cluster
+        state.namespace, state.favorites = namespace, favorites
+        state.view = view or state.view
+        context_state.save(state)
+    except OSError as err:  # a read-only home, a full disk: k9py still closes
+        return f"cannot remember context {info.context}: {err}"
+    return None
+
+
+def arrive(app: K9pyApp) -> None:
+    """The context now in use (after `:ctx`) brings back what was remembered for it: its
+    favourites, and its own skin (else config.yaml's) unless ``--skin`` chose one."""
+    if not app.user.persist:
+        return
+    state, warnings = context_state.load(app.session.info().context)
+    for warning in warnings:
+        app.flash(warning, "warn")
+    if state.favorites:
+        app.navigator.restore_favorites(state.favorites)
+    if not app.user.skin_pinned:
+        wanted = state.skin or app.user.config_skin
+        if wanted != app.skin_choice:
+            app.apply_skin(wanted)

@@ -1,0 +1,296 @@
+"""The user's plugins (plugins.yaml) on the resource view: their keys, the menu's and `?`'s
+PLUGINS hints, and running one as k9s does.
+
+- A plugin's key works in the views of its scopes. It cannot take a key a built-in action has in
+  that view (k9s: "duplicate plugin key") unless it says ``override: true``; such a conflict is
+  flashed once at start, naming plugins.yaml:LINE. Among plugins, the first in the file wins.
+- ``dangerous`` plugins are refused in read-only mode; ``confirm`` asks first (ConfirmScreen).
+- Foreground plugins suspend the UI (``App.suspend``), run on the terminal and return to the UI
+  when they end (k9s does not wait for a key either: end a pager with ``q``). Background ones run
+  as asyncio subprocesses (stdin closed); their exit is flashed: ``plugin NAME: exit 0``, or the
+  exit code and the last line of stderr.
+- kubectl reaches the cluster shown: ``ui.local_api`` (the served simulator, or the live kubeconfig).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from textual.app import SuspendNotSupported
+
+from k9py.config import keymap as keymap_file
+from k9py.config.plugins import ALL, Plugin
+from k9py.explorer import plugins as core
+from k9py.explorer.plugins import Invocation, PluginError
+from k9py.ui.local_api import LocalApi
+from k9py.ui.screens.dialogs import ConfirmScreen
+from k9py.ui.widgets import timeline
+from k9py.view import kinds
+from k9py.view.kinds import ViewKind
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+Hints = list[tuple[str, str]]
+
+
+class PluginKeys:
+    """One per app: ``handle(key)`` from the app's key routing, ``hints()`` for menu and help."""
+
+    def __init__(self, app: K9pyApp) -> None:
+        self.app = app
+        self.local = LocalApi()
+        self.procs: set[asyncio.subprocess.Process] = set()  # background plugins still running
+
+    @property
+    def plugins(self) -> list[Plugin]:
+        return self.app.user.plugins
+
+    # -- keys -----------------------------------------------------------------------------------
+    def taken(self, view: ViewKind, key: str) -> str | None:
+        """The built-in action ``key`` runs in ``view`` (config.keymap's ids, with the user's
+        keymap; the replay keys while replaying), None: free for a plugin."""
+        k = keymap_file.canonical(key)
+        if k in keymap_file.FIXED:
+            return "escape"
+        for action in self.app.user.keymap.actions_on(k):
+            if action not in keymap_file.ROW_VERBS or action in view.verbs:
+                return action
+        if timeline.hints(self.app.backend) and any(keymap_file.canonical(r[0]) == k for r in timeline.KEYS):
+            return "replay"
+        return None
+
+    def bound(self, view: ViewKind) -> dict[str, Plugin]:
+        """Key → the plugin it runs in ``view`` (the first in the file; over a built-in action
+        only with override)."""
+        out: dict[str, Plugin] = {}
+        for p in core.for_view(self.plugins, view, self.app.session.extra_aliases()):
+            if p.key not in out and (p.override or self.taken(view, p.key) is None):
+                out[p.key] = p
+        return out
+
+    def conflicts(self) -> list[str]:
+        """``FILE:LINE: plugin NAME: ...`` for each key a plugin shares with a built-in action
+        (without override) or an earlier plugin, in a view of its scopes (config.keymap's checker)."""
+        claims = [keymap_file.Claim(p.key, f"plugin {p.name}", p.file or None, p.line, _view_names(p), p.override)
+                  for p in self.plugins]
+        return [str(c) for c in keymap_file.conflicts(self.app.user.keymap, claims)]
+
+    def warn_conflicts(self) -> None:
+        """At start: flash the conflicts (after what the user's files warned about, if anything)."""
+        found = self.conflicts()
+        if found:
+            more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
+            self.app.flash(" | ".join([*self.app.user.warnings, found[0] + more]), "warn")
+
+    def hints(self, view: ViewKind) -> Hints:
+        """The PLUGINS hints of ``view`` (none for dangerous plugins in read-only mode)."""
+        ro = self.app.session.read_only
+        return [(p.label, p.description) for p in self.bound(view).values() if not (ro and p.dangerous)]
+
+    def sections(self, view: ViewKind) -> list[tuple[str, Hints]]:
+        """`?`'s PLUGINS section (none when the view has no plugin)."""
+        found = self.hints(view)
+        return [("PLUGINS", found)] if found else []
+
+    def handle(self, key: str) -> bool:
+        """A key on the resource view: True when a plugin took it."""
+        app = self.app
+        if not self.plugins or len(app.screen_stack) > 1 or app.prompt.display:
+            return False
+        cur = app.current
+        if cur is None:
+            return False
+        plugin = self.bound(cur.scope.view).get(key)
+        if plugin is None:
+            return False
+        self.start(plugin)
+        return True
+
+    # -- running --------------------------------------------------------------------------------
+    def start(self, plugin: Plugin) -> None:
+        """Check, expand, confirm, then run ``plugin`` on the row under the cursor."""
+        app = self.app
+        session = app.session
+        if plugin.dangerous and session.read_only:
+            app.flash(f"plugin {plugin.name} is dangerous: refused in read-only mode", "warn")
+            return
+        cur, row = app.current, app.table.cursor_row
+        if cur is None or row is None:
+            app.flash(f"plugin {plugin.name}: no row selected", "warn")
+            return
+        try:
+            target = self.local.target(session.backend, session.read_only)
+        except OSError as err:
+            app.flash(f"plugin {plugin.name}: cannot serve the cluster to kubectl: {err}", "error")
+            return
+        if target is None:
+            app.flash(f"plugin {plugin.name}: plugins need a simulator or a live cluster", "warn")
+            return
+        view = cur.scope.view
+        api = session.backend.kinds() if view.discovered else ()
+        env = core.variables(view, row, cur.model, target, filter_text=cur.model.filter.text if cur.model else "",
+                             pod=cur.scope.pod, api=api)
+        try:
+            inv = core.invocation(plugin, env, target)
+        except PluginError as err:
+            app.flash(str(err), "error")
+            return
+        if plugin.asks:
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self.execute(plugin, inv)
+            app.push_screen(ConfirmScreen(f"Confirm {plugin.description}", f"Run?\n{inv.text}"), answered)
+            return
+        self.execute(plugin, inv)
+
+    def execute(self, plugin: Plugin, inv: Invocation) -> None:
+        if plugin.background:
+            self.app.run_worker(self.background(plugin, inv), group="plugins")
+        else:
+            self.foreground(plugin, inv)
+
+    def foreground(self, plugin: Plugin, inv: Invocation) -> int | None:
+        """Suspend the UI, run on the terminal, come back; the exit code (None: did not run)."""
+        app = self.app
+        env = {**os.environ, **inv.env}
+        try:
+            with app.suspend(), _sigint_to_child():
+                code = _wait_all(_spawn(inv, env))
+        except SuspendNotSupported:
+            app.flash(f"plugin {plugin.name}: this terminal cannot be handed over (try background: true)", "error")
+            return None
+        except OSError as err:
+            app.flash(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
+            return None
+        if code:
+            app.flash(f"plugin {plugin.name}: exit {code}", "error")
+        else:
+            app.flash(f"plugin {plugin.name}: exit 0")
+        return code
+
+    async def background(self, plugin: Plugin, inv: Invocation) -> int | None:
+        """Run with stdin closed and the output collected; flash how it ended."""
+        env = {**os.environ, **inv.env}
+        procs: list[asyncio.subprocess.Process] = []
+        try:
+            procs = await _spawn_async(inv, env)
+            self.procs.update(procs)
+            results = await asyncio.gather(procs[-1].stdout.read() if procs[-1].stdout else _empty(),
+                                           *(p.stderr.read() if p.stderr else _empty() for p in procs))
+            codes = [await p.wait() for p in procs]
+        except OSError as err:
+            self.app.flash(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
+            return None
+        finally:
+            for p in procs:
+                self.procs.discard(p)
+                if p.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        p.kill()
+        out, errs = results[0].decode(errors="replace"), [e.decode(errors="replace") for e in results[1:]]
+        code = next((c for c in codes if c), 0)
+        if code:
+            last = next((ln.strip() for e in reversed(errs) for ln in reversed(e.splitlines()) if ln.strip()), "")
+            self.app.flash(f"plugin {plugin.name}: exit {code}" + (f": {last}" if last else ""), "error")
+        elif plugin.overwrite_output and out.strip():
+            self.app.flash(next(ln.strip() for ln in out.splitlines() if ln.strip()))
+        else:
+            self.app.flash(f"plugin {plugin.name}: exit 0")
+        return code
+
+    def close(self) -> None:
+        """The app exits: background plugins are killed, the served cluster stops."""
+        for p in list(self.procs):
+            if p.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    p.kill()
+        self.local.close()
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _view_names(plugin: Plugin) -> frozenset[str] | None:
+    """The built-in views of the plugin's scopes (None: all)."""
+    if any(s.lower() == ALL for s in plugin.scopes):
+        return None
+    return frozenset(v.name for s in plugin.scopes if (v := kinds.lookup(s)) is not None)
+
+
+def _spawn(inv: Invocation, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    """The command and its pipes, on the terminal (stdin of the first, stdout of the last)."""
+    procs: list[subprocess.Popen[bytes]] = []
+    stages = [inv.argv, *inv.pipes]
+    try:
+        for i, argv in enumerate(stages):
+            last = i == len(stages) - 1
+            stdin = procs[-1].stdout if procs else None
+            procs.append(subprocess.Popen(argv, env=env, stdin=stdin, stdout=None if last else subprocess.PIPE))
+            if stdin is not None:
+                stdin.close()  # the next stage holds it; the previous one gets SIGPIPE when it ends
+    except OSError:
+        for p in procs:
+            p.kill()
+            p.wait()
+        raise
+    return procs
+
+
+def _wait_all(procs: list[subprocess.Popen[bytes]]) -> int:
+    codes = [p.wait() for p in procs]
+    return next((c for c in codes if c), 0)
+
+
+@contextlib.contextmanager
+def _sigint_to_child() -> Iterator[None]:
+    """While a foreground plugin runs, ctrl-c is its (the terminal sends SIGINT to both): k9py
+    ignores it with a handler (not SIG_IGN, which the child would inherit)."""
+    try:
+        old = signal.signal(signal.SIGINT, lambda *_: None)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+async def _spawn_async(inv: Invocation, env: dict[str, str]) -> list[asyncio.subprocess.Process]:
+    """The command and its pipes: stdin closed, stdout of the last and every stderr collected."""
+    procs: list[asyncio.subprocess.Process] = []
+    stages = [inv.argv, *inv.pipes]
+    read_fd: int | None = None  # the read end of the pipe into the next stage
+    try:
+        for i, argv in enumerate(stages):
+            last = i == len(stages) - 1
+            r, w = (None, None) if last else os.pipe()
+            try:
+                procs.append(await asyncio.create_subprocess_exec(
+                    *argv, env=env, stdin=subprocess.DEVNULL if read_fd is None else read_fd,
+                    stdout=subprocess.PIPE if last else w, stderr=subprocess.PIPE))
+            except OSError:
+                if r is not None:
+                    os.close(r)
+                raise
+            finally:
+                if read_fd is not None:
+                    os.close(read_fd)
+                if w is not None:
+                    os.close(w)
+            read_fd = r
+    except OSError:
+        for p in procs:
+            with contextlib.suppress(ProcessLookupError):
+                p.kill()
+        raise
+    return procs
+
+
+async def _empty() -> bytes:
+    return b""

@@ -1,0 +1,101 @@
+"""The command line and the user's files: `k9py info`, a bad config.yaml (exit 2, FILE:LINE),
+`--skin` checked early, config.yaml's backend/scenario/speed as defaults the flags override."""
+
+from __future__ import annotations
+
+import pytest
+
+from k9py.cli import build_parser, main, user_files
+from k9py.config import locations
+from tests.test_cli import run_k9py
+
+
+@pytest.fixture
+def cfg(monkeypatch, tmp_path):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path / "k9py"
+
+
+def info_lines(out: str) -> dict[str, str]:
+    return {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in out.splitlines()}
+
+
+def test_info_with_nothing_yet_says_where_each_file_would_be(cfg, capsys):
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Config dir"].startswith(str(cfg)) and rows["Config dir"].endswith("not found")
+    for label, path in [("Config", locations.config_file()), ("Aliases", locations.aliases_file()),
+                        ("Hotkeys", locations.hotkeys_file()), ("Plugins", locations.plugins_file()),
+                        ("Keymap", locations.keymap_file()), ("Skins", locations.skins_dir()),
+                        ("Context configs", locations.clusters_dir())]:
+        assert rows[label].startswith(str(path)) and rows[label].endswith("not found"), label
+    assert rows["Bundled skins"].startswith(str(locations.BUNDLED_SKINS)) and "found: " in rows["Bundled skins"]
+    assert "Screen dumps" in rows and "Version" in rows
+
+
+def test_info_says_what_was_found_and_what_is_wrong(cfg, capsys):
+    (cfg / "skins").mkdir(parents=True)
+    (cfg / "skins" / "prod-red.yaml").write_text("k9s:\n  body:\n    fgColor: red\n")
+    (cfg / "config.yaml").write_text("k9py:\n  ui:\n    skn: prod-red\n")
+    (cfg / "aliases.yaml").write_text("aliases:\n  pp: v1/pods\n")
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Config dir"].endswith("found")
+    assert rows["Config"].endswith(f"invalid: {cfg / 'config.yaml'}:3: k9py.ui.skn: unknown key (did you mean skin?)")
+    assert rows["Skins"].endswith("found: 1 skins (prod-red)")
+    assert rows["Aliases"].endswith("found")
+    (cfg / "config.yaml").write_text("k9s:\n  maxConnRetry: 5\n  ui:\n    enableMouse: true\n")
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Config"].endswith("found (k9s: tree; no effect in k9py: ui.enableMouse, maxConnRetry)")
+
+
+def test_a_bad_config_exits_2_with_file_and_line(cfg):
+    cfg.mkdir()
+    (cfg / "config.yaml").write_text("k9py:\n  refreshRate: 2\n  logger:\n    tail: lots\n")
+    proc = run_k9py()
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"k9py: {cfg / 'config.yaml'}:4: k9py.logger.tail: must be an integer, not a string\n"
+
+
+def test_an_unknown_skin_exits_2_listing_the_skins(cfg, capsys):
+    assert main(["--skin", "no-such-skin"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("k9py: --skin: unknown skin 'no-such-skin' (available: ") and "k9py-dark" in err
+    assert err.count("\n") == 1
+
+
+def test_a_skin_by_name_or_file_is_accepted(cfg, tmp_path):
+    skin = tmp_path / "mine.yaml"
+    skin.write_text("k9s:\n  body:\n    fgColor: dodgerblue\n")
+    for name in ("k9py-dark", str(skin)):
+        args = build_parser().parse_args(["--skin", name])
+        user_files(args)  # raises for an unknown skin
+        assert args.skin == name
+
+
+def test_config_backend_scenario_and_speed_are_defaults_the_flags_override(cfg):
+    cfg.mkdir()
+    (cfg / "config.yaml").write_text("k9py:\n  scenario: crashloop\n  speed: 4\n")
+    args = build_parser().parse_args([])
+    user_files(args)
+    assert args.scenario.endswith("crashloop.yaml") and args.speed == 4.0 and not args.live
+    args = build_parser().parse_args(["--scenario", "scaling", "--speed", "2"])
+    user_files(args)
+    assert args.scenario == "scaling" and args.speed == 2.0
+    (cfg / "config.yaml").write_text("k9py:\n  backend: live\n  scenario: crashloop\n")
+    args = build_parser().parse_args([])
+    user_files(args)
+    assert args.live and not args.scenario
+    for argv in (["--sim"], ["--scenario", "scaling"]):
+        args = build_parser().parse_args(argv)
+        user_files(args)
+        assert not args.live
+
+
+def test_info_and_serve_do_not_need_a_good_config(cfg):
+    cfg.mkdir()
+    (cfg / "config.yaml").write_text("k9py: [\n")
+    assert main(["info"]) == 0
+    assert main(["scenario", "check", "crashloop"]) == 0

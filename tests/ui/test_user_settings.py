@@ -1,0 +1,282 @@
+"""config.yaml's settings applied in the app (noExitOnCtrlC, crumbsless, logoless, logger.*,
+thresholds) and the per-context memory brought back after a restart (K9PY_CONFIG_DIR=tmp)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rich.text import Text
+
+from k9py.backends.sim import SimBackend
+from k9py.cli import build_parser
+from k9py.config.settings import UI, Logger, Settings, Severity, Thresholds
+from k9py.config.user import UserConfig
+from k9py.ui.launch import build_app
+from k9py.ui.screens.logs import LogScreen
+from k9py.ui.widgets.header import LOGO, Facts, layout, level_style
+from tests.samples import small_cluster
+from tests.ui.conftest import SIZE, sync
+from tests.ui.simcluster import command, flash, goto, run, settle
+
+
+def user(**settings) -> UserConfig:
+    return UserConfig(settings=Settings(**settings))
+
+
+# -- noExitOnCtrlC ------------------------------------------------------------------------------------
+
+def test_no_exit_on_ctrl_c_keeps_k9py_open_and_says_to_use_q(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+c")
+        await sync(app, pilot)
+        assert app.is_running and app.return_code is None
+        assert "use :q" in str(app.query_one("#flash").render())
+        await pilot.press("colon", "q", "enter")
+        await sync(app, pilot)
+        assert app.return_code == 0
+    drive(s, user=user(no_exit_on_ctrl_c=True))
+
+
+def test_ctrl_c_quits_by_default(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+c")
+        await sync(app, pilot)
+        assert app.return_code == 0
+    drive(s)
+
+
+# -- ui.crumbsless, ui.logoless, ui.headless ---------------------------------------------------------
+
+def test_crumbsless_hides_the_crumbs_line(drive):
+    async def s(app, pilot, cluster):
+        assert not app.query_one("#crumbs").display
+        assert app.table.outer_size.height == SIZE[1] - app.query_one("#header").size.height - 1  # only the flash line under it
+    drive(s, user=user(ui=UI(crumbsless=True)))
+
+
+def test_crumbs_show_by_default(drive):
+    async def s(app, pilot, cluster):
+        assert app.query_one("#crumbs").display
+        assert "<pods>" in str(app.query_one("#crumbs").render())
+    drive(s)
+
+
+def test_config_logoless_and_headless(drive):
+    async def logoless(app, pilot, cluster):
+        assert app.query_one("#header").display
+        assert LOGO[0].strip() not in str(app.query_one("#header").render())
+    drive(logoless, user=user(ui=UI(logoless=True)))
+
+    async def headless(app, pilot, cluster):
+        assert not app.query_one("#header").display
+    drive(headless, user=user(ui=UI(headless=True)))
+
+
+def test_crumbsless_flag_and_config_readonly_through_the_launcher():
+    args = build_parser().parse_args(["--crumbsless"])
+    app = build_app(args, SimBackend(small_cluster()), manual=True, user=user(read_only=True))
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert not app.query_one("#crumbs").display
+            assert app.session.read_only
+    asyncio.run(go())
+
+
+# -- logger.* at open ----------------------------------------------------------------------------------
+
+async def open_counter_logs(app, pilot):
+    await goto(app, pilot, "counter")
+    await pilot.press("l")
+    await settle(app, pilot)
+    assert isinstance(app.screen, LogScreen)
+    return app.screen
+
+
+def test_logger_settings_set_how_a_log_view_opens():
+    async def s(app, pilot, cluster):
+        cluster.advance(200)
+        scr = await open_counter_logs(app, pilot)
+        assert len(scr._rows) == 20  # logger.tail
+        assert scr.buffer.capacity == 50  # logger.buffer
+        status = scr.status_text()
+        assert "Wrap:On" in status and "Timestamps:On" in status and "Autoscroll:Off" in status
+        first = scr._line(0).plain
+        assert first.split(" ", 1)[0].endswith("Z")  # showTime: the line starts with its timestamp
+    run(s, user=user(logger=Logger(tail=20, buffer=50, text_wrap=True, show_time=True, disable_autoscroll=True)))
+
+
+@pytest.mark.parametrize("since,label,lines", [(300, "5m", 300), (90, "90s", 90)])
+def test_logger_since_seconds_is_the_window_a_log_view_opens_with(since, label, lines):
+    async def s(app, pilot, cluster):
+        cluster.advance(600)
+        scr = await open_counter_logs(app, pilot)
+        assert f"Since:{label}" in scr.status_text()
+        assert len(scr._rows) == lines
+        await pilot.press("0")  # a window key: k9s's windows again
+        await settle(app, pilot)
+        assert "Since:tail" in scr.status_text() and len(scr._rows) == 100
+    run(s, user=user(logger=Logger(since_seconds=since)))
+
+
+def test_log_views_open_as_before_without_a_config():
+    async def s(app, pilot, cluster):
+        cluster.advance(200)
+        scr = await open_counter_logs(app, pilot)
+        status = scr.status_text()
+        assert len(scr._rows) == 100 and "Wrap:Off" in status and "Timestamps:Off" in status
+        assert "Autoscroll:On" in status and "Since:tail" in status
+    run(s)
+
+
+# -- thresholds ------------------------------------------------------------------------------------------
+
+def header_facts(cpu: str, mem: str, levels: tuple[str, str]) -> Facts:
+    return Facts([("Context:", "sim")], cpu, mem, 22, ["default"], [], [], "connected", None, levels)
+
+
+def value_style(line: Text, value: str) -> str:
+    start = line.plain.index(value)
+    return " ".join(str(s.style) for s in line.spans if s.start <= start < s.end)
+
+
+def test_header_cpu_and_mem_colour_by_threshold_level():
+    """The level picks the skin's colour (k9s: orangered at warn, red at critical)."""
+    ok, warn, critical = (str(level_style(x)) for x in ("ok", "warn", "critical"))
+    assert len({ok, warn, critical}) == 3
+    lines = layout(header_facts("95%", "75%", ("critical", "warn")), 120, 45)
+    cpu = next(line for line in lines if "CPU:" in line.plain)
+    mem = next(line for line in lines if "MEM:" in line.plain)
+    assert value_style(cpu, "95%") == critical
+    assert value_style(mem, "75%") == warn
+    calm = layout(header_facts("10%", "20%", ("ok", "ok")), 120, 45)
+    assert value_style(next(line for line in calm if "CPU:" in line.plain), "10%") == ok
+    short = layout(header_facts("10%", "75%", ("ok", "warn")), 120, 24)  # one CPU/MEM row: the worse level
+    assert value_style(next(line for line in short if "CPU/MEM:" in line.plain), "10%") == warn
+
+
+def test_the_header_uses_config_thresholds(drive):
+    async def s(app, pilot, cluster):
+        usage = app.session.cluster_usage()
+        assert usage is not None and usage[0] >= 1
+        header = app.query_one("#header")
+        assert header.facts.levels[0] == "critical"  # any CPU use is critical at critical: 1
+    drive(s, user=user(thresholds=Thresholds(cpu=Severity(critical=1, warn=1))))
+
+
+# -- per-context memory ------------------------------------------------------------------------------------
+
+def restart(argv, cluster, scenario):
+    """One k9py run with the user's files (persist) on ``cluster``: build, run, exit."""
+    app = build_app(build_parser().parse_args(argv), SimBackend(cluster), manual=True,
+                    user=UserConfig(persist=True))
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await scenario(app, pilot)
+    asyncio.run(go())
+    return app
+
+
+def test_a_favourite_namespace_and_the_active_view_come_back_after_a_restart(tmp_path, monkeypatch):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    cluster = small_cluster()
+
+    async def first(app, pilot):
+        assert app.title_text() == "pods(default)[5]"
+        await command(app, pilot, "pods kube-system")
+        await command(app, pilot, "deploy")
+        assert app.title_text().startswith("deployments(kube-system)")
+    restart([], cluster, first)
+    saved = (tmp_path / "clusters").rglob("config.yaml")
+    assert len(list(saved)) == 1
+
+    async def second(app, pilot):
+        assert app.title_text().startswith("deployments(kube-system)")
+        assert app.navigator.favorites[:2] == ["kube-system", "default"]
+        await pilot.press("2")  # the favourite remembered: default
+        await sync(app, pilot)
+        assert app.title_text().startswith("deployments(default)")
+    restart([], cluster, second)
+
+    async def view_flag(app, pilot):
+        assert app.title_text() == "pods(default)[5]"  # -c wins over the view; the namespace last used stays
+    restart(["-c", "pods"], cluster, view_flag)
+
+    async def namespace_flag(app, pilot):
+        assert app.title_text() == "pods(kube-system)[2]"  # -n wins over the namespace
+    restart(["-n", "kube-system"], cluster, namespace_flag)
+
+
+def test_a_corrupt_context_file_is_flashed_and_k9py_starts(tmp_path, monkeypatch):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    cluster = small_cluster()
+    ctx = SimBackend(cluster).info().context
+    from k9py.config import locations
+    path = locations.context_file(ctx)
+    path.parent.mkdir(parents=True)
+    path.write_text("k9py:\n  namespace: [oops\n")
+
+    async def s(app, pilot):
+        assert app.title_text() == "pods(default)[5]"
+        assert f"{path}:3: yaml:" in flash(app) and "ignored" in flash(app)
+    restart([], cluster, s)
+    assert path.with_name("config.yaml.corrupt").read_text() == "k9py:\n  namespace: [oops\n"
+    assert "active: default" in path.read_text()
+
+
+def test_nothing_is_remembered_without_the_users_files(tmp_path, monkeypatch, drive):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+    drive(s)
+    assert not (tmp_path / "clusters").exists()
+
+
+def test_switching_context_brings_back_its_favourites_and_its_skin(tmp_path, monkeypatch):
+    """k9s's per-cluster config: `:ctx` to a context with a skin of its own (red for production)
+    restyles the app; back on a context without one, config.yaml's skin returns."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    from k9py.config import context_state, locations
+    from k9py.explorer.session import Session
+    path = locations.context_file("prod")  # as a user writes it by hand
+    path.parent.mkdir(parents=True)
+    path.write_text("k9py:\n  skin: dracula\n  namespace:\n    favorites: [kube-system]\n")
+    app = build_app(build_parser().parse_args([]), SimBackend(small_cluster(), context="dev"), manual=True,
+                    user=UserConfig(persist=True, settings=Settings(skin="nord")))
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert app.skin.name == "nord"
+            await app.replace_session(Session(SimBackend(small_cluster(), context="prod"), manual=True))
+            await sync(app, pilot)
+            assert app.skin.name == "dracula" and "kube-system" in app.navigator.favorites
+            await app.replace_session(Session(SimBackend(small_cluster(), context="dev"), manual=True))
+            await sync(app, pilot)
+            assert app.skin.name == "nord"
+    asyncio.run(go())
+    assert context_state.load("dev")[0].favorites  # the context left was remembered
+
+
+def test_a_skin_given_on_the_command_line_stays_across_contexts(tmp_path, monkeypatch):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    from k9py.config import locations
+    from k9py.explorer.session import Session
+    path = locations.context_file("prod")
+    path.parent.mkdir(parents=True)
+    path.write_text("k9py:\n  skin: dracula\n")
+    app = build_app(build_parser().parse_args(["--skin", "monokai"]), SimBackend(small_cluster(), context="dev"),
+                    manual=True, user=UserConfig(persist=True))
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await app.replace_session(Session(SimBackend(small_cluster(), context="prod"), manual=True))
+            await sync(app, pilot)
+            assert app.skin.name == "monokai"
+    asyncio.run(go())
