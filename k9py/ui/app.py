@@ -121,12 +121,11 @@ class K9pyApp(App[None]):
             self.set_interval(max(METRICS_INTERVAL, rate), self.refresh_metrics)
             self.call_later(self.refresh_metrics)
         self.outcome(self.navigator.start())
-        self.apply_skin(self.user.settings.skin)  # config.yaml's k9py.ui.skin, --skin, the context's
-        if self.user.warnings:  # the user's files: what was ignored (a wrong context file, a skin key)
-            self.flash(" | ".join(self.user.warnings), "warn")
+        # config.yaml's k9py.ui.skin, --skin, the context's; flashed with what the user's files
+        # had ignored (a wrong context file, an unknown plugin scope) in one message
+        self.apply_skin(self.user.settings.skin, notes=[*self.user.warnings, *self.plugin_keys.conflict_note()])
         self.set_focus(self.table)
         timeline.install(self)  # the replay bar (when replaying), hot-reload flashes
-        self.plugin_keys.warn_conflicts()
 
     # -- skins (ui/theme.py: a k9s skin → the Textual theme and the components' styles) -----------------
     skin: Skin = Skin()
@@ -136,25 +135,26 @@ class K9pyApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme.variables()  # the $k9-* variables the CSS uses, before a skin is applied
 
-    def apply_skin(self, name_or_file: str | None) -> bool:
+    def apply_skin(self, name_or_file: str | None, *, notes: list[str] | None = None) -> bool:
         """Make a skin (a bundled or user skin's name, or a k9s skin file; None: the default look)
-        the app's look now. A wrong one flashes ``FILE:LINE: ...`` and keeps the current look."""
+        the app's look now. A wrong one flashes ``FILE:LINE: ...`` and keeps the current look.
+        ``notes``: other warnings to flash with the skin's own (one flash, not one over another)."""
         try:
             skin = theme.load(name_or_file)
         except K9pyError as err:
-            self.flash(str(err), "error")
+            self.flash(" | ".join([*(notes or []), str(err)]), "error")
             return False
-        self.show_skin(skin)
+        self.show_skin(skin, notes=notes)
         self.skin_choice = name_or_file
         return True
 
-    def show_skin(self, skin: Skin, *, watch: bool = True) -> None:
+    def show_skin(self, skin: Skin, *, watch: bool = True, notes: list[str] | None = None) -> None:
         """Paint everything with ``skin``; watch its file (``watch``) so a save restyles the app."""
         theme.apply(self, skin)
         self.skin = skin
         self.restyle()
-        if skin.warnings:
-            self.flash(" | ".join(skin.warnings), "warn")
+        if warnings := [*(notes or []), *skin.warnings]:
+            self.flash(" | ".join(warnings), "warn")
         if watch:
             self.workers.cancel_group(self, "skin-watch")
             if skin.path is not None and (self.watch_skin_file if self.watch_skin_file is not None else not self.manual):

@@ -82,12 +82,11 @@ class PluginKeys:
                   for p in self.plugins]
         return [str(c) for c in keymap_file.conflicts(self.app.user.keymap, claims)]
 
-    def warn_conflicts(self) -> None:
-        """At start: flash the conflicts (after what the user's files warned about, if anything)."""
+    def conflict_note(self) -> list[str]:
+        """At start: the first conflict (and how many more) to flash with the other warnings."""
         found = self.conflicts()
-        if found:
-            more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
-            self.app.flash(" | ".join([*self.app.user.warnings, found[0] + more]), "warn")
+        more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
+        return [found[0] + more] if found else []
 
     def hints(self, view: ViewKind) -> Hints:
         """The PLUGINS hints of ``view`` (none for dangerous plugins in read-only mode)."""

@@ -280,3 +280,24 @@ def test_a_skin_given_on_the_command_line_stays_across_contexts(tmp_path, monkey
             await sync(app, pilot)
             assert app.skin.name == "monokai"
     asyncio.run(go())
+
+
+def test_warnings_at_start_share_one_flash_rather_than_hide_each_other(tmp_path, monkeypatch):
+    """A corrupt context file and a skin with a key k9py does not know: both are said."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    from k9py.config import locations
+    cluster = small_cluster()
+    path = locations.context_file(SimBackend(cluster).info().context)
+    path.parent.mkdir(parents=True)
+    path.write_text("k9py:\n  namespace: [oops\n")
+    skin = tmp_path / "odd.yaml"
+    skin.write_text("k9s:\n  body:\n    fgColor: white\n    sparkles: true\n")
+    app = build_app(build_parser().parse_args(["--skin", str(skin)]), SimBackend(cluster), manual=True,
+                    user=UserConfig(persist=True))
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            text = flash(app)
+            assert f"{path}:3: yaml:" in text and "sparkles" in text
+    asyncio.run(go())
