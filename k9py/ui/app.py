@@ -373,9 +373,12 @@ class K9pyApp(App[None]):
 
     def action_aliases(self) -> None:
         rows = kinds.alias_table(self.session.extra_aliases(), self.navigator.aliases)  # the user's last
-        text = Text(f"{'RESOURCE':<26}{'COMMAND':<26}ALIASES\n", style=theme.style("table.header"))
-        for kind, name, words in rows:  # a user's long command pushes its alias right, on its row only
-            text.append(f"{kind:<26}{name:<25} {words}\n", style=theme.style("row"))
+        # columns as wide as their longest cell (a user's long command at most 30)
+        kind_w = max((len(k) for k, _, _ in rows), default=8) + 2
+        name_w = min(30, max((len(n) for _, n, _ in rows), default=7)) + 2
+        text = Text(f"{'RESOURCE':<{kind_w}}{'COMMAND':<{name_w}}ALIASES\n", style=theme.style("table.header"))
+        for kind, name, words in rows:
+            text.append(f"{kind:<{kind_w}}{name:<{name_w - 1}} {words}\n", style=theme.style("row"))
         self.push_screen(AliasesScreen(f"Aliases[{len(rows)}]", text))
 
     def action_hotkey(self, index: int) -> None:

@@ -56,7 +56,7 @@ async def settle(app: K9pyApp, pilot: Any, seconds: float = 0.0) -> None:
         await pilot.pause()
 
 
-def run(scenario: Any, cluster: Any = None, **kw: Any) -> None:
+def run(scenario: Any, cluster: Any = None, *, size: tuple[int, int] = SIZE, **kw: Any) -> None:
     """Run ``async scenario(app, pilot, cluster)`` in a headless app on a manual clock."""
     cluster = cluster or sim_cluster()
 
@@ -64,7 +64,7 @@ def run(scenario: Any, cluster: Any = None, **kw: Any) -> None:
         sim = SimBackend(cluster)
         app = K9pyApp(sim, manual=True, **kw)
         _SIMS[app] = sim
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await settle(app, pilot)
             await scenario(app, pilot, cluster)
     asyncio.run(main())

@@ -156,6 +156,19 @@ def test_user_aliases_at_the_prompt_in_the_suggester_and_in_aliases(monkeypatch,
     run(s, user=user)
 
 
+def test_aliases_keep_one_line_per_resource_on_a_small_terminal(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, aliases=ALIASES)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "aliases")
+        body = help_body(app)
+        rows = body.count("\n") + 1
+        assert app.screen.query_one("#help-body").size.height == rows  # nothing wrapped at 80 columns
+        line = next(x for x in body.splitlines() if x.startswith("ServiceAccount"))
+        assert line.split() == ["ServiceAccount", "serviceaccounts", "sa,serviceaccount,serviceaccounts"]
+    run(s, user=user, size=(80, 24))
+
+
 def test_without_user_files_the_keys_are_k9s(tmp_path):
     async def s(app, pilot, cluster):
         assert app.user.keymap.overrides == {}

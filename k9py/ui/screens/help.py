@@ -195,4 +195,6 @@ class HelpScreen(ListScreen):
 
 class AliasesScreen(ListScreen):
     BINDINGS = [Binding("ctrl+a", "dismiss_screen", "Close")]
+    # a row too long for the screen ends in an ellipsis instead of wrapping under the next one
+    DEFAULT_CSS = "AliasesScreen #help-body { text-wrap: nowrap; text-overflow: ellipsis; }"
     HELP_TITLE = "ALIASES"
