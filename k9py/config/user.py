@@ -34,6 +34,8 @@ class UserConfig:
     persist: bool = False  # True: remember per-context state between runs (not in tests)
     config_skin: str | None = None  # config.yaml's skin: a context without its own goes back to it
     skin_pinned: bool = False  # --skin: it stays when the context changes
+    config_read_only: bool = False  # config.yaml's readOnly: a context without its own goes back to it
+    read_only_pinned: bool = False  # --readonly: every context is read-only
 
 
 def load_user() -> UserConfig:

@@ -22,6 +22,7 @@ class Session:
                  namespace: str = "default") -> None:
         """``manual``: tests drive the clock and flush the informer by hand (no timers)."""
         self.backend: Backend = read_only(backend) if readonly else backend
+        self._unwrapped = backend  # what a switch of context asks: its new Session decides read-only
         self.readonly = readonly
         self.manual = manual
         self.namespace = namespace  # the namespace the context opens in
@@ -69,11 +70,13 @@ class Session:
     def can_switch(self) -> bool:
         return self.supports(Capability.CONTEXTS)
 
-    async def switch_context(self, name: str) -> Session:
+    async def switch_context(self, name: str, *, readonly: bool | None = None) -> Session:
         """A new Session on context ``name`` (this one stays open: the caller closes it once the
-        new one is shown). Raises the backend's error for a bad context."""
-        backend = await self.backend.use_context(name)
-        return Session(backend, readonly=self.readonly, manual=self.manual, namespace=self.namespace)
+        new one is shown), read-only as ``readonly`` says (None: as this one). Raises the
+        backend's error for a bad context."""
+        backend = await self._unwrapped.use_context(name)
+        readonly = self.readonly if readonly is None else readonly
+        return Session(backend, readonly=readonly, manual=self.manual, namespace=self.namespace)
 
     # -- discovery ----------------------------------------------------------------------------------
     def extra_aliases(self) -> kinds.Aliases:

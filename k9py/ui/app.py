@@ -273,7 +273,7 @@ class K9pyApp(App[None]):
         """`:ctx` + enter: a Session on context ``name`` replaces this one without a restart."""
         self.flash(f"Switching context to {name}...")
         try:
-            new = await self.session.switch_context(name)
+            new = await self.session.switch_context(name, readonly=context_memory.read_only_for(self, name))
         except Exception as err:
             self.flash(f"context {name}: {err}", "error")
             return False

@@ -45,3 +45,14 @@ def arrive(app: K9pyApp) -> None:
         wanted = state.skin or app.user.config_skin
         if wanted != app.skin_choice:
             app.apply_skin(wanted)
+
+
+def read_only_for(app: K9pyApp, context: str) -> bool | None:
+    """Whether `:ctx` to ``context`` opens it read-only: always with --readonly, else as its
+    file's ``readOnly`` says, else config.yaml's. None: keep the session's (no user files)."""
+    if not app.user.persist:
+        return None
+    if app.user.read_only_pinned:
+        return True
+    state, _warnings = context_state.load(context)  # a wrong file's warning is flashed on arrival
+    return app.user.config_read_only if state.read_only is None else state.read_only

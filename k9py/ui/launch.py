@@ -81,8 +81,9 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
         s.skin, user.skin_pinned = args.skin, True
     elif state is not None and state.skin:
         s.skin = state.skin  # a skin per context (k9s: red for production)
+    user.config_read_only = s.read_only
     if getattr(args, "readonly", False):
-        s.read_only = True
+        s.read_only, user.read_only_pinned = True, True
     elif state is not None and state.read_only is not None:
         s.read_only = state.read_only
     s.ui.logoless = s.ui.logoless or bool(getattr(args, "logoless", False))

@@ -172,6 +172,47 @@ def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
         two.stop()
 
 
+def test_ctx_opens_a_context_read_only_when_its_file_says_so(tmp_path, monkeypatch):
+    """k9s's per-cluster readOnly: `:ctx` to production (readOnly: true in its file) refuses
+    changes there; back on the other context, config.yaml's readOnly (false) holds again."""
+    from k9py.cli import build_parser
+    from k9py.config import locations
+    from k9py.config.user import UserConfig
+    from k9py.ui.launch import build_app
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "cfg"))
+    prod = locations.context_file("prod")
+    prod.parent.mkdir(parents=True)
+    prod.write_text("k9py:\n  readOnly: true\n")
+    one, two = Server(small_cluster()), Server(small_cluster(seed=2))
+    try:
+        path = tmp_path / "kc.yaml"
+        doc = kubeconfig_doc(one.handle.url, name="dev")
+        doc2 = kubeconfig_doc(two.handle.url, name="prod")
+        for k in ("clusters", "contexts", "users"):
+            doc[k] += doc2[k]
+        path.write_text(yaml.safe_dump(doc))
+
+        async def main():
+            app = build_app(build_parser().parse_args(["-c", "cm"]), LiveBackend(LiveOptions(kubeconfig=str(path), **FAST)),
+                            manual=True, user=UserConfig(persist=True))
+            async with app.run_test(size=SIZE) as pilot:
+                await until(app, pilot, lambda: rows(app), "dev's configmaps")
+                assert not app.session.read_only
+                assert app.run_worker(app.switch_context("prod")) is not None
+                await until(app, pilot, lambda: app.backend.info().context == "prod" and rows(app), "prod's configmaps")
+                assert app.session.read_only
+                await pilot.press("ctrl+d")
+                await pilot.pause()
+                assert "read-only" in app.flash_text.lower() and not app.screen.is_modal
+                app.run_worker(app.switch_context("dev"))
+                await until(app, pilot, lambda: app.backend.info().context == "dev" and rows(app), "dev again")
+                assert not app.session.read_only
+        run(main())
+    finally:
+        one.stop()
+        two.stop()
+
+
 def _crd_faults(server):
     """A CronTab CRD in discovery, served with its printer columns (as test_live.py does)."""
     faults = server.faults
