@@ -170,8 +170,9 @@ def build(skin: Skin) -> Palette:
     style("row.completed", g("frame.status.completedColor", SLATE))
     style("row.del", g("frame.status.killColor", MEDIUMPURPLE))
     style("row.highlight", g("frame.status.highlightColor", AQUA))
-    style("table.header", g("views.table.header.fgColor", ANSI_WHITE), bold=True)
-    style("table.sorter", g("views.table.header.sorterColor", AQUA), bold=True)
+    header_bg = g("views.table.header.bgColor", DEFAULT, bg=True)  # default: the table's own shows
+    style("table.header", g("views.table.header.fgColor", ANSI_WHITE), header_bg, bold=True)
+    style("table.sorter", g("views.table.header.sorterColor", AQUA), header_bg, bold=True)
     style("table.cursor", cursor_fg, cursor_bg)
     style("table.marked", g("views.table.markColor", PALEGREEN))
     style("table.stale", g((), STALE))
