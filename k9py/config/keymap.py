@@ -5,12 +5,19 @@ format, see docs/keys.md)::
       delete: ctrl-x          # one key
       describe: [d, f4]       # several
       kill: null              # unbound ("" too)
+      logs.wrap: W            # a pushed screen's own action: SCREEN.ACTION
 
-Every action has a stable id (``DEFAULTS``: id → its default keys, Textual key names). A file is
-checked as a whole: unknown ids (with a suggestion), keys that are no keys, two actions on one key
-where both work (``conflicts``: row verbs only meet in the views whose kind has both, so `s` can be
-shell in pods, scale in deployments and suspend in cronjobs), a key that would shadow the prompt
-(`:` `/`) or esc. Hotkeys and plugins bind keys too: they hand theirs to ``conflicts`` as Claims.
+Every action has a stable id (``DEFAULTS``: id → its default keys, Textual key names). The
+resource views' ids are plain (``VIEW_ACTIONS``, ``ROW_VERBS``); the pushed screens' own actions
+are scoped by their screen, ``logs.wrap``, ``viewer.search_next`` (``SCREEN_ACTIONS``), because one
+letter means different things in different screens. What screens share keeps the view's id
+(``down``, ``top``, ``help``, xray's ``describe`` ...): one line moves it everywhere.
+
+A file is checked as a whole: unknown ids (with a suggestion), keys that are no keys, two actions
+on one key where both work (``conflicts``: row verbs only meet in the views whose kind has both,
+so `s` can be shell in pods, scale in deployments and suspend in cronjobs; a screen's actions only
+meet in that screen, ``SCREENS``), a key that would shadow the prompt (`:` `/`) or esc. Hotkeys
+and plugins bind keys too: they hand theirs to ``conflicts`` as Claims.
 """
 
 from __future__ import annotations
@@ -51,9 +58,62 @@ VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
     "sort_last_seen": ("L",),
     **{f"favorite_{i}": (str(i),) for i in range(10)},
 }
-DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS}
+# The pushed screens' own actions (k9py.ui's screens declare each as a binding with the id):
+# `back` closes any of them (esc always does too); the others are scoped by their screen. `viewer`
+# is every text viewer (describe, YAML, logs, screen dumps).
+SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
+    "back": ("q",),
+    "viewer.search": ("slash",), "viewer.search_next": ("n",), "viewer.search_prev": ("N",),
+    "viewer.copy": ("c",), "viewer.save": ("ctrl+s",), "viewer.fullscreen": ("f",),
+    "yaml.managed_fields": ("m",), "yaml.decode": ("x",),
+    "logs.autoscroll": ("s",), "logs.wrap": ("w",), "logs.timestamps": ("t",), "logs.json": ("j",),
+    "logs.window_tail": ("0",), "logs.window_head": ("1",), "logs.window_1m": ("2",), "logs.window_5m": ("3",),
+    "logs.window_15m": ("4",), "logs.window_30m": ("5",), "logs.window_1h": ("6",),
+    "xray.goto": ("enter",), "xray.fold": ("space",), "xray.fold_all": ("x",),
+    "pulses.goto": ("enter",), "pulses.next": ("tab",), "pulses.prev": ("shift+tab",),
+    "screendumps.open": ("enter",), "screendumps.delete": ("ctrl+d",),
+    "timeline.go": ("enter",), "timeline.play_pause": ("space",),
+}
+DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
 PROMPT_ACTIONS = ("command", "filter")  # their keys open the prompt before any binding sees a key
 FIXED = ("escape",)  # esc: back / clear / close, everywhere; not rebindable
+
+
+@dataclass(frozen=True)
+class ScreenKeys:
+    """A pushed screen's keys: the ids that work there (its own, then what it shares with the
+    views) and the keys no keymap moves there, each with the id whose work it does (a list's own
+    arrow keys, the viewers' extra `home` for top). Its ``name`` is the screen classes' KEY_SCOPE."""
+    name: str
+    label: str  # how messages name it
+    actions: tuple[str, ...]
+    fixed: dict[str, str] = field(default_factory=dict)
+
+
+_VIEWER = ("back", "help", "viewer.search", "viewer.search_next", "viewer.search_prev", "viewer.copy",
+           "viewer.save", "viewer.fullscreen")
+_NAV = ("down", "up", "page_down", "page_up", "top", "bottom")
+_LINES = (*_NAV, "scroll_left", "scroll_right")
+_LINES_FIXED = {"space": "page_down", "home": "top", "end": "bottom", "h": "scroll_left", "l": "scroll_right"}
+_LIST_FIXED = {"up": "up", "down": "down", "home": "top", "end": "bottom", "pageup": "page_up",
+               "pagedown": "page_down"}  # what an option list or a scrolled box does by itself
+_LOGS = tuple(a for a in SCREEN_ACTIONS if a.startswith("logs."))
+XRAY_VERBS = ("describe", "yaml", "logs", "previous", "edit", "delete")  # a node's, as in its table
+SCREENS: tuple[ScreenKeys, ...] = (
+    ScreenKeys("viewer", "describe and dump views", (*_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("logs", "log view", (*_LOGS, *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("xray", "xray view", ("xray.goto", "xray.fold", "xray.fold_all", *XRAY_VERBS, "back", "help", *_NAV),
+               {"home": "top", "end": "bottom", "left": "scroll_left", "right": "scroll_right"}),
+    ScreenKeys("pulses", "pulses view", ("pulses.goto", "pulses.next", "pulses.prev", "back", "help", "down", "up",
+                                         "scroll_left", "scroll_right"), {"h": "scroll_left", "l": "scroll_right"}),
+    ScreenKeys("screendumps", "screendumps view",
+               ("screendumps.open", "screendumps.delete", "back", "help", "down", "up"), _LIST_FIXED),
+    ScreenKeys("timeline", "timeline view",
+               ("timeline.go", "timeline.play_pause", "back", "help", "down", "up", "top", "bottom"), _LIST_FIXED),
+    ScreenKeys("help", "help and aliases lists", ("back", "help", "aliases", *_NAV),
+               {**_LIST_FIXED, "left": "scroll_left", "right": "scroll_right"}),
+)
 
 # Keys a terminal reports under two names: bound under both, compared as the first.
 SAME_KEY = {"ctrl+@": "ctrl+space", "ctrl+at": "ctrl+space"}
@@ -100,9 +160,9 @@ class Keymap:
         return label(keys[0])
 
     def actions_on(self, key: str) -> list[str]:
-        """The ids bound to ``key`` (any view)."""
+        """The resource views' ids bound to ``key`` (any view; not the pushed screens' own)."""
         k = canonical(key)
-        return [a for a in DEFAULTS if k in {canonical(x) for x in self.keys(a)}]
+        return [a for a in DEFAULTS if a not in SCREEN_ACTIONS and k in {canonical(x) for x in self.keys(a)}]
 
 
 @dataclass(frozen=True)
@@ -128,11 +188,19 @@ class Conflict:
     line: int | None = None
     field: str | None = None
     claim: bool = False  # ``second`` is a Claim (a hotkey, a plugin)
+    screen: bool = False  # ``views`` are pushed screens (``ScreenKeys.label``), not resource views
+    fixed: bool = False  # ``first`` is the work a screen keeps on the key (``ScreenKeys.fixed``)
 
     def message(self) -> str:
         k = label(self.key)
         if self.first == "escape":
             return "esc is k9py's back key: it cannot be bound"
+        if self.screen:
+            more = len(self.views) - 3
+            where = ", ".join(f"the {v}" for v in self.views[:3]) + (f" and {more} more" if more > 0 else "")
+            if self.fixed:
+                return f"{k} is kept for {self.first} in {where} (a fixed key): give {self.second} another key"
+            return f"{k} is also {self.first}'s key (in {where}): give one of them another key or unbind it (null)"
         if self.first in PROMPT_ACTIONS:
             other = "taken by a hotkey or plugin" if self.claim else f"{self.second}'s key"
             return f"{k} opens the prompt ({self.first}): it cannot also be {other}"
@@ -156,14 +224,54 @@ class Conflict:
 
 def _active(view: kinds.ViewKind) -> list[str]:
     """The action ids that work in ``view``: every view action, and the row verbs of its kind."""
-    return [a for a in DEFAULTS if a not in ROW_VERBS or a in view.verbs]
+    return [*VIEW_ACTIONS, *(a for a in ROW_VERBS if a in view.verbs)]
+
+
+def _by_default(key: str, *actions: str) -> bool:
+    """Whether every one of ``actions`` has ``key`` among its default keys."""
+    return all(key in {canonical(k) for k in DEFAULTS[a]} for a in actions)
+
+
+def screen_conflicts(keymap: Keymap) -> list[Conflict]:
+    """In each pushed screen (``SCREENS``): two of its actions on one key, or an action on a key
+    the screen keeps for other work (``ScreenKeys.fixed``). A key two actions have by default is k9s's
+    own layout, not a conflict: the screen's action comes first (the log view's `j` is JSON, not
+    down). Each pair is reported once, at the user's line of the later binding, with the screens
+    where it clashes."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for screen in SCREENS:
+        owners: dict[str, list[str]] = {}
+        for action in screen.actions:
+            for key in dict.fromkeys(canonical(k) for k in keymap.keys(action)):
+                owners.setdefault(key, []).append(action)
+        for key, who in owners.items():
+            kept = screen.fixed.get(key)
+            for a in who:
+                if kept is not None and a != kept:
+                    found.setdefault((key, f"={kept}", a), []).append(screen.label)
+            for i in range(len(who)):
+                for j in range(i + 1, len(who)):
+                    if not _by_default(key, who[i], who[j]):
+                        found.setdefault((key, who[i], who[j]), []).append(screen.label)
+    out: list[Conflict] = []
+    for (key, a, b), where in found.items():
+        if a.startswith("="):
+            file, line = keymap.where.get(b, (None, None))
+            out.append(Conflict(key, a[1:], b, tuple(where), file, line, f"keymap.{b}", screen=True, fixed=True))
+            continue
+        at = max((x for x in (a, b) if x in keymap.overrides), default=b,
+                 key=lambda x: keymap.where.get(x, (None, None))[1] or 0)
+        file, line = keymap.where.get(at, (None, None))
+        out.append(Conflict(key, a if at == b else b, at, tuple(where), file, line, f"keymap.{at}", screen=True))
+    return out
 
 
 def conflicts(keymap: Keymap, claims: Iterable[Claim] = ()) -> list[Conflict]:
     """Two actions (or an action and a claim, or two claims) on one key where both work. A claim
     with ``override`` takes its key from built-in actions (k9s) but not from the prompt or esc;
     ``claims`` are checked against each other too. Each pair is reported once, at the line of the
-    binding the user wrote last (a claim's line, else the keymap's)."""
+    binding the user wrote last (a claim's line, else the keymap's). Then the pushed screens'
+    (``screen_conflicts``)."""
     claims = list(claims)
     found: dict[tuple[str, str, str], list[str]] = {}
     for view in kinds.VIEWS:
@@ -196,7 +304,7 @@ def conflicts(keymap: Keymap, claims: Iterable[Claim] = ()) -> list[Conflict]:
     for claim in claims:
         if canonical(claim.key) in FIXED:
             out.append(Conflict("escape", "escape", claim.owner, (), claim.file, claim.line, claim.owner, claim=True))
-    return out
+    return out + screen_conflicts(keymap)
 
 
 def check(keymap: Keymap, claims: Iterable[Claim] = ()) -> None:
@@ -219,6 +327,9 @@ def load(path: Path, *, text: str | None = None) -> Keymap:
     for action, value in entries.items():
         action = str(action)
         where: list[str | int] = ["keymap", action]
+        if isinstance(value, dict) and _scoped(action):  # logs: {wrap: W} for logs.wrap: W
+            raise doc.error(where, f"a screen's keys are one id a line: {action}.ACTION: KEY "
+                                   f"(e.g. {_scoped(action)[0]}: {label(DEFAULTS[_scoped(action)[0]][0])[1:-1]})")
         if action not in DEFAULTS:
             raise doc.error(where, _unknown(action))
         km.overrides[action] = _keys(doc, where, value)
@@ -227,9 +338,16 @@ def load(path: Path, *, text: str | None = None) -> Keymap:
     return km
 
 
+def _scoped(screen: str) -> list[str]:
+    """The ids of ``screen``'s own actions (``logs`` → logs.autoscroll, ...)."""
+    return [a for a in SCREEN_ACTIONS if a.startswith(f"{screen}.")]
+
+
 def _unknown(action: str) -> str:
     if action in FIXED:
         return "esc is k9py's back key: it cannot be rebound"
+    if _scoped(action):
+        return f"unknown action: the {action} screen's ids are {action}.ACTION ({', '.join(_scoped(action)[:3])}, ...)"
     close = difflib.get_close_matches(action.replace("-", "_").lower(), list(DEFAULTS), n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]}?" if close else " (the ids are listed in docs/keys.md)"
     return f"unknown action{hint}"

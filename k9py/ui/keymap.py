@@ -8,12 +8,16 @@ removes keys by id. The bindings are built from the effective keymap (``app_bind
 ``App.set_keymap`` is not used: it rebinds by key (dropping every binding of the old key), which is
 wrong for row keys where one key means a different verb per view. Here each row verb has its own
 binding (``verb('scale')`` on `s`, ``verb('shell')`` on `s`, ...): a verb the view does not have
-skips, and the next binding of the key gets its turn."""
+skips, and the next binding of the key gets its turn.
+
+The pushed screens (viewers, xray, pulses, ...) declare their keys as class ``BINDINGS`` that carry
+ids; ``rekey`` turns those into the user's keys and ``KeyedScreen`` (``ui/screens/help.py``)
+installs them with ``replace_declared``, so their menus and `?` follow too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import DOMNode
@@ -22,6 +26,7 @@ from k9py.config.hotkeys import Hotkey
 from k9py.config.keymap import DEFAULTS, Keymap, canonical, variants
 from k9py.config.keys import label
 from k9py.explorer import keys as row_keys
+from k9py.ui.widgets.menu import binding_keys, declared_bindings
 from k9py.view.kinds import VIEWS, ViewKind
 
 DEFAULT = Keymap()
@@ -167,6 +172,47 @@ def install(node: DOMNode, new: Iterable[BindingType]) -> None:
     keymaps never share them."""
     kept = [b for _, b in node._bindings if b.id not in DEFAULTS]
     node._bindings = BindingsMap([*kept, *new])
+
+
+# -- the pushed screens ------------------------------------------------------------------------------
+def rekey(chain: Sequence[Sequence[Binding]], keymap: Keymap) -> list[list[Binding]]:
+    """A pushed screen's bindings, group by group in the order its keys are looked up (its own
+    class, its bases, then its body widget's), as ``keymap`` binds their ids. A binding keeps the
+    keys it declares unless the user rebound its id; then the first binding of the id takes the
+    user's keys in place of the id's default ones and any later binding of it loses those (the
+    viewer's `j` and its body's `down` are one action: `down: x` puts x on the viewer only). Keys of
+    a binding that are not its id's defaults are fixed and stay (esc beside `q`, home beside `g`)."""
+    out: list[list[Binding]] = []
+    taken: set[str] = set()  # ids whose keys a binding has taken
+    for group in chain:
+        new: list[Binding] = []
+        for b in group:
+            if not b.id or b.id not in DEFAULTS or not keymap.changed(b.id):
+                new.append(b)
+                continue
+            mine = {canonical(k) for k in DEFAULTS[b.id]}
+            user = [] if b.id in taken else [v for k in keymap.keys(b.id) for v in variants(k)]
+            taken.add(b.id)
+            keys: list[str] = []
+            for k in binding_keys(b):
+                if canonical(k) in mine:
+                    keys += user  # where the first of the id's default keys stood
+                    user = []
+                else:
+                    keys.append(k)
+            keys = list(dict.fromkeys(keys + user))
+            if keys:
+                new.append(replace(b, key=",".join(keys)))
+        out.append(new)
+    return out
+
+
+def replace_declared(node: DOMNode, new: Iterable[Binding]) -> None:
+    """Give ``node`` the bindings ``new`` instead of every key its k9py classes declare (the
+    stock keys of Textual's classes that k9py never bound stay: text copy, ctrl+pageup)."""
+    declared = {k for _, group in declared_bindings(type(node)) for b in group for k in binding_keys(b)}
+    kept = [b for key, b in node._bindings if key not in declared]
+    node._bindings = BindingsMap([*new, *kept])
 
 
 def prompt_mode(keymap: Keymap, key: str) -> str | None:

@@ -11,6 +11,7 @@ from k9py.config.keymap import DEFAULTS, Claim, Keymap, conflicts
 from k9py.config.yamlfile import ConfigError
 from k9py.explorer import keys as row_keys
 from k9py.ui import keymap as ui_keymap
+from k9py.ui.screens import keys as screen_keys
 from k9py.view.kinds import VIEWS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
@@ -113,6 +114,56 @@ def test_a_key_that_opens_the_prompt_cannot_do_anything_else(tmp_path):
     assert km.keys("describe") == ("d", "colon")
 
 
+def test_a_screens_own_actions_are_rebound_by_their_scoped_ids(tmp_path):
+    _, km = load(tmp_path, "keymap:\n  logs.wrap: W\n  viewer.search_next: ctrl-n\n  back: null\n")
+    assert km.keys("logs.wrap") == ("W",) and km.keys("viewer.search_next") == ("ctrl+n",) and km.keys("back") == ()
+    assert km.keys("logs.autoscroll") == ("s",) and km.where["logs.wrap"][1] == 2
+    assert km.actions_on("W") == []  # a screen's key is no resource view's: plugins may take it there
+
+
+def test_two_actions_of_one_screen_on_one_key_is_a_conflict_at_the_users_line(tmp_path):
+    f, err = error(tmp_path, "keymap:\n  logs.timestamps: T\n  logs.wrap: s\n")
+    assert str(err) == (f"{f}:3: keymap.logs.wrap: <s> is also logs.autoscroll's key (in the log view): "
+                        "give one of them another key or unbind it (null)")
+    f, err = error(tmp_path, "keymap:\n  viewer.copy: m\n")  # only the YAML view has m
+    assert err.line == 2 and "<m> is also yaml.managed_fields's key (in the YAML view)" in str(err)
+    f, err = error(tmp_path, "keymap:\n  top: w\n")  # a view's id meets a screen's own only there
+    assert err.line == 2 and "keymap.top: <w> is also logs.wrap's key (in the log view)" in str(err)
+    f, err = error(tmp_path, "keymap:\n  xray.fold_all: d\n")  # xray's row keys are the verbs'
+    assert "<d> is also describe's key (in the xray view)" in str(err)
+    f, err = error(tmp_path, "keymap:\n  back: n\n")
+    assert ("<n> is also viewer.search_next's key (in the describe and dump views, the YAML view, "
+            "the log view)") in str(err)
+
+
+def test_keys_other_screens_use_are_free_and_k9s_own_overlap_stays(tmp_path):
+    # s autoscrolls logs, m shows managedFields in YAML, x folds xray: none of them is there
+    _, km = load(tmp_path, "keymap:\n  yaml.decode: s\n  xray.fold: m\n  logs.json: x\n  down: [j, ctrl-n]\n")
+    assert km.keys("yaml.decode") == ("s",) and km.keys("xray.fold") == ("m",) and km.keys("logs.json") == ("x",)
+    assert km.keys("down") == ("j", "ctrl+n")  # j is still JSON in the log view: k9s's, no clash
+
+
+def test_a_key_a_screen_keeps_cannot_be_taken_there(tmp_path):
+    f, err = error(tmp_path, "keymap:\n  xray.fold: home\n")
+    assert str(err) == (f"{f}:2: keymap.xray.fold: <home> is kept for top in the xray view (a fixed key): "
+                        "give xray.fold another key")
+    f, err = error(tmp_path, "keymap:\n  screendumps.open: pgdn\n")  # the list pages by itself
+    assert "<pgdn> is kept for page_down in the screendumps view" in str(err)
+    _, km = load(tmp_path, "keymap:\n  top: [g, home]\n")  # the key's own work: fine
+    assert km.keys("top") == ("g", "home")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("keymap:\n  logs:\n    wrap: W\n", "keymap.logs: a screen's keys are one id a line: logs.ACTION: KEY "
+                                         "(e.g. logs.autoscroll: s)"),
+    ("keymap:\n  viewer: W\n", "keymap.viewer: unknown action: the viewer screen's ids are viewer.ACTION"),
+    ("keymap:\n  logs.wrapp: W\n", "keymap.logs.wrapp: unknown action; did you mean logs.wrap?"),
+])
+def test_a_screens_ids_are_dotted(tmp_path, text, words):
+    _, err = error(tmp_path, text)
+    assert err.line == 2 and words in str(err), str(err)
+
+
 def test_hotkeys_and_plugins_claim_keys_through_conflicts():
     km = Keymap(overrides={"delete": ("ctrl+x",)})
     assert conflicts(km, [Claim("ctrl+d", "hotKeys.nodes.shortCut", "h.yaml", 3)]) == []  # ctrl-d is free now
@@ -133,16 +184,48 @@ def test_hotkeys_and_plugins_claim_keys_through_conflicts():
 
 def test_every_action_id_is_one_of_the_uis_and_every_verb_is_a_row_verb():
     ui_ids = {k.id for k in ui_keymap.ALL_KEYS if k.id}
-    assert ui_ids | set(keymap.ROW_VERBS) == set(DEFAULTS)
+    screen_ids = {aid for cls in screen_keys.SCREENS for aid in screen_keys.ids_of(cls)}
+    assert ui_ids | set(keymap.ROW_VERBS) | screen_ids == set(DEFAULTS)
+    assert set(keymap.SCREEN_ACTIONS) <= screen_ids
     assert set(row_keys.VERBS) == set(keymap.ROW_VERBS)
     for view in VIEWS:
         assert view.verbs <= set(keymap.ROW_VERBS), view.name
 
 
+@pytest.mark.parametrize("screen", keymap.SCREENS, ids=lambda s: s.name)
+def test_each_screens_ids_and_fixed_keys_are_its_classes(screen):
+    """config.keymap.SCREENS (what the checker knows) is what the screens bind: every id, and every
+    key a binding has beside its id's defaults is one the screen keeps (esc, the viewers' home)."""
+    classes = [cls for cls in screen_keys.SCREENS if screen.name == cls.KEY_SCOPE]
+    assert classes
+    bound = set()
+    for cls in classes:
+        groups, body = cls.keyed_bindings()
+        for b in [*(b for _, g in groups for b in g), *body]:
+            assert b.id, (cls.__name__, b)  # every key of a keyed screen has an id
+            bound.add(b.id)
+            for key in b.key.split(","):
+                if keymap.canonical(key) not in {keymap.canonical(k) for k in DEFAULTS[b.id]}:
+                    assert (key, b.id) in {("escape", "back"), *screen.fixed.items()}, (cls.__name__, key, b.id)
+    assert bound == set(screen.actions)
+
+
+def test_only_the_log_views_j_is_a_default_key_of_two_actions_of_one_screen():
+    """k9s's own layout is the one exception the checker allows (logs' j is JSON, not down)."""
+    shared = set()
+    for screen in keymap.SCREENS:
+        for i, a in enumerate(screen.actions):
+            for b in screen.actions[i + 1:]:
+                both = {keymap.canonical(k) for k in DEFAULTS[a]} & {keymap.canonical(k) for k in DEFAULTS[b]}
+                shared |= {(screen.name, k, a, b) for k in both}
+    assert shared == {("logs", "j", "logs.json", "down")}
+
+
 def test_the_docs_list_every_action_as_the_code_does():
     text = DOCS.read_text()
     assert ui_keymap.reference_markdown() in text
-    ids = set(re.findall(r"^\| `([a-z_0-9]+)` \|", text, re.M))
+    assert screen_keys.reference_markdown() in text
+    ids = set(re.findall(r"^\| `([a-z_0-9.]+)` \|", text, re.M))
     assert ids == set(DEFAULTS)
 
 

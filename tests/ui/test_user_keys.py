@@ -1,12 +1,18 @@
 """The user's keys in the running app: keymap.yaml rebinds and unbinds (the menu and `?` follow),
-hotkeys.yaml runs commands, aliases.yaml feeds `:`, the suggester and `:aliases`."""
+in the resource views and in the pushed screens; hotkeys.yaml runs commands, aliases.yaml feeds
+`:`, the suggester and `:aliases`."""
 
 import re
 
+from k9py.config.keymap import Keymap
 from k9py.config.user import UserConfig, load_user
 from k9py.ui.screens.actions import DeleteDialog
+from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.dialogs import ScaleScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen
+from k9py.ui.screens.logs import LogScreen
+from k9py.ui.screens.screendumps import DumpViewer, ScreenDumps
+from k9py.ui.screens.xray import XrayScreen
 from k9py.ui.screens.yaml_view import YamlScreen
 from tests.ui.simcluster import command, flash, goto, run, settle
 
@@ -94,6 +100,9 @@ def test_unbound_keys_do_nothing_and_leave_the_menu(monkeypatch, tmp_path):
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, AliasesScreen)
+        await pilot.press("ctrl+o")  # the key that opened the aliases closes them
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
     run(s, user=user)
 
 
@@ -177,3 +186,127 @@ def test_without_user_files_the_keys_are_k9s(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, DeleteDialog)
     run(s)
+
+
+# -- the pushed screens' keys (keymap.yaml's SCREEN.ACTION ids and the views' shared ones) ---------------
+SCREEN_KEYMAP = """\
+keymap:
+  logs.wrap: W                 # shift-w wraps; w does nothing in the log view
+  viewer.search: ctrl-r        # every viewer's search (the log view's filter)
+  viewer.search_next: ctrl-n
+  down: [j, down, ctrl-t]      # the viewers' j is the screen's, down the body's: one id
+  help: f1
+  back: null                   # esc only
+"""
+
+
+def menu_of(screen):
+    return str(screen.query_one("#key-menu").render())
+
+
+async def open_viewer(app, pilot, key, cls):
+    await goto(app, pilot, "counter")
+    await pilot.press(key)
+    await settle(app, pilot)
+    assert isinstance(app.screen, cls)
+    return app.screen
+
+
+def test_the_log_views_wrap_key_rebound(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, keymap=SCREEN_KEYMAP)
+
+    async def s(app, pilot, cluster):
+        scr = await open_viewer(app, pilot, "l", LogScreen)
+        menu = menu_of(scr)
+        assert re.search(r"<shift-w>\s+Wrap", menu) and not re.search(r"<w>\s+Wrap", menu)
+        assert re.search(r"<ctrl-r>\s+Filter", menu) and "</>" not in menu
+        await pilot.press("w")  # k9s's key does nothing here now
+        await settle(app, pilot)
+        assert not scr.wrap and "Wrap:Off" in scr.status_text()
+        await pilot.press("W")
+        await settle(app, pilot)
+        assert scr.wrap and "Wrap:On" in scr.status_text()
+        await pilot.press("j")  # still JSON in the log view (k9s's), though down has j
+        await settle(app, pilot)
+        assert scr.json
+        await pilot.press("question_mark")  # help is on f1 now
+        await pilot.pause()
+        assert app.screen is scr
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        body = help_body(app)
+        assert re.search(r"<shift-w>\s+Wrap", body) and not re.search(r"<w>\s+Wrap", body)
+        assert re.search(r"<ctrl-n>\s+Next match", body) and re.search(r"<f1>\s+Help", body)
+        assert "<?>" not in body and "<q>" not in body  # back is esc only
+        await pilot.press("f1")  # the key that opened the help closes it
+        await pilot.pause()
+        assert app.screen is scr
+        await pilot.press("q")  # unbound
+        await pilot.pause()
+        assert app.screen is scr
+        await pilot.press("escape")  # esc is fixed
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+    run(s, user=user)
+
+
+def test_the_viewers_search_keys_rebound(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, keymap=SCREEN_KEYMAP)
+
+    async def s(app, pilot, cluster):
+        scr = await open_viewer(app, pilot, "d", DescribeScreen)
+        menu = menu_of(scr)
+        assert re.search(r"<ctrl-r>\s+Search", menu) and re.search(r"<ctrl-n>\s+Next match", menu)
+        assert "</>" not in menu and not re.search(r"<n>\s+Next", menu)
+        await pilot.press("slash")  # k9s's search key does nothing here now
+        await pilot.pause()
+        assert not scr.search_input.display
+        await pilot.press("ctrl+r", *"ready", "enter")
+        await pilot.pause()
+        assert scr.search_text == "ready" and scr.match_index == 0 and len(scr.matches) >= 3
+        await pilot.press("n")
+        assert scr.match_index == 0
+        await pilot.press("ctrl+n")
+        assert scr.match_index == 1
+        await pilot.press("escape")  # clears the search
+        top = scr.body.top
+        await pilot.press("ctrl+t")  # the user's third down key
+        assert scr.body.top == top + 1
+        await pilot.press("f1")
+        await pilot.pause()
+        body = help_body(app)
+        assert re.search(r"<ctrl-r>\s+Search", body) and "</>" not in body
+        assert re.search(r"<j>/<down>/<ctrl-t>\s+Down", body)  # the body's down moved to the screen's
+    run(s, user=user)
+
+
+def test_a_lists_enter_is_the_screens_key(monkeypatch, tmp_path):
+    user = user_files(monkeypatch, tmp_path, keymap="keymap:\n  screendumps.open: o\n  down: [j, down, ctrl-t]\n")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    folder = tmp_path / "state" / "k9py" / "screens" / "k9py-sim"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("first\n")
+    (folder / "b.txt").write_text("second\n")
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "sd")
+        assert isinstance(app.screen, ScreenDumps)
+        dumps = app.screen
+        assert re.search(r"<o>\s+View", menu_of(dumps)) and "<enter>" not in menu_of(dumps)
+        await pilot.press("enter")  # the list's own enter is the screen's key: moved to o
+        await pilot.pause()
+        assert app.screen is dumps
+        await pilot.press("ctrl+t")
+        assert dumps.options.highlighted == 1
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, DumpViewer) and app.screen.path == dumps.dumps[1].path
+    run(s, user=user)
+
+
+def test_xrays_row_keys_are_the_row_verbs():
+    km = Keymap(overrides={"delete": ("ctrl+x",), "describe": ()})
+    hints = [h for _, hs in XrayScreen.binding_sections(km) for h in hs]
+    assert ("<ctrl-x>", "Delete") in [(h.label, h.description) for h in hints]
+    assert not any(h.description == "Describe" or "ctrl+d" in h.keys for h in hints)

@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import events, on
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
 
-from k9py.ui import theme
-from k9py.ui.widgets.menu import Hint, KeyMenu, bindings_of, hints_from_bindings
+from k9py.config.keymap import Keymap
+from k9py.ui import keymap, theme
+from k9py.ui.widgets.menu import Hint, KeyMenu, declared_bindings, distinct, hints_from_bindings
 
 R = TypeVar("R")
 Section = tuple[str, Sequence[Hint | tuple[str, str]]]
@@ -92,21 +96,72 @@ class HelpBody(Static):
 class KeyedScreen(Screen[R]):
     """A screen whose key menu and `?` list exactly its bindings that carry a description:
     one section per class declaring some (titled by its ``HELP_TITLE``; a class without one
-    joins the section of the class below it), the most specific first."""
+    joins the section of the class below it), the most specific first; `?` adds its ``BODY``
+    widget's keys (NAVIGATION).
 
-    BINDINGS = [Binding("question_mark", "help", "Help")]
+    A screen with a ``KEY_SCOPE`` (``config.keymap.SCREENS``) has the user's keys: its bindings
+    and its body's carry keymap ids, rebound as keymap.yaml says (``keymap.rekey``) when the screen
+    mounts; the menu and `?` are derived from those. Without one (dialogs) the keys are fixed."""
+
+    BINDINGS = [Binding("question_mark", "help", "Help", id="help")]
     HELP_TITLE = ""
     MENU_ROWS = 6
+    KEY_SCOPE = ""
+    BODY: ClassVar[type[Widget] | None] = None
+
+    _keyed: tuple[list[tuple[type[DOMNode], list[Binding]]], list[Binding]] | None = None
 
     def offers(self, hint: Hint) -> bool:
         """Whether ``hint``'s key does something here (a YAML view decodes Secrets only)."""
         return True
 
+    @property
+    def user_keymap(self) -> Keymap:
+        """The keys the user gave k9py's actions (the app's keymap.yaml; k9s's without a scope)."""
+        user = getattr(self.app, "user", None) if self.KEY_SCOPE else None
+        found = getattr(user, "keymap", None)
+        return found if isinstance(found, Keymap) else keymap.DEFAULT
+
     @classmethod
-    def binding_sections(cls) -> list[tuple[str, list[Hint]]]:
-        """The class's described bindings by section (no instance filtering)."""
+    def keyed_bindings(cls, keys: Keymap = keymap.DEFAULT) -> tuple[list[tuple[type[DOMNode], list[Binding]]],
+                                                                     list[Binding]]:
+        """The screen's bindings by declaring class (as Textual merges them) and its body's, as
+        ``keys`` binds their ids."""
+        groups = declared_bindings(cls)
+        body = [b for _, g in declared_bindings(cls.BODY) for b in g] if cls.BODY is not None else []
+        if cls.KEY_SCOPE:
+            *rekeyed, body = keymap.rekey([*(g for _, g in groups), body], keys)
+            groups = [(base, g) for (base, _), g in zip(groups, rekeyed, strict=True)]
+        body = [b for _, g in distinct([(Widget, body)]) for b in g]
+        return distinct(groups), body
+
+    def _bindings_now(self) -> tuple[list[tuple[type[DOMNode], list[Binding]]], list[Binding]]:
+        if self._keyed is None:
+            self._keyed = self.keyed_bindings(self.user_keymap)
+        return self._keyed
+
+    def _post_register(self, app: App[object]) -> None:
+        """The user's keys on the screen as soon as it is pushed (keys typed right behind the one
+        that opened it find them); its body's once it is composed (``_install_body_keys``)."""
+        super()._post_register(app)
+        if self.KEY_SCOPE:
+            keymap.replace_declared(self, [b for _, g in self._bindings_now()[0] for b in g])
+
+    @on(events.Mount)
+    def _install_body_keys(self) -> None:
+        if self.KEY_SCOPE and self.BODY is not None:
+            for widget in self.query(self.BODY):
+                keymap.replace_declared(widget, self._bindings_now()[1])
+
+    @classmethod
+    def binding_sections(cls, keys: Keymap = keymap.DEFAULT) -> list[tuple[str, list[Hint]]]:
+        """The class's described bindings by section under ``keys`` (no instance filtering)."""
+        return cls._sections_of(cls.keyed_bindings(keys)[0])
+
+    @classmethod
+    def _sections_of(cls, groups: list[tuple[type[DOMNode], list[Binding]]]) -> list[tuple[str, list[Hint]]]:
         out: list[tuple[str, list[Hint]]] = []
-        for base, group in bindings_of(cls):
+        for base, group in groups:
             hints = hints_from_bindings(group)
             title = base.__dict__.get("HELP_TITLE") or (out[-1][0] if out else cls.HELP_TITLE or "KEYS")
             if out and out[-1][0] == title:
@@ -115,16 +170,25 @@ class KeyedScreen(Screen[R]):
                 out.append((title, hints))
         return [(t, h) for t, h in out if h]
 
+    def all_key_sections(self) -> list[tuple[str, list[Hint]]]:
+        """This screen's described bindings by section, with the user's keys (not filtered)."""
+        return self._sections_of(self._bindings_now()[0])
+
     def key_sections(self) -> list[tuple[str, list[Hint]]]:
-        return [(t, [h for h in hints if self.offers(h)]) for t, hints in self.binding_sections()]
+        return [(t, [h for h in hints if self.offers(h)]) for t, hints in self.all_key_sections()]
 
     def key_hints(self) -> list[Hint]:
         """What the key menu shows: every section's hints, the most specific first."""
         return [h for _, hints in self.key_sections() for h in hints]
 
+    def body_hints(self) -> list[Hint]:
+        """The keys of the screen's body widget (`?`'s NAVIGATION)."""
+        return hints_from_bindings(self._bindings_now()[1])
+
     def help_sections(self) -> list[tuple[str, list[Hint]]]:
-        """What `?` lists: the key menu's sections, then any the screen adds (its body's keys)."""
-        return self.key_sections()
+        """What `?` lists: the key menu's sections, then its body's keys."""
+        body = self.body_hints()
+        return [*self.key_sections(), *([("NAVIGATION", body)] if body else [])]
 
     def help_title(self) -> str:
         return "Help"
@@ -141,16 +205,27 @@ class KeyedScreen(Screen[R]):
         self.app.push_screen(HelpScreen(self.help_title(), self.help_sections()))
 
 
+class Choices(OptionList):
+    """A pushed screen's list whose enter is the screen's own key (keymap.yaml may move it, as
+    screendumps.open); a click still picks."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "select"
+
+
 class ListScreen(KeyedScreen[None], ModalScreen[None]):
     """A scrollable modal list: ``body`` is a ready Text, or sections of hints laid out for the
-    width the screen gets."""
+    width the screen gets. Closed by the key that opened it too (`help`, `aliases`)."""
 
-    BINDINGS = [Binding("escape,q", "dismiss_screen", "Back"), Binding("question_mark", "dismiss_screen", "Close"),
-                Binding("j", "scroll(1)", "Down"), Binding("k", "scroll(-1)", "Up"),
-                Binding("g", "scroll_top", "Top"), Binding("G", "scroll_bottom", "Bottom"),
-                Binding("ctrl+f", "page(1)", "Page down"), Binding("ctrl+b", "page(-1)", "Page up")]
+    BINDINGS = [Binding("escape,q", "dismiss_screen", "Back", id="back"),
+                Binding("question_mark", "dismiss_screen", "Close", id="help"),
+                Binding("j", "scroll(1)", "Down", id="down"), Binding("k", "scroll(-1)", "Up", id="up"),
+                Binding("g", "scroll_top", "Top", id="top"), Binding("G", "scroll_bottom", "Bottom", id="bottom"),
+                Binding("ctrl+f", "page(1)", "Page down", id="page_down"),
+                Binding("ctrl+b", "page(-1)", "Page up", id="page_up")]
     HELP_TITLE = "HELP"
     MENU_ROWS = 3
+    KEY_SCOPE = "help"
 
     def __init__(self, title: str, body: Text | Sequence[Section]) -> None:
         super().__init__()
@@ -194,7 +269,7 @@ class HelpScreen(ListScreen):
 
 
 class AliasesScreen(ListScreen):
-    BINDINGS = [Binding("ctrl+a", "dismiss_screen", "Close")]
+    BINDINGS = [Binding("ctrl+a", "dismiss_screen", "Close", id="aliases")]
     # a row too long for the screen ends in an ellipsis instead of wrapping under the next one
     DEFAULT_CSS = "AliasesScreen #help-body { text-wrap: nowrap; text-overflow: ellipsis; }"
     HELP_TITLE = "ALIASES"

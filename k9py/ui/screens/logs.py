@@ -39,7 +39,7 @@ from k9py.view.logbuffer import DEFAULT_CAPACITY, LogBuffer, LogLine, merge_by_t
 
 Obj = dict[str, Any]
 
-# k9s's log time windows, keys 0-6: (label, since_seconds, head)
+# k9s's log time windows, keys 0-6 (keymap ids logs.window_LABEL): (label, since_seconds, head)
 WINDOWS = [("tail", None, False), ("head", None, True), ("1m", 60, False), ("5m", 300, False),
            ("15m", 900, False), ("30m", 1800, False), ("1h", 3600, False)]
 DEFAULT_TAIL = 100  # k9s logger.tail
@@ -152,13 +152,16 @@ class LogScreen(ViewerScreen):
     kind_label = "Logs"
     save_suffix = ".log"
     # End / G (resume autoscroll) are the body's "Bottom" (LinesView), listed under NAVIGATION
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "switch('autoscroll')", "Autoscroll"), Binding("w", "switch('wrap')", "Wrap"),
-        Binding("t", "switch('timestamps')", "Timestamps"), Binding("j", "switch('json')", "JSON"),
-        Binding("slash", "search", "Filter"),
-        *[Binding(str(i), f"window({i})", WINDOWS[i][0]) for i in range(len(WINDOWS))],
+    BINDINGS: ClassVar[list[BindingType]] = [  # keymap ids logs.* (`j` is JSON here, not down: k9s's)
+        Binding("s", "switch('autoscroll')", "Autoscroll", id="logs.autoscroll"),
+        Binding("w", "switch('wrap')", "Wrap", id="logs.wrap"),
+        Binding("t", "switch('timestamps')", "Timestamps", id="logs.timestamps"),
+        Binding("j", "switch('json')", "JSON", id="logs.json"),
+        Binding("slash", "search", "Filter", id="viewer.search"),
+        *[Binding(str(i), f"window({i})", w[0], id=f"logs.window_{w[0]}") for i, w in enumerate(WINDOWS)],
     ]
     HELP_TITLE = "LOGS"
+    KEY_SCOPE = "logs"
 
     def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
                  capacity: int = DEFAULT_CAPACITY, tail: int | None = None, follow: bool = True,

@@ -21,7 +21,6 @@ from k9py.kube.timefmt import human_duration
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
-from k9py.ui.widgets.menu import Hint, hints_from_bindings
 from k9py.view import health
 from k9py.view import pulses as model
 
@@ -148,21 +147,25 @@ class Chart(Static):
 class TileGrid(Grid, can_focus=True):
     """The tiles, four to a row; its keys move the selection (the screen's ``action_move``)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l,right", "screen.move(1)", "Right"), Binding("h,left", "screen.move(-1)", "Left"),
-        Binding("j,down", f"screen.move({COLUMNS})", "Down"), Binding("k,up", f"screen.move({-COLUMNS})", "Up"),
+    BINDINGS: ClassVar[list[BindingType]] = [  # the view's ids (config.keymap); h and l are fixed
+        Binding("l,right", "screen.move(1)", "Right", id="scroll_right"),
+        Binding("h,left", "screen.move(-1)", "Left", id="scroll_left"),
+        Binding("j,down", f"screen.move({COLUMNS})", "Down", id="down"),
+        Binding("k,up", f"screen.move({-COLUMNS})", "Up", id="up"),
     ]
 
 
 class PulsesScreen(KeyedScreen[None]):
     """Pulses of ``session``'s cluster in ``namespace`` ("" all namespaces)."""
 
-    BINDINGS = [
-        Binding("enter", "goto", "Goto"), Binding("tab", "move(1)", "Next"),
-        Binding("shift+tab", "move(-1)", "Prev"), Binding("escape,q", "back", "Back"),
+    BINDINGS = [  # keymap ids pulses.*
+        Binding("enter", "goto", "Goto", id="pulses.goto"), Binding("tab", "move(1)", "Next", id="pulses.next"),
+        Binding("shift+tab", "move(-1)", "Prev", id="pulses.prev"), Binding("escape,q", "back", "Back", id="back"),
     ]
     HELP_TITLE = "PULSES"
     MENU_ROWS = 2
+    KEY_SCOPE = "pulses"
+    BODY = TileGrid
     DEFAULT_CSS = """
     PulsesScreen { background: $k9-bg; }
     PulsesScreen #pulses-box { height: 1fr; border: round $k9-border; border-title-align: center;
@@ -192,9 +195,6 @@ class PulsesScreen(KeyedScreen[None]):
 
     def help_title(self) -> str:
         return "Help: pulses"
-
-    def help_sections(self) -> list[tuple[str, list[Hint]]]:
-        return [*self.key_sections(), ("NAVIGATION", hints_from_bindings(TileGrid.BINDINGS))]
 
     # -- life --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from k9py.kube.timefmt import human_duration
 from k9py.ui.screens.dialogs import ConfirmScreen
-from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.screens.viewer import ViewerScreen
 
 CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
@@ -73,10 +73,12 @@ class DumpViewer(ViewerScreen):
 
 
 class ScreenDumps(KeyedScreen[None]):
-    BINDINGS = [Binding("enter", "open", "View"), Binding("ctrl+d", "delete", "Delete"),
-                Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
-                Binding("escape,q", "back", "Back")]
+    BINDINGS = [Binding("enter", "open", "View", id="screendumps.open"),
+                Binding("ctrl+d", "delete", "Delete", id="screendumps.delete"),
+                Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
+                Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "SCREEN DUMPS"
+    KEY_SCOPE = "screendumps"
     DEFAULT_CSS = """
     ScreenDumps { background: $k9-bg; }
     ScreenDumps #dumps-box { height: 1fr; border: round $k9-border; border-title-align: center;
@@ -96,7 +98,7 @@ class ScreenDumps(KeyedScreen[None]):
     def compose(self) -> ComposeResult:
         yield self.key_menu()
         with Vertical(id="dumps-box"):
-            yield OptionList(id="dumps")
+            yield Choices(id="dumps")
         yield Static(id="dumps-flash")
 
     @property
@@ -120,7 +122,8 @@ class ScreenDumps(KeyedScreen[None]):
         box = self.query_one("#dumps-box")
         box.border_title = escape(f" screendumps({self.folder})[{len(self.dumps)}] ")
         if not self.dumps:
-            self.query_one("#dumps-flash", Static).update(Text(f"no screen dumps in {self.folder} yet (ctrl-s saves one)"))
+            save = self.user_keymap.label("save") or "<ctrl-s>"  # the views' key for it
+            self.query_one("#dumps-flash", Static).update(Text(f"no screen dumps in {self.folder} yet ({save[1:-1]} saves one)"))
 
     def _selected(self) -> Dump | None:
         i = self.options.highlighted

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from k9py.backends.playback import Mark, Playback, Unsubscribe
 from k9py.errors import K9pyError
 from k9py.ui import theme
-from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.widgets.timeline import clock, playback_of, speed_text
 
 if TYPE_CHECKING:
@@ -45,11 +45,13 @@ class TimelineView(KeyedScreen[None]):
     """The play head's marks as a list: enter goes there (a scenario runs again from t=0 when
     that is backwards), space pauses or plays, esc goes back."""
 
-    BINDINGS = [Binding("enter", "go", "Go to"), Binding("space", "play_pause", "Pause/Play"),
-                Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
-                Binding("g", "edge(False)", "Top"), Binding("G", "edge(True)", "Bottom"),
-                Binding("escape,q", "back", "Back")]
+    BINDINGS = [Binding("enter", "go", "Go to", id="timeline.go"),
+                Binding("space", "play_pause", "Pause/Play", id="timeline.play_pause"),
+                Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
+                Binding("g", "edge(False)", "Top", id="top"), Binding("G", "edge(True)", "Bottom", id="bottom"),
+                Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "TIMELINE"
+    KEY_SCOPE = "timeline"
     DEFAULT_CSS = """
     TimelineView { background: $k9-bg; }
     TimelineView #timeline-box { height: 1fr; border: round $k9-border; border-title-align: center;
@@ -72,7 +74,7 @@ class TimelineView(KeyedScreen[None]):
     def compose(self) -> ComposeResult:
         yield self.key_menu()
         with Vertical(id="timeline-box"):
-            yield OptionList(id="timeline-marks", compact=True)
+            yield Choices(id="timeline-marks", compact=True)
         yield Static(id="timeline-status", markup=False)
 
     @property

@@ -30,7 +30,6 @@ from textual.widgets import Input, Static
 from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
-from k9py.ui.widgets.menu import Hint, hints_from_bindings
 
 _KEY_LINE = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?)(:)(?=\s|$)")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -79,11 +78,13 @@ class LinesView(ScrollView, can_focus=True):
     """Shows ``count`` lines given by ``line_at(i) -> Text``; paints only the visible ones."""
 
     DEFAULT_CSS = "LinesView { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 1; }"
-    BINDINGS = [
-        Binding("down", "scroll_by(1)", "Down"), Binding("up", "scroll_by(-1)", "Up"),
-        Binding("ctrl+f,pagedown,space", "page(1)", "Page down"), Binding("ctrl+b,pageup", "page(-1)", "Page up"),
-        Binding("g,home", "to_top", "Top"), Binding("G,end", "to_bottom", "Bottom"),
-        Binding("h,left", "scroll_cols(-8)", "Left"), Binding("l,right", "scroll_cols(8)", "Right"),
+    BINDINGS = [  # the view's ids (config.keymap): `j` is the screen's, space, home, end, h, l are fixed
+        Binding("down", "scroll_by(1)", "Down", id="down"), Binding("up", "scroll_by(-1)", "Up", id="up"),
+        Binding("ctrl+f,pagedown,space", "page(1)", "Page down", id="page_down"),
+        Binding("ctrl+b,pageup", "page(-1)", "Page up", id="page_up"),
+        Binding("g,home", "to_top", "Top", id="top"), Binding("G,end", "to_bottom", "Bottom", id="bottom"),
+        Binding("h,left", "scroll_cols(-8)", "Left", id="scroll_left"),
+        Binding("l,right", "scroll_cols(8)", "Right", id="scroll_right"),
     ]
 
     def __init__(self, line_at: Callable[[int], Text], **kw: Any) -> None:
@@ -165,14 +166,18 @@ class ViewerScreen(KeyedScreen[None]):
     ``session``: the explorer session it reads (the clock, the backend's context for ctrl-s,
     ``manual`` for timers); the app's when not handed over. ``save_dir``: where ctrl-s writes."""
 
-    BINDINGS = [
-        Binding("escape,q", "back", "Back"), Binding("question_mark", "help", "Help"),
-        Binding("slash", "search", "Search"), Binding("n", "next_match(1)", "Next match"),
-        Binding("N", "next_match(-1)", "Prev match"), Binding("c", "copy", "Copy"),
-        Binding("ctrl+s", "save", "Save"), Binding("f", "fullscreen", "Full screen"),
-        Binding("j", "scroll(1)", "Down"), Binding("k", "scroll(-1)", "Up"),
+    BINDINGS = [  # keymap ids (config.keymap.SCREEN_ACTIONS); esc is fixed
+        Binding("escape,q", "back", "Back", id="back"), Binding("question_mark", "help", "Help", id="help"),
+        Binding("slash", "search", "Search", id="viewer.search"),
+        Binding("n", "next_match(1)", "Next match", id="viewer.search_next"),
+        Binding("N", "next_match(-1)", "Prev match", id="viewer.search_prev"),
+        Binding("c", "copy", "Copy", id="viewer.copy"), Binding("ctrl+s", "save", "Save", id="viewer.save"),
+        Binding("f", "fullscreen", "Full screen", id="viewer.fullscreen"),
+        Binding("j", "scroll(1)", "Down", id="down"), Binding("k", "scroll(-1)", "Up", id="up"),
     ]
     HELP_TITLE = "VIEWER"
+    KEY_SCOPE = "viewer"
+    BODY = LinesView
     DEFAULT_CSS = """
     ViewerScreen { background: $k9-bg; }
     ViewerScreen #viewer-box { height: 1fr; border: round $k9-border; border-title-align: center;
@@ -212,9 +217,6 @@ class ViewerScreen(KeyedScreen[None]):
 
     def help_title(self) -> str:
         return f"Help: {self.title_text}"
-
-    def help_sections(self) -> list[tuple[str, list[Hint]]]:
-        return [*self.key_sections(), ("NAVIGATION", hints_from_bindings(LinesView.BINDINGS))]
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -18,13 +18,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from k9py.config.keymap import ROW_VERBS, XRAY_VERBS
 from k9py.explorer import keys as row_keys
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import KeyedScreen
-from k9py.ui.widgets.menu import Hint, KeyMenu, hints_from_bindings, rows_needed
+from k9py.ui.widgets.menu import Hint, KeyMenu, rows_needed
 from k9py.view import health
 from k9py.view import xray as model
 from k9py.view.kinds import BY_NAME, VIEWS, ViewKind
@@ -51,10 +52,11 @@ class XrayTree(ScrollView, can_focus=True):
     its node's path across rebuilds."""
 
     DEFAULT_CSS = "XrayTree { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; background: $k9-bg; }"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor(1)", "Down"), Binding("k,up", "cursor(-1)", "Up"),
-        Binding("g,home", "top", "Top"), Binding("G,end", "bottom", "Bottom"),
-        Binding("ctrl+f,pagedown", "page(1)", "Page down"), Binding("ctrl+b,pageup", "page(-1)", "Page up"),
+    BINDINGS: ClassVar[list[BindingType]] = [  # the view's ids (config.keymap); home, end are fixed
+        Binding("j,down", "cursor(1)", "Down", id="down"), Binding("k,up", "cursor(-1)", "Up", id="up"),
+        Binding("g,home", "top", "Top", id="top"), Binding("G,end", "bottom", "Bottom", id="bottom"),
+        Binding("ctrl+f,pagedown", "page(1)", "Page down", id="page_down"),
+        Binding("ctrl+b,pageup", "page(-1)", "Page up", id="page_up"),
     ]
 
     def __init__(self, **kw: Any) -> None:
@@ -167,16 +169,16 @@ class XrayTree(ScrollView, can_focus=True):
 class XrayScreen(KeyedScreen[None]):
     """The xray of ``view`` in ``namespace`` ("" all namespaces) over ``session``'s informer."""
 
-    BINDINGS = [
-        Binding("enter", "goto", "Goto"), Binding("space", "fold", "Expand/Collapse"),
-        Binding("x", "fold_all", "Expand/Collapse All"),
-        Binding("d", "row('d')", "Describe"), Binding("y", "row('y')", "YAML"),
-        Binding("l", "row('l')", "Logs"), Binding("p", "row('p')", "Logs Previous"),
-        Binding("e", "row('e')", "Edit"), Binding("ctrl+d", "row('ctrl+d')", "Delete"),
-        Binding("escape,q", "back", "Back"),
+    BINDINGS = [  # keymap ids: xray.*, the row verbs' (one key moves a verb in tables and here)
+        Binding("enter", "goto", "Goto", id="xray.goto"), Binding("space", "fold", "Expand/Collapse", id="xray.fold"),
+        Binding("x", "fold_all", "Expand/Collapse All", id="xray.fold_all"),
+        *[Binding(ROW_VERBS[vid][0], f"row('{vid}')", row_keys.VERBS[vid].description, id=vid) for vid in XRAY_VERBS],
+        Binding("escape,q", "back", "Back", id="back"),
     ]
     HELP_TITLE = "XRAY"
     MENU_ROWS = 4
+    KEY_SCOPE = "xray"
+    BODY = XrayTree
     DEFAULT_CSS = """
     XrayScreen { background: $k9-bg; }
     XrayScreen #xray-box { height: 1fr; border: round $k9-border; border-title-align: center;
@@ -212,9 +214,6 @@ class XrayScreen(KeyedScreen[None]):
     def help_title(self) -> str:
         return f"Help: xray {self.view.name}"
 
-    def help_sections(self) -> list[tuple[str, list[Hint]]]:
-        return [*self.key_sections(), ("NAVIGATION", hints_from_bindings(XrayTree.BINDINGS))]
-
     # -- life --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield self.key_menu()
@@ -234,7 +233,7 @@ class XrayScreen(KeyedScreen[None]):
     def on_resize(self, event: events.Resize) -> None:
         """The menu keeps the height of every key it may show, so the tree does not jump as the
         cursor moves between nodes offering more or fewer keys."""
-        every = [h for _, hints in self.binding_sections() for h in hints]
+        every = [h for _, hints in self.all_key_sections() for h in hints]
         self.query_one("#key-menu", KeyMenu).styles.min_height = rows_needed(every, event.size.width, self.MENU_ROWS)
 
     def on_unmount(self) -> None:
@@ -287,10 +286,10 @@ class XrayScreen(KeyedScreen[None]):
         self.query_one("#xray-flash", Static).update(Text(message, style=style))
 
     # -- what the selected node offers ---------------------------------------------------------
-    def verb(self, node: model.XNode | None, key: str) -> row_keys.Verb | None:
-        """What ``key`` does on ``node`` (its kind's verbs, as in its table), None: nothing."""
+    def verb(self, node: model.XNode | None, vid: str) -> row_keys.Verb | None:
+        """The verb ``vid`` on ``node`` when its kind has it (as in its table), None: not there."""
         view = view_for(node.kind) if node is not None and node.obj is not None else None
-        verb = row_keys.verb_for(view, key) if view is not None else None
+        verb = row_keys.VERBS[vid] if view is not None and vid in view.verbs else None
         if verb is None or not verb.available or not row_keys.allowed(verb, self.session.read_only):
             return None
         return verb
@@ -351,9 +350,9 @@ class XrayScreen(KeyedScreen[None]):
         app.table.model_changed()
         self.dismiss(None)
 
-    def action_row(self, key: str) -> None:
+    def action_row(self, vid: str) -> None:
         node = self.node
-        verb = self.verb(node, key)
+        verb = self.verb(node, vid)
         if node is None or node.obj is None or verb is None:
             return
         view = view_for(node.kind)

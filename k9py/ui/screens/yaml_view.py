@@ -20,8 +20,10 @@ Obj = dict[str, Any]
 class YamlScreen(DescribeScreen):
     kind_label = "YAML"
     save_suffix = ".yaml"
-    BINDINGS = [Binding("m", "toggle_managed", "managedFields"), Binding("x", "toggle_decode", "Decode")]
+    BINDINGS = [Binding("m", "toggle_managed", "managedFields", id="yaml.managed_fields"),
+                Binding("x", "toggle_decode", "Decode", id="yaml.decode")]
     HELP_TITLE = "YAML"
+    KEY_SCOPE = "yaml"
 
     def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
                  session: Session | None = None, save_dir: Path | None = None) -> None:
@@ -70,7 +72,8 @@ class YamlScreen(DescribeScreen):
 
     def action_toggle_decode(self) -> None:
         if self.kind != "Secret":
-            self.flash("x decodes Secrets only", "warn")
+            key = self.user_keymap.label("yaml.decode") or "<x>"
+            self.flash(f"{key[1:-1]} decodes Secrets only", "warn")
             return
         self.decoded = not self.decoded
         self.reload()

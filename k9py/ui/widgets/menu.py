@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -61,8 +61,8 @@ class Hint:
 
     @property
     def labels(self) -> str:
-        """Every key of the hint, ``<esc>/<q>`` (what `?` shows)."""
-        return "/".join(key_label(k) for k in self.keys) if self.keys else self.label
+        """Every key of the hint, ``<esc>/<q>`` (what `?` shows; ``N`` and ``shift+n`` once)."""
+        return "/".join(dict.fromkeys(key_label(k) for k in self.keys)) if self.keys else self.label
 
 
 def _as_binding(b: BindingType) -> Binding:
@@ -83,28 +83,47 @@ def hints_from_bindings(bindings: Iterable[BindingType]) -> list[Hint]:
     return out
 
 
+def binding_keys(b: Binding) -> list[str]:
+    return [k.strip() for k in b.key.split(",") if k.strip()]
+
+
+def declared_bindings(cls: type[DOMNode], *, own: bool = False) -> list[tuple[type[DOMNode], list[Binding]]]:
+    """``cls``'s bindings as its classes declare them, grouped by class, the most derived first,
+    as far as Textual inherits them. Only k9py classes count: Textual's stock keys (tab focus,
+    text copy) are not ours to list. ``own``: only ``cls``'s own group."""
+    groups: list[tuple[type[DOMNode], list[Binding]]] = []
+    for base in cls.__mro__:
+        if not (isinstance(base, type) and issubclass(base, DOMNode)) or not base.__module__.startswith("k9py."):
+            continue
+        groups.append((base, [_as_binding(b) for b in base.__dict__.get("BINDINGS", [])]))
+        if own or not base._inherit_bindings:
+            break
+    return groups
+
+
+def distinct(groups: Sequence[tuple[type[DOMNode], Sequence[Binding]]]) -> list[tuple[type[DOMNode], list[Binding]]]:
+    """``groups`` as Textual merges them: a key a group before binds is dropped from the later
+    ones (a subclass binding a key again takes it from its base)."""
+    out: list[tuple[type[DOMNode], list[Binding]]] = []
+    seen: set[str] = set()
+    for base, bindings in groups:
+        group: list[Binding] = []
+        for b in bindings:
+            keys = [k for k in binding_keys(b) if k not in seen]
+            if keys:
+                group.append(replace(b, key=",".join(keys)))
+        for b in group:
+            seen.update(b.key.split(","))
+        out.append((base, group))
+    return out
+
+
 def bindings_of(cls: type[DOMNode], *, own: bool = False) -> list[tuple[type[DOMNode], list[Binding]]]:
     """``cls``'s bindings grouped by the class that declares them, the most derived first (a key
     a subclass binds again is dropped from its base's group), as Textual merges them. Only k9py
     classes count: Textual's stock screen keys (tab focus, text copy) are not ours to list.
     ``own``: only ``cls``'s own group."""
-    groups: list[tuple[type[DOMNode], list[Binding]]] = []
-    seen: set[str] = set()
-    for base in cls.__mro__:
-        if not (isinstance(base, type) and issubclass(base, DOMNode)) or not base.__module__.startswith("k9py."):
-            continue
-        group: list[Binding] = []
-        for b in map(_as_binding, base.__dict__.get("BINDINGS", [])):
-            keys = [k.strip() for k in b.key.split(",") if k.strip() and k.strip() not in seen]
-            if keys:
-                group.append(Binding(",".join(keys), b.action, b.description, show=b.show,
-                                     priority=b.priority))
-        for b in group:
-            seen.update(b.key.split(","))
-        groups.append((base, group))
-        if own or not base._inherit_bindings:
-            break
-    return groups
+    return distinct(declared_bindings(cls, own=own))
 
 
 def _columns(hints: Sequence[Hint], rows: int) -> list[list[Hint]]:
