@@ -42,7 +42,10 @@ until stopped and exit promptly on SIGTERM; a shell loop (``while true``), ``sle
 exits 0 after N s; ``exit N`` exits with N; ``echo ...`` and the Job tutorial's
 ``perl -Mbignum=bpi -wle "print bpi(2000)"`` print and exit 0; an image such as busybox
 with no command runs ``sh`` with no terminal and exits 0 at once (so a Deployment of it
-crash-loops with ``Completed``). Images whose tag or name contains ``doesnotexist`` or
+crash-loops with ``Completed``). A busybox/alpine container whose command the simulated shell
+fully understands and that ends (``date``, ``sh -c false``, ``wget -qO- svc:80``) really runs it
+when it starts (``sim/userland/oneshot.py``): its output is its log, its status its exit code.
+Images whose tag or name contains ``doesnotexist`` or
 ``nonexistent`` cannot be pulled.
 """
 

@@ -33,6 +33,7 @@ BACKOFF_MAX = 300.0
 BACKOFF_RESET = 2 * BACKOFF_MAX       # flowcontrol.Backoff: an entry expires after 2 × max
 CREATE_START_GAP = 0.1
 WAKE_GRID = 0.5                       # seconds
+SIGNAL_NOTICE = 0.1                   # how soon a signalled container's exit is synced
 
 KNOWN_IMAGE_SIZES = {"nginx:1.14.2": 109129446, "busybox": 4261550, "busybox:latest": 4261550,
                      "busybox:1.28": 1146369, "perl:5.34.0": 889865236, "nginx": 187694648,
@@ -76,6 +77,7 @@ class CState:
     kill_code: int = 0
     changing: bool = False      # killed because its spec (image) changed; restarts at once
     sidecar: bool = False       # an init container with restartPolicy Always (native sidecar)
+    signalled: int | None = None  # PID 1 got a signal (``kill 1`` in a shell): exits with this code
 
     @property
     def current(self) -> Instance | None:
@@ -121,6 +123,25 @@ def runtime_for(cluster: Cluster, namespace: str, name: str) -> PodRuntime | Non
     if pod is None:
         return None
     return runtimes(cluster).get(meta.uid(pod))
+
+
+def signal_container(cluster: Cluster, namespace: str, name: str, container: str, signal: int) -> int | None:
+    """Signal a container's PID 1 (``kill 1`` from a shell in it): it exits now, with 0 when a
+    server stops cleanly on SIGTERM (nginx), else 137 as if killed; the next
+    reconcile records it (and restarts it per the pod's restartPolicy). None when the container
+    is not running."""
+    rt = runtime_for(cluster, namespace, name)
+    c = next((x for x in rt.containers if x.name == container), None) if rt else None
+    if rt is None or c is None or c.phase != "running" or c.current is None or rt.killing or rt.terminal:
+        return None
+    code = 0 if signal == 15 and c.current.program.sigterm else 137
+    c.signalled = code
+    c.next_at = cluster.now()
+    idx = cluster.state.get("kubelet.index")
+    if idx is not None:
+        idx.dirty.add((namespace, name))
+    wake_once(cluster, cluster.now() + SIGNAL_NOTICE)  # the kubelet's PLEG notices the exit
+    return code
 
 
 def go_duration(seconds: float) -> str:
@@ -356,6 +377,9 @@ class Kubelet(Controller):
             self._pull(cluster, pod, rt, c, t)
         elif c.phase == "running" and rt.killing:
             self._exit(cluster, pod, rt, c, t, code=c.kill_code)
+        elif c.phase == "running" and c.signalled is not None:
+            code, c.signalled = c.signalled, None
+            self._exit(cluster, pod, rt, c, t, code=code, reason="Completed" if code == 0 else "Error")
         elif c.phase == "running" and c.changing:
             c.changing = False
             self._exit(cluster, pod, rt, c, t, code=c.kill_code, replaced=True)
@@ -467,6 +491,11 @@ class Kubelet(Controller):
         cid = f"{cluster.rng.getrandbits(128):032x}{cluster.rng.getrandbits(128):032x}"
         inst = Instance(attempt=len(c.instances), container_id=cid, image=c.image, started=t, program=prog)
         c.instances.append(inst)
+        if not c.init and prog.kind in ("server", "run") and prog.log in ("generic", "echo", "none"):
+            from k9py.sim.userland.oneshot import one_shot
+            shot = one_shot(cluster, pod, sc, inst, rt.ip)   # a command the simulated shell runs to the end
+            if shot is not None:
+                inst.program = prog = shot
         c.phase = "running"
         c.waiting_reason, c.waiting_message = "", None
         c.ready = False

@@ -1,0 +1,286 @@
+"""The root file system and environment an image brings: its family (busybox, alpine, debian,
+ubuntu), ``/etc`` files, and what nginx / httpd images add."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from k9py.sim.behaviour import image_name, image_tag
+from k9py.sim.userland.fs import Dir, File, tree
+
+BUSYBOX_APPLETS = ("sh", "ash", "cat", "cp", "date", "df", "echo", "env", "false", "grep", "head", "hostname",
+                   "id", "kill", "ls", "mkdir", "mv", "nslookup", "printenv", "ps", "pwd", "rm", "sleep", "tail",
+                   "tar", "test", "touch", "true", "uname", "wc", "wget", "whoami")
+DEBIAN_BIN = ("bash", "sh", "dash", "cat", "cp", "date", "df", "echo", "env", "false", "grep", "head", "hostname",
+              "id", "kill", "ls", "mkdir", "mv", "printenv", "pwd", "rm", "sleep", "tail", "tar", "test", "touch",
+              "true", "uname", "wc", "whoami")
+
+OS_RELEASE = {
+    "alpine": ('NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n'
+               'HOME_URL="https://alpinelinux.org/"\nBUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"\n'),
+    "debian": ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\n'
+               'VERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\nHOME_URL="https://www.debian.org/"\n'
+               'SUPPORT_URL="https://www.debian.org/support"\nBUG_REPORT_URL="https://bugs.debian.org/"\n'),
+    "stretch": ('PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nNAME="Debian GNU/Linux"\nVERSION_ID="9"\n'
+                'VERSION="9 (stretch)"\nVERSION_CODENAME=stretch\nID=debian\nHOME_URL="https://www.debian.org/"\n'
+                'SUPPORT_URL="https://www.debian.org/support/"\nBUG_REPORT_URL="https://bugs.debian.org/"\n'),
+    "ubuntu": ('PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION="24.04.1 LTS (Noble Numbat)"\n'
+               'VERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\nHOME_URL="https://www.ubuntu.com/"\n'
+               'SUPPORT_URL="https://help.ubuntu.com/"\nBUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"\n'
+               'UBUNTU_CODENAME=noble\n'),
+}
+
+# nginx's default page: 612 bytes up to 1.18, 615 bytes since 1.19 (what the access log counts)
+NGINX_INDEX_OLD = """<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+    body {
+        width: 35em;
+        margin: 0 auto;
+        font-family: Tahoma, Verdana, Arial, sans-serif;
+    }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+"""
+NGINX_INDEX = """<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+"""
+NGINX_50X = """<!DOCTYPE html>
+<html>
+<head>
+<title>Error</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>An error occurred.</h1>
+<p>Sorry, the page you are looking for is currently unavailable.<br/>
+Please try again later.</p>
+<p>If you are the system administrator of this resource then you should check
+the error log for details.</p>
+<p><em>Faithfully yours, nginx.</em></p>
+</body>
+</html>
+"""
+NGINX_DEFAULT_CONF = r"""server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    #access_log  /var/log/nginx/host.access.log  main;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    #error_page  404              /404.html;
+
+    # redirect server error pages to the static page /50x.html
+    #
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+
+    # proxy the PHP scripts to Apache listening on 127.0.0.1:80
+    #
+    #location ~ \.php$ {
+    #    proxy_pass   http://127.0.0.1;
+    #}
+
+    # pass the PHP scripts to FastCGI server listening on 127.0.0.1:9000
+    #
+    #location ~ \.php$ {
+    #    root           html;
+    #    fastcgi_pass   127.0.0.1:9000;
+    #    fastcgi_index  index.php;
+    #    fastcgi_param  SCRIPT_FILENAME  /scripts$fastcgi_script_name;
+    #    include        fastcgi_params;
+    #}
+
+    # deny access to .htaccess files, if Apache's document root
+    # concurs with nginx's one
+    #
+    #location ~ /\.ht {
+    #    deny  all;
+    #}
+}
+
+"""
+NGINX_CONF = """
+user  nginx;
+worker_processes  auto;
+
+error_log  /var/log/nginx/error.log notice;
+pid        /var/run/nginx.pid;
+
+
+events {
+    worker_connections  1024;
+}
+
+
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                      '$status $body_bytes_sent "$http_referer" '
+                      '"$http_user_agent" "$http_x_forwarded_for"';
+
+    access_log  /var/log/nginx/access.log  main;
+
+    sendfile        on;
+    #tcp_nopush     on;
+
+    keepalive_timeout  65;
+
+    #gzip  on;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+"""
+HTTPD_INDEX = "<html><body><h1>It works!</h1></body></html>\n"
+
+DEBIAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass
+class Image:
+    """What an image contributes: its family, root file tree, environment, shell and server."""
+
+    name: str
+    tag: str
+    family: str                     # busybox | alpine | debian | ubuntu
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    env: list[tuple[str, str]] = field(default_factory=list)
+    server: str | None = None       # nginx | httpd: answers HTTP
+    workdir: str = "/"
+
+    @property
+    def shell(self) -> str:
+        return "bash" if self.family in ("debian", "ubuntu") and self.name != "nginx" else "sh"
+
+
+def nginx_version(tag: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in tag.split("-")[0].split(".")[:3])
+    except ValueError:
+        return (1, 27, 2)
+
+
+def image_for(ref: str) -> Image:
+    """The simulated contents of image ``ref`` (``nginx:1.14.2``, ``busybox``, ...)."""
+    name, tag = image_name(ref), image_tag(ref)
+    if name == "busybox":
+        family = "busybox"
+    elif name == "alpine" or "alpine" in tag:
+        family = "alpine"
+    elif name == "ubuntu":
+        family = "ubuntu"
+    else:
+        family = "debian"
+    img = Image(name=name, tag=tag, family=family)
+    os_key = family
+    if name == "nginx":
+        version = nginx_version(tag)
+        full = ".".join(str(v) for v in version) if len(version) == 3 else "1.27.2"
+        old = version < (1, 19)
+        if family == "debian" and old:
+            os_key = "stretch"
+        img.server = "nginx"
+        img.env = [("NGINX_VERSION", full)]
+        if not old:
+            img.env += [("NJS_VERSION", "0.8.7"), ("NJS_RELEASE", "1~bookworm"), ("PKG_RELEASE", "1~bookworm")]
+        else:
+            img.env += [("NJS_VERSION", "1.14.2.0.2.6-1~stretch")]
+        img.files.update({
+            "usr/share/nginx/html/index.html": NGINX_INDEX_OLD if old else NGINX_INDEX,
+            "usr/share/nginx/html/50x.html": NGINX_50X,
+            "etc/nginx/conf.d/default.conf": NGINX_DEFAULT_CONF,
+            "etc/nginx/nginx.conf": NGINX_CONF,
+            "var/log/nginx/access.log": "",
+            "var/log/nginx/error.log": "",
+            "docker-entrypoint.sh": "#!/bin/sh\n# vim:sw=4:ts=4:et\n\nset -e\n",
+        })
+    elif name == "httpd":
+        img.server = "httpd"
+        img.env = [("HTTPD_PREFIX", "/usr/local/apache2"), ("HTTPD_VERSION", "2.4.62")]
+        img.files["usr/local/apache2/htdocs/index.html"] = HTTPD_INDEX
+        img.workdir = "/usr/local/apache2"
+    if family in OS_RELEASE or os_key in OS_RELEASE:
+        img.files["etc/os-release"] = OS_RELEASE[os_key]
+    root_shell = "/bin/bash" if family in ("debian", "ubuntu") else "/bin/sh"
+    passwd = [f"root:x:0:0:root:/root:{root_shell}", "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin",
+              "bin:x:2:2:bin:/bin:/usr/sbin/nologin", "sys:x:3:3:sys:/dev:/usr/sbin/nologin"]
+    if family == "busybox":
+        passwd = ["root:x:0:0:root:/root:/bin/sh", "daemon:x:1:1:daemon:/usr/sbin:/bin/false",
+                  "bin:x:2:2:bin:/bin:/bin/false", "sys:x:3:3:sys:/dev:/bin/false",
+                  "www-data:x:33:33:www-data:/var/www:/bin/false", "nobody:x:65534:65534:nobody:/home:/bin/false"]
+    if img.server == "nginx":
+        passwd.append("nginx:x:101:101:nginx user:/nonexistent:/bin/false")
+    if family != "busybox":
+        passwd.append("nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin")
+    img.files["etc/passwd"] = "\n".join(passwd) + "\n"
+    img.files["etc/group"] = "root:x:0:\ndaemon:x:1:\nbin:x:2:\nsys:x:3:\nnogroup:x:65534:\n"
+    return img
+
+
+def root_tree(img: Image, now: float) -> Dir:
+    """A fresh writable layer for one container instance."""
+    root = tree(img.files, mtime=now)
+    for d in ("bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "usr/sbin", "var/log", "var/run"):
+        cur = root
+        for part in d.split("/"):
+            nxt = cur.children.setdefault(part, Dir(mtime=now))
+            assert isinstance(nxt, Dir)
+            cur = nxt
+    bins = BUSYBOX_APPLETS if img.family in ("busybox", "alpine") else DEBIAN_BIN
+    bindir = root.children["bin"]
+    assert isinstance(bindir, Dir)
+    for b in bins:
+        bindir.children[b] = File(b"\x7fELF\x02\x01\x01", 0o755, now)
+    tmp = root.children["tmp"]
+    assert isinstance(tmp, Dir)
+    tmp.mode = 0o1777
+    return root

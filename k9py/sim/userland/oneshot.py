@@ -1,0 +1,109 @@
+"""One-shot containers: a busybox/alpine container whose command the shell fully understands
+and that ends (``date``, ``sh -c false``, ``echo hi``, Helm's ``wget demo:80`` test) runs it at
+start; its output becomes its log and its status its exit code. Anything else (loops, ``sleep``,
+``tail -f``, unknown commands, command substitution, behaviour annotations) keeps the
+behaviour ``sim/behaviour.py`` derives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
+from k9py.kube.meta import deep_copy
+from k9py.sim import behaviour
+from k9py.sim.behaviour import Program
+from k9py.sim.userland.container import world
+from k9py.sim.userland.image import image_for
+from k9py.sim.userland.shell import ContainerKilled, Io, Shell, ShellExit, Stdin
+from k9py.sim.userland.syntax import Command, ForLoop, IfCommand, Script, ShellSyntaxError, WhileLoop, parse
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+    from k9py.sim.kubelet import Instance
+
+Obj = dict[str, Any]
+SHELLS = ("sh", "ash", "bash")
+NEVER = {"sleep", "tail", "kill", "exec", "sh", "ash", "bash", "dash", "cat", "source", ".", "tar", "env"}
+ANNOTATIONS = (behaviour.CRASH_AFTER, behaviour.EXIT_AFTER, behaviour.OOM_AFTER, behaviour.EXIT_CODE)
+
+
+def understood(words: list[str]) -> str | None:
+    """The script to run when every command in ``words`` is one the shell knows and that ends."""
+    from k9py.sim.userland.commands import BUILTINS, COMMANDS
+
+    if not words:
+        return None
+    if words[0].rsplit("/", 1)[-1] in SHELLS:
+        if len(words) != 3 or words[1] != "-c":
+            return None
+        script = words[2]
+    else:
+        if any("$" in w or "`" in w for w in words):
+            return None
+        script = " ".join("'" + w.replace("'", "'\\''") + "'" for w in words)
+    if "$(" in script or "`" in script:
+        return None
+    try:
+        parsed = parse(script)
+    except ShellSyntaxError:
+        return None
+    if not all(_ends(cmd, COMMANDS, BUILTINS) for cmd in _commands(parsed)):
+        return None
+    return script
+
+
+def _commands(script: Script) -> list[Command | ForLoop | WhileLoop | IfCommand]:
+    """Every command of a script, those inside ``for`` / ``if`` too."""
+    out: list[Command | ForLoop | WhileLoop | IfCommand] = []
+    for item in script:
+        if item.background:
+            out.append(WhileLoop([], []))        # a background job: not a one-shot
+        for pipe in [item.first, *(p for _, p in item.rest)]:
+            for cmd in pipe.commands:
+                out.append(cmd)
+                if isinstance(cmd, ForLoop):
+                    out += _commands(cmd.body)
+                elif isinstance(cmd, IfCommand):
+                    for cond, body in cmd.branches:
+                        out += _commands(cond) + _commands(body)
+                    out += _commands(cmd.otherwise or [])
+    return out
+
+
+def _ends(cmd: Command | ForLoop | WhileLoop | IfCommand, commands: Any, builtins: Any) -> bool:
+    """A simple command the shell knows and that ends (loops that may not end: no)."""
+    if isinstance(cmd, WhileLoop):
+        return False
+    if not isinstance(cmd, Command) or not cmd.words:
+        return True
+    name = cmd.words[0].strip("'\"").rsplit("/", 1)[-1]
+    return name not in NEVER and (name in commands or name in builtins)
+
+
+def one_shot(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str) -> Program | None:
+    """Run the container's command now if it is a one-shot; its Program (output, exit code)."""
+    if image_for(inst.image).family not in ("busybox", "alpine"):
+        return None
+    if any(a in meta.annotations(pod) for a in ANNOTATIONS):
+        return None
+    words = [str(w) for w in (container.get("command") or []) + (container.get("args") or [])]
+    script = understood(words)
+    if script is None:
+        return None
+    seen = deep_copy(pod)
+    if ip:
+        seen.setdefault("status", {})["podIP"] = ip
+    box = world(cluster, seen, str(container.get("name")), False, inst)
+    shell = Shell(cluster, box, box.env, cwd=box.workdir, pid=1)
+    io = Io(stdin=Stdin())
+    try:
+        code = shell.run(script, io)
+    except ShellExit as e:
+        code = e.code
+    except ContainerKilled as e:
+        code = e.code
+    text = b"".join(d for _, d in io.writes).decode(errors="replace")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return Program(kind="run", log="echo", run_seconds=0.05, exit_code=code, echo_lines=lines)

@@ -1,0 +1,126 @@
+"""start_exec: errors before anything runs, one-shot commands, stdin, tty sessions, kill 1."""
+
+from __future__ import annotations
+
+import pytest
+
+from k9py.kube.status import ApiError
+from k9py.sim.userland import STDERR, STDOUT, start_exec
+from tests.sim.helpers import pod_manifest
+from tests.sim.userland.helpers import busybox, cluster_with, run, sh
+
+
+@pytest.fixture
+def c():
+    two = pod_manifest("two", "nginx:1.27.2", container="web",
+                       annotations={"kubectl.kubernetes.io/default-container": "side"})
+    two["spec"]["containers"].append({"name": "side", "image": "busybox", "command": ["sleep", "1d"]})
+    done = pod_manifest("done", "busybox", command=["sh", "-c", "echo hi"], restart_policy="Never")
+    return cluster_with(busybox(), two, done, pod_manifest("pending", "busybox", command=["sleep", "1d"],
+                                                           nodeSelector={"nope": "x"}))
+
+
+def test_api_errors(c):
+    with pytest.raises(ApiError) as e:
+        start_exec(c, "default", "ghost", None, ["ls"])
+    assert (e.value.code, e.value.message) == (404, 'pods "ghost" not found')
+    with pytest.raises(ApiError) as e:
+        start_exec(c, "default", "bb", "nope", ["ls"])
+    assert (e.value.code, e.value.message) == (400, "container nope is not valid for pod bb")
+    with pytest.raises(ApiError) as e:
+        start_exec(c, "default", "done", None, ["ls"])
+    assert e.value.message == "cannot exec into a container in a completed pod; current phase is Succeeded"
+    with pytest.raises(ApiError) as e:
+        start_exec(c, "default", "pending", None, ["ls"])
+    assert e.value.message == "pod pending does not have a host assigned"
+
+
+def test_default_container_annotation_and_explicit_container(c):
+    assert sh(c, "two", "cat /etc/os-release 2>/dev/null | wc -l") == "0\n"          # busybox: side
+    assert "Debian" in sh(c, "two", "cat /etc/os-release", container="web")
+
+
+def test_one_shot_commands(c):
+    assert run(c, "bb", ["ls", "/"])[0].startswith("bin\ndev\netc\n")
+    assert run(c, "bb", ["cat", "/etc/hostname"]) == ("bb\n", "", 0)
+    assert run(c, "bb", ["sh", "-c", "echo hi; exit 3"]) == ("hi\n", "", 3)
+    p = start_exec(c, "default", "bb", None, ["sh", "-c", "echo out; echo err >&2"])
+    assert p.done and p.exit_code == 0
+    assert p.read() == [(STDOUT, b"out\n"), (STDERR, b"err\n")]
+    assert p.read() == []
+
+
+def test_stdin_for_one_shot_commands_and_non_tty_shells(c):
+    assert run(c, "bb", ["sh", "-c", "cat > /tmp/in; wc -c < /tmp/in"], stdin=b"12345") == ("5\n", "", 0)
+    p = start_exec(c, "default", "bb", None, ["sh"], stdin=True)
+    p.feed(b"echo one\ncd /etc; pw")
+    assert p.read() == [(STDOUT, b"one\n")] and not p.done
+    p.feed(b"d\nexit 7\necho never\n")
+    assert p.read() == [(STDOUT, b"/etc\n")] and p.done and p.exit_code == 7
+    p = start_exec(c, "default", "bb", None, ["sh"], stdin=True)
+    p.feed(b"false")
+    p.close_stdin()
+    assert p.done and p.exit_code == 1
+
+
+def test_kubectl_cp_style_tar_round_trip(c):
+    out = start_exec(c, "default", "bb", None, ["tar", "cf", "-", "/etc/hostname"])
+    archive = b"".join(d for s, d in out.read() if s == STDOUT)
+    assert out.exit_code == 0 and archive
+    p = start_exec(c, "default", "bb", None, ["tar", "-xmf", "-", "-C", "/tmp"], stdin=True)
+    p.feed(archive)
+    p.close_stdin()
+    assert p.exit_code == 0
+    assert sh(c, "bb", "cat /tmp/etc/hostname") == "bb\n"
+
+
+def test_interactive_tty_session(c):
+    p = start_exec(c, "default", "bb", None, ["sh"], tty=True, stdin=True)
+    assert p.read() == [(STDOUT, b"/ # ")]
+    p.feed(b"ec")
+    p.feed(b"ho hi\r")
+    assert p.read() == [(STDOUT, b"echo hi\r\nhi\r\n/ # ")]
+    p.feed(b"cd /etc\rlsx\x7f\x7f\x7fpwd\n")
+    assert p.read() == [(STDOUT, b"cd /etc\r\n/etc # lsx\b \b\b \b\b \bpwd\r\n/etc\r\n/etc # ")]
+    p.feed(b"sleep 100\x03")
+    assert p.read() == [(STDOUT, b"sleep 100^C\r\n/etc # ")]
+    p.feed(b"cd\recho 'a\rb'\r")
+    assert p.read() == [(STDOUT, b"cd\r\n~ # echo 'a\r\n> b'\r\na\r\nb\r\n~ # ")]
+    p.feed(b"nope\r")
+    assert p.read() == [(STDOUT, b"nope\r\nsh: nope: not found\r\n~ # ")]
+    p.feed(b"x\x04")              # ctrl-d on a non-empty line does nothing
+    assert not p.done
+    p.feed(b"\x7f\x04")
+    assert p.done and p.exit_code == 127
+    assert p.read() == [(STDOUT, b"x\b \b\r\n")]
+
+
+def test_bash_prompt_in_debian_images(c):
+    p = start_exec(c, "default", "two", "web", ["bash"], tty=True, stdin=True)
+    assert p.read() == [(STDOUT, b"root@two:/# ")]
+    p.feed(b"exit\r")
+    assert p.done and p.exit_code == 0
+
+
+def test_kill_1_restarts_the_container(c):
+    p = start_exec(c, "default", "bb", None, ["sh"], tty=True, stdin=True)
+    other = start_exec(c, "default", "bb", None, ["sh"], tty=True, stdin=True)
+    p.feed(b"kill 1\r")
+    assert p.done and p.exit_code == 137
+    other.read()
+    assert other.done and other.exit_code == 137      # every session in the container ends
+    with pytest.raises(ApiError) as e:        # stopping: no new sessions until it is back
+        start_exec(c, "default", "bb", None, ["ls"])
+    assert e.value.message == 'unable to upgrade connection: container not found ("bb")'
+    before = c.get("Pod", "default", "bb")["status"]["containerStatuses"][0]
+    assert before["restartCount"] == 0
+    c.advance(1)
+    st = c.get("Pod", "default", "bb")["status"]["containerStatuses"][0]
+    assert st["restartCount"] == 1 and "running" in st["state"]
+    assert st["lastState"]["terminated"]["exitCode"] == 137
+    assert sh(c, "bb", "echo back") == "back\n"
+    # nginx stops cleanly on SIGTERM: exit 0, Completed, restarted
+    run(c, "two", "kill 1", container="web")
+    c.advance(1)
+    st = next(s for s in c.get("Pod", "default", "two")["status"]["containerStatuses"] if s["name"] == "web")
+    assert st["restartCount"] == 1 and st["lastState"]["terminated"]["reason"] == "Completed"

@@ -1,0 +1,94 @@
+"""DNS and HTTP inside the cluster: Services to ready endpoints round-robin, pod IPs, nginx's
+page and access log, refused connections, NXDOMAIN."""
+
+from __future__ import annotations
+
+from k9py.sim.logs import container_logs
+from k9py.sim.userland.image import NGINX_INDEX
+from tests.sim.helpers import pod_manifest
+from tests.sim.userland.helpers import busybox, cluster_with, run, sh
+
+
+def _web(replicas: int = 2) -> list[dict]:
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+           "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                                 "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27.2",
+                                                          "ports": [{"containerPort": 80}]}]}}}}
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
+           "spec": {"selector": {"app": "web"}, "ports": [{"port": 8080, "targetPort": 80}]}}
+    return [dep, svc]
+
+
+def _web_pods(c) -> list[str]:
+    return sorted(p["metadata"]["name"] for p in c.store.list("Pod", "default") if p["metadata"]["name"].startswith("web-"))
+
+
+def test_wget_through_a_service_reaches_nginx_and_is_logged():
+    c = cluster_with(*_web(), busybox(), seconds=30)
+    ip = c.get("Service", "default", "web")["spec"]["clusterIP"]
+    client_ip = c.get("Pod", "default", "bb")["status"]["podIP"]
+    out, err, code = run(c, "bb", "wget -O- web:8080")
+    assert (out, code) == (NGINX_INDEX, 0)
+    assert err.startswith(f"Connecting to web:8080 ({ip}:8080)\nwriting to stdout\n")
+    assert sh(c, "bb", "wget -qO- http://web.default.svc.cluster.local:8080/") == NGINX_INDEX
+    logged = []
+    for name in _web_pods(c):
+        logged += [line for line in container_logs(c, "default", name) if line.startswith(client_ip + " ")]
+    # round-robin: one request in each pod's log
+    assert len(logged) == 2
+    assert all(line.endswith('"GET / HTTP/1.1" 200 615 "-" "Wget" "-"') for line in logged)
+    per_pod = [sum(1 for line in container_logs(c, "default", n) if line.startswith(client_ip)) for n in _web_pods(c)]
+    assert per_pod == [1, 1]
+
+
+def test_wget_saves_index_html_and_reports_http_errors():
+    c = cluster_with(*_web(1), busybox(), seconds=30)
+    out, err, code = run(c, "bb", "cd /tmp && wget web:8080 && cat index.html | head -4 | tail -1")
+    assert (out, code) == ("<title>Welcome to nginx!</title>\n", 0)
+    assert "saving to 'index.html'" in err and "'index.html' saved" in err
+    out, err, code = run(c, "bb", "wget -qO- web:8080/missing")
+    assert (code, err) == (1, "wget: server returned error: HTTP/1.1 404 Not Found\n")
+    pod = _web_pods(c)[0]
+    assert any('"GET /missing HTTP/1.1" 404' in line for line in container_logs(c, "default", pod))
+
+
+def test_curl_pod_ip_and_localhost_and_nginx_content_edits():
+    c = cluster_with(*_web(1), busybox(), seconds=30)
+    pod = _web_pods(c)[0]
+    pod_ip = c.get("Pod", "default", pod)["status"]["podIP"]
+    assert sh(c, "bb", f"curl -s {pod_ip}") == NGINX_INDEX
+    sh(c, pod, "echo 'custom page' > /usr/share/nginx/html/index.html")
+    assert sh(c, pod, "curl -s localhost") == "custom page\n"
+    assert sh(c, "bb", f"curl -s http://{pod_ip}:80/index.html") == "custom page\n"
+    head = sh(c, "bb", f"curl -sI {pod_ip}")
+    assert head.startswith("HTTP/1.1 200 OK\r\nServer: nginx\r\n") and "Content-Length: 12\r\n" in head
+
+
+def test_connection_refused_and_unknown_hosts():
+    c = cluster_with(*_web(1), busybox(), busybox("other"), seconds=30)
+    other_ip = c.get("Pod", "default", "other")["status"]["podIP"]
+    ip = c.get("Service", "default", "web")["spec"]["clusterIP"]
+    assert run(c, "bb", f"wget -qO- {other_ip}") == ("", f"wget: can't connect to remote host ({other_ip}): Connection refused\n", 1)
+    assert run(c, "bb", "wget -qO- web:9999")[1] == f"wget: can't connect to remote host ({ip}): Connection refused\n"
+    assert run(c, "bb", "wget -qO- nowhere") == ("", "wget: bad address 'nowhere'\n", 1)
+    assert run(c, "bb", "curl -s nowhere") == ("", "curl: (6) Could not resolve host: nowhere\n", 6)
+    # a Service without ready endpoints refuses (kube-proxy rejects)
+    c.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "empty", "namespace": "default"},
+              "spec": {"selector": {"app": "none"}, "ports": [{"port": 80}]}})
+    c.advance(2)
+    assert run(c, "bb", "wget -qO- empty")[2] == 1
+
+
+def test_nslookup():
+    c = cluster_with(*_web(1), busybox(), pod_manifest("sts-0", "busybox", command=["sleep", "1d"],
+                                                       hostname="sts-0", subdomain="web"), seconds=30)
+    ip = c.get("Service", "default", "web")["spec"]["clusterIP"]
+    assert sh(c, "bb", "nslookup web") == (f"Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
+                                          f"Name:\tweb.default.svc.cluster.local\nAddress: {ip}\n\n")
+    assert f"Address: {ip}" in sh(c, "bb", "nslookup web.default")
+    assert "Address: 10.96.0.1\n" in sh(c, "bb", "nslookup kubernetes.default.svc.cluster.local")
+    sts_ip = c.get("Pod", "default", "sts-0")["status"]["podIP"]
+    assert f"Address: {sts_ip}" in sh(c, "bb", "nslookup sts-0.web.default.svc.cluster.local")
+    out, _, code = run(c, "bb", "nslookup nope")
+    assert code == 1 and "** server can't find nope: NXDOMAIN" in out

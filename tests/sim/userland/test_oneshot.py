@@ -1,0 +1,62 @@
+"""One-shot containers: commands the shell runs to the end complete with their output and code."""
+
+from __future__ import annotations
+
+from k9py.sim.logs import busybox_date, container_logs
+from k9py.sim.userland.oneshot import understood
+from tests.sim.helpers import pod_manifest
+from tests.sim.userland.helpers import cluster_with
+
+
+def _state(c, name):
+    p = c.get("Pod", "default", name)
+    st = p["status"]["containerStatuses"][0]["state"]
+    return p["status"]["phase"], st.get("terminated", {}).get("exitCode"), st.get("terminated", {}).get("reason")
+
+
+def test_kubectl_run_style_one_shots():
+    web = pod_manifest("web", "nginx:1.27.2", labels={"app": "web"})
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "demo", "namespace": "default"},
+           "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    c = cluster_with(web, svc)
+    for name, args in (("date", ["date"]), ("false", ["sh", "-c", "false"]), ("hi", ["echo", "hi"]),
+                       ("wget", ["wget", "demo:80"]), ("bad", ["wget", "-qO-", "nope:80"]),
+                       ("script", ["sh", "-c", "echo $HOSTNAME && ls /etc | grep -c host; exit 4"])):
+        c.create(pod_manifest(name, "busybox", args=args, restart_policy="Never"))
+    c.advance(20)
+    assert _state(c, "date") == ("Succeeded", 0, "Completed")
+    (line,) = container_logs(c, "default", "date")
+    assert line == busybox_date(_started(c, "date"))
+    assert _state(c, "false") == ("Failed", 1, "Error")
+    assert container_logs(c, "default", "hi") == ["hi"]
+    assert _state(c, "wget") == ("Succeeded", 0, "Completed")
+    assert container_logs(c, "default", "wget")[-1] == "'index.html' saved"
+    client = c.get("Pod", "default", "wget")["status"]["podIP"]
+    assert any(line.startswith(client + " ") and '"Wget"' in line for line in container_logs(c, "default", "web"))
+    assert _state(c, "bad") == ("Failed", 1, "Error")
+    assert container_logs(c, "default", "bad") == ["wget: bad address 'nope'"]
+    assert _state(c, "script") == ("Failed", 4, "Error")
+    assert container_logs(c, "default", "script") == ["script", "2"]
+
+
+def _started(c, name):
+    from k9py.kube.timefmt import parse_time
+    return parse_time(c.get("Pod", "default", name)["status"]["containerStatuses"][0]["state"]["terminated"]["startedAt"])
+
+
+def test_only_commands_that_end_are_taken_over():
+    assert understood(["date"]) == "'date'"
+    assert understood(["sh", "-c", "false"]) == "false"
+    assert understood(["sh", "-c", "while true; do date; sleep 1; done"]) is None
+    assert understood(["sh", "-c", "echo hi; sleep 3600"]) is None
+    assert understood(["tail", "-f", "/dev/null"]) is None
+    assert understood(["sh", "-c", "echo $(date)"]) is None
+    assert understood(["myserver", "--port", "80"]) is None
+    assert understood([]) is None
+
+
+def test_loops_that_end_are_one_shots_and_while_loops_are_not():
+    assert understood(["sh", "-c", "for i in 1 2; do echo $i; done"]) is not None
+    assert understood(["sh", "-c", "if true; then date; fi"]) is not None
+    assert understood(["sh", "-c", "i=0; while [ $i -lt 3 ]; do i=$((i+1)); done"]) is None
+    assert understood(["sh", "-c", "date &"]) is None
