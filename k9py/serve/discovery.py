@@ -24,6 +24,7 @@ _SUBRESOURCES: dict[str, tuple[str | None, str | None, str | None, tuple[str, ..
     "eviction": ("policy", "v1", "Eviction", ("create",)),
     "binding": (None, None, "Binding", ("create",)),
     "exec": (None, None, "PodExecOptions", ("create", "get")),
+    "attach": (None, None, "PodAttachOptions", ("create", "get")),
     "ephemeralcontainers": (None, None, "Pod", ("get", "patch", "update")),
     "finalize": (None, None, "Namespace", ("update",)),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,12 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]  # lower-cased names
     body: bytes = b""
+    multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters (exec's command)
+    all_headers: list[tuple[str, str]] = field(default_factory=list)  # (lower-cased name, value), repeats kept
+
+    def values(self, name: str) -> list[str]:
+        """All values of a query parameter, in order (``q`` gives the last)."""
+        return self.multi.get(name) or ([self.query[name]] if name in self.query else [])
 
     def q(self, name: str, default: str | None = None) -> str | None:
         return self.query.get(name, default)
@@ -39,6 +45,9 @@ class Response:
     content_type: str = "application/json"
     stream: Iterable[bytes] | None = None  # chunked body (watch, log follow); close() if it has one
     headers: dict[str, str] = field(default_factory=dict)
+    # Takes the connection over instead of a body (a WebSocket upgrade): called with the handler,
+    # it writes the 101 itself and owns the socket until it returns; the connection is then closed.
+    upgrade: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -68,8 +77,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _read_request(self) -> Request:
         parts = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        headers = {k.lower(): v for k, v in self.headers.items()}
+        multi = parse_qs(parts.query, keep_blank_values=True)
+        query = {k: v[-1] for k, v in multi.items()}
+        all_headers = [(k.lower(), v) for k, v in self.headers.items()]
+        headers = dict(all_headers)
         body = b""
         if headers.get("transfer-encoding", "").lower() == "chunked":
             chunks = []
@@ -90,10 +101,14 @@ class Handler(BaseHTTPRequestHandler):
             if length > MAX_BODY:
                 raise ValueError("request entity too large")
             body = self.rfile.read(length) if length > 0 else b""
-        return Request(self.command, unquote(parts.path), query, headers, body)
+        return Request(self.command, unquote(parts.path), query, headers, body, multi, all_headers)
 
     def _send(self, resp: Response) -> None:
         try:
+            if resp.upgrade is not None:
+                self.close_connection = True
+                resp.upgrade(self)
+                return
             if resp.stream is not None:
                 self._send_stream(resp)
                 return

@@ -1,4 +1,4 @@
-"""Subresources: status, scale (autoscaling/v1 Scale), eviction (policy/v1), log."""
+"""Subresources: status, scale (autoscaling/v1 Scale), eviction (policy/v1), log, exec and attach."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
         return pod_log(api, req, route)
     elif sub == "eviction" and m == "POST":
         return _evict(api, req, route)
+    elif sub in ("exec", "attach") and route.res.kind == "Pod":
+        from k9py.serve.remotecommand import handle
+        return handle(api, req, route)
     elif sub in ("exec", "attach", "portforward", "proxy", "binding", "ephemeralcontainers", "finalize"):
         return api.error_response(405, "MethodNotAllowed", f"the simulator does not support {route.res.plural}/{sub}")
     return api.method_not_allowed(m)

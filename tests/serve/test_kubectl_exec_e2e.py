@@ -1,0 +1,201 @@
+"""End to end: the real kubectl's ``exec`` (one-shot, ``-i``, ``-it`` over a pty) and ``attach``
+against `k9py serve` (the demo cluster, the simulator's userland), and the official client's
+``stream()``. No sleeps: every wait reads against a deadline."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import termios
+import time
+
+import pytest
+
+from tests.serve.test_kubectl_e2e import COUNTER_LINE, KUBECTL, Server
+
+pytestmark = pytest.mark.e2e
+
+DEADLINE = 20.0
+
+INTERACTIVE_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: box}
+spec:
+  containers:
+  - {name: box, image: busybox, command: [sh], stdin: true, tty: true}
+"""
+
+UNSCHEDULABLE_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: stuck}
+spec:
+  nodeSelector: {no-such-label: "x"}
+  containers:
+  - {name: c, image: busybox, command: [sleep, "3600"]}
+"""
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("exec"))
+    s.until("counter running", lambda: s.json("get", "pod", "counter")["status"].get("phase") == "Running")
+    yield s
+    assert s.stop() == 0, "SIGTERM ends `k9py serve` cleanly, open exec sessions or not"
+
+
+class Terminal:
+    """kubectl on a pseudo-terminal (80x24), read with deadlines."""
+
+    def __init__(self, srv: Server, *args: str) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.proc = subprocess.Popen([KUBECTL, "--kubeconfig", str(srv.kubeconfig), *args], env=srv.env(),
+                                     stdin=slave, stdout=slave, stderr=slave, start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.seen = b""
+
+    def expect(self, text: bytes, timeout: float = DEADLINE) -> bytes:
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {text!r}; the terminal shows {self.seen!r}")
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.2))
+            if ready:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:  # EIO: kubectl closed the terminal
+                    chunk = b""
+                if not chunk and self.proc.poll() is not None:
+                    raise AssertionError(f"kubectl exited ({self.proc.returncode}) before {text!r}; the terminal shows {self.seen!r}")
+                self.seen += chunk
+        return self.seen
+
+    def type(self, text: bytes) -> None:
+        os.write(self.master, text)
+
+    def wait(self, timeout: float = DEADLINE) -> int:
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        with contextlib.suppress(OSError):
+            os.close(self.master)
+
+
+def test_exec_one_shot(srv):
+    p = srv.kubectl("exec", "counter", "--", "cat", "/etc/hostname")
+    assert p.stdout == "counter\n" and p.stderr == ""
+
+
+def test_exec_exit_code(srv):
+    p = srv.kubectl("exec", "counter", "--", "sh", "-c", "exit 3", check=False)
+    assert p.returncode == 3
+    assert p.stderr == "command terminated with exit code 3\n"
+
+
+def test_exec_stdin_until_eof(srv):
+    p = srv.kubectl("exec", "-i", "counter", "--", "cat", stdin="hello from stdin\n")
+    assert p.stdout == "hello from stdin\n"
+
+
+def test_exec_errors_as_against_a_real_cluster(srv, tmp_path):
+    p = srv.kubectl("exec", "counter", "-c", "nope", "--", "ls", check=False)
+    assert (p.returncode, p.stderr) == (1, "error: container nope is not valid for pod counter out of: count\n")
+    p = srv.kubectl("exec", "no-such-pod", "--", "ls", check=False)
+    assert (p.returncode, p.stderr) == (1, 'Error from server (NotFound): pods "no-such-pod" not found\n')
+    f = tmp_path / "stuck.yaml"
+    f.write_text(UNSCHEDULABLE_POD)
+    srv.kubectl("apply", "-f", str(f))
+    p = srv.kubectl("exec", "stuck", "--", "ls", check=False)
+    assert (p.returncode, p.stderr) == (1, "error: unable to upgrade connection: pod stuck does not have a host assigned\n")
+    srv.kubectl("delete", "pod", "stuck", "--wait=false")
+
+
+def test_exec_interactive_shell_over_a_pty(srv):
+    term = Terminal(srv, "exec", "-it", "counter", "--", "sh")
+    try:
+        term.expect(b"# ")
+        term.type(b"echo hi\r")
+        term.expect(b"hi\r\n")
+        term.type(b"exit\r")
+        assert term.wait() == 0
+    finally:
+        term.close()
+
+
+def test_attach_follows_a_containers_output(srv):
+    proc = srv.popen("attach", "counter")
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + DEADLINE
+        assert proc.stdout is not None
+        while len(lines) < 2 and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+        assert len(lines) == 2 and all(COUNTER_LINE.match(ln) for ln in lines), lines
+        a, b = (int(ln.split(":")[0]) for ln in lines)
+        assert b == a + 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_attach_to_an_interactive_container(srv, tmp_path):
+    f = tmp_path / "box.yaml"
+    f.write_text(INTERACTIVE_POD)
+    srv.kubectl("apply", "-f", str(f))
+    srv.kubectl("wait", "--for=condition=Ready", "pod/box", "--timeout=30s", timeout=35)
+    term = Terminal(srv, "attach", "-it", "box")
+    try:
+        term.expect(b"If you don't see a command prompt, try pressing enter.")
+        term.type(b"echo attached\r")
+        term.expect(b"attached\r\n")
+        term.type(b"exit\r")
+        assert term.wait() == 0
+    finally:
+        term.close()
+        srv.kubectl("delete", "pod", "box", "--wait=false")
+
+
+def test_python_client_stream(srv):
+    from kubernetes import client as k8s
+    from kubernetes import config
+    from kubernetes.stream import stream
+
+    api = config.new_client_from_config(str(srv.kubeconfig), persist_config=False)
+    try:
+        core = k8s.CoreV1Api(api)
+        out = stream(core.connect_get_namespaced_pod_exec, "counter", "default", command=["cat", "/etc/hostname"],
+                     stderr=True, stdin=False, stdout=True, tty=False)
+        assert out == "counter\n"
+        resp = stream(core.connect_get_namespaced_pod_exec, "counter", "default", command=["sh", "-c", "exit 3"],
+                      stderr=True, stdin=False, stdout=True, tty=False, _preload_content=False)
+        resp.run_forever(timeout=DEADLINE)
+        assert resp.returncode == 3
+    finally:
+        api.close()
+
+
+def test_cp_both_ways(srv, tmp_path):
+    """``kubectl cp`` is tar over exec (the userland's tar; nothing cp-specific in the server)."""
+    src = tmp_path / "note.txt"
+    src.write_text("copied in\n")
+    srv.kubectl("cp", str(src), "counter:/tmp/note.txt")
+    assert srv.kubectl("exec", "counter", "--", "cat", "/tmp/note.txt").stdout == "copied in\n"
+    back = tmp_path / "back.txt"
+    srv.kubectl("cp", "counter:/tmp/note.txt", str(back))
+    assert back.read_text() == "copied in\n"
