@@ -23,6 +23,7 @@ from k9py.ui import context_memory, keymap, theme
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import AliasesScreen, HelpScreen
+from k9py.ui.shell import Shells
 from k9py.ui.widgets import timeline
 from k9py.ui.widgets.header import Header
 from k9py.ui.widgets.pane import ExplorerPane
@@ -66,6 +67,7 @@ class K9pyApp(App[None]):
         self.navigator = Navigator(self.session, namespace=namespace, start_view=view,
                                    aliases=self.user.aliases, keymap=self.user.keymap)
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
+        self.shells = Shells(self)  # `s` and `a`
         self.navigator.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
 

@@ -417,8 +417,9 @@ def test_scale(drive):
     from k9py.ui.screens.dialogs import ScaleScreen
 
     async def s(app, pilot, cluster):
-        await pilot.press("s")  # in pods `s` is k9s's shell, not scale
-        assert "Shell: not available yet" in str(app.query_one("#flash").render())
+        await pilot.press("s")  # in pods `s` is k9s's shell, not scale (tests/ui/test_shell.py)
+        await pilot.pause()
+        assert not isinstance(app.screen, ScaleScreen) and "shell" in str(app.query_one("#flash").render())
         await command(app, pilot, "deploy")
         await pilot.press("s")
         assert isinstance(app.screen, ScaleScreen)

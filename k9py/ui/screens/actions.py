@@ -301,6 +301,8 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "trigger": lambda: trigger(app, row),
         "suspend": lambda: suspend(app, row),
         "copy": lambda: copy_name(app, row),
+        "shell": lambda: app.shells.start(kind, row),
+        "attach": lambda: app.shells.start(kind, row, attach=True),
     }
     handlers[verb]()
 

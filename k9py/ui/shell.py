@@ -1,0 +1,259 @@
+"""`s` shell and `a` attach on a pod or container row, as k9s does them: the UI suspends, the
+shell owns the terminal, leaving it (``exit``, ctrl-d) comes back to the same view.
+
+- The simulator (a cluster in this process): the container's simulated shell in-process
+  (``k9py.sim.userland``), no kubectl needed. The terminal is put in raw mode and relayed:
+  keys to the process, its output to the screen. The virtual clock stands still meanwhile, as
+  it does under a foreground plugin.
+- A live cluster: ``kubectl exec -it`` / ``kubectl attach -it`` with the user's kubeconfig and
+  context (k9s shells out to kubectl too); kubectl must be on PATH.
+
+A pod with several containers asks which one (k9s's picker) unless the pod names a default
+container (``kubectl.kubernetes.io/default-container``). What stops a shell before it starts (a
+pod not running, a container that is not) is one line in the flash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import subprocess
+import termios
+import tty
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from k9py.kube import meta
+from k9py.kube.meta import dig
+from k9py.kube.status import ApiError
+from k9py.ui.screens.dialogs import HELP_KEY, OptionPicker
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+    from k9py.view.kinds import ViewKind
+    from k9py.view.rows import Row
+
+Obj = dict[str, Any]
+DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+# k9s's shell: bash where the image has it, else sh
+LIVE_SHELL = ["sh", "-c", "command -v bash >/dev/null && exec bash || exec sh"]
+POLL = 0.02  # seconds between looks at the simulated process's output
+
+
+class Process(Protocol):
+    """What the relay drives (``k9py.sim.userland.ExecProcess``)."""
+    done: bool
+    exit_code: int | None
+
+    def feed(self, data: bytes) -> None: ...
+    def read(self) -> list[tuple[int, bytes]]: ...
+    def resize(self, width: int, height: int) -> None: ...
+    def close_stdin(self) -> None: ...
+
+
+def relay(proc: Process, lock: Any, fd_in: int, fd_out: int, *, poll: float = POLL) -> int:
+    """Relay a terminal (``fd_in``/``fd_out``) to ``proc`` until it ends; its exit code. The
+    terminal is raw while it runs (the process echoes and edits lines, as a pty would)."""
+    saved = _raw(fd_in)
+    size: tuple[int, int] | None = None
+    try:
+        while True:
+            now = _size(fd_out)
+            with lock:
+                if now is not None and now != size:
+                    size = now
+                    proc.resize(*now)
+                out = proc.read()
+                done = proc.done
+            for _stream, data in out:
+                _write_all(fd_out, data)
+            if done:
+                break
+            ready, _, _ = select.select([fd_in], [], [], poll)
+            if ready:
+                data = os.read(fd_in, 4096)
+                with lock:
+                    if data:
+                        proc.feed(data)
+                    else:
+                        proc.close_stdin()
+    finally:
+        if saved is not None:
+            termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
+    return proc.exit_code or 0
+
+
+def _raw(fd: int) -> list[Any] | None:
+    try:
+        saved = termios.tcgetattr(fd)
+    except termios.error:  # not a terminal (a pipe): nothing to restore
+        return None
+    tty.setraw(fd, termios.TCSANOW)
+    return saved
+
+
+def _size(fd: int) -> tuple[int, int] | None:
+    try:
+        cols, rows = os.get_terminal_size(fd)
+    except OSError:
+        return None
+    return cols, rows
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+
+@contextlib.contextmanager
+def terminal() -> Iterator[tuple[int, int]]:
+    """The controlling terminal's file descriptors (in, out): /dev/tty, else stdin/stdout."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        yield 0, 1
+        return
+    try:
+        yield fd, fd
+    finally:
+        os.close(fd)
+
+
+# -- the rows ---------------------------------------------------------------------------------------
+def pod_and_containers(view: ViewKind, row: Row) -> tuple[str, str, list[str], str | None]:
+    """(namespace, pod, the containers to choose from, the one already chosen or None)."""
+    ns, name = row.key
+    if view.name == "containers":
+        return ns, str(row.obj.get("pod", "")), [name], name
+    spec = row.obj.get("spec") or {}
+    names = [c.get("name", "") for c in spec.get("containers") or []]
+    default = meta.annotations(row.obj).get(DEFAULT_CONTAINER)
+    if default in names:
+        return ns, name, names, default
+    return ns, name, names, names[0] if len(names) == 1 else None
+
+
+def attachable(pod: Obj, container: str) -> bool:
+    """Whether the container reads a terminal (``stdin: true``): what attach can talk to."""
+    for c in dig(pod, "spec", "containers") or []:
+        if c.get("name") == container:
+            return bool(c.get("stdin"))
+    return False
+
+
+class ShellPicker(OptionPicker["str | None"]):
+    """Which container to open a shell in (or attach to): enter picks, esc cancels."""
+
+    BINDINGS = [Binding("enter", "pick", "Pick"), Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
+                Binding("escape", "cancel", "Cancel"), HELP_KEY]
+    HELP_TITLE = "PICKER"
+
+    def __init__(self, title: str, containers: list[str]) -> None:
+        super().__init__(title)
+        self.containers = containers
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="picker") as box:
+            box.border_title = escape(self._title)
+            yield OptionList(*[Option(Text(c), id=c) for c in self.containers])
+            yield self.key_menu()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(str(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Shells:
+    """The app's `s` and `a`."""
+
+    def __init__(self, app: K9pyApp) -> None:
+        self.app = app
+
+    def start(self, view: ViewKind, row: Row, *, attach: bool = False) -> None:
+        ns, pod, containers, chosen = pod_and_containers(view, row)
+        if chosen is not None:
+            self.run(ns, pod, chosen, attach=attach)
+            return
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.run(ns, pod, name, attach=attach)
+        self.app.push_screen(ShellPicker(f"<Containers> {ns}/{pod}", containers), picked)
+
+    def run(self, ns: str, pod: str, container: str, *, attach: bool = False) -> int | None:
+        """Open the shell (or attach); the exit code, None when it did not run (flashed why)."""
+        what = "attach" if attach else "shell"
+        backend = self.app.backend
+        cluster = backend.local_cluster()
+        try:
+            if cluster is not None:
+                return self._simulated(cluster, ns, pod, container, attach=attach)
+            return self._kubectl(ns, pod, container, attach=attach)
+        except SuspendNotSupported:
+            self.app.flash(f"{what}: this terminal cannot be handed over", "error")
+        except ApiError as err:
+            self.app.flash(f"{what} {ns}/{pod}: {err.message}", "error")
+        except OSError as err:
+            self.app.flash(f"{what} {ns}/{pod}: {err.strerror or err}", "error")
+        return None
+
+    def _simulated(self, cluster: Any, ns: str, pod: str, container: str, *, attach: bool) -> int | None:
+        from k9py.sim.userland import start_exec
+        with cluster.lock:
+            obj = cluster.store.get("Pod", ns, pod)
+            command = ["sh"]
+            if attach and obj is not None and not attachable(obj, container):
+                self.app.flash(f"attach {ns}/{pod}: container {container} reads no terminal (stdin: false); "
+                               "its output is in the logs (l)", "warn")
+                return None
+            if attach and obj is not None:
+                spec: Obj = next((c for c in dig(obj, "spec", "containers") or [] if c.get("name") == container), {})
+                command = [*(spec.get("command") or []), *(spec.get("args") or [])] or ["sh"]
+            proc = start_exec(cluster, ns, pod, container, command, tty=True, stdin=True)
+        with self.app.suspend(), terminal() as (fd_in, fd_out):
+            code = relay(proc, cluster.lock, fd_in, fd_out)
+        self._ended(ns, pod, container, code, attach=attach)
+        return code
+
+    def _kubectl(self, ns: str, pod: str, container: str, *, attach: bool) -> int | None:
+        kubectl = shutil.which("kubectl")
+        if kubectl is None:
+            self.app.flash("shell: kubectl is not on PATH (k9py runs `kubectl exec -it` on a live cluster, "
+                           "as k9s does)", "error")
+            return None
+        target = self.app.plugin_keys.local.target(self.app.backend, self.app.session.read_only)
+        if target is None:
+            self.app.flash("shell: this backend has no cluster to open a shell in", "warn")
+            return None
+        argv = [kubectl, "--context", target.context, "-n", ns]
+        if attach:
+            argv += ["attach", "-it", pod, "-c", container]
+        else:
+            argv += ["exec", "-it", pod, "-c", container, "--", *LIVE_SHELL]
+        env = {**os.environ, "KUBECONFIG": target.kubeconfig} if target.kubeconfig else None  # several files: joined
+        with self.app.suspend():
+            code = subprocess.call(argv, env=env)
+        self._ended(ns, pod, container, code, attach=attach)
+        return code
+
+    def _ended(self, ns: str, pod: str, container: str, code: int, *, attach: bool) -> None:
+        what = "attach" if attach else "shell"
+        where = f"{ns}/{pod} ({container})"
+        if code:
+            self.app.flash(f"{what} {where} ended: exit {code}", "warn")
+        else:
+            self.app.flash(f"{what} {where} ended")

@@ -1,0 +1,168 @@
+"""`s` shell and `a` attach in the simulator: the UI suspends, the container's simulated shell
+runs on the terminal (a pty here), `exit` comes back to the same view; a picker for a pod with
+several containers; what stops a shell is one line in the flash."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import termios
+import threading
+import time
+
+import pytest
+from textual.drivers.headless_driver import HeadlessDriver
+
+from k9py.sim.userland import start_exec
+from k9py.ui import shell
+from tests.sim.helpers import pod_manifest
+from tests.sim.userland.helpers import busybox, cluster_with
+from tests.ui.simcluster import flash, goto, run, settle
+
+DEADLINE = 10.0
+
+
+class Typist:
+    """The person at the terminal: a pty whose other side the relay uses."""
+
+    def __init__(self) -> None:
+        self.master, self.slave = os.openpty()
+        self.seen = b""
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def wait_for(self, text: str) -> str:
+        end = time.monotonic() + DEADLINE
+        while text.encode() not in self.seen:
+            left = end - time.monotonic()
+            assert left > 0, f"never saw {text!r}; saw {self.seen!r}"
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                self.seen += os.read(self.master, 4096)
+        return self.seen.decode(errors="replace")
+
+    def close(self) -> None:
+        os.close(self.master)
+        os.close(self.slave)
+
+
+@pytest.fixture
+def typist():
+    t = Typist()
+    yield t
+    t.close()
+
+
+def test_relay_runs_a_simulated_shell_on_a_terminal_and_restores_it(typist):
+    c = cluster_with(busybox())
+    proc = start_exec(c, "default", "bb", None, ["sh"], tty=True, stdin=True)
+    before = termios.tcgetattr(typist.slave)
+    codes: list[int] = []
+    t = threading.Thread(target=lambda: codes.append(shell.relay(proc, c.lock, typist.slave, typist.slave)))
+    t.start()
+    typist.wait_for("/ # ")
+    typist.type("echo hi from $HOSTNAME\r")
+    assert "hi from bb\r\n" in typist.wait_for("hi from bb\r\n/ # ")
+    typist.type("exit 3\r")
+    t.join(DEADLINE)
+    assert codes == [3]
+    assert termios.tcgetattr(typist.slave) == before  # raw mode undone
+
+
+@pytest.fixture
+def terminal_is(monkeypatch, typist):
+    """The app's terminal is the typist's pty, and the headless driver may hand it over."""
+    monkeypatch.setattr(HeadlessDriver, "can_suspend", property(lambda self: True))
+
+    @contextlib.contextmanager
+    def tty():
+        yield typist.slave, typist.slave
+    monkeypatch.setattr(shell, "terminal", tty)
+    return typist
+
+
+def person(typist: Typist, *lines: str) -> threading.Thread:
+    """Types each line once the shell prompts for it (the app's thread runs the relay)."""
+    def go() -> None:
+        for line in lines:
+            typist.wait_for("# ")
+            typist.seen = b""
+            typist.type(line + "\r")
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    return t
+
+
+def test_s_opens_a_shell_in_the_pod_and_exit_comes_back_to_the_view(terminal_is):
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        title = app.title_text()
+        typing = person(terminal_is, "cat /etc/hostname", "exit")
+        await pilot.press("s")
+        await settle(app, pilot)
+        typing.join(DEADLINE)
+        assert app.title_text() == title
+        assert flash(app) == "shell default/counter (counter) ended"
+    run(s)
+
+
+def test_a_pod_with_several_containers_asks_which_one(terminal_is):
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, shell.ShellPicker)
+        assert app.screen.containers == ["nginx", "sidecar"]
+        typing = person(terminal_is, "cat /etc/os-release | head -1", "exit 2")
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        typing.join(DEADLINE)
+        assert flash(app) == "shell default/web (sidecar) ended: exit 2"
+    run(s)
+
+
+def test_a_pod_that_is_not_running_is_one_line_in_the_flash(terminal_is):
+    async def s(app, pilot, cluster):
+        cluster.create(pod_manifest("stuck", "busybox", command=["sleep", "1d"], nodeSelector={"nope": "x"}))
+        await settle(app, pilot, 5)
+        await goto(app, pilot, "stuck")
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert flash(app) == "shell default/stuck: pod stuck does not have a host assigned"
+        assert len(app.screen_stack) == 1
+    run(s)
+
+
+def test_attach_to_a_container_without_stdin_points_to_its_logs(terminal_is):
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert "reads no terminal (stdin: false)" in flash(app)
+    run(s)
+
+
+def test_attach_talks_to_an_interactive_container(terminal_is):
+    async def s(app, pilot, cluster):
+        box = pod_manifest("box", "busybox", command=["sh"])
+        box["spec"]["containers"][0].update(stdin=True, tty=True)
+        cluster.create(box)
+        await settle(app, pilot, 10)
+        await goto(app, pilot, "box")
+        typing = person(terminal_is, "echo attached", "exit")
+        await pilot.press("a")
+        await settle(app, pilot)
+        typing.join(DEADLINE)
+        assert flash(app) == "attach default/box (box) ended"
+    run(s)
+
+
+def test_shell_is_not_offered_read_only(terminal_is):
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert "read-only" in flash(app)
+    run(s, readonly=True)
