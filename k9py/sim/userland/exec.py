@@ -10,7 +10,7 @@ from k9py.kube.meta import dig
 from k9py.kube.status import bad_request, not_found
 from k9py.sim.userland.channels import STDERR, STDOUT
 from k9py.sim.userland.container import Container, world
-from k9py.sim.userland.shell import ContainerKilled, Io, Shell, ShellExit, Stdin
+from k9py.sim.userland.shell import ContainerKilled, ExecShell, Io, Shell, ShellExit, Stdin
 from k9py.sim.userland.syntax import Incomplete, ShellSyntaxError, parse
 
 if TYPE_CHECKING:
@@ -202,8 +202,21 @@ class ExecProcess:
             code = e.code
         except ContainerKilled:
             code = KILLED
+        except ExecShell as e:  # `sh -c "... exec sh"` on a terminal: now an interactive shell
+            self._emit(io)
+            self._become_interactive(e.name)
+            return
         self._emit(io)
         self._finish(code)
+
+    def _become_interactive(self, name: str) -> None:
+        self.interactive = True
+        self.shell.name = name
+        self._raw = b""
+        if self.stdin:
+            self._write(STDOUT, self.prompt())
+        else:
+            self._finish(0)  # nothing will ever type into it
 
     def _submit(self, line: str, *, eof: bool = False) -> None:
         """One entered line: run it, or keep it while a quote is open (PS2 ``> ``)."""
@@ -230,6 +243,8 @@ class ExecProcess:
             self._emit(io)
             self._finish(KILLED)
             return
+        except ExecShell as e:  # `exec sh` typed at the prompt: a shell in place of this one
+            self.shell.name = e.name
         self._emit(io)
         if self.tty and not self.done:
             self._write(STDOUT, self.prompt())

@@ -53,6 +53,15 @@ class ShellExit(Exception):
         self.code = code
 
 
+class ExecShell(Exception):
+    """``exec sh`` on a terminal: the session becomes that interactive shell (what k9s's
+    ``sh -c "command -v bash >/dev/null && exec bash || exec sh"`` ends in)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 class ContainerKilled(Exception):
     """PID 1 was signalled: the container (and every exec session in it) stops."""
 

@@ -124,3 +124,22 @@ def test_kill_1_restarts_the_container(c):
     c.advance(1)
     st = next(s for s in c.get("Pod", "default", "two")["status"]["containerStatuses"] if s["name"] == "web")
     assert st["restartCount"] == 1 and st["lastState"]["terminated"]["reason"] == "Completed"
+
+
+def test_k9s_shell_command_ends_in_an_interactive_shell(c):
+    """k9s (and k9py on a live cluster) runs `sh -c "command -v bash >/dev/null && exec bash || exec sh"`."""
+    p = start_exec(c, "default", "bb", None, ["sh", "-c", "command -v bash >/dev/null && exec bash || exec sh"],
+                   tty=True, stdin=True)
+    assert not p.done
+    assert b"".join(d for _, d in p.read()) == b"/ # "  # busybox has no bash: sh
+    p.feed(b"echo $HOSTNAME\r")
+    assert b"bb\r\n/ # " in b"".join(d for _, d in p.read())
+    p.feed(b"exit 5\r")
+    assert p.done and p.exit_code == 5
+
+
+def test_command_v_says_where_commands_are(c):
+    assert sh(c, "bb", "command -v ls cd") == "/bin/ls\ncd\n"
+    assert run(c, "bb", "command -v bash nope")[2] == 1
+    assert sh(c, "two", "command -v bash", container="web") == "/bin/bash\n"  # debian-based nginx
+    assert sh(c, "bb", "command echo hi") == "hi\n"

@@ -10,7 +10,7 @@ from k9py.sim.userland.shell import Builtin
 BUILTINS: dict[str, Builtin] = {
     "cd": builtins.b_cd, "export": builtins.b_export, "readonly": builtins.b_export, "unset": builtins.b_unset,
     "exit": builtins.b_exit, "exec": builtins.b_exec, "source": builtins.b_source, ".": builtins.b_source,
-    "set": builtins.b_set, ":": builtins.b_colon, "break": builtins.b_break, "continue": builtins.b_break,
+    "command": builtins.b_command, "set": builtins.b_set, ":": builtins.b_colon, "break": builtins.b_break, "continue": builtins.b_break,
 }
 COMMANDS: dict[str, Builtin] = {
     "true": builtins.c_true, "false": builtins.c_false, "test": builtins.c_test, "[": builtins.c_test,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from k9py.sim.userland.fs import Dir, File, FsError
-from k9py.sim.userland.shell import Io, LoopControl, Shell, ShellExit
+from k9py.sim.userland.shell import ExecShell, Io, LoopControl, Shell, ShellExit
 
 
 def b_cd(sh: Shell, args: list[str], io: Io) -> int:
@@ -60,7 +60,31 @@ def b_exit(sh: Shell, args: list[str], io: Io) -> int:
 def b_exec(sh: Shell, args: list[str], io: Io) -> int:
     if len(args) == 1:
         return 0
+    name = args[1].rsplit("/", 1)[-1]
+    if len(args) == 2 and sh.tty and name in ("sh", "ash", "bash", "dash"):
+        raise ExecShell(name)  # the session turns into the interactive shell
     raise ShellExit(sh.invoke(args[1:], [], io))
+
+
+def b_command(sh: Shell, args: list[str], io: Io) -> int:
+    """``command -v NAME...``: where each is (a builtin by its name); ``command NAME ARGS``: run it."""
+    from k9py.sim.userland.commands import BUILTINS, COMMANDS
+
+    if len(args) > 1 and args[1] in ("-v", "-V"):
+        status = 0
+        for name in args[2:]:
+            if name == "bash" and sh.box.image.family in ("busybox", "alpine"):
+                status = 1  # the one shell these images do not have (k9s's shell command asks)
+            elif name in BUILTINS:
+                io.out(f"{name}\n")
+            elif name in COMMANDS:
+                io.out(f"/bin/{name}\n")
+            else:
+                status = 1
+        return status
+    if len(args) == 1:
+        return 0
+    return sh.invoke(args[1:], [], io)
 
 
 def b_source(sh: Shell, args: list[str], io: Io) -> int:
