@@ -105,7 +105,8 @@ def handle(api: Api, req: Request, route: Route) -> Response:
     def upgrade(handler: BaseHTTPRequestHandler) -> None:
         sock = ws.WebSocket(handler)
         sock.accept(key, chosen or None)
-        session = Session(api, sock, proto, opts, proc_stdin=proc_stdin)
+        session = Session(api, sock, proto, opts, proc_stdin=proc_stdin,
+                          main=(ns, name, container) if sub == "attach" else None)
         if logs is not None:
             session.run_logs(logs)
         else:
@@ -197,7 +198,8 @@ class Session:
     """One upgraded exec/attach connection, pumped by the handler's thread."""
 
     def __init__(self, api: Api, sock: ws.WebSocket, proto: ws.ChannelProtocol, opts: Options, *,
-                 proc_stdin: bool = False) -> None:
+                 proc_stdin: bool = False, main: tuple[str, str, str] | None = None) -> None:
+        self.main = main  # attach: (namespace, pod, container) whose PID 1 this process is
         self.api = api
         self.sock = sock
         self.proto = proto
@@ -246,6 +248,7 @@ class Session:
                     payload = ws.error_channel_payload(self.proto, ws.status_message(code, command))
                     if payload is not None:
                         self._send(ws.ERROR, payload)
+                    self._main_ended(code)
                     break
                 if self.sock.closed or self.api.stopping.is_set():
                     break
@@ -256,6 +259,16 @@ class Session:
                 self._send(ws.ERROR, payload)
         finally:
             self.sock.close()
+
+    def _main_ended(self, code: int | None) -> None:
+        """An attached main process ended (``exit`` in `kubectl run -it`): so does its container."""
+        if self.main is None or code is None:
+            return
+        from k9py.sim.kubelet import signal_container
+        with self.api.cluster.lock:
+            ended = signal_container(self.api.cluster, *self.main, 0, exit_code=code)
+        if ended is not None:
+            self.api.notify()
 
     def _input(self, proc: Any, message: bytes | str) -> bool:
         decoded = self.proto.decode(message)

@@ -125,16 +125,19 @@ def runtime_for(cluster: Cluster, namespace: str, name: str) -> PodRuntime | Non
     return runtimes(cluster).get(meta.uid(pod))
 
 
-def signal_container(cluster: Cluster, namespace: str, name: str, container: str, signal: int) -> int | None:
+def signal_container(cluster: Cluster, namespace: str, name: str, container: str, signal: int, *,
+                     exit_code: int | None = None) -> int | None:
     """Signal a container's PID 1 (``kill 1`` from a shell in it): it exits now, with 0 when a
-    server stops cleanly on SIGTERM (nginx), else 137 as if killed; the next
-    reconcile records it (and restarts it per the pod's restartPolicy). None when the container
-    is not running."""
+    server stops cleanly on SIGTERM (nginx), else 137 as if killed; ``exit_code``: PID 1 ended
+    by itself with that code (an attached shell's ``exit``). The next reconcile records it (and
+    restarts it per the pod's restartPolicy). None when the container is not running."""
     rt = runtime_for(cluster, namespace, name)
     c = next((x for x in rt.containers if x.name == container), None) if rt else None
     if rt is None or c is None or c.phase != "running" or c.current is None or rt.killing or rt.terminal:
         return None
-    code = 0 if signal == 15 and c.current.program.sigterm else 137
+    code = exit_code
+    if code is None:
+        code = 0 if signal == 15 and c.current.program.sigterm else 137
     c.signalled = code
     c.next_at = cluster.now()
     idx = cluster.state.get("kubelet.index")

@@ -226,6 +226,10 @@ class Shells:
             proc = start_exec(cluster, ns, pod, container, command, tty=True, stdin=True)
         with self.app.suspend(), terminal() as (fd_in, fd_out):
             code = relay(proc, cluster.lock, fd_in, fd_out)
+        if attach:  # the attached process was the container's PID 1: its exit ends the container
+            from k9py.sim.kubelet import signal_container
+            with cluster.lock:
+                signal_container(cluster, ns, pod, container, 0, exit_code=code)
         self._ended(ns, pod, container, code, attach=attach)
         return code
 

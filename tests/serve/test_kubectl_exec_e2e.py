@@ -199,3 +199,20 @@ def test_cp_both_ways(srv, tmp_path):
     back = tmp_path / "back.txt"
     srv.kubectl("cp", "counter:/tmp/note.txt", str(back))
     assert back.read_text() == "copied in\n"
+
+
+def test_run_it_rm_ends_with_the_shell_and_deletes_the_pod(srv):
+    """`kubectl run -it --rm` (the tutorials' throwaway pod): exit in the attached shell ends its
+    container, the pod completes and kubectl deletes it."""
+    term = Terminal(srv, "run", "tmp-shell", "-it", "--rm", "--restart=Never", "--image=busybox", "--", "sh")
+    try:
+        term.expect(b"# ")
+        term.type(b"echo in-run\r")
+        term.expect(b"in-run\r\n")
+        term.type(b"exit\r")
+        term.expect(b'pod "tmp-shell" deleted')
+        assert term.wait() == 0
+    finally:
+        term.close()
+    p = srv.kubectl("get", "pod", "tmp-shell", check=False)
+    assert p.returncode == 1 and "NotFound" in p.stderr

@@ -156,6 +156,8 @@ def test_attach_talks_to_an_interactive_container(terminal_is):
         await settle(app, pilot)
         typing.join(DEADLINE)
         assert flash(app) == "attach default/box (box) ended"
+        await settle(app, pilot, 2)  # exit ended PID 1: the kubelet restarts the container
+        assert cluster.store.get("Pod", "default", "box")["status"]["containerStatuses"][0]["restartCount"] == 1
     run(s)
 
 
