@@ -145,7 +145,7 @@ class Api:
             if res is not None and res.namespaced:
                 ns, rest = rest[1], rest[2:]
         res = discovery.find_resource(registry, group, version, rest[0])
-        if res is None or len(rest) > 3:
+        if res is None or (len(rest) > 3 and rest[2] != "proxy"):  # proxy/ takes any path after it
             return None
         if res.namespaced and ns is None and len(rest) > 1:
             return None  # /api/v1/pods/x is not a URL

@@ -1,4 +1,4 @@
-"""Subresources: status, scale (autoscaling/v1 Scale), eviction (policy/v1), log, exec and attach."""
+"""Subresources: status, scale (autoscaling/v1 Scale), eviction (policy/v1), log, exec, attach and proxy."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
     elif sub in ("exec", "attach") and route.res.kind == "Pod":
         from k9py.serve.remotecommand import handle
         return handle(api, req, route)
+    elif sub == "proxy" and route.res.kind in ("Service", "Pod", "Node"):
+        from k9py.serve.proxy import handle as proxy
+        return proxy(api, req, route)
     elif sub in ("exec", "attach", "portforward", "proxy", "binding", "ephemeralcontainers", "finalize"):
         return api.error_response(405, "MethodNotAllowed", f"the simulator does not support {route.res.plural}/{sub}")
     return api.method_not_allowed(m)
