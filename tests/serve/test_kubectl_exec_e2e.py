@@ -216,3 +216,16 @@ def test_run_it_rm_ends_with_the_shell_and_deletes_the_pod(srv):
         term.close()
     p = srv.kubectl("get", "pod", "tmp-shell", check=False)
     assert p.returncode == 1 and "NotFound" in p.stderr
+
+
+def test_walkthrough_exec_into_nginx_then_curl_it_through_its_service(srv):
+    """The seed tutorial inside the containers: `kubectl exec` into an nginx pod and read its page,
+    then from another pod reach nginx through the Service by name and find the request in a log."""
+    pods = srv.kubectl("get", "pods", "-l", "app=nginx", "--field-selector=status.phase=Running",
+                       "-o", "jsonpath={.items[*].metadata.name}").stdout.split()
+    assert pods
+    page = srv.kubectl("exec", pods[0], "--", "cat", "/usr/share/nginx/html/index.html").stdout
+    assert "<title>Welcome to nginx!</title>" in page
+    assert srv.kubectl("exec", "counter", "--", "curl", "-s", "my-nginx").stdout == page
+    logs = [ln for p in pods for ln in srv.kubectl("logs", p).stdout.splitlines() if '"GET / HTTP/1.1" 200' in ln]
+    assert any("curl/" in ln for ln in logs), logs[-3:]
