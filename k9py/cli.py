@@ -105,6 +105,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=serve_speed_arg, default=1.0, help="virtual time per real second (0: stopped)")
     p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")
+    p.add_argument("--expose-nodeports", dest="expose_nodeports", action="store_true",
+                   help="answer each NodePort Service on 127.0.0.1 (its nodePort when free; printed)")
     p.add_argument("--no-metrics", dest="no_metrics", action="store_true",
                    help="serve no metrics.k8s.io API (a cluster without metrics-server)")
     p.add_argument("--paused", action="store_true", help="a Recording: start paused (at t=0 or --at)")

@@ -115,10 +115,18 @@ def run_serve(args: Any) -> int:
     signal.signal(signal.SIGINT, on_signal)
     handle.start()
     print(f"k9py serve: listening on {handle.url}", flush=True)
+    nodeports = None
+    if getattr(args, "expose_nodeports", False):
+        from k9py.serve.nodeports import NodePorts, watch
+        nodeports = NodePorts(cluster, host="127.0.0.1")
+        threading.Thread(target=watch, args=(nodeports, stop, lambda line: print(f"k9py serve: node port {line}", flush=True)),
+                         name="k9py-serve-nodeports", daemon=True).start()
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
+    if nodeports is not None:
+        nodeports.close()
     handle.stop()
     return 0
