@@ -62,7 +62,7 @@ _ALL = ("all",)
 RESOURCES: tuple[ApiResource, ...] = (
     ApiResource("Namespace", "namespaces", "", "v1", False, ("ns",), verbs=("create", "delete", "get", "list", "patch", "update", "watch"), subresources=("status", "finalize")),
     ApiResource("Node", "nodes", "", "v1", False, ("no",), subresources=("status", "proxy")),
-    ApiResource("Pod", "pods", "", "v1", True, ("po",), _ALL, subresources=("status", "log", "eviction", "binding", "exec", "attach", "ephemeralcontainers", "proxy")),
+    ApiResource("Pod", "pods", "", "v1", True, ("po",), _ALL, subresources=("status", "log", "eviction", "binding", "exec", "attach", "portforward", "ephemeralcontainers", "proxy")),
     ApiResource("Service", "services", "", "v1", True, ("svc",), _ALL, verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"), subresources=("status", "proxy")),
     ApiResource("Endpoints", "endpoints", "", "v1", True, ("ep",), singular="endpoints"),
     ApiResource("ConfigMap", "configmaps", "", "v1", True, ("cm",)),

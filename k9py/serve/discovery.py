@@ -25,6 +25,7 @@ _SUBRESOURCES: dict[str, tuple[str | None, str | None, str | None, tuple[str, ..
     "binding": (None, None, "Binding", ("create",)),
     "exec": (None, None, "PodExecOptions", ("create", "get")),
     "attach": (None, None, "PodAttachOptions", ("create", "get")),
+    "portforward": (None, None, "PodPortForwardOptions", ("create", "get")),
     "ephemeralcontainers": (None, None, "Pod", ("get", "patch", "update")),
     "finalize": (None, None, "Namespace", ("update",)),
 }

@@ -43,6 +43,9 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
     elif sub in ("exec", "attach") and route.res.kind == "Pod":
         from k9py.serve.remotecommand import handle
         return handle(api, req, route)
+    elif sub == "portforward" and route.res.kind == "Pod":
+        from k9py.serve.portforward import handle as portforward
+        return portforward(api, req, route)
     elif sub == "proxy" and route.res.kind in ("Service", "Pod", "Node"):
         from k9py.serve.proxy import handle as proxy
         return proxy(api, req, route)

@@ -1,0 +1,131 @@
+"""End to end: the real kubectl's ``port-forward`` (pod/, and svc/ resolved client-side to a pod)
+against `k9py serve`: SPDY/3.1 after kubectl's WebSocket attempt is refused, HTTP answered by the
+simulator's nginx, its access line in ``kubectl logs``. No sleeps: every wait reads against a deadline."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import urllib.error
+import urllib.request
+from http.client import RemoteDisconnected
+
+import pytest
+
+from tests.serve.test_kubectl_e2e import Server
+
+pytestmark = pytest.mark.e2e
+
+DEADLINE = 20.0
+
+WEB = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  containers:
+  - {name: web, image: nginx, ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: webd}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: webd}}
+  template:
+    metadata: {labels: {app: webd}}
+    spec:
+      containers:
+      - {name: nginx, image: nginx}
+"""
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("portforward")
+    s = Server(tmp)
+    (tmp / "web.yaml").write_text(WEB)
+    s.kubectl("apply", "-f", str(tmp / "web.yaml"))
+    s.kubectl("wait", "--for=condition=Ready", "pod/web", "--timeout=30s", timeout=35)
+    s.kubectl("rollout", "status", "deploy/webd", "--timeout=30s", timeout=35)
+    yield s
+    assert s.stop() == 0, "SIGTERM ends `k9py serve` cleanly"
+
+
+def _forward(srv: Server, target: str, remote: int, pod_port: int | None = None) -> tuple[subprocess.Popen, int]:
+    proc = srv.popen("port-forward", target, f"0:{remote}")
+    remote = pod_port or remote
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    m = re.fullmatch(rf"Forwarding from 127\.0\.0\.1:(\d+) -> {remote}\n", line)
+    if not m:
+        proc.kill()
+        raise AssertionError(f"unexpected {line!r}; stderr: {proc.communicate(timeout=10)[1]}")
+    return proc, int(m.group(1))
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    if proc.poll() is None:
+        proc.terminate()
+        return proc.communicate(timeout=10)[1]
+    return ""
+
+
+def _get(port: int, path: str = "/") -> tuple[int, bytes]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=DEADLINE) as r:
+        return r.status, r.read()
+
+
+def test_port_forward_to_a_pod(srv):
+    proc, port = _forward(srv, "pod/web", 80)
+    try:
+        status, body = _get(port)
+        assert status == 200 and b"<title>Welcome to nginx!</title>" in body
+        status, body = _get(port)  # a second connection over the same SPDY session
+        assert status == 200
+        logs = srv.kubectl("logs", "web").stdout
+        assert re.search(r'^127\.0\.0\.1 - - \[[^]]+\] "GET / HTTP/1\.1" 200 \d+ "-" "Python-urllib/[\d.]+" "-"$', logs, re.M), logs
+    finally:
+        assert "error" not in _stop(proc).lower()
+
+
+def test_port_forward_to_a_service(srv):
+    proc, port = _forward(srv, "svc/web", 8080, 80)  # kubectl maps the service port to the pod's port 80
+    try:
+        assert _get(port)[0] == 200
+    finally:
+        _stop(proc)
+
+
+def test_port_forward_to_a_deployment(srv):
+    proc, port = _forward(srv, "deploy/webd", 80)  # kubectl picks one of its pods
+    try:
+        with pytest.raises(urllib.error.HTTPError) as got:
+            _get(port, "/missing")
+        assert got.value.code == 404 and b"<title>404 Not Found</title>" in got.value.read()
+    finally:
+        _stop(proc)
+    pod = srv.json("get", "pods", "-l", "app=webd")["items"][0]["metadata"]["name"]
+    assert '"GET /missing HTTP/1.1" 404 ' in srv.kubectl("logs", pod).stdout
+
+
+def test_nothing_listening(srv):
+    proc, port = _forward(srv, "pod/web", 81)
+    try:
+        with pytest.raises((RemoteDisconnected, ConnectionError, urllib.error.URLError)):
+            _get(port)
+        _, err = proc.communicate(timeout=DEADLINE)  # kubectl gives up on the session, as against a real cluster
+    finally:
+        _stop(proc)
+    assert proc.returncode == 1
+    # kubectl's log line elides the middle of the kubelet's long message (sandbox id, namespace path)
+    assert '"An error occurred forwarding" err="error forwarding port 81 to pod' in err
+    assert "[::1]:81: connect: connection refused" in err and "remotePort=81" in err
+    assert err.endswith("error: lost connection to pod\n")
