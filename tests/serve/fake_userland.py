@@ -5,6 +5,7 @@ remote-command protocol can be tested on its own: ``cat /etc/hostname``, ``echo`
 from __future__ import annotations
 
 import shlex
+import threading
 from typing import Any
 
 from k9py.kube.status import ApiError, bad_request, not_found
@@ -23,6 +24,7 @@ class FakeProc:
         self.sizes: list[tuple[int, int]] = []
         self.fed: list[bytes] = []
         self.stdin_closed = False
+        self.stdin_closed_event = threading.Event()  # the server's thread closes it: tests wait on this
         self._line = b""
         self.explode = False
         self.interactive = command in (["sh"], ["/bin/sh"], ["cat"])
@@ -98,6 +100,7 @@ class FakeProc:
 
     def close_stdin(self) -> None:
         self.stdin_closed = True
+        self.stdin_closed_event.set()
         if self.interactive and not self.done:
             self._end(0)
 
