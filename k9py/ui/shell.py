@@ -25,18 +25,12 @@ import tty
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from rich.markup import escape
-from rich.text import Text
-from textual.app import ComposeResult, SuspendNotSupported
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.app import SuspendNotSupported
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
-from k9py.ui.screens.dialogs import HELP_KEY, OptionPicker
+from k9py.ui.screens.dialogs import NamePicker
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -152,31 +146,6 @@ def attachable(pod: Obj, container: str) -> bool:
     return False
 
 
-class ShellPicker(OptionPicker["str | None"]):
-    """Which container to open a shell in (or attach to): enter picks, esc cancels."""
-
-    BINDINGS = [Binding("enter", "pick", "Pick"), Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
-                Binding("escape", "cancel", "Cancel"), HELP_KEY]
-    HELP_TITLE = "PICKER"
-
-    def __init__(self, title: str, containers: list[str]) -> None:
-        super().__init__(title)
-        self.containers = containers
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="picker") as box:
-            box.border_title = escape(self._title)
-            yield OptionList(*[Option(Text(c), id=c) for c in self.containers])
-            yield self.key_menu()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(str(event.option.id))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class Shells:
     """The app's `s` and `a`."""
 
@@ -189,10 +158,10 @@ class Shells:
             self.run(ns, pod, chosen, attach=attach)
             return
 
-        def picked(name: str | None) -> None:
-            if name:
-                self.run(ns, pod, name, attach=attach)
-        self.app.push_screen(ShellPicker(f"<Containers> {ns}/{pod}", containers), picked)
+        def picked(names: list[str] | None) -> None:
+            if names:
+                self.run(ns, pod, names[0], attach=attach)
+        self.app.push_screen(NamePicker(f"<Containers> {ns}/{pod}", containers), picked)
 
     def run(self, ns: str, pod: str, container: str, *, attach: bool = False) -> int | None:
         """Open the shell (or attach); the exit code, None when it did not run (flashed why)."""

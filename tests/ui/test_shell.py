@@ -16,6 +16,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 
 from k9py.sim.userland import start_exec
 from k9py.ui import shell
+from k9py.ui.screens.dialogs import NamePicker
 from tests.sim.helpers import pod_manifest
 from tests.sim.userland.helpers import busybox, cluster_with
 from tests.ui.simcluster import flash, goto, run, settle
@@ -113,7 +114,7 @@ def test_a_pod_with_several_containers_asks_which_one(terminal_is):
         await goto(app, pilot, "web")
         await pilot.press("s")
         await settle(app, pilot)
-        assert isinstance(app.screen, shell.ShellPicker)
+        assert isinstance(app.screen, NamePicker)
         assert app.screen.containers == ["nginx", "sidecar"]
         typing = person(terminal_is, "cat /etc/os-release | head -1", "exit 2")
         await pilot.press("j", "enter")
