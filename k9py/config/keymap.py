@@ -72,6 +72,7 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "xray.goto": ("enter",), "xray.fold": ("space",), "xray.fold_all": ("x",),
     "pulses.goto": ("enter",), "pulses.next": ("tab",), "pulses.prev": ("shift+tab",),
     "screendumps.open": ("enter",), "screendumps.delete": ("ctrl+d",),
+    "portforwards.delete": ("ctrl+d",),
     "timeline.go": ("enter",), "timeline.play_pause": ("space",),
 }
 DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
@@ -109,6 +110,7 @@ SCREENS: tuple[ScreenKeys, ...] = (
                                          "scroll_left", "scroll_right"), {"h": "scroll_left", "l": "scroll_right"}),
     ScreenKeys("screendumps", "screendumps view",
                ("screendumps.open", "screendumps.delete", "back", "help", "down", "up"), _LIST_FIXED),
+    ScreenKeys("portforwards", "port-forwards view", ("portforwards.delete", "back", "help", "down", "up"), _LIST_FIXED),
     ScreenKeys("timeline", "timeline view",
                ("timeline.go", "timeline.play_pause", "back", "help", "down", "up", "top", "bottom"), _LIST_FIXED),
     ScreenKeys("help", "help and aliases lists", ("back", "help", "aliases", *_NAV),

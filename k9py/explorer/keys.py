@@ -21,7 +21,6 @@ class Verb:
     id: str  # stable: user keymaps (issue 11) bind keys to it
     description: str  # k9s's menu wording
     mutating: bool = False  # refused, and hidden, in read-only mode
-    available: bool = True  # False: reserved for what k9s does there, not built yet
 
 
 VERBS: dict[str, Verb] = {v.id: v for v in (
@@ -43,7 +42,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("suspend", "Suspend/Resume", mutating=True),
     Verb("shell", "Shell", mutating=True),
     Verb("attach", "Attach", mutating=True),
-    Verb("port_forward", "Port-Forward", mutating=True, available=False),
+    Verb("port_forward", "Port-Forward", mutating=True),
     Verb("show_node", "Show Node"),
     Verb("copy", "Copy"),
     Verb("use", "Use"),
@@ -97,6 +96,6 @@ def row_menu(view: ViewKind, read_only: bool, keymap: Keymap = DEFAULT) -> list[
         out.append((drill, view.drill_hint))
     for vid in ORDER:
         verb, keys = VERBS[vid], keymap.keys(vid)
-        if vid in view.verbs and keys and verb.available and allowed(verb, read_only):
+        if vid in view.verbs and keys and allowed(verb, read_only):
             out.append((label(keys[0]), verb.description))
     return out

@@ -30,7 +30,7 @@ class Outcome:
     level: str = "info"  # info | warn | error
     quit: bool = False
     # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases", "xray", "pulses",
-    # "timeline", "screendumps", "skins"
+    # "timeline", "screendumps", "skins", "portforwards"
     request: str | None = None
     arg: str = ""
     # what the navigator can only tell once the backend answers (does that namespace exist?):

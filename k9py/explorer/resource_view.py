@@ -80,6 +80,7 @@ class ResourceView:
             model.set_sort(*self.sort)
         model.set_filter(self.filter)
         self.model = model
+        self.apply_forwards()
         cache = session.informer.cache(view.kind, self.namespace)
         if cache is not None and cache.synced:
             model.load(cache.objects)
@@ -232,6 +233,13 @@ class ResourceView:
             return False
         m.set_metrics(self._usage(m.kind) if metrics.available else None)
         return True
+
+    def apply_forwards(self) -> bool:
+        """Mark the rows with an active port-forward (PF). True if that changed."""
+        m, forwards = self.model, self.session.forwards
+        if m is None or m.kind not in ("Pod", "Container"):
+            return False
+        return m.set_forwarded(forwards.pods() if self.scope.view.name == "pods" else forwards.containers())
 
     def _tell(self, change: Change) -> None:
         if self.listener is not None:

@@ -5,6 +5,7 @@ each hold one. No Textual here: the App renders what a Session knows."""
 from __future__ import annotations
 
 from k9py.backends.base import Backend, BackendInfo, Capability, StatusError, read_only
+from k9py.explorer.portforward import Forwards
 from k9py.store.informer import Cache, Informer
 from k9py.store.metrics import MetricsCache
 from k9py.view import kinds
@@ -31,6 +32,7 @@ class Session:
         self._aliases_key: tuple[object, ...] | None = None
         self._aliases: kinds.Aliases = {}
         self._polling = False
+        self.forwards = Forwards()  # shift-f's port-forwards: they end with the session
 
     # -- what the backend is ---------------------------------------------------------------------
     def info(self) -> BackendInfo:
@@ -52,6 +54,7 @@ class Session:
             self.backend.start()
 
     async def close(self) -> None:
+        self.forwards.stop_all()
         await self.informer.close()
         await self.backend.close()
 

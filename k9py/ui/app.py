@@ -21,6 +21,7 @@ from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, theme
 from k9py.ui.plugins import PluginKeys
+from k9py.ui.portforward import PortForwarding
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import AliasesScreen, HelpScreen
 from k9py.ui.shell import Shells
@@ -68,6 +69,7 @@ class K9pyApp(App[None]):
                                    aliases=self.user.aliases, keymap=self.user.keymap)
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
         self.shells = Shells(self)  # `s` and `a`
+        self.port_forwards = PortForwarding(self)  # shift-f
         self.navigator.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
 
@@ -255,7 +257,7 @@ class K9pyApp(App[None]):
             self.action_help()
         elif out.request == "aliases":
             self.action_aliases()
-        elif out.request in ("xray", "pulses", "timeline", "screendumps", "skins"):
+        elif out.request in ("xray", "pulses", "timeline", "screendumps", "skins", "portforwards"):
             from k9py.ui.screens import extra
             extra.open_request(self, out.request, out.arg)
         if out.message:
@@ -400,6 +402,12 @@ class K9pyApp(App[None]):
     def flash(self, message: str, level: str = "info", source: str | None = None) -> None:
         """``source``: the input the message is about ("filter"): its next good value clears it."""
         self.query_one("#flash", Flash).show(message, level, self.flash_seconds, source)
+
+    def forwards_changed(self) -> None:
+        """A port-forward started or stopped: the PF column follows."""
+        cur = self.current
+        if cur is not None and cur.apply_forwards() and self.query("#table"):
+            self.table.model_changed()
 
     def render_header(self) -> None:
         self.query_one("#header", Header).show(self.session, self.navigator, timeline.hints(self.backend))

@@ -313,8 +313,7 @@ def reference() -> list[tuple[str, str, str, str]]:
         verb = row_keys.VERBS[vid]
         views = [v.name for v in VIEWS if vid in v.verbs]
         where = "most views" if len(views) > 8 else ", ".join(views)
-        note = "" if verb.available else "; reserved, not built yet"
-        out.append(("ROW", vid, " ".join(label(x) for x in DEFAULTS[vid]), f"{verb.description} ({where}{note})"))
+        out.append(("ROW", vid, " ".join(label(x) for x in DEFAULTS[vid]), f"{verb.description} ({where})"))
     return out
 
 

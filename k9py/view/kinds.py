@@ -94,6 +94,7 @@ REQUESTS: dict[str, str] = {
     **dict.fromkeys(("timeline", "tl"), "timeline"),  # a scenario's or recording's steps
     **dict.fromkeys(("screendump", "screendumps", "sd"), "screendumps"),  # the files ctrl-s saved
     **dict.fromkeys(("skins", "skin"), "skins"),  # the skin picker (live preview); `:skin NAME` applies one
+    **dict.fromkeys(("portforwards", "portforward", "pf"), "portforwards"),  # the active port-forwards
 }
 
 

@@ -57,6 +57,7 @@ POD_COLUMNS = [Column("NAME"), Column("PF"), Column("READY"), Column("STATUS"), 
                Column("IP"), Column("NODE"), Column("NOMINATED NODE", priority=1),
                Column("READINESS GATES", priority=1), Column("QOS", priority=1), Column("AGE")]
 NA = "n/a"
+FORWARDED = "Ⓕ"  # k9s: the PF cell of a pod or container with an active port-forward
 _QOS = {"Guaranteed": "GA", "Burstable": "BU"}
 
 
@@ -345,6 +346,7 @@ class RowModel:
         self.metrics: dict[Key, Any] | None = None  # pod / node key -> (cpu m, mem B); None: no metrics
         self.metrics_version = 0  # bumps when data from outside the objects changes (usage, pod counts)
         self.pod_counts: dict[str, int] | None = None  # nodes view: pods per node; None: not known yet
+        self.forwarded: frozenset[Key] = frozenset()  # pods / containers with an active port-forward
         if self.kind == "Pod":
             self._cells_fn = self._pod_cells
         elif self.kind == "Container":
@@ -370,7 +372,12 @@ class RowModel:
         if m is not None:
             md = obj.get("metadata") or {}
             usage = m.get((md.get("namespace") or "", md.get("name", "")))
-        return pod_cells(obj, now, usage)
+        cells = pod_cells(obj, now, usage)
+        if self.forwarded:
+            md = obj.get("metadata") or {}
+            if (md.get("namespace") or "", md.get("name", "")) in self.forwarded:
+                cells[1] = FORWARDED
+        return cells
 
     def _container_cells(self, obj: Obj, now: float) -> list[Any]:
         m = self.metrics
@@ -378,7 +385,12 @@ class RowModel:
         if m is not None:
             md = obj.get("metadata") or {}
             usage = m.get((md.get("namespace") or "", f"{obj.get('pod', '')}/{md.get('name', '')}"))
-        return container_cells(obj, now, usage)
+        cells = container_cells(obj, now, usage)
+        if self.forwarded:
+            md = obj.get("metadata") or {}
+            if (md.get("namespace") or "", f"{obj.get('pod', '')}/{md.get('name', '')}") in self.forwarded:
+                cells[1] = FORWARDED
+        return cells
 
     def _node_cells(self, obj: Obj, now: float) -> list[Any]:
         m, counts = self.metrics, self.pod_counts
@@ -394,6 +406,15 @@ class RowModel:
             self._resort()
         else:
             self.version += 1
+
+    def set_forwarded(self, keys: frozenset[Key]) -> bool:
+        """The rows with an active port-forward (k9s's Ⓕ in PF); True when that changed."""
+        if keys == self.forwarded:
+            return False
+        self.forwarded = keys
+        self.metrics_version += 1
+        self.version += 1
+        return True
 
     def set_metrics(self, pods: dict[Key, Any] | None) -> None:
         """New usage figures (None: the backend has no metrics, usage columns hidden). Cells are

@@ -36,7 +36,7 @@ def test_menu_shows_what_works_and_hides_changes_when_read_only():
     assert pods["<enter>"] == "Containers" and pods["<ctrl-d>"] == "Delete" and pods["<ctrl-k>"] == "Kill"
     assert pods["<o>"] == "Show Node" and pods["<c>"] == "Copy" and pods["<l>"] == "Logs"
     assert pods["<s>"] == "Shell" and pods["<a>"] == "Attach"
-    assert "<shift-f>" not in pods  # port-forward: reserved, not built yet
+    assert pods["<shift-f>"] == "Port-Forward"
     ro = dict(keys.row_menu(BY_NAME["pods"], read_only=True))
     assert set(ro) == {"<enter>", "<d>", "<y>", "<l>", "<p>", "<c>", "<o>"}
     nodes_ro = dict(keys.row_menu(BY_NAME["nodes"], read_only=True))

@@ -41,7 +41,7 @@ def test_readonly_shows_and_opens_no_action(drive, view):
             await pilot.press(key)
             await pilot.pause()
             assert len(app.screen_stack) == 1, key  # no dialog, no editor
-            assert "read-only" in app.flash_text or "not available yet" in app.flash_text, key
+            assert "read-only" in app.flash_text, key
     drive(s, readonly=True)
 
 
@@ -57,13 +57,8 @@ def test_without_readonly_the_same_keys_are_offered(drive):
     drive(s)
 
 
-def test_pod_keys_are_k9s_and_say_not_available_yet(drive):
+def test_pod_keys_are_k9s(drive):
     async def s(app, pilot, cluster):
-        for key, what in (("F", "Port-Forward"),):
-            await pilot.press(key)
-            await pilot.pause()
-            assert app.flash_text == f"{what}: not available yet in k9py", key
-            assert len(app.screen_stack) == 1
         await pilot.press("u")  # nothing on pods: no "uncordon: not available for pods"
         await pilot.pause()
         assert "uncordon" not in app.flash_text.lower()

@@ -166,6 +166,15 @@ def _listener(cluster: Cluster, pod: Obj, port: int) -> Container:
     raise Refused
 
 
+def serves(cluster: Cluster, pod: Obj, port: int) -> bool:
+    """Whether a running container of ``pod`` answers on ``port`` (a port-forward's check)."""
+    try:
+        _listener(cluster, pod, port)
+    except Refused:
+        return False
+    return True
+
+
 def listen_ports(box: Container) -> set[int]:
     """The ports a server container listens on (nginx: its ``listen`` directives)."""
     if box.image.server == "nginx":

@@ -303,6 +303,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "copy": lambda: copy_name(app, row),
         "shell": lambda: app.shells.start(kind, row),
         "attach": lambda: app.shells.start(kind, row, attach=True),
+        "port_forward": lambda: app.port_forwards.start(kind, row),
     }
     handlers[verb]()
 

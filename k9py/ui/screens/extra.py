@@ -22,6 +22,9 @@ def open_request(app: K9pyApp, request: str, arg: str) -> None:
     elif request == "skins":
         from k9py.ui.screens.skins import open_skins
         open_skins(app, arg)
+    elif request == "portforwards":
+        from k9py.ui.screens.portforwards import PortForwardsScreen
+        app.push_screen(PortForwardsScreen(app.session.forwards))
     elif request == "screendumps":
         from k9py.ui.screens.screendumps import ScreenDumps
         from k9py.ui.screens.viewer import default_save_dir

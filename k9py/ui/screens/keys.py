@@ -9,6 +9,7 @@ from k9py.config.keys import label
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen, KeyedScreen
 from k9py.ui.screens.logs import LogScreen
+from k9py.ui.screens.portforwards import PortForwardsScreen
 from k9py.ui.screens.pulses import PulsesScreen
 from k9py.ui.screens.screendumps import DumpViewer, ScreenDumps
 from k9py.ui.screens.timeline_view import TimelineView
@@ -18,7 +19,7 @@ from k9py.ui.screens.yaml_view import YamlScreen
 
 SCREENS: tuple[type[KeyedScreen], ...] = (
     ViewerScreen, DescribeScreen, DumpViewer, YamlScreen, LogScreen, XrayScreen, PulsesScreen, ScreenDumps,
-    TimelineView, HelpScreen, AliasesScreen,
+    PortForwardsScreen, TimelineView, HelpScreen, AliasesScreen,
 )
 
 

@@ -83,7 +83,7 @@ class ScreenDumps(KeyedScreen[None]):
     ScreenDumps { background: $k9-bg; }
     ScreenDumps #dumps-box { height: 1fr; border: round $k9-border; border-title-align: center;
                              border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
-    ScreenDumps OptionList { height: 1fr; border: none; background: $k9-bg; }
+    ScreenDumps OptionList, ScreenDumps OptionList:focus { height: 1fr; border: none; background: $k9-bg; }
     """
 
     def __init__(self, folder: Path, now: float | None = None) -> None:

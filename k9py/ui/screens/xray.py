@@ -290,7 +290,7 @@ class XrayScreen(KeyedScreen[None]):
         """The verb ``vid`` on ``node`` when its kind has it (as in its table), None: not there."""
         view = view_for(node.kind) if node is not None and node.obj is not None else None
         verb = row_keys.VERBS[vid] if view is not None and vid in view.verbs else None
-        if verb is None or not verb.available or not row_keys.allowed(verb, self.session.read_only):
+        if verb is None or not row_keys.allowed(verb, self.session.read_only):
             return None
         return verb
 

@@ -114,6 +114,8 @@ class ExplorerPane(Vertical):
         """The clock moved: ages follow it; the deltas of the last changes fade."""
         if self.current is not None:
             self.current.tick()
+            if self.current.apply_forwards():  # a forward stopped or started elsewhere (`:pf`)
+                self.table.model_changed()
             self.table.refresh()
 
     def clear_deltas(self) -> None:
@@ -181,9 +183,7 @@ class ExplorerPane(Vertical):
         cur, row = self.current, self.table.cursor_row
         if cur is None:
             return
-        if not verb.available:
-            self.host.flash(f"{verb.description}: not available yet in k9py", "warn")
-        elif not row_keys.allowed(verb, self.navigator.session.read_only):
+        if not row_keys.allowed(verb, self.navigator.session.read_only):
             self.host.flash(f"{verb.description} refused: k9py is in read-only mode", "warn")
         elif verb.id == "show_node":
             self._go(*self.navigator.show_node(row))

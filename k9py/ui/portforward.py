@@ -1,0 +1,111 @@
+"""`shift-f` on a pod or container row, as k9s does it: a dialog (container port, local port,
+address), then a forward the PF column marks (Ⓕ) and `:pf` lists. The simulator is reached in
+this process; a live cluster through ``kubectl port-forward`` (``explorer.tunnels``).
+
+What stops a forward before it starts (a pod not running, a port the container does not expose,
+a local port already taken, no kubectl) is one line in the flash or the dialog."""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from k9py.explorer.portforward import Forward, ForwardError, PortSpec, Tunnel, TunnelError
+from k9py.kube.meta import dig
+from k9py.ui.screens.portforwards import PortForwardDialog
+from k9py.ui.shell import pod_and_containers
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+    from k9py.view.kinds import ViewKind
+    from k9py.view.rows import Row
+
+Obj = dict[str, Any]
+
+
+def exposed_ports(pod: Obj) -> dict[str, list[tuple[int, str, str]]]:
+    """Every regular container of ``pod`` → its declared ports (port, name, protocol)."""
+    return {c.get("name", ""): [(int(p["containerPort"]), p.get("name") or "", p.get("protocol") or "TCP")
+                                for p in c.get("ports") or [] if p.get("containerPort")]
+            for c in dig(pod, "spec", "containers") or []}
+
+
+class PortForwarding:
+    """The app's `shift-f`."""
+
+    def __init__(self, app: K9pyApp) -> None:
+        self.app = app
+
+    def _pod(self, ns: str, name: str) -> Obj | None:
+        cur = self.app.current
+        cache = cur.cache() if cur is not None else None
+        if cache is not None:
+            return cache.objects.get((ns, name))
+        return None
+
+    def start(self, view: ViewKind, row: Row) -> None:
+        ns, pod_name, _containers, chosen = pod_and_containers(view, row)
+        pod = self._pod(ns, pod_name) if view.name == "containers" else row.obj
+        where = f"{ns}/{pod_name}"
+        if pod is None:
+            self.app.flash(f"port-forward {where}: the pod is gone", "error")
+            return
+        phase = dig(pod, "status", "phase") or "Unknown"
+        if phase != "Running":
+            self.app.flash(f"port-forward {where}: the pod is not running ({phase})", "error")
+            return
+        problem = self._unreachable()
+        if problem:
+            self.app.flash(f"port-forward {where}: {problem}", "error")
+            return
+        exposed = exposed_ports(pod)
+        if chosen is None:  # k9s offers the first container that exposes a port
+            chosen = next((c for c, ports in exposed.items() if ports), next(iter(exposed), None))
+
+        def done(answer: tuple[list[PortSpec], str] | None) -> None:
+            if answer is not None:
+                specs, address = answer
+                self.app.run_worker(lambda: self._begin(ns, pod_name, specs, address), thread=True,
+                                    group="port-forward", exclusive=False)
+        self.app.push_screen(PortForwardDialog(where, exposed, chosen), done)
+
+    def _unreachable(self) -> str | None:
+        """Why this backend cannot forward at all (None: it can)."""
+        from k9py.sim.cluster import Cluster
+        backend = self.app.backend
+        cluster = backend.local_cluster()
+        if cluster is not None:
+            return None if isinstance(cluster, Cluster) else "a recording has no running containers to forward to"
+        if shutil.which("kubectl") is None:
+            return "kubectl is not on PATH (k9py runs `kubectl port-forward` on a live cluster)"
+        if not backend.kubeconfig_files():
+            return "this backend has no cluster to forward to"
+        return None
+
+    def tunnel(self, ns: str, pod: str, port: int) -> Tunnel:
+        """A way into ``port`` of the pod (``TunnelError``/``OSError`` when none can be had)."""
+        from k9py.explorer.tunnels import KubectlTunnel, SimTunnel
+        backend = self.app.backend
+        if backend.local_cluster() is not None:
+            return SimTunnel(backend.local_cluster, ns, pod, port)
+        kubectl = shutil.which("kubectl")
+        target = self.app.plugin_keys.local.target(backend, self.app.session.read_only)
+        if kubectl is None or target is None:
+            raise TunnelError("no kubectl or kubeconfig to forward with")
+        return KubectlTunnel(kubectl, target.kubeconfig or None, target.context, ns, pod, port)
+
+    def _begin(self, ns: str, pod: str, specs: list[PortSpec], address: str) -> None:
+        """Start each forward (a worker thread: kubectl takes a moment); tell the UI."""
+        session = self.app.session
+        started: list[Forward] = []
+        for spec in specs:
+            try:
+                fwd = session.forwards.start(ns, pod, spec, address, self.tunnel(ns, pod, spec.port))
+            except (ForwardError, TunnelError, OSError) as err:
+                self.app.call_from_thread(self.app.flash, f"port-forward {ns}/{pod}: {err}", "error")
+                continue
+            started.append(fwd)
+        if started:
+            text = ", ".join(f"{f.container}::{f.port} → {f.url}" for f in started)
+            self.app.call_from_thread(self.app.flash, f"port-forward {ns}/{pod}: {text}")
+            self.app.call_from_thread(self.app.forwards_changed)

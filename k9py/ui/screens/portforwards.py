@@ -1,0 +1,208 @@
+"""k9s's port-forward screens: the `shift-f` dialog (container port, local port, address) and
+`:pf`, the session's active forwards with their traffic (`ctrl-d` stops one)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from k9py.explorer.portforward import Forward, ForwardKey, PortSpec, default_local, listen_host, parse_ports
+from k9py.kube.timefmt import human_duration
+from k9py.ui import theme
+from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
+from k9py.ui.screens.help import Choices, KeyedScreen
+
+if TYPE_CHECKING:
+    from k9py.explorer.portforward import Forwards
+
+Exposed = Mapping[str, Sequence[tuple[int, str, str]]]  # container -> [(port, name, protocol)]
+COLUMNS = ("NAMESPACE", "NAME", "CONTAINER", "PORTS", "URL", "CONN", "ACTIVE", "IN", "OUT", "AGE")
+REFRESH = 1.0  # seconds between repaints of the traffic
+
+
+def first_port(exposed: Exposed, container: str | None) -> str:
+    """The dialog's first container port, ``CONTAINER::PORT`` (k9s's spec); "" when none is exposed."""
+    names = [container] if container else list(exposed)
+    for name in names:
+        for port, _, _ in exposed.get(name, ()):
+            return f"{name}::{port}"
+    return ""
+
+
+def exposed_text(exposed: Exposed) -> list[str]:
+    """k9s's "Exposed Ports" list, on one line: ``nginx::80/TCP, nginx::443 (https)/TCP``."""
+    return [f"{name}::{port}{f' ({pname})' if pname else ''}/{proto}"
+            for name, ports in exposed.items() for port, pname, proto in ports]
+
+
+class PortForwardDialog(_Dialog):
+    """Returns ``(specs, address)``; what is wrong in a field stays in the dialog's message."""
+
+    def __init__(self, path: str, exposed: Exposed, container: str | None, address: str = "localhost") -> None:
+        lines = exposed_text(exposed)
+        message = path + ("\nExposed ports: " + ", ".join(lines) if len(lines) > 1 else "")
+        if not lines:
+            message += "\nThe pod declares no ports: type CONTAINER::PORT"
+        super().__init__("<PortForward>", message)
+        self.exposed = exposed
+        self.container = container or next(iter(exposed), "")
+        self.address = address
+
+    def fields(self) -> ComposeResult:
+        spec = first_port(self.exposed, self.container)
+        local = ""
+        if spec:
+            local = str(default_local(int(spec.rpartition("::")[2])))
+        yield Static("Container Port:", classes="field-label")
+        yield field(spec, id="pf-container")
+        yield Static("Local Port:", classes="field-label")
+        yield field(local, id="pf-local", restrict=r"[0-9,]*")
+        yield Static("Address:", classes="field-label")
+        yield field(self.address, id="pf-address")
+
+    def on_mount(self) -> None:
+        box = self.query_one("#pf-container", Input)
+        if not box.value:
+            box.placeholder = "container::port"
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """k9s: the local port follows the container port typed."""
+        if event.input.id != "pf-container":
+            return
+        try:
+            specs = parse_ports(event.value, "", self.exposed, self.container)
+        except ValueError:
+            return
+        self.query_one("#pf-local", Input).value = ",".join(str(s.local) for s in specs)
+
+    def result(self) -> tuple[list[PortSpec], str]:
+        address = self.query_one("#pf-address", Input).value.strip() or "localhost"
+        listen_host(address)  # ValueError: shown in the dialog
+        specs = parse_ports(self.query_one("#pf-container", Input).value,
+                            self.query_one("#pf-local", Input).value, self.exposed, self.container)
+        return specs, address
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f}{unit}"
+    return str(n)
+
+
+def forward_cells(f: Forward, now: float) -> tuple[str, ...]:
+    t = f.snapshot()
+    return (f.namespace, f.pod, f.container, f.ports, f.url, str(t.connections), str(t.active), _size(t.bytes_in),
+            _size(t.bytes_out), human_duration(max(0.0, now - f.started)))
+
+
+def table_lines(rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """The header and rows with every column as wide as its widest cell."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in (COLUMNS, *rows)]
+
+
+class PortForwardsScreen(KeyedScreen[None]):
+    BINDINGS = [Binding("ctrl+d", "stop", "Delete", id="portforwards.delete"),
+                Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
+                Binding("escape,q", "back", "Back", id="back")]
+    HELP_TITLE = "PORT-FORWARDS"
+    KEY_SCOPE = "portforwards"
+    DEFAULT_CSS = """
+    PortForwardsScreen { background: $k9-bg; }
+    PortForwardsScreen #pf-box { height: 1fr; border: round $k9-border; border-title-align: center;
+                                 border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
+    PortForwardsScreen #pf-header { height: 1; padding: 0 1; }
+    PortForwardsScreen OptionList, PortForwardsScreen OptionList:focus { height: 1fr; border: none; background: $k9-bg; }
+    """
+
+    def __init__(self, forwards: Forwards, now: float | None = None) -> None:
+        super().__init__()
+        self.forwards = forwards
+        self.now = now  # tests: a fixed "now" for the ages
+        self.shown: list[ForwardKey] = []
+        self.note = ""  # what the last stop said
+
+    def help_title(self) -> str:
+        return "Help: portforwards"
+
+    def compose(self) -> ComposeResult:
+        yield self.key_menu()
+        with Vertical(id="pf-box"):
+            yield Static(id="pf-header")
+            yield Choices(id="pf-list")
+        yield Static(id="pf-flash")
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#pf-list", OptionList)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.options.focus()
+        if self.now is None:
+            self.set_interval(REFRESH, self.reload)
+
+    def reload(self) -> None:
+        now = self.now if self.now is not None else time.time()
+        forwards = self.forwards.list()
+        lines = table_lines([forward_cells(f, now) for f in forwards])
+        keys = [f.key for f in forwards]
+        opts = self.options
+        keep = opts.highlighted
+        header = Text(lines[0], style=theme.style("table.header"), no_wrap=True, overflow="ellipsis")
+        self.query_one("#pf-header", Static).update(header)
+        opts.clear_options()
+        for key, line in zip(keys, lines[1:], strict=True):
+            opts.add_option(Option(Text(line, no_wrap=True, overflow="ellipsis"), id="/".join(map(str, key))))
+        if keys:
+            opts.highlighted = min(keep or 0, len(keys) - 1)
+        self.shown = keys
+        self.query_one("#pf-box").border_title = escape(f" portforwards[{len(keys)}] ")
+        note = self.note
+        if not note and not keys:
+            label = self.user_keymap.label("port_forward") or "<shift-f>"
+            note = f"no active port-forwards ({label[1:-1]} on a pod or container starts one)"
+        self.query_one("#pf-flash", Static).update(Text(note))
+
+    def _selected(self) -> ForwardKey | None:
+        i = self.options.highlighted
+        return self.shown[i] if i is not None and 0 <= i < len(self.shown) else None
+
+    def action_cursor(self, delta: int) -> None:
+        if self.shown:
+            i = self.options.highlighted or 0
+            self.options.highlighted = max(0, min(len(self.shown) - 1, i + delta))
+
+    def action_stop(self) -> None:
+        key = self._selected()
+        if key is None:
+            return
+        ns, pod, container, port = key
+
+        def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            stopped = self.forwards.stop(key)
+            if stopped is not None:
+                self.note = f"Stopped port-forward {ns}/{pod} {container}::{port} ({stopped.url})"
+            self.reload()
+            changed = getattr(self.app, "forwards_changed", None)
+            if changed is not None:
+                changed()
+
+        self.app.push_screen(ConfirmScreen("<Delete>", f"Delete port-forward {ns}/{pod} {container}::{port}?"), done)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,237 @@
+"""`shift-f`, the PF column and `:pf`, driven as a person would: on the simulator in this process
+and on a live cluster (`k9py serve` reached through the real kubectl's port-forward). Each
+forward is checked by a real HTTP request on its loopback port, seen in the pod's log."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.error
+
+from k9py.backends.live import LiveBackend, LiveOptions
+from k9py.explorer.portforward import Forward
+from k9py.sim.logs import instance_logs
+from k9py.ui.app import K9pyApp
+from k9py.ui.screens.dialogs import ConfirmScreen
+from k9py.ui.screens.portforwards import PortForwardDialog, PortForwardsScreen
+from tests.backends.conftest import FAST, kubeconfig, server  # noqa: F401
+from tests.explorer.test_portforward import get
+from tests.sim.helpers import pod_manifest
+from tests.ui.simcluster import command, flash, goto, run, settle
+
+DEADLINE = 30.0
+
+
+async def until(app, pilot, pred, what: str):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + DEADLINE
+    while not (value := pred()):
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what} (flash {flash(app)!r})")
+        await app.pump()
+        await pilot.pause(0.02)
+    return value
+
+
+def access_lines(cluster, pod: str, container: str, agent: str = "Python-urllib") -> list[str]:
+    with cluster.lock:
+        obj = cluster.store.get("Pod", "default", pod)
+        st = next(s for s in obj["status"]["containerStatuses"] if s["name"] == container)
+        lines, _ = instance_logs(cluster, "default", pod, container, st["containerID"])
+    return [ln for ln in lines if agent in ln]
+
+
+def pf_cell(app, name: str) -> str:
+    m = app.model
+    row = next(r for r in m.rows.values() if r.key[1] == name)
+    return m.cells(row)[m.col_index("PF")]
+
+
+def field_values(app) -> tuple[str, str, str]:
+    d = app.screen
+    assert isinstance(d, PortForwardDialog)
+    return tuple(d.query_one(f"#pf-{n}").value for n in ("container", "local", "address"))  # type: ignore[return-value]
+
+
+async def set_field(app, pilot, name: str, value: str) -> None:
+    box = app.screen.query_one(f"#pf-{name}")
+    box.value = value
+    await pilot.pause()
+
+
+async def forward_with_dialog(app, pilot, local: str = "0") -> Forward:
+    """Press shift-f, forward nginx::80 on any free local port, wait for it."""
+    await pilot.press("F")
+    await until(app, pilot, lambda: isinstance(app.screen, PortForwardDialog), "the dialog")
+    await set_field(app, pilot, "container", "nginx::80")
+    await set_field(app, pilot, "local", local)
+    await pilot.press("enter")
+    return await until(app, pilot, lambda: next(iter(app.session.forwards.list()), None), "the forward")
+
+
+def first_nginx(app) -> str:
+    return sorted(k[1] for k in app.model.rows if k[1].startswith("nginx-deployment"))[0]
+
+
+# -- the simulator ----------------------------------------------------------------------------------------
+def test_shift_f_forwards_a_pod_port_and_pf_lists_and_stops_it():
+    async def s(app, pilot, cluster):
+        name = first_nginx(app)
+        await goto(app, pilot, name)
+        assert pf_cell(app, name) == "●"
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert field_values(app) == ("nginx::80", "8080", "localhost")  # k9s's offer; 80 needs root: 8080
+        await set_field(app, pilot, "local", "0")
+        await pilot.press("enter")
+        fwd = await until(app, pilot, lambda: next(iter(app.session.forwards.list()), None), "the forward")
+        await settle(app, pilot)
+        assert flash(app) == f"port-forward default/{name}: nginx::80 → {fwd.url}"
+        assert pf_cell(app, name) == "Ⓕ" and pf_cell(app, first_nginx(app)) == "Ⓕ"
+        others = [k[1] for k in app.model.rows if k[1] != name]
+        assert all(pf_cell(app, o) == "●" for o in others)
+
+        status, body = await asyncio.to_thread(get, fwd.url + "/")
+        assert status == 200 and b"Welcome to nginx!" in body
+        assert len(access_lines(cluster, name, "nginx")) == 1  # the request is in that pod's log
+        assert fwd.wait_idle(10)
+
+        await command(app, pilot, "pf")
+        pf = app.screen
+        assert isinstance(pf, PortForwardsScreen)
+        pf.reload()
+        header = str(pf.query_one("#pf-header").render())
+        line = str(pf.options.get_option_at_index(0).prompt)
+        assert header.split() == ["NAMESPACE", "NAME", "CONTAINER", "PORTS", "URL", "CONN", "ACTIVE", "IN", "OUT", "AGE"]
+        cells = line.split()
+        assert cells[:5] == ["default", name, "nginx", f"{fwd.local_port}:80", fwd.url]
+        assert cells[5:7] == ["1", "0"] and int(cells[8].replace(".", "").rstrip("Ki")) > 0  # one connection, bytes back
+
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.session.forwards.list() == [] and pf.shown == []
+        assert str(pf.query_one("#pf-flash").render()) == \
+            f"Stopped port-forward default/{name} nginx::80 ({fwd.url})"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.pane.tick()
+        assert pf_cell(app, name) == "●"
+        try:
+            await asyncio.to_thread(get, fwd.url)
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        else:
+            raise AssertionError("the stopped forward still answers")
+    run(s)
+
+
+def test_shift_f_on_a_container_row_and_a_pod_without_declared_ports():
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")  # nginx + sidecar, no ports declared
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert field_values(app) == ("", "", "localhost")
+        assert "The pod declares no ports: type CONTAINER::PORT" in str(app.screen.query_one(".dialog-message").render())
+        await set_field(app, pilot, "container", "nginx::80")
+        assert field_values(app)[1] == "8080"  # the local port follows what is typed (k9s)
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        await pilot.press("enter")  # the containers of web
+        await settle(app, pilot)
+        await goto(app, pilot, "web/nginx")
+        await pilot.press("F")
+        await settle(app, pilot)
+        await set_field(app, pilot, "container", "nginx::80")
+        await set_field(app, pilot, "local", "0")
+        await pilot.press("enter")
+        fwd = await until(app, pilot, lambda: next(iter(app.session.forwards.list()), None), "the forward")
+        assert (fwd.pod, fwd.container, fwd.port) == ("web", "nginx", 80)
+        await settle(app, pilot)
+        assert pf_cell(app, "web/nginx") == "Ⓕ" and pf_cell(app, "web/sidecar") == "●"
+        assert (await asyncio.to_thread(get, fwd.url))[0] == 200
+        assert len(access_lines(cluster, "web", "nginx")) == 1
+    run(s)
+
+
+def test_bad_input_is_said_in_the_dialog_or_the_flash():
+    async def s(app, pilot, cluster):
+        name = first_nginx(app)
+        await goto(app, pilot, name)
+        await pilot.press("F")
+        await settle(app, pilot)
+        message = app.screen.query_one(".dialog-message")
+        for typed, said in (("nginx::81", "container port: nginx does not expose port 81 (it exposes 80/TCP)"),
+                            ("ngnix::80", "container port: no container named 'ngnix' (the pod has nginx)")):
+            await set_field(app, pilot, "container", typed)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, PortForwardDialog) and str(message.render()) == said
+        await set_field(app, pilot, "container", "nginx::80")
+        await set_field(app, pilot, "address", "my-laptop")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert str(message.render()) == "address: 'my-laptop' is not an IP address or localhost"
+        await set_field(app, pilot, "address", "localhost")
+        await set_field(app, pilot, "local", "0")
+        await pilot.press("enter")
+        fwd = await until(app, pilot, lambda: next(iter(app.session.forwards.list()), None), "the forward")
+
+        await pilot.press("F")  # the same port again, on the port the first one holds
+        await settle(app, pilot)
+        await set_field(app, pilot, "local", str(fwd.local_port))
+        await pilot.press("enter")
+        await until(app, pilot, lambda: "already forwarded" in flash(app), "the refusal")
+        assert flash(app) == f"port-forward default/{name}: default/{name} nginx::80 is already forwarded to {fwd.url}"
+
+        cluster.create(pod_manifest("stuck", "nginx", nodeSelector={"nope": "x"}))
+        await settle(app, pilot, 5)
+        await goto(app, pilot, "stuck")
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert flash(app) == "port-forward default/stuck: the pod is not running (Pending)"
+        assert len(app.screen_stack) == 1
+    run(s)
+
+
+def test_port_forward_is_refused_read_only():
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, first_nginx(app))
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert flash(app) == "Port-Forward refused: k9py is in read-only mode" and len(app.screen_stack) == 1
+    run(s, readonly=True)
+
+
+def test_pf_with_nothing_forwarded_says_how_to_start_one():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "portforwards")
+        assert isinstance(app.screen, PortForwardsScreen)
+        assert str(app.screen.query_one("#pf-flash").render()) == \
+            "no active port-forwards (shift-f on a pod or container starts one)"
+    run(s)
+
+
+# -- a live cluster: `k9py serve` through the real kubectl --------------------------------------------------
+def test_live_shift_f_runs_kubectl_port_forward(server, kubeconfig):
+    async def main():
+        app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST)), manual=True)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await until(app, pilot, lambda: app.model is not None and len(app.model.rows) >= 2, "the pods")
+            name = sorted(k[1] for k in app.model.rows)[0]
+            await goto(app, pilot, name)
+            fwd = await forward_with_dialog(app, pilot)
+            assert fwd.container == "nginx" and fwd.port == 80
+            status, body = await asyncio.to_thread(get, fwd.url + "/")
+            assert status == 200 and b"Welcome to nginx!" in body
+            assert len(access_lines(server.handle.cluster, name, "nginx")) == 1
+            assert fwd.wait_idle(10) and fwd.snapshot().bytes_out > len(body)
+            await until(app, pilot, lambda: flash(app).startswith(f"port-forward default/{name}: nginx::80 → "), "flash")
+            app.forwards_changed()
+            assert pf_cell(app, name) == "Ⓕ"
+            tunnel = fwd.tunnel
+            app.session.forwards.stop(fwd.key)
+            assert tunnel.proc.poll() is not None  # type: ignore[attr-defined]  # kubectl went with it
+    asyncio.run(asyncio.wait_for(main(), 120))
