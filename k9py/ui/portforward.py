@@ -105,7 +105,8 @@ class PortForwarding:
                 self.app.call_from_thread(self.app.flash, f"port-forward {ns}/{pod}: {err}", "error")
                 continue
             started.append(fwd)
-        if started:
-            text = ", ".join(f"{f.container}::{f.port} → {f.url}" for f in started)
-            self.app.call_from_thread(self.app.flash, f"port-forward {ns}/{pod}: {text}")
+        if started:  # the URL first: a narrow flash cuts the end
+            urls = ", ".join(f.url for f in started)
+            ports = ",".join(f"{f.container}::{f.port}" for f in started)
+            self.app.call_from_thread(self.app.flash, f"Forwarding {urls} → {ns}/{pod} {ports}")
             self.app.call_from_thread(self.app.forwards_changed)

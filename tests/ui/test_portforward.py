@@ -12,7 +12,7 @@ from k9py.explorer.portforward import Forward
 from k9py.sim.logs import instance_logs
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.dialogs import ConfirmScreen
-from k9py.ui.screens.portforwards import PortForwardDialog, PortForwardsScreen
+from k9py.ui.screens.portforwards import COLUMNS, PortForwardDialog, PortForwardsScreen, table_lines
 from tests.backends.conftest import FAST, kubeconfig, server  # noqa: F401
 from tests.explorer.test_portforward import get
 from tests.sim.helpers import pod_manifest
@@ -85,7 +85,7 @@ def test_shift_f_forwards_a_pod_port_and_pf_lists_and_stops_it():
         await pilot.press("enter")
         fwd = await until(app, pilot, lambda: next(iter(app.session.forwards.list()), None), "the forward")
         await settle(app, pilot)
-        assert flash(app) == f"port-forward default/{name}: nginx::80 → {fwd.url}"
+        assert flash(app) == f"Forwarding {fwd.url} → default/{name} nginx::80"
         assert pf_cell(app, name) == "Ⓕ" and pf_cell(app, first_nginx(app)) == "Ⓕ"
         others = [k[1] for k in app.model.rows if k[1] != name]
         assert all(pf_cell(app, o) == "●" for o in others)
@@ -228,10 +228,22 @@ def test_live_shift_f_runs_kubectl_port_forward(server, kubeconfig):
             assert status == 200 and b"Welcome to nginx!" in body
             assert len(access_lines(server.handle.cluster, name, "nginx")) == 1
             assert fwd.wait_idle(10) and fwd.snapshot().bytes_out > len(body)
-            await until(app, pilot, lambda: flash(app).startswith(f"port-forward default/{name}: nginx::80 → "), "flash")
+            await until(app, pilot, lambda: flash(app) == f"Forwarding {fwd.url} → default/{name} nginx::80", "flash")
             app.forwards_changed()
             assert pf_cell(app, name) == "Ⓕ"
             tunnel = fwd.tunnel
             app.session.forwards.stop(fwd.key)
             assert tunnel.proc.poll() is not None  # type: ignore[attr-defined]  # kubectl went with it
     asyncio.run(asyncio.wait_for(main(), 120))
+
+
+def test_a_narrow_pf_view_keeps_the_url_and_the_traffic():
+    row = ("default", "nginx-deployment-7f4d79f7d7-7zd6r", "nginx", "8080:80", "http://localhost:8080",
+           "1", "0", "78", "755", "4s")
+    wide = table_lines([row], 160)
+    assert wide[0].split() == list(COLUMNS) and wide[1].split() == list(row)
+    narrow = table_lines([row], 76)
+    assert all(len(line) <= 76 for line in narrow)
+    assert narrow[0].split() == ["NAME", "CONTAINER", "PORTS", "URL", "CONN", "IN", "OUT", "AGE"]
+    assert narrow[1].split() == ["nginx-deploy…", "nginx", "8080:80", "http://localhost:8080", "1", "78", "755", "4s"]
+    assert all(len(line) <= 30 and line.endswith("…") for line in table_lines([row], 30))

@@ -106,11 +106,38 @@ def forward_cells(f: Forward, now: float) -> tuple[str, ...]:
             _size(t.bytes_out), human_duration(max(0.0, now - f.started)))
 
 
-def table_lines(rows: Sequence[tuple[str, ...]]) -> list[str]:
-    """The header and rows with every column as wide as its widest cell."""
+NAME_MIN = 16  # a narrow screen shortens pod names to this before it drops columns
+NARROW_DROPS = ("NAMESPACE", "ACTIVE")  # then these go, in this order
+NAME_LEAST = 10  # and names shorten again, down to this; what still does not fit is cut
+
+
+def _fit(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[:max(0, width - 1)] + "…"
+
+
+def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
+    """The header and rows, every column as wide as its widest cell. When ``width`` (0: no limit)
+    is too narrow, names are shortened first, then NAMESPACE and ACTIVE left out, so that the
+    URL and the traffic stay on the screen."""
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in (COLUMNS, *rows)]
+    shown = list(range(len(COLUMNS)))
+
+    def total() -> int:
+        return sum(widths[i] for i in shown) + 2 * (len(shown) - 1)
+
+    name = COLUMNS.index("NAME")
+
+    def shorten_names(least: int) -> None:
+        if width and total() > width:
+            widths[name] = max(least, widths[name] - (total() - width))
+
+    shorten_names(NAME_MIN)
+    for col in NARROW_DROPS:
+        if width and total() > width:
+            shown.remove(COLUMNS.index(col))
+    shorten_names(NAME_LEAST)
+    lines = ["  ".join(_fit(row[i], widths[i]).ljust(widths[i]) for i in shown).rstrip() for row in (COLUMNS, *rows)]
+    return [_fit(line, width) for line in lines] if width else lines
 
 
 class PortForwardsScreen(KeyedScreen[None]):
@@ -149,6 +176,7 @@ class PortForwardsScreen(KeyedScreen[None]):
         return self.query_one("#pf-list", OptionList)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.reload)  # once the list knows its width
         self.reload()
         self.options.focus()
         if self.now is None:
@@ -157,7 +185,8 @@ class PortForwardsScreen(KeyedScreen[None]):
     def reload(self) -> None:
         now = self.now if self.now is not None else time.time()
         forwards = self.forwards.list()
-        lines = table_lines([forward_cells(f, now) for f in forwards])
+        width = max(0, self.options.scrollable_content_region.width - 2)  # an option's padding
+        lines = table_lines([forward_cells(f, now) for f in forwards], width)
         keys = [f.key for f in forwards]
         opts = self.options
         keep = opts.highlighted
@@ -175,6 +204,9 @@ class PortForwardsScreen(KeyedScreen[None]):
             label = self.user_keymap.label("port_forward") or "<shift-f>"
             note = f"no active port-forwards ({label[1:-1]} on a pod or container starts one)"
         self.query_one("#pf-flash", Static).update(Text(note))
+
+    def on_resize(self) -> None:
+        self.reload()
 
     def _selected(self) -> ForwardKey | None:
         i = self.options.highlighted
