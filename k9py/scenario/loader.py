@@ -52,23 +52,25 @@ def load_manifests(path: str) -> tuple[Header, list[Obj]]:
 
 
 def load_cluster(path: str | None, *, seed: int | None = None, start: float | None = None,
-                 warmup: float | None = None) -> Cluster:
+                 warmup: float | None = None, rv_start: int | None = None) -> Cluster:
     """A cluster built from a manifests or Scenario file (None: the bundled demo), run for
     ``warmup`` virtual seconds (default: the header's ``spec.warmup``, else 3 minutes) so it looks
-    lived in; a Scenario's timeline then starts (t=0 is now)."""
+    lived in; a Scenario's timeline then starts (t=0 is now). ``rv_start``: the first
+    resourceVersion (`k9py serve` starts from the wall clock)."""
     path = path or demo_path()
     text = read_text(path)
     if detect_text(text) == RECORDING:
         raise K9pyError("is a Recording, not a scenario: play it with `k9py replay FILE`", file=path)
-    return build_cluster(parse_file(path, text=text), seed=seed, start=start, warmup=warmup)
+    return build_cluster(parse_file(path, text=text), seed=seed, start=start, warmup=warmup, rv_start=rv_start)
 
 
 def build_cluster(sf: ScenarioFile, *, seed: int | None = None, start: float | None = None,
-                  warmup: float | None = None) -> Cluster:
+                  warmup: float | None = None, rv_start: int | None = None) -> Cluster:
     """The simulated cluster of a parsed file: nodes, manifests (namespaces first), warm-up, then
     (for a Scenario) the timeline attached with t=0 now."""
     header = sf.header
-    cluster = Cluster(seed=seed if seed is not None else (header.seed or 0), start=start, name=header.name)
+    cluster = Cluster(seed=seed if seed is not None else (header.seed or 0), start=start, name=header.name,
+                      rv_start=rv_start)
     with cluster.lock:
         _add_nodes(cluster, sf)
         ordered = [m for m in sf.manifests if m.obj.get("kind") == "Namespace"]

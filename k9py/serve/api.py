@@ -26,6 +26,7 @@ from k9py.serve.http import Request, Response
 Obj = dict[str, Any]
 
 JSON = "application/json"
+BODY_TYPES = ("", JSON, "application/yaml")  # what a POST/PUT body may be (and protobuf, decoded apart)
 POLL = 0.5  # real seconds a stream waits for a change before checking again
 # The apiserver's deprecation warnings (a `Warning` header, which kubectl prints on stderr).
 DEPRECATED = {
@@ -354,7 +355,9 @@ class Api:
                 return decode(req.body)
             except (ProtobufError, UnicodeDecodeError) as err:
                 raise ApiError(415, "UnsupportedMediaType", f"the protobuf body could not be read: {err}") from None
-        if "protobuf" in ct or "cbor" in ct:
+        if req.method != "PATCH" and ct not in BODY_TYPES:
+            # text/plain, a form, cbor...: refused before decoding, like the apiserver (a PATCH's
+            # types are checked where it is applied, whose message names them)
             raise ApiError(415, "UnsupportedMediaType",
                            "the body of the request was in an unknown format - accepted media types include: "
                            "application/json, application/yaml, application/vnd.kubernetes.protobuf")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from k9py.kube.status import ApiError
 
 if TYPE_CHECKING:
     from k9py.serve.api import Api
@@ -59,11 +62,36 @@ class Handler(BaseHTTPRequestHandler):
         if getattr(self.server, "verbose", False):
             sys.stderr.write("k9py serve: " + (format % args) + "\n")
 
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # `GET /` alone: Go's net/http refuses it too
+            self.send_error(400, f"malformed HTTP request {self.requestline!r}")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What http.server says of a request it cannot parse (garbage request line, headers too
+        long, unknown method), as a Kubernetes ``Status`` in JSON instead of its HTML page."""
+        self.log_error("code %d, message %s", code, message)
+        if self.request_version == "HTTP/0.9":  # nothing parsed: still answer with a status line
+            self.request_version = self.protocol_version
+        if code == 501:  # http.server's "Unsupported method": the apiserver's 405
+            code = 405
+            text = f"the server does not allow this method on the requested resource ({self.command})"
+        else:
+            text = message or self.responses.get(code, ("", ""))[0]
+        reason = {405: "MethodNotAllowed", 413: "RequestEntityTooLarge"}.get(code, "BadRequest")
+        self.close_connection = True
+        resp = ApiError(code, reason, text).to_status()
+        self._send(Response(code, resp, headers={"Connection": "close"}))
+
     def _handle(self) -> None:
         api: Api = self.server.api  # type: ignore[attr-defined]
         try:
             req = self._read_request()
-        except ValueError as err:
+        except ValueError as err:  # a bad Content-Length or chunk: what follows cannot be framed
+            self.close_connection = True
             self._send(api.error_response(400, "BadRequest", str(err)))
             return
         try:
@@ -163,6 +191,9 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The system's listen backlog, not socketserver's 5: with 5, a burst of clients (Helm, kubectl
+    # in parallel, a test's 32 threads) overflows the accept queue and sees SYN retries (1-3 s).
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, address: tuple[str, int], api: Api, *, verbose: bool = False) -> None:
         self.api = api

@@ -21,23 +21,35 @@ from k9py.sim.cluster import Cluster
 TICK = 0.1  # real seconds between clock steps (each step runs the controllers)
 
 
-def _load_cluster(scenario: str | None, seed: int, start: float | None = None) -> Cluster:
+def wall_clock_rv(now: float) -> int:
+    """The first resourceVersion of a server started at ``now``: microseconds of the wall clock.
+    A restarted server (same seed, same objects) then hands out resourceVersions greater than any
+    the previous run gave, unless that run made more than a million changes a second; clients that
+    outlive the server (watches, informers comparing resourceVersions) never see one go back.
+    Still below 2**53: exact as a JavaScript number."""
+    return int(now * 1_000_000)
+
+
+def _load_cluster(scenario: str | None, seed: int, start: float | None = None, rv_start: int | None = None) -> Cluster:
     """The served cluster (the bundled demo without ``scenario``); ``start``: its virtual epoch (real
     time by default, so that what kubectl computes on its own clock, like describe's event ages,
-    agrees with the server)."""
+    agrees with the server); ``rv_start``: its first resourceVersion."""
     if start is None:
-        return load_cluster(scenario, seed=seed)
+        return load_cluster(scenario, seed=seed, rv_start=rv_start)
     header, _ = load_manifests(scenario or demo_path())
     warmup = header.warmup if header.warmup is not None else DEFAULT_WARMUP
-    return load_cluster(scenario, seed=seed, start=start - warmup, warmup=warmup)
+    return load_cluster(scenario, seed=seed, start=start - warmup, warmup=warmup, rv_start=rv_start)
 
 
 class ServeHandle:
     """A running server: ``url``, ``api``, ``stop()``. ``speed=None`` runs no driver thread (the
-    caller moves the clock: tests). ``metrics=False``: no metrics.k8s.io (no metrics-server)."""
+    caller moves the clock: tests). ``metrics=False``: no metrics.k8s.io (no metrics-server).
+    ``wall_clock``: on ``start``, first catch the virtual clock up with the wall clock (the time
+    loading and warming the cluster took), so that a served timestamp is the real time."""
 
     def __init__(self, cluster: Any, *, host: str = "127.0.0.1", port: int = 0, speed: float | None = 1.0,
-                 readonly: bool = False, verbose: bool = False, metrics: bool = True) -> None:
+                 readonly: bool = False, verbose: bool = False, metrics: bool = True,
+                 wall_clock: bool = False) -> None:
         self.cluster = cluster
         self.api = Api(cluster, readonly=readonly, metrics=metrics)
         self.httpd = Server((host, port), self.api, verbose=verbose)
@@ -46,9 +58,15 @@ class ServeHandle:
         self.url = f"http://{self.host}:{self.port}"
         self.api.server_address = f"{self.host}:{self.port}"
         self.speed = speed
+        self.wall_clock = wall_clock
+        self._started = time.monotonic()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> ServeHandle:
+        self._started = time.monotonic()  # the driver's first step counts from here
+        if self.wall_clock:
+            with self.cluster.lock:
+                self.cluster.advance(max(0.0, time.time() - self.cluster.now()))
         t = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
                              name="k9py-serve-http", daemon=True)
         t.start()
@@ -66,7 +84,7 @@ class ServeHandle:
         self.api.notify()
 
     def _drive(self) -> None:
-        last = time.monotonic()
+        last = self._started
         while not self.api.stopping.wait(TICK):
             now = time.monotonic()
             dt, last = (now - last) * float(self.speed or 0), now
@@ -91,14 +109,15 @@ def run_serve(args: Any) -> int:
     if speed < 0:  # the command line's type refuses it first; checked before the cluster is built
         print("k9py: --speed must be >= 0", file=sys.stderr)
         return 2
+    began = time.time()
     cluster = _load_cluster(getattr(args, "scenario", None), int(getattr(args, "seed", 0) or 0),
-                            start=time.time() if speed > 0 else None)
+                            start=began if speed > 0 else None, rv_start=wall_clock_rv(began))
     cluster.strict = False  # a controller failing on one object must not stop the served cluster
     host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
     try:
         handle = ServeHandle(cluster, host=host, port=int(getattr(args, "port", 0) or 0), speed=speed or None,
                              readonly=bool(getattr(args, "readonly", False)),
-                             metrics=not getattr(args, "no_metrics", False))
+                             metrics=not getattr(args, "no_metrics", False), wall_clock=speed > 0)
     except OSError as err:
         print(f"k9py: cannot listen on {host}:{getattr(args, 'port', 0)}: {err.strerror or err}", file=sys.stderr)
         return 2

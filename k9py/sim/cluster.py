@@ -15,10 +15,11 @@ from typing import Any
 from k9py.kube import meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict, invalid, not_found
-from k9py.sim import admission, crds, rbac  # noqa: F401 (crds, rbac: their admission registers on import)
+from k9py.kube.timefmt import rfc3339
+from k9py.sim import admission, crds, rbac, secrets  # noqa: F401 (crds, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
-from k9py.sim.store import ObjectStore
+from k9py.sim.store import FIRST_RV, GENERATION_KINDS, ObjectStore
 from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 
 Obj = dict[str, Any]
@@ -34,14 +35,14 @@ class Cluster:
     """A whole simulated cluster. Single-threaded: callers from other threads hold ``lock``."""
 
     def __init__(self, *, seed: int = 0, start: float | None = None, controllers: Iterable[Any] | None = None,
-                 name: str = "k9py-sim", bootstrap: bool = True) -> None:
+                 name: str = "k9py-sim", bootstrap: bool = True, rv_start: int | None = None) -> None:
         from k9py.sim.controllers import default_controllers
 
         self.name = name
         self.seed = seed
         self.clock = VirtualClock(start)
         self.rng = random.Random(seed)
-        self.store = ObjectStore(self.clock, self.rng)
+        self.store = ObjectStore(self.clock, self.rng, rv_start=FIRST_RV if rv_start is None else rv_start)
         self.events = EventRecorder(self)
         self.controllers = list(default_controllers() if controllers is None else controllers)
         self.lock = threading.RLock()
@@ -147,12 +148,24 @@ class Cluster:
         md = obj["metadata"]
         if not md.get("name") and md.get("generateName"):
             md["name"] = md["generateName"] + self.store.random_suffix()
-        md["uid"] = self.store.new_uid()  # before admission: e.g. a Job's selector carries it
+        self._system_fields(obj)  # before admission: e.g. a Job's selector carries the uid
         admission.admit(self, obj, None)
         self._check_namespace(obj)
         if dry_run:
             return obj
         return self.store.create(obj, keep_uid=True)
+
+    def _system_fields(self, obj: Obj) -> None:
+        """What the apiserver sets on create whatever the client sent (dry runs included): uid,
+        creationTimestamp, generation; no deletion state, no managedFields of the client's."""
+        md = obj["metadata"]
+        md["uid"] = self.store.new_uid()
+        md["creationTimestamp"] = rfc3339(self.clock.now())
+        res = self.api_resources().kind(obj["kind"])
+        if obj["kind"] in GENERATION_KINDS or (res is not None and res.crd) or obj["kind"] == resources.CRD_KIND:
+            md["generation"] = 1
+        for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "resourceVersion"):
+            md.pop(field, None)
 
     def replace(self, obj: Obj, *, subresource: str | None = None, dry_run: bool = False) -> Obj:
         """PUT semantics: a full object; keeps ``status`` (or, for the status subresource, only

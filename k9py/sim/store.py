@@ -81,12 +81,18 @@ class Watch:
             self.callback(change.type, change.obj)
 
 
+FIRST_RV = 1000  # the counter's start unless told otherwise (deterministic: tests, scenarios)
+
+
 class ObjectStore:
-    def __init__(self, clock: VirtualClock, rng: random.Random) -> None:
+    """``rv_start``: where the resourceVersion counter starts (`k9py serve` starts it from the
+    wall clock so that a restarted server never hands out a resourceVersion it already gave)."""
+
+    def __init__(self, clock: VirtualClock, rng: random.Random, *, rv_start: int = FIRST_RV) -> None:
         self.clock = clock
         self.rng = rng
         self._objects: dict[str, dict[tuple[str, str], Obj]] = {}
-        self._rv = 1000
+        self._rv = rv_start
         self._history: deque[_Change] = deque(maxlen=HISTORY)
         self._watches: set[Watch] = set()
         self._kind_rv: dict[str, int] = {}  # kind -> resourceVersion of its last change

@@ -1,0 +1,44 @@
+"""What the apiserver door sets on create whatever the client sends (dry runs included), and where
+the resourceVersion counter starts (fixed for tests and scenarios; `k9py serve` passes its own)."""
+
+from __future__ import annotations
+
+from k9py.kube.timefmt import rfc3339
+from k9py.sim.cluster import Cluster
+from k9py.sim.store import FIRST_RV
+
+
+def _bogus(kind: str = "ConfigMap", api_version: str = "v1", **extra) -> dict:
+    return {"apiVersion": api_version, "kind": kind,
+            "metadata": {"name": "x", "namespace": "default", "uid": "client-uid", "resourceVersion": "42",
+                         "creationTimestamp": "2001-02-03T04:05:06Z", "generation": 9,
+                         "deletionTimestamp": "2001-02-03T04:05:06Z", "managedFields": [{"manager": "me"}]}, **extra}
+
+
+def test_create_overrides_client_metadata():
+    c = Cluster()
+    c.clock.advance(5)
+    for dry in (True, False):
+        md = c.create(_bogus(data={"a": "b"}), dry_run=dry)["metadata"]
+        assert md["creationTimestamp"] == rfc3339(c.now())
+        assert md["uid"] != "client-uid" and len(md["uid"]) == 36
+        assert not {"deletionTimestamp", "managedFields"} & set(md)
+        assert md.get("resourceVersion") != "42"
+
+
+def test_generation_starts_at_one():
+    c = Cluster()
+    dep = _bogus("Deployment", "apps/v1", spec={"selector": {"matchLabels": {"a": "b"}},
+                                                "template": {"metadata": {"labels": {"a": "b"}},
+                                                             "spec": {"containers": [{"name": "c", "image": "i"}]}}})
+    assert c.create(dep, dry_run=True)["metadata"]["generation"] == 1
+    assert c.create(dep)["metadata"]["generation"] == 1
+
+
+def test_resource_version_counter_start():
+    assert Cluster().store.resource_version > FIRST_RV  # bootstrap objects: deterministic numbering
+    assert Cluster().store.resource_version == Cluster().store.resource_version
+    base = 1_796_000_000_000_000
+    c = Cluster(rv_start=base)
+    assert c.store.resource_version - base == Cluster().store.resource_version - FIRST_RV
+    assert int(c.create(_bogus(data={}))["metadata"]["resourceVersion"]) > base
