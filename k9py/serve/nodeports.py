@@ -54,32 +54,38 @@ def _handler(cluster: Any, node_port: int) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
-            self._answer(body=True)
+            self._answer()
 
-        def do_HEAD(self) -> None:
-            self._answer(body=False)
+        do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
 
-        def _answer(self, *, body: bool) -> None:
-            from k9py.sim.userland.net import Refused, http_get
+        def _answer(self) -> None:
+            from k9py.sim.userland.net import Refused, http_request
+            length = int(self.headers.get("Content-Length") or 0)
+            payload = self.rfile.read(length) if length > 0 else b""
+            headers: dict[str, str] = {}
             with cluster.lock:
                 ip = node_ip(cluster)
                 try:
                     if ip is None:
                         raise Refused
-                    r = http_get(cluster, None, self.headers.get("Host", f"{ip}:{node_port}"), ip, node_port,
-                                 self.path, self.headers.get("User-Agent", "-"))
+                    # kube-proxy masquerades traffic to a node port: the pod sees the node's address
+                    r = http_request(cluster, None, self.headers.get("Host", f"{ip}:{node_port}"), ip, node_port,
+                                     self.path, self.headers.get("User-Agent", "-"), method=self.command, body=payload,
+                                     source=ip)
                 except Refused:
                     r = None
             if r is None:  # kube-proxy rejects: no ready endpoint behind the Service
                 data = f"k9py: connection refused: nothing answers on node port {node_port}\n".encode()
                 status, reason, ctype = 503, "Service Unavailable", "text/plain"
             else:
-                data, status, reason, ctype = r.body, r.status, r.reason, "text/html"
+                data, status, reason, ctype, headers = r.body, r.status, r.reason, "text/html", r.headers
             self.send_response(status, reason)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
+            for k, v in headers.items():
+                self.send_header(k, v)
             self.end_headers()
-            if body:
+            if self.command != "HEAD":
                 self.wfile.write(data)
 
     return Handler

@@ -1,10 +1,11 @@
 """``pods/portforward``: kubectl's port-forward protocol over SPDY/3.1, bridged to the simulator's
 userland network (``k9py.sim.userland.net``).
 
-What kubectl 1.37 sends: first ``GET …/pods/NAME/portforward`` with ``Upgrade: websocket`` and
-``Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io`` (SPDY tunnelled in WebSocket frames); when
-that upgrade is refused it falls back to ``POST …/portforward`` with ``Upgrade: SPDY/3.1`` and
-``X-Stream-Protocol-Version: portforward.k8s.io``, which is what k9py answers (101, then SPDY).
+What kubectl 1.37 sends first: ``GET …/pods/NAME/portforward`` with ``Upgrade: websocket`` and
+``Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io``: the SPDY session tunnelled in WebSocket
+binary messages (client-go's ``TunnelingConnection``), which k9py accepts. Older clients (and
+kubectl when that upgrade is refused) send ``POST …/portforward`` with ``Upgrade: SPDY/3.1`` and
+``X-Stream-Protocol-Version: portforward.k8s.io``: plain SPDY on the upgraded socket, answered too.
 For every local connection kubectl opens two streams with headers ``streamtype`` (``error`` /
 ``data``), ``port`` and ``requestid``. The bytes on the data stream are an HTTP request to that port
 of the pod: answered like the kubelet's ``localhost:PORT`` inside the pod would be (the userland's
@@ -20,8 +21,7 @@ import queue
 import socket
 import threading
 from dataclasses import dataclass, field
-from email.utils import formatdate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
@@ -29,7 +29,7 @@ from k9py.kube.status import bad_request, forbidden, not_found
 from k9py.serve import spdy
 from k9py.serve import websocket as ws
 from k9py.serve.http import Request, Response
-from k9py.sim.userland import net
+from k9py.sim.userland import loopback, net
 
 if TYPE_CHECKING:
     from http.server import BaseHTTPRequestHandler
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from k9py.serve.api import Api, Route
 
 PROTOCOL = "portforward.k8s.io"
+TUNNEL_PROTOCOL = "SPDY/3.1+" + PROTOCOL  # SPDY inside a WebSocket
 POLL = 0.2  # seconds between looks at the server's stopping flag while the client is quiet
 MAX_REQUEST = 1 << 20
 
@@ -57,8 +58,8 @@ def handle(api: Api, req: Request, route: Route) -> Response:
         if dig(pod, "status", "phase") != "Running":
             raise bad_request(f"pod {name} is not running")
         pod = dict(pod)
-    if ws.is_websocket_upgrade(req):  # kubectl then retries over SPDY
-        raise bad_request("k9py serve speaks port-forward over SPDY/3.1 only, not tunnelled in a WebSocket")
+    if ws.is_websocket_upgrade(req):
+        return _tunnel(api, req, pod)
     if req.headers.get("upgrade", "").strip().lower() != "spdy/3.1":
         raise bad_request("Upgrade request required")
     offered = [p.strip() for p in req.headers.get("x-stream-protocol-version", "").split(",") if p.strip()]
@@ -73,7 +74,7 @@ def handle(api: Api, req: Request, route: Route) -> Response:
             handler.send_header("X-Stream-Protocol-Version", PROTOCOL)
         handler.end_headers()
         handler.wfile.flush()
-        Session(api, handler, pod).run()
+        Session(api, SocketTransport(handler), pod).run()
 
     return Response(101, upgrade=upgrade)
 
@@ -101,17 +102,43 @@ class Stream:
     done: bool = False
 
 
-class Session:
-    """One upgraded connection, driven by the handler's thread (a reader thread only queues bytes)."""
+def _tunnel(api: Api, req: Request, pod: dict) -> Response:
+    """The WebSocket upgrade whose binary messages carry the SPDY session."""
+    problem = ws.handshake_problem(req)
+    if problem:
+        raise bad_request(problem)
+    offered = ws.offered_protocols(req)
+    if TUNNEL_PROTOCOL not in offered:
+        raise bad_request(f"requested protocol(s) are not supported: {offered}; supports [{TUNNEL_PROTOCOL}]")
+    key = req.headers["sec-websocket-key"]
 
-    def __init__(self, api: Api, handler: BaseHTTPRequestHandler, pod: dict) -> None:
-        self.api = api
+    def upgrade(handler: BaseHTTPRequestHandler) -> None:
+        sock = ws.WebSocket(handler)
+        sock.accept(key, TUNNEL_PROTOCOL)
+        Session(api, WebSocketTransport(sock), pod).run()
+
+    return Response(101, upgrade=upgrade)
+
+
+class Transport(Protocol):
+    """Where the SPDY bytes come from and go to."""
+
+    def receive(self, timeout: float) -> bytes | None:
+        """What arrived within ``timeout`` (b"" if nothing did), None once the peer is gone."""
+
+    def send(self, data: bytes) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class SocketTransport:
+    """Plain SPDY on the upgraded socket; a reader thread only queues its bytes."""
+
+    def __init__(self, handler: BaseHTTPRequestHandler) -> None:
         self.handler = handler
-        self.pod = pod
-        self.conn = spdy.Connection()
-        self.streams: dict[int, Stream] = {}
         self.inbox: queue.Queue[bytes | None] = queue.Queue()
-        self.closed = False
+        self.reader = threading.Thread(target=self._read, name="k9py-serve-spdy-reader", daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         rfile = self.handler.rfile
@@ -125,33 +152,73 @@ class Session:
             pass
         self.inbox.put(None)
 
-    def _write(self, data: bytes) -> None:
+    def receive(self, timeout: float) -> bytes | None:
+        try:
+            return self.inbox.get(timeout=timeout)
+        except queue.Empty:
+            return b""
+
+    def send(self, data: bytes) -> bool:
         try:
             self.handler.wfile.write(data)
             self.handler.wfile.flush()
+            return True
         except (OSError, ValueError):
+            return False
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.handler.connection.shutdown(socket.SHUT_RDWR)
+        self.reader.join(timeout=1)
+
+
+class WebSocketTransport:
+    """SPDY in WebSocket binary messages: message boundaries mean nothing, as in client-go."""
+
+    def __init__(self, sock: ws.WebSocket) -> None:
+        self.sock = sock
+
+    def receive(self, timeout: float) -> bytes | None:
+        got = b"".join(m for m in self.sock.receive(timeout) if isinstance(m, bytes))
+        return None if self.sock.closed and not got else got
+
+    def send(self, data: bytes) -> bool:
+        return self.sock.send(data)
+
+    def close(self) -> None:
+        self.sock.close(wait=0.2)
+
+
+class Session:
+    """One upgraded connection's SPDY session, driven by the handler's thread."""
+
+    def __init__(self, api: Api, transport: Transport, pod: dict) -> None:
+        self.api = api
+        self.transport = transport
+        self.pod = pod
+        self.conn = spdy.Connection()
+        self.streams: dict[int, Stream] = {}
+        self.closed = False
+
+    def _write(self, data: bytes) -> None:
+        if not self.closed and not self.transport.send(data):
             self.closed = True
 
     def run(self) -> None:
-        reader = threading.Thread(target=self._read, name="k9py-serve-spdy-reader", daemon=True)
-        reader.start()
         try:
             while not self.closed and not self.api.stopping.is_set():
-                try:
-                    chunk = self.inbox.get(timeout=POLL)
-                except queue.Empty:
-                    continue
+                chunk = self.transport.receive(POLL)
                 if chunk is None:
                     break
+                if not chunk:
+                    continue
                 self.conn.feed(chunk)
                 for f in self.conn.frames():
                     self._frame(f)
         except spdy.ProtocolError:
             self._write(spdy.goaway(0, 1))
         finally:
-            with contextlib.suppress(OSError):
-                self.handler.connection.shutdown(socket.SHUT_RDWR)
-            reader.join(timeout=1)
+            self.transport.close()
 
     def _frame(self, f: spdy.Frame) -> None:
         if f.kind == spdy.SYN_STREAM:
@@ -177,7 +244,7 @@ class Session:
         return next((s for s in self.streams.values() if s.kind == "error" and s.request == data.request), None)
 
     def _maybe_answer(self, s: Stream, *, fin: bool) -> None:
-        if s.done or not (b"\r\n\r\n" in s.buf or fin):
+        if s.done or not (fin or loopback.request_complete(bytes(s.buf))):
             return
         s.done = True
         err = self._error_stream(s)
@@ -204,24 +271,10 @@ class Session:
     def _serve(self, port: int, raw: bytes) -> tuple[bytes | None, str | None]:
         """(HTTP response bytes, None) or (None, the kubelet's error text)."""
         cluster = self.api.cluster
-        head = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1")
-        lines = head.split("\r\n")
-        parts = lines[0].split(" ")
-        method, path = (parts[0], parts[1]) if len(parts) >= 2 else ("", "/")
-        headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
         with cluster.lock:
-            pod = cluster.store.get("Pod", meta.namespace(self.pod), meta.name(self.pod))
-            ip = dig(pod, "status", "podIP") if pod else None
-            if pod is None or not ip:
-                return None, refused_message(self.pod, port)
             try:
-                got = net.http_get(cluster, None, headers.get("host", f"localhost:{port}"), ip, port, path,
-                                   headers.get("user-agent", "-"))
+                reply = loopback.answer(cluster, self.pod, port, raw)
             except net.Refused:
                 return None, refused_message(self.pod, port)
         self.api.notify()
-        body = got.body
-        server = "nginx/1.27.2" if got.server == "nginx" else "Apache/2.4.62 (Unix)"
-        out = (f"HTTP/1.1 {got.status} {got.reason}\r\nServer: {server}\r\nDate: {formatdate(usegmt=True)}\r\n"
-               f"Content-Type: text/html\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
-        return out + (body if method != "HEAD" else b""), None
+        return reply, None

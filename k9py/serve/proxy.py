@@ -5,11 +5,16 @@ the access line; nodes answer as the kubelet's ``/healthz``).
 URL forms as the API server accepts them: ``NAME``, ``NAME:PORT`` and ``SCHEME:NAME:PORT``
 (``…/services/my-nginx:80/proxy/``, ``…/pods/web-0:80/proxy/index.html``); for services the port
 is a port number or name of the Service, for pods a container port.
+
+Every method is passed on with its body (``kubectl create --raw …/proxy/`` is a POST); the
+request reaches the pod from the API server's node (the control-plane node's InternalIP is the
+client address in nginx's access log), as it does on a real cluster.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube.meta import dig
@@ -60,10 +65,10 @@ def _refused(ip: str, port: int) -> Response:
 
 
 def handle(api: Api, req: Request, route: Route) -> Response:
-    if req.method not in ("GET", "HEAD"):
-        return api.method_not_allowed(req.method)
     path = proxy_path(req, route)
-    if path is None:  # the API server redirects an empty path to the one ending in "/"
+    if path is None and req.method not in ("GET", "HEAD"):
+        path = "/"
+    if path is None:  # the API server redirects an empty path of a GET to the one ending in "/"
         query = "&".join(f"{k}={v}" for k, vs in req.multi.items() for v in vs)
         return Response(301, "", "text/plain", headers={"Location": req.path + "/" + (f"?{query}" if query else "")})
     if req.multi:
@@ -73,34 +78,48 @@ def handle(api: Api, req: Request, route: Route) -> Response:
     if parsed is None:
         raise bad_request(f'invalid {kind.lower()} request "{route.name}"')
     _scheme, name, port = parsed
-    ua = req.headers.get("user-agent", "Go-http-client/1.1")
+    fwd = Forward(req.method, path, req.headers.get("user-agent", "Go-http-client/1.1"), req.body)
     with api.cluster.lock:
         if kind == "Service":
-            return _service(api, route.namespace or "default", name, port, path, ua)
-        if kind == "Pod":
-            return _pod(api, route.namespace or "default", name, port, path, ua)
-        if kind == "Node":
-            return _node(api, name, port, path)
-    return api.method_not_allowed(req.method)
+            resp = _service(api, route.namespace or "default", name, port, fwd)
+        elif kind == "Pod":
+            resp = _pod(api, route.namespace or "default", name, port, fwd)
+        elif kind == "Node":
+            return _node(api, name, port, fwd)
+        else:
+            return api.method_not_allowed(req.method)
+    api.notify()  # an access line was written
+    return resp
 
 
-def _get(api: Api, ip: str, port: int, path: str, ua: str) -> Response:
-    """A GET from the API server to ``ip:port`` (a pod), through the userland's HTTP."""
-    from k9py.sim.userland.net import Refused, http_get
+@dataclass
+class Forward:
+    """The request the API server passes on: every method, its body."""
+    method: str
+    path: str
+    user_agent: str
+    body: bytes = b""
+
+
+def _send(api: Api, ip: str, port: int, fwd: Forward) -> Response:
+    """The request from the API server (its node's address) to ``ip:port`` (a pod), through the
+    userland's HTTP."""
+    from k9py.sim.userland.net import Refused, control_plane_ip, http_request
 
     try:
-        r = http_get(api.cluster, None, f"{ip}:{port}", ip, port, path, ua)
+        r = http_request(api.cluster, None, f"{ip}:{port}", ip, port, fwd.path, fwd.user_agent, method=fwd.method,
+                         body=fwd.body, source=control_plane_ip(api.cluster))
     except Refused:
         return _refused(ip, port)
     ctype = "text/html"
     if r.status == 200:
-        guessed = mimetypes.guess_type(path.split("?", 1)[0])[0]
-        if guessed and not path.split("?", 1)[0].endswith("/"):
+        guessed = mimetypes.guess_type(fwd.path.split("?", 1)[0])[0]
+        if guessed and not fwd.path.split("?", 1)[0].endswith("/"):
             ctype = guessed
-    return Response(r.status, r.body, ctype)
+    return Response(r.status, r.body, ctype, headers=dict(r.headers))
 
 
-def _service(api: Api, ns: str, name: str, port: str, path: str, ua: str) -> Response:
+def _service(api: Api, ns: str, name: str, port: str, fwd: Forward) -> Response:
     from k9py.sim.userland.volumes import store
 
     cluster = api.cluster
@@ -126,10 +145,10 @@ def _service(api: Api, ns: str, name: str, port: str, path: str, ua: str) -> Res
     k = rr.get(key, 0)
     rr[key] = k + 1
     ip, tport = choices[k % len(choices)]
-    return _get(api, ip, tport, path, ua)
+    return _send(api, ip, tport, fwd)
 
 
-def _pod(api: Api, ns: str, name: str, port: str, path: str, ua: str) -> Response:
+def _pod(api: Api, ns: str, name: str, port: str, fwd: Forward) -> Response:
     pod = api.cluster.store.get("Pod", ns, name)
     if pod is None:
         raise not_found("Pod", name)
@@ -146,10 +165,10 @@ def _pod(api: Api, ns: str, name: str, port: str, path: str, ua: str) -> Respons
         if found is None:
             return _unavailable(f"error trying to reach service: dial tcp: address tcp/{port}: unknown port")
         num = int(found["containerPort"])
-    return _get(api, ip, num, path, ua)
+    return _send(api, ip, num, fwd)
 
 
-def _node(api: Api, name: str, port: str, path: str) -> Response:
+def _node(api: Api, name: str, port: str, fwd: Forward) -> Response:
     node = api.cluster.store.get("Node", None, name)
     if node is None:
         raise not_found("Node", name)
@@ -158,7 +177,7 @@ def _node(api: Api, name: str, port: str, path: str) -> Response:
     num = int(port) if port.isdigit() else KUBELET_PORT
     if num != KUBELET_PORT:
         return _refused(ip, num)
-    clean = path.split("?", 1)[0]
+    clean = fwd.path.split("?", 1)[0]
     if clean == "/healthz":
         return Response(200, "ok", "text/plain; charset=utf-8")
     if clean == "/pods":

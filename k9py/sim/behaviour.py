@@ -41,10 +41,10 @@ until stopped and exit promptly on SIGTERM; a shell loop (``while true``), ``sle
 ``tail -f`` as PID 1 ignores SIGTERM and is killed at the end of the grace period; ``sleep N``
 exits 0 after N s; ``exit N`` exits with N; ``echo ...`` and the Job tutorial's
 ``perl -Mbignum=bpi -wle "print bpi(2000)"`` print and exit 0; an image such as busybox
-with no command runs ``sh`` with no terminal and exits 0 at once (so a Deployment of it
-crash-loops with ``Completed``). A busybox/alpine container whose command the simulated shell
-fully understands and that ends (``date``, ``sh -c false``, ``wget -qO- svc:80``) really runs it
-when it starts (``sim/userland/oneshot.py``): its output is its log, its status its exit code.
+with no command runs ``sh``: without stdin it exits 0 at once (so a Deployment of it
+crash-loops with ``Completed``), with ``stdin: true`` (``kubectl run -it``) it waits for its
+user. A busybox/alpine container whose command the simulated shell fully understands and
+that ends (``date``, ``sh -c false``, ``wget -qO- svc:80``) really runs it when it starts (``sim/userland/oneshot.py``): its output is its log, its status its exit code.
 Images whose tag or name contains ``doesnotexist`` or
 ``nonexistent`` cannot be pulled.
 """
@@ -175,6 +175,10 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     name = image_name(image)
     script = _script(container)
     prog = _from_command(name, script, init)
+    if not script.strip() and name in SHELL_IMAGES and not init and container.get("stdin"):
+        # the image's shell reading an open stdin (`kubectl run -it`): it waits for its user, and as
+        # PID 1 it ignores SIGTERM (killed at the end of the grace period)
+        prog = Program(kind="loop", log="none", sigterm=False)
     if init:
         return prog
     ann = meta.annotations(pod)

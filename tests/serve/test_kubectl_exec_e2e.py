@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import select
 import struct
 import subprocess
@@ -229,3 +230,56 @@ def test_walkthrough_exec_into_nginx_then_curl_it_through_its_service(srv):
     assert srv.kubectl("exec", "counter", "--", "curl", "-s", "my-nginx").stdout == page
     logs = [ln for p in pods for ln in srv.kubectl("logs", p).stdout.splitlines() if '"GET / HTTP/1.1" 200' in ln]
     assert any("curl/" in ln for ln in logs), logs[-3:]
+
+
+def test_sleep_in_an_interactive_shell_takes_the_clusters_time_and_ctrl_c_ends_it(srv):
+    """`sleep N` blocks the exec'd shell until the served cluster's clock (real time × speed) has
+    moved N seconds: `date` on either side of it is N seconds apart; ctrl-c interrupts a sleep."""
+    term = Terminal(srv, "exec", "-it", "counter", "--", "sh")
+    try:
+        term.expect(b"# ")
+        term.type(b"date +%s; sleep 20; date +%s; echo slept-$((1+1))\r")
+        seen = term.expect(b"slept-2\r\n")
+        first, second = (int(x) for x in re.findall(rb"^(\d{9,})\r$", seen, re.M)[-2:])
+        # at least the 20 s slept; woken at the first look after the deadline (the clock runs at 20x:
+        # a loaded machine's late look shows as a few seconds more)
+        assert 20 <= second - first < 60, seen
+        term.type(b"sleep 100000; echo never\r")
+        term.expect(b"sleep 100000; echo never\r\n")
+        term.type(b"\x03")
+        term.type(b"echo status=$?\r")
+        assert b"\r\nnever\r\n" not in term.expect(b"status=130\r\n")
+        term.type(b"exit\r")
+        assert term.wait() == 0
+    finally:
+        term.close()
+
+
+def test_run_it_busybox_without_a_command_is_its_interactive_shell(srv):
+    """`kubectl run -it b --image=busybox`: busybox's default command `sh` with stdin and a tty
+    stays Running, attached; `kubectl run q --image=busybox` (no stdin) exits 0 at once and
+    crash-loops (Completed), as on a real cluster."""
+    term = Terminal(srv, "run", "b", "-it", "--image=busybox")
+    try:
+        term.expect(b"# ")
+        term.type(b"echo $HOSTNAME\r")
+        term.expect(b"b\r\n")
+        pod = srv.json("get", "pod", "b")
+        assert pod["spec"]["containers"][0].get("command") is None and pod["spec"]["containers"][0]["tty"] is True
+        assert pod["status"]["phase"] == "Running" and "running" in pod["status"]["containerStatuses"][0]["state"]
+        assert pod["status"]["containerStatuses"][0]["restartCount"] == 0
+        term.type(b"exit\r")
+        term.expect(b"Session ended, resume using 'kubectl attach b -c b -n default -i -t' command")
+        assert term.wait() == 0
+    finally:
+        term.close()
+        srv.kubectl("delete", "pod", "b", "--wait=false")
+    srv.kubectl("run", "q", "--image=busybox")
+    try:
+        def looping() -> dict | None:
+            st = (srv.json("get", "pod", "q")["status"].get("containerStatuses") or [{}])[0]
+            return st if (st.get("state", {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff" else None
+        st = srv.until("q in CrashLoopBackOff", looping)
+        assert st["lastState"]["terminated"]["exitCode"] == 0 and st["lastState"]["terminated"]["reason"] == "Completed"
+    finally:
+        srv.kubectl("delete", "pod", "q", "--wait=false")

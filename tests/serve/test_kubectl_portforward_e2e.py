@@ -1,6 +1,7 @@
 """End to end: the real kubectl's ``port-forward`` (pod/, and svc/ resolved client-side to a pod)
-against `k9py serve`: SPDY/3.1 after kubectl's WebSocket attempt is refused, HTTP answered by the
-simulator's nginx, its access line in ``kubectl logs``. No sleeps: every wait reads against a deadline."""
+against `k9py serve`: SPDY/3.1 tunnelled in a WebSocket (kubectl's first choice, accepted), HTTP
+answered by the simulator's nginx, its access line in ``kubectl logs``. The plain SPDY upgrade
+older clients use is tested in test_portforward.py. No sleeps: every wait reads against a deadline."""
 
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ def srv(tmp_path_factory):
     assert s.stop() == 0, "SIGTERM ends `k9py serve` cleanly"
 
 
-def _forward(srv: Server, target: str, remote: int, pod_port: int | None = None) -> tuple[subprocess.Popen, int]:
-    proc = srv.popen("port-forward", target, f"0:{remote}")
+def _forward(srv: Server, target: str, remote: int, pod_port: int | None = None, *flags: str) -> tuple[subprocess.Popen, int]:
+    proc = srv.popen("port-forward", target, f"0:{remote}", *flags)
     remote = pod_port or remote
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -96,6 +97,17 @@ def test_port_forward_to_a_pod(srv):
         assert "error" not in _stop(proc).lower()
 
 
+def test_kubectl_tunnels_spdy_in_a_websocket_without_falling_back(srv):
+    proc, port = _forward(srv, "pod/web", 80, None, "-v=6")
+    try:
+        assert _get(port)[0] == 200
+    finally:
+        err = _stop(proc)
+    upgrades = [ln for ln in err.splitlines() if "/pods/web/portforward" in ln]  # kubectl's request log (-v=6)
+    assert upgrades and all("GET" in ln and "101 Switching Protocols" in ln for ln in upgrades), err
+    assert re.search(r"tunneling_dialer.go:\d+\] .*portforward\.k8s\.io", err), err
+
+
 def test_port_forward_to_a_service(srv):
     proc, port = _forward(srv, "svc/web", 8080, 80)  # kubectl maps the service port to the pod's port 80
     try:
@@ -129,3 +141,37 @@ def test_nothing_listening(srv):
     assert '"An error occurred forwarding" err="error forwarding port 81 to pod' in err
     assert "[::1]:81: connect: connection refused" in err and "remotePort=81" in err
     assert err.endswith("error: lost connection to pod\n")
+
+
+def test_port_forward_several_ports_at_once(srv):
+    """`kubectl port-forward pod/web 0:80 0:8080`: one SPDY session, a pair of streams per
+    connection, each tagged with its port; connections to both ports, open at the same time."""
+    srv.kubectl("exec", "web", "--", "sh", "-c", "echo 'server { listen 8080; }' > /etc/nginx/conf.d/alt.conf")
+    proc = srv.popen("port-forward", "pod/web", "0:80", "0:8080")
+    try:
+        assert proc.stdout is not None
+        ports: dict[int, int] = {}
+        while len(ports) < 2:
+            line = proc.stdout.readline()
+            m = re.fullmatch(r"Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)\n", line)
+            if m:
+                ports[int(m.group(2))] = int(m.group(1))
+            elif not re.fullmatch(r"Forwarding from \[::1\]:\d+ -> \d+\n", line):
+                proc.kill()
+                raise AssertionError(f"unexpected {line!r}; stderr: {proc.communicate(timeout=10)[1]}")
+        assert sorted(ports) == [80, 8080]
+        before = srv.kubectl("logs", "web").stdout.count("Python-urllib")
+        # two connections open at once, one per port, answered in the other order
+        first = urllib.request.urlopen(f"http://127.0.0.1:{ports[80]}/", timeout=DEADLINE)
+        second = urllib.request.urlopen(f"http://127.0.0.1:{ports[8080]}/index.html", timeout=DEADLINE)
+        with first, second:
+            assert second.status == first.status == 200
+            assert second.read() == first.read()
+        for _ in range(2):
+            assert _get(ports[8080])[0] == _get(ports[80])[0] == 200
+        logs = [ln for ln in srv.kubectl("logs", "web").stdout.splitlines() if "Python-urllib" in ln][before:]
+        assert len(logs) == 6 and all(ln.startswith("127.0.0.1 - - [") for ln in logs), logs
+        assert sum('"GET /index.html HTTP/1.1" 200 ' in ln for ln in logs) == 1
+        assert proc.poll() is None, "kubectl keeps forwarding both ports"
+    finally:
+        assert "error" not in _stop(proc).lower()

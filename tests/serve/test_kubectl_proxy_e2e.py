@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import select
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -16,6 +17,8 @@ from tests.serve.test_kubectl_e2e import Server
 pytestmark = pytest.mark.e2e
 
 NS = "/api/v1/namespaces/default"
+NOT_ALLOWED = re.compile(r"<html>\r\n<head><title>405 Not Allowed</title></head>\r\n<body>\r\n<center><h1>405 Not Allowed"
+                         r"</h1></center>\r\n<hr><center>nginx/1\.\d+\.\d+</center>\r\n</body>\r\n</html>\r\n")
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +96,43 @@ def test_kubectl_proxy_forwards_to_the_service_proxy(srv):
         url = f"http://{m.group(1)}{NS}/services/my-nginx:80/proxy/"
         with urllib.request.urlopen(url, timeout=10) as resp:
             assert resp.read().decode() == srv.index
+        # every method goes through kubectl proxy and the API server's proxy, body and all
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            req = urllib.request.Request(url, data=b'{"k": "v"}', method=method)
+            try:
+                urllib.request.urlopen(req, timeout=10)
+                raise AssertionError(f"{method}: nginx serves static files to GET/HEAD only")
+            except urllib.error.HTTPError as err:
+                assert err.code == 405, method
+                assert NOT_ALLOWED.fullmatch(err.read().decode()), method
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _node_ip(srv: Server) -> str:
+    """The control-plane node's InternalIP: where the API server's proxy connects from."""
+    nodes = srv.json("get", "nodes", "-l", "node-role.kubernetes.io/control-plane")["items"]
+    return next(a["address"] for a in nodes[0]["status"]["addresses"] if a["type"] == "InternalIP")
+
+
+def test_create_replace_delete_raw_are_passed_on_and_nginx_refuses_them(srv, tmp_path):
+    """`kubectl create|replace|delete --raw` send POST/PUT/DELETE (with the file as body) through
+    the pod proxy: nginx's static server answers 405, kubectl reports it as MethodNotAllowed, and
+    the access log has each method, from the API server's node."""
+    pod = _nginx_pods(srv)[1]
+    body = tmp_path / "body.json"
+    body.write_text('{"hello": "nginx"}')
+    url = f"{NS}/pods/{pod}:80/proxy/index.html"
+    for verb in ("create", "replace", "delete"):
+        p = srv.kubectl(verb, "--raw", url, *(["-f", str(body)] if verb != "delete" else []), check=False)
+        assert (p.returncode, p.stderr) == (
+            1, "Error from server (MethodNotAllowed): the server does not allow this method on the requested resource\n"), verb
+    lines = [line for line in _kubectl_lines(srv, pod) if "/index.html" in line]
+    size = len(srv.kubectl("exec", pod, "--", "printenv", "NGINX_VERSION").stdout.strip()) + 151
+    ip = re.escape(_node_ip(srv))
+    assert [re.sub(r" \[[^]]+\] ", " ", line).split(' "kubectl/')[0] for line in lines][-3:] == [
+        f'{_node_ip(srv)} - - "{m} /index.html HTTP/1.1" 405 {size} "-"' for m in ("POST", "PUT", "DELETE")]
+    # GETs through the API server come from there too (not 127.0.0.1: that is a port-forward)
+    srv.kubectl("get", "--raw", url)
+    assert re.match(rf'{ip} - - \[[^]]+\] "GET /index\.html HTTP/1\.1" 200 ', _kubectl_lines(srv, pod)[-1])

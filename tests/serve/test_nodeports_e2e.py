@@ -53,7 +53,15 @@ def test_node_ports_answer_on_loopback_and_reach_nginx(tmp_path):
         status, page = get(port)
         assert status == 200 and "<title>Welcome to nginx!</title>" in page
         logs = srv.kubectl("logs", "-l", "app=nginx", "--tail=-1").stdout
-        assert re.search(r'"GET / HTTP/1\.1" 200 \d+ "-" "Python-urllib/', logs), logs[-500:]
+        node = srv.json("get", "nodes")["items"][0]
+        node_ip = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+        # kube-proxy masquerades node-port traffic: nginx sees the node's address
+        assert re.search(rf'^{re.escape(node_ip)} - - \[[^]]+\] "GET / HTTP/1\.1" 200 \d+ "-" "Python-urllib/', logs, re.M), logs[-500:]
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/", data=b"x=1", method="POST"), timeout=10)
+            raise AssertionError("nginx's static server took a POST")
+        except urllib.error.HTTPError as err:
+            assert err.code == 405 and "<title>405 Not Allowed</title>" in err.read().decode()
         srv.kubectl("create", "service", "nodeport", "later", "--tcp=80:80", "--node-port=31999")
         _, later = next_mapping(lines, "default/later")
         try:

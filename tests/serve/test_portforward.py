@@ -55,12 +55,15 @@ def _spdy(h: ServeHandle, pod: str = "web") -> socket.socket:
     return sock
 
 
-def _forward(sock: socket.socket, conn: spdy.Connection, port: int, request: bytes, rid: int) -> dict[int, list[spdy.Frame]]:
-    """One forwarded connection (streams 2rid+1 error, 2rid+3 data): every frame per stream until both end."""
+def _forward(sock: socket.socket, conn: spdy.Connection, port: int, request: bytes | list[bytes],
+             rid: int) -> dict[int, list[spdy.Frame]]:
+    """One forwarded connection (streams 2rid+1 error, 2rid+3 data): every frame per stream until both end.
+    A list of requests parts goes in as one data frame each."""
     err, dat = 4 * rid + 1, 4 * rid + 3
     h = [("port", str(port)), ("requestid", str(rid))]
+    parts = request if isinstance(request, list) else [request]
     sock.sendall(conn.syn_stream(err, [("streamtype", "error"), *h]) + spdy.data(err, fin=True)
-                 + conn.syn_stream(dat, [("streamtype", "data"), *h]) + spdy.data(dat, request))
+                 + conn.syn_stream(dat, [("streamtype", "data"), *h]) + b"".join(spdy.data(dat, p) for p in parts))
     got: dict[int, list[spdy.Frame]] = {err: [], dat: []}
     ended: set[int] = set()
     while ended != {err, dat}:
@@ -102,6 +105,30 @@ def test_http_through_the_forward_and_the_access_log(handle):
         lines, _ = instance_logs(handle.cluster, "default", "web", "web", cid)
     access = [ln.split(" ", 1)[1] for ln in lines if '"probe/1"' in ln]
     assert len(access) == 2 and all(a.startswith("127.0.0.1 - - [") and '"GET / HTTP/1.1" 200 ' in a for a in access), access
+
+
+def test_a_post_waits_for_its_body_and_nginx_refuses_it(handle):
+    """The request's body may follow its head in later frames: answered once Content-Length bytes
+    are in; nginx's static server answers a POST with 405, logged from 127.0.0.1 (the kubelet dials
+    localhost inside the pod)."""
+    from k9py.sim.userland.loopback import request_complete
+    assert not request_complete(b"POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello")
+    assert request_complete(b"POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello world")
+    assert request_complete(b"GET / HTTP/1.1\r\n\r\n")
+    sock = _spdy(handle)
+    try:
+        got = _forward(sock, spdy.Connection(), 80, [b"POST /index.html HTTP/1.1\r\nHost: localhost\r\n"
+                                                     b"User-Agent: poster/1\r\nContent-Length: 11\r\n\r\nhello", b" world"], 0)
+    finally:
+        sock.close()
+    head, body = _payload(got[3]).split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 405 Not Allowed\r\nServer: nginx/")
+    assert body.startswith(b"<html>\r\n<head><title>405 Not Allowed</title></head>") and len(body) == 157
+    with handle.cluster.lock:
+        cid = handle.cluster.store.get("Pod", "default", "web")["status"]["containerStatuses"][0]["containerID"]
+        lines, _ = instance_logs(handle.cluster, "default", "web", "web", cid)
+    (line,) = [ln.split(" ", 1)[1] for ln in lines if '"poster/1"' in ln]
+    assert line.startswith("127.0.0.1 - - [") and line.endswith('"POST /index.html HTTP/1.1" 405 157 "-" "poster/1" "-"')
 
 
 def test_nothing_listening_answers_on_the_error_stream(handle):

@@ -11,6 +11,10 @@ The one entry point the rest of k9py uses (``k9py serve``'s exec/attach, the exp
     proc.close_stdin()                # EOF (ctrl-d on an empty line ends `sh` too)
     proc.done, proc.exit_code         # True and the exit status once the command ended
 
+``sleep N`` takes time: the session's command line waits until the virtual clock or the wall
+clock (``start_exec(..., timer=)``, monotonic by default) has moved N seconds, noticed on the next
+``read``/``feed`` (see ``ExecProcess``).
+
 Errors before anything runs are ``k9py.kube.status.ApiError`` with kubectl's wording: no such
 pod (404), a container the pod does not have (400 ``container X is not valid for pod Y``), a pod
 that is not Running (400 ``cannot exec into a container in a completed pod; current phase is

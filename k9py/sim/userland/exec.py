@@ -3,6 +3,8 @@ explorer's shell drive), with a terminal line discipline when it has a tty."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from k9py.kube import meta
@@ -10,7 +12,8 @@ from k9py.kube.meta import dig
 from k9py.kube.status import bad_request, not_found
 from k9py.sim.userland.channels import STDERR, STDOUT
 from k9py.sim.userland.container import Container, world
-from k9py.sim.userland.shell import ContainerKilled, ExecShell, Io, Shell, ShellExit, Stdin
+from k9py.sim.userland.fiber import Fiber
+from k9py.sim.userland.shell import ContainerKilled, ExecShell, Interrupted, Io, Shell, ShellExit, Stdin
 from k9py.sim.userland.syntax import Incomplete, ShellSyntaxError, parse
 
 if TYPE_CHECKING:
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 SHELLS = ("sh", "ash", "bash", "dash")
 KILLED = 137
+INTERRUPTED, HUNG_UP = 130, 129  # killed by SIGINT (ctrl-c), by SIGHUP (its terminal went away)
 
 
 def _container_name(pod: dict, container: str | None) -> tuple[str, bool]:
@@ -36,7 +40,7 @@ def _container_name(pod: dict, container: str | None) -> tuple[str, bool]:
 
 
 def start_exec(cluster: Cluster, namespace: str, pod: str, container: str | None, command: list[str], *,
-               tty: bool = False, stdin: bool = False) -> ExecProcess:
+               tty: bool = False, stdin: bool = False, timer: Callable[[], float] | None = None) -> ExecProcess:
     """Start ``command`` in a running container (None: the default container, as kubectl
     picks it). ApiError (kubectl's wording) when the pod, the container or its state forbid it."""
     from k9py.sim.kubelet import runtime_for
@@ -57,15 +61,30 @@ def start_exec(cluster: Cluster, namespace: str, pod: str, container: str | None
     box = world(cluster, obj, cname, init, c.current)
     if not command:
         raise bad_request("you must specify at least one command for the container")
-    return ExecProcess(cluster, box, list(command), tty=tty, stdin=stdin)
+    return ExecProcess(cluster, box, list(command), tty=tty, stdin=stdin, timer=timer)
 
 
 class ExecProcess:
     """One exec'd process. ``feed`` what the user types, ``read`` what it wrote since the last
-    read; ``done`` / ``exit_code`` once it ended. Everything runs at once, on the caller's thread
-    (commands never block: ``sleep`` returns immediately, ``tail -f`` prints what there is)."""
+    read; ``done`` / ``exit_code`` once it ended. Commands run on the caller's turn (each command
+    line on a ``Fiber``, under the caller's ``cluster.lock``) and only ``sleep`` takes time.
 
-    def __init__(self, cluster: Cluster, box: Container, command: list[str], *, tty: bool, stdin: bool) -> None:
+    Time: ``sleep N`` blocks this process only (the cluster, other sessions and the rest of the
+    server go on) until the cluster's virtual clock has moved N seconds *or* N seconds of wall
+    clock (``timer``, ``time.monotonic`` by default) have passed, whichever comes first. Under
+    ``k9py serve`` the virtual clock runs at real time × speed, so the container sees N seconds go
+    by as the rest of the cluster does (``sleep 10; date``); in the explorer the clock stands still
+    while the user owns the terminal, and the wall clock ends the sleep. Nothing waits for real:
+    the deadline is checked whenever the driver calls ``read``/``feed``/``close_stdin`` (the
+    relays poll ``read`` every few ms), and tests move either clock (``cluster.advance``, or a
+    fake ``timer``). Meanwhile what the process wrote before the sleep can be read, typed input
+    waits for the next prompt, ctrl-c (with a tty) interrupts the line (status 130, a fresh
+    prompt), and closing stdin hangs a terminal session up (exit 129) or, without a tty, ends the
+    sleep at once (the rest of the input then runs and the shell exits). ``tail -f`` still prints
+    what there is and returns."""
+
+    def __init__(self, cluster: Cluster, box: Container, command: list[str], *, tty: bool, stdin: bool,
+                 timer: Callable[[], float] | None = None) -> None:
         self.cluster = cluster
         self.box = box
         self.command = command
@@ -74,16 +93,25 @@ class ExecProcess:
         self.done = False
         self.exit_code: int | None = None
         self.width, self.height = 80, 24
+        self.naps = 0            # sleeps so far (a `while` loop that sleeps may run on and on)
+        self._timer = timer or time.monotonic
         self._out: list[tuple[int, bytes]] = []
         self._line = ""          # the line being typed (tty)
         self._pending = ""       # complete lines of an unfinished construct (open quote)
         self._raw = b""          # undecoded input (non-tty / partial UTF-8)
         self._esc = ""           # an escape sequence being swallowed
+        self._fiber: Fiber | None = None   # the command line running (parked in a sleep when busy)
+        self._io: Io | None = None         # its streams, and how much of them was emitted
+        self._emitted = 0
+        self._until: tuple[float, float] | None = None  # the sleep's deadline: (virtual, wall)
+        self._typeahead = b""    # input that arrived while a command ran
+        self._eof = False        # stdin closed while a command ran
         self.pid = box.next_pid
         box.next_pid += 1
         name = command[0].rsplit("/", 1)[-1]
         self.shell = Shell(cluster, box, {**box.env, **({"TERM": "xterm"} if tty else {})},
                            name=name if name in SHELLS else "sh", cwd=box.workdir, pid=self.pid, tty=tty)
+        self.shell.sleeper = self
         box.sessions[self.pid] = " ".join(command)
         self.interactive = name in SHELLS and len(command) == 1
         if self.interactive:
@@ -99,6 +127,18 @@ class ExecProcess:
         """Bytes on the process's stdin (keystrokes when tty)."""
         if self.done or not self._alive():
             return
+        self._wake()
+        if self._busy():
+            if self.tty and b"\x03" in data:
+                after = data.split(b"\x03", 1)[1]
+                self._typeahead = b""  # the terminal flushes what was typed ahead
+                self._write(STDOUT, "^C")
+                self._resume(Interrupted(INTERRUPTED))
+                if after:
+                    self.feed(after)
+            else:
+                self._typeahead += data
+            return
         if not self.interactive:
             self._raw += data
             return
@@ -108,16 +148,34 @@ class ExecProcess:
             self._raw += data
             *lines, rest = self._raw.split(b"\n")
             self._raw = rest
-            for line in lines:
+            for i, line in enumerate(lines):
                 if self.done:
                     return
                 self._submit(line.decode(errors="replace"))
+                if self._busy():  # the rest is read once this line is done
+                    self._typeahead = b"".join(ln + b"\n" for ln in lines[i + 1:]) + self._raw
+                    self._raw = b""
+                    return
 
     def read(self) -> list[tuple[int, bytes]]:
         """What the process wrote since the last call: ``[(STDOUT|STDERR, bytes)]``."""
-        self._alive()
+        if self._alive():
+            self._wake()
         out, self._out = self._out, []
         return out
+
+    def sleep(self, seconds: float) -> None:
+        """(The ``Sleeper`` of this process's shells, on its fiber) park until the deadline."""
+        if seconds <= 0 or self._eof or self._fiber is None:
+            return
+        self.naps += 1
+        if self._io is not None:
+            self._emit(self._io)  # what the line wrote so far shows while it sleeps
+        self._until = (self.cluster.now() + seconds, self._timer() + seconds)
+        try:
+            self._fiber.park()
+        finally:
+            self._until = None
 
     def resize(self, width: int, height: int) -> None:
         self.width, self.height = width, height
@@ -127,15 +185,60 @@ class ExecProcess:
         """EOF on stdin: a one-shot command runs with what it got; a shell runs what is left and exits."""
         if self.done or not self._alive():
             return
+        self._wake()
+        if self._busy():
+            if self.tty:  # the terminal hangs up: SIGHUP to the session
+                self._resume(Interrupted(HUNG_UP))
+            else:         # the sleep ends; the rest of the input runs, then the shell exits
+                self._eof = True
+                self._resume(None)
+            return
         if not self.interactive:
             self._run_command(self._raw)
             return
         rest = (self._raw.decode(errors="replace") if not self.tty else self._line)
         self._raw, self._line = b"", ""
+        self._eof = True  # nothing drives this process any more: a sleep from here on returns at once
         if rest.strip() or self._pending:
             self._submit(rest, eof=True)
         if not self.done:
             self._finish(self.shell.status)
+
+    # -- the fiber -------------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        return self._fiber is not None and not self._fiber.done
+
+    def _start(self, work: Callable[[Io], None], io: Io) -> None:
+        """Run ``work`` (a command line) on a fiber of its own until it ends or sleeps."""
+        self._io, self._emitted = io, 0
+        self._fiber = Fiber(lambda: work(io), name=f"k9py-exec-{self.box.pod}-{self.pid}")
+        self._resume(None)
+
+    def _resume(self, signal: BaseException | None) -> None:
+        fiber = self._fiber
+        if fiber is None:
+            return
+        fiber.resume(signal)
+        if not fiber.done:
+            return
+        self._fiber = None
+        if fiber.error is not None:
+            raise fiber.error
+        if self.done:
+            return
+        data, self._typeahead = self._typeahead, b""
+        if data:
+            self.feed(data)
+        if self._eof and not self._busy():
+            self._eof = False
+            self.close_stdin()
+
+    def _wake(self) -> None:
+        """Resume a sleep whose time has come."""
+        if self._busy() and self._until is not None:
+            virtual, wall = self._until
+            if self.cluster.now() >= virtual or self._timer() >= wall:
+                self._resume(None)
 
     # -- running ---------------------------------------------------------------------------------
     def prompt(self) -> str:
@@ -158,6 +261,9 @@ class ExecProcess:
         c = rt.by_name(self.box.name, self.box.init) if rt else None
         if c is None or c.current is None or c.current.container_id != self.box.container_id \
                 or c.phase != "running" or c.signalled is not None:
+            fiber, self._fiber = self._fiber, None
+            if fiber is not None and not fiber.done:  # a sleeping line dies with its container
+                fiber.resume(ContainerKilled(KILLED))
             self._finish(KILLED)
             return False
         return True
@@ -176,8 +282,12 @@ class ExecProcess:
             self._out.append((stream, data))
 
     def _emit(self, io: Io) -> None:
-        for fd, chunk in io.writes:
+        """What the running command line wrote and was not shown yet."""
+        start = self._emitted if io is self._io else 0
+        for fd, chunk in io.writes[start:]:
             self._write(STDERR if fd == 2 else STDOUT, chunk)
+        if io is self._io:
+            self._emitted = len(io.writes)
 
     def _finish(self, code: int) -> None:
         self.done = True
@@ -185,7 +295,10 @@ class ExecProcess:
         self.box.sessions.pop(self.pid, None)
 
     def _run_command(self, data: bytes) -> None:
-        io = Io(stdin=Stdin(data))
+        self._start(self._command, Io(stdin=Stdin(data)))
+
+    def _command(self, io: Io) -> None:
+        """(On the fiber) the exec'd command itself, not an interactive shell."""
         sh = self.shell
         from k9py.sim.userland.commands import BUILTINS, COMMANDS
 
@@ -202,6 +315,8 @@ class ExecProcess:
             code = e.code
         except ContainerKilled:
             code = KILLED
+        except Interrupted as e:
+            code = e.code
         except ExecShell as e:  # `sh -c "... exec sh"` on a terminal: now an interactive shell
             self._emit(io)
             self._become_interactive(e.name)
@@ -232,7 +347,10 @@ class ExecProcess:
         except ShellSyntaxError:
             pass
         self._pending = ""
-        io = Io(stdin=Stdin())
+        self._start(lambda io: self._line_run(text, io), Io(stdin=Stdin()))
+
+    def _line_run(self, text: str, io: Io) -> None:
+        """(On the fiber) one command line of the interactive shell, then its next prompt."""
         try:
             self.shell.run(text, io)
         except ShellExit as e:
@@ -243,6 +361,13 @@ class ExecProcess:
             self._emit(io)
             self._finish(KILLED)
             return
+        except Interrupted as e:
+            self._emit(io)
+            self.shell.status = e.code
+            if e.code != INTERRUPTED:  # hung up: the shell goes too
+                self._finish(e.code)
+                return
+            self._write(STDOUT, "\n")
         except ExecShell as e:  # `exec sh` typed at the prompt: a shell in place of this one
             self.shell.name = e.name
         self._emit(io)
@@ -252,8 +377,11 @@ class ExecProcess:
     def _keys(self, data: bytes) -> None:
         text = (self._raw + data).decode(errors="ignore")
         self._raw = b""
-        for ch in text:
+        for i, ch in enumerate(text):
             if self.done:
+                return
+            if self._busy():  # a line is running: the rest waits for the next prompt
+                self._typeahead += text[i:].encode()
                 return
             if self._esc:
                 self._esc += ch

@@ -36,8 +36,8 @@ def request_complete(raw: bytes) -> bool:
 def answer(cluster: Cluster, pod: Obj, port: int, raw: bytes) -> bytes:
     """The response to the HTTP request ``raw`` sent to ``localhost:port`` in ``pod`` (the caller
     holds the cluster's lock). ``net.Refused`` when nothing listens there."""
-    head = raw.split(HEAD_END, 1)[0].decode("latin-1")
-    lines = head.split("\r\n")
+    head, _, body = raw.partition(HEAD_END)
+    lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ")
     method, path = (parts[0], parts[1]) if len(parts) >= 2 else ("", "/")
     headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
@@ -45,10 +45,12 @@ def answer(cluster: Cluster, pod: Obj, port: int, raw: bytes) -> bytes:
     ip = dig(current, "status", "podIP") if current else None
     if current is None or not ip:
         raise net.Refused
-    got = net.http_get(cluster, None, headers.get("host", f"localhost:{port}"), ip, port, path,
-                       headers.get("user-agent", "-"))
-    body = got.body
+    # the kubelet dials localhost inside the pod: the server sees 127.0.0.1
+    got = net.http_request(cluster, None, headers.get("host", f"localhost:{port}"), ip, port, path,
+                           headers.get("user-agent", "-"), method=method or "GET", body=body, source="127.0.0.1")
+    page = got.body
     server = "nginx/1.27.2" if got.server == "nginx" else "Apache/2.4.62 (Unix)"
+    extra = "".join(f"{k}: {v}\r\n" for k, v in got.headers.items())
     out = (f"HTTP/1.1 {got.status} {got.reason}\r\nServer: {server}\r\nDate: {formatdate(usegmt=True)}\r\n"
-           f"Content-Type: text/html\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
-    return out + (body if method != "HEAD" else b"")
+           f"Content-Type: text/html\r\nContent-Length: {len(page)}\r\n{extra}Connection: close\r\n\r\n").encode()
+    return out + (page if method != "HEAD" else b"")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -87,6 +87,7 @@ class Response:
     reason: str
     body: bytes
     server: str = "nginx"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Refused(Exception):
@@ -182,7 +183,7 @@ def listen_ports(box: Container) -> set[int]:
         try:
             for name in box.fs.listdir("/etc/nginx/conf.d"):
                 text = box.fs.read(f"/etc/nginx/conf.d/{name}").decode(errors="replace")
-                ports |= {int(m) for m in re.findall(r"^\s*listen\s+(?:[\d.]+:)?(\d+)", text, re.M)}
+                ports |= {int(m) for m in re.findall(r"(?:^|[{;])\s*listen\s+(?:[\d.]+:)?(\d+)", text, re.M)}
         except FsError:
             pass
         return ports or {80}
@@ -194,44 +195,105 @@ def _error_page(status: int, reason: str, version: str) -> bytes:
             f"</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n").encode()
 
 
+def _apache_405(method: str) -> bytes:
+    return ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>405 Method Not Allowed</title>\n'
+            f"</head><body>\n<h1>Method Not Allowed</h1>\n<p>The requested method {method} is not allowed for this URL.</p>\n"
+            "</body></html>\n").encode()
+
+
+def control_plane_ip(cluster: Cluster) -> str:
+    """The address the API server connects from (its proxy to pods and Services): the InternalIP
+    of the control-plane node (the first node when none is labelled so)."""
+    from k9py.sim.nodes import CONTROL_PLANE_LABEL
+
+    nodes = cluster.store.list("Node")
+    nodes = sorted(nodes, key=lambda n: CONTROL_PLANE_LABEL not in meta.labels(n))
+    for node in nodes:
+        for a in dig(node, "status", "addresses") or []:
+            if a.get("type") == "InternalIP" and a.get("address"):
+                return str(a["address"])
+    return "127.0.0.1"
+
+
 def http_get(cluster: Cluster, client: Container | None, host: str, ip: str, port: int, path: str,
              user_agent: str) -> Response:
-    """A GET of ``path`` from inside ``client``'s pod (``Refused`` if nothing answers). The server
-    writes its access-log line to its container's log."""
+    """A GET of ``path`` from inside ``client``'s pod (see ``http_request``)."""
+    return http_request(cluster, client, host, ip, port, path, user_agent)
+
+
+def http_request(cluster: Cluster, client: Container | None, host: str, ip: str, port: int, path: str,
+                 user_agent: str, *, method: str = "GET", body: bytes = b"", source: str | None = None) -> Response:
+    """One HTTP request to ``ip:port`` (``Refused`` if nothing answers), from inside ``client``'s
+    pod, or from ``source`` (the address the server sees: the API server's node for its proxy,
+    127.0.0.1 for a port-forward) when no container sends it. The server answers as its static
+    file server does and writes its access-log line (with the method) to its container's log:
+    nginx serves GET/HEAD, answers 405 Not Allowed to POST on a file and to any other method, 413
+    to a body over ``client_max_body_size`` (1m); httpd serves GET/HEAD/POST, answers OPTIONS with
+    ``Allow`` and 405 to the rest. The request body is read and dropped, as theirs."""
     from k9py.sim.logs import append_log, nginx_error_time, nginx_time
 
     pod, tport = route(cluster, client, ip, port)
     server = _listener(cluster, pod, tport)
-    client_ip = "127.0.0.1"
+    client_ip = source or "127.0.0.1"
     if client is not None and not ip.startswith("127."):
         me = cluster.store.get("Pod", client.namespace, client.pod)
         client_ip = dig(me, "status", "podIP") or client_ip
-    clean = posixpath.normpath("/" + path.split("?", 1)[0]) if path else "/"
-    if server.image.server == "httpd":
-        docroot = "/usr/local/apache2/htdocs"
-        version = "2.4.62"
-    else:
-        docroot = "/usr/share/nginx/html"
-        version = server.env.get("NGINX_VERSION", "1.27.2")
+    method = method.upper()
+    request = f"{method} {path or '/'} HTTP/1.1"
+    clean = posixpath.normpath("/" + path.split("?", 1)[0].lstrip("/")) if path else "/"
+    apache = server.image.server == "httpd"
+    docroot, version = ("/usr/local/apache2/htdocs", "2.4.62") if apache else \
+        ("/usr/share/nginx/html", server.env.get("NGINX_VERSION", "1.27.2"))
     target = docroot + ("" if clean == "/" else clean)
-    status, reason = 200, "OK"
-    try:
-        node = server.fs.lookup(target)
-        body = server.fs.read(posixpath.join(target, "index.html")) if isinstance(node, Dir) else node.data
-    except FsError:
-        status, reason = 404, "Not Found"
-        body = _error_page(404, reason, version)
-    size = len(body)
+    resp = _apache(server, method, target, version) if apache else _nginx(server, method, target, version, len(body))
+    size = 0 if method == "HEAD" else len(resp.body)
     lines = []
-    if server.image.server == "nginx" and status == 404:
-        t = cluster.now()
-        lines.append(f'{nginx_error_time(t)} [error] 29#29: *1 open() "{target}" failed (2: No such file or '
-                     f'directory), client: {client_ip}, server: localhost, request: "GET {path or "/"} HTTP/1.1", '
-                     f'host: "{host}"')
-    if server.image.server == "httpd":
-        lines.append(f'{client_ip} - - [{nginx_time(cluster.now())}] "GET {path or "/"} HTTP/1.1" {status} {size}')
+    if not apache and resp.status in (404, 413):
+        what = (f'open() "{target}" failed (2: No such file or directory)' if resp.status == 404 else
+                f"client intended to send too large body: {len(body)} bytes")
+        lines.append(f'{nginx_error_time(cluster.now())} [error] 29#29: *1 {what}, client: {client_ip}, '
+                     f'server: localhost, request: "{request}", host: "{host}"')
+    if apache:
+        lines.append(f'{client_ip} - - [{nginx_time(cluster.now())}] "{request}" {resp.status} {size or "-"}')
     else:
-        lines.append(f'{client_ip} - - [{nginx_time(cluster.now())}] "GET {path or "/"} HTTP/1.1" {status} {size} '
+        lines.append(f'{client_ip} - - [{nginx_time(cluster.now())}] "{request}" {resp.status} {size} '
                      f'"-" "{user_agent}" "-"')
     append_log(cluster, server.namespace, server.pod, server.name, *lines)
-    return Response(status, reason, body, "nginx" if server.image.server == "nginx" else "Apache")
+    return resp
+
+
+MAX_BODY = 1 << 20  # nginx's default client_max_body_size
+
+
+def _read(server: Container, target: str) -> bytes:
+    node = server.fs.lookup(target)
+    return server.fs.read(posixpath.join(target, "index.html")) if isinstance(node, Dir) else node.data
+
+
+def _nginx(server: Container, method: str, target: str, version: str, body_size: int) -> Response:
+    def error(status: int, reason: str) -> Response:
+        return Response(status, reason, _error_page(status, reason, version))
+
+    if body_size > MAX_BODY:
+        return error(413, "Request Entity Too Large")
+    if method not in ("GET", "HEAD", "POST"):  # ngx_http_static_handler: before it looks for the file
+        return error(405, "Not Allowed")
+    try:
+        data = _read(server, target)
+    except FsError:
+        return error(404, "Not Found")
+    if method == "POST":
+        return error(405, "Not Allowed")
+    return Response(200, "OK", data)
+
+
+def _apache(server: Container, method: str, target: str, version: str) -> Response:
+    if method == "OPTIONS":  # core's default handler: ap_send_http_options
+        return Response(200, "OK", b"", "Apache", {"Allow": "GET,POST,OPTIONS,HEAD"})
+    if method not in ("GET", "HEAD", "POST"):
+        return Response(405, "Method Not Allowed", _apache_405(method), "Apache", {"Allow": "GET,POST,OPTIONS,HEAD"})
+    try:
+        data = _read(server, target)
+    except FsError:
+        return Response(404, "Not Found", _error_page(404, "Not Found", version), "Apache")
+    return Response(200, "OK", data, "Apache")

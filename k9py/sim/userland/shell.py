@@ -12,7 +12,7 @@ import operator
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from k9py.sim.userland.fs import FsError
 from k9py.sim.userland.syntax import (
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from k9py.sim.userland.container import Container
 
 STDIN, STDOUT, STDERR = 0, 1, 2
-MAX_ITERATIONS = 1000   # a while/until loop stops here: nothing blocks, so `while true` would never end
+MAX_ITERATIONS = 1000   # a while/until loop stops after this many turns in which no time passed (no sleep)
 
 
 class LoopControl(Exception):
@@ -68,6 +68,23 @@ class ContainerKilled(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
+
+
+class Interrupted(Exception):
+    """The foreground command was interrupted (ctrl-c on the terminal, a hang-up): the line it
+    ran in is abandoned."""
+
+    def __init__(self, code: int = 130) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Sleeper(Protocol):
+    """How ``sleep`` passes time in this process (``ExecProcess``); ``naps`` counts the waits."""
+
+    naps: int
+
+    def sleep(self, seconds: float) -> None: ...
 
 
 class Stdin:
@@ -132,6 +149,7 @@ class Shell:
         self.args = list(args or [])
         self.command_env: dict[str, str] = {}
         self.width, self.height = 80, 24
+        self.sleeper: Sleeper | None = None  # None: ``sleep`` returns at once (a one-shot container's run)
 
     # -- the environment ------------------------------------------------------------------------
     def environ(self) -> dict[str, str]:
@@ -143,6 +161,7 @@ class Shell:
                     pid=self.box.next_pid, tty=self.tty, args=args)
         self.box.next_pid += 1
         sub.width, sub.height = self.width, self.height
+        sub.sleeper = self.sleeper
         return sub
 
     def path(self, p: str) -> str:
@@ -191,13 +210,16 @@ class Shell:
                 if done:
                     break
             return status
-        for _ in range(MAX_ITERATIONS):
+        idle = 0
+        while idle < MAX_ITERATIONS:
+            naps = self.sleeper.naps if self.sleeper else 0
             ok = self.run_script(cmd.cond, io) == 0
             if ok == cmd.until:
                 break
             done, status = self._iteration(cmd.body, io)
             if done:
                 break
+            idle = 0 if self.sleeper and self.sleeper.naps != naps else idle + 1
         return status
 
     def _iteration(self, body: Script, io: Io) -> tuple[bool, int]:

@@ -92,3 +92,22 @@ def test_nslookup():
     assert f"Address: {sts_ip}" in sh(c, "bb", "nslookup sts-0.web.default.svc.cluster.local")
     out, _, code = run(c, "bb", "nslookup nope")
     assert code == 1 and "** server can't find nope: NXDOMAIN" in out
+
+
+def test_curl_methods_get_nginx_static_answers_logged_with_the_client_pod_ip():
+    c = cluster_with(*_web(1), busybox(), seconds=30)
+    pod = _web_pods(c)[0]
+    pod_ip = c.get("Pod", "default", pod)["status"]["podIP"]
+    bb_ip = c.get("Pod", "default", "bb")["status"]["podIP"]
+    page = sh(c, "bb", f"curl -s -X DELETE {pod_ip}/index.html")
+    assert page == ("<html>\r\n<head><title>405 Not Allowed</title></head>\r\n<body>\r\n<center><h1>405 Not Allowed"
+                    "</h1></center>\r\n<hr><center>nginx/1.27.2</center>\r\n</body>\r\n</html>\r\n")
+    assert run(c, "bb", f"curl -sf -d a=1 {pod_ip}") == ("", "curl: (22) The requested URL returned error: 405\n", 22)
+    assert sh(c, "bb", f"curl -sI {pod_ip}").startswith("HTTP/1.1 200 OK\r\n")
+    assert sh(c, pod, "curl -s -X POST localhost/nope").count("404 Not Found") == 2  # from inside: loopback
+    access = [line.split(" - - [", 1)[0] + " " + line.split("] ", 1)[1]
+              for line in container_logs(c, "default", pod) if '"curl/' in line]
+    assert access == [f'{bb_ip} "DELETE /index.html HTTP/1.1" 405 157 "-" "curl/8.5.0" "-"',
+                      f'{bb_ip} "POST / HTTP/1.1" 405 157 "-" "curl/8.5.0" "-"',
+                      f'{bb_ip} "HEAD / HTTP/1.1" 200 0 "-" "curl/8.5.0" "-"',
+                      '127.0.0.1 "POST /nope HTTP/1.1" 404 153 "-" "curl/8.5.0" "-"']

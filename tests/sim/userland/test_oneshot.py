@@ -60,3 +60,28 @@ def test_loops_that_end_are_one_shots_and_while_loops_are_not():
     assert understood(["sh", "-c", "if true; then date; fi"]) is not None
     assert understood(["sh", "-c", "i=0; while [ $i -lt 3 ]; do i=$((i+1)); done"]) is None
     assert understood(["sh", "-c", "date &"]) is None
+
+
+def test_busybox_without_a_command_runs_its_shell_while_stdin_is_open():
+    """`kubectl run -it b --image=busybox`: busybox's default command is `sh`; with stdin (and a
+    tty) it waits for its user and stays Running; `kubectl run b --image=busybox` has no stdin:
+    the shell exits 0 at once and, restartPolicy Always, the pod crash-loops (Completed)."""
+    from k9py.sim.userland import STDOUT, start_exec
+
+    interactive = pod_manifest("b", "busybox")
+    interactive["spec"]["containers"][0].update(stdin=True, stdinOnce=True, tty=True)
+    c = cluster_with(interactive, pod_manifest("quiet", "busybox"), seconds=120)
+    pod = c.get("Pod", "default", "b")
+    st = pod["status"]["containerStatuses"][0]
+    assert pod["status"]["phase"] == "Running"
+    assert "running" in st["state"] and st["restartCount"] == 0
+    p = start_exec(c, "default", "b", None, ["sh"], tty=True, stdin=True)  # what `kubectl attach` drives
+    p.read()
+    p.feed(b"echo attached\r")
+    assert p.read() == [(STDOUT, b"echo attached\r\nattached\r\n/ # ")]
+
+    quiet = c.get("Pod", "default", "quiet")["status"]["containerStatuses"][0]
+    assert quiet["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert quiet["lastState"]["terminated"]["exitCode"] == 0
+    assert quiet["lastState"]["terminated"]["reason"] == "Completed"
+    assert quiet["restartCount"] >= 2

@@ -106,6 +106,8 @@ def c_wget(sh: Shell, args: list[str], io: Io) -> int:
 
 def c_curl(sh: Shell, args: list[str], io: Io) -> int:
     out_file, url, silent, head, fail, remote_name = None, None, False, False, False, False
+    method: str | None = None
+    payload: bytes | None = None
     rest = args[1:]
     k = 0
     while k < len(rest):
@@ -114,7 +116,15 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
             out_file = rest[k + 1]
             k += 2
             continue
-        if a in ("-H", "--header", "-A", "--user-agent", "-m", "--max-time", "--connect-timeout", "-X", "-d"):
+        if a in ("-X", "--request") and k + 1 < len(rest):
+            method = rest[k + 1]
+            k += 2
+            continue
+        if a in ("-d", "--data", "--data-raw", "--data-binary") and k + 1 < len(rest):
+            payload = (payload + b"&" if payload else b"") + rest[k + 1].encode()
+            k += 2
+            continue
+        if a in ("-H", "--header", "-A", "--user-agent", "-m", "--max-time", "--connect-timeout"):
             k += 2
             continue
         if a.startswith("-") and not a.startswith("--"):
@@ -144,8 +154,11 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         io.err(f"curl: (6) Could not resolve host: {host}\n")
         return 6
     ip = found[1][0]
+    head_only = "--head" in rest or any(a.startswith("-") and not a.startswith("--") and "I" in a for a in rest)
+    verb = method or ("HEAD" if head_only else "POST" if payload is not None else "GET")
     try:
-        resp = net.http_get(sh.cluster, sh.box, f"{host}:{port}" if port != 80 else host, ip, port, path, "curl/8.5.0")
+        resp = net.http_request(sh.cluster, sh.box, f"{host}:{port}" if port != 80 else host, ip, port, path,
+                                "curl/8.5.0", method=verb, body=payload or b"")
     except net.Refused:
         io.err(f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n")
         return 7
@@ -153,8 +166,9 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         io.err(f"curl: (22) The requested URL returned error: {resp.status}\n")
         return 22
     stamp = datetime.fromtimestamp(int(sh.cluster.now()), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    extra = "".join(f"{k}: {v}\r\n" for k, v in resp.headers.items())
     headers = (f"HTTP/1.1 {resp.status} {resp.reason}\r\nServer: {resp.server}\r\nDate: {stamp}\r\n"
-               f"Content-Type: text/html\r\nContent-Length: {len(resp.body)}\r\nConnection: keep-alive\r\n\r\n")
+               f"Content-Type: text/html\r\nContent-Length: {len(resp.body)}\r\n{extra}Connection: keep-alive\r\n\r\n")
     data = headers.encode() if head and "-I" in rest else (headers.encode() if head else b"") + resp.body
     if remote_name and out_file is None:
         out_file = posixpath.basename(path) or "index.html"

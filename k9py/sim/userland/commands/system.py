@@ -1,5 +1,5 @@
-"""Process and system commands: env, printenv, hostname, pwd, id, whoami, ps, kill, date, sleep (returns at
-once: the virtual clock belongs to the cluster), df, uname, clear, which."""
+"""Process and system commands: env, printenv, hostname, pwd, id, whoami, ps, kill, date, sleep (as long as
+its process's ``Sleeper`` says: ``ExecProcess``), df, uname, clear, which."""
 
 from __future__ import annotations
 
@@ -143,10 +143,15 @@ def c_sleep(sh: Shell, args: list[str], io: Io) -> int:
     if len(args) < 2:
         io.err("sleep: usage: sleep [N]...\n")
         return 1
+    total = 0.0
     for a in args[1:]:
-        if a != "infinity" and not re.fullmatch(r"\d+(\.\d+)?[smhd]?", a):
+        m = re.fullmatch(r"(\d+(?:\.\d+)?|\.\d+)([smhd]?)", a)
+        if a != "infinity" and not m:
             io.err(f"sleep: invalid number '{a}'\n")
             return 1
+        total += float("inf") if m is None else float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    if sh.sleeper is not None:
+        sh.sleeper.sleep(total)
     return 0
 
 
