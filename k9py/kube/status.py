@@ -67,6 +67,17 @@ def conflict(kind: str, name: str, why: str = "the object has been modified; ple
     return ApiError(409, "Conflict", f'Operation cannot be fulfilled on {_resource_name(kind)} "{name}": {why}', name=name, kind=kind)
 
 
+# field.ErrorType → the cause's reason (apimachinery's field errors): by the message's prefix
+_CAUSE_REASONS = (("Required value", "FieldValueRequired"), ("Duplicate value", "FieldValueDuplicate"),
+                  ("Not found", "FieldValueNotFound"), ("Unsupported value", "FieldValueNotSupported"),
+                  ("Forbidden", "FieldValueForbidden"), ("Too long", "FieldValueTooLong"),
+                  ("Too many", "FieldValueTooMany"))
+
+
+def _cause_reason(message: str) -> str:
+    return next((reason for prefix, reason in _CAUSE_REASONS if message.startswith(prefix)), "FieldValueInvalid")
+
+
 def invalid(kind: str, name: str, causes: list[tuple[str, str]]) -> ApiError:
     """``causes``: (field path, message) pairs, e.g. ("spec.replicas", "Invalid value: -1: must be greater than or equal to 0").
     Like the apiserver, the message names ``Kind.group`` and ``details.kind`` is the Kind."""
@@ -76,7 +87,7 @@ def invalid(kind: str, name: str, causes: list[tuple[str, str]]) -> ApiError:
     res = BY_KIND.get(kind)
     qualified = f"{kind}.{res.group}" if res is not None and res.group else kind
     err = ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {text}', name=name, kind=kind,
-                   causes=[{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes])
+                   causes=[{"reason": _cause_reason(m), "message": m, "field": f} for f, m in causes])
     err.details_kind = kind
     return err
 

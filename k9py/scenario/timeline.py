@@ -597,7 +597,7 @@ def _containers(cluster: Any, pod: Obj, container: str | None) -> list[Any]:
     rt = runtime_for(cluster, meta.namespace(pod), meta.name(pod))
     if rt is None:
         return []
-    return [c for c in rt.containers if (c.name == container if container else not c.init)]
+    return [c for c in rt.containers if (c.name == container if container else not c.init and not c.ephemeral)]
 
 
 def _run_crash(cluster: Any, d: Obj) -> None:

@@ -37,8 +37,9 @@ def _container(pod: Obj, requested: str | None) -> str:
     spec = pod.get("spec") or {}
     names = [c.get("name") for c in spec.get("containers") or []]
     inits = [c.get("name") for c in spec.get("initContainers") or []]
+    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
     if requested:
-        if requested not in names and requested not in inits:
+        if requested not in names + inits + ephemeral:
             raise bad_request(f"container {requested} is not valid for pod {meta.name(pod)}")
         return requested
     default = meta.annotations(pod).get("kubectl.kubernetes.io/default-container")
@@ -49,6 +50,8 @@ def _container(pod: Obj, requested: str | None) -> str:
     msg = f"a container name must be specified for pod {meta.name(pod)}, choose one of: [{' '.join(names)}]"
     if inits:
         msg += f" or one of the init containers: [{' '.join(inits)}]"
+    if ephemeral:
+        msg += f" or one of the ephemeral containers: [{' '.join(ephemeral)}]"
     raise bad_request(msg)
 
 
@@ -56,7 +59,8 @@ def _instance(pod: Obj, container: str) -> tuple[str | None, bool]:
     """(containerID, running) of the container's latest instance: a follow reads that instance
     only, and ends when it stops (the kubelet does not follow into the next restart)."""
     st = pod.get("status") or {}
-    for cs in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or []):
+    for cs in ((st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or [])
+               + (st.get("ephemeralContainerStatuses") or [])):
         if cs.get("name") == container:
             return cs.get("containerID"), bool((cs.get("state") or {}).get("running"))
     return None, False

@@ -1,5 +1,6 @@
 """Decode the protobuf request bodies kubectl's typed clients send (``kubectl create deployment``,
-``create namespace|configmap|secret|job|cronjob|serviceaccount|service|quota``).
+``create namespace|configmap|secret|job|cronjob|serviceaccount|service|quota``, the pods of
+``kubectl debug --copy-to`` and ``kubectl debug node/…``).
 
 client-go's clientset encodes built-in types as ``application/vnd.kubernetes.protobuf`` and does
 not fall back to JSON, so the server has to read them. The envelope is the magic ``k8s\\0`` and a
@@ -15,6 +16,8 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from k9py.serve.protobuf_core import CORE_V1
+
 Obj = dict[str, Any]
 MAGIC = b"k8s\x00"
 
@@ -26,7 +29,7 @@ class ProtobufError(ValueError):
 # A field: (json name, type, flags). Types: "s" string, "b" bool, "i" int, "bytes" (base64 in JSON),
 # "q" Quantity, "ios" IntOrString, "time" meta Time, "map" (string→string), "bmap" (string→bytes),
 # "qmap" (string→Quantity), "skip" (ignored: status, managedFields), or a message name.
-# Flags: "r" repeated, "p" pointer (zero values are kept).
+# Flags: "r" repeated, "p" pointer (zero values are kept), "i" an embedded struct JSON inlines.
 F = tuple
 SCHEMAS: dict[str, dict[int, F]] = {
     "Unknown": {1: ("typeMeta", "TypeMeta", ""), 2: ("raw", "rawbytes", ""), 3: ("contentEncoding", "s", ""),
@@ -45,7 +48,6 @@ SCHEMAS: dict[str, dict[int, F]] = {
     "LabelSelectorRequirement": {1: ("key", "s", ""), 2: ("operator", "s", ""), 3: ("values", "s", "r")},
     "ObjectReference": {1: ("kind", "s", ""), 2: ("namespace", "s", ""), 3: ("name", "s", ""), 4: ("uid", "s", ""),
                         5: ("apiVersion", "s", ""), 6: ("resourceVersion", "s", ""), 7: ("fieldPath", "s", "")},
-    "LocalObjectReference": {1: ("name", "s", "")},
     # core/v1
     "Namespace": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "NamespaceSpec", ""), 3: ("status", "skip", "")},
     "NamespaceSpec": {1: ("finalizers", "s", "r")},
@@ -70,26 +72,6 @@ SCHEMAS: dict[str, dict[int, F]] = {
     "ResourceQuota": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "ResourceQuotaSpec", ""), 3: ("status", "skip", "")},
     "ResourceQuotaSpec": {1: ("hard", "qmap", ""), 2: ("scopes", "s", "r")},
     "PodTemplateSpec": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "PodSpec", "")},
-    "PodSpec": {1: ("volumes", "skip", ""), 2: ("containers", "Container", "r"), 3: ("restartPolicy", "s", ""),
-                4: ("terminationGracePeriodSeconds", "i", "p"), 5: ("activeDeadlineSeconds", "i", "p"),
-                6: ("dnsPolicy", "s", ""), 7: ("nodeSelector", "map", ""), 8: ("serviceAccountName", "s", ""),
-                9: ("serviceAccount", "s", ""), 10: ("nodeName", "s", ""), 11: ("hostNetwork", "b", ""),
-                12: ("hostPID", "b", ""), 13: ("hostIPC", "b", ""), 14: ("securityContext", "Empty", ""),
-                15: ("imagePullSecrets", "LocalObjectReference", "r"), 16: ("hostname", "s", ""),
-                17: ("subdomain", "s", ""), 19: ("schedulerName", "s", ""), 20: ("initContainers", "Container", "r"),
-                21: ("automountServiceAccountToken", "b", "p"), 24: ("priorityClassName", "s", ""),
-                25: ("priority", "i", "p"), 29: ("runtimeClassName", "s", "p"), 30: ("enableServiceLinks", "b", "p"),
-                31: ("preemptionPolicy", "s", "p"), 35: ("setHostnameAsFQDN", "b", "p"), 37: ("hostUsers", "b", "p")},
-    "Container": {1: ("name", "s", ""), 2: ("image", "s", ""), 3: ("command", "s", "r"), 4: ("args", "s", "r"),
-                  5: ("workingDir", "s", ""), 6: ("ports", "ContainerPort", "r"), 7: ("env", "EnvVar", "r"),
-                  8: ("resources", "ResourceRequirements", ""), 13: ("terminationMessagePath", "s", ""),
-                  14: ("imagePullPolicy", "s", ""), 16: ("stdin", "b", ""), 17: ("stdinOnce", "b", ""),
-                  18: ("tty", "b", ""), 20: ("terminationMessagePolicy", "s", ""), 24: ("restartPolicy", "s", "p")},
-    "ContainerPort": {1: ("name", "s", ""), 2: ("hostPort", "i", ""), 3: ("containerPort", "i", ""),
-                      4: ("protocol", "s", ""), 5: ("hostIP", "s", "")},
-    "EnvVar": {1: ("name", "s", ""), 2: ("value", "s", "")},
-    "ResourceRequirements": {1: ("limits", "qmap", ""), 2: ("requests", "qmap", "")},
-    "Empty": {},
     # apps/v1
     "Deployment": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "DeploymentSpec", ""), 3: ("status", "skip", "")},
     "DeploymentSpec": {1: ("replicas", "i", "p"), 2: ("selector", "LabelSelector", ""), 3: ("template", "PodTemplateSpec", ""),
@@ -116,6 +98,7 @@ SCHEMAS: dict[str, dict[int, F]] = {
                     6: ("successfulJobsHistoryLimit", "i", "p"), 7: ("failedJobsHistoryLimit", "i", "p"),
                     8: ("timeZone", "s", "p")},
     "JobTemplateSpec": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "JobSpec", "")},
+    **CORE_V1,  # Pod, PodSpec, Container … (serve/protobuf_core.py)
 }
 
 
@@ -239,6 +222,9 @@ def decode_message(data: bytes, message: str) -> Obj:
             continue
         value = _scalar(raw, t)
         if value is None:
+            continue
+        if "i" in flags:
+            out.update(value)
             continue
         if "p" not in flags and value in ("", 0, False) and not isinstance(value, dict):
             continue

@@ -1,4 +1,5 @@
-"""Subresources: status, scale (autoscaling/v1 Scale), eviction (policy/v1), log, exec, attach and proxy."""
+"""Subresources: status, ephemeralcontainers, scale (autoscaling/v1 Scale), eviction (policy/v1), log, exec,
+attach, portforward and proxy."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ Obj = dict[str, Any]
 
 def subresource(api: Api, req: Request, route: Route) -> Response:
     sub, m = route.sub, req.method
-    if sub == "status":
+    if sub == "status" or (sub == "ephemeralcontainers" and route.res.kind == "Pod"):
+        # the ephemeralcontainers subresource of a Pod is the Pod, of which only
+        # spec.ephemeralContainers may change (kubectl debug PATCHes it)
         if m == "GET":
             return api.get(req, route)
         if m == "PUT":
@@ -28,11 +31,11 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
             obj["metadata"]["name"] = route.name
             dry = api.dry_run(req)
             with api.cluster.lock:
-                out = api.cluster.replace(obj, subresource="status", dry_run=dry)
+                out = api.cluster.replace(obj, subresource=sub, dry_run=dry)
             api.notify()
             return api.one(req, route, out)
         if m == "PATCH":
-            return _patch_status(api, req, route)
+            return _patch_sub(api, req, route, sub)
     elif sub == "scale":
         return _scale(api, req, route)
     elif sub == "log" and m == "GET":
@@ -49,12 +52,12 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
     elif sub == "proxy" and route.res.kind in ("Service", "Pod", "Node"):
         from k9py.serve.proxy import handle as proxy
         return proxy(api, req, route)
-    elif sub in ("exec", "attach", "portforward", "proxy", "binding", "ephemeralcontainers", "finalize"):
+    elif sub in ("exec", "attach", "portforward", "proxy", "binding", "finalize"):
         return api.error_response(405, "MethodNotAllowed", f"the simulator does not support {route.res.plural}/{sub}")
     return api.method_not_allowed(m)
 
 
-def _patch_status(api: Api, req: Request, route: Route) -> Response:
+def _patch_sub(api: Api, req: Request, route: Route, sub: str) -> Response:
     ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
     body = api.body(req)
     if body is None:
@@ -67,7 +70,7 @@ def _patch_status(api: Api, req: Request, route: Route) -> Response:
             raise ApiError(422, "Invalid", "the patched object is not an object")
         patched["metadata"] = deep_copy(current["metadata"])
         patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
-        out = api.cluster.replace(patched, subresource="status", dry_run=dry)
+        out = api.cluster.replace(patched, subresource=sub, dry_run=dry)
     api.notify()
     return api.one(req, route, out)
 

@@ -182,6 +182,10 @@ class Cluster:
         if subresource == "status":
             new = deep_copy(old)
             new["status"] = obj.get("status", {})
+        elif subresource == "ephemeralcontainers":  # kubectl debug: only spec.ephemeralContainers changes
+            from k9py.sim.ephemeral import update
+            new = update(old, obj)
+            return new if dry_run else self.store.update(new)
         else:
             new = obj
             res = self.api_resources().kind(kind)

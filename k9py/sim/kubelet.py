@@ -77,6 +77,7 @@ class CState:
     kill_code: int = 0
     changing: bool = False      # killed because its spec (image) changed; restarts at once
     sidecar: bool = False       # an init container with restartPolicy Always (native sidecar)
+    ephemeral: bool = False     # added by `kubectl debug` (spec.ephemeralContainers): never restarted
     signalled: int | None = None  # PID 1 got a signal (``kill 1`` in a shell): exits with this code
 
     @property
@@ -306,6 +307,7 @@ class Kubelet(Controller):
             self._start_killing(cluster, pod, rt)
         elif not rt.killing and not rt.terminal:
             self._spec_changes(cluster, pod, rt)
+            self._ephemeral_added(cluster, pod, rt)
         for _ in range(1000):
             if not self._step(cluster, pod, rt, node, now):
                 break
@@ -399,6 +401,9 @@ class Kubelet(Controller):
         """Start whatever may start now: the next init container, or the app containers in order."""
         if rt.killing:
             return
+        for c in rt.containers:  # ephemeral containers start as soon as the sandbox is up
+            if c.ephemeral and c.phase == "pending":
+                self._pull(cluster, pod, rt, c, t)
         if not rt.init_done:
             for c in rt.containers:
                 if not c.init:
@@ -410,7 +415,7 @@ class Kubelet(Controller):
                 return
             rt.init_done = True
         for c in rt.containers:
-            if c.init:
+            if c.init or c.ephemeral:
                 continue
             if c.phase == "pending":
                 self._pull(cluster, pod, rt, c, t)
@@ -419,7 +424,7 @@ class Kubelet(Controller):
                 return
 
     def _spec_container(self, pod: Obj, c: CState) -> Obj:
-        key = "initContainers" if c.init else "containers"
+        key = "initContainers" if c.init else "ephemeralContainers" if c.ephemeral else "containers"
         for sc in dig(pod, "spec", key) or []:
             if sc.get("name") == c.name:
                 return sc
@@ -506,7 +511,7 @@ class Kubelet(Controller):
         self._event(cluster, pod, rt, c, "Normal", "Started", f"Started container {c.name}")
         if prog.run_seconds is not None:
             c.next_at = t + prog.run_seconds
-        if not c.init or c.sidecar:
+        if (not c.init or c.sidecar) and not c.ephemeral:  # ephemeral containers have no probes, never ready
             beh = pod_behaviour(pod)
             probe = sc.get("readinessProbe")
             if beh.never_ready:
@@ -535,7 +540,7 @@ class Kubelet(Controller):
         c.unhealthy_at = None
         c.phase = "exited"
         c.next_at = None
-        if rt.killing:
+        if rt.killing or c.ephemeral:
             return
         if replaced:  # killed for a new definition: started again at once, no back-off
             self._pull(cluster, pod, rt, c, t)
@@ -558,7 +563,7 @@ class Kubelet(Controller):
         if restart:
             self._restart_later(cluster, pod, rt, c, t)
             return
-        apps = [x for x in rt.containers if not x.init]
+        apps = [x for x in rt.containers if not x.init and not x.ephemeral]
         if all(x.phase == "exited" for x in apps):
             failed = any((x.current.exit_code or 0) != 0 for x in apps if x.current)
             self._finish(rt, "Failed" if failed else "Succeeded", t=t)
@@ -584,8 +589,8 @@ class Kubelet(Controller):
         rt.terminal_reason = reason
         rt.terminal_message = message
         for c in rt.containers:
-            if c.sidecar and c.phase == "running" and c.current is not None:
-                # the main containers are done: the kubelet stops the sidecars
+            if (c.sidecar or c.ephemeral) and c.phase == "running" and c.current is not None:
+                # the main containers are done: the kubelet stops the sidecars (and debug containers)
                 inst = c.current
                 inst.finished = inst.started if t is None else max(t, inst.started)
                 inst.exit_code = 0 if inst.program.sigterm else 137
@@ -616,7 +621,7 @@ class Kubelet(Controller):
         now = cluster.now()
         for c in rt.containers:
             image = str(self._spec_container(pod, c).get("image", c.image))
-            if c.init or image == c.image or c.changing:
+            if c.init or c.ephemeral or image == c.image or c.changing:
                 continue
             if c.phase == "running":
                 inst = c.current
@@ -634,6 +639,18 @@ class Kubelet(Controller):
                 c.waiting_reason, c.waiting_message = rt.default_reason, None
                 c.next_at = None
                 self._pull(cluster, pod, rt, c, now)
+
+    def _ephemeral_added(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
+        """``kubectl debug`` added ephemeral containers: each is pulled now if the sandbox is up, else with it."""
+        for sc in dig(pod, "spec", "ephemeralContainers") or []:
+            name = str(sc.get("name", ""))
+            if any(c.name == name for c in rt.containers):
+                continue
+            c = CState(name=name, init=False, image=str(sc.get("image", "")), ephemeral=True,
+                       waiting_reason=rt.default_reason)
+            rt.containers.append(c)
+            if rt.sandbox_ready:
+                self._pull(cluster, pod, rt, c, cluster.now())
 
     # -- deletion -----------------------------------------------------------------------------------
     def _start_killing(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
@@ -664,7 +681,7 @@ class Kubelet(Controller):
                message: str) -> None:
         path = None
         if c is not None:
-            path = f"spec.{'initContainers' if c.init else 'containers'}{{{c.name}}}"
+            path = f"spec.{'initContainers' if c.init else 'ephemeralContainers' if c.ephemeral else 'containers'}{{{c.name}}}"
         cluster.record_event(pod, type_, reason, message, "kubelet", host=rt.node, field_path=path)
 
     @staticmethod
@@ -698,9 +715,10 @@ class Kubelet(Controller):
 
         now = rfc3339(cluster.now())
         init_statuses = [self._container_status(c, rt) for c in rt.containers if c.init]
-        app_statuses = [self._container_status(c, rt) for c in rt.containers if not c.init]
+        app_statuses = [self._container_status(c, rt) for c in rt.containers if not c.init and not c.ephemeral]
+        debug_statuses = [self._container_status(c, rt) for c in rt.containers if c.ephemeral]
         phase = rt.terminal or self._phase(pod, rt)
-        apps = [c for c in rt.containers if not c.init or c.sidecar]
+        apps = [c for c in rt.containers if (not c.init or c.sidecar) and not c.ephemeral]
         # a terminating pod's containers stay ready while they run (kubectl shows 1/1 Terminating)
         unready = [c.name for c in apps if not (c.ready and c.phase == "running")]
         incomplete = [c.name for c in rt.containers
@@ -754,6 +772,8 @@ class Kubelet(Controller):
             if init_statuses:
                 st["initContainerStatuses"] = init_statuses
             st["containerStatuses"] = app_statuses
+            if debug_statuses:
+                st["ephemeralContainerStatuses"] = debug_statuses
             if rt.terminal_reason:
                 st["reason"] = rt.terminal_reason
             if rt.terminal_message:
@@ -768,7 +788,7 @@ class Kubelet(Controller):
             return "Pending"
         running = waiting = stopped = 0
         for c in rt.containers:
-            if c.init:
+            if c.init or c.ephemeral:
                 continue
             if c.phase == "running":
                 running += 1
@@ -824,6 +844,8 @@ class Kubelet(Controller):
         if inst is None:
             st.pop("imageID")
             st["imageID"] = ""
+        if c.ephemeral:
+            st.pop("started")  # the prober reports started for init and app containers only
         return st
 
 

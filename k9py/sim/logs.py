@@ -461,6 +461,7 @@ def resolve_container(pod: Obj, container: str | None) -> tuple[str, bool]:
     spec = pod.get("spec", {})
     names = [c.get("name") for c in spec.get("containers") or []]
     inits = [c.get("name") for c in spec.get("initContainers") or []]
+    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
     pname = meta.name(pod)
     if not container:
         if len(names) == 1:
@@ -468,8 +469,10 @@ def resolve_container(pod: Obj, container: str | None) -> tuple[str, bool]:
         msg = f"a container name must be specified for pod {pname}, choose one of: [{' '.join(names)}]"
         if inits:
             msg += f" or one of the init containers: [{' '.join(inits)}]"
+        if ephemeral:
+            msg += f" or one of the ephemeral containers: [{' '.join(ephemeral)}]"
         raise bad_request(msg)
-    if container in names:
+    if container in names or container in ephemeral:
         return container, False
     if container in inits:
         return container, True
@@ -481,8 +484,8 @@ def _pick_instance(cluster: Cluster, pod: Obj, cname: str, init: bool, previous:
     from k9py.sim.kubelet import runtime_for
 
     pname = meta.name(pod)
-    key = "initContainerStatuses" if init else "containerStatuses"
-    status = next((s for s in dig(pod, "status", key) or [] if s.get("name") == cname), None)
+    keys = ("initContainerStatuses",) if init else ("containerStatuses", "ephemeralContainerStatuses")
+    status = next((s for k in keys for s in dig(pod, "status", k) or [] if s.get("name") == cname), None)
     if status is None:
         if previous:
             raise bad_request(f'previous terminated container "{cname}" in pod "{pname}" not found')

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import forbidden, invalid
+from k9py.sim import ephemeral
 from k9py.sim.admission import admits
 
 if TYPE_CHECKING:
@@ -142,8 +143,14 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         spec.setdefault("restartPolicy", "Always")
     _validate(obj)
     spec = obj["spec"]
-    if old is not None:
+    if old is None:
+        causes: list[tuple[str, str]] = []
+        ephemeral.on_create(spec, causes)
+        if causes:
+            raise invalid("Pod", meta.name(obj), causes)
+    else:
         _carry_over(spec, old.get("spec") or {})
+        ephemeral.keep_on_update(spec, old.get("spec") or {})
     spec.setdefault("terminationGracePeriodSeconds", 30)
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("schedulerName", "default-scheduler")
@@ -160,9 +167,12 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     for field in ("initContainers", "containers"):
         for c in spec.get(field) or []:
             default_container(c)
+    for vol in spec.get("volumes") or []:
+        if isinstance(vol, dict) and isinstance(vol.get("hostPath"), dict):
+            vol["hostPath"].setdefault("type", "")  # SetDefaults_HostPathVolumeSource (HostPathUnset)
     tols = spec.setdefault("tolerations", [])
     for dt in DEFAULT_TOLERATIONS:
-        if not any(t.get("key") == dt["key"] and t.get("effect") in (dt["effect"], None, "")
+        if not any(t.get("key") in (dt["key"], None, "") and t.get("effect") in (dt["effect"], None, "")
                    for t in tols if isinstance(t, dict)):
             tols.append(dict(dt))
     if old is None and spec.get("automountServiceAccountToken") is not False:

@@ -84,3 +84,24 @@ def test_server_accepts_protobuf_and_refuses_cbor(client):
     assert code == 415 and st["reason"] == "UnsupportedMediaType"
     code, st, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", raw=b"\xa1", content_type="application/cbor")
     assert code == 415
+
+
+def test_pod_of_kubectl_debug_with_inlined_structs_and_pointers():
+    """``kubectl debug node/…`` / ``--copy-to`` create Pods as protobuf: embedded structs (a Volume's
+    VolumeSource, a Probe's handler) are inlined in JSON, pointer zeros are kept."""
+    volume = _s(1, "host-root") + _ld(2, _ld(1, _s(1, "/") + _s(2, "")))
+    probe = _ld(1, _ld(1, _s(1, "cat") + _s(1, "/tmp/ready"))) + _vi(2, 5)
+    container = (_s(1, "debugger") + _s(2, "busybox") + _ld(9, _s(1, "host-root") + _s(3, "/host"))
+                 + _ld(11, probe) + _vi(16, 1) + _vi(18, 1))
+    toleration = _s(2, "Exists") + _vi(5, 0)
+    spec = (_ld(1, volume) + _ld(2, container) + _s(3, "Never") + _s(10, "minikube") + _vi(11, 1) + _vi(12, 1)
+            + _vi(13, 0) + _ld(22, toleration) + _vi(27, 0))
+    obj = decode(_envelope("v1", "Pod", _ld(1, _s(1, "node-debugger-minikube-abcde")) + _ld(2, spec) + _ld(3, b"")))
+    assert obj["spec"] == {
+        "volumes": [{"name": "host-root", "hostPath": {"path": "/", "type": ""}}],
+        "containers": [{"name": "debugger", "image": "busybox", "volumeMounts": [{"name": "host-root", "mountPath": "/host"}],
+                        "readinessProbe": {"exec": {"command": ["cat", "/tmp/ready"]}, "initialDelaySeconds": 5},
+                        "stdin": True, "tty": True}],
+        "restartPolicy": "Never", "nodeName": "minikube", "hostNetwork": True, "hostPID": True,
+        "tolerations": [{"operator": "Exists", "tolerationSeconds": 0}], "shareProcessNamespace": False}
+    assert "status" not in obj

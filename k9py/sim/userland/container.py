@@ -16,6 +16,7 @@ from k9py.kube.meta import dig
 from k9py.sim.userland.env import container_env
 from k9py.sim.userland.fs import Dir, File, FileSystem
 from k9py.sim.userland.image import Image, image_for, root_tree
+from k9py.sim.userland.pidns import Pids, namespace_for
 from k9py.sim.userland.volumes import SA_PATH, store, volume_tree
 
 if TYPE_CHECKING:
@@ -44,8 +45,20 @@ class Container:
     pid1: str
     workdir: str = "/"
     spec: Obj = field(default_factory=dict)
-    next_pid: int = 7
-    sessions: dict[int, str] = field(default_factory=dict)   # exec'd processes (for ps)
+    pids: Pids = field(default_factory=lambda: Pids(init="sh"))  # its PID namespace (pidns.py)
+
+    @property
+    def next_pid(self) -> int:
+        return self.pids.next_pid
+
+    @next_pid.setter
+    def next_pid(self, value: int) -> None:
+        self.pids.next_pid = value
+
+    @property
+    def sessions(self) -> dict[int, str]:
+        """The exec'd processes of its PID namespace (for ps)."""
+        return self.pids.sessions
 
 
 def _resolv_conf(namespace: str) -> str:
@@ -75,13 +88,23 @@ def pid1_command(spec: Obj, img: Image) -> str:
     return img.name
 
 
+def spec_of(pod: Obj, cname: str) -> Obj:
+    """The spec of a pod's container, init container or ephemeral container, by name."""
+    for key in ("containers", "initContainers", "ephemeralContainers"):
+        for c in dig(pod, "spec", key) or []:
+            if isinstance(c, dict) and c.get("name") == cname:
+                return c
+    return {"name": cname}
+
+
 def build(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) -> Container:
     """A new world for a container instance (its writable layer starts from the image)."""
-    key = "initContainers" if init else "containers"
-    spec: Obj = next((c for c in dig(pod, "spec", key) or [] if c.get("name") == cname), {"name": cname})
+    spec = spec_of(pod, cname)
     img = image_for(inst.image)
     now = inst.started
     hostname = dig(pod, "spec", "hostname") or meta.name(pod)
+    if dig(pod, "spec", "hostNetwork") and dig(pod, "spec", "nodeName"):
+        hostname = str(dig(pod, "spec", "nodeName"))  # the node's UTS namespace comes with its network
     fs = FileSystem(root_tree(img, now), now)
     ns = meta.namespace(pod)
     ip = dig(pod, "status", "podIP") or ""
@@ -112,9 +135,11 @@ def build(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) ->
     env = container_env(cluster, pod, spec, img, inst.started)
     workdir = str(spec.get("workingDir") or img.workdir or "/")
     fs.makedirs(workdir, force=True)
+    pid1 = pid1_command(spec, img)
     return Container(namespace=ns, pod=meta.name(pod), uid=meta.uid(pod), name=cname, init=init,
                      container_id=inst.container_id, image=img, fs=fs, env=env, hostname=hostname,
-                     started=inst.started, pid1=pid1_command(spec, img), workdir=workdir, spec=spec)
+                     started=inst.started, pid1=pid1, workdir=workdir, spec=spec,
+                     pids=namespace_for(cluster, pod, spec, cname, pid1, img.server))
 
 
 def _sub_dir(root: Dir, sub_path: str, now: float) -> Dir | File:
@@ -158,6 +183,9 @@ def _prune(cluster: Cluster, worlds: dict[str, Container]) -> None:
     em = store(cluster)["emptydir"]
     for key in [k for k in em if k.split("/", 1)[0] not in uids]:
         del em[key]
+    spaces = store(cluster).setdefault("pidns", {})
+    for key in [k for k in spaces if k.startswith("pod:") and k[4:] not in uids]:
+        del spaces[key]
 
 
-__all__ = ["SA_PATH", "Container", "build", "world"]
+__all__ = ["SA_PATH", "Container", "build", "spec_of", "world"]

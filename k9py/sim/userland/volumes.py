@@ -174,7 +174,11 @@ def volume_tree(cluster: Cluster, pod: Obj, vol: Obj) -> tuple[Dir, bool, str] |
         ro = bool((vol["persistentVolumeClaim"] or {}).get("readOnly"))
         return st["pv"].setdefault(key, Dir(mtime=now)), ro, "/dev/vda1"
     if "hostPath" in vol:
-        key = f"{dig(pod, 'spec', 'nodeName')}:{(vol['hostPath'] or {}).get('path', '')}"
+        node, path = str(dig(pod, "spec", "nodeName")), (vol["hostPath"] or {}).get("path", "")
+        key = f"{node}:{path}"
+        if key not in st["hostpath"] and path.rstrip("/") == "":  # the node's root (kubectl debug node/…)
+            from k9py.sim.userland.hostroot import node_root
+            st["hostpath"][key] = node_root(cluster, node, now)
         return st["hostpath"].setdefault(key, Dir(mtime=now)), False, "/dev/vda1"
     return None
 

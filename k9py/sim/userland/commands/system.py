@@ -76,11 +76,11 @@ def c_whoami(sh: Shell, args: list[str], io: Io) -> int:
 
 
 def c_ps(sh: Shell, args: list[str], io: Io) -> int:
-    rows = [(1, "root", sh.box.pid1)]
-    if sh.box.image.server == "nginx":
-        rows += [(29, "nginx", "nginx: worker process"), (30, "nginx", "nginx: worker process")]
-    shells = sorted({(sh.pid, sh.name)} | set(sh.box.sessions.items()))
-    rows += [(pid, "root", name) for pid, name in shells if pid != 1]
+    from k9py.sim.userland.pidns import processes
+
+    rows = processes(sh.cluster, sh.box)
+    if all(pid != sh.pid for pid, _, _ in rows):
+        rows = sorted([*rows, (sh.pid, "root", sh.name)])
     rows.append((sh.box.next_pid, "root", " ".join(args)))
     io.out("PID   USER     TIME  COMMAND\n" + "".join(f"{pid:5d} {user:<8}  0:00 {cmd}\n" for pid, user, cmd in rows))
     return 0
@@ -110,9 +110,14 @@ def c_kill(sh: Shell, args: list[str], io: Io) -> int:
     status = 0
     for p in rest:
         if p == "1":
+            owner = sh.box.pids.owner  # a debug container sharing its target's processes kills the target
+            if owner is None:
+                io.err(f"{sh.name}: can't kill pid 1: Operation not permitted\n")
+                status = 1
+                continue
             from k9py.sim.kubelet import signal_container
-            code = signal_container(sh.cluster, sh.box.namespace, sh.box.pod, sh.box.name, sig)
-            if code is not None:
+            code = signal_container(sh.cluster, *owner, sig)
+            if code is not None and owner == (sh.box.namespace, sh.box.pod, sh.box.name):
                 raise ContainerKilled(code)
         elif p == str(sh.pid):
             raise ShellExit(128 + sig)
