@@ -247,3 +247,23 @@ def test_a_narrow_pf_view_keeps_the_url_and_the_traffic():
     assert narrow[0].split() == ["NAME", "CONTAINER", "PORTS", "URL", "CONN", "IN", "OUT", "AGE"]
     assert narrow[1].split() == ["nginx-deploy…", "nginx", "8080:80", "http://localhost:8080", "1", "78", "755", "4s"]
     assert all(len(line) <= 30 and line.endswith("…") for line in table_lines([row], 30))
+
+
+def test_keys_typed_in_one_burst_edit_the_dialog_in_order():
+    """tab, ctrl-u, 0, 1 arriving together (a fast typist, a paste): the focus moves with the tab
+    and ctrl-u clears before the digits land, as when typed one by one."""
+    from textual import events
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, first_nginx(app))
+        await pilot.press("F")
+        await settle(app, pilot)
+        for key, char in (("tab", "\t"), ("ctrl+u", "\x15"), ("1", "1"), ("backspace", "\x7f"), ("0", "0")):
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        assert field_values(app) == ("nginx::80", "0", "localhost")
+        for key, char in (("shift+tab", None), ("ctrl+u", "\x15"), *((c, c) for c in "nginx::81")):
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        assert field_values(app) == ("nginx::81", "0", "localhost")
+    run(s)

@@ -8,6 +8,7 @@ a checkbox says its state in its glyph (``[x]`` / ``[ ]``), not only in colour."
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -15,7 +16,7 @@ from rich.markup import escape
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -27,7 +28,10 @@ from k9py.ui.screens.help import KeyedScreen, R
 Obj = dict[str, Any]
 
 HELP_KEY = Binding("question_mark", "help", "Help")
-NEXT_KEYS = [Binding("tab", "next_field", "Next"), Binding("shift+tab", "previous_field", "Prev")]
+# priority: the focus moves as the key is read, so the keys typed after it in one burst (tab,
+# ctrl-u, 0) go to the next field, not to the one the tab left
+NEXT_KEYS = [Binding("tab", "next_field", "Next", priority=True),
+             Binding("shift+tab", "previous_field", "Prev", priority=True)]
 
 
 class FieldInput(Input):
@@ -43,8 +47,24 @@ class FieldInput(Input):
         return self._takes(character)
 
     async def _on_key(self, event: events.Key) -> None:
+        action = _editing_keys().get(event.key)
+        if action is not None:  # now, in turn with the characters typed around it
+            event.stop()
+            event.prevent_default()
+            await self.run_action(action)
+            return
         if event.is_printable and not self._takes(event.character):
             event.prevent_default()  # not typed: the key goes on to the dialog's bindings
+
+
+@functools.cache
+def _editing_keys() -> dict[str, str]:
+    """The Input's own editing keys (backspace, ctrl-u, ctrl-w, arrows…) → their actions. Textual
+    runs a widget's bindings once the key has bubbled up, after the characters typed behind it in
+    one burst were inserted: `ctrl-u 0` would clear the 0 too. Enter stays a binding (it submits
+    what is there when it runs)."""
+    return {key: found[0].action for key, found in BindingsMap(Input.BINDINGS).key_to_bindings.items()
+            if key != "enter" and found}
 
 
 class Tick(Checkbox):
