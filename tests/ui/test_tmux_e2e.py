@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.serve.test_kubectl_e2e import KUBECTL, Server
+from tests.serve.test_kubectl_exec_e2e import INTERACTIVE_POD
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +30,6 @@ if shutil.which("tmux") is None:  # pragma: no cover - the machines these run on
 
 DEADLINE = 30.0
 IDLE = 1.0  # seconds without output after which the screen is read anyway (tmux redraws lazily)
-INTERACTIVE = """\
-apiVersion: v1
-kind: Pod
-metadata: {name: box}
-spec:
-  containers:
-  - {name: box, image: busybox, command: [sh], stdin: true, tty: true}
-"""
 
 
 class Terminal:
@@ -176,7 +169,7 @@ def test_simulator_shell_and_port_forward_in_a_terminal(term):
 @pytest.fixture
 def served(tmp_path):
     srv = Server(tmp_path)
-    (tmp_path / "box.yaml").write_text(INTERACTIVE)
+    (tmp_path / "box.yaml").write_text(INTERACTIVE_POD)
     srv.kubectl("apply", "-f", str(tmp_path / "box.yaml"))
     srv.kubectl("wait", "--for=condition=Ready", "pod/box", "--timeout=30s", timeout=35)
     yield srv
