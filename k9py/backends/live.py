@@ -158,7 +158,9 @@ def _rv(obj: Obj | None) -> str:
 
 def relist_events(known: dict[tuple[str, str], Obj], items: list[Obj]) -> Iterator[Change]:
     """What changed between what a watch delivered and a fresh list: Deleted for the gone (with
-    their last known state), Added for the new, Modified where the resourceVersion moved."""
+    their last known state), Added for the new, Modified for any that differ. Whole objects are
+    compared, not resourceVersions: a server restarted on another history (a simulator with the
+    same seed) may give one resourceVersion to two different states."""
     fresh = {_key(o): o for o in items}
     for k, old in known.items():
         if k not in fresh:
@@ -167,7 +169,7 @@ def relist_events(known: dict[tuple[str, str], Obj], items: list[Obj]) -> Iterat
         prev = known.get(k)
         if prev is None:
             yield Added(obj)
-        elif _rv(prev) != _rv(obj) or meta.uid(prev) != meta.uid(obj):
+        elif _rv(prev) != _rv(obj) or meta.uid(prev) != meta.uid(obj) or prev != obj:
             yield Modified(obj)
 
 

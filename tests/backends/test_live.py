@@ -325,6 +325,12 @@ def test_relist_events_diff():
     assert [(change_type(e), e.obj["metadata"]["name"]) for e in evs] == [("DELETED", "c"), ("MODIFIED", "b"), ("ADDED", "d")]
     evs = list(relist_events({("ns", "a"): o("a", "1")}, [o("a", "1", uid="other")]))
     assert [change_type(e) for e in evs] == ["MODIFIED"]
+    # a server restarted on another history: the same resourceVersion and uid, another state
+    before, after = o("a", "7"), o("a", "7")
+    after["metadata"]["labels"] = {"app": "new"}
+    evs = list(relist_events({("ns", "a"): before}, [after]))
+    assert [(change_type(e), e.obj["metadata"].get("labels")) for e in evs] == [("MODIFIED", {"app": "new"})]
+    assert list(relist_events({("ns", "a"): o("a", "7")}, [o("a", "7")])) == []  # the same: nothing
 
 
 
