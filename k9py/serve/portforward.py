@@ -1,7 +1,7 @@
 """``pods/portforward``: kubectl's port-forward protocol over SPDY/3.1, bridged to the simulator's
 userland network (``k9py.sim.userland.net``).
 
-What kubectl 1.37 sends first: ``GET …/pods/NAME/portforward`` with ``Upgrade: websocket`` and
+(The client libraries' plain WebSocket channels: ``portforward_ws``.) What kubectl 1.37 sends first: ``GET …/pods/NAME/portforward`` with ``Upgrade: websocket`` and
 ``Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io``: the SPDY session tunnelled in WebSocket
 binary messages (client-go's ``TunnelingConnection``), which k9py accepts. Older clients (and
 kubectl when that upgrade is refused) send ``POST …/portforward`` with ``Upgrade: SPDY/3.1`` and
@@ -59,7 +59,10 @@ def handle(api: Api, req: Request, route: Route) -> Response:
             raise bad_request(f"pod {name} is not running")
         pod = dict(pod)
     if ws.is_websocket_upgrade(req):
-        return _tunnel(api, req, pod)
+        if TUNNEL_PROTOCOL in ws.offered_protocols(req):
+            return _tunnel(api, req, pod)
+        from k9py.serve import portforward_ws  # the client libraries' channels
+        return portforward_ws.handle(api, req, pod, lambda port: refused_message(pod, port))
     if req.headers.get("upgrade", "").strip().lower() != "spdy/3.1":
         raise bad_request("Upgrade request required")
     offered = [p.strip() for p in req.headers.get("x-stream-protocol-version", "").split(",") if p.strip()]
@@ -107,9 +110,6 @@ def _tunnel(api: Api, req: Request, pod: dict) -> Response:
     problem = ws.handshake_problem(req)
     if problem:
         raise bad_request(problem)
-    offered = ws.offered_protocols(req)
-    if TUNNEL_PROTOCOL not in offered:
-        raise bad_request(f"requested protocol(s) are not supported: {offered}; supports [{TUNNEL_PROTOCOL}]")
     key = req.headers["sec-websocket-key"]
 
     def upgrade(handler: BaseHTTPRequestHandler) -> None:

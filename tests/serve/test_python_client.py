@@ -107,3 +107,39 @@ def test_pod_log_follow_streams_as_the_clock_moves(api_client, served):
     resp.release_conn()
     numbers = [int(g.decode().split(":")[0]) for g in got]
     assert numbers == list(range(first + 1, first + 5))
+
+
+def test_portforward_through_the_client_libraries_websocket(api_client, served):
+    """kubernetes.stream.portforward (v4.channel.k8s.io): an HTTP request on the port's socket is
+    answered by the pod's nginx and logged from 127.0.0.1; a port nothing listens on is the
+    kubelet's error on the error channel."""
+    from kubernetes.stream import portforward
+
+    from k9py.sim.logs import instance_logs
+
+    with served.cluster.lock:
+        served.cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
+                               "spec": {"containers": [{"name": "web", "image": "nginx"}]}})
+        served.cluster.advance(20)
+    core = k8s.CoreV1Api(api_client)
+    pf = portforward(core.connect_get_namespaced_pod_portforward, "web", "default", ports="80")
+    sock = pf.socket(80)
+    sock.setblocking(True)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: web\r\nUser-Agent: pyclient/1\r\n\r\n")
+    reply = b""
+    while chunk := sock.recv(65536):
+        reply += chunk
+    sock.close()
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n") and b"Welcome to nginx!" in reply
+    with served.cluster.lock:
+        pod = served.cluster.store.get("Pod", "default", "web")
+        lines, _ = instance_logs(served.cluster, "default", "web", "web", pod["status"]["containerStatuses"][0]["containerID"])
+    assert any(ln.split(" ", 1)[1].startswith('127.0.0.1 - - [') and "pyclient/1" in ln for ln in lines), lines
+
+    pf = portforward(core.connect_get_namespaced_pod_portforward, "web", "default", ports="81")
+    sock = pf.socket(81)
+    sock.setblocking(True)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: web\r\n\r\n")
+    assert sock.recv(65536) == b""  # dropped: nothing listens on 81
+    sock.close()
+    assert "failed to connect to localhost:81 inside namespace" in (pf.error(81) or "")
