@@ -11,7 +11,10 @@ import yaml
 from yaml.nodes import Node
 
 from k9py.errors import K9pyError
+from k9py.scenario.source import read_bytes
 from k9py.scenario.yamldoc import YamlError, line_of, parse_documents
+
+MAX_CONFIG_BYTES = 4 << 20  # a skin, config, aliases, hotkeys, plugins or keymap file
 
 
 class ConfigError(K9pyError):
@@ -48,9 +51,13 @@ def load(path: Path, *, text: str | None = None) -> ConfigDoc:
     that cannot be read or parsed, or that holds several documents."""
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(f"cannot read: {getattr(err, 'strerror', None) or err}", file=str(path)) from None
+            data = read_bytes(str(path), limit=MAX_CONFIG_BYTES, what="a YAML file")
+        except K9pyError as err:
+            raise ConfigError(err.message, file=str(path)) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=str(path)) from None
     try:
         docs = parse_documents(text)
     except YamlError as err:

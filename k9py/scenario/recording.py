@@ -25,7 +25,7 @@ from k9py.kube import resources
 from k9py.kube.timefmt import parse_duration, parse_time, rfc3339, rfc3339_micro
 from k9py.scenario.schema import RECORDING_KIND, show
 from k9py.scenario.source import Problems, json_lines, json_lines_header, yaml_documents
-from k9py.scenario.yamldoc import line_of, load_fast
+from k9py.scenario.yamldoc import YamlError, line_of, load_fast
 
 Obj = dict[str, Any]
 
@@ -191,7 +191,7 @@ def _parse_yaml(path: str, text: str, problems: Problems) -> Recording:
     positions, to name the lines."""
     try:
         data: list[Any] | None = load_fast(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, YamlError):  # read again with positions: that names the line
         data = None
     if data is not None:
         docs = [d for d in data if d is not None]

@@ -9,9 +9,11 @@ first one (loading a file) or keeps every one (``k9py scenario check``).
 
 from __future__ import annotations
 
-import gzip
 import json
+import os
 import re
+import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -49,22 +51,64 @@ class Problems:
 
 # -- text ------------------------------------------------------------------------------------------
 
-def read_text(path: str) -> str:
-    """The file's text (gunzipped if it is gzip), or K9pyError."""
+MIB = 1 << 20
+MAX_FILE_BYTES = 128 * MIB  # a file k9py reads (a recording may be large), gunzipped included
+MAX_DOCUMENTS_BYTES = 16 * MIB  # manifests and scenarios: parsed with positions, much slower
+GZIP_CHUNK = MIB
+
+
+def read_bytes(path: str, *, limit: int = MAX_FILE_BYTES, what: str = "a scenario file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else K9pyError saying why: a FIFO,
+    a device or a directory would block or never end, a huge file would not fit."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        st = os.stat(path)
     except FileNotFoundError:
         raise K9pyError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise K9pyError("is a directory, not a scenario file", file=path) from None
     except OSError as err:
         raise K9pyError(f"cannot read: {err.strerror or err}", file=path) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise K9pyError(f"is a directory, not {what}", file=path)
+    if not stat.S_ISREG(st.st_mode):
+        raise K9pyError(f"is not a regular file (a FIFO, device or socket), not {what}", file=path)
+    if st.st_size > limit:
+        raise K9pyError(f"too large: {st.st_size / MIB:.1f} MiB (k9py reads files up to {limit // MIB} MiB)", file=path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as err:
+        raise K9pyError(f"cannot read: {err.strerror or err}", file=path) from None
+    if len(data) > limit:  # it grew while being read
+        raise K9pyError(f"too large: over {limit // MIB} MiB (k9py reads files up to {limit // MIB} MiB)", file=path)
+    return data
+
+
+def gunzip(data: bytes, path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Gzip data inflated to at most ``limit`` bytes (a gzip bomb stops there with K9pyError)."""
+    out = bytearray()
+    pending = data
+    try:
+        while pending:  # member after member, as gzip does
+            inflater = zlib.decompressobj(wbits=31)
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, GZIP_CHUNK)
+                pending = inflater.unconsumed_tail
+                out += chunk
+                if len(out) > limit:
+                    raise K9pyError(f"gzip data inflates beyond {limit // MIB} MiB (k9py reads files up to "
+                                    f"{limit // MIB} MiB)", file=path)
+                if not chunk and not pending:
+                    raise K9pyError("cannot read: bad gzip data (it ends early)", file=path)
+            pending = inflater.unused_data
+    except zlib.error as err:
+        raise K9pyError(f"cannot read: bad gzip data ({err})", file=path) from None
+    return bytes(out)
+
+
+def read_text(path: str) -> str:
+    """The file's text (gunzipped if it is gzip), or K9pyError."""
+    data = read_bytes(path)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as err:
-            raise K9pyError(f"cannot read: bad gzip data ({err})", file=path) from None
+        data = gunzip(data, path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -76,6 +120,10 @@ def read_text(path: str) -> str:
 def yaml_documents(text: str, problems: Problems, *, name_document: bool = True) -> list[Document] | None:
     """Every YAML document of ``text`` (empty ones as None data), or None after reporting the
     syntax error (naming the document that holds it, unless ``name_document`` is False)."""
+    if len(text) > MAX_DOCUMENTS_BYTES:
+        problems.add(f"too large for manifests or a scenario: {len(text) / MIB:.1f} MiB (at most "
+                     f"{MAX_DOCUMENTS_BYTES // MIB} MiB; a recording may be up to {MAX_FILE_BYTES // MIB} MiB)")
+        return None
     try:
         return parse_documents(text)
     except YamlError as found:
@@ -152,7 +200,7 @@ def detect_text(text: str) -> str:
                 return _format_of(m.group(1))
         try:
             data = next(iter(load_fast(first_doc)), None)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, YamlError):
             data = None
         if isinstance(data, dict):
             return _format_of(data.get("kind"))

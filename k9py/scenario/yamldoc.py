@@ -32,10 +32,78 @@ _Loader = _without_timestamps(yaml.SafeLoader)
 _FastLoader = _without_timestamps(getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when built with it
 
 
+MAX_DEPTH = 100  # nesting levels; a Kubernetes object nests a few dozen at most
+ALIAS_SLACK = 100_000  # values aliases may add beyond twice the file's own (go-yaml: "excessive aliasing")
+EXCESSIVE_ALIASING = "yaml: document contains excessive aliasing"
+
+
 def load_fast(text: str) -> list[Any]:
     """Every document's data (libyaml when available; no positions, keys as parsed, repeated
-    keys not checked). ``yaml.YAMLError`` on bad YAML."""
-    return list(yaml.load_all(text, Loader=_FastLoader))
+    keys not checked). ``yaml.YAMLError`` on bad YAML, ``YamlError`` on a document nested too
+    deep or blown up by aliases (a "billion laughs")."""
+    try:
+        docs = list(yaml.load_all(text, Loader=_FastLoader))
+    except RecursionError:
+        raise YamlError(f"yaml: nested more than {MAX_DEPTH} levels deep", None) from None
+    for i, data in enumerate(docs, 1):
+        _check_shape(data, lambda v: _data_children(v), lambda _v, i=i: i, per_document=True)
+    return docs
+
+
+def _data_children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, list):
+        return value
+    return []
+
+
+def _node_children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_shape(root: Any, children: Any, line: Any, *, per_document: bool = False) -> None:
+    """Refuse what would hang or exhaust whoever walks ``root`` as a tree: nesting deeper than
+    MAX_DEPTH, an alias that contains itself, and aliases that multiply the document (its size
+    counted as a tree, shared values once per use, against twice its distinct values plus
+    ALIAS_SLACK). Iterative: the check itself cannot overflow the stack. ``line(v)``: where to
+    point (``per_document``: ``line`` gives the document's number instead)."""
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    open_: set[int] = set()
+    distinct = 0
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        value, done = stack.pop()
+        key = id(value)
+        kids = children(value)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            height[key] = 1 + max((height[id(k)] for k in kids), default=0)
+            if height[key] > MAX_DEPTH:
+                where = line(value)
+                raise YamlError(f"yaml: nested more than {MAX_DEPTH} levels deep"
+                                + (f" (document {where})" if per_document else ""), None if per_document else where)
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            where = line(value)
+            raise YamlError("yaml: an alias refers to the value that contains it"
+                            + (f" (document {where})" if per_document else ""), None if per_document else where)
+        open_.add(key)
+        distinct += 1
+        stack.append((value, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    if size[id(root)] > 2 * distinct + ALIAS_SLACK:
+        where = line(root)
+        raise YamlError(EXCESSIVE_ALIASING + (f" (document {where})" if per_document else ""),
+                        None if per_document else where)
 
 
 class YamlError(Exception):
@@ -67,6 +135,7 @@ def parse_documents(text: str) -> list[Document]:
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node said there was one
                 break
+            _check_shape(node, _node_children, lambda n: n.start_mark.line + 1)
             _check_duplicate_keys(node, set())
             data = loader.construct_document(node)
             docs.append(Document(len(docs) + 1, node, _json_shaped(data)))
@@ -77,6 +146,8 @@ def parse_documents(text: str) -> list[Document]:
         raise YamlError(msg.replace("\n", " "), mark.line + 1 if mark else None) from None
     except yaml.YAMLError as err:  # pragma: no cover - unmarked reader errors
         raise YamlError("yaml: " + str(err).replace("\n", " "), None) from None
+    except RecursionError:  # the composer is recursive: deeper than Python's stack
+        raise YamlError(f"yaml: nested more than {MAX_DEPTH} levels deep", loader.get_mark().line + 1) from None
     finally:
         loader.dispose()
     return docs
