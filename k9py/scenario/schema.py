@@ -92,6 +92,8 @@ def parse_header(doc: dict[str, Any] | None) -> Header:
     else:
         if not isinstance(nodes, list) or not nodes:
             raise FieldError("spec.nodes", f"Invalid value: {show(nodes)}: must be a non-empty list of nodes")
+        if len(nodes) > MAX_NODES:
+            raise FieldError("spec.nodes", f"Too many: {len(nodes)}: k9py simulates at most {MAX_NODES} nodes")
         seen: set[str] = set()
         for i, raw in enumerate(nodes):
             node = _node(raw, f"spec.nodes[{i}]")
@@ -178,6 +180,11 @@ INTEGER = {
     "runAsUser", "runAsGroup", "fsGroup", "tolerationSeconds", "priority", "weight", "port",
     "maxSkew", "backoffLimitPerIndex", "maxFailedIndexes",
 }
+# A scenario is built in this process: sizes that would take hours (or all memory) are refused
+# with the limit stated, not tried.
+MAX_REPLICAS = 10_000  # replicas, parallelism, completions of one workload
+MAX_NODES = 1_000
+SCALE_FIELDS = ("replicas", "parallelism", "completions")
 INT_OR_STRING = {"targetPort", "maxSurge", "maxUnavailable", "minAvailable"}
 BOOLEAN = {
     "suspend", "hostNetwork", "hostPID", "hostIPC", "readOnly", "privileged", "stdin", "stdinOnce",
@@ -304,6 +311,8 @@ def _walk(value: Any, path: str, kind: str) -> None:
             continue
         if key in INTEGER:
             _int(v, p)
+            if key in SCALE_FIELDS and path.endswith("spec") and v > MAX_REPLICAS:
+                raise FieldError(p, f"Invalid value: {v}: k9py simulates at most {MAX_REPLICAS} pods of one workload")
         elif key in INT_OR_STRING:
             _int_or_string(v, p)
         elif key in BOOLEAN:

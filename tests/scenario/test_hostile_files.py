@@ -44,8 +44,8 @@ CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\n"
     CONFIGMAP + "data:\n" + laughs(indent="  ") + "  x: *l8\n",  # in data
     CONFIGMAP + "bogus:\n" + laughs(indent="  ") + "  x: *l8\n",  # in an unknown field
     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nx:\n" + laughs(indent="  ") + "spec: {replicas: *l8}\n",
-    "apiVersion: k9py.dev/v1\nkind: Scenario\nmetadata: {name: s}\nx:\n" + laughs(indent="  ") + "timeline: *l8\n",
-    "apiVersion: k9py.dev/v1\nkind: Recording\nx:\n" + laughs(indent="  ") + "events: *l8\n",
+    "apiVersion: k9py.dev/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nx:\n" + laughs(indent="  ") + "timeline: *l8\n",
+    "apiVersion: k9py.dev/v1alpha1\nkind: Recording\nx:\n" + laughs(indent="  ") + "events: *l8\n",
 ], ids=["data", "unknown-field", "replicas", "scenario", "recording"])
 def test_alias_bombs_are_refused(tmp_path, capsys, text):
     path = tmp_path / "bomb.yaml"
@@ -118,3 +118,16 @@ def test_gzip_with_several_members_reads_whole(tmp_path):
     path.write_bytes(gzip.compress(b"apiVersion: v1\nkind: ConfigMap\n") + gzip.compress(b"metadata: {name: x}\n"))
     assert read_text(str(path)) == "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
     assert files.check(str(path)) == []
+
+
+def test_sizes_that_would_take_hours_are_refused_with_the_limit(tmp_path, capsys):
+    dep = tmp_path / "huge.yaml"
+    dep.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: huge}\nspec:\n  replicas: 1000000\n"
+                   "  selector: {matchLabels: {app: huge}}\n  template:\n    metadata: {labels: {app: huge}}\n"
+                   "    spec: {containers: [{name: c, image: nginx}]}\n")
+    assert check(dep, capsys) == (f"{dep}:5: document 1 (Deployment huge): spec.replicas: Invalid value: 1000000: "
+                                  "k9py simulates at most 10000 pods of one workload")
+    nodes = tmp_path / "nodes.yaml"
+    nodes.write_text("apiVersion: k9py.dev/v1alpha1\nkind: Scenario\nmetadata: {name: big}\nspec:\n  nodes:\n"
+                     + "".join(f"  - {{name: n{i}, cpu: '2', memory: 4Gi}}\n" for i in range(1001)))
+    assert check(nodes, capsys).endswith("spec.nodes: Too many: 1001: k9py simulates at most 1000 nodes")
