@@ -375,12 +375,23 @@ class RecordingWriter:
 
     def write(self, event: Event | Obj) -> None:
         data = event.to_json() if isinstance(event, Event) else event
-        if self.yaml:
-            text = yaml.safe_dump([data], sort_keys=False, allow_unicode=True, width=1000)
-        else:
-            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n"
-        self._write(text)
+        self._write(self._text(data, plain=True))
         self.events += 1
+
+    def _text(self, data: Any, *, plain: bool) -> str:
+        """One event as YAML or a JSON line: UTF-8 as it is, unless a string holds what UTF-8
+        cannot (a lone surrogate, which JSON from a cluster may carry as ``"\\ud800"``): then
+        escaped, so the recording keeps it exactly and goes on."""
+        if self.yaml:
+            text = yaml.safe_dump([data], sort_keys=False, allow_unicode=plain, width=1000)
+        else:
+            text = json.dumps(data, separators=(",", ":"), ensure_ascii=not plain) + "\n"
+        if plain:
+            try:
+                text.encode()
+            except UnicodeEncodeError:
+                return self._text(data, plain=False)
+        return text
 
     def close(self) -> None:
         if self.yaml and self.events == 0:

@@ -114,3 +114,21 @@ def test_namespace_filter_keeps_cluster_scoped_objects(tmp_path):
     kinds = {e.object["kind"] for e in rec.events if e.object}
     assert "Node" in kinds and "Namespace" in kinds
     assert all(resources.BY_KIND[k] for k in kinds)
+
+
+@pytest.mark.parametrize("name", ["live.jsonl", "live.yaml", "live.yaml.gz"])
+def test_a_lone_surrogate_from_a_cluster_is_kept_and_the_recording_goes_on(tmp_path, name):
+    """JSON from a cluster may hold "\\ud800", which UTF-8 cannot: written escaped, read back the same."""
+    from k9py.scenario.recording import parse_recording
+    from k9py.scenario.source import read_text
+
+    out = str(tmp_path / name)
+    w = RecordingWriter(out, header_dict(0.0, context="c"))
+    odd = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "odd", "namespace": "default"},
+           "data": {"k": "a\ud800b"}}
+    w.write({"t": 0, "type": "ADDED", "object": odd})
+    w.write({"t": 1, "type": "ADDED", "object": {**odd, "metadata": {"name": "next", "namespace": "default"},
+                                                 "data": {"k": "ü"}}})
+    w.close()
+    rec = parse_recording(out, read_text(out))
+    assert [(e.object or {})["data"]["k"] for e in rec.events] == ["a\ud800b", "ü"]
