@@ -52,7 +52,7 @@ def test_bad_yaml_is_one_line_with_its_line(tmp_path, text, line, words):
 
 
 def test_unreadable_file_is_an_error_not_a_crash(tmp_path):
-    with pytest.raises(ConfigError, match="missing.yaml: no such file"):
+    with pytest.raises(ConfigError, match=r"missing\.yaml: no such file"):
         yamlfile.load(tmp_path / "missing.yaml")
     bad = tmp_path / "bin.yaml"
     bad.write_bytes(b"\xff\xfe\x00garbage")
