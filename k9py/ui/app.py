@@ -306,8 +306,10 @@ class K9pyApp(App[None]):
         if isinstance(event, events.Key) and not event.is_forwarded and self.plugin_keys.handle(event.key):
             return  # a plugin's key (over a built-in action's only with override: true)
         if isinstance(event, events.Key) and not event.is_forwarded and event.key == "escape" \
-                and len(self.screen_stack) > 1 and await self._check_bindings("escape"):
-            return  # a screen closed now, not after its queue: the keys typed behind esc reach the view below
+                and await self._check_bindings("escape"):
+            # now, not after the focused widget's queue: a screen closes (the keys typed behind esc
+            # reach the view below), a filter clears before the `/x⏎` typed behind it applies
+            return
         if isinstance(event, events.Paste) and not event.is_forwarded and len(self.screen_stack) == 1:
             for ch in event.text:
                 self._route_key(PASTED.get(ch, ch), ch)

@@ -20,6 +20,7 @@ from k9py.config import context_state
 from k9py.config.context_state import ContextState
 from k9py.config.user import UserConfig
 from k9py.errors import K9pyError
+from k9py.ui import keyinput
 from k9py.ui.app import K9pyApp
 from k9py.view import kinds
 
@@ -131,6 +132,7 @@ def run_explorer(args: argparse.Namespace, backend: Backend | None = None, user:
     """Open the explorer as the parsed ``args`` say (the simulator's demo unless ``backend``)
     with the user's files (``user``)."""
     app = build_app(args, backend, user=user)
+    keyinput.install()  # an ESC typed ahead stays an ESC (never a delete confirmed by the Enter behind it)
     out = terminal_file() if os.name == "posix" else None
     if out is not None:
         app.driver_class = terminal_driver(out)

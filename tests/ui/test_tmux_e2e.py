@@ -44,6 +44,7 @@ class Terminal:
         self._writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # ours: no EOF between tmux's writes
         line = " ".join(shlex.quote(a) for a in ["env", *(f"{k}={v}" for k, v in env.items()), *command])
         self.tmux("new-session", "-d", "-x", str(size[0]), "-y", str(size[1]), line)
+        self.tmux("set-option", "remain-on-exit", "on")  # a program that ends leaves its last screen to read
         self.tmux("pipe-pane", "-O", f"cat > {shlex.quote(str(fifo))}")
 
     def tmux(self, *args: str) -> str:
@@ -154,6 +155,12 @@ def pf_counts_one_connection(t: Terminal, url: str) -> None:
 def test_simulator_shell_and_port_forward_in_a_terminal(term):
     t = term()
     to_row(t, "counter")
+    t.keys("C-d")
+    t.sees("<Delete>")
+    t.keys("Escape", ":pf", "Enter")  # one burst: the esc closes the dialog, nothing is deleted
+    t.sees("portforwards[0]")
+    t.keys("Escape")
+    t.until("counter still there", lambda s: "<Delete>" not in s and re.search(r"^│ counter ", s, re.M))
     shell_round_trip(t, "counter", "cat /etc/hostname", "\ncounter")
     t.keys("Escape")
     to_row(t, "nginx-deployment")
