@@ -126,11 +126,11 @@ class SimBackend(Backend):
             if kind != "Pod":
                 raise MetricsUnavailable(f"no metrics for {kind}")
             pods = self.cluster.store.list("Pod", self._ns(kind, namespace))
-            seed, now = self.cluster.seed, self.cluster.now()
+            seed, now, loads = self.cluster.seed, self.cluster.now(), sim_metrics.load_shares(self.cluster)
         if len(pods) < 2000:
-            return list(sim_metrics.pod_metrics_of(pods, seed, now))
+            return list(sim_metrics.pod_metrics_of(pods, seed, now, loads))
         # a big cluster: work on the snapshot off the event loop, like a network call would
-        return list(await asyncio.to_thread(sim_metrics.pod_metrics_of, pods, seed, now))
+        return list(await asyncio.to_thread(sim_metrics.pod_metrics_of, pods, seed, now, loads))
 
     async def events_for(self, obj: Obj) -> Objs:
         with self.cluster.lock:

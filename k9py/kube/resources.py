@@ -67,7 +67,7 @@ RESOURCES: tuple[ApiResource, ...] = (
     ApiResource("Endpoints", "endpoints", "", "v1", True, ("ep",), singular="endpoints"),
     ApiResource("ConfigMap", "configmaps", "", "v1", True, ("cm",)),
     ApiResource("Secret", "secrets", "", "v1", True),
-    ApiResource("ServiceAccount", "serviceaccounts", "", "v1", True, ("sa",)),
+    ApiResource("ServiceAccount", "serviceaccounts", "", "v1", True, ("sa",), subresources=("token",)),
     ApiResource("PersistentVolume", "persistentvolumes", "", "v1", False, ("pv",), subresources=("status",)),
     ApiResource("PersistentVolumeClaim", "persistentvolumeclaims", "", "v1", True, ("pvc",), subresources=("status",)),
     ApiResource("Event", "events", "", "v1", True, ("ev",)),
@@ -97,6 +97,22 @@ RESOURCES: tuple[ApiResource, ...] = (
     ApiResource("PriorityClass", "priorityclasses", "scheduling.k8s.io", "v1", False, ("pc",)),
     ApiResource("CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "v1", False,
                 ("crd", "crds"), ("api-extensions",), subresources=("status",)),
+    # the reviews are only created, never stored (serve/auth.py answers them); CSRs are stored
+    ApiResource("SelfSubjectAccessReview", "selfsubjectaccessreviews", "authorization.k8s.io", "v1", False, verbs=("create",)),
+    ApiResource("SelfSubjectRulesReview", "selfsubjectrulesreviews", "authorization.k8s.io", "v1", False, verbs=("create",)),
+    ApiResource("SubjectAccessReview", "subjectaccessreviews", "authorization.k8s.io", "v1", False, verbs=("create",)),
+    ApiResource("LocalSubjectAccessReview", "localsubjectaccessreviews", "authorization.k8s.io", "v1", True, verbs=("create",)),
+    ApiResource("SelfSubjectReview", "selfsubjectreviews", "authentication.k8s.io", "v1", False, verbs=("create",)),
+    ApiResource("TokenReview", "tokenreviews", "authentication.k8s.io", "v1", False, verbs=("create",)),
+    ApiResource("CertificateSigningRequest", "certificatesigningrequests", "certificates.k8s.io", "v1", False, ("csr",),
+                subresources=("status", "approval")),
+)
+
+# Other versions of built-in kinds the API serves besides the stored one (``kube/conversion.py``
+# converts): in discovery and URL routing (``Registry.served``), never kinds of their own.
+ALTERNATE_VERSIONS: tuple[ApiResource, ...] = (
+    ApiResource("HorizontalPodAutoscaler", "horizontalpodautoscalers", "autoscaling", "v1", True, ("hpa",), _ALL, subresources=("status",)),
+    ApiResource("Event", "events", "events.k8s.io", "v1", True),
 )
 
 BY_KIND: dict[str, ApiResource] = {r.kind: r for r in RESOURCES}
@@ -121,7 +137,7 @@ def lookup(name: str) -> ApiResource | None:
 def groups() -> dict[str, list[str]]:
     """group → versions (core group under "")."""
     out: dict[str, list[str]] = {}
-    for r in RESOURCES:
+    for r in RESOURCES + ALTERNATE_VERSIONS:
         versions = out.setdefault(r.group, [])
         if r.version not in versions:
             versions.append(r.version)
@@ -198,7 +214,9 @@ class Registry:
         self.by_kind: dict[str, ApiResource] = dict(BY_KIND)
         for r in self.custom:  # a kind's first (preferred) served version
             self.by_kind.setdefault(r.kind, r)
-        self._by_gvr = {(r.group, r.version, r.plural): r for r in self.all}
+        # What discovery lists and URLs reach: the kinds and the other versions served of built-ins.
+        self.served: tuple[ApiResource, ...] = self.all + ALTERNATE_VERSIONS
+        self._by_gvr = {(r.group, r.version, r.plural): r for r in self.served}
 
     def kind(self, kind: str) -> ApiResource | None:
         return self.by_kind.get(kind)

@@ -132,7 +132,8 @@ _FIELD_ALIASES = {"metadata.name", "metadata.namespace", "spec.nodeName", "statu
                   "spec.unschedulable", "spec.schedulerName", "status.podIP", "spec.restartPolicy",
                   "spec.serviceAccountName", "type", "reason", "involvedObject.kind",
                   "involvedObject.name", "involvedObject.namespace", "involvedObject.uid",
-                  "involvedObject.fieldPath", "source", "status.nominatedNodeName", "spec.type"}
+                  "involvedObject.fieldPath", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+                  "reportingComponent", "source", "status.nominatedNodeName", "spec.type"}
 
 
 def parse_field_selector(text: str | None) -> FieldSelector:

@@ -101,7 +101,7 @@ class Player:
             key = object_key(ev.object)
             born = alive.get(key)
             born_t = born[0] if born is not None and ev.type != "ADDED" else ev.t
-            obj = complete(ev.object, key, self.start + born_t, born_t)
+            obj = complete(ev.object, key, born_t)
             obj["metadata"].setdefault("resourceVersion", str(i + 1))
             self._events.append(_Ev(ev.t, ev.type, key, obj))
             if ev.type == "DELETED":

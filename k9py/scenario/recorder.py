@@ -28,7 +28,8 @@ Obj = dict[str, Any]
 
 REDACTED = "UkVEQUNURUQ="  # base64("REDACTED"): keys stay visible, values do not
 # Kinds whose objects come and go with every watch and add nothing a replay shows.
-SKIP_KINDS = ("ComponentStatus",)
+# not recorded: ComponentStatus, and what cannot be watched (the reviews are only ever created)
+SKIP_KINDS = tuple(dict.fromkeys(("ComponentStatus", *(r.kind for r in resources.RESOURCES if "watch" not in r.verbs))))
 
 
 def sanitize(obj: Obj, *, include_secrets: bool = False) -> Obj:

@@ -5,7 +5,7 @@ duration?}`` then events in time order: ``{t, type: ADDED|MODIFIED|DELETED, obje
 ``{t, type: LOG, namespace, pod, container, line}`` (``t``: seconds since ``start``).
 YAML puts the events under ``events:``; JSON Lines has the header on line 1 and one event a line;
 either may be gzipped. Objects may be partial: namespace defaults to ``default``, a missing uid
-or creationTimestamp is made up (stable for the object's lifetime).
+is made up (stable for the object's lifetime); nothing else is.
 """
 
 from __future__ import annotations
@@ -321,8 +321,11 @@ def object_key(obj: Obj) -> tuple[str, str, str]:
     return obj.get("kind", ""), ns, md.get("name", "")
 
 
-def complete(obj: Obj, key: tuple[str, str, str], created: float, born_t: float) -> Obj:
-    """A copy of a (possibly partial) recorded object with what every API object has."""
+def complete(obj: Obj, key: tuple[str, str, str], born_t: float) -> Obj:
+    """A copy of a (possibly partial) recorded object with what a store needs to key and watch
+    it: its namespace and a uid (stable for its lifetime). Nothing else is made up: a replay is
+    served verbatim, so an object recorded without ``creationTimestamp`` has none (kubectl
+    prints ``<unknown>`` for its AGE, as it would for the cluster's)."""
     kind, ns, name = key
     out = dict(obj)
     md = dict(out.get("metadata") or {})
@@ -335,8 +338,6 @@ def complete(obj: Obj, key: tuple[str, str, str], created: float, born_t: float)
         md.pop("namespace", None)
     if "uid" not in md:
         md["uid"] = str(uuid.uuid5(_UID_NS, f"{kind}/{ns}/{name}/{born_t:.6f}"))
-    if "creationTimestamp" not in md:
-        md["creationTimestamp"] = rfc3339(created)
     md.pop("managedFields", None)
     out["metadata"] = md
     return out

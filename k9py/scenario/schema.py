@@ -338,7 +338,15 @@ def _walk(value: Any, path: str, kind: str) -> None:
 
 
 SIM_DURATIONS = ("crash-after", "exit-after", "oom-after", "start-delay", "ready-after")
-SIM_BOOLEANS = ("never-ready", "down")
+SIM_BOOLEANS = ("never-ready", "down", "any-tag")
+SIM_QUANTITIES = ("cpu-usage", "memory-usage", "cpu-load", "memory-load")
+
+
+def _quantity_ok(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and quantity.parse(value) >= 0
+    except ValueError:
+        return False
 
 
 def _sim_annotations(ann: dict[str, Any], path: str) -> None:
@@ -356,6 +364,8 @@ def _sim_annotations(ann: dict[str, Any], path: str) -> None:
                 raise FieldError(p, f"Invalid value: {show(value)}: must be a duration (seconds, or like 90s, 2m)")
         elif name in SIM_BOOLEANS and value.lower() not in ("true", "false"):
             raise FieldError(p, f'Invalid value: {show(value)}: must be "true" or "false"')
+        elif name in SIM_QUANTITIES and not _quantity_ok(value):
+            raise FieldError(p, f"Invalid value: {show(value)}: must be a quantity (like 250m, 1, 100Mi)")
         elif name == "exit-code" and not (value.isdigit() and 0 <= int(value) <= 255):
             raise FieldError(p, f"Invalid value: {show(value)}: must be an integer from 0 to 255")
 

@@ -573,7 +573,11 @@ def _run_drain(cluster: Any, d: Obj) -> None:
             continue
         if "kubernetes.io/config.mirror" in meta.annotations(p):
             continue
-        cluster.evict(meta.namespace(p), meta.name(p))
+        try:
+            cluster.evict(meta.namespace(p), meta.name(p))
+        except ApiError as err:
+            if err.code != 429:  # a PodDisruptionBudget refuses it: the pod stays, as drain would leave it
+                raise
 
 
 def _set_down(cluster: Any, d: Obj, down: bool) -> None:

@@ -14,19 +14,20 @@ from typing import Any
 
 import yaml
 
-from k9py.kube import meta, selectors
+from k9py.kube import conversion, meta, selectors
 from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_found
-from k9py.serve import discovery, openapi, table
+from k9py.serve import auth, discovery, openapi, table
 from k9py.serve import metrics as metrics_api
-from k9py.serve.http import Request, Response
+from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 
 Obj = dict[str, Any]
 
 JSON = "application/json"
 BODY_TYPES = ("", JSON, "application/yaml")  # what a POST/PUT body may be (and protobuf, decoded apart)
+MAX_REQUEST_BODY = MAX_WRITE_BODY  # the apiserver's MaxRequestBodyBytes (3 MiB: twice etcd's 1.5 MiB, for JSON's bulk)
 POLL = 0.5  # real seconds a stream waits for a change before checking again
 # The apiserver's deprecation warnings (a `Warning` header, which kubectl prints on stderr).
 DEPRECATED = {
@@ -86,12 +87,16 @@ class Api:
 
     def handle(self, req: Request) -> Response:
         try:
-            return self._dispatch(req)
+            resp = self._dispatch(req)
         except ApiError as e:
             return self._err(e)
         except kpatch.PatchError as e:
             reason = {422: "Invalid", 415: "UnsupportedMediaType"}.get(e.code, "BadRequest")
             return self.error_response(e.code, reason, str(e))
+        if req.warnings:  # fieldValidation=Warn's unknown fields (serve/fieldcheck.py)
+            from k9py.serve.fieldcheck import warning_header
+            resp.headers["Warning"] = ", ".join(h for h in (resp.headers.get("Warning"), warning_header(req.warnings)) if h)
+        return resp
 
     def _dispatch(self, req: Request) -> Response:
         path = req.path.rstrip("/") or "/"
@@ -104,7 +109,7 @@ class Api:
             return Response(200, discovery.api_versions(self.server_address))
         if path == "/apis":
             return Response(200, discovery.api_group_list(self.registry(), metrics=self.metrics))
-        if path.startswith("/openapi"):
+        if path.startswith(("/openapi", "/swagger-2.0.0")):
             return self._openapi(req, path)
         registry = self.registry()
         segs = [s for s in path.split("/") if s]
@@ -157,21 +162,23 @@ class Api:
         return Route(res, ns, name, sub)
 
     def _openapi(self, req: Request, path: str) -> Response:
-        if path == "/openapi/v2":
-            accept = req.headers.get("accept", "")
-            if "protobuf" in accept and "json" not in accept:
-                return self.error_response(406, "NotAcceptable", "only application/json is served")
-            return Response(200, openapi.v2_document())
+        if path in ("/openapi/v2", "/swagger-2.0.0.pb-v1"):
+            return openapi.v2_response(req.headers.get("accept", ""), legacy=path != "/openapi/v2")
         registry = self.registry()
+        extra = (metrics_api.NODES, metrics_api.PODS) if self.metrics else ()
+        crds: openapi.CrdSchemas = ()
+        if registry.custom:  # custom resources are explained by their CRDs' schemas
+            with self.cluster.lock:
+                crds = openapi.crd_schemas(self.cluster.store.list(CRD_KIND))
         if path == "/openapi/v3":
-            return Response(200, openapi.v3_root(registry))
+            return Response(200, openapi.v3_root(registry, extra, crds))
         if path.startswith("/openapi/v3/"):
             parts = path[len("/openapi/v3/"):].split("/")
             doc = None
             if len(parts) == 2 and parts[0] == "api":
-                doc = openapi.gv_document(registry, "", parts[1])
+                doc = openapi.gv_document(registry, "", parts[1], extra, crds)
             elif len(parts) == 3 and parts[0] == "apis":
-                doc = openapi.gv_document(registry, parts[1], parts[2])
+                doc = openapi.gv_document(registry, parts[1], parts[2], extra, crds)
             if doc is not None:
                 return Response(200, doc)
         return self._not_found_path()
@@ -180,12 +187,15 @@ class Api:
     def _resource(self, req: Request, route: Route, watch_path: bool) -> Response:
         m = req.method
         res = route.res
+        if auth.handles(route):  # reviews: answered, never stored (a read-only server answers them too)
+            return auth.handle(self, req, route)
+        auth.authorize_request(self, req, route)  # an impersonated request (kubectl --as): its user's RBAC
         if m != "GET" and self.readonly:
             verb = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(m, m.lower())
             where = f' in the namespace "{route.namespace}"' if route.namespace else ""
             resource = res.plural + (f"/{route.sub}" if route.sub else "")
             raise forbidden(res.kind, route.name or "", verb,
-                            f'User "system:anonymous" cannot {verb} resource "{resource}" in API group '
+                            f'User "{auth.SERVE_USER}" cannot {verb} resource "{resource}" in API group '
                             f'"{res.group}"{where}: k9py serve is read-only')
         if route.sub:
             return self._subresource(req, route)
@@ -243,7 +253,7 @@ class Api:
                 break
         return ""
 
-    def filter_for(self, req: Request) -> Callable[[Obj], bool]:
+    def filter_for(self, req: Request, route: Route | None = None) -> Callable[[Obj], bool]:
         ls, fs = req.q("labelSelector"), req.q("fieldSelector")
         try:
             fsel = selectors.parse_field_selector(fs)
@@ -251,6 +261,11 @@ class Api:
         except ValueError as err:
             raise bad_request(str(err)) from None
         unknown = [f for f in selectors.unknown_fields(fsel) if not f.startswith("metadata.")]
+        if route is not None and fsel:  # a converted version's paths (events.k8s.io's regarding.name) → the stored ones
+            stored = {p: conversion.field_path_to_storage(route.res.api_version, route.res.kind, p) for p, _, _ in fsel}
+            unknown = [p for p, _, _ in fsel if stored[p] in selectors.unknown_fields(((stored[p], "=", ""),))
+                       and not p.startswith("metadata.")]
+            fs = ",".join(f"{stored[p]}{'!=' if op == '!=' else '='}{v}" for p, op, v in fsel)
         if unknown:
             raise bad_request(f'field label not supported: {unknown[0]}')
         return selectors.compile_filter(ls, fs)
@@ -263,7 +278,7 @@ class Api:
 
     def _list(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "list")
-        match = self.filter_for(req)
+        match = self.filter_for(req, route)
         limit = _int_param(req, "limit", 0)
         cont = req.q("continue") or ""
         with self.cluster.lock:
@@ -287,10 +302,10 @@ class Api:
             page = page[:limit]
             next_token = base64.urlsafe_b64encode(json.dumps(
                 {"rv": rv, "ns": meta.namespace(last), "name": meta.name(last)}).encode()).decode()
-        page = [self.in_version(route, o) for o in page]
+        stored, page = page, [self.in_version(route, o) for o in page]
         as_ = self.accept(req)
-        if as_ == "Table":
-            return Response(200, table.table(route.res.kind, page, now, include_object=req.q("includeObject") or "Metadata",
+        if as_ == "Table":  # printed from the stored version, as the apiserver prints its internal one
+            return Response(200, table.table(route.res.kind, page if route.res.crd else stored, now, include_object=req.q("includeObject") or "Metadata",
                                              resource_version=rv, continue_token=next_token, remaining=remaining,
                                              printer_columns=route.res.printer_columns))
         md: Obj = {"resourceVersion": rv}
@@ -318,13 +333,13 @@ class Api:
         the versions of one CRD convert with strategy None: only apiVersion changes)."""
         if route.res.crd and obj.get("kind") == route.res.kind and obj.get("apiVersion") != route.res.api_version:
             return {**obj, "apiVersion": route.res.api_version}
-        return obj
+        return conversion.convert(obj, route.res.api_version)  # autoscaling/v1, events.k8s.io/v1
 
     def one(self, req: Request, route: Route, obj: Obj, code: int = 200) -> Response:
         as_ = self.accept(req)
-        obj = self.in_version(route, obj)
+        stored, obj = obj, self.in_version(route, obj)
         if as_ == "Table":
-            return Response(code, table.table(obj.get("kind", route.res.kind), [obj], self.cluster.now(),
+            return Response(code, table.table(obj.get("kind", route.res.kind), [obj if route.res.crd else stored], self.cluster.now(),
                                               include_object=req.q("includeObject") or "Metadata",
                                               resource_version=obj.get("metadata", {}).get("resourceVersion", ""),
                                               printer_columns=route.res.printer_columns))
@@ -342,12 +357,14 @@ class Api:
     def _watch(self, req: Request, route: Route, name: str | None = None) -> Response:
         from k9py.serve.watch import watch
         self._check_verb(route.res, "watch")
-        return watch(self, req, route, self.filter_for(req), name)
+        return watch(self, req, route, self.filter_for(req, route), name)
 
     # -- writing -------------------------------------------------------------------------------
     def body(self, req: Request) -> Any:
         if not req.body:
             return None
+        if len(req.body) > MAX_REQUEST_BODY:  # the apiserver's limit on a write's body (3 MiB)
+            raise ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_REQUEST_BODY}")
         ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
         if ct == "application/vnd.kubernetes.protobuf":
             from k9py.serve.protobuf import ProtobufError, decode
@@ -399,37 +416,58 @@ class Api:
             if body_ns and route.namespace and body_ns != route.namespace:
                 raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
             md["namespace"] = body_ns or route.namespace or "default"
-        return obj
+        return conversion.to_storage(obj)  # an autoscaling/v1 HPA, an events.k8s.io/v1 Event
 
-    @staticmethod
-    def _decode_check(req: Request, obj: Obj, res: ApiResource) -> None:
-        """What decoding the body does in the apiserver: wrong types are a 400; unknown fields are
-        a 400 with ``fieldValidation=Strict`` (kubectl's default) and dropped otherwise."""
+    def _decode_check(self, req: Request, obj: Obj, res: ApiResource, *, patch: str = "",
+                      known: Obj | None = None) -> None:
+        """What decoding the body does in the apiserver: wrong types are a 400; fields the served
+        schema does not declare (``serve/fieldcheck.py``) are dropped, and with
+        ``fieldValidation=Strict`` (kubectl's default) a 400, with ``Warn`` (the default) a
+        ``Warning`` each. ``patch``: the patch type when ``obj`` is a patched object (its strict
+        error has no "cannot be handled" prefix) or the apply configuration (server-side apply
+        refuses an undeclared field whatever the mode); ``known``: the stored object, whose
+        fields are not the request's to answer for."""
         from k9py.scenario import schema
+        from k9py.serve import fieldcheck
 
         mode = req.q("fieldValidation") or "Warn"
         if mode not in ("Strict", "Warn", "Ignore"):
             raise bad_request(f'Invalid value: "{mode}": fieldValidation must be one of: "Ignore", "Warn", "Strict"')
-        if res.crd or res.kind == CRD_KIND:
-            return  # free-form (their fields follow a schema the simulator does not check)
-        prefix = f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: '
-        for _ in range(100):
-            try:
-                schema.check_object(obj)
-                return
-            except schema.FieldError as err:
-                if not err.message.startswith("unknown field"):
-                    raise bad_request(prefix + str(err)) from None
-                if mode == "Strict":
-                    raise bad_request(prefix + f'strict decoding error: unknown field "{err.field}"') from None
-                parent = obj
-                parts = err.field.split(".")
-                for p in parts[:-1]:
-                    child = parent.get(p)
-                    parent = child if isinstance(child, dict) else {}
-                if parts[-1] not in parent:
-                    return
-                parent.pop(parts[-1])
+        registry = self.registry()
+        crd = None
+        if res.crd:
+            with self.cluster.lock:
+                crd = self.cluster.store.get(CRD_KIND, None, res.crd)
+        if patch == kpatch.APPLY_PATCH and known is None:
+            msg = fieldcheck.typed_patch_error(registry, res, obj, crd)
+            if msg:
+                raise ApiError(500, "", msg)
+            return
+        unknown = fieldcheck.unknown_fields(registry, res, obj, crd)
+        if known is not None and unknown:
+            already = set(fieldcheck.unknown_fields(registry, res, known, crd))
+            unknown = [p for p in unknown if p not in already]
+        prefix = "" if patch else f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: '
+        if not (res.crd or res.kind == CRD_KIND):
+            # wrong types first (the decoder fails on them before it reports unknown fields);
+            # the scenario checks' own idea of unknown fields gives way to the served schema's
+            scratch = deep_copy(obj)
+            fieldcheck.drop(scratch, unknown)
+            for _ in range(100):
+                try:
+                    schema.check_object(scratch)
+                    break
+                except schema.FieldError as err:
+                    if not err.message.startswith("unknown field"):
+                        raise bad_request(prefix + str(err)) from None
+                    fieldcheck.drop(scratch, [err.field])
+        if not unknown:
+            return
+        if mode == "Strict":
+            raise bad_request(prefix + fieldcheck.strict_message(unknown))
+        if mode == "Warn":
+            req.warnings.extend(f'unknown field "{p}"' for p in unknown)
+        fieldcheck.drop(obj, unknown)
 
     def dry_run(self, req: Request) -> bool:
         v = req.q("dryRun")
@@ -445,8 +483,9 @@ class Api:
             return self.method_not_allowed("POST")
         obj = self.object_body(req, route)
         dry = self.dry_run(req)
+        from k9py.serve import fields
         with self.cluster.lock:
-            created = self.cluster.create(obj, dry_run=dry)
+            created = self.cluster.create(obj, dry_run=dry, writer=fields.writer(req, route))
         self.notify()
         return self.one(req, route, created, 201)
 
@@ -458,8 +497,9 @@ class Api:
             raise bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({route.name})")
         obj["metadata"]["name"] = route.name
         dry = self.dry_run(req)
+        from k9py.serve import fields
         with self.cluster.lock:
-            out = self.cluster.replace(obj, dry_run=dry)
+            out = self.cluster.replace(obj, dry_run=dry, writer=fields.writer(req, route))
         self.notify()
         return self.one(req, route, out)
 
@@ -474,23 +514,25 @@ class Api:
         if body is None:
             raise bad_request("the body of the request was empty")
         dry = self.dry_run(req)
-        if ct == kpatch.APPLY_PATCH:
-            if not req.q("fieldManager"):
-                raise bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
-            if not isinstance(body, dict):
-                raise bad_request("apply configuration must be an object")
+        from k9py.serve import fields
+        fields.validate_patch_options(req, ct, kpatch.APPLY_PATCH)
+        if ct == kpatch.APPLY_PATCH and not isinstance(body, dict):
+            raise bad_request("apply configuration must be an object")
         with self.cluster.lock:
             ns = route.namespace if route.res.namespaced else None
             current = self.cluster.store.get(route.res.kind, ns, route.name or "")
             if current is None:
                 if ct != kpatch.APPLY_PATCH:
                     self.cluster.must_get(route.res.kind, ns, route.name or "")  # NotFound, named
+                else:  # structured-merge-diff refuses an undeclared field (fieldcheck.typed_patch_error)
+                    self._decode_check(req, body, route.res, patch=ct)
                 obj = self.object_body(Request(req.method, req.path, req.query,
                                                 {"content-type": JSON}, json.dumps(body).encode()), route)
                 obj["metadata"]["name"] = obj["metadata"].get("name") or route.name
                 if obj["metadata"]["name"] != route.name:
                     raise bad_request(f"the name of the object ({obj['metadata']['name']}) does not match the name on the URL ({route.name})")
-                created = self.cluster.create(obj, dry_run=dry)
+                obj = fields.apply(self.cluster, req, route, None, obj)  # server-side apply's managedFields
+                created = self.cluster.create(obj, dry_run=dry, writer=fields.applier(req, route, obj))
                 self.notify()
                 return self.one(req, route, created, 201)
             if ct == kpatch.APPLY_PATCH:
@@ -502,8 +544,12 @@ class Api:
                     raise bad_request(f'the API version in the data ({body.get("apiVersion", "")}) does not match the expected API version ({route.res.api_version})'
                                       if body.get("apiVersion") not in (None, route.res.api_version)
                                       else f'the kind in the data ({body.get("kind")}) does not match the expected kind ({route.res.kind})')
-                self._decode_check(req, body, route.res)
-            patched = kpatch.apply_patch(current, ct, body)
+                self._decode_check(req, body, route.res, patch=ct)
+            current = self.in_version(route, current)  # patched in the version of the request
+            if ct == kpatch.APPLY_PATCH:  # merged by field ownership (kube/fieldmanager.py)
+                patched = fields.apply(self.cluster, req, route, current, body)
+            else:
+                patched = kpatch.apply_patch(current, ct, body)
             if not isinstance(patched, dict):
                 raise ApiError(422, "Invalid", "the patched object is not an object")
             pmd = patched.get("metadata")
@@ -514,8 +560,9 @@ class Api:
             patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
             # The apiserver decodes the patched document into the typed object: a value of the
             # wrong type is refused here, before it can reach a controller.
-            self._decode_check(req, patched, route.res)
-            out = self.cluster.replace(patched, dry_run=dry)
+            self._decode_check(req, patched, route.res, patch=ct, known=current)
+            out = self.cluster.replace(conversion.to_storage(patched), dry_run=dry,
+                                       writer=fields.applier(req, route, patched) if ct == kpatch.APPLY_PATCH else fields.writer(req, route))
         self.notify()
         return self.one(req, route, out)
 

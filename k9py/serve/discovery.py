@@ -28,6 +28,8 @@ _SUBRESOURCES: dict[str, tuple[str | None, str | None, str | None, tuple[str, ..
     "portforward": (None, None, "PodPortForwardOptions", ("create", "get")),
     "ephemeralcontainers": (None, None, "Pod", ("get", "patch", "update")),
     "finalize": (None, None, "Namespace", ("update",)),
+    "token": ("authentication.k8s.io", "v1", "TokenRequest", ("create",)),
+    "approval": (None, None, None, ("get", "patch", "update")),
 }
 
 
@@ -77,7 +79,7 @@ def _subresource_entry(r: ApiResource, sub: str) -> Obj:
 
 def resource_list(registry: Registry, group: str, version: str) -> Obj | None:
     """The APIResourceList of one group/version, or None if it is not served."""
-    res = [r for r in registry.all if r.group == group and r.version == version]
+    res = [r for r in registry.served if r.group == group and r.version == version]
     if not res:
         return None
     entries: list[Obj] = []

@@ -17,7 +17,9 @@ from k9py.kube.status import ApiError
 if TYPE_CHECKING:
     from k9py.serve.api import Api
 
-MAX_BODY = 16 * 1024 * 1024
+MAX_BODY = 16 * 1024 * 1024  # not read at all beyond this: a 413 and the connection closed
+MAX_WRITE_BODY = 3 * 1024 * 1024  # the apiserver's limit on a write's body (api.py refuses what is between)
+TOO_LARGE = "request entity too large"
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Request:
     body: bytes = b""
     multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters (exec's command)
     all_headers: list[tuple[str, str]] = field(default_factory=list)  # (lower-cased name, value), repeats kept
+    warnings: list[str] = field(default_factory=list)  # what handling it warns of (the response's `Warning`)
 
     def values(self, name: str) -> list[str]:
         """All values of a query parameter, in order (``q`` gives the last)."""
@@ -92,7 +95,9 @@ class Handler(BaseHTTPRequestHandler):
             req = self._read_request()
         except ValueError as err:  # a bad Content-Length or chunk: what follows cannot be framed
             self.close_connection = True
-            self._send(api.error_response(400, "BadRequest", str(err)))
+            too_large = str(err) == TOO_LARGE
+            self._send(api.error_response(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_WRITE_BODY}")
+                       if too_large else api.error_response(400, "BadRequest", str(err)))
             return
         try:
             resp = api.handle(req)
@@ -120,14 +125,14 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 total += size
                 if total > MAX_BODY:
-                    raise ValueError("request entity too large")
+                    raise ValueError(TOO_LARGE)
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
             body = b"".join(chunks)
         else:
             length = int(headers.get("content-length") or 0)
             if length > MAX_BODY:
-                raise ValueError("request entity too large")
+                raise ValueError(TOO_LARGE)
             body = self.rfile.read(length) if length > 0 else b""
         return Request(self.command, unquote(parts.path), query, headers, body, multi, all_headers)
 

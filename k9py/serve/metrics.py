@@ -207,13 +207,14 @@ def pod_metrics(api: Api, req: Request, namespace: str | None, name: str | None)
         else:
             pods = list(cluster.store.list("Pod", namespace or None))
         nodes = {meta.name(n): n for n in cluster.store.list("Node")}
+        loads = sim_metrics.load_shares(cluster)
     if name is not None and not pods:
         return _not_found("pods", name, "")
     pods = [p for p in pods if _reachable(nodes.get((p.get("spec") or {}).get("nodeName") or ""))]
     if match is not None:
         pods = [p for p in pods if match(p)]
     pods.sort(key=lambda p: (meta.namespace(p), meta.name(p)))
-    items = sim_metrics.pod_metrics_of(pods, _seed(cluster), now)
+    items = sim_metrics.pod_metrics_of(pods, _seed(cluster), now, loads)
     if name is not None:
         if not items:
             return _not_found("podmetrics", f"{namespace}/{name}")
@@ -228,6 +229,7 @@ def node_metrics(api: Api, req: Request, name: str | None) -> Response:
         now = cluster.now()
         nodes = list(cluster.store.list("Node"))
         pods = list(cluster.store.list("Pod"))
+        loads = sim_metrics.load_shares(cluster)
     if name is not None:
         nodes = [n for n in nodes if meta.name(n) == name]
         if not nodes:
@@ -238,7 +240,7 @@ def node_metrics(api: Api, req: Request, name: str | None) -> Response:
     for p in pods:
         by_node.setdefault((p.get("spec") or {}).get("nodeName") or "", []).append(p)
     seed = _seed(cluster)
-    items = [sim_metrics.node_metrics(seed, n, by_node.get(meta.name(n), []), now)
+    items = [sim_metrics.node_metrics(seed, n, by_node.get(meta.name(n), []), now, loads)
              for n in sorted(nodes, key=meta.name) if _reachable(n)]
     if name is not None:
         if not items:

@@ -28,6 +28,7 @@ from k9py.kube.meta import dig
 from k9py.kube.status import bad_request, forbidden, not_found
 from k9py.serve import spdy
 from k9py.serve import websocket as ws
+from k9py.serve.auth import SERVE_USER
 from k9py.serve.http import Request, Response
 from k9py.sim.userland import loopback, net
 
@@ -47,7 +48,7 @@ def handle(api: Api, req: Request, route: Route) -> Response:
         return api.method_not_allowed(req.method)
     ns, name = route.namespace or "default", route.name or ""
     if api.readonly:
-        raise forbidden("Pod", name, "create", f'User "system:anonymous" cannot create resource "pods/portforward" in API group "" '
+        raise forbidden("Pod", name, "create", f'User "{SERVE_USER}" cannot create resource "pods/portforward" in API group "" '
                         f'in the namespace "{ns}": k9py serve is read-only')
     with api.cluster.lock:
         pod = api.cluster.store.get("Pod", ns, name)

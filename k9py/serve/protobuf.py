@@ -1,22 +1,30 @@
-"""Decode the protobuf request bodies kubectl's typed clients send (``kubectl create deployment``,
-``create namespace|configmap|secret|job|cronjob|serviceaccount|service|quota``, the pods of
-``kubectl debug --copy-to`` and ``kubectl debug node/…``).
+"""Decode the protobuf request bodies kubectl's typed clients send: every built-in kind
+(``kubectl create deployment|role|rolebinding|clusterrole|clusterrolebinding|ingress|pdb|
+priorityclass|quota|secret|service|job|cronjob|configmap|serviceaccount|namespace|token``,
+``autoscale``, ``expose``, ``run``, ``drain``'s evictions, the pods of ``kubectl debug --copy-to``
+and ``kubectl debug node/…``, ``auth can-i``'s reviews).
 
 client-go's clientset encodes built-in types as ``application/vnd.kubernetes.protobuf`` and does
 not fall back to JSON, so the server has to read them. The envelope is the magic ``k8s\\0`` and a
 ``runtime.Unknown`` (typeMeta, raw); ``raw`` is the object in the Go types' protobuf encoding.
 
-The schemas below hold the field numbers of the messages those commands produce (from the API's
-``generated.proto``). A field this table does not know makes the decode fail with a clear error
-rather than drop data. Zero values of non-pointer fields are dropped, as ``omitempty`` does in JSON.
+The schemas hold the field numbers of every message of the served APIs: meta/v1's below by hand,
+core/v1's (``protobuf_core.py``) and the named groups' (``protobuf_groups.py``) generated from
+k8s.io/api's struct tags by ``tools/protobuf_tables.py``. A field the tables do not know makes the
+decode fail with a clear error rather than drop data. Go's protobuf encoding writes every
+non-pointer field, zero or not; zero values are dropped where JSON's ``omitempty`` would drop them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+import base64
+import json
+import struct
+from datetime import UTC, datetime
 from typing import Any
 
 from k9py.serve.protobuf_core import CORE_V1
+from k9py.serve.protobuf_groups import GROUPS
 
 Obj = dict[str, Any]
 MAGIC = b"k8s\x00"
@@ -26,12 +34,15 @@ class ProtobufError(ValueError):
     pass
 
 
-# A field: (json name, type, flags). Types: "s" string, "b" bool, "i" int, "bytes" (base64 in JSON),
-# "q" Quantity, "ios" IntOrString, "time" meta Time, "map" (string→string), "bmap" (string→bytes),
-# "qmap" (string→Quantity), "skip" (ignored: status, managedFields), or a message name.
-# Flags: "r" repeated, "p" pointer (zero values are kept), "i" an embedded struct JSON inlines.
+# A field: (json name, type, flags). Types: "s" string, "b" bool, "i" int, "f" float, "bytes" (base64
+# in JSON), "q" Quantity, "ios" IntOrString, "time" / "mtime" meta Time / MicroTime, "rawext"
+# runtime.RawExtension (JSON inside), "slist" a message of one repeated string (ExtraValue),
+# "map" (string→string), "bmap" (string→bytes), "qmap" (string→Quantity), "map:T" (string→T),
+# "skip" (ignored: managedFields), or a message name.
+# Flags: "r" repeated, "p" pointer (zero values are kept), "i" an embedded struct JSON inlines,
+# "k" JSON keeps the zero value (the field has no omitempty).
 F = tuple
-SCHEMAS: dict[str, dict[int, F]] = {
+_META: dict[str, dict[int, F]] = {
     "Unknown": {1: ("typeMeta", "TypeMeta", ""), 2: ("raw", "rawbytes", ""), 3: ("contentEncoding", "s", ""),
                 4: ("contentType", "s", "")},
     "TypeMeta": {1: ("apiVersion", "s", ""), 2: ("kind", "s", "")},
@@ -42,63 +53,24 @@ SCHEMAS: dict[str, dict[int, F]] = {
                    11: ("labels", "map", ""), 12: ("annotations", "map", ""),
                    13: ("ownerReferences", "OwnerReference", "r"), 14: ("finalizers", "s", "r"),
                    17: ("managedFields", "skip", "")},
-    "OwnerReference": {1: ("kind", "s", ""), 3: ("name", "s", ""), 4: ("uid", "s", ""), 5: ("apiVersion", "s", ""),
+    "OwnerReference": {1: ("kind", "s", "k"), 3: ("name", "s", "k"), 4: ("uid", "s", "k"), 5: ("apiVersion", "s", "k"),
                        6: ("controller", "b", "p"), 7: ("blockOwnerDeletion", "b", "p")},
     "LabelSelector": {1: ("matchLabels", "map", ""), 2: ("matchExpressions", "LabelSelectorRequirement", "r")},
-    "LabelSelectorRequirement": {1: ("key", "s", ""), 2: ("operator", "s", ""), 3: ("values", "s", "r")},
-    "ObjectReference": {1: ("kind", "s", ""), 2: ("namespace", "s", ""), 3: ("name", "s", ""), 4: ("uid", "s", ""),
-                        5: ("apiVersion", "s", ""), 6: ("resourceVersion", "s", ""), 7: ("fieldPath", "s", "")},
-    # core/v1
-    "Namespace": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "NamespaceSpec", ""), 3: ("status", "skip", "")},
-    "NamespaceSpec": {1: ("finalizers", "s", "r")},
-    "ConfigMap": {1: ("metadata", "ObjectMeta", ""), 2: ("data", "map", ""), 3: ("binaryData", "bmap", ""),
-                  4: ("immutable", "b", "p")},
-    "Secret": {1: ("metadata", "ObjectMeta", ""), 2: ("data", "bmap", ""), 3: ("type", "s", ""),
-               4: ("stringData", "map", ""), 5: ("immutable", "b", "p")},
-    "ServiceAccount": {1: ("metadata", "ObjectMeta", ""), 2: ("secrets", "ObjectReference", "r"),
-                       3: ("imagePullSecrets", "LocalObjectReference", "r"),
-                       4: ("automountServiceAccountToken", "b", "p")},
-    "Service": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "ServiceSpec", ""), 3: ("status", "skip", "")},
-    "ServiceSpec": {1: ("ports", "ServicePort", "r"), 2: ("selector", "map", ""), 3: ("clusterIP", "s", ""),
-                    4: ("type", "s", ""), 5: ("externalIPs", "s", "r"), 7: ("sessionAffinity", "s", ""),
-                    8: ("loadBalancerIP", "s", ""), 9: ("loadBalancerSourceRanges", "s", "r"),
-                    10: ("externalName", "s", ""), 11: ("externalTrafficPolicy", "s", ""),
-                    12: ("healthCheckNodePort", "i", ""), 13: ("publishNotReadyAddresses", "b", ""),
-                    18: ("clusterIPs", "s", "r"), 19: ("ipFamilies", "s", "r"), 17: ("ipFamilyPolicy", "s", "p"),
-                    20: ("allocateLoadBalancerNodePorts", "b", "p"), 21: ("loadBalancerClass", "s", "p"),
-                    22: ("internalTrafficPolicy", "s", "p")},
-    "ServicePort": {1: ("name", "s", ""), 2: ("protocol", "s", ""), 3: ("port", "i", ""),
-                    4: ("targetPort", "ios", ""), 5: ("nodePort", "i", ""), 6: ("appProtocol", "s", "p")},
-    "ResourceQuota": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "ResourceQuotaSpec", ""), 3: ("status", "skip", "")},
-    "ResourceQuotaSpec": {1: ("hard", "qmap", ""), 2: ("scopes", "s", "r")},
-    "PodTemplateSpec": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "PodSpec", "")},
-    # apps/v1
-    "Deployment": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "DeploymentSpec", ""), 3: ("status", "skip", "")},
-    "DeploymentSpec": {1: ("replicas", "i", "p"), 2: ("selector", "LabelSelector", ""), 3: ("template", "PodTemplateSpec", ""),
-                       4: ("strategy", "DeploymentStrategy", ""), 5: ("minReadySeconds", "i", ""),
-                       6: ("revisionHistoryLimit", "i", "p"), 7: ("paused", "b", ""),
-                       9: ("progressDeadlineSeconds", "i", "p")},
-    "DeploymentStrategy": {1: ("type", "s", ""), 2: ("rollingUpdate", "RollingUpdateDeployment", "")},
-    "RollingUpdateDeployment": {1: ("maxUnavailable", "ios", ""), 2: ("maxSurge", "ios", "")},
-    # policy/v1 Eviction (kubectl drain) and meta/v1 DeleteOptions
-    "Eviction": {1: ("metadata", "ObjectMeta", ""), 2: ("deleteOptions", "DeleteOptions", "")},
-    "DeleteOptions": {1: ("gracePeriodSeconds", "i", "p"), 2: ("preconditions", "Preconditions", ""),
+    "LabelSelectorRequirement": {1: ("key", "s", "k"), 2: ("operator", "s", "k"), 3: ("values", "s", "r")},
+    "Condition": {1: ("type", "s", "k"), 2: ("status", "s", "k"), 3: ("observedGeneration", "i", ""),
+                  4: ("lastTransitionTime", "time", "k"), 5: ("reason", "s", "k"), 6: ("message", "s", "k")},
+    "ListMeta": {1: ("selfLink", "s", ""), 2: ("resourceVersion", "s", ""), 3: ("continue", "s", ""),
+                 4: ("remainingItemCount", "i", "p")},
+    "FieldSelectorRequirement": {1: ("key", "s", "k"), 2: ("operator", "s", "k"), 3: ("values", "s", "r")},
+    "DeleteOptions": {1: ("gracePeriodSeconds", "i", "p"), 2: ("preconditions", "Preconditions", "p"),
                       3: ("orphanDependents", "b", "p"), 4: ("propagationPolicy", "s", "p"), 5: ("dryRun", "s", "r"),
                       6: ("ignoreStoreReadErrorWithClusterBreakingPotential", "b", "p")},
     "Preconditions": {1: ("uid", "s", "p"), 2: ("resourceVersion", "s", "p")},
-    # batch/v1
-    "Job": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "JobSpec", ""), 3: ("status", "skip", "")},
-    "JobSpec": {1: ("parallelism", "i", "p"), 2: ("completions", "i", "p"), 3: ("activeDeadlineSeconds", "i", "p"),
-                4: ("selector", "LabelSelector", ""), 5: ("manualSelector", "b", "p"), 6: ("template", "PodTemplateSpec", ""),
-                7: ("backoffLimit", "i", "p"), 8: ("ttlSecondsAfterFinished", "i", "p"), 9: ("completionMode", "s", "p"),
-                10: ("suspend", "b", "p"), 14: ("podReplacementPolicy", "s", "p")},
-    "CronJob": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "CronJobSpec", ""), 3: ("status", "skip", "")},
-    "CronJobSpec": {1: ("schedule", "s", ""), 2: ("startingDeadlineSeconds", "i", "p"), 3: ("concurrencyPolicy", "s", ""),
-                    4: ("suspend", "b", "p"), 5: ("jobTemplate", "JobTemplateSpec", ""),
-                    6: ("successfulJobsHistoryLimit", "i", "p"), 7: ("failedJobsHistoryLimit", "i", "p"),
-                    8: ("timeZone", "s", "p")},
-    "JobTemplateSpec": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "JobSpec", "")},
-    **CORE_V1,  # Pod, PodSpec, Container … (serve/protobuf_core.py)
+}
+SCHEMAS: dict[str, dict[int, F]] = {
+    **_META,
+    **CORE_V1,  # every core/v1 message (serve/protobuf_core.py)
+    **GROUPS,  # apps/v1.Deployment, rbac.authorization.k8s.io/v1.Role … (serve/protobuf_groups.py)
 }
 
 
@@ -118,6 +90,8 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
 
 
 def _fields(data: bytes) -> list[tuple[int, int, Any]]:
+    if not isinstance(data, bytes):
+        raise ProtobufError("expected a length-delimited message")
     out: list[tuple[int, int, Any]] = []
     i = 0
     while i < len(data):
@@ -141,7 +115,9 @@ def _fields(data: bytes) -> list[tuple[int, int, Any]]:
     return out
 
 
-def _signed(v: int) -> int:
+def _signed(v: Any) -> int:
+    if not isinstance(v, int):
+        raise ProtobufError("expected a varint")
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
@@ -149,6 +125,9 @@ def _string(v: Any) -> str:
     if not isinstance(v, bytes):
         raise ProtobufError("expected a length-delimited string")
     return v.decode("utf-8")
+
+
+_ZERO_MAP_VALUE: dict[str, Any] = {"s": "", "q": "0", "bytes": "", "i": 0, "b": False}
 
 
 def _map(v: bytes, value_type: str) -> tuple[str, Any]:
@@ -159,19 +138,31 @@ def _map(v: bytes, value_type: str) -> tuple[str, Any]:
         elif num == 2:
             val = _scalar(raw, value_type)
     if val is None:
-        val = "" if value_type != "q" else "0"
+        val = _ZERO_MAP_VALUE.get(value_type, {})
     return k, val
 
 
-def _scalar(raw: Any, t: str) -> Any:
-    import base64
+def _time(raw: Any, micro: bool) -> str | None:
+    """meta/v1 Time (RFC 3339 to the second) or MicroTime (to the microsecond): seconds, nanos."""
+    fs = {num: v for num, _, v in _fields(raw)}
+    secs = _signed(fs.get(1, 0))
+    if secs <= 0:
+        return None
+    t = datetime.fromtimestamp(secs, tz=UTC)
+    if micro:
+        return t.strftime("%Y-%m-%dT%H:%M:%S") + f".{_signed(fs.get(2, 0)) // 1000:06d}Z"
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
+
+def _scalar(raw: Any, t: str) -> Any:
     if t == "s":
         return _string(raw)
     if t == "b":
         return bool(raw)
     if t == "i":
         return _signed(raw)
+    if t == "f":
+        return struct.unpack("<d", raw.to_bytes(8, "little"))[0] if isinstance(raw, int) else 0.0
     if t == "bytes":
         return base64.b64encode(raw).decode()
     if t == "q":  # resource.Quantity: message { optional string string = 1; }
@@ -182,16 +173,27 @@ def _scalar(raw: Any, t: str) -> Any:
     if t == "ios":  # intstr.IntOrString: type (0 int, 1 string), intVal, strVal
         fs = {num: v for num, _, v in _fields(raw)}
         return _string(fs.get(3, b"")) if fs.get(1) == 1 else _signed(fs.get(2, 0))
-    if t == "time":  # meta/v1 Time: seconds, nanos
-        from datetime import datetime
-        fs = {num: v for num, _, v in _fields(raw)}
-        secs = _signed(fs.get(1, 0))
-        if secs <= 0:
-            return None
-        return datetime.fromtimestamp(secs, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if t in ("time", "mtime"):
+        return _time(raw, t == "mtime")
+    if t == "rawext":  # runtime.RawExtension: message { optional bytes raw = 1; } holding JSON
+        for num, _, v in _fields(raw):
+            if num == 1 and v:
+                try:
+                    return json.loads(v)
+                except ValueError:
+                    raise ProtobufError("a RawExtension that is not JSON") from None
+        return None
+    if t == "slist":  # ExtraValue: message { repeated string items = 1; }
+        return [_string(v) for num, _, v in _fields(raw) if num == 1]
     if t == "rawbytes":
         return raw
     return decode_message(raw, t)
+
+
+def _map_value_type(t: str) -> str | None:
+    if t in ("map", "bmap", "qmap"):
+        return {"map": "s", "bmap": "bytes", "qmap": "q"}[t]
+    return t[4:] if t.startswith("map:") else None
 
 
 def decode_message(data: bytes, message: str) -> Obj:
@@ -206,8 +208,9 @@ def decode_message(data: bytes, message: str) -> Obj:
         name, t, flags = spec
         if t == "skip":
             continue
-        if t in ("map", "bmap", "qmap"):
-            k, v = _map(raw, {"map": "s", "bmap": "bytes", "qmap": "q"}[t])
+        value_type = _map_value_type(t)
+        if value_type is not None:
+            k, v = _map(raw, value_type)
             out.setdefault(name, {})[k] = v
             continue
         if "r" in flags:
@@ -226,10 +229,15 @@ def decode_message(data: bytes, message: str) -> Obj:
         if "i" in flags:
             out.update(value)
             continue
-        if "p" not in flags and value in ("", 0, False) and not isinstance(value, dict):
+        if "p" not in flags and "k" not in flags and value in ("", 0, False) and not isinstance(value, dict):
             continue
         out[name] = value
     return out
+
+
+def schema_name(api_version: str, kind: str) -> str:
+    """The message of a kind: core/v1's by its bare name, the groups' as ``group/version.Kind``."""
+    return kind if api_version == "v1" else f"{api_version}.{kind}"
 
 
 def decode(body: bytes) -> Obj:
@@ -238,8 +246,12 @@ def decode(body: bytes) -> Obj:
         raise ProtobufError("missing the k8s protobuf magic prefix")
     unknown = decode_message(body[len(MAGIC):], "Unknown")
     tm = unknown.get("typeMeta") or {}
-    kind = tm.get("kind") or ""
-    if kind not in SCHEMAS:
-        raise ProtobufError(f"{kind or 'this kind'} cannot be sent as protobuf to k9py serve; send JSON (e.g. kubectl create -f)")
-    obj = decode_message(unknown.get("raw") or b"", kind)
-    return {"apiVersion": tm.get("apiVersion", ""), "kind": kind, **obj}
+    kind, api_version = tm.get("kind") or "", tm.get("apiVersion") or ""
+    message = "DeleteOptions" if kind == "DeleteOptions" else schema_name(api_version, kind)
+    if not kind or message not in SCHEMAS or (message in _META and message != "DeleteOptions"):
+        what = f"{api_version} {kind}".strip() if kind else "this kind"
+        raise ProtobufError(f"{what} cannot be sent as protobuf to k9py serve; send JSON (e.g. kubectl create -f)")
+    obj = decode_message(unknown.get("raw") or b"", message)
+    if obj.get("status") == {}:  # Go writes the zero status of every new object
+        del obj["status"]
+    return {"apiVersion": api_version, "kind": kind, **obj}

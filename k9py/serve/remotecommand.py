@@ -30,6 +30,7 @@ from k9py.kube import meta
 from k9py.kube.status import ApiError, bad_request, forbidden, not_found
 from k9py.kube.timefmt import parse_time
 from k9py.serve import websocket as ws
+from k9py.serve.auth import SERVE_USER
 from k9py.serve.http import Request, Response
 from k9py.sim import userland
 from k9py.sim.logs import instance_logs
@@ -69,7 +70,7 @@ def handle(api: Api, req: Request, route: Route) -> Response:
     sub = route.sub or "exec"
     ns, name = route.namespace or "default", route.name or ""
     if api.readonly:  # a GET, but the apiserver authorizes a WebSocket exec as `create pods/exec`
-        raise forbidden("Pod", name, "create", f'User "system:anonymous" cannot create resource "pods/{sub}" in API group "" '
+        raise forbidden("Pod", name, "create", f'User "{SERVE_USER}" cannot create resource "pods/{sub}" in API group "" '
                         f'in the namespace "{ns}": k9py serve is read-only')
     opts = Options(req, exec_=(sub == "exec"))
     with api.cluster.lock:

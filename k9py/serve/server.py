@@ -110,9 +110,18 @@ def run_serve(args: Any) -> int:
         print("k9py: --speed must be >= 0", file=sys.stderr)
         return 2
     began = time.time()
+    any_tag = bool(getattr(args, "any_image_tag", False))
+    if any_tag:
+        from k9py.sim import registry
+        registry.ANY_TAG_DEFAULT.set(True)  # while the cluster loads and warms up (this thread)
     cluster = _load_cluster(getattr(args, "scenario", None), int(getattr(args, "seed", 0) or 0),
                             start=began if speed > 0 else None, rv_start=wall_clock_rv(began))
+    if any_tag:
+        cluster.state[registry.ANY_TAG_STATE] = True  # from then on (the clock's thread)
     cluster.strict = False  # a controller failing on one object must not stop the served cluster
+    if getattr(args, "no_metrics", False):
+        from k9py.sim.metrics import DISABLED_STATE
+        cluster.state[DISABLED_STATE] = True  # no metrics-server: HorizontalPodAutoscalers get no metrics either
     host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
     try:
         handle = ServeHandle(cluster, host=host, port=int(getattr(args, "port", 0) or 0), speed=speed or None,

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from k9py.kube import conversion
 from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict
 from k9py.kube.verbs import scale_of
+from k9py.serve import fields
 from k9py.serve.api import status_success
 from k9py.serve.http import Request, Response
 
@@ -31,13 +33,18 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
             obj["metadata"]["name"] = route.name
             dry = api.dry_run(req)
             with api.cluster.lock:
-                out = api.cluster.replace(obj, subresource=sub, dry_run=dry)
+                out = api.cluster.replace(obj, subresource=sub, dry_run=dry, writer=fields.writer(req, route, sub))
             api.notify()
             return api.one(req, route, out)
         if m == "PATCH":
             return _patch_sub(api, req, route, sub)
     elif sub == "scale":
         return _scale(api, req, route)
+    elif sub == "token" and route.res.kind == "ServiceAccount":
+        from k9py.serve.auth import token_request
+        return token_request(api, req, route)
+    elif sub == "approval" and route.res.kind == "CertificateSigningRequest":
+        return _approval(api, req, route)
     elif sub == "log" and m == "GET":
         from k9py.serve.logs import pod_log
         return pod_log(api, req, route)
@@ -57,6 +64,31 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
     return api.method_not_allowed(m)
 
 
+def _approval(api: Api, req: Request, route: Route) -> Response:
+    """``certificatesigningrequests/NAME/approval`` (kubectl certificate approve|deny): GET the CSR;
+    PUT one whose status.conditions replace the stored ones (admission keeps Approved and Denied
+    apart)."""
+    from k9py.sim.certificates import approval
+
+    if req.method == "GET":
+        return api.get(req, route)
+    if req.method != "PUT":
+        return api.method_not_allowed(req.method)
+    sent = api.object_body(req, route)
+    if sent["metadata"].get("name") not in (None, route.name):
+        raise bad_request(f"the name of the object ({sent['metadata']['name']}) does not match the name on the URL ({route.name})")
+    dry = api.dry_run(req)
+    with api.cluster.lock:
+        old = api.cluster.must_get(route.res.kind, None, route.name or "")
+        new = approval(old, sent)
+        rv = sent["metadata"].get("resourceVersion")
+        if rv:
+            new["metadata"]["resourceVersion"] = rv
+        out = api.cluster.replace(new, subresource="status", dry_run=dry)
+    api.notify()
+    return api.one(req, route, out)
+
+
 def _patch_sub(api: Api, req: Request, route: Route, sub: str) -> Response:
     ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
     body = api.body(req)
@@ -64,13 +96,18 @@ def _patch_sub(api: Api, req: Request, route: Route, sub: str) -> Response:
         raise bad_request("the body of the request was empty")
     dry = api.dry_run(req)
     with api.cluster.lock:
-        current = api.fetch(route)
-        patched = kpatch.apply_patch(current, ct, body)
+        current = api.in_version(route, api.fetch(route))  # patched in the version of the request
+        writer = fields.writer(req, route, sub)
+        if ct == kpatch.APPLY_PATCH and isinstance(body, dict):  # server-side apply of the subresource
+            patched = fields.apply(api.cluster, req, route, current, body, sub)
+            writer = fields.applier(req, route, patched, sub)
+        else:
+            patched = kpatch.apply_patch(current, ct, body)
         if not isinstance(patched, dict):
             raise ApiError(422, "Invalid", "the patched object is not an object")
         patched["metadata"] = deep_copy(current["metadata"])
         patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
-        out = api.cluster.replace(patched, subresource=sub, dry_run=dry)
+        out = api.cluster.replace(conversion.to_storage(patched), subresource=sub, dry_run=dry, writer=writer)
     api.notify()
     return api.one(req, route, out)
 
@@ -108,7 +145,7 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
             raise conflict(route.res.kind, route.name or "")
         new = deep_copy(obj)
         new.setdefault("spec", {})["replicas"] = replicas
-        out = api.cluster.replace(new, dry_run=api.dry_run(req))
+        out = api.cluster.replace(new, dry_run=api.dry_run(req), writer=fields.writer(req, route, "scale"))
         result = scale_of(out)
     api.notify()
     return Response(200, result)
@@ -131,7 +168,8 @@ def _evict(api: Api, req: Request, route: Route) -> Response:
         raise bad_request("Eviction.deleteOptions.gracePeriodSeconds must be an integer")
     with api.cluster.lock:
         api.cluster.store.must_get("Pod", route.namespace, route.name or "")
-        if not (opts.get("dryRun") or req.q("dryRun")):
-            api.cluster.evict(route.namespace or "default", route.name or "", grace)
+        # a dry run is still checked against the PodDisruptionBudgets (429), but deletes nothing
+        api.cluster.evict(route.namespace or "default", route.name or "", grace,
+                          dry_run=bool(opts.get("dryRun") or req.q("dryRun")))
     api.notify()
     return Response(201, status_success(201))

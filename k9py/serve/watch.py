@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from k9py.kube import meta
+from k9py.kube import conversion, meta
 from k9py.kube.status import ApiError, bad_request
 from k9py.serve import table
 from k9py.serve.http import Request, Response
@@ -69,6 +69,8 @@ class WatchStream:
                                   printer_columns=self.res.printer_columns)
             elif self.as_ == "PartialObjectMetadata":
                 obj = table.partial_metadata(obj)
+            else:
+                obj = conversion.convert(obj, self.res.api_version)  # autoscaling/v1, events.k8s.io/v1
         return json.dumps({"type": type_, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
     def bookmark(self, rv: int, end: bool = False) -> bytes:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube.status import invalid
+from k9py.sim import limits, names, podspec
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -29,7 +30,8 @@ def admits(kind: str) -> Callable[[Admitter], Admitter]:
     return register
 
 
-_NAME_OK = set("abcdefghijklmnopqrstuvwxyz0123456789-.")
+# Kinds whose names need only be path segments (RBAC's ValidateRBACName): ``system:node`` is one.
+PATH_SEGMENT_NAMES = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
 
 
 def validate_metadata(obj: Obj) -> None:
@@ -40,14 +42,22 @@ def validate_metadata(obj: Obj) -> None:
     name = md.get("name") or ""
     if not name and not md.get("generateName"):
         raise invalid(kind, "", [("metadata.name", "Required value: name or generateName is required")])
-    if name and (len(name) > 253 or not set(name) <= _NAME_OK or not name[0].isalnum() or not name[-1].isalnum()):
-        raise invalid(kind, name, [("metadata.name", f"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")])
+    if name and kind in PATH_SEGMENT_NAMES:
+        bad = next((m for m, hit in ((f"may not be '{name}'", name in (".", "..")), ("may not contain '/'", "/" in name),
+                                     ("may not contain '%'", "%" in name)) if hit), None)
+        if bad:
+            raise invalid(kind, name, [("metadata.name", f'Invalid value: "{name}": {bad}')])
+    elif name and names.object_name(kind, name):  # DNS-1123 subdomain; a Service's a DNS-1035 label, a Namespace's a DNS-1123 label
+        raise invalid(kind, name, names.invalid_causes("metadata.name", name, names.object_name(kind, name)))
     for field in ("labels", "annotations"):
         value = md.get(field)
         if value is None:
             continue
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise invalid(kind, name, [(f"metadata.{field}", "Invalid value: values must be strings")])
+    too_big = limits.annotation_causes(md)
+    if too_big:
+        raise invalid(kind, name, too_big)
 
 
 def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
@@ -59,3 +69,17 @@ def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         fns = _ADMITTERS.get(CUSTOM, []) if res is not None and res.crd else []
     for fn in fns:
         fn(cluster, obj, old)
+    _validate_stored(obj)
+
+
+def _validate_stored(obj: Obj) -> None:
+    """What every kind's validation shares, on the defaulted object: pod templates' pod specs
+    (a Pod's own are checked by its admission), data sizes, and etcd's object size."""
+    kind = obj.get("kind", "")
+    causes = limits.data_causes(obj)
+    found = podspec.pod_spec_of(obj) if kind != "Pod" else None
+    if found is not None:
+        causes += podspec.validate(*found)
+    if causes:
+        raise invalid(kind, obj.get("metadata", {}).get("name") or "", causes)
+    limits.check_stored_size(obj)

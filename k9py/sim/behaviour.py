@@ -24,6 +24,9 @@ annotation                            value         effect
                                                     0/1 READY, Unhealthy events)
 ``k9py.sim/image-pull-error``         ``"true"`` or every pull fails: ErrImagePull then
                                       a message     ImagePullBackOff
+``k9py.sim/any-tag``                  ``"true"``    any tag of any image pulls (by default a tag
+                                                    missing from the catalogue of well-known
+                                                    images, ``sim/registry.py``, fails to pull)
 ====================================  ============  =============================================
 
 Node annotation:
@@ -46,7 +49,9 @@ crash-loops with ``Completed``), with ``stdin: true`` (``kubectl run -it``) it w
 user. A busybox/alpine container whose command the simulated shell fully understands and
 that ends (``date``, ``sh -c false``, ``wget -qO- svc:80``) really runs it when it starts (``sim/userland/oneshot.py``): its output is its log, its status its exit code.
 Images whose tag or name contains ``doesnotexist`` or
-``nonexistent`` cannot be pulled.
+``nonexistent`` cannot be pulled, nor can a tag the well-known images (nginx, busybox, alpine,
+debian, ubuntu, redis, postgres, mysql, httpd, python, node, ...) do not have (``nginx:1.99``); a
+reference that does not parse (``nginx:1.1:``, ``NGINX``) is ``InvalidImageName``.
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ START_DELAY = PREFIX + "start-delay"
 READY_AFTER = PREFIX + "ready-after"
 NEVER_READY = PREFIX + "never-ready"
 IMAGE_PULL_ERROR = PREFIX + "image-pull-error"
+ANY_TAG = PREFIX + "any-tag"
 NODE_DOWN = PREFIX + "down"
 
 BAD_IMAGE_MARKERS = ("doesnotexist", "nonexistent")
@@ -146,8 +152,17 @@ def pod_behaviour(pod: Obj) -> PodBehaviour:
     )
 
 
-def pull_error(pod: Obj, image: str) -> str | None:
-    """The error a pull of ``image`` fails with, or None if it succeeds."""
+def any_tag(pod: Obj) -> bool:
+    """The pod's ``k9py.sim/any-tag``: every well-formed image reference pulls."""
+    return _truthy(meta.annotations(pod).get(ANY_TAG))
+
+
+def pull_error(pod: Obj, image: str, *, any_tag_default: bool = False) -> str | None:
+    """The error a pull of ``image`` fails with, or None if it succeeds: the pod's
+    ``image-pull-error``, a ``doesnotexist``/``nonexistent`` image, or a tag the registry
+    catalogue does not have (``sim/registry.py``; unless ``any-tag`` or ``any_tag_default``)."""
+    from k9py.sim import registry
+
     beh = pod_behaviour(pod)
     if beh.pull_error is not None or any(m in image.lower() for m in BAD_IMAGE_MARKERS):
         if beh.pull_error:
@@ -155,7 +170,7 @@ def pull_error(pod: Obj, image: str) -> str | None:
         ref = image if ":" in image.rsplit("/", 1)[-1] else image + ":latest"
         return (f"Error response from daemon: manifest for {ref} not found: "
                 "manifest unknown: manifest unknown")
-    return None
+    return registry.pull_error(image, any_tag=any_tag_default or any_tag(pod))
 
 
 def _script(container: Obj) -> str:

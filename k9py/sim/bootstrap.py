@@ -24,7 +24,7 @@ def bootstrap(cluster: Cluster) -> None:
     from k9py.sim.controllers import quota, volumes  # noqa: F401
     from k9py.sim.controllers.namespace import ensure_namespace_defaults
     from k9py.sim.pod_admission import system_priority_classes
-    from k9py.sim.rbac import default_objects as default_rbac
+    from k9py.sim.rbac_policy import default_objects as default_rbac
 
     store = cluster.store
     for ns in SYSTEM_NAMESPACES:
@@ -45,10 +45,44 @@ def bootstrap(cluster: Cluster) -> None:
     for pc in system_priority_classes():
         if store.get("PriorityClass", None, pc["metadata"]["name"]) is None:
             cluster.create(pc)
-    for obj in default_rbac():
+    policy = default_rbac()
+    for obj in [o for o in policy if _key(o) in _FIRST_RBAC] + [o for o in policy if _key(o) not in _FIRST_RBAC]:
         if store.get(obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]) is None:
-            cluster.create(obj)
+            if _key(obj) in _FIRST_RBAC:
+                cluster.create(obj)
+            else:
+                _create_with_fixed_uid(cluster, obj)
     cluster.settle()
+
+
+# The RBAC objects the simulator has always created, through the apiserver (a random uid each);
+# the rest of the bootstrap policy gets uids derived from its names, so that adding it drew
+# nothing from the cluster's random stream: the pods, IPs and logs of a seed stay what they were.
+_FIRST_RBAC = (("ClusterRole", None, "cluster-admin"), ("ClusterRole", None, "admin"), ("ClusterRole", None, "edit"),
+               ("ClusterRole", None, "view"), ("ClusterRoleBinding", None, "cluster-admin"),
+               ("ClusterRoleBinding", None, "minikube-rbac"), ("Role", "kube-system", "kube-proxy"),
+               ("RoleBinding", "kube-system", "kube-proxy"))
+
+
+def _key(obj: dict) -> tuple[str, str | None, str]:
+    return obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]
+
+
+def _create_with_fixed_uid(cluster: Cluster, obj: dict) -> None:
+    import hashlib
+    import uuid
+
+    from k9py.kube.meta import deep_copy
+    from k9py.kube.timefmt import rfc3339
+    from k9py.sim import admission
+
+    obj = deep_copy(obj)
+    kind, ns, name = _key(obj)
+    digest = hashlib.sha256(f"{kind}/{ns or ''}/{name}".encode()).digest()
+    obj["metadata"]["uid"] = str(uuid.UUID(int=int.from_bytes(digest[:16], "big"), version=4))
+    obj["metadata"]["creationTimestamp"] = rfc3339(cluster.now())
+    admission.admit(cluster, obj, None)
+    cluster.store.create(obj, keep_uid=True)
 
 
 def kubernetes_service() -> dict:

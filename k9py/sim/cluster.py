@@ -16,9 +16,10 @@ from k9py.kube import meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict, invalid, not_found
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import admission, crds, rbac, secrets  # noqa: F401 (crds, rbac, secrets: their admission registers on import)
+from k9py.sim import admission, certificates, crds, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
+from k9py.sim.managedfields import Writer, component_creator, component_tracker, track
 from k9py.sim.store import FIRST_RV, GENERATION_KINDS, ObjectStore
 from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 
@@ -57,6 +58,9 @@ class Cluster:
         self.strict = True
         self._reported: set[tuple[str, str]] = set()
         self._registry: tuple[int, resources.Registry] | None = None
+        self.component: Any = None  # the controller running now (its writes are recorded as its)
+        self.store.on_replace = component_tracker(self)
+        self.store.on_create = component_creator(self)
         if bootstrap:
             from k9py.sim.bootstrap import bootstrap as _bootstrap
             _bootstrap(self)
@@ -97,12 +101,15 @@ class Cluster:
                 if not force and not self._is_dirty(i, c):
                     continue
                 self._last_run[i] = self.store.resource_version
+                self.component = c
                 try:
                     c.reconcile(self)
                 except Exception as err:
                     if self.strict:
                         raise
                     self._report(c, err)
+                finally:
+                    self.component = None
             force = False
             if self.store.resource_version == before:
                 return
@@ -143,7 +150,8 @@ class Cluster:
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         return self.store.list(kind, namespace if self._namespaced(kind) else None)
 
-    def create(self, obj: Obj, *, dry_run: bool = False) -> Obj:
+    def create(self, obj: Obj, *, dry_run: bool = False, writer: Writer | None = None) -> Obj:
+        """``writer``: who creates it through the API (recorded in managedFields)."""
         obj = self._prepare(obj)
         md = obj["metadata"]
         if not md.get("name") and md.get("generateName"):
@@ -151,6 +159,7 @@ class Cluster:
         self._system_fields(obj)  # before admission: e.g. a Job's selector carries the uid
         admission.admit(self, obj, None)
         self._check_namespace(obj)
+        track(self, None, obj, writer)
         if dry_run:
             return obj
         return self.store.create(obj, keep_uid=True)
@@ -167,7 +176,8 @@ class Cluster:
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "resourceVersion"):
             md.pop(field, None)
 
-    def replace(self, obj: Obj, *, subresource: str | None = None, dry_run: bool = False) -> Obj:
+    def replace(self, obj: Obj, *, subresource: str | None = None, dry_run: bool = False,
+                writer: Writer | None = None) -> Obj:
         """PUT semantics: a full object; keeps ``status`` (or, for the status subresource, only
         takes ``status``); Conflict if a stale resourceVersion is given."""
         obj = self._prepare(obj)
@@ -200,6 +210,7 @@ class Cluster:
             for keep in ("uid", "creationTimestamp"):
                 md[keep] = old["metadata"].get(keep)
         admission.admit(self, new, old)
+        track(self, old, new, writer)
         if dry_run:
             return new
         return self.store.update(new)
@@ -253,9 +264,18 @@ class Cluster:
             return self.store.mark_deleting(obj, 0, finalizers=["foregroundDeletion"])
         return self.store.delete(kind, ns, name)
 
-    def evict(self, namespace: str, name: str, grace_period: int | None = None) -> Obj:
-        """The pods/eviction subresource (what drain uses)."""
+    def evict(self, namespace: str, name: str, grace_period: int | None = None, *, dry_run: bool = False) -> Obj:
+        """The pods/eviction subresource (what drain uses): refused with 429 while a
+        PodDisruptionBudget allows no disruption (``controllers/disruption.py``), else the pod
+        gets the DisruptionTarget condition and is deleted gracefully."""
+        from k9py.sim.controllers.disruption import check_eviction
+
         pod = self.store.must_get("Pod", namespace, name)
+        check_eviction(self, pod, dry_run=dry_run)
+        if dry_run:
+            return pod
+        if not meta.is_deleting(pod) and pod.get("status", {}).get("phase") not in ("Succeeded", "Failed"):
+            pod = self.store.mutate("Pod", namespace, name, _disruption_target(rfc3339(self.now()))) or pod
         return self._delete_pod(pod, grace_period)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -350,6 +370,16 @@ class Cluster:
             res = self.api_resources().kind(obj["kind"])
             plural = res.plural if res is not None else obj["kind"].lower()
             raise ApiError(403, "Forbidden", f'{plural} "{meta.name(obj)}" is forbidden: unable to create new content in namespace {ns} because it is being terminated', name=meta.name(obj), kind=obj["kind"])
+
+
+def _disruption_target(stamp: str) -> Any:
+    def add(pod: Obj) -> None:
+        st = pod.setdefault("status", {})
+        conds = [c for c in st.get("conditions") or [] if c.get("type") != "DisruptionTarget"]
+        conds.append({"type": "DisruptionTarget", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp,
+                      "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"})
+        st["conditions"] = conds
+    return add
 
 
 def _namespace_terminating(ns: Obj) -> None:

@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time, rfc3339
-from k9py.sim import pod_admission  # noqa: F401  (registers the Pod admission rules)
+from k9py.sim import (
+    pod_admission,  # noqa: F401  (registers the Pod admission rules)
+    registry,
+)
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
 from k9py.sim.controllers.base import Controller
 from k9py.sim.nodes import wake_once
@@ -32,6 +35,7 @@ BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
 BACKOFF_RESET = 2 * BACKOFF_MAX       # flowcontrol.Backoff: an entry expires after 2 × max
 CREATE_START_GAP = 0.1
+INVALID_IMAGE_RETRY = 10.0            # the pod worker's back-off after a failed sync
 WAKE_GRID = 0.5                       # seconds
 SIGNAL_NOTICE = 0.1                   # how soon a signalled container's exit is synced
 
@@ -436,9 +440,21 @@ class Kubelet(Controller):
         beh = pod_behaviour(pod)
         images = cluster.state.setdefault("kubelet.images", {}).setdefault(rt.node, set())
         policy = sc.get("imagePullPolicy") or "IfNotPresent"
-        err = pull_error(pod, c.image)
+        invalid = registry.invalid_name_message(c.image)
+        if invalid is not None:
+            # EnsureImageExists refuses it before any pull; the pod worker retries at its next sync
+            c.phase = "pullfail"
+            c.pull_started = -1.0
+            c.waiting_reason, c.waiting_message = "InvalidImageName", invalid
+            self._event(cluster, pod, rt, c, "Warning", "InspectFailed", invalid)
+            self._event(cluster, pod, rt, c, "Warning", "Failed", "Error: InvalidImageName")
+            c.next_at = t + INVALID_IMAGE_RETRY
+            self._begin_next(cluster, pod, rt, t)
+            return
+        err = self._pull_error(cluster, pod, c.image)
         c.phase = "pulling"
-        if c.waiting_reason not in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError"):
+        if c.waiting_reason not in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError",
+                                    "InvalidImageName"):
             c.waiting_reason = rt.default_reason
         present = err is None and ((c.image in images and policy != "Always") or policy == "Never")
         if present:
@@ -461,8 +477,15 @@ class Kubelet(Controller):
                     delay += beh.start_delay
         c.next_at = t + delay
 
+    @staticmethod
+    def _pull_error(cluster: Cluster, pod: Obj, image: str) -> str | None:
+        """Why a pull of ``image`` fails (annotations, the registry catalogue), or None;
+        ``cluster.state["registry.any_tag"]`` (``k9py serve --any-image-tag``) lets any tag pull."""
+        return pull_error(pod, image, any_tag_default=bool(cluster.state.get(registry.ANY_TAG_STATE))
+                          or registry.ANY_TAG_DEFAULT.get())
+
     def _pull_done(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
-        err = pull_error(pod, c.image)
+        err = self._pull_error(cluster, pod, c.image)
         if err is not None and c.pull_started >= 0:
             c.pull_failures += 1
             msg = f'Failed to pull image "{c.image}": {err}'

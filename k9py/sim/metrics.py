@@ -9,6 +9,10 @@ the limits. Values change once per scrape window (15 s of virtual time), like me
 
 Pods can pin their usage with annotations (every running container reports it):
 ``k9py.sim/cpu-usage: 250m``, ``k9py.sim/memory-usage: 100Mi``.
+A workload (Deployment, StatefulSet, ReplicaSet, ReplicationController) can carry a load that its
+ready pods share, as behind a Service: ``k9py.sim/cpu-load: 800m`` on a Deployment of 4 ready pods
+makes each report 200m (split over its containers by their requests), so scaling it out lowers
+what each pod uses — what a HorizontalPodAutoscaler reacts to (``load_shares``).
 Nodes report the sum of their running pods plus the system's own overhead.
 """
 
@@ -30,6 +34,10 @@ WINDOW = 15.0  # seconds of virtual time per scrape
 API_VERSION = "metrics.k8s.io/v1beta1"
 CPU_ANNOTATION = "k9py.sim/cpu-usage"
 MEMORY_ANNOTATION = "k9py.sim/memory-usage"
+CPU_LOAD_ANNOTATION = "k9py.sim/cpu-load"
+MEMORY_LOAD_ANNOTATION = "k9py.sim/memory-load"
+LOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+DISABLED_STATE = "metrics.disabled"  # cluster.state key: no metrics-server (serve --no-metrics); HPAs get none
 MI = 1024 * 1024
 
 # Typical idle usage by image (millicores, MiB) when a container has no requests.
@@ -50,6 +58,16 @@ NODE_MEMORY_OVERHEAD = 0.12
 class Usage(NamedTuple):
     cpu_nanos: int
     memory_bytes: int
+
+
+class Share(NamedTuple):
+    """A pod's share of its workload's load (None: that resource has no load)."""
+
+    cpu_millis: float | None
+    memory_bytes: float | None
+
+
+Loads = dict[str, Share]  # pod uid -> its share
 
 
 def _unit(*parts: object) -> float:
@@ -119,8 +137,9 @@ _PARAMS: dict[tuple[int, str, str, str, str], _Params] = {}
 
 
 def container_usage(seed: int, ns: str, pod: str, container: Obj, now: float,
-                    annotations: dict[str, str] | None = None) -> Usage:
-    """Usage of one running container at virtual time ``now``."""
+                    annotations: dict[str, str] | None = None, share: Share | None = None) -> Usage:
+    """Usage of one running container at virtual time ``now`` (``share``: this container's part
+    of its workload's load, which replaces the computed figure, capped at the limits)."""
     key = (seed, ns, pod, container.get("name", ""), container.get("image", ""))
     p = _PARAMS.get(key)
     if p is None:
@@ -133,12 +152,16 @@ def container_usage(seed: int, ns: str, pod: str, container: Obj, now: float,
     ann = annotations or {}
     if ann.get(CPU_ANNOTATION):
         cpu = _millis(ann[CPU_ANNOTATION])
+    elif share is not None and share.cpu_millis is not None:
+        cpu = min(share.cpu_millis, p.cpu_cap) if p.cpu_cap else share.cpu_millis
     else:
         cpu = p.cpu * (1.0 + 0.3 * math.sin(2 * math.pi * t / p.period + p.phase) + 0.3 * (noise - 0.5))
         if p.cpu_cap:
             cpu = min(cpu, p.cpu_cap * 0.98)
     if ann.get(MEMORY_ANNOTATION):
         mem = _bytes(ann[MEMORY_ANNOTATION])
+    elif share is not None and share.memory_bytes is not None:
+        mem = min(share.memory_bytes, p.mem_cap * 0.97) if p.mem_cap else share.memory_bytes
     else:
         mem = p.mem * (1.0 + 0.05 * math.sin(2 * math.pi * t / (p.period * 3) + p.phase) + 0.04 * (noise - 0.5))
         if p.mem_cap:
@@ -154,9 +177,27 @@ def _window_stamp(now: float) -> str:
     return rfc3339(math.floor(now / WINDOW) * WINDOW)
 
 
-def pod_usage(seed: int, pod: Obj, now: float) -> dict[str, Usage] | None:
+def _split(share: Share | None, containers: list[Obj]) -> list[Share | None]:
+    """A pod's share split over its running containers in proportion to their requests (evenly
+    when one has none)."""
+    if share is None or not containers:
+        return [None] * len(containers)
+
+    def part(total: float | None, resource: str, parse: Any) -> list[float | None]:
+        if total is None:
+            return [None] * len(containers)
+        reqs = [parse(str(((c.get("resources") or {}).get("requests") or {}).get(resource) or "0")) for c in containers]
+        if all(r > 0 for r in reqs):
+            return [total * r / sum(reqs) for r in reqs]
+        return [total / len(containers)] * len(containers)
+    cpus = part(share.cpu_millis, "cpu", _millis)
+    mems = part(share.memory_bytes, "memory", _bytes)
+    return [Share(c, m) for c, m in zip(cpus, mems, strict=True)]
+
+
+def pod_usage(seed: int, pod: Obj, now: float, loads: Loads | None = None) -> dict[str, Usage] | None:
     """Usage per running container (sidecars included); None when nothing runs (metrics-server
-    reports no such pod)."""
+    reports no such pod). ``loads``: the pods' shares of their workloads' load (``load_shares``)."""
     md, spec, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     if not spec.get("nodeName") or st.get("phase") != "Running":
         return None
@@ -165,9 +206,10 @@ def pod_usage(seed: int, pod: Obj, now: float) -> dict[str, Usage] | None:
     statuses.update({s.get("name"): s for s in st.get("initContainerStatuses") or []})
     out: dict[str, Usage] = {}
     sidecars = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
-    for c in [*sidecars, *(spec.get("containers") or [])]:
-        if _running(statuses.get(c.get("name"))):
-            out[c.get("name", "")] = container_usage(seed, ns, name, c, now, ann)
+    running = [c for c in [*sidecars, *(spec.get("containers") or [])] if _running(statuses.get(c.get("name")))]
+    share = loads.get(md.get("uid", "")) if loads else None
+    for c, part in zip(running, _split(share, running), strict=True):
+        out[c.get("name", "")] = container_usage(seed, ns, name, c, now, ann, part)
     return out or None
 
 
@@ -179,9 +221,10 @@ def format_memory(b: int) -> str:
     return f"{b // 1024}Ki"
 
 
-def pod_metrics(seed: int, pod: Obj, now: float, *, _stamps: tuple[str, str] | None = None) -> Obj | None:
+def pod_metrics(seed: int, pod: Obj, now: float, *, _stamps: tuple[str, str] | None = None,
+                loads: Loads | None = None) -> Obj | None:
     """The ``PodMetrics`` object metrics-server serves for ``pod``, or None."""
-    usage = pod_usage(seed, pod, now)
+    usage = pod_usage(seed, pod, now, loads)
     if usage is None:
         return None
     md = pod.get("metadata") or {}
@@ -194,7 +237,7 @@ def pod_metrics(seed: int, pod: Obj, now: float, *, _stamps: tuple[str, str] | N
                            for n, u in usage.items()]}
 
 
-def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float) -> Usage:
+def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None) -> Usage:
     """The node's running pods plus its own overhead (kubelet, runtime, OS)."""
     name = (node.get("metadata") or {}).get("name", "")
     cap = (node.get("status") or {}).get("capacity") or {}
@@ -206,14 +249,14 @@ def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float) -> Usage:
     for pod in pods:
         if (pod.get("spec") or {}).get("nodeName") != name:
             continue
-        for u in (pod_usage(seed, pod, now) or {}).values():
+        for u in (pod_usage(seed, pod, now, loads) or {}).values():
             cpu += u.cpu_nanos
             mem += u.memory_bytes
     return Usage(int(cpu), int(mem) // 1024 * 1024)
 
 
-def node_metrics(seed: int, node: Obj, pods: Iterable[Obj], now: float) -> Obj:
-    u = node_usage(seed, node, pods, now)
+def node_metrics(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None) -> Obj:
+    u = node_usage(seed, node, pods, now, loads)
     md = node.get("metadata") or {}
     return {"kind": "NodeMetrics", "apiVersion": API_VERSION,
             "metadata": {"name": md.get("name", ""), "creationTimestamp": rfc3339(now),
@@ -224,18 +267,20 @@ def node_metrics(seed: int, node: Obj, pods: Iterable[Obj], now: float) -> Obj:
 
 def list_pod_metrics(cluster: Any, namespace: str | None = None) -> list[Obj]:
     """``GET /apis/metrics.k8s.io/v1beta1[/namespaces/ns]/pods`` on the simulator."""
-    return pod_metrics_of(cluster.store.list("Pod", namespace or None), cluster.seed, cluster.now())
+    return pod_metrics_of(cluster.store.list("Pod", namespace or None), cluster.seed, cluster.now(),
+                          load_shares(cluster))
 
 
-def pod_metrics_of(pods: Iterable[Obj], seed: int, now: float) -> list[Obj]:
-    """PodMetrics for ``pods`` (a snapshot: may run off the simulator's thread)."""
+def pod_metrics_of(pods: Iterable[Obj], seed: int, now: float, loads: Loads | None = None) -> list[Obj]:
+    """PodMetrics for ``pods`` (a snapshot: may run off the simulator's thread; ``loads`` taken
+    with it, under the cluster's lock)."""
     stamps = (rfc3339(now), _window_stamp(now))
     out = []
     enabled = gc.isenabled()
     gc.disable()  # many small acyclic dicts: no collections over the whole heap midway
     try:
         for pod in pods:
-            m = pod_metrics(seed, pod, now, _stamps=stamps)
+            m = pod_metrics(seed, pod, now, _stamps=stamps, loads=loads)
             if m is not None:
                 out.append(m)
     finally:
@@ -246,9 +291,58 @@ def pod_metrics_of(pods: Iterable[Obj], seed: int, now: float) -> list[Obj]:
 
 def list_node_metrics(cluster: Any) -> list[Obj]:
     """``GET /apis/metrics.k8s.io/v1beta1/nodes`` on the simulator."""
-    now, seed = cluster.now(), cluster.seed
+    now, seed, loads = cluster.now(), cluster.seed, load_shares(cluster)
     pods_by_node: dict[str, list[Obj]] = {}
     for pod in cluster.store.list("Pod"):
         pods_by_node.setdefault((pod.get("spec") or {}).get("nodeName") or "", []).append(pod)
-    return [node_metrics(seed, n, pods_by_node.get(n["metadata"]["name"], []), now)
+    return [node_metrics(seed, n, pods_by_node.get(n["metadata"]["name"], []), now, loads)
             for n in cluster.store.list("Node")]
+
+
+def _load_pod(pod: Obj) -> bool:
+    """Whether a pod takes part of its workload's load: running, ready, not terminating (what a
+    Service's endpoints would send traffic to)."""
+    md, st = pod.get("metadata") or {}, pod.get("status") or {}
+    return (st.get("phase") == "Running" and not md.get("deletionTimestamp")
+            and any(c.get("type") == "Ready" and c.get("status") == "True" for c in st.get("conditions") or []))
+
+
+def load_shares(cluster: Any) -> Loads:
+    """Each pod's share of its workload's ``k9py.sim/cpu-load`` / ``memory-load`` (pod uid →
+    Share): the load split evenly over the workload's ready pods (a Deployment's through its
+    ReplicaSets). Computed once per store version; call it under the cluster's lock."""
+    state = getattr(cluster, "state", None)
+    if not isinstance(state, dict) or getattr(cluster, "store", None) is None:
+        return {}  # not a simulator (a served recording): no loads
+    cache = state.get("metrics-load-shares")
+    rv = cluster.store.resource_version
+    if cache is not None and cache[0] == rv:
+        return cache[1]
+    loaded: list[tuple[Obj, float | None, float | None]] = []
+    for kind in LOAD_KINDS:
+        for w in cluster.store.list(kind):
+            ann = (w.get("metadata") or {}).get("annotations") or {}
+            cpu, mem = ann.get(CPU_LOAD_ANNOTATION), ann.get(MEMORY_LOAD_ANNOTATION)
+            if cpu or mem:
+                loaded.append((w, _millis(cpu) if cpu else None, _bytes(mem) if mem else None))
+    out: Loads = {}
+    if loaded:
+        by_owner: dict[str, list[Obj]] = {}
+        rs_of: dict[str, list[str]] = {}  # Deployment uid -> its ReplicaSets' uids
+        for pod in cluster.store.list("Pod"):
+            for ref in (pod.get("metadata") or {}).get("ownerReferences") or ():
+                if ref.get("controller"):
+                    by_owner.setdefault(ref.get("uid", ""), []).append(pod)
+        for rs in cluster.store.list("ReplicaSet"):
+            for ref in (rs.get("metadata") or {}).get("ownerReferences") or ():
+                if ref.get("controller"):
+                    rs_of.setdefault(ref.get("uid", ""), []).append(rs["metadata"].get("uid", ""))
+        for w, cpu, mem in loaded:
+            uid = w["metadata"].get("uid", "")
+            owners = [uid, *rs_of.get(uid, [])] if w.get("kind") == "Deployment" else [uid]
+            pods = [p for o in owners for p in by_owner.get(o, []) if _load_pod(p)]
+            for p in pods:
+                out[p["metadata"].get("uid", "")] = Share(None if cpu is None else cpu / len(pods),
+                                                          None if mem is None else mem / len(pods))
+    state["metrics-load-shares"] = (rv, out)
+    return out

@@ -3,13 +3,12 @@ plugins ServiceAccount, Priority and DefaultTolerationSeconds) and validation.""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import forbidden, invalid
-from k9py.sim import ephemeral
+from k9py.sim import ephemeral, podspec
 from k9py.sim.admission import admits
 
 if TYPE_CHECKING:
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 SA_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 DEFAULT_TOLERATIONS = (
     {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
@@ -94,31 +92,7 @@ def _validate(obj: Obj) -> None:
     causes: list[tuple[str, str]] = []
     if not isinstance(spec, dict):
         raise invalid("Pod", name, [("spec.containers", "Required value")])
-    containers = spec.get("containers")
-    if not isinstance(containers, list) or not containers:
-        causes.append(("spec.containers", "Required value"))
-    seen: set[str] = set()
-    for field in ("initContainers", "containers"):
-        for i, c in enumerate(spec.get(field) or []):
-            path = f"spec.{field}[{i}]"
-            if not isinstance(c, dict):
-                causes.append((path, "Invalid value: must be an object"))
-                continue
-            cname = c.get("name")
-            if not cname:
-                causes.append((f"{path}.name", "Required value"))
-            elif not isinstance(cname, str) or len(cname) > 63 or not _LABEL.match(cname):
-                causes.append((f"{path}.name", f'Invalid value: "{cname}": a lowercase RFC 1123 label must '
-                               "consist of lower case alphanumeric characters or '-', and must start and end "
-                               "with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
-                               "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"))
-            elif cname in seen:
-                causes.append((f"{path}.name", f'Duplicate value: "{cname}"'))
-            else:
-                seen.add(cname)
-            image = c.get("image")
-            if not image or not isinstance(image, str) or not image.strip():
-                causes.append((f"{path}.image", "Required value"))
+    causes.extend(podspec.validate(spec, "spec"))
     rp = spec.get("restartPolicy")
     if rp not in ("Always", "OnFailure", "Never"):
         causes.append(("spec.restartPolicy", f'Unsupported value: "{rp}": supported values: "Always", "OnFailure", "Never"'))

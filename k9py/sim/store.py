@@ -97,6 +97,9 @@ class ObjectStore:
         self._watches: set[Watch] = set()
         self._kind_rv: dict[str, int] = {}  # kind -> resourceVersion of its last change
         self._sorted: dict[str, list[tuple[str, str]]] = {}  # kind -> its keys in order
+        # called with (old, new) before a replace of an object that has managedFields
+        self.on_replace: Callable[[Obj, Obj], None] | None = None
+        self.on_create: Callable[[Obj], None] | None = None  # called with what a component creates
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -169,7 +172,10 @@ class ObjectStore:
         if kind in GENERATION_KINDS:
             md["generation"] = 1
         md.pop("deletionTimestamp", None)
-        md.pop("managedFields", None)
+        if not keep_uid:  # the API's create (keep_uid) brings the managedFields it computed
+            md.pop("managedFields", None)
+            if self.on_create is not None:
+                self.on_create(obj)  # a controller's create, in managedFields (sim/managedfields.py)
         return self._write(bucket, key, obj, "ADDED", None)
 
     def update(self, obj: Obj, *, check_rv: bool = False) -> Obj:
@@ -203,6 +209,8 @@ class ObjectStore:
             nmd["generation"] = omd["generation"]
             if new.get("spec") != old.get("spec"):
                 nmd["generation"] = omd["generation"] + 1
+        if self.on_replace is not None and omd.get("managedFields"):
+            self.on_replace(old, new)  # who changed it, in managedFields (sim/managedfields.py)
         if new == old:
             return old
         return self._write(bucket, key, new, "MODIFIED", old)

@@ -433,11 +433,12 @@ def pv_cells(o: Obj, now: float) -> list[Any]:
     ref = spec.get("claimRef")
     claim = f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref is not None else ""
     phase = "Terminating" if dig(o, "metadata", "deletionTimestamp") else dig(o, "status", "phase") or ""
-    # reclaim policy and volumeMode are defaulted by the apiserver (Retain, Filesystem).
+    # as stored: the apiserver defaults reclaim policy and volumeMode (Retain, Filesystem), the
+    # printer does not (a replayed object without them prints "" and <unset>)
     return [_name(o), quantity_string(dig(spec, "capacity", "storage")), access_modes(spec.get("accessModes")),
-            spec.get("persistentVolumeReclaimPolicy") or "Retain", phase, claim, pv_storage_class(o),
+            spec.get("persistentVolumeReclaimPolicy") or "", phase, claim, pv_storage_class(o),
             spec.get("volumeAttributesClassName") or "<unset>", dig(o, "status", "reason") or "",
-            _age(o, now), spec.get("volumeMode") or "Filesystem"]
+            _age(o, now), spec.get("volumeMode") or "<unset>"]
 
 
 def pvc_cells(o: Obj, now: float) -> list[Any]:
@@ -449,7 +450,7 @@ def pvc_cells(o: Obj, now: float) -> list[Any]:
         capacity = quantity_string(dig(st, "capacity", "storage"))
     return [_name(o), phase, spec.get("volumeName") or "", capacity, modes, pv_storage_class(o),
             spec.get("volumeAttributesClassName") or "<unset>", _age(o, now),
-            spec.get("volumeMode") or "Filesystem"]
+            spec.get("volumeMode") or "<unset>"]
 
 
 def storageclass_cells(o: Obj, now: float) -> list[Any]:

@@ -408,6 +408,8 @@ def test_yaml_syntax_error_names_the_document_after_separators(tmp_path):
     ("k9py.sim/oom-after", "-5s", 'Invalid value: "-5s": must be a duration (seconds, or like 90s, 2m)'),
     ("k9py.sim/exit-code", "300", 'Invalid value: "300": must be an integer from 0 to 255'),
     ("k9py.sim/never-ready", "yes please", 'Invalid value: "yes please": must be "true" or "false"'),
+    ("k9py.sim/cpu-usage", "lots", 'Invalid value: "lots": must be a quantity (like 250m, 1, 100Mi)'),
+    ("k9py.sim/cpu-load", "-1", 'Invalid value: "-1": must be a quantity (like 250m, 1, 100Mi)'),
 ])
 def test_sim_annotations_with_unusable_values_are_errors(tmp_path, annotation, value, message):
     path = write(tmp_path, POD.replace("  name: web\n", f"  name: web\n  annotations:\n    {annotation}: \"{value}\"\n"))

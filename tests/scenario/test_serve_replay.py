@@ -114,3 +114,31 @@ def test_kubectl_logs_reads_the_recorded_lines(replay):
     assert out[:3] == ["2026-11-01T09:00:03.835Z INFO  starting checkout",
                        "2026-11-01T09:00:03.905Z INFO  loaded configuration from /etc/checkout/config.yaml",
                        "2026-11-01T09:00:04.095Z INFO  listening on :8080"]
+
+
+def test_partial_recorded_objects_are_served_as_recorded(tmp_path):
+    """No creationTimestamp or reclaim policy is made up: kubectl prints <unknown> and an empty
+    RECLAIM POLICY, as it would for a cluster that stored them so."""
+    from tests.scenario.helpers import jsonl, pod
+    pv = {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv-old"},
+          "spec": {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/d"}},
+          "status": {"phase": "Available"}}
+    rec = tmp_path / "partial.jsonl"
+    rec.write_text(jsonl([{"t": 0, "type": "ADDED", "object": pod("bare")},
+                          {"t": 0, "type": "ADDED", "object": pv}]))
+    _, player = files.open_scenario(str(rec))
+    player.paused = True
+    handle = ServeHandle(ReplayCluster(player), speed=None, readonly=True).start()
+    try:
+        kubectl = Kubectl(tmp_path, handle.url)
+        assert kubectl("get", "pv").stdout.splitlines() == [
+            "NAME     CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS      CLAIM   STORAGECLASS   "
+            "VOLUMEATTRIBUTESCLASS   REASON   AGE",
+            "pv-old   5Gi        RWO                             Available                          "
+            "<unset>                          <unknown>"]
+        assert kubectl("get", "pod", "bare", "--no-headers").stdout.split() == ["bare", "0/1", "Running", "0",
+                                                                              "<unknown>"]
+        got = json.loads(kubectl("get", "pod", "bare", "-o", "json").stdout)
+        assert "creationTimestamp" not in got["metadata"]
+    finally:
+        handle.stop()

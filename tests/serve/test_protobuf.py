@@ -60,7 +60,7 @@ def test_deployment_pointer_zero_replicas_and_int_or_string():
     assert obj["spec"]["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 1}}
     c = obj["spec"]["template"]["spec"]["containers"][0]
     assert c == {"name": "web", "image": "nginx", "ports": [{"containerPort": 8080}], "resources": {}}
-    assert "status" not in obj
+    assert obj["status"] == {"observedGeneration": 5}  # decoded like JSON's (the server decides what it keeps)
 
 
 def test_unknown_fields_and_kinds_are_errors_not_silent_drops():
@@ -105,3 +105,57 @@ def test_pod_of_kubectl_debug_with_inlined_structs_and_pointers():
         "restartPolicy": "Never", "nodeName": "minikube", "hostNetwork": True, "hostPID": True,
         "tolerations": [{"operator": "Exists", "tolerationSeconds": 0}], "shareProcessNamespace": False}
     assert "status" not in obj
+
+
+# What kubectl 1.37's `autoscale deployment d1 --max=5` sent as its autoscaling/v1 fallback (-v=8).
+KUBECTL_HPA_V1 = bytes.fromhex(
+    "6b3873000a290a0e6175746f7363616c696e672f763112174"
+    "86f72697a6f6e74616c506f644175746f7363616c6572123"
+    "90a120a0264311200" "1a0022002a003200380042"
+    "00121d0a190a0a4465706c6f796d656e741202643"
+    "11a07617070732f763118051a0418002000" "1a002200")
+
+
+def test_kubectl_autoscaling_v1_body_with_kept_zeros():
+    """A captured body: every non-pointer field is on the wire; zeros JSON would drop are dropped
+    (``omitempty``), those it keeps (``currentReplicas``) are kept."""
+    assert decode(KUBECTL_HPA_V1) == {
+        "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "d1"},
+        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "d1", "apiVersion": "apps/v1"}, "maxReplicas": 5},
+        "status": {"currentReplicas": 0, "desiredReplicas": 0}}
+
+
+def test_messages_are_looked_up_by_group_version():
+    """autoscaling/v1's spec field 4 is targetCPUUtilizationPercentage, v2's is metrics."""
+    v1 = decode(_envelope("autoscaling/v1", "HorizontalPodAutoscaler", _ld(1, _s(1, "h")) + _ld(2, _vi(3, 4) + _vi(4, 70))))
+    assert v1["spec"] == {"maxReplicas": 4, "targetCPUUtilizationPercentage": 70}
+    target = _s(1, "Utilization") + _vi(4, 70)
+    metric = _s(1, "Resource") + _ld(4, _s(1, "cpu") + _ld(2, target))
+    v2 = decode(_envelope("autoscaling/v2", "HorizontalPodAutoscaler", _ld(1, _s(1, "h")) + _ld(2, _vi(3, 4) + _ld(4, metric))))
+    assert v2["spec"]["metrics"] == [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
+    with pytest.raises(ProtobufError, match="length-delimited"):  # v2's field 4 is a message, not a number
+        decode(_envelope("autoscaling/v2", "HorizontalPodAutoscaler", _ld(2, _vi(4, 70))))
+    with pytest.raises(ProtobufError, match="autoscaling/v9 HorizontalPodAutoscaler cannot be sent"):
+        decode(_envelope("autoscaling/v9", "HorizontalPodAutoscaler", b""))
+
+
+def test_rbac_role_keeps_the_empty_core_group_and_priority_class_its_zero_value():
+    rule = _s(1, "get") + _s(1, "list") + _s(2, "") + _s(3, "pods")
+    role = decode(_envelope("rbac.authorization.k8s.io/v1", "Role", _ld(1, _s(1, "r")) + _ld(2, rule)))
+    assert role["rules"] == [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods"]}]
+    pc = decode(_envelope("scheduling.k8s.io/v1", "PriorityClass", _ld(1, _s(1, "zero")) + _vi(2, 0) + _vi(3, 0) + _s(4, "")))
+    assert pc == {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "zero"}, "value": 0}
+
+
+def test_micro_time_time_maps_and_raw_extensions():
+    event = (_ld(1, _s(1, "e")) + _ld(2, _vi(1, 1767323045) + _vi(2, 123456789)) + _s(4, "example.com/poker")
+             + _ld(8, _s(1, "Pod") + _s(3, "p")) + _s(10, "poked"))
+    assert decode(_envelope("events.k8s.io/v1", "Event", event)) == {
+        "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e"},
+        "eventTime": "2026-01-02T03:04:05.123456Z", "reportingController": "example.com/poker",
+        "regarding": {"kind": "Pod", "name": "p"}, "note": "poked"}
+    status = _vi(1, 2) + _ld(2, _s(1, "web-0") + _ld(2, _vi(1, 1767323045))) + _vi(3, 0)
+    pdb = decode(_envelope("policy/v1", "PodDisruptionBudget", _ld(1, _s(1, "p")) + _ld(3, status)))
+    assert pdb["status"] == {"observedGeneration": 2, "disruptedPods": {"web-0": "2026-01-02T03:04:05Z"}, "disruptionsAllowed": 0}
+    rev = decode(_envelope("apps/v1", "ControllerRevision", _ld(1, _s(1, "r")) + _ld(2, _ld(1, b'{"spec":{"x":1}}')) + _vi(3, 2)))
+    assert rev["data"] == {"spec": {"x": 1}} and rev["revision"] == 2

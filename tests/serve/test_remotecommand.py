@@ -293,7 +293,7 @@ def test_a_read_only_server_refuses_exec_and_attach(fake):
         with pytest.raises(websocket.WebSocketBadStatusException) as e:
             _connect(_url(handle, "any", command="ls", stdout=True))
         assert e.value.status_code == 403
-        assert json.loads(e.value.resp_body)["message"] == ('pods "any" is forbidden: User "system:anonymous" cannot create resource '
+        assert json.loads(e.value.resp_body)["message"] == ('pods "any" is forbidden: User "k9py-sim" cannot create resource '
                                                             '"pods/exec" in API group "" in the namespace "default": k9py serve is read-only')
         got, body, _ = Client(handle).call("POST", "/api/v1/namespaces/default/pods/any/attach?stdout=true")
         assert got == 403 and "pods/attach" in body["message"]

@@ -191,7 +191,8 @@ def test_the_sim_backend_serves_custom_kinds(cluster):
 # -- RBAC ----------------------------------------------------------------------------------------------
 
 def test_every_cluster_starts_with_the_default_rbac(cluster):
-    assert [o["metadata"]["name"] for o in cluster.list("ClusterRole")] == ["admin", "cluster-admin", "edit", "view"]
+    names = [o["metadata"]["name"] for o in cluster.list("ClusterRole")]  # a kubeadm cluster's bootstrap policy
+    assert {"admin", "cluster-admin", "edit", "view", "system:discovery", "system:node"} <= set(names) and len(names) == 63
     crb = cluster.get("ClusterRoleBinding", None, "cluster-admin")
     assert crb["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"}]
     assert cluster.get("RoleBinding", "kube-system", "kube-proxy")["roleRef"]["name"] == "kube-proxy"

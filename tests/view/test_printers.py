@@ -450,8 +450,9 @@ def test_pv_states():
             "spec": {"capacity": {"storage": "1024Mi"}, "accessModes": ["ReadWriteMany", "ReadOnlyMany", "ReadWriteOnce"],
                      "storageClassName": "fast"},
             "status": {"phase": "Failed", "reason": "VolumeFailedRecycle"}}
-    assert p.cells(base, NOW) == ["pv1", "1Gi", "RWO,ROX,RWX", "Retain", "Failed", "", "slow", "<unset>",
-                                  "VolumeFailedRecycle", "60s", "Filesystem"]
+    # nothing defaulted by the printer (the apiserver's admission does that): "" and <unset>
+    assert p.cells(base, NOW) == ["pv1", "1Gi", "RWO,ROX,RWX", "", "Failed", "", "slow", "<unset>",
+                                  "VolumeFailedRecycle", "60s", "<unset>"]
     base["metadata"]["deletionTimestamp"] = ago(1)
     assert p.cells(base, NOW)[4] == "Terminating"
 
@@ -467,7 +468,7 @@ def test_pvc_bound_and_pending():
     pending = {"kind": "PersistentVolumeClaim", "metadata": {"name": "claim", "creationTimestamp": ago(5)},
                "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "1Gi"}}},
                "status": {"phase": "Pending"}}
-    assert p.cells(pending, NOW) == ["claim", "Pending", "", "", "", "", "<unset>", "5s", "Filesystem"]
+    assert p.cells(pending, NOW) == ["claim", "Pending", "", "", "", "", "<unset>", "5s", "<unset>"]
 
 
 def test_access_modes_order():
@@ -836,3 +837,26 @@ def test_labels_sort_as_whole_strings_like_go():
     from k9py.view.printers_format import format_labels
     # Go sorts "k=v" strings: '.' (0x2e) < '=' (0x3d), so the longer key comes first.
     assert format_labels({"app": "web", "app.kubernetes.io/name": "web"}) == "app.kubernetes.io/name=web,app=web"
+
+
+def test_long_load_balancer_list_elided_only_when_not_wide():
+    """Upstream's TestPrintService "Long external IP's list gets elided": GenerateOptions{} clips
+    the ingress list at 16 (13 + "..."); the apiserver's tables (and so serve's) are generated
+    wide, where it is whole."""
+    lb = svc("service4", "LoadBalancer", [{"port": 80, "protocol": "TCP"}, {"port": 8090, "protocol": "UDP"},
+                                          {"port": 8000, "protocol": "TCP"}],
+             status={"loadBalancer": {"ingress": [{"ip": "2.3.4.5"}, {"ip": "3.4.5.6"},
+                                                  {"ip": "5.6.7.8", "hostname": "host5678"}]}})
+    assert p.pc.service_external_ip(lb, wide=False) == "2.3.4.5,3.4.5..."
+    assert p.pc.service_external_ip(lb, wide=True) == "2.3.4.5,3.4.5.6,5.6.7.8"
+    assert p.cells(lb, NOW)[3:5] == ["2.3.4.5,3.4.5.6,5.6.7.8", "80/TCP,8090/UDP,8000/TCP"]
+
+
+def test_pv_without_defaults_prints_as_stored():
+    """A replayed PersistentVolume recorded without reclaim policy or creationTimestamp."""
+    pv = {"kind": "PersistentVolume", "metadata": {"name": "test2"},
+          "spec": {"claimRef": {"namespace": "default", "name": "test"}, "accessModes": ["ReadWriteOnce"],
+                   "capacity": {"storage": "5Gi"}},
+          "status": {"phase": "Failed"}}
+    assert p.cells(pv, NOW) == ["test2", "5Gi", "RWO", "", "Failed", "default/test", "", "<unset>", "",
+                                "<unknown>", "<unset>"]

@@ -10,8 +10,10 @@ def default_controllers() -> list[Controller]:
     from k9py.sim.controllers.cronjob import CronJobController
     from k9py.sim.controllers.daemonset import DaemonSetController
     from k9py.sim.controllers.deployment import DeploymentController
+    from k9py.sim.controllers.disruption import DisruptionController
     from k9py.sim.controllers.endpoints import EndpointsController
     from k9py.sim.controllers.gc import GarbageCollector
+    from k9py.sim.controllers.hpa import HorizontalPodAutoscalerController
     from k9py.sim.controllers.job import JobController
     from k9py.sim.controllers.namespace import NamespaceController
     from k9py.sim.controllers.nodes import NodeLifecycleController
@@ -48,6 +50,7 @@ def default_controllers() -> list[Controller]:
         CronJobController(), JobController(), DeploymentController(), ReplicaSetController(),
         StatefulSetController(), DaemonSetController(), VolumeController(),
         Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(), CRDController(),
+        HorizontalPodAutoscalerController(), DisruptionController(),
     ]
     for c in controllers:
         if getattr(c, "watches", None) is None and type(c) in WATCHES:

@@ -1,0 +1,75 @@
+"""Field management of API requests: who writes (``fieldManager``, else the User-Agent's first
+word, as the apiserver names managers) and server-side apply (``kube/fieldmanager.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import fieldmanager
+from k9py.kube import meta as kmeta
+from k9py.sim.managedfields import Writer, now, schema_for
+
+if TYPE_CHECKING:
+    from k9py.serve.api import Route
+    from k9py.serve.http import Request
+
+Obj = dict[str, Any]
+
+
+def manager(req: Request) -> str:
+    return req.q("fieldManager") or fieldmanager.manager_from_user_agent(req.headers.get("user-agent", ""))
+
+
+def writer(req: Request, route: Route, subresource: str = "") -> Writer:
+    """The Update writer of a create, replace or non-apply patch."""
+    return Writer(manager(req), route.res.api_version, subresource)
+
+
+def applier(req: Request, route: Route, applied: Obj, subresource: str = "") -> Writer:
+    """The writer of an apply: ``applied`` is what ``apply`` made, its managedFields stored as they are."""
+    return Writer(manager(req), route.res.api_version, subresource,
+                  applied=tuple((applied.get("metadata") or {}).get("managedFields") or ()))
+
+
+def apply(cluster: Any, req: Request, route: Route, current: Obj | None, config: Obj, subresource: str = "") -> Obj:
+    """The object server-side apply makes of ``current`` and the applied ``config`` (managedFields
+    set); a 409 on conflicts with other managers unless ``force=true``."""
+    name = config.get("metadata", {}).get("name") or route.name or ""
+    ns = route.namespace if route.res.namespaced else None
+    ident = f"{ns + '/' if ns else ''}{name}; {route.res.api_version}, Kind={route.res.kind}"
+    out = fieldmanager.apply(current, config, manager=manager(req), api_version=route.res.api_version,
+                             force=req.flag("force"), schema=schema_for(cluster, route.res.kind), now=now(cluster),
+                             ident=ident, subresource=subresource)
+    # LastAppliedUpdater: kubectl's server-side apply keeps a client-side annotation in step
+    if manager(req) == "kubectl" and current is not None and fieldmanager.LAST_APPLIED in kmeta.annotations(current):
+        out["metadata"].setdefault("annotations", {})[fieldmanager.LAST_APPLIED] = fieldmanager.last_applied(config)
+    return out
+
+
+def validate_patch_options(req: Request, patch_type: str, apply_type: str) -> None:
+    """ValidatePatchOptions: ``force`` only with apply, which needs a ``fieldManager``; managers
+    are at most 128 bytes of printable characters. A 422 on PatchOptions as the apiserver answers."""
+    from k9py.kube.status import ApiError
+
+    causes: list[tuple[str, str]] = []
+    fm = req.q("fieldManager") or ""
+    if patch_type != apply_type:
+        if req.q("force") is not None:
+            causes.append(("force", "Forbidden: may not be specified for non-apply patch"))
+    elif not fm:
+        causes.append(("fieldManager", "Required value: is required for apply patch"))
+    if len(fm.encode()) > 128:
+        causes.append(("fieldManager", "Too long: may not be more than 128 bytes"))
+    for i, ch in enumerate(fm):
+        if not ch.isprintable():
+            causes.append(("fieldManager", f'Invalid value: "{fm}": invalid character U+{ord(ch):04X} (at position {i})'))
+            break
+    if not causes:
+        return
+    text = "; ".join(f"{f}: {m}" for f, m in causes) if len(causes) == 1 else "[" + ", ".join(f"{f}: {m}" for f, m in causes) + "]"
+    reasons = {"Forbidden": "FieldValueForbidden", "Required value": "FieldValueRequired", "Too long": "FieldValueTooLong"}
+    err = ApiError(422, "Invalid", f'PatchOptions.meta.k8s.io "" is invalid: {text}',
+                   causes=[{"reason": next((r for p, r in reasons.items() if m.startswith(p)), "FieldValueInvalid"),
+                            "message": m, "field": f} for f, m in causes])
+    err.details_kind = "PatchOptions"
+    raise err

@@ -1,0 +1,103 @@
+"""The apiserver's name checks (k8s.io/apimachinery/pkg/util/validation) with their messages.
+
+Each function returns the messages a bad value earns (empty when it is fine); the caller makes
+one ``Invalid value: "<value>": <message>`` cause of each, as ``field.Invalid`` does.
+"""
+
+from __future__ import annotations
+
+import re
+
+DNS1123_LABEL_MAX = 63
+DNS1123_SUBDOMAIN_MAX = 253
+DNS1035_LABEL_MAX = 63
+PORT_NAME_MAX = 15
+
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_PORT_CHARS = re.compile(r"^[-a-z0-9]+$")
+_ONE_LETTER = re.compile(r"[a-z]")
+
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+             "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+             "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                 "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+               "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
+               "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+
+
+def max_len(n: int) -> str:
+    return f"must be no more than {n} characters"
+
+
+def dns1123_label(value: str) -> list[str]:
+    errs = []
+    if len(value) > DNS1123_LABEL_MAX:
+        errs.append(max_len(DNS1123_LABEL_MAX))
+    if not _LABEL.match(value):
+        errs.append(LABEL_MSG)
+    return errs
+
+
+def dns1123_subdomain(value: str) -> list[str]:
+    errs = []
+    if len(value) > DNS1123_SUBDOMAIN_MAX:
+        errs.append(max_len(DNS1123_SUBDOMAIN_MAX))
+    if not _SUBDOMAIN.match(value):
+        errs.append(SUBDOMAIN_MSG)
+    return errs
+
+
+def dns1035_label(value: str) -> list[str]:
+    errs = []
+    if len(value) > DNS1035_LABEL_MAX:
+        errs.append(max_len(DNS1035_LABEL_MAX))
+    if not _DNS1035.match(value):
+        errs.append(DNS1035_MSG)
+    return errs
+
+
+def path_segment(value: str) -> list[str]:
+    """``path.IsValidPathSegmentName`` (RBAC objects' names, ``system:node`` among them)."""
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [m for m, hit in (("may not contain '/'", "/" in value), ("may not contain '%'", "%" in value)) if hit]
+
+
+def port_name(value: str) -> list[str]:
+    """``IsValidPortName``: an IANA_SVC_NAME (a container port's name)."""
+    errs = []
+    if len(value) > PORT_NAME_MAX:
+        errs.append(max_len(PORT_NAME_MAX))
+    if not _PORT_CHARS.match(value):
+        errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+    if not _ONE_LETTER.search(value):
+        errs.append("must contain at least one letter (a-z)")
+    if "--" in value:
+        errs.append("must not contain consecutive hyphens")
+    if value and (value[0] == "-" or value[-1] == "-"):
+        errs.append("must not begin or end with a hyphen")
+    return errs
+
+
+# What each kind's metadata.name must be (ValidateXName in pkg/apis/*/validation); the rest are
+# DNS-1123 subdomains (NameIsDNSSubdomain).
+NAME_RULES = {
+    "Service": dns1035_label,
+    "Namespace": dns1123_label,
+    "Role": path_segment, "ClusterRole": path_segment, "RoleBinding": path_segment,
+    "ClusterRoleBinding": path_segment,
+}
+
+
+def object_name(kind: str, name: str) -> list[str]:
+    return NAME_RULES.get(kind, dns1123_subdomain)(name)
+
+
+def invalid_causes(path: str, value: str, messages: list[str]) -> list[tuple[str, str]]:
+    """One ``field.Invalid`` cause per message."""
+    return [(path, f'Invalid value: "{value}": {m}') for m in messages]

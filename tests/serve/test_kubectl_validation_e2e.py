@@ -1,0 +1,237 @@
+"""End to end with the real kubectl: what the apiserver refuses, and how kubectl words it.
+
+Field validation (kubectl sends ``fieldValidation=Strict`` for create/apply/replace by default,
+``Warn`` with ``--validate=warn``, ``Ignore`` with ``--validate=false``), the common 422s, and the
+size limits. One server for the module; no sleeps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.serve.test_kubectl_e2e import Server
+
+pytestmark = pytest.mark.e2e
+
+TYPO_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  restartpolicy: Never
+  containers:
+  - name: c
+    image: busybox
+    imagepullpolicy: Always
+"""
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("validation"))
+    yield s
+    assert s.stop() == 0
+
+
+def _file(tmp_path: Path, name: str, text: str) -> str:
+    f = tmp_path / name
+    f.write_text(text)
+    return str(f)
+
+
+def test_unknown_fields_strict_by_default(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "typo.yaml", TYPO_POD.format(name="typo-strict"))
+    for verb in ("apply", "create"):
+        p = srv.kubectl(verb, "-f", f, check=False)
+        assert p.returncode == 1
+        assert p.stderr == (
+            f'Error from server (BadRequest): error when creating "{f}": Pod in version "v1" cannot be handled as a '
+            'Pod: strict decoding error: unknown field "spec.containers[0].imagepullpolicy", unknown field '
+            '"spec.restartpolicy"\n')
+    assert srv.kubectl("get", "pod", "typo-strict", check=False).returncode == 1
+
+
+def test_unknown_fields_warned_and_dropped(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "typo.yaml", TYPO_POD.format(name="typo-warn"))
+    p = srv.kubectl("create", "-f", f, "--validate=warn")
+    assert p.stderr == ('Warning: unknown field "spec.containers[0].imagepullpolicy"\n'
+                        'Warning: unknown field "spec.restartpolicy"\n')
+    assert p.stdout == "pod/typo-warn created\n"
+    pod = srv.json("get", "pod", "typo-warn")
+    assert "restartpolicy" not in pod["spec"] and pod["spec"]["restartPolicy"] == "Always"
+    assert "imagepullpolicy" not in pod["spec"]["containers"][0]
+
+
+def test_unknown_fields_ignored(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "typo.yaml", TYPO_POD.format(name="typo-ignore"))
+    p = srv.kubectl("create", "-f", f, "--validate=false")
+    assert (p.stdout, p.stderr) == ("pod/typo-ignore created\n", "")
+    assert "restartpolicy" not in srv.json("get", "pod", "typo-ignore")["spec"]
+
+
+def test_unknown_field_in_a_patch_of_an_existing_object(srv: Server, tmp_path: Path) -> None:
+    srv.kubectl("create", "configmap", "patched", "--from-literal=a=b")
+    p = srv.kubectl("patch", "configmap", "patched", "--type=merge", "-p", '{"datas": {"x": "y"}}', check=False)
+    # kubectl patch sends no fieldValidation: the server's default is Warn
+    assert p.returncode == 0 and p.stderr == 'Warning: unknown field "datas"\n'
+    f = _file(tmp_path, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: patched\ndata:\n  a: b\n"
+                                    "immutible: true\n")
+    p = srv.kubectl("apply", "-f", f, check=False)
+    assert p.returncode == 1
+    assert p.stderr.endswith('strict decoding error: unknown field "immutible"\n'), p.stderr
+
+
+def test_requests_above_limits(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "greedy.yaml", """\
+apiVersion: v1
+kind: Pod
+metadata: {name: greedy}
+spec:
+  containers:
+  - name: c
+    image: nginx
+    resources:
+      requests: {cpu: "2", memory: 64Mi}
+      limits: {cpu: "1", memory: 128Mi}
+""")
+    p = srv.kubectl("apply", "-f", f, check=False)
+    assert p.returncode == 1
+    assert p.stderr == ('The Pod "greedy" is invalid: spec.containers[0].resources.requests: Invalid value: "2": '
+                        "must be less than or equal to cpu limit of 1\n")
+
+
+def test_mount_of_an_undefined_volume_in_a_deployment(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "mount.yaml", """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mounts}
+spec:
+  selector: {matchLabels: {app: mounts}}
+  template:
+    metadata: {labels: {app: mounts}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        volumeMounts:
+        - {name: data, mountPath: /data}
+""")
+    p = srv.kubectl("create", "-f", f, check=False)
+    assert p.returncode == 1
+    assert p.stderr == ('The Deployment "mounts" is invalid: spec.template.spec.containers[0].volumeMounts[0].name: '
+                        'Not found: "data"\n')
+
+
+def test_duplicate_containers_and_bad_names(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "dup.yaml", """\
+apiVersion: v1
+kind: Pod
+metadata: {name: dup}
+spec:
+  containers:
+  - {name: web, image: nginx, ports: [{name: Http_Port, containerPort: 80}]}
+  - {name: web, image: nginx}
+""")
+    p = srv.kubectl("create", "-f", f, check=False)
+    assert p.returncode == 1
+    assert p.stderr == (
+        'The Pod "dup" is invalid: \n'
+        '* spec.containers[0].ports[0].name: Invalid value: "Http_Port": must contain only alpha-numeric '
+        "characters (a-z, 0-9), and hyphens (-)\n"
+        '* spec.containers[1].name: Duplicate value: "web"\n')
+    p = srv.kubectl("create", "service", "clusterip", "9lives", "--tcp=80:80", check=False)
+    assert p.returncode == 1
+    # kubectl's typed create words it itself: "failed to create ClusterIP service: <the Status>"
+    assert p.stderr == ('error: failed to create ClusterIP service: Service "9lives" is invalid: metadata.name: Invalid value: "9lives": a DNS-1035 label '
+                        "must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+                        "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex "
+                        "used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')\n")
+
+
+def test_size_limits(srv: Server, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("x" * (1024 * 1024 + 1))
+    p = srv.kubectl("create", "configmap", "big", f"--from-file={big}", check=False)
+    assert p.returncode == 1
+    assert p.stderr == ('error: failed to create configmap: ConfigMap "big" is invalid: []: Too long: may not be more '
+                        "than 1048576 bytes\n")
+    huge = _file(tmp_path, "huge.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n"
+                                        f"  a: {'y' * (3 * 1024 * 1024)}\n")
+    p = srv.kubectl("create", "-f", huge, check=False)
+    assert p.returncode == 1
+    assert p.stderr == (f'Error from server (RequestEntityTooLarge): error when creating "{huge}": '
+                        "Request entity too large: limit is 3145728\n")
+
+
+def test_large_apply_meets_the_annotation_limit_and_etcd_the_object_limit(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "cm300k.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm300k\ndata:\n"
+                                       f"  a: {'z' * (300 * 1024)}\n")
+    p = srv.kubectl("apply", "-f", f, check=False)  # its last-applied-configuration annotation is too long
+    assert p.returncode == 1
+    assert p.stderr == ('The ConfigMap "cm300k" is invalid: metadata.annotations: Too long: may not be more than '
+                        "262144 bytes\n")
+    assert srv.kubectl("create", "-f", f).stdout == "configmap/cm300k created\n"  # create stores no annotation
+    pod = _file(tmp_path, "fat.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: fat\nspec:\n  containers:\n"
+                                      "  - name: c\n    image: nginx\n    env:\n    - name: BLOB\n"
+                                      f"      value: {'b' * (2 * 1024 * 1024)}\n")
+    p = srv.kubectl("create", "-f", pod, check=False)
+    assert p.returncode == 1
+    assert p.stderr == f'Error from server: error when creating "{pod}": etcdserver: request is too large\n'
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+
+
+def test_custom_resources_follow_their_crds_structural_schema(srv: Server, tmp_path: Path) -> None:
+    srv.kubectl("apply", "-f", _file(tmp_path, "crd.yaml", CRD))
+    srv.kubectl("wait", "--for", "condition=established", "crd/widgets.example.com")
+    w = _file(tmp_path, "w.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n"
+                                  "  sise: 4\n  extra: {anything: 1}\nfoo: bar\n")
+    p = srv.kubectl("apply", "-f", w, check=False)
+    assert p.returncode == 1
+    assert p.stderr == (f'Error from server (BadRequest): error when creating "{w}": Widget in version "v1" cannot be '
+                        'handled as a Widget: strict decoding error: unknown field "foo", unknown field "spec.sise"\n')
+    p = srv.kubectl("create", "-f", w, "--validate=warn")
+    assert p.stderr == 'Warning: unknown field "foo"\nWarning: unknown field "spec.sise"\n'
+    assert srv.json("get", "widget", "w1")["spec"] == {"extra": {"anything": 1}, "size": 3}  # pruned
+    # server-side apply: structured-merge-diff refuses the undeclared field itself (a 500 upstream)
+    p = srv.kubectl("apply", "--server-side", "-f", w, check=False)
+    assert p.returncode == 1
+    assert p.stderr == ("Error from server: failed to create typed patch object (default/w1; example.com/v1, "
+                        "Kind=Widget): errors:\n  .foo: field not declared in schema\n"
+                        "  .spec.sise: field not declared in schema\n")
+
+
+def test_server_side_apply_of_a_new_object_with_a_typo(srv: Server, tmp_path: Path) -> None:
+    f = _file(tmp_path, "typo.yaml", TYPO_POD.format(name="typo-ssa"))
+    p = srv.kubectl("apply", "--server-side", "-f", f, check=False)
+    assert p.returncode == 1
+    assert p.stderr == ("Error from server: failed to create typed patch object (default/typo-ssa; /v1, Kind=Pod): "
+                        "errors:\n"
+                        '  .spec.containers[name="c"].imagepullpolicy: field not declared in schema\n'
+                        "  .spec.restartpolicy: field not declared in schema\n")
