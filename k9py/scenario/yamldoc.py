@@ -128,7 +128,12 @@ class Document:
 
 def parse_documents(text: str) -> list[Document]:
     """Every document of ``text`` (empty ones included, as None data); YamlError on bad YAML."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # its reader refuses control characters at once
+    except yaml.YAMLError as err:
+        position = getattr(err, "position", None)
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+        raise YamlError(_reader_message(err), line) from None
     docs: list[Document] = []
     try:
         while loader.check_node():
@@ -151,6 +156,13 @@ def parse_documents(text: str) -> list[Document]:
     finally:
         loader.dispose()
     return docs
+
+
+def _reader_message(err: yaml.YAMLError) -> str:
+    """PyYAML's reader error on one line: ``yaml: unacceptable character #x0008: …``."""
+    if isinstance(err, yaml.reader.ReaderError):
+        return f"yaml: unacceptable character #x{err.character:04x}: special characters are not allowed"
+    return "yaml: " + str(err).replace("\n", " ")
 
 
 def _check_duplicate_keys(node: Node, seen: set[int]) -> None:

@@ -131,3 +131,9 @@ def test_sizes_that_would_take_hours_are_refused_with_the_limit(tmp_path, capsys
     nodes.write_text("apiVersion: k9py.dev/v1alpha1\nkind: Scenario\nmetadata: {name: big}\nspec:\n  nodes:\n"
                      + "".join(f"  - {{name: n{i}, cpu: '2', memory: 4Gi}}\n" for i in range(1001)))
     assert check(nodes, capsys).endswith("spec.nodes: Too many: 1001: k9py simulates at most 1000 nodes")
+
+
+def test_a_control_character_is_named_with_its_line(tmp_path, capsys):
+    path = tmp_path / "ctl.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\n\x08\n")
+    assert check(path, capsys) == f"{path}:3: document 1: yaml: unacceptable character #x0008: special characters are not allowed"
