@@ -85,6 +85,14 @@ def duration_type(text: str) -> float:
     return seconds
 
 
+def token_arg(text: str) -> str:
+    """A bearer token as given: visible ASCII, no spaces (it travels in an HTTP header)."""
+    if not text or any(not 0x21 <= ord(c) <= 0x7E for c in text):
+        raise argparse.ArgumentTypeError("invalid token: must be non-empty visible ASCII without spaces "
+                                         "(or give --token alone to generate one)")
+    return text
+
+
 def view_arg(text: str) -> str:
     """A `:` command the explorer starts with (pods, deploy, svc kube-system, ...)."""
     from k9py.view import kinds
@@ -99,9 +107,17 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the simulator as a Kubernetes API on loopback")
     p.add_argument("--scenario", metavar="FILE|NAME",
                    help="scenario file or bundled name (default: the bundled demo cluster)")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; anything but loopback is warned about)")
     p.add_argument("--port", type=port_arg, default=0, help="port (0 picks a free one)")
     p.add_argument("--kubeconfig-out", help="write a kubeconfig (context k9py-sim) to this file")
+    p.add_argument("--token", nargs="?", const=True, type=token_arg, default=None, metavar="TOKEN",
+                   help="require `Authorization: Bearer TOKEN` on every request (401 otherwise); alone: "
+                        "a random token, written into --kubeconfig-out's file (else printed on stderr); implies --tls "
+                        "(kubectl sends a token only over https)")
+    p.add_argument("--tls", action="store_true",
+                   help="serve https with a self-signed certificate for 127.0.0.1/localhost made at start "
+                        "(--kubeconfig-out's file carries it as certificate-authority-data)")
     p.add_argument("--speed", type=serve_speed_arg, default=1.0, help="virtual time per real second (0: stopped)")
     p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")
@@ -280,6 +296,12 @@ def _run(args: argparse.Namespace) -> int:
         if getattr(args, "scenario", None):
             from k9py.scenario import files
             if files.detect(args.scenario) == files.RECORDING:
+                if getattr(args, "token", None) is not None or getattr(args, "tls", False):
+                    raise K9pyError("--token and --tls are not supported when serving a Recording yet")
+                from k9py.serve.server import exposure_warning
+                warning = exposure_warning(args.host or "127.0.0.1", token=False, tls=False, readonly=True)
+                if warning:
+                    print(warning, file=sys.stderr, flush=True)
                 from k9py.commands import serve_recording
                 return serve_recording(args)
         from k9py.serve.server import run_serve

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import socket
+import ssl
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -20,6 +23,26 @@ if TYPE_CHECKING:
 MAX_BODY = 16 * 1024 * 1024  # not read at all beyond this: a 413 and the connection closed
 MAX_WRITE_BODY = 3 * 1024 * 1024  # the apiserver's limit on a write's body (api.py refuses what is between)
 TOO_LARGE = "request entity too large"
+HANDSHAKE_TIMEOUT = 10.0  # seconds a TLS client has to finish its handshake (in its own thread)
+DRAIN_UNAUTHORIZED = 64 * 1024  # the body of a refused request read (keep-alive) up to this; closed beyond
+WS_TOKEN_PROTOCOL = "base64url.bearer.authorization.k8s.io."  # a browser's WebSocket has no headers
+
+
+def bearer_token(headers: dict[str, str]) -> str | None:
+    """The bearer token a request carries: ``Authorization: Bearer T`` (the scheme in any case, as
+    the apiserver reads it), else a WebSocket subprotocol ``base64url.bearer.authorization.k8s.io.B64``."""
+    parts = headers.get("authorization", "").strip().split(" ")
+    if len(parts) >= 2 and parts[0].lower() == "bearer":
+        return parts[1].strip() or None
+    for proto in headers.get("sec-websocket-protocol", "").split(","):
+        proto = proto.strip()
+        if proto.startswith(WS_TOKEN_PROTOCOL):
+            raw = proto[len(WS_TOKEN_PROTOCOL):]
+            try:
+                return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+            except (ValueError, UnicodeDecodeError):
+                return None
+    return None
 
 
 @dataclass
@@ -89,8 +112,36 @@ class Handler(BaseHTTPRequestHandler):
         resp = ApiError(code, reason, text).to_status()
         self._send(Response(code, resp, headers={"Connection": "close"}))
 
+    def _authorized(self) -> bool:
+        """True without ``--token``; else the request's bearer token must be the server's."""
+        expected: str | None = getattr(self.server, "token", None)
+        if expected is None:
+            return True
+        given = bearer_token({k.lower(): v for k, v in self.headers.items()})
+        return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+    def _unauthorized(self) -> None:
+        """The apiserver's 401. A small body is read first (the connection stays usable); anything
+        bigger or unframed is not read from an unauthenticated client: the connection is closed."""
+        headers: dict[str, str] = {}
+        length = self.headers.get("Content-Length")
+        chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+        try:
+            n = int(length) if length is not None else 0
+        except ValueError:
+            n = -1
+        if chunked or not 0 <= n <= DRAIN_UNAUTHORIZED:
+            self.close_connection = True
+            headers["Connection"] = "close"
+        elif n:
+            self.rfile.read(n)
+        self._send(Response(401, ApiError(401, "Unauthorized", "Unauthorized").to_status(), headers=headers))
+
     def _handle(self) -> None:
         api: Api = self.server.api  # type: ignore[attr-defined]
+        if not self._authorized():
+            self._unauthorized()
+            return
         try:
             req = self._read_request()
         except ValueError as err:  # a bad Content-Length or chunk: what follows cannot be framed
@@ -200,7 +251,34 @@ class Server(ThreadingHTTPServer):
     # in parallel, a test's 32 threads) overflows the accept queue and sees SYN retries (1-3 s).
     request_queue_size = socket.SOMAXCONN
 
-    def __init__(self, address: tuple[str, int], api: Api, *, verbose: bool = False) -> None:
+    def __init__(self, address: tuple[str, int], api: Api, *, verbose: bool = False, token: str | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self.api = api
         self.verbose = verbose
+        self.token = token  # every request must carry `Authorization: Bearer <token>` (401 otherwise)
+        self.ssl_context = ssl_context  # HTTPS when set
         super().__init__(address, Handler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        """Accept; with TLS, wrap the socket without the handshake: that runs in the connection's
+        own thread (``finish_request``), so a client that never finishes it stalls no one else."""
+        sock, addr = super().get_request()
+        if self.ssl_context is None:
+            return sock, addr
+        try:
+            return self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+        except OSError:
+            sock.close()
+            raise
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.settimeout(HANDSHAKE_TIMEOUT)
+                request.do_handshake()
+                request.settimeout(None)
+            except OSError as err:  # not TLS (plain http to an https port), a bad certificate, a timeout
+                if self.verbose:
+                    sys.stderr.write(f"k9py serve: TLS handshake with {client_address[0]} failed: {err}\n")
+                return
+        super().finish_request(request, client_address)

@@ -6,7 +6,9 @@ A driver thread moves the virtual clock with real time × speed (``cluster.advan
 
 from __future__ import annotations
 
+import secrets
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -16,9 +18,30 @@ from typing import Any
 from k9py.scenario.loader import DEFAULT_WARMUP, demo_path, load_cluster, load_manifests
 from k9py.serve.api import Api
 from k9py.serve.http import Server
+from k9py.serve.tls import SelfSigned, is_loopback
 from k9py.sim.cluster import Cluster
 
 TICK = 0.1  # real seconds between clock steps (each step runs the controllers)
+GENERATE = True  # `--token` with no value (argparse's const): make one up
+
+
+def new_token() -> str:
+    """A random bearer token (256 bits, URL-safe: fits a header and a kubeconfig as is)."""
+    return secrets.token_urlsafe(32)
+
+
+def exposure_warning(host: str, *, token: bool, tls: bool, readonly: bool = False) -> str | None:
+    """The one line `serve` prints on stderr when it listens beyond loopback (None on loopback)."""
+    if is_loopback(host):
+        return None
+    if token and tls:
+        return f"k9py serve: listening on {host} — reachable from other machines (bearer token and TLS required)"
+    what = "read" if readonly else "read and change"
+    if token:  # not from the command line (--token brings --tls): a ServeHandle built so
+        return (f"k9py serve: listening on {host} — the token and every request travel unencrypted; anyone on "
+                f"the way can {what} the simulated cluster; use --tls")
+    return (f"k9py serve: listening on {host} — anyone who can reach this machine can {what} the simulated "
+            f"cluster; use --token{'' if tls else ' (and --tls)'}")
 
 
 def wall_clock_rv(now: float) -> int:
@@ -45,17 +68,20 @@ class ServeHandle:
     """A running server: ``url``, ``api``, ``stop()``. ``speed=None`` runs no driver thread (the
     caller moves the clock: tests). ``metrics=False``: no metrics.k8s.io (no metrics-server).
     ``wall_clock``: on ``start``, first catch the virtual clock up with the wall clock (the time
-    loading and warming the cluster took), so that a served timestamp is the real time."""
+    loading and warming the cluster took), so that a served timestamp is the real time.
+    ``token``: every request must carry it as a bearer token (401 otherwise); ``ssl_context``:
+    serve https."""
 
     def __init__(self, cluster: Any, *, host: str = "127.0.0.1", port: int = 0, speed: float | None = 1.0,
                  readonly: bool = False, verbose: bool = False, metrics: bool = True,
-                 wall_clock: bool = False) -> None:
+                 wall_clock: bool = False, token: str | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self.cluster = cluster
         self.api = Api(cluster, readonly=readonly, metrics=metrics)
-        self.httpd = Server((host, port), self.api, verbose=verbose)
+        self.httpd = Server((host, port), self.api, verbose=verbose, token=token, ssl_context=ssl_context)
         h, p = self.httpd.server_address[:2]
         self.host, self.port = str(h), int(p)
-        self.url = f"http://{self.host}:{self.port}"
+        self.url = f"{'https' if ssl_context is not None else 'http'}://{self.host}:{self.port}"
         self.api.server_address = f"{self.host}:{self.port}"
         self.speed = speed
         self.wall_clock = wall_clock
@@ -123,17 +149,49 @@ def run_serve(args: Any) -> int:
         from k9py.sim.metrics import DISABLED_STATE
         cluster.state[DISABLED_STATE] = True  # no metrics-server: HorizontalPodAutoscalers get no metrics either
     host = getattr(args, "host", "127.0.0.1") or "127.0.0.1"
+    given = getattr(args, "token", None)
+    token: str | None = new_token() if given is GENERATE else given
+    cert = None
+    if token is not None and not getattr(args, "tls", False):
+        # kubectl (client-go) sends a kubeconfig's token only over https: a token on plain http
+        # would lock kubectl out, so --token brings --tls
+        print("k9py serve: --token implies --tls (kubectl sends a bearer token only over https)", file=sys.stderr, flush=True)
+    if token is not None or getattr(args, "tls", False):
+        try:
+            from k9py.serve.tls import self_signed
+            cert = self_signed([host])
+        except ImportError:
+            print("k9py: --tls needs the cryptography package (pip install cryptography)", file=sys.stderr)
+            return 2
+    readonly = bool(getattr(args, "readonly", False))
     try:
         handle = ServeHandle(cluster, host=host, port=int(getattr(args, "port", 0) or 0), speed=speed or None,
-                             readonly=bool(getattr(args, "readonly", False)),
-                             metrics=not getattr(args, "no_metrics", False), wall_clock=speed > 0)
+                             readonly=readonly, metrics=not getattr(args, "no_metrics", False), wall_clock=speed > 0,
+                             token=token, ssl_context=cert.context() if cert is not None else None)
     except OSError as err:
+        if cert is not None:
+            cert.remove()
         print(f"k9py: cannot listen on {host}:{getattr(args, 'port', 0)}: {err.strerror or err}", file=sys.stderr)
         return 2
+    try:
+        return _run_handle(args, handle, token, cert)
+    finally:
+        if cert is not None:
+            cert.remove()
+
+
+def _run_handle(args: Any, handle: ServeHandle, token: str | None, cert: SelfSigned | None) -> int:
+    """Announce ``handle`` (the warning, the kubeconfig, the listening line), serve until SIGTERM/SIGINT."""
+    warning = exposure_warning(handle.host, token=token is not None, tls=cert is not None,
+                               readonly=handle.api.readonly)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     out = getattr(args, "kubeconfig_out", None)
     if out:
         from k9py.kube.kubeconfig import write_kubeconfig
-        write_kubeconfig(out, handle.url)
+        write_kubeconfig(out, handle.url, token=token, ca_pem=cert.cert_pem if cert is not None else None)
+    elif token is not None and getattr(args, "token", None) is GENERATE:
+        print(f"k9py serve: bearer token {token}", file=sys.stderr, flush=True)  # nowhere else to find it
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -146,7 +204,7 @@ def run_serve(args: Any) -> int:
     nodeports = None
     if getattr(args, "expose_nodeports", False):
         from k9py.serve.nodeports import NodePorts, watch
-        nodeports = NodePorts(cluster, host="127.0.0.1")
+        nodeports = NodePorts(handle.cluster, host="127.0.0.1")
         threading.Thread(target=watch, args=(nodeports, stop, lambda line: print(f"k9py serve: node port {line}", flush=True)),
                          name="k9py-serve-nodeports", daemon=True).start()
     try:

@@ -37,7 +37,7 @@ class Server:
              "--speed", SPEED, *extra],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()  # type: ignore[union-attr]
-        m = re.fullmatch(r"k9py serve: listening on (http://127\.0\.0\.1:\d+)\n", line)
+        m = re.fullmatch(r"k9py serve: listening on (https?://127\.0\.0\.1:\d+)\n", line)
         if not m:
             self.proc.kill()
             raise AssertionError(f"unexpected first line {line!r}; stderr: {self.proc.stderr.read()}")  # type: ignore[union-attr]
