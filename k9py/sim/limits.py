@@ -34,7 +34,7 @@ def annotation_causes(md: Obj) -> list[tuple[str, str]]:
     ann = md.get("annotations")
     if not isinstance(ann, dict):
         return []
-    size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in ann.items())
+    size = sum(len(str(k).encode("utf-8", "surrogatepass")) + len(str(v).encode("utf-8", "surrogatepass")) for k, v in ann.items())
     return [("metadata.annotations", too_long(ANNOTATIONS_MAX))] if size > ANNOTATIONS_MAX else []
 
 
@@ -50,15 +50,15 @@ def data_causes(obj: Obj) -> list[tuple[str, str]]:
     kind = obj.get("kind")
     if kind == "ConfigMap":
         data, binary = obj.get("data"), obj.get("binaryData")
-        size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in (data or {}).items()) if isinstance(data, dict) else 0
+        size = sum(len(str(k).encode("utf-8", "surrogatepass")) + len(str(v).encode("utf-8", "surrogatepass")) for k, v in (data or {}).items()) if isinstance(data, dict) else 0
         if isinstance(binary, dict):
-            size += sum(len(str(k).encode()) + _decoded_len(v) for k, v in binary.items())
+            size += sum(len(str(k).encode("utf-8", "surrogatepass")) + _decoded_len(v) for k, v in binary.items())
         return [("[]", too_long(DATA_MAX))] if size > DATA_MAX else []
     if kind == "Secret":
         data = obj.get("data")
         if not isinstance(data, dict):
             return []
-        size = sum(len(str(k).encode()) + _decoded_len(v) for k, v in data.items())
+        size = sum(len(str(k).encode("utf-8", "surrogatepass")) + _decoded_len(v) for k, v in data.items())
         return [("data", too_long(DATA_MAX))] if size > DATA_MAX else []
     return []
 

@@ -56,7 +56,7 @@ def annotations_multiline(w: Writer, title: str, annotations: dict[str, str] | N
         value = str(annotations[key])  # type: ignore[index]
         if value.endswith("\n"):
             value = value[:-1]
-        if len(value.encode()) + len(key.encode()) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
+        if len(value.encode(errors="surrogatepass")) + len(key.encode(errors="surrogatepass")) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
             w.write(LEVEL_0, f"{key}:\n")
             for s in value.split("\n"):
                 w.write(LEVEL_0, f"{indent}  {_shorten(s, MAX_ANNOTATION_LEN - 2)}\n")
@@ -65,7 +65,7 @@ def annotations_multiline(w: Writer, title: str, annotations: dict[str, str] | N
 
 
 def _shorten(s: str, n: int) -> str:
-    b = s.encode()
+    b = s.encode(errors="surrogatepass")
     return b[:n].decode(errors="ignore") + "..." if len(b) > n else s
 
 

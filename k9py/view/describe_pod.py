@@ -281,7 +281,7 @@ _PATH_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
 
 def _escape_path(path: str) -> str:
     """Go's ``url.URL`` path escaping (``?`` and anything outside the RFC 3986 path set → %XX)."""
-    return "".join(chr(b) if chr(b) in _PATH_SAFE else f"%{b:02X}" for b in path.encode())
+    return "".join(chr(b) if chr(b) in _PATH_SAFE else f"%{b:02X}" for b in path.encode(errors="surrogatepass"))
 
 
 def _env_from(w: Writer, c: Obj) -> None:

@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from k9py.ui.screens.help import KeyedScreen, R
+from k9py.view.inert import inert, inert_line
 
 Obj = dict[str, Any]
 
@@ -119,8 +120,8 @@ class ConfirmScreen(KeyedDialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(self._title)
-            yield Static(Text(self._message), classes="dialog-message")
+            box.border_title = escape(inert_line(self._title))
+            yield Static(Text(inert(self._message)), classes="dialog-message")
             yield buttons()
             yield self.key_menu()
 
@@ -150,7 +151,7 @@ class ScaleScreen(KeyedDialog["int | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(self._title)
+            box.border_title = escape(inert_line(self._title))
             yield Static("Replicas:", classes="dialog-message")
             yield field(str(self._replicas), id="replicas", restrict=r"[0-9]*", max_length=5)
             yield self.key_menu()
@@ -180,9 +181,10 @@ class _Dialog(KeyedDialog[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(self._title)
-            if self._message:
-                yield Static(Text(self._message), classes="dialog-message")
+            box.border_title = escape(inert_line(self._title))
+            message = Static(Text(inert(self._message)), classes="dialog-message")
+            message.display = bool(self._message)  # shown when there is one, or a problem to say
+            yield message
             yield from self.fields()
             yield buttons()
             yield self.key_menu()
@@ -208,7 +210,9 @@ class _Dialog(KeyedDialog[Any]):
         try:
             value = self.result()
         except ValueError as err:
-            self.query_one(".dialog-message", Static).update(Text(str(err)))
+            message = self.query_one(".dialog-message", Static)
+            message.update(Text(inert_line(str(err))))
+            message.display = True
             return
         self.dismiss(value)
 
@@ -227,8 +231,8 @@ class DeleteDialog(ConfirmScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(self._title)
-            yield Static(Text(self._message), classes="dialog-message")
+            box.border_title = escape(inert_line(self._title))
+            yield Static(Text(inert(self._message)), classes="dialog-message")
             yield Static("Propagation:", classes="field-label")
             yield Select([(p, p) for p in ("Background", "Foreground", "Orphan")], value="Background",
                          allow_blank=False, id="propagation", compact=True)
@@ -276,8 +280,8 @@ class ImageDialog(_Dialog):
 
     def fields(self) -> ComposeResult:
         for i, (name, image) in enumerate(self.containers):
-            yield Static(Text(f"{name}:"), classes="field-label")  # names are never markup
-            yield field(image, id=f"image-{i}")
+            yield Static(Text(inert_line(f"{name}:")), classes="field-label")  # names are never markup
+            yield field(inert_line(image), id=f"image-{i}")  # shown inert: left as is, it stays as is
 
     def on_mount(self) -> None:
         self.query_one("#image-0", Input).focus()
@@ -288,7 +292,7 @@ class ImageDialog(_Dialog):
             new = self.query_one(f"#image-{i}", Input).value.strip()
             if not new:
                 raise ValueError(f"{name}: the image may not be empty")
-            if new != image:
+            if new not in (image, inert_line(image).strip()):
                 out[name] = new
         return out
 
@@ -355,8 +359,8 @@ class NamePicker(OptionPicker["list[str] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker") as box:
-            box.border_title = escape(self._title)
-            yield OptionList(*[Option(Text(c), id=c) for c in self.containers], *self.more_options())
+            box.border_title = escape(inert_line(self._title))
+            yield OptionList(*[Option(Text(inert_line(c)), id=c) for c in self.containers], *self.more_options())
             yield self.key_menu()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

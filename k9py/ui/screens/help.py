@@ -9,6 +9,7 @@ from typing import ClassVar, TypeVar
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
@@ -20,6 +21,7 @@ from textual.widgets import OptionList, Static
 from k9py.config.keymap import Keymap
 from k9py.ui import keymap, theme
 from k9py.ui.widgets.menu import Hint, KeyMenu, declared_bindings, distinct, hints_from_bindings
+from k9py.view.inert import inert_line
 
 R = TypeVar("R")
 Section = tuple[str, Sequence[Hint | tuple[str, str]]]
@@ -35,7 +37,7 @@ def _section_lines(title: str, hints: Sequence[Hint]) -> tuple[int, list[Text]]:
     key, desc = theme.style("help.key"), theme.style("help.desc")
     lines = [Text(title, style=theme.style("help.section"))]
     for h in hints:
-        lines.append(Text.assemble((h.labels.ljust(key_w), key), " ", (h.description, desc)))
+        lines.append(Text.assemble((inert_line(h.labels).ljust(key_w), key), " ", (inert_line(h.description), desc)))
     return max(t.cell_len for t in lines), lines
 
 
@@ -93,6 +95,10 @@ class HelpBody(Static):
         self.refresh(layout=True)
 
 
+async def _nothing() -> None:
+    return None
+
+
 class KeyedScreen(Screen[R]):
     """A screen whose key menu and `?` list exactly its bindings that carry a description:
     one section per class declaring some (titled by its ``HELP_TITLE``; a class without one
@@ -110,6 +116,17 @@ class KeyedScreen(Screen[R]):
     BODY: ClassVar[type[Widget] | None] = None
 
     _keyed: tuple[list[tuple[type[DOMNode], list[Binding]]], list[Binding]] | None = None
+    _dismissed = False
+
+    def dismiss(self, result: R | None = None) -> AwaitComplete:
+        """Close once, and only from the top. The screen leaves the stack a moment later: a second
+        key behind the one that closed it (esc esc in one burst) would otherwise pop the screen
+        below as well and answer a result callback twice; and an answer queued before another
+        screen opened on top (enter then `?` in one burst) would pop that one instead."""
+        if self._dismissed or self.app.screen is not self:
+            return AwaitComplete(_nothing())
+        self._dismissed = True
+        return super().dismiss(result)
 
     def offers(self, hint: Hint) -> bool:
         """Whether ``hint``'s key does something here (a YAML view decodes Secrets only)."""

@@ -20,6 +20,7 @@ from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
 from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
 from k9py.ui.screens.help import Choices, KeyedScreen
+from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
     from k9py.explorer.portforward import Forwards
@@ -203,7 +204,7 @@ class PortForwardsScreen(KeyedScreen[None]):
         if not note and not keys:
             label = self.user_keymap.label("port_forward") or "<shift-f>"
             note = f"no active port-forwards ({label[1:-1]} on a pod or container starts one)"
-        self.query_one("#pf-flash", Static).update(Text(note))
+        self.query_one("#pf-flash", Static).update(Text(inert_line(note)))
 
     def on_resize(self) -> None:
         self.reload()

@@ -3,7 +3,6 @@ as k9s lists its screen dumps: enter opens one, `ctrl-d` deletes it, esc goes ba
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,8 @@ from k9py.kube.timefmt import human_duration
 from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.screens.viewer import ViewerScreen
+from k9py.view.inert import inert_line
 
-CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # everything but tab and newline
 MAX_BYTES = 4 * 1024 * 1024  # a dump is ours, but the folder is the user's: show at most this much
 
 
@@ -48,11 +47,11 @@ def list_dumps(folder: Path) -> list[Dump]:
 
 
 def read_dump(path: Path) -> list[str]:
-    """The file's lines, control characters shown as `?` (a dump may hold anything a cluster said)."""
+    """The file's lines, control characters made visible (a dump may hold anything a cluster said)."""
     with path.open("rb") as fh:
         data = fh.read(MAX_BYTES)
     text = data.decode("utf-8", errors="replace")
-    return [CONTROLS.sub("?", line) for line in text.split("\n")]
+    return [inert_line(line) for line in text.split("\n")]
 
 
 class DumpViewer(ViewerScreen):

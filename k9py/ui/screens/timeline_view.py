@@ -22,6 +22,7 @@ from k9py.errors import K9pyError
 from k9py.ui import theme
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.widgets.timeline import clock, playback_of, speed_text
+from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -36,8 +37,8 @@ def mark_line(mark: Mark, *, is_next: bool, what_width: int) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(f"{glyph} {clock(mark.t):>5}  ", style=style)
     what = mark.what if len(mark.what) <= what_width else mark.what[: what_width - 1] + "…"
-    line.append(f"{what:<{what_width}}  ", style=style if not mark.done else done)
-    line.append(mark.error or mark.note, style=error if mark.error else theme.style("steps.note"))
+    line.append(inert_line(f"{what:<{what_width}}  "), style=style if not mark.done else done)
+    line.append(inert_line(mark.error or mark.note), style=error if mark.error else theme.style("steps.note"))
     return line
 
 
@@ -119,12 +120,12 @@ class TimelineView(KeyedScreen[None]):
                 self.options.highlighted = min(keep if keep is not None else nxt, len(self.marks) - 1)
             box = self.query_one("#timeline-box")
             done = sum(1 for m in self.marks if m.done)
-            box.border_title = escape(f" timeline({self.source_name})[{done}/{len(self.marks)}] ")
+            box.border_title = escape(inert_line(f" timeline({self.source_name})[{done}/{len(self.marks)}] "))
         state = "⏸ paused" if pb.paused else "▶ playing"
         status = f" {state}  {speed_text(pb.speed)}  {clock(pb.position)} / {clock(pb.duration)}"
         if not self.marks:
             status += "  nothing happens after t=0"
-        self.query_one("#timeline-status", Static).update(Text(status))
+        self.query_one("#timeline-status", Static).update(Text(inert_line(status)))
 
     def what_width(self) -> int:
         """Cells for what the steps do: the longest, at most about half the screen (the notes
@@ -152,7 +153,7 @@ class TimelineView(KeyedScreen[None]):
         try:
             self.playback.seek(mark.t)
         except K9pyError as err:
-            self.query_one("#timeline-status", Static).update(Text(f" {err}"))
+            self.query_one("#timeline-status", Static).update(Text(inert_line(f" {err}")))
             return
         self.dismiss(None)
         flash = getattr(self.app, "flash", None)
@@ -163,7 +164,7 @@ class TimelineView(KeyedScreen[None]):
         try:
             self.playback.toggle()
         except K9pyError as err:
-            self.query_one("#timeline-status", Static).update(Text(f" {err}"))
+            self.query_one("#timeline-status", Static).update(Text(inert_line(f" {err}")))
             return
         self.refresh_marks()
 

@@ -30,6 +30,7 @@ from textual.widgets import Input, Static
 from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
+from k9py.view.inert import encodable, inert_line
 
 _KEY_LINE = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?)(:)(?=\s|$)")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -66,7 +67,7 @@ def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: s
     while path.exists():
         path = folder / f"{_UNSAFE_NAME.sub('_', stem)}-{stamp}-{n}{suffix}"
         n += 1
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")  # what the cluster said, lone surrogates too
     return path
 
 
@@ -153,6 +154,11 @@ class LinesView(ScrollView, can_focus=True):
         if index >= self.count or width <= 0:
             return Strip.blank(width, theme.style("viewer.bg"))
         text = self.line_at(index)
+        plain = text.plain
+        safe = inert_line(plain)
+        if safe is not plain:  # same length: the spans still hold
+            text = text.copy()
+            text.plain = safe
         x = int(self.scroll_x)
         segments = list(text.render(self.app.console))
         strip = Strip(segments).crop(x, x + width)
@@ -246,7 +252,7 @@ class ViewerScreen(KeyedScreen[None]):
         title = f" {self.title_text} "
         if self.search_text:
             title += f"</{self.search_text}> "
-        box.border_title = escape(title)
+        box.border_title = escape(inert_line(title))
 
     def render_status(self) -> None:
         self.query_one("#viewer-status", Static).display = False
@@ -359,7 +365,7 @@ class ViewerScreen(KeyedScreen[None]):
         self.body.action_scroll_by(delta)
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.text())
+        self.app.copy_to_clipboard(encodable(self.text()))  # a lone surrogate cannot be sent
         self.flash(f"{self.kind_label} copied to clipboard")
 
     def save_stem(self) -> str:
@@ -384,7 +390,7 @@ class ViewerScreen(KeyedScreen[None]):
     def flash(self, message: str, level: str = "info") -> None:
         style = theme.style(f"flash.{level}")
         self.flash_message = message
-        self.query_one("#viewer-flash", Static).update(Text(message, style=style))
+        self.query_one("#viewer-flash", Static).update(Text(inert_line(message), style=style))
         if self._flash_timer is not None:
             self._flash_timer.stop()
         if not self.session.manual:

@@ -28,6 +28,7 @@ from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.menu import Hint, KeyMenu, rows_needed
 from k9py.view import health
 from k9py.view import xray as model
+from k9py.view.inert import inert_line
 from k9py.view.kinds import BY_NAME, VIEWS, ViewKind
 from k9py.view.rows import Row
 
@@ -139,11 +140,11 @@ class XrayTree(ScrollView, can_focus=True):
         start = len(text)
         if node.kind:
             text.append(node.category + "/", theme.style("xray.category"))
-        text.append(node.name, NAME.get(node.status, NAME[health.OK]))
+        text.append(inert_line(node.name), NAME.get(node.status, NAME[health.OK]))
         if node.children:
             text.append(f"({len(node.children)})", theme.style("xray.count"))
         if node.info:
-            text.append(f" [{node.info}]", theme.style("xray.info"))
+            text.append(inert_line(f" [{node.info}]"), theme.style("xray.info"))
         if index == self.cursor:
             text.stylize(theme.style("xray.cursor"), start)
         badge = model.badge(node)
@@ -279,11 +280,11 @@ class XrayScreen(KeyedScreen[None]):
         where = self.namespace or "all"
         count = self.root.count(self.view.kind)
         title = f" Xray-{self.view.name.capitalize()}({where})[{count}] "
-        self.query_one("#xray-box").border_title = escape(title)
+        self.query_one("#xray-box").border_title = escape(inert_line(title))
 
     def flash(self, message: str, level: str = "info") -> None:
         style = theme.style(f"flash.{level}")
-        self.query_one("#xray-flash", Static).update(Text(message, style=style))
+        self.query_one("#xray-flash", Static).update(Text(inert_line(message), style=style))
 
     # -- what the selected node offers ---------------------------------------------------------
     def verb(self, node: model.XNode | None, vid: str) -> row_keys.Verb | None:

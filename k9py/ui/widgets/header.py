@@ -21,6 +21,7 @@ from k9py.explorer.navigator import Navigator
 from k9py.explorer.session import Session
 from k9py.ui import keymap, theme
 from k9py.ui.widgets.menu import Hint, columns_width, fitting_columns, menu_lines
+from k9py.view.inert import inert_line
 
 LOGO = [
     r" _    ___",
@@ -87,6 +88,8 @@ def facts(session: Session, nav: Navigator, replay: list[tuple[str, str]],
         hints = [Hint(k, d) for k, d in keymap.menu(cur.scope.view, session.read_only, columns, replay,
                                                      keys=nav.keymap, extra_hints=nav.menu_hints(cur.scope.view))]
         more = [Hint(k, d) for k, d in keymap.menu_more(columns, replay, keys=nav.keymap)]
+    left = [(label, inert_line(value)) for label, value in left]  # names are cluster content
+    error = inert_line(error) if error else error
     return Facts(left, cpu, mem, min(MAX_VALUE_W, max(MIN_VALUE_W, widest)), list(nav.favorites),
                  hints, more, state, error, levels)
 

@@ -20,6 +20,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from k9py.ui import theme
+from k9py.view.inert import inert_line
 
 MAX_ROWS = 6  # k9s's menu is at most six rows high
 GAP = 2  # blank cells between two columns
@@ -179,9 +180,9 @@ def menu_lines(hints: Sequence[Hint], width: int, rows: int) -> list[Text]:
             line.append(" " * (GAP if c else 1))
             if r < len(col):
                 h = col[r]
-                line.append(h.label.ljust(key_w), style=digit if h.numbered else key)  # numbered keys: their own columns
+                line.append(inert_line(h.label).ljust(key_w), style=digit if h.numbered else key)  # numbered keys: their own columns
                 line.append(" ")
-                line.append(h.description.ljust(col_w - key_w - 1), style=desc)
+                line.append(inert_line(h.description).ljust(col_w - key_w - 1), style=desc)  # plugins: a file's words
             else:
                 line.append(" " * col_w)
     for line in lines:

@@ -21,6 +21,7 @@ from k9py.ui.screens import actions
 from k9py.ui.screens.viewer import default_save_dir, save_text
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Crumbs, Flash
+from k9py.view.inert import inert_line
 from k9py.view.rows import Row, RowModel
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ class ExplorerPane(Vertical):
 
     def render_title(self) -> None:
         title = self.current.title() if self.current else ""
-        self.table.border_title = escape(f" {title} ")  # names are never markup
+        self.table.border_title = escape(inert_line(f" {title} "))  # names are never markup
 
     def render_state(self) -> None:
         stale, message = self.current.condition() if self.current else (False, None)

@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from k9py.ui import keymap, theme
+from k9py.view.inert import inert_line
 from k9py.view.rows import Key, Row, RowModel
 
 # the skin's row colours by the model's word for a row (k9s's status colours), read when painting
@@ -213,6 +214,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         last = len(cells) - 1
         right = self._right
         for i, cell in enumerate(cells):
+            cell = inert_line(cell)  # cluster content never drives the terminal
             w = self._widths[i] if i < len(self._widths) else len(cell)
             if i in right:
                 cell = cell.rjust(w)
@@ -244,7 +246,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             return self._header(width)
         if self.message is not None:
             if y == 1:
-                return Strip([Segment(" " + self.message, theme.style("table.denied"))]).adjust_cell_length(width)
+                return Strip([Segment(" " + inert_line(self.message), theme.style("table.denied"))]).adjust_cell_length(width)
             return Strip.blank(width)
         index = round(self.scroll_y) + y - 1
         row = m.row_at(index)

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from k9py.explorer.resource_view import ResourceView
 from k9py.ui import theme
+from k9py.view.inert import inert_line
 
 FLASH_STYLES = theme.Styles("flash", ("info", "warn", "error"))  # read when shown
 
@@ -43,7 +44,7 @@ class Flash(Static):
     _timer: Timer | None = None
 
     def show(self, message: str, level: str, seconds: float, source: str | None = None) -> None:
-        self.update(Text(message, style=FLASH_STYLES[level]))  # plain Text: never markup
+        self.update(Text(inert_line(message), style=FLASH_STYLES[level]))  # plain Text: never markup
         if self._timer is not None:
             self._timer.stop()
         self.text, self.level, self.source = message, level, source
@@ -52,7 +53,7 @@ class Flash(Static):
     def restyle(self) -> None:
         """A skin was applied: the message again in its colours."""
         if self.text:
-            self.update(Text(self.text, style=FLASH_STYLES[self.level]))
+            self.update(Text(inert_line(self.text), style=FLASH_STYLES[self.level]))
 
     def clear(self) -> None:
         if self._timer is not None:

@@ -22,6 +22,7 @@ from k9py.backends.base import Backend, Capability
 from k9py.backends.playback import Playback
 from k9py.errors import K9pyError
 from k9py.ui import theme
+from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
     from k9py.scenario.catalog import Entry
@@ -244,8 +245,8 @@ class ScenarioPicker(ModalScreen["Entry | None"]):
             chosen = i == self.index
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append("●" if self._is_playing(e) else " ", style=theme.style("picker.playing"))
-            line.append(f" {e.name:<{width}}  {e.kind:<9} ", style=theme.style("picker.chosen" if chosen else "picker.name"))
-            line.append(f" {e.description}", style=theme.style("picker.chosen" if chosen else "picker.desc"))
+            line.append(inert_line(f" {e.name:<{width}}  {e.kind:<9} "), style=theme.style("picker.chosen" if chosen else "picker.name"))
+            line.append(inert_line(f" {e.description}"), style=theme.style("picker.chosen" if chosen else "picker.desc"))
             lines.append(line)
         out = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
         out.no_wrap, out.overflow = True, "ellipsis"
