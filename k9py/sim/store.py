@@ -29,7 +29,9 @@ WatchCallback = Callable[[str, Obj], None]  # (ADDED|MODIFIED|DELETED, object)
 GENERATION_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
                               "ReplicationController", "Ingress", "NetworkPolicy", "PodDisruptionBudget",
                               "HorizontalPodAutoscaler"})
-HISTORY = 50_000  # watch events kept for resuming from a resourceVersion
+HISTORY = 50_000  # watch events kept for resuming from a resourceVersion, at most
+HISTORY_WINDOW = 300.0  # virtual seconds of them, at least HISTORY_MIN: etcd's compaction every 5 min
+HISTORY_MIN = 1_000
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s utilrand alphabet (no vowels)
 
 
@@ -39,6 +41,7 @@ class _Change:
     type: str
     obj: Obj
     old: Obj | None
+    at: float = 0.0  # the virtual time it happened
 
 
 class Watch:
@@ -252,7 +255,7 @@ class ObjectStore:
         self._kind_rv[kind] = self._rv
         gone_obj = deep_copy(old)
         gone_obj["metadata"]["resourceVersion"] = str(self._rv)
-        self._publish(_Change(self._rv, "DELETED", gone_obj, None))
+        self._publish(_Change(self._rv, "DELETED", gone_obj, None, self.clock.now()))
         return gone_obj
 
     def put_verbatim(self, obj: Obj) -> None:
@@ -280,7 +283,7 @@ class ObjectStore:
     def _publish_verbatim(self, kind: str, type_: str, obj: Obj, old: Obj | None) -> None:
         self._rv += 1
         self._kind_rv[kind] = self._rv
-        self._publish(_Change(self._rv, type_, obj, old))
+        self._publish(_Change(self._rv, type_, obj, old, self.clock.now()))
 
     def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None) -> Obj:
         if key not in bucket:
@@ -289,11 +292,15 @@ class ObjectStore:
         self._kind_rv[obj["kind"]] = self._rv
         obj["metadata"]["resourceVersion"] = str(self._rv)
         bucket[key] = obj
-        self._publish(_Change(self._rv, type_, obj, old))
+        self._publish(_Change(self._rv, type_, obj, old, self.clock.now()))
         return obj
 
     def _publish(self, change: _Change) -> None:
-        self._history.append(change)
+        history = self._history
+        history.append(change)
+        horizon = change.at - HISTORY_WINDOW  # older changes go, as etcd compacts: a long run stays flat
+        while len(history) > HISTORY_MIN and history[0].at < horizon:
+            history.popleft()
         for w in list(self._watches):
             w.deliver(change)
 

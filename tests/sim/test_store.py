@@ -116,3 +116,23 @@ def test_list_stays_in_namespace_name_order_as_objects_come_and_go():
     s.mutate("ConfigMap", "b", "x", lambda o: o["data"].update(k="v"))
     assert names() == [("a", "z"), ("b", "a"), ("b", "x")]
     assert [o["metadata"]["name"] for o in s.list("ConfigMap", "b")] == ["a", "x"]
+
+
+def test_watch_history_keeps_five_virtual_minutes_beyond_its_minimum(monkeypatch):
+    """As etcd compacts: a long run keeps the changes of the last HISTORY_WINDOW seconds (and at
+    least HISTORY_MIN), so memory stays flat; a watch older than that relists after a 410."""
+    from k9py.sim import store as store_module
+    monkeypatch.setattr(store_module, "HISTORY_MIN", 3)
+    s = _store()
+    s.create(_cm("early"))
+    early = s.resource_version
+    for i in range(5):
+        s.clock.advance(100)
+        s.create(_cm(f"c{i}"))
+    assert [c.obj["metadata"]["name"] for c in s._history] == ["c1", "c2", "c3", "c4"]  # 300 s back
+    with pytest.raises(ApiError) as e:
+        s.watch("ConfigMap", lambda t, o: None, since_rv=early)
+    assert e.value.code == 410
+    recent = []
+    s.watch("ConfigMap", lambda t, o: recent.append(o["metadata"]["name"]), since_rv=s.resource_version - 2)
+    assert recent == ["c3", "c4"]
