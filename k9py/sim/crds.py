@@ -16,12 +16,14 @@ Objects are not validated against ``openAPIV3Schema`` (neither are they pruned).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import jsonpath, meta, resources
 from k9py.kube.resources import CRD_KIND
 from k9py.kube.status import invalid
 from k9py.kube.timefmt import rfc3339
+from k9py.sim import names as dns_names
 from k9py.sim.admission import CUSTOM, admits
 from k9py.sim.controllers.base import Controller
 
@@ -33,19 +35,18 @@ Obj = dict[str, Any]
 CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 COLUMN_TYPES = ("boolean", "date", "integer", "number", "string")
 SCOPES = ("Cluster", "Namespaced")
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _KIND = re.compile(r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$")
-_LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
-              "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
-              "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
-_DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-                "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
-                "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
 
 
 def _q(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _dns_causes(path: str, value: Any, check: Callable[[str], list[str]]) -> list[tuple[str, str]]:
+    """``sim.names``' rule for a name field (its regex and its length), one cause per problem."""
+    if not isinstance(value, str):
+        return [(path, f"Invalid value: {_q(value)}: must be a string")]
+    return dns_names.invalid_causes(path, value, check(value))
 
 
 def _names_errors(names: Any, errs: list[tuple[str, str]]) -> None:
@@ -55,11 +56,11 @@ def _names_errors(names: Any, errs: list[tuple[str, str]]) -> None:
     plural, kind = names.get("plural"), names.get("kind")
     if not plural:
         errs.append(("spec.names.plural", "Required value"))
-    elif not isinstance(plural, str) or not _LABEL.match(plural):
-        errs.append(("spec.names.plural", f"Invalid value: {_q(plural)}: {_LABEL_MSG}"))
+    else:
+        errs += _dns_causes("spec.names.plural", plural, dns_names.dns1123_label)
     singular = names.get("singular")
-    if singular and (not isinstance(singular, str) or not _LABEL.match(singular)):
-        errs.append(("spec.names.singular", f"Invalid value: {_q(singular)}: {_LABEL_MSG}"))
+    if singular:
+        errs += _dns_causes("spec.names.singular", singular, dns_names.dns1123_label)
     if not kind:
         errs.append(("spec.names.kind", "Required value"))
     elif not isinstance(kind, str) or not _KIND.match(kind):
@@ -69,8 +70,7 @@ def _names_errors(names: Any, errs: list[tuple[str, str]]) -> None:
     if short is not None and not isinstance(short, list):
         errs.append(("spec.names.shortNames", f"Invalid value: {_q(short)}: must be a list"))
     for i, s in enumerate(short if isinstance(short, list) else []):
-        if not isinstance(s, str) or not _LABEL.match(s):
-            errs.append((f"spec.names.shortNames[{i}]", f"Invalid value: {_q(s)}: {_LABEL_MSG}"))
+        errs += _dns_causes(f"spec.names.shortNames[{i}]", s, dns_names.dns1123_label)
 
 
 def _column_errors(cols: Any, path: str, errs: list[tuple[str, str]]) -> None:
@@ -123,8 +123,8 @@ def _version_errors(versions: Any, errs: list[tuple[str, str]]) -> None:
         name = v.get("name")
         if not name:
             errs.append((f"{vp}.name", "Required value"))
-        elif not isinstance(name, str) or not _DNS1035.match(name):
-            errs.append((f"{vp}.name", f"Invalid value: {_q(name)}: {_DNS1035_MSG}"))
+        elif bad := _dns_causes(f"{vp}.name", name, dns_names.dns1035_label):
+            errs += bad
         elif name in seen:
             errs.append(("spec.versions", f"Invalid value: {_q(name)}: must contain unique version names"))
         else:
