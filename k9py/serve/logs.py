@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.status import ApiError, bad_request, not_found
 from k9py.kube.timefmt import parse_time
+from k9py.serve import containers
 from k9py.serve.http import Request, Response
 from k9py.sim.logs import container_logs, instance_logs
 
@@ -31,28 +32,6 @@ def _int(req: Request, name: str) -> int | None:
     if n < 0 and name != "tailLines":
         raise ApiError(422, "Invalid", f'PodLogOptions "" is invalid: {name}: Invalid value: {n}: must be greater than 0')
     return n
-
-
-def _container(pod: Obj, requested: str | None) -> str:
-    spec = pod.get("spec") or {}
-    names = [c.get("name") for c in spec.get("containers") or []]
-    inits = [c.get("name") for c in spec.get("initContainers") or []]
-    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
-    if requested:
-        if requested not in names + inits + ephemeral:
-            raise bad_request(f"container {requested} is not valid for pod {meta.name(pod)}")
-        return requested
-    default = meta.annotations(pod).get("kubectl.kubernetes.io/default-container")
-    if default is not None and default in names:
-        return default
-    if len(names) == 1:
-        return names[0]
-    msg = f"a container name must be specified for pod {meta.name(pod)}, choose one of: [{' '.join(names)}]"
-    if inits:
-        msg += f" or one of the init containers: [{' '.join(inits)}]"
-    if ephemeral:
-        msg += f" or one of the ephemeral containers: [{' '.join(ephemeral)}]"
-    raise bad_request(msg)
 
 
 def _instance(pod: Obj, container: str) -> tuple[str | None, bool]:
@@ -101,7 +80,7 @@ def pod_log(api: Api, req: Request, route: Route) -> Response:
         pod = cluster.store.get("Pod", ns, name)
         if pod is None:
             raise not_found("Pod", name)
-        container = _container(pod, req.q("container"))
+        container = containers.choose(pod, req.q("container"), use_default=True)
         lines = logs(ns, name, container, previous=previous, since_seconds=since_seconds,
                      since_time=since_time, tail_lines=tail, timestamps=True)
         uid = meta.uid(pod)

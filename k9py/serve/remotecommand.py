@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.status import ApiError, bad_request, forbidden, not_found
 from k9py.kube.timefmt import parse_time
+from k9py.serve import containers
 from k9py.serve import websocket as ws
 from k9py.serve.auth import SERVE_USER
 from k9py.serve.http import Request, Response
@@ -77,7 +78,7 @@ def handle(api: Api, req: Request, route: Route) -> Response:
         pod = api.cluster.store.get("Pod", ns, name)
         if pod is None:
             raise not_found("Pod", name)
-        container = _container(pod, opts.container)
+        container = containers.choose(pod, opts.container)
         if not (pod.get("spec") or {}).get("nodeName"):
             raise bad_request(f"pod {name} does not have a host assigned")
         status = _require_running(pod, container, sub)
@@ -133,27 +134,6 @@ def _main_command(pod: Obj, container: str) -> list[str]:
     c = _spec_container(pod, container)
     cmd = [str(x) for x in (c.get("command") or []) + (c.get("args") or [])]
     return cmd or ["sh"]
-
-
-def _container(pod: Obj, requested: str | None) -> str:
-    """The apiserver's choice (``ExecLocation``): the named container, which may be an init or an
-    ephemeral one (``kubectl debug`` attaches to those), or the only container of the pod."""
-    spec = pod.get("spec") or {}
-    names = [c.get("name") for c in spec.get("containers") or []]
-    inits = [c.get("name") for c in spec.get("initContainers") or []]
-    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
-    if requested:
-        if requested not in names + inits + ephemeral:
-            raise bad_request(f"container {requested} is not valid for pod {meta.name(pod)}")
-        return requested
-    if len(names) == 1:
-        return str(names[0])
-    if not names:
-        raise bad_request(f"a container name must be specified for pod {meta.name(pod)}")
-    msg = f"a container name must be specified for pod {meta.name(pod)}, choose one of: [{' '.join(names)}]"
-    if inits:
-        msg += f" or one of the init containers: [{' '.join(inits)}]"
-    raise bad_request(msg)
 
 
 def _require_running(pod: Obj, container: str, sub: str) -> Obj:

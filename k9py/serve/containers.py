@@ -1,0 +1,38 @@
+"""Which container of a pod a request means when it names one or none: the apiserver's
+``validateContainer`` (exec, attach) and ``LogLocation`` (logs, which also honours the
+``kubectl.kubernetes.io/default-container`` annotation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k9py.kube import meta
+from k9py.kube.status import bad_request
+
+DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+
+
+def choose(pod: dict[str, Any], requested: str | None, *, use_default: bool = False) -> str:
+    """The container ``requested`` (any regular, init or ephemeral one), else the pod's default
+    (``use_default``) or only container; a 400 with the apiserver's words otherwise."""
+    spec = pod.get("spec") or {}
+    names = [c.get("name") for c in spec.get("containers") or []]
+    inits = [c.get("name") for c in spec.get("initContainers") or []]
+    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
+    if requested:
+        if requested not in names + inits + ephemeral:
+            raise bad_request(f"container {requested} is not valid for pod {meta.name(pod)}")
+        return requested
+    default = meta.annotations(pod).get(DEFAULT_CONTAINER) if use_default else None
+    if default is not None and default in names:
+        return str(default)
+    if len(names) == 1:
+        return str(names[0])
+    if not names:
+        raise bad_request(f"a container name must be specified for pod {meta.name(pod)}")
+    msg = f"a container name must be specified for pod {meta.name(pod)}, choose one of: [{' '.join(names)}]"
+    if inits:
+        msg += f" or one of the init containers: [{' '.join(inits)}]"
+    if ephemeral:
+        msg += f" or one of the ephemeral containers: [{' '.join(ephemeral)}]"
+    raise bad_request(msg)
