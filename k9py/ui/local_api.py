@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from k9py.backends.base import Backend
 from k9py.explorer.plugins import Target
-from k9py.serve.server import ServeHandle
+
+if TYPE_CHECKING:  # the server is imported when a plugin first needs it, not at start-up
+    from k9py.serve.server import ServeHandle
 
 
 class LocalApi:
@@ -41,6 +43,7 @@ class LocalApi:
         read_only = read_only or info.read_only
         if self.handle is None or self.handle.cluster is not cluster or self._readonly != read_only:
             self.stop_server()
+            from k9py.serve.server import ServeHandle
             self.handle = ServeHandle(cluster, speed=None, readonly=read_only).start()
             self._readonly = read_only
         path = self._write(self.handle.url, info.context, info.cluster, info.user)
