@@ -1,166 +1,100 @@
-"""In-process benchmarks of the explorer: headless app, simulator backend, seeded.
+"""k9py's benchmarks: every figure of docs/performance.md, printed with its target.
 
-    python benchmarks/run.py [--quick] [--json OUT]
+    python benchmarks/run.py [--quick] [--json OUT] [--only GROUP,...]
 
-- first_paint_10k_ms / first_paint_100k_ms: `:pods -A` over 10,000 / 100,000 pods, from the
-  command to the first painted frame showing rows (median of several runs for 10k).
-- datatable_ratio_10k: a Textual DataTable showing the same 10,000 rows (cells precomputed and not
-  timed: add_rows to first painted frame), timed in the same run, divided by k9py's first paint.
-- filter_keystroke_p95_ms: `/` filter typed key by key over 10,000 rows, key press to repaint.
+Each group (``benchmarks/<group>.py``: ``FIGURES`` and ``measure(quick)``) runs in a process of
+its own, so its imports, heap and GC never colour another group's figures. A group that fails
+is reported on one line and the others still run; the exit status is then 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib
 import json
 import pathlib
-import statistics
+import subprocess
 import sys
-import time
 from typing import Any
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from textual import events  # noqa: E402
-from textual.app import App, ComposeResult  # noqa: E402
-from textual.keys import _character_to_key  # noqa: E402
-from textual.widgets import DataTable  # noqa: E402
-
-from tests.samples import add_pods, small_cluster  # noqa: E402
-from k9py.backends.sim import SimBackend  # noqa: E402
-from k9py.ui.app import K9pyApp  # noqa: E402
-from k9py.view.kinds import BY_NAME  # noqa: E402
-from k9py.view.rows import RowModel  # noqa: E402
-
-SIZE = (160, 45)
-SEED = 7
+GROUPS = ("startup", "paint", "churn", "logs", "sim", "serve", "replay", "live")
+MARK = "K9PY-BENCH-RESULT "
 
 
-def cluster_with(pods: int) -> Any:
-    c = small_cluster(SEED)
-    add_pods(c, pods - c.store.count("Pod"), namespaces=20)
-    return c
+def available() -> list[str]:
+    return [g for g in GROUPS if (ROOT / "benchmarks" / f"{g}.py").exists()]
 
 
-async def _until(cond: Any, timeout: float = 60.0) -> None:
-    end = time.perf_counter() + timeout
-    while not cond():
-        if time.perf_counter() > end:
-            raise TimeoutError("benchmark condition not reached")
-        await asyncio.sleep(0)
+def _run_group_here(group: str, quick: bool) -> None:
+    """Child process: measure one group and print its figures on one marked line."""
+    mod = importlib.import_module(f"benchmarks.{group}")
+    values = mod.measure(quick)
+    results = []
+    for name, (unit, target, lower) in mod.FIGURES.items():
+        if name in values:
+            results.append({"name": name, "value": round(float(values[name]), 2), "unit": unit,
+                            "target": target, "lower_is_better": lower})
+    print(MARK + json.dumps(results), flush=True)
 
 
-async def first_paints(cluster: Any, runs: int) -> list[float]:
-    """ms from `:pods -A` to the first frame painting its rows, ``runs`` times."""
-    app = K9pyApp(SimBackend(cluster), view="ns", namespace="")
-    out = []
-    async with app.run_test(size=SIZE, headless=True) as pilot:
-        await pilot.pause()
-        for _ in range(runs):
-            app.run_command("ns")
-            await pilot.pause()
-            t0 = time.perf_counter()
-            app.run_command("pods -A")
-            m = app.model
-            await _until(lambda: app.table.painted_model is m and len(m) > 0)
-            out.append((time.perf_counter() - t0) * 1000)
-            assert len(m) == cluster.store.count("Pod")
-    return out
+def run_group(group: str, quick: bool) -> list[dict[str, Any]]:
+    cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--group", group]
+    if quick:
+        cmd.append("--quick")
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout.splitlines():
+        if line.startswith(MARK):
+            return list(json.loads(line[len(MARK):]))
+    raise RuntimeError(f"group {group} failed (exit {proc.returncode})")
 
 
-class _TimedTable(DataTable):
-    painted_at: float | None = None
-
-    def render_line(self, y: int):  # type: ignore[no-untyped-def]
-        if self.painted_at is None and self.row_count:
-            self.painted_at = time.perf_counter()
-        return super().render_line(y)
-
-
-class _DataTableApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield _TimedTable()
-
-
-async def datatable_paint(cluster: Any) -> float:
-    m = RowModel(BY_NAME["pods"], all_namespaces=True)
-    m.now = cluster.now()
-    m.load({(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in cluster.store.list("Pod")})
-    rows = [m.cells(m.row_at(i)) for i in range(len(m))]
-    app = _DataTableApp()
-    async with app.run_test(size=SIZE, headless=True) as pilot:
-        await pilot.pause()
-        table = app.query_one(_TimedTable)
-        t0 = time.perf_counter()
-        table.add_columns(*[c.name for c in m.columns])
-        table.add_rows(rows)
-        await _until(lambda: table.painted_at is not None)
-        return (table.painted_at - t0) * 1000  # type: ignore[operator]
-
-
-async def filter_keystrokes(cluster: Any, words: list[str]) -> list[float]:
-    app = K9pyApp(SimBackend(cluster), view="pods", namespace="")
-    out: list[float] = []
-    async with app.run_test(size=SIZE, headless=True) as pilot:
-        m = app.model
-        await _until(lambda: app.table.painted_model is m and len(m) > 0)
-        m.prime(10**9)  # what the app does in idle time after the first paint
-        for word in words:
-            await pilot.press("slash")
-            for ch in word:
-                before = app.table.paints
-                t0 = time.perf_counter()
-                _send_key(app, ch)  # as the terminal driver does; pilot.press adds its own waits
-                await _until(lambda: app.table.paints > before, 10)
-                out.append((time.perf_counter() - t0) * 1000)
-            await pilot.press("escape")
-            await pilot.pause()
-    return out
-
-
-def _send_key(app: App[Any], ch: str) -> None:
-    key = ch if ch.isalnum() else _character_to_key(ch)
-    event = events.Key(key, ch)
-    event.set_sender(app)
-    app._driver.send_message(event)  # type: ignore[union-attr]
-
-
-def p95(values: list[float]) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
-
-
-async def run(quick: bool) -> list[dict[str, Any]]:
-    c10 = cluster_with(10_000)
-    paints = await first_paints(c10, 3 if quick else 7)
-    fp10 = statistics.median(paints)
-    dt = await datatable_paint(c10)
-    keys = await filter_keystrokes(c10, ["app-00012", "!load-01", "-l app=app-7", "-f ld7"][: 2 if quick else 4])
-    c100 = cluster_with(100_000)
-    fp100 = statistics.median(await first_paints(c100, 1 if quick else 3))
-    return [
-        {"name": "first_paint_10k_ms", "value": round(fp10, 1), "unit": "ms", "target": 100},
-        {"name": "first_paint_100k_ms", "value": round(fp100, 1), "unit": "ms", "target": None},
-        {"name": "datatable_ratio_10k", "value": round(dt / fp10, 1), "unit": "x", "target": 15},
-        {"name": "datatable_paint_10k_ms", "value": round(dt, 1), "unit": "ms", "target": None},
-        {"name": "filter_keystroke_p95_ms", "value": round(p95(keys), 1), "unit": "ms", "target": None},
-    ]
+def met(r: dict[str, Any]) -> str:
+    if r["target"] is None:
+        return ""
+    ok = r["value"] <= r["target"] if r["lower_is_better"] else r["value"] >= r["target"]
+    return "ok" if ok else "MISSED"
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="fewer repetitions")
+    p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer repetitions and smaller sizes where a group allows")
     p.add_argument("--json", metavar="OUT", help="write the results as JSON")
+    p.add_argument("--only", metavar="GROUP,...", help=f"groups to run (of: {', '.join(available())})")
+    p.add_argument("--group", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    results = asyncio.run(run(args.quick))
-    print(f"{'benchmark':<26}{'value':>10}  {'unit':<5}{'target':>8}")
-    for r in results:
-        target = "" if r["target"] is None else str(r["target"])
-        print(f"{r['name']:<26}{r['value']:>10}  {r['unit']:<5}{target:>8}")
+    if args.group:
+        _run_group_here(args.group, args.quick)
+        return 0
+    groups = available()
+    if args.only:
+        wanted = [g.strip() for g in args.only.split(",") if g.strip()]
+        unknown = [g for g in wanted if g not in groups]
+        if unknown:
+            print(f"benchmarks: unknown group {', '.join(unknown)} (have: {', '.join(groups)})", file=sys.stderr)
+            return 2
+        groups = wanted
+    results: list[dict[str, Any]] = []
+    failed = []
+    print(f"{'benchmark':<32}{'value':>12}  {'unit':<6}{'target':>8}")
+    for group in groups:
+        try:
+            got = run_group(group, args.quick)
+        except RuntimeError as e:
+            failed.append(group)
+            print(f"benchmarks: {e}", file=sys.stderr)
+            continue
+        for r in got:
+            target = "" if r["target"] is None else ("≤ " if r["lower_is_better"] else "≥ ") + str(r["target"])
+            print(f"{r['name']:<32}{r['value']:>12}  {r['unit']:<6}{target:>8}  {met(r)}", flush=True)
+        results.extend(got)
     if args.json:
-        pathlib.Path(args.json).write_text(json.dumps({"results": results}, indent=2) + "\n")
-    return 0
+        out = [{k: r[k] for k in ("name", "value", "unit", "target")} for r in results]
+        pathlib.Path(args.json).write_text(json.dumps({"results": out}, indent=2) + "\n")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,52 @@
+"""What every benchmark group shares: the seed, the screen size, waiting without sleeping, p95,
+resident memory, and the result record ``{"name", "value", "unit", "target"}``.
+
+A group is a module ``benchmarks/<group>.py`` with ``FIGURES`` (name → (unit, target, lower_is_better))
+and ``measure(quick: bool) -> dict[str, float]``; ``benchmarks/run.py`` runs each group in its
+own process, so one group's heap, GC state and imports never colour another's figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pathlib
+import resource
+import sys
+import time
+from typing import Any, Callable
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SIZE = (160, 45)
+SEED = 7
+
+Figure = tuple[str, "float | None", bool]  # unit, target, lower is better
+
+
+async def until(cond: Callable[[], Any], timeout: float = 60.0) -> None:
+    """Yield to the event loop until ``cond()`` holds (never a timed sleep)."""
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("benchmark condition not reached")
+        await asyncio.sleep(0)
+
+
+def p95(values: list[float]) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+
+
+def rss_mb() -> float:
+    """Resident memory now (not the peak): /proc/self/statm's second field."""
+    try:
+        pages = int(pathlib.Path("/proc/self/statm").read_text().split()[1])
+        return pages * resource.getpagesize() / (1 << 20)
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,137 @@
+"""Painting the pods table: headless app over the simulator's store, seeded.
+
+- first_paint_10k_ms / first_paint_100k_ms: `:pods -A` over 10,000 / 100,000 pods, from the
+  command to the first painted frame showing rows (median of several runs for 10k).
+- datatable_ratio_10k: a Textual DataTable showing the same 10,000 rows (cells precomputed and not
+  timed: add_rows to first painted frame), timed in the same run, divided by k9py's first paint.
+- filter_keystroke_p95_ms: `/` filter typed key by key over 10,000 rows, key press to repaint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Any
+
+from benchmarks.common import SEED, SIZE, Figure, p95, until as _until
+from textual import events
+from textual.app import App, ComposeResult
+from textual.keys import _character_to_key
+from textual.widgets import DataTable
+
+from tests.samples import add_pods, small_cluster
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+from k9py.view.kinds import BY_NAME
+from k9py.view.rows import RowModel
+
+FIGURES: dict[str, Figure] = {
+    "first_paint_10k_ms": ("ms", 100, True),
+    "first_paint_100k_ms": ("ms", 1000, True),
+    "datatable_ratio_10k": ("x", 15, False),
+    "datatable_paint_10k_ms": ("ms", None, True),
+    "filter_keystroke_p95_ms": ("ms", 30, True),
+}
+
+
+def cluster_with(pods: int) -> Any:
+    c = small_cluster(SEED)
+    add_pods(c, pods - c.store.count("Pod"), namespaces=20)
+    return c
+
+
+async def first_paints(cluster: Any, runs: int) -> list[float]:
+    """ms from `:pods -A` to the first frame painting its rows, ``runs`` times."""
+    app = K9pyApp(SimBackend(cluster), view="ns", namespace="")
+    out = []
+    async with app.run_test(size=SIZE, headless=True) as pilot:
+        await pilot.pause()
+        for _ in range(runs):
+            app.run_command("ns")
+            await pilot.pause()
+            t0 = time.perf_counter()
+            app.run_command("pods -A")
+            m = app.model
+            await _until(lambda: app.table.painted_model is m and len(m) > 0)
+            out.append((time.perf_counter() - t0) * 1000)
+            assert len(m) == cluster.store.count("Pod")
+    return out
+
+
+class _TimedTable(DataTable):
+    painted_at: float | None = None
+
+    def render_line(self, y: int):  # type: ignore[no-untyped-def]
+        if self.painted_at is None and self.row_count:
+            self.painted_at = time.perf_counter()
+        return super().render_line(y)
+
+
+class _DataTableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield _TimedTable()
+
+
+async def datatable_paint(cluster: Any) -> float:
+    m = RowModel(BY_NAME["pods"], all_namespaces=True)
+    m.now = cluster.now()
+    m.load({(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in cluster.store.list("Pod")})
+    rows = [m.cells(m.row_at(i)) for i in range(len(m))]
+    app = _DataTableApp()
+    async with app.run_test(size=SIZE, headless=True) as pilot:
+        await pilot.pause()
+        table = app.query_one(_TimedTable)
+        t0 = time.perf_counter()
+        table.add_columns(*[c.name for c in m.columns])
+        table.add_rows(rows)
+        await _until(lambda: table.painted_at is not None)
+        return (table.painted_at - t0) * 1000  # type: ignore[operator]
+
+
+async def filter_keystrokes(cluster: Any, words: list[str]) -> list[float]:
+    app = K9pyApp(SimBackend(cluster), view="pods", namespace="")
+    out: list[float] = []
+    async with app.run_test(size=SIZE, headless=True) as pilot:
+        m = app.model
+        await _until(lambda: app.table.painted_model is m and len(m) > 0)
+        m.prime(10**9)  # what the app does in idle time after the first paint
+        for word in words:
+            await pilot.press("slash")
+            for ch in word:
+                before = app.table.paints
+                t0 = time.perf_counter()
+                _send_key(app, ch)  # as the terminal driver does; pilot.press adds its own waits
+                await _until(lambda: app.table.paints > before, 10)
+                out.append((time.perf_counter() - t0) * 1000)
+            await pilot.press("escape")
+            await pilot.pause()
+    return out
+
+
+def _send_key(app: App[Any], ch: str) -> None:
+    key = ch if ch.isalnum() else _character_to_key(ch)
+    event = events.Key(key, ch)
+    event.set_sender(app)
+    app._driver.send_message(event)  # type: ignore[union-attr]
+
+
+async def _measure(quick: bool) -> dict[str, float]:
+    c10 = cluster_with(10_000)
+    paints = await first_paints(c10, 3 if quick else 7)
+    fp10 = statistics.median(paints)
+    dt = await datatable_paint(c10)
+    keys = await filter_keystrokes(c10, ["app-00012", "!load-01", "-l app=app-7", "-f ld7"][: 2 if quick else 4])
+    c100 = cluster_with(100_000)
+    fp100 = statistics.median(await first_paints(c100, 1 if quick else 3))
+    return {
+        "first_paint_10k_ms": fp10,
+        "first_paint_100k_ms": fp100,
+        "datatable_ratio_10k": dt / fp10,
+        "datatable_paint_10k_ms": dt,
+        "filter_keystroke_p95_ms": p95(keys),
+    }
+
+
+def measure(quick: bool) -> dict[str, float]:
+    return asyncio.run(_measure(quick))
