@@ -24,6 +24,11 @@ MAX_BODY = 16 * 1024 * 1024  # not read at all beyond this: a 413 and the connec
 MAX_WRITE_BODY = 3 * 1024 * 1024  # the apiserver's limit on a write's body (api.py refuses what is between)
 TOO_LARGE = "request entity too large"
 HANDSHAKE_TIMEOUT = 10.0  # seconds a TLS client has to finish its handshake (in its own thread)
+# Seconds one read or write on a connection may wait: an idle keep-alive connection, a client
+# trickling its headers (slowloris) or a watch client that stopped reading is closed after this,
+# so it holds its own thread for a bounded time and never anyone else's. The apiserver's
+# IdleTimeout. Exec, attach and port-forward tunnels (upgraded connections) wait without limit.
+IO_TIMEOUT = 90.0
 DRAIN_UNAUTHORIZED = 64 * 1024  # the body of a refused request read (keep-alive) up to this; closed beyond
 WS_TOKEN_PROTOCOL = "base64url.bearer.authorization.k8s.io."  # a browser's WebSocket has no headers
 
@@ -83,6 +88,10 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "k9py"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(getattr(self.server, "io_timeout", IO_TIMEOUT))
 
     def log_message(self, format: str, *args: Any) -> None:
         if getattr(self.server, "verbose", False):
@@ -191,6 +200,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if resp.upgrade is not None:
                 self.close_connection = True
+                self.connection.settimeout(None)  # an interactive shell may sit idle for hours
                 resp.upgrade(self)
                 return
             if resp.stream is not None:
@@ -257,6 +267,7 @@ class Server(ThreadingHTTPServer):
         self.verbose = verbose
         self.token = token  # every request must carry `Authorization: Bearer <token>` (401 otherwise)
         self.ssl_context = ssl_context  # HTTPS when set
+        self.io_timeout = IO_TIMEOUT
         super().__init__(address, Handler)
 
     def get_request(self) -> tuple[Any, Any]:

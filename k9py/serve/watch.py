@@ -27,6 +27,7 @@ Obj = dict[str, Any]
 
 DEFAULT_TIMEOUT = 1800.0  # real seconds; reflectors ask for 5-10 minutes anyway
 BOOKMARK_EVERY = 30.0  # real seconds of silence before a progress BOOKMARK (allowWatchBookmarks)
+MAX_PENDING = 10_000  # events queued for one watch client before it is cut off (it stopped reading)
 
 
 class WatchStream:
@@ -42,6 +43,7 @@ class WatchStream:
         self.timeout, self.bookmarks, self.as_, self.include = timeout, bookmarks, as_, include
         self.initial_end = initial_end
         self.queue: deque[tuple[str, Obj]] = deque()
+        self.overflowed = False  # the client fell MAX_PENDING events behind: the stream ends
         self.first: list[tuple[str, Obj]] = []
         self.error: Obj | None = None
         self.watcher: Any = None
@@ -55,10 +57,22 @@ class WatchStream:
             if initial:
                 self.first = [("ADDED", o) for o in cluster.store.list(self.res.kind, ns, match)]
             try:
-                self.watcher = cluster.store.watch(self.res.kind, lambda t, o: self.queue.append((t, o)),
+                self.watcher = cluster.store.watch(self.res.kind, self._pending,
                                                    namespace=ns, match=match, since_rv=since)
             except ApiError as e:
                 self.error = e.to_status()
+
+    def _pending(self, type_: str, obj: Obj) -> None:
+        """Queue an event for the client; one that stopped reading is cut off, as the apiserver
+        closes a watcher whose buffer is full: the simulator never waits, memory stays bounded and
+        the client, when it reads again, sees the stream end and watches again."""
+        if self.overflowed:
+            return
+        if len(self.queue) >= MAX_PENDING:
+            self.overflowed = True
+            self.queue.clear()
+            return
+        self.queue.append((type_, obj))
 
     def encode(self, type_: str, obj: Obj) -> bytes:
         if type_ not in ("ERROR", "BOOKMARK"):
@@ -91,6 +105,8 @@ class WatchStream:
         last_sent = time.monotonic()
         api = self.api
         while not api.stopping.is_set() and time.monotonic() < deadline:
+            if self.overflowed:
+                return
             while self.queue:
                 yield self.encode(*self.queue.popleft())
                 last_sent = time.monotonic()
