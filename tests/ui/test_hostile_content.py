@@ -292,3 +292,34 @@ def test_scenario_notes_in_flash_bar_and_timeline_are_inert(tmp_path):
             assert "\u241b" in shown
             assert app.is_running
     asyncio.run(main())
+
+
+def test_hostile_text_pasted_into_the_prompt_and_the_filter_is_inert():
+    """A user pastes what they copied from a log line or a manifest into `:` or `/`."""
+    from textual import events
+
+    async def s(app, pilot, cluster):
+        for key in ("colon", "slash"):
+            for name, text in SMALL.items():
+                await pilot.press(key)
+                focused = app.focused
+                assert focused is not None
+                focused.post_message(events.Paste(text))
+                await settle(app, pilot)
+                check_inert(app, f"{key} box with {name}")
+                await pilot.press("escape")
+                await settle(app, pilot)
+            assert len(app.screen_stack) == 1 and app.is_running
+        await pilot.press("slash")
+        app.focused.post_message(events.Paste(HOSTILE["markup_click"]))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        check_inert(app, "filter applied")
+        await pilot.press("escape", "d", "slash")  # a viewer's search box
+        await settle(app, pilot)
+        assert isinstance(app.screen, DescribeScreen)
+        app.focused.post_message(events.Paste(HOSTILE["csi_clear"] + HOSTILE["osc52_clipboard"]))
+        await settle(app, pilot)
+        check_inert(app, "describe search box")
+        assert app.is_running
+    run(s, hostile_cluster())

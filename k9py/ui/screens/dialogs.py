@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from k9py.ui.screens.help import KeyedScreen, R
+from k9py.ui.widgets.inert_input import InertInput
 from k9py.view.inert import inert, inert_line
 
 Obj = dict[str, Any]
@@ -35,7 +36,7 @@ NEXT_KEYS = [Binding("tab", "next_field", "Next", priority=True),
              Binding("shift+tab", "previous_field", "Prev", priority=True)]
 
 
-class FieldInput(Input):
+class FieldInput(InertInput):
     """A dialog's text field. It leaves `?` (no image name or number has one) and every key its
     ``restrict`` can never accept (`y`/`n` in a grace period) to the dialog's keys."""
 

@@ -30,6 +30,7 @@ from textual.widgets import Input, Static
 from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.widgets.inert_input import InertInput
 from k9py.view.inert import encodable, inert_line
 
 _KEY_LINE = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?)(:)(?=\s|$)")
@@ -230,7 +231,7 @@ class ViewerScreen(KeyedScreen[None]):
         yield Static(id="viewer-status")
         with Vertical(id="viewer-box"):
             yield LinesView(self._line, id="viewer-body")
-        yield Input(id="viewer-search", placeholder="search (regex)")
+        yield InertInput(id="viewer-search", placeholder="search (regex)")
         yield Static(id="viewer-flash")
 
     @property

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from textual.binding import Binding
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Input
 
+from k9py.ui.widgets.inert_input import InertInput
 from k9py.view import kinds
 
 PLACEHOLDERS = {"command": "command (e.g. pods, deploy kube-system)",
@@ -35,7 +35,7 @@ class AliasSuggester(Suggester):
         return self.prompt.suggestion_for(value)
 
 
-class Prompt(Input):
+class Prompt(InertInput):
     """Tab completes a command's first word from the built-in, discovered and user aliases."""
 
     BINDINGS = [Binding("tab", "complete", "Complete", show=False, priority=True)]

@@ -1,0 +1,25 @@
+"""A text box that paints what it holds inert (issue 15, "Terminal injection").
+
+What a user pastes into `:`, `/`, a viewer's search or a dialog field may come from a log line or
+a manifest and hold escape sequences or bidi overrides. The value keeps every character (a filter
+still matches the raw text); only the painting goes through ``inert_line``, which maps each
+character to exactly one visible one, so Textual's cursor and scrolling offsets still hold.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Input
+
+from k9py.view.inert import inert_line
+
+
+class InertInput(Input):
+    @property
+    def _value(self) -> Text:  # Textual's Input paints this (textual is pinned in pyproject.toml)
+        if self.password:
+            return super()._value
+        text = Text(inert_line(self.value), no_wrap=True, overflow="ignore", end="")
+        if self.highlighter is not None:
+            text = self.highlighter(text)
+        return text
