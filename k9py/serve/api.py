@@ -19,6 +19,7 @@ from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_found
+from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
 from k9py.serve import auth, discovery, openapi, table
 from k9py.serve import metrics as metrics_api
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
@@ -382,7 +383,8 @@ class Api:
         try:
             if "yaml" in ct:
                 return yaml.safe_load(text)
-            return json.loads(text)
+            decoded = json.loads(text)
+            return replace_lone_surrogates(decoded) if may_hold_surrogates(text) else decoded
         except (ValueError, yaml.YAMLError) as err:
             if "yaml" not in ct:
                 try:
