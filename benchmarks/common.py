@@ -13,7 +13,8 @@ import pathlib
 import resource
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -36,7 +37,7 @@ async def until(cond: Callable[[], Any], timeout: float = 60.0) -> None:
 
 def p95(values: list[float]) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
 
 
 def rss_mb() -> float:

@@ -23,6 +23,7 @@ from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
 from k9py.serve import auth, discovery, openapi, table
 from k9py.serve import metrics as metrics_api
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
+from k9py.serve.listcache import ListCache, Snapshot
 
 Obj = dict[str, Any]
 
@@ -63,6 +64,7 @@ class Api:
         self.server_address = server_address
         self.changed = threading.Condition()
         self.stopping = threading.Event()
+        self.lists = ListCache()  # sorted list snapshots: kubectl's pages in O(page)
 
     # -- plumbing ------------------------------------------------------------------------------
     def registry(self) -> Registry:
@@ -277,30 +279,40 @@ class Api:
         ns = route.namespace if route.res.namespaced else None
         return self.cluster.store.list(route.res.kind, ns, match)
 
+    def _snapshot(self, req: Request, route: Route, match: Callable[[Obj], bool]) -> Snapshot:
+        """What a list returns, sorted, from the list cache (under ``cluster.lock``)."""
+        if route.res.kind == "ComponentStatus":
+            return Snapshot(self._objects(route, match))
+        sel = (req.q("labelSelector") or "", req.q("fieldSelector") or "")
+        ns = route.namespace if route.res.namespaced else None
+        return self.lists.snapshot(self.cluster.store, route.res.kind, ns, sel, match if any(sel) else None)
+
     def _list(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "list")
         match = self.filter_for(req, route)
         limit = _int_param(req, "limit", 0)
         cont = req.q("continue") or ""
-        with self.cluster.lock:
-            objs = self._objects(route, match)
-            rv = str(self.cluster.store.resource_version)
-            now = self.cluster.now()
-        start = 0
+        after: tuple[str, str] | None = None
         if cont:
             try:
                 token = json.loads(base64.urlsafe_b64decode(cont.encode()).decode())
                 after = (token["ns"], token["name"])
             except (ValueError, KeyError, TypeError):
                 raise bad_request("continue key is not valid: invalid continue token") from None
-            while start < len(objs) and (meta.namespace(objs[start]), meta.name(objs[start])) <= after:
-                start += 1
-        page = objs[start:]
+            if not all(isinstance(k, str) for k in after):
+                raise bad_request("continue key is not valid: invalid continue token")
+        with self.cluster.lock:
+            snap = self._snapshot(req, route, match)
+            rv = str(self.cluster.store.resource_version)
+            now = self.cluster.now()
+            start = snap.start_after(after) if after is not None else 0
+        objs = snap.objs
+        end = len(objs) if limit <= 0 else min(len(objs), start + limit)
+        page = objs[start:end]  # a copy of the page only
         next_token, remaining = "", None
-        if limit > 0 and len(page) > limit:
+        if end < len(objs):
             last = page[limit - 1]
-            remaining = len(page) - limit
-            page = page[:limit]
+            remaining = len(objs) - end
             next_token = base64.urlsafe_b64encode(json.dumps(
                 {"rv": rv, "ns": meta.namespace(last), "name": meta.name(last)}).encode()).decode()
         stored, page = page, [self.in_version(route, o) for o in page]

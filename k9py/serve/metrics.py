@@ -177,8 +177,11 @@ def _seed(cluster: Any) -> int:
 
 
 def _item(obj: Obj) -> Obj:
-    """A list item: the apiserver encodes them without kind/apiVersion."""
-    return {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
+    """A list item: the apiserver encodes them without kind/apiVersion (``obj`` is made for this
+    answer: changed in place, no copy per item)."""
+    obj.pop("kind", None)
+    obj.pop("apiVersion", None)
+    return obj
 
 
 def _list_response(req: Request, kind: str, items: list[Obj]) -> Response:
@@ -210,10 +213,10 @@ def pod_metrics(api: Api, req: Request, namespace: str | None, name: str | None)
         loads = sim_metrics.load_shares(cluster)
     if name is not None and not pods:
         return _not_found("pods", name, "")
-    pods = [p for p in pods if _reachable(nodes.get((p.get("spec") or {}).get("nodeName") or ""))]
-    if match is not None:
+    reachable = {n for n, node in nodes.items() if _reachable(node)}
+    pods = [p for p in pods if (p.get("spec") or {}).get("nodeName") in reachable]  # already by namespace/name
+    if match is not None and (req.q("labelSelector") or req.q("fieldSelector")):
         pods = [p for p in pods if match(p)]
-    pods.sort(key=lambda p: (meta.namespace(p), meta.name(p)))
     items = sim_metrics.pod_metrics_of(pods, _seed(cluster), now, loads)
     if name is not None:
         if not items:

@@ -27,6 +27,7 @@ Obj = dict[str, Any]
 
 DEFAULT_TIMEOUT = 1800.0  # real seconds; reflectors ask for 5-10 minutes anyway
 BOOKMARK_EVERY = 30.0  # real seconds of silence before a progress BOOKMARK (allowWatchBookmarks)
+BATCH = 256  # events written as one chunk at most
 MAX_PENDING = 10_000  # events queued for one watch client before it is cut off (it stopped reading)
 
 
@@ -97,8 +98,8 @@ class WatchStream:
         if self.error is not None:
             yield self.encode("ERROR", self.error)
             return
-        for t, o in self.first:
-            yield self.encode(t, o)
+        for i in range(0, len(self.first), BATCH):
+            yield b"".join(self.encode(t, o) for t, o in self.first[i:i + BATCH])
         if self.initial_end:
             yield self.bookmark(self.start_rv, end=True)
         deadline = time.monotonic() + self.timeout
@@ -108,7 +109,7 @@ class WatchStream:
             if self.overflowed:
                 return
             while self.queue:
-                yield self.encode(*self.queue.popleft())
+                yield self._drain()
                 last_sent = time.monotonic()
             if self.bookmarks and time.monotonic() - last_sent > BOOKMARK_EVERY:
                 with api.cluster.lock:
@@ -118,7 +119,15 @@ class WatchStream:
             if not self.queue:
                 api.wait_change(min(0.5, max(0.0, deadline - time.monotonic())))
         while self.queue:
-            yield self.encode(*self.queue.popleft())
+            yield self._drain()
+
+    def _drain(self) -> bytes:
+        """The queued events (up to ``BATCH``) as one chunk: under churn one write carries many
+        events, not one write and one flush each."""
+        out: list[bytes] = []
+        while self.queue and len(out) < BATCH:
+            out.append(self.encode(*self.queue.popleft()))
+        return b"".join(out)
 
     def close(self) -> None:
         if self.watcher is not None:

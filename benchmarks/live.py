@@ -1,0 +1,103 @@
+"""Live mode: k9py's live backend (the official ``kubernetes`` client) against `k9py serve` with
+10,000 pods, the server in a process of its own (``benchmarks.serve.served``).
+
+- live_first_paint_10k_ms: from `:pods -A` to the first painted frame showing all 10,000 rows
+  (the backend discovered, nothing of pods cached: the list, the decode, the informer, the paint).
+- live_key_latency_p95_ms: cursor keys (down) pressed one at a time on that view, key to the next
+  painted frame, the server idle.
+- live_churn_key_latency_p95_ms: the same while the server changes 1,000 pods a second (and the
+  view's watch delivers them).
+
+Nothing in ``--quick``: starting a served 10,000-pod cluster and a live app alone takes ~10 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual import events
+
+from benchmarks.common import SIZE, Figure, p95
+from benchmarks.serve import served
+from k9py.backends.live import LiveBackend, LiveOptions
+from k9py.ui.app import K9pyApp
+
+FIGURES: dict[str, Figure] = {
+    "live_first_paint_10k_ms": ("ms", 1500, True),
+    "live_key_latency_p95_ms": ("ms", 50, True),
+    "live_churn_key_latency_p95_ms": ("ms", 100, True),
+}
+
+PODS = 10_000
+POLL = 0.001  # seconds between looks at the screen: a busy wait would starve the backend's threads of the GIL
+
+
+async def until(cond: Callable[[], Any], timeout: float = 60.0) -> None:
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("benchmark condition not reached")
+        await asyncio.sleep(POLL)
+
+
+def press_down(app: Any) -> None:
+    """A cursor key as the terminal driver delivers it (pilot.press adds waits of its own)."""
+    event = events.Key("j", "j")
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def keys(app: Any, count: int) -> list[float]:
+    """ms from each cursor key to the table's next paint (one key at a time)."""
+    out = []
+    for _ in range(count):
+        before: int = app.table.paints
+
+        def painted(before: int = before) -> bool:
+            return bool(app.table.paints > before)
+
+        t0 = time.perf_counter()
+        press_down(app)
+        await until(painted, 10)
+        out.append((time.perf_counter() - t0) * 1000)
+        await asyncio.sleep(0.02)  # a typist's pace, not a flood (the idle loop in between)
+    return out
+
+
+async def session(kubeconfig: str, key_count: int) -> tuple[float, list[float]]:
+    backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig))
+    app = K9pyApp(backend, view="ns", namespace="")
+    async with app.run_test(size=SIZE, headless=True) as pilot:
+        await backend.ensure_discovery()
+        await until(lambda: app.model is not None and len(app.model) > 0)
+        await pilot.pause()
+        t0 = time.perf_counter()
+        app.run_command("pods -A")
+        m = app.model
+        assert m is not None
+        await until(lambda: app.table.painted_model is m and len(m) >= PODS, 120)
+        first = (time.perf_counter() - t0) * 1000
+        await pilot.pause()
+        lat = await keys(app, key_count)
+    await backend.close()
+    return first, lat
+
+
+async def _measure() -> dict[str, float]:
+    out: dict[str, float] = {}
+    with served(PODS) as kubeconfig:
+        first, lat = await session(kubeconfig, 60)
+    out["live_first_paint_10k_ms"] = first
+    out["live_key_latency_p95_ms"] = p95(lat)
+    with served(PODS, churn_per_s=1000) as kubeconfig:
+        _, lat = await session(kubeconfig, 60)
+    out["live_churn_key_latency_p95_ms"] = p95(lat)
+    return out
+
+
+def measure(quick: bool) -> dict[str, float]:
+    """Nothing in ``--quick``: a served 10,000-pod cluster and a live app take ~10 s to start."""
+    return {} if quick else asyncio.run(_measure())

@@ -1,0 +1,132 @@
+"""`kubectl get pods -A` (the real kubectl) against `k9py serve` holding 10,000 / 100,000 pods.
+
+- serve_list_10k_ms / serve_list_100k_ms: wall time of ``kubectl get pods -A`` (kubectl pages
+  with ``limit=500`` and continue tokens and asks for server-side Tables), its discovery cache
+  already warm (a user's kubectl has one). The server is fresh for each size: the first page
+  pays for whatever the server caches.
+
+The served clusters are built straight into the store (``tests.samples``); ``served(pods)``
+runs one in a subprocess (``python -m benchmarks.serve --serve PODS``) for the live group too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ROOT, SEED, Figure
+
+FIGURES: dict[str, Figure] = {
+    "serve_list_10k_ms": ("ms", 1500, True),
+    "serve_list_100k_ms": ("ms", 10000, True),
+}
+
+KUBECTL = str(Path(sys.executable).with_name("kubectl"))
+
+
+def cluster_with(pods: int) -> Any:
+    from tests.samples import add_pods, small_cluster
+    c = small_cluster(SEED)
+    add_pods(c, pods - c.store.count("Pod"), namespaces=20)
+    return c
+
+
+def churn(handle: Any, per_s: float, stop: threading.Event) -> None:
+    """Change ``per_s`` pods a second (a label flips), in batches every 50 ms, waking the watches."""
+    from k9py.kube import meta
+    cluster = handle.cluster
+    with cluster.lock:
+        keys = [(meta.namespace(p), meta.name(p)) for p in cluster.store.list("Pod")]
+    i, batch, step = 0, max(1, int(per_s * 0.05)), 0.05
+    next_at = time.monotonic()
+    while not stop.is_set():
+        with cluster.lock:
+            for _ in range(batch):
+                ns, name = keys[i % len(keys)]
+                i += 1
+                cluster.store.mutate("Pod", ns, name, lambda p, i=i: p["metadata"]["labels"].__setitem__("churn", str(i)))
+        handle.api.notify()
+        next_at += step
+        stop.wait(max(0.0, next_at - time.monotonic()))
+
+
+def serve_main(pods: int, kubeconfig: str, churn_per_s: float) -> None:
+    """The subprocess: serve a ``pods``-pod cluster, print the URL, run until stdin closes."""
+    from k9py.kube.kubeconfig import write_kubeconfig
+    from k9py.serve.server import ServeHandle
+    handle = ServeHandle(cluster_with(pods), speed=None).start()
+    write_kubeconfig(kubeconfig, handle.url)
+    stop = threading.Event()
+    if churn_per_s:
+        threading.Thread(target=churn, args=(handle, churn_per_s, stop), daemon=True).start()
+    print(f"serving {handle.url}", flush=True)
+    sys.stdin.read()
+    stop.set()
+    handle.stop()
+
+
+@contextlib.contextmanager
+def served(pods: int, churn_per_s: float = 0) -> Iterator[str]:
+    """A subprocess serving ``pods`` pods; yields the path of a kubeconfig for it."""
+    with tempfile.TemporaryDirectory(prefix="k9py-bench-serve-") as tmp:
+        kubeconfig = os.path.join(tmp, "kubeconfig")
+        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.serve", "--serve", str(pods),
+                                 "--kubeconfig", kubeconfig, "--churn", str(churn_per_s)],
+                                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            if not re.match(r"serving http://", line):
+                raise RuntimeError(f"the server did not start: {line!r}")
+            yield kubeconfig
+        finally:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()  # type: ignore[union-attr]
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def kubectl(kubeconfig: str, *args: str) -> subprocess.CompletedProcess[str]:
+    cache = os.path.join(os.path.dirname(kubeconfig), "kubecache")
+    env = {**os.environ, "KUBECONFIG": kubeconfig, "KUBECACHEDIR": cache, "HOME": cache}
+    return subprocess.run([KUBECTL, "--kubeconfig", kubeconfig, *args], env=env, text=True,
+                          capture_output=True, timeout=600, check=True)
+
+
+def list_ms(pods: int) -> float:
+    with served(pods) as kubeconfig:
+        kubectl(kubeconfig, "get", "ns")  # discovery cached, as on a user's machine
+        t0 = time.perf_counter()
+        out = kubectl(kubeconfig, "get", "pods", "-A").stdout
+        ms = (time.perf_counter() - t0) * 1000
+    rows = out.count("\n") - 1
+    if rows != pods:
+        raise RuntimeError(f"kubectl listed {rows} pods, not {pods}")
+    return ms
+
+
+def measure(quick: bool) -> dict[str, float]:
+    out = {"serve_list_10k_ms": list_ms(10_000)}
+    if not quick:
+        out["serve_list_100k_ms"] = list_ms(100_000)
+    return out
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--serve", type=int, required=True)
+    p.add_argument("--kubeconfig", required=True)
+    p.add_argument("--churn", type=float, default=0)
+    a = p.parse_args()
+    serve_main(a.serve, a.kubeconfig, a.churn)

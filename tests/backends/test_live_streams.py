@@ -1,0 +1,89 @@
+"""The live backend's streams under churn: lines split per chunk read, a burst of watch events
+handed to the event loop in a few wake-ups (not one per event), nothing lost or reordered; a
+metrics poll waits for the list under way (a view's rows first)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from k9py.backends import live
+from k9py.backends.events import Listed
+from k9py.backends.live import LiveBackend, LiveOptions, _split_lines
+from tests.backends.conftest import FAST, is_path, run, until
+
+
+def test_split_lines_hands_on_each_chunks_complete_lines() -> None:
+    chunks = [b'{"a":1}\n{"b"', b":2}\n\n", b"no end yet", b" still\nlast"]
+    assert list(_split_lines(iter(chunks), keep_empty=False)) == [['{"a":1}'], ['{"b":2}'], ["no end yet still"], ["last"]]
+    assert list(_split_lines(iter(chunks), keep_empty=True)) == [['{"a":1}'], ['{"b":2}', ""], ["no end yet still"], ["last"]]
+    assert list(_split_lines(iter([b"caf\xc3\xa9\n\xff\n"]), keep_empty=False)) == [["café", "\ufffd"]]
+
+
+def test_a_burst_of_watch_events_wakes_the_loop_a_few_times(server: Any, kubeconfig: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    takes = []
+    real_take = live._Stream._take
+
+    def counting_take(self: Any) -> None:
+        takes.append(len(self._posted))
+        real_take(self)
+
+    monkeypatch.setattr(live._Stream, "_take", counting_take)
+    names = [f"cm-{i:03d}" for i in range(150)]
+    store = server.cluster.store
+    with server.cluster.lock:  # straight into the store: no controller has a say in ConfigMaps
+        for n in names:
+            store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": "default"},
+                          "data": {"v": "0"}})
+
+    async def main() -> list[str]:
+        b = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
+        rv = str(store.resource_version)
+        stream = await b._open_stream("/api/v1/namespaces/default/configmaps",
+                                      {"watch": "true", "resourceVersion": rv}, read_timeout=5.0,
+                                      keep_empty=False, parse=json.loads, name="test-watch")
+        with server.cluster.lock:  # a burst: every change before the watch is woken
+            for n in names:
+                store.mutate("ConfigMap", "default", n, lambda o: o["data"].update(v="1"))
+        server.handle.api.notify()
+        got = []
+        async for ev in stream.items():
+            assert ev["type"] == "MODIFIED" and ev["object"]["data"] == {"v": "1"}
+            got.append(ev["object"]["metadata"]["name"])
+            if len(got) == len(names):
+                break
+        stream.close()
+        await b.close()
+        return got
+
+    assert run(main()) == names  # all of them, in order
+    assert 0 < len(takes) < 20  # not one wake-up per event
+
+
+def test_metrics_polls_wait_for_a_list_under_way(server: Any, kubeconfig: str) -> None:
+    faults = server.faults
+    faults.add(is_path("/api/v1/namespaces/default/configmaps", watch=False), faults.slow, times=1)
+    metrics_path = "/apis/metrics.k8s.io/v1beta1/nodes"
+
+    async def main() -> None:
+        b = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
+        await b.ensure_discovery()
+        w = b.watch("ConfigMap", "default")
+        first = asyncio.ensure_future(w.__anext__())
+        await until(lambda: faults.count("GET", "/api/v1/namespaces/default/configmaps", watch=False) == 1,
+                    "the list sent (and held by the server)")
+        poll = asyncio.ensure_future(b.metrics("Node"))
+        with pytest.raises(AssertionError):  # the poll waits while the list is under way
+            await until(lambda: faults.count("GET", metrics_path) or poll.done(), "a metrics request", timeout=0.3)
+        faults.gate.set()  # the list answers; then the poll goes
+        assert isinstance(await first, Listed)
+        assert {m["metadata"]["name"] for m in await poll} == {"minikube", "minikube-m02"}
+        assert faults.count("GET", metrics_path) == 1
+        await w.aclose()
+        await b.close()
+
+    run(main())
