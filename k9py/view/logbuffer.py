@@ -1,9 +1,10 @@
 """A bounded buffer of log lines for the log view (UI-free).
 
 k9s keeps the last 5,000 lines by default; the capacity is settable far beyond that: appends are
-O(1) (a deque that drops the oldest line), the regex filter is applied once per line as it comes,
-and nothing is ever rescanned except when the filter itself changes. Lines are stored whole
-(saves and copies get them untouched); only what is *displayed* is truncated.
+O(1) (a list with a moving head, compacted now and then), the regex filter is applied once per
+line as it comes, and nothing is ever rescanned except when the filter itself changes. With
+``spill``, lines beyond the capacity go to a temporary file instead of being dropped. Lines are
+stored whole (saves and copies get them untouched); only what is *displayed* is truncated.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections import deque
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeVar, overload
+
+from k9py.view.logspill import SpillFile
 
 DEFAULT_CAPACITY = 5_000
 MAX_DISPLAY = 1_000  # characters of one line shown; the rest is marked, kept for saves
 ELLIPSIS = "…"
+BATCH = 1024  # lines beyond the capacity go (to disk, or gone) this many at a time
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL/ST), other two-byte escapes, C1 CSI, and the C0/C1
 # control characters other than tab: a log line must never drive the terminal.
@@ -42,6 +47,8 @@ class LogLine:
     prefix: str = ""  # "pod container" for multi-container / workload logs (stern style)
 
     def full(self, timestamps: bool = False) -> str:
+        if not self.prefix and not (timestamps and self.ts):
+            return self.text
         parts = []
         if timestamps and self.ts:
             parts.append(self.ts)
@@ -100,41 +107,87 @@ def merge_by_time(batches: Sequence[Sequence[T]], ts_of: Callable[[T], str]) -> 
 
 
 class LogBuffer:
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, max_display: int = MAX_DISPLAY) -> None:
+    """The lines of one log view, numbered by ``seq`` (0, 1, … since the last ``clear``).
+
+    ``capacity`` lines are held in memory. Older ones are dropped (k9s's ``buffer``), or with
+    ``spill`` written to a temporary file (``SpillFile``) and still
+    reachable: nothing is lost.
+    The lines kept are always ``first_seq … total - 1``."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, max_display: int = MAX_DISPLAY,
+                 spill: bool = False) -> None:
         if capacity < 1:
             raise ValueError("the log buffer needs room for at least one line")
         self.capacity = capacity
         self.max_display = max_display
-        self._lines: deque[LogLine] = deque()
-        self._matches: deque[LogLine] = deque()  # the lines passing the filter, in order
+        self.spill = spill
+        self._high = capacity + min(BATCH, capacity)  # memory lets lines go beyond this many
+        self._mem: list[LogLine] = []  # the lines in memory are _mem[_head:] (compacted now and then)
+        self._head = 0
+        self._mem_first = 0  # seq of the first line in memory
+        self._disk = SpillFile() if spill else None  # seqs 0 … _mem_first - 1 when spilling
+        self._matches = array("q")  # seqs of the lines passing the filter: _matches[_mhead:]
+        self._mhead = 0
         self.total = 0  # lines ever appended
-        self.dropped = 0  # lines pushed out by the capacity
         self.pattern = ""
         self.filter_error = ""
         self._regex: re.Pattern[str] | None = None
 
     # -- content -----------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._lines)
+        """Lines kept (in memory, and on disk when spilling)."""
+        return self.total - self.first_seq
 
     def __iter__(self) -> Iterator[LogLine]:
-        return iter(self._lines)
+        if self._disk is not None:
+            for seq, (ts, prefix, text) in enumerate(self._disk.records()):
+                yield LogLine(seq, text, ts, prefix)
+        yield from self._mem[self._head + max(self.first_seq - self._mem_first, 0):]
 
     @property
     def first_seq(self) -> int:
-        return self._lines[0].seq if self._lines else self.total
+        """The oldest line kept. Without spill, the last ``capacity`` lines are kept, whatever
+        memory still holds until the next batch is let go."""
+        if self._disk is not None:
+            return 0
+        return max(self._mem_first, self.total - self.capacity)
+
+    @property
+    def dropped(self) -> int:
+        """Lines pushed out by the capacity (never with ``spill``)."""
+        return 0 if self._disk is not None else self.first_seq
+
+    @property
+    def in_memory(self) -> int:
+        return len(self._mem) - self._head
+
+    @property
+    def spilled(self) -> int:
+        """Lines on disk."""
+        return self._mem_first if self._disk is not None else 0
+
+    def line(self, seq: int) -> LogLine:
+        """The kept line ``seq`` (from memory or from the spill file)."""
+        if seq >= self._mem_first and seq >= self.first_seq:
+            return self._mem[self._head + seq - self._mem_first]
+        if self._disk is None or seq < 0:
+            raise IndexError(seq)
+        ts, prefix, text = self._disk.read(seq)
+        return LogLine(seq, text, ts, prefix)
 
     def append(self, text: str, *, ts: str = "", prefix: str = "") -> LogLine:
-        line = LogLine(self.total, strip_escapes(text.rstrip("\r\n")), ts, strip_escapes(prefix))
+        if not (text.isascii() and text.isprintable()):  # the common case needs no regex pass
+            text = strip_escapes(text.rstrip("\r\n"))
+        if prefix and not (prefix.isascii() and prefix.isprintable()):
+            prefix = strip_escapes(prefix)
+        line = LogLine(self.total, text, ts, prefix)
         self.total += 1
-        self._lines.append(line)
-        if len(self._lines) > self.capacity:
-            old = self._lines.popleft()
-            self.dropped += 1
-            if self._matches and self._matches[0] is old:
-                self._matches.popleft()
-        if self._regex is None or self._regex.search(line.full()):
-            self._matches.append(line)
+        mem = self._mem
+        mem.append(line)
+        if len(mem) - self._head > self._high:
+            self._evict()
+        if self._regex is not None and self._regex.search(line.full()):
+            self._matches.append(line.seq)
         return line
 
     def extend(self, lines: Iterable[str], *, prefix: str = "", timestamped: bool = False) -> None:
@@ -142,46 +195,117 @@ class LogBuffer:
             ts, text = split_timestamp(raw) if timestamped else ("", raw)
             self.append(text, ts=ts, prefix=prefix)
 
+    def _evict(self) -> None:
+        """Let the oldest lines beyond the capacity go from memory: to disk (spill) or gone."""
+        mem, head = self._mem, self._head
+        n = len(mem) - head - self.capacity
+        if n <= 0:
+            return
+        if self._disk is not None:
+            self._disk.write((line.ts, line.prefix, line.text) for line in mem[head:head + n])
+        self._head = head = head + n
+        self._mem_first += n
+        if head >= 1024 and head * 2 >= len(mem):  # amortised O(1): a slice every ~capacity lines
+            del mem[:head]
+            self._head = 0
+        if self._disk is None and self._regex is not None:
+            m, first = self._matches, self.first_seq
+            mh = self._mhead
+            while mh < len(m) and m[mh] < first:
+                mh += 1
+            if mh >= 1024 and mh * 2 >= len(m):
+                del m[:mh]
+                mh = 0
+            self._mhead = mh
+
     def clear(self) -> None:
         """Empty, counts included (a new stream: another time window)."""
-        self._lines.clear()
-        self._matches.clear()
-        self.total = self.dropped = 0
+        self._mem = []
+        self._head = self._mem_first = 0
+        self._matches = array("q")
+        self._mhead = 0
+        self.total = 0
+        if self._disk is not None:
+            self._disk.clear()
+
+    def close(self) -> None:
+        """Empty, and the spill file deleted."""
+        self.clear()
+        if self._disk is not None:
+            self._disk.close()
 
     def resize(self, capacity: int) -> None:
         self.capacity = max(1, capacity)
-        while len(self._lines) > self.capacity:
-            old = self._lines.popleft()
-            self.dropped += 1
-            if self._matches and self._matches[0] is old:
-                self._matches.popleft()
+        self._high = self.capacity + min(BATCH, self.capacity)
+        self._evict()
 
     # -- filter ------------------------------------------------------------------------------
     def set_filter(self, pattern: str) -> str:
         """A case-insensitive regex (k9s); an invalid one is matched literally. Returns the
-        regex error ("" if none)."""
+        regex error ("" if none). Rescans every kept line (those on disk too)."""
         self.pattern = pattern
         self.filter_error = ""
+        self._matches = array("q")
+        self._mhead = 0
         if not pattern:
             self._regex = None
-            self._matches = deque(self._lines)
             return ""
         try:
             self._regex = re.compile(pattern, re.IGNORECASE)
         except re.error as err:
             self.filter_error = f"invalid regex {pattern!r}: {err}"
             self._regex = re.compile(re.escape(pattern), re.IGNORECASE)
-        rx = self._regex
-        self._matches = deque(line for line in self._lines if rx.search(line.full()))
+        search = self._regex.search
+        self._matches = array("q", (line.seq for line in self if search(line.full())))
         return self.filter_error
 
     @property
     def regex(self) -> re.Pattern[str] | None:
         return self._regex
 
-    def visible(self) -> deque[LogLine]:
+    def visible(self) -> Visible:
         """The lines passing the filter (all of them without one)."""
-        return self._matches
+        return Visible(self)
+
+    def visible_count(self) -> int:
+        if self._regex is None:
+            return self.total - self.first_seq
+        return len(self._matches) - self._mstart()
+
+    def visible_seq(self, index: int) -> int:
+        """The seq of the ``index``-th visible line."""
+        if self._regex is None:
+            return self.first_seq + index
+        return self._matches[self._mstart() + index]
+
+    def _mstart(self) -> int:
+        """Where the matches of kept lines start."""
+        if self._disk is not None:
+            return 0
+        return bisect_left(self._matches, self.first_seq, self._mhead)
+
+    def visible_since(self, seq: int) -> Iterator[LogLine]:
+        """The visible lines from ``seq`` on, in order."""
+        if self._regex is None:
+            start = max(seq, self.first_seq)
+        else:
+            m = self._matches
+            i = bisect_left(m, max(seq, self.first_seq), self._mhead)
+            if i >= len(m):
+                return
+            start = m[i]
+        if start < self._mem_first and self._disk is not None:
+            matches = None if self._regex is None else set(self._matches[i:])
+            for s, (ts, prefix, text) in enumerate(self._disk.records(start), start):
+                if matches is None or s in matches:
+                    yield LogLine(s, text, ts, prefix)
+            start = self._mem_first
+        lines = self._mem[self._head + start - self._mem_first:]
+        if self._regex is None:
+            yield from lines
+        else:
+            search = self._regex.search
+            yield from (line for line in lines if search(line.full()))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the filter matches in ``text`` (for highlighting)."""
@@ -208,12 +332,42 @@ class LogBuffer:
         return [s if len(s) <= self.max_display else s[: self.max_display - 1] + ELLIPSIS for s in out]
 
     def text(self, *, timestamps: bool = False, filtered: bool = False) -> str:
-        """All buffered lines, whole (saves, copies)."""
-        src = self._matches if filtered else self._lines
+        """All kept lines, whole (saves, copies)."""
+        src = self.visible() if filtered else self
         return "".join(line.full(timestamps) + "\n" for line in src)
 
     def status(self) -> str:
-        return f"{len(self._lines)} buffered, {self.dropped} dropped"
+        if self._disk is not None and self.spilled:  # until then, what the bounded buffer says
+            return f"{len(self)} lines, {self.spilled} on disk"
+        return f"{len(self)} buffered, {self.dropped} dropped"
+
+
+class Visible(Sequence[LogLine]):
+    """A buffer's visible lines as a sequence (read as they are asked for, nothing copied)."""
+
+    def __init__(self, buffer: LogBuffer) -> None:
+        self._buffer = buffer
+
+    def __len__(self) -> int:
+        return self._buffer.visible_count()
+
+    @overload
+    def __getitem__(self, index: int) -> LogLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LogLine]: ...
+
+    def __getitem__(self, index: int | slice) -> LogLine | list[LogLine]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        return self._buffer.line(self._buffer.visible_seq(index))
+
+    def __iter__(self) -> Iterator[LogLine]:
+        return self._buffer.visible_since(0)
 
 
 def pretty_json(text: str) -> list[str] | None:

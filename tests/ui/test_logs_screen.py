@@ -203,6 +203,7 @@ def test_regex_filter_highlight_and_next():
 def test_bounded_buffer_counts_drops():
     async def s(app, pilot, cluster):
         app.log_buffer_size = 50
+        app.log_spill = False  # the bounded mode: older lines are dropped (the default spills them)
         scr = await open_counter(app, pilot)
         await pilot.press("1")  # head: every line since the start
         await settle(app, pilot, 100)

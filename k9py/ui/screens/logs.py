@@ -10,21 +10,33 @@ merged in timestamp order.
 Keys (k9s): `s` autoscroll (scrolling up pauses it, End resumes), `w` wrap, `t` timestamps,
 `j` JSON pretty-print, `0`–`6` time window (tail, head, 1m, 5m, 15m, 30m, 1h), `/` regex filter
 with highlight, `n`/`N`, `c` copy, `ctrl-s` save (whole lines), `f` full screen, `esc`/`q` back.
-Memory is bounded by a ``LogBuffer``; a status line shows the toggles and buffered/dropped counts.
+Memory is bounded by a ``LogBuffer``; a status line shows the toggles and buffered/dropped counts
+(with ``spill``, lines beyond the buffer go to a temporary file, deleted when the view closes,
+and stay reachable by scrolling back).
+
+Fast streams: a line costs its append to the buffer and nothing else; rows are made when painted
+(``LogRows``). The view catches up at most once a frame (``FRAME_S``) without a layout (only the
+scroll range grows), and the status line is rewritten a few times a second (``STATUS_S``), laid
+out again only when its words change length.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import zlib
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Static
 
 from k9py.backends.base import Backend
@@ -33,9 +45,11 @@ from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
-from k9py.ui.screens.viewer import ViewerScreen, key_value_text
+from k9py.ui.screens.viewer import LinesView, ViewerScreen, key_value_text
 from k9py.ui.widgets.menu import Hint
+from k9py.view.inert import inert_line
 from k9py.view.logbuffer import DEFAULT_CAPACITY, LogBuffer, LogLine, merge_by_time, split_timestamp
+from k9py.view.logrows import LogRows, Row
 
 Obj = dict[str, Any]
 
@@ -44,6 +58,9 @@ WINDOWS = [("tail", None, False), ("head", None, True), ("1m", 60, False), ("5m"
            ("15m", 900, False), ("30m", 1800, False), ("1h", 3600, False)]
 DEFAULT_TAIL = 100  # k9s logger.tail
 PREFIXES = 8  # distinct colours for pod/container prefixes (the skin's: theme "logs.prefix.N")
+FRAME_S = 1 / 60  # the view catches up with its stream at most this often (not on a manual clock)
+STATUS_S = 0.25  # and rewrites its status line at most this often
+WIDEST = 100  # newest rows measured per catch-up for the horizontal scroll range
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,44 @@ def prefix_style(prefix: str) -> Style:
     return theme.style(f"logs.prefix.{zlib.crc32(prefix.encode()) % PREFIXES}")
 
 
+Pieces = list[tuple[str, Style | None]]  # a row as (text, style) runs
+
+
+class LogLinesView(LinesView):
+    """The log body: grows without a layout, and paints plain rows (ASCII, no filter
+    highlight, no JSON colouring) from ``pieces_at`` straight to segments, without a ``Text``."""
+
+    pieces_at: Callable[[int], Pieces | None] | None = None
+
+    def grow(self, count: int, max_width: int) -> None:
+        """``set_count`` without a layout when only the scroll range grows (the scrollbar is
+        already there and the width is the same): the common case of a followed log."""
+        size = Size(max_width, count)
+        old = self.virtual_size
+        if size == old or (max_width == old.width and count > old.height and self.show_vertical_scrollbar):
+            self.count, self.max_width = count, max_width
+            if size != old:
+                self.set_reactive(LinesView.virtual_size, size)
+                self.vertical_scrollbar.window_virtual_size = count
+            self.refresh()
+            return
+        self.set_count(count, max_width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.top + y
+        pieces = self.pieces_at(index) if self.pieces_at is not None and width > 0 and index < self.count else None
+        if pieces is None:
+            return super().render_line(y)
+        bg = theme.style("viewer.bg")
+        segments = [Segment(inert_line(text), bg + style if style is not None else bg) for text, style in pieces]
+        strip = Strip(segments, sum(len(text) for text, _ in pieces))  # ASCII: a character is a cell
+        x = int(self.scroll_x)
+        if x or strip.cell_length > width:
+            strip = strip.crop(x, x + width)
+        return strip.extend_cell_length(width, bg)
+
+
 class LogScreen(ViewerScreen):
     kind_label = "Logs"
     save_suffix = ".log"
@@ -162,18 +217,20 @@ class LogScreen(ViewerScreen):
     ]
     HELP_TITLE = "LOGS"
     KEY_SCOPE = "logs"
+    LINES = LogLinesView
 
     def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
                  capacity: int = DEFAULT_CAPACITY, tail: int | None = None, follow: bool = True,
                  workload: Obj | None = None, merge_grace: float | None = None,
-                 session: Session | None = None, save_dir: Path | None = None) -> None:
+                 session: Session | None = None, save_dir: Path | None = None, spill: bool | None = None) -> None:
         """``workload`` (or ``sources`` from ``workload_sources``): follow the pods it selects
         over time, like stern. ``merge_grace``: real seconds to wait for the first lines of every
         stream before showing them merged by time (default 0.3 s; none on a manual clock).
         ``session``: the backend streaming the logs and the informer following the workload's
         pods (the app's when not handed over). ``tail``: lines asked for (default: config.yaml's
         logger.tail, which with textWrap, showTime, disableAutoscroll and sinceSeconds sets how
-        the view opens)."""
+        the view opens). ``spill``: lines beyond ``capacity`` go to a temporary file instead of
+        being dropped (default: the app's ``log_spill``, else on)."""
         super().__init__(title, session=session, save_dir=save_dir)
         self.given = list(sources)
         self.sources: list[LogSource] = list(sources)  # what this window has followed
@@ -186,14 +243,15 @@ class LogScreen(ViewerScreen):
         self.since: int | None = None  # config.yaml's sinceSeconds when no window key has it
         self.follow = follow and not previous
         self.merge_grace = merge_grace
-        self.buffer = LogBuffer(capacity)
+        self._spill_given = spill
+        self.buffer = LogBuffer(capacity, spill=bool(spill))
         self.autoscroll = True
         self.wrap = False
         self.timestamps = False
         self.json = False
         self.window = 0
         self.errors: list[str] = []
-        self._rows: deque[tuple[LogLine, str, int]] = deque()  # (line, screen text, part)
+        self._rows = self._new_rows()  # (line, screen text, part), made as they are painted
         self._tails: dict[tuple[str, str], _Tail] = {}  # (pod uid or name, container) -> tail
         self._held: list[list[tuple[str, str, str]]] | None = None  # first batches being merged
         self._held_open = 0  # initial streams that may still add to their batch
@@ -202,6 +260,11 @@ class LogScreen(ViewerScreen):
         self._pods_sub: Subscription | None = None
         self._match_row = -1  # the row `n`/`N` went to
         self._sync_pending = False
+        self._synced_at = 0.0  # time.monotonic() of the last _sync
+        self._widest_upto = 0  # buffer.total when the scroll width was last measured
+        self._status_at = 0.0
+        self._status_timer: Timer | None = None
+        self._status_key: tuple[int, ...] = ()  # what the status line's height depends on
         self._width = 0
 
     def offers(self, hint: Hint) -> bool:
@@ -224,8 +287,12 @@ class LogScreen(ViewerScreen):
 
     # -- layout ------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self._spill_given is None and getattr(self.app, "log_spill", True):
+            self.buffer = LogBuffer(self.buffer.capacity, spill=True)
+            self._rows = self._new_rows()
         super().on_mount()
         self.body.on_user_scroll = self._user_scrolled
+        self.log_body.pieces_at = self._pieces
         self.query_one("#viewer-status", Static).display = True
         self.apply_settings()
         self.start()
@@ -235,6 +302,7 @@ class LogScreen(ViewerScreen):
 
     def on_unmount(self) -> None:
         self.stop()
+        self.buffer.close()  # the spill file goes with the view
         if self._pods_sub is not None:
             self.session.informer.unsubscribe(self._pods_sub)
         self._pods_sub = None
@@ -244,6 +312,7 @@ class LogScreen(ViewerScreen):
             self._rebuild()
 
     def render_status(self) -> None:
+        self._status_at = time.monotonic()
         status = self.query_one("#viewer-status", Static)
         status.display = not self.full_screen
         t = Text()
@@ -255,14 +324,17 @@ class LogScreen(ViewerScreen):
         t.append("Since:", style=theme.style("logs.label"))
         t.append("previous" if self.previous else self.window_spec()[0], style=theme.style("logs.value"))
         t.append("     ")
-        t.append(f"{len(self.buffer)} buffered, {self.buffer.dropped} dropped", style=theme.style("logs.value"))
+        t.append(self.buffer.status(), style=theme.style("logs.value"))
         t.append("     ")
         state = "streaming" if self.streaming else "stream closed" if self.follow else "done"
         t.append(state, style=theme.style("logs.state"))
         if self.buffer.pattern:
-            t.append(f"     filter /{self.buffer.pattern}/ {len(self.buffer.visible())} lines",
+            t.append(f"     filter /{self.buffer.pattern}/ {self.buffer.visible_count()} lines",
                      style=theme.style("logs.filter"))
-        status.update(t)
+        # its height (auto) changes only if a word's length does: else no layout
+        key = (status.size.width, *map(len, t.plain.split(" ")))
+        status.update(t, layout=key != self._status_key)
+        self._status_key = key
 
     def status_text(self) -> str:
         return str(self.query_one("#viewer-status", Static).render())
@@ -296,7 +368,8 @@ class LogScreen(ViewerScreen):
         self.stop()
         self._gen += 1
         self.buffer.clear()
-        self._rows.clear()
+        self._rows = self._new_rows()
+        self._widest_upto = 0
         self.errors = []
         _label, since, head = self.window_spec()
         tail = None if (head or since is not None or self.previous) else self.tail
@@ -352,17 +425,21 @@ class LogScreen(ViewerScreen):
     async def _stream(self, rec: _Tail, tail: int | None, since: int | None, hold: int | None, gen: int) -> None:
         backend = self.session.backend
         src = rec.source
+        prefix = src.prefix
+        append = self.buffer.append
         try:
             async for raw in backend.logs(src.namespace, src.pod, src.container, follow=self.follow,
                                           tail_lines=tail, since_seconds=since, previous=self.previous,
                                           timestamps=True):
                 ts, text = split_timestamp(raw)
-                held = self._held
-                if hold is not None and held is not None:
-                    held[hold].append((ts, text, src.prefix))
-                    continue
-                line = self.buffer.append(text, ts=ts, prefix=src.prefix)
-                self._added(line)
+                if hold is not None:
+                    held = self._held
+                    if held is not None:
+                        held[hold].append((ts, text, prefix))
+                        continue
+                append(text, ts=ts, prefix=prefix)
+                if not self._sync_pending:
+                    self._schedule()
         except asyncio.CancelledError:
             raise
         except K9pyError as err:
@@ -396,7 +473,7 @@ class LogScreen(ViewerScreen):
         if held is None:
             return
         for ts, text, prefix in merge_by_time(held, lambda r: r[0]):
-            self._added(self.buffer.append(text, ts=ts, prefix=prefix))
+            self.buffer.append(text, ts=ts, prefix=prefix)
         self._schedule()
 
     def _on_pods(self, cache: Cache, diff: Diff) -> None:
@@ -432,43 +509,70 @@ class LogScreen(ViewerScreen):
                 rec.alive, rec.failed = False, True  # selected again later: followed again
         self._schedule()
 
-    def _added(self, line: LogLine) -> None:
-        rows = self._rows
-        first = self.buffer.first_seq
-        while rows and rows[0][0].seq < first:
-            rows.popleft()
-        vis = self.buffer.visible()
-        if vis and vis[-1] is line:
-            rows.extend(self._expand(line))
-        self._schedule()
-
     def _schedule(self) -> None:
-        if not self._sync_pending:
-            self._sync_pending = True
+        """Catch up with the stream soon: at once on a manual clock, else once a frame."""
+        if self._sync_pending:
+            return
+        self._sync_pending = True
+        wait = 0.0 if self.session.manual else self._synced_at + FRAME_S - time.monotonic()
+        if wait <= 0:
             self.call_next(self._sync)
+        else:
+            self.set_timer(wait, self._sync)
 
     def _sync(self) -> None:
-        """Repaint after a burst of lines (once per burst, not per line)."""
+        """Show the lines that came since the last time (once per frame or burst, not per line)."""
         self._sync_pending = False
         if not self.is_mounted:
             return
+        self._synced_at = time.monotonic()
         body = self.body
-        body.set_count(len(self._rows), max(body.max_width, self._widest()))
+        self._rows.update()
+        self.log_body.grow(len(self._rows), max(body.max_width, self._widest()))
         if self.autoscroll:
             body.scroll_end_now()
-        self.render_status()
+        self._status_soon()
+
+    def _status_soon(self) -> None:
+        """The status line now, or a few times a second while lines pour in."""
+        if self._status_timer is not None:
+            return
+        wait = 0.0 if self.session.manual else self._status_at + STATUS_S - time.monotonic()
+        if wait <= 0:
+            self.render_status()
+        else:
+            self._status_timer = self.set_timer(wait, self._status_due)
+
+    def _status_due(self) -> None:
+        self._status_timer = None
+        if self.is_mounted:
+            self.render_status()
 
     def _widest(self) -> int:
+        """The widest of the last rows (those of the lines that came since the last time, up to
+        ``WIDEST``): not a pass over all of them per frame."""
         rows = self._rows
-        return max((len(rows[i][1]) for i in range(max(0, len(rows) - 200), len(rows))), default=0)
+        n = len(rows)
+        total = self.buffer.total
+        new, self._widest_upto = total - self._widest_upto, total
+        if not rows.one_per_line:
+            return max((len(rows[i][1]) for i in range(max(0, n - WIDEST), n)), default=0) if new else 0
+        buf, stamps = self.buffer, self.timestamps  # a row is the line's display: its length, cheaper
+        lines = (buf.line(buf.visible_seq(i)) for i in range(max(0, n - min(WIDEST, new)), n))
+        widest = max((len(ln.text) + (len(ln.ts) + 1 if stamps and ln.ts else 0) + (len(ln.prefix) + 1 if ln.prefix else 0)
+                      for ln in lines), default=0)
+        return min(widest, buf.max_display)
 
     # -- rows --------------------------------------------------------------------------------
-    def _expand(self, line: LogLine) -> list[tuple[LogLine, str, int]]:
+    def _new_rows(self) -> LogRows:
+        return LogRows(self.buffer, self._expand, one_per_line=not (self.wrap or self.json))
+
+    def _expand(self, line: LogLine) -> list[Row]:
         parts = self.buffer.display(line, timestamps=self.timestamps, json_pretty=self.json)
         if not self.wrap:
             return [(line, s, i) for i, s in enumerate(parts)]
         width = max(10, (self._width or self.body.scrollable_content_region.width or 81) - 1)
-        out: list[tuple[LogLine, str, int]] = []
+        out: list[Row] = []
         for i, s in enumerate(parts):
             chunks = [s[k:k + width] for k in range(0, len(s), width)] or [""]
             out.extend((line, c, i if k == 0 else -1) for k, c in enumerate(chunks))
@@ -476,12 +580,39 @@ class LogScreen(ViewerScreen):
 
     def _rebuild(self) -> None:
         self._width = self.body.scrollable_content_region.width
-        self._rows = deque(r for line in self.buffer.visible() for r in self._expand(line))
+        self._rows = self._new_rows()
+        self._widest_upto = 0
         self.body.max_width = 0
         self._sync()
 
     def text(self) -> str:
         return self.buffer.text(timestamps=self.timestamps)
+
+    @property
+    def log_body(self) -> LogLinesView:
+        return self.query_one("#viewer-body", LogLinesView)
+
+    def _pieces(self, index: int) -> Pieces | None:
+        """Row ``index`` as ``_line`` paints it, for the rows that need no ``Text``: ASCII,
+        no filter highlight, no JSON colouring. None for the others."""
+        line, s, part = self._rows[index]
+        if self.buffer.regex is not None or (self.json and part > 0) or not s.isascii():
+            return None
+        out: Pieces = []
+        lead = 0
+        if part == 0:
+            if self.timestamps and line.ts:
+                if not line.ts.isascii():
+                    return None
+                out += [(line.ts, theme.style("logs.stamp")), (" ", None)]
+                lead += len(line.ts) + 1
+            if line.prefix:
+                if not line.prefix.isascii():
+                    return None
+                out += [(line.prefix, prefix_style(line.prefix)), (" ", None)]
+                lead += len(line.prefix) + 1
+        out.append((s[lead:] if lead <= len(s) else "", theme.style("logs.text")))
+        return out
 
     def _line(self, index: int) -> Text:
         line, s, part = self._rows[index]
@@ -554,7 +685,7 @@ class LogScreen(ViewerScreen):
         if error:
             self.flash(error, "error")
         elif text:
-            self.flash(f"{len(self.buffer.visible())} lines match /{text}/")
+            self.flash(f"{self.buffer.visible_count()} lines match /{text}/")
 
     def action_next_match(self, delta: int) -> None:
         rx = self.buffer.regex
