@@ -200,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_files(args: argparse.Namespace) -> None:
     """Bundled names → their paths, in every argument that takes a file."""
+    if not getattr(args, "scenario", None) and args.command not in ("replay", "scenario"):
+        return  # nothing to resolve (the catalog is not imported for the demo)
     from k9py.scenario.catalog import resolve
     if getattr(args, "scenario", None):
         args.scenario = resolve(args.scenario)
@@ -211,13 +213,13 @@ def resolve_files(args: argparse.Namespace) -> None:
 
 def _scenario_backend(args: argparse.Namespace) -> Backend | None:
     """The backend for `--scenario` files and `replay`; None: the default (the demo)."""
+    path = getattr(args, "file", None) if args.command == "replay" else getattr(args, "scenario", None)
+    if not path:
+        return None
     from k9py.backends.replay import ReplayBackend, ScenarioBackend
     from k9py.commands import duration_arg
     from k9py.scenario import files
 
-    path = getattr(args, "file", None) if args.command == "replay" else getattr(args, "scenario", None)
-    if not path:
-        return None
     kind = files.detect(path)
     hot_reload = bool(getattr(args, "watch", False))
     if args.command == "replay" or kind == files.RECORDING:

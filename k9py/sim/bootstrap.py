@@ -29,9 +29,7 @@ def bootstrap(cluster: Cluster) -> None:
     store = cluster.store
     for ns in SYSTEM_NAMESPACES:
         if store.get("Namespace", None, ns) is None:
-            store.create({"apiVersion": "v1", "kind": "Namespace",
-                          "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
-                          "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+            store.create(system_namespace(ns))
     for ns in SYSTEM_NAMESPACES:
         ensure_namespace_defaults(cluster, ns)
     if store.get("Service", "default", "kubernetes") is None:
@@ -83,6 +81,12 @@ def _create_with_fixed_uid(cluster: Cluster, obj: dict) -> None:
     obj["metadata"]["creationTimestamp"] = rfc3339(cluster.now())
     admission.admit(cluster, obj, None)
     cluster.store.create(obj, keep_uid=True)
+
+
+def system_namespace(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
 
 
 def kubernetes_service() -> dict:

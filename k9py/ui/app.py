@@ -230,7 +230,7 @@ class K9pyApp(App[None]):
         pods = cur is not None and cur.shows_pods
         if not await self.session.poll_metrics(cur.namespace if cur and pods else None, pods=pods):
             return
-        if self.query("#table") and cur is self.current:  # the app may have closed meanwhile
+        if self.query("#table") and self.query("#header") and cur is self.current:  # the app may have closed meanwhile
             if cur is not None and cur.apply_metrics():
                 self.table.model_changed()
             self.render_header()
@@ -242,6 +242,8 @@ class K9pyApp(App[None]):
     def _on_nodes(self, cache: Cache, diff: Diff) -> None:
         if diff.state:  # the backend's connection state shows in the header
             self.pane.render_state()
+        if diff.added and not self.manual:  # new nodes (the demo arriving after the first frame): their usage now
+            self.call_later(self.refresh_metrics)
 
     def outcome(self, out: Outcome) -> bool:
         """Show what a navigation said and do what only the UI can."""
@@ -412,4 +414,5 @@ class K9pyApp(App[None]):
             self.table.model_changed()
 
     def render_header(self) -> None:
-        self.query_one("#header", Header).show(self.session, self.navigator, timeline.hints(self.backend))
+        for header in self.query("#header").results(Header):  # none while the app closes
+            header.show(self.session, self.navigator, timeline.hints(self.backend))

@@ -25,12 +25,17 @@ from k9py.ui.app import K9pyApp
 from k9py.view import kinds
 
 
-def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float = 1.0) -> Backend:
+def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float = 1.0, *,
+                 deferred: bool = False) -> Backend:
     """The simulator over a manifests file (default: the bundled demo). A ScenarioBackend, so
-    `:scenarios` can load another scenario into it."""
+    `:scenarios` can load another scenario into it. ``deferred``: the bundled demo loads behind
+    the first frame, once the backend starts (``backends.demo``); else it is there now (from
+    its snapshot when it can)."""
+    if scenario is None:
+        from k9py.backends.demo import DemoBackend, warmed_demo
+        return DemoBackend(seed=seed, speed=speed, cluster=None if deferred else warmed_demo(seed))
     from k9py.backends.replay import ScenarioBackend
-    from k9py.scenario.loader import demo_path
-    return ScenarioBackend.open(scenario or demo_path(), seed=seed, speed=speed)
+    return ScenarioBackend.open(scenario, seed=seed, speed=speed)
 
 
 def start_namespace(args: argparse.Namespace, backend: Backend, remembered: str | None = None) -> str:
@@ -71,7 +76,7 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
     if backend is None:
         speed = getattr(args, "speed", None)
         backend = demo_backend(getattr(args, "seed", None), getattr(args, "scenario", None),
-                               s.speed if speed is None else speed)
+                               s.speed if speed is None else speed, deferred=not manual)
     state: ContextState | None = None
     if user.persist:
         state, warnings = context_state.load(backend.info().context)

@@ -157,7 +157,12 @@ class Header(Widget):
         self.facts: Facts | None = None
 
     def show(self, session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> None:
-        self.facts = facts(session, nav, replay, self.thresholds)
+        """Take the facts now; lay out and paint again only if they changed (the app asks every
+        tick: an idle header costs nothing)."""
+        shown = facts(session, nav, replay, self.thresholds)
+        if shown == self.facts:
+            return
+        self.facts = shown
         self.refresh(layout=True)
 
     def lines(self, width: int) -> list[Text]:

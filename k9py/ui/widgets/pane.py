@@ -112,16 +112,30 @@ class ExplorerPane(Vertical):
         self.host.render_header()
 
     def tick(self) -> None:
-        """The clock moved: ages follow it; the deltas of the last changes fade."""
+        """The clock moved: ages follow it. The table is painted again only when a visible cell
+        changed (an age past 10 minutes moves once a minute)."""
         if self.current is not None:
+            before = self._visible_cells()
             self.current.tick()
             if self.current.apply_forwards():  # a forward stopped or started elsewhere (`:pf`)
                 self.table.model_changed()
-            self.table.refresh()
+            elif self._visible_cells() != before:
+                self.table.refresh()
+
+    def _visible_cells(self) -> list[list[object]] | None:
+        """The cells of the rows on screen (what a tick could change); None: not a table of rows."""
+        m = self.current.model if self.current is not None else None
+        if m is None or self.table.message is not None:
+            return None
+        top = round(self.table.scroll_y)
+        rows = (m.row_at(i) for i in range(top, top + max(0, self.table.size.height - 1)))
+        return [list(m.cells(row)) for row in rows if row is not None]
 
     def clear_deltas(self) -> None:
-        if self.current is not None and self.current.model is not None:
-            self.current.model.clear_deltas()
+        """The deltas of the last changes fade (nothing to paint when none is shown)."""
+        m = self.current.model if self.current is not None else None
+        if m is not None and any(r.delta for r in m.rows.values()):
+            m.clear_deltas()
             self.table.refresh()
 
     def apply_filter(self, text: str) -> None:

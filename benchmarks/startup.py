@@ -1,0 +1,164 @@
+"""Starting the explorer as a user meets it, and how quiet it is once open.
+
+The real ``.venv/bin/k9py`` (no arguments: the demo cluster) is spawned on a pseudo-terminal
+(160×45, TERM=xterm-256color, an empty K9PY_CONFIG_DIR) and its output read as a terminal would:
+
+- startup_first_frame_ms: spawn → the first frame (the alternate screen switched on and the
+  header's ``Context:`` painted).
+- startup_rows_ms: spawn → a demo pod's name (``nginx-deployment-``) painted in the table.
+- idle_cpu_pct: % of one core the k9py process used (utime+stime from /proc/PID/stat) over a
+  window after the rows appeared, nobody typing (10 s; 2 s with --quick).
+
+Then ``:q`` and a clean exit. The median of several starts (one with --quick). A user's
+install has its bytecode compiled (the child writes and reads it under a private
+PYTHONPYCACHEPREFIX, never in the tree) and a current demo snapshot: both made before the first
+timed start (checked again before each).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+
+from benchmarks.common import ROOT, SIZE, Figure
+
+FIGURES: dict[str, Figure] = {
+    "startup_first_frame_ms": ("ms", 500, True),
+    "startup_rows_ms": ("ms", 1000, True),
+    "idle_cpu_pct": ("%", 3, True),
+}
+
+ALT_SCREEN = b"\x1b[?1049h"
+HEADER = b"Context:"
+POD = b"nginx-deployment-"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PYCACHE = os.path.join(tempfile.gettempdir(), "k9py-bench-pycache")
+
+
+def child_env(config_dir: str) -> dict[str, str]:
+    env = {**os.environ, "TERM": "xterm-256color", "K9PY_CONFIG_DIR": config_dir,
+           "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1]), "PYTHONPYCACHEPREFIX": PYCACHE}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("TEXTUAL", None)
+    return env
+
+
+def install_like() -> None:
+    """What an installed release has: k9py's bytecode compiled (only what changed is compiled
+    again) and a current demo snapshot (tests/scenario/test_snapshot.py regenerates it too; a
+    stale one is never used: the demo is then built behind the first frame)."""
+    env = child_env(tempfile.gettempdir())
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "k9py")], env=env,
+                   stdout=subprocess.DEVNULL, check=False)
+    subprocess.run([sys.executable, "-m", "k9py.scenario.snapshot"], env=env, cwd=ROOT,
+                   stdout=subprocess.DEVNULL, check=False)
+
+
+def k9py_command() -> list[str]:
+    exe = ROOT / ".venv" / "bin" / "k9py"
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-m", "k9py"]
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` (all its threads) in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+class Terminal:
+    """``k9py`` on a pseudo-terminal of ``SIZE``; ``seen`` is everything it wrote so far."""
+
+    def __init__(self, config_dir: str) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        env = child_env(config_dir)
+        self.start = time.perf_counter()
+        self.proc = subprocess.Popen(k9py_command(), stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     cwd=config_dir, start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.seen = b""
+
+    def read(self, timeout: float) -> bool:
+        """Read what is there within ``timeout`` s; False once the terminal closed."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:
+            return False
+        self.seen += chunk
+        return bool(chunk)
+
+    def wait_for(self, cond: bytes, after: int = 0, timeout: float = 60.0) -> float:
+        """ms from spawn until ``cond`` appears in the output (at or after offset ``after``)."""
+        end = time.perf_counter() + timeout
+        while self.seen.find(cond, after) < 0:
+            if time.perf_counter() > end or not self.read(0.05):
+                raise TimeoutError(f"k9py never painted {cond!r}: {self.seen[-400:]!r}")
+        return (time.perf_counter() - self.start) * 1000
+
+    def drain(self, seconds: float) -> None:
+        """Keep reading (a terminal always does) for ``seconds``."""
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            if not self.read(min(0.1, max(0.0, end - time.perf_counter()))):
+                return
+
+    def quit(self) -> int:
+        os.write(self.master, b":q\r")
+        end = time.perf_counter() + 15
+        while self.proc.poll() is None and time.perf_counter() < end:
+            self.read(0.05)
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(5)
+        os.close(self.master)
+        return self.proc.returncode
+
+
+def one_start(idle_s: float) -> tuple[float, float, float]:
+    install_like()  # again before each start: the tree may have changed meanwhile
+    with tempfile.TemporaryDirectory(prefix="k9py-bench-") as config_dir:
+        term = Terminal(config_dir)
+        try:
+            alt = term.wait_for(ALT_SCREEN)
+            first_frame = max(alt, term.wait_for(HEADER, term.seen.find(ALT_SCREEN)))
+            rows = term.wait_for(POD)
+            term.drain(1.0)  # the first metrics poll and the last of the start's work settle
+            before, t0 = cpu_seconds(term.proc.pid), time.perf_counter()
+            term.drain(idle_s)
+            idle = (cpu_seconds(term.proc.pid) - before) / (time.perf_counter() - t0) * 100
+        finally:
+            code = term.quit()
+        if code != 0:
+            raise RuntimeError(f"k9py exited {code}: {term.seen[-400:]!r}")
+    return first_frame, rows, idle
+
+
+def measure(quick: bool) -> dict[str, float]:
+    runs = [one_start(2.0 if quick else 10.0) for _ in range(1 if quick else 3)]
+    return {
+        "startup_first_frame_ms": statistics.median(r[0] for r in runs),
+        "startup_rows_ms": statistics.median(r[1] for r in runs),
+        "idle_cpu_pct": statistics.median(r[2] for r in runs),
+    }
+
+
+if __name__ == "__main__":
+    for name, value in measure("--quick" in sys.argv).items():
+        print(f"{name:<28}{value:10.1f}")

@@ -1,0 +1,113 @@
+"""The bundled demo cluster, on screen at once.
+
+Building the demo (parsing it, creating its objects, its 4m30s warm-up) takes seconds of CPU;
+the shipped snapshot (``scenario.snapshot``) makes it milliseconds, but even those and the
+simulator's imports need not stand between the user and the first frame. ``DemoBackend``
+starts over a cluster that has only the system namespaces and, once started, loads the
+warmed-up demo in a worker thread (the snapshot, or a build when the snapshot is stale or
+another seed is asked for) and swaps it in on the event loop: open watches get its objects
+(``ScenarioBackend._swap``), so the views opened meanwhile (keys typed during the start
+included) fill in. It is a ScenarioBackend like the demo always was: `:scenarios` replaces it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from k9py.backends.replay import ScenarioBackend
+from k9py.scenario import files, snapshot
+from k9py.sim.bootstrap import SYSTEM_NAMESPACES, system_namespace
+from k9py.sim.cluster import Cluster
+
+R = TypeVar("R")
+
+
+def warmed_demo(seed: int | None) -> Any:
+    """The demo cluster as `k9py` shows it: the snapshot for the default seed, else built."""
+    if seed in (None, 0):
+        cluster = snapshot.load_demo()
+        if cluster is not None:
+            return cluster
+    from k9py.scenario.loader import load_cluster
+    return load_cluster(None, seed=seed)
+
+
+def waiting_cluster(name: str, seed: int | None) -> Cluster:
+    """What shows until the demo is ready: the system namespaces, no controllers."""
+    cluster = Cluster(seed=seed or 0, name=name, bootstrap=False, controllers=[])
+    with cluster.lock:
+        for ns in SYSTEM_NAMESPACES:
+            cluster.store.create(system_namespace(ns))
+    return cluster
+
+
+async def in_thread(fn: Callable[..., R], *args: Any) -> R:
+    """``fn(*args)`` in a daemon thread: quitting while it runs does not wait for it (an
+    executor's threads are joined at exit)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[R] = loop.create_future()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(value)
+
+    def work() -> None:
+        try:
+            value, error = fn(*args), None
+        except BaseException as err:  # handed to the awaiting task
+            value, error = None, err
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=work, name="k9py-demo", daemon=True).start()
+    return await done
+
+
+class DemoBackend(ScenarioBackend):
+    def __init__(self, *, seed: int | None = None, speed: float = 1.0, cluster: Any | None = None) -> None:
+        """``cluster``: the demo, already loaded (nothing is loaded on start)."""
+        path = str(snapshot.demo_file())
+
+        def rebuild() -> Any:
+            return files.build_cluster(files.parse_file(path), seed=seed)
+
+        if cluster is None:
+            cluster = waiting_cluster(str((snapshot.read_meta() or {}).get("name") or "minikube"), seed)
+            self.ready = False
+        else:
+            self.ready = True  # the demo (or a scenario loaded over it) is the cluster now
+        super().__init__(cluster, path=path, seed=seed, rebuild=rebuild, speed=speed)
+        self._loading: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        super().start()
+        if not self.ready and self._loading is None:
+            self._loading = asyncio.get_running_loop().create_task(self.load())
+
+    async def load(self) -> None:
+        """Load the demo (off the event loop) and show it, unless something replaced it meanwhile."""
+        try:
+            cluster = await in_thread(warmed_demo, self.seed)
+        except Exception as err:  # a broken build: say so (the empty cluster stays)
+            self._tell(f"the demo cluster could not be built: {err}")
+            return
+        if not self.ready:  # nothing replaced the waiting cluster meanwhile
+            self.ready = True
+            self._swap(cluster)
+
+    def reload(self, cluster: Any | None = None) -> None:
+        self.ready = True  # what is loaded now wins over a demo still on its way
+        super().reload(cluster)
+
+    async def close(self) -> None:
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+        await super().close()
