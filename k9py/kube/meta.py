@@ -62,11 +62,48 @@ def owner_reference(owner: Obj, *, controller: bool = True) -> Obj:
 
 def deep_copy(value: Any) -> Any:
     """A fast deep copy for JSON-shaped data (dicts, lists, scalars)."""
+    t = type(value)
+    if t is dict:
+        return _copy_dict(value)
+    if t is list:
+        return _copy_list(value)
     if isinstance(value, dict):
         return {k: deep_copy(v) for k, v in value.items()}
     if isinstance(value, list):
         return [deep_copy(v) for v in value]
     return value
+
+
+# The hot path of deep_copy (the simulator copies objects on every write): exact dicts and
+# lists by type identity, scalars as they are, one call per container rather than per value.
+def _copy_dict(d: dict) -> dict:
+    out: dict = {}
+    for k, v in d.items():
+        t = type(v)
+        if t is dict:
+            out[k] = _copy_dict(v)
+        elif t is list:
+            out[k] = _copy_list(v)
+        elif t is str or t is int or t is bool or v is None:
+            out[k] = v
+        else:
+            out[k] = deep_copy(v)
+    return out
+
+
+def _copy_list(values: list) -> list:
+    out: list = []
+    for v in values:
+        t = type(v)
+        if t is dict:
+            out.append(_copy_dict(v))
+        elif t is list:
+            out.append(_copy_list(v))
+        elif t is str or t is int or t is bool or v is None:
+            out.append(v)
+        else:
+            out.append(deep_copy(v))
+    return out
 
 
 def dig(obj: Any, *path: str | int, default: Any = None) -> Any:

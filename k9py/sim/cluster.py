@@ -162,7 +162,7 @@ class Cluster:
         track(self, None, obj, writer)
         if dry_run:
             return obj
-        return self.store.create(obj, keep_uid=True)
+        return self.store.create(obj, keep_uid=True, copy=False)  # obj: _prepare's own copy
 
     def _system_fields(self, obj: Obj) -> None:
         """What the apiserver sets on create whatever the client sent (dry runs included): uid,
@@ -213,7 +213,7 @@ class Cluster:
         track(self, old, new, writer)
         if dry_run:
             return new
-        return self.store.update(new)
+        return self.store.update(new, copy=False)  # new: built from _prepare's copy
 
     def apply(self, obj: Obj) -> Obj:
         """Create or replace (what `kubectl apply` amounts to for whole manifests)."""
@@ -300,7 +300,12 @@ class Cluster:
         return self._dependents(owner)
 
     def _dependents(self, owner: Obj) -> builtins.list[Obj]:
+        """Objects with an ownerReference to ``owner``, kind by kind in the store's order (the
+        store's owner index: no scan)."""
         uid = meta.uid(owner)
+        if uid:
+            order = {k: i for i, k in enumerate(self.store.kinds())}
+            return sorted(self.store.owned_by(uid), key=lambda o: (order.get(o["kind"], len(order)), meta.namespace(o), meta.name(o)))
         out = []
         for kind in self.store.kinds():
             for obj in self.store.list(kind):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -21,6 +22,10 @@ class EventRecorder:
         self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
         self._next_expiry = 0.0
         self._seq = 0  # keeps names unique and ordered within one virtual instant
+        # (lastTimestamp, namespace, name) of every event version, oldest first: the expiry
+        # sweep pops what is past the TTL instead of scanning every event
+        self._expiry: list[tuple[float, str, str]] = []
+        self._expiry_rv: int | None = None  # the store version the heap is up to date with
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> Obj:
@@ -57,7 +62,7 @@ class EventRecorder:
             "type": type_, "eventTime": None,
             "reportingComponent": component, "reportingInstance": host or "",
         }
-        created = store.create(event)
+        created = store.create(event, copy=False)  # built here: nobody else holds it
         self._by_key[key] = (ns, name)
         self._expire(now)
         return created
@@ -68,10 +73,34 @@ class EventRecorder:
         if now < self._next_expiry:
             return
         self._next_expiry = now + 60.0  # sweep at most once a virtual minute
-        for ev in store.list("Event"):
+        self._track_events()
+        heap, expired = self._expiry, set()
+        while heap and now - heap[0][0] > EVENT_TTL:
+            _, ns, name = heapq.heappop(heap)
+            ev = store.get("Event", ns, name)
+            if ev is None:
+                continue
             last = parse_time(ev.get("lastTimestamp")) or now
             if now - last > EVENT_TTL:
-                store.delete("Event", meta.namespace(ev), meta.name(ev))
+                expired.add((ns, name))
+            # else: bumped since; the heap holds its newer lastTimestamp too
+        for ns, name in sorted(expired):
+            store.delete("Event", ns, name)
+
+    def _track_events(self) -> None:
+        """Bring the expiry heap up to date with the store's changes (every event's versions)."""
+        store = self.cluster.store
+        changes = None if self._expiry_rv is None else store.changes_since(self._expiry_rv)
+        self._expiry_rv = store.resource_version
+        if changes is None:
+            self._expiry = []
+            versions = store.list("Event")
+        else:
+            versions = [ch.obj for ch in changes if ch.type != "DELETED" and ch.obj.get("kind") == "Event"]
+        for ev in versions:
+            last = parse_time(ev.get("lastTimestamp"))
+            if last is not None:
+                heapq.heappush(self._expiry, (last, meta.namespace(ev), meta.name(ev)))
 
     def for_object(self, obj: Obj) -> list[Obj]:
         uid = meta.uid(obj)

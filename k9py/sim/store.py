@@ -21,6 +21,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.status import already_exists, conflict, gone, not_found
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.clock import VirtualClock
+from k9py.sim.store_index import StoreIndex
 
 Obj = dict[str, Any]
 WatchCallback = Callable[[str, Obj], None]  # (ADDED|MODIFIED|DELETED, object)
@@ -99,7 +100,7 @@ class ObjectStore:
         self._history: deque[_Change] = deque(maxlen=HISTORY)
         self._watches: set[Watch] = set()
         self._kind_rv: dict[str, int] = {}  # kind -> resourceVersion of its last change
-        self._sorted: dict[str, list[tuple[str, str]]] = {}  # kind -> its keys in order
+        self._index = StoreIndex()  # keys by namespace, controller and owner; sorted key lists
         # called with (old, new) before a replace of an object that has managedFields
         self.on_replace: Callable[[Obj, Obj], None] | None = None
         self.on_create: Callable[[Obj], None] | None = None  # called with what a component creates
@@ -122,16 +123,62 @@ class ObjectStore:
              match: Callable[[Obj], bool] | None = None) -> list[Obj]:
         """Objects of a kind (optionally one namespace, optionally filtered), by namespace/name."""
         objs = self._objects.get(kind, {})
-        keys = self._sorted.get(kind)
-        if keys is None:  # sorted once per change of membership, not per call (a hot path)
-            keys = self._sorted[kind] = sorted(objs)
+        keys = self._index.sorted_keys(kind, namespace, objs)  # sorted once per change of membership
+        if match is None:
+            return [objs[k] for k in keys]
+        return [o for o in (objs[k] for k in keys) if match(o)]
+
+    def keys(self, kind: str, namespace: str | None = None) -> tuple[tuple[str, str], ...]:
+        """(namespace, name) of every object of ``kind`` (in ``namespace``), sorted; cached until
+        an object of that kind (namespace) comes or goes, so repeated calls cost nothing."""
+        return self._index.sorted_keys(kind, namespace, self._objects.get(kind, {}))
+
+    def controlled_by(self, kind: str, uid: str, namespace: str | None = None) -> builtins.list[Obj]:
+        """Objects of ``kind`` whose controller ownerReference points at ``uid`` ("": those with
+        no controller), by namespace/name; an index lookup, not a scan."""
+        objs = self._objects.get(kind, {})
+        keys = self._index.controlled(kind, uid)
+        if namespace:
+            return [objs[k] for k in sorted(keys) if k[0] == namespace]
+        return [objs[k] for k in sorted(keys)]
+
+    def owned_keys(self, uid: str) -> set[tuple[str, str, str]]:
+        """(kind, namespace, name) of every object with an ownerReference to ``uid`` (a copy)."""
+        return set(self._index.owned(uid))
+
+    def owned_by(self, uid: str) -> builtins.list[Obj]:
+        """Every object (any kind) with an ownerReference to ``uid``, by kind/namespace/name."""
         out = []
-        for k in keys:
-            if namespace and k[0] != namespace:
-                continue
-            obj = objs[k]
-            if match is None or match(obj):
+        for kind, ns, name in sorted(self._index.owned(uid)):
+            obj = self._objects.get(kind, {}).get((ns, name))
+            if obj is not None:
                 out.append(obj)
+        return out
+
+    def with_uid(self, uid: str) -> builtins.list[Obj]:
+        """The objects whose own uid is ``uid`` (one, unless a replay reused it), by kind/key."""
+        out = []
+        for kind, ns, name in sorted(self._index.with_uid(uid)):
+            obj = self._objects.get(kind, {}).get((ns, name))
+            if obj is not None:
+                out.append(obj)
+        return out
+
+    def changes_since(self, rv: int) -> builtins.list[_Change] | None:
+        """The changes after resourceVersion ``rv``, oldest first; None when the history no
+        longer reaches back that far (the caller then looks at everything)."""
+        if rv > self._rv:  # a version this store never handed out: nothing to go by
+            return None
+        out: builtins.list[_Change] = []
+        history = self._history
+        for change in reversed(history):
+            if change.rv <= rv:
+                break
+            out.append(change)
+        else:
+            if rv < self._rv and (not history or history[0].rv > rv + 1):
+                return None
+        out.reverse()
         return out
 
     def kind_version(self, kind: str) -> int:
@@ -151,9 +198,12 @@ class ObjectStore:
     def random_suffix(self, n: int = 5) -> str:
         return "".join(self.rng.choice(_NAME_CHARS) for _ in range(n))
 
-    def create(self, obj: Obj, *, keep_uid: bool = False) -> Obj:
-        """Store a new object. ``keep_uid``: the caller (API admission) already assigned one."""
-        obj = deep_copy(obj)
+    def create(self, obj: Obj, *, keep_uid: bool = False, copy: bool = True) -> Obj:
+        """Store a new object. ``keep_uid``: the caller (API admission) already assigned one.
+        ``copy=False``: ``obj`` is a fresh object the caller hands over (no one else holds it
+        or any part of it), stored as it is instead of copied."""
+        if copy:
+            obj = deep_copy(obj)
         kind = obj["kind"]
         res = resources.BY_KIND.get(kind)
         md = obj.setdefault("metadata", {})
@@ -181,10 +231,10 @@ class ObjectStore:
                 self.on_create(obj)  # a controller's create, in managedFields (sim/managedfields.py)
         return self._write(bucket, key, obj, "ADDED", None)
 
-    def update(self, obj: Obj, *, check_rv: bool = False) -> Obj:
+    def update(self, obj: Obj, *, check_rv: bool = False, copy: bool = True) -> Obj:
         """Replace a stored object with ``obj`` (a changed copy). Keeps uid and creationTimestamp,
         bumps ``generation`` when ``spec`` changed. A write that changes nothing returns the
-        stored object unchanged."""
+        stored object unchanged. ``copy=False``: as for ``create``."""
         kind = obj["kind"]
         md = obj.get("metadata", {})
         key = (md.get("namespace", "") or "", md.get("name", ""))
@@ -194,7 +244,7 @@ class ObjectStore:
             raise not_found(kind, key[1])
         if check_rv and md.get("resourceVersion") and md["resourceVersion"] != old["metadata"]["resourceVersion"]:
             raise conflict(kind, key[1])
-        return self._replace(bucket, key, old, deep_copy(obj))
+        return self._replace(bucket, key, old, deep_copy(obj) if copy else obj)
 
     def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj) -> Obj:
         """Write ``new`` (owned by the store from now on) over ``old``."""
@@ -233,8 +283,10 @@ class ObjectStore:
         Terminating until whoever owns its shutdown calls ``delete``."""
         kind, ns, name = meta.key(obj)
         old = self.must_get(kind, ns, name)
-        new = deep_copy(old)
-        md = new["metadata"]
+        # Only metadata changes: the rest is shared with the old version (stored objects are
+        # never changed in place, so sharing between versions is safe: copy-on-write).
+        new = dict(old)
+        md = new["metadata"] = deep_copy(old["metadata"])
         md["deletionTimestamp"] = rfc3339(self.clock.now() + grace_seconds)
         md["deletionGracePeriodSeconds"] = grace_seconds
         if finalizers:
@@ -250,7 +302,7 @@ class ObjectStore:
         if old is None:
             raise not_found(kind, name)
         del bucket[key]
-        self._sorted.pop(kind, None)
+        self._index.remove(kind, key, old)
         self._rv += 1
         self._kind_rv[kind] = self._rv
         gone_obj = deep_copy(old)
@@ -269,7 +321,9 @@ class ObjectStore:
         if old is obj:
             return
         if old is None:
-            self._sorted.pop(kind, None)
+            self._index.add(kind, key, obj)
+        else:
+            self._index.replaced(kind, key, old, obj)
         bucket[key] = obj
         self._publish_verbatim(kind, "ADDED" if old is None else "MODIFIED", obj, old)
 
@@ -277,7 +331,7 @@ class ObjectStore:
         """Drop an object put with ``put_verbatim`` (no-op if absent)."""
         old = self._objects.get(kind, {}).pop((namespace or "", name), None)
         if old is not None:
-            self._sorted.pop(kind, None)
+            self._index.remove(kind, (namespace or "", name), old)
             self._publish_verbatim(kind, "DELETED", old, None)
 
     def _publish_verbatim(self, kind: str, type_: str, obj: Obj, old: Obj | None) -> None:
@@ -286,8 +340,10 @@ class ObjectStore:
         self._publish(_Change(self._rv, type_, obj, old, self.clock.now()))
 
     def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None) -> Obj:
-        if key not in bucket:
-            self._sorted.pop(obj["kind"], None)
+        if old is None:
+            self._index.add(obj["kind"], key, obj)
+        else:
+            self._index.replaced(obj["kind"], key, old, obj)
         self._rv += 1
         self._kind_rv[obj["kind"]] = self._rv
         obj["metadata"]["resourceVersion"] = str(self._rv)

@@ -152,30 +152,126 @@ def _is_settled(d: Obj) -> bool:
         progressing is not None and progressing.get("reason") == "NewReplicaSetAvailable")
 
 
+def _signature(store: Any, d: Obj) -> tuple:
+    """What a settled deployment's sync reads: itself, its ReplicaSets, the orphan ReplicaSets
+    it could adopt. Unchanged → the sync would write nothing."""
+    ns = meta.namespace(d)
+    return (d["metadata"]["resourceVersion"],
+            tuple(rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", meta.uid(d), ns)),
+            tuple(rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)))
+
+
+def _rs_annotations_are_noop(rs: Obj, d: Obj, new_revision: str) -> bool:
+    """Whether _sync_rs_annotations would change nothing on ``rs`` (the stored object)."""
+    ann = rs["metadata"].get("annotations")
+    if not isinstance(ann, dict):
+        return False
+    if any(k not in SKIP_COPY and ann.get(k, _MISSING) != v for k, v in meta.annotations(d).items()):
+        return False
+    old_rev = ann.get(REVISION)
+    try:
+        old_int = int(old_rev) if old_rev else 0
+    except ValueError:
+        old_int = 0
+    if old_int < int(new_revision):
+        return False
+    spec = rs.get("spec") or {}
+    return "minReadySeconds" in spec and spec["minReadySeconds"] == int(dig(d, "spec", "minReadySeconds", default=0))
+
+
+def _found_new_is_noop(cur: Obj, d: Obj, rs: Obj) -> bool:
+    """Whether _get_new_rs's write to the deployment ``cur`` (stored) would change nothing."""
+    changed_rev = meta.annotations(rs).get(REVISION)
+    if changed_rev:
+        ann = cur["metadata"].get("annotations")
+        if not isinstance(ann, dict) or ann.get(REVISION, _MISSING) != changed_rev:
+            return False
+    st = cur.get("status")
+    if not isinstance(st, dict):
+        return False
+    return dig(d, "spec", "progressDeadlineSeconds") is None or _get_cond(st, "Progressing") is not None
+
+
+_MISSING = object()
+
+
+class _SyncState:
+    """Which deployments a pass looks at: the unsettled ones (``pending``) and those the store's
+    changes since the last pass concern."""
+
+    def __init__(self) -> None:
+        self.settled: dict[str, tuple] = {}  # uid -> _signature when it was last found settled
+        self.pending: set[tuple[str, str]] = set()  # (namespace, name) of deployments not settled
+        self.idle: dict[str, tuple] = {}  # uid -> (_signature, clock) of a sync that wrote nothing
+        self.seen: int | None = None  # the store version the last pass started from
+
+    def candidates(self, store: Any) -> list[tuple[str, str]]:
+        changes = None if self.seen is None else store.changes_since(self.seen)
+        self.seen = store.resource_version
+        if changes is None:
+            return list(store.keys("Deployment"))
+        keys = set(self.pending)
+        for ch in changes:
+            kind = ch.obj.get("kind")
+            if kind == "Deployment":
+                keys.add((meta.namespace(ch.obj), meta.name(ch.obj)))
+            elif kind == "ReplicaSet":
+                for o in (ch.obj, ch.old):
+                    if o is None:
+                        continue
+                    ref = meta.controller_ref(o)
+                    if ref is None:
+                        keys.update(store.keys("Deployment", meta.namespace(o)))
+                    elif ref.get("kind") == "Deployment":
+                        keys.add((meta.namespace(o), ref.get("name", "")))
+        return sorted(keys)
+
+
 class DeploymentController(Controller):
     name = "deployment"
 
     def reconcile(self, cluster: Cluster) -> None:
-        # A settled deployment needs no sync until it or some ReplicaSet changes: skipping it
-        # keeps big clusters cheap (a sync copies and compares several objects).
-        settled: dict[str, tuple[str, int]] = cluster.state.setdefault("deployment-settled", {})
-        rs_version = cluster.store.kind_version("ReplicaSet")
-        for d in cluster.store.list("Deployment"):
+        # A settled deployment needs no sync until it, one of its ReplicaSets or an orphan
+        # ReplicaSet of its namespace changes: only those (and the unsettled ones) are looked at,
+        # found from the store's changes since the last pass, so a reconcile costs O(changes).
+        state: _SyncState = cluster.state.setdefault("deployment-sync", _SyncState())
+        store = cluster.store
+        for key in state.candidates(store):
+            d = store.get("Deployment", *key)
+            if d is None:
+                state.pending.discard(key)
+                continue
             if meta.is_deleting(d):
                 continue
             uid = meta.uid(d)
-            if settled.get(uid) == (d["metadata"]["resourceVersion"], rs_version):
+            sig = _signature(store, d)
+            if state.settled.get(uid) == sig:
+                state.pending.discard(key)
                 continue
+            # An unsettled deployment whose last sync saw exactly this (and the same clock) and
+            # wrote nothing would write nothing again. Recreate also reads pods: not skipped.
+            idle = (sig, cluster.now()) if is_rolling(d) else None
+            if idle is not None and state.idle.get(uid) == idle:
+                continue
+            before = store.resource_version
             try:
                 self._sync(cluster, d)
             except ApiError:
                 # A write raced with something else this pass; the next pass retries.
+                state.pending.add(key)
+                state.idle.pop(uid, None)
                 continue
-            after = cluster.store.get("Deployment", meta.namespace(d), meta.name(d))
-            if after is not None and _is_settled(after):
-                settled[uid] = (after["metadata"]["resourceVersion"], cluster.store.kind_version("ReplicaSet"))
+            if idle is not None and store.resource_version == before:
+                state.idle[uid] = idle
             else:
-                settled.pop(uid, None)
+                state.idle.pop(uid, None)
+            after = store.get("Deployment", *key)
+            if after is not None and _is_settled(after):
+                state.settled[uid] = _signature(store, after)
+                state.pending.discard(key)
+            else:
+                state.settled.pop(uid, None)
+                state.pending.add(key)
 
     # -- the sync loop ----------------------------------------------------------------------------
     def _sync(self, c: Cluster, d: Obj) -> None:
@@ -251,7 +347,9 @@ class DeploymentController(Controller):
                 if dig(d, "spec", "progressDeadlineSeconds") is not None and _get_cond(st, "Progressing") is None:
                     set_condition(st, _cond("Progressing", "True", "FoundNewReplicaSet",
                                             f'Found new replica set "{meta.name(rs)}"', c.now()))
-            c.store.mutate("Deployment", ns, dname, upd)
+            cur = c.store.get("Deployment", ns, dname)
+            if cur is None or not _found_new_is_noop(cur, d, rs):  # skip the copy of a no-op write
+                c.store.mutate("Deployment", ns, dname, upd)
             return rs
         if not create:
             return None
@@ -317,6 +415,9 @@ class DeploymentController(Controller):
                     ann[REVISION_HISTORY] = ",".join([*revs, old_rev])
             # minReadySeconds follows the deployment
             o["spec"]["minReadySeconds"] = int(dig(d, "spec", "minReadySeconds", default=0))
+        cur = c.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs))
+        if cur is not None and _rs_annotations_are_noop(cur, d, new_revision):
+            return cur  # what the no-op write would have returned, without copying the object
         return c.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), upd) or rs
 
     def _new_rs_new_replicas(self, d: Obj, old: list[Obj], new_rs: Obj | None) -> int:
@@ -617,6 +718,9 @@ class DeploymentController(Controller):
 
         def upd(o: Obj) -> None:
             o["status"] = status
+        cur = c.store.get("Deployment", meta.namespace(d), meta.name(d))
+        if cur is not None and "status" in cur and cur["status"] == status:
+            return  # a no-op write: skip copying the object for it
         c.store.mutate("Deployment", meta.namespace(d), meta.name(d), upd)
 
     def _progressing(self, d: Obj, new: Obj) -> bool:

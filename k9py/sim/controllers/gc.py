@@ -32,25 +32,86 @@ def _finalizers(obj: Obj) -> list[str]:
     return obj.get("metadata", {}).get("finalizers") or []
 
 
+class _GcState:
+    def __init__(self) -> None:
+        self.seen: int | None = None  # the store version the last pass started from
+        self.foreground: set[tuple[str, str, str]] = set()  # owners waiting for their dependents
+
+
+def _everything(store: Any) -> tuple[list[Obj], dict[str, Obj], dict[str, list[Obj]]]:
+    """Every object but Events, with the uid and dependents maps over them (a full pass)."""
+    objects: list[Obj] = []
+    for kind in store.kinds():
+        if kind == "Event":
+            continue
+        objects.extend(store.list(kind))
+    by_uid = {meta.uid(o): o for o in objects}
+    dependents: dict[str, list[Obj]] = {}
+    for o in objects:
+        for ref in meta.owner_refs(o):
+            dependents.setdefault(ref.get("uid", ""), []).append(o)
+    return objects, by_uid, dependents
+
+
+def _concerned(store: Any, state: _GcState, changes: list[Any]) -> tuple[list[Obj], dict[str, Obj], dict[str, list[Obj]]]:
+    """What a full pass would act on, found from the changes since the last pass: the changed
+    objects, the dependents of changed (or deleted) owners, and the owners in foreground
+    deletion; the uid and dependents maps cover just what those look up, as of now."""
+    order = {k: i for i, k in enumerate(store.kinds())}
+    keys: set[tuple[str, str, str]] = set(state.foreground)
+    for ch in changes:
+        obj = ch.obj
+        if obj.get("kind") == "Event":
+            continue
+        keys.add(meta.key(obj))
+        uid = meta.uid(obj)
+        if uid:
+            keys.update(store.owned_keys(uid))
+
+    def rank(k: tuple[str, str, str]) -> tuple[int, str, str]:
+        return (order.get(k[0], len(order)), k[1], k[2])
+
+    objects: list[Obj] = []
+    for kind, ns, name in sorted(keys, key=rank):
+        o = store.get(kind, ns or None, name) if kind != "Event" else None
+        if o is None:
+            state.foreground.discard((kind, ns, name))
+        else:
+            objects.append(o)
+    by_uid: dict[str, Obj] = {}
+    dependents: dict[str, list[Obj]] = {}
+    for o in objects:
+        for ref in meta.owner_refs(o):
+            uid = ref.get("uid", "")
+            if uid not in by_uid:
+                found = [x for x in store.with_uid(uid) if x.get("kind") != "Event"]
+                if found:  # the last in a full pass's order, as a dict built over it keeps
+                    by_uid[uid] = max(found, key=lambda x: rank(meta.key(x)))
+        if meta.is_deleting(o) and FOREGROUND in _finalizers(o):
+            deps = [d for d in store.owned_by(meta.uid(o)) if d.get("kind") != "Event"]
+            dependents[meta.uid(o)] = sorted(deps, key=lambda x: rank(meta.key(x)))
+        else:
+            state.foreground.discard(meta.key(o))
+    return objects, by_uid, dependents
+
+
 class GarbageCollector(Controller):
     name = "gc"
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
-        objects: list[Obj] = []
-        for kind in store.kinds():
-            if kind == "Event":
-                continue
-            objects.extend(store.list(kind))
-        by_uid = {meta.uid(o): o for o in objects}
-        dependents: dict[str, list[Obj]] = {}
-        for o in objects:
-            for ref in meta.owner_refs(o):
-                dependents.setdefault(ref.get("uid", ""), []).append(o)
+        state: _GcState = cluster.state.setdefault("gc-sync", _GcState())
+        changes = None if state.seen is None else store.changes_since(state.seen)
+        state.seen = store.resource_version
+        if changes is None:
+            objects, by_uid, dependents = _everything(store)
+        else:
+            objects, by_uid, dependents = _concerned(store, state, changes)
 
         for o in objects:
             if meta.is_deleting(o):
                 if FOREGROUND in _finalizers(o):
+                    state.foreground.add(meta.key(o))
                     self._foreground(cluster, o, dependents.get(meta.uid(o), []))
                 elif not _finalizers(o) and o.get("kind") not in ("Pod", "Namespace"):
                     _delete_now(cluster, o)

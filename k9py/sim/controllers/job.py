@@ -145,12 +145,11 @@ class JobController(Controller):
     name = "job"
 
     def reconcile(self, cluster: Cluster) -> None:
-        by_owner = pt.pods_by_owner(cluster)
         for job in cluster.store.list("Job"):
             if meta.is_deleting(job):
                 continue
             try:
-                self._sync(cluster, job, by_owner.get(meta.uid(job), []))
+                self._sync(cluster, job, cluster.store.controlled_by("Pod", meta.uid(job)) if meta.uid(job) else [])
             except ApiError:
                 continue
 

@@ -272,9 +272,13 @@ class NodeLifecycleController(Controller):
             return
         st["_gc_scan"] = stamp
         seen = set()
-        for pod in cluster.store.list("Pod"):
-            node = dig(pod, "spec", "nodeName")
-            if not node or node in nodes:
+        placed: _PodsByNode = cluster.state.setdefault("nodes-pods-by-node", _PodsByNode())
+        placed.refresh(cluster.store)
+        lost = sorted(k for node, keys in placed.by_node.items() if node not in nodes for k in keys)
+        for key in lost:
+            pod = cluster.store.get("Pod", *key)
+            node = dig(pod, "spec", "nodeName") if pod is not None else None
+            if pod is None or not node or node in nodes:
                 continue
             uid = meta.uid(pod)
             seen.add(uid)
@@ -285,6 +289,43 @@ class NodeLifecycleController(Controller):
             cluster.store.delete("Pod", meta.namespace(pod), meta.name(pod))
         for uid in [u for u in orphans if u not in seen]:
             del orphans[uid]
+
+
+class _PodsByNode:
+    """Pods by the node they are bound to, kept up to date from the store's changes (PodGC
+    looks only at the pods of nodes that are gone, not at every pod)."""
+
+    def __init__(self) -> None:
+        self.seen: int | None = None
+        self.node_of: dict[tuple[str, str], str] = {}
+        self.by_node: dict[str, set[tuple[str, str]]] = {}
+
+    def refresh(self, store: Any) -> None:
+        changes = None if self.seen is None else store.changes_since(self.seen)
+        self.seen = store.resource_version
+        if changes is None:
+            self.node_of, self.by_node = {}, {}
+            for pod in store.list("Pod"):
+                self._place((meta.namespace(pod), meta.name(pod)), dig(pod, "spec", "nodeName"))
+            return
+        for ch in changes:
+            if ch.obj.get("kind") == "Pod":
+                node = None if ch.type == "DELETED" else dig(ch.obj, "spec", "nodeName")
+                self._place((meta.namespace(ch.obj), meta.name(ch.obj)), node)
+
+    def _place(self, key: tuple[str, str], node: str | None) -> None:
+        was = self.node_of.get(key)
+        if was == node:
+            return
+        if was is not None:
+            keys = self.by_node[was]
+            keys.discard(key)
+            if not keys:
+                del self.by_node[was]
+            del self.node_of[key]
+        if node:
+            self.node_of[key] = node
+            self.by_node.setdefault(node, set()).add(key)
 
 
 LEASE_NAMESPACE = "kube-node-lease"

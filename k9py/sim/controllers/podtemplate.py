@@ -60,8 +60,18 @@ def strip_hash_label(template: Obj, label: str = POD_TEMPLATE_HASH) -> Obj:
     return t
 
 
+def _without_hash_label(template: Obj) -> Obj:
+    """``strip_hash_label`` without the deep copy: only the dicts on the path are new."""
+    t = template or {}
+    md = t.get("metadata")
+    labels = md.get("labels") if isinstance(md, dict) else None
+    if not isinstance(labels, dict) or POD_TEMPLATE_HASH not in labels:
+        return t
+    return {**t, "metadata": {**md, "labels": {k: v for k, v in labels.items() if k != POD_TEMPLATE_HASH}}}  # type: ignore[dict-item]
+
+
 def equal_ignore_hash(a: Obj, b: Obj) -> bool:
-    return strip_hash_label(a) == strip_hash_label(b)
+    return _without_hash_label(a) == _without_hash_label(b)
 
 
 # -- defaulting (what the apiserver does to a PodTemplateSpec) ------------------------------
@@ -161,7 +171,8 @@ def is_active(pod: Obj) -> bool:
 
 
 def ready_condition(pod: Obj) -> Obj | None:
-    for c in dig(pod, "status", "conditions") or []:
+    st = pod.get("status")  # dig(pod, "status", "conditions") without its generality: a hot path
+    for c in (st.get("conditions") if isinstance(st, dict) else None) or []:
         if c.get("type") == "Ready":
             return c
     return None
@@ -214,7 +225,9 @@ def pods_by_owner(cluster: Cluster, namespace: str | None = None) -> dict[str, l
 
 
 def pods_by_owner_uid(cluster: Cluster, namespace: str, uid: str) -> list[Obj]:
-    return [p for p in cluster.store.list("Pod", namespace) if (controller_uid(p) == uid)]
+    if not uid:
+        return [p for p in cluster.store.list("Pod", namespace) if (controller_uid(p) == uid)]
+    return cluster.store.controlled_by("Pod", uid, namespace)
 
 
 def controller_uid(obj: Obj) -> str | None:
@@ -226,8 +239,10 @@ def controller_uid(obj: Obj) -> str | None:
 
 def owned(cluster: Cluster, kind: str, owner: Obj) -> list[Obj]:
     uid = meta.uid(owner)
-    return [o for o in cluster.store.list(kind, meta.namespace(owner))
-            if (meta.controller_ref(o) or {}).get("uid") == uid]
+    if not uid:
+        return [o for o in cluster.store.list(kind, meta.namespace(owner))
+                if (meta.controller_ref(o) or {}).get("uid") == uid]
+    return cluster.store.controlled_by(kind, uid, meta.namespace(owner))  # an index, not a scan
 
 
 def adopt_orphans(cluster: Cluster, kind: str, owner: Obj, selector: Obj | None) -> None:
@@ -235,7 +250,7 @@ def adopt_orphans(cluster: Cluster, kind: str, owner: Obj, selector: Obj | None)
     sel = selectors.from_label_selector(selector) if isinstance(selector, dict) else None
     if not sel:
         return
-    for o in cluster.store.list(kind, meta.namespace(owner)):
+    for o in cluster.store.controlled_by(kind, "", meta.namespace(owner)):  # no controller
         if meta.controller_ref(o) is None and not meta.is_deleting(o) and selectors.matches(sel, meta.labels(o)):
             if kind == "Pod" and not is_active(o):
                 continue

@@ -70,46 +70,109 @@ def pod_delete_rank(pods: list[Obj], related: list[Obj], now: float | None = Non
     return sorted(pods, key=key)
 
 
+_COUNTS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration")
+
+
+class _SyncState:
+    """Which ReplicaSets a pass looks at: those not settled (``pending``), those with
+    minReadySeconds (their availability moves with the clock: ``timed``) and those the store's
+    changes since the last pass concern (themselves, their pods, orphan pods of their namespace)."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, tuple] = {}  # uid -> what the last sync that settled it read
+        self.pending: set[tuple[str, str]] = set()
+        self.timed: set[tuple[str, str]] = set()
+        self.idle: dict[str, tuple] = {}  # uid -> (what it read, clock) of a sync that wrote nothing
+        self.seen: int | None = None
+
+    def candidates(self, store: Any) -> list[tuple[str, str]]:
+        changes = None if self.seen is None else store.changes_since(self.seen)
+        self.seen = store.resource_version
+        if changes is None:
+            for rs in store.list("ReplicaSet"):
+                self._note(rs)
+            return list(store.keys("ReplicaSet"))
+        keys = self.pending | self.timed
+        for ch in changes:
+            kind = ch.obj.get("kind")
+            if kind == "ReplicaSet":
+                keys.add(self._note(ch.obj))
+            elif kind == "Pod":
+                for o in (ch.obj, ch.old):
+                    if o is None:
+                        continue
+                    ref = meta.controller_ref(o)
+                    if ref is None:
+                        keys.update(store.keys("ReplicaSet", meta.namespace(o)))
+                    elif ref.get("kind") == "ReplicaSet":
+                        keys.add((meta.namespace(o), ref.get("name", "")))
+        return sorted(keys)
+
+    def _note(self, rs: Obj) -> tuple[str, str]:
+        key = (meta.namespace(rs), meta.name(rs))
+        if dig(rs, "spec", "minReadySeconds"):
+            self.timed.add(key)
+        else:
+            self.timed.discard(key)
+        return key
+
+
 class ReplicaSetController(Controller):
     name = "replicaset"
 
     def reconcile(self, cluster: Cluster) -> None:
-        by_owner = pt.pods_by_owner(cluster)
-        orphans: dict[str, list[Obj]] = {}
-        for pod in cluster.store.list("Pod"):
-            if meta.controller_ref(pod) is None and pt.is_active(pod):
-                orphans.setdefault(meta.namespace(pod), []).append(pod)
-        memo: dict[str, tuple] = self.__dict__.setdefault("_memo", {})
-        for rs in cluster.store.list("ReplicaSet"):
-            if meta.is_deleting(rs):
+        store = cluster.store
+        state: _SyncState = cluster.state.setdefault("replicaset-sync", _SyncState())
+        orphans: dict[str, list[Obj]] = {}  # namespace -> active pods without a controller
+        memo = state.memo
+        for key in state.candidates(store):
+            rs = store.get("ReplicaSet", *key)
+            if rs is None or meta.is_deleting(rs):
+                state.pending.discard(key)
+                state.timed.discard(key)
                 continue
-            pods = by_owner.get(meta.uid(rs), [])
-            ns_orphans = orphans.get(meta.namespace(rs), [])
+            uid = meta.uid(rs)
+            ns = key[0]
+            pods = store.controlled_by("Pod", uid)
+            if ns not in orphans:
+                orphans[ns] = [p for p in store.controlled_by("Pod", "", ns) if pt.is_active(p)]
+            ns_orphans = orphans[ns]
             # Nothing the sync reads changed since last time: skip it (settle runs us often).
             sig = (rs["metadata"].get("resourceVersion"), tuple(p["metadata"].get("resourceVersion") for p in pods),
                    tuple(o["metadata"].get("resourceVersion") for o in ns_orphans), cluster.now() if dig(rs, "spec", "minReadySeconds") else None)
-            if memo.get(meta.uid(rs)) == sig:
+            if memo.get(uid) == sig:
+                state.pending.discard(key)
                 continue
-            self._sync(cluster, rs, pods, ns_orphans, self._related(cluster, rs, by_owner))
-            rs_after = cluster.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs))
-            if rs_after is not None and dig(rs_after, "status", "replicas") == dig(rs_after, "spec", "replicas"):
-                after = pt.pods_by_owner_uid(cluster, meta.namespace(rs), meta.uid(rs))
-                memo[meta.uid(rs)] = (rs_after["metadata"].get("resourceVersion"),
-                                      tuple(p["metadata"].get("resourceVersion") for p in after),
-                                      sig[2], sig[3])
+            # Not settled, but its last sync saw exactly this at the same time and wrote nothing.
+            idle = (sig, cluster.now())
+            if state.idle.get(uid) == idle:
+                continue
+            before = store.resource_version
+            self._sync(cluster, rs, pods, ns_orphans, self._related(cluster, rs))
+            if store.resource_version == before:
+                state.idle[uid] = idle
             else:
-                memo.pop(meta.uid(rs), None)
+                state.idle.pop(uid, None)
+            rs_after = store.get("ReplicaSet", *key)
+            if rs_after is not None and dig(rs_after, "status", "replicas") == dig(rs_after, "spec", "replicas"):
+                after = pt.pods_by_owner_uid(cluster, ns, uid)
+                memo[uid] = (rs_after["metadata"].get("resourceVersion"),
+                             tuple(p["metadata"].get("resourceVersion") for p in after),
+                             sig[2], sig[3])
+                state.pending.discard(key)
+            else:
+                memo.pop(uid, None)
+                state.pending.add(key)
 
     @staticmethod
-    def _related(cluster: Cluster, rs: Obj, by_owner: dict[str, list[Obj]]) -> list[Obj]:
+    def _related(cluster: Cluster, rs: Obj) -> list[Obj]:
         """getIndirectlyRelatedPods: pods of every ReplicaSet under the same Deployment."""
         owner = pt.controller_uid(rs)
         if owner is None:
-            return by_owner.get(meta.uid(rs), [])
+            return cluster.store.controlled_by("Pod", meta.uid(rs))
         out: list[Obj] = []
-        for sib in cluster.store.list("ReplicaSet", meta.namespace(rs)):
-            if pt.controller_uid(sib) == owner:
-                out.extend(by_owner.get(meta.uid(sib), []))
+        for sib in cluster.store.controlled_by("ReplicaSet", owner, meta.namespace(rs)):
+            out.extend(cluster.store.controlled_by("Pod", meta.uid(sib)))
         return out
 
     def _sync(self, cluster: Cluster, rs: Obj, pods: list[Obj], orphans: list[Obj],
@@ -193,6 +256,12 @@ class ReplicaSetController(Controller):
                     if at is not None:
                         cluster.wake_at(at)
 
+        def counts(o: Obj) -> dict[str, int]:
+            """The status fields ``apply`` sets, as it leaves them."""
+            out = {"replicas": len(pods), "fullyLabeledReplicas": labelled, "readyReplicas": ready,
+                   "availableReplicas": available, "observedGeneration": o["metadata"].get("generation", 1)}
+            return {k: v for k, v in out.items() if v or k in ("replicas", "observedGeneration")}
+
         def apply(o: Obj) -> None:
             st = o.setdefault("status", {})
             st["replicas"] = len(pods)
@@ -204,4 +273,8 @@ class ReplicaSetController(Controller):
             for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
                 if not st[k]:
                     st.pop(k)
+        cur = cluster.store.get("ReplicaSet", ns, meta.name(rs))
+        if cur is not None and isinstance(cur.get("status"), dict) and \
+                {k: cur["status"][k] for k in _COUNTS if k in cur["status"]} == counts(cur):
+            return  # a no-op write: skip copying the object for it
         cluster.store.mutate("ReplicaSet", ns, meta.name(rs), apply)

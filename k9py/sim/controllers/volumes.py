@@ -186,16 +186,46 @@ def claim_class(pvc: Obj) -> str:
     return meta.dig(pvc, "spec", "storageClassName") or ""
 
 
+def _claims_of(pod: Obj) -> list[str]:
+    return [c for vol in meta.dig(pod, "spec", "volumes") or []
+            if (c := meta.dig(vol, "persistentVolumeClaim", "claimName"))]
+
+
+class _ClaimUsers:
+    """The pods that mount a claim, kept up to date from the store's changes (no pod scan)."""
+
+    def __init__(self) -> None:
+        self.seen: int | None = None
+        self.pods: dict[tuple[str, str], list[str]] = {}  # pod (namespace, name) -> its claims
+
+    def refresh(self, store: Any) -> None:
+        changes = None if self.seen is None else store.changes_since(self.seen)
+        self.seen = store.resource_version
+        if changes is None:
+            self.pods = {(meta.namespace(p), meta.name(p)): cl for p in store.list("Pod") if (cl := _claims_of(p))}
+            return
+        for ch in changes:
+            if ch.obj.get("kind") != "Pod":
+                continue
+            key = (meta.namespace(ch.obj), meta.name(ch.obj))
+            claims = _claims_of(ch.obj) if ch.type != "DELETED" else []
+            if claims:
+                self.pods[key] = claims
+            else:
+                self.pods.pop(key, None)
+
+
 def pods_using_claims(cluster: Cluster) -> dict[tuple[str, str], list[Obj]]:
     """(namespace, claimName) -> non-terminal pods that mount it."""
+    users: _ClaimUsers = cluster.state.setdefault("volumes-claim-users", _ClaimUsers())
+    users.refresh(cluster.store)
     out: dict[tuple[str, str], list[Obj]] = {}
-    for pod in cluster.store.list("Pod"):
-        if meta.dig(pod, "status", "phase") in ("Succeeded", "Failed"):
+    for key in sorted(users.pods):
+        pod = cluster.store.get("Pod", *key)
+        if pod is None or meta.dig(pod, "status", "phase") in ("Succeeded", "Failed"):
             continue
-        for vol in meta.dig(pod, "spec", "volumes") or []:
-            claim = meta.dig(vol, "persistentVolumeClaim", "claimName")
-            if claim:
-                out.setdefault((meta.namespace(pod), claim), []).append(pod)
+        for claim in _claims_of(pod):
+            out.setdefault((key[0], claim), []).append(pod)
     return out
 
 

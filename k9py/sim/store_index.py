@@ -1,0 +1,116 @@
+"""The object store's indexes: keys by kind and namespace, by controller and by owner uid, and
+sorted key lists cached until the membership they cover changes. They hold keys, never objects,
+so a write that replaces an object without moving it touches no index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Obj = dict[str, Any]
+Key = tuple[str, str]  # (namespace, name)
+FullKey = tuple[str, str, str]  # (kind, namespace, name)
+
+
+def _refs(obj: Obj | None) -> list[Obj]:
+    if obj is None:
+        return []
+    return obj.get("metadata", {}).get("ownerReferences") or []
+
+
+def _uid(obj: Obj) -> str:
+    return obj.get("metadata", {}).get("uid") or ""
+
+
+def _controller_uid(refs: list[Obj]) -> str:
+    for ref in refs:
+        if ref.get("controller"):
+            return ref.get("uid") or ""
+    return ""
+
+
+class StoreIndex:
+    def __init__(self) -> None:
+        self._by_ns: dict[str, dict[str, set[Key]]] = {}  # kind -> namespace -> keys
+        self._sorted: dict[tuple[str, str | None], tuple[Key, ...]] = {}  # (kind, ns or None for all) -> keys
+        self._by_controller: dict[tuple[str, str], set[Key]] = {}  # (kind, controller uid or "") -> keys
+        self._by_owner: dict[str, set[FullKey]] = {}  # any owner's uid -> what references it
+        self._by_uid: dict[str, set[FullKey]] = {}  # an object's own uid -> it
+
+    # -- maintenance (the store calls these on every change of membership or ownership) ------
+    def add(self, kind: str, key: Key, obj: Obj) -> None:
+        self._by_ns.setdefault(kind, {}).setdefault(key[0], set()).add(key)
+        self._sorted.pop((kind, None), None)
+        self._sorted.pop((kind, key[0]), None)
+        self._own(kind, key, _refs(obj))
+        self._by_uid.setdefault(_uid(obj), set()).add((kind, *key))
+
+    def remove(self, kind: str, key: Key, obj: Obj) -> None:
+        keys = self._by_ns.get(kind, {}).get(key[0])
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._by_ns[kind][key[0]]
+        self._sorted.pop((kind, None), None)
+        self._sorted.pop((kind, key[0]), None)
+        self._disown(kind, key, _refs(obj))
+        self._drop_uid(kind, key, obj)
+
+    def replaced(self, kind: str, key: Key, old: Obj, new: Obj) -> None:
+        old_refs, new_refs = _refs(old), _refs(new)
+        if old_refs != new_refs:
+            self._disown(kind, key, old_refs)
+            self._own(kind, key, new_refs)
+        if _uid(old) != _uid(new):  # a replayed object (put_verbatim) may come back under a new uid
+            self._drop_uid(kind, key, old)
+            self._by_uid.setdefault(_uid(new), set()).add((kind, *key))
+
+    def _drop_uid(self, kind: str, key: Key, obj: Obj) -> None:
+        uid = _uid(obj)
+        keys = self._by_uid.get(uid)
+        if keys is not None:
+            keys.discard((kind, *key))
+            if not keys:
+                del self._by_uid[uid]
+
+    def _own(self, kind: str, key: Key, refs: list[Obj]) -> None:
+        self._by_controller.setdefault((kind, _controller_uid(refs)), set()).add(key)
+        for ref in refs:
+            self._by_owner.setdefault(ref.get("uid") or "", set()).add((kind, *key))
+
+    def _disown(self, kind: str, key: Key, refs: list[Obj]) -> None:
+        ck = (kind, _controller_uid(refs))
+        keys = self._by_controller.get(ck)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._by_controller[ck]
+        for ref in refs:
+            uid = ref.get("uid") or ""
+            owned = self._by_owner.get(uid)
+            if owned is not None:
+                owned.discard((kind, *key))
+                if not owned:
+                    del self._by_owner[uid]
+
+    # -- queries -------------------------------------------------------------------------------
+    def sorted_keys(self, kind: str, namespace: str | None, all_keys: Any) -> tuple[Key, ...]:
+        """Keys of ``kind`` (in ``namespace``) in (namespace, name) order; ``all_keys``: the
+        kind's bucket, sorted when no namespace is asked for."""
+        ck = (kind, namespace or None)
+        keys = self._sorted.get(ck)
+        if keys is None:
+            src = all_keys if not namespace else self._by_ns.get(kind, {}).get(namespace, ())
+            keys = self._sorted[ck] = tuple(sorted(src))
+        return keys
+
+    def controlled(self, kind: str, uid: str) -> set[Key]:
+        """Keys of ``kind`` whose controller ownerReference has ``uid`` ("" for none)."""
+        return self._by_controller.get((kind, uid), set())
+
+    def owned(self, uid: str) -> set[FullKey]:
+        """(kind, namespace, name) of every object with an ownerReference to ``uid``."""
+        return self._by_owner.get(uid, set())
+
+    def with_uid(self, uid: str) -> set[FullKey]:
+        """(kind, namespace, name) of the objects whose own uid is ``uid``."""
+        return self._by_uid.get(uid, set())
