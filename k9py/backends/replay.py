@@ -244,10 +244,8 @@ class RecordingPlayback(Playback):
         return [Mark(m.t, m.what, m.note, done=m.t <= pos) for m in self._marks[1]]
 
     def home_namespace(self) -> str | None:
-        unique = {(o.get("kind"), meta.namespace(o), meta.name(o)): o
-                  for o in (ev.object for ev in self._player.recording.events) if o is not None}
-        objs = list(unique.values())
-        return busiest_namespace([o for o in objs if o.get("kind") == "Pod"], objs)
+        objs = [{"kind": kind, "metadata": {"namespace": ns}} for kind, ns, _ in self._player.feed.placed]
+        return busiest_namespace([o for o in objs if o["kind"] == "Pod"], objs)
 
     def accepts(self, file_kind: str) -> bool:
         return file_kind == files.RECORDING
@@ -262,22 +260,25 @@ class RecordingPlayback(Playback):
 
 
 def _recorded_marks(player: Player) -> list[Mark]:
+    """Decodes the recorded Events and the objects created or deleted (not the updates)."""
     out: list[Mark] = []
-    for ev in player.recording.events:
-        obj = ev.object
-        if ev.t <= EPS or obj is None:
+    feed = player.feed
+    for i, (t, type_, key) in enumerate(zip(feed.times, feed.types, feed.keys, strict=True)):
+        if t <= EPS:
             continue
-        if obj.get("kind") == "Event":
-            if ev.type == "DELETED":
+        if key[0] == "Event":
+            if type_ == "DELETED":
                 continue
+            obj = feed.load(i)
             inv = obj.get("involvedObject") or {}
             ns = inv.get("namespace")
             what = f"{obj.get('type') or 'Normal'} {obj.get('reason') or ''} {inv.get('kind', '')} " \
                    f"{ns + '/' if ns else ''}{inv.get('name', '')}"
-            out.append(Mark(ev.t, " ".join(what.split()), str(obj.get("message") or "")))
-        elif ev.type != "MODIFIED":
+            out.append(Mark(t, " ".join(what.split()), str(obj.get("message") or "")))
+        elif type_ != "MODIFIED":
+            obj = feed.load(i)
             ns = meta.namespace(obj)
-            out.append(Mark(ev.t, f"{ev.type.lower()} {obj.get('kind')} {ns + '/' if ns else ''}{meta.name(obj)}"))
+            out.append(Mark(t, f"{type_.lower()} {obj.get('kind')} {ns + '/' if ns else ''}{meta.name(obj)}"))
     return out
 
 

@@ -4,8 +4,9 @@ backends and ``serve`` read, its clock reads ``start + t`` so ages look as they 
 Moving the play head (play, step, seek) publishes the difference between the old and the new
 state as ordinary watch events (ADDED/MODIFIED/DELETED), so informers and ``kubectl get -w``
 follow along, backwards too. Seeking is fast on long recordings: a checkpoint of the state
-(a shallow dict of the immutable recorded objects) is kept every so many events; a seek starts
-from the nearest checkpoint before the target, never from the start.
+(which event put each object there) is kept every so many events; a seek starts from the
+nearest checkpoint before the target, never from the start. Objects are decoded when the play
+head puts them in the store (``eventlog``), so a long recording costs little memory.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import bisect
 import builtins
 import random
 import threading
+from array import array
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from k9py.kube import resources
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339_nano
-from k9py.scenario.recording import LOG, Recording, complete, object_key
+from k9py.scenario.eventlog import Feed, gc_paused
+from k9py.scenario.recording import Recording, complete
 from k9py.sim.store import ObjectStore
 
 Obj = dict[str, Any]
@@ -30,6 +33,7 @@ Key = tuple[str, str, str]
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 EPS = 1e-6  # recorded times are differences of epoch floats: an event "at" t may read t ± 1e-7
 CHECKPOINT_EVERY = 256  # events between checkpoints (at least; more when the state is large)
+READ_AHEAD = 512  # events whose objects are decoded ahead of the play head
 
 
 class PlayheadClock:
@@ -42,9 +46,17 @@ class PlayheadClock:
         return self._player.start + self._player.position
 
 
+REPLAY_HISTORY = 5_000  # watch events kept for resuming (the simulator's 50,000 would hold 50,000 objects)
+
+
 class ReplayStore(ObjectStore):
     """An ObjectStore whose objects are written verbatim (the recorded resourceVersion, uid and
     status stay as recorded); every write still gets a store resourceVersion for watches."""
+
+    def __init__(self, clock: PlayheadClock, rng: random.Random) -> None:
+        # the store reads only .now(): the play head is clock enough (it is no VirtualClock: it goes back)
+        super().__init__(clock, rng)  # type: ignore[arg-type]
+        self._history = deque(maxlen=REPLAY_HISTORY)
 
     def put(self, obj: Obj) -> None:
         self.put_verbatim(obj)
@@ -53,19 +65,15 @@ class ReplayStore(ObjectStore):
         self.remove_verbatim(kind, namespace, name)
 
 
-@dataclass
-class _Ev:
-    t: float
-    type: str
-    key: Key
-    obj: Obj  # completed (for DELETED: the last state)
-
-
 class Player:
     """Plays ``rec`` on a manual clock: call ``advance(real_seconds)`` (the driver) or move the
-    play head with ``seek``/``step_*``/``home``/``end``. Thread-safe under ``lock``."""
+    play head with ``seek``/``step_*``/``home``/``end``. Thread-safe under ``lock``.
 
-    def __init__(self, rec: Recording, *, checkpoint_every: int = CHECKPOINT_EVERY, paused: bool = False) -> None:
+    ``feed``: the recording's events, indexed (``eventlog.open_jsonl`` for a file opened to be
+    played: the objects stay on disk until the play head reaches them); default: ``rec.events``."""
+
+    def __init__(self, rec: Recording, *, checkpoint_every: int = CHECKPOINT_EVERY, paused: bool = False,
+                 feed: Feed | None = None) -> None:
         self.recording = rec
         self.start = rec.start
         self.duration = rec.end
@@ -74,46 +82,68 @@ class Player:
         self.speed = 1.0
         self.paused = paused
         self.clock = PlayheadClock(self)
-        # the store reads only .now(): the play head is clock enough (it is no VirtualClock: it goes back)
-        self.store = ReplayStore(self.clock, random.Random(0))  # type: ignore[arg-type]
-        self._events: list[_Ev] = []
-        self._logs: dict[tuple[str, str], list[tuple[float, str, str]]] = {}
-        self._checkpoints: list[tuple[int, dict[Key, Obj]]] = []
-        self._prepare(max(1, checkpoint_every))
-        self.times = [e.t for e in self._events]  # object events: what the state is made of
-        self.all_times = [e.t for e in rec.events]  # every event, logs too: where steps stop
+        self.store = ReplayStore(self.clock, random.Random(0))
+        self.feed = feed if feed is not None else Feed.of(rec.events)
+        self._logs = self.feed.logs
+        self._born: array[float] = array("d")  # each object event's object's birth (its made-up uid)
+        self._checkpoints: list[tuple[int, dict[Key, int]]] = []  # (event index, key -> event index)
+        with gc_paused():
+            self._prepare(max(1, checkpoint_every))
+        self._checkpoint_at = [c[0] for c in self._checkpoints]
+        self.times = self.feed.times  # object events: what the state is made of
+        self.all_times = self.feed.all_times  # every event, logs too: where steps stop
         self.applied = 0  # events [0, applied) are in the store
-        self._state: dict[Key, Obj] = {}
+        self._state: dict[Key, int] = {}  # the objects in the store: key -> the event that put it
+        self._ahead: dict[int, Obj] = {}  # objects decoded before they are played (``_read_ahead``)
         self.listeners: list[Callable[[Player], None]] = []
         self._move_to_index(bisect.bisect_right(self.times, EPS))
 
     # -- preparation -------------------------------------------------------------------------
     def _prepare(self, every: int) -> None:
-        alive: dict[Key, tuple[float, Obj]] = {}  # key -> (birth t, last object)
-        state: dict[Key, Obj] = {}
+        """Births and checkpoints, from the index alone (no object is decoded)."""
+        alive: dict[Key, float] = {}  # key -> birth t
+        state: dict[Key, int] = {}
+        born = self._born
         self._checkpoints.append((0, {}))
         since = 0
-        for i, ev in enumerate(self.recording.events):
-            if ev.type == LOG:
-                self._logs.setdefault((ev.namespace, ev.pod), []).append((ev.t, ev.container, ev.line))
-                continue
-            assert ev.object is not None
-            key = object_key(ev.object)
-            born = alive.get(key)
-            born_t = born[0] if born is not None and ev.type != "ADDED" else ev.t
-            obj = complete(ev.object, key, born_t)
-            obj["metadata"].setdefault("resourceVersion", str(i + 1))
-            self._events.append(_Ev(ev.t, ev.type, key, obj))
-            if ev.type == "DELETED":
+        for i, (t, type_, key) in enumerate(zip(self.feed.times, self.feed.types, self.feed.keys, strict=True)):
+            b = alive.get(key)
+            born_t = b if b is not None and type_ != "ADDED" else t
+            born.append(born_t)
+            if type_ == "DELETED":
                 alive.pop(key, None)
                 state.pop(key, None)
             else:
-                alive[key] = (born_t, obj)
-                state[key] = obj
+                alive[key] = born_t
+                state[key] = i
             since += 1
             if since >= max(every, len(state) // 4):
-                self._checkpoints.append((len(self._events), dict(state)))
+                self._checkpoints.append((i + 1, dict(state)))
                 since = 0
+
+    def _read_ahead(self, indexes: list[int]) -> list[Obj]:
+        """``_objects`` while playing on: the next objects are decoded with these (fewer, larger
+        reads; objects decoded together share their keys' strings) and kept until played."""
+        ahead = self._ahead
+        if any(i not in ahead for i in indexes):
+            ahead.clear()
+            if indexes:
+                types, last = self.feed.types, indexes[-1]
+                more = range(last + 1, min(last + 1 + READ_AHEAD, len(types)))
+                wanted = indexes + [i for i in more if types[i] != "DELETED"]
+                ahead.update(zip(wanted, self._objects(wanted), strict=True))
+        return [ahead.pop(i) for i in indexes]
+
+    def _objects(self, indexes: list[int]) -> list[Obj]:
+        """Those object events' objects as the store holds them (completed, decoded now)."""
+        keys, born, versions, copy = self.feed.keys, self._born, self.feed.versions, not self.feed.fresh
+        out = []
+        with gc_paused():
+            for i, raw in zip(indexes, self.feed.load_many(indexes), strict=True):
+                obj = complete(raw, keys[i], born[i], copy=copy)
+                obj["metadata"].setdefault("resourceVersion", str(versions[i]))
+                out.append(obj)
+        return out
 
     # -- reading -------------------------------------------------------------------------------
     def now(self) -> float:
@@ -135,7 +165,8 @@ class Player:
     def state(self) -> dict[Key, Obj]:
         """The objects at the play head (a copy of the index; the objects are shared, read-only)."""
         with self.lock:
-            return dict(self._state)
+            get = self.store.get
+            return {key: obj for key in self._state if (obj := get(*key)) is not None}
 
     def logs(self, namespace: str, pod: str, container: str | None = None, *, tail_lines: int | None = None,
              since_seconds: float | None = None, timestamps: bool = False, previous: bool = False) -> list[str]:
@@ -246,40 +277,44 @@ class Player:
         if target == self.applied:
             return
         if target > self.applied and target - self.applied <= CHECKPOINT_EVERY:
-            for ev in self._events[self.applied:target]:
-                self._apply(ev)
-            self.applied = target
+            self._play(target)
             return
-        j = bisect.bisect_right([c[0] for c in self._checkpoints], target) - 1
+        j = bisect.bisect_right(self._checkpoint_at, target) - 1
         base_index, base = self._checkpoints[j]
         if self.applied <= target and self.applied >= base_index:
-            for ev in self._events[self.applied:target]:
-                self._apply(ev)
-            self.applied = target
+            self._play(target)
             return
         new = dict(base)
-        for ev in self._events[base_index:target]:
-            if ev.type == "DELETED":
-                new.pop(ev.key, None)
+        types, keys = self.feed.types, self.feed.keys
+        for i in range(base_index, target):
+            if types[i] == "DELETED":
+                new.pop(keys[i], None)
             else:
-                new[ev.key] = ev.obj
+                new[keys[i]] = i
         old = self._state
         for key in [k for k in old if k not in new]:
             self.store.remove(*key)
             del old[key]
-        for key, obj in new.items():
-            if old.get(key) is not obj:
-                self.store.put(obj)
+        changed = [i for key, i in new.items() if old.get(key) != i]
+        for obj in self._objects(changed):
+            self.store.put(obj)
         self._state = new
         self.applied = target
 
-    def _apply(self, ev: _Ev) -> None:
-        if ev.type == "DELETED":
-            if self._state.pop(ev.key, None) is not None:
-                self.store.remove(*ev.key)
-        else:
-            self._state[ev.key] = ev.obj
-            self.store.put(ev.obj)
+    def _play(self, target: int) -> None:
+        """Apply the events from ``applied`` up to ``target``, one by one."""
+        types, keys, state, store = self.feed.types, self.feed.keys, self._state, self.store
+        span = range(self.applied, target)
+        objs = iter(self._read_ahead([i for i in span if types[i] != "DELETED"]))
+        for i in span:
+            key = keys[i]
+            if types[i] == "DELETED":
+                if state.pop(key, None) is not None:
+                    store.remove(*key)
+            else:
+                state[key] = i
+                store.put(next(objs))
+        self.applied = target
 
     def _notify(self) -> None:
         for cb in list(self.listeners):

@@ -65,11 +65,12 @@ class Recording:
     description: str = ""
     name: str = ""
     duration: float | None = None
-    events: list[Event] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # empty when opened for playing (``eventlog.open_jsonl``)
+    last_t: float = 0.0  # the last event's t when ``events`` is not kept
 
     @property
     def end(self) -> float:
-        last = self.events[-1].t if self.events else 0.0
+        last = self.events[-1].t if self.events else self.last_t
         return max(last, self.duration or 0.0)
 
     def header(self) -> Obj:
@@ -321,14 +322,16 @@ def object_key(obj: Obj) -> tuple[str, str, str]:
     return obj.get("kind", ""), ns, md.get("name", "")
 
 
-def complete(obj: Obj, key: tuple[str, str, str], born_t: float) -> Obj:
+def complete(obj: Obj, key: tuple[str, str, str], born_t: float, *, copy: bool = True) -> Obj:
     """A copy of a (possibly partial) recorded object with what a store needs to key and watch
     it: its namespace and a uid (stable for its lifetime). Nothing else is made up: a replay is
     served verbatim, so an object recorded without ``creationTimestamp`` has none (kubectl
-    prints ``<unknown>`` for its AGE, as it would for the cluster's)."""
+    prints ``<unknown>`` for its AGE, as it would for the cluster's). ``copy=False``: ``obj``
+    itself is completed (one just decoded, nobody else's)."""
     kind, ns, name = key
-    out = dict(obj)
-    md = dict(out.get("metadata") or {})
+    out = dict(obj) if copy else obj
+    md = out.get("metadata") or {}
+    md = dict(md) if copy else md
     res = resources.BY_KIND.get(kind)
     if res is not None:
         out.setdefault("apiVersion", res.api_version)

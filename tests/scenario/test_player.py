@@ -193,8 +193,8 @@ def test_seeking_back_on_a_long_recording_uses_checkpoints():
     p = Player(player_of(_long_events(20000)).recording, checkpoint_every=256)
     p.end()
     applied: list[int] = []
-    original = p._apply
-    p._apply = lambda ev: (applied.append(1), original(ev))  # type: ignore[method-assign]
+    original = p._play
+    p._play = lambda target: (applied.append(1), original(target))  # type: ignore[method-assign]
     p.seek(p.duration - 100)
     # from the nearest checkpoint, not from the start: a few hundred events at most
     assert len(applied) == 0  # the diff path does not replay events one by one into the store

@@ -1,0 +1,129 @@
+"""A JSON Lines recording opened to be played (``files.open_scenario``): indexed, its objects
+read back from disk when the play head reaches them; it plays, seeks and fails exactly like the
+same recording parsed whole (``parse_recording``)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+import pytest
+
+from k9py.backends.replay import RecordingPlayback, ReplayBackend, _recorded_marks
+from k9py.errors import K9pyError
+from k9py.scenario import files
+from k9py.scenario.player import Player
+from k9py.scenario.recording import parse_recording
+from tests.scenario.helpers import jsonl, pod
+
+
+def _events(n: int) -> list[dict[str, Any]]:
+    """Pods (some partial: no namespace, no uid) created, changed, deleted and created again,
+    recorded Events, a cluster-scoped Node and logs, over n/4 seconds."""
+    out: list[dict[str, Any]] = [{"t": 0, "type": "ADDED", "object": {"kind": "Node", "metadata": {"name": "n1"}}}]
+    for i in range(n):
+        t = i / 4
+        name = f"p{i % 23}"
+        if i % 11 == 3:
+            out.append({"t": t, "type": "LOG", "namespace": "shop", "pod": name, "container": "app", "line": f"l{i}"})
+        elif i % 7 == 5:
+            out.append({"t": t, "type": "ADDED", "object": {
+                "kind": "Event", "metadata": {"name": f"e{i}", "namespace": "shop"}, "reason": "Started",
+                "message": f"m{i}", "involvedObject": {"kind": "Pod", "namespace": "shop", "name": name}}})
+        else:
+            obj = pod(name, f"Phase{i}", ns="shop")
+            if i % 3 == 0:
+                del obj["metadata"]["namespace"]  # partial: defaults to default
+            type_ = ("ADDED", "MODIFIED", "MODIFIED", "DELETED")[(i // 23) % 4]
+            out.append({"t": t, "type": type_, "object": obj})
+    return out
+
+
+EVENTS = _events(1500)
+
+
+def _opened(tmp_path: Any, text: str, name: str = "rec.jsonl") -> Player:
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+    kind, player = files.open_scenario(str(path))
+    assert kind == files.RECORDING and isinstance(player, Player)
+    return player
+
+
+def _snapshot(p: Player) -> tuple[Any, ...]:
+    return (p.position, p.events_played, p.state(), sorted((o["kind"], o["metadata"]["name"]) for o in p.store.list("Pod")),
+            p.logs("shop", "p3") if p.store.get("Pod", "shop", "p3") else None)
+
+
+@pytest.mark.parametrize("name", ["rec.jsonl", "rec.jsonl.gz"])
+def test_an_opened_recording_plays_and_seeks_exactly_like_the_parsed_one(tmp_path, name):
+    text = jsonl(EVENTS)
+    opened = _opened(tmp_path, text, name)
+    parsed = Player(parse_recording("mem.jsonl", text))
+    assert opened.recording.events == [] and opened.feed.spill is not None  # nothing kept but the index
+    assert (opened.duration, opened.total_events, opened.all_times) == (parsed.duration, parsed.total_events, parsed.all_times)
+    assert _snapshot(opened) == _snapshot(parsed)
+    for t in (100.0, 3.0, 250.0, 249.5, 0.0, 374.0, 120.25, 1e9):  # forwards, back, by checkpoints
+        opened.seek(t)
+        parsed.seek(t)
+        assert _snapshot(opened) == _snapshot(parsed)
+    opened.home()
+    parsed.home()
+    opened.set_speed(8)
+    parsed.set_speed(8)
+    while not parsed.at_end:
+        opened.advance(0.7)
+        parsed.advance(0.7)
+        assert _snapshot(opened) == _snapshot(parsed)
+    assert opened.at_end and opened.paused
+
+
+def test_marks_and_home_namespace_read_the_index_like_the_recorded_objects():
+    text = jsonl(EVENTS)
+    from_feed = Player(parse_recording("mem.jsonl", text))
+    marks = _recorded_marks(from_feed)
+    assert marks[0].what.startswith(("added", "deleted", "Normal"))
+    assert any(m.what == "Normal Started Pod shop/p12" and m.note == "m12" for m in marks)
+    assert any(m.what.startswith("deleted Pod p") for m in marks)  # recorded without a namespace: shown so
+    backend = ReplayBackend(from_feed)
+    assert isinstance(backend.playback(), RecordingPlayback)
+    assert backend.playback().home_namespace() == "shop"
+
+
+def test_objects_are_decoded_only_when_the_play_head_reaches_them(tmp_path):
+    p = _opened(tmp_path, jsonl(EVENTS))
+    decoded: list[int] = []
+    load_many = p.feed.load_many
+    p.feed.load_many = lambda indexes: (decoded.extend(indexes), load_many(indexes))[1]  # type: ignore[method-assign]
+    p.end()  # by a checkpoint: only what is there at the end is read
+    assert 0 < len(decoded) == len(p.state()) - 1 < len(p.times) // 5  # (the Node was there from t=0)
+    decoded.clear()
+    p.seek(p.duration - 0.25)
+    p.seek(p.duration)
+    assert len(decoded) <= 2
+
+
+BAD = {
+    "not json": '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}\n',
+    "out of order": '{"t": 9, "type": "LOG", "pod": "a", "line": "x"}\n{"t": 1, "type": "LOG", "pod": "a", "line": "y"}\n',
+    "unknown kind": '{"t": 1, "type": "ADDED", "object": {"kind": "Gizmo", "metadata": {"name": "x"}}}\n',
+    "no name": '\n\n{"t": 1, "type": "MODIFIED", "object": {"kind": "Pod", "metadata": {}}}\n',
+    "bad header": None,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_event_is_refused_when_opened_with_the_problem_parsing_reports(tmp_path, case):
+    good = [json.dumps({"t": 0, "type": "ADDED", "object": pod(f"p{i}")}) for i in range(700)]  # past one batch
+    head = {"kind": "Recording", "version": 1, "start": "2026-11-01T09:00:00Z"}
+    if BAD[case] is None:
+        head["start"] = "yesterday"
+    text = json.dumps(head) + "\n" + "\n".join(good) + "\n" + (BAD[case] or "")
+    path = tmp_path / "bad.jsonl"
+    path.write_text(text)
+    with pytest.raises(K9pyError) as parsed:
+        parse_recording(str(path), text)
+    with pytest.raises(K9pyError) as opened:
+        files.open_scenario(str(path))
+    assert str(opened.value) == str(parsed.value)
