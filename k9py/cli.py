@@ -1,4 +1,4 @@
-"""Command line: `k9py` (explore), `k9py serve`, `scenario check|list`, `record`, `replay`, `info`.
+"""Command line: `k9py` (explore), `k9py serve`, `scenario check|list|generate`, `record`, `replay`, `info`.
 
 Errors a user made exit 2 with one line on stderr: argparse's own (every numeric and enumerated
 flag has a type that checks it) and K9pyError (a user file: ``k9py: FILE:LINE: field: ...``).
@@ -85,6 +85,25 @@ def duration_type(text: str) -> float:
     return seconds
 
 
+def count_arg(text: str) -> int:
+    """A count of at least 1 (pods, nodes)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}: must be a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}: must be at least 1")
+    return value
+
+
+def churn_arg(text: str) -> float:
+    """Timeline steps per second, >= 0."""
+    value = _float(text, "churn")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid churn {text!r}: must be 0 or more (steps per second)")
+    return value
+
+
 def token_arg(text: str) -> str:
     """A bearer token as given: visible ASCII, no spaces (it travels in an HTTP header)."""
     if not text or any(not 0x21 <= ord(c) <= 0x7E for c in text):
@@ -148,12 +167,22 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
-    """`scenario check|list`, `record`, `replay` (k9py/scenario)."""
+    """`scenario check|list|generate`, `record`, `replay` (k9py/scenario)."""
     sc = sub.add_parser("scenario", help="scenario files: check, list the bundled ones")
     scs = sc.add_subparsers(dest="scenario_command", required=True)
     chk = scs.add_parser("check", help="validate Scenario, Recording or manifest files (every problem as FILE:LINE: ...)")
     chk.add_argument("files", nargs="+", metavar="FILE|NAME")
     scs.add_parser("list", help="the bundled scenarios and recordings: names, titles and paths")
+    gen = scs.add_parser("generate", help="write a large realistic scenario (namespaces, deployments, services, "
+                                          "PVCs, mixed statuses; with --churn a timeline)")
+    gen.add_argument("--pods", type=count_arg, required=True, metavar="N", help="about how many pods")
+    gen.add_argument("--nodes", type=count_arg, required=True, metavar="M", help="how many nodes (at most 1000)")
+    gen.add_argument("--churn", type=churn_arg, default=0.0, metavar="EVENTS_PER_S",
+                     help="add a timeline changing pods at about this rate (steps per second)")
+    gen.add_argument("--duration", type=duration_type, default=None, metavar="TIME",
+                     help="how long the --churn timeline runs (default 5m)")
+    gen.add_argument("--seed", type=seed_arg, default=0)
+    gen.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the scenario")
 
     rec = sub.add_parser("record", help="record cluster history as a Recording (JSON Lines)")
     rec.add_argument("-o", "--output", required=True, metavar="FILE",
@@ -289,6 +318,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.scenario_command == "list":
             from k9py.scenario.catalog import cmd_list
             return cmd_list()
+        if args.scenario_command == "generate":
+            from k9py.commands import cmd_generate
+            return cmd_generate(args)
         from k9py.commands import cmd_check
         return cmd_check(args.files)
     if args.command == "record":

@@ -1,4 +1,4 @@
-"""The UI-free subcommands: ``scenario check``, ``record``, and ``serve`` of a Recording."""
+"""The UI-free subcommands: ``scenario check``, ``scenario generate``, ``record``, and ``serve`` of a Recording."""
 
 from __future__ import annotations
 
@@ -54,6 +54,24 @@ def _summary(path: str) -> str:
     if sf.scenario is not None:
         return f"Scenario, {len(sf.manifests)} objects, {len(sf.scenario.steps)} steps"
     return f"{len(sf.manifests)} objects"
+
+
+# -- scenario generate ------------------------------------------------------------------------------
+
+def cmd_generate(args: Any, out: TextIO | None = None) -> int:
+    """Write ``scenario/generate``'s scenario to ``args.output``; a size it refuses is a one-line error."""
+    from k9py.scenario import generate
+
+    duration = getattr(args, "duration", None)
+    try:
+        summary = generate.write(args.output, args.pods, args.nodes, churn=args.churn, seed=args.seed,
+                                 duration=generate.DEFAULT_DURATION if duration is None else duration)
+    except ValueError as err:
+        raise K9pyError(str(err)) from None
+    except OSError as err:
+        raise K9pyError(f"cannot write: {err.strerror or err}", file=args.output) from None
+    print(summary, file=out or sys.stdout)
+    return 0
 
 
 # -- record ------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from k9py.scenario.source import RECORDING, detect_text, read_text
 from k9py.scenario.timeline import attach
 from k9py.scenario.yamldoc import line_of
 from k9py.sim.cluster import Cluster
-from k9py.sim.nodes import add_node
+from k9py.sim.nodes import SETTLE_EACH_UP_TO, add_node
 
 Obj = dict[str, Any]
 
@@ -89,17 +89,20 @@ def build_cluster(sf: ScenarioFile, *, seed: int | None = None, start: float | N
 
 def _add_nodes(cluster: Cluster, sf: ScenarioFile) -> None:
     header, path = sf.header, sf.path
+    each = len(header.nodes) <= SETTLE_EACH_UP_TO
     for index, spec in enumerate(header.nodes):
         try:
             add_node(cluster, spec.name, cpu=spec.cpu, memory=spec.memory, pods=spec.pods,
                      labels=dict(spec.labels) or None, taints=[dict(t) for t in spec.taints] or None,
-                     control_plane=spec.control_plane, index=index, cluster_name=header.name)
+                     control_plane=spec.control_plane, index=index, cluster_name=header.name, settle=each)
         except ApiError as err:
             if sf.header_node is None:
                 raise K9pyError(f"node {spec.name}: {err.message}", file=path) from None
             doc = f"document {header.document} ({schema.HEADER_KIND})"
             raise K9pyError(err.message, file=path, line=line_of(sf.header_node, spec.path), document=doc,
                             field=spec.path) from None
+    if not each:
+        cluster.settle()
 
 
 def _create(cluster: Cluster, m: Manifest, path: str) -> None:

@@ -332,7 +332,7 @@ def _walk(value: Any, path: str, kind: str) -> None:
                 for i, item in enumerate(v):
                     if not isinstance(item, dict):
                         raise FieldError(f"{p}[{i}]", f"Invalid value: {show(item)}: must be an object")
-        elif key in OBJECT and not isinstance(v, dict) and not _free_form(key, kind):
+        elif key in OBJECT and not isinstance(v, dict) and not _free_form(key, kind) and not _term_list(key, path):
             raise FieldError(p, f"Invalid value: {show(v)}: must be an object")
         _walk(v, p, kind)
 
@@ -378,6 +378,11 @@ def _base64_map(data: dict[str, Any], path: str) -> None:
             base64.b64decode(v, validate=True)
         except (binascii.Error, ValueError):
             raise FieldError(f"{path}.{k}", f"Invalid value: {show(v)}: illegal base64 data") from None
+
+
+def _term_list(key: str, path: str) -> bool:
+    """Pod (anti-)affinity's required terms are a list (node affinity's are an object)."""
+    return key == "requiredDuringSchedulingIgnoredDuringExecution" and path.endswith(("podAffinity", "podAntiAffinity"))
 
 
 def _free_form(key: str, kind: str) -> bool:

@@ -23,7 +23,7 @@ from k9py.sim import (
 )
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
 from k9py.sim.controllers.base import Controller
-from k9py.sim.nodes import wake_once
+from k9py.sim.nodes import node_ip, wake_once
 from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_MAX, config_error, mount_error
 
 if TYPE_CHECKING:
@@ -201,23 +201,50 @@ def pod_format(pod: Obj) -> str:
 
 class _Index:
     """Which pods need a sync: those that changed (store watches on Pods and Nodes) and those
-    with a transition due (a heap), so a pass costs O(changes), not O(pods)."""
+    with a transition due (a heap), so a pass costs O(changes), not O(pods). Pods are indexed by
+    node, so a node going down (or coming back) wakes its pods only."""
 
     def __init__(self, cluster: Cluster) -> None:
         self.store = cluster.store
-        self.dirty: set[tuple[str, str]] = {(meta.namespace(p), meta.name(p)) for p in self.store.list("Pod")}
+        self.dirty: set[tuple[str, str]] = set()
         self.due: list[tuple[float, str, str]] = []
         self.uid_by_key: dict[tuple[str, str], str] = {}
+        self.node_of: dict[tuple[str, str], str] = {}
+        self.on_node: dict[str, set[tuple[str, str]]] = {}
+        self.node_seen: dict[str, tuple[bool, str]] = {}  # what the kubelet reads of a node: down, IP
+        for n in self.store.list("Node"):
+            self.node_seen[meta.name(n)] = (node_down(n), node_ip(n))
+        for p in self.store.list("Pod"):
+            self._on_pod("ADDED", p)
         self.watches = [self.store.watch("Pod", self._on_pod), self.store.watch("Node", self._on_node)]
 
-    def _on_pod(self, _type: str, obj: Obj) -> None:
-        self.dirty.add((meta.namespace(obj), meta.name(obj)))
+    def _on_pod(self, type_: str, obj: Obj) -> None:
+        md = obj.get("metadata") or {}
+        key = (md.get("namespace", "") or "", md.get("name", ""))
+        self.dirty.add(key)
+        node = None if type_ == "DELETED" else (obj.get("spec") or {}).get("nodeName")
+        was = self.node_of.get(key)
+        if was == node:
+            return
+        if was is not None:
+            keys = self.on_node.get(was)
+            if keys is not None:
+                keys.discard(key)
+            del self.node_of[key]
+        if node:
+            self.node_of[key] = node
+            self.on_node.setdefault(node, set()).add(key)
 
-    def _on_node(self, _type: str, obj: Obj) -> None:
+    def _on_node(self, type_: str, obj: Obj) -> None:
         name = meta.name(obj)
-        for p in self.store.list("Pod"):
-            if dig(p, "spec", "nodeName") == name:
-                self.dirty.add((meta.namespace(p), meta.name(p)))
+        seen = None if type_ == "DELETED" else (node_down(obj), node_ip(obj))
+        if self.node_seen.get(name) == seen:
+            return  # a heartbeat or a condition: nothing its pods' sync reads
+        if seen is None:
+            self.node_seen.pop(name, None)
+        else:
+            self.node_seen[name] = seen
+        self.dirty.update(self.on_node.get(name, ()))
 
     def take(self, now: float) -> list[tuple[str, str]]:
         while self.due and self.due[0][0] <= now:
@@ -226,6 +253,21 @@ class _Index:
         keys = sorted(self.dirty)
         self.dirty.clear()
         return keys
+
+
+class _Nodes(dict):
+    """The nodes one pass reads, fetched as they are asked for (most passes touch a few)."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        super().__init__()
+        self.store = cluster.store
+
+    def __missing__(self, name: str) -> Obj | None:
+        node = self[name] = self.store.get("Node", None, name)
+        return node
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self[name] is not None
 
 
 class Kubelet(Controller):
@@ -240,7 +282,7 @@ class Kubelet(Controller):
         if not keys:
             return
         rts = runtimes(cluster)
-        nodes = {meta.name(n): n for n in cluster.store.list("Node")}
+        nodes = _Nodes(cluster)
         for key in keys:
             pod = cluster.store.get("Pod", *key)
             old_uid = idx.uid_by_key.get(key)
@@ -717,25 +759,30 @@ class Kubelet(Controller):
     @staticmethod
     def _allocate_ip(cluster: Cluster, pod: Obj, node: Obj) -> str:
         if dig(pod, "spec", "hostNetwork"):
-            from k9py.sim.nodes import node_ip
             return node_ip(node)
         cidr = dig(node, "spec", "podCIDR") or "10.244.0.0/24"
         prefix = cidr.split("/")[0].rsplit(".", 1)[0]
-        used = {r.ip for r in runtimes(cluster).values() if r.node == meta.name(node)}
+        name = meta.name(node)
+        rts = runtimes(cluster)
+        holders: dict[str, str] = cluster.state.setdefault("kubelet.ip_holders", {})  # ip -> pod uid
+
+        def used(ip: str) -> bool:  # held by a pod the kubelet still runs on this node
+            rt = rts.get(holders.get(ip, ""))
+            return rt is not None and rt.ip == ip and rt.node == name
+
         nxt = cluster.state.setdefault("kubelet.ipam", {})
-        start = nxt.get(meta.name(node), 2)
+        start = nxt.get(name, 2)
         for i in range(253):
             host = 2 + (start - 2 + i) % 253
             ip = f"{prefix}.{host}"
-            if ip not in used:
-                nxt[meta.name(node)] = host + 1
+            if not used(ip):
+                nxt[name] = host + 1
+                holders[ip] = meta.uid(pod)
                 return ip
         return f"{prefix}.254"
 
     # -- status ------------------------------------------------------------------------------------------
     def _write_status(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> Obj | None:
-        from k9py.sim.nodes import node_ip
-
         now = rfc3339(cluster.now())
         init_statuses = [self._container_status(c, rt) for c in rt.containers if c.init]
         app_statuses = [self._container_status(c, rt) for c in rt.containers if not c.init and not c.ephemeral]

@@ -74,12 +74,13 @@ def make_node(name: str, *, cpu: str = "2", memory: str = "4Gi", pods: int = 110
         all_labels[CONTROL_PLANE_LABEL] = ""
         all_labels["node.kubernetes.io/exclude-from-external-load-balancers"] = ""
     all_labels.update(labels or {})
-    ip = f"192.168.49.{2 + index}"
+    ip = node_address(index)
     mem = memory_ki(memory)
     capacity = {"cpu": str(cpu), "ephemeral-storage": EPHEMERAL_STORAGE, "hugepages-1Gi": "0",
                 "hugepages-2Mi": "0", "memory": mem, "pods": str(pods)}
     machine = _hex_id(cluster_name, name, "machine")
-    spec: Obj = {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]}
+    cidr = pod_cidr(index)
+    spec: Obj = {"podCIDR": cidr, "podCIDRs": [cidr]}
     if taints:
         spec["taints"] = [dict(tn) for tn in taints]
     return {
@@ -116,8 +117,27 @@ def make_node(name: str, *, cpu: str = "2", memory: str = "4Gi", pods: int = 110
     }
 
 
-def add_node(cluster: Cluster, name: str, **kwargs: Any) -> Obj:
-    """Create a Node in ``cluster`` (index defaults to the number of nodes already there)."""
+def node_address(index: int) -> str:
+    """The n-th node's InternalIP: minikube's 192.168.49.2, .3, … continuing into the next /24s
+    for clusters of more than 253 nodes."""
+    subnet, host = divmod(index, 253)
+    return f"192.168.{49 + subnet}.{2 + host}"
+
+
+def pod_cidr(index: int) -> str:
+    """The n-th node's pod range: 10.244.n.0/24, continuing in 10.245.… past 256 nodes."""
+    return f"10.{244 + index // 256}.{index % 256}.0/24"
+
+
+# Up to this many nodes a scenario's cluster settles after each node (the order its history has
+# always had, so seeded names stay the same); bigger ones settle once, after the last node (each
+# settle looks at every node: node by node would be quadratic).
+SETTLE_EACH_UP_TO = 50
+
+
+def add_node(cluster: Cluster, name: str, *, settle: bool = True, **kwargs: Any) -> Obj:
+    """Create a Node in ``cluster`` (index defaults to the number of nodes already there).
+    ``settle=False``: the caller settles once it has added them all."""
     if "index" not in kwargs:
         kwargs["index"] = cluster.store.count("Node")
     kwargs.setdefault("now", cluster.now())
@@ -132,7 +152,8 @@ def add_node(cluster: Cluster, name: str, **kwargs: Any) -> Obj:
         cluster.record_event(created, "Normal", reason, message, "kubelet", host=name)
     cluster.record_event(created, "Normal", "RegisteredNode",
                          f"Node {name} event: Registered Node {name} in Controller", "node-controller")
-    cluster.settle()
+    if settle:
+        cluster.settle()
     return cluster.store.get("Node", None, name) or created
 
 

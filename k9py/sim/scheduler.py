@@ -9,22 +9,37 @@ that sorts first. Failures give the real FitError message and a FailedScheduling
 
 from __future__ import annotations
 
+import heapq
+import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from k9py.kube import meta, quantity
+from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
 from k9py.sim.nodes import wake_once
+from k9py.sim.schedcache import (
+    DEFAULT_MEMORY,
+    DEFAULT_MILLI_CPU,
+    DEFAULT_SCHEDULER,
+    MAX_STATIC_ENTRIES,
+    NodeInfo,
+    SchedulerCache,
+    cache_of,
+    host_ports,
+    occupies_node,
+    pod_requests,
+)
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
 
 Obj = dict[str, Any]
 
-DEFAULT_SCHEDULER = "default-scheduler"
-DEFAULT_MILLI_CPU = 100                 # schedutil.DefaultMilliCPURequest
-DEFAULT_MEMORY = 200 * 1024 * 1024      # schedutil.DefaultMemoryRequest
+__all__ = ["DEFAULT_MEMORY", "DEFAULT_MILLI_CPU", "DEFAULT_SCHEDULER", "Scheduler", "container_requests",
+           "fit_error", "host_ports", "matches_node_affinity", "nonzero_requests", "occupies_node", "tolerates"]
+
 RETRY_UNSCHEDULABLE = 300.0             # podMaxInUnschedulablePodsDuration
 
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
@@ -34,32 +49,14 @@ NO_VICTIMS = "No preemption victims found for incoming pod"
 def container_requests(spec: Obj) -> tuple[int, int]:
     """Effective (milli-cpu, bytes) requests of a pod spec: sum of containers, max with each
     init container (they run one at a time), plus overhead."""
-    cpu = mem = 0
-    for c in spec.get("containers") or []:
-        req = dig(c, "resources", "requests") or {}
-        cpu += quantity.cpu_millis(req.get("cpu"))
-        mem += quantity.bytes_of(req.get("memory"))
-    for c in spec.get("initContainers") or []:
-        req = dig(c, "resources", "requests") or {}
-        cpu = max(cpu, quantity.cpu_millis(req.get("cpu")))
-        mem = max(mem, quantity.bytes_of(req.get("memory")))
-    over = spec.get("overhead") or {}
-    return cpu + quantity.cpu_millis(over.get("cpu")), mem + quantity.bytes_of(over.get("memory"))
+    cpu, mem, _, _ = pod_requests(spec)
+    return cpu, mem
 
 
 def nonzero_requests(spec: Obj) -> tuple[int, int]:
     """Requests as the scoring plugins see them (unset → 100m / 200MB per container)."""
-    cpu = mem = 0
-    for c in spec.get("containers") or []:
-        req = dig(c, "resources", "requests") or {}
-        cpu += quantity.cpu_millis(req["cpu"]) if "cpu" in req else DEFAULT_MILLI_CPU
-        mem += quantity.bytes_of(req["memory"]) if "memory" in req else DEFAULT_MEMORY
-    return cpu, mem
-
-
-def occupies_node(pod: Obj) -> bool:
-    """Pods that count against a node's resources (terminated ones do not)."""
-    return pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+    _, _, ncpu, nmem = pod_requests(spec)
+    return ncpu, nmem
 
 
 def tolerates(tolerations: list[Obj], taint: Obj) -> bool:
@@ -99,16 +96,20 @@ def _match_expr(expr: Obj, labels: dict[str, str], fields: dict[str, str] | None
 
 
 def matches_node_affinity(pod: Obj, node: Obj) -> bool:
-    labels = meta.labels(node)
     spec = pod.get("spec", {})
-    for k, v in (spec.get("nodeSelector") or {}).items():
-        if labels.get(k) != v:
-            return False
     terms = dig(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
                 "nodeSelectorTerms")
+    return _affinity_ok(spec.get("nodeSelector") or {}, terms, meta.labels(node), meta.name(node))
+
+
+def _affinity_ok(selector: dict[str, str], terms: list[Obj] | None, labels: dict[str, str], name: str) -> bool:
+    """nodeSelector, then the required node affinity terms (any one of them) on a node."""
+    for k, v in selector.items():
+        if labels.get(k) != v:
+            return False
     if not terms:
         return True
-    fields = {"metadata.name": meta.name(node)}
+    fields = {"metadata.name": name}
     for term in terms:
         exprs = term.get("matchExpressions") or []
         fexprs = term.get("matchFields") or []
@@ -119,165 +120,86 @@ def matches_node_affinity(pod: Obj, node: Obj) -> bool:
     return False
 
 
-
-def _account(u: dict, pod: Obj) -> None:
-    """Add ``pod`` to a node's usage record (requests, pod count, host ports, anti-affinity,
-    owners for spreading): for pods already there and for each pod bound in this pass."""
-    cpu, mem = container_requests(pod.get("spec", {}))
-    ncpu, nmem = nonzero_requests(pod.get("spec", {}))
-    u["cpu"] += cpu
-    u["mem"] += mem
-    u["ncpu"] += ncpu
-    u["nmem"] += nmem
-    u["pods"] += 1
-    u["list"].append(pod)
-    u["ports"].update(host_ports(pod))
-    if dig(pod, "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"):
-        u["anti"].append(pod)
-    owner = meta.controller_ref(pod)
-    if owner:
-        u["owners"][owner.get("uid")] = u["owners"].get(owner.get("uid"), 0) + 1
-
 class Scheduler(Controller):
+    """Pods are taken from the cache's pending set in kube-scheduler's queue order (priority,
+    then age) and bound to the best-scoring node that passes the filters (every node is
+    considered). Replicas of one workload share a heap of node scores (``_Group``): binding a
+    pod changes one node's usage, so the next replica re-scores that node only, not all of them."""
+
     name = "scheduler"
 
     def reconcile(self, cluster: Cluster) -> None:
-        pending = [p for p in cluster.store.list("Pod")
-                   if not dig(p, "spec", "nodeName") and not meta.is_deleting(p)
-                   and (dig(p, "spec", "schedulerName") or DEFAULT_SCHEDULER) == DEFAULT_SCHEDULER
-                   and dig(p, "status", "phase") in (None, "Pending")]
-        if not pending:
+        cache = cache_of(cluster)
+        if not cache.pending:
             return
+        state = cluster.state.setdefault("scheduler", {})
+        waiting: dict[str, tuple] = cluster.state.setdefault("scheduler.waiting", {})
+        now = cluster.now()
+        pending = []
+        get = cluster.store.get
+        for key in cache.pending:
+            p = get("Pod", key[0], key[1])
+            if p is not None:
+                pending.append(p)
         pending.sort(key=lambda p: (-int(dig(p, "spec", "priority") or 0),
                                     p["metadata"].get("creationTimestamp", ""), meta.namespace(p), meta.name(p)))
-        nodes = cluster.store.list("Node")
-        usage = self._usage(cluster, nodes)
-        state = cluster.state.setdefault("scheduler", {})
         for pod in pending:
-            self._schedule(cluster, pod, nodes, usage, state)
+            if not self._worth_trying(cache, pod, waiting, state, now):
+                continue
+            self._schedule(cluster, pod, cache, state, waiting)
+        cache.groups.clear()  # score heaps live for one pass: a workload's replicas come together
+        if len(waiting) > 2 * len(pending) + 100:  # pods deleted while waiting
+            live = {meta.uid(p) for p in pending}
+            for uid in [u for u in waiting if u not in live]:
+                del waiting[uid]
+
+    @staticmethod
+    def _worth_trying(cache: SchedulerCache, pod: Obj, waiting: dict[str, tuple], state: dict, now: float) -> bool:
+        """kube-scheduler's queueing hints: an unschedulable pod is tried again only after a change
+        that may let it fit (a node added or changed, a pod gone from a node, a pod placed when it
+        has pod affinity, the pod itself changed) or when its retry period is over."""
+        uid = meta.uid(pod)
+        w = waiting.get(uid)
+        if w is None:
+            return True
+        rv, nodes_version, removals, additions = w
+        last = state.get(uid)
+        if (rv != pod["metadata"].get("resourceVersion") or nodes_version != cache.nodes_version
+                or removals != cache.removals or (additions is not None and additions != cache.additions)
+                or last is None or now >= last[1] + RETRY_UNSCHEDULABLE):
+            del waiting[uid]
+            return True
+        return False
 
     # -- one pod ------------------------------------------------------------------------------
-    def _schedule(self, cluster: Cluster, pod: Obj, nodes: list[Obj], usage: dict, state: dict) -> None:
-        fits: list[Obj] = []
-        reasons: dict[str, int] = {}
-        unresolvable = 0
-        for node in nodes:
-            why, hard = self._filter(pod, node, usage[meta.name(node)])
-            if not why:
-                why, hard = self._inter_pod(pod, node, nodes, usage)
-            if not why:
-                fits.append(node)
-                continue
-            if hard:
-                unresolvable += 1
-            for r in why:
-                reasons[r] = reasons.get(r, 0) + 1
-        uid = meta.uid(pod)
-        if not fits:
-            self._fail(cluster, pod, len(nodes), reasons, unresolvable, state)
-            return
-        best = max(fits, key=lambda n: (self._score(pod, n, usage[meta.name(n)]), _neg(meta.name(n))))
-        self._bind(cluster, pod, best)
-        state.pop(uid, None)
-        _account(usage[meta.name(best)], pod)
-
-    def _filter(self, pod: Obj, node: Obj, u: dict) -> tuple[list[str], bool]:
-        """Failure reasons for ``pod`` on ``node`` ([] if it fits) and whether preemption can't help."""
+    def _schedule(self, cluster: Cluster, pod: Obj, cache: SchedulerCache, state: dict,
+                  waiting: dict[str, tuple]) -> None:
         spec = pod.get("spec", {})
-        tolerations = spec.get("tolerations") or []
-        if dig(node, "spec", "unschedulable"):
-            taint = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
-            if not tolerates(tolerations, taint):
-                return ["node(s) were unschedulable"], True
-        for taint in dig(node, "spec", "taints") or []:
-            if taint.get("effect") not in ("NoSchedule", "NoExecute"):
-                continue
-            if not tolerates(tolerations, taint):
-                return [f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"], True
-        if not matches_node_affinity(pod, node):
-            return ["node(s) didn't match Pod's node affinity/selector"], True
-        if any(p in u["ports"] for p in host_ports(pod)):
-            return ["node(s) didn't have free ports for the requested pod ports"], False
-        alloc = node.get("status", {}).get("allocatable") or {}
-        cpu, mem = container_requests(spec)
-        why = []
-        max_pods = int(alloc.get("pods", 110) or 0)
-        if u["pods"] + 1 > max_pods:
-            why.append("Too many pods")
-        if cpu and u["cpu"] + cpu > quantity.cpu_millis(alloc.get("cpu", "0")):
-            why.append("Insufficient cpu")
-        if mem and u["mem"] + mem > quantity.bytes_of(alloc.get("memory", "0")):
-            why.append("Insufficient memory")
-        return why, False
-
-    def _inter_pod(self, pod: Obj, node: Obj, nodes: list[Obj], usage: dict) -> tuple[list[str], bool]:
-        """InterPodAffinity (required terms only): affinity, anti-affinity, existing pods' anti-affinity."""
-        def domain_pods(key: str) -> list[Obj] | None:
-            value = meta.labels(node).get(key)
-            if value is None:
-                return None
-            out: list[Obj] = []
-            for n in nodes:
-                if meta.labels(n).get(key) == value:
-                    out += usage[meta.name(n)]["list"]
-            return out
-
-        aff = dig(pod, "spec", "affinity") or {}
-        for term in dig(aff, "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution") or []:
-            in_domain = domain_pods(term.get("topologyKey", ""))
-            if in_domain is not None and any(_term_matches(term, pod, p) for p in in_domain):
-                continue
-            everywhere = [p for n in nodes for p in usage[meta.name(n)]["list"]]
-            if in_domain is not None and not any(_term_matches(term, pod, p) for p in everywhere) \
-                    and _term_matches(term, pod, pod):
-                continue  # the first pod of a group may go anywhere its own term allows
-            return ["node(s) didn't match pod affinity rules"], True
-        for term in dig(aff, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") or []:
-            in_domain = domain_pods(term.get("topologyKey", ""))
-            if in_domain and any(_term_matches(term, pod, p) for p in in_domain):
-                return ["node(s) didn't match pod anti-affinity rules"], False
-        for n in nodes:
-            for other in usage[meta.name(n)]["anti"]:
-                for term in dig(other, "spec", "affinity", "podAntiAffinity",
-                                "requiredDuringSchedulingIgnoredDuringExecution") or []:
-                    key = term.get("topologyKey", "")
-                    value = meta.labels(n).get(key)
-                    if value is not None and meta.labels(node).get(key) == value and _term_matches(term, other, pod):
-                        return ["node(s) didn't satisfy existing pods anti-affinity rules"], False
-        return [], False
-
-    @staticmethod
-    def _score(pod: Obj, node: Obj, u: dict) -> float:
-        alloc = node.get("status", {}).get("allocatable") or {}
-        cap_cpu = max(1, quantity.cpu_millis(alloc.get("cpu", "0")))
-        cap_mem = max(1, quantity.bytes_of(alloc.get("memory", "0")))
-        ncpu, nmem = nonzero_requests(pod.get("spec", {}))
-        free_cpu = max(0.0, (cap_cpu - u["ncpu"] - ncpu) / cap_cpu)
-        free_mem = max(0.0, (cap_mem - u["nmem"] - nmem) / cap_mem)
-        least_allocated = 100 * (free_cpu + free_mem) / 2
-        owner = meta.controller_ref(pod)
-        same = u["owners"].get(owner.get("uid"), 0) if owner else 0
-        spread = 100.0 / (1 + same)
-        prefer = sum(1 for t in dig(node, "spec", "taints") or []
-                     if t.get("effect") == "PreferNoSchedule"
-                     and not tolerates(pod.get("spec", {}).get("tolerations") or [], t))
-        return least_allocated + 2 * spread - 50 * prefer
-
-    @staticmethod
-    def _usage(cluster: Cluster, nodes: list[Obj]) -> dict[str, dict]:
-        usage = {meta.name(n): {"cpu": 0, "mem": 0, "ncpu": 0, "nmem": 0, "pods": 0, "owners": {}, "list": [],
-                                "anti": [], "ports": set()} for n in nodes}
-        for p in cluster.store.list("Pod"):
-            n = dig(p, "spec", "nodeName")
-            if not n or n not in usage or not occupies_node(p):
-                continue
-            _account(usage[n], p)
-        return usage
+        fit = static_fit(cache, spec)
+        req = Request.of(pod, cache)
+        if fit.partial or (req.inter is not None and req.inter.affinity) or len(fit.fits) <= SMALL:
+            best, reasons, unresolvable = _scan(fit.fits, req)
+        else:
+            best = _from_group(cache, fit, req, pod)
+            reasons, unresolvable = {}, 0
+            if best is None:  # nothing fits: every node again, for the reasons
+                best, reasons, unresolvable = _scan(fit.fits, req)
+        if best is None:
+            if fit.partial:
+                fit = static_fit(cache, spec, full=True)
+            for r, n in fit.reasons.items():
+                reasons[r] = reasons.get(r, 0) + n
+            updated = self._fail(cluster, pod, len(cache.order), reasons, unresolvable + fit.unresolvable, state)
+            rv = (updated or pod)["metadata"].get("resourceVersion")
+            waiting[meta.uid(pod)] = (rv, cache.nodes_version, cache.removals,
+                                      cache.additions if req.inter is not None and req.inter.affinity else None)
+            return
+        self._bind(cluster, pod, best.name)
+        state.pop(meta.uid(pod), None)
 
     # -- outcomes -----------------------------------------------------------------------------
-    def _bind(self, cluster: Cluster, pod: Obj, node: Obj) -> None:
+    def _bind(self, cluster: Cluster, pod: Obj, node_name: str) -> None:
         now = rfc3339(cluster.now())
-        node_name = meta.name(node)
 
         def bind(p: Obj) -> None:
             p["spec"]["nodeName"] = node_name
@@ -294,13 +216,13 @@ class Scheduler(Controller):
                                  DEFAULT_SCHEDULER)
 
     def _fail(self, cluster: Cluster, pod: Obj, total: int, reasons: dict[str, int], unresolvable: int,
-              state: dict) -> None:
+              state: dict) -> Obj | None:
         message = fit_error(pod, total, reasons, unresolvable)
         uid = meta.uid(pod)
         now = cluster.now()
         last = state.get(uid)
         if last and last[0] == message and now < last[1] + RETRY_UNSCHEDULABLE:
-            return
+            return None
         state[uid] = (message, now)
         wake_once(cluster, now + RETRY_UNSCHEDULABLE)
         ts = rfc3339(now)
@@ -317,24 +239,283 @@ class Scheduler(Controller):
         updated = cluster.store.mutate("Pod", meta.namespace(pod), meta.name(pod), unschedulable)
         if updated is not None:
             cluster.record_event(updated, "Warning", "FailedScheduling", message, DEFAULT_SCHEDULER)
+        return updated
 
 
-def host_ports(pod: Obj) -> list[tuple[str, str, int]]:
-    return [(p.get("hostIP") or "0.0.0.0", p.get("protocol") or "TCP", int(p["hostPort"]))
-            for c in dig(pod, "spec", "containers") or [] for p in c.get("ports") or []
-            if isinstance(p, dict) and p.get("hostPort")]
+PORTS = "node(s) didn't have free ports for the requested pod ports"
+UNSCHEDULABLE = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+SMALL = 16        # nodes: below this a pod is simply scored on each
+MAX_GROUPS = 512
+
+
+@dataclass
+class Request:
+    """What one pod asks of a node: requests (fit, then the scorers' non-zero ones), host ports,
+    inter-pod terms, its owner (for spreading)."""
+
+    cpu: int
+    mem: int
+    ncpu: int
+    nmem: int
+    ports: list[tuple[str, str, int]]
+    inter: InterPod | None
+    owner: str | None
+
+    @classmethod
+    def of(cls, pod: Obj, cache: SchedulerCache) -> Request:
+        cpu, mem, ncpu, nmem = pod_requests(pod.get("spec", {}))
+        ref = meta.controller_ref(pod)
+        return cls(cpu, mem, ncpu, nmem, host_ports(pod), InterPod.of(cache, pod), ref.get("uid") if ref else None)
+
+
+def _score(info: NodeInfo, prefer: int, r: Request) -> float | None:
+    """The pod's score on a node that passed the static filters, None if it does not fit."""
+    u = info.usage
+    if r.ports and any(p in u.ports for p in r.ports):
+        return None
+    if u.pods >= info.max_pods or (r.cpu and u.cpu + r.cpu > info.alloc_cpu) or (
+            r.mem and u.mem + r.mem > info.alloc_mem):
+        return None
+    if r.inter is not None and r.inter.check(info.labels) is not None:
+        return None
+    cap_cpu, cap_mem = info.cap_cpu, info.cap_mem
+    free_cpu = (cap_cpu - u.ncpu - r.ncpu) / cap_cpu
+    free_mem = (cap_mem - u.nmem - r.nmem) / cap_mem
+    least_allocated = 100 * ((free_cpu if free_cpu > 0 else 0.0) + (free_mem if free_mem > 0 else 0.0)) / 2
+    spread = 100.0 / (1 + u.owners.get(r.owner, 0)) if r.owner else 100.0
+    return least_allocated + 2 * spread - 50 * prefer
+
+
+def _scan(candidates: list[tuple[NodeInfo, int]], r: Request) -> tuple[NodeInfo | None, dict[str, int], int]:
+    """Every candidate scored: the best (highest score, then the first name), or the reasons
+    each failed (and how many of those preemption cannot help)."""
+    reasons: dict[str, int] = {}
+    unresolvable = 0
+    best: NodeInfo | None = None
+    best_score = 0.0
+    for info, prefer in candidates:
+        score = _score(info, prefer, r)
+        if score is None:
+            for why, hard in _why(info, r):
+                reasons[why] = reasons.get(why, 0) + 1
+                unresolvable += hard
+            continue
+        if best is None or score > best_score or (score == best_score and info.name < best.name):
+            best, best_score = info, score
+    return best, reasons, unresolvable
+
+
+def _why(info: NodeInfo, r: Request) -> list[tuple[str, bool]]:
+    """Why a node that passed the static filters does not fit (the filters' order and wording)."""
+    u = info.usage
+    if r.ports and any(p in u.ports for p in r.ports):
+        return [(PORTS, False)]
+    out = [(why, False) for why, failed in (
+        ("Too many pods", u.pods >= info.max_pods),
+        ("Insufficient cpu", r.cpu and u.cpu + r.cpu > info.alloc_cpu),
+        ("Insufficient memory", r.mem and u.mem + r.mem > info.alloc_mem)) if failed]
+    if not out and r.inter is not None:
+        failure = r.inter.check(info.labels)
+        if failure is not None:
+            out.append(failure)
+    return out
+
+
+@dataclass
+class _Group:
+    """The node scores of one kind of pod (same static fit, requests, ports, owner, labels and
+    anti-affinity: a workload's replicas), as a heap of (-score, name, usage version, node,
+    prefer). Placing pods only lowers scores and removes fits, so an entry whose node changed
+    since is an upper bound: re-scored when it reaches the top, the first entry found current is
+    the best node. A pod leaving a node or a node changing can raise scores: the heap is rebuilt."""
+
+    nodes_version: int
+    removals: int
+    heap: list[tuple[float, str, int, NodeInfo, int]]
+
+
+def _from_group(cache: SchedulerCache, fit: StaticFit, r: Request, pod: Obj) -> NodeInfo | None:
+    anti = dig(pod, "spec", "affinity", "podAntiAffinity")
+    key = (fit.sig, meta.namespace(pod), r.owner, r.cpu, r.mem, r.ncpu, r.nmem, tuple(r.ports),
+           tuple(sorted(meta.labels(pod).items())), json.dumps(anti, sort_keys=True) if anti else "")
+    groups: dict[Any, _Group] = cache.groups
+    g = groups.get(key)
+    if g is None or g.nodes_version != cache.nodes_version or g.removals != cache.removals:
+        heap = []
+        for info, prefer in fit.fits:
+            score = _score(info, prefer, r)
+            if score is not None:
+                heap.append((-score, info.name, info.usage.version, info, prefer))
+        heapq.heapify(heap)
+        if len(groups) >= MAX_GROUPS:
+            groups.clear()
+        g = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
+    heap = g.heap
+    while heap:
+        _, name, version, info, prefer = heap[0]
+        if info.usage.version != version:
+            score = _score(info, prefer, r)
+            if score is None:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, (-score, name, info.usage.version, info, prefer))
+            continue
+        if r.inter is not None and r.inter.check(info.labels) is not None:
+            heapq.heappop(heap)  # another node's pods exclude it now (zone anti-affinity)
+            continue
+        return info  # left in the heap: binding bumps its version, so the next replica re-scores it
+    return None
+
+
+@dataclass
+class StaticFit:
+    """The filters that read only the node (cordon, taints, node affinity) for one pod spec: the
+    nodes that pass (with their untolerated PreferNoSchedule taints, for scoring) and the
+    reasons of the others. ``partial``: only the nodes the pod names were looked at."""
+
+    fits: list[tuple[NodeInfo, int]]
+    reasons: dict[str, int]
+    unresolvable: int
+    partial: bool = False
+    sig: str = ""
+
+
+def static_fit(cache: SchedulerCache, spec: Obj, *, full: bool = False) -> StaticFit:
+    """Cached per pod spec shape (the replicas of a workload share it) until a node changes."""
+    tolerations = spec.get("tolerations") or []
+    selector = spec.get("nodeSelector") or {}
+    terms = dig(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms")
+    sig = json.dumps([tolerations, selector, terms], sort_keys=True, default=str) + ("#full" if full else "")
+    got = cache.static_fits.get(sig)
+    if got is not None:
+        return got
+    named = None if full else _named_nodes(terms)
+    nodes = cache.order if named is None else [cache.nodes[n] for n in sorted(named) if n in cache.nodes]
+    fit = StaticFit([], {}, 0, partial=named is not None)
+    for info in nodes:
+        why = _static_reason(info, tolerations, selector, terms)
+        if why is None:
+            prefer = sum(1 for t in info.prefer if not tolerates(tolerations, t))
+            fit.fits.append((info, prefer))
+        else:
+            fit.reasons[why] = fit.reasons.get(why, 0) + 1
+            fit.unresolvable += 1
+    fit.sig = sig
+    if len(cache.static_fits) > MAX_STATIC_ENTRIES:
+        cache.static_fits.clear()
+    cache.static_fits[sig] = fit
+    return fit
+
+
+def _named_nodes(terms: list[Obj] | None) -> set[str] | None:
+    """The node names of a DaemonSet pod's affinity (one term: ``metadata.name In [...]``)."""
+    if not terms or len(terms) != 1 or terms[0].get("matchExpressions"):
+        return None
+    fields = terms[0].get("matchFields") or []
+    if len(fields) != 1 or fields[0].get("key") != "metadata.name" or fields[0].get("operator") != "In":
+        return None
+    return {str(v) for v in fields[0].get("values") or []}
+
+
+def _static_reason(info: NodeInfo, tolerations: list[Obj], selector: dict[str, str],
+                   terms: list[Obj] | None) -> str | None:
+    if info.unschedulable and not tolerates(tolerations, UNSCHEDULABLE):
+        return "node(s) were unschedulable"
+    for taint in info.taints:
+        if not tolerates(tolerations, taint):
+            return f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"
+    if not _affinity_ok(selector, terms, info.labels, info.name):
+        return "node(s) didn't match Pod's node affinity/selector"
+    return None
+
+
+class InterPod:
+    """InterPodAffinity (required terms only) for one pod, precomputed over the cache: the
+    topology values each affinity term is satisfied in, those each anti-affinity term excludes,
+    and the (topologyKey, value) pairs existing pods' anti-affinity forbids it."""
+
+    def __init__(self) -> None:
+        self.affinity: list[tuple[str, set[str], bool, bool]] = []  # key, values, any match, matches itself
+        self.anti: list[tuple[str, set[str]]] = []
+        self.forbidden: list[tuple[str, str]] = []
+
+    @classmethod
+    def of(cls, cache: SchedulerCache, pod: Obj) -> InterPod | None:
+        aff = dig(pod, "spec", "affinity") or {}
+        own_aff = dig(aff, "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution") or []
+        own_anti = dig(aff, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") or []
+        ns, labels = meta.namespace(pod), meta.labels(pod)
+        out = cls()
+        for term in own_aff:
+            key = term.get("topologyKey", "")
+            values, anywhere = cache_values(cache, term, ns, key)
+            out.affinity.append((key, values, anywhere, _term_matches_labels(term, ns, ns, labels)))
+        for term in own_anti:
+            key = term.get("topologyKey", "")
+            out.anti.append((key, cache_values(cache, term, ns, key)[0]))
+        forbidden: set[tuple[str, str]] = set()
+        for k in cache.anti_candidates(labels):
+            rec = cache.records.get(k)
+            node = cache.nodes.get(rec.node) if rec else None
+            if rec is None or node is None:
+                continue
+            for term in rec.anti:
+                key = term.get("topologyKey", "")
+                value = node.labels.get(key)
+                if value is not None and _term_matches_labels(term, rec.namespace, ns, labels):
+                    forbidden.add((key, value))
+        out.forbidden = sorted(forbidden)
+        if not (out.affinity or out.anti or out.forbidden):
+            return None
+        return out
+
+    def check(self, labels: dict[str, str]) -> tuple[str, bool] | None:
+        """Why a node with these labels fails (reason, preemption cannot help), or None."""
+        for key, values, anywhere, itself in self.affinity:
+            v = labels.get(key)
+            if v is not None and (v in values or (not anywhere and itself)):
+                continue  # (the first pod of a group may go anywhere its own term allows)
+            return "node(s) didn't match pod affinity rules", True
+        for key, values in self.anti:
+            v = labels.get(key)
+            if v is not None and v in values:
+                return "node(s) didn't match pod anti-affinity rules", False
+        for key, value in self.forbidden:
+            if labels.get(key) == value:
+                return "node(s) didn't satisfy existing pods anti-affinity rules", False
+        return None
+
+
+def cache_values(cache: SchedulerCache, term: Obj, namespace: str, key: str) -> tuple[set[str], bool]:
+    """The ``key`` values of the nodes holding pods ``term`` (of a pod in ``namespace``) selects,
+    and whether it selects any pod on any node."""
+    values: set[str] = set()
+    anywhere = False
+    for k in cache.selected(term):
+        rec = cache.records.get(k)
+        node = cache.nodes.get(rec.node) if rec else None
+        if rec is None or node is None or not _term_matches_labels(term, namespace, rec.namespace, rec.labels):
+            continue
+        anywhere = True
+        v = node.labels.get(key)
+        if v is not None:
+            values.add(v)
+    return values, anywhere
 
 
 def _term_matches(term: Obj, owner: Obj, target: Obj) -> bool:
     """Whether ``target`` is selected by a pod (anti-)affinity term of ``owner``."""
-    from k9py.kube import selectors
+    return _term_matches_labels(term, meta.namespace(owner), meta.namespace(target), meta.labels(target))
 
+
+def _term_matches_labels(term: Obj, owner_namespace: str, namespace: str, labels: dict[str, str]) -> bool:
     namespaces = term.get("namespaces") or []
     # a namespaceSelector is taken as selecting every namespace (the common ``{}``)
-    if term.get("namespaceSelector") is None and meta.namespace(target) not in (namespaces or [meta.namespace(owner)]):
+    if term.get("namespaceSelector") is None and namespace not in (namespaces or [owner_namespace]):
         return False
     sel = selectors.from_label_selector(term.get("labelSelector"))
-    return sel is not None and selectors.matches(sel, meta.labels(target))
+    return sel is not None and selectors.matches(sel, labels)
 
 
 def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int) -> str:
@@ -350,8 +531,3 @@ def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int) 
     if total - unresolvable:
         parts.append(f"{total - unresolvable} {NO_VICTIMS}")
     return msg + f" preemption: 0/{total} nodes are available: " + ", ".join(sorted(parts)) + "."
-
-
-def _neg(name: str) -> tuple:
-    """Sort key that makes the alphabetically first name win a ``max``."""
-    return (*(-ord(c) for c in name), 1)

@@ -438,3 +438,21 @@ def test_priority_from_priority_class():
         c.create(pod_manifest("x", priorityClassName="nope"))
     assert e.value.code == 403
     assert e.value.message == 'pods "x" is forbidden: no PriorityClass with name nope was found'
+
+
+def test_pod_ip_allocation_skips_addresses_still_in_use():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("a"))
+    c.advance(5)
+    ip_a = pod(c, "a")["status"]["podIP"]
+    c.state["kubelet.ipam"]["minikube"] = int(ip_a.rsplit(".", 1)[1])  # the allocator wrapped round to a's
+    c.create(pod_manifest("b"))
+    c.advance(5)
+    ip_b = pod(c, "b")["status"]["podIP"]
+    assert ip_b != ip_a and ip_b.rsplit(".", 1)[1] == str(int(ip_a.rsplit(".", 1)[1]) + 1)
+    c.delete("Pod", "default", "a", grace_period=0)
+    c.advance(5)
+    c.state["kubelet.ipam"]["minikube"] = int(ip_a.rsplit(".", 1)[1])
+    c.create(pod_manifest("c"))
+    c.advance(5)
+    assert pod(c, "c")["status"]["podIP"] == ip_a  # freed with a's pod

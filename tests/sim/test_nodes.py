@@ -180,3 +180,14 @@ def test_pod_bound_to_down_node_stays_pending_until_it_returns():
     _set_down(c, "minikube-m02", False)
     c.advance(20)
     assert pod(c, "ds-pod")["status"]["phase"] == "Running"
+
+
+def test_big_clusters_get_distinct_valid_node_addresses_and_pod_ranges():
+    import ipaddress
+
+    from k9py.sim.nodes import node_address, pod_cidr
+    assert (node_address(0), pod_cidr(0)) == ("192.168.49.2", "10.244.0.0/24")  # minikube's
+    ips = [ipaddress.ip_address(node_address(i)) for i in range(1000)]
+    cidrs = [ipaddress.ip_network(pod_cidr(i)) for i in range(1000)]
+    assert len(set(ips)) == len(set(cidrs)) == 1000
+    assert all(ip.packed[-1] not in (0, 1, 255) for ip in ips)

@@ -1,0 +1,362 @@
+"""The scheduler's cache (kube-scheduler's ``internal/cache`` and scheduling queue, in small):
+what each node has committed, the pods waiting for a node, and label indexes for inter-pod
+(anti-)affinity, all kept up to date by store watches so one scheduling attempt costs
+O(nodes looked at) instead of O(pods in the cluster).
+
+Kept per cluster in ``cluster.state[KEY]``. ``removals`` / ``additions`` / ``nodes_version`` count
+the changes that can make an unschedulable pod fit (a pod leaving a node, a pod arriving — for
+pod affinity —, a node added or changed): the scheduler retries such a pod only after one of
+them (kube-scheduler's queueing hints) or when its retry period is over.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta, quantity
+from k9py.kube.meta import dig
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+    from k9py.sim.store import ObjectStore
+
+Obj = dict[str, Any]
+Key = tuple[str, str]
+KEY = "scheduler.cache"
+DEFAULT_SCHEDULER = "default-scheduler"
+DEFAULT_MILLI_CPU = 100                 # schedutil.DefaultMilliCPURequest
+DEFAULT_MEMORY = 200 * 1024 * 1024      # schedutil.DefaultMemoryRequest
+MAX_STATIC_ENTRIES = 20_000
+
+_CPU: dict[Any, int] = {}
+_MEM: dict[Any, int] = {}
+
+
+def cpu_millis(q: Any) -> int:
+    """``quantity.cpu_millis`` remembered: pods of one template repeat the same few strings."""
+    try:
+        return _CPU[q]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: not a quantity anyway
+        return quantity.cpu_millis(q)
+    if len(_CPU) > 10_000:
+        _CPU.clear()
+    v = _CPU[q] = quantity.cpu_millis(q)
+    return v
+
+
+def bytes_of(q: Any) -> int:
+    try:
+        return _MEM[q]
+    except KeyError:
+        pass
+    except TypeError:
+        return quantity.bytes_of(q)
+    if len(_MEM) > 10_000:
+        _MEM.clear()
+    v = _MEM[q] = quantity.bytes_of(q)
+    return v
+
+
+def occupies_node(pod: Obj) -> bool:
+    """Pods that count against a node's resources (terminated ones do not)."""
+    return pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+
+
+def is_pending(pod: Obj) -> bool:
+    """Waiting for this scheduler: no node, not deleting, ours, not finished."""
+    spec = pod.get("spec") or {}
+    return (not spec.get("nodeName") and not meta.is_deleting(pod)
+            and (spec.get("schedulerName") or DEFAULT_SCHEDULER) == DEFAULT_SCHEDULER
+            and dig(pod, "status", "phase") in (None, "Pending"))
+
+
+class NodeUsage:
+    """What the pods bound to one node take: requests (and the scorers' non-zero requests),
+    pod count, host ports, pods per owner; the keys of the pods there."""
+
+    __slots__ = ("cpu", "keys", "mem", "ncpu", "nmem", "owners", "pods", "ports", "version")
+
+    def __init__(self) -> None:
+        self.cpu = self.mem = self.ncpu = self.nmem = self.pods = 0
+        self.version = 0  # bumped by every pod added or removed
+        self.ports: dict[tuple[str, str, int], int] = {}
+        self.owners: dict[str, int] = {}
+        self.keys: set[Key] = set()
+
+
+EMPTY = NodeUsage()
+
+
+@dataclass
+class NodeInfo:
+    """A node as the filters and scores read it, parsed once per change of the node."""
+
+    name: str
+    order: int                       # position in name order
+    labels: dict[str, str]
+    unschedulable: bool
+    taints: list[Obj]                # NoSchedule and NoExecute: filtered on
+    prefer: list[Obj]                # PreferNoSchedule: scored
+    alloc_cpu: int
+    alloc_mem: int
+    max_pods: int
+    cap_cpu: int
+    cap_mem: int
+    static: tuple = ()               # what the static filters read, to notice a change
+    usage: NodeUsage = field(default_factory=lambda: EMPTY)  # the cache's, shared
+
+    @classmethod
+    def of(cls, node: Obj, order: int = 0) -> NodeInfo:
+        alloc = node.get("status", {}).get("allocatable") or {}
+        taints = dig(node, "spec", "taints") or []
+        cpu, mem = cpu_millis(alloc.get("cpu", "0")), bytes_of(alloc.get("memory", "0"))
+        info = cls(name=meta.name(node), order=order, labels=meta.labels(node),
+                   unschedulable=bool(dig(node, "spec", "unschedulable")),
+                   taints=[t for t in taints if t.get("effect") in ("NoSchedule", "NoExecute")],
+                   prefer=[t for t in taints if t.get("effect") == "PreferNoSchedule"],
+                   alloc_cpu=cpu, alloc_mem=mem, max_pods=int(alloc.get("pods", 110) or 0),
+                   cap_cpu=max(1, cpu), cap_mem=max(1, mem))
+        info.static = (json.dumps(info.labels, sort_keys=True), json.dumps(taints, sort_keys=True),
+                       info.unschedulable, cpu, mem, info.max_pods)
+        return info
+
+
+
+
+@dataclass
+class PodRecord:
+    """What a bound pod contributes to its node (kept apart from the pod object: holding store
+    snapshots would keep every old version of every pod alive)."""
+
+    node: str
+    namespace: str
+    labels: dict[str, str]
+    owner: str | None
+    cpu: int
+    mem: int
+    ncpu: int
+    nmem: int
+    ports: list[tuple[str, str, int]]
+    anti: list[Obj]                             # required pod anti-affinity terms
+    anti_index: list[tuple[str, str] | None] = field(default_factory=list)  # where ``anti`` is indexed
+
+
+def pod_requests(spec: Obj) -> tuple[int, int, int, int]:
+    """(cpu, memory) requests as the fit filter sees them, then as the scorers do (unset → 100m / 200MB)."""
+    cpu = mem = ncpu = nmem = 0
+    for c in spec.get("containers") or []:
+        req = (c.get("resources") or {}).get("requests") or {}
+        rc, rm = req.get("cpu"), req.get("memory")
+        c_cpu, c_mem = cpu_millis(rc), bytes_of(rm)
+        cpu += c_cpu
+        mem += c_mem
+        ncpu += c_cpu if "cpu" in req else DEFAULT_MILLI_CPU
+        nmem += c_mem if "memory" in req else DEFAULT_MEMORY
+    for c in spec.get("initContainers") or []:
+        req = (c.get("resources") or {}).get("requests") or {}
+        cpu = max(cpu, cpu_millis(req.get("cpu")))
+        mem = max(mem, bytes_of(req.get("memory")))
+    over = spec.get("overhead") or {}
+    return cpu + cpu_millis(over.get("cpu")), mem + bytes_of(over.get("memory")), ncpu, nmem
+
+
+def host_ports(pod: Obj) -> list[tuple[str, str, int]]:
+    return [(p.get("hostIP") or "0.0.0.0", p.get("protocol") or "TCP", int(p["hostPort"]))
+            for c in dig(pod, "spec", "containers") or [] for p in c.get("ports") or []
+            if isinstance(p, dict) and p.get("hostPort")]
+
+
+def anti_terms(pod: Obj) -> list[Obj]:
+    return dig(pod, "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") or []
+
+
+def _first_label(term: Obj) -> tuple[str, str] | None:
+    """One ``key=value`` every pod the term selects must carry (None: no such pair)."""
+    ml = (term.get("labelSelector") or {}).get("matchLabels") or {}
+    if not ml:
+        return None
+    k = min(ml)
+    return (k, str(ml[k]))
+
+
+class SchedulerCache:
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+        self.nodes: dict[str, NodeInfo] = {}
+        self.order: list[NodeInfo] = []          # the nodes by name
+        self.usage: dict[str, NodeUsage] = {}
+        self.records: dict[Key, PodRecord] = {}
+        self.pending: set[Key] = set()
+        self.by_label: dict[tuple[str, str], set[Key]] = {}
+        self.anti_by_label: dict[tuple[str, str], set[Key]] = {}
+        self.anti_any: set[Key] = set()
+        self.nodes_version = 0
+        self.removals = 0
+        self.additions = 0
+        self.static_fits: dict[str, Any] = {}
+        self.groups: dict[Any, Any] = {}          # the scheduler's score heaps (scheduler._Group)
+        for n in store.list("Node"):
+            self._on_node("ADDED", n)
+        for p in store.list("Pod"):
+            self._on_pod("ADDED", p)
+        self.watches = [store.watch("Pod", self._on_pod), store.watch("Node", self._on_node)]
+
+    # -- nodes ----------------------------------------------------------------------------------
+    def _on_node(self, type_: str, node: Obj) -> None:
+        name = meta.name(node)
+        old = self.nodes.get(name)
+        if type_ == "DELETED":
+            if old is not None:
+                del self.nodes[name]
+                self._reorder()
+                self.removals += 1  # its pods no longer count anywhere
+            return
+        info = NodeInfo.of(node, old.order if old else 0)
+        if old is not None and old.static == info.static:
+            return  # a status update (heartbeat, conditions): nothing the scheduler reads
+        info.usage = self._usage_of(name)
+        self.nodes[name] = info
+        if old is None:
+            self._reorder()
+            return
+        self.order[old.order] = info
+        self.nodes_version += 1
+        self.static_fits.clear()
+
+    def _reorder(self) -> None:
+        self.order = [self.nodes[n] for n in sorted(self.nodes)]
+        for i, info in enumerate(self.order):
+            info.order = i
+        self.nodes_version += 1
+        self.static_fits.clear()
+
+    def _usage_of(self, node: str) -> NodeUsage:
+        u = self.usage.get(node)
+        if u is None:
+            u = self.usage[node] = NodeUsage()
+        return u
+
+    # -- pods -----------------------------------------------------------------------------------
+    def _on_pod(self, type_: str, pod: Obj) -> None:
+        md = pod.get("metadata") or {}
+        key = (md.get("namespace", "") or "", md.get("name", ""))
+        old = self.records.get(key)
+        if type_ == "DELETED":
+            self.pending.discard(key)
+            if old is not None:
+                self._remove(key, old)
+            return
+        if is_pending(pod):
+            self.pending.add(key)
+        else:
+            self.pending.discard(key)
+        node = (pod.get("spec") or {}).get("nodeName")
+        if not node or not occupies_node(pod):
+            if old is not None:
+                self._remove(key, old)
+            return
+        labels = md.get("labels") or {}
+        ref = meta.controller_ref(pod)
+        owner = ref.get("uid") if ref else None
+        if old is not None:
+            if old.node == node and old.labels == labels and old.owner == owner:
+                return  # a status change: nothing the scheduler counts
+            self._remove(key, old)
+        self._add(key, pod, node, labels, owner)
+
+    def _add(self, key: Key, pod: Obj, node: str, labels: dict[str, str], owner: str | None) -> None:
+        cpu, mem, ncpu, nmem = pod_requests(pod.get("spec") or {})
+        rec = PodRecord(node=node, namespace=key[0], labels=labels, owner=owner, cpu=cpu, mem=mem, ncpu=ncpu,
+                        nmem=nmem, ports=host_ports(pod), anti=anti_terms(pod))
+        self.records[key] = rec
+        u = self._usage_of(node)
+        u.version += 1
+        u.cpu += cpu
+        u.mem += mem
+        u.ncpu += ncpu
+        u.nmem += nmem
+        u.pods += 1
+        u.keys.add(key)
+        for p in rec.ports:
+            u.ports[p] = u.ports.get(p, 0) + 1
+        if owner:
+            u.owners[owner] = u.owners.get(owner, 0) + 1
+        for kv in labels.items():
+            self.by_label.setdefault(kv, set()).add(key)
+        for term in rec.anti:
+            at = _first_label(term)
+            rec.anti_index.append(at)
+            (self.anti_by_label.setdefault(at, set()) if at else self.anti_any).add(key)
+        self.additions += 1
+
+    def _remove(self, key: Key, rec: PodRecord) -> None:
+        del self.records[key]
+        u = self.usage.get(rec.node)
+        if u is not None:
+            u.version += 1
+            u.cpu -= rec.cpu
+            u.mem -= rec.mem
+            u.ncpu -= rec.ncpu
+            u.nmem -= rec.nmem
+            u.pods -= 1
+            u.keys.discard(key)
+            for p in rec.ports:
+                left = u.ports.get(p, 0) - 1
+                if left > 0:
+                    u.ports[p] = left
+                else:
+                    u.ports.pop(p, None)
+            if rec.owner:
+                left = u.owners.get(rec.owner, 0) - 1
+                if left > 0:
+                    u.owners[rec.owner] = left
+                else:
+                    u.owners.pop(rec.owner, None)
+        for kv in rec.labels.items():
+            keys = self.by_label.get(kv)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self.by_label[kv]
+        for at in rec.anti_index:
+            keys = self.anti_by_label.get(at) if at else self.anti_any
+            if keys is not None:
+                keys.discard(key)
+                if at and not keys:
+                    del self.anti_by_label[at]
+        self.removals += 1
+
+    # -- lookups --------------------------------------------------------------------------------
+    def selected(self, term: Obj) -> list[Key]:
+        """Keys of bound pods that may match ``term``'s labelSelector (a superset: callers check)."""
+        ml = (term.get("labelSelector") or {}).get("matchLabels") or {}
+        if not ml:
+            return list(self.records)
+        best: set[Key] | None = None
+        for kv in ml.items():
+            keys = self.by_label.get((kv[0], str(kv[1])))
+            if not keys:
+                return []
+            if best is None or len(keys) < len(best):
+                best = keys
+        return list(best or ())
+
+    def anti_candidates(self, labels: dict[str, str]) -> set[Key]:
+        """Bound pods with an anti-affinity term that may select a pod with these labels."""
+        out = set(self.anti_any)
+        for kv in labels.items():
+            keys = self.anti_by_label.get(kv)
+            if keys:
+                out |= keys
+        return out
+
+
+def cache_of(cluster: Cluster) -> SchedulerCache:
+    cache = cluster.state.get(KEY)
+    if cache is None or cache.store is not cluster.store:
+        cache = cluster.state[KEY] = SchedulerCache(cluster.store)
+    return cache
