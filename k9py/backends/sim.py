@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from k9py.backends.base import (
@@ -120,17 +121,19 @@ class SimBackend(Backend):
         from k9py.sim import metrics as sim_metrics
         if not self.metrics_enabled:
             raise MetricsUnavailable("the server could not find the requested resource (get pods.metrics.k8s.io)")
+        if kind not in ("Node", "Pod"):
+            raise MetricsUnavailable(f"no metrics for {kind}")
         with self.cluster.lock:
-            if kind == "Node":
-                return list(sim_metrics.list_node_metrics(self.cluster))
-            if kind != "Pod":
-                raise MetricsUnavailable(f"no metrics for {kind}")
-            pods = self.cluster.store.list("Pod", self._ns(kind, namespace))
+            nodes = self.cluster.store.list("Node") if kind == "Node" else []
+            pods = self.cluster.store.list("Pod", None if kind == "Node" else self._ns(kind, namespace))
             seed, now, loads = self.cluster.seed, self.cluster.now(), sim_metrics.load_shares(self.cluster)
+        work: Callable[[], Objs] = (partial(sim_metrics.node_metrics_of, nodes, pods, seed, now, loads)
+                                    if kind == "Node"  # every pod of the cluster counts
+                                    else partial(sim_metrics.pod_metrics_of, pods, seed, now, loads))
         if len(pods) < 2000:
-            return list(sim_metrics.pod_metrics_of(pods, seed, now, loads))
+            return list(work())
         # a big cluster: work on the snapshot off the event loop, like a network call would
-        return list(await asyncio.to_thread(sim_metrics.pod_metrics_of, pods, seed, now, loads))
+        return list(await asyncio.to_thread(work))
 
     async def events_for(self, obj: Obj) -> Objs:
         with self.cluster.lock:

@@ -213,6 +213,28 @@ def pod_usage(seed: int, pod: Obj, now: float, loads: Loads | None = None) -> di
     return out or None
 
 
+_USAGE: dict[tuple[int, str], tuple[Obj, int, Share | None, dict[str, Usage] | None]] = {}
+
+
+def _usage_of(seed: int, pod: Obj, now: float, loads: Loads | None) -> dict[str, Usage] | None:
+    """``pod_usage`` remembered per pod for the bulk readers (``pod_metrics_of``,
+    ``node_metrics_of``): the store's objects are immutable snapshots, so the same object in the
+    same scrape window with the same load share has the same usage. Polling 10,000 pods then costs
+    what changed since the last poll, not a computation per pod."""
+    md = pod.get("metadata") or {}
+    uid = md.get("uid") or f"{md.get('namespace', '')}/{md.get('name', '')}"
+    share = loads.get(md.get("uid", "")) if loads else None
+    w = math.floor(now / WINDOW)
+    hit = _USAGE.get((seed, uid))
+    if hit is not None and hit[0] is pod and hit[1] == w and hit[2] == share:
+        return hit[3]
+    usage = pod_usage(seed, pod, now, loads)
+    if len(_USAGE) > 250_000:
+        _USAGE.clear()
+    _USAGE[(seed, uid)] = (pod, w, share, usage)
+    return usage
+
+
 def format_cpu(nanos: int) -> str:
     return f"{nanos}n"
 
@@ -222,9 +244,9 @@ def format_memory(b: int) -> str:
 
 
 def pod_metrics(seed: int, pod: Obj, now: float, *, _stamps: tuple[str, str] | None = None,
-                loads: Loads | None = None) -> Obj | None:
+                loads: Loads | None = None, _cached: bool = False) -> Obj | None:
     """The ``PodMetrics`` object metrics-server serves for ``pod``, or None."""
-    usage = pod_usage(seed, pod, now, loads)
+    usage = _usage_of(seed, pod, now, loads) if _cached else pod_usage(seed, pod, now, loads)
     if usage is None:
         return None
     md = pod.get("metadata") or {}
@@ -237,7 +259,8 @@ def pod_metrics(seed: int, pod: Obj, now: float, *, _stamps: tuple[str, str] | N
                            for n, u in usage.items()]}
 
 
-def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None) -> Usage:
+def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None,
+               *, _cached: bool = False) -> Usage:
     """The node's running pods plus its own overhead (kubelet, runtime, OS)."""
     name = (node.get("metadata") or {}).get("name", "")
     cap = (node.get("status") or {}).get("capacity") or {}
@@ -249,14 +272,15 @@ def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loa
     for pod in pods:
         if (pod.get("spec") or {}).get("nodeName") != name:
             continue
-        for u in (pod_usage(seed, pod, now, loads) or {}).values():
+        for u in ((_usage_of if _cached else pod_usage)(seed, pod, now, loads) or {}).values():
             cpu += u.cpu_nanos
             mem += u.memory_bytes
     return Usage(int(cpu), int(mem) // 1024 * 1024)
 
 
-def node_metrics(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None) -> Obj:
-    u = node_usage(seed, node, pods, now, loads)
+def node_metrics(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None,
+                 *, _cached: bool = False) -> Obj:
+    u = node_usage(seed, node, pods, now, loads, _cached=_cached)
     md = node.get("metadata") or {}
     return {"kind": "NodeMetrics", "apiVersion": API_VERSION,
             "metadata": {"name": md.get("name", ""), "creationTimestamp": rfc3339(now),
@@ -280,7 +304,7 @@ def pod_metrics_of(pods: Iterable[Obj], seed: int, now: float, loads: Loads | No
     gc.disable()  # many small acyclic dicts: no collections over the whole heap midway
     try:
         for pod in pods:
-            m = pod_metrics(seed, pod, now, _stamps=stamps, loads=loads)
+            m = pod_metrics(seed, pod, now, _stamps=stamps, loads=loads, _cached=True)
             if m is not None:
                 out.append(m)
     finally:
@@ -291,12 +315,19 @@ def pod_metrics_of(pods: Iterable[Obj], seed: int, now: float, loads: Loads | No
 
 def list_node_metrics(cluster: Any) -> list[Obj]:
     """``GET /apis/metrics.k8s.io/v1beta1/nodes`` on the simulator."""
-    now, seed, loads = cluster.now(), cluster.seed, load_shares(cluster)
+    return node_metrics_of(cluster.store.list("Node"), cluster.store.list("Pod"), cluster.seed, cluster.now(),
+                           load_shares(cluster))
+
+
+def node_metrics_of(nodes: Iterable[Obj], pods: Iterable[Obj], seed: int, now: float,
+                    loads: Loads | None = None) -> list[Obj]:
+    """NodeMetrics for ``nodes`` over ``pods`` (a snapshot taken under the cluster's lock, like
+    ``pod_metrics_of``'s: may run off the simulator's thread)."""
     pods_by_node: dict[str, list[Obj]] = {}
-    for pod in cluster.store.list("Pod"):
+    for pod in pods:
         pods_by_node.setdefault((pod.get("spec") or {}).get("nodeName") or "", []).append(pod)
-    return [node_metrics(seed, n, pods_by_node.get(n["metadata"]["name"], []), now, loads)
-            for n in cluster.store.list("Node")]
+    return [node_metrics(seed, n, pods_by_node.get(n["metadata"]["name"], []), now, loads, _cached=True)
+            for n in nodes]
 
 
 def _load_pod(pod: Obj) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from k9py.kube.selectors import matches, parse_label_selector
+from k9py.kube.selectors import Selector, matches, parse_label_selector
 
 Obj = dict[str, Any]
 
@@ -21,6 +21,8 @@ class Filter:
     _pred: Callable[[str, str, Obj], bool] | None = None
     rx: re.Pattern[str] | None = None  # regex / inverse modes: lets a row model loop without calls
     literal: str | None = None  # the pattern, lowercased, when it has no regex syntax (substring test)
+    selector: Selector | None = None  # labels mode: the parsed selector (None: it does not parse)
+    name_rx: re.Pattern[str] | None = None  # fuzzy mode: the subsequence as a regex over the name
 
     def __bool__(self) -> bool:
         return self.mode != "none"
@@ -49,6 +51,29 @@ def fuzzy_match(pattern: str, text: str) -> bool:
     return all(ch in it for ch in pattern.lower())
 
 
+def fuzzy_regex(pattern: str) -> re.Pattern[str]:
+    """``fuzzy_match`` as one regex search (``ngx`` → ``n[^g]*+g[^x]*+x``, case-insensitive): no
+    Python loop per row. Each character matches at its first place after the one before, which
+    is all a subsequence needs, so nothing is given back (possessive: no backtracking)."""
+    chars = [re.escape(ch) for ch in pattern.lower()]
+    rx = chars[0] if chars else ""
+    for ch in chars[1:]:
+        rx += f"[^{ch}]*+{ch}"
+    return re.compile(rx, re.IGNORECASE | re.DOTALL)
+
+
+def narrows(old: Filter, new: Filter) -> bool:
+    """Whether every row ``new`` keeps, ``old`` kept too (the text grew: filter what ``old`` left
+    instead of every row)."""
+    if not old or old.error or new.error or old.mode != new.mode:
+        return False
+    if new.mode == "regex":  # a longer substring is found only where the shorter one is
+        return old.literal is not None and new.literal is not None and old.literal in new.literal
+    if new.mode == "fuzzy":  # a pattern extended at its end is a subsequence only where the start is
+        return new.text.startswith(old.text)
+    return False
+
+
 def parse(text: str | None) -> Filter:
     raw = (text or "").strip()
     if raw.startswith("/"):
@@ -62,10 +87,10 @@ def parse(text: str | None) -> Filter:
         except ValueError as err:
             return Filter(raw, "labels", str(err), lambda _t, _n, _o: False)
         return Filter(raw, "labels", None,
-                      lambda _t, _n, o: matches(sel, (o.get("metadata") or {}).get("labels") or {}))
+                      lambda _t, _n, o: matches(sel, (o.get("metadata") or {}).get("labels") or {}), selector=sel)
     if raw.startswith("-f ") or raw == "-f":
         pat = raw[2:].strip()
-        return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n))
+        return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n), name_rx=fuzzy_regex(pat))
     if raw.startswith("!"):
         rx, error = _regex(raw[1:])
         return Filter(raw, "inverse", error, lambda t, _n, _o: rx.search(t) is None, rx, _literal(raw[1:]))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import bisect
 import gc
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from k9py.kube import meta, quantity
+from k9py.kube.selectors import Selector
 from k9py.kube.timefmt import parse_time
 from k9py.view import filter as filters
 from k9py.view import printers
@@ -357,12 +359,15 @@ class RowModel:
         self._children: dict[Key, list[Key]] = {}
         self._visible: list[Key] = []  # ascending by skey
         self._vkeys: list[tuple] = []
+        self._vrows: list[Row] = []  # the visible rows themselves, in the same order
         self.filter = filters.Filter()
         self.wide = wide
         self._set_columns()
         self.sort_col, self.sort_asc = default_sort(self.kind, self.all_namespaces)
         self.now = 0.0
         self._order: list[Row] | None = None
+        self._labels: dict[str, dict[str, set[Row]]] | None = None  # the label index (label filters)
+        self._prime_rows: list[Row] | None = None  # rows ``prime`` has still to go through (None: not begun)
         self.version = 0  # bumps on any change the table should repaint for
 
     # -- columns -----------------------------------------------------------------------------
@@ -537,8 +542,8 @@ class RowModel:
 
     # -- filtering ---------------------------------------------------------------------------
     def set_filter(self, text: str | None) -> None:
-        self.filter = filters.parse(text)
-        self._refilter()
+        old, self.filter = self.filter, filters.parse(text)
+        self._refilter(narrow=filters.narrows(old, self.filter))
 
     def _passes(self, row: Row) -> bool:
         if not self.filter:
@@ -552,11 +557,56 @@ class RowModel:
             self._order = sorted(self.rows.values(), key=lambda r: r.skey)
         return self._order
 
-    def _refilter(self) -> None:
-        order = self._sorted_rows()
+    def _label_matches(self, sel: Selector) -> set[Row] | None:
+        """The rows whose labels ``sel`` selects, from the label index: a requirement is tested
+        once per distinct value of its label, not once per row (None: every row)."""
+        index = self._label_index()
+        keys: set[Row] | None = None
+        for req in sel:
+            values = index.get(req.key, {})
+            ok: set[Row] = set()
+            for value, with_value in values.items():
+                if req.matches({req.key: value}):
+                    ok |= with_value
+            if req.matches({}):  # rows without the label pass too
+                labelled: set[Row] = set().union(*values.values())
+                ok |= {r for r in self.rows.values() if r not in labelled}
+            keys = ok if keys is None else keys & ok
+        return keys
+
+    def _label_index(self) -> dict[str, dict[str, set[Row]]]:
+        """label → value → rows; built on the first label filter, then kept up to date."""
+        if self._labels is None:
+            self._labels = {}
+            for r in self.rows.values():
+                self._index_labels(r, True)
+        return self._labels
+
+    def _index_labels(self, row: Row, add: bool) -> None:
+        index = self._labels
+        if index is None:
+            return
+        for k, v in ((row.obj.get("metadata") or {}).get("labels") or {}).items():
+            if add:
+                index.setdefault(k, {}).setdefault(v, set()).add(row)
+            else:
+                with_value = index.get(k, {}).get(v)
+                if with_value is not None:
+                    with_value.discard(row)
+
+    def _refilter(self, narrow: bool = False) -> None:
+        """Filter in sort order; ``narrow``: every row the filter keeps is shown now (the text
+        grew), so only those are tested."""
+        order = self._vrows if narrow else self._sorted_rows()
         f = self.filter
         if not f:
             rows = order
+        elif f.mode == "labels" and f.selector is not None and not f.error:
+            keys = self._label_matches(f.selector)
+            rows = order if keys is None else [r for r in order if r in keys]
+        elif f.mode == "fuzzy" and f.name_rx is not None:
+            search = f.name_rx.search
+            rows = [r for r in order if search(r.key[1]) is not None]
         elif f.rx is not None:  # regex / inverse: the per-keystroke hot loop
             text, inverse = self.row_text, f.mode == "inverse"
             if f.literal is not None:
@@ -568,6 +618,7 @@ class RowModel:
                         if (search(r._text if r._text is not None else text(r)) is None) is inverse]
         else:
             rows = [r for r in order if self._passes(r)]
+        self._vrows = rows if rows is not order or narrow else list(rows)
         self._visible = [r.key for r in rows]
         self._vkeys = [r.skey for r in rows]
         self.version += 1
@@ -592,6 +643,8 @@ class RowModel:
         self.rows.clear()
         self._children.clear()
         self._order = None
+        self._labels = None
+        self._prime_rows = None
         if self.expand is None and self.predicate is None and self.sort_col in ("NAMESPACE", "NAME"):
             # the common case, without per-row calls
             if self.sort_col == "NAMESPACE":
@@ -615,11 +668,13 @@ class RowModel:
         if i < len(self._visible) and self._visible[i] == row.key:
             del self._visible[i]
             del self._vkeys[i]
+            del self._vrows[i]
 
     def _vinsert(self, row: Row) -> None:
         i = bisect.bisect_left(self._vkeys, row.skey)
         self._visible.insert(i, row.key)
         self._vkeys.insert(i, row.skey)
+        self._vrows.insert(i, row)
 
     def apply(self, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
               get: Callable[[Key], Obj | None]) -> None:
@@ -639,7 +694,9 @@ class RowModel:
         old_keys = self._children.get(skey, []) if self.expand is not None else [skey]
         for k in old_keys:
             if k not in new_keys and k in self.rows:
-                self._vremove(self.rows.pop(k))
+                gone = self.rows.pop(k)
+                self._vremove(gone)
+                self._index_labels(gone, False)
         if self.expand is not None:
             if new_keys:
                 self._children[skey] = new_keys
@@ -652,8 +709,10 @@ class RowModel:
                 row.delta = delta or "add"
             else:
                 self._vremove(row)
+                self._index_labels(row, False)
                 row.obj, row._cells, row._text = o, None, None
                 row.delta = "add" if row.delta == "add" else delta
+            self._index_labels(row, True)
             row.skey = self._skey_for(row)
             if self._passes(row):
                 self._vinsert(row)
@@ -693,14 +752,22 @@ class RowModel:
     def visible_keys(self) -> list[Key]:
         return list(self._visible) if self.sort_asc else self._visible[::-1]
 
-    def prime(self, budget: int = 2000) -> bool:
-        """Compute cells for up to ``budget`` rows that have none yet (idle work, so the first
-        filter keystroke is fast). True when every row has cells."""
+    def prime(self, budget: int = 2000, seconds: float | None = None) -> bool:
+        """Compute the filter text (and cells) of up to ``budget`` rows that have none yet, for
+        at most about ``seconds``: idle work in slices short enough not to delay a key, so that
+        filter keystrokes find the text ready. True when the rows loaded all have it (rows changed
+        since get theirs when a filter needs it)."""
+        if self._prime_rows is None:  # one pass over the rows loaded: changed rows are done on demand
+            self._prime_rows = [r for r in self.rows.values() if r._text is None]
+            self._prime_rows.reverse()  # popped from the end: the first rows first
+        rows, text = self._prime_rows, self.row_text
+        end = time.perf_counter() + seconds if seconds is not None else None
         done = 0
-        for r in self.rows.values():
-            if r._cells is None:
-                self.cells(r)
+        while rows:
+            r = rows.pop()
+            if r._text is None and self.rows.get(r.key) is r:
+                text(r)
                 done += 1
-                if done >= budget:
-                    return False
-        return True
+                if done >= budget or (end is not None and not done % 50 and time.perf_counter() > end):
+                    break
+        return not rows

@@ -48,6 +48,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._widths: list[int] = []
         self.paints = 0  # render_line calls (benchmarks, tests)
         self.painted_model: RowModel | None = None  # the model whose rows were last painted
+        self._painted: dict[int, tuple[Row, object, str]] = {}  # line -> (row, its object, delta) painted
+        self._frame: tuple[object, ...] = ()  # _frame_now() when those lines were painted
         self.stale = False  # the watch is down: the rows are the last known ones, greyed
         self.message: str | None = None  # shown instead of the rows ("access denied: ...")
         if model is not None:
@@ -87,7 +89,36 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if anchor and idx != old and 0 <= offset < self.page:
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
-        self.refresh()
+        if anchor and idx == old and self._frame == self._frame_now():
+            self._refresh_changed_lines()
+        else:
+            self.refresh()
+
+    # -- what was painted: repaint only the lines a change touched ------------------------------
+    def _frame_now(self) -> tuple[object, ...]:
+        """What every line's look depends on besides its row (a change: repaint them all)."""
+        m = self.model
+        if m is None:
+            return ()
+        return (id(m), m.metrics_version, int(m.now), m.sort_col, m.sort_asc, len(m.columns), self.cursor_key,
+                round(self.scroll_y), round(self.scroll_x), tuple(self._widths), self.stale, self.message, self.size)
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint the lines on screen whose row, object or colour changed since they were
+        painted; nothing when a change touched no row on screen."""
+        m = self.model
+        if m is None:
+            return
+        top = round(self.scroll_y)
+        painted = self._painted
+        for y in range(1, self.page + 1):
+            row = m.row_at(top + y - 1)
+            now = (row, row.obj, row.delta) if row is not None else None
+            was = painted.get(y)
+            if now is None and was is None:
+                continue
+            if was is None or now is None or was[0] is not now[0] or was[1] is not now[1] or was[2] != now[2]:
+                self.refresh_line(top + y)
 
     def set_condition(self, *, stale: bool, message: str | None) -> None:
         """Grey the rows as stale, or show ``message`` in place of the rows."""
@@ -250,8 +281,14 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width)
         index = round(self.scroll_y) + y - 1
         row = m.row_at(index)
+        frame = self._frame_now()
+        if frame != self._frame:  # a new frame: what the lines showed before is no guide
+            self._frame = frame
+            self._painted = {}
         if row is None:
+            self._painted.pop(y, None)
             return Strip.blank(width)
+        self._painted[y] = (row, row.obj, row.delta)
         cells = m.cells(row)
         self.painted_model = m
         grew = False
