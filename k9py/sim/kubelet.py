@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
-from k9py.kube.meta import dig
+from k9py.kube.meta import deep_copy, dig
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim import (
     pod_admission,  # noqa: F401  (registers the Pod admission rules)
@@ -28,6 +29,7 @@ from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import ObjectStore
 
 Obj = dict[str, Any]
 
@@ -850,7 +852,7 @@ class Kubelet(Controller):
                 st["message"] = rt.terminal_message
             from k9py.sim.pod_admission import qos_class
             st["qosClass"] = st.get("qosClass") or qos_class(p.get("spec", {}))
-        return cluster.store.mutate("Pod", rt.namespace, rt.name, apply)
+        return _write_pod_status(cluster.store, rt.namespace, rt.name, apply)
 
     @staticmethod
     def _phase(pod: Obj, rt: PodRuntime) -> str:
@@ -924,3 +926,18 @@ def _terminated(inst: Instance) -> Obj:
             "reason": inst.reason or "Completed",
             "startedAt": rfc3339(inst.started), "finishedAt": rfc3339(inst.finished or inst.started),
             "containerID": f"docker://{inst.container_id}"}
+
+
+def _write_pod_status(store: ObjectStore, namespace: str, name: str, fn: Callable[[Obj], None]) -> Obj | None:
+    """``store.mutate`` for a write that changes only the status (and what the store sets in
+    metadata): the new version shares the rest with the old one instead of deep-copying the
+    whole pod (stored objects are never changed in place, so sharing is safe: copy-on-write).
+    ``fn`` may set keys of ``status`` but must not change its values in place."""
+    old = store.get("Pod", namespace, name)
+    if old is None:
+        return None
+    new = dict(old)
+    new["metadata"] = deep_copy(old["metadata"])
+    new["status"] = dict(old.get("status") or {})
+    fn(new)
+    return store.update(new, copy=False)

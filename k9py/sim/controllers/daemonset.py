@@ -4,6 +4,7 @@ bounded by maxUnavailable; status counts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -83,8 +84,31 @@ def target_node(pod: Obj) -> str | None:
 
 def node_should_run(ds: Obj, node: Obj) -> tuple[bool, bool]:
     """(shouldRun, shouldContinueRunning) as NodeShouldRunDaemonPod decides."""
+    return _should_run(_probe(ds), node)
+
+
+def should_run_on(ds: Obj, nodes: list[Obj]) -> list[tuple[bool, bool]]:
+    """``node_should_run`` for each node, the DaemonSet's tolerations worked out once."""
+    probe = _probe(ds)
+    return [_should_run(probe, n) for n in nodes]
+
+
+def pods_by_node(pods: Iterable[Obj]) -> dict[str, list[Obj]]:
+    """Pods grouped by ``target_node`` (those with none left out), in the order given."""
+    by_node: dict[str, list[Obj]] = {}
+    for p in pods:
+        n = target_node(p)
+        if n:
+            by_node.setdefault(n, []).append(p)
+    return by_node
+
+
+def _probe(ds: Obj) -> Obj:
     tpl_spec = dig(ds, "spec", "template", "spec") or {}
-    probe = {"spec": {**tpl_spec, "tolerations": daemon_tolerations(tpl_spec)}}
+    return {"spec": {**tpl_spec, "tolerations": daemon_tolerations(tpl_spec)}}
+
+
+def _should_run(probe: Obj, node: Obj) -> tuple[bool, bool]:
     if not matches_node_affinity(probe, node):
         return False, False
     tols = probe["spec"]["tolerations"]
@@ -99,18 +123,45 @@ def node_should_run(ds: Obj, node: Obj) -> tuple[bool, bool]:
     return run, cont
 
 
+def _inputs(c: Cluster, ds: Obj) -> tuple:
+    """Everything a sync of ``ds`` reads: itself, the nodes, the revisions, its pods (their
+    versions) and, with minReadySeconds, the clock."""
+    store = c.store
+    pods = tuple((meta.name(p), p["metadata"].get("resourceVersion")) for p in pt.owned(c, "Pod", ds))
+    clock = c.now() if dig(ds, "spec", "minReadySeconds") else None
+    return (ds["metadata"].get("resourceVersion"), store.kind_version("Node"),
+            store.kind_version("ControllerRevision"), pods, clock)
+
+
 class DaemonSetController(Controller):
     name = "daemonset"
 
     def reconcile(self, cluster: Cluster) -> None:
-        nodes = cluster.store.list("Node")
-        for ds in cluster.store.list("DaemonSet"):
+        store = cluster.store
+        nodes = store.list("Node")
+        # uid -> what the last sync read, when it wrote nothing: the same again writes nothing
+        idle: dict[str, tuple] = cluster.state.setdefault("daemonset-idle", {})
+        seen = set()
+        for ds in store.list("DaemonSet"):
             if meta.is_deleting(ds):
                 continue
+            uid = meta.uid(ds)
+            seen.add(uid)
+            read = _inputs(cluster, ds)
+            if idle.get(uid) == read:
+                continue
+            rv = store.resource_version
             try:
                 self._sync(cluster, ds, nodes)
             except ApiError:
+                idle.pop(uid, None)
                 continue
+            if store.resource_version == rv:
+                idle[uid] = _inputs(cluster, ds)
+            else:
+                idle.pop(uid, None)
+        for uid in [u for u in idle if u not in seen]:
+            del idle[uid]
 
     def _revision(self, c: Cluster, ds: Obj) -> tuple[Obj, str]:
         data = {"spec": {"template": {**deep_copy(dig(ds, "spec", "template") or {}), "$patch": "replace"}}}
@@ -144,12 +195,8 @@ class DaemonSetController(Controller):
         now = c.now()
         _, h = self._revision(c, ds)
         min_ready = int(dig(ds, "spec", "minReadySeconds", default=0))
-        pods = [p for p in pt.owned(c, "Pod", ds)]
-        by_node: dict[str, list[Obj]] = {}
-        for p in pods:
-            n = target_node(p)
-            if n:
-                by_node.setdefault(n, []).append(p)
+        by_node = pods_by_node(pt.owned(c, "Pod", ds))
+        should = should_run_on(ds, nodes)  # the DaemonSet and the nodes stay as they are all pass
         node_names = {meta.name(n) for n in nodes}
         # Pods pinned to nodes that no longer exist go.
         for n, ps in by_node.items():
@@ -157,9 +204,8 @@ class DaemonSetController(Controller):
                 for p in ps:
                     if not meta.is_deleting(p):
                         pt.delete_pod(c, ds, p, COMPONENT)
-        for node in nodes:
+        for node, (run, cont) in zip(nodes, should, strict=True):
             nname = meta.name(node)
-            run, cont = node_should_run(ds, node)
             ps = by_node.get(nname, [])
             if run:
                 alive = []
@@ -183,8 +229,8 @@ class DaemonSetController(Controller):
                     if not meta.is_deleting(p):
                         pt.delete_pod(c, ds, p, COMPONENT)
         if dig(ds, "spec", "updateStrategy", "type") == "RollingUpdate":
-            self._rolling_update(c, ds, nodes, h, min_ready, now)
-        self._update_status(c, ds, nodes, h, min_ready, now)
+            self._rolling_update(c, ds, nodes, should, h, min_ready, now)
+        self._update_status(c, ds, nodes, should, h, min_ready, now)
 
     def _create(self, c: Cluster, ds: Obj, node: str, h: str) -> None:
         template = deep_copy(dig(ds, "spec", "template") or {})
@@ -198,23 +244,24 @@ class DaemonSetController(Controller):
             {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}
         pt.create_pod(c, ds, pod, COMPONENT)
 
-    def _rolling_update(self, c: Cluster, ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
-        desired = sum(1 for n in nodes if node_should_run(ds, n)[0])
+    def _rolling_update(self, c: Cluster, ds: Obj, nodes: list[Obj], should: list[tuple[bool, bool]],
+                        h: str, min_ready: int, now: float) -> None:
+        desired = sum(1 for run, _ in should if run)
         ru = dig(ds, "spec", "updateStrategy", "rollingUpdate") or {}
         max_unavailable = pt.int_or_percent(ru.get("maxUnavailable"), desired, True, 1)
         if max_unavailable == 0 and pt.int_or_percent(ru.get("maxSurge"), desired, True, 0) == 0:
             max_unavailable = 1
-        pods = [p for p in pt.owned(c, "Pod", ds)]
+        by_node = pods_by_node(p for p in pt.owned(c, "Pod", ds) if not meta.is_deleting(p))
         unavailable = 0
         old_available: list[Obj] = []
-        for n in nodes:
-            if not node_should_run(ds, n)[0]:
+        for n, (run, _) in zip(nodes, should, strict=True):
+            if not run:
                 continue
-            ps = [p for p in pods if target_node(p) == meta.name(n) and not meta.is_deleting(p)]
+            ps = by_node.get(meta.name(n))
             if not ps:
                 unavailable += 1
                 continue
-            p = sorted(ps, key=pt.creation_key)[0]
+            p = min(ps, key=pt.creation_key)  # the first created (the first of equals, as sorted)
             old = meta.labels(p).get(pt.CONTROLLER_REVISION_HASH) != h
             if not pt.is_available(p, min_ready, now):
                 unavailable += 1
@@ -228,18 +275,18 @@ class DaemonSetController(Controller):
             pt.delete_pod(c, ds, p, COMPONENT)
             unavailable += 1
 
-    def _update_status(self, c: Cluster, ds: Obj, nodes: list[Obj], h: str, min_ready: int, now: float) -> None:
+    def _update_status(self, c: Cluster, ds: Obj, nodes: list[Obj], should: list[tuple[bool, bool]],
+                       h: str, min_ready: int, now: float) -> None:
         ns, name = meta.namespace(ds), meta.name(ds)
-        pods = [p for p in pt.owned(c, "Pod", ds) if not meta.is_deleting(p)]
+        by_node = pods_by_node(p for p in pt.owned(c, "Pod", ds) if not meta.is_deleting(p))
         desired = current = ready = available = updated = mis = 0
-        for n in nodes:
-            run, _ = node_should_run(ds, n)
-            ps = sorted((p for p in pods if target_node(p) == meta.name(n)), key=pt.creation_key)
+        for n, (run, _) in zip(nodes, should, strict=True):
+            ps = by_node.get(meta.name(n))
             if run:
                 desired += 1
                 if ps:
                     current += 1
-                    p = ps[0]
+                    p = min(ps, key=pt.creation_key)
                     if pt.is_ready(p):
                         ready += 1
                         if pt.is_available(p, min_ready, now):

@@ -9,19 +9,24 @@ Importing this module registers Service admission (IP / node-port allocation).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
+from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import rfc3339
 from k9py.sim import (
     ipam,
     service_admission,  # noqa: F401  (registers @admits("Service"))
 )
 from k9py.sim.controllers.base import Controller
+from k9py.sim.controllers.endpoints_sync import EndpointsSync, selector_pairs
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import ObjectStore
 
 Obj = dict[str, Any]
 
@@ -74,6 +79,7 @@ def find_port(pod: Obj, svc_port: Obj) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # parsed again for every pod of every Service sync otherwise
 def _ip_key(ip: str) -> tuple[int, int | str]:
     try:
         return (0, int(ipaddress.ip_address(ip)))
@@ -122,19 +128,29 @@ class _Member:
 
 class EndpointsController(Controller):
     name = "endpoints"
+    _sync_state: EndpointsSync | None = None  # this pass's (cluster.state's), told of each own write
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         ipam.release_missing(cluster)
+        sync: EndpointsSync = cluster.state.setdefault("endpoints-sync", EndpointsSync())
+        self._sync_state = sync
+        dirty = sync.dirty(store)  # None: every Service (see endpoints_sync.py)
         services = store.list("Service")
         live = {(meta.namespace(s), meta.name(s)) for s in services}
         for svc in services:
             spec = svc.get("spec", {})
             if spec.get("type") == "ExternalName" or not spec.get("selector"):
                 continue
-            sel = selectors.from_map(spec.get("selector"))
-            pods = [p for p in store.list("Pod", meta.namespace(svc))
-                    if selectors.matches(sel, meta.labels(p)) and _pod_ip(p)]
+            pairs = selector_pairs(svc)
+            if pairs is None:  # not an indexable map: scanned, every pass, as it always was
+                sel = selectors.from_map(spec.get("selector"))
+                pods = [p for p in store.list("Pod", meta.namespace(svc))
+                        if selectors.matches(sel, meta.labels(p)) and _pod_ip(p)]
+            elif dirty is not None and (meta.namespace(svc), meta.name(svc)) not in dirty:
+                continue  # nothing it depends on changed since its last sync
+            else:
+                pods = [p for p in sync.pods_for(store, pairs) if _pod_ip(p)]
             members = [_Member(svc, p) for p in pods]
             members.sort(key=lambda m: (_ip_key(m.ip), meta.uid(m.pod)))
             self._sync_endpoints(cluster, svc, members)
@@ -142,7 +158,7 @@ class EndpointsController(Controller):
         # Endpoints this controller made for Services that are gone (checkLeftoverEndpoints).
         for ep in store.list("Endpoints"):
             if (meta.namespace(ep), meta.name(ep)) not in live and TRIGGER_TIME in meta.annotations(ep):
-                store.delete("Endpoints", meta.namespace(ep), meta.name(ep))
+                sync.wrote(store.delete("Endpoints", meta.namespace(ep), meta.name(ep)))
 
     # -- core/v1 Endpoints -----------------------------------------------------------------
     def _sync_endpoints(self, cluster: Cluster, svc: Obj, members: list[_Member]) -> None:
@@ -179,7 +195,7 @@ class EndpointsController(Controller):
                 ep["metadata"]["labels"] = labels
             if subsets:
                 ep["subsets"] = subsets
-            cluster.store.create(ep)
+            self._wrote(cluster.store.create(ep))
             return
         if (existing.get("subsets") or []) == subsets and meta.labels(existing) == labels:
             return
@@ -195,7 +211,7 @@ class EndpointsController(Controller):
                 o["subsets"] = subsets
             else:
                 o.pop("subsets", None)
-        cluster.store.mutate("Endpoints", ns, name, write)
+        self._wrote(_rewrite(cluster.store, "Endpoints", ns, name, write))
 
     # -- discovery.k8s.io/v1 EndpointSlices ------------------------------------------------
     def _sync_slices(self, cluster: Cluster, svc: Obj, members: list[_Member]) -> None:
@@ -239,7 +255,7 @@ class EndpointsController(Controller):
             else:
                 self._update_slice(cluster, current, labels, body)
         for s in unmatched_existing:
-            store.delete("EndpointSlice", ns, meta.name(s))
+            self._wrote(store.delete("EndpointSlice", ns, meta.name(s)))
 
     def _create_slice(self, cluster: Cluster, svc: Obj, labels: dict[str, str], body: Obj) -> None:
         obj: Obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
@@ -249,7 +265,7 @@ class EndpointsController(Controller):
                                  "ownerReferences": [meta.owner_reference(svc)]},
                     "addressType": "IPv4"}
         _put_body(obj, body)
-        cluster.store.create(obj)
+        self._wrote(cluster.store.create(obj))
 
     def _update_slice(self, cluster: Cluster, current: Obj, labels: dict[str, str], body: Obj) -> None:
         same = ((current.get("endpoints") or []) == body["endpoints"]
@@ -262,7 +278,24 @@ class EndpointsController(Controller):
             o["metadata"]["labels"] = dict(labels)
             o["metadata"].setdefault("annotations", {})[TRIGGER_TIME] = rfc3339(cluster.now())
             _put_body(o, body)
-        cluster.store.mutate("EndpointSlice", meta.namespace(current), meta.name(current), write)
+        self._wrote(_rewrite(cluster.store, "EndpointSlice", meta.namespace(current), meta.name(current), write))
+
+    def _wrote(self, obj: Obj | None) -> None:
+        if self._sync_state is not None:
+            self._sync_state.wrote(obj)
+
+
+def _rewrite(store: ObjectStore, kind: str, ns: str, name: str, fn: Callable[[Obj], None]) -> Obj | None:
+    """``store.mutate`` for writers that only set top-level keys and metadata: the new version
+    gets its own metadata and shares the rest with the old one until replaced (stored objects
+    are never changed in place), instead of deep-copying every endpoint of a big Service."""
+    old = store.get(kind, ns, name)
+    if old is None:
+        return None
+    new = dict(old)
+    new["metadata"] = deep_copy(old["metadata"])
+    fn(new)
+    return store.update(new, copy=False)
 
 
 def _put_body(obj: Obj, body: Obj) -> None:

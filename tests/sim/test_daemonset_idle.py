@@ -1,0 +1,41 @@
+"""A settled DaemonSet is not synced again until something it reads changes (its pods, the
+nodes, itself); when something does, the sync runs and does its job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k9py.kube import meta
+from k9py.sim.controllers.daemonset import DaemonSetController
+from k9py.sim.nodes import add_node
+from tests.sim.helpers import make_cluster
+from tests.sim.test_daemonset import ds_pods, proxy
+
+
+def test_settled_daemonset_is_skipped_until_its_inputs_change(monkeypatch: Any) -> None:
+    c = make_cluster(nodes=2)
+    c.create(proxy())
+    c.advance(10)
+    assert len(ds_pods(c)) == 2
+    synced: list[str] = []
+    real = DaemonSetController._sync
+
+    def spy(self: DaemonSetController, cluster: Any, ds: Any, nodes: Any) -> None:
+        synced.append(meta.name(ds))
+        real(self, cluster, ds, nodes)
+    monkeypatch.setattr(DaemonSetController, "_sync", spy)
+
+    c.advance(5)  # nothing it reads changed
+    assert synced == []
+
+    gone = ds_pods(c)[0]
+    c.store.delete("Pod", meta.namespace(gone), meta.name(gone))  # one of its pods goes
+    c.advance(10)
+    assert synced and len(ds_pods(c)) == 2
+    assert meta.name(gone) not in {meta.name(p) for p in ds_pods(c)}
+
+    synced.clear()
+    add_node(c, "minikube-m03", index=2)  # a node comes
+    c.advance(10)
+    assert synced and sorted(p["spec"]["nodeName"] for p in ds_pods(c)) == [
+        "minikube", "minikube-m02", "minikube-m03"]
