@@ -319,6 +319,9 @@ def _double(mem: str) -> str:
 
 # -- churn ---------------------------------------------------------------------------------------
 
+CRASH_REST = 120.0  # seconds before the same app is crashed again (its back-off runs out first)
+
+
 def _timeline(plan: _Plan, churn: float, duration: float) -> list[Obj]:
     """Steps every 1/churn seconds (jittered): mostly pod deletions and scaling by one, some
     crashes, now and then a rollout restart of a small Deployment or a node cordoned a while."""
@@ -327,6 +330,8 @@ def _timeline(plan: _Plan, churn: float, duration: float) -> list[Obj]:
     if not deps:
         return []
     small = [a for a in deps if a.replicas <= 3] or deps
+    healthy = [a for a in deps if a.healthy] or deps  # a crash needs a running container
+    crashed_at: dict[int, float] = {}  # and a crashed app's containers wait out a back-off first
     current = {id(a): a.replicas for a in deps}
     total = int(churn * duration)
     steps: list[Obj] = []
@@ -347,7 +352,10 @@ def _timeline(plan: _Plan, churn: float, duration: float) -> list[Obj]:
             current[id(app)] = n
             step = {"scale": {"name": app.name, "namespace": app.namespace, "replicas": n}}
         elif roll < 0.95:
-            target = rng.choice(small)
+            target = rng.choice(healthy)
+            if at - crashed_at.get(id(target), -CRASH_REST) < CRASH_REST:
+                continue
+            crashed_at[id(target)] = at
             step = {"crash": {"namespace": target.namespace, "selector": f"app={target.name}"}}
         elif roll < 0.99 or plan.nodes < 4:
             target = rng.choice(small)
