@@ -353,10 +353,11 @@ def _timeline(plan: _Plan, churn: float, duration: float) -> list[Obj]:
             step = {"scale": {"name": app.name, "namespace": app.namespace, "replicas": n}}
         elif roll < 0.95:
             target = rng.choice(healthy)
-            if at - crashed_at.get(id(target), -CRASH_REST) < CRASH_REST:
-                continue
-            crashed_at[id(target)] = at
-            step = {"crash": {"namespace": target.namespace, "selector": f"app={target.name}"}}
+            if at - crashed_at.get(id(target), -CRASH_REST) < CRASH_REST:  # still resting: a pod goes instead
+                step = {"delete": {"kind": "Pod", "namespace": app.namespace, "selector": sel, "count": 1}}
+            else:
+                crashed_at[id(target)] = at
+                step = {"crash": {"namespace": target.namespace, "selector": f"app={target.name}"}}
         elif roll < 0.99 or plan.nodes < 4:
             target = rng.choice(small)
             step = {"rolloutRestart": {"name": target.name, "namespace": target.namespace}}
