@@ -106,6 +106,12 @@ def merge_by_time(batches: Sequence[Sequence[T]], ts_of: Callable[[T], str]) -> 
     return [row[3] for row in heapq.merge(*keyed, key=lambda r: (r[0], r[1], r[2]))]
 
 
+# What one view may spill before it drops its oldest lines after all: ~5M lines or 512 MiB (the
+# file's offsets take 8 bytes a line in memory).
+MAX_SPILL_LINES = 5_000_000
+MAX_SPILL_BYTES = 512 << 20
+
+
 class LogBuffer:
     """The lines of one log view, numbered by ``seq`` (0, 1, … since the last ``clear``).
 
@@ -121,6 +127,7 @@ class LogBuffer:
         self.capacity = capacity
         self.max_display = max_display
         self.spill = spill
+        self.spill_limited = False  # the spill file reached MAX_SPILL_*: older lines are dropped now
         self._high = capacity + min(BATCH, capacity)  # memory lets lines go beyond this many
         self._mem: list[LogLine] = []  # the lines in memory are _mem[_head:] (compacted now and then)
         self._head = 0
@@ -203,6 +210,8 @@ class LogBuffer:
             return
         if self._disk is not None:
             self._disk.write((line.ts, line.prefix, line.text) for line in mem[head:head + n])
+            if len(self._disk) >= MAX_SPILL_LINES or self._disk.size >= MAX_SPILL_BYTES:
+                self._spill_full()
         self._head = head = head + n
         self._mem_first += n
         if head >= 1024 and head * 2 >= len(mem):  # amortised O(1): a slice every ~capacity lines
@@ -218,6 +227,14 @@ class LogBuffer:
                 mh = 0
             self._mhead = mh
 
+    def _spill_full(self) -> None:
+        """The spill file reached its bound: the disk never fills up. The view goes on as a
+        bounded buffer: the lines on disk count as dropped, the last ``capacity`` are kept."""
+        assert self._disk is not None
+        self._disk.close()
+        self._disk = None
+        self.spill_limited = True
+
     def clear(self) -> None:
         """Empty, counts included (a new stream: another time window)."""
         self._mem = []
@@ -227,6 +244,9 @@ class LogBuffer:
         self.total = 0
         if self._disk is not None:
             self._disk.clear()
+        elif self.spill:  # a new stream may spill again
+            self._disk = SpillFile()
+            self.spill_limited = False
 
     def close(self) -> None:
         """Empty, and the spill file deleted."""

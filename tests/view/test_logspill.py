@@ -1,5 +1,6 @@
 """Log lines beyond memory spilled to disk (nothing lost), and the rows a log view makes of them."""
 
+from k9py.view import logbuffer
 from k9py.view.logbuffer import LogBuffer, LogLine
 from k9py.view.logrows import LogRows
 from k9py.view.logspill import BLOCK, SpillFile
@@ -101,3 +102,22 @@ def test_wrapped_rows_forget_dropped_lines():
             rows.update()
     rows.update()
     assert [r[1] for r in rows] == [s for i in range(1995, 2000) for s in ("line", f" {i // 10}", str(i % 10))]
+
+
+def test_the_spill_file_is_bounded_then_the_oldest_lines_go(monkeypatch):
+    monkeypatch.setattr(logbuffer, "MAX_SPILL_LINES", 3000)
+    buf = logbuffer.LogBuffer(1000, spill=True)
+    buf.set_filter("7$")
+    for i in range(10_000):
+        buf.append(f"line {i}")
+    assert buf.spill_limited and buf.spilled == 0
+    assert len(buf) == 1000 and buf.dropped == buf.first_seq == 9000
+    assert [ln.text for ln in buf][:2] == ["line 9000", "line 9001"]
+    assert buf.line(9000).text == "line 9000"
+    assert [ln.text for ln in buf.visible()][:2] == ["line 9007", "line 9017"]  # no match from the dropped lines
+    assert buf.status() == "1000 buffered, 9000 dropped"
+    buf.clear()  # a new stream spills again
+    for i in range(2500):  # memory lets lines go in batches
+        buf.append(f"again {i}")
+    assert not buf.spill_limited and buf.spilled > 0 and buf.line(0).text == "again 0"
+    buf.close()
