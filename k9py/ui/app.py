@@ -22,8 +22,6 @@ from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, theme
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.portforward import PortForwarding
-from k9py.ui.screens import actions
-from k9py.ui.screens.help import AliasesScreen, HelpScreen
 from k9py.ui.shell import Shells
 from k9py.ui.widgets import timeline
 from k9py.ui.widgets.header import Header
@@ -254,6 +252,8 @@ class K9pyApp(App[None]):
         elif out.request == "scenarios":
             return timeline.open_picker(self)
         elif out.request in ("logs", "describe"):
+            from k9py.ui.screens import actions  # lazily: not needed for the first frame
+
             actions.open_view(self, out.request)
         elif out.request == "help":
             self.action_help()
@@ -369,6 +369,8 @@ class K9pyApp(App[None]):
         timeline.act(self, what)  # raises SkipAction when not replaying: the key's usual binding runs
 
     def action_help(self) -> None:
+        from k9py.ui.screens.help import HelpScreen
+
         cur = self.current
         if cur is None or cur.model is None:
             return
@@ -380,6 +382,8 @@ class K9pyApp(App[None]):
         self.push_screen(HelpScreen(f"Help: {cur.scope.view.name}", sections))
 
     def action_aliases(self) -> None:
+        from k9py.ui.screens.help import AliasesScreen
+
         rows = kinds.alias_table(self.session.extra_aliases(), self.navigator.aliases)  # the user's last
         # columns as wide as their longest cell (a user's long command at most 30)
         kind_w = max((len(k) for k, _, _ in rows), default=8) + 2

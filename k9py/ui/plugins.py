@@ -29,7 +29,6 @@ from k9py.config.plugins import ALL, Plugin
 from k9py.explorer import plugins as core
 from k9py.explorer.plugins import Invocation, PluginError
 from k9py.ui.local_api import LocalApi
-from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.widgets import timeline
 from k9py.view import kinds
 from k9py.view.kinds import ViewKind
@@ -142,6 +141,8 @@ class PluginKeys:
             app.flash(str(err), "error")
             return
         if plugin.asks:
+            from k9py.ui.screens.dialogs import ConfirmScreen  # lazily: not needed for the first frame
+
             def answered(ok: bool | None) -> None:
                 if ok:
                     self.execute(plugin, inv)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.explorer.portforward import Forward, ForwardError, PortSpec, Tunnel, TunnelError
 from k9py.kube.meta import dig
-from k9py.ui.screens.portforwards import PortForwardDialog
 from k9py.ui.shell import pod_and_containers
 
 if TYPE_CHECKING:
@@ -44,6 +43,8 @@ class PortForwarding:
         return None
 
     def start(self, view: ViewKind, row: Row) -> None:
+        from k9py.ui.screens.portforwards import PortForwardDialog  # lazily: not needed for the first frame
+
         ns, pod_name, _containers, chosen = pod_and_containers(view, row)
         pod = self._pod(ns, pod_name) if view.name == "containers" else row.obj
         where = f"{ns}/{pod_name}"

@@ -30,7 +30,6 @@ from textual.app import SuspendNotSupported
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
-from k9py.ui.screens.dialogs import NamePicker
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -153,6 +152,8 @@ class Shells:
         self.app = app
 
     def start(self, view: ViewKind, row: Row, *, attach: bool = False) -> None:
+        from k9py.ui.screens.dialogs import NamePicker  # lazily: not needed for the first frame
+
         ns, pod, containers, chosen = pod_and_containers(view, row)
         if chosen is not None:
             self.run(ns, pod, chosen, attach=attach)

@@ -17,8 +17,6 @@ from k9py.explorer import keys as row_keys
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import Change, ResourceView
 from k9py.ui import heap, keymap
-from k9py.ui.screens import actions
-from k9py.ui.screens.viewer import default_save_dir, save_text
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Crumbs, Flash
 from k9py.view.inert import inert_line
@@ -211,6 +209,8 @@ class ExplorerPane(Vertical):
         elif verb.id == "decode" and row is not None:
             self.decode(cur, row)
         else:
+            from k9py.ui.screens import actions  # lazily: its dialogs are not needed for the first frame
+
             actions.perform(self.host, verb.id, cur, row)
 
     def decode(self, view: ResourceView, row: Row) -> None:
@@ -225,6 +225,8 @@ class ExplorerPane(Vertical):
     def action_save(self) -> None:
         """`ctrl-s`: the table as shown (filtered, sorted, its cells) to a CSV file, as k9s saves
         a screen dump; `:screendump` lists it."""
+        from k9py.ui.screens.viewer import default_save_dir, save_text
+
         cur, m = self.current, self.table.model
         if cur is None or m is None:
             return
