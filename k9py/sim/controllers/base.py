@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from k9py.kube import meta
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -18,3 +20,17 @@ class Controller:
 
     def reconcile(self, cluster: Cluster) -> None:  # pragma: no cover - interface
         raise NotImplementedError
+
+
+def add_owners(store: Any, change: Any, owner_kind: str, keys: set[tuple[str, str]]) -> None:
+    """Add to ``keys`` the (namespace, name) of the ``owner_kind`` objects a changed dependent
+    concerns, before and after the change: its controller, or, when it has none, every
+    ``owner_kind`` object of its namespace (one of them may adopt it)."""
+    for obj in (change.obj, change.old):
+        if obj is None:
+            continue
+        ref = meta.controller_ref(obj)
+        if ref is None:
+            keys.update(store.keys(owner_kind, meta.namespace(obj)))
+        elif ref.get("kind") == owner_kind:
+            keys.add((meta.namespace(obj), ref.get("name", "")))

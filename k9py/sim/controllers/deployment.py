@@ -12,7 +12,7 @@ from k9py.kube.status import ApiError, invalid
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
-from k9py.sim.controllers.base import Controller
+from k9py.sim.controllers.base import Controller, add_owners
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -216,14 +216,7 @@ class _SyncState:
             if kind == "Deployment":
                 keys.add((meta.namespace(ch.obj), meta.name(ch.obj)))
             elif kind == "ReplicaSet":
-                for o in (ch.obj, ch.old):
-                    if o is None:
-                        continue
-                    ref = meta.controller_ref(o)
-                    if ref is None:
-                        keys.update(store.keys("Deployment", meta.namespace(o)))
-                    elif ref.get("kind") == "Deployment":
-                        keys.add((meta.namespace(o), ref.get("name", "")))
+                add_owners(store, ch, "Deployment", keys)
         return sorted(keys)
 
 

@@ -9,7 +9,7 @@ from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
-from k9py.sim.controllers.base import Controller
+from k9py.sim.controllers.base import Controller, add_owners
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -98,14 +98,7 @@ class _SyncState:
             if kind == "ReplicaSet":
                 keys.add(self._note(ch.obj))
             elif kind == "Pod":
-                for o in (ch.obj, ch.old):
-                    if o is None:
-                        continue
-                    ref = meta.controller_ref(o)
-                    if ref is None:
-                        keys.update(store.keys("ReplicaSet", meta.namespace(o)))
-                    elif ref.get("kind") == "ReplicaSet":
-                        keys.add((meta.namespace(o), ref.get("name", "")))
+                add_owners(store, ch, "ReplicaSet", keys)
         return sorted(keys)
 
     def _note(self, rs: Obj) -> tuple[str, str]:
