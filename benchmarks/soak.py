@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import json
 import pathlib
-import resource
 import sys
 import threading
 import time
@@ -21,21 +20,13 @@ from typing import Any
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import rss_mb
 from k9py.backends.sim import SimBackend
 from k9py.scenario.loader import load_cluster
 from k9py.ui.app import K9pyApp
 
 SIZE = (160, 45)
 STEP = 5.0  # virtual seconds per step
-
-
-def rss_mb() -> float:
-    """Resident memory now (not the peak): /proc/self/statm's second field."""
-    try:
-        pages = int(pathlib.Path("/proc/self/statm").read_text().split()[1])
-        return pages * resource.getpagesize() / (1 << 20)
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def churn(cluster: Any, minute: int) -> None:
