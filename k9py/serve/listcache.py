@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 Obj = dict[str, Any]
@@ -23,9 +23,9 @@ SIZE = 16  # snapshots kept (least recently used go first)
 class Snapshot:
     """One list's objects in key order; ``keys`` are computed on the first bisect."""
 
-    def __init__(self, objs: list[Obj]) -> None:
+    def __init__(self, objs: list[Obj], keys: Sequence[Key] | None = None) -> None:
         self.objs = objs
-        self._keys: list[Key] | None = None
+        self._keys: Sequence[Key] | None = keys  # the store's own sorted keys when nothing was filtered
 
     def start_after(self, key: Key) -> int:
         """The index of the first object whose (namespace, name) is greater than ``key``."""
@@ -54,7 +54,7 @@ class ListCache:
         if hit is not None and hit[0] is store and hit[1] == version:
             self._entries.move_to_end(key)
             return hit[2]
-        snap = Snapshot(store.list(kind, namespace, match))
+        snap = Snapshot(store.list(kind, namespace, match), None if match is not None else store.keys(kind, namespace))
         self._entries[key] = (store, version, snap)
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
