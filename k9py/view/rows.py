@@ -356,6 +356,7 @@ class RowModel:
         elif self.kind == "Node":
             self._cells_fn = self._node_cells
         self.rows: dict[Key, Row] = {}
+        self._deltas: set[Key] = set()  # rows that may show a delta (cleared by clear_deltas)
         self._children: dict[Key, list[Key]] = {}
         self._visible: list[Key] = []  # ascending by skey
         self._vkeys: list[tuple] = []
@@ -641,6 +642,7 @@ class RowModel:
 
     def _load(self, objects: dict[Key, Obj]) -> None:
         self.rows.clear()
+        self._deltas.clear()
         self._children.clear()
         self._order = None
         self._labels = None
@@ -707,20 +709,30 @@ class RowModel:
             if row is None:
                 row = self.rows[k] = Row(k, o)
                 row.delta = delta or "add"
+                self._deltas.add(k)
             else:
                 self._vremove(row)
                 self._index_labels(row, False)
                 row.obj, row._cells, row._text = o, None, None
                 row.delta = "add" if row.delta == "add" else delta
+                if row.delta:
+                    self._deltas.add(k)
             self._index_labels(row, True)
             row.skey = self._skey_for(row)
             if self._passes(row):
                 self._vinsert(row)
 
-    def clear_deltas(self) -> None:
-        for r in self.rows.values():
-            r.delta = ""
+    def clear_deltas(self) -> bool:
+        """The deltas of the last changes fade; False (and nothing done) when no row had one."""
+        if not self._deltas:
+            return False
+        for k in self._deltas:
+            row = self.rows.get(k)
+            if row is not None:
+                row.delta = ""
+        self._deltas.clear()
         self.version += 1
+        return True
 
     # -- reading ----------------------------------------------------------------------------
     def __len__(self) -> int:

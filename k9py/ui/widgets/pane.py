@@ -135,8 +135,7 @@ class ExplorerPane(Vertical):
     def clear_deltas(self) -> None:
         """The deltas of the last changes fade (nothing to paint when none is shown)."""
         m = self.current.model if self.current is not None else None
-        if m is not None and any(r.delta for r in m.rows.values()):
-            m.clear_deltas()
+        if m is not None and m.clear_deltas():
             self.table.refresh()
 
     def apply_filter(self, text: str) -> None:
