@@ -44,6 +44,7 @@ class K9pyApp(App[None]):
 
     flash_seconds = 4.0  # how long a flash message stays (k9s clears its flash by itself)
     log_buffer_size = 0  # lines a log view keeps (0: the default)
+    log_spill = True  # lines beyond the buffer go to a temporary file (tests turn it off)
 
     def __init__(self, backend: Backend, *, namespace: str = "default", view: str = "pods",
                  manual: bool = False, readonly: bool = False, logoless: bool = False,

@@ -361,7 +361,7 @@ def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str) -> None:
             sources = await workload_sources(app.backend, row.obj)
             if not sources:  # like stern: open anyway and follow the pods as they come
                 app.flash(f"{view.name} {_where(ns, name)} has no running pods yet: waiting for them", "info")
-            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app), session=app.session,
+            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app), spill=app.log_spill, session=app.session,
                                       workload=row.obj))
         app.run_worker(go(), exclusive=False)
     else:
@@ -385,7 +385,7 @@ def open_logs(app: K9pyApp, ns: str, pod: str, containers: list[str], *, previou
     sources = [LogSource(ns, pod, c, f"{pod} {c}" if many else "") for c in containers]
     where = f"{ns}/{pod}" + (f":{containers[0]}" if not many and containers else "")
     title = f"{'Previous logs' if previous else 'Logs'}({where})"
-    app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app), session=app.session))
+    app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill, session=app.session))
 
 
 def _container_yaml(container_row: Obj) -> Any:

@@ -222,7 +222,7 @@ class LogScreen(ViewerScreen):
     def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
                  capacity: int = DEFAULT_CAPACITY, tail: int | None = None, follow: bool = True,
                  workload: Obj | None = None, merge_grace: float | None = None,
-                 session: Session | None = None, save_dir: Path | None = None, spill: bool | None = None) -> None:
+                 session: Session | None = None, save_dir: Path | None = None, spill: bool = True) -> None:
         """``workload`` (or ``sources`` from ``workload_sources``): follow the pods it selects
         over time, like stern. ``merge_grace``: real seconds to wait for the first lines of every
         stream before showing them merged by time (default 0.3 s; none on a manual clock).
@@ -230,7 +230,7 @@ class LogScreen(ViewerScreen):
         pods (the app's when not handed over). ``tail``: lines asked for (default: config.yaml's
         logger.tail, which with textWrap, showTime, disableAutoscroll and sinceSeconds sets how
         the view opens). ``spill``: lines beyond ``capacity`` go to a temporary file instead of
-        being dropped (default: the app's ``log_spill``, else on)."""
+        being dropped (``K9pyApp.log_spill``)."""
         super().__init__(title, session=session, save_dir=save_dir)
         self.given = list(sources)
         self.sources: list[LogSource] = list(sources)  # what this window has followed
@@ -243,8 +243,7 @@ class LogScreen(ViewerScreen):
         self.since: int | None = None  # config.yaml's sinceSeconds when no window key has it
         self.follow = follow and not previous
         self.merge_grace = merge_grace
-        self._spill_given = spill
-        self.buffer = LogBuffer(capacity, spill=bool(spill))
+        self.buffer = LogBuffer(capacity, spill=spill)
         self.autoscroll = True
         self.wrap = False
         self.timestamps = False
@@ -287,9 +286,6 @@ class LogScreen(ViewerScreen):
 
     # -- layout ------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self._spill_given is None and getattr(self.app, "log_spill", True):
-            self.buffer = LogBuffer(self.buffer.capacity, spill=True)
-            self._rows = self._new_rows()
         super().on_mount()
         self.body.on_user_scroll = self._user_scrolled
         self.log_body.pieces_at = self._pieces
