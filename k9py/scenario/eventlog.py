@@ -12,19 +12,18 @@ reporting the same problems, but keeps only the objects at t=0 (the state the pl
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import tempfile
 import weakref
 from array import array
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
+from k9py.kube.gcpause import gc_paused
 from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
 from k9py.scenario.schema import RECORDING_KIND
 from k9py.scenario.source import Problems, gunzip, read_bytes
@@ -35,19 +34,6 @@ LogLine = tuple[float, str, str]  # (t, container, line)
 BATCH = 512  # lines decoded by one json.loads
 _TYPES = {t: t for t in OBJECT_TYPES}
 AT_START = 1e-6  # the player's EPS: events up to it make the state it opens on
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No garbage collection while decoding: JSON makes many new objects and no cycles, and a
-    collection would walk every object already held (a played recording holds many)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass

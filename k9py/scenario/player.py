@@ -21,9 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from k9py.kube import resources
+from k9py.kube.gcpause import gc_paused
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339_nano
-from k9py.scenario.eventlog import Feed, gc_paused
+from k9py.scenario.eventlog import Feed
 from k9py.scenario.recording import Recording, complete
 from k9py.sim.store import ObjectStore
 

@@ -18,7 +18,6 @@ Nodes report the sum of their running pods plus the system's own overhead.
 
 from __future__ import annotations
 
-import gc
 import math
 import zlib
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from k9py.kube import quantity
+from k9py.kube.gcpause import gc_paused
 from k9py.kube.timefmt import rfc3339
 
 Obj = dict[str, Any]
@@ -300,16 +300,11 @@ def pod_metrics_of(pods: Iterable[Obj], seed: int, now: float, loads: Loads | No
     with it, under the cluster's lock)."""
     stamps = (rfc3339(now), _window_stamp(now))
     out = []
-    enabled = gc.isenabled()
-    gc.disable()  # many small acyclic dicts: no collections over the whole heap midway
-    try:
+    with gc_paused():  # many small acyclic dicts
         for pod in pods:
             m = pod_metrics(seed, pod, now, _stamps=stamps, loads=loads, _cached=True)
             if m is not None:
                 out.append(m)
-    finally:
-        if enabled:
-            gc.enable()
     return out
 
 

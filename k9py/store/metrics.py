@@ -9,13 +9,13 @@ views hide their usage columns, as k9s does without metrics-server.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections import deque
 from typing import Any, NamedTuple
 
 from k9py.backends.base import Backend, Capability, MetricsUnavailable
 from k9py.errors import K9pyError
 from k9py.kube import quantity
+from k9py.kube.gcpause import gc_paused
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -88,11 +88,9 @@ def node_usage(nm: Obj) -> Usage:
 
 def usage_by_pod(pod_list: list[Obj]) -> tuple[dict[Key, Usage], dict[Key, Usage]]:
     """Usage per pod (ns, name) and per container (ns, "pod/container"), the containers view's keys."""
-    enabled = gc.isenabled()
-    gc.disable()  # 100k small tuples: no full collections midway
     pods: dict[Key, Usage] = {}
     containers: dict[Key, Usage] = {}
-    try:
+    with gc_paused():  # 100k small tuples
         for p in pod_list:
             md = p.get("metadata") or {}
             ns, name = md.get("namespace") or "", md.get("name", "")
@@ -103,10 +101,7 @@ def usage_by_pod(pod_list: list[Obj]) -> tuple[dict[Key, Usage], dict[Key, Usage
                 containers[(ns, f"{name}/{c.get('name', '')}")] = cu
                 cpu, mem = cpu + cu.cpu_m, mem + cu.mem_b
             pods[(ns, name)] = Usage(cpu, mem)
-        return pods, containers
-    finally:
-        if enabled:
-            gc.enable()
+    return pods, containers
 
 
 class MetricsCache:

@@ -5,7 +5,6 @@ them). Updates cost O(changed rows · log n); the cursor follows an object key, 
 from __future__ import annotations
 
 import bisect
-import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from k9py.kube import meta, quantity
+from k9py.kube.gcpause import gc_paused
 from k9py.kube.selectors import Selector
 from k9py.kube.timefmt import parse_time
 from k9py.view import filter as filters
@@ -632,13 +632,8 @@ class RowModel:
 
     def load(self, objects: dict[Key, Obj]) -> None:
         """Replace everything (a new view): O(n log n)."""
-        enabled = gc.isenabled()
-        gc.disable()  # bulk allocation of acyclic rows: no collections midway
-        try:
+        with gc_paused():  # bulk allocation of acyclic rows
             self._load(objects)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _load(self, objects: dict[Key, Obj]) -> None:
         self.rows.clear()
