@@ -16,7 +16,7 @@ Saved files (ctrl-s) and copies keep the raw text: only what is painted is made 
 
 from __future__ import annotations
 
-import re
+from k9py.kube.unicode import replace_lone_surrogates
 
 REPLACEMENT = "\ufffd"
 
@@ -28,8 +28,6 @@ _TABLE.update({c: REPLACEMENT for c in range(0x200B, 0x2010)})  # ZWSP, ZWNJ, ZW
 _TABLE.update({c: REPLACEMENT for c in range(0x202A, 0x202F)})  # LRE RLE PDF LRO RLO
 _TABLE.update({c: REPLACEMENT for c in range(0x2060, 0x206A)})  # word joiner … isolates (LRI RLI FSI PDI)
 _TABLE.update({c: REPLACEMENT for c in range(0xD800, 0xE000)})  # lone surrogates cannot be written
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 _LINE_TABLE = dict(_TABLE)
 _LINE_TABLE[0x0A] = "\u2424"  # ␤: a newline inside one cell or one line
@@ -63,5 +61,5 @@ def encodable(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return _SURROGATES.sub(REPLACEMENT, text)
+        return replace_lone_surrogates(text)
     return text
