@@ -1,10 +1,12 @@
 """A long run of the explorer, sampled: the demo cluster with churn (a deployment scaled up and
 down, pods killed) on the simulator's clock driven fast, the counter's logs followed, and every
-virtual minute: resident memory, asyncio tasks, threads and the CPU time spent.
+virtual minute: resident memory, asyncio tasks, threads, the CPU time spent and the time
+machine's history on disk (on, as by default, with the limits given).
 
-    python benchmarks/soak.py [--minutes 30] [--json OUT]
+    python benchmarks/soak.py [--minutes 30] [--json OUT] [--history-age 2h] [--history-size 200MB]
 
-Bounded buffers and no leaks show as flat RSS, tasks and threads after the first minutes.
+Bounded buffers and no leaks show as flat RSS, tasks and threads after the first minutes; the
+history stays under its size limit and holds at most its age limit (plus one segment).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import json
 import pathlib
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -22,7 +25,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import rss_mb
 from k9py.backends.sim import SimBackend
+from k9py.config.schema import parse_size
+from k9py.kube.timefmt import parse_duration
 from k9py.scenario.loader import load_cluster
+from k9py.store.history import History, Limits
 from k9py.ui.app import K9pyApp
 
 SIZE = (160, 45)
@@ -41,10 +47,15 @@ def churn(cluster: Any, minute: int) -> None:
             cluster.delete("Pod", "default", pods[minute % len(pods)]["metadata"]["name"])
 
 
-async def soak(minutes: int) -> list[dict[str, float]]:
+def disk_bytes(folder: pathlib.Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+async def soak(minutes: int, limits: Limits) -> list[dict[str, float]]:
     cluster = load_cluster(None, seed=0)
     sim = SimBackend(cluster)
-    app = K9pyApp(sim, manual=True)
+    root = pathlib.Path(tempfile.mkdtemp(prefix="k9py-soak-history-"))
+    app = K9pyApp(sim, manual=True, history=lambda b: History(root, "soak", limits, poll_logs=False))
     samples: list[dict[str, float]] = []
     async with app.run_test(size=SIZE, headless=True) as pilot:
         for _ in range(20):  # the first list into the table
@@ -59,6 +70,7 @@ async def soak(minutes: int) -> list[dict[str, float]]:
         app.table.move_to(names.index("counter"))
         await pilot.press("l")  # follow the counter's logs
         await pilot.pause()
+        history = app.session.history
         cpu0, wall0 = time.process_time(), time.perf_counter()
         for minute in range(minutes + 1):
             if minute:
@@ -68,12 +80,20 @@ async def soak(minutes: int) -> list[dict[str, float]]:
                     sim.notify()
                     await app.pump()
                     await pilot.pause()
+                    if history is not None:
+                        await history.poll_logs()
+            history = app.session.history
+            assert history is not None
             samples.append({"minute": minute, "rss_mb": round(rss_mb(), 1),
                             "tasks": len(asyncio.all_tasks()), "threads": threading.active_count(),
                             "cpu_s": round(time.process_time() - cpu0, 2),
-                            "wall_s": round(time.perf_counter() - wall0, 2)})
+                            "wall_s": round(time.perf_counter() - wall0, 2),
+                            "history_mb": round(disk_bytes(root) / 2**20, 2),
+                            "history_span_min": round((history.now_t - history.first_t) / 60, 1),
+                            "history_events": history.events})
             print("minute {minute:>3}  rss {rss_mb:7.1f} MB  tasks {tasks:4}  threads {threads:3}  "
-                  "cpu {cpu_s:7.2f} s".format(**samples[-1]), flush=True)
+                  "cpu {cpu_s:7.2f} s  history {history_mb:6.2f} MB over {history_span_min:5.1f} min "
+                  "({history_events} events)".format(**samples[-1]), flush=True)
     return samples
 
 
@@ -81,12 +101,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--minutes", type=int, default=30, help="virtual minutes to run (default 30)")
     p.add_argument("--json", metavar="OUT", help="write the samples as JSON")
+    p.add_argument("--history-age", default="2h", help="the time machine's maxAge (default 2h)")
+    p.add_argument("--history-size", default="200MB", help="the time machine's maxSize (default 200MB)")
     args = p.parse_args()
-    samples = asyncio.run(soak(args.minutes))
+    limits = Limits(max_age=parse_duration(args.history_age), max_bytes=parse_size(args.history_size))
+    samples = asyncio.run(soak(args.minutes, limits))
     first, last = samples[min(2, len(samples) - 1)], samples[-1]
     print(f"soak_rss_growth_mb {last['rss_mb'] - first['rss_mb']:.1f} (from minute {first['minute']}; target ~0)")
     print(f"soak_task_growth {last['tasks'] - first['tasks']} (target 0)")
     print(f"soak_thread_growth {last['threads'] - first['threads']} (target 0)")
+    peak = max(x["history_mb"] for x in samples)
+    span = max(x["history_span_min"] for x in samples)
+    print(f"soak_history_peak_mb {peak:.2f} (limit {limits.max_bytes / 2**20:.1f})")
+    print(f"soak_history_span_max_min {span:.1f} (limit {limits.max_age / 60:.0f} + one segment, "
+          f"{limits.segment_seconds / 60:.0f})")
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps({"samples": samples}, indent=1))
 

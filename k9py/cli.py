@@ -164,6 +164,8 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no header")
     p.add_argument("--crumbsless", action="store_true", help="no crumbs line under the table")
     p.add_argument("--skin", metavar="NAME|FILE", help="a skin: a bundled or user skin's name, or a k9s skin file")
+    p.add_argument("--no-history", action="store_true",
+                   help="keep no history on disk (the time machine, `:rewind`, is off)")
 
 
 def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
@@ -196,6 +198,8 @@ def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--logs", metavar="SELECTOR", help="also record the logs of pods matching this label selector")
     rec.add_argument("--include-secrets", action="store_true", help="keep Secret data (redacted by default)")
     rec.add_argument("--seed", type=seed_arg, default=None)
+    rec.add_argument("--from-history", action="store_true",
+                     help="save what the time machine kept (the latest run; --context picks the context)")
 
     rp = sub.add_parser("replay", help="explore a Recording like a video")
     rp.add_argument("file", metavar="FILE|NAME")

@@ -190,6 +190,8 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
 
 
 def cmd_record(args: Any) -> int:
+    if getattr(args, "from_history", False):
+        return record_from_history(args.output, getattr(args, "context", None))
     duration = duration_arg(getattr(args, "duration", None), "--duration")
     scenario = getattr(args, "scenario", None)
     if scenario and (getattr(args, "kubeconfig", None) or getattr(args, "context", None)):
@@ -209,6 +211,25 @@ def cmd_record(args: Any) -> int:
                              progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets)
     import os
     prog.done(args.output, max(events, 0), os.path.getsize(args.output) if os.path.exists(args.output) else 0)
+    return 0
+
+
+def record_from_history(output: str, context: str | None) -> int:
+    """``k9py record --from-history [--context C] -o FILE``: the time machine's latest run (of
+    that context) as one Recording, even while the k9py that writes it still runs."""
+    from k9py.config.locations import history_dir
+    from k9py.store.history import runs, save_run
+
+    if output.endswith((".yaml", ".yml", ".yaml.gz", ".yml.gz")):
+        raise K9pyError("--from-history writes JSON Lines: name the file .jsonl or .jsonl.gz", file=output)
+    root = history_dir()
+    found = runs(root, context)
+    if not found:
+        where = f"for context {context!r} " if context else ""
+        raise K9pyError(f"no history {where}found (k9py keeps it while it runs, unless --no-history)", file=str(root))
+    size = save_run(found[-1], output)
+    print(f"k9py record: wrote {output} ({size // 1024} KiB of history from {found[-1]}): k9py replay {output}",
+          file=sys.stderr)
     return 0
 
 

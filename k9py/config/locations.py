@@ -25,6 +25,16 @@ def data_dir() -> Path:
     return Path(override) if override else _xdg("XDG_DATA_HOME", ".local/share") / "k9py"
 
 
+def state_dir() -> Path:
+    override = os.environ.get("K9PY_CONFIG_DIR")
+    return Path(override) if override else _xdg("XDG_STATE_HOME", ".local/state") / "k9py"
+
+
+def history_dir() -> Path:
+    """Where the time machine keeps what it saw (one directory per context, one per run)."""
+    return state_dir() / "history"
+
+
 def config_file() -> Path:
     return config_dir() / "config.yaml"
 

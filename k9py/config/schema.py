@@ -109,6 +109,69 @@ class Str(Spec):
 
 
 @dataclass
+class Duration(Spec):
+    """Seconds: a number or a duration (``90s``, ``30m``, ``2h``), above ``lo``."""
+
+    lo: float = 0.0
+    ignored: bool = False
+
+    def check(self, doc: ConfigDoc, value: Any, where: Path_) -> float:
+        from k9py.kube.timefmt import parse_duration
+
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise _wrong(doc, where, "a duration (30m, 2h)", value)
+        try:
+            seconds = float(value) if not isinstance(value, str) else parse_duration(value)
+        except ValueError:
+            raise doc.error(where, f"{value!r} is not a duration (30m, 2h, 90s)") from None
+        if not math.isfinite(seconds) or seconds <= self.lo:
+            raise doc.error(where, f"{value!r} is out of range (more than {self.lo:g}s)")
+        return seconds
+
+    def describe(self) -> str:
+        return "duration"
+
+
+SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
+              "ki": 1024, "kib": 1024, "mi": 1024**2, "mib": 1024**2, "gi": 1024**3, "gib": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """``200MB``, ``1.5GiB``, ``500Mi``, ``1048576`` → bytes; ValueError otherwise."""
+    t = text.strip().lower().replace(" ", "")
+    num = t.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = t[len(num):]
+    if not num or unit not in SIZE_UNITS:
+        raise ValueError(text)
+    value = float(num) * SIZE_UNITS[unit]
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return int(value)
+
+
+@dataclass
+class Size(Spec):
+    """Bytes: a number or a size (``200MB``, ``1GiB``), at least ``lo``."""
+
+    lo: int = 1
+    ignored: bool = False
+
+    def check(self, doc: ConfigDoc, value: Any, where: Path_) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise _wrong(doc, where, "a size (200MB, 1GiB)", value)
+        try:
+            n = parse_size(str(value))
+        except ValueError:
+            raise doc.error(where, f"{value!r} is not a size (200MB, 1GiB, 500Mi)") from None
+        if n < self.lo:
+            raise doc.error(where, f"{value!r} is out of range (at least {self.lo} bytes)")
+        return n
+
+    def describe(self) -> str:
+        return "size"
+
+
+@dataclass
 class StrList(Spec):
     ignored: bool = False
 

@@ -19,10 +19,12 @@ from k9py.config import yamlfile
 from k9py.config.schema import (
     Anything,
     Bool,
+    Duration,
     Int,
     ListOf,
     Map,
     Number,
+    Size,
     Str,
     StrList,
     StrMap,
@@ -97,6 +99,16 @@ class ShellPod:
 
 
 @dataclass
+class HistorySettings:
+    """k9py's time machine (``k9py.history``): what the informers saw, kept on disk."""
+
+    enabled: bool = True
+    max_age: float = 7200.0  # seconds
+    max_size: int = 200 * 1024 * 1024  # bytes on disk, every context together
+    dir: str | None = None  # default: locations.history_dir()
+
+
+@dataclass
 class Settings:
     skin: str | None = None  # k9py.ui.skin: a skin's name or file
     refresh_rate: float = 1.0  # seconds between repaints of ages and the clock; metrics at most this often
@@ -108,6 +120,7 @@ class Settings:
     shell_pod: ShellPod = field(default_factory=ShellPod)
     thresholds: Thresholds = field(default_factory=Thresholds)
     # k9py's own
+    history: HistorySettings = field(default_factory=HistorySettings)
     backend: str = "sim"  # sim | live
     scenario: str | None = None  # the simulator's scenario: a bundled name or a file
     speed: float = 1.0  # virtual seconds per real second
@@ -156,6 +169,8 @@ SCHEMA = Map({
     "backend": Str(BACKENDS),
     "scenario": Str(empty=False),
     "speed": Number(above=0),
+    "history": Map({"enabled": Bool(), "maxAge": Duration(lo=60), "maxSize": Size(lo=1024 * 1024),
+                    "dir": Str(empty=False)}),
 })
 IGNORED = ignored_keys(SCHEMA)
 
@@ -219,6 +234,9 @@ def from_data(d: dict[str, Any]) -> Settings:
     s.backend = d.get("backend", s.backend)
     s.scenario = d.get("scenario", s.scenario)
     s.speed = d.get("speed", s.speed)
+    hist, base_h = d.get("history", {}), HistorySettings()
+    s.history = HistorySettings(enabled=hist.get("enabled", base_h.enabled), max_age=hist.get("maxAge", base_h.max_age),
+                                max_size=hist.get("maxSize", base_h.max_size), dir=hist.get("dir"))
     return s
 
 

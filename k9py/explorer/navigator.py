@@ -20,7 +20,7 @@ from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Row
 
 Obj = dict[str, object]
-WITH_ARG = ("xray", "pulses", "timeline", "screendumps", "skins")  # requests that take the rest of the command
+WITH_ARG = ("xray", "pulses", "timeline", "screendumps", "skins", "rewind", "diff", "changes")  # requests that take the rest of the command
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ class ResourceView:
         model = session.model_class(view)(
             view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.predicate, expand=expand)
         model.now = session.now()
+        if session.gone is not None and model.kind == view.kind:  # the past: what has gone since is marked
+            gone = session.gone
+            model.gone = lambda o: gone(view.kind, meta.namespace(o), meta.name(o))
         if model.kind in ("Pod", "Container", "Node") and session.metrics.available:
             model.set_metrics(self._usage(model.kind))
         if self.sort:

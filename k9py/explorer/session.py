@@ -4,6 +4,9 @@ each hold one. No Textual here: the App renders what a Session knows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from k9py.backends.base import Backend, BackendInfo, Capability, StatusError, read_only
 from k9py.explorer.portforward import Forwards
 from k9py.store.informer import Cache, Informer
@@ -15,13 +18,19 @@ from k9py.view.printers import has_printer
 from k9py.view.rows import RowModel
 from k9py.view.server_rows import ServerTableModel
 
+if TYPE_CHECKING:  # made by whoever turns history on (ui/launch.py): not imported for the first frame
+    from k9py.scenario.player import Player
+    from k9py.store.history import History
+
 Obj = dict[str, object]
+HistoryFactory = Callable[[Backend], "History"]
 
 
 class Session:
     def __init__(self, backend: Backend, *, readonly: bool = False, manual: bool = False,
-                 namespace: str = "default") -> None:
-        """``manual``: tests drive the clock and flush the informer by hand (no timers)."""
+                 namespace: str = "default", history: HistoryFactory | None = None) -> None:
+        """``manual``: tests drive the clock and flush the informer by hand (no timers).
+        ``history``: makes the time machine's History of this backend (None: no history)."""
         self.backend: Backend = read_only(backend) if readonly else backend
         self._unwrapped = backend  # what a switch of context asks: its new Session decides read-only
         self.readonly = readonly
@@ -33,6 +42,13 @@ class Session:
         self._aliases: kinds.Aliases = {}
         self._polling = False
         self.forwards = Forwards()  # shift-f's port-forwards: they end with the session
+        self._make_history = history
+        self.history: History | None = history(backend) if history is not None else None
+        #: a Session over the past (``explorer.timetravel``): the Session of the present it came from
+        self.present: Session | None = None
+        #: at is this Session's moment; an object that no longer exists now is ``gone``
+        self.gone: Callable[[str, str, str], bool] | None = None
+        self.playhead: Player | None = None  # a past Session's Player (its moment: ``playhead.now()``)
 
     # -- what the backend is ---------------------------------------------------------------------
     def info(self) -> BackendInfo:
@@ -52,9 +68,13 @@ class Session:
         """Start the backend's clock driver or connection (not in manual mode)."""
         if not self.manual:
             self.backend.start()
+        if self.history is not None and self.history.backend is None:
+            self.history.start(self.backend)
 
     async def close(self) -> None:
         self.forwards.stop_all()
+        if self.history is not None:
+            await self.history.close()
         await self.informer.close()
         await self.backend.close()
 
@@ -79,7 +99,8 @@ class Session:
         backend's error for a bad context."""
         backend = await self._unwrapped.use_context(name)
         readonly = self.readonly if readonly is None else readonly
-        return Session(backend, readonly=readonly, manual=self.manual, namespace=self.namespace)
+        return Session(backend, readonly=readonly, manual=self.manual, namespace=self.namespace,
+                       history=self._make_history)
 
     # -- discovery ----------------------------------------------------------------------------------
     def extra_aliases(self) -> kinds.Aliases:

@@ -17,7 +17,7 @@ from k9py.config.user import UserConfig
 from k9py.errors import K9pyError
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import ResourceView
-from k9py.explorer.session import Session
+from k9py.explorer.session import HistoryFactory, Session
 from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, theme
 from k9py.ui.plugins import PluginKeys
@@ -48,10 +48,12 @@ class K9pyApp(App[None]):
 
     def __init__(self, backend: Backend, *, namespace: str = "default", view: str = "pods",
                  manual: bool = False, readonly: bool = False, logoless: bool = False,
-                 headless_ui: bool = False, user: UserConfig | None = None) -> None:
+                 headless_ui: bool = False, user: UserConfig | None = None,
+                 history: HistoryFactory | None = None) -> None:
         """``manual``: no clock driver, no timers, no auto flush (tests call ``pump()``).
         ``headless_ui``: k9s's ``--headless`` (no header). ``user``: what the user's files say
-        (``config.user``; default: the built-in defaults, no files)."""
+        (``config.user``; default: the built-in defaults, no files). ``history``: the time
+        machine's History for each context (None: off)."""
         super().__init__()
         self.user = user or UserConfig()
         settings = self.user.settings  # config.yaml: the command line's flags add to it (ui/launch.py)
@@ -63,7 +65,7 @@ class K9pyApp(App[None]):
         self.last_key = ""  # noExitOnCtrlC: what asked to quit
         self.exit_problem: str | None = None
         readonly = readonly or settings.read_only
-        self.session = Session(backend, readonly=readonly, manual=manual, namespace=namespace)
+        self.session = Session(backend, readonly=readonly, manual=manual, namespace=namespace, history=history)
         self.navigator = Navigator(self.session, namespace=namespace, start_view=view,
                                    aliases=self.user.aliases, keymap=self.user.keymap)
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
@@ -204,6 +206,8 @@ class K9pyApp(App[None]):
     async def on_unmount(self) -> None:
         self.plugin_keys.close()
         self.exit_problem = self.remember_context()  # launch prints it once the terminal is back
+        if self.session.present is not None:  # quit in the past: the present closes too
+            await self.session.present.close()
         await self.session.close()
 
     def remember_context(self) -> str | None:
@@ -252,6 +256,12 @@ class K9pyApp(App[None]):
             self.run_worker(self.switch_context(out.arg), group="context", exclusive=True)
         elif out.request == "scenarios":
             return timeline.open_picker(self)
+        elif out.request in ("rewind", "now", "diff", "changes"):
+            from k9py.ui import timetravel
+
+            jobs = {"rewind": timetravel.rewind, "diff": timetravel.diff, "changes": timetravel.changes}
+            job = jobs[out.request](self, out.arg) if out.request in jobs else timetravel.back_to_now(self)
+            self.run_worker(job, group="timetravel", exclusive=True)
         elif out.request in ("logs", "describe"):
             from k9py.ui.screens import actions  # lazily: not needed for the first frame
 
@@ -363,8 +373,19 @@ class K9pyApp(App[None]):
                 self.pane.apply_filter("")
         elif self.model is not None and self.model.filter:
             self.pane.apply_filter("")
+        elif self.session.present is not None and len(self.navigator.stack) <= 1:
+            self.outcome(self.navigator.run("now", record=False))  # the past: esc comes back to now
         else:
             self.navigator.pop()
+
+    def replay_hints(self) -> list[tuple[str, str]]:
+        """The play head's keys (a replay, a scenario, the past), or the present's `<` to rewind."""
+        found = timeline.hints(self.backend)
+        if found or self.session.history is None:
+            return found
+        from k9py.ui import timetravel
+
+        return timetravel.hints(self)
 
     def action_replay(self, what: str) -> None:
         timeline.act(self, what)  # raises SkipAction when not replaying: the key's usual binding runs
@@ -377,7 +398,7 @@ class K9pyApp(App[None]):
             return
         columns = {c.name for c in cur.model.columns}
         sections = keymap.help_sections(cur.scope.view, self.session.read_only, columns, self.navigator.favorites,
-                                        timeline.hints(self.backend), keys=self.user.keymap,
+                                        self.replay_hints(), keys=self.user.keymap,
                                         extra=[*keymap.hotkey_sections(self.user.hotkeys),
                                                *self.plugin_keys.sections(cur.scope.view)])
         self.push_screen(HelpScreen(f"Help: {cur.scope.view.name}", sections))
@@ -420,4 +441,4 @@ class K9pyApp(App[None]):
 
     def render_header(self) -> None:
         for header in self.query("#header").results(Header):  # none while the app closes
-            header.show(self.session, self.navigator, timeline.hints(self.backend))
+            header.show(self.session, self.navigator, self.replay_hints())

@@ -13,16 +13,23 @@ import os
 import shutil
 import sys
 from io import TextIOWrapper
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from k9py.backends.base import Backend, Capability
 from k9py.config import context_state
 from k9py.config.context_state import ContextState
+from k9py.config.locations import history_dir
+from k9py.config.settings import HistorySettings
 from k9py.config.user import UserConfig
 from k9py.errors import K9pyError
+from k9py.explorer.session import HistoryFactory
 from k9py.ui import keyinput
 from k9py.ui.app import K9pyApp
 from k9py.view import kinds
+
+if TYPE_CHECKING:
+    from k9py.store.history import History
 
 
 def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float = 1.0, *,
@@ -65,6 +72,22 @@ def start_view(args: argparse.Namespace, user: UserConfig, state: ContextState |
     return "pods"
 
 
+def history_factory(settings: HistorySettings, backend: Backend) -> HistoryFactory | None:
+    """The time machine's History for each context the explorer opens (config.yaml's
+    ``k9py.history``); none for what plays a timeline of its own (a replay, a scenario's steps)."""
+    if not settings.enabled:
+        return None
+    if backend.supports(Capability.PLAYBACK) and backend.playback().has_timeline:
+        return None
+    root = Path(settings.dir).expanduser() if settings.dir else history_dir()
+
+    def make(b: Backend) -> History:
+        from k9py.store.history import History, Limits
+
+        return History(root, b.info().context, Limits(max_age=settings.max_age, max_bytes=settings.max_size))
+    return make
+
+
 def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manual: bool = False,
               user: UserConfig | None = None) -> K9pyApp:
     """The explorer as the parsed command line says (-n, -A, -c, --readonly, --logoless,
@@ -96,7 +119,8 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
     s.ui.headless = s.ui.headless or bool(getattr(args, "headless", False))
     s.ui.crumbsless = s.ui.crumbsless or bool(getattr(args, "crumbsless", False))
     namespace = start_namespace(args, backend, state.namespace if state else None)
-    app = K9pyApp(backend, namespace=namespace, view=view, manual=manual, user=user)
+    history = None if manual or getattr(args, "no_history", False) else history_factory(s.history, backend)
+    app = K9pyApp(backend, namespace=namespace, view=view, manual=manual, user=user, history=history)
     if state is not None and state.favorites:
         app.navigator.restore_favorites(state.favorites)
     return app

@@ -95,6 +95,10 @@ REQUESTS: dict[str, str] = {
     **dict.fromkeys(("screendump", "screendumps", "sd"), "screendumps"),  # the files ctrl-s saved
     **dict.fromkeys(("skins", "skin"), "skins"),  # the skin picker (live preview); `:skin NAME` applies one
     **dict.fromkeys(("portforwards", "portforward", "pf"), "portforwards"),  # the active port-forwards
+    **dict.fromkeys(("rewind", "past"), "rewind"),  # `:rewind 10m` / `:rewind 14:32`: the time machine
+    **dict.fromkeys(("now", "present"), "now"),  # back from the past
+    "diff": "diff",  # `:diff [WHEN]`: the selected object's YAML then and now
+    **dict.fromkeys(("changes", "changed"), "changes"),  # `:changes [WHEN]`: what was created/modified/deleted
 }
 
 

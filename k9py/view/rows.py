@@ -349,6 +349,7 @@ class RowModel:
         self.metrics_version = 0  # bumps when data from outside the objects changes (usage, pod counts)
         self.pod_counts: dict[str, int] | None = None  # nodes view: pods per node; None: not known yet
         self.forwarded: frozenset[Key] = frozenset()  # pods / containers with an active port-forward
+        self.gone: Callable[[Obj], bool] | None = None  # the past (time machine): no longer exists now
         if self.kind == "Pod":
             self._cells_fn = self._pod_cells
         elif self.kind == "Container":
@@ -479,8 +480,9 @@ class RowModel:
         return row._text
 
     def style(self, row: Row) -> str:
-        """The row's colour class: del (Terminating), err, pending, completed, add, mod or ""."""
-        if meta.is_deleting(row.obj):
+        """The row's colour class: del (Terminating, or gone since: the past), err, pending,
+        completed, add, mod or ""."""
+        if meta.is_deleting(row.obj) or (self.gone is not None and self.gone(row.obj)):
             return "del"
         if self.kind == "Event":  # k9s: an event that is not Normal is a fault
             return "err" if (row.obj.get("type") or "Normal") != "Normal" else row.delta

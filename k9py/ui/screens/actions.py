@@ -383,6 +383,8 @@ def open_logs(app: K9pyApp, ns: str, pod: str, containers: list[str], *, previou
 
     many = len(containers) > 1
     sources = [LogSource(ns, pod, c, f"{pod} {c}" if many else "") for c in containers]
+    if app.session.history is not None:  # the time machine keeps the lines of the pods followed
+        app.session.history.follow_logs(ns, pod)
     where = f"{ns}/{pod}" + (f":{containers[0]}" if not many and containers else "")
     title = f"{'Previous logs' if previous else 'Logs'}({where})"
     app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill, session=app.session))

@@ -230,6 +230,11 @@ class ExplorerPane(Vertical):
         if cur is None or m is None:
             return
         session = self.navigator.session
+        if session.present is not None:  # the past: its history as a Recording (an incident report)
+            from k9py.ui import timetravel
+
+            timetravel.save(self.host)
+            return
         stem = f"{cur.scope.view.name}-{cur.namespace or 'all'}"
         try:
             path = save_text(default_save_dir(), session.info().context, stem, ".csv", table_csv(m), session.now())

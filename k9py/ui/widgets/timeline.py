@@ -78,9 +78,11 @@ class Timeline(Static):
 
     DEFAULT_CSS = "Timeline { height: 1; background: $k9-bg; }"
 
-    def __init__(self, playback: Playback, **kw: Any) -> None:
+    def __init__(self, playback: Playback, *, label: Callable[[], str] | None = None, **kw: Any) -> None:
+        """``label``: what the left end says instead of playing/paused (the past's moment)."""
         super().__init__(**kw)
         self.playback = playback
+        self.label = label
         self._unsubscribe: Callable[[], None] | None = None
 
     def on_mount(self) -> None:
@@ -101,7 +103,10 @@ class Timeline(Static):
         playing = not p.paused
         state = "▶ playing" if playing else "⏸ paused "
         left = Text()
-        left.append(f" {state} ", style=theme.style("timeline.playing" if playing else "timeline.paused"))
+        if self.label is not None:  # the time machine: say loudly that this is the past
+            left.append(f" {self.label()} ", style=theme.style("timeline.paused"))
+        else:
+            left.append(f" {state} ", style=theme.style("timeline.playing" if playing else "timeline.paused"))
         left.append(f" {speed_text(p.speed):>5} ", style=theme.style("timeline.speed"))
         right = Text()
         right.append(f" {clock(p.position)} / {clock(p.duration)} ", style=theme.style("timeline.clock"))
@@ -144,7 +149,12 @@ def install(app: K9pyApp) -> Timeline | None:
 
 
 def _mount(app: K9pyApp, pb: Playback) -> Timeline:
-    bar = Timeline(pb, id="timeline")
+    label = None
+    if app.session.present is not None:
+        from k9py.ui import timetravel
+
+        label = lambda: timetravel.label(app)  # noqa: E731 - read at every paint
+    bar = Timeline(pb, id="timeline", label=label)
     app.mount(bar, before=app.query_one("#crumbs"))
     return bar
 
@@ -168,7 +178,16 @@ def act(app: K9pyApp, what: str) -> None:
     """A replay key: move the play head (or the speed), then repaint ages and the bar."""
     pb = playback_of(app.backend)
     if pb is None or not pb.has_timeline:
+        if what == "backward" and app.session.history is not None:  # `<` in the present: the time machine
+            from k9py.explorer.timetravel import STEP
+            from k9py.ui import timetravel
+
+            app.run_worker(timetravel.rewind(app, f"{STEP:g}s"), group="timetravel", exclusive=True)
+            return
         raise SkipAction()
+    if what in ("forward", "end") and app.session.present is not None and pb.position >= pb.duration - 1e-6:
+        app.flash("the latest moment the history holds: esc or :now for now")
+        return
     try:
         _move(app, pb, what)
     except K9pyError as err:  # a scenario that cannot run again (built in memory)

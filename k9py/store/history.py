@@ -1,0 +1,531 @@
+"""The time machine's memory: what a backend's watches saw, kept on disk as a bounded series of
+Recording segments, so that any moment of the last hours can be replayed (``open_past``) or saved
+(``save``) as a Recording that ``k9py replay`` opens.
+
+A run (one backend, one k9py process) writes ``<root>/<context>/<run>/``:
+- ``NNNNNN.jsonl`` — the segment being written; closed segments are gzipped (``.jsonl.gz``).
+  Every segment is a complete Recording on its own: its header (t counts from the run's start, on
+  the backend's clock), then the state at the segment's start (``base``: one ADDED per object),
+  then every change, and the log lines of the pods being followed.
+- ``index.json`` — the segments with their time span and the number of base lines, for
+  ``k9py record --from-history`` (another process) and for pruning.
+
+Bounds: segments older than ``max_age`` (backend seconds) and the oldest segments beyond
+``max_bytes`` on disk are deleted whole (the next segment starts with its own base, so nothing
+before it is needed); older runs of every context are pruned by the same rules. Secrets are
+redacted as recordings redact them; ``managedFields`` are dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from k9py.backends.base import Backend, Obj
+from k9py.backends.events import Added, Deleted, Listed, Modified, Synced
+from k9py.errors import K9pyError
+from k9py.kube import meta, resources
+from k9py.scenario.recorder import SKIP_KINDS, LogCursor, sanitize, split_timestamp
+from k9py.scenario.recording import header_dict
+
+Key = tuple[str, str, str]  # kind, namespace, name
+INDEX = "index.json"
+LOG_POLL = 2.0  # real seconds between polls of the followed pods' logs
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much history is kept (``config.yaml``: ``k9py.history``)."""
+
+    max_age: float = 7200.0  # seconds of the backend's clock
+    max_bytes: int = 200 * 1024 * 1024  # on disk, every run of every context together
+    segment_seconds: float = 300.0  # a segment is closed (and gzipped) after this long...
+    segment_bytes: int = 0  # ...or this many bytes of changes after its base (0: max_bytes / 8)
+
+    @property
+    def roll_bytes(self) -> int:
+        return self.segment_bytes or max(64 * 1024, self.max_bytes // 8)
+
+
+@dataclass
+class Segment:
+    name: str  # file name without .gz
+    t0: float  # the first moment it holds (its base), seconds since the run's start
+    t1: float  # the last event's t
+    base: int  # how many lines after the header are the base
+    bytes: int = 0
+    base_bytes: int = 0  # of those, the header and the base
+    gz: bool = False
+    pruned: bool = False  # deleted to stay within the limits (maybe while being compressed)
+
+    @property
+    def file(self) -> str:
+        return self.name + ".gz" if self.gz else self.name
+
+
+def safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip(".") or "_"
+
+
+def _key(obj: Obj) -> Key:
+    return (str(obj.get("kind") or ""), meta.namespace(obj), meta.name(obj))
+
+
+def _dumps(data: Any) -> str:
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: escaped, so the line stays valid UTF-8
+        text = json.dumps(data, separators=(",", ":"))
+    return text
+
+
+class History:
+    """Records one backend while k9py runs. ``start(backend)`` on the running loop; ``close()``."""
+
+    def __init__(self, root: Path, context: str, limits: Limits | None = None, *,
+                 include_secrets: bool = False, poll_logs: bool = True) -> None:
+        self.root = Path(root)
+        self.context = context
+        self.limits = limits or Limits()
+        self.include_secrets = include_secrets
+        self.poll_logs_automatically = poll_logs  # tests poll by hand (``poll_logs()``)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        self.dir = self.root / safe_name(context) / f"{stamp}-{os.getpid()}-{id(self) % 10000:04d}"
+        self.backend: Backend | None = None
+        self.start_t = 0.0  # the backend's clock at t=0
+        self.cluster = context
+        self.server_version = ""
+        self.state: dict[Key, str] = {}  # what exists now: key -> the object's JSON (the next base)
+        self.segments: list[Segment] = []
+        self.followed: set[tuple[str, str]] = set()  # pods whose logs are kept (namespace, name)
+        self.events = 0
+        self.dropped = 0  # segments deleted to stay within the limits
+        self._last_t = 0.0
+        self._fh: Any = None
+        self._lock = threading.Lock()  # segments and the open file: compression runs in a thread
+        self._tasks: list[asyncio.Task[None]] = []
+        self._cursors: dict[tuple[str, str, str], LogCursor] = {}
+        self._pods: dict[tuple[str, str], Obj] = {}
+        self._compressing: list[threading.Thread] = []
+        self.error: str | None = None  # a disk problem: history stops, the explorer goes on
+
+    # -- life ------------------------------------------------------------------------------------
+    def start(self, backend: Backend) -> None:
+        self.backend = backend
+        info = backend.info()
+        self.cluster, self.server_version = info.cluster, info.server_version
+        self.start_t = round(backend.now(), 6)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            prune_runs(self.root, self.limits, keep=self.dir)
+            self._open_segment(0.0)
+        except OSError as err:
+            self._fail(err)
+            return
+        kinds = [r.kind for r in backend.kinds()
+                 if r.kind in resources.BY_KIND and r.kind not in SKIP_KINDS and "watch" in r.verbs]
+        self._tasks = [asyncio.ensure_future(self._follow(k)) for k in dict.fromkeys(kinds)]
+        if self.poll_logs_automatically:
+            self._tasks.append(asyncio.ensure_future(self._poll_logs_forever()))
+
+    async def close(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        with self._lock:
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
+        for th in list(self._compressing):
+            await asyncio.to_thread(th.join)
+        self._write_index()
+
+    def _fail(self, err: OSError) -> None:
+        self.error = f"history: {err.strerror or err} ({err.filename or self.dir})"
+        for t in self._tasks:
+            t.cancel()
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            self._fh = None
+
+    @property
+    def now_t(self) -> float:
+        """Seconds since the run's start on the backend's clock."""
+        return max(0.0, self.now_t_raw)
+
+    @property
+    def now_t_raw(self) -> float:
+        return 0.0 if self.backend is None else self.backend.now() - self.start_t
+
+    @property
+    def first_t(self) -> float:
+        return self.segments[0].t0 if self.segments else 0.0
+
+    @property
+    def disk_bytes(self) -> int:
+        with self._lock:
+            return sum(s.bytes for s in self.segments)
+
+    def exists_now(self, kind: str, namespace: str, name: str) -> bool:
+        return (kind, namespace, name) in self.state
+
+    # -- watching ------------------------------------------------------------------------------------
+    async def _follow(self, kind: str) -> None:
+        assert self.backend is not None
+        listing: set[Key] | None = set()  # keys seen since the (re)list began
+        async for ev in self.backend.watch(kind, None):
+            match ev:
+                case Listed(objs=objs):
+                    if listing is None:
+                        listing = set()
+                    for o in objs:
+                        listing.add(_key(o))
+                        self._listed(o)
+                case Synced():
+                    if listing is not None:
+                        for key in [k for k in self.state if k[0] == kind and k not in listing]:
+                            self._write("DELETED", None, key)
+                    listing = None
+                case Added(obj=obj) | Modified(obj=obj) if listing is not None:
+                    listing.add(_key(obj))
+                    self._listed(obj)
+                case Added(obj=obj):
+                    self._change("ADDED", obj)
+                case Modified(obj=obj):
+                    self._change("MODIFIED", obj)
+                case Deleted(obj=obj):
+                    self._change("DELETED", obj)
+
+    def _listed(self, obj: Obj) -> None:
+        key = _key(obj)
+        self._change("MODIFIED" if key in self.state else "ADDED", obj)
+
+    def _change(self, type_: str, obj: Obj) -> None:
+        key = _key(obj)
+        if key[0] == "Pod":
+            pk = (key[1], key[2])
+            if type_ == "DELETED":
+                self._pods.pop(pk, None)
+            else:
+                self._pods[pk] = obj
+            if pk in self.followed and (type_ == "DELETED" or meta.is_deleting(obj)):
+                self._poll_pod(pk, obj)  # its last lines, before it goes
+        if type_ == "MODIFIED" and key not in self.state:
+            type_ = "ADDED"
+        self._write(type_, sanitize(obj, include_secrets=self.include_secrets), key)
+
+    def _write(self, type_: str, obj: Obj | None, key: Key) -> None:
+        if self._fh is None:
+            return
+        t = self._t()
+        if type_ == "DELETED":
+            text = self.state.pop(key, None)
+            if obj is None:
+                if text is None:
+                    return
+                body = text
+            else:
+                body = _dumps(obj)
+        else:
+            body = self.state[key] = _dumps(obj)
+        self._line(f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n', t)
+
+    def _t(self) -> float:
+        now_t = round(self.now_t_raw, 6)
+        if now_t < self._last_t - 1.0:  # the clock went back (a scenario started again): a new run
+            self._new_run()
+            now_t = 0.0
+        t = self._last_t = max(self._last_t, now_t)  # watches race: keep time order
+        return t
+
+    def _new_run(self) -> None:
+        assert self.backend is not None
+        self.roll()
+        with self._lock:
+            if self._fh is not None:
+                self._fh.close()
+                (self.dir / self.segments[-1].name).unlink(missing_ok=True)  # the empty base just opened
+            self.segments, self.dropped, self._last_t = [], 0, 0.0
+            self.dir = self.dir.with_name(self.dir.name + "-r")
+            self.start_t = round(self.backend.now(), 6)
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                self._open_segment(0.0)
+            except OSError as err:
+                self._fail(err)
+
+    def _line(self, line: str, t: float) -> None:
+        try:
+            with self._lock:
+                seg = self.segments[-1]
+                data = line.encode()
+                self._fh.write(data)
+                seg.bytes += len(data)
+                seg.t1 = t
+            self.events += 1
+            if t - seg.t0 >= self.limits.segment_seconds or seg.bytes - seg.base_bytes >= self.limits.roll_bytes:
+                self.roll()
+        except OSError as err:
+            self._fail(err)
+
+    # -- logs ------------------------------------------------------------------------------------------
+    def follow_logs(self, namespace: str, pod: str) -> None:
+        """Keep this pod's log lines (a log view opened on it)."""
+        self.followed.add((namespace, pod))
+
+    async def _poll_logs_forever(self) -> None:
+        while True:
+            await asyncio.sleep(LOG_POLL)
+            await self.poll_logs()
+
+    async def poll_logs(self) -> None:
+        """Fetch the followed pods' new lines (their own timestamps say when)."""
+        for pk in sorted(self.followed):
+            pod = self._pods.get(pk)
+            if pod is not None:
+                await self._fetch_logs(pk, pod)
+
+    def _poll_pod(self, pk: tuple[str, str], pod: Obj) -> None:
+        with contextlib.suppress(RuntimeError):  # no running loop (closing)
+            self._tasks.append(asyncio.ensure_future(self._fetch_logs(pk, pod)))
+
+    async def _fetch_logs(self, pk: tuple[str, str], pod: Obj) -> None:
+        backend = self.backend
+        if backend is None:
+            return
+        ns, name = pk
+        for c in (pod.get("spec") or {}).get("containers") or []:
+            cname = str(c.get("name") or "")
+            try:
+                lines = [ln async for ln in backend.logs(ns, name, cname, timestamps=True)]
+            except Exception:  # not started yet, gone, forbidden: nothing to keep
+                continue
+            parsed = [x for x in (split_timestamp(ln) for ln in lines) if x is not None]
+            cursor = self._cursors.setdefault((ns, name, cname), LogCursor())
+            for at, text in cursor.fresh(parsed):
+                t = self._t()  # in file order; the line's own time is in its text when kept with timestamps
+                del at
+                self._line(_dumps({"t": t, "type": "LOG", "namespace": ns, "pod": name,
+                                   "container": cname, "line": text}) + "\n", t)
+
+    # -- segments --------------------------------------------------------------------------------------
+    def _header(self) -> str:
+        fields = self._header_fields()
+        return _dumps(header_dict(float(fields.pop("start")), **fields)) + "\n"
+
+    def _open_segment(self, t0: float) -> None:
+        n = len(self.segments) + self.dropped
+        seg = Segment(f"{n:06d}.jsonl", t0, t0, len(self.state))
+        fh = open(self.dir / seg.name, "wb")  # noqa: SIM115 - open until the segment rolls
+        out = [self._header()]
+        out += [f'{{"t":{t0!r},"type":"ADDED","object":{body}}}\n' for body in self.state.values()]
+        data = "".join(out).encode()
+        fh.write(data)
+        seg.bytes = seg.base_bytes = len(data)
+        self._fh = fh
+        self.segments.append(seg)
+
+    def roll(self) -> None:
+        """Close the segment being written (gzipped in a thread) and start the next with a base."""
+        with self._lock:
+            if self._fh is None:
+                return
+            self._fh.close()
+            done = self.segments[-1]
+            t0 = self._last_t
+            self._open_segment(t0)
+        th = threading.Thread(target=self._compress, args=(done, self.dir), daemon=True, name="k9py-history-gzip")
+        self._compressing.append(th)
+        th.start()
+        self.prune()
+
+    def _compress(self, seg: Segment, folder: Path) -> None:
+        plain = folder / seg.name
+        try:
+            tmp = folder / (seg.name + ".gz.tmp")
+            with open(plain, "rb") as src, gzip.open(tmp, "wb", compresslevel=6) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            gz = folder / (seg.name + ".gz")
+            os.replace(tmp, gz)
+            with self._lock:
+                if seg.pruned:  # deleted while it was being compressed
+                    gz.unlink()
+                else:
+                    seg.gz, seg.bytes = True, gz.stat().st_size
+            plain.unlink()
+        except FileNotFoundError:
+            pass  # pruned meanwhile
+        except OSError as err:
+            self.error = f"history: {err}"
+        finally:
+            cur = threading.current_thread()
+            if cur in self._compressing:
+                self._compressing.remove(cur)
+        self._write_index()
+
+    def prune(self) -> None:
+        """Delete the oldest closed segments beyond the limits (the open one always stays)."""
+        with self._lock:
+            oldest_kept = self.now_t - self.limits.max_age
+            while len(self.segments) > 1:
+                seg = self.segments[0]
+                over = sum(s.bytes for s in self.segments) > self.limits.max_bytes
+                if not over and self.segments[1].t0 > oldest_kept:
+                    break
+                self.segments.pop(0)
+                seg.pruned = True
+                self.dropped += 1
+                for f in (seg.name, seg.name + ".gz", seg.name + ".gz.tmp"):
+                    with contextlib.suppress(FileNotFoundError):
+                        (self.dir / f).unlink()
+        self._write_index()
+
+    def _write_index(self) -> None:
+        with self._lock:
+            data = {**self._header_fields(), "segments": [asdict(s) for s in self.segments]}
+        with contextlib.suppress(OSError):
+            tmp = self.dir / (INDEX + ".tmp")
+            tmp.write_text(json.dumps(data))
+            os.replace(tmp, self.dir / INDEX)
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def recording_bytes(self) -> bytes:
+        """Everything kept, as one JSON Lines Recording."""
+        with self._lock:
+            if self._fh is not None:
+                self._fh.flush()
+            segments = [Segment(**asdict(s)) for s in self.segments]
+        return b"".join(compose(self.dir, segments, self._header_fields()))
+
+    def _header_fields(self) -> Obj:
+        return {"start": self.start_t, "context": self.context, "server_version": self.server_version,
+                "name": self.cluster, "description": "k9py history"}
+
+    def save(self, path: str) -> int:
+        """Write everything kept as a Recording (``.gz``: gzipped). Returns the bytes written."""
+        data = self.recording_bytes()
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "wb") as f:
+            f.write(data)
+        return len(data)
+
+
+def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterator[bytes]:
+    """The kept segments as one Recording: the first whole, the others without header and base.
+    t=0 moves to the first kept moment (``header``'s start is the run's): the bar starts there."""
+    first = True
+    shift = 0.0
+    for seg in segments:
+        lines = _read_lines(directory, seg)
+        if lines is None:
+            continue
+        if first:
+            shift = seg.t0
+            head = dict(header)
+            yield (_dumps(header_dict(float(head.pop("start")) + shift, **head)) + "\n").encode()
+        skip = 1 if first else 1 + seg.base
+        for i, line in enumerate(lines):
+            if i >= skip and line.endswith(b"\n"):  # a line still being written is left out
+                yield _shifted(line, shift) if shift else line
+        first = False
+
+
+def _shifted(line: bytes, shift: float) -> bytes:
+    """``{"t":T,...`` with T - shift (every line history writes starts so)."""
+    comma = line.index(b",", 5)
+    t = max(0.0, round(float(line[5:comma]) - shift, 6))
+    return b'{"t":' + repr(t).encode() + line[comma:]
+
+
+def _read_lines(directory: Path, seg: Segment) -> list[bytes] | None:
+    for name, gz in ((seg.name + ".gz", True), (seg.name, False)):
+        try:
+            if gz:
+                with gzip.open(directory / name, "rb") as f:
+                    return f.readlines()
+            with open(directory / name, "rb") as f:
+                return f.readlines()
+        except (FileNotFoundError, EOFError, gzip.BadGzipFile):
+            continue
+    return None
+
+
+# -- other runs (and other processes) ---------------------------------------------------------------
+
+@dataclass
+class Run:
+    dir: Path
+    header: Obj  # header_dict's arguments
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def bytes(self) -> int:
+        return sum(s.bytes for s in self.segments)
+
+
+def read_run(directory: Path) -> Run:
+    try:
+        data = json.loads((directory / INDEX).read_text())
+        segs = [Segment(**s) for s in data.pop("segments", None) or []]
+        header = {k: data[k] for k in ("start", "context", "server_version", "name", "description") if k in data}
+        header["start"] = float(header.get("start") or 0)
+        return Run(directory, header, segs)
+    except (OSError, ValueError, TypeError) as err:
+        raise K9pyError(f"not a k9py history run: {err}", file=str(directory / INDEX)) from err
+
+
+def runs(root: Path, context: str | None = None) -> list[Path]:
+    """The run directories under ``root`` (one context's, or all), oldest first."""
+    parents = [root / safe_name(context)] if context else sorted(p for p in root.glob("*") if p.is_dir())
+    found = [d for p in parents if p.is_dir() for d in p.iterdir() if d.is_dir()]
+    return sorted(found, key=lambda d: (_mtime(d), d.name))
+
+
+def _mtime(d: Path) -> float:
+    try:
+        return max((f.stat().st_mtime for f in d.iterdir()), default=d.stat().st_mtime)
+    except OSError:
+        return 0.0
+
+
+def prune_runs(root: Path, limits: Limits, *, keep: Path | None = None) -> None:
+    """Delete other runs older than ``max_age`` (wall clock) and the oldest beyond ``max_bytes``."""
+    found = [d for d in runs(root) if d != keep]
+    now = time.time()
+    total = sum(_size(d) for d in found)
+    for d in found:  # oldest first
+        if now - _mtime(d) > limits.max_age or total > limits.max_bytes:
+            total -= _size(d)
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _size(d: Path) -> int:
+    try:
+        return sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+    except OSError:
+        return 0
+
+
+def save_run(directory: Path, path: str) -> int:
+    """``k9py record --from-history``: a run on disk (maybe still being written) as a Recording."""
+    run = read_run(directory)
+    data = b"".join(compose(directory, run.segments, run.header))
+    if not data:
+        raise K9pyError("the history run holds no segment", file=str(directory))
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "wb") as f:
+        f.write(data)
+    return len(data)

@@ -1,0 +1,218 @@
+"""The time machine in the App: `:rewind DURATION|TIME` and `<` in the present go back, `:now`
+and `esc` come back, ctrl-s saves what the history holds. The Sessions and the moments are
+``k9py.explorer.timetravel``'s; this module only swaps what the App shows and says so."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from k9py.errors import K9pyError
+from k9py.explorer import timetravel
+from k9py.explorer.session import Session
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+HINT = ("<<>", "Rewind")
+
+
+def hints(app: K9pyApp) -> list[tuple[str, str]]:
+    """The present's menu entry for the time machine (when it records)."""
+    s = app.session
+    return [HINT] if s.present is None and s.history is not None and not s.history.error else []
+
+
+def in_past(app: K9pyApp) -> bool:
+    return app.session.present is not None
+
+
+def label(app: K9pyApp) -> str:
+    """What the bar says in the past: ``⏪ PAST 14:32:05 (10m12s ago)``."""
+    s = app.session
+    at = timetravel.position_of(s)
+    if at is None or s.present is None:
+        return ""
+    return f"⏪ PAST {timetravel.describe(at, s.present.now())}"
+
+
+async def rewind(app: K9pyApp, arg: str) -> bool:
+    """Show the cluster as it was at `arg` (a duration back, a time of day, an instant)."""
+    present = app.session.present or app.session
+    try:
+        at = timetravel.moment(arg, present.now())
+    except K9pyError as err:
+        app.flash(str(err), "error")
+        return False
+    first = timetravel.first_moment(present)
+    if first is None:
+        app.flash("rewind: the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
+        return False
+    note = ""
+    if at < first:
+        at, note = first, " — the history starts here"
+    past = app.session if app.session.present is not None else None
+    head = past.playhead if past is not None else None
+    if head is not None and at <= head.start + head.duration:  # within what this past holds: move there
+        head.seek(at - head.start)
+        _moved(app, note)
+        return True
+    try:
+        new = await asyncio.to_thread(timetravel.open_past, present, at)
+    except K9pyError as err:
+        app.flash(str(err), "error")
+        return False
+    await show(app, new, close=past)
+    _moved(app, note)
+    return True
+
+
+def _moved(app: K9pyApp, note: str = "") -> None:
+    app._tick()  # ages against the play head
+    from k9py.ui.widgets import timeline
+
+    for bar in app.query(timeline.Timeline):
+        bar.refresh()
+    app.flash(f"{label(app)}{note} · < > move · esc or :now back to now")
+
+
+async def back_to_now(app: K9pyApp) -> bool:
+    present = app.session.present
+    if present is None:
+        app.flash("already now")
+        return False
+    await show(app, present, close=app.session)
+    app.flash("back to now")
+    return True
+
+
+async def show(app: K9pyApp, new: Session, *, close: Session | None) -> None:
+    """``new`` (a past, or the present again) is what the App shows; ``close`` goes."""
+    from k9py.ui.widgets import timeline
+
+    for bar in app.query(timeline.Timeline):
+        await bar.remove()
+    app.session = new
+    app.prompt.aliases = new.extra_aliases
+    if new.present is not None:
+        new.start()  # the replay's driver (paused)
+    app.outcome(app.navigator.rebind(new))
+    timeline.install(app)
+    app.render_header()
+    if close is not None and close.present is not None:  # a past goes; the present never does here
+        await close.close()
+
+
+def save(app: K9pyApp) -> bool:
+    """ctrl-s in the past: everything the history holds, as a Recording `k9py replay` opens."""
+    from k9py.ui.screens.viewer import default_save_dir, save_text
+
+    present = app.session.present
+    history = present.history if present is not None else None
+    if history is None:
+        return False
+    try:
+        path = save_text(default_save_dir(), present.info().context if present else None, "history",
+                         ".jsonl", "", present.now() if present else None)
+        size = history.save(str(path))
+    except OSError as err:
+        app.flash(f"save failed: {err}", "error")
+        return True
+    app.flash(f"Saved the history ({size // 1024} KiB) to {path}: k9py replay {path}")
+    return True
+
+
+# -- :diff and :changes -----------------------------------------------------------------------------
+
+async def _player_and_range(app: K9pyApp, arg: str, default: str) -> tuple[Any, float, float, str, str] | None:
+    """(a Player over the history, from, to, their labels) for `:diff`/`:changes`: in the past,
+    the moment shown → now (or ARG → the moment shown); in the present, ARG (default ``default``)
+    back → now. None (flashed why) when there is no history to read."""
+    present = app.session.present or app.session
+    if present.history is None:
+        app.flash("the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
+        return None
+    now = present.now()
+    try:
+        if app.session.playhead is not None:
+            shown = app.session.playhead.now()
+            if not arg.strip():
+                return app.session.playhead, shown, now, timetravel.describe(shown, now), "now"
+            start = timetravel.moment(arg, shown)
+            return app.session.playhead, start, shown, timetravel.describe(start, now), timetravel.describe(shown, now)
+        start = timetravel.moment(arg or default, now)
+        past = await asyncio.to_thread(timetravel.open_past, present, now)
+    except K9pyError as err:
+        app.flash(str(err), "error")
+        return None
+    return past.playhead, start, now, timetravel.describe(start, now), "now"
+
+
+def _text_screen(title: str, lines: list[str], label: str, suffix: str) -> Any:
+    from k9py.ui.screens.viewer import ViewerScreen
+
+    class TextScreen(ViewerScreen):
+        kind_label = label
+        save_suffix = suffix
+
+        def content(self) -> list[str]:
+            return lines
+    return TextScreen(title)
+
+
+async def diff(app: K9pyApp, arg: str) -> bool:
+    """`:diff [WHEN]`: the selected object's YAML between two moments, as a unified diff."""
+    cur = app.current
+    key = app.table.cursor_key if cur is not None else None
+    if cur is None or key is None or not cur.scope.view.kind:
+        app.flash("diff: select an object first", "warn")
+        return False
+    found = await _player_and_range(app, arg, "10m")
+    if found is None:
+        return False
+    player, a, b, a_label, b_label = found
+    kind, (ns, name) = cur.scope.view.kind, key
+    before = timetravel.object_at(player, a, kind, ns, name)
+    after = timetravel.object_at(player, b, kind, ns, name) if b_label != "now" else _now_object(app, kind, ns, name)
+    what = f"{kind.lower()}/{name}"
+    lines = timetravel.yaml_diff(before, after, f"{what} @ {a_label}", f"{what} @ {b_label}")
+    if not lines:
+        app.flash(f"{what}: no change between {a_label} and {b_label}")
+        return True
+    app.push_screen(_text_screen(f"Diff({ns + '/' if ns else ''}{name})", lines, "Diff", ".diff"))
+    return True
+
+
+def _now_object(app: K9pyApp, kind: str, ns: str, name: str) -> dict[str, Any] | None:
+    """The object now, as the history holds it (Secrets redacted, as on every side of a diff)."""
+    import json
+
+    present = app.session.present or app.session
+    history = present.history
+    text = history.state.get((kind, ns, name)) if history is not None else None
+    return json.loads(text) if text else None
+
+
+async def changes(app: K9pyApp, arg: str) -> bool:
+    """`:changes [WHEN]`: what was created, modified and deleted in the view's namespace since."""
+    cur = app.current
+    found = await _player_and_range(app, arg, "10m")
+    if found is None:
+        return False
+    player, a, b, a_label, b_label = found
+    namespace = cur.namespace or None if cur is not None else None
+    rows = timetravel.changes(player, a, b, namespace)
+    lines = [f"{clock_of(c.t)}  {c.what:<8}  {c.kind:<22} {(c.namespace + '/') if c.namespace else ''}{c.name}"
+             + (f"  ×{c.times}" if c.times > 1 else "") for c in rows]
+    where = namespace or "all namespaces"
+    if not lines:
+        app.flash(f"no change in {where} between {a_label} and {b_label}")
+        return True
+    app.push_screen(_text_screen(f"Changes({where}: {a_label} → {b_label})", lines, "Changes", ".txt"))
+    return True
+
+
+def clock_of(t: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(t).astimezone().strftime("%H:%M:%S")

@@ -1,0 +1,41 @@
+"""The time machine over a live cluster (`k9py serve`, the official client): delete a pod, go a
+minute back, the pod and its last log lines are there."""
+
+from __future__ import annotations
+
+from k9py.backends.live import LiveBackend, LiveOptions
+from k9py.explorer.session import Session
+from k9py.explorer.timetravel import open_past
+from k9py.store.history import History
+from tests.backends.conftest import FAST, run, truth, until
+
+
+def test_live_rewind_finds_a_deleted_pod_and_its_last_logs(server, kubeconfig, tmp_path):
+    async def main():
+        backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
+        backend.now = server.handle.cluster.now  # the apiserver's clock (serve's virtual one): no waiting a real minute
+        session = Session(backend, manual=True, history=lambda b: History(tmp_path / "h", "serve", poll_logs=False))
+        session.start()
+        h = session.history
+        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+        await until(lambda: h.exists_now("Pod", "default", pod), "the history sees the pods")
+        h.follow_logs("default", pod)  # a log view opened on it
+        server.handle.advance(20)
+        await h.poll_logs()
+        seen = [ln async for ln in backend.logs("default", pod, "nginx")]
+        assert seen
+        await backend.delete("Pod", "default", pod)
+        await until(lambda: not h.exists_now("Pod", "default", pod) or h.state.get(("Pod", "default", pod), "")
+                    .count("deletionTimestamp"), "the pod terminating")
+        server.handle.advance(40)  # the kubelet removes it after its grace period; the deployment replaces it
+        await until(lambda: not h.exists_now("Pod", "default", pod), "the pod gone")
+        server.handle.advance(30)
+
+        past = open_past(session, backend.now() - 60)
+        assert ("default", pod) in {(o["metadata"]["namespace"], o["metadata"]["name"])
+                                    for o in past.playhead.store.list("Pod")}
+        assert past.gone("Pod", "default", pod) and past.info().backend == "past"
+        lines = [ln async for ln in past.backend.logs("default", pod, "nginx")]
+        assert lines == seen
+        await session.close()
+    run(main())

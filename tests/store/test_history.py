@@ -1,0 +1,136 @@
+"""The time machine's memory (store/history.py): what the watches saw, on disk, bounded, read back
+as a replay of any moment."""
+
+import asyncio
+import gzip
+import json
+
+from k9py.backends.base import Capability
+from k9py.backends.sim import SimBackend
+from k9py.explorer.session import Session
+from k9py.explorer.timetravel import open_past
+from k9py.scenario import files
+from k9py.store.history import History, Limits, read_run, runs, save_run
+from tests.samples import small_cluster
+from tests.sim.helpers import COUNTER_SCRIPT, make_cluster, run_pod
+
+
+async def settle():
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def pods_of(session):
+    return {(o["metadata"]["namespace"], o["metadata"]["name"]) for o in session.playhead.store.list("Pod")}
+
+
+async def _session(tmp_path, limits=None, cluster=None):
+    cluster = cluster or small_cluster()
+    backend = SimBackend(cluster)
+    session = Session(backend, manual=True, history=lambda b: History(tmp_path, "minikube", limits, poll_logs=False))
+    session.start()
+    await settle()
+    return cluster, backend, session
+
+
+def test_a_deleted_pod_and_its_last_logs_are_there_a_minute_back(tmp_path):
+    async def main():
+        cluster, backend, session = await _session(tmp_path, cluster=make_cluster(nodes=1))
+        h = session.history
+        run_pod(cluster, "counter", "busybox:1.28", command=["/bin/sh", "-c", COUNTER_SCRIPT])
+        await settle()
+        h.follow_logs("default", "counter")  # a log view opened on it
+        for _ in range(8):  # polled as the clock goes
+            cluster.advance(5)
+            await h.poll_logs()
+        seen = [ln async for ln in backend.logs("default", "counter", "counter")]
+        cluster.delete("Pod", "default", "counter")  # Terminating: its last lines are fetched at once
+        await settle()
+        cluster.advance(35)  # the kubelet removes it after its grace period
+        await settle()
+        assert not h.exists_now("Pod", "default", "counter")
+        cluster.advance(20)
+
+        past = open_past(session, backend.now() - 60)
+        assert ("default", "counter") in pods_of(past)
+        assert past.read_only and past.supports(Capability.PLAYBACK) and past.present is session
+        assert past.gone("Pod", "default", "counter") and not past.gone("Node", "", "minikube")
+        lines = [ln async for ln in past.backend.logs("default", "counter", "counter")]
+        assert len(lines) >= 30 and lines == seen[:len(lines)] and lines[0].startswith("0: ")
+        assert ("default", "counter") not in pods_of(open_past(session, backend.now()))
+        await session.close()
+    asyncio.run(main())
+
+
+def test_segments_roll_gzip_and_stay_within_their_bounds(tmp_path):
+    async def main():
+        limits = Limits(max_age=300, max_bytes=10**9, segment_seconds=60)
+        cluster, _, session = await _session(tmp_path, limits)
+        h = session.history
+        for i in range(40):  # 20 virtual minutes of churn: a label written every 30 s
+            cluster.advance(30)
+            cluster.store.mutate("Pod", "default", "counter",
+                                 lambda o, i=i: o["metadata"]["labels"].update(step=str(i)))
+            await settle()
+        assert h.dropped > 0 and len(h.segments) <= 300 // 60 + 2
+        assert h.first_t >= h.now_t - 300 - 60  # older segments were deleted whole
+        await session.close()
+        assert all(s.gz for s in h.segments[:-1])
+        # what is left replays from its first moment: the state there is complete
+        past = open_past(session, h.start_t + h.first_t)
+        assert len(pods_of(past)) == len(cluster.store.list("Pod"))
+        label = past.playhead.store.get("Pod", "default", "counter")["metadata"]["labels"]["step"]
+        assert int(label) >= 40 - 12
+
+        # another process reads the run from disk as one Recording that `k9py replay` opens
+        [run_dir] = runs(tmp_path, "minikube")
+        out = tmp_path / "incident.jsonl.gz"
+        assert save_run(run_dir, str(out)) > 0
+        with gzip.open(out) as f:
+            header = json.loads(f.readline())
+        assert header["kind"] == "Recording" and header["context"] == "minikube"
+        kind, player = files.open_scenario(str(out))
+        assert kind == files.RECORDING
+        player.end()
+        assert player.store.get("Pod", "default", "counter")["metadata"]["labels"]["step"] == "39"
+        assert read_run(run_dir).segments
+    asyncio.run(main())
+
+
+def test_bytes_bound_and_secrets_redacted(tmp_path):
+    async def main():
+        limits = Limits(max_bytes=200_000, segment_bytes=40_000)
+        cluster, _, session = await _session(tmp_path, limits)
+        h = session.history
+        for i in range(120):
+            cluster.store.mutate("ConfigMap", "default", "app-config",
+                                 lambda o, i=i: o.setdefault("data", {}).update(n=str(i) * 2000))
+            cluster.advance(1)
+            await settle()
+        await session.close()
+        total = sum(f.stat().st_size for f in h.dir.iterdir() if f.name != "index.json")
+        assert total <= 200_000 + 40_000 and h.dropped > 0
+        text = h.recording_bytes().decode()
+        secret = cluster.store.list("Secret")[0]
+        value = next(iter(secret["data"].values()))
+        assert '"kind":"Secret"' in text and value not in text
+    asyncio.run(main())
+
+
+def test_a_clock_that_goes_back_starts_a_new_run(tmp_path):
+    async def main():
+        cluster, _, session = await _session(tmp_path)
+        h = session.history
+        cluster.advance(120)
+        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="1"))
+        await settle()
+        first = h.dir
+        cluster.clock._now -= 100  # as when a scenario starts again on a new cluster (a reload)
+        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="2"))
+        await settle()
+        assert h.dir != first and h.segments[0].t0 == 0.0 and h.now_t < 30
+        await session.close()
+        assert len(runs(tmp_path, "minikube")) == 2
+        past = open_past(session, h.start_t)
+        assert past.playhead.store.get("Pod", "default", "counter")["metadata"]["labels"]["v"] == "2"
+    asyncio.run(main())

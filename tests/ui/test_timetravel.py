@@ -1,0 +1,117 @@
+"""The time machine in the explorer: `:rewind`, `<`, the bar that says it is the past, deleted
+objects marked, their logs, esc / `:now` back, ctrl-s saving the history."""
+
+from k9py.scenario import files
+from k9py.store.history import History
+from tests.ui.simcluster import command, flash, goto, run, settle
+
+
+def names(app):
+    m = app.model
+    return [m.row_at(i).key[1] for i in range(len(m))]
+
+
+def bar_text(app):
+    return str(app.query_one("#timeline").render())
+
+
+async def until_done(app, pilot):
+    await app.workers.wait_for_complete()
+    await settle(app, pilot)
+
+
+def test_rewind_finds_a_deleted_pod_with_its_logs_then_esc_comes_back(tmp_path):
+    async def scenario(app, pilot, cluster):
+        h = app.session.history
+        await goto(app, pilot, "counter")
+        await pilot.press("l")  # following its logs: the history keeps them
+        await settle(app, pilot, 10)
+        await h.poll_logs()
+        await pilot.press("escape")
+        await settle(app, pilot, 30)
+        cluster.delete("Pod", "default", "counter")
+        await settle(app, pilot, 45)
+        assert "counter" not in names(app)
+        assert "<<>" in str(app.query_one("#header").render())  # the menu offers the time machine
+
+        await command(app, pilot, "rewind 1m")
+        await until_done(app, pilot)
+        assert app.session.present is not None and app.session.read_only
+        assert "counter" in names(app)
+        row = app.model.rows[("default", "counter")]
+        assert app.model.style(row) == "del"  # gone since: marked
+        assert "⏪ PAST" in bar_text(app) and "ago" in bar_text(app)
+        assert "past" in str(app.query_one("#header").render())
+
+        await goto(app, pilot, "counter")
+        await pilot.press("l")
+        await settle(app, pilot)
+        logs = [ln.text if hasattr(ln, "text") else str(ln) for ln in app.screen.buffer]
+        assert len(logs) >= 8 and "0: " in logs[0] and "7: " in logs[7]  # what was seen, in the past
+        await pilot.press("escape")
+        await pilot.press("escape")  # esc in the past at the root: now
+        await until_done(app, pilot)
+        assert app.session.present is None and "counter" not in names(app)
+        assert not app.query("#timeline")
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_less_than_steps_back_and_ctrl_s_saves_a_recording(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 60)
+        await pilot.press("less_than_sign")
+        await until_done(app, pilot)
+        assert app.session.present is not None
+        at = app.session.playhead.now()
+        assert abs(app.session.present.now() - 10 - at) < 1.5
+        await pilot.press("less_than_sign")  # now a replay key: 10 s further back
+        await settle(app, pilot)
+        assert abs(app.session.playhead.now() - (at - 10)) < 1.5
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Saved the history" in flash(app)
+        [saved] = list((tmp_path / "state").rglob("history-*.jsonl"))
+        kind, player = files.open_scenario(str(saved))
+        assert kind == files.RECORDING and player.total_events > 10
+        await command(app, pilot, "now")
+        await until_done(app, pilot)
+        assert app.session.present is None
+        await command(app, pilot, "rewind yesterday")
+        assert "neither a duration" in flash(app)
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_without_history_rewind_says_how_to_turn_it_on():
+    async def scenario(app, pilot, cluster):
+        await command(app, pilot, "rewind 5m")
+        await until_done(app, pilot)
+        assert "time machine is off" in flash(app) and app.session.present is None
+        assert "<<>" not in str(app.query_one("#header").render())
+    run(scenario)
+
+
+def test_diff_and_changes_show_what_a_scale_did(tmp_path):
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 30)
+        with cluster.lock:
+            d = cluster.store.get("Deployment", "default", "nginx-deployment")
+            cluster.replace({**d, "spec": {**d["spec"], "replicas": 3}})
+        await settle(app, pilot, 30)
+        await command(app, pilot, "deploy")
+        await goto(app, pilot, "nginx-deployment")
+        await command(app, pilot, "diff 50s")
+        await until_done(app, pilot)
+        lines = app.screen.lines
+        assert lines[0].startswith("--- deployment/nginx-deployment @ ") and lines[1].endswith("@ now")
+        assert "-  replicas: 2" in lines and "+  replicas: 3" in lines
+        await pilot.press("escape")
+        await command(app, pilot, "changes 50s")
+        await until_done(app, pilot)
+        text = "\n".join(app.screen.lines)
+        assert "modified  Deployment" in text and "default/nginx-deployment" in text
+        created = [ln for ln in app.screen.lines if "created   Pod" in ln]
+        assert len(created) == 1 and "default/nginx-deployment-" in created[0]
+        assert "Changes(default:" in app.screen.title_text
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
