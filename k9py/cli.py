@@ -29,6 +29,17 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}\n")
 
 
+class Scenarios(argparse.Action):
+    """The explorer's `--scenario`, repeatable: the first is ``scenario`` (what one file always
+    did), every one given is ``scenarios`` (several: one simulated cluster, one context each)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        given = [*(getattr(namespace, "scenarios", None) or []), str(values)]
+        namespace.scenarios = given
+        setattr(namespace, self.dest, given[0])
+
+
 # -- argument types: a bad value is argparse's one-line error ------------------------------------------
 
 def port_arg(text: str) -> int:
@@ -213,8 +224,9 @@ def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="k9py", description="A k9s-style cluster explorer with a built-in simulator.")
     parser.add_argument("--version", action="version", version=f"k9py {__version__}")
-    parser.add_argument("--scenario", metavar="FILE|NAME",
-                        help="scenario file or bundled name for the simulator (default: the demo cluster)")
+    parser.add_argument("--scenario", metavar="FILE|NAME", action=Scenarios,
+                        help="scenario file or bundled name for the simulator (default: the demo cluster); "
+                             "again for more simulated clusters, one context each (`:ctx`, `:pods --contexts a,b`)")
     parser.add_argument("--seed", type=seed_arg, default=None)
     parser.add_argument("--speed", type=speed_arg, default=None,
                         help="virtual time per real second (default: config.yaml's speed, else 1)")
@@ -269,6 +281,35 @@ def _scenario_backend(args: argparse.Namespace) -> Backend | None:
         scenario.hot_reload = hot_reload
         return scenario
     return None
+
+
+def several_scenarios(args: argparse.Namespace) -> Backend | None:
+    """`k9py --scenario A --scenario B`: one simulated cluster per file, each a context named
+    after its file (made distinct), the first one opened. None: fewer than two were given."""
+    given = list(getattr(args, "scenarios", None) or [])
+    if args.command is not None or len(given) < 2:
+        return None
+    from pathlib import Path
+
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.backends.sim import SimBackend, link_contexts
+    from k9py.scenario import files
+    from k9py.scenario.catalog import resolve
+
+    backends: dict[str, SimBackend] = {}
+    for arg in given:
+        path = resolve(arg)
+        if files.detect(path) == files.RECORDING:
+            raise K9pyError("is a Recording: several --scenario take scenarios or manifests", file=arg)
+        stem, n = Path(path).stem, 1
+        name = stem
+        while name in backends:
+            n += 1
+            name = f"{stem}-{n}"
+        backends[name] = ScenarioBackend.open(path, seed=getattr(args, "seed", None),
+                                              speed=float(getattr(args, "speed", None) or 1.0), context=name)
+    link_contexts(backends)
+    return next(iter(backends.values()))
 
 
 def user_files(args: argparse.Namespace) -> UserConfig:
@@ -349,7 +390,7 @@ def _run(args: argparse.Namespace) -> int:
     live = live_backend_from_args(args)
     if live is not None and getattr(args, "scenario", None):
         raise K9pyError("--scenario and --live/--context/--kubeconfig are exclusive")
-    backend: Backend | None = live or _scenario_backend(args)
+    backend: Backend | None = live or several_scenarios(args) or _scenario_backend(args)
     from k9py.ui.launch import run_explorer
     return run_explorer(args, backend=backend, user=user)
 

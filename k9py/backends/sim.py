@@ -19,6 +19,7 @@ from k9py.backends.base import (
     BackendInfo,
     Capability,
     MetricsUnavailable,
+    NotSupported,
     Obj,
     Objs,
     PatchType,
@@ -45,6 +46,9 @@ class SimBackend(Backend):
         self.metrics_enabled = True  # False: a cluster without metrics-server (tests)
         self._drive_task: asyncio.Task[None] | None = None
         self._tick: asyncio.Event | None = None
+        self._users = 0  # sessions started on it (a context of several is shared: see link_contexts)
+        # several simulated clusters as contexts (`k9py --scenario A --scenario B`): name -> backend
+        self.siblings: dict[str, SimBackend] | None = None
 
     @classmethod
     def demo(cls, seed: int = 0, scenario: str | None = None, **kw: Any) -> SimBackend:
@@ -68,7 +72,24 @@ class SimBackend(Backend):
         return float(self.cluster.now())
 
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset({Capability.METRICS}) if self.metrics_enabled else frozenset()
+        caps = {Capability.METRICS} if self.metrics_enabled else set()
+        if self.siblings:
+            caps.add(Capability.CONTEXTS)
+        return frozenset(caps)
+
+    # -- contexts: the simulated clusters opened together ---------------------------------------
+    def contexts(self) -> Objs:
+        if not self.siblings:
+            return Backend.contexts(self)
+        return [{"kind": "Context", "apiVersion": "v1", "metadata": {"name": name}, "cluster": b.cluster.name,
+                 "user": "k9py", "namespace": "default", "current": b is self} for name, b in self.siblings.items()]
+
+    async def use_context(self, name: str) -> Backend:
+        """The sibling cluster named ``name`` (itself, not a copy: it keeps running while shown)."""
+        other = (self.siblings or {}).get(name)
+        if other is None:
+            raise NotSupported(f'no context exists with the name: "{name}"')
+        return other
 
     def local_cluster(self) -> Any:
         """The cluster itself (a scenario's current one: it changes when the scenario restarts)."""
@@ -297,13 +318,25 @@ class SimBackend(Backend):
             self.notify()
 
     def start(self) -> None:
+        self._users += 1
         if self._drive_task is None:
             self._drive_task = asyncio.get_running_loop().create_task(self.drive())
 
     async def close(self) -> None:
-        if self._drive_task is not None:
+        """Stop the clock driver once the last session started on it closes (a sibling context
+        may be shown by the explorer and by a merged view at once)."""
+        self._users = max(0, self._users - 1)
+        if self._drive_task is not None and not self._users:
             self._drive_task.cancel()
             self._drive_task = None
+
+
+def link_contexts(backends: dict[str, SimBackend]) -> None:
+    """Make simulated clusters contexts of one another (``name`` → its backend): each lists all
+    of them in `:ctx` and switches to any."""
+    for name, backend in backends.items():
+        backend.context = name
+        backend.siblings = backends
 
 
 def _stamp(line: str) -> float:

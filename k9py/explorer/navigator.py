@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from k9py.config.aliases import AliasError, resolve
 from k9py.config.keymap import Keymap
+from k9py.explorer import merged
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
@@ -82,17 +83,24 @@ class Navigator:
         self.on_show(view)
         return view
 
-    def push(self, scope: Scope, filter_text: str = "") -> ResourceView:
+    def _new_view(self, scope: Scope, filter_text: str, contexts: tuple[str, ...] = (), *,
+                  wide: bool = False) -> ResourceView:
+        """A view of ``scope``; with ``contexts``, one merging those contexts (`--contexts a,b`)."""
+        if contexts:
+            return merged.MergedView(self.session, scope, contexts, filter=filter_text, wide=wide)
+        return ResourceView(self.session, scope, filter=filter_text, wide=wide)
+
+    def push(self, scope: Scope, filter_text: str = "", contexts: tuple[str, ...] = ()) -> ResourceView:
         self._leave()
-        view = ResourceView(self.session, scope, filter=filter_text)
+        view = self._new_view(scope, filter_text, contexts)
         self.stack.append(view)
         return self._enter(view)
 
-    def replace_all(self, scope: Scope, filter_text: str = "") -> ResourceView:
+    def replace_all(self, scope: Scope, filter_text: str = "", contexts: tuple[str, ...] = ()) -> ResourceView:
         self._leave()
         for view in self.stack:
             view.close()
-        view = ResourceView(self.session, scope, filter=filter_text)
+        view = self._new_view(scope, filter_text, contexts)
         self.stack = [view]
         return self._enter(view)
 
@@ -116,7 +124,8 @@ class Navigator:
         self._leave()
         cur.close()
         s = cur.scope
-        new = ResourceView(self.session, Scope(s.view, ns, s.label, s.predicate, s.pod), filter=cur.filter, wide=cur.wide)
+        new = self._new_view(Scope(s.view, ns, s.label, s.predicate, s.pod), cur.filter,
+                             tuple(cur.contexts) if isinstance(cur, merged.MergedView) else (), wide=cur.wide)
         self.stack[-1] = new
         self._enter(new)
         return DONE
@@ -177,6 +186,8 @@ class Navigator:
         if cmd.error or cmd.view is None:
             return Outcome.fail(cmd.error or "bad command")
         view = cmd.view
+        if cmd.contexts and (problem := merged.check(self.session, view, cmd.contexts)):
+            return Outcome.fail(problem)
         args = text.strip().lstrip(":").split()[1:]
         if view.name == "contexts" and args:  # `:ctx NAME` switches at once
             return self.use_context(args[0])
@@ -201,9 +212,9 @@ class Navigator:
             if ns:
                 self.remember(ns)
         if keep_stack and self.stack:
-            self.push(Scope(view, ns, label, pred), cmd.filter or "")
+            self.push(Scope(view, ns, label, pred), cmd.filter or "", cmd.contexts)
         else:
-            self.replace_all(Scope(view, ns, label, pred), cmd.filter or "")
+            self.replace_all(Scope(view, ns, label, pred), cmd.filter or "", cmd.contexts)
         # history keeps the namespace the view opened in, so `[` / `]` / `-` show it again
         words = text.strip().lstrip(":").split(" ", 1)
         effective = text.strip()
@@ -265,6 +276,8 @@ class Navigator:
         name = cur.scope.view.name
         if name == "containers":
             return Outcome(request="logs")
+        if isinstance(cur, merged.MergedView):  # its rows are of several contexts: enter describes
+            return Outcome(request="describe")
         if name == "contexts":
             ctx = row.key[1]
             if row.obj.get("current") or not self.session.can_switch():
@@ -289,6 +302,8 @@ class Navigator:
         """`shift-j`: the row's controller, with the key to put the cursor on."""
         if row is None:
             return DONE, None
+        if isinstance(self.current, merged.MergedView):
+            return Outcome.fail("merged contexts: `:ctx` to the row's context to follow its owner", "warn"), None
         target = kinds.owner_scope(row.obj)
         if target is None:
             return Outcome.fail(f"{meta.name(row.obj)} has no owner", "warn"), None

@@ -208,6 +208,8 @@ class K9pyApp(App[None]):
         self.exit_problem = self.remember_context()  # launch prints it once the terminal is back
         if self.session.present is not None:  # quit in the past: the present closes too
             await self.session.present.close()
+        from k9py.ui.merged import close_views  # the contexts a merged view opened (`--contexts`)
+        await close_views(self.navigator.stack)
         await self.session.close()
 
     def remember_context(self) -> str | None:

@@ -27,6 +27,7 @@ from textual.app import SuspendNotSupported
 from k9py.config import keymap as keymap_file
 from k9py.config.plugins import ALL, Plugin
 from k9py.explorer import plugins as core
+from k9py.explorer.merged import MergedView
 from k9py.explorer.plugins import Invocation, PluginError
 from k9py.ui.local_api import LocalApi
 from k9py.ui.widgets import timeline
@@ -108,6 +109,9 @@ class PluginKeys:
         plugin = self.bound(cur.scope.view).get(key)
         if plugin is None:
             return False
+        if isinstance(cur, MergedView):  # rows of several contexts: a plugin's kubectl reaches one
+            app.flash(f"plugin {plugin.name}: merged contexts; `:ctx` to the row's context first", "warn")
+            return True
         self.start(plugin)
         return True
 

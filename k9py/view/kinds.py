@@ -219,6 +219,7 @@ class Command:
     labels: str | None = None  # `:po app=nginx`
     filter: str | None = None  # `:po /nginx`
     error: str | None = None
+    contexts: tuple[str, ...] = ()  # `:po --contexts a,b`: one view merging those contexts
 
 
 def parse_command(text: str, extra: Aliases | None = None) -> Command:
@@ -233,12 +234,20 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
     if view is None:
         return Command(error=f"`{words[0]}` command not found")
     ns = labels = filt = None
+    contexts: tuple[str, ...] = ()
     i = 0
     while i < len(args):
         a = args[i]
         if a.startswith("/"):
             filt = " ".join(args[i:])[1:]
             break
+        if a == "--contexts" or a.startswith("--contexts="):
+            given, i = (a.split("=", 1)[1], i) if "=" in a else ((args[i + 1] if i + 1 < len(args) else ""), i + 1)
+            contexts = tuple(dict.fromkeys(c for c in given.split(",") if c))
+            if not contexts:
+                return Command(error="--contexts: name the contexts to merge (--contexts a,b)")
+            i += 1
+            continue
         if a in ("-A", "all", "--all-namespaces"):
             ns = ""
         elif a == "-n" and i + 1 < len(args):
@@ -250,7 +259,7 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
         else:
             ns = a
         i += 1
-    return Command(view=view, namespace=ns, labels=labels, filter=filt)
+    return Command(view=view, namespace=ns, labels=labels, filter=filt, contexts=contexts)
 
 
 # -- drill-down ----------------------------------------------------------------------------

@@ -320,6 +320,10 @@ def open_view(app: K9pyApp, action: str) -> None:
     cur, row = app.current, app.table.cursor_row
     if cur is None or row is None:
         return
+    from k9py.explorer.merged import MergedView
+    if isinstance(cur, MergedView):  # a row of one of several contexts: opened on its own
+        from k9py.ui import merged
+        return merged.open_row(app, cur, row, action)
     open_row(app, cur.scope.view, row, action)
 
 

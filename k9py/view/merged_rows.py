@@ -1,0 +1,110 @@
+"""The row model of a view merging several contexts: kubectl's columns with a CONTEXT column
+first, rows keyed ``(namespace, name, context)``, each aged by its own context's clock.
+
+Filter and sort work as in any view (the context is part of a row's text, so `/prod` keeps one
+context's rows; shift-… sorts break ties by context). A context's rows come and go with its
+informer's diffs (``apply_context``) or all at once (``load_context``) without touching the others'."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
+from k9py.kube.timefmt import parse_time
+from k9py.view.rows import TIME_SORTS, Column, Key, Row, RowModel, _cell_str, _num
+
+Obj = dict[str, Any]
+MergedKey = tuple[str, str, str]  # (namespace, name, context): key[0], key[1] stay namespace and name
+
+
+def merged_key(ctx: str, key: Key) -> Key:
+    """A context's ``(namespace, name)`` as the merged model's row key (typed as a ``Key``: the
+    table and the filters read its first two items only)."""
+    return cast(Key, (key[0], key[1], ctx))
+
+
+def context_of(row: Row) -> str:
+    return cast(MergedKey, row.key)[2]
+
+
+def source_key(key: Key) -> Key:
+    """The ``(namespace, name)`` of a merged row key (what the row's own context calls it)."""
+    return (key[0], key[1])
+
+
+def _everything(obj: Obj) -> bool:
+    return True
+
+
+class MergedRowModel(RowModel):
+    """``RowModel`` over the objects of several contexts. Metrics and port-forwards are per
+    context, so their columns are not shown here."""
+
+    def __init__(self, *args: Any, predicate: Callable[[Obj], bool] | None = None, **kw: Any) -> None:
+        # never the base's fast load: it derives sort keys from 2-item keys
+        super().__init__(*args, predicate=predicate or _everything, **kw)
+        self.nows: dict[str, float] = {}  # each context's clock (simulated clusters differ)
+        self._objects: dict[str, dict[Key, Obj]] = {}  # each context's objects, as its cache holds them
+
+    def _set_columns(self) -> None:
+        super()._set_columns()
+        self.columns = [Column("CONTEXT"), *self.columns]
+        self._status_col = self.col_index("STATUS")
+
+    def cells(self, row: Row) -> tuple[str, ...]:
+        ctx = context_of(row)
+        now = self.nows.get(ctx, self.now)
+        now_s = (int(now), self.metrics_version)
+        if row._cells is None or row._now != now_s:
+            raw = self._cells_fn(row.obj, now)
+            cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
+            if self.all_namespaces:
+                cells.insert(0, row.key[0])
+            cells.insert(0, ctx)
+            row._cells, row._now, row._text = tuple(cells), now_s, None
+        return row._cells
+
+    def _skey_for(self, row: Row) -> tuple:
+        ns, name, ctx = cast(MergedKey, row.key)
+        col = self.sort_col
+        if col == "NAME":
+            return (name, ns, ctx)
+        if col == "NAMESPACE":
+            return (ns, name, ctx)
+        if col == "CONTEXT":
+            return (ctx, ns, name)
+        if col == "AGE":
+            try:
+                t = parse_time(row.obj.get("metadata", {}).get("creationTimestamp")) or 0.0
+            except ValueError:
+                t = 0.0
+            return (-t, ns, name, ctx)
+        if col in TIME_SORTS and self.kind == "Event":
+            return (-TIME_SORTS[col](row.obj), ns, name, ctx)
+        i = self.col_index(col)
+        if i is None:
+            return (ns, name, ctx)
+        cell = self.cells(row)[i]
+        n = _num(cell) if (self.columns[i].numeric or col in ("READY", "RESTARTS")) else None
+        if n is not None:
+            extra = _num(cell.split("/", 1)[1]) if "/" in cell else 0.0
+            return (0, n, extra or 0.0, "", ns, name, ctx)
+        return (1, 0.0, 0.0, cell, ns, name, ctx)
+
+    # -- one context at a time ----------------------------------------------------------------
+    def load_context(self, ctx: str, objects: dict[Key, Obj]) -> None:
+        """Everything of context ``ctx`` is ``objects`` now (its first list, a relist); the
+        other contexts' rows stay."""
+        self._objects[ctx] = objects
+        self.load({merged_key(c, k): o for c, objs in self._objects.items() for k, o in objs.items()})
+
+    def apply_context(self, ctx: str, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
+                      get: Callable[[Key], Obj | None]) -> None:
+        """An informer diff of context ``ctx`` (``get`` reads that context's objects)."""
+        self.apply([merged_key(ctx, k) for k in added], [merged_key(ctx, k) for k in changed],
+                   [merged_key(ctx, k) for k in removed], lambda k: get(source_key(k)))
+
+    def drop_context(self, ctx: str) -> None:
+        """Context ``ctx`` leaves the view (its rows go)."""
+        if self._objects.pop(ctx, None) is not None:
+            self.apply([], [], [k for k in self.rows if context_of(self.rows[k]) == ctx], lambda k: None)

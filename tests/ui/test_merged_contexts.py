@@ -1,0 +1,122 @@
+"""Several contexts in the UI: two simulated clusters as contexts, `:pods --contexts a,b` shows
+the rows of both with their CONTEXT, and a context killed mid-run leaves the other updating."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual import events
+
+from k9py.backends.sim import SimBackend, link_contexts
+from k9py.explorer.merged import MergedView
+from k9py.ui.app import K9pyApp
+from tests.explorer.test_merged import Flaky, add_pod
+from tests.samples import small_cluster
+from tests.ui.conftest import SIZE, table_lines
+
+
+async def command(app: K9pyApp, pilot: Any, text: str) -> None:
+    """``text`` at the `:` prompt, pasted (one event: typing it key by key costs ~70 ms a key)."""
+    app.post_message(events.Paste(f":{text}\r"))
+    await pilot.pause()
+    await settle(app, pilot)
+
+
+async def settle(app: K9pyApp, pilot: Any) -> None:
+    """Watches run, every context's informer flushes (manual clocks), the screen catches up."""
+    cur = app.current
+    if isinstance(cur, MergedView) and cur.connecting is not None:
+        await cur.connecting
+    for _ in range(3):
+        await app.pump()
+        if isinstance(app.current, MergedView):
+            app.current.flush()
+        await pilot.pause()
+
+
+def run(scenario) -> None:
+    async def main() -> None:
+        a, b = SimBackend(small_cluster()), Flaky(small_cluster(seed=1))
+        add_pod(b, "only-b")
+        link_contexts({"a": a, "b": b})
+        app = K9pyApp(a, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await scenario(app, pilot, a, b)
+    asyncio.run(main())
+
+
+def row_of(app: K9pyApp, name: str, ctx: str) -> str | None:
+    """The table's line of pod ``name`` in context ``ctx`` (None: not shown)."""
+    for line in table_lines(app):
+        words = line.strip("│ ").split()
+        if words[:2] == [ctx, name]:
+            return line
+    return None
+
+
+def test_merged_pods_of_two_clusters_with_their_context():
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "ctx")
+        assert {app.model.rows[k].key[1] for k in app.model.rows} == {"a", "b"}
+        await command(app, pilot, "pods --contexts a,b")
+        lines = table_lines(app)
+        assert lines[0].strip("│ ").split()[:3] == ["CONTEXT", "NAME↑", "PF"]
+        assert row_of(app, "counter", "a") and row_of(app, "counter", "b") and row_of(app, "only-b", "b")
+        assert row_of(app, "only-b", "a") is None
+        assert app.table.border_title.rstrip().endswith("a ✓ b ✓")
+        # describe opens on the row's own context
+        m = app.model
+        app.table.move_to(m.index_of(("default", "only-b", "b")))
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen.session is app.current.sessions["b"]
+        await pilot.press("escape")
+        await pilot.press("ctrl+d")  # a change is not offered on merged rows
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+    run(s)
+
+
+def test_a_context_killed_mid_run_while_the_other_keeps_updating():
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "pods --contexts a,b")
+        assert row_of(app, "only-b", "b")
+        b.down = "connection refused"  # b's server goes away
+        add_pod(b, "never-seen")
+        await settle(app, pilot)
+        assert app.table.border_title.rstrip().endswith("a ✓ b ✗ connection refused")
+        a.cluster.advance(30)  # a goes on: a new pod appears
+        add_pod(a, "fresh")
+        await settle(app, pilot)
+        assert row_of(app, "fresh", "a") and row_of(app, "only-b", "b")
+        assert row_of(app, "never-seen", "b") is None
+        assert app.is_running
+    run(s)
+
+
+def test_two_scenarios_on_the_command_line_are_two_contexts():
+    from k9py.cli import build_parser, resolve_files, several_scenarios
+    from k9py.ui.launch import build_app
+
+    args = build_parser().parse_args(["--scenario", "crashloop", "--scenario", "pv-lifecycle", "--scenario", "crashloop"])
+    resolve_files(args)
+    backend = several_scenarios(args)
+    assert backend is not None
+
+    async def main() -> None:
+        app = build_app(args, backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert app.session.info().context == "crashloop"  # the first is the one opened
+            await command(app, pilot, "ctx")
+            assert sorted(k[1] for k in app.model.rows) == ["crashloop", "crashloop-2", "pv-lifecycle"]
+            await command(app, pilot, "ctx pv-lifecycle")
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            assert app.session.info().context == "pv-lifecycle" and app.session.backend is backend.siblings["pv-lifecycle"]
+            await command(app, pilot, "ns --contexts crashloop,pv-lifecycle")
+            assert {k[2] for k in app.model.rows} == {"crashloop", "pv-lifecycle"}
+            assert app.table.border_title.rstrip().endswith("crashloop ✓ pv-lifecycle ✓")
+    asyncio.run(main())
