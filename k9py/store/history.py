@@ -119,6 +119,7 @@ class History:
         self._pods: dict[tuple[str, str], Obj] = {}
         self._compressing: list[threading.Thread] = []
         self.error: str | None = None  # a disk problem: history stops, the explorer goes on
+        self._flush_pending = False
 
     # -- life ------------------------------------------------------------------------------------
     def start(self, backend: Backend) -> None:
@@ -130,6 +131,7 @@ class History:
             self.dir.mkdir(parents=True, exist_ok=True)
             prune_runs(self.root, self.limits, keep=self.dir)
             self._open_segment(0.0)
+            self._write_index()  # another process can read the run from now on
         except OSError as err:
             self._fail(err)
             return
@@ -276,10 +278,31 @@ class History:
                 seg.bytes += len(data)
                 seg.t1 = t
             self.events += 1
+            self._flush_soon()
             if t - seg.t0 >= self.limits.segment_seconds or seg.bytes - seg.base_bytes >= self.limits.roll_bytes:
                 self.roll()
         except OSError as err:
             self._fail(err)
+
+    def _flush_soon(self) -> None:
+        """Once the loop is done with this batch of events: another process (``k9py record
+        --from-history``) reads the open segment."""
+        if self._flush_pending:
+            return
+        self._flush_pending = True
+        try:
+            asyncio.get_running_loop().call_soon(self._flush)
+        except RuntimeError:  # no loop (a thread, closing): now
+            self._flush()
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        with self._lock:
+            if self._fh is not None:
+                try:
+                    self._fh.flush()
+                except OSError as err:
+                    self._fail(err)
 
     # -- logs ------------------------------------------------------------------------------------------
     def follow_logs(self, namespace: str, pod: str) -> None:

@@ -134,3 +134,28 @@ def test_a_clock_that_goes_back_starts_a_new_run(tmp_path):
         past = open_past(session, h.start_t)
         assert past.playhead.store.get("Pod", "default", "counter")["metadata"]["labels"]["v"] == "2"
     asyncio.run(main())
+
+
+def test_record_from_history_on_the_command_line(tmp_path, monkeypatch, capsys):
+    from k9py.cli import main
+    from k9py.config.locations import history_dir
+
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "cfg"))
+    out = tmp_path / "none.jsonl"
+    assert main(["record", "--from-history", "-o", str(out)]) == 2  # nothing kept yet: one line, exit 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no history" in err and not out.exists()
+
+    async def main_():
+        cluster, _, session = await _session(history_dir())
+        cluster.advance(30)
+        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="1"))
+        await settle()
+        out = tmp_path / "incident.jsonl"
+        assert main(["record", "--from-history", "--context", "minikube", "-o", str(out)]) == 0  # while it runs
+        player = files.open_scenario(str(out))[1]
+        player.end()
+        assert player.store.get("Pod", "default", "counter")["metadata"]["labels"]["v"] == "1"
+        assert main(["record", "--from-history", "--context", "elsewhere", "-o", str(out)]) == 2
+        await session.close()
+    asyncio.run(main_())
