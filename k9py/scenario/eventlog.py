@@ -3,23 +3,30 @@
 The index (when, what, which object) is small lists; the objects stay as the recorded JSON
 lines in a private spill file (``open_jsonl``) or as the parsed objects of a YAML recording
 (``Feed.of``). A 100,000-event recording is then a few MB of index plus the file on disk, and
-only the objects the play head reaches are decoded.
+only the objects the player's store needs are decoded (``player.ReplayStore``).
 
-``open_jsonl`` reads a JSON Lines recording once, line by line in batches (one ``json.loads`` per
-batch, the garbage collector paused), checking every event as ``parse_recording`` does and
-reporting the same problems, but keeps only the objects at t=0 (the state the player opens on).
+``open_jsonl`` reads a JSON Lines recording once, checking every line as ``parse_recording``
+does and reporting the same problems, without building its objects: msgspec decodes each line
+into a small ``_Line`` (t, type, the object's kind and name), validating the JSON it skips. A
+line it refuses, or whose head is not plainly right, goes the standard library's way
+(``json.loads`` and ``recording._event``), which accepts what JSON from a cluster may hold and
+msgspec does not (NaN, a lone surrogate) and says what is wrong, with the line.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
+import threading
 import weakref
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+import msgspec
 
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
@@ -31,16 +38,19 @@ from k9py.scenario.source import Problems, gunzip, read_bytes
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
 LogLine = tuple[float, str, str]  # (t, container, line)
-BATCH = 512  # lines decoded by one json.loads
 _TYPES = {t: t for t in OBJECT_TYPES}
-AT_START = 1e-6  # the player's EPS: events up to it make the state it opens on
+_NAMESPACED = {kind: res.namespaced for kind, res in resources.BY_KIND.items()}
+_KINDS = {kind: kind for kind in resources.BY_KIND}
+RUN_GAP = 1 << 16  # lines this close in the file are read back with one pread
+RUN_MAX = 1 << 22  # bytes read back by one pread, at most (unless one line is longer)
+READ_AHEAD = 1 << 20  # bytes read at least (the next lines are likely next)
 
 
 @dataclass
 class Feed:
     """Every event's time (``all_times``, logs too); the object events' times, types, keys and
     default resourceVersions; the LOG lines by pod; ``load_many(indexes)``: those object events'
-    recorded objects (decoded together: they share their keys' strings)."""
+    recorded objects."""
 
     load_many: Callable[[list[int]], list[Obj]]
     # arrays and shared strings: a list of 100,000 parsed floats and strings would stay scattered
@@ -59,19 +69,29 @@ class Feed:
 
     def add(self, ev: Event, index: int) -> None:
         """Index ``ev`` (the ``index``-th event of the recording), already checked."""
-        self.all_times.append(ev.t)
         if ev.type == LOG:
-            self.logs.setdefault((ev.namespace, ev.pod), []).append((ev.t, ev.container, ev.line))
+            self.add_log(ev.t, ev.namespace, ev.pod, ev.container, ev.line)
             return
         obj = ev.object
         assert obj is not None
-        key = object_key(obj)
+        kind, ns, name = object_key(obj)
+        self.add_object(ev.t, _TYPES[ev.type], kind, ns, name, meta.namespace(obj), index)
+
+    def add_object(self, t: float, type_: str, kind: str, namespace: str, name: str, recorded_ns: str,
+                   index: int) -> None:
+        """An object event: ``namespace`` as keyed (defaulted), ``recorded_ns`` as recorded."""
+        key = (kind, namespace, name)
         key = self._keys.setdefault(key, key)
-        self.times.append(ev.t)
-        self.types.append(_TYPES[ev.type])
+        self.all_times.append(t)
+        self.times.append(t)
+        self.types.append(type_)
         self.keys.append(key)
         self.versions.append(index + 1)
-        self.placed.add((key[0], meta.namespace(obj), key[2]))
+        self.placed.add(key if recorded_ns == namespace else (kind, recorded_ns, name))
+
+    def add_log(self, t: float, namespace: str, pod: str, container: str, line: str) -> None:
+        self.all_times.append(t)
+        self.logs.setdefault((namespace, pod), []).append((t, container, line))
 
     def load(self, i: int) -> Obj:
         return self.load_many([i])[0]
@@ -121,123 +141,224 @@ def read_recording_bytes(path: str) -> bytes:
     return data
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, int, int]]:
-    """(line number, start, end) of every non-blank line."""
-    pos, n, size = 0, 0, len(data)
-    while pos < size:
-        end = data.find(b"\n", pos)
-        if end < 0:
-            end = size
-        n += 1
-        if end > pos and (data[pos] not in b" \t\r\f\v" or not data[pos:end].isspace()):
-            yield n, pos, end
-        pos = end + 1
+class _Meta(msgspec.Struct):
+    name: Any = msgspec.UNSET
+    namespace: Any = msgspec.UNSET
 
 
-def _decode(data: bytes, batch: list[tuple[int, int, int]], problems: Problems) -> Iterator[tuple[int, int, int, Any]]:
-    """Each line of ``batch`` with its JSON value; lines that are not JSON are reported (and
-    skipped, when problems are collected), as ``source.json_lines`` does."""
+class _Head(msgspec.Struct):
+    kind: Any = msgspec.UNSET
+    metadata: _Meta | msgspec.UnsetType = msgspec.UNSET
+
+
+class _Line(msgspec.Struct, forbid_unknown_fields=True):
+    """What the index needs of an event line (the rest of it is checked as JSON and skipped)."""
+
+    t: Any = msgspec.UNSET
+    type: Any = msgspec.UNSET
+    object: _Head | msgspec.UnsetType = msgspec.UNSET
+    namespace: Any = msgspec.UNSET
+    pod: Any = msgspec.UNSET
+    container: Any = msgspec.UNSET
+    line: Any = msgspec.UNSET
+
+
+class _Object(msgspec.Struct):
+    object: Any = None
+
+
+_read_line = msgspec.json.Decoder(_Line).decode
+_read_object = msgspec.json.Decoder(_Object).decode
+_UNSET = msgspec.UNSET
+
+
+def _object_of(line: bytes | memoryview) -> Obj:
+    """The recorded object of an event line (checked when the recording was opened)."""
     try:
-        values = json.loads(b"[" + b",".join(data[a:b] for _, a, b in batch) + b"]")
-    except ValueError:
-        values = None
-    if isinstance(values, list) and len(values) == len(batch):
-        for (n, a, b), v in zip(batch, values, strict=True):
-            yield n, a, b, v
-        return
-    for n, a, b in batch:  # one by one: names the line and column
-        try:
-            v = json.loads(data[a:b])
-        except json.JSONDecodeError as err:
-            problems.add(f"not valid JSON: {err.msg} (column {err.colno})", line=n)
-            continue
-        yield n, a, b, v
+        obj: Obj = _read_object(line).object
+    except msgspec.MsgspecError:  # what only the standard library reads (NaN, a lone surrogate)
+        obj = json.loads(bytes(line))["object"]
+    return obj
 
 
 def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
     """The recording in ``data`` (a JSON Lines Recording, ``is_jsonl_recording``), checked: the
     first problem raises K9pyError as ``parse_recording`` would. Its objects are read back from
-    a private copy of ``data`` on disk when the player needs them."""
-    problems = Problems(path)
-    spill: IO[bytes] = tempfile.TemporaryFile(prefix="k9py-recording-")  # noqa: SIM115 - the feed's until it goes
-    spill.write(data)
-    spill.flush()
+    a private copy of ``data`` on disk when the player needs them (written by a thread while
+    this one indexes: writing releases the GIL)."""
+    spill: IO[bytes] = tempfile.TemporaryFile(prefix="k9py-recording-", buffering=0)  # noqa: SIM115 - the feed's until it goes
     fd = spill.fileno()
+    failed: list[OSError] = []
+    writer = threading.Thread(target=_write_all, args=(fd, data, failed), name="k9py-recording-spill", daemon=True)
+    writer.start()
     where: array[int] = array("q")  # start, end of each object event's line
 
-    early: dict[int, Obj] = {}  # the objects at t=0, parsed already: the player puts them in its store first
+    chunk: list[Any] = [0, 0, memoryview(b"")]  # the last bytes read: (start, end, bytes)
+
+    def read(start: int, end: int) -> tuple[memoryview, int]:
+        """The file's bytes around [start, end) and where they start (playing on reads ahead)."""
+        at, until, buf = chunk
+        if not (at <= start and end <= until):
+            buf = memoryview(os.pread(fd, max(end - start, READ_AHEAD), start))
+            at = start
+            chunk[:] = [at, at + len(buf), buf]
+        return buf, at
 
     def load_many(indexes: list[int]) -> list[Obj]:
-        if early and all(i in early for i in indexes):
-            return [early.pop(i) for i in indexes]
-        early.clear()
-        if not indexes:
-            return []
-        lines = b",".join(os.pread(fd, where[2 * i + 1] - where[2 * i], where[2 * i]) for i in indexes)
-        return [ev["object"] for ev in json.loads(b"[" + lines + b"]")]
+        """Lines near each other in the file are read together (one pread) and decoded from it."""
+        got: dict[int, Obj] = {}
+        order = sorted(set(indexes))
+        k = 0
+        while k < len(order):
+            start = end = where[2 * order[k]]
+            run = k
+            while run < len(order):
+                a, b = where[2 * order[run]], where[2 * order[run] + 1]
+                if run > k and (a - end > RUN_GAP or b - start > RUN_MAX):
+                    break
+                end = b
+                run += 1
+            buf, at = read(start, end)
+            for i in order[k:run]:
+                got[i] = _object_of(buf[where[2 * i] - at:where[2 * i + 1] - at])
+            k = run
+        return [got[i] for i in indexes]
 
     feed = Feed(load_many=load_many, spill=spill, fresh=True)
     weakref.finalize(feed, spill.close)  # closed when the feed goes (and the file with it)
     try:
-        return _index(path, data, feed, where, early, problems)
+        opened = _index(path, data, feed, where)
+        writer.join()
+        if failed:
+            raise K9pyError(f"cannot keep the recording to play it: {failed[0].strerror or failed[0]}", file=path)
+        return opened
     except BaseException:
+        writer.join()
         spill.close()
         raise
 
 
-def _index(path: str, data: bytes, feed: Feed, where: array[int], early: dict[int, Obj],
-           problems: Problems) -> tuple[Recording, Feed]:
-    lines = _lines(data)
-    first = next(lines)
-    rec = _header(path, json.loads(data[first[1]:first[2]]), problems, _on_line(first[0]))
+def _write_all(fd: int, data: bytes, failed: list[OSError]) -> None:
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as err:
+        failed.append(err)
+
+
+def _index(path: str, data: bytes, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
+    with gc_paused():  # the index's strings and tuples stay: nothing for the collector to find
+        return _index_lines(path, data, feed, where)
+
+
+def _index_lines(path: str, data: bytes, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
+    problems = Problems(path)
+    pos, n = 0, 0
+    rec: Recording | None = None
     last_t = 0.0
-    with gc_paused():
-        batch: list[tuple[int, int, int]] = []
-        for entry in _chain(lines):
-            if entry is not None:
-                batch.append(entry)
-                if len(batch) < BATCH:
+    count = 0  # events indexed
+    namespaced, key_of = _NAMESPACED, feed._keys.setdefault
+    all_times, times, types, keys, versions = feed.all_times, feed.times, feed.types, feed.keys, feed.versions
+    placed, add_log, append_where = feed.placed, feed.add_log, where.append
+    containers: dict[str, str] = {}  # one string for each container name of the LOG lines
+    for line in io.BytesIO(data):  # each line with its newline
+        n += 1
+        a = pos
+        pos += len(line)
+        if line.isspace():
+            continue
+        if rec is None:
+            rec = _header(path, json.loads(line), problems, _on_line(n))
+            continue
+        try:
+            h: _Line | None = _read_line(line)
+        except msgspec.MsgspecError:
+            h = None
+        if h is not None:
+            t = h.t
+            if (type(t) is float or type(t) is int) and t >= 0:
+                t = float(t)
+                if h.type == LOG:
+                    if _plain_log(h):
+                        if count and t < last_t:
+                            _out_of_order(problems, t, last_t, n, count)
+                        container = h.container or ""
+                        add_log(t, h.namespace or "default", h.pod, containers.setdefault(container, container), h.line)
+                        last_t = t
+                        count += 1
+                        continue
+                elif (plain := _plain_object(h)) is not None:
+                    if count and t < last_t:
+                        _out_of_order(problems, t, last_t, n, count)
+                    type_, kind, name, recorded = plain
+                    ns = (recorded or "default") if namespaced[kind] else ""
+                    key = (kind, ns, name)
+                    key = key_of(key, key)
+                    all_times.append(t)
+                    times.append(t)
+                    types.append(type_)
+                    keys.append(key)
+                    versions.append(count + 1)
+                    placed.add(key if recorded == ns else (kind, recorded, name))
+                    append_where(a)
+                    append_where(pos - 1 if line.endswith(b"\n") else pos)
+                    last_t = t
+                    count += 1
                     continue
-            for n, a, b, value in _decode(data, batch, problems):
-                count = len(feed.all_times)
-                ev = _plain_event(value) or _event(value, problems, _on_line(n), f"event {count + 1}")
-                if ev is None:
-                    continue
-                if count and ev.t < last_t:
-                    problems.add(f"t: Invalid value: {ev.t:g}: events must be in time order (the previous "
-                                 f"event is at t={last_t:g})", line=n, document=f"event {count + 1}")
-                last_t = ev.t
-                if ev.type != LOG:
-                    if ev.t <= AT_START:
-                        early[len(where) // 2] = value["object"]
-                    where.append(a)
-                    where.append(b)
-                feed.add(ev, count)
-            batch = []
+        ev = _checked(line[:-1] if line.endswith(b"\n") else line, n, count, problems)
+        if ev is None:
+            continue
+        if count and ev.t < last_t:
+            _out_of_order(problems, ev.t, last_t, n, count)
+        last_t = ev.t
+        if ev.type != LOG:
+            append_where(a)
+            append_where(pos - 1 if line.endswith(b"\n") else pos)
+        feed.add(ev, count)
+        count += 1
+    if rec is None:  # the caller saw a header: only a test gets here
+        raise K9pyError("empty file: expected a Recording", file=path)
     rec.last_t = last_t
     return rec, feed
 
 
-def _plain_event(data: Any) -> Event | None:
-    """The common case checked quickly: an object event that ``recording._event`` would accept
-    as it is (None: let it decide, and say what is wrong)."""
-    if type(data) is not dict or len(data) != 3:
+def _plain_object(h: _Line) -> tuple[str, str, str, str] | None:
+    """(type, kind, name, namespace as recorded) of an object event line that ``recording._event``
+    would take as it is (its t checked already), type and kind the registry's strings; None: let
+    ``_event`` decide (and say what is wrong)."""
+    head = h.object
+    if (h.namespace is not _UNSET or h.pod is not _UNSET or h.container is not _UNSET or h.line is not _UNSET
+            or isinstance(head, msgspec.UnsetType) or type(h.type) is not str or type(head.kind) is not str):
         return None
-    t, type_, obj = data.get("t"), data.get("type"), data.get("object")
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not t >= 0:
+    type_, kind, md = _TYPES.get(h.type), _KINDS.get(head.kind), head.metadata
+    if type_ is None or kind is None or isinstance(md, msgspec.UnsetType):
         return None
-    if type(type_) is not str or type_ not in _TYPES or type(obj) is not dict:
+    name, ns = md.name, md.namespace
+    if type(name) is not str or not name or not (ns is _UNSET or ns is None or type(ns) is str):
         return None
-    kind, md = obj.get("kind"), obj.get("metadata")
-    if type(kind) is not str or kind not in resources.BY_KIND or type(md) is not dict:
-        return None
-    name, ns = md.get("name"), md.get("namespace")
-    if type(name) is not str or not name or (ns is not None and type(ns) is not str):
-        return None
-    return Event(t=float(t), type=type_, object=obj)
+    return type_, kind, name, ns or ""
 
 
-def _chain(lines: Iterator[tuple[int, int, int]]) -> Iterator[tuple[int, int, int] | None]:
-    """The lines, then None (the last batch is due)."""
-    yield from lines
-    yield None
+def _plain_log(h: _Line) -> bool:
+    """Whether a LOG line is one ``recording._event`` would take as it is (its t checked already)."""
+    pod, ns, container = h.pod, h.namespace, h.container
+    return (h.object is _UNSET and type(pod) is str and bool(pod) and type(h.line) is str
+            and (ns is _UNSET or ns is None or type(ns) is str)
+            and (container is _UNSET or container is None or type(container) is str))
+
+
+def _out_of_order(problems: Problems, t: float, last_t: float, n: int, count: int) -> None:
+    problems.add(f"t: Invalid value: {t:g}: events must be in time order (the previous event is at t={last_t:g})",
+                 line=n, document=f"event {count + 1}")
+
+
+def _checked(line: bytes, n: int, count: int, problems: Problems) -> Event | None:
+    """A line the quick check did not accept, read as ``parse_recording`` reads it (its problem
+    reported; None when problems are collected)."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as err:
+        problems.add(f"not valid JSON: {err.msg} (column {err.colno})", line=n)
+        return None
+    return _event(value, problems, _on_line(n), f"event {count + 1}")

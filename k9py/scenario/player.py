@@ -3,16 +3,20 @@ backends and ``serve`` read, its clock reads ``start + t`` so ages look as they 
 
 Moving the play head (play, step, seek) publishes the difference between the old and the new
 state as ordinary watch events (ADDED/MODIFIED/DELETED), so informers and ``kubectl get -w``
-follow along, backwards too. Seeking is fast on long recordings: a checkpoint of the state
-(which event put each object there) is kept every so many events; a seek starts from the
-nearest checkpoint before the target, never from the start. Objects are decoded when the play
-head puts them in the store (``eventlog``), so a long recording costs little memory.
+follow along, backwards too; a move publishes each object's net change (one made and gone
+within it is not seen, as by an informer that fell behind). Seeking is fast on long recordings:
+a checkpoint of the state (which event put each object there) is kept every so many events; a
+seek starts from the nearest checkpoint before the target, never from the start. Objects are
+decoded (``eventlog``) when the store needs them: a watched kind's as the play head moves, the
+other kinds' when first read, in their state then (``ReplayStore``), so a long recording costs
+little time and memory for what nobody looks at.
 """
 
 from __future__ import annotations
 
 import bisect
 import builtins
+import functools
 import random
 import threading
 from array import array
@@ -26,7 +30,7 @@ from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339_nano
 from k9py.scenario.eventlog import Feed
 from k9py.scenario.recording import Recording, complete
-from k9py.sim.store import ObjectStore
+from k9py.sim.store import ObjectStore, Watch, WatchCallback, _Change
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -34,7 +38,6 @@ Key = tuple[str, str, str]
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 EPS = 1e-6  # recorded times are differences of epoch floats: an event "at" t may read t ± 1e-7
 CHECKPOINT_EVERY = 256  # events between checkpoints (at least; more when the state is large)
-READ_AHEAD = 512  # events whose objects are decoded ahead of the play head
 
 
 class PlayheadClock:
@@ -50,20 +53,121 @@ class PlayheadClock:
 REPLAY_HISTORY = 5_000  # watch events kept for resuming (the simulator's 50,000 would hold 50,000 objects)
 
 
+Change = tuple[Key, int]  # an object and the event that makes it at the play head (GONE: none)
+GONE = -1
+
+
 class ReplayStore(ObjectStore):
     """An ObjectStore whose objects are written verbatim (the recorded resourceVersion, uid and
-    status stay as recorded); every write still gets a store resourceVersion for watches."""
+    status stay as recorded); every write still gets a store resourceVersion for watches.
 
-    def __init__(self, clock: PlayheadClock, rng: random.Random) -> None:
+    The player tells it what changed (``move``). Kinds somebody watches are written at once, so
+    the watch sees every move; the others fall behind (``_behind``) until something reads them
+    (any read, a new watch): only then are their objects decoded, each in its state at the play
+    head, never the states it went through. A read of several kinds (``resource_version``,
+    ``changes_since``, owners, uids) brings every kind up to date first."""
+
+    def __init__(self, clock: PlayheadClock, rng: random.Random, lock: threading.RLock,
+                 objects: Callable[[list[int]], list[Obj]]) -> None:
+        """``objects``: those events' objects, decoded and completed."""
         # the store reads only .now(): the play head is clock enough (it is no VirtualClock: it goes back)
         super().__init__(clock, rng)  # type: ignore[arg-type]
         self._history = deque(maxlen=REPLAY_HISTORY)
+        self._lock = lock
+        self._objects_of = objects
+        self._behind: dict[str, dict[Key, int]] = {}  # kind -> key -> the event that makes it now (GONE)
 
-    def put(self, obj: Obj) -> None:
-        self.put_verbatim(obj)
+    def move(self, changes: list[Change]) -> None:
+        """The play head moved: each of ``changes`` is an object's new state (in their order)."""
+        watched = {w.kind for w in list(self._watches)}  # (a watch may stop meanwhile, unlocked)
+        now: list[Change] = []
+        behind = self._behind
+        for change in changes:
+            kind = change[0][0]
+            if kind in watched:
+                now.append(change)
+            else:
+                (behind.get(kind) or behind.setdefault(kind, {}))[change[0]] = change[1]
+        self._apply(now)
 
-    def remove(self, kind: str, namespace: str, name: str) -> None:
-        self.remove_verbatim(kind, namespace, name)
+    def _apply(self, changes: list[Change]) -> None:
+        objs = iter(self._objects_of([i for _, i in changes if i != GONE]))
+        for key, i in changes:
+            if i == GONE:
+                self.remove_verbatim(*key)
+            else:
+                self.put_verbatim(next(objs))
+
+    def _catch_up(self, kind: str | None = None) -> None:
+        """Bring ``kind`` (None: every kind) up to the play head."""
+        if not self._behind:
+            return
+        with self._lock, gc_paused():
+            for k in list(self._behind) if kind is None else [kind]:
+                pending = self._behind.pop(k, None)
+                if pending:
+                    self._apply(list(pending.items()))
+
+    def kinds_behind(self) -> list[str]:
+        """The kinds not yet brought up to the play head (tests, benchmarks)."""
+        return sorted(k for k, v in self._behind.items() if v)
+
+    # every read brings what it reads up to date first
+    @property
+    def resource_version(self) -> int:
+        self._catch_up()
+        return self._rv
+
+    def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
+        self._catch_up(kind)
+        return super().get(kind, namespace, name)
+
+    def list(self, kind: str, namespace: str | None = None,
+             match: Callable[[Obj], bool] | None = None) -> builtins.list[Obj]:
+        self._catch_up(kind)
+        return super().list(kind, namespace, match)
+
+    def keys(self, kind: str, namespace: str | None = None) -> tuple[tuple[str, str], ...]:
+        self._catch_up(kind)
+        return super().keys(kind, namespace)
+
+    def controlled_by(self, kind: str, uid: str, namespace: str | None = None) -> builtins.list[Obj]:
+        self._catch_up(kind)
+        return super().controlled_by(kind, uid, namespace)
+
+    def owned_keys(self, uid: str) -> set[tuple[str, str, str]]:
+        self._catch_up()
+        return super().owned_keys(uid)
+
+    def owned_by(self, uid: str) -> builtins.list[Obj]:
+        self._catch_up()
+        return super().owned_by(uid)
+
+    def with_uid(self, uid: str) -> builtins.list[Obj]:
+        self._catch_up()
+        return super().with_uid(uid)
+
+    def changes_since(self, rv: int) -> builtins.list[_Change] | None:
+        self._catch_up()
+        return super().changes_since(rv)
+
+    def kind_version(self, kind: str) -> int:
+        self._catch_up(kind)
+        return super().kind_version(kind)
+
+    def count(self, kind: str) -> int:
+        self._catch_up(kind)
+        return super().count(kind)
+
+    def kinds(self) -> builtins.list[str]:
+        self._catch_up()
+        return super().kinds()
+
+    def watch(self, kind: str, callback: WatchCallback, *, namespace: str | None = None,
+              match: Callable[[Obj], bool] | None = None, since_rv: int | None = None) -> Watch:
+        with self._lock:  # up to date, then watched: from here on every move is written at once
+            self._catch_up(kind)
+            return super().watch(kind, callback, namespace=namespace, match=match, since_rv=since_rv)
 
 
 class Player:
@@ -71,7 +175,7 @@ class Player:
     play head with ``seek``/``step_*``/``home``/``end``. Thread-safe under ``lock``.
 
     ``feed``: the recording's events, indexed (``eventlog.open_jsonl`` for a file opened to be
-    played: the objects stay on disk until the play head reaches them); default: ``rec.events``."""
+    played: the objects stay on disk until the store needs them); default: ``rec.events``."""
 
     def __init__(self, rec: Recording, *, checkpoint_every: int = CHECKPOINT_EVERY, paused: bool = False,
                  feed: Feed | None = None) -> None:
@@ -83,19 +187,20 @@ class Player:
         self.speed = 1.0
         self.paused = paused
         self.clock = PlayheadClock(self)
-        self.store = ReplayStore(self.clock, random.Random(0))
         self.feed = feed if feed is not None else Feed.of(rec.events)
         self._logs = self.feed.logs
         self._born: array[float] = array("d")  # each object event's object's birth (its made-up uid)
-        self._checkpoints: list[tuple[int, dict[Key, int]]] = []  # (event index, key -> event index)
+        self.store = ReplayStore(self.clock, random.Random(0), self.lock, functools.partial(_objects, self.feed, self._born))
+        # (event index, the events that made the state there): arrays, not dicts of keys, which
+        # would hold ~100 bytes an entry and be walked by every full collection of the GC
+        self._checkpoints: list[tuple[int, array[int]]] = []
         with gc_paused():
             self._prepare(max(1, checkpoint_every))
         self._checkpoint_at = [c[0] for c in self._checkpoints]
         self.times = self.feed.times  # object events: what the state is made of
         self.all_times = self.feed.all_times  # every event, logs too: where steps stop
-        self.applied = 0  # events [0, applied) are in the store
-        self._state: dict[Key, int] = {}  # the objects in the store: key -> the event that put it
-        self._ahead: dict[int, Obj] = {}  # objects decoded before they are played (``_read_ahead``)
+        self.applied = 0  # events [0, applied) are played
+        self._state: dict[Key, int] = {}  # the objects at the play head: key -> the event that makes it
         self.listeners: list[Callable[[Player], None]] = []
         self._move_to_index(bisect.bisect_right(self.times, EPS))
 
@@ -105,46 +210,26 @@ class Player:
         alive: dict[Key, float] = {}  # key -> birth t
         state: dict[Key, int] = {}
         born = self._born
-        self._checkpoints.append((0, {}))
+        checkpoints = self._checkpoints
+        checkpoints.append((0, array("q")))
         since = 0
         for i, (t, type_, key) in enumerate(zip(self.feed.times, self.feed.types, self.feed.keys, strict=True)):
-            b = alive.get(key)
-            born_t = b if b is not None and type_ != "ADDED" else t
-            born.append(born_t)
             if type_ == "DELETED":
-                alive.pop(key, None)
+                born.append(alive.pop(key, t))
                 state.pop(key, None)
             else:
-                alive[key] = born_t
+                if type_ == "ADDED" or (b := alive.get(key)) is None:
+                    b = alive[key] = t
+                born.append(b)
                 state[key] = i
             since += 1
-            if since >= max(every, len(state) // 4):
-                self._checkpoints.append((i + 1, dict(state)))
+            if since >= every and since >= len(state) >> 2:
+                checkpoints.append((i + 1, array("q", state.values())))
                 since = 0
-
-    def _read_ahead(self, indexes: list[int]) -> list[Obj]:
-        """``_objects`` while playing on: the next objects are decoded with these (fewer, larger
-        reads; objects decoded together share their keys' strings) and kept until played."""
-        ahead = self._ahead
-        if any(i not in ahead for i in indexes):
-            ahead.clear()
-            if indexes:
-                types, last = self.feed.types, indexes[-1]
-                more = range(last + 1, min(last + 1 + READ_AHEAD, len(types)))
-                wanted = indexes + [i for i in more if types[i] != "DELETED"]
-                ahead.update(zip(wanted, self._objects(wanted), strict=True))
-        return [ahead.pop(i) for i in indexes]
 
     def _objects(self, indexes: list[int]) -> list[Obj]:
         """Those object events' objects as the store holds them (completed, decoded now)."""
-        keys, born, versions, copy = self.feed.keys, self._born, self.feed.versions, not self.feed.fresh
-        out = []
-        with gc_paused():
-            for i, raw in zip(indexes, self.feed.load_many(indexes), strict=True):
-                obj = complete(raw, keys[i], born[i], copy=copy)
-                obj["metadata"].setdefault("resourceVersion", str(versions[i]))
-                out.append(obj)
-        return out
+        return _objects(self.feed, self._born, indexes)
 
     # -- reading -------------------------------------------------------------------------------
     def now(self) -> float:
@@ -285,41 +370,58 @@ class Player:
         if self.applied <= target and self.applied >= base_index:
             self._play(target)
             return
-        new = dict(base)
         types, keys = self.feed.types, self.feed.keys
+        new = {keys[i]: i for i in base}
         for i in range(base_index, target):
             if types[i] == "DELETED":
                 new.pop(keys[i], None)
             else:
                 new[keys[i]] = i
         old = self._state
-        for key in [k for k in old if k not in new]:
-            self.store.remove(*key)
-            del old[key]
-        changed = [i for key, i in new.items() if old.get(key) != i]
-        for obj in self._objects(changed):
-            self.store.put(obj)
+        changes: list[Change] = [(key, GONE) for key in old if key not in new]
+        changes += [(key, i) for key, i in new.items() if old.get(key) != i]
         self._state = new
         self.applied = target
+        with gc_paused():
+            self.store.move(changes)
 
     def _play(self, target: int) -> None:
-        """Apply the events from ``applied`` up to ``target``, one by one."""
-        types, keys, state, store = self.feed.types, self.feed.keys, self._state, self.store
-        span = range(self.applied, target)
-        objs = iter(self._read_ahead([i for i in span if types[i] != "DELETED"]))
-        for i in span:
+        """Apply the events from ``applied`` up to ``target``: each object's last one, in their
+        order (watches see the move's net change, as an informer that fell behind would: an
+        object made and gone within one move is not seen; only what is put is decoded)."""
+        types, keys, state = self.feed.types, self.feed.keys, self._state
+        last: dict[Key, int] = {}  # key -> its last event in the span, in the order of those
+        for i in range(self.applied, target):
             key = keys[i]
-            if types[i] == "DELETED":
-                if state.pop(key, None) is not None:
-                    store.remove(*key)
-            else:
+            last.pop(key, None)
+            last[key] = i
+        changes: list[Change] = []
+        for key, i in last.items():
+            if types[i] != "DELETED":
                 state[key] = i
-                store.put(next(objs))
+                changes.append((key, i))
+            elif state.pop(key, None) is not None:
+                changes.append((key, GONE))
         self.applied = target
+        with gc_paused():
+            self.store.move(changes)
 
     def _notify(self) -> None:
         for cb in list(self.listeners):
             cb(self)
+
+
+def _objects(feed: Feed, born: array[float], indexes: list[int]) -> list[Obj]:
+    """Those object events' objects as the store holds them (completed, decoded now); ``born``:
+    each event's object's birth (its made-up uid)."""
+    keys, versions, copy = feed.keys, feed.versions, not feed.fresh
+    out = []
+    with gc_paused():
+        for i, raw in zip(indexes, feed.load_many(indexes), strict=True):
+            obj = complete(raw, keys[i], born[i], copy=copy)
+            obj["metadata"].setdefault("resourceVersion", str(versions[i]))
+            out.append(obj)
+    return out
 
 
 class ReplayCluster:

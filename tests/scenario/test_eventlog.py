@@ -96,9 +96,12 @@ def test_objects_are_decoded_only_when_the_play_head_reaches_them(tmp_path):
     decoded: list[int] = []
     load_many = p.feed.load_many
     p.feed.load_many = lambda indexes: (decoded.extend(indexes), load_many(indexes))[1]  # type: ignore[method-assign]
-    p.end()  # by a checkpoint: only what is there at the end is read
-    assert 0 < len(decoded) == len(p.state()) - 1 < len(p.times) // 5  # (the Node was there from t=0)
+    p.end()  # by a checkpoint, and nobody watches: nothing is decoded until read
+    assert decoded == [] and p.store.kinds_behind() == ["Event", "Node", "Pod"]
+    state = p.state()  # only what is there at the end is read, once
+    assert 0 < len(decoded) == len(state) < len(p.times) // 5 and p.store.kinds_behind() == []
     decoded.clear()
+    p.store.watch("Pod", lambda *_: None)  # watched: written as the play head moves
     p.seek(p.duration - 0.25)
     p.seek(p.duration)
     assert len(decoded) <= 2
@@ -127,3 +130,48 @@ def test_a_bad_event_is_refused_when_opened_with_the_problem_parsing_reports(tmp
     with pytest.raises(K9pyError) as opened:
         files.open_scenario(str(path))
     assert str(opened.value) == str(parsed.value)
+
+
+ODD = [  # valid lines the quick check leaves to the standard library, or takes with care
+    '{"t": 0, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "nan", "namespace": null}, "spec": {"x": NaN}}}',
+    '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "sur", "namespace": "shop"}, "data": "\\ud800"}}',
+    '{"t": 1.5, "type": "ADDED", "object": {"kind": "Node", "metadata": {"name": "n1", "namespace": "ignored"}}}',
+    '   ',
+    '{"t": 2, "type": "LOG", "pod": "sur", "line": "no namespace, no container"}\r',
+    '{"t": 2, "type": "LOG", "namespace": "shop", "pod": "sur", "container": null, "line": "x\\u00e9"}',
+    '{"type": "MODIFIED", "t": 3, "object": {"metadata": {"name": "nan"}, "kind": "Pod", "status": {"big": 123456789012345678901234567890}}}',
+    '{"t": 4, "type": "DELETED", "object": {"kind": "Pod", "metadata": {"name": "sur", "namespace": "shop"}}}',
+]
+
+
+def test_odd_but_valid_lines_open_exactly_as_they_parse(tmp_path):
+    text = jsonl([]) + "\n".join(ODD) + "\n"
+    opened = _opened(tmp_path, text)
+    parsed = Player(parse_recording("mem.jsonl", text))
+    index = [(p.all_times, p.feed.types, p.feed.keys, p.feed.placed, p.feed.versions, p.feed.logs) for p in (opened, parsed)]
+    assert index[0] == index[1] and len(index[0][1]) == 5 and len(index[0][5]) == 2
+    for t in (0, 1, 1.5, 2, 3, 4):
+        opened.seek(t)
+        parsed.seek(t)
+        assert repr(opened.state()) == repr(parsed.state())  # repr: NaN != NaN
+
+
+@pytest.mark.parametrize("line", [
+    '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}, "extra": 1}',
+    '{"t": true, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}}',
+    '{"t": 1, "type": "LOG", "line": "no pod"}',
+    '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x", "namespace": 7}}}',
+    '{"t": 1, "type": "ADDED", "object": ["not", "a", "mapping"]}',
+    '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}, "pod": "mixed"}',
+    '[1, 2]',
+    '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}, "spec": [1,]}}',
+])
+def test_a_line_the_quick_check_refuses_is_reported_as_parsing_reports_it(tmp_path, line):
+    text = jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}]) + "\n" + line + "\n"
+    path = tmp_path / "bad.jsonl"
+    path.write_text(text)
+    with pytest.raises(K9pyError) as parsed:
+        parse_recording(str(path), text)
+    with pytest.raises(K9pyError) as opened:
+        files.open_scenario(str(path))
+    assert str(opened.value) == str(parsed.value) and ":4:" in str(opened.value)

@@ -209,3 +209,40 @@ def test_replay_cluster_answers_pod_logs_like_the_simulator():
     assert c.container_logs("default", "a", "app", timestamps=True, tail_lines=1) == ["2026-11-01T09:00:40.000000000Z world"]
     assert c.container_logs("default", "a", since_time="2026-11-01T09:00:35Z") == ["world"]
     assert c.container_logs("default", "a", since_seconds=20) == ["hello", "world"]
+
+
+def test_kinds_nobody_watches_wait_until_read_and_then_match_the_play_head():
+    events = [*LONG[:400], *({"t": i / 2, "type": "ADDED", "object": {
+        "kind": "Event", "metadata": {"name": f"e{i}", "namespace": "default"}, "reason": f"R{i}"}} for i in range(400, 420))]
+    lazy, eager = player_of(events), player_of(events)
+    seen: list[tuple[str, str]] = []
+    eager.store.watch("Pod", lambda *_: None)
+    eager.store.watch("Event", lambda *_: None)
+    lazy.store.watch("Pod", lambda type_, obj: seen.append((type_, obj["metadata"]["name"])))
+    for t in (3.0, 150.0, 40.0, 210.0):
+        lazy.seek(t)
+        eager.seek(t)
+        assert lazy.store.kinds_behind() == (["Event"] if t > 200 else [])  # Pods are watched: never behind
+        assert lazy.store.list("Event") == eager.store.list("Event") and not lazy.store.kinds_behind()
+        assert lazy.state() == eager.state()
+    assert seen  # the watched kind was written as the head moved
+    rv = lazy.store.resource_version
+    lazy.seek(0)  # Events gone again: behind, until a watch (from a version) asks
+    got: list[tuple[str, str]] = []
+    lazy.store.watch("Event", lambda type_, obj: got.append((type_, obj["metadata"]["name"])), since_rv=rv)
+    assert sorted(got) == [("DELETED", f"e{i}") for i in range(400, 420)]
+
+
+def test_a_move_shows_each_object_s_net_change_only():
+    events = [{"t": 0, "type": "ADDED", "object": pod("a", "Pending")},
+              {"t": 1, "type": "ADDED", "object": pod("b", "Pending")},
+              {"t": 1.5, "type": "MODIFIED", "object": pod("b", "Running")},
+              {"t": 2, "type": "MODIFIED", "object": pod("a", "Running")},
+              {"t": 2.5, "type": "ADDED", "object": pod("c", "Pending")},
+              {"t": 3, "type": "DELETED", "object": pod("c", "Pending")}]
+    p = player_of(events)
+    log: list[tuple[str, str, str]] = []
+    p.store.watch("Pod", lambda type_, obj: log.append((type_, obj["metadata"]["name"], obj["status"]["phase"])))
+    p.advance(5)
+    assert log == [("ADDED", "b", "Running"), ("MODIFIED", "a", "Running")]  # c came and went within the move
+    assert phases(p) == {"a": "Running", "b": "Running"}
