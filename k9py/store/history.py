@@ -41,6 +41,7 @@ from k9py.scenario.recording import header_dict
 Key = tuple[str, str, str]  # kind, namespace, name
 INDEX = "index.json"
 LOG_POLL = 2.0  # real seconds between polls of the followed pods' logs
+PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age limit
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class History:
         self._compressing: list[threading.Thread] = []
         self.error: str | None = None  # a disk problem: history stops, the explorer goes on
         self._flush_pending = False
+        self._pruned_at = 0.0
+        self.budget = self.limits.max_bytes  # this run's share: max_bytes less what older runs keep
 
     # -- life ------------------------------------------------------------------------------------
     def start(self, backend: Backend) -> None:
@@ -129,7 +132,8 @@ class History:
         self.start_t = round(backend.now(), 6)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            prune_runs(self.root, self.limits, keep=self.dir)
+            others = prune_runs(self.root, self.limits, keep=self.dir)
+            self.budget = max(self.limits.max_bytes // 2, self.limits.max_bytes - others)
             self._open_segment(0.0)
             self._write_index()  # another process can read the run from now on
         except OSError as err:
@@ -279,6 +283,8 @@ class History:
                 seg.t1 = t
             self.events += 1
             self._flush_soon()
+            if t - self._pruned_at >= PRUNE_EVERY:
+                self.prune()
             if t - seg.t0 >= self.limits.segment_seconds or seg.bytes - seg.base_bytes >= self.limits.roll_bytes:
                 self.roll()
         except OSError as err:
@@ -389,6 +395,7 @@ class History:
                 else:
                     seg.gz, seg.bytes = True, gz.stat().st_size
             plain.unlink()
+            self.prune()  # its real size is known now
         except FileNotFoundError:
             pass  # pruned meanwhile
         except OSError as err:
@@ -400,12 +407,16 @@ class History:
         self._write_index()
 
     def prune(self) -> None:
-        """Delete the oldest closed segments beyond the limits (the open one always stays)."""
+        """Delete the oldest closed segments beyond the limits (the open one always stays). A
+        closed segment still being gzipped counts as an eighth of its size (about what it will
+        take): compression prunes again once it knows."""
         with self._lock:
+            self._pruned_at = self._last_t
             oldest_kept = self.now_t - self.limits.max_age
             while len(self.segments) > 1:
                 seg = self.segments[0]
-                over = sum(s.bytes for s in self.segments) > self.limits.max_bytes
+                size = sum(s.bytes if s.gz or s is self.segments[-1] else s.bytes // 8 for s in self.segments)
+                over = size > self.budget
                 if not over and self.segments[1].t0 > oldest_kept:
                     break
                 self.segments.pop(0)
@@ -524,15 +535,17 @@ def _mtime(d: Path) -> float:
         return 0.0
 
 
-def prune_runs(root: Path, limits: Limits, *, keep: Path | None = None) -> None:
-    """Delete other runs older than ``max_age`` (wall clock) and the oldest beyond ``max_bytes``."""
+def prune_runs(root: Path, limits: Limits, *, keep: Path | None = None) -> int:
+    """Delete other runs older than ``max_age`` (wall clock) and the oldest beyond half of
+    ``max_bytes`` (the new run has the rest). Returns the bytes the other runs keep."""
     found = [d for d in runs(root) if d != keep]
     now = time.time()
     total = sum(_size(d) for d in found)
     for d in found:  # oldest first
-        if now - _mtime(d) > limits.max_age or total > limits.max_bytes:
+        if now - _mtime(d) > limits.max_age or total > limits.max_bytes // 2:
             total -= _size(d)
             shutil.rmtree(d, ignore_errors=True)
+    return total
 
 
 def _size(d: Path) -> int:
