@@ -202,14 +202,22 @@ async def changes(app: K9pyApp, arg: str) -> bool:
     player, a, b, a_label, b_label = found
     namespace = cur.namespace or None if cur is not None else None
     rows = timetravel.changes(player, a, b, namespace)
-    lines = [f"{clock_of(c.t)}  {c.what:<8}  {c.kind:<22} {(c.namespace + '/') if c.namespace else ''}{c.name}"
-             + (f"  ×{c.times}" if c.times > 1 else "") for c in rows]
+    width = max((len(c.kind) for c in rows), default=0)
+    lines = [f"{clock_of(c.t)}  {c.what:<8}  {c.kind:<{width}}  {(c.namespace + '/') if c.namespace else ''}{c.name}"
+             + _times(c) for c in rows]
     where = namespace or "all namespaces"
     if not lines:
         app.flash(f"no change in {where} between {a_label} and {b_label}")
         return True
     app.push_screen(_text_screen(f"Changes({where}: {a_label} → {b_label})", lines, "Changes", ".txt"))
     return True
+
+
+def _times(c: timetravel.Changed) -> str:
+    """How often it changed: a created object's later changes, a modified one's count."""
+    if c.times <= 1:
+        return ""
+    return f"  (+{c.times - 1} changes)" if c.what == "created" else f"  ({c.times} changes)"
 
 
 def clock_of(t: float) -> str:

@@ -1,6 +1,8 @@
 """The time machine in the explorer: `:rewind`, `<`, the bar that says it is the past, deleted
 objects marked, their logs, esc / `:now` back, ctrl-s saving the history."""
 
+import re
+
 from k9py.scenario import files
 from k9py.store.history import History
 from tests.ui.simcluster import command, flash, goto, run, settle
@@ -110,8 +112,8 @@ def test_diff_and_changes_show_what_a_scale_did(tmp_path):
         await command(app, pilot, "changes 50s")
         await until_done(app, pilot)
         text = "\n".join(app.screen.lines)
-        assert "modified  Deployment" in text and "default/nginx-deployment" in text
-        created = [ln for ln in app.screen.lines if "created   Pod" in ln]
+        assert re.search(r"modified  Deployment +default/nginx-deployment", text)
+        created = [ln for ln in app.screen.lines if re.search(r"created   Pod +default/", ln)]
         assert len(created) == 1 and "default/nginx-deployment-" in created[0]
         assert "Changes(default:" in app.screen.title_text
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
