@@ -17,6 +17,8 @@ from k9py.view.rows import Key, PodCounter, Row, RowModel, expand_containers
 from k9py.view.server_rows import ServerTableModel
 
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
+FILTER_SLICE = 0.005  # seconds of a lazy filter's work at a time: a key waits for one slice at most
+FILTER_TELL = 0.1  # seconds between the listener's updates (count, scrollbar) while it goes on
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class ResourceView:
         self.listener: Listener | None = None
         self._table_task: asyncio.Task[None] | None = None
         self._table_dirty = False
+        self._filter_slice: asyncio.TimerHandle | None = None  # a lazy filter's next slice
+        self._filter_told = 0.0
 
     @property
     def shows_pods(self) -> bool:
@@ -127,6 +131,7 @@ class ResourceView:
         if self._table_task is not None:
             self._table_task.cancel()
             self._table_task = None
+        self._stop_filter_slices()
 
     def detach(self) -> None:
         """The session is going away (`:ctx`): forget the subscriptions without unsubscribing."""
@@ -134,6 +139,7 @@ class ResourceView:
         if self._table_task is not None:
             self._table_task.cancel()
             self._table_task = None
+        self._stop_filter_slices()
 
     def save_state(self) -> None:
         m = self.model
@@ -194,14 +200,42 @@ class ResourceView:
         return [cursor] if cursor is not None else []
 
     # -- changes ----------------------------------------------------------------------------------------
-    def set_filter(self, text: str) -> str | None:
-        """Apply a `/` filter; returns its error (an invalid regex, a bad selector) or None."""
+    def set_filter(self, text: str, *, lazy: bool = False) -> str | None:
+        """Apply a `/` filter; returns its error (an invalid regex, a bad selector) or None.
+        ``lazy`` (needs a running event loop): a text filter over many rows tests the rows the
+        table asks for first (``RowModel.ensure``) and the rest in slices between keys, telling
+        the listener as the count grows and when it is complete."""
         m = self.model
         if m is None:
             return None
-        m.set_filter(text)
+        m.set_filter(text, lazy=lazy)
         self.filter = m.filter.text
+        if m.filtering:
+            self._filter_told = asyncio.get_running_loop().time()
+            self._next_filter_slice()
         return m.filter.error
+
+    def _next_filter_slice(self) -> None:
+        if self._filter_slice is None:
+            self._filter_slice = asyncio.get_running_loop().call_later(0.001, self._filter_slice_run)
+
+    def _filter_slice_run(self) -> None:
+        self._filter_slice = None
+        m = self.model
+        if m is None:
+            return
+        done = m.continue_filter(FILTER_SLICE)  # (complete already when a key asked for every row)
+        now = asyncio.get_running_loop().time()
+        if done or now - self._filter_told >= FILTER_TELL:
+            self._filter_told = now
+            self._tell(Change(rows=True))
+        if not done:
+            self._next_filter_slice()
+
+    def _stop_filter_slices(self) -> None:
+        if self._filter_slice is not None:
+            self._filter_slice.cancel()
+            self._filter_slice = None
 
     def sort_by(self, col: str) -> bool:
         """Sort on ``col`` (again: invert). False when the view has no such column."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -17,6 +17,7 @@ from k9py.kube.selectors import Selector
 from k9py.kube.timefmt import parse_time
 from k9py.view import filter as filters
 from k9py.view import printers
+from k9py.view.filterscan import FilterScan
 from k9py.view.kinds import ViewKind
 from k9py.view.printers_pod import node_status
 
@@ -331,6 +332,8 @@ class Row:
         self.delta = ""  # "add" | "mod" until the model's deltas are cleared
 
 
+LAZY_FILTER_MIN = 2000  # rows: fewer are filtered at once even when asked to be lazy
+
 ERROR_STATUSES_OK = {"Running", "Completed", "Succeeded", "Terminating", "ContainerCreating", "Pending",
                      "PodInitializing", "Bound", "Active", "Ready", "Available", "Released"}
 
@@ -370,6 +373,7 @@ class RowModel:
         self._order: list[Row] | None = None
         self._labels: dict[str, dict[str, set[Row]]] | None = None  # the label index (label filters)
         self._prime_rows: list[Row] | None = None  # rows ``prime`` has still to go through (None: not begun)
+        self._scan: FilterScan[Row] | None = None  # a lazy filter still going on (see set_filter)
         self.version = 0  # bumps on any change the table should repaint for
 
     # -- columns -----------------------------------------------------------------------------
@@ -544,9 +548,12 @@ class RowModel:
         self._refilter()
 
     # -- filtering ---------------------------------------------------------------------------
-    def set_filter(self, text: str | None) -> None:
+    def set_filter(self, text: str | None, *, lazy: bool = False) -> None:
+        """Filter the rows. ``lazy``: a text filter over many rows is applied in display order as
+        rows are asked for (``ensure``) and the rest in slices (``continue_filter``): the first
+        keystroke need not render every row's cells."""
         old, self.filter = self.filter, filters.parse(text)
-        self._refilter(narrow=filters.narrows(old, self.filter))
+        self._refilter(narrow=filters.narrows(old, self.filter) and self._scan is None, lazy=lazy)
 
     def _passes(self, row: Row) -> bool:
         if not self.filter:
@@ -597,11 +604,32 @@ class RowModel:
                 if with_value is not None:
                     with_value.discard(row)
 
-    def _refilter(self, narrow: bool = False) -> None:
+    def _text_select(self) -> Callable[[Sequence[Row]], list[Row]] | None:
+        """The regex / inverse filter over a run of rows: the ones it keeps (None: not one)."""
+        f = self.filter
+        if f.rx is None or f.mode not in ("regex", "inverse"):
+            return None
+        text, inverse = self.row_text, f.mode == "inverse"
+        if f.literal is not None:
+            lit = f.literal
+            return lambda run: [r for r in run
+                                if (lit in (r._text if r._text is not None else text(r))) is not inverse]
+        search = f.rx.search
+        return lambda run: [r for r in run
+                            if (search(r._text if r._text is not None else text(r)) is None) is inverse]
+
+    def _refilter(self, narrow: bool = False, lazy: bool = False) -> None:
         """Filter in sort order; ``narrow``: every row the filter keeps is shown now (the text
-        grew), so only those are tested."""
+        grew), so only those are tested. ``lazy``: see ``set_filter``."""
+        self._scan = None
         order = self._vrows if narrow else self._sorted_rows()
         f = self.filter
+        select = self._text_select() if lazy and f and len(order) > LAZY_FILTER_MIN else None
+        if select is not None:
+            self._scan = FilterScan(order, self.sort_asc, select)
+            self._visible, self._vkeys, self._vrows = [], [], []
+            self.version += 1
+            return
         if not f:
             rows = order
         elif f.mode == "labels" and f.selector is not None and not f.error:
@@ -610,7 +638,7 @@ class RowModel:
         elif f.mode == "fuzzy" and f.name_rx is not None:
             search = f.name_rx.search
             rows = [r for r in order if search(r.key[1]) is not None]
-        elif f.rx is not None:  # regex / inverse: the per-keystroke hot loop
+        elif f.rx is not None:  # regex / inverse: the per-keystroke hot loop (inline: no call per row)
             text, inverse = self.row_text, f.mode == "inverse"
             if f.literal is not None:
                 lit = f.literal
@@ -696,6 +724,8 @@ class RowModel:
                 gone = self.rows.pop(k)
                 self._vremove(gone)
                 self._index_labels(gone, False)
+                if self._scan is not None:
+                    self._scan.touch(gone, gone.skey)
         if self.expand is not None:
             if new_keys:
                 self._children[skey] = new_keys
@@ -715,7 +745,14 @@ class RowModel:
                 if row.delta:
                     self._deltas.add(k)
             self._index_labels(row, True)
-            row.skey = self._skey_for(row)
+            was, row.skey = row.skey, self._skey_for(row)
+            scan = self._scan
+            if scan is not None:  # a lazy filter goes on: the scan places rows it has not reached
+                scan.touch(row, was)
+                scan.extra.discard(row)
+                if not scan.scanned(row.skey):
+                    scan.extra.add(row)
+                    continue
             if self._passes(row):
                 self._vinsert(row)
 
@@ -761,11 +798,83 @@ class RowModel:
     def visible_keys(self) -> list[Key]:
         return list(self._visible) if self.sort_asc else self._visible[::-1]
 
+    # -- a lazy filter going on ------------------------------------------------------------------
+    @property
+    def filtering(self) -> bool:
+        """A lazy filter is still going on: the rows shown so far are the first ``len(self)`` in
+        display order, exactly as a complete filter shows them; more may follow."""
+        return self._scan is not None
+
+    def ensure(self, count: int, key: Key | None = None, seconds: float | None = None) -> None:
+        """Go on with a lazy filter until the first ``count`` rows shown are known and so is
+        ``key``'s row's place, or the filter is complete, or ``seconds`` have passed."""
+        end = time.perf_counter() + seconds if seconds is not None else None
+        while self._scan is not None and (len(self._visible) < count or not self.placed(key)):
+            self._scan_more()
+            if end is not None and time.perf_counter() > end:
+                break
+
+    def ensure_cursor(self, key: Key | None, index: int) -> None:
+        """Go on with a lazy filter until a cursor on ``key`` (at ``index`` before) can be placed
+        as after a complete filter: on its row if the filter keeps it, else on the row at
+        ``index`` (or the last row)."""
+        while self._scan is not None and (
+                not self.placed(key) or (self.index_of(key) is None and len(self._visible) <= index)):
+            self._scan_more()
+
+    def placed(self, key: Key | None) -> bool:
+        """Whether ``key``'s row is where a complete filter puts it (shown or not)."""
+        scan = self._scan
+        row = self.rows.get(key) if key is not None and scan is not None else None
+        return row is None or scan is None or scan.scanned(row.skey)
+
+    def continue_filter(self, seconds: float) -> bool:
+        """Go on with a lazy filter for about ``seconds``; True when it is complete."""
+        end = time.perf_counter() + seconds
+        while self._scan is not None:
+            self._scan_more()
+            if time.perf_counter() > end:
+                break
+        return self._scan is None
+
+    def finish_filter(self) -> None:
+        """Complete a lazy filter now."""
+        while self._scan is not None:
+            self._scan_more(len(self._scan.order) or 1)
+
+    def _scan_more(self, limit: int | None = None) -> None:
+        scan = self._scan
+        assert scan is not None
+        rows = self.rows
+        found = scan.step(limit)
+        if found:
+            keys, skeys = [r.key for r in found], [r.skey for r in found]
+            if scan.asc:  # beyond every row shown so far: the display's end
+                self._vrows.extend(found)
+                self._visible.extend(keys)
+                self._vkeys.extend(skeys)
+            else:  # descending: the display's end is the start of the ascending lists
+                self._vrows[:0] = found
+                self._visible[:0] = keys
+                self._vkeys[:0] = skeys
+        done = scan.done
+        if scan.extra:  # rows changed meanwhile that the frontier has now passed
+            for r in [r for r in scan.extra if done or scan.scanned(r.skey)]:
+                scan.extra.discard(r)
+                if rows.get(r.key) is r and self._passes(r):
+                    self._vinsert(r)
+        if done:
+            self._scan = None
+        self.version += 1
+
     def prime(self, budget: int = 2000, seconds: float | None = None) -> bool:
         """Compute the filter text (and cells) of up to ``budget`` rows that have none yet, for
         at most about ``seconds``: idle work in slices short enough not to delay a key, so that
         filter keystrokes find the text ready. True when the rows loaded all have it (rows changed
-        since get theirs when a filter needs it)."""
+        since get theirs when a filter needs it). While a lazy filter goes on it does nothing (and
+        says False): the filter's own slices compute the same texts, in the order shown."""
+        if self._scan is not None:
+            return False
         if self._prime_rows is None:  # one pass over the rows loaded: changed rows are done on demand
             self._prime_rows = [r for r in self.rows.values() if r._text is None]
             self._prime_rows.reverse()  # popped from the end: the first rows first

@@ -141,7 +141,7 @@ class ExplorerPane(Vertical):
     def apply_filter(self, text: str) -> None:
         if self.current is None:
             return
-        error = self.current.set_filter(text)
+        error = self.current.set_filter(text, lazy=True)
         if error:
             self.host.flash(error, "error", source="filter")
         else:  # the filter parses again: its error goes
@@ -247,6 +247,7 @@ class ExplorerPane(Vertical):
 def table_csv(m: RowModel) -> str:
     """The rows ``m`` shows, in its order, as CSV: the column names, then each row's cells as the
     table shows them (names exactly as the cluster spells them)."""
+    m.finish_filter()  # a lazy filter still going on: every row it keeps
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.name for c in m.columns])

@@ -24,6 +24,7 @@ from k9py.view.rows import Key, Row, RowModel
 # the skin's row colours by the model's word for a row (k9s's status colours), read when painting
 STYLES = theme.Styles("row", ("", "new", "add", "mod", "err", "pending", "completed", "del"))
 GAP = 2
+ANSWER_SECONDS = 0.008  # a lazy filter's rows found within this answer a change; the rest follow in slices
 
 
 class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -80,12 +81,18 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self._widths[i] = len(m.sort_col) + 1
         old = self._cursor_index
         offset = old - round(self.scroll_y)
+        height = len(m)
+        if m.filtering:  # a lazy filter goes on: where the cursor goes (exactly), then the window's rows
+            m.ensure_cursor(self.cursor_key, old)
+            need = max(round(self.scroll_y) + self.page, old + 1) + self.page
+            m.ensure(need, seconds=ANSWER_SECONDS)  # the rest follows in slices, row by row as found
+            height = max(len(m), need)  # no scrolling clamped to the rows known so far
         idx = m.index_of(self.cursor_key)
         if idx is None:
             idx = min(old, max(0, len(m) - 1))
             self.cursor_key = m.key_at(idx)
         self._cursor_index = idx
-        self.virtual_size = Size(self.content_width, len(m) + 1)
+        self.virtual_size = Size(self.content_width, height + 1)
         if anchor and idx != old and 0 <= offset < self.page:
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
@@ -160,6 +167,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_bottom(self) -> None:
         if self.model is not None:
+            self._ensure(self.model, None)
             self.move_to(len(self.model) - 1)
 
     def action_mark(self) -> None:
@@ -175,6 +183,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         m = self.model
         if m is None or self.cursor_key is None or not self.marked:
             return
+        self._ensure(m, None)
         here = self._cursor_index
         above = (i for i in range(here - 1, -1, -1) if m.key_at(i) in self.marked)
         below = (i for i in range(here + 1, len(m)) if m.key_at(i) in self.marked)
@@ -196,7 +205,15 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def move_to(self, index: int) -> None:
         m = self.model
-        if m is None or len(m) == 0:
+        if m is None:
+            return
+        if m.filtering:
+            before = self._cursor_index
+            self._ensure(m, index + self.page + 1, self.cursor_key)
+            at = m.index_of(self.cursor_key)
+            if at is not None and at != before:  # rows changed meanwhile came in above: move from where it is
+                index += at - before
+        if len(m) == 0:
             return
         index = max(0, min(len(m) - 1, index))
         self._cursor_index = index
@@ -206,6 +223,18 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.CursorMoved(key))
         self._keep_cursor_visible()
         self.refresh()
+
+    def _ensure(self, m: RowModel, count: int | None, key: Key | None = None) -> None:
+        """A lazy filter going on: the first ``count`` rows known (None: every row) and ``key``'s
+        place, the scrollable height following them."""
+        if not m.filtering:
+            return
+        if count is None:
+            m.finish_filter()
+        else:
+            m.ensure(count, key)
+        if self.virtual_size.height != len(m) + 1:
+            self.virtual_size = Size(self.content_width, len(m) + 1)
 
     @property
     def page(self) -> int:

@@ -1,0 +1,83 @@
+"""`/` over many rows filters lazily (the rows on screen first, the rest between keys): what the
+table shows in the end — cursor, scroll, title count, rows — is what a filter applied at once
+shows, and the rows shown while it goes on are always the first ones of that."""
+
+from textual import events
+from textual.keys import _character_to_key
+
+from k9py.explorer import resource_view
+from k9py.ui.widgets import resource_table
+from k9py.view import filterscan
+from k9py.view import rows as rows_mod
+from tests.samples import add_pods, small_cluster
+from tests.ui.conftest import sync
+
+
+def _type(app, *keys):
+    """Keys as the terminal driver sends them, back to back (no waits between them)."""
+    for key in keys:
+        char = key if len(key) == 1 else None
+        event = events.Key(key if key.isalnum() or char is None else _character_to_key(key), char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def _until_complete(app, pilot, seen, word):
+    """Wait for the keys, then run the filter's slices one by one (the app's own are held back)."""
+    m = app.model
+    for _ in range(100):
+        if m.filter.text == word:
+            break
+        await pilot.pause()
+    for _ in range(1000):
+        seen.append((word, tuple(m.visible_keys()), m.filtering))
+        if not m.filtering:
+            break
+        app.navigator.current._filter_slice_run()  # a slice: tells the pane, which repaints
+    await pilot.pause()
+    assert not m.filtering
+
+
+def _keys_session(drive):
+    cluster = small_cluster()
+    add_pods(cluster, 200, namespaces=4)
+    out, seen = [], []
+
+    async def s(app, pilot, _cluster):
+        assert app.run_command("pods -A")
+        await sync(app, pilot)
+        t = app.table
+        for cursor, word in ((20, "app-0001"), (45, "load-01"), (3, "!app-00")):
+            t.move_to(cursor)
+            _type(app, "/", *word)
+            await _until_complete(app, pilot, seen, word)
+            out.append((word, t.cursor_key, t.cursor_index, round(t.scroll_y), app.title_text(), app.model.visible_keys()))
+            _type(app, "escape")
+            await pilot.pause()
+        _type(app, "/", *"load-0", "enter", "G")  # the bottom: the last row of the complete filter
+        await pilot.pause()
+        out.append(("G", t.cursor_key, t.cursor_index))
+        await _until_complete(app, pilot, seen, "load-0")
+        out.append(("title", app.title_text()))
+
+    drive(s, cluster=cluster)
+    return out, seen
+
+
+def test_a_lazy_filter_ends_as_a_filter_applied_at_once(drive, monkeypatch):
+    monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", 10**9)
+    eager, _ = _keys_session(drive)
+    monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", 0)
+    monkeypatch.setattr(filterscan, "STEP", 4)  # a few rows a step, a step a slice: it goes on over keys
+    monkeypatch.setattr(resource_table, "ANSWER_SECONDS", 0.0)
+    monkeypatch.setattr(resource_view, "FILTER_SLICE", 0.0)
+    monkeypatch.setattr(resource_view, "FILTER_TELL", 0.0)
+    monkeypatch.setattr(resource_view.ResourceView, "_next_filter_slice", lambda self: None)  # run by the test
+    lazy, seen = _keys_session(drive)
+    assert lazy == eager
+    assert sum(pending for _, _, pending in seen) >= 10  # it did go on between keys
+    complete = {word: keys for word, keys, pending in seen if not pending}
+    for word, keys, pending in seen:  # while it went on: the first rows of the complete filter
+        if pending:
+            assert complete[word][:len(keys)] == keys, word
+

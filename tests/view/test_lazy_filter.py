@@ -1,0 +1,120 @@
+"""A lazy `/` filter (RowModel.set_filter(lazy=True)): the rows it shows while it goes on are
+always the first rows a complete filter shows, in order, through changes to the rows; at the end
+it shows exactly what a complete filter does."""
+
+import random
+
+import pytest
+
+from k9py.kube.meta import deep_copy
+from k9py.view import filterscan
+from k9py.view import rows as rows_mod
+from k9py.view.kinds import BY_NAME
+from k9py.view.rows import RowModel
+from tests.samples import add_pods, small_cluster
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = small_cluster()
+    add_pods(c, 300, namespaces=4)
+    return c
+
+
+@pytest.fixture(autouse=True)
+def small_steps(monkeypatch):
+    monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", 0)
+    monkeypatch.setattr(filterscan, "STEP", 7)
+
+
+def _objects(cluster):
+    return {(o["metadata"]["namespace"], o["metadata"]["name"]): o for o in cluster.store.list("Pod")}
+
+
+def _model(src, now, text="", sort=None, lazy=False):
+    m = RowModel(BY_NAME["pods"], all_namespaces=True)
+    m.now = now
+    m.load(dict(src))
+    if sort:
+        m.set_sort(*sort)
+    m.set_filter(text, lazy=lazy)
+    return m
+
+
+def _complete(m):
+    """What a complete filter of ``m``'s rows shows now, in display order."""
+    rows = sorted((r for r in m.rows.values() if m._passes(r)), key=lambda r: r.skey, reverse=not m.sort_asc)
+    return [r.key for r in rows]
+
+
+@pytest.mark.parametrize("sort", [None, ("NAME", False), ("AGE", True)])
+def test_a_lazy_filter_shows_a_prefix_of_the_complete_one_through_churn(cluster, sort):
+    rng = random.Random(7)
+    for text in ("app-00", "!load", "nginx|count", "zzz"):
+        src = _objects(cluster)
+        keys = list(src)
+        m = _model(src, cluster.now(), text, sort, lazy=True)
+        assert m.filtering and len(m) == 0
+        while m.filtering:
+            m.ensure(len(m) + rng.randint(0, 9))
+            for _ in range(rng.randint(0, 5)):  # pods come, go and change (their sort key too)
+                k = rng.choice(keys)
+                if k in src and rng.random() < 0.3:
+                    del src[k]
+                    m.apply([], [], [k], src.get)
+                elif k not in src:
+                    src[k] = cluster.store.get("Pod", *k)
+                    m.apply([k], [], [], src.get)
+                else:
+                    o = deep_copy(src[k])
+                    o["metadata"]["creationTimestamp"] = f"2026-01-0{rng.randint(1, 9)}T00:00:00Z"
+                    o["status"]["phase"] = rng.choice(["Running", "Pending"])
+                    src[k] = o
+                    m.apply([], [k], [], src.get)
+            m.continue_filter(0.0)
+            assert m.visible_keys() == _complete(m)[:len(m)], (sort, text)
+        assert m.visible_keys() == _model(src, cluster.now(), text, sort).visible_keys(), (sort, text)
+
+
+def test_ensure_finds_the_rows_asked_for_and_where_a_key_goes(cluster):
+    src = _objects(cluster)
+    full = _model(src, cluster.now(), "app-0001")
+    late, missing = full.key_at(len(full) - 1), ("load-01", "load-app-000001")
+    m = _model(src, cluster.now(), "app-0001", lazy=True)
+    m.ensure(3)
+    assert m.filtering and 3 <= len(m) < len(full) and m.visible_keys() == full.visible_keys()[:len(m)]
+    assert not m.placed(late) and m.index_of(late) is None
+    m.ensure(0, late)
+    assert m.placed(late) and m.index_of(late) == full.index_of(late)
+    m.ensure(0, missing)  # a row the filter drops: placed once the scan has passed it
+    assert m.placed(missing) and m.index_of(missing) is None
+    m.finish_filter()
+    assert not m.filtering and m.visible_keys() == full.visible_keys()
+
+
+def test_a_filter_typed_on_while_one_goes_on_starts_over(cluster):
+    src = _objects(cluster)
+    m = _model(src, cluster.now(), "app-0", lazy=True)
+    m.ensure(5)
+    m.set_filter("app-00", lazy=True)  # not narrowed from the few rows the first one showed yet
+    m.finish_filter()
+    assert m.visible_keys() == _model(src, cluster.now(), "app-00").visible_keys()
+    m.set_filter("", lazy=True)  # no text filter: complete at once
+    assert not m.filtering and len(m) == len(src)
+
+
+def test_few_rows_and_other_filters_are_filtered_at_once(cluster, monkeypatch):
+    src = _objects(cluster)
+    for text in ("-l app=app-3", "-f ldp01"):
+        assert not _model(src, cluster.now(), text, lazy=True).filtering
+    monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", len(src))
+    assert not _model(src, cluster.now(), "app", lazy=True).filtering
+
+
+def test_idle_priming_stands_aside_while_a_lazy_filter_goes_on(cluster):
+    m = _model(_objects(cluster), cluster.now(), "app-0", lazy=True)
+    m.ensure(3)
+    texts = sum(r._text is not None for r in m.rows.values())
+    assert not m.prime(budget=50) and sum(r._text is not None for r in m.rows.values()) == texts
+    m.finish_filter()
+    assert m.prime()  # the filter computed every text
