@@ -23,6 +23,7 @@ from k9py.ui import context_memory, keymap, theme
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.portforward import PortForwarding
 from k9py.ui.shell import Shells
+from k9py.ui.splits import Splits
 from k9py.ui.widgets import timeline
 from k9py.ui.widgets.header import Header
 from k9py.ui.widgets.pane import ExplorerPane
@@ -66,12 +67,13 @@ class K9pyApp(App[None]):
         self.exit_problem: str | None = None
         readonly = readonly or settings.read_only
         self.session = Session(backend, readonly=readonly, manual=manual, namespace=namespace, history=history)
-        self.navigator = Navigator(self.session, namespace=namespace, start_view=view,
-                                   aliases=self.user.aliases, keymap=self.user.keymap)
+        first = Navigator(self.session, namespace=namespace, start_view=view,
+                          aliases=self.user.aliases, keymap=self.user.keymap)
+        self.splits = Splits(self, first)  # the panes (`:split`); the focused one is what the app names
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
         self.shells = Shells(self)  # `s` and `a`
         self.port_forwards = PortForwarding(self)  # shift-f
-        self.navigator.menu_hints = self.plugin_keys.hints
+        first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
 
     # -- what the tests and screens reach -----------------------------------------------------------
@@ -80,8 +82,12 @@ class K9pyApp(App[None]):
         return self.session.backend
 
     @property
+    def navigator(self) -> Navigator:
+        return self.splits.navigator  # the focused pane's
+
+    @property
     def pane(self) -> ExplorerPane:
-        return self.query_one("#pane", ExplorerPane)
+        return self.splits.pane  # the focused one
 
     @property
     def table(self) -> ResourceTable:
@@ -109,7 +115,7 @@ class K9pyApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header(id="header", logoless=self.logoless, thresholds=self.user.settings.thresholds)
         yield Prompt(self.session.extra_aliases, id="prompt", user_aliases=self.user.aliases)
-        yield ExplorerPane(self.navigator, manual=self.manual, id="pane")
+        yield self.splits.root()
         yield Flash(id="flash")
 
     async def on_mount(self) -> None:
@@ -122,7 +128,7 @@ class K9pyApp(App[None]):
         if not self.manual:
             rate = self.user.settings.refresh_rate  # config.yaml refreshRate
             self.set_interval(rate, self._tick)
-            self.set_interval(3.0, self.pane.clear_deltas)
+            self.set_interval(3.0, self.splits.clear_deltas)
             self.set_interval(max(METRICS_INTERVAL, rate), self.refresh_metrics)
             self.call_later(self.refresh_metrics)
         self.outcome(self.navigator.start())
@@ -209,7 +215,8 @@ class K9pyApp(App[None]):
         if self.session.present is not None:  # quit in the past: the present closes too
             await self.session.present.close()
         from k9py.ui.merged import close_views  # the contexts a merged view opened (`--contexts`)
-        await close_views(self.navigator.stack)
+        for navigator in self.splits.navigators():
+            await close_views(navigator.stack)
         await self.session.close()
 
     def remember_context(self) -> str | None:
@@ -241,12 +248,12 @@ class K9pyApp(App[None]):
             self.render_header()
 
     def _tick(self) -> None:
-        self.pane.tick()
+        self.splits.tick()
         self.render_header()
 
     def _on_nodes(self, cache: Cache, diff: Diff) -> None:
         if diff.state:  # the backend's connection state shows in the header
-            self.pane.render_state()
+            self.splits.render_state()
         if diff.added and not self.manual:  # new nodes (the demo arriving after the first frame): their usage now
             self.call_later(self.refresh_metrics)
 
@@ -286,6 +293,8 @@ class K9pyApp(App[None]):
         return out.ok
 
     def run_command(self, text: str) -> bool:
+        if self.splits.command(text):  # :split, :vsplit, :close, :only, :zoom
+            return True
         return self.outcome(self.navigator.run(text))
 
     async def switch_context(self, name: str) -> bool:
@@ -308,7 +317,7 @@ class K9pyApp(App[None]):
         old, self.session = self.session, new
         self.prompt.aliases = new.extra_aliases
         self._begin(new)
-        self.outcome(self.navigator.rebind(new))
+        self.outcome(self.splits.rebind(new))  # every pane's navigator
         context_memory.arrive(self)  # the new context's favourites and skin
         await old.close()
 
@@ -402,7 +411,8 @@ class K9pyApp(App[None]):
         sections = keymap.help_sections(cur.scope.view, self.session.read_only, columns, self.navigator.favorites,
                                         self.replay_hints(), keys=self.user.keymap,
                                         extra=[*keymap.hotkey_sections(self.user.hotkeys),
-                                               *self.plugin_keys.sections(cur.scope.view)])
+                                               *self.plugin_keys.sections(cur.scope.view),
+                                               *self.splits.help_sections()])
         self.push_screen(HelpScreen(f"Help: {cur.scope.view.name}", sections))
 
     def action_aliases(self) -> None:

@@ -96,7 +96,7 @@ async def show(app: K9pyApp, new: Session, *, close: Session | None) -> None:
     app.prompt.aliases = new.extra_aliases
     if new.present is not None:
         new.start()  # the replay's driver (paused)
-    app.outcome(app.navigator.rebind(new))
+    app.outcome(app.splits.rebind(new))  # every pane (split panes, tabs) moves to it
     timeline.install(app)
     app.render_header()
     if close is not None and close.present is not None:  # a past goes; the present never does here

@@ -90,7 +90,10 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         idx = m.index_of(self.cursor_key)
         if idx is None:
             idx = min(old, max(0, len(m) - 1))
-            self.cursor_key = m.key_at(idx)
+            key = m.key_at(idx)
+            if key != self.cursor_key:  # its object went (or the first rows came): a split's log pane follows
+                self.post_message(self.CursorMoved(key))
+            self.cursor_key = key
         self._cursor_index = idx
         self.virtual_size = Size(self.content_width, height + 1)
         if anchor and idx != old and 0 <= offset < self.page:

@@ -1,0 +1,175 @@
+"""A log pane that follows another pane's cursor: the selected pod's containers (prefixed like
+stern when there are several), switched a moment after the cursor settles on another pod.
+
+A deliberately small cousin of ``screens/logs.LogScreen``: the same ``Backend.logs`` stream, the
+same ``LogBuffer`` (memory-bounded, no spill) and ``LinesView`` body, without the toggles, time
+windows or filter. Lines are painted through ``inert_line`` as plain text, never as markup."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from k9py.errors import K9pyError
+from k9py.explorer.session import Session
+from k9py.kube import meta
+from k9py.ui import theme
+from k9py.ui.screens.viewer import LinesView
+from k9py.view.inert import inert_line
+from k9py.view.logbuffer import LogBuffer, split_timestamp
+
+Obj = dict[str, Any]
+TAIL = 100  # lines asked for when a pod is picked
+CAPACITY = 5000  # lines kept (older ones are dropped: this pane is a glance, the `l` view is the tool)
+DEBOUNCE_S = 0.25  # the cursor rests this long before the source switches (none on a manual clock)
+
+
+class FollowLogs(Vertical, can_focus=False):
+    DEFAULT_CSS = """
+    FollowLogs { height: 1fr; }
+    FollowLogs > LinesView { height: 1fr; border: round $k9-border; border-title-align: center;
+                             border-title-color: $k9-title; background: $k9-table-bg; }
+    FollowLogs > LinesView:focus { border: round $k9-border-focus; }
+    FollowLogs.-unfocused > LinesView { border-title-color: $k9-border; }
+    """
+
+    def __init__(self, session: Session, *, manual: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.session = session
+        self.manual = manual
+        self.buffer = LogBuffer(CAPACITY)
+        self.pod_key: tuple[str, str, str] | None = None  # (namespace, name, uid) followed
+        self.note = "move the cursor to a pod"  # shown in the title when no pod is followed
+        self._tasks: list[asyncio.Task[None]] = []
+        self._gen = 0
+        self._sync_pending = False
+        self._want: Obj | None = None  # the pod the debounce will switch to
+
+    def compose(self) -> ComposeResult:
+        yield LinesView(self._line, id="follow-body")
+
+    @property
+    def body(self) -> LinesView:
+        return self.query_one("#follow-body", LinesView)
+
+    def on_mount(self) -> None:
+        self.render_title()
+
+    def on_unmount(self) -> None:
+        self.stop()
+
+    # -- the source --------------------------------------------------------------------------------
+    def want(self, pod: Obj | None) -> None:
+        """The source pane's cursor is on ``pod`` (None: not on a pod): follow it once it rests."""
+        self._want = pod
+        if self.manual:
+            self.call_later(self._switch)
+        else:
+            self.set_timer(DEBOUNCE_S, self._switch)
+
+    def _switch(self) -> None:
+        pod = self._want
+        if pod is None or not self.is_mounted:
+            return
+        key = (meta.namespace(pod), meta.name(pod), meta.uid(pod))
+        if key != self.pod_key:
+            self.follow(pod)
+
+    def follow(self, pod: Obj) -> None:
+        """Show ``pod``'s containers' logs from their last ``TAIL`` lines on, followed."""
+        self.stop()
+        self._gen += 1
+        self.buffer.clear()
+        self.pod_key = (meta.namespace(pod), meta.name(pod), meta.uid(pod))
+        spec = pod.get("spec") or {}
+        names = [str(c.get("name", "")) for c in spec.get("containers") or []]
+        self.note = "" if names else "no containers"
+        loop = asyncio.get_running_loop()
+        for c in names:
+            prefix = c if len(names) > 1 else ""
+            self._tasks.append(loop.create_task(self._stream(self.pod_key[0], self.pod_key[1], c, prefix, self._gen)))
+        self.render_title()
+        self._sync()
+
+    def rebind(self, session: Session) -> None:
+        """Another Session (`:ctx`, the past): the streams of the old one stop; the next pod the
+        cursor rests on is followed on this one."""
+        self.stop()
+        self._gen += 1
+        self.session = session
+        self.pod_key = None
+
+    def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
+
+    async def _stream(self, ns: str, pod: str, container: str, prefix: str, gen: int) -> None:
+        try:
+            async for raw in self.session.backend.logs(ns, pod, container, follow=True, tail_lines=TAIL,
+                                                       timestamps=True):
+                if gen != self._gen:
+                    return
+                ts, text = split_timestamp(raw)
+                self.buffer.append(text, ts=ts, prefix=prefix)
+                self._schedule()
+        except asyncio.CancelledError:
+            raise
+        except K9pyError as err:
+            if gen == self._gen:
+                self.note = str(err)
+                self.render_title()
+
+    # -- painting ------------------------------------------------------------------------------------
+    def _schedule(self) -> None:
+        if not self._sync_pending:
+            self._sync_pending = True
+            self.call_later(self._sync)
+
+    def _sync(self) -> None:
+        self._sync_pending = False
+        if not self.is_mounted:
+            return
+        body = self.body
+        count = self.buffer.visible_count()
+        at_bottom = body.at_bottom()
+        body.set_count(count, max(body.max_width, min(self.buffer.max_display, self._newest_width())))
+        if at_bottom:
+            body.scroll_end_now()
+
+    def _newest_width(self) -> int:
+        n = self.buffer.visible_count()
+        widths = [len(self._plain(i)) for i in range(max(0, n - 50), n)]
+        return max(widths, default=0)
+
+    def _plain(self, index: int) -> str:
+        line = self.buffer.line(self.buffer.visible_seq(index))
+        return f"{line.prefix} {line.text}" if line.prefix else line.text
+
+    def _line(self, index: int) -> Text:
+        line = self.buffer.line(self.buffer.visible_seq(index))
+        t = Text()
+        if line.prefix:
+            t.append(inert_line(line.prefix), style=theme.style("logs.prefix.0"))
+            t.append(" ")
+        t.append(inert_line(line.text), style=theme.style("logs.text"))
+        return t
+
+    def title(self) -> str:
+        if self.pod_key is None:
+            return f"logs: {self.note}"
+        ns, name, _uid = self.pod_key
+        return f"logs {ns}/{name}" + (f" ({self.note})" if self.note else "")
+
+    def render_title(self) -> None:
+        if self.is_mounted:
+            self.body.border_title = escape(inert_line(f" {self.title()} "))  # names are never markup
+
+    def text(self) -> str:
+        """Every line held, one per line (tests)."""
+        return "\n".join(self._plain(i) for i in range(self.buffer.visible_count()))
