@@ -51,11 +51,13 @@ def disk_bytes(folder: pathlib.Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-async def soak(minutes: int, limits: Limits) -> list[dict[str, float]]:
+async def soak(minutes: int, limits: Limits | None) -> list[dict[str, float]]:
+    """``limits``: the time machine's (None: no history)."""
     cluster = load_cluster(None, seed=0)
     sim = SimBackend(cluster)
     root = pathlib.Path(tempfile.mkdtemp(prefix="k9py-soak-history-"))
-    app = K9pyApp(sim, manual=True, history=lambda b: History(root, "soak", limits, poll_logs=False))
+    app = K9pyApp(sim, manual=True, history=None if limits is None else
+                  (lambda b: History(root, "soak", limits, poll_logs=False)))
     samples: list[dict[str, float]] = []
     async with app.run_test(size=SIZE, headless=True) as pilot:
         for _ in range(20):  # the first list into the table
@@ -83,14 +85,13 @@ async def soak(minutes: int, limits: Limits) -> list[dict[str, float]]:
                     if history is not None:
                         await history.poll_logs()
             history = app.session.history
-            assert history is not None
             samples.append({"minute": minute, "rss_mb": round(rss_mb(), 1),
                             "tasks": len(asyncio.all_tasks()), "threads": threading.active_count(),
                             "cpu_s": round(time.process_time() - cpu0, 2),
                             "wall_s": round(time.perf_counter() - wall0, 2),
                             "history_mb": round(disk_bytes(root) / 2**20, 2),
-                            "history_span_min": round((history.now_t - history.first_t) / 60, 1),
-                            "history_events": history.events})
+                            "history_span_min": round((history.now_t - history.first_t) / 60, 1) if history else 0.0,
+                            "history_events": history.events if history else 0})
             print("minute {minute:>3}  rss {rss_mb:7.1f} MB  tasks {tasks:4}  threads {threads:3}  "
                   "cpu {cpu_s:7.2f} s  history {history_mb:6.2f} MB over {history_span_min:5.1f} min "
                   "({history_events} events)".format(**samples[-1]), flush=True)
@@ -103,8 +104,10 @@ def main() -> None:
     p.add_argument("--json", metavar="OUT", help="write the samples as JSON")
     p.add_argument("--history-age", default="2h", help="the time machine's maxAge (default 2h)")
     p.add_argument("--history-size", default="200MB", help="the time machine's maxSize (default 200MB)")
+    p.add_argument("--no-history", action="store_true", help="without the time machine (to compare)")
     args = p.parse_args()
-    limits = Limits(max_age=parse_duration(args.history_age), max_bytes=parse_size(args.history_size))
+    limits = None if args.no_history else Limits(max_age=parse_duration(args.history_age),
+                                                  max_bytes=parse_size(args.history_size))
     samples = asyncio.run(soak(args.minutes, limits))
     first, last = samples[min(2, len(samples) - 1)], samples[-1]
     print(f"soak_rss_growth_mb {last['rss_mb'] - first['rss_mb']:.1f} (from minute {first['minute']}; target ~0)")
@@ -112,9 +115,10 @@ def main() -> None:
     print(f"soak_thread_growth {last['threads'] - first['threads']} (target 0)")
     peak = max(x["history_mb"] for x in samples)
     span = max(x["history_span_min"] for x in samples)
-    print(f"soak_history_peak_mb {peak:.2f} (limit {limits.max_bytes / 2**20:.1f})")
-    print(f"soak_history_span_max_min {span:.1f} (limit {limits.max_age / 60:.0f} + one segment, "
-          f"{limits.segment_seconds / 60:.0f})")
+    if limits is not None:
+        print(f"soak_history_peak_mb {peak:.2f} (limit {limits.max_bytes / 2**20:.1f})")
+        print(f"soak_history_span_max_min {span:.1f} (limit {limits.max_age / 60:.0f} + one segment, "
+              f"{limits.segment_seconds / 60:.0f})")
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps({"samples": samples}, indent=1))
 

@@ -36,9 +36,10 @@ def warmed_demo(seed: int | None) -> Any:
     return load_cluster(None, seed=seed)
 
 
-def waiting_cluster(name: str, seed: int | None) -> Cluster:
-    """What shows until the demo is ready: the system namespaces, no controllers."""
-    cluster = Cluster(seed=seed or 0, name=name, bootstrap=False, controllers=[])
+def waiting_cluster(name: str, seed: int | None, start: float | None = None) -> Cluster:
+    """What shows until the demo is ready: the system namespaces, no controllers; its clock at
+    ``start`` (the demo's, so that the time machine sees no jump when the demo arrives)."""
+    cluster = Cluster(seed=seed or 0, name=name, bootstrap=False, controllers=[], start=start)
     with cluster.lock:
         for ns in SYSTEM_NAMESPACES:
             cluster.store.create(system_namespace(ns))
@@ -80,7 +81,10 @@ class DemoBackend(ScenarioBackend):
             return files.build_cluster(files.parse_file(path), seed=seed)
 
         if cluster is None:
-            cluster = waiting_cluster(str((snapshot.read_meta() or {}).get("name") or "minikube"), seed)
+            meta = snapshot.read_meta() or {}
+            now = meta.get("now")
+            cluster = waiting_cluster(str(meta.get("name") or "minikube"), seed,
+                                      float(now) if isinstance(now, int | float) and seed in (None, 0) else None)
             self.ready = False
         else:
             self.ready = True  # the demo (or a scenario loaded over it) is the cluster now

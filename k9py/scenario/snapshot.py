@@ -103,7 +103,7 @@ def dumps(cluster: Any) -> bytes:
     buf = io.BytesIO()
     _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(cluster)
     modules = _cluster_modules()
-    meta = {"fingerprint": fingerprint(modules), "name": cluster.name, "modules": modules}
+    meta = {"fingerprint": fingerprint(modules), "name": cluster.name, "now": cluster.now(), "modules": modules}
     return json.dumps(meta).encode() + b"\n" + zlib.compress(buf.getvalue(), 6)
 
 
