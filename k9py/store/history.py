@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import gzip
 import json
+import math
 import os
 import shutil
 import threading
@@ -41,6 +42,7 @@ from k9py.scenario.recording import header_dict
 Key = tuple[str, str, str]  # kind, namespace, name
 INDEX = "index.json"
 LOG_POLL = 2.0  # real seconds between polls of the followed pods' logs
+FIRST_TAIL = 1000  # lines of a pod's log kept from before it was followed
 PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age limit
 
 
@@ -338,15 +340,18 @@ class History:
         ns, name = pk
         for c in (pod.get("spec") or {}).get("containers") or []:
             cname = str(c.get("name") or "")
+            cursor = self._cursors.setdefault((ns, name, cname), LogCursor())
+            # only what is new since the last fetch (a second of overlap: the cursor drops what it
+            # has); the first fetch takes the last FIRST_TAIL lines
+            since = None if cursor.t is None else max(1, math.ceil(backend.now() - cursor.t) + 1)
             try:
-                lines = [ln async for ln in backend.logs(ns, name, cname, timestamps=True)]
+                lines = [ln async for ln in backend.logs(ns, name, cname, timestamps=True, since_seconds=since,
+                                                         tail_lines=FIRST_TAIL if since is None else None)]
             except Exception:  # not started yet, gone, forbidden: nothing to keep
                 continue
             parsed = [x for x in (split_timestamp(ln) for ln in lines) if x is not None]
-            cursor = self._cursors.setdefault((ns, name, cname), LogCursor())
-            for at, text in cursor.fresh(parsed):
-                t = self._t()  # in file order; the line's own time is in its text when kept with timestamps
-                del at
+            for _, text in cursor.fresh(parsed):
+                t = self._t()  # in file order (the line's own time is in the line when asked for)
                 self._line(_dumps({"t": t, "type": "LOG", "namespace": ns, "pod": name,
                                    "container": cname, "line": text}) + "\n", t)
 
