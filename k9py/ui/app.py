@@ -66,8 +66,8 @@ class K9pyApp(App[None]):
         self.last_key = ""  # noExitOnCtrlC: what asked to quit
         self.exit_problem: str | None = None
         readonly = readonly or settings.read_only
-        self.session = Session(backend, readonly=readonly, manual=manual, namespace=namespace, history=history)
-        first = Navigator(self.session, namespace=namespace, start_view=view,
+        session = Session(backend, readonly=readonly, manual=manual, namespace=namespace, history=history)
+        first = Navigator(session, namespace=namespace, start_view=view,
                           aliases=self.user.aliases, keymap=self.user.keymap)
         self.splits = Splits(self, first)  # the panes (`:split`); the focused one is what the app names
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
@@ -77,6 +77,20 @@ class K9pyApp(App[None]):
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
 
     # -- what the tests and screens reach -----------------------------------------------------------
+    @property
+    def session(self) -> Session:
+        """The focused pane's Session (panes may show different contexts: `:ctx` in one)."""
+        return self.splits.navigator.session
+
+    def sessions(self) -> list[Session]:
+        """Every Session a pane shows (each once), and the present of each past one."""
+        found: dict[int, Session] = {}
+        for nav in self.splits.navigators():
+            for s in (nav.session, nav.session.present):
+                if s is not None:
+                    found.setdefault(id(s), s)
+        return list(found.values())
+
     @property
     def backend(self) -> Backend:
         return self.session.backend
@@ -212,12 +226,11 @@ class K9pyApp(App[None]):
     async def on_unmount(self) -> None:
         self.plugin_keys.close()
         self.exit_problem = self.remember_context()  # launch prints it once the terminal is back
-        if self.session.present is not None:  # quit in the past: the present closes too
-            await self.session.present.close()
         from k9py.ui.merged import close_views  # the contexts a merged view opened (`--contexts`)
         for navigator in self.splits.navigators():
             await close_views(navigator.stack)
-        await self.session.close()
+        for session in self.sessions():  # every pane's (a past's present too)
+            await session.close()
 
     def remember_context(self) -> str | None:
         """Save this context's namespace, favourites and view (only with the user's files)."""
@@ -234,7 +247,8 @@ class K9pyApp(App[None]):
         """Tests: let watch tasks run, then flush the informer (manual mode)."""
         for _ in range(5):
             await asyncio.sleep(0)
-        self.session.informer.flush()
+        for session in self.sessions():
+            session.informer.flush()
 
     async def refresh_metrics(self) -> None:
         """Poll usage (nodes for the header; pods when a pod view shows). Tests call it by hand."""
@@ -305,21 +319,23 @@ class K9pyApp(App[None]):
         except Exception as err:
             self.flash(f"context {name}: {err}", "error")
             return False
-        await self.replace_session(new)
+        await self.replace_session(new, pane_only=True)
         self.flash(f"Switched to context {name}")
         return True
 
-    async def replace_session(self, new: Session) -> None:
-        """``new`` replaces the Session (`:ctx`, `:scenarios` opening another kind of file): the
-        views open again on it, then the old one closes."""
+    async def replace_session(self, new: Session, *, pane_only: bool = False) -> None:
+        """``new`` replaces the focused pane's Session (`:ctx`, `:scenarios` opening another kind
+        of file): the views open again on it, then the old one closes once no pane shows it.
+        ``pane_only`` (`:ctx`): only the focused pane moves; else every pane on that Session."""
         if problem := self.remember_context():  # the context left keeps its namespace and favourites
             self.flash(problem, "warn")
-        old, self.session = self.session, new
+        old = self.session
         self.prompt.aliases = new.extra_aliases
         self._begin(new)
-        self.outcome(self.splits.rebind(new))  # every pane's navigator
+        self.outcome(self.splits.rebind(new, old, pane_only=pane_only))
         context_memory.arrive(self)  # the new context's favourites and skin
-        await old.close()
+        if all(s is not old for s in self.sessions()):
+            await old.close()
 
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------
     async def on_event(self, event: events.Event) -> None:

@@ -218,19 +218,37 @@ class Splits:
         for pane in self.all_panes():
             pane.render_state()
 
-    def rebind(self, session: Any) -> Outcome:
-        """A new Session (`:ctx`, time travel): every pane's navigator moves to it; the focused
-        one's outcome is the one shown."""
+    def rebind(self, session: Any, old: Any = None, *, pane_only: bool = False) -> Outcome:
+        """A new Session (`:ctx`, time travel): the panes showing ``old`` (None: every pane; with
+        ``pane_only`` the focused one alone) move to it, and the log panes following them; the
+        focused one's outcome is the one shown."""
         out = DONE
+        focused = self.pane
         for pane in self.all_panes():
+            if pane_only and pane is not focused:
+                continue
+            if old is not None and pane.navigator.session is not old:
+                continue
             res = pane.navigator.rebind(session)
-            if pane is self.pane:
+            if pane is focused:
                 out = res
         for logs in self._logs():
-            logs.rebind(session)
+            if old is None or logs.session is old:
+                logs.rebind(session)
         for pane in self.followed():
             self.cursor_moved(pane)
+        self.tag_contexts()
         return out
+
+    def tag_contexts(self) -> None:
+        """Panes showing different contexts say which in their title; one context: no tag."""
+        panes = self.all_panes()
+        several = len({id(p.navigator.session) for p in panes}) > 1
+        for pane in panes:
+            tag = pane.navigator.session.info().context if several else ""
+            if pane.context_tag != tag:
+                pane.context_tag = tag
+                pane.render_title()
 
     def _logs(self) -> Iterator[FollowLogs]:
         for leaf in self.all_leaves():

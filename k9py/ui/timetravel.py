@@ -92,11 +92,11 @@ async def show(app: K9pyApp, new: Session, *, close: Session | None) -> None:
 
     for bar in app.query(timeline.Timeline):
         await bar.remove()
-    app.session = new
+    old = app.session
     app.prompt.aliases = new.extra_aliases
     if new.present is not None:
         new.start()  # the replay's driver (paused)
-    app.outcome(app.splits.rebind(new))  # every pane (split panes, tabs) moves to it
+    app.outcome(app.splits.rebind(new, old))  # every pane on that Session (split panes, tabs) moves
     timeline.install(app)
     app.render_header()
     if close is not None and close.present is not None:  # a past goes; the present never does here

@@ -120,3 +120,32 @@ def test_two_scenarios_on_the_command_line_are_two_contexts():
             assert {k[2] for k in app.model.rows} == {"crashloop", "pv-lifecycle"}
             assert app.table.border_title.rstrip().endswith("crashloop ✓ pv-lifecycle ✓")
     asyncio.run(main())
+
+
+def test_ctx_in_one_pane_and_that_context_killed_while_the_other_pane_updates():
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "vsplit pods")
+        await settle(app, pilot)
+        left, right = app.splits.all_panes()
+        assert app.splits.pane is right
+        await command(app, pilot, "ctx b")  # only the focused pane moves to b
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert right.navigator.session.info().context == "b" and left.navigator.session.info().context == "a"
+        assert ("default", "only-b") in right.navigator.current.model.rows
+        assert ("default", "only-b") not in left.navigator.current.model.rows
+        assert right.table.border_title.startswith(" b: pods") and left.table.border_title.startswith(" a: pods")
+        assert app.session is right.navigator.session and "b" in str(app.query_one("#header").render())
+
+        b.down = "connection refused"  # b's server goes away: its pane says so, a's goes on
+        add_pod(b, "never-seen")
+        await settle(app, pilot)
+        a.cluster.advance(30)
+        add_pod(a, "fresh")
+        await settle(app, pilot)
+        assert ("default", "fresh") in left.navigator.current.model.rows
+        assert ("default", "never-seen") not in right.navigator.current.model.rows
+        cache = right.navigator.current.cache()
+        assert cache is not None and cache.state in ("reconnecting", "offline")
+        assert app.is_running
+    run(s)

@@ -34,6 +34,7 @@ class ExplorerPane(Vertical):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.navigator = navigator
         self.manual = manual
+        self.context_tag = ""  # the context shown, when panes show different ones (Splits.tag_contexts)
         navigator.on_show = self.show
         navigator.capture = self.capture
         keymap.install(self, keymap.pane_bindings(navigator.keymap))  # the user's keys (keymap.yaml)
@@ -103,6 +104,8 @@ class ExplorerPane(Vertical):
 
     def render_title(self) -> None:
         title = self.current.title() if self.current else ""
+        if self.context_tag:  # panes on different contexts (`:ctx` in one of them)
+            title = f"{self.context_tag}: {title}"
         text = escape(inert_line(f" {title} "))  # names are never markup
         if self.table.border_title != text:  # setting it repaints the whole table, even unchanged
             self.table.border_title = text
