@@ -138,7 +138,10 @@ class K9pyApp(App[None]):
         self.prompt.display = False
         self.query_one("#header").display = self.show_header
         self.query_one("#crumbs").display = self.show_crumbs
-        self._begin(self.session)
+        if self.manual:
+            self._begin(self.session)
+        else:  # after the first frame: the demo's loader thread and the history would compete with it
+            self.call_after_refresh(self._begin, self.session)
         if not self.manual:
             rate = self.user.settings.refresh_rate  # config.yaml refreshRate
             self.set_interval(rate, self._tick)
