@@ -16,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import pathlib
 import random
+import shutil
+import tempfile
 import time
 from typing import Any
 
@@ -24,7 +27,9 @@ from textual import events
 
 from benchmarks.common import SEED, SIZE, Figure, p95, until
 from k9py.backends.sim import SimBackend
+from k9py.store.history import History
 from k9py.ui.app import K9pyApp
+from k9py.ui.launch import HISTORY_DELAY
 from tests.samples import add_pods, small_cluster
 
 FIGURES: dict[str, Figure] = {
@@ -125,7 +130,9 @@ class _Churn:
 async def _measure(quick: bool) -> dict[str, float]:
     cluster = small_cluster(SEED)
     add_pods(cluster, PODS - cluster.store.count("Pod"), namespaces=20)
-    app = K9pyApp(SimBackend(cluster), view="pods", namespace="")
+    root = pathlib.Path(tempfile.mkdtemp(prefix="k9py-bench-history-"))  # the time machine on, as `k9py` has it
+    app = K9pyApp(SimBackend(cluster), view="pods", namespace="",
+                  history=lambda b: History(root, b.info().context, start_delay=HISTORY_DELAY))
     seconds = 4.0 if quick else 20.0
     async with app.run_test(size=SIZE, headless=True) as pilot:
         table = app.table
@@ -183,6 +190,7 @@ async def _measure(quick: bool) -> dict[str, float]:
             run_s = time.perf_counter() - t_start
             gc.callbacks.remove(gc_clock)
             await task
+    shutil.rmtree(root, ignore_errors=True)
     return {
         "churn_key_latency_p95_ms": p95(keys),
         "churn_lag_p95_ms": p95(lags) if lags else float("inf"),

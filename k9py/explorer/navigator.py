@@ -243,6 +243,8 @@ class Navigator:
 
     def use_context(self, name: str) -> Outcome:
         """`:ctx NAME`: switch to that kubeconfig context (the UI does the switch)."""
+        if self.session.present is not None:
+            return Outcome.fail("this is the past: :now first, then :ctx", "warn")
         found = {meta.name(c): c for c in self.session.contexts()}
         ctx = found.get(name)
         if ctx is None:

@@ -97,12 +97,15 @@ class History:
     """Records one backend while k9py runs. ``start(backend)`` on the running loop; ``close()``."""
 
     def __init__(self, root: Path, context: str, limits: Limits | None = None, *,
-                 include_secrets: bool = False, poll_logs: bool = True) -> None:
+                 include_secrets: bool = False, poll_logs: bool = True, start_delay: float = 0.0) -> None:
+        """``start_delay``: real seconds before the watches open, so that the first view's own
+        list (a live cluster: one request each, a thread each) is not queued behind them."""
         self.root = Path(root)
         self.context = context
         self.limits = limits or Limits()
         self.include_secrets = include_secrets
         self.poll_logs_automatically = poll_logs  # tests poll by hand (``poll_logs()``)
+        self.start_delay = start_delay
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         self.dir = self.root / safe_name(context) / f"{stamp}-{os.getpid()}-{id(self) % 10000:04d}"
         self.backend: Backend | None = None
@@ -193,6 +196,8 @@ class History:
     # -- watching ------------------------------------------------------------------------------------
     async def _follow(self, kind: str) -> None:
         assert self.backend is not None
+        if self.start_delay:
+            await asyncio.sleep(self.start_delay)
         listing: set[Key] | None = set()  # keys seen since the (re)list began
         async for ev in self.backend.watch(kind, None):
             match ev:

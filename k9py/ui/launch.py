@@ -72,6 +72,9 @@ def start_view(args: argparse.Namespace, user: UserConfig, state: ContextState |
     return "pods"
 
 
+HISTORY_DELAY = 1.5  # seconds: the first view lists before the history's watches of every kind
+
+
 def history_factory(settings: HistorySettings, backend: Backend) -> HistoryFactory | None:
     """The time machine's History for each context the explorer opens (config.yaml's
     ``k9py.history``); none for what plays a timeline of its own (a replay, a scenario's steps)."""
@@ -84,7 +87,8 @@ def history_factory(settings: HistorySettings, backend: Backend) -> HistoryFacto
     def make(b: Backend) -> History:
         from k9py.store.history import History, Limits
 
-        return History(root, b.info().context, Limits(max_age=settings.max_age, max_bytes=settings.max_size))
+        return History(root, b.info().context, Limits(max_age=settings.max_age, max_bytes=settings.max_size),
+                       start_delay=HISTORY_DELAY)
     return make
 
 

@@ -46,7 +46,13 @@ async def rewind(app: K9pyApp, arg: str) -> bool:
         return False
     first = timetravel.first_moment(present)
     if first is None:
-        app.flash("rewind: the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
+        from k9py.ui.widgets import timeline
+
+        pb = timeline.playback_of(app.backend)
+        if pb is not None and pb.has_timeline and pb.seekable:  # a replay, a scenario: its own timeline
+            app.flash("rewind: this plays a timeline of its own: < > , . home end move it", "warn")
+        else:
+            app.flash("rewind: the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
         return False
     note = ""
     if at < first:

@@ -117,3 +117,14 @@ def test_diff_and_changes_show_what_a_scale_did(tmp_path):
         assert len(created) == 1 and "default/nginx-deployment-" in created[0]
         assert "Changes(default:" in app.screen.title_text
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_ctx_in_the_past_says_to_come_back_first(tmp_path):
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 30)
+        await command(app, pilot, "rewind 10s")
+        await until_done(app, pilot)
+        assert app.session.present is not None
+        await command(app, pilot, "ctx other")
+        assert "this is the past: :now first" in flash(app) and app.session.present is not None
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
