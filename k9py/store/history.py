@@ -43,6 +43,7 @@ Key = tuple[str, str, str]  # kind, namespace, name
 INDEX = "index.json"
 LOG_POLL = 2.0  # real seconds between polls of the followed pods' logs
 FIRST_TAIL = 1000  # lines of a pod's log kept from before it was followed
+ACTIVE_RUN = 60.0  # wall seconds: a run written more recently than this is never pruned by another
 PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age limit
 
 
@@ -548,8 +549,9 @@ def _mtime(d: Path) -> float:
 def prune_runs(root: Path, limits: Limits, *, keep: Path | None = None) -> int:
     """Delete other runs older than ``max_age`` (wall clock) and the oldest beyond half of
     ``max_bytes`` (the new run has the rest). Returns the bytes the other runs keep."""
-    found = [d for d in runs(root) if d != keep]
     now = time.time()
+    # a run written in the last minute is another k9py's (or another context's of this one): left alone
+    found = [d for d in runs(root) if d != keep and now - _mtime(d) > ACTIVE_RUN]
     total = sum(_size(d) for d in found)
     for d in found:  # oldest first
         if now - _mtime(d) > limits.max_age or total > limits.max_bytes // 2:

@@ -159,3 +159,26 @@ def test_record_from_history_on_the_command_line(tmp_path, monkeypatch, capsys):
         assert main(["record", "--from-history", "--context", "elsewhere", "-o", str(out)]) == 2
         await session.close()
     asyncio.run(main_())
+
+
+def test_older_runs_are_pruned_when_a_run_starts_and_an_active_one_is_left_alone(tmp_path):
+    import os
+    import time
+
+    from k9py.store.history import prune_runs
+
+    def run_dir(name, age, size):
+        d = tmp_path / "ctx" / name
+        d.mkdir(parents=True)
+        f = d / "000000.jsonl.gz"
+        f.write_bytes(b"x" * size)
+        os.utime(f, (time.time() - age, time.time() - age))
+        return d
+
+    old = run_dir("old", 3 * 3600, 10)  # past max_age
+    big1 = run_dir("big1", 600, 400_000)
+    big2 = run_dir("big2", 300, 400_000)  # together over half of 1 MB: the oldest goes
+    active = run_dir("active", 5, 900_000)  # written seconds ago: another k9py's, never touched
+    kept = prune_runs(tmp_path, Limits(max_age=7200, max_bytes=1_000_000))
+    assert not old.exists() and not big1.exists() and big2.exists() and active.exists()
+    assert kept == 400_000
