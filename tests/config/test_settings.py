@@ -216,3 +216,16 @@ def test_every_k9s_key_of_its_schema_is_known():
     assert set(k9s_keys) <= set(settings.SCHEMA.fields)
     assert set(ui) <= set(settings.SCHEMA.fields["ui"].fields)
     assert set(logger) <= set(settings.SCHEMA.fields["logger"].fields)
+
+
+def test_the_time_machine_settings_take_durations_and_sizes(tmp_path):
+    s = load(tmp_path, "k9py:\n  history:\n    enabled: false\n    maxAge: 30m\n    maxSize: 50MB\n    dir: ~/h\n")
+    assert (s.history.enabled, s.history.max_age, s.history.max_size, s.history.dir) == (False, 1800.0, 50_000_000, "~/h")
+    assert load(tmp_path, "k9py:\n  history:\n    maxSize: 1GiB\n    maxAge: 5400\n").history.max_size == 2**30
+    assert Settings().history.enabled and Settings().history.max_age == 7200
+    for bad, words in (("maxAge: 5 minutes", "is not a duration"), ("maxAge: 30s", "out of range"),
+                       ("maxSize: 10", "out of range"), ("maxSize: lots", "is not a size"),
+                       ("enabled: maybe", "true or false")):
+        with pytest.raises(ConfigError) as err:
+            load(tmp_path, f"k9py:\n  history:\n    {bad}\n")
+        assert str(err.value).startswith(f"{tmp_path / 'config.yaml'}:3: k9py.history.") and words in str(err.value)
