@@ -324,3 +324,36 @@ def test_hostile_text_pasted_into_the_prompt_and_the_filter_is_inert():
         check_inert(app, "describe search box")
         assert app.is_running
     run(s, hostile_cluster())
+
+
+def test_the_past_its_diff_and_changes_and_a_log_pane_are_inert(tmp_path):
+    from k9py.store.history import History
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "hostile")
+        app.run_command("split logs")  # a log pane following the hostile pod
+        await settle(app, pilot, 2)
+        await app.workers.wait_for_complete()
+        await settle(app, pilot, 2)
+        check_inert(app, "log pane")
+        cluster.store.mutate("Pod", "default", "hostile",
+                             lambda o: o["metadata"]["annotations"].update({"k9py.test/again": MARKUP[0]}))
+        await settle(app, pilot, 10)
+        await command(app, pilot, "rewind 5s")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.session.present is not None
+        check_inert(app, "the past")
+        for cmd, title in (("diff", "Diff(default/hostile)"), ("changes", "Changes(default:")):
+            await goto(app, pilot, "hostile")
+            await command(app, pilot, cmd)
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            assert app.screen.title_text.startswith(title)
+            text = check_inert(app, cmd)
+            assert "[bold]" in text or cmd == "changes"  # the markup shown as it is
+            await back(app, pilot)
+        await command(app, pilot, "now")
+        await app.workers.wait_for_complete()
+        assert app.session.present is None and app.is_running
+    run(s, hostile_cluster(), history=lambda b: History(tmp_path / "h", "hostile", poll_logs=False))
