@@ -362,6 +362,15 @@ class LogBuffer:
         return f"{len(self)} buffered, {self.dropped} dropped"
 
 
+def position(index: int, n: int) -> int:
+    """A sequence's ``index`` (negative from the end) as 0..n-1; IndexError past either end."""
+    if index < 0:
+        index += n
+    if not 0 <= index < n:
+        raise IndexError(index)
+    return index
+
+
 class Visible(Sequence[LogLine]):
     """A buffer's visible lines as a sequence (read as they are asked for, nothing copied)."""
 
@@ -379,12 +388,7 @@ class Visible(Sequence[LogLine]):
     def __getitem__(self, index: int | slice) -> LogLine | list[LogLine]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
-            raise IndexError(index)
-        return self._buffer.line(self._buffer.visible_seq(index))
+        return self._buffer.line(self._buffer.visible_seq(position(index, len(self))))
 
     def __iter__(self) -> Iterator[LogLine]:
         return self._buffer.visible_since(0)

@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from typing import overload
 
-from k9py.view.logbuffer import LogBuffer, LogLine
+from k9py.view.logbuffer import LogBuffer, LogLine, position
 
 Row = tuple[LogLine, str, int]
 Expand = Callable[[LogLine], list[Row]]
@@ -76,11 +76,7 @@ class LogRows(Sequence[Row]):
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
-            raise IndexError(index)
+        index = position(index, len(self))
         if self.one_per_line:
             seq, k = self.buffer.visible_seq(index), 0
         else:
