@@ -158,12 +158,15 @@ def changes(player: Player, a: float, b: float, namespace: str | None = None) ->
     return out
 
 
-def object_at(player: Player, at: float, kind: str, namespace: str, name: str) -> Obj | None:
-    """The object as the history held it at ``at`` (None: it did not exist). A Player of its own
-    over the same recording: the one on screen does not move."""
+def objects_at(player: Player, moments: list[float], kind: str, namespace: str, name: str) -> list[Obj | None]:
+    """The object as the history held it at each of ``moments`` (None: it did not exist). One
+    Player of its own over the same recording: the one on screen does not move."""
     other = Player(player.recording, feed=player.feed, paused=True)
-    other.seek(at - other.start)
-    return other.store.get(kind, namespace or None, name)
+    out: list[Obj | None] = []
+    for at in moments:
+        other.seek(at - other.start)
+        out.append(other.store.get(kind, namespace or None, name))
+    return out
 
 
 def yaml_diff(before: Obj | None, after: Obj | None, before_label: str, after_label: str) -> list[str]:

@@ -178,8 +178,10 @@ async def diff(app: K9pyApp, arg: str) -> bool:
         return False
     player, a, b, a_label, b_label = found
     kind, (ns, name) = cur.scope.view.kind, key
-    before = timetravel.object_at(player, a, kind, ns, name)
-    after = timetravel.object_at(player, b, kind, ns, name) if b_label != "now" else _now_object(app, kind, ns, name)
+    if b_label == "now":  # the history's own copy of now (Secrets redacted, as on the other side)
+        [before], after = timetravel.objects_at(player, [a], kind, ns, name), _now_object(app, kind, ns, name)
+    else:
+        before, after = timetravel.objects_at(player, [a, b], kind, ns, name)
     what = f"{kind.lower()}/{name}"
     lines = timetravel.yaml_diff(before, after, f"{what} @ {a_label}", f"{what} @ {b_label}")
     if not lines:
