@@ -8,7 +8,7 @@ import bisect
 import datetime as dt
 import difflib
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k9py.backends.base import BackendInfo
 from k9py.backends.replay import ReplayBackend
@@ -18,6 +18,9 @@ from k9py.kube.timefmt import parse_duration, parse_time
 from k9py.scenario.eventlog import open_jsonl
 from k9py.scenario.player import EPS, Player
 from k9py.view import yaml_text
+
+if TYPE_CHECKING:
+    from k9py.store.history import History
 
 Obj = dict[str, Any]
 
@@ -73,10 +76,8 @@ class PastBackend(ReplayBackend):
                            extra={"position": f"{self.player.position:.1f}s"})
 
 
-def open_past(present: Session, at: float) -> Session:
-    """A read-only Session showing ``present``'s history at ``at`` (its backend's clock),
-    paused. Blocking (the history is read and indexed): call it in a thread."""
-    history = present.history
+def history_player(history: History | None) -> Player:
+    """A paused Player over everything ``history`` holds (read and indexed: blocking)."""
     if history is None:
         raise K9pyError("rewind: the time machine is off (config.yaml: k9py.history.enabled)")
     if history.error:
@@ -85,13 +86,20 @@ def open_past(present: Session, at: float) -> Session:
     if not data:
         raise K9pyError("rewind: nothing recorded yet")
     rec, feed = open_jsonl(f"<history of {history.context}>", data)
-    player = Player(rec, feed=feed, paused=True)
-    player.seek(at - rec.start)
+    return Player(rec, feed=feed, paused=True)
+
+
+def open_past(present: Session, at: float) -> Session:
+    """A read-only Session showing ``present``'s history at ``at`` (its backend's clock),
+    paused. Blocking (the history is read and indexed): call it in a thread."""
+    history = present.history
+    player = history_player(history)
+    player.seek(at - player.start)
     backend = PastBackend(player, present)
     past = Session(backend, readonly=True, manual=present.manual, namespace=present.namespace)
     past.present = present
     past.playhead = player
-    past.gone = lambda kind, ns, name: not history.exists_now(kind, ns, name)
+    past.gone = lambda kind, ns, name: history is not None and not history.exists_now(kind, ns, name)
     return past
 
 
@@ -171,12 +179,6 @@ def objects_at(player: Player, moments: list[float], kind: str, namespace: str, 
 
 def yaml_diff(before: Obj | None, after: Obj | None, before_label: str, after_label: str) -> list[str]:
     """A unified diff of the two objects' YAML (kubectl diff's form); an absent side is empty."""
-    def lines(obj: Obj | None) -> list[str]:
-        if obj is None:
-            return []
-        clean = {k: v for k, v in obj.items()}
-        md = dict(clean.get("metadata") or {})
-        md.pop("managedFields", None)
-        clean["metadata"] = md
-        return yaml_text.dump(clean).splitlines()
+    def lines(obj: Obj | None) -> list[str]:  # the history's objects carry no managedFields
+        return [] if obj is None else yaml_text.dump(obj).splitlines()
     return list(difflib.unified_diff(lines(before), lines(after), before_label, after_label, lineterm=""))

@@ -348,6 +348,18 @@ def complete(obj: Obj, key: tuple[str, str, str], born_t: float, *, copy: bool =
 
 # -- writing ------------------------------------------------------------------------------------------
 
+def json_line(data: Any) -> str:
+    """``data`` as one compact JSON line (no newline): UTF-8 as it is, unless a string holds what
+    UTF-8 cannot (a lone surrogate, which JSON from a cluster may carry as ``"\\ud800"``): then
+    escaped, so the line stays valid and keeps it exactly."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        text = json.dumps(data, separators=(",", ":"))
+    return text
+
+
 class RecordingWriter:
     """Appends a recording as it goes, flushed per line so a crash loses nothing written.
     ``.yaml``/``.yml`` → YAML (events under ``events:``); otherwise JSON Lines; ``.gz`` → gzip."""
@@ -386,10 +398,9 @@ class RecordingWriter:
         """One event as YAML or a JSON line: UTF-8 as it is, unless a string holds what UTF-8
         cannot (a lone surrogate, which JSON from a cluster may carry as ``"\\ud800"``): then
         escaped, so the recording keeps it exactly and goes on."""
-        if self.yaml:
-            text = yaml.safe_dump([data], sort_keys=False, allow_unicode=plain, width=1000)
-        else:
-            text = json.dumps(data, separators=(",", ":"), ensure_ascii=not plain) + "\n"
+        if not self.yaml:
+            return json_line(data) + "\n"
+        text = yaml.safe_dump([data], sort_keys=False, allow_unicode=plain, width=1000)
         if plain:
             try:
                 text.encode()

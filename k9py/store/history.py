@@ -37,7 +37,7 @@ from k9py.backends.events import Added, Deleted, Listed, Modified, Synced
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
 from k9py.scenario.recorder import SKIP_KINDS, LogCursor, sanitize, split_timestamp
-from k9py.scenario.recording import header_dict
+from k9py.scenario.recording import header_dict, json_line
 
 Key = tuple[str, str, str]  # kind, namespace, name
 INDEX = "index.json"
@@ -83,15 +83,6 @@ def safe_name(text: str) -> str:
 
 def _key(obj: Obj) -> Key:
     return (str(obj.get("kind") or ""), meta.namespace(obj), meta.name(obj))
-
-
-def _dumps(data: Any) -> str:
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    try:
-        text.encode()
-    except UnicodeEncodeError:  # a lone surrogate: escaped, so the line stays valid UTF-8
-        text = json.dumps(data, separators=(",", ":"))
-    return text
 
 
 class History:
@@ -186,11 +177,6 @@ class History:
     def first_t(self) -> float:
         return self.segments[0].t0 if self.segments else 0.0
 
-    @property
-    def disk_bytes(self) -> int:
-        with self._lock:
-            return sum(s.bytes for s in self.segments)
-
     def exists_now(self, kind: str, namespace: str, name: str) -> bool:
         return (kind, namespace, name) in self.state
 
@@ -207,7 +193,7 @@ class History:
                         listing = set()
                     for o in objs:
                         listing.add(_key(o))
-                        self._listed(o)
+                        self._change("MODIFIED", o)  # ADDED when new
                 case Synced():
                     if listing is not None:
                         for key in [k for k in self.state if k[0] == kind and k not in listing]:
@@ -215,17 +201,13 @@ class History:
                     listing = None
                 case Added(obj=obj) | Modified(obj=obj) if listing is not None:
                     listing.add(_key(obj))
-                    self._listed(obj)
+                    self._change("MODIFIED", obj)
                 case Added(obj=obj):
                     self._change("ADDED", obj)
                 case Modified(obj=obj):
                     self._change("MODIFIED", obj)
                 case Deleted(obj=obj):
                     self._change("DELETED", obj)
-
-    def _listed(self, obj: Obj) -> None:
-        key = _key(obj)
-        self._change("MODIFIED" if key in self.state else "ADDED", obj)
 
     def _change(self, type_: str, obj: Obj) -> None:
         key = _key(obj)
@@ -252,9 +234,9 @@ class History:
                     return
                 body = text
             else:
-                body = _dumps(obj)
+                body = json_line(obj)
         else:
-            body = self.state[key] = _dumps(obj)
+            body = self.state[key] = json_line(obj)
         self._line(f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n', t)
 
     def _t(self) -> float:
@@ -358,13 +340,13 @@ class History:
             parsed = [x for x in (split_timestamp(ln) for ln in lines) if x is not None]
             for _, text in cursor.fresh(parsed):
                 t = self._t()  # in file order (the line's own time is in the line when asked for)
-                self._line(_dumps({"t": t, "type": "LOG", "namespace": ns, "pod": name,
+                self._line(json_line({"t": t, "type": "LOG", "namespace": ns, "pod": name,
                                    "container": cname, "line": text}) + "\n", t)
 
     # -- segments --------------------------------------------------------------------------------------
     def _header(self) -> str:
         fields = self._header_fields()
-        return _dumps(header_dict(float(fields.pop("start")), **fields)) + "\n"
+        return json_line(header_dict(float(fields.pop("start")), **fields)) + "\n"
 
     def _open_segment(self, t0: float) -> None:
         n = len(self.segments) + self.dropped
@@ -406,7 +388,8 @@ class History:
                 else:
                     seg.gz, seg.bytes = True, gz.stat().st_size
             plain.unlink()
-            self.prune()  # its real size is known now
+            if not self.prune():  # its real size is known now: maybe others can go
+                self._write_index()
         except FileNotFoundError:
             pass  # pruned meanwhile
         except OSError as err:
@@ -415,12 +398,12 @@ class History:
             cur = threading.current_thread()
             if cur in self._compressing:
                 self._compressing.remove(cur)
-        self._write_index()
 
-    def prune(self) -> None:
-        """Delete the oldest closed segments beyond the limits (the open one always stays). A
-        closed segment still being gzipped counts as an eighth of its size (about what it will
-        take): compression prunes again once it knows."""
+    def prune(self) -> bool:
+        """Delete the oldest closed segments beyond the limits (the open one always stays); True
+        (and the index written) when some went. A closed segment still being gzipped counts as
+        an eighth of its size (about what it will take): compression prunes again once it knows."""
+        dropped = self.dropped
         with self._lock:
             self._pruned_at = self._last_t
             oldest_kept = self.now_t - self.limits.max_age
@@ -436,7 +419,10 @@ class History:
                 for f in (seg.name, seg.name + ".gz", seg.name + ".gz.tmp"):
                     with contextlib.suppress(FileNotFoundError):
                         (self.dir / f).unlink()
+        if self.dropped == dropped:
+            return False
         self._write_index()
+        return True
 
     def _write_index(self) -> None:
         with self._lock:
@@ -449,23 +435,23 @@ class History:
     # -- reading ---------------------------------------------------------------------------------------
     def recording_bytes(self) -> bytes:
         """Everything kept, as one JSON Lines Recording."""
-        with self._lock:
-            if self._fh is not None:
-                self._fh.flush()
-            segments = [Segment(**asdict(s)) for s in self.segments]
-        return b"".join(compose(self.dir, segments, self._header_fields()))
+        return b"".join(compose(self.dir, self._kept(), self._header_fields()))
 
     def _header_fields(self) -> Obj:
         return {"start": self.start_t, "context": self.context, "server_version": self.server_version,
                 "name": self.cluster, "description": "k9py history"}
 
     def save(self, path: str) -> int:
-        """Write everything kept as a Recording (``.gz``: gzipped). Returns the bytes written."""
-        data = self.recording_bytes()
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "wb") as f:
-            f.write(data)
-        return len(data)
+        """Write everything kept as a Recording (``.gz``: gzipped). Returns the bytes written.
+        Blocking (every segment is read): call it in a thread."""
+        return write_recording(path, self._kept(), self._header_fields(), self.dir)
+
+    def _kept(self) -> list[Segment]:
+        """The segments kept, the open one flushed (copies: compression may change them)."""
+        with self._lock:
+            if self._fh is not None:
+                self._fh.flush()
+            return [Segment(**asdict(s)) for s in self.segments]
 
 
 def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterator[bytes]:
@@ -480,7 +466,7 @@ def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterat
         if first:
             shift = seg.t0
             head = dict(header)
-            yield (_dumps(header_dict(float(head.pop("start")) + shift, **head)) + "\n").encode()
+            yield (json_line(header_dict(float(head.pop("start")) + shift, **head)) + "\n").encode()
         skip = 1 if first else 1 + seg.base
         for i, line in enumerate(lines):
             if i >= skip and line.endswith(b"\n"):  # a line still being written is left out
@@ -570,10 +556,18 @@ def _size(d: Path) -> int:
 def save_run(directory: Path, path: str) -> int:
     """``k9py record --from-history``: a run on disk (maybe still being written) as a Recording."""
     run = read_run(directory)
-    data = b"".join(compose(directory, run.segments, run.header))
-    if not data:
+    if not run.segments:
         raise K9pyError("the history run holds no segment", file=str(directory))
+    return write_recording(path, run.segments, run.header, directory)
+
+
+def write_recording(path: str, segments: list[Segment], header: Obj, directory: Path) -> int:
+    """The segments of ``directory`` as one Recording at ``path`` (``.gz``: gzipped), streamed;
+    returns the bytes of the recording."""
+    size = 0
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "wb") as f:
-        f.write(data)
-    return len(data)
+        for chunk in compose(directory, segments, header):
+            f.write(chunk)
+            size += len(chunk)
+    return size

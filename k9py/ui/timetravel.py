@@ -23,10 +23,6 @@ def hints(app: K9pyApp) -> list[tuple[str, str]]:
     return [HINT] if s.present is None and s.history is not None and not s.history.error else []
 
 
-def in_past(app: K9pyApp) -> bool:
-    return app.session.present is not None
-
-
 def label(app: K9pyApp) -> str:
     """What the bar says in the past: ``⏪ PAST 14:32:05 (10m12s ago)``."""
     s = app.session
@@ -110,22 +106,25 @@ async def show(app: K9pyApp, new: Session, *, close: Session | None) -> None:
 
 
 def save(app: K9pyApp) -> bool:
-    """ctrl-s in the past: everything the history holds, as a Recording `k9py replay` opens."""
+    """ctrl-s in the past: everything the history holds, as a Recording `k9py replay` opens
+    (written in a worker: every segment is read)."""
+    present = app.session.present
+    if present is None or present.history is None:
+        return False
+    app.run_worker(_save(app, present, present.history), group="history-save")
+    return True
+
+
+async def _save(app: K9pyApp, present: Session, history: Any) -> None:
     from k9py.ui.screens.viewer import default_save_dir, save_text
 
-    present = app.session.present
-    history = present.history if present is not None else None
-    if history is None:
-        return False
     try:
-        path = save_text(default_save_dir(), present.info().context if present else None, "history",
-                         ".jsonl", "", present.now() if present else None)
-        size = history.save(str(path))
+        path = save_text(default_save_dir(), present.info().context, "history", ".jsonl", "", present.now())
+        size = await asyncio.to_thread(history.save, str(path))
     except OSError as err:
         app.flash(f"save failed: {err}", "error")
-        return True
+        return
     app.flash(f"Saved the history ({size // 1024} KiB) to {path}: k9py replay {path}")
-    return True
 
 
 # -- :diff and :changes -----------------------------------------------------------------------------
@@ -147,11 +146,11 @@ async def _player_and_range(app: K9pyApp, arg: str, default: str) -> tuple[Any, 
             start = timetravel.moment(arg, shown)
             return app.session.playhead, start, shown, timetravel.describe(start, now), timetravel.describe(shown, now)
         start = timetravel.moment(arg or default, now)
-        past = await asyncio.to_thread(timetravel.open_past, present, now)
+        player = await asyncio.to_thread(timetravel.history_player, present.history)
     except K9pyError as err:
         app.flash(str(err), "error")
         return None
-    return past.playhead, start, now, timetravel.describe(start, now), "now"
+    return player, start, now, timetravel.describe(start, now), "now"
 
 
 def _text_screen(title: str, lines: list[str], label: str, suffix: str) -> Any:

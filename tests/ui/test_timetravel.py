@@ -72,7 +72,7 @@ def test_less_than_steps_back_and_ctrl_s_saves_a_recording(tmp_path, monkeypatch
         await settle(app, pilot)
         assert abs(app.session.playhead.now() - (at - 10)) < 1.5
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await until_done(app, pilot)
         assert "Saved the history" in flash(app)
         [saved] = list((tmp_path / "state").rglob("history-*.jsonl"))
         kind, player = files.open_scenario(str(saved))
