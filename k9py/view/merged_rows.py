@@ -56,7 +56,7 @@ class MergedRowModel(RowModel):
         now = self.nows.get(ctx, self.now)
         now_s = (int(now), self.metrics_version)
         if row._cells is None or row._now != now_s:
-            raw = self._cells_fn(row.obj, now)
+            raw = self._make_cells(row.obj, now)
             cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
             if self.all_namespaces:
                 cells.insert(0, row.key[0])

@@ -353,12 +353,6 @@ class RowModel:
         self.pod_counts: dict[str, int] | None = None  # nodes view: pods per node; None: not known yet
         self.forwarded: frozenset[Key] = frozenset()  # pods / containers with an active port-forward
         self.gone: Callable[[Obj], bool] | None = None  # the past (time machine): no longer exists now
-        if self.kind == "Pod":
-            self._cells_fn = self._pod_cells
-        elif self.kind == "Container":
-            self._cells_fn = self._container_cells
-        elif self.kind == "Node":
-            self._cells_fn = self._node_cells
         self.rows: dict[Key, Row] = {}
         self._deltas: set[Key] = set()  # rows that may show a delta (cleared by clear_deltas)
         self._children: dict[Key, list[Key]] = {}
@@ -471,12 +465,25 @@ class RowModel:
     def cells(self, row: Row) -> tuple[str, ...]:
         now_s = (int(self.now), self.metrics_version)
         if row._cells is None or row._now != now_s:
-            raw = self._cells_fn(row.obj, self.now)
+            raw = self._make_cells(row.obj, self.now)
             cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
             if self.all_namespaces:
                 cells.insert(0, row.key[0])
             row._cells, row._now, row._text = tuple(cells), now_s, None
         return row._cells
+
+    def _make_cells(self, obj: Obj, now: float) -> list[Any]:
+        """The printer's cells; pods, containers and nodes add what only the model knows (usage,
+        pod counts, port-forwards). Picked here, not kept as a bound method on the model: that
+        would be a reference cycle, which heap.settle's gc.freeze() would never free."""
+        kind = self.kind
+        if kind == "Pod":
+            return self._pod_cells(obj, now)
+        if kind == "Container":
+            return self._container_cells(obj, now)
+        if kind == "Node":
+            return self._node_cells(obj, now)
+        return self._cells_fn(obj, now)
 
     def row_text(self, row: Row) -> str:
         if row._text is None:

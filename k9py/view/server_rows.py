@@ -33,7 +33,6 @@ class ServerTableModel(RowModel):
         self._table_cells = cells
         if cols:
             self._all_columns = cols
-        self._cells_fn = self._server_cells
         self.table_loaded = True
         self._set_columns()
         for r in self.rows.values():
@@ -41,6 +40,9 @@ class ServerTableModel(RowModel):
         if self.col_index(self.sort_col) is None:
             self.sort_col = "NAMESPACE" if self.all_namespaces else "NAME"
         self._resort()
+
+    def _make_cells(self, obj: Obj, now: float) -> list[Any]:
+        return self._server_cells(obj, now) if self.table_loaded else super()._make_cells(obj, now)
 
     def _server_cells(self, obj: Obj, now: float) -> list[Any]:
         md = obj.get("metadata") or {}

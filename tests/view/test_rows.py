@@ -2,7 +2,7 @@ import random
 
 from k9py.kube.meta import deep_copy
 from k9py.view.kinds import BY_NAME
-from k9py.view.rows import RowModel, expand_containers
+from k9py.view.rows import Row, RowModel, expand_containers
 from tests.samples import add_pods, small_cluster
 
 
@@ -222,3 +222,30 @@ def test_random_updates_match_a_full_reload():
     fresh.set_sort("RESTARTS")
     fresh.set_filter("load-0[01]")
     assert m.visible_keys() == fresh.visible_keys()
+
+
+def test_a_replaced_model_dies_by_reference_counting():
+    """heap.settle freezes the heap after a big load: a model left behind in a reference cycle
+    would never be freed. Every kind's model must go when its last reference does."""
+    import gc
+    import weakref
+
+    from k9py.view import kinds
+    from k9py.view.server_rows import ServerTableModel
+
+    gc.disable()
+    try:
+        for name in ("pods", "containers", "nodes", "deployments"):
+            view = kinds.lookup(name)
+            model = RowModel(view, expand=expand_containers) if name == "containers" else RowModel(view)
+            model.cells(Row(("default", "x"), {"kind": view.kind, "metadata": {"name": "x"}}))
+            ref = weakref.ref(model)
+            del model
+            assert ref() is None, name
+        server = ServerTableModel(kinds.lookup("pods"))
+        server.set_table({"columnDefinitions": [{"name": "Name", "type": "string"}], "rows": []})
+        ref = weakref.ref(server)
+        del server
+        assert ref() is None
+    finally:
+        gc.enable()
