@@ -164,6 +164,7 @@ class Splits:
         self.saved: dict[str, list[config_layouts.Node]] = {}
         self._tabs_shown: list[tuple[str, bool]] = []  # the tab bar's labels as painted
         self.pending = False  # a ctrl-] waits for its key
+        self._bar = Static("", id="tabbar", markup=False)  # the tab bar (composed by root())
 
     # -- what the App names ------------------------------------------------------------------------
     def root(self) -> Tabs:
@@ -171,7 +172,7 @@ class Splits:
         pane = ExplorerPane(self.first, manual=self.app.manual, id="pane")
         self._focused = self._leaf = pane
         self.roots = [Split(pane, id="panes")]
-        bar = Static("", id="tabbar", markup=False)
+        bar = self._bar = Static("", id="tabbar", markup=False)
         bar.display = False
         return Tabs(bar, self.roots[0], id="tabs")
 
@@ -206,8 +207,9 @@ class Splits:
     def tick(self) -> None:
         for pane in self.all_panes():
             pane.tick()
-        for pane in self.followed():
-            self.cursor_moved(pane)  # a cursor moved by a change of view or rows (no message then)
+        if self.followers:
+            for pane in self.followed():
+                self.cursor_moved(pane)  # a cursor moved by a change of view or rows (no message then)
         self.render_tabs()  # their views' names
 
     def clear_deltas(self) -> None:
@@ -633,12 +635,11 @@ class Splits:
 
     def render_tabs(self) -> None:
         """The tab bar: shown while there are several tabs, the active one marked."""
-        bars = list(self.app.query("#tabbar").results(Static))
-        if not bars:
-            return
-        bar = bars[0]
-        bar.display = len(self.roots) > 1
-        if not bar.display:
+        bar = self._bar
+        several = len(self.roots) > 1
+        if bar.display != several:
+            bar.display = several
+        if not several:
             return
         labels = [(f" {i + 1}:{inert_line(self.tab_label(root))} ", i == self.active) for i, root in enumerate(self.roots)]
         if labels == self._tabs_shown:

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 
 from k9py.errors import K9pyError
 from k9py.explorer.session import Session
@@ -49,6 +50,7 @@ class FollowLogs(Vertical, can_focus=False):
         self._gen = 0
         self._sync_pending = False
         self._want: Obj | None = None  # the pod the debounce will switch to
+        self._timer: Timer | None = None  # the debounce: restarted by every move, fires once it rests
 
     def compose(self) -> ComposeResult:
         yield LinesView(self._line, id="follow-body")
@@ -66,13 +68,19 @@ class FollowLogs(Vertical, can_focus=False):
     # -- the source --------------------------------------------------------------------------------
     def want(self, pod: Obj | None) -> None:
         """The source pane's cursor is on ``pod`` (None: not on a pod): follow it once it rests."""
+        if pod is not None and self._timer is None and self.pod_key == (
+                meta.namespace(pod), meta.name(pod), meta.uid(pod)):
+            return  # already followed, nothing pending (a tick's check)
         self._want = pod
         if self.manual:
             self.call_later(self._switch)
+        elif self._timer is not None:
+            self._timer.reset()  # the cursor still moves: wait for it to rest
         else:
-            self.set_timer(DEBOUNCE_S, self._switch)
+            self._timer = self.set_timer(DEBOUNCE_S, self._switch)
 
     def _switch(self) -> None:
+        self._timer = None
         pod = self._want
         if pod is None or not self.is_mounted:
             return
