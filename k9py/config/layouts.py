@@ -20,6 +20,7 @@ import yaml
 
 from k9py.config import locations, yamlfile
 from k9py.config.context_state import write_atomic
+from k9py.config.schema import unknown_key
 from k9py.config.yamlfile import ConfigDoc, ConfigError
 
 Node = dict[str, Any]
@@ -41,7 +42,8 @@ def load(file: Path | None = None) -> dict[str, list[Node]]:
     top = yamlfile.mapping(doc, doc.data, [])
     unknown = [k for k in top if k != "layouts"]
     if unknown:
-        raise doc.error([str(unknown[0])], "unknown key (the file holds one `layouts:` mapping)")
+        raise doc.error([str(unknown[0])], unknown_key(str(unknown[0]), ["layouts"]) +
+                        ": the file holds one `layouts:` mapping")
     out: dict[str, list[Node]] = {}
     for name, tabs in yamlfile.mapping(doc, top.get("layouts"), ["layouts"]).items():
         where: list[str | int] = ["layouts", str(name)]
@@ -53,8 +55,15 @@ def load(file: Path | None = None) -> dict[str, list[Node]]:
     return out
 
 
+FORMS = (("split", "panes"), ("view",), ("logs", "follows"))  # a node's keys, by the key that says its form
+
+
 def _node(doc: ConfigDoc, value: Any, where: list[str | int], depth: int, count: list[int]) -> Node:
     node = yamlfile.mapping(doc, value, where)
+    form = next((keys for keys in FORMS if keys[0] in node), None)
+    for key in node:  # a misspelt or misplaced key is named, not ignored
+        if form is not None and key not in form:
+            raise doc.error([*where, str(key)], unknown_key(str(key), list(form)))
     if "split" in node:
         if node["split"] not in ("h", "v"):
             raise doc.error([*where, "split"], "must be h (side by side) or v (stacked)")
