@@ -315,17 +315,17 @@ class LogBuffer:
                 return
             start = m[i]
         if start < self._mem_first and self._disk is not None:
-            matches = None if self._regex is None else set(self._matches[i:])
+            matches = None if self._regex is None else set(m[i:bisect_left(m, self._mem_first, i)])
             for s, (ts, prefix, text) in enumerate(self._disk.records(start), start):
                 if matches is None or s in matches:
                     yield LogLine(s, text, ts, prefix)
             start = self._mem_first
-        lines = self._mem[self._head + start - self._mem_first:]
         if self._regex is None:
-            yield from lines
-        else:
-            search = self._regex.search
-            yield from (line for line in lines if search(line.full()))
+            yield from self._mem[self._head + start - self._mem_first:]
+        else:  # the matching seqs are known (searched once, on append): no second search
+            mem, base = self._mem, self._head - self._mem_first
+            for k in range(bisect_left(m, max(start, self._mem_first), self._mhead), len(m)):
+                yield mem[base + m[k]]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the filter matches in ``text`` (for highlighting)."""
