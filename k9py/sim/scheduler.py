@@ -20,15 +20,12 @@ from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
 from k9py.sim.nodes import wake_once
 from k9py.sim.schedcache import (
-    DEFAULT_MEMORY,
-    DEFAULT_MILLI_CPU,
     DEFAULT_SCHEDULER,
     MAX_STATIC_ENTRIES,
     NodeInfo,
     SchedulerCache,
     cache_of,
     host_ports,
-    occupies_node,
     pod_requests,
 )
 
@@ -37,26 +34,12 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 
-__all__ = ["DEFAULT_MEMORY", "DEFAULT_MILLI_CPU", "DEFAULT_SCHEDULER", "Scheduler", "container_requests",
-           "fit_error", "host_ports", "matches_node_affinity", "nonzero_requests", "occupies_node", "tolerates"]
+__all__ = ["DEFAULT_SCHEDULER", "Scheduler", "fit_error", "host_ports", "matches_node_affinity", "tolerates"]
 
 RETRY_UNSCHEDULABLE = 300.0             # podMaxInUnschedulablePodsDuration
 
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_VICTIMS = "No preemption victims found for incoming pod"
-
-
-def container_requests(spec: Obj) -> tuple[int, int]:
-    """Effective (milli-cpu, bytes) requests of a pod spec: sum of containers, max with each
-    init container (they run one at a time), plus overhead."""
-    cpu, mem, _, _ = pod_requests(spec)
-    return cpu, mem
-
-
-def nonzero_requests(spec: Obj) -> tuple[int, int]:
-    """Requests as the scoring plugins see them (unset → 100m / 200MB per container)."""
-    _, _, ncpu, nmem = pod_requests(spec)
-    return ncpu, nmem
 
 
 def tolerates(tolerations: list[Obj], taint: Obj) -> bool:

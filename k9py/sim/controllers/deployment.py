@@ -168,12 +168,7 @@ def _rs_annotations_are_noop(rs: Obj, d: Obj, new_revision: str) -> bool:
         return False
     if any(k not in SKIP_COPY and ann.get(k, _MISSING) != v for k, v in meta.annotations(d).items()):
         return False
-    old_rev = ann.get(REVISION)
-    try:
-        old_int = int(old_rev) if old_rev else 0
-    except ValueError:
-        old_int = 0
-    if old_int < int(new_revision):
+    if _revision(rs) < int(new_revision):
         return False
     spec = rs.get("spec") or {}
     return "minReadySeconds" in spec and spec["minReadySeconds"] == int(dig(d, "spec", "minReadySeconds", default=0))
@@ -394,11 +389,7 @@ class DeploymentController(Controller):
                 if k not in SKIP_COPY:
                     ann[k] = v
             old_rev = ann.get(REVISION)
-            try:
-                old_int = int(old_rev) if old_rev else 0
-            except ValueError:
-                old_int = 0
-            if old_int < int(new_revision):
+            if _revision(o) < int(new_revision):
                 ann[REVISION] = new_revision
                 if old_rev:
                     hist = ann.get(REVISION_HISTORY, "")
