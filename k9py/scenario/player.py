@@ -227,10 +227,6 @@ class Player:
                 checkpoints.append((i + 1, array("q", state.values())))
                 since = 0
 
-    def _objects(self, indexes: list[int]) -> list[Obj]:
-        """Those object events' objects as the store holds them (completed, decoded now)."""
-        return _objects(self.feed, self._born, indexes)
-
     # -- reading -------------------------------------------------------------------------------
     def now(self) -> float:
         return self.start + self.position

@@ -103,8 +103,3 @@ class MergedRowModel(RowModel):
         """An informer diff of context ``ctx`` (``get`` reads that context's objects)."""
         self.apply([merged_key(ctx, k) for k in added], [merged_key(ctx, k) for k in changed],
                    [merged_key(ctx, k) for k in removed], lambda k: get(source_key(k)))
-
-    def drop_context(self, ctx: str) -> None:
-        """Context ``ctx`` leaves the view (its rows go)."""
-        if self._objects.pop(ctx, None) is not None:
-            self.apply([], [], [k for k in self.rows if context_of(self.rows[k]) == ctx], lambda k: None)
