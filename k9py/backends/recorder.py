@@ -4,6 +4,7 @@ backend's clock; the recording format, redaction and log cursors are ``k9py.scen
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,24 @@ from k9py.kube.selectors import matches as selector_matches
 from k9py.kube.selectors import parse_label_selector
 from k9py.scenario.recorder import SKIP_KINDS, LogCursor, RecordFilter, sanitize, split_timestamp
 from k9py.scenario.recording import LOG, Event, RecordingWriter
+
+LOG_OVERLAP = 60.0  # seconds fetched again before the last line kept (clock skew)
+
+
+async def fresh_log_lines(backend: Backend, namespace: str, pod: str, container: str, cursor: LogCursor, *,
+                          first_tail: int | None = None) -> list[tuple[float, str]]:
+    """A container's log lines not seen yet (their own time, their text), ``cursor`` moved past
+    them: the first fetch takes everything (or the last ``first_tail`` lines), later ones only
+    what is new since the cursor's last line, give or take ``LOG_OVERLAP`` (our clock and the
+    server's may differ; the cursor drops what it has). Nothing when the container has no log to
+    give (not started, gone, forbidden)."""
+    since = None if cursor.t is None else max(1, math.ceil(backend.now() - cursor.t + LOG_OVERLAP))
+    try:
+        lines = [ln async for ln in backend.logs(namespace, pod, container, timestamps=True, since_seconds=since,
+                                                 tail_lines=first_tail if since is None else None)]
+    except Exception:
+        return []
+    return cursor.fresh([x for x in (split_timestamp(ln) for ln in lines) if x is not None])
 
 
 async def record_backend(backend: Backend, writer: RecordingWriter, *, duration: float | None = None,
@@ -88,13 +107,8 @@ async def record_backend(backend: Backend, writer: RecordingWriter, *, duration:
                     continue
                 for c in pod.get("spec", {}).get("containers") or []:
                     cname = c.get("name", "")
-                    try:
-                        lines = [ln async for ln in backend.logs(ns, name, cname, timestamps=True)]
-                    except Exception:  # not started yet, gone, forbidden: skip
-                        continue
-                    parsed = [x for x in (split_timestamp(ln) for ln in lines) if x is not None]
                     cur = cursors.setdefault((ns, name, cname), LogCursor())
-                    for t, s in cur.fresh(parsed):  # at the line's own time (kept in file order by emit)
+                    for t, s in await fresh_log_lines(backend, ns, name, cname, cur):  # at the line's own time
                         emit(Event(max(0.0, t - start), LOG, namespace=ns, pod=name, container=cname, line=s))
 
     if not unsynced and ready is not None:

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import gzip
 import json
-import math
 import os
 import shutil
 import threading
@@ -34,9 +33,10 @@ from typing import Any
 
 from k9py.backends.base import Backend, Obj
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced
+from k9py.backends.recorder import fresh_log_lines
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
-from k9py.scenario.recorder import SKIP_KINDS, LogCursor, sanitize, split_timestamp
+from k9py.scenario.recorder import SKIP_KINDS, LogCursor, sanitize
 from k9py.scenario.recording import header_dict, json_line
 
 Key = tuple[str, str, str]  # kind, namespace, name
@@ -329,16 +329,7 @@ class History:
         for c in (pod.get("spec") or {}).get("containers") or []:
             cname = str(c.get("name") or "")
             cursor = self._cursors.setdefault((ns, name, cname), LogCursor())
-            # only what is new since the last fetch (a second of overlap: the cursor drops what it
-            # has); the first fetch takes the last FIRST_TAIL lines
-            since = None if cursor.t is None else max(1, math.ceil(backend.now() - cursor.t) + 1)
-            try:
-                lines = [ln async for ln in backend.logs(ns, name, cname, timestamps=True, since_seconds=since,
-                                                         tail_lines=FIRST_TAIL if since is None else None)]
-            except Exception:  # not started yet, gone, forbidden: nothing to keep
-                continue
-            parsed = [x for x in (split_timestamp(ln) for ln in lines) if x is not None]
-            for _, text in cursor.fresh(parsed):
+            for _, text in await fresh_log_lines(backend, ns, name, cname, cursor, first_tail=FIRST_TAIL):
                 t = self._t()  # in file order (the line's own time is in the line when asked for)
                 self._line(json_line({"t": t, "type": "LOG", "namespace": ns, "pod": name,
                                    "container": cname, "line": text}) + "\n", t)
