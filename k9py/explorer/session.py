@@ -43,6 +43,7 @@ class Session:
         self._polling = False
         self.forwards = Forwards()  # shift-f's port-forwards: they end with the session
         self._make_history = history
+        self._backend_started = False
         self.history: History | None = history(backend) if history is not None else None
         #: a Session over the past (``explorer.timetravel``): the Session of the present it came from
         self.present: Session | None = None
@@ -66,7 +67,8 @@ class Session:
 
     def start(self) -> None:
         """Start the backend's clock driver or connection (not in manual mode)."""
-        if not self.manual:
+        if not self.manual and not self._backend_started:
+            self._backend_started = True
             self.backend.start()
         if self.history is not None and self.history.backend is None:
             self.history.start(self.backend)
@@ -76,7 +78,8 @@ class Session:
         if self.history is not None:
             await self.history.close()
         await self.informer.close()
-        await self.backend.close()
+        if self._backend_started or self.manual:  # start/close in pairs: a simulated cluster shown
+            await self.backend.close()  # by several Sessions (contexts of one another) counts them
 
     # -- contexts ----------------------------------------------------------------------------------
     def contexts(self) -> list[dict[str, object]]:

@@ -251,3 +251,18 @@ def test_context_of_reads_the_merged_key():
         view = await open_merged(nav)
         assert {context_of(r) for r in view.model.rows.values()} == {"a", "b"}
     explore(s)
+
+
+def test_a_session_closed_before_it_started_leaves_a_shared_cluster_running():
+    """A merged view closed while one of its contexts connects closes a Session it never
+    started: the simulated cluster another pane shows must keep its clock."""
+    async def main():
+        shared = SimBackend(small_cluster())
+        shown = Session(shared)
+        shown.start()  # a pane on it
+        assert shared._drive_task is not None
+        await Session(shared).close()  # opened for a merged view that went meanwhile
+        assert shared._drive_task is not None and not shared._drive_task.done()
+        await shown.close()
+        assert shared._drive_task is None
+    asyncio.run(main())
