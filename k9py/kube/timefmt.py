@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 
 def rfc3339(t: float) -> str:
-    return datetime.fromtimestamp(int(t), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339_second(int(t))
+
+
+@functools.lru_cache(maxsize=1024)  # a simulator stamps thousands of writes with one second
+def _rfc3339_second(t: int) -> str:
+    return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def rfc3339_nano(t: float) -> str:

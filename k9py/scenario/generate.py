@@ -378,7 +378,11 @@ def _at(seconds: float) -> float | int:
 
 # -- output --------------------------------------------------------------------------------------
 
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Repeats shared values instead of writing `&id001` anchors: what kubectl writes."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _dump(header: Obj, docs: list[Obj]) -> str:

@@ -79,7 +79,7 @@ class ReplayStore(ObjectStore):
 
     def move(self, changes: list[Change]) -> None:
         """The play head moved: each of ``changes`` is an object's new state (in their order)."""
-        watched = {w.kind for w in list(self._watches)}  # (a watch may stop meanwhile, unlocked)
+        watched = self.watched_kinds()
         now: list[Change] = []
         behind = self._behind
         for change in changes:

@@ -16,7 +16,7 @@ from k9py.kube import meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict, invalid, not_found
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import admission, certificates, crds, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
+from k9py.sim import admission, certificates, crds, heap, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
 from k9py.sim.managedfields import Writer, component_creator, component_tracker, track
@@ -39,6 +39,7 @@ class Cluster:
                  name: str = "k9py-sim", bootstrap: bool = True, rv_start: int | None = None) -> None:
         from k9py.sim.controllers import default_controllers
 
+        heap.tune()
         self.name = name
         self.seed = seed
         self.clock = VirtualClock(start)
@@ -95,6 +96,13 @@ class Cluster:
         for with ``wake_at``; merely moving the clock wakes nobody)."""
         force = woke or self._settled_at is None
         self._settled_at = self.clock.now()
+        start = self.store.resource_version
+        try:
+            self._settle_passes(force)
+        finally:
+            heap.wrote(self.store.resource_version - start)
+
+    def _settle_passes(self, force: bool) -> None:
         for _ in range(MAX_SETTLE_PASSES):
             before = self.store.resource_version
             for i, c in enumerate(self.controllers):

@@ -60,7 +60,7 @@ class Watch:
     def stop(self) -> None:
         if self.active:
             self.active = False
-            self._store._watches.discard(self)
+            self._store._watches.get(self.kind, {}).pop(self, None)
 
     def _matches(self, obj: Obj | None) -> bool:
         if obj is None:
@@ -98,7 +98,7 @@ class ObjectStore:
         self._objects: dict[str, dict[tuple[str, str], Obj]] = {}
         self._rv = rv_start
         self._history: deque[_Change] = deque(maxlen=HISTORY)
-        self._watches: set[Watch] = set()
+        self._watches: dict[str, dict[Watch, None]] = {}  # kind -> its watches, in the order they came
         self._kind_rv: dict[str, int] = {}  # kind -> resourceVersion of its last change
         self._index = StoreIndex()  # keys by namespace, controller and owner; sorted key lists
         # called with (old, new) before a replace of an object that has managedFields
@@ -357,8 +357,10 @@ class ObjectStore:
         horizon = change.at - HISTORY_WINDOW  # older changes go, as etcd compacts: a long run stays flat
         while len(history) > HISTORY_MIN and history[0].at < horizon:
             history.popleft()
-        for w in list(self._watches):
-            w.deliver(change)
+        watches = self._watches.get(change.obj.get("kind", ""))
+        if watches:
+            for w in list(watches):
+                w.deliver(change)
 
     # -- watching --------------------------------------------------------------------------
     def watch(self, kind: str, callback: WatchCallback, *, namespace: str | None = None,
@@ -374,5 +376,9 @@ class ObjectStore:
             for change in list(self._history):
                 if change.rv > since_rv:
                     w.deliver(change)
-        self._watches.add(w)
+        self._watches.setdefault(kind, {})[w] = None
         return w
+
+    def watched_kinds(self) -> set[str]:
+        """The kinds somebody watches now."""
+        return {kind for kind, watches in list(self._watches.items()) if watches}

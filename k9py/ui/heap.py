@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import gc
 
-THRESHOLDS = (20_000, 20, 100)  # CPython's (700, 10, 10) is tuned for small heaps
+from k9py.sim.heap import THRESHOLDS
+
 BIG_LOAD = 5_000  # rows: a load this big is worth freezing (each freeze keeps cyclic garbage of its time)
 
 

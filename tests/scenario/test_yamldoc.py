@@ -68,3 +68,41 @@ def test_unclosed_flow_sequence():
     with pytest.raises(YamlError) as info:
         parse_documents("a: 1\nb: [1, 2\nc: 3\n")
     assert info.value.line == 3  # where the parser gave up, as goyaml reports it
+
+
+# Big texts are composed by libyaml (when PyYAML is built with it): the answers, lines and
+# errors must be those of the pure-Python parser.
+PADDING = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: pad{i}}}\ndata: {{k: v}}\n"
+                  for i in range(120))
+
+
+def test_big_texts_give_the_same_documents_and_lines():
+    text = PADDING + "---\n" + TEXT
+    assert len(text) > 4096
+    docs = parse_documents(text)
+    first = len(PADDING.split("---\n"))  # the index of TEXT's first document
+    assert docs[first - 1].data["metadata"]["name"] == "web"
+    offset = PADDING.count("\n") + 1
+    assert line_of(docs[first - 1].node, "spec.template.spec.containers[0].image") == 13 + offset
+    assert docs[-1].line == 19 + offset
+
+
+@pytest.mark.parametrize("tail, message, line", [
+    ("a: 1\nb: [1, 2\nc: 3\n", "yaml: ", 3),
+    ("a: 1\na: 2\n", 'yaml: mapping key "a" already defined at line ', 2),
+    ("x: &a [1, 2]\ny: *a\nz: *a\nw: &w [*w]\n", "yaml: an alias refers to the value that contains it", None),
+])
+def test_big_texts_give_the_same_errors(tail, message, line):
+    for text in (tail, PADDING + "---\n" + tail):
+        with pytest.raises(YamlError) as info:
+            parse_documents(text)
+        assert info.value.message.startswith(message)
+        if line is not None:
+            offset = 0 if text is tail else PADDING.count("\n") + 1
+            assert info.value.line == line + offset
+
+
+def test_big_texts_are_checked_for_nesting():
+    deep = "a: " + "[" * 150 + "]" * 150 + "\n"
+    with pytest.raises(YamlError, match="nested more than 100 levels"):
+        parse_documents(PADDING + "---\n" + deep)

@@ -117,13 +117,10 @@ class _Member:
                 continue
             ports.append({"name": sp.get("name") or "", "port": port, "protocol": sp.get("protocol", "TCP")})
         self.ports = ports
+        self.port_key = tuple((p["name"], p["port"], p["protocol"]) for p in ports)
         hostname = meta.dig(pod, "spec", "hostname")
         sub = meta.dig(pod, "spec", "subdomain")
         self.hostname = hostname if hostname and sub == meta.name(svc) else None
-
-    @property
-    def port_key(self) -> tuple:
-        return tuple((p["name"], p["port"], p["protocol"]) for p in self.ports)
 
 
 class EndpointsController(Controller):
