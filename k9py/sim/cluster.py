@@ -96,13 +96,6 @@ class Cluster:
         for with ``wake_at``; merely moving the clock wakes nobody)."""
         force = woke or self._settled_at is None
         self._settled_at = self.clock.now()
-        start = self.store.resource_version
-        try:
-            self._settle_passes(force)
-        finally:
-            heap.wrote(self.store.resource_version - start)
-
-    def _settle_passes(self, force: bool) -> None:
         for _ in range(MAX_SETTLE_PASSES):
             before = self.store.resource_version
             for i, c in enumerate(self.controllers):

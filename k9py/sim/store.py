@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import random
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ GENERATION_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", 
 HISTORY = 50_000  # watch events kept for resuming from a resourceVersion, at most
 HISTORY_WINDOW = 300.0  # virtual seconds of them, at least HISTORY_MIN: etcd's compaction every 5 min
 HISTORY_MIN = 1_000
+_UUID_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)  # all but the variant and version bits
+_UUID_V4 = (0x8000 << 48) | (4 << 76)  # RFC 4122 variant, version 4
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s utilrand alphabet (no vowels)
 
 
@@ -60,7 +61,11 @@ class Watch:
     def stop(self) -> None:
         if self.active:
             self.active = False
-            self._store._watches.get(self.kind, {}).pop(self, None)
+            watches = self._store._watches.get(self.kind)
+            if watches is not None:
+                watches.pop(self, None)
+                if not watches:
+                    self._store._watches.pop(self.kind, None)
 
     def _matches(self, obj: Obj | None) -> bool:
         if obj is None:
@@ -193,7 +198,11 @@ class ObjectStore:
 
     # -- writing ---------------------------------------------------------------------------
     def new_uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A version-4 UUID from the seeded generator (``uuid.UUID(int=…, version=4)``'s string,
+        formatted here: the simulator makes one for every object and Event)."""
+        n = (self.rng.getrandbits(128) & _UUID_KEEP) | _UUID_V4
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def random_suffix(self, n: int = 5) -> str:
         return "".join(self.rng.choice(_NAME_CHARS) for _ in range(n))

@@ -4,6 +4,7 @@ history, status and conditions (pkg/controller/deployment)."""
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import TYPE_CHECKING, Any, overload
 
 from k9py.kube import meta
@@ -161,6 +162,17 @@ def _signature(store: Any, d: Obj) -> tuple:
             tuple(rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)))
 
 
+def _idle_until(d: Obj) -> float:
+    """Until when a rolling deployment's sync that wrote nothing would write nothing again, as
+    long as what it reads stays the same: its progress deadline (``_timed_out``), if it runs."""
+    pds = dig(d, "spec", "progressDeadlineSeconds")
+    cond = _get_cond(d.get("status") or {}, "Progressing") if pds is not None else None
+    if cond is None or cond.get("reason") in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded"):
+        return math.inf
+    since = parse_time(cond.get("lastUpdateTime"))
+    return math.inf if since is None else since + int(pds)
+
+
 def _rs_annotations_are_noop(rs: Obj, d: Obj, new_revision: str) -> bool:
     """Whether _sync_rs_annotations would change nothing on ``rs`` (the stored object)."""
     ann = rs["metadata"].get("annotations")
@@ -236,10 +248,12 @@ class DeploymentController(Controller):
             if state.settled.get(uid) == sig:
                 state.pending.discard(key)
                 continue
-            # An unsettled deployment whose last sync saw exactly this (and the same clock) and
-            # wrote nothing would write nothing again. Recreate also reads pods: not skipped.
-            idle = (sig, cluster.now()) if is_rolling(d) else None
-            if idle is not None and state.idle.get(uid) == idle:
+            # An unsettled deployment whose last sync saw exactly this and wrote nothing would
+            # write nothing again until its progress deadline passes (the only thing its sync
+            # reads from the clock). Recreate also reads pods: not skipped.
+            idle = (sig, _idle_until(d)) if is_rolling(d) else None
+            last = state.idle.get(uid)
+            if idle is not None and last == idle and cluster.now() <= idle[1]:
                 continue
             before = store.resource_version
             try:

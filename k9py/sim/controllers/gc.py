@@ -32,6 +32,12 @@ def _finalizers(obj: Obj) -> list[str]:
     return obj.get("metadata", {}).get("finalizers") or []
 
 
+def _gc_facts(obj: Obj) -> tuple:
+    """What the collector reads of an object: its owners, whether and how it is being deleted."""
+    md = obj.get("metadata") or {}
+    return md.get("ownerReferences"), md.get("deletionTimestamp"), md.get("finalizers")
+
+
 class _GcState:
     def __init__(self) -> None:
         self.seen: int | None = None  # the store version the last pass started from
@@ -63,6 +69,8 @@ def _concerned(store: Any, state: _GcState, changes: list[Any]) -> tuple[list[Ob
         obj = ch.obj
         if obj.get("kind") == "Event":
             continue
+        if ch.type == "MODIFIED" and ch.old is not None and _gc_facts(ch.old) == _gc_facts(obj):
+            continue  # a status or spec write: its owners and dependents see nothing new
         keys.add(meta.key(obj))
         uid = meta.uid(obj)
         if uid:
