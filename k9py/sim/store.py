@@ -37,6 +37,36 @@ _UUID_V4 = (0x8000 << 48) | (4 << 76)  # RFC 4122 variant, version 4
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s utilrand alphabet (no vowels)
 
 
+SHARE_DEPTH = 3  # levels below a top-level field where a new version shares equal values with the old
+
+
+def _share_unchanged(new: Any, old: Any, depth: int) -> None:
+    """Make ``new`` (a version about to be stored) use ``old``'s values wherever they are equal:
+    versions kept for watches then cost only what changed (stored objects are never changed in
+    place, so sharing is safe), and comparing them later stops at the shared parts."""
+    if type(new) is dict and type(old) is dict:
+        for k, v in new.items():
+            ov = old.get(k, _MISSING)
+            if ov is _MISSING or v is ov:
+                continue
+            if v == ov:
+                new[k] = ov
+            elif depth:
+                _share_unchanged(v, ov, depth - 1)
+    elif type(new) is list and type(old) is list and len(new) == len(old):
+        for i, v in enumerate(new):
+            ov = old[i]
+            if v is ov:
+                continue
+            if v == ov:
+                new[i] = ov
+            elif depth:
+                _share_unchanged(v, ov, depth - 1)
+
+
+_MISSING = object()
+
+
 @dataclass
 class _Change:
     rv: int
@@ -275,6 +305,13 @@ class ObjectStore:
             self.on_replace(old, new)  # who changed it, in managedFields (sim/managedfields.py)
         if new == old:
             return old
+        _share_unchanged(new["metadata"], omd, SHARE_DEPTH)  # not metadata itself: _write sets its resourceVersion
+        for k, v in new.items():
+            if k != "metadata" and k in old and v is not old[k]:
+                if v == old[k]:
+                    new[k] = old[k]
+                else:
+                    _share_unchanged(v, old[k], SHARE_DEPTH)
         return self._write(bucket, key, new, "MODIFIED", old)
 
     def mutate(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any]) -> Obj | None:

@@ -80,6 +80,10 @@ def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
         looked_at.append(meta.name(service))
         return real(self, cluster, service, members)
     monkeypatch.setattr(EndpointsController, "_sync_endpoints", spy)
-    c.store.mutate("Pod", "default", "b-0", lambda p: p["metadata"].setdefault("annotations", {}).update(x="1"))
+    c.store.mutate("Pod", "default", "b-0", lambda p: p["metadata"]["labels"].update(x="1"))
     c.settle()
     assert "b" in looked_at and "a" not in looked_at
+    looked_at.clear()
+    c.store.mutate("Pod", "default", "b-0", lambda p: p["metadata"].setdefault("annotations", {}).update(x="1"))
+    c.settle()
+    assert looked_at == []  # nothing an endpoint shows changed

@@ -41,6 +41,16 @@ def _pod_pairs(pod: Obj) -> list[Pair]:
     return [(ns, k, v) for k, v in (meta.labels(pod) or {}).items()]
 
 
+def _facts(pod: Obj) -> tuple:
+    """What the endpoints controllers read of a pod: its labels, whether it is going, its spec
+    (ports, node, hostname, restart policy), address, phase and readiness."""
+    md = pod.get("metadata") or {}
+    st = pod.get("status") or {}
+    ready = next((c.get("status") for c in st.get("conditions") or () if c.get("type") == "Ready"), None)
+    return (md.get("labels"), md.get("deletionTimestamp"), pod.get("spec"), st.get("podIP"), st.get("podIPs"),
+            st.get("phase"), ready)
+
+
 class EndpointsSync:
     """Kept in ``cluster.state``; ``dirty`` once per pass, ``wrote`` after each own write."""
 
@@ -65,6 +75,8 @@ class EndpointsSync:
             obj, old = ch.obj, ch.old
             kind = obj.get("kind")
             if kind == "Pod":
+                if ch.type == "MODIFIED" and old is not None and _facts(old) == _facts(obj):
+                    continue  # a container's state changed, or an annotation: no endpoint shows it
                 key = (meta.namespace(obj), meta.name(obj))
                 if ch.type == "DELETED":
                     before, after = _pod_pairs(obj), []
