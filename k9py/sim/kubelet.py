@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
-from k9py.kube.meta import deep_copy, dig
+from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim import (
     pod_admission,  # noqa: F401  (registers the Pod admission rules)
@@ -929,15 +929,6 @@ def _terminated(inst: Instance) -> Obj:
 
 
 def _write_pod_status(store: ObjectStore, namespace: str, name: str, fn: Callable[[Obj], None]) -> Obj | None:
-    """``store.mutate`` for a write that changes only the status (and what the store sets in
-    metadata): the new version shares the rest with the old one instead of deep-copying the
-    whole pod (stored objects are never changed in place, so sharing is safe: copy-on-write).
-    ``fn`` may set keys of ``status`` but must not change its values in place."""
-    old = store.get("Pod", namespace, name)
-    if old is None:
-        return None
-    new = dict(old)
-    new["metadata"] = deep_copy(old["metadata"])
-    new["status"] = dict(old.get("status") or {})
-    fn(new)
-    return store.update(new, copy=False)
+    """A write of the pod's status only: ``fn`` may set keys of ``status`` but must not change
+    its values in place (``store.rewrite``)."""
+    return store.rewrite("Pod", namespace, name, fn, fields=("status",))

@@ -192,7 +192,7 @@ class Scheduler(Controller):
             conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                           "lastTransitionTime": now})
             st["conditions"] = conds
-        bound = cluster.store.mutate("Pod", meta.namespace(pod), meta.name(pod), bind)
+        bound = cluster.store.rewrite("Pod", meta.namespace(pod), meta.name(pod), bind, fields=("spec", "status"))
         if bound is not None:
             cluster.record_event(bound, "Normal", "Scheduled",
                                  f"Successfully assigned {meta.namespace(pod)}/{meta.name(pod)} to {node_name}",
@@ -219,7 +219,7 @@ class Scheduler(Controller):
                           "lastTransitionTime": old["lastTransitionTime"] if old and old.get("status") == "False" else ts,
                           "reason": "Unschedulable", "message": message})
             st["conditions"] = conds
-        updated = cluster.store.mutate("Pod", meta.namespace(pod), meta.name(pod), unschedulable)
+        updated = cluster.store.rewrite("Pod", meta.namespace(pod), meta.name(pod), unschedulable, fields=("status",))
         if updated is not None:
             cluster.record_event(updated, "Warning", "FailedScheduling", message, DEFAULT_SCHEDULER)
         return updated

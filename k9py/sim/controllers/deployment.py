@@ -719,7 +719,7 @@ class DeploymentController(Controller):
         cur = c.store.get("Deployment", meta.namespace(d), meta.name(d))
         if cur is not None and "status" in cur and cur["status"] == status:
             return  # a no-op write: skip copying the object for it
-        c.store.mutate("Deployment", meta.namespace(d), meta.name(d), upd)
+        c.store.rewrite("Deployment", meta.namespace(d), meta.name(d), upd)
 
     def _progressing(self, d: Obj, new: Obj) -> bool:
         old = d.get("status") or {}

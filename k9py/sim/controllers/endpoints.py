@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
-from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import rfc3339
 from k9py.sim import (
     ipam,
@@ -283,16 +282,9 @@ class EndpointsController(Controller):
 
 
 def _rewrite(store: ObjectStore, kind: str, ns: str, name: str, fn: Callable[[Obj], None]) -> Obj | None:
-    """``store.mutate`` for writers that only set top-level keys and metadata: the new version
-    gets its own metadata and shares the rest with the old one until replaced (stored objects
-    are never changed in place), instead of deep-copying every endpoint of a big Service."""
-    old = store.get(kind, ns, name)
-    if old is None:
-        return None
-    new = dict(old)
-    new["metadata"] = deep_copy(old["metadata"])
-    fn(new)
-    return store.update(new, copy=False)
+    """A write that only sets top-level keys and metadata: every endpoint of a big Service is
+    shared with the old version, not deep-copied (``store.rewrite``)."""
+    return store.rewrite(kind, ns, name, fn)
 
 
 def _put_body(obj: Obj, body: Obj) -> None:

@@ -242,7 +242,7 @@ class ReplicaSetController(Controller):
                 st["conditions"] = conds
             else:
                 st.pop("conditions", None)
-        cluster.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), apply)
+        cluster.store.rewrite("ReplicaSet", meta.namespace(rs), meta.name(rs), apply, fields=("status",))
 
     def _update_status(self, cluster: Cluster, rs: Obj, pods: list[Obj]) -> None:
         ns = meta.namespace(rs)
@@ -285,4 +285,4 @@ class ReplicaSetController(Controller):
         if cur is not None and isinstance(cur.get("status"), dict) and \
                 {k: cur["status"][k] for k in _COUNTS if k in cur["status"]} == counts(cur):
             return  # a no-op write: skip copying the object for it
-        cluster.store.mutate("ReplicaSet", ns, meta.name(rs), apply)
+        cluster.store.rewrite("ReplicaSet", ns, meta.name(rs), apply, fields=("status",))
