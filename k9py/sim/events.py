@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import sys
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -57,7 +58,7 @@ class EventRecorder:
         event = {
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": name, "namespace": ns},
-            "involvedObject": involved, "reason": reason, "message": message, "source": source,
+            "involvedObject": involved, "reason": reason, "message": sys.intern(message), "source": source,
             "firstTimestamp": rfc3339(now), "lastTimestamp": rfc3339(now), "count": 1,
             "type": type_, "eventTime": None,
             "reportingComponent": component, "reportingInstance": host or "",
@@ -86,6 +87,8 @@ class EventRecorder:
             # else: bumped since; the heap holds its newer lastTimestamp too
         for ns, name in sorted(expired):
             store.delete("Event", ns, name)
+        if expired:  # their dedupe keys go with them (else they would pile up for as long as it runs)
+            self._by_key = {k: v for k, v in self._by_key.items() if v not in expired}
 
     def _track_events(self) -> None:
         """Bring the expiry heap up to date with the store's changes (every event's versions)."""

@@ -158,3 +158,18 @@ def test_events_expire_an_hour_after_their_last_occurrence():
     c.clock.set(t0 + 4700)
     c.record_event(cm, "Normal", "Latest", "c", "test")
     assert reasons() == ["Later", "Latest"]
+
+
+def test_expired_events_leave_no_dedupe_key_behind():
+    """A cluster that runs for days records millions of events: what expired is forgotten."""
+    c = Cluster(seed=1, controllers=[])
+    cm = c.create(_cm("subject"))
+    t0 = c.now()
+    for i in range(50):
+        c.record_event(cm, "Normal", "Tick", f"message {i}", "test")
+    assert len(c.events._by_key) == 50
+    c.clock.set(t0 + 3700)
+    c.record_event(cm, "Normal", "Tock", "the one left", "test")
+    assert c.store.count("Event") == 1 and len(c.events._by_key) == 1
+    c.record_event(cm, "Normal", "Tock", "the one left", "test")
+    assert [e["count"] for e in c.store.list("Event")] == [2]  # still deduplicated
