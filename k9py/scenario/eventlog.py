@@ -7,15 +7,15 @@ only the objects the player's store needs are decoded (``player.ReplayStore``).
 
 ``open_jsonl`` reads a JSON Lines recording once, checking every line as ``parse_recording``
 does and reporting the same problems, without building its objects: msgspec decodes each line
-into a small ``_Line`` (t, type, the object's kind and name), validating the JSON it skips. A
-line it refuses, or whose head is not plainly right, goes the standard library's way
-(``json.loads`` and ``recording._event``), which accepts what JSON from a cluster may hold and
-msgspec does not (NaN, a lone surrogate) and says what is wrong, with the line.
+into a small struct (``_Added``... ``_Log``: t, type, the object's kind and name), validating
+the JSON it skips and every rule ``recording._event`` applies (types, kinds, names, no unknown
+field), so the loop checks nothing but the time order. A line it refuses goes the standard
+library's way (``json.loads`` and ``recording._event``), which accepts what JSON from a cluster
+may hold and msgspec does not (NaN, a lone surrogate) and says what is wrong, with the line.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
@@ -24,7 +24,7 @@ import weakref
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -40,7 +40,6 @@ Key = tuple[str, str, str]
 LogLine = tuple[float, str, str]  # (t, container, line)
 _TYPES = {t: t for t in OBJECT_TYPES}
 _NAMESPACED = {kind: res.namespaced for kind, res in resources.BY_KIND.items()}
-_KINDS = {kind: kind for kind in resources.BY_KIND}
 RUN_GAP = 1 << 16  # lines this close in the file are read back with one pread
 RUN_MAX = 1 << 22  # bytes read back by one pread, at most (unless one line is longer)
 READ_AHEAD = 1 << 20  # bytes read at least (the next lines are likely next)
@@ -141,35 +140,58 @@ def read_recording_bytes(path: str) -> bytes:
     return data
 
 
+_Seconds = Annotated[float, msgspec.Meta(ge=0)]  # an int is taken as its float, as ``_seconds`` does
+_Nonempty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
 class _Meta(msgspec.Struct):
-    name: Any = msgspec.UNSET
-    namespace: Any = msgspec.UNSET
+    name: _Nonempty
+    namespace: str | None = None
 
 
 class _Head(msgspec.Struct):
-    kind: Any = msgspec.UNSET
-    metadata: _Meta | msgspec.UnsetType = msgspec.UNSET
+    kind: Literal[tuple(resources.BY_KIND)]  # type: ignore[valid-type]  # the registry's own strings
+    metadata: _Meta
 
 
-class _Line(msgspec.Struct, forbid_unknown_fields=True):
-    """What the index needs of an event line (the rest of it is checked as JSON and skipped)."""
+class _Plain(msgspec.Struct, forbid_unknown_fields=True, tag_field="type"):
+    """An event line ``recording._event`` takes as it is, with what the index needs of it (the
+    rest is checked as JSON and skipped): msgspec checks it all, so the loop has nothing to
+    check but the time order. A line it refuses goes the standard library's way."""
 
-    t: Any = msgspec.UNSET
-    type: Any = msgspec.UNSET
-    object: _Head | msgspec.UnsetType = msgspec.UNSET
-    namespace: Any = msgspec.UNSET
-    pod: Any = msgspec.UNSET
-    container: Any = msgspec.UNSET
-    line: Any = msgspec.UNSET
+    t: _Seconds
 
 
-class _Object(msgspec.Struct):
+class _Object(_Plain):
+    object: _Head
+    event_type: ClassVar[str]
+
+
+class _Added(_Object, tag="ADDED"):
+    event_type = "ADDED"
+
+
+class _Modified(_Object, tag="MODIFIED"):
+    event_type = "MODIFIED"
+
+
+class _Deleted(_Object, tag="DELETED"):
+    event_type = "DELETED"
+
+
+class _Log(_Plain, tag=LOG):
+    pod: _Nonempty
+    line: str
+    namespace: str | None = None
+    container: str | None = None
+
+
+class _Recorded(msgspec.Struct):
     object: Any = None
 
 
-_read_line = msgspec.json.Decoder(_Line).decode
-_read_object = msgspec.json.Decoder(_Object).decode
-_UNSET = msgspec.UNSET
+_read_line = msgspec.json.Decoder(_Added | _Modified | _Deleted | _Log).decode
+_read_object = msgspec.json.Decoder(_Recorded).decode
 
 
 def _object_of(line: bytes | memoryview) -> Obj:
@@ -201,26 +223,31 @@ def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
         if not (at <= start and end <= until):
             buf = memoryview(os.pread(fd, max(end - start, READ_AHEAD), start))
             at = start
-            chunk[:] = [at, at + len(buf), buf]
+            if len(buf) <= READ_AHEAD:  # a longer run is read once: not kept (it may be MBs)
+                chunk[:] = [at, at + len(buf), buf]
         return buf, at
 
     def load_many(indexes: list[int]) -> list[Obj]:
         """Lines near each other in the file are read together (one pread) and decoded from it."""
         got: dict[int, Obj] = {}
         order = sorted(set(indexes))
-        k = 0
-        while k < len(order):
-            start = end = where[2 * order[k]]
-            run = k
-            while run < len(order):
+        k, n = 0, len(order)
+        while k < n:
+            start, end = where[2 * order[k]], where[2 * order[k] + 1]
+            run = k + 1
+            while run < n:
                 a, b = where[2 * order[run]], where[2 * order[run] + 1]
-                if run > k and (a - end > RUN_GAP or b - start > RUN_MAX):
+                if a - end > RUN_GAP or b - start > RUN_MAX:
                     break
                 end = b
                 run += 1
             buf, at = read(start, end)
             for i in order[k:run]:
-                got[i] = _object_of(buf[where[2 * i] - at:where[2 * i + 1] - at])
+                line = buf[where[2 * i] - at:where[2 * i + 1] - at]
+                try:
+                    got[i] = _read_object(line).object
+                except msgspec.MsgspecError:  # what only the standard library reads (NaN, a lone surrogate)
+                    got[i] = _object_of(line)
             k = run
         return [got[i] for i in indexes]
 
@@ -254,59 +281,67 @@ def _index(path: str, data: bytes, feed: Feed, where: array[int]) -> tuple[Recor
 
 def _index_lines(path: str, data: bytes, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
     problems = Problems(path)
-    pos, n = 0, 0
+    pos, n, size = 0, 0, len(data)
     rec: Recording | None = None
     last_t = 0.0
     count = 0  # events indexed
-    namespaced, key_of = _NAMESPACED, feed._keys.setdefault
+    namespaced, known_keys, find, view = _NAMESPACED, feed._keys, data.find, memoryview(data)
+    known = known_keys.get
     all_times, times, types, keys, versions = feed.all_times, feed.times, feed.types, feed.keys, feed.versions
-    placed, add_log, append_where = feed.placed, feed.add_log, where.append
-    containers: dict[str, str] = {}  # one string for each container name of the LOG lines
-    for line in io.BytesIO(data):  # each line with its newline
-        n += 1
+    placed, logs, append_where = feed.placed, feed.logs, where.append
+    strings: dict[str, str] = {}  # one string for each namespace and container name
+    share = strings.setdefault
+    while pos < size:
         a = pos
-        pos += len(line)
-        if line.isspace():
-            continue
-        if rec is None:
-            rec = _header(path, json.loads(line), problems, _on_line(n))
-            continue
-        try:
-            h: _Line | None = _read_line(line)
-        except msgspec.MsgspecError:
-            h = None
-        if h is not None:
-            t = h.t
-            if (type(t) is float or type(t) is int) and t >= 0:
-                t = float(t)
-                if h.type == LOG:
-                    if _plain_log(h):
-                        if count and t < last_t:
-                            _out_of_order(problems, t, last_t, n, count)
-                        container = h.container or ""
-                        add_log(t, h.namespace or "default", h.pod, containers.setdefault(container, container), h.line)
-                        last_t = t
-                        count += 1
-                        continue
-                elif (plain := _plain_object(h)) is not None:
-                    if count and t < last_t:
-                        _out_of_order(problems, t, last_t, n, count)
-                    type_, kind, name, recorded = plain
+        end = find(b"\n", pos)
+        if end < 0:
+            end = size
+        pos = end + 1
+        n += 1
+        if rec is not None:
+            try:
+                h = _read_line(view[a:end])
+            except msgspec.MsgspecError:
+                h = None
+            if h is not None:
+                t = h.t
+                if t < last_t and count:
+                    _out_of_order(problems, t, last_t, n, count)
+                last_t = t
+                if type(h) is _Log:
+                    ns = h.namespace or "default"
+                    container = h.container or ""
+                    pod_logs = logs.get((ns, h.pod))
+                    if pod_logs is None:
+                        pod_logs = logs[(share(ns, ns), h.pod)] = []
+                    all_times.append(t)
+                    pod_logs.append((t, share(container, container), h.line))
+                else:
+                    head = h.object
+                    kind, md = head.kind, head.metadata
+                    name, recorded = md.name, md.namespace or ""
                     ns = (recorded or "default") if namespaced[kind] else ""
-                    key = (kind, ns, name)
-                    key = key_of(key, key)
+                    key = known((kind, ns, name))
+                    if key is None:  # a new object: one tuple for it, one string for its namespace
+                        key = (kind, share(ns, ns), name)
+                        known_keys[key] = key
                     all_times.append(t)
                     times.append(t)
-                    types.append(type_)
+                    types.append(h.event_type)
                     keys.append(key)
                     versions.append(count + 1)
                     placed.add(key if recorded == ns else (kind, recorded, name))
                     append_where(a)
-                    append_where(pos - 1 if line.endswith(b"\n") else pos)
-                    last_t = t
-                    count += 1
-                    continue
-        ev = _checked(line[:-1] if line.endswith(b"\n") else line, n, count, problems)
+                    append_where(end)
+                count += 1
+                continue
+        line = data[a:end]
+        if not line or line.isspace():
+            continue
+        if rec is None:
+            rec = _header(path, json.loads(line), problems, _on_line(n))
+            continue
+        ev = _checked(line, n, count, problems)
         if ev is None:
             continue
         if count and ev.t < last_t:
@@ -314,38 +349,13 @@ def _index_lines(path: str, data: bytes, feed: Feed, where: array[int]) -> tuple
         last_t = ev.t
         if ev.type != LOG:
             append_where(a)
-            append_where(pos - 1 if line.endswith(b"\n") else pos)
+            append_where(end)
         feed.add(ev, count)
         count += 1
     if rec is None:  # the caller saw a header: only a test gets here
         raise K9pyError("empty file: expected a Recording", file=path)
     rec.last_t = last_t
     return rec, feed
-
-
-def _plain_object(h: _Line) -> tuple[str, str, str, str] | None:
-    """(type, kind, name, namespace as recorded) of an object event line that ``recording._event``
-    would take as it is (its t checked already), type and kind the registry's strings; None: let
-    ``_event`` decide (and say what is wrong)."""
-    head = h.object
-    if (h.namespace is not _UNSET or h.pod is not _UNSET or h.container is not _UNSET or h.line is not _UNSET
-            or isinstance(head, msgspec.UnsetType) or type(h.type) is not str or type(head.kind) is not str):
-        return None
-    type_, kind, md = _TYPES.get(h.type), _KINDS.get(head.kind), head.metadata
-    if type_ is None or kind is None or isinstance(md, msgspec.UnsetType):
-        return None
-    name, ns = md.name, md.namespace
-    if type(name) is not str or not name or not (ns is _UNSET or ns is None or type(ns) is str):
-        return None
-    return type_, kind, name, ns or ""
-
-
-def _plain_log(h: _Line) -> bool:
-    """Whether a LOG line is one ``recording._event`` would take as it is (its t checked already)."""
-    pod, ns, container = h.pod, h.namespace, h.container
-    return (h.object is _UNSET and type(pod) is str and bool(pod) and type(h.line) is str
-            and (ns is _UNSET or ns is None or type(ns) is str)
-            and (container is _UNSET or container is None or type(container) is str))
 
 
 def _out_of_order(problems: Problems, t: float, last_t: float, n: int, count: int) -> None:

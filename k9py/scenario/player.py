@@ -21,7 +21,7 @@ import random
 import threading
 from array import array
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from k9py.kube import resources
@@ -30,6 +30,7 @@ from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339_nano
 from k9py.scenario.eventlog import Feed
 from k9py.scenario.recording import Recording, complete
+from k9py.sim import heap
 from k9py.sim.store import ObjectStore, Watch, WatchCallback, _Change
 
 Obj = dict[str, Any]
@@ -53,6 +54,7 @@ class PlayheadClock:
 REPLAY_HISTORY = 5_000  # watch events kept for resuming (the simulator's 50,000 would hold 50,000 objects)
 
 
+_NONE: dict[tuple[str, str], Obj] = {}
 Change = tuple[Key, int]  # an object and the event that makes it at the play head (GONE: none)
 GONE = -1
 
@@ -88,25 +90,40 @@ class ReplayStore(ObjectStore):
                 now.append(change)
             else:
                 (behind.get(kind) or behind.setdefault(kind, {}))[change[0]] = change[1]
-        self._apply(now)
+        if now:
+            self._apply(now)
 
     def _apply(self, changes: list[Change]) -> None:
-        objs = iter(self._objects_of([i for _, i in changes if i != GONE]))
-        for key, i in changes:
-            if i == GONE:
-                self.remove_verbatim(*key)
-            else:
-                self.put_verbatim(next(objs))
+        with gc_paused():  # many objects decoded, indexed and published: none of them cyclic
+            objs = self._objects_of([i for _, i in changes if i != GONE])
+            put = self.put_verbatim
+            if len(objs) == len(changes):  # nothing gone (a catch-up, mostly)
+                for obj in objs:
+                    put(obj)
+                return
+            it = iter(objs)
+            for key, i in changes:
+                if i == GONE:
+                    self.remove_verbatim(*key)
+                else:
+                    put(next(it))
 
     def _catch_up(self, kind: str | None = None) -> None:
         """Bring ``kind`` (None: every kind) up to the play head."""
-        if not self._behind:
+        behind = self._behind
+        if not behind or (kind is not None and kind not in behind):
             return
         with self._lock, gc_paused():
-            for k in list(self._behind) if kind is None else [kind]:
-                pending = self._behind.pop(k, None)
+            for k in list(behind) if kind is None else [kind]:
+                pending = behind.pop(k, None)
                 if pending:
                     self._apply(list(pending.items()))
+
+    def objects_at(self, keys: Iterable[Key]) -> dict[Key, Obj]:
+        """The objects of those keys that are here (every kind brought up to date first)."""
+        self._catch_up()
+        objects = self._objects
+        return {key: obj for key in keys if (obj := objects.get(key[0], _NONE).get((key[1], key[2]))) is not None}
 
     def kinds_behind(self) -> list[str]:
         """The kinds not yet brought up to the play head (tests, benchmarks)."""
@@ -179,6 +196,7 @@ class Player:
 
     def __init__(self, rec: Recording, *, checkpoint_every: int = CHECKPOINT_EVERY, paused: bool = False,
                  feed: Feed | None = None) -> None:
+        heap.tune()  # a big acyclic heap, as a simulated cluster's: collections spaced out
         self.recording = rec
         self.start = rec.start
         self.duration = rec.end
@@ -246,9 +264,8 @@ class Player:
 
     def state(self) -> dict[Key, Obj]:
         """The objects at the play head (a copy of the index; the objects are shared, read-only)."""
-        with self.lock:
-            get = self.store.get
-            return {key: obj for key in self._state if (obj := get(*key)) is not None}
+        with self.lock, gc_paused():  # one bulk read: what is behind is decoded, and the whole answer made, in one pause
+            return self.store.objects_at(self._state)
 
     def logs(self, namespace: str, pod: str, container: str | None = None, *, tail_lines: int | None = None,
              since_seconds: float | None = None, timestamps: bool = False, previous: bool = False) -> list[str]:
@@ -378,8 +395,9 @@ class Player:
         changes += [(key, i) for key, i in new.items() if old.get(key) != i]
         self._state = new
         self.applied = target
-        with gc_paused():
-            self.store.move(changes)
+        if changes:
+            with gc_paused():
+                self.store.move(changes)
 
     def _play(self, target: int) -> None:
         """Apply the events from ``applied`` up to ``target``: each object's last one, in their
@@ -399,8 +417,8 @@ class Player:
             elif state.pop(key, None) is not None:
                 changes.append((key, GONE))
         self.applied = target
-        with gc_paused():
-            self.store.move(changes)
+        if changes:
+            self.store.move(changes)  # what it decodes, it decodes with the collector paused
 
     def _notify(self) -> None:
         for cb in list(self.listeners):

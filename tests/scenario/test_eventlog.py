@@ -4,6 +4,7 @@ same recording parsed whole (``parse_recording``)."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 from typing import Any
@@ -98,8 +99,10 @@ def test_objects_are_decoded_only_when_the_play_head_reaches_them(tmp_path):
     p.feed.load_many = lambda indexes: (decoded.extend(indexes), load_many(indexes))[1]  # type: ignore[method-assign]
     p.end()  # by a checkpoint, and nobody watches: nothing is decoded until read
     assert decoded == [] and p.store.kinds_behind() == ["Event", "Node", "Pod"]
-    state = p.state()  # only what is there at the end is read, once
+    assert gc.isenabled()
+    state = p.state()  # only what is there at the end is read, once, in one pause of the collector
     assert 0 < len(decoded) == len(state) < len(p.times) // 5 and p.store.kinds_behind() == []
+    assert gc.isenabled() and p.state() == state and len(decoded) == len(state)
     decoded.clear()
     p.store.watch("Pod", lambda *_: None)  # watched: written as the play head moves
     p.seek(p.duration - 0.25)
@@ -141,6 +144,10 @@ ODD = [  # valid lines the quick check leaves to the standard library, or takes 
     '{"t": 2, "type": "LOG", "namespace": "shop", "pod": "sur", "container": null, "line": "x\\u00e9"}',
     '{"type": "MODIFIED", "t": 3, "object": {"metadata": {"name": "nan"}, "kind": "Pod", "status": {"big": 123456789012345678901234567890}}}',
     '{"t": 4, "type": "DELETED", "object": {"kind": "Pod", "metadata": {"name": "sur", "namespace": "shop"}}}',
+    # what the quick check's structs refuse and the standard library takes: the last "type" wins
+    '{"t": 4, "type": "ADDED", "type": "MODIFIED", "object": {"kind": "Pod", "metadata": {"name": "twice"}}}',
+    '{"t": 5, "type": "ADDED", "object": {"kind": "\\u0050od", "metadata": {"name": "esc", "namespace": ""}}}',
+    '{"t": 1e999, "type": "LOG", "namespace": "shop", "pod": "esc", "line": "at infinity"}',
 ]
 
 
@@ -149,8 +156,9 @@ def test_odd_but_valid_lines_open_exactly_as_they_parse(tmp_path):
     opened = _opened(tmp_path, text)
     parsed = Player(parse_recording("mem.jsonl", text))
     index = [(p.all_times, p.feed.types, p.feed.keys, p.feed.placed, p.feed.versions, p.feed.logs) for p in (opened, parsed)]
-    assert index[0] == index[1] and len(index[0][1]) == 5 and len(index[0][5]) == 2
-    for t in (0, 1, 1.5, 2, 3, 4):
+    assert index[0] == index[1] and len(index[0][1]) == 7 and len(index[0][5]) == 3
+    assert index[0][1][5] == "MODIFIED" and ("Pod", "default", "esc") in index[0][2]
+    for t in (0, 1, 1.5, 2, 3, 4, 5):
         opened.seek(t)
         parsed.seek(t)
         assert repr(opened.state()) == repr(parsed.state())  # repr: NaN != NaN
