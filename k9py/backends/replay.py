@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any, NoReturn, cast
 
@@ -165,8 +166,15 @@ class RecordingPlayback(Playback):
 
     def __init__(self, backend: ReplayBackend) -> None:
         super().__init__()
-        self._backend = backend
+        self._backend_ref = weakref.ref(backend)  # it holds us: no cycle (a closed replay dies by reference counting)
         self._marks: tuple[Player, list[Mark]] | None = None
+
+    @property
+    def _backend(self) -> ReplayBackend:
+        backend = self._backend_ref()
+        if backend is None:
+            raise RuntimeError("the replay is closed")
+        return backend
 
     @property
     def _player(self) -> Player:
@@ -437,6 +445,10 @@ class ReplayBackend(_Resyncing, Backend):
         if self._drive_task is not None:
             self._drive_task.cancel()
             self._drive_task = None
+        # no cycle left between the player and us: a replay closed dies by reference counting,
+        # even frozen out of the collector's sight (gcpause.loaded after a big catch-up)
+        if self._player_moved in self.player.listeners:
+            self.player.listeners.remove(self._player_moved)
 
     # -- hot reload --------------------------------------------------------------------------------
     def reload(self, player: Player | None = None) -> None:

@@ -19,18 +19,18 @@ import builtins
 import functools
 import random
 import threading
+import weakref
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from k9py.kube import resources
+from k9py.kube import gcpause, resources
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339_nano
 from k9py.scenario.eventlog import Feed
 from k9py.scenario.recording import Recording, complete
-from k9py.sim import heap
 from k9py.sim.store import ObjectStore, Watch, WatchCallback, _Change
 
 Obj = dict[str, Any]
@@ -42,18 +42,22 @@ CHECKPOINT_EVERY = 256  # events between checkpoints (at least; more when the st
 
 
 class PlayheadClock:
-    """What the store and the UI read as "now": start + the play head."""
+    """What the store and the UI read as "now": start + the play head. It holds its player
+    weakly: no reference cycle, so a replay left behind dies by reference counting even after
+    a freeze (``gcpause.loaded``)."""
 
     def __init__(self, player: Player) -> None:
-        self._player = player
+        self._player = weakref.ref(player)
+        self._last = player.start  # what it reads once the player is gone
 
     def now(self) -> float:
-        return self._player.start + self._player.position
+        player = self._player()
+        if player is not None:
+            self._last = player.start + player.position
+        return self._last
 
 
 REPLAY_HISTORY = 5_000  # watch events kept for resuming (the simulator's 50,000 would hold 50,000 objects)
-
-
 _NONE: dict[tuple[str, str], Obj] = {}
 Change = tuple[Key, int]  # an object and the event that makes it at the play head (GONE: none)
 GONE = -1
@@ -114,10 +118,13 @@ class ReplayStore(ObjectStore):
         if not behind or (kind is not None and kind not in behind):
             return
         with self._lock, gc_paused():
+            applied = 0
             for k in list(behind) if kind is None else [kind]:
                 pending = behind.pop(k, None)
                 if pending:
                     self._apply(list(pending.items()))
+                    applied += len(pending)
+            gcpause.loaded(applied)  # many objects decoded for good: out of the collector's sight
 
     def objects_at(self, keys: Iterable[Key]) -> dict[Key, Obj]:
         """The objects of those keys that are here (every kind brought up to date first)."""
@@ -196,7 +203,7 @@ class Player:
 
     def __init__(self, rec: Recording, *, checkpoint_every: int = CHECKPOINT_EVERY, paused: bool = False,
                  feed: Feed | None = None) -> None:
-        heap.tune()  # a big acyclic heap, as a simulated cluster's: collections spaced out
+        gcpause.tune()  # a big acyclic heap, as a simulated cluster's: collections spaced out
         self.recording = rec
         self.start = rec.start
         self.duration = rec.end

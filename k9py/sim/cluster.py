@@ -12,11 +12,11 @@ import traceback
 from collections.abc import Iterable
 from typing import Any
 
-from k9py.kube import meta, resources
+from k9py.kube import gcpause, meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict, invalid, not_found
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import admission, certificates, crds, heap, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
+from k9py.sim import admission, certificates, crds, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
 from k9py.sim.managedfields import Writer, component_creator, component_tracker, track
@@ -39,7 +39,7 @@ class Cluster:
                  name: str = "k9py-sim", bootstrap: bool = True, rv_start: int | None = None) -> None:
         from k9py.sim.controllers import default_controllers
 
-        heap.tune()
+        gcpause.tune()
         self.name = name
         self.seed = seed
         self.clock = VirtualClock(start)

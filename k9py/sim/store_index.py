@@ -34,7 +34,8 @@ class StoreIndex:
         self._sorted: dict[tuple[str, str | None], tuple[Key, ...]] = {}  # (kind, ns or None for all) -> keys
         self._by_controller: dict[tuple[str, str], set[Key]] = {}  # (kind, controller uid or "") -> keys
         self._by_owner: dict[str, set[FullKey]] = {}  # any owner's uid -> what references it
-        self._by_uid: dict[str, set[FullKey]] = {}  # an object's own uid -> it
+        # an object's own uid -> it (a set only in the rare case of several: a replay reusing one)
+        self._by_uid: dict[str, FullKey | set[FullKey]] = {}
 
     # -- maintenance (the store calls these on every change of membership or ownership) ------
     def add(self, kind: str, key: Key, obj: Obj) -> None:
@@ -42,7 +43,7 @@ class StoreIndex:
         self._sorted.pop((kind, None), None)
         self._sorted.pop((kind, key[0]), None)
         self._own(kind, key, _refs(obj))
-        self._by_uid.setdefault(_uid(obj), set()).add((kind, *key))
+        self._add_uid(_uid(obj), (kind, *key))
 
     def remove(self, kind: str, key: Key, obj: Obj) -> None:
         keys = self._by_ns.get(kind, {}).get(key[0])
@@ -62,15 +63,28 @@ class StoreIndex:
             self._own(kind, key, new_refs)
         if _uid(old) != _uid(new):  # a replayed object (put_verbatim) may come back under a new uid
             self._drop_uid(kind, key, old)
-            self._by_uid.setdefault(_uid(new), set()).add((kind, *key))
+            self._add_uid(_uid(new), (kind, *key))
+
+    def _add_uid(self, uid: str, full: FullKey) -> None:
+        held = self._by_uid.get(uid)
+        if held is None:
+            self._by_uid[uid] = full
+        elif isinstance(held, set):
+            held.add(full)
+        elif held != full:
+            self._by_uid[uid] = {held, full}
 
     def _drop_uid(self, kind: str, key: Key, obj: Obj) -> None:
-        uid = _uid(obj)
-        keys = self._by_uid.get(uid)
-        if keys is not None:
-            keys.discard((kind, *key))
-            if not keys:
+        uid, full = _uid(obj), (kind, *key)
+        held = self._by_uid.get(uid)
+        if isinstance(held, set):
+            held.discard(full)
+            if len(held) == 1:
+                self._by_uid[uid] = next(iter(held))
+            elif not held:
                 del self._by_uid[uid]
+        elif held == full:
+            del self._by_uid[uid]
 
     def _own(self, kind: str, key: Key, refs: list[Obj]) -> None:
         self._by_controller.setdefault((kind, _controller_uid(refs)), set()).add(key)
@@ -113,4 +127,7 @@ class StoreIndex:
 
     def with_uid(self, uid: str) -> set[FullKey]:
         """(kind, namespace, name) of the objects whose own uid is ``uid``."""
-        return self._by_uid.get(uid, set())
+        held = self._by_uid.get(uid)
+        if held is None:
+            return set()
+        return set(held) if isinstance(held, set) else {held}

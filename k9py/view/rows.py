@@ -475,7 +475,7 @@ class RowModel:
     def _make_cells(self, obj: Obj, now: float) -> list[Any]:
         """The printer's cells; pods, containers and nodes add what only the model knows (usage,
         pod counts, port-forwards). Picked here, not kept as a bound method on the model: that
-        would be a reference cycle, which heap.settle's gc.freeze() would never free."""
+        would be a reference cycle, which gcpause.loaded's gc.freeze() would never free."""
         kind = self.kind
         if kind == "Pod":
             return self._pod_cells(obj, now)

@@ -183,3 +183,46 @@ def test_a_line_the_quick_check_refuses_is_reported_as_parsing_reports_it(tmp_pa
     with pytest.raises(K9pyError) as opened:
         files.open_scenario(str(path))
     assert str(opened.value) == str(parsed.value) and ":4:" in str(opened.value)
+
+
+def test_a_replay_left_behind_dies_by_reference_counting(tmp_path, monkeypatch):
+    """A big catch-up freezes the heap (gcpause.loaded): a player, its store or its objects left
+    behind in a reference cycle would never be freed (a `:rewind` opens one each time)."""
+    import weakref
+
+    from k9py.kube import gcpause
+
+    monkeypatch.setattr(gcpause, "BIG_LOAD", 10)  # this recording's end state freezes too
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))  # counted, not done: the test process goes on
+    player = _opened(tmp_path, jsonl(EVENTS))
+    player.seek(player.duration)
+    watch = player.store.watch("Pod", lambda *_: None)
+    assert player.state() and frozen
+    watch.stop()
+    refs = [weakref.ref(player), weakref.ref(player.store), weakref.ref(player.feed)]
+    del player, watch
+    gc.disable()
+    try:
+        assert [r() for r in refs] == [None, None, None]
+    finally:
+        gc.enable()
+
+
+def test_a_closed_replay_backend_dies_by_reference_counting(tmp_path):
+    import asyncio
+    import weakref
+
+    path = tmp_path / "rec.jsonl"
+    path.write_text(jsonl(EVENTS))
+    backend = ReplayBackend.open(str(path), paused=True)
+    backend.player.seek(backend.player.duration)
+    assert backend.player.state()
+    asyncio.run(backend.close())
+    refs = [weakref.ref(backend), weakref.ref(backend.player), weakref.ref(backend.player.store)]
+    del backend
+    gc.disable()
+    try:
+        assert [r() for r in refs] == [None, None, None]
+    finally:
+        gc.enable()

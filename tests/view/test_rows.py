@@ -225,7 +225,7 @@ def test_random_updates_match_a_full_reload():
 
 
 def test_a_replaced_model_dies_by_reference_counting():
-    """heap.settle freezes the heap after a big load: a model left behind in a reference cycle
+    """gcpause.loaded freezes the heap after a big load: a model left behind in a reference cycle
     would never be freed. Every kind's model must go when its last reference does."""
     import gc
     import weakref
