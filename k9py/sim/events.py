@@ -21,6 +21,7 @@ class EventRecorder:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
+        self._sources: dict[tuple[str, str | None], Obj] = {}
         self._next_expiry = 0.0
         self._seq = 0  # keeps names unique and ordered within one virtual instant
         # (lastTimestamp, namespace, name) of every event version, oldest first: the expiry
@@ -40,9 +41,9 @@ class EventRecorder:
             involved.pop("namespace")
         if field_path:
             involved["fieldPath"] = field_path
-        source = {"component": component}
-        if host:
-            source["host"] = host
+        source = self._sources.get((component, host))
+        if source is None:  # one dict for every event of a component on a host (stored objects are never changed in place)
+            source = self._sources[(component, host)] = {"component": component, "host": host} if host else {"component": component}
         key = (meta.uid(obj), type_, reason, message, component, field_path)
         existing = self._by_key.get(key)
         if existing is not None:

@@ -20,7 +20,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.status import already_exists, conflict, gone, not_found
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.clock import VirtualClock
-from k9py.sim.store_index import StoreIndex
+from k9py.sim.store_index import StoreIndex, controller_uid_of
 
 Obj = dict[str, Any]
 WatchCallback = Callable[[str, Obj], None]  # (ADDED|MODIFIED|DELETED, object)
@@ -67,7 +67,7 @@ def _share_unchanged(new: Any, old: Any, depth: int) -> None:
 _MISSING = object()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Change:
     rv: int
     type: str
@@ -268,7 +268,23 @@ class ObjectStore:
             md.pop("managedFields", None)
             if self.on_create is not None:
                 self.on_create(obj)  # a controller's create, in managedFields (sim/managedfields.py)
+        self._share_with_sibling(kind, obj)
         return self._write(bucket, key, obj, "ADDED", None)
+
+    def _share_with_sibling(self, kind: str, obj: Obj) -> None:
+        """A controller's replicas are alike (10,000 pods from a few hundred templates): a new one
+        shares every value equal to one of its siblings' instead of holding its own copy."""
+        controller = controller_uid_of(obj)
+        if not controller:
+            return
+        bucket = self._objects.get(kind, {})
+        for sibling_key in self._index.controlled(kind, controller):
+            sibling = bucket.get(sibling_key)
+            if sibling is not None:
+                for k, v in obj.items():  # not metadata itself: _write sets its resourceVersion
+                    if k in sibling and v is not sibling[k]:
+                        _share_unchanged(v, sibling[k], SHARE_DEPTH)
+            return
 
     def update(self, obj: Obj, *, check_rv: bool = False, copy: bool = True) -> Obj:
         """Replace a stored object with ``obj`` (a changed copy). Keeps uid and creationTimestamp,

@@ -21,6 +21,11 @@ def _uid(obj: Obj) -> str:
     return obj.get("metadata", {}).get("uid") or ""
 
 
+def controller_uid_of(obj: Obj) -> str:
+    """The uid of ``obj``'s controller ("" for none)."""
+    return _controller_uid(_refs(obj))
+
+
 def _controller_uid(refs: list[Obj]) -> str:
     for ref in refs:
         if ref.get("controller"):

@@ -1,0 +1,54 @@
+"""Objects share equal values with their siblings and with their own earlier versions (memory at
+10,000 pods), and a write to one never shows in another: stored objects are never changed in
+place, every write copies what it changes."""
+
+from __future__ import annotations
+
+import copy
+
+from k9py.kube import meta
+from tests.sim.helpers import make_cluster
+
+
+def _deployment(replicas: int) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "app", "image": "nginx:1.27",
+                                                           "ports": [{"containerPort": 80}]}]}}}}
+
+
+def test_replicas_share_what_is_equal_and_a_write_to_one_leaves_the_others_alone():
+    c = make_cluster(nodes=1)
+    c.create(_deployment(3))
+    c.advance(30)
+    pods = c.store.list("Pod", "default")
+    assert len(pods) == 3 and all(p["status"]["phase"] == "Running" for p in pods)
+    first, second, third = pods
+    # shared: the defaulted tolerations, each container's resources and ports
+    assert first["spec"]["tolerations"] is second["spec"]["tolerations"]
+    assert first["spec"]["containers"][0]["ports"] is third["spec"]["containers"][0]["ports"]
+    before = [copy.deepcopy(p) for p in (second, third)]
+
+    def change(p: dict) -> None:
+        p["spec"]["tolerations"][0]["tolerationSeconds"] = 1
+        p["spec"]["containers"][0]["ports"][0]["containerPort"] = 8080
+        p["metadata"]["labels"]["extra"] = "1"
+    c.store.mutate("Pod", "default", meta.name(first), change)
+    c.delete("Pod", "default", meta.name(first))
+    c.advance(60)
+    assert [c.store.get("Pod", "default", meta.name(p)) for p in before] == before
+
+
+def test_an_earlier_version_stays_as_it_was_after_later_writes():
+    c = make_cluster(nodes=1)
+    seen: list[dict] = []
+    c.store.watch("Pod", lambda _type, obj: seen.append(obj))
+    c.create(_deployment(1))
+    c.advance(30)
+    assert len(seen) >= 3  # created, scheduled, started, ready...
+    frozen = copy.deepcopy(seen)
+    c.store.mutate("Pod", "default", meta.name(seen[-1]),
+                   lambda p: p["metadata"].setdefault("annotations", {}).update(x="1"))
+    c.advance(60)
+    assert seen[:len(frozen)] == frozen
