@@ -250,3 +250,20 @@ def test_a_failed_commands_error_does_not_outlive_the_next_view():
         await command(app, pilot, "svc")
         assert app.flash_text == "Saved somewhere"
     run_at(WIDE, s)
+
+
+def test_a_suggestion_that_never_runs_leaves_no_warning_behind():
+    """`:q⏎` typed in one burst: the app exits before the suggestion's worker runs; nothing may
+    print "coroutine ... was never awaited" on the terminal after k9py is gone."""
+    import gc
+    import warnings
+
+    from k9py.ui.widgets.prompt import AliasSuggester
+
+    suggester = AliasSuggester(prompt=None)  # type: ignore[arg-type]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pending = suggester._get_suggestion(None, "q")  # type: ignore[arg-type]
+        del pending
+        gc.collect()
+    assert [str(w.message) for w in caught] == []

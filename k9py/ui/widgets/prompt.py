@@ -10,9 +10,11 @@ accepts it) and Up/Down recall the commands run before."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
+from typing import Any
 
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.suggester import Suggester
 from textual.widget import Widget
 
@@ -21,6 +23,19 @@ from k9py.view import kinds
 
 PLACEHOLDERS = {"command": "command (e.g. pods, deploy kube-system)",
                 "filter": "filter (regex, !inverse, -l labels, -f fuzzy)"}
+
+
+class _OnAwait:
+    """An awaitable that makes its coroutine only when awaited. Textual wraps each suggestion in
+    a worker; one asked for just before the app exits (`:q⏎` typed in one burst) never runs,
+    and a coroutine that was made but never awaited prints a RuntimeWarning on the terminal
+    after k9py is gone."""
+
+    def __init__(self, make: Callable[[], Awaitable[None]]) -> None:
+        self._make = make
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self._make().__await__()
 
 
 class AliasSuggester(Suggester):
@@ -33,6 +48,9 @@ class AliasSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         return self.prompt.suggestion_for(value)
+
+    def _get_suggestion(self, requester: DOMNode, value: str) -> _OnAwait:  # type: ignore[override]
+        return _OnAwait(lambda: Suggester._get_suggestion(self, requester, value))
 
 
 class Prompt(InertInput):
