@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import Node
 
 from k9py.errors import K9pyError
 from k9py.scenario.source import read_bytes
-from k9py.scenario.yamldoc import YamlError, line_of, parse_documents
+from k9py.scenario.yamldoc import Lines, YamlError, line_of, parse_documents
 
 MAX_CONFIG_BYTES = 4 << 20  # a skin, config, aliases, hotkeys, plugins or keymap file
 
@@ -25,7 +24,7 @@ class ConfigError(K9pyError):
 class ConfigDoc:
     path: Path
     data: Any  # None for an empty file
-    node: Node | None
+    node: Lines | None
     warnings: list[str] = field(default_factory=list)
 
     def line(self, where: str | list[str | int]) -> int | None:

@@ -11,15 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from yaml.nodes import Node
-
 from k9py.errors import K9pyError
 from k9py.kube import resources
 from k9py.scenario import schema
 from k9py.scenario.schema import HEADER_KIND, SCENARIO_KIND, FieldError, Header
 from k9py.scenario.source import MANIFESTS, SCENARIO, Problems, read_text, yaml_documents
 from k9py.scenario.timeline import Scenario, is_scenario, parse_scenario
-from k9py.scenario.yamldoc import Document, child, line_of
+from k9py.scenario.yamldoc import Document, Lines, child, line_of
 
 Obj = dict[str, Any]
 _Key = tuple[str, str, str]  # kind, namespace, name
@@ -29,7 +27,7 @@ _Key = tuple[str, str, str]  # kind, namespace, name
 class Manifest:
     """One object of a scenario file, with where it came from."""
     obj: Obj
-    node: Node
+    node: Lines
     document: int
     item: int | None = None  # index inside a `kind: List` document
 
@@ -43,7 +41,7 @@ class ScenarioFile:
     path: str
     kind: str                       # MANIFESTS or SCENARIO
     header: Header
-    header_node: Node | None        # the SimCluster or Scenario document, for the lines of node errors
+    header_node: Lines | None        # the SimCluster or Scenario document, for the lines of node errors
     scenario: Scenario | None
     manifests: list[Manifest] = field(default_factory=list)
 

@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import yaml
-from yaml.nodes import Node
 
 from k9py.errors import K9pyError
 from k9py.kube import resources
 from k9py.kube.timefmt import parse_duration, parse_time, rfc3339, rfc3339_micro
 from k9py.scenario.schema import RECORDING_KIND, show
 from k9py.scenario.source import Problems, json_lines, json_lines_header, yaml_documents
-from k9py.scenario.yamldoc import YamlError, line_of, load_fast
+from k9py.scenario.yamldoc import Lines, YamlError, line_of, load_fast
 
 Obj = dict[str, Any]
 
@@ -117,7 +116,7 @@ def _on_line(n: int) -> _LineFor:
     return lambda _field: n
 
 
-def _under(node: Node, prefix: _Path) -> _LineFor:
+def _under(node: Lines, prefix: _Path) -> _LineFor:
     """The line of a field under ``prefix`` in the YAML node tree."""
     return lambda at: line_of(node, [*prefix, *at])
 

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.nodes import Node
 
 from k9py.errors import K9pyError
 from k9py.scenario.schema import RECORDING_KIND, SCENARIO_KIND, FieldError
-from k9py.scenario.yamldoc import Document, YamlError, line_of, load_fast, parse_documents
+from k9py.scenario.yamldoc import Document, Lines, YamlError, line_of, load_fast, parse_documents
 
 MANIFESTS, SCENARIO, RECORDING = "manifests", "scenario", "recording"
 _KIND_LINE = re.compile(r"""^kind:\s*["']?([A-Za-z0-9]+)["']?\s*(#.*)?$""")
@@ -44,7 +43,7 @@ class Problems:
             raise err
         self.sink.append(err)
 
-    def field(self, node: Node, document: str, err: FieldError) -> None:
+    def field(self, node: Lines, document: str, err: FieldError) -> None:
         """A schema problem, at the line of its field under ``node``."""
         self.add(err.message, line=line_of(node, err.field), document=document, field=err.field or None)
 

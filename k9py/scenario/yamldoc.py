@@ -132,15 +132,59 @@ class YamlError(Exception):
         self.line = line
 
 
+class Lines:
+    """Where a document's values are: a compact copy of the YAML node tree that keeps only what
+    ``line_of`` reads (a node's line; a mapping's keys with their lines; a sequence's items).
+    PyYAML's nodes and their marks cost ~500 bytes a value and are kept as long as the file's
+    cluster runs (for FILE:LINE errors): 30 MB for a 10,000-pod scenario."""
+
+    __slots__ = ("items", "keys", "line")
+
+    def __init__(self, line: int, keys: dict[str, tuple[int, Lines]] | None = None,
+                 items: list[Lines] | None = None) -> None:
+        self.line = line  # 0-based, as PyYAML's marks
+        self.keys = keys
+        self.items = items
+
+
+def _lines_of(root: Node) -> Lines:
+    """The ``Lines`` tree of a node tree (a value an alias shares stays shared). Iterative: a
+    document nested as deep as allowed cannot overflow the stack."""
+    made: dict[int, Lines] = {}
+    order: list[Node] = []
+    stack = [root]
+    while stack:  # every node once, parents before children
+        node = stack.pop()
+        if id(node) in made:
+            continue
+        made[id(node)] = Lines(node.start_mark.line)
+        order.append(node)
+        if isinstance(node, MappingNode):
+            stack.extend(value for _key, value in node.value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    for node in order:
+        lines = made[id(node)]
+        if isinstance(node, MappingNode):
+            keys: dict[str, tuple[int, Lines]] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value not in keys:
+                    keys[key.value] = (key.start_mark.line, made[id(value)])
+            lines.keys = keys
+        elif isinstance(node, SequenceNode):
+            lines.items = [made[id(item)] for item in node.value]
+    return made[id(root)]
+
+
 @dataclass
 class Document:
     index: int  # 1-based position in the file (every `---` document counts)
-    node: Node
+    node: Lines
     data: Any
 
     @property
     def line(self) -> int:
-        return self.node.start_mark.line + 1
+        return self.node.line + 1
 
 
 def parse_documents(text: str) -> list[Document]:
@@ -176,7 +220,7 @@ def _parse_with(loader_type: type[Any], text: str) -> list[Document]:
                 _check_shape(node, _node_children, lambda n: n.start_mark.line + 1)
             _check_duplicate_keys(node, set())
             data = loader.construct_document(node)
-            docs.append(Document(len(docs) + 1, node, _json_shaped(data)))
+            docs.append(Document(len(docs) + 1, _lines_of(node), _json_shaped(data)))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
@@ -251,23 +295,25 @@ def split_path(path: str) -> list[str | int]:
     return out
 
 
-def child(node: Node | None, step: str | int) -> tuple[Node | None, int | None]:
+def child(node: Lines | None, step: str | int) -> tuple[Lines | None, int | None]:
     """The node under ``step`` and the line to blame for it (a key's line for mappings)."""
-    if isinstance(node, MappingNode) and isinstance(step, str):
-        for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == step:
-                return value, key.start_mark.line + 1
-    if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-        item = node.value[step]
-        return item, item.start_mark.line + 1
+    if node is None:
+        return None, None
+    if node.keys is not None and isinstance(step, str):
+        found = node.keys.get(step)
+        if found is not None:
+            return found[1], found[0] + 1
+    if node.items is not None and isinstance(step, int) and 0 <= step < len(node.items):
+        item = node.items[step]
+        return item, item.line + 1
     return None, None
 
 
-def line_of(node: Node, path: str | list[str | int]) -> int:
+def line_of(node: Lines, path: str | list[str | int]) -> int:
     """Line of the deepest part of ``path`` present under ``node`` (the node's own line if none)."""
     steps = split_path(path) if isinstance(path, str) else path
-    line = node.start_mark.line + 1
-    cur: Node | None = node
+    line = node.line + 1
+    cur: Lines | None = node
     i = 0
     while i < len(steps):
         nxt, at, used = None, None, 1
