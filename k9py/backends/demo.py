@@ -8,6 +8,11 @@ warmed-up demo in a worker thread (the snapshot, or a build when the snapshot is
 another seed is asked for) and swaps it in on the event loop: open watches get its objects
 (``ScenarioBackend._swap``), so the views opened meanwhile (keys typed during the start
 included) fill in. It is a ScenarioBackend like the demo always was: `:scenarios` replaces it.
+
+A big scenario file (`k9py --scenario FILE`, thousands of pods: seconds to build, a minute at
+100,000) loads the same way (``DemoBackend.behind``): parsed first, so that a broken file still
+ends the command with its FILE:LINE error and exit code 2, then built behind the first frame; a
+problem found while building is told in the flash.
 """
 
 from __future__ import annotations
@@ -34,6 +39,27 @@ def warmed_demo(seed: int | None) -> Any:
             return cluster
     from k9py.scenario.loader import load_cluster
     return load_cluster(None, seed=seed)
+
+
+BIG_FILE_PODS = 1_000  # pods a file makes from which its build (~a second) goes behind the first frame
+_REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
+
+
+def pods_to_make(sf: Any) -> int:
+    """About how many pods a parsed file's cluster will run (replicas, bare pods, a DaemonSet's
+    one a node): what its build costs."""
+    total = 0
+    for m in sf.manifests:
+        kind, spec = m.obj.get("kind"), m.obj.get("spec")
+        spec = spec if isinstance(spec, dict) else {}
+        if kind == "Pod":
+            total += 1
+        elif kind in _REPLICATED:
+            replicas = spec.get("replicas", 1)
+            total += replicas if isinstance(replicas, int) and replicas > 0 else 0
+        elif kind == "DaemonSet":
+            total += len(sf.header.nodes)
+    return total
 
 
 def waiting_cluster(name: str, seed: int | None, start: float | None = None) -> Cluster:
@@ -73,23 +99,38 @@ async def in_thread(fn: Callable[..., R], *args: Any) -> R:
 
 
 class DemoBackend(ScenarioBackend):
-    def __init__(self, *, seed: int | None = None, speed: float = 1.0, cluster: Any | None = None) -> None:
-        """``cluster``: the demo, already loaded (nothing is loaded on start)."""
-        path = str(snapshot.demo_file())
+    def __init__(self, *, seed: int | None = None, speed: float = 1.0, cluster: Any | None = None,
+                 path: str | None = None, build: Callable[[], Any] | None = None, name: str | None = None) -> None:
+        """``cluster``: the demo, already loaded (nothing is loaded on start). ``path``, ``build``,
+        ``name``: another file's, its builder and its cluster's name (``behind``)."""
+        demo = path is None
+        path = str(snapshot.demo_file()) if path is None else path
 
         def rebuild() -> Any:
             return files.build_cluster(files.parse_file(path), seed=seed)
 
+        self._build: Callable[[], Any] = (lambda: warmed_demo(seed)) if build is None else build
         if cluster is None:
-            meta = snapshot.read_meta() or {}
+            meta = (snapshot.read_meta() or {}) if demo else {}
             now = meta.get("now")
-            cluster = waiting_cluster(str(meta.get("name") or "minikube"), seed,
+            cluster = waiting_cluster(name or str(meta.get("name") or "minikube"), seed,
                                       float(now) if isinstance(now, int | float) and seed in (None, 0) else None)
             self.ready = False
         else:
             self.ready = True  # the demo (or a scenario loaded over it) is the cluster now
-        super().__init__(cluster, path=path, seed=seed, rebuild=rebuild, speed=speed)
+        super().__init__(cluster, path=path, seed=seed, rebuild=build or rebuild, speed=speed)
         self._loading: asyncio.Task[None] | None = None
+
+    @classmethod
+    def behind(cls, path: str, *, seed: int | None = None, speed: float = 1.0) -> ScenarioBackend:
+        """``path`` parsed now (its errors raise now), built behind the first frame when it is big
+        and has no timeline (a timeline's start namespace is read from its cluster); else built
+        now, as ``ScenarioBackend.open`` does."""
+        sf = ScenarioBackend.parsed(path)
+        build = ScenarioBackend.builder_of(sf, seed)
+        if sf.scenario is not None or pods_to_make(sf) < BIG_FILE_PODS:
+            return ScenarioBackend(build(), path=path, seed=seed, rebuild=build, speed=speed)
+        return cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name)
 
     def start(self) -> None:
         super().start()
@@ -99,9 +140,10 @@ class DemoBackend(ScenarioBackend):
     async def load(self) -> None:
         """Load the demo (off the event loop) and show it, unless something replaced it meanwhile."""
         try:
-            cluster = await in_thread(warmed_demo, self.seed)
+            cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
-            self._tell(f"the demo cluster could not be built: {err}")
+            self._tell(f"the demo cluster could not be built: {err}" if self.path == str(snapshot.demo_file())
+                       else str(err))
             return
         if not self.ready:  # nothing replaced the waiting cluster meanwhile
             self.ready = True

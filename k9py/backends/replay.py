@@ -631,10 +631,18 @@ class ScenarioBackend(_Resyncing, SimBackend):
         cluster, building does not change the parsed file)."""
         if path is None:
             return None
+        return ScenarioBackend.builder_of(ScenarioBackend.parsed(path), seed)
+
+    @staticmethod
+    def parsed(path: str) -> Any:
+        """The scenario file at ``path``, parsed and checked (K9pyError: its first problem)."""
         text = files.read_text(path)
         if files.detect_text(text) == files.RECORDING:
             raise K9pyError("is a Recording, not a scenario: play it with `k9py replay FILE`", file=path)
-        sf = files.parse_file(path, text=text)
+        return files.parse_file(path, text=text)
+
+    @staticmethod
+    def builder_of(sf: Any, seed: int | None) -> Callable[[], Any]:
         return lambda: files.build_cluster(sf, seed=seed)
 
     def _source(self) -> tuple[Any, Any]:

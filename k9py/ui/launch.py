@@ -38,9 +38,11 @@ def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float
     `:scenarios` can load another scenario into it. ``deferred``: the bundled demo loads behind
     the first frame, once the backend starts (``backends.demo``); else it is there now (from
     its snapshot when it can)."""
+    from k9py.backends.demo import DemoBackend, warmed_demo
     if scenario is None:
-        from k9py.backends.demo import DemoBackend, warmed_demo
         return DemoBackend(seed=seed, speed=speed, cluster=None if deferred else warmed_demo(seed))
+    if deferred:
+        return DemoBackend.behind(scenario, seed=seed, speed=speed)
     from k9py.backends.replay import ScenarioBackend
     return ScenarioBackend.open(scenario, seed=seed, speed=speed)
 

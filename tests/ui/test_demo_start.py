@@ -68,3 +68,82 @@ def test_a_failed_build_is_said_and_the_app_goes_on(monkeypatch):
             assert app.flash_text == "the demo cluster could not be built: no room"
             assert not backend.ready
     asyncio.run(main())
+
+
+BIG = """\
+apiVersion: k9py.dev/v1alpha1
+kind: SimCluster
+metadata: {name: big-one}
+spec:
+  nodes: [{name: n1, cpu: "4", memory: 8Gi}, {name: n2, cpu: "4", memory: 8Gi}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 6
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: nginx}]}
+"""
+
+
+def test_a_big_scenario_file_paints_first_and_is_built_behind(tmp_path, monkeypatch):
+    """`k9py --scenario FILE` with thousands of pods: the frame at once (its cluster's name in the
+    header), the pods as soon as the build is done."""
+    monkeypatch.setattr(demo, "BIG_FILE_PODS", 5)  # this file's 6 pods count as big
+    path = tmp_path / "big.yaml"
+    path.write_text(BIG)
+
+    async def main():
+        backend = DemoBackend.behind(str(path))
+        assert isinstance(backend, DemoBackend) and not backend.ready
+        assert backend.info().cluster == "big-one" and backend.cluster.store.count("Deployment") == 0
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert app.title_text() == "pods(default)[0]"
+            await backend.load()
+            backend.cluster.advance(30)
+            await sync(app, pilot)
+            assert backend.ready and app.title_text() == "pods(default)[6]"
+    asyncio.run(main())
+
+
+def test_a_small_or_broken_scenario_file_is_built_or_refused_at_once(tmp_path):
+    import pytest
+
+    from k9py.errors import K9pyError
+    path = tmp_path / "small.yaml"
+    path.write_text(BIG)
+    backend = DemoBackend.behind(str(path))
+    assert not isinstance(backend, DemoBackend) and backend.cluster.store.count("Deployment") == 1
+    path.write_text(BIG.replace("replicas: 6", "replicas: [6]"))
+    with pytest.raises(K9pyError) as err:  # the command line's exit 2, with the file and line
+        DemoBackend.behind(str(path))
+    assert "small.yaml" in str(err.value) and "replicas" in str(err.value)
+
+
+def test_a_big_file_that_fails_to_build_is_said_in_the_flash(tmp_path, monkeypatch):
+    from k9py.errors import K9pyError
+    from k9py.scenario import files
+    monkeypatch.setattr(demo, "BIG_FILE_PODS", 5)
+    path = tmp_path / "big.yaml"
+    path.write_text(BIG)
+
+    def broken(sf, seed=None):
+        raise K9pyError("no room for web", file=str(path), line=7)
+
+    monkeypatch.setattr(files, "build_cluster", broken)
+
+    async def main():
+        backend = DemoBackend.behind(str(path))
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await backend.load()
+            await sync(app, pilot)
+            assert "no room for web" in app.flash_text and "big.yaml" in app.flash_text
+            assert not backend.ready
+    asyncio.run(main())
