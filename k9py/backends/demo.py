@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -128,9 +129,12 @@ class DemoBackend(ScenarioBackend):
         now, as ``ScenarioBackend.open`` does."""
         sf = ScenarioBackend.parsed(path)
         build = ScenarioBackend.builder_of(sf, seed)
-        if sf.scenario is not None or pods_to_make(sf) < BIG_FILE_PODS:
+        pods = pods_to_make(sf)
+        if sf.scenario is not None or pods < BIG_FILE_PODS:
             return ScenarioBackend(build(), path=path, seed=seed, rebuild=build, speed=speed)
-        return cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name)
+        backend = cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name)
+        backend.playback().building = f"building {os.path.basename(path)}: about {pods:,} pods (they show when it is done)"
+        return backend
 
     def start(self) -> None:
         super().start()
@@ -148,6 +152,10 @@ class DemoBackend(ScenarioBackend):
         if not self.ready:  # nothing replaced the waiting cluster meanwhile
             self.ready = True
             self._swap(cluster)
+            pb = self.playback()
+            if pb.building is not None:
+                pb.building = None
+                pb._built(f"{os.path.basename(self.path or '')} is ready: {cluster.store.count('Pod'):,} pods")
 
     def reload(self, cluster: Any | None = None) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way

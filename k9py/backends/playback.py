@@ -76,6 +76,9 @@ class Playback(abc.ABC):
         self._changed: _Listeners[None] = _Listeners()
         self._steps: _Listeners[Fired] = _Listeners()
         self._reloads: _Listeners[str | None] = _Listeners()
+        self._built: _Listeners[str] = _Listeners()
+        #: what is being built behind the first frame (a big scenario file), None when nothing is
+        self.building: str | None = None
 
     # -- what the bar shows ------------------------------------------------------------------
     @property
@@ -177,6 +180,10 @@ class Playback(abc.ABC):
     def on_step(self, cb: Callable[[Fired], None]) -> Unsubscribe:
         """Called with each scenario step as it fires (its note, a pause, or its error)."""
         return self._steps.add(cb)
+
+    def on_built(self, cb: Callable[[str], None]) -> Unsubscribe:
+        """Called with a line to show once what ``building`` said is there."""
+        return self._built.add(cb)
 
     def on_reload(self, cb: Callable[[str | None], None]) -> Unsubscribe:
         """Called after a hot reload: None when it restarted from t=0, else why it did not."""

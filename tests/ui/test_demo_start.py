@@ -104,10 +104,12 @@ def test_a_big_scenario_file_paints_first_and_is_built_behind(tmp_path, monkeypa
         async with app.run_test(size=SIZE) as pilot:
             await sync(app, pilot)
             assert app.title_text() == "pods(default)[0]"
+            assert app.flash_text == "building big.yaml: about 6 pods (they show when it is done)"
             await backend.load()
             backend.cluster.advance(30)
             await sync(app, pilot)
             assert backend.ready and app.title_text() == "pods(default)[6]"
+            assert app.flash_text == "big.yaml is ready: 6 pods"
     asyncio.run(main())
 
 

@@ -145,6 +145,9 @@ def install(app: K9pyApp) -> Timeline | None:
 
     pb.on_reload(told)
     pb.on_step(fired)
+    pb.on_built(app.flash)
+    if pb.building is not None:
+        app.flash(pb.building)
     return _mount(app, pb) if pb.has_timeline else None
 
 
