@@ -125,7 +125,11 @@ def test_a_bad_event_is_refused_when_opened_with_the_problem_parsing_reports(tmp
     head = {"kind": "Recording", "version": 1, "start": "2026-11-01T09:00:00Z"}
     if BAD[case] is None:
         head["start"] = "yesterday"
-    text = json.dumps(head) + "\n" + "\n".join(good) + "\n" + (BAD[case] or "")
+    _refused_alike(tmp_path, json.dumps(head) + "\n" + "\n".join(good) + "\n" + (BAD[case] or ""))
+
+
+def _refused_alike(tmp_path: Any, text: str) -> str:
+    """The error opening ``text`` as a file gives, which must be the one parsing it gives."""
     path = tmp_path / "bad.jsonl"
     path.write_text(text)
     with pytest.raises(K9pyError) as parsed:
@@ -133,6 +137,7 @@ def test_a_bad_event_is_refused_when_opened_with_the_problem_parsing_reports(tmp
     with pytest.raises(K9pyError) as opened:
         files.open_scenario(str(path))
     assert str(opened.value) == str(parsed.value)
+    return str(opened.value)
 
 
 ODD = [  # valid lines the quick check leaves to the standard library, or takes with care
@@ -175,14 +180,8 @@ def test_odd_but_valid_lines_open_exactly_as_they_parse(tmp_path):
     '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}, "spec": [1,]}}',
 ])
 def test_a_line_the_quick_check_refuses_is_reported_as_parsing_reports_it(tmp_path, line):
-    text = jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}]) + "\n" + line + "\n"
-    path = tmp_path / "bad.jsonl"
-    path.write_text(text)
-    with pytest.raises(K9pyError) as parsed:
-        parse_recording(str(path), text)
-    with pytest.raises(K9pyError) as opened:
-        files.open_scenario(str(path))
-    assert str(opened.value) == str(parsed.value) and ":4:" in str(opened.value)
+    error = _refused_alike(tmp_path, jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}]) + "\n" + line + "\n")
+    assert ":4:" in error
 
 
 def test_a_replay_left_behind_dies_by_reference_counting(tmp_path, monkeypatch):
