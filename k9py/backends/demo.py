@@ -106,11 +106,13 @@ class DemoBackend(ScenarioBackend):
         ``name``: another file's, its builder and its cluster's name (``behind``)."""
         demo = path is None
         path = str(snapshot.demo_file()) if path is None else path
-
-        def rebuild() -> Any:
-            return files.build_cluster(files.parse_file(path), seed=seed)
-
-        self._build: Callable[[], Any] = (lambda: warmed_demo(seed)) if build is None else build
+        if build is None:  # the demo: from its snapshot, and rebuilt from its file when seeking back
+            self._build: Callable[[], Any] = lambda: warmed_demo(seed)
+            def rebuild() -> Any:
+                return files.build_cluster(files.parse_file(path), seed=seed)
+        else:
+            self._build = rebuild = build
+        self._what = "the demo cluster" if demo else os.path.basename(path)  # for the flash
         if cluster is None:
             meta = (snapshot.read_meta() or {}) if demo else {}
             now = meta.get("now")
@@ -119,7 +121,7 @@ class DemoBackend(ScenarioBackend):
             self.ready = False
         else:
             self.ready = True  # the demo (or a scenario loaded over it) is the cluster now
-        super().__init__(cluster, path=path, seed=seed, rebuild=build or rebuild, speed=speed)
+        super().__init__(cluster, path=path, seed=seed, rebuild=rebuild, speed=speed)
         self._loading: asyncio.Task[None] | None = None
 
     @classmethod
@@ -146,8 +148,7 @@ class DemoBackend(ScenarioBackend):
         try:
             cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
-            self._tell(f"the demo cluster could not be built: {err}" if self.path == str(snapshot.demo_file())
-                       else str(err))
+            self._tell(f"{self._what} could not be built: {err}")
             return
         if not self.ready:  # nothing replaced the waiting cluster meanwhile
             self.ready = True
@@ -155,7 +156,7 @@ class DemoBackend(ScenarioBackend):
             pb = self.playback()
             if pb.building is not None:
                 pb.building = None
-                pb._built(f"{os.path.basename(self.path or '')} is ready: {cluster.store.count('Pod'):,} pods")
+                pb._built(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
 
     def reload(self, cluster: Any | None = None) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way
