@@ -88,17 +88,17 @@ class MergedView(ResourceView):
 
     async def _connect_one(self, name: str) -> None:
         try:
-            session = await self.session.switch_context(name)
+            session = await self.session.switch_context(name, history=False)  # `:rewind` reads the pane's own
         except asyncio.CancelledError:
             raise
         except Exception as err:
             self.failures[name] = str(err) or type(err).__name__
             self._tell(Change(rows=True, state=True))
             return
+        session.start()  # started, then closed: a Session closes its backend only if it started it
         if self.closed:  # the view went meanwhile
             await session.close()
             return
-        session.start()
         self.attach(name, session, owned=True)
 
     def attach(self, name: str, session: Session, *, owned: bool) -> None:
@@ -117,11 +117,12 @@ class MergedView(ResourceView):
         self._tell(Change(rows=True, state=True))
 
     def close(self) -> None:
-        self.save_state()
+        super().close()  # the filter's slices (the pane's own subscriptions are the contexts' here)
         self._release(unsubscribe=True)
 
     def detach(self) -> None:
         """The navigator's session is going away (`:ctx`): the contexts opened here close too."""
+        super().detach()
         self._release(unsubscribe=False)
 
     def _release(self, *, unsubscribe: bool) -> None:

@@ -96,14 +96,15 @@ class Session:
     def can_switch(self) -> bool:
         return self.supports(Capability.CONTEXTS)
 
-    async def switch_context(self, name: str, *, readonly: bool | None = None) -> Session:
+    async def switch_context(self, name: str, *, readonly: bool | None = None, history: bool = True) -> Session:
         """A new Session on context ``name`` (this one stays open: the caller closes it once the
-        new one is shown), read-only as ``readonly`` says (None: as this one). Raises the
-        backend's error for a bad context."""
+        new one is shown), read-only as ``readonly`` says (None: as this one), keeping a history
+        unless ``history`` is False (a merged view's extra context: nobody rewinds it). Raises
+        the backend's error for a bad context."""
         backend = await self._unwrapped.use_context(name)
         readonly = self.readonly if readonly is None else readonly
         return Session(backend, readonly=readonly, manual=self.manual, namespace=self.namespace,
-                       history=self._make_history)
+                       history=self._make_history if history else None)
 
     # -- discovery ----------------------------------------------------------------------------------
     def extra_aliases(self) -> kinds.Aliases:

@@ -266,3 +266,26 @@ def test_a_session_closed_before_it_started_leaves_a_shared_cluster_running():
         await shown.close()
         assert shared._drive_task is None
     asyncio.run(main())
+
+
+def test_the_contexts_a_merged_view_opens_keep_no_history_and_stop_its_filter_on_close():
+    """Only the pane's own Session keeps a history (`:rewind` reads it); a context opened just to
+    be merged in would watch and write a whole cluster for nothing."""
+    async def main() -> None:
+        made: list[Any] = []
+        a, b = SimBackend(small_cluster()), SimBackend(small_cluster(seed=1))
+        link_contexts({"a": a, "b": b})
+        session = Session(a, manual=True, history=lambda backend: made.append(backend))  # type: ignore[arg-type,func-returns-value]
+        nav = Navigator(session)
+        assert nav.start().ok and made == [a]
+        view = await open_merged(nav)
+        try:
+            assert made == [a] and view.sessions["b"].history is None
+            view._next_filter_slice()  # a lazy filter's next slice, due between keys
+            assert view._filter_slice is not None
+            view.close()
+            assert view._filter_slice is None
+        finally:
+            await view.aclose()
+            await session.close()
+    asyncio.run(main())
