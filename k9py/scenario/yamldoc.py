@@ -113,7 +113,8 @@ def _is_shallow_tree(root: Node) -> bool:
     stack: list[tuple[Node, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH or id(node) in seen:
+        # a collection's children (scalars too, which are not walked) are one level deeper
+        if depth > MAX_DEPTH or (depth == MAX_DEPTH and node.value) or id(node) in seen:
             return False
         seen.add(id(node))
         if isinstance(node, MappingNode):

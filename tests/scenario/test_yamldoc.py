@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from k9py.scenario.yamldoc import YamlError, line_of, parse_documents, split_path
+from k9py.scenario.yamldoc import YamlError, line_of, load_fast, parse_documents, split_path
 
 TEXT = """\
 # a comment
@@ -106,3 +106,16 @@ def test_big_texts_are_checked_for_nesting():
     deep = "a: " + "[" * 150 + "]" * 150 + "\n"
     with pytest.raises(YamlError, match="nested more than 100 levels"):
         parse_documents(PADDING + "---\n" + deep)
+
+
+@pytest.mark.parametrize("levels, refused", [(98, False), (99, True)])
+def test_big_and_small_texts_refuse_the_same_nesting(levels, refused):
+    """A scalar counts as a level, as it does for the files read without positions (load_fast)."""
+    deep = "a: " + "{a: " * levels + "1" + "}" * levels + "\n"
+    for text in (deep, PADDING + "---\n" + deep):
+        for parse in (parse_documents, load_fast):
+            if refused:
+                with pytest.raises(YamlError, match="nested more than 100 levels"):
+                    parse(text)
+            else:
+                parse(text)
