@@ -162,15 +162,22 @@ def _signature(store: Any, d: Obj) -> tuple:
             tuple(rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)))
 
 
+def _progress_deadline(d: Obj, status: Obj) -> float | None:
+    """When a rollout with this status times out (``_timed_out``): None when it cannot (no
+    deadline, complete, timed out already)."""
+    pds = dig(d, "spec", "progressDeadlineSeconds")
+    cond = _get_cond(status, "Progressing") if pds is not None else None
+    if cond is None or cond.get("reason") in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded"):
+        return None
+    since = parse_time(cond.get("lastUpdateTime"))
+    return None if since is None else since + int(pds)
+
+
 def _idle_until(d: Obj) -> float:
     """Until when a rolling deployment's sync that wrote nothing would write nothing again, as
-    long as what it reads stays the same: its progress deadline (``_timed_out``), if it runs."""
-    pds = dig(d, "spec", "progressDeadlineSeconds")
-    cond = _get_cond(d.get("status") or {}, "Progressing") if pds is not None else None
-    if cond is None or cond.get("reason") in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded"):
-        return math.inf
-    since = parse_time(cond.get("lastUpdateTime"))
-    return math.inf if since is None else since + int(pds)
+    long as what it reads stays the same: its progress deadline, the only clock it reads."""
+    deadline = _progress_deadline(d, d.get("status") or {})
+    return math.inf if deadline is None else deadline
 
 
 def _rs_annotations_are_noop(rs: Obj, d: Obj, new_revision: str) -> bool:
@@ -209,7 +216,7 @@ class _SyncState:
     def __init__(self) -> None:
         self.settled: dict[str, tuple] = {}  # uid -> _signature when it was last found settled
         self.pending: set[tuple[str, str]] = set()  # (namespace, name) of deployments not settled
-        self.idle: dict[str, tuple] = {}  # uid -> (_signature, clock) of a sync that wrote nothing
+        self.idle: dict[str, tuple] = {}  # uid -> (_signature, _idle_until) of a sync that wrote nothing
         self.seen: int | None = None  # the store version the last pass started from
 
     def candidates(self, store: Any) -> list[tuple[str, str]]:
@@ -701,13 +708,9 @@ class DeploymentController(Controller):
             else:
                 remove_condition(status, "ReplicaFailure")
             # requeueStuckDeployment: wake up when the deadline passes.
-            progressing = _get_cond(status, "Progressing")
-            if pds is not None and progressing is not None \
-                    and progressing.get("reason") not in ("NewReplicaSetAvailable", "ProgressDeadlineExceeded") \
-                    and not self._complete(d, status):
-                since = parse_time(progressing.get("lastUpdateTime"))
-                if since is not None:
-                    c.wake_at(since + int(pds) + 1)
+            deadline = _progress_deadline(d, status)
+            if deadline is not None and not self._complete(d, status):
+                c.wake_at(deadline + 1)
         if not status.get("conditions"):
             status.pop("conditions", None)
         for k in ("readyReplicas", "availableReplicas", "unavailableReplicas", "updatedReplicas", "replicas"):
