@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import sys
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -22,6 +21,7 @@ class EventRecorder:
         self.cluster = cluster
         self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
         self._sources: dict[tuple[str, str | None], Obj] = {}
+        self._messages: dict[str, str] = {}  # one string per message ("Created container app" x 10,000)
         self._next_expiry = 0.0
         self._seq = 0  # keeps names unique and ordered within one virtual instant
         # (lastTimestamp, namespace, name) of every event version, oldest first: the expiry
@@ -59,7 +59,7 @@ class EventRecorder:
         event = {
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": name, "namespace": ns},
-            "involvedObject": involved, "reason": reason, "message": sys.intern(message), "source": source,
+            "involvedObject": involved, "reason": reason, "message": self._messages.setdefault(message, message), "source": source,
             "firstTimestamp": rfc3339(now), "lastTimestamp": rfc3339(now), "count": 1,
             "type": type_, "eventTime": None,
             "reportingComponent": component, "reportingInstance": host or "",
@@ -90,6 +90,7 @@ class EventRecorder:
             store.delete("Event", ns, name)
         if expired:  # their dedupe keys go with them (else they would pile up for as long as it runs)
             self._by_key = {k: v for k, v in self._by_key.items() if v not in expired}
+            self._messages = {m: m for m in {k[3] for k in self._by_key}}  # dedupe keys hold the messages in use
 
     def _track_events(self) -> None:
         """Bring the expiry heap up to date with the store's changes (every event's versions)."""
