@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,6 @@ from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
-    from k9py.sim.store import ObjectStore
 
 Obj = dict[str, Any]
 
@@ -852,7 +850,8 @@ class Kubelet(Controller):
                 st["message"] = rt.terminal_message
             from k9py.sim.pod_admission import qos_class
             st["qosClass"] = st.get("qosClass") or qos_class(p.get("spec", {}))
-        return _write_pod_status(cluster.store, rt.namespace, rt.name, apply)
+        # only the status (and what the store sets in metadata): ``apply`` sets keys of ``status``
+        return cluster.store.rewrite("Pod", rt.namespace, rt.name, apply, fields=("status",))
 
     @staticmethod
     def _phase(pod: Obj, rt: PodRuntime) -> str:
@@ -927,8 +926,3 @@ def _terminated(inst: Instance) -> Obj:
             "startedAt": rfc3339(inst.started), "finishedAt": rfc3339(inst.finished or inst.started),
             "containerID": f"docker://{inst.container_id}"}
 
-
-def _write_pod_status(store: ObjectStore, namespace: str, name: str, fn: Callable[[Obj], None]) -> Obj | None:
-    """A write of the pod's status only: ``fn`` may set keys of ``status`` but must not change
-    its values in place (``store.rewrite``)."""
-    return store.rewrite("Pod", namespace, name, fn, fields=("status",))

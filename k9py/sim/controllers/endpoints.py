@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
@@ -25,7 +24,6 @@ from k9py.sim.controllers.endpoints_sync import EndpointsSync, selector_pairs
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
-    from k9py.sim.store import ObjectStore
 
 Obj = dict[str, Any]
 
@@ -207,7 +205,7 @@ class EndpointsController(Controller):
                 o["subsets"] = subsets
             else:
                 o.pop("subsets", None)
-        self._wrote(_rewrite(cluster.store, "Endpoints", ns, name, write))
+        self._wrote(cluster.store.rewrite("Endpoints", ns, name, write))  # endpoints shared, not copied
 
     # -- discovery.k8s.io/v1 EndpointSlices ------------------------------------------------
     def _sync_slices(self, cluster: Cluster, svc: Obj, members: list[_Member]) -> None:
@@ -274,17 +272,11 @@ class EndpointsController(Controller):
             o["metadata"]["labels"] = dict(labels)
             o["metadata"].setdefault("annotations", {})[TRIGGER_TIME] = rfc3339(cluster.now())
             _put_body(o, body)
-        self._wrote(_rewrite(cluster.store, "EndpointSlice", meta.namespace(current), meta.name(current), write))
+        self._wrote(cluster.store.rewrite("EndpointSlice", meta.namespace(current), meta.name(current), write))
 
     def _wrote(self, obj: Obj | None) -> None:
         if self._sync_state is not None:
             self._sync_state.wrote(obj)
-
-
-def _rewrite(store: ObjectStore, kind: str, ns: str, name: str, fn: Callable[[Obj], None]) -> Obj | None:
-    """A write that only sets top-level keys and metadata: every endpoint of a big Service is
-    shared with the old version, not deep-copied (``store.rewrite``)."""
-    return store.rewrite(kind, ns, name, fn)
 
 
 def _put_body(obj: Obj, body: Obj) -> None:

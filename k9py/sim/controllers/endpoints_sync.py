@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from k9py.kube import meta
+from k9py.sim.controllers.podtemplate import ready_condition
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name)
@@ -46,9 +47,9 @@ def _facts(pod: Obj) -> tuple:
     (ports, node, hostname, restart policy), address, phase and readiness."""
     md = pod.get("metadata") or {}
     st = pod.get("status") or {}
-    ready = next((c.get("status") for c in st.get("conditions") or () if c.get("type") == "Ready"), None)
+    ready = ready_condition(pod)
     return (md.get("labels"), md.get("deletionTimestamp"), pod.get("spec"), st.get("podIP"), st.get("podIPs"),
-            st.get("phase"), ready)
+            st.get("phase"), ready.get("status") if ready is not None else None)
 
 
 class EndpointsSync:
