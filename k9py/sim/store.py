@@ -64,6 +64,20 @@ def _share_unchanged(new: Any, old: Any, depth: int) -> None:
                 _share_unchanged(v, ov, depth - 1)
 
 
+def _share_fields(new: Obj, old: Obj) -> None:
+    """``_share_unchanged`` for a whole object about to be stored: every top-level value equal
+    to ``old``'s becomes ``old``'s; inside metadata too, but never the metadata dict itself
+    (``_write`` sets its resourceVersion)."""
+    for k, v in new.items():
+        ov = old.get(k, _MISSING)
+        if ov is _MISSING or v is ov:
+            continue
+        if k != "metadata" and v == ov:
+            new[k] = ov
+        else:
+            _share_unchanged(v, ov, SHARE_DEPTH)
+
+
 _MISSING = object()
 
 
@@ -278,13 +292,10 @@ class ObjectStore:
         if not controller:
             return
         bucket = self._objects.get(kind, {})
-        for sibling_key in self._index.controlled(kind, controller):
-            sibling = bucket.get(sibling_key)
-            if sibling is not None:
-                for k, v in obj.items():  # not metadata itself: _write sets its resourceVersion
-                    if k in sibling and v is not sibling[k]:
-                        _share_unchanged(v, sibling[k], SHARE_DEPTH)
-            return
+        sibling_key = next(iter(self._index.controlled(kind, controller)), None)
+        sibling = bucket.get(sibling_key) if sibling_key is not None else None
+        if sibling is not None:
+            _share_fields(obj, sibling)
 
     def update(self, obj: Obj, *, check_rv: bool = False, copy: bool = True) -> Obj:
         """Replace a stored object with ``obj`` (a changed copy). Keeps uid and creationTimestamp,
@@ -321,13 +332,7 @@ class ObjectStore:
             self.on_replace(old, new)  # who changed it, in managedFields (sim/managedfields.py)
         if new == old:
             return old
-        _share_unchanged(new["metadata"], omd, SHARE_DEPTH)  # not metadata itself: _write sets its resourceVersion
-        for k, v in new.items():
-            if k != "metadata" and k in old and v is not old[k]:
-                if v == old[k]:
-                    new[k] = old[k]
-                else:
-                    _share_unchanged(v, old[k], SHARE_DEPTH)
+        _share_fields(new, old)
         return self._write(bucket, key, new, "MODIFIED", old)
 
     def mutate(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any]) -> Obj | None:
