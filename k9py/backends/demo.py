@@ -145,21 +145,23 @@ class DemoBackend(ScenarioBackend):
 
     async def load(self) -> None:
         """Load the demo (off the event loop) and show it, unless something replaced it meanwhile."""
+        pb = self.playback()
         try:
             cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
+            pb.building = None
             self._tell(f"{self._what} could not be built: {err}")
             return
         if not self.ready:  # nothing replaced the waiting cluster meanwhile
             self.ready = True
             self._swap(cluster)
-            pb = self.playback()
             if pb.building is not None:
-                pb.building = None
                 pb._built(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
+        pb.building = None
 
     def reload(self, cluster: Any | None = None) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way
+        self.playback().building = None
         super().reload(cluster)
 
     async def close(self) -> None:

@@ -147,5 +147,5 @@ def test_a_big_file_that_fails_to_build_is_said_in_the_flash(tmp_path, monkeypat
             await backend.load()
             await sync(app, pilot)
             assert "no room for web" in app.flash_text and "big.yaml" in app.flash_text
-            assert not backend.ready
+            assert not backend.ready and backend.playback().building is None  # never said again
     asyncio.run(main())
