@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import weakref
 from pathlib import Path
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual import events
 from textual.app import App, ComposeResult
 
 from k9py.backends.base import Backend
+from k9py.backends.playback import Playback
 from k9py.config.skin import Skin
 from k9py.config.user import UserConfig
 from k9py.errors import K9pyError
@@ -59,6 +61,7 @@ class K9pyApp(App[None]):
         self.user = user or UserConfig()
         settings = self.user.settings  # config.yaml: the command line's flags add to it (ui/launch.py)
         self.manual = manual
+        self.heard_playbacks: weakref.WeakSet[Playback] = weakref.WeakSet()  # ui/widgets/timeline listens once to each
         self.logoless = logoless or settings.ui.logoless
         self.show_header = not (headless_ui or settings.ui.headless)
         self.show_crumbs = not settings.ui.crumbsless
@@ -128,7 +131,7 @@ class K9pyApp(App[None]):
     # -- life ---------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(id="header", logoless=self.logoless, thresholds=self.user.settings.thresholds)
-        yield Prompt(self.session.extra_aliases, id="prompt", user_aliases=self.user.aliases)
+        yield Prompt(lambda: self.session.extra_aliases(), id="prompt", user_aliases=self.user.aliases)  # the focused pane's
         yield self.splits.root()
         yield Flash(id="flash")
 
@@ -333,7 +336,6 @@ class K9pyApp(App[None]):
         if problem := self.remember_context():  # the context left keeps its namespace and favourites
             self.flash(problem, "warn")
         old = self.session
-        self.prompt.aliases = new.extra_aliases
         self._begin(new)
         self.outcome(self.splits.rebind(new, old, pane_only=pane_only))
         context_memory.arrive(self)  # the new context's favourites and skin

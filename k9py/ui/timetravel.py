@@ -95,7 +95,6 @@ async def show(app: K9pyApp, new: Session, *, close: Session | None) -> None:
     for bar in app.query(timeline.Timeline):
         await bar.remove()
     old = app.session
-    app.prompt.aliases = new.extra_aliases
     if new.present is not None:
         new.start()  # the replay's driver (paused)
     app.outcome(app.splits.rebind(new, old))  # every pane on that Session (split panes, tabs) moves

@@ -63,6 +63,26 @@ def test_bar_shows_state_speed_position_and_events():
     asyncio.run(main())
 
 
+def test_showing_the_bar_again_listens_to_the_playback_once():
+    """`:rewind` then `:now` mount the bar again over the same playback: its hot-reload and step
+    flashes must not come twice, then three times."""
+    async def main():
+        app = replay_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            pb = app.backend.playback()
+            heard = (len(pb._reloads._cbs), len(pb._steps._cbs), len(pb._built._cbs))
+            for bar in app.query(Timeline):
+                await bar.remove()
+            await pilot.pause()
+            from k9py.ui.widgets import timeline
+            assert timeline.install(app) is not None
+            await sync(app, pilot)
+            assert (len(pb._reloads._cbs), len(pb._steps._cbs), len(pb._built._cbs)) == heard
+            assert len(app.query(Timeline)) == 1
+    asyncio.run(main())
+
+
 def test_keys_move_the_play_head_and_the_views_follow():
     async def main():
         app = replay_app(at=120)

@@ -123,10 +123,18 @@ class Timeline(Static):
 
 def install(app: K9pyApp) -> Timeline | None:
     """Flash hot-reload results and scenario steps; mount the bar above the crumbs when the
-    backend plays something with a timeline. Returns the bar (None: nothing to show)."""
+    backend plays something with a timeline. Returns the bar (None: nothing to show). Called
+    again when the App shows another Session (`:rewind`, `:now`): a playback is listened to once."""
     pb = playback_of(app.backend)
     if pb is None:
         return None
+    if pb not in app.heard_playbacks:
+        app.heard_playbacks.add(pb)
+        _listen(app, pb)
+    return _mount(app, pb) if pb.has_timeline else None
+
+
+def _listen(app: K9pyApp, pb: Playback) -> None:
 
     def told(message: str | None) -> None:
         if message is None:
@@ -148,7 +156,6 @@ def install(app: K9pyApp) -> Timeline | None:
     pb.on_built(app.flash)
     if pb.building is not None:
         app.flash(pb.building)
-    return _mount(app, pb) if pb.has_timeline else None
 
 
 def _mount(app: K9pyApp, pb: Playback) -> Timeline:
@@ -158,7 +165,7 @@ def _mount(app: K9pyApp, pb: Playback) -> Timeline:
 
         label = lambda: timetravel.label(app)  # noqa: E731 - read at every paint
     bar = Timeline(pb, id="timeline", label=label)
-    app.mount(bar, before=app.query_one("#crumbs"))
+    app.mount(bar, before=app.pane.query_one("#crumbs"))  # the focused pane's, not the first in the DOM
     return bar
 
 
