@@ -31,6 +31,7 @@ from textual.widgets import Static
 
 from k9py.config import layouts as config_layouts
 from k9py.explorer.navigator import DONE, Navigator, Outcome
+from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.widgets.pane import ExplorerPane
 from k9py.ui.widgets.resource_table import ResourceTable
@@ -156,6 +157,7 @@ class Splits:
         self.zoomed = False
         self._count = 1  # panes made (their ids)
         self.followers: dict[int, Navigator] = {}  # id(log pane) → the navigator it follows
+        self._orphans: list[Session] = []  # the Sessions of panes forgotten, to close once they are gone
         self.roots: list[Split] = []  # one per tab
         self.active = 0  # the tab shown
         self._tab_leaf: dict[int, ExplorerPane | FollowLogs] = {}  # id(root) → its focused leaf when left
@@ -448,6 +450,17 @@ class Splits:
             return
         self.app.call_next(self._close, leaf)
 
+    async def _release_orphans(self) -> None:
+        """Close the Sessions only the panes just closed showed (a `:ctx` or a past one): nothing
+        else would, not even at exit (``App.sessions`` names what the panes show). The first
+        navigator's stays: it is what the App falls back on."""
+        orphans, self._orphans = self._orphans, []
+        shown = {id(s) for s in self.app.sessions()} | {id(self.first.session)}
+        for session in {id(s): s for s in orphans}.values():
+            if id(session) not in shown:
+                shown.add(id(session))
+                await session.close()
+
     async def _close(self, leaf: ExplorerPane | FollowLogs) -> None:
         self.unzoom()
         leaves = self.leaves()
@@ -463,11 +476,13 @@ class Splits:
         self.focus(nxt)
         self._mark_focus()
         self.app.render_header()
+        await self._release_orphans()
 
     def _forget(self, leaf: ExplorerPane | FollowLogs) -> None:
         if isinstance(leaf, ExplorerPane):
             for view in leaf.navigator.stack:
                 view.close()  # its informer subscriptions go (a merged view's contexts too)
+            self._orphans.append(leaf.navigator.session)  # closed once the pane is gone, unless another shows it
             for key, nav in list(self.followers.items()):
                 if nav is leaf.navigator:
                     del self.followers[key]  # its log pane keeps the pod it shows
@@ -506,6 +521,7 @@ class Splits:
         self.focus(keep)
         self._mark_focus()
         self.app.render_header()
+        await self._release_orphans()
 
     def _forget_others(self, keep: ExplorerPane | FollowLogs) -> None:
         for leaf in self.leaves():
@@ -612,6 +628,7 @@ class Splits:
         self.go_tab(self.active)
         await root.remove()
         self.render_tabs()
+        await self._release_orphans()
 
     async def clear(self) -> None:
         """Every tab goes (``layouts.restore`` puts others in their place)."""
@@ -624,6 +641,7 @@ class Splits:
         self._leaf = self._focused = None
         self._tab_leaf.clear()
         self.followers.clear()
+        self._orphans.clear()  # the layout put in their place opens its panes on these Sessions
         self.active = 0
 
     def tab_label(self, root: Split) -> str:

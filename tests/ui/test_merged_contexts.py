@@ -149,3 +149,27 @@ def test_ctx_in_one_pane_and_that_context_killed_while_the_other_pane_updates():
         assert cache is not None and cache.state in ("reconnecting", "offline")
         assert app.is_running
     run(s)
+
+
+def test_closing_the_only_pane_on_a_context_closes_its_session():
+    """`:ctx b` in a split pane, then that pane closed: nothing shows b any more, so its Session
+    (informer, backend) closes then, not never."""
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "vsplit pods")
+        left, right = app.splits.all_panes()
+        await command(app, pilot, "ctx b")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        on_b = right.navigator.session
+        closed: list[object] = []
+        real = on_b.close
+
+        async def close() -> None:
+            closed.append(on_b)
+            await real()
+        on_b.close = close  # type: ignore[method-assign]
+        app.splits.close()
+        await settle(app, pilot)
+        assert app.splits.all_panes() == [left] and closed == [on_b]
+        assert app.session is left.navigator.session and app.is_running
+    run(s)
