@@ -217,12 +217,14 @@ def cmd_record(args: Any) -> int:
 def record_from_history(output: str, context: str | None) -> int:
     """``k9py record --from-history [--context C] -o FILE``: the time machine's latest run (of
     that context) as one Recording, even while the k9py that writes it still runs."""
-    from k9py.config.locations import history_dir
+    from k9py.config import locations
+    from k9py.config import settings as settings_file
     from k9py.store.history import runs, save_run
 
     if output.endswith((".yaml", ".yml", ".yaml.gz", ".yml.gz")):
         raise K9pyError("--from-history writes JSON Lines: name the file .jsonl or .jsonl.gz", file=output)
-    root = history_dir()
+    config = locations.config_file()  # k9py.history.dir: where the explorer writes them
+    root = (settings_file.load(config) if config.is_file() else settings_file.Settings()).history.root()
     found = runs(root, context)
     if not found:
         where = f"for context {context!r} " if context else ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from k9py.config import yamlfile
+from k9py.config import locations, yamlfile
 from k9py.config.schema import (
     Anything,
     Bool,
@@ -106,6 +106,10 @@ class HistorySettings:
     max_age: float = 7200.0  # seconds
     max_size: int = 200 * 1024 * 1024  # bytes on disk, every context together
     dir: str | None = None  # default: locations.history_dir()
+
+    def root(self) -> Path:
+        """Where the runs are: ``dir``, else the state directory's (what writes and reads them)."""
+        return Path(self.dir).expanduser() if self.dir else locations.history_dir()
 
 
 @dataclass

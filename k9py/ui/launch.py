@@ -13,13 +13,11 @@ import os
 import shutil
 import sys
 from io import TextIOWrapper
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from k9py.backends.base import Backend, Capability
 from k9py.config import context_state
 from k9py.config.context_state import ContextState
-from k9py.config.locations import history_dir
 from k9py.config.settings import HistorySettings
 from k9py.config.user import UserConfig
 from k9py.errors import K9pyError
@@ -84,7 +82,7 @@ def history_factory(settings: HistorySettings, backend: Backend) -> HistoryFacto
         return None
     if backend.supports(Capability.PLAYBACK) and backend.playback().has_timeline:
         return None
-    root = Path(settings.dir).expanduser() if settings.dir else history_dir()
+    root = settings.root()
 
     def make(b: Backend) -> History:
         from k9py.store.history import History, Limits

@@ -161,6 +161,23 @@ def test_record_from_history_on_the_command_line(tmp_path, monkeypatch, capsys):
     asyncio.run(main_())
 
 
+def test_record_from_history_reads_where_config_yaml_says_it_is_kept(tmp_path, monkeypatch, capsys):
+    from k9py.cli import main
+
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "cfg"))
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "config.yaml").write_text(f"k9py:\n  history:\n    dir: {tmp_path / 'elsewhere'}\n")
+
+    async def main_():
+        cluster, _, session = await _session(tmp_path / "elsewhere")
+        cluster.advance(30)
+        await settle()
+        assert main(["record", "--from-history", "-o", str(tmp_path / "out.jsonl")]) == 0
+        await session.close()
+    asyncio.run(main_())
+    assert "elsewhere" in capsys.readouterr().err
+
+
 def test_older_runs_are_pruned_when_a_run_starts_and_an_active_one_is_left_alone(tmp_path):
     import os
     import time
