@@ -645,15 +645,8 @@ class RowModel:
         elif f.mode == "fuzzy" and f.name_rx is not None:
             search = f.name_rx.search
             rows = [r for r in order if search(r.key[1]) is not None]
-        elif f.rx is not None:  # regex / inverse: the per-keystroke hot loop (inline: no call per row)
-            text, inverse = self.row_text, f.mode == "inverse"
-            if f.literal is not None:
-                lit = f.literal
-                rows = [r for r in order if (lit in (r._text if r._text is not None else text(r))) is not inverse]
-            else:
-                search = f.rx.search
-                rows = [r for r in order
-                        if (search(r._text if r._text is not None else text(r)) is None) is inverse]
+        elif (select := self._text_select()) is not None:  # regex / inverse: one pass, no call per row
+            rows = select(order)
         else:
             rows = [r for r in order if self._passes(r)]
         self._vrows = rows if rows is not order or narrow else list(rows)
