@@ -114,7 +114,6 @@ class History:
         self._lock = threading.Lock()  # segments and the open file: compression runs in a thread
         self._tasks: list[asyncio.Task[None]] = []
         self._cursors: dict[tuple[str, str, str], LogCursor] = {}
-        self._pods: dict[tuple[str, str], Obj] = {}
         self._compressing: list[threading.Thread] = []
         self.error: str | None = None  # a disk problem: history stops, the explorer goes on
         self._flush_pending = False
@@ -180,6 +179,11 @@ class History:
     def exists_now(self, kind: str, namespace: str, name: str) -> bool:
         return (kind, namespace, name) in self.state
 
+    def object_now(self, kind: str, namespace: str, name: str) -> Obj | None:
+        """The object as it is now, as kept (Secrets redacted, no managedFields); None: gone."""
+        text = self.state.get((kind, namespace, name))
+        return json.loads(text) if text else None
+
     # -- watching ------------------------------------------------------------------------------------
     async def _follow(self, kind: str) -> None:
         assert self.backend is not None
@@ -211,14 +215,8 @@ class History:
 
     def _change(self, type_: str, obj: Obj) -> None:
         key = _key(obj)
-        if key[0] == "Pod":
-            pk = (key[1], key[2])
-            if type_ == "DELETED":
-                self._pods.pop(pk, None)
-            else:
-                self._pods[pk] = obj
-            if pk in self.followed and (type_ == "DELETED" or meta.is_deleting(obj)):
-                self._poll_pod(pk, obj)  # its last lines, before it goes
+        if key[0] == "Pod" and (key[1], key[2]) in self.followed and (type_ == "DELETED" or meta.is_deleting(obj)):
+            self._poll_pod((key[1], key[2]), obj)  # its last lines, before it goes
         if type_ == "MODIFIED" and key not in self.state:
             type_ = "ADDED"
         self._write(type_, sanitize(obj, include_secrets=self.include_secrets), key)
@@ -313,7 +311,7 @@ class History:
     async def poll_logs(self) -> None:
         """Fetch the followed pods' new lines (their own timestamps say when)."""
         for pk in sorted(self.followed):
-            pod = self._pods.get(pk)
+            pod = self.object_now("Pod", *pk)
             if pod is not None:
                 await self._fetch_logs(pk, pod)
 

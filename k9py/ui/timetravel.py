@@ -191,12 +191,8 @@ async def diff(app: K9pyApp, arg: str) -> bool:
 
 def _now_object(app: K9pyApp, kind: str, ns: str, name: str) -> dict[str, Any] | None:
     """The object now, as the history holds it (Secrets redacted, as on every side of a diff)."""
-    import json
-
-    present = app.session.present or app.session
-    history = present.history
-    text = history.state.get((kind, ns, name)) if history is not None else None
-    return json.loads(text) if text else None
+    history = (app.session.present or app.session).history
+    return history.object_now(kind, ns, name) if history is not None else None
 
 
 async def changes(app: K9pyApp, arg: str) -> bool:
