@@ -72,10 +72,6 @@ class Segment:
     gz: bool = False
     pruned: bool = False  # deleted to stay within the limits (maybe while being compressed)
 
-    @property
-    def file(self) -> str:
-        return self.name + ".gz" if self.gz else self.name
-
 
 def safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip(".") or "_"
@@ -490,10 +486,6 @@ class Run:
     dir: Path
     header: Obj  # header_dict's arguments
     segments: list[Segment] = field(default_factory=list)
-
-    @property
-    def bytes(self) -> int:
-        return sum(s.bytes for s in self.segments)
 
 
 def read_run(directory: Path) -> Run:

@@ -166,7 +166,7 @@ class Splits:
         self.saved: dict[str, list[config_layouts.Node]] = {}
         self._tabs_shown: list[tuple[str, bool]] = []  # the tab bar's labels as painted
         self.pending = False  # a ctrl-] waits for its key
-        self._bar = Static("", id="tabbar", markup=False)  # the tab bar (composed by root())
+        self._bar: Static  # the tab bar (made by root(), which the App composes)
 
     # -- what the App names ------------------------------------------------------------------------
     def root(self) -> Tabs:
