@@ -13,6 +13,7 @@ from k9py.errors import K9pyError
 from k9py.ui.widgets.pane import ExplorerPane
 
 if TYPE_CHECKING:
+    from k9py.explorer.navigator import Navigator
     from k9py.ui.splits import Splits
 
 Node = files.Node
@@ -77,8 +78,9 @@ def _views(node: Node) -> int:
 class _Tab:
     """One tab's widgets built from its tree."""
 
-    def __init__(self, splits: Splits, first: bool) -> None:
+    def __init__(self, splits: Splits, first: bool, like: Navigator) -> None:
         self.splits = splits
+        self.like = like  # the navigator focused before: its Session, namespace and favourites
         self.first = first  # the first tab: its root and first pane take `#panes` and `#pane`
         self.panes: list[tuple[ExplorerPane, str]] = []  # each with its command
         self.follow: list[tuple[Widget, int]] = []  # a log pane, the index in ``panes`` of the one it follows
@@ -90,10 +92,10 @@ class _Tab:
             kids = [self.build(p) for p in node["panes"]]
             return Split(*kids, orient=node["split"], id="panes" if top and self.first else None)
         if "view" in node:
-            pane = self.splits.new_pane(first=self.first and not self.panes)
+            pane = self.splits.new_pane(first=self.first and not self.panes, like=self.like)
             self.panes.append((pane, node["view"]))
             return pane
-        logs = self.splits.new_logs()
+        logs = self.splits.new_logs(self.like)
         self.follow.append((logs, node.get("follows", len(self.panes) - 1)))
         return logs
 
@@ -107,8 +109,9 @@ async def restore(splits: Splits, tabs: list[Node]) -> None:
     if not all(map(_views, tabs)):
         app.flash("a layout's every tab needs a {view: COMMAND} pane (log panes follow one)", "error")
         return
+    like = splits.navigator  # before clear(): with no pane focused the App would fall back on the first
     await splits.clear()
-    built = [_Tab(splits, i == 0) for i in range(len(tabs))]
+    built = [_Tab(splits, i == 0, like) for i in range(len(tabs))]
     for tab, tree in zip(built, tabs, strict=True):
         made = tab.build(tree, top=True)
         root = made if isinstance(made, Split) else Split(made, id="panes" if tab.first else None)
@@ -119,10 +122,7 @@ async def restore(splits: Splits, tabs: list[Node]) -> None:
     await app.query_one("#tabs", Tabs).mount(*splits.roots)
     for tab in built:
         for pane, cmd in tab.panes:
-            pane.query_one("#crumbs").display = app.show_crumbs
-            app.outcome(pane.navigator.run(cmd))
-            if pane.current is None:
-                pane.navigator.start()
+            splits.open(pane, cmd)
     splits.go_tab(0)
     for pane in splits.followed():
         splits.cursor_moved(pane)

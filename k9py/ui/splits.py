@@ -373,22 +373,23 @@ class Splits:
         else:
             self.focus_direction(what)
 
-    def new_pane(self, *, first: bool = False) -> ExplorerPane:
+    def new_pane(self, *, first: bool = False, like: Navigator | None = None) -> ExplorerPane:
         """An explorer pane over a new Navigator on the app's Session, in the focused one's
-        namespace with its favourites (``first``: the one `#pane` names)."""
-        cur = self.navigator
-        nav = Navigator(self.app.session, namespace=cur.active_namespace, start_view=cur.start_view,
+        namespace with its favourites (``first``: the one `#pane` names; ``like``: that navigator
+        instead, the one focused before a layout replaced every pane)."""
+        cur = like or self.navigator
+        nav = Navigator(cur.session, namespace=cur.active_namespace, start_view=cur.start_view,
                         aliases=cur.aliases, keymap=cur.keymap)
         nav.menu_hints = cur.menu_hints
         nav.favorites = list(cur.favorites)
         self._count += 1
         return ExplorerPane(nav, manual=self.app.manual, id="pane" if first else f"pane-{self._count}")
 
-    def new_logs(self) -> FollowLogs:
+    def new_logs(self, like: Navigator | None = None) -> FollowLogs:
         from k9py.ui.widgets.follow_logs import FollowLogs  # lazily: not needed for the first frame
 
         self._count += 1
-        return FollowLogs(self.app.session, manual=self.app.manual, id=f"pane-{self._count}")
+        return FollowLogs((like or self.navigator).session, manual=self.app.manual, id=f"pane-{self._count}")
 
     def split(self, orient: str, cmd: str) -> None:
         """A new explorer pane beside the focused one, showing ``cmd`` (default: the same view)."""
@@ -425,14 +426,18 @@ class Splits:
             self._show(again)
             anchor = again  # (Textual moved the focus elsewhere as the old one went)
         if isinstance(leaf, ExplorerPane):
-            leaf.query_one("#crumbs").display = self.app.show_crumbs
-            self.app.outcome(leaf.navigator.run(cmd))
-            if leaf.current is None:  # a bad command: the focused pane's view instead
-                leaf.navigator.start()
+            self.open(leaf, cmd)
             self.focus(leaf)
         else:
             self.focus(anchor)  # the pods pane keeps the focus
             self.cursor_moved(anchor)
+
+    def open(self, pane: ExplorerPane, cmd: str) -> None:
+        """A new pane, mounted, shows ``cmd`` (a bad command: its navigator's start view instead)."""
+        pane.query_one("#crumbs").display = self.app.show_crumbs
+        self.app.outcome(pane.navigator.run(cmd))
+        if pane.current is None:
+            pane.navigator.start()
 
     def _show(self, pane: ExplorerPane) -> None:
         pane.query_one("#crumbs").display = self.app.show_crumbs
@@ -588,10 +593,7 @@ class Splits:
         await self.app.query_one("#tabs", Tabs).mount(root)
         self.roots.append(root)
         self.go_tab(len(self.roots) - 1)
-        pane.query_one("#crumbs").display = self.app.show_crumbs
-        self.app.outcome(pane.navigator.run(cmd))
-        if pane.current is None:
-            pane.navigator.start()
+        self.open(pane, cmd)
         self.focus(pane)
         self.render_tabs()
 

@@ -173,3 +173,21 @@ def test_closing_the_only_pane_on_a_context_closes_its_session():
         assert app.splits.all_panes() == [left] and closed == [on_b]
         assert app.session is left.navigator.session and app.is_running
     run(s)
+
+
+def test_a_layout_opens_its_panes_on_the_focused_pane_s_context(tmp_path):
+    async def s(app, pilot, a, b):
+        app.splits.layouts_file = tmp_path / "layouts.yaml"
+        await command(app, pilot, "vsplit pods")
+        await command(app, pilot, "layout save two")
+        left, right = app.splits.all_panes()
+        await command(app, pilot, "ctx b")  # the focused (right) pane moves to b
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        on_b = right.navigator.session
+        await command(app, pilot, "layout two")
+        await settle(app, pilot)
+        panes = app.splits.all_panes()
+        assert len(panes) == 2 and all(p.navigator.session is on_b for p in panes)
+        assert ("default", "only-b") in app.current.model.rows
+    run(s)
