@@ -16,31 +16,15 @@ if TYPE_CHECKING:
 
 
 def open_row(app: K9pyApp, view: MergedView, row: Row, action: str) -> None:
-    """`d` / `y` / `l` (and enter) on a merged row."""
-    from k9py.ui.screens.describe import DescribeScreen
-    from k9py.ui.screens.yaml_view import YamlScreen
+    """`d` / `y` / `l` / `p` (and enter) on a merged row: as on any row, on the row's own context."""
+    from k9py.ui.screens import actions
 
     ctx = context_of(row)
     session = view.session_of(row)
     if session is None:
         app.flash(f"context {ctx} is no longer in this view", "warn")
-        return
-    kind, ns, name = view.scope.view.kind, row.key[0], row.key[1]
-    if action == "describe":
-        app.push_screen(DescribeScreen(kind, ns, name, row.obj, session=session))
-    elif action == "yaml":
-        app.push_screen(YamlScreen(kind, ns, name, row.obj, session=session))
-    elif action in ("logs", "previous") and kind == "Pod":
-        from k9py.ui.screens.logs import LogScreen, LogSource
-        from k9py.view.logbuffer import DEFAULT_CAPACITY
-
-        containers = [c.get("name", "") for c in (row.obj.get("spec") or {}).get("containers") or []]
-        many = len(containers) > 1
-        sources = [LogSource(ns, name, c, f"{name} {c}" if many else "") for c in containers]
-        previous = action == "previous"
-        title = f"{'Previous logs' if previous else 'Logs'}({ctx}:{ns}/{name})"
-        app.push_screen(LogScreen(title, sources, previous=previous, capacity=app.log_buffer_size or DEFAULT_CAPACITY,
-                                  spill=app.log_spill, session=session))
+    elif action in ("describe", "yaml") or (action in ("logs", "previous") and view.scope.view.kind == "Pod"):
+        actions.open_row(app, view.scope.view, row, action, session=session, context=ctx)
     else:
         app.flash(f"{action}: merged rows are read-only here; `:ctx {ctx}` to act on them", "warn")
 

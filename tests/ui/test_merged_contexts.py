@@ -73,6 +73,10 @@ def test_merged_pods_of_two_clusters_with_their_context():
         await pilot.pause()
         assert app.screen.session is app.current.sessions["b"]
         await pilot.press("escape")
+        await pilot.press("l")  # logs too, named with their context
+        await pilot.pause()
+        assert app.screen.session is app.current.sessions["b"] and app.screen.title_text.startswith("Logs(b:default/only-b")
+        await pilot.press("escape")
         await pilot.press("ctrl+d")  # a change is not offered on merged rows
         await pilot.pause()
         assert len(app.screen_stack) == 1

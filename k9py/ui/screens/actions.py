@@ -32,6 +32,7 @@ from k9py.view import yaml_text
 if TYPE_CHECKING:
     from k9py.explorer.edit import EditSession, Reopen
     from k9py.explorer.resource_view import ResourceView
+    from k9py.explorer.session import Session
     from k9py.ui.app import K9pyApp
     from k9py.view.kinds import ViewKind
     from k9py.view.rows import Row
@@ -327,45 +328,48 @@ def open_view(app: K9pyApp, action: str) -> None:
     open_row(app, cur.scope.view, row, action)
 
 
-def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str) -> None:
-    """`d` / `y` / `l` / `p` on ``row`` of ``view``: the table's cursor row, or a node of the xray tree."""
+def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Session | None = None,
+             context: str = "") -> None:
+    """`d` / `y` / `l` / `p` on ``row`` of ``view``: the table's cursor row, or a node of the xray
+    tree. ``session``: the one the row comes from (a merged view's ``context``), else the app's."""
     from k9py.ui.screens.describe import DescribeScreen
     from k9py.ui.screens.yaml_view import YamlScreen
 
     if view.name == "contexts":
         app.flash("nothing to show for a context", "warn")
         return
-    ns, name = row.key
+    session = session or app.session
+    ns, name = row.key[0], row.key[1]  # (a merged row's key has its context third)
     if view.name == "containers":
         pod_name, cname = row.obj.get("pod", ""), meta.name(row.obj)
         if action in ("logs", "previous"):
-            open_logs(app, ns, pod_name, [cname], previous=action == "previous")
+            open_logs(app, ns, pod_name, [cname], previous=action == "previous", session=session, context=context)
         else:
             app.push_screen(_container_yaml(row.obj))
         return
     if action == "describe":
-        app.push_screen(DescribeScreen(view.kind, ns, name, row.obj, session=app.session))
+        app.push_screen(DescribeScreen(view.kind, ns, name, row.obj, session=session))
     elif action == "yaml":
-        app.push_screen(YamlScreen(view.kind, ns, name, row.obj, session=app.session))
+        app.push_screen(YamlScreen(view.kind, ns, name, row.obj, session=session))
     elif view.kind == "Pod":
         containers = pod_containers_with_init(row.obj)
         prev = action == "previous"
         main = [c.get("name", "") for c in (row.obj.get("spec") or {}).get("containers") or []]
         if (len(main) <= 1 and not prev) or len(containers) <= 1:
-            return open_logs(app, ns, name, main[:1] or containers[:1], previous=prev)
+            return open_logs(app, ns, name, main[:1] or containers[:1], previous=prev, session=session, context=context)
 
         def picked(chosen: list[str] | None) -> None:
             if chosen:
-                open_logs(app, ns, name, chosen, previous=prev)
+                open_logs(app, ns, name, chosen, previous=prev, session=session, context=context)
 
         app.push_screen(ContainerPicker(f"<Containers> {ns}/{name}", containers), picked)
     elif action == "logs" and "logs" in view.verbs:
         async def go() -> None:
             from k9py.ui.screens.logs import LogScreen, workload_sources
-            sources = await workload_sources(app.backend, row.obj)
+            sources = await workload_sources(session.backend, row.obj)
             if not sources:  # like stern: open anyway and follow the pods as they come
                 app.flash(f"{view.name} {_where(ns, name)} has no running pods yet: waiting for them", "info")
-            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app), spill=app.log_spill, session=app.session,
+            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app), spill=app.log_spill, session=session,
                                       workload=row.obj))
         app.run_worker(go(), exclusive=False)
     else:
@@ -382,16 +386,19 @@ def _capacity(app: K9pyApp) -> int:
     return app.log_buffer_size or DEFAULT_CAPACITY
 
 
-def open_logs(app: K9pyApp, ns: str, pod: str, containers: list[str], *, previous: bool = False) -> None:
+def open_logs(app: K9pyApp, ns: str, pod: str, containers: list[str], *, previous: bool = False,
+              session: Session | None = None, context: str = "") -> None:
+    """The logs of ``containers`` of a pod (``session``'s, else the app's; ``context`` names it in the title)."""
     from k9py.ui.screens.logs import LogScreen, LogSource
 
+    session = session or app.session
     many = len(containers) > 1
     sources = [LogSource(ns, pod, c, f"{pod} {c}" if many else "") for c in containers]
-    if app.session.history is not None:  # the time machine keeps the lines of the pods followed
-        app.session.history.follow_logs(ns, pod)
-    where = f"{ns}/{pod}" + (f":{containers[0]}" if not many and containers else "")
+    if session.history is not None:  # the time machine keeps the lines of the pods followed
+        session.history.follow_logs(ns, pod)
+    where = (f"{context}:" if context else "") + f"{ns}/{pod}" + (f":{containers[0]}" if not many and containers else "")
     title = f"{'Previous logs' if previous else 'Logs'}({where})"
-    app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill, session=app.session))
+    app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill, session=session))
 
 
 def _container_yaml(container_row: Obj) -> Any:
