@@ -20,6 +20,7 @@ from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.kube import meta
 from k9py.ui import theme
+from k9py.ui.screens.logs import pod_containers, prefix_style
 from k9py.ui.screens.viewer import LinesView
 from k9py.view.inert import inert_line
 from k9py.view.logbuffer import LogBuffer, split_timestamp
@@ -94,8 +95,7 @@ class FollowLogs(Vertical, can_focus=False):
         self._gen += 1
         self.buffer.clear()
         self.pod_key = (meta.namespace(pod), meta.name(pod), meta.uid(pod))
-        spec = pod.get("spec") or {}
-        names = [str(c.get("name", "")) for c in spec.get("containers") or []]
+        names = pod_containers(pod)
         self.note = "" if names else "no containers"
         loop = asyncio.get_running_loop()
         for c in names:
@@ -163,7 +163,7 @@ class FollowLogs(Vertical, can_focus=False):
         line = self.buffer.line(self.buffer.visible_seq(index))
         t = Text()
         if line.prefix:
-            t.append(inert_line(line.prefix), style=theme.style("logs.prefix.0"))
+            t.append(inert_line(line.prefix), style=prefix_style(line.prefix))  # a colour per container, as in the log view
             t.append(" ")
         t.append(inert_line(line.text), style=theme.style("logs.text"))
         return t
