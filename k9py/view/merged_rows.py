@@ -45,6 +45,7 @@ class MergedRowModel(RowModel):
         super().__init__(*args, predicate=predicate or _everything, **kw)
         self.nows: dict[str, float] = {}  # each context's clock (simulated clusters differ)
         self._objects: dict[str, dict[Key, Obj]] = {}  # each context's objects, as its cache holds them
+        self._keys: dict[str, set[Key]] = {}  # each context's keys as last loaded (its cache's dict changes in place)
 
     def _set_columns(self) -> None:
         super()._set_columns()
@@ -94,9 +95,14 @@ class MergedRowModel(RowModel):
     # -- one context at a time ----------------------------------------------------------------
     def load_context(self, ctx: str, objects: dict[Key, Obj]) -> None:
         """Everything of context ``ctx`` is ``objects`` now (its first list, a relist); the
-        other contexts' rows stay."""
+        other contexts' rows stay as they are (their deltas too): only this one's are diffed."""
+        before = self._keys.get(ctx, set())
         self._objects[ctx] = objects
-        self.load({merged_key(c, k): o for c, objs in self._objects.items() for k, o in objs.items()})
+        now = self._keys[ctx] = set(objects)
+        if not self.rows:  # the first rows: one load, sorted once
+            self.load({merged_key(ctx, k): o for k, o in objects.items()})
+            return
+        self.apply_context(ctx, now - before, now & before, before - now, objects.get)
 
     def apply_context(self, ctx: str, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
                       get: Callable[[Key], Obj | None]) -> None:

@@ -1,0 +1,29 @@
+"""The merged model's rows per context: a relist of one context leaves the others' rows alone."""
+
+from __future__ import annotations
+
+from k9py.view import kinds
+from k9py.view.merged_rows import MergedRowModel
+
+
+def pod(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{"name": "app"}]}, "status": {"phase": "Running"}}
+
+
+def test_a_relist_of_one_context_diffs_it_and_leaves_the_others_rows_alone():
+    m = MergedRowModel(kinds.lookup("pods"))
+    a = {("default", n): pod(n) for n in ("web", "db")}
+    b = {("default", n): pod(n) for n in ("web", "cache")}
+    m.load_context("a", a)
+    m.load_context("b", b)
+    assert sorted(m.rows) == [("default", "cache", "b"), ("default", "db", "a"),
+                              ("default", "web", "a"), ("default", "web", "b")]
+    a_rows = {k: r for k, r in m.rows.items() if k[2] == "a"}
+    b.pop(("default", "cache"))
+    b[("default", "queue")] = pod("queue")
+    m.load_context("b", b)  # b relisted: cache gone, queue new
+    assert sorted(m.rows) == [("default", "db", "a"), ("default", "queue", "b"),
+                              ("default", "web", "a"), ("default", "web", "b")]
+    assert all(m.rows[k] is r for k, r in a_rows.items())  # a's rows untouched
+    assert [m.row_at(i).key for i in range(len(m))] == sorted(m.rows, key=lambda k: (k[1], k[0], k[2]))
