@@ -52,7 +52,15 @@ def load(file: Path | None = None) -> dict[str, list[Node]]:
         if len(tabs) > MAX_TABS:
             raise doc.error(where, f"at most {MAX_TABS} tabs")
         out[str(name)] = [_node(doc, tab, [*where, i], 0, [0]) for i, tab in enumerate(tabs)]
+        for i, tab in enumerate(out[str(name)]):
+            if not views(tab):
+                raise doc.error([*where, i], "a tab needs a {view: COMMAND} pane (log panes follow one)")
     return out
+
+
+def views(node: Node) -> int:
+    """How many explorer panes a layout's tab has."""
+    return sum(map(views, node["panes"])) if "split" in node else int("view" in node)
 
 
 FORMS = (("split", "panes"), ("view",), ("logs", "follows"))  # a node's keys, by the key that says its form
@@ -104,4 +112,4 @@ def save(name: str, tabs: list[Node], file: Path | None = None) -> Path:
     return file
 
 
-__all__ = ["ConfigError", "Node", "load", "path", "save"]
+__all__ = ["ConfigError", "Node", "load", "path", "save", "views"]

@@ -71,10 +71,6 @@ def command(splits: Splits, args: list[str]) -> None:
         app.flash(f"no layout {' '.join(args)}: :layout lists them, :layout save NAME saves this one", "warn")
 
 
-def _views(node: Node) -> int:
-    return sum(map(_views, node["panes"])) if "split" in node else int("view" in node)
-
-
 class _Tab:
     """One tab's widgets built from its tree."""
 
@@ -105,10 +101,7 @@ async def restore(splits: Splits, tabs: list[Node]) -> None:
     follows the explorer pane before it in its tab (the tab's first when none is before)."""
     from k9py.ui.splits import Split, Tabs
 
-    app = splits.app
-    if not all(map(_views, tabs)):
-        app.flash("a layout's every tab needs a {view: COMMAND} pane (log panes follow one)", "error")
-        return
+    app = splits.app  # (every tab has an explorer pane: config.layouts.load checks a file's)
     like = splits.navigator  # before clear(): with no pane focused the App would fall back on the first
     await splits.clear()
     built = [_Tab(splits, i == 0, like) for i in range(len(tabs))]

@@ -28,6 +28,8 @@ def test_saved_layouts_read_back_and_keep_each_other(tmp_path):
     ("layouts:\n  a:\n    - {panes: 3}\n", "layouts.a[0]: must be {view: COMMAND}"),
     ("layouts:\n  a:\n    - {logs: cursor, folows: 1}\n", "layouts.a[0].folows: unknown key (did you mean follows?)"),
     ("layouts:\n  a:\n    - {view: pods, split: h}\n", "layouts.a[0].view: unknown key"),
+    ("layouts:\n  a:\n    - {view: pods}\n    - split: h\n      panes: [{logs: cursor}]\n",
+     ":4: layouts.a[1]: a tab needs a {view: COMMAND} pane"),
 ])
 def test_a_wrong_file_says_where(tmp_path, text, where):
     f = tmp_path / "layouts.yaml"
