@@ -119,3 +119,4 @@ async def restore(splits: Splits, tabs: list[Node]) -> None:
     splits.go_tab(0)
     for pane in splits.followed():
         splits.cursor_moved(pane)
+    await splits.release_orphans()  # the Sessions only the replaced panes showed

@@ -455,7 +455,7 @@ class Splits:
             return
         self.app.call_next(self._close, leaf)
 
-    async def _release_orphans(self) -> None:
+    async def release_orphans(self) -> None:
         """Close the Sessions only the panes just closed showed (a `:ctx` or a past one): nothing
         else would, not even at exit (``App.sessions`` names what the panes show). The first
         navigator's stays: it is what the App falls back on."""
@@ -481,7 +481,7 @@ class Splits:
         self.focus(nxt)
         self._mark_focus()
         self.app.render_header()
-        await self._release_orphans()
+        await self.release_orphans()
 
     def _forget(self, leaf: ExplorerPane | FollowLogs) -> None:
         if isinstance(leaf, ExplorerPane):
@@ -526,7 +526,7 @@ class Splits:
         self.focus(keep)
         self._mark_focus()
         self.app.render_header()
-        await self._release_orphans()
+        await self.release_orphans()
 
     def _forget_others(self, keep: ExplorerPane | FollowLogs) -> None:
         for leaf in self.leaves():
@@ -630,7 +630,7 @@ class Splits:
         self.go_tab(self.active)
         await root.remove()
         self.render_tabs()
-        await self._release_orphans()
+        await self.release_orphans()
 
     async def clear(self) -> None:
         """Every tab goes (``layouts.restore`` puts others in their place)."""
@@ -643,7 +643,6 @@ class Splits:
         self._leaf = self._focused = None
         self._tab_leaf.clear()
         self.followers.clear()
-        self._orphans.clear()  # the layout put in their place opens its panes on these Sessions
         self.active = 0
 
     def tab_label(self, root: Split) -> str:

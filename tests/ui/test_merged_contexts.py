@@ -195,3 +195,28 @@ def test_a_layout_opens_its_panes_on_the_focused_pane_s_context(tmp_path):
         assert len(panes) == 2 and all(p.navigator.session is on_b for p in panes)
         assert ("default", "only-b") in app.current.model.rows
     run(s)
+
+
+def test_a_layout_closes_the_sessions_only_the_panes_it_replaced_showed(tmp_path):
+    async def s(app, pilot, a, b):
+        app.splits.layouts_file = tmp_path / "layouts.yaml"
+        await command(app, pilot, "vsplit pods")
+        await command(app, pilot, "layout save two")
+        left, right = app.splits.all_panes()
+        await command(app, pilot, "ctx b")  # the right pane on b
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        on_b = right.navigator.session
+        closed: list[object] = []
+        real = on_b.close
+
+        async def close() -> None:
+            closed.append(on_b)
+            await real()
+        on_b.close = close  # type: ignore[method-assign]
+        app.splits.focus(left)  # back on a: the layout opens there
+        await command(app, pilot, "layout two")
+        await settle(app, pilot)
+        assert all(p.navigator.session is left.navigator.session for p in app.splits.all_panes())
+        assert closed == [on_b]
+    run(s)
