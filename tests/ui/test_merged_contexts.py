@@ -184,7 +184,7 @@ def test_a_layout_opens_its_panes_on_the_focused_pane_s_context(tmp_path):
         app.splits.layouts_file = tmp_path / "layouts.yaml"
         await command(app, pilot, "vsplit pods")
         await command(app, pilot, "layout save two")
-        left, right = app.splits.all_panes()
+        right = app.splits.all_panes()[1]
         await command(app, pilot, "ctx b")  # the focused (right) pane moves to b
         await app.workers.wait_for_complete()
         await settle(app, pilot)
