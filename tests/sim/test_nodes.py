@@ -168,6 +168,23 @@ def test_kubelet_reposts_status_every_five_minutes():
     assert _cond(_node(c, "minikube"), "Ready")["lastHeartbeatTime"] == "2026-11-01T09:15:00Z"
 
 
+def test_node_leases_are_renewed_on_the_ten_second_mark_and_come_back_when_deleted():
+    c = make_cluster(nodes=2)
+    c.advance(3)
+    assert c.store.must_get("Lease", "kube-node-lease", "minikube-m02")["spec"]["renewTime"] == \
+        "2026-11-01T09:00:00.000000Z"
+    c.advance(7)  # nothing else moves meanwhile: the renewal comes from the clock alone
+    assert c.store.must_get("Lease", "kube-node-lease", "minikube-m02")["spec"]["renewTime"] == \
+        "2026-11-01T09:00:10.000000Z"
+    c.store.delete("Lease", "kube-node-lease", "minikube")
+    c.advance(9)
+    assert c.store.get("Lease", "kube-node-lease", "minikube") is None  # until the next renewal
+    c.advance(1)
+    lease = c.store.must_get("Lease", "kube-node-lease", "minikube")
+    assert lease["spec"]["renewTime"] == "2026-11-01T09:00:20.000000Z"
+    assert lease["metadata"]["ownerReferences"][0]["uid"] == _node(c, "minikube")["metadata"]["uid"]
+
+
 def test_pod_bound_to_down_node_stays_pending_until_it_returns():
     c = make_cluster(nodes=2)
     _set_down(c, "minikube-m02")

@@ -37,6 +37,7 @@ NOT_READY = "node.kubernetes.io/not-ready"
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 UNKNOWN_REASON = "NodeStatusUnknown"
 UNKNOWN_MESSAGE = "Kubelet stopped posting node status."
+NEVER = float("inf")
 
 
 def _has_taint(node: Obj, key: str, effect: str) -> bool:
@@ -75,29 +76,38 @@ class NodeLifecycleController(Controller):
 
     def reconcile(self, cluster: Cluster) -> None:
         state = cluster.state.setdefault("nodes", {})
-        nodes = cluster.store.list("Node")
-        names = set()
-        for node in nodes:
-            names.add(meta.name(node))
-            self._health(cluster, node, state.setdefault(meta.name(node), {}))
-            self._cordon(cluster, cluster.store.get("Node", None, meta.name(node)) or node,
-                         state[meta.name(node)])
+        store = cluster.store
+        # The per-node work reads Nodes, their Leases, the lease Namespace and the clock: with none
+        # of them changed and no node due (a heartbeat, a lease renewal, a grace period ending)
+        # it would write nothing, so a pass skips it (settle runs many passes per instant).
+        read = (store.kind_version("Node"), store.kind_version("Lease"), store.kind_version("Namespace"))
+        if state.get("_read") != read or cluster.now() >= state.get("_due", 0.0):
+            due = float("inf")
+            for node in store.list("Node"):
+                st = state.setdefault(meta.name(node), {})
+                due = min(due, self._health(cluster, node, st))
+                self._cordon(cluster, store.get("Node", None, meta.name(node)) or node, st)
+            state["_due"] = due
+            state["_read"] = (store.kind_version("Node"), store.kind_version("Lease"),
+                              store.kind_version("Namespace"))
+        names = {name for _, name in store.keys("Node")}
         for gone in [n for n in state if n not in names and not n.startswith("_")]:
             del state[gone]
         self._evictions(cluster, state.setdefault("_evictions", {}))
         self._pod_gc(cluster, names)
 
     # -- heartbeat / readiness --------------------------------------------------------------
-    def _health(self, cluster: Cluster, node: Obj, st: dict) -> None:
+    def _health(self, cluster: Cluster, node: Obj, st: dict) -> float:
+        """Heartbeat, lease and readiness of one node; returns when it is next due."""
         now = cluster.now()
         name = meta.name(node)
         if node_down(node):
             since = st.setdefault("down_since", now)
             if now < since + NODE_MONITOR_GRACE:
                 wake_once(cluster, since + NODE_MONITOR_GRACE)
-                return
+                return since + NODE_MONITOR_GRACE
             if _ready_status(node) == "Unknown" and _has_taint(node, UNREACHABLE, "NoExecute"):
-                return
+                return NEVER
             ts = rfc3339(now)
 
             def unknown(n: Obj) -> None:
@@ -114,17 +124,15 @@ class NodeLifecycleController(Controller):
                 n["spec"]["taints"] = taints
             updated = cluster.store.mutate("Node", None, name, unknown)
             if updated is None:
-                return
+                return NEVER
             cluster.record_event(updated, "Normal", "NodeNotReady", f"Node {name} status is now: NodeNotReady",
                                  "node-controller")
             for pod in cluster.store.list("Pod", match=lambda p: dig(p, "spec", "nodeName") == name):
                 self._mark_not_ready(cluster, pod, ts)
-            return
+            return NEVER
         st.pop("down_since", None)
         if _ready_status(node) == "True" and not _has_taint(node, UNREACHABLE, "NoExecute"):
-            self._heartbeat(cluster, node)
-            renew_lease(cluster, node)
-            return
+            return min(self._heartbeat(cluster, node), renew_lease(cluster, node))
         ts = rfc3339(now)
 
         def healthy(n: Obj) -> None:
@@ -148,17 +156,19 @@ class NodeLifecycleController(Controller):
         if updated is not None and was != "True":
             cluster.record_event(updated, "Normal", "NodeReady", f"Node {name} status is now: NodeReady",
                                  "kubelet", host=name)
+        return now  # healthy now: its heartbeat and lease are looked at in the next pass
 
     @staticmethod
-    def _heartbeat(cluster: Cluster, node: Obj) -> None:
-        """The kubelet re-posts an unchanged node status every nodeStatusReportFrequency (5 min)."""
+    def _heartbeat(cluster: Cluster, node: Obj) -> float:
+        """The kubelet re-posts an unchanged node status every nodeStatusReportFrequency (5 min);
+        returns when it is next due."""
         now = cluster.now()
         ready: Obj = next((c for c in dig(node, "status", "conditions") or [] if c.get("type") == "Ready"), {})
         last = parse_time(ready.get("lastHeartbeatTime")) or now
         due = last + STATUS_REPORT_EVERY
         if now < due:
             wake_once(cluster, due)
-            return
+            return due
         ts = rfc3339(now)
 
         def beat(n: Obj) -> None:
@@ -166,6 +176,7 @@ class NodeLifecycleController(Controller):
                 c["lastHeartbeatTime"] = ts
         cluster.store.mutate("Node", None, meta.name(node), beat)
         wake_once(cluster, now + STATUS_REPORT_EVERY)
+        return now + STATUS_REPORT_EVERY
 
     @staticmethod
     def _mark_not_ready(cluster: Cluster, pod: Obj, ts: str) -> None:
@@ -210,11 +221,7 @@ class NodeLifecycleController(Controller):
     # -- taint-based eviction ----------------------------------------------------------------------
     def _evictions(self, cluster: Cluster, pending: dict) -> None:
         now = cluster.now()
-        tainted: dict[str, list[Obj]] = {}
-        for node in cluster.store.list("Node"):
-            ts = [t for t in dig(node, "spec", "taints") or [] if t.get("effect") == "NoExecute"]
-            if ts:
-                tainted[meta.name(node)] = ts
+        tainted = self._no_execute_taints(cluster)
         if not tainted and not pending:
             return
         seen = set()
@@ -246,6 +253,22 @@ class NodeLifecycleController(Controller):
             cluster.delete("Pod", meta.namespace(pod), meta.name(pod))
         for uid in [u for u in pending if u not in seen]:
             pending.pop(uid, None)
+
+    @staticmethod
+    def _no_execute_taints(cluster: Cluster) -> dict[str, list[Obj]]:
+        """Node name -> its NoExecute taints (nodes without any left out); looked at again only
+        after a Node changed."""
+        store = cluster.store
+        cache = cluster.state.setdefault("nodes-no-execute", {})
+        version = store.kind_version("Node")
+        if cache.get("version") != version:
+            tainted: dict[str, list[Obj]] = {}
+            for node in store.list("Node"):
+                ts = [t for t in dig(node, "spec", "taints") or [] if t.get("effect") == "NoExecute"]
+                if ts:
+                    tainted[meta.name(node)] = ts
+            cache["version"], cache["tainted"] = version, tainted
+        return dict(cache["tainted"])
 
     @staticmethod
     def _add_disruption_condition(cluster: Cluster, pod: Obj) -> None:
@@ -333,9 +356,9 @@ LEASE_DURATION = 40
 LEASE_RENEW_EVERY = 10  # the kubelet renews at a quarter of the lease duration
 
 
-def renew_lease(cluster: Cluster, node: Obj) -> None:
+def renew_lease(cluster: Cluster, node: Obj) -> float:
     """The kubelet's node Lease in kube-node-lease, renewed every 10 s of virtual time while the
-    node is up (renewTime on the 10 s mark)."""
+    node is up (renewTime on the 10 s mark); returns when it is next due."""
     name = meta.name(node)
     now = cluster.now()
     mark = now - (now % LEASE_RENEW_EVERY)
@@ -344,7 +367,7 @@ def renew_lease(cluster: Cluster, node: Obj) -> None:
     lease = cluster.store.get("Lease", LEASE_NAMESPACE, name)
     if lease is None:
         if cluster.store.get("Namespace", None, LEASE_NAMESPACE) is None:
-            return
+            return mark + LEASE_RENEW_EVERY
         cluster.store.create({
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
             "metadata": {"name": name, "namespace": LEASE_NAMESPACE,
@@ -353,3 +376,4 @@ def renew_lease(cluster: Cluster, node: Obj) -> None:
             "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION, "renewTime": renew}})
     elif dig(lease, "spec", "renewTime") != renew:
         cluster.store.mutate("Lease", LEASE_NAMESPACE, name, lambda o: o["spec"].__setitem__("renewTime", renew))
+    return mark + LEASE_RENEW_EVERY
