@@ -56,6 +56,7 @@ reference that does not parse (``nginx:1.1:``, ``NGINX``) is ``InvalidImageName`
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -106,7 +107,7 @@ class Program:
     digits: int = 0                 # perl bpi(N)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PodBehaviour:
     start_delay: float = 0.0
     ready_after: float | None = None
@@ -142,11 +143,19 @@ def image_tag(image: str) -> str:
 
 def pod_behaviour(pod: Obj) -> PodBehaviour:
     ann = meta.annotations(pod)
-    pull = ann.get(IMAGE_PULL_ERROR)
+    values = (ann.get(START_DELAY), ann.get(READY_AFTER), ann.get(NEVER_READY), ann.get(IMAGE_PULL_ERROR))
+    try:
+        return _behaviour(*values)  # the kubelet asks for every pod at every step: most have none of these
+    except TypeError:  # an unhashable value (a malformed annotation): worked out without the cache
+        return _behaviour.__wrapped__(*values)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _behaviour(start_delay: Any, ready_after: Any, never_ready: Any, pull: Any) -> PodBehaviour:
     return PodBehaviour(
-        start_delay=_dur(ann.get(START_DELAY)) or 0.0,
-        ready_after=_dur(ann.get(READY_AFTER)),
-        never_ready=_truthy(ann.get(NEVER_READY)),
+        start_delay=_dur(start_delay) or 0.0,
+        ready_after=_dur(ready_after),
+        never_ready=_truthy(never_ready),
         pull_error=None if pull is None or str(pull).lower() in ("false", "0", "") else
         ("" if _truthy(pull) else str(pull)),
     )

@@ -8,6 +8,7 @@ pod status the way the real kubelet computes it, and asks for a wake-up at the n
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import math
@@ -182,6 +183,7 @@ NAME_SIZES = {"busybox": 4_269_000, "alpine": 7_800_000, "nginx": 187_000_000, "
               "python": 1_010_000_000, "redis": 117_000_000, "postgres": 435_000_000, "ubuntu": 78_000_000}
 
 
+@functools.lru_cache(maxsize=4096)
 def image_size(image: str) -> int:
     """Bytes the Pulled event reports: known images, else a plausible size from the name."""
     if image in KNOWN_IMAGE_SIZES:
@@ -261,6 +263,7 @@ class _Nodes(dict):
     def __init__(self, cluster: Cluster) -> None:
         super().__init__()
         self.store = cluster.store
+        self._up: dict[str, object] = {}
 
     def __missing__(self, name: str) -> Obj | None:
         node = self[name] = self.store.get("Node", None, name)
@@ -268,6 +271,17 @@ class _Nodes(dict):
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self[name] is not None
+
+    def up(self, name: str) -> Obj | None:
+        """The node if it exists and its kubelet runs (not ``k9py.sim/down``), asked once a pass."""
+        up = self._up.get(name, _UNKNOWN)
+        if up is _UNKNOWN:
+            node = self[name]
+            up = self._up[name] = node if node is not None and not node_down(node) else None
+        return up  # type: ignore[return-value]
+
+
+_UNKNOWN = object()
 
 
 class Kubelet(Controller):
@@ -292,20 +306,21 @@ class Kubelet(Controller):
             if pod is None:
                 continue
             node_name = dig(pod, "spec", "nodeName")
-            if not node_name or node_name not in nodes or node_down(nodes[node_name]):
+            node = nodes.up(node_name) if node_name else None
+            if node is None:
                 continue
             uid = meta.uid(pod)
             rt = rts.get(uid)
             if rt is None:
                 if dig(pod, "status", "phase") in ("Succeeded", "Failed"):
                     continue
-                rt = self._admit(cluster, pod, nodes[node_name])
+                rt = self._admit(cluster, pod, node)
                 rts[uid] = rt
                 idx.uid_by_key[key] = uid
             elif (rt.seen_rv == pod["metadata"]["resourceVersion"]
                   and (self._next_due(rt) or float("inf")) > now):
                 continue
-            self._sync(cluster, pod, rt, nodes[node_name])
+            self._sync(cluster, pod, rt, node)
             if uid in rts:
                 due = self._next_due(rt)
                 if due is not None:

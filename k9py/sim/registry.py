@@ -18,6 +18,7 @@ turns the catalogue off: every well-formed reference pulls.
 
 from __future__ import annotations
 
+import functools
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -204,6 +205,7 @@ def tag_exists(ref: Reference) -> bool:
     return entry is None or entry.has(ref.tag)
 
 
+@functools.lru_cache(maxsize=4096)  # the kubelet asks at every pull of every pod; the catalogue never changes
 def pull_error(image: str, *, any_tag: bool = False) -> str | None:
     """Why pulling ``image`` fails at the registry (the daemon's message), or None. The caller has
     already refused a reference that does not parse."""
