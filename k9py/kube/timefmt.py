@@ -28,6 +28,17 @@ def rfc3339_micro(t: float) -> str:
 def parse_time(s: str | None) -> float | None:
     if not s:
         return None
+    if type(s) is str:
+        return _parse_str(s)
+    return _parse(s)  # not a string: fails as it always did
+
+
+@functools.lru_cache(maxsize=8192)  # the same few timestamps are read over and over (ages, expiry, availability)
+def _parse_str(s: str) -> float:
+    return _parse(s)
+
+
+def _parse(s: str) -> float:
     s = s.strip()
     if s.endswith("Z"):
         s = s[:-1] + "+00:00"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.timefmt import parse_time, rfc3339
+from k9py.sim.store import HISTORY
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 
 EVENT_TTL = 3600.0  # the apiserver's default --event-ttl
+TRACK_EVERY = HISTORY // 4  # store changes between two looks at them for the expiry heap
 
 
 class EventRecorder:
@@ -67,6 +69,8 @@ class EventRecorder:
         created = store.create(event, copy=False)  # built here: nobody else holds it
         self._by_key[key] = (ns, name)
         self._expire(now)
+        if self._expiry_rv is not None and store.resource_version - self._expiry_rv > TRACK_EVERY:
+            self._track_events()  # before the store's history forgets them (then it would relist them all)
         return created
 
     def _expire(self, now: float) -> None:

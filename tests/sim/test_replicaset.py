@@ -93,6 +93,20 @@ def test_deleted_pod_is_replaced_and_terminating_pods_do_not_count():
     assert all(p["status"]["phase"] == "Running" for p in pods_of(c, rs))
 
 
+def test_force_deleted_pod_is_replaced_in_the_same_instant():
+    c = fake_cluster()
+    rs = c.create(rs_manifest())
+    c.advance(10)
+    victim = meta.name(pods_of(c, rs)[0])
+    c.delete("Pod", "default", victim, grace_period=0)  # gone at once, never Terminating
+    assert c.store.get("Pod", "default", victim) is None
+    c.settle()
+    assert len(pods_of(c, rs)) == 3 and victim not in {meta.name(p) for p in pods_of(c, rs)}
+    assert c.get("ReplicaSet", "default", "frontend")["status"]["replicas"] == 3
+    c.advance(10)
+    assert c.get("ReplicaSet", "default", "frontend")["status"].get("readyReplicas") == 3
+
+
 def test_scale_down_prefers_not_ready_then_newest():
     c = fake_cluster()
     rs = c.create(rs_manifest(replicas=2))

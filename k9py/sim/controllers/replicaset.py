@@ -76,13 +76,17 @@ _COUNTS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplic
 
 def _facts(pod: Obj) -> tuple:
     """What a ReplicaSet's sync reads of a pod outside a scale-down (which only an unsettled
-    ReplicaSet does, and those are synced every pass): whether it matches and is owned, is
-    active, ready and since when (for availability)."""
+    ReplicaSet does, and those are synced every pass): whether it matches and is owned, whether
+    it is active (not being deleted, not finished) and, if so, since when it is ready (for
+    availability). Nothing else of a pod being deleted counts: it is no longer one of the
+    replicas, so its containers stopping wake nobody."""
     md = pod["metadata"]
+    if md.get("deletionTimestamp"):
+        return (md.get("labels"), md.get("ownerReferences"), True)
     ready = pt.ready_condition(pod)
-    return (md.get("labels"), md.get("ownerReferences"), md.get("deletionTimestamp"),
-            dig(pod, "status", "phase"),
-            (ready.get("status"), ready.get("lastTransitionTime")) if ready is not None else None)
+    return (md.get("labels"), md.get("ownerReferences"), False,
+            dig(pod, "status", "phase") in ("Succeeded", "Failed"),
+            ready.get("lastTransitionTime") if ready is not None and ready.get("status") == "True" else None)
 
 
 class _SyncState:
@@ -112,6 +116,8 @@ class _SyncState:
             elif kind == "Pod":
                 if ch.old is not None and ch.type == "MODIFIED" and _facts(ch.old) == _facts(ch.obj):
                     continue  # nothing a ReplicaSet reads of its pods changed (a container's state, an annotation)
+                if ch.type == "DELETED" and ch.obj["metadata"].get("deletionTimestamp"):
+                    continue  # gone after it was marked for deletion: since then it was no replica
                 add_owners(store, ch, "ReplicaSet", keys)
         return sorted(keys)
 
