@@ -16,6 +16,8 @@ import binascii
 import json
 from typing import Any
 
+import msgspec
+
 from k9py.kube.status import ApiError
 
 Obj = dict[str, Any]
@@ -64,6 +66,16 @@ def data_causes(obj: Obj) -> list[tuple[str, str]]:
 
 
 def check_stored_size(obj: Obj) -> None:
-    """etcd refuses a value over 1.5 MiB (k9py measures the object's compact JSON)."""
+    """etcd refuses a value over 1.5 MiB (k9py measures the object's compact JSON, ASCII-escaped
+    as ``json.dumps`` writes it)."""
+    try:
+        utf8 = len(_ENCODER.encode(obj))
+    except (TypeError, ValueError, OverflowError):  # what msgspec can't encode (int keys, big ints…)
+        utf8 = ETCD_MAX
+    if utf8 * 3 <= ETCD_MAX:
+        return  # escaping makes a character at most 3x longer than its UTF-8 (\uXXXX for 2 bytes)
     if len(json.dumps(obj, separators=(",", ":"), default=str)) > ETCD_MAX:
         raise ApiError(500, "", "etcdserver: request is too large")
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=str)  # compact JSON in C, 5-10x faster than json.dumps

@@ -3,10 +3,12 @@ sim/names.py, sim/limits.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from k9py.kube.status import ApiError
-from k9py.sim import names, podspec
+from k9py.sim import limits, names, podspec
 from tests.sim.helpers import make_cluster, pod_manifest
 
 
@@ -133,3 +135,20 @@ def test_size_limits():
     fat["spec"]["containers"][0]["env"] = [{"name": f"V{i}", "value": "v" * (256 * 1024 - 10)} for i in range(7)]
     err = refused(c, fat)
     assert (err.code, err.reason, err.message) == (500, "", "etcdserver: request is too large")
+
+
+@pytest.mark.parametrize(("value", "refused"), [
+    ("a" * (limits.ETCD_MAX + 1), True),
+    ("a" * (limits.ETCD_MAX - 100), False),
+    ("é" * 300_000, True),   # 0.6 MB of UTF-8, but 1.8 MB as the escaped JSON that is measured
+    ("é" * 250_000, False),  # 1.5 MB escaped: just under
+    ("\U0001F600" * 140_000, True),  # a surrogate pair each: 12 bytes escaped, 4 of UTF-8
+])
+def test_stored_size_is_the_escaped_compact_json(value, refused):
+    obj = {"apiVersion": "example.com/v1", "kind": "Blob", "metadata": {"name": "b"}, "spec": {"v": value}}
+    if refused:
+        with pytest.raises(ApiError, match="request is too large"):
+            limits.check_stored_size(obj)
+    else:
+        limits.check_stored_size(obj)
+    assert refused == (len(json.dumps(obj, separators=(",", ":"))) > limits.ETCD_MAX)
