@@ -124,6 +124,12 @@ def runtimes(cluster: Cluster) -> dict[str, PodRuntime]:
     return cluster.state.setdefault("kubelet", {})
 
 
+def _forget(cluster: Cluster, uid: str) -> None:
+    """Drop a pod's runtime (its IP is free again)."""
+    if runtimes(cluster).pop(uid, None) is not None:
+        cluster.state["kubelet.released"] = cluster.state.get("kubelet.released", 0) + 1
+
+
 def runtime_for(cluster: Cluster, namespace: str, name: str) -> PodRuntime | None:
     pod = cluster.store.get("Pod", namespace, name)
     if pod is None:
@@ -301,7 +307,7 @@ class Kubelet(Controller):
             pod = cluster.store.get("Pod", *key)
             old_uid = idx.uid_by_key.get(key)
             if old_uid and (pod is None or meta.uid(pod) != old_uid):
-                rts.pop(old_uid, None)
+                _forget(cluster, old_uid)
                 del idx.uid_by_key[key]
             if pod is None:
                 continue
@@ -377,7 +383,7 @@ class Kubelet(Controller):
             self._write_status(cluster, pod, rt, node)
             if cluster.store.get("Pod", rt.namespace, rt.name) is not None:
                 cluster.store.delete("Pod", rt.namespace, rt.name)
-            runtimes(cluster).pop(rt.uid, None)
+            _forget(cluster, rt.uid)
             return
         written = self._write_status(cluster, pod, rt, node)
         rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
@@ -786,14 +792,20 @@ class Kubelet(Controller):
             return rt is not None and rt.ip == ip and rt.node == name
 
         nxt = cluster.state.setdefault("kubelet.ipam", {})
-        start = nxt.get(name, 2)
-        for i in range(253):
-            host = 2 + (start - 2 + i) % 253
-            ip = f"{prefix}.{host}"
-            if not used(ip):
-                nxt[name] = host + 1
-                holders[ip] = meta.uid(pod)
-                return ip
+        # A node found full stays full until a runtime goes (only that frees an address).
+        full: dict[str, int] = cluster.state.setdefault("kubelet.ipam-full", {})
+        released = cluster.state.get("kubelet.released", 0)
+        if full.get(name) != released:
+            start = nxt.get(name, 2)
+            for i in range(253):
+                host = 2 + (start - 2 + i) % 253
+                ip = f"{prefix}.{host}"
+                if not used(ip):
+                    nxt[name] = host + 1
+                    holders[ip] = meta.uid(pod)
+                    full.pop(name, None)
+                    return ip
+            full[name] = released
         return f"{prefix}.254"
 
     # -- status ------------------------------------------------------------------------------------------

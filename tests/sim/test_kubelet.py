@@ -456,3 +456,20 @@ def test_pod_ip_allocation_skips_addresses_still_in_use():
     c.create(pod_manifest("c"))
     c.advance(5)
     assert pod(c, "c")["status"]["podIP"] == ip_a  # freed with a's pod
+
+
+def test_a_full_node_range_hands_out_its_last_address_until_a_pod_goes():
+    c = make_cluster(nodes=1, pods=400)
+    for i in range(254):
+        c.create(pod_manifest(f"p{i}"))
+    c.advance(5)
+    ips = {f"p{i}": pod(c, f"p{i}")["status"]["podIP"] for i in range(254)}
+    assert set(ips.values()) == {f"10.244.0.{h}" for h in range(2, 255)}  # the whole range: one address twice
+    c.create(pod_manifest("late"))
+    c.advance(5)
+    assert pod(c, "late")["status"]["podIP"] == "10.244.0.254"  # exhausted: the last address again
+    c.delete("Pod", "default", "p7", grace_period=0)
+    c.advance(5)
+    c.create(pod_manifest("after"))
+    c.advance(5)
+    assert pod(c, "after")["status"]["podIP"] == ips["p7"] != "10.244.0.254"  # p7's, free again
