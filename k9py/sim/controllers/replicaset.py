@@ -161,7 +161,7 @@ class ReplicaSetController(Controller):
             if state.idle.get(uid) == idle:
                 continue
             before = store.resource_version
-            self._sync(cluster, rs, pods, ns_orphans, self._related(cluster, rs))
+            self._sync(cluster, rs, pods, ns_orphans)
             if store.resource_version == before:
                 state.idle[uid] = idle
             else:
@@ -188,23 +188,27 @@ class ReplicaSetController(Controller):
             out.extend(cluster.store.controlled_by("Pod", meta.uid(sib)))
         return out
 
-    def _sync(self, cluster: Cluster, rs: Obj, pods: list[Obj], orphans: list[Obj],
-              related: list[Obj] | None = None) -> None:
+    def _sync(self, cluster: Cluster, rs: Obj, pods: list[Obj], orphans: list[Obj]) -> None:
         ns, name = meta.namespace(rs), meta.name(rs)
         spec = rs.get("spec") or {}
         sel = selectors.from_label_selector(spec.get("selector"))
         uid = meta.uid(rs)
+        # The pods a scale-down ranks against, as they were when the sync began: looked up only
+        # for a scale-down, or before the first write that would change them.
+        related: list[Obj] | None = None
         # Claim orphans that match, release pods that no longer match (ControllerRefManager).
         pods = list(pods)
         for o in orphans:
             if sel and selectors.matches(sel, meta.labels(o)) and meta.controller_ref(
                     cluster.store.get("Pod", ns, meta.name(o)) or o) is None:
+                related = self._related(cluster, rs) if related is None else related
                 adopted = cluster.store.mutate("Pod", ns, meta.name(o), pt.add_owner_ref(meta.owner_reference(rs)))
                 if adopted is not None:
                     pods.append(adopted)
         kept = []
         for p in pods:
             if not selectors.matches(sel, meta.labels(p)) and not meta.is_deleting(p):
+                related = self._related(cluster, rs) if related is None else related
                 cluster.store.mutate("Pod", ns, meta.name(p), lambda o: o["metadata"].__setitem__(
                     "ownerReferences", [r for r in meta.owner_refs(o) if r.get("uid") != uid]))
             else:
@@ -222,7 +226,8 @@ class ReplicaSetController(Controller):
                     break
                 active.append(created)
         elif diff > 0:
-            doomed = pod_delete_rank(active, related if related is not None else active, cluster.now())[:diff]
+            related = self._related(cluster, rs) if related is None else related
+            doomed = pod_delete_rank(active, related, cluster.now())[:diff]
             for p in doomed:
                 pt.delete_pod(cluster, rs, p, COMPONENT)
             gone = {meta.uid(p) for p in doomed}
