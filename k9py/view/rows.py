@@ -606,10 +606,16 @@ class RowModel:
         for k, v in ((row.obj.get("metadata") or {}).get("labels") or {}).items():
             if add:
                 index.setdefault(k, {}).setdefault(v, set()).add(row)
-            else:
-                with_value = index.get(k, {}).get(v)
-                if with_value is not None:
-                    with_value.discard(row)
+                continue
+            values = index.get(k)
+            with_value = values.get(v) if values is not None else None
+            if with_value is None:
+                continue
+            with_value.discard(row)
+            if not with_value:  # a value no row has any more (a rollout's old pod-template-hash)
+                del values[v]  # type: ignore[union-attr]
+                if not values:
+                    del index[k]
 
     def _text_select(self) -> Callable[[Sequence[Row]], list[Row]] | None:
         """The regex / inverse filter over a run of rows: the ones it keeps (None: not one)."""

@@ -95,6 +95,29 @@ def test_label_index_follows_updates():
         assert m.visible_keys() == _model(src, c.now(), text).visible_keys(), text
 
 
+def test_label_index_forgets_values_no_row_has_any_more():
+    c = _cluster()
+    src = _objects(c)
+    m = _model(src, c.now(), "-l app=app-3")
+    keys = list(src)[:50]
+    for rollout in range(20):  # every rollout gives the pods a new pod-template-hash
+        for k in keys:
+            o = deep_copy(src[k])
+            o["metadata"]["labels"] = {**o["metadata"]["labels"], "pod-template-hash": f"h{rollout}"}
+            src[k] = o
+        m.apply([], keys, [], src.get)
+    index = m._label_index()
+    assert set(index["pod-template-hash"]) == {"h19"}  # not one value per rollout
+    assert all(rows for values in index.values() for rows in values.values())
+    for k in keys:
+        del src[k]
+    m.apply([], [], keys, src.get)
+    assert "pod-template-hash" not in m._label_index()
+    for text in ("-l pod-template-hash", "-l app=app-3", "-l !pod-template-hash"):
+        m.set_filter(text)
+        assert m.visible_keys() == _model(src, c.now(), text).visible_keys(), text
+
+
 def test_priming_in_slices_computes_every_filter_text():
     c = _cluster()
     m = _model(_objects(c), c.now())
