@@ -31,6 +31,7 @@ import msgspec
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
 from k9py.kube.gcpause import gc_paused
+from k9py.kube.sharing import Sharer
 from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
 from k9py.scenario.schema import RECORDING_KIND
 from k9py.scenario.source import Problems, gunzip, read_bytes
@@ -227,6 +228,8 @@ def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
                 chunk[:] = [at, at + len(buf), buf]
         return buf, at
 
+    share = Sharer().share  # each object's repeated values: one string for all
+
     def load_many(indexes: list[int]) -> list[Obj]:
         """Lines near each other in the file are read together (one pread) and decoded from it."""
         got: dict[int, Obj] = {}
@@ -243,7 +246,7 @@ def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
                 run += 1
             buf, at = read(start, end)
             for i in order[k:run]:
-                got[i] = _object_of(buf[where[2 * i] - at:where[2 * i + 1] - at])
+                got[i] = share(_object_of(buf[where[2 * i] - at:where[2 * i + 1] - at]))
             k = run
         return [got[i] for i in indexes]
 
