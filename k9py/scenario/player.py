@@ -440,7 +440,9 @@ def _objects(feed: Feed, born: array[float], indexes: list[int]) -> list[Obj]:
     with gc_paused():
         for i, raw in zip(indexes, feed.load_many(indexes), strict=True):
             obj = complete(raw, keys[i], born[i], copy=copy)
-            obj["metadata"].setdefault("resourceVersion", str(versions[i]))
+            md = obj["metadata"]
+            if "resourceVersion" not in md:
+                md["resourceVersion"] = str(versions[i])
             out.append(obj)
     return out
 

@@ -401,7 +401,9 @@ class ObjectStore:
         kind = obj["kind"]
         md = obj["metadata"]
         key = (md.get("namespace", "") or "", md["name"])
-        bucket = self._objects.setdefault(kind, {})
+        bucket = self._objects.get(kind)
+        if bucket is None:
+            bucket = self._objects[kind] = {}
         old = bucket.get(key)
         if old is obj:
             return

@@ -11,14 +11,17 @@ Key = tuple[str, str]  # (namespace, name)
 FullKey = tuple[str, str, str]  # (kind, namespace, name)
 
 
+_NO_METADATA: Obj = {}  # read only: no dict made per call
+
+
 def _refs(obj: Obj | None) -> list[Obj]:
     if obj is None:
         return []
-    return obj.get("metadata", {}).get("ownerReferences") or []
+    return obj.get("metadata", _NO_METADATA).get("ownerReferences") or []
 
 
 def _uid(obj: Obj) -> str:
-    return obj.get("metadata", {}).get("uid") or ""
+    return obj.get("metadata", _NO_METADATA).get("uid") or ""
 
 
 def controller_uid_of(obj: Obj) -> str:
@@ -44,9 +47,17 @@ class StoreIndex:
 
     # -- maintenance (the store calls these on every change of membership or ownership) ------
     def add(self, kind: str, key: Key, obj: Obj) -> None:
-        self._by_ns.setdefault(kind, {}).setdefault(key[0], set()).add(key)
-        self._sorted.pop((kind, None), None)
-        self._sorted.pop((kind, key[0]), None)
+        # no setdefault(k, set()): a bulk load (a replay's 40,000 objects) would make and drop a set each
+        by_ns = self._by_ns.get(kind)
+        if by_ns is None:
+            by_ns = self._by_ns[kind] = {}
+        keys = by_ns.get(key[0])
+        if keys is None:
+            keys = by_ns[key[0]] = set()
+        keys.add(key)
+        if self._sorted:
+            self._sorted.pop((kind, None), None)
+            self._sorted.pop((kind, key[0]), None)
         self._own(kind, key, _refs(obj))
         self._add_uid(_uid(obj), (kind, *key))
 
@@ -92,9 +103,17 @@ class StoreIndex:
             del self._by_uid[uid]
 
     def _own(self, kind: str, key: Key, refs: list[Obj]) -> None:
-        self._by_controller.setdefault((kind, _controller_uid(refs)), set()).add(key)
+        ck = (kind, _controller_uid(refs))
+        keys = self._by_controller.get(ck)
+        if keys is None:
+            keys = self._by_controller[ck] = set()
+        keys.add(key)
         for ref in refs:
-            self._by_owner.setdefault(ref.get("uid") or "", set()).add((kind, *key))
+            uid = ref.get("uid") or ""
+            owned = self._by_owner.get(uid)
+            if owned is None:
+                owned = self._by_owner[uid] = set()
+            owned.add((kind, *key))
 
     def _disown(self, kind: str, key: Key, refs: list[Obj]) -> None:
         ck = (kind, _controller_uid(refs))
