@@ -289,14 +289,14 @@ class NodeLifecycleController(Controller):
         now = cluster.now()
         st = cluster.state.setdefault("nodes", {})
         orphans = st.setdefault("_orphans", {})
+        placed: _PodsByNode = cluster.state.setdefault("nodes-pods-by-node", _PodsByNode())
+        placed.refresh(cluster.store)  # every pass: a pass's few changes, never the whole relist of a lost history
         # one scan per virtual instant (settle runs many passes at the same time)
         stamp = (now, frozenset(nodes))
         if st.get("_gc_scan") == stamp and not orphans:
             return
         st["_gc_scan"] = stamp
         seen = set()
-        placed: _PodsByNode = cluster.state.setdefault("nodes-pods-by-node", _PodsByNode())
-        placed.refresh(cluster.store)
         lost = sorted(k for node, keys in placed.by_node.items() if node not in nodes for k in keys)
         for key in lost:
             pod = cluster.store.get("Pod", *key)
