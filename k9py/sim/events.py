@@ -21,7 +21,11 @@ TRACK_EVERY = HISTORY // 4  # store changes between two looks at them for the ex
 class EventRecorder:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
-        self._by_key: dict[tuple, tuple[str, str]] = {}  # dedupe key -> (namespace, name)
+        # dedupe key -> the Event's name (its namespace is its object's: the key holds the uid)
+        self._by_key: dict[tuple, str] = {}
+        # the involvedObject of the last event: the next one about the same version of the same
+        # object (a container's Pulled, Created, Started) shares it (stored objects never change in place)
+        self._involved: tuple[tuple, Obj] | None = None
         self._sources: dict[tuple[str, str | None], Obj] = {}
         self._messages: dict[str, str] = {}  # one string per message ("Created container app" x 10,000)
         self._next_expiry = 0.0
@@ -36,25 +40,19 @@ class EventRecorder:
         store = self.cluster.store
         now = self.cluster.clock.now()
         ns = meta.namespace(obj) or "default"
-        involved = {"kind": obj.get("kind"), "namespace": meta.namespace(obj) or None,
-                    "name": meta.name(obj), "uid": meta.uid(obj), "apiVersion": obj.get("apiVersion"),
-                    "resourceVersion": obj.get("metadata", {}).get("resourceVersion")}
-        if not involved["namespace"]:
-            involved.pop("namespace")
-        if field_path:
-            involved["fieldPath"] = field_path
+        involved = self._involved_object(obj, field_path)
         source = self._sources.get((component, host))
         if source is None:  # one dict for every event of a component on a host (stored objects are never changed in place)
             source = self._sources[(component, host)] = {"component": component, "host": host} if host else {"component": component}
         key = (meta.uid(obj), type_, reason, message, component, field_path)
         existing = self._by_key.get(key)
         if existing is not None:
-            current = store.get("Event", *existing)
+            current = store.get("Event", ns, existing)
             if current is not None:
                 def bump(ev: Obj) -> None:
                     ev["count"] = int(ev.get("count", 1)) + 1
                     ev["lastTimestamp"] = rfc3339(now)
-                return store.mutate("Event", existing[0], existing[1], bump)  # type: ignore[return-value]
+                return store.mutate("Event", ns, existing, bump)  # type: ignore[return-value]
         # Real event names are <object>.<unix nanoseconds in hex>: they sort in time order.
         self._seq += 1
         name = f"{meta.name(obj)}.{int(now * 1e9) + self._seq:x}"
@@ -67,11 +65,27 @@ class EventRecorder:
             "reportingComponent": component, "reportingInstance": host or "",
         }
         created = store.create(event, copy=False)  # built here: nobody else holds it
-        self._by_key[key] = (ns, name)
+        self._by_key[key] = name
         self._expire(now)
         if self._expiry_rv is not None and store.resource_version - self._expiry_rv > TRACK_EVERY:
             self._track_events()  # before the store's history forgets them (then it would relist them all)
         return created
+
+    def _involved_object(self, obj: Obj, field_path: str | None) -> Obj:
+        md = obj.get("metadata", {})
+        key = (meta.uid(obj), md.get("resourceVersion"), field_path, obj.get("kind"))
+        last = self._involved
+        if last is not None and last[0] == key and key[0] and key[1]:  # (an object without uid or version: never)
+            return last[1]
+        involved = {"kind": obj.get("kind"), "namespace": meta.namespace(obj) or None,
+                    "name": meta.name(obj), "uid": meta.uid(obj), "apiVersion": obj.get("apiVersion"),
+                    "resourceVersion": md.get("resourceVersion")}
+        if not involved["namespace"]:
+            involved.pop("namespace")
+        if field_path:
+            involved["fieldPath"] = field_path
+        self._involved = (key, involved)
+        return involved
 
     def _expire(self, now: float) -> None:
         """Drop events older than the TTL (the apiserver lets them expire after an hour)."""
@@ -93,7 +107,8 @@ class EventRecorder:
         for ns, name in sorted(expired):
             store.delete("Event", ns, name)
         if expired:  # their dedupe keys go with them (else they would pile up for as long as it runs)
-            self._by_key = {k: v for k, v in self._by_key.items() if v not in expired}
+            gone = {name for _, name in expired}  # the recorder's names are unique (a sequence number)
+            self._by_key = {k: v for k, v in self._by_key.items() if v not in gone}
             self._messages = {m: m for m in {k[3] for k in self._by_key}}  # dedupe keys hold the messages in use
 
     def _track_events(self) -> None:

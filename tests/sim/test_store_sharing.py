@@ -52,3 +52,21 @@ def test_an_earlier_version_stays_as_it_was_after_later_writes():
                    lambda p: p["metadata"].setdefault("annotations", {}).update(x="1"))
     c.advance(60)
     assert seen[:len(frozen)] == frozen
+
+
+def test_events_about_one_version_of_an_object_share_its_reference_and_stay_apart():
+    c = make_cluster(nodes=1)
+    c.create(_deployment(1))
+    c.advance(30)
+    pod = c.store.list("Pod", "default")[0]
+    evs = {e["reason"]: e for e in c.store.list("Event", "default")
+           if e["involvedObject"]["uid"] == meta.uid(pod) and e["involvedObject"].get("fieldPath")}
+    created, started = evs["Created"], evs["Started"]
+    assert created["involvedObject"] is started["involvedObject"]  # one dict: the same container of the same version
+    before = copy.deepcopy(started)
+    c.record_event(pod, "Normal", "Created", created["message"], "kubelet", host="minikube",
+                   field_path=created["involvedObject"]["fieldPath"])  # a repeat: counted on Created
+    bumped = c.store.get("Event", "default", created["metadata"]["name"])
+    assert bumped["count"] == 2 and c.store.get("Event", "default", started["metadata"]["name"]) == before
+    other = c.record_event(pod, "Normal", "Killing", "Stopping container app", "kubelet", host="minikube")
+    assert "fieldPath" not in other["involvedObject"]  # another field path: its own reference
