@@ -151,9 +151,11 @@ class Cluster:
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         return self.store.list(kind, namespace if self._namespaced(kind) else None)
 
-    def create(self, obj: Obj, *, dry_run: bool = False, writer: Writer | None = None) -> Obj:
-        """``writer``: who creates it through the API (recorded in managedFields)."""
-        obj = self._prepare(obj)
+    def create(self, obj: Obj, *, dry_run: bool = False, writer: Writer | None = None, fresh: bool = False) -> Obj:
+        """``writer``: who creates it through the API (recorded in managedFields). ``fresh``: ``obj``
+        was built for this call and nobody else holds it or any part of it (a controller's new
+        pod): it is taken as it is instead of copied."""
+        obj = self._prepare(obj, copy=not fresh)
         md = obj["metadata"]
         if not md.get("name") and md.get("generateName"):
             md["name"] = md["generateName"] + self.store.random_suffix()
@@ -339,7 +341,7 @@ class Cluster:
     def _namespaced(self, kind: str) -> bool:
         return self.api_resources().namespaced(kind)
 
-    def _prepare(self, obj: Obj) -> Obj:
+    def _prepare(self, obj: Obj, *, copy: bool = True) -> Obj:
         if not isinstance(obj, dict):
             raise bad_request("the object must be a JSON/YAML mapping")
         kind = obj.get("kind")
@@ -349,7 +351,8 @@ class Cluster:
         res = registry.kind(kind)
         if res is None:
             raise ApiError(404, "NotFound", f'the server could not find the requested resource (kind {kind})')
-        obj = deep_copy(obj)
+        if copy:
+            obj = deep_copy(obj)
         if res.crd:  # stored in the preferred version; any served version is accepted
             served = [r.api_version for r in registry.custom if r.kind == kind]
             if obj.get("apiVersion") not in (None, *served):

@@ -355,7 +355,7 @@ class JobController(Controller):
                 pod = pt.pod_from_template(job, tpl, generate_name=f"{meta.name(job)}-{idx}-")
             else:
                 pod = pt.pod_from_template(job, template, generate_name=f"{meta.name(job)}-")
-            created, _ = pt.create_pod(c, job, pod, COMPONENT)
+            created, _ = pt.create_pod(c, job, pod, COMPONENT, fresh=True)
             if created is None:
                 break
             active.append(created)

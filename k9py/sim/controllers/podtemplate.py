@@ -285,9 +285,10 @@ def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
 
 
 def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_message: str | None = None,
-               random_name: bool = True) -> tuple[Obj | None, str | None]:
+               random_name: bool = True, fresh: bool = False) -> tuple[Obj | None, str | None]:
     """Create a pod through the API (admission included). Records SuccessfulCreate / FailedCreate
-    on the owner like the real controllers; returns (pod, None) or (None, error message)."""
+    on the owner like the real controllers; returns (pod, None) or (None, error message).
+    ``fresh``: ``pod`` is the caller's own (``pod_from_template``'s, untouched since): not copied."""
     backoffs = cluster.state.setdefault("workload-create-backoff", {})
     uid = meta.uid(owner)
     now = cluster.now()
@@ -299,7 +300,7 @@ def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_
     if random_name and not md.get("name") and md.get("generateName"):
         md["name"] = md["generateName"] + cluster.store.random_suffix()
     try:
-        created = cluster.create(pod)
+        created = cluster.create(pod, fresh=fresh)
     except ApiError as e:
         # Retry later with exponential back-off (the workqueue's rate limiting), not every pass.
         delay = min(CREATE_BACKOFF_MAX, (held[1] * 2) if held else CREATE_BACKOFF_BASE)

@@ -220,7 +220,7 @@ class ReplicaSetController(Controller):
         if diff < 0:
             for _ in range(min(-diff, BURST)):
                 pod = pt.pod_from_template(rs, spec.get("template") or {}, generate_name=f"{name}-")
-                created, err = pt.create_pod(cluster, rs, pod, COMPONENT)
+                created, err = pt.create_pod(cluster, rs, pod, COMPONENT, fresh=True)
                 if created is None:
                     failure = err
                     break
