@@ -390,8 +390,8 @@ class ObjectStore:
         self._index.remove(kind, key, old)
         self._rv += 1
         self._kind_rv[kind] = self._rv
-        gone_obj = deep_copy(old)
-        gone_obj["metadata"]["resourceVersion"] = str(self._rv)
+        gone_obj = dict(old)  # shares all but metadata with the last version (never changed in place)
+        gone_obj["metadata"] = {**old["metadata"], "resourceVersion": str(self._rv)}
         self._publish(_Change(self._rv, "DELETED", gone_obj, None, self.clock.now()))
         return gone_obj
 
