@@ -133,8 +133,9 @@ class Split(Container):
 
     def on_resource_table_cursor_moved(self, event: ResourceTable.CursorMoved) -> None:
         event.stop()  # (the splits around this one would do the same again)
-        for pane in self.splits.followed():  # (the message does not say whose table moved)
-            self.splits.cursor_moved(pane)
+        for pane in self.splits.followed():
+            if pane.table is event.table:
+                self.splits.cursor_moved(pane)
 
 
 class Tabs(Container):

@@ -36,9 +36,14 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = keymap.table_bindings()  # k9s's; the pane installs the user's
 
     class CursorMoved(Message):
-        def __init__(self, key: Key | None) -> None:
+        def __init__(self, table: ResourceTable, key: Key | None) -> None:
             super().__init__()
+            self.table = table
             self.key = key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
 
     def __init__(self, model: RowModel | None = None, **kw: Any) -> None:
         super().__init__(**kw)
@@ -92,7 +97,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             idx = min(old, max(0, len(m) - 1))
             key = m.key_at(idx)
             if key != self.cursor_key:  # its object went (or the first rows came): a split's log pane follows
-                self.post_message(self.CursorMoved(key))
+                self.post_message(self.CursorMoved(self, key))
             self.cursor_key = key
         self._cursor_index = idx
         self.virtual_size = Size(self.content_width, height + 1)
@@ -223,7 +228,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         key = m.key_at(index)
         if key != self.cursor_key:
             self.cursor_key = key
-            self.post_message(self.CursorMoved(key))
+            self.post_message(self.CursorMoved(self, key))
         self._keep_cursor_visible()
         self.refresh()
 
