@@ -115,6 +115,7 @@ class History:
         self._flush_pending = False
         self._pruned_at = 0.0
         self.budget = self.limits.max_bytes  # this run's share: max_bytes less what older runs keep
+        self.pruning: asyncio.Task[None] | None = None  # older runs pruned and measured, off the loop
 
     # -- life ------------------------------------------------------------------------------------
     def start(self, backend: Backend) -> None:
@@ -124,8 +125,7 @@ class History:
         self.start_t = round(backend.now(), 6)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            others = prune_runs(self.root, self.limits, keep=self.dir)
-            self.budget = max(self.limits.max_bytes // 2, self.limits.max_bytes - others)
+            self.budget = self.limits.max_bytes // 2  # until the older runs are measured (``_prune_older``)
             self._open_segment(0.0)
             self._write_index()  # another process can read the run from now on
         except OSError as err:
@@ -134,8 +134,19 @@ class History:
         kinds = [r.kind for r in backend.kinds()
                  if r.kind in resources.BY_KIND and r.kind not in SKIP_KINDS and "watch" in r.verbs]
         self._tasks = [asyncio.ensure_future(self._follow(k)) for k in dict.fromkeys(kinds)]
+        self.pruning = asyncio.ensure_future(self._prune_older())
+        self._tasks.append(self.pruning)
         if self.poll_logs_automatically:
             self._tasks.append(asyncio.ensure_future(self._poll_logs_forever()))
+
+    async def _prune_older(self) -> None:
+        """Older runs pruned and measured in a thread (a walk of the disk: not on the event loop);
+        this run may then use what they leave of ``max_bytes``."""
+        try:
+            others = await asyncio.to_thread(prune_runs, self.root, self.limits, keep=self.dir)
+        except OSError:
+            return  # the half it has is this run's share
+        self.budget = max(self.limits.max_bytes // 2, self.limits.max_bytes - others)
 
     async def close(self) -> None:
         for t in self._tasks:

@@ -199,3 +199,30 @@ def test_older_runs_are_pruned_when_a_run_starts_and_an_active_one_is_left_alone
     kept = prune_runs(tmp_path, Limits(max_age=7200, max_bytes=1_000_000))
     assert not old.exists() and not big1.exists() and big2.exists() and active.exists()
     assert kept == 400_000
+
+
+def test_a_starting_run_prunes_older_ones_off_the_event_loop_then_takes_what_they_leave(tmp_path):
+    import os
+    import time
+
+    old = tmp_path / "minikube" / "20260101T000000-1-0001"
+    old.mkdir(parents=True)
+    (old / "000000.jsonl.gz").write_bytes(b"x" * 300_000)
+    stale = time.time() - 3 * 3600
+    os.utime(old / "000000.jsonl.gz", (stale, stale))
+    big = tmp_path / "minikube" / "20260101T010000-1-0002"
+    big.mkdir()
+    (big / "000000.jsonl.gz").write_bytes(b"x" * 200_000)
+    recent = time.time() - 600
+    os.utime(big / "000000.jsonl.gz", (recent, recent))
+
+    async def main():
+        limits = Limits(max_age=7200, max_bytes=1_000_000)
+        _, _, session = await _session(tmp_path, limits)
+        h = session.history
+        assert h.budget == 500_000 and h.pruning is not None  # half, until the older runs are measured
+        await h.pruning  # in a thread: the loop went on meanwhile
+        assert not old.exists() and big.exists()  # past max_age; within it
+        assert h.budget == 800_000  # max_bytes less what the older run kept
+        await session.close()
+    asyncio.run(main())
