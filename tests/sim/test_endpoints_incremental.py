@@ -4,6 +4,7 @@ write, and the Endpoints must show the change."""
 
 from k9py.kube import meta
 from k9py.sim.controllers.endpoints import EndpointsController
+from k9py.sim.controllers.endpoints_members import Member
 from tests.sim.helpers import make_cluster, pod_manifest
 from tests.sim.test_services import svc
 
@@ -76,9 +77,9 @@ def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
     looked_at = []
     real = EndpointsController._sync_endpoints
 
-    def spy(self, cluster, service, members):
+    def spy(self, cluster, service, *rest):
         looked_at.append(meta.name(service))
-        return real(self, cluster, service, members)
+        return real(self, cluster, service, *rest)
     monkeypatch.setattr(EndpointsController, "_sync_endpoints", spy)
     c.store.mutate("Pod", "default", "b-0", lambda p: p["metadata"]["labels"].update(x="1"))
     c.settle()
@@ -87,3 +88,73 @@ def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
     c.store.mutate("Pod", "default", "b-0", lambda p: p["metadata"].setdefault("annotations", {}).update(x="1"))
     c.settle()
     assert looked_at == []  # nothing an endpoint shows changed
+
+
+def _addresses(cluster, name):
+    ep = cluster.store.get("Endpoints", "default", name) or {}
+    return {a["targetRef"]["name"]: a for s in ep.get("subsets") or [] for a in s.get("addresses") or []}
+
+
+def _spy(init, built):
+    def spy(self, svc, pod, ip):
+        built.append(meta.name(pod))
+        return init(self, svc, pod, ip)
+    return spy
+
+
+def test_members_are_rebuilt_for_a_new_pod_or_service_version_only(monkeypatch):
+    """What a Service makes of a pod is kept per pod and Service version: an unchanged pod's
+    member is not rebuilt, a Service change (its targetPort) reaches every address, and what is
+    stored never shares the members' dicts (the store writes into a new version's dicts)."""
+    c = make_cluster(nodes=1)
+    c.create(svc("web", selector={"app": "web"}, ports=[{"port": 80, "targetPort": 8080}]))
+    for i in range(2):
+        c.create(pod_manifest(f"web-{i}", labels={"app": "web"}))
+    c.advance(10)
+    before = _addresses(c, "web")
+    assert set(before) == {"web-0", "web-1"}
+
+    c.create(pod_manifest("web-2", labels={"app": "web"}))
+    c.advance(10)
+    _settled_like_a_full_pass(c)
+    after = _addresses(c, "web")
+    assert set(after) == {"web-0", "web-1", "web-2"}
+    assert after["web-0"] == before["web-0"] and after["web-0"] is not before["web-0"]
+    cached = c.state["endpoints-sync"].members[("default", "web")].by_pod
+    assert cached[("default", "web-0")].address == after["web-0"]
+    assert all(m.address is not a for m in cached.values() for a in after.values())
+    built = []
+    monkeypatch.setattr(Member, "__init__", _spy(Member.__init__, built))
+    c.store.mutate("Pod", "default", "web-2", lambda p: p["metadata"]["labels"].update(x="1"))
+    c.settle()
+    assert built == ["web-2"]  # only the changed pod's member
+    monkeypatch.undo()
+    _settled_like_a_full_pass(c)
+
+    def retarget(s):
+        s["spec"]["ports"][0]["targetPort"] = 9090
+    c.store.mutate("Service", "default", "web", retarget)
+    _settled_like_a_full_pass(c)
+    (subset,) = c.store.get("Endpoints", "default", "web")["subsets"]
+    assert subset["ports"] == [{"port": 9090, "protocol": "TCP"}] and len(subset["addresses"]) == 3
+    (sl,) = [s for s in c.store.list("EndpointSlice", "default")
+             if meta.labels(s).get("kubernetes.io/service-name") == "web"]
+    assert sl["ports"] == [{"name": "", "port": 9090, "protocol": "TCP"}]
+
+
+def test_allocations_and_leftover_endpoints_are_still_found_when_no_service_changed():
+    """IPs and ports are checked for release, and Endpoints without a Service looked for, only
+    when something they depend on changed: an allocation nobody holds and an Endpoints someone
+    else leaves behind still go at the next pass."""
+    c = make_cluster(nodes=1)
+    c.create(svc("web", selector={"app": "web"}))
+    c.settle()
+    ips = c.state["ipam"]["ips"]
+    ips["10.100.0.7"] = "default/ghost"  # what a Service create that failed after admission leaves
+    c.store.create({"kind": "Endpoints", "metadata": {
+        "name": "ghost", "namespace": "default",
+        "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": "2024-01-01T00:00:00Z"}}})
+    c.settle()
+    assert "10.100.0.7" not in ips
+    assert c.store.get("Endpoints", "default", "ghost") is None
+    assert c.store.get("Endpoints", "default", "web") is not None

@@ -5,14 +5,21 @@ for every Service on every pass.
 A Service is looked at again when it changed, when a pod its selector matches (before or after
 the change) changed, or when someone else changed its Endpoints or EndpointSlices. Anything else
 cannot change what it would write, so skipping it writes exactly what a full pass writes.
+Likewise Service IPs and ports are checked for release only when a Service or an allocation
+changed, and leftover Endpoints looked for only when a Service went or someone else wrote one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
+from k9py.sim import ipam
 from k9py.sim.controllers.podtemplate import ready_condition
+
+if TYPE_CHECKING:
+    from k9py.sim.cluster import Cluster
+    from k9py.sim.controllers.endpoints_members import ServiceMembers
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name)
@@ -42,14 +49,30 @@ def _pod_pairs(pod: Obj) -> list[Pair]:
     return [(ns, k, v) for k, v in (meta.labels(pod) or {}).items()]
 
 
-def _facts(pod: Obj) -> tuple:
-    """What the endpoints controllers read of a pod: its labels, whether it is going, its spec
-    (ports, node, hostname, restart policy), address, phase and readiness."""
-    md = pod.get("metadata") or {}
-    st = pod.get("status") or {}
+def _status_of_ready(pod: Obj) -> Any:
     ready = ready_condition(pod)
-    return (md.get("labels"), md.get("deletionTimestamp"), pod.get("spec"), st.get("podIP"), st.get("podIPs"),
-            st.get("phase"), ready.get("status") if ready is not None else None)
+    return ready.get("status") if ready is not None else None
+
+
+def _same_facts(old: Obj, new: Obj) -> bool:
+    """Whether two versions of a pod with equal labels agree on all the endpoints controllers
+    read of it: whether it is going, its spec (ports, node, hostname, restart policy), address,
+    phase and readiness."""
+    omd, nmd = old.get("metadata") or {}, new.get("metadata") or {}
+    if omd.get("deletionTimestamp") != nmd.get("deletionTimestamp"):
+        return False
+    ospec, nspec = old.get("spec"), new.get("spec")
+    if ospec is not nspec and ospec != nspec:
+        return False
+    ost, nst = old.get("status") or {}, new.get("status") or {}
+    if ost is nst:
+        return True
+    if ost.get("podIP") != nst.get("podIP") or ost.get("phase") != nst.get("phase"):
+        return False
+    oips, nips = ost.get("podIPs"), nst.get("podIPs")
+    if oips is not nips and oips != nips:
+        return False
+    return bool(_status_of_ready(old) == _status_of_ready(new))
 
 
 class EndpointsSync:
@@ -61,6 +84,27 @@ class EndpointsSync:
         self._services: dict[Pair, set[Key]] = {}  # (namespace, key, value) -> Services selecting on it
         self._selectors: dict[Key, list[Pair]] = {}  # Service -> its indexed selector
         self._ours: dict[tuple[str, str, str], str] = {}  # (kind, ns, name) -> resourceVersion we wrote
+        self.scanned: set[Key] = set()  # Services with a selector that cannot be indexed: every pass
+        self.leftovers = True  # whether Endpoints without a Service may have appeared since the last look
+        self._ipam_seen: tuple[int, dict[str, str], dict[str, str]] | None = None
+        self.members: dict[Key, ServiceMembers] = {}  # a cache (endpoints_members.py), not pickled
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["members"] = {}
+        return state
+
+    def release_allocations(self, cluster: Cluster) -> None:
+        """``ipam.release_missing``, unless no Service and no allocation changed since it last ran."""
+        st = cluster.state.get("ipam")
+        version = cluster.store.kind_version("Service")
+        seen = self._ipam_seen
+        if st is not None and seen is not None and seen[0] == version and st["ips"] == seen[1] \
+                and st["ports"] == seen[2]:
+            return
+        ipam.release_missing(cluster)
+        st = cluster.state["ipam"]
+        self._ipam_seen = (version, dict(st["ips"]), dict(st["ports"]))
 
     # -- the pass ---------------------------------------------------------------------------
     def dirty(self, store: Any) -> set[Key] | None:
@@ -70,14 +114,20 @@ class EndpointsSync:
         self.seen = store.resource_version
         if changes is None:
             self._rebuild(store)
+            self.leftovers = True
             return None
         out: set[Key] = set()
         for ch in changes:
             obj, old = ch.obj, ch.old
             kind = obj.get("kind")
             if kind == "Pod":
-                if ch.type == "MODIFIED" and old is not None and _facts(old) == _facts(obj):
-                    continue  # a container's state changed, or an annotation: no endpoint shows it
+                if ch.type == "MODIFIED" and old is not None:
+                    labels, old_labels = meta.labels(obj), meta.labels(old)
+                    if labels is old_labels or labels == old_labels:  # the usual: no index to update
+                        selecting = self._selecting(obj)
+                        if selecting and not _same_facts(old, obj):
+                            out |= selecting
+                        continue  # else a container's state, an annotation: no endpoint shows it
                 key = (meta.namespace(obj), meta.name(obj))
                 if ch.type == "DELETED":
                     before, after = _pod_pairs(obj), []
@@ -95,12 +145,17 @@ class EndpointsSync:
                 self._unindex_service(key)
                 if ch.type != "DELETED":
                     self._index_service(key, obj)
+                else:
+                    self.members.pop(key, None)
+                    self.leftovers = True
             elif kind in ("Endpoints", "EndpointSlice"):
                 ns, name = meta.namespace(obj), meta.name(obj)
                 if self._ours.get((kind, ns, name)) == meta.dig(obj, "metadata", "resourceVersion"):
                     continue  # our own write: it is what the last sync of that Service wanted
                 if kind == "Endpoints":
                     out.add((ns, name))
+                    if ch.type != "DELETED":
+                        self.leftovers = True
                 else:
                     for version in (old, obj):
                         svc = meta.labels(version).get(SERVICE_NAME_LABEL) if version is not None else None
@@ -114,17 +169,21 @@ class EndpointsSync:
             self._ours[(obj["kind"], meta.namespace(obj), meta.name(obj))] = meta.dig(
                 obj, "metadata", "resourceVersion")
 
-    def pods_for(self, store: Any, pairs: list[Pair]) -> list[Obj]:
-        """The pods a Service's selector (as ``selector_pairs``) picks, by namespace/name."""
+    def pods_for(self, store: Any, pairs: list[Pair]) -> list[tuple[Key, Obj]]:
+        """The pods a Service's selector (as ``selector_pairs``) picks, with their (namespace,
+        name), by namespace/name."""
         sets = [self._pods.get(p, set()) for p in pairs]
-        smallest = min(sets, key=len)
-        keys = [k for k in smallest if all(k in s for s in sets)]
-        keys.sort()
+        if len(sets) == 1:
+            keys = sorted(sets[0])
+        else:
+            smallest = min(sets, key=len)
+            keys = sorted(k for k in smallest if all(k in s for s in sets))
         out = []
+        get = store.get
         for k in keys:
-            pod = store.get("Pod", *k)
+            pod = get("Pod", *k)
             if pod is not None:
-                out.append(pod)
+                out.append((k, pod))
         return out
 
     # -- the indexes ------------------------------------------------------------------------
@@ -133,6 +192,8 @@ class EndpointsSync:
         self._services.clear()
         self._selectors.clear()
         self._ours.clear()
+        self.scanned.clear()
+        self.members.clear()
         for pod in store.list("Pod"):
             self._index_pod((meta.namespace(pod), meta.name(pod)), _pod_pairs(pod))
         for svc in store.list("Service"):
@@ -163,12 +224,15 @@ class EndpointsSync:
     def _index_service(self, key: Key, svc: Obj) -> None:
         pairs = selector_pairs(svc)
         if pairs is None:
+            if (svc.get("spec") or {}).get("selector"):
+                self.scanned.add(key)
             return
         self._selectors[key] = pairs
         for p in pairs:
             self._services.setdefault(p, set()).add(key)
 
     def _unindex_service(self, key: Key) -> None:
+        self.scanned.discard(key)
         for p in self._selectors.pop(key, ()):
             keys = self._services.get(p)
             if keys is not None:
