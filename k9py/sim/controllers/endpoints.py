@@ -126,7 +126,7 @@ class EndpointsController(Controller):
             else:
                 md.pop("labels", None)
             if subsets:
-                o["subsets"] = deep_copy(subsets)  # the members' dicts stay theirs: see _put_body
+                o["subsets"] = _storable_subsets(subsets, existing.get("subsets"))
             else:
                 o.pop("subsets", None)
         self._wrote(cluster.store.rewrite("Endpoints", ns, name, write))
@@ -196,13 +196,38 @@ class EndpointsController(Controller):
 
 
 def _put_body(obj: Obj, body: Obj) -> None:
-    """Put copies: the store makes a new version share values equal to the old one's by writing
-    into the new one's dicts, and the members' dicts (reused from pass to pass) must stay as built."""
+    old = {"endpoints": obj.get("endpoints"), "ports": obj.get("ports")}
     for key in ("endpoints", "ports"):
         if body[key]:
-            obj[key] = deep_copy(body[key])
+            obj[key] = _storable(body[key], old[key])
         else:
             obj.pop(key, None)
+
+
+def _storable(items: list[Obj], old: Any) -> list[Obj]:
+    """A new version's list of the members' dicts. Where the old version holds a list as long at
+    the same place, the store makes the new items share every value equal to the old ones' by
+    writing into them: there each item is the old item if equal (the store would put it there
+    anyway), else a copy, so the members' dicts are never written into and an item never takes
+    parts of an old item that the new version also holds. Elsewhere the store does not look
+    inside the items, and the version holds the members' dicts themselves: the next comparison
+    with what is stored stops at identity."""
+    if not isinstance(old, list) or len(old) != len(items):
+        return list(items)
+    return [n if n is o else o if n == o else deep_copy(n) for n, o in zip(items, old, strict=True)]
+
+
+def _storable_subsets(subsets: list[Obj], old: Any) -> list[Obj]:
+    """``_storable`` for each list of each subset (compared with the old subset at its index,
+    when the old version has as many subsets: only then does the store look inside them)."""
+    same = isinstance(old, list) and len(old) == len(subsets)
+    out = []
+    for i, subset in enumerate(subsets):
+        old_subset = old[i] if same else None
+        if not isinstance(old_subset, dict):
+            old_subset = {}
+        out.append({k: _storable(v, old_subset.get(k)) for k, v in subset.items()})
+    return out
 
 
 def _slice_key(s: Obj) -> tuple:
