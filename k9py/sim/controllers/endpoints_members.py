@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import operator
+import re
 from typing import Any
 
 from k9py.kube import meta
@@ -19,31 +21,9 @@ Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name)
 
 
-def pod_is_ready(pod: Obj) -> bool:
-    for c in meta.dig(pod, "status", "conditions") or []:
-        if c.get("type") == "Ready":
-            return c.get("status") == "True"
-    return False
-
-
 def pod_ip(pod: Obj) -> str:
     st = pod.get("status") or {}
     return st.get("podIP") or ((st.get("podIPs") or [{}])[0].get("ip") or "")
-
-
-def should_pod_be_in_endpoints(pod: Obj, include_terminating: bool) -> bool:
-    """endpointutil.ShouldPodBeInEndpoints."""
-    if not pod_ip(pod):
-        return False
-    if not include_terminating and meta.is_deleting(pod):
-        return False
-    phase = meta.dig(pod, "status", "phase")
-    policy = meta.dig(pod, "spec", "restartPolicy") or "Always"
-    if policy == "Never":
-        return phase not in ("Failed", "Succeeded")
-    if policy == "OnFailure":
-        return phase != "Succeeded"
-    return True
 
 
 def find_port(pod: Obj, svc_port: Obj) -> int | None:
@@ -61,19 +41,21 @@ def find_port(pod: Obj, svc_port: Obj) -> int | None:
     return None
 
 
+_DOTTED_QUAD = re.compile(r"(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _ip_key(ip: str) -> tuple[int, int | str]:
+    """Sorts addresses as numbers; a dotted quad that ipaddress accepts is read directly."""
+    quad = _DOTTED_QUAD.fullmatch(ip)
+    if quad is not None:
+        a, b, c, d = map(int, quad.groups())
+        if a <= 255 and b <= 255 and c <= 255 and d <= 255:
+            return (0, (a << 24) | (b << 16) | (c << 8) | d)
     try:
         return (0, int(ipaddress.ip_address(ip)))
     except ValueError:
         return (1, ip)
-
-
-def _ep_port(p: Obj) -> Obj:
-    out = {"port": p["port"], "protocol": p["protocol"]}
-    if p["name"]:
-        out = {"name": p["name"], **out}
-    return out
 
 
 class Member:
@@ -93,28 +75,49 @@ class Member:
     slice_endpoint: Obj | None
 
     def __init__(self, svc: Obj, pod: Obj, ip: str) -> None:
+        # ``ip``: the pod's address, never empty here (endpointutil.ShouldPodBeInEndpoints
+        # checks it first).
         spec = svc.get("spec", {})
         publish = bool(spec.get("publishNotReadyAddresses"))
+        md = pod.get("metadata", {})
+        pod_spec = _dict(pod.get("spec"))
+        status = _dict(pod.get("status"))
         self.pod = pod
         self.ip = ip
-        terminating = meta.is_deleting(pod)
-        serving = pod_is_ready(pod)
+        terminating = bool(md.get("deletionTimestamp"))
+        serving = False
+        for c in status.get("conditions") or []:
+            if c.get("type") == "Ready":
+                serving = c.get("status") == "True"
+                break
         self.ready = publish or (serving and not terminating)
+        phase = status.get("phase")
+        policy = pod_spec.get("restartPolicy") or "Always"
+        running = (phase not in ("Failed", "Succeeded") if policy == "Never"
+                   else phase != "Succeeded" if policy == "OnFailure" else True)
         ports = []
+        ep_ports = []
         for sp in spec.get("ports") or []:
             port = find_port(pod, sp)
             if port is None:
                 continue
-            ports.append({"name": sp.get("name") or "", "port": port, "protocol": sp.get("protocol", "TCP")})
+            pname, proto = sp.get("name") or "", sp.get("protocol", "TCP")
+            ports.append({"name": pname, "port": port, "protocol": proto})
+            ep_ports.append({"name": pname, "port": port, "protocol": proto} if pname
+                            else {"port": port, "protocol": proto})
+        self.ports = ports
+        self.ep_ports = ep_ports
         self.port_key = tuple((p["name"], p["port"], p["protocol"]) for p in ports)
-        self.sort_key = (_ip_key(ip), meta.uid(pod))
-        hostname = meta.dig(pod, "spec", "hostname")
-        if not (hostname and meta.dig(pod, "spec", "subdomain") == meta.name(svc)):
+        uid = md.get("uid", "")
+        self.sort_key = (_ip_key(ip), uid)
+        hostname = pod_spec.get("hostname")
+        if not (hostname and pod_spec.get("subdomain") == svc.get("metadata", {}).get("name", "")):
             hostname = None
-        node = meta.dig(pod, "spec", "nodeName")
-        target_ref = {"kind": "Pod", "namespace": meta.namespace(pod), "name": meta.name(pod), "uid": meta.uid(pod)}
+        node = pod_spec.get("nodeName")
+        target_ref = {"kind": "Pod", "namespace": md.get("namespace", "") or "", "name": md.get("name", ""),
+                      "uid": uid}
         address: Obj | None = None
-        if should_pod_be_in_endpoints(pod, publish):
+        if running and (publish or not terminating):  # ShouldPodBeInEndpoints(pod, publish)
             address = {"ip": ip}
             if hostname:
                 address["hostname"] = hostname
@@ -122,7 +125,7 @@ class Member:
                 address["nodeName"] = node
             address["targetRef"] = target_ref
         endpoint: Obj | None = None
-        if should_pod_be_in_endpoints(pod, True) and (ports or spec.get("clusterIP") == "None"):
+        if running and (ports or spec.get("clusterIP") == "None"):  # ShouldPodBeInEndpoints(pod, true)
             endpoint = {"addresses": [ip],
                         "conditions": {"ready": self.ready, "serving": serving, "terminating": terminating}}
             if hostname:
@@ -130,10 +133,12 @@ class Member:
             if node:
                 endpoint["nodeName"] = node
             endpoint["targetRef"] = target_ref
-        self.ports = ports
-        self.ep_ports = [_ep_port(p) for p in ports]
         self.address = address
         self.slice_endpoint = endpoint
+
+
+def _dict(value: Any) -> Obj:
+    return value if isinstance(value, dict) else {}
 
 
 class ServiceMembers:
@@ -165,9 +170,8 @@ class ServiceMembers:
             new[key] = m
         self.by_pod = new
         out = list(new.values())
-        out.sort(key=_sort_key)
+        out.sort(key=_SORT_KEY)
         return out
 
 
-def _sort_key(m: Member) -> tuple:
-    return m.sort_key
+_SORT_KEY = operator.attrgetter("sort_key")
