@@ -189,3 +189,27 @@ def test_stored_slices_may_hold_members_dicts_but_never_write_into_them():
     stored = put([b, a])  # the same length, moved: what the store would write into is a copy
     assert stored["endpoints"] == [b, a] and not _holds_one_container_twice(stored)
     assert all(a[k] is a_parts[k] for k in a) and all(b[k] is b_parts[k] for k in b)
+
+
+def test_slices_are_found_by_their_service_label_as_it_changes():
+    """A Service's slices come from an index kept from the change log: slices someone else
+    deletes or relabels for another Service are seen as a full pass sees them."""
+    c = make_cluster(nodes=1)
+    for name in ("web", "api"):
+        c.create(svc(name, selector={"app": name}))
+        c.create(pod_manifest(f"{name}-0", labels={"app": name}))
+    c.advance(10)
+
+    def slices(name):
+        return [s for s in c.store.list("EndpointSlice", "default")
+                if meta.labels(s).get("kubernetes.io/service-name") == name]
+    (web,) = slices("web")
+    (api,) = slices("api")
+    c.store.mutate("EndpointSlice", "default", meta.name(api),
+                   lambda o: o["metadata"]["labels"].update({"kubernetes.io/service-name": "web"}))
+    _settled_like_a_full_pass(c)
+    c.store.delete("EndpointSlice", "default", meta.name(web))
+    _settled_like_a_full_pass(c)
+    for name in ("web", "api"):
+        (sl,) = slices(name)
+        assert [e["targetRef"]["name"] for e in sl["endpoints"]] == [f"{name}-0"]

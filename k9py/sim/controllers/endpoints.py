@@ -150,9 +150,13 @@ class EndpointsController(Controller):
             desired[()] = []  # the placeholder slice a Service without endpoints keeps
             ports_of[()] = []
         labels = entry.slice_labels
-        existing = [s for s in store.list("EndpointSlice", ns)
-                    if meta.labels(s).get(SERVICE_NAME_LABEL) == name
-                    and meta.labels(s).get(MANAGED_BY_LABEL) == MANAGED_BY]
+        sync = self._sync_state
+        existing = []  # this Service's slices, by name
+        for slice_name in sync.slices_of(ns, name) if sync is not None else ():
+            s = store.get("EndpointSlice", ns, slice_name)
+            if s is not None and meta.labels(s).get(MANAGED_BY_LABEL) == MANAGED_BY \
+                    and meta.labels(s).get(SERVICE_NAME_LABEL) == name:
+                existing.append(s)
         by_key = {_slice_key(s): s for s in existing}
         unmatched_existing = [s for s in existing if _slice_key(s) not in desired]
         for key in sorted(desired):

@@ -88,6 +88,7 @@ class EndpointsSync:
         self.leftovers = True  # whether Endpoints without a Service may have appeared since the last look
         self._ipam_seen: tuple[int, dict[str, str], dict[str, str]] | None = None
         self.members: dict[Key, ServiceMembers] = {}  # a cache (endpoints_members.py), not pickled
+        self._slices: dict[Key, set[str]] = {}  # (namespace, service-name label) -> EndpointSlice names
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -150,6 +151,13 @@ class EndpointsSync:
                     self.leftovers = True
             elif kind in ("Endpoints", "EndpointSlice"):
                 ns, name = meta.namespace(obj), meta.name(obj)
+                if kind == "EndpointSlice":
+                    if ch.type == "DELETED":
+                        self._unindex_slice(obj)
+                    else:
+                        if old is not None:
+                            self._unindex_slice(old)
+                        self._index_slice(obj)
                 if self._ours.get((kind, ns, name)) == meta.dig(obj, "metadata", "resourceVersion"):
                     continue  # our own write: it is what the last sync of that Service wanted
                 if kind == "Endpoints":
@@ -186,8 +194,16 @@ class EndpointsSync:
                 out.append((k, pod))
         return out
 
+    def slices_of(self, namespace: str, service: str) -> list[str]:
+        """Names of the EndpointSlices labelled for a Service, sorted (as of the pass's start:
+        a pass syncs each Service once, and only that sync writes its slices)."""
+        return sorted(self._slices.get((namespace, service), ()))
+
     # -- the indexes ------------------------------------------------------------------------
     def _rebuild(self, store: Any) -> None:
+        self._slices.clear()
+        for s in store.list("EndpointSlice"):
+            self._index_slice(s)
         self._pods.clear()
         self._services.clear()
         self._selectors.clear()
@@ -208,6 +224,22 @@ class EndpointsSync:
                 if all(sk in labels and labels[sk] == sv for _, sk, sv in self._selectors[key]):
                     out.add(key)
         return out
+
+    def _index_slice(self, s: Obj) -> None:
+        svc = meta.labels(s).get(SERVICE_NAME_LABEL)
+        if svc is not None:
+            self._slices.setdefault((meta.namespace(s), svc), set()).add(meta.name(s))
+
+    def _unindex_slice(self, s: Obj) -> None:
+        svc = meta.labels(s).get(SERVICE_NAME_LABEL)
+        if svc is None:
+            return
+        key = (meta.namespace(s), svc)
+        names = self._slices.get(key)
+        if names is not None:
+            names.discard(meta.name(s))
+            if not names:
+                del self._slices[key]
 
     def _index_pod(self, key: Key, pairs: list[Pair]) -> None:
         for p in pairs:
