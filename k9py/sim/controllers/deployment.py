@@ -158,8 +158,8 @@ def _signature(store: Any, d: Obj) -> tuple:
     it could adopt. Unchanged → the sync would write nothing."""
     ns = meta.namespace(d)
     return (d["metadata"]["resourceVersion"],
-            tuple(rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", meta.uid(d), ns)),
-            tuple(rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)))
+            tuple([rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", meta.uid(d), ns)]),
+            tuple([rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)]))
 
 
 def _progress_deadline(d: Obj, status: Obj) -> float | None:

@@ -151,8 +151,8 @@ class ReplicaSetController(Controller):
                 orphans[ns] = [p for p in store.controlled_by("Pod", "", ns) if pt.is_active(p)]
             ns_orphans = orphans[ns]
             # Nothing the sync reads changed since last time: skip it (settle runs us often).
-            sig = (rs["metadata"].get("resourceVersion"), tuple(p["metadata"].get("resourceVersion") for p in pods),
-                   tuple(o["metadata"].get("resourceVersion") for o in ns_orphans), cluster.now() if dig(rs, "spec", "minReadySeconds") else None)
+            sig = (rs["metadata"].get("resourceVersion"), tuple([p["metadata"].get("resourceVersion") for p in pods]),
+                   tuple([o["metadata"].get("resourceVersion") for o in ns_orphans]), cluster.now() if dig(rs, "spec", "minReadySeconds") else None)
             if memo.get(uid) == sig:
                 state.pending.discard(key)
                 continue
@@ -170,7 +170,7 @@ class ReplicaSetController(Controller):
             if rs_after is not None and dig(rs_after, "status", "replicas") == dig(rs_after, "spec", "replicas"):
                 after = pt.pods_by_owner_uid(cluster, ns, uid)
                 memo[uid] = (rs_after["metadata"].get("resourceVersion"),
-                             tuple(p["metadata"].get("resourceVersion") for p in after),
+                             tuple([p["metadata"].get("resourceVersion") for p in after]),
                              sig[2], sig[3])
                 state.pending.discard(key)
             else:
