@@ -4,10 +4,12 @@ so a write that replaces an object without moving it touches no index."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name)
+EDITS_BEFORE_SORT = 256  # inserting into a kept sorted list costs a memmove: past this many, sort once
 FullKey = tuple[str, str, str]  # (kind, namespace, name)
 
 
@@ -40,6 +42,10 @@ class StoreIndex:
     def __init__(self) -> None:
         self._by_ns: dict[str, dict[str, set[Key]]] = {}  # kind -> namespace -> keys
         self._sorted: dict[tuple[str, str | None], tuple[Key, ...]] = {}  # (kind, ns or None for all) -> keys
+        # the same keys as a sorted list, kept up to date by insertion for a while once asked for:
+        # after a few changes the next ask copies it instead of sorting every key again
+        self._order: dict[tuple[str, str | None], list[Key]] = {}
+        self._edits: dict[tuple[str, str | None], int] = {}  # edits of a kept order since it was last asked for
         self._by_controller: dict[tuple[str, str], set[Key]] = {}  # (kind, controller uid or "") -> keys
         self._by_owner: dict[str, set[FullKey]] = {}  # any owner's uid -> what references it
         # an object's own uid -> it (a set only in the rare case of several: a replay reusing one)
@@ -55,9 +61,9 @@ class StoreIndex:
         if keys is None:
             keys = by_ns[key[0]] = set()
         keys.add(key)
-        if self._sorted:
-            self._sorted.pop((kind, None), None)
-            self._sorted.pop((kind, key[0]), None)
+        if self._sorted or self._order:
+            self._edit((kind, None), key, True)
+            self._edit((kind, key[0]), key, True)
         self._own(kind, key, _refs(obj))
         self._add_uid(_uid(obj), (kind, *key))
 
@@ -67,10 +73,30 @@ class StoreIndex:
             keys.discard(key)
             if not keys:
                 del self._by_ns[kind][key[0]]
-        self._sorted.pop((kind, None), None)
-        self._sorted.pop((kind, key[0]), None)
+        self._edit((kind, None), key, False)
+        self._edit((kind, key[0]), key, False)
         self._disown(kind, key, _refs(obj))
         self._drop_uid(kind, key, obj)
+
+    def _edit(self, ck: tuple[str, str | None], key: Key, add: bool) -> None:
+        """``key`` came (``add``) or went: the cached tuple goes, a kept order is edited (or
+        dropped after EDITS_BEFORE_SORT edits nobody asked for: sorting again is cheaper then)."""
+        self._sorted.pop(ck, None)
+        order = self._order.get(ck)
+        if order is None:
+            return
+        edits = self._edits.get(ck, 0) + 1
+        if edits > EDITS_BEFORE_SORT:
+            del self._order[ck]
+            self._edits.pop(ck, None)
+            return
+        self._edits[ck] = edits
+        i = bisect_left(order, key)
+        present = i < len(order) and order[i] == key
+        if add and not present:
+            order.insert(i, key)
+        elif not add and present:
+            del order[i]
 
     def replaced(self, kind: str, key: Key, old: Obj, new: Obj) -> None:
         old_refs, new_refs = _refs(old), _refs(new)
@@ -137,8 +163,12 @@ class StoreIndex:
         ck = (kind, namespace or None)
         keys = self._sorted.get(ck)
         if keys is None:
-            src = all_keys if not namespace else self._by_ns.get(kind, {}).get(namespace, ())
-            keys = self._sorted[ck] = tuple(sorted(src))
+            order = self._order.get(ck)
+            if order is None:
+                src = all_keys if not namespace else self._by_ns.get(kind, {}).get(namespace, ())
+                order = self._order[ck] = sorted(src)
+            self._edits.pop(ck, None)
+            keys = self._sorted[ck] = tuple(order)
         return keys
 
     def controlled(self, kind: str, uid: str) -> set[Key]:

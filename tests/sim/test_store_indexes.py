@@ -49,6 +49,27 @@ def test_keys_are_sorted_per_namespace_and_follow_creates_and_deletes():
     assert s.keys("ConfigMap", "nowhere") == () and s.keys("Secret") == ()
 
 
+def test_sorted_keys_stay_right_through_many_comings_and_goings_between_asks():
+    from k9py.sim.store_index import EDITS_BEFORE_SORT
+
+    s = _store()
+    rng = random.Random(3)
+    live: set[tuple[str, str]] = set()
+    for step in range(3000):
+        ns, name = rng.choice("abc"), f"cm-{rng.randrange(400):03d}"
+        if (ns, name) in live:
+            s.delete("ConfigMap", ns, name)
+            live.discard((ns, name))
+        else:
+            s.create(_cm(name, ns))
+            live.add((ns, name))
+        # asked often, now and then, or after more edits than are kept up by insertion
+        if step % 7 == 0 or (step % 400 < 3) or step % (EDITS_BEFORE_SORT + 50) == 0:
+            assert s.keys("ConfigMap") == tuple(sorted(live))
+            assert s.keys("ConfigMap", ns) == tuple(sorted(k for k in live if k[0] == ns))
+    assert [o["metadata"]["name"] for o in s.list("ConfigMap", "b")] == sorted(n for k, n in live if k == "b")
+
+
 def test_owner_indexes_follow_owner_reference_changes():
     s = _store()
     owner = s.create(_cm("owner"))
