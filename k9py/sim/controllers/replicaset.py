@@ -112,7 +112,11 @@ class _SyncState:
         for ch in changes:
             kind = ch.obj.get("kind")
             if kind == "ReplicaSet":
-                keys.add(self._note(ch.obj))
+                key = self._note(ch.obj)
+                memo = self.memo.get(meta.uid(ch.obj))
+                if memo is not None and memo[0] == ch.obj["metadata"].get("resourceVersion"):
+                    continue  # its own last write, read by the sync that settled it (what else changed adds it)
+                keys.add(key)
             elif kind == "Pod":
                 if ch.old is not None and ch.type == "MODIFIED" and _facts(ch.old) == _facts(ch.obj):
                     continue  # nothing a ReplicaSet reads of its pods changed (a container's state, an annotation)
