@@ -228,6 +228,9 @@ class _SyncState:
         for ch in changes:
             kind = ch.obj.get("kind")
             if kind == "Deployment":
+                settled = self.settled.get(meta.uid(ch.obj))
+                if settled is not None and settled[0] == ch.obj["metadata"].get("resourceVersion"):
+                    continue  # its own last write, read by the sync that settled it (what else changed adds it)
                 keys.add((meta.namespace(ch.obj), meta.name(ch.obj)))
             elif kind == "ReplicaSet":
                 add_owners(store, ch, "Deployment", keys)
