@@ -125,9 +125,33 @@ def runtimes(cluster: Cluster) -> dict[str, PodRuntime]:
 
 
 def _forget(cluster: Cluster, uid: str) -> None:
-    """Drop a pod's runtime (its IP is free again)."""
-    if runtimes(cluster).pop(uid, None) is not None:
-        cluster.state["kubelet.released"] = cluster.state.get("kubelet.released", 0) + 1
+    """Drop a pod's runtime: its IP is free again."""
+    rt = runtimes(cluster).pop(uid, None)
+    if rt is not None and rt.ip and cluster.state.get("kubelet.ip_holders", {}).get(rt.ip) == uid:
+        live = _live_hosts(cluster).get(rt.node)
+        if live is not None:
+            live.discard(_host(rt.ip))
+
+
+def _host(ip: str) -> int:
+    """The last number of a pod IP (its place in the node's /24)."""
+    try:
+        return int(ip.rsplit(".", 1)[1])
+    except (IndexError, ValueError):
+        return -1
+
+
+def _live_hosts(cluster: Cluster) -> dict[str, set[int]]:
+    """Node -> the hosts of its pod range held by a pod the kubelet still runs (IPAM's view)."""
+    live: dict[str, set[int]] | None = cluster.state.get("kubelet.ipam-live")
+    if live is None:  # worked out once from who holds what
+        live = cluster.state["kubelet.ipam-live"] = {}
+        rts = runtimes(cluster)
+        for ip, uid in cluster.state.get("kubelet.ip_holders", {}).items():
+            rt = rts.get(uid)
+            if rt is not None and rt.ip == ip:
+                live.setdefault(rt.node, set()).add(_host(ip))
+    return live
 
 
 def runtime_for(cluster: Cluster, namespace: str, name: str) -> PodRuntime | None:
@@ -784,28 +808,19 @@ class Kubelet(Controller):
         cidr = dig(node, "spec", "podCIDR") or "10.244.0.0/24"
         prefix = cidr.split("/")[0].rsplit(".", 1)[0]
         name = meta.name(node)
-        rts = runtimes(cluster)
         holders: dict[str, str] = cluster.state.setdefault("kubelet.ip_holders", {})  # ip -> pod uid
-
-        def used(ip: str) -> bool:  # held by a pod the kubelet still runs on this node
-            rt = rts.get(holders.get(ip, ""))
-            return rt is not None and rt.ip == ip and rt.node == name
-
+        live = _live_hosts(cluster).setdefault(name, set())  # held by a pod the kubelet still runs here
         nxt = cluster.state.setdefault("kubelet.ipam", {})
-        # A node found full stays full until a runtime goes (only that frees an address).
-        full: dict[str, int] = cluster.state.setdefault("kubelet.ipam-full", {})
-        released = cluster.state.get("kubelet.released", 0)
-        if full.get(name) != released:
+        if len(live) < 253:  # the next free one after the last handed out, as host-local IPAM does
             start = nxt.get(name, 2)
             for i in range(253):
                 host = 2 + (start - 2 + i) % 253
-                ip = f"{prefix}.{host}"
-                if not used(ip):
+                if host not in live:
+                    ip = f"{prefix}.{host}"
                     nxt[name] = host + 1
                     holders[ip] = meta.uid(pod)
-                    full.pop(name, None)
+                    live.add(host)
                     return ip
-            full[name] = released
         return f"{prefix}.254"
 
     # -- status ------------------------------------------------------------------------------------------

@@ -473,3 +473,18 @@ def test_a_full_node_range_hands_out_its_last_address_until_a_pod_goes():
     c.create(pod_manifest("after"))
     c.advance(5)
     assert pod(c, "after")["status"]["podIP"] == ips["p7"] != "10.244.0.254"  # p7's, free again
+
+
+def test_ipam_worked_out_again_from_who_holds_what_skips_the_same_addresses():
+    c = make_cluster(nodes=1)
+    for name in ("a", "b"):
+        c.create(pod_manifest(name))
+    c.advance(5)
+    ip_a, ip_b = pod(c, "a")["status"]["podIP"], pod(c, "b")["status"]["podIP"]
+    del c.state["kubelet.ipam-live"]  # a cluster kept before IPAM kept its own view
+    c.state["kubelet.ipam"]["minikube"] = min(int(ip_a.rsplit(".", 1)[1]), int(ip_b.rsplit(".", 1)[1]))
+    c.create(pod_manifest("c"))
+    c.advance(5)
+    ip_c = pod(c, "c")["status"]["podIP"]
+    assert ip_c not in (ip_a, ip_b) and int(ip_c.rsplit(".", 1)[1]) == max(
+        int(ip_a.rsplit(".", 1)[1]), int(ip_b.rsplit(".", 1)[1])) + 1
