@@ -94,3 +94,19 @@ def test_keys_typed_right_after_esc_on_a_pushed_screen(drive):
         assert app.screen is app.screen_stack[0] and len(app.screen_stack) == 1
         assert app.title_text() == "deployments(default)[1]"
     drive(s)
+
+
+def test_typing_at_the_prompt_asks_for_no_layout_and_keeps_the_cursor_in_sight(drive):
+    """Textual's Input asks for a layout of the whole screen on every edit (its width follows
+    the text); the prompt's box never changes size, so a key repaints it and no more."""
+    async def s(app, pilot, cluster):
+        burst(app, "/")
+        await sync(app, pilot)
+        p = app.prompt
+        for ch in "counter-" * 20:  # far wider than the box: it scrolls to keep the cursor in sight
+            p.feed(ch, ch)  # what the app does with a key at the prompt
+            assert not p._layout_required, p.value
+        await pilot.pause()
+        assert p.value == "counter-" * 20 and p.virtual_size.width == len(p.value) + 1
+        assert p.scroll_x > 0 and p.cursor_screen_offset.x < p.region.right
+    drive(s)

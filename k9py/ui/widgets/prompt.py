@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.suggester import Suggester
 from textual.widget import Widget
 
@@ -69,6 +70,15 @@ class Prompt(InertInput):
         self.home: Widget | None = None  # where the focus goes back on close
         self._recalled: int | None = None  # Up/Down: the history entry shown (None: what was typed)
         self._typed = ""
+
+    def _watch_value(self, value: str) -> None:
+        """Textual's Input sets its virtual width to the text's on every edit, a reactive that asks
+        for a layout of the whole screen: one per keystroke (a `/` filter repaints the table
+        besides). The box's own size does not change, so the width is set quietly first: Input's
+        assignment then changes nothing, and the repaint the new value asks for is enough."""
+        if not self.styles.auto_dimensions:
+            self.set_reactive(Prompt.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def suggestion_for(self, value: str) -> str | None:
         if self.mode != "command" or not value or " " in value:
