@@ -81,3 +81,28 @@ def test_a_lazy_filter_ends_as_a_filter_applied_at_once(drive, monkeypatch):
         if pending:
             assert complete[word][:len(keys)] == keys, word
 
+
+
+def test_a_lazy_filter_finished_by_its_own_key_scrolls_no_further_than_its_rows(drive, monkeypatch):
+    monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", 0)  # lazy, but the key's own look finishes it
+    monkeypatch.setattr(resource_view.ResourceView, "_next_filter_slice", lambda self: None)
+    cluster = small_cluster()
+    add_pods(cluster, 200, namespaces=4)
+
+    async def s(app, pilot, _cluster):
+        assert app.run_command("pods -A")
+        await sync(app, pilot)
+        t, m = app.table, app.model
+        _type(app, "/", *"app-00012")
+        for _ in range(100):
+            if m.filter.text == "app-00012":
+                break
+            await pilot.pause()
+        await pilot.pause()
+        assert not m.filtering and 0 < len(m) < t.page  # a few rows, all found by the key itself
+        assert t.max_scroll_y == 0  # nothing below them to scroll to
+        t.scroll_to(y=50, animate=False)
+        await pilot.pause()
+        assert round(t.scroll_y) == 0
+
+    drive(s, cluster=cluster)

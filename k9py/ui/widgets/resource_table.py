@@ -91,7 +91,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             m.ensure_cursor(self.cursor_key, old)
             need = max(round(self.scroll_y) + self.page, old + 1) + self.page
             m.ensure(need, seconds=ANSWER_SECONDS)  # the rest follows in slices, row by row as found
-            height = max(len(m), need)  # no scrolling clamped to the rows known so far
+            if m.filtering:  # no scrolling clamped to the rows known so far (all known: the real height)
+                height = max(len(m), need)
         idx = m.index_of(self.cursor_key)
         if idx is None:
             idx = min(old, max(0, len(m) - 1))
