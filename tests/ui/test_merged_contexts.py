@@ -47,6 +47,22 @@ def run(scenario) -> None:
     asyncio.run(main())
 
 
+async def on_context_b(app: K9pyApp, pilot: Any, pane: Any) -> tuple[Any, list[object]]:
+    """`:ctx b` in the focused ``pane``: its Session on b, and a list that gets it when it closes."""
+    await command(app, pilot, "ctx b")
+    await app.workers.wait_for_complete()
+    await settle(app, pilot)
+    session = pane.navigator.session
+    closed: list[object] = []
+    real = session.close
+
+    async def close() -> None:
+        closed.append(session)
+        await real()
+    session.close = close
+    return session, closed
+
+
 def row_of(app: K9pyApp, name: str, ctx: str) -> str | None:
     """The table's line of pod ``name`` in context ``ctx`` (None: not shown)."""
     for line in table_lines(app):
@@ -161,17 +177,7 @@ def test_closing_the_only_pane_on_a_context_closes_its_session():
     async def s(app, pilot, a, b):
         await command(app, pilot, "vsplit pods")
         left, right = app.splits.all_panes()
-        await command(app, pilot, "ctx b")
-        await app.workers.wait_for_complete()
-        await settle(app, pilot)
-        on_b = right.navigator.session
-        closed: list[object] = []
-        real = on_b.close
-
-        async def close() -> None:
-            closed.append(on_b)
-            await real()
-        on_b.close = close  # type: ignore[method-assign]
+        on_b, closed = await on_context_b(app, pilot, right)
         app.splits.close()
         await settle(app, pilot)
         assert app.splits.all_panes() == [left] and closed == [on_b]
@@ -203,17 +209,7 @@ def test_a_layout_closes_the_sessions_only_the_panes_it_replaced_showed(tmp_path
         await command(app, pilot, "vsplit pods")
         await command(app, pilot, "layout save two")
         left, right = app.splits.all_panes()
-        await command(app, pilot, "ctx b")  # the right pane on b
-        await app.workers.wait_for_complete()
-        await settle(app, pilot)
-        on_b = right.navigator.session
-        closed: list[object] = []
-        real = on_b.close
-
-        async def close() -> None:
-            closed.append(on_b)
-            await real()
-        on_b.close = close  # type: ignore[method-assign]
+        on_b, closed = await on_context_b(app, pilot, right)  # the right pane on b
         app.splits.focus(left)  # back on a: the layout opens there
         await command(app, pilot, "layout two")
         await settle(app, pilot)
