@@ -44,8 +44,6 @@ class MergedRowModel(RowModel):
         # never the base's fast load: it derives sort keys from 2-item keys
         super().__init__(*args, predicate=predicate or _everything, **kw)
         self.nows: dict[str, float] = {}  # each context's clock (simulated clusters differ)
-        self._objects: dict[str, dict[Key, Obj]] = {}  # each context's objects, as its cache holds them
-        self._keys: dict[str, set[Key]] = {}  # each context's keys as last loaded (its cache's dict changes in place)
 
     def _set_columns(self) -> None:
         super()._set_columns()
@@ -96,13 +94,17 @@ class MergedRowModel(RowModel):
     def load_context(self, ctx: str, objects: dict[Key, Obj]) -> None:
         """Everything of context ``ctx`` is ``objects`` now (its first list, a relist); the
         other contexts' rows stay as they are (their deltas too): only this one's are diffed."""
-        before = self._keys.get(ctx, set())
-        self._objects[ctx] = objects
-        now = self._keys[ctx] = set(objects)
+        before = self._shown_of(ctx)
+        now = set(objects)
         if not self.rows:  # the first rows: one load, sorted once
             self.load({merged_key(ctx, k): o for k, o in objects.items()})
             return
         self.apply_context(ctx, now - before, now & before, before - now, objects.get)
+
+    def _shown_of(self, ctx: str) -> set[Key]:
+        """The keys of ``ctx``'s objects the model holds now (loaded, or added by a diff since)."""
+        shown = self._children if self.expand is not None else self.rows
+        return {source_key(k) for k in shown if cast(MergedKey, k)[2] == ctx}
 
     def apply_context(self, ctx: str, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
                       get: Callable[[Key], Obj | None]) -> None:

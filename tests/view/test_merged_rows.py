@@ -27,3 +27,16 @@ def test_a_relist_of_one_context_diffs_it_and_leaves_the_others_rows_alone():
                               ("default", "web", "a"), ("default", "web", "b")]
     assert all(m.rows[k] is r for k, r in a_rows.items())  # a's rows untouched
     assert [m.row_at(i).key for i in range(len(m))] == sorted(m.rows, key=lambda k: (k[1], k[0], k[2]))
+
+
+def test_an_object_a_diff_added_goes_when_a_relist_no_longer_has_it():
+    m = MergedRowModel(kinds.lookup("pods"))
+    a = {("default", "web"): pod("web")}
+    m.load_context("a", a)
+    m.load_context("b", {("default", "web"): pod("web")})
+    seen = dict(a)
+    seen[("default", "new")] = pod("new")
+    m.apply_context("a", [("default", "new")], [], [], seen.get)  # the informer's diff
+    assert ("default", "new", "a") in m.rows
+    m.load_context("a", {("default", "web"): pod("web")})  # a reconnect: "new" was deleted meanwhile
+    assert sorted(m.rows) == [("default", "web", "a"), ("default", "web", "b")]
