@@ -44,6 +44,7 @@ class EventRecorder:
         source = self._sources.get((component, host))
         if source is None:  # one dict for every event of a component on a host (stored objects are never changed in place)
             source = self._sources[(component, host)] = {"component": component, "host": host} if host else {"component": component}
+        message = self._messages.setdefault(message, message)  # the string stored events and dedupe keys share
         key = (meta.uid(obj), type_, reason, message, component, field_path)
         existing = self._by_key.get(key)
         if existing is not None:
@@ -59,7 +60,7 @@ class EventRecorder:
         event = {
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": name, "namespace": ns},
-            "involvedObject": involved, "reason": reason, "message": self._messages.setdefault(message, message), "source": source,
+            "involvedObject": involved, "reason": reason, "message": message, "source": source,
             "firstTimestamp": rfc3339(now), "lastTimestamp": rfc3339(now), "count": 1,
             "type": type_, "eventTime": None,
             "reportingComponent": component, "reportingInstance": host or "",

@@ -70,3 +70,21 @@ def test_events_about_one_version_of_an_object_share_its_reference_and_stay_apar
     assert bumped["count"] == 2 and c.store.get("Event", "default", started["metadata"]["name"]) == before
     other = c.record_event(pod, "Normal", "Killing", "Stopping container app", "kubelet", host="minikube")
     assert "fieldPath" not in other["involvedObject"]  # another field path: its own reference
+
+
+def test_events_share_one_message_string_before_and_after_an_expiry_sweep():
+    c = make_cluster(nodes=1)
+    cms = [c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm{i}", "namespace": "default"}})
+            for i in range(3)]
+    text = "".join(["synced ", "ok"])  # built at run time: equal strings, different objects
+    first = c.record_event(cms[0], "Normal", "Synced", text, "tester")
+    c.advance(3000)
+    second = c.record_event(cms[1], "Normal", "Synced", "".join(["synced ", "ok"]), "tester")
+    assert second["message"] is first["message"]
+    c.advance(1000)
+    third = c.record_event(cms[2], "Normal", "Synced", "".join(["synced ", "ok"]), "tester")
+    # the first one expired in that record's sweep, which rebuilt the message table from the keys left
+    assert c.store.get("Event", "default", first["metadata"]["name"]) is None
+    assert third["message"] is second["message"]
+    fourth = c.record_event(cms[0], "Normal", "Synced", "".join(["synced ", "ok"]), "tester")
+    assert fourth["message"] is second["message"]
