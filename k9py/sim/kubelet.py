@@ -287,31 +287,18 @@ class _Index:
         return keys
 
 
-class _Nodes(dict):
-    """The nodes one pass reads, fetched as they are asked for (most passes touch a few)."""
+class _UpNodes(dict):
+    """Node name -> the node if it exists and its kubelet runs (not ``k9py.sim/down``), else None:
+    looked up once a pass, as its pods ask (most passes touch a few)."""
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, store: Any) -> None:
         super().__init__()
-        self.store = cluster.store
-        self._up: dict[str, object] = {}
+        self.store = store
 
     def __missing__(self, name: str) -> Obj | None:
-        node = self[name] = self.store.get("Node", None, name)
-        return node
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self[name] is not None
-
-    def up(self, name: str) -> Obj | None:
-        """The node if it exists and its kubelet runs (not ``k9py.sim/down``), asked once a pass."""
-        up = self._up.get(name, _UNKNOWN)
-        if up is _UNKNOWN:
-            node = self[name]
-            up = self._up[name] = node if node is not None and not node_down(node) else None
-        return up  # type: ignore[return-value]
-
-
-_UNKNOWN = object()
+        node = self.store.get("Node", None, name)
+        up = self[name] = node if node is not None and not node_down(node) else None
+        return up
 
 
 class Kubelet(Controller):
@@ -326,7 +313,7 @@ class Kubelet(Controller):
         if not keys:
             return
         rts = runtimes(cluster)
-        nodes = _Nodes(cluster)
+        nodes = _UpNodes(cluster.store)
         for key in keys:
             pod = cluster.store.get("Pod", *key)
             old_uid = idx.uid_by_key.get(key)
@@ -336,7 +323,7 @@ class Kubelet(Controller):
             if pod is None:
                 continue
             node_name = dig(pod, "spec", "nodeName")
-            node = nodes.up(node_name) if node_name else None
+            node = nodes[node_name] if node_name else None
             if node is None:
                 continue
             uid = meta.uid(pod)

@@ -62,7 +62,7 @@ class Member:
     """One pod as seen from one Service. ``address``: its entry in the Endpoints (None: not in
     them); ``slice_endpoint``: its entry in an EndpointSlice (None: in none)."""
 
-    __slots__ = ("address", "ep_ports", "ip", "pod", "port_key", "ports", "ready", "slice_endpoint", "sort_key")
+    __slots__ = ("address", "ep_ports", "pod", "port_key", "ports", "ready", "slice_endpoint", "sort_key")
 
     pod: Obj
     ip: str
@@ -83,7 +83,6 @@ class Member:
         pod_spec = _dict(pod.get("spec"))
         status = _dict(pod.get("status"))
         self.pod = pod
-        self.ip = ip
         terminating = bool(md.get("deletionTimestamp"))
         serving = False
         for c in status.get("conditions") or []:

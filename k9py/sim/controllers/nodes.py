@@ -51,6 +51,11 @@ def _ready_status(node: Obj) -> str | None:
     return None
 
 
+def _read_versions(store: Any) -> tuple[int, int, int]:
+    """The versions of what node lifecycle's per-node work reads."""
+    return store.kind_version("Node"), store.kind_version("Lease"), store.kind_version("Namespace")
+
+
 def toleration_deadline(pod: Obj, taints: list[Obj]) -> float | None:
     """When the taint manager evicts ``pod`` from a node with these NoExecute ``taints``:
     None = never, -inf = at once (an untolerated taint)."""
@@ -80,16 +85,14 @@ class NodeLifecycleController(Controller):
         # The per-node work reads Nodes, their Leases, the lease Namespace and the clock: with none
         # of them changed and no node due (a heartbeat, a lease renewal, a grace period ending)
         # it would write nothing, so a pass skips it (settle runs many passes per instant).
-        read = (store.kind_version("Node"), store.kind_version("Lease"), store.kind_version("Namespace"))
-        if state.get("_read") != read or cluster.now() >= state.get("_due", 0.0):
-            due = float("inf")
+        if state.get("_read") != _read_versions(store) or cluster.now() >= state.get("_due", 0.0):
+            due = NEVER
             for node in store.list("Node"):
                 st = state.setdefault(meta.name(node), {})
                 due = min(due, self._health(cluster, node, st))
                 self._cordon(cluster, store.get("Node", None, meta.name(node)) or node, st)
             state["_due"] = due
-            state["_read"] = (store.kind_version("Node"), store.kind_version("Lease"),
-                              store.kind_version("Namespace"))
+            state["_read"] = _read_versions(store)  # its own writes included
         names = {name for _, name in store.keys("Node")}
         for gone in [n for n in state if n not in names and not n.startswith("_")]:
             del state[gone]
@@ -268,7 +271,7 @@ class NodeLifecycleController(Controller):
                 if ts:
                     tainted[meta.name(node)] = ts
             cache["version"], cache["tainted"] = version, tainted
-        return dict(cache["tainted"])
+        return cache["tainted"]  # (read only: the callers never change it)
 
     @staticmethod
     def _add_disruption_condition(cluster: Cluster, pod: Obj) -> None:
