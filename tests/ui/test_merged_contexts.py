@@ -191,10 +191,7 @@ def test_a_layout_opens_its_panes_on_the_focused_pane_s_context(tmp_path):
         await command(app, pilot, "vsplit pods")
         await command(app, pilot, "layout save two")
         right = app.splits.all_panes()[1]
-        await command(app, pilot, "ctx b")  # the focused (right) pane moves to b
-        await app.workers.wait_for_complete()
-        await settle(app, pilot)
-        on_b = right.navigator.session
+        on_b, _ = await on_context_b(app, pilot, right)  # the focused (right) pane moves to b
         await command(app, pilot, "layout two")
         await settle(app, pilot)
         panes = app.splits.all_panes()
