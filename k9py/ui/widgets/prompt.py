@@ -6,17 +6,15 @@ the prompt had opened. The App therefore routes prompt keys itself, in arrival o
 ``feed``: editing happens at once, on the App's queue.
 
 As in k9s, the `:` prompt suggests the rest of a view's name inline as you type (Tab or right
-accepts it) and Up/Down recall the commands run before."""
+accepts it; Textual's ``_suggestion``, set as the value changes) and Up/Down recall the commands run before."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
+from textual import events
 from textual.binding import Binding
-from textual.dom import DOMNode
 from textual.geometry import Size
-from textual.suggester import Suggester
 from textual.widget import Widget
 
 from k9py.ui.widgets.inert_input import InertInput
@@ -24,34 +22,6 @@ from k9py.view import kinds
 
 PLACEHOLDERS = {"command": "command (e.g. pods, deploy kube-system)",
                 "filter": "filter (regex, !inverse, -l labels, -f fuzzy)"}
-
-
-class _OnAwait:
-    """An awaitable that makes its coroutine only when awaited. Textual wraps each suggestion in
-    a worker; one asked for just before the app exits (`:q⏎` typed in one burst) never runs,
-    and a coroutine that was made but never awaited prints a RuntimeWarning on the terminal
-    after k9py is gone."""
-
-    def __init__(self, make: Callable[[], Awaitable[None]]) -> None:
-        self._make = make
-
-    def __await__(self) -> Generator[Any, None, None]:
-        return self._make().__await__()
-
-
-class AliasSuggester(Suggester):
-    """The `:` prompt's inline suggestion: the shortest alias (built-in, discovered or the
-    user's) that starts with the command's first word."""
-
-    def __init__(self, prompt: Prompt) -> None:
-        super().__init__(use_cache=False)  # discovery adds aliases as the session goes
-        self.prompt = prompt
-
-    async def get_suggestion(self, value: str) -> str | None:
-        return self.prompt.suggestion_for(value)
-
-    def _get_suggestion(self, requester: DOMNode, value: str) -> _OnAwait:  # type: ignore[override]
-        return _OnAwait(lambda: Suggester._get_suggestion(self, requester, value))
 
 
 class Prompt(InertInput):
@@ -63,7 +33,6 @@ class Prompt(InertInput):
         """``aliases``: the session's discovered ones (they change with the context);
         ``user_aliases``: aliases.yaml's words."""
         super().__init__(**kw)  # type: ignore[arg-type]
-        self.suggester = AliasSuggester(self)
         self.aliases = aliases
         self.user_aliases = tuple(user_aliases)
         self.mode = "command"
@@ -79,6 +48,18 @@ class Prompt(InertInput):
         if not self.styles.auto_dimensions:
             self.set_reactive(Prompt.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
+        # The inline suggestion, worked out here: a Suggester would run a worker per keystroke for
+        # a look-up in a dict (and leave a coroutine unawaited if the app exits first, `:q⏎`).
+        self._suggest()
+
+    def _suggest(self) -> None:
+        value = self.value
+        self._suggestion = (self.suggestion_for(value.casefold()) or "") if value else ""
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # Input's own handler, dispatched after this one, clears the suggestion; keys typed in a
+        # burst (`:dep`) have already set it by then: it is worked out again next
+        self.call_next(self._suggest)
 
     def suggestion_for(self, value: str) -> str | None:
         if self.mode != "command" or not value or " " in value:
