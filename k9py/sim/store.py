@@ -348,15 +348,16 @@ class ObjectStore:
     def rewrite(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any],
                 *, fields: tuple[str, ...] = ()) -> Obj | None:
         """``mutate`` for a write that sets keys of the top level, of ``metadata`` and of the
-        top-level ``fields`` only (``fn`` must not change anything deeper in place): the new
-        version gets its own copies of those and shares the rest with the old one instead of a
-        deep copy of everything (stored objects are never changed in place: copy-on-write).
+        top-level ``fields`` only (``fn`` must not change anything deeper in place, labels and
+        annotations included: it sets a new dict instead): the new version gets its own copies
+        of those and shares the rest with the old one instead of a deep copy of everything
+        (stored objects are never changed in place: copy-on-write).
         Returns the stored result, or None if the object does not exist."""
         old = self.get(kind, namespace, name)
         if old is None:
             return None
         new = dict(old)
-        new["metadata"] = deep_copy(old["metadata"])
+        new["metadata"] = dict(old["metadata"])
         for f in fields:
             value = old.get(f)
             new[f] = dict(value) if isinstance(value, dict) else {}

@@ -3,7 +3,7 @@ every kind of change, a pass from scratch (no memory of earlier passes) must fin
 write, and the Endpoints must show the change."""
 
 from k9py.kube import meta
-from k9py.sim.controllers.endpoints import EndpointsController, _put_body
+from k9py.sim.controllers.endpoints import TRIGGER_TIME, EndpointsController, _put_body
 from k9py.sim.controllers.endpoints_members import Member
 from tests.sim.helpers import make_cluster, pod_manifest
 from tests.sim.test_services import svc
@@ -213,3 +213,19 @@ def test_slices_are_found_by_their_service_label_as_it_changes():
     for name in ("web", "api"):
         (sl,) = slices(name)
         assert [e["targetRef"]["name"] for e in sl["endpoints"]] == [f"{name}-0"]
+
+
+def test_earlier_versions_keep_their_trigger_time():
+    """The Endpoints and EndpointSlice versions a watch was handed are never changed afterwards:
+    a later write sets a new annotations dict (rewrite copies metadata only one level deep)."""
+    c = make_cluster(nodes=2)
+    c.create(svc("web", selector={"app": "web"}))
+    seen: list[tuple[dict, str]] = []
+    for kind in ("Endpoints", "EndpointSlice"):
+        c.store.watch(kind, lambda _t, o: seen.append((o, meta.annotations(o).get(TRIGGER_TIME, ""))))
+    for i in range(3):
+        c.create(pod_manifest(f"web-{i}", labels={"app": "web"}))
+        c.advance(10)
+    stamps = {stamp for _, stamp in seen}
+    assert len(stamps) >= 3  # each pod's arrival wrote a new trigger time
+    assert [meta.annotations(o).get(TRIGGER_TIME, "") for o, _ in seen] == [stamp for _, stamp in seen]

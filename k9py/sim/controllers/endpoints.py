@@ -120,7 +120,7 @@ class EndpointsController(Controller):
 
         def write(o: Obj) -> None:
             md = o["metadata"]
-            md.setdefault("annotations", {})[TRIGGER_TIME] = rfc3339(cluster.now())
+            md["annotations"] = {**(md.get("annotations") or {}), TRIGGER_TIME: rfc3339(cluster.now())}
             if labels:
                 md["labels"] = dict(labels)
             else:
@@ -189,8 +189,9 @@ class EndpointsController(Controller):
             return
 
         def write(o: Obj) -> None:
-            o["metadata"]["labels"] = dict(labels)
-            o["metadata"].setdefault("annotations", {})[TRIGGER_TIME] = rfc3339(cluster.now())
+            md = o["metadata"]
+            md["labels"] = dict(labels)
+            md["annotations"] = {**(md.get("annotations") or {}), TRIGGER_TIME: rfc3339(cluster.now())}
             _put_body(o, body)
         self._wrote(cluster.store.rewrite("EndpointSlice", meta.namespace(current), meta.name(current), write))
 
