@@ -339,8 +339,7 @@ class K9pyApp(App[None]):
         self._begin(new)
         self.outcome(self.splits.rebind(new, old, pane_only=pane_only))
         context_memory.arrive(self)  # the new context's favourites and skin
-        if all(s is not old for s in self.sessions()):
-            await old.close()
+        await self.splits.release(old)
 
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------
     async def on_event(self, event: events.Event) -> None:

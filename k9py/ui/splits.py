@@ -457,12 +457,16 @@ class Splits:
         self.app.call_next(self._close, leaf)
 
     async def release_orphans(self) -> None:
-        """Close the Sessions only the panes just closed showed (a `:ctx` or a past one): nothing
-        else would, not even at exit (``App.sessions`` names what the panes show). The first
-        navigator's stays: it is what the App falls back on."""
+        """Close the Sessions only the panes just closed showed (a `:ctx` or a past one)."""
         orphans, self._orphans = self._orphans, []
+        await self.release(*orphans)
+
+    async def release(self, *sessions: Session) -> None:
+        """Close each of ``sessions`` that no pane shows any more: nothing else would, not even at
+        exit (``App.sessions`` names what the panes show). The first navigator's stays: it is
+        what the App falls back on."""
         shown = {id(s) for s in self.app.sessions()} | {id(self.first.session)}
-        for session in {id(s): s for s in orphans}.values():
+        for session in {id(s): s for s in sessions}.values():
             if id(session) not in shown:
                 shown.add(id(session))
                 await session.close()
