@@ -117,7 +117,7 @@ class ReplayStore(ObjectStore):
         behind = self._behind
         if not behind or (kind is not None and kind not in behind):
             return
-        with self._lock, gc_paused():
+        with self._lock:  # _apply decodes with the collector paused
             applied = 0
             for k in list(behind) if kind is None else [kind]:
                 pending = behind.pop(k, None)
@@ -403,7 +403,7 @@ class Player:
         self._state = new
         self.applied = target
         if changes:
-            with gc_paused():
+            with gc_paused():  # the changes left behind are indexed here; _apply decodes
                 self.store.move(changes)
 
     def _play(self, target: int) -> None:
