@@ -135,7 +135,7 @@ class DemoBackend(ScenarioBackend):
         if sf.scenario is not None or pods < BIG_FILE_PODS:
             return ScenarioBackend(build(), path=path, seed=seed, rebuild=build, speed=speed)
         backend = cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name)
-        backend.playback().building = f"building {os.path.basename(path)}: about {pods:,} pods (they show when it is done)"
+        backend.playback().build_started(f"building {os.path.basename(path)}: about {pods:,} pods (they show when it is done)")
         return backend
 
     def start(self) -> None:
@@ -149,19 +149,19 @@ class DemoBackend(ScenarioBackend):
         try:
             cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
-            pb.building = None
+            pb.build_ended()
             self._tell(f"{self._what} could not be built: {err}")
             return
-        if not self.ready:  # nothing replaced the waiting cluster meanwhile
-            self.ready = True
-            self._swap(cluster)
-            if pb.building is not None:
-                pb._built(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
-        pb.building = None
+        if self.ready:  # something replaced the waiting cluster meanwhile
+            pb.build_ended()
+            return
+        self.ready = True
+        self._swap(cluster)
+        pb.build_ended(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
 
     def reload(self, cluster: Any | None = None) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way
-        self.playback().building = None
+        self.playback().build_ended()
         super().reload(cluster)
 
     async def close(self) -> None:

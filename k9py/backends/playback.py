@@ -185,6 +185,17 @@ class Playback(abc.ABC):
         """Called with a line to show once what ``building`` said is there."""
         return self._built.add(cb)
 
+    def build_started(self, what: str) -> None:
+        """``what`` (a line to show) is being built behind the first frame."""
+        self.building = what
+
+    def build_ended(self, ready: str | None = None) -> None:
+        """The build behind the first frame is over: ``ready`` (a line for ``on_built``'s
+        listeners) when what it built is shown now; None when it failed or was replaced."""
+        if self.building is not None and ready is not None:
+            self._built(ready)
+        self.building = None
+
     def on_reload(self, cb: Callable[[str | None], None]) -> Unsubscribe:
         """Called after a hot reload: None when it restarted from t=0, else why it did not."""
         return self._reloads.add(cb)
