@@ -46,13 +46,10 @@ def _service_members(svc: Obj) -> ServiceMembers:
 
 class EndpointsController(Controller):
     name = "endpoints"
-    _sync_state: EndpointsSync | None = None  # this pass's (cluster.state's), told of each own write
-
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         sync: EndpointsSync = cluster.state.setdefault("endpoints-sync", EndpointsSync())
         sync.release_allocations(cluster)
-        self._sync_state = sync
         dirty = sync.dirty(store)  # None: every Service (see endpoints_sync.py)
         # The Services a full pass would sync, in its order: the changed ones and the scanned.
         keys = store.keys("Service") if dirty is None else sorted(dirty | sync.scanned)
@@ -76,8 +73,8 @@ class EndpointsController(Controller):
             else:
                 pods = sync.pods_for(store, entry.pairs)
             members = entry.members(pods)
-            self._sync_endpoints(cluster, svc, entry, members)
-            self._sync_slices(cluster, svc, entry, members)
+            self._sync_endpoints(cluster, svc, entry, members, sync)
+            self._sync_slices(cluster, svc, entry, members, sync)
         if sync.leftovers:  # Endpoints this controller made for Services that are gone (checkLeftoverEndpoints)
             sync.leftovers = False
             live = set(store.keys("Service"))
@@ -86,7 +83,9 @@ class EndpointsController(Controller):
                     sync.wrote(store.delete("Endpoints", meta.namespace(ep), meta.name(ep)))
 
     # -- core/v1 Endpoints -----------------------------------------------------------------
-    def _sync_endpoints(self, cluster: Cluster, svc: Obj, entry: ServiceMembers, members: list[Member]) -> None:
+    def _sync_endpoints(self, cluster: Cluster, svc: Obj, entry: ServiceMembers, members: list[Member],
+                        sync: EndpointsSync) -> None:
+        """Write the Service's Endpoints from ``members``; ``sync`` is told of the write."""
         groups: dict[tuple, Obj] = {}
         for m in members:
             addr = m.address
@@ -113,7 +112,7 @@ class EndpointsController(Controller):
                 ep["metadata"]["labels"] = dict(labels)
             if subsets:
                 ep["subsets"] = subsets
-            self._wrote(cluster.store.create(ep))
+            sync.wrote(cluster.store.create(ep))
             return
         if (existing.get("subsets") or []) == subsets and meta.labels(existing) == labels:
             return
@@ -129,10 +128,12 @@ class EndpointsController(Controller):
                 o["subsets"] = _storable_subsets(subsets, existing.get("subsets"))
             else:
                 o.pop("subsets", None)
-        self._wrote(cluster.store.rewrite("Endpoints", ns, name, write))
+        sync.wrote(cluster.store.rewrite("Endpoints", ns, name, write))
 
     # -- discovery.k8s.io/v1 EndpointSlices ------------------------------------------------
-    def _sync_slices(self, cluster: Cluster, svc: Obj, entry: ServiceMembers, members: list[Member]) -> None:
+    def _sync_slices(self, cluster: Cluster, svc: Obj, entry: ServiceMembers, members: list[Member],
+                     sync: EndpointsSync) -> None:
+        """Create, update and delete the Service's EndpointSlices to match ``members``."""
         store = cluster.store
         ns, name = meta.namespace(svc), meta.name(svc)
         desired: dict[tuple, list[Obj]] = {}
@@ -150,9 +151,8 @@ class EndpointsController(Controller):
             desired[()] = []  # the placeholder slice a Service without endpoints keeps
             ports_of[()] = []
         labels = entry.slice_labels
-        sync = self._sync_state
         existing = []  # this Service's slices, by name
-        for slice_name in sync.slices_of(ns, name) if sync is not None else ():
+        for slice_name in sync.slices_of(ns, name):
             s = store.get("EndpointSlice", ns, slice_name)
             if s is not None and meta.labels(s).get(MANAGED_BY_LABEL) == MANAGED_BY \
                     and meta.labels(s).get(SERVICE_NAME_LABEL) == name:
@@ -165,13 +165,13 @@ class EndpointsController(Controller):
             if current is None and unmatched_existing:
                 current = unmatched_existing.pop(0)
             if current is None:
-                self._create_slice(cluster, svc, labels, body)
+                sync.wrote(self._create_slice(cluster, svc, labels, body))
             else:
-                self._update_slice(cluster, current, labels, body)
+                sync.wrote(self._update_slice(cluster, current, labels, body))
         for s in unmatched_existing:
-            self._wrote(store.delete("EndpointSlice", ns, meta.name(s)))
+            sync.wrote(store.delete("EndpointSlice", ns, meta.name(s)))
 
-    def _create_slice(self, cluster: Cluster, svc: Obj, labels: dict[str, str], body: Obj) -> None:
+    def _create_slice(self, cluster: Cluster, svc: Obj, labels: dict[str, str], body: Obj) -> Obj:
         obj: Obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                     "metadata": {"generateName": f"{meta.name(svc)[:57]}-", "namespace": meta.namespace(svc),
                                  "labels": dict(labels),
@@ -179,25 +179,22 @@ class EndpointsController(Controller):
                                  "ownerReferences": [meta.owner_reference(svc)]},
                     "addressType": "IPv4"}
         _put_body(obj, body)
-        self._wrote(cluster.store.create(obj))
+        return cluster.store.create(obj)
 
-    def _update_slice(self, cluster: Cluster, current: Obj, labels: dict[str, str], body: Obj) -> None:
+    def _update_slice(self, cluster: Cluster, current: Obj, labels: dict[str, str], body: Obj) -> Obj | None:
+        """The slice written, None when it already shows ``body`` and ``labels``."""
         same = ((current.get("endpoints") or []) == body["endpoints"]
                 and (current.get("ports") or []) == body["ports"]
                 and meta.labels(current) == labels)
         if same:
-            return
+            return None
 
         def write(o: Obj) -> None:
             md = o["metadata"]
             md["labels"] = dict(labels)
             md["annotations"] = {**(md.get("annotations") or {}), TRIGGER_TIME: rfc3339(cluster.now())}
             _put_body(o, body)
-        self._wrote(cluster.store.rewrite("EndpointSlice", meta.namespace(current), meta.name(current), write))
-
-    def _wrote(self, obj: Obj | None) -> None:
-        if self._sync_state is not None:
-            self._sync_state.wrote(obj)
+        return cluster.store.rewrite("EndpointSlice", meta.namespace(current), meta.name(current), write)
 
 
 def _put_body(obj: Obj, body: Obj) -> None:
