@@ -184,7 +184,8 @@ class ObjectStore:
 
     def controlled_by(self, kind: str, uid: str, namespace: str | None = None) -> builtins.list[Obj]:
         """Objects of ``kind`` whose controller ownerReference points at ``uid`` ("": those with
-        no controller), by namespace/name; an index lookup, not a scan."""
+        no controller, except Events without ownerReferences), by namespace/name; an index
+        lookup, not a scan."""
         objs = self._objects.get(kind, {})
         keys = self._index.controlled(kind, uid)
         if namespace:
@@ -205,7 +206,8 @@ class ObjectStore:
         return out
 
     def with_uid(self, uid: str) -> builtins.list[Obj]:
-        """The objects whose own uid is ``uid`` (one, unless a replay reused it), by kind/key."""
+        """The objects whose own uid is ``uid`` (one, unless a replay reused it), by kind/key;
+        never an Event (``store_index.UNINDEXED_KINDS``)."""
         out = []
         for kind, ns, name in sorted(self._index.with_uid(uid)):
             obj = self._objects.get(kind, {}).get((ns, name))

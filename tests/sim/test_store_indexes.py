@@ -96,6 +96,24 @@ def test_owner_indexes_follow_owner_reference_changes():
     assert s.with_uid(uid) == []
 
 
+def test_events_are_indexed_only_by_their_owners():
+    """Events (five a pod) are not indexed by their own uid nor as "controlled by nobody"; one
+    with an ownerReference is still found by its owner, until it or the reference goes."""
+    s = _store()
+    owner = s.create(_cm("owner"))
+    plain = s.create({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1", "namespace": "default"}})
+    owned = s.create({"apiVersion": "v1", "kind": "Event",
+                      "metadata": {"name": "e2", "namespace": "default",
+                                   "ownerReferences": [owner_reference(owner, controller=False)]}})
+    assert s.with_uid(plain["metadata"]["uid"]) == [] and s.controlled_by("Event", "") == [owned]
+    assert _names(s.owned_by(owner["metadata"]["uid"])) == ["e2"]
+    s.update({**owned, "metadata": {**owned["metadata"], "ownerReferences": []}})
+    assert s.owned_by(owner["metadata"]["uid"]) == [] and s.controlled_by("Event", "") == []
+    s.delete("Event", "default", "e1")
+    s.delete("Event", "default", "e2")
+    assert s.count("Event") == 0 and s.with_uid(owner["metadata"]["uid"]) == [owner]
+
+
 def test_changes_since_replays_what_happened_or_says_it_cannot():
     s = _store()
     rv = s.resource_version

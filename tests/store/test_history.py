@@ -218,9 +218,13 @@ def test_a_starting_run_prunes_older_ones_off_the_event_loop_then_takes_what_the
 
     async def main():
         limits = Limits(max_age=7200, max_bytes=1_000_000)
-        _, _, session = await _session(tmp_path, limits)
+        session = Session(SimBackend(small_cluster()), manual=True,
+                          history=lambda b: History(tmp_path, "minikube", limits, poll_logs=False))
+        session.start()
         h = session.history
+        # checked before anything awaits: the thread may be done by the loop's next turn
         assert h.budget == 500_000 and h.pruning is not None  # half, until the older runs are measured
+        assert old.exists()  # not pruned on the event loop
         await h.pruning  # in a thread: the loop went on meanwhile
         assert not old.exists() and big.exists()  # past max_age; within it
         assert h.budget == 800_000  # max_bytes less what the older run kept
