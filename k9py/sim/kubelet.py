@@ -19,7 +19,7 @@ from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim import (
-    pod_admission,  # noqa: F401  (registers the Pod admission rules)
+    pod_admission,  # registers the Pod admission rules; qos_class
     registry,
 )
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
@@ -84,6 +84,7 @@ class CState:
     sidecar: bool = False       # an init container with restartPolicy Always (native sidecar)
     ephemeral: bool = False     # added by `kubectl debug` (spec.ephemeralContainers): never restarted
     signalled: int | None = None  # PID 1 got a signal (``kill 1`` in a shell): exits with this code
+    status_key: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # see _status_key
 
     @property
     def current(self) -> Instance | None:
@@ -112,6 +113,8 @@ class PodRuntime:
     deadline: float | None = None   # spec.activeDeadlineSeconds after start
     cond_times: dict[str, tuple[str, str]] = field(default_factory=dict)
     mount_backoff: float = 0.0      # FailedMount retry back-off (0: no failure yet)
+    last_status: Obj | None = field(default=None, repr=False, compare=False)  # the status it wrote last
+    conds_key: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # its conditions' inputs
 
     def by_name(self, name: str, init: bool | None = None) -> CState | None:
         for c in self.containers:
@@ -200,6 +203,7 @@ def image_ref(image: str) -> str:
     return image if ":" in image.rsplit("/", 1)[-1] or "@" in image else image + ":latest"
 
 
+@functools.lru_cache(maxsize=4096)
 def image_id(image: str) -> str:
     repo = image.split("@", 1)[0]
     last = repo.rsplit("/", 1)
@@ -812,75 +816,147 @@ class Kubelet(Controller):
 
     # -- status ------------------------------------------------------------------------------------------
     def _write_status(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> Obj | None:
-        now = rfc3339(cluster.now())
-        init_statuses = [self._container_status(c, rt) for c in rt.containers if c.init]
-        app_statuses = [self._container_status(c, rt) for c in rt.containers if not c.init and not c.ephemeral]
-        debug_statuses = [self._container_status(c, rt) for c in rt.containers if c.ephemeral]
+        """Write the pod's status as the kubelet computes it. When the stored status is the one
+        this runtime wrote last, the parts whose inputs did not change are that status's own
+        objects (the store then skips them), so a write costs what changed."""
+        old = cluster.store.get("Pod", rt.namespace, rt.name)
+        if old is None:
+            return None
+        old_st = old.get("status")
+        mine = old_st if old_st is not None and old_st is rt.last_status else None
+        st: Obj = dict(old_st) if isinstance(old_st, dict) else {}
+        self._fill_status(cluster, old, st, mine, rt, node)
+        written = self._store_status(cluster, old, st)
+        rt.last_status = written.get("status")
+        return written
+
+    @staticmethod
+    def _store_status(cluster: Cluster, old: Obj, st: Obj) -> Obj:
+        """Store ``old`` with the status ``st``: the new version shares everything else with the
+        old one (copy-on-write, as ``store.rewrite`` does; its metadata is a copy of the top level
+        only, which the store alone writes to) unless managedFields are to be tracked."""
+        md = old["metadata"]
+        if md.get("managedFields"):
+            written = cluster.store.rewrite("Pod", md.get("namespace"), md["name"],
+                                            functools.partial(_set_status, st))
+            assert written is not None
+            return written
+        new = dict(old)
+        new["metadata"] = dict(md)
+        new["status"] = st
+        return cluster.store.update(new, copy=False)
+
+    def _fill_status(self, cluster: Cluster, pod: Obj, st: Obj, mine: Obj | None, rt: PodRuntime,
+                     node: Obj) -> None:
+        """Set ``st``'s keys (a copy of the stored status; ``mine``: the stored status when this
+        runtime wrote it, whose unchanged parts are reused)."""
+        init_statuses, app_statuses, debug_statuses = self._container_statuses(rt, mine)
         phase = rt.terminal or self._phase(pod, rt)
-        apps = [c for c in rt.containers if (not c.init or c.sidecar) and not c.ephemeral]
+        conds = self._conditions(rt, phase)
+        if mine is None or conds != rt.conds_key or "conditions" not in mine:
+            # else the same conditions as written last: ``st`` holds them
+            st["conditions"] = self._condition_list(cluster, st, conds, rt, mine is not None)
+            rt.conds_key = conds
+        st["phase"] = phase
+        host_ip = node_ip(node)
+        st["hostIP"] = host_ip  # (keys keep the order they were first set in)
+        if mine is None or mine.get("hostIP") != host_ip or "hostIPs" not in mine:
+            st["hostIPs"] = [{"ip": host_ip}]
+        if rt.ip:
+            same_ip = mine is not None and mine.get("podIP") == rt.ip and "podIPs" in mine
+            st["podIP"] = rt.ip
+            if not same_ip:
+                st["podIPs"] = [{"ip": rt.ip}]
+        st["startTime"] = rfc3339(rt.start_time)
+        if init_statuses:
+            st["initContainerStatuses"] = init_statuses
+        st["containerStatuses"] = app_statuses
+        if debug_statuses:
+            st["ephemeralContainerStatuses"] = debug_statuses
+        if rt.terminal_reason:
+            st["reason"] = rt.terminal_reason
+        if rt.terminal_message:
+            st["message"] = rt.terminal_message
+        st["qosClass"] = st.get("qosClass") or pod_admission.qos_class(pod.get("spec", {}))
+
+    def _container_statuses(self, rt: PodRuntime, mine: Obj | None) -> tuple[list[Obj], list[Obj], list[Obj]]:
+        """The init, app and ephemeral container statuses; a container whose status inputs are
+        those of the last write reuses its entry of ``mine``."""
+        groups: tuple[list[Obj], list[Obj], list[Obj]] = ([], [], [])
+        olds: tuple[Any, Any, Any] = (None, None, None)
+        if mine is not None:
+            olds = (mine.get("initContainerStatuses"), mine.get("containerStatuses"),
+                    mine.get("ephemeralContainerStatuses"))
+        fresh = [False, False, False]  # whether a group has an entry built anew
+        for c in rt.containers:
+            g = 0 if c.init else 2 if c.ephemeral else 1
+            out = groups[g]
+            key = _status_key(c, rt)
+            prev = olds[g]
+            if key == c.status_key and prev is not None and len(prev) > len(out):
+                out.append(prev[len(out)])
+            else:
+                c.status_key = key
+                out.append(self._container_status(c, rt))
+                fresh[g] = True
+        # a group with nothing new is the written list itself
+        return tuple(olds[g] if not fresh[g] and olds[g] is not None and len(olds[g]) == len(groups[g])
+                     else groups[g] for g in range(3))  # type: ignore[return-value]
+
+    @staticmethod
+    def _conditions(rt: PodRuntime, phase: str) -> tuple[_Cond, ...]:
+        """The kubelet's conditions (type, status, reason, message), PodScheduled aside."""
         # a terminating pod's containers stay ready while they run (kubectl shows 1/1 Terminating)
-        unready = [c.name for c in apps if not (c.ready and c.phase == "running")]
+        unready = [c.name for c in rt.containers
+                   if (not c.init or c.sidecar) and not c.ephemeral and not (c.ready and c.phase == "running")]
         incomplete = [c.name for c in rt.containers
                       if c.init and ((c.sidecar and not c.instances) or (not c.sidecar and c.phase != "done"))]
-        conds: list[tuple[str, str, str | None, str | None]] = []
-        conds.append(("PodReadyToStartContainers",
-                      "True" if rt.sandbox_ready and not rt.terminal else "False", None, None))
+        sandbox = ("PodReadyToStartContainers", "True" if rt.sandbox_ready and not rt.terminal else "False",
+                   None, None)
+        init: _Cond
         if incomplete and not rt.init_done:
-            conds.append(("Initialized", "False", "ContainersNotInitialized",
-                          f"containers with incomplete status: [{' '.join(incomplete)}]"))
+            init = ("Initialized", "False", "ContainersNotInitialized",
+                    f"containers with incomplete status: [{' '.join(incomplete)}]")
         else:
-            conds.append(("Initialized", "True", None, None))
+            init = ("Initialized", "True", None, None)
         if phase in ("Succeeded", "Failed"):
-            conds.append(("Ready", "False", "PodCompleted", None))
-            conds.append(("ContainersReady", "False", "PodCompleted", None))
-        elif unready:
+            return (sandbox, init, ("Ready", "False", "PodCompleted", None),
+                    ("ContainersReady", "False", "PodCompleted", None))
+        if unready:
             msg = f"containers with unready status: [{' '.join(unready)}]"
-            conds.append(("Ready", "False", "ContainersNotReady", msg))
-            conds.append(("ContainersReady", "False", "ContainersNotReady", msg))
-        else:
-            conds.append(("Ready", "True", None, None))
-            conds.append(("ContainersReady", "True", None, None))
-        host_ip = node_ip(node)
+            return (sandbox, init, ("Ready", "False", "ContainersNotReady", msg),
+                    ("ContainersReady", "False", "ContainersNotReady", msg))
+        return sandbox, init, ("Ready", "True", None, None), ("ContainersReady", "True", None, None)
 
-        def apply(p: Obj) -> None:
-            st = p.setdefault("status", {})
-            old = {c.get("type"): c for c in st.get("conditions") or []}
-            out = []
-            for type_, status, reason, message in conds:
-                prev = old.get(type_)
-                ts = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
-                c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
-                if reason:
-                    c["reason"] = reason
-                if message:
-                    c["message"] = message
-                out.append(c)
-            sched = old.get("PodScheduled") or {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                                                "lastTransitionTime": rfc3339(rt.start_time)}
-            known = {"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"}
-            out.append(sched)
-            out += [c for t, c in old.items() if t not in known]
-            st["conditions"] = out
-            st["phase"] = phase
-            st["hostIP"] = host_ip
-            st["hostIPs"] = [{"ip": host_ip}]
-            if rt.ip:
-                st["podIP"] = rt.ip
-                st["podIPs"] = [{"ip": rt.ip}]
-            st["startTime"] = rfc3339(rt.start_time)
-            if init_statuses:
-                st["initContainerStatuses"] = init_statuses
-            st["containerStatuses"] = app_statuses
-            if debug_statuses:
-                st["ephemeralContainerStatuses"] = debug_statuses
-            if rt.terminal_reason:
-                st["reason"] = rt.terminal_reason
-            if rt.terminal_message:
-                st["message"] = rt.terminal_message
-            from k9py.sim.pod_admission import qos_class
-            st["qosClass"] = st.get("qosClass") or qos_class(p.get("spec", {}))
-        # only the status (and what the store sets in metadata): ``apply`` sets keys of ``status``
-        return cluster.store.rewrite("Pod", rt.namespace, rt.name, apply, fields=("status",))
+    @staticmethod
+    def _condition_list(cluster: Cluster, st: Obj, conds: tuple[_Cond, ...],
+                        rt: PodRuntime, mine: bool) -> list[Obj]:
+        """The conditions as stored: a condition keeps its lastTransitionTime while its status
+        stays; PodScheduled and conditions of others are kept. ``mine``: ``st``'s conditions are
+        the ones this runtime wrote from ``rt.conds_key`` (one that did not change is reused)."""
+        now = rfc3339(cluster.now())
+        written = st.get("conditions") or []
+        old = {c.get("type"): c for c in written}
+        last = rt.conds_key if mine and rt.conds_key is not None and len(written) >= len(rt.conds_key) else ()
+        out = []
+        for i, cond in enumerate(conds):
+            if i < len(last) and last[i] == cond:
+                out.append(written[i])
+                continue
+            type_, status, reason, message = cond
+            prev = old.get(type_)
+            ts = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
+            c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
+            if reason:
+                c["reason"] = reason
+            if message:
+                c["message"] = message
+            out.append(c)
+        sched = old.get("PodScheduled") or {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                                            "lastTransitionTime": rfc3339(rt.start_time)}
+        out.append(sched)
+        out += [c for t, c in old.items() if t not in _KUBELET_CONDITIONS]
+        return out
 
     @staticmethod
     def _phase(pod: Obj, rt: PodRuntime) -> str:
@@ -947,6 +1023,23 @@ class Kubelet(Controller):
         if c.ephemeral:
             st.pop("started")  # the prober reports started for init and app containers only
         return st
+
+
+_Cond = tuple[str, str, str | None, str | None]  # a condition's type, status, reason, message
+_KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"})
+
+
+def _set_status(st: Obj, pod: Obj) -> None:
+    pod["status"] = st
+
+
+def _status_key(c: CState, rt: PodRuntime) -> tuple[Any, ...]:
+    """What a container's status is computed from (an instance's other fields never change)."""
+    if not c.instances:
+        return (c.phase, c.ready, c.image, c.waiting_reason, c.waiting_message, rt.default_reason, 0)
+    inst = c.instances[-1]
+    return (c.phase, c.ready, c.image, c.waiting_reason, c.waiting_message, rt.default_reason,
+            len(c.instances), inst.finished, inst.exit_code, inst.reason)
 
 
 def _terminated(inst: Instance) -> Obj:

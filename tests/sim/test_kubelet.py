@@ -488,3 +488,44 @@ def test_ipam_worked_out_again_from_who_holds_what_skips_the_same_addresses():
     ip_c = pod(c, "c")["status"]["podIP"]
     assert ip_c not in (ip_a, ip_b) and int(ip_c.rsplit(".", 1)[1]) == max(
         int(ip_a.rsplit(".", 1)[1]), int(ip_b.rsplit(".", 1)[1])) + 1
+
+
+# -- status writes that reuse what did not change ---------------------------------------------------
+def _crashing_statuses(forget: bool) -> list[dict]:
+    """The statuses a crash-looping pod goes through; ``forget``: the kubelet's record of the
+    status it wrote last is dropped before each step, so every status is built from scratch."""
+    from k9py.sim.kubelet import runtime_for
+
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("crash", annotations={"k9py.sim/crash-after": "5"}))
+    out = []
+    for _ in range(60):
+        rt = runtime_for(c, "default", "crash")
+        if forget and rt is not None:
+            rt.last_status = None
+        c.advance(1.0)
+        out.append(deep_copy(pod(c, "crash")["status"]))
+    return out
+
+
+def test_status_built_from_what_changed_equals_one_built_from_scratch():
+    assert _crashing_statuses(forget=False) == _crashing_statuses(forget=True)
+
+
+def test_status_written_by_another_writer_is_not_reused():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web"))
+    c.advance(30)
+    assert _cs(pod(c, "web"))["ready"] is True
+
+    def tamper(p):
+        st = p["status"]
+        st["containerStatuses"] = [{**st["containerStatuses"][0], "restartCount": 42}]
+        st["hostIPs"] = []
+
+    c.store.rewrite("Pod", "default", "web", tamper, fields=("status",))
+    c.store.rewrite("Pod", "default", "web", lambda p: p["metadata"].setdefault("labels", {}).update(x="y"))
+    c.advance(1)  # the pod changed: the kubelet syncs it and writes its status again
+    p = pod(c, "web")
+    assert _cs(p)["restartCount"] == 0
+    assert p["status"]["hostIPs"] == [{"ip": p["status"]["hostIP"]}]
