@@ -64,6 +64,7 @@ from typing import Any
 
 from k9py.kube import meta
 from k9py.kube.timefmt import parse_duration
+from k9py.sim import registry
 
 Obj = dict[str, Any]
 
@@ -170,8 +171,6 @@ def pull_error(pod: Obj, image: str, *, any_tag_default: bool = False) -> str | 
     """The error a pull of ``image`` fails with, or None if it succeeds: the pod's
     ``image-pull-error``, a ``doesnotexist``/``nonexistent`` image, or a tag the registry
     catalogue does not have (``sim/registry.py``; unless ``any-tag`` or ``any_tag_default``)."""
-    from k9py.sim import registry
-
     beh = pod_behaviour(pod)
     if beh.pull_error is not None or any(m in image.lower() for m in BAD_IMAGE_MARKERS):
         if beh.pull_error:

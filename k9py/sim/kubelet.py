@@ -318,29 +318,33 @@ class Kubelet(Controller):
             return
         rts = runtimes(cluster)
         nodes = _UpNodes(cluster.store)
+        get = cluster.store.get
+        uid_by_key = idx.uid_by_key
         for key in keys:
-            pod = cluster.store.get("Pod", *key)
-            old_uid = idx.uid_by_key.get(key)
-            if old_uid and (pod is None or meta.uid(pod) != old_uid):
+            pod = get("Pod", key[0], key[1])
+            md = pod["metadata"] if pod is not None else None
+            old_uid = uid_by_key.get(key)
+            if old_uid and (md is None or md.get("uid") != old_uid):
                 _forget(cluster, old_uid)
-                del idx.uid_by_key[key]
-            if pod is None:
+                del uid_by_key[key]
+            if pod is None or md is None:
                 continue
-            node_name = dig(pod, "spec", "nodeName")
+            node_name = (pod.get("spec") or {}).get("nodeName")
             node = nodes[node_name] if node_name else None
             if node is None:
                 continue
-            uid = meta.uid(pod)
+            uid = md.get("uid", "")
             rt = rts.get(uid)
             if rt is None:
-                if dig(pod, "status", "phase") in ("Succeeded", "Failed"):
+                if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                     continue
                 rt = self._admit(cluster, pod, node)
                 rts[uid] = rt
-                idx.uid_by_key[key] = uid
-            elif (rt.seen_rv == pod["metadata"]["resourceVersion"]
-                  and (self._next_due(rt) or float("inf")) > now):
-                continue
+                uid_by_key[key] = uid
+            elif rt.seen_rv == md["resourceVersion"]:
+                due = self._next_due(rt)
+                if not due or due > now:  # (a transition at 0.0 counts as none, as it always did)
+                    continue
             self._sync(cluster, pod, rt, node)
             if uid in rts:
                 due = self._next_due(rt)
@@ -371,16 +375,17 @@ class Kubelet(Controller):
 
     @staticmethod
     def _next_due(rt: PodRuntime) -> float | None:
-        times = [c.next_at for c in rt.containers if c.next_at is not None]
-        times += [c.ready_at for c in rt.containers if c.ready_at is not None and c.phase == "running"]
-        times += [c.unhealthy_at for c in rt.containers if c.unhealthy_at is not None and c.phase == "running"]
-        if not rt.sandbox_ready:
-            times.append(rt.sandbox_at)
-        if rt.killing and rt.kill_deadline is not None:
-            times.append(rt.kill_deadline)
-        if rt.deadline is not None and not rt.terminal and not rt.killing:
-            times.append(rt.deadline)
-        return min(times) if times else None
+        """The earliest transition time of the pod, or None."""
+        due, first, _ = _earliest_container_time(rt.containers, math.inf)
+        found = first is not None
+        if not rt.sandbox_ready and (not found or rt.sandbox_at < due):
+            due, found = rt.sandbox_at, True
+        if rt.killing:
+            if rt.kill_deadline is not None and (not found or rt.kill_deadline < due):
+                due, found = rt.kill_deadline, True
+        elif rt.deadline is not None and not rt.terminal and (not found or rt.deadline < due):
+            due, found = rt.deadline, True
+        return due if found else None
 
     # -- the sync loop for one pod --------------------------------------------------------------
     def _sync(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> None:
@@ -431,16 +436,9 @@ class Kubelet(Controller):
             self._begin_next(cluster, pod, rt, rt.sandbox_at)
             return True
         # the earliest container transition that is due
-        best: tuple[float, int, str] | None = None
-        for i, c in enumerate(rt.containers):
-            for t, what in ((c.next_at, "next"), (c.ready_at if c.phase == "running" else None, "ready"),
-                            (c.unhealthy_at if c.phase == "running" else None, "unhealthy")):
-                if t is not None and t <= now and (best is None or (t, i) < best[:2]):
-                    best = (t, i, what)
-        if best is None:
+        t, c, what = _earliest_container_time(rt.containers, now)
+        if c is None:
             return False
-        t, i, what = best
-        c = rt.containers[i]
         if what == "ready":
             c.ready_at = None
             c.ready = True
@@ -507,7 +505,7 @@ class Kubelet(Controller):
 
     def _spec_container(self, pod: Obj, c: CState) -> Obj:
         key = "initContainers" if c.init else "ephemeralContainers" if c.ephemeral else "containers"
-        for sc in dig(pod, "spec", key) or []:
+        for sc in (pod.get("spec") or {}).get(key) or []:
             if sc.get("name") == c.name:
                 return sc
         return {"name": c.name, "image": c.image}
@@ -721,8 +719,10 @@ class Kubelet(Controller):
     def _spec_changes(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
         now = cluster.now()
         for c in rt.containers:
+            if c.init or c.ephemeral or c.changing:
+                continue
             image = str(self._spec_container(pod, c).get("image", c.image))
-            if c.init or c.ephemeral or image == c.image or c.changing:
+            if image == c.image:
                 continue
             if c.phase == "running":
                 inst = c.current
@@ -1040,6 +1040,25 @@ def _status_key(c: CState, rt: PodRuntime) -> tuple[Any, ...]:
     inst = c.instances[-1]
     return (c.phase, c.ready, c.image, c.waiting_reason, c.waiting_message, rt.default_reason,
             len(c.instances), inst.finished, inst.exit_code, inst.reason)
+
+
+def _earliest_container_time(containers: list[CState], limit: float) -> tuple[float, CState | None, str]:
+    """The earliest container transition at or before ``limit`` (the first container's on a tie;
+    for one container, next before ready before unhealthy): (time, container, "next" | "ready" |
+    "unhealthy"), or (``limit``, None, "") when none is."""
+    best_t, best_c, best_what = limit, None, ""
+    for c in containers:
+        t = c.next_at
+        if t is not None and (t < best_t or (t == best_t and best_c is None)):
+            best_t, best_c, best_what = t, c, "next"
+        if c.phase == "running":
+            t = c.ready_at
+            if t is not None and (t < best_t or (t == best_t and best_c is None)):
+                best_t, best_c, best_what = t, c, "ready"
+            t = c.unhealthy_at
+            if t is not None and (t < best_t or (t == best_t and best_c is None)):
+                best_t, best_c, best_what = t, c, "unhealthy"
+    return best_t, best_c, best_what
 
 
 def _terminated(inst: Instance) -> Obj:

@@ -93,6 +93,7 @@ def parse(image: str) -> Reference:
     return Reference(domain, name[len(domain) + 1:], tag, digest)
 
 
+@functools.lru_cache(maxsize=4096)  # the kubelet asks at every pull; the answer depends on the string only
 def invalid_name_message(image: str) -> str | None:
     """The kubelet's message for an image it cannot parse (the container's ``InvalidImageName``),
     or None for a well-formed reference."""
