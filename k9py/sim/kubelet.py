@@ -350,6 +350,11 @@ class Kubelet(Controller):
                 due = self._next_due(rt)
                 if due is not None:
                     heapq.heappush(idx.due, (due, key[0], key[1]))
+                written = get("Pod", key[0], key[1])
+                if written is not None and written["metadata"]["resourceVersion"] == rt.seen_rv:
+                    # the pod's own status write marked it changed: a visit would find nothing new
+                    # (what is due comes from the heap, a later change marks it again)
+                    idx.dirty.discard(key)
 
     # -- admission of a new pod onto its node -------------------------------------------------
     def _admit(self, cluster: Cluster, pod: Obj, node: Obj) -> PodRuntime:
