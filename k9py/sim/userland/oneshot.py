@@ -6,6 +6,7 @@ behaviour ``sim/behaviour.py`` derives."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -80,9 +81,15 @@ def _ends(cmd: Command | ForLoop | WhileLoop | IfCommand, commands: Any, builtin
     return name not in NEVER and (name in commands or name in builtins)
 
 
+@functools.lru_cache(maxsize=1024)  # asked at every container start; building an Image costs more
+def _shell_image(image: str) -> bool:
+    """Whether ``image`` is of a family whose shell runs one-shot commands (busybox, alpine)."""
+    return image_for(image).family in ("busybox", "alpine")
+
+
 def one_shot(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str) -> Program | None:
     """Run the container's command now if it is a one-shot; its Program (output, exit code)."""
-    if image_for(inst.image).family not in ("busybox", "alpine"):
+    if not _shell_image(inst.image):
         return None
     if any(a in meta.annotations(pod) for a in ANNOTATIONS):
         return None
