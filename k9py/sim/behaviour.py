@@ -167,12 +167,18 @@ def any_tag(pod: Obj) -> bool:
     return _truthy(meta.annotations(pod).get(ANY_TAG))
 
 
+@functools.lru_cache(maxsize=4096)  # asked twice per container start
+def _marked_bad(image: str) -> bool:
+    """A ``doesnotexist``/``nonexistent`` image: one that never pulls."""
+    return any(m in image.lower() for m in BAD_IMAGE_MARKERS)
+
+
 def pull_error(pod: Obj, image: str, *, any_tag_default: bool = False) -> str | None:
     """The error a pull of ``image`` fails with, or None if it succeeds: the pod's
     ``image-pull-error``, a ``doesnotexist``/``nonexistent`` image, or a tag the registry
     catalogue does not have (``sim/registry.py``; unless ``any-tag`` or ``any_tag_default``)."""
     beh = pod_behaviour(pod)
-    if beh.pull_error is not None or any(m in image.lower() for m in BAD_IMAGE_MARKERS):
+    if beh.pull_error is not None or _marked_bad(image):
         if beh.pull_error:
             return beh.pull_error
         ref = image if ":" in image.rsplit("/", 1)[-1] else image + ":latest"

@@ -748,7 +748,7 @@ class Kubelet(Controller):
 
     def _ephemeral_added(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
         """``kubectl debug`` added ephemeral containers: each is pulled now if the sandbox is up, else with it."""
-        for sc in dig(pod, "spec", "ephemeralContainers") or []:
+        for sc in (pod.get("spec") or {}).get("ephemeralContainers") or []:
             name = str(sc.get("name", ""))
             if any(c.name == name for c in rt.containers):
                 continue
@@ -905,8 +905,8 @@ class Kubelet(Controller):
                 out.append(self._container_status(c, rt))
                 fresh[g] = True
         # a group with nothing new is the written list itself
-        return tuple(olds[g] if not fresh[g] and olds[g] is not None and len(olds[g]) == len(groups[g])
-                     else groups[g] for g in range(3))  # type: ignore[return-value]
+        return (_same_or(olds[0], groups[0], fresh[0]), _same_or(olds[1], groups[1], fresh[1]),
+                _same_or(olds[2], groups[2], fresh[2]))
 
     @staticmethod
     def _conditions(rt: PodRuntime, phase: str) -> tuple[_Cond, ...]:
@@ -1032,6 +1032,11 @@ class Kubelet(Controller):
 
 _Cond = tuple[str, str, str | None, str | None]  # a condition's type, status, reason, message
 _KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"})
+
+
+def _same_or(old: list[Obj] | None, new: list[Obj], fresh: bool) -> list[Obj]:
+    """``old`` when ``new`` holds its entries only (nothing ``fresh``), else ``new``."""
+    return old if not fresh and old is not None and len(old) == len(new) else new
 
 
 def _set_status(st: Obj, pod: Obj) -> None:
