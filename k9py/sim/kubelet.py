@@ -941,22 +941,13 @@ class Kubelet(Controller):
         the ones this runtime wrote from ``rt.conds_key`` (one that did not change is reused)."""
         now = rfc3339(cluster.now())
         written = st.get("conditions") or []
+        last = rt.conds_key
+        if mine and last is not None and len(last) == len(conds) and len(written) > len(last):
+            # laid out as this runtime writes them: its own in order, PodScheduled, then the others
+            return [written[i] if last[i] == cond else _condition(cond, written[i], now)
+                    for i, cond in enumerate(conds)] + written[len(conds):]
         old = {c.get("type"): c for c in written}
-        last = rt.conds_key if mine and rt.conds_key is not None and len(written) >= len(rt.conds_key) else ()
-        out = []
-        for i, cond in enumerate(conds):
-            if i < len(last) and last[i] == cond:
-                out.append(written[i])
-                continue
-            type_, status, reason, message = cond
-            prev = old.get(type_)
-            ts = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
-            c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
-            if reason:
-                c["reason"] = reason
-            if message:
-                c["message"] = message
-            out.append(c)
+        out = [_condition(cond, old.get(cond[0]), now) for cond in conds]
         sched = old.get("PodScheduled") or {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                                             "lastTransitionTime": rfc3339(rt.start_time)}
         out.append(sched)
@@ -1037,6 +1028,18 @@ _KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Re
 def _same_or(old: list[Obj] | None, new: list[Obj], fresh: bool) -> list[Obj]:
     """``old`` when ``new`` holds its entries only (nothing ``fresh``), else ``new``."""
     return old if not fresh and old is not None and len(old) == len(new) else new
+
+
+def _condition(cond: _Cond, prev: Obj | None, now: str) -> Obj:
+    """A pod condition; it keeps ``prev``'s lastTransitionTime while its status stays."""
+    type_, status, reason, message = cond
+    ts = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
+    c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
+    if reason:
+        c["reason"] = reason
+    if message:
+        c["message"] = message
+    return c
 
 
 def _set_status(st: Obj, pod: Obj) -> None:

@@ -499,7 +499,11 @@ def _crashing_statuses(forget: bool) -> list[dict]:
     c = make_cluster(nodes=1)
     c.create(pod_manifest("crash", annotations={"k9py.sim/crash-after": "5"}))
     out = []
-    for _ in range(60):
+    for i in range(60):
+        if i == 3:  # another writer's condition: kept behind the kubelet's own
+            c.store.rewrite("Pod", "default", "crash", lambda p: p["status"].update(
+                conditions=[*p["status"]["conditions"], {"type": "example.com/Gate", "status": "True"}]),
+                fields=("status",))
         rt = runtime_for(c, "default", "crash")
         if forget and rt is not None:
             rt.last_status = None
@@ -509,7 +513,9 @@ def _crashing_statuses(forget: bool) -> list[dict]:
 
 
 def test_status_built_from_what_changed_equals_one_built_from_scratch():
-    assert _crashing_statuses(forget=False) == _crashing_statuses(forget=True)
+    reused = _crashing_statuses(forget=False)
+    assert reused == _crashing_statuses(forget=True)
+    assert [x["type"] for x in reused[-1]["conditions"]][-2:] == ["PodScheduled", "example.com/Gate"]
 
 
 def test_status_written_by_another_writer_is_not_reused():
