@@ -838,18 +838,11 @@ class Kubelet(Controller):
     @staticmethod
     def _store_status(cluster: Cluster, old: Obj, st: Obj) -> Obj:
         """Store ``old`` with the status ``st``: the new version shares everything else with the
-        old one (copy-on-write, as ``store.rewrite`` does; its metadata is a copy of the top level
-        only, which the store alone writes to) unless managedFields are to be tracked."""
+        old one (copy-on-write: ``store.rewrite``)."""
         md = old["metadata"]
-        if md.get("managedFields"):
-            written = cluster.store.rewrite("Pod", md.get("namespace"), md["name"],
-                                            functools.partial(_set_status, st))
-            assert written is not None
-            return written
-        new = dict(old)
-        new["metadata"] = dict(md)
-        new["status"] = st
-        return cluster.store.update(new, copy=False)
+        written = cluster.store.rewrite("Pod", md.get("namespace"), md["name"], functools.partial(_set_status, st))
+        assert written is not None
+        return written
 
     def _fill_status(self, cluster: Cluster, pod: Obj, st: Obj, mine: Obj | None, rt: PodRuntime,
                      node: Obj) -> None:
