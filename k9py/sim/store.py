@@ -101,6 +101,7 @@ class Watch:
         self.match = match
         self.callback = callback
         self.active = True
+        self._everything = self.namespace is None and match is None  # every object of the kind
 
     def stop(self) -> None:
         if self.active:
@@ -120,6 +121,9 @@ class Watch:
 
     def deliver(self, change: _Change) -> None:
         if not self.active or change.obj.get("kind") != self.kind:
+            return
+        if self._everything:  # a MODIFIED always has its old version: it was in, and stays in
+            self.callback(change.type, change.obj)
             return
         now_in = self._matches(change.obj)
         if change.type == "MODIFIED":
