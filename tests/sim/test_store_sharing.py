@@ -88,3 +88,22 @@ def test_events_share_one_message_string_before_and_after_an_expiry_sweep():
     assert third["message"] is second["message"]
     fourth = c.record_event(cms[0], "Normal", "Synced", "".join(["synced ", "ok"]), "tester")
     assert fourth["message"] is second["message"]
+
+
+def test_events_of_different_objects_share_one_field_path_string_before_and_after_an_expiry_sweep():
+    c = make_cluster(nodes=1)
+    cms = [c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm{i}", "namespace": "default"}})
+           for i in range(3)]
+
+    def path() -> str:
+        return "".join(["spec.containers", "{app}"])  # built at run time, as the kubelet does
+    first = c.record_event(cms[0], "Normal", "Started", "Started container app", "kubelet", field_path=path())
+    c.advance(3000)
+    second = c.record_event(cms[1], "Normal", "Started", "Started container app", "kubelet", field_path=path())
+    assert second["involvedObject"]["fieldPath"] is first["involvedObject"]["fieldPath"]
+    c.advance(1000)
+    third = c.record_event(cms[2], "Normal", "Started", "Started container app", "kubelet", field_path=path())
+    assert c.store.get("Event", "default", first["metadata"]["name"]) is None  # expired in that sweep
+    assert third["involvedObject"]["fieldPath"] is second["involvedObject"]["fieldPath"]
+    again = c.record_event(cms[2], "Normal", "Started", "Started container app", "kubelet", field_path=path())
+    assert again["count"] == 2  # still one dedupe key
