@@ -17,6 +17,49 @@ EVENT_TTL = 3600.0  # the apiserver's default --event-ttl
 TRACK_EVERY = HISTORY // 4  # store changes between two looks at them for the expiry heap
 
 
+class _Event:
+    """What an Event is built in: the attributes of an instance of a plain class live in a
+    key-sharing dict (PEP 412), whose keys the class holds once for all its instances while each
+    dict holds only its values. Its ``__dict__`` is a plain dict (``type(d) is dict``, the keys in
+    the order they were set, the values given) of 216 bytes where a dict display of these 14 keys
+    takes 472 (64,000 Events after a 10k build: 16 MB); the instance itself goes at once."""
+
+    apiVersion: str
+    kind: str
+    metadata: Obj
+    involvedObject: Obj
+    reason: str
+    message: str
+    source: Obj
+    firstTimestamp: str
+    lastTimestamp: str
+    count: int
+    type: str
+    eventTime: None
+    reportingComponent: str
+    reportingInstance: str
+
+
+class _EventMetadata:
+    """An Event's metadata, key-sharing as ``_Event`` (the store adds uid, creationTimestamp and
+    resourceVersion in place: they join the keys the class shares): 129 bytes instead of 192."""
+
+    name: str
+    namespace: str
+
+
+class _Reference:
+    """An involvedObject, key-sharing as ``_Event``: 152 bytes instead of 280."""
+
+    kind: Any
+    namespace: str
+    name: str
+    uid: str
+    apiVersion: Any
+    resourceVersion: Any
+    fieldPath: str
+
+
 class EventRecorder:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
@@ -60,16 +103,25 @@ class EventRecorder:
         self._seq += 1
         name = f"{md.get('name', '')}.{int(now * 1e9) + self._seq:x}"
         stamp = rfc3339(now)
-        event = {
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": name, "namespace": ns},
-            "involvedObject": self._involved_object(obj, md, uid, field_path), "reason": reason,
-            "message": message, "source": self._source(component, host),
-            "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1,
-            "type": type_, "eventTime": None,
-            "reportingComponent": component, "reportingInstance": host or "",
-        }
-        created = store.create(event, copy=False)  # built here: nobody else holds it
+        event = _Event()  # the same keys, in the same order, as the API's Event (see _Event)
+        event.apiVersion = "v1"
+        event.kind = "Event"
+        event_md = _EventMetadata()
+        event_md.name = name
+        event_md.namespace = ns
+        event.metadata = event_md.__dict__
+        event.involvedObject = self._involved_object(obj, md, uid, field_path)
+        event.reason = reason
+        event.message = message
+        event.source = self._source(component, host)
+        event.firstTimestamp = stamp
+        event.lastTimestamp = stamp
+        event.count = 1
+        event.type = type_
+        event.eventTime = None
+        event.reportingComponent = component
+        event.reportingInstance = host or ""
+        created = store.create(event.__dict__, copy=False)  # built here: nobody else holds it
         self._by_key[key] = name
         if now >= self._next_expiry:
             self._expire(now)
@@ -97,13 +149,18 @@ class EventRecorder:
         last = self._involved
         if last is not None and last[0] == key and uid and rv:  # (an object without uid or version: never)
             return last[1]
-        involved = {"kind": obj.get("kind"), "namespace": md.get("namespace", "") or None,
-                    "name": md.get("name", ""), "uid": uid, "apiVersion": obj.get("apiVersion"),
-                    "resourceVersion": rv}
-        if not involved["namespace"]:
-            involved.pop("namespace")
+        ref = _Reference()  # kind, namespace (of a namespaced object), name, uid, apiVersion, resourceVersion, fieldPath
+        ref.kind = obj.get("kind")
+        ns = md.get("namespace", "")
+        if ns:
+            ref.namespace = ns
+        ref.name = md.get("name", "")
+        ref.uid = uid
+        ref.apiVersion = obj.get("apiVersion")
+        ref.resourceVersion = rv
         if field_path:
-            involved["fieldPath"] = field_path
+            ref.fieldPath = field_path
+        involved = ref.__dict__
         self._involved = (key, involved)
         return involved
 

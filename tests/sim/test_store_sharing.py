@@ -5,6 +5,8 @@ place, every write copies what it changes."""
 from __future__ import annotations
 
 import copy
+import json
+import sys
 
 from k9py.kube import meta
 from tests.sim.helpers import make_cluster
@@ -107,3 +109,22 @@ def test_events_of_different_objects_share_one_field_path_string_before_and_afte
     assert third["involvedObject"]["fieldPath"] is second["involvedObject"]["fieldPath"]
     again = c.record_event(cms[2], "Normal", "Started", "Started container app", "kubelet", field_path=path())
     assert again["count"] == 2  # still one dedupe key
+
+
+def test_events_are_plain_dicts_in_the_api_order_that_share_their_keys():
+    c = make_cluster(nodes=1)
+    cm = c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "default"}})
+    ev = c.record_event(cm, "Normal", "Synced", "synced", "tester", field_path="data")
+    assert type(ev) is dict and type(ev["metadata"]) is dict and type(ev["involvedObject"]) is dict
+    assert list(ev) == ["apiVersion", "kind", "metadata", "involvedObject", "reason", "message", "source",
+                        "firstTimestamp", "lastTimestamp", "count", "type", "eventTime", "reportingComponent",
+                        "reportingInstance"]
+    assert list(ev["metadata"]) == ["name", "namespace", "uid", "creationTimestamp", "resourceVersion"]
+    assert list(ev["involvedObject"]) == ["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion",
+                                          "fieldPath"]
+    assert c.store.get("Event", "default", ev["metadata"]["name"]) is ev
+    # key-sharing (CPython): each holds its values only, so it is smaller than an equal dict display
+    for d in (ev, ev["metadata"], ev["involvedObject"]):
+        assert sys.getsizeof(d) < sys.getsizeof(json.loads(json.dumps(d)))
+    node = c.record_event(c.store.list("Node")[0], "Normal", "Starting", "Starting kubelet.", "kubelet")
+    assert list(node["involvedObject"]) == ["kind", "name", "uid", "apiVersion", "resourceVersion"]  # cluster-scoped
