@@ -105,7 +105,19 @@ class EventRecorder:
         # Real event names are <object>.<unix nanoseconds in hex>: they sort in time order.
         self._seq += 1
         name = f"{md.get('name', '')}.{int(now * 1e9) + self._seq:x}"
-        stamp = rfc3339(now)
+        event = self._new_event(name, ns, self._involved_object(obj, md, uid, field_path), reason, message,
+                                self._source(component, host), rfc3339(now), type_, component, host)
+        created = store.create(event, copy=False)  # built here: nobody else holds it
+        self._by_key[key] = name
+        if now >= self._next_expiry:
+            self._expire(now)
+        if self._expiry_rv is not None and store.resource_version - self._expiry_rv > TRACK_EVERY:
+            self._track_events()  # before the store's history forgets them (then it would relist them all)
+        return created
+
+    @staticmethod
+    def _new_event(name: str, ns: str, involved: Obj, reason: str, message: str, source: Obj, stamp: str,
+                   type_: str, component: str, host: str | None) -> Obj:
         event = _Event()  # the same keys in the same order as a dict display had (see _Event)
         event.apiVersion = "v1"
         event.kind = "Event"
@@ -113,10 +125,10 @@ class EventRecorder:
         event_md.name = name
         event_md.namespace = ns
         event.metadata = event_md.__dict__
-        event.involvedObject = self._involved_object(obj, md, uid, field_path)
+        event.involvedObject = involved
         event.reason = reason
         event.message = message
-        event.source = self._source(component, host)
+        event.source = source
         event.firstTimestamp = stamp
         event.lastTimestamp = stamp
         event.count = 1
@@ -124,13 +136,7 @@ class EventRecorder:
         event.eventTime = None
         event.reportingComponent = component
         event.reportingInstance = host or ""
-        created = store.create(event.__dict__, copy=False)  # built here: nobody else holds it
-        self._by_key[key] = name
-        if now >= self._next_expiry:
-            self._expire(now)
-        if self._expiry_rv is not None and store.resource_version - self._expiry_rv > TRACK_EVERY:
-            self._track_events()  # before the store's history forgets them (then it would relist them all)
-        return created
+        return event.__dict__
 
     def _bump(self, ns: str, name: str, now: float) -> Obj:
         """One more occurrence of a stored event: its count and lastTimestamp (the rest is shared)."""
