@@ -96,9 +96,9 @@ def _addresses(cluster, name):
 
 
 def _spy(init, built):
-    def spy(self, svc, pod, ip):
+    def spy(self, svc, pod, ip, shared):
         built.append(meta.name(pod))
-        return init(self, svc, pod, ip)
+        return init(self, svc, pod, ip, shared)
     return spy
 
 
@@ -229,3 +229,20 @@ def test_earlier_versions_keep_their_trigger_time():
     stamps = {stamp for _, stamp in seen}
     assert len(stamps) >= 3  # each pod's arrival wrote a new trigger time
     assert [meta.annotations(o).get(TRIGGER_TIME, "") for o, _ in seen] == [stamp for _, stamp in seen]
+
+
+def test_members_whose_ports_resolve_alike_share_their_port_lists():
+    """A Service's members hold one list of ports per way its ports resolve (named targetPorts
+    may resolve differently per pod), and one conditions dict per combination."""
+    c = make_cluster(nodes=1)
+    c.create(svc("web", selector={"app": "web"}, ports=[{"port": 80, "targetPort": 8080}]))
+    for i in range(3):
+        c.create(pod_manifest(f"web-{i}", labels={"app": "web"}))
+    c.advance(10)
+    members = list(c.state["endpoints-sync"].members[("default", "web")].by_pod.values())
+    assert len(members) == 3
+    assert all(m.ports is members[0].ports and m.ep_ports is members[0].ep_ports for m in members)
+    assert members[0].ep_ports == [{"port": 8080, "protocol": "TCP"}]
+    conditions = [m.slice_endpoint["conditions"] for m in members]
+    assert all(cond is conditions[0] for cond in conditions)
+    assert conditions[0] == {"ready": True, "serving": True, "terminating": False}

@@ -74,9 +74,10 @@ class Member:
     address: Obj | None
     slice_endpoint: Obj | None
 
-    def __init__(self, svc: Obj, pod: Obj, ip: str) -> None:
+    def __init__(self, svc: Obj, pod: Obj, ip: str, shared: dict[tuple, tuple[list[Obj], list[Obj]]]) -> None:
         # ``ip``: the pod's address, never empty here (endpointutil.ShouldPodBeInEndpoints
-        # checks it first).
+        # checks it first). ``shared``: the Service's port lists by what they hold, so the
+        # members whose ports resolve alike (all of them, mostly) hold the same lists.
         spec = svc.get("spec", {})
         publish = bool(spec.get("publishNotReadyAddresses"))
         md = pod.get("metadata", {})
@@ -94,19 +95,20 @@ class Member:
         policy = pod_spec.get("restartPolicy") or "Always"
         running = (phase not in ("Failed", "Succeeded") if policy == "Never"
                    else phase != "Succeeded" if policy == "OnFailure" else True)
-        ports = []
-        ep_ports = []
+        resolved = []
         for sp in spec.get("ports") or []:
             port = find_port(pod, sp)
-            if port is None:
-                continue
-            pname, proto = sp.get("name") or "", sp.get("protocol", "TCP")
-            ports.append({"name": pname, "port": port, "protocol": proto})
-            ep_ports.append({"name": pname, "port": port, "protocol": proto} if pname
-                            else {"port": port, "protocol": proto})
-        self.ports = ports
-        self.ep_ports = ep_ports
-        self.port_key = tuple((p["name"], p["port"], p["protocol"]) for p in ports)
+            if port is not None:
+                resolved.append((sp.get("name") or "", port, sp.get("protocol", "TCP")))
+        self.port_key = port_key = tuple(resolved)
+        lists = shared.get(port_key)
+        if lists is None:
+            lists = shared[port_key] = (
+                [{"name": pname, "port": port, "protocol": proto} for pname, port, proto in port_key],
+                [{"name": pname, "port": port, "protocol": proto} if pname else {"port": port, "protocol": proto}
+                 for pname, port, proto in port_key])
+        self.ports, self.ep_ports = lists
+        ports = self.ports
         uid = md.get("uid", "")
         self.sort_key = (_ip_key(ip), uid)
         hostname = pod_spec.get("hostname")
@@ -125,8 +127,7 @@ class Member:
             address["targetRef"] = target_ref
         endpoint: Obj | None = None
         if running and (ports or spec.get("clusterIP") == "None"):  # ShouldPodBeInEndpoints(pod, true)
-            endpoint = {"addresses": [ip],
-                        "conditions": {"ready": self.ready, "serving": serving, "terminating": terminating}}
+            endpoint = {"addresses": [ip], "conditions": _conditions(self.ready, serving, terminating)}
             if hostname:
                 endpoint["hostname"] = hostname
             if node:
@@ -134,6 +135,12 @@ class Member:
             endpoint["targetRef"] = target_ref
         self.address = address
         self.slice_endpoint = endpoint
+
+
+@functools.lru_cache(maxsize=8)
+def _conditions(ready: bool, serving: bool, terminating: bool) -> Obj:
+    """An EndpointSlice endpoint's conditions: one dict for each of the eight (never changed)."""
+    return {"ready": ready, "serving": serving, "terminating": terminating}
 
 
 def _dict(value: Any) -> Obj:
@@ -144,7 +151,7 @@ class ServiceMembers:
     """One Service version's members by pod (namespace, name), and what it derives from its own
     object alone (its selector pairs and its objects' labels)."""
 
-    __slots__ = ("by_pod", "labels", "pairs", "slice_labels", "svc")
+    __slots__ = ("by_pod", "labels", "pairs", "ports", "slice_labels", "svc")
 
     def __init__(self, svc: Obj, pairs: Any, labels: dict[str, str], slice_labels: dict[str, str]) -> None:
         self.svc = svc
@@ -152,6 +159,7 @@ class ServiceMembers:
         self.labels = labels
         self.slice_labels = slice_labels
         self.by_pod: dict[Key, Member] = {}
+        self.ports: dict[tuple, tuple[list[Obj], list[Obj]]] = {}  # its members' port lists (Member)
 
     def members(self, pods: list[tuple[Key, Obj]]) -> list[Member]:
         """The members for ``pods`` (those with an IP), in the controllers' order (by IP, then
@@ -165,7 +173,7 @@ class ServiceMembers:
                 ip = pod_ip(pod)
                 if not ip:
                     continue
-                m = Member(svc, pod, ip)
+                m = Member(svc, pod, ip, self.ports)
             new[key] = m
         self.by_pod = new
         out = list(new.values())
