@@ -3,7 +3,10 @@ plugins ServiceAccount, Priority and DefaultTolerationSeconds) and validation.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from k9py.kube import meta
 from k9py.kube.meta import deep_copy
@@ -113,6 +116,12 @@ def _comparable(spec: Obj) -> Obj:
 @admits("Pod")
 def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     spec = obj.get("spec")
+    key = _create_key(cluster, spec) if old is None else None
+    if key is not None:
+        seen = _admitted_specs(cluster).get(key)
+        if seen is not None:
+            _admit_as_before(cluster, obj, seen)
+            return
     if isinstance(spec, dict):
         spec.setdefault("restartPolicy", "Always")
     _validate(obj)
@@ -149,17 +158,104 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         if not any(t.get("key") in (dt["key"], None, "") and t.get("effect") in (dt["effect"], None, "")
                    for t in tols if isinstance(t, dict)):
             tols.append(dict(dt))
+    token = None
     if old is None and spec.get("automountServiceAccountToken") is not False:
-        _add_token_volume(cluster, spec)
+        token = _add_token_volume(cluster, spec)
     if old is not None:
         old_node = (old.get("spec") or {}).get("nodeName")
         if _comparable(spec) != _comparable(old.get("spec") or {}) or (old_node and spec.get("nodeName") != old_node):
             raise invalid("Pod", meta.name(obj), [("spec", _UPDATE_FORBIDDEN)])
+    qos = qos_class(spec)
+    _set_status(obj, old, qos)
+    if key is not None:
+        _remember(cluster, key, spec, token, qos)
+
+
+def _set_status(obj: Obj, old: Obj | None, qos: str) -> None:
     status = obj.setdefault("status", {}) if old is None else obj.get("status") or {}
     if old is None:
         status.setdefault("phase", "Pending")
-    status["qosClass"] = qos_class(spec)
+    status["qosClass"] = qos
     obj["status"] = status
+
+
+# -- pod specs admitted before ----------------------------------------------------------------
+# A workload's replicas arrive with equal specs (10,000 pods from a few hundred templates):
+# what admission makes of a spec on create is remembered by its content, and an equal spec is
+# admitted by taking that result, with a token volume of its own. Only what depends on the spec
+# alone is remembered (and the PriorityClasses, by their version); a spec admission refused is
+# never remembered, so its error is raised as before, with the pod's own name.
+
+ADMITTED_KEY = "pod-admission.specs"
+MAX_ADMITTED = 512
+_KEY_ENCODER = msgspec.json.Encoder()  # no enc_hook: a spec holding anything else is not remembered
+
+
+@dataclass(frozen=True, slots=True)
+class _Admitted:
+    """An admitted spec (the first pod's: later ones share its parts, as a store's replicas share
+    a sibling's, so comparing them stops at the shared parts), the name of the token volume
+    admission gave it (None: none) and where that name is mounted."""
+
+    spec: Obj
+    token: str | None
+    mounts: tuple[tuple[str, tuple[int, ...]], ...]  # (field, container indexes) with the token mounted last
+    qos: str
+
+
+def _admitted_specs(cluster: Cluster) -> dict[tuple[bytes, int], _Admitted]:
+    specs: dict[tuple[bytes, int], _Admitted] | None = cluster.state.get(ADMITTED_KEY)
+    if specs is None:
+        specs = cluster.state[ADMITTED_KEY] = {}
+    return specs
+
+
+def _create_key(cluster: Cluster, spec: Any) -> tuple[bytes, int] | None:
+    """The spec as it arrives (its JSON, key order included) and the PriorityClasses' version if
+    it names one of them; None if it cannot be remembered."""
+    if type(spec) is not dict:
+        return None
+    try:
+        data = _KEY_ENCODER.encode(spec)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    pc = spec.get("priorityClassName")
+    return data, (cluster.store.kind_version("PriorityClass") if pc and pc not in SYSTEM_PRIORITIES else 0)
+
+
+def _remember(cluster: Cluster, key: tuple[bytes, int], spec: Obj, token: str | None, qos: str) -> None:
+    specs = _admitted_specs(cluster)
+    if len(specs) >= MAX_ADMITTED:
+        specs.clear()
+    mounts = []
+    for field in ("initContainers", "containers"):
+        at = tuple(i for i, c in enumerate(spec.get(field) or [])
+                   if token is not None and c["volumeMounts"] and c["volumeMounts"][-1].get("name") == token)
+        if at:
+            mounts.append((field, at))
+    specs[key] = _Admitted(spec, token, tuple(mounts), qos)  # this pod's own: stored, it is never changed
+
+
+def _admit_as_before(cluster: Cluster, obj: Obj, seen: _Admitted) -> None:
+    """What ``admit_pod`` does to a new pod whose spec it admitted before: the same spec, a
+    token volume named afresh (the same draw of the generator), the mirror owner, the status."""
+    spec = dict(seen.spec)
+    if seen.token is not None:
+        token = "kube-api-access-" + cluster.store.random_suffix()
+        vols = list(spec["volumes"])
+        vols[-1] = {**vols[-1], "name": token}
+        spec["volumes"] = vols
+        for field, at in seen.mounts:
+            containers = list(spec[field])
+            for i in at:
+                c = containers[i]
+                mounts = list(c["volumeMounts"])
+                mounts[-1] = {**mounts[-1], "name": token}
+                containers[i] = {**c, "volumeMounts": mounts}
+            spec[field] = containers
+    obj["spec"] = spec
+    _mirror_owner(cluster, obj, spec)
+    _set_status(obj, None, seen.qos)
 
 
 SYSTEM_PRIORITIES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
@@ -231,10 +327,12 @@ def _carry_over(spec: Obj, old_spec: Obj) -> None:
                         c["volumeMounts"] = [*mounts, deep_copy(m)]
 
 
-def _add_token_volume(cluster: Cluster, spec: Obj) -> None:
+def _add_token_volume(cluster: Cluster, spec: Obj) -> str | None:
+    """The ServiceAccount admission plugin's projected token volume, mounted in every container;
+    returns its name (None: the spec has one already)."""
     vols = spec.get("volumes") or []
     if any(str(v.get("name", "")).startswith("kube-api-access-") for v in vols if isinstance(v, dict)):
-        return
+        return None
     name = "kube-api-access-" + cluster.store.random_suffix()
     vols.append({"name": name, "projected": {"defaultMode": 420, "sources": [
         {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
@@ -249,3 +347,4 @@ def _add_token_volume(cluster: Cluster, spec: Obj) -> None:
             if not any(m.get("mountPath") == SA_MOUNT for m in mounts if isinstance(m, dict)):
                 mounts.append({"name": name, "mountPath": SA_MOUNT, "readOnly": True})
             c["volumeMounts"] = mounts
+    return name

@@ -1,0 +1,71 @@
+"""Pods created with a spec admission saw before take its result (replicas of one template cost
+one admission of their spec): each still gets a token volume of its own and exactly what a full
+admission would give it; refusals and PriorityClass changes are never taken from memory."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from k9py.kube.status import ApiError
+from k9py.sim import pod_admission
+from tests.sim.helpers import make_cluster
+
+
+def _pod(name: str, **spec: object) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27", "ports": [{"containerPort": 80}],
+                                     "resources": {"limits": {"cpu": "1", "memory": "64Mi"}}},
+                                    {"name": "side", "image": "busybox", "volumeMounts": [{"name": "data", "mountPath": "/d"}]}],
+                     "volumes": [{"name": "data", "emptyDir": {}}], **spec}}
+
+
+def _without_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pod_admission, "_create_key", lambda cluster, spec: None)
+
+
+def _created(monkeypatch: pytest.MonkeyPatch | None, names: list[str]) -> list[dict]:
+    c = make_cluster(nodes=1)
+    if monkeypatch is not None:
+        _without_memory(monkeypatch)
+    return [copy.deepcopy(c.create(_pod(n))) for n in names]
+
+
+def test_a_spec_admitted_before_gives_what_a_full_admission_gives(monkeypatch: pytest.MonkeyPatch):
+    remembered = _created(None, ["a", "b", "c"])
+    full = _created(monkeypatch, ["a", "b", "c"])
+    assert remembered == full
+    tokens = {p["spec"]["volumes"][-1]["name"] for p in remembered}
+    assert len(tokens) == 3  # each its own name (the same draws of the generator)
+    for p in remembered:
+        token = p["spec"]["volumes"][-1]["name"]
+        assert [m["name"] for c in p["spec"]["containers"] for m in c["volumeMounts"]] == [token, "data", token]
+
+
+def test_later_pods_share_the_admitted_parts_of_the_first():
+    c = make_cluster(nodes=1)
+    first, second = c.create(_pod("a")), c.create(_pod("b"))
+    assert second["spec"]["tolerations"] is first["spec"]["tolerations"]
+    assert second["spec"]["containers"][0]["resources"] is first["spec"]["containers"][0]["resources"]
+    assert second["spec"]["volumes"][0] is first["spec"]["volumes"][0]
+    assert second["spec"]["volumes"][-1]["name"] != first["spec"]["volumes"][-1]["name"]
+    assert first["spec"]["volumes"][-1]["name"] == first["spec"]["containers"][0]["volumeMounts"][0]["name"]
+
+
+def test_a_refused_spec_is_refused_again_with_each_pods_name():
+    c = make_cluster(nodes=1)
+    for name in ("bad-1", "bad-2"):
+        with pytest.raises(ApiError) as err:
+            c.create(_pod(name, restartPolicy="Sometimes"))
+        assert f'Pod "{name}" is invalid' in err.value.message
+
+
+def test_a_priority_class_created_later_is_seen():
+    c = make_cluster(nodes=1)
+    with pytest.raises(ApiError):
+        c.create(_pod("early", priorityClassName="high"))
+    c.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"}, "value": 1000})
+    assert c.create(_pod("later", priorityClassName="high"))["spec"]["priority"] == 1000
+    c.store.mutate("PriorityClass", None, "high", lambda pc: pc.__setitem__("value", 7))
+    assert c.create(_pod("again", priorityClassName="high"))["spec"]["priority"] == 7
