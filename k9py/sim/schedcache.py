@@ -198,6 +198,7 @@ class SchedulerCache:
         self.removals = 0
         self.additions = 0
         self.static_fits: dict[str, Any] = {}
+        self.static_sigs: dict[tuple[int, int, int], tuple[Any, Any, Any, str]] = {}  # scheduler._static_sig's
         self.groups: dict[Any, Any] = {}          # the scheduler's score heaps (scheduler._Group)
         for n in store.list("Node"):
             self._on_node("ADDED", n)
@@ -285,8 +286,13 @@ class SchedulerCache:
             u.ports[p] = u.ports.get(p, 0) + 1
         if owner:
             u.owners[owner] = u.owners.get(owner, 0) + 1
+        by_label = self.by_label
         for kv in labels.items():
-            self.by_label.setdefault(kv, set()).add(key)
+            keys = by_label.get(kv)
+            if keys is None:
+                by_label[kv] = {key}  # (setdefault would build a set per label to throw away)
+            else:
+                keys.add(key)
         for term in rec.anti:
             at = _first_label(term)
             rec.anti_index.append(at)

@@ -323,13 +323,8 @@ def _from_group(cache: SchedulerCache, fit: StaticFit, r: Request, pod: Obj) -> 
            tuple(sorted(meta.labels(pod).items())), json.dumps(anti, sort_keys=True) if anti else "")
     groups: dict[Any, _Group] = cache.groups
     g = groups.get(key)
-    if g is None or g.nodes_version != cache.nodes_version or g.removals != cache.removals:
-        heap = []
-        for info, prefer in fit.fits:
-            score = _score(info, prefer, r)
-            if score is not None:
-                heap.append((-score, info.name, info.usage.version, info, prefer))
-        heapq.heapify(heap)
+    if g is None or not _current(g, cache):
+        heap = _bounds(cache, fit, r)
         if len(groups) >= MAX_GROUPS:
             groups.clear()
         g = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
@@ -350,6 +345,49 @@ def _from_group(cache: SchedulerCache, fit: StaticFit, r: Request, pod: Obj) -> 
     return None
 
 
+def _current(g: _Group, cache: SchedulerCache) -> bool:
+    return g.nodes_version == cache.nodes_version and g.removals == cache.removals
+
+
+def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[float, str, int, NodeInfo, int]]:
+    """A new group's heap, from the heap of its shape (the groups with the same static fit,
+    requests and ports: workloads alike but for their owner and labels), kept over the nodes
+    with the shape's scores: a pod without an owner or inter-pod terms, the highest any group of
+    the shape can get there (spreading only lowers a score, placing pods only lowers them all).
+    The copy marks every entry as not current, so the group re-scores an entry when it reaches
+    the top: its first pick costs a few scores instead of one per node."""
+    shape = Request(r.cpu, r.mem, r.ncpu, r.nmem, r.ports, None, None)
+    key = ("shape", fit.sig, r.cpu, r.mem, r.ncpu, r.nmem, tuple(r.ports))
+    groups: dict[Any, _Group] = cache.groups
+    s = groups.get(key)
+    if s is None or not _current(s, cache):
+        heap = []
+        for info, prefer in fit.fits:
+            score = _score(info, prefer, shape)
+            if score is not None:
+                heap.append((-score, info.name, info.usage.version, info, prefer))
+        heapq.heapify(heap)
+        if len(groups) >= MAX_GROUPS:
+            groups.clear()
+        s = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
+    else:
+        _refresh_top(s.heap, shape)
+    return [(score, name, -1, info, prefer) for score, name, _, info, prefer in s.heap]
+
+
+def _refresh_top(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:
+    """Re-score the entries whose node changed from the top down, until the top one is current."""
+    while heap:
+        _, name, version, info, prefer = heap[0]
+        if info.usage.version == version:
+            return
+        score = _score(info, prefer, r)
+        if score is None:
+            heapq.heappop(heap)
+        else:
+            heapq.heapreplace(heap, (-score, name, info.usage.version, info, prefer))
+
+
 @dataclass
 class StaticFit:
     """The filters that read only the node (cordon, taints, node affinity) for one pod spec: the
@@ -365,11 +403,11 @@ class StaticFit:
 
 def static_fit(cache: SchedulerCache, spec: Obj, *, full: bool = False) -> StaticFit:
     """Cached per pod spec shape (the replicas of a workload share it) until a node changes."""
-    tolerations = spec.get("tolerations") or []
-    selector = spec.get("nodeSelector") or {}
+    tolerations = spec.get("tolerations") or _NO_TOLERATIONS
+    selector = spec.get("nodeSelector") or _NO_SELECTOR
     terms = dig(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
                 "nodeSelectorTerms")
-    sig = json.dumps([tolerations, selector, terms], sort_keys=True, default=str) + ("#full" if full else "")
+    sig = _static_sig(cache, tolerations, selector, terms) + ("#full" if full else "")
     got = cache.static_fits.get(sig)
     if got is not None:
         return got
@@ -389,6 +427,26 @@ def static_fit(cache: SchedulerCache, spec: Obj, *, full: bool = False) -> Stati
         cache.static_fits.clear()
     cache.static_fits[sig] = fit
     return fit
+
+
+_NO_TOLERATIONS: list[Obj] = []  # never changed: shared by every spec without any
+_NO_SELECTOR: dict[str, str] = {}
+
+
+def _static_sig(cache: SchedulerCache, tolerations: list[Obj], selector: dict[str, str],
+                terms: list[Obj] | None) -> str:
+    """The JSON of what the static filters read, remembered by the identity of those values: a
+    workload's replicas share them (stored objects are never changed in place; the entry holds
+    them, so their ids stay theirs)."""
+    ref = (id(tolerations), id(selector), id(terms))
+    got = cache.static_sigs.get(ref)
+    if got is not None and got[0] is tolerations and got[1] is selector and got[2] is terms:
+        return got[3]
+    sig = json.dumps([tolerations, selector, terms], sort_keys=True, default=str)
+    if len(cache.static_sigs) > MAX_STATIC_ENTRIES:
+        cache.static_sigs.clear()
+    cache.static_sigs[ref] = (tolerations, selector, terms, sig)
+    return sig
 
 
 def _named_nodes(terms: list[Obj] | None) -> set[str] | None:
