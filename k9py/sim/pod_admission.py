@@ -122,6 +122,10 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         if seen is not None:
             _admit_as_before(cluster, obj, seen)
             return
+    if old is None and isinstance(spec, dict):
+        # A controller's pod may bring its template's own spec (``pod_from_template``'s
+        # ``share_spec``): admission changes a copy.
+        spec = obj["spec"] = deep_copy(spec)
     if isinstance(spec, dict):
         spec.setdefault("restartPolicy", "Always")
     _validate(obj)
@@ -187,7 +191,7 @@ def _set_status(obj: Obj, old: Obj | None, qos: str) -> None:
 # never remembered, so its error is raised as before, with the pod's own name.
 
 ADMITTED_KEY = "pod-admission.specs"
-MAX_ADMITTED = 512
+MAX_ADMITTED = 2048  # a 10k-pod cluster's templates, DaemonSet pods (one spec per node) among them
 _KEY_ENCODER = msgspec.json.Encoder()  # no enc_hook: a spec holding anything else is not remembered
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -201,3 +202,42 @@ def test_rank_newer_ready_pods_go_first():
                "status": {"phase": "Pending"}}
     now = parse_time("2026-11-01T09:00:00Z")
     assert [p["metadata"]["name"] for p in pod_delete_rank([old, new, pending], [old, new], now)] == ["pending", "new", "old"]
+
+
+def test_pods_take_the_template_spec_itself_and_admission_leaves_the_template_alone():
+    from k9py.sim.controllers import podtemplate as pt
+
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=2))
+    template = c.store.get("ReplicaSet", "default", "frontend")["spec"]["template"]
+    before = copy.deepcopy(template)
+    pod = pt.pod_from_template(rs, template, generate_name="frontend-", share_spec=True)
+    assert pod["spec"] is template["spec"]
+    c.settle()
+    assert len(pods_of(c, rs)) == 2
+    assert all(p["spec"]["volumes"][0]["name"].startswith("kube-api-access-") for p in pods_of(c, rs))
+    assert c.store.get("ReplicaSet", "default", "frontend")["spec"]["template"] == before == template
+    assert "volumes" not in template["spec"]
+
+
+def test_what_a_sync_reads_of_a_pod_is_compared_from_the_parts_versions_share():
+    from k9py.sim.controllers.replicaset import _facts, _same_facts
+
+    ready = {"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-01T09:00:03Z"}
+    base = {"metadata": {"labels": {"a": "1"}, "ownerReferences": [{"uid": "u", "controller": True}]},
+            "status": {"phase": "Running", "conditions": [ready]}}
+    conditions = base["status"]["conditions"]
+    versions = [
+        base,
+        {**base, "status": {"phase": "Running", "conditions": conditions, "podIP": "10.0.0.1"}},
+        {**base, "status": {"phase": "Running", "conditions": [dict(ready)]}},
+        {**base, "status": {"phase": "Running", "conditions": [{**ready, "status": "False"}]}},
+        {**base, "status": {"phase": "Succeeded", "conditions": conditions}},
+        {**base, "metadata": {**base["metadata"], "labels": {"a": "2"}}},
+        {**base, "metadata": {**base["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}},
+        {**base, "metadata": {**base["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}, "status": {}},
+        {**base, "status": None},
+    ]
+    for old in versions:
+        for new in versions:
+            assert _same_facts(old, new) == (_facts(old) == _facts(new)), (old, new)

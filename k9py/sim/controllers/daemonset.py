@@ -233,16 +233,16 @@ class DaemonSetController(Controller):
         self._update_status(c, ds, nodes, should, h, min_ready, now)
 
     def _create(self, c: Cluster, ds: Obj, node: str, h: str) -> None:
-        template = deep_copy(dig(ds, "spec", "template") or {})
+        template = deep_copy(dig(ds, "spec", "template") or {})  # its spec becomes the pod's (changed below)
         extra = {pt.CONTROLLER_REVISION_HASH: h, TEMPLATE_GENERATION: str(ds["metadata"].get("generation", 1))}
-        pod = pt.pod_from_template(ds, template, generate_name=f"{meta.name(ds)}-", extra_labels=extra)
+        pod = pt.pod_from_template(ds, template, generate_name=f"{meta.name(ds)}-", extra_labels=extra, share_spec=True)
         spec = pod["spec"]
         spec["tolerations"] = daemon_tolerations(spec)
         aff = spec.setdefault("affinity", {})
         na = aff.setdefault("nodeAffinity", {})
         na["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [
             {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}
-        pt.create_pod(c, ds, pod, COMPONENT)
+        pt.create_pod(c, ds, pod, COMPONENT, fresh=True)
 
     def _rolling_update(self, c: Cluster, ds: Obj, nodes: list[Obj], should: list[tuple[bool, bool]],
                         h: str, min_ready: int, now: float) -> None:

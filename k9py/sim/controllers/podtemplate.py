@@ -265,9 +265,12 @@ def add_owner_ref(ref: Obj) -> Callable[[Obj], None]:
 
 
 def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
-                      generate_name: str | None = None, extra_labels: dict[str, str] | None = None) -> Obj:
+                      generate_name: str | None = None, extra_labels: dict[str, str] | None = None,
+                      share_spec: bool = False) -> Obj:
     """controller.GetPodFromTemplate: labels/annotations/finalizers/spec from the template, an
-    ownerReference to ``owner``."""
+    ownerReference to ``owner``. ``share_spec``: the pod takes the template's spec itself, not a
+    copy, for a caller that hands it to ``create_pod`` unchanged (Pod admission changes only a
+    copy of a new pod's spec: a stored template is never changed)."""
     tmd = template.get("metadata") or {}
     labels = dict(tmd.get("labels") or {})
     labels.update(extra_labels or {})
@@ -281,14 +284,16 @@ def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
         md["name"] = name
     else:
         md["generateName"] = generate_name or f"{meta.name(owner)}-"
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": deep_copy(template.get("spec") or {})}
+    spec = template.get("spec") or {}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec if share_spec else deep_copy(spec)}
 
 
 def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_message: str | None = None,
                random_name: bool = True, fresh: bool = False) -> tuple[Obj | None, str | None]:
     """Create a pod through the API (admission included). Records SuccessfulCreate / FailedCreate
     on the owner like the real controllers; returns (pod, None) or (None, error message).
-    ``fresh``: ``pod`` is the caller's own (``pod_from_template``'s, untouched since): not copied."""
+    ``fresh``: ``pod`` is the caller's own (``pod_from_template``'s, untouched since, its spec
+    maybe the template's own: admission changes a copy of it): not copied."""
     backoffs = cluster.state.setdefault("workload-create-backoff", {})
     uid = meta.uid(owner)
     now = cluster.now()

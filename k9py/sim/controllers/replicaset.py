@@ -89,6 +89,24 @@ def _facts(pod: Obj) -> tuple:
             ready.get("lastTransitionTime") if ready is not None and ready.get("status") == "True" else None)
 
 
+def _same_facts(old: Obj, new: Obj) -> bool:
+    """``_facts(old) == _facts(new)``, answered from the parts two versions share where it can
+    (a status write that left the phase and conditions as they were keeps them)."""
+    mo, mn = old["metadata"], new["metadata"]
+    if mo.get("labels") != mn.get("labels") or mo.get("ownerReferences") != mn.get("ownerReferences"):
+        return False
+    deleting = bool(mo.get("deletionTimestamp"))
+    if deleting != bool(mn.get("deletionTimestamp")):
+        return False
+    so, sn = old.get("status"), new.get("status")
+    if deleting or so is sn:
+        return True
+    if type(so) is dict and type(sn) is dict and so.get("phase") == sn.get("phase") and \
+            so.get("conditions") is sn.get("conditions"):
+        return True
+    return _facts(old) == _facts(new)
+
+
 class _SyncState:
     """Which ReplicaSets a pass looks at: those not settled (``pending``), those with
     minReadySeconds (their availability moves with the clock: ``timed``) and those the store's
@@ -118,7 +136,7 @@ class _SyncState:
                     continue  # its own last write, read by the sync that settled it (what else changed adds it)
                 keys.add(key)
             elif kind == "Pod":
-                if ch.old is not None and ch.type == "MODIFIED" and _facts(ch.old) == _facts(ch.obj):
+                if ch.old is not None and ch.type == "MODIFIED" and _same_facts(ch.old, ch.obj):
                     continue  # nothing a ReplicaSet reads of its pods changed (a container's state, an annotation)
                 if ch.type == "DELETED" and ch.obj["metadata"].get("deletionTimestamp"):
                     continue  # gone after it was marked for deletion: since then it was no replica
@@ -223,7 +241,7 @@ class ReplicaSetController(Controller):
         failure = None
         if diff < 0:
             for _ in range(min(-diff, BURST)):
-                pod = pt.pod_from_template(rs, spec.get("template") or {}, generate_name=f"{name}-")
+                pod = pt.pod_from_template(rs, spec.get("template") or {}, generate_name=f"{name}-", share_spec=True)
                 created, err = pt.create_pod(cluster, rs, pod, COMPONENT, fresh=True)
                 if created is None:
                     failure = err
