@@ -351,3 +351,18 @@ def test_same_seed_same_pod_names_and_events():
         return (sorted(meta.name(p) for p in c.store.list("Pod", "default")),
                 [e["message"] for e in c.events.for_object(deploy(c))])
     assert run() == run()
+
+
+def test_template_comparisons_are_remembered_by_identity_and_stay_right():
+    from k9py.sim.controllers.deployment import _SyncState
+
+    state = _SyncState()
+    tpl = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "a", "image": "nginx:1"}]}}
+    rs_tpl = deep_copy(tpl)
+    rs_tpl["metadata"]["labels"]["pod-template-hash"] = "abc"
+    assert state.equal_templates(rs_tpl, tpl) is True
+    assert state.equal_templates(rs_tpl, tpl) is True and len(state.same_template) == 1
+    changed = deep_copy(tpl)
+    changed["spec"]["containers"][0]["image"] = "nginx:2"
+    assert state.equal_templates(rs_tpl, changed) is False
+    assert len(state.same_template) == 2

@@ -241,3 +241,17 @@ def test_what_a_sync_reads_of_a_pod_is_compared_from_the_parts_versions_share():
     for old in versions:
         for new in versions:
             assert _same_facts(old, new) == (_facts(old) == _facts(new)), (old, new)
+
+
+def test_a_pod_relabelled_out_of_the_selector_is_released_and_replaced():
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=3))
+    c.advance(10)
+    pods = sorted(pods_of(c, rs), key=meta.name)
+    moved = meta.name(pods[1])  # between two that still match (and share one labels dict)
+    c.store.mutate("Pod", "default", moved, lambda p: p["metadata"].__setitem__("labels", {"tier": "elsewhere"}))
+    c.advance(10)
+    assert meta.controller_ref(c.store.get("Pod", "default", moved)) is None
+    owned = pods_of(c, rs)
+    assert len(owned) == 3 and moved not in {meta.name(p) for p in owned}
+    assert {meta.name(pods[0]), meta.name(pods[2])} <= {meta.name(p) for p in owned}

@@ -228,8 +228,13 @@ class ReplicaSetController(Controller):
                 if adopted is not None:
                     pods.append(adopted)
         kept = []
+        matched = None  # the last labels found to match: replicas share one labels dict
         for p in pods:
-            if not selectors.matches(sel, meta.labels(p)) and not meta.is_deleting(p):
+            labels = meta.labels(p)
+            if labels is matched or selectors.matches(sel, labels):
+                matched = labels
+                kept.append(p)
+            elif not meta.is_deleting(p):
                 related = self._related(cluster, rs) if related is None else related
                 cluster.store.mutate("Pod", ns, meta.name(p), lambda o: o["metadata"].__setitem__(
                     "ownerReferences", [r for r in meta.owner_refs(o) if r.get("uid") != uid]))
