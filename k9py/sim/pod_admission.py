@@ -124,7 +124,7 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
             return
     if old is None and isinstance(spec, dict):
         # A controller's pod may bring its template's own spec (``pod_from_template``'s
-        # ``share_spec``): admission changes a copy.
+        # ``share``): admission changes a copy.
         spec = obj["spec"] = deep_copy(spec)
     if isinstance(spec, dict):
         spec.setdefault("restartPolicy", "Always")

@@ -204,15 +204,19 @@ def test_rank_newer_ready_pods_go_first():
     assert [p["metadata"]["name"] for p in pod_delete_rank([old, new, pending], [old, new], now)] == ["pending", "new", "old"]
 
 
-def test_pods_take_the_template_spec_itself_and_admission_leaves_the_template_alone():
+def test_pods_take_the_template_spec_and_labels_themselves_and_admission_leaves_the_template_alone():
     from k9py.sim.controllers import podtemplate as pt
 
     c = fake_cluster()
     rs = c.create(rs_manifest(replicas=2))
     template = c.store.get("ReplicaSet", "default", "frontend")["spec"]["template"]
     before = copy.deepcopy(template)
-    pod = pt.pod_from_template(rs, template, generate_name="frontend-", share_spec=True)
-    assert pod["spec"] is template["spec"]
+    refs = [meta.owner_reference(rs)]
+    pod = pt.pod_from_template(rs, template, generate_name="frontend-", share=True, owner_refs=refs)
+    assert pod["spec"] is template["spec"] and pod["metadata"]["labels"] is template["metadata"]["labels"]
+    assert pod["metadata"]["ownerReferences"] is refs
+    extra = pt.pod_from_template(rs, template, generate_name="frontend-", share=True, extra_labels={"x": "1"})
+    assert extra["metadata"]["labels"] == {"tier": "frontend", "x": "1"} and template["metadata"]["labels"] == {"tier": "frontend"}
     c.settle()
     assert len(pods_of(c, rs)) == 2
     assert all(p["spec"]["volumes"][0]["name"].startswith("kube-api-access-") for p in pods_of(c, rs))

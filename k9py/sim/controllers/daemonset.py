@@ -235,7 +235,7 @@ class DaemonSetController(Controller):
     def _create(self, c: Cluster, ds: Obj, node: str, h: str) -> None:
         template = deep_copy(dig(ds, "spec", "template") or {})  # its spec becomes the pod's (changed below)
         extra = {pt.CONTROLLER_REVISION_HASH: h, TEMPLATE_GENERATION: str(ds["metadata"].get("generation", 1))}
-        pod = pt.pod_from_template(ds, template, generate_name=f"{meta.name(ds)}-", extra_labels=extra, share_spec=True)
+        pod = pt.pod_from_template(ds, template, generate_name=f"{meta.name(ds)}-", extra_labels=extra, share=True)
         spec = pod["spec"]
         spec["tolerations"] = daemon_tolerations(spec)
         aff = spec.setdefault("affinity", {})

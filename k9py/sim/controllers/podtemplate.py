@@ -266,16 +266,23 @@ def add_owner_ref(ref: Obj) -> Callable[[Obj], None]:
 
 def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
                       generate_name: str | None = None, extra_labels: dict[str, str] | None = None,
-                      share_spec: bool = False) -> Obj:
+                      share: bool = False, owner_refs: list[Obj] | None = None) -> Obj:
     """controller.GetPodFromTemplate: labels/annotations/finalizers/spec from the template, an
-    ownerReference to ``owner``. ``share_spec``: the pod takes the template's spec itself, not a
-    copy, for a caller that hands it to ``create_pod`` unchanged (Pod admission changes only a
-    copy of a new pod's spec: a stored template is never changed)."""
+    ownerReference to ``owner``. ``share``: the pod takes the template's spec (and its labels,
+    when it adds none) themselves, not copies, for a caller that hands it to ``create_pod``
+    unchanged (Pod admission changes only a copy of a new pod's spec: a stored template is never
+    changed); ``owner_refs``: its ownerReferences, shared by the pods one sync creates. Replicas
+    holding the same parts from the start make the store's sharing between them a few identity
+    checks."""
     tmd = template.get("metadata") or {}
-    labels = dict(tmd.get("labels") or {})
-    labels.update(extra_labels or {})
+    template_labels = tmd.get("labels")
+    if share and not extra_labels and type(template_labels) is dict:
+        labels = template_labels
+    else:
+        labels = dict(template_labels or {})
+        labels.update(extra_labels or {})
     md: Obj = {"namespace": meta.namespace(owner), "labels": labels,
-               "ownerReferences": [meta.owner_reference(owner)]}
+               "ownerReferences": owner_refs if owner_refs is not None else [meta.owner_reference(owner)]}
     if tmd.get("annotations"):
         md["annotations"] = dict(tmd["annotations"])
     if tmd.get("finalizers"):
@@ -285,7 +292,7 @@ def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
     else:
         md["generateName"] = generate_name or f"{meta.name(owner)}-"
     spec = template.get("spec") or {}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec if share_spec else deep_copy(spec)}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec if share else deep_copy(spec)}
 
 
 def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_message: str | None = None,

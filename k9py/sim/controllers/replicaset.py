@@ -245,8 +245,10 @@ class ReplicaSetController(Controller):
         diff = len(active) - want
         failure = None
         if diff < 0:
+            refs = [meta.owner_reference(rs)]
             for _ in range(min(-diff, BURST)):
-                pod = pt.pod_from_template(rs, spec.get("template") or {}, generate_name=f"{name}-", share_spec=True)
+                pod = pt.pod_from_template(rs, spec.get("template") or {}, generate_name=f"{name}-", share=True,
+                                           owner_refs=refs)
                 created, err = pt.create_pod(cluster, rs, pod, COMPONENT, fresh=True)
                 if created is None:
                     failure = err
