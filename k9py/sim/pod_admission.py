@@ -103,6 +103,47 @@ def _validate(obj: Obj) -> None:
         raise invalid("Pod", name, causes)
 
 
+_UPDATABLE = ("tolerations", "activeDeadlineSeconds", "terminationGracePeriodSeconds", "nodeName")
+_CONTAINER_FIELDS = ("containers", "initContainers")
+
+
+def _only_updatable_changed(spec: Obj, old_spec: Obj) -> bool:
+    """``_comparable(spec) == _comparable(old_spec)`` without copying either spec (every pod
+    update asks): equal but for the fields a pod update may change and the containers' images."""
+    if not (_plain_containers(spec) and _plain_containers(old_spec)):
+        return _comparable(spec) == _comparable(old_spec)
+    keys = [k for k in spec if k not in _UPDATABLE]
+    if len(keys) != sum(1 for k in old_spec if k not in _UPDATABLE):
+        return False
+    for k in keys:
+        if k not in old_spec:
+            return False
+        a, b = spec[k], old_spec[k]
+        if a is b:
+            continue
+        if k in _CONTAINER_FIELDS and type(a) is list and type(b) is list:
+            if len(a) != len(b) or not all(x is y or _equal_but_image(x, y) for x, y in zip(a, b, strict=True)):
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _plain_containers(spec: Obj) -> bool:
+    """Each container list absent, None or a list of dicts (what ``_comparable`` takes apart)."""
+    for field in _CONTAINER_FIELDS:
+        v = spec.get(field)
+        if v is not None and not (type(v) is list and all(type(c) is dict for c in v)):
+            return False
+    return True
+
+
+def _equal_but_image(a: Obj, b: Obj) -> bool:
+    if len(a) - ("image" in a) != len(b) - ("image" in b):
+        return False
+    return all(k == "image" or (k in b and b[k] == v) for k, v in a.items())
+
+
 def _comparable(spec: Obj) -> Obj:
     s = deep_copy(spec)
     for field in ("containers", "initContainers"):
@@ -167,7 +208,7 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         token = _add_token_volume(cluster, spec)
     if old is not None:
         old_node = (old.get("spec") or {}).get("nodeName")
-        if _comparable(spec) != _comparable(old.get("spec") or {}) or (old_node and spec.get("nodeName") != old_node):
+        if not _only_updatable_changed(spec, old.get("spec") or {}) or (old_node and spec.get("nodeName") != old_node):
             raise invalid("Pod", meta.name(obj), [("spec", _UPDATE_FORBIDDEN)])
     qos = qos_class(spec)
     _set_status(obj, old, qos)

@@ -366,3 +366,14 @@ def test_template_comparisons_are_remembered_by_identity_and_stay_right():
     changed["spec"]["containers"][0]["image"] = "nginx:2"
     assert state.equal_templates(rs_tpl, changed) is False
     assert len(state.same_template) == 2
+
+
+def test_template_hash_is_unchanged_and_leaves_the_template_alone():
+    from k9py.sim.controllers import podtemplate as pt
+
+    t = {"metadata": {"labels": {"app": "web", "pod-template-hash": "zzz"}},
+         "spec": {"containers": [{"name": "a", "image": "nginx:1.27"}]}}
+    before = deep_copy(t)
+    assert (pt.template_hash(t), pt.template_hash(t, 2)) == ("669cb87ff4", "7566bc654d")
+    assert pt.fnv32a(b"k9py") == 3629748806 and pt.compute_hash({"x": [1, "\u00e9"]}) == "f967444c7"
+    assert t == before

@@ -69,3 +69,35 @@ def test_a_priority_class_created_later_is_seen():
     assert c.create(_pod("later", priorityClassName="high"))["spec"]["priority"] == 1000
     c.store.mutate("PriorityClass", None, "high", lambda pc: pc.__setitem__("value", 7))
     assert c.create(_pod("again", priorityClassName="high"))["spec"]["priority"] == 7
+
+
+def test_a_pod_update_is_checked_without_copying_and_as_before():
+    base = {"containers": [{"name": "a", "image": "x:1", "ports": [{"containerPort": 80}]}, {"name": "b", "image": "y:1"}],
+            "initContainers": [{"name": "i", "image": "z:1"}], "tolerations": [{"key": "k"}], "nodeName": "n1",
+            "terminationGracePeriodSeconds": 30, "restartPolicy": "Always"}
+
+    def variant(**changes: object) -> dict:
+        spec = copy.deepcopy(base)
+        spec.update(changes)
+        return spec
+    specs = [
+        base, variant(), variant(tolerations=[]), variant(nodeName="n2"), variant(activeDeadlineSeconds=5),
+        variant(containers=[{"name": "a", "image": "x:2", "ports": [{"containerPort": 80}]}, {"name": "b", "image": "y:1"}]),
+        variant(containers=[{"name": "a", "ports": [{"containerPort": 80}]}, {"name": "b", "image": "y:1"}]),
+        variant(containers=[{"name": "a", "image": "x:1", "ports": [{"containerPort": 81}]}, {"name": "b", "image": "y:1"}]),
+        variant(containers=[{"name": "a", "image": "x:1", "ports": [{"containerPort": 80}]}]),
+        variant(initContainers=None), variant(initContainers=[{"name": "i", "image": "z:9"}]),
+        variant(restartPolicy="Never"), {k: v for k, v in base.items() if k != "restartPolicy"},
+        variant(hostname="h"), variant(initContainers={"oops": 1}),
+    ]
+    for a in specs:
+        for b in specs:
+            try:
+                expected: object = pod_admission._comparable(a) == pod_admission._comparable(b)
+            except AttributeError as e:
+                expected = type(e)
+            try:
+                got: object = pod_admission._only_updatable_changed(a, b)
+            except AttributeError as e:
+                got = type(e)
+            assert got == expected, (a, b)
