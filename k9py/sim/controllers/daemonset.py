@@ -125,9 +125,10 @@ def _should_run(probe: Obj, node: Obj) -> tuple[bool, bool]:
 
 def _inputs(c: Cluster, ds: Obj) -> tuple:
     """Everything a sync of ``ds`` reads: itself, the nodes, the revisions, its pods (their
-    versions) and, with minReadySeconds, the clock."""
+    versions: a resourceVersion names one version of one object, so they alone tell a pod
+    changed, added or gone) and, with minReadySeconds, the clock."""
     store = c.store
-    pods = tuple((meta.name(p), p["metadata"].get("resourceVersion")) for p in pt.owned(c, "Pod", ds))
+    pods = tuple([p["metadata"].get("resourceVersion") for p in pt.owned(c, "Pod", ds)])
     clock = c.now() if dig(ds, "spec", "minReadySeconds") else None
     return (ds["metadata"].get("resourceVersion"), store.kind_version("Node"),
             store.kind_version("ControllerRevision"), pods, clock)
