@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
@@ -310,11 +310,14 @@ class _Group:
     anti-affinity: a workload's replicas), as a heap of (-score, name, usage version, node,
     prefer). Placing pods only lowers scores and removes fits, so an entry whose node changed
     since is an upper bound: re-scored when it reaches the top, the first entry found current is
-    the best node. A pod leaving a node or a node changing can raise scores: the heap is rebuilt."""
+    the best node. A pod leaving a node or a node changing can raise scores: the heap is rebuilt.
+    A group's heap starts as a copy of its shape's (``_bounds``): an entry is current only once
+    the group scored it itself (``scored``), at the node's version it holds."""
 
     nodes_version: int
     removals: int
     heap: list[tuple[float, str, int, NodeInfo, int]]
+    scored: set[str] = field(default_factory=set)
 
 
 def _from_group(cache: SchedulerCache, fit: StaticFit, r: Request, pod: Obj) -> NodeInfo | None:
@@ -328,11 +331,12 @@ def _from_group(cache: SchedulerCache, fit: StaticFit, r: Request, pod: Obj) -> 
         if len(groups) >= MAX_GROUPS:
             groups.clear()
         g = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
-    heap = g.heap
+    heap, scored = g.heap, g.scored
     while heap:
         _, name, version, info, prefer = heap[0]
-        if info.usage.version != version:
+        if info.usage.version != version or name not in scored:
             score = _score(info, prefer, r)
+            scored.add(name)
             if score is None:
                 heapq.heappop(heap)
             else:
@@ -354,8 +358,8 @@ def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[flo
     requests and ports: workloads alike but for their owner and labels), kept over the nodes
     with the shape's scores: a pod without an owner or inter-pod terms, the highest any group of
     the shape can get there (spreading only lowers a score, placing pods only lowers them all).
-    The copy marks every entry as not current, so the group re-scores an entry when it reaches
-    the top: its first pick costs a few scores instead of one per node."""
+    The group re-scores an entry when it reaches the top (its ``scored`` starts empty): its
+    first pick costs a few scores instead of one per node."""
     shape = Request(r.cpu, r.mem, r.ncpu, r.nmem, r.ports, None, None)
     key = ("shape", fit.sig, r.cpu, r.mem, r.ncpu, r.nmem, tuple(r.ports))
     groups: dict[Any, _Group] = cache.groups
@@ -372,7 +376,7 @@ def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[flo
         s = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
     else:
         _refresh_top(s.heap, shape)
-    return [(score, name, -1, info, prefer) for score, name, _, info, prefer in s.heap]
+    return list(s.heap)
 
 
 def _refresh_top(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:
