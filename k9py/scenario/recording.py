@@ -22,6 +22,7 @@ import yaml
 from k9py.errors import K9pyError
 from k9py.kube import resources
 from k9py.kube.timefmt import parse_duration, parse_time, rfc3339, rfc3339_micro
+from k9py.kube.yamlout import SafeDumper
 from k9py.scenario.schema import RECORDING_KIND, show
 from k9py.scenario.source import Problems, json_lines, json_lines_header, yaml_documents
 from k9py.scenario.yamldoc import Lines, YamlError, line_of, load_fast
@@ -399,7 +400,7 @@ class RecordingWriter:
         escaped, so the recording keeps it exactly and goes on."""
         if not self.yaml:
             return json_line(data) + "\n"
-        text = yaml.safe_dump([data], sort_keys=False, allow_unicode=plain, width=1000)
+        text = yaml.dump([data], Dumper=SafeDumper, sort_keys=False, allow_unicode=plain, width=1000)
         if plain:
             try:
                 text.encode()

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from k9py.kube.meta import deep_copy
+from k9py.kube.yamlout import SafeDumper
 
 Obj = dict[str, Any]
 
@@ -23,7 +24,7 @@ MASK = "*****"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(SafeDumper):  # never an &id001 anchor (kube.yamlout)
     pass
 
 
