@@ -255,7 +255,15 @@ class ObjectStore:
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def random_suffix(self, n: int = 5) -> str:
-        return "".join(self.rng.choice(_NAME_CHARS) for _ in range(n))
+        """``n`` of ``_NAME_CHARS`` drawn as ``rng.choice`` draws them (5 random bits, again
+        while they are past the last character), without its call per character."""
+        bits, chars, size = self.rng.getrandbits, _NAME_CHARS, len(_NAME_CHARS)
+        out: builtins.list[str] = []
+        while len(out) < n:
+            i = bits(5)
+            if i < size:
+                out.append(chars[i])
+        return "".join(out)
 
     def create(self, obj: Obj, *, keep_uid: bool = False, copy: bool = True) -> Obj:
         """Store a new object. ``keep_uid``: the caller (API admission) already assigned one.

@@ -136,3 +136,12 @@ def test_watch_history_keeps_five_virtual_minutes_beyond_its_minimum(monkeypatch
     recent = []
     s.watch("ConfigMap", lambda t, o: recent.append(o["metadata"]["name"]), since_rv=s.resource_version - 2)
     assert recent == ["c3", "c4"]
+
+
+def test_random_suffixes_are_drawn_as_random_choice_draws_them():
+    """Names made from generateName stay what they were for a seed (scenarios, snapshots)."""
+    from k9py.sim.store import _NAME_CHARS
+    store, rng = ObjectStore(VirtualClock(), random.Random(11)), random.Random(11)
+    for n in (5, 3, 10) * 200:
+        assert store.random_suffix(n) == "".join(rng.choice(_NAME_CHARS) for _ in range(n))
+    assert store.rng.getstate() == rng.getstate()
