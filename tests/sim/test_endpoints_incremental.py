@@ -246,3 +246,29 @@ def test_members_whose_ports_resolve_alike_share_their_port_lists():
     conditions = [m.slice_endpoint["conditions"] for m in members]
     assert all(cond is conditions[0] for cond in conditions)
     assert conditions[0] == {"ready": True, "serving": True, "terminating": False}
+
+
+def test_a_pass_that_lost_the_change_log_keeps_the_members_it_can_still_use(monkeypatch):
+    """When the change log no longer reaches back (a pass of a big cluster made more changes
+    than it keeps), every Service is looked at again, but the members of pods that did not
+    change are not rebuilt; a Service gone meanwhile leaves nothing behind."""
+    c = make_cluster(nodes=1)
+    c.create(svc("web", selector={"app": "web"}))
+    c.create(svc("old", selector={"app": "old"}))
+    for i in range(2):
+        c.create(pod_manifest(f"web-{i}", labels={"app": "web"}))
+    c.create(pod_manifest("old-0", labels={"app": "old"}))
+    c.advance(10)
+    sync = c.state["endpoints-sync"]
+    assert ("default", "old") in sync.members
+    c.store.delete("Service", "default", "old")
+    c.store.mutate("Pod", "default", "web-1", lambda p: p["metadata"]["labels"].update(x="1"))
+    sync.seen = None  # as when changes_since can no longer answer
+    built = []
+    monkeypatch.setattr(Member, "__init__", _spy(Member.__init__, built))
+    c.settle()
+    assert built == ["web-1"]  # only the pod that changed
+    assert ("default", "old") not in sync.members
+    monkeypatch.undo()
+    _settled_like_a_full_pass(c)
+    assert len(_ips(c, "web")) == 2

@@ -209,7 +209,11 @@ class EndpointsSync:
         self._selectors.clear()
         self._ours.clear()
         self.scanned.clear()
-        self.members.clear()
+        # the members stay: each is checked against the stored Service and pod versions by
+        # identity before it is used (endpoints_members.py), so only the gone Services' go
+        live = set(store.keys("Service"))
+        for key in [k for k in self.members if k not in live]:
+            del self.members[key]
         for pod in store.list("Pod"):
             self._index_pod((meta.namespace(pod), meta.name(pod)), _pod_pairs(pod))
         for svc in store.list("Service"):
