@@ -17,6 +17,7 @@ may hold and msgspec does not (NaN, a lone surrogate) and says what is wrong, wi
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import tempfile
 import threading
@@ -41,9 +42,7 @@ Key = tuple[str, str, str]
 LogLine = tuple[float, str, str]  # (t, container, line)
 _TYPES = {t: t for t in OBJECT_TYPES}
 _NAMESPACED = {kind: res.namespaced for kind, res in resources.BY_KIND.items()}
-RUN_GAP = 1 << 16  # lines this close in the file are read back with one pread
-RUN_MAX = 1 << 22  # bytes read back by one pread, at most (unless one line is longer)
-READ_AHEAD = 1 << 20  # bytes read at least (the next lines are likely next)
+WINDOW = 1 << 23  # bytes of the spill file mapped at once when objects are read back (at least)
 
 
 @dataclass
@@ -216,37 +215,25 @@ def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
     writer.start()
     where: array[int] = array("q")  # start, end of each object event's line
 
-    chunk: list[Any] = [0, 0, memoryview(b"")]  # the last bytes read: (start, end, bytes)
-
-    def read(start: int, end: int) -> tuple[memoryview, int]:
-        """The file's bytes around [start, end) and where they start (playing on reads ahead)."""
-        at, until, buf = chunk
-        if not (at <= start and end <= until):
-            buf = memoryview(os.pread(fd, max(end - start, READ_AHEAD), start))
-            at = start
-            if len(buf) <= READ_AHEAD:  # a longer run is read once: not kept (it may be MBs)
-                chunk[:] = [at, at + len(buf), buf]
-        return buf, at
-
     share = Sharer().share  # each object's repeated values: one string for all
 
     def load_many(indexes: list[int]) -> list[Obj]:
-        """Lines near each other in the file are read together (one pread) and decoded from it."""
+        """Each line decoded straight from the spill file mapped in memory (no copy of it read),
+        a window of the file at a time: the pages of a window stay resident only while it is
+        decoded."""
         got: dict[int, Obj] = {}
-        order = sorted(set(indexes))
+        order = sorted(set(indexes))  # in file order
         k, n = 0, len(order)
         while k < n:
-            start, end = where[2 * order[k]], where[2 * order[k] + 1]
+            base = where[2 * order[k]] // mmap.ALLOCATIONGRANULARITY * mmap.ALLOCATIONGRANULARITY
+            limit = max(base + WINDOW, where[2 * order[k] + 1])  # a longer line: a window of its own
             run = k + 1
-            while run < n:
-                a, b = where[2 * order[run]], where[2 * order[run] + 1]
-                if a - end > RUN_GAP or b - start > RUN_MAX:
-                    break
-                end = b
+            while run < n and where[2 * order[run] + 1] <= limit:
                 run += 1
-            buf, at = read(start, end)
-            for i in order[k:run]:
-                got[i] = share(_object_of(buf[where[2 * i] - at:where[2 * i + 1] - at]))
+            size = where[2 * order[run - 1] + 1] - base
+            with mmap.mmap(fd, size, access=mmap.ACCESS_READ, offset=base) as mapped, memoryview(mapped) as view:
+                for i in order[k:run]:
+                    got[i] = share(_object_of(view[where[2 * i] - base:where[2 * i + 1] - base]))
             k = run
         return [got[i] for i in indexes]
 

@@ -13,7 +13,7 @@ import pytest
 
 from k9py.backends.replay import RecordingPlayback, ReplayBackend, _recorded_marks
 from k9py.errors import K9pyError
-from k9py.scenario import files
+from k9py.scenario import eventlog, files
 from k9py.scenario.player import Player
 from k9py.scenario.recording import parse_recording
 from tests.scenario.helpers import jsonl, pod
@@ -78,6 +78,21 @@ def test_an_opened_recording_plays_and_seeks_exactly_like_the_parsed_one(tmp_pat
         parsed.advance(0.7)
         assert _snapshot(opened) == _snapshot(parsed)
     assert opened.at_end and opened.paused
+
+
+@pytest.mark.parametrize("window", [1, 700, 5000])  # windows of one line (shorter than it), a few, many
+def test_objects_are_read_back_window_by_window_as_recorded(tmp_path, monkeypatch, window):
+    monkeypatch.setattr(eventlog, "WINDOW", window)
+    text = jsonl(EVENTS)
+    opened = _opened(tmp_path, text)
+    parsed = Player(parse_recording("mem.jsonl", text))
+    n = len(opened.feed.keys)
+    indexes = [n - 1, 0, 5, 5, *range(n // 2, n // 2 + 40), 1, n - 2]  # any order, repeats
+    assert opened.feed.load_many(indexes) == parsed.feed.load_many(indexes)
+    for t in (374.0, 120.25, 0.0):
+        opened.seek(t)
+        parsed.seek(t)
+        assert opened.state() == parsed.state()
 
 
 def test_marks_and_home_namespace_read_the_index_like_the_recorded_objects():
