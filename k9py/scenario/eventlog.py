@@ -16,9 +16,11 @@ may hold and msgspec does not (NaN, a lone surrogate) and says what is wrong, wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mmap
 import os
+import stat
 import tempfile
 import threading
 import weakref
@@ -35,7 +37,7 @@ from k9py.kube.gcpause import gc_paused
 from k9py.kube.sharing import Sharer
 from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
 from k9py.scenario.schema import RECORDING_KIND
-from k9py.scenario.source import Problems, gunzip, read_bytes
+from k9py.scenario.source import MAX_FILE_BYTES, Problems, gunzip, read_bytes
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -209,12 +211,117 @@ def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
     a private copy of ``data`` on disk when the player needs them (written by a thread while
     this one indexes: writing releases the GIL)."""
     spill: IO[bytes] = tempfile.TemporaryFile(prefix="k9py-recording-", buffering=0)  # noqa: SIM115 - the feed's until it goes
-    fd = spill.fileno()
     failed: list[OSError] = []
-    writer = threading.Thread(target=_write_all, args=(fd, data, failed), name="k9py-recording-spill", daemon=True)
+    writer = threading.Thread(target=_write_all, args=(spill.fileno(), data, failed), name="k9py-recording-spill",
+                              daemon=True)
     writer.start()
-    where: array[int] = array("q")  # start, end of each object event's line
+    try:
+        opened = _index_spilled(path, data, spill)
+        writer.join()
+        if failed:
+            raise K9pyError(f"cannot keep the recording to play it: {failed[0].strerror or failed[0]}", file=path)
+        return opened
+    except BaseException:
+        writer.join()
+        spill.close()
+        raise
 
+
+def open_jsonl_file(path: str) -> tuple[Recording, Feed] | None:
+    """The JSON Lines Recording at ``path`` opened as ``open_jsonl`` opens its bytes, without
+    reading them into this process: the kernel copies the file into the private spill file
+    (``os.sendfile``), which is checked and indexed mapped in memory (only while opening). None
+    when this way does not apply (no sendfile, not a regular file of at most MAX_FILE_BYTES, not
+    an uncompressed JSON Lines Recording, an OSError): the caller reads the file's bytes
+    (``read_recording_bytes``), which says what is wrong if anything is."""
+    spill = _copied(path)
+    if spill is None:
+        return None
+    try:
+        mapped = mmap.mmap(spill.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        spill.close()
+        return None
+    try:
+        first = mapped.find(b"\n", 0, HEAD_BYTES)
+        if first < 0 or not is_jsonl_recording(mapped[:first + 1]):  # it changed since it was looked at
+            spill.close()
+            return None
+        _check_utf8(mapped, path)
+        return _index_spilled(path, mapped, spill)
+    except BaseException:
+        spill.close()
+        raise
+    finally:
+        with contextlib.suppress(BufferError):  # a problem's traceback still holds a view of it: it goes with that
+            mapped.close()
+
+
+HEAD_BYTES = 1 << 16  # where a JSON Lines Recording's first line ends, at most (else: read as before)
+
+
+def _copied(path: str) -> IO[bytes] | None:
+    """A private copy of the regular file at ``path`` if it starts as a JSON Lines Recording
+    (a temporary file, copied by the kernel); None when it does not (or cannot) apply."""
+    if not hasattr(os, "sendfile"):
+        return None
+    try:
+        st = os.stat(path)  # before opening: a FIFO would block the open
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as src:
+            if not is_jsonl_recording(src.read(HEAD_BYTES)):
+                return None
+            spill: IO[bytes] = tempfile.TemporaryFile(prefix="k9py-recording-", buffering=0)  # noqa: SIM115 - the feed's until it goes
+            try:
+                copied = _send_all(src.fileno(), spill.fileno(), MAX_FILE_BYTES + 1)
+            except BaseException:
+                spill.close()
+                raise
+    except OSError:
+        return None
+    if copied > MAX_FILE_BYTES:  # it grew while being copied
+        spill.close()
+        return None
+    return spill
+
+
+def _send_all(src: int, dst: int, limit: int) -> int:
+    """Copy ``src`` from its start to ``dst`` (at most ``limit`` bytes); the bytes copied."""
+    copied = 0
+    while copied < limit:
+        sent = os.sendfile(dst, src, copied, min(limit - copied, 1 << 30))
+        if not sent:
+            break
+        copied += sent
+    return copied
+
+
+UTF8_CHUNK = 1 << 16  # bytes checked at once (at least: a chunk ends after a newline)
+
+
+def _check_utf8(data: mmap.mmap, path: str) -> None:
+    """K9pyError as ``read_recording_bytes`` says it unless ``data`` is UTF-8 text: checked a
+    chunk at a time, each ending after a newline (where no character is cut), so the first
+    error is the whole text's, at the same byte."""
+    start, size = 0, len(data)
+    while start < size:
+        end = data.find(b"\n", min(start + UTF8_CHUNK, size - 1)) + 1 or size
+        chunk = data[start:end]
+        if not chunk.isascii():
+            try:
+                chunk.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise K9pyError(f"cannot read: not UTF-8 text ({err.reason} at byte {start + err.start})",
+                                file=path) from None
+        start = end
+
+
+def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes]) -> tuple[Recording, Feed]:
+    """The recording in ``data`` indexed; its feed reads the objects back from ``spill`` (a copy
+    of ``data``, complete once the feed is used) and closes it when it goes."""
+    fd = spill.fileno()
+    where: array[int] = array("q")  # start, end of each object event's line
     share = Sharer().share  # each object's repeated values: one string for all
 
     def load_many(indexes: list[int]) -> list[Obj]:
@@ -239,16 +346,7 @@ def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
 
     feed = Feed(load_many=load_many, spill=spill, fresh=True)
     weakref.finalize(feed, spill.close)  # closed when the feed goes (and the file with it)
-    try:
-        opened = _index(path, data, feed, where)
-        writer.join()
-        if failed:
-            raise K9pyError(f"cannot keep the recording to play it: {failed[0].strerror or failed[0]}", file=path)
-        return opened
-    except BaseException:
-        writer.join()
-        spill.close()
-        raise
+    return _index(path, data, feed, where)
 
 
 def _write_all(fd: int, data: bytes, failed: list[OSError]) -> None:
@@ -260,12 +358,12 @@ def _write_all(fd: int, data: bytes, failed: list[OSError]) -> None:
         failed.append(err)
 
 
-def _index(path: str, data: bytes, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
+def _index(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
     with gc_paused():  # the index's strings and tuples stay: nothing for the collector to find
         return _index_lines(path, data, feed, where)
 
 
-def _index_lines(path: str, data: bytes, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
+def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
     problems = Problems(path)
     pos, n, size = 0, 0, len(data)
     rec: Recording | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from k9py.errors import K9pyError
-from k9py.scenario.eventlog import is_jsonl_recording, open_jsonl, read_recording_bytes
+from k9py.scenario.eventlog import is_jsonl_recording, open_jsonl, open_jsonl_file, read_recording_bytes
 from k9py.scenario.loader import build_cluster, load_cluster
 from k9py.scenario.manifests import ScenarioFile, parse_file
 from k9py.scenario.player import Player
@@ -55,8 +55,11 @@ def open_scenario(path: str, *, seed: int | None = None, start: float | None = N
                   warmup: float | None = None) -> tuple[str, Any]:
     """(RECORDING, Player) or (SCENARIO|MANIFESTS, Cluster), so callers that checked the kind use
     the second as what it is; K9pyError naming the first problem."""
+    opened = open_jsonl_file(path)  # the common large case: indexed, its objects decoded when played
+    if opened is not None:
+        return RECORDING, Player(opened[0], feed=opened[1])
     data = read_recording_bytes(path)
-    if is_jsonl_recording(data):  # the common large case: indexed, its objects decoded when played
+    if is_jsonl_recording(data):  # the same, gzipped
         rec, feed = open_jsonl(path, data)
         return RECORDING, Player(rec, feed=feed)
     text = data.decode("utf-8")

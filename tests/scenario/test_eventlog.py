@@ -95,6 +95,38 @@ def test_objects_are_read_back_window_by_window_as_recorded(tmp_path, monkeypatc
         assert opened.state() == parsed.state()
 
 
+def test_a_json_lines_file_is_opened_without_reading_its_bytes_into_memory(tmp_path, monkeypatch):
+    def refused(path: str) -> bytes:
+        raise AssertionError(f"{path} read into memory")
+
+    monkeypatch.setattr(files, "read_recording_bytes", refused)
+    text = jsonl(EVENTS)
+    opened = _opened(tmp_path, text)
+    parsed = Player(parse_recording("mem.jsonl", text))
+    assert opened.feed.spill is not None and _snapshot(opened) == _snapshot(parsed)
+    opened.seek(120.25)
+    parsed.seek(120.25)
+    assert _snapshot(opened) == _snapshot(parsed)
+
+
+@pytest.mark.parametrize(("bad", "at_end"), [(b"\xff", False), (b"\xc3(", False), (b"\xe2\x82", True)])
+def test_text_that_is_not_utf8_is_refused_at_the_same_byte_as_when_read_whole(tmp_path, monkeypatch, bad, at_end):
+    monkeypatch.setattr(eventlog, "UTF8_CHUNK", 7)  # chunks of a line or two, around the characters
+    good = [{**e, "line": f"caf\u00e9 \u65e5\u672c {i}"} if e["type"] == "LOG" else e for i, e in enumerate(EVENTS[:60])]
+    data = jsonl(good).replace("\\u00e9", "\u00e9").replace("\\u65e5\\u672c", "\u65e5\u672c").encode()  # as UTF-8
+    assert not data.isascii()
+    cut = len(data) if at_end else data.index(b"\n", len(data) // 2) - 3  # inside a line's string
+    data = data.rstrip(b"\n") + bad if at_end else data[:cut] + bad + data[cut:]
+    said = []
+    for name, raw in (("rec.jsonl", data), ("rec.jsonl.gz", gzip.compress(data))):
+        path = tmp_path / name
+        path.write_bytes(raw)
+        with pytest.raises(K9pyError) as err:
+            files.open_scenario(str(path))
+        said.append(str(err.value).replace(str(path), "FILE"))
+    assert said[0] == said[1] and "not UTF-8 text" in said[0], said
+
+
 def test_marks_and_home_namespace_read_the_index_like_the_recorded_objects():
     text = jsonl(EVENTS)
     from_feed = Player(parse_recording("mem.jsonl", text))
