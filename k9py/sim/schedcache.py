@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, quantity
 from k9py.kube.meta import dig
+from k9py.sim.identity_memo import IdentityMemo
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -32,6 +33,11 @@ MAX_STATIC_ENTRIES = 20_000
 
 _CPU: dict[Any, int] = {}
 _MEM: dict[Any, int] = {}
+
+
+def static_sig(tolerations: list[Obj], selector: dict[str, str], terms: list[Obj] | None) -> str:
+    """The JSON of what the scheduler's static filters read of a pod (its groups' key)."""
+    return json.dumps([tolerations, selector, terms], sort_keys=True, default=str)
 
 
 def cpu_millis(q: Any) -> int:
@@ -198,7 +204,9 @@ class SchedulerCache:
         self.removals = 0
         self.additions = 0
         self.static_fits: dict[str, Any] = {}
-        self.static_sigs: dict[tuple[int, int, int], tuple[Any, Any, Any, str]] = {}  # scheduler._static_sig's
+        # the JSON of what the static filters read (tolerations, node selector, node affinity
+        # terms), by the identity of those values: a workload's replicas share them
+        self.static_sigs: IdentityMemo[str] = IdentityMemo(static_sig, MAX_STATIC_ENTRIES)
         self.groups: dict[Any, Any] = {}          # the scheduler's score heaps (scheduler._Group)
         for n in store.list("Node"):
             self._on_node("ADDED", n)

@@ -324,23 +324,15 @@ def _from_group(cache: SchedulerCache, fit: StaticFit, r: Request, pod: Obj) -> 
     anti = dig(pod, "spec", "affinity", "podAntiAffinity")
     key = (fit.sig, meta.namespace(pod), r.owner, r.cpu, r.mem, r.ncpu, r.nmem, tuple(r.ports),
            tuple(sorted(meta.labels(pod).items())), json.dumps(anti, sort_keys=True) if anti else "")
-    groups: dict[Any, _Group] = cache.groups
-    g = groups.get(key)
+    g: _Group | None = cache.groups.get(key)
     if g is None or not _current(g, cache):
-        heap = _bounds(cache, fit, r)
-        if len(groups) >= MAX_GROUPS:
-            groups.clear()
-        g = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
+        g = _keep_group(cache, key, _bounds(cache, fit, r))
     heap, scored = g.heap, g.scored
     while heap:
-        _, name, version, info, prefer = heap[0]
+        _, name, version, info, _ = heap[0]
         if info.usage.version != version or name not in scored:
-            score = _score(info, prefer, r)
             scored.add(name)
-            if score is None:
-                heapq.heappop(heap)
-            else:
-                heapq.heapreplace(heap, (-score, name, info.usage.version, info, prefer))
+            _rescore_top(heap, r)
             continue
         if r.inter is not None and r.inter.check(info.labels) is not None:
             heapq.heappop(heap)  # another node's pods exclude it now (zone anti-affinity)
@@ -353,6 +345,25 @@ def _current(g: _Group, cache: SchedulerCache) -> bool:
     return g.nodes_version == cache.nodes_version and g.removals == cache.removals
 
 
+def _keep_group(cache: SchedulerCache, key: Any, heap: list[tuple[float, str, int, NodeInfo, int]]) -> _Group:
+    """A new group with ``heap``, current as of the cache's node versions (at most MAX_GROUPS)."""
+    groups: dict[Any, _Group] = cache.groups
+    if len(groups) >= MAX_GROUPS:
+        groups.clear()
+    g = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
+    return g
+
+
+def _rescore_top(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:
+    """Score the top entry's node again, at its version now (it leaves when it no longer fits)."""
+    _, name, _, info, prefer = heap[0]
+    score = _score(info, prefer, r)
+    if score is None:
+        heapq.heappop(heap)
+    else:
+        heapq.heapreplace(heap, (-score, name, info.usage.version, info, prefer))
+
+
 def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[float, str, int, NodeInfo, int]]:
     """A new group's heap, from the heap of its shape (the groups with the same static fit,
     requests and ports: workloads alike but for their owner and labels), kept over the nodes
@@ -362,8 +373,7 @@ def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[flo
     first pick costs a few scores instead of one per node."""
     shape = Request(r.cpu, r.mem, r.ncpu, r.nmem, r.ports, None, None)
     key = ("shape", fit.sig, r.cpu, r.mem, r.ncpu, r.nmem, tuple(r.ports))
-    groups: dict[Any, _Group] = cache.groups
-    s = groups.get(key)
+    s: _Group | None = cache.groups.get(key)
     if s is None or not _current(s, cache):
         heap = []
         for info, prefer in fit.fits:
@@ -371,9 +381,7 @@ def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[flo
             if score is not None:
                 heap.append((-score, info.name, info.usage.version, info, prefer))
         heapq.heapify(heap)
-        if len(groups) >= MAX_GROUPS:
-            groups.clear()
-        s = groups[key] = _Group(cache.nodes_version, cache.removals, heap)
+        s = _keep_group(cache, key, heap)
     else:
         _refresh_top(s.heap, shape)
     return list(s.heap)
@@ -381,15 +389,8 @@ def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[flo
 
 def _refresh_top(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:
     """Re-score the entries whose node changed from the top down, until the top one is current."""
-    while heap:
-        _, name, version, info, prefer = heap[0]
-        if info.usage.version == version:
-            return
-        score = _score(info, prefer, r)
-        if score is None:
-            heapq.heappop(heap)
-        else:
-            heapq.heapreplace(heap, (-score, name, info.usage.version, info, prefer))
+    while heap and heap[0][3].usage.version != heap[0][2]:
+        _rescore_top(heap, r)
 
 
 @dataclass
@@ -411,7 +412,7 @@ def static_fit(cache: SchedulerCache, spec: Obj, *, full: bool = False) -> Stati
     selector = spec.get("nodeSelector") or _NO_SELECTOR
     terms = dig(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
                 "nodeSelectorTerms")
-    sig = _static_sig(cache, tolerations, selector, terms) + ("#full" if full else "")
+    sig = cache.static_sigs(tolerations, selector, terms) + ("#full" if full else "")
     got = cache.static_fits.get(sig)
     if got is not None:
         return got
@@ -437,20 +438,6 @@ _NO_TOLERATIONS: list[Obj] = []  # never changed: shared by every spec without a
 _NO_SELECTOR: dict[str, str] = {}
 
 
-def _static_sig(cache: SchedulerCache, tolerations: list[Obj], selector: dict[str, str],
-                terms: list[Obj] | None) -> str:
-    """The JSON of what the static filters read, remembered by the identity of those values: a
-    workload's replicas share them (stored objects are never changed in place; the entry holds
-    them, so their ids stay theirs)."""
-    ref = (id(tolerations), id(selector), id(terms))
-    got = cache.static_sigs.get(ref)
-    if got is not None and got[0] is tolerations and got[1] is selector and got[2] is terms:
-        return got[3]
-    sig = json.dumps([tolerations, selector, terms], sort_keys=True, default=str)
-    if len(cache.static_sigs) > MAX_STATIC_ENTRIES:
-        cache.static_sigs.clear()
-    cache.static_sigs[ref] = (tolerations, selector, terms, sig)
-    return sig
 
 
 def _named_nodes(terms: list[Obj] | None) -> set[str] | None:

@@ -360,11 +360,11 @@ def test_template_comparisons_are_remembered_by_identity_and_stay_right():
     tpl = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "a", "image": "nginx:1"}]}}
     rs_tpl = deep_copy(tpl)
     rs_tpl["metadata"]["labels"]["pod-template-hash"] = "abc"
-    assert state.equal_templates(rs_tpl, tpl) is True
-    assert state.equal_templates(rs_tpl, tpl) is True and len(state.same_template) == 1
+    assert state.same_template(rs_tpl, tpl) is True
+    assert state.same_template(rs_tpl, tpl) is True and len(state.same_template) == 1
     changed = deep_copy(tpl)
     changed["spec"]["containers"][0]["image"] = "nginx:2"
-    assert state.equal_templates(rs_tpl, changed) is False
+    assert state.same_template(rs_tpl, changed) is False
     assert len(state.same_template) == 2
 
 

@@ -57,7 +57,7 @@ def test_the_static_filters_key_is_remembered_by_the_values_identity():
     c = make_cluster(nodes=1)
     cache = scheduler.cache_of(c)
     tolerations, selector = [{"key": "k", "operator": "Exists"}], {"disk": "ssd"}
-    first = scheduler._static_sig(cache, tolerations, selector, None)
-    assert scheduler._static_sig(cache, tolerations, selector, None) is first
+    first = cache.static_sigs(tolerations, selector, None)
+    assert cache.static_sigs(tolerations, selector, None) is first
     other = [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}]
-    assert scheduler._static_sig(cache, other, selector, None) != first
+    assert cache.static_sigs(other, selector, None) != first

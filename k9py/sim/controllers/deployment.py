@@ -14,6 +14,7 @@ from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller, add_owners
+from k9py.sim.identity_memo import IdentityMemo
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -219,22 +220,9 @@ class _SyncState:
         self.pending: set[tuple[str, str]] = set()  # (namespace, name) of deployments not settled
         self.idle: dict[str, tuple] = {}  # uid -> (_signature, _idle_until) of a sync that wrote nothing
         self.seen: int | None = None  # the store version the last pass started from
-        # (id(ReplicaSet template), id(Deployment template)) -> (both, equal but for the hash label)
-        self.same_template: dict[tuple[int, int], tuple[Obj, Obj, bool]] = {}
-
-    def equal_templates(self, rs_template: Obj, template: Obj) -> bool:
-        """``pt.equal_ignore_hash``, remembered by the identity of the two templates: versions of
-        a ReplicaSet or Deployment that leave the template as it was share it (stored objects are
-        never changed in place; the entry holds both, so their ids stay theirs)."""
-        key = (id(rs_template), id(template))
-        got = self.same_template.get(key)
-        if got is not None and got[0] is rs_template and got[1] is template:
-            return got[2]
-        same = pt.equal_ignore_hash(rs_template, template)
-        if len(self.same_template) >= MAX_REMEMBERED_TEMPLATES:
-            self.same_template.clear()
-        self.same_template[key] = (rs_template, template, same)
-        return same
+        # ``pt.equal_ignore_hash`` of a ReplicaSet's and its Deployment's templates: versions that
+        # leave a template as it was share it
+        self.same_template: IdentityMemo[bool] = IdentityMemo(pt.equal_ignore_hash, MAX_REMEMBERED_TEMPLATES)
 
     def candidates(self, store: Any) -> list[tuple[str, str]]:
         changes = None if self.seen is None else store.changes_since(self.seen)
@@ -356,7 +344,7 @@ class DeploymentController(Controller):
     def _new_and_old(self, c: Cluster, d: Obj, rss: list[Obj], *, create: bool) -> tuple[Obj | None, list[Obj]]:
         tpl = dig(d, "spec", "template") or {}
         state: _SyncState = c.state.setdefault("deployment-sync", _SyncState())
-        matching = sorted((rs for rs in rss if state.equal_templates(dig(rs, "spec", "template") or {}, tpl)),
+        matching = sorted((rs for rs in rss if state.same_template(dig(rs, "spec", "template") or {}, tpl)),
                           key=pt.creation_key)
         existing = matching[0] if matching else None
         old = [rs for rs in rss if existing is None or meta.uid(rs) != meta.uid(existing)]
