@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING, Any
 
+from k9py.kube import meta
 from k9py.kube.sharing import shares_keys
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.store import HISTORY
@@ -230,6 +231,6 @@ class EventRecorder:
             flat.append(md.get("name", ""))
 
     def for_object(self, obj: Obj) -> list[Obj]:
-        uid = obj.get("metadata", {}).get("uid", "")
+        uid = meta.uid(obj)
         evs = [e for e in self.cluster.store.list("Event") if e.get("involvedObject", {}).get("uid") == uid]
         return sorted(evs, key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
