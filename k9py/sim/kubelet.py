@@ -84,7 +84,6 @@ class CState:
     sidecar: bool = False       # an init container with restartPolicy Always (native sidecar)
     ephemeral: bool = False     # added by `kubectl debug` (spec.ephemeralContainers): never restarted
     signalled: int | None = None  # PID 1 got a signal (``kill 1`` in a shell): exits with this code
-    status_key: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # see _status_key
 
     @property
     def current(self) -> Instance | None:
@@ -848,7 +847,7 @@ class Kubelet(Controller):
                      node: Obj) -> None:
         """Set ``st``'s keys (a copy of the stored status; ``mine``: the stored status when this
         runtime wrote it, whose unchanged parts are reused)."""
-        init_statuses, app_statuses, debug_statuses = self._container_statuses(rt, mine)
+        init_statuses, app_statuses, debug_statuses = self._container_statuses(rt)
         phase = rt.terminal or self._phase(pod, rt)
         conds = self._conditions(rt, phase)
         if mine is None or conds != rt.conds_key or "conditions" not in mine:
@@ -877,29 +876,12 @@ class Kubelet(Controller):
             st["message"] = rt.terminal_message
         st["qosClass"] = st.get("qosClass") or pod_admission.qos_class(pod.get("spec", {}))
 
-    def _container_statuses(self, rt: PodRuntime, mine: Obj | None) -> tuple[list[Obj], list[Obj], list[Obj]]:
-        """The init, app and ephemeral container statuses; a container whose status inputs are
-        those of the last write reuses its entry of ``mine``."""
-        groups: tuple[list[Obj], list[Obj], list[Obj]] = ([], [], [])
-        olds: tuple[Any, Any, Any] = (None, None, None)
-        if mine is not None:
-            olds = (mine.get("initContainerStatuses"), mine.get("containerStatuses"),
-                    mine.get("ephemeralContainerStatuses"))
-        fresh = [False, False, False]  # whether a group has an entry built anew
-        for c in rt.containers:
-            g = 0 if c.init else 2 if c.ephemeral else 1
-            out = groups[g]
-            key = _status_key(c, rt)
-            prev = olds[g]
-            if key == c.status_key and prev is not None and len(prev) > len(out):
-                out.append(prev[len(out)])
-            else:
-                c.status_key = key
-                out.append(self._container_status(c, rt))
-                fresh[g] = True
-        # a group with nothing new is the written list itself
-        return (_same_or(olds[0], groups[0], fresh[0]), _same_or(olds[1], groups[1], fresh[1]),
-                _same_or(olds[2], groups[2], fresh[2]))
+    def _container_statuses(self, rt: PodRuntime) -> tuple[list[Obj], list[Obj], list[Obj]]:
+        """The init, app and ephemeral container statuses (built anew: almost every sync is a
+        container's transition; the store shares what equals the last ones)."""
+        return ([self._container_status(c, rt) for c in rt.containers if c.init],
+                [self._container_status(c, rt) for c in rt.containers if not c.init and not c.ephemeral],
+                [self._container_status(c, rt) for c in rt.containers if c.ephemeral])
 
     @staticmethod
     def _conditions(rt: PodRuntime, phase: str) -> tuple[_Cond, ...]:
@@ -1018,11 +1000,6 @@ _Cond = tuple[str, str, str | None, str | None]  # a condition's type, status, r
 _KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"})
 
 
-def _same_or(old: list[Obj] | None, new: list[Obj], fresh: bool) -> list[Obj]:
-    """``old`` when ``new`` holds its entries only (nothing ``fresh``), else ``new``."""
-    return old if not fresh and old is not None and len(old) == len(new) else new
-
-
 def _condition(cond: _Cond, prev: Obj | None, now: str) -> Obj:
     """A pod condition; it keeps ``prev``'s lastTransitionTime while its status stays."""
     type_, status, reason, message = cond
@@ -1037,15 +1014,6 @@ def _condition(cond: _Cond, prev: Obj | None, now: str) -> Obj:
 
 def _set_status(st: Obj, pod: Obj) -> None:
     pod["status"] = st
-
-
-def _status_key(c: CState, rt: PodRuntime) -> tuple[Any, ...]:
-    """What a container's status is computed from (an instance's other fields never change)."""
-    if not c.instances:
-        return (c.phase, c.ready, c.image, c.waiting_reason, c.waiting_message, rt.default_reason, 0)
-    inst = c.instances[-1]
-    return (c.phase, c.ready, c.image, c.waiting_reason, c.waiting_message, rt.default_reason,
-            len(c.instances), inst.finished, inst.exit_code, inst.reason)
 
 
 def _earliest_container_time(containers: list[CState], limit: float) -> tuple[float, CState | None, str]:
