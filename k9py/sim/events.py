@@ -216,13 +216,10 @@ class EventRecorder:
         due = self._due
         for ev in versions:
             stamp = ev.get("lastTimestamp")
-            if not isinstance(stamp, str):
-                parse_time(stamp)  # none: not tracked; anything else fails here, as it always did
-                continue
-            flat = due.get(stamp)
+            flat = due.get(stamp) if type(stamp) is str else None
             if flat is None:
-                last = parse_time(stamp)
-                if last is None:  # ("")
+                last = parse_time(stamp)  # (what is not a timestamp string fails here, as it always did)
+                if last is None or not isinstance(stamp, str):  # none, or "": not tracked
                     continue
                 flat = due[stamp] = []
                 heapq.heappush(self._expiry, (last, stamp))
