@@ -35,6 +35,12 @@ class Filter:
     def needs_text(self) -> bool:
         return self.mode in ("regex", "inverse")
 
+    @property
+    def keeps_nothing(self) -> bool:
+        """`!` alone: every row holds the empty pattern, so its inverse keeps no row (no row
+        needs to be looked at to know)."""
+        return self.mode == "inverse" and self.literal == ""
+
 
 def _regex(pattern: str) -> tuple[re.Pattern[str], str | None]:
     """The pattern compiled, case-insensitive; an invalid one is matched literally, with the

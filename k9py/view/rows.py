@@ -623,7 +623,7 @@ class RowModel:
         if f.rx is None or f.mode not in ("regex", "inverse"):
             return None
         text, inverse = self.row_text, f.mode == "inverse"
-        if inverse and f.literal == "":  # `!` alone: every row holds the empty string, none is kept
+        if f.keeps_nothing:
             return lambda _run: []
         if f.literal is not None:
             lit = f.literal
@@ -639,8 +639,7 @@ class RowModel:
         self._scan = None
         order = self._vrows if narrow else self._sorted_rows()
         f = self.filter
-        keeps_nothing = f.mode == "inverse" and f.literal == ""  # `!` alone: no row to scan for
-        select = self._text_select() if lazy and f and len(order) > LAZY_FILTER_MIN and not keeps_nothing else None
+        select = self._text_select() if lazy and f and len(order) > LAZY_FILTER_MIN and not f.keeps_nothing else None
         if select is not None:
             self._scan = FilterScan(order, self.sort_asc, select)
             self._visible, self._vkeys, self._vrows = [], [], []
