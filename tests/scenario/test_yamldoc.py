@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from k9py.scenario import yamldoc
 from k9py.scenario.yamldoc import YamlError, line_of, load_fast, parse_documents, split_path
 
 TEXT = """\
@@ -119,3 +120,58 @@ def test_big_and_small_texts_refuse_the_same_nesting(levels, refused):
                     parse(text)
             else:
                 parse(text)
+
+
+# -- the one-walk path and the general one agree ----------------------------------------------
+AGREEING = [
+    TEXT,
+    "1: a\n01: b\nnull: d\n~: e\n1.5: f\n0x10: g\n1:30: h\nb:\n  true: c\n  yes: c2\n  False: c3\n",
+    "a: 1\nb: a\na: 2\n",                                  # a repeated key
+    "x: &a {p: 1}\ny: *a\n",                               # an alias shares a mapping
+    "x: &a hello\ny: *a\nz: [*a, *a]\n",                   # ... a scalar
+    "base: &b {p: 1}\nm:\n  <<: *b\n  q: 2\n",             # a merge key
+    "a: !!binary aGVsbG8=\nb: !!str 123\nc: !!int \"7\"\nd: !!float 1\n",
+    "e: !custom x\n",
+    "t: 2026-01-01\nu: !!timestamp 2026-01-01\n",
+    "f: [.inf, -.Inf, 1e3, 6.5, 1_000, 0o17, 017, 190:20:30, +12]\n",
+    "q: \"1\"\nr: '1'\ns: 1\nt: \"true\"\nu: true\nv: on\nw: \"null\"\nx: null\ny: ''\nz:\n",
+    "? [a, b]\n: c\n",                                       # a key that is not a scalar
+    "s: !!set {a, b}\no: !!omap [{a: 1}]\n",
+    "---\n---\na: 1\n---\n",
+    "a: " + "[" * 120 + "]" * 120 + "\n",                  # deeper than allowed
+    "a: " + "[" * 98 + "]" * 98 + "\n",
+    "seq: !!seq [1]\nmap: !!map {a: 1}\n",
+    "- a\n- {b: [c, {d: e}]}\n",
+]
+
+
+def _outcome(text: str) -> str:
+    def lines(node: object) -> object:
+        return None if node is None else [node.line, None if node.keys is None else  # type: ignore[attr-defined]
+                                          {k: (v[0], lines(v[1])) for k, v in node.keys.items()},  # type: ignore[attr-defined]
+                                          None if node.items is None else [lines(i) for i in node.items]]  # type: ignore[attr-defined]
+    try:
+        return repr([(d.index, lines(d.node), d.data) for d in parse_documents(text)])
+    except YamlError as err:
+        return repr(("error", err.message, err.line))
+
+
+@pytest.mark.parametrize("padded", [False, True], ids=["short", "libyaml"])
+@pytest.mark.parametrize("text", AGREEING)
+def test_the_one_walk_agrees_with_the_general_path(text, padded, monkeypatch):
+    if padded:  # long enough for libyaml (and its resolver that remembers tags)
+        text = "#" + " " * yamldoc._FAST_FROM + "\n" + text
+    one_walk = _outcome(text)
+
+    def general(loader, node):
+        raise yamldoc._NotPlain
+    monkeypatch.setattr(yamldoc, "_plain_document", general)
+    assert _outcome(text) == one_walk
+
+
+def test_a_plain_manifest_takes_the_one_walk():
+    loader = yamldoc._Loader(TEXT)
+    assert loader.check_node()
+    lines, data = yamldoc._plain_document(loader, loader.get_node())
+    assert data["spec"]["template"]["spec"]["containers"][1]["resources"] == {"requests": {"cpu": 1, "memory": "1Gi"}}
+    assert line_of(lines, "spec.template.spec.containers[0].image") == 13
