@@ -1,0 +1,40 @@
+"""What a component keeps of the store between its passes, kept up to date by the store's changes
+as they are made (``ObjectStore.listen``) instead of read back from its change log.
+
+``ObjectStore.changes_since`` answers None once a pass made more changes than the history keeps
+(50,000: building 100,000 pods does so several times), and its reader then looks at every
+object again. A ``Follower`` hears every change as it is made, so it never has to.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from k9py.sim.store import Change, Listener
+
+
+class Follower:
+    """Subclasses say which ``kinds`` they read (None: every kind but ``skip``) and ``fold`` each
+    change of those into what they keep; their owner calls ``follow`` at each pass and builds
+    what they keep from a full look when it answers True (the first pass, or a new store)."""
+
+    kinds: ClassVar[tuple[str, ...] | None] = None
+    skip: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        self._listener: Listener | None = None
+
+    def follow(self, store: Any) -> bool:
+        """Hear ``store``'s changes from now on, unless already; True: it starts now, and the
+        caller builds what it keeps from the store as it is."""
+        listener = self._listener
+        if listener is not None and listener.active and listener.store is store:
+            return False
+        if listener is not None:
+            listener.stop()
+        self._listener = store.listen(self.fold, kinds=self.kinds, skip=self.skip)
+        return True
+
+    def fold(self, change: Change) -> None:  # pragma: no cover - interface
+        """Take note of one change (as it is made: never write to the store here)."""
+        raise NotImplementedError

@@ -1,0 +1,84 @@
+"""Readers that follow the store's changes as they are made (``ObjectStore.listen``,
+``sim/follower.py``) never lose one, however many a pass makes: they never look at everything
+again, where ``changes_since`` gives up once the history no longer reaches back."""
+
+import random
+
+from k9py.kube import meta
+from k9py.sim import store as store_module
+from k9py.sim.clock import VirtualClock
+from k9py.sim.follower import Follower
+from k9py.sim.store import ObjectStore
+
+
+def _cm(name):
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}, "data": {}}
+
+
+def _small_history(monkeypatch, size=20):
+    monkeypatch.setattr(store_module, "HISTORY", size)
+    monkeypatch.setattr(store_module, "HISTORY_MIN", size // 2)
+
+
+class _Names(Follower):
+    kinds = ("ConfigMap",)
+
+    def __init__(self):
+        super().__init__()
+        self.heard = []
+        self.full_looks = 0
+
+    def refresh(self, store):
+        if self.follow(store):
+            self.full_looks += 1
+            self.heard = [("LISTED", meta.name(o)) for o in store.list("ConfigMap")]
+
+    def fold(self, change):
+        self.heard.append((change.type, meta.name(change.obj)))
+
+
+def test_listeners_hear_every_change_of_their_kinds_in_order_past_the_history(monkeypatch):
+    _small_history(monkeypatch)
+    s = ObjectStore(VirtualClock(), random.Random(1))
+    heard, others = [], []
+    s.listen(lambda ch: heard.append((ch.type, meta.name(ch.obj))), kinds=["ConfigMap"])
+    s.listen(lambda ch: others.append(ch.obj["kind"]), skip=["ConfigMap"])
+    start = s.resource_version
+    for i in range(30):
+        s.create(_cm(f"c{i}"))
+        s.mutate("ConfigMap", "default", f"c{i}", lambda o: o["data"].update(k="v"))
+    s.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"}})
+    s.delete("ConfigMap", "default", "c0")
+    assert s.changes_since(start) is None  # the history lost them
+    expected = [(t, f"c{i}") for i in range(30) for t in ("ADDED", "MODIFIED")] + [("DELETED", "c0")]
+    assert heard == expected
+    assert others == ["Secret"]
+
+
+def test_a_stopped_listener_hears_nothing_more():
+    s = ObjectStore(VirtualClock(), random.Random(1))
+    heard = []
+    listener = s.listen(lambda ch: heard.append(meta.name(ch.obj)))
+    s.create(_cm("a"))
+    listener.stop()
+    listener.stop()  # (twice: no error)
+    s.create(_cm("b"))
+    assert heard == ["a"]
+
+
+def test_a_follower_looks_at_everything_once_then_only_hears_changes(monkeypatch):
+    _small_history(monkeypatch)
+    s = ObjectStore(VirtualClock(), random.Random(1))
+    s.create(_cm("before"))
+    names = _Names()
+    names.refresh(s)
+    for i in range(50):  # one "pass" of more changes than the history keeps
+        s.create(_cm(f"c{i}"))
+    names.refresh(s)
+    assert names.full_looks == 1
+    assert names.heard == [("LISTED", "before")] + [("ADDED", f"c{i}") for i in range(50)]
+    other = ObjectStore(VirtualClock(), random.Random(1))
+    names.refresh(other)  # a new store: a new full look, the old store no longer heard
+    s.create(_cm("late"))
+    assert names.full_looks == 2 and names.heard == []
+
