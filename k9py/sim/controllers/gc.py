@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.status import ApiError
 from k9py.sim.controllers.base import Controller
+from k9py.sim.follower import Follower
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 
@@ -38,10 +40,32 @@ def _gc_facts(obj: Obj) -> tuple:
     return md.get("ownerReferences"), md.get("deletionTimestamp"), md.get("finalizers")
 
 
-class _GcState:
+class _GcState(Follower):
+    """What changed since the last pass (kept as the changes are made: ``follower.py``), and
+    the owners in foreground deletion."""
+
+    skip = ("Event",)
+
     def __init__(self) -> None:
-        self.seen: int | None = None  # the store version the last pass started from
+        super().__init__()
+        self.changed: set[tuple[str, str, str]] = set()  # objects whose owners or deletion changed
+        self.owners: set[str] = set()  # their uids: what references them is looked at too
         self.foreground: set[tuple[str, str, str]] = set()  # owners waiting for their dependents
+
+    def fold(self, change: Change) -> None:
+        obj, old = change.obj, change.old
+        if change.type == "MODIFIED" and old is not None and _gc_facts(old) == _gc_facts(obj):
+            return  # a status or spec write: its owners and dependents see nothing new
+        self.changed.add(meta.key(obj))
+        uid = meta.uid(obj)
+        if uid:
+            self.owners.add(uid)
+
+    def take(self) -> tuple[set[tuple[str, str, str]], set[str]]:
+        """The objects and owner uids that changed since the last take (forgotten here)."""
+        changed, owners = self.changed, self.owners
+        self.changed, self.owners = set(), set()
+        return changed, owners
 
 
 def _everything(store: Any) -> tuple[list[Obj], dict[str, Obj], dict[str, list[Obj]]]:
@@ -59,22 +83,15 @@ def _everything(store: Any) -> tuple[list[Obj], dict[str, Obj], dict[str, list[O
     return objects, by_uid, dependents
 
 
-def _concerned(store: Any, state: _GcState, changes: list[Any]) -> tuple[list[Obj], dict[str, Obj], dict[str, list[Obj]]]:
+def _concerned(store: Any, state: _GcState) -> tuple[list[Obj], dict[str, Obj], dict[str, list[Obj]]]:
     """What a full pass would act on, found from the changes since the last pass: the changed
     objects, the dependents of changed (or deleted) owners, and the owners in foreground
     deletion; the uid and dependents maps cover just what those look up, as of now."""
     order = {k: i for i, k in enumerate(store.kinds())}
-    keys: set[tuple[str, str, str]] = set(state.foreground)
-    for ch in changes:
-        obj = ch.obj
-        if obj.get("kind") == "Event":
-            continue
-        if ch.type == "MODIFIED" and ch.old is not None and _gc_facts(ch.old) == _gc_facts(obj):
-            continue  # a status or spec write: its owners and dependents see nothing new
-        keys.add(meta.key(obj))
-        uid = meta.uid(obj)
-        if uid:
-            keys.update(store.owned_keys(uid))
+    changed, owners = state.take()
+    keys: set[tuple[str, str, str]] = state.foreground | changed
+    for uid in owners:
+        keys.update(store.owned_keys(uid))
 
     def rank(k: tuple[str, str, str]) -> tuple[int, str, str]:
         return (order.get(k[0], len(order)), k[1], k[2])
@@ -109,12 +126,11 @@ class GarbageCollector(Controller):
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         state: _GcState = cluster.state.setdefault("gc-sync", _GcState())
-        changes = None if state.seen is None else store.changes_since(state.seen)
-        state.seen = store.resource_version
-        if changes is None:
+        if state.follow(store):
+            state.take()  # (what an earlier store's changes left)
             objects, by_uid, dependents = _everything(store)
         else:
-            objects, by_uid, dependents = _concerned(store, state, changes)
+            objects, by_uid, dependents = _concerned(store, state)
 
         for o in objects:
             if meta.is_deleting(o):
