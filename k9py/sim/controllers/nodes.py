@@ -22,10 +22,12 @@ from k9py.kube.timefmt import parse_time, rfc3339, rfc3339_micro
 from k9py.sim import node_admission  # noqa: F401  (registers @admits("Node"))
 from k9py.sim.behaviour import node_down
 from k9py.sim.controllers.base import Controller
+from k9py.sim.follower import Follower
 from k9py.sim.nodes import HEALTHY_CONDITIONS, wake_once
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 
@@ -293,7 +295,7 @@ class NodeLifecycleController(Controller):
         st = cluster.state.setdefault("nodes", {})
         orphans = st.setdefault("_orphans", {})
         placed: _PodsByNode = cluster.state.setdefault("nodes-pods-by-node", _PodsByNode())
-        placed.refresh(cluster.store)  # every pass: a pass's few changes, never the whole relist of a lost history
+        placed.refresh(cluster.store)  # the first time: every pod; after that its changes keep it
         # one scan per virtual instant (settle runs many passes at the same time)
         stamp = (now, frozenset(nodes))
         if st.get("_gc_scan") == stamp and not orphans:
@@ -317,27 +319,29 @@ class NodeLifecycleController(Controller):
             del orphans[uid]
 
 
-class _PodsByNode:
+class _PodsByNode(Follower):
     """Pods by the node they are bound to, kept up to date from the store's changes (PodGC
     looks only at the pods of nodes that are gone, not at every pod)."""
 
+    kinds = ("Pod",)
+
     def __init__(self) -> None:
-        self.seen: int | None = None
+        super().__init__()
         self.node_of: dict[tuple[str, str], str] = {}
         self.by_node: dict[str, set[tuple[str, str]]] = {}
 
     def refresh(self, store: Any) -> None:
-        changes = None if self.seen is None else store.changes_since(self.seen)
-        self.seen = store.resource_version
-        if changes is None:
+        if self.follow(store):
             self.node_of, self.by_node = {}, {}
             for pod in store.list("Pod"):
                 self._place((meta.namespace(pod), meta.name(pod)), dig(pod, "spec", "nodeName"))
-            return
-        for ch in changes:
-            if ch.obj.get("kind") == "Pod":
-                node = None if ch.type == "DELETED" else dig(ch.obj, "spec", "nodeName")
-                self._place((meta.namespace(ch.obj), meta.name(ch.obj)), node)
+
+    def fold(self, change: Change) -> None:
+        obj, old = change.obj, change.old
+        if old is not None and old.get("spec") is obj.get("spec"):
+            return  # a status or metadata write: the same node
+        node = None if change.type == "DELETED" else dig(obj, "spec", "nodeName")
+        self._place((meta.namespace(obj), meta.name(obj)), node)
 
     def _place(self, key: tuple[str, str], node: str | None) -> None:
         was = self.node_of.get(key)

@@ -18,9 +18,11 @@ from k9py.kube.status import invalid
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.admission import admits
 from k9py.sim.controllers.base import Controller
+from k9py.sim.follower import Follower
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 
@@ -191,28 +193,29 @@ def _claims_of(pod: Obj) -> list[str]:
             if (c := meta.dig(vol, "persistentVolumeClaim", "claimName"))]
 
 
-class _ClaimUsers:
+class _ClaimUsers(Follower):
     """The pods that mount a claim, kept up to date from the store's changes (no pod scan)."""
 
+    kinds = ("Pod",)
+
     def __init__(self) -> None:
-        self.seen: int | None = None
+        super().__init__()
         self.pods: dict[tuple[str, str], list[str]] = {}  # pod (namespace, name) -> its claims
 
     def refresh(self, store: Any) -> None:
-        changes = None if self.seen is None else store.changes_since(self.seen)
-        self.seen = store.resource_version
-        if changes is None:
+        if self.follow(store):
             self.pods = {(meta.namespace(p), meta.name(p)): cl for p in store.list("Pod") if (cl := _claims_of(p))}
-            return
-        for ch in changes:
-            if ch.obj.get("kind") != "Pod":
-                continue
-            key = (meta.namespace(ch.obj), meta.name(ch.obj))
-            claims = _claims_of(ch.obj) if ch.type != "DELETED" else []
-            if claims:
-                self.pods[key] = claims
-            else:
-                self.pods.pop(key, None)
+
+    def fold(self, change: Change) -> None:
+        obj, old = change.obj, change.old
+        if old is not None and old.get("spec") is obj.get("spec"):
+            return  # a status or metadata write: the same volumes
+        key = (meta.namespace(obj), meta.name(obj))
+        claims = _claims_of(obj) if change.type != "DELETED" else []
+        if claims:
+            self.pods[key] = claims
+        else:
+            self.pods.pop(key, None)
 
 
 def pods_using_claims(cluster: Cluster) -> dict[tuple[str, str], list[Obj]]:
