@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.sharing import shares_keys
 from k9py.kube.timefmt import parse_time, rfc3339
-from k9py.sim.store import HISTORY
+from k9py.sim.follower import Follower
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 
 EVENT_TTL = 3600.0  # the apiserver's default --event-ttl
-TRACK_EVERY = HISTORY // 4  # store changes between two looks at them for the expiry heap
 
 
 @shares_keys
@@ -79,12 +79,7 @@ class EventRecorder:
         self._strings: dict[str, str] = {}
         self._next_expiry = 0.0
         self._seq = 0  # keeps names unique and ordered within one virtual instant
-        # every event version by its lastTimestamp: the stamp -> [namespace, name, namespace, name, …]
-        # (two slots an event instead of a tuple), and a heap of (time, stamp) of those stamps, oldest
-        # first: the expiry sweep pops what is past the TTL instead of scanning every event
-        self._due: dict[str, list[str]] = {}
-        self._expiry: list[tuple[float, str]] = []
-        self._expiry_rv: int | None = None  # the store version the heap is up to date with
+        self._times = _EventTimes()  # every event version by its lastTimestamp, for the expiry sweep
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> Obj:
@@ -112,8 +107,6 @@ class EventRecorder:
         self._by_key[key] = name
         if now >= self._next_expiry:
             self._expire(now)
-        if self._expiry_rv is not None and store.resource_version - self._expiry_rv > TRACK_EVERY:
-            self._track_events()  # before the store's history forgets them (then it would relist them all)
         return created
 
     @staticmethod
@@ -180,8 +173,9 @@ class EventRecorder:
         if now < self._next_expiry:
             return
         self._next_expiry = now + 60.0  # sweep at most once a virtual minute
-        self._track_events()
-        heap, due, expired = self._expiry, self._due, set()
+        times = self._times
+        times.refresh(store)
+        heap, due, expired = times.heap, times.due, set()
         while heap and now - heap[0][0] > EVENT_TTL:
             flat = due.pop(heapq.heappop(heap)[1])
             for i in range(0, len(flat), 2):
@@ -203,31 +197,56 @@ class EventRecorder:
             kept = {k[1] for k in self._by_key} | {s[3] for s in self._shapes if s[3]}
             self._strings = {s: s for s in kept}
 
-    def _track_events(self) -> None:
-        """Bring the expiry heap up to date with the store's changes (every event's versions)."""
-        store = self.cluster.store
-        changes = None if self._expiry_rv is None else store.changes_since(self._expiry_rv)
-        self._expiry_rv = store.resource_version
-        if changes is None:
-            self._expiry, self._due = [], {}
-            versions = store.list("Event")
-        else:
-            versions = [ch.obj for ch in changes if ch.type != "DELETED" and ch.obj.get("kind") == "Event"]
-        due = self._due
-        for ev in versions:
-            stamp = ev.get("lastTimestamp")
-            flat = due.get(stamp) if type(stamp) is str else None
-            if flat is None:
-                last = parse_time(stamp)  # (what is not a timestamp string fails here, as it always did)
-                if last is None or not isinstance(stamp, str):  # none, or "": not tracked
-                    continue
-                flat = due[stamp] = []
-                heapq.heappush(self._expiry, (last, stamp))
-            md = ev.get("metadata", {})
-            flat.append(md.get("namespace", "") or "")
-            flat.append(md.get("name", ""))
-
     def for_object(self, obj: Obj) -> list[Obj]:
         uid = meta.uid(obj)
         evs = [e for e in self.cluster.store.list("Event") if e.get("involvedObject", {}).get("uid") == uid]
         return sorted(evs, key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
+
+
+class _EventTimes(Follower):
+    """Every event version by its lastTimestamp: the stamp -> [namespace, name, namespace, name, …]
+    (two slots an event instead of a tuple), and a heap of (time, stamp) of those stamps, oldest
+    first: the expiry sweep pops what is past the TTL instead of scanning every event. Kept up
+    to date as events are written (``follower.py``): never a relist of every event."""
+
+    kinds = ("Event",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.due: dict[str, list[str]] = {}
+        self.heap: list[tuple[float, str]] = []
+
+    def refresh(self, store: Any) -> None:
+        """The first time: every stored event (after that, their changes keep it)."""
+        if self.follow(store):
+            self.due, self.heap = {}, []
+            for ev in store.list("Event"):
+                self._add(ev)
+
+    def fold(self, change: Change) -> None:
+        if change.type != "DELETED":
+            self._add(change.obj)
+
+    def _add(self, ev: Obj) -> None:
+        stamp = ev.get("lastTimestamp")
+        if type(stamp) is not str:  # none, or no timestamp: not tracked
+            return
+        flat = self.due.get(stamp)
+        if flat is None:
+            last = _stamp_time(stamp)
+            if last is None:  # "", or not a time: not tracked
+                return
+            flat = self.due[stamp] = []
+            heapq.heappush(self.heap, (last, stamp))
+        md = ev.get("metadata", {})
+        flat.append(md.get("namespace", "") or "")
+        flat.append(md.get("name", ""))
+
+
+def _stamp_time(stamp: str) -> float | None:
+    """An event's lastTimestamp as a time; None for "" or what is not a time (an Event written
+    through the API may hold anything: heard as the store writes it, it must not fail that write)."""
+    try:
+        return parse_time(stamp)
+    except ValueError:
+        return None
