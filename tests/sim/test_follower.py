@@ -7,8 +7,10 @@ import random
 from k9py.kube import meta
 from k9py.sim import store as store_module
 from k9py.sim.clock import VirtualClock
+from k9py.sim.controllers import gc
 from k9py.sim.follower import Follower
 from k9py.sim.store import ObjectStore
+from tests.sim.helpers import make_cluster, pod_manifest
 
 
 def _cm(name):
@@ -82,3 +84,37 @@ def test_a_follower_looks_at_everything_once_then_only_hears_changes(monkeypatch
     s.create(_cm("late"))
     assert names.full_looks == 2 and names.heard == []
 
+
+def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_history(monkeypatch):
+    _small_history(monkeypatch, 40)
+    full_looks: dict[str, int] = {}
+    follow = Follower.follow
+
+    def counting(self, store):
+        started = follow(self, store)
+        full_looks[type(self).__name__] = full_looks.get(type(self).__name__, 0) + started
+        return started
+    monkeypatch.setattr(Follower, "follow", counting)
+    everything = gc._everything
+    gc_full = []
+    monkeypatch.setattr(gc, "_everything", lambda store: gc_full.append(1) or everything(store))
+
+    c = make_cluster(nodes=2)
+    before = c.store.resource_version
+    c.create({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+              "metadata": {"name": "web", "namespace": "default"},
+              "spec": {"replicas": 30, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": pod_manifest("x")["spec"]}}})
+    c.advance(20)
+    assert c.store.changes_since(before) is None  # more than the history keeps
+    pods = c.store.list("Pod", "default")
+    assert len(pods) == 30 and all(meta.dig(p, "status", "phase") == "Running" for p in pods)
+
+    c.delete("ReplicaSet", "default", "web", propagation="Background")
+    c.advance(60)
+    assert c.store.list("Pod", "default") == []  # the collector still found every dependent
+    assert gc_full == [1]
+    assert full_looks == {"_GcState": 1, "_PodsByNode": 1, "_ClaimUsers": 1, "_EventTimes": 1}
+    placed = c.state["nodes-pods-by-node"]
+    assert placed.node_of == {} and placed.by_node == {}
