@@ -34,10 +34,20 @@ def _finalizers(obj: Obj) -> list[str]:
     return obj.get("metadata", {}).get("finalizers") or []
 
 
-def _gc_facts(obj: Obj) -> tuple:
-    """What the collector reads of an object: its owners, whether and how it is being deleted."""
-    md = obj.get("metadata") or {}
-    return md.get("ownerReferences"), md.get("deletionTimestamp"), md.get("finalizers")
+_NO_METADATA: Obj = {}  # read only
+
+
+def _same_facts(old_md: Obj, md: Obj) -> bool:
+    """Whether two versions' metadata agree on what the collector reads: the owners, whether
+    and how the object is being deleted (most writes, a status or spec, change none of it)."""
+    a, b = old_md.get("ownerReferences"), md.get("ownerReferences")
+    if a is not b and a != b:
+        return False
+    a, b = old_md.get("deletionTimestamp"), md.get("deletionTimestamp")
+    if a != b:
+        return False
+    a, b = old_md.get("finalizers"), md.get("finalizers")
+    return a is b or a == b
 
 
 class _GcState(Follower):
@@ -54,10 +64,11 @@ class _GcState(Follower):
 
     def fold(self, change: Change) -> None:
         obj, old = change.obj, change.old
-        if change.type == "MODIFIED" and old is not None and _gc_facts(old) == _gc_facts(obj):
+        md = obj.get("metadata") or _NO_METADATA
+        if change.type == "MODIFIED" and old is not None and _same_facts(old.get("metadata") or _NO_METADATA, md):
             return  # a status or spec write: its owners and dependents see nothing new
-        self.changed.add(meta.key(obj))
-        uid = meta.uid(obj)
+        self.changed.add((obj.get("kind", ""), md.get("namespace", "") or "", md.get("name", "")))
+        uid = md.get("uid", "")
         if uid:
             self.owners.add(uid)
 
