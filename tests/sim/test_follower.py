@@ -7,6 +7,7 @@ import random
 from k9py.kube import meta
 from k9py.sim import store as store_module
 from k9py.sim.clock import VirtualClock
+from k9py.sim.cluster import Cluster
 from k9py.sim.controllers import gc
 from k9py.sim.follower import Follower
 from k9py.sim.store import ObjectStore
@@ -118,3 +119,18 @@ def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_his
     assert full_looks == {"_GcState": 1, "_PodsByNode": 1, "_ClaimUsers": 1, "_EventTimes": 1}
     placed = c.state["nodes-pods-by-node"]
     assert placed.node_of == {} and placed.by_node == {}
+
+
+def test_event_expiry_sees_every_event_however_many_are_written_between_sweeps(monkeypatch):
+    _small_history(monkeypatch)
+    c = Cluster(seed=1, controllers=[])
+    cm = c.create(_cm("subject"))
+    t0 = c.now()
+    for i in range(60):  # more than the history keeps, within one sweep's minute
+        c.record_event(cm, "Normal", "Tick", f"message {i}", "test")
+    odd = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "odd", "namespace": "default"},
+           "involvedObject": {"kind": "ConfigMap", "name": "subject"}, "lastTimestamp": "not a time"}
+    c.store.create(odd)  # heard as it is written: it must not fail the write (never expires)
+    c.clock.set(t0 + 3700)
+    c.record_event(cm, "Normal", "Tock", "the one left", "test")
+    assert sorted(meta.name(e) for e in c.store.list("Event") if e.get("reason") != "Tock") == ["odd"]
