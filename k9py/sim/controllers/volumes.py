@@ -188,6 +188,13 @@ def claim_class(pvc: Obj) -> str:
     return meta.dig(pvc, "spec", "storageClassName") or ""
 
 
+def _volumes_of(pod: Obj) -> Any:
+    return (pod.get("spec") or _NO_SPEC).get("volumes")
+
+
+_NO_SPEC: Obj = {}  # read only
+
+
 def _claims_of(pod: Obj) -> list[str]:
     return [c for vol in meta.dig(pod, "spec", "volumes") or []
             if (c := meta.dig(vol, "persistentVolumeClaim", "claimName"))]
@@ -208,8 +215,8 @@ class _ClaimUsers(Follower):
 
     def fold(self, change: Change) -> None:
         obj, old = change.obj, change.old
-        if old is not None and old.get("spec") is obj.get("spec"):
-            return  # a status or metadata write: the same volumes
+        if old is not None and _volumes_of(old) is _volumes_of(obj):
+            return  # the same volumes (the store shares what a write left equal): the same claims
         key = (meta.namespace(obj), meta.name(obj))
         claims = _claims_of(obj) if change.type != "DELETED" else []
         if claims:
