@@ -279,7 +279,7 @@ class ObjectStore:
         """A version-4 UUID from the seeded generator (``uuid.UUID(int=…, version=4)``'s string,
         formatted here: the simulator makes one for every object and Event)."""
         n = (self.rng.getrandbits(128) & _UUID_KEEP) | _UUID_V4
-        h = f"{n:032x}"
+        h = n.to_bytes(16, "big").hex()  # (a third faster than formatting it with 032x)
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def random_suffix(self, n: int = 5) -> str:
