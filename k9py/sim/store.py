@@ -219,10 +219,10 @@ class ObjectStore:
         no controller, except Events without ownerReferences), by namespace/name; an index
         lookup, not a scan."""
         objs = self._objects.get(kind, {})
-        keys = self._index.controlled(kind, uid)
+        keys = self._index.controlled_sorted(kind, uid)
         if namespace:
-            return [objs[k] for k in sorted(keys) if k[0] == namespace]
-        return [objs[k] for k in sorted(keys)]
+            return [objs[k] for k in keys if k[0] == namespace]
+        return [objs[k] for k in keys]
 
     def owned_keys(self, uid: str) -> set[tuple[str, str, str]]:
         """(kind, namespace, name) of every object with an ownerReference to ``uid`` (a copy)."""

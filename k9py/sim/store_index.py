@@ -51,6 +51,8 @@ class StoreIndex:
         self._order: dict[tuple[str, str | None], list[Key]] = {}
         self._edits: dict[tuple[str, str | None], int] = {}  # edits of a kept order since it was last asked for
         self._by_controller: dict[tuple[str, str], set[Key]] = {}  # (kind, controller uid or "") -> keys
+        # the same keys sorted, once asked for, until one comes or goes (controllers ask every pass)
+        self._controlled_sorted: dict[tuple[str, str], tuple[Key, ...]] = {}
         self._by_owner: dict[str, set[FullKey]] = {}  # any owner's uid -> what references it
         # an object's own uid -> it (a set only in the rare case of several: a replay reusing one)
         self._by_uid: dict[str, FullKey | set[FullKey]] = {}
@@ -152,6 +154,8 @@ class StoreIndex:
         if keys is None:
             keys = self._by_controller[ck] = set()
         keys.add(key)
+        if self._controlled_sorted:
+            self._controlled_sorted.pop(ck, None)
         for ref in refs:
             uid = ref.get("uid") or ""
             owned = self._by_owner.get(uid)
@@ -166,6 +170,8 @@ class StoreIndex:
             keys.discard(key)
             if not keys:
                 del self._by_controller[ck]
+        if self._controlled_sorted:
+            self._controlled_sorted.pop(ck, None)
         for ref in refs:
             uid = ref.get("uid") or ""
             owned = self._by_owner.get(uid)
@@ -192,6 +198,17 @@ class StoreIndex:
     def controlled(self, kind: str, uid: str) -> set[Key]:
         """Keys of ``kind`` whose controller ownerReference has ``uid`` ("" for none)."""
         return self._by_controller.get((kind, uid), set())
+
+    def controlled_sorted(self, kind: str, uid: str) -> tuple[Key, ...]:
+        """``controlled`` in (namespace, name) order, sorted once per change of its members."""
+        ck = (kind, uid)
+        keys = self._controlled_sorted.get(ck)
+        if keys is None:
+            members = self._by_controller.get(ck)
+            if not members:
+                return ()  # (not kept: an entry for every owner ever asked about would pile up)
+            keys = self._controlled_sorted[ck] = tuple(sorted(members))
+        return keys
 
     def owned(self, uid: str) -> set[FullKey]:
         """(kind, namespace, name) of every object with an ownerReference to ``uid``."""

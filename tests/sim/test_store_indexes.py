@@ -96,6 +96,26 @@ def test_owner_indexes_follow_owner_reference_changes():
     assert s.with_uid(uid) == []
 
 
+def test_controlled_objects_stay_sorted_as_they_come_and_go():
+    """``controlled_by`` keeps its sorted keys between calls: each come or go sorts them again."""
+    s = _store()
+    owner = s.create(_cm("owner"))
+    uid = owner["metadata"]["uid"]
+    assert s.controlled_by("ConfigMap", uid) == []
+    for name in ("m", "c", "x"):
+        s.create(_cm(name, owners=[owner]))
+        assert s.controlled_by("ConfigMap", uid) == s.controlled_by("ConfigMap", uid)
+    assert _names(s.controlled_by("ConfigMap", uid)) == ["c", "m", "x"]
+    s.create(_cm("a", owners=[owner]))
+    s.mutate("ConfigMap", "default", "m", lambda o: o["metadata"].pop("ownerReferences"))
+    s.mutate("ConfigMap", "default", "x", lambda o: o["data"].update(k="v"))  # still its: no change of members
+    assert _names(s.controlled_by("ConfigMap", uid)) == ["a", "c", "x"]
+    assert s.controlled_by("ConfigMap", uid)[-1]["data"] == {"k": "v"}  # the objects as they are now
+    for name in ("a", "c", "x"):
+        s.delete("ConfigMap", "default", name)
+    assert s.controlled_by("ConfigMap", uid) == []
+
+
 def test_events_are_indexed_only_by_their_owners():
     """Events (five a pod) are not indexed by their own uid nor as "controlled by nobody"; one
     with an ownerReference is still found by its owner, until it or the reference goes."""
