@@ -324,7 +324,8 @@ class ObjectStore:
             md.pop("managedFields", None)
             if self.on_create is not None:
                 self.on_create(obj)  # a controller's create, in managedFields (sim/managedfields.py)
-        self._share_with_sibling(kind, obj)
+        if md.get("ownerReferences"):  # (no owner, no controller: an Event, five a pod, has none)
+            self._share_with_sibling(kind, obj)
         return self._write(bucket, key, obj, "ADDED", None)
 
     def _share_with_sibling(self, kind: str, obj: Obj) -> None:
