@@ -13,6 +13,7 @@ import random
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from k9py.kube import meta, resources
@@ -252,15 +253,13 @@ class ObjectStore:
         longer reaches back that far (the caller then looks at everything)."""
         if rv > self._rv:  # a version this store never handed out: nothing to go by
             return None
-        out: builtins.list[_Change] = []
+        # Every change takes the next version and goes into the history at once (``_publish``):
+        # the history holds the last len(history) versions, one a change, without a gap.
+        after = self._rv - rv
         history = self._history
-        for change in reversed(history):
-            if change.rv <= rv:
-                break
-            out.append(change)
-        else:
-            if rv < self._rv and (not history or history[0].rv > rv + 1):
-                return None
+        if after > len(history):
+            return None
+        out = builtins.list(islice(reversed(history), after))
         out.reverse()
         return out
 

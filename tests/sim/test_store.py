@@ -145,3 +145,27 @@ def test_random_suffixes_are_drawn_as_random_choice_draws_them():
     for n in (5, 3, 10) * 200:
         assert store.random_suffix(n) == "".join(rng.choice(_NAME_CHARS) for _ in range(n))
     assert store.rng.getstate() == rng.getstate()
+
+
+def test_changes_since_answers_from_the_history_by_version(monkeypatch):
+    """The history holds the last versions without a gap (a watch's callback writing in the
+    middle included): what changes_since answers, or None once it no longer reaches back."""
+    from k9py.sim import store as store_module
+    monkeypatch.setattr(store_module, "HISTORY", 12)
+    s = _store()
+    s.watch("Secret", lambda t, o: t == "ADDED" and s.create(_cm(f"echo-{o['metadata']['name']}")))
+    start = s.resource_version
+    versions = [start]
+    for i in range(20):
+        if i % 3 == 0:
+            s.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": f"s{i}", "namespace": "default"}})
+        else:
+            s.create(_cm(f"c{i}"))
+        versions.append(s.resource_version)
+    for rv in [*versions, start - 5, s.resource_version + 1]:
+        got = s.changes_since(rv)
+        kept = [c for c in s._history if c.rv > rv]
+        if rv > s.resource_version or (rv < s.resource_version and s._history[0].rv > rv + 1):
+            assert got is None
+        else:
+            assert got == kept and [c.rv for c in got] == list(range(rv + 1, s.resource_version + 1))
