@@ -107,16 +107,20 @@ def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_his
               "spec": {"replicas": 30, "selector": {"matchLabels": {"app": "web"}},
                        "template": {"metadata": {"labels": {"app": "web"}},
                                     "spec": pod_manifest("x")["spec"]}}})
+    c.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
+              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
     c.advance(20)
     assert c.store.changes_since(before) is None  # more than the history keeps
     pods = c.store.list("Pod", "default")
     assert len(pods) == 30 and all(meta.dig(p, "status", "phase") == "Running" for p in pods)
+    ready = [a["ip"] for s in c.store.must_get("Endpoints", "default", "web").get("subsets", []) for a in s["addresses"]]
+    assert sorted(ready) == sorted(meta.dig(p, "status", "podIP") for p in pods)  # the endpoints heard every pod
 
     c.delete("ReplicaSet", "default", "web", propagation="Background")
     c.advance(60)
     assert c.store.list("Pod", "default") == []  # the collector still found every dependent
     assert gc_full == [1]
-    assert full_looks == {"_GcState": 1, "_PodsByNode": 1, "_ClaimUsers": 1, "_EventTimes": 1}
+    assert full_looks == {"_GcState": 1, "_PodsByNode": 1, "_ClaimUsers": 1, "_EventTimes": 1, "EndpointsSync": 1}
     placed = c.state["nodes-pods-by-node"]
     assert placed.node_of == {} and placed.by_node == {}
 

@@ -1,6 +1,6 @@
 """Which Services the endpoints controllers must look at in a pass, and the pods a Service's
-selector picks, both kept up to date from the store's change log instead of scanning every pod
-for every Service on every pass.
+selector picks, both kept up to date from the store's changes as they are made (a ``Follower``)
+instead of scanning every pod for every Service on every pass.
 
 A Service is looked at again when it changed, when a pod its selector matches (before or after
 the change) changed, or when someone else changed its Endpoints or EndpointSlices. Anything else
@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.sim import ipam
 from k9py.sim.controllers.podtemplate import ready_condition
+from k9py.sim.follower import Follower
+from k9py.sim.store import Change
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -75,11 +77,17 @@ def _same_facts(old: Obj, new: Obj) -> bool:
     return bool(_status_of_ready(old) == _status_of_ready(new))
 
 
-class EndpointsSync:
-    """Kept in ``cluster.state``; ``dirty`` once per pass, ``wrote`` after each own write."""
+class EndpointsSync(Follower):
+    """Kept in ``cluster.state``; ``dirty`` once per pass, ``wrote`` after each own write.
+    Pod and Service changes are folded in as they are made; Endpoints and EndpointSlice changes
+    wait for the next ``dirty``, when this controller's ``wrote`` has said which were its own."""
+
+    kinds = ("Pod", "Service", "Endpoints", "EndpointSlice")
 
     def __init__(self) -> None:
-        self.seen: int | None = None
+        super().__init__()
+        self._dirty: set[Key] = set()  # Services the changes since the last pass concern
+        self._written: list[Change] = []  # Endpoints and EndpointSlice changes since the last pass
         self._pods: dict[Pair, set[Key]] = {}  # (namespace, label, value) -> pods with that label
         self._services: dict[Pair, set[Key]] = {}  # (namespace, key, value) -> Services selecting on it
         self._selectors: dict[Key, list[Pair]] = {}  # Service -> its indexed selector
@@ -109,67 +117,78 @@ class EndpointsSync:
 
     # -- the pass ---------------------------------------------------------------------------
     def dirty(self, store: Any) -> set[Key] | None:
-        """The Services to sync now; None: all of them (the first pass, or the change log no
-        longer reaches back to the last one)."""
-        changes = None if self.seen is None else store.changes_since(self.seen)
-        self.seen = store.resource_version
-        if changes is None:
+        """The Services to sync now; None: all of them (the first pass, or a new store)."""
+        if self.follow(store):
+            self._dirty, self._written = set(), []
             self._rebuild(store)
             self.leftovers = True
             return None
-        out: set[Key] = set()
-        for ch in changes:
-            obj, old = ch.obj, ch.old
-            kind = obj.get("kind")
-            if kind == "Pod":
-                if ch.type == "MODIFIED" and old is not None:
-                    labels, old_labels = meta.labels(obj), meta.labels(old)
-                    if labels is old_labels or labels == old_labels:  # the usual: no index to update
-                        selecting = self._selecting(obj)
-                        if selecting and not _same_facts(old, obj):
-                            out |= selecting
-                        continue  # else a container's state, an annotation: no endpoint shows it
-                key = (meta.namespace(obj), meta.name(obj))
-                if ch.type == "DELETED":
-                    before, after = _pod_pairs(obj), []
-                else:
-                    before, after = (_pod_pairs(old) if old is not None else []), _pod_pairs(obj)
-                for version in (old, obj):
-                    if version is not None:
-                        out.update(self._selecting(version))
-                if before != after:
-                    self._unindex_pod(key, before)
-                    self._index_pod(key, after)
-            elif kind == "Service":
-                key = (meta.namespace(obj), meta.name(obj))
-                out.add(key)
-                self._unindex_service(key)
-                if ch.type != "DELETED":
-                    self._index_service(key, obj)
-                else:
-                    self.members.pop(key, None)
-                    self.leftovers = True
-            elif kind in ("Endpoints", "EndpointSlice"):
-                ns, name = meta.namespace(obj), meta.name(obj)
-                if kind == "EndpointSlice":
-                    if ch.type == "DELETED":
-                        self._unindex_slice(obj)
-                    else:
-                        if old is not None:
-                            self._unindex_slice(old)
-                        self._index_slice(obj)
-                if self._ours.get((kind, ns, name)) == meta.dig(obj, "metadata", "resourceVersion"):
-                    continue  # our own write: it is what the last sync of that Service wanted
-                if kind == "Endpoints":
-                    out.add((ns, name))
-                    if ch.type != "DELETED":
-                        self.leftovers = True
-                else:
-                    for version in (old, obj):
-                        svc = meta.labels(version).get(SERVICE_NAME_LABEL) if version is not None else None
-                        if svc:
-                            out.add((ns, svc))
+        out, self._dirty = self._dirty, set()
+        written, self._written = self._written, []
+        for ch in written:
+            self._endpoints_changed(ch, out)
         return out
+
+    def fold(self, change: Change) -> None:
+        obj, old = change.obj, change.old
+        kind = obj.get("kind")
+        if kind == "Pod":
+            self._pod_changed(change, obj, old)
+        elif kind == "Service":
+            key = (meta.namespace(obj), meta.name(obj))
+            self._dirty.add(key)
+            self._unindex_service(key)
+            if change.type != "DELETED":
+                self._index_service(key, obj)
+            else:
+                self.members.pop(key, None)
+                self.leftovers = True
+        else:
+            self._written.append(change)
+
+    def _pod_changed(self, ch: Change, obj: Obj, old: Obj | None) -> None:
+        out = self._dirty
+        if ch.type == "MODIFIED" and old is not None:
+            labels, old_labels = meta.labels(obj), meta.labels(old)
+            if labels is old_labels or labels == old_labels:  # the usual: no index to update
+                selecting = self._selecting(obj)
+                if selecting and not _same_facts(old, obj):
+                    out |= selecting
+                return  # else a container's state, an annotation: no endpoint shows it
+        key = (meta.namespace(obj), meta.name(obj))
+        if ch.type == "DELETED":
+            before, after = _pod_pairs(obj), []
+        else:
+            before, after = (_pod_pairs(old) if old is not None else []), _pod_pairs(obj)
+        for version in (old, obj):
+            if version is not None:
+                out.update(self._selecting(version))
+        if before != after:
+            self._unindex_pod(key, before)
+            self._index_pod(key, after)
+
+    def _endpoints_changed(self, ch: Change, out: set[Key]) -> None:
+        obj, old = ch.obj, ch.old
+        kind = obj.get("kind")
+        ns, name = meta.namespace(obj), meta.name(obj)
+        if kind == "EndpointSlice":
+            if ch.type == "DELETED":
+                self._unindex_slice(obj)
+            else:
+                if old is not None:
+                    self._unindex_slice(old)
+                self._index_slice(obj)
+        if self._ours.get((kind, ns, name)) == meta.dig(obj, "metadata", "resourceVersion"):
+            return  # our own write: it is what the last sync of that Service wanted
+        if kind == "Endpoints":
+            out.add((ns, name))
+            if ch.type != "DELETED":
+                self.leftovers = True
+        else:
+            for version in (old, obj):
+                svc = meta.labels(version).get(SERVICE_NAME_LABEL) if version is not None else None
+                if svc:
+                    out.add((ns, svc))
 
     def wrote(self, obj: Obj | None) -> None:
         """Note an Endpoints/EndpointSlice this controller just wrote (or deleted)."""
