@@ -169,7 +169,7 @@ class EndpointsSync(Follower):
 
     def _endpoints_changed(self, ch: Change, out: set[Key]) -> None:
         obj, old = ch.obj, ch.old
-        kind = obj.get("kind")
+        kind: str = obj["kind"]
         ns, name = meta.namespace(obj), meta.name(obj)
         if kind == "EndpointSlice":
             if ch.type == "DELETED":
