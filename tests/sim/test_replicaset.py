@@ -259,3 +259,45 @@ def test_a_pod_relabelled_out_of_the_selector_is_released_and_replaced():
     owned = pods_of(c, rs)
     assert len(owned) == 3 and moved not in {meta.name(p) for p in owned}
     assert {meta.name(pods[0]), meta.name(pods[2])} <= {meta.name(p) for p in owned}
+
+
+def _set_ready(pod: Obj, status: str) -> None:
+    """A store.mutate function: the pod's Ready condition gets ``status``."""
+    pod["status"]["conditions"] = [{**c, "status": status} if c.get("type") == "Ready" else c
+                                   for c in pod["status"]["conditions"]]
+
+
+def test_status_follows_a_pods_readiness_the_sync_read_before():
+    from k9py.sim.controllers.replicaset import ReplicaSetController
+
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=3))
+    c.advance(10)
+    assert c.get("ReplicaSet", "default", "frontend")["status"]["readyReplicas"] == 3
+    name = meta.name(pods_of(c, rs)[0])
+    c.store.mutate("Pod", "default", name, lambda p: _set_ready(p, "False"))
+    ReplicaSetController().reconcile(c)  # alone: the kubelet would set the pod ready again
+    st = c.get("ReplicaSet", "default", "frontend")["status"]
+    assert st["readyReplicas"] == 2 and st["availableReplicas"] == 2 and st["replicas"] == 3
+    c.store.mutate("Pod", "default", name, lambda p: _set_ready(p, "True"))
+    ReplicaSetController().reconcile(c)
+    assert c.get("ReplicaSet", "default", "frontend")["status"]["readyReplicas"] == 3
+
+
+def test_pod_view_works_facts_out_again_for_a_new_version_and_keeps_only_the_pods_read():
+    from k9py.sim.controllers.replicaset import _PodView
+
+    ready = {"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-01T09:00:03Z"}
+    a = {"metadata": {"name": "a", "resourceVersion": "1", "labels": {"x": "1"}},
+         "status": {"phase": "Running", "conditions": [ready]}}
+    b = {"metadata": {"name": "b", "resourceVersion": "2"}, "status": {"phase": "Pending"}}
+    view = _PodView("uid")
+    first = view.read([a, b])
+    assert [(e.active, e.ready, e.ready_time) for e in first] == [(True, True, ready["lastTransitionTime"]), (True, False, None)]
+    assert view.read([a, b])[0] is first[0]  # the same version: the same facts, not worked out again
+    a2 = {**a, "metadata": {**a["metadata"], "resourceVersion": "3"},
+          "status": {"phase": "Running", "conditions": [{**ready, "status": "False"}]}}
+    again = view.read([a2])
+    assert (again[0].version, again[0].ready) == ("3", False)
+    b2 = {**b, "metadata": {**b["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}}
+    assert view.read([a2, b2])[1].active is False

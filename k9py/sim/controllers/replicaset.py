@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
@@ -107,6 +107,63 @@ def _same_facts(old: Obj, new: Obj) -> bool:
     return _facts(old) == _facts(new)
 
 
+_NONE = object()  # no labels looked at yet
+
+
+class _Entry(NamedTuple):
+    """What a sync reads of one version of a pod."""
+
+    pod: Obj
+    version: Any  # its resourceVersion
+    active: bool  # pt.is_active
+    ready: bool  # pt.is_ready
+    ready_time: Any  # the Ready condition's lastTransitionTime, when ready
+    labels: Any  # its labels (None when it has none)
+
+
+def _entry(pod: Obj) -> _Entry:
+    """The facts of ``pod`` a sync reads, worked out once per version of the pod: a stored pod is
+    never changed, a new version is a new object."""
+    md = pod["metadata"]
+    cond = pt.ready_condition(pod)
+    ready = cond is not None and cond.get("status") == "True"
+    return _Entry(pod, md.get("resourceVersion"), pt.is_active(pod), ready,
+                  cond.get("lastTransitionTime") if ready and cond is not None else None, md.get("labels"))
+
+
+class _PodView:
+    """One ReplicaSet's pods as its last sync read them: each pod's facts (``_entry``), found
+    again by the pod object's identity, so a sync works them out only for the pods that changed.
+    Every entry holds its pod, so an id stays that pod's while the entry is kept; each read keeps
+    only the pods it was given."""
+
+    __slots__ = ("_entries", "_selector", "uid")
+
+    def __init__(self, uid: str) -> None:
+        self.uid = uid
+        self._entries: dict[int, _Entry] = {}
+        self._selector: tuple[Any, selectors.Selector | None] | None = None
+
+    def read(self, pods: list[Obj]) -> list[_Entry]:
+        """The entries of ``pods``, in their order."""
+        known = self._entries
+        out = []
+        for p in pods:
+            e = known.get(id(p))
+            if e is None or e.pod is not p:
+                e = _entry(p)
+            out.append(e)
+        self._entries = {id(e.pod): e for e in out}
+        return out
+
+    def selector(self, sel: Any) -> selectors.Selector | None:
+        """``selectors.from_label_selector(sel)``, parsed again only for a new selector object."""
+        held = self._selector
+        if held is None or held[0] is not sel:
+            held = self._selector = (sel, selectors.from_label_selector(sel))
+        return held[1]
+
+
 class _SyncState:
     """Which ReplicaSets a pass looks at: those not settled (``pending``), those with
     minReadySeconds (their availability moves with the clock: ``timed``) and those the store's
@@ -118,6 +175,14 @@ class _SyncState:
         self.timed: set[tuple[str, str]] = set()
         self.idle: dict[str, tuple] = {}  # uid -> (what it read, clock) of a sync that wrote nothing
         self.seen: int | None = None
+        self.views: dict[tuple[str, str], _PodView] = {}  # (namespace, name) -> its pods' facts
+
+    def view(self, key: tuple[str, str], uid: str) -> _PodView:
+        """The pod view of the ReplicaSet ``key`` whose uid is ``uid`` (a new one for a new uid)."""
+        view = self.views.get(key)
+        if view is None or view.uid != uid:
+            view = self.views[key] = _PodView(uid)
+        return view
 
     def candidates(self, store: Any) -> list[tuple[str, str]]:
         changes = None if self.seen is None else store.changes_since(self.seen)
@@ -125,7 +190,10 @@ class _SyncState:
         if changes is None:
             for rs in store.list("ReplicaSet"):
                 self._note(rs)
-            return list(store.keys("ReplicaSet"))
+            every = list(store.keys("ReplicaSet"))
+            present = set(every)
+            self.views = {k: v for k, v in self.views.items() if k in present}
+            return every
         keys = self.pending | self.timed
         for ch in changes:
             kind = ch.obj.get("kind")
@@ -152,6 +220,17 @@ class _SyncState:
         return key
 
 
+def _versions_after(cluster: Cluster, before: int, ns: str, uid: str, entries: list[_Entry]) -> tuple:
+    """The resourceVersions of the ReplicaSet's pods of namespace ``ns`` after its sync, which
+    began at store version ``before`` with ``entries`` (``store.controlled_by``'s, by namespace and
+    name): theirs again when the sync wrote no pod and the first and last, so all, are of ``ns``."""
+    changes = cluster.store.changes_since(before)
+    if changes is not None and uid and not any(ch.obj.get("kind") == "Pod" for ch in changes) and \
+            (not entries or entries[0].pod["metadata"].get("namespace") == ns == entries[-1].pod["metadata"].get("namespace")):
+        return tuple([e.version for e in entries])
+    return tuple([p["metadata"].get("resourceVersion") for p in pt.pods_by_owner_uid(cluster, ns, uid)])
+
+
 class ReplicaSetController(Controller):
     name = "replicaset"
 
@@ -165,15 +244,16 @@ class ReplicaSetController(Controller):
             if rs is None or meta.is_deleting(rs):
                 state.pending.discard(key)
                 state.timed.discard(key)
+                state.views.pop(key, None)
                 continue
             uid = meta.uid(rs)
             ns = key[0]
-            pods = store.controlled_by("Pod", uid)
+            entries = state.view(key, uid).read(store.controlled_by("Pod", uid))
             if ns not in orphans:
                 orphans[ns] = [p for p in store.controlled_by("Pod", "", ns) if pt.is_active(p)]
             ns_orphans = orphans[ns]
             # Nothing the sync reads changed since last time: skip it (settle runs us often).
-            sig = (rs["metadata"].get("resourceVersion"), tuple([p["metadata"].get("resourceVersion") for p in pods]),
+            sig = (rs["metadata"].get("resourceVersion"), tuple([e.version for e in entries]),
                    tuple([o["metadata"].get("resourceVersion") for o in ns_orphans]), cluster.now() if dig(rs, "spec", "minReadySeconds") else None)
             if memo.get(uid) == sig:
                 state.pending.discard(key)
@@ -183,16 +263,14 @@ class ReplicaSetController(Controller):
             if state.idle.get(uid) == idle:
                 continue
             before = store.resource_version
-            self._sync(cluster, rs, pods, ns_orphans)
+            self._sync(cluster, rs, entries, ns_orphans, state.views[key])
             if store.resource_version == before:
                 state.idle[uid] = idle
             else:
                 state.idle.pop(uid, None)
             rs_after = store.get("ReplicaSet", *key)
             if rs_after is not None and dig(rs_after, "status", "replicas") == dig(rs_after, "spec", "replicas"):
-                after = pt.pods_by_owner_uid(cluster, ns, uid)
-                memo[uid] = (rs_after["metadata"].get("resourceVersion"),
-                             tuple([p["metadata"].get("resourceVersion") for p in after]),
+                memo[uid] = (rs_after["metadata"].get("resourceVersion"), _versions_after(cluster, before, ns, uid, entries),
                              sig[2], sig[3])
                 state.pending.discard(key)
             else:
@@ -210,37 +288,37 @@ class ReplicaSetController(Controller):
             out.extend(cluster.store.controlled_by("Pod", meta.uid(sib)))
         return out
 
-    def _sync(self, cluster: Cluster, rs: Obj, pods: list[Obj], orphans: list[Obj]) -> None:
+    def _sync(self, cluster: Cluster, rs: Obj, entries: list[_Entry], orphans: list[Obj], view: _PodView) -> None:
         ns, name = meta.namespace(rs), meta.name(rs)
         spec = rs.get("spec") or {}
-        sel = selectors.from_label_selector(spec.get("selector"))
+        sel = view.selector(spec.get("selector"))
         uid = meta.uid(rs)
         # The pods a scale-down ranks against, as they were when the sync began: looked up only
         # for a scale-down, or before the first write that would change them.
         related: list[Obj] | None = None
         # Claim orphans that match, release pods that no longer match (ControllerRefManager).
-        pods = list(pods)
+        entries = list(entries)
         for o in orphans:
             if sel and selectors.matches(sel, meta.labels(o)) and meta.controller_ref(
                     cluster.store.get("Pod", ns, meta.name(o)) or o) is None:
                 related = self._related(cluster, rs) if related is None else related
                 adopted = cluster.store.mutate("Pod", ns, meta.name(o), pt.add_owner_ref(meta.owner_reference(rs)))
                 if adopted is not None:
-                    pods.append(adopted)
+                    entries.append(_entry(adopted))
         kept = []
-        matched = None  # the last labels found to match: replicas share one labels dict
-        for p in pods:
-            labels = meta.labels(p)
+        matched: Any = _NONE  # the last labels found to match: replicas share one labels dict
+        for e in entries:
+            labels = e.labels
             if labels is matched or selectors.matches(sel, labels):
                 matched = labels
-                kept.append(p)
-            elif not meta.is_deleting(p):
+                kept.append(e)
+            elif not meta.is_deleting(e.pod):
                 related = self._related(cluster, rs) if related is None else related
-                cluster.store.mutate("Pod", ns, meta.name(p), lambda o: o["metadata"].__setitem__(
+                cluster.store.mutate("Pod", ns, meta.name(e.pod), lambda o: o["metadata"].__setitem__(
                     "ownerReferences", [r for r in meta.owner_refs(o) if r.get("uid") != uid]))
             else:
-                kept.append(p)
-        active = [p for p in kept if pt.is_active(p)]
+                kept.append(e)
+        active = [e for e in kept if e.active]
         want = int(spec.get("replicas", 1) or 0)
         diff = len(active) - want
         failure = None
@@ -253,14 +331,14 @@ class ReplicaSetController(Controller):
                 if created is None:
                     failure = err
                     break
-                active.append(created)
+                active.append(_entry(created))
         elif diff > 0:
             related = self._related(cluster, rs) if related is None else related
-            doomed = pod_delete_rank(active, related, cluster.now())[:diff]
+            doomed = pod_delete_rank([e.pod for e in active], related, cluster.now())[:diff]
             for p in doomed:
                 pt.delete_pod(cluster, rs, p, COMPONENT)
             gone = {meta.uid(p) for p in doomed}
-            active = [p for p in active if meta.uid(p) not in gone]
+            active = [e for e in active if meta.uid(e.pod) not in gone]
         self._set_failure(cluster, rs, failure)
         self._update_status(cluster, rs, active)
 
@@ -284,7 +362,7 @@ class ReplicaSetController(Controller):
                 st.pop("conditions", None)
         cluster.store.rewrite("ReplicaSet", meta.namespace(rs), meta.name(rs), apply, fields=("status",))
 
-    def _update_status(self, cluster: Cluster, rs: Obj, pods: list[Obj]) -> None:
+    def _update_status(self, cluster: Cluster, rs: Obj, active: list[_Entry]) -> None:
         ns = meta.namespace(rs)
         spec = rs.get("spec") or {}
         tpl_labels = dig(spec, "template", "metadata", "labels") or {}
@@ -292,13 +370,16 @@ class ReplicaSetController(Controller):
         now = cluster.now()
         ready = available = labelled = 0
         wanted = tpl_labels.items()
-        for p in pods:
-            if wanted <= (p["metadata"].get("labels") or {}).items():
+        last_labels: Any = _NONE  # replicas share one labels dict
+        last_labelled = False
+        for _, _, _, is_ready, ready_time, labels in active:
+            if labels is not last_labels:
+                last_labels, last_labelled = labels, wanted <= (labels or {}).items()
+            if last_labelled:
                 labelled += 1
-            cond = pt.ready_condition(p)
-            if cond is not None and cond.get("status") == "True":  # pt.is_ready, is_available inlined: a hot loop
+            if is_ready:  # pt.is_available inlined: a hot loop
                 ready += 1
-                since = parse_time(cond.get("lastTransitionTime")) if min_ready else None
+                since = parse_time(ready_time) if min_ready else None
                 if not min_ready or (since is not None and since + min_ready <= now):
                     available += 1
                 elif since is not None:
@@ -306,13 +387,13 @@ class ReplicaSetController(Controller):
 
         def counts(o: Obj) -> dict[str, int]:
             """The status fields ``apply`` sets, as it leaves them."""
-            out = {"replicas": len(pods), "fullyLabeledReplicas": labelled, "readyReplicas": ready,
+            out = {"replicas": len(active), "fullyLabeledReplicas": labelled, "readyReplicas": ready,
                    "availableReplicas": available, "observedGeneration": o["metadata"].get("generation", 1)}
             return {k: v for k, v in out.items() if v or k in ("replicas", "observedGeneration")}
 
         def apply(o: Obj) -> None:
             st = o.setdefault("status", {})
-            st["replicas"] = len(pods)
+            st["replicas"] = len(active)
             st["fullyLabeledReplicas"] = labelled
             st["readyReplicas"] = ready
             st["availableReplicas"] = available
