@@ -164,6 +164,15 @@ def _signature(store: Any, d: Obj) -> tuple:
             tuple([rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)]))
 
 
+def _signature_after(store: Any, before: int, d: Obj, sig: tuple) -> tuple:
+    """``_signature(store, d)`` after a sync that began at store version ``before`` having read
+    ``sig``: its ReplicaSet parts again when the sync wrote no ReplicaSet."""
+    changes = store.changes_since(before)
+    if changes is None or any(ch.obj.get("kind") == "ReplicaSet" for ch in changes):
+        return _signature(store, d)
+    return (d["metadata"]["resourceVersion"], sig[1], sig[2])
+
+
 def _progress_deadline(d: Obj, status: Obj) -> float | None:
     """When a rollout with this status times out (``_timed_out``): None when it cannot (no
     deadline, complete, timed out already)."""
@@ -284,7 +293,7 @@ class DeploymentController(Controller):
                 state.idle.pop(uid, None)
             after = store.get("Deployment", *key)
             if after is not None and _is_settled(after):
-                state.settled[uid] = _signature(store, after)
+                state.settled[uid] = _signature_after(store, before, after, sig)
                 state.pending.discard(key)
             else:
                 state.settled.pop(uid, None)
@@ -308,7 +317,7 @@ class DeploymentController(Controller):
         if dig(d, "spec", "strategy", "type") == "Recreate":
             self._rollout_recreate(c, d, rss)
         else:
-            self._rollout_rolling(c, d, rss)
+            self._rollout_rolling(c, d, rss, (new_rs, old_rss) if new_rs is not None else None)
 
     def _get(self, c: Cluster, d: Obj) -> Obj:
         return c.store.get("Deployment", meta.namespace(d), meta.name(d)) or d
@@ -547,8 +556,11 @@ class DeploymentController(Controller):
                 and _st(rs, "availableReplicas") == _replicas(d))
 
     # -- strategies ---------------------------------------------------------------------------------
-    def _rollout_rolling(self, c: Cluster, d: Obj, rss: list[Obj]) -> None:
-        new_rs, old = self._new_and_old(c, d, rss, create=True)
+    def _rollout_rolling(self, c: Cluster, d: Obj, rss: list[Obj],
+                         found: tuple[Obj, list[Obj]] | None = None) -> None:
+        """``found``: what ``_new_and_old`` just gave for ``rss`` when it found the new ReplicaSet
+        (asked again, it would give the same and write nothing)."""
+        new_rs, old = found or self._new_and_old(c, d, rss, create=True)
         d = self._get(c, d)
         if new_rs is not None and _replicas(new_rs) != _replicas(d):
             if _replicas(new_rs) > _replicas(d):
@@ -560,8 +572,7 @@ class DeploymentController(Controller):
                 return self._sync_status(c, self._get(c, d), new_rs, old)
         if self._reconcile_old(c, d, new_rs, old):
             return self._sync_status(c, self._get(c, d), self._refresh(c, new_rs), [self._refresh(c, r) for r in old])
-        status = self._calculate_status(d, new_rs, old)
-        if self._complete(d, status):
+        if self._complete(d, self._status_counts(d, new_rs, old)):
             self._cleanup(c, d, old)
         self._sync_status(c, self._get(c, d), new_rs, [self._refresh(c, r) for r in old if c.store.get("ReplicaSet", meta.namespace(r), meta.name(r))])
 
@@ -649,11 +660,12 @@ class DeploymentController(Controller):
                 c.delete("ReplicaSet", meta.namespace(rs), meta.name(rs))
 
     # -- status ---------------------------------------------------------------------------------------
-    def _calculate_status(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
+    def _status_counts(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
+        """The counts of the status ``_calculate_status`` works out (what ``_complete`` reads)."""
         all_rs = [r for r in old if r is not None] + ([new_rs] if new_rs else [])
         available = sum(_st(r, "availableReplicas") for r in all_rs)
         total = sum(_replicas(r) for r in all_rs)
-        status: Obj = {
+        return {
             "observedGeneration": d["metadata"].get("generation", 1),
             "replicas": sum(_st(r, "replicas") for r in all_rs),
             "updatedReplicas": _st(new_rs, "replicas"),
@@ -661,6 +673,9 @@ class DeploymentController(Controller):
             "availableReplicas": available,
             "unavailableReplicas": max(0, total - available),
         }
+
+    def _calculate_status(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
+        status = self._status_counts(d, new_rs, old)
         old_status = d.get("status") or {}
         if "collisionCount" in old_status:
             status["collisionCount"] = old_status["collisionCount"]
