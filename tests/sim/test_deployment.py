@@ -377,3 +377,34 @@ def test_template_hash_is_unchanged_and_leaves_the_template_alone():
     assert (pt.template_hash(t), pt.template_hash(t, 2)) == ("669cb87ff4", "7566bc654d")
     assert pt.fnv32a(b"k9py") == 3629748806 and pt.compute_hash({"x": [1, "\u00e9"]}) == "f967444c7"
     assert t == before
+
+
+def test_a_sync_that_wrote_only_its_deployment_runs_again_only_once_something_changes(monkeypatch):
+    from k9py.sim.controllers.deployment import DeploymentController
+
+    c = fake_cluster()
+    c.create(nginx(progressDeadlineSeconds=60))
+    c.advance(5)
+    set_image(c, "nginx-deployment", "nginx:doesnotexist")
+    c.advance(10)  # stalled: not settled, its progress deadline ahead
+    [new] = [rs for rs in rs_list(c, deploy(c)) if dig(rs, "spec", "template", "spec", "containers", 0, "image") == "nginx:doesnotexist"]
+    synced: list[str] = []
+    sync = DeploymentController._sync
+    monkeypatch.setattr(DeploymentController, "_sync", lambda self, cl, d: (synced.append(meta.name(d)), sync(self, cl, d))[1])
+
+    def report_ready(n: int) -> None:
+        c.store.rewrite("ReplicaSet", "default", meta.name(new),
+                        lambda o: o["status"].__setitem__("readyReplicas", n), fields=("status",))
+
+    ctl = DeploymentController()  # alone: the ReplicaSet controller would put its status right
+    report_ready(1)
+    ctl.reconcile(c)
+    assert synced == ["nginx-deployment"] and deploy(c)["status"]["readyReplicas"] == 4
+    ctl.reconcile(c)  # nothing changed but the status it wrote itself
+    assert synced == ["nginx-deployment"]
+    report_ready(0)
+    ctl.reconcile(c)
+    assert synced == ["nginx-deployment"] * 2 and deploy(c)["status"]["readyReplicas"] == 3
+    c.advance(120)  # past the deadline: synced again, it times out
+    p = cond(deploy(c), "Progressing")
+    assert (p["status"], p["reason"]) == ("False", "ProgressDeadlineExceeded")

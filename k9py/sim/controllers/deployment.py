@@ -164,13 +164,22 @@ def _signature(store: Any, d: Obj) -> tuple:
             tuple([rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)]))
 
 
-def _signature_after(store: Any, before: int, d: Obj, sig: tuple) -> tuple:
-    """``_signature(store, d)`` after a sync that began at store version ``before`` having read
-    ``sig``: its ReplicaSet parts again when the sync wrote no ReplicaSet."""
-    changes = store.changes_since(before)
-    if changes is None or any(ch.obj.get("kind") == "ReplicaSet" for ch in changes):
+def _signature_after(store: Any, wrote: list | None, d: Obj, sig: tuple) -> tuple:
+    """``_signature(store, d)`` after a sync that read ``sig`` and made the changes ``wrote``
+    (None: not known): its ReplicaSet parts again when the sync wrote no ReplicaSet."""
+    if wrote is None or any(ch.obj.get("kind") == "ReplicaSet" for ch in wrote):
         return _signature(store, d)
     return (d["metadata"]["resourceVersion"], sig[1], sig[2])
+
+
+def _wrote_itself_only(wrote: list | None, key: tuple[str, str]) -> bool:
+    """Whether the changes ``wrote`` of a rolling deployment's sync are to that deployment alone
+    (or none). Then the next sync, reading what this one left (the same ReplicaSets, the
+    deployment as this one wrote it), decides as it did and finds its writes made: it writes
+    nothing, until the progress deadline the deployment now has passes (``_idle_until``)."""
+    return wrote is not None and all(
+        ch.obj.get("kind") == "Deployment" and ch.type == "MODIFIED"
+        and (meta.namespace(ch.obj), meta.name(ch.obj)) == key for ch in wrote)
 
 
 def _progress_deadline(d: Obj, status: Obj) -> float | None:
@@ -227,7 +236,7 @@ class _SyncState:
     def __init__(self) -> None:
         self.settled: dict[str, tuple] = {}  # uid -> _signature when it was last found settled
         self.pending: set[tuple[str, str]] = set()  # (namespace, name) of deployments not settled
-        self.idle: dict[str, tuple] = {}  # uid -> (_signature, _idle_until) of a sync that wrote nothing
+        self.idle: dict[str, tuple] = {}  # uid -> (_signature, _idle_until) after a sync that wrote nothing but it
         self.seen: int | None = None  # the store version the last pass started from
         # ``pt.equal_ignore_hash`` of a ReplicaSet's and its Deployment's templates: versions that
         # leave a template as it was share it
@@ -249,6 +258,27 @@ class _SyncState:
             elif kind == "ReplicaSet":
                 add_owners(store, ch, "Deployment", keys)
         return sorted(keys)
+
+    def after_sync(self, store: Any, key: tuple[str, str], uid: str, sig: tuple, before: int) -> None:
+        """Note what the sync of deployment ``key``, which read ``sig`` and began at store
+        version ``before``, left: whether it is settled, and whether a sync would write nothing
+        while that stays so (``idle``)."""
+        self.idle.pop(uid, None)
+        after = store.get("Deployment", *key)
+        if after is None:
+            self.settled.pop(uid, None)
+            self.pending.add(key)
+            return
+        wrote = store.changes_since(before)
+        sig_after = _signature_after(store, wrote, after, sig)
+        if is_rolling(after) and _wrote_itself_only(wrote, key):
+            self.idle[uid] = (sig_after, _idle_until(after))
+        if _is_settled(after):
+            self.settled[uid] = sig_after
+            self.pending.discard(key)
+        else:
+            self.settled.pop(uid, None)
+            self.pending.add(key)
 
 
 class DeploymentController(Controller):
@@ -272,12 +302,11 @@ class DeploymentController(Controller):
             if state.settled.get(uid) == sig:
                 state.pending.discard(key)
                 continue
-            # An unsettled deployment whose last sync saw exactly this and wrote nothing would
-            # write nothing again until its progress deadline passes (the only thing its sync
+            # An unsettled deployment whose last sync left it and its ReplicaSets exactly so
+            # would write nothing until its progress deadline passes (the only thing its sync
             # reads from the clock). Recreate also reads pods: not skipped.
-            idle = (sig, _idle_until(d)) if is_rolling(d) else None
-            last = state.idle.get(uid)
-            if idle is not None and last == idle and cluster.now() <= idle[1]:
+            idle = state.idle.get(uid)
+            if idle is not None and idle[0] == sig and cluster.now() <= idle[1]:
                 continue
             before = store.resource_version
             try:
@@ -287,17 +316,7 @@ class DeploymentController(Controller):
                 state.pending.add(key)
                 state.idle.pop(uid, None)
                 continue
-            if idle is not None and store.resource_version == before:
-                state.idle[uid] = idle
-            else:
-                state.idle.pop(uid, None)
-            after = store.get("Deployment", *key)
-            if after is not None and _is_settled(after):
-                state.settled[uid] = _signature_after(store, before, after, sig)
-                state.pending.discard(key)
-            else:
-                state.settled.pop(uid, None)
-                state.pending.add(key)
+            state.after_sync(store, key, uid, sig, before)
 
     # -- the sync loop ----------------------------------------------------------------------------
     def _sync(self, c: Cluster, d: Obj) -> None:
