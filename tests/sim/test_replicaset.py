@@ -301,3 +301,50 @@ def test_pod_view_works_facts_out_again_for_a_new_version_and_keeps_only_the_pod
     assert (again[0].version, again[0].ready) == ("3", False)
     b2 = {**b, "metadata": {**b["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}}
     assert view.read([a2, b2])[1].active is False
+
+
+def test_a_settled_replicaset_is_synced_again_only_for_what_its_sync_reads(monkeypatch):
+    from k9py.sim.controllers.replicaset import ReplicaSetController
+
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=3))
+    c.advance(10)
+    synced: list[str] = []
+    sync = ReplicaSetController._sync
+    monkeypatch.setattr(ReplicaSetController, "_sync",
+                        lambda self, cl, rs, *a: (synced.append(meta.name(rs)), sync(self, cl, rs, *a))[1])
+    ctl = ReplicaSetController()  # alone: the kubelet would put the pods' status right
+
+    def look_again() -> None:
+        c.state["replicaset-sync"].pending.add(("default", "frontend"))
+        ctl.reconcile(c)
+
+    name = meta.name(pods_of(c, rs)[0])
+    c.store.mutate("Pod", "default", name, lambda p: p["status"].__setitem__("podIP", "10.9.9.9"))
+    look_again()
+    assert synced == []  # a new version of a pod, but nothing of it the sync reads changed
+    c.store.mutate("Pod", "default", name, lambda p: _set_ready(p, "False"))
+    look_again()
+    assert synced == ["frontend"] and c.get("ReplicaSet", "default", "frontend")["status"]["readyReplicas"] == 2
+
+
+def test_what_a_settled_sync_reads_of_a_pod_tells_apart_what_it_counts():
+    from k9py.sim.controllers.replicaset import _entry
+
+    ready = {"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-01T09:00:03Z"}
+    base = {"metadata": {"name": "a", "resourceVersion": "1", "labels": {"a": "1"}},
+            "spec": {}, "status": {"phase": "Pending", "conditions": [{**ready, "status": "False"}]}}
+    same = [
+        {**base, "metadata": {**base["metadata"], "resourceVersion": "2", "annotations": {"x": "y"}}},
+        {**base, "spec": {"nodeName": "n1"}, "status": {**base["status"], "phase": "Running", "podIP": "10.0.0.1"}},
+    ]
+    different = [
+        {**base, "status": {"phase": "Running", "conditions": [ready]}},
+        {**base, "status": {"phase": "Running", "conditions": [{**ready, "lastTransitionTime": "2026-11-01T09:00:04Z"}]}},
+        {**base, "status": {"phase": "Succeeded", "conditions": base["status"]["conditions"]}},
+        {**base, "metadata": {**base["metadata"], "labels": {"a": "2"}}},
+        {**base, "metadata": {**base["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}},
+        {**base, "metadata": {**base["metadata"], "name": "b"}},
+    ]
+    assert all(_entry(p).reads == _entry(base).reads for p in same)
+    assert all(_entry(p).reads != _entry(base).reads for p in different)

@@ -119,16 +119,22 @@ class _Entry(NamedTuple):
     ready: bool  # pt.is_ready
     ready_time: Any  # the Ready condition's lastTransitionTime, when ready
     labels: Any  # its labels (None when it has none)
+    reads: tuple  # all a sync of a settled ReplicaSet reads of it: equal, that sync would do the same
 
 
 def _entry(pod: Obj) -> _Entry:
     """The facts of ``pod`` a sync reads, worked out once per version of the pod: a stored pod is
-    never changed, a new version is a new object."""
+    never changed, a new version is a new object. A settled ReplicaSet (as many active pods as it
+    wants) does not scale down: its sync reads no more of a pod than its name, labels,
+    ownerReferences, whether it is being deleted, active, ready and since when."""
     md = pod["metadata"]
     cond = pt.ready_condition(pod)
     ready = cond is not None and cond.get("status") == "True"
-    return _Entry(pod, md.get("resourceVersion"), pt.is_active(pod), ready,
-                  cond.get("lastTransitionTime") if ready and cond is not None else None, md.get("labels"))
+    ready_time = cond.get("lastTransitionTime") if ready and cond is not None else None
+    active = pt.is_active(pod)
+    labels = md.get("labels")
+    reads = (md.get("name"), labels, md.get("ownerReferences"), bool(md.get("deletionTimestamp")), active, ready, ready_time)
+    return _Entry(pod, md.get("resourceVersion"), active, ready, ready_time, labels, reads)
 
 
 class _PodView:
@@ -220,15 +226,16 @@ class _SyncState:
         return key
 
 
-def _versions_after(cluster: Cluster, before: int, ns: str, uid: str, entries: list[_Entry]) -> tuple:
-    """The resourceVersions of the ReplicaSet's pods of namespace ``ns`` after its sync, which
-    began at store version ``before`` with ``entries`` (``store.controlled_by``'s, by namespace and
-    name): theirs again when the sync wrote no pod and the first and last, so all, are of ``ns``."""
+def _reads_after(cluster: Cluster, view: _PodView, before: int, ns: str, uid: str, entries: list[_Entry]) -> tuple:
+    """What a sync reads of the ReplicaSet's pods of namespace ``ns`` (``_Entry.reads``) after its
+    sync, which began at store version ``before`` with ``entries`` (``store.controlled_by``'s, by
+    namespace and name): theirs again when the sync wrote no pod and the first and last, so all,
+    are of ``ns``."""
     changes = cluster.store.changes_since(before)
     if changes is not None and uid and not any(ch.obj.get("kind") == "Pod" for ch in changes) and \
             (not entries or entries[0].pod["metadata"].get("namespace") == ns == entries[-1].pod["metadata"].get("namespace")):
-        return tuple([e.version for e in entries])
-    return tuple([p["metadata"].get("resourceVersion") for p in pt.pods_by_owner_uid(cluster, ns, uid)])
+        return tuple([e.reads for e in entries])
+    return tuple([e.reads for e in view.read(pt.pods_by_owner_uid(cluster, ns, uid))])
 
 
 class ReplicaSetController(Controller):
@@ -248,12 +255,13 @@ class ReplicaSetController(Controller):
                 continue
             uid = meta.uid(rs)
             ns = key[0]
-            entries = state.view(key, uid).read(store.controlled_by("Pod", uid))
+            view = state.view(key, uid)
+            entries = view.read(store.controlled_by("Pod", uid))
             if ns not in orphans:
                 orphans[ns] = [p for p in store.controlled_by("Pod", "", ns) if pt.is_active(p)]
             ns_orphans = orphans[ns]
             # Nothing the sync reads changed since last time: skip it (settle runs us often).
-            sig = (rs["metadata"].get("resourceVersion"), tuple([e.version for e in entries]),
+            sig = (rs["metadata"].get("resourceVersion"), tuple([e.reads for e in entries]),
                    tuple([o["metadata"].get("resourceVersion") for o in ns_orphans]), cluster.now() if dig(rs, "spec", "minReadySeconds") else None)
             if memo.get(uid) == sig:
                 state.pending.discard(key)
@@ -263,15 +271,15 @@ class ReplicaSetController(Controller):
             if state.idle.get(uid) == idle:
                 continue
             before = store.resource_version
-            self._sync(cluster, rs, entries, ns_orphans, state.views[key])
+            self._sync(cluster, rs, entries, ns_orphans, view)
             if store.resource_version == before:
                 state.idle[uid] = idle
             else:
                 state.idle.pop(uid, None)
             rs_after = store.get("ReplicaSet", *key)
             if rs_after is not None and dig(rs_after, "status", "replicas") == dig(rs_after, "spec", "replicas"):
-                memo[uid] = (rs_after["metadata"].get("resourceVersion"), _versions_after(cluster, before, ns, uid, entries),
-                             sig[2], sig[3])
+                memo[uid] = (rs_after["metadata"].get("resourceVersion"),
+                             _reads_after(cluster, view, before, ns, uid, entries), sig[2], sig[3])
                 state.pending.discard(key)
             else:
                 memo.pop(uid, None)
@@ -372,7 +380,7 @@ class ReplicaSetController(Controller):
         wanted = tpl_labels.items()
         last_labels: Any = _NONE  # replicas share one labels dict
         last_labelled = False
-        for _, _, _, is_ready, ready_time, labels in active:
+        for _, _, _, is_ready, ready_time, labels, _ in active:
             if labels is not last_labels:
                 last_labels, last_labelled = labels, wanted <= (labels or {}).items()
             if last_labelled:
