@@ -401,6 +401,7 @@ def test_a_sync_that_wrote_only_its_deployment_runs_again_only_once_something_ch
     ctl.reconcile(c)
     assert synced == ["nginx-deployment"] and deploy(c)["status"]["readyReplicas"] == 4
     ctl.reconcile(c)  # nothing changed but the status it wrote itself
+    ctl.reconcile(c)  # nothing changed at all
     assert synced == ["nginx-deployment"]
     report_ready(0)
     ctl.reconcile(c)

@@ -231,13 +231,15 @@ _MISSING = object()
 
 class _SyncState:
     """Which deployments a pass looks at: the unsettled ones (``pending``) and those the store's
-    changes since the last pass concern."""
+    changes since the last pass concern. An unsettled one no change concerned reads what it read
+    at the last pass: found idle then, it is idle now, until the same time (``quiet``)."""
 
     def __init__(self) -> None:
         self.settled: dict[str, tuple] = {}  # uid -> _signature when it was last found settled
         self.pending: set[tuple[str, str]] = set()  # (namespace, name) of deployments not settled
         self.idle: dict[str, tuple] = {}  # uid -> (_signature, _idle_until) after a sync that wrote nothing but it
         self.seen: int | None = None  # the store version the last pass started from
+        self.quiet: dict[tuple[str, str], float] = {}  # (namespace, name) -> its idle's _idle_until
         # ``pt.equal_ignore_hash`` of a ReplicaSet's and its Deployment's templates: versions that
         # leave a template as it was share it
         self.same_template: IdentityMemo[bool] = IdentityMemo(pt.equal_ignore_hash, MAX_REMEMBERED_TEMPLATES)
@@ -246,8 +248,9 @@ class _SyncState:
         changes = None if self.seen is None else store.changes_since(self.seen)
         self.seen = store.resource_version
         if changes is None:
+            self.quiet.clear()
             return list(store.keys("Deployment"))
-        keys = set(self.pending)
+        keys: set[tuple[str, str]] = set()
         for ch in changes:
             kind = ch.obj.get("kind")
             if kind == "Deployment":
@@ -257,13 +260,22 @@ class _SyncState:
                 keys.add((meta.namespace(ch.obj), meta.name(ch.obj)))
             elif kind == "ReplicaSet":
                 add_owners(store, ch, "Deployment", keys)
-        return sorted(keys)
+        for key in keys:
+            self.quiet.pop(key, None)
+        return sorted(keys | self.pending)
+
+    def is_quiet(self, key: tuple[str, str], now: float) -> bool:
+        """Whether the deployment ``key``, which no change concerned since the last pass found it
+        idle, still is."""
+        until = self.quiet.get(key)
+        return until is not None and now <= until
 
     def after_sync(self, store: Any, key: tuple[str, str], uid: str, sig: tuple, before: int) -> None:
         """Note what the sync of deployment ``key``, which read ``sig`` and began at store
         version ``before``, left: whether it is settled, and whether a sync would write nothing
         while that stays so (``idle``)."""
         self.idle.pop(uid, None)
+        self.quiet.pop(key, None)
         after = store.get("Deployment", *key)
         if after is None:
             self.settled.pop(uid, None)
@@ -273,6 +285,7 @@ class _SyncState:
         sig_after = _signature_after(store, wrote, after, sig)
         if is_rolling(after) and _wrote_itself_only(wrote, key):
             self.idle[uid] = (sig_after, _idle_until(after))
+            self.quiet[key] = self.idle[uid][1]
         if _is_settled(after):
             self.settled[uid] = sig_after
             self.pending.discard(key)
@@ -291,6 +304,8 @@ class DeploymentController(Controller):
         state: _SyncState = cluster.state.setdefault("deployment-sync", _SyncState())
         store = cluster.store
         for key in state.candidates(store):
+            if state.is_quiet(key, cluster.now()):
+                continue
             d = store.get("Deployment", *key)
             if d is None:
                 state.pending.discard(key)
@@ -307,6 +322,7 @@ class DeploymentController(Controller):
             # reads from the clock). Recreate also reads pods: not skipped.
             idle = state.idle.get(uid)
             if idle is not None and idle[0] == sig and cluster.now() <= idle[1]:
+                state.quiet[key] = idle[1]
                 continue
             before = store.resource_version
             try:
@@ -315,6 +331,7 @@ class DeploymentController(Controller):
                 # A write raced with something else this pass; the next pass retries.
                 state.pending.add(key)
                 state.idle.pop(uid, None)
+                state.quiet.pop(key, None)
                 continue
             state.after_sync(store, key, uid, sig, before)
 
