@@ -390,7 +390,7 @@ def test_a_sync_that_wrote_only_its_deployment_runs_again_only_once_something_ch
     [new] = [rs for rs in rs_list(c, deploy(c)) if dig(rs, "spec", "template", "spec", "containers", 0, "image") == "nginx:doesnotexist"]
     synced: list[str] = []
     sync = DeploymentController._sync
-    monkeypatch.setattr(DeploymentController, "_sync", lambda self, cl, d: (synced.append(meta.name(d)), sync(self, cl, d))[1])
+    monkeypatch.setattr(DeploymentController, "_sync", lambda self, cl, d, *a: (synced.append(meta.name(d)), sync(self, cl, d, *a))[1])
 
     def report_ready(n: int) -> None:
         c.store.rewrite("ReplicaSet", "default", meta.name(new),

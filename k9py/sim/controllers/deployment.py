@@ -72,11 +72,21 @@ def _admit_deployment(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
 
 # -- small helpers ---------------------------------------------------------------------------------
 def _replicas(obj: Obj | None) -> int:
-    return int(dig(obj, "spec", "replicas", default=0)) if obj else 0
+    return _field(obj, "spec", "replicas")
 
 
 def _st(obj: Obj | None, field: str) -> int:
-    return int(dig(obj, "status", field, default=0)) if obj else 0
+    return _field(obj, "status", field)
+
+
+def _field(obj: Obj | None, part: str, field: str) -> int:
+    """``int(dig(obj, part, field, default=0))``, 0 for no object, without dig's generality: the
+    controller reads counts this way many times a sync."""
+    if not obj:
+        return 0
+    held = obj.get(part)
+    value = held.get(field) if isinstance(held, dict) else None
+    return 0 if value is None else int(value)
 
 
 def _revision(rs: Obj) -> int:
@@ -139,7 +149,10 @@ def remove_condition(status: Obj, type_: str) -> None:
 
 
 def _get_cond(status: Obj, type_: str) -> Obj | None:
-    return next((c for c in status.get("conditions") or [] if c.get("type") == type_), None)
+    for c in status.get("conditions") or ():
+        if c.get("type") == type_:
+            return c
+    return None
 
 
 def _is_settled(d: Obj) -> bool:
@@ -155,12 +168,14 @@ def _is_settled(d: Obj) -> bool:
         progressing is not None and progressing.get("reason") == "NewReplicaSetAvailable")
 
 
-def _signature(store: Any, d: Obj) -> tuple:
-    """What a settled deployment's sync reads: itself, its ReplicaSets, the orphan ReplicaSets
-    it could adopt. Unchanged → the sync would write nothing."""
+def _signature(store: Any, d: Obj, rss: list[Obj] | None = None) -> tuple:
+    """What a settled deployment's sync reads: itself, its ReplicaSets (``rss``, when looked up
+    already), the orphan ReplicaSets it could adopt. Unchanged → the sync would write nothing."""
     ns = meta.namespace(d)
+    if rss is None:
+        rss = store.controlled_by("ReplicaSet", meta.uid(d), ns)
     return (d["metadata"]["resourceVersion"],
-            tuple([rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", meta.uid(d), ns)]),
+            tuple([rs["metadata"]["resourceVersion"] for rs in rss]),
             tuple([rs["metadata"]["resourceVersion"] for rs in store.controlled_by("ReplicaSet", "", ns)]))
 
 
@@ -313,7 +328,8 @@ class DeploymentController(Controller):
             if meta.is_deleting(d):
                 continue
             uid = meta.uid(d)
-            sig = _signature(store, d)
+            rss = store.controlled_by("ReplicaSet", uid, key[0])
+            sig = _signature(store, d, rss)
             if state.settled.get(uid) == sig:
                 state.pending.discard(key)
                 continue
@@ -326,7 +342,7 @@ class DeploymentController(Controller):
                 continue
             before = store.resource_version
             try:
-                self._sync(cluster, d)
+                self._sync(cluster, d, rss)
             except ApiError:
                 # A write raced with something else this pass; the next pass retries.
                 state.pending.add(key)
@@ -336,10 +352,13 @@ class DeploymentController(Controller):
             state.after_sync(store, key, uid, sig, before)
 
     # -- the sync loop ----------------------------------------------------------------------------
-    def _sync(self, c: Cluster, d: Obj) -> None:
+    def _sync(self, c: Cluster, d: Obj, rss: list[Obj] | None = None) -> None:
+        """``rss``: the deployment's ReplicaSets, as the store held them when the sync began."""
+        before = c.store.resource_version
         pt.adopt_orphans(c, "ReplicaSet", d, dig(d, "spec", "selector"))
         d = self._get(c, d)
-        rss = self._rs_list(c, d)
+        if rss is None or c.store.resource_version != before or not meta.uid(d):
+            rss = self._rs_list(c, d)
         if dig(d, "spec", "paused"):
             self._check_paused(c, d, paused=True)
             self._sync_scale_only(c, self._get(c, d), rss)

@@ -245,11 +245,15 @@ def owned(cluster: Cluster, kind: str, owner: Obj) -> list[Obj]:
 
 
 def adopt_orphans(cluster: Cluster, kind: str, owner: Obj, selector: Obj | None) -> None:
-    """ControllerRefManager: claim objects matching the selector that have no controller."""
+    """ControllerRefManager: claim objects matching the selector that have no controller (the
+    selector is parsed only when there are such objects)."""
+    orphans = cluster.store.controlled_by(kind, "", meta.namespace(owner))  # no controller
+    if not orphans:
+        return
     sel = selectors.from_label_selector(selector) if isinstance(selector, dict) else None
     if not sel:
         return
-    for o in cluster.store.controlled_by(kind, "", meta.namespace(owner)):  # no controller
+    for o in orphans:
         if meta.controller_ref(o) is None and not meta.is_deleting(o) and selectors.matches(sel, meta.labels(o)):
             if kind == "Pod" and not is_active(o):
                 continue
