@@ -284,7 +284,7 @@ def test_status_follows_a_pods_readiness_the_sync_read_before():
     assert c.get("ReplicaSet", "default", "frontend")["status"]["readyReplicas"] == 3
 
 
-def test_pod_view_works_facts_out_again_for_a_new_version_and_keeps_only_the_pods_read():
+def test_pod_view_works_facts_out_again_for_a_new_version_and_lets_go_of_pods_no_longer_read():
     from k9py.sim.controllers.replicaset import _PodView
 
     ready = {"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-01T09:00:03Z"}
@@ -301,6 +301,12 @@ def test_pod_view_works_facts_out_again_for_a_new_version_and_keeps_only_the_pod
     assert (again[0].version, again[0].ready) == ("3", False)
     b2 = {**b, "metadata": {**b["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}}
     assert view.read([a2, b2])[1].active is False
+    view = _PodView("uid")
+    view.read([a, b])
+    view.read([a])
+    assert len(view._entries) == 2  # b is kept: those no longer read do not outnumber those read
+    view.read([a2])
+    assert [e.pod for e in view._entries.values()] == [a2]
 
 
 def test_a_settled_replicaset_is_synced_again_only_for_what_its_sync_reads(monkeypatch):
@@ -348,3 +354,20 @@ def test_what_a_settled_sync_reads_of_a_pod_tells_apart_what_it_counts():
     ]
     assert all(_entry(p).reads == _entry(base).reads for p in same)
     assert all(_entry(p).reads != _entry(base).reads for p in different)
+
+
+def test_a_replacement_deleted_before_the_controller_looks_again_is_replaced_too():
+    from k9py.sim.controllers.replicaset import ReplicaSetController
+
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=2))
+    c.advance(10)
+    ctl = ReplicaSetController()  # alone, so that nothing looks at the pods in between
+    first, kept = (meta.name(p) for p in pods_of(c, rs))
+    c.delete("Pod", "default", first, grace_period=0)
+    ctl.reconcile(c)
+    [replacement] = [meta.name(p) for p in pods_of(c, rs) if meta.name(p) != kept]
+    c.delete("Pod", "default", replacement, grace_period=0)  # back to the pods the sync began with
+    ctl.reconcile(c)
+    names = {meta.name(p) for p in pods_of(c, rs)}
+    assert len(names) == 2 and kept in names and replacement not in names

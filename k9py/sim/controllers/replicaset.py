@@ -138,10 +138,10 @@ def _entry(pod: Obj) -> _Entry:
 
 
 class _PodView:
-    """One ReplicaSet's pods as its last sync read them: each pod's facts (``_entry``), found
-    again by the pod object's identity, so a sync works them out only for the pods that changed.
-    Every entry holds its pod, so an id stays that pod's while the entry is kept; each read keeps
-    only the pods it was given."""
+    """One ReplicaSet's pods as its syncs read them: each pod's facts (``_entry``), found again
+    by the pod object's identity, so a sync works them out only for the pods that changed. Every
+    entry holds its pod, so an id stays that pod's while the entry is kept (an id found is the
+    pod's own); the entries of pods no longer read are let go once they outnumber those read."""
 
     __slots__ = ("_entries", "_selector", "uid")
 
@@ -156,11 +156,19 @@ class _PodView:
         out = []
         for p in pods:
             e = known.get(id(p))
-            if e is None or e.pod is not p:
-                e = _entry(p)
+            if e is None:
+                e = known[id(p)] = _entry(p)
             out.append(e)
-        self._entries = {id(e.pod): e for e in out}
+        if len(known) > 2 * len(out):
+            self._entries = {id(e.pod): e for e in out}
         return out
+
+    def entry(self, pod: Obj) -> _Entry:
+        """The entry of ``pod``, kept with the others."""
+        e = self._entries.get(id(pod))
+        if e is None:
+            e = self._entries[id(pod)] = _entry(pod)
+        return e
 
     def selector(self, sel: Any) -> selectors.Selector | None:
         """``selectors.from_label_selector(sel)``, parsed again only for a new selector object."""
@@ -229,12 +237,18 @@ class _SyncState:
 def _reads_after(cluster: Cluster, view: _PodView, before: int, ns: str, uid: str, entries: list[_Entry]) -> tuple:
     """What a sync reads of the ReplicaSet's pods of namespace ``ns`` (``_Entry.reads``) after its
     sync, which began at store version ``before`` with ``entries`` (``store.controlled_by``'s, by
-    namespace and name): theirs again when the sync wrote no pod and the first and last, so all,
-    are of ``ns``."""
+    namespace and name). When those are all of ``ns`` (the first and the last are) and the sync
+    wrote no pod but new ones of its own in ``ns``: theirs and the new ones', by name."""
     changes = cluster.store.changes_since(before)
-    if changes is not None and uid and not any(ch.obj.get("kind") == "Pod" for ch in changes) and \
-            (not entries or entries[0].pod["metadata"].get("namespace") == ns == entries[-1].pod["metadata"].get("namespace")):
-        return tuple([e.reads for e in entries])
+    if changes is not None and uid and (not entries or entries[0].pod["metadata"].get("namespace") == ns
+                                        == entries[-1].pod["metadata"].get("namespace")):
+        created = [ch.obj for ch in changes if ch.obj.get("kind") == "Pod"]
+        if not created:
+            return tuple([e.reads for e in entries])
+        if all(ch.type == "ADDED" for ch in changes if ch.obj.get("kind") == "Pod") and \
+                all(p["metadata"].get("namespace") == ns and pt.controller_uid(p) == uid for p in created):
+            after = sorted(entries + [view.entry(p) for p in created], key=lambda e: e.pod["metadata"].get("name"))
+            return tuple([e.reads for e in after])
     return tuple([e.reads for e in view.read(pt.pods_by_owner_uid(cluster, ns, uid))])
 
 
