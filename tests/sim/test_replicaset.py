@@ -298,7 +298,7 @@ def test_pod_view_works_facts_out_again_for_a_new_version_and_lets_go_of_pods_no
     a2 = {**a, "metadata": {**a["metadata"], "resourceVersion": "3"},
           "status": {"phase": "Running", "conditions": [{**ready, "status": "False"}]}}
     again = view.read([a2])
-    assert (again[0].version, again[0].ready) == ("3", False)
+    assert (again[0].pod, again[0].ready) == (a2, False)
     b2 = {**b, "metadata": {**b["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}}
     assert view.read([a2, b2])[1].active is False
     view = _PodView("uid")

@@ -114,7 +114,6 @@ class _Entry(NamedTuple):
     """What a sync reads of one version of a pod."""
 
     pod: Obj
-    version: Any  # its resourceVersion
     active: bool  # pt.is_active
     ready: bool  # pt.is_ready
     ready_time: Any  # the Ready condition's lastTransitionTime, when ready
@@ -134,7 +133,7 @@ def _entry(pod: Obj) -> _Entry:
     active = pt.is_active(pod)
     labels = md.get("labels")
     reads = (md.get("name"), labels, md.get("ownerReferences"), bool(md.get("deletionTimestamp")), active, ready, ready_time)
-    return _Entry(pod, md.get("resourceVersion"), active, ready, ready_time, labels, reads)
+    return _Entry(pod, active, ready, ready_time, labels, reads)
 
 
 class _PodView:
@@ -394,7 +393,7 @@ class ReplicaSetController(Controller):
         wanted = tpl_labels.items()
         last_labels: Any = _NONE  # replicas share one labels dict
         last_labelled = False
-        for _, _, _, is_ready, ready_time, labels, _ in active:
+        for _, _, is_ready, ready_time, labels, _ in active:
             if labels is not last_labels:
                 last_labels, last_labelled = labels, wanted <= (labels or {}).items()
             if last_labelled:
