@@ -93,7 +93,8 @@ def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_his
 
     def counting(self, store):
         started = follow(self, store)
-        full_looks[type(self).__name__] = full_looks.get(type(self).__name__, 0) + started
+        name = f"{type(self).__module__.rsplit('.', 1)[-1]}.{type(self).__name__}"
+        full_looks[name] = full_looks.get(name, 0) + started
         return started
     monkeypatch.setattr(Follower, "follow", counting)
     everything = gc._everything
@@ -120,7 +121,8 @@ def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_his
     c.advance(60)
     assert c.store.list("Pod", "default") == []  # the collector still found every dependent
     assert gc_full == [1]
-    assert full_looks == {"_GcState": 1, "_PodsByNode": 1, "_ClaimUsers": 1, "_EventTimes": 1, "EndpointsSync": 1}
+    assert full_looks == {"gc._GcState": 1, "nodes._PodsByNode": 1, "volumes._ClaimUsers": 1, "events._EventTimes": 1,
+                          "endpoints_sync.EndpointsSync": 1, "replicaset._SyncState": 1, "deployment._SyncState": 1}
     placed = c.state["nodes-pods-by-node"]
     assert placed.node_of == {} and placed.by_node == {}
 

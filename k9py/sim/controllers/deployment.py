@@ -14,10 +14,12 @@ from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller, add_owners
+from k9py.sim.follower import Follower
 from k9py.sim.identity_memo import IdentityMemo
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 COMPONENT = "deployment-controller"
@@ -244,40 +246,50 @@ def _found_new_is_noop(cur: Obj, d: Obj, rs: Obj) -> bool:
 _MISSING = object()
 
 
-class _SyncState:
+class _SyncState(Follower):
     """Which deployments a pass looks at: the unsettled ones (``pending``) and those the store's
     changes since the last pass concern. An unsettled one no change concerned reads what it read
-    at the last pass: found idle then, it is idle now, until the same time (``quiet``)."""
+    at the last pass: found idle then, it is idle now, until the same time (``quiet``).
+    ReplicaSet changes are folded in as they are made; Deployment changes wait for the next
+    pass, when ``settled`` says which were the writes of the syncs that settled them."""
+
+    kinds = ("Deployment", "ReplicaSet")
 
     def __init__(self) -> None:
+        super().__init__()
         self.settled: dict[str, tuple] = {}  # uid -> _signature when it was last found settled
         self.pending: set[tuple[str, str]] = set()  # (namespace, name) of deployments not settled
         self.idle: dict[str, tuple] = {}  # uid -> (_signature, _idle_until) after a sync that wrote nothing but it
-        self.seen: int | None = None  # the store version the last pass started from
         self.quiet: dict[tuple[str, str], float] = {}  # (namespace, name) -> its idle's _idle_until
         # ``pt.equal_ignore_hash`` of a ReplicaSet's and its Deployment's templates: versions that
         # leave a template as it was share it
         self.same_template: IdentityMemo[bool] = IdentityMemo(pt.equal_ignore_hash, MAX_REMEMBERED_TEMPLATES)
+        self._concerned: set[tuple[str, str]] = set()  # what the ReplicaSet changes since the last pass concern
+        self._written: list[Change] = []  # the Deployment changes since the last pass
 
     def candidates(self, store: Any) -> list[tuple[str, str]]:
-        changes = None if self.seen is None else store.changes_since(self.seen)
-        self.seen = store.resource_version
-        if changes is None:
+        if self.follow(store):
+            self._concerned, self._written = set(), []
             self.quiet.clear()
             return list(store.keys("Deployment"))
-        keys: set[tuple[str, str]] = set()
-        for ch in changes:
-            kind = ch.obj.get("kind")
-            if kind == "Deployment":
-                settled = self.settled.get(meta.uid(ch.obj))
-                if settled is not None and settled[0] == ch.obj["metadata"].get("resourceVersion"):
-                    continue  # its own last write, read by the sync that settled it (what else changed adds it)
-                keys.add((meta.namespace(ch.obj), meta.name(ch.obj)))
-            elif kind == "ReplicaSet":
-                add_owners(store, ch, "Deployment", keys)
+        keys, self._concerned = self._concerned, set()
+        written, self._written = self._written, []
+        for ch in written:
+            settled = self.settled.get(meta.uid(ch.obj))
+            if settled is not None and settled[0] == ch.obj["metadata"].get("resourceVersion"):
+                continue  # its own last write, read by the sync that settled it (what else changed adds it)
+            keys.add((meta.namespace(ch.obj), meta.name(ch.obj)))
         for key in keys:
             self.quiet.pop(key, None)
         return sorted(keys | self.pending)
+
+    def fold(self, change: Change) -> None:
+        if change.obj.get("kind") == "Deployment":
+            self._written.append(change)
+            return
+        listener = self._listener
+        if listener is not None:
+            add_owners(listener.store, change, "Deployment", self._concerned)
 
     def is_quiet(self, key: tuple[str, str], now: float) -> bool:
         """Whether the deployment ``key``, which no change concerned since the last pass found it

@@ -11,9 +11,11 @@ from k9py.kube.timefmt import parse_time
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller, add_owners
+from k9py.sim.follower import Follower
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 COMPONENT = "replicaset-controller"
@@ -177,18 +179,24 @@ class _PodView:
         return held[1]
 
 
-class _SyncState:
+class _SyncState(Follower):
     """Which ReplicaSets a pass looks at: those not settled (``pending``), those with
     minReadySeconds (their availability moves with the clock: ``timed``) and those the store's
-    changes since the last pass concern (themselves, their pods, orphan pods of their namespace)."""
+    changes since the last pass concern (themselves, their pods, orphan pods of their namespace).
+    Pod changes are folded in as they are made; ReplicaSet changes wait for the next pass, when
+    ``memo`` says which were the writes of the syncs that settled them."""
+
+    kinds = ("Pod", "ReplicaSet")
 
     def __init__(self) -> None:
+        super().__init__()
         self.memo: dict[str, tuple] = {}  # uid -> what the last sync that settled it read
         self.pending: set[tuple[str, str]] = set()
         self.timed: set[tuple[str, str]] = set()
         self.idle: dict[str, tuple] = {}  # uid -> (what it read, clock) of a sync that wrote nothing
-        self.seen: int | None = None
         self.views: dict[tuple[str, str], _PodView] = {}  # (namespace, name) -> its pods' facts
+        self._concerned: set[tuple[str, str]] = set()  # what the pod changes since the last pass concern
+        self._written: list[Change] = []  # the ReplicaSet changes since the last pass
 
     def view(self, key: tuple[str, str], uid: str) -> _PodView:
         """The pod view of the ReplicaSet ``key`` whose uid is ``uid`` (a new one for a new uid)."""
@@ -198,31 +206,35 @@ class _SyncState:
         return view
 
     def candidates(self, store: Any) -> list[tuple[str, str]]:
-        changes = None if self.seen is None else store.changes_since(self.seen)
-        self.seen = store.resource_version
-        if changes is None:
+        if self.follow(store):
+            self._concerned, self._written = set(), []
             for rs in store.list("ReplicaSet"):
                 self._note(rs)
             every = list(store.keys("ReplicaSet"))
             present = set(every)
             self.views = {k: v for k, v in self.views.items() if k in present}
             return every
-        keys = self.pending | self.timed
-        for ch in changes:
-            kind = ch.obj.get("kind")
-            if kind == "ReplicaSet":
-                key = self._note(ch.obj)
-                memo = self.memo.get(meta.uid(ch.obj))
-                if memo is not None and memo[0] == ch.obj["metadata"].get("resourceVersion"):
-                    continue  # its own last write, read by the sync that settled it (what else changed adds it)
-                keys.add(key)
-            elif kind == "Pod":
-                if ch.old is not None and ch.type == "MODIFIED" and _same_facts(ch.old, ch.obj):
-                    continue  # nothing a ReplicaSet reads of its pods changed (a container's state, an annotation)
-                if ch.type == "DELETED" and ch.obj["metadata"].get("deletionTimestamp"):
-                    continue  # gone after it was marked for deletion: since then it was no replica
-                add_owners(store, ch, "ReplicaSet", keys)
+        keys = self.pending | self.timed | self._concerned
+        written, self._concerned, self._written = self._written, set(), []
+        for ch in written:
+            key = self._note(ch.obj)
+            memo = self.memo.get(meta.uid(ch.obj))
+            if memo is not None and memo[0] == ch.obj["metadata"].get("resourceVersion"):
+                continue  # its own last write, read by the sync that settled it (what else changed adds it)
+            keys.add(key)
         return sorted(keys)
+
+    def fold(self, change: Change) -> None:
+        if change.obj.get("kind") == "ReplicaSet":
+            self._written.append(change)
+            return
+        if change.old is not None and change.type == "MODIFIED" and _same_facts(change.old, change.obj):
+            return  # nothing a ReplicaSet reads of its pods changed (a container's state, an annotation)
+        if change.type == "DELETED" and change.obj["metadata"].get("deletionTimestamp"):
+            return  # gone after it was marked for deletion: since then it was no replica
+        listener = self._listener
+        if listener is not None:
+            add_owners(listener.store, change, "ReplicaSet", self._concerned)
 
     def _note(self, rs: Obj) -> tuple[str, str]:
         key = (meta.namespace(rs), meta.name(rs))
