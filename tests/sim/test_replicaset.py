@@ -303,8 +303,9 @@ def test_pod_view_works_facts_out_again_for_a_new_version_and_lets_go_of_pods_no
     assert view.read([a2, b2])[1].active is False
     view = _PodView("uid")
     view.read([a, b])
+    assert len(view._entries) == 2
     view.read([a])
-    assert len(view._entries) == 2  # b is kept: those no longer read do not outnumber those read
+    assert [e.pod for e in view._entries.values()] == [a]  # b is no longer read: let go
     view.read([a2])
     assert [e.pod for e in view._entries.values()] == [a2]
 

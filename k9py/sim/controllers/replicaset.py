@@ -142,7 +142,8 @@ class _PodView:
     """One ReplicaSet's pods as its syncs read them: each pod's facts (``_entry``), found again
     by the pod object's identity, so a sync works them out only for the pods that changed. Every
     entry holds its pod, so an id stays that pod's while the entry is kept (an id found is the
-    pod's own); the entries of pods no longer read are let go once they outnumber those read."""
+    pod's own); the entries of pods no longer read are let go at the next read (each holds its
+    pod version alive: ~2 MB over a 10k-pod build when kept until they outnumber those read)."""
 
     __slots__ = ("_entries", "_selector", "uid")
 
@@ -160,7 +161,7 @@ class _PodView:
             if e is None:
                 e = known[id(p)] = _entry(p)
             out.append(e)
-        if len(known) > 2 * len(out):
+        if len(known) > len(out):
             self._entries = {id(e.pod): e for e in out}
         return out
 
