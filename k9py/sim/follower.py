@@ -2,7 +2,7 @@
 as they are made (``ObjectStore.listen``) instead of read back from its change log.
 
 ``ObjectStore.changes_since`` answers None once a pass made more changes than the history keeps
-(50,000: building 100,000 pods does so several times), and its reader then looks at every
+(30,000: building 100,000 pods does so several times), and its reader then looks at every
 object again. A ``Follower`` hears every change as it is made, so it never has to.
 """
 

@@ -30,7 +30,7 @@ WatchCallback = Callable[[str, Obj], None]  # (ADDED|MODIFIED|DELETED, object)
 GENERATION_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
                               "ReplicationController", "Ingress", "NetworkPolicy", "PodDisruptionBudget",
                               "HorizontalPodAutoscaler"})
-HISTORY = 50_000  # watch events kept for resuming from a resourceVersion, at most
+HISTORY = 30_000  # watch events kept for resuming from a resourceVersion, at most
 HISTORY_WINDOW = 300.0  # virtual seconds of them, at least HISTORY_MIN: etcd's compaction every 5 min
 HISTORY_MIN = 1_000
 _UUID_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)  # all but the variant and version bits
