@@ -183,7 +183,7 @@ class Cluster:
                 writer: Writer | None = None) -> Obj:
         """PUT semantics: a full object; keeps ``status`` (or, for the status subresource, only
         takes ``status``); Conflict if a stale resourceVersion is given."""
-        obj = self._prepare(obj)
+        obj = self._prepare(obj, shared=("status",))  # the caller's status, copied below where kept
         kind, ns, name = meta.key(obj)
         old = self.must_get(kind, ns, name)
         rv = obj.get("metadata", {}).get("resourceVersion")
@@ -194,7 +194,7 @@ class Cluster:
             raise conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: {old['metadata'].get('uid')}")
         if subresource == "status":
             new = deep_copy(old)
-            new["status"] = obj.get("status", {})
+            new["status"] = deep_copy(obj.get("status", {}))
         elif subresource == "ephemeralcontainers":  # kubectl debug: only spec.ephemeralContainers changes
             from k9py.sim.ephemeral import update
             new = update(old, obj)
@@ -207,8 +207,12 @@ class Cluster:
                     new.pop("status", None)
                     if "status" in old:
                         new["status"] = deep_copy(old["status"])
+                elif "status" in new:
+                    new["status"] = deep_copy(new["status"])
             elif "status" in old and kind not in ("ConfigMap", "Secret"):
-                new["status"] = deep_copy(old["status"])
+                new["status"] = self._kept_status(old, dry_run)
+            elif "status" in new:
+                new["status"] = deep_copy(new["status"])
             md = new["metadata"]
             for keep in ("uid", "creationTimestamp"):
                 md[keep] = old["metadata"].get(keep)
@@ -217,6 +221,16 @@ class Cluster:
         if dry_run:
             return new
         return self.store.update(new, copy=False)  # new: built from _prepare's copy
+
+    @staticmethod
+    def _kept_status(old: Obj, dry_run: bool) -> Any:
+        """The stored status a replace keeps. A Pod's admission only sets its top-level
+        ``qosClass``, so a stored write takes a shallow copy (the rest is ``old``'s, which the store
+        would share anyway); a dry run's result goes back to the caller whole, so it is copied."""
+        status = old["status"]
+        if old["kind"] == "Pod" and not dry_run and type(status) is dict:
+            return dict(status)
+        return deep_copy(status)
 
     def apply(self, obj: Obj) -> Obj:
         """Create or replace (what `kubectl apply` amounts to for whole manifests)."""
@@ -341,7 +355,9 @@ class Cluster:
     def _namespaced(self, kind: str) -> bool:
         return self.api_resources().namespaced(kind)
 
-    def _prepare(self, obj: Obj, *, copy: bool = True) -> Obj:
+    def _prepare(self, obj: Obj, *, copy: bool = True, shared: tuple[str, ...] = ()) -> Obj:
+        """The caller's object checked, copied (but for the top-level fields in ``shared``: the
+        caller copies those where it keeps them) and given apiVersion and namespace."""
         if not isinstance(obj, dict):
             raise bad_request("the object must be a JSON/YAML mapping")
         kind = obj.get("kind")
@@ -352,7 +368,7 @@ class Cluster:
         if res is None:
             raise ApiError(404, "NotFound", f'the server could not find the requested resource (kind {kind})')
         if copy:
-            obj = deep_copy(obj)
+            obj = {k: v if k in shared else deep_copy(v) for k, v in obj.items()} if shared else deep_copy(obj)
         if res.crd:  # stored in the preferred version; any served version is accepted
             served = [r.api_version for r in registry.custom if r.kind == kind]
             if obj.get("apiVersion") not in (None, *served):
