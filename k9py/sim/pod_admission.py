@@ -109,9 +109,12 @@ _CONTAINER_FIELDS = ("containers", "initContainers")
 
 def _only_updatable_changed(spec: Obj, old_spec: Obj) -> bool:
     """``_comparable(spec) == _comparable(old_spec)`` without copying either spec (every pod
-    update asks): equal but for the fields a pod update may change and the containers' images."""
+    update asks): equal but for the fields a pod update may change and the containers' images.
+    An equal spec (most updates change metadata only) is one comparison in C."""
     if not (_plain_containers(spec) and _plain_containers(old_spec)):
         return _comparable(spec) == _comparable(old_spec)
+    if spec == old_spec:
+        return True
     keys = [k for k in spec if k not in _UPDATABLE]
     if len(keys) != sum(1 for k in old_spec if k not in _UPDATABLE):
         return False
