@@ -208,6 +208,7 @@ class SchedulerCache:
         # terms), by the identity of those values: a workload's replicas share them
         self.static_sigs: IdentityMemo[str] = IdentityMemo(static_sig, MAX_STATIC_ENTRIES)
         self.groups: dict[Any, Any] = {}          # the scheduler's score heaps (scheduler._Group)
+        self.no_fit: dict[Any, Any] = {}          # shapes of pod that fit no node (scheduler._NoFit)
         for n in store.list("Node"):
             self._on_node("ADDED", n)
         for p in store.list("Pod"):

@@ -163,10 +163,14 @@ class Scheduler(Controller):
         if fit.partial or (req.inter is not None and req.inter.affinity) or len(fit.fits) <= SMALL:
             best, reasons, unresolvable = _scan(fit.fits, req)
         else:
-            best = _from_group(cache, fit, req, pod)
-            reasons, unresolvable = {}, 0
-            if best is None:  # nothing fits: every node again, for the reasons
-                best, reasons, unresolvable = _scan(fit.fits, req)
+            known = _still_fits_nowhere(cache, fit, req)
+            if known is not None:
+                best, (reasons, unresolvable) = None, known
+            else:
+                best = _from_group(cache, fit, req, pod)
+                reasons, unresolvable = {}, 0
+                if best is None:  # nothing fits: every node again, for the reasons
+                    best, reasons, unresolvable = _scan_for_reasons(cache, fit, req)
         if best is None:
             if fit.partial:
                 fit = static_fit(cache, spec, full=True)
@@ -269,9 +273,11 @@ def _score(info: NodeInfo, prefer: int, r: Request) -> float | None:
     return least_allocated + 2 * spread - 50 * prefer
 
 
-def _scan(candidates: list[tuple[NodeInfo, int]], r: Request) -> tuple[NodeInfo | None, dict[str, int], int]:
+def _scan(candidates: list[tuple[NodeInfo, int]], r: Request,
+          verdicts: list[list[tuple[str, bool]]] | None = None) -> tuple[NodeInfo | None, dict[str, int], int]:
     """Every candidate scored: the best (highest score, then the first name), or the reasons
-    each failed (and how many of those preemption cannot help)."""
+    each failed (and how many of those preemption cannot help); ``verdicts`` gets each
+    candidate's ``_why`` (empty where it fits)."""
     reasons: dict[str, int] = {}
     unresolvable = 0
     best: NodeInfo | None = None
@@ -279,13 +285,83 @@ def _scan(candidates: list[tuple[NodeInfo, int]], r: Request) -> tuple[NodeInfo 
     for info, prefer in candidates:
         score = _score(info, prefer, r)
         if score is None:
-            for why, hard in _why(info, r):
+            why_not = _why(info, r)
+            if verdicts is not None:
+                verdicts.append(why_not)
+            for why, hard in why_not:
                 reasons[why] = reasons.get(why, 0) + 1
                 unresolvable += hard
             continue
+        if verdicts is not None:
+            verdicts.append([])
         if best is None or score > best_score or (score == best_score and info.name < best.name):
             best, best_score = info, score
     return best, reasons, unresolvable
+
+
+@dataclass
+class _NoFit:
+    """Why no node fits one shape of pod (static fit, requests, host ports; no inter-pod terms):
+    each candidate's verdict (``_why``) at the usage version it was given. Until a node changes or
+    a pod leaves one, placing pods only takes room (a shape that fit nowhere still does), so the
+    next pod of the shape asks again only the nodes that took pods since, not all of them: at
+    100,000 pods the Pending ones' retries scanned every node, two thirds of the scheduler."""
+
+    fits: list[tuple[NodeInfo, int]]
+    nodes_version: int
+    removals: int
+    versions: list[int]
+    verdicts: list[list[tuple[str, bool]]]
+    reasons: dict[str, int]
+    unresolvable: int
+
+
+MAX_NO_FIT = 256  # shapes remembered (a new one past that starts the table over)
+
+
+def _no_fit_key(fit: StaticFit, r: Request) -> tuple | None:
+    return None if r.inter is not None else (fit.sig, r.cpu, r.mem, tuple(r.ports))
+
+
+def _scan_for_reasons(cache: SchedulerCache, fit: StaticFit,
+                      r: Request) -> tuple[NodeInfo | None, dict[str, int], int]:
+    """``_scan``; when nothing fits a shape ``_still_fits_nowhere`` can answer for, what each
+    node said is kept for it."""
+    key = _no_fit_key(fit, r)
+    if key is None:
+        return _scan(fit.fits, r)
+    verdicts: list[list[tuple[str, bool]]] = []
+    best, reasons, unresolvable = _scan(fit.fits, r, verdicts)
+    if best is None:
+        if len(cache.no_fit) >= MAX_NO_FIT:
+            cache.no_fit.clear()
+        cache.no_fit[key] = _NoFit(fit.fits, cache.nodes_version, cache.removals,
+                                   [info.usage.version for info, _ in fit.fits], verdicts, dict(reasons), unresolvable)
+    return best, reasons, unresolvable
+
+
+def _still_fits_nowhere(cache: SchedulerCache, fit: StaticFit, r: Request) -> tuple[dict[str, int], int] | None:
+    """The reasons and the unresolvable count ``_scan`` would give now for a shape that fit no
+    node since the last node change or pod removal (``_NoFit``); None when that is not known."""
+    key = _no_fit_key(fit, r)
+    nf = cache.no_fit.get(key) if key is not None else None
+    if nf is None or nf.fits is not fit.fits or nf.nodes_version != cache.nodes_version or \
+            nf.removals != cache.removals:
+        return None
+    versions, verdicts, reasons = nf.versions, nf.verdicts, nf.reasons
+    for i, (info, _prefer) in enumerate(nf.fits):
+        version = info.usage.version
+        if version == versions[i]:
+            continue
+        for why, hard in verdicts[i]:
+            reasons[why] -= 1
+            nf.unresolvable -= hard
+        now = verdicts[i] = _why(info, r)
+        for why, hard in now:
+            reasons[why] = reasons.get(why, 0) + 1
+            nf.unresolvable += hard
+        versions[i] = version
+    return {why: n for why, n in reasons.items() if n}, nf.unresolvable
 
 
 def _why(info: NodeInfo, r: Request) -> list[tuple[str, bool]]:

@@ -61,3 +61,67 @@ def test_the_static_filters_key_is_remembered_by_the_values_identity():
     assert cache.static_sigs(tolerations, selector, None) is first
     other = [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}]
     assert cache.static_sigs(other, selector, None) != first
+
+
+def _fits_nowhere_messages(monkeypatch: pytest.MonkeyPatch, *, remember: bool) -> tuple[list[str], int]:
+    """Pods too big for any node, tried as the nodes fill up and empty: their PodScheduled messages."""
+    from tests.sim.helpers import pod, pod_manifest
+    if not remember:
+        monkeypatch.setattr(scheduler, "_still_fits_nowhere", lambda *args: None)
+    answered = 0
+    known = scheduler._still_fits_nowhere
+
+    def counted(*args: object) -> object:
+        nonlocal answered
+        got = known(*args)  # type: ignore[arg-type]
+        answered += got is not None
+        return got
+    monkeypatch.setattr(scheduler, "_still_fits_nowhere", counted)
+    c = make_cluster(nodes=20, pods="3")
+    messages = []
+
+    def big(name: str) -> None:
+        c.create(pod_manifest(name, requests={"cpu": "3"}))
+        c.settle()
+        messages.append(next(x["message"] for x in pod(c, name)["status"]["conditions"] if x["type"] == "PodScheduled"))
+    big("big-0")
+    big("big-1")  # the same shape, nothing changed
+    for i in range(3):  # a node fills up: it now says Too many pods as well
+        c.create(pod_manifest(f"small-{i}", requests={"cpu": "100m"}, nodeName="minikube-m05"))
+    c.settle()
+    big("big-2")
+    c.create(pod_manifest("small-3", requests={"cpu": "1500m"}, nodeName="minikube-m07"))
+    c.settle()
+    big("big-3")
+    c.delete("Pod", "default", "small-0", grace_period=0)  # a pod leaves a node: asked afresh
+    c.settle()
+    big("big-4")
+    return messages, answered
+
+
+def test_a_shape_that_fits_nowhere_asks_only_the_nodes_that_took_pods_and_says_what_a_full_scan_says(
+        monkeypatch: pytest.MonkeyPatch):
+    remembered, answered = _fits_nowhere_messages(monkeypatch, remember=True)
+    with pytest.MonkeyPatch.context() as m:
+        scanned, none = _fits_nowhere_messages(m, remember=False)
+    assert remembered == scanned and none == 0
+    assert answered >= 3  # big-1, big-2 and big-3 came from what big-0 found
+    assert "1 Too many pods" in remembered[2] and "1 Too many pods" not in remembered[1]
+
+
+def test_a_shape_that_fit_nowhere_is_placed_once_a_pod_leaves_a_node():
+    from tests.sim.helpers import pod, pod_manifest
+    c = make_cluster(nodes=20, pods="2")
+    for i in range(40):  # every node full
+        c.create(pod_manifest(f"filler-{i}", requests={"cpu": "100m"}))
+    c.settle()
+    for name in ("late-0", "late-1"):
+        c.create(pod_manifest(name, requests={"cpu": "100m"}))
+        c.settle()
+        assert not pod(c, name)["spec"].get("nodeName")
+    where = pod(c, "filler-7")["spec"]["nodeName"]
+    c.delete("Pod", "default", "filler-7", grace_period=0)
+    c.settle()
+    c.create(pod_manifest("late-2", requests={"cpu": "100m"}))
+    c.settle()
+    assert [pod(c, n)["spec"].get("nodeName") for n in ("late-0", "late-1", "late-2")].count(where) == 1
