@@ -302,18 +302,19 @@ def _scan(candidates: list[tuple[NodeInfo, int]], r: Request,
 @dataclass
 class _NoFit:
     """Why no node fits one shape of pod (static fit, requests, host ports; no inter-pod terms):
-    each candidate's verdict (``_why``) at the usage version it was given. Until a node changes or
-    a pod leaves one, placing pods only takes room (a shape that fit nowhere still does), so the
-    next pod of the shape asks again only the nodes that took pods since, not all of them: at
-    100,000 pods the Pending ones' retries scanned every node, two thirds of the scheduler."""
+    each candidate's verdict (``_why``: empty where it fits) at the usage version it was given.
+    A verdict changes only with its node's usage (until a node changes: ``nodes_version``), so
+    the next pod of the shape asks again only the nodes whose pods changed since, not all of
+    them: at 100,000 pods the Pending pods' retries scanned every node, two thirds of the
+    scheduler's time."""
 
     fits: list[tuple[NodeInfo, int]]
     nodes_version: int
-    removals: int
     versions: list[int]
     verdicts: list[list[tuple[str, bool]]]
     reasons: dict[str, int]
     unresolvable: int
+    fitting: int = 0  # candidates whose verdict is empty
 
 
 MAX_NO_FIT = 256  # shapes remembered (a new one past that starts the table over)
@@ -335,32 +336,36 @@ def _scan_for_reasons(cache: SchedulerCache, fit: StaticFit,
     if best is None:
         if len(cache.no_fit) >= MAX_NO_FIT:
             cache.no_fit.clear()
-        cache.no_fit[key] = _NoFit(fit.fits, cache.nodes_version, cache.removals,
-                                   [info.usage.version for info, _ in fit.fits], verdicts, dict(reasons), unresolvable)
+        cache.no_fit[key] = _NoFit(fit.fits, cache.nodes_version, [info.usage.version for info, _ in fit.fits],
+                                   verdicts, dict(reasons), unresolvable)
     return best, reasons, unresolvable
 
 
 def _still_fits_nowhere(cache: SchedulerCache, fit: StaticFit, r: Request) -> tuple[dict[str, int], int] | None:
     """The reasons and the unresolvable count ``_scan`` would give now for a shape that fit no
-    node since the last node change or pod removal (``_NoFit``); None when that is not known."""
+    node when last asked (``_NoFit``), if it still fits none; None when a node may fit it now or
+    that is not known."""
     key = _no_fit_key(fit, r)
     nf = cache.no_fit.get(key) if key is not None else None
-    if nf is None or nf.fits is not fit.fits or nf.nodes_version != cache.nodes_version or \
-            nf.removals != cache.removals:
+    if nf is None or nf.fits is not fit.fits or nf.nodes_version != cache.nodes_version:
         return None
     versions, verdicts, reasons = nf.versions, nf.verdicts, nf.reasons
     for i, (info, _prefer) in enumerate(nf.fits):
         version = info.usage.version
         if version == versions[i]:
             continue
-        for why, hard in verdicts[i]:
+        before = verdicts[i]
+        for why, hard in before:
             reasons[why] -= 1
             nf.unresolvable -= hard
         now = verdicts[i] = _why(info, r)
         for why, hard in now:
             reasons[why] = reasons.get(why, 0) + 1
             nf.unresolvable += hard
+        nf.fitting += (not now) - (not before)
         versions[i] = version
+    if nf.fitting:
+        return None  # a pod left a node and this one fits there now: the full path places it
     return {why: n for why, n in reasons.items() if n}, nf.unresolvable
 
 
