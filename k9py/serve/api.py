@@ -551,7 +551,13 @@ class Api:
                 return self.one(req, route, created, 201)
             if ct == kpatch.APPLY_PATCH:
                 body = deep_copy(body)
-                bmd = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+                bmd = body.get("metadata")
+                if bmd is None:
+                    bmd = {}
+                elif not isinstance(bmd, dict):  # as the create path (object_body) refuses it
+                    res = route.res
+                    raise bad_request(f'{res.kind} in version "{res.version}" cannot be handled as a {res.kind}: '
+                                      "json: cannot unmarshal metadata into Go struct field")
                 if bmd.get("name") and bmd["name"] != route.name:
                     raise bad_request(f"the name of the object ({bmd['name']}) does not match the name on the URL ({route.name})")
                 if body.get("apiVersion") not in (None, route.res.api_version) or body.get("kind") not in (None, route.res.kind):

@@ -254,6 +254,15 @@ class Handler(BaseHTTPRequestHandler):
                 close()
 
 
+def quiet_handle_error(report: Callable[[], None]) -> None:
+    """A server's ``handle_error``: a client that went away (reset, a broken pipe, a timeout: an
+    interrupted kubectl) is nothing to report, as the apiserver logs nothing for it; anything
+    else is ``report``ed (socketserver's traceback)."""
+    if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        return
+    report()
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -281,6 +290,9 @@ class Server(ThreadingHTTPServer):
         except OSError:
             sock.close()
             raise
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        quiet_handle_error(lambda: super(Server, self).handle_error(request, client_address))
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if isinstance(request, ssl.SSLSocket):

@@ -18,6 +18,7 @@ from typing import Any
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
+from k9py.serve.http import quiet_handle_error
 
 Key = tuple[str, str, int]  # namespace, service, nodePort
 
@@ -91,6 +92,13 @@ def _handler(cluster: Any, node_port: int) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _PortServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        quiet_handle_error(lambda: super(_PortServer, self).handle_error(request, client_address))
+
+
 class NodePorts:
     """The loopback listeners of one served cluster."""
 
@@ -121,10 +129,9 @@ class NodePorts:
     def _listen(self, node_port: int) -> ThreadingHTTPServer:
         handler = _handler(self.cluster, node_port)
         try:
-            server = ThreadingHTTPServer((self.host, node_port), handler)
+            server: ThreadingHTTPServer = _PortServer((self.host, node_port), handler)
         except OSError:  # taken on this machine: any free port (printed)
-            server = ThreadingHTTPServer((self.host, 0), handler)
-        server.daemon_threads = True
+            server = _PortServer((self.host, 0), handler)
         return server
 
     def port_of(self, namespace: str, name: str, node_port: int) -> int | None:

@@ -93,6 +93,8 @@ BAD_PATCHES = [
     (DEPLOY, MERGE, {"metadata": {"uid": "0000"}}, 409, "Precondition failed: UID in precondition: 0000"),
     (DEPLOY + "?fieldManager=me", APPLY, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n",
      400, "the API version in the data (v1) does not match the expected API version (apps/v1)"),
+    (DEPLOY + "?fieldManager=me", APPLY, "apiVersion: apps/v1\nkind: Deployment\nmetadata: web\n",
+     400, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal metadata'),
 ]
 
 

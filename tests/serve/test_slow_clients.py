@@ -83,3 +83,24 @@ def test_a_watch_client_that_stops_reading_is_cut_off(handle, monkeypatch):
     events = [json.loads(line) for line in data.split(b"\n") if line.startswith(b'{"type"')]
     assert 0 < len(events) < made and all(e["type"] == "ADDED" for e in events)
     stuck.close()
+
+
+@pytest.mark.parametrize("gone", [ConnectionResetError(104, "Connection reset by peer"),
+                                  BrokenPipeError(32, "Broken pipe"), TimeoutError("timed out")])
+def test_a_client_that_went_away_is_not_reported(handle, capsys, gone):
+    """An interrupted kubectl resets its connection: socketserver would print a traceback for it
+    on the terminal `k9py serve` runs in; the apiserver logs nothing."""
+    try:
+        raise gone
+    except OSError:
+        handle.httpd.handle_error(None, ("127.0.0.1", 50000))
+    assert capsys.readouterr().err == ""
+
+
+def test_other_request_errors_are_still_reported(handle, capsys):
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        handle.httpd.handle_error(None, ("127.0.0.1", 50000))
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "ValueError: a bug" in err
