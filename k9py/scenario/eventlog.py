@@ -32,7 +32,7 @@ from typing import IO, Annotated, Any, ClassVar, Literal
 import msgspec
 
 from k9py.errors import K9pyError
-from k9py.kube import meta, resources
+from k9py.kube import gcpause, meta, resources
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.sharing import Sharer
 from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
@@ -146,17 +146,17 @@ _Seconds = Annotated[float, msgspec.Meta(ge=0)]  # an int is taken as its float,
 _Nonempty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
-class _Meta(msgspec.Struct):
+class _Meta(msgspec.Struct, gc=False):
     name: _Nonempty
     namespace: str | None = None
 
 
-class _Head(msgspec.Struct):
+class _Head(msgspec.Struct, gc=False):
     kind: Literal[tuple(resources.BY_KIND)]  # type: ignore[valid-type]  # the registry's own strings
     metadata: _Meta
 
 
-class _Plain(msgspec.Struct, forbid_unknown_fields=True, tag_field="type"):
+class _Plain(msgspec.Struct, forbid_unknown_fields=True, tag_field="type", gc=False):
     """An event line ``recording._event`` takes as it is, with what the index needs of it (the
     rest is checked as JSON and skipped): msgspec checks it all, so the loop has nothing to
     check but the time order. A line it refuses goes the standard library's way."""
@@ -188,7 +188,7 @@ class _Log(_Plain, tag=LOG):
     container: str | None = None
 
 
-class _Recorded(msgspec.Struct):
+class _Recorded(msgspec.Struct, gc=False):
     object: Any = None
 
 
@@ -323,6 +323,7 @@ def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes]) -> tupl
     fd = spill.fileno()
     where: array[int] = array("q")  # start, end of each object event's line
     share = Sharer().share  # each object's repeated values: one string for all
+    read_object = _read_object
 
     def load_many(indexes: list[int]) -> list[Obj]:
         """Each line decoded straight from the spill file mapped in memory (no copy of it read),
@@ -340,7 +341,12 @@ def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes]) -> tupl
             size = where[2 * order[run - 1] + 1] - base
             with mmap.mmap(fd, size, access=mmap.ACCESS_READ, offset=base) as mapped, memoryview(mapped) as view:
                 for i in order[k:run]:
-                    got[i] = share(_object_of(view[where[2 * i] - base:where[2 * i + 1] - base]))
+                    a, b = where[2 * i] - base, where[2 * i + 1] - base  # no view of the window kept: it closes
+                    try:
+                        obj = read_object(view[a:b]).object
+                    except msgspec.MsgspecError:  # what only the standard library reads (NaN, a lone surrogate)
+                        obj = _object_of(view[a:b])
+                    got[i] = share(obj)
             k = run
         return [got[i] for i in indexes]
 
@@ -360,7 +366,9 @@ def _write_all(fd: int, data: bytes, failed: list[OSError]) -> None:
 
 def _index(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
     with gc_paused():  # the index's strings and tuples stay: nothing for the collector to find
-        return _index_lines(path, data, feed, where)
+        opened = _index_lines(path, data, feed, where)
+        gcpause.loaded(len(feed.all_times))  # and out of its sight from now on
+        return opened
 
 
 def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
@@ -374,6 +382,7 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
     all_times, times, types, keys, versions = feed.all_times, feed.times, feed.types, feed.keys, feed.versions
     placed, logs, append_where = feed.placed, feed.logs, where.append
     strings: dict[str, str] = {}  # one string for each namespace and container name
+    unplaced: set[Key] = set()  # the objects in ``placed`` only as recorded elsewhere (so far)
     share = strings.setdefault
     while pos < size:
         a = pos
@@ -386,10 +395,10 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
             try:
                 h = _read_line(view[a:end])
             except msgspec.MsgspecError:
-                h = None
-            if h is not None:
+                pass
+            else:
                 t = h.t
-                if t < last_t and count:
+                if t < last_t:  # never before the first event: t >= 0
                     _out_of_order(problems, t, last_t, n, count)
                 last_t = t
                 if type(h) is _Log:
@@ -409,12 +418,21 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
                     if key is None:  # a new object: one tuple for it, one string for its namespace
                         key = (kind, share(ns, ns), name)
                         known_keys[key] = key
+                        if recorded == ns:
+                            placed.add(key)
+                        else:
+                            placed.add((kind, recorded, name))
+                            unplaced.add(key)
+                    elif recorded != ns:
+                        placed.add((kind, recorded, name))
+                    elif unplaced and key in unplaced:
+                        placed.add(key)
+                        unplaced.discard(key)
                     all_times.append(t)
                     times.append(t)
                     types.append(h.event_type)
                     keys.append(key)
                     versions.append(count + 1)
-                    placed.add(key if recorded == ns else (kind, recorded, name))
                     append_where(a)
                     append_where(end)
                 count += 1
@@ -431,10 +449,12 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
         if count and ev.t < last_t:
             _out_of_order(problems, ev.t, last_t, n, count)
         last_t = ev.t
+        feed.add(ev, count)
         if ev.type != LOG:
             append_where(a)
             append_where(end)
-        feed.add(ev, count)
+            if feed.keys[-1] not in placed:
+                unplaced.add(feed.keys[-1])
         count += 1
     if rec is None:  # the caller saw a header: only a test gets here
         raise K9pyError("empty file: expected a Recording", file=path)

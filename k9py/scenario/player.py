@@ -17,9 +17,9 @@ from __future__ import annotations
 import bisect
 import builtins
 import functools
+import operator
 import random
 import threading
-import weakref
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -42,23 +42,50 @@ CHECKPOINT_EVERY = 256  # events between checkpoints (at least; more when the st
 
 
 class PlayheadClock:
-    """What the store and the UI read as "now": start + the play head. It holds its player
-    weakly: no reference cycle, so a replay left behind dies by reference counting even after
+    """What the store and the UI read as "now": start + the play head, told by its player at
+    every move (the store reads it for every object it writes). It holds no reference to the
+    player: no reference cycle, so a replay left behind dies by reference counting even after
     a freeze (``gcpause.loaded``)."""
 
     def __init__(self, player: Player) -> None:
-        self._player = weakref.ref(player)
-        self._last = player.start  # what it reads once the player is gone
+        self._now = player.start + player.position
 
     def now(self) -> float:
-        player = self._player()
-        if player is not None:
-            self._last = player.start + player.position
-        return self._last
+        return self._now
+
+    def moved(self, now: float) -> None:
+        self._now = now
+
+
+class _Births:
+    """Each object event's object's birth: the t of the event that made it (the made-up uid of
+    an object recorded without one), worked out from the index on first use."""
+
+    def __init__(self, feed: Feed) -> None:
+        self._feed = feed
+        self._born: array[float] | None = None
+
+    def __call__(self) -> array[float]:
+        born = self._born
+        if born is None:
+            feed = self._feed
+            born = array("d")
+            alive: dict[Key, float] = {}  # key -> birth t
+            for t, type_, key in zip(feed.times, feed.types, feed.keys, strict=True):
+                if type_ == "DELETED":
+                    born.append(alive.pop(key, t))
+                else:
+                    if type_ == "ADDED" or (b := alive.get(key)) is None:
+                        b = alive[key] = t
+                    born.append(b)
+            self._born = born
+        return born
 
 
 REPLAY_HISTORY = 5_000  # watch events kept for resuming (the simulator's 50,000 would hold 50,000 objects)
 _NONE: dict[tuple[str, str], Obj] = {}
+_event_index = operator.itemgetter(1)
+_NO_KINDS: frozenset[str] = frozenset()
 Change = tuple[Key, int]  # an object and the event that makes it at the play head (GONE: none)
 GONE = -1
 
@@ -97,6 +124,30 @@ class ReplayStore(ObjectStore):
         if now:
             self._apply(now)
 
+    def play(self, events: Iterable[Change], types: list[str], state: dict[Key, int]) -> None:
+        """The play head moved forward over ``events`` (each object's last event in the span, in
+        their order; ``types``: every event's type): each object's new state goes into ``state``
+        (the player's: key -> the event that makes it) and to the store as ``move`` does (one
+        made and gone within the span is no change)."""
+        watched = self.watched_kinds() if self._watches else _NO_KINDS
+        now: list[Change] = []
+        behind = self._behind
+        for change in events:
+            key, i = change
+            if types[i] == "DELETED":
+                if state.pop(key, None) is None:
+                    continue
+                change, i = (key, GONE), GONE
+            else:
+                state[key] = i
+            kind = key[0]
+            if kind in watched:
+                now.append(change)
+            else:
+                (behind.get(kind) or behind.setdefault(kind, {}))[key] = i
+        if now:
+            self._apply(now)
+
     def _apply(self, changes: list[Change]) -> None:
         with gc_paused():  # many objects decoded, indexed and published: none of them cyclic
             objs = self._objects_of([i for _, i in changes if i != GONE])
@@ -130,7 +181,7 @@ class ReplayStore(ObjectStore):
         """The objects of those keys that are here (every kind brought up to date first)."""
         self._catch_up()
         objects = self._objects
-        return {key: obj for key in keys if (obj := objects.get(key[0], _NONE).get((key[1], key[2]))) is not None}
+        return {key: obj for key in keys if (obj := objects.get(key[0], _NONE).get(key[1:])) is not None}
 
     def kinds_behind(self) -> list[str]:
         """The kinds not yet brought up to the play head (tests, benchmarks)."""
@@ -214,8 +265,8 @@ class Player:
         self.clock = PlayheadClock(self)
         self.feed = feed if feed is not None else Feed.of(rec.events)
         self._logs = self.feed.logs
-        self._born: array[float] = array("d")  # each object event's object's birth (its made-up uid)
-        self.store = ReplayStore(self.clock, random.Random(0), self.lock, functools.partial(_objects, self.feed, self._born))
+        self.births = _Births(self.feed)  # each object event's object's birth (its made-up uid)
+        self.store = ReplayStore(self.clock, random.Random(0), self.lock, functools.partial(_objects, self.feed, self.births))
         # (event index, the events that made the state there): arrays, not dicts of keys, which
         # would hold ~100 bytes an entry and be walked by every full collection of the GC
         self._checkpoints: list[tuple[int, array[int]]] = []
@@ -228,29 +279,32 @@ class Player:
         self._state: dict[Key, int] = {}  # the objects at the play head: key -> the event that makes it
         self.listeners: list[Callable[[Player], None]] = []
         self._move_to_index(bisect.bisect_right(self.times, EPS))
+        gcpause.loaded(len(self.feed.keys))  # the index and the checkpoints stay: out of the collector's sight
 
     # -- preparation -------------------------------------------------------------------------
     def _prepare(self, every: int) -> None:
-        """Births and checkpoints, from the index alone (no object is decoded)."""
-        alive: dict[Key, float] = {}  # key -> birth t
+        """Checkpoints, from the index alone (no object is decoded): one after at least
+        ``every`` events and at least a quarter of the state's size since the last one."""
         state: dict[Key, int] = {}
-        born = self._born
+        pop = state.pop
         checkpoints = self._checkpoints
         checkpoints.append((0, array("q")))
-        since = 0
-        for i, (t, type_, key) in enumerate(zip(self.feed.times, self.feed.types, self.feed.keys, strict=True)):
+        last = 0  # the last checkpoint's event index
+        check_at = every - 1  # the next event after which a checkpoint may be due
+        for i, type_, key in zip(range(len(self.feed.keys)), self.feed.types, self.feed.keys, strict=True):
             if type_ == "DELETED":
-                born.append(alive.pop(key, t))
-                state.pop(key, None)
+                pop(key, None)
             else:
-                if type_ == "ADDED" or (b := alive.get(key)) is None:
-                    b = alive[key] = t
-                born.append(b)
                 state[key] = i
-            since += 1
-            if since >= every and since >= len(state) >> 2:
-                checkpoints.append((i + 1, array("q", state.values())))
-                since = 0
+            if i >= check_at:
+                since = i + 1 - last
+                short = (len(state) >> 2) - since
+                if short <= 0:
+                    checkpoints.append((i + 1, array("q", state.values())))
+                    last = i + 1
+                    check_at = last + every - 1
+                else:  # the state shrinks by one an event at most: not due for half the shortfall
+                    check_at = i + (short + 1) // 2
 
     # -- reading -------------------------------------------------------------------------------
     def now(self) -> float:
@@ -377,6 +431,7 @@ class Player:
     def _seek(self, t: float) -> None:
         t = min(max(0.0, t), self.duration)
         self.position = t
+        self.clock.moved(self.start + t)
         self._move_to_index(bisect.bisect_right(self.times, t + EPS))
 
     def _move_to_index(self, target: int) -> None:
@@ -410,36 +465,28 @@ class Player:
         """Apply the events from ``applied`` up to ``target``: each object's last one, in their
         order (watches see the move's net change, as an informer that fell behind would: an
         object made and gone within one move is not seen; only what is put is decoded)."""
-        types, keys, state = self.feed.types, self.feed.keys, self._state
-        last: dict[Key, int] = {}  # key -> its last event in the span, in the order of those
-        for i in range(self.applied, target):
-            key = keys[i]
-            last.pop(key, None)
-            last[key] = i
-        changes: list[Change] = []
-        for key, i in last.items():
-            if types[i] != "DELETED":
-                state[key] = i
-                changes.append((key, i))
-            elif state.pop(key, None) is not None:
-                changes.append((key, GONE))
+        types, state, lo = self.feed.types, self._state, self.applied
+        span = self.feed.keys[lo:target]
+        last = dict(zip(span, range(lo, target), strict=True))  # key -> its last event in the span
+        # in the order of those last events (that of the span when no object comes twice)
+        ordered = last.items() if len(last) == len(span) else sorted(last.items(), key=_event_index)
         self.applied = target
-        if changes:
-            self.store.move(changes)  # what it decodes, it decodes with the collector paused
+        self.store.play(ordered, types, state)  # what it decodes, it decodes with the collector paused
 
     def _notify(self) -> None:
         for cb in list(self.listeners):
             cb(self)
 
 
-def _objects(feed: Feed, born: array[float], indexes: list[int]) -> list[Obj]:
-    """Those object events' objects as the store holds them (completed, decoded now); ``born``:
-    each event's object's birth (its made-up uid)."""
+def _objects(feed: Feed, births: Callable[[], array[float]], indexes: list[int]) -> list[Obj]:
+    """Those object events' objects as the store holds them (completed, decoded now); ``births``:
+    each event's object's birth (its made-up uid, for an object recorded without one)."""
     keys, versions, copy = feed.keys, feed.versions, not feed.fresh
     out = []
     with gc_paused():
         for i, raw in zip(indexes, feed.load_many(indexes), strict=True):
-            obj = complete(raw, keys[i], born[i], copy=copy)
+            md = raw.get("metadata")
+            obj = complete(raw, keys[i], 0.0 if md.__class__ is dict and "uid" in md else births()[i], copy=copy)
             md = obj["metadata"]
             if "resourceVersion" not in md:
                 md["resourceVersion"] = str(versions[i])

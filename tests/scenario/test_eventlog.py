@@ -216,6 +216,27 @@ def test_odd_but_valid_lines_open_exactly_as_they_parse(tmp_path):
         assert repr(opened.state()) == repr(parsed.state())  # repr: NaN != NaN
 
 
+PLACED = [  # where each object was recorded, as it changes: the index keeps every place
+    '{"t": 0, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "a"}}}',
+    '{"t": 1, "type": "MODIFIED", "object": {"kind": "Pod", "metadata": {"name": "a", "namespace": "default"}}}',
+    '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "b", "namespace": null}, "x": NaN}}',
+    '{"t": 2, "type": "MODIFIED", "object": {"kind": "Pod", "metadata": {"name": "b", "namespace": "default"}}}',
+    '{"t": 2, "type": "ADDED", "object": {"kind": "Node", "metadata": {"name": "n", "namespace": "x"}}}',
+    '{"t": 3, "type": "MODIFIED", "object": {"kind": "Node", "metadata": {"name": "n"}}}',
+    '{"t": 3, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "c", "namespace": "shop"}}}',
+    '{"t": 4, "type": "MODIFIED", "object": {"kind": "Pod", "metadata": {"name": "c", "namespace": "shop"}}}',
+]
+
+
+def test_every_place_an_object_was_recorded_is_indexed_as_when_parsed(tmp_path):
+    text = jsonl([]) + "\n".join(PLACED) + "\n"
+    opened = _opened(tmp_path, text)
+    parsed = Player(parse_recording("mem.jsonl", text))
+    assert opened.feed.placed == parsed.feed.placed == {
+        ("Pod", "", "a"), ("Pod", "default", "a"), ("Pod", "", "b"), ("Pod", "default", "b"),
+        ("Node", "x", "n"), ("Node", "", "n"), ("Pod", "shop", "c")}
+
+
 @pytest.mark.parametrize("line", [
     '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}, "extra": 1}',
     '{"t": true, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}}',

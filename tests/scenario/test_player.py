@@ -31,6 +31,13 @@ def test_initial_state_is_the_events_at_t0_and_the_clock_reads_start_plus_t():
     assert rfc3339(p.now()) == "2026-11-01T09:00:40Z"
 
 
+def test_the_store_reads_the_play_head_as_now_wherever_it_moves():
+    p = player_of(EVENTS)
+    for move in (lambda: p.advance(3), lambda: p.seek(31), p.step_back, p.home, p.end, lambda: p.seek_by(-7)):
+        move()
+        assert p.store.clock.now() == p.now() == p.start + p.position
+
+
 def test_partial_objects_are_completed_stably():
     p = player_of(EVENTS)
     a0 = p.store.get("Pod", "default", "a")
