@@ -108,6 +108,50 @@ class Sharer:
                 ev["lastTimestamp"] = created
 
     def _pod(self, pod: Obj) -> None:
+        one = self._one
+        try:  # as the API server writes them, in straight-line code (a KeyError for anything else)
+            pod["apiVersion"] = one(pod["apiVersion"])
+            pod["kind"] = one(pod["kind"])
+            md = pod["metadata"]
+            labels = md.get("labels")
+            if labels:
+                for k, v in labels.items():  # values replaced, no key added: the iteration stays valid
+                    labels[k] = one(v)
+            for ref in md.get("ownerReferences") or ():
+                ref["apiVersion"] = one(ref["apiVersion"])
+                ref["kind"] = one(ref["kind"])
+                ref["name"] = one(ref["name"])
+                ref["uid"] = one(ref["uid"])
+            spec = pod["spec"]
+            spec["restartPolicy"] = one(spec["restartPolicy"])
+            spec["dnsPolicy"] = one(spec["dnsPolicy"])
+            spec["serviceAccountName"] = one(spec["serviceAccountName"])
+            spec["schedulerName"] = one(spec["schedulerName"])
+            self._each(spec.get("tolerations"), _TOLERATION)  # their keys vary
+            for c in spec["containers"]:
+                c["name"] = one(c["name"])
+                c["image"] = one(c["image"])
+                c["imagePullPolicy"] = one(c["imagePullPolicy"])
+                c["terminationMessagePath"] = one(c["terminationMessagePath"])
+                c["terminationMessagePolicy"] = one(c["terminationMessagePolicy"])
+                for port in c.get("ports") or ():
+                    port["protocol"] = one(port["protocol"])
+                res = c.get("resources")
+                if res:
+                    self._all(res.get("requests"))
+                    self._all(res.get("limits"))
+            status = pod.get("status")
+            if status:
+                status["phase"] = one(status["phase"])
+                status["qosClass"] = one(status["qosClass"])
+                for cond in status.get("conditions") or ():
+                    cond["type"] = one(cond["type"])
+                    cond["status"] = one(cond["status"])
+                    cond["lastTransitionTime"] = one(cond["lastTransitionTime"])
+        except KeyError:  # any other shape: each field where it is
+            self._pod_fields(pod)
+
+    def _pod_fields(self, pod: Obj) -> None:
         self._values(pod, _KIND)
         md = pod["metadata"]
         self._all(md.get("labels"))
