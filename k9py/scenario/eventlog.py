@@ -230,83 +230,166 @@ def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
 def open_jsonl_file(path: str) -> tuple[Recording, Feed] | None:
     """The JSON Lines Recording at ``path`` opened as ``open_jsonl`` opens its bytes, without
     reading them into this process: the kernel copies the file into the private spill file
-    (``os.sendfile``), which is checked and indexed mapped in memory (only while opening). None
-    when this way does not apply (no sendfile, not a regular file of at most MAX_FILE_BYTES, not
-    an uncompressed JSON Lines Recording, an OSError): the caller reads the file's bytes
+    (``os.sendfile``, in a thread), which is checked and indexed mapped in memory as the copy
+    goes (only while opening). None when this way does not apply (no sendfile, not a regular
+    file of at most MAX_FILE_BYTES, not an uncompressed JSON Lines Recording, an OSError, a file
+    that changed while it was copied): the caller reads the file's bytes
     (``read_recording_bytes``), which says what is wrong if anything is."""
-    spill = _copied(path)
-    if spill is None:
+    started = _Spilling.start(path)
+    if started is None:
         return None
+    spilling, spill = started
     try:
-        mapped = mmap.mmap(spill.fileno(), 0, access=mmap.ACCESS_READ)
+        mapped = mmap.mmap(spill.fileno(), spilling.size, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
+        spilling.finish()
         spill.close()
         return None
     try:
-        first = mapped.find(b"\n", 0, HEAD_BYTES)
+        head = min(spilling.size, HEAD_BYTES)
+        copied = spilling.copied_past(0)
+        while (first := mapped.find(b"\n", 0, min(copied, head))) < 0 and copied < head:
+            copied = spilling.copied_past(copied)
         if first < 0 or not is_jsonl_recording(mapped[:first + 1]):  # it changed since it was looked at
-            spill.close()
-            return None
-        _check_utf8(mapped, path)
-        return _index_spilled(path, mapped, spill)
+            raise _Changed
+        try:
+            return _index_spilled(path, mapped, spill, lambda ready: spilling.ready_after(ready, mapped, path))
+        except K9pyError:  # the whole file was checked as UTF-8 text first: a problem there comes first
+            checked = spilling.checked
+            while checked < spilling.size:
+                checked = spilling.ready_after(checked, mapped, path)
+            raise
+    except _Changed:
+        spilling.finish()
+        spill.close()
+        return None
     except BaseException:
+        spilling.finish()
         spill.close()
         raise
     finally:
+        spilling.finish()  # copied (or stopped): the spill file is never closed under the copy
         with contextlib.suppress(BufferError):  # a problem's traceback still holds a view of it: it goes with that
             mapped.close()
 
 
 HEAD_BYTES = 1 << 16  # where a JSON Lines Recording's first line ends, at most (else: read as before)
+COPY_CHUNK = 1 << 22  # bytes the kernel copies into the spill file at once (then the indexer may go on)
 
 
-def _copied(path: str) -> IO[bytes] | None:
-    """A private copy of the regular file at ``path`` if it starts as a JSON Lines Recording
-    (a temporary file, copied by the kernel); None when it does not (or cannot) apply."""
-    if not hasattr(os, "sendfile"):
-        return None
-    try:
-        st = os.stat(path)  # before opening: a FIFO would block the open
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+class _Changed(Exception):
+    """The file changed (or could not be copied) while it was copied: it is read the other way."""
+
+
+class _Spilling:
+    """The kernel copying a recording into the private spill file, a chunk at a time, in a
+    thread (``os.sendfile`` releases the GIL), while the opening thread checks and indexes the
+    lines copied so far (``ready_after``)."""
+
+    def __init__(self, src: IO[bytes], spill: IO[bytes], size: int) -> None:
+        self.size = size  # bytes to copy: the file's size when it was looked at
+        self.checked = 0  # the bytes checked as UTF-8 text: complete lines
+        self._src = src  # open until the copy ends
+        self._copied = 0
+        self._ended = False
+        self._stop = False
+        self._progress = threading.Condition()
+        self._thread = threading.Thread(target=self._copy, args=(src.fileno(), spill.fileno()),
+                                        name="k9py-recording-spill", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def start(cls, path: str) -> tuple[_Spilling, IO[bytes]] | None:
+        """The copy of the regular file at ``path`` under way if it starts as a JSON Lines
+        Recording (into a temporary file); None when this way does not (or cannot) apply."""
+        if not hasattr(os, "sendfile"):
             return None
-        with open(path, "rb") as src:
-            if not is_jsonl_recording(src.read(HEAD_BYTES)):
+        try:
+            st = os.stat(path)  # before opening: a FIFO would block the open
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
                 return None
-            spill: IO[bytes] = tempfile.TemporaryFile(prefix="k9py-recording-", buffering=0)  # noqa: SIM115 - the feed's until it goes
-            try:
-                copied = _send_all(src.fileno(), spill.fileno(), MAX_FILE_BYTES + 1)
-            except BaseException:
+            src = open(path, "rb")  # noqa: SIM115 - open until the copy ends (finish)
+        except OSError:
+            return None
+        spill: IO[bytes] | None = None
+        try:
+            if not is_jsonl_recording(src.read(HEAD_BYTES)):
+                src.close()
+                return None
+            size = os.fstat(src.fileno()).st_size
+            if size > MAX_FILE_BYTES:  # it grew since it was looked at
+                src.close()
+                return None
+            spill = tempfile.TemporaryFile(prefix="k9py-recording-", buffering=0)  # noqa: SIM115 - the feed's until it goes
+            os.ftruncate(spill.fileno(), size)  # its size from the start: mapped while it is written
+            return cls(src, spill, size), spill
+        except BaseException as err:
+            src.close()
+            if spill is not None:
                 spill.close()
-                raise
-    except OSError:
-        return None
-    if copied > MAX_FILE_BYTES:  # it grew while being copied
-        spill.close()
-        return None
-    return spill
+            if isinstance(err, OSError):
+                return None
+            raise
 
+    def _copy(self, src: int, dst: int) -> None:
+        copied, size = 0, self.size
+        try:
+            while copied < size and not self._stop:
+                sent = os.sendfile(dst, src, copied, min(size - copied, COPY_CHUNK))
+                if not sent:  # shorter than it was: it changed (the reader finds the copy short)
+                    break
+                copied += sent
+                with self._progress:
+                    self._copied = copied
+                    self._progress.notify_all()
+        except OSError:  # the copy stops short: the file is read the other way
+            pass
+        finally:
+            with self._progress:
+                self._ended = True
+                self._progress.notify_all()
 
-def _send_all(src: int, dst: int, limit: int) -> int:
-    """Copy ``src`` from its start to ``dst`` (at most ``limit`` bytes); the bytes copied."""
-    copied = 0
-    while copied < limit:
-        sent = os.sendfile(dst, src, copied, min(limit - copied, 1 << 30))
-        if not sent:
-            break
-        copied += sent
-    return copied
+    def copied_past(self, n: int) -> int:
+        """The bytes copied once there are more than ``n`` (_Changed if the copy ends first)."""
+        with self._progress:
+            while self._copied <= n and not self._ended:
+                self._progress.wait()
+            copied = self._copied
+        if copied <= n:
+            raise _Changed
+        return copied
+
+    def ready_after(self, ready: int, data: mmap.mmap, path: str) -> int:
+        """Where the complete lines copied past ``ready`` end (``size`` at the end), checked
+        as UTF-8 text (K9pyError as ``read_recording_bytes`` says it)."""
+        seen = ready
+        while True:
+            copied = self.copied_past(seen)
+            end = self.size if copied >= self.size else data.rfind(b"\n", ready, copied) + 1
+            if end > ready:
+                _check_utf8(data, path, ready, end)
+                self.checked = end
+                return end
+            seen = copied  # a longer line: wait for its end
+
+    def finish(self) -> None:
+        """The copy stopped (if it was still going) and its thread gone; the source closed."""
+        self._stop = True
+        self._thread.join()
+        self._src.close()
 
 
 UTF8_CHUNK = 1 << 16  # bytes checked at once (at least: a chunk ends after a newline)
 
 
-def _check_utf8(data: mmap.mmap, path: str) -> None:
-    """K9pyError as ``read_recording_bytes`` says it unless ``data`` is UTF-8 text: checked a
-    chunk at a time, each ending after a newline (where no character is cut), so the first
-    error is the whole text's, at the same byte."""
-    start, size = 0, len(data)
+def _check_utf8(data: mmap.mmap, path: str, start: int = 0, stop: int | None = None) -> None:
+    """K9pyError as ``read_recording_bytes`` says it unless ``data`` (from ``start`` to
+    ``stop``, after a newline or at the end) is UTF-8 text: checked a chunk at a time, each
+    ending after a newline (where no character is cut), so the first error is the whole
+    text's, at the same byte."""
+    size = len(data) if stop is None else stop
     while start < size:
-        end = data.find(b"\n", min(start + UTF8_CHUNK, size - 1)) + 1 or size
+        end = data.find(b"\n", min(start + UTF8_CHUNK, size - 1), size) + 1 or size
         chunk = data[start:end]
         if not chunk.isascii():
             try:
@@ -317,9 +400,11 @@ def _check_utf8(data: mmap.mmap, path: str) -> None:
         start = end
 
 
-def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes]) -> tuple[Recording, Feed]:
+def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes],
+                   more: Callable[[int], int] | None = None) -> tuple[Recording, Feed]:
     """The recording in ``data`` indexed; its feed reads the objects back from ``spill`` (a copy
-    of ``data``, complete once the feed is used) and closes it when it goes."""
+    of ``data``, complete once the feed is used) and closes it when it goes. ``more``: ``data``
+    is still being copied (``_Spilling.ready_after``)."""
     fd = spill.fileno()
     where: array[int] = array("q")  # start, end of each object event's line
     share = Sharer().share  # each object's repeated values: one string for all
@@ -352,7 +437,7 @@ def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes]) -> tupl
 
     feed = Feed(load_many=load_many, spill=spill, fresh=True)
     weakref.finalize(feed, spill.close)  # closed when the feed goes (and the file with it)
-    return _index(path, data, feed, where)
+    return _index(path, data, feed, where, more)
 
 
 def _write_all(fd: int, data: bytes, failed: list[OSError]) -> None:
@@ -364,16 +449,21 @@ def _write_all(fd: int, data: bytes, failed: list[OSError]) -> None:
         failed.append(err)
 
 
-def _index(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
+def _index(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int],
+           more: Callable[[int], int] | None = None) -> tuple[Recording, Feed]:
     with gc_paused():  # the index's strings and tuples stay: nothing for the collector to find
-        opened = _index_lines(path, data, feed, where)
+        opened = _index_lines(path, data, feed, where, more)
         gcpause.loaded(len(feed.all_times))  # and out of its sight from now on
         return opened
 
 
-def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int]) -> tuple[Recording, Feed]:
+def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[int],
+                 more: Callable[[int], int] | None = None) -> tuple[Recording, Feed]:
+    """``more(ready)``: where the lines that can be read after ``ready`` end, once there are
+    some (None: ``data`` is all there)."""
     problems = Problems(path)
     pos, n, size = 0, 0, len(data)
+    ready = size if more is None else more(0)  # the lines before it are there
     rec: Recording | None = None
     last_t = 0.0
     count = 0  # events indexed
@@ -386,8 +476,12 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
     share = strings.setdefault
     while pos < size:
         a = pos
-        end = find(b"\n", pos)
+        end = find(b"\n", pos, ready)
         if end < 0:
+            if ready < size:
+                assert more is not None
+                ready = more(ready)
+                continue
             end = size
         pos = end + 1
         n += 1

@@ -127,6 +127,59 @@ def test_text_that_is_not_utf8_is_refused_at_the_same_byte_as_when_read_whole(tm
     assert said[0] == said[1] and "not UTF-8 text" in said[0], said
 
 
+@pytest.mark.parametrize("chunk", [1, 97, 4096])  # the kernel's copy a byte, a part of a line, lines at a time
+def test_a_recording_is_indexed_as_it_is_copied_and_opens_as_when_copied_whole(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(eventlog, "COPY_CHUNK", chunk)
+    copied_past = eventlog._Spilling.copied_past  # and seen copied a chunk at a time, however far it went
+    monkeypatch.setattr(eventlog._Spilling, "copied_past", lambda self, n: min(copied_past(self, n), n + chunk))
+    monkeypatch.setattr(files, "read_recording_bytes", lambda path: pytest.fail(f"{path} read into memory"))
+    text = jsonl(EVENTS)
+    opened = _opened(tmp_path, text)
+    parsed = Player(parse_recording("mem.jsonl", text))
+    index = [(p.all_times, p.feed.types, p.feed.keys, p.feed.placed, p.feed.versions, p.feed.logs) for p in (opened, parsed)]
+    assert index[0] == index[1]
+    for t in (0.0, 120.25, 374.0):
+        opened.seek(t)
+        parsed.seek(t)
+        assert _snapshot(opened) == _snapshot(parsed)
+
+
+def test_a_file_cut_short_while_it_is_copied_is_read_the_other_way(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(eventlog, "COPY_CHUNK", 4096)
+    sendfile, calls = os.sendfile, []
+
+    def short(out: int, src: int, offset: int, count: int) -> int:  # the file ends at 10 kB now
+        calls.append(offset)
+        return sendfile(out, src, offset, max(0, min(count, 10_000 - offset)))
+
+    monkeypatch.setattr(os, "sendfile", short)
+    read: list[str] = []
+    read_bytes = files.read_recording_bytes
+    monkeypatch.setattr(files, "read_recording_bytes", lambda path: read.append(path) or read_bytes(path))
+    text = jsonl(EVENTS)
+    opened = _opened(tmp_path, text)
+    parsed = Player(parse_recording("mem.jsonl", text))
+    assert calls and read and _snapshot(opened) == _snapshot(parsed)
+
+
+def test_text_that_is_not_utf8_is_reported_before_an_earlier_problem_as_when_read_whole(tmp_path, monkeypatch):
+    copied_past = eventlog._Spilling.copied_past  # seen copied 512 bytes at a time: the bad line is indexed first
+    monkeypatch.setattr(eventlog._Spilling, "copied_past", lambda self, n: min(copied_past(self, n), n + 512))
+    data = (jsonl(EVENTS[:200]) + "\n").encode()
+    cut = data.index(b"\n", 1000) + 1
+    data = data[:cut] + b'{"t": 0, "type": "BAD"}\n' + data[cut:-200] + b"\xff" + data[-200:]
+    said = []
+    for name, raw in (("rec.jsonl", data), ("rec.jsonl.gz", gzip.compress(data))):
+        path = tmp_path / name
+        path.write_bytes(raw)
+        with pytest.raises(K9pyError) as err:
+            files.open_scenario(str(path))
+        said.append(str(err.value).replace(str(path), "FILE"))
+    assert said[0] == said[1] and "not UTF-8 text" in said[0], said
+
+
 def test_marks_and_home_namespace_read_the_index_like_the_recorded_objects():
     text = jsonl(EVENTS)
     from_feed = Player(parse_recording("mem.jsonl", text))
