@@ -482,15 +482,23 @@ def _objects(feed: Feed, births: Callable[[], array[float]], indexes: list[int])
     """Those object events' objects as the store holds them (completed, decoded now); ``births``:
     each event's object's birth (its made-up uid, for an object recorded without one)."""
     keys, versions, copy = feed.keys, feed.versions, not feed.fresh
-    out = []
+    out: list[Obj] = []
+    append = out.append
     with gc_paused():
-        for i, raw in zip(indexes, feed.load_many(indexes), strict=True):
-            md = raw.get("metadata")
-            obj = complete(raw, keys[i], 0.0 if md.__class__ is dict and "uid" in md else births()[i], copy=copy)
-            md = obj["metadata"]
+        for i, obj in zip(indexes, feed.load_many(indexes), strict=True):
+            md = obj.get("metadata")
+            if not copy and md.__class__ is dict and "uid" in md and "apiVersion" in obj and "managedFields" not in md:
+                ns = keys[i][1]  # what ``complete`` does to an object decoded now that lacks nothing
+                if ns:
+                    md["namespace"] = ns
+                elif "namespace" in md:
+                    del md["namespace"]
+            else:
+                obj = complete(obj, keys[i], 0.0 if md.__class__ is dict and "uid" in md else births()[i], copy=copy)
+                md = obj["metadata"]
             if "resourceVersion" not in md:
                 md["resourceVersion"] = str(versions[i])
-            out.append(obj)
+            append(obj)
     return out
 
 

@@ -290,6 +290,25 @@ def test_every_place_an_object_was_recorded_is_indexed_as_when_parsed(tmp_path):
         ("Node", "x", "n"), ("Node", "", "n"), ("Pod", "shop", "c")}
 
 
+COMPLETED = [  # objects with a uid, completed as the store holds them however they were recorded
+    '{"t": 0, "type": "ADDED", "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "uid": "u1", "namespace": "shop"}}}',
+    '{"t": 0, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "b", "uid": "u2"}}}',
+    '{"t": 0, "type": "ADDED", "object": {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n", "uid": "u3", "namespace": "x"}}}',
+    '{"t": 0, "type": "ADDED", "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "c", "uid": "u4", "managedFields": [{"manager": "k"}], "resourceVersion": "7"}}}',
+    '{"t": 0, "type": "ADDED", "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "d", "uid": "u5", "namespace": ""}}}',
+]
+
+
+def test_objects_are_completed_as_when_parsed(tmp_path):
+    text = jsonl([]) + "\n".join(COMPLETED) + "\n"
+    opened, parsed = _opened(tmp_path, text).state(), Player(parse_recording("mem.jsonl", text)).state()
+    assert list(opened.items()) == list(parsed.items())  # in the same order too
+    pods = {k[2]: o for k, o in opened.items() if k[0] == "Pod"}
+    assert pods["b"]["apiVersion"] == "v1" and pods["b"]["metadata"]["namespace"] == "default"
+    assert "managedFields" not in pods["c"]["metadata"] and pods["c"]["metadata"]["resourceVersion"] == "7"
+    assert "namespace" not in opened[("Node", "", "n")]["metadata"] and pods["d"]["metadata"]["namespace"] == "default"
+
+
 @pytest.mark.parametrize("line", [
     '{"t": 1, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}, "extra": 1}',
     '{"t": true, "type": "ADDED", "object": {"kind": "Pod", "metadata": {"name": "x"}}}',
