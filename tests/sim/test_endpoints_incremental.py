@@ -96,9 +96,9 @@ def _addresses(cluster, name):
 
 
 def _spy(init, built):
-    def spy(self, svc, pod, ip, shared):
+    def spy(self, svc, pod, *rest):
         built.append(meta.name(pod))
-        return init(self, svc, pod, ip, shared)
+        return init(self, svc, pod, *rest)
     return spy
 
 

@@ -62,7 +62,7 @@ class Member:
     """One pod as seen from one Service. ``address``: its entry in the Endpoints (None: not in
     them); ``slice_endpoint``: its entry in an EndpointSlice (None: in none)."""
 
-    __slots__ = ("address", "ep_ports", "pod", "port_key", "ports", "ready", "slice_endpoint", "sort_key")
+    __slots__ = ("address", "ep_ports", "ip", "pod", "port_key", "ports", "ready", "slice_endpoint", "sort_key")
 
     pod: Obj
     ip: str
@@ -74,16 +74,21 @@ class Member:
     address: Obj | None
     slice_endpoint: Obj | None
 
-    def __init__(self, svc: Obj, pod: Obj, ip: str, shared: dict[tuple, tuple[list[Obj], list[Obj]]]) -> None:
+    def __init__(self, svc: Obj, pod: Obj, ip: str, shared: dict[tuple, tuple[list[Obj], list[Obj]]],
+                 prev: Member | None = None) -> None:
         # ``ip``: the pod's address, never empty here (endpointutil.ShouldPodBeInEndpoints
         # checks it first). ``shared``: the Service's port lists by what they hold, so the
         # members whose ports resolve alike (all of them, mostly) hold the same lists.
+        # ``prev``: this pod key's member from an earlier version, whose sort key is reused
+        # when the address and uid are the same (``_ip_key``'s cache holds 65,536 addresses:
+        # at 100k pods a pod's next version mostly finds its address gone from it).
         spec = svc.get("spec", {})
         publish = bool(spec.get("publishNotReadyAddresses"))
         md = pod.get("metadata", {})
         pod_spec = _dict(pod.get("spec"))
         status = _dict(pod.get("status"))
         self.pod = pod
+        self.ip = ip
         terminating = bool(md.get("deletionTimestamp"))
         serving = False
         for c in status.get("conditions") or []:
@@ -110,7 +115,10 @@ class Member:
         self.ports, self.ep_ports = lists
         ports = self.ports
         uid = md.get("uid", "")
-        self.sort_key = (_ip_key(ip), uid)
+        if prev is not None and prev.ip == ip and prev.sort_key[1] == uid:
+            self.sort_key = prev.sort_key
+        else:
+            self.sort_key = (_ip_key(ip), uid)
         hostname = pod_spec.get("hostname")
         if not (hostname and pod_spec.get("subdomain") == svc.get("metadata", {}).get("name", "")):
             hostname = None
@@ -173,7 +181,7 @@ class ServiceMembers:
                 ip = pod_ip(pod)
                 if not ip:
                     continue
-                m = Member(svc, pod, ip, self.ports)
+                m = Member(svc, pod, ip, self.ports, m)
             new[key] = m
         self.by_pod = new
         out = list(new.values())

@@ -28,6 +28,8 @@ Key = tuple[str, str]  # (namespace, name)
 Pair = tuple[str, str, Any]  # (namespace, label key, label value)
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+SELECTING_MEMO = 4096  # labels dicts whose selecting Services are remembered, at most
+_NONE: frozenset[Key] = frozenset()
 
 
 def selector_pairs(svc: Obj) -> list[Pair] | None:
@@ -97,10 +99,21 @@ class EndpointsSync(Follower):
         self._ipam_seen: tuple[int, dict[str, str], dict[str, str]] | None = None
         self.members: dict[Key, ServiceMembers] = {}  # a cache (endpoints_members.py), not pickled
         self._slices: dict[Key, set[str]] = {}  # (namespace, service-name label) -> EndpointSlice names
+        # id(labels dict) -> (that dict, namespace, the Services selecting it): ``_selecting``'s
+        # answers, until a Service's selector is indexed or unindexed. Stored versions are never
+        # changed in place, the versions of a pod keep one labels dict while it is unchanged and
+        # the store gives replicas of one template their sibling's, so most pod changes are
+        # answered by one lookup. The dict is kept, so its id cannot be another's meanwhile.
+        self._selecting_memo: dict[int, tuple[dict[str, Any], str, frozenset[Key]]] = {}
+        # (namespace, label, value) -> its pods' keys sorted, for one-label selectors
+        # (``pods_for``), until a pod with that label comes or goes
+        self._sorted: dict[Pair, list[Key]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["members"] = {}
+        state["_selecting_memo"] = {}  # by id(): meaningless in another process
+        state["_sorted"] = {}
         return state
 
     def release_allocations(self, cluster: Cluster) -> None:
@@ -199,10 +212,13 @@ class EndpointsSync(Follower):
     def pods_for(self, store: Any, pairs: list[Pair]) -> list[tuple[Key, Obj]]:
         """The pods a Service's selector (as ``selector_pairs``) picks, with their (namespace,
         name), by namespace/name."""
-        sets = [self._pods.get(p, set()) for p in pairs]
-        if len(sets) == 1:
-            keys = sorted(sets[0])
+        if len(pairs) == 1:
+            p = pairs[0]
+            keys = self._sorted.get(p)
+            if keys is None:
+                keys = self._sorted[p] = sorted(self._pods.get(p, ()))
         else:
+            sets = [self._pods.get(p, set()) for p in pairs]
             smallest = min(sets, key=len)
             keys = sorted(k for k in smallest if all(k in s for s in sets))
         out = []
@@ -224,8 +240,10 @@ class EndpointsSync(Follower):
         for s in store.list("EndpointSlice"):
             self._index_slice(s)
         self._pods.clear()
+        self._sorted.clear()
         self._services.clear()
         self._selectors.clear()
+        self._selecting_memo.clear()
         self._ours.clear()
         self.scanned.clear()
         # the members stay: each is checked against the stored Service and pod versions by
@@ -238,15 +256,30 @@ class EndpointsSync(Follower):
         for svc in store.list("Service"):
             self._index_service((meta.namespace(svc), meta.name(svc)), svc)
 
-    def _selecting(self, pod: Obj) -> set[Key]:
-        labels = meta.labels(pod) or {}
-        out: set[Key] = set()
+    def _selecting(self, pod: Obj) -> frozenset[Key]:
+        """The indexed Services whose selector the pod's labels match (never changed: shared)."""
+        labels = meta.labels(pod)
+        if not labels:
+            return _NONE
         ns = meta.namespace(pod)
+        memo = self._selecting_memo
+        hit = memo.get(id(labels))
+        if hit is not None and hit[0] is labels and hit[1] == ns:
+            return hit[2]
+        out: set[Key] = set()
+        services, selectors = self._services, self._selectors
         for k, v in labels.items():
-            for key in self._services.get((ns, k, v), ()):
-                if all(sk in labels and labels[sk] == sv for _, sk, sv in self._selectors[key]):
+            for key in services.get((ns, k, v), ()):
+                for _, sk, sv in selectors[key]:
+                    if sk not in labels or labels[sk] != sv:
+                        break
+                else:
                     out.add(key)
-        return out
+        found = frozenset(out) if out else _NONE
+        if len(memo) >= SELECTING_MEMO:
+            memo.clear()
+        memo[id(labels)] = (labels, ns, found)
+        return found
 
     def _index_slice(self, s: Obj) -> None:
         svc = meta.labels(s).get(SERVICE_NAME_LABEL)
@@ -265,11 +298,17 @@ class EndpointsSync(Follower):
                 del self._slices[key]
 
     def _index_pod(self, key: Key, pairs: list[Pair]) -> None:
+        sorted_keys = self._sorted
         for p in pairs:
             self._pods.setdefault(p, set()).add(key)
+            if p in sorted_keys:
+                del sorted_keys[p]
 
     def _unindex_pod(self, key: Key, pairs: list[Pair]) -> None:
+        sorted_keys = self._sorted
         for p in pairs:
+            if p in sorted_keys:
+                del sorted_keys[p]
             keys = self._pods.get(p)
             if keys is not None:
                 keys.discard(key)
@@ -283,11 +322,14 @@ class EndpointsSync(Follower):
                 self.scanned.add(key)
             return
         self._selectors[key] = pairs
+        self._selecting_memo.clear()
         for p in pairs:
             self._services.setdefault(p, set()).add(key)
 
     def _unindex_service(self, key: Key) -> None:
         self.scanned.discard(key)
+        if key in self._selectors:
+            self._selecting_memo.clear()
         for p in self._selectors.pop(key, ()):
             keys = self._services.get(p)
             if keys is not None:
