@@ -272,3 +272,79 @@ def test_a_pass_that_lost_the_change_log_keeps_the_members_it_can_still_use(monk
     monkeypatch.undo()
     _settled_like_a_full_pass(c)
     assert len(_ips(c, "web")) == 2
+
+
+def _endpoint_names(cluster, name):
+    ep = cluster.store.get("Endpoints", "default", name) or {}
+    return [(a["ip"], a["targetRef"]["name"]) for s in ep.get("subsets") or [] for a in s.get("addresses") or []]
+
+
+def test_a_service_created_after_its_pods_hears_their_later_changes():
+    """Which Services select a pod's labels is remembered per labels dict: a Service that comes
+    after the pods (when they were already found to have none) still hears them change."""
+    c = make_cluster(nodes=1)
+    for i in range(2):
+        c.create(pod_manifest(f"web-{i}", labels={"app": "web"}))
+    c.advance(10)
+    c.create(svc("web", selector={"app": "web"}))
+    c.advance(1)
+    assert [n for _, n in _endpoint_names(c, "web")] == ["web-0", "web-1"]
+
+    def not_ready(p):  # a status write keeps the labels dict (rewrite copies metadata one level deep)
+        p["status"]["conditions"] = [{"type": "Ready", "status": "False"}]
+    before = c.store.get("Pod", "default", "web-0")
+    after = c.store.rewrite("Pod", "default", "web-0", not_ready, fields=("status",))
+    assert meta.labels(after) is meta.labels(before)
+    EndpointsController().reconcile(c)
+    assert [n for _, n in _endpoint_names(c, "web")] == ["web-1"]
+
+
+def test_members_stay_in_address_order_as_pods_come_go_and_change():
+    """Members are sorted by address (then uid); a pod's next version reuses its member's sort
+    key only while its address and uid are the same: a pod replaced under the same name takes
+    its new address's place."""
+    c = make_cluster(nodes=2)
+    c.create(svc("web", selector={"app": "web"}))
+    for i in range(4):
+        c.create(pod_manifest(f"web-{i}", labels={"app": "web"}))
+    c.advance(10)
+
+    def check(names):
+        got = _endpoint_names(c, "web")
+        assert sorted(n for _, n in got) == sorted(names)
+        assert [ip for ip, _ in got] == sorted((ip for ip, _ in got), key=lambda ip: tuple(map(int, ip.split("."))))
+        _settled_like_a_full_pass(c)
+
+    check(["web-0", "web-1", "web-2", "web-3"])
+    for i in range(4, 8):
+        c.create(pod_manifest(f"web-{i}", labels={"app": "web"}))
+    c.advance(10)
+    before = dict((n, ip) for ip, n in _endpoint_names(c, "web"))
+    c.delete("Pod", "default", "web-0", grace_period=0)
+    c.create(pod_manifest("web-0", labels={"app": "web"}))  # the same name, another uid and address
+    c.advance(10)
+    assert dict((n, ip) for ip, n in _endpoint_names(c, "web"))["web-0"] != before["web-0"]
+    check([f"web-{i}" for i in range(8)])
+    c.delete("Pod", "default", "web-2", grace_period=30)
+    c.store.mutate("Pod", "default", "web-3", lambda p: p["metadata"]["labels"].update(app="other"))
+    c.advance(1)
+    check(["web-0", "web-1", "web-4", "web-5", "web-6", "web-7"])
+
+
+def test_a_members_sort_key_is_reused_only_for_the_same_address_and_uid():
+    from k9py.sim.controllers.endpoints import _service_members
+
+    def pod(name, uid, ip):
+        return {"kind": "Pod", "metadata": {"name": name, "namespace": "default", "uid": uid},
+                "spec": {"containers": [{"name": "c"}]},
+                "status": {"phase": "Running", "podIP": ip, "conditions": [{"type": "Ready", "status": "True"}]}}
+    entry = _service_members(svc("web", selector={"app": "web"}))
+    a, b = ("default", "a"), ("default", "b")
+    order = [m.address["ip"] for m in entry.members([(a, pod("a", "u1", "10.0.0.5")), (b, pod("b", "u2", "10.0.0.7"))])]
+    assert order == ["10.0.0.5", "10.0.0.7"]
+    # a's next version: the same address and uid (a status change) keeps its key
+    (first, _) = entry.members([(a, pod("a", "u1", "10.0.0.5")), (b, pod("b", "u2", "10.0.0.7"))])
+    assert first.address["ip"] == "10.0.0.5"
+    # a replaced under the same name before any pass saw it go: another uid and address
+    order = [m.address["ip"] for m in entry.members([(a, pod("a", "u3", "10.0.0.9")), (b, pod("b", "u2", "10.0.0.7"))])]
+    assert order == ["10.0.0.7", "10.0.0.9"]
