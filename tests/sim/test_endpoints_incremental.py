@@ -348,3 +348,16 @@ def test_a_members_sort_key_is_reused_only_for_the_same_address_and_uid():
     # a replaced under the same name before any pass saw it go: another uid and address
     order = [m.address["ip"] for m in entry.members([(a, pod("a", "u3", "10.0.0.9")), (b, pod("b", "u2", "10.0.0.7"))])]
     assert order == ["10.0.0.7", "10.0.0.9"]
+
+
+def test_named_target_ports_resolve_per_pod():
+    from k9py.sim.controllers.endpoints import _service_members
+
+    def pod(name, container_port):
+        return {"kind": "Pod", "metadata": {"name": name, "namespace": "default", "uid": name},
+                "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": container_port}]}]},
+                "status": {"phase": "Running", "podIP": f"10.0.0.{container_port % 250}",
+                           "conditions": [{"type": "Ready", "status": "True"}]}}
+    entry = _service_members(svc("web", selector={"app": "web"}, ports=[{"port": 80, "targetPort": "http"}]))
+    got = entry.members([(("default", "a"), pod("a", 8080)), (("default", "b"), pod("b", 9090))])
+    assert sorted(m.port_key for m in got) == [(("", 8080, "TCP"),), (("", 9090, "TCP"),)]
