@@ -120,12 +120,31 @@ def max_unavailable(d: Obj) -> int:
 def resolve_fenceposts(d: Obj) -> tuple[int, int]:
     """maxSurge rounds up, maxUnavailable rounds down; both 0 → maxUnavailable 1."""
     ru = dig(d, "spec", "strategy", "rollingUpdate") or {}
-    n = _replicas(d)
-    surge = pt.int_or_percent(ru.get("maxSurge"), n, True, "25%")
-    unavailable = pt.int_or_percent(ru.get("maxUnavailable"), n, False, "25%")
+    key = (ru.get("maxSurge"), ru.get("maxUnavailable"), _replicas(d))
+    try:
+        got = _FENCEPOSTS.get(key)
+    except TypeError:  # an unhashable value (admission lets none through)
+        return _fenceposts(*key)
+    if got is None:
+        got = _fenceposts(*key)
+        if len(_FENCEPOSTS) >= MAX_REMEMBERED_TEMPLATES:
+            _FENCEPOSTS.clear()
+        _FENCEPOSTS[key] = got
+    return got
+
+
+def _fenceposts(max_surge: Any, max_unavailable: Any, n: int) -> tuple[int, int]:
+    surge = pt.int_or_percent(max_surge, n, True, "25%")
+    unavailable = pt.int_or_percent(max_unavailable, n, False, "25%")
     if surge == 0 and unavailable == 0:
         unavailable = 1
     return surge, unavailable
+
+
+# resolve_fenceposts's answers by (maxSurge, maxUnavailable, replicas): a pure function of the
+# three, asked several times a sync (values that compare equal give equal answers: int(1.0) ==
+# int(True) == 1; an error is raised again, not remembered)
+_FENCEPOSTS: dict[tuple[Any, Any, int], tuple[int, int]] = {}
 
 
 def _cond(type_: str, status: str, reason: str, message: str, now: float) -> Obj:
@@ -321,6 +340,15 @@ class _SyncState(Follower):
             self.pending.add(key)
 
 
+def _state(c: Cluster) -> _SyncState:
+    """The controller's ``_SyncState`` (made at its first pass: not built again per call only to
+    be thrown away, as ``setdefault``'s default would be)."""
+    state: _SyncState | None = c.state.get("deployment-sync")
+    if state is None:
+        state = c.state["deployment-sync"] = _SyncState()
+    return state
+
+
 class DeploymentController(Controller):
     name = "deployment"
 
@@ -328,7 +356,7 @@ class DeploymentController(Controller):
         # A settled deployment needs no sync until it, one of its ReplicaSets or an orphan
         # ReplicaSet of its namespace changes: only those (and the unsettled ones) are looked at,
         # found from the store's changes since the last pass, so a reconcile costs O(changes).
-        state: _SyncState = cluster.state.setdefault("deployment-sync", _SyncState())
+        state = _state(cluster)
         store = cluster.store
         for key in state.candidates(store):
             if state.is_quiet(key, cluster.now()):
@@ -366,6 +394,12 @@ class DeploymentController(Controller):
     # -- the sync loop ----------------------------------------------------------------------------
     def _sync(self, c: Cluster, d: Obj, rss: list[Obj] | None = None) -> None:
         """``rss``: the deployment's ReplicaSets, as the store held them when the sync began."""
+        if rss is not None:
+            rs = self._steady_rs(c, d, rss)
+            if rs is not None:
+                # What the rest of the sync would come to: its status, from that one ReplicaSet.
+                self._sync_status(c, d, rs, [])
+                return
         before = c.store.resource_version
         pt.adopt_orphans(c, "ReplicaSet", d, dig(d, "spec", "selector"))
         d = self._get(c, d)
@@ -385,6 +419,37 @@ class DeploymentController(Controller):
             self._rollout_recreate(c, d, rss)
         else:
             self._rollout_rolling(c, d, rss, (new_rs, old_rss) if new_rs is not None else None)
+
+    def _steady_rs(self, c: Cluster, d: Obj, rss: list[Obj]) -> Obj | None:
+        """The ReplicaSet of a deployment ``d`` (stored) whose sync has nothing to roll out:
+        ``rss`` (as stored) is one ReplicaSet of its template, at its size, annotated for it
+        already, no orphan to adopt, not paused. Then every step of ``_sync`` before the status
+        writes nothing and finds that ReplicaSet new and none old: adopt_orphans has none,
+        _check_paused nothing to say, _get_new_rs's writes are no-ops (its revision "1", no old
+        one), it is no scaling event, and either strategy keeps its size, has no old ReplicaSet
+        to scale down or clean up (Recreate: none with pods running), and ends in
+        ``_sync_status(d, rs, [])``. None: the whole sync is needed."""
+        if len(rss) != 1:
+            return None
+        rs = rss[0]
+        spec = d.get("spec")
+        if not isinstance(spec, dict) or spec.get("paused") or _replicas(rs) != _replicas(d):
+            return None
+        desired = meta.annotations(rs).get(DESIRED_REPLICAS)
+        if desired is not None and _replicas(rs) > 0 and desired != str(_replicas(d)):
+            return None  # a scaling event
+        if spec.get("progressDeadlineSeconds") is not None:
+            cond = _get_cond(d.get("status") or {}, "Progressing")
+            if cond is not None and cond.get("reason") == "DeploymentPaused":
+                return None  # resumed: _check_paused says so
+        ns = meta.namespace(d)
+        state = _state(c)
+        if not meta.uid(d) or c.store.controlled_by("ReplicaSet", "", ns) or \
+                not state.same_template(dig(rs, "spec", "template") or {}, spec.get("template") or {}):
+            return None
+        if not _rs_annotations_are_noop(rs, d, "1") or not _found_new_is_noop(d, d, rs):
+            return None
+        return rs
 
     def _get(self, c: Cluster, d: Obj) -> Obj:
         return c.store.get("Deployment", meta.namespace(d), meta.name(d)) or d
@@ -419,7 +484,7 @@ class DeploymentController(Controller):
     # -- new / old replica sets -----------------------------------------------------------------
     def _new_and_old(self, c: Cluster, d: Obj, rss: list[Obj], *, create: bool) -> tuple[Obj | None, list[Obj]]:
         tpl = dig(d, "spec", "template") or {}
-        state: _SyncState = c.state.setdefault("deployment-sync", _SyncState())
+        state = _state(c)
         matching = sorted((rs for rs in rss if state.same_template(dig(rs, "spec", "template") or {}, tpl)),
                           key=pt.creation_key)
         existing = matching[0] if matching else None
@@ -746,7 +811,9 @@ class DeploymentController(Controller):
         old_status = d.get("status") or {}
         if "collisionCount" in old_status:
             status["collisionCount"] = old_status["collisionCount"]
-        status["conditions"] = deep_copy(old_status.get("conditions") or [])
+        # The conditions themselves are shared, not copied: _sync_status never changes one in
+        # place (set_condition and remove_condition put a new list, with new conditions).
+        status["conditions"] = list(old_status.get("conditions") or [])
         return status
 
     def _complete(self, d: Obj, status: Obj) -> bool:
