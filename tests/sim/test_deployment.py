@@ -409,3 +409,131 @@ def test_a_sync_that_wrote_only_its_deployment_runs_again_only_once_something_ch
     c.advance(120)  # past the deadline: synced again, it times out
     p = cond(deploy(c), "Progressing")
     assert (p["status"], p["reason"]) == ("False", "ProgressDeadlineExceeded")
+
+
+def _steps_with_and_without_the_steady_shortcut(monkeypatch, steps) -> tuple[list[str], list[str], int]:
+    """Every stored object (JSON) after each of ``steps`` (functions of a cluster), once with the
+    sync's steady-ReplicaSet shortcut and once with the whole sync every time; and how often the
+    shortcut was taken."""
+    import json
+
+    from k9py.sim.controllers.deployment import DeploymentController
+
+    steady = DeploymentController._steady_rs
+    taken = [0]
+
+    def counted(self, c, d, rss):
+        rs = steady(self, c, d, rss)
+        taken[0] += rs is not None
+        return rs
+
+    def run() -> list[str]:
+        c = fake_cluster()
+        out = []
+        for step in steps:
+            step(c)
+            out.append(json.dumps([c.store.list(k) for k in sorted(c.store.kinds())], sort_keys=True, default=str))
+        return out
+
+    monkeypatch.setattr(DeploymentController, "_steady_rs", counted)
+    shortcut = run()
+    monkeypatch.setattr(DeploymentController, "_steady_rs", lambda self, c, d, rss: None)
+    whole = run()
+    return shortcut, whole, taken[0]
+
+
+def _delete_a_pod(name: str):
+    def step(c: Cluster) -> None:
+        [rs, *_] = rs_list(c, deploy(c, name))
+        pod = sorted(pods_of(c, rs), key=meta.name)[0]
+        c.delete("Pod", "default", meta.name(pod))
+        c.advance(5)
+    return step
+
+
+def _edit(name: str, fn, seconds: float = 5):
+    def step(c: Cluster) -> None:
+        d = deep_copy(deploy(c, name))
+        fn(d)
+        c.replace(d)
+        c.advance(seconds)
+    return step
+
+
+def _rs_annotation(name: str, key: str, value: str):
+    def step(c: Cluster) -> None:
+        [rs] = rs_list(c, deploy(c, name))
+
+        def put(o: Obj) -> None:
+            o["metadata"]["annotations"] = {**o["metadata"]["annotations"], key: value}
+        c.store.rewrite("ReplicaSet", "default", meta.name(rs), put)
+        c.advance(5)
+    return step
+
+
+def _own(name: str, replicas: int = 2, **spec: Any) -> Obj:
+    """A deployment of its own pods (labels app=name)."""
+    d = nginx(name, replicas=replicas, progressDeadlineSeconds=60, **spec)
+    d["metadata"]["labels"] = {"app": name}
+    d["spec"]["selector"] = {"matchLabels": {"app": name}}
+    d["spec"]["template"]["metadata"]["labels"] = {"app": name}
+    return d
+
+
+def test_the_steady_shortcut_writes_what_the_whole_sync_writes(monkeypatch):
+    """A sync that finds one ReplicaSet of its template, at its size, goes straight to the status:
+    the same objects, events and versions as the whole sync, also where the shortcut must not be
+    taken (an annotation to copy, a ReplicaSet annotated for another size or an older revision, an
+    orphan to adopt, pausing and resuming, a new template, Recreate, a scale)."""
+    names = ("steady", "annotated", "revised", "tampered", "paused", "orphaned", "rollout", "scaled")
+
+    def create(c: Cluster) -> None:
+        for name in names:
+            c.create(_own(name))
+        c.create(_own("recreate", strategy={"type": "Recreate"}))
+        c.settle()  # ReplicaSets and pods made; none ready yet
+        [rs] = rs_list(c, deploy(c, "tampered"))
+        c.store.rewrite("ReplicaSet", "default", meta.name(rs), lambda o: o["metadata"].__setitem__(
+            "annotations", {**o["metadata"]["annotations"], "deployment.kubernetes.io/desired-replicas": "7"}))
+        c.advance(10)
+
+    def orphan(c: Cluster) -> None:
+        [rs] = rs_list(c, deploy(c, "orphaned"))
+        c.create({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                  "metadata": {"name": "orphan", "labels": {"app": "orphaned"}},
+                  "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "orphaned"}},
+                           "template": deep_copy(rs["spec"]["template"])}})
+        c.advance(5)
+
+    def old_scaled_up(c: Cluster) -> None:  # kubectl scale of the ReplicaSet the rollback left behind
+        d = deploy(c, "rollout")
+        [old] = [rs for rs in rs_list(c, d) if rs["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.16.1"]
+        c.store.rewrite("ReplicaSet", "default", meta.name(old), lambda o: o.__setitem__("spec", {**o["spec"], "replicas": 1}))
+        c.advance(10)
+
+    def image(d: Obj, to: str = "nginx:1.16.1") -> None:
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = to
+
+    steps = [
+        create,
+        *[_delete_a_pod(name) for name in names], _delete_a_pod("recreate"),
+        _edit("annotated", lambda d: d["metadata"].setdefault("annotations", {}).__setitem__("team", "a")),
+        _edit("revised", lambda d: d["metadata"]["annotations"].__setitem__("deployment.kubernetes.io/revision", "9")),
+        _rs_annotation("recreate", "deployment.kubernetes.io/revision", "0"),
+        _delete_a_pod("tampered"),
+        _edit("paused", lambda d: d["spec"].__setitem__("paused", True)),
+        _delete_a_pod("paused"),
+        _edit("paused", lambda d: d["spec"].__setitem__("paused", False)),
+        _edit("scaled", lambda d: d["spec"].__setitem__("replicas", 3)),
+        _edit("recreate", lambda d: d["spec"].__setitem__("replicas", 1)),
+        orphan,
+        _edit("rollout", image, 60),
+        _edit("rollout", lambda d: image(d, "nginx:1.14.2"), 60),  # back: its first ReplicaSet is the new one
+        old_scaled_up,
+        _edit("recreate", image, 60),
+        _delete_a_pod("recreate"), _delete_a_pod("steady"),
+    ]
+    shortcut, whole, taken = _steps_with_and_without_the_steady_shortcut(monkeypatch, steps)
+    assert taken > 20
+    for i, (a, b) in enumerate(zip(shortcut, whole, strict=True)):
+        assert a == b, f"after step {i}"

@@ -372,3 +372,51 @@ def test_a_replacement_deleted_before_the_controller_looks_again_is_replaced_too
     ctl.reconcile(c)
     names = {meta.name(p) for p in pods_of(c, rs)}
     assert len(names) == 2 and kept in names and replacement not in names
+
+
+def test_the_pods_a_sync_creates_do_not_make_its_replicaset_a_candidate_again(monkeypatch):
+    from k9py.sim.controllers.replicaset import ReplicaSetController
+
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=2))
+    c.advance(10)
+    ctl = ReplicaSetController()  # alone, so that nothing looks at the pods in between
+    state = c.state["replicaset-sync"]
+    c.delete("Pod", "default", meta.name(pods_of(c, rs)[0]), grace_period=0)
+    ctl.reconcile(c)  # creates a replacement, and reads it into what it remembers
+    assert len(pods_of(c, rs)) == 2
+    assert state.candidates(c.store) == []
+    new = max(pods_of(c, rs), key=lambda p: p["metadata"]["creationTimestamp"])
+    c.store.mutate("Pod", "default", meta.name(new), lambda p: p["metadata"].__setitem__("labels", {"tier": "frontend", "x": "1"}))
+    assert state.candidates(c.store) == [("default", "frontend")]  # a change of it still counts
+
+    # A sync that fails after creating a pod leaves its ReplicaSet a candidate.
+    c.delete("Pod", "default", meta.name(pods_of(c, rs)[0]), grace_period=0)
+    update = ReplicaSetController._update_status
+
+    def broken(self, *a):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(ReplicaSetController, "_update_status", broken)
+    with pytest.raises(RuntimeError):
+        ctl.reconcile(c)
+    assert state.syncing is None and state.candidates(c.store) == [("default", "frontend")]
+    monkeypatch.setattr(ReplicaSetController, "_update_status", update)
+    ctl.reconcile(c)
+    assert c.get("ReplicaSet", "default", "frontend")["status"]["replicas"] == 2
+
+
+def test_fully_labelled_ready_and_available_counts_of_pods_with_their_own_labels():
+    from k9py.sim.controllers.replicaset import ReplicaSetController
+
+    c = fake_cluster()
+    rs = c.create(rs_manifest(replicas=4, template={"metadata": {"labels": {"tier": "frontend", "v": "1"}},
+                                                    "spec": {"containers": [{"name": "a", "image": "nginx:1.27"}]}}))
+    c.advance(10)
+    names = sorted(meta.name(p) for p in pods_of(c, rs))
+    # one pod loses a template label (it still matches the selector), another gets an equal labels dict of its own
+    c.store.mutate("Pod", "default", names[0], lambda p: p["metadata"].__setitem__("labels", {"tier": "frontend"}))
+    c.store.mutate("Pod", "default", names[1], lambda p: p["metadata"].__setitem__("labels", {"v": "1", "tier": "frontend"}))
+    c.store.mutate("Pod", "default", names[2], lambda p: _set_ready(p, "False"))
+    ReplicaSetController().reconcile(c)  # alone: the kubelet would put the pod's readiness right
+    st = c.get("ReplicaSet", "default", "frontend")["status"]
+    assert (st["replicas"], st["fullyLabeledReplicas"], st["readyReplicas"], st["availableReplicas"]) == (4, 3, 3, 3)

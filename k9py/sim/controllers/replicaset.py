@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from k9py.kube import meta, selectors
@@ -123,6 +124,10 @@ class _Entry(NamedTuple):
     reads: tuple  # all a sync of a settled ReplicaSet reads of it: equal, that sync would do the same
 
 
+_READY = itemgetter(2)  # _Entry.ready
+_LABELS = itemgetter(4)  # _Entry.labels
+
+
 def _entry(pod: Obj) -> _Entry:
     """The facts of ``pod`` a sync reads, worked out once per version of the pod: a stored pod is
     never changed, a new version is a new object. A settled ReplicaSet (as many active pods as it
@@ -155,12 +160,12 @@ class _PodView:
     def read(self, pods: list[Obj]) -> list[_Entry]:
         """The entries of ``pods``, in their order."""
         known = self._entries
-        out = []
-        for p in pods:
-            e = known.get(id(p))
-            if e is None:
-                e = known[id(p)] = _entry(p)
-            out.append(e)
+        out: list[Any] = list(map(known.get, map(id, pods)))
+        if not all(out):  # (an entry, a non-empty tuple, is true)
+            for i, e in enumerate(out):
+                if e is None:
+                    p = pods[i]
+                    out[i] = known[id(p)] = _entry(p)
         if len(known) > len(out):
             self._entries = {id(e.pod): e for e in out}
         return out
@@ -188,6 +193,7 @@ class _SyncState(Follower):
     ``memo`` says which were the writes of the syncs that settled them."""
 
     kinds = ("Pod", "ReplicaSet")
+    syncing: str | None = None  # the uid of the ReplicaSet whose sync is running
 
     def __init__(self) -> None:
         super().__init__()
@@ -233,6 +239,8 @@ class _SyncState(Follower):
             return  # nothing a ReplicaSet reads of its pods changed (a container's state, an annotation)
         if change.type == "DELETED" and change.obj["metadata"].get("deletionTimestamp"):
             return  # gone after it was marked for deletion: since then it was no replica
+        if change.type == "ADDED" and self.syncing is not None and pt.controller_uid(change.obj) == self.syncing:
+            return  # made by the sync running now: in the memo it leaves (``_reads_after``), or pending
         listener = self._listener
         if listener is not None:
             add_owners(listener.store, change, "ReplicaSet", self._concerned)
@@ -269,7 +277,9 @@ class ReplicaSetController(Controller):
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
-        state: _SyncState = cluster.state.setdefault("replicaset-sync", _SyncState())
+        state: _SyncState | None = cluster.state.get("replicaset-sync")
+        if state is None:
+            state = cluster.state["replicaset-sync"] = _SyncState()
         orphans: dict[str, list[Obj]] = {}  # namespace -> active pods without a controller
         memo = state.memo
         for key in state.candidates(store):
@@ -297,7 +307,14 @@ class ReplicaSetController(Controller):
             if state.idle.get(uid) == idle:
                 continue
             before = store.resource_version
-            self._sync(cluster, rs, entries, ns_orphans, view)
+            state.syncing = uid
+            try:
+                self._sync(cluster, rs, entries, ns_orphans, view)
+            except BaseException:
+                state._concerned.add(key)  # what its new pods' changes would have said
+                raise
+            finally:
+                state.syncing = None
             if store.resource_version == before:
                 state.idle[uid] = idle
             else:
@@ -402,22 +419,27 @@ class ReplicaSetController(Controller):
         tpl_labels = dig(spec, "template", "metadata", "labels") or {}
         min_ready = int(spec.get("minReadySeconds", 0) or 0)
         now = cluster.now()
-        ready = available = labelled = 0
         wanted = tpl_labels.items()
-        last_labels: Any = _NONE  # replicas share one labels dict
-        last_labelled = False
-        for _, _, is_ready, ready_time, labels, _ in active:
-            if labels is not last_labels:
-                last_labels, last_labelled = labels, wanted <= (labels or {}).items()
-            if last_labelled:
-                labelled += 1
-            if is_ready:  # pt.is_available inlined: a hot loop
-                ready += 1
-                since = parse_time(ready_time) if min_ready else None
-                if not min_ready or (since is not None and since + min_ready <= now):
-                    available += 1
-                elif since is not None:
-                    cluster.wake_at(since + min_ready)
+        labelled = 0
+        rest = list(map(_LABELS, active))
+        while rest:  # replicas share one labels dict: counted at once (equal labels, equal verdict)
+            first = rest[0]
+            n = rest.count(first)
+            if wanted <= (first or {}).items():
+                labelled += n
+            rest = [labels for labels in rest if labels != first] if n < len(rest) else []
+        ready = sum(map(_READY, active))
+        if not min_ready:
+            available = ready
+        else:
+            available = 0
+            for e in active:
+                if e.ready:  # pt.is_available inlined
+                    since = parse_time(e.ready_time)
+                    if since is not None and since + min_ready <= now:
+                        available += 1
+                    elif since is not None:
+                        cluster.wake_at(since + min_ready)
 
         def counts(o: Obj) -> dict[str, int]:
             """The status fields ``apply`` sets, as it leaves them."""
