@@ -485,7 +485,7 @@ def test_the_steady_shortcut_writes_what_the_whole_sync_writes(monkeypatch):
     the same objects, events and versions as the whole sync, also where the shortcut must not be
     taken (an annotation to copy, a ReplicaSet annotated for another size or an older revision, an
     orphan to adopt, pausing and resuming, a new template, Recreate, a scale)."""
-    names = ("steady", "annotated", "revised", "tampered", "paused", "orphaned", "rollout", "scaled")
+    names = ("steady", "annotated", "revised", "tampered", "paused", "orphaned", "rollout", "scaled", "unconditioned")
 
     def create(c: Cluster) -> None:
         for name in names:
@@ -511,6 +511,11 @@ def test_the_steady_shortcut_writes_what_the_whole_sync_writes(monkeypatch):
         c.store.rewrite("ReplicaSet", "default", meta.name(old), lambda o: o.__setitem__("spec", {**o["spec"], "replicas": 1}))
         c.advance(10)
 
+    def progressing_dropped(c: Cluster) -> None:
+        c.store.rewrite("Deployment", "default", "unconditioned", lambda o: o.__setitem__("status", {
+            **o["status"], "conditions": [x for x in o["status"]["conditions"] if x["type"] != "Progressing"]}))
+        c.advance(5)
+
     def image(d: Obj, to: str = "nginx:1.16.1") -> None:
         d["spec"]["template"]["spec"]["containers"][0]["image"] = to
 
@@ -521,6 +526,7 @@ def test_the_steady_shortcut_writes_what_the_whole_sync_writes(monkeypatch):
         _edit("revised", lambda d: d["metadata"]["annotations"].__setitem__("deployment.kubernetes.io/revision", "9")),
         _rs_annotation("recreate", "deployment.kubernetes.io/revision", "0"),
         _delete_a_pod("tampered"),
+        progressing_dropped, _delete_a_pod("unconditioned"),
         _edit("paused", lambda d: d["spec"].__setitem__("paused", True)),
         _delete_a_pod("paused"),
         _edit("paused", lambda d: d["spec"].__setitem__("paused", False)),

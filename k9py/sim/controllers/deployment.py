@@ -279,6 +279,8 @@ class _SyncState(Follower):
         self.settled: dict[str, tuple] = {}  # uid -> _signature when it was last found settled
         self.pending: set[tuple[str, str]] = set()  # (namespace, name) of deployments not settled
         self.idle: dict[str, tuple] = {}  # uid -> (_signature, _idle_until) after a sync that wrote nothing but it
+        # uid -> the parts of it and its ReplicaSet _steady_rs last found steady (by identity)
+        self.steady: dict[str, tuple] = {}
         self.quiet: dict[tuple[str, str], float] = {}  # (namespace, name) -> its idle's _idle_until
         # ``pt.equal_ignore_hash`` of a ReplicaSet's and its Deployment's templates: versions that
         # leave a template as it was share it
@@ -429,27 +431,53 @@ class DeploymentController(Controller):
         one), it is no scaling event, and either strategy keeps its size, has no old ReplicaSet
         to scale down or clean up (Recreate: none with pods running), and ends in
         ``_sync_status(d, rs, [])``. None: the whole sync is needed."""
-        if len(rss) != 1:
+        uid = meta.uid(d)
+        if len(rss) != 1 or not uid:
             return None
         rs = rss[0]
         spec = d.get("spec")
-        if not isinstance(spec, dict) or spec.get("paused") or _replicas(rs) != _replicas(d):
+        if not isinstance(spec, dict):
             return None
+        state = _state(c)
+        # What the checks below read of the two but their status: the same parts (stored parts
+        # are never changed in place), the same verdict.
+        parts = (spec, d["metadata"].get("annotations"), rs.get("spec"), rs["metadata"].get("annotations"))
+        held = state.steady.get(uid)
+        if held is None or held[0] is not parts[0] or held[1] is not parts[1] or held[2] is not parts[2] \
+                or held[3] is not parts[3]:
+            if not self._steady_parts(state, d, rs):
+                return None
+            if len(state.steady) >= MAX_REMEMBERED_TEMPLATES:
+                state.steady.clear()
+            state.steady[uid] = parts
+        st = d.get("status")
+        if not isinstance(st, dict):
+            return None  # _get_new_rs would write one
+        if spec.get("progressDeadlineSeconds") is not None:
+            cond = _get_cond(st, "Progressing")
+            if cond is None or cond.get("reason") == "DeploymentPaused":
+                return None  # _get_new_rs would add one; resumed: _check_paused says so
+        if c.store.controlled_by("ReplicaSet", "", meta.namespace(d)):
+            return None  # orphans to look at
+        return rs
+
+    def _steady_parts(self, state: _SyncState, d: Obj, rs: Obj) -> bool:
+        """``_steady_rs``'s checks of the specs and annotations of ``d`` and ``rs``."""
+        spec = d["spec"]
+        if spec.get("paused") or _replicas(rs) != _replicas(d):
+            return False
         desired = meta.annotations(rs).get(DESIRED_REPLICAS)
         if desired is not None and _replicas(rs) > 0 and desired != str(_replicas(d)):
-            return None  # a scaling event
-        if spec.get("progressDeadlineSeconds") is not None:
-            cond = _get_cond(d.get("status") or {}, "Progressing")
-            if cond is not None and cond.get("reason") == "DeploymentPaused":
-                return None  # resumed: _check_paused says so
-        ns = meta.namespace(d)
-        state = _state(c)
-        if not meta.uid(d) or c.store.controlled_by("ReplicaSet", "", ns) or \
-                not state.same_template(dig(rs, "spec", "template") or {}, spec.get("template") or {}):
-            return None
-        if not _rs_annotations_are_noop(rs, d, "1") or not _found_new_is_noop(d, d, rs):
-            return None
-        return rs
+            return False  # a scaling event
+        if not state.same_template(dig(rs, "spec", "template") or {}, spec.get("template") or {}):
+            return False
+        # _found_new_is_noop's annotation part (its status part: _steady_rs)
+        changed_rev = meta.annotations(rs).get(REVISION)
+        if changed_rev:
+            ann = d["metadata"].get("annotations")
+            if not isinstance(ann, dict) or ann.get(REVISION, _MISSING) != changed_rev:
+                return False
+        return _rs_annotations_are_noop(rs, d, "1")
 
     def _get(self, c: Cluster, d: Obj) -> Obj:
         return c.store.get("Deployment", meta.namespace(d), meta.name(d)) or d

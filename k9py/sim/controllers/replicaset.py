@@ -126,6 +126,7 @@ class _Entry(NamedTuple):
 
 _READY = itemgetter(2)  # _Entry.ready
 _LABELS = itemgetter(4)  # _Entry.labels
+_NAME = itemgetter(0)  # _Entry.reads: the pod's name first
 
 
 def _entry(pod: Obj) -> _Entry:
@@ -254,21 +255,25 @@ class _SyncState(Follower):
         return key
 
 
-def _reads_after(cluster: Cluster, view: _PodView, before: int, ns: str, uid: str, entries: list[_Entry]) -> tuple:
+def _reads_after(cluster: Cluster, view: _PodView, before: int, ns: str, uid: str, entries: list[_Entry],
+                 reads: tuple) -> tuple:
     """What a sync reads of the ReplicaSet's pods of namespace ``ns`` (``_Entry.reads``) after its
     sync, which began at store version ``before`` with ``entries`` (``store.controlled_by``'s, by
-    namespace and name). When those are all of ``ns`` (the first and the last are) and the sync
-    wrote no pod but new ones of its own in ``ns``: theirs and the new ones', by name."""
+    namespace and name), whose reads were ``reads``. When those are all of ``ns`` (the first and
+    the last are) and the sync wrote no pod but new ones of its own in ``ns``: theirs and the new
+    ones', by name."""
     changes = cluster.store.changes_since(before)
     if changes is not None and uid and (not entries or entries[0].pod["metadata"].get("namespace") == ns
                                         == entries[-1].pod["metadata"].get("namespace")):
         created = [ch.obj for ch in changes if ch.obj.get("kind") == "Pod"]
         if not created:
-            return tuple([e.reads for e in entries])
+            return reads
         if all(ch.type == "ADDED" for ch in changes if ch.obj.get("kind") == "Pod") and \
                 all(p["metadata"].get("namespace") == ns and pt.controller_uid(p) == uid for p in created):
-            after = sorted(entries + [view.entry(p) for p in created], key=lambda e: e.pod["metadata"].get("name"))
-            return tuple([e.reads for e in after])
+            after = list(reads)
+            after += [view.entry(p).reads for p in created]
+            after.sort(key=_NAME)  # (stable, as the entries' own order by name)
+            return tuple(after)
     return tuple([e.reads for e in view.read(pt.pods_by_owner_uid(cluster, ns, uid))])
 
 
@@ -322,7 +327,7 @@ class ReplicaSetController(Controller):
             rs_after = store.get("ReplicaSet", *key)
             if rs_after is not None and dig(rs_after, "status", "replicas") == dig(rs_after, "spec", "replicas"):
                 memo[uid] = (rs_after["metadata"].get("resourceVersion"),
-                             _reads_after(cluster, view, before, ns, uid, entries), sig[2], sig[3])
+                             _reads_after(cluster, view, before, ns, uid, entries, sig[1]), sig[2], sig[3])
                 state.pending.discard(key)
             else:
                 memo.pop(uid, None)
