@@ -9,6 +9,7 @@ import pytest
 from k9py.kube import meta
 from k9py.kube.meta import deep_copy, dig
 from k9py.kube.status import ApiError
+from k9py.kube.timefmt import parse_time
 from k9py.sim.cluster import Cluster
 from tests.sim.test_replicaset import fake_cluster, pods_of
 
@@ -543,3 +544,23 @@ def test_the_steady_shortcut_writes_what_the_whole_sync_writes(monkeypatch):
     assert taken > 20
     for i, (a, b) in enumerate(zip(shortcut, whole, strict=True)):
         assert a == b, f"after step {i}"
+
+
+def test_status_helpers_keep_what_the_general_paths_give():
+    from k9py.sim.controllers.deployment import DeploymentController, _cond, _set_cond, set_condition
+
+    ctl = DeploymentController()
+    d = {"metadata": {"generation": 3}, "spec": {"replicas": 4}}
+    for rs in (None, {}, {"spec": {"replicas": 4}, "status": {"replicas": 5, "readyReplicas": 3, "availableReplicas": 2}},
+               {"spec": {"replicas": 1}, "status": {"replicas": 1, "availableReplicas": 3}}):
+        # old=[None]: the general path over the same ReplicaSets
+        assert ctl._status_counts(d, rs, []) == ctl._status_counts(d, rs, [None])
+    now = parse_time("2026-11-01T09:00:00Z")
+    before = {"conditions": [_cond("Available", "True", "MinimumReplicasAvailable", "m", now - 60),
+                             _cond("Progressing", "True", "ReplicaSetUpdated", "p", now - 60)]}
+    for args in (("Available", "True", "MinimumReplicasAvailable", "x"), ("Available", "False", "MinimumReplicasUnavailable", "y"),
+                 ("Progressing", "True", "NewReplicaSetAvailable", "z"), ("ReplicaFailure", "True", "FailedCreate", "w")):
+        a, b = deep_copy(before), deep_copy(before)
+        _set_cond(a, *args, now)
+        set_condition(b, _cond(*args, now))
+        assert a == b
