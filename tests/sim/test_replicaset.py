@@ -420,3 +420,59 @@ def test_fully_labelled_ready_and_available_counts_of_pods_with_their_own_labels
     ReplicaSetController().reconcile(c)  # alone: the kubelet would put the pod's readiness right
     st = c.get("ReplicaSet", "default", "frontend")["status"]
     assert (st["replicas"], st["fullyLabeledReplicas"], st["readyReplicas"], st["availableReplicas"]) == (4, 3, 3, 3)
+
+
+def test_delete_rank_orders_as_the_rules_say_on_many_pods():
+    """pod_delete_rank against the rules written out plainly, on pods varying in every one."""
+    import math
+    import random
+
+    from k9py.sim.controllers import podtemplate as pt
+    from k9py.sim.controllers.replicaset import pod_delete_rank
+
+    def bucket(t, now):
+        if t is None:
+            return float("-inf")
+        age = max(now - t, 0.0)
+        return float(math.floor(math.log2(age))) if age >= 1 else -1.0
+
+    def plain(pods, related, now):
+        per_node: dict[str, int] = {}
+        for p in related:
+            if dig(p, "spec", "nodeName") and pt.is_active(p):
+                per_node[p["spec"]["nodeName"]] = per_node.get(p["spec"]["nodeName"], 0) + 1
+
+        def cost(p):
+            try:
+                return int(meta.annotations(p).get("controller.kubernetes.io/pod-deletion-cost", "0"))
+            except ValueError:
+                return 0
+        return sorted(pods, key=lambda p: (
+            1 if dig(p, "spec", "nodeName") else 0,
+            {"Pending": 0, "Unknown": 1, "Running": 2}.get(dig(p, "status", "phase") or "Pending", 0),
+            1 if pt.is_ready(p) else 0, cost(p),
+            -per_node.get(dig(p, "spec", "nodeName"), 0) if dig(p, "spec", "nodeName") else 0,
+            bucket(pt.ready_since(p), now) if pt.is_ready(p) else 0,
+            -pt.restart_count(p), bucket(pt.creation_key(p)[0], now)))
+
+    rng = random.Random(5)
+    stamp = "2026-11-01T09:{:02d}:{:02d}Z"
+    pods = []
+    for i in range(300):
+        status: Obj = {}
+        if rng.random() < 0.8:
+            status["phase"] = rng.choice(["Pending", "Running", "Unknown", "Succeeded"])
+        if rng.random() < 0.7:
+            status["conditions"] = [{"type": "Ready", "status": rng.choice(["True", "False"]),
+                                     "lastTransitionTime": stamp.format(rng.randrange(60), rng.randrange(60))}]
+        if rng.random() < 0.5:
+            status["containerStatuses"] = [{"restartCount": rng.randrange(3)} for _ in range(rng.randrange(3))]
+        md: Obj = {"name": f"p{i}", "creationTimestamp": stamp.format(rng.randrange(60), rng.randrange(60))}
+        if rng.random() < 0.3:
+            md["annotations"] = {"controller.kubernetes.io/pod-deletion-cost": rng.choice(["-5", "0", "7", "x"])}
+        spec = {"nodeName": rng.choice(["n1", "n2", "n3", ""])} if rng.random() < 0.8 else {}
+        pods.append({"metadata": md, "spec": spec, "status": status})
+    now = parse_time("2026-11-01T10:00:00Z")
+    for _ in range(30):
+        some, related = rng.sample(pods, 20), rng.sample(pods, 40)
+        assert [meta.name(p) for p in pod_delete_rank(some, related, now)] == [meta.name(p) for p in plain(some, related, now)]

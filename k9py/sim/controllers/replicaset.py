@@ -48,30 +48,43 @@ def pod_delete_rank(pods: list[Obj], related: list[Obj], now: float | None = Non
     newer (ages compared in log2 buckets, as LogarithmicScaleDown does)."""
     per_node: dict[str, int] = {}
     for p in related:
-        node = dig(p, "spec", "nodeName")
+        node = _node(p)
         if node and pt.is_active(p):
             per_node[node] = per_node.get(node, 0) + 1
-    phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}
     t_now = now if now is not None else max((pt.creation_key(p)[0] for p in pods), default=0.0)
 
-    def cost(p: Obj) -> int:
-        try:
-            return int(meta.annotations(p).get("controller.kubernetes.io/pod-deletion-cost", "0"))
-        except ValueError:
-            return 0
-
     def key(p: Obj) -> tuple:
-        node = dig(p, "spec", "nodeName") or ""
-        ready = pt.is_ready(p)
+        # (dig, is_ready, ready_since, restart_count and creation_key inlined: the Ready condition
+        # looked up once)
+        node = _node(p) or ""
+        st = p.get("status")
+        if not isinstance(st, dict):
+            st = None
+        cond = pt.ready_condition(p)
+        ready = cond is not None and cond.get("status") == "True"
+        try:
+            cost = int(meta.annotations(p).get("controller.kubernetes.io/pod-deletion-cost", "0"))
+        except ValueError:
+            cost = 0
+        statuses = st.get("containerStatuses") if st is not None else None
         return (1 if node else 0,
-                phase_rank.get(dig(p, "status", "phase") or "Pending", 0),
+                _PHASE_RANK.get((st.get("phase") if st is not None else None) or "Pending", 0),
                 1 if ready else 0,
-                cost(p),
+                cost,
                 -per_node.get(node, 0) if node else 0,
-                _log_bucket(pt.ready_since(p), t_now) if ready else 0,
-                -pt.restart_count(p),
-                _log_bucket(pt.creation_key(p)[0], t_now))
+                _log_bucket(parse_time(cond.get("lastTransitionTime")), t_now) if ready and cond is not None else 0,
+                -sum(int(cs.get("restartCount", 0)) for cs in statuses or []),
+                _log_bucket(parse_time(p["metadata"].get("creationTimestamp")) or 0.0, t_now))
     return sorted(pods, key=key)
+
+
+_PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+def _node(pod: Obj) -> Any:
+    """``dig(pod, "spec", "nodeName")``."""
+    spec = pod.get("spec")
+    return spec.get("nodeName") if isinstance(spec, dict) else None
 
 
 _COUNTS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration")
