@@ -30,6 +30,7 @@ DEFAULT_SCHEDULER = "default-scheduler"
 DEFAULT_MILLI_CPU = 100                 # schedutil.DefaultMilliCPURequest
 DEFAULT_MEMORY = 200 * 1024 * 1024      # schedutil.DefaultMemoryRequest
 MAX_STATIC_ENTRIES = 20_000
+MAX_USAGE_LOG = 20_000
 
 _CPU: dict[Any, int] = {}
 _MEM: dict[Any, int] = {}
@@ -209,6 +210,11 @@ class SchedulerCache:
         self.static_sigs: IdentityMemo[str] = IdentityMemo(static_sig, MAX_STATIC_ENTRIES)
         self.groups: dict[Any, Any] = {}          # the scheduler's score heaps (scheduler._Group)
         self.no_fit: dict[Any, Any] = {}          # shapes of pod that fit no node (scheduler._NoFit)
+        # the nodes whose usage changed, in order (a name per version bump): readers keep their
+        # position (``log_base`` + index) and look only at the nodes changed since; past
+        # MAX_USAGE_LOG names it starts over and a reader from before looks at every node
+        self.usage_log: list[str] = []
+        self.log_base = 0
         for n in store.list("Node"):
             self._on_node("ADDED", n)
         for p in store.list("Pod"):
@@ -285,6 +291,7 @@ class SchedulerCache:
         self.records[key] = rec
         u = self._usage_of(node)
         u.version += 1
+        self._logged(node)
         u.cpu += cpu
         u.mem += mem
         u.ncpu += ncpu
@@ -313,6 +320,7 @@ class SchedulerCache:
         u = self.usage.get(rec.node)
         if u is not None:
             u.version += 1
+            self._logged(rec.node)
             u.cpu -= rec.cpu
             u.mem -= rec.mem
             u.ncpu -= rec.ncpu
@@ -344,6 +352,24 @@ class SchedulerCache:
                 if at and not keys:
                     del self.anti_by_label[at]
         self.removals += 1
+
+    def _logged(self, node: str) -> None:
+        log = self.usage_log
+        if len(log) >= MAX_USAGE_LOG:
+            self.log_base += len(log)
+            log.clear()
+        log.append(node)
+
+    def log_end(self) -> int:
+        """The position after the last usage change (what a reader of ``usage_log`` keeps)."""
+        return self.log_base + len(self.usage_log)
+
+    def changed_since(self, pos: int) -> list[str] | None:
+        """The nodes whose usage changed since ``pos`` (repeated as often as it changed), None
+        when the log no longer reaches back that far."""
+        if pos < self.log_base:
+            return None
+        return self.usage_log[pos - self.log_base:]
 
     # -- lookups --------------------------------------------------------------------------------
     def selected(self, term: Obj) -> list[Key]:

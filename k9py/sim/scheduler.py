@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -304,9 +305,9 @@ class _NoFit:
     """Why no node fits one shape of pod (static fit, requests, host ports; no inter-pod terms):
     each candidate's verdict (``_why``: empty where it fits) at the usage version it was given.
     A verdict changes only with its node's usage (until a node changes: ``nodes_version``), so
-    the next pod of the shape asks again only the nodes whose pods changed since, not all of
-    them: at 100,000 pods the Pending pods' retries scanned every node, two thirds of the
-    scheduler's time."""
+    the next pod of the shape asks again only the nodes whose pods changed since (the cache's
+    usage log, from ``log_pos``), not all of them: at 100,000 pods the Pending pods' retries
+    scanned every node, two thirds of the scheduler's time."""
 
     fits: list[tuple[NodeInfo, int]]
     nodes_version: int
@@ -314,7 +315,9 @@ class _NoFit:
     verdicts: list[list[tuple[str, bool]]]
     reasons: dict[str, int]
     unresolvable: int
+    log_pos: int
     fitting: int = 0  # candidates whose verdict is empty
+    index: dict[str, int] = field(default_factory=dict)  # a candidate's place in ``fits``, by name
 
 
 MAX_NO_FIT = 256  # shapes remembered (a new one past that starts the table over)
@@ -337,7 +340,7 @@ def _scan_for_reasons(cache: SchedulerCache, fit: StaticFit,
         if len(cache.no_fit) >= MAX_NO_FIT:
             cache.no_fit.clear()
         cache.no_fit[key] = _NoFit(fit.fits, cache.nodes_version, [info.usage.version for info, _ in fit.fits],
-                                   verdicts, dict(reasons), unresolvable)
+                                   verdicts, dict(reasons), unresolvable, cache.log_end())
     return best, reasons, unresolvable
 
 
@@ -349,11 +352,22 @@ def _still_fits_nowhere(cache: SchedulerCache, fit: StaticFit, r: Request) -> tu
     nf = cache.no_fit.get(key) if key is not None else None
     if nf is None or nf.fits is not fit.fits or nf.nodes_version != cache.nodes_version:
         return None
-    versions, verdicts, reasons = nf.versions, nf.verdicts, nf.reasons
-    for i, (info, _prefer) in enumerate(nf.fits):
+    changed = cache.changed_since(nf.log_pos)
+    if changed is None or len(changed) > len(nf.fits):  # (the log started over since)
+        places: Iterable[int] = range(len(nf.fits))
+    elif changed:
+        index = nf.index
+        if not index:
+            index.update((info.name, i) for i, (info, _prefer) in enumerate(nf.fits))
+        places = [i for i in map(index.get, changed) if i is not None]
+    else:
+        places = ()
+    fits, versions, verdicts, reasons = nf.fits, nf.versions, nf.verdicts, nf.reasons
+    for i in places:
+        info = fits[i][0]
         version = info.usage.version
         if version == versions[i]:
-            continue
+            continue  # (a node changed twice since is looked at once)
         before = verdicts[i]
         for why, hard in before:
             reasons[why] -= 1

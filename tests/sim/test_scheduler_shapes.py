@@ -125,3 +125,13 @@ def test_a_shape_that_fit_nowhere_is_placed_once_a_pod_leaves_a_node():
     c.create(pod_manifest("late-2", requests={"cpu": "100m"}))
     c.settle()
     assert [pod(c, n)["spec"].get("nodeName") for n in ("late-0", "late-1", "late-2")].count(where) == 1
+
+
+def test_a_shape_that_fits_nowhere_looks_at_every_node_once_the_usage_log_started_over(
+        monkeypatch: pytest.MonkeyPatch):
+    from k9py.sim import schedcache
+    with pytest.MonkeyPatch.context() as m:
+        expected, _ = _fits_nowhere_messages(m, remember=False)
+    monkeypatch.setattr(schedcache, "MAX_USAGE_LOG", 2)  # the nodes changed since are not known
+    remembered, answered = _fits_nowhere_messages(monkeypatch, remember=True)
+    assert remembered == expected and answered >= 3
