@@ -378,6 +378,7 @@ def _still_fits_nowhere(cache: SchedulerCache, fit: StaticFit, r: Request) -> tu
             nf.unresolvable += hard
         nf.fitting += (not now) - (not before)
         versions[i] = version
+    nf.log_pos = cache.log_end()
     if nf.fitting:
         return None  # a pod left a node and this one fits there now: the full path places it
     return {why: n for why, n in reasons.items() if n}, nf.unresolvable
@@ -478,14 +479,30 @@ def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[flo
         heapq.heapify(heap)
         s = _keep_group(cache, key, heap)
     else:
-        _refresh_top(s.heap, shape)
+        _refresh(s.heap, shape)
     return list(s.heap)
 
 
-def _refresh_top(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:
-    """Re-score the entries whose node changed from the top down, until the top one is current."""
-    while heap and heap[0][3].usage.version != heap[0][2]:
-        _rescore_top(heap, r)
+def _refresh(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:
+    """Bring the heap up to date when its top entry's node changed: every entry whose node
+    changed is scored again and the heap rebuilt. (Placing pods fills the nodes that score best
+    for every shape, so the changed nodes are the ones found at the top: re-scoring them one by
+    one down from the top until the top one was current came to nine in ten of them anyway, at
+    a heap operation each.)"""
+    if not heap or heap[0][3].usage.version == heap[0][2]:
+        return
+    fresh = []
+    for entry in heap:
+        info = entry[3]
+        version = info.usage.version
+        if version == entry[2]:
+            fresh.append(entry)
+            continue
+        score = _score(info, entry[4], r)
+        if score is not None:
+            fresh.append((-score, entry[1], version, info, entry[4]))
+    heapq.heapify(fresh)
+    heap[:] = fresh
 
 
 @dataclass
