@@ -150,6 +150,7 @@ class PodRecord:
     ports: list[tuple[str, str, int]]
     anti: list[Obj]                             # required pod anti-affinity terms
     anti_index: list[tuple[str, str] | None] = field(default_factory=list)  # where ``anti`` is indexed
+    refs: Any = None                            # the ownerReferences ``owner`` was read from
 
 
 def pod_requests(spec: Obj) -> tuple[int, int, int, int]:
@@ -172,9 +173,33 @@ def pod_requests(spec: Obj) -> tuple[int, int, int, int]:
 
 
 def host_ports(pod: Obj) -> list[tuple[str, str, int]]:
+    return _ports_of(dig(pod, "spec", "containers"))
+
+
+def _ports_of(containers: list[Obj] | None) -> list[tuple[str, str, int]]:
     return [(p.get("hostIP") or "0.0.0.0", p.get("protocol") or "TCP", int(p["hostPort"]))
-            for c in dig(pod, "spec", "containers") or [] for p in c.get("ports") or []
+            for c in containers or [] for p in c.get("ports") or []
             if isinstance(p, dict) and p.get("hostPort")]
+
+
+_last_needs: tuple[Any, Any, Any, tuple[int, int, int, int, list[tuple[str, str, int]]] | None] = (
+    None, None, None, None)
+
+
+def pod_needs(spec: Obj) -> tuple[int, int, int, int, list[tuple[str, str, int]]]:
+    """``pod_requests`` and the host ports of a pod spec. The last answer is kept, for the spec
+    with those very containers: the scheduler asks of a pod, then the cache of the pod bound
+    (the bind copies the spec's top level only: its containers are the same list). Stored
+    objects are never changed in place, and the answer keeps the values it was read from, so
+    their ids stay theirs."""
+    global _last_needs
+    containers, init, overhead = spec.get("containers"), spec.get("initContainers"), spec.get("overhead")
+    last = _last_needs
+    if last[3] is not None and last[0] is containers and last[1] is init and last[2] is overhead:
+        return last[3]
+    needs = (*pod_requests(spec), _ports_of(containers))
+    _last_needs = (containers, init, overhead, needs)
+    return needs
 
 
 def anti_terms(pod: Obj) -> list[Obj]:
@@ -266,6 +291,13 @@ class SchedulerCache:
             if old is not None:
                 self._remove(key, old)
             return
+        if old is not None:
+            # a pod counted on a node (so not pending) that stays there with the same labels and
+            # owner references: a status change (the kubelet's), nothing the scheduler counts
+            labels = md.get("labels")
+            if ((pod.get("spec") or {}).get("nodeName") == old.node and md.get("ownerReferences") is old.refs
+                    and (labels is old.labels or (labels or {}) == old.labels) and occupies_node(pod)):
+                return
         if is_pending(pod):
             self.pending.add(key)
         else:
@@ -276,18 +308,20 @@ class SchedulerCache:
                 self._remove(key, old)
             return
         labels = md.get("labels") or {}
+        refs = md.get("ownerReferences")
         ref = meta.controller_ref(pod)
         owner = ref.get("uid") if ref else None
         if old is not None:
             if old.node == node and old.labels == labels and old.owner == owner:
+                old.refs = refs
                 return  # a status change: nothing the scheduler counts
             self._remove(key, old)
-        self._add(key, pod, node, labels, owner)
+        self._add(key, pod, node, labels, owner, refs)
 
-    def _add(self, key: Key, pod: Obj, node: str, labels: dict[str, str], owner: str | None) -> None:
-        cpu, mem, ncpu, nmem = pod_requests(pod.get("spec") or {})
+    def _add(self, key: Key, pod: Obj, node: str, labels: dict[str, str], owner: str | None, refs: Any) -> None:
+        cpu, mem, ncpu, nmem, ports = pod_needs(pod.get("spec") or {})
         rec = PodRecord(node=node, namespace=key[0], labels=labels, owner=owner, cpu=cpu, mem=mem, ncpu=ncpu,
-                        nmem=nmem, ports=host_ports(pod), anti=anti_terms(pod))
+                        nmem=nmem, ports=ports, anti=anti_terms(pod), refs=refs)
         self.records[key] = rec
         u = self._usage_of(node)
         u.version += 1

@@ -27,7 +27,7 @@ from k9py.sim.schedcache import (
     SchedulerCache,
     cache_of,
     host_ports,
-    pod_requests,
+    pod_needs,
 )
 
 if TYPE_CHECKING:
@@ -251,9 +251,9 @@ class Request:
 
     @classmethod
     def of(cls, pod: Obj, cache: SchedulerCache) -> Request:
-        cpu, mem, ncpu, nmem = pod_requests(pod.get("spec", {}))
+        cpu, mem, ncpu, nmem, ports = pod_needs(pod.get("spec", {}))
         ref = meta.controller_ref(pod)
-        return cls(cpu, mem, ncpu, nmem, host_ports(pod), InterPod.of(cache, pod), ref.get("uid") if ref else None)
+        return cls(cpu, mem, ncpu, nmem, ports, InterPod.of(cache, pod), ref.get("uid") if ref else None)
 
 
 def _score(info: NodeInfo, prefer: int, r: Request) -> float | None:

@@ -72,12 +72,17 @@ def test_the_cache_follows_the_store():
     c.advance(10)  # `done` completes: it no longer counts on its node
     c.delete("Pod", "default", "web-1", grace_period=0)
     c.store.mutate("Pod", "default", "web-2", lambda p: p["metadata"]["labels"].__setitem__("app", "other"))
+    c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "api"}})
+    adopted = _owned(c, "web-3", "api")["metadata"]["ownerReferences"]
+    c.store.mutate("Pod", "default", "web-3", lambda p: p["metadata"].__setitem__("ownerReferences", adopted))
     c.settle()
     cache = cache_of(c)
     fresh = SchedulerCache(c.store)
     assert _usage(cache) == _usage(fresh)
+    api_uid = c.store.get("ConfigMap", "default", "api")["metadata"]["uid"]
     assert sum(u.pods for u in cache.usage.values()) == 4 and not cache.pending
     assert cache.by_label[("app", "other")] == {("default", "web-2")}
+    assert cache.records[("default", "web-3")].owner == api_uid  # adopted: counted for its new owner
 
 
 def test_an_unschedulable_pod_is_retried_after_a_pod_leaves_not_after_one_arrives():
