@@ -104,6 +104,14 @@ def _affinity_ok(selector: dict[str, str], terms: list[Obj] | None, labels: dict
     return False
 
 
+def _queue_order(pod: Obj) -> tuple[int, str, str, str]:
+    """kube-scheduler's queue order: priority, then age (then the key, to be stable)."""
+    spec = pod.get("spec")
+    priority = spec.get("priority") if isinstance(spec, dict) else None
+    md = pod["metadata"]
+    return -int(priority or 0), md.get("creationTimestamp", ""), md.get("namespace", "") or "", md.get("name", "")
+
+
 class Scheduler(Controller):
     """Pods are taken from the cache's pending set in kube-scheduler's queue order (priority,
     then age) and bound to the best-scoring node that passes the filters (every node is
@@ -125,8 +133,7 @@ class Scheduler(Controller):
             p = get("Pod", key[0], key[1])
             if p is not None:
                 pending.append(p)
-        pending.sort(key=lambda p: (-int(dig(p, "spec", "priority") or 0),
-                                    p["metadata"].get("creationTimestamp", ""), meta.namespace(p), meta.name(p)))
+        pending.sort(key=_queue_order)
         for pod in pending:
             if not self._worth_trying(cache, pod, waiting, state, now):
                 continue
@@ -587,6 +594,10 @@ class InterPod:
     @classmethod
     def of(cls, cache: SchedulerCache, pod: Obj) -> InterPod | None:
         aff = dig(pod, "spec", "affinity") or {}
+        if not aff and not cache.anti_any:  # (most pods: None, unless a bound pod's term may select it)
+            anti_by_label = cache.anti_by_label
+            if not anti_by_label or not any(kv in anti_by_label for kv in meta.labels(pod).items()):
+                return None
         own_aff = dig(aff, "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution") or []
         own_anti = dig(aff, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") or []
         ns, labels = meta.namespace(pod), meta.labels(pod)
