@@ -408,7 +408,6 @@ def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes],
     fd = spill.fileno()
     where: array[int] = array("q")  # start, end of each object event's line
     share = Sharer().share  # each object's repeated values: one string for all
-    read_object = _read_object
 
     def load_many(indexes: list[int]) -> list[Obj]:
         """Each line decoded straight from the spill file mapped in memory (no copy of it read),
@@ -426,12 +425,7 @@ def _index_spilled(path: str, data: bytes | mmap.mmap, spill: IO[bytes],
             size = where[2 * order[run - 1] + 1] - base
             with mmap.mmap(fd, size, access=mmap.ACCESS_READ, offset=base) as mapped, memoryview(mapped) as view:
                 for i in order[k:run]:
-                    a, b = where[2 * i] - base, where[2 * i + 1] - base  # no view of the window kept: it closes
-                    try:
-                        obj = read_object(view[a:b]).object
-                    except msgspec.MsgspecError:  # what only the standard library reads (NaN, a lone surrogate)
-                        obj = _object_of(view[a:b])
-                    got[i] = share(obj)
+                    got[i] = share(_object_of(view[where[2 * i] - base:where[2 * i + 1] - base]))
             k = run
         return [got[i] for i in indexes]
 
@@ -472,7 +466,6 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
     all_times, times, types, keys, versions = feed.all_times, feed.times, feed.types, feed.keys, feed.versions
     placed, logs, append_where = feed.placed, feed.logs, where.append
     strings: dict[str, str] = {}  # one string for each namespace and container name
-    unplaced: set[Key] = set()  # the objects in ``placed`` only as recorded elsewhere (so far)
     share = strings.setdefault
     while pos < size:
         a = pos
@@ -512,21 +505,12 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
                     if key is None:  # a new object: one tuple for it, one string for its namespace
                         key = (kind, share(ns, ns), name)
                         known_keys[key] = key
-                        if recorded == ns:
-                            placed.add(key)
-                        else:
-                            placed.add((kind, recorded, name))
-                            unplaced.add(key)
-                    elif recorded != ns:
-                        placed.add((kind, recorded, name))
-                    elif unplaced and key in unplaced:
-                        placed.add(key)
-                        unplaced.discard(key)
                     all_times.append(t)
                     times.append(t)
                     types.append(h.event_type)
                     keys.append(key)
                     versions.append(count + 1)
+                    placed.add(key if recorded == ns else (kind, recorded, name))
                     append_where(a)
                     append_where(end)
                 count += 1
@@ -543,12 +527,10 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
         if count and ev.t < last_t:
             _out_of_order(problems, ev.t, last_t, n, count)
         last_t = ev.t
-        feed.add(ev, count)
         if ev.type != LOG:
             append_where(a)
             append_where(end)
-            if feed.keys[-1] not in placed:
-                unplaced.add(feed.keys[-1])
+        feed.add(ev, count)
         count += 1
     if rec is None:  # the caller saw a header: only a test gets here
         raise K9pyError("empty file: expected a Recording", file=path)

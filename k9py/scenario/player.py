@@ -112,7 +112,7 @@ class ReplayStore(ObjectStore):
 
     def move(self, changes: list[Change]) -> None:
         """The play head moved: each of ``changes`` is an object's new state (in their order)."""
-        watched = self.watched_kinds()
+        watched = self.watched_kinds() if self._watches else _NO_KINDS
         now: list[Change] = []
         behind = self._behind
         for change in changes:
@@ -121,30 +121,6 @@ class ReplayStore(ObjectStore):
                 now.append(change)
             else:
                 (behind.get(kind) or behind.setdefault(kind, {}))[change[0]] = change[1]
-        if now:
-            self._apply(now)
-
-    def play(self, events: Iterable[Change], types: list[str], state: dict[Key, int]) -> None:
-        """The play head moved forward over ``events`` (each object's last event in the span, in
-        their order; ``types``: every event's type): each object's new state goes into ``state``
-        (the player's: key -> the event that makes it) and to the store as ``move`` does (one
-        made and gone within the span is no change)."""
-        watched = self.watched_kinds() if self._watches else _NO_KINDS
-        now: list[Change] = []
-        behind = self._behind
-        for change in events:
-            key, i = change
-            if types[i] == "DELETED":
-                if state.pop(key, None) is None:
-                    continue
-                change, i = (key, GONE), GONE
-            else:
-                state[key] = i
-            kind = key[0]
-            if kind in watched:
-                now.append(change)
-            else:
-                (behind.get(kind) or behind.setdefault(kind, {}))[key] = i
         if now:
             self._apply(now)
 
@@ -279,7 +255,6 @@ class Player:
         self._state: dict[Key, int] = {}  # the objects at the play head: key -> the event that makes it
         self.listeners: list[Callable[[Player], None]] = []
         self._move_to_index(bisect.bisect_right(self.times, EPS))
-        gcpause.loaded(len(self.feed.keys))  # the index and the checkpoints stay: out of the collector's sight
 
     # -- preparation -------------------------------------------------------------------------
     def _prepare(self, every: int) -> None:
@@ -470,8 +445,16 @@ class Player:
         last = dict(zip(span, range(lo, target), strict=True))  # key -> its last event in the span
         # in the order of those last events (that of the span when no object comes twice)
         ordered = last.items() if len(last) == len(span) else sorted(last.items(), key=_event_index)
+        changes: list[Change] = []
+        for key, i in ordered:
+            if types[i] != "DELETED":
+                state[key] = i
+                changes.append((key, i))
+            elif state.pop(key, None) is not None:
+                changes.append((key, GONE))
         self.applied = target
-        self.store.play(ordered, types, state)  # what it decodes, it decodes with the collector paused
+        if changes:
+            self.store.move(changes)  # what it decodes, it decodes with the collector paused
 
     def _notify(self) -> None:
         for cb in list(self.listeners):
@@ -487,15 +470,9 @@ def _objects(feed: Feed, births: Callable[[], array[float]], indexes: list[int])
     with gc_paused():
         for i, obj in zip(indexes, feed.load_many(indexes), strict=True):
             md = obj.get("metadata")
-            if not copy and md.__class__ is dict and "uid" in md and "apiVersion" in obj and "managedFields" not in md:
-                ns = keys[i][1]  # what ``complete`` does to an object decoded now that lacks nothing
-                if ns:
-                    md["namespace"] = ns
-                elif "namespace" in md:
-                    del md["namespace"]
-            else:
-                obj = complete(obj, keys[i], 0.0 if md.__class__ is dict and "uid" in md else births()[i], copy=copy)
-                md = obj["metadata"]
+            born = 0.0 if md.__class__ is dict and "uid" in md else births()[i]  # (births worked out only if needed)
+            obj = complete(obj, keys[i], born, copy=copy)
+            md = obj["metadata"]
             if "resourceVersion" not in md:
                 md["resourceVersion"] = str(versions[i])
             append(obj)

@@ -332,17 +332,20 @@ def complete(obj: Obj, key: tuple[str, str, str], born_t: float, *, copy: bool =
     out = dict(obj) if copy else obj
     md = out.get("metadata") or {}
     md = dict(md) if copy else md
-    res = resources.BY_KIND.get(kind)
-    if res is not None:
-        out.setdefault("apiVersion", res.api_version)
+    if "apiVersion" not in out:  # (the usual object lacks nothing: each step looks before it works)
+        res = resources.BY_KIND.get(kind)
+        if res is not None:
+            out["apiVersion"] = res.api_version
     if ns:
         md["namespace"] = ns
-    else:
-        md.pop("namespace", None)
+    elif "namespace" in md:
+        del md["namespace"]
     if "uid" not in md:
         md["uid"] = str(uuid.uuid5(_UID_NS, f"{kind}/{ns}/{name}/{born_t:.6f}"))
-    md.pop("managedFields", None)
-    out["metadata"] = md
+    if "managedFields" in md:
+        del md["managedFields"]
+    if out.get("metadata") is not md:
+        out["metadata"] = md
     return out
 
 
