@@ -164,18 +164,10 @@ def set_condition(status: Obj, cond: Obj) -> None:
     status["conditions"] = [c for c in conds if c.get("type") != cond["type"]] + [cond]
 
 
-def _set_cond(status: Obj, type_: str, st: str, reason: str, message: str, now: float) -> None:
-    """``set_condition(status, _cond(type_, st, reason, message, now))``, without making the
-    condition when set_condition would keep the one there (same status and reason)."""
-    cur = _get_cond(status, type_)
-    if cur is not None and cur.get("status") == st and cur.get("reason") == reason:
-        return
-    set_condition(status, _cond(type_, st, reason, message, now))
-
-
 def remove_condition(status: Obj, type_: str) -> None:
-    if status.get("conditions"):
-        status["conditions"] = [c for c in status["conditions"] if c.get("type") != type_]
+    conds = status.get("conditions")
+    if conds and any(c.get("type") == type_ for c in conds):
+        status["conditions"] = [c for c in conds if c.get("type") != type_]
 
 
 def _get_cond(status: Obj, type_: str) -> Obj | None:
@@ -831,16 +823,6 @@ class DeploymentController(Controller):
     # -- status ---------------------------------------------------------------------------------------
     def _status_counts(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
         """The counts of the status ``_calculate_status`` works out (what ``_complete`` reads)."""
-        if not old:  # the new ReplicaSet's alone (the sums below over it, or over nothing)
-            available = _st(new_rs, "availableReplicas")
-            return {
-                "observedGeneration": d["metadata"].get("generation", 1),
-                "replicas": _st(new_rs, "replicas"),
-                "updatedReplicas": _st(new_rs, "replicas"),
-                "readyReplicas": _st(new_rs, "readyReplicas"),
-                "availableReplicas": available,
-                "unavailableReplicas": max(0, _replicas(new_rs) - available),
-            }
         all_rs = [r for r in old if r is not None] + ([new_rs] if new_rs else [])
         available = sum(_st(r, "availableReplicas") for r in all_rs)
         total = sum(_replicas(r) for r in all_rs)
@@ -873,9 +855,9 @@ class DeploymentController(Controller):
         now = c.now()
         status = self._calculate_status(d, new_rs, old)
         if status["availableReplicas"] >= _replicas(d) - max_unavailable(d):
-            _set_cond(status, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now)
+            set_condition(status, _cond("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now))
         else:
-            _set_cond(status, "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now)
+            set_condition(status, _cond("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now))
         pds = dig(d, "spec", "progressDeadlineSeconds")
         if rollout:
             if pds is None:
@@ -887,7 +869,7 @@ class DeploymentController(Controller):
                 rs_name = meta.name(new_rs) if new_rs else None
                 if self._complete(d, status):
                     msg = f'ReplicaSet "{rs_name}" has successfully progressed.' if rs_name else f'Deployment "{meta.name(d)}" has successfully progressed.'
-                    _set_cond(status, "Progressing", "True", "NewReplicaSetAvailable", msg, now)
+                    set_condition(status, _cond("Progressing", "True", "NewReplicaSetAvailable", msg, now))
                 elif self._progressing(d, status):
                     msg = f'ReplicaSet "{rs_name}" is progressing.' if rs_name else f'Deployment "{meta.name(d)}" is progressing.'
                     cond = _cond("Progressing", "True", "ReplicaSetUpdated", msg, now)
@@ -910,7 +892,7 @@ class DeploymentController(Controller):
                 set_condition(status, {"type": "ReplicaFailure", "status": "True", "lastUpdateTime": rfc3339(now),
                                        "lastTransitionTime": failure.get("lastTransitionTime", rfc3339(now)),
                                        "reason": failure.get("reason", "FailedCreate"), "message": failure.get("message", "")})
-            elif _get_cond(status, "ReplicaFailure") is not None:
+            else:
                 remove_condition(status, "ReplicaFailure")
             # requeueStuckDeployment: wake up when the deadline passes.
             deadline = _progress_deadline(d, status)
