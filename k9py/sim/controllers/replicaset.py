@@ -48,43 +48,30 @@ def pod_delete_rank(pods: list[Obj], related: list[Obj], now: float | None = Non
     newer (ages compared in log2 buckets, as LogarithmicScaleDown does)."""
     per_node: dict[str, int] = {}
     for p in related:
-        node = _node(p)
+        node = dig(p, "spec", "nodeName")
         if node and pt.is_active(p):
             per_node[node] = per_node.get(node, 0) + 1
+    phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}
     t_now = now if now is not None else max((pt.creation_key(p)[0] for p in pods), default=0.0)
 
-    def key(p: Obj) -> tuple:
-        # (dig, is_ready, ready_since, restart_count and creation_key inlined: the Ready condition
-        # looked up once)
-        node = _node(p) or ""
-        st = p.get("status")
-        if not isinstance(st, dict):
-            st = None
-        cond = pt.ready_condition(p)
-        ready = cond is not None and cond.get("status") == "True"
+    def cost(p: Obj) -> int:
         try:
-            cost = int(meta.annotations(p).get("controller.kubernetes.io/pod-deletion-cost", "0"))
+            return int(meta.annotations(p).get("controller.kubernetes.io/pod-deletion-cost", "0"))
         except ValueError:
-            cost = 0
-        statuses = st.get("containerStatuses") if st is not None else None
+            return 0
+
+    def key(p: Obj) -> tuple:
+        node = dig(p, "spec", "nodeName") or ""
+        ready = pt.is_ready(p)
         return (1 if node else 0,
-                _PHASE_RANK.get((st.get("phase") if st is not None else None) or "Pending", 0),
+                phase_rank.get(dig(p, "status", "phase") or "Pending", 0),
                 1 if ready else 0,
-                cost,
+                cost(p),
                 -per_node.get(node, 0) if node else 0,
-                _log_bucket(parse_time(cond.get("lastTransitionTime")), t_now) if ready and cond is not None else 0,
-                -sum(int(cs.get("restartCount", 0)) for cs in statuses or []),
-                _log_bucket(parse_time(p["metadata"].get("creationTimestamp")) or 0.0, t_now))
+                _log_bucket(pt.ready_since(p), t_now) if ready else 0,
+                -pt.restart_count(p),
+                _log_bucket(pt.creation_key(p)[0], t_now))
     return sorted(pods, key=key)
-
-
-_PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
-
-
-def _node(pod: Obj) -> Any:
-    """``dig(pod, "spec", "nodeName")``."""
-    spec = pod.get("spec")
-    return spec.get("nodeName") if isinstance(spec, dict) else None
 
 
 _COUNTS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration")
@@ -137,8 +124,6 @@ class _Entry(NamedTuple):
     reads: tuple  # all a sync of a settled ReplicaSet reads of it: equal, that sync would do the same
 
 
-_READY = itemgetter(2)  # _Entry.ready
-_LABELS = itemgetter(4)  # _Entry.labels
 _NAME = itemgetter(0)  # _Entry.reads: the pod's name first
 
 
@@ -437,27 +422,22 @@ class ReplicaSetController(Controller):
         tpl_labels = dig(spec, "template", "metadata", "labels") or {}
         min_ready = int(spec.get("minReadySeconds", 0) or 0)
         now = cluster.now()
+        ready = available = labelled = 0
         wanted = tpl_labels.items()
-        labelled = 0
-        rest = list(map(_LABELS, active))
-        while rest:  # replicas share one labels dict: counted at once (equal labels, equal verdict)
-            first = rest[0]
-            n = rest.count(first)
-            if wanted <= (first or {}).items():
-                labelled += n
-            rest = [labels for labels in rest if labels != first] if n < len(rest) else []
-        ready = sum(map(_READY, active))
-        if not min_ready:
-            available = ready
-        else:
-            available = 0
-            for e in active:
-                if e.ready:  # pt.is_available inlined
-                    since = parse_time(e.ready_time)
-                    if since is not None and since + min_ready <= now:
-                        available += 1
-                    elif since is not None:
-                        cluster.wake_at(since + min_ready)
+        last_labels: Any = _NONE  # replicas share one labels dict
+        last_labelled = False
+        for _, _, is_ready, ready_time, labels, _ in active:
+            if labels is not last_labels:
+                last_labels, last_labelled = labels, wanted <= (labels or {}).items()
+            if last_labelled:
+                labelled += 1
+            if is_ready:  # pt.is_available inlined: a hot loop
+                ready += 1
+                since = parse_time(ready_time) if min_ready else None
+                if not min_ready or (since is not None and since + min_ready <= now):
+                    available += 1
+                elif since is not None:
+                    cluster.wake_at(since + min_ready)
 
         def counts(o: Obj) -> dict[str, int]:
             """The status fields ``apply`` sets, as it leaves them."""
