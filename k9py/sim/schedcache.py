@@ -182,24 +182,15 @@ def _ports_of(containers: list[Obj] | None) -> list[tuple[str, str, int]]:
             if isinstance(p, dict) and p.get("hostPort")]
 
 
-_last_needs: tuple[Any, Any, Any, tuple[int, int, int, int, list[tuple[str, str, int]]] | None] = (
-    None, None, None, None)
+def _needs(containers: Any, init: Any, overhead: Any) -> tuple[int, int, int, int, list[tuple[str, str, int]]]:
+    """``pod_requests`` and the host ports of a pod spec with those parts."""
+    return (*pod_requests({"containers": containers, "initContainers": init, "overhead": overhead}),
+            _ports_of(containers))
 
 
-def pod_needs(spec: Obj) -> tuple[int, int, int, int, list[tuple[str, str, int]]]:
-    """``pod_requests`` and the host ports of a pod spec. The last answer is kept, for the spec
-    with those very containers: the scheduler asks of a pod, then the cache of the pod bound
-    (the bind copies the spec's top level only: its containers are the same list). Stored
-    objects are never changed in place, and the answer keeps the values it was read from, so
-    their ids stay theirs."""
-    global _last_needs
-    containers, init, overhead = spec.get("containers"), spec.get("initContainers"), spec.get("overhead")
-    last = _last_needs
-    if last[3] is not None and last[0] is containers and last[1] is init and last[2] is overhead:
-        return last[3]
-    needs = (*pod_requests(spec), _ports_of(containers))
-    _last_needs = (containers, init, overhead, needs)
-    return needs
+def _owner(pod: Obj) -> str | None:
+    ref = meta.controller_ref(pod)
+    return ref.get("uid") if ref else None
 
 
 def anti_terms(pod: Obj) -> list[Obj]:
@@ -233,6 +224,11 @@ class SchedulerCache:
         # the JSON of what the static filters read (tolerations, node selector, node affinity
         # terms), by the identity of those values: a workload's replicas share them
         self.static_sigs: IdentityMemo[str] = IdentityMemo(static_sig, MAX_STATIC_ENTRIES)
+        # pod_requests and host ports by the containers, init containers and overhead they were
+        # read from: the scheduler asks of a pod, then the cache of it bound (the bind keeps the
+        # spec's parts) and of its replicas (a template's share them)
+        self.needs: IdentityMemo[tuple[int, int, int, int, list[tuple[str, str, int]]]] = IdentityMemo(
+            _needs, MAX_STATIC_ENTRIES)
         self.groups: dict[Any, Any] = {}          # the scheduler's score heaps (scheduler._Group)
         self.no_fit: dict[Any, Any] = {}          # shapes of pod that fit no node (scheduler._NoFit)
         # the nodes whose usage changed, in order (a name per version bump): readers keep their
@@ -291,35 +287,27 @@ class SchedulerCache:
             if old is not None:
                 self._remove(key, old)
             return
-        if old is not None:
-            # a pod counted on a node (so not pending) that stays there with the same labels and
-            # owner references: a status change (the kubelet's), nothing the scheduler counts
-            labels = md.get("labels")
-            if ((pod.get("spec") or {}).get("nodeName") == old.node and md.get("ownerReferences") is old.refs
-                    and (labels is old.labels or (labels or {}) == old.labels) and occupies_node(pod)):
-                return
+        node = (pod.get("spec") or {}).get("nodeName")
+        labels = md.get("labels") or {}
+        refs = md.get("ownerReferences")
+        if (old is not None and old.node == node and (labels is old.labels or labels == old.labels)
+                and occupies_node(pod) and (refs is old.refs or _owner(pod) == old.owner)):
+            old.refs = refs
+            return  # counted there (so not pending) as it was: a status change, nothing the scheduler counts
         if is_pending(pod):
             self.pending.add(key)
         else:
             self.pending.discard(key)
-        node = (pod.get("spec") or {}).get("nodeName")
         if not node or not occupies_node(pod):
             if old is not None:
                 self._remove(key, old)
             return
-        labels = md.get("labels") or {}
-        refs = md.get("ownerReferences")
-        ref = meta.controller_ref(pod)
-        owner = ref.get("uid") if ref else None
         if old is not None:
-            if old.node == node and old.labels == labels and old.owner == owner:
-                old.refs = refs
-                return  # a status change: nothing the scheduler counts
             self._remove(key, old)
-        self._add(key, pod, node, labels, owner, refs)
+        self._add(key, pod, node, labels, _owner(pod), refs)
 
     def _add(self, key: Key, pod: Obj, node: str, labels: dict[str, str], owner: str | None, refs: Any) -> None:
-        cpu, mem, ncpu, nmem, ports = pod_needs(pod.get("spec") or {})
+        cpu, mem, ncpu, nmem, ports = self.pod_needs(pod.get("spec") or {})
         rec = PodRecord(node=node, namespace=key[0], labels=labels, owner=owner, cpu=cpu, mem=mem, ncpu=ncpu,
                         nmem=nmem, ports=ports, anti=anti_terms(pod), refs=refs)
         self.records[key] = rec
@@ -386,6 +374,10 @@ class SchedulerCache:
                 if at and not keys:
                     del self.anti_by_label[at]
         self.removals += 1
+
+    def pod_needs(self, spec: Obj) -> tuple[int, int, int, int, list[tuple[str, str, int]]]:
+        """``pod_requests`` and the host ports of a pod spec (remembered: ``needs``)."""
+        return self.needs(spec.get("containers"), spec.get("initContainers"), spec.get("overhead"))
 
     def _logged(self, node: str) -> None:
         log = self.usage_log

@@ -27,7 +27,6 @@ from k9py.sim.schedcache import (
     SchedulerCache,
     cache_of,
     host_ports,
-    pod_needs,
 )
 
 if TYPE_CHECKING:
@@ -258,7 +257,7 @@ class Request:
 
     @classmethod
     def of(cls, pod: Obj, cache: SchedulerCache) -> Request:
-        cpu, mem, ncpu, nmem, ports = pod_needs(pod.get("spec", {}))
+        cpu, mem, ncpu, nmem, ports = cache.pod_needs(pod.get("spec", {}))
         ref = meta.controller_ref(pod)
         return cls(cpu, mem, ncpu, nmem, ports, InterPod.of(cache, pod), ref.get("uid") if ref else None)
 
