@@ -256,10 +256,14 @@ ODD = [  # valid lines the quick check leaves to the standard library, or takes 
 ]
 
 
+def _opened_and_parsed(tmp_path, lines: list[str]) -> tuple[Player, Player]:
+    """A recording of ``lines`` opened from its file and parsed from its text."""
+    text = jsonl([]) + "\n".join(lines) + "\n"
+    return _opened(tmp_path, text), Player(parse_recording("mem.jsonl", text))
+
+
 def test_odd_but_valid_lines_open_exactly_as_they_parse(tmp_path):
-    text = jsonl([]) + "\n".join(ODD) + "\n"
-    opened = _opened(tmp_path, text)
-    parsed = Player(parse_recording("mem.jsonl", text))
+    opened, parsed = _opened_and_parsed(tmp_path, ODD)
     index = [(p.all_times, p.feed.types, p.feed.keys, p.feed.placed, p.feed.versions, p.feed.logs) for p in (opened, parsed)]
     assert index[0] == index[1] and len(index[0][1]) == 7 and len(index[0][5]) == 3
     assert index[0][1][5] == "MODIFIED" and ("Pod", "default", "esc") in index[0][2]
@@ -282,9 +286,7 @@ PLACED = [  # where each object was recorded, as it changes: the index keeps eve
 
 
 def test_every_place_an_object_was_recorded_is_indexed_as_when_parsed(tmp_path):
-    text = jsonl([]) + "\n".join(PLACED) + "\n"
-    opened = _opened(tmp_path, text)
-    parsed = Player(parse_recording("mem.jsonl", text))
+    opened, parsed = _opened_and_parsed(tmp_path, PLACED)
     assert opened.feed.placed == parsed.feed.placed == {
         ("Pod", "", "a"), ("Pod", "default", "a"), ("Pod", "", "b"), ("Pod", "default", "b"),
         ("Node", "x", "n"), ("Node", "", "n"), ("Pod", "shop", "c")}
