@@ -12,11 +12,8 @@ from tests.sim.helpers import make_cluster
 from tests.sim.test_daemonset import ds_pods, proxy
 
 
-def test_settled_daemonset_is_skipped_until_its_inputs_change(monkeypatch: Any) -> None:
-    c = make_cluster(nodes=2)
-    c.create(proxy())
-    c.advance(10)
-    assert len(ds_pods(c)) == 2
+def _spy(monkeypatch: Any) -> list[str]:
+    """The names of the DaemonSets synced from now on."""
     synced: list[str] = []
     real = DaemonSetController._sync
 
@@ -24,6 +21,15 @@ def test_settled_daemonset_is_skipped_until_its_inputs_change(monkeypatch: Any) 
         synced.append(meta.name(ds))
         real(self, cluster, ds, nodes)
     monkeypatch.setattr(DaemonSetController, "_sync", spy)
+    return synced
+
+
+def test_settled_daemonset_is_skipped_until_its_inputs_change(monkeypatch: Any) -> None:
+    c = make_cluster(nodes=2)
+    c.create(proxy())
+    c.advance(10)
+    assert len(ds_pods(c)) == 2
+    synced = _spy(monkeypatch)
 
     c.advance(5)  # nothing it reads changed
     assert synced == []
@@ -39,3 +45,26 @@ def test_settled_daemonset_is_skipped_until_its_inputs_change(monkeypatch: Any) 
     c.advance(10)
     assert synced and sorted(p["spec"]["nodeName"] for p in ds_pods(c)) == [
         "minikube", "minikube-m02", "minikube-m03"]
+
+
+def test_another_workloads_pods_do_not_wake_a_settled_daemonset(monkeypatch: Any) -> None:
+    """Its pods are told apart as they change: a busy Deployment elsewhere syncs it no more."""
+    c = make_cluster(nodes=2)
+    c.create(proxy())
+    c.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+              "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
+    c.advance(20)
+    synced = _spy(monkeypatch)
+
+    for p in c.store.list("Pod", "default"):  # the Deployment's pods go and come back
+        c.delete("Pod", "default", meta.name(p))
+    c.advance(30)
+    assert len([p for p in c.store.list("Pod", "default") if not meta.is_deleting(p)]) == 3
+    assert synced == []
+
+    mine = ds_pods(c)[0]
+    c.delete("Pod", "kube-system", meta.name(mine), grace_period=0)
+    c.advance(10)
+    assert synced and len(ds_pods(c)) == 2

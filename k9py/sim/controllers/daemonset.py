@@ -13,6 +13,7 @@ from k9py.kube.status import ApiError, invalid
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller
+from k9py.sim.controllers.settled_syncs import SettledSyncs
 from k9py.sim.scheduler import matches_node_affinity, tolerates
 
 if TYPE_CHECKING:
@@ -124,14 +125,12 @@ def _should_run(probe: Obj, node: Obj) -> tuple[bool, bool]:
 
 
 def _inputs(c: Cluster, ds: Obj) -> tuple:
-    """Everything a sync of ``ds`` reads: itself, the nodes, the revisions, its pods (their
-    versions: a resourceVersion names one version of one object, so they alone tell a pod
-    changed, added or gone) and, with minReadySeconds, the clock."""
+    """Everything a sync of ``ds`` reads but its pods: itself, the nodes, the revisions and, with
+    minReadySeconds, the clock (its pods' changes are heard as they are made: ``PodsChanged``)."""
     store = c.store
-    pods = tuple([p["metadata"].get("resourceVersion") for p in pt.owned(c, "Pod", ds)])
     clock = c.now() if dig(ds, "spec", "minReadySeconds") else None
     return (ds["metadata"].get("resourceVersion"), store.kind_version("Node"),
-            store.kind_version("ControllerRevision"), pods, clock)
+            store.kind_version("ControllerRevision"), clock)
 
 
 class DaemonSetController(Controller):
@@ -139,30 +138,26 @@ class DaemonSetController(Controller):
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
-        nodes = store.list("Node")
-        # uid -> what the last sync read, when it wrote nothing: the same again writes nothing
-        idle: dict[str, tuple] = cluster.state.setdefault("daemonset-idle", {})
-        seen = set()
+        nodes: list[Obj] | None = None  # read once a sync needs them
+        syncs: SettledSyncs = cluster.state.setdefault("daemonset-settled", SettledSyncs())
+        syncs.begin(store)
         for ds in store.list("DaemonSet"):
             if meta.is_deleting(ds):
                 continue
             uid = meta.uid(ds)
-            seen.add(uid)
             read = _inputs(cluster, ds)
-            if idle.get(uid) == read:
+            if syncs.settled(uid, read):
                 continue
             rv = store.resource_version
+            if nodes is None:
+                nodes = store.list("Node")
             try:
                 self._sync(cluster, ds, nodes)
             except ApiError:
-                idle.pop(uid, None)
+                syncs.synced(uid, None)
                 continue
-            if store.resource_version == rv:
-                idle[uid] = _inputs(cluster, ds)
-            else:
-                idle.pop(uid, None)
-        for uid in [u for u in idle if u not in seen]:
-            del idle[uid]
+            syncs.synced(uid, _inputs(cluster, ds) if store.resource_version == rv else None)
+        syncs.end()
 
     def _revision(self, c: Cluster, ds: Obj) -> tuple[Obj, str]:
         data = {"spec": {"template": {**deep_copy(dig(ds, "spec", "template") or {}), "$patch": "replace"}}}

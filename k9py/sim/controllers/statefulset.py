@@ -13,6 +13,7 @@ from k9py.kube.status import ApiError, invalid
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller
+from k9py.sim.controllers.settled_syncs import SettledSyncs
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -91,21 +92,44 @@ def _plain_ref(owner: Obj) -> Obj:
     return {"apiVersion": owner.get("apiVersion", "v1"), "kind": owner["kind"], "name": meta.name(owner), "uid": meta.uid(owner)}
 
 
+def _inputs(c: Cluster, sts: Obj) -> tuple:
+    """Everything a sync of ``sts`` reads but its pods (heard as they change: ``PodsChanged``) and
+    the pods it could not create (``_waiting``): itself, the claims, the revisions and, with
+    minReadySeconds, the clock."""
+    store = c.store
+    clock = c.now() if dig(sts, "spec", "minReadySeconds") else None
+    return (sts["metadata"].get("resourceVersion"), store.kind_version("PersistentVolumeClaim"),
+            store.kind_version("ControllerRevision"), clock)
+
+
 def _healthy(pod: Obj, min_ready: int, now: float) -> bool:
     return pt.is_running_and_ready(pod) and not meta.is_deleting(pod) and pt.is_available(pod, min_ready, now)
 
 
 class StatefulSetController(Controller):
     name = "statefulset"
+    _waiting = False  # the sync running now could not create a pod (it is tried again next pass)
 
     def reconcile(self, cluster: Cluster) -> None:
-        for sts in cluster.store.list("StatefulSet"):
+        store = cluster.store
+        syncs: SettledSyncs = cluster.state.setdefault("statefulset-settled", SettledSyncs())
+        syncs.begin(store)
+        for sts in store.list("StatefulSet"):
             if meta.is_deleting(sts):
                 continue
+            uid = meta.uid(sts)
+            read = _inputs(cluster, sts)
+            if syncs.settled(uid, read):
+                continue
+            rv = store.resource_version
+            self._waiting = False
             try:
                 self._sync(cluster, sts)
             except ApiError:
+                syncs.synced(uid, None)
                 continue
+            syncs.synced(uid, read if store.resource_version == rv and not self._waiting else None)
+        syncs.end()
 
     # -- revisions ------------------------------------------------------------------------------
     def _revisions(self, c: Cluster, sts: Obj) -> tuple[Obj, Obj, list[Obj]]:
@@ -235,6 +259,7 @@ class StatefulSetController(Controller):
         ns, name = meta.namespace(sts), meta.name(sts)
         pod_name = f"{name}-{ordinal}"
         if c.store.get("Pod", ns, pod_name) is not None:
+            self._waiting = True
             return None  # the previous incarnation is still terminating
         template = _revision_template(rev)
         spec = sts.get("spec") or {}
@@ -260,6 +285,7 @@ class StatefulSetController(Controller):
             except ApiError as e:
                 c.record_event(sts, "Warning", "FailedCreate",
                                f"create Claim {claim} for Pod {pod_name} in StatefulSet {name} failed error: {e.message}", COMPONENT)
+                self._waiting = True
                 return None
             c.record_event(sts, "Normal", "SuccessfulCreate",
                            f"create Claim {claim} Pod {pod_name} in StatefulSet {name} success", COMPONENT)
@@ -275,6 +301,8 @@ class StatefulSetController(Controller):
             pspec["volumes"] = vols
         created, _ = pt.create_pod(c, sts, pod, COMPONENT, random_name=False,
                                    event_message=f"create Pod {pod_name} in StatefulSet {name} successful")
+        if created is None:
+            self._waiting = True
         return created
 
     def _update_status(self, c: Cluster, sts: Obj, current: Obj, update: Obj) -> None:

@@ -1,0 +1,48 @@
+"""Skipping settled DaemonSets and StatefulSets changes nothing the simulator does: a generated
+cluster under churn (both kinds, claims, pods coming and going) ends up in exactly the same
+state, object for object and step by step, when every one of them syncs every pass."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from k9py.scenario import files
+from k9py.scenario.generate import generate
+from k9py.sim.controllers.settled_syncs import PodsChanged
+
+
+def _run(tmp_path: Any) -> list[str]:
+    """A fingerprint of every object after each of six 5 s steps, then what the cluster held."""
+    path = tmp_path / "churn.yaml"
+    path.write_text(generate(150, 6, seed=3, churn=30), encoding="utf-8")
+    cluster = files.build_cluster(files.parse_file(str(path)), warmup=20)
+    prints = []
+    for _ in range(6):
+        cluster.advance(5)
+        h = hashlib.sha256()
+        for kind in sorted(cluster.store.kinds()):
+            for obj in cluster.store.list(kind):
+                h.update(json.dumps(obj, sort_keys=True, default=str).encode())
+        prints.append(h.hexdigest())
+    held = {k: cluster.store.count(k) for k in ("DaemonSet", "StatefulSet", "PersistentVolumeClaim")}
+    return [*prints, json.dumps(held)]
+
+
+@pytest.fixture(scope="module")
+def with_shortcuts(tmp_path_factory: Any) -> list[str]:
+    return _run(tmp_path_factory.mktemp("on"))
+
+
+def test_the_scenario_has_what_is_skipped(with_shortcuts: list[str]) -> None:
+    """(What the comparison below relies on.)"""
+    assert all(json.loads(with_shortcuts[-1]).values())
+
+
+def test_skipping_settled_daemonsets_and_statefulsets_changes_nothing(tmp_path: Any, monkeypatch: Any,
+                                                                      with_shortcuts: list[str]) -> None:
+    monkeypatch.setattr(PodsChanged, "take", lambda self, store: None)  # every one syncs every pass
+    assert _run(tmp_path) == with_shortcuts
