@@ -629,7 +629,7 @@ def _run_crash(cluster: Any, d: Obj) -> None:
                 heapq.heappush(idx.due, (when, meta.namespace(pod), meta.name(pod)))
     if not crashed:
         raise StepError("no running container to crash")
-    cluster.wake_at(when)
+    cluster.wake_at(when, everyone=True)  # the kubelet's wake-up, asked for by the timeline
 
 
 def _run_log(cluster: Any, d: Obj) -> None:

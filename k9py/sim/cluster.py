@@ -9,7 +9,7 @@ import random
 import sys
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from k9py.kube import gcpause, meta, resources
@@ -26,6 +26,7 @@ from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 Obj = dict[str, Any]
 
 MAX_SETTLE_PASSES = 200
+EVERYONE = -1  # a wake-up asked for while no controller runs: every controller runs then
 ANY_KIND = "*"  # a controller's ``watches``: a change to any object wakes it
 SERVER_VERSION = {"major": MAJOR, "minor": MINOR, "gitVersion": f"{KUBERNETES_VERSION}-k9py", "gitCommit": "k9py-sim",
                   "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.22.5",
@@ -48,7 +49,9 @@ class Cluster:
         self.events = EventRecorder(self)
         self.controllers = list(default_controllers() if controllers is None else controllers)
         self.lock = threading.RLock()
-        self._wakeups: list[float] = []
+        # (t, the index of the controller that asked, or EVERYONE): at t it runs, dirty or not
+        self._wakeups: list[tuple[float, int]] = []
+        self._running = EVERYONE  # the index of the controller running now
         self._settled_at: float | None = None
         self._last_run: dict[int, int] = {}  # controller index -> store version at its last run
         # Controllers keep state that is not part of any object here (e.g. allocated IPs).
@@ -70,39 +73,50 @@ class Cluster:
     def now(self) -> float:
         return self.clock.now()
 
-    def wake_at(self, t: float) -> None:
-        """Ask for a reconcile at virtual time ``t`` (no-op if already due)."""
+    @property
+    def running(self) -> int:
+        """The index of the controller running now (EVERYONE: none is)."""
+        return self._running
+
+    def wake_at(self, t: float, *, everyone: bool = False) -> None:
+        """Ask for a reconcile at virtual time ``t`` (no-op if already due): of the controller
+        asking, or of every controller when none is running (an API call) or for ``everyone``
+        (a component asking on another's behalf: a timeline step crashing a container)."""
         if t > self.clock.now():
-            heapq.heappush(self._wakeups, t)
+            heapq.heappush(self._wakeups, (t, EVERYONE if everyone else self._running))
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward, reconciling at every wake-up on the way."""
         target = self.clock.now() + max(0.0, seconds)
         self.settle()
-        while self._wakeups and self._wakeups[0] <= target:
-            t = heapq.heappop(self._wakeups)
-            while self._wakeups and self._wakeups[0] <= t:
-                heapq.heappop(self._wakeups)
+        while self._wakeups and self._wakeups[0][0] <= target:
+            t, asked = heapq.heappop(self._wakeups)
+            due = {asked}
+            while self._wakeups and self._wakeups[0][0] <= t:
+                due.add(heapq.heappop(self._wakeups)[1])
             if t > self.clock.now():
                 self.clock.set(t)
-            self.settle(woke=True)
+            self.settle(woke=True if EVERYONE in due else due)
         self.clock.set(target)
         self.settle()
 
-    def settle(self, *, woke: bool = False) -> None:
+    def settle(self, *, woke: bool | Collection[int] = False) -> None:
         """Run the controllers until none changes anything. A controller that declares the kinds
         it ``watches`` is skipped while none of them changed since its last run, unless a
-        wake-up is due (``woke``): then every controller runs once (time-driven work is asked
-        for with ``wake_at``; merely moving the clock wakes nobody)."""
-        force = woke or self._settled_at is None
+        wake-up it asked for is due (``woke``: the indexes of those that asked; True: every
+        controller's): then it runs once (time-driven work is asked for with ``wake_at``; merely
+        moving the clock wakes nobody)."""
+        everyone = woke is True or self._settled_at is None
+        due: Collection[int] = woke if isinstance(woke, Collection) else ()
         self._settled_at = self.clock.now()
         for _ in range(MAX_SETTLE_PASSES):
             before = self.store.resource_version
             for i, c in enumerate(self.controllers):
-                if not force and not self._is_dirty(i, c):
+                if not everyone and i not in due and not self._is_dirty(i, c):
                     continue
                 self._last_run[i] = self.store.resource_version
                 self.component = c
+                self._running = i
                 try:
                     c.reconcile(self)
                 except Exception as err:
@@ -111,7 +125,8 @@ class Cluster:
                     self._report(c, err)
                 finally:
                     self.component = None
-            force = False
+                    self._running = EVERYONE
+            everyone, due = False, ()
             if self.store.resource_version == before:
                 return
 

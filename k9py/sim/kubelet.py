@@ -181,7 +181,7 @@ def signal_container(cluster: Cluster, namespace: str, name: str, container: str
     idx = cluster.state.get("kubelet.index")
     if idx is not None:
         idx.dirty.add((namespace, name))
-    wake_once(cluster, cluster.now() + SIGNAL_NOTICE)  # the kubelet's PLEG notices the exit
+    wake_once(cluster, cluster.now() + SIGNAL_NOTICE, everyone=True)  # the kubelet's PLEG notices the exit
     return code
 
 

@@ -176,14 +176,15 @@ def is_ready(node: Obj) -> bool:
     return bool(c and c.get("status") == "True")
 
 
-def wake_once(cluster: Cluster, t: float) -> None:
+def wake_once(cluster: Cluster, t: float, *, everyone: bool = False) -> None:
     """``cluster.wake_at(t)`` unless already asked for: level-triggered controllers run many
     passes per instant, and each would otherwise push the same wake-up again."""
-    asked: set[float] = cluster.state.setdefault("wakeups.asked", set())
+    asked: set[tuple[float, int | None]] = cluster.state.setdefault("wakeups.asked", set())
     now = cluster.now()
-    if t <= now or t in asked:
+    key = (t, None if everyone else cluster.running)  # (a wake-up is the asking controller's)
+    if t <= now or key in asked:
         return
     if len(asked) > 1000:
-        asked.difference_update([x for x in asked if x <= now])
-    asked.add(t)
-    cluster.wake_at(t)
+        asked.difference_update([x for x in asked if x[0] <= now])
+    asked.add(key)
+    cluster.wake_at(t, everyone=everyone)
