@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-GROUPS = ("startup", "paint", "churn", "logs", "sim", "simtick", "serve", "replay", "live")
+GROUPS = ("startup", "paint", "churn", "logs", "sim", "simtick", "simgen", "serve", "replay", "live")
 MARK = "K9PY-BENCH-RESULT "
 
 
