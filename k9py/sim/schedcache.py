@@ -214,6 +214,7 @@ class SchedulerCache:
         self.usage: dict[str, NodeUsage] = {}
         self.records: dict[Key, PodRecord] = {}
         self.pending: set[Key] = set()
+        self.pending_changes = 0  # changes of pods that were or are pending, counted
         self.by_label: dict[tuple[str, str], set[Key]] = {}
         self.anti_by_label: dict[tuple[str, str], set[Key]] = {}
         self.anti_any: set[Key] = set()
@@ -283,7 +284,9 @@ class SchedulerCache:
         key = (md.get("namespace", "") or "", md.get("name", ""))
         old = self.records.get(key)
         if type_ == "DELETED":
-            self.pending.discard(key)
+            if key in self.pending:
+                self.pending.discard(key)
+                self.pending_changes += 1
             if old is not None:
                 self._remove(key, old)
             return
@@ -296,8 +299,10 @@ class SchedulerCache:
             return  # counted there (so not pending) as it was: a status change, nothing the scheduler counts
         if is_pending(pod):
             self.pending.add(key)
-        else:
+            self.pending_changes += 1
+        elif key in self.pending:
             self.pending.discard(key)
+            self.pending_changes += 1
         if not node or not occupies_node(pod):
             if old is not None:
                 self._remove(key, old)

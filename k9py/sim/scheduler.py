@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -111,6 +112,34 @@ def _queue_order(pod: Obj) -> tuple[int, str, str, str]:
     return -int(priority or 0), md.get("creationTimestamp", ""), md.get("namespace", "") or "", md.get("name", "")
 
 
+def _quiet_until(cache: SchedulerCache, pending: list[Obj], waiting: dict[str, tuple], state: dict,
+                 before: int, cluster: Cluster) -> tuple[tuple, float, tuple[bool, bool]] | None:
+    """After a pass that wrote nothing and left every pending pod waiting: what the cache
+    counted then that those pods wait on (``_counts``), the first of their retry times, and
+    which counts they wait on. Until one of those moves, a pass would try no pod
+    (``_worth_trying`` would say no to each), so it is skipped. None: no such promise."""
+    if cluster.store.resource_version != before:
+        return None
+    until = math.inf
+    removals = additions = False
+    for pod in pending:
+        uid = meta.uid(pod)
+        last, w = state.get(uid), waiting.get(uid)
+        if w is None or last is None:
+            return None
+        until = min(until, last[1] + RETRY_UNSCHEDULABLE)
+        removals = removals or w[2] is not None
+        additions = additions or w[3] is not None
+    return _counts(cache, (removals, additions)), until, (removals, additions)
+
+
+def _counts(cache: SchedulerCache, which: tuple[bool, bool]) -> tuple:
+    """The cache's counts of changes a waiting pod may be tried again after: pending pods
+    changed, nodes changed, and (``which``) pods gone from nodes and pods placed."""
+    return (cache.pending_changes, cache.nodes_version,
+            cache.removals if which[0] else None, cache.additions if which[1] else None)
+
+
 class Scheduler(Controller):
     """Pods are taken from the cache's pending set in kube-scheduler's queue order (priority,
     then age) and bound to the best-scoring node that passes the filters (every node is
@@ -126,6 +155,10 @@ class Scheduler(Controller):
         state = cluster.state.setdefault("scheduler", {})
         waiting: dict[str, tuple] = cluster.state.setdefault("scheduler.waiting", {})
         now = cluster.now()
+        quiet = cluster.state.get("scheduler.quiet")
+        if quiet is not None and quiet[0] == _counts(cache, quiet[2]) and now < quiet[1]:
+            return  # as the last pass left it: every pending pod waits for a change or its retry
+        before = cluster.store.resource_version
         pending = []
         get = cluster.store.get
         for key in cache.pending:
@@ -138,6 +171,7 @@ class Scheduler(Controller):
                 continue
             self._schedule(cluster, pod, cache, state, waiting)
         cache.groups.clear()  # score heaps live for one pass: a workload's replicas come together
+        cluster.state["scheduler.quiet"] = _quiet_until(cache, pending, waiting, state, before, cluster)
         if len(waiting) > 2 * len(pending) + 100:  # pods deleted while waiting
             live = {meta.uid(p) for p in pending}
             for uid in [u for u in waiting if u not in live]:
@@ -155,7 +189,8 @@ class Scheduler(Controller):
         rv, nodes_version, removals, additions = w
         last = state.get(uid)
         if (rv != pod["metadata"].get("resourceVersion") or nodes_version != cache.nodes_version
-                or removals != cache.removals or (additions is not None and additions != cache.additions)
+                or (removals is not None and removals != cache.removals)
+                or (additions is not None and additions != cache.additions)
                 or last is None or now >= last[1] + RETRY_UNSCHEDULABLE):
             del waiting[uid]
             return True
@@ -179,13 +214,16 @@ class Scheduler(Controller):
                 if best is None:  # nothing fits: every node again, for the reasons
                     best, reasons, unresolvable = _scan_for_reasons(cache, fit, req)
         if best is None:
+            removals: int | None = cache.removals
             if fit.partial:
                 fit = static_fit(cache, spec, full=True)
+            elif _removals_cannot_help(fit, req, reasons):
+                removals = None  # a pod leaving a node changes nothing for it: not tried again then
             for r, n in fit.reasons.items():
                 reasons[r] = reasons.get(r, 0) + n
             updated = self._fail(cluster, pod, len(cache.order), reasons, unresolvable + fit.unresolvable, state)
             rv = (updated or pod)["metadata"].get("resourceVersion")
-            waiting[meta.uid(pod)] = (rv, cache.nodes_version, cache.removals,
+            waiting[meta.uid(pod)] = (rv, cache.nodes_version, removals,
                                       cache.additions if req.inter is not None and req.inter.affinity else None)
             return
         self._bind(cluster, pod, best.name)
@@ -388,6 +426,27 @@ def _still_fits_nowhere(cache: SchedulerCache, fit: StaticFit, r: Request) -> tu
     if nf.fitting:
         return None  # a pod left a node and this one fits there now: the full path places it
     return {why: n for why, n in reasons.items() if n}, nf.unresolvable
+
+
+def _removals_cannot_help(fit: StaticFit, r: Request, reasons: dict[str, int]) -> bool:
+    """True when no pod leaving a node can change the verdict on a pod that fit no node, nor
+    its reasons (``reasons``: those of the nodes that passed the static filters): each of those
+    nodes has less cpu or memory allocatable than the pod asks, and it was refused for nothing
+    that depends on what runs there (no "Too many pods", no cpu or memory it merely lacks now,
+    no ports, no pod affinity). A pod asking for more than any node has waits for a node to
+    change (kube-scheduler tries it again after every pod deletion, to the same answer)."""
+    if r.inter is not None or r.ports:
+        return False
+    cpu_short = mem_short = 0
+    for info, _prefer in fit.fits:
+        cpu = bool(r.cpu) and r.cpu > info.alloc_cpu
+        mem = bool(r.mem) and r.mem > info.alloc_mem
+        if not (cpu or mem):
+            return False
+        cpu_short += cpu
+        mem_short += mem
+    return ("Too many pods" not in reasons and reasons.get("Insufficient cpu", 0) == cpu_short
+            and reasons.get("Insufficient memory", 0) == mem_short)
 
 
 def _why(info: NodeInfo, r: Request) -> list[tuple[str, bool]]:

@@ -1,5 +1,6 @@
+from k9py.kube import meta
 from k9py.sim.cluster import Cluster
-from k9py.sim.scheduler import fit_error
+from k9py.sim.scheduler import Scheduler, fit_error
 from tests.sim.helpers import events_for, make_cluster, pod, pod_manifest
 
 
@@ -74,6 +75,40 @@ def test_insufficient_cpu_fails_with_real_message_then_retries_when_a_node_appea
     add_node(c, "minikube-m04", cpu="4")
     c.settle()
     assert pod(c, "big")["spec"]["nodeName"] == "minikube-m04"
+
+
+def test_a_pod_bigger_than_any_node_waits_for_nodes_then_tries_again_after_the_unschedulable_period(monkeypatch):
+    """Pods leaving nodes cannot make room for it (it asks more cpu than a node has), so they do
+    not make it try again; the unschedulable period (podMaxInUnschedulablePodsDuration) does,
+    and says so again; a node that fits places it."""
+    from k9py.sim.nodes import add_node
+    from k9py.sim.scheduler import RETRY_UNSCHEDULABLE
+
+    c = make_cluster(nodes=2)
+    c.create(pod_manifest("big", requests={"cpu": "3"}))
+    for i in range(3):
+        c.create(pod_manifest(f"small-{i}", requests={"cpu": "100m"}))
+    c.advance(10)
+
+    def failed() -> list[int]:
+        return [e["count"] for e in c.events.for_object(pod(c, "big")) if e["reason"] == "FailedScheduling"]
+    assert failed() == [1]
+    tried = []
+    real = Scheduler._schedule
+
+    def spy(self, cluster, p, *args):
+        tried.append(meta.name(p))
+        real(self, cluster, p, *args)
+    monkeypatch.setattr(Scheduler, "_schedule", spy)
+    for i in range(3):
+        c.delete("Pod", "default", f"small-{i}")
+        c.advance(10)
+    assert tried == [] and failed() == [1]
+    c.advance(RETRY_UNSCHEDULABLE)
+    assert tried == ["big"] and failed() == [2]
+    add_node(c, "minikube-m03", cpu="4")
+    c.settle()
+    assert pod(c, "big")["spec"]["nodeName"] == "minikube-m03"
 
 
 def test_resources_are_accounted_per_node():
