@@ -215,6 +215,7 @@ class SchedulerCache:
         self.records: dict[Key, PodRecord] = {}
         self.pending: set[Key] = set()
         self.pending_changes = 0  # changes of pods that were or are pending, counted
+        self.pending_touched: set[Key] = set()  # and which, since the scheduler last took them
         self.by_label: dict[tuple[str, str], set[Key]] = {}
         self.anti_by_label: dict[tuple[str, str], set[Key]] = {}
         self.anti_any: set[Key] = set()
@@ -287,6 +288,7 @@ class SchedulerCache:
             if key in self.pending:
                 self.pending.discard(key)
                 self.pending_changes += 1
+                self.pending_touched.add(key)
             if old is not None:
                 self._remove(key, old)
             return
@@ -300,9 +302,11 @@ class SchedulerCache:
         if is_pending(pod):
             self.pending.add(key)
             self.pending_changes += 1
+            self.pending_touched.add(key)
         elif key in self.pending:
             self.pending.discard(key)
             self.pending_changes += 1
+            self.pending_touched.add(key)
         if not node or not occupies_node(pod):
             if old is not None:
                 self._remove(key, old)

@@ -112,6 +112,31 @@ def _queue_order(pod: Obj) -> tuple[int, str, str, str]:
     return -int(priority or 0), md.get("creationTimestamp", ""), md.get("namespace", "") or "", md.get("name", "")
 
 
+@dataclass
+class _Dormant:
+    """The pending pods that wait only for a node to change or their retry time (asking more
+    than any node has: ``_removals_cannot_help``): a pass looks at them again only when a node
+    changed, one of them changed (``SchedulerCache.pending_touched``), or ``until`` (the first
+    of their retry times) came; meanwhile ``_worth_trying`` would say no to each."""
+
+    keys: set[tuple[str, str]]
+    nodes_version: int
+    until: float = math.inf
+
+    def note(self, looked_at: list[Obj], waiting: dict[str, tuple], state: dict) -> None:
+        """After a pass: which of the pods it looked at are dormant now."""
+        for pod in looked_at:
+            md = pod["metadata"]
+            key = (md.get("namespace", "") or "", md.get("name", ""))
+            uid = md.get("uid", "")
+            w, last = waiting.get(uid), state.get(uid)
+            if w is not None and last is not None and w[2] is None and w[3] is None:
+                self.keys.add(key)
+                self.until = min(self.until, last[1] + RETRY_UNSCHEDULABLE)
+            else:
+                self.keys.discard(key)
+
+
 def _quiet_until(cache: SchedulerCache, pending: list[Obj], waiting: dict[str, tuple], state: dict,
                  before: int, cluster: Cluster) -> tuple[tuple, float, tuple[bool, bool]] | None:
     """After a pass that wrote nothing and left every pending pod waiting: what the cache
@@ -150,6 +175,7 @@ class Scheduler(Controller):
 
     def reconcile(self, cluster: Cluster) -> None:
         cache = cache_of(cluster)
+        touched, cache.pending_touched = cache.pending_touched, set()
         if not cache.pending:
             return
         state = cluster.state.setdefault("scheduler", {})
@@ -159,9 +185,16 @@ class Scheduler(Controller):
         if quiet is not None and quiet[0] == _counts(cache, quiet[2]) and now < quiet[1]:
             return  # as the last pass left it: every pending pod waits for a change or its retry
         before = cluster.store.resource_version
+        dormant: _Dormant | None = cluster.state.get("scheduler.dormant")
+        full = dormant is None or dormant.nodes_version != cache.nodes_version or now >= dormant.until
+        if full or dormant is None:
+            keys: set[tuple[str, str]] = cache.pending
+            dormant = cluster.state["scheduler.dormant"] = _Dormant(set(), cache.nodes_version)
+        else:  # the dormant ones would not be tried: only what came or changed since, and the rest
+            keys = (cache.pending - dormant.keys) | (touched & cache.pending)
         pending = []
         get = cluster.store.get
-        for key in cache.pending:
+        for key in keys:
             p = get("Pod", key[0], key[1])
             if p is not None:
                 pending.append(p)
@@ -171,8 +204,10 @@ class Scheduler(Controller):
                 continue
             self._schedule(cluster, pod, cache, state, waiting)
         cache.groups.clear()  # score heaps live for one pass: a workload's replicas come together
-        cluster.state["scheduler.quiet"] = _quiet_until(cache, pending, waiting, state, before, cluster)
-        if len(waiting) > 2 * len(pending) + 100:  # pods deleted while waiting
+        dormant.note(pending, waiting, state)
+        quiet = _quiet_until(cache, pending, waiting, state, before, cluster)
+        cluster.state["scheduler.quiet"] = None if quiet is None else (quiet[0], min(quiet[1], dormant.until), quiet[2])
+        if full and len(waiting) > 2 * len(pending) + 100:  # pods deleted while waiting
             live = {meta.uid(p) for p in pending}
             for uid in [u for u in waiting if u not in live]:
                 del waiting[uid]

@@ -111,6 +111,23 @@ def test_a_pod_bigger_than_any_node_waits_for_nodes_then_tries_again_after_the_u
     assert pod(c, "big")["spec"]["nodeName"] == "minikube-m03"
 
 
+def test_a_waiting_pod_that_changes_is_tried_again_at_once():
+    """A pod refused by every node's taint waits for a node to change, or for itself to: given
+    the toleration, it is placed in the next pass."""
+    c = make_cluster(nodes=2)
+    for name in ("minikube", "minikube-m02"):
+        c.store.mutate("Node", None, name, lambda n: n["spec"].__setitem__(
+            "taints", [{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]))
+    c.create(pod_manifest("db"))
+    c.advance(10)
+    assert not pod(c, "db")["spec"].get("nodeName")
+    assert "2 node(s) had untolerated taint {dedicated: db}" in _cond(pod(c, "db"), "PodScheduled")["message"]
+    c.store.mutate("Pod", "default", "db", lambda p: p["spec"]["tolerations"].append(
+        {"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"}))
+    c.advance(1)
+    assert pod(c, "db")["spec"].get("nodeName") in ("minikube", "minikube-m02")
+
+
 def test_resources_are_accounted_per_node():
     c = make_cluster(nodes=1)  # 2 cpu
     c.create(pod_manifest("a", requests={"cpu": "1500m"}))

@@ -3,7 +3,8 @@ exactly the same state, object for object and step by step, with them turned off
 
 - settled DaemonSets and StatefulSets skipped until something they read changes;
 - a pod asking for more than any node has not tried again when pods leave nodes;
-- a scheduler pass skipped while every pending pod waits and nothing they wait on moved."""
+- a scheduler pass skipped while every pending pod waits and nothing they wait on moved, and
+  pods that wait only for a node to change not looked at until one does."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def test_the_shortcuts_change_nothing(tmp_path: Any, monkeypatch: Any, with_shor
     monkeypatch.setattr(PodsChanged, "take", lambda self, store: None)  # every one syncs every pass
     monkeypatch.setattr(scheduler, "_removals_cannot_help", lambda fit, r, reasons: False)
     monkeypatch.setattr(scheduler, "_quiet_until", lambda *args: None)
+    monkeypatch.setattr(scheduler._Dormant, "note", lambda self, *args: None)
     off = _run(tmp_path)
     assert off[:-1] == with_shortcuts[:-1]
     assert json.loads(off[-1])["waiting on nodes only"] == 0  # (they were off)
