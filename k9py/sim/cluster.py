@@ -52,6 +52,7 @@ class Cluster:
         # (t, the index of the controller that asked, or EVERYONE): at t it runs, dirty or not
         self._wakeups: list[tuple[float, int]] = []
         self._running = EVERYONE  # the index of the controller running now
+        self._woken = False  # it runs for a wake-up (its own, or everyone's)
         self._settled_at: float | None = None
         self._last_run: dict[int, int] = {}  # controller index -> store version at its last run
         # Controllers keep state that is not part of any object here (e.g. allocated IPs).
@@ -77,6 +78,12 @@ class Cluster:
     def running(self) -> int:
         """The index of the controller running now (EVERYONE: none is)."""
         return self._running
+
+    @property
+    def woken(self) -> bool:
+        """The controller running now runs for a wake-up (its own or everyone's), not only
+        because a kind it watches changed: time-driven work may be due."""
+        return self._woken
 
     def wake_at(self, t: float, *, everyone: bool = False) -> None:
         """Ask for a reconcile at virtual time ``t`` (no-op if already due): of the controller
@@ -117,6 +124,7 @@ class Cluster:
                 self._last_run[i] = self.store.resource_version
                 self.component = c
                 self._running = i
+                self._woken = everyone or i in due
                 try:
                     c.reconcile(self)
                 except Exception as err:
@@ -126,6 +134,7 @@ class Cluster:
                 finally:
                     self.component = None
                     self._running = EVERYONE
+                    self._woken = False
             everyone, due = False, ()
             if self.store.resource_version == before:
                 return

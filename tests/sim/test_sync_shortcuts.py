@@ -4,7 +4,9 @@ exactly the same state, object for object and step by step, with them turned off
 - settled DaemonSets and StatefulSets skipped until something they read changes;
 - a pod asking for more than any node has not tried again when pods leave nodes;
 - a scheduler pass skipped while every pending pod waits and nothing they wait on moved, and
-  pods that wait only for a node to change not looked at until one does."""
+  pods that wait only for a node to change not looked at until one does;
+- the volume controller skipped until claims, volumes, classes or the pods mounting claims
+  change, or it is woken."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from k9py.scenario import files
 from k9py.scenario.generate import generate
 from k9py.sim import scheduler
+from k9py.sim.cluster import Cluster
 from k9py.sim.controllers.settled_syncs import PodsChanged
 
 
@@ -54,6 +57,7 @@ def test_the_shortcuts_change_nothing(tmp_path: Any, monkeypatch: Any, with_shor
     monkeypatch.setattr(scheduler, "_removals_cannot_help", lambda fit, r, reasons: False)
     monkeypatch.setattr(scheduler, "_quiet_until", lambda *args: None)
     monkeypatch.setattr(scheduler._Dormant, "note", lambda self, *args: None)
+    monkeypatch.setattr(Cluster, "woken", property(lambda self: True))  # (the volume controller's skip)
     off = _run(tmp_path)
     assert off[:-1] == with_shortcuts[:-1]
     assert json.loads(off[-1])["waiting on nodes only"] == 0  # (they were off)

@@ -208,21 +208,28 @@ class _ClaimUsers(Follower):
     def __init__(self) -> None:
         super().__init__()
         self.pods: dict[tuple[str, str], list[str]] = {}  # pod (namespace, name) -> its claims
+        self.version = 0  # changes of pods that mount a claim (or did), counted
 
-    def refresh(self, store: Any) -> None:
+    def refresh(self, store: Any) -> bool:
+        """True: it starts following ``store`` now (it read every pod)."""
         if self.follow(store):
             self.pods = {(meta.namespace(p), meta.name(p)): cl for p in store.list("Pod") if (cl := _claims_of(p))}
+            return True
+        return False
 
     def fold(self, change: Change) -> None:
         obj, old = change.obj, change.old
-        if old is not None and _volumes_of(old) is _volumes_of(obj):
-            return  # the same volumes (the store shares what a write left equal): the same claims
         key = (meta.namespace(obj), meta.name(obj))
+        if old is not None and _volumes_of(old) is _volumes_of(obj):
+            if key in self.pods:
+                self.version += 1  # (its phase or node may have changed)
+            return  # the same volumes (the store shares what a write left equal): the same claims
         claims = _claims_of(obj) if change.type != "DELETED" else []
         if claims:
             self.pods[key] = claims
-        else:
-            self.pods.pop(key, None)
+            self.version += 1
+        elif self.pods.pop(key, None) is not None:
+            self.version += 1
 
 
 def pods_using_claims(cluster: Cluster) -> dict[tuple[str, str], list[Obj]]:
@@ -301,7 +308,7 @@ class VolumeController(Controller):
     name = "volumes"
 
     def __init__(self) -> None:
-        self._seen: tuple[int, float] | None = None
+        self._seen: tuple | None = None
 
     # one small state dict per cluster (events already emitted, provisioner identity)
     @staticmethod
@@ -332,15 +339,21 @@ class VolumeController(Controller):
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
-        key = (store.resource_version, cluster.now())
-        if self._seen == key:
+        users: _ClaimUsers = cluster.state.setdefault("volumes-claim-users", _ClaimUsers())
+        fresh = users.refresh(store)
+        # Everything it reads: claims, volumes, classes, the pods that mount claims; the clock
+        # only at its own wake-ups (whatever is due later, it asks to be woken for).
+        key = (store.kind_version("PersistentVolumeClaim"), store.kind_version("PersistentVolume"),
+               store.kind_version("StorageClass"), users.version)
+        if self._seen == key and not fresh and not cluster.woken:
             return
+        before = store.resource_version
         self._state(cluster)
         in_use = pods_using_claims(cluster)
         self._protect_claims(cluster, in_use)
         self._sync_claims(cluster, in_use)
         self._sync_volumes(cluster)
-        self._seen = key if store.resource_version == key[0] else None
+        self._seen = key if store.resource_version == before else None
 
     # -- pvc-protection / pv-protection ---------------------------------------------------
     def _protect_claims(self, cluster: Cluster, in_use: dict) -> None:
