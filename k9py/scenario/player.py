@@ -499,7 +499,7 @@ class ReplayCluster:
     def settle(self, **_: Any) -> None:
         return None
 
-    def wake_at(self, t: float) -> None:
+    def wake_at(self, t: float, *, everyone: bool = False) -> None:
         return None
 
     def get(self, kind: str, namespace: str | None, name: str) -> Obj:
