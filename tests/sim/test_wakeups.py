@@ -65,7 +65,7 @@ def test_bundled_scenarios_need_no_wakeup_they_did_not_ask_for(path: str, monkey
 def test_a_generated_cluster_under_churn_needs_none_either(tmp_path: Any, monkeypatch: Any) -> None:
     strays = _watching(monkeypatch)
     path = tmp_path / "churn.yaml"
-    path.write_text(generate(300, 12, seed=3, churn=30), encoding="utf-8")
-    cluster = files.build_cluster(files.parse_file(str(path)), warmup=30)
-    cluster.advance(90)
+    path.write_text(generate(150, 6, seed=3, churn=30), encoding="utf-8")
+    cluster = files.build_cluster(files.parse_file(str(path)), warmup=20)
+    cluster.advance(60)
     assert strays == []
