@@ -214,8 +214,8 @@ class SchedulerCache:
         self.usage: dict[str, NodeUsage] = {}
         self.records: dict[Key, PodRecord] = {}
         self.pending: set[Key] = set()
-        self.pending_changes = 0  # changes of pods that were or are pending, counted
-        self.pending_touched: set[Key] = set()  # and which, since the scheduler last took them
+        # pods that were or are pending and changed, since the scheduler last took them
+        self.pending_touched: set[Key] = set()
         self.by_label: dict[tuple[str, str], set[Key]] = {}
         self.anti_by_label: dict[tuple[str, str], set[Key]] = {}
         self.anti_any: set[Key] = set()
@@ -287,7 +287,6 @@ class SchedulerCache:
         if type_ == "DELETED":
             if key in self.pending:
                 self.pending.discard(key)
-                self.pending_changes += 1
                 self.pending_touched.add(key)
             if old is not None:
                 self._remove(key, old)
@@ -301,11 +300,9 @@ class SchedulerCache:
             return  # counted there (so not pending) as it was: a status change, nothing the scheduler counts
         if is_pending(pod):
             self.pending.add(key)
-            self.pending_changes += 1
             self.pending_touched.add(key)
         elif key in self.pending:
             self.pending.discard(key)
-            self.pending_changes += 1
             self.pending_touched.add(key)
         if not node or not occupies_node(pod):
             if old is not None:

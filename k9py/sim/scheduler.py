@@ -137,34 +137,6 @@ class _Dormant:
                 self.keys.discard(key)
 
 
-def _quiet_until(cache: SchedulerCache, pending: list[Obj], waiting: dict[str, tuple], state: dict,
-                 before: int, cluster: Cluster) -> tuple[tuple, float, tuple[bool, bool]] | None:
-    """After a pass that wrote nothing and left every pending pod waiting: what the cache
-    counted then that those pods wait on (``_counts``), the first of their retry times, and
-    which counts they wait on. Until one of those moves, a pass would try no pod
-    (``_worth_trying`` would say no to each), so it is skipped. None: no such promise."""
-    if cluster.store.resource_version != before:
-        return None
-    until = math.inf
-    removals = additions = False
-    for pod in pending:
-        uid = meta.uid(pod)
-        last, w = state.get(uid), waiting.get(uid)
-        if w is None or last is None:
-            return None
-        until = min(until, last[1] + RETRY_UNSCHEDULABLE)
-        removals = removals or w[2] is not None
-        additions = additions or w[3] is not None
-    return _counts(cache, (removals, additions)), until, (removals, additions)
-
-
-def _counts(cache: SchedulerCache, which: tuple[bool, bool]) -> tuple:
-    """The cache's counts of changes a waiting pod may be tried again after: pending pods
-    changed, nodes changed, and (``which``) pods gone from nodes and pods placed."""
-    return (cache.pending_changes, cache.nodes_version,
-            cache.removals if which[0] else None, cache.additions if which[1] else None)
-
-
 class Scheduler(Controller):
     """Pods are taken from the cache's pending set in kube-scheduler's queue order (priority,
     then age) and bound to the best-scoring node that passes the filters (every node is
@@ -181,17 +153,15 @@ class Scheduler(Controller):
         state = cluster.state.setdefault("scheduler", {})
         waiting: dict[str, tuple] = cluster.state.setdefault("scheduler.waiting", {})
         now = cluster.now()
-        quiet = cluster.state.get("scheduler.quiet")
-        if quiet is not None and quiet[0] == _counts(cache, quiet[2]) and now < quiet[1]:
-            return  # as the last pass left it: every pending pod waits for a change or its retry
-        before = cluster.store.resource_version
         dormant: _Dormant | None = cluster.state.get("scheduler.dormant")
         full = dormant is None or dormant.nodes_version != cache.nodes_version or now >= dormant.until
-        if full or dormant is None:
+        if dormant is None or full:
             keys: set[tuple[str, str]] = cache.pending
             dormant = cluster.state["scheduler.dormant"] = _Dormant(set(), cache.nodes_version)
-        else:  # the dormant ones would not be tried: only what came or changed since, and the rest
+        else:  # the dormant ones would not be tried: only the others, and those that changed since
             keys = (cache.pending - dormant.keys) | (touched & cache.pending)
+            if not keys:
+                return
         pending = []
         get = cluster.store.get
         for key in keys:
@@ -205,8 +175,6 @@ class Scheduler(Controller):
             self._schedule(cluster, pod, cache, state, waiting)
         cache.groups.clear()  # score heaps live for one pass: a workload's replicas come together
         dormant.note(pending, waiting, state)
-        quiet = _quiet_until(cache, pending, waiting, state, before, cluster)
-        cluster.state["scheduler.quiet"] = None if quiet is None else (quiet[0], min(quiet[1], dormant.until), quiet[2])
         if full and len(waiting) > 2 * len(pending) + 100:  # pods deleted while waiting
             live = {meta.uid(p) for p in pending}
             for uid in [u for u in waiting if u not in live]:

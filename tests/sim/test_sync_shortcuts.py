@@ -3,8 +3,7 @@ exactly the same state, object for object and step by step, with them turned off
 
 - settled DaemonSets and StatefulSets skipped until something they read changes;
 - a pod asking for more than any node has not tried again when pods leave nodes;
-- a scheduler pass skipped while every pending pod waits and nothing they wait on moved, and
-  pods that wait only for a node to change not looked at until one does;
+- pods that wait only for a node to change not looked at until one does;
 - the volume controller skipped until claims, volumes, classes or the pods mounting claims
   change, or it is woken."""
 
@@ -55,7 +54,6 @@ def test_the_scenario_has_what_is_skipped(with_shortcuts: list[str]) -> None:
 def test_the_shortcuts_change_nothing(tmp_path: Any, monkeypatch: Any, with_shortcuts: list[str]) -> None:
     monkeypatch.setattr(PodsChanged, "take", lambda self, store: None)  # every one syncs every pass
     monkeypatch.setattr(scheduler, "_removals_cannot_help", lambda fit, r, reasons: False)
-    monkeypatch.setattr(scheduler, "_quiet_until", lambda *args: None)
     monkeypatch.setattr(scheduler._Dormant, "note", lambda self, *args: None)
     monkeypatch.setattr(Cluster, "woken", property(lambda self: True))  # (the volume controller's skip)
     off = _run(tmp_path)
