@@ -51,6 +51,7 @@ class Cluster:
         self.lock = threading.RLock()
         # (t, the index of the controller that asked, or EVERYONE): at t it runs, dirty or not
         self._wakeups: list[tuple[float, int]] = []
+        self._asked: set[tuple[float, int]] = set()  # the same, to ask for each once
         self._running = EVERYONE  # the index of the controller running now
         self._woken = False  # it runs for a wake-up (its own, or everyone's)
         self._settled_at: float | None = None
@@ -75,32 +76,34 @@ class Cluster:
         return self.clock.now()
 
     @property
-    def running(self) -> int:
-        """The index of the controller running now (EVERYONE: none is)."""
-        return self._running
-
-    @property
     def woken(self) -> bool:
         """The controller running now runs for a wake-up (its own or everyone's), not only
         because a kind it watches changed: time-driven work may be due."""
         return self._woken
 
     def wake_at(self, t: float, *, everyone: bool = False) -> None:
-        """Ask for a reconcile at virtual time ``t`` (no-op if already due): of the controller
-        asking, or of every controller when none is running (an API call) or for ``everyone``
-        (a component asking on another's behalf: a timeline step crashing a container)."""
-        if t > self.clock.now():
-            heapq.heappush(self._wakeups, (t, EVERYONE if everyone else self._running))
+        """Ask for a reconcile at virtual time ``t`` (no-op if already due or already asked
+        for: level-triggered controllers run many passes an instant, and each asks again): of
+        the controller asking, or of every controller when none is running (an API call) or for
+        ``everyone`` (a component asking on another's behalf: a timeline step crashing a
+        container)."""
+        wake = (t, EVERYONE if everyone else self._running)
+        if t > self.clock.now() and wake not in self._asked:
+            self._asked.add(wake)
+            heapq.heappush(self._wakeups, wake)
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward, reconciling at every wake-up on the way."""
         target = self.clock.now() + max(0.0, seconds)
         self.settle()
         while self._wakeups and self._wakeups[0][0] <= target:
-            t, asked = heapq.heappop(self._wakeups)
-            due = {asked}
+            wake = heapq.heappop(self._wakeups)
+            self._asked.discard(wake)
+            t, due = wake[0], {wake[1]}
             while self._wakeups and self._wakeups[0][0] <= t:
-                due.add(heapq.heappop(self._wakeups)[1])
+                wake = heapq.heappop(self._wakeups)
+                self._asked.discard(wake)
+                due.add(wake[1])
             if t > self.clock.now():
                 self.clock.set(t)
             self.settle(woke=True if EVERYONE in due else due)

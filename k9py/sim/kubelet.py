@@ -24,7 +24,7 @@ from k9py.sim import (
 )
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
 from k9py.sim.controllers.base import Controller
-from k9py.sim.nodes import node_ip, wake_once
+from k9py.sim.nodes import node_ip
 from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_MAX, config_error, mount_error
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def signal_container(cluster: Cluster, namespace: str, name: str, container: str
     idx = cluster.state.get("kubelet.index")
     if idx is not None:
         idx.dirty.add((namespace, name))
-    wake_once(cluster, cluster.now() + SIGNAL_NOTICE, everyone=True)  # the kubelet's PLEG notices the exit
+    cluster.wake_at(cluster.now() + SIGNAL_NOTICE, everyone=True)  # the kubelet's PLEG notices the exit
     return code
 
 
@@ -415,7 +415,7 @@ class Kubelet(Controller):
         if due is not None:
             # transitions keep their exact times; waking on a half-second grid bounds the number
             # of wake-ups (and settle passes) however many pods there are
-            wake_once(cluster, math.ceil(due / WAKE_GRID) * WAKE_GRID)
+            cluster.wake_at(math.ceil(due / WAKE_GRID) * WAKE_GRID)
 
     def _step(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
         """Apply the earliest due transition; False when nothing is due."""

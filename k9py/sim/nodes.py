@@ -174,17 +174,3 @@ def condition(node: Obj, type_: str) -> Obj | None:
 def is_ready(node: Obj) -> bool:
     c = condition(node, "Ready")
     return bool(c and c.get("status") == "True")
-
-
-def wake_once(cluster: Cluster, t: float, *, everyone: bool = False) -> None:
-    """``cluster.wake_at(t)`` unless already asked for: level-triggered controllers run many
-    passes per instant, and each would otherwise push the same wake-up again."""
-    asked: set[tuple[float, int | None]] = cluster.state.setdefault("wakeups.asked", set())
-    now = cluster.now()
-    key = (t, None if everyone else cluster.running)  # (a wake-up is the asking controller's)
-    if t <= now or key in asked:
-        return
-    if len(asked) > 1000:
-        asked.difference_update([x for x in asked if x[0] <= now])
-    asked.add(key)
-    cluster.wake_at(t, everyone=everyone)

@@ -20,7 +20,6 @@ from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
-from k9py.sim.nodes import wake_once
 from k9py.sim.schedcache import (
     DEFAULT_SCHEDULER,
     MAX_STATIC_ENTRIES,
@@ -259,7 +258,7 @@ class Scheduler(Controller):
         if last and last[0] == message and now < last[1] + RETRY_UNSCHEDULABLE:
             return None
         state[uid] = (message, now)
-        wake_once(cluster, now + RETRY_UNSCHEDULABLE)
+        cluster.wake_at(now + RETRY_UNSCHEDULABLE)
         ts = rfc3339(now)
 
         def unschedulable(p: Obj) -> None:

@@ -23,7 +23,7 @@ from k9py.sim import node_admission  # noqa: F401  (registers @admits("Node"))
 from k9py.sim.behaviour import node_down
 from k9py.sim.controllers.base import Controller
 from k9py.sim.follower import Follower
-from k9py.sim.nodes import HEALTHY_CONDITIONS, wake_once
+from k9py.sim.nodes import HEALTHY_CONDITIONS
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -109,7 +109,7 @@ class NodeLifecycleController(Controller):
         if node_down(node):
             since = st.setdefault("down_since", now)
             if now < since + NODE_MONITOR_GRACE:
-                wake_once(cluster, since + NODE_MONITOR_GRACE)
+                cluster.wake_at(since + NODE_MONITOR_GRACE)
                 return since + NODE_MONITOR_GRACE
             if _ready_status(node) == "Unknown" and _has_taint(node, UNREACHABLE, "NoExecute"):
                 return NEVER
@@ -172,7 +172,7 @@ class NodeLifecycleController(Controller):
         last = parse_time(ready.get("lastHeartbeatTime")) or now
         due = last + STATUS_REPORT_EVERY
         if now < due:
-            wake_once(cluster, due)
+            cluster.wake_at(due)
             return due
         ts = rfc3339(now)
 
@@ -180,7 +180,7 @@ class NodeLifecycleController(Controller):
             for c in n.get("status", {}).get("conditions") or []:
                 c["lastHeartbeatTime"] = ts
         cluster.store.mutate("Node", None, meta.name(node), beat)
-        wake_once(cluster, now + STATUS_REPORT_EVERY)
+        cluster.wake_at(now + STATUS_REPORT_EVERY)
         return now + STATUS_REPORT_EVERY
 
     @staticmethod
@@ -248,7 +248,7 @@ class NodeLifecycleController(Controller):
             seen.add(uid)
             if deadline > now:
                 pending[uid] = deadline
-                wake_once(cluster, deadline)
+                cluster.wake_at(deadline)
                 continue
             pending.pop(uid, None)
             cluster.record_event(pod, "Normal", "TaintManagerEviction",
@@ -312,7 +312,7 @@ class NodeLifecycleController(Controller):
             seen.add(uid)
             since = orphans.setdefault(uid, now)
             if now < since + ORPHAN_QUARANTINE:
-                wake_once(cluster, since + ORPHAN_QUARANTINE)
+                cluster.wake_at(since + ORPHAN_QUARANTINE)
                 continue
             cluster.store.delete("Pod", meta.namespace(pod), meta.name(pod))
         for uid in [u for u in orphans if u not in seen]:
@@ -369,7 +369,7 @@ def renew_lease(cluster: Cluster, node: Obj) -> float:
     name = meta.name(node)
     now = cluster.now()
     mark = now - (now % LEASE_RENEW_EVERY)
-    wake_once(cluster, mark + LEASE_RENEW_EVERY)
+    cluster.wake_at(mark + LEASE_RENEW_EVERY)
     renew = rfc3339_micro(mark)
     lease = cluster.store.get("Lease", LEASE_NAMESPACE, name)
     if lease is None:
