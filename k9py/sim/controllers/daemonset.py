@@ -156,7 +156,7 @@ class DaemonSetController(Controller):
             except ApiError:
                 syncs.synced(uid, None)
                 continue
-            syncs.synced(uid, _inputs(cluster, ds) if store.resource_version == rv else None)
+            syncs.synced(uid, read if store.resource_version == rv else None)  # (nothing written: read as it was)
         syncs.end()
 
     def _revision(self, c: Cluster, ds: Obj) -> tuple[Obj, str]:
