@@ -8,6 +8,12 @@ The real ``.venv/bin/k9py`` (no arguments: the demo cluster) is spawned on a pse
 - startup_rows_ms: spawn → a demo pod's name (``nginx-deployment-``) painted in the table.
 - idle_cpu_pct: % of one core the k9py process used (utime+stime from /proc/PID/stat) over a
   window after the rows appeared, nobody typing (10 s; 2 s with --quick).
+- startup_scenario_10k_first_frame_ms: ``k9py --scenario FILE`` over what ``k9py scenario
+  generate --pods 10000 --nodes 500 --churn 20`` writes (a timeline of 6,000 steps; written
+  before the clock starts): spawn → the first frame. Its cluster builds behind that frame; the
+  file is parsed before it (a broken file ends the command with FILE:LINE and exit code 2).
+- startup_scenario_10k_rows_ms: spawn → one of its pods painted in the table (the build done).
+  Not with --quick (a build of seconds).
 
 Then ``:q`` and a clean exit. The median of several starts (one with --quick). A user's
 install has its bytecode compiled (the child writes and reads it under a private
@@ -30,12 +36,14 @@ import tempfile
 import termios
 import time
 
-from benchmarks.common import ROOT, SIZE, Figure
+from benchmarks.common import ROOT, SEED, SIZE, Figure
 
 FIGURES: dict[str, Figure] = {
     "startup_first_frame_ms": ("ms", 500, True),
     "startup_rows_ms": ("ms", 1000, True),
     "idle_cpu_pct": ("%", 3, True),
+    "startup_scenario_10k_first_frame_ms": ("ms", None, True),
+    "startup_scenario_10k_rows_ms": ("ms", None, True),
 }
 
 ALT_SCREEN = b"\x1b[?1049h"
@@ -81,12 +89,12 @@ def cpu_seconds(pid: int) -> float:
 class Terminal:
     """``k9py`` on a pseudo-terminal of ``SIZE``; ``seen`` is everything it wrote so far."""
 
-    def __init__(self, config_dir: str) -> None:
+    def __init__(self, config_dir: str, args: tuple[str, ...] = ()) -> None:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
         env = child_env(config_dir)
         self.start = time.perf_counter()
-        self.proc = subprocess.Popen(k9py_command(), stdin=slave, stdout=slave, stderr=slave, env=env,
+        self.proc = subprocess.Popen([*k9py_command(), *args], stdin=slave, stdout=slave, stderr=slave, env=env,
                                      cwd=config_dir, start_new_session=True, close_fds=True)
         os.close(slave)
         self.master = master
@@ -150,13 +158,54 @@ def one_start(idle_s: float) -> tuple[float, float, float]:
     return first_frame, rows, idle
 
 
+def scenario_start(path: str, row: bytes) -> tuple[float, float]:
+    """``k9py --scenario path``: ms to the first frame and to ``row`` painted."""
+    with tempfile.TemporaryDirectory(prefix="k9py-bench-") as config_dir:
+        term = Terminal(config_dir, ("--scenario", path))
+        try:
+            alt = term.wait_for(ALT_SCREEN)
+            first_frame = max(alt, term.wait_for(HEADER, term.seen.find(ALT_SCREEN)))
+            rows = term.wait_for(row, timeout=300.0)
+        finally:
+            code = term.quit()
+        if code != 0:
+            raise RuntimeError(f"k9py exited {code}: {term.seen[-400:]!r}")
+    return first_frame, rows
+
+
+def first_pod_prefix(path: str) -> bytes:
+    """What the first pod row of the start view begins with: the alphabetically first workload
+    of the namespace the file's cluster is busiest in (where the explorer opens)."""
+    from k9py.backends.demo import home_namespace_of
+    from k9py.scenario import files
+
+    sf = files.parse_file(path)
+    home = home_namespace_of(sf)
+    names = [m.obj["metadata"]["name"] for m in sf.manifests
+             if m.obj.get("kind") in ("Deployment", "StatefulSet", "DaemonSet")
+             and m.obj["metadata"].get("namespace") == home]
+    return f"{min(names)}-".encode()
+
+
 def measure(quick: bool) -> dict[str, float]:
     runs = [one_start(2.0 if quick else 10.0) for _ in range(1 if quick else 3)]
-    return {
+    out = {
         "startup_first_frame_ms": statistics.median(r[0] for r in runs),
         "startup_rows_ms": statistics.median(r[1] for r in runs),
         "idle_cpu_pct": statistics.median(r[2] for r in runs),
     }
+    if not quick:
+        from k9py.scenario.generate import generate
+
+        with tempfile.TemporaryDirectory(prefix="k9py-bench-") as tmp:
+            path = os.path.join(tmp, "generated-10k.yaml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(generate(10_000, 500, seed=SEED, churn=20))
+            row = first_pod_prefix(path)
+            starts = [scenario_start(path, row) for _ in range(2)]
+        out["startup_scenario_10k_first_frame_ms"] = statistics.median(s[0] for s in starts)
+        out["startup_scenario_10k_rows_ms"] = statistics.median(s[1] for s in starts)
+    return out
 
 
 if __name__ == "__main__":

@@ -276,7 +276,7 @@ def _scenario_backend(args: argparse.Namespace) -> Backend | None:
         replay.player.set_speed(float(getattr(args, "speed", None) or 1.0))  # `k9py --speed 4 replay F`
         replay.hot_reload = hot_reload
         return replay
-    if kind == files.SCENARIO or hot_reload:
+    if hot_reload:  # else the explorer's own (``ui.launch.demo_backend``: a big file builds behind the first frame)
         scenario = ScenarioBackend.open(path, seed=getattr(args, "seed", None), speed=float(getattr(args, "speed", None) or 1.0))
         scenario.hot_reload = hot_reload
         return scenario

@@ -12,7 +12,9 @@ included) fill in. It is a ScenarioBackend like the demo always was: `:scenarios
 A big scenario file (`k9py --scenario FILE`, thousands of pods: seconds to build, a minute at
 100,000) loads the same way (``DemoBackend.behind``): parsed first, so that a broken file still
 ends the command with its FILE:LINE error and exit code 2, then built behind the first frame; a
-problem found while building is told in the flash.
+problem found while building is told in the flash. Meanwhile the views show the file's
+namespaces (empty, not missing) and open in the one its cluster will be busiest in; a timeline's
+play head shows its length and steps at once and starts moving when the cluster is there.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from k9py.backends.playback import busiest_of
 from k9py.backends.replay import ScenarioBackend
 from k9py.scenario import files, snapshot
 from k9py.sim.bootstrap import SYSTEM_NAMESPACES, system_namespace
@@ -49,28 +53,60 @@ _REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController
 def pods_to_make(sf: Any) -> int:
     """About how many pods a parsed file's cluster will run (replicas, bare pods, a DaemonSet's
     one a node): what its build costs."""
-    total = 0
+    return sum(_pods_of(m.obj, len(sf.header.nodes)) for m in sf.manifests)
+
+
+def _pods_of(obj: Any, nodes: int) -> int:
+    kind, spec = obj.get("kind"), obj.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    if kind == "Pod":
+        return 1
+    if kind in _REPLICATED:
+        replicas = spec.get("replicas", 1)
+        return replicas if isinstance(replicas, int) and replicas > 0 else 0
+    return nodes if kind == "DaemonSet" else 0
+
+
+_HOME_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
+
+
+def home_namespace_of(sf: Any) -> str | None:
+    """The namespace a parsed file's cluster will be busiest in (``ScenarioPlayback.home_namespace``
+    over the cluster it builds): where it makes the most pods, else the most workloads."""
+    pods: Counter[str] = Counter()
+    others: Counter[str] = Counter()
     for m in sf.manifests:
-        kind, spec = m.obj.get("kind"), m.obj.get("spec")
-        spec = spec if isinstance(spec, dict) else {}
-        if kind == "Pod":
-            total += 1
-        elif kind in _REPLICATED:
-            replicas = spec.get("replicas", 1)
-            total += replicas if isinstance(replicas, int) and replicas > 0 else 0
-        elif kind == "DaemonSet":
-            total += len(sf.header.nodes)
-    return total
+        md = m.obj.get("metadata")
+        ns = (md.get("namespace") if isinstance(md, dict) else None) or "default"
+        if not isinstance(ns, str):
+            continue
+        pods[ns] += _pods_of(m.obj, len(sf.header.nodes))
+        if m.obj.get("kind") in _HOME_KINDS:
+            others[ns] += 1
+    return busiest_of(pods, others)
 
 
-def waiting_cluster(name: str, seed: int | None, start: float | None = None) -> Cluster:
-    """What shows until the demo is ready: the system namespaces, no controllers; its clock at
-    ``start`` (the demo's, so that the time machine sees no jump when the demo arrives)."""
+def waiting_cluster(name: str, seed: int | None, start: float | None = None, namespaces: Iterable[str] = ()) -> Cluster:
+    """What shows until the demo is ready: the system namespaces and ``namespaces`` (a file's:
+    its views are empty, not missing, while it builds), no controllers; its clock at ``start``
+    (the demo's, so that the time machine sees no jump when the demo arrives)."""
     cluster = Cluster(seed=seed or 0, name=name, bootstrap=False, controllers=[], start=start)
     with cluster.lock:
-        for ns in SYSTEM_NAMESPACES:
+        for ns in dict.fromkeys([*SYSTEM_NAMESPACES, *namespaces]):
             cluster.store.create(system_namespace(ns))
     return cluster
+
+
+def namespaces_of(sf: Any) -> list[str]:
+    """The namespaces a parsed file makes or puts objects in."""
+    found: dict[str, None] = {}
+    for m in sf.manifests:
+        md = m.obj.get("metadata")
+        md = md if isinstance(md, dict) else {}
+        ns = md.get("name") if m.obj.get("kind") == "Namespace" else md.get("namespace")
+        if isinstance(ns, str) and ns:
+            found[ns] = None
+    return list(found)
 
 
 async def in_thread(fn: Callable[..., R], *args: Any) -> R:
@@ -101,9 +137,11 @@ async def in_thread(fn: Callable[..., R], *args: Any) -> R:
 
 class DemoBackend(ScenarioBackend):
     def __init__(self, *, seed: int | None = None, speed: float = 1.0, cluster: Any | None = None,
-                 path: str | None = None, build: Callable[[], Any] | None = None, name: str | None = None) -> None:
+                 path: str | None = None, build: Callable[[], Any] | None = None, name: str | None = None,
+                 namespaces: Iterable[str] = ()) -> None:
         """``cluster``: the demo, already loaded (nothing is loaded on start). ``path``, ``build``,
-        ``name``: another file's, its builder and its cluster's name (``behind``)."""
+        ``name``, ``namespaces``: another file's, its builder, its cluster's name and namespaces
+        (``behind``)."""
         demo = path is None
         path = str(snapshot.demo_file()) if path is None else path
         if build is None:  # the demo: from its snapshot, and rebuilt from its file when seeking back
@@ -117,7 +155,8 @@ class DemoBackend(ScenarioBackend):
             meta = (snapshot.read_meta() or {}) if demo else {}
             now = meta.get("now")
             cluster = waiting_cluster(name or str(meta.get("name") or "minikube"), seed,
-                                      float(now) if isinstance(now, int | float) and seed in (None, 0) else None)
+                                      float(now) if isinstance(now, int | float) and seed in (None, 0) else None,
+                                      namespaces)
             self.ready = False
         else:
             self.ready = True  # the demo (or a scenario loaded over it) is the cluster now
@@ -126,15 +165,18 @@ class DemoBackend(ScenarioBackend):
 
     @classmethod
     def behind(cls, path: str, *, seed: int | None = None, speed: float = 1.0) -> ScenarioBackend:
-        """``path`` parsed now (its errors raise now), built behind the first frame when it is big
-        and has no timeline (a timeline's start namespace is read from its cluster); else built
-        now, as ``ScenarioBackend.open`` does."""
+        """``path`` parsed now (its errors raise now), built behind the first frame when it is big;
+        else built now, as ``ScenarioBackend.open`` does. A big file's timeline is known at once
+        (the play head's length and steps, the namespace to start in) and starts when its cluster
+        is there."""
         sf = ScenarioBackend.parsed(path)
         build = ScenarioBackend.builder_of(sf, seed)
         pods = pods_to_make(sf)
-        if sf.scenario is not None or pods < BIG_FILE_PODS:
+        if pods < BIG_FILE_PODS:
             return ScenarioBackend(build(), path=path, seed=seed, rebuild=build, speed=speed)
-        backend = cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name)
+        backend = cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name, namespaces=namespaces_of(sf))
+        if sf.scenario is not None:
+            backend.pending, backend.pending_home = sf.scenario, home_namespace_of(sf)
         backend.playback().build_started(f"building {os.path.basename(path)}: about {pods:,} pods (they show when it is done)")
         return backend
 
@@ -149,7 +191,9 @@ class DemoBackend(ScenarioBackend):
         try:
             cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
+            self.pending = self.pending_home = None  # no timeline is coming either
             pb.build_ended()
+            pb.changed()
             self._tell(f"{self._what} could not be built: {err}")
             return
         if self.ready:  # something replaced the waiting cluster meanwhile
@@ -158,6 +202,7 @@ class DemoBackend(ScenarioBackend):
         self.ready = True
         self._swap(cluster)
         pb.build_ended(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
+        pb.changed()  # the play head runs now
 
     def reload(self, cluster: Any | None = None) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way

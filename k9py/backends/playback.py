@@ -28,12 +28,16 @@ SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 def busiest_namespace(pods: Iterable[dict[str, Any]], others: Iterable[dict[str, Any]] = ()) -> str | None:
     """The namespace with the most pods (else the most ``others``), system namespaces last,
     ``default`` first among equals; None when nothing is namespaced."""
-    for objs in (pods, others):
-        counts = Counter(((o.get("metadata") or {}).get("namespace") or "") for o in objs
-                         if o.get("kind") != "Event")
-        counts.pop("", None)
-        if counts:
-            pool = {ns: n for ns, n in counts.items() if ns not in SYSTEM_NAMESPACES} or dict(counts)
+    return busiest_of(*(Counter(((o.get("metadata") or {}).get("namespace") or "") for o in objs
+                                if o.get("kind") != "Event") for objs in (pods, others)))
+
+
+def busiest_of(*counts: Counter[str]) -> str | None:
+    """``busiest_namespace`` over counts by namespace (the first that names one decides)."""
+    for by_ns in counts:
+        pool = {ns: n for ns, n in by_ns.items() if ns and n > 0}
+        if pool:
+            pool = {ns: n for ns, n in pool.items() if ns not in SYSTEM_NAMESPACES} or pool
             return max(sorted(pool), key=lambda ns: (pool[ns], ns == "default"))
     return None
 
@@ -176,6 +180,10 @@ class Playback(abc.ABC):
     def on_change(self, cb: Callable[[None], None]) -> Unsubscribe:
         """Called (with None) after the play head, the speed or the pause state changed."""
         return self._changed.add(cb)
+
+    def changed(self) -> None:
+        """Tell ``on_change``'s listeners (the source behind the play head moved on by itself)."""
+        self._changed(None)
 
     def on_step(self, cb: Callable[[Fired], None]) -> Unsubscribe:
         """Called with each scenario step as it fires (its note, a pause, or its error)."""

@@ -43,7 +43,7 @@ from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
 from k9py.scenario import files
 from k9py.scenario.player import EPS, SPEEDS, Player, ReplayCluster
-from k9py.scenario.timeline import Fired, TimelineController, describe_step, timeline_of
+from k9py.scenario.timeline import Fired, Scenario, TimelineController, describe_step, timeline_of
 
 TICK = 0.1  # real seconds between play-head moves when playing
 
@@ -490,7 +490,7 @@ class ScenarioPlayback(Playback):
 
     @property
     def has_timeline(self) -> bool:
-        return self._tl is not None
+        return self._backend.scenario() is not None
 
     @property
     def paused(self) -> bool:
@@ -515,8 +515,8 @@ class ScenarioPlayback(Playback):
 
     @property
     def total_events(self) -> int:
-        tl = self._tl
-        return 0 if tl is None else len(tl.scenario.steps)
+        scenario = self._backend.scenario()
+        return 0 if scenario is None else len(scenario.steps)
 
     def _moved(self) -> None:
         self._backend.notify()  # wakes log follows
@@ -546,8 +546,8 @@ class ScenarioPlayback(Playback):
         return self.speed
 
     def _step_times(self) -> list[float]:
-        tl = self._tl
-        return [] if tl is None else sorted({s.at for s in tl.scenario.steps})
+        scenario = self._backend.scenario()
+        return [] if scenario is None else sorted({s.at for s in scenario.steps})
 
     def step_forward(self) -> bool:
         """To the time of the next step (False: none left)."""
@@ -571,16 +571,17 @@ class ScenarioPlayback(Playback):
         self._moved()
 
     def marks(self) -> list[Mark]:
-        tl = self._tl
-        if tl is None:
+        tl, scenario = self._tl, self._backend.scenario()
+        if scenario is None:
             return []
-        errors = {id(f.step): f.error or "" for f in tl.fired}
-        return [Mark(t=s.at, what=describe_step(s), note=s.note or "", done=i < tl.next, error=errors.get(id(s), ""))
-                for i, s in enumerate(tl.scenario.steps)]
+        errors = {id(f.step): f.error or "" for f in tl.fired} if tl is not None else {}
+        played = tl.next if tl is not None else 0
+        return [Mark(t=s.at, what=describe_step(s), note=s.note or "", done=i < played, error=errors.get(id(s), ""))
+                for i, s in enumerate(scenario.steps)]
 
     def home_namespace(self) -> str | None:
         if self._tl is None:
-            return None
+            return self._backend.pending_home if self._backend.pending is not None else None
         b = self._backend
         with b.cluster.lock:
             return busiest_namespace(b.cluster.store.list("Pod"), [o for k in ("Deployment", "StatefulSet",
@@ -616,6 +617,10 @@ class ScenarioBackend(_Resyncing, SimBackend):
         self.paused = False  # the user's pause, or the end reached
         self._quiet = False  # seeking: steps passed on the way are not told
         self._rebuild = rebuild if rebuild is not None else self._builder(path, seed)
+        # the file's timeline while its cluster is built behind the first frame (``backends.demo``),
+        # with the namespace it will be busiest in: the play head and the start view know of it at once
+        self.pending: Scenario | None = None
+        self.pending_home: str | None = None
         self._init_watches(ScenarioPlayback(self))
         self._follow_steps()
 
@@ -678,8 +683,13 @@ class ScenarioBackend(_Resyncing, SimBackend):
         return 0.0 if tl is None else max(0.0, self.cluster.now() - tl.t0)
 
     def duration(self) -> float:
+        scenario = self.scenario()
+        return 0.0 if scenario is None else float(scenario.end)
+
+    def scenario(self) -> Scenario | None:
+        """The timeline's steps: the running one's, or the one on its way."""
         tl = self.timeline
-        return 0.0 if tl is None else float(tl.scenario.end)
+        return tl.scenario if tl is not None else self.pending
 
     def at_end(self) -> bool:
         return self.timeline is not None and self.position() >= self.duration() - EPS
@@ -729,6 +739,8 @@ class ScenarioBackend(_Resyncing, SimBackend):
         """The state at ``t`` s since t=0 (clamped to the scenario). Steps passed on the way are
         not told; a ``pause`` step exactly at ``t`` holds the clock there."""
         if self.timeline is None:
+            if self.pending is not None:
+                raise NotSupported("the cluster is still being built: its timeline starts when it is there")
             raise NotSupported("seek: plain manifests have no timeline")
         t = min(max(0.0, t), self.duration())
         if t < self.position() - EPS:
@@ -765,6 +777,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
     def _swap(self, cluster: Any) -> None:
         """Show ``cluster`` instead: open watches get the difference."""
         self.cluster = cluster
+        self.pending = self.pending_home = None
         self._follow_steps()
         self._resync_all()
 

@@ -14,6 +14,7 @@ from k9py.cli import _scenario_backend, build_parser, resolve_files
 from k9py.errors import K9pyError
 from k9py.scenario import files
 from k9py.scenario.recording import parse_recording
+from k9py.ui.launch import demo_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,8 +66,11 @@ def _args(*argv: str):
 def test_backend_chosen_by_file_kind():
     assert _scenario_backend(_args()) is None
     assert _scenario_backend(_args("--scenario", "scenarios/demo.yaml")) is None  # the default sim path
-    b = _scenario_backend(_args("--scenario", "scenarios/self-healing.yaml"))
+    assert _scenario_backend(_args("--scenario", "scenarios/self-healing.yaml")) is None  # the same for a timeline
+    b = demo_backend(None, "scenarios/self-healing.yaml", deferred=True)  # small: built before the first frame
     assert isinstance(b, ScenarioBackend) and b.timeline is not None
+    b = _scenario_backend(_args("--scenario", "scenarios/self-healing.yaml", "--watch"))
+    assert isinstance(b, ScenarioBackend) and b.timeline is not None and b.hot_reload
     r = _scenario_backend(_args("--scenario", "scenarios/incident-checkout-oom.yaml"))
     assert isinstance(r, ReplayBackend)
     r = _scenario_backend(_args("replay", "scenarios/incident-checkout-oom.yaml", "--paused", "--at", "90s", "--watch"))
@@ -78,7 +82,7 @@ def test_backend_chosen_by_file_kind():
 def test_bundled_names_open_the_bundled_files():
     args = _args("--scenario", "self-healing")
     resolve_files(args)
-    b = _scenario_backend(args)
+    b = demo_backend(None, args.scenario, deferred=True)
     assert isinstance(b, ScenarioBackend) and b.path.endswith("/k9py/data/scenarios/self-healing.yaml")
     args = _args("replay", "incident-checkout-oom", "--at", "90s")
     resolve_files(args)

@@ -149,3 +149,98 @@ def test_a_big_file_that_fails_to_build_is_said_in_the_flash(tmp_path, monkeypat
             assert "no room for web" in app.flash_text and "big.yaml" in app.flash_text
             assert not backend.ready and backend.playback().building is None  # never said again
     asyncio.run(main())
+
+
+TIMELINED = """\
+apiVersion: k9py.dev/v1alpha1
+kind: Scenario
+metadata: {name: busy-shop}
+spec:
+  seed: 1
+  warmup: 30s
+  duration: 2m
+  nodes: [{name: n1, cpu: "4", memory: 8Gi}, {name: n2, cpu: "4", memory: 8Gi}]
+  timeline:
+  - at: 20s
+    note: one web pod goes
+    delete: {kind: Pod, selector: app=web, count: 1}
+  - at: 1m
+    note: another
+    delete: {kind: Pod, selector: app=web, count: 1}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 5
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tool, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: tool}}
+  template:
+    metadata: {labels: {app: tool}}
+    spec: {containers: [{name: app, image: busybox}]}
+"""
+
+
+def test_a_big_scenario_with_a_timeline_paints_first_and_its_play_head_starts_when_built(tmp_path, monkeypatch):
+    """`k9py --scenario FILE` with a timeline and thousands of pods: the frame at once, in the
+    namespace its cluster will be busiest in (empty, not missing), the play head's length and
+    steps known; moving it waits for the cluster, which then plays its steps."""
+    from k9py.cli import build_parser
+    from k9py.ui.launch import build_app
+    from k9py.ui.widgets.timeline import Timeline
+
+    monkeypatch.setattr(demo, "BIG_FILE_PODS", 5)
+    path = tmp_path / "shop.yaml"
+    path.write_text(TIMELINED)
+
+    async def main():
+        backend = DemoBackend.behind(str(path))  # what `k9py --scenario FILE` opens (ui.launch.demo_backend)
+        assert isinstance(backend, DemoBackend) and not backend.ready
+        app = build_app(build_parser().parse_args(["--scenario", str(path)]), backend, manual=True)
+        pb = backend.playback()
+        assert pb.has_timeline and pb.duration == 120 and pb.total_events == 2 and pb.position == 0
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert app.title_text() == "pods(shop)[0]"
+            assert app.flash_text == "building shop.yaml: about 6 pods (they show when it is done)"
+            assert app.query(Timeline)
+            await pilot.press("full_stop")  # the next step: not before the cluster is there
+            await sync(app, pilot)
+            assert app.flash_text == "the cluster is still being built: its timeline starts when it is there"
+            await backend.load()
+            await sync(app, pilot)
+            assert backend.ready and backend.timeline is not None and app.title_text() == "pods(shop)[5]"
+            assert app.flash_text == "shop.yaml is ready: 6 pods"
+            await pilot.press("full_stop")
+            await sync(app, pilot)
+            assert pb.position == 20 and pb.events_played == 1
+            assert app.title_text() == "pods(shop)[5]"  # one went, its ReplicaSet makes another
+    asyncio.run(main())
+
+
+def test_the_namespace_a_file_starts_in_is_the_one_its_cluster_is_busiest_in():
+    """What `home_namespace_of` reads off a parsed file is what the built cluster says."""
+    from k9py.backends.playback import busiest_namespace
+    from k9py.scenario import files
+    from k9py.scenario.generate import generate
+
+    for seed in (1, 2, 3):
+        path = f"/dev/null/{seed}"  # only for messages
+        sf = files.parse_file(path, text=generate(1200, 30, seed=seed, churn=5))
+        cluster = files.build_cluster(sf, warmup=0)
+        kinds = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
+        built = busiest_namespace(cluster.store.list("Pod"), [o for k in kinds for o in cluster.store.list(k)])
+        assert demo.home_namespace_of(sf) == built
