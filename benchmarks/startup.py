@@ -8,6 +8,10 @@ The real ``.venv/bin/k9py`` (no arguments: the demo cluster) is spawned on a pse
 - startup_rows_ms: spawn → a demo pod's name (``nginx-deployment-``) painted in the table.
 - idle_cpu_pct: % of one core the k9py process used (utime+stime from /proc/PID/stat) over a
   window after the rows appeared, nobody typing (10 s; 2 s with --quick).
+- escape_key_ms: then `d` (describe the pod under the cursor) and `esc` back, ten times: the
+  median ms from writing the ESC to the pod list's title painted again. A lone ESC may begin a
+  key's escape sequence: it is the escape key once nothing followed for a while (tcell, which
+  k9s reads keys with, waits 50 ms; Textual 100 ms, and its input loop looked every 100 ms).
 - startup_scenario_10k_first_frame_ms: ``k9py --scenario FILE`` over what ``k9py scenario
   generate --pods 10000 --nodes 500 --churn 20`` writes (a timeline of 6,000 steps; written
   before the clock starts): spawn → the first frame. Its cluster builds behind that frame; the
@@ -42,6 +46,7 @@ FIGURES: dict[str, Figure] = {
     "startup_first_frame_ms": ("ms", 500, True),
     "startup_rows_ms": ("ms", 1000, True),
     "idle_cpu_pct": ("%", 3, True),
+    "escape_key_ms": ("ms", None, True),
     "startup_scenario_10k_first_frame_ms": ("ms", None, True),
     "startup_scenario_10k_rows_ms": ("ms", None, True),
 }
@@ -139,7 +144,24 @@ class Terminal:
         return self.proc.returncode
 
 
-def one_start(idle_s: float) -> tuple[float, float, float]:
+def escape_ms(term: Terminal, times: int) -> float:
+    """Median ms from an ESC written (leaving a describe view) to the pods' title painted."""
+    took = []
+    for _ in range(times):
+        at = len(term.seen)
+        os.write(term.master, b"d")
+        term.wait_for(b"Priority", at)
+        term.drain(0.2)
+        at = len(term.seen)
+        t0 = time.perf_counter()
+        os.write(term.master, b"\x1b")
+        term.wait_for(b"pods(", at)
+        took.append((time.perf_counter() - t0) * 1000)
+        term.drain(0.2)
+    return statistics.median(took)
+
+
+def one_start(idle_s: float) -> tuple[float, float, float, float]:
     install_like()  # again before each start: the tree may have changed meanwhile
     with tempfile.TemporaryDirectory(prefix="k9py-bench-") as config_dir:
         term = Terminal(config_dir)
@@ -151,11 +173,12 @@ def one_start(idle_s: float) -> tuple[float, float, float]:
             before, t0 = cpu_seconds(term.proc.pid), time.perf_counter()
             term.drain(idle_s)
             idle = (cpu_seconds(term.proc.pid) - before) / (time.perf_counter() - t0) * 100
+            escape = escape_ms(term, 10)
         finally:
             code = term.quit()
         if code != 0:
             raise RuntimeError(f"k9py exited {code}: {term.seen[-400:]!r}")
-    return first_frame, rows, idle
+    return first_frame, rows, idle, escape
 
 
 def scenario_start(path: str, row: bytes) -> tuple[float, float]:
@@ -193,6 +216,7 @@ def measure(quick: bool) -> dict[str, float]:
         "startup_first_frame_ms": statistics.median(r[0] for r in runs),
         "startup_rows_ms": statistics.median(r[1] for r in runs),
         "idle_cpu_pct": statistics.median(r[2] for r in runs),
+        "escape_key_ms": statistics.median(r[3] for r in runs),
     }
     if not quick:
         from k9py.scenario.generate import generate

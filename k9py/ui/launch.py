@@ -142,11 +142,12 @@ def terminal_file() -> TextIOWrapper | None:
         return None
 
 
-def terminal_driver(out: TextIOWrapper) -> type[Any]:
-    """Textual's Linux driver drawing on ``out`` (and sizing the UI by it) instead of stderr."""
+def terminal_driver(out: TextIOWrapper, base: type[Any] | None = None) -> type[Any]:
+    """Textual's Linux driver (or ``base``, one like it) drawing on ``out`` (and sizing the UI
+    by it) instead of stderr."""
     from textual.drivers.linux_driver import LinuxDriver
 
-    class TerminalDriver(LinuxDriver):
+    class TerminalDriver(base or LinuxDriver):  # type: ignore[misc]
         def __init__(self, *args: Any, **kw: Any) -> None:
             super().__init__(*args, **kw)
             self._file = out
@@ -166,9 +167,12 @@ def run_explorer(args: argparse.Namespace, backend: Backend | None = None, user:
     with the user's files (``user``)."""
     app = build_app(args, backend, user=user)
     keyinput.install()  # an ESC typed ahead stays an ESC (never a delete confirmed by the Enter behind it)
+    keys = keyinput.key_driver() if os.name == "posix" else None  # esc told in 50 ms, as k9s does
     out = terminal_file() if os.name == "posix" else None
     if out is not None:
-        app.driver_class = terminal_driver(out)
+        app.driver_class = terminal_driver(out, keys)
+    elif keys is not None:
+        app.driver_class = keys
     app.run()
     if app.exit_problem:  # the context's memory could not be saved: said once the terminal is back
         print(f"k9py: {app.exit_problem}", file=sys.stderr)

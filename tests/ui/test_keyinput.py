@@ -53,3 +53,65 @@ def test_an_escape_the_drivers_tick_already_ended_is_not_ended_twice():
     p._timeout_time = 0.0  # the driver's tick, once the escape delay has passed
     assert [e.key for e in p.tick()] == ["escape"]
     assert keys(p, "j") == ["j"]  # no second escape, no crash
+
+
+def test_an_escape_alone_is_told_after_tcells_wait_not_textuals(monkeypatch):
+    from textual import constants
+
+    monkeypatch.delenv("ESCDELAY", raising=False)
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", constants.ESCAPE_DELAY)  # put back afterwards
+    assert keyinput.install() and constants.ESCAPE_DELAY == keyinput.ESCAPE_DELAY == 0.05
+    p = BurstParser()
+    assert p.wait(keyinput.POLL) == keyinput.POLL  # nothing pending: the input loop's own pace
+    assert keys(p, "\x1b") == []
+    assert 0 < p.wait(keyinput.POLL) <= 0.05  # the loop wakes when the ESC's wait is over
+    assert keys(p, "[A") == ["up"] and p.wait(keyinput.POLL) == keyinput.POLL  # it was a sequence
+
+
+def test_the_users_escdelay_wins(monkeypatch):
+    from textual import constants
+
+    monkeypatch.setenv("ESCDELAY", "300")
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", 0.3)  # what Textual read of it at import
+    keyinput.install()
+    assert constants.ESCAPE_DELAY == 0.3
+
+
+def test_the_key_drivers_input_loop_tells_a_lone_escape_then_the_keys_after_it():
+    """The loop on a real file descriptor: ESC alone (told once its wait is over: no key comes
+    after it), then keys; it ends when asked and when its input closes."""
+    import asyncio
+    import os
+    import queue
+    import signal
+    import threading
+
+    base = keyinput.key_driver()
+    assert base is not None
+    told: queue.Queue = queue.Queue()
+
+    class Recording(base):  # type: ignore[misc, valid-type]
+        def process_message(self, message):
+            told.put(getattr(message, "key", type(message).__name__))
+
+    async def main():
+        saved = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
+        try:
+            driver = Recording(object())
+        finally:
+            for s, handler in saved.items():
+                signal.signal(s, handler)
+        read_end, write_end = os.pipe()
+        driver.fileno = read_end
+        loop = threading.Thread(target=driver.run_input_thread, daemon=True)
+        loop.start()
+        os.write(write_end, b"\x1b")
+        assert told.get(timeout=10) == "escape"  # nothing followed: told when its wait ended
+        os.write(write_end, b"jk\x1b[B")
+        assert [told.get(timeout=10) for _ in range(3)] == ["j", "k", "down"]
+        os.close(write_end)  # input closed: the loop waits for the exit flag without spinning
+        driver.exit_event.set()
+        loop.join(timeout=10)
+        assert not loop.is_alive() and told.empty()
+        os.close(read_end)
+    asyncio.run(main())
