@@ -86,6 +86,23 @@ def home_namespace_of(sf: Any) -> str | None:
     return busiest_of(pods, others)
 
 
+PROGRESS_EVERY = 1.0  # seconds between the lines telling how far a build behind the first frame got
+
+
+def progress_line(what: str, building: tuple[Cluster, float] | None, pods: int, warmup: float) -> str | None:
+    """How far the build of ``what`` got: its pods made of about ``pods``, then its warm-up's
+    virtual seconds run of ``warmup``. ``building``: the cluster and its clock when it was made
+    (None: not yet). Read from the event loop while the build runs in its thread: a count and
+    the clock only, never a walk over what the build changes meanwhile."""
+    if building is None:
+        return None
+    cluster, started = building
+    made = cluster.store.count("Pod")
+    ran = max(0.0, cluster.now() - started)
+    line = f"building {what}: {made:,} " + (f"of about {pods:,} " if made < pods else "") + "pods made"
+    return line + (f", {min(ran, warmup):.0f} of {warmup:.0f} s warmed up" if ran > 0 and warmup > 0 else "")
+
+
 def waiting_cluster(name: str, seed: int | None, start: float | None = None, namespaces: Iterable[str] = ()) -> Cluster:
     """What shows until the demo is ready: the system namespaces and ``namespaces`` (a file's:
     its views are empty, not missing, while it builds), no controllers; its clock at ``start``
@@ -162,6 +179,7 @@ class DemoBackend(ScenarioBackend):
             self.ready = True  # the demo (or a scenario loaded over it) is the cluster now
         super().__init__(cluster, path=path, seed=seed, rebuild=rebuild, speed=speed)
         self._loading: asyncio.Task[None] | None = None
+        self._progress: Callable[[], str | None] = lambda: None  # how far the build got (``behind``)
 
     @classmethod
     def behind(cls, path: str, *, seed: int | None = None, speed: float = 1.0) -> ScenarioBackend:
@@ -170,14 +188,23 @@ class DemoBackend(ScenarioBackend):
         (the play head's length and steps, the namespace to start in) and starts when its cluster
         is there."""
         sf = ScenarioBackend.parsed(path)
-        build = ScenarioBackend.builder_of(sf, seed)
         pods = pods_to_make(sf)
         if pods < BIG_FILE_PODS:
+            build = ScenarioBackend.builder_of(sf, seed)
             return ScenarioBackend(build(), path=path, seed=seed, rebuild=build, speed=speed)
-        backend = cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name, namespaces=namespaces_of(sf))
+        building: list[tuple[Cluster, float]] = []  # the one being built and its start, watched from the event loop
+
+        def build_watched() -> Cluster:
+            building.clear()
+            return files.build_cluster(sf, seed=seed, made=lambda c: building.append((c, c.now())))
+
+        backend = cls(seed=seed, speed=speed, path=path, build=build_watched, name=sf.header.name,
+                      namespaces=namespaces_of(sf))
         if sf.scenario is not None:
             backend.pending, backend.pending_home = sf.scenario, home_namespace_of(sf)
-        backend.playback().build_started(f"building {os.path.basename(path)}: about {pods:,} pods (they show when it is done)")
+        what, warmup = os.path.basename(path), files.warmup_of(sf)
+        backend._progress = lambda: progress_line(what, building[0] if building else None, pods, warmup)
+        backend.playback().build_started(f"building {what}: about {pods:,} pods (they show when it is done)")
         return backend
 
     def start(self) -> None:
@@ -188,6 +215,7 @@ class DemoBackend(ScenarioBackend):
     async def load(self) -> None:
         """Load the demo (off the event loop) and show it, unless something replaced it meanwhile."""
         pb = self.playback()
+        telling = asyncio.get_running_loop().create_task(self._tell_progress())
         try:
             cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
@@ -196,6 +224,8 @@ class DemoBackend(ScenarioBackend):
             pb.changed()
             self._tell(f"{self._what} could not be built: {err}")
             return
+        finally:
+            telling.cancel()
         if self.ready:  # something replaced the waiting cluster meanwhile
             pb.build_ended()
             return
@@ -203,6 +233,14 @@ class DemoBackend(ScenarioBackend):
         self._swap(cluster)
         pb.build_ended(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
         pb.changed()  # the play head runs now
+
+    async def _tell_progress(self) -> None:
+        """Every PROGRESS_EVERY s while the build runs: how far it got (cancelled when it ends)."""
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
+            line = self._progress()
+            if line is not None:
+                self.playback().build_progress(line)
 
     def reload(self, cluster: Any | None = None) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way

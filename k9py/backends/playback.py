@@ -81,6 +81,7 @@ class Playback(abc.ABC):
         self._steps: _Listeners[Fired] = _Listeners()
         self._reloads: _Listeners[str | None] = _Listeners()
         self._built: _Listeners[str] = _Listeners()
+        self._progress: _Listeners[str] = _Listeners()
         #: what is being built behind the first frame (a big scenario file), None when nothing is
         self.building: str | None = None
 
@@ -196,6 +197,16 @@ class Playback(abc.ABC):
     def build_started(self, what: str) -> None:
         """``what`` (a line to show) is being built behind the first frame."""
         self.building = what
+
+    def on_build_progress(self, cb: Callable[[str], None]) -> Unsubscribe:
+        """Called with a line saying how far the build behind the first frame got."""
+        return self._progress.add(cb)
+
+    def build_progress(self, line: str) -> None:
+        """The build behind the first frame got as far as ``line`` says."""
+        if self.building is not None:
+            self.building = line
+            self._progress(line)
 
     def build_ended(self, ready: str | None = None) -> None:
         """The build behind the first frame is over: ``ready`` (a line for ``on_built``'s

@@ -12,7 +12,7 @@ from typing import Any
 
 from k9py.errors import K9pyError
 from k9py.scenario.eventlog import is_jsonl_recording, open_jsonl, open_jsonl_file, read_recording_bytes
-from k9py.scenario.loader import build_cluster, load_cluster
+from k9py.scenario.loader import build_cluster, load_cluster, warmup_of
 from k9py.scenario.manifests import ScenarioFile, parse_file
 from k9py.scenario.player import Player
 from k9py.scenario.recording import parse_recording
@@ -22,6 +22,7 @@ from k9py.sim.cluster import Cluster
 __all__ = [
     "MANIFESTS", "RECORDING", "SCENARIO", "ScenarioFile", "build_cluster",
     "check", "detect", "detect_text", "load_scenario_cluster", "open_scenario", "parse_file", "read_text",
+    "warmup_of",
 ]
 
 

@@ -21,6 +21,7 @@ document and field, e.g.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources as importlib_resources
 from typing import Any
 
@@ -65,12 +66,16 @@ def load_cluster(path: str | None, *, seed: int | None = None, start: float | No
 
 
 def build_cluster(sf: ScenarioFile, *, seed: int | None = None, start: float | None = None,
-                  warmup: float | None = None, rv_start: int | None = None) -> Cluster:
+                  warmup: float | None = None, rv_start: int | None = None,
+                  made: Callable[[Cluster], None] | None = None) -> Cluster:
     """The simulated cluster of a parsed file: nodes, manifests (namespaces first), warm-up, then
-    (for a Scenario) the timeline attached with t=0 now."""
+    (for a Scenario) the timeline attached with t=0 now. ``made``: told of the cluster as soon as
+    it exists (to watch a long build from another thread)."""
     header = sf.header
     cluster = Cluster(seed=seed if seed is not None else (header.seed or 0), start=start, name=header.name,
                       rv_start=rv_start)
+    if made is not None:
+        made(cluster)
     with cluster.lock:
         _add_nodes(cluster, sf)
         ordered = [m for m in sf.manifests if m.obj.get("kind") == "Namespace"]
@@ -78,11 +83,15 @@ def build_cluster(sf: ScenarioFile, *, seed: int | None = None, start: float | N
         for m in ordered:
             _create(cluster, m, sf.path)
         cluster.settle()
-        run_for = warmup if warmup is not None else header.warmup
-        cluster.advance(DEFAULT_WARMUP if run_for is None else run_for)
+        cluster.advance(warmup_of(sf) if warmup is None else warmup)
         if sf.scenario is not None:
             attach(cluster, sf.scenario)
     return cluster
+
+
+def warmup_of(sf: ScenarioFile) -> float:
+    """The virtual seconds a file's cluster runs before it is shown (its timeline's t=0)."""
+    return DEFAULT_WARMUP if sf.header.warmup is None else sf.header.warmup
 
 
 # -- building ------------------------------------------------------------------------------------

@@ -134,7 +134,7 @@ def test_a_big_file_that_fails_to_build_is_said_in_the_flash(tmp_path, monkeypat
     path = tmp_path / "big.yaml"
     path.write_text(BIG)
 
-    def broken(sf, seed=None):
+    def broken(sf, seed=None, made=None):
         raise K9pyError("no room for web", file=str(path), line=7)
 
     monkeypatch.setattr(files, "build_cluster", broken)
@@ -244,3 +244,63 @@ def test_the_namespace_a_file_starts_in_is_the_one_its_cluster_is_busiest_in():
         kinds = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
         built = busiest_namespace(cluster.store.list("Pod"), [o for k in kinds for o in cluster.store.list(k)])
         assert demo.home_namespace_of(sf) == built
+
+
+def test_a_build_behind_the_first_frame_says_how_far_it_got(tmp_path, monkeypatch):
+    """Pods made of those expected, then the warm-up's virtual seconds: counts and the clock
+    only, read while the build runs in its thread."""
+    from k9py.scenario import files
+    from k9py.sim.cluster import Cluster
+
+    assert demo.progress_line("shop.yaml", None, 6, 30) is None  # no cluster yet
+    fresh = Cluster(seed=1)
+    assert demo.progress_line("shop.yaml", (fresh, fresh.now()), 6, 30) == "building shop.yaml: 0 of about 6 pods made"
+    made = []
+    path = tmp_path / "shop.yaml"
+    path.write_text(TIMELINED)
+    sf = files.parse_file(str(path))
+    cluster = files.build_cluster(sf, made=lambda c: made.append((c, c.now())))
+    assert made[0][0] is cluster and files.warmup_of(sf) == 30
+    assert demo.progress_line("shop.yaml", made[0], demo.pods_to_make(sf), 30) == \
+        "building shop.yaml: 6 pods made, 30 of 30 s warmed up"
+
+
+def test_the_builds_progress_is_flashed_but_never_over_what_the_user_was_told(tmp_path, monkeypatch):
+    import threading
+
+    from k9py.scenario import files
+
+    monkeypatch.setattr(demo, "BIG_FILE_PODS", 5)
+    monkeypatch.setattr(demo, "PROGRESS_EVERY", 0.01)
+    path = tmp_path / "shop.yaml"
+    path.write_text(TIMELINED)
+    real_build, release = files.build_cluster, threading.Event()
+
+    def slow_build(sf, seed=None, made=None):  # a build that takes until the test says
+        cluster = real_build(sf, seed=seed, made=made)
+        release.wait(30)
+        return cluster
+
+    monkeypatch.setattr(files, "build_cluster", slow_build)
+
+    async def main():
+        backend = DemoBackend.behind(str(path))
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            loading = asyncio.get_running_loop().create_task(backend.load())
+            done = "building shop.yaml: 6 pods made, 30 of 30 s warmed up"  # the build waits there
+            for _ in range(1000):
+                await pilot.pause(0.01)
+                if app.flash_text == done:
+                    break
+            assert app.flash_text == done
+            app.flash("no such view: nope", "error")  # what the user is told wins
+            await pilot.pause(0.1)
+            assert app.flash_text == "no such view: nope"
+            release.set()
+            await loading
+            await sync(app, pilot)
+            assert backend.ready and app.flash_text == "shop.yaml is ready: 6 pods"
+            await pilot.pause(0.05)
+            assert not [t for t in asyncio.all_tasks() if "_tell_progress" in repr(t.get_coro())]  # it ended too
+    asyncio.run(main())

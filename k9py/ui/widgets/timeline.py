@@ -151,11 +151,20 @@ def _listen(app: K9pyApp, pb: Playback) -> None:
         elif f.step.note:
             app.flash(f"t={clock(f.t)} {f.step.note}")
 
+    said: list[str] = []  # the build's last line flashed
+
+    def progress(line: str) -> None:
+        if app.flash_text in ("", *said):  # never over what the user was told meanwhile
+            app.flash(line)
+            said[:] = [line]
+
     pb.on_reload(told)
     pb.on_step(fired)
     pb.on_built(app.flash)
+    pb.on_build_progress(progress)
     if pb.building is not None:
         app.flash(pb.building)
+        said[:] = [pb.building]
 
 
 def _mount(app: K9pyApp, pb: Playback) -> Timeline:
