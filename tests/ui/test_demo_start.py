@@ -237,9 +237,9 @@ def test_the_namespace_a_file_starts_in_is_the_one_its_cluster_is_busiest_in():
     from k9py.scenario import files
     from k9py.scenario.generate import generate
 
-    for seed in (1, 2, 3):
+    for seed in (1, 2):
         path = f"/dev/null/{seed}"  # only for messages
-        sf = files.parse_file(path, text=generate(1200, 30, seed=seed, churn=5))
+        sf = files.parse_file(path, text=generate(600, 20, seed=seed, churn=5))
         cluster = files.build_cluster(sf, warmup=0)
         kinds = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
         built = busiest_namespace(cluster.store.list("Pod"), [o for k in kinds for o in cluster.store.list(k)])
