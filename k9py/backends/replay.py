@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -621,6 +622,8 @@ class ScenarioBackend(_Resyncing, SimBackend):
         # with the namespace it will be busiest in: the play head and the start view know of it at once
         self.pending: Scenario | None = None
         self.pending_home: str | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # where steps are told (``start``)
+        self._loop_thread = 0
         self._init_watches(ScenarioPlayback(self))
         self._follow_steps()
 
@@ -660,7 +663,13 @@ class ScenarioBackend(_Resyncing, SimBackend):
             tl.listeners.append(self._step_fired)
 
     def _step_fired(self, fired: Fired) -> None:
-        if not self._quiet:
+        """A step ran: told on the event loop (``drive`` runs the simulator in a worker thread)."""
+        if self._quiet:
+            return
+        loop = self._loop
+        if loop is not None and threading.get_ident() != self._loop_thread:
+            loop.call_soon_threadsafe(self._playback._steps, fired)
+        else:
             self._playback._steps(fired)
 
     def capabilities(self) -> frozenset[Capability]:
@@ -710,17 +719,30 @@ class ScenarioBackend(_Resyncing, SimBackend):
     def tick(self, real_seconds: float) -> bool:
         """Advance the virtual clock by ``real_seconds`` × speed unless paused (False then); a
         ``pause`` step or the end on the way stops it there."""
+        if not self._advance_by(real_seconds):
+            return False
+        self._ticked()
+        return True
+
+    def _advance_by(self, real_seconds: float) -> bool:
+        """``tick``'s simulation, from any thread (under the cluster's lock)."""
         if self.is_paused():
             return False
-        with self.cluster.lock:
+        cluster = self.cluster
+        with cluster.lock:
+            if self.cluster is not cluster:  # swapped while this waited: the next step runs the new one
+                return False
             if self.timeline is None:
-                self.cluster.advance(real_seconds * self.speed)
+                cluster.advance(real_seconds * self.speed)
             else:
                 self._run_to(self.position() + real_seconds * self.speed)
+        return True
+
+    def _ticked(self) -> None:
+        """``tick``'s news, on the event loop."""
         self.notify()  # wakes log follows
         if self.is_paused():
             self._playback._changed(None)
-        return True
 
     def _run_to(self, t: float, *, seeking: bool = False) -> None:
         """Run the simulator to ``t`` s since t=0 (never past the end, where it pauses). Unless
@@ -747,26 +769,29 @@ class ScenarioBackend(_Resyncing, SimBackend):
             if self._rebuild is None:
                 raise NotSupported("seek back: this scenario was not read from a file, it cannot run again")
             self._swap(self._rebuild())
-        self._quiet = True
-        try:
-            with self.cluster.lock:
+        with self.cluster.lock:  # (a step in a worker thread meanwhile is told: it is not this run)
+            self._quiet = True
+            try:
                 self._run_to(t, seeking=True)
-        finally:
-            self._quiet = False
+            finally:
+                self._quiet = False
         tl = self.timeline
         assert tl is not None
         tl.paused = tl.paused and any(f.step.action == "pause" and f.step.at >= t - EPS for f in tl.fired)
 
     # -- the driver, reloads ------------------------------------------------------------------------
     async def drive(self, interval: float = 0.25) -> None:
+        """``tick`` with real time, forever: the simulation in a worker thread (see ``SimBackend``)."""
         last = time.monotonic()
         while True:
             await asyncio.sleep(interval)
             now = time.monotonic()
-            self.tick(now - last)
+            if await asyncio.to_thread(self._advance_by, now - last):
+                self._ticked()
             last = now
 
     def start(self) -> None:
+        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         SimBackend.start(self)
         self._start_hot_reload()
 
@@ -776,7 +801,8 @@ class ScenarioBackend(_Resyncing, SimBackend):
 
     def _swap(self, cluster: Any) -> None:
         """Show ``cluster`` instead: open watches get the difference."""
-        self.cluster = cluster
+        with self.cluster.lock:  # never in the middle of a step (``drive`` runs them in a worker thread)
+            self.cluster = cluster
         self.pending = self.pending_home = None
         self._follow_steps()
         self._resync_all()

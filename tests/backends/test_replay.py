@@ -385,3 +385,44 @@ def test_home_namespace_is_where_the_objects_are():
     assert busiest_namespace([pod("a", ns="x"), pod("b")]) == "default"  # a tie: default
     assert busiest_namespace([pod("a", ns="kube-system")]) == "kube-system"
     assert busiest_namespace([], [pod("a", ns="jobs")]) == "jobs" and busiest_namespace([]) is None
+
+
+def test_the_clock_driver_runs_the_simulator_in_a_worker_thread_and_tells_steps_on_the_loop():
+    """A step of a big cluster takes tens of ms (hundreds sped up): ``drive`` runs it off the
+    event loop, so keys and frames never wait for it; the steps it fires are told on the loop
+    (the UI flashes them), and a watch sees what it changed."""
+    import threading
+
+    async def main():
+        backend = ScenarioBackend.open(str(Path("scenarios/self-healing.yaml")))
+        backend.speed = 200.0  # the first step (20 s) within the first tick
+        loop_thread = threading.get_ident()
+        told, stepped_in = [], []
+        backend.playback().on_step(lambda fired: told.append((fired.step.at, threading.get_ident())))
+        advance_by = backend._advance_by
+
+        def spied(seconds):
+            stepped_in.append(threading.get_ident())
+            return advance_by(seconds)
+
+        backend._advance_by = spied
+        pods = backend.watch("Pod", "default")
+        assert isinstance(await anext(pods), Listed) and isinstance(await anext(pods), Synced)
+        backend.start()
+        try:
+            deleted = None
+            while deleted is None:  # the first step deletes a web pod (bounded by the timeout)
+                ev = await asyncio.wait_for(anext(pods), 30)
+                if isinstance(ev, Deleted):
+                    deleted = ev.obj
+            for _ in range(3000):  # told on the loop: soon after
+                if told:
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            await pods.aclose()
+            await backend.close()
+        assert deleted["metadata"]["name"].startswith("web-")
+        assert told[0] == (20, loop_thread)
+        assert stepped_in and loop_thread not in stepped_in
+    asyncio.run(main())
