@@ -49,6 +49,9 @@ COMPONENTS = ("api", "web", "worker", "consumer", "scheduler", "frontend", "back
               "gateway", "processor", "ingest", "router", "grpc", "auth", "renderer", "notifier", "aggregator",
               "exporter", "webhook", "cache-warmer", "reconciler", "projector", "ledger")
 PUBLIC_IMAGES = ("nginx:1.25.3", "redis:7.2.4", "python:3.12-slim", "node:20.11.0-slim", "httpd:2.4.58")
+# images whose default command exits at once (a REPL with no terminal: a crash loop): a server instead
+SERVE_COMMANDS = {"python": ["python", "-m", "http.server", "8080"],
+                  "node": ["node", "-e", "require('http').createServer((req, res) => res.end('ok')).listen(8080)"]}
 BAD_TAGS = ("nginx:1.255", "redis:7.9.9", "python:3.99-slim", "node:99.0.0")  # typos: manifest unknown
 CPU_REQUESTS = ("10m", "25m", "50m", "50m", "100m", "100m", "100m", "200m", "250m", "500m")
 MEMORY_REQUESTS = ("32Mi", "64Mi", "64Mi", "128Mi", "128Mi", "256Mi", "512Mi")
@@ -295,10 +298,13 @@ def _deployment(plan: _Plan, ns: str, name: str, replicas: int, index: int) -> l
         pod_spec["nodeSelector"] = {"pool": "gpu"}
         pod_spec["tolerations"] = [{"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}]
     container: Obj = {"name": name.split("-")[0] if image.startswith(REGISTRY) else image.split(":")[0],
-                      "image": image, "ports": [{"name": "http", "containerPort": 8080}],
-                      "resources": {"requests": requests, "limits": {"memory": _double(requests["memory"])}},
-                      "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080},
-                                         "initialDelaySeconds": 5, "periodSeconds": 10}}
+                      "image": image}
+    if image in PUBLIC_IMAGES and image.split(":")[0] in SERVE_COMMANDS:
+        container["command"] = SERVE_COMMANDS[image.split(":")[0]]
+    container |= {"ports": [{"name": "http", "containerPort": 8080}],
+                  "resources": {"requests": requests, "limits": {"memory": _double(requests["memory"])}},
+                  "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080},
+                                     "initialDelaySeconds": 5, "periodSeconds": 10}}
     pod_spec["containers"] = [container]
     template_md: Obj = {"labels": labels}
     if annotations:

@@ -101,3 +101,22 @@ def test_tiny_sizes_still_make_a_valid_file(tmp_path, pods, nodes):
     path = _write(tmp_path, "tiny.yaml", generate(pods, nodes))
     assert files.check(path) == []
     assert _pods_asked(files.parse_file(path)) == pods
+
+
+def test_the_churn_runs_without_a_step_that_finds_nothing_to_do(tmp_path):
+    """The apps counted healthy really run (a public image whose default command exits at once,
+    python's REPL with no terminal, gets a server to run): a crash step always finds a running
+    container, so watching a generated cluster never flashes a step's error."""
+    from k9py.scenario.timeline import timeline_of
+
+    path = _write(tmp_path, "churn.yaml", generate(500, 10, churn=10, duration=60, seed=3))
+    sf = files.parse_file(path)
+    python_apps = [m for m in sf.manifests if m.obj.get("kind") == "Deployment" and
+                   m.obj["spec"]["template"]["spec"]["containers"][0]["image"].startswith("python:3.12")]
+    assert python_apps and all(m.obj["spec"]["template"]["spec"]["containers"][0]["command"][:3] ==
+                               ["python", "-m", "http.server"] for m in python_apps)
+    cluster = files.build_cluster(sf, warmup=30)
+    tl = timeline_of(cluster)
+    cluster.advance(61)
+    assert tl is not None and tl.next == len(sf.scenario.steps)  # every step ran
+    assert [f.error for f in tl.fired if f.error] == []
