@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from functools import partial
 from typing import Any, TypeVar
 
 from k9py.backends.base import (
@@ -36,6 +35,7 @@ from k9py.kube.status import ApiError
 from k9py.sim.clock import RealtimeTicker
 
 R = TypeVar("R")
+METRICS_OFF_LOOP_PODS = 2000  # pods from which metrics are computed in a worker thread
 
 
 class SimBackend(Backend):
@@ -47,6 +47,7 @@ class SimBackend(Backend):
         self.context = context
         self.metrics_enabled = True  # False: a cluster without metrics-server (tests)
         self._drive_task: asyncio.Task[None] | None = None
+        self._kinds: tuple[tuple[Any, int], tuple[ApiResource, ...]] | None = None  # ``kinds()``'s last answer
         self._tick: asyncio.Event | None = None
         self._users = 0  # sessions started on it (a context of several is shared: see link_contexts)
         # several simulated clusters as contexts (`k9py --scenario A --scenario B`): name -> backend
@@ -60,8 +61,16 @@ class SimBackend(Backend):
 
     # -- discovery / info ------------------------------------------------------------------
     def kinds(self) -> list[ApiResource]:
-        with self.cluster.lock:
-            return list(self.cluster.api_resources().all)  # the custom resources of its CRDs too
+        """The served kinds, the custom resources of its CRDs too. Asked as keys are typed: the
+        lock (which a step of the clock holds for up to half a second at 10,000 pods) is taken
+        only when the CRDs changed since the last answer."""
+        cluster = self.cluster
+        key = (cluster, cluster.store.kind_version(resources.CRD_KIND))
+        known = self._kinds
+        if known is None or known[0] != key:
+            with cluster.lock:
+                known = self._kinds = (key, tuple(cluster.api_resources().all))
+        return list(known[1])
 
     def info(self) -> BackendInfo:
         from k9py.sim.cluster import SERVER_VERSION
@@ -146,17 +155,22 @@ class SimBackend(Backend):
             raise MetricsUnavailable("the server could not find the requested resource (get pods.metrics.k8s.io)")
         if kind not in ("Node", "Pod"):
             raise MetricsUnavailable(f"no metrics for {kind}")
-        with self.cluster.lock:
-            nodes = self.cluster.store.list("Node") if kind == "Node" else []
-            pods = self.cluster.store.list("Pod", None if kind == "Node" else self._ns(kind, namespace))
-            seed, now, loads = self.cluster.seed, self.cluster.now(), sim_metrics.load_shares(self.cluster)
-        work: Callable[[], Objs] = (partial(sim_metrics.node_metrics_of, nodes, pods, seed, now, loads)
-                                    if kind == "Node"  # every pod of the cluster counts
-                                    else partial(sim_metrics.pod_metrics_of, pods, seed, now, loads))
-        if len(pods) < 2000:
-            return list(work())
-        # a big cluster: work on the snapshot off the event loop, like a network call would
-        return list(await asyncio.to_thread(work))
+        cluster = self.cluster
+        ns = None if kind == "Node" else self._ns(kind, namespace)
+
+        def work() -> Objs:
+            with cluster.lock:  # a snapshot: stored objects are never changed in place
+                nodes = cluster.store.list("Node") if kind == "Node" else []
+                pods = cluster.store.list("Pod", ns)
+                seed, now, loads = cluster.seed, cluster.now(), sim_metrics.load_shares(cluster)
+            if kind == "Node":  # every pod of the cluster counts
+                return list(sim_metrics.node_metrics_of(nodes, pods, seed, now, loads))
+            return list(sim_metrics.pod_metrics_of(pods, seed, now, loads))
+        if cluster.store.count("Pod") < METRICS_OFF_LOOP_PODS:
+            return work()
+        # a big cluster: off the event loop, like a network call would be (the lock included: a
+        # step of the clock holds it for up to half a second)
+        return await asyncio.to_thread(work)
 
     async def events_for(self, obj: Obj) -> Objs:
         with self.cluster.lock:

@@ -180,3 +180,84 @@ def test_drive_advances_the_virtual_clock():
         await b.close()
         assert c.now() > t0
     asyncio.run(main())
+
+
+def test_a_watch_fed_from_another_thread_gets_every_event_in_order_with_one_wake_up_a_batch():
+    """The clock's steps run in a worker thread and write thousands of changes a step at 10,000
+    pods: the loop is woken once for what a step wrote, not once a change; a change made on the
+    loop afterwards comes after them."""
+    import threading
+
+    from k9py.backends.base import event_queue
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        wake_ups = []
+        real = loop.call_soon_threadsafe
+
+        def counting(*args, **kw):
+            wake_ups.append(args[0])
+            return real(*args, **kw)
+
+        loop.call_soon_threadsafe = counting
+        queue, on_change = event_queue()
+        pods = [{"kind": "Pod", "metadata": {"name": f"p{i}", "namespace": "default"}} for i in range(1000)]
+        step = threading.Thread(target=lambda: [on_change("ADDED", p) for p in pods])
+        step.start()
+        step.join()  # the loop does not run meanwhile: one batch
+        on_change("DELETED", pods[0])  # on the loop, after what the step wrote
+        got = [queue.get_nowait() for _ in range(queue.qsize())]
+        assert len(wake_ups) == 1
+        assert [type(e).__name__ for e in got] == ["Added"] * 1000 + ["Deleted"]
+        assert [e.obj["metadata"]["name"] for e in got[:1000]] == [p["metadata"]["name"] for p in pods]
+        second = threading.Thread(target=lambda: on_change("MODIFIED", pods[1]))
+        second.start()
+        second.join()
+        await asyncio.sleep(0)  # the loop takes the second batch on its own
+        assert len(wake_ups) == 2 and type(queue.get_nowait()).__name__ == "Modified"
+    asyncio.run(main())
+
+
+def test_what_is_asked_as_keys_are_typed_never_waits_for_a_step_of_the_clock(monkeypatch):
+    """A step holds the cluster's lock (up to half a second at 10,000 pods): the served kinds
+    (asked at every `:` key) come without it while the CRDs stay as they were, and a big
+    cluster's metrics wait for it in a worker thread, not on the event loop."""
+    import threading
+
+    from k9py.backends import sim
+    from tests.crds import crontab_crd
+
+    async def main():
+        backend = SimBackend(small_cluster())
+        kinds = {r.kind for r in backend.kinds()}
+        stepping, done = threading.Event(), threading.Event()
+
+        def step():  # a step of the clock, as long as the test says
+            with backend.cluster.lock:
+                stepping.set()
+                done.wait(30)
+
+        holder = threading.Thread(target=step)
+        holder.start()
+        stepping.wait(30)
+        try:
+            answered: list = []
+            asking_kinds = threading.Thread(target=lambda: answered.append({r.kind for r in backend.kinds()}))
+            asking_kinds.start()
+            asking_kinds.join(10)
+            assert answered == [kinds]  # answered while the step holds the lock
+            monkeypatch.setattr(sim, "METRICS_OFF_LOOP_PODS", 1)
+            asking = asyncio.create_task(backend.metrics("Pod", "default"))
+            ticks = 0
+            while ticks < 5:  # the loop goes on meanwhile
+                await asyncio.sleep(0.01)
+                ticks += 1
+            assert not asking.done()
+        finally:
+            done.set()
+            holder.join()
+        got = await asking
+        assert got and got == await backend.metrics("Pod", "default")  # what it says once the step is over
+        await backend.create(crontab_crd())
+        assert "CronTab" in {r.kind for r in backend.kinds()} - kinds  # a new CRD: asked again
+    asyncio.run(main())
