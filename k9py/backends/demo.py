@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from k9py.backends.playback import busiest_of
+from k9py.backends.playback import HOME_KINDS, busiest_of
 from k9py.backends.replay import ScenarioBackend
 from k9py.scenario import files, snapshot
 from k9py.sim.bootstrap import SYSTEM_NAMESPACES, system_namespace
@@ -67,9 +67,6 @@ def _pods_of(obj: Any, nodes: int) -> int:
     return nodes if kind == "DaemonSet" else 0
 
 
-_HOME_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
-
-
 def home_namespace_of(sf: Any) -> str | None:
     """The namespace a parsed file's cluster will be busiest in (``ScenarioPlayback.home_namespace``
     over the cluster it builds): where it makes the most pods, else the most workloads."""
@@ -81,7 +78,7 @@ def home_namespace_of(sf: Any) -> str | None:
         if not isinstance(ns, str):
             continue
         pods[ns] += _pods_of(m.obj, len(sf.header.nodes))
-        if m.obj.get("kind") in _HOME_KINDS:
+        if m.obj.get("kind") in HOME_KINDS:
             others[ns] += 1
     return busiest_of(pods, others)
 

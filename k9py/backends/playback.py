@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 Unsubscribe = Callable[[], None]
 T = TypeVar("T")
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
+# what a namespace holds besides pods that makes it a played file's home (``busiest_namespace``'s others)
+HOME_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
 
 
 def busiest_namespace(pods: Iterable[dict[str, Any]], others: Iterable[dict[str, Any]] = ()) -> str | None:

@@ -36,7 +36,7 @@ from k9py.backends.base import (
     event_queue,
 )
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
-from k9py.backends.playback import Mark, Playback, busiest_namespace
+from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources, selectors
@@ -585,9 +585,8 @@ class ScenarioPlayback(Playback):
             return self._backend.pending_home if self._backend.pending is not None else None
         b = self._backend
         with b.cluster.lock:
-            return busiest_namespace(b.cluster.store.list("Pod"), [o for k in ("Deployment", "StatefulSet",
-                                     "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
-                                     for o in b.cluster.store.list(k)])
+            return busiest_namespace(b.cluster.store.list("Pod"),
+                                     [o for k in HOME_KINDS for o in b.cluster.store.list(k)])
 
     def accepts(self, file_kind: str) -> bool:
         return file_kind != files.RECORDING
@@ -742,7 +741,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
         """``tick``'s news, on the event loop."""
         self.notify()  # wakes log follows
         if self.is_paused():
-            self._playback._changed(None)
+            self._playback.changed()
 
     def _run_to(self, t: float, *, seeking: bool = False) -> None:
         """Run the simulator to ``t`` s since t=0 (never past the end, where it pauses). Unless

@@ -156,12 +156,11 @@ class SimBackend(Backend):
         if kind not in ("Node", "Pod"):
             raise MetricsUnavailable(f"no metrics for {kind}")
         cluster = self.cluster
-        ns = None if kind == "Node" else self._ns(kind, namespace)
 
         def work() -> Objs:
             with cluster.lock:  # a snapshot: stored objects are never changed in place
                 nodes = cluster.store.list("Node") if kind == "Node" else []
-                pods = cluster.store.list("Pod", ns)
+                pods = cluster.store.list("Pod", None if kind == "Node" else self._ns(kind, namespace))
                 seed, now, loads = cluster.seed, cluster.now(), sim_metrics.load_shares(cluster)
             if kind == "Node":  # every pod of the cluster counts
                 return list(sim_metrics.node_metrics_of(nodes, pods, seed, now, loads))
