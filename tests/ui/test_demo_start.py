@@ -70,23 +70,28 @@ def test_a_failed_build_is_said_and_the_app_goes_on(monkeypatch):
     asyncio.run(main())
 
 
+def deployment(name: str, namespace: str, replicas: int, image: str) -> str:
+    """A Deployment document of ``replicas`` pods labelled app=``name``."""
+    return f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: app, image: {image}}}]}}
+"""
+
+
 BIG = """\
 apiVersion: k9py.dev/v1alpha1
 kind: SimCluster
 metadata: {name: big-one}
 spec:
   nodes: [{name: n1, cpu: "4", memory: 8Gi}, {name: n2, cpu: "4", memory: 8Gi}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: default}
-spec:
-  replicas: 6
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: nginx}]}
-"""
+""" + deployment("web", "default", 6, "nginx")
 
 
 def test_a_big_scenario_file_paints_first_and_is_built_behind(tmp_path, monkeypatch):
@@ -171,27 +176,7 @@ spec:
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  replicas: 5
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: app, image: nginx}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: tool, namespace: default}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: tool}}
-  template:
-    metadata: {labels: {app: tool}}
-    spec: {containers: [{name: app, image: busybox}]}
-"""
+""" + deployment("web", "shop", 5, "nginx") + deployment("tool", "default", 1, "busybox")
 
 
 def test_a_big_scenario_with_a_timeline_paints_first_and_its_play_head_starts_when_built(tmp_path, monkeypatch):
@@ -233,7 +218,7 @@ def test_a_big_scenario_with_a_timeline_paints_first_and_its_play_head_starts_wh
 
 def test_the_namespace_a_file_starts_in_is_the_one_its_cluster_is_busiest_in():
     """What `home_namespace_of` reads off a parsed file is what the built cluster says."""
-    from k9py.backends.playback import busiest_namespace
+    from k9py.backends.playback import HOME_KINDS, busiest_namespace
     from k9py.scenario import files
     from k9py.scenario.generate import generate
 
@@ -241,8 +226,7 @@ def test_the_namespace_a_file_starts_in_is_the_one_its_cluster_is_busiest_in():
         path = f"/dev/null/{seed}"  # only for messages
         sf = files.parse_file(path, text=generate(600, 20, seed=seed, churn=5))
         cluster = files.build_cluster(sf, warmup=0)
-        kinds = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
-        built = busiest_namespace(cluster.store.list("Pod"), [o for k in kinds for o in cluster.store.list(k)])
+        built = busiest_namespace(cluster.store.list("Pod"), [o for k in HOME_KINDS for o in cluster.store.list(k)])
         assert demo.home_namespace_of(sf) == built
 
 
