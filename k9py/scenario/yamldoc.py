@@ -277,50 +277,52 @@ def _plain_document(loader: Any, root: Node) -> tuple[Lines, Any]:
     is: a tree (no alias shares a collection) of maps, sequences and YAML's core scalars, keys
     scalar and not repeated, at most MAX_DEPTH deep. The general path makes the same in four
     walks and PyYAML's constructor (three times slower); _NotPlain when it must."""
-    shared: set[int] = set()  # collections seen: one reached twice is an alias's
+    return _walk(loader, set(), root, 1)
 
-    def walk(node: Node, depth: int) -> tuple[Lines, Any]:
-        cls = node.__class__
-        if cls is ScalarNode:
-            tag = node.tag
-            if tag == _STR:
-                return Lines(node.start_mark.line), node.value
-            if tag in _CORE_SCALARS:
-                return Lines(node.start_mark.line), loader.yaml_constructors[tag](loader, node)
-            raise _NotPlain
-        if depth >= MAX_DEPTH or id(node) in shared:
-            raise _NotPlain
-        shared.add(id(node))
-        if cls is MappingNode and node.tag == _MAP:
-            keys: dict[str, tuple[int, Lines]] = {}
-            data: dict[str, Any] = {}
-            for key, value in node.value:
-                if key.__class__ is not ScalarNode:
-                    raise _NotPlain
-                text = key.value
-                if text in keys:  # repeated: the general path says where
-                    raise _NotPlain
-                tag = key.tag
-                if tag == _STR:
-                    name = text
-                elif tag in _CORE_SCALARS:
-                    name = _scalar_text(loader.yaml_constructors[tag](loader, key))
-                else:  # a merge key (<<), a tagged key
-                    raise _NotPlain
-                lines, data[name] = walk(value, depth + 1)
-                keys[text] = (key.start_mark.line, lines)
-            return Lines(node.start_mark.line, keys=keys), data
-        if cls is SequenceNode and node.tag == _SEQ:
-            items: list[Lines] = []
-            values: list[Any] = []
-            for item in node.value:
-                lines, value = walk(item, depth + 1)
-                items.append(lines)
-                values.append(value)
-            return Lines(node.start_mark.line, items=items), values
+
+def _walk(loader: Any, shared: set[int], node: Node, depth: int) -> tuple[Lines, Any]:
+    """``_plain_document``'s walk; ``shared``: the collections seen (one reached twice is an
+    alias's). A function of its own, not a closure: a closure calling itself is a reference
+    cycle, garbage only the cyclic collector frees (one per document of a big file)."""
+    cls = node.__class__
+    if cls is ScalarNode:
+        tag = node.tag
+        if tag == _STR:
+            return Lines(node.start_mark.line), node.value
+        if tag in _CORE_SCALARS:
+            return Lines(node.start_mark.line), loader.yaml_constructors[tag](loader, node)
         raise _NotPlain
-
-    return walk(root, 1)
+    if depth >= MAX_DEPTH or id(node) in shared:
+        raise _NotPlain
+    shared.add(id(node))
+    if cls is MappingNode and node.tag == _MAP:
+        keys: dict[str, tuple[int, Lines]] = {}
+        data: dict[str, Any] = {}
+        for key, value in node.value:
+            if key.__class__ is not ScalarNode:
+                raise _NotPlain
+            text = key.value
+            if text in keys:  # repeated: the general path says where
+                raise _NotPlain
+            tag = key.tag
+            if tag == _STR:
+                name = text
+            elif tag in _CORE_SCALARS:
+                name = _scalar_text(loader.yaml_constructors[tag](loader, key))
+            else:  # a merge key (<<), a tagged key
+                raise _NotPlain
+            lines, data[name] = _walk(loader, shared, value, depth + 1)
+            keys[text] = (key.start_mark.line, lines)
+        return Lines(node.start_mark.line, keys=keys), data
+    if cls is SequenceNode and node.tag == _SEQ:
+        items: list[Lines] = []
+        values: list[Any] = []
+        for item in node.value:
+            lines, value = _walk(loader, shared, item, depth + 1)
+            items.append(lines)
+            values.append(value)
+        return Lines(node.start_mark.line, items=items), values
+    raise _NotPlain
 
 
 def _reader_message(err: yaml.YAMLError) -> str:

@@ -21,7 +21,7 @@ from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import HistoryFactory, Session
 from k9py.store.informer import Cache, Diff
-from k9py.ui import context_memory, keymap, theme
+from k9py.ui import context_memory, keymap, strip_cycles, theme
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.portforward import PortForwarding
 from k9py.ui.shell import Shells
@@ -34,6 +34,8 @@ from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Flash
 from k9py.view import kinds
 from k9py.view.rows import RowModel
+
+strip_cycles.install()  # every painted line would otherwise be cyclic garbage
 
 PASTED = {":": "colon", "/": "slash", "\r": "enter", "\n": "enter", "\t": "tab"}
 METRICS_INTERVAL = 5.0  # seconds between metrics polls (k9s: a few seconds)
