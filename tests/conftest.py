@@ -1,9 +1,23 @@
 """Every test runs with its own empty config directory: nothing reads or writes the real home's
-k9py files (config.yaml, skins, per-context memory), in this process or in a `k9py` it starts."""
+k9py files (config.yaml, skins, per-context memory), in this process or in a `k9py` it starts.
+And no test leaves the heap frozen after slow full collections (``gcpause``'s policy after a big
+load, which a test may set off with a small ``BIG_LOAD``): the test process goes on."""
+
+import gc
 
 import pytest
+
+from k9py.kube import gcpause
 
 
 @pytest.fixture(autouse=True)
 def _own_config_dir(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path_factory.mktemp("k9py-config")))
+
+
+@pytest.fixture(autouse=True)
+def _no_freezing_left_on():
+    yield
+    if gcpause._after_full in gc.callbacks:
+        gc.callbacks.remove(gcpause._after_full)
+    gcpause._refreeze = False

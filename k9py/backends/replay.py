@@ -39,7 +39,7 @@ from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, Watch
 from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
-from k9py.kube import meta, resources, selectors
+from k9py.kube import gcpause, meta, resources, selectors
 from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
 from k9py.scenario import files
@@ -800,8 +800,10 @@ class ScenarioBackend(_Resyncing, SimBackend):
 
     def _swap(self, cluster: Any) -> None:
         """Show ``cluster`` instead: open watches get the difference."""
-        with self.cluster.lock:  # never in the middle of a step (``drive`` runs them in a worker thread)
+        old = self.cluster
+        with old.lock:  # never in the middle of a step (``drive`` runs them in a worker thread)
             self.cluster = cluster
+        gcpause.dropped(old.store.count("Pod"))  # frozen when built, and full of cycles
         self.pending = self.pending_home = None
         self._follow_steps()
         self._resync_all()

@@ -5,34 +5,58 @@ collections that each walk every object the process already holds; with 100k obj
 is most of the time spent. Reference counting frees them all the same: only cycle detection
 needs the collector.
 
-- ``gc_paused``: bulk work with the collector off; it is left as it was found.
+- ``gc_paused``: bulk work with the collector off. Threads may overlap their pauses (a
+  simulated cluster builds in a worker while the event loop loads rows): the collector comes
+  back when the last one ends, as it was before the first.
 - ``tune``: CPython's thresholds (700, 10, 10) are for small heaps: a simulated cluster of 10,000
   pods spent a quarter of its build in the collector. Spaced out, a tenth of that.
-- ``loaded``: after a big load (a view's 10,000 rows, a replay's end state) the new objects are
-  frozen out of the collector's sight (``gc.freeze``), so a full collection never walks them
-  again under churn (a pause of a second at 10,000 pods). Each freeze keeps whatever cyclic
-  garbage exists at that moment, hence only after big loads.
+- ``loaded``: after a big load (a view's 10,000 rows, a replay's end state, a built cluster) the
+  heap is frozen out of the collector's sight (``gc.freeze``), so a full collection never walks
+  those objects again under churn (a pause of a second at 10,000 pods). Each freeze keeps
+  whatever cyclic garbage exists at that moment, hence only after big loads.
+- From the first big load on, a full collection that took longer than ``SLOW_FULL`` freezes what
+  it left: it found every cycle there was, so all that is left is live. A simulated cluster
+  replaces its objects as it runs (10,000 pods: hundreds of thousands of new objects a minute),
+  and without this its full collections grew back to a second within minutes.
+- ``dropped``: a big frozen structure with cycles of its own (a simulated cluster: its
+  controllers and its store refer to each other) is let go: everything is unfrozen so the
+  collector can free it, and what survives the next full collection is frozen again.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 THRESHOLDS = (20_000, 20, 100)
-BIG_LOAD = 5_000  # objects (rows) loaded at once that are worth a freeze
+BIG_LOAD = 5_000  # objects (rows, pods) loaded at once that are worth a freeze
+SLOW_FULL = 0.05  # seconds: a full collection longer than this freezes what it leaves
+
+_lock = threading.Lock()
+_pauses = 0  # gc_paused blocks under way, in any thread
+_enabled_before = False  # the collector's state when the first of them began
+_refreeze = False  # freeze what the next full collection leaves, however quick (``dropped``)
+_full_began: float | None = None
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
+    global _pauses, _enabled_before
+    with _lock:
+        if _pauses == 0:
+            _enabled_before = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _lock:
+            _pauses -= 1
+            if _pauses == 0 and _enabled_before:
+                gc.enable()
 
 
 def tune() -> None:
@@ -48,4 +72,38 @@ def loaded(count: int) -> bool:
     if count < BIG_LOAD:
         return False
     gc.freeze()
+    _watch_full_collections()
     return True
+
+
+def dropped(count: int) -> bool:
+    """A structure of ``count`` objects that ``loaded`` froze is let go (nothing done when
+    ``loaded`` would not have frozen it). True when it unfroze."""
+    global _refreeze
+    if count < BIG_LOAD:
+        return False
+    gc.unfreeze()
+    _refreeze = True
+    _watch_full_collections()
+    return True
+
+
+def _watch_full_collections() -> None:
+    if _after_full not in gc.callbacks:
+        gc.callbacks.append(_after_full)
+
+
+def _after_full(phase: str, info: dict[str, int]) -> None:
+    """A full collection ended: what it left is live; frozen when it took long (or after a
+    ``dropped``)."""
+    global _refreeze, _full_began
+    if info["generation"] != 2:
+        return
+    if phase == "start":
+        _full_began = time.perf_counter()
+        return
+    took = time.perf_counter() - _full_began if _full_began is not None else 0.0
+    _full_began = None
+    if _refreeze or took > SLOW_FULL:
+        _refreeze = False
+        gc.freeze()

@@ -426,3 +426,30 @@ def test_the_clock_driver_runs_the_simulator_in_a_worker_thread_and_tells_steps_
         assert told[0] == (20, loop_thread)
         assert stepped_in and loop_thread not in stepped_in
     asyncio.run(main())
+
+
+def test_a_big_run_let_go_by_a_seek_back_is_unfrozen_for_the_collector(monkeypatch):
+    """A big cluster is frozen out of the cyclic collector's sight once built (gcpause); its
+    controllers and store refer to each other, so a seek back (a new run) must unfreeze the
+    heap, or the old run would never be freed."""
+    import gc
+    import weakref
+
+    from k9py.kube import gcpause
+
+    done: list[str] = []
+    monkeypatch.setattr(gcpause, "BIG_LOAD", 1)  # this small cluster counts as big
+    monkeypatch.setattr(gcpause, "SLOW_FULL", 3600.0)
+    monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))  # recorded, not done
+    monkeypatch.setattr(gc, "unfreeze", lambda: done.append("unfreeze"))
+    b = ScenarioBackend.open("scenarios/self-healing.yaml")
+    assert done == ["freeze"]  # built
+    pb = b.playback()
+    pb.seek(150)
+    assert done == ["freeze"]  # forwards: the same run
+    old = weakref.ref(b.cluster)
+    pb.seek(75)
+    assert done == ["freeze", "freeze", "unfreeze"]  # the new run built, the old one let go
+    gc.collect()
+    assert old() is None
+    assert done[-1] == "freeze"  # what that full collection left

@@ -456,3 +456,34 @@ def test_secret_data_must_be_base64(tmp_path):
     err = load_error(path)
     assert (err.line, err.document) == (6, "document 1 (Secret s)")
     assert (err.field, err.message) == ("data.pw", 'Invalid value: "hunter2!": illegal base64 data')
+
+
+def test_a_build_never_stops_for_the_cyclic_collector_and_a_big_one_is_frozen(tmp_path, monkeypatch):
+    """The simulator's objects have no cycles: walking its growing heap again and again only
+    cost time (a sixth of a 10,000-pod build). A big cluster is frozen out of sight once built."""
+    import gc
+
+    from k9py.kube import gcpause
+    from k9py.scenario.generate import generate
+    from k9py.scenario.loader import build_cluster
+    from k9py.scenario.manifests import parse_file
+
+    sf = parse_file(write(tmp_path, generate(300, 6, seed=1)))
+    collections: list[int] = []
+
+    def count(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))  # recorded, not done
+    gc.callbacks.append(count)
+    try:
+        cluster = build_cluster(sf, warmup=30)
+    finally:
+        gc.callbacks.remove(count)
+    assert cluster.store.count("Pod") >= 300 and gc.isenabled()
+    assert len(collections) <= 1  # none while it built (at most one once the collector is back)
+    assert frozen == []  # 300 pods: not big
+    monkeypatch.setattr(gcpause, "BIG_LOAD", 300)
+    build_cluster(sf, warmup=0)
+    assert frozen == [1]

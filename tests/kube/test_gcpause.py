@@ -1,0 +1,83 @@
+"""The cyclic collector's policy for big, long-lived heaps (k9py.kube.gcpause)."""
+
+import gc
+import threading
+
+import pytest
+
+from k9py.kube import gcpause
+
+
+@pytest.fixture
+def freezes(monkeypatch):
+    """gc.freeze and gc.unfreeze recorded, not done (the test process goes on)."""
+    done: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: done.append("unfreeze"))
+    return done
+
+
+def test_pauses_overlapping_in_two_threads_end_with_the_last_one():
+    """A cluster builds in a worker with the collector paused while the event loop loads rows
+    with it paused too: the loop's pause ending first must not turn it back on mid-build."""
+    assert gc.isenabled()
+    entered, release, left = threading.Event(), threading.Event(), threading.Event()
+
+    def worker():
+        with gcpause.gc_paused():
+            entered.set()
+            release.wait()
+        left.set()
+
+    t = threading.Thread(target=worker)
+    with gcpause.gc_paused():
+        t.start()
+        entered.wait()
+    assert not gc.isenabled()  # the worker's pause goes on
+    release.set()
+    left.wait()
+    t.join()
+    assert gc.isenabled()
+
+
+def test_a_pause_leaves_a_disabled_collector_disabled():
+    gc.disable()
+    try:
+        with gcpause.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_after_a_big_load_a_slow_full_collection_freezes_what_it_left(monkeypatch, freezes):
+    assert gcpause.loaded(gcpause.BIG_LOAD)
+    assert freezes == ["freeze"]
+    monkeypatch.setattr(gcpause, "SLOW_FULL", 3600.0)
+    gc.collect()  # quick
+    assert freezes == ["freeze"]
+    monkeypatch.setattr(gcpause, "SLOW_FULL", -1.0)
+    gc.collect()  # "slow"
+    assert freezes == ["freeze", "freeze"]
+    gc.collect(1)  # not a full one
+    assert freezes == ["freeze", "freeze"]
+
+
+def test_small_loads_never_freeze_nor_watch_collections(monkeypatch, freezes):
+    monkeypatch.setattr(gcpause, "SLOW_FULL", -1.0)
+    assert not gcpause.loaded(gcpause.BIG_LOAD - 1)
+    assert not gcpause.dropped(gcpause.BIG_LOAD - 1)
+    gc.collect()
+    assert freezes == []
+
+
+def test_a_big_structure_dropped_is_unfrozen_then_what_the_next_full_collection_leaves_frozen(monkeypatch, freezes):
+    monkeypatch.setattr(gcpause, "SLOW_FULL", 3600.0)  # however quick it is
+    assert gcpause.dropped(gcpause.BIG_LOAD)
+    assert freezes == ["unfreeze"]
+    gc.collect(1)
+    assert freezes == ["unfreeze"]
+    gc.collect()
+    assert freezes == ["unfreeze", "freeze"]
+    gc.collect()  # once
+    assert freezes == ["unfreeze", "freeze"]
