@@ -10,6 +10,10 @@ needs the collector.
   back when the last one ends, as it was before the first.
 - ``tune``: CPython's thresholds (700, 10, 10) are for small heaps: a simulated cluster of 10,000
   pods spent a quarter of its build in the collector. Spaced out, a tenth of that.
+- ``interactive``: the app's thresholds: the same work in shorter pauses. A middle-generation
+  collection walks what survived the young collections since the last one, which under churn
+  is nearly all of it (new API objects): 20 of them made pauses of 200-450 ms at 10,000 pods
+  with 1,000 changes a second, 4 of them 85-96 ms (the collector's share of the time the same).
 - ``loaded``: after a big load (a view's 10,000 rows, a replay's end state, a built cluster) the
   heap is frozen out of the collector's sight (``gc.freeze``), so a full collection never walks
   those objects again under churn (a pause of a second at 10,000 pods). Each freeze keeps
@@ -32,6 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 THRESHOLDS = (20_000, 20, 100)
+INTERACTIVE = (20_000, 4, 100)
 BIG_LOAD = 5_000  # objects (rows, pods) loaded at once that are worth a freeze
 SLOW_FULL = 0.05  # seconds: a full collection longer than this freezes what it leaves
 
@@ -63,6 +68,11 @@ def tune() -> None:
     """Space collections out (never brings them closer than someone else set them)."""
     if gc.get_threshold()[0] < THRESHOLDS[0]:
         gc.set_threshold(*THRESHOLDS)
+
+
+def interactive() -> None:
+    """Pauses a person does not notice, for the app (``tune`` keeps them)."""
+    gc.set_threshold(*INTERACTIVE)
 
 
 def loaded(count: int) -> bool:

@@ -20,6 +20,7 @@ from k9py.errors import K9pyError
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import HistoryFactory, Session
+from k9py.kube import gcpause
 from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, strip_cycles, theme
 from k9py.ui.plugins import PluginKeys
@@ -140,6 +141,7 @@ class K9pyApp(App[None]):
     async def on_mount(self) -> None:
         if not self.manual:  # long-lived objects: keep the cyclic GC from walking them again and again
             gc.freeze()
+            gcpause.interactive()
         self.prompt.display = False
         self.query_one("#header").display = self.show_header
         self.query_one("#crumbs").display = self.show_crumbs
