@@ -618,8 +618,13 @@ class RowModel:
                     del index[k]
 
     def _text_select(self) -> Callable[[Sequence[Row]], list[Row]] | None:
-        """The regex / inverse filter over a run of rows: the ones it keeps (None: not one)."""
+        """The regex, inverse or fuzzy filter over a run of rows: the ones it keeps (None: not
+        one of those). Fuzzy reads names only, yet a regex over 100,000 of them took 100-260 ms a
+        key: it is lazy too."""
         f = self.filter
+        if f.mode == "fuzzy" and f.name_rx is not None:
+            name_search = f.name_rx.search
+            return lambda run: [r for r in run if name_search(r.key[1]) is not None]
         if f.rx is None or f.mode not in ("regex", "inverse"):
             return None
         text, inverse = self.row_text, f.mode == "inverse"

@@ -50,7 +50,7 @@ def _complete(m):
 @pytest.mark.parametrize("sort", [None, ("NAME", False), ("AGE", True)])
 def test_a_lazy_filter_shows_a_prefix_of_the_complete_one_through_churn(cluster, sort):
     rng = random.Random(7)
-    for text in ("app-00", "!load", "nginx|count", "zzz"):
+    for text in ("app-00", "!load", "nginx|count", "zzz", "-f ldp01"):
         src = _objects(cluster)
         keys = list(src)
         m = _model(src, cluster.now(), text, sort, lazy=True)
@@ -103,12 +103,13 @@ def test_a_filter_typed_on_while_one_goes_on_starts_over(cluster):
     assert not m.filtering and len(m) == len(src)
 
 
-def test_few_rows_and_other_filters_are_filtered_at_once(cluster, monkeypatch):
+def test_few_rows_and_label_filters_are_filtered_at_once(cluster, monkeypatch):
     src = _objects(cluster)
-    for text in ("-l app=app-3", "-f ldp01"):
-        assert not _model(src, cluster.now(), text, lazy=True).filtering
+    assert not _model(src, cluster.now(), "-l app=app-3", lazy=True).filtering
+    assert _model(src, cluster.now(), "-f ldp01", lazy=True).filtering  # a regex per name: lazy too
     monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", len(src))
-    assert not _model(src, cluster.now(), "app", lazy=True).filtering
+    for text in ("app", "-f ldp01"):
+        assert not _model(src, cluster.now(), text, lazy=True).filtering
 
 
 def test_idle_priming_stands_aside_while_a_lazy_filter_goes_on(cluster):
