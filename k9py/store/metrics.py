@@ -86,10 +86,18 @@ def node_usage(nm: Obj) -> Usage:
     return Usage(cpu_nanos(u.get("cpu")) // 1_000_000, mem_bytes(u.get("memory")))
 
 
-def usage_by_pod(pod_list: list[Obj]) -> tuple[dict[Key, Usage], dict[Key, Usage]]:
-    """Usage per pod (ns, name) and per container (ns, "pod/container"), the containers view's keys."""
+Polled = tuple[dict[Key, Usage], dict[Key, Usage], dict[Key, Key]]  # pods, containers, their keys
+
+
+def usage_by_pod(pod_list: list[Obj], before: Polled | None = None) -> Polled:
+    """Usage per pod (ns, name) and per container (ns, "pod/container"), the containers view's
+    keys, and those keys (each to itself). ``before``: the last poll's. A key or a usage that did
+    not change is the object from before, so what this poll made dies at once: 10,000 pods made
+    40,000 tuples that each young collection walked (once every 5 s, 60-140 ms) until the next."""
+    old_pods, old_containers, old_keys = before if before is not None else ({}, {}, {})
     pods: dict[Key, Usage] = {}
     containers: dict[Key, Usage] = {}
+    keys: dict[Key, Key] = {}
     with gc_paused():  # 100k small tuples
         for p in pod_list:
             md = p.get("metadata") or {}
@@ -98,10 +106,16 @@ def usage_by_pod(pod_list: list[Obj]) -> tuple[dict[Key, Usage], dict[Key, Usage
             for c in p.get("containers") or []:
                 u = c.get("usage") or {}
                 cu = Usage(cpu_nanos(u.get("cpu")) // 1_000_000, mem_bytes(u.get("memory")))
-                containers[(ns, f"{name}/{c.get('name', '')}")] = cu
+                key = (ns, f"{name}/{c.get('name', '')}")
+                key = keys[key] = old_keys.get(key, key)
+                was = old_containers.get(key)
+                containers[key] = was if was == cu else cu
                 cpu, mem = cpu + cu.cpu_m, mem + cu.mem_b
-            pods[(ns, name)] = Usage(cpu, mem)
-    return pods, containers
+            key = (ns, name)
+            key = keys[key] = old_keys.get(key, key)
+            usage, was = Usage(cpu, mem), old_pods.get(key)
+            pods[key] = was if was == usage else usage
+    return pods, containers, keys
 
 
 class MetricsCache:
@@ -110,6 +124,7 @@ class MetricsCache:
         self.available: bool | None = None  # None: not asked yet
         self.pods: dict[Key, Usage] = {}
         self.containers: dict[Key, Usage] = {}  # (namespace, "pod/container")
+        self._keys: dict[Key, Key] = {}  # the keys of both, each to itself (``usage_by_pod``)
         self.nodes: dict[str, Usage] = {}
         self.error: str | None = None
         self.version = 0  # bumps on every successful refresh
@@ -124,13 +139,14 @@ class MetricsCache:
             pod_list = await self.backend.metrics("Pod", namespace or None) if pods else []
         except K9pyError as err:
             self.available, self.error = False, str(err)
-            self.pods, self.nodes, self.containers = {}, {}, {}
+            self.pods, self.nodes, self.containers, self._keys = {}, {}, {}, {}
             return False
         self.nodes = {(n.get("metadata") or {}).get("name", ""): node_usage(n) for n in nodes}
         self.record(self.backend.now())
         if pods:
-            self.pods, self.containers = usage_by_pod(pod_list) if len(pod_list) < 2000 else \
-                await asyncio.to_thread(usage_by_pod, pod_list)
+            before = (self.pods, self.containers, self._keys)
+            self.pods, self.containers, self._keys = usage_by_pod(pod_list, before) if len(pod_list) < 2000 \
+                else await asyncio.to_thread(usage_by_pod, pod_list, before)
         self.available, self.error = True, None
         self.version += 1
         return True

@@ -139,3 +139,25 @@ def test_quantity_parsing_of_metrics():
     assert cpu_nanos("1.5") == 1_500_000_000 and cpu_nanos("") == 0
     assert mem_bytes("23456Ki") == 23456 * 1024 and mem_bytes("1Gi") == 2**30 and mem_bytes("1000") == 1000
     assert mem_bytes("1e3") == 1000
+
+
+def test_a_poll_keeps_the_last_polls_objects_where_nothing_changed():
+    """10,000 pods made 40,000 tuples a poll that each young collection walked until the next:
+    a key or a usage that did not change is the object from before (the new one dies at once)."""
+    c = small_cluster()
+    cache = MetricsCache(SimBackend(c))
+    assert run(cache.refresh())
+    pods, containers = dict(cache.pods), dict(cache.containers)
+    keys = {k: k for k in pods} | {k: k for k in containers}
+    assert run(cache.refresh())  # the same scrape window: the same usage
+    assert cache.pods == pods and cache.containers == containers
+    for now, before in ((cache.pods, pods), (cache.containers, containers)):
+        for k, u in now.items():
+            assert u is before[k] and next(x for x in now if x == k) is keys[k]
+    c.advance(metrics.WINDOW * 2)  # another window: usage moves, the keys stay
+    assert run(cache.refresh())
+    fresh = MetricsCache(SimBackend(c))
+    assert run(fresh.refresh())
+    assert cache.pods == fresh.pods and cache.containers == fresh.containers
+    assert any(cache.pods[k] is not pods[k] for k in pods if k in cache.pods)
+    assert all(next(x for x in cache.pods if x == k) is keys[k] for k in pods if k in cache.pods)
