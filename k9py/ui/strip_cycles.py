@@ -1,11 +1,11 @@
 """Painting without reference cycles.
 
 Textual (8.2.8, pinned) caches a ``Strip``'s crops and divisions in the strip itself. When the
-crop is the whole strip, ``crop_extend`` returns the strip and stores it in the strip's own cache
-(and ``divide`` a list holding it): a reference cycle. The compositor does that for nearly every line it paints, so every frame left
-cyclic garbage behind (with a big simulated cluster open, about 2,400 strips and 17,000 caches
-in 35 s) that only the cyclic collector frees, and some of it lived long enough to make the
-collector's oldest generation grow.
+crop is the whole strip, ``crop_extend`` returns the strip and stores it in the strip's own
+cache (and ``divide`` a list holding it): a reference cycle. The compositor does that for nearly
+every line it paints, so every frame left cyclic garbage behind (with a big simulated cluster
+open, about 2,400 strips and 17,000 caches in 35 s) that only the cyclic collector frees, and
+some of it lived long enough to make the collector's oldest generation grow.
 
 ``install`` makes both return such a strip without caching it (there is nothing to compute).
 Everything else of Textual's caching stays as it is.
