@@ -15,6 +15,16 @@ def _own_config_dir(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path_factory.mktemp("k9py-config")))
 
 
+@pytest.fixture
+def freezes(monkeypatch):
+    """gc.freeze and gc.unfreeze recorded in order ("freeze", "unfreeze"), not done: the test
+    process goes on, and a frozen heap would keep every test's cyclic garbage after it."""
+    done: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: done.append("unfreeze"))
+    return done
+
+
 @pytest.fixture(autouse=True)
 def _no_freezing_left_on():
     yield

@@ -428,7 +428,7 @@ def test_the_clock_driver_runs_the_simulator_in_a_worker_thread_and_tells_steps_
     asyncio.run(main())
 
 
-def test_a_big_run_let_go_by_a_seek_back_is_unfrozen_for_the_collector(monkeypatch):
+def test_a_big_run_let_go_by_a_seek_back_is_unfrozen_for_the_collector(monkeypatch, freezes):
     """A big cluster is frozen out of the cyclic collector's sight once built (gcpause); its
     controllers and store refer to each other, so a seek back (a new run) must unfreeze the
     heap, or the old run would never be freed."""
@@ -437,11 +437,9 @@ def test_a_big_run_let_go_by_a_seek_back_is_unfrozen_for_the_collector(monkeypat
 
     from k9py.kube import gcpause
 
-    done: list[str] = []
     monkeypatch.setattr(gcpause, "BIG_LOAD", 1)  # this small cluster counts as big
     monkeypatch.setattr(gcpause, "SLOW_FULL", 3600.0)
-    monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))  # recorded, not done
-    monkeypatch.setattr(gc, "unfreeze", lambda: done.append("unfreeze"))
+    done = freezes
     b = ScenarioBackend.open("scenarios/self-healing.yaml")
     assert done == ["freeze"]  # built
     pb = b.playback()

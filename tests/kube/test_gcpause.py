@@ -3,18 +3,7 @@
 import gc
 import threading
 
-import pytest
-
 from k9py.kube import gcpause
-
-
-@pytest.fixture
-def freezes(monkeypatch):
-    """gc.freeze and gc.unfreeze recorded, not done (the test process goes on)."""
-    done: list[str] = []
-    monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
-    monkeypatch.setattr(gc, "unfreeze", lambda: done.append("unfreeze"))
-    return done
 
 
 def test_pauses_overlapping_in_two_threads_end_with_the_last_one():
