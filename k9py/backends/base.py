@@ -385,22 +385,24 @@ def event_queue() -> tuple[asyncio.Queue[WatchEvent], Callable[[str, Obj], None]
     queue: asyncio.Queue[WatchEvent] = asyncio.Queue()
     loop_thread = threading.get_ident()
     handed: deque[WatchEvent] = deque()  # from another thread, not in the queue yet
-    waking = [False]  # the loop is asked to take them (and has not started to)
+    waking = False  # the loop is asked to take them (and has not started to)
 
     def take_handed() -> None:
-        waking[0] = False  # first: whatever comes after this asks again
+        nonlocal waking
+        waking = False  # first: whatever comes after this asks again
         while handed:
             queue.put_nowait(handed.popleft())
 
     def on_change(type_: str, obj: Obj) -> None:
+        nonlocal waking
         ev = change(type_, obj)
         if threading.get_ident() == loop_thread:
             take_handed()  # what another thread wrote before comes first
             queue.put_nowait(ev)
         else:
             handed.append(ev)
-            if not waking[0]:  # one wake-up of the loop for all that comes until it takes them
-                waking[0] = True
+            if not waking:  # one wake-up of the loop for all that comes until it takes them
+                waking = True
                 loop.call_soon_threadsafe(take_handed)
 
     return queue, on_change
