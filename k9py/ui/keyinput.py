@@ -21,7 +21,7 @@ import contextlib
 import os
 import selectors
 from codecs import getincrementaldecoder
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual import constants
@@ -91,6 +91,15 @@ def install() -> bool:
     return True
 
 
+def input_waiting(app: Any) -> Callable[[], bool]:
+    """Whether input came since this was asked for: read by the terminal (``KeyDriver``
+    counts its reads) or posted to the app and not yet handled. Idle work ends its slice on it,
+    so a key waits for no more than a few rows' work."""
+    driver = getattr(app, "_driver", None)
+    reads = getattr(driver, "reads", 0)
+    return lambda: app.message_queue_size > 0 or getattr(driver, "reads", 0) != reads
+
+
 def key_driver() -> type[Any] | None:
     """Textual's Linux driver with ``BurstParser`` and an input loop that wakes when an ESC's
     wait ends (Textual's looks every ``POLL``). None where there is no such driver."""
@@ -100,6 +109,8 @@ def key_driver() -> type[Any] | None:
         return None
 
     class KeyDriver(LinuxDriver):
+        reads = 0  # reads that brought input (``input_waiting``): only the input thread adds
+
         def run_input_thread(self) -> None:
             parser = BurstParser(self._debug)
             decode = getincrementaldecoder("utf-8")().decode
@@ -109,6 +120,7 @@ def key_driver() -> type[Any] | None:
                 """Parse what came (if ``ready``); False at the end of input."""
                 data = os.read(fd, 4096) if ready else None
                 if data:
+                    self.reads += 1
                     for message in parser.feed(decode(data)):
                         self.process_message(message)
                 for message in parser.tick():  # an ESC whose wait is over: the escape key

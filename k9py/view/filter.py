@@ -37,9 +37,9 @@ class Filter:
 
     @property
     def keeps_nothing(self) -> bool:
-        """`!` alone: every row holds the empty pattern, so its inverse keeps no row (no row
-        needs to be looked at to know)."""
-        return self.mode == "inverse" and self.literal == ""
+        """`!` alone (every row holds the empty pattern, so its inverse keeps no row) or a
+        selector that does not parse: no row needs to be looked at to know."""
+        return (self.mode == "inverse" and self.literal == "") or (self.mode == "labels" and self.error is not None)
 
 
 def _regex(pattern: str) -> tuple[re.Pattern[str], str | None]:

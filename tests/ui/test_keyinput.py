@@ -4,6 +4,8 @@ presses the dialog's OK)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from textual.drivers import linux_driver
 
 from k9py.ui import keyinput
@@ -107,11 +109,26 @@ def test_the_key_drivers_input_loop_tells_a_lone_escape_then_the_keys_after_it()
         loop.start()
         os.write(write_end, b"\x1b")
         assert told.get(timeout=10) == "escape"  # nothing followed: told when its wait ended
+        waiting = keyinput.input_waiting(SimpleNamespace(_driver=driver, message_queue_size=0))
+        assert not waiting()
         os.write(write_end, b"jk\x1b[B")
         assert [told.get(timeout=10) for _ in range(3)] == ["j", "k", "down"]
+        assert waiting() and driver.reads == 2  # idle work that asked before these keys stops for them
         os.close(write_end)  # input closed: the loop waits for the exit flag without spinning
         driver.exit_event.set()
         loop.join(timeout=10)
         assert not loop.is_alive() and told.empty()
         os.close(read_end)
     asyncio.run(main())
+
+
+def test_input_waiting_is_a_message_posted_to_the_app_or_a_read_since_it_was_asked():
+    app = SimpleNamespace(_driver=SimpleNamespace(reads=3), message_queue_size=0)
+    waiting = keyinput.input_waiting(app)
+    assert not waiting()
+    app.message_queue_size = 1  # a key posted (a test's, a benchmark's) and not handled yet
+    assert waiting()
+    app.message_queue_size = 0
+    app._driver.reads = 4
+    assert waiting()
+    assert not keyinput.input_waiting(SimpleNamespace(_driver=None, message_queue_size=0))()  # headless

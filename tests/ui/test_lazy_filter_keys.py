@@ -22,6 +22,29 @@ def _type(app, *keys):
         app._driver.send_message(event)
 
 
+def _two_hundred_pods():
+    cluster = small_cluster()
+    add_pods(cluster, 200, namespaces=4)
+    return cluster
+
+
+async def _all_pods(app, pilot):
+    """`:pods -A` shown; its table and row model."""
+    assert app.run_command("pods -A")
+    await sync(app, pilot)
+    return app.table, app.model
+
+
+async def _filter_typed(app, pilot, word):
+    """``/`` and ``word`` typed back to back; returns once the filter is ``word``."""
+    _type(app, "/", *word)
+    for _ in range(100):
+        if app.model.filter.text == word:
+            break
+        await pilot.pause()
+    await pilot.pause()
+
+
 async def _until_complete(app, pilot, seen, word):
     """Wait for the keys, then run the filter's slices one by one (the app's own are held back)."""
     m = app.model
@@ -39,14 +62,11 @@ async def _until_complete(app, pilot, seen, word):
 
 
 def _keys_session(drive):
-    cluster = small_cluster()
-    add_pods(cluster, 200, namespaces=4)
+    cluster = _two_hundred_pods()
     out, seen = [], []
 
     async def s(app, pilot, _cluster):
-        assert app.run_command("pods -A")
-        await sync(app, pilot)
-        t = app.table
+        t, _m = await _all_pods(app, pilot)
         for cursor, word in ((20, "app-0001"), (45, "load-01"), (3, "!app-00")):
             t.move_to(cursor)
             _type(app, "/", *word)
@@ -86,23 +106,45 @@ def test_a_lazy_filter_ends_as_a_filter_applied_at_once(drive, monkeypatch):
 def test_a_lazy_filter_finished_by_its_own_key_scrolls_no_further_than_its_rows(drive, monkeypatch):
     monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", 0)  # lazy, but the key's own look finishes it
     monkeypatch.setattr(resource_view.ResourceView, "_next_filter_slice", lambda self: None)
-    cluster = small_cluster()
-    add_pods(cluster, 200, namespaces=4)
+    cluster = _two_hundred_pods()
 
     async def s(app, pilot, _cluster):
-        assert app.run_command("pods -A")
-        await sync(app, pilot)
-        t, m = app.table, app.model
-        _type(app, "/", *"app-00012")
-        for _ in range(100):
-            if m.filter.text == "app-00012":
-                break
-            await pilot.pause()
-        await pilot.pause()
+        t, m = await _all_pods(app, pilot)
+        await _filter_typed(app, pilot, "app-00012")
         assert not m.filtering and 0 < len(m) < t.page  # a few rows, all found by the key itself
         assert t.max_scroll_y == 0  # nothing below them to scroll to
         t.scroll_to(y=50, animate=False)
         await pilot.pause()
         assert round(t.scroll_y) == 0
+
+    drive(s, cluster=cluster)
+
+
+def test_a_new_filter_selects_its_first_row_and_clearing_it_keeps_the_row(drive, monkeypatch):
+    """k9s: a filter typed selects its first row. Lazily, that row is found without testing the
+    rows down to where the cursor was (at 100k rows, 30,000 rows' cells for one key); esc clears
+    the filter and keeps the cursor on its row."""
+    monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", 0)
+    monkeypatch.setattr(filterscan, "STEP", 4)
+    monkeypatch.setattr(resource_table, "ANSWER_SECONDS", 0.0)
+    monkeypatch.setattr(resource_view.ResourceView, "_next_filter_slice", lambda self: None)  # no slices
+    cluster = _two_hundred_pods()
+
+    async def s(app, pilot, _cluster):
+        t, m = await _all_pods(app, pilot)
+        t.move_to(150)
+        await _filter_typed(app, pilot, "load")
+        assert m.filtering and sum(r._text is not None for r in m.rows.values()) < 100
+        assert (t.cursor_index, round(t.scroll_y)) == (0, 0)
+        m.ensure(30)  # what the next slices would find
+        t.model_changed()
+        assert t.cursor_index == 0 and t.cursor_key == m.key_at(0) is not None
+        t.move_to(5)
+        picked = t.cursor_key
+        _type(app, "escape")
+        await pilot.pause()
+        assert not m.filter and t.cursor_key == picked and t.cursor_index == m.index_of(picked) > 5
+        await _filter_typed(app, pilot, "l")
+        assert t.cursor_index == 0 and t.cursor_key == m.key_at(0) != picked
 
     drive(s, cluster=cluster)

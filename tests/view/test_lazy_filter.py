@@ -50,7 +50,7 @@ def _complete(m):
 @pytest.mark.parametrize("sort", [None, ("NAME", False), ("AGE", True)])
 def test_a_lazy_filter_shows_a_prefix_of_the_complete_one_through_churn(cluster, sort):
     rng = random.Random(7)
-    for text in ("app-00", "!load", "nginx|count", "zzz", "-f ldp01"):
+    for text in ("app-00", "!load", "nginx|count", "zzz", "-f ldp01", "-l app in (app-3,app-4)", "-l !app"):
         src = _objects(cluster)
         keys = list(src)
         m = _model(src, cluster.now(), text, sort, lazy=True)
@@ -103,13 +103,28 @@ def test_a_filter_typed_on_while_one_goes_on_starts_over(cluster):
     assert not m.filtering and len(m) == len(src)
 
 
-def test_few_rows_and_label_filters_are_filtered_at_once(cluster, monkeypatch):
+def test_few_rows_are_filtered_at_once_and_fuzzy_and_label_filters_lazily(cluster, monkeypatch):
     src = _objects(cluster)
-    assert not _model(src, cluster.now(), "-l app=app-3", lazy=True).filtering
     assert _model(src, cluster.now(), "-f ldp01", lazy=True).filtering  # a regex per name: lazy too
+    m = _model(src, cluster.now(), "-l app=app-3", lazy=True)  # a selector per row (no index built)
+    assert m.filtering and m._labels is None
+    m.finish_filter()
+    assert m.visible_keys() == _model(src, cluster.now(), "-l app=app-3").visible_keys()
     monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", len(src))
-    for text in ("app", "-f ldp01"):
+    for text in ("app", "-f ldp01", "-l app=app-3"):
         assert not _model(src, cluster.now(), text, lazy=True).filtering
+
+
+def test_a_selector_that_does_not_parse_hides_every_row_without_a_pass(cluster):
+    m = _model(_objects(cluster), cluster.now())
+    tested = []
+    m._passes = lambda r: tested.append(r) or False  # type: ignore[method-assign]
+    m.set_filter("-l app in (", lazy=True)
+    assert m.filter.error and len(m) == 0 and m._scan is None and not tested
+    del m._passes
+    m.set_filter("-l app=app-3", lazy=True)
+    m.finish_filter()
+    assert len(m) == len(_complete(m)) > 0
 
 
 def test_idle_priming_stands_aside_while_a_lazy_filter_goes_on(cluster):
@@ -131,3 +146,12 @@ def test_a_bang_alone_hides_every_row_without_reading_one(cluster):
     m.set_filter("!nginx", lazy=True)  # the next key filters as usual
     m.finish_filter()
     assert len(m) == len(_complete(m)) > 0
+
+
+def test_priming_ends_its_slice_when_a_key_comes(cluster):
+    """Idle priming asks ``stop`` every 25 rows: a key waits for no more than that."""
+    m = _model(_objects(cluster), cluster.now())
+    asked = []
+    assert not m.prime(budget=1000, stop=lambda: asked.append(1) or len(asked) == 2)
+    assert sum(r._text is not None for r in m.rows.values()) == 50 and len(asked) == 2
+    assert m.prime(budget=1000, stop=lambda: False)  # the rest, when no key comes

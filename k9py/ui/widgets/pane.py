@@ -17,7 +17,7 @@ from k9py.explorer import keys as row_keys
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import Change, ResourceView
 from k9py.kube import gcpause
-from k9py.ui import keymap
+from k9py.ui import keyinput, keymap
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Crumbs, Flash
 from k9py.view.inert import inert_line
@@ -99,8 +99,10 @@ class ExplorerPane(Vertical):
     def _prime_later(self, m: RowModel) -> None:
         """Compute the remaining cells in idle slices so the first filter keystroke is quick."""
         def step() -> None:
-            if self.current is not None and self.current.model is m and not m.prime(seconds=0.02):
-                self.set_timer(0.005, step)  # slices of ~20 ms (not 2000 rows: ~50 ms): keys wait less
+            if self.current is None or self.current.model is not m:
+                return
+            if not m.prime(seconds=0.02, stop=keyinput.input_waiting(self.app)):
+                self.set_timer(0.005, step)  # slices of ~20 ms (not 2000 rows: ~50 ms), ended by a key
         self.set_timer(0.05, step)
 
     def render_title(self) -> None:
@@ -145,11 +147,15 @@ class ExplorerPane(Vertical):
     def apply_filter(self, text: str) -> None:
         if self.current is None:
             return
+        m = self.current.model
+        before = m.filter.text if m is not None else ""
         error = self.current.set_filter(text, lazy=True)
         if error:
             self.host.flash(error, "error", source="filter")
         else:  # the filter parses again: its error goes
             self.flash_line.clear_from("filter")
+        if m is not None and m.filter and m.filter.text != before:
+            self.table.select_first_row()  # k9s: a new filter selects its first row (cleared: the row stays)
         self.table.model_changed()
         self.render_title()
 

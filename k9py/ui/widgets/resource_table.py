@@ -212,6 +212,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.marked.clear()
         self.refresh()
 
+    def select_first_row(self) -> None:
+        """The cursor to the first row (placed by the next ``model_changed``); no row is looked
+        for here: a lazy filter finds the first one without scanning down to where the cursor was."""
+        self.cursor_key = None
+        self._cursor_index = 0
+        self.scroll_to(y=0, animate=False, force=True)
+
     def move_to(self, index: int) -> None:
         m = self.model
         if m is None:
