@@ -24,6 +24,7 @@ from k9py.view.printers_pod import node_status
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
+LabelIndex = dict[str, dict[str, set["Row"]]]  # label → value → the rows with it
 Expand = Callable[[Obj], list[tuple[Key, Obj]]]
 
 
@@ -366,7 +367,9 @@ class RowModel:
         self.sort_col, self.sort_asc = default_sort(self.kind, self.all_namespaces)
         self.now = 0.0
         self._order: list[Row] | None = None
-        self._labels: dict[str, dict[str, set[Row]]] | None = None  # the label index (label filters)
+        self._labels: LabelIndex | None = None  # the label index (label filters), once complete
+        self._labels_todo: list[Row] | None = None  # rows idle slices have still to index (None: not begun)
+        self._labels_partial: LabelIndex = {}  # the index those slices build (kept up to date meanwhile)
         self._prime_rows: list[Row] | None = None  # rows ``prime`` has still to go through (None: not begun)
         self._scan: FilterScan[Row] | None = None  # a lazy filter still going on (see set_filter)
         self.version = 0  # bumps on any change the table should repaint for
@@ -592,17 +595,38 @@ class RowModel:
             keys = ok if keys is None else keys & ok
         return keys
 
-    def _label_index(self) -> dict[str, dict[str, set[Row]]]:
-        """label → value → rows; built on the first label filter, then kept up to date."""
-        if self._labels is None:
-            self._labels = {}
-            for r in self.rows.values():
-                self._index_labels(r, True)
+    def _label_index(self) -> LabelIndex:
+        """label → value → rows; built by idle slices (``prime``) or on the first label filter
+        applied at once, then kept up to date."""
+        self._index_more(None)
+        assert self._labels is not None
         return self._labels
 
+    def _index_more(self, enough: Callable[[], bool] | None) -> bool:
+        """Index the labels of the rows not indexed yet until ``enough()`` (asked every 200
+        rows; None: all of them now); True once the index is complete. Rows that change
+        meanwhile are indexed as they change (``_index_labels``); indexing one twice is harmless."""
+        if self._labels is not None:
+            return True
+        if self._labels_todo is None:
+            self._labels_todo, self._labels_partial = list(self.rows.values()), {}
+        todo, rows, done = self._labels_todo, self.rows, 0
+        while todo:
+            r = todo.pop()
+            if rows.get(r.key) is r:
+                self._index_labels(r, True)
+            done += 1
+            if enough is not None and not done % 200 and todo and enough():
+                return False
+        self._labels, self._labels_todo, self._labels_partial = self._labels_partial, None, {}
+        return True
+
     def _index_labels(self, row: Row, add: bool) -> None:
-        index = self._labels
-        if index is None:
+        if self._labels is not None:
+            index = self._labels
+        elif self._labels_todo is not None:  # idle slices are building it
+            index = self._labels_partial
+        else:
             return
         for k, v in ((row.obj.get("metadata") or {}).get("labels") or {}).items():
             if add:
@@ -648,7 +672,9 @@ class RowModel:
         self._scan = None
         order = self._vrows if narrow else self._sorted_rows()
         f = self.filter
-        select = self._run_select() if lazy and f and len(order) > LAZY_FILTER_MIN and not f.keeps_nothing else None
+        indexed = f.mode == "labels" and self._labels is not None  # complete at once from the index
+        select = (self._run_select() if lazy and f and len(order) > LAZY_FILTER_MIN and not f.keeps_nothing
+                  and not indexed else None)
         if select is not None:
             self._scan = FilterScan(order, self.sort_asc, select)
             self._visible, self._vkeys, self._vrows = [], [], []
@@ -684,7 +710,7 @@ class RowModel:
         self._deltas.clear()
         self._children.clear()
         self._order = None
-        self._labels = None
+        self._labels, self._labels_todo, self._labels_partial = None, None, {}
         self._prime_rows = None
         if self.expand is None and self.predicate is None and self.sort_col in ("NAMESPACE", "NAME"):
             # the common case, without per-row calls
@@ -888,10 +914,10 @@ class RowModel:
               stop: Callable[[], bool] | None = None) -> bool:
         """Compute the filter text (and cells) of up to ``budget`` rows that have none yet, for
         at most about ``seconds`` or until ``stop()`` (a key came): idle work in slices short
-        enough not to delay a key, so that filter keystrokes find the text ready. True when the
-        rows loaded all have it (rows changed since get theirs when a filter needs it). While a
-        lazy filter goes on it does nothing (and says False): the filter's own slices compute the
-        same texts, in the order shown."""
+        enough not to delay a key, so that filter keystrokes find the text ready; then the label
+        index, so that a `-l` filter needs no pass over the rows. True when both are done (rows
+        changed since get their text when a filter needs it). While a lazy filter goes on it does
+        nothing (and says False): the filter's own slices compute the same texts, in the order shown."""
         if self._scan is not None:
             return False
         if self._prime_rows is None:  # one pass over the rows loaded: changed rows are done on demand
@@ -899,13 +925,15 @@ class RowModel:
             self._prime_rows.reverse()  # popped from the end: the first rows first
         rows, text = self._prime_rows, self.row_text
         end = time.perf_counter() + seconds if seconds is not None else None
+
+        def enough() -> bool:
+            return (end is not None and time.perf_counter() > end) or (stop is not None and stop())
         done = 0
         while rows:
             r = rows.pop()
             if r._text is None and self.rows.get(r.key) is r:
                 text(r)
                 done += 1
-                if done >= budget or (not done % 25 and (
-                        (end is not None and time.perf_counter() > end) or (stop is not None and stop()))):
+                if done >= budget or (not done % 25 and enough()):
                     break
-        return not rows
+        return not rows and self._index_more(enough)

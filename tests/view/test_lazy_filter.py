@@ -47,6 +47,23 @@ def _complete(m):
     return [r.key for r in rows]
 
 
+def _churn(rng, cluster, src, keys, m, change):
+    """A few pods come, go or change (``change`` edits a copy), told to ``m`` as an informer would."""
+    for _ in range(rng.randint(0, 5)):
+        k = rng.choice(keys)
+        if k in src and rng.random() < 0.3:
+            del src[k]
+            m.apply([], [], [k], src.get)
+        elif k not in src:
+            src[k] = cluster.store.get("Pod", *k)
+            m.apply([k], [], [], src.get)
+        else:
+            o = deep_copy(src[k])
+            change(o)
+            src[k] = o
+            m.apply([], [k], [], src.get)
+
+
 @pytest.mark.parametrize("sort", [None, ("NAME", False), ("AGE", True)])
 def test_a_lazy_filter_shows_a_prefix_of_the_complete_one_through_churn(cluster, sort):
     rng = random.Random(7)
@@ -57,20 +74,9 @@ def test_a_lazy_filter_shows_a_prefix_of_the_complete_one_through_churn(cluster,
         assert m.filtering and len(m) == 0
         while m.filtering:
             m.ensure(len(m) + rng.randint(0, 9))
-            for _ in range(rng.randint(0, 5)):  # pods come, go and change (their sort key too)
-                k = rng.choice(keys)
-                if k in src and rng.random() < 0.3:
-                    del src[k]
-                    m.apply([], [], [k], src.get)
-                elif k not in src:
-                    src[k] = cluster.store.get("Pod", *k)
-                    m.apply([k], [], [], src.get)
-                else:
-                    o = deep_copy(src[k])
-                    o["metadata"]["creationTimestamp"] = f"2026-01-0{rng.randint(1, 9)}T00:00:00Z"
-                    o["status"]["phase"] = rng.choice(["Running", "Pending"])
-                    src[k] = o
-                    m.apply([], [k], [], src.get)
+            _churn(rng, cluster, src, keys, m, lambda o: o.update(  # their sort key too
+                metadata={**o["metadata"], "creationTimestamp": f"2026-01-0{rng.randint(1, 9)}T00:00:00Z"},
+                status={**o["status"], "phase": rng.choice(["Running", "Pending"])}))
             m.continue_filter(0.0)
             assert m.visible_keys() == _complete(m)[:len(m)], (sort, text)
         assert m.visible_keys() == _model(src, cluster.now(), text, sort).visible_keys(), (sort, text)
@@ -155,3 +161,28 @@ def test_priming_ends_its_slice_when_a_key_comes(cluster):
     assert not m.prime(budget=1000, stop=lambda: asked.append(1) or len(asked) == 2)
     assert sum(r._text is not None for r in m.rows.values()) == 50 and len(asked) == 2
     assert m.prime(budget=1000, stop=lambda: False)  # the rest, when no key comes
+
+
+def _label_sets(index):
+    return {k: {v: {r.key for r in rows} for v, rows in values.items()} for k, values in index.items()}
+
+
+def test_idle_priming_builds_the_label_index_through_changes_and_label_filters_use_it(cluster):
+    """After the texts, idle slices index the rows' labels (200 rows a slice); rows that come,
+    go or change their labels meanwhile are indexed as they change. Then `-l` is complete at
+    once from the index, lazy or not."""
+    rng = random.Random(3)
+    src = _objects(cluster)
+    keys = list(src)
+    m = _model(src, cluster.now())
+    slices = 0
+    while not m.prime(budget=10**6, stop=lambda: True):  # every slice as short as it gets
+        slices += 1
+        _churn(rng, cluster, src, keys, m, lambda o: o.update(
+            metadata={**o["metadata"], "labels": {"app": f"app-{rng.randint(0, 60)}", "moved": "yes"}}))
+    assert slices > 10 and m._labels is not None
+    fresh = _model(src, cluster.now())
+    assert _label_sets(m._labels) == _label_sets(fresh._label_index())
+    for text in ("-l app=app-3", "-l moved", "-l app notin (app-1,app-2)"):
+        m.set_filter(text, lazy=True)
+        assert not m.filtering and m.visible_keys() == _model(src, cluster.now(), text).visible_keys() != []
