@@ -101,7 +101,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self.post_message(self.CursorMoved(self, key))
             self.cursor_key = key
         self._cursor_index = idx
-        self.virtual_size = Size(self.content_width, height + 1)
+        self._set_height(height + 1)
         if anchor and idx != old and 0 <= offset < self.page:
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
@@ -249,8 +249,22 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             m.finish_filter()
         else:
             m.ensure(count, key)
-        if self.virtual_size.height != len(m) + 1:
-            self.virtual_size = Size(self.content_width, len(m) + 1)
+        self._set_height(len(m) + 1)
+
+    def _set_height(self, lines: int) -> None:
+        """The scrollable height: the header and the rows. Textual's ``virtual_size`` asks for
+        a layout of the whole screen when it changes, and a filter key changes the row count:
+        ~15 ms of layout a key for a box whose size stays. Only the scrollbar needs to know (if
+        it appears or goes, its ``display`` asks for the layout itself)."""
+        size = Size(self.content_width, lines)
+        if size == self.virtual_size:
+            return
+        if size.width != self.virtual_size.width or not self.container_size:
+            self.virtual_size = size  # a new width or not laid out yet: Textual lays out anyway
+            return
+        self.set_reactive(ResourceTable.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     @property
     def page(self) -> int:
