@@ -148,3 +148,24 @@ def test_a_new_filter_selects_its_first_row_and_clearing_it_keeps_the_row(drive,
         assert t.cursor_index == 0 and t.cursor_key == m.key_at(0) != picked
 
     drive(s, cluster=cluster)
+
+
+def test_a_filter_key_lays_out_nothing_and_the_scrollbar_follows_the_rows(drive):
+    """Textual's virtual_size asks for a layout of the whole screen when it changes, and a filter
+    key changes the row count; the table's box stays the same size, so only the scrollbar is told
+    (its ``display`` lays out when it appears or goes)."""
+    async def s(app, pilot, _cluster):
+        t, m = await _all_pods(app, pilot)
+        _type(app, "/")
+        await pilot.pause()
+        counts = []
+        for text in ("a", "app", "-f a", "!app-0001"):
+            app.pane.apply_filter(text)  # what the app does with a key at the prompt
+            m.finish_filter()
+            t.model_changed()
+            assert not t._layout_required and not app.screen._layout_required, text
+            assert t.vertical_scrollbar.window_virtual_size == t.virtual_size.height == len(m) + 1
+            counts.append(len(m))
+        assert len(set(counts)) == len(counts) and min(counts) > t.page  # new counts, the bar shown throughout
+
+    drive(s, cluster=_two_hundred_pods())
