@@ -49,6 +49,8 @@ class ResourceView:
         self.pods_sub: Subscription | None = None  # nodes: the pods of every namespace (PODS)
         self.pod_counter: PodCounter | None = None
         self.listener: Listener | None = None
+        # asked at each lazy-filter slice: a test that says when input came (the UI's), which ends it
+        self.input_waiting: Callable[[], Callable[[], bool]] | None = None
         self._table_task: asyncio.Task[None] | None = None
         self._table_dirty = False
         self._filter_slice: asyncio.TimerHandle | None = None  # a lazy filter's next slice
@@ -224,7 +226,8 @@ class ResourceView:
         m = self.model
         if m is None:
             return
-        done = m.continue_filter(FILTER_SLICE)  # (complete already when a key asked for every row)
+        stop = self.input_waiting() if self.input_waiting is not None else None
+        done = m.continue_filter(FILTER_SLICE, stop)  # (complete already when a key asked for every row)
         now = asyncio.get_running_loop().time()
         if done or now - self._filter_told >= FILTER_TELL:
             self._filter_told = now

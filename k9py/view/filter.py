@@ -80,6 +80,18 @@ def narrows(old: Filter, new: Filter) -> bool:
     return False
 
 
+def labels_of(obj: Obj) -> dict[str, Any]:
+    """An object's labels, those with a string value (a hand-written scenario or recording may
+    hold anything: the label index and `-l` read every row, and must not fail on one)."""
+    labels = (obj.get("metadata") or {}).get("labels")
+    if not isinstance(labels, dict):
+        return {}
+    for v in labels.values():
+        if type(v) is not str:  # not a label value: as if absent (the index keys values by them)
+            return {k: v for k, v in labels.items() if type(v) is str}
+    return labels
+
+
 def parse(text: str | None) -> Filter:
     raw = (text or "").strip()
     if raw.startswith("/"):
@@ -93,7 +105,7 @@ def parse(text: str | None) -> Filter:
         except ValueError as err:
             return Filter(raw, "labels", str(err), lambda _t, _n, _o: False)
         return Filter(raw, "labels", None,
-                      lambda _t, _n, o: matches(sel, (o.get("metadata") or {}).get("labels") or {}), selector=sel)
+                      lambda _t, _n, o: matches(sel, labels_of(o)), selector=sel)
     if raw.startswith("-f ") or raw == "-f":
         pat = raw[2:].strip()
         return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n), name_rx=fuzzy_regex(pat))

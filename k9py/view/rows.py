@@ -630,7 +630,7 @@ class RowModel:
             index = self._labels_partial
         else:
             return
-        for k, v in ((row.obj.get("metadata") or {}).get("labels") or {}).items():
+        for k, v in filters.labels_of(row.obj).items():
             if add:
                 index.setdefault(k, {}).setdefault(v, set()).add(row)
                 continue
@@ -656,7 +656,7 @@ class RowModel:
             return lambda run: [r for r in run if name_search(r.key[1]) is not None]
         if f.mode == "labels" and f.selector is not None and not f.error:
             sel = f.selector
-            return lambda run: [r for r in run if selects(sel, (r.obj.get("metadata") or {}).get("labels") or {})]
+            return lambda run: [r for r in run if selects(sel, filters.labels_of(r.obj))]
         if f.rx is None or f.mode not in ("regex", "inverse"):
             return None
         text, inverse = self.row_text, f.mode == "inverse"
@@ -904,12 +904,13 @@ class RowModel:
         row = self.rows.get(key) if key is not None and scan is not None else None
         return row is None or scan is None or scan.scanned(row.skey)
 
-    def continue_filter(self, seconds: float) -> bool:
-        """Go on with a lazy filter for about ``seconds``; True when it is complete."""
+    def continue_filter(self, seconds: float, stop: Callable[[], bool] | None = None) -> bool:
+        """Go on with a lazy filter for about ``seconds``, or until ``stop()`` (a key came: it
+        waits for one step, not the slice); True when it is complete."""
         end = time.perf_counter() + seconds
         while self._scan is not None:
             self._scan_more()
-            if time.perf_counter() > end:
+            if time.perf_counter() > end or (stop is not None and stop()):
                 break
         return self._scan is None
 

@@ -132,3 +132,15 @@ def test_input_waiting_is_a_message_posted_to_the_app_or_a_read_since_it_was_ask
     app._driver.reads = 4
     assert waiting()
     assert not keyinput.input_waiting(SimpleNamespace(_driver=None, message_queue_size=0))()  # headless
+
+
+def test_a_views_filter_slices_ask_the_apps_input(drive):
+    from textual import events
+
+    async def s(app, pilot, _cluster):
+        waiting = app.navigator.current.input_waiting()  # what each lazy-filter slice asks
+        assert not waiting()
+        app.post_message(events.Key("j", "j"))  # a key in the app's queue, not handled yet
+        assert waiting()
+        await pilot.pause()
+    drive(s)

@@ -169,3 +169,22 @@ def test_a_filter_key_lays_out_nothing_and_the_scrollbar_follows_the_rows(drive)
         assert len(set(counts)) == len(counts) and min(counts) > t.page  # new counts, the bar shown throughout
 
     drive(s, cluster=_two_hundred_pods())
+
+
+def test_a_new_filter_that_keeps_nothing_tells_a_following_pane_the_cursor_went(drive):
+    """A split's log pane follows the cursor (CursorMoved): a new filter with no row moves it to
+    no row, as before a new filter selected its first row."""
+    async def s(app, pilot, _cluster):
+        t, _m = await _all_pods(app, pilot)
+        told = []
+        post = t.post_message
+        t.post_message = lambda msg: (told.append(msg.key) if isinstance(msg, resource_table.ResourceTable.CursorMoved)
+                                      else None, post(msg))[1]
+        t.move_to(1)
+        await pilot.pause()
+        told.clear()
+        app.pane.apply_filter("zzzz-no-such-row")
+        await pilot.pause()
+        assert t.cursor_key is None and told == [None]
+
+    drive(s, cluster=_two_hundred_pods())

@@ -210,3 +210,27 @@ def test_changes_patch_the_sort_order_instead_of_sorting_every_row_again(cluster
     assert sorts == []
     m.finish_filter()
     assert m.visible_keys() == _complete(m)
+
+
+def test_a_slice_of_a_lazy_filter_ends_when_a_key_comes(cluster):
+    m = _model(_objects(cluster), cluster.now(), "app-0", lazy=True)
+    assert not m.continue_filter(60.0, stop=lambda: True)
+    assert m._scan is not None and m._scan.pos == filterscan.STEP  # one step, not a minute's slice
+    assert m.continue_filter(60.0, stop=lambda: False)
+
+
+def test_labels_that_are_not_a_map_of_strings_neither_fail_nor_match(cluster):
+    """A hand-written scenario or recording may hold anything: the label index (built for every
+    table in idle time) and `-l` must go on past such an object."""
+    src = _objects(cluster)
+    bad = list(src)[:3]
+    for key, labels in zip(bad, (["app", "x"], {"app": ["a", "b"]}, "app=x"), strict=True):
+        src[key] = {**src[key], "metadata": {**src[key]["metadata"], "labels": labels}}
+    for how in ("lazy", "index", "at once"):
+        m = _model(src, cluster.now())
+        if how == "index":
+            assert m.prime(budget=10**6)  # the index, built
+        m.set_filter("-l app", lazy=how != "at once")
+        m.finish_filter()
+        assert not set(bad) & set(m.visible_keys()) and len(m) == len(src) - 3 - sum(
+            "app" not in (o["metadata"].get("labels") or {}) for k, o in src.items() if k not in bad)

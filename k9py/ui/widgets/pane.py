@@ -68,6 +68,7 @@ class ExplorerPane(Vertical):
         assert view.model is not None
         self.flash_line.clear_problems()  # a failed command's error does not outlive the next view
         view.listener = self.on_view_change
+        view.input_waiting = lambda: keyinput.input_waiting(self.app)  # a filter's slices end for a key
         view.tick()
         self.table.set_model(view.model, cursor=view.cursor)
         self.table.marked = view.marks

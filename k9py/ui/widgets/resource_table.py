@@ -50,6 +50,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.model: RowModel | None = None
         self.cursor_key: Key | None = None
         self._cursor_index = 0  # where the cursor was; used when its object goes away
+        self._to_first_row = False  # select_first_row: the next model_changed puts the cursor there
         self.marked: set[Key] = set()
         self._widths: list[int] = []
         self.paints = 0  # render_line calls (benchmarks, tests)
@@ -87,13 +88,14 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         old = self._cursor_index
         offset = old - round(self.scroll_y)
         height = len(m)
+        first, self._to_first_row = self._to_first_row, False
         if m.filtering:  # a lazy filter goes on: where the cursor goes (exactly), then the window's rows
-            m.ensure_cursor(self.cursor_key, old)
+            m.ensure_cursor(None if first else self.cursor_key, old)
             need = max(round(self.scroll_y) + self.page, old + 1) + self.page
             m.ensure(need, seconds=ANSWER_SECONDS)  # the rest follows in slices, row by row as found
             if m.filtering:  # no scrolling clamped to the rows known so far (all known: the real height)
                 height = max(len(m), need)
-        idx = m.index_of(self.cursor_key)
+        idx = None if first else m.index_of(self.cursor_key)
         if idx is None:
             idx = min(old, max(0, len(m) - 1))
             key = m.key_at(idx)
@@ -215,7 +217,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def select_first_row(self) -> None:
         """The cursor to the first row (placed by the next ``model_changed``); no row is looked
         for here: a lazy filter finds the first one without scanning down to where the cursor was."""
-        self.cursor_key = None
+        self._to_first_row = True
         self._cursor_index = 0
         self.scroll_to(y=0, animate=False, force=True)
 
