@@ -92,6 +92,11 @@ def labels_of(obj: Obj) -> dict[str, Any]:
     return labels
 
 
+def labels_selected(sel: Selector, obj: Obj) -> bool:
+    """Whether ``sel`` selects ``obj`` by its labels (``labels_of``): a `-l` filter's test."""
+    return matches(sel, labels_of(obj))
+
+
 def parse(text: str | None) -> Filter:
     raw = (text or "").strip()
     if raw.startswith("/"):
@@ -105,7 +110,7 @@ def parse(text: str | None) -> Filter:
         except ValueError as err:
             return Filter(raw, "labels", str(err), lambda _t, _n, _o: False)
         return Filter(raw, "labels", None,
-                      lambda _t, _n, o: matches(sel, labels_of(o)), selector=sel)
+                      lambda _t, _n, o: labels_selected(sel, o), selector=sel)
     if raw.startswith("-f ") or raw == "-f":
         pat = raw[2:].strip()
         return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n), name_rx=fuzzy_regex(pat))

@@ -15,7 +15,6 @@ from typing import Any
 from k9py.kube import meta, quantity
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.selectors import Selector
-from k9py.kube.selectors import matches as selects
 from k9py.kube.timefmt import parse_time
 from k9py.view import filter as filters
 from k9py.view import printers
@@ -655,8 +654,8 @@ class RowModel:
             name_search = f.name_rx.search
             return lambda run: [r for r in run if name_search(r.key[1]) is not None]
         if f.mode == "labels" and f.selector is not None and not f.error:
-            sel = f.selector
-            return lambda run: [r for r in run if selects(sel, filters.labels_of(r.obj))]
+            sel, selected = f.selector, filters.labels_selected
+            return lambda run: [r for r in run if selected(sel, r.obj)]
         if f.rx is None or f.mode not in ("regex", "inverse"):
             return None
         text, inverse = self.row_text, f.mode == "inverse"
