@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from textual import events
 from textual.drivers import linux_driver
 
 from k9py.ui import keyinput
@@ -135,8 +136,6 @@ def test_input_waiting_is_a_message_posted_to_the_app_or_a_read_since_it_was_ask
 
 
 def test_a_views_filter_slices_ask_the_apps_input(drive):
-    from textual import events
-
     async def s(app, pilot, _cluster):
         waiting = app.navigator.current.input_waiting()  # what each lazy-filter slice asks
         assert not waiting()

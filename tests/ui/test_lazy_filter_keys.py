@@ -178,8 +178,12 @@ def test_a_new_filter_that_keeps_nothing_tells_a_following_pane_the_cursor_went(
         t, _m = await _all_pods(app, pilot)
         told = []
         post = t.post_message
-        t.post_message = lambda msg: (told.append(msg.key) if isinstance(msg, resource_table.ResourceTable.CursorMoved)
-                                      else None, post(msg))[1]
+
+        def recording(msg):
+            if isinstance(msg, resource_table.ResourceTable.CursorMoved):
+                told.append(msg.key)
+            return post(msg)
+        t.post_message = recording
         t.move_to(1)
         await pilot.pause()
         told.clear()
