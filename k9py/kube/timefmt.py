@@ -26,11 +26,23 @@ def rfc3339_micro(t: float) -> str:
 
 
 def parse_time(s: str | None) -> float | None:
+    """An RFC 3339 timestamp as seconds since the epoch; None for none. ValueError when ``s`` is
+    not one (a wrong string, or not a string at all: a recording or a server may hold anything)."""
     if not s:
         return None
     if type(s) is str:
         return _parse_str(s)
-    return _parse(s)  # not a string: fails as it always did
+    raise ValueError(f"not a timestamp: {s!r}")
+
+
+def time_or_none(s: object) -> float | None:
+    """``parse_time`` for what is shown: None for no timestamp and for one that is not."""
+    if not s or type(s) is not str:
+        return None
+    try:
+        return _parse_str(s)
+    except ValueError:
+        return None
 
 
 @functools.lru_cache(maxsize=8192)  # the same few timestamps are read over and over (ages, expiry, availability)

@@ -176,4 +176,4 @@ def run_explorer(args: argparse.Namespace, backend: Backend | None = None, user:
     app.run()
     if app.exit_problem:  # the context's memory could not be saved: said once the terminal is back
         print(f"k9py: {app.exit_problem}", file=sys.stderr)
-    return 0
+    return app.return_code or 0  # 1 when the app failed (Textual printed why)

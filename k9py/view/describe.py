@@ -92,9 +92,18 @@ _DESCRIBERS: dict[str, Describer] = {
 
 
 def describe(obj: Obj, *, events: list[Obj] | None, now: float, related: Related | None = None) -> str:
-    """The ``kubectl describe`` text of ``obj`` (kinds without a describer get the generic one)."""
-    fn = _DESCRIBERS.get(obj.get("kind", ""))
-    mine = events_for(obj, events)
-    if fn is None:
+    """The ``kubectl describe`` text of ``obj`` (kinds without a describer get the generic one,
+    and so does an object that does not read as its kind: a recording or a server may hold
+    anything, and a describe never fails on it)."""
+    kind = obj.get("kind", "")
+    fn = _DESCRIBERS.get(kind) if type(kind) is str else None
+    try:
+        mine = events_for(obj, events)
+        if fn is not None:
+            return fn(obj, mine, now, related)
+    except Exception:  # a malformed object, or a malformed one it reads (its events, its pods)
+        mine = []
+    try:
         return describe_generic(obj, mine, now)
-    return fn(obj, mine, now, related)
+    except Exception as err:  # not even its fields read: say so instead of failing
+        return f"Kind:\t{kind}\n(cannot be described: {type(err).__name__}: {err})\n"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from k9py.kube import quantity as q
+from k9py.kube.meta import dig
 from k9py.view.describe_gosort import go_sort
 from k9py.view.describe_text import LEVEL_0, LEVEL_1, Writer, parse_time, since
 from k9py.view.printers_format import quantity_string
@@ -35,6 +36,9 @@ def labels_multiline(w: Writer, title: str, labels: dict[str, str] | None, initi
     if not labels:
         w.line("<none>")
         return
+    if not isinstance(labels, dict):  # not a map (a malformed object): as it is
+        w.line(str(labels))
+        return
     for i, key in enumerate(sorted(labels)):
         if i:
             w.write(LEVEL_0, initial)
@@ -45,6 +49,9 @@ def labels_multiline(w: Writer, title: str, labels: dict[str, str] | None, initi
 def annotations_multiline(w: Writer, title: str, annotations: dict[str, str] | None) -> None:
     """``printAnnotationsMultiline``: long or multi-line values go under the key, cut at 140."""
     w.write(LEVEL_0, f"{title}:\t")
+    if annotations and not isinstance(annotations, dict):  # not a map (a malformed object): as it is
+        w.line(str(annotations))
+        return
     keys = sorted(k for k in (annotations or {}) if k not in SKIP_ANNOTATIONS)
     if not keys:
         w.line("<none>")
@@ -278,7 +285,9 @@ def events_for(obj: Obj, events: list[Obj] | None) -> list[Obj] | None:
     kind, name, ns, uid = obj.get("kind", ""), md.get("name", ""), md.get("namespace", "") or "", md.get("uid", "")
 
     def match(e: Obj, want_uid: str) -> bool:
-        io = e.get("involvedObject") or {}
+        io = e.get("involvedObject")
+        if type(io) is not dict:  # (a malformed event: about nothing)
+            return False
         if io.get("name", "") != name or (io.get("namespace") or "") != ns:
             return False
         if kind != "Pod" and kind and io.get("kind", "") != kind:
@@ -286,8 +295,8 @@ def events_for(obj: Obj, events: list[Obj] | None) -> list[Obj] | None:
         return not want_uid or io.get("uid", "") == want_uid
 
     def ordered(items: list[Obj]) -> list[Obj]:
-        return sorted(items, key=lambda e: ((e.get("metadata") or {}).get("namespace") or "",
-                                            (e.get("metadata") or {}).get("name") or ""))
+        return sorted(items, key=lambda e: (str(dig(e, "metadata", "namespace") or ""),
+                                            str(dig(e, "metadata", "name") or "")))
 
     uid_for_pod = uid
     if kind == "Pod":

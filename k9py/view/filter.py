@@ -83,7 +83,8 @@ def narrows(old: Filter, new: Filter) -> bool:
 def labels_of(obj: Obj) -> dict[str, Any]:
     """An object's labels, those with a string value (a hand-written scenario or recording may
     hold anything: the label index and `-l` read every row, and must not fail on one)."""
-    labels = (obj.get("metadata") or {}).get("labels")
+    md = obj.get("metadata")
+    labels = md.get("labels") if type(md) is dict else None
     if not isinstance(labels, dict):
         return {}
     for v in labels.values():

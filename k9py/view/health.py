@@ -118,7 +118,15 @@ def pvc(c: Obj) -> str:
 
 
 def of(o: Obj, now: float = 0.0) -> str:
-    """The health of any object this module knows (others: ok; a deleting one: warn)."""
+    """The health of any object this module knows (others: ok; a deleting one: warn; one that
+    does not read as its kind, from a recording or a server: error)."""
+    try:
+        return _of(o, now)
+    except Exception:
+        return ERROR
+
+
+def _of(o: Obj, now: float) -> str:
     kind = o.get("kind")
     if kind == "Pod":
         return pod(o, now)

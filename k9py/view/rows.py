@@ -15,7 +15,7 @@ from typing import Any
 from k9py.kube import meta, quantity
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.selectors import Selector
-from k9py.kube.timefmt import parse_time
+from k9py.kube.timefmt import time_or_none
 from k9py.view import filter as filters
 from k9py.view import printers
 from k9py.view.filterscan import FilterScan
@@ -210,29 +210,26 @@ class PodCounter:
 # -- events: k9s opens them newest first; LAST SEEN sorts by time -------------------------------
 def event_last_seen(ev: Obj) -> float:
     """When an event was last seen (kubectl's LAST SEEN: the series' last observation, else
-    lastTimestamp, else the first time), as a timestamp; 0 when unknown."""
+    lastTimestamp, else the first time), as a timestamp; 0 when unknown. Every event of a view
+    is keyed by it when it opens (60,000 of them in a big cluster): no list or call per stamp."""
     series = ev.get("series")
-    stamps = [(series or {}).get("lastObservedTime")] if series is not None else []
-    return _first_time([*stamps, ev.get("lastTimestamp"), *_first_seen_stamps(ev)])
+    if series is not None:
+        t = time_or_none(series.get("lastObservedTime") if type(series) is dict else None)
+        if t is not None:
+            return t
+    t = time_or_none(ev.get("lastTimestamp"))
+    return event_first_seen(ev) if t is None else t
 
 
 def event_first_seen(ev: Obj) -> float:
-    return _first_time(_first_seen_stamps(ev))
-
-
-def _first_seen_stamps(ev: Obj) -> list[str | None]:
-    return [ev.get("firstTimestamp"), ev.get("eventTime"), (ev.get("metadata") or {}).get("creationTimestamp")]
-
-
-def _first_time(stamps: list[str | None]) -> float:
-    """The first of ``stamps`` that parses, as a timestamp; 0 when none does."""
-    for ts in stamps:
-        if ts:
-            try:
-                return parse_time(ts) or 0.0
-            except ValueError:
-                continue
-    return 0.0
+    """firstTimestamp, else eventTime, else when it was made; 0 when none is a timestamp."""
+    t = time_or_none(ev.get("firstTimestamp"))
+    if t is None:
+        t = time_or_none(ev.get("eventTime"))
+        if t is None:
+            md = ev.get("metadata")
+            t = time_or_none(md.get("creationTimestamp") if type(md) is dict else None)
+    return 0.0 if t is None else t
 
 
 TIME_SORTS: dict[str, Callable[[Obj], float]] = {"LAST SEEN": event_last_seen, "FIRST SEEN": event_first_seen}
@@ -335,6 +332,7 @@ class Row:
         self.delta = ""  # "add" | "mod" until the model's deltas are cleared
 
 
+INVALID = "<invalid>"  # a cell of an object its printer could not read (kubectl's word for it)
 LAZY_FILTER_MIN = 2000  # rows: fewer are filtered at once even when asked to be lazy
 
 ERROR_STATUSES_OK = {"Running", "Completed", "Succeeded", "Terminating", "ContainerCreating", "Pending",
@@ -470,7 +468,10 @@ class RowModel:
     def cells(self, row: Row) -> tuple[str, ...]:
         now_s = (int(self.now), self.metrics_version)
         if row._cells is None or row._now != now_s:
-            raw = self._make_cells(row.obj, self.now)
+            try:
+                raw = self._make_cells(row.obj, self.now)
+            except Exception:  # a malformed object (a recording, a server) shows, never fails
+                raw = [row.key[1] if c.name == "NAME" else INVALID for c in self._all_columns]
             cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
             if self.all_namespaces:
                 cells.insert(0, row.key[0])
@@ -497,7 +498,13 @@ class RowModel:
 
     def style(self, row: Row) -> str:
         """The row's colour class: del (Terminating, or gone since: the past), err, pending,
-        completed, add, mod or ""."""
+        completed, add, mod or "". An object that does not read as its kind is an error."""
+        try:
+            return self._style(row)
+        except Exception:  # a malformed object (a recording, a server): shown, never a crash
+            return "err"
+
+    def _style(self, row: Row) -> str:
         if meta.is_deleting(row.obj) or (self.gone is not None and self.gone(row.obj)):
             return "del"
         if self.kind == "Event":  # k9s: an event that is not Normal is a fault
@@ -528,12 +535,9 @@ class RowModel:
             return (name, ns)
         if col == "NAMESPACE":
             return (ns, name)
-        if col == "AGE":
-            try:
-                t = parse_time(row.obj.get("metadata", {}).get("creationTimestamp")) or 0.0
-            except ValueError:
-                t = 0.0
-            return (-t, ns, name)  # youngest first when ascending
+        if col == "AGE":  # youngest first when ascending; made at no time (a malformed one): the oldest
+            made = time_or_none(meta.dig(row.obj, "metadata", "creationTimestamp"))
+            return (-(made or 0.0), ns, name)
         if col in TIME_SORTS and self.kind == "Event":
             return (-TIME_SORTS[col](row.obj), ns, name)  # the latest first when ascending
         i = self.col_index(col)
@@ -697,9 +701,14 @@ class RowModel:
 
     # -- loading and updating ----------------------------------------------------------------
     def _items(self, skey: Key, obj: Obj | None) -> list[tuple[Key, Obj]]:
-        if obj is None or (self.predicate is not None and not self.predicate(obj)):
+        if obj is None:
             return []
-        return self.expand(obj) if self.expand is not None else [(skey, obj)]
+        try:
+            if self.predicate is not None and not self.predicate(obj):
+                return []
+            return self.expand(obj) if self.expand is not None else [(skey, obj)]
+        except Exception:  # a pod whose containers do not read as containers: no rows, no crash
+            return []
 
     def load(self, objects: dict[Key, Obj]) -> None:
         """Replace everything (a new view): O(n log n)."""

@@ -122,9 +122,12 @@ class Builder:
         if index is None:
             index = self._owned[kind] = {}
             for o in self._all(kind):
-                uid = _controller_uid(o)
-                if uid:
-                    index.setdefault(uid, []).append(o)
+                try:
+                    uid = _controller_uid(o)
+                    if uid:
+                        index.setdefault(uid, []).append(o)
+                except Exception:  # owner references that do not read (a malformed object): owned by none
+                    continue
         return index.get(meta.uid(owner), [])
 
     def get(self, kind: str, ns: str, name: str) -> Obj | None:
@@ -137,13 +140,18 @@ class Builder:
                   "daemonsets": self.controller, "jobs": self.controller, "cronjobs": self.cronjob,
                   "services": self.service, "pods": self.pod}[view]
         kind = BY_NAME[view].kind
-        for o in self._all(kind):
-            ns = meta.namespace(o)
+        objs = self.objects.get(kind) or {}
+        for ns, name in sorted(objs):
+            o = objs[(ns, name)]
             group = root.find("Namespace", "", ns)
             if group is None:
                 group = XNode("Namespace", "", ns, obj=self.get("Namespace", "", ns))
                 root.children.append(group)
-            group.children.append(render(o))
+            try:
+                node = render(o)
+            except Exception:  # it (or what it owns) does not read as its kind: a fault, not a crash
+                node = XNode(kind, ns, name, health.ERROR, "", o)
+            group.children.append(node)
         root.children.sort(key=lambda n: n.name)
         return root
 
@@ -151,7 +159,7 @@ class Builder:
         status, info = health.workload(o)
         if meta.is_deleting(o):
             status = health.WARN
-        return XNode(o.get("kind", ""), meta.namespace(o), meta.name(o), status, info, o)
+        return XNode(str(o.get("kind", "")), meta.namespace(o), meta.name(o), status, info, o)
 
     def deployment(self, o: Obj) -> XNode:
         node = self._node(o)

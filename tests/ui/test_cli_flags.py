@@ -94,3 +94,25 @@ def test_unknown_start_view_is_a_one_line_error(capsys):
     assert main(["-c", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("k9py: ") and "unknown view 'nope'" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("fails,status", [(False, 0), (True, 1)], ids=["quits", "fails"])
+def test_the_explorers_exit_status_says_whether_the_app_failed(monkeypatch, fails, status):
+    """Textual prints why the app failed; the command's exit status says so too (it was 0)."""
+    from k9py.ui import launch
+    from k9py.ui.app import K9pyApp
+
+    class Once(K9pyApp):
+        async def on_mount(self) -> None:
+            if fails:
+                raise RuntimeError("a malformed object the app could not show")
+            self.exit()
+
+        def run(self, **kw):  # type: ignore[override]  # headless: a test has no terminal
+            return super().run(headless=True, **kw)
+
+    monkeypatch.setattr(launch, "build_app", lambda *a, **kw: Once(SimBackend(small_cluster()), manual=True))
+    monkeypatch.setattr(launch, "terminal_file", lambda: None)
+    monkeypatch.setattr(launch.keyinput, "key_driver", lambda: None)
+    monkeypatch.setattr(launch.keyinput, "install", lambda: False)
+    assert launch.run_explorer(build_parser().parse_args([])) == status

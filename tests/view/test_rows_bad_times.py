@@ -1,0 +1,65 @@
+"""Timestamps that are not timestamps (a hand-written recording, a server that sends anything):
+the row models show and sort such objects as undated instead of failing."""
+
+import pytest
+
+from k9py.kube.timefmt import parse_time, time_or_none
+from k9py.view.kinds import BY_NAME
+from k9py.view.rows import RowModel, event_first_seen, event_last_seen
+
+NOT_TIMES = [12345, 1.5, True, ["2026-11-01T09:00:00Z"], {"t": 1}, "garbage"]
+
+
+def event(name: str, **fields) -> dict:
+    return {"apiVersion": "v1", "kind": "Event", "type": "Normal", "reason": "Pulled", "message": name,
+            "metadata": {"name": name, "namespace": "default", "creationTimestamp": "2026-11-01T09:00:00Z"},
+            "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default"}, **fields}
+
+
+def keyed(objs: list[dict]) -> dict:
+    return {(o["metadata"]["namespace"], o["metadata"]["name"]): o for o in objs}
+
+
+def test_parse_time_refuses_what_is_not_a_string_as_it_refuses_a_wrong_string():
+    for value in NOT_TIMES:
+        with pytest.raises(ValueError):
+            parse_time(value)  # type: ignore[arg-type]
+        assert time_or_none(value) is None
+    assert parse_time("2026-11-01T09:00:00Z") == time_or_none("2026-11-01T09:00:00Z") == 1793523600.0
+    assert parse_time("") is None and parse_time(None) is None
+
+
+@pytest.mark.parametrize("value", NOT_TIMES, ids=repr)
+def test_an_event_whose_times_are_wrong_is_listed_undated_and_sorted_last(value):
+    good = event("good", lastTimestamp="2026-11-01T09:05:00Z", firstTimestamp="2026-11-01T09:01:00Z")
+    bad = event("bad", lastTimestamp=value, firstTimestamp=value, eventTime=value, series=value)
+    bad["metadata"]["creationTimestamp"] = value
+    m = RowModel(BY_NAME["events"], all_namespaces=True)
+    m.load(keyed([bad, good]))
+    assert [m.row_at(i).key[1] for i in range(len(m))] == ["good", "bad"]  # newest first, undated last
+    assert event_last_seen(bad) == event_first_seen(bad) == 0.0
+    assert all(isinstance(cell, str) for cell in m.cells(m.row_at(1)))
+    for col in ("FIRST SEEN", "LAST SEEN", "NAME"):
+        m.set_sort(col)
+        assert len(m) == 2
+
+
+def test_an_event_falls_back_from_stamp_to_stamp_as_kubectl_reads_them():
+    series = event("s", series={"lastObservedTime": "2026-11-01T09:09:00Z"}, lastTimestamp="2026-11-01T09:05:00Z")
+    last = event("l", series="not a series", lastTimestamp="2026-11-01T09:05:00Z")
+    first = event("f", lastTimestamp=7, firstTimestamp="2026-11-01T09:01:00Z")
+    made = event("m", eventTime=[])
+    assert event_last_seen(series) == parse_time("2026-11-01T09:09:00Z")
+    assert event_last_seen(last) == parse_time("2026-11-01T09:05:00Z")
+    assert event_last_seen(first) == event_first_seen(first) == parse_time("2026-11-01T09:01:00Z")
+    assert event_last_seen(made) == event_first_seen(made) == parse_time("2026-11-01T09:00:00Z")
+
+
+def test_a_pod_made_at_no_time_sorts_by_age_as_the_oldest():
+    pods = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n, "namespace": "default", "creationTimestamp": t},
+             "spec": {"containers": [{"name": "c", "image": "x"}]}, "status": {"phase": "Running"}}
+            for n, t in [("new", "2026-11-01T09:05:00Z"), ("odd", 12345), ("old", "2026-11-01T09:00:00Z")]]
+    m = RowModel(BY_NAME["pods"])
+    m.load(keyed(pods))
+    m.set_sort("AGE")
+    assert [m.row_at(i).key[1] for i in range(len(m))] == ["new", "old", "odd"]
