@@ -5,6 +5,9 @@
   backend, so the pod watch and its cache start empty (median of several runs for 10k).
 - datatable_ratio_10k: a Textual DataTable showing the same 10,000 rows (cells precomputed and not
   timed: add_rows to first painted frame), timed in the same run, divided by k9py's first paint.
+- first_paint_events_60k_ms: `:events -A` over 60,000 Events (the count a 10,000-pod cluster keeps:
+  six a pod as it starts, an hour's worth), cold in the same way, newest first (LAST SEEN: every
+  event's time read as the view opens); the median of three runs. Information (no target).
 - filter_keystroke_p95_ms / filter_keystroke_100k_p95_ms: `/` filter typed key by key over 10,000 /
   100,000 rows of a view just opened (no idle priming: the first keystroke counts), key press to
   the repaint; filter_first_key_10k_ms / filter_first_key_100k_ms: that first keystroke alone.
@@ -34,6 +37,7 @@ from tests.samples import add_pods, small_cluster
 FIGURES: dict[str, Figure] = {
     "first_paint_10k_ms": ("ms", 100, True),
     "first_paint_100k_ms": ("ms", 1000, True),
+    "first_paint_events_60k_ms": ("ms", None, True),
     "datatable_ratio_10k": ("x", 15, False),
     "datatable_paint_10k_ms": ("ms", None, True),
     "filter_keystroke_p95_ms": ("ms", 30, True),
@@ -42,6 +46,7 @@ FIGURES: dict[str, Figure] = {
     "filter_first_key_100k_ms": ("ms", 100, True),
 }
 WORDS = ["app-00012", "!load-01", "-l app=app-7", "-f ld7"]
+EVENTS = 60_000
 
 
 def cluster_with(pods: int) -> Any:
@@ -50,29 +55,43 @@ def cluster_with(pods: int) -> Any:
     return c
 
 
-async def first_paints(cluster: Any, runs: int) -> list[float]:
-    """ms from `:pods -A` to the first frame painting its rows, ``runs`` times, each in a new app
-    over a new backend (no pod watch, no cache, no cells from a run before)."""
+async def first_paints(cluster: Any, runs: int, kind: str = "Pod") -> list[float]:
+    """ms from `:pods -A` (``kind``'s view) to the first frame painting its rows, ``runs`` times,
+    each in a new app over a new backend (no watch, no cache, no cells from a run before)."""
     out = []
     for _ in range(runs):
-        out.append(await _first_paint(cluster))
+        out.append(await _first_paint(cluster, kind))
         gc.collect()  # the app just closed is garbage: not the next run's to collect
     return out
 
 
-async def _first_paint(cluster: Any) -> float:
+async def _first_paint(cluster: Any, kind: str) -> float:
     app = K9pyApp(SimBackend(cluster), view="ns", namespace="")
     async with app.run_test(size=SIZE, headless=True) as pilot:
         await pilot.pause()
-        assert app.session.informer.cache("Pod", None) is None  # cold
+        assert app.session.informer.cache(kind, None) is None  # cold
         t0 = time.perf_counter()
-        app.run_command("pods -A")
+        app.run_command(f"{kind.lower()}s -A")
         m = app.model
         assert m is not None
         await _until(lambda: app.table.painted_model is m and len(m) > 0)
         took = (time.perf_counter() - t0) * 1000
-        assert len(m) == cluster.store.count("Pod")
+        assert len(m) == cluster.store.count(kind)
     return took
+
+
+def with_events(cluster: Any, count: int) -> Any:
+    """``cluster`` with ``count`` more Events about its pods, as the kubelet records them (each
+    with its own message: none is folded into another's count)."""
+    pods = cluster.store.list("Pod")
+    reasons = ["Scheduled", "Pulling", "Pulled", "Created", "Started", "Killing"]
+    with cluster.lock:
+        for i in range(count):
+            pod = pods[i % len(pods)]
+            cluster.clock.set(cluster.now() + 0.01)
+            cluster.record_event(pod, "Warning" if i % 50 == 0 else "Normal", reasons[i % len(reasons)],
+                                 f"event {i} of {pod['metadata']['name']}", "kubelet", host="node-1")
+    return cluster
 
 
 class _TimedTable(DataTable):
@@ -149,6 +168,7 @@ async def _measure(quick: bool) -> dict[str, float]:
     fp10 = statistics.median(paints)
     dt = await datatable_paint(c10)
     keys = await filter_keystrokes(c10, WORDS[: 2 if quick else 4])
+    events = [] if quick else await first_paints(with_events(c10, EVENTS - c10.store.count("Event")), 3, "Event")
     out = {
         "first_paint_10k_ms": fp10,
         "datatable_ratio_10k": dt / fp10,
@@ -158,6 +178,7 @@ async def _measure(quick: bool) -> dict[str, float]:
     }
     if quick:  # building 100,000 pods alone takes longer than --quick may
         return out
+    out["first_paint_events_60k_ms"] = statistics.median(events)
     del c10
     gc.collect()
     c100 = cluster_with(100_000)

@@ -730,6 +730,21 @@ class RowModel:
                 self.rows = {k: Row(k, obj, (k[1], k[0])) for k, obj in objects.items()}
             self._refilter()
             return
+        if self.expand is None and self.predicate is None:  # a row an object, keyed by another column
+            rows = self.rows
+            when = TIME_SORTS.get(self.sort_col) if self.kind == "Event" else None
+            if when is not None:  # the events view as it opens (LAST SEEN), inline: 60,000 of them
+                for k, obj in objects.items():
+                    if obj is not None:
+                        rows[k] = Row(k, obj, (-when(obj), k[0], k[1]))
+            else:
+                skey_for = self._skey_for
+                for k, obj in objects.items():
+                    if obj is not None:
+                        r = rows[k] = Row(k, obj)
+                        r.skey = skey_for(r)
+            self._refilter()
+            return
         for skey, obj in objects.items():
             items = self._items(skey, obj)
             if self.expand is not None:

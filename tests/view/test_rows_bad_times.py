@@ -1,5 +1,6 @@
 """Timestamps that are not timestamps (a hand-written recording, a server that sends anything):
-the row models show and sort such objects as undated instead of failing."""
+the row models show and sort such objects as undated instead of failing, and the events view's
+own load keys its rows as a sort would."""
 
 import pytest
 
@@ -63,3 +64,16 @@ def test_a_pod_made_at_no_time_sorts_by_age_as_the_oldest():
     m.load(keyed(pods))
     m.set_sort("AGE")
     assert [m.row_at(i).key[1] for i in range(len(m))] == ["new", "old", "odd"]
+
+
+def test_the_events_views_load_keys_every_row_as_its_sort_would():
+    evs = [event(f"e{i}", lastTimestamp=f"2026-11-01T09:{i % 7:02d}:00Z", firstTimestamp="2026-11-01T09:00:00Z")
+           for i in range(40)]
+    evs[3]["series"] = {"lastObservedTime": "2026-11-01T10:00:00Z"}
+    for col in ("LAST SEEN", "FIRST SEEN"):
+        m = RowModel(BY_NAME["events"], all_namespaces=True)
+        m.sort_col = col
+        m.load(keyed(evs))
+        rows = [m.row_at(i) for i in range(len(m))]
+        assert len(rows) == 40 and all(r.skey == m._skey_for(r) for r in rows)
+        assert [r.skey for r in rows] == sorted(r.skey for r in rows)
