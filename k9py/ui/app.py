@@ -81,6 +81,7 @@ class K9pyApp(App[None]):
         self.port_forwards = PortForwarding(self)  # shift-f
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
+        self._first_skin = self._skin_before_start(settings.skin)
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -158,7 +159,12 @@ class K9pyApp(App[None]):
         self.outcome(self.navigator.start())
         # config.yaml's k9py.ui.skin, --skin, the context's; flashed with what the user's files
         # had ignored (a wrong context file, an unknown plugin scope) in one message
-        self.apply_skin(self.user.settings.skin, notes=[*self.user.warnings, *self.plugin_keys.conflict_note()])
+        notes = [*self.user.warnings, *self.plugin_keys.conflict_note()]
+        if self._first_skin is not None:  # the look the app started with: set already
+            self.show_skin(self._first_skin, notes=notes, applied=True)
+            self.skin_choice = self.user.settings.skin
+        else:
+            self.apply_skin(self.user.settings.skin, notes=notes)
         self.set_focus(self.table)
         timeline.install(self)  # the replay bar (when replaying), hot-reload flashes
 
@@ -183,11 +189,25 @@ class K9pyApp(App[None]):
         self.skin_choice = name_or_file
         return True
 
-    def show_skin(self, skin: Skin, *, watch: bool = True, notes: list[str] | None = None) -> None:
-        """Paint everything with ``skin``; watch its file (``watch``) so a save restyles the app."""
-        theme.apply(self, skin)
+    def _skin_before_start(self, name_or_file: str | None) -> Skin | None:
+        """config.yaml's skin (or --skin, the context's) made the app's theme before it runs, so
+        Textual parses the stylesheet once; None when it cannot be (a wrong file: ``on_mount``
+        flashes why; the terminal's own colours)."""
+        try:
+            skin = theme.load(name_or_file)
+        except K9pyError:
+            return None
+        return skin if theme.apply_before_start(self, skin) else None
+
+    def show_skin(self, skin: Skin, *, watch: bool = True, notes: list[str] | None = None,
+                  applied: bool = False) -> None:
+        """Paint everything with ``skin``; watch its file (``watch``) so a save restyles the app.
+        ``applied``: it is the theme already (set before the app ran): nothing to restyle."""
+        if not applied:
+            theme.apply(self, skin)
         self.skin = skin
-        self.restyle()
+        if not applied:
+            self.restyle()
         if warnings := [*(notes or []), *skin.warnings]:
             self.flash(" | ".join(warnings), "warn")
         if watch:

@@ -359,6 +359,26 @@ def apply(app: App[Any], skin: Skin) -> Palette:
     return pal
 
 
+def apply_before_start(app: App[Any], skin: Skin) -> bool:
+    """``apply`` for an app not running yet, without Textual's theme watcher: the stylesheet is
+    then parsed once, with the skin's variables, instead of again when the theme changes once it
+    runs (a fifth of the time from the app's start to its first frame). False (nothing done) for
+    a skin of the terminal's own colours: Textual's watcher sets up their colour filter."""
+    global _current
+    pal = build(skin)
+    if pal.ansi:
+        return False
+    _current = pal
+    name = "k9py-a"
+    app.register_theme(textual_theme(pal, name))
+    app.set_reactive(App.theme, name)
+    app.set_class(True, f"-theme-{name}", update=False)  # what the watcher would have set
+    app.set_class(pal.dark, "-dark-mode", update=False)
+    app.set_class(not pal.dark, "-light-mode", update=False)
+    app.stylesheet.set_variables(app.get_css_variables())  # (read when the app was made)
+    return True
+
+
 def load(name_or_file: str | None) -> Skin:
     """The skin ``name_or_file`` names (None or "": the built-in look). ConfigError when wrong."""
     if not name_or_file:

@@ -89,6 +89,31 @@ def test_a_skin_from_the_settings_applies_at_start_and_a_light_one_is_light(driv
     drive(s, user=UserConfig(settings=Settings(skin="solarized-light")))
 
 
+@pytest.mark.parametrize("skin", [None, "solarized-light", "no-such-skin"])
+def test_the_stylesheet_is_parsed_once_as_the_app_starts_in_its_skin(monkeypatch, skin):
+    """The start's skin is the theme before the app runs: Textual parses the stylesheet once with
+    its variables, not again when the theme changes (a fifth of the time to the first frame).
+    A skin that cannot be loaded starts in the default look and flashes why, as before."""
+    from textual.app import App
+    refreshes: list[str] = []
+    real = App.refresh_css
+    monkeypatch.setattr(App, "refresh_css", lambda self, *a, **kw: (refreshes.append(self.theme), real(self, *a, **kw)))
+
+    async def main():
+        app = K9pyApp(SimBackend(small_cluster()), manual=True, user=UserConfig(settings=Settings(skin=skin)))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sync(app, pilot)
+            if skin == "no-such-skin":  # the old way: the default look, then the flash
+                assert app.skin.name != skin and "no-such-skin" in str(app.query_one("#flash").render())
+                return
+            assert refreshes == []
+            assert app.skin_choice == skin and app.skin.name == (skin or app.skin.name)
+            if skin:
+                assert screen_background(app) == "#fdf6e3"  # the stylesheet parsed with its variables
+            assert app.has_class("-theme-k9py-a") and app.has_class("-light-mode" if skin else "-dark-mode")
+    asyncio.run(main())
+
+
 def test_an_unknown_skin_flashes_the_names_and_keeps_the_look(drive):
     async def s(app, pilot, cluster):
         assert not app.apply_skin("dracla")
