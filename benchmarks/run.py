@@ -3,8 +3,9 @@
     python benchmarks/run.py [--quick] [--json OUT] [--only GROUP,...]
 
 Each group (``benchmarks/<group>.py``: ``FIGURES`` and ``measure(quick)``) runs in a process of
-its own, so its imports, heap and GC never colour another group's figures. A group that fails
-is reported on one line and the others still run; the exit status is then 1.
+its own, so its imports, heap and GC never colour another group's figures, with k9py's bytecode
+compiled and read as an installed k9py has it (``common.installed_env``). A group that fails is
+reported on one line and the others still run; the exit status is then 1.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import compile_like_install, installed_env  # noqa: E402 - after the path
 
 GROUPS = ("startup", "paint", "churn", "logs", "sim", "simtick", "simgen", "serve", "replay", "live")
 MARK = "K9PY-BENCH-RESULT "
@@ -45,7 +48,7 @@ def run_group(group: str, quick: bool) -> list[dict[str, Any]]:
     cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--group", group]
     if quick:
         cmd.append("--quick")
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=installed_env())
     for line in proc.stdout.splitlines():
         if line.startswith(MARK):
             return list(json.loads(line[len(MARK):]))
@@ -77,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"benchmarks: unknown group {', '.join(unknown)} (have: {', '.join(groups)})", file=sys.stderr)
             return 2
         groups = wanted
+    compile_like_install()
     results: list[dict[str, Any]] = []
     failed = []
     print(f"{'benchmark':<32}{'value':>12}  {'unit':<6}{'target':>8}")

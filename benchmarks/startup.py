@@ -40,7 +40,7 @@ import tempfile
 import termios
 import time
 
-from benchmarks.common import ROOT, SEED, SIZE, Figure
+from benchmarks.common import ROOT, SEED, SIZE, Figure, compile_like_install, installed_env
 
 FIGURES: dict[str, Figure] = {
     "startup_first_frame_ms": ("ms", 500, True),
@@ -55,13 +55,11 @@ ALT_SCREEN = b"\x1b[?1049h"
 HEADER = b"Context:"
 POD = b"nginx-deployment-"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PYCACHE = os.path.join(tempfile.gettempdir(), "k9py-bench-pycache")
 
 
 def child_env(config_dir: str) -> dict[str, str]:
-    env = {**os.environ, "TERM": "xterm-256color", "K9PY_CONFIG_DIR": config_dir,
-           "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1]), "PYTHONPYCACHEPREFIX": PYCACHE}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = {**installed_env(), "TERM": "xterm-256color", "K9PY_CONFIG_DIR": config_dir,
+           "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1])}
     env.pop("TEXTUAL", None)
     return env
 
@@ -70,10 +68,8 @@ def install_like() -> None:
     """What an installed release has: k9py's bytecode compiled (only what changed is compiled
     again) and a current demo snapshot (tests/scenario/test_snapshot.py regenerates it too; a
     stale one is never used: the demo is then built behind the first frame)."""
-    env = child_env(tempfile.gettempdir())
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "k9py")], env=env,
-                   stdout=subprocess.DEVNULL, check=False)
-    subprocess.run([sys.executable, "-m", "k9py.scenario.snapshot"], env=env, cwd=ROOT,
+    compile_like_install()
+    subprocess.run([sys.executable, "-m", "k9py.scenario.snapshot"], env=child_env(tempfile.gettempdir()), cwd=ROOT,
                    stdout=subprocess.DEVNULL, check=False)
 
 
