@@ -161,7 +161,8 @@ class K9pyApp(App[None]):
         # had ignored (a wrong context file, an unknown plugin scope) in one message
         notes = [*self.user.warnings, *self.plugin_keys.conflict_note()]
         if self._first_skin is not None:  # the look the app started with: set already
-            self.show_skin(self._first_skin, notes=notes, applied=True)
+            theme.use(self._first_skin[1])
+            self.show_skin(self._first_skin[0], notes=notes, applied=True)
             self.skin_choice = self.user.settings.skin
         else:
             self.apply_skin(self.user.settings.skin, notes=notes)
@@ -189,7 +190,7 @@ class K9pyApp(App[None]):
         self.skin_choice = name_or_file
         return True
 
-    def _skin_before_start(self, name_or_file: str | None) -> Skin | None:
+    def _skin_before_start(self, name_or_file: str | None) -> tuple[Skin, theme.Palette] | None:
         """config.yaml's skin (or --skin, the context's) made the app's theme before it runs, so
         Textual parses the stylesheet once; None when it cannot be (a wrong file: ``on_mount``
         flashes why; the terminal's own colours)."""
@@ -197,7 +198,8 @@ class K9pyApp(App[None]):
             skin = theme.load(name_or_file)
         except K9pyError:
             return None
-        return skin if theme.apply_before_start(self, skin) else None
+        pal = theme.apply_before_start(self, skin)
+        return None if pal is None else (skin, pal)
 
     def show_skin(self, skin: Skin, *, watch: bool = True, notes: list[str] | None = None,
                   applied: bool = False) -> None:

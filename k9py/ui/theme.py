@@ -359,15 +359,16 @@ def apply(app: App[Any], skin: Skin) -> Palette:
     return pal
 
 
-def apply_before_start(app: App[Any], skin: Skin) -> bool:
+def apply_before_start(app: App[Any], skin: Skin) -> Palette | None:
     """``apply`` for an app not running yet, without Textual's theme watcher: the stylesheet is
     then parsed once, with the skin's variables, instead of again when the theme changes once it
-    runs (a fifth of the time from the app's start to its first frame). False (nothing done) for
-    a skin of the terminal's own colours: Textual's watcher sets up their colour filter."""
+    runs (a fifth of the time from the app's start to its first frame). Its palette; None
+    (nothing done) for a skin of the terminal's own colours, whose filter Textual's watcher
+    sets up its own way."""
     global _current
     pal = build(skin)
     if pal.ansi:
-        return False
+        return None
     _current = pal
     name = "k9py-a"
     app.register_theme(textual_theme(pal, name))
@@ -376,7 +377,17 @@ def apply_before_start(app: App[Any], skin: Skin) -> bool:
     app.set_class(pal.dark, "-dark-mode", update=False)
     app.set_class(not pal.dark, "-light-mode", update=False)
     app.stylesheet.set_variables(app.get_css_variables())  # (read when the app was made)
-    return True
+    refresh_filter = getattr(app, "_refresh_truecolor_filter", None)  # ANSI colours mapped for a light
+    if callable(refresh_filter):  # or dark background, as the watcher maps them
+        refresh_filter(app.ansi_theme)
+    return pal
+
+
+def use(pal: Palette) -> None:
+    """Make ``pal`` the palette components paint with (the app's own, should another app have
+    been made since: tests and benchmarks make several)."""
+    global _current
+    _current = pal
 
 
 def load(name_or_file: str | None) -> Skin:

@@ -99,11 +99,18 @@ def describe(obj: Obj, *, events: list[Obj] | None, now: float, related: Related
     fn = _DESCRIBERS.get(kind) if type(kind) is str else None
     try:
         mine = events_for(obj, events)
-        if fn is not None:
+    except Exception:  # (a malformed object: what it is cannot be matched)
+        mine = None
+    if fn is not None:
+        try:
             return fn(obj, mine, now, related)
-    except Exception:  # a malformed object, or a malformed one it reads (its events, its pods)
-        mine = []
+        except Exception:  # a malformed object, or a malformed one it reads (its pods, its owner)
+            pass
     try:
         return describe_generic(obj, mine, now)
+    except Exception:
+        pass
+    try:
+        return describe_generic(obj, None, now)  # its events did not read either
     except Exception as err:  # not even its fields read: say so instead of failing
-        return f"Kind:\t{kind}\n(cannot be described: {type(err).__name__}: {err})\n"
+        return f"Kind:  {kind}\n(cannot be described: {type(err).__name__}: {err})\n"

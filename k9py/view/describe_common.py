@@ -310,7 +310,8 @@ def events_for(obj: Obj, events: list[Obj] | None) -> list[Obj] | None:
 
 
 def _event_time(e: Obj) -> float:
-    series = e.get("series") or {}
+    series = e.get("series")
+    series = series if isinstance(series, dict) else {}
     for t in (series.get("lastObservedTime"), e.get("lastTimestamp"), e.get("eventTime")):
         v = parse_time(t)
         if v is not None:
@@ -329,18 +330,26 @@ def describe_events(w: Writer, events: list[Obj] | None, now: float) -> None:
     w.write(LEVEL_0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(LEVEL_1, "----\t------\t----\t----\t-------\n")
     for e in go_sort(list(events), lambda x, y: _event_time(x) < _event_time(y)):
-        first = since(e.get("eventTime"), now) if e.get("eventTime") else since(e.get("firstTimestamp"), now)
-        series = e.get("series")
-        count = int(e.get("count") or 0)
-        if series:
-            interval = f"{since(series.get('lastObservedTime'), now)} (x{int(series.get('count') or 0)} over {first})"
-        elif count > 1:
-            interval = f"{since(e.get('lastTimestamp'), now)} (x{count} over {first})"
-        else:
-            interval = first
-        source = (e.get("source") or {}).get("component") or e.get("reportingComponent") or ""
-        message = (e.get("message") or "").strip()
-        field_path = (e.get("involvedObject") or {}).get("fieldPath")
-        if field_path:
-            message = f"{field_path}: {message}"
-        w.write(LEVEL_1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{interval}\t{source}\t{message}\n")
+        try:
+            row = _event_row(e, now)
+        except Exception:  # a malformed event (a recording, a server): its row says so
+            row = f"{e.get('type', '')}\t{e.get('reason', '')}\t<invalid>\t\t<invalid>\n"
+        w.write(LEVEL_1, row)
+
+
+def _event_row(e: Obj, now: float) -> str:
+    first = since(e.get("eventTime"), now) if e.get("eventTime") else since(e.get("firstTimestamp"), now)
+    series = e.get("series")
+    count = int(e.get("count") or 0)
+    if series:
+        interval = f"{since(series.get('lastObservedTime'), now)} (x{int(series.get('count') or 0)} over {first})"
+    elif count > 1:
+        interval = f"{since(e.get('lastTimestamp'), now)} (x{count} over {first})"
+    else:
+        interval = first
+    source = (e.get("source") or {}).get("component") or e.get("reportingComponent") or ""
+    message = (e.get("message") or "").strip()
+    field_path = (e.get("involvedObject") or {}).get("fieldPath")
+    if field_path:
+        message = f"{field_path}: {message}"
+    return f"{e.get('type', '')}\t{e.get('reason', '')}\t{interval}\t{source}\t{message}\n"

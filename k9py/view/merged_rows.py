@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from k9py.kube.timefmt import parse_time
+from k9py.kube.meta import dig
+from k9py.kube.timefmt import time_or_none
 from k9py.view.rows import TIME_SORTS, Column, Key, Row, RowModel, _cell_str, _num
 
 Obj = dict[str, Any]
@@ -55,7 +56,7 @@ class MergedRowModel(RowModel):
         now = self.nows.get(ctx, self.now)
         now_s = (int(now), self.metrics_version)
         if row._cells is None or row._now != now_s:
-            raw = self._make_cells(row.obj, now)
+            raw = self._raw_cells(row, now)
             cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
             if self.all_namespaces:
                 cells.insert(0, row.key[0])
@@ -72,12 +73,8 @@ class MergedRowModel(RowModel):
             return (ns, name, ctx)
         if col == "CONTEXT":
             return (ctx, ns, name)
-        if col == "AGE":
-            try:
-                t = parse_time(row.obj.get("metadata", {}).get("creationTimestamp")) or 0.0
-            except ValueError:
-                t = 0.0
-            return (-t, ns, name, ctx)
+        if col == "AGE":  # made at no time (a malformed object): the oldest
+            return (-(time_or_none(dig(row.obj, "metadata", "creationTimestamp")) or 0.0), ns, name, ctx)
         if col in TIME_SORTS and self.kind == "Event":
             return (-TIME_SORTS[col](row.obj), ns, name, ctx)
         i = self.col_index(col)

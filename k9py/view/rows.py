@@ -211,7 +211,8 @@ class PodCounter:
 def event_last_seen(ev: Obj) -> float:
     """When an event was last seen (kubectl's LAST SEEN: the series' last observation, else
     lastTimestamp, else the first time), as a timestamp; 0 when unknown. Every event of a view
-    is keyed by it when it opens (60,000 of them in a big cluster): no list or call per stamp."""
+    is keyed by it when it opens (60,000 of them in a big cluster): no list of stamps is made,
+    and the first that is a timestamp ends the reading."""
     series = ev.get("series")
     if series is not None:
         t = time_or_none(series.get("lastObservedTime") if type(series) is dict else None)
@@ -468,15 +469,20 @@ class RowModel:
     def cells(self, row: Row) -> tuple[str, ...]:
         now_s = (int(self.now), self.metrics_version)
         if row._cells is None or row._now != now_s:
-            try:
-                raw = self._make_cells(row.obj, self.now)
-            except Exception:  # a malformed object (a recording, a server) shows, never fails
-                raw = [row.key[1] if c.name == "NAME" else INVALID for c in self._all_columns]
+            raw = self._raw_cells(row, self.now)
             cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
             if self.all_namespaces:
                 cells.insert(0, row.key[0])
             row._cells, row._now, row._text = tuple(cells), now_s, None
         return row._cells
+
+    def _raw_cells(self, row: Row, now: float) -> list[Any]:
+        """The printer's cells of ``row``. An object its printer cannot read (from a recording or
+        a server that holds anything) is shown, never a crash: its name, <invalid> elsewhere."""
+        try:
+            return self._make_cells(row.obj, now)
+        except Exception:
+            return [row.key[1] if c.name == "NAME" else INVALID for c in self._all_columns]
 
     def _make_cells(self, obj: Obj, now: float) -> list[Any]:
         """The printer's cells; pods, containers and nodes add what only the model knows (usage,
@@ -730,7 +736,8 @@ class RowModel:
                 self.rows = {k: Row(k, obj, (k[1], k[0])) for k, obj in objects.items()}
             self._refilter()
             return
-        if self.expand is None and self.predicate is None:  # a row an object, keyed by another column
+        if self.expand is None and self.predicate is None and type(self)._skey_for is RowModel._skey_for:
+            # a row an object, keyed by another column (as _skey_for keys it)
             rows = self.rows
             when = TIME_SORTS.get(self.sort_col) if self.kind == "Event" else None
             if when is not None:  # the events view as it opens (LAST SEEN), inline: 60,000 of them

@@ -14,6 +14,7 @@ import pytest
 from rich.style import Style
 from textual._color_constants import COLOR_NAME_TO_RGB
 from textual.color import Color
+from textual.filter import ANSIToTruecolor
 
 from k9py.backends.sim import SimBackend
 from k9py.config.settings import Settings
@@ -111,6 +112,8 @@ def test_the_stylesheet_is_parsed_once_as_the_app_starts_in_its_skin(monkeypatch
             if skin:
                 assert screen_background(app) == "#fdf6e3"  # the stylesheet parsed with its variables
             assert app.has_class("-theme-k9py-a") and app.has_class("-light-mode" if skin else "-dark-mode")
+            ansi = [f for f in app._filters if isinstance(f, ANSIToTruecolor)]  # ANSI colours as on its background
+            assert all(f._terminal_theme is app.ansi_theme for f in ansi)
     asyncio.run(main())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from k9py.view import kinds
 from k9py.view.merged_rows import MergedRowModel
+from k9py.view.rows import INVALID
 
 
 def pod(name: str) -> dict:
@@ -40,3 +41,18 @@ def test_an_object_a_diff_added_goes_when_a_relist_no_longer_has_it():
     assert ("default", "new", "a") in m.rows
     m.load_context("a", {("default", "web"): pod("web")})  # a reconnect: "new" was deleted meanwhile
     assert sorted(m.rows) == [("default", "web", "a"), ("default", "web", "b")]
+
+
+def test_a_malformed_object_in_one_context_is_shown_and_sorted_not_a_crash():
+    m = MergedRowModel(kinds.lookup("pods"))
+    odd = pod("odd")
+    odd["spec"]["containers"] = "not a list"
+    odd["metadata"]["creationTimestamp"] = 12345
+    dated = {**pod("web"), "metadata": {"name": "web", "namespace": "default",
+                                         "creationTimestamp": "2026-11-01T09:00:00Z"}}
+    m.load_context("a", {("default", "odd"): odd, ("default", "web"): dated})
+    m.load_context("b", {("default", "web"): dated})
+    row = next(r for r in m.rows.values() if r.key[1] == "odd")
+    assert m.cells(row)[:2] == ("a", "odd") and INVALID in m.cells(row)
+    m.set_sort("AGE")  # the one made at no time sorts as the oldest: last
+    assert m.row_at(len(m) - 1).key == ("default", "odd", "a")

@@ -77,3 +77,19 @@ def test_the_events_views_load_keys_every_row_as_its_sort_would():
         rows = [m.row_at(i) for i in range(len(m))]
         assert len(rows) == 40 and all(r.skey == m._skey_for(r) for r in rows)
         assert [r.skey for r in rows] == sorted(r.skey for r in rows)
+
+
+def test_a_describe_that_falls_back_to_the_generic_one_keeps_the_objects_events():
+    from k9py.view.describe import describe
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default", "uid": "u"},
+           "spec": {"containers": "not a list"}, "status": {"phase": "Running"}}
+    backoff = event("backoff", type="Warning", reason="BackOff", firstTimestamp="2026-11-01T09:00:00Z",
+                    involvedObject={"kind": "Pod", "name": "p", "namespace": "default", "uid": "u"})
+    odd = event("odd", series="not a series", count="many", involvedObject={"kind": "Pod", "name": "p",
+                                                                           "namespace": "default", "uid": "u"})
+    text = describe(pod, events=[backoff, odd], now=parse_time("2026-11-01T09:01:00Z"))
+    lines = text.splitlines()
+    assert lines[0].split() == ["Name:", "p"] and any(ln.startswith("Spec:") for ln in lines)  # generic
+    rows = lines[lines.index("Events:") + 3:]
+    assert any("BackOff" in ln and "60s" in ln for ln in rows)  # the pod's event, kept
+    assert any("Pulled" in ln and "<invalid>" in ln for ln in rows)  # the one that does not read: said
