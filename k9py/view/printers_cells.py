@@ -13,6 +13,7 @@ from typing import Any
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import human_duration
 from k9py.view.printers_format import (
+    INVALID,
     access_modes,
     container_cells,
     format_label_selector,
@@ -54,7 +55,7 @@ def deployment_cells(o: Obj, now: float) -> list[Any]:
     try:
         sel = selector_string(spec.get("selector"))
     except ValueError:
-        sel = "<invalid>"
+        sel = INVALID
     return [_name(o), f"{_int(st.get('readyReplicas'))}/{_int(spec.get('replicas'), 1)}",
             _int(st.get("updatedReplicas")), _int(st.get("availableReplicas")), _age(o, now),
             names, images, sel]

@@ -13,6 +13,7 @@ from typing import Any
 from k9py.kube import jsonpath
 from k9py.kube.resources import PrinterColumn
 from k9py.kube.timefmt import human_duration, parse_time
+from k9py.view.printers_format import INVALID
 
 Obj = dict[str, Any]
 COLUMN_DOC = "Custom resource definition column (in JSONPath format): "
@@ -47,7 +48,7 @@ def cell(obj: Obj, col: PrinterColumn, now: float) -> Any:
         try:
             t = parse_time(value)
         except ValueError:
-            return "<invalid>"
+            return INVALID
         return "<unknown>" if t is None else human_duration(now - t)
     return None
 

@@ -17,27 +17,21 @@ Obj = dict[str, Any]
 ZERO_TIME_RFC3339 = "0001-01-01T00:00:00Z"
 
 
+INVALID = "<invalid>"  # kubectl's word for a value it cannot read (a cell, a selector)
+
+
 def since(ts: str | None, now: float) -> str:
     """``translateTimestampSince``: HumanDuration of now - ts, ``<unknown>`` when unset."""
-    t = _parse(ts)
+    t = timefmt.time_or_none(ts)
     return "<unknown>" if t is None else timefmt.human_duration(now - t)
 
 
-def _parse(ts: str | None) -> float | None:
-    try:
-        return timefmt.parse_time(ts)
-    except ValueError:
-        return None
-
-
-def parse_ts(ts: str | None) -> float | None:
-    """An RFC 3339 timestamp to epoch seconds; None when unset or malformed."""
-    return _parse(ts)
+parse_ts = timefmt.time_or_none  # an RFC 3339 timestamp to epoch seconds; None when unset or malformed
 
 
 def rfc3339_utc(ts: str | None) -> str:
     """``Time.UTC().Format(time.RFC3339)`` as the default table convertor prints Created At."""
-    t = _parse(ts)
+    t = parse_ts(ts)
     if t is None:
         return ZERO_TIME_RFC3339
     return datetime.fromtimestamp(int(t // 1), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -20,6 +20,7 @@ from k9py.view import filter as filters
 from k9py.view import printers
 from k9py.view.filterscan import FilterScan
 from k9py.view.kinds import ViewKind
+from k9py.view.printers_format import INVALID
 from k9py.view.printers_pod import node_status
 
 Obj = dict[str, Any]
@@ -333,7 +334,6 @@ class Row:
         self.delta = ""  # "add" | "mod" until the model's deltas are cleared
 
 
-INVALID = "<invalid>"  # a cell of an object its printer could not read (kubectl's word for it)
 LAZY_FILTER_MIN = 2000  # rows: fewer are filtered at once even when asked to be lazy
 
 ERROR_STATUSES_OK = {"Running", "Completed", "Succeeded", "Terminating", "ContainerCreating", "Pending",

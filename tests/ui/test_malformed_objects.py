@@ -12,7 +12,7 @@ from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.pulses import PulsesScreen
 from k9py.ui.screens.xray import XrayScreen
 from k9py.view import health
-from k9py.view.rows import INVALID
+from k9py.view.printers_format import INVALID
 from tests.ui.conftest import sync, table_lines
 from tests.ui.simcluster import goto
 

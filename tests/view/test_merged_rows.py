@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from k9py.view import kinds
 from k9py.view.merged_rows import MergedRowModel
-from k9py.view.rows import INVALID
+from k9py.view.printers_format import INVALID
 
 
 def pod(name: str) -> dict:
