@@ -81,7 +81,7 @@ class K9pyApp(App[None]):
         self.port_forwards = PortForwarding(self)  # shift-f
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
-        self._first_skin = self._skin_before_start(settings.skin)
+        self._first_look = self._skin_before_start(settings.skin)
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -160,9 +160,9 @@ class K9pyApp(App[None]):
         # config.yaml's k9py.ui.skin, --skin, the context's; flashed with what the user's files
         # had ignored (a wrong context file, an unknown plugin scope) in one message
         notes = [*self.user.warnings, *self.plugin_keys.conflict_note()]
-        if self._first_skin is not None:  # the look the app started with: set already
-            theme.use(self._first_skin[1])
-            self.show_skin(self._first_skin[0], notes=notes, applied=True)
+        if self._first_look is not None:  # the look the app started with: its theme already
+            theme.use(self._first_look)  # (and its palette again: another app may have been made since)
+            self.show_skin(self._first_look.skin, notes=notes, applied=True)
             self.skin_choice = self.user.settings.skin
         else:
             self.apply_skin(self.user.settings.skin, notes=notes)
@@ -190,25 +190,22 @@ class K9pyApp(App[None]):
         self.skin_choice = name_or_file
         return True
 
-    def _skin_before_start(self, name_or_file: str | None) -> tuple[Skin, theme.Palette] | None:
+    def _skin_before_start(self, name_or_file: str | None) -> theme.Palette | None:
         """config.yaml's skin (or --skin, the context's) made the app's theme before it runs, so
-        Textual parses the stylesheet once; None when it cannot be (a wrong file: ``on_mount``
-        flashes why; the terminal's own colours)."""
+        Textual parses the stylesheet once: its palette; None when it cannot be (a wrong file:
+        ``on_mount`` flashes why; the terminal's own colours)."""
         try:
-            skin = theme.load(name_or_file)
+            return theme.apply_before_start(self, theme.load(name_or_file))
         except K9pyError:
             return None
-        pal = theme.apply_before_start(self, skin)
-        return None if pal is None else (skin, pal)
 
     def show_skin(self, skin: Skin, *, watch: bool = True, notes: list[str] | None = None,
                   applied: bool = False) -> None:
         """Paint everything with ``skin``; watch its file (``watch``) so a save restyles the app.
         ``applied``: it is the theme already (set before the app ran): nothing to restyle."""
-        if not applied:
-            theme.apply(self, skin)
         self.skin = skin
         if not applied:
+            theme.apply(self, skin)
             self.restyle()
         if warnings := [*(notes or []), *skin.warnings]:
             self.flash(" | ".join(warnings), "warn")

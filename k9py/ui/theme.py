@@ -347,9 +347,8 @@ def textual_theme(pal: Palette, name: str) -> Theme:
 def apply(app: App[Any], skin: Skin) -> Palette:
     """Make ``skin`` the app's look: the palette components paint with, and a Textual theme (two
     names taken in turn, so applying the same name again still restyles)."""
-    global _current
     pal = build(skin)
-    _current = pal
+    use(pal)
     old = app.theme
     name = "k9py-b" if old == "k9py-a" else "k9py-a"
     app.register_theme(textual_theme(pal, name))
@@ -365,11 +364,10 @@ def apply_before_start(app: App[Any], skin: Skin) -> Palette | None:
     runs (a fifth of the time from the app's start to its first frame). Its palette; None
     (nothing done) for a skin of the terminal's own colours, whose filter Textual's watcher
     sets up its own way."""
-    global _current
     pal = build(skin)
     if pal.ansi:
         return None
-    _current = pal
+    use(pal)
     name = "k9py-a"
     app.register_theme(textual_theme(pal, name))
     app.set_reactive(App.theme, name)
