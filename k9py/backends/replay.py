@@ -36,6 +36,7 @@ from k9py.backends.base import (
     event_queue,
 )
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
+from k9py.backends.locked import under
 from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
@@ -45,6 +46,7 @@ from k9py.kube.status import ApiError
 from k9py.scenario import files
 from k9py.scenario.player import EPS, SPEEDS, Player, ReplayCluster
 from k9py.scenario.timeline import Fired, Scenario, TimelineController, describe_step, timeline_of
+from k9py.sim.clock import RealtimeTicker
 
 TICK = 0.1  # real seconds between play-head moves when playing
 
@@ -113,12 +115,12 @@ class _Resyncing:
         events, on_change = event_queue()
         queue = cast("asyncio.Queue[WatchEvent | _Resync]", events)
 
-        def subscribe() -> tuple[Any, list[Obj]]:
+        async def subscribe() -> tuple[Any, list[Obj]]:
             store, lock = self._source()
-            with lock:
-                return store.watch(kind, on_change, namespace=ns), store.list(kind, ns)
+            return await under(lock, lambda: (store.watch(kind, on_change, namespace=ns), store.list(kind, ns)),
+                               undo=_stop_watch)
 
-        w, initial = subscribe()
+        w, initial = await subscribe()
         shown: dict[tuple[str, str], Obj] = {_key(o): o for o in initial}
         self._queues[queue] = loop
         try:
@@ -129,7 +131,7 @@ class _Resyncing:
                 match ev:
                     case _Resync():
                         w.stop()
-                        w, now = subscribe()
+                        w, now = await subscribe()
                         fresh = {_key(o): o for o in now}
                         for k in [k for k in shown if k not in fresh]:
                             yield Deleted(shown.pop(k))
@@ -149,6 +151,10 @@ class _Resyncing:
         finally:
             self._queues.pop(queue, None)
             w.stop()
+
+
+def _stop_watch(subscribed: tuple[Any, list[Obj]]) -> None:
+    subscribed[0].stop()
 
 
 def _select(items: list[Obj], label_selector: str | None, field_selector: str | None) -> list[Obj]:
@@ -356,8 +362,8 @@ class ReplayBackend(_Resyncing, Backend):
     async def get(self, kind: str, namespace: str | None, name: str) -> Obj:
         res = resources.BY_KIND.get(kind)
         ns = None if res is not None and not res.namespaced else namespace
-        with self.player.lock:
-            obj = self.player.store.get(kind, ns, name)
+        store = self.player.store
+        obj = await under(self.player.lock, lambda: store.get(kind, ns, name))
         if obj is None:
             plural = res.plural if res else kind.lower()
             raise StatusError(404, "NotFound", f'{plural} "{name}" not found')
@@ -375,8 +381,9 @@ class ReplayBackend(_Resyncing, Backend):
             return list(self.player.store.list(kind, ns))
 
     async def events_for(self, obj: Obj) -> Objs:
-        with self.player.lock:
-            return meta.events_about(obj, self.player.store.list("Event", meta.namespace(obj) or None))
+        store = self.player.store
+        return await under(self.player.lock,
+                           lambda: meta.events_about(obj, store.list("Event", meta.namespace(obj) or None)))
 
     async def logs(self, namespace: str, pod: str, container: str | None = None, *, follow: bool = False,
                    tail_lines: int | None = None, since_seconds: float | None = None,
@@ -781,13 +788,11 @@ class ScenarioBackend(_Resyncing, SimBackend):
     # -- the driver, reloads ------------------------------------------------------------------------
     async def drive(self, interval: float = 0.25) -> None:
         """``tick`` with real time, forever: the simulation in a worker thread (see ``SimBackend``)."""
-        last = time.monotonic()
+        ticker = RealtimeTicker()  # real seconds (``_advance_by`` applies the speed), a step at most MAX_STEP
         while True:
             await asyncio.sleep(interval)
-            now = time.monotonic()
-            if await asyncio.to_thread(self._advance_by, now - last):
+            if await asyncio.to_thread(self._advance_by, ticker.elapsed()):
                 self._ticked()
-            last = now
 
     def start(self) -> None:
         self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()

@@ -11,6 +11,8 @@ then the controllers settle.
 from __future__ import annotations
 
 import asyncio
+import builtins
+import functools
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -28,6 +30,7 @@ from k9py.backends.base import (
     event_queue,
 )
 from k9py.backends.events import Listed, Synced, WatchEvent
+from k9py.backends.locked import under
 from k9py.kube import meta, resources, selectors, verbs
 from k9py.kube import patch as kpatch
 from k9py.kube.resources import ApiResource
@@ -116,10 +119,11 @@ class SimBackend(Backend):
     async def watch(self, kind: str, namespace: str | None = None) -> AsyncIterator[WatchEvent]:
         ns = self._ns(kind, namespace)
         queue, on_change = event_queue()
+        store = self.cluster.store
 
-        with self.cluster.lock:
-            w = self.cluster.store.watch(kind, on_change, namespace=ns)
-            initial = self.cluster.store.list(kind, ns)
+        def subscribe() -> tuple[Any, Objs]:
+            return store.watch(kind, on_change, namespace=ns), store.list(kind, ns)
+        w, initial = await under(self.cluster.lock, subscribe, undo=lambda got: got[0].stop())
         try:
             yield Listed(initial)
             yield Synced()
@@ -129,8 +133,8 @@ class SimBackend(Backend):
             w.stop()
 
     async def get(self, kind: str, namespace: str | None, name: str) -> Obj:
-        with self.cluster.lock:
-            return self._call(self.cluster.get, kind, self._ns(kind, namespace), name)
+        cluster = self.cluster
+        return await under(cluster.lock, lambda: self._call(cluster.get, kind, self._ns(kind, namespace), name))
 
     async def list(self, kind: str, namespace: str | None = None, *, label_selector: str | None = None,
                    field_selector: str | None = None) -> Objs:
@@ -172,8 +176,9 @@ class SimBackend(Backend):
         return await asyncio.to_thread(work)
 
     async def events_for(self, obj: Obj) -> Objs:
-        with self.cluster.lock:
-            return meta.events_about(obj, self.cluster.store.list("Event", meta.namespace(obj) or None))
+        store = self.cluster.store
+        return await under(self.cluster.lock,
+                           lambda: meta.events_about(obj, store.list("Event", meta.namespace(obj) or None)))
 
     async def logs(self, namespace: str, pod: str, container: str | None = None, *, follow: bool = False,
                    tail_lines: int | None = None, since_seconds: float | None = None,
@@ -186,11 +191,15 @@ class SimBackend(Backend):
         def render(line: str) -> str:
             return line if timestamps else line.split(" ", 1)[1] if " " in line else ""
 
-        with self.cluster.lock:
-            pod_obj = self._call(self.cluster.get, "Pod", namespace, pod)
-            lines = self._call(container_logs, self.cluster, namespace, pod, container, tail_lines=tail_lines,
-                               since_seconds=since_seconds, previous=previous, timestamps=True)
-            uid, seen_now = meta.uid(pod_obj), self.cluster.now()
+        cluster = self.cluster
+
+        def opening() -> tuple[Obj, builtins.list[str], float]:
+            return (self._call(cluster.get, "Pod", namespace, pod),
+                    self._call(container_logs, cluster, namespace, pod, container, tail_lines=tail_lines,
+                               since_seconds=since_seconds, previous=previous, timestamps=True),
+                    cluster.now())
+        pod_obj, lines, seen_now = await under(cluster.lock, opening)
+        uid = meta.uid(pod_obj)
         for line in lines:
             yield render(line)
         if not follow or previous:
@@ -199,16 +208,12 @@ class SimBackend(Backend):
         at_cursor = sum(1 for ln in lines if _stamp(ln) == cursor)
         while True:
             seen_now = await self._changed(seen_now)
-            with self.cluster.lock:
-                pod_now = self.cluster.store.get("Pod", namespace, pod)
-                if pod_now is None or meta.uid(pod_now) != uid:
-                    return
-                done = _terminated(pod_now, container)
-                try:
-                    fresh = container_logs(self.cluster, namespace, pod, container, since_time=cursor,
-                                           timestamps=True)
-                except ApiError:
-                    fresh = []
+            cluster = self.cluster
+            got = await under(cluster.lock, functools.partial(_logs_since, cluster, namespace, pod, container, uid,
+                                                              cursor))
+            if got is None:
+                return
+            done, fresh = got
             same = 0
             for ln in fresh:
                 t = _stamp(ln)
@@ -263,20 +268,23 @@ class SimBackend(Backend):
         except kpatch.PatchError as err:
             raise StatusError(err.code, "Invalid" if err.code == 422 else "BadRequest", str(err)) from err
 
-    def _write(self, fn: Callable[..., R], *args: Any, **kw: Any) -> R:
-        with self.cluster.lock:
+    async def _write(self, fn: Callable[..., R], *args: Any, **kw: Any) -> R:
+        cluster = self.cluster
+
+        def write() -> R:
             out = self._call(fn, *args, **kw)
-            self.cluster.settle()
+            cluster.settle()
             return out
+        return await under(cluster.lock, write)
 
     async def create(self, obj: Obj) -> Obj:
-        return self._write(self.cluster.create, obj)
+        return await self._write(self.cluster.create, obj)
 
     async def apply(self, obj: Obj) -> Obj:
-        return self._write(self.cluster.apply, obj)
+        return await self._write(self.cluster.apply, obj)
 
     async def replace(self, obj: Obj) -> Obj:
-        return self._write(self.cluster.replace, obj)
+        return await self._write(self.cluster.replace, obj)
 
     async def patch(self, kind: str, namespace: str | None, name: str, patch: Any, *,
                     patch_type: PatchType = "merge", subresource: str | None = None) -> Obj:
@@ -297,7 +305,7 @@ class SimBackend(Backend):
                 raise ApiError(422, "Invalid", f'{kind} "{name}" is invalid: the patched object must keep its name')
             patched["kind"], patched["apiVersion"] = current["kind"], current["apiVersion"]
             return self.cluster.replace(patched, subresource=subresource)
-        return self._write(run)
+        return await self._write(run)
 
     def _patch_scale(self, current: Obj, content_type: str, patch: Any) -> Obj:
         scale = kpatch.apply_patch(verbs.scale_of(current), content_type, patch)
@@ -311,16 +319,16 @@ class SimBackend(Backend):
 
     async def delete(self, kind: str, namespace: str | None, name: str, *,
                      grace_period: int | None = None, propagation: str | None = None) -> Obj:
-        return self._write(self.cluster.delete, kind, self._ns(kind, namespace), name, grace_period=grace_period,
+        return await self._write(self.cluster.delete, kind, self._ns(kind, namespace), name, grace_period=grace_period,
                            propagation=propagation)
 
     async def evict(self, namespace: str, pod: str, *, grace_period: int | None = None) -> Obj:
-        return self._write(self.cluster.evict, namespace, pod, grace_period)
+        return await self._write(self.cluster.evict, namespace, pod, grace_period)
 
     async def note_event(self, obj: Obj, reason: str, message: str, source: str) -> None:
         """The simulator keeps the Events of older controllers (``DeploymentRollback``)."""
-        with self.cluster.lock:
-            self.cluster.record_event(obj, "Normal", reason, message, source)
+        cluster = self.cluster
+        await under(cluster.lock, lambda: cluster.record_event(obj, "Normal", reason, message, source))
 
     # -- the clock -------------------------------------------------------------------------
     async def drive(self, interval: float = 0.25) -> None:
@@ -360,6 +368,22 @@ def link_contexts(backends: dict[str, SimBackend]) -> None:
 def _stamp(line: str) -> float:
     from k9py.kube.timefmt import parse_time
     return parse_time(line.split(" ", 1)[0]) or 0.0
+
+
+def _logs_since(cluster: Any, namespace: str, pod: str, container: str | None, uid: str,
+                cursor: float) -> tuple[bool, list[str]] | None:
+    """A followed container's lines from ``cursor`` on, and whether it terminated (under the
+    cluster's lock); None once its pod is gone or replaced."""
+    from k9py.sim.logs import container_logs
+    pod_now = cluster.store.get("Pod", namespace, pod)
+    if pod_now is None or meta.uid(pod_now) != uid:
+        return None
+    done = _terminated(pod_now, container)
+    try:
+        fresh = container_logs(cluster, namespace, pod, container, since_time=cursor, timestamps=True)
+    except ApiError:
+        fresh = []
+    return done, fresh
 
 
 def _terminated(pod: Obj, container: str | None) -> bool:

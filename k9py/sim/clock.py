@@ -25,8 +25,15 @@ class VirtualClock:
         self.set(self._now + seconds)
 
 
+MAX_STEP = 1.0  # real seconds one step of a real-time driver covers at most
+
+
 class RealtimeTicker:
-    """Tells how much virtual time has passed since the last call (real time × speed)."""
+    """Tells how much virtual time has passed since the last call (real time × speed), at most
+    ``MAX_STEP`` real seconds' worth: a cluster too big to keep up with real time then runs in
+    slow motion, each step as long as the last, instead of each step covering the time the
+    one before took (ever longer steps under the cluster's lock: a 100,000-pod scenario
+    spiralled to steps of half a minute)."""
 
     def __init__(self, speed: float = 1.0) -> None:
         self.speed = speed
@@ -34,5 +41,5 @@ class RealtimeTicker:
 
     def elapsed(self) -> float:
         now = time.monotonic()
-        dt, self._last = (now - self._last) * self.speed, now
+        dt, self._last = min(now - self._last, MAX_STEP) * self.speed, now
         return dt
