@@ -264,3 +264,20 @@ def test_host_port_conflict():
     c.settle()
     assert _cond(pod(c, "hp1"), "PodScheduled")["message"].startswith(
         "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.")
+
+
+def test_a_pod_waiting_for_its_affinity_partner_is_placed_once_the_partner_is():
+    """A pod that waits for a pod to be placed (required pod affinity) is tried again after one
+    is, even when that happens in a pass that did not look at it (kube-scheduler moves it back
+    to its active queue on the AssignedPodAdd event)."""
+    c = make_cluster(nodes=2)
+    aff = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "kubernetes.io/hostname"}]}}
+    c.create(pod_manifest("near", affinity=aff))
+    c.settle()
+    assert "didn't match pod affinity rules" in _cond(pod(c, "near"), "PodScheduled")["message"]
+    c.advance(1)  # a pass that looks at nothing new: it waits
+    c.create(pod_manifest("db", labels={"app": "db"}))
+    c.settle()
+    db_node = pod(c, "db")["spec"]["nodeName"]
+    assert db_node and pod(c, "near")["spec"].get("nodeName") == db_node

@@ -4,6 +4,7 @@ exactly the same state, object for object and step by step, with them turned off
 - settled DaemonSets and StatefulSets skipped until something they read changes;
 - a pod asking for more than any node has not tried again when pods leave nodes;
 - pods that wait only for a node to change not looked at until one does;
+- pods that wait for a pod to leave a node not looked at in passes after which none left;
 - the volume controller skipped until claims, volumes, classes or the pods mounting claims
   change, or it is woken."""
 
@@ -37,6 +38,8 @@ def _run(tmp_path: Any) -> list[str]:
         prints.append(h.hexdigest())
     held = {k: cluster.store.count(k) for k in ("DaemonSet", "StatefulSet", "PersistentVolumeClaim")}
     held["waiting on nodes only"] = sum(1 for w in cluster.state.get("scheduler.waiting", {}).values() if w[2] is None)
+    dormant = cluster.state.get("scheduler.dormant")
+    held["waiting on pods leaving"] = len(dormant.waiting) if dormant is not None else 0
     return [*prints, json.dumps(held)]
 
 
@@ -54,7 +57,7 @@ def test_the_scenario_has_what_is_skipped(with_shortcuts: list[str]) -> None:
 def test_the_shortcuts_change_nothing(tmp_path: Any, monkeypatch: Any, with_shortcuts: list[str]) -> None:
     monkeypatch.setattr(PodsChanged, "take", lambda self, store: None)  # every one syncs every pass
     monkeypatch.setattr(scheduler, "_removals_cannot_help", lambda fit, r, reasons: False)
-    monkeypatch.setattr(scheduler._Dormant, "note", lambda self, *args: None)
+    monkeypatch.setattr(scheduler._Dormant, "candidates", lambda self, cache, touched: set(cache.pending))
     monkeypatch.setattr(Cluster, "woken", property(lambda self: True))  # (the volume controller's skip)
     off = _run(tmp_path)
     assert off[:-1] == with_shortcuts[:-1]
