@@ -54,3 +54,38 @@ def test_a_change_repaints_only_its_line_and_nothing_off_screen():
             await pilot.pause()
             assert len(set(painted)) > 1
     asyncio.run(main())
+
+
+def test_the_first_frame_with_rows_has_the_header_lined_up_with_them():
+    """Widths grow with what is painted. Measured line by line, the header (painted first) kept
+    the names' widths for the frame in which the first rows came, and lined up only in the next
+    one (which a busy simulator can delay by a second): the rows on screen are measured first."""
+    cluster = small_cluster()
+    add_pods(cluster, 0, namespaces=1, prefix="late")  # the namespace, empty for now
+
+    async def main():
+        app = K9pyApp(SimBackend(cluster), manual=True, view="pods", namespace="late-00")
+        async with app.run_test(size=(120, 24)) as pilot:
+            await app.pump()
+            await pilot.pause()
+            table = app.table
+            assert len(app.model) == 0
+            frames: list[tuple[str, str]] = []  # (header, first row) as each render painted them (in the border)
+            render_lines = table.render_lines
+
+            def spy(crop):
+                strips = render_lines(crop)
+                if len(strips) > 2 and strips[2].text.strip("│ "):
+                    frames.append((strips[1].text, strips[2].text))
+                return strips
+            table.render_lines = spy
+
+            add_pods(cluster, 30, namespaces=1, prefix="late")  # names far wider than NAME
+            await app.pump()
+            await pilot.pause()
+            assert frames, "no frame painted the rows"
+            header, row = frames[0]
+            name_at, ready_at = header.index("NAME"), header.index("READY")
+            assert row[name_at:].startswith("late-app-")
+            assert row[ready_at:].startswith("1/1"), (header, row)
+    asyncio.run(main())

@@ -12,7 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -322,6 +322,33 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._right_for = m.columns
             self._right_cols = {i for i, c in enumerate(m.columns) if c.numeric}
         return self._right_cols
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._measure_page()
+        return super().render_lines(crop)
+
+    def _measure_page(self) -> None:
+        """Widen the columns for the rows on screen before any line of a frame is painted, so
+        the header and every row line up in it (widths only grow). Measured while painting, the
+        header and the rows above the widest cell came out narrower for a frame, until the
+        repaint ``_widths_grew`` asks for: a frame that shows when rows first come in from a
+        cluster whose simulator keeps the CPU busy."""
+        m = self.model
+        if m is None or self.message is not None:
+            return
+        widths = self._widths
+        top = round(self.scroll_y)
+        grew = False
+        for index in range(top, top + self.page):
+            row = m.row_at(index)
+            if row is None:
+                break
+            for i, c in enumerate(m.cells(row)):
+                if i < len(widths) and len(c) > widths[i]:
+                    widths[i] = len(c)
+                    grew = True
+        if grew:  # the scrollable width follows
+            self.call_later(self._widths_grew)
 
     def render_line(self, y: int) -> Strip:
         bg = theme.style("table.bg")  # the skin's table background (none: the terminal's)
