@@ -107,6 +107,12 @@ class Playback(abc.ABC):
     def speed(self) -> float: ...
 
     @property
+    def pace(self) -> float:
+        """The share of real time × speed the play head keeps up with: 1.0, less when a
+        simulated cluster too big for the machine runs in slow motion."""
+        return 1.0
+
+    @property
     @abc.abstractmethod
     def position(self) -> float:
         """Seconds since t=0."""

@@ -509,6 +509,10 @@ class ScenarioPlayback(Playback):
         return float(self._backend.speed)
 
     @property
+    def pace(self) -> float:
+        return self._backend.pace()
+
+    @property
     def position(self) -> float:
         return self._backend.position()
 
@@ -623,6 +627,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
         self.seed = seed
         self.paused = False  # the user's pause, or the end reached
         self._quiet = False  # seeking: steps passed on the way are not told
+        self._ticker: RealtimeTicker | None = None  # the real-time driver's, once it runs
         self._rebuild = rebuild if rebuild is not None else self._builder(path, seed)
         # the file's timeline while its cluster is built behind the first frame (``backends.demo``),
         # with the namespace it will be busiest in: the play head and the start view know of it at once
@@ -722,6 +727,12 @@ class ScenarioBackend(_Resyncing, SimBackend):
             tl.paused = False
         self.paused = False
 
+    def pace(self) -> float:
+        """The share of real time × speed the clock keeps up with (1.0 but in a cluster too big
+        for the machine: then it runs in slow motion, ``sim.clock.MAX_STEP``)."""
+        ticker = self._ticker
+        return 1.0 if ticker is None or self.is_paused() else ticker.pace()
+
     def tick(self, real_seconds: float) -> bool:
         """Advance the virtual clock by ``real_seconds`` × speed unless paused (False then); a
         ``pause`` step or the end on the way stops it there."""
@@ -788,7 +799,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
     # -- the driver, reloads ------------------------------------------------------------------------
     async def drive(self, interval: float = 0.25) -> None:
         """``tick`` with real time, forever: the simulation in a worker thread (see ``SimBackend``)."""
-        ticker = RealtimeTicker()  # real seconds (``_advance_by`` applies the speed), a step at most MAX_STEP
+        ticker = self._ticker = RealtimeTicker()  # real seconds (``_advance_by`` applies the speed), a step at most MAX_STEP
         while True:
             await asyncio.sleep(interval)
             if await asyncio.to_thread(self._advance_by, ticker.elapsed()):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 # Tests and seeded runs start here unless told otherwise: a fixed, readable instant.
@@ -26,6 +28,7 @@ class VirtualClock:
 
 
 MAX_STEP = 1.0  # real seconds one step of a real-time driver covers at most
+PACE_STEPS = 8  # steps over which ``RealtimeTicker.pace`` is measured
 
 
 class RealtimeTicker:
@@ -35,11 +38,22 @@ class RealtimeTicker:
     one before took (ever longer steps under the cluster's lock: a 100,000-pod scenario
     spiralled to steps of half a minute)."""
 
-    def __init__(self, speed: float = 1.0) -> None:
+    def __init__(self, speed: float = 1.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.speed = speed
-        self._last = time.monotonic()
+        self._monotonic = monotonic
+        self._last = monotonic()
+        self._recent: deque[tuple[float, float]] = deque(maxlen=PACE_STEPS)  # (real seconds, covered)
 
     def elapsed(self) -> float:
-        now = time.monotonic()
-        dt, self._last = min(now - self._last, MAX_STEP) * self.speed, now
-        return dt
+        now = self._monotonic()
+        real = now - self._last
+        covered = min(real, MAX_STEP)
+        self._last = now
+        self._recent.append((real, covered))
+        return covered * self.speed
+
+    def pace(self) -> float:
+        """The share of real time the last steps covered: 1.0 while the cluster keeps up, 0.25
+        when it runs four times slower than asked."""
+        real = sum(r for r, _ in self._recent)
+        return 1.0 if real <= 0 else sum(c for _, c in self._recent) / real

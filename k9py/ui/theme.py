@@ -258,6 +258,7 @@ def build(skin: Skin) -> Palette:
     style("timeline.playing", cursor_fg, g((), SPRING), bold=True)
     style("timeline.paused", cursor_fg, g(("frame.crumbs.activeColor",), ORANGE), bold=True)
     style("timeline.speed", g("frame.title.fgColor", AQUA), bold=True)
+    style("timeline.slow", g("body.logoColorWarn", ORANGE), bold=True)
     style("timeline.clock", g("info.sectionColor", ANSI_WHITE), bold=True)
     style("timeline.events", g("frame.status.newColor", LIGHTSKY))
     style("timeline.played", g("frame.title.fgColor", AQUA))

@@ -153,15 +153,26 @@ def test_a_scenarios_view_opens_while_a_step_holds_its_lock():
     asyncio.run(main())
 
 
-def test_a_real_time_step_covers_at_most_max_step(monkeypatch):
+def test_a_real_time_step_covers_at_most_max_step():
     """A cluster that cannot keep up runs in slow motion: a step never covers the time the step
     before it took beyond MAX_STEP (else ever longer steps under the lock)."""
     now = [1000.0]
-    monkeypatch.setattr(clock.time, "monotonic", lambda: now[0])
-    ticker = clock.RealtimeTicker(speed=4.0)
+    ticker = clock.RealtimeTicker(speed=4.0, monotonic=lambda: now[0])
     now[0] += 0.25
     assert ticker.elapsed() == 1.0  # real time × speed
     now[0] += 30.0  # a step that took half a minute
     assert ticker.elapsed() == clock.MAX_STEP * 4.0
     now[0] += 0.5
     assert ticker.elapsed() == 2.0
+    assert ticker.pace() == (0.25 + 1.0 + 0.5) / (0.25 + 30.0 + 0.5)  # the share of real time covered
+
+
+def test_a_ticker_that_keeps_up_has_a_pace_of_one():
+    now = [1000.0]
+    ticker = clock.RealtimeTicker(monotonic=lambda: now[0])
+    assert ticker.pace() == 1.0
+    for _ in range(3):
+        now[0] += 0.3
+        ticker.elapsed()
+    assert ticker.pace() == 1.0
+

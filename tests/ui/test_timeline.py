@@ -373,6 +373,36 @@ def test_the_scenario_bar_stops_at_the_end():
     asyncio.run(main())
 
 
+def test_the_bar_says_how_fast_a_slow_simulator_really_runs():
+    """A cluster too big for the machine runs in slow motion (a step covers at most a second of
+    real time): the bar says at what speed its clock really runs, while it plays."""
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.sim import clock as sim_clock
+
+    now = [100.0]
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/self-healing.yaml")
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            ticker = backend._ticker = sim_clock.RealtimeTicker(monotonic=lambda: now[0])
+            for _ in range(4):  # it keeps up: steps of a quarter of a second
+                now[0] += 0.25
+                backend.tick(ticker.elapsed())
+            app.query_one("#timeline", Timeline).refresh()
+            await pilot.pause()
+            assert "▶ playing" in bar_text(app) and "runs at" not in bar_text(app)
+            for _ in range(8):  # each step took four seconds: it covers one
+                now[0] += 4.0
+                backend.tick(ticker.elapsed())
+            await pilot.pause()
+            assert "1x (runs at 0.2x)" in bar_text(app), bar_text(app)
+            await pilot.press("space")  # paused: nothing runs slow
+            assert "⏸ paused" in bar_text(app) and "runs at" not in bar_text(app)
+    asyncio.run(main())
+
+
 @pytest.mark.parametrize("argv,ns", [([], "shop"), (["-n", "default"], "default"), (["-A"], "all")])
 def test_a_replay_opens_where_its_objects_are(argv, ns):
     from k9py.cli import build_parser

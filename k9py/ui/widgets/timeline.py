@@ -69,6 +69,9 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+SLOW_PACE = 0.8  # below this share of the speed asked, the bar says how fast the clock really runs
+
+
 def speed_text(speed: float) -> str:
     return f"{speed:g}x"
 
@@ -108,6 +111,10 @@ class Timeline(Static):
         else:
             left.append(f" {state} ", style=theme.style("timeline.playing" if playing else "timeline.paused"))
         left.append(f" {speed_text(p.speed):>5} ", style=theme.style("timeline.speed"))
+        pace = p.pace
+        if playing and pace < SLOW_PACE:  # a simulator too big for the machine: slow motion, said
+            runs_at = float(f"{p.speed * pace:.1g}")  # one significant digit: 0.237 → 0.2
+            left.append(f"(runs at {speed_text(runs_at)}) ", style=theme.style("timeline.slow"))
         right = Text()
         right.append(f" {clock(p.position)} / {clock(p.duration)} ", style=theme.style("timeline.clock"))
         right.append(f" {p.unit} {p.events_played}/{p.total_events} ", style=theme.style("timeline.events"))
