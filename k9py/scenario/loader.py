@@ -77,22 +77,28 @@ def build_cluster(sf: ScenarioFile, *, seed: int | None = None, start: float | N
     the growing heap again and again took a sixth of a 10,000-pod build), and a big cluster is
     frozen out of its sight once built (``gcpause``: ``dropped`` when it is let go)."""
     header = sf.header
-    cluster = Cluster(seed=seed if seed is not None else (header.seed or 0), start=start, name=header.name,
-                      rv_start=rv_start)
-    if made is not None:
-        made(cluster)
-    with cluster.lock, gcpause.gc_paused():
-        _add_nodes(cluster, sf)
-        ordered = [m for m in sf.manifests if m.obj.get("kind") == "Namespace"]
-        ordered += [m for m in sf.manifests if m.obj.get("kind") != "Namespace"]
-        for m in ordered:
-            _create(cluster, m, sf.path)
-        cluster.settle()
-        cluster.advance(warmup_of(sf) if warmup is None else warmup)
-        if sf.scenario is not None:
-            attach(cluster, sf.scenario)
-        gcpause.loaded(cluster.store.count("Pod"))  # before the collector is back: not one walk of it
+    with gcpause.gc_paused():  # from the first object on (the bootstrap's objects are no cycles either)
+        cluster = Cluster(seed=seed if seed is not None else (header.seed or 0), start=start, name=header.name,
+                          rv_start=rv_start)
+        if made is not None:
+            made(cluster)
+        with cluster.lock:
+            _fill(cluster, sf, warmup)
     return cluster
+
+
+def _fill(cluster: Cluster, sf: ScenarioFile, warmup: float | None) -> None:
+    """``build_cluster``'s work on its new cluster (locked, the collector paused)."""
+    _add_nodes(cluster, sf)
+    ordered = [m for m in sf.manifests if m.obj.get("kind") == "Namespace"]
+    ordered += [m for m in sf.manifests if m.obj.get("kind") != "Namespace"]
+    for m in ordered:
+        _create(cluster, m, sf.path)
+    cluster.settle()
+    cluster.advance(warmup_of(sf) if warmup is None else warmup)
+    if sf.scenario is not None:
+        attach(cluster, sf.scenario)
+    gcpause.loaded(cluster.store.count("Pod"))  # before the collector is back: not one walk of it
 
 
 def warmup_of(sf: ScenarioFile) -> float:
