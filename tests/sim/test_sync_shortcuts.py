@@ -5,6 +5,8 @@ exactly the same state, object for object and step by step, with them turned off
 - a pod asking for more than any node has not tried again when pods leave nodes;
 - pods that wait only for a node to change not looked at until one does;
 - pods that wait for a pod to leave a node not looked at in passes after which none left;
+- unsettled Deployments found idle not looked at until something concerns them or their time
+  comes (``_SyncState.quiet``);
 - the volume controller skipped until claims, volumes, classes or the pods mounting claims
   change, or it is woken."""
 
@@ -20,6 +22,7 @@ from k9py.scenario import files
 from k9py.scenario.generate import generate
 from k9py.sim import scheduler
 from k9py.sim.cluster import Cluster
+from k9py.sim.controllers import deployment
 from k9py.sim.controllers.settled_syncs import PodsChanged
 
 
@@ -58,6 +61,7 @@ def test_the_shortcuts_change_nothing(tmp_path: Any, monkeypatch: Any, with_shor
     monkeypatch.setattr(PodsChanged, "take", lambda self, store: None)  # every one syncs every pass
     monkeypatch.setattr(scheduler, "_removals_cannot_help", lambda fit, r, reasons: False)
     monkeypatch.setattr(scheduler._Dormant, "candidates", lambda self, cache, touched: set(cache.pending))
+    monkeypatch.setattr(deployment._SyncState, "set_quiet", lambda self, key, until: None)
     monkeypatch.setattr(Cluster, "woken", property(lambda self: True))  # (the volume controller's skip)
     off = _run(tmp_path)
     assert off[:-1] == with_shortcuts[:-1]

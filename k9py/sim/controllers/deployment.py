@@ -4,6 +4,7 @@ history, status and conditions (pkg/controller/deployment)."""
 from __future__ import annotations
 
 import contextlib
+import heapq
 import math
 from typing import TYPE_CHECKING, Any, overload
 
@@ -283,16 +284,21 @@ class _SyncState(Follower):
         # uid -> the parts of it and its ReplicaSet _steady_rs last found steady (by identity)
         self.steady: dict[str, tuple] = {}
         self.quiet: dict[tuple[str, str], float] = {}  # (namespace, name) -> its idle's _idle_until
+        self._quiet_until: list[tuple[float, tuple[str, str]]] = []  # a heap of quiet's entries, by time
         # ``pt.equal_ignore_hash`` of a ReplicaSet's and its Deployment's templates: versions that
         # leave a template as it was share it
         self.same_template: IdentityMemo[bool] = IdentityMemo(pt.equal_ignore_hash, MAX_REMEMBERED_TEMPLATES)
         self._concerned: set[tuple[str, str]] = set()  # what the ReplicaSet changes since the last pass concern
         self._written: list[Change] = []  # the Deployment changes since the last pass
 
-    def candidates(self, store: Any) -> list[tuple[str, str]]:
+    def candidates(self, store: Any, now: float) -> list[tuple[str, str]]:
+        """The deployments this pass looks at, in order: those the changes concern and the
+        unsettled ones not quiet now (a pass looked over each of those, a hundred passes a
+        virtual second in a busy cluster)."""
         if self.follow(store):
             self._concerned, self._written = set(), []
             self.quiet.clear()
+            self._quiet_until.clear()
             return list(store.keys("Deployment"))
         keys, self._concerned = self._concerned, set()
         written, self._written = self._written, []
@@ -303,7 +309,21 @@ class _SyncState(Follower):
             keys.add((meta.namespace(ch.obj), meta.name(ch.obj)))
         for key in keys:
             self.quiet.pop(key, None)
-        return sorted(keys | self.pending)
+        heap, quiet = self._quiet_until, self.quiet
+        while heap and heap[0][0] < now:  # no longer quiet (``is_quiet``: until its time has passed)
+            until, key = heapq.heappop(heap)
+            if quiet.get(key) == until:
+                del quiet[key]
+        # (``difference`` with the dict looks up each pending key in it: settled ones stay in quiet)
+        return sorted(keys | self.pending.difference(quiet))
+
+    def set_quiet(self, key: tuple[str, str], until: float) -> None:
+        self.quiet[key] = until
+        heap = self._quiet_until
+        heapq.heappush(heap, (until, key))
+        if len(heap) > 4 * len(self.quiet) + 1024:  # entries set again and again: only the live ones kept
+            heap[:] = [(t, k) for k, t in self.quiet.items()]
+            heapq.heapify(heap)
 
     def fold(self, change: Change) -> None:
         if change.obj.get("kind") == "Deployment":
@@ -334,7 +354,7 @@ class _SyncState(Follower):
         sig_after = _signature_after(store, wrote, after, sig)
         if is_rolling(after) and _wrote_itself_only(wrote, key):
             self.idle[uid] = (sig_after, _idle_until(after))
-            self.quiet[key] = self.idle[uid][1]
+            self.set_quiet(key, self.idle[uid][1])
         if _is_settled(after):
             self.settled[uid] = sig_after
             self.pending.discard(key)
@@ -361,7 +381,7 @@ class DeploymentController(Controller):
         # found from the store's changes since the last pass, so a reconcile costs O(changes).
         state = _state(cluster)
         store = cluster.store
-        for key in state.candidates(store):
+        for key in state.candidates(store, cluster.now()):
             if state.is_quiet(key, cluster.now()):
                 continue
             d = store.get("Deployment", *key)
@@ -381,7 +401,7 @@ class DeploymentController(Controller):
             # reads from the clock). Recreate also reads pods: not skipped.
             idle = state.idle.get(uid)
             if idle is not None and idle[0] == sig and cluster.now() <= idle[1]:
-                state.quiet[key] = idle[1]
+                state.set_quiet(key, idle[1])
                 continue
             before = store.resource_version
             try:
