@@ -328,11 +328,12 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         return super().render_lines(crop)
 
     def _measure_page(self) -> None:
-        """Widen the columns for the rows on screen before any line of a frame is painted, so
-        the header and every row line up in it (widths only grow). Measured while painting, the
-        header and the rows above the widest cell came out narrower for a frame, until the
-        repaint ``_widths_grew`` asks for: a frame that shows when rows first come in from a
-        cluster whose simulator keeps the CPU busy."""
+        """Widen the columns for the rows on screen before any line is painted (the only place
+        widths grow), so the header and every row line up in the same frame. Measured while
+        painting, the header and the rows above the widest cell came out narrower for a frame:
+        one that showed when rows first came in from a cluster whose simulator kept the CPU
+        busy. Lines painted before a widening stay as they are: the repaint
+        ``_widths_grew`` asks for lines them up."""
         m = self.model
         if m is None or self.message is not None:
             return
@@ -377,15 +378,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._painted.pop(y, None)
             return Strip.blank(width)
         self._painted[y] = (row, row.obj, row.delta)
-        cells = m.cells(row)
+        cells = m.cells(row)  # (measured already: ``_measure_page``)
         self.painted_model = m
-        grew = False
-        for i, c in enumerate(cells):
-            if i < len(self._widths) and len(c) > self._widths[i]:
-                self._widths[i] = len(c)
-                grew = True
-        if grew:  # widths only grow: repaint once so columns line up
-            self.call_later(self._widths_grew)
         if row.key == self.cursor_key:
             style = theme.style("table.stale_cursor" if self.stale else "table.cursor")
         elif self.stale:
