@@ -201,8 +201,7 @@ class Scheduler(Controller):
             dormant = cluster.state["scheduler.dormant"] = _Dormant(set(), cache.nodes_version)
         else:  # those _worth_trying would say no to are not looked at (see _Dormant)
             keys = dormant.candidates(cache, touched)
-            if not keys:
-                dormant.note([], waiting, state, cache)
+            if not keys:  # (then no pod waits for the counts to change: nothing to note)
                 return
         pending = []
         get = cluster.store.get

@@ -310,7 +310,7 @@ class _SyncState(Follower):
         for key in keys:
             self.quiet.pop(key, None)
         heap, quiet = self._quiet_until, self.quiet
-        while heap and heap[0][0] < now:  # no longer quiet (``is_quiet``: until its time has passed)
+        while heap and heap[0][0] < now:  # quiet up to its time, included: no longer
             until, key = heapq.heappop(heap)
             if quiet.get(key) == until:
                 del quiet[key]
@@ -332,12 +332,6 @@ class _SyncState(Follower):
         listener = self._listener
         if listener is not None:
             add_owners(listener.store, change, "Deployment", self._concerned)
-
-    def is_quiet(self, key: tuple[str, str], now: float) -> bool:
-        """Whether the deployment ``key``, which no change concerned since the last pass found it
-        idle, still is."""
-        until = self.quiet.get(key)
-        return until is not None and now <= until
 
     def after_sync(self, store: Any, key: tuple[str, str], uid: str, sig: tuple, before: int) -> None:
         """Note what the sync of deployment ``key``, which read ``sig`` and began at store
@@ -381,9 +375,7 @@ class DeploymentController(Controller):
         # found from the store's changes since the last pass, so a reconcile costs O(changes).
         state = _state(cluster)
         store = cluster.store
-        for key in state.candidates(store, cluster.now()):
-            if state.is_quiet(key, cluster.now()):
-                continue
+        for key in state.candidates(store, cluster.now()):  # (none of them quiet)
             d = store.get("Deployment", *key)
             if d is None:
                 state.pending.discard(key)
