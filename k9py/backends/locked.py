@@ -47,3 +47,18 @@ async def under(lock: Any, fn: Callable[[], R], undo: Callable[[R], Any] | None 
 def _undo(undo: Callable[[R], Any], done: asyncio.Future[R]) -> None:
     if not done.cancelled() and done.exception() is None:
         undo(done.result())
+
+
+async def watch_and_list(store: Any, lock: Any, kind: str, callback: Callable[..., Any],
+                         namespace: str | None) -> tuple[Any, list[Any]]:
+    """A watch of ``kind`` (in ``namespace``) opened on an in-process store and its objects
+    listed, both under ``lock`` (through ``under``: the watch is stopped if its caller went while
+    waiting for the lock)."""
+    def subscribe() -> tuple[Any, list[Any]]:
+        return store.watch(kind, callback, namespace=namespace), store.list(kind, namespace)
+    return await under(lock, subscribe, undo=_stop_watch)
+
+
+def _stop_watch(subscribed: tuple[Any, list[Any]]) -> None:
+    subscribed[0].stop()
+

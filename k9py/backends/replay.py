@@ -36,7 +36,7 @@ from k9py.backends.base import (
     event_queue,
 )
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
-from k9py.backends.locked import under
+from k9py.backends.locked import under, watch_and_list
 from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
@@ -117,8 +117,7 @@ class _Resyncing:
 
         async def subscribe() -> tuple[Any, list[Obj]]:
             store, lock = self._source()
-            return await under(lock, lambda: (store.watch(kind, on_change, namespace=ns), store.list(kind, ns)),
-                               undo=_stop_watch)
+            return await watch_and_list(store, lock, kind, on_change, ns)
 
         w, initial = await subscribe()
         shown: dict[tuple[str, str], Obj] = {_key(o): o for o in initial}
@@ -151,10 +150,6 @@ class _Resyncing:
         finally:
             self._queues.pop(queue, None)
             w.stop()
-
-
-def _stop_watch(subscribed: tuple[Any, list[Obj]]) -> None:
-    subscribed[0].stop()
 
 
 def _select(items: list[Obj], label_selector: str | None, field_selector: str | None) -> list[Obj]:

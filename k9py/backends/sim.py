@@ -30,7 +30,7 @@ from k9py.backends.base import (
     event_queue,
 )
 from k9py.backends.events import Listed, Synced, WatchEvent
-from k9py.backends.locked import under
+from k9py.backends.locked import under, watch_and_list
 from k9py.kube import meta, resources, selectors, verbs
 from k9py.kube import patch as kpatch
 from k9py.kube.resources import ApiResource
@@ -119,11 +119,7 @@ class SimBackend(Backend):
     async def watch(self, kind: str, namespace: str | None = None) -> AsyncIterator[WatchEvent]:
         ns = self._ns(kind, namespace)
         queue, on_change = event_queue()
-        store = self.cluster.store
-
-        def subscribe() -> tuple[Any, Objs]:
-            return store.watch(kind, on_change, namespace=ns), store.list(kind, ns)
-        w, initial = await under(self.cluster.lock, subscribe, undo=lambda got: got[0].stop())
+        w, initial = await watch_and_list(self.cluster.store, self.cluster.lock, kind, on_change, ns)
         try:
             yield Listed(initial)
             yield Synced()
