@@ -1,3 +1,3 @@
-from k9py.cli import main
+from k9py.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

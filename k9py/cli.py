@@ -395,6 +395,15 @@ def _run(args: argparse.Namespace) -> int:
     return run_explorer(args, backend=backend, user=user)
 
 
+def entry() -> int:
+    """The `k9py` command: ``main``, then the process lets its heap go without walking it."""
+    try:
+        return main()
+    finally:
+        from k9py.kube import gcpause
+        gcpause.leaving()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:

@@ -22,6 +22,8 @@ needs the collector.
   it left: it found every cycle there was, so all that is left is live. A simulated cluster
   replaces its objects as it runs (10,000 pods: hundreds of thousands of new objects a minute),
   and without this its full collections grew back to a second within minutes.
+- ``leaving``: the process exits: the interpreter's last collection would walk every object not
+  frozen (a cluster being built in a worker, or one just ``dropped``: seconds after `:q`).
 - ``dropped``: a big frozen structure with cycles of its own (a simulated cluster: its
   controllers and its store refer to each other) is let go: everything is unfrozen so the
   collector can free it, and what survives the next full collection is frozen again.
@@ -96,6 +98,13 @@ def dropped(count: int) -> bool:
     _refreeze = True
     _watch_full_collections()
     return True
+
+
+def leaving() -> None:
+    """The process is about to exit: its heap goes back to the OS at once, not through a last
+    collection over every object (frozen objects are out of its sight)."""
+    gc.disable()
+    gc.freeze()
 
 
 def _watch_full_collections() -> None:
