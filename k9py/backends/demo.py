@@ -20,20 +20,17 @@ play head shows its length and steps at once and starts moving when the cluster 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
+from k9py.backends.locked import in_thread
 from k9py.backends.playback import HOME_KINDS, busiest_of
 from k9py.backends.replay import ScenarioBackend
 from k9py.scenario import files, snapshot
 from k9py.sim.bootstrap import SYSTEM_NAMESPACES, system_namespace
 from k9py.sim.cluster import Cluster
-
-R = TypeVar("R")
 
 
 def warmed_demo(seed: int | None) -> Any:
@@ -121,32 +118,6 @@ def namespaces_of(sf: Any) -> list[str]:
         if isinstance(ns, str) and ns:
             found[ns] = None
     return list(found)
-
-
-async def in_thread(fn: Callable[..., R], *args: Any) -> R:
-    """``fn(*args)`` in a daemon thread: quitting while it runs does not wait for it (an
-    executor's threads are joined at exit)."""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[R] = loop.create_future()
-
-    def settle(value: Any, error: BaseException | None) -> None:
-        if done.done():
-            return
-        if error is not None:
-            done.set_exception(error)
-        else:
-            done.set_result(value)
-
-    def work() -> None:
-        try:
-            value, error = fn(*args), None
-        except BaseException as err:  # handed to the awaiting task
-            value, error = None, err
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
-            loop.call_soon_threadsafe(settle, value, error)
-
-    threading.Thread(target=work, name="k9py-demo", daemon=True).start()
-    return await done
 
 
 class DemoBackend(ScenarioBackend):

@@ -8,17 +8,29 @@ for as long as the step runs (a 100,000-pod scenario froze the screen for over h
 
 ``under(lock, fn)`` runs ``fn()`` holding ``lock``: at once, in place, when the lock is free (an
 idle cluster, the tests' manual clock: no thread hop, the same order as a plain ``with``), else
-in a worker thread that waits for it while the loop goes on.
+in a worker thread that waits for it while the loop goes on. A thread that holds the lock for
+long (a seek runs the clock for seconds) lets such waiters in between its parts
+(``let_waiters_in``): a lock gives no turn to whoever waited longest.
+
+``in_thread(fn)`` runs work that takes seconds (a cluster's build, a seek) in a daemon thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 R = TypeVar("R")
+
+_waiters: Counter[int] = Counter()  # id(lock) → ``under``'s worker threads waiting for it
+_waiters_lock = threading.Lock()
+HAND_OVER_POLL = 0.001  # seconds between looks at whether the waiters let in are through
 
 
 async def under(lock: Any, fn: Callable[[], R], undo: Callable[[R], Any] | None = None) -> R:
@@ -33,8 +45,16 @@ async def under(lock: Any, fn: Callable[[], R], undo: Callable[[R], Any] | None 
             lock.release()
 
     def waiting() -> R:
-        with lock:
-            return fn()
+        with _waiters_lock:
+            _waiters[id(lock)] += 1
+        try:
+            with lock:
+                return fn()
+        finally:
+            with _waiters_lock:
+                _waiters[id(lock)] -= 1
+                if not _waiters[id(lock)]:
+                    del _waiters[id(lock)]
     pending = asyncio.ensure_future(asyncio.to_thread(waiting))
     try:
         return await asyncio.shield(pending)
@@ -42,6 +62,39 @@ async def under(lock: Any, fn: Callable[[], R], undo: Callable[[R], Any] | None 
         if undo is not None:
             pending.add_done_callback(functools.partial(_undo, undo))
         raise
+
+
+def let_waiters_in(lock: Any) -> None:
+    """Called without ``lock`` by a thread that takes it again and again (a seek's parts): wait
+    until the callers of ``under`` who were waiting for it had their turn."""
+    while _waiters.get(id(lock)):
+        time.sleep(HAND_OVER_POLL)
+
+
+async def in_thread(fn: Callable[..., R], *args: Any) -> R:
+    """``fn(*args)`` in a daemon thread: quitting while it runs does not wait for it (an
+    executor's threads are joined at exit)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[R] = loop.create_future()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(value)
+
+    def work() -> None:
+        try:
+            value, error = fn(*args), None
+        except BaseException as err:  # handed to the awaiting task
+            value, error = None, err
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=work, name="k9py-work", daemon=True).start()
+    return await done
 
 
 def _undo(undo: Callable[[R], Any], done: asyncio.Future[R]) -> None:

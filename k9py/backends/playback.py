@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -41,6 +41,10 @@ def busiest_of(*counts: Counter[str]) -> str | None:
         if pool:
             pool = {ns: n for ns, n in pool.items() if ns not in SYSTEM_NAMESPACES} or pool
             return max(sorted(pool), key=lambda ns: (pool[ns], ns == "default"))
+    return None
+
+
+async def _done() -> None:
     return None
 
 
@@ -77,6 +81,9 @@ class Playback(abc.ABC):
     unit: str = "events"
     #: the user moves the play head (pause, speed, seek, step); False: only ``resume()`` works
     seekable: bool = True
+    #: a move runs a simulator (seconds, a minute in a big cluster): the event loop moves the
+    #: head with ``go``, which does it in a worker thread
+    slow_moves: bool = False
 
     def __init__(self) -> None:
         self._changed: _Listeners[None] = _Listeners()
@@ -86,6 +93,8 @@ class Playback(abc.ABC):
         self._progress: _Listeners[str] = _Listeners()
         #: what is being built behind the first frame (a big scenario file), None when nothing is
         self.building: str | None = None
+        #: where a move under way (``go``) is heading, None when none is
+        self.heading: float | None = None
 
     # -- what the bar shows ------------------------------------------------------------------
     @property
@@ -158,8 +167,28 @@ class Playback(abc.ABC):
         """To ``t`` seconds since t=0 (clamped to the duration)."""
         raise self._fixed("seek")
 
+    def step_after(self, t: float) -> float | None:
+        """Where ``step_forward`` from ``t`` goes (None: nothing left); heads with ``slow_moves``."""
+        raise self._fixed("step")
+
+    def step_before(self, t: float) -> float | None:
+        """Where ``step_back`` from ``t`` goes (None: at the start); heads with ``slow_moves``."""
+        raise self._fixed("step")
+
     def seek_by(self, seconds: float) -> None:
         self.seek(self.position + seconds)
+
+    def target(self, t: float) -> float:
+        """Where ``seek(t)`` would go (clamped to the duration); NotSupported (a K9pyError) when
+        it cannot: told before a slow move starts."""
+        return min(max(0.0, t), self.duration)
+
+    def go(self, t: float) -> Awaitable[None]:
+        """``seek(t)``; what it returns is awaited for it to be done. A head with ``slow_moves``
+        heads for ``t`` at once (a K9pyError now when it cannot go there) and runs it off the
+        event loop, in the awaitable."""
+        self.seek(t)
+        return _done()
 
     def home(self) -> None:
         self.seek(0.0)

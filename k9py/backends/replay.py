@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, cast
 
 from k9py.backends.base import (
@@ -36,7 +37,7 @@ from k9py.backends.base import (
     event_queue,
 )
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
-from k9py.backends.locked import under, watch_and_list
+from k9py.backends.locked import in_thread, let_waiters_in, under, watch_and_list
 from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
@@ -49,6 +50,7 @@ from k9py.scenario.timeline import Fired, Scenario, TimelineController, describe
 from k9py.sim.clock import RealtimeTicker
 
 TICK = 0.1  # real seconds between play-head moves when playing
+SEEK_PART = 1.0  # virtual seconds a scenario's seek runs under the cluster's lock at a time
 
 
 class _Resync:
@@ -478,10 +480,12 @@ class ScenarioPlayback(Playback):
     ``resume()``, and at the end."""
 
     unit = "steps"
+    slow_moves = True
 
     def __init__(self, backend: ScenarioBackend) -> None:
         super().__init__()
         self._backend = backend
+        self._going = False  # a ``go`` is running
 
     @property
     def _tl(self) -> TimelineController | None:
@@ -556,26 +560,68 @@ class ScenarioPlayback(Playback):
         scenario = self._backend.scenario()
         return [] if scenario is None else sorted({s.at for s in scenario.steps})
 
+    def step_after(self, t: float) -> float | None:
+        """The time of the first step after ``t`` (None: none left)."""
+        return next((at for at in self._step_times() if at > t + EPS), None)
+
+    def step_before(self, t: float) -> float | None:
+        """The time of the last step before ``t``, or t=0 (None: at the start)."""
+        if t <= EPS:
+            return None
+        earlier = [at for at in self._step_times() if at < t - EPS]
+        return earlier[-1] if earlier else 0.0
+
     def step_forward(self) -> bool:
         """To the time of the next step (False: none left)."""
-        later = [t for t in self._step_times() if t > self.position + EPS]
-        if not later:
+        t = self.step_after(self.position)
+        if t is None:
             return False
-        self.seek(later[0])
+        self.seek(t)
         return True
 
     def step_back(self) -> bool:
         """To the time of the previous step (or t=0)."""
-        pos = self.position
-        if pos <= EPS:
+        t = self.step_before(self.position)
+        if t is None:
             return False
-        earlier = [t for t in self._step_times() if t < pos - EPS]
-        self.seek(earlier[-1] if earlier else 0.0)
+        self.seek(t)
         return True
 
     def seek(self, t: float) -> None:
         self._backend.seek(t)
         self._moved()
+
+    def target(self, t: float) -> float:
+        return self._backend.seek_target(t)
+
+    def go(self, t: float) -> Awaitable[None]:
+        """Head for ``t`` now; the awaitable runs the seek in a worker thread (the event loop
+        goes on: keys, frames, views opening). A ``go`` while one runs only changes where it
+        heads (its awaitable is done at once): the seek under way stops after its part
+        (``ScenarioBackend.seek``'s ``wanted``) and the next heads there."""
+        self.heading = self.target(t)
+        self._changed(None)
+        return self._moving()
+
+    async def _moving(self) -> None:
+        if self._going:
+            return
+        self._going = True
+        try:
+            while self.heading is not None:
+                to = self.heading
+                await in_thread(functools.partial(self._backend.seek, to, wanted=functools.partial(self._heads_to, to)))
+                if self.heading == to:
+                    self.heading = None
+                self._moved()
+        finally:
+            self._going = False
+            if self.heading is not None:  # a failed seek: nothing heads anywhere now
+                self.heading = None
+                self._changed(None)
+
+    def _heads_to(self, t: float) -> bool:
+        return self.heading == t
 
     def marks(self) -> list[Mark]:
         tl, scenario = self._tl, self._backend.scenario()
@@ -622,6 +668,8 @@ class ScenarioBackend(_Resyncing, SimBackend):
         self.seed = seed
         self.paused = False  # the user's pause, or the end reached
         self._quiet = False  # seeking: steps passed on the way are not told
+        self._seeking = 0  # seeks under way (``seek`` from worker threads; the clock waits meanwhile)
+        self._seeks_lock = threading.Lock()
         self._ticker: RealtimeTicker | None = None  # the real-time driver's, once it runs
         self._rebuild = rebuild if rebuild is not None else self._builder(path, seed)
         # the file's timeline while its cluster is built behind the first frame (``backends.demo``),
@@ -738,11 +786,11 @@ class ScenarioBackend(_Resyncing, SimBackend):
 
     def _advance_by(self, real_seconds: float) -> bool:
         """``tick``'s simulation, from any thread (under the cluster's lock)."""
-        if self.is_paused():
+        if self.is_paused() or self.seeking():
             return False
         cluster = self.cluster
         with cluster.lock:
-            if self.cluster is not cluster:  # swapped while this waited: the next step runs the new one
+            if self.cluster is not cluster or self.seeking():  # swapped (or seeking) while this waited
                 return False
             if self.timeline is None:
                 cluster.advance(real_seconds * self.speed)
@@ -769,27 +817,61 @@ class ScenarioBackend(_Resyncing, SimBackend):
         if self.at_end():
             self.paused = True
 
-    def seek(self, t: float) -> None:
+    def seek(self, t: float, *, wanted: Callable[[], bool] = lambda: True) -> None:
         """The state at ``t`` s since t=0 (clamped to the scenario). Steps passed on the way are
-        not told; a ``pause`` step exactly at ``t`` holds the clock there."""
+        not told; a ``pause`` step exactly at ``t`` holds the clock there. From any thread: the
+        clock does not run meanwhile, and the simulator runs SEEK_PART virtual seconds at a time
+        under the lock, letting views that wait for it in between. ``wanted`` is asked after
+        each part: False stops the seek where it got (a newer one takes over)."""
+        t = self.seek_target(t)
+        with self._seeks_lock:
+            self._seeking += 1
+        try:
+            if t < self.position() - EPS:
+                shown, rebuild = self.cluster, self._rebuild
+                assert rebuild is not None  # (``seek_target``)
+                if not self._swap(rebuild(), replacing=shown):  # (kept even if no longer wanted: t=0 is on the way)
+                    return  # a reload swapped in another run meanwhile: that one stands
+            self._run_in_parts(t, wanted)
+        finally:
+            with self._seeks_lock:
+                self._seeking -= 1
+        tl = self.timeline
+        assert tl is not None
+        tl.paused = tl.paused and any(f.step.action == "pause" and f.step.at >= t - EPS for f in tl.fired)
+
+    def seek_target(self, t: float) -> float:
+        """``t`` clamped to the scenario; NotSupported when a seek cannot go there (no timeline,
+        or back in a scenario that cannot run again)."""
         if self.timeline is None:
             if self.pending is not None:
                 raise NotSupported("the cluster is still being built: its timeline starts when it is there")
             raise NotSupported("seek: plain manifests have no timeline")
         t = min(max(0.0, t), self.duration())
-        if t < self.position() - EPS:
-            if self._rebuild is None:
-                raise NotSupported("seek back: this scenario was not read from a file, it cannot run again")
-            self._swap(self._rebuild())
-        with self.cluster.lock:  # (a step in a worker thread meanwhile is told: it is not this run)
-            self._quiet = True
-            try:
-                self._run_to(t, seeking=True)
-            finally:
-                self._quiet = False
-        tl = self.timeline
-        assert tl is not None
-        tl.paused = tl.paused and any(f.step.action == "pause" and f.step.at >= t - EPS for f in tl.fired)
+        if t < self.position() - EPS and self._rebuild is None:
+            raise NotSupported("seek back: this scenario was not read from a file, it cannot run again")
+        return t
+
+    def seeking(self) -> bool:
+        """Whether a seek is under way (in a worker thread)."""
+        return self._seeking > 0
+
+    def _run_in_parts(self, t: float, wanted: Callable[[], bool]) -> None:
+        cluster = self.cluster
+        while True:
+            with cluster.lock:
+                if self.cluster is not cluster:  # swapped meanwhile (a reload): this seek is over
+                    return
+                self._quiet = True
+                try:
+                    self._run_to(min(t, self.position() + SEEK_PART), seeking=True)
+                finally:
+                    self._quiet = False
+                if self.position() >= t - EPS:
+                    return
+            if not wanted():
+                return
+            let_waiters_in(cluster.lock)
 
     # -- the driver, reloads ------------------------------------------------------------------------
     async def drive(self, interval: float = 0.25) -> None:
@@ -809,15 +891,23 @@ class ScenarioBackend(_Resyncing, SimBackend):
         self._stop_hot_reload()
         await SimBackend.close(self)
 
-    def _swap(self, cluster: Any) -> None:
-        """Show ``cluster`` instead: open watches get the difference."""
-        old = self.cluster
-        with old.lock:  # never in the middle of a step (``drive`` runs them in a worker thread)
-            self.cluster = cluster
+    def _swap(self, cluster: Any, *, replacing: Any | None = None) -> bool:
+        """Show ``cluster`` instead: open watches get the difference. ``replacing``: only if
+        that one is still shown (False: something else was swapped in meanwhile)."""
+        while True:
+            old = self.cluster if replacing is None else replacing
+            with old.lock:  # never in the middle of a step (``drive`` runs them in a worker thread)
+                if self.cluster is not old:
+                    if replacing is not None:
+                        return False
+                    continue  # swapped while this waited for the lock: replace that one
+                self.cluster = cluster
+                break
         gcpause.dropped(old.store.count("Pod"))  # frozen when built, and full of cycles
         self.pending = self.pending_home = None
         self._follow_steps()
         self._resync_all()
+        return True
 
     def reload(self, cluster: Any | None = None) -> None:
         """Restart from t=0, with ``cluster`` or the file at ``path`` read again (playing)."""

@@ -5,9 +5,10 @@ import asyncio
 import threading
 from pathlib import Path
 
+from k9py.backends import locked
 from k9py.backends.events import Listed, Synced
 from k9py.backends.locked import under
-from k9py.backends.replay import ScenarioBackend
+from k9py.backends.replay import SEEK_PART, ScenarioBackend
 from k9py.backends.sim import SimBackend
 from k9py.sim import clock
 from tests.samples import small_cluster
@@ -176,3 +177,92 @@ def test_a_ticker_that_keeps_up_has_a_pace_of_one():
         ticker.elapsed()
     assert ticker.pace() == 1.0
 
+
+
+# -- a scenario's seek runs off the event loop, in parts ---------------------------------------------
+
+HEALING = "scenarios/self-healing.yaml"
+
+
+async def _until(condition):
+    """Await ``condition()`` (a worker thread makes it true), failing after HOLD_AT_MOST."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + HOLD_AT_MOST
+    while not condition():
+        assert loop.time() < deadline
+        await asyncio.sleep(0.001)
+
+
+def test_a_view_opens_between_the_parts_of_a_long_seek():
+    """A seek holds the lock a part (SEEK_PART virtual seconds) at a time, and lets a view waiting
+    for the lock in before its next part: the view opens in the middle of the seek."""
+    async def main():
+        backend = ScenarioBackend.open(HEALING)
+        lock, run_to = backend.cluster.lock, backend._run_to
+        in_part, waiter_came = threading.Event(), threading.Event()
+        parts = []
+
+        def first_part_waits_for_a_waiter(t, **kw):
+            if not parts:
+                in_part.set()
+                assert waiter_came.wait(HOLD_AT_MOST)
+            parts.append(t)
+            run_to(t, **kw)
+        backend._run_to = first_part_waits_for_a_waiter
+        listed_after = []
+        watch = backend.cluster.store.watch
+
+        def noted_watch(*a, **kw):
+            listed_after.append(len(parts))
+            return watch(*a, **kw)
+        backend.cluster.store.watch = noted_watch
+        seek = asyncio.ensure_future(asyncio.to_thread(backend.seek, 60))
+        await _until(in_part.is_set)
+        pods = backend.watch("Pod", "default")
+        opening = asyncio.ensure_future(anext(pods))
+        await _until(lambda: locked._waiters.get(id(lock)))  # the view waits for the lock in a thread
+        waiter_came.set()
+        assert isinstance(await opening, Listed)
+        await seek
+        assert listed_after == [1] and len(parts) == 60 and backend.position() == 60
+        await pods.aclose()
+    asyncio.run(main())
+
+
+def test_a_seek_no_longer_wanted_stops_after_its_part_under_way():
+    backend = ScenarioBackend.open(HEALING)
+    asked = []
+    backend.seek(170, wanted=lambda: asked.append(backend.position()) or False)
+    assert asked == [SEEK_PART] and backend.position() == SEEK_PART
+
+
+def test_the_clock_does_not_run_while_a_seek_is_under_way():
+    backend = ScenarioBackend.open(HEALING)
+    backend._seeking = 1
+    assert backend.tick(5.0) is False and backend.position() == 0
+    backend._seeking = 0
+    assert backend.tick(5.0) is True and backend.position() == 5
+
+
+def test_a_go_while_one_runs_changes_where_it_heads():
+    """`>` `>` `<` in a burst: one seek runs, each later key only moves where it heads; the seek
+    under way stops after its part and the next heads to the last place asked."""
+    async def main():
+        backend = ScenarioBackend.open(HEALING)
+        pb = backend.playback()
+        seek, targets = backend.seek, []
+
+        def noted_seek(t, **kw):
+            targets.append(t)
+            seek(t, **kw)
+        backend.seek = noted_seek
+        with Holder(backend.cluster.lock) as holder:  # a step of the clock under way
+            going = asyncio.ensure_future(pb.go(10))
+            await _until(lambda: targets)
+            await pb.go(20)  # returns at once: the first go heads there now
+            await pb.go(5)
+            assert pb.heading == 5 and not going.done()
+            holder.loop_ran.set()
+        await going
+        assert targets == [10, 5] and backend.position() == 5 and pb.heading is None
+    asyncio.run(main())

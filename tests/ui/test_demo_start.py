@@ -210,6 +210,7 @@ def test_a_big_scenario_with_a_timeline_paints_first_and_its_play_head_starts_wh
             assert backend.ready and backend.timeline is not None and app.title_text() == "pods(shop)[5]"
             assert app.flash_text == "shop.yaml is ready: 6 pods"
             await pilot.press("full_stop")
+            await app.workers.wait_for_complete()  # the seek runs in a worker thread
             await sync(app, pilot)
             assert pb.position == 20 and pb.events_played == 1
             assert app.title_text() == "pods(shop)[5]"  # one went, its ReplicaSet makes another

@@ -27,6 +27,7 @@ def replay_app(at: float = 120.0, **kw) -> K9pyApp:
 
 
 async def sync(app, pilot):
+    await app.workers.wait_for_complete()  # a scenario's seeks run in worker threads
     await app.pump()
     await pilot.pause()
 
@@ -436,3 +437,50 @@ def test_timeline_snapshot_160x45(snap_compare):
         await pilot.press("colon", *"timeline", "enter")
         await pilot.pause()
     assert snap_compare(replay_app(at=100), terminal_size=SIZE, run_before=run)
+
+
+def test_a_scenarios_seek_runs_off_the_event_loop_and_keys_in_a_burst_add_up():
+    """`>` on a scenario runs the simulator (seconds in a big cluster): in a worker thread. While
+    it waits behind a step of the clock the screen goes on, the bar says where it heads, and
+    `>` `>` `>` in one burst head 30 s on; the seek under way gives way to the last one."""
+    from k9py.backends.replay import ScenarioBackend
+    from tests.backends.test_locked import Holder
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/self-healing.yaml")
+        seek, targets = backend.seek, []
+
+        def noted_seek(t, **kw):
+            targets.append(t)
+            seek(t, **kw)
+        backend.seek = noted_seek
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            with Holder(backend.cluster.lock) as holder:  # a step of the clock under way
+                await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign")
+                await pilot.pause()
+                assert "» seeking" in bar_text(app) and "00:00 → 00:30 / 03:00" in bar_text(app), bar_text(app)
+                await pilot.press("colon", *"deploy", "enter")  # keys go on meanwhile
+                await pilot.pause()
+                assert app.title_text().startswith("deployments(")
+                holder.loop_ran.set()
+            await sync(app, pilot)
+            assert backend.playback().position == 30 and targets == [10, 30]
+            assert "▶ playing" in bar_text(app) and "00:30 / 03:00" in bar_text(app)
+            for what in ("forward", "forward", "backward"):  # keys read at once: no worker ran between them
+                app.action_replay(what)
+            assert backend.playback().heading == 40
+            await sync(app, pilot)
+            assert backend.playback().position == 40 and targets[2:] == [40]
+            await pilot.press("less_than_sign")  # back: the simulator runs again from t=0, and says so
+            assert app.flash_text == "back to 00:30: the simulator runs the scenario again from t=0"
+            await sync(app, pilot)
+            assert backend.playback().position == 30 and targets[3:] == [30]
+            await pilot.press("end")
+            await sync(app, pilot)
+            assert backend.playback().position == 180 and backend.playback().paused
+            await pilot.press("space")  # at the end space plays it again from t=0
+            await sync(app, pilot)
+            assert backend.playback().position == 0 and not backend.playback().paused
+    asyncio.run(main())

@@ -7,7 +7,7 @@ Every text shown comes from files and clusters (notes, object names, Event messa
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from rich.text import Text
@@ -21,7 +21,7 @@ from k9py.backends.playback import Mark, Playback, Unsubscribe
 from k9py.errors import K9pyError
 from k9py.ui import theme
 from k9py.ui.screens.help import Choices, KeyedScreen
-from k9py.ui.widgets.timeline import clock, playback_of, speed_text
+from k9py.ui.widgets.timeline import clock, go_to, playback_of, speed_text, toggle
 from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ class TimelineView(KeyedScreen[None]):
         if mark is None:
             return
         try:
-            self.playback.seek(mark.t)
+            go_to(cast("K9pyApp", self.app), self.playback, mark.t)
         except K9pyError as err:
             self.query_one("#timeline-status", Static).update(Text(inert_line(f" {err}")))
             return
@@ -162,7 +162,7 @@ class TimelineView(KeyedScreen[None]):
 
     def action_play_pause(self) -> None:
         try:
-            self.playback.toggle()
+            toggle(cast("K9pyApp", self.app), self.playback)
         except K9pyError as err:
             self.query_one("#timeline-status", Static).update(Text(inert_line(f" {err}")))
             return

@@ -7,7 +7,7 @@ cluster) the keys fall through to their usual bindings (``SkipAction``)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -104,19 +104,22 @@ class Timeline(Static):
     def render(self) -> Text:
         p = self.playback
         playing = not p.paused
-        state = "▶ playing" if playing else "⏸ paused "
+        heading = p.heading  # a seek under way (a scenario's: the simulator runs there)
+        state = "» seeking" if heading is not None else "▶ playing" if playing else "⏸ paused "
         left = Text()
         if self.label is not None:  # the time machine: say loudly that this is the past
             left.append(f" {self.label()} ", style=theme.style("timeline.paused"))
         else:
-            left.append(f" {state} ", style=theme.style("timeline.playing" if playing else "timeline.paused"))
+            left.append(f" {state} ", style=theme.style("timeline.playing" if playing or heading is not None
+                                                         else "timeline.paused"))
         left.append(f" {speed_text(p.speed):>5} ", style=theme.style("timeline.speed"))
         pace = p.pace
-        if playing and pace < SLOW_PACE:  # a simulator too big for the machine: slow motion, said
+        if playing and heading is None and pace < SLOW_PACE:  # a simulator too big for the machine: slow motion, said
             runs_at = float(f"{p.speed * pace:.1g}")  # one significant digit: 0.237 → 0.2
             left.append(f"(runs at {speed_text(runs_at)}) ", style=theme.style("timeline.slow"))
         right = Text()
-        right.append(f" {clock(p.position)} / {clock(p.duration)} ", style=theme.style("timeline.clock"))
+        to = "" if heading is None else f" → {clock(heading)}"
+        right.append(f" {clock(p.position)}{to} / {clock(p.duration)} ", style=theme.style("timeline.clock"))
         right.append(f" {p.unit} {p.events_played}/{p.total_events} ", style=theme.style("timeline.events"))
         width = max(10, (self.size.width or 100) - left.cell_len - right.cell_len)
         frac = 0.0 if p.duration <= 0 else min(1.0, p.position / p.duration)
@@ -224,12 +227,18 @@ def act(app: K9pyApp, what: str) -> None:
         bar.refresh()
 
 
+MOVES = ("step_forward", "step_back", "forward", "backward", "home", "end")
+SEEK_BY = 10.0  # seconds `>` and `<` move the play head
+
+
 def _move(app: K9pyApp, pb: Playback, what: str) -> None:
     if not pb.seekable:  # only resumes after a pause step
         if what != "toggle" or not pb.paused:
             raise SkipAction()
         pb.resume()
         app.flash("resumed")
+    elif pb.slow_moves and (what in MOVES or (what == "toggle" and pb.paused and _at_end(pb))):
+        _go(app, pb, what)
     elif what == "toggle":
         was_paused = pb.paused
         pb.toggle()
@@ -246,13 +255,77 @@ def _move(app: K9pyApp, pb: Playback, what: str) -> None:
         if not pb.step_back():
             app.flash("at the start")
     elif what == "forward":
-        pb.seek_by(10)
+        pb.seek_by(SEEK_BY)
     elif what == "backward":
-        pb.seek_by(-10)
+        pb.seek_by(-SEEK_BY)
     elif what == "home":
         pb.home()
     elif what == "end":
         pb.end()
+
+
+def go_to(app: K9pyApp, pb: Playback, t: float) -> None:
+    """The play head to ``t`` (`:timeline`'s enter): at once, or in a worker thread for a head
+    with ``slow_moves``. A K9pyError when it cannot go there."""
+    if not pb.slow_moves:
+        pb.seek(t)
+        return
+    app.run_worker(_going(app, pb, pb.go(t), None), group="seek")
+
+
+def toggle(app: K9pyApp, pb: Playback) -> None:
+    """Pause or play; at the end of a head with ``slow_moves``, play again from t=0 (in a worker
+    thread: the simulator runs again)."""
+    if pb.slow_moves and pb.paused and _at_end(pb):
+        _go(app, pb, "toggle")
+    else:
+        pb.toggle()
+
+
+def _at_end(pb: Playback) -> bool:
+    return pb.heading is None and pb.position >= pb.duration - 1e-6
+
+
+def _go(app: K9pyApp, pb: Playback, what: str) -> None:
+    """A move of a head that runs a simulator (``slow_moves``): where to is worked out now, from
+    where a move under way heads (`>` `>` `>` in a burst: 30 s on), and told at once if it cannot
+    go there; the simulator runs there in a worker thread while keys and frames go on."""
+    base = pb.heading if pb.heading is not None else pb.position
+    then: Callable[[], None] | None = None
+    target: float | None
+    if what == "toggle":  # space at the end plays it again, from t=0
+        target, then = 0.0, pb.resume
+    elif what == "step_forward":
+        target = pb.step_after(base)
+        if target is None:
+            app.flash(f"at the last {pb.unit[:-1]}")
+            return
+    elif what == "step_back":
+        target = pb.step_before(base)
+        if target is None:
+            app.flash("at the start")
+            return
+    else:
+        target = {"forward": base + SEEK_BY, "backward": base - SEEK_BY, "home": 0.0, "end": pb.duration}[what]
+    back = target < pb.position - 1e-6 and (pb.heading is None or pb.heading >= pb.position - 1e-6)
+    moving = pb.go(target)  # heads there now: a K9pyError (it cannot go there) is flashed by ``act``
+    if back:  # seconds, a minute in a big cluster: say why
+        app.flash(f"back to {clock(pb.heading or 0.0)}: the simulator runs the scenario again from t=0")
+    app.run_worker(_going(app, pb, moving, then), group="seek")
+
+
+async def _going(app: K9pyApp, pb: Playback, moving: Awaitable[None], then: Callable[[], None] | None) -> None:
+    try:
+        await moving
+    except K9pyError as err:
+        app.flash(str(err), "warn")
+        return
+    if then is not None and pb.heading is None:
+        then()
+    app._tick()  # ages are computed against the play head
+    bar = _bar(app)
+    if bar is not None:
+        bar.refresh()
 
 
 # -- the :scenarios picker -------------------------------------------------------------------------
