@@ -377,6 +377,11 @@ class K9pyApp(App[None]):
             # now, not after the focused widget's queue: a screen closes (the keys typed behind esc
             # reach the view below), a filter clears before the `/x⏎` typed behind it applies
             return
+        if isinstance(event, events.Key) and not event.is_forwarded and getattr(self.screen, "KEYS_NOW", False) \
+                and await self._check_bindings(event.key):
+            # a screen of keys only (no text field): each runs now, in turn with the keys behind
+            # it; the enter that closes it sends those to the view below (`:scenarios`, a pick, `:deploy⏎`)
+            return
         if isinstance(event, events.Paste) and not event.is_forwarded and len(self.screen_stack) == 1:
             for ch in event.text:
                 self._route_key(PASTED.get(ch, ch), ch)

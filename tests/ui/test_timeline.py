@@ -484,3 +484,50 @@ def test_a_scenarios_seek_runs_off_the_event_loop_and_keys_in_a_burst_add_up():
             await sync(app, pilot)
             assert backend.playback().position == 0 and not backend.playback().paused
     asyncio.run(main())
+
+
+def test_keys_typed_behind_a_pick_reach_the_view_below():
+    """`:scenarios`, the cursor down, enter and `:deploy⏎` in one burst (what a terminal hands over
+    when the keys come faster than the screen): the pick switches the scenario, then the command
+    opens its view. They used to be typed into the picker still on the screen."""
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.ui.widgets.timeline import ScenarioPicker
+    from tests.ui.test_typeahead import burst
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/kubeflow.yaml")
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            burst(app, ":scenarios\r")
+            await sync(app, pilot)
+            picker = app.screen
+            assert isinstance(picker, ScenarioPicker)
+            down = [e.name for e in picker.entries].index("self-healing") - picker.index
+            burst(app, "j" * down + "\r:deploy\r")
+            await sync(app, pilot)
+            await sync(app, pilot)
+            assert backend.path.endswith("self-healing.yaml")
+            assert app.title_text() == "deployments(default)[1]" and not app.prompt.display
+    asyncio.run(main())
+
+
+def test_keys_typed_behind_a_step_picked_in_timeline_reach_the_view_below():
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.ui.screens.timeline_view import TimelineView
+    from tests.ui.test_typeahead import burst
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/self-healing.yaml")
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            burst(app, ":timeline\r")
+            await sync(app, pilot)
+            assert isinstance(app.screen, TimelineView)
+            burst(app, "j\r:deploy\r")  # the second step (01:00), then deployments
+            await sync(app, pilot)
+            await sync(app, pilot)
+            assert backend.playback().position == 60
+            assert app.title_text() == "deployments(default)[1]" and not app.prompt.display
+    asyncio.run(main())

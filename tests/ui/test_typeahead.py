@@ -110,3 +110,15 @@ def test_typing_at_the_prompt_asks_for_no_layout_and_keeps_the_cursor_in_sight(d
         assert p.value == "counter-" * 20 and p.virtual_size.width == len(p.value) + 1
         assert p.scroll_x > 0 and p.cursor_screen_offset.x < p.region.right
     drive(s)
+
+
+def test_keys_typed_behind_the_key_that_closes_help_reach_the_view(drive):
+    async def s(app, pilot, cluster):
+        await pilot.press("question_mark")
+        await sync(app, pilot)
+        assert len(app.screen_stack) == 2
+        burst(app, "q:deploy\r")
+        await sync(app, pilot)
+        await sync(app, pilot)
+        assert len(app.screen_stack) == 1 and app.title_text() == "deployments(default)[1]"
+    drive(s)

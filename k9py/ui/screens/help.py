@@ -243,6 +243,7 @@ class ListScreen(KeyedScreen[None], ModalScreen[None]):
     HELP_TITLE = "HELP"
     MENU_ROWS = 3
     KEY_SCOPE = "help"
+    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
 
     def __init__(self, title: str, body: Text | Sequence[Section]) -> None:
         super().__init__()

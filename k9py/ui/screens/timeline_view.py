@@ -53,6 +53,7 @@ class TimelineView(KeyedScreen[None]):
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "TIMELINE"
     KEY_SCOPE = "timeline"
+    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
     DEFAULT_CSS = """
     TimelineView { background: $k9-bg; }
     TimelineView #timeline-box { height: 1fr; border: round $k9-border; border-title-align: center;

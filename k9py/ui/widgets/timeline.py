@@ -341,11 +341,16 @@ class ScenarioPicker(ModalScreen["Entry | None"]):
                 Binding("enter", "pick(True)", "Open"), Binding("down,j", "move(1)", show=False),
                 Binding("up,k", "move(-1)", show=False)]
     DEFAULT_CSS = "ScenarioPicker #picker-body { text-wrap: nowrap; text-overflow: ellipsis; }"
+    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
 
-    def __init__(self, entries: list[Entry], playing: str | None = None) -> None:
+    def __init__(self, entries: list[Entry], playing: str | None = None,
+                 on_pick: Callable[[Entry], None] | None = None) -> None:
+        """``on_pick``: called with the entry picked once the picker is off the screen, before
+        the keys typed behind the enter (else the entry is the screen's result)."""
         super().__init__()
         self.entries = entries
         self.playing = os.path.realpath(playing) if playing else None
+        self.on_pick = on_pick
         self.index = next((i for i, e in enumerate(entries) if self._is_playing(e)), 0)
 
     def _is_playing(self, e: Entry) -> bool:
@@ -377,18 +382,21 @@ class ScenarioPicker(ModalScreen["Entry | None"]):
             self.query_one("#help-box", VerticalScroll).scroll_to(y=max(0, self.index - 2), animate=False)
 
     def action_pick(self, chosen: bool) -> None:
-        self.dismiss(self.entries[self.index] if chosen and self.entries else None)
+        entry = self.entries[self.index] if chosen and self.entries else None
+        if self.on_pick is None:
+            self.dismiss(entry)
+            return
+        self.dismiss(None)  # off the stack now
+        if entry is not None:
+            self.on_pick(entry)
 
 
 def open_picker(app: K9pyApp) -> bool:
     """`:scenarios`: pick a bundled file; the simulator (or replay) running switches to it."""
     from k9py.scenario.catalog import bundled
 
-    def picked(entry: Entry | None) -> None:
-        if entry is not None:
-            switch(app, entry)
     pb = playback_of(app.backend)
-    app.push_screen(ScenarioPicker(bundled(), pb.path if pb is not None else None), picked)
+    app.push_screen(ScenarioPicker(bundled(), pb.path if pb is not None else None, on_pick=lambda e: switch(app, e)))
     return True
 
 
