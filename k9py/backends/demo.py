@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from k9py.backends.locked import in_thread
-from k9py.backends.playback import HOME_KINDS, busiest_of
+from k9py.backends.playback import HOME_KINDS, PROGRESS_EVERY, busiest_of
 from k9py.backends.replay import ScenarioBackend
 from k9py.scenario import files, snapshot
 from k9py.sim.bootstrap import SYSTEM_NAMESPACES, system_namespace
@@ -78,9 +78,6 @@ def home_namespace_of(sf: Any) -> str | None:
         if m.obj.get("kind") in HOME_KINDS:
             others[ns] += 1
     return busiest_of(pods, others)
-
-
-PROGRESS_EVERY = 1.0  # seconds between the lines telling how far a build behind the first frame got
 
 
 def progress_line(what: str, building: tuple[Cluster, float] | None, pods: int, warmup: float) -> str | None:
@@ -201,6 +198,9 @@ class DemoBackend(ScenarioBackend):
         self._swap(cluster)
         pb.build_ended(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
         pb.changed()  # the play head runs now
+
+    def build_line(self) -> str | None:
+        return self._progress()
 
     async def _tell_progress(self) -> None:
         """Every PROGRESS_EVERY s while the build runs: how far it got (cancelled when it ends)."""

@@ -27,6 +27,17 @@ SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 HOME_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Service", "PersistentVolumeClaim")
 
 
+PROGRESS_EVERY = 1.0  # seconds between the lines telling how far a build (behind the first frame, a seek back) got
+
+
+def clock(seconds: float) -> str:
+    """A play head's time: 01:32, 1:02:05."""
+    seconds = max(0, int(seconds + 1e-6))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
 def busiest_namespace(pods: Iterable[dict[str, Any]], others: Iterable[dict[str, Any]] = ()) -> str | None:
     """The namespace with the most pods (else the most ``others``), system namespaces last,
     ``default`` first among equals; None when nothing is namespaced."""
@@ -91,6 +102,7 @@ class Playback(abc.ABC):
         self._reloads: _Listeners[str | None] = _Listeners()
         self._built: _Listeners[str] = _Listeners()
         self._progress: _Listeners[str] = _Listeners()
+        self._started: _Listeners[str] = _Listeners()
         #: what is being built behind the first frame (a big scenario file), None when nothing is
         self.building: str | None = None
         #: where a move under way (``go``) is heading, None when none is
@@ -231,9 +243,15 @@ class Playback(abc.ABC):
         """Called with a line to show once what ``building`` said is there."""
         return self._built.add(cb)
 
+    def on_build_started(self, cb: Callable[[str], None]) -> Unsubscribe:
+        """Called with the line ``build_started`` was given (a build once the UI is there: a seek
+        back building the scenario again)."""
+        return self._started.add(cb)
+
     def build_started(self, what: str) -> None:
         """``what`` (a line to show) is being built behind the first frame."""
         self.building = what
+        self._started(what)
 
     def on_build_progress(self, cb: Callable[[str], None]) -> Unsubscribe:
         """Called with a line saying how far the build behind the first frame got."""

@@ -38,7 +38,7 @@ from k9py.backends.base import (
 )
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
 from k9py.backends.locked import in_thread, let_waiters_in, under, watch_and_list
-from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace
+from k9py.backends.playback import HOME_KINDS, PROGRESS_EVERY, Mark, Playback, busiest_namespace, clock
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
 from k9py.kube import gcpause, meta, resources, selectors
@@ -598,8 +598,12 @@ class ScenarioPlayback(Playback):
         """Head for ``t`` now; the awaitable runs the seek in a worker thread (the event loop
         goes on: keys, frames, views opening). A ``go`` while one runs only changes where it
         heads (its awaitable is done at once): the seek under way stops after its part
-        (``ScenarioBackend.seek``'s ``wanted``) and the next heads there."""
+        (``ScenarioBackend.seek``'s ``wanted``) and the next heads there. A seek back says so
+        (``build_started``), and how far building the scenario again got."""
+        was = self.heading if self.heading is not None else self.position
         self.heading = self.target(t)
+        if self.heading < self.position - EPS and was >= self.position - EPS:
+            self.build_started(f"back to {clock(self.heading)}: the simulator runs the scenario again from t=0")
         self._changed(None)
         return self._moving()
 
@@ -607,6 +611,7 @@ class ScenarioPlayback(Playback):
         if self._going:
             return
         self._going = True
+        telling = asyncio.get_running_loop().create_task(self._tell_progress())
         try:
             while self.heading is not None:
                 to = self.heading
@@ -615,10 +620,20 @@ class ScenarioPlayback(Playback):
                     self.heading = None
                 self._moved()
         finally:
+            telling.cancel()
+            self.build_ended()
             self._going = False
             if self.heading is not None:  # a failed seek: nothing heads anywhere now
                 self.heading = None
                 self._changed(None)
+
+    async def _tell_progress(self) -> None:
+        """Every PROGRESS_EVERY s of a seek back: how far building the scenario again got."""
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
+            line = self._backend.build_line() if self.building is not None else None
+            if line is not None and self.heading is not None:
+                self.build_progress(f"back to {clock(self.heading)}: {line}")
 
     def _heads_to(self, t: float) -> bool:
         return self.heading == t
@@ -851,6 +866,10 @@ class ScenarioBackend(_Resyncing, SimBackend):
         if t < self.position() - EPS and self._rebuild is None:
             raise NotSupported("seek back: this scenario was not read from a file, it cannot run again")
         return t
+
+    def build_line(self) -> str | None:
+        """How far a build of this scenario under way got (a seek back), when it can tell."""
+        return None
 
     def seeking(self) -> bool:
         """Whether a seek is under way (in a worker thread)."""

@@ -289,3 +289,58 @@ def test_the_builds_progress_is_flashed_but_never_over_what_the_user_was_told(tm
             await pilot.pause(0.05)
             assert not [t for t in asyncio.all_tasks() if "_tell_progress" in repr(t.get_coro())]  # it ended too
     asyncio.run(main())
+
+
+def test_a_seek_back_in_a_big_scenario_says_how_far_building_it_again_got(tmp_path, monkeypatch):
+    """`<` in a big scenario builds it again from t=0 in a worker thread (28 s at 30,000 pods):
+    the flash says so, then how far the build got, while keys go on."""
+    import threading
+
+    from k9py.backends import replay
+    from k9py.cli import build_parser
+    from k9py.scenario import files
+    from k9py.ui.launch import build_app
+    from tests.backends.test_locked import HOLD_AT_MOST, _until
+
+    monkeypatch.setattr(demo, "BIG_FILE_PODS", 5)
+    monkeypatch.setattr(replay, "PROGRESS_EVERY", 0.001)
+    path = tmp_path / "shop.yaml"
+    path.write_text(TIMELINED)
+    made, go_on, again = threading.Event(), threading.Event(), []
+    build = files.build_cluster
+
+    def build_held(sf, seed=None, made=None):
+        def made_then_held(cluster):
+            made(cluster)
+            if again:  # the build of the seek back: held once its cluster is there
+                made_held.set()
+                assert go_on.wait(HOLD_AT_MOST)
+        return build(sf, seed=seed, made=made_then_held)
+    made_held = made
+    monkeypatch.setattr(files, "build_cluster", build_held)
+
+    async def main():
+        backend = DemoBackend.behind(str(path))
+        app = build_app(build_parser().parse_args(["--scenario", str(path)]), backend, manual=True)
+        pb = backend.playback()
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await backend.load()
+            await pb.go(60)
+            await sync(app, pilot)
+            again.append(True)
+            flashed, flash = [], app.flash
+            app.flash = lambda message, *a, **kw: (flashed.append(message), flash(message, *a, **kw))
+            await pilot.press("less_than_sign")
+            assert flashed[0] == "back to 00:50: the simulator runs the scenario again from t=0"
+            await _until(made_held.is_set)
+            await _until(lambda: app.flash_text.startswith("back to 00:50: building shop.yaml: 0 of about 6 pods"))
+            monkeypatch.setattr(replay, "PROGRESS_EVERY", HOLD_AT_MOST)  # told: no more lines meanwhile
+            await pilot.press("colon", *"deploy", "enter")  # keys go on meanwhile
+            await pilot.pause()
+            assert app.title_text().startswith("deployments(")
+            go_on.set()
+            await app.workers.wait_for_complete()
+            await sync(app, pilot)
+            assert pb.position == 50 and pb.building is None and pb.heading is None
+    asyncio.run(main())

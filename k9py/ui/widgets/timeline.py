@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from k9py.backends.base import Backend, Capability
-from k9py.backends.playback import Playback
+from k9py.backends.playback import Playback, clock
 from k9py.errors import K9pyError
 from k9py.ui import theme
 from k9py.view.inert import inert_line
@@ -60,13 +60,6 @@ def hints(backend: Backend) -> list[tuple[str, str]]:
     if not pb.seekable:
         return [("<space>", "Resume")]
     return [(key, desc.replace("event", "step")) for key, desc in HINTS] if pb.unit == "steps" else HINTS
-
-
-def clock(seconds: float) -> str:
-    seconds = max(0, int(seconds + 1e-6))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 SLOW_PACE = 0.8  # below this share of the speed asked, the bar says how fast the clock really runs
@@ -168,9 +161,14 @@ def _listen(app: K9pyApp, pb: Playback) -> None:
             app.flash(line)
             said[:] = [line]
 
+    def started(line: str) -> None:
+        app.flash(line)
+        said[:] = [line]
+
     pb.on_reload(told)
     pb.on_step(fired)
     pb.on_built(app.flash)
+    pb.on_build_started(started)
     pb.on_build_progress(progress)
     if pb.building is not None:
         app.flash(pb.building)
@@ -307,10 +305,7 @@ def _go(app: K9pyApp, pb: Playback, what: str) -> None:
             return
     else:
         target = {"forward": base + SEEK_BY, "backward": base - SEEK_BY, "home": 0.0, "end": pb.duration}[what]
-    back = target < pb.position - 1e-6 and (pb.heading is None or pb.heading >= pb.position - 1e-6)
     moving = pb.go(target)  # heads there now: a K9pyError (it cannot go there) is flashed by ``act``
-    if back:  # seconds, a minute in a big cluster: say why
-        app.flash(f"back to {clock(pb.heading or 0.0)}: the simulator runs the scenario again from t=0")
     app.run_worker(_going(app, pb, moving, then), group="seek")
 
 
