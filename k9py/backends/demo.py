@@ -210,10 +210,10 @@ class DemoBackend(ScenarioBackend):
             if line is not None:
                 self.playback().build_progress(line)
 
-    def reload(self, cluster: Any | None = None) -> None:
+    def play_from_start(self, cluster: Any) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way
         self.playback().build_ended()
-        super().reload(cluster)
+        super().play_from_start(cluster)
 
     async def close(self) -> None:
         if self._loading is not None and not self._loading.done():

@@ -226,6 +226,11 @@ class Playback(abc.ABC):
     def load(self, path: str) -> None:
         """Play ``path`` instead, from t=0; on an error (K9pyError) the current source stays."""
 
+    def load_off_loop(self, path: str) -> Awaitable[None]:
+        """``load``, awaited: the file read and built in a worker thread, then played."""
+        self.load(path)
+        return _done()
+
     # -- notifications -------------------------------------------------------------------------
     def on_change(self, cb: Callable[[None], None]) -> Unsubscribe:
         """Called (with None) after the play head, the speed or the pause state changed."""

@@ -77,17 +77,34 @@ class _Resyncing:
         self._playback = playback
         self._reload_task: asyncio.Task[None] | None = None
 
-    def reload(self) -> None:
+    def prepare(self, path: str) -> Any:
+        """What ``path`` plays, read (and built): K9pyError when it cannot be. From any thread
+        (seconds for a big file): nothing shown changes."""
         raise NotImplementedError
+
+    def install(self, prepared: Any, path: str) -> None:
+        """Play ``prepare``'s result, read from ``path``, from t=0: every open watch gets the
+        difference."""
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        """The file at ``path`` again, from t=0."""
+        assert self.path is not None
+        self.install(self.prepare(self.path), self.path)
+
+    async def load_off_loop(self, path: str) -> None:
+        """``path`` read and built in a worker thread, then played from t=0 (on the event loop)."""
+        self.install(await in_thread(self.prepare, path), path)
 
     def _start_hot_reload(self) -> None:
         if not self.hot_reload or not self.path or self._reload_task is not None:
             return
         from k9py.scenario.reload import watch_file
 
-        def valid() -> None:
+        async def valid() -> None:
+            assert self.path is not None
             try:
-                self.reload()
+                await self.load_off_loop(self.path)
             except Exception as err:  # the old run keeps going; say why
                 self._tell(str(err))
                 return
@@ -263,12 +280,10 @@ class RecordingPlayback(Playback):
         return file_kind == files.RECORDING
 
     def load(self, path: str) -> None:
-        old, self._backend.path = self._backend.path, path
-        try:
-            self._backend.reload()
-        except Exception:
-            self._backend.path = old
-            raise
+        self._backend.install(self._backend.prepare(path), path)
+
+    def load_off_loop(self, path: str) -> Awaitable[None]:
+        return self._backend.load_off_loop(path)
 
 
 def _recorded_marks(player: Player) -> list[Mark]:
@@ -456,15 +471,19 @@ class ReplayBackend(_Resyncing, Backend):
             self.player.listeners.remove(self._player_moved)
 
     # -- hot reload --------------------------------------------------------------------------------
-    def reload(self, player: Player | None = None) -> None:
-        """Swap in a fresh player (re-read from ``path``), from t=0 with the same speed."""
-        if player is None:
-            assert self.path is not None
-            kind, opened = files.open_scenario(self.path)
-            if kind != files.RECORDING:
-                raise K9pyError("is no longer a Recording: keeping the current replay", file=self.path)
-            assert isinstance(opened, Player)
-            player = opened
+    def prepare(self, path: str) -> Player:
+        kind, opened = files.open_scenario(path)
+        if kind != files.RECORDING:
+            raise K9pyError("is no longer a Recording: keeping the current replay", file=path)
+        assert isinstance(opened, Player)
+        return opened
+
+    def install(self, prepared: Any, path: str) -> None:
+        self.path = path
+        self._play(prepared)
+
+    def _play(self, player: Player) -> None:
+        """Swap in ``player``, from t=0 with the same speed."""
         player.speed, player.paused = self.player.speed, self.player.paused
         player.listeners.extend(self.player.listeners)
         self.player = player
@@ -659,12 +678,10 @@ class ScenarioPlayback(Playback):
         return file_kind != files.RECORDING
 
     def load(self, path: str) -> None:
-        old, self._backend.path = self._backend.path, path
-        try:
-            self._backend.reload()
-        except Exception:
-            self._backend.path = old
-            raise
+        self._backend.install(self._backend.prepare(path), path)
+
+    def load_off_loop(self, path: str) -> Awaitable[None]:
+        return self._backend.load_off_loop(path)
 
 
 class ScenarioBackend(_Resyncing, SimBackend):
@@ -928,11 +945,17 @@ class ScenarioBackend(_Resyncing, SimBackend):
         self._resync_all()
         return True
 
-    def reload(self, cluster: Any | None = None) -> None:
-        """Restart from t=0, with ``cluster`` or the file at ``path`` read again (playing)."""
-        if cluster is None:
-            rebuild = self._builder(self.path, self.seed)
-            assert rebuild is not None
-            cluster, self._rebuild = rebuild(), rebuild
+    def prepare(self, path: str) -> tuple[Any, Callable[[], Any]]:
+        """(the cluster ``path`` makes, a builder of it at t=0 for seeking back)."""
+        rebuild = self.builder_of(self.parsed(path), self.seed)
+        return rebuild(), rebuild
+
+    def install(self, prepared: Any, path: str) -> None:
+        cluster, self._rebuild = prepared
+        self.path = path
+        self.play_from_start(cluster)
+
+    def play_from_start(self, cluster: Any) -> None:
+        """Play ``cluster`` from t=0 instead."""
         self.paused = False
         self._swap(cluster)

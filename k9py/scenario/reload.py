@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from k9py.scenario.files import check
 
@@ -15,10 +16,10 @@ def validate(path: str) -> str | None:
     return "\n".join(str(e) for e in errors) if errors else None
 
 
-async def watch_file(path: str, on_valid: Callable[[], None], on_error: Callable[[str], None],
+async def watch_file(path: str, on_valid: Callable[[], Awaitable[None]], on_error: Callable[[str], None],
                      *, debounce_ms: int = 200) -> None:
-    """Run until cancelled: ``on_valid()`` after a save that checks clean, ``on_error(message)``
-    after one that does not."""
+    """Run until cancelled: ``await on_valid()`` after a save that checks clean (checked in a
+    worker thread: a big file takes seconds), ``on_error(message)`` after one that does not."""
     from watchfiles import awatch
 
     target = os.path.abspath(path)
@@ -28,8 +29,8 @@ async def watch_file(path: str, on_valid: Callable[[], None], on_error: Callable
             continue
         if not os.path.exists(target):
             continue
-        problem = validate(target)
+        problem = await asyncio.to_thread(validate, target)
         if problem is None:
-            on_valid()
+            await on_valid()
         else:
             on_error(problem)

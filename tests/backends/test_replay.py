@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,8 @@ def test_hot_reload_restarts_on_a_valid_save_and_reports_an_invalid_one(tmp_path
         b = ScenarioBackend.open(str(src))
         b.hot_reload = True
         b.playback().on_reload(told.append)
+        built_in, prepare = [], b.prepare
+        b.prepare = lambda path: (built_in.append(threading.current_thread().name), prepare(path))[1]
         b.cluster.advance(100)
         old = b.cluster
         b.start()
@@ -208,6 +211,7 @@ def test_hot_reload_restarts_on_a_valid_save_and_reports_an_invalid_one(tmp_path
             await asyncio.sleep(0.05)
         assert told[1] is None and b.cluster is not old
         assert b.cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 5
+        assert built_in == ["k9py-work"]  # read and built off the event loop
         await b.close()
     asyncio.run(main())
 

@@ -46,7 +46,7 @@ def test_a_scenario_loaded_meanwhile_wins_over_the_demo_on_its_way(monkeypatch):
     async def main():
         backend = DemoBackend()
         other = small_cluster(seed=5)
-        backend.reload(other)
+        backend.play_from_start(other)
         await backend.load()
         assert backend.cluster is other
     asyncio.run(main())

@@ -32,6 +32,16 @@ async def sync(app, pilot):
     await pilot.pause()
 
 
+async def synced_until(app, pilot, condition, rounds=50):
+    """``sync`` until ``condition()`` holds (keys typed in one burst take a few rounds: each
+    may start a worker the round before did not wait for); whether it did."""
+    for _ in range(rounds):
+        await sync(app, pilot)
+        if condition():
+            return True
+    return False
+
+
 def names(app):
     m = app.model
     return sorted(m.row_at(i).key[1] for i in range(len(m)))
@@ -238,8 +248,8 @@ def test_replay_keys_in_the_menu_and_help_replace_the_keys_they_take_over():
 
 # -- :scenarios switches the running simulator, :timeline, where a replay opens -----------------------
 
-async def pick(app, pilot, name):
-    """`:scenarios`, the cursor onto ``name``, enter."""
+async def pick_without_waiting(app, pilot, name):
+    """`:scenarios`, the cursor onto ``name``, enter (the load left to run)."""
     from k9py.ui.widgets.timeline import ScenarioPicker
     await pilot.press("colon", *"scenarios", "enter")
     await pilot.pause()
@@ -247,6 +257,11 @@ async def pick(app, pilot, name):
     assert isinstance(picker, ScenarioPicker)
     delta = [e.name for e in picker.entries].index(name) - picker.index
     await pilot.press(*(["down"] * delta if delta > 0 else ["up"] * -delta), "enter")
+
+
+async def pick(app, pilot, name):
+    """`:scenarios`, the cursor onto ``name``, enter; the load done."""
+    await pick_without_waiting(app, pilot, name)
     await app.workers.wait_for_complete()
     await sync(app, pilot)
     await sync(app, pilot)
@@ -500,15 +515,13 @@ def test_keys_typed_behind_a_pick_reach_the_view_below():
         async with app.run_test(size=SIZE) as pilot:
             await sync(app, pilot)
             burst(app, ":scenarios\r")
-            await sync(app, pilot)
+            assert await synced_until(app, pilot, lambda: isinstance(app.screen, ScenarioPicker))
             picker = app.screen
             assert isinstance(picker, ScenarioPicker)
             down = [e.name for e in picker.entries].index("self-healing") - picker.index
             burst(app, "j" * down + "\r:deploy\r")
-            await sync(app, pilot)
-            await sync(app, pilot)
-            assert backend.path.endswith("self-healing.yaml")
-            assert app.title_text() == "deployments(default)[1]" and not app.prompt.display
+            assert await synced_until(app, pilot, lambda: app.title_text() == "deployments(default)[1]"), app.title_text()
+            assert backend.path.endswith("self-healing.yaml") and not app.prompt.display
     asyncio.run(main())
 
 
@@ -523,11 +536,41 @@ def test_keys_typed_behind_a_step_picked_in_timeline_reach_the_view_below():
         async with app.run_test(size=SIZE) as pilot:
             await sync(app, pilot)
             burst(app, ":timeline\r")
-            await sync(app, pilot)
-            assert isinstance(app.screen, TimelineView)
+            assert await synced_until(app, pilot, lambda: isinstance(app.screen, TimelineView))
             burst(app, "j\r:deploy\r")  # the second step (01:00), then deployments
+            assert await synced_until(app, pilot, lambda: app.title_text() == "deployments(default)[1]"
+                                      and backend.playback().position == 60), app.title_text()
+            assert not app.prompt.display
+    asyncio.run(main())
+
+
+def test_scenarios_reads_and_builds_the_file_picked_off_the_event_loop():
+    """A file picked in `:scenarios` is read and built in a worker thread (a big one takes
+    seconds): keys go on meanwhile, and the running scenario stays until the new one is there."""
+    import threading
+
+    from k9py.backends.replay import ScenarioBackend
+    from tests.backends.test_locked import HOLD_AT_MOST, _until
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/kubeflow.yaml")
+        building, go_on, prepare = threading.Event(), threading.Event(), backend.prepare
+
+        def held(path):
+            building.set()
+            assert go_on.wait(HOLD_AT_MOST)
+            return prepare(path)
+        backend.prepare = held
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await pick_without_waiting(app, pilot, "self-healing")
+            await _until(building.is_set)
+            await pilot.press("colon", *"deploy", "enter")  # keys go on meanwhile
+            await pilot.pause()
+            assert app.title_text().startswith("deployments(") and backend.path.endswith("kubeflow.yaml")
+            go_on.set()
             await sync(app, pilot)
             await sync(app, pilot)
-            assert backend.playback().position == 60
-            assert app.title_text() == "deployments(default)[1]" and not app.prompt.display
+            assert backend.path.endswith("self-healing.yaml") and app.title_text() == "deployments(default)[1]"
     asyncio.run(main())

@@ -403,13 +403,7 @@ def switch(app: K9pyApp, entry: Entry) -> None:
 
     pb = playback_of(app.backend)
     if pb is not None and pb.accepts(entry.kind):
-        try:
-            pb.load(entry.path)
-        except K9pyError as err:
-            app.flash(str(err), "error")
-            return
-        _after_reload(app, pb)
-        _arrived(app, pb, entry)
+        app.run_worker(_load(app, pb, entry), group="scenario", exclusive=True)
         return
     if app.backend.info().backend not in ("sim", "replay"):
         how = "k9py replay" if entry.kind == files.RECORDING else "k9py --scenario"
@@ -444,6 +438,17 @@ async def _open_in_new_session(app: K9pyApp, entry: Entry, speed: float) -> None
     pb = playback_of(app.backend)
     if pb is not None:
         _arrived(app, pb, entry)
+
+
+async def _load(app: K9pyApp, pb: Playback, entry: Entry) -> None:
+    """``entry`` read and built off the event loop, then played by the running source."""
+    try:
+        await pb.load_off_loop(entry.path)
+    except K9pyError as err:
+        app.flash(str(err), "error")
+        return
+    _after_reload(app, pb)
+    _arrived(app, pb, entry)
 
 
 def _arrived(app: K9pyApp, pb: Playback, entry: Entry) -> None:
