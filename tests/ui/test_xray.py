@@ -245,3 +245,21 @@ def test_xray_snapshot(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(K9pyApp(SimBackend(xray_cluster()), manual=True), terminal_size=size, run_before=before)
+
+
+def test_keys_typed_behind_goto_reach_the_view_below():
+    """enter on a ReplicaSet, then `:po⏎` typed at once: the pods view opens (the keys used to
+    reach the xray screen still on the stack, and were lost)."""
+    from tests.ui.test_typeahead import burst
+
+    async def s(app, pilot, cluster):
+        screen = await open_xray(app, pilot, "dp")
+        await to_line(pilot, screen, "replicaset/")
+        burst(app, "\r:po\r")
+        for _ in range(50):  # a burst takes a few rounds to go through
+            await settle(app, pilot)
+            if app.title_text().startswith("pods("):
+                break
+        assert len(app.screen_stack) == 1 and app.title_text().startswith("pods(default)"), app.title_text()
+        assert not app.prompt.display
+    run(s)

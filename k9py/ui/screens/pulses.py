@@ -165,6 +165,7 @@ class PulsesScreen(KeyedScreen[None]):
     HELP_TITLE = "PULSES"
     MENU_ROWS = 2
     KEY_SCOPE = "pulses"
+    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
     BODY = TileGrid
     DEFAULT_CSS = """
     PulsesScreen { background: $k9-bg; }

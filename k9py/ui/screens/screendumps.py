@@ -78,6 +78,7 @@ class ScreenDumps(KeyedScreen[None]):
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "SCREEN DUMPS"
     KEY_SCOPE = "screendumps"
+    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
     DEFAULT_CSS = """
     ScreenDumps { background: $k9-bg; }
     ScreenDumps #dumps-box { height: 1fr; border: round $k9-border; border-title-align: center;

@@ -177,6 +177,7 @@ class XrayScreen(KeyedScreen[None]):
         Binding("escape,q", "back", "Back", id="back"),
     ]
     HELP_TITLE = "XRAY"
+    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
     MENU_ROWS = 4
     KEY_SCOPE = "xray"
     BODY = XrayTree
