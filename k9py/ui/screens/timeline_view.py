@@ -106,6 +106,8 @@ class TimelineView(KeyedScreen[None]):
 
     def refresh_marks(self) -> None:
         """Re-read the marks; the list is rebuilt only when one changed (the cursor stays)."""
+        if not self.query("#timeline-marks"):  # the screen has gone (a seek it started ends after it)
+            return
         pb = self.playback
         self.marks = pb.marks()
         nxt = self.next_index()
