@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from k9py.backends.locked import in_thread
-from k9py.backends.playback import HOME_KINDS, PROGRESS_EVERY, busiest_of
+from k9py.backends.playback import HOME_KINDS, busiest_of
 from k9py.backends.replay import ScenarioBackend
 from k9py.scenario import files, snapshot
 from k9py.sim.bootstrap import SYSTEM_NAMESPACES, system_namespace
@@ -180,7 +180,7 @@ class DemoBackend(ScenarioBackend):
     async def load(self) -> None:
         """Load the demo (off the event loop) and show it, unless something replaced it meanwhile."""
         pb = self.playback()
-        telling = asyncio.get_running_loop().create_task(self._tell_progress())
+        telling = asyncio.get_running_loop().create_task(pb.tell_progress(self._progress))
         try:
             cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
@@ -201,14 +201,6 @@ class DemoBackend(ScenarioBackend):
 
     def build_line(self) -> str | None:
         return self._progress()
-
-    async def _tell_progress(self) -> None:
-        """Every PROGRESS_EVERY s while the build runs: how far it got (cancelled when it ends)."""
-        while True:
-            await asyncio.sleep(PROGRESS_EVERY)
-            line = self._progress()
-            if line is not None:
-                self.playback().build_progress(line)
 
     def play_from_start(self, cluster: Any) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way

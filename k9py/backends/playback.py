@@ -10,6 +10,7 @@ steps and hot reloads.
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -267,6 +268,15 @@ class Playback(abc.ABC):
         if self.building is not None:
             self.building = line
             self._progress(line)
+
+    async def tell_progress(self, line: Callable[[], str | None]) -> None:
+        """Until cancelled, every PROGRESS_EVERY s: ``line()`` (how far a build under way got,
+        None: nothing to say yet) to ``build_progress``."""
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
+            said = line()
+            if said is not None:
+                self.build_progress(said)
 
     def build_ended(self, ready: str | None = None) -> None:
         """The build behind the first frame is over: ``ready`` (a line for ``on_built``'s

@@ -38,7 +38,7 @@ from k9py.backends.base import (
 )
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
 from k9py.backends.locked import in_thread, let_waiters_in, under, watch_and_list
-from k9py.backends.playback import HOME_KINDS, PROGRESS_EVERY, Mark, Playback, busiest_namespace, clock
+from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace, clock
 from k9py.backends.sim import SimBackend
 from k9py.errors import K9pyError
 from k9py.kube import gcpause, meta, resources, selectors
@@ -630,7 +630,7 @@ class ScenarioPlayback(Playback):
         if self._going:
             return
         self._going = True
-        telling = asyncio.get_running_loop().create_task(self._tell_progress())
+        telling = asyncio.get_running_loop().create_task(self.tell_progress(self._rebuilt_so_far))
         try:
             while self.heading is not None:
                 to = self.heading
@@ -646,13 +646,10 @@ class ScenarioPlayback(Playback):
                 self.heading = None
                 self._changed(None)
 
-    async def _tell_progress(self) -> None:
-        """Every PROGRESS_EVERY s of a seek back: how far building the scenario again got."""
-        while True:
-            await asyncio.sleep(PROGRESS_EVERY)
-            line = self._backend.build_line() if self.building is not None else None
-            if line is not None and self.heading is not None:
-                self.build_progress(f"back to {clock(self.heading)}: {line}")
+    def _rebuilt_so_far(self) -> str | None:
+        """How far building the scenario again for a seek back got."""
+        line = self._backend.build_line() if self.building is not None else None
+        return None if line is None or self.heading is None else f"back to {clock(self.heading)}: {line}"
 
     def _heads_to(self, t: float) -> bool:
         return self.heading == t

@@ -3,7 +3,7 @@ keys typed meanwhile land, and the demo's objects fill the views opened by then.
 
 import asyncio
 
-from k9py.backends import demo
+from k9py.backends import demo, playback
 from k9py.backends.demo import DemoBackend
 from k9py.ui.app import K9pyApp
 from tests.samples import small_cluster
@@ -256,7 +256,7 @@ def test_the_builds_progress_is_flashed_but_never_over_what_the_user_was_told(tm
     from k9py.scenario import files
 
     monkeypatch.setattr(demo, "BIG_FILE_PODS", 5)
-    monkeypatch.setattr(demo, "PROGRESS_EVERY", 0.01)
+    monkeypatch.setattr(playback, "PROGRESS_EVERY", 0.01)
     path = tmp_path / "shop.yaml"
     path.write_text(TIMELINED)
     real_build, release = files.build_cluster, threading.Event()
@@ -296,14 +296,13 @@ def test_a_seek_back_in_a_big_scenario_says_how_far_building_it_again_got(tmp_pa
     the flash says so, then how far the build got, while keys go on."""
     import threading
 
-    from k9py.backends import replay
     from k9py.cli import build_parser
     from k9py.scenario import files
     from k9py.ui.launch import build_app
     from tests.backends.test_locked import HOLD_AT_MOST, _until
 
     monkeypatch.setattr(demo, "BIG_FILE_PODS", 5)
-    monkeypatch.setattr(replay, "PROGRESS_EVERY", 0.001)
+    monkeypatch.setattr(playback, "PROGRESS_EVERY", 0.001)
     path = tmp_path / "shop.yaml"
     path.write_text(TIMELINED)
     made, go_on, again = threading.Event(), threading.Event(), []
@@ -335,7 +334,7 @@ def test_a_seek_back_in_a_big_scenario_says_how_far_building_it_again_got(tmp_pa
             assert flashed[0] == "back to 00:50: the simulator runs the scenario again from t=0"
             await _until(made_held.is_set)
             await _until(lambda: app.flash_text.startswith("back to 00:50: building shop.yaml: 0 of about 6 pods"))
-            monkeypatch.setattr(replay, "PROGRESS_EVERY", HOLD_AT_MOST)  # told: no more lines meanwhile
+            monkeypatch.setattr(playback, "PROGRESS_EVERY", HOLD_AT_MOST)  # told: no more lines meanwhile
             await pilot.press("colon", *"deploy", "enter")  # keys go on meanwhile
             await pilot.pause()
             assert app.title_text().startswith("deployments(")
