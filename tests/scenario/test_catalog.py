@@ -36,3 +36,18 @@ def test_entries_have_titles():
     assert entries["demo"].title == "The k9py demo cluster" and entries["demo"].kind == "manifests"
     assert entries["incident-checkout-oom"].title.startswith("Recorded incident: checkout 1.5.0")
     assert all(e.title and e.description and os.path.isfile(e.path) for e in entries.values())
+
+
+def test_entries_are_read_again_only_when_a_file_changes(tmp_path, monkeypatch):
+    """`:scenarios` lists them on the event loop: an unchanged file is not parsed twice."""
+    (tmp_path / "one.yaml").write_text("# One: the first\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+    (tmp_path / "broken.yaml").write_text("kind: Scenario\nsteps: [\n")
+    parsed = []
+    real = catalog.describe
+    monkeypatch.setattr(catalog, "describe", lambda p: parsed.append(os.path.basename(p)) or real(p))
+    assert [e.title for e in catalog.bundled(str(tmp_path))] == ["", "One"]
+    assert [e.title for e in catalog.bundled(str(tmp_path))] == ["", "One"]
+    assert sorted(parsed) == ["broken.yaml", "one.yaml"]  # each once, the broken one too
+    (tmp_path / "one.yaml").write_text("# Uno: the first, changed\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+    assert [e.title for e in catalog.bundled(str(tmp_path))] == ["", "Uno"]
+    assert sorted(parsed) == ["broken.yaml", "one.yaml", "one.yaml"]
