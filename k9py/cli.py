@@ -261,7 +261,7 @@ def _scenario_backend(args: argparse.Namespace) -> Backend | None:
     path = getattr(args, "file", None) if args.command == "replay" else getattr(args, "scenario", None)
     if not path:
         return None
-    from k9py.backends.replay import ReplayBackend, ScenarioBackend
+    from k9py.backends.replay import ReplayBackend
     from k9py.commands import duration_arg
     from k9py.scenario import files
 
@@ -276,11 +276,7 @@ def _scenario_backend(args: argparse.Namespace) -> Backend | None:
         replay.player.set_speed(float(getattr(args, "speed", None) or 1.0))  # `k9py --speed 4 replay F`
         replay.hot_reload = hot_reload
         return replay
-    if hot_reload:  # else the explorer's own (``ui.launch.demo_backend``: a big file builds behind the first frame)
-        scenario = ScenarioBackend.open(path, seed=getattr(args, "seed", None), speed=float(getattr(args, "speed", None) or 1.0))
-        scenario.hot_reload = hot_reload
-        return scenario
-    return None
+    return None  # the explorer's own (``ui.launch.demo_backend``: a big file builds behind the first frame)
 
 
 def several_scenarios(args: argparse.Namespace) -> Backend | None:

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from k9py.backends.building import WatchedBuild, pods_of, pods_to_make
 from k9py.backends.locked import in_thread
 from k9py.backends.playback import HOME_KINDS, busiest_of
 from k9py.backends.replay import ScenarioBackend
@@ -44,24 +45,6 @@ def warmed_demo(seed: int | None) -> Any:
 
 
 BIG_FILE_PODS = 1_000  # pods a file makes from which its build (~a second) goes behind the first frame
-_REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
-
-
-def pods_to_make(sf: Any) -> int:
-    """About how many pods a parsed file's cluster will run (replicas, bare pods, a DaemonSet's
-    one a node): what its build costs."""
-    return sum(_pods_of(m.obj, len(sf.header.nodes)) for m in sf.manifests)
-
-
-def _pods_of(obj: Any, nodes: int) -> int:
-    kind, spec = obj.get("kind"), obj.get("spec")
-    spec = spec if isinstance(spec, dict) else {}
-    if kind == "Pod":
-        return 1
-    if kind in _REPLICATED:
-        replicas = spec.get("replicas", 1)
-        return replicas if isinstance(replicas, int) and replicas > 0 else 0
-    return nodes if kind == "DaemonSet" else 0
 
 
 def home_namespace_of(sf: Any) -> str | None:
@@ -74,24 +57,10 @@ def home_namespace_of(sf: Any) -> str | None:
         ns = (md.get("namespace") if isinstance(md, dict) else None) or "default"
         if not isinstance(ns, str):
             continue
-        pods[ns] += _pods_of(m.obj, len(sf.header.nodes))
+        pods[ns] += pods_of(m.obj, len(sf.header.nodes))
         if m.obj.get("kind") in HOME_KINDS:
             others[ns] += 1
     return busiest_of(pods, others)
-
-
-def progress_line(what: str, building: tuple[Cluster, float] | None, pods: int, warmup: float) -> str | None:
-    """How far the build of ``what`` got: its pods made of about ``pods``, then its warm-up's
-    virtual seconds run of ``warmup``. ``building``: the cluster and its clock when it was made
-    (None: not yet). Read from the event loop while the build runs in its thread: a count and
-    the clock only, never a walk over what the build changes meanwhile."""
-    if building is None:
-        return None
-    cluster, started = building
-    made = cluster.store.count("Pod")
-    ran = max(0.0, cluster.now() - started)
-    line = f"building {what}: {made:,} " + (f"of about {pods:,} " if made < pods else "") + "pods made"
-    return line + (f", {min(ran, warmup):.0f} of {warmup:.0f} s warmed up" if ran > 0 and warmup > 0 else "")
 
 
 def waiting_cluster(name: str, seed: int | None, start: float | None = None, namespaces: Iterable[str] = ()) -> Cluster:
@@ -144,7 +113,6 @@ class DemoBackend(ScenarioBackend):
             self.ready = True  # the demo (or a scenario loaded over it) is the cluster now
         super().__init__(cluster, path=path, seed=seed, rebuild=rebuild, speed=speed)
         self._loading: asyncio.Task[None] | None = None
-        self._progress: Callable[[], str | None] = lambda: None  # how far the build got (``behind``)
 
     @classmethod
     def behind(cls, path: str, *, seed: int | None = None, speed: float = 1.0) -> ScenarioBackend:
@@ -157,19 +125,11 @@ class DemoBackend(ScenarioBackend):
         if pods < BIG_FILE_PODS:
             build = ScenarioBackend.builder_of(sf, seed)
             return ScenarioBackend(build(), path=path, seed=seed, rebuild=build, speed=speed)
-        building: list[tuple[Cluster, float]] = []  # the one being built and its start, watched from the event loop
-
-        def build_watched() -> Cluster:
-            building.clear()
-            return files.build_cluster(sf, seed=seed, made=lambda c: building.append((c, c.now())))
-
-        backend = cls(seed=seed, speed=speed, path=path, build=build_watched, name=sf.header.name,
+        backend = cls(seed=seed, speed=speed, path=path, build=WatchedBuild(sf, seed), name=sf.header.name,
                       namespaces=namespaces_of(sf))
         if sf.scenario is not None:
             backend.pending, backend.pending_home = sf.scenario, home_namespace_of(sf)
-        what, warmup = os.path.basename(path), files.warmup_of(sf)
-        backend._progress = lambda: progress_line(what, building[0] if building else None, pods, warmup)
-        backend.playback().build_started(f"building {what}: about {pods:,} pods (they show when it is done)")
+        backend.playback().build_started(f"building {os.path.basename(path)}: about {pods:,} pods (they show when it is done)")
         return backend
 
     def start(self) -> None:
@@ -180,7 +140,7 @@ class DemoBackend(ScenarioBackend):
     async def load(self) -> None:
         """Load the demo (off the event loop) and show it, unless something replaced it meanwhile."""
         pb = self.playback()
-        telling = asyncio.get_running_loop().create_task(pb.tell_progress(self._progress))
+        telling = asyncio.get_running_loop().create_task(pb.tell_progress(self.build_line))
         try:
             cluster = await in_thread(self._build)
         except Exception as err:  # a broken build: say so (the empty cluster stays)
@@ -198,9 +158,6 @@ class DemoBackend(ScenarioBackend):
         self._swap(cluster)
         pb.build_ended(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
         pb.changed()  # the play head runs now
-
-    def build_line(self) -> str | None:
-        return self._progress()
 
     def play_from_start(self, cluster: Any) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way

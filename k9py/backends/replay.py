@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import functools
+import os
 import threading
 import time
 import weakref
@@ -36,6 +37,7 @@ from k9py.backends.base import (
     StatusError,
     event_queue,
 )
+from k9py.backends.building import WatchedBuild
 from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, WatchEvent
 from k9py.backends.locked import in_thread, let_waiters_in, under, watch_and_list
 from k9py.backends.playback import HOME_KINDS, Mark, Playback, busiest_namespace, clock
@@ -96,21 +98,33 @@ class _Resyncing:
         """``path`` read and built in a worker thread, then played from t=0 (on the event loop)."""
         self.install(await in_thread(self.prepare, path), path)
 
+    def _loading_line(self) -> str | None:
+        """How far ``prepare`` under way got, when it can tell."""
+        return None
+
     def _start_hot_reload(self) -> None:
         if not self.hot_reload or not self.path or self._reload_task is not None:
             return
         from k9py.scenario.reload import watch_file
 
-        async def valid() -> None:
+        async def saved() -> None:
+            """Read and build the file again off the loop; a broken one (its first problem
+            raises) leaves the run as it is, and says why."""
             assert self.path is not None
+            pb = self._playback  # a big file takes seconds to read and build: say so, and how far it got
+            pb.build_started(f"{os.path.basename(self.path)} changed: reading it again")
+            telling = asyncio.get_running_loop().create_task(pb.tell_progress(self._loading_line))
             try:
                 await self.load_off_loop(self.path)
             except Exception as err:  # the old run keeps going; say why
-                self._tell(str(err))
+                self._tell(str(err) or type(err).__name__)
                 return
+            finally:
+                telling.cancel()
+                pb.build_ended()
             self._tell(None)
 
-        self._reload_task = asyncio.get_running_loop().create_task(watch_file(self.path, valid, self._tell))
+        self._reload_task = asyncio.get_running_loop().create_task(watch_file(self.path, saved))
 
     def _tell(self, message: str | None) -> None:
         self._playback._reloads(message)
@@ -701,6 +715,8 @@ class ScenarioBackend(_Resyncing, SimBackend):
         self._seeks_lock = threading.Lock()
         self._ticker: RealtimeTicker | None = None  # the real-time driver's, once it runs
         self._rebuild = rebuild if rebuild is not None else self._builder(path, seed)
+        self._preparing: WatchedBuild | None = None  # a file being built for ``install`` (hot reload)
+        self._reading = 0  # files being read and built to replace this run (``load_off_loop``): the clock waits
         # the file's timeline while its cluster is built behind the first frame (``backends.demo``),
         # with the namespace it will be busiest in: the play head and the start view know of it at once
         self.pending: Scenario | None = None
@@ -734,7 +750,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
 
     @staticmethod
     def builder_of(sf: Any, seed: int | None) -> Callable[[], Any]:
-        return lambda: files.build_cluster(sf, seed=seed)
+        return WatchedBuild(sf, seed)
 
     def _source(self) -> tuple[Any, Any]:
         return self.cluster.store, self.cluster.lock
@@ -815,7 +831,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
 
     def _advance_by(self, real_seconds: float) -> bool:
         """``tick``'s simulation, from any thread (under the cluster's lock)."""
-        if self.is_paused() or self.seeking():
+        if self.is_paused() or self.seeking() or self._reading:
             return False
         cluster = self.cluster
         with cluster.lock:
@@ -883,7 +899,12 @@ class ScenarioBackend(_Resyncing, SimBackend):
 
     def build_line(self) -> str | None:
         """How far a build of this scenario under way got (a seek back), when it can tell."""
-        return None
+        build = self._rebuild
+        return build.line() if isinstance(build, WatchedBuild) else None
+
+    def _loading_line(self) -> str | None:
+        build = self._preparing
+        return build.line() if build is not None else None
 
     def seeking(self) -> bool:
         """Whether a seek is under way (in a worker thread)."""
@@ -944,8 +965,20 @@ class ScenarioBackend(_Resyncing, SimBackend):
 
     def prepare(self, path: str) -> tuple[Any, Callable[[], Any]]:
         """(the cluster ``path`` makes, a builder of it at t=0 for seeking back)."""
-        rebuild = self.builder_of(self.parsed(path), self.seed)
-        return rebuild(), rebuild
+        rebuild = self._preparing = WatchedBuild(self.parsed(path), self.seed)
+        try:
+            return rebuild(), rebuild
+        finally:
+            self._preparing = None
+
+    async def load_off_loop(self, path: str) -> None:
+        """The clock waits meanwhile: the run is about to be replaced, and the build needs the
+        CPU (a 30,000-pod file was built in half the time)."""
+        self._reading += 1
+        try:
+            await super().load_off_loop(path)
+        finally:
+            self._reading -= 1
 
     def install(self, prepared: Any, path: str) -> None:
         cluster, self._rebuild = prepared

@@ -104,6 +104,10 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
         speed = getattr(args, "speed", None)
         backend = demo_backend(getattr(args, "seed", None), getattr(args, "scenario", None),
                                s.speed if speed is None else speed, deferred=not manual)
+        if getattr(args, "watch", False) and getattr(args, "scenario", None):
+            from k9py.backends.replay import ScenarioBackend
+            if isinstance(backend, ScenarioBackend):
+                backend.hot_reload = True  # `--watch`: read again on every save
     state: ContextState | None = None
     if user.persist:
         state, warnings = context_state.load(backend.info().context)

@@ -211,7 +211,59 @@ def test_hot_reload_restarts_on_a_valid_save_and_reports_an_invalid_one(tmp_path
             await asyncio.sleep(0.05)
         assert told[1] is None and b.cluster is not old
         assert b.cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 5
-        assert built_in == ["k9py-work"]  # read and built off the event loop
+        assert built_in == ["k9py-work", "k9py-work"]  # each save read (and built) off the event loop
+        await b.close()
+    asyncio.run(main())
+
+
+def test_a_hot_reload_says_it_reads_the_file_again_and_how_far_building_it_got(tmp_path, monkeypatch):
+    """A big file takes a minute to build again: the save is answered at once, then the build's
+    progress; a seek back after it says how far its build got too."""
+    from k9py.backends import playback
+    from k9py.scenario import files
+
+    monkeypatch.setattr(playback, "PROGRESS_EVERY", 0.01)
+    src = tmp_path / "s.yaml"
+    shutil.copy("scenarios/self-healing.yaml", src)
+    real_build, release = files.build_cluster, threading.Event()
+
+    def slow_build(sf, seed=None, made=None, **kw):  # the reload's build takes until the test says
+        cluster = real_build(sf, seed=seed, made=made)
+        if threading.current_thread().name == "k9py-work":  # not the save's check
+            release.wait(30)
+        return cluster
+
+    async def main():
+        b = ScenarioBackend.open(str(src))
+        b.hot_reload = True
+        pb = b.playback()
+        started, progress, told = [], [], []
+        pb.on_build_started(started.append)
+        pb.on_build_progress(progress.append)
+        pb.on_reload(told.append)
+        old = b.cluster
+        b.start()
+        await asyncio.sleep(0.3)  # the watcher is up
+        monkeypatch.setattr(files, "build_cluster", slow_build)
+        src.write_text(src.read_text().replace("replicas: 3", "replicas: 5"))
+        for _ in range(200):
+            if progress:
+                break
+            await asyncio.sleep(0.05)
+        assert started == ["s.yaml changed: reading it again"]
+        assert progress[-1].startswith("building s.yaml: ") and "pods made" in progress[-1]
+        assert b.cluster is old and not told  # the old run stays, its clock waits: the build needs the CPU
+        position = pb.position
+        assert b.tick(5) is False and pb.position == position
+        release.set()
+        for _ in range(200):
+            if told:
+                break
+            await asyncio.sleep(0.05)
+        assert told == [None] and b.cluster is not old and pb.building is None
+        assert b.cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 5
+        assert b.build_line() is not None and b.build_line().startswith("building s.yaml: ")  # a seek back can tell
+        assert b.tick(5) is True and pb.position == 5
         await b.close()
     asyncio.run(main())
 

@@ -14,7 +14,7 @@ from k9py.cli import _scenario_backend, build_parser, resolve_files
 from k9py.errors import K9pyError
 from k9py.scenario import files
 from k9py.scenario.recording import parse_recording
-from k9py.ui.launch import demo_backend
+from k9py.ui.launch import build_app, demo_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,14 +69,26 @@ def test_backend_chosen_by_file_kind():
     assert _scenario_backend(_args("--scenario", "scenarios/self-healing.yaml")) is None  # the same for a timeline
     b = demo_backend(None, "scenarios/self-healing.yaml", deferred=True)  # small: built before the first frame
     assert isinstance(b, ScenarioBackend) and b.timeline is not None
-    b = _scenario_backend(_args("--scenario", "scenarios/self-healing.yaml", "--watch"))
+    assert _scenario_backend(_args("--scenario", "scenarios/self-healing.yaml", "--watch")) is None  # the same, watched
+    b = build_app(_args("--scenario", "scenarios/self-healing.yaml", "--watch"), manual=True).backend
     assert isinstance(b, ScenarioBackend) and b.timeline is not None and b.hot_reload
+    assert not build_app(_args("--scenario", "scenarios/self-healing.yaml"), manual=True).backend.hot_reload
     r = _scenario_backend(_args("--scenario", "scenarios/incident-checkout-oom.yaml"))
     assert isinstance(r, ReplayBackend)
     r = _scenario_backend(_args("replay", "scenarios/incident-checkout-oom.yaml", "--paused", "--at", "90s", "--watch"))
     assert isinstance(r, ReplayBackend) and r.player.paused and r.player.position == 90 and r.hot_reload
     with pytest.raises(K9pyError, match="is a scenario file, not a Recording: run it with `k9py --scenario"):
         _scenario_backend(_args("replay", "scenarios/self-healing.yaml"))
+
+
+def test_a_big_file_watched_is_built_behind_the_first_frame_too(monkeypatch):
+    """`--watch` used to build the file before the first frame (25 s of nothing at 30,000 pods)."""
+    from k9py.backends import demo
+
+    monkeypatch.setattr(demo, "BIG_FILE_PODS", 2)  # self-healing's 3 pods count as big
+    b = build_app(_args("--scenario", "scenarios/self-healing.yaml", "--watch", "--no-history")).backend
+    assert isinstance(b, demo.DemoBackend) and not b.ready and b.hot_reload
+    assert b.pending is not None  # its timeline is known at once
 
 
 def test_bundled_names_open_the_bundled_files():

@@ -3,7 +3,7 @@ keys typed meanwhile land, and the demo's objects fill the views opened by then.
 
 import asyncio
 
-from k9py.backends import demo, playback
+from k9py.backends import building, demo, playback
 from k9py.backends.demo import DemoBackend
 from k9py.ui.app import K9pyApp
 from tests.samples import small_cluster
@@ -237,16 +237,16 @@ def test_a_build_behind_the_first_frame_says_how_far_it_got(tmp_path, monkeypatc
     from k9py.scenario import files
     from k9py.sim.cluster import Cluster
 
-    assert demo.progress_line("shop.yaml", None, 6, 30) is None  # no cluster yet
+    assert building.progress_line("shop.yaml", None, 6, 30) is None  # no cluster yet
     fresh = Cluster(seed=1)
-    assert demo.progress_line("shop.yaml", (fresh, fresh.now()), 6, 30) == "building shop.yaml: 0 of about 6 pods made"
+    assert building.progress_line("shop.yaml", (fresh, fresh.now()), 6, 30) == "building shop.yaml: 0 of about 6 pods made"
     made = []
     path = tmp_path / "shop.yaml"
     path.write_text(TIMELINED)
     sf = files.parse_file(str(path))
     cluster = files.build_cluster(sf, made=lambda c: made.append((c, c.now())))
     assert made[0][0] is cluster and files.warmup_of(sf) == 30
-    assert demo.progress_line("shop.yaml", made[0], demo.pods_to_make(sf), 30) == \
+    assert building.progress_line("shop.yaml", made[0], building.pods_to_make(sf), 30) == \
         "building shop.yaml: 6 pods made, 30 of 30 s warmed up"
 
 
