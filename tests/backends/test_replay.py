@@ -263,7 +263,8 @@ def test_a_hot_reload_says_it_reads_the_file_again_and_how_far_building_it_got(t
         assert told == [None] and b.cluster is not old and pb.building is None
         assert b.cluster.get("Deployment", "default", "web")["spec"]["replicas"] == 5
         assert b.build_line() is not None and b.build_line().startswith("building s.yaml: ")  # a seek back can tell
-        assert b.tick(5) is True and pb.position == 5
+        before = pb.position  # the real-time driver runs too (``start``)
+        assert b.tick(5) is True and pb.position >= before + 5
         await b.close()
     asyncio.run(main())
 
