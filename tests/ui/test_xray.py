@@ -157,6 +157,26 @@ def test_the_tree_is_live_and_keeps_its_cursor():
     run(s)
 
 
+def test_a_reference_that_comes_to_exist_is_no_longer_flagged_though_its_pod_did_not_change():
+    """A rebuild takes the pods that did not change from the one before: not when what they
+    refer to changed."""
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot", "namespace": "default"},
+                        "imagePullSecrets": [{"name": "regcred"}]})
+        cluster.create(pod_manifest("puller", serviceAccountName="robot"))
+        await settle(app, pilot, 10)
+        screen = await open_xray(app, pilot, "po")
+        assert next(t for t in texts(screen) if "secret/regcred" in t).endswith("TOAST_REF")
+        pod = cluster.get("Pod", "default", "puller")
+        builds = screen.builds
+        cluster.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "regcred", "namespace": "default"},
+                        "type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": "e30="}})
+        await settle(app, pilot, 1)
+        assert screen.builds > builds and cluster.get("Pod", "default", "puller") is pod  # the pod is as it was
+        assert not next(t for t in texts(screen) if "secret/regcred" in t).endswith("TOAST_REF")
+    run(s)
+
+
 def test_all_namespaces_and_bad_arguments():
     async def s(app, pilot, cluster):
         screen = await open_xray(app, pilot, "po all")

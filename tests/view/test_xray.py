@@ -182,3 +182,68 @@ def test_parse_errors_are_one_line(arg, message):
     with pytest.raises(ValueError, match="xray") as err:
         xray.parse(arg)
     assert str(err.value) == message
+
+
+def _shown(root, collapsed=()):
+    return [(ln.path, ln.guides, ln.marker, xray.title(ln.node), ln.node.status, xray.badge(ln.node), ln.width)
+            for ln in xray.flatten(root, set(collapsed))]
+
+
+def test_a_rebuild_reuses_the_pods_that_did_not_change_and_shows_what_a_fresh_build_shows():
+    """At 30,000 pods a build took 1.4 s and a rebuild follows every change: a rebuild takes
+    from the one before each pod's subtree (and its lines) while the pod is the same object."""
+    c = sim_cluster()
+    d = deep_copy(c.get("Deployment", "default", "nginx-deployment"))
+    d["spec"]["replicas"] = 4
+    c.replace(d)
+    c.advance(30)
+    reuse = xray.Reuse()
+    first = xray.build("deployments", objects(c, "deployments"), None, c.now(), reuse)
+    lines_first = xray.flatten(first, set(), reuse)
+    assert _shown(first) == _shown(tree(c, "deployments"))
+    pods = {n.name: n for n in first.walk() if n.kind == "Pod"}
+    caches = objects(c, "deployments")  # the same objects, one pod changed (a new object, as caches replace)
+    name = sorted(pods)[0]
+    key = ("default", name)
+    caches["Pod"][key] = {**caches["Pod"][key], "status": {**caches["Pod"][key]["status"], "phase": "Failed"}}
+    again = xray.build("deployments", caches, None, c.now(), reuse)
+    reused = {n.name: n for n in again.walk() if n.kind == "Pod"}
+    assert [n for n in reused if reused[n] is pods[n]] == sorted(pods)[1:]  # all but the changed one
+    assert reused[name].status == health.ERROR
+    lines_again = xray.flatten(again, set(), reuse)
+    assert sum(a is b for a, b in zip(lines_first, lines_again, strict=True)) >= 3 * (len(pods) - 1)  # lines too
+    assert [(ln.path, ln.guides, xray.title(ln.node), ln.node.status) for ln in lines_again] == \
+        [(ln.path, ln.guides, xray.title(ln.node), ln.node.status) for ln in xray.flatten(xray.build("deployments", caches, None, c.now()), set())]
+    # churn: deployments rolled, scaled, pods deleted; every rebuild shows what a fresh build shows
+    for step in range(6):
+        d = deep_copy(c.get("Deployment", "default", "nginx-deployment"))
+        if step % 2:
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = f"nginx:1.{20 + step}"
+        else:
+            d["spec"]["replicas"] = 2 + step
+        c.replace(d)
+        victim = c.store.list("Pod", "default")[0]
+        c.delete("Pod", "default", victim["metadata"]["name"])
+        c.advance(7)
+        caches = objects(c, "deployments")
+        rebuilt = xray.build("deployments", caches, None, c.now(), reuse)
+        assert _shown(rebuilt) == _shown(xray.build("deployments", caches, None, c.now()))
+        flat = xray.flatten(rebuilt, set(), reuse)
+        assert [(ln.path, ln.guides, ln.marker, xray.title(ln.node)) for ln in flat] == \
+            [(ln.path, ln.guides, ln.marker, xray.title(ln.node)) for ln in xray.flatten(rebuilt, set())]
+    assert len(reuse.pods) == rebuilt.count("Pod") < len(pods) + 6  # the pods gone are let go
+
+
+def test_forgetting_a_namespace_builds_only_its_pods_again():
+    c = sim_cluster()
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
+    c.create(pod_manifest("elsewhere", namespace="other"))
+    c.advance(10)
+    reuse = xray.Reuse()
+    xray.build("pods", objects(c, "pods"), None, c.now(), reuse)
+    namespaces = {obj["metadata"]["namespace"] for obj, _ in reuse.pods.values()}
+    assert {"default", "other"} <= namespaces
+    reuse.forget({"default"})
+    assert {obj["metadata"]["namespace"] for obj, _ in reuse.pods.values()} == namespaces - {"default"}
+    reuse.forget()
+    assert reuse.pods == {} and reuse.lines == {}

@@ -5,6 +5,7 @@ actionable like a table (`d`, `y`, `l`, `p`, `e`, `ctrl-d` through ``screens.act
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.markup import escape
@@ -74,16 +75,19 @@ class XrayTree(ScrollView, can_focus=True):
     def set_lines(self, lines: list[model.Line]) -> None:
         """New lines: the cursor stays on its node, or the nearest ancestor still shown."""
         self.lines = lines
-        index = {ln.path: i for i, ln in enumerate(lines)}
         path = self.cursor_path
         i = None
-        while path:
-            i = index.get(path)
-            if i is not None:
-                break
-            path = path[:-1]
+        if path is not None and self.cursor < len(lines) and lines[self.cursor].path == path:
+            i = self.cursor  # where it was (nothing came or went above it)
+        elif path:
+            index = {ln.path: i for i, ln in enumerate(lines)}
+            while path:
+                i = index.get(path)
+                if i is not None:
+                    break
+                path = path[:-1]
         self.cursor = i if i is not None else min(self.cursor, max(0, len(lines) - 1))
-        width = max((len(ln.guides) + 2 + len(model.title(ln.node)) + 11 for ln in lines), default=0)
+        width = max((ln.width for ln in lines), default=0)
         self.virtual_size = Size(width, len(lines))
         self._moved()
 
@@ -196,6 +200,9 @@ class XrayScreen(KeyedScreen[None]):
         self.namespace = namespace
         self.root = model.XNode("", "", view.name)
         self.collapsed: set[model.Path] = set()
+        self.reuse = model.Reuse()  # what a rebuild takes from the one before
+        self._known: set[str] = set()  # the kinds whose caches were synced at the last rebuild
+        self._rebuild_cost = 0.0  # seconds the last rebuild took
         self.subs: list[Subscription] = []
         self._pending = False
         self.builds = 0  # rebuilds so far (tests)
@@ -250,19 +257,22 @@ class XrayScreen(KeyedScreen[None]):
         return [(s.kind, self.session.informer.cache(s.kind, s.namespace)) for s in self.subs]
 
     def _on_diff(self, cache: Cache, diff: Diff) -> None:
+        if cache.kind in model.REFERENCED:  # what pods refer to changed: their subtrees are built again
+            self.reuse.forget(None if diff.reset else {key[0] for key in (*diff.added, *diff.changed, *diff.removed)})
         if self._pending or not self.subs:
             return
         self._pending = True
         if self.session.manual:
             self.call_later(self.rebuild)
-        else:
-            self.set_timer(REBUILD_DELAY, self.rebuild)
+        else:  # a tree that takes long to build waits longer between rebuilds: keys come first
+            self.set_timer(max(REBUILD_DELAY, 4 * self._rebuild_cost), self.rebuild)
 
     def rebuild(self) -> None:
         """Build the tree again from the informer's caches (the cursor keeps its node)."""
         self._pending = False
         if not self.is_mounted or not self.subs:
             return
+        began = time.perf_counter()
         objects, known = {}, set()
         for kind, cache in self._caches():
             if cache is None:
@@ -270,16 +280,21 @@ class XrayScreen(KeyedScreen[None]):
             objects[kind] = cache.objects
             if cache.synced and cache.state != "forbidden":
                 known.add(kind)
-        self.root = model.build(self.view.name, objects, known, self.session.now())
+        if known != self._known:
+            self._known = known
+            self.reuse.forget()
+        self.root = model.build(self.view.name, objects, known, self.session.now(), self.reuse)
         self.builds += 1
-        self.collapsed &= model.all_paths(self.root)
-        self.xtree.set_lines(model.flatten(self.root, self.collapsed))
+        if self.collapsed:
+            self.collapsed &= model.all_paths(self.root)
+        self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
         self.render_title()
         self.refresh_menu()
+        self._rebuild_cost = time.perf_counter() - began
 
     def render_title(self) -> None:
         where = self.namespace or "all"
-        count = self.root.count(self.view.kind)
+        count = sum(len(group.children) for group in self.root.children)  # the view's objects, by namespace
         title = f" Xray-{self.view.name.capitalize()}({where})[{count}] "
         self.query_one("#xray-box").border_title = escape(inert_line(title))
 
@@ -315,12 +330,14 @@ class XrayScreen(KeyedScreen[None]):
         if line is None or not line.expandable:
             return
         self.collapsed.symmetric_difference_update({line.path})
-        self.xtree.set_lines(model.flatten(self.root, self.collapsed))
+        self.reuse.lines = {}  # laid out with other folds
+        self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
         self.refresh_menu()
 
     def action_fold_all(self) -> None:
         self.collapsed = set() if self.collapsed else model.all_paths(self.root)
-        self.xtree.set_lines(model.flatten(self.root, self.collapsed))
+        self.reuse.lines = {}
+        self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
         self.refresh_menu()
 
     def action_goto(self) -> None:
