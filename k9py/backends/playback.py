@@ -135,6 +135,11 @@ class Playback(abc.ABC):
         return 1.0
 
     @property
+    def reading(self) -> bool:
+        """A file is being read and built to replace what plays (the clock waits meanwhile)."""
+        return False
+
+    @property
     @abc.abstractmethod
     def position(self) -> float:
         """Seconds since t=0."""

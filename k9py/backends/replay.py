@@ -545,6 +545,10 @@ class ScenarioPlayback(Playback):
         return self._backend.pace()
 
     @property
+    def reading(self) -> bool:
+        return self._backend.reading()
+
+    @property
     def position(self) -> float:
         return self._backend.position()
 
@@ -975,10 +979,16 @@ class ScenarioBackend(_Resyncing, SimBackend):
         """The clock waits meanwhile: the run is about to be replaced, and the build needs the
         CPU (a 30,000-pod file was built in half the time)."""
         self._reading += 1
+        self._playback.changed()  # the bar says so
         try:
             await super().load_off_loop(path)
         finally:
             self._reading -= 1
+            self._playback.changed()
+
+    def reading(self) -> bool:
+        """Whether a file is being read and built to replace this run (the clock waits)."""
+        return self._reading > 0
 
     def install(self, prepared: Any, path: str) -> None:
         cluster, self._rebuild = prepared

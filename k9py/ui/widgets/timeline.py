@@ -96,14 +96,16 @@ class Timeline(Static):
 
     def render(self) -> Text:
         p = self.playback
-        playing = not p.paused
         heading = p.heading  # a seek under way (a scenario's: the simulator runs there)
-        state = "» seeking" if heading is not None else "▶ playing" if playing else "⏸ paused "
+        reading = p.reading  # a file read and built to replace what plays: the clock waits
+        playing = not p.paused and not reading
+        state = ("» seeking" if heading is not None else "» reading" if reading
+                 else "▶ playing" if playing else "⏸ paused ")
         left = Text()
         if self.label is not None:  # the time machine: say loudly that this is the past
             left.append(f" {self.label()} ", style=theme.style("timeline.paused"))
         else:
-            left.append(f" {state} ", style=theme.style("timeline.playing" if playing or heading is not None
+            left.append(f" {state} ", style=theme.style("timeline.playing" if playing or heading is not None or reading
                                                          else "timeline.paused"))
         left.append(f" {speed_text(p.speed):>5} ", style=theme.style("timeline.speed"))
         pace = p.pace
