@@ -183,9 +183,12 @@ class Informer:
         self._flush_soon = False
 
     # -- subscribing -------------------------------------------------------------------------
-    def subscribe(self, kind: str, namespace: str | None, listener: Listener) -> Subscription:
+    def subscribe(self, kind: str, namespace: str | None, listener: Listener, *,
+                  has_read: bool = False) -> Subscription:
         """Start (or share) the watch of ``kind`` in ``namespace`` and call ``listener`` on flushes.
-        A late subscriber to a synced cache gets everything as ``added`` on the next flush."""
+        A late subscriber to a synced cache gets everything (a ``reset``) on the next flush,
+        unless it ``has_read`` the cache itself just now: it gets the diffs from then on (the
+        changes already in what it read among them: applying one again must change nothing)."""
         key = (kind, namespace or None)
         sub = Subscription(kind, namespace or None, listener)
         self._subs.setdefault(key, []).append(sub)
@@ -197,7 +200,7 @@ class Informer:
         if cache is None:
             cache = self._caches[key] = Cache(kind, namespace or None)
             self._tasks[key] = asyncio.get_running_loop().create_task(self._run(cache))
-        elif cache.synced:
+        elif cache.synced and not has_read:
             sub.initial = True
             self._request_flush()
         if self.auto_flush and self._flusher is None:

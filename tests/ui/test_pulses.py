@@ -60,6 +60,23 @@ def test_tiles_count_what_the_informer_holds_and_stay_live():
     run(s)
 
 
+def test_a_synced_cache_is_counted_once_as_the_view_opens(monkeypatch):
+    """Not again on the first flush; a change made meanwhile still counts."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "pods")
+        await settle(app, pilot, 1)
+        resets = []
+        real = pulses.Counter.reset
+        monkeypatch.setattr(pulses.Counter, "reset", lambda self, objects, now=0.0: (resets.append(self.kind), real(self, objects, now))[1])
+        cluster.create(pod_manifest("broken", "busybox:1.36", command=["/bin/sh", "-c", "exit 1"]))
+        screen = await open_pulses(app, pilot)
+        await settle(app, pilot, 60)
+        assert resets.count("Pod") == 1  # the pods view's cache: counted as the view opened, once
+        assert tile(screen, "Pods").counts == pulses.count("Pod", cluster.store.list("Pod", "default"), cluster.now())
+        assert tile(screen, "Pods").counts.error == 1
+    run(s)
+
+
 def test_moving_between_tiles_and_enter_opens_the_view():
     async def s(app, pilot, cluster):
         screen = await open_pulses(app, pilot)

@@ -234,9 +234,11 @@ class XrayScreen(KeyedScreen[None]):
         informer = self.session.informer
         for kind in model.kinds_for(self.view.name):
             ns = None if kind == "Namespace" else (self.namespace or None)
-            self.subs.append(informer.subscribe(kind, ns, self._on_diff))
+            cache = informer.cache(kind, ns)  # a synced one is read by the first build, not again on the first flush
+            self.subs.append(informer.subscribe(kind, ns, self._on_diff, has_read=cache is not None and cache.synced))
         self.xtree.on_move = self.refresh_menu
-        self.rebuild()
+        self._pending = True
+        self.call_later(self.rebuild)  # once mounted (diffs meanwhile: it reads them all)
         self.xtree.focus()
 
     def on_resize(self, event: events.Resize) -> None:
