@@ -216,9 +216,10 @@ class PulsesScreen(KeyedScreen[None]):
             ns = (self.namespace or None) if spec.namespaced else None
             counter = self.counters[(spec.kind, ns)] = model.Counter(spec.kind)
             cache = informer.cache(spec.kind, ns)
-            read = cache is not None and cache.synced
-            if read:  # counted now, not again on the first flush (217,000 events: a second each)
+            read = False
+            if cache is not None and cache.synced:  # counted now, not again on the first flush (217,000 events)
                 counter.reset(cache.objects, self.session.now())
+                read = True
             self.subs.append(informer.subscribe(spec.kind, ns, self._on_diff, has_read=read))
         self.select(0)
         self.query_one(TileGrid).focus()
