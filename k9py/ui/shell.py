@@ -30,6 +30,7 @@ from textual.app import SuspendNotSupported
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
+from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -40,6 +41,7 @@ Obj = dict[str, Any]
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 # k9s's shell: bash where the image has it, else sh
 LIVE_SHELL = ["sh", "-c", "command -v bash >/dev/null && exec bash || exec sh"]
+TAIL_KEPT = 4096  # bytes of a live shell's stderr kept for the flash
 POLL = 0.02  # seconds between looks at the simulated process's output
 
 
@@ -220,14 +222,40 @@ class Shells:
             argv += ["exec", "-it", pod, "-c", container, "--", *LIVE_SHELL]
         env = {**os.environ, "KUBECONFIG": target.kubeconfig} if target.kubeconfig else None  # several files: joined
         with self.app.suspend():
-            code = subprocess.call(argv, env=env)
-        self._ended(ns, pod, container, code, attach=attach)
+            code, said = call_keeping_stderr(argv, env)
+        self._ended(ns, pod, container, code, attach=attach, said=said)
         return code
 
-    def _ended(self, ns: str, pod: str, container: str, code: int, *, attach: bool) -> None:
+    def _ended(self, ns: str, pod: str, container: str, code: int, *, attach: bool, said: str = "") -> None:
         what = "attach" if attach else "shell"
         where = f"{ns}/{pod} ({container})"
         if code:
-            self.app.flash(f"{what} {where} ended: exit {code}", "warn")
+            self.app.flash(f"{what} {where} ended: exit {code}" + (f": {said}" if said else ""), "warn")
         else:
             self.app.flash(f"{what} {where} ended")
+
+
+def call_keeping_stderr(argv: list[str], env: dict[str, str] | None) -> tuple[int, str]:
+    """``subprocess.call(argv)`` on the terminal, its stderr passed through and its last line
+    kept: kubectl says there why an exec or attach failed, and the screen that comes back over
+    the terminal would wipe it (``-t`` merges the container's own stderr into its stdout)."""
+    import threading
+
+    proc = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    tail = bytearray()
+
+    def relay(pipe: Any) -> None:
+        for chunk in iter(lambda: os.read(pipe.fileno(), 4096), b""):
+            with contextlib.suppress(OSError):
+                os.write(2, chunk)
+            tail.extend(chunk)
+            del tail[:-TAIL_KEPT]
+
+    reader = threading.Thread(target=relay, args=(proc.stderr,), daemon=True)
+    reader.start()
+    code = proc.wait()
+    reader.join(timeout=1.0)
+    proc.stderr.close()
+    lines = [ln.strip() for ln in bytes(tail).decode("utf-8", "replace").splitlines() if ln.strip()]
+    return code, inert_line(lines[-1]) if lines else ""

@@ -169,3 +169,15 @@ def test_shell_is_not_offered_read_only(terminal_is):
         await settle(app, pilot)
         assert "read-only" in flash(app)
     run(s, readonly=True)
+
+
+def test_a_live_shell_that_fails_says_why_in_the_flash(capfd):
+    """`kubectl exec` says on stderr why it failed, and the screen that comes back would wipe
+    it: it is passed through and its last line kept (inert: no escape sequences)."""
+    import sys
+
+    script = "import sys; sys.stderr.write('Defaulted container\\nerror: unable to upgrade connection: \\x1b[31mpod gone\\n'); sys.exit(3)"
+    code, said = shell.call_keeping_stderr([sys.executable, "-c", script], None)
+    assert code == 3 and said.startswith("error: unable to upgrade connection: ") and "\x1b" not in said
+    assert "unable to upgrade connection" in capfd.readouterr().err  # the terminal saw it too
+    assert shell.call_keeping_stderr([sys.executable, "-c", "pass"], None) == (0, "")

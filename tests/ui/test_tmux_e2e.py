@@ -61,13 +61,17 @@ class Terminal:
     def until(self, what: str, pred: Callable[[str], object]) -> str:
         """The screen once ``pred`` holds for it (read again whenever the program writes)."""
         end = time.monotonic() + DEADLINE
+        bottoms: list[str] = []  # the last lines seen meanwhile (the flash: gone by the deadline)
         while True:
             text = self.screen()
             if pred(text):
                 return text
+            bottom = (text.rstrip().splitlines() or [""])[-1].strip()
+            if bottom and bottom not in bottoms:
+                bottoms.append(bottom)
             left = end - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"never saw {what}; the screen:\n{text}")
+                raise AssertionError(f"never saw {what}; the last lines seen: {bottoms}; the screen:\n{text}")
             ready, _, _ = select.select([self.out], [], [], min(left, IDLE))
             if ready:
                 with contextlib.suppress(BlockingIOError):
