@@ -159,6 +159,10 @@ class DemoBackend(ScenarioBackend):
         pb.build_ended(f"{self._what} is ready: {cluster.store.count('Pod'):,} pods")
         pb.changed()  # the play head runs now
 
+    def reading(self) -> bool:
+        """A big file's cluster is still being built behind the first frame (its timeline waits)."""
+        return super().reading() or (not self.ready and self.pending is not None)
+
     def play_from_start(self, cluster: Any) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way
         self.playback().build_ended()

@@ -202,6 +202,7 @@ def test_a_big_scenario_with_a_timeline_paints_first_and_its_play_head_starts_wh
             assert app.title_text() == "pods(shop)[0]"
             assert app.flash_text == "building shop.yaml: about 6 pods (they show when it is done)"
             assert app.query(Timeline)
+            assert "» loading" in str(app.query_one(Timeline).render())  # not "playing" at 00:00 meanwhile
             await pilot.press("full_stop")  # the next step: not before the cluster is there
             await sync(app, pilot)
             assert app.flash_text == "the cluster is still being built: its timeline starts when it is there"
@@ -209,6 +210,7 @@ def test_a_big_scenario_with_a_timeline_paints_first_and_its_play_head_starts_wh
             await sync(app, pilot)
             assert backend.ready and backend.timeline is not None and app.title_text() == "pods(shop)[5]"
             assert app.flash_text == "shop.yaml is ready: 6 pods"
+            assert "▶ playing" in str(app.query_one(Timeline).render())
             await pilot.press("full_stop")
             await app.workers.wait_for_complete()  # the seek runs in a worker thread
             await sync(app, pilot)

@@ -569,7 +569,7 @@ def test_scenarios_reads_and_builds_the_file_picked_off_the_event_loop():
             await pilot.press("colon", *"deploy", "enter")  # keys go on meanwhile
             await pilot.pause()
             assert app.title_text().startswith("deployments(") and backend.path.endswith("kubeflow.yaml")
-            assert "» reading" in bar_text(app)  # the clock waits for the new file: the bar says why
+            assert "» loading" in bar_text(app)  # the clock waits for the new file: the bar says why
             position = backend.playback().position
             assert backend.tick(5) is False and backend.playback().position == position
             go_on.set()

@@ -99,7 +99,7 @@ class Timeline(Static):
         heading = p.heading  # a seek under way (a scenario's: the simulator runs there)
         reading = p.reading  # a file read and built to replace what plays: the clock waits
         playing = not p.paused and not reading
-        state = ("» seeking" if heading is not None else "» reading" if reading
+        state = ("» seeking" if heading is not None else "» loading" if reading
                  else "▶ playing" if playing else "⏸ paused ")
         left = Text()
         if self.label is not None:  # the time machine: say loudly that this is the past
