@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from k9py.backends.building import WatchedBuild, pods_of, pods_to_make
+from k9py.backends.building import WatchedBuild, pods_of
 from k9py.backends.locked import in_thread
 from k9py.backends.playback import HOME_KINDS, busiest_of
 from k9py.backends.replay import ScenarioBackend
@@ -121,15 +121,14 @@ class DemoBackend(ScenarioBackend):
         (the play head's length and steps, the namespace to start in) and starts when its cluster
         is there."""
         sf = ScenarioBackend.parsed(path)
-        pods = pods_to_make(sf)
-        if pods < BIG_FILE_PODS:
-            build = ScenarioBackend.builder_of(sf, seed)
+        build = WatchedBuild(sf, seed)
+        if build.pods < BIG_FILE_PODS:
             return ScenarioBackend(build(), path=path, seed=seed, rebuild=build, speed=speed)
-        backend = cls(seed=seed, speed=speed, path=path, build=WatchedBuild(sf, seed), name=sf.header.name,
+        backend = cls(seed=seed, speed=speed, path=path, build=build, name=sf.header.name,
                       namespaces=namespaces_of(sf))
         if sf.scenario is not None:
             backend.pending, backend.pending_home = sf.scenario, home_namespace_of(sf)
-        backend.playback().build_started(f"building {os.path.basename(path)}: about {pods:,} pods (they show when it is done)")
+        backend.playback().build_started(f"building {build.what}: about {build.pods:,} pods (they show when it is done)")
         return backend
 
     def start(self) -> None:

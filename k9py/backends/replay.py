@@ -89,10 +89,14 @@ class _Resyncing:
         difference."""
         raise NotImplementedError
 
+    def load_file(self, path: str) -> None:
+        """``path`` read (and built) here, then played from t=0; on an error the run stays."""
+        self.install(self.prepare(path), path)
+
     def reload(self) -> None:
         """The file at ``path`` again, from t=0."""
         assert self.path is not None
-        self.install(self.prepare(self.path), self.path)
+        self.load_file(self.path)
 
     async def load_off_loop(self, path: str) -> None:
         """``path`` read and built in a worker thread, then played from t=0 (on the event loop)."""
@@ -294,7 +298,7 @@ class RecordingPlayback(Playback):
         return file_kind == files.RECORDING
 
     def load(self, path: str) -> None:
-        self._backend.install(self._backend.prepare(path), path)
+        self._backend.load_file(path)
 
     def load_off_loop(self, path: str) -> Awaitable[None]:
         return self._backend.load_off_loop(path)
@@ -693,7 +697,7 @@ class ScenarioPlayback(Playback):
         return file_kind != files.RECORDING
 
     def load(self, path: str) -> None:
-        self._backend.install(self._backend.prepare(path), path)
+        self._backend.load_file(path)
 
     def load_off_loop(self, path: str) -> Awaitable[None]:
         return self._backend.load_off_loop(path)
@@ -839,7 +843,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
             return False
         cluster = self.cluster
         with cluster.lock:
-            if self.cluster is not cluster or self.seeking():  # swapped (or seeking) while this waited
+            if self.cluster is not cluster or self.seeking() or self._reading:  # swapped (or seeking, loading) while this waited
                 return False
             if self.timeline is None:
                 cluster.advance(real_seconds * self.speed)
