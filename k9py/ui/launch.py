@@ -31,18 +31,21 @@ if TYPE_CHECKING:
 
 
 def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float = 1.0, *,
-                 deferred: bool = False) -> Backend:
+                 deferred: bool = False, watch: bool = False) -> Backend:
     """The simulator over a manifests file (default: the bundled demo). A ScenarioBackend, so
     `:scenarios` can load another scenario into it. ``deferred``: the bundled demo loads behind
     the first frame, once the backend starts (``backends.demo``); else it is there now (from
-    its snapshot when it can)."""
+    its snapshot when it can). ``watch``: a scenario file is read again on every save."""
     from k9py.backends.demo import DemoBackend, warmed_demo
     if scenario is None:
         return DemoBackend(seed=seed, speed=speed, cluster=None if deferred else warmed_demo(seed))
-    if deferred:
-        return DemoBackend.behind(scenario, seed=seed, speed=speed)
     from k9py.backends.replay import ScenarioBackend
-    return ScenarioBackend.open(scenario, seed=seed, speed=speed)
+    if deferred:
+        backend = DemoBackend.behind(scenario, seed=seed, speed=speed)
+    else:
+        backend = ScenarioBackend.open(scenario, seed=seed, speed=speed)
+    backend.hot_reload = watch
+    return backend
 
 
 def start_namespace(args: argparse.Namespace, backend: Backend, remembered: str | None = None) -> str:
@@ -103,11 +106,8 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
     if backend is None:
         speed = getattr(args, "speed", None)
         backend = demo_backend(getattr(args, "seed", None), getattr(args, "scenario", None),
-                               s.speed if speed is None else speed, deferred=not manual)
-        if getattr(args, "watch", False) and getattr(args, "scenario", None):
-            from k9py.backends.replay import ScenarioBackend
-            if isinstance(backend, ScenarioBackend):
-                backend.hot_reload = True  # `--watch`: read again on every save
+                               s.speed if speed is None else speed, deferred=not manual,
+                               watch=bool(getattr(args, "watch", False)))
     state: ContextState | None = None
     if user.persist:
         state, warnings = context_state.load(backend.info().context)

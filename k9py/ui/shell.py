@@ -21,6 +21,7 @@ import select
 import shutil
 import subprocess
 import termios
+import threading
 import tty
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
@@ -239,8 +240,6 @@ def call_keeping_stderr(argv: list[str], env: dict[str, str] | None) -> tuple[in
     """``subprocess.call(argv)`` on the terminal, its stderr passed through and its last line
     kept: kubectl says there why an exec or attach failed, and the screen that comes back over
     the terminal would wipe it (``-t`` merges the container's own stderr into its stdout)."""
-    import threading
-
     proc = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     tail = bytearray()

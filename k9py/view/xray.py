@@ -151,7 +151,6 @@ class Builder:
         if index is None:
             index = self._owned[kind] = {}
             known = self._reuse.controllers if self._reuse is not None else {}
-            controllers: dict[int, tuple[Obj, str | None]] = {}
             for o in self._all(kind):
                 seen = known.get(id(o))
                 if seen is not None and seen[0] is o:
@@ -161,11 +160,9 @@ class Builder:
                         uid = _controller_uid(o)
                     except Exception:  # owner references that do not read (a malformed object): owned by none
                         uid = None
-                controllers[id(o)] = (o, uid)
+                self._controllers[id(o)] = (o, uid)
                 if uid:
                     index.setdefault(uid, []).append(o)
-            if self._reuse is not None:
-                self._controllers.update(controllers)
         return index.get(meta.uid(owner), [])
 
     def get(self, kind: str, ns: str, name: str) -> Obj | None:
