@@ -977,7 +977,8 @@ class ScenarioBackend(_Resyncing, SimBackend):
         try:
             return rebuild(), rebuild
         finally:
-            self._preparing = None
+            if self._preparing is rebuild:  # not one started meanwhile (a save during a `:scenarios` pick)
+                self._preparing = None
 
     async def load_off_loop(self, path: str) -> None:
         """The clock waits meanwhile: the run is about to be replaced, and the build needs the
