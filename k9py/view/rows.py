@@ -4,7 +4,6 @@ them). Updates cost O(changed rows · log n); the cursor follows an object key, 
 
 from __future__ import annotations
 
-import bisect
 import operator
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +21,7 @@ from k9py.view.filterscan import FilterScan
 from k9py.view.kinds import ViewKind
 from k9py.view.printers_format import INVALID
 from k9py.view.printers_pod import node_status
+from k9py.view.sortedrows import SortedRows
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -358,15 +358,13 @@ class RowModel:
         self.rows: dict[Key, Row] = {}
         self._deltas: set[Key] = set()  # rows that may show a delta (cleared by clear_deltas)
         self._children: dict[Key, list[Key]] = {}
-        self._visible: list[Key] = []  # ascending by skey
-        self._vkeys: list[tuple] = []
-        self._vrows: list[Row] = []  # the visible rows themselves, in the same order
+        self._shown: SortedRows[Row] = SortedRows()  # the rows the filter keeps, ascending by skey
         self.filter = filters.Filter()
         self.wide = wide
         self._set_columns()
         self.sort_col, self.sort_asc = default_sort(self.kind, self.all_namespaces)
         self.now = 0.0
-        self._order: list[Row] | None = None
+        self._order: SortedRows[Row] | None = None  # every row, ascending by skey (None: sort again)
         self._labels: LabelIndex | None = None  # the label index (label filters), once complete
         self._labels_todo: list[Row] | None = None  # rows idle slices have still to index (None: not begun)
         self._labels_partial: LabelIndex = {}  # the index those slices build (kept up to date meanwhile)
@@ -583,10 +581,10 @@ class RowModel:
         text = self.row_text(row) if self.filter.needs_text else ""
         return self.filter.matches(text, row.key[1], row.obj)
 
-    def _sorted_rows(self) -> list[Row]:
-        """Every row in sort order; cached until rows change, so filtering needs no sort."""
+    def _sorted_rows(self) -> SortedRows[Row]:
+        """Every row in sort order; cached (and patched as rows change), so filtering needs no sort."""
         if self._order is None:
-            self._order = sorted(self.rows.values(), key=lambda r: r.skey)
+            self._order = SortedRows(sorted(self.rows.values(), key=_skey))
         return self._order
 
     def _label_matches(self, sel: Selector) -> set[Row] | None:
@@ -681,16 +679,17 @@ class RowModel:
         """Filter in sort order; ``narrow``: every row the filter keeps is shown now (the text
         grew), so only those are tested. ``lazy``: see ``set_filter``."""
         self._scan = None
-        order = self._vrows if narrow else self._sorted_rows()
+        order = self._shown if narrow else self._sorted_rows()
         f = self.filter
         indexed = f.mode == "labels" and self._labels is not None  # complete at once from the index
         select = (self._run_select() if lazy and f and len(order) > LAZY_FILTER_MIN and not f.keeps_nothing
                   and not indexed else None)
         if select is not None:
             self._scan = FilterScan(order, self.sort_asc, select)
-            self._visible, self._vkeys, self._vrows = [], [], []
+            self._shown = SortedRows()
             self.version += 1
             return
+        rows: Sequence[Row]
         if not f:
             rows = order
         elif f.mode == "labels" and f.selector is not None and not f.error:
@@ -700,9 +699,10 @@ class RowModel:
             rows = select(order)
         else:
             rows = [r for r in order if self._passes(r)]
-        self._vrows = rows if rows is not order or narrow else list(rows)
-        self._visible = [r.key for r in rows]
-        self._vkeys = [r.skey for r in rows]
+        if isinstance(rows, SortedRows):  # every row: ``order`` itself (kept when it is already ``_shown``)
+            self._shown = rows if narrow else rows.copy()
+        else:
+            self._shown = SortedRows(list(rows))
         self.version += 1
 
     # -- loading and updating ----------------------------------------------------------------
@@ -758,12 +758,12 @@ class RowModel:
                 self.rows[k] = r
         self._refilter()
 
-    def _order_to_patch(self) -> list[Row] | None:
+    def _order_to_patch(self) -> SortedRows[Row] | None:
         """The cached sort order, to patch in place (copied first when a lazy filter's scan
         walks it: the scan's snapshot must not move)."""
         order = self._order
         if order is not None and self._scan is not None and self._scan.order is order:
-            order = self._order = list(order)
+            order = self._order = order.copy()
         return order
 
     def _order_drop(self, row: Row) -> None:
@@ -772,29 +772,19 @@ class RowModel:
         order = self._order_to_patch()
         if order is None:
             return
-        i = bisect.bisect_left(order, row.skey, key=_skey)
-        if i < len(order) and order[i] is row:
-            del order[i]
-        else:  # not where its key says (cannot happen: keys are unique): sort again when asked
+        if not order.remove(row):  # not where its key says (cannot happen: keys are unique): sort again when asked
             self._order = None
 
     def _order_add(self, row: Row) -> None:
         order = self._order_to_patch()
         if order is not None:
-            bisect.insort(order, row, key=_skey)
+            order.insert(row)
 
     def _vremove(self, row: Row) -> None:
-        i = bisect.bisect_left(self._vkeys, row.skey)
-        if i < len(self._visible) and self._visible[i] == row.key:
-            del self._visible[i]
-            del self._vkeys[i]
-            del self._vrows[i]
+        self._shown.remove(row)
 
     def _vinsert(self, row: Row) -> None:
-        i = bisect.bisect_left(self._vkeys, row.skey)
-        self._visible.insert(i, row.key)
-        self._vkeys.insert(i, row.skey)
-        self._vrows.insert(i, row)
+        self._shown.insert(row)
 
     def apply(self, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
               get: Callable[[Key], Obj | None]) -> None:
@@ -869,17 +859,17 @@ class RowModel:
 
     # -- reading ----------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._visible)
+        return len(self._shown)
 
     @property
     def total(self) -> int:
         return len(self.rows)
 
     def key_at(self, index: int) -> Key | None:
-        n = len(self._visible)
+        n = len(self._shown)
         if not 0 <= index < n:
             return None
-        return self._visible[index] if self.sort_asc else self._visible[n - 1 - index]
+        return self._shown[index if self.sort_asc else n - 1 - index].key
 
     def row_at(self, index: int) -> Row | None:
         k = self.key_at(index)
@@ -889,13 +879,13 @@ class RowModel:
         row = self.rows.get(key) if key is not None else None
         if row is None:
             return None
-        i = bisect.bisect_left(self._vkeys, row.skey)
-        if i >= len(self._visible) or self._visible[i] != key:
+        i = self._shown.position(row)
+        if i is None:
             return None
-        return i if self.sort_asc else len(self._visible) - 1 - i
+        return i if self.sort_asc else len(self._shown) - 1 - i
 
     def visible_keys(self) -> list[Key]:
-        return list(self._visible) if self.sort_asc else self._visible[::-1]
+        return [r.key for r in (self._shown if self.sort_asc else reversed(self._shown))]
 
     # -- a lazy filter going on ------------------------------------------------------------------
     @property
@@ -908,7 +898,7 @@ class RowModel:
         """Go on with a lazy filter until the first ``count`` rows shown are known and so is
         ``key``'s row's place, or the filter is complete, or ``seconds`` have passed."""
         end = time.perf_counter() + seconds if seconds is not None else None
-        while self._scan is not None and (len(self._visible) < count or not self.placed(key)):
+        while self._scan is not None and (len(self._shown) < count or not self.placed(key)):
             self._scan_more()
             if end is not None and time.perf_counter() > end:
                 break
@@ -921,7 +911,7 @@ class RowModel:
         if key is None and index == 0:
             return
         while self._scan is not None and (
-                not self.placed(key) or (self.index_of(key) is None and len(self._visible) <= index)):
+                not self.placed(key) or (self.index_of(key) is None and len(self._shown) <= index)):
             self._scan_more()
 
     def placed(self, key: Key | None) -> bool:
@@ -951,15 +941,10 @@ class RowModel:
         rows = self.rows
         found = scan.step(limit)
         if found:
-            keys, skeys = [r.key for r in found], [r.skey for r in found]
             if scan.asc:  # beyond every row shown so far: the display's end
-                self._vrows.extend(found)
-                self._visible.extend(keys)
-                self._vkeys.extend(skeys)
-            else:  # descending: the display's end is the start of the ascending lists
-                self._vrows[:0] = found
-                self._visible[:0] = keys
-                self._vkeys[:0] = skeys
+                self._shown.extend(found)
+            else:  # descending: the display's end is the start of the ascending order
+                self._shown.prepend(found)
         done = scan.done
         if scan.extra:  # rows changed meanwhile that the frontier has now passed
             for r in [r for r in scan.extra if done or scan.scanned(r.skey)]:

@@ -46,7 +46,7 @@ def test_a_growing_filter_narrows_and_shows_what_a_fresh_one_does(monkeypatch):
     tested = []
     m.set_filter("app-001")  # warm: every text computed
     m.set_filter("app-00")
-    shown = {r.key for r in m._vrows}
+    shown = set(m.visible_keys())
     monkeypatch.setattr(RowModel, "row_text", lambda self, r: tested.append(r.key) or "")
     for r in m.rows.values():
         r._text = None  # any row tested now would call row_text
