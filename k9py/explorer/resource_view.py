@@ -49,6 +49,7 @@ class ResourceView:
         self.pods_sub: Subscription | None = None  # nodes: the pods of every namespace (PODS)
         self.pod_counter: PodCounter | None = None
         self.listener: Listener | None = None
+        self.loaded_warm = False  # ``open`` loaded every row from a synced cache, not told yet
         # asked at each lazy-filter slice: a test that says when input came (the UI's), which ends it
         self.input_waiting: Callable[[], Callable[[], bool]] | None = None
         self._table_task: asyncio.Task[None] | None = None
@@ -91,9 +92,11 @@ class ResourceView:
         self.model = model
         self.apply_forwards()
         cache = session.informer.cache(view.kind, self.namespace)
-        if cache is not None and cache.synced:
+        warm = cache is not None and cache.synced
+        if cache is not None and warm:  # loaded once: the subscription brings the changes from now on, not all again
             model.load(cache.objects)
-        self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff)
+        self.loaded_warm = warm
+        self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff, has_read=warm)
         if model.kind == "Node":
             self._count_pods(model)
         if server_table:
@@ -280,6 +283,13 @@ class ResourceView:
         if m is None or m.kind not in ("Pod", "Container"):
             return False
         return m.set_forwarded(forwards.pods() if self.scope.view.name == "pods" else forwards.containers())
+
+    def tell_loaded(self) -> None:
+        """Tell the listener that the rows ``open`` loaded from a warm cache are all there: the
+        ``synced`` a subscriber that had not read the cache would hear with its first diff."""
+        if self.loaded_warm:
+            self.loaded_warm = False
+            self._tell(Change(rows=True, synced=True))
 
     def _tell(self, change: Change) -> None:
         if self.listener is not None:

@@ -79,6 +79,7 @@ class ExplorerPane(Vertical):
         self.render_title()
         self.query_one("#crumbs", Crumbs).show(self.navigator.stack)
         self.render_state()
+        view.tell_loaded()
 
     def capture(self, view: ResourceView) -> None:
         view.cursor, view.top = self.table.cursor_key, self.table.scroll_y
