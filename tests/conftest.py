@@ -32,6 +32,7 @@ def _no_freezing_left_on():
     if gcpause._after_full in gc.callbacks:
         gc.callbacks.remove(gcpause._after_full)
     gcpause._refreeze = False
+    gcpause._bulk_freeze = False
 
 
 def pytest_xdist_auto_num_workers(config):

@@ -127,3 +127,21 @@ def test_the_k9py_command_leaves_that_way(monkeypatch):
     monkeypatch.setattr(gcpause, "leaving", lambda: left.append(True))
     monkeypatch.setattr("sys.argv", ["k9py", "--version"])
     assert cli.entry() == 0 and left == [True]
+
+
+def test_in_the_app_a_big_bulk_load_is_frozen_before_the_collector_comes_back(freezes):
+    """A view of 200,000 events: frozen while the collector is still paused, its next young
+    collection has none of those rows to walk. Outside the app (tests, the CLI) nothing is frozen."""
+    with gcpause.gc_paused():
+        assert not gcpause.bulk_loaded(gcpause.BIG_LOAD)
+    assert freezes == []
+    before = gc.get_threshold()
+    try:
+        gcpause.interactive()
+        with gcpause.gc_paused():
+            assert not gcpause.bulk_loaded(gcpause.BIG_LOAD - 1)
+            assert freezes == []
+            assert gcpause.bulk_loaded(gcpause.BIG_LOAD)
+            assert freezes == ["freeze"] and not gc.isenabled()
+    finally:
+        gc.set_threshold(*before)

@@ -249,3 +249,20 @@ def test_a_replaced_model_dies_by_reference_counting():
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_a_big_view_loaded_in_the_app_is_frozen_while_the_collector_is_paused(freezes, monkeypatch):
+    """200,000 events' rows: frozen as the load ends, not walked by the next young collection."""
+    import gc
+
+    from k9py.kube import gcpause
+    events = {("ns", f"ev-{i}"): {"kind": "Event", "metadata": {"name": f"ev-{i}", "namespace": "ns"},
+                                  "lastTimestamp": "2026-01-01T00:00:00Z"} for i in range(gcpause.BIG_LOAD)}
+    m = RowModel(BY_NAME["events"], all_namespaces=True)
+    m.load(events)
+    assert freezes == []  # not in the app
+    monkeypatch.setattr(gcpause, "_bulk_freeze", True)  # what the app's gcpause.interactive() turns on
+    seen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: seen.append(gc.isenabled()))
+    m.load(events)
+    assert seen == [False] and len(m) == gcpause.BIG_LOAD
