@@ -86,11 +86,17 @@ class Counter:
         n = self._n
         return Counts(n[health.OK], n[health.WARN], n[health.ERROR])
 
-    def reset(self, objects: Mapping[Key, Obj], now: float = 0.0) -> None:
+    def reset(self, objects: Mapping[Key, Obj], now: float = 0.0, *,
+              stop: Callable[[], bool] | None = None) -> bool:
+        """Count ``objects`` afresh; False when ``stop()`` (asked every 4,096 objects) ended it
+        before the end (the counts are then partial)."""
         self._state.clear()
         self._n = dict.fromkeys(self._n, 0)
-        for k, o in objects.items():
+        for i, (k, o) in enumerate(objects.items()):
+            if stop is not None and not i & 4095 and stop():
+                return False
             self._put(k, o, now)
+        return True
 
     def apply(self, added: Iterable[Key], changed: Iterable[Key], removed: Iterable[Key],
               get: Callable[[Key], Obj | None], now: float = 0.0) -> None:
