@@ -17,6 +17,8 @@ NUMERIC = ("integer", "number")
 class PrinterColumnsModel(RowModel):
     """A RowModel whose columns are NAME plus ``view.columns`` (additionalPrinterColumns)."""
 
+    sort_reuses_cells = False  # any column may be a date shown as an age
+
     def __init__(self, view: ViewKind, **kw: Any) -> None:
         super().__init__(view, **kw)
         kind, cols = view.kind, view.columns

@@ -20,6 +20,8 @@ NUMERIC = ("integer", "number")
 class ServerTableModel(RowModel):
     """A RowModel whose columns and cells are the server Table's."""
 
+    sort_reuses_cells = False  # any column may be a date shown as an age
+
     table_loaded = False
 
     def set_table(self, table: Obj) -> None:

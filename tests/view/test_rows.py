@@ -266,3 +266,59 @@ def test_a_big_view_loaded_in_the_app_is_frozen_while_the_collector_is_paused(fr
     monkeypatch.setattr(gc, "freeze", lambda: seen.append(gc.isenabled()))
     m.load(events)
     assert seen == [False] and len(m) == gcpause.BIG_LOAD
+
+
+def test_a_sort_reading_cells_computed_earlier_orders_rows_as_fresh_cells_do():
+    """A sort reads the cells a row had (painted, primed) for columns that depend on the object
+    alone; the clock an hour on and new usage figures must not make it order rows otherwise than
+    cells computed now do, for every column of every view here (ages, durations, a crash loop's
+    "N (5m ago)" restarts, a running job's duration, usage)."""
+    from tests.sim.helpers import pod_manifest
+    from tests.ui.simcluster import sim_cluster
+    c = sim_cluster()
+    for i in range(3):
+        c.create(pod_manifest(f"crashy-{i}", "busybox:1.36", command=["/bin/sh", "-c", f"sleep {i}; exit 1"]))
+    c.advance(900)  # the cronjob's jobs, restarts
+
+    def job(name, seconds):
+        c.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": "default"},
+                  "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [
+                      {"name": "work", "image": "busybox:1.36", "command": ["/bin/sh", "-c", f"sleep {seconds}"]}]}}}})
+    job("medium", 45)
+    c.advance(60)
+    job("long", 100000)
+    c.advance(30)  # still running: its DURATION grows past the finished ones' with the clock
+    rng = random.Random(5)
+    later = c.now() + 3600
+
+    def model_of(view, objs, kw, usage, now, primed):
+        m = RowModel(BY_NAME[view], all_namespaces=view != "containers", **kw)
+        m.now = now
+        if usage is not None:
+            m.set_metrics(usage)
+        m.load(objs)
+        if primed:
+            m.prime(budget=10**6)  # every row's cells, as painting and idle priming leave them
+        return m
+    checked = 0
+    for view in ("pods", "containers", "nodes", "deployments", "jobs", "cronjobs", "events", "services"):
+        if view == "containers":
+            objs, kw = objects(c, "Pod", None), {"expand": expand_containers}
+            keys = [(ns, f"{p}/{ct['name']}") for (ns, p), o in objs.items() for ct in o["spec"]["containers"]]
+        else:
+            objs, kw = objects(c, BY_NAME[view].kind, None), {}
+            keys = list(objs)
+        metered = view in ("pods", "containers", "nodes")
+        before = {k: (rng.randrange(0, 400, 50), rng.randrange(0, 2**30, 2**24)) for k in keys} if metered else None
+        after = {k: (rng.randrange(0, 400, 50), rng.randrange(0, 2**30, 2**24)) for k in keys} if metered else None
+        for col in model_of(view, objs, kw, before, c.now(), False).columns:
+            old = model_of(view, objs, kw, before, c.now(), True)
+            old.now = later
+            if after is not None:
+                old.set_metrics(after)
+            old.set_sort(col.name, True)
+            fresh = model_of(view, objs, kw, after, later, False)
+            fresh.set_sort(col.name, True)
+            assert old.visible_keys() == fresh.visible_keys(), (view, col.name)
+            checked += 1
+    assert checked > 60
