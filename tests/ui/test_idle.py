@@ -55,3 +55,16 @@ def test_deltas_fade_with_one_paint_and_no_paint_when_none_shows(drive):
         await pilot.pause()
         assert not row.delta and app.table.paints > painted
     drive(s)
+
+
+def test_a_tick_while_the_app_closes_and_the_table_is_gone_does_nothing(drive):
+    """The app's tick timer can fire between the table's removal and the pane's as the app
+    closes: it raised NoMatches (seen once in `benchmarks/run.py --quick`)."""
+    async def s(app, pilot, cluster):
+        pane = app.pane
+        await pane.table.remove()
+        cluster.advance(60)
+        app._tick()  # no table: nothing to paint, no error
+        await pilot.pause()
+        assert not pane.query("#table")
+    drive(s)

@@ -87,7 +87,7 @@ class ExplorerPane(Vertical):
     def on_view_change(self, view: ResourceView, change: Change) -> None:
         if change.error and view is self.current:
             self.host.flash(change.error, "error")
-        if view is not self.current:
+        if view is not self.current or not self.query("#table"):  # (gone first as the app closes)
             return
         if change.rows:
             self.table.model_changed()
@@ -123,7 +123,7 @@ class ExplorerPane(Vertical):
     def tick(self) -> None:
         """The clock moved: ages follow it. The table is painted again only when a visible cell
         changed (an age past 10 minutes moves once a minute)."""
-        if self.current is not None:
+        if self.current is not None and self.query("#table"):  # (as the app closes, the table goes first)
             before = self._visible_cells()
             self.current.tick()
             if self.current.apply_forwards():  # a forward stopped or started elsewhere (`:pf`)
