@@ -177,6 +177,52 @@ def test_a_reference_that_comes_to_exist_is_no_longer_flagged_though_its_pod_did
     run(s)
 
 
+def test_a_big_first_build_is_made_in_a_thread_and_what_changed_meanwhile_is_built_after(monkeypatch):
+    """30,000 pods: the first build took 2-3 s of the event loop. Past FIRST_BUILD_ON_LOOP_MAX
+    objects it is made in a thread from a snapshot while the screen paints and takes keys; a
+    change meanwhile to what a pod refers to is not lost: the tree is built again after it."""
+    import threading
+
+    from k9py.ui.screens import xray as xray_screen
+    monkeypatch.setattr(xray_screen, "FIRST_BUILD_ON_LOOP_MAX", 0)  # however small
+    release = threading.Event()
+    real_build = xray_screen.model.build
+    in_thread: list[bool] = []
+
+    def held(*args, **kw):
+        if threading.current_thread() is not threading.main_thread():
+            in_thread.append(True)
+            release.wait(30)
+        return real_build(*args, **kw)
+    monkeypatch.setattr(xray_screen.model, "build", held)
+
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot", "namespace": "default"},
+                        "imagePullSecrets": [{"name": "regcred"}]})
+        cluster.create(pod_manifest("puller", serviceAccountName="robot"))
+        await settle(app, pilot, 10)
+        await command(app, pilot, "po")
+        screen = await open_xray(app, pilot, "po")
+        assert in_thread and "building the tree of" in str(screen.query_one("#xray-flash").render())
+        assert str(screen.query_one("#xray-box").border_title).strip() == "Xray-Pods(default)[0]"
+        assert screen.xtree.lines == [] and screen.builds == 0
+        await pilot.press("j", "j")  # keys meanwhile: nothing to move over yet, no error
+        cluster.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "regcred", "namespace": "default"},
+                        "type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": "e30="}})
+        await settle(app, pilot, 1)
+        assert screen.builds == 0
+        release.set()
+        for _ in range(300):
+            if screen.builds >= 2:
+                break
+            await pilot.pause(0.01)
+        await settle(app, pilot)
+        assert screen.builds >= 2  # the thread's, then one with the secret
+        assert not next(t for t in texts(screen) if "secret/regcred" in t).endswith("TOAST_REF")
+        assert str(screen.query_one("#xray-flash").render()) == ""
+    run(s)
+
+
 def test_all_namespaces_and_bad_arguments():
     async def s(app, pilot, cluster):
         screen = await open_xray(app, pilot, "po all")

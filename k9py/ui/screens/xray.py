@@ -5,6 +5,7 @@ actionable like a table (`d`, `y`, `l`, `p`, `e`, `ctrl-d` through ``screens.act
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 NAME = theme.Styles("xray.name", (health.OK, health.COMPLETED, health.WARN, health.ERROR, health.MISSING))
 BADGE = theme.Styles("xray.badge", (health.WARN, health.ERROR, health.MISSING))
 REBUILD_DELAY = 0.3  # seconds: diffs arriving meanwhile make one rebuild
+FIRST_BUILD_ON_LOOP_MAX = 5_000  # objects: a build from scratch over more is made in a thread (2-3 s at 30,000 pods)
 
 
 def view_for(kind: str) -> ViewKind | None:
@@ -206,6 +208,9 @@ class XrayScreen(KeyedScreen[None]):
         self.subs: list[Subscription] = []
         self._pending = False
         self.builds = 0  # rebuilds so far (tests)
+        # a build in a thread: what to forget once it is done, and whether to build again then
+        self._building: list[set[str] | None] | None = None
+        self._again = False
 
     @property
     def host(self) -> K9pyApp:
@@ -260,7 +265,11 @@ class XrayScreen(KeyedScreen[None]):
 
     def _on_diff(self, cache: Cache, diff: Diff) -> None:
         if cache.kind in model.REFERENCED:  # what pods refer to changed: their subtrees are built again
-            self.reuse.forget(None if diff.reset else {key[0] for key in (*diff.added, *diff.changed, *diff.removed)})
+            namespaces = None if diff.reset else {key[0] for key in (*diff.added, *diff.changed, *diff.removed)}
+            if self._building is not None:  # the thread's build fills ``reuse``: forgotten after it
+                self._building.append(namespaces)
+            else:
+                self.reuse.forget(namespaces)
         if self._pending or not self.subs:
             return
         self._pending = True
@@ -274,6 +283,9 @@ class XrayScreen(KeyedScreen[None]):
         self._pending = False
         if not self.is_mounted or not self.subs:
             return
+        if self._building is not None:  # the first build goes on in a thread: another after it
+            self._again = True
+            return
         began = time.perf_counter()
         objects, known = {}, set()
         for kind, cache in self._caches():
@@ -282,17 +294,59 @@ class XrayScreen(KeyedScreen[None]):
             objects[kind] = cache.objects
             if cache.synced and cache.state != "forbidden":
                 known.add(kind)
+        fresh = not self.builds  # nothing to reuse: the first build, or one after the kinds known changed
         if known != self._known:
             self._known = known
             self.reuse.forget()
-        self.root = model.build(self.view.name, objects, known, self.session.now(), self.reuse)
+            fresh = True
+        if fresh and sum(map(len, objects.values())) > FIRST_BUILD_ON_LOOP_MAX:
+            self._build_in_thread(objects, known)
+            return
+        root = model.build(self.view.name, objects, known, self.session.now(), self.reuse)
+        self._show(root, model.flatten(root, self.collapsed, self.reuse))
+        self._rebuild_cost = time.perf_counter() - began
+
+    def _build_in_thread(self, objects: dict[str, Any], known: set[str]) -> None:
+        """A big tree built from scratch (the first build, or the first after a kind's cache
+        synced), from a snapshot of the caches, in a thread: the screen paints and takes keys
+        meanwhile. Nothing else touches ``reuse`` until it is done."""
+        snapshot = {kind: dict(objs) for kind, objs in objects.items()}
+        collapsed, now, name = set(self.collapsed), self.session.now(), self.view.name
+        self._building = []
+        self.render_title()
+        self.flash(f"building the tree of {sum(map(len, snapshot.values())):,} objects…")
+
+        def build() -> tuple[model.XNode, list[model.Line]]:
+            root = model.build(name, snapshot, known, now, self.reuse)
+            return root, model.flatten(root, collapsed, self.reuse)
+
+        async def run() -> None:
+            try:
+                root, lines = await asyncio.to_thread(build)
+            finally:
+                forgets, self._building = self._building or [], None
+            for namespaces in forgets:
+                self.reuse.forget(namespaces)
+            if not self.is_mounted or not self.subs:
+                return
+            self.flash("")
+            if self.collapsed != collapsed:  # folded meanwhile: its lines again, from the tree built
+                lines = model.flatten(root, self.collapsed, self.reuse)
+            self._show(root, lines)
+            if self._again or forgets:  # changes came meanwhile
+                self._again = False
+                self._pending = True
+                self.call_later(self.rebuild)
+        self.run_worker(run(), group="xray-build")
+
+    def _show(self, root: model.XNode, lines: list[model.Line]) -> None:
+        self.root = root
         self.builds += 1
         if self.collapsed:
             self.collapsed &= model.all_paths(self.root)
-        self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
+        self.xtree.set_lines(lines)
         self.render_title()
         self.refresh_menu()
-        self._rebuild_cost = time.perf_counter() - began
 
     def render_title(self) -> None:
         where = self.namespace or "all"
