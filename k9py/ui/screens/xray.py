@@ -283,7 +283,7 @@ class XrayScreen(KeyedScreen[None]):
         self._pending = False
         if not self.is_mounted or not self.subs:
             return
-        if self._building is not None:  # the first build goes on in a thread: another after it
+        if self._building is not None:  # a build from scratch goes on in a thread: another after it
             self._again = True
             return
         began = time.perf_counter()
@@ -330,7 +330,8 @@ class XrayScreen(KeyedScreen[None]):
             if not self.is_mounted or not self.subs:
                 return
             self.flash("")
-            if self.collapsed != collapsed:  # folded meanwhile: its lines again, from the tree built
+            if self.collapsed != collapsed:  # folded meanwhile: its lines again (the memo had both folds' lines)
+                self.reuse.lines = {}
                 lines = model.flatten(root, self.collapsed, self.reuse)
             self._show(root, lines)
             if self._again or forgets:  # changes came meanwhile
