@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Any, Protocol, TypeVar, overload
 
 
@@ -32,6 +32,11 @@ def _skey(row: _Row) -> tuple[Any, ...]:
     return row.skey
 
 
+def _chunks(rows: list[R]) -> list[list[R]]:
+    """``rows`` in blocks of ``LOAD``."""
+    return [rows[i:i + LOAD] for i in range(0, len(rows), LOAD)]
+
+
 class SortedRows(Sequence[R]):
     """A sequence of rows ascending by ``skey``: len, index, slices and iteration as a list,
     ``insert`` / ``remove`` / ``position`` by sort key, ``extend`` / ``prepend`` at either end."""
@@ -41,7 +46,7 @@ class SortedRows(Sequence[R]):
     def __init__(self, rows: Iterable[R] = ()) -> None:
         """``rows`` must already be ascending by ``skey``."""
         items = rows if isinstance(rows, list) else list(rows)
-        self._blocks: list[list[R]] = [items[i:i + LOAD] for i in range(0, len(items), LOAD)]
+        self._blocks: list[list[R]] = _chunks(items)
         self._maxes: list[tuple[Any, ...]] = [b[-1].skey for b in self._blocks]
         self._len = len(items)
         self._offsets: list[int] | None = None  # where each block starts (None: not worked out since a change)
@@ -56,9 +61,6 @@ class SortedRows(Sequence[R]):
     def __len__(self) -> int:
         return self._len
 
-    def __bool__(self) -> bool:
-        return self._len > 0
-
     def __iter__(self) -> Iterator[R]:
         return chain.from_iterable(self._blocks)
 
@@ -66,14 +68,9 @@ class SortedRows(Sequence[R]):
         return chain.from_iterable(reversed(b) for b in reversed(self._blocks))
 
     def _starts(self) -> list[int]:
-        offsets = self._offsets
-        if offsets is None:
-            offsets, at = [], 0
-            for b in self._blocks:
-                offsets.append(at)
-                at += len(b)
-            self._offsets = offsets
-        return offsets
+        if self._offsets is None:
+            self._offsets = list(accumulate(map(len, self._blocks[:-1]), initial=0)) if self._blocks else []
+        return self._offsets
 
     @overload
     def __getitem__(self, index: int) -> R: ...
@@ -190,10 +187,9 @@ class SortedRows(Sequence[R]):
             blocks[-1] += rows
             self._maxes[-1] = rows[-1].skey
             return
-        for i in range(0, len(rows), LOAD):
-            part = rows[i:i + LOAD]
-            self._blocks.append(part)
-            self._maxes.append(part[-1].skey)
+        parts = _chunks(rows)
+        blocks += parts
+        self._maxes += [p[-1].skey for p in parts]
 
     def prepend(self, rows: list[R]) -> None:
         """Add ``rows`` (ascending) before every row here: all sort before the first one."""
@@ -205,6 +201,6 @@ class SortedRows(Sequence[R]):
         if blocks and len(blocks[0]) + len(rows) <= 2 * LOAD:
             blocks[0][:0] = rows
             return
-        parts = [rows[i:i + LOAD] for i in range(0, len(rows), LOAD)]
-        self._blocks[:0] = parts
+        parts = _chunks(rows)
+        blocks[:0] = parts
         self._maxes[:0] = [p[-1].skey for p in parts]
