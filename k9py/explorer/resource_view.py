@@ -92,11 +92,10 @@ class ResourceView:
         self.model = model
         self.apply_forwards()
         cache = session.informer.cache(view.kind, self.namespace)
-        warm = cache is not None and cache.synced
-        if cache is not None and warm:  # loaded once: the subscription brings the changes from now on, not all again
+        self.loaded_warm = cache is not None and cache.synced
+        if cache is not None and cache.synced:  # loaded once: the subscription brings the changes from now on
             model.load(cache.objects)
-        self.loaded_warm = warm
-        self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff, has_read=warm)
+        self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff, has_read=self.loaded_warm)
         if model.kind == "Node":
             self._count_pods(model)
         if server_table:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from k9py.kube import meta
-from k9py.view.printers_pod import node_status, pod_summary
+from k9py.view.printers_pod import node_status, pod_status_reason
 
 Obj = dict[str, Any]
 OK, WARN, ERROR, COMPLETED = "ok", "warn", "error", "completed"
@@ -39,7 +39,7 @@ def pod(p: Obj, now: float = 0.0) -> str:
     Evicted, ... are errors."""
     if meta.is_deleting(p):
         return WARN
-    status = pod_summary(p).reason  # kubectl's STATUS (the pod's cells but the ones that take time to format)
+    status = pod_status_reason(p)  # kubectl's STATUS, without the cells that take time to format
     if status in ("Completed", "Succeeded"):
         return COMPLETED
     if status in _STARTING or _INIT_PROGRESS.match(status):

@@ -178,13 +178,13 @@ def test_a_reference_that_comes_to_exist_is_no_longer_flagged_though_its_pod_did
 
 
 def test_a_big_first_build_is_made_in_a_thread_and_what_changed_meanwhile_is_built_after(monkeypatch):
-    """30,000 pods: the first build took 2-3 s of the event loop. Past FIRST_BUILD_ON_LOOP_MAX
+    """30,000 pods: the first build took 2-3 s of the event loop. Past SCRATCH_BUILD_ON_LOOP_MAX
     objects it is made in a thread from a snapshot while the screen paints and takes keys; a
     change meanwhile to what a pod refers to is not lost: the tree is built again after it."""
     import threading
 
     from k9py.ui.screens import xray as xray_screen
-    monkeypatch.setattr(xray_screen, "FIRST_BUILD_ON_LOOP_MAX", 0)  # however small
+    monkeypatch.setattr(xray_screen, "SCRATCH_BUILD_ON_LOOP_MAX", 0)  # however small
     release = threading.Event()
     real_build = xray_screen.model.build
     in_thread: list[bool] = []

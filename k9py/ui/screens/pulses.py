@@ -220,9 +220,10 @@ class PulsesScreen(KeyedScreen[None]):
             ns = (self.namespace or None) if spec.namespaced else None
             counter = self.counters[(spec.kind, ns)] = model.Counter(spec.kind)
             cache = informer.cache(spec.kind, ns)
-            read = cache is not None and cache.synced  # counted now, not again on the first flush
-            if cache is not None and read:
+            read = False
+            if cache is not None and cache.synced:  # counted now, not again on the first flush
                 self._count(counter, cache)
+                read = True
             self.subs.append(informer.subscribe(spec.kind, ns, self._on_diff, has_read=read))
         self.select(0)
         self.query_one(TileGrid).focus()

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 NAME = theme.Styles("xray.name", (health.OK, health.COMPLETED, health.WARN, health.ERROR, health.MISSING))
 BADGE = theme.Styles("xray.badge", (health.WARN, health.ERROR, health.MISSING))
 REBUILD_DELAY = 0.3  # seconds: diffs arriving meanwhile make one rebuild
-FIRST_BUILD_ON_LOOP_MAX = 5_000  # objects: a build from scratch over more is made in a thread (2-3 s at 30,000 pods)
+SCRATCH_BUILD_ON_LOOP_MAX = 5_000  # objects: a build from scratch over more is made in a thread (2-3 s at 30,000 pods)
 
 
 def view_for(kind: str) -> ViewKind | None:
@@ -299,7 +299,7 @@ class XrayScreen(KeyedScreen[None]):
             self._known = known
             self.reuse.forget()
             fresh = True
-        if fresh and sum(map(len, objects.values())) > FIRST_BUILD_ON_LOOP_MAX:
+        if fresh and sum(map(len, objects.values())) > SCRATCH_BUILD_ON_LOOP_MAX:
             self._build_in_thread(objects, known)
             return
         root = model.build(self.view.name, objects, known, self.session.now(), self.reuse)

@@ -55,6 +55,12 @@ class ExplorerPane(Vertical):
         return self.query_one("#table", ResourceTable)
 
     @property
+    def has_table(self) -> bool:
+        """False once the table is gone: as the app closes it goes before the pane, and a tick or
+        an informer's flush may come between."""
+        return bool(self.query("#table"))
+
+    @property
     def current(self) -> ResourceView | None:
         return self.navigator.current
 
@@ -87,7 +93,7 @@ class ExplorerPane(Vertical):
     def on_view_change(self, view: ResourceView, change: Change) -> None:
         if change.error and view is self.current:
             self.host.flash(change.error, "error")
-        if view is not self.current or not self.query("#table"):  # (gone first as the app closes)
+        if view is not self.current or not self.has_table:
             return
         if change.rows:
             self.table.model_changed()
@@ -123,7 +129,7 @@ class ExplorerPane(Vertical):
     def tick(self) -> None:
         """The clock moved: ages follow it. The table is painted again only when a visible cell
         changed (an age past 10 minutes moves once a minute)."""
-        if self.current is not None and self.query("#table"):  # (as the app closes, the table goes first)
+        if self.current is not None and self.has_table:
             before = self._visible_cells()
             self.current.tick()
             if self.current.apply_forwards():  # a forward stopped or started elsewhere (`:pf`)
