@@ -109,18 +109,25 @@ class Reuse:
     rebuild, and rebuilds follow every change): each pod's subtree, while the pod is the same
     object (caches replace an object that changes, never edit it), and the lines ``flatten``
     made of it. ``forget`` when what a pod's subtree reads besides the pod changed (the objects
-    it refers to, the kinds known); the lines are emptied when the folds change."""
+    it refers to, the kinds known). The lines are kept with the folds they were laid out with:
+    other folds, none of them is taken."""
 
     def __init__(self) -> None:
         self.pods: dict[int, tuple[Obj, XNode]] = {}  # id(pod object) -> (it, its subtree)
         self.controllers: dict[int, tuple[Obj, str | None]] = {}  # id(object) -> (it, its controller's uid)
-        self.lines: dict[tuple[Path, str, str], tuple[XNode, list[Line]]] = {}  # (path, guides, stack) -> lines
+        # the folds of the last flatten, and its lines: (path, guides, stack) -> (pod node, lines);
+        # one attribute, so that a flatten in a thread and one on the loop never mix the two
+        self.layout: tuple[frozenset[Path], dict[tuple[Path, str, str], tuple[XNode, list[Line]]]] = (frozenset(), {})
+
+    @property
+    def lines(self) -> dict[tuple[Path, str, str], tuple[XNode, list[Line]]]:
+        return self.layout[1]
 
     def forget(self, namespaces: Iterable[str] | None = None) -> None:
         """Build every pod's subtree again, or only those in ``namespaces`` (a pod refers only to
         objects of its own namespace)."""
         if namespaces is None:
-            self.pods, self.lines = {}, {}
+            self.pods, self.layout = {}, (frozenset(), {})
             return
         gone = set(namespaces)
         self.pods = {k: v for k, v in self.pods.items() if meta.namespace(v[0]) not in gone}
@@ -350,9 +357,11 @@ class Line:
 def flatten(root: XNode, collapsed: set[Path], reuse: Reuse | None = None) -> list[Line]:
     """The tree's lines, depth first; the children of a collapsed path are folded away.
     ``reuse``: a pod's lines are those of the flatten before when the pod's subtree is the same
-    node at the same place (the folds the same: ``Reuse.lines`` is emptied when they change)."""
+    node at the same place and the folds are those of the flatten before."""
     out: list[Line] = []
-    before = reuse.lines if reuse is not None else {}
+    folds = frozenset(collapsed)
+    held = reuse.layout if reuse is not None else None
+    before = held[1] if held is not None and held[0] == folds else {}
     now: dict[tuple[Path, str, str], tuple[XNode, list[Line]]] = {}
 
     def walk(node: XNode, path: Path, guides: str, last_stack: str, parent: Path | None) -> None:
@@ -381,7 +390,7 @@ def flatten(root: XNode, collapsed: set[Path], reuse: Reuse | None = None) -> li
 
     walk(root, (root.id,), "", "", None)
     if reuse is not None:
-        reuse.lines = now
+        reuse.layout = (folds, now)
     return out
 
 

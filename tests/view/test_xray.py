@@ -232,6 +232,11 @@ def test_a_rebuild_reuses_the_pods_that_did_not_change_and_shows_what_a_fresh_bu
         assert [(ln.path, ln.guides, ln.marker, xray.title(ln.node)) for ln in flat] == \
             [(ln.path, ln.guides, ln.marker, xray.title(ln.node)) for ln in xray.flatten(rebuilt, set())]
     assert len(reuse.pods) == rebuilt.count("Pod") < len(pods) + 6  # the pods gone are let go
+    # a pod folded, then unfolded: each laid out as without the memo (lines of other folds never taken)
+    pod_path = next(ln.path for ln in flat if ln.node.kind == "Pod")
+    for folds in ({pod_path}, set()):
+        laid = xray.flatten(rebuilt, folds, reuse)
+        assert [(ln.path, ln.marker) for ln in laid] == [(ln.path, ln.marker) for ln in xray.flatten(rebuilt, folds)]
 
 
 def test_forgetting_a_namespace_builds_only_its_pods_again():

@@ -330,8 +330,7 @@ class XrayScreen(KeyedScreen[None]):
             if not self.is_mounted or not self.subs:
                 return
             self.flash("")
-            if self.collapsed != collapsed:  # folded meanwhile: its lines again (the memo had both folds' lines)
-                self.reuse.lines = {}
+            if self.collapsed != collapsed:  # folded meanwhile: laid out again with the folds now
                 lines = model.flatten(root, self.collapsed, self.reuse)
             self._show(root, lines)
             if self._again or forgets:  # changes came meanwhile
@@ -387,13 +386,11 @@ class XrayScreen(KeyedScreen[None]):
         if line is None or not line.expandable:
             return
         self.collapsed.symmetric_difference_update({line.path})
-        self.reuse.lines = {}  # laid out with other folds
         self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
         self.refresh_menu()
 
     def action_fold_all(self) -> None:
         self.collapsed = set() if self.collapsed else model.all_paths(self.root)
-        self.reuse.lines = {}
         self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
         self.refresh_menu()
 
