@@ -16,7 +16,6 @@ from textual.containers import Vertical
 from k9py.explorer import keys as row_keys
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import Change, ResourceView
-from k9py.kube import gcpause
 from k9py.ui import keyinput, keymap
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Crumbs, Flash
@@ -99,7 +98,6 @@ class ExplorerPane(Vertical):
             self.table.model_changed()
             self.render_title()
             if change.synced and not self.manual and view.model is not None:
-                gcpause.loaded(view.model.total)  # a long-lived heap: out of the cyclic GC's sight
                 self._prime_later(view.model)
         if change.state:
             self.render_state()
