@@ -195,6 +195,15 @@ class ResourceView:
             return True, message
         return False, None
 
+    def loading(self) -> str | None:
+        """What to say while the first list of the view's kind is on its way (a big kind takes
+        seconds: an empty table would say there is none); None once it came, and when the
+        watch is down or denied (``condition`` says why)."""
+        cache = self.cache()
+        if cache is None or cache.synced or cache.objects or cache.state != "connecting":
+            return None
+        return f"loading {self.scope.view.name}…"
+
     def targets(self, cursor: Key | None) -> list[Key]:
         """The marked rows still shown, else the cursor's row."""
         m = self.model

@@ -178,6 +178,7 @@ def build(skin: Skin) -> Palette:
     style("table.stale", g((), STALE))
     style("table.stale_cursor", cursor_fg, STALE)
     style("table.denied", g("frame.status.errorColor", ORANGERED), bold=True)
+    style("table.notice", g("frame.status.pendingColor", DARKORANGE))
 
     # -- header, menu, crumbs, flash --------------------------------------------------------------------------
     style("info.label", g("info.fgColor", ORANGE))

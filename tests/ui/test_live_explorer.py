@@ -131,6 +131,30 @@ def test_forbidden_kind_shows_access_denied_and_other_views_work(server, kubecon
     run(main())
 
 
+def test_a_view_says_it_is_loading_until_its_first_list_comes(server, kubeconfig):
+    faults = server.faults
+    faults.add(lambda req: req.path == "/api/v1/namespaces/default/configmaps" and req.query.get("watch") != "true",
+               faults.slow)  # the list hangs until the gate opens (a big kind listing)
+
+    async def main():
+        # (a request timeout well past the test's steps: a slow machine's pauses never time the list out)
+        app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=kubeconfig, **{**FAST, "request_timeout": 60.0})), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            assert app.table.notice is None
+            await command(app, pilot, "cm")
+            await until(app, pilot, lambda: app.table.notice, "the loading notice")
+            assert lines(app)[1].strip() == "loading configmaps…"
+            assert app.title_text() == "configmaps(default)[0]" and app.table.message is None
+            assert "live (connected)" in header(app) and not app.table.stale  # nothing is wrong
+            await pilot.press("j")  # keys still work meanwhile
+            faults.gate.set()
+            want = truth(server.handle, "ConfigMap", "default")
+            await until(app, pilot, lambda: rows(app) == want and app.table.notice is None, "the configmaps")
+            assert all("loading" not in line for line in lines(app))
+    run(main())
+
+
 def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
     one = Server(small_cluster(configmaps=("from-one",)))
     two = Server(small_cluster(seed=2, configmaps=("from-two", "more")))

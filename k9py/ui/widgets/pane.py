@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
@@ -25,6 +26,8 @@ from k9py.view.rows import Row, RowModel
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
+LOADING_NOTICE_AFTER = 0.25  # seconds a view waits for its first list before it says so (no flash when quick)
+
 
 class ExplorerPane(Vertical):
     DEFAULT_CSS = "ExplorerPane { height: 1fr; }"
@@ -35,6 +38,7 @@ class ExplorerPane(Vertical):
         self.navigator = navigator
         self.manual = manual
         self.context_tag = ""  # the context shown, when panes show different ones (Splits.tag_contexts)
+        self._shown_at = 0.0  # when the current view was shown (time.monotonic)
         navigator.on_show = self.show
         navigator.capture = self.capture
         keymap.install(self, keymap.pane_bindings(navigator.keymap))  # the user's keys (keymap.yaml)
@@ -83,7 +87,10 @@ class ExplorerPane(Vertical):
             self.set_timer(0.3, self.host.refresh_metrics)  # fresh figures for this scope
         self.render_title()
         self.query_one("#crumbs", Crumbs).show(self.navigator.stack)
+        self._shown_at = time.monotonic()
         self.render_state()
+        if view.loading():  # still waiting for its first list by then: say so
+            self.set_timer(LOADING_NOTICE_AFTER, self._render_state_later)
         view.tell_loaded()
 
     def capture(self, view: ResourceView) -> None:
@@ -119,9 +126,15 @@ class ExplorerPane(Vertical):
         if self.table.border_title != text:  # setting it repaints the whole table, even unchanged
             self.table.border_title = text
 
+    def _render_state_later(self) -> None:
+        if self.has_table:  # (the app may be closing)
+            self.render_state()
+
     def render_state(self) -> None:
         stale, message = self.current.condition() if self.current else (False, None)
-        self.table.set_condition(stale=stale, message=message)
+        waited = time.monotonic() - self._shown_at >= LOADING_NOTICE_AFTER
+        notice = self.current.loading() if self.current and waited else None
+        self.table.set_condition(stale=stale, message=message, notice=notice)
         self.host.render_header()
 
     def tick(self) -> None:

@@ -59,6 +59,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._frame: tuple[object, ...] = ()  # _frame_now() when those lines were painted
         self.stale = False  # the watch is down: the rows are the last known ones, greyed
         self.message: str | None = None  # shown instead of the rows ("access denied: ...")
+        self.notice: str | None = None  # shown while there is no row ("loading events…")
         if model is not None:
             self.set_model(model)
 
@@ -119,7 +120,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if m is None:
             return ()
         return (id(m), m.metrics_version, int(m.now), m.sort_col, m.sort_asc, len(m.columns), self.cursor_key,
-                round(self.scroll_y), round(self.scroll_x), tuple(self._widths), self.stale, self.message, self.size)
+                round(self.scroll_y), round(self.scroll_x), tuple(self._widths), self.stale, self.message, self.notice,
+                self.size)
 
     def _refresh_changed_lines(self) -> None:
         """Repaint the lines on screen whose row, object or colour changed since they were
@@ -138,10 +140,11 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             if was is None or now is None or was[0] is not now[0] or was[1] is not now[1] or was[2] != now[2]:
                 self.refresh_line(top + y)
 
-    def set_condition(self, *, stale: bool, message: str | None) -> None:
-        """Grey the rows as stale, or show ``message`` in place of the rows."""
-        if stale != self.stale or message != self.message:
-            self.stale, self.message = stale, message
+    def set_condition(self, *, stale: bool, message: str | None, notice: str | None = None) -> None:
+        """Grey the rows as stale, or show ``message`` in place of the rows; ``notice`` is shown
+        while there is no row to show."""
+        if stale != self.stale or message != self.message or notice != self.notice:
+            self.stale, self.message, self.notice = stale, message, notice
             self.refresh()
 
     @staticmethod
@@ -368,6 +371,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             if y == 1:
                 return Strip([Segment(" " + inert_line(self.message), theme.style("table.denied"))]).adjust_cell_length(width)
             return Strip.blank(width)
+        if y == 1 and self.notice is not None and not len(m):
+            return Strip([Segment(" " + inert_line(self.notice), theme.style("table.notice"))]).adjust_cell_length(width)
         index = round(self.scroll_y) + y - 1
         row = m.row_at(index)
         frame = self._frame_now()
