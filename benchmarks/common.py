@@ -57,13 +57,15 @@ def compile_like_install() -> None:
 Figure = tuple[str, "float | None", bool]  # unit, target, lower is better
 
 
-async def until(cond: Callable[[], Any], timeout: float = 60.0) -> None:
-    """Yield to the event loop until ``cond()`` holds (never a timed sleep)."""
+async def until(cond: Callable[[], Any], timeout: float = 60.0, *, poll: float = 0.0) -> None:
+    """Yield to the event loop until ``cond()`` holds, looking again at once (``poll``: after
+    that many seconds, when a worker thread does the work waited for: looking again at once
+    would hold the GIL half the time, where the app's idle loop holds it not at all)."""
     end = time.perf_counter() + timeout
     while not cond():
         if time.perf_counter() > end:
             raise TimeoutError("benchmark condition not reached")
-        await asyncio.sleep(0)
+        await asyncio.sleep(poll)
 
 
 def p95(values: list[float]) -> float:

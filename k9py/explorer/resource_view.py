@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from k9py.explorer.session import Session
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.store.metrics import Usage
 from k9py.view.kinds import BY_NAME, Scope
+from k9py.view.merged_rows import MergedRowModel
 from k9py.view.rows import Key, PodCounter, Row, RowModel, expand_containers
 from k9py.view.server_rows import ServerTableModel
 
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
 FILTER_SLICE = 0.005  # seconds of a lazy filter's work at a time: a key waits for one slice at most
 FILTER_TELL = 0.1  # seconds between the listener's updates (count, scrollbar) while it goes on
+# objects: a view's load of more runs in a worker thread (700,000 events held the event loop for
+# 1.5-1.9 s beside a 100k-pod simulator; 100,000 pods ~0.3 s on a quiet one)
+LOAD_IN_THREAD_MIN = 50_000
+Obj = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,18 @@ class Change:
     state: bool = False  # the watch's connection state changed
     synced: bool = False  # the initial list arrived (a good moment to prime cells)
     error: str | None = None  # a failure to show in the flash
+    model: bool = False  # ``model`` is a new one (a load in a worker thread is done): show it
+
+
+@dataclass
+class _Load:
+    """A load of a view's rows in a worker thread: a fresh model loads a snapshot of the cache;
+    what the cache hears meanwhile is applied once it is done."""
+    model: RowModel
+    snapshot: dict[Key, Obj]
+    heard: set[Key] = field(default_factory=set)  # keys changed since the snapshot
+    again: bool = False  # the cache was reset meanwhile: load it afresh
+    done: asyncio.Future[None] | None = None
 
 
 Listener = Callable[["ResourceView", Change], None]
@@ -50,6 +68,7 @@ class ResourceView:
         self.pod_counter: PodCounter | None = None
         self.listener: Listener | None = None
         self.loaded_warm = False  # ``open`` loaded every row from a synced cache, not told yet
+        self._loading: _Load | None = None  # rows being loaded in a worker thread
         # asked at each lazy-filter slice: a test that says when input came (the UI's), which ends it
         self.input_waiting: Callable[[], Callable[[], bool]] | None = None
         self._table_task: asyncio.Task[None] | None = None
@@ -75,9 +94,25 @@ class ResourceView:
         if view.name == "contexts":
             self.model = self._contexts_model()
             return self.model
+        model = self.model = self._new_model()
+        self.apply_forwards()
+        cache = session.informer.cache(view.kind, self.namespace)
+        self.loaded_warm = cache is not None and cache.synced
+        if cache is not None and cache.synced:  # loaded once: the subscription brings the changes from now on
+            self._load_rows(cache)
+        self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff, has_read=self.loaded_warm)
+        if model.kind == "Node":
+            self._count_pods(model)
+        if session.uses_server_table(view):
+            self._refresh_server_table()
+        return model
+
+    def _new_model(self) -> RowModel:
+        """An empty model of the view's rows with its filter, sort, wide columns and usage."""
+        scope, session = self.scope, self.session
+        view = scope.view
         expand = expand_containers if view.name == "containers" else None
         all_ns = view.namespaced and not scope.namespace
-        server_table = session.uses_server_table(view)
         model = session.model_class(view)(
             view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.predicate, expand=expand)
         model.now = session.now()
@@ -89,18 +124,74 @@ class ResourceView:
         if self.sort:
             model.set_sort(*self.sort)
         model.set_filter(self.filter)
-        self.model = model
-        self.apply_forwards()
-        cache = session.informer.cache(view.kind, self.namespace)
-        self.loaded_warm = cache is not None and cache.synced
-        if cache is not None and cache.synced:  # loaded once: the subscription brings the changes from now on
-            model.load(cache.objects)
-        self.sub = session.informer.subscribe(view.kind, self.namespace, self._on_diff, has_read=self.loaded_warm)
-        if model.kind == "Node":
-            self._count_pods(model)
-        if server_table:
-            self._refresh_server_table()
         return model
+
+    # -- loading rows: at once, or in a worker thread when many -------------------------------------------
+    def _load_rows(self, cache: Cache) -> bool:
+        """Load every object of ``cache`` into the model: at once when few; else a fresh model
+        loads a snapshot of them in a worker thread and replaces the shown one when done (the
+        event loop goes on meanwhile). True: in a thread."""
+        m = self.model
+        assert m is not None
+        if (len(cache.objects) < LOAD_IN_THREAD_MIN or isinstance(m, (ServerTableModel, MergedRowModel))
+                or m.kind == "Node"):  # (a node view's pod counts follow its model: nodes are never that many)
+            m.load(cache.objects)
+            return False
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script): at once
+            m.load(cache.objects)
+            return False
+        if self.model is not None:
+            self.save_state()  # the settings the fresh model starts with
+        load = self._loading = _Load(self._new_model(), dict(cache.objects))
+        fresh, snapshot = load.model, load.snapshot
+        load.done = loop.run_in_executor(None, fresh.load, snapshot)
+        load.done.add_done_callback(lambda _: self._loaded(load))
+        return True
+
+    def _loaded(self, load: _Load) -> None:
+        """A load in a worker thread is done (on the event loop): what the cache heard meanwhile
+        and the settings changed meanwhile go to the fresh model, which is then shown."""
+        if self._loading is not load:  # the view closed, or loads again
+            return
+        self._loading = None
+        cache = self.cache()
+        shown, fresh = self.model, load.model
+        if cache is None or shown is None:
+            return
+        if load.done is not None and (load.done.cancelled() or load.done.exception() is not None):
+            shown.load(cache.objects)  # again on the loop, where a failure shows
+            self._tell(Change(rows=True, state=True, synced=cache.synced))
+            return
+        if load.again:  # the cache was reset meanwhile: afresh
+            if not self._load_rows(cache):
+                self._tell(Change(rows=True, state=True, synced=cache.synced))
+            return
+        fresh.now = self.session.now()
+        if (shown.sort_col, shown.sort_asc) != (fresh.sort_col, fresh.sort_asc):
+            fresh.set_sort(shown.sort_col, shown.sort_asc)
+        if shown.wide != fresh.wide:
+            fresh.set_wide(shown.wide)
+        objects, before = cache.objects, load.snapshot
+        heard = load.heard
+        fresh.apply([k for k in heard if k in objects and k not in before],
+                    [k for k in heard if k in objects and k in before],
+                    [k for k in heard if k not in objects and k in before], objects.get)
+        self.model = fresh
+        self.apply_metrics()
+        self.apply_forwards()
+        if shown.filter.text != fresh.filter.text:  # typed meanwhile
+            self.set_filter(shown.filter.text, lazy=True)
+        self.loaded_warm = False
+        self._tell(Change(rows=True, state=True, synced=True, model=True))
+
+    async def settled(self) -> None:
+        """Until no load runs in a worker thread (tests, benchmarks)."""
+        while self._loading is not None and self._loading.done is not None:
+            done = self._loading.done
+            await asyncio.wait([done])
+            await asyncio.sleep(0)  # its callback comes next
 
     def _count_pods(self, model: RowModel) -> None:
         """Nodes: count the pods bound to each (k9s's PODS) from the informer's pods of every
@@ -126,6 +217,7 @@ class ResourceView:
 
     def close(self) -> None:
         self.save_state()
+        self._loading = None  # a load in a worker thread is forgotten when done
         if self.sub is not None:
             self.session.informer.unsubscribe(self.sub)
             self.sub = None
@@ -140,6 +232,7 @@ class ResourceView:
     def detach(self) -> None:
         """The session is going away (`:ctx`): forget the subscriptions without unsubscribing."""
         self.sub = self.pods_sub = None
+        self._loading = None
         if self._table_task is not None:
             self._table_task.cancel()
             self._table_task = None
@@ -200,7 +293,9 @@ class ResourceView:
         seconds: an empty table would say there is none); None once it came, and when the
         watch is down or denied (``condition`` says why)."""
         cache = self.cache()
-        if cache is None or cache.synced or cache.objects or cache.state != "connecting":
+        if cache is None:
+            return None
+        if self._loading is None and (cache.synced or cache.objects or cache.state != "connecting"):
             return None
         return f"loading {self.scope.view.name}…"
 
@@ -295,7 +390,7 @@ class ResourceView:
     def tell_loaded(self) -> None:
         """Tell the listener that the rows ``open`` loaded from a warm cache are all there: the
         ``synced`` a subscriber that had not read the cache would hear with its first diff."""
-        if self.loaded_warm:
+        if self.loaded_warm and self._loading is None:  # (a load in a thread says so when done)
             self.loaded_warm = False
             self._tell(Change(rows=True, synced=True))
 
@@ -308,6 +403,15 @@ class ResourceView:
         if m is None:
             return
         changed = bool(diff.added or diff.changed or diff.removed or diff.reset)
+        load = self._loading
+        if load is not None:  # rows load in a worker thread: what changes is applied when done
+            if diff.reset:
+                load.again = True
+            else:
+                load.heard.update(diff.added, diff.changed, diff.removed)
+            if diff.state or diff.synced:
+                self._tell(Change(state=True))
+            return
         if isinstance(m, ServerTableModel) and changed:
             self._refresh_server_table()
         if not (changed or diff.synced):
@@ -317,7 +421,10 @@ class ResourceView:
         m.now = self.session.now()
         touched = len(diff.added) + len(diff.changed) + len(diff.removed)
         if diff.reset or m.total == 0 or (touched > FULL_RELOAD_MIN and touched > m.total // 4):
-            m.load(cache.objects)
+            if self._load_rows(cache):  # in a worker thread: told when done
+                if diff.state or diff.synced:
+                    self._tell(Change(state=True))
+                return
         else:
             m.apply(diff.added, diff.changed, diff.removed, cache.objects.get)
         self._tell(Change(rows=True, state=bool(diff.state), synced=bool(diff.synced)))

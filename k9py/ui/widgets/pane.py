@@ -101,6 +101,9 @@ class ExplorerPane(Vertical):
             self.host.flash(change.error, "error")
         if view is not self.current or not self.has_table:
             return
+        if change.model and view.model is not None:  # loaded in a worker thread: the new model
+            self.table.set_model(view.model, cursor=self.table.cursor_key)
+            self.table.marked = view.marks
         if change.rows:
             self.table.model_changed()
             self.render_title()
