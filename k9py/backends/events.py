@@ -31,8 +31,12 @@ class Deleted:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """The initial list in one batch: one ``Added`` per object, cheaper for 100k objects."""
+    """The initial list in one batch: one ``Added`` per object, cheaper for 100k objects.
+    ``keyed``: the same objects by (namespace, name) in a new dict, handed over to the informer
+    as its cache (a backend that holds them so makes it cheaply, off the event loop when it
+    lists in a worker thread); None: keyed from ``objs``."""
     objs: list[Obj]
+    keyed: dict[tuple[str, str], Obj] | None = None
 
 
 @dataclass(frozen=True, slots=True)

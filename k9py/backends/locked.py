@@ -103,15 +103,15 @@ def _undo(undo: Callable[[R], Any], done: asyncio.Future[R]) -> None:
 
 
 async def watch_and_list(store: Any, lock: Any, kind: str, callback: Callable[..., Any],
-                         namespace: str | None) -> tuple[Any, list[Any]]:
+                         namespace: str | None) -> tuple[Any, list[Any], dict[tuple[str, str], Any]]:
     """A watch of ``kind`` (in ``namespace``) opened on an in-process store and its objects
-    listed, both under ``lock`` (through ``under``: the watch is stopped if its caller went while
-    waiting for the lock)."""
-    def subscribe() -> tuple[Any, list[Any]]:
-        return store.watch(kind, callback, namespace=namespace), store.list(kind, namespace)
+    listed (by namespace/name, and keyed so in a new dict: ``Listed.keyed``), all under ``lock``
+    (through ``under``: the watch is stopped if its caller went while waiting for the lock)."""
+    def subscribe() -> tuple[Any, list[Any], dict[tuple[str, str], Any]]:
+        return store.watch(kind, callback, namespace=namespace), store.list(kind, namespace), store.keyed(kind, namespace)
     return await under(lock, subscribe, undo=_stop_watch)
 
 
-def _stop_watch(subscribed: tuple[Any, list[Any]]) -> None:
+def _stop_watch(subscribed: tuple[Any, ...]) -> None:
     subscribed[0].stop()
 

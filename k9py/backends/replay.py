@@ -152,23 +152,22 @@ class _Resyncing:
         events, on_change = event_queue()
         queue = cast("asyncio.Queue[WatchEvent | _Resync]", events)
 
-        async def subscribe() -> tuple[Any, list[Obj]]:
+        async def subscribe() -> tuple[Any, list[Obj], dict[tuple[str, str], Obj]]:
             store, lock = self._source()
             return await watch_and_list(store, lock, kind, on_change, ns)
 
-        w, initial = await subscribe()
-        shown: dict[tuple[str, str], Obj] = {_key(o): o for o in initial}
+        w, initial, keyed = await subscribe()
+        shown: dict[tuple[str, str], Obj] = dict(keyed)  # (``keyed`` is the informer's from now on)
         self._queues[queue] = loop
         try:
-            yield Listed(initial)
+            yield Listed(initial, keyed)
             yield Synced()
             while True:
                 ev = await queue.get()
                 match ev:
                     case _Resync():
                         w.stop()
-                        w, now = await subscribe()
-                        fresh = {_key(o): o for o in now}
+                        w, _, fresh = await subscribe()
                         for k in [k for k in shown if k not in fresh]:
                             yield Deleted(shown.pop(k))
                         for k, o in fresh.items():

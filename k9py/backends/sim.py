@@ -119,9 +119,9 @@ class SimBackend(Backend):
     async def watch(self, kind: str, namespace: str | None = None) -> AsyncIterator[WatchEvent]:
         ns = self._ns(kind, namespace)
         queue, on_change = event_queue()
-        w, initial = await watch_and_list(self.cluster.store, self.cluster.lock, kind, on_change, ns)
+        w, initial, keyed = await watch_and_list(self.cluster.store, self.cluster.lock, kind, on_change, ns)
         try:
-            yield Listed(initial)
+            yield Listed(initial, keyed)
             yield Synced()
             while True:
                 yield await queue.get()

@@ -182,6 +182,10 @@ class ReplayStore(ObjectStore):
         self._catch_up(kind)
         return super().keys(kind, namespace)
 
+    def keyed(self, kind: str, namespace: str | None = None) -> dict[tuple[str, str], Obj]:
+        self._catch_up(kind)
+        return super().keyed(kind, namespace)
+
     def controlled_by(self, kind: str, uid: str, namespace: str | None = None) -> builtins.list[Obj]:
         self._catch_up(kind)
         return super().controlled_by(kind, uid, namespace)

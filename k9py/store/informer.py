@@ -68,18 +68,19 @@ class Cache:
                 self._put(obj, isinstance(ev, Added))
             case Deleted(obj):
                 self._remove(obj)
-            case Listed(objs):
-                self._listed(objs)
+            case Listed(objs, keyed):
+                self._listed(objs, keyed)
             case Synced():
                 self._synced()
             case StateChanged(state, message):
                 self.set_state(state, message or None)
 
-    def _listed(self, objs: list[Obj]) -> None:
+    def _listed(self, objs: list[Obj], keyed: dict[Key, Obj] | None = None) -> None:
         if not self.synced and self._relisting is None and not self.objects:
             # the first list of a cache, the hot path of a first paint: one reset, no keys
             p = self._pending
-            self.objects = {(o["metadata"].get("namespace") or "", o["metadata"].get("name", "")): o for o in objs}
+            self.objects = keyed if keyed is not None else {
+                (o["metadata"].get("namespace") or "", o["metadata"].get("name", "")): o for o in objs}
             self._pending = Diff(reset=True, synced=p.synced, state=p.state)
             return
         for o in objs:

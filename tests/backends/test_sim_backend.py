@@ -104,6 +104,53 @@ def test_read_only_wrapper_refuses_every_mutating_primitive_and_every_verb():
     asyncio.run(main())
 
 
+def test_the_list_comes_keyed_too_in_a_dict_the_informer_keeps():
+    """``Listed.keyed``: the list by (namespace, name), a new dict (a copy of the store's own table
+    for every namespace), which the informer takes as its cache instead of keying the list again
+    on the event loop (700,000 events: 0.4 s)."""
+    from k9py.store.informer import Informer
+
+    async def main():
+        c = small_cluster()
+        b = SimBackend(c)
+        for ns in (None, "default"):
+            it = b.watch("Pod", ns)
+            listed = await it.__anext__()
+            assert isinstance(listed, Listed) and listed.keyed is not None
+            assert listed.keyed == {(o["metadata"]["namespace"], o["metadata"]["name"]): o for o in listed.objs}
+            assert all(listed.keyed[k] is o for k, o in zip(sorted(listed.keyed), listed.objs, strict=True))
+            assert listed.keyed is not c.store._objects["Pod"]
+            await it.aclose()
+        assert len(listed.keyed) == 5 and {k[0] for k in listed.keyed} == {"default"}
+
+        lists = []
+        watch = b.watch
+
+        async def spied(kind, namespace=None):
+            async for ev in watch(kind, namespace):
+                if isinstance(ev, Listed):
+                    lists.append(ev)
+                yield ev
+        b.watch = spied
+        informer = Informer(b, auto_flush=False)
+        informer.subscribe("Pod", None, lambda cache, diff: None)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        informer.flush()
+        cache = informer.cache("Pod", None)
+        assert cache is not None and cache.synced and len(cache.objects) == c.store.count("Pod")
+        assert cache.objects is lists[0].keyed  # taken as it is
+        c.store.delete("Pod", "default", "crashy")  # the store's table changes; the cache hears it
+        for _ in range(5):
+            await asyncio.sleep(0)
+        informer.flush()
+        assert ("default", "crashy") not in cache.objects and ("default", "counter") in cache.objects
+        cache.objects.pop(("default", "counter"))  # and the cache's dict is its own
+        assert c.store.get("Pod", "default", "counter") is not None
+        await informer.close()
+    asyncio.run(main())
+
+
 def test_read_only_wrapper_passes_every_read():
     async def main():
         c, b = _read_only_sim()
