@@ -588,8 +588,8 @@ class LiveBackend(Backend):
                                                                             known if listed_once else None)
                     finally:
                         self._listing -= 1
-                    if changes is None:
-                        yield Listed(items)
+                    if changes is None:  # (the items keyed in the thread: a copy is the informer's cache)
+                        yield Listed(items, dict(fresh))
                     else:
                         for ev in changes:
                             yield ev

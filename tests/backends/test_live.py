@@ -386,7 +386,8 @@ def test_crds_from_discovery_with_the_servers_columns(server, kubeconfig):
             "stable.example.com", "v1", "crontabs", ("ct",), ("status",))
         assert "CronTab" in {r.kind for r in b.kinds()} and b.resource("Pod").short_names == ("po",)
         w = b.watch("CronTab", "default")
-        assert await w.__anext__() == Listed([crontab])  # kind/apiVersion put back on list items
+        listed = await w.__anext__()
+        assert listed == Listed([crontab], {("default", "nightly"): crontab})  # kind/apiVersion put back on list items
         assert await w.__anext__() == Synced()
         await w.aclose()
         table = await b.server_table("CronTab", "default")
