@@ -142,8 +142,7 @@ class ResourceView:
         except RuntimeError:  # no event loop (a script): at once
             m.load(cache.objects)
             return False
-        if self.model is not None:
-            self.save_state()  # the settings the fresh model starts with
+        self.save_state()  # the settings the fresh model starts with
         load = self._loading = _Load(self._new_model(), dict(cache.objects))
         fresh, snapshot = load.model, load.snapshot
         load.done = loop.run_in_executor(None, fresh.load, snapshot)
