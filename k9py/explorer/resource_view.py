@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from k9py.backends.locked import in_thread
 from k9py.explorer.session import Session
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff, Subscription
@@ -45,7 +46,7 @@ class _Load:
     snapshot: dict[Key, Obj]
     heard: set[Key] = field(default_factory=set)  # keys changed since the snapshot
     again: bool = False  # the cache was reset meanwhile: load it afresh
-    done: asyncio.Future[None] | None = None
+    done: asyncio.Task[None] | None = None
 
 
 Listener = Callable[["ResourceView", Change], None]
@@ -144,8 +145,8 @@ class ResourceView:
             return False
         self.save_state()  # the settings the fresh model starts with
         load = self._loading = _Load(self._new_model(), dict(cache.objects))
-        fresh, snapshot = load.model, load.snapshot
-        load.done = loop.run_in_executor(None, fresh.load, snapshot)
+        # a daemon thread (``in_thread``): `:q` meanwhile does not wait for it, as for an executor's
+        load.done = loop.create_task(in_thread(load.model.load, load.snapshot))
         load.done.add_done_callback(lambda _: self._loaded(load))
         return True
 
@@ -157,9 +158,9 @@ class ResourceView:
         self._loading = None
         cache = self.cache()
         shown, fresh = self.model, load.model
-        if cache is None or shown is None:
+        if cache is None or shown is None or load.done is None or load.done.cancelled():  # (cancelled: closing)
             return
-        if load.done is not None and (load.done.cancelled() or load.done.exception() is not None):
+        if load.done.exception() is not None:
             shown.load(cache.objects)  # again on the loop, where a failure shows
             self._tell(Change(rows=True, state=True, synced=cache.synced))
             return
