@@ -12,11 +12,11 @@ from typing import Any
 from k9py.backends.locked import in_thread
 from k9py.explorer.session import Session
 from k9py.kube import meta
-from k9py.store.informer import Cache, Diff, Subscription
+from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.store.metrics import Usage
 from k9py.view.kinds import BY_NAME, Scope
 from k9py.view.merged_rows import MergedRowModel
-from k9py.view.rows import Key, PodCounter, Row, RowModel, expand_containers
+from k9py.view.rows import USAGE_KINDS, Key, PodCounter, Row, RowModel, expand_containers
 from k9py.view.server_rows import ServerTableModel
 
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
@@ -44,8 +44,7 @@ class _Load:
     what the cache hears meanwhile is applied once it is done."""
     model: RowModel
     snapshot: dict[Key, Obj]
-    heard: set[Key] = field(default_factory=set)  # keys changed since the snapshot
-    again: bool = False  # the cache was reset meanwhile: load it afresh
+    heard: Heard = field(default_factory=Heard)
     done: asyncio.Task[None] | None = None
 
 
@@ -120,7 +119,7 @@ class ResourceView:
         if session.gone is not None and model.kind == view.kind:  # the past: what has gone since is marked
             gone = session.gone
             model.gone = lambda o: gone(view.kind, meta.namespace(o), meta.name(o))
-        if model.kind in ("Pod", "Container", "Node") and session.metrics.available:
+        if model.kind in USAGE_KINDS and session.metrics.available:
             model.set_metrics(self._usage(model.kind))
         if self.sort:
             model.set_sort(*self.sort)
@@ -164,7 +163,7 @@ class ResourceView:
             shown.load(cache.objects)  # again on the loop, where a failure shows
             self._tell(Change(rows=True, state=True, synced=cache.synced))
             return
-        if load.again:  # the cache was reset meanwhile: afresh
+        if load.heard.reset:  # the cache was re-listed meanwhile: afresh
             if not self._load_rows(cache):
                 self._tell(Change(rows=True, state=True, synced=cache.synced))
             return
@@ -173,11 +172,7 @@ class ResourceView:
             fresh.set_sort(shown.sort_col, shown.sort_asc)
         if shown.wide != fresh.wide:
             fresh.set_wide(shown.wide)
-        objects, before = cache.objects, load.snapshot
-        heard = load.heard
-        fresh.apply([k for k in heard if k in objects and k not in before],
-                    [k for k in heard if k in objects and k in before],
-                    [k for k in heard if k not in objects and k in before], objects.get)
+        fresh.apply(*load.heard.since(load.snapshot, cache.objects), cache.objects.get)
         self.model = fresh
         self.apply_metrics()
         self.apply_forwards()
@@ -375,7 +370,7 @@ class ResourceView:
     def apply_metrics(self) -> bool:
         """Hand the session's latest usage to a pod/container/node view. True if it changed."""
         m, metrics = self.model, self.session.metrics
-        if m is None or m.kind not in ("Pod", "Container", "Node"):
+        if m is None or m.kind not in USAGE_KINDS:
             return False
         m.set_metrics(self._usage(m.kind) if metrics.available else None)
         return True
@@ -398,19 +393,19 @@ class ResourceView:
         if self.listener is not None:
             self.listener(self, change)
 
+    def _tell_state(self, diff: Diff) -> None:
+        """While rows load in a thread: the watch's state (and the "loading" notice) may change."""
+        if diff.state or diff.synced:
+            self._tell(Change(state=True))
+
     def _on_diff(self, cache: Cache, diff: Diff) -> None:
         m = self.model
         if m is None:
             return
         changed = bool(diff.added or diff.changed or diff.removed or diff.reset)
-        load = self._loading
-        if load is not None:  # rows load in a worker thread: what changes is applied when done
-            if diff.reset:
-                load.again = True
-            else:
-                load.heard.update(diff.added, diff.changed, diff.removed)
-            if diff.state or diff.synced:
-                self._tell(Change(state=True))
+        if self._loading is not None:  # rows load in a worker thread: what changes is applied when done
+            self._loading.heard.note(diff)
+            self._tell_state(diff)
             return
         if isinstance(m, ServerTableModel) and changed:
             self._refresh_server_table()
@@ -421,9 +416,8 @@ class ResourceView:
         m.now = self.session.now()
         touched = len(diff.added) + len(diff.changed) + len(diff.removed)
         if diff.reset or m.total == 0 or (touched > FULL_RELOAD_MIN and touched > m.total // 4):
-            if self._load_rows(cache):  # in a worker thread: told when done
-                if diff.state or diff.synced:
-                    self._tell(Change(state=True))
+            if self._load_rows(cache):  # in a worker thread: the rows told when done
+                self._tell_state(diff)
                 return
         else:
             m.apply(diff.added, diff.changed, diff.removed, cache.objects.get)

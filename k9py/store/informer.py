@@ -42,6 +42,28 @@ class Diff:
         return bool(self.added or self.changed or self.removed or self.synced or self.reset or self.state)
 
 
+class Heard:
+    """What a cache's diffs named while work on a snapshot of it ran in a worker thread (a view's
+    rows loading, `:pulses` counting): applied to the work's result once it is done, or, after a
+    ``reset`` (a re-list), the work done again."""
+
+    def __init__(self) -> None:
+        self.keys: set[Key] = set()
+        self.reset = False
+
+    def note(self, diff: Diff) -> None:
+        if diff.reset:
+            self.reset = True
+        else:
+            self.keys.update(diff.added, diff.changed, diff.removed)
+
+    def since(self, before: dict[Key, Obj], now: dict[Key, Obj]) -> tuple[list[Key], list[Key], list[Key]]:
+        """The keys heard as added, changed and removed between the snapshot ``before`` and ``now``."""
+        keys = self.keys
+        return ([k for k in keys if k in now and k not in before], [k for k in keys if k in now and k in before],
+                [k for k in keys if k not in now and k in before])
+
+
 class Cache:
     """Objects of one kind in one namespace (``None``: all namespaces)."""
 

@@ -75,7 +75,7 @@ def test_a_load_in_a_thread_starts_again_after_a_reset_and_is_forgotten_when_the
         cache._pending.reset = True  # a relist (the watch expired): subscribers read the whole cache again
         session.backend.cluster.delete("Pod", "default", "counter", grace_period=0)  # (heard with it)
         await pump(session)
-        assert first.again and view._loading is first
+        assert first.heard.reset and view._loading is first
         gate.set()
         await view.settled()
         assert view._loading is None and names(nav) == sorted(names_in(session.backend.cluster))

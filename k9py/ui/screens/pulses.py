@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from k9py.explorer.session import Session
 from k9py.kube.timefmt import human_duration
-from k9py.store.informer import Cache, Diff, Subscription
+from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
 from k9py.view import health
@@ -186,8 +186,7 @@ class PulsesScreen(KeyedScreen[None]):
         self.subs: list[Subscription] = []
         self._pending = False
         self.counters: dict[tuple[str, str | None], model.Counter] = {}
-        # a tile counted in a worker: the keys its diffs named meanwhile (None: recount, a reset came)
-        self._counting: dict[tuple[str, str | None], set[tuple[str, str]] | None] = {}
+        self._counting: dict[tuple[str, str | None], Heard] = {}  # tiles counted in a thread: what came meanwhile
         self.repaints = 0  # repaints of the counts so far (tests)
 
     @property
@@ -242,7 +241,7 @@ class PulsesScreen(KeyedScreen[None]):
             counter.reset(cache.objects, now)
             return
         key = (cache.kind, cache.namespace)
-        self._counting[key] = set()
+        self._counting[key] = Heard()
         objects = dict(cache.objects)  # a snapshot: the loop goes on changing the cache
 
         async def count() -> None:
@@ -252,13 +251,12 @@ class PulsesScreen(KeyedScreen[None]):
         self.run_worker(count(), group="pulses-count")
 
     def _counted(self, counter: model.Counter, cache: Cache) -> None:
-        """A worker's count is done: the changes heard meanwhile applied (or all counted again)."""
-        key = (cache.kind, cache.namespace)
-        heard = self._counting.pop(key, set())
-        if heard is None:  # a reset came meanwhile: what the worker counted is stale
+        """A thread's count is done: the changes heard meanwhile applied (or all counted again)."""
+        heard = self._counting.pop((cache.kind, cache.namespace), Heard())
+        if heard.reset:  # a re-list came meanwhile: what the thread counted is stale
             self._count(counter, cache)
         else:
-            counter.apply((), heard, (), cache.objects.get, self.session.now())
+            counter.apply((), heard.keys, (), cache.objects.get, self.session.now())
         self.repaint()
 
     def on_unmount(self) -> None:
@@ -271,13 +269,9 @@ class PulsesScreen(KeyedScreen[None]):
         if counter is None:
             return
         now = self.session.now()
-        key = (cache.kind, cache.namespace)
-        if key in self._counting:  # a worker counts it: kept for when it is done
-            heard = self._counting[key]
-            if diff.reset or heard is None:
-                self._counting[key] = None
-            else:
-                heard.update(diff.added, diff.changed, diff.removed)
+        heard = self._counting.get((cache.kind, cache.namespace))
+        if heard is not None:  # a thread counts it: kept for when it is done
+            heard.note(diff)
             return
         if diff.reset:
             self._count(counter, cache)
