@@ -6,7 +6,6 @@ Arrows / `h` `j` `k` `l` / `tab` move between tiles; `enter` opens the tile's vi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -17,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Static
 
+from k9py.backends.locked import in_thread
 from k9py.explorer.session import Session
 from k9py.kube.timefmt import human_duration
 from k9py.store.informer import Cache, Diff, Heard, Subscription
@@ -245,7 +245,8 @@ class PulsesScreen(KeyedScreen[None]):
         objects = dict(cache.objects)  # a snapshot: the loop goes on changing the cache
 
         async def count() -> None:
-            done = await asyncio.to_thread(counter.reset, objects, now, stop=lambda: not self.subs)
+            # (a daemon thread: quitting does not wait for it)
+            done = await in_thread(lambda: counter.reset(objects, now, stop=lambda: not self.subs))
             if done and self.subs:
                 self._counted(counter, cache)
         self.run_worker(count(), group="pulses-count")

@@ -5,7 +5,6 @@ actionable like a table (`d`, `y`, `l`, `p`, `e`, `ctrl-d` through ``screens.act
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -20,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from k9py.backends.locked import in_thread
 from k9py.config.keymap import ROW_VERBS, XRAY_VERBS
 from k9py.explorer import keys as row_keys
 from k9py.explorer.session import Session
@@ -322,7 +322,7 @@ class XrayScreen(KeyedScreen[None]):
 
         async def run() -> None:
             try:
-                root, lines = await asyncio.to_thread(build)
+                root, lines = await in_thread(build)  # (a daemon thread: quitting does not wait for it)
             finally:
                 forgets, self._building = self._building or [], None
             for namespaces in forgets:
