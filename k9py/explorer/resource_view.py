@@ -16,7 +16,7 @@ from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.store.metrics import Usage
 from k9py.view.kinds import BY_NAME, Scope
 from k9py.view.merged_rows import MergedRowModel
-from k9py.view.rows import USAGE_KINDS, Key, PodCounter, Row, RowModel, expand_containers
+from k9py.view.rows import USAGE_KINDS, Key, PodCounter, Row, RowModel, SortKeys, expand_containers
 from k9py.view.server_rows import ServerTableModel
 
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
@@ -25,6 +25,9 @@ FILTER_TELL = 0.1  # seconds between the listener's updates (count, scrollbar) w
 # objects: a view's load of more runs in a worker thread (700,000 events held the event loop for
 # 1.5-1.9 s beside a 100k-pod simulator; 100,000 pods ~0.3 s on a quiet one)
 LOAD_IN_THREAD_MIN = 50_000
+# rows: a sort by another column of more runs in a worker thread (210,000 events by TYPE held the
+# event loop for 0.5-2 s)
+SORT_IN_THREAD_MIN = 50_000
 Obj = dict[str, Any]
 
 
@@ -36,6 +39,7 @@ class Change:
     synced: bool = False  # the initial list arrived (a good moment to prime cells)
     error: str | None = None  # a failure to show in the flash
     model: bool = False  # ``model`` is a new one (a load in a worker thread is done): show it
+    sorted: bool = False  # a sort in a worker thread is done
 
 
 @dataclass
@@ -46,6 +50,17 @@ class _Load:
     snapshot: dict[Key, Obj]
     heard: Heard = field(default_factory=Heard)
     done: asyncio.Task[None] | None = None
+
+
+@dataclass
+class _Sort:
+    """A sort of a model's rows in a worker thread: keys made from a snapshot of its rows,
+    applied to the model if it is still the one shown, with the same columns."""
+    model: RowModel
+    col: str
+    ascending: bool
+    columns: list[Any]
+    done: asyncio.Task[SortKeys] | None = None
 
 
 Listener = Callable[["ResourceView", Change], None]
@@ -69,6 +84,8 @@ class ResourceView:
         self.listener: Listener | None = None
         self.loaded_warm = False  # ``open`` loaded every row from a synced cache, not told yet
         self._loading: _Load | None = None  # rows being loaded in a worker thread
+        self._sorting: _Sort | None = None  # rows being sorted in a worker thread
+        self._sort_wanted: tuple[str, bool] | None = None  # asked for, not yet the model's (None: the model's)
         # asked at each lazy-filter slice: a test that says when input came (the UI's), which ends it
         self.input_waiting: Callable[[], Callable[[], bool]] | None = None
         self._table_task: asyncio.Task[None] | None = None
@@ -168,12 +185,13 @@ class ResourceView:
                 self._tell(Change(rows=True, state=True, synced=cache.synced))
             return
         fresh.now = self.session.now()
-        if (shown.sort_col, shown.sort_asc) != (fresh.sort_col, fresh.sort_asc):
-            fresh.set_sort(shown.sort_col, shown.sort_asc)
         if shown.wide != fresh.wide:
             fresh.set_wide(shown.wide)
         fresh.apply(*load.heard.since(load.snapshot, cache.objects), cache.objects.get)
         self.model = fresh
+        want = self._sort_wanted or (shown.sort_col, shown.sort_asc)  # a sort asked for meanwhile
+        if want != (fresh.sort_col, fresh.sort_asc):
+            self._sort_to(*want)
         self.apply_metrics()
         self.apply_forwards()
         if shown.filter.text != fresh.filter.text:  # typed meanwhile
@@ -182,10 +200,12 @@ class ResourceView:
         self._tell(Change(rows=True, state=True, synced=True, model=True))
 
     async def settled(self) -> None:
-        """Until no load runs in a worker thread (tests, benchmarks)."""
-        while self._loading is not None and self._loading.done is not None:
-            done = self._loading.done
-            await asyncio.wait([done])
+        """Until no load or sort runs in a worker thread (tests, benchmarks)."""
+        while True:
+            job = self._loading or self._sorting
+            if job is None or job.done is None:
+                return
+            await asyncio.wait([job.done])
             await asyncio.sleep(0)  # its callback comes next
 
     def _count_pods(self, model: RowModel) -> None:
@@ -212,7 +232,8 @@ class ResourceView:
 
     def close(self) -> None:
         self.save_state()
-        self._loading = None  # a load in a worker thread is forgotten when done
+        self._loading = None  # a load or sort in a worker thread is forgotten when done
+        self._drop_sort()
         if self.sub is not None:
             self.session.informer.unsubscribe(self.sub)
             self.sub = None
@@ -228,6 +249,7 @@ class ResourceView:
         """The session is going away (`:ctx`): forget the subscriptions without unsubscribing."""
         self.sub = self.pods_sub = None
         self._loading = None
+        self._drop_sort()
         if self._table_task is not None:
             self._table_task.cancel()
             self._table_task = None
@@ -237,7 +259,7 @@ class ResourceView:
         m = self.model
         if m is not None:
             self.filter = m.filter.text
-            self.sort = (m.sort_col, m.sort_asc)
+            self.sort = self._sort_wanted or (m.sort_col, m.sort_asc)
             self.wide = m.wide
 
     def _contexts_model(self) -> RowModel:
@@ -313,9 +335,7 @@ class ResourceView:
             return None
         m.set_filter(text, lazy=lazy)
         self.filter = m.filter.text
-        if m.filtering:
-            self._filter_told = asyncio.get_running_loop().time()
-            self._next_filter_slice()
+        self._start_filter_slices()
         return m.filter.error
 
     def _next_filter_slice(self) -> None:
@@ -342,12 +362,81 @@ class ResourceView:
             self._filter_slice = None
 
     def sort_by(self, col: str) -> bool:
-        """Sort on ``col`` (again: invert). False when the view has no such column."""
+        """Sort on ``col`` (again: invert; the column last asked for counts, sorted yet or not).
+        False when the view has no such column. A sort of many rows by another column runs in
+        a worker thread (``sorting`` says so meanwhile; the rows stay as they were until it is done)."""
         m = self.model
         if m is None or m.col_index(col) is None:
             return False
-        m.set_sort(col)
+        last_col, last_asc = self._sort_wanted or (m.sort_col, m.sort_asc)
+        self._sort_to(col, not last_asc if col == last_col else True)
         return True
+
+    @property
+    def sorting(self) -> str | None:
+        """The column rows are being sorted by in a worker thread, or None."""
+        return self._sorting.col if self._sorting is not None else None
+
+    def _sort_to(self, col: str, ascending: bool) -> None:
+        m = self.model
+        assert m is not None
+        if self._loading is not None:  # rows load in a worker thread: sorted once they are in (``_loaded``)
+            self._sort_wanted = (col, ascending)
+            if m.total < SORT_IN_THREAD_MIN:  # the rows shown meanwhile too (none, or few)
+                m.set_sort(col, ascending)
+            return
+        job = self._sorting
+        if job is not None and job.col == col and job.model is m:  # the other way: the same keys
+            job.ascending = ascending
+            self._sort_wanted = (col, ascending)
+            return
+        self._drop_sort()  # a sort by another column going on is dropped
+        self._sort_wanted = None
+        if col == m.sort_col or not self._sort_in_thread(m, col, ascending):  # (inverting keys nothing again)
+            m.set_sort(col, ascending)
+            self._start_filter_slices()
+
+    def _sort_in_thread(self, m: RowModel, col: str, ascending: bool) -> bool:
+        if m.total < SORT_IN_THREAD_MIN or isinstance(m, (ServerTableModel, MergedRowModel)):
+            return False
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script): at once
+            return False
+        job = self._sorting = _Sort(m, col, ascending, m.columns)
+        self._sort_wanted = (col, ascending)
+        # the snapshot is taken here: the event loop changes rows, the thread only reads it
+        job.done = loop.create_task(in_thread(m.sort_keys, col, m.sort_snapshot()))
+        job.done.add_done_callback(lambda _: self._sorted(job))
+        return True
+
+    def _drop_sort(self) -> None:
+        job, self._sorting = self._sorting, None
+        if job is not None:
+            job.model.forget_sort()
+
+    def _sorted(self, job: _Sort) -> None:
+        """A sort in a worker thread is done (on the event loop)."""
+        if self._sorting is not job:  # dropped: another sort, a load, the view closed
+            return
+        self._sorting = self._sort_wanted = None
+        m, done = self.model, job.done
+        if m is None or done is None or done.cancelled():
+            return
+        if (m is not job.model or m.columns is not job.columns or done.exception() is not None
+                or not m.apply_sort(job.col, job.ascending, done.result(), lazy=True)):
+            job.model.forget_sort()
+            self._sort_to(job.col, job.ascending)  # the rows it keyed are not the model's now: again
+        else:
+            self._start_filter_slices()
+        self._tell(Change(rows=True, sorted=self._sorting is None))
+
+    def _start_filter_slices(self) -> None:
+        """A lazy filter began over the model (a sort applied one lazily): its slices go on."""
+        m = self.model
+        if m is not None and m.filtering:
+            self._filter_told = asyncio.get_running_loop().time()
+            self._next_filter_slice()
 
     def toggle_wide(self) -> None:
         m = self.model

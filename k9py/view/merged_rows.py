@@ -64,9 +64,9 @@ class MergedRowModel(RowModel):
             row._cells, row._now, row._text = tuple(cells), now_s, None
         return row._cells
 
-    def _skey_for(self, row: Row) -> tuple:
+    def _skey_for(self, row: Row, col: str | None = None) -> tuple:
         ns, name, ctx = cast(MergedKey, row.key)
-        col = self.sort_col
+        col = col or self.sort_col
         if col == "NAME":
             return (name, ns, ctx)
         if col == "NAMESPACE":

@@ -334,6 +334,14 @@ class Row:
         self.delta = ""  # "add" | "mod" until the model's deltas are cleared
 
 
+@dataclass
+class SortKeys:
+    """A sort's work (``RowModel.sort_keys``): the rows, the key of each, the rows in order."""
+    rows: list[Row]
+    skeys: list[tuple]
+    order: list[Row]
+
+
 LAZY_FILTER_MIN = 2000  # rows: fewer are filtered at once even when asked to be lazy
 
 ERROR_STATUSES_OK = {"Running", "Completed", "Succeeded", "Terminating", "ContainerCreating", "Pending",
@@ -382,6 +390,8 @@ class RowModel:
         self._labels_partial: LabelIndex = {}  # the index those slices build (kept up to date meanwhile)
         self._prime_rows: list[Row] | None = None  # rows ``prime`` has still to go through (None: not begun)
         self._scan: FilterScan[Row] | None = None  # a lazy filter still going on (see set_filter)
+        # since a ``sort_snapshot``: each key changed, come or gone -> its row before the first change
+        self._sort_touched: dict[Key, Row | None] | None = None
         self.version = 0  # bumps on any change the table should repaint for
 
     # -- columns -----------------------------------------------------------------------------
@@ -544,9 +554,10 @@ class RowModel:
         return row.delta
 
     # -- sorting -----------------------------------------------------------------------------
-    def _skey_for(self, row: Row) -> tuple:
+    def _skey_for(self, row: Row, col: str | None = None) -> tuple:
+        """The key ``row`` sorts on by ``col`` (None: the model's sort column)."""
         ns, name = row.key
-        col = self.sort_col
+        col = col or self.sort_col
         if col == "NAME":
             return (name, ns)
         if col == "NAMESPACE":
@@ -566,6 +577,10 @@ class RowModel:
             return (0, n, extra or 0.0, "", ns, name)
         return (1, 0.0, 0.0, cell, ns, name)
 
+    def _keyed_without_cells(self, col: str) -> bool:
+        """Whether ``_skey_for`` keys rows by ``col`` from their key and object alone."""
+        return col in ("NAME", "NAMESPACE", "AGE") or (col in TIME_SORTS and self.kind == "Event")
+
     def _sort_cell(self, row: Row, i: int) -> str:
         """The cell in column ``i`` that ``row`` sorts on. A cell that depends on the object alone
         is read from the cells last computed for this version of it, whenever they were: ``cells``
@@ -584,11 +599,84 @@ class RowModel:
         return self.cells(row)[i]
 
     def set_sort(self, col: str, ascending: bool | None = None) -> None:
-        """Sort by ``col``; the same column again inverts the order (k9s)."""
+        """Sort by ``col``; the same column again inverts the order (k9s), which keys no row
+        again: the order is the same one read from the other end."""
         if ascending is None:
             ascending = not self.sort_asc if col == self.sort_col else True
+        same = col == self.sort_col
         self.sort_col, self.sort_asc = col, ascending
-        self._resort()
+        if same:
+            self._refilter()
+        else:
+            self._resort()
+
+    # A sort of many rows in a worker thread while the model stays in use (explorer/resource_view):
+    # ``sort_snapshot`` here, ``sort_keys`` there, ``apply_sort`` here again.
+    def sort_snapshot(self) -> list[Row]:
+        """Every row, for ``sort_keys``; from now on the model notes the keys of the rows that
+        change, come or go (``apply_sort`` keys them again)."""
+        self._sort_touched = {}
+        return list(self.rows.values())
+
+    def sort_keys(self, col: str, rows: list[Row]) -> SortKeys:
+        """``rows`` keyed by ``col`` and in that order. For a worker thread while the model is
+        in use: no row and nothing of the model changes (the cells a key needs are worked out
+        for a stand-in row and dropped); a row changed meanwhile may be keyed from what it held
+        before or after, which ``apply_sort`` mends (the model noted it)."""
+        with gc_paused():  # many small acyclic objects (the collector would hold the event loop too)
+            skeys = self._sort_keys_of(col, rows)
+            by_key = sorted(range(len(skeys)), key=skeys.__getitem__)  # (keys are unique: they end with the row's key)
+            order = [rows[i] for i in by_key]
+        return SortKeys(rows, skeys, order)
+
+    def _sort_keys_of(self, col: str, rows: list[Row]) -> list[tuple]:
+        """The keys of ``rows`` by ``col``, as ``_skey_for`` makes them (those it makes from the
+        row's key or one field of its object, as ``_load`` does, without its dispatch per row)."""
+        if self.expand is None and self.predicate is None:  # (not MergedRowModel: its keys hold the context)
+            when = TIME_SORTS.get(col) if self.kind == "Event" else None
+            if col == "NAMESPACE":
+                return [r.key for r in rows]
+            if col == "NAME":
+                return [(r.key[1], r.key[0]) for r in rows]
+            if when is not None:
+                return [(-when(r.obj), *r.key) for r in rows]
+        skey_for = self._skey_for
+        if self._keyed_without_cells(col):  # (reads each row's key and object once)
+            return [skey_for(row, col) for row in rows]
+        skeys = []
+        for row in rows:
+            stand_in = Row(row.key, row.obj)
+            stand_in._cells, stand_in._now = row._cells, row._now
+            skeys.append(skey_for(stand_in, col))
+        return skeys
+
+    def apply_sort(self, col: str, ascending: bool, keyed: SortKeys, *, lazy: bool = False) -> bool:
+        """Sort by ``col`` with the keys ``sort_keys`` made from ``sort_snapshot``'s rows; the
+        rows that changed, came or went since are keyed here. False (nothing done) when the
+        model no longer knows what changed since (it loaded afresh, or another snapshot began).
+        ``lazy``: as for ``set_filter``."""
+        touched, self._sort_touched = self._sort_touched, None
+        if touched is None:
+            return False
+        self.sort_col, self.sort_asc = col, ascending
+        for skey, row in zip(keyed.skeys, keyed.rows, strict=True):  # in the rows' own order: 3x quicker than sorted order
+            row.skey = skey
+        order = SortedRows(keyed.order)
+        rows, skey_for = self.rows, self._skey_for
+        for k, before in touched.items():
+            if before is not None:  # as the snapshot had it (if it was there then): out
+                order.remove(before)
+            now = rows.get(k)
+            if now is not None:
+                now.skey = skey_for(now)
+                order.insert(now)
+        self._order = order
+        self._refilter(lazy=lazy)
+        return True
+
+    def forget_sort(self) -> None:
+        """No ``apply_sort`` will come: stop noting changes for it."""
+        self._sort_touched = None
 
     def _resort(self) -> None:
         self._order = None
@@ -752,6 +840,7 @@ class RowModel:
             gcpause.bulk_loaded(len(self.rows))  # (the collector's first walk of them would cost a third of the load)
 
     def _load(self, objects: dict[Key, Obj]) -> None:
+        self._sort_touched = None  # every row is new: a sort's keys are of none of them
         self.rows.clear()
         self._deltas.clear()
         self._children.clear()
@@ -831,6 +920,11 @@ class RowModel:
         items = self._items(skey, obj)
         new_keys = [k for k, _ in items]
         old_keys = self._children.get(skey, []) if self.expand is not None else [skey]
+        touched = self._sort_touched
+        if touched is not None:  # a sort in a worker thread: these rows are keyed again as it ends
+            for k in (*old_keys, *new_keys):
+                if k not in touched:
+                    touched[k] = self.rows.get(k)
         for k in old_keys:
             if k not in new_keys and k in self.rows:
                 gone = self.rows.pop(k)

@@ -104,6 +104,8 @@ class ExplorerPane(Vertical):
         if change.model and view.model is not None:  # loaded in a worker thread: the new model
             self.table.set_model(view.model, cursor=self.table.cursor_key)
             self.table.marked = view.marks
+        if change.sorted:
+            self.flash_line.clear_from("sort")
         if change.rows:
             self.table.model_changed()
             self.render_title()
@@ -189,8 +191,11 @@ class ExplorerPane(Vertical):
             self.table.model_changed()
 
     def action_sort(self, col: str) -> None:
-        if self.current is not None and not self.current.sort_by(col):
+        cur = self.current
+        if cur is not None and not cur.sort_by(col):
             self.host.flash(f"no {col} column in this view", "warn")
+        elif cur is not None and cur.sorting and cur.model is not None:
+            self.host.flash(f"sorting {cur.model.total:,} rows by {cur.sorting}…", source="sort")
         self.table.model_changed()
 
     def action_wide(self) -> None:

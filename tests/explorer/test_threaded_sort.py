@@ -1,0 +1,204 @@
+"""A sort of many rows by another column runs in a worker thread (``SORT_IN_THREAD_MIN``, lowered
+here to the small cluster's size): the rows stay as they were until it is done, changes meanwhile
+are applied as usual, and the sort applied at the end keys again what changed since its snapshot."""
+
+import asyncio
+import threading
+
+from k9py.explorer import resource_view
+from k9py.view.kinds import BY_NAME
+from k9py.view.rows import RowModel
+from tests.explorer.test_navigator import explore, names, pump
+from tests.samples import small_cluster
+from tests.view.test_rows import objects
+
+
+def held_sorts(monkeypatch):
+    """RowModel.sort_keys in a worker thread waits for the returned gate; calls are counted."""
+    gate = threading.Event()
+    calls = []
+    real = RowModel.sort_keys
+
+    def sort_keys(self, col, snapshot):
+        calls.append(col)
+        if threading.current_thread() is not threading.main_thread():
+            assert gate.wait(10)
+        return real(self, col, snapshot)
+    monkeypatch.setattr(RowModel, "sort_keys", sort_keys)
+    monkeypatch.setattr(resource_view, "SORT_IN_THREAD_MIN", 3)
+    return gate, calls
+
+
+def status_of(nav, name):
+    m = nav.current.model
+    return m.cells(m.rows[("default", name)])[m.col_index("STATUS")]
+
+
+def test_a_sort_in_a_thread_keeps_the_rows_meanwhile_and_keys_again_what_changed(monkeypatch):
+    gate, calls = held_sorts(monkeypatch)
+
+    async def s(nav, session, shown):
+        view = nav.current
+        m = view.model
+        told = []
+        view.listener = lambda v, change: told.append(change)
+        before = names(nav)
+        assert m.sort_col == "NAME" and len(before) == 5
+        assert view.sort_by("STATUS") and view.sorting == "STATUS"
+        assert m.sort_col == "NAME" and names(nav) == before  # nothing moves until it is done
+        assert view.sort_by("STATUS") and view.sorting == "STATUS"  # again: the other way, the same sort
+        # meanwhile: the first nginx pod starts terminating (its STATUS changes), counter goes
+        cluster = session.backend.cluster
+        victim = next(n for n in before if n.startswith("nginx"))
+        cluster.delete("Pod", "default", victim, grace_period=30)
+        cluster.delete("Pod", "default", "counter", grace_period=0)
+        cluster.settle()
+        await pump(session)
+        assert "counter" not in names(nav) and status_of(nav, victim) == "Terminating"
+        assert m.sort_col == "NAME" and names(nav) == sorted(names(nav))  # applied in the old order
+        gate.set()
+        await view.settled()
+        assert view.sorting is None and view.model is m and (m.sort_col, m.sort_asc) == ("STATUS", False)
+        assert calls == ["STATUS"]  # one sort, read from the other end
+        got = names(nav)
+        assert all(r.skey == m._skey_for(r) for r in m.rows.values())  # every row keyed as it is now
+        m._resort()  # the same sort, every row keyed on the loop
+        assert got == names(nav) and got[0] == victim  # Terminating after Running, descending: first
+        assert told[-1].sorted and told[-1].rows and sum(c.sorted for c in told) == 1
+    explore(s)
+
+
+def test_a_sort_meanwhile_by_another_column_replaces_the_one_going_on(monkeypatch):
+    gate, calls = held_sorts(monkeypatch)
+
+    async def s(nav, session, shown):
+        view = nav.current
+        m = view.model
+        assert view.sort_by("STATUS") and view.sort_by("IP") and view.sorting == "IP"
+        gate.set()
+        await view.settled()
+        assert (m.sort_col, m.sort_asc) == ("IP", True) and calls == ["STATUS", "IP"]
+        ips = [m.cells(m.row_at(i))[m.col_index("IP")] for i in range(len(m))]
+        assert len(ips) == 5
+        m._resort()
+        assert ips == [m.cells(m.row_at(i))[m.col_index("IP")] for i in range(len(m))]
+        # back to the column the model is sorted by: at once, no thread
+        assert view.sort_by("IP") and view.sorting is None and m.sort_asc is False and calls == ["STATUS", "IP"]
+        # a sort going on is dropped for the model's own column: no note of changes kept for it
+        gate.clear()
+        assert view.sort_by("STATUS") and view.sorting == "STATUS" and m._sort_touched == {}
+        assert view.sort_by("IP") and view.sorting is None and m.sort_asc is True and m._sort_touched is None
+        gate.set()
+        # the rows load again on the loop meanwhile (a relist): the keys made are of none of them,
+        # so the sort runs again
+        gate.clear()
+        assert view.sort_by("NODE") and view.sorting == "NODE"
+        view.cache()._pending.reset = True
+        session.backend.cluster.delete("Pod", "default", "counter", grace_period=0)
+        await pump(session)
+        assert view.model is m and len(m) == 4 and m.sort_col == "IP"
+        gate.set()
+        await view.settled()
+        assert (m.sort_col, m.sort_asc) == ("NODE", True) and calls[-2:] == ["NODE", "NODE"]
+        assert all(r.skey == m._skey_for(r) for r in m.rows.values())
+        # a view closed while its rows sort keeps its order; the state saved is the sort asked for
+        gate.clear()
+        assert view.sort_by("STATUS") and view.sorting == "STATUS"
+        nav.run("dp")
+        gate.set()
+        await view.settled()
+        await asyncio.sleep(0)
+        assert m.sort_col == "NODE" and view.sort == ("STATUS", True)
+    explore(s)
+
+
+def pods_model():
+    """A model of the small cluster's pods of every namespace, and those pods by key."""
+    cluster = small_cluster()
+    pods = objects(cluster, "Pod")
+    m = RowModel(BY_NAME["pods"], all_namespaces=True)
+    m.now = cluster.now()
+    m.load(pods)
+    return m, pods
+
+
+def test_sort_keys_change_no_row_and_apply_sort_keys_what_changed_since_the_snapshot():
+    m, pods = pods_model()
+    for r in m.rows.values():
+        r._cells = r._text = None
+        r._now = -1
+    before = {k: (r.skey, r._cells, r._now, r.obj) for k, r in m.rows.items()}
+    snapshot = m.sort_snapshot()
+    keyed = m.sort_keys("STATUS", snapshot)
+    assert {k: (r.skey, r._cells, r._now, r.obj) for k, r in m.rows.items()} == before  # nothing written
+    assert m.sort_col != "STATUS" and len(keyed.order) == len(before)
+    # changes after the snapshot: one row's object changes, one row goes, one comes
+    first, second = sorted(pods)[:2]
+    changed = dict(pods[first], status={**pods[first].get("status", {}), "phase": "Failed"})
+    pods[first] = changed
+    del pods[second]
+    pods[("default", "aaa-new")] = {**changed, "metadata": {**changed["metadata"], "name": "aaa-new"}}
+    m.apply([("default", "aaa-new")], [first], [second], pods.get)
+    assert m.apply_sort("STATUS", True, keyed)
+    got = m.visible_keys()
+    assert second not in got and ("default", "aaa-new") in got and len(got) == len(pods)
+    assert all(r.skey == m._skey_for(r) for r in m.rows.values())
+    m._resort()
+    assert m.visible_keys() == got
+    # keys made before a load, or for a snapshot no longer the last, are not applied
+    keyed = m.sort_keys("IP", m.sort_snapshot())
+    m.load(pods)
+    assert not m.apply_sort("IP", True, keyed) and m.sort_col == "STATUS"
+    keyed = m.sort_keys("IP", m.sort_snapshot())
+    m.forget_sort()
+    assert not m.apply_sort("IP", True, keyed)
+
+
+def test_inverting_the_sort_keys_no_row_again():
+    m, _ = pods_model()
+    m.set_sort("STATUS")
+    keys = m.visible_keys()
+    keyed = []
+    real = m._skey_for
+    m._skey_for = lambda row, col=None: keyed.append(row) or real(row, col)  # type: ignore[method-assign]
+    m.set_sort("STATUS")
+    assert not m.sort_asc and m.visible_keys() == keys[::-1] and keyed == []
+
+
+def test_the_app_says_it_sorts_and_paints_the_sorted_rows_when_done(monkeypatch):
+    """In the app: `S` over the pods (sorted in a thread) flashes what it does, `j` meanwhile
+    moves on the rows as they were; then the table paints the new order under STATUS↑ and
+    the flash goes."""
+    from k9py.backends.sim import SimBackend
+    from k9py.ui.app import K9pyApp
+
+    gate, _ = held_sorts(monkeypatch)
+
+    async def main():
+        app = K9pyApp(SimBackend(small_cluster()), manual=True, view="pods", namespace="default")
+        async with app.run_test(size=(100, 24)) as pilot:
+            await app.pump()
+            await pilot.pause()
+            view = app.navigator.current
+            cluster = app.session.backend.cluster
+            victim = names(app.navigator)[0]
+            cluster.delete("Pod", "default", victim, grace_period=30)  # Terminating: last by STATUS
+            cluster.settle()
+            await app.pump()
+            await pilot.pause()
+            assert names(app.navigator)[0] == victim
+            await pilot.press("S")
+            await pilot.pause()
+            assert view.sorting == "STATUS" and app.flash_text == "sorting 5 rows by STATUS…"
+            assert "NAME↑" in app.table.render_line(0).text
+            await pilot.press("j")
+            await pilot.pause()
+            assert app.table.cursor_key == ("default", names(app.navigator)[1])
+            gate.set()
+            await view.settled()
+            await pilot.pause()
+            header = app.table.render_line(0).text
+            assert "STATUS↑" in header and "NAME↑" not in header and app.flash_text == ""
+            lines = [app.table.render_line(y).text.split()[0] for y in range(1, 6)]
+            assert lines == names(app.navigator) and lines[-1] == victim
+    asyncio.run(main())
