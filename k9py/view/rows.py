@@ -445,9 +445,10 @@ class RowModel:
         self.version += 1
         return True
 
-    def set_metrics(self, pods: dict[Key, Any] | None) -> None:
+    def set_metrics(self, pods: dict[Key, Any] | None, *, resort: bool = True) -> None:
         """New usage figures (None: the backend has no metrics, usage columns hidden). Cells are
-        recomputed lazily; a usage sort is redone."""
+        recomputed lazily; a usage sort is redone (``resort=False``: the caller does it, with
+        ``resort`` or in a worker thread, unless the usage columns came or went)."""
         shown = self.metrics is not None
         self.metrics = pods
         self.metrics_version += 1
@@ -456,10 +457,19 @@ class RowModel:
             for r in self.rows.values():
                 r._cells = r._text = None
             self._resort()
-        elif any(c.mx and c.name == self.sort_col for c in self.columns):
+        elif resort and self.sorted_by_usage:
             self._resort()
         else:
             self.version += 1
+
+    @property
+    def sorted_by_usage(self) -> bool:
+        """Sorted by a column of usage figures (CPU, MEM, %CPU/R…), which every metrics poll changes."""
+        return any(c.mx and c.name == self.sort_col for c in self.columns)
+
+    def resort(self) -> None:
+        """Key every row again by the sort column (what it keys on changed: usage figures)."""
+        self._resort()
 
     def _set_columns(self) -> None:
         mx = self.metrics is not None

@@ -202,3 +202,34 @@ def test_the_app_says_it_sorts_and_paints_the_sorted_rows_when_done(monkeypatch)
             lines = [app.table.render_line(y).text.split()[0] for y in range(1, 6)]
             assert lines == names(app.navigator) and lines[-1] == victim
     asyncio.run(main())
+
+
+def test_a_usage_sort_is_done_again_in_a_thread_at_each_metrics_poll(monkeypatch):
+    gate, calls = held_sorts(monkeypatch)
+
+    async def s(nav, session, shown):
+        view = nav.current
+        assert await session.poll_metrics("default", pods=True)
+        assert view.apply_metrics()
+        m = view.model
+        gate.set()
+        assert view.sort_by("CPU") and view.sorting == "CPU"
+        await view.settled()
+        assert (m.sort_col, m.sort_asc) == ("CPU", True) and calls == ["CPU"]
+        before = names(nav)
+        # usage moves on: the next poll sorts again, in the thread; meanwhile the order stays
+        gate.clear()
+        cluster = session.backend.cluster
+        cluster.advance(120)
+        await pump(session)
+        assert await session.poll_metrics("default", pods=True)
+        version = m.metrics_version
+        assert view.apply_metrics() and m.metrics_version == version + 1
+        assert view.sorting == "CPU" and names(nav) == before
+        gate.set()
+        await view.settled()
+        assert calls == ["CPU", "CPU"] and (m.sort_col, m.sort_asc) == ("CPU", True)
+        got = names(nav)
+        m.resort()
+        assert names(nav) == got and all(r.skey == m._skey_for(r) for r in m.rows.values())
+    explore(s)
