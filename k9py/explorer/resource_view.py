@@ -190,6 +190,7 @@ class ResourceView:
         fresh.apply(*load.heard.since(load.snapshot, cache.objects), cache.objects.get)
         self.model = fresh
         want = self._sort_wanted or (shown.sort_col, shown.sort_asc)  # a sort asked for meanwhile
+        self._sort_wanted = None
         if want != (fresh.sort_col, fresh.sort_asc):
             self._sort_to(*want)
         self.apply_metrics()
