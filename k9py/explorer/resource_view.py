@@ -463,13 +463,14 @@ class ResourceView:
         if m is None or m.kind not in USAGE_KINDS:
             return False
         usage = self._usage(m.kind) if metrics.available else None
-        if (usage is None or m.metrics is None or not m.sorted_by_usage or self._sorting is not None
-                or self._loading is not None):
+        if usage is None or m.metrics is None or not m.sorted_by_usage:
             m.set_metrics(usage)
             return True
         # sorted by CPU or MEM: every poll sorts again (100,000 pods: 0.33 s), in a worker thread
         # when the rows are many; the rows keep their order until it is done
         m.set_metrics(usage, resort=False)
+        if self._sorting is not None or self._loading is not None:
+            return True  # the sort or load going on ends with rows sorted as they are then
         if not self._sort_in_thread(m, m.sort_col, m.sort_asc):
             m.resort()
         return True

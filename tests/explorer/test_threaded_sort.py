@@ -226,6 +226,11 @@ def test_a_usage_sort_is_done_again_in_a_thread_at_each_metrics_poll(monkeypatch
         version = m.metrics_version
         assert view.apply_metrics() and m.metrics_version == version + 1
         assert view.sorting == "CPU" and names(nav) == before
+        # another poll meanwhile: nothing sorted on the loop, still the one sort going on
+        resorts = []
+        m._resort = lambda: resorts.append(m)
+        assert view.apply_metrics() and resorts == [] and view.sorting == "CPU"
+        del m._resort
         gate.set()
         await view.settled()
         assert calls == ["CPU", "CPU"] and (m.sort_col, m.sort_asc) == ("CPU", True)
