@@ -336,10 +336,12 @@ class Row:
 
 @dataclass
 class SortKeys:
-    """A sort's work (``RowModel.sort_keys``): the rows, the key of each, the rows in order."""
+    """A sort's work (``RowModel.sort_keys``): the rows, the key of each, the rows in order, and
+    the stand-in of each row its cells were worked out for (None: the keys needed no cells)."""
     rows: list[Row]
     skeys: list[tuple]
     order: list[Row]
+    stand_ins: list[Row] | None = None
 
 
 LAZY_FILTER_MIN = 2000  # rows: fewer are filtered at once even when asked to be lazy
@@ -634,31 +636,33 @@ class RowModel:
         for a stand-in row and dropped); a row changed meanwhile may be keyed from what it held
         before or after, which ``apply_sort`` mends (the model noted it)."""
         with gc_paused():  # many small acyclic objects (the collector would hold the event loop too)
-            skeys = self._sort_keys_of(col, rows)
+            skeys, stand_ins = self._sort_keys_of(col, rows)
             by_key = sorted(range(len(skeys)), key=skeys.__getitem__)  # (keys are unique: they end with the row's key)
             order = [rows[i] for i in by_key]
-        return SortKeys(rows, skeys, order)
+        return SortKeys(rows, skeys, order, stand_ins)
 
-    def _sort_keys_of(self, col: str, rows: list[Row]) -> list[tuple]:
+    def _sort_keys_of(self, col: str, rows: list[Row]) -> tuple[list[tuple], list[Row] | None]:
         """The keys of ``rows`` by ``col``, as ``_skey_for`` makes them (those it makes from the
-        row's key or one field of its object, as ``_load`` does, without its dispatch per row)."""
+        row's key or one field of its object, as ``_load`` does, without its dispatch per row),
+        and the stand-ins of the rows (None: the keys needed no cells)."""
         if self.expand is None and self.predicate is None:  # (not MergedRowModel: its keys hold the context)
             when = TIME_SORTS.get(col) if self.kind == "Event" else None
             if col == "NAMESPACE":
-                return [r.key for r in rows]
+                return [r.key for r in rows], None
             if col == "NAME":
-                return [(r.key[1], r.key[0]) for r in rows]
+                return [(r.key[1], r.key[0]) for r in rows], None
             if when is not None:
-                return [(-when(r.obj), *r.key) for r in rows]
+                return [(-when(r.obj), *r.key) for r in rows], None
         skey_for = self._skey_for
         if self._keyed_without_cells(col):  # (reads each row's key and object once)
-            return [skey_for(row, col) for row in rows]
-        skeys = []
+            return [skey_for(row, col) for row in rows], None
+        skeys, stand_ins = [], []
         for row in rows:
             stand_in = Row(row.key, row.obj)
             stand_in._cells, stand_in._now = row._cells, row._now
             skeys.append(skey_for(stand_in, col))
-        return skeys
+            stand_ins.append(stand_in)
+        return skeys, stand_ins
 
     def apply_sort(self, col: str, ascending: bool, keyed: SortKeys, *, lazy: bool = False) -> bool:
         """Sort by ``col`` with the keys ``sort_keys`` made from ``sort_snapshot``'s rows; the
@@ -671,6 +675,10 @@ class RowModel:
         self.sort_col, self.sort_asc = col, ascending
         for skey, row in zip(keyed.skeys, keyed.rows, strict=True):  # in the rows' own order: 3x quicker than sorted order
             row.skey = skey
+        if keyed.stand_ins is not None:  # the cells the thread worked out: the rows' own where still theirs
+            for row, s in zip(keyed.rows, keyed.stand_ins, strict=True):
+                if row._cells is None and s._cells is not None and row.obj is s.obj:
+                    row._cells, row._now = s._cells, s._now
         order = SortedRows(keyed.order)
         rows, skey_for = self.rows, self._skey_for
         for k, before in touched.items():

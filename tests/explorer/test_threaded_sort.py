@@ -142,6 +142,10 @@ def test_sort_keys_change_no_row_and_apply_sort_keys_what_changed_since_the_snap
     assert m.apply_sort("STATUS", True, keyed)
     got = m.visible_keys()
     assert second not in got and ("default", "aaa-new") in got and len(got) == len(pods)
+    # the cells the thread worked out are the rows' own now, where they are still theirs
+    for r in m.rows.values():
+        cached, r._cells = r._cells, None
+        assert cached is not None and m.cells(r) == cached
     assert all(r.skey == m._skey_for(r) for r in m.rows.values())
     m._resort()
     assert m.visible_keys() == got
@@ -194,6 +198,12 @@ def test_the_app_says_it_sorts_and_paints_the_sorted_rows_when_done(monkeypatch)
             await pilot.press("j")
             await pilot.pause()
             assert app.table.cursor_key == ("default", names(app.navigator)[1])
+            # the idle priming of cells waits while the thread sorts (both want the GIL)
+            primed = []
+            monkeypatch.setattr(RowModel, "prime", lambda self, **kw: primed.append(self) or True)
+            app.pane._prime_later(view.model)
+            await pilot.pause(0.2)
+            assert primed == []
             gate.set()
             await view.settled()
             await pilot.pause()
@@ -201,6 +211,8 @@ def test_the_app_says_it_sorts_and_paints_the_sorted_rows_when_done(monkeypatch)
             assert "STATUS↑" in header and "NAME↑" not in header and app.flash_text == ""
             lines = [app.table.render_line(y).text.split()[0] for y in range(1, 6)]
             assert lines == names(app.navigator) and lines[-1] == victim
+            await pilot.pause(0.2)
+            assert primed == [view.model]  # its turn came
     asyncio.run(main())
 
 

@@ -119,6 +119,9 @@ class ExplorerPane(Vertical):
         def step() -> None:
             if self.current is None or self.current.model is not m:
                 return
+            if self.current.sorting:  # a worker thread sorts (and works out cells): its turn with the GIL
+                self.set_timer(0.05, step)
+                return
             if not m.prime(seconds=0.02, stop=keyinput.input_waiting(self.app)):
                 self.set_timer(0.005, step)  # slices of ~20 ms (not 2000 rows: ~50 ms), ended by a key
         self.set_timer(0.05, step)
