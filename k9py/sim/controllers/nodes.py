@@ -95,7 +95,7 @@ class NodeLifecycleController(Controller):
                 self._cordon(cluster, store.get("Node", None, meta.name(node)) or node, st)
             state["_due"] = due
             state["_read"] = _read_versions(store)  # its own writes included
-        names = {name for _, name in store.keys("Node")}
+        names = _node_names(cluster)
         for gone in [n for n in state if n not in names and not n.startswith("_")]:
             del state[gone]
         self._evictions(cluster, state.setdefault("_evictions", {}))
@@ -289,7 +289,7 @@ class NodeLifecycleController(Controller):
 
     # -- pod GC ------------------------------------------------------------------------------------
     @staticmethod
-    def _pod_gc(cluster: Cluster, nodes: set[str]) -> None:
+    def _pod_gc(cluster: Cluster, nodes: frozenset[str]) -> None:
         """Delete pods bound to a node that does not exist (after PodGC's 40 s quarantine)."""
         now = cluster.now()
         st = cluster.state.setdefault("nodes", {})
@@ -297,7 +297,7 @@ class NodeLifecycleController(Controller):
         placed: _PodsByNode = cluster.state.setdefault("nodes-pods-by-node", _PodsByNode())
         placed.refresh(cluster.store)  # the first time: every pod; after that its changes keep it
         # one scan per virtual instant (settle runs many passes at the same time)
-        stamp = (now, frozenset(nodes))
+        stamp = (now, nodes)
         if st.get("_gc_scan") == stamp and not orphans:
             return
         st["_gc_scan"] = stamp
@@ -317,6 +317,28 @@ class NodeLifecycleController(Controller):
             cluster.store.delete("Pod", meta.namespace(pod), meta.name(pod))
         for uid in [u for u in orphans if u not in seen]:
             del orphans[uid]
+
+
+class _NodeNames:
+    """The names of the nodes as a frozenset, made again only when a node comes or goes (the
+    store's key tuple for Nodes is then a new one): settle runs this controller's pass dozens of
+    times a second, and 1,000 names each time cost more than the rest of an idle pass. Not kept
+    in a snapshot (made again at the first pass)."""
+
+    def __init__(self) -> None:
+        self.keys: tuple | None = None
+        self.names: frozenset[str] = frozenset()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"keys": None, "names": frozenset()}
+
+
+def _node_names(cluster: Cluster) -> frozenset[str]:
+    memo: _NodeNames = cluster.state.setdefault("nodes-names", _NodeNames())
+    keys = cluster.store.keys("Node")
+    if memo.keys is not keys:
+        memo.keys, memo.names = keys, frozenset(name for _, name in keys)
+    return memo.names
 
 
 class _PodsByNode(Follower):
