@@ -26,6 +26,15 @@ from k9py.view.sortedrows import SortedRows
 Obj = dict[str, Any]
 Key = tuple[str, str]
 _skey = operator.attrgetter("skey")
+
+
+def _key_itself(key: Key, obj: Obj) -> tuple:
+    return key
+
+
+def _name_first(key: Key, obj: Obj) -> tuple:
+    return (key[1], key[0])
+
 LabelIndex = dict[str, dict[str, set["Row"]]]  # label → value → the rows with it
 Expand = Callable[[Obj], list[tuple[Key, Obj]]]
 
@@ -641,18 +650,29 @@ class RowModel:
             order = [rows[i] for i in by_key]
         return SortKeys(rows, skeys, order, stand_ins)
 
+    def _plain_skey(self, col: str) -> Callable[[Key, Obj], tuple] | None:
+        """How ``_skey_for`` keys a row by ``col`` from its key and object (namespace, name, an
+        event's time), as a function of those two, for loops over many rows without its
+        dispatch per row (the events view opens by LAST SEEN: 60,000 events keyed by their time).
+        None: ``col`` needs more, or the rows are not one an object keyed by (namespace, name)
+        (expanded into containers; MergedRowModel's keys hold the context: it sets a predicate)."""
+        if self.expand is not None or self.predicate is not None:
+            return None
+        if col == "NAMESPACE":
+            return _key_itself
+        if col == "NAME":
+            return _name_first
+        when = TIME_SORTS.get(col) if self.kind == "Event" else None
+        if when is not None:
+            return lambda k, obj: (-when(obj), k[0], k[1])
+        return None
+
     def _sort_keys_of(self, col: str, rows: list[Row]) -> tuple[list[tuple], list[Row] | None]:
-        """The keys of ``rows`` by ``col``, as ``_skey_for`` makes them (those it makes from the
-        row's key or one field of its object, as ``_load`` does, without its dispatch per row),
-        and the stand-ins of the rows (None: the keys needed no cells)."""
-        if self.expand is None and self.predicate is None:  # (not MergedRowModel: its keys hold the context)
-            when = TIME_SORTS.get(col) if self.kind == "Event" else None
-            if col == "NAMESPACE":
-                return [r.key for r in rows], None
-            if col == "NAME":
-                return [(r.key[1], r.key[0]) for r in rows], None
-            if when is not None:
-                return [(-when(r.obj), *r.key) for r in rows], None
+        """The keys of ``rows`` by ``col``, as ``_skey_for`` makes them, and the stand-ins of the
+        rows (None: the keys needed no cells)."""
+        plain = self._plain_skey(col)
+        if plain is not None:
+            return [plain(r.key, r.obj) for r in rows], None
         skey_for = self._skey_for
         if self._keyed_without_cells(col):  # (reads each row's key and object once)
             return [skey_for(row, col) for row in rows], None
@@ -865,21 +885,12 @@ class RowModel:
         self._order = None
         self._labels, self._labels_todo, self._labels_partial = None, None, {}
         self._prime_rows = None
-        if self.expand is None and self.predicate is None:
-            # a row an object, keyed in one loop as _skey_for keys it (MergedRowModel, whose keys
-            # hold the context, sets a predicate: it never comes here). The events view opens by
-            # LAST SEEN: 60,000 events keyed by their time without _skey_for's dispatch.
-            rows, col = self.rows, self.sort_col
-            when = TIME_SORTS.get(col) if self.kind == "Event" else None
-            if col == "NAMESPACE":
-                self.rows = {k: Row(k, obj, k) for k, obj in objects.items()}
-            elif col == "NAME":
-                self.rows = {k: Row(k, obj, (k[1], k[0])) for k, obj in objects.items()}
-            elif when is not None:
-                for k, obj in objects.items():
-                    rows[k] = Row(k, obj, (-when(obj), k[0], k[1]))
+        if self.expand is None and self.predicate is None:  # a row an object
+            plain = self._plain_skey(self.sort_col)
+            if plain is not None:
+                self.rows = {k: Row(k, obj, plain(k, obj)) for k, obj in objects.items()}
             else:
-                skey_for = self._skey_for
+                rows, skey_for = self.rows, self._skey_for
                 for k, obj in objects.items():
                     r = rows[k] = Row(k, obj)
                     r.skey = skey_for(r)
