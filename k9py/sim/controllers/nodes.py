@@ -23,6 +23,7 @@ from k9py.sim import node_admission  # noqa: F401  (registers @admits("Node"))
 from k9py.sim.behaviour import node_down
 from k9py.sim.controllers.base import Controller
 from k9py.sim.follower import Follower
+from k9py.sim.identity_memo import IdentityMemo
 from k9py.sim.nodes import HEALTHY_CONDITIONS
 
 if TYPE_CHECKING:
@@ -319,26 +320,16 @@ class NodeLifecycleController(Controller):
             del orphans[uid]
 
 
-class _NodeNames:
-    """The names of the nodes as a frozenset, made again only when a node comes or goes (the
-    store's key tuple for Nodes is then a new one): settle runs this controller's pass dozens of
-    times a second, and 1,000 names each time cost more than the rest of an idle pass. Not kept
-    in a snapshot (made again at the first pass)."""
-
-    def __init__(self) -> None:
-        self.keys: tuple | None = None
-        self.names: frozenset[str] = frozenset()
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"keys": None, "names": frozenset()}
-
-
 def _node_names(cluster: Cluster) -> frozenset[str]:
-    memo: _NodeNames = cluster.state.setdefault("nodes-names", _NodeNames())
-    keys = cluster.store.keys("Node")
-    if memo.keys is not keys:
-        memo.keys, memo.names = keys, frozenset(name for _, name in keys)
-    return memo.names
+    """The names of the nodes, made again only when a node comes or goes (the store's key tuple
+    for Nodes is then a new one): settle runs this controller's pass dozens of times a second,
+    and 1,000 names each time cost more than the rest of an idle pass."""
+    memo: IdentityMemo[frozenset[str]] = cluster.state.setdefault("nodes-names", IdentityMemo(_names_of, 1))
+    return memo(cluster.store.keys("Node"))
+
+
+def _names_of(keys: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    return frozenset(name for _, name in keys)
 
 
 class _PodsByNode(Follower):
