@@ -66,6 +66,14 @@ class _Sort:
 Listener = Callable[["ResourceView", Change], None]
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop; None in a script (work for a worker thread is done at once)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class ResourceView:
     def __init__(self, session: Session, scope: Scope, *, filter: str = "",
                  sort: tuple[str, bool] | None = None, wide: bool = False) -> None:
@@ -150,13 +158,9 @@ class ResourceView:
         event loop goes on meanwhile). True: in a thread."""
         m = self.model
         assert m is not None
+        loop = _running_loop()
         if (len(cache.objects) < LOAD_IN_THREAD_MIN or isinstance(m, (ServerTableModel, MergedRowModel))
-                or m.kind == "Node"):  # (a node view's pod counts follow its model: nodes are never that many)
-            m.load(cache.objects)
-            return False
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (a script): at once
+                or m.kind == "Node" or loop is None):  # (a node view's pod counts follow its model: nodes are never that many)
             m.load(cache.objects)
             return False
         self.save_state()  # the settings the fresh model starts with
@@ -398,11 +402,8 @@ class ResourceView:
             self._start_filter_slices()
 
     def _sort_in_thread(self, m: RowModel, col: str, ascending: bool) -> bool:
-        if m.total < SORT_IN_THREAD_MIN or isinstance(m, (ServerTableModel, MergedRowModel)):
-            return False
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (a script): at once
+        loop = _running_loop()
+        if m.total < SORT_IN_THREAD_MIN or isinstance(m, (ServerTableModel, MergedRowModel)) or loop is None:
             return False
         job = self._sorting = _Sort(m, col, ascending, m.columns)
         self._sort_wanted = (col, ascending)

@@ -6,11 +6,10 @@ import asyncio
 import threading
 
 from k9py.explorer import resource_view
-from k9py.view.kinds import BY_NAME
 from k9py.view.rows import RowModel
 from tests.explorer.test_navigator import explore, names, pump
 from tests.samples import small_cluster
-from tests.view.test_rows import objects
+from tests.view.test_rows import model, objects
 
 
 def held_sorts(monkeypatch):
@@ -115,11 +114,7 @@ def test_a_sort_meanwhile_by_another_column_replaces_the_one_going_on(monkeypatc
 def pods_model():
     """A model of the small cluster's pods of every namespace, and those pods by key."""
     cluster = small_cluster()
-    pods = objects(cluster, "Pod")
-    m = RowModel(BY_NAME["pods"], all_namespaces=True)
-    m.now = cluster.now()
-    m.load(pods)
-    return m, pods
+    return model(cluster, ns=""), objects(cluster, "Pod")
 
 
 def test_sort_keys_change_no_row_and_apply_sort_keys_what_changed_since_the_snapshot():
