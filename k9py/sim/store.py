@@ -11,9 +11,10 @@ from __future__ import annotations
 import builtins
 import random
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
+from types import MappingProxyType
 from typing import Any
 
 from k9py.kube import meta, resources
@@ -80,6 +81,7 @@ def _share_fields(new: Obj, old: Obj) -> None:
 
 
 _MISSING = object()
+_NO_OBJECTS: Mapping[tuple[str, str], Obj] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -209,6 +211,11 @@ class ObjectStore:
         if match is None:
             return [objs[k] for k in keys]
         return [o for o in (objs[k] for k in keys) if match(o)]
+
+    def table(self, kind: str) -> Mapping[tuple[str, str], Obj]:
+        """The stored objects of ``kind`` by (namespace, name): the store's own table, for a
+        reader that looks up many keys now (read only; it changes as the store does)."""
+        return self._objects.get(kind) or _NO_OBJECTS
 
     def keyed(self, kind: str, namespace: str | None = None) -> dict[tuple[str, str], Obj]:
         """Every object of ``kind`` (in ``namespace``) by (namespace, name), in a new dict the

@@ -340,13 +340,13 @@ def test_a_members_sort_key_is_reused_only_for_the_same_address_and_uid():
                 "status": {"phase": "Running", "podIP": ip, "conditions": [{"type": "Ready", "status": "True"}]}}
     entry = _service_members(svc("web", selector={"app": "web"}))
     a, b = ("default", "a"), ("default", "b")
-    order = [m.address["ip"] for m in entry.members([(a, pod("a", "u1", "10.0.0.5")), (b, pod("b", "u2", "10.0.0.7"))])]
+    order = [m.address["ip"] for m in entry.members([a, b], {a: pod("a", "u1", "10.0.0.5"), b: pod("b", "u2", "10.0.0.7")})]
     assert order == ["10.0.0.5", "10.0.0.7"]
     # a's next version: the same address and uid (a status change) keeps its key
-    (first, _) = entry.members([(a, pod("a", "u1", "10.0.0.5")), (b, pod("b", "u2", "10.0.0.7"))])
+    (first, _) = entry.members([a, b], {a: pod("a", "u1", "10.0.0.5"), b: pod("b", "u2", "10.0.0.7")})
     assert first.address["ip"] == "10.0.0.5"
     # a replaced under the same name before any pass saw it go: another uid and address
-    order = [m.address["ip"] for m in entry.members([(a, pod("a", "u3", "10.0.0.9")), (b, pod("b", "u2", "10.0.0.7"))])]
+    order = [m.address["ip"] for m in entry.members([a, b], {a: pod("a", "u3", "10.0.0.9"), b: pod("b", "u2", "10.0.0.7")})]
     assert order == ["10.0.0.7", "10.0.0.9"]
 
 
@@ -359,5 +359,5 @@ def test_named_target_ports_resolve_per_pod():
                 "status": {"phase": "Running", "podIP": f"10.0.0.{container_port % 250}",
                            "conditions": [{"type": "Ready", "status": "True"}]}}
     entry = _service_members(svc("web", selector={"app": "web"}, ports=[{"port": 80, "targetPort": "http"}]))
-    got = entry.members([(("default", "a"), pod("a", 8080)), (("default", "b"), pod("b", 9090))])
+    got = entry.members([("default", "a"), ("default", "b")], {("default", "a"): pod("a", 8080), ("default", "b"): pod("b", 9090)})
     assert sorted(m.port_key for m in got) == [(("", 8080, "TCP"),), (("", 9090, "TCP"),)]

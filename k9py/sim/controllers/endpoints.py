@@ -54,6 +54,7 @@ class EndpointsController(Controller):
         # The Services a full pass would sync, in its order: the changed ones and the scanned.
         keys = store.keys("Service") if dirty is None else sorted(dirty | sync.scanned)
         cache = sync.members
+        pods = store.table("Pod")
         for key in keys:
             svc = store.get("Service", *key)
             if svc is None:
@@ -68,11 +69,10 @@ class EndpointsController(Controller):
                 entry = cache[key] = _service_members(svc)
             if entry.pairs is None:  # not an indexable map: scanned, every pass, as it always was
                 sel = selectors.from_map(spec.get("selector"))
-                pods = [((key[0], meta.name(p)), p) for p in store.list("Pod", key[0])
-                        if selectors.matches(sel, meta.labels(p))]
+                picked = [k for k in store.keys("Pod", key[0]) if selectors.matches(sel, meta.labels(pods[k]))]
             else:
-                pods = sync.pods_for(store, entry.pairs)
-            members = entry.members(pods)
+                picked = sync.pod_keys(entry.pairs)
+            members = entry.members(picked, pods)
             self._sync_endpoints(cluster, svc, entry, members, sync)
             self._sync_slices(cluster, svc, entry, members, sync)
         if sync.leftovers:  # Endpoints this controller made for Services that are gone (checkLeftoverEndpoints)

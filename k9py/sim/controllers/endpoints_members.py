@@ -13,6 +13,7 @@ import functools
 import ipaddress
 import operator
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from k9py.kube import meta
@@ -169,13 +170,17 @@ class ServiceMembers:
         self.by_pod: dict[Key, Member] = {}
         self.ports: dict[tuple, tuple[list[Obj], list[Obj]]] = {}  # its members' port lists (Member)
 
-    def members(self, pods: list[tuple[Key, Obj]]) -> list[Member]:
-        """The members for ``pods`` (those with an IP), in the controllers' order (by IP, then
-        uid); members of pods that are no longer among them are forgotten."""
+    def members(self, keys: Iterable[Key], pods: Mapping[Key, Obj]) -> list[Member]:
+        """The members for the pods of ``keys`` (those stored in ``pods`` with an IP), in the
+        controllers' order (by IP, then uid); members of pods that are no longer among them are
+        forgotten."""
         old = self.by_pod
         new: dict[Key, Member] = {}
         svc = self.svc
-        for key, pod in pods:
+        for key in keys:
+            pod = pods.get(key)
+            if pod is None:
+                continue
             m = old.get(key)
             if m is None or m.pod is not pod:
                 ip = pod_ip(pod)

@@ -106,7 +106,7 @@ class EndpointsSync(Follower):
         # answered by one lookup. The dict is kept, so its id cannot be another's meanwhile.
         self._selecting_memo: dict[int, tuple[dict[str, Any], str, frozenset[Key]]] = {}
         # (namespace, label, value) -> its pods' keys sorted, for one-label selectors
-        # (``pods_for``), until a pod with that label comes or goes
+        # (``pod_keys``), until a pod with that label comes or goes
         self._sorted: dict[Pair, list[Key]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -209,25 +209,19 @@ class EndpointsSync(Follower):
             self._ours[(obj["kind"], meta.namespace(obj), meta.name(obj))] = meta.dig(
                 obj, "metadata", "resourceVersion")
 
-    def pods_for(self, store: Any, pairs: list[Pair]) -> list[tuple[Key, Obj]]:
-        """The pods a Service's selector (as ``selector_pairs``) picks, with their (namespace,
-        name), by namespace/name."""
+    def pod_keys(self, pairs: list[Pair]) -> list[Key]:
+        """(namespace, name) of the pods a Service's selector (as ``selector_pairs``) picks,
+        sorted (a one-label selector's list is kept until a pod with that label comes or goes:
+        never change it)."""
         if len(pairs) == 1:
             p = pairs[0]
             keys = self._sorted.get(p)
             if keys is None:
                 keys = self._sorted[p] = sorted(self._pods.get(p, ()))
-        else:
-            sets = [self._pods.get(p, set()) for p in pairs]
-            smallest = min(sets, key=len)
-            keys = sorted(k for k in smallest if all(k in s for s in sets))
-        out = []
-        get = store.get
-        for k in keys:
-            pod = get("Pod", *k)
-            if pod is not None:
-                out.append((k, pod))
-        return out
+            return keys
+        sets = [self._pods.get(p, set()) for p in pairs]
+        smallest = min(sets, key=len)
+        return sorted(k for k in smallest if all(k in s for s in sets))
 
     def slices_of(self, namespace: str, service: str) -> list[str]:
         """Names of the EndpointSlices labelled for a Service, sorted (as of the pass's start:
