@@ -67,13 +67,8 @@ def test_only_changed_inputs_are_looked_at_yet_every_change_lands():
     assert c.store.get("Endpoints", "default", "db") is None
 
 
-def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
-    c = make_cluster(nodes=1)
-    c.create(svc("a", selector={"app": "a"}))
-    c.create(svc("b", selector={"app": "b"}))
-    c.create(pod_manifest("a-0", labels={"app": "a"}))
-    c.create(pod_manifest("b-0", labels={"app": "b"}))
-    c.advance(10)
+def _spy_syncs(monkeypatch):
+    """The names of the Services the endpoints controller syncs from now on, in order."""
     looked_at = []
     real = EndpointsController._sync_endpoints
 
@@ -81,6 +76,17 @@ def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
         looked_at.append(meta.name(service))
         return real(self, cluster, service, *rest)
     monkeypatch.setattr(EndpointsController, "_sync_endpoints", spy)
+    return looked_at
+
+
+def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
+    c = make_cluster(nodes=1)
+    c.create(svc("a", selector={"app": "a"}))
+    c.create(svc("b", selector={"app": "b"}))
+    c.create(pod_manifest("a-0", labels={"app": "a"}))
+    c.create(pod_manifest("b-0", labels={"app": "b"}))
+    c.advance(10)
+    looked_at = _spy_syncs(monkeypatch)
     c.store.mutate("Pod", "default", "b-0", lambda p: p["metadata"]["labels"].update(x="1"))
     c.settle()
     assert "b" in looked_at and "a" not in looked_at
@@ -89,6 +95,31 @@ def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
     c.settle()
     assert looked_at == []  # nothing an endpoint shows changed
 
+
+
+def test_a_phase_change_syncs_the_services_only_when_it_finishes_the_pod(monkeypatch):
+    """Endpoints read a pod's phase only as "finished" (Succeeded, or Failed under restartPolicy
+    Never): a pod going Pending -> Running, as every pod with a readiness probe does, syncs none."""
+    c = make_cluster(nodes=1)
+    c.create(svc("a", selector={"app": "a"}))
+    c.create(svc("n", selector={"app": "n"}))
+    c.create(pod_manifest("a-0", labels={"app": "a"}))
+    c.create(pod_manifest("n-0", labels={"app": "n"}, restart_policy="Never"))
+    c.advance(10)
+    looked_at = _spy_syncs(monkeypatch)
+
+    def phase(value):
+        return lambda p: p["status"].__setitem__("phase", value)
+    c.store.mutate("Pod", "default", "a-0", phase("Pending"))  # (its kubelet writes Running back)
+    c.settle()
+    assert looked_at == []
+    c.store.mutate("Pod", "default", "a-0", phase("Failed"))  # restartPolicy Always: still in its endpoints
+    c.settle()
+    assert looked_at == []
+    c.store.mutate("Pod", "default", "n-0", phase("Failed"))
+    c.settle()
+    assert "n" in looked_at and "a" not in looked_at
+    _settled_like_a_full_pass(c)
 
 def _addresses(cluster, name):
     ep = cluster.store.get("Endpoints", "default", name) or {}

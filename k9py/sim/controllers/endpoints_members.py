@@ -59,6 +59,16 @@ def _ip_key(ip: str) -> tuple[int, int | str]:
         return (1, ip)
 
 
+def is_finished(spec: Obj, status: Obj) -> bool:
+    """Whether a pod with this spec and status is done for the endpoints controllers: Succeeded,
+    or Failed when its restartPolicy is Never (its only reading of the phase)."""
+    phase = status.get("phase")
+    policy = spec.get("restartPolicy") or "Always"
+    if policy == "Never":
+        return phase in ("Failed", "Succeeded")
+    return phase == "Succeeded" if policy == "OnFailure" else False
+
+
 class Member:
     """One pod as seen from one Service. ``address``: its entry in the Endpoints (None: not in
     them); ``slice_endpoint``: its entry in an EndpointSlice (None: in none)."""
@@ -97,10 +107,7 @@ class Member:
                 serving = c.get("status") == "True"
                 break
         self.ready = publish or (serving and not terminating)
-        phase = status.get("phase")
-        policy = pod_spec.get("restartPolicy") or "Always"
-        running = (phase not in ("Failed", "Succeeded") if policy == "Never"
-                   else phase != "Succeeded" if policy == "OnFailure" else True)
+        running = not is_finished(pod_spec, status)
         resolved = []
         for sp in spec.get("ports") or []:
             port = find_port(pod, sp)
