@@ -97,29 +97,27 @@ def test_a_service_whose_pods_did_not_change_is_not_recomputed(monkeypatch):
 
 
 
-def test_a_phase_change_syncs_the_services_only_when_it_finishes_the_pod(monkeypatch):
-    """Endpoints read a pod's phase only as "finished" (Succeeded, or Failed under restartPolicy
-    Never): a pod going Pending -> Running, as every pod with a readiness probe does, syncs none."""
+def test_a_phase_change_syncs_the_services_only_when_it_ends_the_pod(monkeypatch):
+    """Endpoints read a pod's phase only as terminal or not (Succeeded or Failed: in none of them,
+    whatever the restartPolicy, as ShouldPodBeInEndpoints has it): a pod going Pending -> Running,
+    as every pod with a readiness probe does, syncs none."""
     c = make_cluster(nodes=1)
     c.create(svc("a", selector={"app": "a"}))
-    c.create(svc("n", selector={"app": "n"}))
+    c.create(svc("b", selector={"app": "b"}))
     c.create(pod_manifest("a-0", labels={"app": "a"}))
-    c.create(pod_manifest("n-0", labels={"app": "n"}, restart_policy="Never"))
+    c.create(pod_manifest("b-0", labels={"app": "b"}, activeDeadlineSeconds=30))
     c.advance(10)
+    assert _ips(c, "b")
     looked_at = _spy_syncs(monkeypatch)
-
-    def phase(value):
-        return lambda p: p["status"].__setitem__("phase", value)
-    c.store.mutate("Pod", "default", "a-0", phase("Pending"))  # (its kubelet writes Running back)
-    c.settle()
+    c.store.mutate("Pod", "default", "a-0", lambda p: p["status"].__setitem__("phase", "Pending"))
+    c.settle()  # its kubelet writes Running back
     assert looked_at == []
-    c.store.mutate("Pod", "default", "a-0", phase("Failed"))  # restartPolicy Always: still in its endpoints
-    c.settle()
-    assert looked_at == []
-    c.store.mutate("Pod", "default", "n-0", phase("Failed"))
-    c.settle()
-    assert "n" in looked_at and "a" not in looked_at
+    c.advance(30)  # b-0 past its deadline: Failed (restartPolicy Always)
+    assert c.store.get("Pod", "default", "b-0")["status"]["phase"] == "Failed"
+    assert "b" in looked_at and "a" not in looked_at
+    assert not c.store.get("Endpoints", "default", "b").get("subsets")  # not even as not ready
     _settled_like_a_full_pass(c)
+
 
 def _addresses(cluster, name):
     ep = cluster.store.get("Endpoints", "default", name) or {}

@@ -59,14 +59,11 @@ def _ip_key(ip: str) -> tuple[int, int | str]:
         return (1, ip)
 
 
-def is_finished(spec: Obj, status: Obj) -> bool:
-    """Whether a pod with this spec and status is done for the endpoints controllers: Succeeded,
-    or Failed when its restartPolicy is Never (its only reading of the phase)."""
-    phase = status.get("phase")
-    policy = spec.get("restartPolicy") or "Always"
-    if policy == "Never":
-        return phase in ("Failed", "Succeeded")
-    return phase == "Succeeded" if policy == "OnFailure" else False
+def is_terminal(status: Obj) -> bool:
+    """podutil.IsPodTerminal, as ShouldPodBeInEndpoints asks it: a Succeeded or Failed pod is in no
+    Endpoints or EndpointSlice, whatever its restartPolicy (the endpoints controllers' only reading
+    of the phase)."""
+    return status.get("phase") in ("Failed", "Succeeded")
 
 
 class Member:
@@ -107,7 +104,7 @@ class Member:
                 serving = c.get("status") == "True"
                 break
         self.ready = publish or (serving and not terminating)
-        running = not is_finished(pod_spec, status)
+        running = not is_terminal(status)
         resolved = []
         for sp in spec.get("ports") or []:
             port = find_port(pod, sp)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.sim import ipam
-from k9py.sim.controllers.endpoints_members import is_finished
+from k9py.sim.controllers.endpoints_members import is_terminal
 from k9py.sim.controllers.podtemplate import ready_condition
 from k9py.sim.follower import Follower
 from k9py.sim.store import Change
@@ -61,9 +61,8 @@ def _status_of_ready(pod: Obj) -> Any:
 
 def _same_facts(old: Obj, new: Obj) -> bool:
     """Whether two versions of a pod with equal labels agree on all the endpoints controllers
-    read of it: whether it is going, its spec (ports, node, hostname, restart policy), address,
-    whether it is finished (of its phase only that: Pending to Running changes no endpoint) and
-    readiness."""
+    read of it: whether it is going, its spec (ports, node, hostname), address, whether it is
+    terminal (of its phase only that: Pending to Running changes no endpoint) and readiness."""
     omd, nmd = old.get("metadata") or {}, new.get("metadata") or {}
     if omd.get("deletionTimestamp") != nmd.get("deletionTimestamp"):
         return False
@@ -75,10 +74,8 @@ def _same_facts(old: Obj, new: Obj) -> bool:
         return True
     if ost.get("podIP") != nst.get("podIP"):
         return False
-    if ost.get("phase") != nst.get("phase"):
-        spec = nspec if isinstance(nspec, dict) else {}
-        if is_finished(spec, ost) != is_finished(spec, nst):
-            return False
+    if ost.get("phase") != nst.get("phase") and is_terminal(ost) != is_terminal(nst):
+        return False
     oips, nips = ost.get("podIPs"), nst.get("podIPs")
     if oips is not nips and oips != nips:
         return False
