@@ -153,7 +153,11 @@ def test_members_are_rebuilt_for_a_new_pod_or_service_version_only(monkeypatch):
     monkeypatch.setattr(Member, "__init__", _spy(Member.__init__, built))
     c.store.mutate("Pod", "default", "web-2", lambda p: p["metadata"]["labels"].update(x="1"))
     c.settle()
+    assert built == []  # a label its selector does not read: nothing the member shows changed
+    c.store.mutate("Pod", "default", "web-2", lambda p: p["spec"].update(hostname="h2", subdomain="web"))
+    c.settle()
     assert built == ["web-2"]  # only the changed pod's member
+    assert _addresses(c, "web")["web-2"]["hostname"] == "h2"
     monkeypatch.undo()
     _settled_like_a_full_pass(c)
 
@@ -291,7 +295,7 @@ def test_a_pass_that_lost_the_change_log_keeps_the_members_it_can_still_use(monk
     sync = c.state["endpoints-sync"]
     assert ("default", "old") in sync.members
     c.store.delete("Service", "default", "old")
-    c.store.mutate("Pod", "default", "web-1", lambda p: p["metadata"]["labels"].update(x="1"))
+    c.store.mutate("Pod", "default", "web-1", lambda p: p["spec"].update(hostname="h1", subdomain="web"))
     sync.seen = None  # as when changes_since can no longer answer
     built = []
     monkeypatch.setattr(Member, "__init__", _spy(Member.__init__, built))
@@ -377,6 +381,9 @@ def test_a_members_sort_key_is_reused_only_for_the_same_address_and_uid():
     # a replaced under the same name before any pass saw it go: another uid and address
     order = [m.address["ip"] for m in entry.members([a, b], {a: pod("a", "u3", "10.0.0.9"), b: pod("b", "u2", "10.0.0.7")})]
     assert order == ["10.0.0.7", "10.0.0.9"]
+    # and again under the same name at the same address: another pod all the same
+    got = entry.members([a, b], {a: pod("a", "u4", "10.0.0.9"), b: pod("b", "u2", "10.0.0.7")})
+    assert [m.address["targetRef"]["uid"] for m in got] == ["u2", "u4"]
 
 
 def test_named_target_ports_resolve_per_pod():

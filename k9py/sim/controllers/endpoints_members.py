@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from k9py.kube import meta
+from k9py.sim.controllers.podtemplate import ready_condition
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name)
@@ -64,6 +65,34 @@ def is_terminal(status: Obj) -> bool:
     Endpoints or EndpointSlice, whatever its restartPolicy (the endpoints controllers' only reading
     of the phase)."""
     return status.get("phase") in ("Failed", "Succeeded")
+
+
+def _status_of_ready(pod: Obj) -> Any:
+    ready = ready_condition(pod)
+    return ready.get("status") if ready is not None else None
+
+
+def same_endpoint_facts(old: Obj, new: Obj) -> bool:
+    """Whether two versions of a pod agree on all the endpoints controllers read of it but its
+    labels and uid: whether it is going, its spec (ports, node, hostname), address, whether it is
+    terminal (of its phase only that: Pending to Running changes no endpoint) and readiness."""
+    omd, nmd = old.get("metadata") or {}, new.get("metadata") or {}
+    if omd.get("deletionTimestamp") != nmd.get("deletionTimestamp"):
+        return False
+    ospec, nspec = old.get("spec"), new.get("spec")
+    if ospec is not nspec and ospec != nspec:
+        return False
+    ost, nst = old.get("status") or {}, new.get("status") or {}
+    if ost is nst:
+        return True
+    if ost.get("podIP") != nst.get("podIP"):
+        return False
+    if ost.get("phase") != nst.get("phase") and is_terminal(ost) != is_terminal(nst):
+        return False
+    oips, nips = ost.get("podIPs"), nst.get("podIPs")
+    if oips is not nips and oips != nips:
+        return False
+    return bool(_status_of_ready(old) == _status_of_ready(new))
 
 
 class Member:
@@ -187,10 +216,14 @@ class ServiceMembers:
                 continue
             m = old.get(key)
             if m is None or m.pod is not pod:
-                ip = pod_ip(pod)
-                if not ip:
-                    continue
-                m = Member(svc, pod, ip, self.ports, m)
+                if m is not None and m.pod["metadata"].get("uid") == pod["metadata"].get("uid") \
+                        and same_endpoint_facts(m.pod, pod):
+                    m.pod = pod  # a version that changes nothing it shows (a container's state)
+                else:
+                    ip = pod_ip(pod)
+                    if not ip:
+                        continue
+                    m = Member(svc, pod, ip, self.ports, m)
             new[key] = m
         self.by_pod = new
         out = list(new.values())

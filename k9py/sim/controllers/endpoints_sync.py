@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.sim import ipam
-from k9py.sim.controllers.endpoints_members import is_terminal
-from k9py.sim.controllers.podtemplate import ready_condition
+from k9py.sim.controllers.endpoints_members import same_endpoint_facts
 from k9py.sim.follower import Follower
 from k9py.sim.store import Change
 
@@ -52,34 +51,6 @@ def selector_pairs(svc: Obj) -> list[Pair] | None:
 def _pod_pairs(pod: Obj) -> list[Pair]:
     ns = meta.namespace(pod)
     return [(ns, k, v) for k, v in (meta.labels(pod) or {}).items()]
-
-
-def _status_of_ready(pod: Obj) -> Any:
-    ready = ready_condition(pod)
-    return ready.get("status") if ready is not None else None
-
-
-def _same_facts(old: Obj, new: Obj) -> bool:
-    """Whether two versions of a pod with equal labels agree on all the endpoints controllers
-    read of it: whether it is going, its spec (ports, node, hostname), address, whether it is
-    terminal (of its phase only that: Pending to Running changes no endpoint) and readiness."""
-    omd, nmd = old.get("metadata") or {}, new.get("metadata") or {}
-    if omd.get("deletionTimestamp") != nmd.get("deletionTimestamp"):
-        return False
-    ospec, nspec = old.get("spec"), new.get("spec")
-    if ospec is not nspec and ospec != nspec:
-        return False
-    ost, nst = old.get("status") or {}, new.get("status") or {}
-    if ost is nst:
-        return True
-    if ost.get("podIP") != nst.get("podIP"):
-        return False
-    if ost.get("phase") != nst.get("phase") and is_terminal(ost) != is_terminal(nst):
-        return False
-    oips, nips = ost.get("podIPs"), nst.get("podIPs")
-    if oips is not nips and oips != nips:
-        return False
-    return bool(_status_of_ready(old) == _status_of_ready(new))
 
 
 class EndpointsSync(Follower):
@@ -168,7 +139,7 @@ class EndpointsSync(Follower):
             labels, old_labels = meta.labels(obj), meta.labels(old)
             if labels is old_labels or labels == old_labels:  # the usual: no index to update
                 selecting = self._selecting(obj)
-                if selecting and not _same_facts(old, obj):
+                if selecting and not same_endpoint_facts(old, obj):
                     out |= selecting
                 return  # else a container's state, an annotation: no endpoint shows it
         key = (meta.namespace(obj), meta.name(obj))
