@@ -142,6 +142,9 @@ def build(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) ->
                      pids=namespace_for(cluster, pod, spec, cname, pid1, img.server))
 
 
+PRUNE_AT_LEAST = 64  # worlds kept before the first look for those no longer running
+
+
 def _sub_dir(root: Dir, sub_path: str, now: float) -> Dir | File:
     node: Dir | File = root
     parts = [p for p in sub_path.split("/") if p]
@@ -157,11 +160,17 @@ def _sub_dir(root: Dir, sub_path: str, now: float) -> Dir | File:
 
 
 def world(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) -> Container:
-    """The world of a container instance, built on first use and kept while it runs."""
-    worlds: dict[str, Container] = store(cluster)["containers"]
+    """The world of a container instance, built on first use and kept while it runs. Those of
+    instances no longer running are forgotten when the worlds have doubled since the last look
+    (a look walks every pod the kubelet runs: at each new world, 100,000 pods with one-shot
+    commands restarting spent a second of their start in it)."""
+    st = store(cluster)
+    worlds: dict[str, Container] = st["containers"]
     w = worlds.get(inst.container_id)
     if w is None:
-        _prune(cluster, worlds)
+        if len(worlds) >= st.get("containers.prune_at", 0):
+            _prune(cluster, worlds)
+            st["containers.prune_at"] = max(PRUNE_AT_LEAST, 2 * len(worlds))
         w = worlds[inst.container_id] = build(cluster, pod, cname, init, inst)
     return w
 

@@ -85,3 +85,29 @@ def test_busybox_without_a_command_runs_its_shell_while_stdin_is_open():
     assert quiet["lastState"]["terminated"]["exitCode"] == 0
     assert quiet["lastState"]["terminated"]["reason"] == "Completed"
     assert quiet["restartCount"] >= 2
+
+
+def test_worlds_of_finished_containers_are_forgotten_without_a_look_at_every_start(monkeypatch):
+    """A look for worlds no longer running walks every pod the kubelet runs: it is taken when the
+    worlds have doubled since the last one, not at each new world."""
+    from k9py.sim.userland import container
+    looks = []
+    real = container._prune
+
+    def look(cluster, worlds):
+        looks.append(len(worlds))
+        real(cluster, worlds)
+    monkeypatch.setattr(container, "_prune", look)
+    c = cluster_with(seconds=1)
+    for i in range(100):
+        c.create(pod_manifest(f"hi-{i}", "busybox", args=["echo", "hi"], restart_policy="Never"))
+    c.advance(20)
+    worlds = c.state["userland"]["containers"]
+    first = set(worlds)
+    assert first and _state(c, "hi-99") == ("Succeeded", 0, "Completed")
+    for i in range(100):
+        c.create(pod_manifest(f"again-{i}", "busybox", args=["echo", "hi"], restart_policy="Never"))
+    c.advance(20)
+    assert container_logs(c, "default", "again-99") == ["hi"]
+    assert not first & set(worlds)  # the first hundred's, finished, were let go
+    assert len(looks) <= 5  # 200 worlds built
