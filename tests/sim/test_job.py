@@ -209,3 +209,17 @@ def test_user_selector_without_manual_selector_is_rejected():
     assert "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{" in e.value.message
     assert e.value.message.endswith("`selector` not auto-generated")
     assert c.store.get("Job", "default", "pi") is None
+
+
+def test_terminating_counts_the_jobs_own_pods_being_deleted():
+    c = make_cluster()
+    for name in ("a", "b"):
+        c.create(job_manifest(name, ["sleep", "3600"], image="busybox", parallelism=2, completions=2))
+    c.advance(10)
+    [a0, _] = job_pods(c, job(c, "a"))
+    c.delete("Pod", "default", meta.name(a0))  # 30 s of grace: its container still runs
+    c.advance(1)
+    assert job(c, "a")["status"]["terminating"] == 1
+    assert job(c, "b")["status"]["terminating"] == 0  # another Job's pod of the namespace
+    run_until(c, lambda: job(c, "a")["status"]["terminating"] == 0, limit=60)
+    assert len(active(c, job(c, "a"))) == 2  # replaced
