@@ -33,6 +33,7 @@ def _no_freezing_left_on():
         gc.callbacks.remove(gcpause._after_full)
     gcpause._refreeze = False
     gcpause._bulk_freeze = False
+    gcpause._interactive = False
 
 
 def pytest_xdist_auto_num_workers(config):

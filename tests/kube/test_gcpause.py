@@ -73,9 +73,9 @@ def test_a_big_structure_dropped_is_unfrozen_then_what_the_next_full_collection_
 
 
 def test_the_apps_thresholds_stay_when_a_cluster_tunes_them():
-    """The app's middle generation is collected after 4 young collections, not 20: under churn
-    each one walks what survived them, so its pauses are 5 times shorter. A simulated cluster
-    built later (``tune``) keeps them."""
+    """The app's young collections come every 20,000 new objects, not 100,000, its middle one
+    after 4 of them, not 20: under churn each walks what survived since, so its pauses are
+    shorter. A simulated cluster built later (``tune``) keeps them."""
     before = gc.get_threshold()
     try:
         gc.set_threshold(700, 10, 10)
@@ -84,7 +84,7 @@ def test_the_apps_thresholds_stay_when_a_cluster_tunes_them():
         gcpause.interactive()
         gcpause.tune()
         assert gc.get_threshold() == gcpause.INTERACTIVE
-        assert gcpause.INTERACTIVE[0] == gcpause.THRESHOLDS[0]
+        assert gcpause.INTERACTIVE[0] < gcpause.THRESHOLDS[0]  # shorter pauses, and fewer of them
         assert gcpause.INTERACTIVE[1] < gcpause.THRESHOLDS[1]
     finally:
         gc.set_threshold(*before)
