@@ -142,9 +142,6 @@ def build(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) ->
                      pids=namespace_for(cluster, pod, spec, cname, pid1, img.server))
 
 
-PRUNE_AT_LEAST = 64  # worlds kept before the first look for those no longer running
-
-
 def _sub_dir(root: Dir, sub_path: str, now: float) -> Dir | File:
     node: Dir | File = root
     parts = [p for p in sub_path.split("/") if p]
@@ -157,6 +154,9 @@ def _sub_dir(root: Dir, sub_path: str, now: float) -> Dir | File:
             return Dir(mtime=now)
         node = child
     return node
+
+
+PRUNE_AT_LEAST = 64  # worlds kept before the first look for those no longer running
 
 
 def world(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) -> Container:
