@@ -149,7 +149,7 @@ class JobController(Controller):
             if meta.is_deleting(job):
                 continue
             try:
-                self._sync(cluster, job, cluster.store.controlled_by("Pod", meta.uid(job)) if meta.uid(job) else [])
+                self._sync(cluster, job, self._pods_of(cluster, job))
             except ApiError:
                 continue
 
@@ -241,7 +241,7 @@ class JobController(Controller):
             for p in active:
                 pt.delete_pod(c, job, p, COMPONENT)
             active = []
-            if not self._unfinished(c, pods):
+            if not self._unfinished(c, job):
                 conds.append(_condition("Failed", "True", failure[0], failure[1], now))
                 c.record_event(job, "Warning", failure[0], failure[1], COMPONENT)
         elif success:
@@ -251,7 +251,7 @@ class JobController(Controller):
             for p in active:
                 pt.delete_pod(c, job, p, COMPONENT)
             active = []
-            if not self._unfinished(c, pods):
+            if not self._unfinished(c, job):
                 conds.append(_condition("Complete", "True", "CompletionsReached", msg, now))
                 status["completionTime"] = rfc3339(now)
                 c.record_event(job, "Normal", "Completed", "Job completed", COMPONENT)
@@ -263,7 +263,7 @@ class JobController(Controller):
         status["succeeded"] = succeeded
         status["failed"] = failed
         status["ready"] = ready
-        status["terminating"] = len([p for p in self._stored(c, pods) if meta.is_deleting(p)
+        status["terminating"] = len([p for p in self._pods_of(c, job) if meta.is_deleting(p)
                                      and dig(p, "status", "phase") not in ("Succeeded", "Failed")])
         status["uncountedTerminatedPods"] = {}
         for k in ("active", "succeeded", "failed"):
@@ -288,19 +288,14 @@ class JobController(Controller):
         return restarts > 0 if limit == 0 else restarts >= limit
 
     @staticmethod
-    def _unfinished(c: Cluster, pods: list[Obj]) -> list[Obj]:
-        return [p for p in JobController._stored(c, pods) if dig(p, "status", "phase") not in ("Succeeded", "Failed")]
+    def _pods_of(c: Cluster, job: Obj) -> list[Obj]:
+        """The Job's pods as stored now (an index lookup: its deletions since show)."""
+        uid = meta.uid(job)
+        return c.store.controlled_by("Pod", uid) if uid else []
 
     @staticmethod
-    def _stored(c: Cluster, pods: list[Obj]) -> list[Obj]:
-        """The versions of ``pods`` stored now (those still there): looked up one by one, not
-        among every pod of the namespace (a namespace of 3,000 pods, at each sync of each Job)."""
-        out = []
-        for p in pods:
-            now = c.store.get("Pod", meta.namespace(p), meta.name(p))
-            if now is not None and meta.uid(now) == meta.uid(p):
-                out.append(now)
-        return out
+    def _unfinished(c: Cluster, job: Obj) -> list[Obj]:
+        return [p for p in JobController._pods_of(c, job) if dig(p, "status", "phase") not in ("Succeeded", "Failed")]
 
     def _fix_selector(self, c: Cluster, job: Obj) -> None:
         """If the uid predicted at admission missed, label with the real one."""
