@@ -32,7 +32,6 @@ def _no_freezing_left_on():
     if gcpause._after_full in gc.callbacks:
         gc.callbacks.remove(gcpause._after_full)
     gcpause._refreeze = False
-    gcpause._bulk_freeze = False
     gcpause._interactive = False
 
 

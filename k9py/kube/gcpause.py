@@ -54,8 +54,7 @@ _pauses = 0  # gc_paused blocks under way, in any thread
 _enabled_before = False  # the collector's state when the first of them began
 _refreeze = False  # freeze what the next full collection leaves, however quick (``dropped``)
 _full_began: float | None = None
-_bulk_freeze = False  # ``interactive`` turns it on: ``bulk_loaded`` freezes
-_interactive = False  # ``interactive`` was called: ``tune`` leaves the app's thresholds as they are
+_interactive = False  # ``interactive`` was called: ``bulk_loaded`` freezes, ``tune`` leaves its thresholds
 
 
 @contextmanager
@@ -85,15 +84,15 @@ def tune() -> None:
 def interactive() -> None:
     """Pauses a person does not notice, for the app (``tune`` keeps them); big loads frozen as
     they end (``bulk_loaded``)."""
-    global _bulk_freeze, _interactive
+    global _interactive
     gc.set_threshold(*INTERACTIVE)
-    _bulk_freeze = _interactive = True
+    _interactive = True
 
 
 def bulk_loaded(count: int) -> bool:
     """Inside ``gc_paused``, after ``count`` long-lived objects were made: in the app
     (``interactive``), ``loaded`` now, while the collector is still off. True when it froze."""
-    return _bulk_freeze and loaded(count)
+    return _interactive and loaded(count)
 
 
 def loaded(count: int) -> bool:

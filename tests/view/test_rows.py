@@ -261,7 +261,7 @@ def test_a_big_view_loaded_in_the_app_is_frozen_while_the_collector_is_paused(fr
     m = RowModel(BY_NAME["events"], all_namespaces=True)
     m.load(events)
     assert freezes == []  # not in the app
-    monkeypatch.setattr(gcpause, "_bulk_freeze", True)  # what the app's gcpause.interactive() turns on
+    monkeypatch.setattr(gcpause, "_interactive", True)  # what the app's gcpause.interactive() turns on
     seen: list[bool] = []
     monkeypatch.setattr(gc, "freeze", lambda: seen.append(gc.isenabled()))
     m.load(events)
