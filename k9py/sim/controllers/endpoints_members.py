@@ -74,10 +74,11 @@ def _status_of_ready(pod: Obj) -> Any:
 
 def same_endpoint_facts(old: Obj, new: Obj) -> bool:
     """Whether two versions of a pod agree on all the endpoints controllers read of it but its
-    labels and uid: whether it is going, its spec (ports, node, hostname), address, whether it is
-    terminal (of its phase only that: Pending to Running changes no endpoint) and readiness."""
+    labels: which pod it is (uid), whether it is going, its spec (ports, node, hostname), address,
+    whether it is terminal (of its phase only that: Pending to Running changes no endpoint) and
+    readiness."""
     omd, nmd = old.get("metadata") or {}, new.get("metadata") or {}
-    if omd.get("deletionTimestamp") != nmd.get("deletionTimestamp"):
+    if omd.get("deletionTimestamp") != nmd.get("deletionTimestamp") or omd.get("uid") != nmd.get("uid"):
         return False
     ospec, nspec = old.get("spec"), new.get("spec")
     if ospec is not nspec and ospec != nspec:
@@ -127,11 +128,7 @@ class Member:
         self.pod = pod
         self.ip = ip
         terminating = bool(md.get("deletionTimestamp"))
-        serving = False
-        for c in status.get("conditions") or []:
-            if c.get("type") == "Ready":
-                serving = c.get("status") == "True"
-                break
+        serving = _status_of_ready(pod) == "True"
         self.ready = publish or (serving and not terminating)
         running = not is_terminal(status)
         resolved = []
@@ -216,8 +213,7 @@ class ServiceMembers:
                 continue
             m = old.get(key)
             if m is None or m.pod is not pod:
-                if m is not None and m.pod["metadata"].get("uid") == pod["metadata"].get("uid") \
-                        and same_endpoint_facts(m.pod, pod):
+                if m is not None and same_endpoint_facts(m.pod, pod):
                     m.pod = pod  # a version that changes nothing it shows (a container's state)
                 else:
                     ip = pod_ip(pod)
