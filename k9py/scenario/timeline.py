@@ -436,12 +436,26 @@ def _must(cluster: Any, kind: str, ns: str | None, name: str) -> Obj:
     return obj
 
 
-def _matching(cluster: Any, kind: str, d: Obj) -> list[Obj]:
+def _matching(cluster: Any, kind: str, d: Obj, limit: int | None = None) -> list[Obj]:
+    """The objects a step names, or those its selector matches (not being deleted), by name:
+    the first ``limit`` of them when given (at least one: none is an error)."""
     ns = _ns(d) if resources.BY_KIND[kind].namespaced else None
     if d.get("name") or d.get("pod"):
         return [_must(cluster, kind, ns, d.get("name") or d["pod"])]
     sel = parse_label_selector(d["selector"])
-    found = [o for o in cluster.store.list(kind, ns) if selector_matches(sel, meta.labels(o)) and not meta.is_deleting(o)]
+    found: list[Obj] = []
+    last: Any = object()  # (no labels dict yet: None is one pod's)
+    verdict = False
+    table = cluster.store.table(kind)
+    for key in cluster.store.keys(kind, ns):  # (not a list of them all: the first few may do)
+        o = table[key]
+        labels = o.get("metadata", {}).get("labels")
+        if labels is not last:  # (a workload's replicas share one labels dict: matched once)
+            last, verdict = labels, selector_matches(sel, labels)
+        if verdict and not meta.is_deleting(o):
+            found.append(o)
+            if limit is not None and len(found) >= max(limit, 1):
+                break
     if not found:
         raise StepError(f'no {resources.BY_KIND[kind].plural} match selector "{d["selector"]}"'
                         + (f" in namespace {ns}" if ns else ""))
@@ -454,9 +468,10 @@ def _run_apply(cluster: Any, obj: Obj) -> None:
 
 def _run_delete(cluster: Any, d: Obj) -> None:
     kind = d["kind"]
-    found = _matching(cluster, kind, d)
-    if "count" in d:  # the first N by name: deterministic
-        found = found[: int(d["count"])]
+    count = int(d["count"]) if "count" in d else None
+    found = _matching(cluster, kind, d, count)
+    if count is not None:  # the first N by name: deterministic
+        found = found[:count]
     for obj in found:
         cluster.delete(kind, meta.namespace(obj) or None, meta.name(obj),
                        grace_period=d.get("gracePeriodSeconds"))

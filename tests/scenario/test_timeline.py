@@ -77,6 +77,27 @@ def test_delete_by_selector_with_count_and_the_replicaset_replaces(tmp_path):
     assert len(after) == 2 and before[0] not in after and before[1] in after
 
 
+def test_delete_by_a_selector_matches_each_pod_by_its_own_labels(tmp_path):
+    bare = """\
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: %s%s}
+spec:
+  containers: [{name: c, image: "busybox:1.36"}]
+"""
+    extra = WEB + bare % ("a-bare", "") + bare % ("b-tiered", ", labels: {tier: x}") + \
+        bare % ("c-other", ", labels: {app: other}")
+    cluster, tl = run(tmp_path, "  - {at: 10s, delete: {kind: Pod, selector: '!tier', gracePeriodSeconds: 0}}\n", extra)
+    assert len(web_pods(cluster)) == 2
+    before = {meta.name(p) for p in web_pods(cluster)}
+    at(cluster, tl, 10.5)
+    left = {meta.name(p) for p in cluster.store.list("Pod", "default") if not meta.is_deleting(p)}
+    assert [f.error for f in tl.fired] == [None]
+    # the label-less pod (first by name), the other app's and the web replicas (one labels dict) went
+    assert "b-tiered" in left and not {"a-bare", "c-other"} & left and not before & left
+
+
 def test_set_image_then_rollout_undo(tmp_path):
     cluster, tl = run(tmp_path, "  - {at: 5s, setImage: {name: web, image: 'nginx:1.26.0'}}\n"
                                 "  - {at: 1m, rolloutUndo: {name: web}}\n")
