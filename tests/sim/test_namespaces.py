@@ -33,6 +33,26 @@ def test_every_namespace_has_a_default_service_account_and_root_ca():
     assert c.store.get("ConfigMap", "team-a", ROOT_CA_NAME) is not None
 
 
+def test_a_pass_looks_at_the_namespaces_again_only_after_what_it_reads_changed(monkeypatch):
+    from k9py.sim.controllers import namespace
+
+    c = make_cluster(nodes=1)
+    c.advance(5)
+    looked = []
+    ensure = namespace.ensure_namespace_defaults
+    monkeypatch.setattr(namespace, "ensure_namespace_defaults", lambda cl, name: looked.append(name) or ensure(cl, name))
+    c.create(pod_manifest("web"))  # wakes every controller watching every kind: nothing a namespace pass reads
+    c.advance(10)
+    assert looked == []
+    c.delete("ServiceAccount", "default", "default")
+    c.settle()
+    assert "default" in looked and c.store.get("ServiceAccount", "default", "default") is not None
+    looked.clear()
+    c.create(ns("team-b"))
+    c.settle()
+    assert "team-b" in looked and c.store.get("ConfigMap", "team-b", ROOT_CA_NAME) is not None
+
+
 def test_deleting_a_namespace_deletes_its_content_then_itself():
     c = make_cluster(nodes=1)
     c.create(ns("shop"))

@@ -85,16 +85,32 @@ def _admit_namespace(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
 
 
+_READ = "namespace.read"  # the versions of what a pass with no namespace terminating read
+
+
+def _read_versions(store: Any) -> tuple[int, int, int]:
+    return store.kind_version("Namespace"), store.kind_version("ServiceAccount"), store.kind_version("ConfigMap")
+
+
 class NamespaceController(Controller):
     name = "namespace"
 
     def reconcile(self, cluster: Cluster) -> None:
-        for ns in cluster.store.list("Namespace"):
+        # Any change wakes it (a terminating namespace waits for objects of every kind to go);
+        # with none terminating it reads namespaces, service accounts and config maps only: while
+        # none of those changed, a pass would write nothing (settle runs dozens a second).
+        store = cluster.store
+        if cluster.state.get(_READ) == _read_versions(store):
+            return
+        terminating = False
+        for ns in store.list("Namespace"):
             name = meta.name(ns)
             if meta.is_deleting(ns) or meta.dig(ns, "status", "phase") == "Terminating":
+                terminating = True
                 self._delete_content(cluster, ns)
             else:
                 ensure_namespace_defaults(cluster, name)
+        cluster.state[_READ] = None if terminating else _read_versions(store)  # its own writes included
 
     def _contents(self, cluster: Cluster, namespace: str) -> list[Obj]:
         out = []
