@@ -137,6 +137,29 @@ def test_cordon_adds_unschedulable_taint_and_events():
     assert ("NodeSchedulable", "Node minikube-m02 status is now: NodeSchedulable") in events_for(c, n)
 
 
+def test_a_pass_looks_at_the_nodes_someone_changed_and_those_due_not_at_every_node(monkeypatch):
+    from k9py.sim.controllers.nodes import NodeLifecycleController
+
+    c = make_cluster(nodes=3)
+    c.advance(2)
+    looked = []
+    health = NodeLifecycleController._health
+    monkeypatch.setattr(NodeLifecycleController, "_health",
+                        lambda self, cl, node, st: looked.append(node["metadata"]["name"]) or health(self, cl, node, st))
+    c.create(pod_manifest("web"))
+    c.advance(5)  # a pod placed and started: no node changed, none due
+    assert looked == []
+    c.store.mutate("Node", None, "minikube-m02", lambda n: n["spec"].__setitem__("unschedulable", True))
+    c.settle()
+    assert looked == ["minikube-m02"]  # (its own taint write after it is no news)
+    assert _node(c, "minikube-m02")["spec"]["taints"][0]["key"] == "node.kubernetes.io/unschedulable"
+    looked.clear()
+    c.advance(3)  # the ten-second mark: every node's lease is due
+    assert looked == ["minikube", "minikube-m02", "minikube-m03"]
+    assert {c.store.must_get("Lease", "kube-node-lease", n)["spec"]["renewTime"]
+            for n in ("minikube", "minikube-m02", "minikube-m03")} == {"2026-11-01T09:00:10.000000Z"}
+
+
 def test_pods_of_a_deleted_node_are_garbage_collected():
     c = make_cluster(nodes=2)
     c.create(pod_manifest("web", nodeName="minikube-m02"))

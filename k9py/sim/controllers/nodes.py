@@ -14,6 +14,7 @@ controllers do, plus the node-status side of the kubelet.
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -54,11 +55,6 @@ def _ready_status(node: Obj) -> str | None:
     return None
 
 
-def _read_versions(store: Any) -> tuple[int, int, int]:
-    """The versions of what node lifecycle's per-node work reads."""
-    return store.kind_version("Node"), store.kind_version("Lease"), store.kind_version("Namespace")
-
-
 def toleration_deadline(pod: Obj, taints: list[Obj]) -> float | None:
     """When the taint manager evicts ``pod`` from a node with these NoExecute ``taints``:
     None = never, -inf = at once (an untolerated taint)."""
@@ -85,20 +81,43 @@ class NodeLifecycleController(Controller):
     def reconcile(self, cluster: Cluster) -> None:
         state = cluster.state.setdefault("nodes", {})
         store = cluster.store
-        # The per-node work reads Nodes, their Leases, the lease Namespace and the clock: with none
-        # of them changed and no node due (a heartbeat, a lease renewal, a grace period ending)
-        # it would write nothing, so a pass skips it (settle runs many passes per instant).
-        if state.get("_read") != _read_versions(store) or cluster.now() >= state.get("_due", 0.0):
-            due = NEVER
-            for node in store.list("Node"):
-                st = state.setdefault(meta.name(node), {})
-                due = min(due, self._health(cluster, node, st))
-                self._cordon(cluster, store.get("Node", None, meta.name(node)) or node, st)
-            state["_due"] = due
-            state["_read"] = _read_versions(store)  # its own writes included
+        # The per-node work reads its Node, its Lease, the lease Namespace and the clock: a node
+        # none of those changed for (but its own writes) and whose time has not come (a
+        # heartbeat, a lease renewal, a grace period ending) would write nothing. So a pass looks
+        # at those changed by someone else and those due (``_heap``: (due, name)), by name.
+        changed: _NodesChanged = cluster.state.setdefault("nodes-changed", _NodesChanged())
+        heap: list[tuple[float, str]] | None = state.get("_heap")
+        if changed.follow(store) or heap is None or changed.everything:
+            heap = state["_heap"] = []
+            names_due = [meta.name(node) for node in store.list("Node")]
+        else:
+            now = cluster.now()
+            due_now = set(changed.names)
+            while heap and heap[0][0] <= now:
+                due_now.add(heapq.heappop(heap)[1])
+            if due_now:  # (a node both changed and in the heap has a stale entry left: a spare look)
+                heap[:] = [e for e in heap if e[1] not in due_now]
+                heapq.heapify(heap)
+            names_due = sorted(due_now)
+        changed.clear()
+        changed.own = True
+        try:
+            for name in names_due:
+                node = store.get("Node", None, name)
+                if node is None:
+                    continue
+                st = state.setdefault(name, {})
+                due = self._health(cluster, node, st)
+                self._cordon(cluster, store.get("Node", None, name) or node, st)
+                if due < NEVER:
+                    heapq.heappush(heap, (due, name))
+        finally:
+            changed.own = False
         names = _node_names(cluster)
-        for gone in [n for n in state if n not in names and not n.startswith("_")]:
-            del state[gone]
+        if state.get("_names") is not names:  # a node came or went (the same set until then)
+            for gone in [n for n in state if n not in names and not n.startswith("_")]:
+                del state[gone]
+            state["_names"] = names
         self._evictions(cluster, state.setdefault("_evictions", {}))
         self._pod_gc(cluster, names)
 
@@ -303,7 +322,8 @@ class NodeLifecycleController(Controller):
             return
         st["_gc_scan"] = stamp
         seen = set()
-        lost = sorted(k for node, keys in placed.by_node.items() if node not in nodes for k in keys)
+        by_node = placed.by_node
+        lost = sorted(k for node in by_node.keys() - nodes for k in by_node[node])  # (the set difference in C)
         for key in lost:
             pod = cluster.store.get("Pod", *key)
             node = dig(pod, "spec", "nodeName") if pod is not None else None
@@ -330,6 +350,33 @@ def _node_names(cluster: Cluster) -> frozenset[str]:
 
 def _names_of(keys: tuple[tuple[str, str], ...]) -> frozenset[str]:
     return frozenset(name for _, name in keys)
+
+
+class _NodesChanged(Follower):
+    """The nodes whose Node or Lease someone else changed since the last pass (``everything``: the
+    lease Namespace did); node lifecycle's own writes (``own`` while it writes) are no news."""
+
+    kinds = ("Node", "Lease", "Namespace")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.everything = False
+        self.own = False
+
+    def fold(self, change: Change) -> None:
+        if self.own:
+            return
+        obj = change.obj
+        kind = obj.get("kind")
+        if kind == "Namespace":
+            self.everything = self.everything or obj.get("metadata", {}).get("name") == LEASE_NAMESPACE
+        elif kind == "Node" or obj.get("metadata", {}).get("namespace") == LEASE_NAMESPACE:
+            self.names.add(obj.get("metadata", {}).get("name", ""))
+
+    def clear(self) -> None:
+        self.names.clear()
+        self.everything = False
 
 
 class _PodsByNode(Follower):
@@ -395,5 +442,6 @@ def renew_lease(cluster: Cluster, node: Obj) -> float:
                                               "uid": meta.uid(node)}]},
             "spec": {"holderIdentity": name, "leaseDurationSeconds": LEASE_DURATION, "renewTime": renew}})
     elif dig(lease, "spec", "renewTime") != renew:
-        cluster.store.mutate("Lease", LEASE_NAMESPACE, name, lambda o: o["spec"].__setitem__("renewTime", renew))
+        cluster.store.rewrite("Lease", LEASE_NAMESPACE, name, lambda o: o["spec"].__setitem__("renewTime", renew),
+                              fields=("spec",))
     return mark + LEASE_RENEW_EVERY
