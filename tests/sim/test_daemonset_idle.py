@@ -68,3 +68,25 @@ def test_another_workloads_pods_do_not_wake_a_settled_daemonset(monkeypatch: Any
     c.delete("Pod", "kube-system", meta.name(mine), grace_period=0)
     c.advance(10)
     assert synced and len(ds_pods(c)) == 2
+
+
+def test_a_node_change_wakes_a_settled_daemonset_only_where_it_changes_whether_it_runs(monkeypatch: Any) -> None:
+    """As daemon_controller's updateNode: a cordon (a taint its pods tolerate) or a node's status
+    syncs it no more; a node taking on the label it selects does, and it gets its pod."""
+    c = make_cluster(nodes=2)
+    c.create(proxy(template_spec={"nodeSelector": {"edge": "true"}}))
+    c.store.mutate("Node", None, "minikube", lambda n: n["metadata"]["labels"].__setitem__("edge", "true"))
+    c.advance(10)
+    assert [p["spec"]["nodeName"] for p in ds_pods(c)] == ["minikube"]
+    synced = _spy(monkeypatch)
+
+    c.store.mutate("Node", None, "minikube-m02", lambda n: n["spec"].__setitem__("unschedulable", True))
+    c.advance(5)
+    assert c.store.must_get("Node", None, "minikube-m02")["spec"]["taints"]  # cordoned: tainted unschedulable
+    c.store.mutate("Node", None, "minikube-m02", lambda n: n["metadata"]["labels"].__setitem__("zone", "b"))
+    c.advance(300)  # a label it does not select, and the kubelets' status reports (heartbeats)
+    assert synced == [] and len(ds_pods(c)) == 1
+
+    c.store.mutate("Node", None, "minikube-m02", lambda n: n["metadata"]["labels"].__setitem__("edge", "true"))
+    c.advance(10)
+    assert synced and sorted(p["spec"]["nodeName"] for p in ds_pods(c)) == ["minikube", "minikube-m02"]

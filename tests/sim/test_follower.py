@@ -121,8 +121,9 @@ def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_his
     c.advance(60)
     assert c.store.list("Pod", "default") == []  # the collector still found every dependent
     assert gc_full == [1]
-    assert full_looks == {"gc._GcState": 1, "nodes._PodsByNode": 1, "nodes._NodesChanged": 1, "volumes._ClaimUsers": 1, "events._EventTimes": 1,
-                          "endpoints_sync.EndpointsSync": 1, "replicaset._SyncState": 1, "deployment._SyncState": 1,
+    assert full_looks == {"gc._GcState": 1, "nodes._PodsByNode": 1, "nodes._NodesChanged": 1,
+                          "volumes._ClaimUsers": 1, "events._EventTimes": 1, "endpoints_sync.EndpointsSync": 1,
+                          "replicaset._SyncState": 1, "deployment._SyncState": 1, "daemonset._NodeChanges": 1,
                           "settled_syncs.PodsChanged": 2}  # (the DaemonSets' and the StatefulSets')
     placed = c.state["nodes-pods-by-node"]
     assert placed.node_of == {} and placed.by_node == {}

@@ -14,10 +14,12 @@ from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller
 from k9py.sim.controllers.settled_syncs import SettledSyncs
+from k9py.sim.follower import Follower
 from k9py.sim.scheduler import matches_node_affinity, tolerates
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 COMPONENT = "daemonset-controller"
@@ -94,6 +96,12 @@ def should_run_on(ds: Obj, nodes: list[Obj]) -> list[tuple[bool, bool]]:
     return [_should_run(probe, n) for n in nodes]
 
 
+def _changes_where_it_runs(ds: Obj, changed: list[tuple[Obj, Obj]]) -> bool:
+    """Whether one of these (old, new) node versions changes whether ``ds`` should run there."""
+    probe = _probe(ds)
+    return any(_should_run(probe, old) != _should_run(probe, new) for old, new in changed)
+
+
 def pods_by_node(pods: Iterable[Obj]) -> dict[str, list[Obj]]:
     """Pods grouped by ``target_node`` (those with none left out), in the order given."""
     by_node: dict[str, list[Obj]] = {}
@@ -124,13 +132,48 @@ def _should_run(probe: Obj, node: Obj) -> tuple[bool, bool]:
     return run, cont
 
 
-def _inputs(c: Cluster, ds: Obj) -> tuple:
-    """Everything a sync of ``ds`` reads but its pods: itself, the nodes, the revisions and, with
-    minReadySeconds, the clock (its pods' changes are heard as they are made: ``PodsChanged``)."""
+def _inputs(c: Cluster, ds: Obj, nodes_epoch: int) -> tuple:
+    """Everything a sync of ``ds`` reads but its pods and the nodes: itself, the revisions and,
+    with minReadySeconds, the clock (its pods' changes are heard as they are made:
+    ``PodsChanged``; the nodes', by ``_NodeChanges``: ``nodes_epoch`` moves when one changes
+    where the DaemonSet should run)."""
     store = c.store
     clock = c.now() if dig(ds, "spec", "minReadySeconds") else None
-    return (ds["metadata"].get("resourceVersion"), store.kind_version("Node"),
-            store.kind_version("ControllerRevision"), clock)
+    return (ds["metadata"].get("resourceVersion"), nodes_epoch, store.kind_version("ControllerRevision"), clock)
+
+
+class _NodeChanges(Follower):
+    """The nodes that came or went, and the (old, new) versions of those whose labels or taints
+    changed, since the last ``take``: what a DaemonSet's sync reads of a node is its name and
+    whether the DaemonSet should run there (affinity, taints); a node's status (heartbeats,
+    conditions) is not. As daemon_controller's updateNode, a changed node wakes only the
+    DaemonSets for which it changes whether they should run there (a cordon: none, they
+    tolerate it)."""
+
+    kinds = ("Node",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.moved = False  # a node came or went
+        self.changed: list[tuple[Obj, Obj]] = []
+
+    def take(self, store: Any) -> tuple[bool, list[tuple[Obj, Obj]]]:
+        """(whether the set of nodes moved, the changed nodes); the first time (or for a new
+        store), every DaemonSet counts as woken: moved."""
+        moved = self.follow(store) or self.moved
+        out = (moved, self.changed)
+        self.moved, self.changed = False, []
+        return out
+
+    def fold(self, change: Change) -> None:
+        old, new = change.old, change.obj
+        if change.type != "MODIFIED" or old is None:
+            self.moved = True
+            return
+        omd, nmd = old.get("metadata") or {}, new.get("metadata") or {}
+        if omd.get("labels") == nmd.get("labels") and dig(old, "spec", "taints") == dig(new, "spec", "taints"):
+            return  # a status write (a heartbeat, a condition)
+        self.changed.append((old, new))
 
 
 class DaemonSetController(Controller):
@@ -141,11 +184,18 @@ class DaemonSetController(Controller):
         nodes: list[Obj] | None = None  # read once a sync needs them
         syncs: SettledSyncs = cluster.state.setdefault("daemonset-settled", SettledSyncs())
         syncs.begin(store)
+        node_changes: _NodeChanges = cluster.state.setdefault("daemonset-node-changes", _NodeChanges())
+        moved, changed = node_changes.take(store)
+        epochs: dict[str, int] = cluster.state.setdefault("daemonset-nodes-epoch", {})
+        seen: set[str] = set()
         for ds in store.list("DaemonSet"):
             if meta.is_deleting(ds):
                 continue
             uid = meta.uid(ds)
-            read = _inputs(cluster, ds)
+            seen.add(uid)
+            if moved or (changed and _changes_where_it_runs(ds, changed)):
+                epochs[uid] = epochs.get(uid, 0) + 1
+            read = _inputs(cluster, ds, epochs.get(uid, 0))
             if syncs.settled(uid, read):
                 continue
             rv = store.resource_version
@@ -158,6 +208,9 @@ class DaemonSetController(Controller):
                 continue
             syncs.synced(uid, read if store.resource_version == rv else None)  # (nothing written: read as it was)
         syncs.end()
+        if len(epochs) > len(seen):  # DaemonSets gone (or going)
+            for uid in [u for u in epochs if u not in seen]:
+                del epochs[uid]
 
     def _revision(self, c: Cluster, ds: Obj) -> tuple[Obj, str]:
         data = {"spec": {"template": {**deep_copy(dig(ds, "spec", "template") or {}), "$patch": "replace"}}}
