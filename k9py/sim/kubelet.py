@@ -290,6 +290,20 @@ class _Index:
         return keys
 
 
+def _creating(rt: PodRuntime) -> bool:
+    """Whether the kubelet is still in the sync that creates the pod: its sandbox is up and its
+    first container is being pulled or created (no container has run yet, none is stuck). That
+    sync (SyncPod: sandbox, image pulls, containers) returns only once a container started or
+    failed to, and the pod's status is generated when a sync begins: the status the API shows
+    meanwhile is the one written before it (ContainerCreating, not ready to start containers, no
+    IP yet); what comes next is written when that sync ends."""
+    if not rt.sandbox_ready or rt.killing or rt.terminal:
+        return False
+    default = rt.default_reason
+    return all(not c.instances and c.phase in ("pending", "pulling") and (c.waiting_reason or default) == default
+               for c in rt.containers)
+
+
 class _UpNodes(dict):
     """Node name -> the node if it exists and its kubelet runs (not ``k9py.sim/down``), else None:
     looked up once a pass, as its pods ask (most passes touch a few)."""
@@ -409,8 +423,9 @@ class Kubelet(Controller):
                 cluster.store.delete("Pod", rt.namespace, rt.name)
             _forget(cluster, rt.uid)
             return
-        written = self._write_status(cluster, pod, rt, node)
-        rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
+        if not _creating(rt):
+            written = self._write_status(cluster, pod, rt, node)
+            rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
         due = self._next_due(rt)
         if due is not None:
             # transitions keep their exact times; waking on a half-second grid bounds the number

@@ -121,6 +121,29 @@ def test_pod_goes_pending_container_creating_running_with_events():
     assert ev["involvedObject"]["fieldPath"] == "spec.containers{web}"
 
 
+def test_the_status_stays_as_the_creating_sync_began_until_its_container_starts_or_fails():
+    """The kubelet's first sync of a pod makes its sandbox, pulls and starts its containers
+    (SyncPod) and its status is generated when a sync begins: while the image is pulled the API
+    shows the first status (ContainerCreating, not ready to start containers, no IP), then the
+    pod running with its IP; a failed pull ends that sync too, and the next shows the sandbox up."""
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web", "nginx:1.14.2"))  # 109 MB: a pull of two seconds or more
+    c.create(pod_manifest("bad", "nginx:doesnotexist"))
+    c.settle()
+    first = pod(c, "web")
+    assert container_state(first) == ("waiting", "ContainerCreating") and "podIP" not in first["status"]
+    c.advance(1.2)  # the sandbox is up (after 0.4 to 1 s) and the image being pulled
+    assert "Pulling" in [r for r, _ in events_for(c, first)]
+    assert pod(c, "web")["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
+    c.advance(10)
+    st = pod(c, "web")["status"]
+    assert st["phase"] == "Running" and st["podIP"] == st["podIPs"][0]["ip"]
+    assert _cond(pod(c, "web"), "PodReadyToStartContainers")["status"] == "True"
+    bad = pod(c, "bad")
+    assert container_state(bad)[1] in ("ErrImagePull", "ImagePullBackOff") and bad["status"]["podIP"]
+    assert _cond(bad, "PodReadyToStartContainers")["status"] == "True"
+
+
 def test_second_pod_finds_image_present_and_gets_next_ip():
     c = make_cluster(nodes=1)
     c.create(pod_manifest("a"))

@@ -221,6 +221,17 @@ def http_get(cluster: Cluster, client: Container | None, host: str, ip: str, por
     return http_request(cluster, client, host, ip, port, path, user_agent)
 
 
+def _pod_ip(cluster: Cluster, box: Container) -> str:
+    """The address of ``box``'s pod, as its sandbox has it: a command run as its container
+    starts (a one-shot) runs before the API's status shows the address."""
+    from k9py.sim.kubelet import runtimes
+
+    rt = runtimes(cluster).get(box.uid)
+    if rt is not None and rt.ip:
+        return rt.ip
+    return str(dig(cluster.store.get("Pod", box.namespace, box.pod), "status", "podIP") or "")
+
+
 def http_request(cluster: Cluster, client: Container | None, host: str, ip: str, port: int, path: str,
                  user_agent: str, *, method: str = "GET", body: bytes = b"", source: str | None = None) -> Response:
     """One HTTP request to ``ip:port`` (``Refused`` if nothing answers), from inside ``client``'s
@@ -236,8 +247,7 @@ def http_request(cluster: Cluster, client: Container | None, host: str, ip: str,
     server = _listener(cluster, pod, tport)
     client_ip = source or "127.0.0.1"
     if client is not None and not ip.startswith("127."):
-        me = cluster.store.get("Pod", client.namespace, client.pod)
-        client_ip = dig(me, "status", "podIP") or client_ip
+        client_ip = _pod_ip(cluster, client) or client_ip
     method = method.upper()
     request = f"{method} {path or '/'} HTTP/1.1"
     clean = posixpath.normpath("/" + path.split("?", 1)[0].lstrip("/")) if path else "/"
