@@ -1016,15 +1016,28 @@ _KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Re
 
 
 def _condition(cond: _Cond, prev: Obj | None, now: str) -> Obj:
-    """A pod condition; it keeps ``prev``'s lastTransitionTime while its status stays."""
-    type_, status, reason, message = cond
+    """A pod condition; it keeps ``prev``'s lastTransitionTime while its status stays. Pods whose
+    condition changed in the same second share one dict (stored objects are never changed in
+    place): 10,000 pods hold a few hundred instead of 50,000."""
+    status = cond[1]
     ts = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
-    c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
-    if reason:
-        c["reason"] = reason
-    if message:
-        c["message"] = message
+    key = (cond, ts)
+    c = _CONDITIONS.get(key)
+    if c is None:
+        type_, _, reason, message = cond
+        c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
+        if reason:
+            c["reason"] = reason
+        if message:
+            c["message"] = message
+        if len(_CONDITIONS) >= MAX_SHARED_CONDITIONS:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = c
     return c
+
+
+MAX_SHARED_CONDITIONS = 4096
+_CONDITIONS: dict[tuple[_Cond, Any], Obj] = {}
 
 
 def _set_status(st: Obj, pod: Obj) -> None:
