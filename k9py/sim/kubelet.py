@@ -1016,28 +1016,22 @@ _KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Re
 
 
 def _condition(cond: _Cond, prev: Obj | None, now: str) -> Obj:
-    """A pod condition; it keeps ``prev``'s lastTransitionTime while its status stays. Pods whose
-    condition changed in the same second share one dict (stored objects are never changed in
-    place): 10,000 pods hold a few hundred instead of 50,000."""
-    status = cond[1]
-    ts = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
-    key = (cond, ts)
-    c = _CONDITIONS.get(key)
-    if c is None:
-        type_, _, reason, message = cond
-        c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
-        if reason:
-            c["reason"] = reason
-        if message:
-            c["message"] = message
-        if len(_CONDITIONS) >= MAX_SHARED_CONDITIONS:
-            _CONDITIONS.clear()
-        _CONDITIONS[key] = c
+    """A pod condition; it keeps ``prev``'s lastTransitionTime while its status stays."""
+    ts = prev.get("lastTransitionTime") if prev and prev.get("status") == cond[1] else now
+    return _shared_condition(cond, ts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_condition(cond: _Cond, ts: Any) -> Obj:
+    """One dict for every pod whose condition changed to ``cond`` in the same second (stored
+    objects are never changed in place): 10,000 pods hold a few hundred instead of 50,000."""
+    type_, status, reason, message = cond
+    c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
+    if reason:
+        c["reason"] = reason
+    if message:
+        c["message"] = message
     return c
-
-
-MAX_SHARED_CONDITIONS = 4096
-_CONDITIONS: dict[tuple[_Cond, Any], Obj] = {}
 
 
 def _set_status(st: Obj, pod: Obj) -> None:
