@@ -132,14 +132,13 @@ def _should_run(probe: Obj, node: Obj) -> tuple[bool, bool]:
     return run, cont
 
 
-def _inputs(c: Cluster, ds: Obj, nodes_epoch: int) -> tuple:
+def _inputs(c: Cluster, ds: Obj) -> tuple:
     """Everything a sync of ``ds`` reads but its pods and the nodes: itself, the revisions and,
     with minReadySeconds, the clock (its pods' changes are heard as they are made:
-    ``PodsChanged``; the nodes', by ``_NodeChanges``: ``nodes_epoch`` moves when one changes
-    where the DaemonSet should run)."""
+    ``PodsChanged``; the nodes', by ``_NodeChanges``)."""
     store = c.store
     clock = c.now() if dig(ds, "spec", "minReadySeconds") else None
-    return (ds["metadata"].get("resourceVersion"), nodes_epoch, store.kind_version("ControllerRevision"), clock)
+    return (ds["metadata"].get("resourceVersion"), store.kind_version("ControllerRevision"), clock)
 
 
 class _NodeChanges(Follower):
@@ -186,16 +185,13 @@ class DaemonSetController(Controller):
         syncs.begin(store)
         node_changes: _NodeChanges = cluster.state.setdefault("daemonset-node-changes", _NodeChanges())
         moved, changed = node_changes.take(store)
-        epochs: dict[str, int] = cluster.state.setdefault("daemonset-nodes-epoch", {})
-        seen: set[str] = set()
         for ds in store.list("DaemonSet"):
             if meta.is_deleting(ds):
                 continue
             uid = meta.uid(ds)
-            seen.add(uid)
             if moved or (changed and _changes_where_it_runs(ds, changed)):
-                epochs[uid] = epochs.get(uid, 0) + 1
-            read = _inputs(cluster, ds, epochs.get(uid, 0))
+                syncs.woken(uid)
+            read = _inputs(cluster, ds)
             if syncs.settled(uid, read):
                 continue
             rv = store.resource_version
@@ -208,9 +204,6 @@ class DaemonSetController(Controller):
                 continue
             syncs.synced(uid, read if store.resource_version == rv else None)  # (nothing written: read as it was)
         syncs.end()
-        if len(epochs) > len(seen):  # DaemonSets gone (or going)
-            for uid in [u for u in epochs if u not in seen]:
-                del epochs[uid]
 
     def _revision(self, c: Cluster, ds: Obj) -> tuple[Obj, str]:
         data = {"spec": {"template": {**deep_copy(dig(ds, "spec", "template") or {}), "$patch": "replace"}}}

@@ -69,6 +69,11 @@ class SettledSyncs:
         self._seen.add(uid)
         return self.idle.get(uid) == read and uid not in self._changed
 
+    def woken(self, uid: str) -> None:
+        """Something ``uid``'s sync reads besides its pods and ``read`` changed (a node where it
+        should run): it syncs at its next look this pass, as when one of its pods changed."""
+        self._changed.add(uid)
+
     def synced(self, uid: str, read: tuple | None) -> None:
         """Its sync is done: it wrote nothing after reading ``read`` (None: it wrote, or it has
         to try again)."""
