@@ -95,8 +95,8 @@ class NodeLifecycleController(Controller):
             due_now = set(changed.names)
             while heap and heap[0][0] <= now:
                 due_now.add(heapq.heappop(heap)[1])
-            if due_now:  # (a node both changed and in the heap has a stale entry left: a spare look)
-                heap[:] = [e for e in heap if e[1] not in due_now]
+            if changed.names:  # their entries still in the heap are looked at now: they go
+                heap[:] = [e for e in heap if e[1] not in changed.names]
                 heapq.heapify(heap)
             names_due = sorted(due_now)
         changed.clear()
