@@ -103,7 +103,7 @@ class EventRecorder:
         name = f"{md.get('name', '')}.{int(now * 1e9) + self._seq:x}"
         event = self._new_event(name, ns, self._involved_object(obj, md, uid, field_path), reason, message,
                                 self._source(component, host), rfc3339(now), type_, component, host)
-        created = store.create(event, copy=False)  # built here: nobody else holds it
+        created = store.create_built(event)  # built here, whole: nobody else holds it
         self._by_key[key] = name
         if now >= self._next_expiry:
             self._expire(now)

@@ -1,3 +1,4 @@
+import copy
 import random
 
 import pytest
@@ -54,6 +55,21 @@ def test_generation_bumps_only_on_spec_change_and_noop_writes_are_free():
     assert st["metadata"]["generation"] == 1
     sp = s.mutate("Deployment", "default", "web", lambda o: o["spec"].update(replicas=3))
     assert sp["metadata"]["generation"] == 2
+
+
+def test_a_write_is_a_change_when_it_drops_a_field_or_a_metadata_key_and_none_when_it_copies():
+    s = _store()
+    cm = s.create(_cm("a", labels={"app": "x"}, data={"k": "v"}))
+    rv = s.resource_version
+    assert s.update(copy.deepcopy(cm)) is cm and s.resource_version == rv  # equal copies: nothing new
+    no_labels = s.mutate("ConfigMap", "default", "a", lambda o: o["metadata"].pop("labels"))
+    assert no_labels is not cm and "labels" not in no_labels["metadata"] and s.resource_version == rv + 1
+    no_data = s.mutate("ConfigMap", "default", "a", lambda o: o.pop("data"))
+    assert "data" not in no_data and s.resource_version == rv + 2
+    assert s.get("ConfigMap", "default", "a") is no_data
+    with_data = s.mutate("ConfigMap", "default", "a", lambda o: o.update(data={"k": "v"}))
+    assert with_data["data"] is not cm["data"]  # equal to an earlier version's only: its own
+    assert with_data["data"] == {"k": "v"} and s.resource_version == rv + 3
 
 
 def test_stale_resource_version_conflicts():
