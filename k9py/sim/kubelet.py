@@ -114,6 +114,9 @@ class PodRuntime:
     mount_backoff: float = 0.0      # FailedMount retry back-off (0: no failure yet)
     last_status: Obj | None = field(default=None, repr=False, compare=False)  # the status it wrote last
     conds_key: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # its conditions' inputs
+    # the pod spec whose containers it last compared with its own and found nothing left to act
+    # on (stored objects never change in place: the same spec again needs no new look)
+    spec_seen: Obj | None = field(default=None, repr=False, compare=False)
 
     def by_name(self, name: str, init: bool | None = None) -> CState | None:
         for c in self.containers:
@@ -358,9 +361,8 @@ class Kubelet(Controller):
                 due = self._next_due(rt)
                 if not due or due > now:  # (a transition at 0.0 counts as none, as it always did)
                     continue
-            self._sync(cluster, pod, rt, node)
+            due = self._sync(cluster, pod, rt, node)
             if uid in rts:
-                due = self._next_due(rt)
                 if due is not None:
                     heapq.heappush(idx.due, (due, key[0], key[1]))
                 written = get("Pod", key[0], key[1])
@@ -406,13 +408,15 @@ class Kubelet(Controller):
         return due if found else None
 
     # -- the sync loop for one pod --------------------------------------------------------------
-    def _sync(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> None:
+    def _sync(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> float | None:
+        """One sync of the pod; returns its next transition's time (``_next_due``), if any."""
         now = cluster.now()
         if meta.is_deleting(pod) and not rt.killing:
             self._start_killing(cluster, pod, rt)
-        elif not rt.killing and not rt.terminal:
-            self._spec_changes(cluster, pod, rt)
+        elif not rt.killing and not rt.terminal and pod.get("spec") is not rt.spec_seen:
+            settled = self._spec_changes(cluster, pod, rt)
             self._ephemeral_added(cluster, pod, rt)
+            rt.spec_seen = pod.get("spec") if settled else None
         for _ in range(1000):
             if not self._step(cluster, pod, rt, node, now):
                 break
@@ -422,7 +426,7 @@ class Kubelet(Controller):
             if cluster.store.get("Pod", rt.namespace, rt.name) is not None:
                 cluster.store.delete("Pod", rt.namespace, rt.name)
             _forget(cluster, rt.uid)
-            return
+            return None
         if not _creating(rt):
             written = self._write_status(cluster, pod, rt, node)
             rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
@@ -431,6 +435,7 @@ class Kubelet(Controller):
             # transitions keep their exact times; waking on a half-second grid bounds the number
             # of wake-ups (and settle passes) however many pods there are
             cluster.wake_at(math.ceil(due / WAKE_GRID) * WAKE_GRID)
+        return due
 
     def _step(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
         """Apply the earliest due transition; False when nothing is due."""
@@ -735,10 +740,16 @@ class Kubelet(Controller):
         self._finish(rt, "Failed", "DeadlineExceeded", msg)
 
     # -- spec changes (kubectl set image on a pod) ----------------------------------------------
-    def _spec_changes(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
+    def _spec_changes(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> bool:
+        """Act on containers whose image the spec changed. False while one is left for a later
+        sync to act on (being restarted already, or changed while not running nor failing)."""
         now = cluster.now()
+        settled = True
         for c in rt.containers:
-            if c.init or c.ephemeral or c.changing:
+            if c.init or c.ephemeral:
+                continue
+            if c.changing:
+                settled = False
                 continue
             image = str(self._spec_container(pod, c).get("image", c.image))
             if image == c.image:
@@ -759,6 +770,9 @@ class Kubelet(Controller):
                 c.waiting_reason, c.waiting_message = rt.default_reason, None
                 c.next_at = None
                 self._pull(cluster, pod, rt, c, now)
+            else:
+                settled = False
+        return settled
 
     def _ephemeral_added(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
         """``kubectl debug`` added ephemeral containers: each is pulled now if the sandbox is up, else with it."""

@@ -404,6 +404,23 @@ def test_set_image_restarts_container_with_new_image():
     assert ("Pulling", 'Pulling image "nginx:1.16.1"') in events_for(c, p)
 
 
+def test_an_image_changed_while_pulling_is_acted_on_at_a_later_sync_of_the_same_spec():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("web")
+    m["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 5}
+    c.create(m)
+    c.advance(1.5)  # the sandbox is up, nginx:1.14.2 is being pulled
+    assert _cs(pod(c, "web"))["state"]["waiting"]["reason"] == "ContainerCreating"
+    p = deep_copy(pod(c, "web"))
+    p["spec"]["containers"][0]["image"] = "nginx:1.16.1"
+    c.replace(p)  # nothing to act on yet: the pull under way goes on
+    c.advance(30)  # started with what it pulled; the readiness sync then finds the spec changed
+    p = pod(c, "web")
+    cs = _cs(p)
+    assert ("Killing", "Container web definition changed, will be restarted") in events_for(c, p)
+    assert cs["image"] == "nginx:1.16.1" and cs["restartCount"] == 1
+
+
 def test_fixing_a_bad_image_pulls_at_once():
     c = make_cluster(nodes=1)
     c.create(pod_manifest("web", "nginx:doesnotexist"))
