@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 # Tests and seeded runs start here unless told otherwise: a fixed, readable instant.
@@ -25,6 +26,18 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> None:
         self.set(self._now + seconds)
+
+    @contextmanager
+    def as_of(self, t: float) -> Iterator[None]:
+        """Read ``t`` (never later than now) meanwhile: for what happened at an earlier instant
+        of the moment being simulated (a one-shot container's command ran as it started, not
+        when the kubelet's sync got to it)."""
+        now = self._now
+        self._now = min(t, now)
+        try:
+            yield
+        finally:
+            self._now = now
 
 
 MAX_STEP = 1.0  # real seconds one step of a real-time driver covers at most

@@ -37,7 +37,11 @@ BACKOFF_MAX = 300.0
 BACKOFF_RESET = 2 * BACKOFF_MAX       # flowcontrol.Backoff: an entry expires after 2 × max
 CREATE_START_GAP = 0.1
 INVALID_IMAGE_RETRY = 10.0            # the pod worker's back-off after a failed sync
-WAKE_GRID = 0.5                       # seconds
+# The kubelet syncs a pod for its due transitions on a one-second grid: the generic PLEG
+# relists the runtime's containers every second (kubelet.go: genericPlegRelistPeriod), so a
+# container's start or exit reaches the pod's status at the next relist (readiness too, which
+# the prober finds at probe periods of whole seconds)
+WAKE_GRID = 1.0                       # seconds
 SIGNAL_NOTICE = 0.1                   # how soon a signalled container's exit is synced
 
 KNOWN_IMAGE_SIZES = {"nginx:1.14.2": 109129446, "busybox": 4261550, "busybox:latest": 4261550,
@@ -432,8 +436,8 @@ class Kubelet(Controller):
             rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
         due = self._next_due(rt)
         if due is not None:
-            # transitions keep their exact times; waking on a half-second grid bounds the number
-            # of wake-ups (and settle passes) however many pods there are
+            # transitions keep their exact times; waking on the relist grid bounds the number of
+            # wake-ups (and settle passes) however many pods there are
             cluster.wake_at(math.ceil(due / WAKE_GRID) * WAKE_GRID)
         return due
 
@@ -624,7 +628,8 @@ class Kubelet(Controller):
         c.instances.append(inst)
         if not c.init and prog.kind in ("server", "run") and prog.log in ("generic", "echo", "none"):
             from k9py.sim.userland.oneshot import one_shot
-            shot = one_shot(cluster, pod, sc, inst, rt.ip)   # a command the simulated shell runs to the end
+            with cluster.clock.as_of(t):  # it runs as the container starts: `date` prints its startedAt
+                shot = one_shot(cluster, pod, sc, inst, rt.ip)   # a command the simulated shell runs to the end
             if shot is not None:
                 inst.program = prog = shot
         c.phase = "running"

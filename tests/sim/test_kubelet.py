@@ -217,7 +217,7 @@ def test_image_pull_error_then_backoff():
     c = make_cluster(nodes=1)
     c.create(pod_manifest("bad", "nginx:doesnotexist"))
     seen = []
-    for _ in range(40):
+    for _ in range(60):
         c.advance(0.1)
         reason = container_state(pod(c, "bad"))[1]
         if not seen or seen[-1][0] != reason:

@@ -82,13 +82,16 @@ def test_pods_that_got_ready_together_share_a_condition_and_one_going_not_ready_
     """The kubelet's conditions are shared by the pods whose condition changed in the same second
     (stored objects are never changed in place): marking one pod not ready copies its own."""
     c = make_cluster(nodes=3)
-    for name, node in (("a", "minikube-m02"), ("b", "minikube-m03"), ("c", "minikube-m02"), ("d", "minikube-m03")):
+    for name, node in (("a", "minikube-m02"), ("b", "minikube-m03")):
+        c.create(pod_manifest(name, nodeName=node))
+    c.advance(5)
+    for name, node in (("c", "minikube-m02"), ("d", "minikube-m03")):
         c.create(pod_manifest(name, nodeName=node))
     c.advance(20)
     ready = {n: _cond(pod(c, n), "Ready") for n in "abcd"}
     assert [ready[n]["lastTransitionTime"] for n in "abcd"] == [
-        "2026-11-01T09:00:04Z", "2026-11-01T09:00:04Z", "2026-11-01T09:00:03Z", "2026-11-01T09:00:03Z"]
-    assert ready["a"] is ready["b"] and ready["c"] is ready["d"] and ready["a"] is not ready["c"]
+        "2026-11-01T09:00:04Z", "2026-11-01T09:00:04Z", "2026-11-01T09:00:06Z", "2026-11-01T09:00:07Z"]
+    assert ready["a"] is ready["b"] and ready["a"] is not ready["c"] and ready["c"] is not ready["d"]
     _set_down(c, "minikube-m02")
     c.advance(41)
     assert [_cond(pod(c, n), "Ready")["status"] for n in "abcd"] == ["False", "True", "False", "True"]
