@@ -88,6 +88,7 @@ class CState:
     sidecar: bool = False       # an init container with restartPolicy Always (native sidecar)
     ephemeral: bool = False     # added by `kubectl debug` (spec.ephemeralContainers): never restarted
     signalled: int | None = None  # PID 1 got a signal (``kill 1`` in a shell): exits with this code
+    field_path: str = field(default="", repr=False, compare=False)  # its events' (made at the first)
 
     @property
     def current(self) -> Instance | None:
@@ -820,7 +821,10 @@ class Kubelet(Controller):
                message: str) -> None:
         path = None
         if c is not None:
-            path = f"spec.{'initContainers' if c.init else 'ephemeralContainers' if c.ephemeral else 'containers'}{{{c.name}}}"
+            path = c.field_path
+            if not path:
+                where = "initContainers" if c.init else "ephemeralContainers" if c.ephemeral else "containers"
+                path = c.field_path = f"spec.{where}{{{c.name}}}"
         cluster.record_event(pod, type_, reason, message, "kubelet", host=rt.node, field_path=path)
 
     @staticmethod

@@ -241,6 +241,12 @@ def test_what_a_sync_reads_of_a_pod_is_compared_from_the_parts_versions_share():
         {**base, "metadata": {**base["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}},
         {**base, "metadata": {**base["metadata"], "deletionTimestamp": "2026-11-01T09:01:00Z"}, "status": {}},
         {**base, "status": None},
+        {**base, "status": "not a status"},
+        {**base, "status": {"phase": "Running"}},
+        {**base, "status": {"phase": "Failed", "conditions": [{**ready, "lastTransitionTime": "2026-11-01T09:00:09Z"}]}},
+        {**base, "status": {"phase": "Running", "conditions": [{**ready, "lastTransitionTime": "2026-11-01T09:00:09Z"}]}},
+        {**base, "status": {"phase": "Running", "conditions": [{**ready, "status": "False"}, ready]}},
+        {**base, "status": {"phase": "Pending", "conditions": [{"type": "Ready", "status": "True"}]}},
     ]
     for old in versions:
         for new in versions:

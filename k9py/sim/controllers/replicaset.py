@@ -107,7 +107,21 @@ def _same_facts(old: Obj, new: Obj) -> bool:
     if type(so) is dict and type(sn) is dict and so.get("phase") == sn.get("phase") and \
             so.get("conditions") is sn.get("conditions"):
         return True
-    return _facts(old) == _facts(new)
+    return _status_facts(so) == _status_facts(sn)
+
+
+def _status_facts(st: Any) -> tuple[bool, Any]:
+    """What ``_facts`` reads of a status (of a pod not being deleted): whether its phase is a
+    terminal one, and since when it is ready (None: not ready)."""
+    if type(st) is not dict:
+        return (False, None)
+    since = None
+    for c in st.get("conditions") or ():
+        if c.get("type") == "Ready":  # the first one, as ready_condition reads it
+            if c.get("status") == "True":
+                since = c.get("lastTransitionTime")
+            break
+    return (st.get("phase") in ("Succeeded", "Failed"), since)
 
 
 _NONE = object()  # no labels looked at yet
