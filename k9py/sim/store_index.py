@@ -116,6 +116,9 @@ class StoreIndex:
             del order[i]
 
     def replaced(self, kind: str, key: Key, old: Obj, new: Obj) -> None:
+        omd, nmd = old.get("metadata", _NO_METADATA), new.get("metadata", _NO_METADATA)
+        if omd.get("ownerReferences") is nmd.get("ownerReferences") and omd.get("uid") is nmd.get("uid"):
+            return  # the usual write (a status, a label): neither its owners nor its uid moved
         old_refs, new_refs = _refs(old), _refs(new)
         unindexed = kind in UNINDEXED_KINDS
         if old_refs != new_refs:

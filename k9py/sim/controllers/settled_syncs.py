@@ -35,8 +35,10 @@ class PodsChanged(Follower):
 
     def fold(self, change: Change) -> None:
         self._note(change.obj)
-        if change.old is not None:
-            self._note(change.old)
+        old = change.old
+        if old is not None and old["metadata"].get("ownerReferences") is not \
+                change.obj["metadata"].get("ownerReferences"):
+            self._note(old)  # (the same references: the same controller, noted just now)
 
     def _note(self, pod: Obj) -> None:
         for ref in pod["metadata"].get("ownerReferences") or ():
