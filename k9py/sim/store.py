@@ -66,27 +66,18 @@ def _share_unchanged(new: Any, old: Any, depth: int) -> None:
                 _share_unchanged(v, ov, depth - 1)
 
 
-def _share_fields(new: Obj, old: Obj) -> bool:
+def _share_fields(new: Obj, old: Obj) -> None:
     """``_share_unchanged`` for a whole object about to be stored: every top-level value equal
     to ``old``'s becomes ``old``'s; inside metadata too, but never the metadata dict itself
-    (``_write`` sets its resourceVersion). Returns whether ``new`` differs from ``old`` (the
-    comparisons sharing makes tell: a write needs no second pass to know it changes nothing)."""
-    differs = len(new) != len(old)
+    (``_write`` sets its resourceVersion)."""
     for k, v in new.items():
         ov = old.get(k, _MISSING)
-        if ov is _MISSING:
-            differs = True
-        elif v is ov:
+        if ov is _MISSING or v is ov:
             continue
-        elif v == ov:
-            if k != "metadata":
-                new[k] = ov
-            else:
-                _share_unchanged(v, ov, SHARE_DEPTH)
+        if k != "metadata" and v == ov:
+            new[k] = ov
         else:
-            differs = True
             _share_unchanged(v, ov, SHARE_DEPTH)
-    return differs
 
 
 _MISSING = object()
@@ -357,7 +348,7 @@ class ObjectStore:
         Event: the kubelet records four a container): its apiVersion, namespace and name set,
         no generateName, generation, deletionTimestamp, managedFields or ownerReferences. It
         gets its uid and creationTimestamp here, without create's normalising of what a
-        client may send (a fifth of what an Event cost)."""
+        client may send (~1.3 of the ~11 µs an Event cost in a 10,000-pod build)."""
         kind = obj["kind"]
         md = obj["metadata"]
         key = (md["namespace"], md["name"])
@@ -415,8 +406,9 @@ class ObjectStore:
                 nmd["generation"] = omd["generation"] + 1
         if self.on_replace is not None and omd.get("managedFields"):
             self.on_replace(old, new)  # who changed it, in managedFields (sim/managedfields.py)
-        if not _share_fields(new, old):
-            return old  # a write that changes nothing
+        if new == old:
+            return old
+        _share_fields(new, old)
         return self._write(bucket, key, new, "MODIFIED", old)
 
     def mutate(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any]) -> Obj | None:
