@@ -46,6 +46,7 @@ class Container:
     workdir: str = "/"
     spec: Obj = field(default_factory=dict)
     pids: Pids = field(default_factory=lambda: Pids(init="sh"))  # its PID namespace (pidns.py)
+    ip: str = ""  # its pod's address as the sandbox had it when the world was made ("": none yet)
 
     @property
     def next_pid(self) -> int:
@@ -139,7 +140,7 @@ def build(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) ->
     return Container(namespace=ns, pod=meta.name(pod), uid=meta.uid(pod), name=cname, init=init,
                      container_id=inst.container_id, image=img, fs=fs, env=env, hostname=hostname,
                      started=inst.started, pid1=pid1, workdir=workdir, spec=spec,
-                     pids=namespace_for(cluster, pod, spec, cname, pid1, img.server))
+                     pids=namespace_for(cluster, pod, spec, cname, pid1, img.server), ip=ip)
 
 
 def _sub_dir(root: Dir, sub_path: str, now: float) -> Dir | File:

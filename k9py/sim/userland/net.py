@@ -222,14 +222,9 @@ def http_get(cluster: Cluster, client: Container | None, host: str, ip: str, por
 
 
 def _pod_ip(cluster: Cluster, box: Container) -> str:
-    """The address of ``box``'s pod, as its sandbox has it: a command run as its container
-    starts (a one-shot) runs before the API's status shows the address."""
-    from k9py.sim.kubelet import runtimes
-
-    rt = runtimes(cluster).get(box.uid)
-    if rt is not None and rt.ip:
-        return rt.ip
-    return str(dig(cluster.store.get("Pod", box.namespace, box.pod), "status", "podIP") or "")
+    """The address of ``box``'s pod: the one its world was made with (a one-shot's comes from its
+    sandbox: it runs before the API's status shows one), else the stored status's."""
+    return box.ip or str(dig(cluster.store.get("Pod", box.namespace, box.pod), "status", "podIP") or "")
 
 
 def http_request(cluster: Cluster, client: Container | None, host: str, ip: str, port: int, path: str,
