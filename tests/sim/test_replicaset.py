@@ -225,6 +225,7 @@ def test_pods_take_the_template_spec_and_labels_themselves_and_admission_leaves_
 
 
 def test_what_a_sync_reads_of_a_pod_is_compared_from_the_parts_versions_share():
+    from k9py.sim.controllers import podtemplate as pt
     from k9py.sim.controllers.replicaset import _facts, _same_facts
 
     ready = {"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-01T09:00:03Z"}
@@ -251,6 +252,11 @@ def test_what_a_sync_reads_of_a_pod_is_compared_from_the_parts_versions_share():
     for old in versions:
         for new in versions:
             assert _same_facts(old, new) == (_facts(old) == _facts(new)), (old, new)
+    for v in versions:  # a pod's facts read its phase and Ready condition as everyone else does
+        if "deletionTimestamp" not in v["metadata"]:
+            cond = pt.ready_condition(v)
+            since = cond.get("lastTransitionTime") if cond is not None and cond.get("status") == "True" else None
+            assert _facts(v)[3:] == (not pt.is_active(v), since), v
 
 
 def test_a_pod_relabelled_out_of_the_selector_is_released_and_replaced():

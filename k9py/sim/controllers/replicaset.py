@@ -86,10 +86,7 @@ def _facts(pod: Obj) -> tuple:
     md = pod["metadata"]
     if md.get("deletionTimestamp"):
         return (md.get("labels"), md.get("ownerReferences"), True)
-    ready = pt.ready_condition(pod)
-    return (md.get("labels"), md.get("ownerReferences"), False,
-            dig(pod, "status", "phase") in ("Succeeded", "Failed"),
-            ready.get("lastTransitionTime") if ready is not None and ready.get("status") == "True" else None)
+    return (md.get("labels"), md.get("ownerReferences"), False, *_status_facts(pod.get("status")))
 
 
 def _same_facts(old: Obj, new: Obj) -> bool:
@@ -111,8 +108,9 @@ def _same_facts(old: Obj, new: Obj) -> bool:
 
 
 def _status_facts(st: Any) -> tuple[bool, Any]:
-    """What ``_facts`` reads of a status (of a pod not being deleted): whether its phase is a
-    terminal one, and since when it is ready (None: not ready)."""
+    """What ``_facts`` reads of a pod's status (when it is not being deleted): whether its phase
+    is a terminal one, and since when it is ready (None: not ready). From the status alone, so
+    that ``_same_facts`` reads two versions' without more."""
     if type(st) is not dict:
         return (False, None)
     since = None
