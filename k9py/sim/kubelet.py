@@ -118,6 +118,7 @@ class PodRuntime:
     cond_times: dict[str, tuple[str, str]] = field(default_factory=dict)
     mount_backoff: float = 0.0      # FailedMount retry back-off (0: no failure yet)
     last_status: Obj | None = field(default=None, repr=False, compare=False)  # the status it wrote last
+    status_due: bool = field(default=True, repr=False, compare=False)  # changed since it wrote it (or never wrote)
     conds_key: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # its conditions' inputs
     # the pod spec whose containers it last compared with its own and found nothing left to act
     # on (stored objects never change in place: the same spec again needs no new look)
@@ -416,15 +417,19 @@ class Kubelet(Controller):
     def _sync(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> float | None:
         """One sync of the pod; returns its next transition's time (``_next_due``), if any."""
         now = cluster.now()
+        acted = True  # this sync changed the runtime (else its status is the one last written)
         if meta.is_deleting(pod) and not rt.killing:
-            self._start_killing(cluster, pod, rt)
+            acted = self._start_killing(cluster, pod, rt)
         elif not rt.killing and not rt.terminal and pod.get("spec") is not rt.spec_seen:
             settled = self._spec_changes(cluster, pod, rt)
             self._ephemeral_added(cluster, pod, rt)
             rt.spec_seen = pod.get("spec") if settled else None
+        else:
+            acted = False
         for _ in range(1000):
             if not self._step(cluster, pod, rt, node, now):
                 break
+            acted = True
         if rt.killing and all(c.phase in ("pending", "pulling", "pullfail", "exited", "backoff", "done")
                               for c in rt.containers):
             self._write_status(cluster, pod, rt, node)
@@ -433,8 +438,14 @@ class Kubelet(Controller):
             _forget(cluster, rt.uid)
             return None
         if not _creating(rt):
-            written = self._write_status(cluster, pod, rt, node)
-            rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
+            current = None if acted or rt.status_due else self._status_current(cluster, rt, node)
+            if current is not None:  # nothing to write: what would be computed is what is stored
+                rt.seen_rv = current["metadata"]["resourceVersion"]
+            else:
+                written = self._write_status(cluster, pod, rt, node)
+                rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
+        elif acted:
+            rt.status_due = True  # written when the creating sync ends
         due = self._next_due(rt)
         if due is not None:
             # transitions keep their exact times; waking on the relist grid bounds the number of
@@ -443,12 +454,13 @@ class Kubelet(Controller):
         return due
 
     def _step(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
-        """Apply the earliest due transition; False when nothing is due."""
+        """Apply the earliest due transition; False when nothing was due (True: the runtime
+        changed, the next step finds what is due after it)."""
         if rt.terminal:
             return False
         if rt.deadline is not None and rt.deadline <= now and not rt.killing:
             self._deadline_exceeded(cluster, pod, rt, rt.deadline)
-            return False
+            return True  # (terminal now: the next step finds nothing)
         if not rt.sandbox_ready:
             if rt.killing or rt.sandbox_at > now:
                 return False
@@ -459,7 +471,7 @@ class Kubelet(Controller):
                 rt.mount_backoff = (MOUNT_BACKOFF_INITIAL if not rt.mount_backoff
                                     else min(rt.mount_backoff * 2, MOUNT_BACKOFF_MAX))
                 rt.sandbox_at += rt.mount_backoff
-                return False
+                return True  # (the next step finds the sandbox not due yet)
             rt.sandbox_ready = True
             rt.ip = self._allocate_ip(cluster, pod, node)
             self._begin_next(cluster, pod, rt, rt.sandbox_at)
@@ -793,8 +805,11 @@ class Kubelet(Controller):
                 self._pull(cluster, pod, rt, c, cluster.now())
 
     # -- deletion -----------------------------------------------------------------------------------
-    def _start_killing(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
+    def _start_killing(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> bool:
+        """Begin stopping the pod's containers; whether a container's phase changed (else its
+        status is as it was: running containers stay ready until they stop)."""
         now = cluster.now()
+        changed = False
         rt.killing = True
         deadline = parse_time(dig(pod, "metadata", "deletionTimestamp")) or now
         rt.kill_deadline = deadline
@@ -814,7 +829,10 @@ class Kubelet(Controller):
             else:
                 c.next_at = None
                 if c.phase in ("pulling", "pullfail", "backoff", "pending"):
-                    c.phase = "exited" if c.instances else "pending"
+                    phase = "exited" if c.instances else "pending"
+                    changed = changed or phase != c.phase
+                    c.phase = phase
+        return changed
 
     # -- helpers --------------------------------------------------------------------------------------
     def _event(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState | None, type_: str, reason: str,
@@ -857,6 +875,18 @@ class Kubelet(Controller):
         return f"{prefix}.254"
 
     # -- status ------------------------------------------------------------------------------------------
+    @staticmethod
+    def _status_current(cluster: Cluster, rt: PodRuntime, node: Obj) -> Obj | None:
+        """The stored pod when its status is the one this runtime wrote last, on a node with the
+        same address: after a sync that changed nothing in the runtime (a label or annotation
+        written, a due time that was not yet due), computing the status again gives that status
+        (the status manager would find it equal and write nothing). None: compute it."""
+        last = rt.last_status
+        if last is None or last.get("hostIP") != node_ip(node):
+            return None
+        pod = cluster.store.get("Pod", rt.namespace, rt.name)
+        return pod if pod is not None and pod.get("status") is last else None
+
     def _write_status(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> Obj | None:
         """Write the pod's status as the kubelet computes it. When the stored status is the one
         this runtime wrote last, the parts whose inputs did not change are that status's own
@@ -870,6 +900,7 @@ class Kubelet(Controller):
         self._fill_status(cluster, old, st, mine, rt, node)
         written = self._store_status(cluster, old, st)
         rt.last_status = written.get("status")
+        rt.status_due = False
         return written
 
     @staticmethod

@@ -575,3 +575,60 @@ def test_status_written_by_another_writer_is_not_reused():
     p = pod(c, "web")
     assert _cs(p)["restartCount"] == 0
     assert p["status"]["hostIPs"] == [{"ip": p["status"]["hostIP"]}]
+
+
+def test_a_sync_that_changed_nothing_leaves_a_status_equal_to_the_one_it_would_write(tmp_path, monkeypatch):
+    """A sync that changed nothing in the pod's runtime (its labels or annotations written, a
+    deletion that only begins to stop running containers) does not build the status again: the
+    stored one is what it would build. Checked at every such sync of a generated cluster under
+    churn (crash loops, init containers, pull errors, completions, deletions, rollouts), with
+    every pod's annotations written every second."""
+    import random
+
+    from k9py.scenario import files
+    from k9py.scenario.generate import generate
+    from k9py.sim import kubelet
+
+    real = kubelet.Kubelet._status_current
+    skipped: list[tuple[str, bool]] = []
+
+    def checking(cluster, rt, node):
+        current = real(cluster, rt, node)
+        if current is not None:
+            built = dict(current["status"])
+            kubelet.Kubelet()._fill_status(cluster, current, built, current["status"], rt, node)
+            assert built == current["status"], rt.name
+            skipped.append((rt.name, bool(current["metadata"].get("deletionTimestamp"))))
+        return current
+
+    monkeypatch.setattr(kubelet.Kubelet, "_status_current", staticmethod(checking))
+    path = tmp_path / "churn.yaml"
+    path.write_text(generate(150, 6, seed=2, churn=30), encoding="utf-8")
+    c = files.build_cluster(files.parse_file(str(path)), warmup=0)
+    rng = random.Random(0)
+    for second in range(40):
+        for key in c.store.keys("Pod"):
+            if rng.random() < 0.5:
+                c.store.rewrite("Pod", *key, lambda p, s=second: p["metadata"].__setitem__(
+                    "annotations", {**(p["metadata"].get("annotations") or {}), "touched": str(s)}))
+        c.advance(1)
+    assert len(skipped) > 1000
+    assert any(deleting for _, deleting in skipped)  # a deletion's first sync, containers still running
+
+
+def test_a_deletion_that_stops_a_container_waiting_to_restart_shows_it_stopped_at_once():
+    """A pod deleted while one container waits in its crash loop back-off and another runs on
+    for its grace period: the waiting one is stopped by the deletion's first sync, and the
+    status says so then (the sync changed the runtime: it is written, not left as it was)."""
+    m = pod_manifest("pair", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT], container="loop")
+    m["spec"]["containers"].append({"name": "crash", "image": "busybox:1.36", "command": ["/bin/sh", "-c", "exit 1"]})
+    c = make_cluster(nodes=1)
+    c.create(m)
+    c.advance(30)
+    crash = _cs(pod(c, "pair"), 1)
+    assert crash["name"] == "crash" and crash["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    c.delete("Pod", "default", "pair")
+    c.advance(1)
+    p = pod(c, "pair")
+    assert "running" in _cs(p)["state"]  # the loop runs on until its grace period ends
+    assert "terminated" in _cs(p, 1)["state"]
