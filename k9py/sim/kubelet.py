@@ -641,8 +641,7 @@ class Kubelet(Controller):
         c.instances.append(inst)
         if not c.init and prog.kind in ("server", "run") and prog.log in ("generic", "echo", "none"):
             from k9py.sim.userland.oneshot import one_shot
-            with cluster.clock.as_of(t):  # it runs as the container starts: `date` prints its startedAt
-                shot = one_shot(cluster, pod, sc, inst, rt.ip)   # a command the simulated shell runs to the end
+            shot = one_shot(cluster, pod, sc, inst, rt.ip)   # a command the simulated shell runs to the end
             if shot is not None:
                 inst.program = prog = shot
         c.phase = "running"

@@ -88,7 +88,8 @@ def _shell_image(image: str) -> bool:
 
 
 def one_shot(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str) -> Program | None:
-    """Run the container's command now if it is a one-shot; its Program (output, exit code)."""
+    """Run the container's command if it is a one-shot, as of the instance's start (`date`
+    prints its startedAt, whenever the kubelet's sync gets to it); its Program (output, exit code)."""
     if not _shell_image(inst.image):
         return None
     if any(a in meta.annotations(pod) for a in ANNOTATIONS):
@@ -97,18 +98,19 @@ def one_shot(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str
     script = understood(words)
     if script is None:
         return None
-    seen = deep_copy(pod)
-    if ip:
-        seen.setdefault("status", {})["podIP"] = ip
-    box = world(cluster, seen, str(container.get("name")), False, inst)
-    shell = Shell(cluster, box, box.env, cwd=box.workdir, pid=1)
-    io = Io(stdin=Stdin())
-    try:
-        code = shell.run(script, io)
-    except ShellExit as e:
-        code = e.code
-    except ContainerKilled as e:
-        code = e.code
+    with cluster.clock.as_of(inst.started):
+        seen = deep_copy(pod)
+        if ip:
+            seen.setdefault("status", {})["podIP"] = ip
+        box = world(cluster, seen, str(container.get("name")), False, inst)
+        shell = Shell(cluster, box, box.env, cwd=box.workdir, pid=1)
+        io = Io(stdin=Stdin())
+        try:
+            code = shell.run(script, io)
+        except ShellExit as e:
+            code = e.code
+        except ContainerKilled as e:
+            code = e.code
     text = b"".join(d for _, d in io.writes).decode(errors="replace")
     lines = text.split("\n")
     if lines and lines[-1] == "":
