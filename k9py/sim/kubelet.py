@@ -905,9 +905,9 @@ class Kubelet(Controller):
     @staticmethod
     def _store_status(cluster: Cluster, old: Obj, st: Obj) -> Obj:
         """Store ``old`` with the status ``st``: the new version shares everything else with the
-        old one (copy-on-write: ``store.rewrite``)."""
+        old one (copy-on-write: ``store.write_status``)."""
         md = old["metadata"]
-        written = cluster.store.rewrite("Pod", md.get("namespace"), md["name"], functools.partial(_set_status, st))
+        written = cluster.store.write_status("Pod", md.get("namespace"), md["name"], st)
         assert written is not None
         return written
 
@@ -1085,10 +1085,6 @@ def _shared_condition(cond: _Cond, ts: Any) -> Obj:
     if message:
         c["message"] = message
     return c
-
-
-def _set_status(st: Obj, pod: Obj) -> None:
-    pod["status"] = st
 
 
 def _earliest_container_time(containers: list[CState], limit: float) -> tuple[float, CState | None, str]:

@@ -440,6 +440,29 @@ class ObjectStore:
         fn(new)
         return self._replace(self._objects[kind], (namespace or "", name), old, new)
 
+    def write_status(self, kind: str, namespace: str | None, name: str, status: Obj) -> Obj | None:
+        """``rewrite`` for a write of the status alone, as through the status subresource (the
+        kubelet's, a controller's): ``status`` is a new dict the store owns from now on; the new
+        version shares everything else with the old one, and only the statuses are compared (an
+        equal one writes nothing and returns the stored object). Returns None if the object
+        does not exist."""
+        old = self.get(kind, namespace, name)
+        if old is None:
+            return None
+        omd = old["metadata"]
+        if self.on_replace is not None and omd.get("managedFields"):
+            # written through the API before: the field manager records who changed what
+            return self.rewrite(kind, namespace, name, lambda o: o.__setitem__("status", status))
+        old_status = old.get("status", _MISSING)
+        if status == old_status:
+            return old
+        if type(old_status) is dict:
+            _share_unchanged(status, old_status, SHARE_DEPTH)
+        new = dict(old)
+        new["metadata"] = dict(omd)
+        new["status"] = status
+        return self._write(self._objects[kind], (namespace or "", name), new, "MODIFIED", old)
+
     def mark_deleting(self, obj: Obj, grace_seconds: int, *, finalizers: Iterable[str] = ()) -> Obj:
         """Set deletionTimestamp (now + grace) and deletionGracePeriodSeconds: the object is
         Terminating until whoever owns its shutdown calls ``delete``."""

@@ -72,6 +72,25 @@ def test_a_write_is_a_change_when_it_drops_a_field_or_a_metadata_key_and_none_wh
     assert with_data["data"] == {"k": "v"} and s.resource_version == rv + 3
 
 
+def test_a_status_write_shares_the_rest_compares_only_the_status_and_writes_nothing_when_equal():
+    s = _store()
+    d = s.create(_dep("web"))
+    heard = []
+    s.watch("Deployment", lambda type_, obj: heard.append((type_, obj["status"]["replicas"])))
+    ready = {"type": "Available", "status": "True"}
+    d1 = s.write_status("Deployment", "default", "web", {"replicas": 1, "conditions": [dict(ready)]})
+    assert d1["status"]["replicas"] == 1 and d1["spec"] is d["spec"] and d1["metadata"]["generation"] == 1
+    assert d1["metadata"] is not d["metadata"] and d["metadata"]["resourceVersion"] != d1["metadata"]["resourceVersion"]
+    assert s.get("Deployment", "default", "web") is d1 and "status" not in d  # the old version as it was
+    rv = s.resource_version
+    assert s.write_status("Deployment", "default", "web", {"replicas": 1, "conditions": [dict(ready)]}) is d1
+    assert s.resource_version == rv
+    d2 = s.write_status("Deployment", "default", "web", {"replicas": 2, "conditions": [dict(ready)]})
+    assert d2["status"]["conditions"] is d1["status"]["conditions"]  # equal parts are the old version's
+    assert heard == [("MODIFIED", 1), ("MODIFIED", 2)]
+    assert s.write_status("Deployment", "default", "gone", {"replicas": 1}) is None
+
+
 def test_stale_resource_version_conflicts():
     s = _store()
     d = s.create(_dep("web"))

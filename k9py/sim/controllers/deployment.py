@@ -916,12 +916,7 @@ class DeploymentController(Controller):
             if not status.get(k):
                 status.pop(k, None)
 
-        def upd(o: Obj) -> None:
-            o["status"] = status
-        cur = c.store.get("Deployment", meta.namespace(d), meta.name(d))
-        if cur is not None and "status" in cur and cur["status"] == status:
-            return  # a no-op write: skip copying the object for it
-        c.store.rewrite("Deployment", meta.namespace(d), meta.name(d), upd)
+        c.store.write_status("Deployment", meta.namespace(d), meta.name(d), status)  # (an equal one: nothing written)
 
     def _progressing(self, d: Obj, new: Obj) -> bool:
         old = d.get("status") or {}

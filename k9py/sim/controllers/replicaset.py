@@ -457,19 +457,20 @@ class ReplicaSetController(Controller):
                    "availableReplicas": available, "observedGeneration": o["metadata"].get("generation", 1)}
             return {k: v for k, v in out.items() if v or k in ("replicas", "observedGeneration")}
 
-        def apply(o: Obj) -> None:
-            st = o.setdefault("status", {})
-            st["replicas"] = len(active)
-            st["fullyLabeledReplicas"] = labelled
-            st["readyReplicas"] = ready
-            st["availableReplicas"] = available
-            st["observedGeneration"] = o["metadata"].get("generation", 1)
-            # The API omits zero counts (omitempty), except replicas.
-            for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
-                if not st[k]:
-                    st.pop(k)
         cur = cluster.store.get("ReplicaSet", ns, meta.name(rs))
-        if cur is not None and isinstance(cur.get("status"), dict) and \
+        if cur is None:
+            return
+        if isinstance(cur.get("status"), dict) and \
                 {k: cur["status"][k] for k in _COUNTS if k in cur["status"]} == counts(cur):
             return  # a no-op write: skip copying the object for it
-        cluster.store.rewrite("ReplicaSet", ns, meta.name(rs), apply, fields=("status",))
+        st = dict(cur["status"]) if isinstance(cur.get("status"), dict) else {}
+        st["replicas"] = len(active)
+        st["fullyLabeledReplicas"] = labelled
+        st["readyReplicas"] = ready
+        st["availableReplicas"] = available
+        st["observedGeneration"] = cur["metadata"].get("generation", 1)
+        # The API omits zero counts (omitempty), except replicas.
+        for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
+            if not st[k]:
+                st.pop(k)
+        cluster.store.write_status("ReplicaSet", ns, meta.name(rs), st)
