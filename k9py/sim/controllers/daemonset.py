@@ -349,4 +349,4 @@ class DaemonSetController(Controller):
         for k in ("updatedNumberScheduled", "numberAvailable", "numberUnavailable"):
             if not status[k]:
                 status.pop(k)
-        c.store.mutate("DaemonSet", ns, name, lambda o: o.__setitem__("status", status))
+        c.store.write_status("DaemonSet", ns, name, status)
