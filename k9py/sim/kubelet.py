@@ -251,6 +251,7 @@ class _Index:
     def __init__(self, cluster: Cluster) -> None:
         self.store = cluster.store
         self.dirty: set[tuple[str, str]] = set()
+        self.node_changed: set[tuple[str, str]] = set()  # of dirty: woken by their node (its address)
         self.due: list[tuple[float, str, str]] = []
         self.uid_by_key: dict[tuple[str, str], str] = {}
         self.node_of: dict[tuple[str, str], str] = {}
@@ -288,7 +289,9 @@ class _Index:
             self.node_seen.pop(name, None)
         else:
             self.node_seen[name] = seen
-        self.dirty.update(self.on_node.get(name, ()))
+        keys = self.on_node.get(name, ())
+        self.dirty.update(keys)
+        self.node_changed.update(keys)
 
     def take(self, now: float) -> list[tuple[str, str]]:
         while self.due and self.due[0][0] <= now:
@@ -297,6 +300,12 @@ class _Index:
         keys = sorted(self.dirty)
         self.dirty.clear()
         return keys
+
+    def take_node_changed(self) -> set[tuple[str, str]]:
+        """The pods of ``take`` that their node's change woke (a pod version already seen, nothing
+        due, still to sync: the status shows the node's address)."""
+        out, self.node_changed = self.node_changed, set()
+        return out
 
 
 def _creating(rt: PodRuntime) -> bool:
@@ -338,6 +347,7 @@ class Kubelet(Controller):
         keys = idx.take(now)
         if not keys:
             return
+        node_changed = idx.take_node_changed()
         rts = runtimes(cluster)
         nodes = _UpNodes(cluster.store)
         get = cluster.store.get
@@ -363,7 +373,7 @@ class Kubelet(Controller):
                 rt = self._admit(cluster, pod, node)
                 rts[uid] = rt
                 uid_by_key[key] = uid
-            elif rt.seen_rv == md["resourceVersion"]:
+            elif rt.seen_rv == md["resourceVersion"] and key not in node_changed:
                 due = self._next_due(rt)
                 if not due or due > now:  # (a transition at 0.0 counts as none, as it always did)
                     continue
@@ -470,8 +480,10 @@ class Kubelet(Controller):
                 self._event(cluster, pod, rt, None, "Warning", "FailedMount", failed)
                 rt.mount_backoff = (MOUNT_BACKOFF_INITIAL if not rt.mount_backoff
                                     else min(rt.mount_backoff * 2, MOUNT_BACKOFF_MAX))
-                rt.sandbox_at += rt.mount_backoff
-                return True  # (the next step finds the sandbox not due yet)
+                # the volume manager tries again that long after the failure (a retry time counted
+                # from the last one could be past already, and then nothing woke the pod)
+                rt.sandbox_at = now + rt.mount_backoff
+                return False  # (a retry time and an Event: nothing its status shows)
             rt.sandbox_ready = True
             rt.ip = self._allocate_ip(cluster, pod, node)
             self._begin_next(cluster, pod, rt, rt.sandbox_at)

@@ -582,7 +582,7 @@ def test_a_sync_that_changed_nothing_leaves_a_status_equal_to_the_one_it_would_w
     deletion that only begins to stop running containers) does not build the status again: the
     stored one is what it would build. Checked at every such sync of a generated cluster under
     churn (crash loops, init containers, pull errors, completions, deletions, rollouts), with
-    every pod's annotations written every second."""
+    about half the pods' annotations written every second."""
     import random
 
     from k9py.scenario import files
@@ -632,3 +632,22 @@ def test_a_deletion_that_stops_a_container_waiting_to_restart_shows_it_stopped_a
     p = pod(c, "pair")
     assert "running" in _cs(p)["state"]  # the loop runs on until its grace period ends
     assert "terminated" in _cs(p, 1)["state"]
+
+
+def test_a_node_whose_address_changed_shows_it_in_its_pods_status():
+    """A node's new InternalIP reaches its running pods' hostIP at the kubelet's next sync, with
+    nothing else about them changed (a pod version it has seen, nothing due)."""
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web"))
+    c.advance(30)
+    before = pod(c, "web")["status"]
+    assert before["hostIP"] != "192.168.49.99"
+
+    def readdress(n):
+        n["status"]["addresses"] = [a if a.get("type") != "InternalIP" else {**a, "address": "192.168.49.99"}
+                                    for a in n["status"]["addresses"]]
+    c.store.rewrite("Node", None, "minikube", readdress, fields=("status",))
+    c.advance(1)
+    st = pod(c, "web")["status"]
+    assert st["hostIP"] == "192.168.49.99" and st["hostIPs"] == [{"ip": "192.168.49.99"}]
+    assert st["containerStatuses"] == before["containerStatuses"]

@@ -22,13 +22,28 @@ def test_missing_configmap_volume_keeps_the_pod_container_creating():
     mounts = [m for r, m in events_for(c, p) if r == "FailedMount"]
     assert set(mounts) == {'MountVolume.SetUp failed for volume "config" : configmap "app-config" not found'}
     ev = next(e for e in c.events.for_object(p) if e["reason"] == "FailedMount")
-    # back-off 0.5 s doubling: attempts 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s after the first → 7 in a minute
+    # back-off 0.5 s doubling from each failure, on the kubelet's 1 s grid: attempts 0, 1, 2, 4, 8, 16
+    # and 32 s after the first → 7 in a minute
     assert ev["type"] == "Warning" and ev["count"] == 7 and ev["source"] == {"component": "kubelet", "host": "minikube"}
     # the volume manager retries at most every 2m2s: the pod starts at the next attempt
     c.create(_cm("app-config", mode="fast"))
     c.advance(MOUNT_BACKOFF_MAX + 5)
     p = pod(c, "web")
     assert p["status"]["phase"] == "Running" and container_state(p)[0] == "running"
+
+
+def test_mount_retries_go_on_for_a_pod_created_between_two_seconds():
+    """The retry is counted from the failure: one counted from the sandbox's first due time was
+    often past already when a pod came between two whole seconds, and nothing woke it again."""
+    c = make_cluster(1)
+    c.advance(0.3)
+    c.create(pod_manifest("web", volumes=[{"name": "config", "configMap": {"name": "app-config"}}]))
+    c.advance(40)
+    ev = next(e for e in c.events.for_object(pod(c, "web")) if e["reason"] == "FailedMount")
+    assert ev["count"] == 7  # 0, 1, 2, 4, 8, 16 and 32 s after the first, as for a pod made at a whole second
+    c.create(_cm("app-config", mode="fast"))
+    c.advance(35)  # the next attempt, 32 s after the last
+    assert pod(c, "web")["status"]["phase"] == "Running"
 
 
 def test_optional_or_present_volumes_do_not_block():

@@ -452,7 +452,7 @@ class ReplicaSetController(Controller):
                     cluster.wake_at(since + min_ready)
 
         def counts(o: Obj) -> dict[str, int]:
-            """The status fields ``apply`` sets, as it leaves them."""
+            """The status fields this sync sets, as it leaves them."""
             out = {"replicas": len(active), "fullyLabeledReplicas": labelled, "readyReplicas": ready,
                    "availableReplicas": available, "observedGeneration": o["metadata"].get("generation", 1)}
             return {k: v for k, v in out.items() if v or k in ("replicas", "observedGeneration")}
