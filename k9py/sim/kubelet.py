@@ -440,6 +440,14 @@ class Kubelet(Controller):
             if not self._step(cluster, pod, rt, node, now):
                 break
             acted = True
+        if acted and pod.get("spec") is not rt.spec_seen and not rt.killing and not rt.terminal:
+            # a change left for later (its container was being pulled) may be one to act on now that
+            # the steps started that container: nothing else would look at the spec again
+            settled = self._spec_changes(cluster, pod, rt)
+            rt.spec_seen = pod.get("spec") if settled else None
+            for _ in range(1000):
+                if not self._step(cluster, pod, rt, node, now):
+                    break
         if rt.killing and all(c.phase in ("pending", "pulling", "pullfail", "exited", "backoff", "done")
                               for c in rt.containers):
             self._write_status(cluster, pod, rt, node)

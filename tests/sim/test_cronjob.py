@@ -166,3 +166,25 @@ def test_too_many_missed_runs_start_the_latest_one():
     [job] = jobs_of(c)
     assert meta.annotations(job)["batch.kubernetes.io/cronjob-scheduled-timestamp"] == "2026-11-01T12:00:00Z"
     assert any(r == "TooManyMissedTimes" for r, _ in events(c))
+
+
+def test_a_run_the_api_refused_is_tried_again_after_a_back_off():
+    """A refused Job (a quota) is not recorded as scheduled; the CronJob is looked at again after
+    a back-off, so the run is made once the quota allows, not an hour later."""
+    c = make_cluster()
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "q"}})
+    c.create({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "jobs", "namespace": "q"},
+              "spec": {"hard": {"count/jobs.batch": "0"}}})
+    c.advance(1)
+    c.advance(3600 - c.now() % 3600 - 600)  # ten minutes before the hour
+    hourly = cronjob("hourly", "0 * * * *")
+    hourly["metadata"]["namespace"] = "q"
+    c.create(hourly)
+    c.advance(601)  # the hour: refused
+    cj = c.store.get("CronJob", "q", "hourly")
+    assert [e["reason"] for e in c.events.for_object(cj)].count("FailedCreate") >= 1
+    assert not c.store.list("Job", "q")
+    c.store.mutate("ResourceQuota", "q", "jobs", lambda o: o["spec"]["hard"].update({"count/jobs.batch": "10"}))
+    c.advance(120)
+    hour = int(c.now()) // 3600 * 3600
+    assert [meta.name(j) for j in c.store.list("Job", "q")] == [f"hourly-{hour // 60}"]

@@ -150,3 +150,25 @@ def test_node_selector_change_removes_pod():
     c.advance(40)
     assert ds_pods(c, "ssd-agent") == []
     assert ds(c, "ssd-agent")["status"]["desiredNumberScheduled"] == 0
+
+
+def test_pods_refused_by_a_quota_are_tried_again_after_the_back_off():
+    """A create held back by the create back-off writes nothing: the sync is not settled for it,
+    so its wake-up tries again, and the DaemonSet fills its nodes once the quota allows."""
+    c = make_cluster(nodes=3)
+    c.advance(0.3)
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "q"}})
+    c.create({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "pods", "namespace": "q"},
+              "spec": {"hard": {"pods": "1"}}})
+    c.advance(1)
+    c.create({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "q"},
+              "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                       "template": {"metadata": {"labels": {"app": "agent"}},
+                                    "spec": {"containers": [{"name": "a", "image": "nginx:1.14.2"}]}}}})
+    c.advance(60)
+    ds = c.store.get("DaemonSet", "q", "agent")
+    assert sum(1 for e in c.events.for_object(ds) if e["reason"] == "FailedCreate") >= 5  # 1, 2, 4, 8, 16, 32 s apart
+    c.store.mutate("ResourceQuota", "q", "pods", lambda o: o["spec"]["hard"].update(pods="10"))
+    c.advance(90)  # the next try within the back-off's 60 s cap
+    assert len(c.store.list("Pod", "q")) == 3
+    assert c.store.get("DaemonSet", "q", "agent")["status"]["currentNumberScheduled"] == 3

@@ -17,6 +17,13 @@ def _cs(p, i=0):
     return p["status"]["containerStatuses"][i]
 
 
+def _set_image(c, name, image):
+    """``kubectl set image pod/NAME``: the pod's first container asks for ``image``."""
+    p = deep_copy(pod(c, name))
+    p["spec"]["containers"][0]["image"] = image
+    c.replace(p)
+
+
 def _at(t):
     return parse_time(t) - DEFAULT_EPOCH
 
@@ -392,9 +399,7 @@ def test_set_image_restarts_container_with_new_image():
     c = make_cluster(nodes=1)
     c.create(pod_manifest("web"))
     c.advance(20)
-    p = deep_copy(pod(c, "web"))
-    p["spec"]["containers"][0]["image"] = "nginx:1.16.1"
-    c.replace(p)
+    _set_image(c, "web", "nginx:1.16.1")
     c.advance(20)
     p = pod(c, "web")
     cs = _cs(p)
@@ -411,14 +416,34 @@ def test_an_image_changed_while_pulling_is_acted_on_at_a_later_sync_of_the_same_
     c.create(m)
     c.advance(1.5)  # the sandbox is up, nginx:1.14.2 is being pulled
     assert _cs(pod(c, "web"))["state"]["waiting"]["reason"] == "ContainerCreating"
-    p = deep_copy(pod(c, "web"))
-    p["spec"]["containers"][0]["image"] = "nginx:1.16.1"
-    c.replace(p)  # nothing to act on yet: the pull under way goes on
+    _set_image(c, "web", "nginx:1.16.1")  # nothing to act on yet: the pull under way goes on
     c.advance(30)  # started with what it pulled; the readiness sync then finds the spec changed
     p = pod(c, "web")
     cs = _cs(p)
     assert ("Killing", "Container web definition changed, will be restarted") in events_for(c, p)
     assert cs["image"] == "nginx:1.16.1" and cs["restartCount"] == 1
+
+
+def test_an_image_changed_while_pulling_is_acted_on_when_that_pull_ends_without_a_later_sync():
+    """No probe, nothing due after the container starts: the sync that starts it with the image it
+    pulled finds the spec asks for another one and restarts it (nothing else would sync it)."""
+    from k9py.sim.kubelet import runtime_for
+
+    c = make_cluster(nodes=1)
+    c.advance(0.3)
+    c.create(pod_manifest("web"))
+    for _ in range(10):
+        c.advance(0.5)
+        rt = runtime_for(c, "default", "web")
+        if rt is not None and rt.containers[0].phase == "pulling":
+            break
+    assert rt is not None and rt.containers[0].image == "nginx:1.14.2" and rt.containers[0].phase == "pulling"
+    _set_image(c, "web", "nginx:1.16.1")
+    c.advance(60)
+    p = pod(c, "web")
+    cs = _cs(p)
+    assert ("Killing", "Container web definition changed, will be restarted") in events_for(c, p)
+    assert cs["image"] == "nginx:1.16.1" and cs["restartCount"] == 1 and "running" in cs["state"]
 
 
 def test_fixing_a_bad_image_pulls_at_once():

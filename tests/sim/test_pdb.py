@@ -177,3 +177,26 @@ def test_drain_through_the_backend_is_refused_by_the_budget(cluster):
     with pytest.raises(StatusError) as err:
         asyncio.run(backend.drain(node, force=True, timeout=None))
     assert err.value.code == 429
+
+
+def test_an_eviction_whose_pod_was_not_deleted_is_forgotten_after_two_minutes():
+    """buildDisruptedPodMap: a pod recorded as disrupted but still there two minutes later is
+    reported (NotDeleted) and counted again. The recheck comes at that very instant."""
+    from k9py.kube.meta import deep_copy
+    from k9py.kube.timefmt import parse_time, rfc3339
+
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web", labels={"app": "web"}))
+    c.create(pdb(minAvailable=0))
+    c.advance(30.3)
+    budget = deep_copy(c.store.get(PDB, "default", "web"))
+    budget["status"]["disruptedPods"] = {"web": rfc3339(c.now())}  # an eviction whose deletion did not follow
+    c.replace(budget, subresource="status")
+    c.settle()
+    stamp = parse_time(c.store.get(PDB, "default", "web")["status"]["disruptedPods"]["web"])
+    c.advance(stamp + 119 - c.now())
+    assert c.store.get(PDB, "default", "web")["status"]["disruptedPods"] == {"web": rfc3339(stamp)}
+    c.advance(2)
+    assert "disruptedPods" not in c.store.get(PDB, "default", "web")["status"]
+    assert ("NotDeleted", "Pod was expected by PDB default/web to be deleted but it wasn't") in events_for(
+        c, c.store.get("Pod", "default", "web"))

@@ -113,6 +113,23 @@ def test_parallel_creates_all_at_once():
     assert sorted(pods(c)) == ["web-0", "web-1", "web-2"]
 
 
+def test_parallel_pods_become_available_after_min_ready_seconds_and_roll():
+    """With Parallel pods nothing waits on one pod's availability, so the status itself asks to be
+    looked at again when a ready pod's minReadySeconds end; the rolling update waits for them."""
+    c = make_cluster()
+    c.advance(0.3)
+    c.create(web(2, podManagementPolicy="Parallel", minReadySeconds=10))
+    c.advance(60)
+    st = sts(c)["status"]
+    assert st["readyReplicas"] == 2 and st["availableReplicas"] == 2
+    new = deep_copy(sts(c))
+    new["spec"]["template"]["spec"]["containers"][0]["image"] = "registry.k8s.io/nginx-slim:0.25"
+    c.replace(new)
+    c.advance(300)
+    assert {meta.name(p): p["spec"]["containers"][0]["image"] for p in pods(c).values()} == {
+        "web-0": "registry.k8s.io/nginx-slim:0.25", "web-1": "registry.k8s.io/nginx-slim:0.25"}
+
+
 def test_deleted_pod_comes_back_with_same_name_and_claim():
     c = make_cluster()
     c.create(web(replicas=2))

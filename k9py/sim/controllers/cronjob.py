@@ -178,8 +178,15 @@ class CronJobController(Controller):
                 self._write(c, cj, status)
                 return
             c.record_event(cj, "Warning", "FailedCreate", f"Error creating job: {e.message}", COMPONENT)
+            # the sync failed: the workqueue requeues the CronJob with a back-off, and the run
+            # (not recorded as scheduled) is tried again then
+            backoffs: dict[str, float] = c.state.setdefault("cronjob-create-backoff", {})
+            delay = min(pt.CREATE_BACKOFF_MAX, backoffs.get(meta.uid(cj), 0.0) * 2 or pt.CREATE_BACKOFF_BASE)
+            backoffs[meta.uid(cj)] = delay
+            c.wake_at(now + delay)
             self._write(c, cj, status)
             return
+        c.state.get("cronjob-create-backoff", {}).pop(meta.uid(cj), None)
         c.record_event(cj, "Normal", "SuccessfulCreate", f"Created job {jname}", COMPONENT)
         new_active.append(_ref(created))
         status["active"] = new_active

@@ -177,6 +177,7 @@ class _NodeChanges(Follower):
 
 class DaemonSetController(Controller):
     name = "daemonset"
+    _waiting = False  # the sync running now could not create a pod (its back-off's wake-up tries again)
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
@@ -197,12 +198,14 @@ class DaemonSetController(Controller):
             rv = store.resource_version
             if nodes is None:
                 nodes = store.list("Node")
+            self._waiting = False
             try:
                 self._sync(cluster, ds, nodes)
             except ApiError:
                 syncs.synced(uid, None)
                 continue
-            syncs.synced(uid, read if store.resource_version == rv else None)  # (nothing written: read as it was)
+            # nothing written (and no pod held back): read as it was
+            syncs.synced(uid, read if store.resource_version == rv and not self._waiting else None)
         syncs.end()
 
     def _revision(self, c: Cluster, ds: Obj) -> tuple[Obj, str]:
@@ -284,7 +287,9 @@ class DaemonSetController(Controller):
         na = aff.setdefault("nodeAffinity", {})
         na["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [
             {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}
-        pt.create_pod(c, ds, pod, COMPONENT, fresh=True)
+        created, _ = pt.create_pod(c, ds, pod, COMPONENT, fresh=True)
+        if created is None:
+            self._waiting = True
 
     def _rolling_update(self, c: Cluster, ds: Obj, nodes: list[Obj], should: list[tuple[bool, bool]],
                         h: str, min_ready: int, now: float) -> None:

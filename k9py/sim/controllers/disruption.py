@@ -251,7 +251,7 @@ class DisruptionController(Controller):
                 continue
             stamp = recorded[meta.name(pod)]
             expected = (parse_time(stamp) or now) + DELETION_TIMEOUT
-            if expected < now:
+            if expected <= now:  # (the recheck comes at that instant: kept then, nothing would look again)
                 cluster.record_event(pod, "Warning", "NotDeleted",
                                      f"Pod was expected by PDB {meta.namespace(pdb)}/{meta.name(pdb)} to be deleted but it wasn't",
                                      COMPONENT)

@@ -319,6 +319,10 @@ class StatefulSetController(Controller):
                 ready += 1
                 if pt.is_available(p, min_ready, now):
                     available += 1
+                elif min_ready:  # count it when it is (Parallel pods: nothing else looks then)
+                    at = pt.available_at(p, min_ready)
+                    if at is not None:
+                        c.wake_at(at)
             if not meta.is_deleting(p):
                 rev = meta.labels(p).get(pt.CONTROLLER_REVISION_HASH)
                 if rev == meta.name(current):
@@ -337,4 +341,4 @@ class StatefulSetController(Controller):
         for k in ("readyReplicas", "currentReplicas", "updatedReplicas"):
             if not status[k]:
                 status.pop(k)
-        c.store.mutate("StatefulSet", ns, name, lambda o: o.__setitem__("status", status))
+        c.store.write_status("StatefulSet", ns, name, status)
