@@ -108,6 +108,7 @@ class Cluster:
                 self.clock.set(t)
             self.settle(woke=True if EVERYONE in due else due)
         self.clock.set(target)
+        self.events.expire(target)  # (an idle cluster records none: its old ones go all the same)
         self.settle()
 
     def settle(self, *, woke: bool | Collection[int] = False) -> None:

@@ -167,6 +167,11 @@ class EventRecorder:
         self._involved = (key, involved)
         return involved
 
+    def expire(self, now: float) -> None:
+        """Drop events older than the TTL, at most once a virtual minute: as they are recorded,
+        and as the clock moves (etcd lets them go after an hour whether or not others come)."""
+        self._expire(now)
+
     def _expire(self, now: float) -> None:
         """Drop events older than the TTL (the apiserver lets them expire after an hour)."""
         store = self.cluster.store

@@ -219,6 +219,17 @@ def test_events_expire_an_hour_after_their_last_occurrence():
     assert reasons() == ["Later", "Latest"]
 
 
+def test_events_of_an_idle_cluster_expire_as_its_clock_moves():
+    """No new event needed: an hour after their last occurrence they go (etcd's TTL)."""
+    c = Cluster(seed=1, controllers=[])
+    cm = c.create(_cm("subject"))
+    c.record_event(cm, "Normal", "Once", "only this", "test")
+    c.advance(3000)
+    assert [e["reason"] for e in c.store.list("Event", "default")] == ["Once"]
+    c.advance(700)
+    assert c.store.list("Event", "default") == []
+
+
 def test_expired_events_leave_no_dedupe_key_behind():
     """A cluster that runs for days records millions of events: what expired is forgotten."""
     c = Cluster(seed=1, controllers=[])
