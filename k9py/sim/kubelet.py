@@ -118,7 +118,9 @@ class PodRuntime:
     cond_times: dict[str, tuple[str, str]] = field(default_factory=dict)
     mount_backoff: float = 0.0      # FailedMount retry back-off (0: no failure yet)
     last_status: Obj | None = field(default=None, repr=False, compare=False)  # the status it wrote last
-    status_due: bool = field(default=True, repr=False, compare=False)  # changed since it wrote it (or never wrote)
+    # the runtime changed since it wrote the status (or it never wrote one): else a sync that
+    # changed nothing leaves the stored status as it is when it is the one written last
+    status_due: bool = field(default=True, repr=False, compare=False)
     conds_key: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # its conditions' inputs
     # the pod spec whose containers it last compared with its own and found nothing left to act
     # on (stored objects never change in place: the same spec again needs no new look)
@@ -427,27 +429,21 @@ class Kubelet(Controller):
     def _sync(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> float | None:
         """One sync of the pod; returns its next transition's time (``_next_due``), if any."""
         now = cluster.now()
-        acted = True  # this sync changed the runtime (else its status is the one last written)
+        changed = False  # the runtime (what its status is made of)
         if meta.is_deleting(pod) and not rt.killing:
-            acted = self._start_killing(cluster, pod, rt)
+            changed = self._start_killing(cluster, pod, rt)
         elif not rt.killing and not rt.terminal and pod.get("spec") is not rt.spec_seen:
-            settled = self._spec_changes(cluster, pod, rt)
+            self._look_at_spec(cluster, pod, rt)
             self._ephemeral_added(cluster, pod, rt)
-            rt.spec_seen = pod.get("spec") if settled else None
-        else:
-            acted = False
-        for _ in range(1000):
-            if not self._step(cluster, pod, rt, node, now):
-                break
-            acted = True
-        if acted and pod.get("spec") is not rt.spec_seen and not rt.killing and not rt.terminal:
-            # a change left for later (its container was being pulled) may be one to act on now that
-            # the steps started that container: nothing else would look at the spec again
-            settled = self._spec_changes(cluster, pod, rt)
-            rt.spec_seen = pod.get("spec") if settled else None
-            for _ in range(1000):
-                if not self._step(cluster, pod, rt, node, now):
-                    break
+            changed = True
+        if self._steps(cluster, pod, rt, node, now):
+            changed = True
+            if pod.get("spec") is not rt.spec_seen and not rt.killing and not rt.terminal:
+                # a change left for later (its container was being pulled) may be one to act on now
+                # that the steps started that container: nothing else would look at the spec again
+                self._look_at_spec(cluster, pod, rt)
+                self._steps(cluster, pod, rt, node, now)
+        rt.status_due = rt.status_due or changed
         if rt.killing and all(c.phase in ("pending", "pulling", "pullfail", "exited", "backoff", "done")
                               for c in rt.containers):
             self._write_status(cluster, pod, rt, node)
@@ -455,21 +451,33 @@ class Kubelet(Controller):
                 cluster.store.delete("Pod", rt.namespace, rt.name)
             _forget(cluster, rt.uid)
             return None
-        if not _creating(rt):
-            current = None if acted or rt.status_due else self._status_current(cluster, rt, node)
+        if not _creating(rt):  # (the creating sync's changes are written when it ends)
+            current = None if rt.status_due else self._status_current(cluster, rt, node)
             if current is not None:  # nothing to write: what would be computed is what is stored
                 rt.seen_rv = current["metadata"]["resourceVersion"]
             else:
                 written = self._write_status(cluster, pod, rt, node)
                 rt.seen_rv = written["metadata"]["resourceVersion"] if written else rt.seen_rv
-        elif acted:
-            rt.status_due = True  # written when the creating sync ends
         due = self._next_due(rt)
         if due is not None:
             # transitions keep their exact times; waking on the relist grid bounds the number of
             # wake-ups (and settle passes) however many pods there are
             cluster.wake_at(math.ceil(due / WAKE_GRID) * WAKE_GRID)
         return due
+
+    def _steps(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
+        """Apply every transition due by ``now``; whether there was one."""
+        stepped = False
+        for _ in range(1000):
+            if not self._step(cluster, pod, rt, node, now):
+                break
+            stepped = True
+        return stepped
+
+    def _look_at_spec(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> None:
+        """Act on the pod's spec changes; its spec is seen once nothing is left for later."""
+        settled = self._spec_changes(cluster, pod, rt)
+        rt.spec_seen = pod.get("spec") if settled else None
 
     def _step(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj, now: float) -> bool:
         """Apply the earliest due transition; False when nothing was due (True: the runtime
