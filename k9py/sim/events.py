@@ -106,7 +106,7 @@ class EventRecorder:
         created = store.create_built(event)  # built here, whole: nobody else holds it
         self._by_key[key] = name
         if now >= self._next_expiry:
-            self._expire(now)
+            self.expire(now)
         return created
 
     @staticmethod
@@ -170,10 +170,6 @@ class EventRecorder:
     def expire(self, now: float) -> None:
         """Drop events older than the TTL, at most once a virtual minute: as they are recorded,
         and as the clock moves (etcd lets them go after an hour whether or not others come)."""
-        self._expire(now)
-
-    def _expire(self, now: float) -> None:
-        """Drop events older than the TTL (the apiserver lets them expire after an hour)."""
         store = self.cluster.store
         if now < self._next_expiry:
             return
