@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
-from k9py.kube.timefmt import parse_time
+from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller, add_owners
@@ -72,9 +72,6 @@ def pod_delete_rank(pods: list[Obj], related: list[Obj], now: float | None = Non
                 -pt.restart_count(p),
                 _log_bucket(pt.creation_key(p)[0], t_now))
     return sorted(pods, key=key)
-
-
-_COUNTS = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration")
 
 
 def _facts(pod: Obj) -> tuple:
@@ -413,20 +410,20 @@ class ReplicaSetController(Controller):
         if message is None and current is None:
             return
         now = cluster.now()
-
-        def apply(o: Obj) -> None:
-            st = o.setdefault("status", {})
-            conds = [c for c in st.get("conditions") or [] if c.get("type") != "ReplicaFailure"]
-            if message is not None:
-                from k9py.kube.timefmt import rfc3339
-                prev = current if current is not None and current.get("message") == message else None
-                conds.append(prev or {"type": "ReplicaFailure", "status": "True", "lastTransitionTime": rfc3339(now),
-                                      "reason": "FailedCreate", "message": message})
-            if conds:
-                st["conditions"] = conds
-            else:
-                st.pop("conditions", None)
-        cluster.store.rewrite("ReplicaSet", meta.namespace(rs), meta.name(rs), apply, fields=("status",))
+        cur = cluster.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs))
+        if cur is None:
+            return
+        st = dict(cur["status"]) if isinstance(cur.get("status"), dict) else {}
+        conds = [c for c in st.get("conditions") or [] if c.get("type") != "ReplicaFailure"]
+        if message is not None:
+            prev = current if current is not None and current.get("message") == message else None
+            conds.append(prev or {"type": "ReplicaFailure", "status": "True", "lastTransitionTime": rfc3339(now),
+                                  "reason": "FailedCreate", "message": message})
+        if conds:
+            st["conditions"] = conds
+        else:
+            st.pop("conditions", None)
+        cluster.store.write_status("ReplicaSet", meta.namespace(rs), meta.name(rs), st)
 
     def _update_status(self, cluster: Cluster, rs: Obj, active: list[_Entry]) -> None:
         ns = meta.namespace(rs)
@@ -451,26 +448,15 @@ class ReplicaSetController(Controller):
                 elif since is not None:
                     cluster.wake_at(since + min_ready)
 
-        def counts(o: Obj) -> dict[str, int]:
-            """The status fields this sync sets, as it leaves them."""
-            out = {"replicas": len(active), "fullyLabeledReplicas": labelled, "readyReplicas": ready,
-                   "availableReplicas": available, "observedGeneration": o["metadata"].get("generation", 1)}
-            return {k: v for k, v in out.items() if v or k in ("replicas", "observedGeneration")}
-
         cur = cluster.store.get("ReplicaSet", ns, meta.name(rs))
         if cur is None:
             return
-        if isinstance(cur.get("status"), dict) and \
-                {k: cur["status"][k] for k in _COUNTS if k in cur["status"]} == counts(cur):
-            return  # a no-op write: skip copying the object for it
         st = dict(cur["status"]) if isinstance(cur.get("status"), dict) else {}
-        st["replicas"] = len(active)
-        st["fullyLabeledReplicas"] = labelled
-        st["readyReplicas"] = ready
-        st["availableReplicas"] = available
-        st["observedGeneration"] = cur["metadata"].get("generation", 1)
-        # The API omits zero counts (omitempty), except replicas.
-        for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
-            if not st[k]:
-                st.pop(k)
+        counts = {"replicas": len(active), "fullyLabeledReplicas": labelled, "readyReplicas": ready,
+                  "availableReplicas": available, "observedGeneration": cur["metadata"].get("generation", 1)}
+        for k, v in counts.items():
+            if v or k in ("replicas", "observedGeneration"):
+                st[k] = v
+            else:
+                st.pop(k, None)  # the API omits zero counts (omitempty), except replicas
         cluster.store.write_status("ReplicaSet", ns, meta.name(rs), st)
