@@ -113,12 +113,13 @@ def test_parallel_creates_all_at_once():
     assert sorted(pods(c)) == ["web-0", "web-1", "web-2"]
 
 
-def test_parallel_pods_become_available_after_min_ready_seconds_and_roll():
-    """With Parallel pods nothing waits on one pod's availability, so the status itself asks to be
-    looked at again when a ready pod's minReadySeconds end; the rolling update waits for them."""
+@pytest.mark.parametrize("policy", ["Parallel", "OrderedReady"])
+def test_pods_become_available_after_min_ready_seconds_and_roll(policy):
+    """The status asks to be looked at again when a ready pod's minReadySeconds end (with Parallel
+    pods nothing else waits on it); the next ordinal and the rolling update wait for them."""
     c = make_cluster()
     c.advance(0.3)
-    c.create(web(2, podManagementPolicy="Parallel", minReadySeconds=10))
+    c.create(web(2, podManagementPolicy=policy, minReadySeconds=10))
     c.advance(60)
     st = sts(c)["status"]
     assert st["readyReplicas"] == 2 and st["availableReplicas"] == 2

@@ -202,11 +202,7 @@ class StatefulSetController(Controller):
                 progress = False
                 break
             if not parallel and not _healthy(pod, min_ready, now):
-                if pt.is_running_and_ready(pod) and min_ready:
-                    at = pt.available_at(pod, min_ready)
-                    if at is not None:
-                        c.wake_at(at)
-                progress = False
+                progress = False  # (``_update_status`` asks to look again when it becomes available)
                 break
 
         condemned = sorted((o for o in by_ord if o >= replicas), reverse=True)
@@ -319,7 +315,7 @@ class StatefulSetController(Controller):
                 ready += 1
                 if pt.is_available(p, min_ready, now):
                     available += 1
-                elif min_ready:  # count it when it is (Parallel pods: nothing else looks then)
+                elif min_ready:  # count it, and let the next ordinal or update go, when it is
                     at = pt.available_at(p, min_ready)
                     if at is not None:
                         c.wake_at(at)
