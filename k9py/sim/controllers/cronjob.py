@@ -181,8 +181,7 @@ class CronJobController(Controller):
             # the sync failed: the workqueue requeues the CronJob with a back-off, and the run
             # (not recorded as scheduled) is tried again then
             backoffs: dict[str, float] = c.state.setdefault("cronjob-create-backoff", {})
-            delay = min(pt.CREATE_BACKOFF_MAX, backoffs.get(meta.uid(cj), 0.0) * 2 or pt.CREATE_BACKOFF_BASE)
-            backoffs[meta.uid(cj)] = delay
+            delay = backoffs[meta.uid(cj)] = pt.create_backoff(backoffs.get(meta.uid(cj)))
             c.wake_at(now + delay)
             self._write(c, cj, status)
             return
@@ -196,7 +195,7 @@ class CronJobController(Controller):
     def _write(self, c: Cluster, cj: Obj, status: Obj) -> None:
         if not status.get("active"):
             status.pop("active", None)
-        c.store.mutate("CronJob", meta.namespace(cj), meta.name(cj), lambda o: o.__setitem__("status", status))
+        c.store.write_status("CronJob", meta.namespace(cj), meta.name(cj), status)
 
     def _most_recent(self, cj: Obj, schedule: cron.Schedule, now: float) -> tuple[float | None, int]:
         """mostRecentScheduleTime: the latest scheduled instant in (earliest, now] and how many."""

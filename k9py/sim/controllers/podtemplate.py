@@ -298,6 +298,12 @@ def pod_from_template(owner: Obj, template: Obj, *, name: str | None = None,
     return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec if share else deep_copy(spec)}
 
 
+def create_backoff(last: float | None) -> float:
+    """The workqueue's rate limiting of a controller whose create failed: the delay before it
+    tries again, doubling from the last one (None: the first failure) up to a cap."""
+    return min(CREATE_BACKOFF_MAX, last * 2) if last else CREATE_BACKOFF_BASE
+
+
 def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_message: str | None = None,
                random_name: bool = True, fresh: bool = False) -> tuple[Obj | None, str | None]:
     """Create a pod through the API (admission included). Records SuccessfulCreate / FailedCreate
@@ -318,7 +324,7 @@ def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_
         created = cluster.create(pod, fresh=fresh)
     except ApiError as e:
         # Retry later with exponential back-off (the workqueue's rate limiting), not every pass.
-        delay = min(CREATE_BACKOFF_MAX, (held[1] * 2) if held else CREATE_BACKOFF_BASE)
+        delay = create_backoff(held[1] if held else None)
         backoffs[uid] = (now + delay, delay, e.message)
         cluster.wake_at(now + delay)
         cluster.record_event(owner, "Warning", "FailedCreate", f"Error creating: {e.message}", component)
