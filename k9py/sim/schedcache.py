@@ -231,7 +231,8 @@ class SchedulerCache:
         # spec's parts) and of its replicas (a template's share them)
         self.needs: IdentityMemo[tuple[int, int, int, int, list[tuple[str, str, int]]]] = IdentityMemo(
             _needs, MAX_STATIC_ENTRIES)
-        self.groups: dict[Any, Any] = {}          # the scheduler's score heaps (scheduler._Group)
+        self.groups: dict[Any, Any] = {}          # the scheduler's score heaps of one pass (scheduler._Group)
+        self.shapes: dict[Any, Any] = {}          # its heaps by shape of pod, kept (scheduler._Shape)
         self.no_fit: dict[Any, Any] = {}          # shapes of pod that fit no node (scheduler._NoFit)
         # the nodes whose usage changed, in order (a name per version bump): readers keep their
         # position (``log_base`` + index) and look only at the nodes changed since; past

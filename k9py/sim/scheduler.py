@@ -590,27 +590,72 @@ def _rescore_top(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) 
         heapq.heapreplace(heap, (-score, name, info.usage.version, info, prefer))
 
 
+@dataclass
+class _Shape:
+    """The heap of one shape of pod (``_bounds``), kept from pass to pass: its entries are
+    the scores at the usage versions they hold, each current or an upper bound (placing pods
+    only lowers scores). ``log_pos``: the cache's usage log position when every entry was
+    current; a pod leaving a node can raise that node's score (or let it fit again), so
+    those nodes, the ones the log names since, are scored again then, not all of them."""
+
+    nodes_version: int
+    removals: int
+    fits: list[tuple[NodeInfo, int]]  # the static fit's nodes it was built from
+    heap: list[tuple[float, str, int, NodeInfo, int]]
+    log_pos: int
+    index: dict[str, int] = field(default_factory=dict)  # a node's place in ``fits``, by name
+
+
 def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[float, str, int, NodeInfo, int]]:
     """A new group's heap, from the heap of its shape (the groups with the same static fit,
     requests and ports: workloads alike but for their owner and labels), kept over the nodes
     with the shape's scores: a pod without an owner or inter-pod terms, the highest any group of
     the shape can get there (spreading only lowers a score, placing pods only lowers them all).
     The group re-scores an entry when it reaches the top (its ``scored`` starts empty): its
-    first pick costs a few scores instead of one per node."""
+    first pick costs a few scores instead of one per node. The shape's heap outlives the pass
+    (``_Shape``): under churn, a pass that places a pod no longer scores every node for it."""
     shape = Request(r.cpu, r.mem, r.ncpu, r.nmem, r.ports, None, None)
-    key = ("shape", fit.sig, r.cpu, r.mem, r.ncpu, r.nmem, tuple(r.ports))
-    s: _Group | None = cache.groups.get(key)
-    if s is None or not _current(s, cache):
+    key = (fit.sig, r.cpu, r.mem, r.ncpu, r.nmem, tuple(r.ports))
+    shapes: dict[Any, _Shape] = cache.shapes
+    s = shapes.get(key)
+    if s is None or s.nodes_version != cache.nodes_version or s.fits is not fit.fits:
         heap = []
         for info, prefer in fit.fits:
             score = _score(info, prefer, shape)
             if score is not None:
                 heap.append((-score, info.name, info.usage.version, info, prefer))
         heapq.heapify(heap)
-        s = _keep_group(cache, key, heap)
+        if len(shapes) >= MAX_GROUPS:
+            shapes.clear()
+        s = shapes[key] = _Shape(cache.nodes_version, cache.removals, fit.fits, heap, cache.log_end())
+    elif s.removals != cache.removals:
+        _rescore_changed(cache, s, shape)
     else:
         _refresh(s.heap, shape)
     return list(s.heap)
+
+
+def _rescore_changed(cache: SchedulerCache, s: _Shape, shape: Request) -> None:
+    """Pods left nodes since ``s`` was last current: the nodes whose usage changed since are
+    scored again (the others' entries are current or upper bounds), as if built anew."""
+    changed = cache.changed_since(s.log_pos)
+    fits = s.fits
+    # every node when the log started over since (or named more changes than there are nodes)
+    gone = {info.name for info, _prefer in fits} if changed is None or len(changed) > len(fits) else set(changed)
+    index = s.index
+    if not index:
+        index.update((info.name, i) for i, (info, _prefer) in enumerate(fits))
+    heap = [entry for entry in s.heap if entry[1] not in gone]
+    for name in gone:
+        i = index.get(name)
+        if i is None:
+            continue  # not a node of this static fit
+        info, prefer = fits[i]
+        score = _score(info, prefer, shape)
+        if score is not None:
+            heap.append((-score, name, info.usage.version, info, prefer))
+    heapq.heapify(heap)
+    s.heap, s.removals, s.log_pos = heap, cache.removals, cache.log_end()
 
 
 def _refresh(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:

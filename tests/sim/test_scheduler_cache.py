@@ -55,6 +55,43 @@ def test_score_heaps_place_pods_exactly_as_scoring_every_node(monkeypatch):
     assert sorted(zoned) == [0, 1, 2]  # one per zone (minikube has no zone: anti-affinity cannot apply)
 
 
+def _churned_placements(monkeypatch, small: int) -> list[dict[str, str | None]]:
+    """Pods of three shapes placed, then pass after pass some leave and others come: where every
+    pod is at the end of each pass."""
+    import random
+    monkeypatch.setattr(scheduler, "SMALL", small)
+    c = make_cluster(nodes=20, cpu="4", memory="8Gi")
+    rng = random.Random(7)
+    shapes = {"a": "300m", "b": "700m", "c": "150m"}
+    for owner in shapes:
+        c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": owner}})
+    live: list[str] = []
+    made = 0
+    out = []
+    for round_ in range(12):
+        for name in rng.sample(live, min(len(live), 4 if round_ else 0)):
+            c.delete("Pod", "default", name, grace_period=0)
+            live.remove(name)
+        for _ in range(10 if round_ == 0 else 4):
+            owner = rng.choice(sorted(shapes))
+            name = f"{owner}-{made:03d}"
+            made += 1
+            c.create(_owned(c, name, owner, requests={"cpu": shapes[owner], "memory": "256Mi"}))
+            live.append(name)
+        c.advance(1)
+        out.append({n: pod(c, n)["spec"].get("nodeName") for n in live})
+    return out
+
+
+def test_score_heaps_kept_from_pass_to_pass_place_pods_as_scoring_every_node_under_churn(monkeypatch):
+    """A shape's heap outlives the pass (``scheduler._Shape``): after pods left nodes, the nodes
+    they left are scored again, so each new pod still goes where scoring every node sends it."""
+    every_node = _churned_placements(monkeypatch, 10**6)
+    kept = _churned_placements(monkeypatch, 0)
+    assert kept == every_node
+    assert len({n for n in kept[-1].values() if n}) >= 10
+
+
 def _usage(cache: SchedulerCache) -> dict:
     return {n: (u.cpu, u.mem, u.ncpu, u.nmem, u.pods, dict(u.ports), dict(u.owners), set(u.keys))
             for n, u in cache.usage.items() if u.pods}
