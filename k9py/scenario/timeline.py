@@ -447,7 +447,11 @@ def _matching(cluster: Any, kind: str, d: Obj, limit: int | None = None) -> list
     last: Any = object()  # (no labels dict yet: None is one pod's)
     verdict = False
     table = cluster.store.table(kind)
-    for key in cluster.store.keys(kind, ns):  # (not a list of them all: the first few may do)
+    equal = next((r for r in sel if r.op == "=" or (r.op == "in" and len(r.values) == 1)), None)
+    # the objects with the label a requirement asks for when there is one (an index lookup),
+    # else every object (not a list of them all: the first few may do); in order either way
+    keys = cluster.store.labelled(kind, equal.key, equal.values[0], ns) if equal else cluster.store.keys(kind, ns)
+    for key in keys:
         o = table[key]
         labels = o.get("metadata", {}).get("labels")
         if labels is not last:  # (a workload's replicas share one labels dict: matched once)

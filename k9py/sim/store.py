@@ -226,6 +226,14 @@ class ObjectStore:
             return dict(objs)
         return {k: objs[k] for k in self._index.sorted_keys(kind, namespace, objs)}
 
+    def labelled(self, kind: str, label: str, value: str, namespace: str | None = None) -> builtins.list[tuple[str, str]]:
+        """(namespace, name) of the objects of ``kind`` (in ``namespace``) whose label ``label``
+        is ``value``, sorted: an index lookup, kept from a kind's first one on."""
+        keys = self._index.labelled(kind, label, value, self._objects.get(kind, {}))
+        if namespace:
+            return sorted(k for k in keys if k[0] == namespace)
+        return sorted(keys)
+
     def keys(self, kind: str, namespace: str | None = None) -> tuple[tuple[str, str], ...]:
         """(namespace, name) of every object of ``kind`` (in ``namespace``), sorted; cached until
         an object of that kind (namespace) comes or goes, so repeated calls cost nothing."""

@@ -1,6 +1,7 @@
-"""The object store's indexes: keys by kind and namespace, by controller and by owner uid, and
-sorted key lists cached until the membership they cover changes. They hold keys, never objects,
-so a write that replaces an object without moving it touches no index."""
+"""The object store's indexes: keys by kind and namespace, by controller and by owner uid, by
+label (for the kinds somebody looked up by one), and sorted key lists cached until the
+membership they cover changes. They hold keys, never objects, so a write that replaces an
+object without moving it touches no index."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ class StoreIndex:
         self._by_owner: dict[str, set[FullKey]] = {}  # any owner's uid -> what references it
         # an object's own uid -> it (a set only in the rare case of several: a replay reusing one)
         self._by_uid: dict[str, FullKey | set[FullKey]] = {}
+        # kind -> (label, value) -> keys; kept from the first look-up of a kind by a label on
+        # (a kind nobody asks this of costs its writes nothing)
+        self._by_label: dict[str, dict[tuple[str, str], set[Key]]] = {}
 
     # -- maintenance (the store calls these on every change of membership or ownership) ------
     def add(self, kind: str, key: Key, obj: Obj) -> None:
@@ -71,6 +75,9 @@ class StoreIndex:
             self._edit((kind, None), key, True)
             self._edit((kind, key[0]), key, True)
         self._identify(kind, key, obj, True)
+        labelled = self._by_label.get(kind)
+        if labelled is not None:
+            _label(labelled, key, _labels(obj), True)
 
     def remove(self, kind: str, key: Key, obj: Obj) -> None:
         keys = self._by_ns.get(kind, {}).get(key[0])
@@ -81,6 +88,9 @@ class StoreIndex:
         self._edit((kind, None), key, False)
         self._edit((kind, key[0]), key, False)
         self._identify(kind, key, obj, False)
+        labelled = self._by_label.get(kind)
+        if labelled is not None:
+            _label(labelled, key, _labels(obj), False)
 
     def _identify(self, kind: str, key: Key, obj: Obj, add: bool) -> None:
         """Index (``add``) or unindex ``obj`` by its owners, its controller and its own uid."""
@@ -117,6 +127,12 @@ class StoreIndex:
 
     def replaced(self, kind: str, key: Key, old: Obj, new: Obj) -> None:
         omd, nmd = old.get("metadata", _NO_METADATA), new.get("metadata", _NO_METADATA)
+        labelled = self._by_label.get(kind)
+        if labelled is not None:
+            old_labels, new_labels = _labels(old), _labels(new)
+            if old_labels is not new_labels and old_labels != new_labels:
+                _label(labelled, key, old_labels, False)
+                _label(labelled, key, new_labels, True)
         if omd.get("ownerReferences") is nmd.get("ownerReferences") and omd.get("uid") is nmd.get("uid"):
             return  # the usual write (a status, a label): neither its owners nor its uid moved
         old_refs, new_refs = _refs(old), _refs(new)
@@ -217,9 +233,47 @@ class StoreIndex:
         """(kind, namespace, name) of every object with an ownerReference to ``uid``."""
         return self._by_owner.get(uid, set())
 
+    def labelled(self, kind: str, label: str, value: str, bucket: Any) -> set[Key]:
+        """Keys of ``kind`` whose label ``label`` is ``value`` (read only); ``bucket``: the
+        kind's objects by key, indexed on the kind's first look-up."""
+        index = self._by_label.get(kind)
+        if index is None:
+            index = self._by_label[kind] = {}
+            for key, obj in bucket.items():
+                _label(index, key, _labels(obj), True)
+        return index.get((label, value)) or _NO_KEYS
+
     def with_uid(self, uid: str) -> set[FullKey]:
         """(kind, namespace, name) of the objects whose own uid is ``uid``."""
         held = self._by_uid.get(uid)
         if held is None:
             return set()
         return set(held) if isinstance(held, set) else {held}
+
+
+_NO_KEYS: set[Key] = set()  # read only
+
+
+def _labels(obj: Obj) -> Any:
+    md = obj.get("metadata")
+    return md.get("labels") if isinstance(md, dict) else None
+
+
+def _label(index: dict[tuple[str, str], set[Key]], key: Key, labels: Any, add: bool) -> None:
+    """Index (``add``) or unindex ``key`` under each of ``labels``. Only string values: a
+    selector's value is a string, and no other value equals it."""
+    if not isinstance(labels, dict):
+        return
+    for item in labels.items():
+        if type(item[0]) is not str or type(item[1]) is not str:
+            continue
+        keys = index.get(item)
+        if add:
+            if keys is None:
+                index[item] = {key}
+            else:
+                keys.add(key)
+        elif keys is not None:
+            keys.discard(key)
+            if not keys:
+                del index[item]

@@ -77,6 +77,33 @@ def test_delete_by_selector_with_count_and_the_replicaset_replaces(tmp_path):
     assert len(after) == 2 and before[0] not in after and before[1] in after
 
 
+def test_delete_by_selector_takes_the_first_by_name_in_its_namespace_not_being_deleted(tmp_path):
+    """What a selector with a count picks (found through the label index): the first matching
+    pods by name, of the step's namespace only, none already being deleted."""
+    pod = """\
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: %s, namespace: %s, labels: %s}
+spec:
+  containers: [{name: c, image: "busybox:1.36", command: [sleep, "3600"]}]
+"""
+    extra = WEB + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: alpha}\n" + "".join(
+        pod % (name, ns, labels) for name, ns, labels in (
+            ("a-web", "alpha", "{app: web, tier: x}"), ("a-web", "default", "{app: web, tier: x}"),
+            ("b-web", "default", "{app: web, tier: x}"), ("c-web", "default", "{app: web, tier: x}"),
+            ("b-other", "default", "{app: other, tier: x}")))
+    cluster, tl = run(tmp_path, "  - {at: 5s, delete: {kind: Pod, name: a-web, gracePeriodSeconds: 60}}\n"
+                                "  - {at: 10s, delete: {kind: Pod, selector: 'app=web,tier=x', count: 1, gracePeriodSeconds: 0}}\n",
+                      extra)
+    at(cluster, tl, 11)
+    assert [(f.t, f.error) for f in tl.fired] == [(5.0, None), (10.0, None)]
+    left = {(meta.namespace(p), meta.name(p)): meta.is_deleting(p) for p in cluster.store.list("Pod")
+            if meta.name(p)[1:] in ("-web", "-other")}
+    assert left == {("alpha", "a-web"): False, ("default", "a-web"): True, ("default", "c-web"): False,
+                    ("default", "b-other"): False}
+
+
 def test_delete_by_a_selector_matches_each_pod_by_its_own_labels(tmp_path):
     bare = """\
 ---

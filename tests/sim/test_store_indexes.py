@@ -70,6 +70,44 @@ def test_sorted_keys_stay_right_through_many_comings_and_goings_between_asks():
     assert [o["metadata"]["name"] for o in s.list("ConfigMap", "b")] == sorted(n for k, n in live if k == "b")
 
 
+def test_objects_by_label_follow_creates_label_changes_and_deletes():
+    """``labelled`` answers what a scan by label would, from its first look-up on: before and
+    after it, objects come and go and their labels change (through every write path)."""
+    s = _store()
+    rng = random.Random(5)
+    values = ("web", "db", "cache")
+
+    def scan(value: str, ns: str | None) -> list[tuple[str, str]]:
+        return [k for k in s.keys("ConfigMap", ns)
+                if (s.get("ConfigMap", *k)["metadata"].get("labels") or {}).get("app") == value]
+
+    def write(step: int) -> None:
+        ns, name = rng.choice("ab"), f"cm-{rng.randrange(60):02d}"
+        cur = s.get("ConfigMap", ns, name)
+        labels = {"app": rng.choice(values), "n": str(step % 3)} if rng.random() < 0.9 else {"app": 7}
+        if cur is None:
+            obj = _cm(name, ns)
+            obj["metadata"]["labels"] = labels
+            s.create(obj)
+        elif rng.random() < 0.3:
+            s.delete("ConfigMap", ns, name)
+        elif rng.random() < 0.5:
+            s.update({**cur, "metadata": {**cur["metadata"], "labels": labels}})
+        else:
+            s.mutate("ConfigMap", ns, name, lambda o: o["metadata"].__setitem__("labels", labels))
+
+    for step in range(200):  # before the first look-up: the index is built from what is stored
+        write(step)
+    for step in range(2000):
+        write(step)
+        if step % 50 == 0:
+            for value in values:
+                for ns in (None, "a", "b"):
+                    assert s.labelled("ConfigMap", "app", value, ns) == scan(value, ns)
+    assert s.labelled("ConfigMap", "app", "7") == []  # a value that is no string matches no selector
+    assert s.labelled("ConfigMap", "nope", "web") == [] and s.labelled("Secret", "app", "web") == []
+
+
 def test_owner_indexes_follow_owner_reference_changes():
     s = _store()
     owner = s.create(_cm("owner"))
