@@ -160,6 +160,13 @@ def _comparable(spec: Obj) -> Obj:
 @admits("Pod")
 def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     spec = obj.get("spec")
+    if old is not None and type(spec) is dict and spec == old.get("spec"):
+        # An update of metadata or status alone (a label, an annotation: most pod updates): the
+        # spec is the stored one, which admission defaulted and validated when it came (as the
+        # apiserver ratchets validation of what an update leaves as it was); everything below
+        # would leave it as it is.
+        _set_status(obj, old, qos_class(spec))
+        return
     key = _create_key(cluster, spec) if old is None else None
     if key is not None:
         seen = _admitted_specs(cluster).get(key)

@@ -101,3 +101,26 @@ def test_a_pod_update_is_checked_without_copying_and_as_before():
             except AttributeError as e:
                 got = type(e)
             assert got == expected, (a, b)
+
+
+def test_an_update_of_metadata_alone_takes_the_stored_spec_as_it_is():
+    """A label or an annotation written through the API leaves the spec the stored one: it is not
+    defaulted or validated again (the apiserver ratchets validation of what an update leaves as
+    it was). A pod stored as a recording brings it (no admission's defaults) takes a label; a
+    change of an admitted pod's spec is still admitted in full."""
+    c = make_cluster(nodes=1)
+    bare = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "rec", "namespace": "default"},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}], "nodeName": "minikube"}}
+    stored = c.store.create(copy.deepcopy(bare))  # as a replayed object comes: never admitted
+    out = c.replace({**stored, "metadata": {**stored["metadata"], "labels": {"team": "a"}}})
+    assert out["metadata"]["labels"] == {"team": "a"}
+    assert out["spec"] == bare["spec"] and out["status"]["qosClass"] == "BestEffort"
+
+    admitted = c.create(_pod("full"))
+    relabelled = c.replace({**admitted, "metadata": {**admitted["metadata"], "labels": {"team": "b"}}})
+    assert relabelled["spec"] == admitted["spec"] and relabelled["status"]["qosClass"] == "Burstable"
+    changed = copy.deepcopy(relabelled)
+    changed["spec"]["restartPolicy"] = "Never"
+    with pytest.raises(ApiError) as err:
+        c.replace(changed)
+    assert err.value.code == 422 and "pod updates may not change fields" in str(err.value)
