@@ -479,7 +479,7 @@ class ObjectStore:
         # Only metadata changes: the rest is shared with the old version (stored objects are
         # never changed in place, so sharing between versions is safe: copy-on-write).
         new = dict(old)
-        md = new["metadata"] = deep_copy(old["metadata"])
+        md = new["metadata"] = dict(old["metadata"])  # (its own keys are set: what they hold is shared)
         md["deletionTimestamp"] = rfc3339(self.clock.now() + grace_seconds)
         md["deletionGracePeriodSeconds"] = grace_seconds
         if finalizers:

@@ -56,6 +56,23 @@ def test_an_earlier_version_stays_as_it_was_after_later_writes():
     assert seen[:len(frozen)] == frozen
 
 
+def test_a_deletion_shares_what_it_leaves_of_the_metadata_and_changes_no_earlier_version():
+    """A graceful delete writes the deletion fields into a new metadata dict; the labels, owner
+    references and annotations it leaves are the last version's own (the readers that compare
+    them stop at identity), and no earlier version shows the deletion."""
+    c = make_cluster(nodes=1)
+    c.create(_deployment(1))
+    c.advance(30)
+    (pod,) = c.store.list("Pod", "default")
+    frozen = copy.deepcopy(pod)
+    c.delete("Pod", "default", meta.name(pod))
+    deleting = c.store.get("Pod", "default", meta.name(pod))
+    assert deleting["metadata"]["deletionTimestamp"] and deleting["metadata"] is not pod["metadata"]
+    for field in ("labels", "ownerReferences"):
+        assert deleting["metadata"][field] is pod["metadata"][field]
+    assert pod == frozen
+
+
 def test_events_about_one_version_of_an_object_share_its_reference_and_stay_apart():
     c = make_cluster(nodes=1)
     c.create(_deployment(1))
