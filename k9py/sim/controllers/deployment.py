@@ -631,12 +631,11 @@ class DeploymentController(Controller):
         old_size = _replicas(rs)
         desired, maximum = str(_replicas(d)), str(_replicas(d) + max_surge(d))
 
-        def upd(o: Obj) -> None:
+        def upd(o: Obj) -> None:  # (copy-on-write: the spec and the annotations are new dicts)
             o["spec"]["replicas"] = size
-            ann = o["metadata"].setdefault("annotations", {})
-            ann[DESIRED_REPLICAS] = desired
-            ann[MAX_REPLICAS] = maximum
-        out = c.store.mutate("ReplicaSet", meta.namespace(rs), meta.name(rs), upd) or rs
+            md = o["metadata"]
+            md["annotations"] = {**(md.get("annotations") or {}), DESIRED_REPLICAS: desired, MAX_REPLICAS: maximum}
+        out = c.store.rewrite("ReplicaSet", meta.namespace(rs), meta.name(rs), upd, fields=("spec",)) or rs
         if old_size != size:
             op = operation or ("up" if size > old_size else "down")
             c.record_event(d, "Normal", "ScalingReplicaSet",
