@@ -44,7 +44,7 @@ def build(deployments: int, replicas: int = REPLICAS) -> Cluster:
     its heap then frozen as the loader leaves it."""
     with gcpause.gc_paused():
         c = _build(deployments, replicas)
-    gcpause.loaded(c.store.count("Pod"))
+        gcpause.loaded(c.store.count("Pod"))  # before the collector is back, as the loader does
     return c
 
 

@@ -186,6 +186,10 @@ class ReplayStore(ObjectStore):
         self._catch_up(kind)
         return super().keyed(kind, namespace)
 
+    def labelled(self, kind: str, label: str, value: str, namespace: str | None = None) -> builtins.list[tuple[str, str]]:
+        self._catch_up(kind)
+        return super().labelled(kind, label, value, namespace)
+
     def controlled_by(self, kind: str, uid: str, namespace: str | None = None) -> builtins.list[Obj]:
         self._catch_up(kind)
         return super().controlled_by(kind, uid, namespace)

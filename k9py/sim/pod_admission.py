@@ -165,8 +165,13 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         # spec is the stored one, which admission defaulted and validated when it came (as the
         # apiserver ratchets validation of what an update leaves as it was); everything below
         # would leave it as it is.
-        _set_status(obj, old, qos_class(spec))
-        return
+        try:
+            qos = qos_class(spec)
+        except (AttributeError, TypeError, ValueError):
+            qos = None  # a spec stored without admission that it would refuse: the full path says why
+        if qos is not None:
+            _set_status(obj, old, qos)
+            return
     key = _create_key(cluster, spec) if old is None else None
     if key is not None:
         seen = _admitted_specs(cluster).get(key)

@@ -253,3 +253,23 @@ def test_a_move_shows_each_object_s_net_change_only():
     p.advance(5)
     assert log == [("ADDED", "b", "Running"), ("MODIFIED", "a", "Running")]  # c came and went within the move
     assert phases(p) == {"a": "Running", "b": "Running"}
+
+
+def test_a_kind_nobody_watches_is_found_by_label_as_it_is_at_the_play_head():
+    """``labelled`` reads a kind that fell behind the play head as every other read does: caught
+    up first."""
+    def labelled_pod(name: str, team: str) -> dict:
+        obj = pod(name)
+        obj["metadata"]["labels"] = {"team": team}
+        return obj
+    events = [{"t": 0, "type": "ADDED", "object": labelled_pod("a", "red")},
+              {"t": 0, "type": "ADDED", "object": labelled_pod("b", "red")},
+              {"t": 5, "type": "MODIFIED", "object": labelled_pod("a", "blue")},
+              {"t": 9, "type": "DELETED", "object": labelled_pod("b", "red")},
+              {"t": 9, "type": "ADDED", "object": labelled_pod("c", "red")}]
+    p = player_of(events)
+    assert p.store.labelled("Pod", "team", "red") == [("default", "a"), ("default", "b")]
+    for t, red, blue in ((6.0, ["a", "b"][1:], ["a"]), (10.0, ["c"], ["a"]), (1.0, ["a", "b"], [])):
+        p.seek(t)
+        assert [n for _, n in p.store.labelled("Pod", "team", "red")] == red, t
+        assert [n for _, n in p.store.labelled("Pod", "team", "blue", "default")] == blue, t

@@ -124,3 +124,25 @@ def test_an_update_of_metadata_alone_takes_the_stored_spec_as_it_is():
     with pytest.raises(ApiError) as err:
         c.replace(changed)
     assert err.value.code == 422 and "pod updates may not change fields" in str(err.value)
+
+
+def test_an_update_of_a_stored_spec_admission_would_refuse_is_refused_not_a_crash():
+    """A pod stored without admission (a replayed object) whose spec admission would refuse: a
+    label written on it gets the 422 of the full admission, as before, never a Python error."""
+    c = make_cluster(nodes=1)
+    for name, spec in (("a", {"containers": ["junk"]}), ("b", {"containers": {"x": 1}}),
+                       ("c", {"containers": [{"name": "app", "image": "x", "resources": "big"}]})):
+        stored = c.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+                                 "spec": spec})
+        with pytest.raises(ApiError) as err:
+            c.replace({**stored, "metadata": {**stored["metadata"], "labels": {"team": "a"}}})
+        assert err.value.code == 422, name
+
+
+def test_a_pod_created_with_no_ephemeral_containers_takes_labels():
+    """``ephemeralContainers: []`` is stored as sent; an update that leaves the spec as it is
+    (a label) is taken (it was refused as a spec change before: an update drops the empty list)."""
+    c = make_cluster(nodes=1)
+    created = c.create(_pod("e", ephemeralContainers=[]))
+    out = c.replace({**created, "metadata": {**created["metadata"], "labels": {"team": "a"}}})
+    assert out["metadata"]["labels"] == {"team": "a"} and out["spec"] == created["spec"]
