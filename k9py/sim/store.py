@@ -66,17 +66,18 @@ def _share_unchanged(new: Any, old: Any, depth: int) -> None:
                 _share_unchanged(v, ov, depth - 1)
 
 
-def _share_fields(new: Obj, old: Obj) -> None:
+def _share_fields(new: Obj, old: Obj, whole: tuple[str, ...] = ()) -> None:
     """``_share_unchanged`` for a whole object about to be stored: every top-level value equal
     to ``old``'s becomes ``old``'s; inside metadata too, but never the metadata dict itself
-    (``_write`` sets its resourceVersion)."""
+    (``_write`` sets its resourceVersion). The top-level fields in ``whole`` are shared whole
+    or not at all: nothing is written inside them."""
     for k, v in new.items():
         ov = old.get(k, _MISSING)
         if ov is _MISSING or v is ov:
             continue
         if k != "metadata" and v == ov:
             new[k] = ov
-        else:
+        elif k not in whole:
             _share_unchanged(v, ov, SHARE_DEPTH)
 
 
@@ -396,8 +397,9 @@ class ObjectStore:
             raise conflict(kind, key[1])
         return self._replace(bucket, key, old, deep_copy(obj) if copy else obj)
 
-    def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj) -> Obj:
-        """Write ``new`` (owned by the store from now on) over ``old``."""
+    def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj, whole: tuple[str, ...] = ()) -> Obj:
+        """Write ``new`` (owned by the store from now on) over ``old``; ``whole``: as for
+        ``_share_fields``."""
         nmd = new.setdefault("metadata", {})
         omd = old["metadata"]
         for fixed in ("uid", "creationTimestamp", "namespace", "name"):
@@ -416,7 +418,7 @@ class ObjectStore:
             self.on_replace(old, new)  # who changed it, in managedFields (sim/managedfields.py)
         if new == old:
             return old
-        _share_fields(new, old)
+        _share_fields(new, old, whole)
         return self._write(bucket, key, new, "MODIFIED", old)
 
     def mutate(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any]) -> Obj | None:
@@ -430,12 +432,14 @@ class ObjectStore:
         return self._replace(self._objects[kind], (namespace or "", name), old, new)
 
     def rewrite(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any],
-                *, fields: tuple[str, ...] = ()) -> Obj | None:
+                *, fields: tuple[str, ...] = (), whole: tuple[str, ...] = ()) -> Obj | None:
         """``mutate`` for a write that sets keys of the top level, of ``metadata`` and of the
         top-level ``fields`` only (``fn`` must not change anything deeper in place, labels and
         annotations included: it sets a new dict instead): the new version gets its own copies
         of those and shares the rest with the old one instead of a deep copy of everything
-        (stored objects are never changed in place: copy-on-write).
+        (stored objects are never changed in place: copy-on-write). ``whole``: top-level fields
+        ``fn`` sets to values the caller never changes (the endpoints controllers' members):
+        stored as given, shared with the old version only if equal as a whole, never written into.
         Returns the stored result, or None if the object does not exist."""
         old = self.get(kind, namespace, name)
         if old is None:
@@ -446,7 +450,7 @@ class ObjectStore:
             value = old.get(f)
             new[f] = dict(value) if isinstance(value, dict) else {}
         fn(new)
-        return self._replace(self._objects[kind], (namespace or "", name), old, new)
+        return self._replace(self._objects[kind], (namespace or "", name), old, new, whole)
 
     def write_status(self, kind: str, namespace: str | None, name: str, status: Obj) -> Obj | None:
         """``rewrite`` for a write of the status alone, as through the status subresource (the

@@ -3,7 +3,7 @@ every kind of change, a pass from scratch (no memory of earlier passes) must fin
 write, and the Endpoints must show the change."""
 
 from k9py.kube import meta
-from k9py.sim.controllers.endpoints import TRIGGER_TIME, EndpointsController, _put_body
+from k9py.sim.controllers.endpoints import TRIGGER_TIME, EndpointsController
 from k9py.sim.controllers.endpoints_members import Member
 from tests.sim.helpers import make_cluster, pod_manifest
 from tests.sim.test_services import svc
@@ -200,28 +200,31 @@ def _holds_one_container_twice(obj, seen=None):
     return False
 
 
-def test_stored_slices_may_hold_members_dicts_but_never_write_into_them():
-    """The store makes a new version share values equal to the old one's by writing into the
-    new version's dicts: members' dicts it would write into go in as copies, so they stay as
-    built and no version holds one dict twice (a YAML recording would show it as an alias)."""
+def test_stored_slices_hold_members_dicts_and_never_write_into_them():
+    """A slice's endpoints are the members' own dicts, written whole: the store shares nothing
+    inside them (it would write into them), so they stay as built whatever order they come in,
+    and no version holds one dict twice (a YAML recording would show it as an alias)."""
     c = make_cluster(nodes=1)
     store = c.store
 
     def endpoint(ip, name):
         return {"addresses": [ip], "conditions": {"ready": True, "serving": True, "terminating": False},
-                "targetRef": {"kind": "Pod", "namespace": "default", "name": name}}
-    a, b = endpoint("10.0.0.1", "a"), endpoint("10.0.0.2", "b")
+                "targetRef": {"kind": "Pod", "namespace": "default", "name": "".join(name)}}
+    a, b = endpoint("10.0.0.1", ["a"]), endpoint("10.0.0.2", ["b"])
     a_parts, b_parts = dict(a), dict(b)
+    a_ref, b_ref = dict(a["targetRef"]), dict(b["targetRef"])
     store.create({"kind": "EndpointSlice", "metadata": {"name": "s", "namespace": "default"}, "endpoints": [a]})
+    controller = EndpointsController()
 
     def put(items):
-        return store.rewrite("EndpointSlice", "default", "s",
-                             lambda o: _put_body(o, {"endpoints": items, "ports": []}))
-    stored = put([a, b])  # another length: held as they are
+        current = store.get("EndpointSlice", "default", "s")
+        return controller._update_slice(c, current, {}, {"endpoints": items, "ports": []})
+    stored = put([a, b])  # another length
     assert stored["endpoints"][0] is a and stored["endpoints"][1] is b
-    stored = put([b, a])  # the same length, moved: what the store would write into is a copy
-    assert stored["endpoints"] == [b, a] and not _holds_one_container_twice(stored)
+    stored = put([b, a])  # the same length, moved: held as they are too, nothing written into them
+    assert stored["endpoints"][0] is b and stored["endpoints"][1] is a and not _holds_one_container_twice(stored)
     assert all(a[k] is a_parts[k] for k in a) and all(b[k] is b_parts[k] for k in b)
+    assert all(a["targetRef"][k] is a_ref[k] for k in a_ref) and all(b["targetRef"][k] is b_ref[k] for k in b_ref)
 
 
 def test_slices_are_found_by_their_service_label_as_it_changes():

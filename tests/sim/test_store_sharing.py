@@ -145,3 +145,28 @@ def test_events_are_plain_dicts_in_the_api_order_that_share_their_keys():
         assert sys.getsizeof(d) < sys.getsizeof(json.loads(json.dumps(d)))
     node = c.record_event(c.store.list("Node")[0], "Normal", "Starting", "Starting kubelet.", "kubelet")
     assert list(node["involvedObject"]) == ["kind", "name", "uid", "apiVersion", "resourceVersion"]  # cluster-scoped
+
+
+def test_a_field_written_whole_is_never_written_into():
+    """``rewrite(..., whole=(field,))``: the new value is stored as given (the endpoints
+    controllers' member dicts, which they never change and may hand over again), shared with the
+    old version's only when equal as a whole; without it, the store makes a new list's items
+    share the old items' equal values by writing into them."""
+    import random
+
+    from k9py.sim.clock import VirtualClock
+    from k9py.sim.store import ObjectStore
+
+    s = ObjectStore(VirtualClock(), random.Random(1))
+    s.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"},
+              "items": [{"ip": "10.0.0.1", "node": "n1"}, {"ip": "10.0.0.2", "node": "n1"}]})
+    for n, whole in enumerate(((), ("items",))):
+        given = [{"ip": f"10.0.{n}.3", "node": "".join(["n", "1"])}, {"ip": f"10.0.{n}.4", "node": "".join(["n", "1"])}]
+        before = [dict(i) for i in given]
+        node_values = [i["node"] for i in given]
+        s.rewrite("ConfigMap", "default", "a", lambda o, g=given: o.__setitem__("items", list(g)), whole=whole)
+        stored = s.get("ConfigMap", "default", "a")["items"]
+        assert stored == before and given == before
+        kept = [i["node"] is v for i, v in zip(given, node_values, strict=True)]
+        assert all(kept) if whole else not any(kept), whole  # the store wrote the old "n1" into them
+        assert stored[0] is given[0]  # the items themselves are stored either way

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
-from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import rfc3339
 from k9py.sim import service_admission  # noqa: F401  (registers @admits("Service"))
 from k9py.sim.controllers.base import Controller
@@ -125,10 +124,10 @@ class EndpointsController(Controller):
             else:
                 md.pop("labels", None)
             if subsets:
-                o["subsets"] = _storable_subsets(subsets, existing.get("subsets"))
+                o["subsets"] = subsets
             else:
                 o.pop("subsets", None)
-        sync.wrote(cluster.store.rewrite("Endpoints", ns, name, write))
+        sync.wrote(cluster.store.rewrite("Endpoints", ns, name, write, whole=("subsets",)))
 
     # -- discovery.k8s.io/v1 EndpointSlices ------------------------------------------------
     def _sync_slices(self, cluster: Cluster, svc: Obj, entry: ServiceMembers, members: list[Member],
@@ -194,42 +193,19 @@ class EndpointsController(Controller):
             md["labels"] = dict(labels)
             md["annotations"] = {**(md.get("annotations") or {}), TRIGGER_TIME: rfc3339(cluster.now())}
             _put_body(o, body)
-        return cluster.store.rewrite("EndpointSlice", meta.namespace(current), meta.name(current), write)
+        return cluster.store.rewrite("EndpointSlice", meta.namespace(current), meta.name(current), write,
+                                     whole=("endpoints", "ports"))
 
 
 def _put_body(obj: Obj, body: Obj) -> None:
-    old = {"endpoints": obj.get("endpoints"), "ports": obj.get("ports")}
+    """The slice's endpoints and ports: the members' own dicts in lists of its own (stored
+    ``whole``: the store shares nothing inside them, so the members' dicts are never written
+    into, and the next comparison with what is stored stops at identity)."""
     for key in ("endpoints", "ports"):
         if body[key]:
-            obj[key] = _storable(body[key], old[key])
+            obj[key] = list(body[key])
         else:
             obj.pop(key, None)
-
-
-def _storable(items: list[Obj], old: Any) -> list[Obj]:
-    """A new version's list of the members' dicts. Where the old version holds a list as long at
-    the same place, the store makes the new items share every value equal to the old ones' by
-    writing into them: there each item is the old item if equal (the store would put it there
-    anyway), else a copy, so the members' dicts are never written into and an item never takes
-    parts of an old item that the new version also holds. Elsewhere the store does not look
-    inside the items, and the version holds the members' dicts themselves: the next comparison
-    with what is stored stops at identity."""
-    if not isinstance(old, list) or len(old) != len(items):
-        return list(items)
-    return [n if n is o else o if n == o else deep_copy(n) for n, o in zip(items, old, strict=True)]
-
-
-def _storable_subsets(subsets: list[Obj], old: Any) -> list[Obj]:
-    """``_storable`` for each list of each subset (compared with the old subset at its index,
-    when the old version has as many subsets: only then does the store look inside them)."""
-    same = isinstance(old, list) and len(old) == len(subsets)
-    out = []
-    for i, subset in enumerate(subsets):
-        old_subset = old[i] if same else None
-        if not isinstance(old_subset, dict):
-            old_subset = {}
-        out.append({k: _storable(v, old_subset.get(k)) for k, v in subset.items()})
-    return out
 
 
 def _slice_key(s: Obj) -> tuple:

@@ -3,8 +3,8 @@
 A stored pod is an immutable version, so what a Service makes of it (a ``Member``: its address,
 readiness, resolved ports, and the Endpoints address and EndpointSlice endpoint it shows as) is
 built once per pod version and Service version and reused until either changes. The dicts are
-never changed after they are built; stored Endpoints and EndpointSlices may hold them (see
-``endpoints._storable``), so comparing what is stored with what is wanted stops at identity.
+never changed after they are built; stored Endpoints and EndpointSlices hold them (written
+``whole``: ``endpoints._put_body``), so comparing what is stored with what is wanted stops at identity.
 """
 
 from __future__ import annotations
