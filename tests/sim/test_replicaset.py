@@ -488,3 +488,19 @@ def test_delete_rank_orders_as_the_rules_say_on_many_pods():
     for _ in range(30):
         some, related = rng.sample(pods, 20), rng.sample(pods, 40)
         assert [meta.name(p) for p in pod_delete_rank(some, related, now)] == [meta.name(p) for p in plain(some, related, now)]
+
+
+def test_a_failed_create_and_the_counts_are_one_status_write():
+    """The sync that creates what it can and fails the rest writes its status once, counts and
+    ReplicaFailure together (calculateStatus, then one update), not the condition first."""
+    c = fake_cluster()
+    c.create({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "pods"},
+              "spec": {"hard": {"pods": "1"}}})
+    c.settle()
+    statuses: list[dict] = []
+    c.store.watch("ReplicaSet", lambda _type, obj: statuses.append(obj.get("status") or {}))
+    c.create(rs_manifest())
+    c.advance(5)
+    failing = [st for st in statuses if any(x["type"] == "ReplicaFailure" for x in st.get("conditions") or [])]
+    assert failing, "the quota refused no create"
+    assert failing[0]["replicas"] == 1

@@ -402,18 +402,15 @@ class ReplicaSetController(Controller):
                 pt.delete_pod(cluster, rs, p, COMPONENT)
             gone = {meta.uid(p) for p in doomed}
             active = [e for e in active if meta.uid(e.pod) not in gone]
-        self._set_failure(cluster, rs, failure)
-        self._update_status(cluster, rs, active)
+        self._update_status(cluster, rs, active, failure)
 
-    def _set_failure(self, cluster: Cluster, rs: Obj, message: str | None) -> None:
+    @staticmethod
+    def _set_failure(st: Obj, rs: Obj, message: str | None, now: float) -> None:
+        """The ReplicaFailure condition in ``st`` (a copy of the stored status): set while a
+        create fails (kept as it was while the message stays), gone once none does."""
         current = pt.get_condition(rs, "ReplicaFailure")
         if message is None and current is None:
             return
-        now = cluster.now()
-        cur = cluster.store.get("ReplicaSet", meta.namespace(rs), meta.name(rs))
-        if cur is None:
-            return
-        st = dict(cur["status"]) if isinstance(cur.get("status"), dict) else {}
         conds = [c for c in st.get("conditions") or [] if c.get("type") != "ReplicaFailure"]
         if message is not None:
             prev = current if current is not None and current.get("message") == message else None
@@ -423,9 +420,10 @@ class ReplicaSetController(Controller):
             st["conditions"] = conds
         else:
             st.pop("conditions", None)
-        cluster.store.write_status("ReplicaSet", meta.namespace(rs), meta.name(rs), st)
 
-    def _update_status(self, cluster: Cluster, rs: Obj, active: list[_Entry]) -> None:
+    def _update_status(self, cluster: Cluster, rs: Obj, active: list[_Entry], failure: str | None) -> None:
+        """One status write with the counts and the ReplicaFailure condition, as
+        calculateStatus/updateReplicaSetStatus make it."""
         ns = meta.namespace(rs)
         spec = rs.get("spec") or {}
         tpl_labels = dig(spec, "template", "metadata", "labels") or {}
@@ -459,4 +457,5 @@ class ReplicaSetController(Controller):
                 st[k] = v
             else:
                 st.pop(k, None)  # the API omits zero counts (omitempty), except replicas
+        self._set_failure(st, rs, failure, now)
         cluster.store.write_status("ReplicaSet", ns, meta.name(rs), st)
