@@ -619,15 +619,10 @@ def _bounds(cache: SchedulerCache, fit: StaticFit, r: Request) -> list[tuple[flo
     shapes: dict[Any, _Shape] = cache.shapes
     s = shapes.get(key)
     if s is None or s.nodes_version != cache.nodes_version or s.fits is not fit.fits:
-        heap = []
-        for info, prefer in fit.fits:
-            score = _score(info, prefer, shape)
-            if score is not None:
-                heap.append((-score, info.name, info.usage.version, info, prefer))
-        heapq.heapify(heap)
         if len(shapes) >= MAX_GROUPS:
             shapes.clear()
-        s = shapes[key] = _Shape(cache.nodes_version, cache.removals, fit.fits, heap, cache.log_end())
+        s = shapes[key] = _Shape(cache.nodes_version, cache.removals, fit.fits, _scored(fit.fits, shape),
+                                 cache.log_end())
     elif s.removals != cache.removals:
         _rescore_changed(cache, s, shape)
     else:
@@ -640,22 +635,29 @@ def _rescore_changed(cache: SchedulerCache, s: _Shape, shape: Request) -> None:
     scored again (the others' entries are current or upper bounds), as if built anew."""
     changed = cache.changed_since(s.log_pos)
     fits = s.fits
-    # every node when the log started over since (or named more changes than there are nodes)
-    gone = {info.name for info, _prefer in fits} if changed is None or len(changed) > len(fits) else set(changed)
-    index = s.index
-    if not index:
-        index.update((info.name, i) for i, (info, _prefer) in enumerate(fits))
-    heap = [entry for entry in s.heap if entry[1] not in gone]
-    for name in gone:
-        i = index.get(name)
-        if i is None:
-            continue  # not a node of this static fit
-        info, prefer = fits[i]
+    if changed is None or len(changed) > len(fits):  # the log started over since, or most nodes changed
+        s.heap = _scored(fits, shape)
+    else:
+        gone = set(changed)
+        index = s.index
+        if not index:
+            index.update((info.name, i) for i, (info, _prefer) in enumerate(fits))
+        heap = [entry for entry in s.heap if entry[1] not in gone]
+        heap += _scored([fits[i] for i in map(index.get, gone) if i is not None], shape)  # (of this static fit)
+        heapq.heapify(heap)
+        s.heap = heap
+    s.removals, s.log_pos = cache.removals, cache.log_end()
+
+
+def _scored(fits: list[tuple[NodeInfo, int]], shape: Request) -> list[tuple[float, str, int, NodeInfo, int]]:
+    """The heap entries of the nodes of ``fits`` that a pod of ``shape`` fits, as a heap."""
+    heap = []
+    for info, prefer in fits:
         score = _score(info, prefer, shape)
         if score is not None:
-            heap.append((-score, name, info.usage.version, info, prefer))
+            heap.append((-score, info.name, info.usage.version, info, prefer))
     heapq.heapify(heap)
-    s.heap, s.removals, s.log_pos = heap, cache.removals, cache.log_end()
+    return heap
 
 
 def _refresh(heap: list[tuple[float, str, int, NodeInfo, int]], r: Request) -> None:
