@@ -152,12 +152,7 @@ def test_a_field_written_whole_is_never_written_into():
     controllers' member dicts, which they never change and may hand over again), shared with the
     old version's only when equal as a whole; without it, the store makes a new list's items
     share the old items' equal values by writing into them."""
-    import random
-
-    from k9py.sim.clock import VirtualClock
-    from k9py.sim.store import ObjectStore
-
-    s = ObjectStore(VirtualClock(), random.Random(1))
+    s = make_cluster(nodes=1).store
     s.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"},
               "items": [{"ip": "10.0.0.1", "node": "n1"}, {"ip": "10.0.0.2", "node": "n1"}]})
     for n, whole in enumerate(((), ("items",))):
