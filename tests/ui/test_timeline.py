@@ -606,3 +606,24 @@ def test_timeline_left_before_the_seek_it_started_ends():
             await sync(app, pilot)
             assert backend.playback().position == 60 and app.title_text().startswith("pods(")
     asyncio.run(main())
+
+
+def test_a_timeline_being_taken_down_ignores_a_seek_that_ends_meanwhile():
+    """A seek the view started ends while the view is being removed (its status line gone
+    first, its list not yet): the change it tells is ignored, not a crash of the app."""
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.ui.screens.timeline_view import TimelineView
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/self-healing.yaml")
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await pilot.press("colon", *"timeline", "enter")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, TimelineView)
+            await screen.query_one("#timeline-status").remove()
+            screen.refresh_marks()  # as the playback's change listener calls it
+            assert screen.query("#timeline-marks")
+    asyncio.run(main())

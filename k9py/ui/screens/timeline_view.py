@@ -106,7 +106,10 @@ class TimelineView(KeyedScreen[None]):
 
     def refresh_marks(self) -> None:
         """Re-read the marks; the list is rebuilt only when one changed (the cursor stays)."""
-        if not self.query("#timeline-marks"):  # the screen has gone (a seek it started ends after it)
+        statuses = self.query("#timeline-status")
+        if not statuses or not self.query("#timeline-marks"):
+            # the screen is going or gone (a seek it started ends after it): its widgets are
+            # removed one by one, the status line first
             return
         pb = self.playback
         self.marks = pb.marks()
@@ -128,7 +131,7 @@ class TimelineView(KeyedScreen[None]):
         status = f" {state}  {speed_text(pb.speed)}  {clock(pb.position)} / {clock(pb.duration)}"
         if not self.marks:
             status += "  nothing happens after t=0"
-        self.query_one("#timeline-status", Static).update(Text(inert_line(status)))
+        statuses.first(Static).update(Text(inert_line(status)))
 
     def what_width(self) -> int:
         """Cells for what the steps do: the longest, at most about half the screen (the notes
