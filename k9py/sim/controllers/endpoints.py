@@ -9,11 +9,13 @@ Importing this module registers Service admission (IP / node-port allocation).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, selectors
 from k9py.kube.timefmt import rfc3339
 from k9py.sim import service_admission  # noqa: F401  (registers @admits("Service"))
+from k9py.sim.controllers import endpoints_slices as slices
 from k9py.sim.controllers.base import Controller
 from k9py.sim.controllers.endpoints_members import Member, ServiceMembers
 from k9py.sim.controllers.endpoints_sync import EndpointsSync, selector_pairs
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 
 TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
+OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
+MAX_CAPACITY = 1000  # addresses an Endpoints object holds at most (EndpointSlices hold them all)
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
 MANAGED_BY = "endpointslice-controller.k8s.io"
@@ -100,6 +104,7 @@ class EndpointsController(Controller):
             if not subset["ports"] and meta.dig(svc, "spec", "clusterIP") != "None":
                 continue  # a pod without any resolvable port contributes nothing
             subsets.append(out)
+        truncated = truncate(subsets)
         ns, name = meta.namespace(svc), meta.name(svc)
         labels = entry.labels
         existing = cluster.store.get("Endpoints", ns, name)
@@ -107,18 +112,25 @@ class EndpointsController(Controller):
             ep: Obj = {"apiVersion": "v1", "kind": "Endpoints",
                        "metadata": {"name": name, "namespace": ns,
                                     "annotations": {TRIGGER_TIME: rfc3339(cluster.now())}}}
+            if truncated:
+                ep["metadata"]["annotations"][OVER_CAPACITY] = "truncated"
             if labels:
                 ep["metadata"]["labels"] = dict(labels)
             if subsets:
                 ep["subsets"] = subsets
             sync.wrote(cluster.store.create(ep))
             return
-        if (existing.get("subsets") or []) == subsets and meta.labels(existing) == labels:
+        if ((existing.get("subsets") or []) == subsets and meta.labels(existing) == labels
+                and (OVER_CAPACITY in meta.annotations(existing)) == truncated):
             return
 
         def write(o: Obj) -> None:
             md = o["metadata"]
             md["annotations"] = {**(md.get("annotations") or {}), TRIGGER_TIME: rfc3339(cluster.now())}
+            if truncated:
+                md["annotations"][OVER_CAPACITY] = "truncated"
+            else:
+                md["annotations"].pop(OVER_CAPACITY, None)
             if labels:
                 md["labels"] = dict(labels)
             else:
@@ -132,10 +144,11 @@ class EndpointsController(Controller):
     # -- discovery.k8s.io/v1 EndpointSlices ------------------------------------------------
     def _sync_slices(self, cluster: Cluster, svc: Obj, entry: ServiceMembers, members: list[Member],
                      sync: EndpointsSync) -> None:
-        """Create, update and delete the Service's EndpointSlices to match ``members``."""
+        """Create, update and delete the Service's EndpointSlices to match ``members``
+        (at most 100 endpoints a slice: endpoints_slices.py)."""
         store = cluster.store
         ns, name = meta.namespace(svc), meta.name(svc)
-        desired: dict[tuple, list[Obj]] = {}
+        desired: dict[tuple, dict[tuple, Obj]] = {}
         ports_of: dict[tuple, list[Obj]] = {}
         for m in members:
             ep = m.slice_endpoint
@@ -143,12 +156,9 @@ class EndpointsController(Controller):
                 continue
             eps = desired.get(m.port_key)
             if eps is None:
-                eps = desired[m.port_key] = []
+                eps = desired[m.port_key] = {}
                 ports_of[m.port_key] = m.ports  # equal for every member with this port key
-            eps.append(ep)
-        if not desired:
-            desired[()] = []  # the placeholder slice a Service without endpoints keeps
-            ports_of[()] = []
+            eps[m.slice_identity] = ep
         labels = entry.slice_labels
         existing = []  # this Service's slices, by name
         for slice_name in sync.slices_of(ns, name):
@@ -156,18 +166,12 @@ class EndpointsController(Controller):
             if s is not None and meta.labels(s).get(MANAGED_BY_LABEL) == MANAGED_BY \
                     and meta.labels(s).get(SERVICE_NAME_LABEL) == name:
                 existing.append(s)
-        by_key = {_slice_key(s): s for s in existing}
-        unmatched_existing = [s for s in existing if _slice_key(s) not in desired]
-        for key in sorted(desired):
-            body = {"endpoints": desired[key], "ports": ports_of[key]}
-            current = by_key.get(key)
-            if current is None and unmatched_existing:
-                current = unmatched_existing.pop(0)
-            if current is None:
-                sync.wrote(self._create_slice(cluster, svc, labels, body))
-            else:
-                sync.wrote(self._update_slice(cluster, current, labels, body))
-        for s in unmatched_existing:
+        todo = slices.plan(existing, desired, ports_of, lambda s: meta.labels(s) != labels)
+        for ports, endpoints in todo.create:
+            sync.wrote(self._create_slice(cluster, svc, labels, {"endpoints": endpoints, "ports": ports}))
+        for current, ports, endpoints in todo.update:
+            sync.wrote(self._update_slice(cluster, current, labels, {"endpoints": endpoints, "ports": ports}))
+        for s in todo.delete:
             sync.wrote(store.delete("EndpointSlice", ns, meta.name(s)))
 
     def _create_slice(self, cluster: Cluster, svc: Obj, labels: dict[str, str], body: Obj) -> Obj:
@@ -197,6 +201,31 @@ class EndpointsController(Controller):
                                      whole=("endpoints", "ports"))
 
 
+def truncate(subsets: list[Obj], capacity: int = MAX_CAPACITY) -> bool:
+    """Cut ``subsets`` (in place) to ``capacity`` addresses as the endpoints controller does
+    (``truncateEndpoints``): ready addresses first; the cut spread over the subsets in
+    proportion, rounded up, the last ones short. True when something was cut."""
+    ready = sum(len(s.get("addresses") or ()) for s in subsets)
+    not_ready = sum(len(s.get("notReadyAddresses") or ()) for s in subsets)
+    if ready + not_ready <= capacity:
+        return False
+    cut_ready = ready > capacity
+    room, total = (capacity, ready) if cut_ready else (capacity - ready, not_ready)
+    left = room
+    for s in subsets:
+        field = "addresses" if cut_ready else "notReadyAddresses"
+        have = s.get(field) or []
+        share = min(math.ceil(len(have) / total * room), left)  # as Go rounds it (float64)
+        if share < len(have):
+            s[field] = have[:share]
+        if cut_ready:
+            s.pop("notReadyAddresses", None)
+        if not s.get(field):
+            s.pop(field, None)
+        left -= len(s.get(field) or ())
+    return True
+
+
 def _put_body(obj: Obj, body: Obj) -> None:
     """The slice's endpoints and ports: the members' own dicts in lists of its own (stored
     ``whole``: the store shares nothing inside them, so the members' dicts are never written
@@ -206,8 +235,4 @@ def _put_body(obj: Obj, body: Obj) -> None:
             obj[key] = list(body[key])
         else:
             obj.pop(key, None)
-
-
-def _slice_key(s: Obj) -> tuple:
-    return tuple((p.get("name") or "", p.get("port"), p.get("protocol", "TCP")) for p in s.get("ports") or [])
 

@@ -1,0 +1,143 @@
+"""How the EndpointSlice controller spreads a Service's endpoints over its slices (the
+reconciler's ``reconcileByPortMapping`` and ``finalize``, kube-controller-manager's
+``--max-endpoints-per-slice`` at its default):
+
+- a slice holds at most ``MAX_ENDPOINTS_PER_SLICE`` endpoints, all with the same ports;
+- an endpoint stays in the slice that holds it: a pod that comes, goes or changes rewrites one
+  slice, not every one after it;
+- endpoints no slice holds yet fill the slices rewritten anyway (the fullest first), then the one
+  unchanged slice they all fit in that they leave fullest, then new slices;
+- a slice left without endpoints is deleted, or rewritten instead of creating one; a Service
+  with no endpoints keeps one placeholder slice (no ports, no endpoints).
+
+Pure: the stored slices and the wanted endpoints in, a ``Plan`` out. Where the controller's
+order is a Go map's, this one is fixed: slices by name, endpoints in the members' order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Obj = dict[str, Any]
+PortKey = tuple  # a slice's ports as (name, port, protocol) triples
+
+MAX_ENDPOINTS_PER_SLICE = 100
+
+
+@dataclass
+class Plan:
+    """``create``: (ports, endpoints) of new slices; ``update``: (stored slice, ports,
+    endpoints); ``delete``: stored slices."""
+
+    create: list[tuple[list[Obj], list[Obj]]] = field(default_factory=list)
+    update: list[tuple[Obj, list[Obj], list[Obj]]] = field(default_factory=list)
+    delete: list[Obj] = field(default_factory=list)
+
+
+def slice_key(s: Obj) -> PortKey:
+    return tuple((p.get("name") or "", p.get("port"), p.get("protocol", "TCP")) for p in s.get("ports") or [])
+
+
+def identity(endpoint: Obj) -> tuple:
+    """What makes two versions one endpoint (``hashEndpoint``): its addresses, hostname and the
+    namespace/name it points at."""
+    addresses = endpoint.get("addresses") or ()
+    ref = endpoint.get("targetRef") or {}
+    return (tuple(addresses) if len(addresses) < 2 else tuple(sorted(addresses)),
+            endpoint.get("hostname"), ref.get("namespace"), ref.get("name"))
+
+
+def keyed(endpoints: list[Obj]) -> dict[tuple, Obj]:
+    """Endpoints by ``identity``, in their order (what ``plan`` wants)."""
+    return {identity(e): e for e in endpoints}
+
+
+def plan(existing: list[Obj], desired: dict[PortKey, dict[tuple, Obj]], ports_of: dict[PortKey, list[Obj]],
+         stale: Callable[[Obj], bool], limit: int = MAX_ENDPOINTS_PER_SLICE) -> Plan:
+    """The writes that make ``existing`` (the Service's slices, by name) hold ``desired`` (its
+    endpoints by port key, each by ``identity`` in the members' order; ports as ``ports_of``).
+    ``stale``: a slice whose labels must be written even if its endpoints stay."""
+    by_key: dict[PortKey, list[Obj]] = {}
+    for s in existing:
+        by_key.setdefault(slice_key(s), []).append(s)
+    out = Plan()
+    for key in sorted(desired):
+        _by_port_key(out, by_key.pop(key, []), desired[key], ports_of[key], stale, limit)
+    for slices in by_key.values():  # ports no pod resolves to any more
+        out.delete += slices
+    if len(out.delete) == len(existing) and not out.create:
+        placeholder = [s for s in out.delete if not s.get("ports") and not s.get("endpoints")]
+        if len(out.delete) == 1 and placeholder and not stale(placeholder[0]):
+            out.delete = []  # the placeholder there already: nothing to do
+        else:
+            out.create.append(([], []))
+    while out.create and out.delete:  # a slice to delete is rewritten instead of creating one
+        ports, endpoints = out.create.pop()
+        out.update.append((out.delete.pop(0), ports, endpoints))
+    return out
+
+
+def _by_port_key(out: Plan, slices: list[Obj], want: dict[tuple, Obj], ports: list[Obj],
+                 stale: Callable[[Obj], bool], limit: int) -> None:
+    if len(slices) == 1 and len(want) <= limit and not stale(slices[0]):
+        held = slices[0].get("endpoints") or []
+        if len(held) == len(want) and {id(e) for e in held} == {id(e) for e in want.values()}:
+            return  # the same endpoints, maybe in another order (the stored ones are the members')
+    wanted = dict(want)
+    known = {id(e): k for k, e in want.items()}  # a stored endpoint is mostly a member's own dict
+    unchanged: list[tuple[Obj, list[Obj]]] = []
+    rewrite: list[tuple[Obj, list[Obj]]] = []
+    for s in slices:
+        held = s.get("endpoints") or []
+        kept = []
+        changed = False
+        for e in held:
+            k = known.get(id(e))
+            got = wanted.pop(identity(e) if k is None else k, None)
+            if got is not None:
+                kept.append(got)
+                changed = changed or (got is not e and got != e)
+        if changed or len(kept) != len(held):
+            if kept:
+                rewrite.append((s, kept))
+            else:
+                out.delete.append(s)
+        elif stale(s):
+            rewrite.append((s, kept))
+        else:
+            unchanged.append((s, kept))
+    if wanted:
+        for _, kept in sorted(rewrite, key=lambda r: -len(r[1])):  # the fullest first
+            kept += _take(wanted, limit - len(kept))
+    while wanted:
+        fit = _fullest_fit(unchanged, len(wanted), limit) if len(wanted) < limit else None
+        if fit is None:
+            out.create.append((ports, _take(wanted, limit)))
+        else:
+            unchanged.remove(fit)
+            rewrite.append((fit[0], fit[1] + _take(wanted, limit - len(fit[1]))))
+    out.update += [(s, ports, kept) for s, kept in rewrite]
+
+
+def _take(wanted: dict[tuple, Obj], n: int) -> list[Obj]:
+    """Up to ``n`` of the wanted endpoints, the first first, no longer wanted after."""
+    taken = list(itertools.islice(wanted.items(), max(n, 0)))
+    for k, _ in taken:
+        del wanted[k]
+    return [e for _, e in taken]
+
+
+def _fullest_fit(slices: list[tuple[Obj, list[Obj]]], n: int, limit: int) -> tuple[Obj, list[Obj]] | None:
+    """``getSliceToFill``: the slice ``n`` more endpoints leave closest to full (None: none has room)."""
+    best = None
+    best_room = limit
+    for entry in slices:
+        room = limit - n - len(entry[1])
+        if 0 <= room < best_room:
+            best, best_room = entry, room
+            if room == 0:
+                break
+    return best
