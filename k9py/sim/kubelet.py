@@ -37,6 +37,7 @@ BACKOFF_MAX = 300.0
 BACKOFF_RESET = 2 * BACKOFF_MAX       # flowcontrol.Backoff: an entry expires after 2 × max
 CREATE_START_GAP = 0.1
 INVALID_IMAGE_RETRY = 10.0            # the pod worker's back-off after a failed sync
+SANDBOX_RETRY = 10.0                  # the same, after a sandbox its network plugin failed
 # The kubelet syncs a pod for its due transitions on a one-second grid: the generic PLEG
 # relists the runtime's containers every second (kubelet.go: genericPlegRelistPeriod), so a
 # container's start or exit reaches the pod's status at the next relist (readiness too, which
@@ -500,8 +501,16 @@ class Kubelet(Controller):
                 # from the last one could be past already, and then nothing woke the pod)
                 rt.sandbox_at = now + rt.mount_backoff
                 return False  # (a retry time and an Event: nothing its status shows)
+            ip = self._allocate_ip(cluster, pod, node)
+            if ip is None:
+                # the node's pod range is used up (more pods than its /24 holds): the network
+                # plugin fails the sandbox, the pod stays ContainerCreating and its worker tries
+                # again after its back-off, when a pod that went may have freed an address
+                self._event(cluster, pod, rt, None, "Warning", "FailedCreatePodSandBox", _no_address(pod, node))
+                rt.sandbox_at = now + SANDBOX_RETRY
+                return False
             rt.sandbox_ready = True
-            rt.ip = self._allocate_ip(cluster, pod, node)
+            rt.ip = ip
             self._begin_next(cluster, pod, rt, rt.sandbox_at)
             return True
         # the earliest container transition that is due
@@ -880,11 +889,11 @@ class Kubelet(Controller):
         return "Readiness probe failed: HTTP probe failed with statuscode: 503"
 
     @staticmethod
-    def _allocate_ip(cluster: Cluster, pod: Obj, node: Obj) -> str:
+    def _allocate_ip(cluster: Cluster, pod: Obj, node: Obj) -> str | None:
+        """The pod's address: the next free one of its node's range (None: all taken)."""
         if dig(pod, "spec", "hostNetwork"):
             return node_ip(node)
-        cidr = dig(node, "spec", "podCIDR") or "10.244.0.0/24"
-        prefix = cidr.split("/")[0].rsplit(".", 1)[0]
+        prefix = _range_prefix(node)
         name = meta.name(node)
         holders: dict[str, str] = cluster.state.setdefault("kubelet.ip_holders", {})  # ip -> pod uid
         live = _live_hosts(cluster).setdefault(name, set())  # held by a pod the kubelet still runs here
@@ -899,7 +908,7 @@ class Kubelet(Controller):
                     holders[ip] = meta.uid(pod)
                     live.add(host)
                     return ip
-        return f"{prefix}.254"
+        return None
 
     # -- status ------------------------------------------------------------------------------------------
     @staticmethod
@@ -1113,6 +1122,24 @@ def _shared_condition(cond: _Cond, ts: Any) -> Obj:
     if message:
         c["message"] = message
     return c
+
+
+def _range_prefix(node: Obj) -> str:
+    """The first three octets of the node's pod range (a /24, as kube-controller-manager's
+    ``--node-cidr-mask-size`` gives every node by default)."""
+    cidr = dig(node, "spec", "podCIDR") or "10.244.0.0/24"
+    return str(cidr.split("/")[0].rsplit(".", 1)[0])
+
+
+def _no_address(pod: Obj, node: Obj) -> str:
+    """FailedCreatePodSandBox's message when the node's range is used up (cri-dockerd's words;
+    one sandbox ID for the pod, so the retries count up on one Event)."""
+    name, ns = meta.name(pod), meta.namespace(pod)
+    sandbox = hashlib.sha256(f"sandbox/{meta.uid(pod)}".encode()).hexdigest()
+    prefix = _range_prefix(node)
+    return (f'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container '
+            f'"{sandbox}" network for pod "{name}": networkPlugin cni failed to set up pod "{name}_{ns}" network: '
+            f"failed to allocate for range 0: no IP addresses available in range set: {prefix}.1-{prefix}.254")
 
 
 def _earliest_container_time(containers: list[CState], limit: float) -> tuple[float, CState | None, str]:

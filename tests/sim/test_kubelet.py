@@ -523,21 +523,30 @@ def test_pod_ip_allocation_skips_addresses_still_in_use():
     assert pod(c, "c")["status"]["podIP"] == ip_a  # freed with a's pod
 
 
-def test_a_full_node_range_hands_out_its_last_address_until_a_pod_goes():
+def test_a_pod_past_its_nodes_range_waits_for_an_address_and_says_why():
     c = make_cluster(nodes=1, pods=400)
-    for i in range(254):
+    for i in range(253):
         c.create(pod_manifest(f"p{i}"))
     c.advance(5)
-    ips = {f"p{i}": pod(c, f"p{i}")["status"]["podIP"] for i in range(254)}
-    assert set(ips.values()) == {f"10.244.0.{h}" for h in range(2, 255)}  # the whole range: one address twice
+    ips = {f"p{i}": pod(c, f"p{i}")["status"]["podIP"] for i in range(253)}
+    assert sorted(ips.values()) == sorted(f"10.244.0.{h}" for h in range(2, 255))  # the whole range, once each
     c.create(pod_manifest("late"))
-    c.advance(5)
-    assert pod(c, "late")["status"]["podIP"] == "10.244.0.254"  # exhausted: the last address again
+    c.advance(25)
+    late = pod(c, "late")
+    assert "podIP" not in late["status"]
+    assert container_state(late) == ("waiting", "ContainerCreating")
+    (ev,) = [e for e in c.store.list("Event", "default")
+             if e["involvedObject"]["name"] == "late" and e["reason"] == "FailedCreatePodSandBox"]
+    assert ev["type"] == "Warning" and ev["count"] == 3  # tried on arrival, then every 10 s
+    assert ev["message"].startswith("Failed to create pod sandbox: rpc error: code = Unknown desc = ")
+    assert ev["message"].endswith('network for pod "late": networkPlugin cni failed to set up pod "late_default" '
+                                  "network: failed to allocate for range 0: no IP addresses available in range "
+                                  "set: 10.244.0.1-10.244.0.254")
     c.delete("Pod", "default", "p7", grace_period=0)
-    c.advance(5)
-    c.create(pod_manifest("after"))
-    c.advance(5)
-    assert pod(c, "after")["status"]["podIP"] == ips["p7"] != "10.244.0.254"  # p7's, free again
+    c.advance(15)
+    late = pod(c, "late")
+    assert late["status"]["podIP"] == ips["p7"]  # p7's, free again: the next try gets it
+    assert container_state(late)[0] == "running"
 
 
 def test_ipam_worked_out_again_from_who_holds_what_skips_the_same_addresses():
