@@ -148,7 +148,7 @@ class EndpointsController(Controller):
         (at most 100 endpoints a slice: endpoints_slices.py)."""
         store = cluster.store
         ns, name = meta.namespace(svc), meta.name(svc)
-        desired: dict[tuple, dict[tuple, Obj]] = {}
+        desired: dict[tuple, list[Obj]] = {}
         ports_of: dict[tuple, list[Obj]] = {}
         for m in members:
             ep = m.slice_endpoint
@@ -156,9 +156,9 @@ class EndpointsController(Controller):
                 continue
             eps = desired.get(m.port_key)
             if eps is None:
-                eps = desired[m.port_key] = {}
+                eps = desired[m.port_key] = []
                 ports_of[m.port_key] = m.ports  # equal for every member with this port key
-            eps[m.slice_identity] = ep
+            eps.append(ep)
         labels = entry.slice_labels
         existing = []  # this Service's slices, by name
         for slice_name in sync.slices_of(ns, name):

@@ -100,8 +100,7 @@ class Member:
     """One pod as seen from one Service. ``address``: its entry in the Endpoints (None: not in
     them); ``slice_endpoint``: its entry in an EndpointSlice (None: in none)."""
 
-    __slots__ = ("address", "ep_ports", "ip", "pod", "port_key", "ports", "ready", "slice_endpoint",
-                 "slice_identity", "sort_key")
+    __slots__ = ("address", "ep_ports", "ip", "pod", "port_key", "ports", "ready", "slice_endpoint", "sort_key")
 
     pod: Obj
     ip: str
@@ -112,7 +111,6 @@ class Member:
     sort_key: tuple
     address: Obj | None
     slice_endpoint: Obj | None
-    slice_identity: tuple  # endpoints_slices.identity(slice_endpoint)
 
     def __init__(self, svc: Obj, pod: Obj, ip: str, shared: dict[tuple, tuple[list[Obj], list[Obj]]],
                  prev: Member | None = None) -> None:
@@ -176,7 +174,6 @@ class Member:
             endpoint["targetRef"] = target_ref
         self.address = address
         self.slice_endpoint = endpoint
-        self.slice_identity = ((ip,), hostname or None, target_ref["namespace"], target_ref["name"])
 
 
 @functools.lru_cache(maxsize=8)

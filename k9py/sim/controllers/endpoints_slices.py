@@ -11,12 +11,12 @@ reconciler's ``reconcileByPortMapping`` and ``finalize``, kube-controller-manage
   with no endpoints keeps one placeholder slice (no ports, no endpoints).
 
 Pure: the stored slices and the wanted endpoints in, a ``Plan`` out. Where the controller's
-order is a Go map's, this one is fixed: slices by name, endpoints in the members' order.
+order is a Go map's, this one is fixed: slices by name, endpoints in the members' order (within
+a slice too: new endpoints are not simply appended).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,15 +50,10 @@ def identity(endpoint: Obj) -> tuple:
             endpoint.get("hostname"), ref.get("namespace"), ref.get("name"))
 
 
-def keyed(endpoints: list[Obj]) -> dict[tuple, Obj]:
-    """Endpoints by ``identity``, in their order (what ``plan`` wants)."""
-    return {identity(e): e for e in endpoints}
-
-
-def plan(existing: list[Obj], desired: dict[PortKey, dict[tuple, Obj]], ports_of: dict[PortKey, list[Obj]],
+def plan(existing: list[Obj], desired: dict[PortKey, list[Obj]], ports_of: dict[PortKey, list[Obj]],
          stale: Callable[[Obj], bool], limit: int = MAX_ENDPOINTS_PER_SLICE) -> Plan:
     """The writes that make ``existing`` (the Service's slices, by name) hold ``desired`` (its
-    endpoints by port key, each by ``identity`` in the members' order; ports as ``ports_of``).
+    endpoints by port key, in the members' order, one per ``identity``; ports as ``ports_of``).
     ``stale``: a slice whose labels must be written even if its endpoints stay."""
     by_key: dict[PortKey, list[Obj]] = {}
     for s in existing:
@@ -80,24 +75,46 @@ def plan(existing: list[Obj], desired: dict[PortKey, dict[tuple, Obj]], ports_of
     return out
 
 
-def _by_port_key(out: Plan, slices: list[Obj], want: dict[tuple, Obj], ports: list[Obj],
+def _by_port_key(out: Plan, slices: list[Obj], want: list[Obj], ports: list[Obj],
                  stale: Callable[[Obj], bool], limit: int) -> None:
-    if len(slices) == 1 and len(want) <= limit and not stale(slices[0]):
-        held = slices[0].get("endpoints") or []
-        if len(held) == len(want) and {id(e) for e in held} == {id(e) for e in want.values()}:
-            return  # the same endpoints, maybe in another order (the stored ones are the members')
-    wanted = dict(want)
-    known = {id(e): k for k, e in want.items()}  # a stored endpoint is mostly a member's own dict
+    if len(slices) == 1 and len(want) <= limit and slices[0].get("endpoints"):
+        # One slice they all fit in (most Services): whatever it lost or gained, it ends up
+        # holding them all, under its name (emptied, it would be deleted and made again as it)
+        s = slices[0]
+        if s.get("endpoints") != want or stale(s):
+            out.update.append((s, ports, want))
+        return
+    # A stored endpoint is mostly a member's own dict (members are cached per pod version), so
+    # endpoints are matched by object first, with sets (a sync changes one or two of them); only
+    # the rest is matched by identity, against the wanted endpoints no slice holds yet.
+    by_id = dict(zip(map(id, want), want, strict=True))
+    free = set(by_id)  # the wanted endpoints no slice holds yet
+    idents: dict[tuple, Obj] | None = None  # the free ones by identity, made when first needed
     unchanged: list[tuple[Obj, list[Obj]]] = []
     rewrite: list[tuple[Obj, list[Obj]]] = []
     for s in slices:
         held = s.get("endpoints") or []
+        ids = set(map(id, held))
+        missing = ids - free if len(ids) == len(held) else None  # None: an object held twice
+        if not missing and missing is not None:  # every endpoint wanted as it is
+            free -= ids
+            if stale(s):
+                rewrite.append((s, list(held)))
+            else:
+                unchanged.append((s, held))
+            continue
+        free -= ids - (missing or ids)  # (held twice: matched one by one below)
+        if idents is None:
+            idents = {identity(by_id[i]): by_id[i] for i in free}
         kept = []
         changed = False
         for e in held:
-            k = known.get(id(e))
-            got = wanted.pop(identity(e) if k is None else k, None)
-            if got is not None:
+            if missing is not None and id(e) not in missing:
+                kept.append(e)
+                continue
+            got = idents.get(identity(e))
+            if got is not None and id(got) in free:
+                free.discard(id(got))
                 kept.append(got)
                 changed = changed or (got is not e and got != e)
         if changed or len(kept) != len(held):
@@ -109,25 +126,34 @@ def _by_port_key(out: Plan, slices: list[Obj], want: dict[tuple, Obj], ports: li
             rewrite.append((s, kept))
         else:
             unchanged.append((s, kept))
-    if wanted:
+    left = [e for e in want if id(e) in free]  # in the members' order
+    left.reverse()  # taken from the end
+    if left:
         for _, kept in sorted(rewrite, key=lambda r: -len(r[1])):  # the fullest first
-            kept += _take(wanted, limit - len(kept))
-    while wanted:
-        fit = _fullest_fit(unchanged, len(wanted), limit) if len(wanted) < limit else None
+            kept += _take(left, limit - len(kept))
+    created = []
+    while left:
+        fit = _fullest_fit(unchanged, len(left), limit) if len(left) < limit else None
         if fit is None:
-            out.create.append((ports, _take(wanted, limit)))
+            created.append(_take(left, limit))
         else:
             unchanged.remove(fit)
-            rewrite.append((fit[0], fit[1] + _take(wanted, limit - len(fit[1]))))
+            rewrite.append((fit[0], fit[1] + _take(left, limit - len(fit[1]))))
+    # what a slice holds, in the members' order (the controller's is a Go map's: any order)
+    position = {id(e): i for i, e in enumerate(want)}
+    for _, kept in rewrite:
+        kept.sort(key=lambda e: position[id(e)])
     out.update += [(s, ports, kept) for s, kept in rewrite]
+    out.create += [(ports, endpoints) for endpoints in created]
 
 
-def _take(wanted: dict[tuple, Obj], n: int) -> list[Obj]:
-    """Up to ``n`` of the wanted endpoints, the first first, no longer wanted after."""
-    taken = list(itertools.islice(wanted.items(), max(n, 0)))
-    for k, _ in taken:
-        del wanted[k]
-    return [e for _, e in taken]
+def _take(left: list[Obj], n: int) -> list[Obj]:
+    """Up to ``n`` of the endpoints ``left`` (reversed: the first is last), taken from it."""
+    n = min(max(n, 0), len(left))
+    taken = left[len(left) - n:]
+    del left[len(left) - n:]
+    taken.reverse()
+    return taken
 
 
 def _fullest_fit(slices: list[tuple[Obj, list[Obj]]], n: int, limit: int) -> tuple[Obj, list[Obj]] | None:
