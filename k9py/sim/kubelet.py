@@ -141,7 +141,13 @@ def runtimes(cluster: Cluster) -> dict[str, PodRuntime]:
 def _forget(cluster: Cluster, uid: str) -> None:
     """Drop a pod's runtime: its IP is free again."""
     rt = runtimes(cluster).pop(uid, None)
-    if rt is not None and rt.ip and cluster.state.get("kubelet.ip_holders", {}).get(rt.ip) == uid:
+    if rt is not None:
+        _release_ip(cluster, rt)
+
+
+def _release_ip(cluster: Cluster, rt: PodRuntime) -> None:
+    """The pod's address is free again in its node's range, unless another pod holds it now."""
+    if rt.ip and cluster.state.get("kubelet.ip_holders", {}).get(rt.ip) == rt.uid:
         live = _live_hosts(cluster).get(rt.node)
         if live is not None:
             live.discard(_host(rt.ip))
@@ -163,7 +169,7 @@ def _live_hosts(cluster: Cluster) -> dict[str, set[int]]:
         rts = runtimes(cluster)
         for ip, uid in cluster.state.get("kubelet.ip_holders", {}).items():
             rt = rts.get(uid)
-            if rt is not None and rt.ip == ip:
+            if rt is not None and rt.ip == ip and not rt.terminal:
                 live.setdefault(rt.node, set()).add(_host(ip))
     return live
 
@@ -732,7 +738,7 @@ class Kubelet(Controller):
                 self._begin_next(cluster, pod, rt, t)
                 return
             if policy == "Never":
-                self._finish(rt, "Failed")
+                self._finish(cluster, rt, "Failed")
                 return
             self._restart_later(cluster, pod, rt, c, t)
             return
@@ -743,7 +749,7 @@ class Kubelet(Controller):
         apps = [x for x in rt.containers if not x.init and not x.ephemeral]
         if all(x.phase == "exited" for x in apps):
             failed = any((x.current.exit_code or 0) != 0 for x in apps if x.current)
-            self._finish(rt, "Failed" if failed else "Succeeded", t=t)
+            self._finish(cluster, rt, "Failed" if failed else "Succeeded", t=t)
 
     def _restart_later(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
         """The kubelet's crash back-off (flowcontrol.Backoff keyed by container)."""
@@ -760,9 +766,10 @@ class Kubelet(Controller):
         self._event(cluster, pod, rt, c, "Warning", "BackOff",
                     f"Back-off restarting failed container {c.name} in pod {pod_format(pod)}")
 
-    def _finish(self, rt: PodRuntime, phase: str, reason: str | None = None, message: str | None = None,
-                t: float | None = None) -> None:
+    def _finish(self, cluster: Cluster, rt: PodRuntime, phase: str, reason: str | None = None,
+                message: str | None = None, t: float | None = None) -> None:
         rt.terminal = phase
+        _release_ip(cluster, rt)  # its sandbox is stopped (its status keeps showing the address)
         rt.terminal_reason = reason
         rt.terminal_message = message
         for c in rt.containers:
@@ -791,7 +798,7 @@ class Kubelet(Controller):
                 inst.reason = "Completed" if inst.exit_code == 0 else "Error"
                 c.phase, c.ready = "exited", False
             c.ready_at = c.unhealthy_at = None
-        self._finish(rt, "Failed", "DeadlineExceeded", msg)
+        self._finish(cluster, rt, "Failed", "DeadlineExceeded", msg)
 
     # -- spec changes (kubectl set image on a pod) ----------------------------------------------
     def _spec_changes(self, cluster: Cluster, pod: Obj, rt: PodRuntime) -> bool:

@@ -129,6 +129,10 @@ def test_truncation_keeps_ready_addresses_first_and_cuts_in_proportion():
     assert [len(s["addresses"]) for s in subsets] == [584, 292, 124]
     assert not any("notReadyAddresses" in s for s in subsets)
     assert subsets[0]["addresses"][:2] == _addresses(2, 0)  # the first ones kept
+    # the last subsets come short; one cut to nothing goes (the apiserver refuses an empty one)
+    subsets = [{"addresses": _addresses(n, i), "ports": [{"port": i}]} for i, n in enumerate((999, 1, 1))]
+    assert truncate(subsets)
+    assert [(s["ports"][0]["port"], len(s["addresses"])) for s in subsets] == [(0, 999), (1, 1)]
     small = [{"addresses": _addresses(999, 1), "notReadyAddresses": _addresses(1, 2)}]
     assert not truncate(small) and len(small[0]["addresses"]) == 999
 
@@ -194,3 +198,69 @@ def test_a_new_version_of_an_endpoint_takes_its_place_and_one_held_twice_is_kept
     twice = _slice("t", [e[3], e[3], e[4]])
     todo = _plan([twice], [e[3], e[4]])
     assert todo.update == [(twice, PORTS, [e[3], e[4]])]
+
+
+def test_emptied_slices_of_two_port_sets_are_reused_as_the_controller_pairs_them():
+    p1, p2, p8, p9 = _ep(1), _ep(2), _ep(8), _ep(9)
+    a = _slice("a", [p9])
+    b = _slice("b", [p8], ports=((8080,),))
+    k8080 = (("", 8080, "TCP"),)
+    ports8080 = [{"name": "", "port": 8080, "protocol": "TCP"}]
+    todo = slices.plan([a, b], {KEY: [p1], k8080: [p2]}, {KEY: PORTS, k8080: ports8080}, lambda s: False)
+    # both emptied: deleted, and finalize turns the last create into an update of the first
+    # slice to delete, and so on (whatever order the Go maps give, a ends up 8080's, b 80's)
+    assert [(s["metadata"]["name"], ports, eps) for s, ports, eps in todo.update] == [
+        ("a", ports8080, [p2]), ("b", PORTS, [p1])]
+    assert not todo.create and not todo.delete
+
+
+def _after(existing, todo):
+    """What each slice holds once the plan is carried out (new ones as new0, new1, ...)."""
+    out = {s["metadata"]["name"]: s["endpoints"] if isinstance(s["endpoints"], list)
+           else [] if s["endpoints"] is None else [f"junk {s['endpoints']!r}"]
+           for s in existing if s not in todo.delete}
+    out.update({s["metadata"]["name"]: eps for s, _, eps in todo.update})
+    out.update({f"new{i}": eps for i, (_, eps) in enumerate(todo.create)})
+    return out
+
+
+def test_slices_someone_else_wrote_oddly_are_mended_not_a_crash():
+    e = {i: _ep(i) for i in range(4)}
+    odd_endpoints = [[None], ["x"], [{"addresses": 5}], [{"addresses": ["10.0.0.1", None]}],
+                     [{"addresses": [["a"]]}], [{"addresses": ["10.9.9.9"], "targetRef": "oops"}],
+                     [{"addresses": ["10.9.9.9"], "hostname": ["x"]}], "x", 5, {"a": 1}, None]
+    want = [e[0], e[1], e[2]]
+    for held in odd_endpoints:
+        odd = {"metadata": {"name": "odd"}, "endpoints": held, "ports": PORTS}
+        for existing in ([odd], [_slice("good", [e[0], e[1]]), odd]):
+            after = _after(existing, _plan(existing, want))
+            assert sorted(id(x) for eps in after.values() for x in eps) == sorted(map(id, want)), (held, after)
+    for ports in ([None], {"a": 1}, [{"port": [1]}]):
+        odd = {"metadata": {"name": "odd"}, "endpoints": [e[3]], "ports": ports}
+        todo = _plan([odd], [e[0]])
+        assert [(s["metadata"]["name"], p, eps) for s, p, eps in todo.update] == [("odd", PORTS, [e[0]])]
+
+
+def test_a_bad_slice_of_one_service_stops_no_other_services_endpoints():
+    c = make_cluster(nodes=2, pods=300)
+    for name in ("a", "z"):
+        c.create(svc(name, selector={"app": name}))
+        c.create(_deployment(name, 2))
+    c.advance(30)
+    labels = next(s for s in c.store.list("EndpointSlice", "default")
+                  if s["metadata"]["labels"].get("kubernetes.io/service-name") == "a")["metadata"]["labels"]
+    c.create({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+              "metadata": {"name": "odd", "namespace": "default", "labels": dict(labels)},
+              "ports": [{"name": "", "port": 80, "protocol": "TCP"}],
+              "endpoints": [{"addresses": ["10.9.9.9"], "targetRef": "oops"}]})
+    for name in ("a", "z"):
+        d = c.store.get("Deployment", "default", name)
+        c.replace({**d, "spec": {**d["spec"], "replicas": 5}})
+    c.advance(60)
+    for name in ("a", "z"):
+        (subset,) = c.store.get("Endpoints", "default", name)["subsets"]
+        assert len(subset["addresses"]) == 5
+        held = [ep for s in c.store.list("EndpointSlice", "default")
+                if s["metadata"]["labels"].get("kubernetes.io/service-name") == name for ep in s.get("endpoints") or []]
+        assert sorted(ep["targetRef"]["name"] for ep in held) == sorted(
+            p["metadata"]["name"] for p in c.store.list("Pod", "default") if p["metadata"]["labels"]["app"] == name)

@@ -549,6 +549,25 @@ def test_a_pod_past_its_nodes_range_waits_for_an_address_and_says_why():
     assert container_state(late)[0] == "running"
 
 
+def test_a_finished_pod_gives_its_address_back_and_keeps_showing_it():
+    c = make_cluster(nodes=1, pods=400)
+    for i in range(253):
+        c.create(pod_manifest(f"done{i}", "busybox", command=["sh", "-c", "echo hi"], restart_policy="Never"))
+    c.advance(30)
+    done = [pod(c, f"done{i}")["status"] for i in range(253)]
+    assert all(st["phase"] == "Succeeded" for st in done)
+    assert len({st["podIP"] for st in done}) == 253  # the whole range, still shown by each
+    c.create(pod_manifest("next"))
+    c.advance(10)
+    nxt = pod(c, "next")
+    assert container_state(nxt)[0] == "running"
+    assert nxt["status"]["podIP"] in {st["podIP"] for st in done}  # a finished pod's, free again
+    del c.state["kubelet.ipam-live"]  # worked out again from who holds what: the finished hold none
+    c.create(pod_manifest("after"))
+    c.advance(10)
+    assert container_state(pod(c, "after"))[0] == "running"
+
+
 def test_ipam_worked_out_again_from_who_holds_what_skips_the_same_addresses():
     c = make_cluster(nodes=1)
     for name in ("a", "b"):

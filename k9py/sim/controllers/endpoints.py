@@ -223,6 +223,9 @@ def truncate(subsets: list[Obj], capacity: int = MAX_CAPACITY) -> bool:
         if not s.get(field):
             s.pop(field, None)
         left -= len(s.get(field) or ())
+    # a subset cut to nothing goes (the apiserver refuses one with neither kind of address:
+    # the controller's own cut would be refused with it)
+    subsets[:] = [s for s in subsets if s.get("addresses") or s.get("notReadyAddresses")]
     return True
 
 

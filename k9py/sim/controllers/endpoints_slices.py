@@ -37,17 +37,38 @@ class Plan:
     delete: list[Obj] = field(default_factory=list)
 
 
+_ODD = ("?",)  # the port key of a slice whose ports make no sense: no Service wants it
+
+
 def slice_key(s: Obj) -> PortKey:
-    return tuple((p.get("name") or "", p.get("port"), p.get("protocol", "TCP")) for p in s.get("ports") or [])
+    """The slice's ports as (name, port, protocol) triples (what someone else wrote may be odd:
+    a slice with ports that are not a list of mappings has a key no Service wants)."""
+    try:
+        key = tuple((p.get("name") or "", p.get("port"), p.get("protocol", "TCP")) for p in s.get("ports") or [])
+        hash(key)
+    except (AttributeError, TypeError):
+        return _ODD
+    return key
 
 
-def identity(endpoint: Obj) -> tuple:
+def identity(endpoint: Any) -> tuple:
     """What makes two versions one endpoint (``hashEndpoint``): its addresses, hostname and the
-    namespace/name it points at."""
-    addresses = endpoint.get("addresses") or ()
-    ref = endpoint.get("targetRef") or {}
-    return (tuple(addresses) if len(addresses) < 2 else tuple(sorted(addresses)),
-            endpoint.get("hostname"), ref.get("namespace"), ref.get("name"))
+    namespace/name it points at. An endpoint someone else wrote oddly is itself alone (no
+    member's, so it is dropped)."""
+    try:
+        addresses = endpoint.get("addresses") or ()
+        ref = endpoint.get("targetRef") or {}
+        key = (tuple(addresses) if len(addresses) < 2 else tuple(sorted(addresses)),
+               endpoint.get("hostname"), ref.get("namespace"), ref.get("name"))
+        hash(key)
+    except (AttributeError, TypeError):
+        return ("?", id(endpoint))
+    return key
+
+
+def _endpoints(s: Obj) -> list[Any]:
+    held = s.get("endpoints")
+    return held if isinstance(held, list) else []
 
 
 def plan(existing: list[Obj], desired: dict[PortKey, list[Obj]], ports_of: dict[PortKey, list[Obj]],
@@ -59,12 +80,13 @@ def plan(existing: list[Obj], desired: dict[PortKey, list[Obj]], ports_of: dict[
     for s in existing:
         by_key.setdefault(slice_key(s), []).append(s)
     out = Plan()
+    alone = len(desired) == 1 and len(by_key) <= 1  # one port key wanted, no slice of another
     for key in sorted(desired):
-        _by_port_key(out, by_key.pop(key, []), desired[key], ports_of[key], stale, limit)
+        _by_port_key(out, by_key.pop(key, []), desired[key], ports_of[key], stale, limit, alone)
     for slices in by_key.values():  # ports no pod resolves to any more
         out.delete += slices
     if len(out.delete) == len(existing) and not out.create:
-        placeholder = [s for s in out.delete if not s.get("ports") and not s.get("endpoints")]
+        placeholder = [s for s in out.delete if not s.get("ports") and not _endpoints(s)]
         if len(out.delete) == 1 and placeholder and not stale(placeholder[0]):
             out.delete = []  # the placeholder there already: nothing to do
         else:
@@ -76,10 +98,11 @@ def plan(existing: list[Obj], desired: dict[PortKey, list[Obj]], ports_of: dict[
 
 
 def _by_port_key(out: Plan, slices: list[Obj], want: list[Obj], ports: list[Obj],
-                 stale: Callable[[Obj], bool], limit: int) -> None:
-    if len(slices) == 1 and len(want) <= limit and slices[0].get("endpoints"):
-        # One slice they all fit in (most Services): whatever it lost or gained, it ends up
-        # holding them all, under its name (emptied, it would be deleted and made again as it)
+                 stale: Callable[[Obj], bool], limit: int, alone: bool) -> None:
+    if alone and len(slices) == 1 and len(want) <= limit and _endpoints(slices[0]):
+        # The Service's one slice, and they all fit in it (most Services): whatever it lost or
+        # gained, it ends up holding them all under its name (emptied, it would be deleted and
+        # made again as it: no other slice's deletion to take its place)
         s = slices[0]
         if s.get("endpoints") != want or stale(s):
             out.update.append((s, ports, want))
@@ -93,10 +116,11 @@ def _by_port_key(out: Plan, slices: list[Obj], want: list[Obj], ports: list[Obj]
     unchanged: list[tuple[Obj, list[Obj]]] = []
     rewrite: list[tuple[Obj, list[Obj]]] = []
     for s in slices:
-        held = s.get("endpoints") or []
+        held = _endpoints(s)
+        junk = s.get("endpoints") is not None and held is not s.get("endpoints")  # not a list
         ids = set(map(id, held))
         missing = ids - free if len(ids) == len(held) else None  # None: an object held twice
-        if not missing and missing is not None:  # every endpoint wanted as it is
+        if not missing and missing is not None and not junk:  # every endpoint wanted as it is
             free -= ids
             if stale(s):
                 rewrite.append((s, list(held)))
@@ -107,7 +131,7 @@ def _by_port_key(out: Plan, slices: list[Obj], want: list[Obj], ports: list[Obj]
         if idents is None:
             idents = {identity(by_id[i]): by_id[i] for i in free}
         kept = []
-        changed = False
+        changed = junk
         for e in held:
             if missing is not None and id(e) not in missing:
                 kept.append(e)
