@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 SUFFIX = "." + CLUSTER_DOMAIN
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
 def is_ip(text: str) -> bool:
@@ -42,9 +44,13 @@ def _lookup_fqdn(cluster: Cluster, fqdn: str) -> list[str] | None:
         ip = dig(svc, "spec", "clusterIP")
         if ip and ip != "None":
             return [ip]
-        ep = cluster.store.get("Endpoints", parts[1], parts[0])
-        ips = [a["ip"] for s in (ep or {}).get("subsets") or [] for a in s.get("addresses") or []]
-        return sorted(ips) or None
+        slices = _slices(cluster, parts[1], parts[0])
+        if slices:  # CoreDNS reads the EndpointSlices
+            ips = [a for _, ep in _ready(slices) for a in ep.get("addresses") or [] if isinstance(a, str)]
+        else:  # none (a selector-less Service given Endpoints: the mirroring controller's slices)
+            ep = cluster.store.get("Endpoints", parts[1], parts[0])
+            ips = [a["ip"] for s in (ep or {}).get("subsets") or [] for a in s.get("addresses") or []]
+        return sorted(set(ips)) or None
     if len(parts) == 4 and parts[3] == "svc":
         for p in cluster.store.list("Pod", parts[2]):
             if dig(p, "spec", "hostname") == parts[0] and dig(p, "spec", "subdomain") == parts[1]:
@@ -100,11 +106,19 @@ def _endpoint_for(cluster: Cluster, svc: Obj, port: int) -> tuple[Obj, int]:
     if sp is None:
         raise Refused
     ns, name = meta.namespace(svc), meta.name(svc)
-    ep = cluster.store.get("Endpoints", ns, name)
+    port_name = sp.get("name") or ""
     choices: list[tuple[str, int]] = []
-    for subset in (ep or {}).get("subsets") or []:
+    slices = _slices(cluster, ns, name)
+    for s, endpoint in _ready(slices):  # kube-proxy reads the EndpointSlices: all of them
+        tport = next((p.get("port") for p in s.get("ports") or []
+                      if isinstance(p, dict) and (p.get("name") or "") == port_name), None)
+        ref = endpoint.get("targetRef")
+        if isinstance(tport, int) and isinstance(ref, dict) and ref.get("kind") == "Pod":
+            choices.append((str(ref.get("name", "")), tport))
+    ep = None if slices else cluster.store.get("Endpoints", ns, name)
+    for subset in (ep or {}).get("subsets") or []:  # (no slices: see _lookup_fqdn)
         tport = next((p.get("port") for p in subset.get("ports") or []
-                      if (p.get("name") or "") == (sp.get("name") or "")), None)
+                      if (p.get("name") or "") == port_name), None)
         if tport is None:
             continue
         for a in subset.get("addresses") or []:
@@ -122,6 +136,28 @@ def _endpoint_for(cluster: Cluster, svc: Obj, port: int) -> tuple[Obj, int]:
     if pod is None:
         raise Refused
     return pod, tport
+
+
+def _slices(cluster: Cluster, namespace: str, service: str) -> list[Obj]:
+    """The Service's EndpointSlices (labelled with its name: the controller's and any written
+    by hand for a Service without a selector), by name."""
+    store = cluster.store
+    found = (store.get("EndpointSlice", *key)
+             for key in store.labelled("EndpointSlice", SERVICE_NAME_LABEL, service, namespace))
+    return [s for s in found if s is not None]
+
+
+def _ready(slices: list[Obj]) -> Iterator[tuple[Obj, Obj]]:
+    """(slice, endpoint) for each endpoint ready for traffic (no ``ready`` condition counts as
+    ready, as the API says consumers should read it)."""
+    for s in slices:
+        endpoints = s.get("endpoints")
+        for ep in endpoints if isinstance(endpoints, list) else []:
+            if not isinstance(ep, dict):
+                continue
+            conditions = ep.get("conditions")
+            if not (isinstance(conditions, dict) and conditions.get("ready") is False):
+                yield s, ep
 
 
 def route(cluster: Cluster, box: Container | None, ip: str, port: int) -> tuple[Obj, int]:

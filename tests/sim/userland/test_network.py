@@ -111,3 +111,37 @@ def test_curl_methods_get_nginx_static_answers_logged_with_the_client_pod_ip():
                       f'{bb_ip} "POST / HTTP/1.1" 405 157 "-" "curl/8.5.0" "-"',
                       f'{bb_ip} "HEAD / HTTP/1.1" 200 0 "-" "curl/8.5.0" "-"',
                       '127.0.0.1 "POST /nope HTTP/1.1" 404 153 "-" "curl/8.5.0" "-"']
+
+
+def _selectorless(name: str, port: int = 8080) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"ports": [{"name": "http", "port": port, "targetPort": 80}]}}
+
+
+def test_a_service_without_a_selector_reaches_the_endpoints_given_by_hand_in_either_kind():
+    # today's docs give such a Service an EndpointSlice; older ones an Endpoints (which
+    # kube-controller-manager mirrors into a slice): kube-proxy and CoreDNS read the slices
+    c = cluster_with(*_web(1), busybox(), _selectorless("by-slice"), _selectorless("by-endpoints"), seconds=30)
+    pod = c.get("Pod", "default", _web_pods(c)[0])
+    ip = pod["status"]["podIP"]
+    ref = {"kind": "Pod", "namespace": "default", "name": pod["metadata"]["name"], "uid": pod["metadata"]["uid"]}
+    c.create({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+              "metadata": {"name": "by-slice-1", "namespace": "default",
+                           "labels": {"kubernetes.io/service-name": "by-slice"}},
+              "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+              "endpoints": [{"addresses": [ip], "targetRef": ref},  # no conditions: ready
+                            {"addresses": ["10.244.9.9"], "conditions": {"ready": False}}]})
+    c.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "by-endpoints", "namespace": "default"},
+              "subsets": [{"addresses": [{"ip": ip, "targetRef": ref}], "ports": [{"name": "http", "port": 80}]}]})
+    c.advance(5)
+    for name in ("by-slice", "by-endpoints"):
+        assert sh(c, "bb", f"wget -qO- {name}:8080") == NGINX_INDEX
+    # not ready: not served, not in DNS (a headless Service's records are its ready endpoints)
+    headless = {**_selectorless("quiet"), "spec": {"clusterIP": "None", "ports": [{"name": "http", "port": 80}]}}
+    c.create(headless)
+    c.create({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+              "metadata": {"name": "quiet-1", "namespace": "default", "labels": {"kubernetes.io/service-name": "quiet"}},
+              "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+              "endpoints": [{"addresses": ["10.244.9.9"], "conditions": {"ready": False}}, {"addresses": [ip]}]})
+    c.advance(5)
+    assert sh(c, "bb", "nslookup quiet").endswith(f"\nName:\tquiet.default.svc.cluster.local\nAddress: {ip}\n\n")
