@@ -9,6 +9,7 @@ checked as a whole. Errors are ``FieldError(path, message)``; the loader adds fi
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -297,6 +298,9 @@ def _walk(value: Any, path: str, kind: str) -> None:
             for res, q in _mapping(v, p).items():
                 _quantity(q, f"{p}.{res}")
             continue
+        if kind == "EndpointSlice" and key in ("addresses", "conditions") and _SLICE_ENDPOINT.fullmatch(path):
+            _slice_endpoint_field(key, v, p)
+            continue
         if key == "port" and kind == "Ingress" and isinstance(v, dict):
             _walk(v, p, kind)
             continue
@@ -378,6 +382,25 @@ def _base64_map(data: dict[str, Any], path: str) -> None:
             base64.b64decode(v, validate=True)
         except (binascii.Error, ValueError):
             raise FieldError(f"{path}.{k}", f"Invalid value: {show(v)}: illegal base64 data") from None
+
+
+_SLICE_ENDPOINT = re.compile(r"endpoints\[\d+\]")
+
+
+def _slice_endpoint_field(key: str, v: Any, path: str) -> None:
+    """An EndpointSlice endpoint's ``addresses`` are strings and its ``conditions`` one struct of
+    booleans (the same names are lists of structs elsewhere: an Endpoints' addresses, a pod's
+    conditions)."""
+    if key == "addresses":
+        if not isinstance(v, list):
+            raise FieldError(path, f"Invalid value: {show(v)}: must be a list")
+        for i, item in enumerate(v):
+            if not isinstance(item, str):
+                raise FieldError(f"{path}[{i}]", f"Invalid value: {show(item)}: must be a string")
+        return
+    for name, flag in _mapping(v, path).items():
+        if flag is not None:
+            _bool(flag, f"{path}.{name}")
 
 
 def _term_list(key: str, path: str) -> bool:

@@ -144,3 +144,36 @@ def test_endpoints_carry_the_deprecation_warning(client):
     assert code == 200
     assert headers["Warning"] == '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
     assert "Warning" not in client.call("GET", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices")[2]
+
+
+SLICES = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices"
+
+
+def _slice(name, endpoints):
+    # the docs' EndpointSlice for a Service without a selector
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": name, "labels": {"kubernetes.io/service-name": "my-service"}},
+            "addressType": "IPv4", "ports": [{"name": "http", "appProtocol": "http", "protocol": "TCP", "port": 9376}],
+            "endpoints": endpoints}
+
+
+def test_an_endpoint_slice_as_the_docs_write_it_is_taken(client):
+    body = _slice("my-service-1", [{"addresses": ["10.4.5.6"]},
+                                   {"addresses": ["10.1.2.3"], "conditions": {"ready": True, "serving": None}}])
+    code, st, _ = client.call("POST", SLICES, body)
+    assert code == 201, st
+    assert client.call("GET", f"{SLICES}/my-service-1")[1]["endpoints"] == body["endpoints"]
+
+
+@pytest.mark.parametrize("endpoints,message", [
+    ([{"addresses": [{"ip": "10.4.5.6"}]}], 'endpoints[0].addresses[0]: Invalid value: {"ip": "10.4.5.6"}: must be a string'),
+    ([{"addresses": "10.4.5.6"}], 'endpoints[0].addresses: Invalid value: "10.4.5.6": must be a list'),
+    ([{"addresses": ["10.4.5.6"], "conditions": [{"ready": True}]}], "endpoints[0].conditions: Invalid value"),
+    ([{"addresses": ["10.4.5.6"], "conditions": {"ready": "yes"}}],
+     'endpoints[0].conditions.ready: Invalid value: "yes": must be a boolean'),
+])
+def test_an_endpoint_slice_of_the_wrong_shape_is_refused(client, endpoints, message):
+    code, st, _ = client.call("POST", SLICES, _slice("odd", endpoints))
+    assert (code, st["code"]) == (400, 400)
+    assert message in st["message"], st["message"]
+    assert client.call("GET", f"{SLICES}/odd")[0] == 404
