@@ -107,14 +107,17 @@ def _endpoint_for(cluster: Cluster, svc: Obj, port: int) -> tuple[Obj, int]:
         raise Refused
     ns, name = meta.namespace(svc), meta.name(svc)
     port_name = sp.get("name") or ""
-    choices: list[tuple[str, int]] = []
+    choices: list[tuple[str, str, int]] = []  # (pod name or "", address, target port)
     slices = _slices(cluster, ns, name)
     for s, endpoint in _ready(slices):  # kube-proxy reads the EndpointSlices: all of them
         tport = next((p.get("port") for p in s.get("ports") or []
                       if isinstance(p, dict) and (p.get("name") or "") == port_name), None)
+        addresses = endpoint.get("addresses")
+        if not isinstance(tport, int) or not isinstance(addresses, list) or not addresses:
+            continue
         ref = endpoint.get("targetRef")
-        if isinstance(tport, int) and isinstance(ref, dict) and ref.get("kind") == "Pod":
-            choices.append((str(ref.get("name", "")), tport))
+        pod_name = ref.get("name") if isinstance(ref, dict) and ref.get("kind") == "Pod" else ""
+        choices.append((str(pod_name or ""), str(addresses[0]), tport))
     ep = None if slices else cluster.store.get("Endpoints", ns, name)
     for subset in (ep or {}).get("subsets") or []:  # (no slices: see _lookup_fqdn)
         tport = next((p.get("port") for p in subset.get("ports") or []
@@ -123,19 +126,27 @@ def _endpoint_for(cluster: Cluster, svc: Obj, port: int) -> tuple[Obj, int]:
             continue
         for a in subset.get("addresses") or []:
             ref = a.get("targetRef") or {}
-            if ref.get("kind") == "Pod":
-                choices.append((ref.get("name", ""), int(tport)))
+            choices.append((ref.get("name", "") if ref.get("kind") == "Pod" else "", a.get("ip", ""), int(tport)))
     if not choices:
         raise Refused
     rr = store(cluster)["rr"]
     key = f"{ns}/{name}:{port}"
     k = rr.get(key, 0)
     rr[key] = k + 1
-    pod_name, tport = choices[k % len(choices)]
-    pod = cluster.store.get("Pod", ns, pod_name)
+    pod_name, address, tport = choices[k % len(choices)]
+    # an endpoint given by hand may name no pod: its address leads to one
+    pod = cluster.store.get("Pod", ns, pod_name) if pod_name else _pod_at(cluster, address)
     if pod is None:
         raise Refused
     return pod, tport
+
+
+def _pod_at(cluster: Cluster, ip: str) -> Obj | None:
+    """The pod with that IP of its own (None: no pod has it)."""
+    for p in cluster.store.list("Pod"):
+        if dig(p, "status", "podIP") == ip and not dig(p, "spec", "hostNetwork"):
+            return p
+    return None
 
 
 def _slices(cluster: Cluster, namespace: str, service: str) -> list[Obj]:
@@ -178,10 +189,10 @@ def route(cluster: Cluster, box: Container | None, ip: str, port: int) -> tuple[
                 if p.get("nodePort") == port:
                     return _endpoint_for(cluster, svc, p.get("port"))
         raise Refused
-    for p in cluster.store.list("Pod"):
-        if dig(p, "status", "podIP") == ip and not dig(p, "spec", "hostNetwork"):
-            return p, port
-    raise Refused
+    pod = _pod_at(cluster, ip)
+    if pod is None:
+        raise Refused
+    return pod, port
 
 
 def _listener(cluster: Cluster, pod: Obj, port: int) -> Container:

@@ -129,7 +129,7 @@ def test_a_service_without_a_selector_reaches_the_endpoints_given_by_hand_in_eit
               "metadata": {"name": "by-slice-1", "namespace": "default",
                            "labels": {"kubernetes.io/service-name": "by-slice"}},
               "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
-              "endpoints": [{"addresses": [ip], "targetRef": ref},  # no conditions: ready
+              "endpoints": [{"addresses": [ip]},  # as the docs: no conditions (ready), no targetRef
                             {"addresses": ["10.244.9.9"], "conditions": {"ready": False}}]})
     c.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "by-endpoints", "namespace": "default"},
               "subsets": [{"addresses": [{"ip": ip, "targetRef": ref}], "ports": [{"name": "http", "port": 80}]}]})
