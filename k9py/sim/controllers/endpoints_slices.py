@@ -127,7 +127,8 @@ def _by_port_key(out: Plan, slices: list[Obj], want: list[Obj], ports: list[Obj]
             else:
                 unchanged.append((s, held))
             continue
-        free -= ids - (missing or ids)  # (held twice: matched one by one below)
+        if missing is not None:  # (an object held twice: every endpoint matched one by one below)
+            free -= ids - missing
         if idents is None:
             idents = {identity(by_id[i]): by_id[i] for i in free}
         kept = []
