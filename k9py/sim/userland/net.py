@@ -7,7 +7,6 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,13 +43,8 @@ def _lookup_fqdn(cluster: Cluster, fqdn: str) -> list[str] | None:
         ip = dig(svc, "spec", "clusterIP")
         if ip and ip != "None":
             return [ip]
-        slices = _slices(cluster, parts[1], parts[0])
-        if slices:  # CoreDNS reads the EndpointSlices
-            ips = [a for _, ep in _ready(slices) for a in ep.get("addresses") or [] if isinstance(a, str)]
-        else:  # none (a selector-less Service given Endpoints: the mirroring controller's slices)
-            ep = cluster.store.get("Endpoints", parts[1], parts[0])
-            ips = [a["ip"] for s in (ep or {}).get("subsets") or [] for a in s.get("addresses") or []]
-        return sorted(set(ips)) or None
+        ips = {a for _, addresses, _ in _backends(cluster, parts[1], parts[0]) for a in addresses}
+        return sorted(ips) or None
     if len(parts) == 4 and parts[3] == "svc":
         for p in cluster.store.list("Pod", parts[2]):
             if dig(p, "spec", "hostname") == parts[0] and dig(p, "spec", "subdomain") == parts[1]:
@@ -108,25 +102,10 @@ def _endpoint_for(cluster: Cluster, svc: Obj, port: int) -> tuple[Obj, int]:
     ns, name = meta.namespace(svc), meta.name(svc)
     port_name = sp.get("name") or ""
     choices: list[tuple[str, str, int]] = []  # (pod name or "", address, target port)
-    slices = _slices(cluster, ns, name)
-    for s, endpoint in _ready(slices):  # kube-proxy reads the EndpointSlices: all of them
-        tport = next((p.get("port") for p in s.get("ports") or []
-                      if isinstance(p, dict) and (p.get("name") or "") == port_name), None)
-        addresses = endpoint.get("addresses")
-        if not isinstance(tport, int) or not isinstance(addresses, list) or not addresses:
-            continue
-        ref = endpoint.get("targetRef")
-        pod_name = ref.get("name") if isinstance(ref, dict) and ref.get("kind") == "Pod" else ""
-        choices.append((str(pod_name or ""), str(addresses[0]), tport))
-    ep = None if slices else cluster.store.get("Endpoints", ns, name)
-    for subset in (ep or {}).get("subsets") or []:  # (no slices: see _lookup_fqdn)
-        tport = next((p.get("port") for p in subset.get("ports") or []
-                      if (p.get("name") or "") == port_name), None)
-        if tport is None:
-            continue
-        for a in subset.get("addresses") or []:
-            ref = a.get("targetRef") or {}
-            choices.append((ref.get("name", "") if ref.get("kind") == "Pod" else "", a.get("ip", ""), int(tport)))
+    for ports, addresses, pod_name in _backends(cluster, ns, name):
+        tport = next((p.get("port") for p in ports if isinstance(p, dict) and (p.get("name") or "") == port_name), None)
+        if isinstance(tport, int):
+            choices.append((pod_name, addresses[0], tport))  # (kube-proxy takes an endpoint's first address)
     if not choices:
         raise Refused
     rr = store(cluster)["rr"]
@@ -149,26 +128,46 @@ def _pod_at(cluster: Cluster, ip: str) -> Obj | None:
     return None
 
 
-def _slices(cluster: Cluster, namespace: str, service: str) -> list[Obj]:
-    """The Service's EndpointSlices (labelled with its name: the controller's and any written
-    by hand for a Service without a selector), by name."""
+Backend = tuple[list[Any], list[str], str]  # (its ports, its addresses, the pod it names or "")
+
+
+def _backends(cluster: Cluster, namespace: str, service: str) -> list[Backend]:
+    """The Service's ready endpoints. From its EndpointSlices (labelled with its name: the
+    controller's and any written by hand), as kube-proxy and CoreDNS read them: no ``ready``
+    condition counts as ready, as the API says consumers should read it; odd entries are
+    skipped. From its Endpoints when it has no slice (a Service without a selector given
+    Endpoints by hand: kube-controller-manager's mirroring controller would make its slice;
+    the simulator has none)."""
     store = cluster.store
     found = (store.get("EndpointSlice", *key)
              for key in store.labelled("EndpointSlice", SERVICE_NAME_LABEL, service, namespace))
-    return [s for s in found if s is not None]
-
-
-def _ready(slices: list[Obj]) -> Iterator[tuple[Obj, Obj]]:
-    """(slice, endpoint) for each endpoint ready for traffic (no ``ready`` condition counts as
-    ready, as the API says consumers should read it)."""
+    slices = [s for s in found if s is not None]
+    out: list[Backend] = []
     for s in slices:
+        ports = s.get("ports")
+        ports = ports if isinstance(ports, list) else []
         endpoints = s.get("endpoints")
         for ep in endpoints if isinstance(endpoints, list) else []:
             if not isinstance(ep, dict):
                 continue
-            conditions = ep.get("conditions")
-            if not (isinstance(conditions, dict) and conditions.get("ready") is False):
-                yield s, ep
+            conditions, addresses = ep.get("conditions"), ep.get("addresses")
+            if isinstance(conditions, dict) and conditions.get("ready") is False:
+                continue
+            addresses = [a for a in addresses if isinstance(a, str)] if isinstance(addresses, list) else []
+            if addresses:
+                out.append((ports, addresses, _pod_named(ep.get("targetRef"))))
+    if slices:
+        return out
+    ep = store.get("Endpoints", namespace, service)
+    for subset in (ep or {}).get("subsets") or []:
+        for a in subset.get("addresses") or []:
+            if a.get("ip"):
+                out.append((subset.get("ports") or [], [a["ip"]], _pod_named(a.get("targetRef"))))
+    return out
+
+
+def _pod_named(ref: Any) -> str:
+    return str(ref.get("name") or "") if isinstance(ref, dict) and ref.get("kind") == "Pod" else ""
 
 
 def route(cluster: Cluster, box: Container | None, ip: str, port: int) -> tuple[Obj, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from k9py.sim.logs import container_logs
 from k9py.sim.userland.image import NGINX_INDEX
+from k9py.sim.userland.net import _backends
 from tests.sim.helpers import pod_manifest
 from tests.sim.userland.helpers import busybox, cluster_with, run, sh
 
@@ -40,6 +41,8 @@ def test_wget_through_a_service_reaches_nginx_and_is_logged():
     assert all(line.endswith('"GET / HTTP/1.1" 200 615 "-" "Wget" "-"') for line in logged)
     per_pod = [sum(1 for line in container_logs(c, "default", n) if line.startswith(client_ip)) for n in _web_pods(c)]
     assert per_pod == [1, 1]
+    # what kube-proxy balances over: each ready endpoint once (the slices', not the Endpoints' too)
+    assert sorted(pod for _, _, pod in _backends(c, "default", "web")) == _web_pods(c)
 
 
 def test_wget_saves_index_html_and_reports_http_errors():
