@@ -32,6 +32,16 @@ async def sync(app, pilot):
     await pilot.pause()
 
 
+async def open_timeline(app, pilot):
+    """`:timeline⏎`, and the screen it opens."""
+    from k9py.ui.screens.timeline_view import TimelineView
+
+    await pilot.press("colon", *"timeline", "enter")
+    await pilot.pause()
+    assert isinstance(app.screen, TimelineView)
+    return app.screen
+
+
 async def synced_until(app, pilot, condition, rounds=50):
     """``sync`` until ``condition()`` holds (keys typed in one burst take a few rounds: each
     may start a worker the round before did not wait for); whether it did."""
@@ -320,7 +330,6 @@ def deleting(app, name: str) -> bool:
 
 def test_timeline_lists_past_and_coming_steps_and_goes_to_one():
     from k9py.backends.replay import ScenarioBackend
-    from k9py.ui.screens.timeline_view import TimelineView
 
     def lines(screen):
         return [str(screen.options.get_option_at_index(i).prompt) for i in range(screen.options.option_count)]
@@ -332,10 +341,7 @@ def test_timeline_lists_past_and_coming_steps_and_goes_to_one():
             await sync(app, pilot)
             backend.playback().seek(30)
             await sync(app, pilot)
-            await pilot.press("colon", *"timeline", "enter")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, TimelineView)
+            screen = await open_timeline(app, pilot)
             shown = lines(screen)
             assert shown[0].startswith("✓ 00:20  delete Pod -l app=web (first 1)")
             assert shown[0].endswith("delete one pod of the web Deployment")
@@ -585,7 +591,6 @@ def test_timeline_left_before_the_seek_it_started_ends():
     held the lock meanwhile). The screen's listener, told as the screen went (once in CI), found
     its list gone and failed the app; it does nothing now."""
     from k9py.backends.replay import ScenarioBackend
-    from k9py.ui.screens.timeline_view import TimelineView
     from tests.backends.test_locked import Holder
 
     async def main():
@@ -593,10 +598,7 @@ def test_timeline_left_before_the_seek_it_started_ends():
         app = K9pyApp(backend, manual=True)
         async with app.run_test(size=SIZE) as pilot:
             await sync(app, pilot)
-            await pilot.press("colon", *"timeline", "enter")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, TimelineView)
+            screen = await open_timeline(app, pilot)
             with Holder(backend.cluster.lock) as holder:
                 await pilot.press("j", "enter")  # the second step (01:00)
                 await pilot.pause()
@@ -612,17 +614,13 @@ def test_a_timeline_being_taken_down_ignores_a_seek_that_ends_meanwhile():
     """A seek the view started ends while the view is being removed (its status line gone
     first, its list not yet): the change it tells is ignored, not a crash of the app."""
     from k9py.backends.replay import ScenarioBackend
-    from k9py.ui.screens.timeline_view import TimelineView
 
     async def main():
         backend = ScenarioBackend.open("scenarios/self-healing.yaml")
         app = K9pyApp(backend, manual=True)
         async with app.run_test(size=SIZE) as pilot:
             await sync(app, pilot)
-            await pilot.press("colon", *"timeline", "enter")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, TimelineView)
+            screen = await open_timeline(app, pilot)
             await screen.query_one("#timeline-status").remove()
             screen.refresh_marks()  # as the playback's change listener calls it
             assert screen.query("#timeline-marks")
