@@ -211,9 +211,9 @@ def truncate(subsets: list[Obj], capacity: int = MAX_CAPACITY) -> bool:
         return False
     cut_ready = ready > capacity
     room, total = (capacity, ready) if cut_ready else (capacity - ready, not_ready)
+    field = "addresses" if cut_ready else "notReadyAddresses"
     left = room
     for s in subsets:
-        field = "addresses" if cut_ready else "notReadyAddresses"
         have = s.get(field) or []
         share = min(math.ceil(len(have) / total * room), left)  # as Go rounds it (float64)
         if share < len(have):
