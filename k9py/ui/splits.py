@@ -191,8 +191,17 @@ class Splits:
 
     def leaves(self, root: Split | None = None) -> list[ExplorerPane | FollowLogs]:
         """The active tab's panes (or ``root``'s), in order."""
-        root = root or self.roots[self.active]
-        return [n for n in root.query("*").results() if is_leaf(n)]
+        out: list[ExplorerPane | FollowLogs] = []
+
+        def walk(split: Widget) -> None:  # the splits alone: a query would walk every pane's widgets
+            for child in split.children:
+                if is_leaf(child):
+                    out.append(child)
+                elif isinstance(child, Split):
+                    walk(child)
+
+        walk(root or self.roots[self.active])
+        return out
 
     def all_leaves(self) -> list[ExplorerPane | FollowLogs]:
         return [leaf for root in self.roots for leaf in self.leaves(root)]

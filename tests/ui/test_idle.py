@@ -1,6 +1,6 @@
 """Quiet when idle: the app's ticks paint only what changed on screen (issue 14)."""
 
-from tests.ui.conftest import visible_names
+from tests.ui.conftest import table_lines, visible_names
 
 
 def test_a_tick_paints_the_table_only_when_a_visible_age_changes_and_the_header_when_its_facts_do(drive):
@@ -35,6 +35,30 @@ def test_a_tick_paints_the_table_only_when_a_visible_age_changes_and_the_header_
         app.run_command("deploy")  # another view: another key menu
         await pilot.pause()
         assert layouts and "Scale" in str(header.render())
+    drive(s)
+
+
+def test_a_tick_paints_again_only_the_lines_whose_cells_the_clock_changed(drive):
+    """A young pod among old ones: its age shows seconds, theirs minutes; a second later only
+    its line is painted again, and it shows the new age (the other lines stand)."""
+    async def s(app, pilot, cluster):
+        cluster.advance(3600)
+        cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fresh", "namespace": "default"},
+                        "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+        cluster.advance(30)
+        await app.pump()
+        app._tick()
+        await pilot.pause()
+        line = 1 + visible_names(app).index("fresh")
+        assert "30s" in app.table.render_line(line).text
+        before = table_lines(app)  # (painting them: counted before the tick)
+        painted = app.table.paints
+        cluster.advance(1)
+        app._tick()
+        await pilot.pause()
+        assert app.table.paints - painted == 1
+        after = table_lines(app)
+        assert "31s" in after[line] and [y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [line]
     drive(s)
 
 

@@ -146,24 +146,16 @@ class ExplorerPane(Vertical):
         self.host.render_header()
 
     def tick(self) -> None:
-        """The clock moved: ages follow it. The table is painted again only when a visible cell
-        changed (an age past 10 minutes moves once a minute)."""
+        """The clock moved: ages follow it. Only the lines whose cells changed are painted again
+        (an age past 10 minutes moves once a minute): none, most seconds."""
         if self.current is not None and self.has_table:
-            before = self._visible_cells()
+            table = self.table
+            frame, before = table.frame_now(), table.visible_cells()
             self.current.tick()
             if self.current.apply_forwards():  # a forward stopped or started elsewhere (`:pf`)
-                self.table.model_changed()
-            elif self._visible_cells() != before:
-                self.table.refresh()
-
-    def _visible_cells(self) -> list[list[object]] | None:
-        """The cells of the rows on screen (what a tick could change); None: not a table of rows."""
-        m = self.current.model if self.current is not None else None
-        if m is None or self.table.message is not None:
-            return None
-        top = round(self.table.scroll_y)
-        rows = (m.row_at(i) for i in range(top, top + max(0, self.table.size.height - 1)))
-        return [list(m.cells(row)) for row in rows if row is not None]
+                table.model_changed()
+            else:
+                table.clock_moved(before, frame)
 
     def clear_deltas(self) -> None:
         """The deltas of the last changes fade (nothing to paint when none is shown)."""

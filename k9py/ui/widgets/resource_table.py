@@ -56,7 +56,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.paints = 0  # render_line calls (benchmarks, tests)
         self.painted_model: RowModel | None = None  # the model whose rows were last painted
         self._painted: dict[int, tuple[Row, object, str]] = {}  # line -> (row, its object, delta) painted
-        self._frame: tuple[object, ...] = ()  # _frame_now() when those lines were painted
+        self._frame: tuple[object, ...] = ()  # frame_now() when those lines were painted
         self.stale = False  # the watch is down: the rows are the last known ones, greyed
         self.message: str | None = None  # shown instead of the rows ("access denied: ...")
         self.notice: str | None = None  # shown while there is no row ("loading events…")
@@ -108,13 +108,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if anchor and idx != old and 0 <= offset < self.page:
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
-        if anchor and idx == old and self._frame == self._frame_now():
+        if anchor and idx == old and self._frame == self.frame_now():
             self._refresh_changed_lines()
         else:
             self.refresh()
 
     # -- what was painted: repaint only the lines a change touched ------------------------------
-    def _frame_now(self) -> tuple[object, ...]:
+    def frame_now(self) -> tuple[object, ...]:
         """What every line's look depends on besides its row (a change: repaint them all)."""
         m = self.model
         if m is None:
@@ -138,6 +138,37 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             if now is None and was is None:
                 continue
             if was is None or now is None or was[0] is not now[0] or was[1] is not now[1] or was[2] != now[2]:
+                self.refresh_line(top + y)
+
+    # -- the clock: repaint only the lines whose cells it changed -------------------------------
+    def visible_cells(self) -> list[tuple[str, ...] | None] | None:
+        """The cells of each line on screen below the header (None: no row there); None when
+        no rows are shown (a message instead)."""
+        m = self.model
+        if m is None or self.message is not None:
+            return None
+        top = round(self.scroll_y)
+        return [None if (row := m.row_at(i)) is None else m.cells(row) for i in range(top, top + self.page)]
+
+    def clock_moved(self, before: list[tuple[str, ...] | None] | None, frame: tuple[object, ...]) -> None:
+        """The model's clock moved from when ``before`` (``visible_cells``) and ``frame``
+        (``frame_now``) were taken: repaint the lines whose cells it changed (an age that shows
+        seconds, a restart's "(5s ago)"), nothing else. The lines painted for the old second
+        whose cells did not change stand for the new one (when nothing else changed since)."""
+        after = self.visible_cells()
+        current = self._frame == frame  # the lines on screen were painted as things were before
+        if after == before:
+            if current:
+                self._frame = self.frame_now()
+            return
+        if before is None or after is None or len(after) != len(before) or not current:
+            self.refresh()
+            return
+        self._frame = self.frame_now()
+        top = round(self.scroll_y)
+        for y, (was, now) in enumerate(zip(before, after, strict=True), start=1):
+            if was != now:
+                self._painted.pop(y, None)
                 self.refresh_line(top + y)
 
     def set_condition(self, *, stale: bool, message: str | None, notice: str | None = None) -> None:
@@ -375,7 +406,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip([Segment(" " + inert_line(self.notice), theme.style("table.notice"))]).adjust_cell_length(width)
         index = round(self.scroll_y) + y - 1
         row = m.row_at(index)
-        frame = self._frame_now()
+        frame = self.frame_now()
         if frame != self._frame:  # a new frame: what the lines showed before is no guide
             self._frame = frame
             self._painted = {}
