@@ -97,8 +97,11 @@ def label(key: str) -> str:
     return "<" + "-".join([*mods, base]) + ">"
 
 
+# Textual's name of each ASCII punctuation key -> the character ("question_mark" -> "?"), and
+# the named keys k9s writes shorter.
+_CHARS = {char_key(ch): ch for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"}
+_CHARS.update({"pageup": "pgup", "pagedown": "pgdn", "escape": "esc"})
+
+
 def _char_of(name: str) -> str:
-    for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~":
-        if char_key(ch) == name:
-            return ch
-    return {"pageup": "pgup", "pagedown": "pgdn", "escape": "esc"}.get(name, name)
+    return _CHARS.get(name, name)
