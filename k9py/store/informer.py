@@ -2,8 +2,9 @@
 
 Watch events are applied at once but announced in coalesced diffs (added / changed / removed
 keys): ``flush()`` hands each subscriber what changed since the last flush. With ``auto_flush``
-a task flushes at most every ``interval`` seconds (~10 a second), plus at once when a watch has
-synced (the first paint should not wait). Tests pass ``auto_flush=False`` and call ``flush()``.
+a watch event has a flush come at most ``interval`` seconds after the last one (~10 a second
+under churn; nothing wakes while nothing comes), and a watch that synced or changed state has
+one at once (the first paint should not wait). Tests pass ``auto_flush=False`` and call ``flush()``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import Any
 
 from k9py.backends.base import Backend
@@ -202,7 +204,8 @@ class Informer:
         self._caches: dict[tuple[str, str | None], Cache] = {}
         self._tasks: dict[tuple[str, str | None], asyncio.Task[None]] = {}
         self._subs: dict[tuple[str, str | None], list[Subscription]] = {}
-        self._flusher: asyncio.Task[None] | None = None
+        self._flush_timer: asyncio.TimerHandle | None = None  # the coalesced flush of watch events
+        self._last_flush = -float("inf")  # monotonic() when the last flush ended
         self._flush_soon = False
 
     # -- subscribing -------------------------------------------------------------------------
@@ -226,8 +229,6 @@ class Informer:
         elif cache.synced and not has_read:
             sub.initial = True
             self._request_flush()
-        if self.auto_flush and self._flusher is None:
-            self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -275,6 +276,9 @@ class Informer:
     def flush(self) -> int:
         """Deliver pending diffs to subscribers; returns how many caches had something."""
         self._flush_soon = False
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
         delivered = 0
         for key, cache in list(self._caches.items()):
             diff = cache.take_diff()
@@ -286,6 +290,7 @@ class Informer:
                     sub.listener(cache, diff)
             if diff:
                 delivered += 1
+        self._last_flush = monotonic()
         return delivered
 
     def _request_flush(self) -> None:
@@ -293,10 +298,12 @@ class Informer:
             self._flush_soon = True
             asyncio.get_running_loop().call_soon(self.flush)
 
-    async def _flush_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            self.flush()
+    def _flush_later(self) -> None:
+        """A watch event came: flush ``interval`` after the last flush (at once if that is past),
+        with whatever else comes by then."""
+        if self.auto_flush and self._flush_timer is None and not self._flush_soon:
+            wait = max(0.0, self._last_flush + self.interval - monotonic())
+            self._flush_timer = asyncio.get_running_loop().call_later(wait, self.flush)
 
     # -- watching ----------------------------------------------------------------------------
     async def _run(self, cache: Cache) -> None:
@@ -312,6 +319,8 @@ class Informer:
                         self._request_flush()
                     elif isinstance(ev, StateChanged):
                         self._request_flush()
+                    else:
+                        self._flush_later()
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # a broken watch is retried, and shown
@@ -327,7 +336,10 @@ class Informer:
             if timer is not None:
                 timer.cancel()
         self._idle.clear()
-        tasks = list(self._tasks.values()) + ([self._flusher] if self._flusher else [])
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        tasks = list(self._tasks.values())
         for t in tasks:
             t.cancel()
         for t in tasks:
@@ -336,4 +348,3 @@ class Informer:
         self._tasks.clear()
         self._caches.clear()
         self._subs.clear()
-        self._flusher = None

@@ -165,3 +165,35 @@ def test_auto_flush_delivers_a_state_change_without_waiting_for_the_interval():
         assert seen == ["connected", "reconnecting"]
         await inf.close()
     asyncio.run(main())
+
+
+def test_an_idle_informer_has_nothing_that_wakes_and_an_event_after_the_interval_is_flushed_at_once(monkeypatch):
+    """Quiet when idle (issue 14): no task polls for diffs while no event comes; an event is
+    flushed ``interval`` after the last flush, at once when that is past, and events that come
+    meanwhile go in the same diff."""
+    from k9py.store import informer
+
+    now = [1000.0]
+    monkeypatch.setattr(informer, "monotonic", lambda: now[0], raising=False)
+
+    async def main():
+        b = FakeBackend()
+        inf = Informer(b, interval=3600.0)
+        diffs: list[Diff] = []
+        inf.subscribe("ConfigMap", "default", lambda c, d: diffs.append(d))
+        await settle()
+        assert len(diffs) == 1 and diffs[0].synced  # the sync: flushed at once
+        me = asyncio.current_task()
+        assert [t for t in asyncio.all_tasks() if t is not me and t not in inf._tasks.values()] == []
+        now[0] += 3600  # an interval after that flush
+        b.push(Added(cm("c")))
+        b.push(Added(cm("d")))
+        await settle()
+        assert len(diffs) == 2 and diffs[1].added == {("default", "c"), ("default", "d")}
+        b.push(Added(cm("e")))  # within the interval of that flush: it waits for it
+        await settle()
+        assert len(diffs) == 2
+        inf.flush()
+        assert diffs[2].added == {("default", "e")}
+        await inf.close()
+    asyncio.run(main())
