@@ -292,6 +292,10 @@ class Api:
         match = self.filter_for(req, route)
         limit = _int_param(req, "limit", 0)
         cont = req.q("continue") or ""
+        if req.q("resourceVersion") == "0" and not cont:
+            # any version will do: kube-apiserver answers from its watch cache, whole, limit
+            # ignored (client-go's reflector asks its first list so, in one response)
+            limit = 0
         after: tuple[str, str] | None = None
         if cont:
             try:

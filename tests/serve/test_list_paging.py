@@ -73,6 +73,18 @@ def test_pages_give_the_whole_list_in_order_with_remaining_counts(api: Api) -> N
         get(api, "/api/v1/namespaces/load-01/pods", labelSelector="app in (app-1,app-5,app-9)")["items"])
 
 
+def test_a_list_at_any_version_is_answered_whole_as_the_watch_cache_answers_it(api: Api) -> None:
+    """``resourceVersion=0`` (any version, client-go's first list of an informer): the whole
+    list in one response, ``limit`` ignored, as kube-apiserver's watch cache answers it."""
+    whole = get(api, "/api/v1/pods")
+    body = get(api, "/api/v1/pods", limit="10", resourceVersion="0")
+    assert keys(body["items"]) == keys(whole["items"]) and len(body["items"]) == 47
+    assert "continue" not in body["metadata"] and "remainingItemCount" not in body["metadata"]
+    rows = get(api, "/api/v1/pods", TABLE, limit="10", resourceVersion="0")["rows"]
+    assert len(rows) == 47
+    assert len(get(api, "/api/v1/pods", limit="10", resourceVersion="")["items"]) == 10  # the latest: paged
+
+
 def test_a_kind_is_listed_once_for_all_its_pages_until_it_changes(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     lists = count_lists(api, monkeypatch)
     assert len(pages(api, "/api/v1/pods", 5)) == 10
