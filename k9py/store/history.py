@@ -45,6 +45,7 @@ LOG_POLL = 2.0  # real seconds between polls of the followed pods' logs
 FIRST_TAIL = 1000  # lines of a pod's log kept from before it was followed
 ACTIVE_RUN = 60.0  # wall seconds: a run written more recently than this is never pruned by another
 PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age limit
+LIST_SLICE = 2000  # a (re)list longer than this is written in slices of it, their JSON made in a thread
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,9 @@ class History:
                 case Listed(objs=objs):
                     if listing is None:
                         listing = set()
+                    if len(objs) > LIST_SLICE:
+                        await self._take_list(objs, listing)
+                        continue
                     for o in objs:
                         listing.add(_key(o))
                         self._change("MODIFIED", o)  # ADDED when new
@@ -219,6 +223,35 @@ class History:
                     self._change("MODIFIED", obj)
                 case Deleted(obj=obj):
                     self._change("DELETED", obj)
+
+    async def _take_list(self, objs: list[Obj], listing: set[Key]) -> None:
+        """A long (re)list (a big cluster's 100,000 Events): its objects' JSON made in a thread,
+        a slice at a time, each slice then kept and written at once (made on the event loop one
+        by one, they held it for seconds)."""
+        for i in range(0, len(objs), LIST_SLICE):
+            part = objs[i:i + LIST_SLICE]
+            bodies = await asyncio.to_thread(self._bodies, part)
+            if self._fh is None:
+                return
+            t = self._t()
+            lines = []
+            for obj, body in zip(part, bodies, strict=True):
+                key = _key(obj)
+                listing.add(key)
+                if key[0] == "Pod" and (key[1], key[2]) in self.followed and meta.is_deleting(obj):
+                    self._poll_pod((key[1], key[2]), obj)
+                type_ = "MODIFIED" if key in self.state else "ADDED"
+                self.state[key] = body
+                lines.append(f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n')
+            self._line("".join(lines), t, len(lines), may_roll=False)  # each roll writes the whole state
+        if self._fh is not None and self.segments:
+            try:
+                self._roll_if_due(self._last_t)
+            except OSError as err:
+                self._fail(err)
+
+    def _bodies(self, objs: list[Obj]) -> list[str]:
+        return [json_line(sanitize(o, include_secrets=self.include_secrets)) for o in objs]
 
     def _change(self, type_: str, obj: Obj) -> None:
         key = _key(obj)
@@ -268,7 +301,9 @@ class History:
             except OSError as err:
                 self._fail(err)
 
-    def _line(self, line: str, t: float) -> None:
+    def _line(self, line: str, t: float, count: int = 1, *, may_roll: bool = True) -> None:
+        """Write ``count`` lines (``line`` holds them all) of moment ``t``; then roll the segment
+        if it is due (unless not ``may_roll``: a list being written, rolled once it is all in)."""
         try:
             with self._lock:
                 seg = self.segments[-1]
@@ -276,14 +311,19 @@ class History:
                 self._fh.write(data)
                 seg.bytes += len(data)
                 seg.t1 = t
-            self.events += 1
+            self.events += count
             self._flush_soon()
             if t - self._pruned_at >= PRUNE_EVERY:
                 self.prune()
-            if t - seg.t0 >= self.limits.segment_seconds or seg.bytes - seg.base_bytes >= self.limits.roll_bytes:
-                self.roll()
+            if may_roll:
+                self._roll_if_due(t)
         except OSError as err:
             self._fail(err)
+
+    def _roll_if_due(self, t: float) -> None:
+        seg = self.segments[-1]
+        if t - seg.t0 >= self.limits.segment_seconds or seg.bytes - seg.base_bytes >= self.limits.roll_bytes:
+            self.roll()
 
     def _flush_soon(self) -> None:
         """Once the loop is done with this batch of events: another process (``k9py record

@@ -230,3 +230,48 @@ def test_a_starting_run_prunes_older_ones_off_the_event_loop_then_takes_what_the
         assert h.budget == 800_000  # max_bytes less what the older run kept
         await session.close()
     asyncio.run(main())
+
+
+def test_a_long_list_is_kept_as_a_short_one_is_its_json_made_off_the_event_loop(tmp_path, monkeypatch):
+    """A big cluster's lists (100,000 Events) are written in slices whose JSON is made in a
+    thread (on the event loop they held it for seconds): what is kept and written is what the
+    one-by-one writing keeps, every object once, ADDED."""
+    import threading
+
+    from k9py.store import history as history_mod
+    from tests.samples import add_pods
+
+    async def run_with(slice_size, root):
+        monkeypatch.setattr(history_mod, "LIST_SLICE", slice_size)
+        threads = set()
+        real = History._bodies
+
+        def bodies(self, objs):
+            threads.add(threading.current_thread() is threading.main_thread())
+            return real(self, objs)
+
+        monkeypatch.setattr(History, "_bodies", bodies)
+        cluster = small_cluster()
+        add_pods(cluster, 40, namespaces=3)
+        _, _, session = await _session(root, cluster=cluster)
+        h = session.history
+        want = {("Pod", o["metadata"]["namespace"], o["metadata"]["name"]) for o in cluster.store.list("Pod")}
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 30
+        while not want <= set(h.state) and loop.time() < end:
+            await asyncio.sleep(0.01)  # the slices' threads
+        await session.close()
+        lines = [json.loads(ln) for ln in (h.dir / h.segments[0].name).read_text().splitlines()[1:]]
+        pods = sorted((ln["type"], ln["object"]["metadata"]["namespace"], ln["object"]["metadata"]["name"])
+                      for ln in lines if ln.get("object", {}).get("kind") == "Pod")
+        assert len(want) > 40
+        return {k: v for k, v in h.state.items() if k[0] == "Pod"}, pods, threads
+
+    async def main():
+        sliced, sliced_lines, sliced_threads = await run_with(7, tmp_path / "a")
+        whole, whole_lines, whole_threads = await run_with(10_000, tmp_path / "b")
+        assert len(sliced) > 40 and sliced == whole
+        assert sliced_lines == whole_lines and {t for t, _, _ in sliced_lines} == {"ADDED"}
+        assert len(sliced_lines) == len(sliced)  # every pod once
+        assert sliced_threads == {False} and whole_threads == set()  # made in a thread; the short list inline
+    asyncio.run(main())
