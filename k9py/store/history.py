@@ -112,6 +112,8 @@ class History:
         self._tasks: list[asyncio.Task[None]] = []
         self._cursors: dict[tuple[str, str, str], LogCursor] = {}
         self._compressing: list[threading.Thread] = []
+        self._base_writer: threading.Thread | None = None  # writes a rolled segment's base
+        self._held: list[bytes] | None = None  # lines that come while it does: written after it
         self.error: str | None = None  # a disk problem: history stops, the explorer goes on
         self._flush_pending = False
         self._pruned_at = 0.0
@@ -154,6 +156,8 @@ class History:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        if self._base_writer is not None:
+            await asyncio.to_thread(self._base_writer.join)
         with self._lock:
             if self._fh is not None:
                 self._fh.close()
@@ -230,13 +234,12 @@ class History:
         by one, they held it for seconds)."""
         for i in range(0, len(objs), LIST_SLICE):
             part = objs[i:i + LIST_SLICE]
-            bodies = await asyncio.to_thread(self._bodies, part)
+            made = await asyncio.to_thread(self._bodies, part)
             if self._fh is None:
                 return
             t = self._t()
             lines = []
-            for obj, body in zip(part, bodies, strict=True):
-                key = _key(obj)
+            for obj, (key, body) in zip(part, made, strict=True):
                 listing.add(key)
                 if key[0] == "Pod" and (key[1], key[2]) in self.followed and meta.is_deleting(obj):
                     self._poll_pod((key[1], key[2]), obj)
@@ -250,8 +253,9 @@ class History:
             except OSError as err:
                 self._fail(err)
 
-    def _bodies(self, objs: list[Obj]) -> list[str]:
-        return [json_line(sanitize(o, include_secrets=self.include_secrets)) for o in objs]
+    def _bodies(self, objs: list[Obj]) -> list[tuple[Key, str]]:
+        """Each object's key and JSON as kept (in a thread)."""
+        return [(_key(o), json_line(sanitize(o, include_secrets=self.include_secrets))) for o in objs]
 
     def _change(self, type_: str, obj: Obj) -> None:
         key = _key(obj)
@@ -288,6 +292,7 @@ class History:
     def _new_run(self) -> None:
         assert self.backend is not None
         self.roll()
+        self._settle_base()
         with self._lock:
             if self._fh is not None:
                 self._fh.close()
@@ -308,8 +313,11 @@ class History:
             with self._lock:
                 seg = self.segments[-1]
                 data = line.encode()
-                self._fh.write(data)
-                seg.bytes += len(data)
+                if self._held is not None:  # the segment's base is being written: after it
+                    self._held.append(data)
+                else:
+                    self._fh.write(data)
+                    seg.bytes += len(data)
                 seg.t1 = t
             self.events += count
             self._flush_soon()
@@ -384,27 +392,61 @@ class History:
         fields = self._header_fields()
         return json_line(header_dict(float(fields.pop("start")), **fields)) + "\n"
 
-    def _open_segment(self, t0: float) -> None:
+    def _open_segment(self, t0: float, *, in_thread: bool = False) -> None:
+        """Open the next segment with its header and base (what exists now). ``in_thread``: the
+        base is made and written by a thread (a big cluster's is tens of MB: made on the event
+        loop it held it for a second), the lines that come meanwhile held and written after it."""
         n = len(self.segments) + self.dropped
         seg = Segment(f"{n:06d}.jsonl", t0, t0, len(self.state))
         fh = open(self.dir / seg.name, "wb")  # noqa: SIM115 - open until the segment rolls
-        out = [self._header()]
-        out += [f'{{"t":{t0!r},"type":"ADDED","object":{body}}}\n' for body in self.state.values()]
-        data = "".join(out).encode()
-        fh.write(data)
-        seg.bytes = seg.base_bytes = len(data)
+        header, bodies = self._header(), list(self.state.values())
         self._fh = fh
         self.segments.append(seg)
+        if not in_thread:
+            self._put_base(seg, fh, _base(header, t0, bodies))
+            return
+        self._held = []
+        self._base_writer = threading.Thread(target=self._write_base, args=(seg, fh, header, t0, bodies),
+                                             daemon=True, name="k9py-history-base")
+        self._base_writer.start()
+
+    def _put_base(self, seg: Segment, fh: Any, data: bytes) -> None:
+        fh.write(data)
+        seg.bytes = seg.base_bytes = len(data)
+
+    def _write_base(self, seg: Segment, fh: Any, header: str, t0: float, bodies: list[str]) -> None:
+        data = _base(header, t0, bodies)
+        with self._lock:
+            held, self._held = self._held or [], None
+            if self._fh is not fh:  # closed meanwhile (a disk error)
+                return
+            try:
+                self._put_base(seg, fh, data)
+                for line in held:
+                    fh.write(line)
+                    seg.bytes += len(line)
+                fh.flush()  # another process reads the open segment
+            except (OSError, ValueError) as err:  # (ValueError: closed by a disk error meanwhile)
+                self.error = f"history: {getattr(err, 'strerror', None) or err} ({self.dir})"
+                return
+        self._write_index()  # readers see the segment from now on
+
+    def _settle_base(self) -> None:
+        """Wait for a segment's base being written (it is before anything reads or closes it)."""
+        writer = self._base_writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join()
 
     def roll(self) -> None:
         """Close the segment being written (gzipped in a thread) and start the next with a base."""
+        self._settle_base()
         with self._lock:
             if self._fh is None:
                 return
             self._fh.close()
             done = self.segments[-1]
             t0 = self._last_t
-            self._open_segment(t0)
+            self._open_segment(t0, in_thread=True)
         th = threading.Thread(target=self._compress, args=(done, self.dir), daemon=True, name="k9py-history-gzip")
         self._compressing.append(th)
         th.start()
@@ -461,8 +503,9 @@ class History:
         return True
 
     def _write_index(self) -> None:
-        with self._lock:
-            data = {**self._header_fields(), "segments": [asdict(s) for s in self.segments]}
+        with self._lock:  # (a segment whose base is being written is not there yet for readers)
+            segs = self.segments[:-1] if self._held is not None else self.segments
+            data = {**self._header_fields(), "segments": [asdict(s) for s in segs]}
         with contextlib.suppress(OSError):
             tmp = self.dir / (INDEX + ".tmp")
             tmp.write_text(json.dumps(data))
@@ -484,10 +527,17 @@ class History:
 
     def _kept(self) -> list[Segment]:
         """The segments kept, the open one flushed (copies: compression may change them)."""
+        self._settle_base()
         with self._lock:
             if self._fh is not None:
                 self._fh.flush()
             return [Segment(**asdict(s)) for s in self.segments]
+
+
+def _base(header: str, t0: float, bodies: list[str]) -> bytes:
+    """A segment's header and base: one ADDED line at ``t0`` per object's JSON."""
+    added = f'{{"t":{t0!r},"type":"ADDED","object":'
+    return (header + "".join(f"{added}{body}}}\n" for body in bodies)).encode()
 
 
 def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterator[bytes]:

@@ -275,3 +275,52 @@ def test_a_long_list_is_kept_as_a_short_one_is_its_json_made_off_the_event_loop(
         assert len(sliced_lines) == len(sliced)  # every pod once
         assert sliced_threads == {False} and whole_threads == set()  # made in a thread; the short list inline
     asyncio.run(main())
+
+
+def test_a_rolled_segments_base_is_written_by_a_thread_and_what_comes_meanwhile_after_it(tmp_path, monkeypatch):
+    """A roll writes the next segment's base (what exists: tens of MB in a big cluster) in a
+    thread; lines that come meanwhile are held and written after it, in order; readers (the
+    index) see the segment once its base is there."""
+    import threading
+
+    from k9py.store import history as history_mod
+
+    release, started = threading.Event(), threading.Event()
+    real_base = history_mod._base
+
+    def slow_base(*args):
+        started.set()
+        release.wait(30)
+        return real_base(*args)
+
+    async def main():
+        cluster, _, session = await _session(tmp_path, Limits(max_bytes=10**9, segment_seconds=60))
+        h = session.history
+
+        def label(step):
+            cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(step=step))
+
+        monkeypatch.setattr(history_mod, "_base", slow_base)
+        cluster.advance(61)
+        label("rolled")  # past the segment's 60 s: it rolls
+        await settle()
+        assert started.wait(30) and len(h.segments) == 2
+        new = h.segments[-1]
+        for step in ("held-1", "held-2"):  # the event loop goes on meanwhile
+            cluster.advance(1)
+            label(step)
+            await settle()
+        assert (h.dir / new.name).stat().st_size == 0
+        assert [s["name"] for s in json.loads((h.dir / "index.json").read_text())["segments"]] == [h.segments[0].name]
+        release.set()
+        await asyncio.to_thread(h._base_writer.join)
+        lines = [json.loads(ln) for ln in (h.dir / new.name).read_text().splitlines()]
+        assert lines[0]["kind"] == "Recording" and new.base == len(h.state)
+        base, after = lines[1:1 + new.base], lines[1 + new.base:]
+        assert {ln["type"] for ln in base} == {"ADDED"} and len({json.dumps(ln["object"]["metadata"]["uid"]) for ln in base}) == new.base
+        steps = [ln["object"]["metadata"]["labels"].get("step") for ln in after if ln["object"]["metadata"]["name"] == "counter"]
+        assert steps == ["held-1", "held-2"]
+        assert new.bytes == (h.dir / new.name).stat().st_size
+        assert new.name in [s["name"] for s in json.loads((h.dir / "index.json").read_text())["segments"]]
+        await session.close()
+    asyncio.run(main())
