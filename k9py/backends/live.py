@@ -521,12 +521,8 @@ class LiveBackend(Backend):
         obj.setdefault("apiVersion", res.api_version)
         return obj
 
-    def _list(self, res: ApiResource, namespace: str | None, extra: dict[str, str] | None = None, *,
-              any_version: bool = False) -> tuple[list[Obj], str]:
-        """All pages of a list (``limit`` + ``continue``), and the list's resourceVersion. With
-        ``any_version`` the list asks for ``resourceVersion=0``, as client-go's reflector asks its
-        first one: kube-apiserver answers it from its watch cache in one response (``limit``
-        ignored), not page by page from etcd; pages that come anyway are followed."""
+    def _list(self, res: ApiResource, namespace: str | None, extra: dict[str, str] | None = None) -> tuple[list[Obj], str]:
+        """All pages of a list (``limit`` + ``continue``), and the list's resourceVersion."""
         items: list[Obj] = []
         cont: str | None = None
         path = self._path(res, namespace)
@@ -534,8 +530,6 @@ class LiveBackend(Backend):
             q = {"limit": str(self.options.page_size), **(extra or {})}
             if cont:
                 q["continue"] = cont
-            elif any_version:
-                q["resourceVersion"] = "0"
             try:
                 body = self._json("GET", path, query=q)
             except LiveApiError as err:
@@ -554,7 +548,7 @@ class LiveBackend(Backend):
         """A watch's (re)list, in a thread: the items, their resourceVersion, the items by key, and
         (``known``: what the watch delivered) the changes since. Indexing 10,000 objects and
         comparing them with what was known stays off the event loop."""
-        items, rv = self._list(res, namespace, any_version=known is None)  # a relist reads the latest
+        items, rv = self._list(res, namespace)
         changes = list(relist_events(known, items)) if known is not None else None
         return items, rv, {_key(o): o for o in items}, changes
 

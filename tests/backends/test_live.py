@@ -25,7 +25,7 @@ from k9py.kube.kubeconfig import write_kubeconfig
 from k9py.serve.server import ServeHandle
 from k9py.store.informer import Informer
 from k9py.view.kinds import VIEWS
-from tests.backends.conftest import FAST, Faults, Server, is_path, keys, run, small_cluster, truth, until
+from tests.backends.conftest import FAST, Server, keys, run, small_cluster, truth, until
 
 
 def backend(path: str, **kw) -> LiveBackend:
@@ -135,32 +135,6 @@ def test_watch_yields_listed_then_synced_then_changes(server, kubeconfig):
         server.change(lambda c: c.delete("ConfigMap", "default", "alpha"))
         ev = await w.__anext__()
         assert isinstance(ev, Deleted) and ev.obj["metadata"]["name"] == "alpha"
-        await w.aclose()
-        await b.close()
-    run(main())
-
-
-def test_a_watch_lists_first_at_any_version_in_one_response_and_relists_the_latest_page_by_page(server, kubeconfig):
-    """As client-go's reflector: the first list asks ``resourceVersion=0`` (kube-apiserver answers
-    it whole from its watch cache); a relist after the watch broke reads the latest, in pages."""
-    async def main():
-        b = backend(kubeconfig, page_size=1)
-        w = b.watch("ConfigMap", "default")
-        listed = await w.__anext__()
-        assert len(listed.objs) >= 2
-        lists = [q for m, p, q in server.faults.requests
-                 if p == "/api/v1/namespaces/default/configmaps" and q.get("watch") not in ("true", "1")]
-        assert lists == [{"limit": "1", "resourceVersion": "0"}]
-        assert await w.__anext__() == Synced()
-        server.faults.add(is_path("/api/v1/namespaces/default/configmaps", watch=True), Faults.expired_watch, times=1)
-        server.faults.requests.clear()
-        server.change(lambda c: c.apply({"apiVersion": "v1", "kind": "ConfigMap",
-                                         "metadata": {"name": "gamma", "namespace": "default"}}))
-        ev = await w.__anext__()  # the watch expired: the relist tells what it missed
-        assert isinstance(ev, Added) and ev.obj["metadata"]["name"] == "gamma"
-        relist = [q for m, p, q in server.faults.requests if p.endswith("/configmaps") and q.get("watch") not in ("true", "1")]
-        assert len(relist) >= 3 and "resourceVersion" not in relist[0] and relist[0]["limit"] == "1"
-        assert all("continue" in q and "resourceVersion" not in q for q in relist[1:])
         await w.aclose()
         await b.close()
     run(main())
