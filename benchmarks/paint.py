@@ -41,7 +41,7 @@ from k9py.backends.sim import SimBackend
 from k9py.ui.app import K9pyApp
 from k9py.view.kinds import BY_NAME
 from k9py.view.rows import RowModel
-from tests.samples import add_pods, small_cluster
+from tests.samples import add_events, add_pods, small_cluster
 
 FIGURES: dict[str, Figure] = {
     "first_paint_10k_ms": ("ms", 100, True),
@@ -90,20 +90,6 @@ async def _first_paint(cluster: Any, kind: str) -> float:
         took = (time.perf_counter() - t0) * 1000
         assert len(app.model) == cluster.store.count(kind)
     return took
-
-
-def with_events(cluster: Any, count: int) -> Any:
-    """``cluster`` with ``count`` more Events about its pods, as the kubelet records them (each
-    with its own message: none is folded into another's count)."""
-    pods = cluster.store.list("Pod")
-    reasons = ["Scheduled", "Pulling", "Pulled", "Created", "Started", "Killing"]
-    with cluster.lock:
-        for i in range(count):
-            pod = pods[i % len(pods)]
-            cluster.clock.set(cluster.now() + 0.01)
-            cluster.record_event(pod, "Warning" if i % 50 == 0 else "Normal", reasons[i % len(reasons)],
-                                 f"event {i} of {pod['metadata']['name']}", "kubelet", host="node-1")
-    return cluster
 
 
 class _TimedTable(DataTable):
@@ -203,7 +189,7 @@ async def _measure(quick: bool) -> dict[str, float]:
     fp10 = statistics.median(paints)
     dt = await datatable_paint(c10)
     keys = await filter_keystrokes(c10, WORDS[: 2 if quick else 4])
-    events = [] if quick else await first_paints(with_events(c10, EVENTS - c10.store.count("Event")), 3, "Event")
+    events = [] if quick else await first_paints(add_events(c10, EVENTS - c10.store.count("Event")), 3, "Event")
     out = {
         "first_paint_10k_ms": fp10,
         "datatable_ratio_10k": dt / fp10,

@@ -41,10 +41,12 @@ TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;
 KUBECTL = str(Path(sys.executable).with_name("kubectl"))
 
 
-def cluster_with(pods: int) -> Any:
-    from tests.samples import add_pods, small_cluster
+def cluster_with(pods: int, events: int = 0) -> Any:
+    from tests.samples import add_events, add_pods, small_cluster
     c = small_cluster(SEED)
     add_pods(c, pods - c.store.count("Pod"), namespaces=20)
+    if events:
+        add_events(c, events)
     return c
 
 
@@ -67,11 +69,12 @@ def churn(handle: Any, per_s: float, stop: threading.Event) -> None:
         stop.wait(max(0.0, next_at - time.monotonic()))
 
 
-def serve_main(pods: int, kubeconfig: str, churn_per_s: float) -> None:
-    """The subprocess: serve a ``pods``-pod cluster, print the URL, run until stdin closes."""
+def serve_main(pods: int, kubeconfig: str, churn_per_s: float, events: int = 0) -> None:
+    """The subprocess: serve a ``pods``-pod cluster (with ``events`` more Events), print the
+    URL, run until stdin closes."""
     from k9py.kube.kubeconfig import write_kubeconfig
     from k9py.serve.server import ServeHandle
-    handle = ServeHandle(cluster_with(pods), speed=None).start()
+    handle = ServeHandle(cluster_with(pods, events), speed=None).start()
     write_kubeconfig(kubeconfig, handle.url)
     stop = threading.Event()
     if churn_per_s:
@@ -83,12 +86,14 @@ def serve_main(pods: int, kubeconfig: str, churn_per_s: float) -> None:
 
 
 @contextlib.contextmanager
-def served(pods: int, churn_per_s: float = 0) -> Iterator[str]:
-    """A subprocess serving ``pods`` pods; yields the path of a kubeconfig for it."""
+def served(pods: int, churn_per_s: float = 0, events: int = 0) -> Iterator[str]:
+    """A subprocess serving ``pods`` pods (and ``events`` Events); yields the path of a
+    kubeconfig for it."""
     with tempfile.TemporaryDirectory(prefix="k9py-bench-serve-") as tmp:
         kubeconfig = os.path.join(tmp, "kubeconfig")
         proc = subprocess.Popen([sys.executable, "-m", "benchmarks.serve", "--serve", str(pods),
-                                 "--kubeconfig", kubeconfig, "--churn", str(churn_per_s)],
+                                 "--kubeconfig", kubeconfig, "--churn", str(churn_per_s),
+                                 "--events", str(events)],
                                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()  # type: ignore[union-attr]
@@ -165,5 +170,6 @@ if __name__ == "__main__":
     p.add_argument("--serve", type=int, required=True)
     p.add_argument("--kubeconfig", required=True)
     p.add_argument("--churn", type=float, default=0)
+    p.add_argument("--events", type=int, default=0)
     a = p.parse_args()
-    serve_main(a.serve, a.kubeconfig, a.churn)
+    serve_main(a.serve, a.kubeconfig, a.churn, a.events)

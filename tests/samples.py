@@ -150,3 +150,17 @@ def add_pods(cluster: Any, count: int, *, namespaces: int = 20, prefix: str = "l
                        "containerStatuses": [{"name": "app", "ready": True, "restartCount": i % 3,
                                               "state": {"running": {"startedAt": ts}}, "started": True}]},
         })
+
+
+def add_events(cluster: Any, count: int) -> Any:
+    """``cluster`` with ``count`` more Events about its pods, as the kubelet records them (each
+    with its own message: none is folded into another's count; benchmarks)."""
+    pods = cluster.store.list("Pod")
+    reasons = ["Scheduled", "Pulling", "Pulled", "Created", "Started", "Killing"]
+    with cluster.lock:
+        for i in range(count):
+            pod = pods[i % len(pods)]
+            cluster.clock.set(cluster.now() + 0.01)
+            cluster.record_event(pod, "Warning" if i % 50 == 0 else "Normal", reasons[i % len(reasons)],
+                                 f"event {i} of {pod['metadata']['name']}", "kubelet", host="node-1")
+    return cluster
