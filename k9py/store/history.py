@@ -45,7 +45,10 @@ LOG_POLL = 2.0  # real seconds between polls of the followed pods' logs
 FIRST_TAIL = 1000  # lines of a pod's log kept from before it was followed
 ACTIVE_RUN = 60.0  # wall seconds: a run written more recently than this is never pruned by another
 PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age limit
-LIST_SLICE = 2000  # a (re)list longer than this is written in slices of it, their JSON made in a thread
+BASE_LINE_EXTRA = len('{"t":0.0,"type":"ADDED","object":}\n') + 8  # a base line beyond its object (t's digits)
+LIST_INLINE = 200  # a (re)list longer than this has its JSON made in a thread, in slices of LIST_SLICE
+LIST_SLICE = 2000
+BASE_CHUNK = 2000  # a base is encoded and written this many lines at a time (one encode of 75 MB held the GIL)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class History:
         self.cluster = context
         self.server_version = ""
         self.state: dict[Key, str] = {}  # what exists now: key -> the object's JSON (the next base)
+        self.kinds: dict[str, set[Key]] = {}  # the keys of ``state`` by kind (a kind's relist ends in one look)
         self.segments: list[Segment] = []
         self.followed: set[tuple[str, str]] = set()  # pods whose logs are kept (namespace, name)
         self.events = 0
@@ -112,8 +116,11 @@ class History:
         self._tasks: list[asyncio.Task[None]] = []
         self._cursors: dict[tuple[str, str, str], LogCursor] = {}
         self._compressing: list[threading.Thread] = []
-        self._base_writer: threading.Thread | None = None  # writes a rolled segment's base
-        self._held: list[bytes] | None = None  # lines that come while it does: written after it
+        self._held: list[bytes] | None = None  # lines that come while a thread writes a base: after it
+        self._base_pending = False  # a thread writes a base: until it is written and indexed (or failed)
+        self._base_done = threading.Condition(self._lock)  # told when it is
+        self._index_lock = threading.Lock()  # one index written at a time, each from a fresh look
+        self._loop: asyncio.AbstractEventLoop | None = None  # where a thread's disk error is told
         self.error: str | None = None  # a disk problem: history stops, the explorer goes on
         self._flush_pending = False
         self._pruned_at = 0.0
@@ -123,6 +130,8 @@ class History:
     # -- life ------------------------------------------------------------------------------------
     def start(self, backend: Backend) -> None:
         self.backend = backend
+        with contextlib.suppress(RuntimeError):
+            self._loop = asyncio.get_running_loop()
         info = backend.info()
         self.cluster, self.server_version = info.cluster, info.server_version
         self.start_t = round(backend.now(), 6)
@@ -156,8 +165,7 @@ class History:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        if self._base_writer is not None:
-            await asyncio.to_thread(self._base_writer.join)
+        await asyncio.to_thread(self._settle_base)
         with self._lock:
             if self._fh is not None:
                 self._fh.close()
@@ -166,8 +174,9 @@ class History:
             await asyncio.to_thread(th.join)
         self._write_index()
 
-    def _fail(self, err: OSError) -> None:
-        self.error = f"history: {err.strerror or err} ({err.filename or self.dir})"
+    def _fail(self, err: BaseException) -> None:
+        reason = getattr(err, "strerror", None) or err
+        self.error = f"history: {reason} ({getattr(err, 'filename', None) or self.dir})"
         for t in self._tasks:
             t.cancel()
         if self._fh is not None:
@@ -207,7 +216,7 @@ class History:
                 case Listed(objs=objs):
                     if listing is None:
                         listing = set()
-                    if len(objs) > LIST_SLICE:
+                    if len(objs) > LIST_INLINE:
                         await self._take_list(objs, listing)
                         continue
                     for o in objs:
@@ -215,7 +224,7 @@ class History:
                         self._change("MODIFIED", o)  # ADDED when new
                 case Synced():
                     if listing is not None:
-                        for key in [k for k in self.state if k[0] == kind and k not in listing]:
+                        for key in [k for k in self.kinds.get(kind, ()) if k not in listing]:
                             self._write("DELETED", None, key)
                     listing = None
                 case Added(obj=obj) | Modified(obj=obj) if listing is not None:
@@ -250,6 +259,7 @@ class History:
                     self._poll_pod((key[1], key[2]), obj)
                 type_ = "MODIFIED" if key in self.state else "ADDED"
                 self.state[key] = body
+                self.kinds.setdefault(key[0], set()).add(key)
                 lines.append(f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n')
             self._line("".join(lines), t, len(lines), may_roll=False)  # each roll writes the whole state
         if self._fh is not None and self.segments:
@@ -276,6 +286,7 @@ class History:
         t = self._t()
         if type_ == "DELETED":
             text = self.state.pop(key, None)
+            self.kinds.get(key[0], set()).discard(key)
             if obj is None:
                 if text is None:
                     return
@@ -284,6 +295,7 @@ class History:
                 body = json_line(obj)
         else:
             body = self.state[key] = json_line(obj)
+            self.kinds.setdefault(key[0], set()).add(key)
         self._line(f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n', t)
 
     def _t(self) -> float:
@@ -296,12 +308,9 @@ class History:
 
     def _new_run(self) -> None:
         assert self.backend is not None
-        self.roll()
-        self._settle_base()
+        self.roll(next_segment=False)
+        self._write_index()  # the run that ends, as it is left
         with self._lock:
-            if self._fh is not None:
-                self._fh.close()
-                (self.dir / self.segments[-1].name).unlink(missing_ok=True)  # the empty base just opened
             self.segments, self.dropped, self._last_t = [], 0, 0.0
             self.dir = self.dir.with_name(self.dir.name + "-r")
             self.start_t = round(self.backend.now(), 6)
@@ -316,13 +325,15 @@ class History:
         if it is due (unless not ``may_roll``: a list being written, rolled once it is all in)."""
         try:
             with self._lock:
+                if self._fh is None:  # closed meanwhile (a disk error in a base's thread)
+                    return
                 seg = self.segments[-1]
                 data = line.encode()
                 if self._held is not None:  # the segment's base is being written: after it
                     self._held.append(data)
                 else:
                     self._fh.write(data)
-                    seg.bytes += len(data)
+                seg.bytes += len(data)
                 seg.t1 = t
             self.events += count
             self._flush_soon()
@@ -400,7 +411,8 @@ class History:
     def _open_segment(self, t0: float, *, in_thread: bool = False) -> None:
         """Open the next segment with its header and base (what exists now). ``in_thread``: the
         base is made and written by a thread (a big cluster's is tens of MB: made on the event
-        loop it held it for a second), the lines that come meanwhile held and written after it."""
+        loop it held it for a second), the lines that come meanwhile held and written after it;
+        until then the segment counts the base's size as its text's (the limits see it)."""
         n = len(self.segments) + self.dropped
         seg = Segment(f"{n:06d}.jsonl", t0, t0, len(self.state))
         fh = open(self.dir / seg.name, "wb")  # noqa: SIM115 - open until the segment rolls
@@ -408,56 +420,74 @@ class History:
         self._fh = fh
         self.segments.append(seg)
         if not in_thread:
-            self._put_base(seg, fh, _base(header, t0, bodies))
+            data = b"".join(_base(header, t0, bodies))
+            fh.write(data)
+            seg.bytes = seg.base_bytes = len(data)
             return
-        self._held = []
-        self._base_writer = threading.Thread(target=self._write_base, args=(seg, fh, header, t0, bodies),
-                                             daemon=True, name="k9py-history-base")
-        self._base_writer.start()
-
-    def _put_base(self, seg: Segment, fh: Any, data: bytes) -> None:
-        fh.write(data)
-        seg.bytes = seg.base_bytes = len(data)
+        seg.bytes = seg.base_bytes = len(header) + sum(len(b) + BASE_LINE_EXTRA for b in bodies)
+        self._held, self._base_pending = [], True
+        threading.Thread(target=self._write_base, args=(seg, fh, header, t0, bodies), daemon=True,
+                         name="k9py-history-base").start()
 
     def _write_base(self, seg: Segment, fh: Any, header: str, t0: float, bodies: list[str]) -> None:
-        data = _base(header, t0, bodies)
         error: BaseException | None = None
+        size = 0
         try:
-            fh.write(data)  # not under the lock: nothing else writes this file while lines are held
-        except (OSError, ValueError) as err:  # (ValueError: closed by a disk error meanwhile)
+            for chunk in _base(header, t0, bodies):
+                fh.write(chunk)  # not under the lock: nothing else writes this file while lines are held
+                size += len(chunk)
+        except Exception as err:  # (a ValueError: closed by a disk error meanwhile)
             error = err
         with self._lock:
             held, self._held = self._held or [], None
-            if error is None and self._fh is fh:
-                try:
-                    seg.bytes = seg.base_bytes = len(data)
+            try:
+                if error is None and self._fh is fh:
+                    seg.bytes += size - seg.base_bytes  # (the held lines are counted already)
+                    seg.base_bytes = size
                     for line in held:
                         fh.write(line)
-                        seg.bytes += len(line)
                     fh.flush()  # another process reads the open segment
-                except (OSError, ValueError) as err:
-                    error = err
+            except Exception as err:
+                error = err
+            if error is not None and seg in self.segments:  # half a base: the segment is no run's
+                self.segments.remove(seg)
+                with contextlib.suppress(OSError, ValueError):
+                    fh.close()
+                if self._fh is fh:
+                    self._fh = None
+                (self.dir / seg.name).unlink(missing_ok=True)
         if error is not None:
             self.error = f"history: {getattr(error, 'strerror', None) or error} ({self.dir})"
-            return
-        self._write_index()  # readers see the segment from now on
+            if self._loop is not None:  # the watches stop, as for a disk error on the loop
+                with contextlib.suppress(RuntimeError):
+                    self._loop.call_soon_threadsafe(self._fail, error)
+        try:
+            self._write_index()  # readers see the segment from now on (or no more)
+        finally:
+            with self._base_done:
+                self._base_pending = False
+                self._base_done.notify_all()
 
     def _settle_base(self) -> None:
-        """Wait for a segment's base being written (it is before anything reads or closes it)."""
-        writer = self._base_writer
-        if writer is not None and writer is not threading.current_thread():
-            writer.join()
+        """Wait for a segment's base being written and indexed (before anything reads or
+        closes it)."""
+        with self._base_done:
+            while self._base_pending:
+                self._base_done.wait()
 
-    def roll(self) -> None:
-        """Close the segment being written (gzipped in a thread) and start the next with a base."""
+    def roll(self, *, next_segment: bool = True) -> None:
+        """Close the segment being written (gzipped in a thread) and start the next with a base
+        (unless not ``next_segment``: the run ends)."""
         self._settle_base()
         with self._lock:
             if self._fh is None:
                 return
             self._fh.close()
+            self._fh = None
             done = self.segments[-1]
             t0 = self._last_t
-            self._open_segment(t0, in_thread=True)
+            if next_segment:
+                self._open_segment(t0, in_thread=True)
         th = threading.Thread(target=self._compress, args=(done, self.dir), daemon=True, name="k9py-history-gzip")
         self._compressing.append(th)
         th.start()
@@ -514,13 +544,15 @@ class History:
         return True
 
     def _write_index(self) -> None:
-        with self._lock:  # (a segment whose base is being written is not there yet for readers)
-            segs = self.segments[:-1] if self._held is not None else self.segments
-            data = {**self._header_fields(), "segments": [asdict(s) for s in segs]}
-        with contextlib.suppress(OSError):
-            tmp = self.dir / (INDEX + ".tmp")
-            tmp.write_text(json.dumps(data))
-            os.replace(tmp, self.dir / INDEX)
+        with self._index_lock:  # a look and its write together: an older look never replaces a newer
+            with self._lock:  # (a segment whose base is being written is not there yet for readers)
+                segs = self.segments[:-1] if self._held is not None else self.segments
+                data = {**self._header_fields(), "segments": [asdict(s) for s in segs]}
+                folder = self.dir
+            with contextlib.suppress(OSError):
+                tmp = folder / (INDEX + ".tmp")
+                tmp.write_text(json.dumps(data))
+                os.replace(tmp, folder / INDEX)
 
     # -- reading ---------------------------------------------------------------------------------------
     def recording_bytes(self) -> bytes:
@@ -545,10 +577,13 @@ class History:
             return [Segment(**asdict(s)) for s in self.segments]
 
 
-def _base(header: str, t0: float, bodies: list[str]) -> bytes:
-    """A segment's header and base: one ADDED line at ``t0`` per object's JSON."""
+def _base(header: str, t0: float, bodies: list[str]) -> Iterator[bytes]:
+    """A segment's header and base, encoded BASE_CHUNK lines at a time: one ADDED line at
+    ``t0`` per object's JSON."""
     added = f'{{"t":{t0!r},"type":"ADDED","object":'
-    return (header + "".join(f"{added}{body}}}\n" for body in bodies)).encode()
+    yield header.encode()
+    for i in range(0, len(bodies), BASE_CHUNK):
+        yield "".join(f"{added}{body}}}\n" for body in bodies[i:i + BASE_CHUNK]).encode()
 
 
 def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterator[bytes]:

@@ -242,6 +242,7 @@ def test_a_long_list_is_kept_as_a_short_one_is_its_json_made_off_the_event_loop(
     from tests.samples import add_pods
 
     async def run_with(slice_size, root):
+        monkeypatch.setattr(history_mod, "LIST_INLINE", slice_size)
         monkeypatch.setattr(history_mod, "LIST_SLICE", slice_size)
         threads = set()
         real = History._bodies
@@ -260,6 +261,7 @@ def test_a_long_list_is_kept_as_a_short_one_is_its_json_made_off_the_event_loop(
         end = loop.time() + 30
         while not want <= set(h.state) and loop.time() < end:
             await asyncio.sleep(0.01)  # the slices' threads
+        assert {k for keys in h.kinds.values() for k in keys} == set(h.state)  # the keys by kind, kept with it
         await session.close()
         lines = [json.loads(ln) for ln in (h.dir / h.segments[0].name).read_text().splitlines()[1:]]
         pods = sorted((ln["type"], ln["object"]["metadata"]["namespace"], ln["object"]["metadata"]["name"])
@@ -312,8 +314,13 @@ def test_a_rolled_segments_base_is_written_by_a_thread_and_what_comes_meanwhile_
             await settle()
         assert (h.dir / new.name).stat().st_size == 0
         assert [s["name"] for s in json.loads((h.dir / "index.json").read_text())["segments"]] == [h.segments[0].name]
+        reading = asyncio.ensure_future(asyncio.to_thread(h.recording_bytes))  # waits for the base
+        await asyncio.sleep(0.05)
+        assert not reading.done()
         release.set()
-        await asyncio.to_thread(h._base_writer.join)
+        text = (await reading).decode()
+        await asyncio.to_thread(h._settle_base)
+        assert text.index('"step":"rolled"') < text.index('"step":"held-1"') < text.index('"step":"held-2"')
         lines = [json.loads(ln) for ln in (h.dir / new.name).read_text().splitlines()]
         assert lines[0]["kind"] == "Recording" and new.base == len(h.state)
         base, after = lines[1:1 + new.base], lines[1 + new.base:]
@@ -323,4 +330,53 @@ def test_a_rolled_segments_base_is_written_by_a_thread_and_what_comes_meanwhile_
         assert new.bytes == (h.dir / new.name).stat().st_size
         assert new.name in [s["name"] for s in json.loads((h.dir / "index.json").read_text())["segments"]]
         await session.close()
+    asyncio.run(main())
+
+
+def test_a_relist_writes_the_objects_gone_while_the_watch_was_down_as_deleted(tmp_path):
+    """A watch that breaks lists again: what the new list lacks of that kind was deleted
+    meanwhile (and only of that kind), written DELETED; what it has again is MODIFIED."""
+    from types import SimpleNamespace
+
+    from k9py.backends.base import BackendInfo
+    from k9py.backends.events import Listed, Synced
+
+    def cm(name, kind="ConfigMap"):
+        return {"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "namespace": "default"}}
+
+    relisted = asyncio.Event()
+
+    class Backend:
+        def info(self):
+            return BackendInfo("live", "ctx", "ctx", "me", "v1.37.0")
+
+        def now(self):
+            return 1000.0
+
+        def kinds(self):
+            return [SimpleNamespace(kind=k, verbs=["list", "watch"]) for k in ("ConfigMap", "Secret")]
+
+        async def watch(self, kind, namespace=None):
+            if kind == "Secret":
+                yield Listed([cm("s", "Secret")])
+                yield Synced()
+                return
+            yield Listed([cm("a"), cm("b"), cm("c")])
+            yield Synced()
+            yield Listed([cm("a"), cm("c")])  # the watch broke: listed again, b gone meanwhile
+            yield Synced()
+            relisted.set()
+            await asyncio.Event().wait()
+
+    async def main():
+        h = History(tmp_path, "ctx", poll_logs=False)
+        h.start(Backend())
+        await asyncio.wait_for(relisted.wait(), 10)
+        await settle()
+        assert set(h.state) == {("ConfigMap", "default", "a"), ("ConfigMap", "default", "c"), ("Secret", "default", "s")}
+        assert h.kinds["ConfigMap"] == {("ConfigMap", "default", "a"), ("ConfigMap", "default", "c")}
+        await h.close()
+        lines = [json.loads(ln) for ln in (h.dir / h.segments[0].name).read_text().splitlines()[1:]]
+        told = [(ln["type"], ln["object"]["metadata"]["name"]) for ln in lines if ln["object"]["kind"] == "ConfigMap"]
+        assert told == [("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c"), ("MODIFIED", "a"), ("MODIFIED", "c"), ("DELETED", "b")]
     asyncio.run(main())
