@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from k9py.backends.sim import SimBackend
+from k9py.ui import theme
 from k9py.ui.app import K9pyApp
 from tests.samples import add_pods, small_cluster
 
@@ -16,7 +17,21 @@ def _bump(cluster, key, restarts):
     cluster.store.mutate("Pod", key[0], key[1], change)
 
 
-def test_a_change_repaints_only_its_line_and_nothing_off_screen():
+
+def spy_paints(table) -> list[int]:
+    """The table lines painted from now on, in order."""
+    painted: list[int] = []
+    paint_line = table._paint_line
+
+    def spy(y):
+        painted.append(y)
+        return paint_line(y)
+    table._paint_line = spy
+    return painted
+
+
+def on_pods(scenario) -> None:
+    """Run ``await scenario(app, pilot, cluster)`` on `:pods -A` over 127 pods, at 100×24."""
     cluster = small_cluster()
     add_pods(cluster, 120, namespaces=2)
 
@@ -26,34 +41,34 @@ def test_a_change_repaints_only_its_line_and_nothing_off_screen():
             for _ in range(3):
                 await app.pump()
                 await pilot.pause()
-            table, m = app.table, app.model
-            assert len(m) > table.page + 5
-            painted: list[int] = []
-            paint_line = table._paint_line
-
-            def spy(y):
-                painted.append(y)
-                return paint_line(y)
-            table._paint_line = spy
-
-            _bump(cluster, m.key_at(len(m) - 1), 41)  # the last row: off screen
-            await app.pump()
-            await pilot.pause()
-            assert painted == []
-
-            key = m.key_at(3)  # on screen, line 4 (line 0 is the header)
-            _bump(cluster, key, 42)
-            await app.pump()
-            await pilot.pause()
-            assert 4 in painted and len(set(painted)) == 1
-            restarts = m.col_index("RESTARTS")
-            assert m.cells(m.rows[key])[restarts] == "42"
-
-            painted.clear()
-            await pilot.press("j")  # the cursor moves: the lines follow it
-            await pilot.pause()
-            assert len(set(painted)) > 1
+            await scenario(app, pilot, cluster)
     asyncio.run(main())
+
+
+def test_a_change_repaints_only_its_line_and_nothing_off_screen():
+    async def scenario(app, pilot, cluster):
+        table, m = app.table, app.model
+        assert len(m) > table.page + 5
+        painted = spy_paints(table)
+
+        _bump(cluster, m.key_at(len(m) - 1), 41)  # the last row: off screen
+        await app.pump()
+        await pilot.pause()
+        assert painted == []
+
+        key = m.key_at(3)  # on screen, line 4 (line 0 is the header)
+        _bump(cluster, key, 42)
+        await app.pump()
+        await pilot.pause()
+        assert 4 in painted and len(set(painted)) == 1
+        restarts = m.col_index("RESTARTS")
+        assert m.cells(m.rows[key])[restarts] == "42"
+
+        painted.clear()
+        await pilot.press("j")  # the cursor moves: the lines follow it
+        await pilot.pause()
+        assert len(set(painted)) > 1
+    on_pods(scenario)
 
 
 def test_the_first_frame_with_rows_has_the_header_lined_up_with_them():
@@ -89,3 +104,28 @@ def test_the_first_frame_with_rows_has_the_header_lined_up_with_them():
             assert row[name_at:].startswith("late-app-")
             assert row[ready_at:].startswith("1/1"), (header, row)
     asyncio.run(main())
+
+
+def test_a_cursor_key_repaints_the_two_lines_the_cursor_left_and_reached_and_the_screen_shows_it():
+    """A key held down moved the cursor a line at a time and repainted the whole table each
+    time; the lines between stand as they were."""
+    async def scenario(app, pilot, cluster):
+        table = app.table
+        painted = spy_paints(table)
+
+        def screen_line(y):  # what the screen shows on the table's line y (its cached strips)
+            strips = app.screen._compositor.render_strips()
+            return strips[table.content_region.y + y]
+
+        def has_cursor(y):
+            return any(seg.style is not None and seg.style.bgcolor == theme.style("table.cursor").bgcolor
+                       for seg in screen_line(y)._segments if seg.text.strip())
+
+        assert has_cursor(1) and not has_cursor(2)
+        for step in range(3):
+            painted.clear()
+            await pilot.press("j")
+            await pilot.pause()
+            assert sorted(set(painted)) == [1 + step, 2 + step]
+            assert has_cursor(2 + step) and not has_cursor(1 + step)
+    on_pods(scenario)

@@ -268,13 +268,22 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if len(m) == 0:
             return
         index = max(0, min(len(m) - 1, index))
+        was, top, current = self._cursor_index, round(self.scroll_y), self._frame == self.frame_now()
         self._cursor_index = index
         key = m.key_at(index)
         if key != self.cursor_key:
             self.cursor_key = key
             self.post_message(self.CursorMoved(self, key))
         self._keep_cursor_visible()
-        self.refresh()
+        if current and round(self.scroll_y) == top:
+            # the window stands: only the cursor's old line and its new one look different (a
+            # key held down repainted the whole table at every step)
+            self._frame = self.frame_now()
+            for row in {was, index}:
+                self._painted.pop(row - top + 1, None)
+                self.refresh_line(row + 1)
+        else:
+            self.refresh()
 
     def _ensure(self, m: RowModel, count: int | None, key: Key | None = None) -> None:
         """A lazy filter going on: the first ``count`` rows known (None: every row) and ``key``'s
