@@ -45,7 +45,6 @@ LOG_POLL = 2.0  # real seconds between polls of the followed pods' logs
 FIRST_TAIL = 1000  # lines of a pod's log kept from before it was followed
 ACTIVE_RUN = 60.0  # wall seconds: a run written more recently than this is never pruned by another
 PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age limit
-BASE_LINE_EXTRA = len('{"t":0.0,"type":"ADDED","object":}\n') + 8  # a base line beyond its object (t's digits)
 LIST_INLINE = 200  # a (re)list longer than this has its JSON made in a thread, in slices of LIST_SLICE
 LIST_SLICE = 2000
 BASE_CHUNK = 2000  # a base is encoded and written this many lines at a time (one encode of 75 MB held the GIL)
@@ -174,9 +173,11 @@ class History:
             await asyncio.to_thread(th.join)
         self._write_index()
 
+    def _error_text(self, err: BaseException) -> str:
+        return f"history: {getattr(err, 'strerror', None) or err} ({getattr(err, 'filename', None) or self.dir})"
+
     def _fail(self, err: BaseException) -> None:
-        reason = getattr(err, "strerror", None) or err
-        self.error = f"history: {reason} ({getattr(err, 'filename', None) or self.dir})"
+        self.error = self._error_text(err)
         for t in self._tasks:
             t.cancel()
         if self._fh is not None:
@@ -255,12 +256,9 @@ class History:
             lines = []
             for obj, (key, body) in zip(part, made, strict=True):
                 listing.add(key)
-                if key[0] == "Pod" and (key[1], key[2]) in self.followed and meta.is_deleting(obj):
-                    self._poll_pod((key[1], key[2]), obj)
-                type_ = "MODIFIED" if key in self.state else "ADDED"
-                self.state[key] = body
-                self.kinds.setdefault(key[0], set()).add(key)
-                lines.append(f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n')
+                self._last_lines_if_going(key, obj, deleted=False)
+                lines.append(_event_line(t, "MODIFIED" if key in self.state else "ADDED", body))
+                self._keep(key, body)
             self._line("".join(lines), t, len(lines), may_roll=False)  # each roll writes the whole state
         if self._fh is not None and self.segments:
             try:
@@ -272,10 +270,24 @@ class History:
         """Each object's key and JSON as kept (in a thread)."""
         return [(_key(o), json_line(sanitize(o, include_secrets=self.include_secrets))) for o in objs]
 
+    def _last_lines_if_going(self, key: Key, obj: Obj, *, deleted: bool) -> None:
+        """A followed pod deleted or being deleted: its last log lines, before it goes."""
+        if key[0] == "Pod" and (key[1], key[2]) in self.followed and (deleted or meta.is_deleting(obj)):
+            self._poll_pod((key[1], key[2]), obj)
+
+    def _keep(self, key: Key, body: str) -> None:
+        """``key`` exists now, as ``body`` (``state`` and its keys by kind together)."""
+        self.state[key] = body
+        self.kinds.setdefault(key[0], set()).add(key)
+
+    def _drop(self, key: Key) -> str | None:
+        """``key`` exists no more: the JSON it had, if it was kept."""
+        self.kinds.get(key[0], set()).discard(key)
+        return self.state.pop(key, None)
+
     def _change(self, type_: str, obj: Obj) -> None:
         key = _key(obj)
-        if key[0] == "Pod" and (key[1], key[2]) in self.followed and (type_ == "DELETED" or meta.is_deleting(obj)):
-            self._poll_pod((key[1], key[2]), obj)  # its last lines, before it goes
+        self._last_lines_if_going(key, obj, deleted=type_ == "DELETED")
         if type_ == "MODIFIED" and key not in self.state:
             type_ = "ADDED"
         self._write(type_, sanitize(obj, include_secrets=self.include_secrets), key)
@@ -285,8 +297,7 @@ class History:
             return
         t = self._t()
         if type_ == "DELETED":
-            text = self.state.pop(key, None)
-            self.kinds.get(key[0], set()).discard(key)
+            text = self._drop(key)
             if obj is None:
                 if text is None:
                     return
@@ -294,9 +305,9 @@ class History:
             else:
                 body = json_line(obj)
         else:
-            body = self.state[key] = json_line(obj)
-            self.kinds.setdefault(key[0], set()).add(key)
-        self._line(f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n', t)
+            body = json_line(obj)
+            self._keep(key, body)
+        self._line(_event_line(t, type_, body), t)
 
     def _t(self) -> float:
         now_t = round(self.now_t_raw, 6)
@@ -424,7 +435,8 @@ class History:
             fh.write(data)
             seg.bytes = seg.base_bytes = len(data)
             return
-        seg.bytes = seg.base_bytes = len(header) + sum(len(b) + BASE_LINE_EXTRA for b in bodies)
+        extra = len(_event_line(t0, "ADDED", ""))  # a base line beyond its object's JSON
+        seg.bytes = seg.base_bytes = len(header) + sum(len(b) + extra for b in bodies)
         self._held, self._base_pending = [], True
         threading.Thread(target=self._write_base, args=(seg, fh, header, t0, bodies), daemon=True,
                          name="k9py-history-base").start()
@@ -457,7 +469,7 @@ class History:
                     self._fh = None
                 (self.dir / seg.name).unlink(missing_ok=True)
         if error is not None:
-            self.error = f"history: {getattr(error, 'strerror', None) or error} ({self.dir})"
+            self.error = self._error_text(error)
             if self._loop is not None:  # the watches stop, as for a disk error on the loop
                 with contextlib.suppress(RuntimeError):
                     self._loop.call_soon_threadsafe(self._fail, error)
@@ -577,13 +589,17 @@ class History:
             return [Segment(**asdict(s)) for s in self.segments]
 
 
+def _event_line(t: float, type_: str, body: str) -> str:
+    """One change as a Recording line: its moment, its type, the object's JSON (``body``)."""
+    return f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n'
+
+
 def _base(header: str, t0: float, bodies: list[str]) -> Iterator[bytes]:
     """A segment's header and base, encoded BASE_CHUNK lines at a time: one ADDED line at
     ``t0`` per object's JSON."""
-    added = f'{{"t":{t0!r},"type":"ADDED","object":'
     yield header.encode()
     for i in range(0, len(bodies), BASE_CHUNK):
-        yield "".join(f"{added}{body}}}\n" for body in bodies[i:i + BASE_CHUNK]).encode()
+        yield "".join(_event_line(t0, "ADDED", body) for body in bodies[i:i + BASE_CHUNK]).encode()
 
 
 def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterator[bytes]:
