@@ -150,12 +150,12 @@ class ExplorerPane(Vertical):
         (an age past 10 minutes moves once a minute): none, most seconds."""
         if self.current is not None and self.has_table:
             table = self.table
-            frame, before = table.frame_now(), table.visible_cells()
+            before = table.on_screen()
             self.current.tick()
             if self.current.apply_forwards():  # a forward stopped or started elsewhere (`:pf`)
                 table.model_changed()
             else:
-                table.clock_moved(before, frame)
+                table.clock_moved(before)
 
     def clear_deltas(self) -> None:
         """The deltas of the last changes fade (nothing to paint when none is shown)."""

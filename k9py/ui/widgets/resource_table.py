@@ -6,7 +6,8 @@ The cursor is an object key, so it survives inserts, deletes and re-sorts.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,6 +26,16 @@ from k9py.view.rows import Key, Row, RowModel
 STYLES = theme.Styles("row", ("", "new", "add", "mod", "err", "pending", "completed", "del"))
 GAP = 2
 ANSWER_SECONDS = 0.008  # a lazy filter's rows found within this answer a change; the rest follow in slices
+
+
+class OnScreen(NamedTuple):
+    """What the table's screen showed at some moment: whether its lines were painted as things
+    were then (``current``), where its window was (``top``), the cells of its lines
+    (``ResourceTable.visible_cells``; None when not asked for or no rows shown)."""
+
+    current: bool
+    top: int
+    cells: list[tuple[str, ...] | None] | None
 
 
 class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -56,7 +67,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.paints = 0  # render_line calls (benchmarks, tests)
         self.painted_model: RowModel | None = None  # the model whose rows were last painted
         self._painted: dict[int, tuple[Row, object, str]] = {}  # line -> (row, its object, delta) painted
-        self._frame: tuple[object, ...] = ()  # frame_now() when those lines were painted
+        self._frame: tuple[object, ...] = ()  # _frame_now() when those lines were painted
         self.stale = False  # the watch is down: the rows are the last known ones, greyed
         self.message: str | None = None  # shown instead of the rows ("access denied: ...")
         self.notice: str | None = None  # shown while there is no row ("loading events…")
@@ -108,13 +119,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if anchor and idx != old and 0 <= offset < self.page:
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
-        if anchor and idx == old and self._frame == self.frame_now():
+        if anchor and idx == old and self._frame == self._frame_now():
             self._refresh_changed_lines()
         else:
             self.refresh()
 
     # -- what was painted: repaint only the lines a change touched ------------------------------
-    def frame_now(self) -> tuple[object, ...]:
+    def _frame_now(self) -> tuple[object, ...]:
         """What every line's look depends on besides its row (a change: repaint them all)."""
         m = self.model
         if m is None:
@@ -150,26 +161,30 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         top = round(self.scroll_y)
         return [None if (row := m.row_at(i)) is None else m.cells(row) for i in range(top, top + self.page)]
 
-    def clock_moved(self, before: list[tuple[str, ...] | None] | None, frame: tuple[object, ...]) -> None:
-        """The model's clock moved from when ``before`` (``visible_cells``) and ``frame``
-        (``frame_now``) were taken: repaint the lines whose cells it changed (an age that shows
-        seconds, a restart's "(5s ago)"), nothing else. The lines painted for the old second
-        whose cells did not change stand for the new one (when nothing else changed since)."""
+    def on_screen(self, *, cells: bool = True) -> OnScreen:
+        """What the screen shows now (with its lines' ``cells``: for ``clock_moved``)."""
+        return OnScreen(self._frame == self._frame_now(), round(self.scroll_y), self.visible_cells() if cells else None)
+
+    def clock_moved(self, before: OnScreen) -> None:
+        """The model's clock moved since ``before``: repaint the lines whose cells it changed (an
+        age that shows seconds, a restart's "(5s ago)"), nothing else."""
         after = self.visible_cells()
-        current = self._frame == frame  # the lines on screen were painted as things were before
-        if after == before:
-            if current:
-                self._frame = self.frame_now()
-            return
-        if before is None or after is None or len(after) != len(before) or not current:
+        if before.cells is None or after is None or len(after) != len(before.cells):
+            self.refresh()
+        else:
+            self._repaint_lines(before, [y for y, (was, now) in enumerate(zip(before.cells, after, strict=True), start=1)
+                                         if was != now])
+
+    def _repaint_lines(self, before: OnScreen, lines: Iterable[int]) -> None:
+        """Repaint only these screen lines: the others stand for what changed since ``before``,
+        if the lines on screen were current then and the window has not moved; else every line."""
+        if not before.current or round(self.scroll_y) != before.top:
             self.refresh()
             return
-        self._frame = self.frame_now()
-        top = round(self.scroll_y)
-        for y, (was, now) in enumerate(zip(before, after, strict=True), start=1):
-            if was != now:
-                self._painted.pop(y, None)
-                self.refresh_line(top + y)
+        self._frame = self._frame_now()
+        for y in lines:
+            self._painted.pop(y, None)
+            self.refresh_line(before.top + y)
 
     def set_condition(self, *, stale: bool, message: str | None, notice: str | None = None) -> None:
         """Grey the rows as stale, or show ``message`` in place of the rows; ``notice`` is shown
@@ -260,30 +275,24 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if m is None:
             return
         if m.filtering:
-            before = self._cursor_index
+            cursor_was = self._cursor_index
             self._ensure(m, index + self.page + 1, self.cursor_key)
             at = m.index_of(self.cursor_key)
-            if at is not None and at != before:  # rows changed meanwhile came in above: move from where it is
-                index += at - before
+            if at is not None and at != cursor_was:  # rows changed meanwhile came in above: move from where it is
+                index += at - cursor_was
         if len(m) == 0:
             return
         index = max(0, min(len(m) - 1, index))
-        was, top, current = self._cursor_index, round(self.scroll_y), self._frame == self.frame_now()
+        was, before = self._cursor_index, self.on_screen(cells=False)
         self._cursor_index = index
         key = m.key_at(index)
         if key != self.cursor_key:
             self.cursor_key = key
             self.post_message(self.CursorMoved(self, key))
         self._keep_cursor_visible()
-        if current and round(self.scroll_y) == top:
-            # the window stands: only the cursor's old line and its new one look different (a
-            # key held down repainted the whole table at every step)
-            self._frame = self.frame_now()
-            for row in {was, index}:
-                self._painted.pop(row - top + 1, None)
-                self.refresh_line(row + 1)
-        else:
-            self.refresh()
+        # only the cursor's old line and its new one look different (a key held down repainted
+        # the whole table at every step)
+        self._repaint_lines(before, {row - before.top + 1 for row in (was, index)})
 
     def _ensure(self, m: RowModel, count: int | None, key: Key | None = None) -> None:
         """A lazy filter going on: the first ``count`` rows known (None: every row) and ``key``'s
@@ -415,7 +424,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip([Segment(" " + inert_line(self.notice), theme.style("table.notice"))]).adjust_cell_length(width)
         index = round(self.scroll_y) + y - 1
         row = m.row_at(index)
-        frame = self.frame_now()
+        frame = self._frame_now()
         if frame != self._frame:  # a new frame: what the lines showed before is no guide
             self._frame = frame
             self._painted = {}
