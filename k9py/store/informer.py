@@ -204,9 +204,9 @@ class Informer:
         self._caches: dict[tuple[str, str | None], Cache] = {}
         self._tasks: dict[tuple[str, str | None], asyncio.Task[None]] = {}
         self._subs: dict[tuple[str, str | None], list[Subscription]] = {}
-        self._flush_timer: asyncio.TimerHandle | None = None  # the coalesced flush of watch events
+        self._flush_timer: asyncio.TimerHandle | None = None  # the next flush, when one is due
+        self._flush_due = 0.0  # monotonic() when it is
         self._last_flush = -float("inf")  # monotonic() when the last flush ended
-        self._flush_soon = False
 
     # -- subscribing -------------------------------------------------------------------------
     def subscribe(self, kind: str, namespace: str | None, listener: Listener, *,
@@ -228,7 +228,7 @@ class Informer:
             self._tasks[key] = asyncio.get_running_loop().create_task(self._run(cache))
         elif cache.synced and not has_read:
             sub.initial = True
-            self._request_flush()
+            self._schedule_flush(at_once=True)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
@@ -275,7 +275,6 @@ class Informer:
     # -- flushing ----------------------------------------------------------------------------
     def flush(self) -> int:
         """Deliver pending diffs to subscribers; returns how many caches had something."""
-        self._flush_soon = False
         if self._flush_timer is not None:
             self._flush_timer.cancel()
             self._flush_timer = None
@@ -293,17 +292,20 @@ class Informer:
         self._last_flush = monotonic()
         return delivered
 
-    def _request_flush(self) -> None:
-        if self.auto_flush and not self._flush_soon:
-            self._flush_soon = True
-            asyncio.get_running_loop().call_soon(self.flush)
-
-    def _flush_later(self) -> None:
-        """A watch event came: flush ``interval`` after the last flush (at once if that is past),
-        with whatever else comes by then."""
-        if self.auto_flush and self._flush_timer is None and not self._flush_soon:
-            wait = max(0.0, self._last_flush + self.interval - monotonic())
-            self._flush_timer = asyncio.get_running_loop().call_later(wait, self.flush)
+    def _schedule_flush(self, *, at_once: bool = False) -> None:
+        """Have a flush come: ``at_once`` (a sync, a state change, a late subscriber: the first
+        paint should not wait), else ``interval`` after the last flush (a watch event: whatever
+        else comes by then goes in the same diff). One flush is pending at a time, the earliest."""
+        if not self.auto_flush:
+            return
+        now = monotonic()
+        due = now if at_once else max(now, self._last_flush + self.interval)
+        if self._flush_timer is not None:
+            if self._flush_due <= due:
+                return
+            self._flush_timer.cancel()
+        self._flush_due = due
+        self._flush_timer = asyncio.get_running_loop().call_later(due - now, self.flush)
 
     # -- watching ----------------------------------------------------------------------------
     async def _run(self, cache: Cache) -> None:
@@ -316,18 +318,18 @@ class Informer:
                     cache.apply(ev)
                     if isinstance(ev, Synced):
                         delay = self.retry_delay
-                        self._request_flush()
+                        self._schedule_flush(at_once=True)
                     elif isinstance(ev, StateChanged):
-                        self._request_flush()
+                        self._schedule_flush(at_once=True)
                     else:
-                        self._flush_later()
+                        self._schedule_flush()
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # a broken watch is retried, and shown
                 cache.set_state("reconnecting", str(err))
             else:
                 cache.set_state("reconnecting", cache.error)
-            self._request_flush()
+            self._schedule_flush(at_once=True)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
 
