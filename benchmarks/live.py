@@ -94,11 +94,11 @@ async def typed_keys(app: Any, count: int, more: Callable[[], bool]) -> list[flo
 
     def render_lines(crop: Any) -> Any:
         out = real(crop)
-        frames.append((time.perf_counter(), table._cursor_index))
+        frames.append((time.perf_counter(), table.cursor_index))
         return out
 
     table.render_lines = render_lines
-    start = table._cursor_index
+    start = table.cursor_index
     typed: list[float] = []
     stop = threading.Event()
 

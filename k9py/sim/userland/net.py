@@ -128,10 +128,10 @@ def _pod_at(cluster: Cluster, ip: str) -> Obj | None:
     return None
 
 
-Backend = tuple[list[Any], list[str], str]  # (its ports, its addresses, the pod it names or "")
+ServiceEndpoint = tuple[list[Any], list[str], str]  # (its ports, its addresses, the pod it names or "")
 
 
-def _backends(cluster: Cluster, namespace: str, service: str) -> list[Backend]:
+def _backends(cluster: Cluster, namespace: str, service: str) -> list[ServiceEndpoint]:
     """The Service's ready endpoints. From its EndpointSlices (labelled with its name: the
     controller's and any written by hand), as kube-proxy and CoreDNS read them: no ``ready``
     condition counts as ready, as the API says consumers should read it; odd entries are
@@ -142,7 +142,7 @@ def _backends(cluster: Cluster, namespace: str, service: str) -> list[Backend]:
     found = (store.get("EndpointSlice", *key)
              for key in store.labelled("EndpointSlice", SERVICE_NAME_LABEL, service, namespace))
     slices = [s for s in found if s is not None]
-    out: list[Backend] = []
+    out: list[ServiceEndpoint] = []
     for s in slices:
         ports = s.get("ports")
         ports = ports if isinstance(ports, list) else []
