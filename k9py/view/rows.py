@@ -726,8 +726,14 @@ class RowModel:
     def set_filter(self, text: str | None, *, lazy: bool = False) -> None:
         """Filter the rows. ``lazy``: a text filter over many rows is applied in display order as
         rows are asked for (``ensure``) and the rest in slices (``continue_filter``): the first
-        keystroke need not render every row's cells."""
-        old, self.filter = self.filter, filters.parse(text)
+        keystroke need not render every row's cells. The same filter again (enter at the prompt
+        behind the keys that typed it) changes nothing: a lazy filter going on goes on."""
+        new = filters.parse(text)
+        if new.text == self.filter.text:
+            if not lazy:
+                self.finish_filter()
+            return
+        old, self.filter = self.filter, new
         self._refilter(narrow=filters.narrows(old, self.filter) and self._scan is None, lazy=lazy)
 
     def _passes(self, row: Row) -> bool:

@@ -4,8 +4,10 @@ shows, and the rows shown while it goes on are always the first ones of that."""
 
 from textual import events
 from textual.keys import _character_to_key
+from textual.widgets import Static
 
 from k9py.explorer import resource_view
+from k9py.ui.screens.dialogs import DeleteDialog
 from k9py.ui.widgets import resource_table
 from k9py.view import filterscan
 from k9py.view import rows as rows_mod
@@ -192,3 +194,27 @@ def test_a_new_filter_that_keeps_nothing_tells_a_following_pane_the_cursor_went(
         assert t.cursor_key is None and told == [None]
 
     drive(s, cluster=_two_hundred_pods())
+
+
+def test_a_key_typed_right_behind_a_filter_acts_on_the_row_it_puts_under_the_cursor(drive, monkeypatch):
+    """`/name⏎` and ctrl-d typed in one burst (a terminal delivers them so): the delete is asked
+    for the filter's first row even when the filter has not found it by the time the key comes.
+    It was a key that did nothing, no dialog and no flash."""
+    monkeypatch.setattr(rows_mod, "LAZY_FILTER_MIN", 0)
+    monkeypatch.setattr(filterscan, "STEP", 4)
+    monkeypatch.setattr(resource_table, "ANSWER_SECONDS", 0.0)  # a step per key: the row is far below
+    monkeypatch.setattr(resource_view.ResourceView, "_next_filter_slice", lambda self: None)  # no slices
+    cluster = _two_hundred_pods()
+
+    async def s(app, pilot, _cluster):
+        t, m = await _all_pods(app, pilot)
+        last = m.visible_keys()[-1]
+        await _filter_typed(app, pilot, last[1])
+        assert m.filtering and len(m) == 0 and t.cursor_key is None  # not found yet
+        _type(app, "enter", "ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, DeleteDialog)
+        assert f"{last[0]}/{last[1]}?" in str(app.screen.query_one(".dialog-message", Static).render())
+        assert t.cursor_key == last and m.key_at(0) == last
+
+    drive(s, cluster=cluster)

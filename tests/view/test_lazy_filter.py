@@ -109,6 +109,20 @@ def test_a_filter_typed_on_while_one_goes_on_starts_over(cluster):
     assert not m.filtering and len(m) == len(src)
 
 
+def test_the_same_filter_again_lets_one_going_on_go_on(cluster):
+    """Enter at the prompt applies the text typed once more: the rows a lazy filter has found
+    stay shown and it goes on from where it was (it started over: the rows shown went, and a key
+    typed right behind the enter found no row under the cursor)."""
+    src = _objects(cluster)
+    m = _model(src, cluster.now(), "app-0", lazy=True)
+    m.ensure(5)
+    found, scan = m.visible_keys(), m._scan
+    m.set_filter(" app-0 ", lazy=True)
+    assert m.filtering and m._scan is scan and m.visible_keys() == found
+    m.set_filter("app-0")  # at once: complete now
+    assert not m.filtering and m.visible_keys() == _model(src, cluster.now(), "app-0").visible_keys()
+
+
 def test_few_rows_are_filtered_at_once_and_fuzzy_and_label_filters_lazily(cluster, monkeypatch):
     src = _objects(cluster)
     assert _model(src, cluster.now(), "-f ldp01", lazy=True).filtering  # a regex per name: lazy too

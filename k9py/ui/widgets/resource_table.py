@@ -211,9 +211,16 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def cursor_row(self) -> Row | None:
-        if self.model is None or self.cursor_key is None:
+        """The row a key acts on. While a lazy filter goes on and has not found the cursor's
+        row yet (a key typed right behind the filter's), the filter goes on until it has: the
+        key acts on the row the complete filter puts under the cursor, not on none."""
+        m = self.model
+        if m is None:
             return None
-        return self.model.rows.get(self.cursor_key)
+        if self.cursor_key is None and m.filtering:
+            m.ensure(self._cursor_index + 1)
+            self.model_changed()
+        return None if self.cursor_key is None else m.rows.get(self.cursor_key)
 
     # -- moving ------------------------------------------------------------------------------
     def action_cursor(self, delta: int) -> None:
