@@ -29,6 +29,7 @@ if shutil.which("tmux") is None:  # pragma: no cover - the machines these run on
     pytest.skip("tmux is not installed: the terminal tests need it", allow_module_level=True)
 
 DEADLINE = 30.0
+PROMPT = re.compile(r"^╭─ [:/] ", re.M)  # the prompt's box, open
 IDLE = 1.0  # seconds without output after which the screen is read anyway (tmux redraws lazily)
 
 
@@ -112,11 +113,13 @@ def get(url: str) -> tuple[int, bytes]:
 
 def to_row(t: Terminal, name: str) -> str:
     """Filter the pods view down to ``name`` (typed in one burst, as people type): the first
-    row's pod, where the cursor is."""
+    row's pod, where the cursor is. The filter applies as it is typed, so the title says so
+    while the prompt is still open, and the prompt's own line reads ``│ name`` too: the row is
+    a table row (its READY cell) once the prompt has gone (the enter was taken)."""
     t.keys(f"/{name}", "Enter")
-    row = re.compile(rf"^│ ({re.escape(name)}\S*)", re.M)
+    row = re.compile(rf"^│ ({re.escape(name)}\S*)\s+(?:[●Ⓕ]\s+)?\d+/\d+\s", re.M)
     screen = t.until(f"only {name}", lambda s: re.search(rf"pods\(default\)\[\d+\] </{re.escape(name)}>", s)
-                     and row.search(s))
+                     and not PROMPT.search(s) and row.search(s))
     m = row.search(screen)
     assert m is not None
     return m.group(1)
