@@ -20,15 +20,17 @@ class ApiError(Exception):
         self.kind = kind
         self.causes = causes or []
         self.details_kind: str | None = None  # set when details.kind is the Kind, not the plural
+        self.details_group: str | None = None  # its group, when it is no kind of the registry's (ListOptions)
 
     def to_status(self) -> dict[str, Any]:
         details: dict[str, Any] = {}
-        if self.name is not None:
+        if self.name:  # (omitempty: the options' 422 has none)
             details["name"] = self.name
         if self.details_kind is not None:
             res = BY_KIND.get(self.details_kind)
-            if res is not None and res.group:
-                details["group"] = res.group
+            group = self.details_group or (res.group if res is not None else "")
+            if group:
+                details["group"] = group
             details["kind"] = self.details_kind
         elif self.kind is not None:
             res = BY_KIND.get(self.kind)
@@ -78,17 +80,21 @@ def _cause_reason(message: str) -> str:
     return next((reason for prefix, reason in _CAUSE_REASONS if message.startswith(prefix)), "FieldValueInvalid")
 
 
-def invalid(kind: str, name: str, causes: list[tuple[str, str]]) -> ApiError:
+def invalid(kind: str, name: str, causes: list[tuple[str, str]], *, group: str | None = None) -> ApiError:
     """``causes``: (field path, message) pairs, e.g. ("spec.replicas", "Invalid value: -1: must be greater than or equal to 0").
-    Like the apiserver, the message names ``Kind.group`` and ``details.kind`` is the Kind."""
+    Like the apiserver, the message names ``Kind.group`` and ``details.kind`` is the Kind. ``group``:
+    for a kind the registry does not hold (``ListOptions`` and ``PatchOptions`` of meta.k8s.io)."""
     text = "; ".join(f"{f}: {m}" for f, m in causes)
     if len(causes) > 1:
         text = "[" + ", ".join(f"{f}: {m}" for f, m in causes) + "]"
     res = BY_KIND.get(kind)
-    qualified = f"{kind}.{res.group}" if res is not None and res.group else kind
+    if group is None:
+        group = res.group if res is not None else ""
+    qualified = f"{kind}.{group}" if group else kind
     err = ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {text}', name=name, kind=kind,
                    causes=[{"reason": _cause_reason(m), "message": m, "field": f} for f, m in causes])
     err.details_kind = kind
+    err.details_group = group
     return err
 
 

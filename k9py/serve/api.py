@@ -20,7 +20,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_found
 from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
-from k9py.serve import auth, discovery, openapi, table
+from k9py.serve import auth, discovery, listoptions, openapi, table
 from k9py.serve import metrics as metrics_api
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 from k9py.serve.listcache import ListCache, Snapshot
@@ -289,6 +289,7 @@ class Api:
 
     def _list(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "list")
+        listoptions.check(listoptions.list_problems(req))
         match = self.filter_for(req, route)
         limit = _int_param(req, "limit", 0)
         cont = req.q("continue") or ""
@@ -306,6 +307,7 @@ class Api:
             if not all(isinstance(k, str) for k in after):
                 raise bad_request("continue key is not valid: invalid continue token")
         with self.cluster.lock:
+            listoptions.check_version(req, self.cluster.store.resource_version)
             snap = self._snapshot(req, route, match)
             rv = str(self.cluster.store.resource_version)
             now = self.cluster.now()

@@ -286,9 +286,7 @@ def verify_token(api: Api, token: str) -> Obj | None:
 
 
 def _invalid_token(name: str, causes: list[tuple[str, str]]) -> ApiError:
-    err = invalid("TokenRequest", name, causes)
-    err.message = err.message.replace("TokenRequest ", f"TokenRequest.{AUTHN} ", 1)
-    return err
+    return invalid("TokenRequest", name, causes, group=AUTHN)
 
 
 def token_request(api: Api, req: Request, route: Route) -> Response:

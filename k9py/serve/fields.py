@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import fieldmanager
 from k9py.kube import meta as kmeta
+from k9py.kube.status import invalid
 from k9py.sim.managedfields import Writer, now, schema_for
 
 if TYPE_CHECKING:
@@ -49,8 +50,6 @@ def apply(cluster: Any, req: Request, route: Route, current: Obj | None, config:
 def validate_patch_options(req: Request, patch_type: str, apply_type: str) -> None:
     """ValidatePatchOptions: ``force`` only with apply, which needs a ``fieldManager``; managers
     are at most 128 bytes of printable characters. A 422 on PatchOptions as the apiserver answers."""
-    from k9py.kube.status import ApiError
-
     causes: list[tuple[str, str]] = []
     fm = req.q("fieldManager") or ""
     if patch_type != apply_type:
@@ -66,10 +65,4 @@ def validate_patch_options(req: Request, patch_type: str, apply_type: str) -> No
             break
     if not causes:
         return
-    text = "; ".join(f"{f}: {m}" for f, m in causes) if len(causes) == 1 else "[" + ", ".join(f"{f}: {m}" for f, m in causes) + "]"
-    reasons = {"Forbidden": "FieldValueForbidden", "Required value": "FieldValueRequired", "Too long": "FieldValueTooLong"}
-    err = ApiError(422, "Invalid", f'PatchOptions.meta.k8s.io "" is invalid: {text}',
-                   causes=[{"reason": next((r for p, r in reasons.items() if m.startswith(p)), "FieldValueInvalid"),
-                            "message": m, "field": f} for f, m in causes])
-    err.details_kind = "PatchOptions"
-    raise err
+    raise invalid("PatchOptions", "", causes, group="meta.k8s.io")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import conversion, meta
 from k9py.kube.status import ApiError, bad_request
-from k9py.serve import table
+from k9py.serve import listoptions, table
 from k9py.serve.http import Request, Response
 
 if TYPE_CHECKING:
@@ -147,6 +147,7 @@ def watch(api: Api, req: Request, route: Route, match: Callable[[Obj], bool], na
     if name is not None:
         match = _named(match, name)
 
+    listoptions.check(listoptions.watch_problems(req))
     rv_text = req.q("resourceVersion") or ""
     send_initial = (req.q("sendInitialEvents") or "").lower()
     if send_initial in ("true", "1"):

@@ -143,3 +143,17 @@ def test_portforward_through_the_client_libraries_websocket(api_client, served):
     assert sock.recv(65536) == b""  # dropped: nothing listens on 81
     sock.close()
     assert "failed to connect to localhost:81 inside namespace" in (pf.error(81) or "")
+
+
+def test_list_options_the_apiserver_refuses_come_back_as_its_422(api_client):
+    core = k8s.CoreV1Api(api_client)
+    with pytest.raises(ApiException) as e:
+        core.list_namespaced_pod("default", resource_version="0", resource_version_match="Exact")
+    status = json.loads(e.value.body)
+    assert e.value.status == 422 and status["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch "exact" '
+        'is forbidden for resourceVersion "0"')
+    listed = core.list_namespaced_pod("default", resource_version="0", resource_version_match="NotOlderThan")
+    exact = core.list_namespaced_pod("default", resource_version=listed.metadata.resource_version,
+                                     resource_version_match="Exact")
+    assert [p.metadata.name for p in exact.items] == [p.metadata.name for p in listed.items]
