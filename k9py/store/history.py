@@ -119,6 +119,7 @@ class History:
         self._base_pending = False  # a thread writes a base: until it is written and indexed (or failed)
         self._base_done = threading.Condition(self._lock)  # told when it is
         self._index_lock = threading.Lock()  # one index written at a time, each from a fresh look
+        self._ended: dict[Path, tuple[list[Segment], Obj]] = {}  # a run's folder -> its segments, header
         self._loop: asyncio.AbstractEventLoop | None = None  # where a thread's disk error is told
         self.error: str | None = None  # a disk problem: history stops, the explorer goes on
         self._flush_pending = False
@@ -321,7 +322,8 @@ class History:
         assert self.backend is not None
         self.roll(next_segment=False)
         self._write_index()  # the run that ends, as it is left
-        with self._lock:
+        with self._lock:  # (its last segment may still be gzipped: that thread writes its index again)
+            self._ended[self.dir] = (self.segments, self._header_fields())
             self.segments, self.dropped, self._last_t = [], 0, 0.0
             self.dir = self.dir.with_name(self.dir.name + "-r")
             self.start_t = round(self.backend.now(), 6)
@@ -519,7 +521,9 @@ class History:
                 else:
                     seg.gz, seg.bytes = True, gz.stat().st_size
             plain.unlink()
-            if not self.prune():  # its real size is known now: maybe others can go
+            if folder != self.dir:  # the last segment of a run that has ended since
+                self._write_index(folder)
+            elif not self.prune():  # its real size is known now: maybe others can go
                 self._write_index()
         except FileNotFoundError:
             pass  # pruned meanwhile
@@ -555,12 +559,17 @@ class History:
         self._write_index()
         return True
 
-    def _write_index(self) -> None:
+    def _write_index(self, run: Path | None = None) -> None:
+        """The index of the run being written, or of the ended one in folder ``run``."""
         with self._index_lock:  # a look and its write together: an older look never replaces a newer
             with self._lock:  # (a segment whose base is being written is not there yet for readers)
-                segs = self.segments[:-1] if self._held is not None else self.segments
-                data = {**self._header_fields(), "segments": [asdict(s) for s in segs]}
-                folder = self.dir
+                if run is not None and run != self.dir:
+                    segs, header = self._ended[run]
+                    folder = run
+                else:
+                    segs = self.segments[:-1] if self._held is not None else self.segments
+                    header, folder = self._header_fields(), self.dir
+                data = {**header, "segments": [asdict(s) for s in segs]}
             with contextlib.suppress(OSError):
                 tmp = folder / (INDEX + ".tmp")
                 tmp.write_text(json.dumps(data))

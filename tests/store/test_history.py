@@ -4,6 +4,7 @@ as a replay of any moment."""
 import asyncio
 import gzip
 import json
+import threading
 
 from k9py.backends.base import Capability
 from k9py.backends.sim import SimBackend
@@ -133,6 +134,40 @@ def test_a_clock_that_goes_back_starts_a_new_run(tmp_path):
         assert len(runs(tmp_path, "minikube")) == 2
         past = open_past(session, h.start_t)
         assert past.playhead.store.get("Pod", "default", "counter")["metadata"]["labels"]["v"] == "2"
+    asyncio.run(main())
+
+
+def test_a_run_that_ended_while_its_last_segment_was_gzipped_says_so_in_its_index(tmp_path, monkeypatch):
+    """The clock goes back while the ended run's last segment is still being gzipped: once it is,
+    that run's index says so (it went on saying the segment was plain, and a reader of the
+    index alone looked for a file that had gone)."""
+    gate = threading.Event()
+    compress = History._compress
+
+    def held(self, seg, folder):
+        gate.wait(10)
+        compress(self, seg, folder)
+    monkeypatch.setattr(History, "_compress", held)
+
+    async def main():
+        cluster, _, session = await _session(tmp_path)
+        h = session.history
+        cluster.advance(120)
+        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="1"))
+        await settle()
+        first = h.dir
+        cluster.clock._now -= 100
+        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="2"))
+        await settle()
+        assert h.dir != first
+        gate.set()
+        for th in list(h._compressing):
+            await asyncio.to_thread(th.join)
+        index = json.loads((first / "index.json").read_text())
+        assert index["segments"] and all(s["gz"] for s in index["segments"])
+        assert all((first / (s["name"] + ".gz")).exists() and not (first / s["name"]).exists()
+                   for s in index["segments"])
+        await session.close()
     asyncio.run(main())
 
 
