@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
+from textual.worker import Worker
 
 from k9py.backends.base import Backend
 from k9py.backends.playback import Playback
@@ -82,6 +83,7 @@ class K9pyApp(App[None]):
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
+        self._metrics_poll: Worker[None] | None = None
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -154,8 +156,8 @@ class K9pyApp(App[None]):
             rate = self.user.settings.refresh_rate  # config.yaml refreshRate
             self.set_interval(rate, self._tick)
             self.set_interval(3.0, self.splits.clear_deltas)
-            self.set_interval(max(METRICS_INTERVAL, rate), self.refresh_metrics)
-            self.call_later(self.refresh_metrics)
+            self.set_interval(max(METRICS_INTERVAL, rate), self.poll_metrics)
+            self.poll_metrics()
         self.outcome(self.navigator.start())
         # config.yaml's k9py.ui.skin, --skin, the context's; flashed with what the user's files
         # had ignored (a wrong context file, an unknown plugin scope) in one message
@@ -279,6 +281,13 @@ class K9pyApp(App[None]):
         for session in self.sessions():
             session.informer.flush()
 
+    def poll_metrics(self) -> None:
+        """``refresh_metrics`` in a worker of its own (one at a time). A coroutine a timer or
+        ``call_later`` runs is awaited in the message queue that runs it, and every key passes
+        through the App's queue and the pane's: a live 10,000-pod poll held each key ~0.3 s."""
+        if self._metrics_poll is None or self._metrics_poll.is_finished:
+            self._metrics_poll = self.run_worker(self.refresh_metrics(), group="metrics")
+
     async def refresh_metrics(self) -> None:
         """Poll usage (nodes for the header; pods when a pod view shows). Tests call it by hand."""
         cur = self.current
@@ -298,7 +307,7 @@ class K9pyApp(App[None]):
         if diff.state:  # the backend's connection state shows in the header
             self.splits.render_state()
         if diff.added and not self.manual:  # new nodes (the demo arriving after the first frame): their usage now
-            self.call_later(self.refresh_metrics)
+            self.poll_metrics()
 
     def outcome(self, out: Outcome) -> bool:
         """Show what a navigation said and do what only the UI can."""

@@ -230,7 +230,7 @@ class PulsesScreen(KeyedScreen[None]):
         self.refresh_charts()
         if not self.session.manual:
             self.set_interval(TICK, self.refresh_charts)
-            self.call_later(self.host.refresh_metrics)
+            self.host.poll_metrics()
 
     def _count(self, counter: model.Counter, cache: Cache) -> None:
         """Count a synced cache: at once when it is small, else in a thread (217,000 events and

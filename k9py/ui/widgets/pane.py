@@ -84,7 +84,7 @@ class ExplorerPane(Vertical):
         if view.top:
             self.table.scroll_to(y=view.top, animate=False, force=True)
         if view.shows_pods and not self.manual:
-            self.set_timer(0.3, self.host.refresh_metrics)  # fresh figures for this scope
+            self.set_timer(0.3, self.host.poll_metrics)  # fresh figures for this scope
         self.render_title()
         self.query_one("#crumbs", Crumbs).show(self.navigator.stack)
         self._shown_at = time.monotonic()
