@@ -9,8 +9,16 @@ from tests.samples import small_cluster
 SIZE = (160, 45)
 
 
+async def actions_done(app):
+    """Until the dialogs' answers (run in workers: ``actions.answered``) have done their calls."""
+    for worker in list(app.workers):
+        if worker.group == "actions":
+            await worker.wait()
+
+
 async def sync(app, pilot):
     """Let the watches run, flush the informer (manual clock), let the screen update."""
+    await actions_done(app)
     await app.pump()
     await pilot.pause()
 

@@ -10,6 +10,7 @@ from typing import Any
 from k9py.backends.sim import SimBackend
 from k9py.ui.app import K9pyApp
 from tests.sim.helpers import COUNTER_SCRIPT, make_cluster, pod_manifest
+from tests.ui.conftest import actions_done
 
 SIZE = (160, 45)
 _SIMS: weakref.WeakKeyDictionary[K9pyApp, SimBackend] = weakref.WeakKeyDictionary()
@@ -48,6 +49,7 @@ async def settle(app: K9pyApp, pilot: Any, seconds: float = 0.0) -> None:
     """Advance the virtual clock, wake log followers, let watches and screens catch up."""
     sim = _SIMS.get(app) or app.backend  # run() keeps the simulator behind a read-only app
     assert isinstance(sim, SimBackend)
+    await actions_done(app)
     if seconds:
         sim.cluster.advance(seconds)
     for _ in range(4):

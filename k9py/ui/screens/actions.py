@@ -15,7 +15,7 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from k9py.errors import K9pyError
 from k9py.kube import meta
@@ -59,6 +59,18 @@ async def run(app: K9pyApp, label: str, call: Callable[[], Awaitable[Any]], succ
     return True
 
 
+T = TypeVar("T")
+
+
+def answered(app: K9pyApp, handle: Callable[[T], Awaitable[None]]) -> Callable[[T], None]:
+    """A dialog's answer handled in a worker. Awaited as the dialog's callback, its backend calls
+    (a delete of 20 marked pods on a remote cluster: a second) held the App's message queue, and
+    with it every key typed meanwhile."""
+    def start(answer: T) -> None:
+        app.run_worker(handle(answer), group="actions")
+    return start
+
+
 def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: bool = False) -> None:
     what = _where(*keys[0]) if len(keys) == 1 else f"{len(keys)} marked {view.name}"
     asked = f"{view.kind.lower() or view.name} {what}" if len(keys) == 1 else what  # "pod default/x", "2 marked pods"
@@ -84,9 +96,9 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
         async def confirmed(ok: bool | None) -> None:
             await go({"grace_period": 0, "propagation": "Background"} if ok else None)
 
-        app.push_screen(ConfirmScreen("<Kill>", f"Kill {asked}?"), confirmed)
+        app.push_screen(ConfirmScreen("<Kill>", f"Kill {asked}?"), answered(app, confirmed))
         return
-    app.push_screen(DeleteDialog("<Delete>", f"Delete {asked}?"), go)
+    app.push_screen(DeleteDialog("<Delete>", f"Delete {asked}?"), answered(app, go))
 
 
 def scale(app: K9pyApp, view: ViewKind, row: Row) -> None:
@@ -99,7 +111,7 @@ def scale(app: K9pyApp, view: ViewKind, row: Row) -> None:
         await run(app, "scale", lambda: app.backend.scale(kind, ns, name, replicas),
                   f"Scaling {view.name} {_where(ns, name)} to {replicas}")
 
-    app.push_screen(ScaleScreen(f"<Scale> {_where(ns, name)}", current), done)
+    app.push_screen(ScaleScreen(f"<Scale> {_where(ns, name)}", current), answered(app, done))
 
 
 def confirm_then(app: K9pyApp, title: str, message: str, label: str,
@@ -109,7 +121,7 @@ def confirm_then(app: K9pyApp, title: str, message: str, label: str,
         if ok:
             await run(app, label, call, success)
 
-    app.push_screen(ConfirmScreen(title, message), done)
+    app.push_screen(ConfirmScreen(title, message), answered(app, done))
 
 
 def restart(app: K9pyApp, view: ViewKind, row: Row) -> None:
@@ -144,7 +156,7 @@ def set_image(app: K9pyApp, view: ViewKind, row: Row) -> None:
         await run(app, "set image", lambda: app.backend.set_image(kind, ns, name, images),
                   f"Set image of {view.name} {_where(ns, name)}: " + ", ".join(f"{c}={i}" for c, i in images.items()))
 
-    app.push_screen(ImageDialog(f"<Set image> {_where(ns, name)}", containers), done)
+    app.push_screen(ImageDialog(f"<Set image> {_where(ns, name)}", containers), answered(app, done))
 
 
 def rollback(app: K9pyApp, row: Row) -> None:
@@ -176,7 +188,7 @@ def drain(app: K9pyApp, row: Row) -> None:
             return
         await run(app, "drain", lambda: app.backend.drain(name, **opts), f"node/{name} drained")
 
-    app.push_screen(DrainDialog(f"<Drain> {name}", f"Drain node {name}?"), done)
+    app.push_screen(DrainDialog(f"<Drain> {name}", f"Drain node {name}?"), answered(app, done))
 
 
 def trigger(app: K9pyApp, row: Row) -> None:
@@ -190,7 +202,7 @@ def trigger(app: K9pyApp, row: Row) -> None:
         if ok and await run(app, "trigger", call, ""):
             app.flash(f"Triggered job {ns}/{meta.name(created[0])} from cronjob {name}")
 
-    app.push_screen(ConfirmScreen("<Trigger>", f"Trigger cronjob {_where(ns, name)}?"), done)
+    app.push_screen(ConfirmScreen("<Trigger>", f"Trigger cronjob {_where(ns, name)}?"), answered(app, done))
 
 
 def suspend(app: K9pyApp, row: Row) -> None:
