@@ -55,6 +55,12 @@ def cpu_nanos(q: str | None) -> int:
         return 0
 
 
+def millicores(nanos: int) -> int:
+    """Nanocores as millicores, rounded up as ``Quantity.MilliValue`` rounds (kubectl top and k9s
+    show 472715n as 1m, not 0)."""
+    return -(-nanos // 1_000_000)
+
+
 def mem_bytes(q: str | None) -> int:
     """``"23456Ki"`` → bytes."""
     if not q:
@@ -74,16 +80,16 @@ def mem_bytes(q: str | None) -> int:
 def pod_usage(pm: Obj) -> Usage:
     """A PodMetrics' containers summed (k9s's CPU / MEM cells)."""
     cpu = mem = 0
-    for c in pm.get("containers") or []:
+    for c in pm.get("containers") or []:  # each container's rounded up, as k9s sums them
         u = c.get("usage") or {}
-        cpu += cpu_nanos(u.get("cpu"))
+        cpu += millicores(cpu_nanos(u.get("cpu")))
         mem += mem_bytes(u.get("memory"))
-    return Usage(cpu // 1_000_000, mem)
+    return Usage(cpu, mem)
 
 
 def node_usage(nm: Obj) -> Usage:
     u = nm.get("usage") or {}
-    return Usage(cpu_nanos(u.get("cpu")) // 1_000_000, mem_bytes(u.get("memory")))
+    return Usage(millicores(cpu_nanos(u.get("cpu"))), mem_bytes(u.get("memory")))
 
 
 Polled = tuple[dict[Key, Usage], dict[Key, Usage], dict[Key, Key]]  # pods, containers, their keys
@@ -105,7 +111,7 @@ def usage_by_pod(pod_list: list[Obj], before: Polled | None = None) -> Polled:
             cpu = mem = 0
             for c in p.get("containers") or []:
                 u = c.get("usage") or {}
-                cu = Usage(cpu_nanos(u.get("cpu")) // 1_000_000, mem_bytes(u.get("memory")))
+                cu = Usage(millicores(cpu_nanos(u.get("cpu"))), mem_bytes(u.get("memory")))
                 key = (ns, f"{name}/{c.get('name', '')}")
                 key = keys[key] = old_keys.get(key, key)
                 was = old_containers.get(key)
@@ -172,7 +178,7 @@ class MetricsCache:
                 continue
             alloc = (n.get("status") or {}).get("allocatable") or {}
             cpu, mem = cpu + u.cpu_m, mem + u.mem_b
-            alloc_cpu += cpu_nanos(str(alloc.get("cpu", "0"))) // 1_000_000
+            alloc_cpu += millicores(cpu_nanos(str(alloc.get("cpu", "0"))))
             alloc_mem += mem_bytes(str(alloc.get("memory", "0")))
         if not alloc_cpu or not alloc_mem:
             return None

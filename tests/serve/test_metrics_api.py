@@ -410,3 +410,26 @@ def test_cpu_quantities_print_like_go(n, text):
 def test_memory_quantities_print_like_go(b, text):
     from k9py.serve.metrics import canonical_bytes
     assert canonical_bytes(b) == text
+
+
+def test_the_explorers_usage_cells_read_as_kubectl_top_prints_them(served):
+    """k9py's CPU/MEM cells (``store.metrics``) from the same PodMetrics and NodeMetrics: a pod of
+    one container and every node as `kubectl top` prints them (CPU rounded up: 472715n is 1m, not
+    0); a pod of several, each container rounded up and summed, as k9s sums them."""
+    from k9py.store import metrics as usage
+
+    pods, containers, _ = usage.usage_by_pod(served.truth_pods())
+    top = {(r[0], r[1]): r[2:] for r in served.table("top", "pods", "-A", "--no-headers")}
+    counts = {(m["metadata"]["namespace"], m["metadata"]["name"]): len(m["containers"]) for m in served.truth_pods()}
+    assert set(top) == set(pods) and any(n > 1 for n in counts.values()) and any(n == 1 for n in counts.values())
+    for key, (cpu, mem) in top.items():
+        kubectl_m = int(cpu[:-1])
+        assert kubectl_m <= pods[key].cpu_m <= kubectl_m + counts[key] - 1, key
+        assert pods[key].cpu_m == kubectl_m or counts[key] > 1, key
+        assert f"{pods[key].mem_b // MI}Mi" == mem, key
+    for ns, pod, name, cpu, mem in served.table("top", "pods", "--containers", "-A", "--no-headers"):
+        got = containers[(ns, f"{pod}/{name}")]
+        assert (f"{got.cpu_m}m", f"{got.mem_b // MI}Mi") == (cpu, mem), (ns, pod, name)
+    nodes = {m["metadata"]["name"]: usage.node_usage(m) for m in served.truth_nodes()}
+    for name, cpu, _pct, mem, _mpct in served.table("top", "nodes", "--no-headers"):
+        assert (f"{nodes[name].cpu_m}m", f"{nodes[name].mem_b // MI}Mi") == (cpu, mem), name

@@ -25,11 +25,11 @@ def test_opens_pods_in_default(drive):
         # metrics; no requests/limits in this cluster: n/a percentages, as k9s shows them)
         assert lines[0].split() == ["NAME↑", "PF", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "%CPU/R",
                                     "%CPU/L", "%MEM/R", "%MEM/L", "IP", "NODE", "AGE"]
-        assert lines[1].split() == ["counter", "●", "1/1", "Running", "0", "0", "0", "n/a", "n/a", "n/a", "n/a",
+        assert lines[1].split() == ["counter", "●", "1/1", "Running", "0", "1", "0", "n/a", "n/a", "n/a", "n/a",
                                     "10.244.2.7", "minikube-m02", "5m"]
         assert lines[2].split() == ["crashy", "●", "0/1", "CrashLoopBackOff", "4", "0", "0", "n/a", "n/a", "n/a",
                                     "n/a", "10.244.2.8", "minikube-m02", "4m"]
-        assert lines[3].split()[5:7] == ["1", "3"]  # nginx: ~1m CPU, ~3Mi
+        assert lines[3].split()[5:7] == ["2", "3"]  # nginx: as kubectl top prints it, 2m and 3Mi
         assert app.table.cursor_key == ("default", "counter")
         assert app.table.border_title.strip() == "pods(default)[5]"
         header = str(app.query_one("#header").render())
