@@ -521,10 +521,9 @@ class History:
                 else:
                     seg.gz, seg.bytes = True, gz.stat().st_size
             plain.unlink()
-            if folder != self.dir:  # the last segment of a run that has ended since
-                self._write_index(folder)
-            elif not self.prune():  # its real size is known now: maybe others can go
-                self._write_index()
+            if folder == self.dir:  # its real size is known now: maybe others can go
+                self.prune()
+            self._write_index(folder)  # (its run's, which may have ended meanwhile: decided under the lock)
         except FileNotFoundError:
             pass  # pruned meanwhile
         except OSError as err:
@@ -564,8 +563,13 @@ class History:
         with self._index_lock:  # a look and its write together: an older look never replaces a newer
             with self._lock:  # (a segment whose base is being written is not there yet for readers)
                 if run is not None and run != self.dir:
-                    segs, header = self._ended[run]
+                    ended = self._ended.get(run)
+                    if ended is None:
+                        return
+                    segs, header = ended
                     folder = run
+                    if all(seg.gz for seg in segs):  # nothing of it is gzipped any more: forgotten
+                        del self._ended[run]
                 else:
                     segs = self.segments[:-1] if self._held is not None else self.segments
                     header, folder = self._header_fields(), self.dir

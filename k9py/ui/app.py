@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -40,6 +42,7 @@ from k9py.view.rows import RowModel
 strip_cycles.install()  # every painted line would otherwise be cyclic garbage
 
 PASTED = {":": "colon", "/": "slash", "\r": "enter", "\n": "enter", "\t": "tab"}
+ANSWER_WAIT = 10.0  # seconds quitting waits for the backend calls of a dialog's answer
 METRICS_INTERVAL = 5.0  # seconds between metrics polls (k9s: a few seconds)
 
 
@@ -83,7 +86,8 @@ class K9pyApp(App[None]):
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
-        self._metrics_poll: Worker[None] | None = None
+        self._metrics_polls: dict[int, Worker[None]] = {}  # a session's (by id): one at a time each
+        self.answers: set[asyncio.Task[None]] = set()  # dialogs' answers still calling the backend
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -255,6 +259,8 @@ class K9pyApp(App[None]):
         session.informer.subscribe("Node", None, self._on_nodes)  # the header's CPU/MEM
 
     async def on_unmount(self) -> None:
+        if self.answers:  # `:q` typed right behind a `y`: its calls go out first
+            await asyncio.wait(set(self.answers), timeout=ANSWER_WAIT)
         self.plugin_keys.close()
         self.exit_problem = self.remember_context()  # launch prints it once the terminal is back
         from k9py.ui.merged import close_views  # the contexts a merged view opened (`--contexts`)
@@ -285,8 +291,22 @@ class K9pyApp(App[None]):
         """``refresh_metrics`` in a worker of its own (one at a time). A coroutine a timer or
         ``call_later`` runs is awaited in the message queue that runs it, and every key passes
         through the App's queue and the pane's: a live 10,000-pod poll held each key ~0.3 s."""
-        if self._metrics_poll is None or self._metrics_poll.is_finished:
-            self._metrics_poll = self.run_worker(self.refresh_metrics(), group="metrics")
+        running = self._metrics_polls.get(id(self.session))
+        if running is None or running.is_finished:
+            self._metrics_polls[id(self.session)] = self.run_worker(self.refresh_metrics(), group="metrics")
+
+    def run_answer(self, job: Coroutine[Any, Any, None]) -> None:
+        """A dialog's answer (``actions.answered``) as a task of its own, not a worker: quitting
+        right after it waits for its calls (``on_unmount``) instead of cancelling them half-done
+        (a delete of marked pods, a drain's evictions); an error it did not expect is flashed."""
+        task = asyncio.get_running_loop().create_task(job)
+        self.answers.add(task)
+        task.add_done_callback(self._answer_done)
+
+    def _answer_done(self, task: asyncio.Task[None]) -> None:
+        self.answers.discard(task)
+        if not task.cancelled() and (err := task.exception()) is not None and self.is_running:
+            self.flash(f"{type(err).__name__}: {err}", "error")
 
     async def refresh_metrics(self) -> None:
         """Poll usage (nodes for the header; pods when a pod view shows). Tests call it by hand."""

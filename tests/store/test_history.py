@@ -167,6 +167,7 @@ def test_a_run_that_ended_while_its_last_segment_was_gzipped_says_so_in_its_inde
         assert index["segments"] and all(s["gz"] for s in index["segments"])
         assert all((first / (s["name"] + ".gz")).exists() and not (first / s["name"]).exists()
                    for s in index["segments"])
+        assert first not in h._ended  # all of it gzipped: the ended run is not kept in memory
         await session.close()
     asyncio.run(main())
 

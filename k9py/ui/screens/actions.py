@@ -14,7 +14,7 @@ import os
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from k9py.errors import K9pyError
@@ -62,18 +62,20 @@ async def run(app: K9pyApp, label: str, call: Callable[[], Awaitable[Any]], succ
 T = TypeVar("T")
 
 
-def answered(app: K9pyApp, handle: Callable[[T], Awaitable[None]]) -> Callable[[T], None]:
-    """A dialog's answer handled in a worker. Awaited as the dialog's callback, its backend calls
-    (a delete of 20 marked pods on a remote cluster: a second) held the App's message queue, and
-    with it every key typed meanwhile."""
+def answered(app: K9pyApp, handle: Callable[[T], Coroutine[Any, Any, None]]) -> Callable[[T], None]:
+    """A dialog's answer handled in a task of its own (``K9pyApp.run_answer``). Awaited as the
+    dialog's callback, its backend calls (a delete of 20 marked pods on a remote cluster: a
+    second) held the App's message queue, and with it every key typed meanwhile."""
     def start(answer: T) -> None:
-        app.run_worker(handle(answer), group="actions")
+        app.run_answer(handle(answer))
     return start
 
 
 def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: bool = False) -> None:
     what = _where(*keys[0]) if len(keys) == 1 else f"{len(keys)} marked {view.name}"
     asked = f"{view.kind.lower() or view.name} {what}" if len(keys) == 1 else what  # "pod default/x", "2 marked pods"
+
+    marks = app.table.marked  # the view's own set: marks made while the calls go out stay
 
     async def go(opts: Obj | bool | None) -> None:  # the dialog answers its options (or None)
         if not isinstance(opts, dict):
@@ -85,7 +87,7 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
                                          propagation=opts.get("propagation"))
             except K9pyError as err:
                 errors.append(str(err))
-        app.table.marked.clear()
+        marks.difference_update(keys)
         app.table.refresh()
         if errors:
             app.flash(errors[0] if len(errors) == 1 else f"{len(errors)} failed: {errors[0]}", "error")
