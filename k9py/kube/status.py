@@ -21,6 +21,7 @@ class ApiError(Exception):
         self.causes = causes or []
         self.details_kind: str | None = None  # set when details.kind is the Kind, not the plural
         self.details_group: str | None = None  # its group, when it is no kind of the registry's (ListOptions)
+        self.retry_after: int | None = None  # details.retryAfterSeconds (a Timeout's)
 
     def to_status(self) -> dict[str, Any]:
         details: dict[str, Any] = {}
@@ -42,6 +43,8 @@ class ApiError(Exception):
                 details["kind"] = self.kind
         if self.causes:
             details["causes"] = self.causes
+        if self.retry_after is not None:
+            details["retryAfterSeconds"] = self.retry_after
         status: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                   "status": "Failure", "message": self.message, "reason": self.reason,
                                   "code": self.code}

@@ -289,9 +289,9 @@ class Api:
 
     def _list(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "list")
-        listoptions.check(listoptions.list_problems(req))
-        match = self.filter_for(req, route)
+        match = self.filter_for(req, route)  # parameters that do not parse: 400, before the options' 422
         limit = _int_param(req, "limit", 0)
+        listoptions.check(listoptions.list_problems(req))
         cont = req.q("continue") or ""
         if req.q("resourceVersion") == "0" and not cont:
             # any version will do: kube-apiserver answers from its watch cache, whole, limit

@@ -5,7 +5,7 @@ that keeps no old versions (``check_version``)."""
 
 from __future__ import annotations
 
-from k9py.kube.status import ApiError, gone, invalid
+from k9py.kube.status import ApiError, bad_request, gone, invalid
 from k9py.serve.http import Request
 
 EXACT, NOT_OLDER_THAN = "Exact", "NotOlderThan"
@@ -66,14 +66,13 @@ def check_version(req: Request, current: int) -> None:
     if match not in (EXACT, NOT_OLDER_THAN):
         return
     text = _given(req, "resourceVersion")
-    try:
-        asked = int(text)
-    except ValueError:
-        raise invalid("ListOptions", "", [("resourceVersion", f'Invalid value: "{text}": must be a number')],
-                      group="meta.k8s.io") from None
+    if not text.isdigit():  # (Go's ParseUint: digits only)
+        raise bad_request(f"invalid resource version: {text!r}")
+    asked = int(text)
     if match == EXACT and asked < current:
         raise gone("The resourceVersion for the provided list is too old.")
-    if asked > current:
-        err = ApiError(504, "Timeout", f"Too large resource version: {asked}, current: {current}")
+    if asked > current:  # apimachinery's NewTooLargeResourceVersionError, a Timeout to retry in 1 s
+        err = ApiError(504, "Timeout", f"Timeout: Too large resource version: {asked}, current: {current}")
         err.causes = [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
+        err.retry_after = 1
         raise err

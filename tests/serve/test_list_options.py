@@ -90,6 +90,23 @@ def test_a_match_is_answered_with_the_current_list_or_why_not(api: Api) -> None:
     for match in ("Exact", "NotOlderThan"):
         code, body = call(api, resourceVersion=str(now + 5), resourceVersionMatch=match)
         assert (code, body["reason"]) == (504, "Timeout")
-        assert body["message"] == f"Too large resource version: {now + 5}, current: {now}"
+        assert body["message"] == f"Timeout: Too large resource version: {now + 5}, current: {now}"
         assert body["details"]["causes"][0]["reason"] == "ResourceVersionTooLarge"
+        assert body["details"]["retryAfterSeconds"] == 1
+    for bad in ("abc", "-1"):
+        code, body = call(api, resourceVersion=bad, resourceVersionMatch="NotOlderThan")
+        assert (code, body["message"]) == (400, f"invalid resource version: '{bad}'")
     assert call(api, resourceVersion="1")[0] == 200  # no match: the legacy meaning, answered as of now
+
+
+def test_parameters_that_do_not_parse_are_a_400_before_the_options_422(api: Api) -> None:
+    """The apiserver decodes the query first (a selector that does not parse: 400), then
+    validates the options it decoded (422)."""
+    code, _ = call(api, labelSelector="a in (b", resourceVersionMatch="Bogus")
+    assert code == 400
+    resp = api.handle(Request("GET", PODS, {"watch": "1", "sendInitialEvents": "true",
+                                            "resourceVersionMatch": "NotOlderThan"}, {"accept": "application/json"}))
+    assert resp.code == 422 and resp.body["details"]["kind"] == "ListOptions"
+    assert resp.body["details"]["group"] == "meta.k8s.io"
+    assert resp.body["message"] == ('ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: '
+                                    'sendInitialEvents requires setting allowWatchBookmarks to true')
