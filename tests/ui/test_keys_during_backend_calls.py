@@ -2,7 +2,7 @@
 ``call_later`` or a dialog's callback runs is awaited in the message queue that runs it, and
 every key passes through the App's queue and the pane's: the usage poll (a live 10,000-pod
 cluster: ~0.3 s, on a timer and when a pod view opens) and a confirmed delete, scale, drain...
-(a remote API; many marked pods) held each key typed meanwhile. Both now run in workers."""
+(a remote API; many marked pods) held each key typed meanwhile. Both now run beside the queues."""
 
 import asyncio
 
