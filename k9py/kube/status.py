@@ -19,8 +19,8 @@ class ApiError(Exception):
         self.name = name
         self.kind = kind
         self.causes = causes or []
-        self.details_kind: str | None = None  # set when details.kind is the Kind, not the plural
-        self.details_group: str | None = None  # its group, when it is no kind of the registry's (ListOptions)
+        self.details_kind: str | None = None  # set when details.kind is the Kind, not the plural (``invalid``)
+        self.details_group = ""  # that Kind's group (``invalid``)
         self.retry_after: int | None = None  # details.retryAfterSeconds (a Timeout's)
 
     def to_status(self) -> dict[str, Any]:
@@ -28,10 +28,8 @@ class ApiError(Exception):
         if self.name:  # (omitempty: the options' 422 has none)
             details["name"] = self.name
         if self.details_kind is not None:
-            res = BY_KIND.get(self.details_kind)
-            group = self.details_group or (res.group if res is not None else "")
-            if group:
-                details["group"] = group
+            if self.details_group:
+                details["group"] = self.details_group
             details["kind"] = self.details_kind
         elif self.kind is not None:
             res = BY_KIND.get(self.kind)

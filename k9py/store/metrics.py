@@ -55,10 +55,10 @@ def cpu_nanos(q: str | None) -> int:
         return 0
 
 
-def millicores(nanos: int) -> int:
-    """Nanocores as millicores, rounded up as ``Quantity.MilliValue`` rounds (kubectl top and k9s
-    show 472715n as 1m, not 0)."""
-    return -(-nanos // 1_000_000)
+def cpu_millis(q: str | None) -> int:
+    """A CPU quantity in millicores, rounded up as ``Quantity.MilliValue`` rounds (kubectl top and
+    k9s show 472715n as 1m, not 0)."""
+    return -(-cpu_nanos(q) // 1_000_000)
 
 
 def mem_bytes(q: str | None) -> int:
@@ -82,14 +82,14 @@ def pod_usage(pm: Obj) -> Usage:
     cpu = mem = 0
     for c in pm.get("containers") or []:  # each container's rounded up, as k9s sums them
         u = c.get("usage") or {}
-        cpu += millicores(cpu_nanos(u.get("cpu")))
+        cpu += cpu_millis(u.get("cpu"))
         mem += mem_bytes(u.get("memory"))
     return Usage(cpu, mem)
 
 
 def node_usage(nm: Obj) -> Usage:
     u = nm.get("usage") or {}
-    return Usage(millicores(cpu_nanos(u.get("cpu"))), mem_bytes(u.get("memory")))
+    return Usage(cpu_millis(u.get("cpu")), mem_bytes(u.get("memory")))
 
 
 Polled = tuple[dict[Key, Usage], dict[Key, Usage], dict[Key, Key]]  # pods, containers, their keys
@@ -111,7 +111,7 @@ def usage_by_pod(pod_list: list[Obj], before: Polled | None = None) -> Polled:
             cpu = mem = 0
             for c in p.get("containers") or []:
                 u = c.get("usage") or {}
-                cu = Usage(millicores(cpu_nanos(u.get("cpu"))), mem_bytes(u.get("memory")))
+                cu = Usage(cpu_millis(u.get("cpu")), mem_bytes(u.get("memory")))
                 key = (ns, f"{name}/{c.get('name', '')}")
                 key = keys[key] = old_keys.get(key, key)
                 was = old_containers.get(key)
@@ -178,7 +178,7 @@ class MetricsCache:
                 continue
             alloc = (n.get("status") or {}).get("allocatable") or {}
             cpu, mem = cpu + u.cpu_m, mem + u.mem_b
-            alloc_cpu += millicores(cpu_nanos(str(alloc.get("cpu", "0"))))
+            alloc_cpu += cpu_millis(str(alloc.get("cpu", "0")))
             alloc_mem += mem_bytes(str(alloc.get("memory", "0")))
         if not alloc_cpu or not alloc_mem:
             return None
