@@ -13,7 +13,6 @@ from typing import Any
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
-from textual.worker import Worker
 
 from k9py.backends.base import Backend
 from k9py.backends.playback import Playback
@@ -86,7 +85,6 @@ class K9pyApp(App[None]):
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
-        self._metrics_polls: dict[int, Worker[None]] = {}  # a session's (by id): one at a time each
         self.answers: set[asyncio.Task[None]] = set()  # dialogs' answers still calling the backend
 
     # -- what the tests and screens reach -----------------------------------------------------------
@@ -288,12 +286,11 @@ class K9pyApp(App[None]):
             session.informer.flush()
 
     def poll_metrics(self) -> None:
-        """``refresh_metrics`` in a worker of its own (one at a time). A coroutine a timer or
-        ``call_later`` runs is awaited in the message queue that runs it, and every key passes
-        through the App's queue and the pane's: a live 10,000-pod poll held each key ~0.3 s."""
-        running = self._metrics_polls.get(id(self.session))
-        if running is None or running.is_finished:
-            self._metrics_polls[id(self.session)] = self.run_worker(self.refresh_metrics(), group="metrics")
+        """``refresh_metrics`` in a worker (a session polls once at a time: ``Session.poll_metrics``).
+        A coroutine a timer or ``call_later`` runs is awaited in the message queue that runs it,
+        and every key passes through the App's queue and the pane's: a live 10,000-pod poll held
+        each key ~0.3 s."""
+        self.run_worker(self.refresh_metrics(), group="metrics")
 
     def run_answer(self, job: Coroutine[Any, Any, None]) -> None:
         """A dialog's answer (``actions.answered``) as a task of its own, not a worker: quitting

@@ -31,9 +31,9 @@ def test_keys_typed_during_a_long_metrics_poll_are_taken_at_once(drive, monkeypa
         async def slow_poll(*_a, **_kw):
             polls.append(1)
             await gate.wait()
-            return False
+            return True
 
-        monkeypatch.setattr(app.session, "poll_metrics", slow_poll)
+        monkeypatch.setattr(app.session.metrics, "refresh", slow_poll)
         try:
             assert app.run_command("pods -A")
             await sync(app, pilot)
