@@ -48,6 +48,8 @@ def watch_problems(req: Request) -> list[tuple[str, str]]:
             out.append((MATCH, f'Unsupported value: "{match}": supported values: "NotOlderThan"'))
         if _given(req, "continue"):
             out.append((MATCH, "Forbidden: resourceVersionMatch is forbidden when continue is provided"))
+    if initial.lower() in ("true", "1") and not req.flag("allowWatchBookmarks"):
+        out.append(("sendInitialEvents", "Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true"))
     return out
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import conversion, meta
-from k9py.kube.status import ApiError, bad_request, invalid
+from k9py.kube.status import ApiError, bad_request
 from k9py.serve import listoptions, table
 from k9py.serve.http import Request, Response
 
@@ -151,9 +151,6 @@ def watch(api: Api, req: Request, route: Route, match: Callable[[Obj], bool], na
     rv_text = req.q("resourceVersion") or ""
     send_initial = (req.q("sendInitialEvents") or "").lower()
     if send_initial in ("true", "1"):
-        if not req.flag("allowWatchBookmarks"):
-            raise invalid("ListOptions", "", [("sendInitialEvents", "Forbidden: sendInitialEvents requires setting "
-                                                                    "allowWatchBookmarks to true")], group="meta.k8s.io")
         initial, initial_end = True, True
     elif send_initial in ("false", "0"):
         initial, initial_end = False, False
