@@ -118,17 +118,24 @@ def test_bytes_bound_and_secrets_redacted(tmp_path):
     asyncio.run(main())
 
 
+async def _clock_goes_back(cluster, h):
+    """Two minutes and a change, then the clock 100 s back and another change (as when a scenario
+    starts again on a new cluster: a reload); the folder of the run that ended."""
+    cluster.advance(120)
+    cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="1"))
+    await settle()
+    first = h.dir
+    cluster.clock._now -= 100
+    cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="2"))
+    await settle()
+    return first
+
+
 def test_a_clock_that_goes_back_starts_a_new_run(tmp_path):
     async def main():
         cluster, _, session = await _session(tmp_path)
         h = session.history
-        cluster.advance(120)
-        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="1"))
-        await settle()
-        first = h.dir
-        cluster.clock._now -= 100  # as when a scenario starts again on a new cluster (a reload)
-        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="2"))
-        await settle()
+        first = await _clock_goes_back(cluster, h)
         assert h.dir != first and h.segments[0].t0 == 0.0 and h.now_t < 30
         await session.close()
         assert len(runs(tmp_path, "minikube")) == 2
@@ -152,13 +159,7 @@ def test_a_run_that_ended_while_its_last_segment_was_gzipped_says_so_in_its_inde
     async def main():
         cluster, _, session = await _session(tmp_path)
         h = session.history
-        cluster.advance(120)
-        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="1"))
-        await settle()
-        first = h.dir
-        cluster.clock._now -= 100
-        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(v="2"))
-        await settle()
+        first = await _clock_goes_back(cluster, h)
         assert h.dir != first
         gate.set()
         for th in list(h._compressing):
