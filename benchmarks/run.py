@@ -16,6 +16,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -45,10 +46,15 @@ def _run_group_here(group: str, quick: bool) -> None:
 
 
 def run_group(group: str, quick: bool) -> list[dict[str, Any]]:
+    """One group in a process of its own, with an empty K9PY_CONFIG_DIR of its own: the user's
+    config.yaml, skins or plugins never colour a figure, and nothing a measured app remembers
+    (a context's namespaces and view) or saves lands in the user's home."""
     cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--group", group]
     if quick:
         cmd.append("--quick")
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=installed_env())
+    with tempfile.TemporaryDirectory(prefix=f"k9py-bench-{group}-config-") as config_dir:
+        env = {**installed_env(), "K9PY_CONFIG_DIR": config_dir}
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
     for line in proc.stdout.splitlines():
         if line.startswith(MARK):
             return list(json.loads(line[len(MARK):]))

@@ -340,10 +340,7 @@ def cmd_info() -> int:
     from pathlib import Path
 
     from k9py.config import info
-    from k9py.ui.screens.viewer import default_save_dir
-    dumps = default_save_dir()
-    rows = [info.Row("Version", Path(f"v{__version__}"), ""), *info.rows(),
-            info.Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)")]
+    rows = [info.Row("Version", Path(f"v{__version__}"), ""), *info.rows()]
     print(info.format_rows(rows))
     return 0
 

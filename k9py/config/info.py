@@ -3,6 +3,7 @@ A file that is there but wrong says so (its first problem, FILE:LINE); `info` it
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,17 @@ def rows() -> list[Row]:
         _file("Plugins", locations.plugins_file(), plugins.load),
         _file("Keymap", locations.keymap_file(), keymap.load),
         _folder("Context configs", clusters, "contexts", contexts),
+        _screen_dumps(),
     ]
+
+
+def _screen_dumps() -> Row:
+    """Where ctrl-s writes: config.yaml's screenDumpDir when the file can be read, else the default."""
+    path = locations.screen_dumps_dir()
+    if locations.config_file().is_file():
+        with contextlib.suppress(K9pyError):  # (the Config row says what is wrong with it)
+            path = settings.load(locations.config_file()).screen_dumps()
+    return Row("Screen dumps", path, "found" if path.is_dir() else "not found (made on the first ctrl-s)")
 
 
 def format_rows(items: list[Row]) -> str:

@@ -35,6 +35,11 @@ def history_dir() -> Path:
     return state_dir() / "history"
 
 
+def screen_dumps_dir() -> Path:
+    """Where ctrl-s writes its screen dumps unless config.yaml's ``screenDumpDir`` says."""
+    return state_dir() / "screens"
+
+
 def config_file() -> Path:
     return config_dir() / "config.yaml"
 

@@ -119,6 +119,7 @@ class Settings:
     read_only: bool = False
     no_exit_on_ctrl_c: bool = False
     default_view: str | None = None  # the view k9py opens (k9s's defaultView; -c wins)
+    screen_dump_dir: str | None = None  # k9s's screenDumpDir; default: locations.screen_dumps_dir()
     ui: UI = field(default_factory=UI)
     logger: Logger = field(default_factory=Logger)
     shell_pod: ShellPod = field(default_factory=ShellPod)
@@ -131,6 +132,10 @@ class Settings:
     root: str = "k9py"  # the file's root key (k9py or k9s)
     ignored: list[str] = field(default_factory=list)  # k9s keys the file set that k9py does not use
 
+    def screen_dumps(self) -> Path:
+        """Where ctrl-s writes: ``screenDumpDir`` (``~`` expanded), else the state directory's."""
+        return Path(self.screen_dump_dir).expanduser() if self.screen_dump_dir else locations.screen_dumps_dir()
+
 
 # -- the schema: k9s's names, k9s's types; ranges where a value would make no sense ---------------
 
@@ -140,6 +145,7 @@ SCHEMA = Map({
     "readOnly": Bool(),
     "noExitOnCtrlC": Bool(),
     "defaultView": Str(empty=False),
+    "screenDumpDir": Str(empty=False),
     "ui": Map({
         "headless": Bool(), "logoless": Bool(), "crumbsless": Bool(), "noIcons": Bool(),
         "skin": Str(empty=False),
@@ -162,7 +168,6 @@ SCHEMA = Map({
     # k9s's, accepted and ignored
     "liveViewAutoRefresh": Bool(ignored=True),
     "gpuVendors": Anything(),
-    "screenDumpDir": Str(ignored=True),
     "apiServerTimeout": Str(ignored=True),
     "maxConnRetry": Int(ignored=True),
     "portForwardAddress": Str(ignored=True),
@@ -217,6 +222,7 @@ def from_data(d: dict[str, Any]) -> Settings:
     s.read_only = d.get("readOnly", s.read_only)
     s.no_exit_on_ctrl_c = d.get("noExitOnCtrlC", s.no_exit_on_ctrl_c)
     s.default_view = d.get("defaultView", s.default_view)
+    s.screen_dump_dir = d.get("screenDumpDir", s.screen_dump_dir)
     s.skin = ui.get("skin", s.skin)
     s.ui = UI(headless=ui.get("headless", False), logoless=ui.get("logoless", False),
               crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False))

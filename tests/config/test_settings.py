@@ -1,6 +1,8 @@
 """config.yaml: k9s's settings in k9s's shape (root k9py: or a k9s user's own k9s: file), strictly
 validated with the line of every problem."""
 
+from pathlib import Path
+
 import pytest
 
 from k9py.config import settings
@@ -123,8 +125,10 @@ def test_a_k9s_users_own_config_loads_as_it_is(tmp_path):
     assert s.logger.tail == 100 and s.logger.buffer == 5000 and s.logger.since_seconds == -1
     assert s.shell_pod.namespace == "default"
     # what k9py does not implement is accepted, and said
-    assert {"maxConnRetry", "skipLatestRevCheck", "imageScans", "screenDumpDir", "ui.enableMouse",
+    assert {"maxConnRetry", "skipLatestRevCheck", "imageScans", "ui.enableMouse",
             "logger.columnLock", "portForwardAddress"} <= set(s.ignored)
+    assert "screenDumpDir" not in s.ignored  # ctrl-s writes there
+    assert s.screen_dumps() == Path("/Users/fernand/.local/state/k9s/screen-dumps")
 
 
 def test_a_k9py_config_loads_every_setting(tmp_path):
@@ -216,6 +220,18 @@ def test_every_k9s_key_of_its_schema_is_known():
     assert set(k9s_keys) <= set(settings.SCHEMA.fields)
     assert set(ui) <= set(settings.SCHEMA.fields["ui"].fields)
     assert set(logger) <= set(settings.SCHEMA.fields["logger"].fields)
+
+
+def test_screen_dumps_go_to_screen_dump_dir_else_the_state_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert load(tmp_path, "k9py:\n  screenDumpDir: ~/dumps\n").screen_dumps() == tmp_path / "home" / "dumps"
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "one-place"))
+    assert Settings().screen_dumps() == tmp_path / "one-place" / "screens"
+    monkeypatch.delenv("K9PY_CONFIG_DIR")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert Settings().screen_dumps() == tmp_path / "state" / "k9py" / "screens"
+    with pytest.raises(ConfigError, match="screenDumpDir"):
+        load(tmp_path, "k9py:\n  screenDumpDir: ''\n")
 
 
 def test_the_time_machine_settings_take_durations_and_sizes(tmp_path):

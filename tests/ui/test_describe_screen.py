@@ -69,7 +69,7 @@ def test_describe_node_lists_its_pods():
 
 
 def test_search_copy_save_fullscreen_back(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))  # ctrl-s: tmp_path/k9py/screens
 
     async def s(app, pilot, cluster):
         scr = await open_describe(app, pilot, "counter")

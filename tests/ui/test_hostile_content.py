@@ -245,7 +245,7 @@ def test_header_and_image_dialog_are_inert():
 
 
 def test_saved_and_copied_text_keeps_the_raw_characters(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))  # ctrl-s: tmp_path/k9py/screens
 
     async def s(app, pilot, cluster):
         await command(app, pilot, "cm")

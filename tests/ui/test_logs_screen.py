@@ -225,7 +225,7 @@ def test_escape_sequences_never_reach_the_terminal():
 
 
 def test_copy_and_save(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))  # ctrl-s: tmp_path/k9py/screens
 
     async def s(app, pilot, cluster):
         scr = await open_counter(app, pilot)

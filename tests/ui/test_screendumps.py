@@ -26,7 +26,7 @@ def test_list_and_read_dumps(tmp_path):
 
 
 def test_sd_lists_views_and_deletes(drive, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))  # ctrl-s: tmp_path/k9py/screens
     folder = tmp_path / "k9py" / "screens"
     old, new = make_dumps(folder)
 

@@ -69,7 +69,7 @@ def test_x_on_a_secret_row_opens_its_yaml_decoded(size):
 
 # -- ctrl-s: the table as CSV -----------------------------------------------------------------------
 def test_ctrl_s_saves_the_table_as_shown(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))  # ctrl-s: tmp_path/k9py/screens
     odd = 'café-"quoted",x'  # a name as the cluster spells it (written into the store as is)
 
     async def s(app, pilot, cluster):

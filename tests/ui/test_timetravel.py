@@ -59,7 +59,7 @@ def test_rewind_finds_a_deleted_pod_with_its_logs_then_esc_comes_back(tmp_path):
 
 
 def test_less_than_steps_back_and_ctrl_s_saves_a_recording(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "state"))
 
     async def scenario(app, pilot, cluster):
         await settle(app, pilot, 60)

@@ -283,8 +283,7 @@ def test_the_viewers_search_keys_rebound(monkeypatch, tmp_path):
 
 def test_a_lists_enter_is_the_screens_key(monkeypatch, tmp_path):
     user = user_files(monkeypatch, tmp_path, keymap="keymap:\n  screendumps.open: o\n  down: [j, down, ctrl-t]\n")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    folder = tmp_path / "state" / "k9py" / "screens" / "k9py-sim"
+    folder = tmp_path / "screens" / "k9py-sim"  # (K9PY_CONFIG_DIR: everything in one place)
     folder.mkdir(parents=True)
     (folder / "a.txt").write_text("first\n")
     (folder / "b.txt").write_text("second\n")
@@ -310,3 +309,21 @@ def test_xrays_row_keys_are_the_row_verbs():
     hints = [h for _, hs in XrayScreen.binding_sections(km) for h in hs]
     assert ("<ctrl-x>", "Delete") in [(h.label, h.description) for h in hints]
     assert not any(h.description == "Describe" or "ctrl+d" in h.keys for h in hints)
+
+
+def test_config_screen_dump_dir_is_where_ctrl_s_writes_and_sd_reads(monkeypatch, tmp_path):
+    """k9s's screenDumpDir: the table's ctrl-s writes there and `:sd` lists it."""
+    dumps = tmp_path / "elsewhere"
+    (tmp_path / "cfg").mkdir()
+    user = user_files(monkeypatch, tmp_path / "cfg", config=f"k9s:\n  screenDumpDir: {dumps}\n")
+
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [saved] = list((dumps / "k9py-sim").glob("pods-*.csv"))
+        assert str(saved) in flash(app)
+        await command(app, pilot, "sd")
+        assert isinstance(app.screen, ScreenDumps)
+        assert [d.path for d in app.screen.dumps] == [saved]
+    run(s, user=user)
+    assert not (tmp_path / "cfg" / "screens").exists()

@@ -46,7 +46,7 @@ def test_pod_yaml_managed_fields_toggle_and_live():
 
 
 def test_secret_masked_until_decoded(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))  # ctrl-s: tmp_path/k9py/screens
 
     async def s(app, pilot, cluster):
         await command(app, pilot, "sec")

@@ -28,7 +28,7 @@ def open_request(app: K9pyApp, request: str, arg: str) -> None:
     elif request == "screendumps":
         from k9py.ui.screens.screendumps import ScreenDumps
         from k9py.ui.screens.viewer import default_save_dir
-        app.push_screen(ScreenDumps(default_save_dir()))
+        app.push_screen(ScreenDumps(default_save_dir(app)))
     else:
         app.flash(f"{request}: not available yet in k9py", "warn")
 

@@ -8,7 +8,6 @@ Nothing shown here is ever parsed as Rich markup: lines are ``rich.text.Text`` b
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
@@ -27,6 +26,8 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from k9py.config import locations
+from k9py.config.settings import Settings
 from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
@@ -50,10 +51,11 @@ def key_value_text(line: str) -> Text:
     return t
 
 
-def default_save_dir() -> Path:
-    """Where ctrl-s writes unless told: ``$XDG_STATE_HOME/k9py/screens``."""
-    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(state) / "k9py" / "screens"
+def default_save_dir(app: object = None) -> Path:
+    """Where ctrl-s writes unless told: the app's config.yaml ``screenDumpDir`` (k9s's), else
+    the state directory's ``screens`` (``$XDG_STATE_HOME/k9py``, or ``$K9PY_CONFIG_DIR``)."""
+    settings = getattr(getattr(app, "user", None), "settings", None)
+    return settings.screen_dumps() if isinstance(settings, Settings) else locations.screen_dumps_dir()
 
 
 def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: str,
@@ -376,7 +378,7 @@ class ViewerScreen(KeyedScreen[None]):
     def action_save(self) -> None:
         session = self.session
         try:
-            path = save_text(self.save_dir or default_save_dir(), session.info().context, self.save_stem(),
+            path = save_text(self.save_dir or default_save_dir(self.app), session.info().context, self.save_stem(),
                              self.save_suffix, self.text(), session.now())
         except OSError as err:
             self.flash(f"save failed: {err}", "error")

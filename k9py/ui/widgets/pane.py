@@ -269,7 +269,7 @@ class ExplorerPane(Vertical):
             return
         stem = f"{cur.scope.view.name}-{cur.namespace or 'all'}"
         try:
-            path = save_text(default_save_dir(), session.info().context, stem, ".csv", table_csv(m), session.now())
+            path = save_text(default_save_dir(self.host), session.info().context, stem, ".csv", table_csv(m), session.now())
         except OSError as err:
             self.host.flash(f"save failed: {err}", "error")
             return
