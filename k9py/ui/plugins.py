@@ -29,6 +29,7 @@ from k9py.config.plugins import ALL, Plugin
 from k9py.explorer import plugins as core
 from k9py.explorer.merged import MergedView
 from k9py.explorer.plugins import Invocation, PluginError
+from k9py.ui.handover import terminal_handed_over
 from k9py.ui.local_api import LocalApi
 from k9py.ui.widgets import timeline
 from k9py.view import kinds
@@ -165,7 +166,7 @@ class PluginKeys:
         app = self.app
         env = {**os.environ, **inv.env}
         try:
-            with app.suspend(), _sigint_to_child():
+            with terminal_handed_over(app), _sigint_to_child():
                 code = _wait_all(_spawn(inv, env))
         except SuspendNotSupported:
             app.flash(f"plugin {plugin.name}: this terminal cannot be handed over (try background: true)", "error")

@@ -31,6 +31,7 @@ from textual.app import SuspendNotSupported
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
+from k9py.ui.handover import terminal_handed_over
 from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ class Shells:
                 spec: Obj = next((c for c in dig(obj, "spec", "containers") or [] if c.get("name") == container), {})
                 command = [*(spec.get("command") or []), *(spec.get("args") or [])] or ["sh"]
             proc = start_exec(cluster, ns, pod, container, command, tty=True, stdin=True)
-        with self.app.suspend(), terminal() as (fd_in, fd_out):
+        with terminal_handed_over(self.app), terminal() as (fd_in, fd_out):
             code = relay(proc, cluster.lock, fd_in, fd_out)
         if attach:  # the attached process was the container's PID 1: its exit ends the container
             from k9py.sim.kubelet import signal_container
@@ -222,7 +223,7 @@ class Shells:
         else:
             argv += ["exec", "-it", pod, "-c", container, "--", *LIVE_SHELL]
         env = {**os.environ, "KUBECONFIG": target.kubeconfig} if target.kubeconfig else None  # several files: joined
-        with self.app.suspend():
+        with terminal_handed_over(self.app):
             code, said = call_keeping_stderr(argv, env)
         self._ended(ns, pod, container, code, attach=attach, said=said)
         return code

@@ -141,3 +141,18 @@ def test_edit_failed_dialog_snapshot(snap_compare, tmp_path, monkeypatch, size):
         assert isinstance(app.screen, ConfirmScreen)
 
     assert snap_compare(K9pyApp(SimBackend(sim_cluster()), manual=True), terminal_size=size, run_before=before)
+
+
+def test_an_editor_that_cannot_start_is_a_flash_not_a_crash(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBE_EDITOR", str(tmp_path / "no-such-editor"))
+
+    async def s(app, pilot, cluster):
+        before = cluster.store.get("Deployment", "default", NGINX)["metadata"]["resourceVersion"]
+        await edit(app, pilot)
+        assert flash(app) == (f"edit: cannot start the editor '{tmp_path / 'no-such-editor'}': "
+                              "No such file or directory (KUBE_EDITOR or EDITOR names it)")
+        assert app.is_running and app.screen is app.screen_stack[0]
+        assert cluster.store.get("Deployment", "default", NGINX)["metadata"]["resourceVersion"] == before
+        await command(app, pilot, "pods")  # and it goes on
+        assert app.model is not None and app.model.view.name == "pods"
+    run(s)

@@ -52,6 +52,15 @@ def watch_suspends(app) -> list[str]:
     return seen
 
 
+async def y_on_web(app, pilot) -> list[str]:
+    """Shift-Y (the plugins' key here) on the pod web; the app's suspends and resumes so far."""
+    seen = watch_suspends(app)
+    await goto(app, pilot, "web")
+    await pilot.press("Y")
+    await settle(app, pilot)
+    return seen
+
+
 async def until(app, pilot, pred, what: str):
     """Let the app run until ``pred()`` (a background plugin ended); fail at the deadline."""
     loop = asyncio.get_running_loop()
@@ -80,10 +89,7 @@ def test_a_foreground_plugin_suspends_the_ui_runs_and_comes_back(tmp_path, suspe
         """)
 
     async def scenario(app, pilot, cluster):
-        seen = watch_suspends(app)
-        await goto(app, pilot, "web")
-        await pilot.press("Y")
-        await settle(app, pilot)
+        seen = await y_on_web(app, pilot)
         assert seen == ["suspend", "resume"]
         *args, kubeconfig = out.read_text().splitlines()
         assert args == ["default", "web", "Running", "2/2", "k9py-sim"]
@@ -97,6 +103,29 @@ def test_a_foreground_plugin_suspends_the_ui_runs_and_comes_back(tmp_path, suspe
         assert app.plugin_keys.local.handle.cluster is cluster  # shared with the backend
         app.exit()
         await pilot.pause()
+
+    run(scenario, user=cfg)
+
+
+def test_a_foreground_plugin_that_cannot_start_gives_the_terminal_back(tmp_path, suspendable):
+    """Its command missing: the UI resumes (Textual's suspend alone stayed suspended for good)."""
+    missing = str(tmp_path / "nosuchcmd-xyz")
+    cfg = user(tmp_path, f"""\
+        plugins:
+          broken:
+            shortCut: Shift-Y
+            description: Broken
+            scopes: [po]
+            command: {missing}
+        """)
+
+    async def scenario(app, pilot, cluster):
+        seen = await y_on_web(app, pilot)
+        assert seen == ["suspend", "resume"]
+        assert flash(app) == f"plugin broken: {missing}: No such file or directory"
+        await pilot.press("Y")  # and again: the keys still reach the app
+        await settle(app, pilot)
+        assert seen == ["suspend", "resume"] * 2
 
     run(scenario, user=cfg)
 

@@ -224,8 +224,10 @@ def editor_command() -> list[str]:
 
 def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
     """Open ``text`` in the user's editor with the app suspended; the saved text, or None if
-    the editor failed."""
+    the editor failed. K9pyError when the editor cannot be started at all."""
     from textual.app import SuspendNotSupported
+
+    from k9py.ui.handover import terminal_handed_over
 
     fd, path = tempfile.mkstemp(prefix="k9py-edit-", suffix=suffix)
     try:
@@ -233,10 +235,15 @@ def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
             fh.write(text)
         cmd = [*editor_command(), path]
         try:
-            with app.suspend():
-                code = subprocess.call(cmd)
-        except SuspendNotSupported:  # headless (tests): just run it
-            code = subprocess.call(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                with terminal_handed_over(app):
+                    code = subprocess.call(cmd)
+            except SuspendNotSupported:  # headless (tests): just run it
+                code = subprocess.call(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+        except OSError as err:
+            raise K9pyError(f"edit: cannot start the editor {cmd[0]!r}: {err.strerror or err} "
+                            "(KUBE_EDITOR or EDITOR names it)") from None
         if code != 0:
             return None
         with open(path, encoding="utf-8") as fh:
@@ -263,7 +270,11 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
         await attempt(session, session.buffer)
 
     async def attempt(session: EditSession, text: str) -> None:
-        saved = run_editor(app, text)
+        try:
+            saved = run_editor(app, text)
+        except K9pyError as err:
+            app.flash(str(err), "error")
+            return
         app.refresh()
         step = session.saved(saved)
         if not isinstance(step, Done | Reopen):
