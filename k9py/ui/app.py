@@ -417,7 +417,7 @@ class K9pyApp(App[None]):
     def _route_key(self, key: str, char: str | None) -> bool:
         """Open, edit, submit or cancel the prompt now. False: the key goes its usual way."""
         if len(self.screen_stack) > 1:
-            return False
+            return self._command_from_pushed_screen(key)
         prompt = self.prompt
         if not prompt.display:
             mode = keymap.prompt_mode(self.user.keymap, key)  # `:` and `/`, or the user's keys for them
@@ -440,6 +440,21 @@ class K9pyApp(App[None]):
             elif text.strip():
                 self.run_command(text)
         return done is not None
+
+    def _command_from_pushed_screen(self, key: str) -> bool:
+        """k9s's `:` works in every view, describe, YAML, logs and xray included: the pushed
+        screens (not a dialog, not while a text box has the keys) close and the prompt opens over
+        the view below, so what is typed behind it is a command, never the screen's own keys."""
+        from textual.widgets import Input
+
+        if not getattr(self.screen, "KEY_SCOPE", "") or isinstance(self.focused, Input):
+            return False
+        if keymap.prompt_mode(self.user.keymap, key) != "command":
+            return False
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.prompt.open("command")
+        return True
 
     def action_command(self) -> None:
         self.prompt.open("command")

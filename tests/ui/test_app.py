@@ -406,10 +406,12 @@ def test_read_only_refuses_delete_and_scale(drive):
         await sync(app, pilot)
         assert "read-only" in str(app.query_one("#flash").render())
         assert cluster.store.get("Pod", "default", "counter")["metadata"].get("deletionTimestamp") is None
-        await command(app, pilot, "deploy")
-        await pilot.press("s", "enter")
+        await command(app, pilot, "deploy")  # (from the YAML view `y` opened: no dialog came for it)
+        replicas = cluster.store.get("Deployment", "default", "nginx-deployment")["spec"]["replicas"]
+        await pilot.press("s")  # no scale dialog
         await sync(app, pilot)
-        assert "read-only" in str(app.query_one("#flash").render())
+        assert "read-only" in str(app.query_one("#flash").render()) and len(app.screen_stack) == 1
+        assert cluster.store.get("Deployment", "default", "nginx-deployment")["spec"]["replicas"] == replicas
     drive(s, readonly=True)
 
 

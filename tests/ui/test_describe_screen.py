@@ -102,8 +102,10 @@ def test_search_copy_save_fullscreen_back(tmp_path, monkeypatch):
         # the app's keys do not leak into the viewer
         await pilot.press("d")
         await settle(app, pilot)
-        await pilot.press("0", "colon")
+        await pilot.press("0")
         assert app.screen.__class__ is DescribeScreen and app.title_text() == "pods(default)[4]"
+        await pilot.press("colon")  # a command, as from any k9s view: the prompt over the view below
+        assert app.screen is app.screen_stack[0] and app.prompt.display and app.prompt.mode == "command"
     run(s)
 
 
