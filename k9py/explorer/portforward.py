@@ -39,6 +39,10 @@ class Tunnel(Protocol):
 
     def close(self) -> None: ...
 
+    def ended(self) -> str | None:
+        """Why this tunnel will never carry a connection again (its pod is gone, kubectl exited),
+        as kubectl port-forward says it when it exits; None while it may."""
+
 
 # -- what the user asked for ----------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ class Forward:
     address: str  # as the user gave it (localhost)
     tunnel: Tunnel
     local_port: int = 0  # the port bound (the one asked for, or the free one picked for 0)
+    ended: str = ""  # why it ended by itself (``Forwards.reap``)
     started: float = field(default_factory=time.time)
     traffic: Traffic = field(default_factory=Traffic)
     _server: socket.socket | None = None
@@ -303,6 +308,17 @@ class Forwards:
         if fwd is not None:
             fwd.stop()
         return fwd
+
+    def reap(self) -> list[Forward]:
+        """Stop and drop the forwards whose tunnel ended (the pod went away: kubectl port-forward
+        exits then, k9s drops the forward); each says why in ``ended``."""
+        gone = []
+        for fwd in self.list():
+            reason = fwd.tunnel.ended()
+            if reason and self.stop(fwd.key) is fwd:
+                fwd.ended = reason
+                gone.append(fwd)
+        return gone
 
     def stop_all(self) -> None:
         for key in list(self._items):

@@ -34,6 +34,16 @@ class SimTunnel:
         """``cluster_of``: the backend's current cluster (a scenario that restarts builds another)."""
         self.cluster_of = cluster_of
         self.namespace, self.pod, self.port = namespace, pod, port
+        found = cluster_of().store.get("Pod", namespace, pod)
+        self.uid = dig(found, "metadata", "uid") if found is not None else None  # the pod forwarded to
+
+    def ended(self) -> str | None:
+        """kubectl port-forward streams to one pod: once that pod is gone (deleted, or another of
+        the same name in its place, or the scenario replaced), it exits."""
+        pod = self.cluster_of().store.get("Pod", self.namespace, self.pod)
+        if pod is None or self.uid is None or dig(pod, "metadata", "uid") != self.uid:
+            return "lost connection to pod (the pod is gone)"
+        return None
 
     def dial(self) -> socket.socket:
         from k9py.sim.userland import net
@@ -135,9 +145,16 @@ class KubectlTunnel:
             if text and stream is self.proc.stderr:
                 self.errors = [*self.errors[-4:], text]
 
+    def ended(self) -> str | None:
+        """kubectl port-forward exits when its pod goes ("error: lost connection to pod")."""
+        if self.proc.poll() is None:
+            return None
+        return self.errors[-1] if self.errors else f"kubectl port-forward exited ({self.proc.returncode})"
+
     def dial(self) -> socket.socket:
-        if self.proc.poll() is not None:
-            raise TunnelError(self.errors[-1] if self.errors else f"kubectl port-forward exited ({self.proc.returncode})")
+        reason = self.ended()
+        if reason is not None:
+            raise TunnelError(reason)
         try:
             sock = socket.create_connection(("127.0.0.1", self.local), timeout=10)
         except OSError as err:

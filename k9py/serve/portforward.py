@@ -83,6 +83,14 @@ def handle(api: Api, req: Request, route: Route) -> Response:
     return Response(101, upgrade=upgrade)
 
 
+def pod_gone(api: Api, pod: dict) -> bool:
+    """Whether the pod a port-forward streams to is gone (deleted, or another of its name in its
+    place): the kubelet's stream ends then, and kubectl port-forward exits ("lost connection to
+    pod")."""
+    now = api.cluster.store.get("Pod", meta.namespace(pod), meta.name(pod))
+    return now is None or meta.uid(now) != meta.uid(pod)
+
+
 def sandbox_id(pod: dict) -> str:
     """The pod's (deterministic) sandbox id: the kubelet names the pod by it in port-forward errors."""
     return hashlib.sha256(f"sandbox:{meta.uid(pod)}".encode()).hexdigest()
@@ -209,7 +217,7 @@ class Session:
         try:
             while not self.closed and not self.api.stopping.is_set():
                 chunk = self.transport.receive(POLL)
-                if chunk is None:
+                if chunk is None or pod_gone(self.api, self.pod):
                     break
                 if not chunk:
                     continue

@@ -76,11 +76,15 @@ class Channels:
         return self.sock.send(bytes([channel]) + data)
 
     def run(self) -> None:
+        from k9py.serve.portforward import pod_gone  # (that module imports this one)
+
         try:
             for i, port in enumerate(self.ports):
                 for channel in (2 * i, 2 * i + 1):
                     self._send(channel, struct.pack("<H", port))
             while not self.sock.closed and not self.api.stopping.is_set():
+                if pod_gone(self.api, self.pod):
+                    return
                 for message in self.sock.receive(POLL):
                     if isinstance(message, bytes) and message and not self._data(message[0], message[1:]):
                         return

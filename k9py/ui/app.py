@@ -319,6 +319,16 @@ class K9pyApp(App[None]):
     def _tick(self) -> None:
         self.splits.tick()
         self.render_header()
+        self.reap_forwards()
+
+    def reap_forwards(self) -> None:
+        """Port-forwards whose pod went away end, with a word in the flash (k9s drops them too)."""
+        ended = self.session.forwards.reap()
+        for fwd in ended:
+            reason = fwd.ended.removeprefix("error: ")  # (kubectl's last words)
+            self.flash(f"port-forward {fwd.namespace}/{fwd.pod} {fwd.ports} ended: {reason}", "warn")
+        if ended:
+            self.forwards_changed()
 
     def _on_nodes(self, cache: Cache, diff: Diff) -> None:
         if diff.state:  # the backend's connection state shows in the header

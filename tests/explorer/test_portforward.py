@@ -145,9 +145,45 @@ def test_nothing_listening_and_a_pod_that_went_away_drop_the_connection(cluster,
 
     ok = forwards.start("default", "web", PortSpec("nginx", 80, 0), "localhost",
                         SimTunnel(lambda: cluster, "default", "web", 80))
+    assert forwards.reap() == []
     with cluster.lock:
         cluster.delete("Pod", "default", "web", grace_period=0)
     cluster.advance(5)
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         get(ok.url)
     assert ok.snapshot().last_error == "pod default/web is gone"
+
+
+def test_a_forward_ends_when_its_pod_goes_as_kubectl_port_forward_exits(cluster, forwards):
+    fwd = forwards.start("default", "web", PortSpec("nginx", 80, 0), "localhost",
+                         SimTunnel(lambda: cluster, "default", "web", 80))
+    other = forwards.start("default", "pending", PortSpec("pending", 80, 0), "localhost",
+                           SimTunnel(lambda: cluster, "default", "pending", 80))
+    port = fwd.local_port
+    with cluster.lock:
+        cluster.delete("Pod", "default", "web")  # graceful: the pod is still there while it stops
+    assert forwards.reap() == [] and get(fwd.url + "/")[0] == 200
+    cluster.advance(40)
+    assert cluster.store.get("Pod", "default", "web") is None
+    assert forwards.reap() == [fwd] and forwards.list() == [other]
+    assert fwd.stopped and fwd.ended == "lost connection to pod (the pod is gone)"
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    assert forwards.reap() == []
+
+
+def test_another_pod_of_the_same_name_is_not_the_forwarded_one(cluster, forwards):
+    """A StatefulSet's pod comes back under its name: kubectl's stream was to the old one."""
+    fwd = forwards.start("default", "web", PortSpec("nginx", 80, 0), "localhost",
+                         SimTunnel(lambda: cluster, "default", "web", 80))
+    with cluster.lock:
+        old = cluster.store.get("Pod", "default", "web")
+        cluster.delete("Pod", "default", "web", grace_period=0)
+    cluster.advance(2)
+    again = pod_manifest("web", "nginx:1.27", container="nginx")
+    again["spec"]["containers"][0]["ports"] = [{"containerPort": 80}]
+    with cluster.lock:
+        cluster.create(again)
+    cluster.advance(20)
+    assert cluster.store.get("Pod", "default", "web")["metadata"]["uid"] != old["metadata"]["uid"]
+    assert forwards.reap() == [fwd]

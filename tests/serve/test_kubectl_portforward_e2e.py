@@ -143,6 +143,20 @@ def test_nothing_listening(srv):
     assert err.endswith("error: lost connection to pod\n")
 
 
+def test_kubectl_port_forward_exits_when_its_pod_is_deleted(srv):
+    """As against a real cluster: the stream to the pod ends with it, kubectl says so and exits."""
+    srv.kubectl("run", "brief", "--image=nginx", "--port=80")
+    srv.kubectl("wait", "--for=condition=Ready", "pod/brief", "--timeout=30s", timeout=35)
+    proc, port = _forward(srv, "pod/brief", 80)
+    try:
+        assert _get(port)[0] == 200
+        srv.kubectl("delete", "pod", "brief", "--now", timeout=35)  # (waits until it is gone)
+        _, err = proc.communicate(timeout=DEADLINE)
+    finally:
+        _stop(proc)
+    assert proc.returncode == 1 and err.endswith("error: lost connection to pod\n"), err
+
+
 def test_port_forward_several_ports_at_once(srv):
     """`kubectl port-forward pod/web 0:80 0:8080`: one SPDY session, a pair of streams per
     connection, each tagged with its port; connections to both ports, open at the same time."""

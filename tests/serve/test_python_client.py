@@ -144,6 +144,14 @@ def test_portforward_through_the_client_libraries_websocket(api_client, served):
     sock.close()
     assert "failed to connect to localhost:81 inside namespace" in (pf.error(81) or "")
 
+    pf = portforward(core.connect_get_namespaced_pod_portforward, "web", "default", ports="80")
+    sock = pf.socket(80)
+    sock.settimeout(20)  # (a stream that stays open fails the test, not hangs it)
+    with served.cluster.lock:
+        served.cluster.delete("Pod", "default", "web", grace_period=0)
+    assert sock.recv(65536) == b""  # the pod gone, its stream ends (nothing was sent on it)
+    sock.close()
+
 
 def test_list_options_the_apiserver_refuses_come_back_as_its_422(api_client):
     core = k8s.CoreV1Api(api_client)

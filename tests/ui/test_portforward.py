@@ -127,6 +127,26 @@ def test_shift_f_forwards_a_pod_port_and_pf_lists_and_stops_it():
     run(s)
 
 
+def test_a_forward_whose_pod_is_deleted_ends_with_a_word_in_the_flash():
+    async def s(app, pilot, cluster):
+        name = first_nginx(app)
+        await goto(app, pilot, name)
+        fwd = await forward_with_dialog(app, pilot)
+        app.reap_forwards()  # (the app's tick; none in these tests)
+        assert app.session.forwards.list() == [fwd]
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot, 40)  # its grace period: the pod is gone
+        assert cluster.store.get("Pod", "default", name) is None
+        app.reap_forwards()
+        await pilot.pause()
+        assert app.session.forwards.list() == [] and fwd.stopped
+        assert flash(app) == f"port-forward default/{name} {fwd.ports} ended: lost connection to pod (the pod is gone)"
+        assert all(pf_cell(app, k[1]) == "●" for k in app.model.rows)
+    run(s)
+
+
 def test_shift_f_on_a_container_row_and_a_pod_without_declared_ports():
     async def s(app, pilot, cluster):
         await goto(app, pilot, "web")  # nginx + sidecar, no ports declared
@@ -234,6 +254,17 @@ def test_live_shift_f_runs_kubectl_port_forward(server, kubeconfig):
             tunnel = fwd.tunnel
             app.session.forwards.stop(fwd.key)
             assert tunnel.proc.poll() is not None  # type: ignore[attr-defined]  # kubectl went with it
+
+            # a forward whose pod is deleted: kubectl port-forward exits, the forward ends
+            fwd = await forward_with_dialog(app, pilot)
+            cluster = server.handle.cluster
+            with cluster.lock:
+                cluster.delete("Pod", "default", name, grace_period=0)
+            await until(app, pilot, lambda: fwd.tunnel.ended(), "kubectl port-forward to exit")
+            app.reap_forwards()
+            await pilot.pause()
+            assert app.session.forwards.list() == [] and fwd.stopped
+            assert flash(app) == f"port-forward default/{name} {fwd.ports} ended: lost connection to pod"
     asyncio.run(asyncio.wait_for(main(), 120))
 
 
