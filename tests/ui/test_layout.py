@@ -241,3 +241,24 @@ def test_the_delete_prompt_reads_like_english():
         await settle(app, pilot)
         assert str(app.screen.query_one(".dialog-message").render()) == "Kill 2 marked pods?"
     run_at(WIDE, s)
+
+
+def test_wide_characters_in_the_header_keep_its_columns():
+    """A favourite namespace or a cluster name in wide characters (日本: two cells each) pads by
+    cells: the menu columns start where they do on every other row, no row is wider than asked."""
+    from rich.cells import cell_len
+
+    from k9py.ui.widgets.header import Facts, layout
+    from k9py.ui.widgets.menu import Hint
+
+    left = [("Context:", "kind-日本語のクラスタ"), ("Cluster:", "c"), ("User:", "u"), ("K9py Rev:", "v0"),
+            ("K8s Rev:", "v1"), ("Backend:", "sim")]
+    hints = [Hint("<d>", "Describe"), Hint("<y>", "YAML"), Hint("<l>", "Logs"), Hint("<e>", "編集")]
+    f = Facts(left, "1%", "2%", 22, ["default", "日本", "とても長い名前空間の名前です"], hints, [], "connected", None)
+    lines = [line.plain for line in layout(f, 100, 24)]
+    assert all(cell_len(line) <= 100 for line in lines)
+    starts = [cell_len(line[:line.index("<")]) for line in lines if "<" in line]
+    assert len(starts) == 4 and len(set(starts)) == 1, lines  # the favourites' column lines up
+    seconds = [cell_len(line[:line.index("<", line.index(">"))]) for line in lines if line.count("<") == 2]
+    assert len(seconds) >= 4 and len(set(seconds)) == 1, lines  # and so does the menu's
+    assert "<3> とても長い名前…  <e> 編集" in lines[3]  # cut to its cells, with an ellipsis

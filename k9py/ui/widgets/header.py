@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
@@ -40,7 +41,8 @@ MIN_ERROR_W = 12
 
 
 def cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+    """``text`` in at most ``width`` cells (a wide character takes two), cut with an ellipsis."""
+    return text if cell_len(text) <= width else set_cell_size(text, max(0, width - 1)).rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,8 @@ def layout(f: Facts, width: int, height: int = 0, *, logoless: bool = False) -> 
         line = Text(no_wrap=True, overflow="crop")
         label, value = left[i]
         line.append(f" {label:<{LABEL_W - 1}}", style=theme.style("info.label"))
-        line.append(f"{cut(value, value_w):<{value_w}}", style=styles.get(label) or theme.style("info.value"))
+        shown = cut(value, value_w)
+        line.append(shown + " " * (value_w - cell_len(shown)), style=styles.get(label) or theme.style("info.value"))
         line.append_text(menu[i])
         line.pad_right(LABEL_W + value_w + menu_w - line.cell_len)
         if show_logo and i < len(LOGO):

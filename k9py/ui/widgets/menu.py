@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -135,8 +136,13 @@ def _columns(hints: Sequence[Hint], rows: int) -> list[list[Hint]]:
 
 
 def _column_width(col: Sequence[Hint]) -> tuple[int, int]:
-    key = max(len(h.label) for h in col)
-    return key, key + 1 + max(len(h.description) for h in col)
+    """Cells, not characters: a favourite namespace or a plugin's words may be wide (日本)."""
+    key = max(cell_len(h.label) for h in col)
+    return key, key + 1 + max(cell_len(h.description) for h in col)
+
+
+def _padded(text: str, cells: int) -> str:
+    return text + " " * max(0, cells - cell_len(text))
 
 
 def fitting_columns(hints: Sequence[Hint], width: int, rows: int) -> list[list[Hint]]:
@@ -180,9 +186,9 @@ def menu_lines(hints: Sequence[Hint], width: int, rows: int) -> list[Text]:
             line.append(" " * (GAP if c else 1))
             if r < len(col):
                 h = col[r]
-                line.append(inert_line(h.label).ljust(key_w), style=digit if h.numbered else key)  # numbered keys: their own columns
+                line.append(_padded(inert_line(h.label), key_w), style=digit if h.numbered else key)  # numbered keys: their own columns
                 line.append(" ")
-                line.append(inert_line(h.description).ljust(col_w - key_w - 1), style=desc)  # plugins: a file's words
+                line.append(_padded(inert_line(h.description), col_w - key_w - 1), style=desc)  # plugins: a file's words
             else:
                 line.append(" " * col_w)
     for line in lines:
