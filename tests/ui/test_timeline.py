@@ -295,6 +295,9 @@ def test_scenarios_switches_the_demo_simulator_in_place():
             assert app.flash_text.startswith("kubeflow: A Kubeflow notebook server")
             assert app.title_text().startswith("pods(kubeflow-user)")  # the view goes where the objects are
             assert "steps 0/" in bar_text(app) and "00:00 / 05:00" in bar_text(app)
+            await pick(app, pilot, "demo")  # and back: no bar (it said 00:00 / 00:00), space marks again
+            assert backend.path.endswith("demo.yaml") and app.flash_text.startswith("demo: ")
+            assert not app.query("#timeline") and hints(backend) == []
     asyncio.run(main())
 
 

@@ -190,9 +190,12 @@ def _mount(app: K9pyApp, pb: Playback) -> Timeline:
 
 def _after_reload(app: K9pyApp, pb: Playback) -> None:
     """The source behind the play head changed (the playback object stays): repaint the bar,
-    or mount it if the new source is the first with a timeline."""
+    mount it if the new source is the first with a timeline, remove it if the new one has none
+    (back to the demo's plain manifests: no `00:00 / 00:00` left behind)."""
     bar = _bar(app)
-    if bar is not None:
+    if bar is not None and not pb.has_timeline:
+        bar.remove()
+    elif bar is not None:
         bar.refresh()
     elif pb.has_timeline:
         _mount(app, pb)
