@@ -262,3 +262,14 @@ def test_wide_characters_in_the_header_keep_its_columns():
     seconds = [cell_len(line[:line.index("<", line.index(">"))]) for line in lines if line.count("<") == 2]
     assert len(seconds) >= 4 and len(set(seconds)) == 1, lines  # and so does the menu's
     assert "<3> とても長い名前…  <e> 編集" in lines[3]  # cut to its cells, with an ellipsis
+
+
+def test_a_flash_wider_than_the_screen_ends_with_an_ellipsis():
+    async def s(app, pilot, cluster):
+        message = "port-forward default/nginx-deployment-7f4d79f7d7-7zd6r: cannot listen on localhost:80: permission denied"
+        app.flash(message, "error")
+        await pilot.pause()
+        [line] = painted(app.query_one("#flash"))
+        assert line.rstrip().endswith("…") and line.startswith("port-forward default/nginx-deployment")
+        assert len(line.rstrip()) <= 80
+    run_at(NARROW, s)

@@ -197,7 +197,7 @@ class ViewerScreen(KeyedScreen[None]):
     ViewerScreen.fullscreen #key-menu { display: none; }
     ViewerScreen #viewer-status { height: auto; background: $k9-bg; }
     ViewerScreen #viewer-search { height: 3; border: round $k9-filter-border; background: $k9-prompt-bg; color: $k9-prompt-fg; display: none; }
-    ViewerScreen #viewer-flash { height: 1; background: $k9-bg; }
+    ViewerScreen #viewer-flash { height: 1; background: $k9-bg; text-wrap: nowrap; text-overflow: ellipsis; }
     """
     kind_label = "Text"
     save_suffix = ".txt"
