@@ -129,6 +129,15 @@ def test_workload_logs_are_prefixed_like_stern():
         await pilot.press("l")
         await settle(app, pilot)
         assert [s.pod for s in app.screen.sources] == pods
+        # a service without a selector (the apiserver's own): no pods, said (kubectl logs refuses it too)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await goto(app, pilot, "kubernetes")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1
+        assert flash(app) == ("services default/kubernetes: it is defined without a selector: it has no pods "
+                              "to show logs of")
     run(s)
 
 

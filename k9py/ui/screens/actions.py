@@ -390,7 +390,11 @@ def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Se
         app.push_screen(ContainerPicker(f"<Containers> {ns}/{name}", containers), picked)
     elif action == "logs" and "logs" in view.verbs:
         async def go() -> None:
-            from k9py.ui.screens.logs import LogScreen, workload_sources
+            from k9py.ui.screens.logs import LogScreen, workload_selector, workload_sources
+            if workload_selector(row.obj) is None:  # kubectl logs svc/kubernetes says so too
+                app.flash(f"{view.name} {_where(ns, name)}: it is defined without a selector: it has no pods "
+                          "to show logs of", "warn")
+                return
             sources = await workload_sources(session.backend, row.obj)
             if not sources:  # like stern: open anyway and follow the pods as they come
                 app.flash(f"{view.name} {_where(ns, name)} has no running pods yet: waiting for them", "info")
