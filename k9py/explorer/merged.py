@@ -53,6 +53,7 @@ class MergedView(ResourceView):
         """``session``: the navigator's (used for its own context, never closed here)."""
         super().__init__(session, Scope(merged_kind(scope.view), scope.namespace, scope.label, scope.predicate),
                          filter=filter, sort=sort, wide=wide)
+        self.withheld = scope.view.verbs - VERBS  # what the view's rows would offer on one context
         self.contexts = list(dict.fromkeys(contexts))
         self.sessions: dict[str, Session] = {}
         self.owned: set[str] = set()  # contexts whose Session this view opened (and closes)

@@ -14,6 +14,7 @@ from k9py.ui.app import K9pyApp
 from tests.explorer.test_merged import Flaky, add_pod
 from tests.samples import small_cluster
 from tests.ui.conftest import SIZE, table_lines
+from tests.ui.simcluster import flash
 
 
 async def command(app: K9pyApp, pilot: Any, text: str) -> None:
@@ -93,9 +94,13 @@ def test_merged_pods_of_two_clusters_with_their_context():
         await pilot.pause()
         assert app.screen.session is app.current.sessions["b"] and app.screen.title_text.startswith("Logs(b:default/only-b")
         await pilot.press("escape")
-        await pilot.press("ctrl+d")  # a change is not offered on merged rows
+        await pilot.press("ctrl+d")  # a change is not offered on merged rows: said
         await pilot.pause()
         assert len(app.screen_stack) == 1
+        assert flash(app) == "Delete: the rows of several contexts are read-only; `:ctx b` to act on them"
+        await pilot.press("s")  # the shell's key too (its next binding, scale, is no pod's)
+        await pilot.pause()
+        assert len(app.screen_stack) == 1 and flash(app).startswith("Shell: the rows of several contexts")
     run(s)
 
 

@@ -15,12 +15,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from k9py.explorer import keys as row_keys
+from k9py.explorer.merged import MergedView
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import Change, ResourceView
 from k9py.ui import keyinput, keymap
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Crumbs, Flash
 from k9py.view.inert import inert_line
+from k9py.view.merged_rows import context_of
 from k9py.view.rows import Row, RowModel
 
 if TYPE_CHECKING:
@@ -221,7 +223,15 @@ class ExplorerPane(Vertical):
         """A row verb's key (describe, delete, scale, ...). A verb this view's rows do not have
         skips: the key's next binding (`s`: shell, scale, suspend) gets its turn."""
         cur = self.current
-        if cur is None or verb_id not in cur.scope.view.verbs:
+        if cur is None:
+            raise SkipAction()
+        if verb_id not in cur.scope.view.verbs:
+            if isinstance(cur, MergedView) and verb_id in cur.withheld:  # said, not silently nothing
+                row = self.table.cursor_row
+                where = f"`:ctx {context_of(row)}`" if row is not None else "`:ctx`"
+                self.host.flash(f"{row_keys.VERBS[verb_id].description}: the rows of several contexts are "
+                                f"read-only; {where} to act on them", "warn")
+                return
             raise SkipAction()
         self.perform(row_keys.VERBS[verb_id])
 
