@@ -110,6 +110,17 @@ def first_moment(session: Session) -> float | None:
     return None if h is None or h.backend is None else h.start_t + h.first_t
 
 
+def complete_moment(session: Session) -> float | None:
+    """The oldest moment the history of ``session`` (or of its present) shows whole: once every
+    kind's first list was in (earlier, what existed all along is not there yet). None while the
+    first lists are coming in, or with no history."""
+    present = session.present or session
+    h = present.history
+    if h is None or h.backend is None or h.complete_t is None:
+        return None
+    return h.start_t + max(h.first_t, h.complete_t)
+
+
 def describe(at: float, now: float) -> str:
     """``14:32:05 (10m12s ago)``."""
     from k9py.kube.timefmt import human_duration

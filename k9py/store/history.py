@@ -106,6 +106,10 @@ class History:
         self.state: dict[Key, str] = {}  # what exists now: key -> the object's JSON (the next base)
         self.kinds: dict[str, set[Key]] = {}  # the keys of ``state`` by kind (a kind's relist ends in one look)
         self.segments: list[Segment] = []
+        # the first moment (t) when every kind's first list was in: the oldest the history shows
+        # whole (before it, objects that existed all along are not there yet); None until then
+        self.complete_t: float | None = None
+        self._first_looks: set[str] = set()  # kinds whose first list is not in yet
         self.followed: set[tuple[str, str]] = set()  # pods whose logs are kept (namespace, name)
         self.events = 0
         self.dropped = 0  # segments deleted to stay within the limits
@@ -145,6 +149,9 @@ class History:
             return
         kinds = [r.kind for r in backend.kinds()
                  if r.kind in resources.BY_KIND and r.kind not in SKIP_KINDS and "watch" in r.verbs]
+        self._first_looks = set(kinds)
+        if not kinds:
+            self.complete_t = 0.0
         self._tasks = [asyncio.ensure_future(self._follow(k)) for k in dict.fromkeys(kinds)]
         self.pruning = asyncio.ensure_future(self._prune_older())
         self._tasks.append(self.pruning)
@@ -209,6 +216,19 @@ class History:
 
     # -- watching ------------------------------------------------------------------------------------
     async def _follow(self, kind: str) -> None:
+        try:
+            await self._follow_kind(kind)
+        finally:  # (a kind whose watch ends or fails does not hold the first moment back for ever)
+            self._looked(kind)
+
+    def _looked(self, kind: str) -> None:
+        """``kind``'s first list is in (or its watch ended): once every kind's is, the history
+        is whole from this moment on (``complete_t``)."""
+        self._first_looks.discard(kind)
+        if not self._first_looks and self.complete_t is None and self._fh is not None:
+            self.complete_t = self._t()
+
+    async def _follow_kind(self, kind: str) -> None:
         assert self.backend is not None
         if self.start_delay:
             await asyncio.sleep(self.start_delay)
@@ -229,6 +249,7 @@ class History:
                         for key in [k for k in self.kinds.get(kind, ()) if k not in listing]:
                             self._write("DELETED", None, key)
                     listing = None
+                    self._looked(kind)
                 case Added(obj=obj) | Modified(obj=obj) if listing is not None:
                     listing.add(_key(obj))
                     self._change("MODIFIED", obj)
@@ -325,6 +346,8 @@ class History:
         with self._lock:  # (its last segment may still be gzipped: that thread writes its index again)
             self._ended[self.dir] = (self.segments, self._header_fields())
             self.segments, self.dropped, self._last_t = [], 0, 0.0
+            if self.complete_t is not None:  # the new run's first base holds everything there is
+                self.complete_t = 0.0
             self.dir = self.dir.with_name(self.dir.name + "-r")
             self.start_t = round(self.backend.now(), 6)
             try:

@@ -32,6 +32,9 @@ def label(app: K9pyApp) -> str:
     return f"⏪ PAST {timetravel.describe(at, s.present.now())}"
 
 
+FIRST_LOOK = "the time machine is still taking its first look at the cluster: try again in a moment"
+
+
 async def rewind(app: K9pyApp, arg: str) -> bool:
     """Show the cluster as it was at `arg` (a duration back, a time of day, an instant)."""
     present = app.session.present or app.session
@@ -50,9 +53,13 @@ async def rewind(app: K9pyApp, arg: str) -> bool:
         else:
             app.flash("rewind: the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
         return False
+    whole = timetravel.complete_moment(present)
+    if whole is None:
+        app.flash(FIRST_LOOK, "warn")
+        return False
     note = ""
-    if at < first:
-        at, note = first, " — the history starts here"
+    if at < whole:
+        at, note = whole, " — the history starts here"
     past = app.session if app.session.present is not None else None
     head = past.playhead if past is not None else None
     if head is not None and at <= head.start + head.duration:  # within what this past holds: move there
@@ -142,9 +149,14 @@ async def _player_and_range(app: K9pyApp, arg: str, default: str) -> tuple[Any, 
             shown = app.session.playhead.now()
             if not arg.strip():
                 return app.session.playhead, shown, now, timetravel.describe(shown, now), "now"
-            start = timetravel.moment(arg, shown)
+            start = max(timetravel.moment(arg, shown), timetravel.complete_moment(present) or shown)
             return app.session.playhead, start, shown, timetravel.describe(start, now), timetravel.describe(shown, now)
         start = timetravel.moment(arg or default, now)
+        whole = timetravel.complete_moment(present)
+        if whole is None:
+            app.flash(FIRST_LOOK, "warn")
+            return None
+        start = max(start, whole)  # (before it, what existed all along would read as created)
         player = await asyncio.to_thread(timetravel.history_player, present.history)
     except K9pyError as err:
         app.flash(str(err), "error")

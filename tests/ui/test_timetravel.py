@@ -1,6 +1,7 @@
 """The time machine in the explorer: `:rewind`, `<`, the bar that says it is the past, deleted
 objects marked, their logs, esc / `:now` back, ctrl-s saving the history."""
 
+import asyncio
 import re
 
 from k9py.scenario import files
@@ -128,3 +129,53 @@ def test_ctx_in_the_past_says_to_come_back_first(tmp_path):
         await command(app, pilot, "ctx other")
         assert "this is the past: :now first" in flash(app) and app.session.present is not None
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+class HeldHistory(History):
+    """A history whose watches open when the test says (the app's open a moment after the first frame)."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.gate = asyncio.Event()
+
+    async def _follow_kind(self, kind):
+        await self.gate.wait()
+        await super()._follow_kind(kind)
+
+
+def test_the_oldest_moment_is_when_the_history_had_seen_everything(tmp_path):
+    """Before the history's first lists were in, nothing that existed all along was there:
+    `:rewind 1h` goes to the moment they were, not to an empty cluster; `:changes` does not list
+    what was there all along as created."""
+    async def scenario(app, pilot, cluster):
+        h = app.session.history
+        await settle(app, pilot, 20)  # the clock moves before the watches open
+        assert h.complete_t is None
+        h.gate.set()
+        await settle(app, pilot)
+        assert h.complete_t is not None and h.complete_t >= 20
+        await settle(app, pilot, 30)
+        await command(app, pilot, "changes 10m")
+        await until_done(app, pilot)
+        assert flash(app).startswith("no change in default between ")
+        await command(app, pilot, "rewind 1h")
+        await until_done(app, pilot)
+        assert app.session.present is not None and "the history starts here" in flash(app)
+        assert "counter" in names(app) and len(names(app)) == len(cluster.store.list("Pod", "default"))
+        at = app.session.playhead.now()
+        for key in ("home", "less_than_sign", "comma"):  # nothing goes further back than that
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert app.session.playhead.now() == at and "counter" in names(app), key
+            assert flash(app) == "the oldest moment the history holds"
+    run(scenario, history=lambda b: HeldHistory(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_rewind_before_the_first_look_says_to_wait(tmp_path):
+    async def scenario(app, pilot, cluster):
+        await command(app, pilot, "rewind 5m")
+        await until_done(app, pilot)
+        assert app.session.present is None and "still taking its first look" in flash(app)
+        await command(app, pilot, "changes")
+        assert "still taking its first look" in flash(app) and len(app.screen_stack) == 1
+    run(scenario, history=lambda b: HeldHistory(tmp_path / "h", "test", poll_logs=False))

@@ -224,10 +224,23 @@ def act(app: K9pyApp, what: str) -> None:
         _move(app, pb, what)
     except K9pyError as err:  # a scenario that cannot run again (built in memory)
         app.flash(str(err), "warn")
+    if app.session.present is not None:
+        _not_before_the_whole_history(app)
     app._tick()  # ages are computed against the play head
     bar = _bar(app)
     if bar is not None:
         bar.refresh()
+
+
+def _not_before_the_whole_history(app: K9pyApp) -> None:
+    """In the past the play head stops at the history's oldest whole moment (``home``, `<`, `,`):
+    before it, what existed all along was not listed yet and the cluster would look empty."""
+    from k9py.explorer import timetravel
+
+    head, whole = app.session.playhead, timetravel.complete_moment(app.session)
+    if head is not None and whole is not None and head.now() < whole - 1e-6:
+        head.seek(whole - head.start)
+        app.flash("the oldest moment the history holds")
 
 
 MOVES = ("step_forward", "step_back", "forward", "backward", "home", "end")
