@@ -89,8 +89,8 @@ REQUESTS: dict[str, str] = {
     **dict.fromkeys(("scenarios", "scenario", "sc-list"), "scenarios"),  # the bundled scenarios picker
     **dict.fromkeys(("help", "?", "h"), "help"),
     **dict.fromkeys(("aliases", "alias", "a"), "aliases"),
-    "xray": "xray",  # `:xray KIND [NS]`: the tree view
-    **dict.fromkeys(("pulses", "pulse", "pu"), "pulses"),  # the cluster at a glance
+    **dict.fromkeys(("xray", "x"), "xray"),  # `:xray KIND [NS]`: the tree view
+    **dict.fromkeys(("pulses", "pulse", "pu", "hz"), "pulses"),  # the cluster at a glance
     **dict.fromkeys(("timeline", "tl"), "timeline"),  # a scenario's or recording's steps
     **dict.fromkeys(("screendump", "screendumps", "sd"), "screendumps"),  # the files ctrl-s saved
     **dict.fromkeys(("skins", "skin"), "skins"),  # the skin picker (live preview); `:skin NAME` applies one

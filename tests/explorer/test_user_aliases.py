@@ -11,7 +11,7 @@ from k9py.view import kinds
 from tests.samples import _pod, small_cluster
 
 USER = {"pp": "v1/pods", "fred": "pod fred app=blee", "fw": "fred /web", "dp": "statefulsets",
-        "dep": "apps/v1/deploy", "xd": "xray deploy", "x": "y", "y": "x"}
+        "dep": "apps/v1/deploy", "xd": "xray deploy", "zz": "yy", "yy": "zz"}
 
 
 def fred_cluster():
@@ -81,8 +81,8 @@ def test_user_aliases_shadow_the_built_ins_and_pass_on_what_follows():
 
 def test_a_cycle_is_an_error_not_a_hang():
     async def s(nav, session):
-        out = nav.run("x")
-        assert not out.ok and out.message == "alias cycle: x -> y -> x"
+        out = nav.run("zz")
+        assert not out.ok and out.message == "alias cycle: zz -> yy -> zz"
     explore(s)
 
 
@@ -102,3 +102,15 @@ def test_the_aliases_table_lists_the_users_and_drops_what_they_shadow():
     assert ("Pod", "v1/pods", "pp") in rows and ("Pod", "pod fred app=blee", "fred") in rows
     assert ("Pod", "fred /web", "fw") in rows and ("StatefulSet", "statefulsets", "dp") in rows
     assert kinds.complete("fr", None, ["fred", "fw"]) == ["fred"]
+
+
+def test_k9s_own_short_words_for_xray_and_pulses():
+    """k9s's alias.go: `x` is xray, `hz` and `pu` pulses."""
+    async def main():
+        session = Session(SimBackend(fred_cluster()), manual=True, namespace="default")
+        nav = Navigator(session, namespace="default")
+        assert nav.start().ok
+        assert nav.run("x deploy") == Outcome(request="xray", arg="deploy")
+        assert nav.run("hz") == nav.run("pu") == Outcome(request="pulses", arg="")
+        await session.close()
+    asyncio.run(main())
