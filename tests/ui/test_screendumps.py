@@ -4,6 +4,7 @@ import os
 
 from k9py.ui.screens.screendumps import DumpViewer, ScreenDumps, list_dumps, read_dump
 from tests.ui.conftest import sync
+from tests.ui.simcluster import run
 
 
 def make_dumps(folder):
@@ -49,3 +50,30 @@ def test_sd_lists_views_and_deletes(drive, tmp_path, monkeypatch):
         await sync(app, pilot)
         assert app.screen is app.screen_stack[0]
     drive(s)
+
+
+def test_the_list_is_a_table_that_fits_80_columns(tmp_path, monkeypatch):
+    """NAME, SIZE, AGE in line whatever the names' lengths; a name too long for the screen is cut
+    in its middle (its time, at the end, stays)."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))
+    folder = tmp_path / "k9py" / "screens"
+    make_dumps(folder)
+    long = folder / "k9py-sim" / ("describe-pod-default-nginx-deployment-7f4d79f7d7-lnn8p-and-a-much-longer-name-"
+                                  "than-the-screen-has-room-for-20261101090301-6.txt")
+    long.write_text("x" * 1234)
+
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", *"sd", "enter")
+        await sync(app, pilot)
+        await pilot.pause()
+        screen = app.screen
+        header = str(screen.query_one("#dumps-header").render())
+        lines = [str(screen.options.get_option_at_index(i).prompt) for i in range(len(screen.dumps))]
+        width = screen.options.scrollable_content_region.width - 2
+        assert header.split() == ["NAME", "SIZE", "AGE"] and all(len(line) <= width for line in [header, *lines])
+        ends = {line.index(str(d.size)) + len(str(d.size)) for line, d in zip(lines, screen.dumps, strict=True)}
+        assert len(ends) == 1 and header.index("SIZE") + 4 in ends  # the sizes line up under SIZE
+        cut = next((line for line in lines if "…" in line), None)
+        assert cut is not None, (width, lines)
+        assert cut.startswith("k9py-sim/describe-pod-") and "20261101090301-6.txt" in cut and " 1234 " in cut
+    run(s, size=(80, 24))

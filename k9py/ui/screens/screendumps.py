@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from k9py.kube.timefmt import human_duration
+from k9py.ui import theme
 from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.screens.viewer import ViewerScreen
@@ -71,6 +72,28 @@ class DumpViewer(ViewerScreen):
         return Text(line)
 
 
+COLUMNS = ("NAME", "SIZE", "AGE")
+NAME_LEAST = 16  # a narrow screen shortens names down to this (in the middle: the time stays)
+
+
+def _fit_middle(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, its middle cut out (a dump's name ends with its time)."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+def dump_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
+    """The header and the rows: NAME as wide as the widest name (shortened in the middle to what
+    ``width`` leaves; 0: no limit), SIZE and AGE right-aligned after it, all in line."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    if width:
+        widths[0] = max(NAME_LEAST, min(widths[0], width - widths[1] - widths[2] - 4))
+    return [f"{_fit_middle(name, widths[0]):<{widths[0]}}  {size:>{widths[1]}}  {age:>{widths[2]}}".rstrip()
+            for name, size, age in (COLUMNS, *rows)]
+
+
 class ScreenDumps(KeyedScreen[None]):
     BINDINGS = [Binding("enter", "open", "View", id="screendumps.open"),
                 Binding("ctrl+d", "delete", "Delete", id="screendumps.delete"),
@@ -83,6 +106,7 @@ class ScreenDumps(KeyedScreen[None]):
     ScreenDumps { background: $k9-bg; }
     ScreenDumps #dumps-box { height: 1fr; border: round $k9-border; border-title-align: center;
                              border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
+    ScreenDumps #dumps-header { height: 1; padding: 0 1; }
     ScreenDumps OptionList, ScreenDumps OptionList:focus { height: 1fr; border: none; background: $k9-bg; }
     """
 
@@ -91,6 +115,7 @@ class ScreenDumps(KeyedScreen[None]):
         self.folder = folder
         self.now = now
         self.dumps: list[Dump] = []
+        self.laid_out_for = -1  # the width the list was last laid out for
 
     def help_title(self) -> str:
         return "Help: screendumps"
@@ -98,6 +123,7 @@ class ScreenDumps(KeyedScreen[None]):
     def compose(self) -> ComposeResult:
         yield self.key_menu()
         with Vertical(id="dumps-box"):
+            yield Static(id="dumps-header")
             yield Choices(id="dumps")
         yield Static(id="dumps-flash")
 
@@ -109,16 +135,30 @@ class ScreenDumps(KeyedScreen[None]):
         self.reload()
         self.options.focus()
 
+    def on_resize(self) -> None:
+        if self._width() != self.laid_out_for:
+            self.reload()
+
+    def _width(self) -> int:
+        """The cells an option has: the list's, less an option's padding; before the first layout,
+        the screen's less the box, the scroll bar and that padding."""
+        region = self.options.scrollable_content_region.width
+        return max(0, (region or self.app.size.width - 4) - 2)
+
     def reload(self) -> None:
+        keep = self.options.highlighted
         self.dumps = list_dumps(self.folder)
         now = self.now if self.now is not None else time.time()
+        rows = [(inert_line(str(d.path.relative_to(self.folder))), str(d.size), human_duration(max(0.0, now - d.mtime)))
+                for d in self.dumps]
+        width = self.laid_out_for = self._width()
+        header, *lines = dump_lines(rows, width)
+        self.query_one("#dumps-header", Static).update(Text(header, style=theme.style("table.header"), no_wrap=True))
         self.options.clear_options()
-        for d in self.dumps:
-            rel = d.path.relative_to(self.folder)
-            age = human_duration(max(0.0, now - d.mtime))
-            self.options.add_option(Option(Text(f"{rel!s:<60} {d.size:>10}  {age}"), id=str(d.path)))
+        for d, line in zip(self.dumps, lines, strict=True):
+            self.options.add_option(Option(Text(line, no_wrap=True, overflow="ellipsis"), id=str(d.path)))
         if self.dumps:
-            self.options.highlighted = 0
+            self.options.highlighted = min(keep or 0, len(self.dumps) - 1)
         box = self.query_one("#dumps-box")
         box.border_title = escape(f" screendumps({self.folder})[{len(self.dumps)}] ")
         if not self.dumps:
