@@ -112,6 +112,7 @@ class DemoBackend(ScenarioBackend):
         else:
             self.ready = True  # the demo (or a scenario loaded over it) is the cluster now
         super().__init__(cluster, path=path, seed=seed, rebuild=rebuild, speed=speed)
+        self.playback().loading = not self.ready  # from now: the load starts after the first frame
         self._loading: asyncio.Task[None] | None = None
 
     @classmethod
@@ -138,6 +139,12 @@ class DemoBackend(ScenarioBackend):
 
     async def load(self) -> None:
         """Load the demo (off the event loop) and show it, unless something replaced it meanwhile."""
+        try:
+            await self._load()
+        finally:
+            self.playback().loading = False
+
+    async def _load(self) -> None:
         pb = self.playback()
         telling = asyncio.get_running_loop().create_task(pb.tell_progress(self.build_line))
         try:
@@ -164,6 +171,7 @@ class DemoBackend(ScenarioBackend):
 
     def play_from_start(self, cluster: Any) -> None:
         self.ready = True  # what is loaded now wins over a demo still on its way
+        self.playback().loading = False
         self.playback().build_ended()
         super().play_from_start(cluster)
 

@@ -106,6 +106,9 @@ class Playback(abc.ABC):
         self._started: _Listeners[str] = _Listeners()
         #: what is being built behind the first frame (a big scenario file), None when nothing is
         self.building: str | None = None
+        #: a cluster (the demo, a big file) is being built behind the first frame: the views
+        #: show a waiting cluster's empty tables until it is swapped in
+        self.loading = False
         #: where a move under way (``go``) is heading, None when none is
         self.heading: float | None = None
 

@@ -25,6 +25,7 @@ from k9py.explorer.session import HistoryFactory, Session
 from k9py.kube import gcpause
 from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, strip_cycles, theme
+from k9py.ui.heldkeys import HeldKeys
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.portforward import PortForwarding
 from k9py.ui.shell import Shells
@@ -82,6 +83,7 @@ class K9pyApp(App[None]):
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
         self.shells = Shells(self)  # `s` and `a`
         self.port_forwards = PortForwarding(self)  # shift-f
+        self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
@@ -404,6 +406,8 @@ class K9pyApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_key = event.key
+        if isinstance(event, events.Key) and not event.is_forwarded and self.held_keys.take(event):
+            return  # typed onto a table whose cluster is still being built: it waits for the rows
         if isinstance(event, events.Key) and not event.is_forwarded and self._route_key(event.key, event.character):
             return
         if isinstance(event, events.Key) and not event.is_forwarded and self.plugin_keys.handle(event.key):

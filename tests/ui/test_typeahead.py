@@ -124,3 +124,31 @@ def test_keys_typed_behind_the_key_that_closes_help_reach_the_view(drive):
                 break
         assert len(app.screen_stack) == 1 and app.title_text() == "deployments(default)[1]"
     drive(s)
+
+
+def test_a_row_key_typed_while_the_demo_loads_waits_for_its_row():
+    """`:deploy⏎d` typed at start, before the demo is there: the deployments view opens on the
+    waiting cluster (no rows), the `d` waits, and describes nginx-deployment once the demo is in."""
+    from k9py.backends.demo import DemoBackend
+
+    async def main():
+        backend = DemoBackend()  # the waiting cluster; a manual app loads nothing by itself
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, ":deploy\rd")
+            await sync(app, pilot)
+            assert app.title_text() == "deployments(default)[0]" and len(app.held_keys.keys) == 1
+            assert len(app.screen_stack) == 1
+            loading = asyncio.get_running_loop().create_task(backend.load())  # what start() does
+            for _ in range(600):  # (a manual app: its informer flushes when the test syncs)
+                if isinstance(app.screen, DescribeScreen):
+                    break
+                await sync(app, pilot)
+                await pilot.pause(0.02)
+            assert isinstance(app.screen, DescribeScreen), app.title_text()
+            assert app.screen.title_text == "Describe(default/nginx-deployment)" and app.held_keys.keys == []
+            await loading
+            await pilot.press("escape")
+            await pilot.press("j")  # the demo is there: keys go their way at once
+            assert app.held_keys.keys == []
+    asyncio.run(main())

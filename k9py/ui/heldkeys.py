@@ -1,0 +1,85 @@
+"""Keys typed while the demo is still being loaded behind the first frame (a fraction of a
+second) onto a table that has no rows yet: `:deploy⏎d` typed at start, the `d` for a deployment
+that is not there yet. They wait, in order, until the cluster is there and the view
+has its rows (or a moment has passed with none), then run as typed. Keys for the prompt, and
+anything typed while no key waits, go their usual way."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.timer import Timer
+
+from k9py.ui import keymap
+from k9py.ui.widgets import timeline
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+CHECK_EVERY = 0.05  # seconds between looks while keys wait
+ROWS_GRACE = 1.0  # seconds after the build for the view's rows to come (an empty view: at most this)
+HOLD_AT_MOST = 30.0  # seconds: keys never wait longer, whatever the build does
+NEVER_HELD = ("ctrl+c",)  # quitting never waits
+
+
+class HeldKeys:
+    def __init__(self, app: K9pyApp) -> None:
+        self.app = app
+        self.keys: list[events.Key] = []
+        self._replayed: set[int] = set()  # ids of the keys handed back (they go their way then)
+        self._since = 0.0
+        self._built_at: float | None = None
+        self._timer: Timer | None = None
+
+    def take(self, event: events.Key) -> bool:
+        """Keep ``event`` back (True) when keys wait, or when it is the first key for a table
+        with no rows while the cluster is still being built."""
+        if id(event) in self._replayed:
+            self._replayed.discard(id(event))
+            return False
+        if event.key in NEVER_HELD:
+            return False
+        if not self.keys and not self._should_wait(event):
+            return False
+        if not self.keys:
+            self._since, self._built_at = time.monotonic(), None
+            self._timer = self.app.set_interval(CHECK_EVERY, self._check)
+        self.keys.append(event)
+        return True
+
+    def _should_wait(self, event: events.Key) -> bool:
+        app = self.app
+        pb = timeline.playback_of(app.backend)
+        if pb is None or not pb.loading or pb.building is not None:
+            return False  # (a big file's build says it is under way and takes seconds: keys go on)
+        if len(app.screen_stack) > 1 or app.prompt.display:
+            return False
+        if keymap.prompt_mode(app.user.keymap, event.key) is not None:
+            return False  # `:` and `/` open the prompt now: what is typed there lands as it is
+        model = app.model
+        return model is None or len(model) == 0
+
+    def _check(self) -> None:
+        now = time.monotonic()
+        pb = timeline.playback_of(self.app.backend)
+        if pb is not None and pb.loading and now - self._since < HOLD_AT_MOST:
+            return
+        if self._built_at is None:
+            self._built_at = now
+        model = self.app.model
+        if (model is None or len(model) == 0) and now - self._built_at < ROWS_GRACE:
+            return
+        self.release()
+
+    def release(self) -> None:
+        """The keys kept back, handed to the app again in the order they were typed."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        keys, self.keys = self.keys, []
+        for event in keys:
+            again = events.Key(event.key, event.character)
+            self._replayed.add(id(again))
+            self.app.post_message(again)
