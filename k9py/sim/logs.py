@@ -163,11 +163,9 @@ _USER_AGENTS = ["curl/8.5.0", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.3
 
 
 def _nginx_version(image: str) -> tuple[int, ...]:
-    tag = image_tag(image)
-    try:
-        return tuple(int(x) for x in tag.split("-")[0].split(".")[:3])
-    except ValueError:
-        return (1, 27, 2)
+    from k9py.sim.userland.image import nginx_version
+
+    return nginx_version(image_tag(image))
 
 
 def _nginx(inst: Instance, seed: str, node_gw: str, probe: Obj | None) -> Source:
@@ -175,7 +173,7 @@ def _nginx(inst: Instance, seed: str, node_gw: str, probe: Obj | None) -> Source
     start = inst.started
     startup: list[Line] = []
     if version >= (1, 19):
-        full = ".".join(str(v) for v in version) if len(version) == 3 else "1.27.2"
+        full = ".".join(str(v) for v in version)
         t = start + 0.01
         startup = [(t, s) for s in _NGINX_ENTRYPOINT]
         et = nginx_error_time(start + 0.02)
@@ -263,6 +261,43 @@ def _generic(inst: Instance, seed: str, name: str) -> Source:
             text = text.format(ms=rng.randint(1, 40), ratio=f"{rng.random():.2f}", n=rng.randint(50, 900),
                                slow=rng.randint(500, 3000))
             out.append((t, f"{stamp(t)} {level:<5} {text}"))
+        return out
+    return Merged([Fixed(startup), Blocks(seed, start, make)])
+
+
+def _redis(inst: Instance, seed: str) -> Source:
+    """redis-server's own log: its start, then an RDB save each time its default ``save 3600 1
+    300 100 60 10000`` fires (here: every 5 minutes, as a cache that takes writes would)."""
+    start = inst.started
+    tag = image_tag(inst.image).split("-")[0]
+    version = tag if tag.count(".") == 2 else {"7.4": "7.4.1", "7.2": "7.2.6", "7.0": "7.0.15", "6.2": "6.2.16"}.get(
+        tag, "7.4.1")
+
+    def stamp(t: float) -> str:
+        d = datetime.fromtimestamp(t, tz=UTC)
+        return d.strftime("%d %b %Y %H:%M:%S.") + f"{int(t % 1 * 1000):03d}"
+
+    said = [("C", "* oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"),
+            ("C", f"* Redis version={version}, bits=64, commit=00000000, modified=0, pid=1, just started"),
+            ("C", "# Warning: no config file specified, using the default config. In order to specify a config "
+                  "file use redis-server /path/to/redis.conf"),
+            ("M", "* monotonic clock: POSIX clock_gettime"), ("M", "* Running mode=standalone, port=6379."),
+            ("M", "* Server initialized"), ("M", "* Ready to accept connections tcp")]
+    startup = [(start + 0.01 + i * 1e-4, f"1:{role} {stamp(start + 0.01 + i * 1e-4)} {text}")
+               for i, (role, text) in enumerate(said)]
+
+    def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
+        out: list[Line] = []
+        k = math.ceil((lo - start) / 300.0)
+        while start + k * 300.0 < hi:  # (a save's later lines may be in the next block: kept here)
+            t, pid = start + k * 300.0, 20 + k
+            if k > 0:
+                out += [(t, f"1:M {stamp(t)} * {rng.randint(100, 900)} changes in 300 seconds. Saving..."),
+                        (t + 0.001, f"1:M {stamp(t + 0.001)} * Background saving started by pid {pid}"),
+                        (t + 0.02, f"{pid}:C {stamp(t + 0.02)} * DB saved on disk"),
+                        (t + 0.03, f"{pid}:C {stamp(t + 0.03)} * Fork CoW for RDB: current 0 MB, peak 0 MB, average 0 MB"),
+                        (t + 0.1, f"1:M {stamp(t + 0.1)} * Background saving terminated with success")]
+            k += 1
         return out
     return Merged([Fixed(startup), Blocks(seed, start, make)])
 
@@ -422,6 +457,8 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
             return _etcd(inst, seed)
         if name == "coredns":
             return _coredns(inst, seed)
+        if name == "redis":
+            return _redis(inst, seed)
         return _generic(inst, seed, name or cname)
     return Source()
 

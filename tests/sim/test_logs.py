@@ -149,6 +149,27 @@ def test_new_nginx_prints_entrypoint_lines():
     assert any(x.endswith("[notice] 1#1: nginx/1.27.2") for x in lines)
 
 
+def test_an_nginx_two_part_tag_prints_that_lines_last_release():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("web", "nginx:1.25"))
+    c.advance(10)
+    assert any(x.endswith("[notice] 1#1: nginx/1.25.5") for x in container_logs(c, "default", "web"))
+
+
+def test_redis_logs_its_start_and_its_saves_not_http_requests():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("db-0", "redis:7.2", container="redis"))
+    c.advance(650)
+    lines = container_logs(c, "default", "db-0")
+    assert lines[0].endswith("* oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo") and lines[0].startswith("1:C ")
+    assert "* Redis version=7.2.6, bits=64" in lines[1] and lines[6].endswith("* Ready to accept connections tcp")
+    saves = [x for x in lines if x.endswith("* Background saving terminated with success")]
+    assert len(saves) == 2 and all(x.startswith("1:M ") for x in saves)
+    assert not any("request" in x or "HTTP" in x for x in lines)
+    # the same lines however they are asked for (a window that splits a save, a tail)
+    assert container_logs(c, "default", "db-0", tail_lines=3) == lines[-3:]
+
+
 def test_job_pi_and_echo_output():
     c = make_cluster(nodes=1)
     c.create(pod_manifest("pi", "perl:5.34.0", command=["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"],

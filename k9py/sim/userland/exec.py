@@ -300,12 +300,12 @@ class ExecProcess:
     def _command(self, io: Io) -> None:
         """(On the fiber) the exec'd command itself, not an interactive shell."""
         sh = self.shell
-        from k9py.sim.userland.commands import BUILTINS, COMMANDS
+        from k9py.sim.userland.commands import BUILTINS, installed
 
         name = self.command[0]
         base = name.rsplit("/", 1)[-1]
         try:
-            if base not in COMMANDS and base not in BUILTINS and not ("/" in name and sh.box.fs.exists(name)):
+            if not installed(sh.box, base) and base not in BUILTINS and not ("/" in name and sh.box.fs.exists(name)):
                 io.err(f'OCI runtime exec failed: exec failed: unable to start container process: exec: "{name}": '
                        "executable file not found in $PATH: unknown\r\n")
                 code = 126

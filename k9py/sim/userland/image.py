@@ -202,11 +202,22 @@ class Image:
         return "bash" if self.family in ("debian", "ubuntu") and self.name != "nginx" else "sh"
 
 
+NGINX_LATEST = (1, 27, 2)  # what `nginx`, `nginx:latest`, `nginx:stable-alpine` run here
+# the last release of each line: what a two-part tag (nginx:1.25) runs (nginx.org's CHANGES)
+NGINX_LAST_PATCH = {(1, 14): 2, (1, 15): 12, (1, 16): 1, (1, 17): 10, (1, 18): 0, (1, 19): 10, (1, 20): 2,
+                    (1, 21): 6, (1, 22): 1, (1, 23): 4, (1, 24): 0, (1, 25): 5, (1, 26): 3, (1, 27): 2}
+
+
 def nginx_version(tag: str) -> tuple[int, ...]:
+    """The nginx release an image tag runs: ``1.14.2`` itself, ``1.25`` that line's last release
+    (1.25.5), anything else (``latest``, ``alpine``, ``1``) the latest."""
     try:
-        return tuple(int(x) for x in tag.split("-")[0].split(".")[:3])
+        parts = tuple(int(x) for x in tag.split("-")[0].split(".")[:3])
     except ValueError:
-        return (1, 27, 2)
+        return NGINX_LATEST
+    if len(parts) == 2:
+        return (*parts, NGINX_LAST_PATCH.get(parts, 0))
+    return parts if len(parts) == 3 else NGINX_LATEST
 
 
 def image_for(ref: str) -> Image:
@@ -224,7 +235,7 @@ def image_for(ref: str) -> Image:
     os_key = family
     if name == "nginx":
         version = nginx_version(tag)
-        full = ".".join(str(v) for v in version) if len(version) == 3 else "1.27.2"
+        full = ".".join(str(v) for v in version)
         old = version < (1, 19)
         if family == "debian" and old:
             os_key = "stretch"

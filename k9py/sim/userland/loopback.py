@@ -49,8 +49,7 @@ def answer(cluster: Cluster, pod: Obj, port: int, raw: bytes) -> bytes:
     got = net.http_request(cluster, None, headers.get("host", f"localhost:{port}"), ip, port, path,
                            headers.get("user-agent", "-"), method=method or "GET", body=body, source="127.0.0.1")
     page = got.body
-    server = "nginx/1.27.2" if got.server == "nginx" else "Apache/2.4.62 (Unix)"
     extra = "".join(f"{k}: {v}\r\n" for k, v in got.headers.items())
-    out = (f"HTTP/1.1 {got.status} {got.reason}\r\nServer: {server}\r\nDate: {formatdate(usegmt=True)}\r\n"
+    out = (f"HTTP/1.1 {got.status} {got.reason}\r\nServer: {got.server_header}\r\nDate: {formatdate(usegmt=True)}\r\n"
            f"Content-Type: text/html\r\nContent-Length: {len(page)}\r\n{extra}Connection: close\r\n\r\n").encode()
     return out + (page if method != "HEAD" else b"")

@@ -88,6 +88,14 @@ class Response:
     body: bytes
     server: str = "nginx"
     headers: dict[str, str] = field(default_factory=dict)
+    version: str = ""  # the server's release (its image's NGINX_VERSION / HTTPD_VERSION)
+
+    @property
+    def server_header(self) -> str:
+        """``Server:`` as the server sends it (nginx's server_tokens on; httpd's ServerTokens Full)."""
+        if self.server == "nginx":
+            return f"nginx/{self.version or '1.27.2'}"
+        return f"Apache/{self.version or '2.4.62'} (Unix)"
 
 
 class Refused(Exception):
@@ -293,10 +301,11 @@ def http_request(cluster: Cluster, client: Container | None, host: str, ip: str,
     request = f"{method} {path or '/'} HTTP/1.1"
     clean = posixpath.normpath("/" + path.split("?", 1)[0].lstrip("/")) if path else "/"
     apache = server.image.server == "httpd"
-    docroot, version = ("/usr/local/apache2/htdocs", "2.4.62") if apache else \
+    docroot, version = ("/usr/local/apache2/htdocs", server.env.get("HTTPD_VERSION", "2.4.62")) if apache else \
         ("/usr/share/nginx/html", server.env.get("NGINX_VERSION", "1.27.2"))
     target = docroot + ("" if clean == "/" else clean)
     resp = _apache(server, method, target, version) if apache else _nginx(server, method, target, version, len(body))
+    resp.version = version
     size = 0 if method == "HEAD" else len(resp.body)
     lines = []
     if not apache and resp.status in (404, 413):

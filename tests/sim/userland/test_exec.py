@@ -143,3 +143,23 @@ def test_command_v_says_where_commands_are(c):
     assert run(c, "bb", "command -v bash nope")[2] == 1
     assert sh(c, "two", "command -v bash", container="web") == "/bin/bash\n"  # debian-based nginx
     assert sh(c, "bb", "command echo hi") == "hi\n"
+
+
+def test_a_web_servers_own_binary_is_in_its_image_only(c):
+    """`kubectl exec web -- nginx -v` as on the real image (the version its tag runs, on stderr);
+    in busybox there is no nginx: the runtime cannot find it, the shell says not found."""
+    assert run(c, "two", ["nginx", "-v"], container="web") == ("", "nginx version: nginx/1.27.2\n", 0)
+    assert run(c, "two", "nginx -t", container="web")[1].endswith("test is successful\n")
+    assert run(c, "two", "which nginx", container="web") == ("/usr/sbin/nginx\n", "", 0)
+    _, err, code = run(c, "two", ["nginx", "-v"], container="side")
+    assert code == 126 and 'exec: "nginx": executable file not found in $PATH' in err
+    assert run(c, "two", "nginx -v", container="side") == ("", "sh: nginx: not found\n", 127)
+    assert run(c, "two", "which nginx", container="side") == ("", "", 1)
+
+
+@pytest.mark.parametrize(("tag", "version"), [("1.14.2", "1.14.2"), ("1.25", "1.25.5"), ("1.25-alpine", "1.25.5"),
+                                              ("latest", "1.27.2"), ("stable-alpine", "1.27.2")])
+def test_an_nginx_tag_runs_its_release(tag, version):
+    c = cluster_with(pod_manifest("web", f"nginx:{tag}"))
+    assert run(c, "web", ["nginx", "-v"])[1] == f"nginx version: nginx/{version}\n"
+    assert run(c, "web", "curl -sI localhost")[0].split("\r\n")[1] == f"Server: nginx/{version}"

@@ -65,7 +65,7 @@ def test_curl_pod_ip_and_localhost_and_nginx_content_edits():
     assert sh(c, pod, "curl -s localhost") == "custom page\n"
     assert sh(c, "bb", f"curl -s http://{pod_ip}:80/index.html") == "custom page\n"
     head = sh(c, "bb", f"curl -sI {pod_ip}")
-    assert head.startswith("HTTP/1.1 200 OK\r\nServer: nginx\r\n") and "Content-Length: 12\r\n" in head
+    assert head.startswith("HTTP/1.1 200 OK\r\nServer: nginx/1.27.2\r\n") and "Content-Length: 12\r\n" in head
 
 
 def test_connection_refused_and_unknown_hosts():

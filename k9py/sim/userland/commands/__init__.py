@@ -4,7 +4,9 @@ messages like busybox."""
 
 from __future__ import annotations
 
-from k9py.sim.userland.commands import archive, builtins, files, network, system, text
+from typing import Any
+
+from k9py.sim.userland.commands import archive, builtins, files, network, servers, system, text
 from k9py.sim.userland.shell import Builtin
 
 BUILTINS: dict[str, Builtin] = {
@@ -25,6 +27,16 @@ COMMANDS: dict[str, Builtin] = {
     "sleep": system.c_sleep, "df": system.c_df, "uname": system.c_uname, "clear": system.c_clear,
     "which": system.c_which,
     "nslookup": network.c_nslookup, "wget": network.c_wget, "curl": network.c_curl,
+    "nginx": servers.c_nginx, "httpd": servers.c_httpd,
 }
 
-__all__ = ["BUILTINS", "COMMANDS"]
+SERVER_BINARIES = {"nginx": "nginx", "httpd": "httpd"}  # command -> the image server that brings it
+
+
+def installed(box: Any, name: str) -> bool:
+    """Whether the container's image has the command ``name`` (a server's binary only in its image)."""
+    wanted = SERVER_BINARIES.get(name)
+    return name in COMMANDS and (wanted is None or box.image.server == wanted)
+
+
+__all__ = ["BUILTINS", "COMMANDS", "installed"]

@@ -167,7 +167,7 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         return 22
     stamp = datetime.fromtimestamp(int(sh.cluster.now()), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
     extra = "".join(f"{k}: {v}\r\n" for k, v in resp.headers.items())
-    headers = (f"HTTP/1.1 {resp.status} {resp.reason}\r\nServer: {resp.server}\r\nDate: {stamp}\r\n"
+    headers = (f"HTTP/1.1 {resp.status} {resp.reason}\r\nServer: {resp.server_header}\r\nDate: {stamp}\r\n"
                f"Content-Type: text/html\r\nContent-Length: {len(resp.body)}\r\n{extra}Connection: keep-alive\r\n\r\n")
     data = headers.encode() if head and "-I" in rest else (headers.encode() if head else b"") + resp.body
     if remote_name and out_file is None:

@@ -210,12 +210,12 @@ def c_clear(sh: Shell, args: list[str], io: Io) -> int:
 
 
 def c_which(sh: Shell, args: list[str], io: Io) -> int:
-    from k9py.sim.userland.commands import COMMANDS
+    from k9py.sim.userland.commands import SERVER_BINARIES, installed
 
     status = 0
     for a in args[1:]:
-        if a in COMMANDS:
-            io.out(f"/bin/{a}\n")
+        if installed(sh.box, a):
+            io.out(f"/usr/sbin/{a}\n" if a in SERVER_BINARIES else f"/bin/{a}\n")
         else:
             status = 1
     return status
