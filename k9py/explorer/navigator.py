@@ -8,7 +8,7 @@ context, open logs). Whenever the top of the stack changes the ``on_show`` hook 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from k9py.config.aliases import AliasError, resolve
 from k9py.config.keymap import Keymap
@@ -37,6 +37,7 @@ class Outcome:
     # what the navigator can only tell once the backend answers (does that namespace exist?):
     # the UI awaits ``later()`` and shows its Outcome in turn
     later: Callable[[], Awaitable[Outcome]] | None = field(default=None, compare=False)
+    then: str = ""  # a command the UI runs once the context ``request`` asked for is there
 
     @staticmethod
     def fail(message: str, level: str = "error") -> Outcome:
@@ -186,6 +187,14 @@ class Navigator:
         if cmd.error or cmd.view is None:
             return Outcome.fail(cmd.error or "bad command")
         view = cmd.view
+        if cmd.context is not None:  # k9s's `:pods @CTX`: that context first, then the view there
+            found = {meta.name(c): c for c in self.session.contexts()}
+            if cmd.context not in found:
+                return Outcome.fail(f'no context exists with the name: "{cmd.context}"')
+            switch = self.use_context(cmd.context)
+            if switch.request != "context":  # already on it (or cannot switch): the view here
+                return self.run(cmd.rest, record=record, keep_stack=keep_stack) if switch.ok else switch
+            return replace(switch, then=cmd.rest)
         if cmd.contexts and (problem := merged.check(self.session, view, cmd.contexts)):
             return Outcome.fail(problem)
         args = text.strip().lstrip(":").split()[1:]

@@ -343,7 +343,7 @@ class K9pyApp(App[None]):
         if out.quit:
             self.exit()
         elif out.request == "context":
-            self.run_worker(self.switch_context(out.arg), group="context", exclusive=True)
+            self.run_worker(self.switch_context(out.arg, then=out.then), group="context", exclusive=True)
         elif out.request == "scenarios":
             return timeline.open_picker(self)
         elif out.request in ("rewind", "now", "diff", "changes"):
@@ -378,8 +378,9 @@ class K9pyApp(App[None]):
             return True
         return self.outcome(self.navigator.run(text))
 
-    async def switch_context(self, name: str) -> bool:
-        """`:ctx` + enter: a Session on context ``name`` replaces this one without a restart."""
+    async def switch_context(self, name: str, *, then: str = "") -> bool:
+        """`:ctx` + enter: a Session on context ``name`` replaces this one without a restart;
+        ``then``: a command to run on it (k9s's `:pods @CTX`)."""
         self.flash(f"Switching context to {name}...")
         try:
             new = await self.session.switch_context(name, readonly=context_memory.read_only_for(self, name))
@@ -388,6 +389,8 @@ class K9pyApp(App[None]):
             return False
         await self.replace_session(new, pane_only=True)
         self.flash(f"Switched to context {name}")
+        if then:
+            self.run_command(then)
         return True
 
     async def replace_session(self, new: Session, *, pane_only: bool = False) -> None:

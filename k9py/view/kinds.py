@@ -220,6 +220,8 @@ class Command:
     filter: str | None = None  # `:po /nginx`
     error: str | None = None
     contexts: tuple[str, ...] = ()  # `:po --contexts a,b`: one view merging those contexts
+    context: str | None = None  # k9s's `:po @CTX`: switch to that context, then this view
+    rest: str = ""  # the command without its `@CTX` (what runs once on that context)
 
 
 def parse_command(text: str, extra: Aliases | None = None) -> Command:
@@ -233,13 +235,20 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
     view = lookup(head, extra)
     if view is None:
         return Command(error=f"`{words[0]}` command not found")
-    ns = labels = filt = None
+    ns = labels = filt = context = None
     contexts: tuple[str, ...] = ()
     i = 0
+    end = len(args)  # where the filter starts (what follows `/` is its text, `@` included)
     while i < len(args):
         a = args[i]
+        if a.startswith("@"):  # k9s: `:pods @my-context [ns]`
+            if len(a) == 1:
+                return Command(error="@: name a context (`:pods @CONTEXT`)")
+            context = a[1:]
+            i += 1
+            continue
         if a.startswith("/"):
-            filt = " ".join(args[i:])[1:]
+            filt, end = " ".join(args[i:])[1:], i
             break
         if a == "--contexts" or a.startswith("--contexts="):
             given, i = (a.split("=", 1)[1], i) if "=" in a else ((args[i + 1] if i + 1 < len(args) else ""), i + 1)
@@ -259,7 +268,9 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
         else:
             ns = a
         i += 1
-    return Command(view=view, namespace=ns, labels=labels, filter=filt, contexts=contexts)
+    rest = [words[0], *(a for a in args[:end] if not a.startswith("@")), *args[end:]]
+    return Command(view=view, namespace=ns, labels=labels, filter=filt, contexts=contexts, context=context,
+                   rest=" ".join(rest))
 
 
 # -- drill-down ----------------------------------------------------------------------------

@@ -244,3 +244,14 @@ def test_the_start_namespace_is_checked_too():
         nav.run("svc default")
         assert (await check()).message == ""
     explore(s, crds=False, namespace="nosuchns")
+
+
+def test_the_at_sign_names_a_context_as_in_k9s():
+    from k9py.view.kinds import parse_command
+
+    cmd = parse_command("pods @prod kube-system app=web")
+    assert (cmd.context, cmd.namespace, cmd.labels, cmd.rest) == ("prod", "kube-system", "app=web", "pods kube-system app=web")
+    cmd = parse_command("po /needle @in-the-filter")  # what follows `/` is the filter's text
+    assert (cmd.context, cmd.filter, cmd.rest) == (None, "needle @in-the-filter", "po /needle @in-the-filter")
+    assert parse_command("po @").error == "@: name a context (`:pods @CONTEXT`)"
+    assert parse_command("po").context is None

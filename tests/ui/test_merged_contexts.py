@@ -218,3 +218,24 @@ def test_a_layout_closes_the_sessions_only_the_panes_it_replaced_showed(tmp_path
         assert all(p.navigator.session is left.navigator.session for p in app.splits.all_panes())
         assert closed == [on_b]
     run(s)
+
+
+def test_a_view_on_another_context_with_k9s_at_sign():
+    """k9s's `:pods @CTX [NS]`: that context first, then the view there; `@` alone, or a context
+    that does not exist, is said and nothing moves."""
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "svc")
+        await command(app, pilot, "pods @b default")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.session.info().context == "b" and app.title_text().startswith("pods(default)")
+        assert "only-b" in {k[1] for k in app.model.rows}
+        await command(app, pilot, "deploy @b")  # already there: the view alone
+        await app.workers.wait_for_complete()
+        assert app.session.info().context == "b" and app.title_text().startswith("deployments(default)")
+        await command(app, pilot, "pods @nowhere")
+        assert flash(app) == 'no context exists with the name: "nowhere"' and app.session.info().context == "b"
+        await command(app, pilot, "pods @")
+        assert flash(app) == "@: name a context (`:pods @CONTEXT`)"
+        assert app.title_text().startswith("deployments(default)")
+    run(s)
