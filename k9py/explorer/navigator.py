@@ -59,6 +59,7 @@ class Navigator:
         self.active_namespace = namespace  # what namespaced views open in ("" all)
         self.stack: list[ResourceView] = []
         self.favorites: list[str] = [namespace] if namespace else ["default"]
+        self.missing_namespaces: set[str] = set()  # namespaces a view opened on and the backend did not know
         self.history: list[str] = []
         self.hist_pos = -1
         self.current_cmd: str | None = None
@@ -245,10 +246,17 @@ class Navigator:
         shown = self.current
 
         async def later() -> Outcome:
-            if await self.session.namespace_exists(ns) or self.current is not shown:
+            if await self.session.namespace_exists(ns):
                 return DONE
-            return missing
+            self.missing_namespaces.add(ns)
+            return DONE if self.current is not shown else missing
         return Outcome(later=later)
+
+    def namespace_missing(self, ns: str) -> bool:
+        """Whether ``ns`` is known not to exist (a synced namespaces watch, or the backend's 404
+        when a view opened on it)."""
+        return self.session.namespace_known(ns) is False or (
+            ns in self.missing_namespaces and self.session.namespace_known(ns) is None)
 
     def use_context(self, name: str) -> Outcome:
         """`:ctx NAME`: switch to that kubeconfig context (the UI does the switch)."""

@@ -22,6 +22,12 @@ def save(app: K9pyApp) -> str | None:
     try:
         state, _warnings = context_state.load(info.context)
         namespace, favorites, view = app.navigator.memory()
+        # as k9s validates them: a namespace known not to exist (`:pods nosuchns`, a typo) is not
+        # kept as a favourite, nor opened again next time
+        missing = app.navigator.namespace_missing
+        favorites = [ns for ns in favorites if not missing(ns)]
+        if namespace and missing(namespace):
+            namespace = favorites[0] if favorites else "default"
         state.cluster = state.cluster or info.cluster
         state.namespace, state.favorites = namespace, favorites
         state.view = view or state.view

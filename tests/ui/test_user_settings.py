@@ -211,6 +211,34 @@ def test_a_favourite_namespace_and_the_active_view_come_back_after_a_restart(tmp
     restart(["-n", "kube-system"], cluster, namespace_flag)
 
 
+def test_a_namespace_that_does_not_exist_is_not_remembered(tmp_path, monkeypatch):
+    """`:pods nosuchns` (a typo): said at once, and not kept as a favourite nor opened next time
+    (k9s validates its favourites the same way); the namespaces that exist stay."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    cluster = small_cluster()
+
+    async def first(app, pilot):
+        await command(app, pilot, "pods kube-system")
+        await command(app, pilot, "pods nosuchns")  # asked of the backend: 404
+        await app.workers.wait_for_complete()
+        await sync(app, pilot)
+        assert "No resources found in nosuchns namespace." in str(app.query_one("#flash").render())
+        assert app.navigator.favorites[:3] == ["nosuchns", "kube-system", "default"]
+    restart([], cluster, first)
+
+    async def typo_after_ns(app, pilot):
+        await command(app, pilot, "ns")  # a synced namespaces watch knows at once
+        await command(app, pilot, "pods nosuchns2")
+        assert "No resources found in nosuchns2 namespace." in str(app.query_one("#flash").render())
+    restart([], cluster, typo_after_ns)
+
+    async def second(app, pilot):
+        assert app.title_text().startswith("pods(kube-system)")
+        assert not {"nosuchns", "nosuchns2"} & set(app.navigator.favorites)
+        assert app.navigator.favorites[:2] == ["kube-system", "default"]
+    restart([], cluster, second)
+
+
 def test_a_corrupt_context_file_is_flashed_and_k9py_starts(tmp_path, monkeypatch):
     monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
     cluster = small_cluster()
