@@ -112,13 +112,12 @@ def first_moment(session: Session) -> float | None:
 
 def complete_moment(session: Session) -> float | None:
     """The oldest moment the history of ``session`` (or of its present) shows whole: once every
-    kind's first list was in (earlier, what existed all along is not there yet). None while the
-    first lists are coming in, or with no history."""
+    kind's first list was in (earlier, what existed all along is not there yet; ``whole_t``).
+    None while the first lists are coming in, or with no history."""
     present = session.present or session
     h = present.history
-    if h is None or h.backend is None or h.complete_t is None:
-        return None
-    return h.start_t + max(h.first_t, h.complete_t)
+    whole = h.whole_t if h is not None and h.backend is not None else None
+    return None if h is None or whole is None else h.start_t + whole
 
 
 def describe(at: float, now: float) -> str:

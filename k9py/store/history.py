@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from k9py.backends.base import Backend, Obj
-from k9py.backends.events import Added, Deleted, Listed, Modified, Synced
+from k9py.backends.events import Added, Deleted, Listed, Modified, StateChanged, Synced
 from k9py.backends.recorder import fresh_log_lines
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
@@ -47,6 +47,7 @@ ACTIVE_RUN = 60.0  # wall seconds: a run written more recently than this is neve
 PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age limit
 LIST_INLINE = 200  # a (re)list longer than this has its JSON made in a thread, in slices of LIST_SLICE
 LIST_SLICE = 2000
+FIRST_LOOK_LIMIT = 60.0  # seconds (the cluster's clock) after which the history is taken as whole without every first list
 BASE_CHUNK = 2000  # a base is encoded and written this many lines at a time (one encode of 75 MB held the GIL)
 
 
@@ -110,6 +111,7 @@ class History:
         # whole (before it, objects that existed all along are not there yet); None until then
         self.complete_t: float | None = None
         self._first_looks: set[str] = set()  # kinds whose first list is not in yet
+        self._closing = False
         self.followed: set[tuple[str, str]] = set()  # pods whose logs are kept (namespace, name)
         self.events = 0
         self.dropped = 0  # segments deleted to stay within the limits
@@ -168,6 +170,7 @@ class History:
         self.budget = max(self.limits.max_bytes // 2, self.limits.max_bytes - others)
 
     async def close(self) -> None:
+        self._closing = True
         for t in self._tasks:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -203,6 +206,17 @@ class History:
         return 0.0 if self.backend is None else self.backend.now() - self.start_t
 
     @property
+    def whole_t(self) -> float | None:
+        """The oldest moment the history shows whole (``complete_t``, or its first moment once
+        FIRST_LOOK_LIMIT has passed without every first list: a kind that never lists, a cluster
+        that is slow to answer); None before."""
+        if self.complete_t is not None:
+            return max(self.first_t, self.complete_t)
+        if self.backend is not None and self.now_t_raw > FIRST_LOOK_LIMIT:
+            return self.first_t
+        return None
+
+    @property
     def first_t(self) -> float:
         return self.segments[0].t0 if self.segments else 0.0
 
@@ -218,8 +232,11 @@ class History:
     async def _follow(self, kind: str) -> None:
         try:
             await self._follow_kind(kind)
-        finally:  # (a kind whose watch ends or fails does not hold the first moment back for ever)
-            self._looked(kind)
+        except asyncio.CancelledError:
+            raise  # closing: no moment to note (and no clock to read: it could start a new run)
+        finally:  # (a kind whose watch ended or failed does not hold the first moment back for ever)
+            if not self._closing:
+                self._looked(kind)
 
     def _looked(self, kind: str) -> None:
         """``kind``'s first list is in (or its watch ended): once every kind's is, the history
@@ -244,6 +261,8 @@ class History:
                     for o in objs:
                         listing.add(_key(o))
                         self._change("MODIFIED", o)  # ADDED when new
+                case StateChanged(state="forbidden"):
+                    self._looked(kind)  # this user may not list it: it will never be seen whole
                 case Synced():
                     if listing is not None:
                         for key in [k for k in self.kinds.get(kind, ()) if k not in listing]:

@@ -35,6 +35,12 @@ def label(app: K9pyApp) -> str:
 FIRST_LOOK = "the time machine is still taking its first look at the cluster: try again in a moment"
 
 
+def _not_whole_yet(app: K9pyApp, present: Session) -> None:
+    """Why the past cannot be shown yet: the history's disk error, else its first look under way."""
+    error = present.history.error if present.history is not None else None
+    app.flash(f"rewind: {error}" if error else FIRST_LOOK, "error" if error else "warn")
+
+
 async def rewind(app: K9pyApp, arg: str) -> bool:
     """Show the cluster as it was at `arg` (a duration back, a time of day, an instant)."""
     present = app.session.present or app.session
@@ -55,7 +61,7 @@ async def rewind(app: K9pyApp, arg: str) -> bool:
         return False
     whole = timetravel.complete_moment(present)
     if whole is None:
-        app.flash(FIRST_LOOK, "warn")
+        _not_whole_yet(app, present)
         return False
     note = ""
     if at < whole:
@@ -154,7 +160,7 @@ async def _player_and_range(app: K9pyApp, arg: str, default: str) -> tuple[Any, 
         start = timetravel.moment(arg or default, now)
         whole = timetravel.complete_moment(present)
         if whole is None:
-            app.flash(FIRST_LOOK, "warn")
+            _not_whole_yet(app, present)
             return None
         start = max(start, whole)  # (before it, what existed all along would read as created)
         player = await asyncio.to_thread(timetravel.history_player, present.history)

@@ -417,3 +417,64 @@ def test_a_relist_writes_the_objects_gone_while_the_watch_was_down_as_deleted(tm
         told = [(ln["type"], ln["object"]["metadata"]["name"]) for ln in lines if ln["object"]["kind"] == "ConfigMap"]
         assert told == [("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c"), ("MODIFIED", "a"), ("MODIFIED", "c"), ("DELETED", "b")]
     asyncio.run(main())
+
+
+def test_a_kind_this_user_may_not_list_does_not_hold_the_oldest_moment_back(tmp_path):
+    """On a live cluster with namespace-scoped rights the Secrets watch says `forbidden` and keeps
+    trying: the history is whole once the kinds that can be listed are in, not never."""
+    from k9py.backends.events import StateChanged
+    from k9py.explorer.timetravel import complete_moment
+
+    class Forbidding(SimBackend):
+        def watch(self, kind, namespace=None):
+            if kind != "Secret":
+                return super().watch(kind, namespace)
+
+            async def refused():
+                while True:
+                    yield StateChanged("forbidden", 'secrets is forbidden: User "dev" cannot list resource "secrets"')
+                    await asyncio.sleep(0.01)
+            return refused()
+
+    async def main():
+        cluster = small_cluster()
+        session = Session(Forbidding(cluster), manual=True,
+                          history=lambda b: History(tmp_path, "minikube", poll_logs=False))
+        session.start()
+        await settle()
+        h = session.history
+        assert h.complete_t is not None and complete_moment(session) == h.start_t + h.complete_t
+        past = open_past(session, complete_moment(session))
+        assert ("default", "counter") in pods_of(past)
+        await session.close()
+    asyncio.run(main())
+
+
+def test_a_history_still_short_of_a_first_list_is_taken_as_whole_after_a_minute(tmp_path):
+    """A kind whose first list never comes (a watch that hangs): after FIRST_LOOK_LIMIT of the
+    cluster's clock the history's own first moment counts, as before there was a first look."""
+    from k9py.explorer.timetravel import complete_moment
+    from k9py.store.history import FIRST_LOOK_LIMIT
+
+    class Hanging(SimBackend):
+        def watch(self, kind, namespace=None):
+            if kind != "ConfigMap":
+                return super().watch(kind, namespace)
+
+            async def silent():
+                await asyncio.Event().wait()
+                yield  # (never reached)
+            return silent()
+
+    async def main():
+        cluster = small_cluster()
+        session = Session(Hanging(cluster), manual=True, history=lambda b: History(tmp_path, "minikube", poll_logs=False))
+        session.start()
+        await settle()
+        h = session.history
+        assert h.complete_t is None and complete_moment(session) is None
+        cluster.advance(FIRST_LOOK_LIMIT + 1)
+        assert complete_moment(session) == h.start_t + h.first_t
+        await session.close()
+        assert h.complete_t is None and not h.dir.with_name(h.dir.name + "-r").exists()
+    asyncio.run(main())
