@@ -203,9 +203,11 @@ class Image:
 
 
 NGINX_LATEST = (1, 27, 2)  # what `nginx`, `nginx:latest`, `nginx:stable-alpine` run here
-# the last release of each line: what a two-part tag (nginx:1.25) runs (nginx.org's CHANGES)
-NGINX_LAST_PATCH = {(1, 14): 2, (1, 15): 12, (1, 16): 1, (1, 17): 10, (1, 18): 0, (1, 19): 10, (1, 20): 2,
-                    (1, 21): 6, (1, 22): 1, (1, 23): 4, (1, 24): 0, (1, 25): 5, (1, 26): 3, (1, 27): 2}
+# the last release of each line, as nginx.org lists them: what a two-part tag (nginx:1.25) runs;
+# a line not listed runs its .0
+NGINX_LAST_PATCH = {(1, 13): 12, (1, 14): 2, (1, 15): 12, (1, 16): 1, (1, 17): 10, (1, 18): 0, (1, 19): 10,
+                    (1, 20): 2, (1, 21): 6, (1, 22): 1, (1, 23): 4, (1, 24): 0, (1, 25): 5, (1, 26): 3,
+                    (1, 27): 5, (1, 28): 0}
 
 
 def nginx_version(tag: str) -> tuple[int, ...]:
@@ -253,11 +255,13 @@ def image_for(ref: str) -> Image:
             "var/log/nginx/access.log": "",
             "var/log/nginx/error.log": "",
             "docker-entrypoint.sh": "#!/bin/sh\n# vim:sw=4:ts=4:et\n\nset -e\n",
+            "usr/sbin/nginx": b"\x7fELF\x02\x01\x01",
         })
     elif name == "httpd":
         img.server = "httpd"
         img.env = [("HTTPD_PREFIX", "/usr/local/apache2"), ("HTTPD_VERSION", "2.4.62")]
         img.files["usr/local/apache2/htdocs/index.html"] = HTTPD_INDEX
+        img.files["usr/local/apache2/bin/httpd"] = b"\x7fELF\x02\x01\x01"
         img.workdir = "/usr/local/apache2"
     if family in OS_RELEASE or os_key in OS_RELEASE:
         img.files["etc/os-release"] = OS_RELEASE[os_key]

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 SHELLS = ("sh", "ash", "bash")
-NEVER = {"sleep", "tail", "kill", "exec", "sh", "ash", "bash", "dash", "cat", "source", ".", "tar", "env"}
+NEVER = {"sleep", "tail", "kill", "exec", "sh", "ash", "bash", "dash", "cat", "source", ".", "tar", "env",
+         "nginx", "httpd", "httpd-foreground"}  # (a server started as a command runs: it is no one-shot)
 ANNOTATIONS = (behaviour.CRASH_AFTER, behaviour.EXIT_AFTER, behaviour.OOM_AFTER, behaviour.EXIT_CODE)
 
 

@@ -155,6 +155,11 @@ def test_a_web_servers_own_binary_is_in_its_image_only(c):
     assert code == 126 and 'exec: "nginx": executable file not found in $PATH' in err
     assert run(c, "two", "nginx -v", container="side") == ("", "sh: nginx: not found\n", 127)
     assert run(c, "two", "which nginx", container="side") == ("", "", 1)
+    # `command -v` agrees with `which`, and the path they give runs
+    assert run(c, "two", "command -v nginx", container="web") == ("/usr/sbin/nginx\n", "", 0)
+    assert run(c, "two", "command -v nginx", container="side")[2] == 1
+    assert run(c, "two", ["/usr/sbin/nginx", "-v"], container="web")[1] == "nginx version: nginx/1.27.2\n"
+    assert run(c, "two", "/usr/sbin/nginx -v", container="web")[1] == "nginx version: nginx/1.27.2\n"
 
 
 @pytest.mark.parametrize(("tag", "version"), [("1.14.2", "1.14.2"), ("1.25", "1.25.5"), ("1.25-alpine", "1.25.5"),

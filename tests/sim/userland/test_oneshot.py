@@ -53,6 +53,17 @@ def test_only_commands_that_end_are_taken_over():
     assert understood(["sh", "-c", "echo $(date)"]) is None
     assert understood(["myserver", "--port", "80"]) is None
     assert understood([]) is None
+    # a web server started as the container's command serves (its binary is a command too: `-v`)
+    assert understood(["httpd", "-DFOREGROUND"]) is None and understood(["httpd-foreground"]) is None
+    assert understood(["nginx", "-g", "daemon off;"]) is None
+
+
+def test_a_server_image_started_by_its_own_command_keeps_running():
+    httpd = pod_manifest("web", "httpd:2.4-alpine", command=["httpd", "-DFOREGROUND"])
+    c = cluster_with(httpd)
+    c.advance(60)
+    st = c.store.get("Pod", "default", "web")["status"]["containerStatuses"][0]
+    assert "running" in st["state"] and st["restartCount"] == 0
 
 
 def test_loops_that_end_are_one_shots_and_while_loops_are_not():

@@ -30,13 +30,22 @@ COMMANDS: dict[str, Builtin] = {
     "nginx": servers.c_nginx, "httpd": servers.c_httpd,
 }
 
-SERVER_BINARIES = {"nginx": "nginx", "httpd": "httpd"}  # command -> the image server that brings it
+# command -> (the image server that brings it, where its binary is)
+SERVER_BINARIES = {"nginx": ("nginx", "/usr/sbin/nginx"), "httpd": ("httpd", "/usr/local/apache2/bin/httpd")}
 
 
 def installed(box: Any, name: str) -> bool:
     """Whether the container's image has the command ``name`` (a server's binary only in its image)."""
-    wanted = SERVER_BINARIES.get(name)
-    return name in COMMANDS and (wanted is None or box.image.server == wanted)
+    server = SERVER_BINARIES.get(name)
+    return name in COMMANDS and (server is None or box.image.server == server[0])
 
 
-__all__ = ["BUILTINS", "COMMANDS", "installed"]
+def binary_path(box: Any, name: str) -> str | None:
+    """Where ``which`` and ``command -v`` find ``name`` in the container (None: not there)."""
+    if not installed(box, name):
+        return None
+    server = SERVER_BINARIES.get(name)
+    return server[1] if server is not None else f"/bin/{name}"
+
+
+__all__ = ["BUILTINS", "COMMANDS", "binary_path", "installed"]

@@ -68,17 +68,18 @@ def b_exec(sh: Shell, args: list[str], io: Io) -> int:
 
 def b_command(sh: Shell, args: list[str], io: Io) -> int:
     """``command -v NAME...``: where each is (a builtin by its name); ``command NAME ARGS``: run it."""
-    from k9py.sim.userland.commands import BUILTINS, COMMANDS
+    from k9py.sim.userland.commands import BUILTINS, binary_path
 
     if len(args) > 1 and args[1] in ("-v", "-V"):
         status = 0
         for name in args[2:]:
+            path = binary_path(sh.box, name)
             if name == "bash" and sh.box.image.family in ("busybox", "alpine"):
                 status = 1  # the one shell these images do not have (k9s's shell command asks)
             elif name in BUILTINS:
                 io.out(f"{name}\n")
-            elif name in COMMANDS:
-                io.out(f"/bin/{name}\n")
+            elif path is not None:
+                io.out(f"{path}\n")
             else:
                 status = 1
         return status

@@ -210,12 +210,13 @@ def c_clear(sh: Shell, args: list[str], io: Io) -> int:
 
 
 def c_which(sh: Shell, args: list[str], io: Io) -> int:
-    from k9py.sim.userland.commands import SERVER_BINARIES, installed
+    from k9py.sim.userland.commands import binary_path
 
     status = 0
     for a in args[1:]:
-        if installed(sh.box, a):
-            io.out(f"/usr/sbin/{a}\n" if a in SERVER_BINARIES else f"/bin/{a}\n")
+        path = binary_path(sh.box, a)
+        if path is not None:
+            io.out(path + "\n")
         else:
             status = 1
     return status
