@@ -25,6 +25,7 @@ from k9py.explorer.portforward import CHUNK, TunnelError
 from k9py.kube.meta import dig
 
 START_TIMEOUT = 20.0  # seconds kubectl gets to say where it listens
+DRAIN_WAIT = 0.5  # seconds an exited kubectl's output may take to be read
 MAX_REQUEST = 1 << 20
 FORWARDING = re.compile(rb"Forwarding from 127\.0\.0\.1:(\d+) ->")
 
@@ -106,8 +107,10 @@ class KubectlTunnel:
         except TunnelError:
             self.close()
             raise
-        for stream in (self.proc.stdout, self.proc.stderr):
-            threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
+        self._drains = [threading.Thread(target=self._drain, args=(stream,), daemon=True)
+                        for stream in (self.proc.stdout, self.proc.stderr)]
+        for t in self._drains:
+            t.start()
 
     def _await_port(self, timeout: float) -> int:
         """Read kubectl's output until it names its local port (or says why it cannot)."""
@@ -149,6 +152,8 @@ class KubectlTunnel:
         """kubectl port-forward exits when its pod goes ("error: lost connection to pod")."""
         if self.proc.poll() is None:
             return None
+        for t in self._drains:  # its last words may still be in the pipe
+            t.join(timeout=DRAIN_WAIT)
         return self.errors[-1] if self.errors else f"kubectl port-forward exited ({self.proc.returncode})"
 
     def dial(self) -> socket.socket:

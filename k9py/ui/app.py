@@ -324,8 +324,11 @@ class K9pyApp(App[None]):
         self.reap_forwards()
 
     def reap_forwards(self) -> None:
-        """Port-forwards whose pod went away end, with a word in the flash (k9s drops them too)."""
-        ended = self.session.forwards.reap()
+        """Port-forwards whose pod went away end, with a word in the flash (k9s drops them too):
+        those of every Session shown (each pane's, or its present while it shows the past)."""
+        sessions = {id(s): s for s in (p.navigator.session for p in self.splits.all_panes())}
+        sessions[id(self.session)] = self.session
+        ended = [fwd for s in sessions.values() for fwd in (s.present or s).forwards.reap()]
         for fwd in ended:
             reason = fwd.ended.removeprefix("error: ")  # (kubectl's last words)
             self.flash(f"port-forward {fwd.namespace}/{fwd.pod} {fwd.ports} ended: {reason}", "warn")
@@ -460,12 +463,13 @@ class K9pyApp(App[None]):
 
     def _command_from_pushed_screen(self, key: str) -> bool:
         """k9s's `:` works in every view, describe, YAML, logs and xray included: the pushed
-        screens (not a dialog, not while a text box has the keys) close and the prompt opens over
-        the view below, so what is typed behind it is a command, never the screen's own keys."""
+        screens close and the prompt opens over the view below, so what is typed behind it is a
+        command, never the screen's own keys. Not while a dialog or picker is open (even under
+        help), nor while a text box has the keys."""
         from textual.widgets import Input
 
-        if not getattr(self.screen, "KEY_SCOPE", "") or isinstance(self.focused, Input):
-            return False
+        if isinstance(self.focused, Input) or not all(getattr(s, "KEY_SCOPE", "") for s in self.screen_stack[1:]):
+            return False  # (a dialog or picker under the screen: its answer is not to be skipped)
         if keymap.prompt_mode(self.user.keymap, key) != "command":
             return False
         while len(self.screen_stack) > 1:

@@ -67,3 +67,17 @@ def test_colon_in_a_search_box_or_a_dialog_stays_there():
         await pilot.pause()
         assert app.screen is dialog and not app.prompt.display
     run(s)
+
+
+def test_colon_in_help_over_a_dialog_leaves_the_dialog_to_answer():
+    async def s(app, pilot, cluster):
+        await on_counter(app, pilot, "ctrl+d")
+        assert isinstance(app.screen, DeleteDialog)
+        dialog = app.screen
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert len(app.screen_stack) == 3
+        await pilot.press("colon")
+        await pilot.pause()
+        assert dialog in app.screen_stack and len(app.screen_stack) == 3 and not app.prompt.display
+    run(s)

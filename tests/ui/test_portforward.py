@@ -147,6 +147,27 @@ def test_a_forward_whose_pod_is_deleted_ends_with_a_word_in_the_flash():
     run(s)
 
 
+def test_a_forward_ends_with_its_pod_while_the_past_is_shown(tmp_path):
+    """In the past (`:rewind`) the forwards are the present's: they end with their pod too."""
+    from k9py.store.history import History
+
+    async def s(app, pilot, cluster):
+        name = first_nginx(app)
+        await goto(app, pilot, name)
+        fwd = await forward_with_dialog(app, pilot)
+        await settle(app, pilot, 20)
+        await command(app, pilot, "rewind 10s")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        present = app.session.present
+        assert present is not None and present.forwards.list() == [fwd]
+        cluster.delete("Pod", "default", name, grace_period=0)
+        await settle(app, pilot)
+        app.reap_forwards()
+        assert present.forwards.list() == [] and fwd.stopped and "ended: lost connection to pod" in flash(app)
+    run(s, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
 def test_shift_f_on_a_container_row_and_a_pod_without_declared_ports():
     async def s(app, pilot, cluster):
         await goto(app, pilot, "web")  # nginx + sidecar, no ports declared
