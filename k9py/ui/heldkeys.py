@@ -22,6 +22,7 @@ CHECK_EVERY = 0.05  # seconds between looks while keys wait
 ROWS_GRACE = 1.0  # seconds after the build for the view's rows to come (an empty view: at most this)
 HOLD_AT_MOST = 30.0  # seconds: keys never wait longer, whatever the build does
 NEVER_HELD = ("ctrl+c",)  # quitting never waits
+REPLAY_AT_MOST = 2.0  # seconds keys handed back may take to come through the app's queue
 
 
 class HeldKeys:
@@ -30,17 +31,29 @@ class HeldKeys:
         self.keys: list[events.Key] = []
         self._replayed: set[int] = set()  # ids of the keys handed back (they go their way then)
         self._since = 0.0
+        self._replayed_at = 0.0
         self._built_at: float | None = None
         self._timer: Timer | None = None
 
     def take(self, event: events.Key) -> bool:
         """Keep ``event`` back (True) when keys wait, or when it is the first key for a table
-        with no rows while the cluster is still being built."""
+        with no rows while the cluster is still being built. Keys handed back go their way; a
+        key that comes while some handed back are still ahead of it in the queue (typed while
+        the cluster was swapped in) waits for them, and is handed back after the last."""
         if id(event) in self._replayed:
             self._replayed.discard(id(event))
+            if not self._replayed and self.keys and self._timer is None:
+                self.release()  # what came meanwhile, behind the keys just handed back
             return False
         if event.key in NEVER_HELD:
             return False
+        if self._replayed and time.monotonic() - self._replayed_at > REPLAY_AT_MOST:
+            self._replayed.clear()  # (a key handed back that never came: never hold keys for it)
+            if self.keys and self._timer is None:
+                self.release()
+        if self._replayed:  # handed-back keys are still to come: behind them
+            self.keys.append(event)
+            return True
         if not self.keys and not self._should_wait(event):
             return False
         if not self.keys:
@@ -79,6 +92,7 @@ class HeldKeys:
             self._timer.stop()
             self._timer = None
         keys, self.keys = self.keys, []
+        self._replayed_at = time.monotonic()
         for event in keys:
             again = events.Key(event.key, event.character)
             self._replayed.add(id(again))

@@ -152,3 +152,30 @@ def test_a_row_key_typed_while_the_demo_loads_waits_for_its_row():
             await pilot.press("j")  # the demo is there: keys go their way at once
             assert app.held_keys.keys == []
     asyncio.run(main())
+
+
+def test_a_key_queued_behind_held_ones_runs_after_them():
+    """The held keys are handed back at the end of the app's queue: a key the terminal sent
+    meanwhile (already queued, ahead of them) waits for them, then follows them."""
+    from types import SimpleNamespace
+
+    from k9py.ui.heldkeys import HeldKeys
+
+    class Timer:
+        def stop(self):
+            pass
+
+    posted = []
+    app = SimpleNamespace(post_message=posted.append, set_interval=lambda *a: Timer())
+    held = HeldKeys(app)
+    held._should_wait = lambda event: True  # (the demo loading, a table with no rows)
+    d, j = events.Key("d", "d"), events.Key("j", "j")
+    assert held.take(d)
+    held.release()
+    [d_again] = posted
+    held._should_wait = lambda event: False  # the demo is there now
+    assert held.take(j)  # `j` was in the queue ahead of the `d` handed back: it waits
+    assert not held.take(d_again) and d_again.key == "d"  # the `d` runs first...
+    [_, j_again] = posted
+    assert j_again.key == "j" and not held.take(j_again)  # ...then the `j`
+    assert not held.take(events.Key("k", "k")) and held.keys == []  # and keys go their way again
