@@ -253,7 +253,7 @@ def test_wide_characters_in_the_header_keep_its_columns():
 
     left = [("Context:", "kind-日本語のクラスタ"), ("Cluster:", "c"), ("User:", "u"), ("K9py Rev:", "v0"),
             ("K8s Rev:", "v1"), ("Backend:", "sim")]
-    hints = [Hint("<d>", "Describe"), Hint("<y>", "YAML"), Hint("<l>", "Logs"), Hint("<e>", "編集")]
+    hints = [Hint("<d>", "Describe"), Hint("<y>", "YAML"), Hint("<l>", "Logs"), Hint("<e>", "編集\tplugin")]
     f = Facts(left, "1%", "2%", 22, ["default", "日本", "とても長い名前空間の名前です"], hints, [], "connected", None)
     lines = [line.plain for line in layout(f, 100, 24)]
     assert all(cell_len(line) <= 100 for line in lines)
@@ -273,3 +273,17 @@ def test_a_flash_wider_than_the_screen_ends_with_an_ellipsis():
         assert line.rstrip().endswith("…") and line.startswith("port-forward default/nginx-deployment")
         assert len(line.rstrip()) <= 80
     run_at(NARROW, s)
+
+
+def test_menu_columns_measure_the_text_as_drawn():
+    """A plugin's description with a tab (drawn as one cell, like every control character) or wide
+    characters: the next column starts at the same cell on every row."""
+    from rich.cells import cell_len
+
+    from k9py.ui.widgets.menu import Hint, menu_lines
+
+    hints = [Hint("<a>", "tab\there"), Hint("<b>", "日本"), Hint("<c>", "plain"), Hint("<d>", "next"),
+             Hint("<e>", "column"), Hint("<f>", "here")]
+    lines = [line.plain for line in menu_lines(hints, 80, 3)]
+    starts = {cell_len(line[:line.index("<", 3)]) for line in lines}
+    assert len(starts) == 1, lines

@@ -136,9 +136,10 @@ def _columns(hints: Sequence[Hint], rows: int) -> list[list[Hint]]:
 
 
 def _column_width(col: Sequence[Hint]) -> tuple[int, int]:
-    """Cells, not characters: a favourite namespace or a plugin's words may be wide (日本)."""
-    key = max(cell_len(h.label) for h in col)
-    return key, key + 1 + max(cell_len(h.description) for h in col)
+    """Cells, not characters, of the text as drawn (``inert_line``): a favourite namespace or a
+    plugin's words may be wide (日本), or hold a tab drawn as one cell."""
+    key = max(cell_len(inert_line(h.label)) for h in col)
+    return key, key + 1 + max(cell_len(inert_line(h.description)) for h in col)
 
 
 def _padded(text: str, cells: int) -> str:
