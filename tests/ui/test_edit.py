@@ -156,3 +156,13 @@ def test_an_editor_that_cannot_start_is_a_flash_not_a_crash(tmp_path, monkeypatc
         await command(app, pilot, "pods")  # and it goes on
         assert app.model is not None and app.model.view.name == "pods"
     run(s)
+
+
+def test_an_editor_setting_that_is_no_command_line_is_a_flash(monkeypatch):
+    monkeypatch.setenv("KUBE_EDITOR", "vim '")  # an unclosed quote
+
+    async def s(app, pilot, cluster):
+        await edit(app, pilot)
+        assert flash(app) == "edit: the editor \"vim '\" (KUBE_EDITOR or EDITOR) cannot be read: No closing quotation"
+        assert app.is_running and len(app.screen_stack) == 1
+    run(s)

@@ -218,8 +218,13 @@ def suspend(app: K9pyApp, row: Row) -> None:
 
 # -- edit --------------------------------------------------------------------------------------
 def editor_command() -> list[str]:
-    raw = os.environ.get("KUBE_EDITOR") or os.environ.get("EDITOR") or "vi"
-    return shlex.split(raw)
+    """kubectl's choice: ``KUBE_EDITOR``, else ``EDITOR``, else vi (a blank one counts as unset);
+    K9pyError for one that cannot be read as a command line (an unclosed quote)."""
+    raw = (os.environ.get("KUBE_EDITOR") or "").strip() or (os.environ.get("EDITOR") or "").strip() or "vi"
+    try:
+        return shlex.split(raw)
+    except ValueError as err:
+        raise K9pyError(f"edit: the editor {raw!r} (KUBE_EDITOR or EDITOR) cannot be read: {err}") from None
 
 
 def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
@@ -229,11 +234,12 @@ def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
 
     from k9py.ui.handover import terminal_handed_over
 
+    editor = editor_command()  # (a K9pyError before any file is made)
     fd, path = tempfile.mkstemp(prefix="k9py-edit-", suffix=suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        cmd = [*editor_command(), path]
+        cmd = [*editor, path]
         try:
             try:
                 with terminal_handed_over(app):
