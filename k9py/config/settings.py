@@ -144,7 +144,7 @@ SCHEMA = Map({
     "refreshRate": Number(lo=0.5),
     "readOnly": Bool(),
     "noExitOnCtrlC": Bool(),
-    "defaultView": Str(empty=False),
+    "defaultView": Str(),  # (k9s writes "": no default view)
     "screenDumpDir": Str(empty=False),
     "ui": Map({
         "headless": Bool(), "logoless": Bool(), "crumbsless": Bool(), "noIcons": Bool(),
@@ -221,7 +221,7 @@ def from_data(d: dict[str, Any]) -> Settings:
     s.refresh_rate = d.get("refreshRate", s.refresh_rate)
     s.read_only = d.get("readOnly", s.read_only)
     s.no_exit_on_ctrl_c = d.get("noExitOnCtrlC", s.no_exit_on_ctrl_c)
-    s.default_view = d.get("defaultView", s.default_view)
+    s.default_view = d.get("defaultView", s.default_view) or None
     s.screen_dump_dir = d.get("screenDumpDir", s.screen_dump_dir)
     s.skin = ui.get("skin", s.skin)
     s.ui = UI(headless=ui.get("headless", False), logoless=ui.get("logoless", False),

@@ -13,6 +13,7 @@ from k9py.config.yamlfile import ConfigError
 K9S_CONFIG = """\
 k9s:
   liveViewAutoRefresh: false
+  defaultView: ""
   screenDumpDir: /Users/fernand/.local/state/k9s/screen-dumps
   refreshRate: 2
   maxConnRetry: 5
@@ -120,7 +121,7 @@ def test_defaults_are_k9s_defaults():
 
 def test_a_k9s_users_own_config_loads_as_it_is(tmp_path):
     s = load(tmp_path, K9S_CONFIG)
-    assert s.root == "k9s"
+    assert s.root == "k9s" and s.default_view is None  # k9s writes "": no default view
     assert s.refresh_rate == 2.0 and not s.read_only
     assert s.logger.tail == 100 and s.logger.buffer == 5000 and s.logger.since_seconds == -1
     assert s.shell_pod.namespace == "default"
