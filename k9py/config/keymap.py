@@ -78,6 +78,8 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
 DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
 PROMPT_ACTIONS = ("command", "filter")  # their keys open the prompt before any binding sees a key
 FIXED = ("escape",)  # esc: back / clear / close, everywhere; not rebindable
+# the split panes' keys in the views (docs/splits.md): a view's action cannot take them
+PANE_KEYS = {"tab": "moves to the next split pane", "ctrl+right_square_bracket": "is the split panes' prefix"}
 
 
 @dataclass(frozen=True)
@@ -335,6 +337,11 @@ def load(path: Path, *, text: str | None = None) -> Keymap:
         if action not in DEFAULTS:
             raise doc.error(where, _unknown(action))
         km.overrides[action] = _keys(doc, where, value)
+        if "." not in action:  # the views' keys: the split panes' own two are not theirs to take
+            for i, key in enumerate(km.overrides[action]):
+                if canonical(key) in PANE_KEYS:
+                    at = [*where, i] if isinstance(value, list) else where
+                    raise doc.error(at, f"{label(key)[1:-1]} {PANE_KEYS[canonical(key)]}: it cannot also be {action}")
         km.where[action] = (str(path), doc.line(where))
     check(km)
     return km
