@@ -166,3 +166,14 @@ def test_tabs_and_layouts_saved_and_restored_by_name(tmp_path):
         await do(app, pilot, "layout nope")
         assert "no layout nope" in flash(app)
     run(s, size=SIZE)
+
+
+def test_a_split_of_no_view_is_said_and_makes_no_pane():
+    async def s(app, pilot, cluster):
+        await do(app, pilot, "split bogus")
+        await settle(app, pilot)
+        assert len(app.splits.panes()) == 1 and flash(app) == "`bogus` command not found"
+        await do(app, pilot, "vs dp")  # a view (an alias of it) splits as before
+        await settle(app, pilot)
+        assert len(app.splits.panes()) == 2 and app.title_text() == "deployments(default)[1]"
+    run(s, size=SIZE)
