@@ -35,6 +35,18 @@ def label(app: K9pyApp) -> str:
 FIRST_LOOK = "the time machine is still taking its first look at the cluster: try again in a moment"
 
 
+def _no_history(app: K9pyApp, what: str) -> None:
+    """Why there is no past to show: a replay or scenario plays a timeline of its own, else the
+    time machine is off."""
+    from k9py.ui.widgets import timeline
+
+    pb = timeline.playback_of(app.backend)
+    if pb is not None and pb.has_timeline and pb.seekable:  # a replay, a scenario: its own timeline
+        app.flash(f"{what}: this plays a timeline of its own: < > , . home end move it", "warn")
+    else:
+        app.flash(f"{what}: the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
+
+
 def _not_whole_yet(app: K9pyApp, present: Session) -> None:
     """Why the past cannot be shown yet: the history's disk error, else its first look under way."""
     error = present.history.error if present.history is not None else None
@@ -51,13 +63,7 @@ async def rewind(app: K9pyApp, arg: str) -> bool:
         return False
     first = timetravel.first_moment(present)
     if first is None:
-        from k9py.ui.widgets import timeline
-
-        pb = timeline.playback_of(app.backend)
-        if pb is not None and pb.has_timeline and pb.seekable:  # a replay, a scenario: its own timeline
-            app.flash("rewind: this plays a timeline of its own: < > , . home end move it", "warn")
-        else:
-            app.flash("rewind: the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
+        _no_history(app, "rewind")
         return False
     whole = timetravel.complete_moment(present)
     if whole is None:
@@ -141,13 +147,13 @@ async def _save(app: K9pyApp, present: Session, history: Any) -> None:
 
 # -- :diff and :changes -----------------------------------------------------------------------------
 
-async def _player_and_range(app: K9pyApp, arg: str, default: str) -> tuple[Any, float, float, str, str] | None:
+async def _player_and_range(app: K9pyApp, arg: str, default: str, what: str) -> tuple[Any, float, float, str, str] | None:
     """(a Player over the history, from, to, their labels) for `:diff`/`:changes`: in the past,
     the moment shown → now (or ARG → the moment shown); in the present, ARG (default ``default``)
     back → now. None (flashed why) when there is no history to read."""
     present = app.session.present or app.session
     if present.history is None:
-        app.flash("the time machine is off (config.yaml: k9py.history.enabled; --no-history)", "warn")
+        _no_history(app, what)
         return None
     now = present.now()
     try:
@@ -189,7 +195,7 @@ async def diff(app: K9pyApp, arg: str) -> bool:
     if cur is None or key is None or not cur.scope.view.kind:
         app.flash("diff: select an object first", "warn")
         return False
-    found = await _player_and_range(app, arg, "10m")
+    found = await _player_and_range(app, arg, "10m", "diff")
     if found is None:
         return False
     player, a, b, a_label, b_label = found
@@ -216,7 +222,7 @@ def _now_object(app: K9pyApp, kind: str, ns: str, name: str) -> dict[str, Any] |
 async def changes(app: K9pyApp, arg: str) -> bool:
     """`:changes [WHEN]`: what was created, modified and deleted in the view's namespace since."""
     cur = app.current
-    found = await _player_and_range(app, arg, "10m")
+    found = await _player_and_range(app, arg, "10m", "changes")
     if found is None:
         return False
     player, a, b, a_label, b_label = found

@@ -628,3 +628,18 @@ def test_a_timeline_being_taken_down_ignores_a_seek_that_ends_meanwhile():
             screen.refresh_marks()  # as the playback's change listener calls it
             assert screen.query("#timeline-marks")
     asyncio.run(main())
+
+
+def test_rewind_diff_and_changes_in_a_replay_say_it_has_a_timeline_of_its_own():
+    """A replay keeps no history of its own: its keys move it. `:diff` and `:changes` said the
+    time machine was off, as if config.yaml had turned it off."""
+    async def main():
+        app = replay_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            for what in ("rewind 1m", "diff", "changes"):
+                app.run_command(what)
+                await sync(app, pilot)
+                word = what.split()[0]
+                assert app.flash_text == f"{word}: this plays a timeline of its own: < > , . home end move it", what
+    asyncio.run(main())
