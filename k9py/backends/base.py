@@ -203,6 +203,10 @@ class Backend(abc.ABC):
         """The kubeconfig files a kubectl reads to reach this cluster (live); [] none."""
         return []
 
+    def context_namespace(self) -> str | None:
+        """The namespace the kubeconfig context names (kubectl's for it); None: no such thing."""
+        return None
+
     async def note_event(self, obj: Obj, reason: str, message: str, source: str) -> None:  # noqa: B027 - optional hook
         """A verb's Normal Event about ``obj`` from component ``source``, where the backend keeps
         one: the simulator records what the controllers of older API versions reported (a
@@ -368,6 +372,9 @@ class ReadOnly(Backend):
 
     def kubeconfig_files(self) -> builtins.list[str]:
         return self._backend.kubeconfig_files()
+
+    def context_namespace(self) -> str | None:
+        return self._backend.context_namespace()
 
 
 def read_only(backend: Backend) -> Backend:

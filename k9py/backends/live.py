@@ -506,6 +506,9 @@ class LiveBackend(Backend):
         self._contexts, _ = await asyncio.to_thread(kc.list_contexts, self.files, self.context)
         return self.contexts()
 
+    def context_namespace(self) -> str | None:
+        return self.default_namespace
+
     async def use_context(self, name: str) -> LiveBackend:
         """A new backend on context ``name`` (same options), discovered; the caller swaps it in,
         restarts its informer and closes this one. The kubeconfig is not written."""

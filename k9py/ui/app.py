@@ -392,6 +392,9 @@ class K9pyApp(App[None]):
             return False
         await self.replace_session(new, pane_only=True)
         self.flash(f"Switched to context {name}")
+        ns = context_memory.namespace_for(self)
+        if ns is not None and ns != self.navigator.active_namespace:
+            self.outcome(self.navigator.switch_namespace(ns))
         if then:
             self.run_command(then)
         return True

@@ -53,6 +53,16 @@ def arrive(app: K9pyApp) -> None:
             app.apply_skin(wanted)
 
 
+def namespace_for(app: K9pyApp) -> str | None:
+    """The namespace the context now in use opens in (after `:ctx`): the one remembered for it,
+    else its kubeconfig context's (k9s's order); None: stay where the view is."""
+    if app.user.persist:
+        state, _warnings = context_state.load(app.session.info().context)  # (arrive flashes them)
+        if state.namespace is not None:
+            return state.namespace
+    return app.backend.context_namespace()
+
+
 def read_only_for(app: K9pyApp, context: str) -> bool | None:
     """Whether `:ctx` to ``context`` opens it read-only: always with --readonly, else as its
     file's ``readOnly`` says, else config.yaml's. None: keep the session's (no user files)."""

@@ -50,7 +50,8 @@ def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float
 
 def start_namespace(args: argparse.Namespace, backend: Backend, remembered: str | None = None) -> str:
     """-A: all (""); -n NS; else a played file's busiest namespace (where its objects are); else
-    the one ``remembered`` for the context (config.context_state); else default."""
+    the one ``remembered`` for the context (config.context_state); else the kubeconfig context's
+    (as kubectl and k9s); else default."""
     if getattr(args, "all_namespaces", False):
         return ""
     if getattr(args, "namespace", None):
@@ -59,7 +60,7 @@ def start_namespace(args: argparse.Namespace, backend: Backend, remembered: str 
         pb = backend.playback()
         if pb.has_timeline:
             return pb.home_namespace() or "default"
-    return remembered if remembered is not None else "default"
+    return remembered if remembered is not None else (backend.context_namespace() or "default")
 
 
 def start_view(args: argparse.Namespace, user: UserConfig, state: ContextState | None) -> str:

@@ -178,9 +178,10 @@ def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
                 assert app.title_text() == "contexts(all)[2]"
                 assert [ln.split() for ln in lines(app)[1:3]] == [["one(*)", "one", "one", "default"],
                                                                ["two", "two", "two", "kube-system"]]
-                await pilot.press("j", "enter")
+                await pilot.press("j", "enter")  # two's kubeconfig context names kube-system: there (k9s, kubectl)
                 await until(app, pilot, lambda: app.backend.info().context == "two" and app.current.scope.view.name == "configmaps"
-                            and rows(app) == truth(two.handle, "ConfigMap", "default"), "two's configmaps")
+                            and app.current.namespace == "kube-system"
+                            and rows(app) == truth(two.handle, "ConfigMap", "kube-system"), "two's configmaps")
                 assert ("default", "from-one") not in rows(app)
                 assert app.backend.info().read_only  # still read-only
                 assert "Context:  two" in header(app)
@@ -192,6 +193,12 @@ def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
                 assert app.backend.info().context == "two" and "already using context two" in app.flash_text
         run(main())
         assert path.read_bytes() == before  # the kubeconfig is never written
+        from k9py.cli import build_parser
+        from k9py.ui.launch import start_namespace
+        args = build_parser().parse_args(["--live"])
+        assert start_namespace(args, LiveBackend(LiveOptions(kubeconfig=str(path), context="two"))) == "kube-system"
+        assert start_namespace(args, LiveBackend(LiveOptions(kubeconfig=str(path), context="one"))) == "default"
+        assert start_namespace(args, LiveBackend(LiveOptions(kubeconfig=str(path), context="two")), "shop") == "shop"
     finally:
         one.stop()
         two.stop()
