@@ -235,3 +235,17 @@ def test_the_explorer_draws_on_the_terminal_when_stderr_is_redirected(tmp_path, 
     assert b"lonely" in screen and b"\x1b[?1049h" in screen  # the table, on the alternate screen
     assert status == 0
     assert b"\x1b[" not in err  # nothing of the UI went to the log
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("apiVersion: v1\nkind: Config\nclusters:\n- {name: a, cluster: {server: x: y}}\n", 4,
+     "kubeconfig: expected ',' or '}', but got ':' (while parsing a flow mapping)"),
+    ("apiVersion: v1\nclusters: foo\n", 2, "kubeconfig: clusters: must be a list"),
+    ("apiVersion: v1\ncontexts:\n- foo\n", 3, "kubeconfig: contexts: each item must be a mapping (name: ...)"),
+])
+def test_a_broken_kubeconfig_is_one_line_with_file_and_line(tmp_path, text, line, words):
+    kc = tmp_path / "kubeconfig"
+    kc.write_text(text)
+    proc = run_k9py("--live", "--kubeconfig", str(kc))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"k9py: {kc}:{line}: {words}\n"

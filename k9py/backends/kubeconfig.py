@@ -59,6 +59,48 @@ class Context:
                 "current": self.current}
 
 
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def yaml_problem(err: BaseException) -> str | None:
+    """A YAML syntax error as one line, FILE:LINE first (PyYAML's spans three lines); None when
+    ``err`` is no YAML error with a position."""
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None)
+    if mark is None or not problem:
+        return None
+    context = getattr(err, "context", None)
+    where = f"{mark.name}:{mark.line + 1}" if mark.name and not mark.name.startswith("<") else f"line {mark.line + 1}"
+    return f"{where}: kubeconfig: {problem}" + (f" ({context})" if context else "")
+
+
+def shape_problem(files: list[str]) -> str | None:
+    """The first top-level list of a kubeconfig (clusters, contexts, users) that is no list of
+    mappings, as FILE:LINE: FIELD: what is wrong (the client's own words name no line)."""
+    import yaml
+
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                root = yaml.compose(fh)
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(root, yaml.MappingNode):
+            continue
+        for key, value in root.value:
+            empty = isinstance(value, yaml.ScalarNode) and value.value in ("", "null", "~")
+            if key.value not in ("clusters", "contexts", "users") or empty:
+                continue
+            items = value.value if isinstance(value, yaml.SequenceNode) else None
+            if items is None:
+                return f"{path}:{value.start_mark.line + 1}: kubeconfig: {key.value}: must be a list"
+            for item in items:
+                if not isinstance(item, yaml.MappingNode):
+                    return f"{path}:{item.start_mark.line + 1}: kubeconfig: {key.value}: each item must be a mapping (name: ...)"
+    return None
+
+
 def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Context], str | None]:
     """All contexts of the merged files, and the current one (``current`` overrides the files'
     ``current-context``, as ``--context`` does)."""
@@ -66,9 +108,9 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
     try:
         contexts, active = config.list_kube_config_contexts(joined(files))
     except config.ConfigException as err:
-        raise K9pyError(f"kubeconfig: {err}") from err
+        raise K9pyError(shape_problem(files) or f"kubeconfig: {one_line(str(err))}") from err
     except Exception as err:  # unreadable YAML, a directory, ...
-        raise K9pyError(f"kubeconfig {joined(files)}: {err}") from err
+        raise K9pyError(yaml_problem(err) or f"kubeconfig {joined(files)}: {one_line(str(err))}") from err
     name = current or (active or {}).get("name")
     out = []
     for c in contexts or []:
