@@ -327,12 +327,14 @@ def user_files(args: argparse.Namespace) -> UserConfig:
 
 
 def check_skin(name: str) -> None:
-    """``--skin NAME|FILE`` names a skin that exists; K9pyError listing the known names otherwise."""
+    """``--skin NAME|FILE`` names a skin that exists and reads (K9pyError listing the known
+    names, or the file's FILE:LINE problem: exit 2 before the UI, as for a bad name)."""
     from k9py.config import skin
     try:
-        skin.find(name)
+        path = skin.find(name)
     except K9pyError as err:
         raise K9pyError(err.message, field="--skin") from None
+    skin.load(path)
 
 
 def cmd_info() -> int:
