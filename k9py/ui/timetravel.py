@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.errors import K9pyError
 from k9py.explorer import timetravel
 from k9py.explorer.session import Session
+from k9py.explorer.timetravel import STEP
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -61,6 +62,28 @@ async def rewind(app: K9pyApp, arg: str) -> bool:
     except K9pyError as err:
         app.flash(str(err), "error")
         return False
+    return await move_to(app, at)
+
+
+def later_in_the_past(app: K9pyApp, what: str) -> bool:
+    """`>` or `end` at the end of what the past's player read when the past was opened: the
+    history has gone on recording, so the past is read again up to the moment asked for (10 s
+    on, or the newest kept). False: nothing newer is kept."""
+    present, head = app.session.present, app.session.playhead
+    if present is None or head is None:
+        return False
+    newest = present.now()
+    if newest - (head.start + head.duration) < 1.0:
+        return False
+    at = newest if what == "end" else min(newest, head.now() + STEP)
+    app.run_worker(move_to(app, at), group="timetravel", exclusive=True)
+    return True
+
+
+async def move_to(app: K9pyApp, at: float) -> bool:
+    """The past at ``at`` (the backend's clock): in the past's player when it holds that moment,
+    else read from the history again (it has gone on recording)."""
+    present = app.session.present or app.session
     first = timetravel.first_moment(present)
     if first is None:
         _no_history(app, "rewind")

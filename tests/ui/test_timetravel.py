@@ -179,3 +179,26 @@ def test_rewind_before_the_first_look_says_to_wait(tmp_path):
         await command(app, pilot, "changes")
         assert "still taking its first look" in flash(app) and len(app.screen_stack) == 1
     run(scenario, history=lambda b: HeldHistory(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_forward_past_what_the_past_first_read_reads_the_history_again(tmp_path):
+    """The past's player holds what the history had when the past was opened; the history goes
+    on recording: `>` and `end` at that end read it again, up to 10 s on or the newest moment."""
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 30)
+        await command(app, pilot, "rewind 20s")
+        await until_done(app, pilot)
+        head = app.session.playhead
+        opened_end = head.start + head.duration
+        await settle(app, pilot, 40)  # meanwhile the present goes on (and the history with it)
+        with cluster.lock:
+            cluster.delete("Pod", "default", "counter", grace_period=0)
+        await settle(app, pilot, 5)
+        await pilot.press("end")
+        await until_done(app, pilot)
+        assert app.session.present is not None and app.session.playhead.now() > opened_end + 30
+        assert "counter" not in names(app)  # the deletion, recorded after the past was opened
+        await pilot.press("end")  # nothing newer now
+        await until_done(app, pilot)
+        assert flash(app) == "the latest moment the history holds: esc or :now for now"
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

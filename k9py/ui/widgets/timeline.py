@@ -217,9 +217,15 @@ def act(app: K9pyApp, what: str) -> None:
             app.run_worker(timetravel.rewind(app, f"{STEP:g}s"), group="timetravel", exclusive=True)
             return
         raise SkipAction()
-    if what in ("forward", "end") and app.session.present is not None and pb.position >= pb.duration - 1e-6:
-        app.flash("the latest moment the history holds: esc or :now for now")
-        return
+    at_end = pb.position >= pb.duration - 1e-6
+    if app.session.present is not None and (what == "end" or (what == "forward" and at_end)):
+        from k9py.ui import timetravel
+
+        if timetravel.later_in_the_past(app, what):  # the history went on: read it again
+            return
+        if at_end:
+            app.flash("the latest moment the history holds: esc or :now for now")
+            return
     try:
         _move(app, pb, what)
     except K9pyError as err:  # a scenario that cannot run again (built in memory)
