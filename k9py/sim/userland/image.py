@@ -203,6 +203,8 @@ class Image:
 
 
 NGINX_LATEST = (1, 27, 2)  # what `nginx`, `nginx:latest`, `nginx:stable-alpine` run here
+NGINX_LATEST_VERSION = ".".join(map(str, NGINX_LATEST))
+HTTPD_VERSION = "2.4.62"  # what every httpd image runs here
 # the last release of each line, as nginx.org lists them: what a two-part tag (nginx:1.25) runs;
 # a line not listed runs its .0
 NGINX_LAST_PATCH = {(1, 13): 12, (1, 14): 2, (1, 15): 12, (1, 16): 1, (1, 17): 10, (1, 18): 0, (1, 19): 10,
@@ -259,7 +261,7 @@ def image_for(ref: str) -> Image:
         })
     elif name == "httpd":
         img.server = "httpd"
-        img.env = [("HTTPD_PREFIX", "/usr/local/apache2"), ("HTTPD_VERSION", "2.4.62")]
+        img.env = [("HTTPD_PREFIX", "/usr/local/apache2"), ("HTTPD_VERSION", HTTPD_VERSION)]
         img.files["usr/local/apache2/htdocs/index.html"] = HTTPD_INDEX
         img.files["usr/local/apache2/bin/httpd"] = b"\x7fELF\x02\x01\x01"
         img.workdir = "/usr/local/apache2"

@@ -14,6 +14,7 @@ from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.sim.userland.container import CLUSTER_DOMAIN, Container, world
 from k9py.sim.userland.fs import Dir, FsError
+from k9py.sim.userland.image import HTTPD_VERSION, NGINX_LATEST_VERSION
 from k9py.sim.userland.volumes import store
 
 if TYPE_CHECKING:
@@ -94,8 +95,8 @@ class Response:
     def server_header(self) -> str:
         """``Server:`` as the server sends it (nginx's server_tokens on; httpd's ServerTokens Full)."""
         if self.server == "nginx":
-            return f"nginx/{self.version or '1.27.2'}"
-        return f"Apache/{self.version or '2.4.62'} (Unix)"
+            return f"nginx/{self.version or NGINX_LATEST_VERSION}"
+        return f"Apache/{self.version or HTTPD_VERSION} (Unix)"
 
 
 class Refused(Exception):
@@ -301,8 +302,8 @@ def http_request(cluster: Cluster, client: Container | None, host: str, ip: str,
     request = f"{method} {path or '/'} HTTP/1.1"
     clean = posixpath.normpath("/" + path.split("?", 1)[0].lstrip("/")) if path else "/"
     apache = server.image.server == "httpd"
-    docroot, version = ("/usr/local/apache2/htdocs", server.env.get("HTTPD_VERSION", "2.4.62")) if apache else \
-        ("/usr/share/nginx/html", server.env.get("NGINX_VERSION", "1.27.2"))
+    docroot, version = ("/usr/local/apache2/htdocs", server.env.get("HTTPD_VERSION", HTTPD_VERSION)) if apache else \
+        ("/usr/share/nginx/html", server.env.get("NGINX_VERSION", NGINX_LATEST_VERSION))
     target = docroot + ("" if clean == "/" else clean)
     resp = _apache(server, method, target, version) if apache else _nginx(server, method, target, version, len(body))
     resp.version = version

@@ -334,7 +334,7 @@ class Shell:
         return status
 
     def invoke(self, argv: list[str], assigns: list[tuple[str, str]], io: Io) -> int:
-        from k9py.sim.userland.commands import BUILTINS, COMMANDS
+        from k9py.sim.userland.commands import BUILTINS, COMMANDS, installed
 
         name = argv[0]
         if name in BUILTINS:
@@ -349,7 +349,7 @@ class Shell:
                 return 127
             if base not in COMMANDS:
                 return self._script_file(path, argv, io)
-        fn = COMMANDS.get(base)
+        fn = COMMANDS.get(base) if installed(self.box, base) else None  # (a server's binary: its image's)
         if fn is None:
             io.err(f"{self.name}: {name}: not found\n")
             return 127

@@ -1,8 +1,10 @@
 """The web servers' own binaries, in the images that have them: ``nginx`` (``-v``, ``-V``, ``-t``,
-``-s SIGNAL``) and ``httpd`` (``-v``). Elsewhere the shell does not find them."""
+``-s SIGNAL``) and ``httpd`` (``-v``). Only their own images have them (``commands.installed``:
+elsewhere the shell and the runtime do not find them)."""
 
 from __future__ import annotations
 
+from k9py.sim.userland.image import HTTPD_VERSION, NGINX_LATEST_VERSION
 from k9py.sim.userland.shell import Io, Shell
 
 NGINX_CONFIGURE = ("--prefix=/etc/nginx --sbin-path=/usr/sbin/nginx --modules-path=/usr/lib/nginx/modules "
@@ -13,15 +15,8 @@ NGINX_CONFIGURE = ("--prefix=/etc/nginx --sbin-path=/usr/sbin/nginx --modules-pa
 NGINX_CONF = "/etc/nginx/nginx.conf"
 
 
-def _missing(sh: Shell, name: str, io: Io) -> int:
-    io.err(f"{sh.name}: {name}: not found\n")
-    return 127
-
-
 def c_nginx(sh: Shell, args: list[str], io: Io) -> int:
-    if sh.box.image.server != "nginx":
-        return _missing(sh, "nginx", io)
-    version = sh.box.env.get("NGINX_VERSION", "1.27.2")
+    version = sh.box.env.get("NGINX_VERSION", NGINX_LATEST_VERSION)
     flags = args[1:]
     if "-v" in flags:  # nginx writes these to stderr
         io.err(f"nginx version: nginx/{version}\n")
@@ -50,9 +45,7 @@ def c_nginx(sh: Shell, args: list[str], io: Io) -> int:
 
 
 def c_httpd(sh: Shell, args: list[str], io: Io) -> int:
-    if sh.box.image.server != "httpd":
-        return _missing(sh, "httpd", io)
-    version = sh.box.env.get("HTTPD_VERSION", "2.4.62")
+    version = sh.box.env.get("HTTPD_VERSION", HTTPD_VERSION)
     if "-v" in args[1:]:
         io.out(f"Server version: Apache/{version} (Unix)\nServer built:   Jul 17 2024 18:36:04\n")
         return 0
