@@ -164,3 +164,13 @@ def add_events(cluster: Any, count: int) -> Any:
             cluster.record_event(pod, "Warning" if i % 50 == 0 else "Normal", reasons[i % len(reasons)],
                                  f"event {i} of {pod['metadata']['name']}", "kubelet", host="node-1")
     return cluster
+
+
+def api_with_pods(seed: int, pods: int, namespaces: int) -> Any:
+    """``serve``'s Api over ``small_cluster(seed)`` with ``pods`` more pods in ``namespaces``
+    load-NN namespaces (``add_pods``): what the list tests page and query."""
+    from k9py.serve.api import Api
+
+    c = small_cluster(seed)
+    add_pods(c, pods, namespaces=namespaces)
+    return Api(c)

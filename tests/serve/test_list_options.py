@@ -11,16 +11,14 @@ import pytest
 
 from k9py.serve.api import Api
 from k9py.serve.http import Request
-from tests.samples import add_pods, small_cluster
+from tests.samples import api_with_pods
 
 PODS = "/api/v1/namespaces/load-00/pods"
 
 
 @pytest.fixture
 def api() -> Api:
-    c = small_cluster(2)
-    add_pods(c, 12, namespaces=2)
-    return Api(c)
+    return api_with_pods(2, 12, 2)
 
 
 def call(api: Api, **query: str) -> tuple[int, Any]:

@@ -13,16 +13,14 @@ import pytest
 
 from k9py.serve.api import Api
 from k9py.serve.http import Request
-from tests.samples import add_pods, small_cluster
+from tests.samples import api_with_pods
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
 
 @pytest.fixture
 def api() -> Api:
-    c = small_cluster(3)
-    add_pods(c, 40, namespaces=4)
-    return Api(c)
+    return api_with_pods(3, 40, 4)
 
 
 def get(api: Api, path: str, accept: str = "application/json", **query: str) -> Any:
