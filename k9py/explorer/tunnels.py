@@ -25,7 +25,7 @@ from k9py.explorer.portforward import CHUNK, TunnelError
 from k9py.kube.meta import dig
 
 START_TIMEOUT = 20.0  # seconds kubectl gets to say where it listens
-DRAIN_WAIT = 0.5  # seconds an exited kubectl's output may take to be read
+DRAIN_WAIT = 2.0  # seconds an exited kubectl's output may take to be read before it is not waited for
 MAX_REQUEST = 1 << 20
 FORWARDING = re.compile(rb"Forwarding from 127\.0\.0\.1:(\d+) ->")
 
@@ -102,6 +102,7 @@ class KubectlTunnel:
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, start_new_session=True)
         self.errors: list[str] = []
+        self._exited_at: float | None = None  # when ``ended`` first saw kubectl gone
         try:
             self.local = self._await_port(timeout)
         except TunnelError:
@@ -152,8 +153,10 @@ class KubectlTunnel:
         """kubectl port-forward exits when its pod goes ("error: lost connection to pod")."""
         if self.proc.poll() is None:
             return None
-        for t in self._drains:  # its last words may still be in the pipe
-            t.join(timeout=DRAIN_WAIT)
+        if self._exited_at is None:
+            self._exited_at = time.monotonic()
+        if any(t.is_alive() for t in self._drains) and time.monotonic() - self._exited_at < DRAIN_WAIT:
+            return None  # its last words are still in the pipe: asked again (the app's tick), never waited for
         return self.errors[-1] if self.errors else f"kubectl port-forward exited ({self.proc.returncode})"
 
     def dial(self) -> socket.socket:
