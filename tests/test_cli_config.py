@@ -111,3 +111,11 @@ def test_info_and_serve_do_not_need_a_good_config(cfg):
     (cfg / "config.yaml").write_text("k9py: [\n")
     assert main(["info"]) == 0
     assert main(["scenario", "check", "crashloop"]) == 0
+
+
+def test_info_shows_the_screen_dump_dir_config_yaml_names(cfg, tmp_path, capsys):
+    cfg.mkdir()
+    (cfg / "config.yaml").write_text(f"k9s:\n  screenDumpDir: {tmp_path / 'dumps'}\n")
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Screen dumps"].startswith(str(tmp_path / "dumps") + " ") and rows["Config"].startswith(str(cfg))

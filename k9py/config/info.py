@@ -3,7 +3,6 @@ A file that is there but wrong says so (its first problem, FILE:LINE); `info` it
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +51,16 @@ def rows() -> list[Row]:
     """Every place k9py reads from, in `k9s info`'s order."""
     clusters = locations.clusters_dir()
     contexts = sorted(p.parent.name for p in clusters.glob("*/config.yaml")) if clusters.is_dir() else []
+    read: list[settings.Settings] = []  # config.yaml as the Config row read it (when it could)
+
+    def read_settings(path: Path) -> settings.Settings:
+        read.append(settings.load(path))
+        return read[0]
+    config_row = _file("Config", locations.config_file(), read_settings)
+    dumps = read[0].screen_dumps() if read else locations.screen_dumps_dir()  # ctrl-s: screenDumpDir, else
     return [
         Row("Config dir", locations.config_dir(), "found" if locations.config_dir().is_dir() else "not found"),
-        _file("Config", locations.config_file(), settings.load),
+        config_row,
         _folder("Skins", locations.skins_dir(), "skins", _names(locations.skins_dir(), SKIN_SUFFIXES)),
         _folder("Bundled skins", locations.BUNDLED_SKINS, "skins", _names(locations.BUNDLED_SKINS, SKIN_SUFFIXES)),
         _file("Aliases", locations.aliases_file(), aliases.load),
@@ -62,17 +68,8 @@ def rows() -> list[Row]:
         _file("Plugins", locations.plugins_file(), plugins.load),
         _file("Keymap", locations.keymap_file(), keymap.load),
         _folder("Context configs", clusters, "contexts", contexts),
-        _screen_dumps(),
+        Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)"),
     ]
-
-
-def _screen_dumps() -> Row:
-    """Where ctrl-s writes: config.yaml's screenDumpDir when the file can be read, else the default."""
-    path = locations.screen_dumps_dir()
-    if locations.config_file().is_file():
-        with contextlib.suppress(K9pyError):  # (the Config row says what is wrong with it)
-            path = settings.load(locations.config_file()).screen_dumps()
-    return Row("Screen dumps", path, "found" if path.is_dir() else "not found (made on the first ctrl-s)")
 
 
 def format_rows(items: list[Row]) -> str:
