@@ -64,15 +64,19 @@ def one_line(text: str) -> str:
 
 
 def yaml_problem(err: BaseException) -> str | None:
-    """A YAML syntax error as one line, FILE:LINE first (PyYAML's spans three lines); None when
-    ``err`` is no YAML error with a position."""
-    mark = getattr(err, "problem_mark", None)
-    problem = getattr(err, "problem", None)
-    if mark is None or not problem:
+    """A YAML syntax error as one line, FILE:LINE first; None when ``err`` is no YAML error with
+    a position."""
+    import yaml
+
+    from k9py.scenario.yamldoc import marked_problem
+
+    if not isinstance(err, yaml.MarkedYAMLError):
         return None
-    context = getattr(err, "context", None)
+    problem, mark = marked_problem(err)
+    if mark is None:
+        return None
     where = f"{mark.name}:{mark.line + 1}" if mark.name and not mark.name.startswith("<") else f"line {mark.line + 1}"
-    return f"{where}: kubeconfig: {problem}" + (f" ({context})" if context else "")
+    return f"{where}: kubeconfig: {problem}"
 
 
 def shape_problem(files: list[str]) -> str | None:

@@ -250,10 +250,8 @@ def _parse_with(loader_type: type[Any], text: str) -> list[Document]:
                 lines, data = _lines_of(node), _json_shaped(loader.construct_document(node))
             docs.append(Document(len(docs) + 1, lines, data))
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "invalid YAML"
-        msg = f"yaml: {problem}" + (f" ({err.context})" if err.problem and err.context else "")
-        raise YamlError(msg.replace("\n", " "), mark.line + 1 if mark else None) from None
+        problem, mark = marked_problem(err)
+        raise YamlError(f"yaml: {problem}", mark.line + 1 if mark else None) from None
     except yaml.YAMLError as err:  # pragma: no cover - unmarked reader errors
         raise YamlError("yaml: " + str(err).replace("\n", " "), None) from None
     except RecursionError:  # the composer is recursive: deeper than Python's stack
@@ -262,6 +260,14 @@ def _parse_with(loader_type: type[Any], text: str) -> list[Document]:
         loader.dispose()
     return docs
 
+
+
+def marked_problem(err: yaml.MarkedYAMLError) -> tuple[str, Any]:
+    """PyYAML's error on one line (``PROBLEM (CONTEXT)``; its own text spans three) and the mark
+    it points at (``.name``, ``.line`` from 0), None when it has none."""
+    problem = err.problem or err.context or "invalid YAML"
+    text = problem + (f" ({err.context})" if err.problem and err.context else "")
+    return text.replace("\n", " "), err.problem_mark or err.context_mark
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _CORE_SCALARS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
