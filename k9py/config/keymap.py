@@ -78,8 +78,10 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
 DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
 PROMPT_ACTIONS = ("command", "filter")  # their keys open the prompt before any binding sees a key
 FIXED = ("escape",)  # esc: back / clear / close, everywhere; not rebindable
-# the split panes' keys in the views (docs/splits.md): a view's action cannot take them
-PANE_KEYS = {"tab": "moves to the next split pane", "ctrl+right_square_bracket": "is the split panes' prefix"}
+# the split panes' keys in the views (docs/splits.md, ui/splits.py): a view's action cannot take them
+PANE_NEXT, PANE_PREVIOUS, PANE_PREFIX = "tab", "shift+tab", "ctrl+right_square_bracket"
+PANE_KEYS = {PANE_NEXT: "moves to the next split pane", PANE_PREVIOUS: "moves to the previous split pane",
+             PANE_PREFIX: "is the split panes' prefix"}
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from k9py.config import layouts as config_layouts
+from k9py.config.keymap import PANE_NEXT, PANE_PREFIX, PANE_PREVIOUS
 from k9py.explorer.navigator import DONE, Navigator, Outcome
 from k9py.explorer.session import Session
 from k9py.ui import theme
@@ -72,8 +73,8 @@ class Split(Container):
     Split > * { height: 1fr; width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "focus_pane(1)", "Next pane", show=False),
-        Binding("shift+tab", "focus_pane(-1)", "Previous pane", show=False),
+        Binding(PANE_NEXT, "focus_pane(1)", "Next pane", show=False),
+        Binding(PANE_PREVIOUS, "focus_pane(-1)", "Previous pane", show=False),
         Binding("escape", "split_cancel", show=False),  # only while a ctrl-] waits for its key
     ]
 
@@ -109,7 +110,7 @@ class Split(Container):
 
     def on_key(self, event: events.Key) -> None:
         """`ctrl-]` and the key after it (they reach the panes before any binding does)."""
-        if event.key == "ctrl+right_square_bracket":
+        if event.key == PANE_PREFIX:
             event.stop()
             self.split_keys()
             return

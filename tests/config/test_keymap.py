@@ -73,6 +73,7 @@ def test_k9s_defaults_have_no_conflict_and_every_id_is_bound():
     ("keymap:\n  delete: [true]\n", 2, "keymap.delete[0]: must be a key, not a boolean"),
     ("keymap:\n  describe: esc\n", 2, "keymap.describe: esc is k9py's back key"),
     ("keymap:\n  describe: tab\n", 2, "keymap.describe: tab moves to the next split pane: it cannot also be describe"),
+    ("keymap:\n  logs: shift-tab\n", 2, "keymap.logs: shift-tab moves to the previous split pane: it cannot also be logs"),
     ("keymap:\n  yaml:\n    - Y\n    - ctrl-]\n", 4, "keymap.yaml[1]: ctrl-] is the split panes' prefix: it cannot also be yaml"),
     ("keymap: [delete]\n", 1, "keymap: must be a mapping, not a list"),
     ("keymaps:\n  delete: ctrl-x\n", 1, "keymaps: unknown key"),
