@@ -326,9 +326,8 @@ class K9pyApp(App[None]):
     def reap_forwards(self) -> None:
         """Port-forwards whose pod went away end, with a word in the flash (k9s drops them too):
         those of every Session shown (each pane's, or its present while it shows the past)."""
-        sessions = {id(s): s for s in (p.navigator.session for p in self.splits.all_panes())}
-        sessions[id(self.session)] = self.session
-        ended = [fwd for s in sessions.values() for fwd in (s.present or s).forwards.reap()]
+        live = (p.navigator.session.present or p.navigator.session for p in self.splits.all_panes())
+        ended = [fwd for s in {id(s): s for s in live}.values() for fwd in s.forwards.reap()]
         for fwd in ended:
             reason = fwd.ended.removeprefix("error: ")  # (kubectl's last words)
             self.flash(f"port-forward {fwd.namespace}/{fwd.pod} {fwd.ports} ended: {reason}", "warn")
@@ -471,10 +470,10 @@ class K9pyApp(App[None]):
         help), nor while a text box has the keys."""
         from textual.widgets import Input
 
+        if keymap.prompt_mode(self.user.keymap, key) != "command":
+            return False  # (every other key of a pushed screen: first, and at once)
         if isinstance(self.focused, Input) or not all(getattr(s, "KEY_SCOPE", "") for s in self.screen_stack[1:]):
             return False  # (a dialog or picker under the screen: its answer is not to be skipped)
-        if keymap.prompt_mode(self.user.keymap, key) != "command":
-            return False
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.prompt.open("command")
