@@ -178,20 +178,19 @@ async def _player_and_range(app: K9pyApp, arg: str, default: str, what: str) -> 
     if present.history is None:
         _no_history(app, what)
         return None
+    whole = timetravel.complete_moment(present)  # never read before it: what was there all along
+    if whole is None:  # would read as created
+        _not_whole_yet(app, present)
+        return None
     now = present.now()
     try:
         if app.session.playhead is not None:
             shown = app.session.playhead.now()
             if not arg.strip():
                 return app.session.playhead, shown, now, timetravel.describe(shown, now), "now"
-            start = max(timetravel.moment(arg, shown), timetravel.complete_moment(present) or shown)
+            start = max(timetravel.moment(arg, shown), whole)
             return app.session.playhead, start, shown, timetravel.describe(start, now), timetravel.describe(shown, now)
-        start = timetravel.moment(arg or default, now)
-        whole = timetravel.complete_moment(present)
-        if whole is None:
-            _not_whole_yet(app, present)
-            return None
-        start = max(start, whole)  # (before it, what existed all along would read as created)
+        start = max(timetravel.moment(arg or default, now), whole)
         player = await asyncio.to_thread(timetravel.history_player, present.history)
     except K9pyError as err:
         app.flash(str(err), "error")
