@@ -125,7 +125,8 @@ class History:
         self._base_pending = False  # a thread writes a base: until it is written and indexed (or failed)
         self._base_done = threading.Condition(self._lock)  # told when it is
         self._index_lock = threading.Lock()  # one index written at a time, each from a fresh look
-        self._ended: dict[Path, tuple[list[Segment], Obj]] = {}  # a run's folder -> its segments, header
+        # a run's folder -> its segments, header, complete_t
+        self._ended: dict[Path, tuple[list[Segment], Obj, float | None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None  # where a thread's disk error is told
         self.error: str | None = None  # a disk problem: history stops, the explorer goes on
         self._flush_pending = False
@@ -244,6 +245,7 @@ class History:
         self._first_looks.discard(kind)
         if not self._first_looks and self.complete_t is None and self._fh is not None:
             self.complete_t = self._t()
+            self._write_index()  # (`k9py record --from-history` starts a recording there)
 
     async def _follow_kind(self, kind: str) -> None:
         assert self.backend is not None
@@ -363,7 +365,7 @@ class History:
         self.roll(next_segment=False)
         self._write_index()  # the run that ends, as it is left
         with self._lock:  # (its last segment may still be gzipped: that thread writes its index again)
-            self._ended[self.dir] = (self.segments, self._header_fields())
+            self._ended[self.dir] = (self.segments, self._header_fields(), self.complete_t)
             self.segments, self.dropped, self._last_t = [], 0, 0.0
             if self.complete_t is not None:  # the new run's first base holds everything there is
                 self.complete_t = 0.0
@@ -608,14 +610,14 @@ class History:
                     ended = self._ended.get(run)
                     if ended is None:
                         return
-                    segs, header = ended
+                    segs, header, whole = ended
                     folder = run
                     if all(seg.gz for seg in segs):  # nothing of it is gzipped any more: forgotten
                         del self._ended[run]
                 else:
                     segs = self.segments[:-1] if self._held is not None else self.segments
-                    header, folder = self._header_fields(), self.dir
-                data = {**header, "segments": [asdict(s) for s in segs]}
+                    header, folder, whole = self._header_fields(), self.dir, self.complete_t
+                data = {**header, "whole_t": whole, "segments": [asdict(s) for s in segs]}
             with contextlib.suppress(OSError):
                 tmp = folder / (INDEX + ".tmp")
                 tmp.write_text(json.dumps(data))
@@ -631,9 +633,10 @@ class History:
                 "name": self.cluster, "description": "k9py history"}
 
     def save(self, path: str) -> int:
-        """Write everything kept as a Recording (``.gz``: gzipped). Returns the bytes written.
-        Blocking (every segment is read): call it in a thread."""
-        return write_recording(path, self._kept(), self._header_fields(), self.dir)
+        """Write everything kept as a Recording (``.gz``: gzipped), from its oldest whole
+        moment on. Returns the bytes written. Blocking (every segment is read): call it in a
+        thread."""
+        return write_recording(path, self._kept(), self._header_fields(), self.dir, begin=self.complete_t)
 
     def _kept(self) -> list[Segment]:
         """The segments kept, the open one flushed (copies: compression may change them)."""
@@ -657,9 +660,12 @@ def _base(header: str, t0: float, bodies: list[str]) -> Iterator[bytes]:
         yield "".join(_event_line(t0, "ADDED", body) for body in bodies[i:i + BASE_CHUNK]).encode()
 
 
-def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterator[bytes]:
+def compose(directory: Path, segments: Iterable[Segment], header: Obj, begin: float | None = None) -> Iterator[bytes]:
     """The kept segments as one Recording: the first whole, the others without header and base.
-    t=0 moves to the first kept moment (``header``'s start is the run's): the bar starts there."""
+    t=0 moves to the first kept moment (``header``'s start is the run's): the bar starts there.
+    ``begin``: the run's first whole moment (``complete_t``), if later: t=0 moves there instead
+    and what came before it (the first lists) is at t=0, so the recording never opens on a
+    cluster still being listed."""
     first = True
     shift = 0.0
     for seg in segments:
@@ -667,7 +673,7 @@ def compose(directory: Path, segments: Iterable[Segment], header: Obj) -> Iterat
         if lines is None:
             continue
         if first:
-            shift = seg.t0
+            shift = max(seg.t0, begin or 0.0)
             head = dict(header)
             yield (json_line(header_dict(float(head.pop("start")) + shift, **head)) + "\n").encode()
         skip = 1 if first else 1 + seg.base
@@ -704,6 +710,7 @@ class Run:
     dir: Path
     header: Obj  # header_dict's arguments
     segments: list[Segment] = field(default_factory=list)
+    whole_t: float | None = None  # History.complete_t when the index was written
 
 
 def read_run(directory: Path) -> Run:
@@ -712,7 +719,8 @@ def read_run(directory: Path) -> Run:
         segs = [Segment(**s) for s in data.pop("segments", None) or []]
         header = {k: data[k] for k in ("start", "context", "server_version", "name", "description") if k in data}
         header["start"] = float(header.get("start") or 0)
-        return Run(directory, header, segs)
+        whole = data.get("whole_t")
+        return Run(directory, header, segs, float(whole) if isinstance(whole, (int, float)) else None)
     except (OSError, ValueError, TypeError) as err:
         raise K9pyError(f"not a k9py history run: {err}", file=str(directory / INDEX)) from err
 
@@ -757,16 +765,17 @@ def save_run(directory: Path, path: str) -> int:
     run = read_run(directory)
     if not run.segments:
         raise K9pyError("the history run holds no segment", file=str(directory))
-    return write_recording(path, run.segments, run.header, directory)
+    return write_recording(path, run.segments, run.header, directory, begin=run.whole_t)
 
 
-def write_recording(path: str, segments: list[Segment], header: Obj, directory: Path) -> int:
-    """The segments of ``directory`` as one Recording at ``path`` (``.gz``: gzipped), streamed;
-    returns the bytes of the recording."""
+def write_recording(path: str, segments: list[Segment], header: Obj, directory: Path,
+                    begin: float | None = None) -> int:
+    """The segments of ``directory`` as one Recording at ``path`` (``.gz``: gzipped), streamed
+    (from ``begin`` on: ``compose``); returns the bytes of the recording."""
     size = 0
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "wb") as f:
-        for chunk in compose(directory, segments, header):
+        for chunk in compose(directory, segments, header, begin):
             f.write(chunk)
             size += len(chunk)
     return size

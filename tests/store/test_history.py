@@ -478,3 +478,53 @@ def test_a_history_still_short_of_a_first_list_is_taken_as_whole_after_a_minute(
         await session.close()
         assert h.complete_t is None and not h.dir.with_name(h.dir.name + "-r").exists()
     asyncio.run(main())
+
+
+def test_a_saved_history_opens_on_the_whole_cluster_not_on_its_first_lists_coming_in(tmp_path):
+    """A live cluster's first lists take a moment to come in: the recording saved from the
+    history (ctrl-s in the past, `k9py record --from-history`) begins once every kind's is in,
+    with what came before at its first moment, not on a cluster with half its kinds missing."""
+    from k9py.kube.timefmt import rfc3339
+
+    released = asyncio.Event()
+
+    class SlowConfigMaps(SimBackend):
+        def watch(self, kind, namespace=None):
+            inner = super().watch(kind, namespace)
+            if kind != "ConfigMap":
+                return inner
+
+            async def late():
+                await released.wait()
+                async for ev in inner:
+                    yield ev
+            return late()
+
+    async def main():
+        cluster = small_cluster()
+        session = Session(SlowConfigMaps(cluster), manual=True,
+                          history=lambda b: History(tmp_path, "minikube", poll_logs=False))
+        session.start()
+        await settle()
+        h = session.history
+        cluster.advance(2)  # the ConfigMaps' list is still on its way
+        released.set()
+        await settle()
+        assert h.complete_t == 2.0
+        cluster.advance(3)
+        cluster.store.mutate("Pod", "default", "counter", lambda o: o["metadata"]["labels"].update(step="late"))
+        await settle()
+        for out, save in ((tmp_path / "ctrl-s.jsonl", h.save), (tmp_path / "from-disk.jsonl", None)):
+            if save is None:  # another process, from the run's index on disk
+                [run_dir] = runs(tmp_path, "minikube")
+                save_run(run_dir, str(out))
+            else:
+                save(str(out))
+            lines = [json.loads(x) for x in out.read_text().splitlines()]
+            header, events = lines[0], lines[1:]
+            assert header["start"] == rfc3339(h.start_t + 2.0), out.name
+            first = [e for e in events if e["t"] == 0.0]
+            assert {e["object"]["kind"] for e in first} >= {"Pod", "ConfigMap", "Namespace"}, out.name
+            assert [e["t"] for e in events if e["object"]["metadata"].get("labels", {}).get("step")] == [3.0]
+        await session.close()
+    asyncio.run(main())
