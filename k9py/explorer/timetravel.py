@@ -110,6 +110,14 @@ def first_moment(session: Session) -> float | None:
     return None if h is None or h.backend is None else h.start_t + h.first_t
 
 
+def newest_moment(session: Session) -> float | None:
+    """The latest moment the history of ``session`` (or of its present) has written (on the
+    backend's clock): after it nothing changed up to now."""
+    present = session.present or session
+    h = present.history
+    return None if h is None or h.backend is None else h.start_t + h.newest_t
+
+
 def complete_moment(session: Session) -> float | None:
     """The oldest moment the history of ``session`` (or of its present) shows whole: once every
     kind's first list was in (earlier, what existed all along is not there yet; ``whole_t``).

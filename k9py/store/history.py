@@ -218,6 +218,11 @@ class History:
         return None
 
     @property
+    def newest_t(self) -> float:
+        """The latest moment written (t): what a past read now holds ends there."""
+        return self._last_t
+
+    @property
     def first_t(self) -> float:
         return self.segments[0].t0 if self.segments else 0.0
 

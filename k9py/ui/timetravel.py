@@ -65,6 +65,9 @@ async def rewind(app: K9pyApp, arg: str) -> bool:
     return await move_to(app, at)
 
 
+CAUGHT_UP = 1.0  # seconds: a play head this close to the newest moment written is now
+
+
 def later_in_the_past(app: K9pyApp, what: str) -> bool:
     """`>` or `end` at the end of what the past's player read when the past was opened: the
     history has gone on recording, so the past is read again up to the moment asked for (10 s
@@ -72,17 +75,17 @@ def later_in_the_past(app: K9pyApp, what: str) -> bool:
     present, head = app.session.present, app.session.playhead
     if present is None or head is None:
         return False
-    newest = present.now()
-    if newest - (head.start + head.duration) < 1.0:
+    newest = timetravel.newest_moment(present)
+    if newest is None or newest - (head.start + head.duration) < CAUGHT_UP:
         return False
     at = newest if what == "end" else min(newest, head.now() + STEP)
     app.run_worker(move_to(app, at), group="timetravel", exclusive=True)
     return True
 
 
-async def move_to(app: K9pyApp, at: float) -> bool:
-    """The past at ``at`` (the backend's clock): in the past's player when it holds that moment,
-    else read from the history again (it has gone on recording)."""
+async def move_to(app: K9pyApp, at: float, *, read_again: bool = False) -> bool:
+    """The past at ``at`` (the backend's clock): in the past's player when it holds that moment
+    (unless ``read_again``), else read from the history again (it has gone on recording)."""
     present = app.session.present or app.session
     first = timetravel.first_moment(present)
     if first is None:
@@ -97,7 +100,7 @@ async def move_to(app: K9pyApp, at: float) -> bool:
         at, note = whole, " — the history starts here"
     past = app.session if app.session.present is not None else None
     head = past.playhead if past is not None else None
-    if head is not None and at <= head.start + head.duration:  # within what this past holds: move there
+    if head is not None and at <= head.start + head.duration and not read_again:  # within what this past holds: move there
         head.seek(at - head.start)
         _moved(app, note)
         return True
@@ -108,6 +111,45 @@ async def move_to(app: K9pyApp, at: float) -> bool:
         return False
     await show(app, new, close=past)
     _moved(app, note)
+    return True
+
+
+def _play_on_at_the_end(app: K9pyApp, past: Session) -> None:
+    """While the past plays, its player stops at the moment the past was opened; the history
+    has gone on recording since, so play goes on past it (``play_on``), as a recorder's
+    playback goes on into what it recorded meanwhile."""
+    head = past.playhead
+    if head is None:
+        return
+    playing = [not head.paused]
+
+    def changed(_: object) -> None:
+        was, playing[0] = playing[0], not head.paused
+        if was and head.paused and head.at_end and app.session is past:
+            app.run_worker(play_on(app), group="timetravel", exclusive=True)
+
+    head.listeners.append(changed)
+
+
+async def play_on(app: K9pyApp) -> bool:
+    """Play the past on from its player's end: read the history again from there and play at
+    the same speed; with nothing newer kept (the play head caught up with now), back to now."""
+    past, head = app.session, app.session.playhead
+    present = past.present
+    if present is None or head is None:
+        return False
+    end, speed = head.start + head.duration, head.speed
+    newest = timetravel.newest_moment(present)
+    if newest is None or newest - end < CAUGHT_UP:  # what it shows at its end is what there is now
+        await back_to_now(app)
+        app.flash("caught up with now")
+        return True
+    if not await move_to(app, end, read_again=True):
+        return False
+    new = app.session.playhead
+    if new is not None and app.session is not past:
+        new.set_speed(speed)
+        new.resume()
     return True
 
 
@@ -141,6 +183,8 @@ async def show(app: K9pyApp, new: Session, *, close: Session | None) -> None:
         new.start()  # the replay's driver (paused)
     app.outcome(app.splits.rebind(new, old))  # every pane on that Session (split panes, tabs) moves
     timeline.install(app)
+    if new.present is not None:
+        _play_on_at_the_end(app, new)
     app.render_header()
     if close is not None and close.present is not None:  # a past goes; the present never does here
         await close.close()

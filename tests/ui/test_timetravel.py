@@ -181,19 +181,26 @@ def test_rewind_before_the_first_look_says_to_wait(tmp_path):
     run(scenario, history=lambda b: HeldHistory(tmp_path / "h", "test", poll_logs=False))
 
 
+async def past_then_a_deletion(app, pilot, cluster):
+    """20 s back; then the present goes on 45 s, deleting the counter pod: (the past's player,
+    the moment it was opened)."""
+    await settle(app, pilot, 30)
+    await command(app, pilot, "rewind 20s")
+    await until_done(app, pilot)
+    head = app.session.playhead
+    opened_end = head.start + head.duration
+    await settle(app, pilot, 40)  # meanwhile the present goes on (and the history with it)
+    with cluster.lock:
+        cluster.delete("Pod", "default", "counter", grace_period=0)
+    await settle(app, pilot, 5)
+    return head, opened_end
+
+
 def test_forward_past_what_the_past_first_read_reads_the_history_again(tmp_path):
     """The past's player holds what the history had when the past was opened; the history goes
     on recording: `>` and `end` at that end read it again, up to 10 s on or the newest moment."""
     async def scenario(app, pilot, cluster):
-        await settle(app, pilot, 30)
-        await command(app, pilot, "rewind 20s")
-        await until_done(app, pilot)
-        head = app.session.playhead
-        opened_end = head.start + head.duration
-        await settle(app, pilot, 40)  # meanwhile the present goes on (and the history with it)
-        with cluster.lock:
-            cluster.delete("Pod", "default", "counter", grace_period=0)
-        await settle(app, pilot, 5)
+        _, opened_end = await past_then_a_deletion(app, pilot, cluster)
         await pilot.press("end")
         await until_done(app, pilot)
         assert app.session.present is not None and app.session.playhead.now() > opened_end + 30
@@ -201,4 +208,34 @@ def test_forward_past_what_the_past_first_read_reads_the_history_again(tmp_path)
         await pilot.press("end")  # nothing newer now
         await until_done(app, pilot)
         assert flash(app) == "the latest moment the history holds: esc or :now for now"
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_playing_the_past_goes_on_into_what_was_recorded_since_then_catches_up_with_now(tmp_path):
+    """space in the past plays; at the moment the past was opened its player would stop, but
+    the history went on recording: play goes on there at the same speed, and once nothing newer
+    is kept the play head has caught up with now, where the present comes back."""
+    async def scenario(app, pilot, cluster):
+        head, opened_end = await past_then_a_deletion(app, pilot, cluster)
+        await pilot.press("plus")  # 2x
+        await pilot.press("space")
+        assert not head.paused and head.speed == 2
+        head.advance(15)  # the driver's 15 s at 2x: 30 s on, past the opened end
+        await until_done(app, pilot)
+        on = app.session.playhead
+        assert app.session.present is not None and on is not head
+        assert not on.paused and on.speed == 2 and abs(on.now() - opened_end) < 1e-6
+        assert "counter" in names(app)
+        on.advance(60)  # on to the newest moment: the deletion is there, and then nothing newer
+        await until_done(app, pilot)
+        assert app.session.present is None and flash(app) == "caught up with now"
+        assert "counter" not in names(app) and not app.query("#timeline")
+
+        await command(app, pilot, "rewind 10s")  # space at the end, paused: on to now as well
+        await until_done(app, pilot)
+        await pilot.press("end")
+        await until_done(app, pilot)
+        await pilot.press("space")
+        await until_done(app, pilot)
+        assert app.session.present is None and flash(app) == "caught up with now"
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

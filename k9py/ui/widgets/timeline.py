@@ -218,6 +218,11 @@ def act(app: K9pyApp, what: str) -> None:
             return
         raise SkipAction()
     at_end = pb.position >= pb.duration - 1e-6
+    if app.session.present is not None and what == "toggle" and pb.paused and at_end:
+        from k9py.ui import timetravel  # play at the past's end: on into what was recorded since, or now
+
+        app.run_worker(timetravel.play_on(app), group="timetravel", exclusive=True)
+        return
     if app.session.present is not None and (what == "end" or (what == "forward" and at_end)):
         from k9py.ui import timetravel
 
