@@ -383,3 +383,24 @@ def test_kinds_without_a_view_open_on_the_simulator_too():
             await until(app, pilot, lambda: rows(app) == {("default", "leader")}, "the lease")
             assert lines(app)[0].split()[:2] == ["NAME↑", "HOLDER"] and lines(app)[1].split()[:2] == ["leader", "a"]
     run(main())
+
+
+def test_a_followed_log_says_reconnecting_while_the_server_is_away(server, kubeconfig):
+    """`l` on a live pod follows its log; the server goes away: the status line says the streams
+    are reconnecting (then offline), not streaming, and streaming again once it is back."""
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            want = truth(server.handle, "Pod", "default")
+            await until(app, pilot, lambda: rows(app) == want, "the server's pods")
+            await pilot.press("l")
+            await until(app, pilot, lambda: "streaming" in getattr(app.screen, "status_text", str)(), "streaming")
+            logs = app.screen
+
+            server.stop()
+            await until(app, pilot, lambda: "reconnecting" in logs.status_text() or "offline" in logs.status_text(),
+                        "the log saying its connection is lost")
+            assert "streaming" not in logs.status_text()
+            server.restart()
+            await until(app, pilot, lambda: "streaming" in logs.status_text(), "streaming again")
+    run(main())

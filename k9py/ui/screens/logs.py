@@ -257,6 +257,7 @@ class LogScreen(ViewerScreen):
         self._release_task: asyncio.Task[None] | None = None
         self._gen = 0  # bumped by start(): late callbacks of cancelled streams are ignored
         self._pods_sub: Subscription | None = None
+        self._link_sub: Subscription | None = None
         self._match_row = -1  # the row `n`/`N` went to
         self._sync_pending = False
         self._synced_at = 0.0  # time.monotonic() of the last _sync
@@ -295,13 +296,16 @@ class LogScreen(ViewerScreen):
         if self.tracking and self.workload is not None:
             ns = meta.namespace(self.workload) or None
             self._pods_sub = self.session.informer.subscribe("Pod", ns, self._on_pods)
+        if self.follow:  # the nodes' watch (the header's) says when the connection is lost
+            self._link_sub = self.session.informer.subscribe("Node", None, self._on_link)
 
     def on_unmount(self) -> None:
         self.stop()
         self.buffer.close()  # the spill file goes with the view
-        if self._pods_sub is not None:
-            self.session.informer.unsubscribe(self._pods_sub)
-        self._pods_sub = None
+        for sub in (self._pods_sub, self._link_sub):
+            if sub is not None:
+                self.session.informer.unsubscribe(sub)
+        self._pods_sub = self._link_sub = None
 
     def on_resize(self) -> None:
         if self.wrap and self.body.scrollable_content_region.width != self._width:
@@ -322,7 +326,7 @@ class LogScreen(ViewerScreen):
         t.append("     ")
         t.append(self.buffer.status(), style=theme.style("logs.value"))
         t.append("     ")
-        state = "streaming" if self.streaming else "stream closed" if self.follow else "done"
+        state = self._link_state() if self.streaming else "stream closed" if self.follow else "done"
         t.append(state, style=theme.style("logs.state"))
         if self.buffer.pattern:
             t.append(f"     filter /{self.buffer.pattern}/ {self.buffer.visible_count()} lines",
@@ -331,6 +335,16 @@ class LogScreen(ViewerScreen):
         key = (status.size.width, *map(len, t.plain.split(" ")))
         status.update(t, layout=key != self._status_key)
         self._status_key = key
+
+    def _link_state(self) -> str:
+        """``streaming``, or while the connection is lost the streams' state (they resume
+        where they were once it is back): ``reconnecting`` / ``offline``."""
+        state, _ = self.session.connection(self.session.informer.cache("Node", None))
+        return state if state in ("reconnecting", "offline") else "streaming"
+
+    def _on_link(self, _cache: Cache, diff: Diff) -> None:
+        if diff.state and self.is_mounted:
+            self.render_status()
 
     def status_text(self) -> str:
         return str(self.query_one("#viewer-status", Static).render())
