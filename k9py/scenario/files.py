@@ -16,7 +16,8 @@ from k9py.scenario.loader import build_cluster, load_cluster, warmup_of
 from k9py.scenario.manifests import ScenarioFile, parse_file
 from k9py.scenario.player import Player
 from k9py.scenario.recording import parse_recording
-from k9py.scenario.source import MANIFESTS, RECORDING, SCENARIO, detect, detect_text, read_text
+from k9py.scenario.source import MANIFESTS, RECORDING, SCENARIO, Problems, detect, detect_text, read_text
+from k9py.scenario.timeline import missing_targets
 from k9py.sim.cluster import Cluster
 
 __all__ = [
@@ -46,9 +47,16 @@ def check(path: str) -> list[K9pyError]:
     sf = parse_file(path, errors, text)
     if not errors:
         try:
-            build_cluster(sf, warmup=0)
+            cluster = build_cluster(sf, warmup=0)
         except K9pyError as err:
             errors.append(err)
+            return errors
+        if sf.scenario is not None and sf.header_node is not None:
+            store = cluster.store
+            problems = Problems(path, errors)
+            where = f"document {sf.header.document} (Scenario)"
+            for fe in missing_targets(sf.scenario, lambda kind, ns, name: store.get(kind, ns or None, name) is not None):
+                problems.field(sf.header_node, where, fe)
     return errors
 
 

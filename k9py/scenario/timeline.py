@@ -116,7 +116,49 @@ def parse_scenario(doc: Obj, errors: list[FieldError] | None = None) -> Scenario
                 raise
             errors.append(err)
     sc.steps.sort(key=lambda s: s.at)  # stable: steps at the same time run in file order
+    for step in sc.steps:
+        if sc.duration is not None and step.at > sc.duration:
+            late = FieldError(f"{step.path}.at", f"Invalid value: {step.at:g}s: after spec.duration "
+                                                 f"({sc.duration:g}s): the scenario ends before this step runs")
+            if errors is None:
+                raise late
+            errors.append(late)
     return sc
+
+
+def missing_targets(sc: Scenario, exists: Callable[[str, str, str], bool]) -> list[FieldError]:
+    """The steps naming an object that neither the cluster as built (``exists(kind, namespace,
+    name)``) nor an earlier ``apply`` step has: a typo, most likely (at run time the step
+    would only be reported). Pods are left out: controllers name them as they go."""
+    applied: set[tuple[str, str, str]] = set()
+    out: list[FieldError] = []
+    for step in sc.steps:
+        d = step.args
+        if step.action == "apply":
+            md = d.get("metadata") or {}
+            applied.add((str(d.get("kind")), _namespace_of(str(d.get("kind")), md.get("namespace")), str(md.get("name"))))
+            continue
+        if step.action in NODE_ACTIONS:  # (`cordon: NAME` or `cordon: {node: NAME}`: the step's line)
+            kind, name, at = "Node", d["node"], f"{step.path}.{step.action}"
+        elif step.action in ("delete", "scale", "setImage", "rolloutRestart", "rolloutUndo") and d.get("name"):
+            kind, name, at = d.get("kind", "Deployment"), d["name"], f"{step.path}.{step.action}.name"
+        else:
+            continue
+        if kind == "Pod":
+            continue
+        ns = _namespace_of(kind, d.get("namespace"))
+        if (kind, ns, name) in applied or exists(kind, ns, name):
+            continue
+        res = resources.BY_KIND.get(kind)
+        plural = res.plural if res is not None else kind.lower()
+        where = f" in namespace {ns}" if ns else ""
+        out.append(FieldError(at, f'Not found: {plural} "{name}"{where}: not in the file nor applied by an earlier step'))
+    return out
+
+
+def _namespace_of(kind: str, namespace: Any) -> str:
+    res = resources.BY_KIND.get(kind)
+    return "" if res is not None and not res.namespaced else str(namespace or "default")
 
 
 def parse_step(raw: Any, path: str) -> Step:

@@ -239,3 +239,33 @@ def test_every_step_of_every_bundled_scenario_applies_cleanly():
         cluster.advance(tl.scenario.end)
         assert tl.done, path
         assert [f.error for f in tl.fired if f.error] == [], path
+
+
+def test_check_names_the_steps_whose_target_the_file_never_has(tmp_path):
+    """`scenario check`: a step naming an object that neither the file nor an earlier apply
+    step has is a typo (at run time it would only be reported); pods are named as they go."""
+    late = ("  - {at: 8s, apply: {apiVersion: v1, kind: ConfigMap, metadata: {name: late}}}\n"
+            "  - {at: 9s, delete: {kind: ConfigMap, name: late}}\n")
+    path = write(tmp_path, "s.yaml", HEAD + "  - {at: 5s, scale: {name: webb, replicas: 3}}\n"
+                                            "  - at: 6s\n    cordon: n3\n"
+                                            "  - {at: 7s, delete: {kind: ConfigMap, name: late}}\n"
+                                            + late +
+                                            "  - {at: 10s, scale: {name: web, replicas: 1}}\n"
+                                            "  - {at: 11s, drain: {node: n2}}\n"
+                                            "  - {at: 12s, delete: {kind: Pod, name: web-0}}\n" + WEB)
+    assert [str(e) for e in files.check(path)] == [
+        f'{path}:10: document 1 (Scenario): spec.timeline[0].scale.name: Not found: deployments "webb" '
+        'in namespace default: not in the file nor applied by an earlier step',
+        f'{path}:12: document 1 (Scenario): spec.timeline[1].cordon: Not found: nodes "n3": '
+        'not in the file nor applied by an earlier step',
+        f'{path}:13: document 1 (Scenario): spec.timeline[2].delete.name: Not found: configmaps "late" '
+        'in namespace default: not in the file nor applied by an earlier step',
+    ]
+
+
+def test_a_step_after_the_scenarios_duration_is_refused(tmp_path):
+    path = write(tmp_path, "s.yaml", HEAD.replace("  warmup: 30s\n", "  warmup: 30s\n  duration: 1m\n")
+                 + "  - {at: 30s, scale: {name: web, replicas: 3}}\n  - {at: 2m, scale: {name: web, replicas: 1}}\n" + WEB)
+    assert [str(e) for e in files.check(path)] == [
+        f"{path}:12: document 1 (Scenario): spec.timeline[1].at: Invalid value: 120s: after spec.duration (60s): "
+        "the scenario ends before this step runs"]
