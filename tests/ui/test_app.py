@@ -282,6 +282,34 @@ def test_ages_follow_the_virtual_clock(drive):
     drive(s)
 
 
+def test_help_says_on_its_frame_that_more_is_above_or_below():
+    """At 80x24 the help's sections do not all fit: its frame's bottom edge says where the rest is."""
+    import asyncio
+
+    from k9py.backends.sim import SimBackend
+    from k9py.ui.app import K9pyApp
+
+    async def main():
+        app = K9pyApp(SimBackend(small_cluster()), manual=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sync(app, pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            box = app.screen.query_one("#help-box")
+            said = []
+            for key in ("ctrl+f", "G"):
+                said.append(str(box.border_subtitle))
+                await pilot.press(key)
+                await pilot.pause()
+            said.append(str(box.border_subtitle))
+            assert said == ["more ↓", "more ↑↓", "more ↑"]
+            await pilot.resize_terminal(160, 60)
+            await pilot.pause()
+            await pilot.pause()
+            assert box.border_subtitle == ""  # everything fits
+    asyncio.run(main())
+
+
 def test_help_aliases_header(drive):
     async def s(app, pilot, cluster):
         await pilot.press("question_mark")

@@ -264,6 +264,22 @@ class ListScreen(KeyedScreen[None], ModalScreen[None]):
     def scroller(self) -> VerticalScroll:
         return self.query_one("#help-scroll", VerticalScroll)
 
+    def on_mount(self) -> None:
+        box = self.scroller
+        self.watch(box, "scroll_y", self._say_more, init=False)
+        self.watch(box, "virtual_size", self._say_more, init=False)  # laid out, or for a new width
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_more)
+
+    def _say_more(self) -> None:
+        """What does not fit (the sections laid out below at 80 columns) is said on the frame's
+        bottom edge: ``more ↓`` (j, ctrl-f), ``more ↑``, or both."""
+        box = self.scroller
+        below, above = box.scroll_y < box.max_scroll_y, box.scroll_y > 0
+        arrows = ("↑" if above else "") + ("↓" if below else "")
+        self.query_one("#help-box").border_subtitle = f"more {arrows}" if arrows else ""
+
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
 
