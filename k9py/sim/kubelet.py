@@ -62,6 +62,7 @@ class Instance:
     finished: float | None = None
     exit_code: int | None = None
     reason: str | None = None
+    message: str | None = None  # why it ended, when the runtime says (a StartError's)
     extra: list[tuple[float, str]] = field(default_factory=list)  # lines added with append_log
 
 
@@ -682,6 +683,8 @@ class Kubelet(Controller):
         cid = f"{cluster.rng.getrandbits(128):032x}{cluster.rng.getrandbits(128):032x}"
         inst = Instance(attempt=len(c.instances), container_id=cid, image=c.image, started=t, program=prog)
         c.instances.append(inst)
+        if not c.ephemeral and self._start_failed(cluster, pod, rt, c, sc, inst, t):
+            return
         if not c.init and prog.kind in ("server", "run") and prog.log in ("generic", "echo", "none"):
             from k9py.sim.userland.oneshot import one_shot
             shot = one_shot(cluster, pod, sc, inst, rt.ip)   # a command the simulated shell runs to the end
@@ -710,6 +713,25 @@ class Kubelet(Controller):
                 c.ready = True
                 c.ready_at = None
         self._begin_next(cluster, pod, rt, t)
+
+    def _start_failed(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, sc: Obj, inst: Instance,
+                      t: float) -> bool:
+        """The container was created but its program is not in its image: runc's StartError
+        (exit code 128), then the restart policy's course, as any exit."""
+        from k9py.sim.userland.entrypoint import start_error
+
+        message = start_error(sc, c.image)
+        if message is None:
+            return False
+        inst.program = Program(kind="run", log="none", run_seconds=0.0, exit_code=128, reason="StartError")
+        inst.message = message
+        c.phase = "running"
+        c.waiting_reason, c.waiting_message = "", None
+        self._event(cluster, pod, rt, c, "Normal", "Created", f"Created container {c.name}")
+        self._event(cluster, pod, rt, c, "Warning", "Failed", f"Error: {message}")
+        self._exit(cluster, pod, rt, c, t)
+        self._begin_next(cluster, pod, rt, t)  # the next containers start all the same
+        return True
 
     def _exit(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float, *,
               code: int | None = None, reason: str | None = None, replaced: bool = False) -> None:
@@ -1169,8 +1191,13 @@ def _earliest_container_time(containers: list[CState], limit: float) -> tuple[fl
 
 
 def _terminated(inst: Instance) -> Obj:
-    return {"exitCode": inst.exit_code if inst.exit_code is not None else 0,
-            "reason": inst.reason or "Completed",
-            "startedAt": rfc3339(inst.started), "finishedAt": rfc3339(inst.finished or inst.started),
-            "containerID": f"docker://{inst.container_id}"}
+    out: Obj = {"exitCode": inst.exit_code if inst.exit_code is not None else 0,
+                "reason": inst.reason or "Completed",
+                "startedAt": rfc3339(inst.started), "finishedAt": rfc3339(inst.finished or inst.started),
+                "containerID": f"docker://{inst.container_id}"}
+    if inst.message:
+        out["message"] = inst.message
+    if inst.reason == "StartError":
+        out["startedAt"] = rfc3339(0)  # it never started (the runtime reports the zero time)
+    return out
 

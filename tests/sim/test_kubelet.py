@@ -704,3 +704,47 @@ def test_a_node_whose_address_changed_shows_it_in_its_pods_status():
     st = pod(c, "web")["status"]
     assert st["hostIP"] == "192.168.49.99" and st["hostIPs"] == [{"ip": "192.168.49.99"}]
     assert st["containerStatuses"] == before["containerStatuses"]
+
+
+RUNC = ("failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create "
+        "failed: unable to start container process: {}: unknown")
+
+
+@pytest.mark.parametrize("command,args,mounts,failure", [
+    (["sleeep", "3600"], None, [], 'exec: "sleeep": executable file not found in $PATH'),
+    (["nginx", "-g", "daemon off;"], None, [], 'exec: "nginx": executable file not found in $PATH'),
+    (None, ["nginx"], [], 'exec: "nginx": executable file not found in $PATH'),  # busybox has no ENTRYPOINT
+    (["/app/server"], None, [], 'exec: "/app/server": stat /app/server: no such file or directory'),
+    (["/scripts/run.sh"], None, [{"name": "s", "mountPath": "/scripts"}], None),  # a ConfigMap's script
+    (["/bin/sleep", "3600"], None, [], None),
+    (["ping", "10.0.0.1"], None, [], None),  # an applet k9py's shell does not run, but busybox has
+])
+def test_a_program_not_in_a_busybox_image_fails_to_start(command, args, mounts, failure):
+    """runc's StartError: exit code 128, never started, its message in the status and a Failed
+    event; then the restart policy's course (CrashLoopBackOff), not a container running for ever."""
+    c = make_cluster(nodes=1)
+    spec = {"volumes": [{"name": "s", "emptyDir": {}}]} if mounts else {}
+    manifest = pod_manifest("p", "busybox:1.36", command=command, args=args, **spec)
+    manifest["spec"]["containers"][0]["volumeMounts"] = mounts
+    c.create(manifest)
+    c.advance(15)
+    p = pod(c, "p")
+    if failure is None:
+        assert _cs(p)["restartCount"] == 0 and "running" in _cs(p)["state"]
+        return
+    assert p["status"]["phase"] == "Running" and _cs(p)["restartCount"] >= 2
+    assert _cs(p)["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    last = _cs(p)["lastState"]["terminated"]
+    assert (last["exitCode"], last["reason"], last["message"]) == (128, "StartError", RUNC.format(failure))
+    assert last["startedAt"] == "1970-01-01T00:00:00Z"
+    assert ("Failed", f"Error: {RUNC.format(failure)}") in events_for(c, p)
+    assert ("Started", "Started container p") not in events_for(c, p)
+
+
+def test_a_start_error_with_restart_policy_never_fails_the_pod():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("p", "alpine:3.20", command=["bash", "-c", "echo hi"], restart_policy="Never"))
+    c.advance(15)
+    p = pod(c, "p")
+    assert p["status"]["phase"] == "Failed" and _cs(p)["restartCount"] == 0
+    assert _cs(p)["state"]["terminated"]["reason"] == "StartError"
