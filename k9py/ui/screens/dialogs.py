@@ -12,7 +12,6 @@ import functools
 import re
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import KeyedScreen, R
 from k9py.ui.widgets.inert_input import InertInput
 from k9py.view.inert import inert, inert_line
@@ -121,7 +121,7 @@ class ConfirmScreen(KeyedDialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(inert_line(self._title))
+            box.border_title = plain_title(self._title)
             yield Static(Text(inert(self._message)), classes="dialog-message")
             yield buttons()
             yield self.key_menu()
@@ -152,7 +152,7 @@ class ScaleScreen(KeyedDialog["int | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(inert_line(self._title))
+            box.border_title = plain_title(self._title)
             yield Static("Replicas:", classes="dialog-message")
             yield field(str(self._replicas), id="replicas", restrict=r"[0-9]*", max_length=5)
             yield self.key_menu()
@@ -182,7 +182,7 @@ class _Dialog(KeyedDialog[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(inert_line(self._title))
+            box.border_title = plain_title(self._title)
             message = Static(Text(inert(self._message)), classes="dialog-message")
             message.display = bool(self._message)  # shown when there is one, or a problem to say
             yield message
@@ -232,7 +232,7 @@ class DeleteDialog(ConfirmScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = escape(inert_line(self._title))
+            box.border_title = plain_title(self._title)
             yield Static(Text(inert(self._message)), classes="dialog-message")
             yield Static("Propagation:", classes="field-label")
             yield Select([(p, p) for p in ("Background", "Foreground", "Orphan")], value="Background",
@@ -360,7 +360,7 @@ class NamePicker(OptionPicker["list[str] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker") as box:
-            box.border_title = escape(inert_line(self._title))
+            box.border_title = plain_title(self._title)
             yield OptionList(*[Option(Text(inert_line(c)), id=c) for c in self.containers], *self.more_options())
             yield self.key_menu()
 

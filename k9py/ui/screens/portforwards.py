@@ -7,7 +7,6 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from textual.widgets.option_list import Option
 from k9py.explorer.portforward import Forward, ForwardKey, PortSpec, default_local, listen_host, parse_ports
 from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.view.inert import inert_line
@@ -199,7 +199,7 @@ class PortForwardsScreen(KeyedScreen[None]):
         if keys:
             opts.highlighted = min(keep or 0, len(keys) - 1)
         self.shown = keys
-        self.query_one("#pf-box").border_title = escape(f" portforwards[{len(keys)}] ")
+        self.query_one("#pf-box").border_title = plain_title(f" portforwards[{len(keys)}] ")
         note = self.note
         if not note and not keys:
             label = self.user_keymap.label("port_forward") or "<shift-f>"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,6 +20,7 @@ from k9py.explorer.session import Session
 from k9py.kube.timefmt import human_duration
 from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.ui import theme
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import KeyedScreen
 from k9py.view import health
 from k9py.view import pulses as model
@@ -213,7 +213,7 @@ class PulsesScreen(KeyedScreen[None]):
         yield Static(id="pulses-flash")
 
     def on_mount(self) -> None:
-        self.query_one("#pulses-box").border_title = escape(f" Pulses({self.namespace or 'all'}) ")
+        self.query_one("#pulses-box").border_title = plain_title(f" Pulses({self.namespace or 'all'}) ")
         informer = self.session.informer
         for spec in model.TILES:
             ns = (self.namespace or None) if spec.namespaced else None

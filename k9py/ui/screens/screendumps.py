@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.screens.viewer import ViewerScreen
@@ -160,7 +160,7 @@ class ScreenDumps(KeyedScreen[None]):
         if self.dumps:
             self.options.highlighted = min(keep or 0, len(self.dumps) - 1)
         box = self.query_one("#dumps-box")
-        box.border_title = escape(f" screendumps({self.folder})[{len(self.dumps)}] ")
+        box.border_title = plain_title(f" screendumps({self.folder})[{len(self.dumps)}] ")
         if not self.dumps:
             save = self.user_keymap.label("save") or "<ctrl-s>"  # the views' key for it
             self.query_one("#dumps-flash", Static).update(Text(f"no screen dumps in {self.folder} yet ({save[1:-1]} saves one)"))

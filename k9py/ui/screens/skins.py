@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from textual.widgets.option_list import Option
 from k9py.config import skin as skins
 from k9py.config.skin import Skin
 from k9py.errors import K9pyError
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.dialogs import HELP_KEY, OptionPicker
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class SkinPicker(OptionPicker[Skin | None]):
     def compose(self) -> ComposeResult:
         width = max((len(name) for name, _, _ in self.entries), default=4)
         with Vertical(classes="picker") as box:
-            box.border_title = escape(f" skins({len(self.entries)}) ")
+            box.border_title = plain_title(f" skins({len(self.entries)}) ")
             yield OptionList(*[Option(Text(f"{name:<{width}}  {where}"), id=str(i))
                                for i, (name, _, where) in enumerate(self.entries)])
             yield self.key_menu()

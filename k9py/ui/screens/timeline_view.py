@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, cast
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from textual.widgets.option_list import Option
 from k9py.backends.playback import Mark, Playback, Unsubscribe
 from k9py.errors import K9pyError
 from k9py.ui import theme
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.widgets.timeline import clock, go_to, playback_of, speed_text, toggle
 from k9py.view.inert import inert_line
@@ -126,7 +126,7 @@ class TimelineView(KeyedScreen[None]):
                 self.options.highlighted = min(keep if keep is not None else nxt, len(self.marks) - 1)
             box = self.query_one("#timeline-box")
             done = sum(1 for m in self.marks if m.done)
-            box.border_title = escape(inert_line(f" timeline({self.source_name})[{done}/{len(self.marks)}] "))
+            box.border_title = plain_title(f" timeline({self.source_name})[{done}/{len(self.marks)}] ")
         state = "⏸ paused" if pb.paused else "▶ playing"
         status = f" {state}  {speed_text(pb.speed)}  {clock(pb.position)} / {clock(pb.duration)}"
         if not self.marks:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from rich.markup import escape
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -30,6 +29,7 @@ from k9py.config import locations
 from k9py.config.settings import Settings
 from k9py.explorer.session import Session
 from k9py.ui import theme
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.inert_input import InertInput
 from k9py.view.inert import encodable, inert_line
@@ -256,7 +256,7 @@ class ViewerScreen(KeyedScreen[None]):
         title = f" {self.title_text} "
         if self.search_text:
             title += f"</{self.search_text}> "
-        box.border_title = escape(inert_line(title))
+        box.border_title = plain_title(title)
 
     def render_status(self) -> None:
         self.query_one("#viewer-status", Static).display = False

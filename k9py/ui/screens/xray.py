@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.markup import escape
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -25,6 +24,7 @@ from k9py.explorer import keys as row_keys
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
+from k9py.ui.plain import plain_title
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.menu import Hint, KeyMenu, rows_needed
@@ -352,7 +352,7 @@ class XrayScreen(KeyedScreen[None]):
         where = self.namespace or "all"
         count = sum(len(group.children) for group in self.root.children)  # the view's objects, by namespace
         title = f" Xray-{self.view.name.capitalize()}({where})[{count}] "
-        self.query_one("#xray-box").border_title = escape(inert_line(title))
+        self.query_one("#xray-box").border_title = plain_title(title)
 
     def flash(self, message: str, level: str = "info") -> None:
         style = theme.style(f"flash.{level}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -20,6 +19,7 @@ from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.kube import meta
 from k9py.ui import theme
+from k9py.ui.plain import plain_title
 from k9py.ui.screens.logs import pod_containers, prefix_style
 from k9py.ui.screens.viewer import LinesView
 from k9py.view.inert import inert_line
@@ -176,7 +176,7 @@ class FollowLogs(Vertical, can_focus=False):
 
     def render_title(self) -> None:
         if self.is_mounted:
-            self.body.border_title = escape(inert_line(f" {self.title()} "))  # names are never markup
+            self.body.border_title = plain_title(f" {self.title()} ")  # names are never markup
 
     def text(self) -> str:
         """Every line held, one per line (tests)."""

@@ -9,7 +9,6 @@ import io
 import time
 from typing import TYPE_CHECKING, cast
 
-from rich.markup import escape
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -19,9 +18,9 @@ from k9py.explorer.merged import MergedView
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import Change, ResourceView
 from k9py.ui import keyinput, keymap
+from k9py.ui.plain import plain_title
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Crumbs, Flash
-from k9py.view.inert import inert_line
 from k9py.view.merged_rows import context_of
 from k9py.view.rows import Row, RowModel
 
@@ -41,6 +40,7 @@ class ExplorerPane(Vertical):
         self.manual = manual
         self.context_tag = ""  # the context shown, when panes show different ones (Splits.tag_contexts)
         self._shown_at = 0.0  # when the current view was shown (time.monotonic)
+        self._title_shown = ""  # the table's border title, as last set
         navigator.on_show = self.show
         navigator.capture = self.capture
         keymap.install(self, keymap.pane_bindings(navigator.keymap))  # the user's keys (keymap.yaml)
@@ -132,9 +132,10 @@ class ExplorerPane(Vertical):
         title = self.current.title() if self.current else ""
         if self.context_tag:  # panes on different contexts (`:ctx` in one of them)
             title = f"{self.context_tag}: {title}"
-        text = escape(inert_line(f" {title} "))  # names are never markup
-        if self.table.border_title != text:  # setting it repaints the whole table, even unchanged
-            self.table.border_title = text
+        text = f" {title} "
+        if text != self._title_shown:  # setting it repaints the whole table, even unchanged
+            self._title_shown = text
+            self.table.border_title = plain_title(text)  # names are never markup
 
     def _render_state_later(self) -> None:
         if self.has_table:  # (the app may be closing)
