@@ -309,3 +309,22 @@ def test_read_only_refuses_and_hides_actions(tmp_path, monkeypatch):
         await settle(app, pilot)
         assert app.screen.__class__.__name__ == "DescribeScreen"
     run(s, readonly=True)
+
+
+def test_enter_in_the_delete_and_kill_dialogs_cancels_as_in_k9s():
+    """Cancel has the focus when the dialog opens (k9s: dialog/delete.go SetFocus on Cancel): a
+    stray enter, typed ahead or out of habit, deletes or kills nothing; tab then enter is OK."""
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        for key in ("ctrl+d", "ctrl+k"):
+            await pilot.press(key)
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ConfirmScreen)
+            assert not meta.is_deleting(cluster.store.get("Pod", "default", "counter")), key
+        await pilot.press("ctrl+k")
+        await pilot.press("tab", "enter")  # OK
+        await settle(app, pilot)
+        assert cluster.store.get("Pod", "default", "counter") is None
+    run(s)

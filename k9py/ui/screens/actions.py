@@ -304,7 +304,8 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
             if ok:
                 await attempt(session, step.buffer)
 
-        app.push_screen(ConfirmScreen("<Edit failed>", f"{step.message}\n\nRe-open the editor with your changes?"), again)
+        app.push_screen(ConfirmScreen("<Edit failed>", f"{step.message}\n\nRe-open the editor with your changes?",
+                                      ok_first=True), again)  # (cancel drops the user's edits)
 
     app.run_worker(start(), exclusive=False)
 

@@ -113,7 +113,8 @@ class KeyedDialog(KeyedScreen[R], ModalScreen[R]):
 
 
 class ConfirmScreen(KeyedDialog[bool]):
-    """`y` confirms, `n`/esc cancel, enter presses the focused button (OK at first)."""
+    """`y` confirms, `n`/esc cancel, enter presses the focused button: Cancel at first, as in
+    k9s, so a stray enter (typed ahead, or out of habit) never kills or deletes anything."""
 
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n", "answer(False)", "No"),
                 Binding("enter", "press", "Press button"), Binding("tab", "next_field", "Next"),
@@ -126,8 +127,13 @@ class ConfirmScreen(KeyedDialog[bool]):
             yield buttons()
             yield self.key_menu()
 
+    def __init__(self, title: str, message: str = "", *, ok_first: bool = False) -> None:
+        """``ok_first``: enter means OK (where cancelling would lose the user's work)."""
+        super().__init__(title, message)
+        self.ok_first = ok_first
+
     def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()
+        self.query_one("#ok" if self.ok_first else "#cancel", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "ok")
@@ -226,9 +232,10 @@ class _Dialog(KeyedDialog[Any]):
 
 class DeleteDialog(ConfirmScreen):
     """k9s's delete dialog: propagation policy, grace period (-1: the object's own), force.
-    `y`/OK/enter in the grace field confirm (dismissing with the options), `n`/esc cancel (None)."""
+    `y`/OK/enter in the grace field confirm (dismissing with the options), `n`/esc cancel (None);
+    enter elsewhere presses the focused button (Cancel at first, as k9s's)."""
 
-    BINDINGS = [Binding("enter", "submit", "Submit"), *NEXT_KEYS]
+    BINDINGS = [Binding("enter", "press", "Press button"), *NEXT_KEYS]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
