@@ -35,6 +35,13 @@ class Follower:
         self._listener = store.listen(self.fold, kinds=self.kinds, skip=self.skip)
         return True
 
+    def stop(self) -> None:
+        """Hear no more changes (until ``follow`` again, which then answers True): for an owner
+        with nothing to keep for now (no object its passes look at)."""
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+
     def fold(self, change: Change) -> None:  # pragma: no cover - interface
         """Take note of one change (as it is made: never write to the store here)."""
         raise NotImplementedError

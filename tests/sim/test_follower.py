@@ -86,6 +86,31 @@ def test_a_follower_looks_at_everything_once_then_only_hears_changes(monkeypatch
     assert names.full_looks == 2 and names.heard == []
 
 
+def test_a_stopped_follower_hears_nothing_and_looks_at_everything_when_it_follows_again():
+    s = ObjectStore(VirtualClock(), random.Random(1))
+    names = _Names()
+    names.refresh(s)
+    names.stop()
+    names.stop()  # (twice: no error)
+    s.create(_cm("unheard"))
+    assert names.heard == []
+    names.refresh(s)
+    assert names.full_looks == 2 and names.heard == [("LISTED", "unheard")]
+
+
+def test_pods_are_followed_for_claims_daemonsets_and_statefulsets_only_while_there_are_some():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("p"))
+    c.advance(5)
+    listening = {type(getattr(x.callback, "__self__", None)).__name__ for x in c.store._listeners}
+    assert not listening & {"_ClaimUsers", "PodsChanged"}
+    c.create({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": "default"},
+              "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
+    c.advance(1)
+    listening = {type(getattr(x.callback, "__self__", None)).__name__ for x in c.store._listeners}
+    assert "_ClaimUsers" in listening and "PodsChanged" not in listening
+
+
 def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_history(monkeypatch):
     _small_history(monkeypatch, 40)
     full_looks: dict[str, int] = {}
@@ -121,10 +146,11 @@ def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_his
     c.advance(60)
     assert c.store.list("Pod", "default") == []  # the collector still found every dependent
     assert gc_full == [1]
+    # (no claim, DaemonSet or StatefulSet: the pods that mount claims and the pods of those
+    # controllers are never followed)
     assert full_looks == {"gc._GcState": 1, "nodes._PodsByNode": 1, "nodes._NodesChanged": 1,
-                          "volumes._ClaimUsers": 1, "events._EventTimes": 1, "endpoints_sync.EndpointsSync": 1,
-                          "replicaset._SyncState": 1, "deployment._SyncState": 1, "daemonset._NodeChanges": 1,
-                          "settled_syncs.PodsChanged": 2}  # (the DaemonSets' and the StatefulSets')
+                          "events._EventTimes": 1, "endpoints_sync.EndpointsSync": 1,
+                          "replicaset._SyncState": 1, "deployment._SyncState": 1, "daemonset._NodeChanges": 1}
     placed = c.state["nodes-pods-by-node"]
     assert placed.node_of == {} and placed.by_node == {}
 

@@ -183,7 +183,7 @@ class DaemonSetController(Controller):
         store = cluster.store
         nodes: list[Obj] | None = None  # read once a sync needs them
         syncs: SettledSyncs = cluster.state.setdefault("daemonset-settled", SettledSyncs())
-        syncs.begin(store)
+        syncs.begin(store, "DaemonSet")
         node_changes: _NodeChanges = cluster.state.setdefault("daemonset-node-changes", _NodeChanges())
         moved, changed = node_changes.take(store)
         for ds in store.list("DaemonSet"):

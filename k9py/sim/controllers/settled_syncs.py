@@ -59,7 +59,15 @@ class SettledSyncs:
         self._changed: set[str] = set()
         self._seen: set[str] = set()
 
-    def begin(self, store: Any) -> None:
+    def begin(self, store: Any, kind: str) -> None:
+        """A pass over the controllers of ``kind`` begins. While there is none, no pod change is
+        heard (each pod write paid two listeners in a cluster without DaemonSets and
+        StatefulSets): the first to come starts the hearing afresh, and every one syncs."""
+        if not store.count(kind):
+            self.pods.stop()
+            self.idle.clear()
+            self._changed, self._seen = set(), set()
+            return
         changed = self.pods.take(store)
         if changed is None:  # nothing heard before: every one syncs
             self.idle.clear()

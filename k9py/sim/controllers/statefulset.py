@@ -113,7 +113,7 @@ class StatefulSetController(Controller):
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         syncs: SettledSyncs = cluster.state.setdefault("statefulset-settled", SettledSyncs())
-        syncs.begin(store)
+        syncs.begin(store, "StatefulSet")
         for sts in store.list("StatefulSet"):
             if meta.is_deleting(sts):
                 continue

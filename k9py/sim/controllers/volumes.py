@@ -340,7 +340,14 @@ class VolumeController(Controller):
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
         users: _ClaimUsers = cluster.state.setdefault("volumes-claim-users", _ClaimUsers())
-        fresh = users.refresh(store)
+        # Which pods mount a claim matters only to claims: with none, no pod change is heard
+        # (the first claim changes the key below, and the pods are read afresh then).
+        claims = store.count("PersistentVolumeClaim")
+        if claims:
+            fresh = users.refresh(store)
+        else:
+            users.stop()
+            fresh = False
         # Everything it reads: claims, volumes, classes, the pods that mount claims; the clock
         # only at its own wake-ups (whatever is due later, it asks to be woken for).
         key = (store.kind_version("PersistentVolumeClaim"), store.kind_version("PersistentVolume"),
@@ -349,7 +356,7 @@ class VolumeController(Controller):
             return
         before = store.resource_version
         self._state(cluster)
-        in_use = pods_using_claims(cluster)
+        in_use = pods_using_claims(cluster) if claims else {}
         self._protect_claims(cluster, in_use)
         self._sync_claims(cluster, in_use)
         self._sync_volumes(cluster)
