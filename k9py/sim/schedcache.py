@@ -182,8 +182,16 @@ def _ports_of(containers: list[Obj] | None) -> list[tuple[str, str, int]]:
             if isinstance(p, dict) and p.get("hostPort")]
 
 
-def _needs(containers: Any, init: Any, overhead: Any) -> tuple[int, int, int, int, list[tuple[str, str, int]]]:
-    """``pod_requests`` and the host ports of a pod spec with those parts."""
+_INIT = object()  # in ``_needs``'s arguments: the init containers' parts follow
+
+
+def _needs(overhead: Any, *parts: Any) -> tuple[int, int, int, int, list[tuple[str, str, int]]]:
+    """``pod_requests`` and the host ports of a pod spec from what they read of it: its
+    ``overhead``, then each container's resources and ports, ``_INIT``, each init container's
+    resources (``SchedulerCache.pod_needs``)."""
+    split = parts.index(_INIT)
+    containers = [{"resources": r, "ports": p} for r, p in zip(parts[:split:2], parts[1:split:2], strict=True)]
+    init = [{"resources": r} for r in parts[split + 1:]]
     return (*pod_requests({"containers": containers, "initContainers": init, "overhead": overhead}),
             _ports_of(containers))
 
@@ -226,9 +234,9 @@ class SchedulerCache:
         # the JSON of what the static filters read (tolerations, node selector, node affinity
         # terms), by the identity of those values: a workload's replicas share them
         self.static_sigs: IdentityMemo[str] = IdentityMemo(static_sig, MAX_STATIC_ENTRIES)
-        # pod_requests and host ports by the containers, init containers and overhead they were
-        # read from: the scheduler asks of a pod, then the cache of it bound (the bind keeps the
-        # spec's parts) and of its replicas (a template's share them)
+        # pod_requests and host ports by the parts of a spec they were read from: the scheduler
+        # asks of a pod, then the cache of it bound (the bind keeps the spec's parts) and of its
+        # replicas (a template's share them)
         self.needs: IdentityMemo[tuple[int, int, int, int, list[tuple[str, str, int]]]] = IdentityMemo(
             _needs, MAX_STATIC_ENTRIES)
         self.groups: dict[Any, Any] = {}          # the scheduler's score heaps of one pass (scheduler._Group)
@@ -383,8 +391,15 @@ class SchedulerCache:
         self.removals += 1
 
     def pod_needs(self, spec: Obj) -> tuple[int, int, int, int, list[tuple[str, str, int]]]:
-        """``pod_requests`` and the host ports of a pod spec (remembered: ``needs``)."""
-        return self.needs(spec.get("containers"), spec.get("initContainers"), spec.get("overhead"))
+        """``pod_requests`` and the host ports of a pod spec, remembered (``needs``) by what they
+        read of each container: its resources and ports, which a template's replicas share, not
+        their containers (admission mounts each pod's own token volume in every one)."""
+        parts = [spec.get("overhead")]
+        for c in spec.get("containers") or ():
+            parts += (c.get("resources"), c.get("ports"))
+        parts.append(_INIT)
+        parts += [c.get("resources") for c in spec.get("initContainers") or ()]
+        return self.needs(*parts)
 
     def _logged(self, node: str) -> None:
         log = self.usage_log

@@ -122,6 +122,20 @@ def test_the_cache_follows_the_store():
     assert cache.records[("default", "web-3")].owner == api_uid  # adopted: counted for its new owner
 
 
+def test_a_templates_replicas_share_what_the_cache_works_out_of_their_requests():
+    c = make_cluster(nodes=2)
+    c.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web", "namespace": "default"},
+              "spec": {"replicas": 6, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": pod_manifest("x", requests={"cpu": "250m"})["spec"]}}})
+    c.advance(5)
+    cache = cache_of(c)
+    pods = c.store.list("Pod", "default")
+    assert len(pods) == 6 and len({id(p["spec"]["containers"]) for p in pods}) == 6  # (each its own token mount)
+    assert len({id(cache.pod_needs(p["spec"])) for p in pods}) == 1
+    assert cache.pod_needs(pods[0]["spec"])[0] == 250
+
+
 def test_an_unschedulable_pod_is_retried_after_a_pod_leaves_not_after_one_arrives():
     c = make_cluster(nodes=1)
     c.create(pod_manifest("a", requests={"cpu": "1500m"}))
