@@ -211,7 +211,9 @@ class Cluster:
                 writer: Writer | None = None) -> Obj:
         """PUT semantics: a full object; keeps ``status`` (or, for the status subresource, only
         takes ``status``); Conflict if a stale resourceVersion is given."""
-        obj = self._prepare(obj, shared=("status",))  # the caller's status, copied below where kept
+        # the caller's status, copied below where kept; a pod's spec that is the stored one, kept
+        keep_spec = subresource is None and not dry_run and self._brings_stored_spec(obj)
+        obj = self._prepare(obj, shared=("status", "spec") if keep_spec else ("status",))
         kind, ns, name = meta.key(obj)
         old = self.must_get(kind, ns, name)
         rv = obj.get("metadata", {}).get("resourceVersion")
@@ -249,6 +251,17 @@ class Cluster:
         if dry_run:
             return new
         return self.store.update(new, copy=False)  # new: built from _prepare's copy
+
+    def _brings_stored_spec(self, obj: Any) -> bool:
+        """Whether ``obj``, a Pod to replace, brings the stored pod's own spec (a client that
+        changed labels or annotations sent back the spec it read): it is stored as it is, not
+        copied (stored objects are never changed in place; admission changes a copy of a spec it
+        changes: ``pod_admission.admit_pod``)."""
+        if type(obj) is not dict or obj.get("kind") != "Pod" or type(obj.get("metadata")) is not dict:
+            return False
+        md = obj["metadata"]
+        stored = self.store.get("Pod", md.get("namespace") or "default", md.get("name") or "")
+        return stored is not None and obj.get("spec") is stored.get("spec")
 
     @staticmethod
     def _kept_status(old: Obj, dry_run: bool) -> Any:

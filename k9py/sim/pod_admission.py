@@ -178,9 +178,9 @@ def admit_pod(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         if seen is not None:
             _admit_as_before(cluster, obj, seen)
             return
-    if old is None and isinstance(spec, dict):
+    if isinstance(spec, dict) and (old is None or spec is old.get("spec")):
         # A controller's pod may bring its template's own spec (``pod_from_template``'s
-        # ``share``): admission changes a copy.
+        # ``share``), an update the stored pod's own (``Cluster.replace``): admission changes a copy.
         spec = obj["spec"] = deep_copy(spec)
     if isinstance(spec, dict):
         spec.setdefault("restartPolicy", "Always")

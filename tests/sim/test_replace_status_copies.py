@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
+from k9py.kube.status import ApiError
 from k9py.sim.cluster import Cluster
 from tests.sim.helpers import make_cluster, run_pod
 
@@ -55,3 +58,25 @@ def test_a_kept_caller_status_is_a_copy():
     c.replace(body)
     body["status"]["note"]["x"] = "2"
     assert c.get("ConfigMap", "default", "cm")["status"] == {"note": {"x": "1"}}
+
+
+def test_a_pod_replace_bringing_the_stored_spec_keeps_it_as_it_is():
+    c, old, before, _ = _running_pod()
+    body = {**old, "metadata": {**old["metadata"], "labels": {"touched": "1"}}}  # the stored spec itself
+    new = c.replace(body)
+    assert new["spec"] is old["spec"] and new["metadata"]["generation"] == old["metadata"]["generation"]
+    assert old == before
+    dry = c.replace({**new, "metadata": {**new["metadata"], "labels": {}}}, dry_run=True)
+    assert dry["spec"] == new["spec"] and dry["spec"] is not new["spec"]  # a dry run's answer is its own
+
+
+def test_admission_changes_a_copy_of_a_stored_spec_it_takes_the_long_way_with():
+    c = make_cluster(nodes=1)
+    # stored without admission, with a spec admission would default (and a qosClass it cannot work out)
+    c.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "raw", "namespace": "default"},
+                    "spec": {"containers": [{"name": "app", "image": "nginx", "resources": ["x"]}]}})
+    stored = c.store.get("Pod", "default", "raw")
+    before = copy.deepcopy(stored)
+    with pytest.raises(ApiError):  # (defaulted, the spec is one an update may not change)
+        c.replace({**stored, "metadata": {**stored["metadata"], "labels": {"a": "b"}}})
+    assert stored == before
