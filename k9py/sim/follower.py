@@ -20,6 +20,7 @@ class Follower:
 
     kinds: ClassVar[tuple[str, ...] | None] = None
     skip: ClassVar[tuple[str, ...]] = ()
+    statuses: ClassVar[bool] = True  # False: a write of an object's status alone is not heard
 
     def __init__(self) -> None:
         self._listener: Listener | None = None
@@ -32,7 +33,7 @@ class Follower:
             return False
         if listener is not None:
             listener.stop()
-        self._listener = store.listen(self.fold, kinds=self.kinds, skip=self.skip)
+        self._listener = store.listen(self.fold, kinds=self.kinds, skip=self.skip, statuses=self.statuses)
         return True
 
     def stop(self) -> None:

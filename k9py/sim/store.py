@@ -101,14 +101,15 @@ ChangeCallback = Callable[[Change], None]
 class Listener:
     """A registered ``ObjectStore.listen``; call ``stop()`` to end it."""
 
-    __slots__ = ("active", "callback", "kinds", "skip", "store")
+    __slots__ = ("active", "callback", "kinds", "skip", "statuses", "store")
 
     def __init__(self, store: ObjectStore, kinds: frozenset[str] | None, skip: frozenset[str],
-                 callback: ChangeCallback) -> None:
+                 callback: ChangeCallback, statuses: bool = True) -> None:
         self.store = store
         self.kinds = kinds  # None: every kind but ``skip``
         self.skip = skip
         self.callback = callback
+        self.statuses = statuses  # False: not called for a write of the status alone
         self.active = True
 
     def hears(self, kind: str) -> bool:
@@ -184,6 +185,7 @@ class ObjectStore:
         self._watches: dict[str, dict[Watch, None]] = {}  # kind -> its watches, in the order they came
         self._listeners: list[Listener] = []  # in the order they came
         self._hearing: dict[str, tuple[ChangeCallback, ...]] = {}  # kind -> its listeners' callbacks (a cache)
+        self._hearing_statuses: dict[str, tuple[ChangeCallback, ...]] = {}  # the same, of a status write's
         self._kind_rv: dict[str, int] = {}  # kind -> resourceVersion of its last change
         self._index = StoreIndex()  # keys by namespace, controller and owner; sorted key lists
         # called with (old, new) before a replace of an object that has managedFields
@@ -473,7 +475,7 @@ class ObjectStore:
         new = dict(old)
         new["metadata"] = dict(omd)
         new["status"] = status
-        return self._write(self._objects[kind], (namespace or "", name), new, "MODIFIED", old)
+        return self._write(self._objects[kind], (namespace or "", name), new, "MODIFIED", old, status_only=True)
 
     def mark_deleting(self, obj: Obj, grace_seconds: int, *, finalizers: Iterable[str] = ()) -> Obj:
         """Set deletionTimestamp (now + grace) and deletionGracePeriodSeconds: the object is
@@ -538,7 +540,9 @@ class ObjectStore:
         self._kind_rv[kind] = self._rv
         self._publish(_Change(self._rv, type_, obj, old, self.clock.now()))
 
-    def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None) -> Obj:
+    def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None, *,
+               status_only: bool = False) -> Obj:
+        """``status_only``: ``obj`` is ``old`` with another status (``write_status``)."""
         if old is None:
             self._index.add(obj["kind"], key, obj)
         else:
@@ -547,19 +551,21 @@ class ObjectStore:
         self._kind_rv[obj["kind"]] = self._rv
         obj["metadata"]["resourceVersion"] = str(self._rv)
         bucket[key] = obj
-        self._publish(_Change(self._rv, type_, obj, old, self.clock.now()))
+        self._publish(_Change(self._rv, type_, obj, old, self.clock.now()), status_only)
         return obj
 
-    def _publish(self, change: _Change) -> None:
+    def _publish(self, change: _Change, status_only: bool = False) -> None:
         history = self._history
         history.append(change)
         horizon = change.at - HISTORY_WINDOW  # older changes go, as etcd compacts: a long run stays flat
         while len(history) > HISTORY_MIN and history[0].at < horizon:
             history.popleft()
         kind = change.obj.get("kind", "")
-        hearing = self._hearing.get(kind)
+        cache = self._hearing_statuses if status_only else self._hearing
+        hearing = cache.get(kind)
         if hearing is None:
-            hearing = self._hearing[kind] = tuple(x.callback for x in self._listeners if x.hears(kind))
+            hearing = cache[kind] = tuple(x.callback for x in self._listeners
+                                          if x.hears(kind) and (x.statuses or not status_only))
         for callback in hearing:  # before any watch: a watch's callback may write, and they hear in order
             callback(change)
         watches = self._watches.get(kind)
@@ -585,20 +591,24 @@ class ObjectStore:
         return w
 
     def listen(self, callback: ChangeCallback, *, kinds: Iterable[str] | None = None,
-               skip: Iterable[str] = ()) -> Listener:
+               skip: Iterable[str] = (), statuses: bool = True) -> Listener:
         """Call ``callback(change)`` for every later change of ``kinds`` (None: of every kind but
         ``skip``) as it is made, before any watch hears of it. For a reader that folds the
         changes into what it keeps between passes: unlike ``changes_since`` it never misses one,
         however many a pass makes (the history keeps only so many). ``callback`` only takes
-        note: it must not write to the store."""
-        listener = Listener(self, None if kinds is None else frozenset(kinds), frozenset(skip), callback)
+        note: it must not write to the store. ``statuses=False``: not for a write of an
+        object's status alone (``write_status``: its metadata and the rest stay as they were),
+        for a reader of nothing else."""
+        listener = Listener(self, None if kinds is None else frozenset(kinds), frozenset(skip), callback, statuses)
         self._listeners.append(listener)
         self._hearing.clear()
+        self._hearing_statuses.clear()
         return listener
 
     def _unlisten(self, listener: Listener) -> None:
         self._listeners.remove(listener)
         self._hearing.clear()
+        self._hearing_statuses.clear()
 
     def watched_kinds(self) -> set[str]:
         """The kinds somebody watches now."""

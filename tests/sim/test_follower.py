@@ -69,6 +69,19 @@ def test_a_stopped_listener_hears_nothing_more():
     assert heard == ["a"]
 
 
+def test_a_listener_may_leave_writes_of_a_status_alone_unheard():
+    s = ObjectStore(VirtualClock(), random.Random(1))
+    heard, all_heard = [], []
+    s.listen(lambda ch: heard.append(ch.type), statuses=False)
+    s.listen(lambda ch: all_heard.append(ch.type))
+    s.create(_cm("a"))
+    s.write_status("ConfigMap", "default", "a", {"note": "1"})  # the status alone
+    s.mutate("ConfigMap", "default", "a", lambda o: o["data"].update(k="v"))
+    s.delete("ConfigMap", "default", "a")
+    assert heard == ["ADDED", "MODIFIED", "DELETED"]
+    assert all_heard == ["ADDED", "MODIFIED", "MODIFIED", "DELETED"]
+
+
 def test_a_follower_looks_at_everything_once_then_only_hears_changes(monkeypatch):
     _small_history(monkeypatch)
     s = ObjectStore(VirtualClock(), random.Random(1))

@@ -55,6 +55,7 @@ class _GcState(Follower):
     the owners in foreground deletion."""
 
     skip = ("Event",)
+    statuses = False  # (owners, deletion and finalizers are metadata)
 
     def __init__(self) -> None:
         super().__init__()

@@ -384,6 +384,7 @@ class _PodsByNode(Follower):
     looks only at the pods of nodes that are gone, not at every pod)."""
 
     kinds = ("Pod",)
+    statuses = False  # (the node a pod is bound to is in its spec)
 
     def __init__(self) -> None:
         super().__init__()
