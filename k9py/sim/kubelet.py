@@ -29,6 +29,7 @@ from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
+    from k9py.sim.store import Change
 
 Obj = dict[str, Any]
 
@@ -254,7 +255,7 @@ def pod_format(pod: Obj) -> str:
 
 
 class _Index:
-    """Which pods need a sync: those that changed (store watches on Pods and Nodes) and those
+    """Which pods need a sync: those that changed (heard from the store) and those
     with a transition due (a heap), so a pass costs O(changes), not O(pods). Pods are indexed by
     node, so a node going down (or coming back) wakes its pods only."""
 
@@ -271,7 +272,12 @@ class _Index:
             self.node_seen[meta.name(n)] = (node_down(n), node_ip(n))
         for p in self.store.list("Pod"):
             self._on_pod("ADDED", p)
-        self.watches = [self.store.watch("Pod", self._on_pod), self.store.watch("Node", self._on_node)]
+        # pods heard as their changes are made (a listener: no watch's delivery per pod write)
+        self.pods = self.store.listen(self._heard, kinds=("Pod",))
+        self.watches = [self.store.watch("Node", self._on_node)]
+
+    def _heard(self, change: Change) -> None:
+        self._on_pod(change.type, change.obj)
 
     def _on_pod(self, type_: str, obj: Obj) -> None:
         md = obj.get("metadata") or {}

@@ -21,7 +21,7 @@ from k9py.sim.identity_memo import IdentityMemo
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
-    from k9py.sim.store import ObjectStore
+    from k9py.sim.store import Change, ObjectStore
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -251,7 +251,9 @@ class SchedulerCache:
             self._on_node("ADDED", n)
         for p in store.list("Pod"):
             self._on_pod("ADDED", p)
-        self.watches = [store.watch("Pod", self._on_pod), store.watch("Node", self._on_node)]
+        # pods heard as their changes are made (a listener: no watch's delivery per pod write)
+        self.pods = store.listen(self._heard, kinds=("Pod",))
+        self.watches = [store.watch("Node", self._on_node)]
 
     # -- nodes ----------------------------------------------------------------------------------
     def _on_node(self, type_: str, node: Obj) -> None:
@@ -289,6 +291,9 @@ class SchedulerCache:
         return u
 
     # -- pods -----------------------------------------------------------------------------------
+    def _heard(self, change: Change) -> None:
+        self._on_pod(change.type, change.obj)
+
     def _on_pod(self, type_: str, pod: Obj) -> None:
         md = pod.get("metadata") or {}
         key = (md.get("namespace", "") or "", md.get("name", ""))

@@ -51,6 +51,9 @@ class StoreIndex:
         # after a few changes the next ask copies it instead of sorting every key again
         self._order: dict[tuple[str, str | None], list[Key]] = {}
         self._edits: dict[tuple[str, str | None], int] = {}  # edits of a kept order since it was last asked for
+        # the kinds whose sorted keys were asked for: the others have nothing cached to edit (Events,
+        # a few a pod, that nobody lists while they come)
+        self._asked: set[str] = set()
         self._by_controller: dict[tuple[str, str], set[Key]] = {}  # (kind, controller uid or "") -> keys
         # the same keys sorted, once asked for, until one comes or goes (controllers ask every pass)
         self._controlled_sorted: dict[tuple[str, str], tuple[Key, ...]] = {}
@@ -71,7 +74,7 @@ class StoreIndex:
         if keys is None:
             keys = by_ns[key[0]] = set()
         keys.add(key)
-        if self._sorted or self._order:
+        if kind in self._asked:
             self._edit((kind, None), key, True)
             self._edit((kind, key[0]), key, True)
         self._identify(kind, key, obj, True)
@@ -85,8 +88,9 @@ class StoreIndex:
             keys.discard(key)
             if not keys:
                 del self._by_ns[kind][key[0]]
-        self._edit((kind, None), key, False)
-        self._edit((kind, key[0]), key, False)
+        if kind in self._asked:
+            self._edit((kind, None), key, False)
+            self._edit((kind, key[0]), key, False)
         self._identify(kind, key, obj, False)
         labelled = self._by_label.get(kind)
         if labelled is not None:
@@ -206,6 +210,7 @@ class StoreIndex:
         ck = (kind, namespace or None)
         keys = self._sorted.get(ck)
         if keys is None:
+            self._asked.add(kind)
             order = self._order.get(ck)
             if order is None:
                 src = all_keys if not namespace else self._by_ns.get(kind, {}).get(namespace, ())
