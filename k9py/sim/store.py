@@ -42,6 +42,9 @@ _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s utilrand alphabet (no vowels)
 SHARE_DEPTH = 3  # levels below a top-level field where a new version shares equal values with the old
 
 
+_CONTAINERS = (dict, list)
+
+
 def _share_unchanged(new: Any, old: Any, depth: int) -> None:
     """Make ``new`` (a version about to be stored) use ``old``'s values wherever they are equal:
     versions kept for watches then cost only what changed (stored objects are never changed in
@@ -53,7 +56,7 @@ def _share_unchanged(new: Any, old: Any, depth: int) -> None:
                 continue
             if v == ov:
                 new[k] = ov
-            elif depth:
+            elif depth and type(v) in _CONTAINERS:  # (a changed name or time: nothing inside to share)
                 _share_unchanged(v, ov, depth - 1)
     elif type(new) is list and type(old) is list and len(new) == len(old):
         for i, v in enumerate(new):
@@ -62,7 +65,7 @@ def _share_unchanged(new: Any, old: Any, depth: int) -> None:
                 continue
             if v == ov:
                 new[i] = ov
-            elif depth:
+            elif depth and type(v) in _CONTAINERS:
                 _share_unchanged(v, ov, depth - 1)
 
 
@@ -77,7 +80,7 @@ def _share_fields(new: Obj, old: Obj, whole: tuple[str, ...] = ()) -> None:
             continue
         if k != "metadata" and v == ov:
             new[k] = ov
-        elif k not in whole:
+        elif k not in whole and type(v) in _CONTAINERS:
             _share_unchanged(v, ov, SHARE_DEPTH)
 
 
