@@ -175,7 +175,7 @@ class _PodView:
                     p = pods[i]
                     out[i] = known[id(p)] = _entry(p)
         if len(known) > len(out):
-            self._entries = {id(e.pod): e for e in out}
+            self._entries = dict(zip(map(id, pods), out, strict=True))  # (each entry holds its pod)
         return out
 
     def entry(self, pod: Obj) -> _Entry:
