@@ -545,25 +545,29 @@ class ObjectStore:
 
     def _write(self, bucket: dict, key: tuple[str, str], obj: Obj, type_: str, old: Obj | None, *,
                status_only: bool = False) -> Obj:
-        """``status_only``: ``obj`` is ``old`` with another status (``write_status``)."""
+        """``status_only``: ``obj`` is ``old`` with another status (``write_status``): nothing the
+        index holds moved."""
+        kind = obj["kind"]
         if old is None:
-            self._index.add(obj["kind"], key, obj)
-        else:
-            self._index.replaced(obj["kind"], key, old, obj)
-        self._rv += 1
-        self._kind_rv[obj["kind"]] = self._rv
-        obj["metadata"]["resourceVersion"] = str(self._rv)
+            self._index.add(kind, key, obj)
+        elif not status_only:
+            self._index.replaced(kind, key, old, obj)
+        rv = self._rv = self._rv + 1
+        self._kind_rv[kind] = rv
+        obj["metadata"]["resourceVersion"] = str(rv)
         bucket[key] = obj
-        self._publish(_Change(self._rv, type_, obj, old, self.clock.now()), status_only)
+        self._publish(_Change(rv, type_, obj, old, self.clock.now()), status_only, kind)
         return obj
 
-    def _publish(self, change: _Change, status_only: bool = False) -> None:
+    def _publish(self, change: _Change, status_only: bool = False, kind: str | None = None) -> None:
+        """``kind``: the changed object's (looked up when not given)."""
         history = self._history
         history.append(change)
         horizon = change.at - HISTORY_WINDOW  # older changes go, as etcd compacts: a long run stays flat
         while len(history) > HISTORY_MIN and history[0].at < horizon:
             history.popleft()
-        kind = change.obj.get("kind", "")
+        if kind is None:
+            kind = change.obj.get("kind", "")
         cache = self._hearing_statuses if status_only else self._hearing
         hearing = cache.get(kind)
         if hearing is None:
