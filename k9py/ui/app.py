@@ -25,6 +25,7 @@ from k9py.explorer.session import HistoryFactory, Session
 from k9py.kube import gcpause
 from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, strip_cycles, theme
+from k9py.ui.handover import TypedAhead
 from k9py.ui.heldkeys import HeldKeys
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.portforward import PortForwarding
@@ -83,6 +84,7 @@ class K9pyApp(App[None]):
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
         self.shells = Shells(self)  # `s` and `a`
         self.port_forwards = PortForwarding(self)  # shift-f
+        self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
@@ -413,6 +415,8 @@ class K9pyApp(App[None]):
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
+            if not self.typed_ahead.seen(event):
+                return  # typed ahead of a shell or an editor: it was theirs
             self.last_key = event.key
         if isinstance(event, events.Key) and not event.is_forwarded and self.held_keys.take(event):
             return  # typed onto a table whose cluster is still being built: it waits for the rows
@@ -433,6 +437,13 @@ class K9pyApp(App[None]):
         if isinstance(event, events.Paste) and not event.is_forwarded and len(self.screen_stack) == 1:
             for ch in event.text:
                 self._route_key(PASTED.get(ch, ch), ch)
+            return
+        if isinstance(event, events.Key) and event.is_forwarded:  # back from the focused widget: its bindings run now
+            self.typed_ahead.in_hand = event
+            try:
+                await super().on_event(event)
+            finally:
+                self.typed_ahead.in_hand = None
             return
         await super().on_event(event)
 

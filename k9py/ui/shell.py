@@ -198,7 +198,10 @@ class Shells:
                 spec: Obj = next((c for c in dig(obj, "spec", "containers") or [] if c.get("name") == container), {})
                 command = [*(spec.get("command") or []), *(spec.get("args") or [])] or ["sh"]
             proc = start_exec(cluster, ns, pod, container, command, tty=True, stdin=True)
-        with terminal_handed_over(self.app), terminal() as (fd_in, fd_out):
+        with terminal_handed_over(self.app) as typed, terminal() as (fd_in, fd_out):
+            if typed:  # typed ahead of the shell: its first input, as a terminal would have kept it
+                with cluster.lock:
+                    proc.feed(typed)
             code = relay(proc, cluster.lock, fd_in, fd_out)
         if attach:  # the attached process was the container's PID 1: its exit ends the container
             from k9py.sim.kubelet import signal_container

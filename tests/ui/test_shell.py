@@ -109,6 +109,37 @@ def test_s_opens_a_shell_in_the_pod_and_exit_comes_back_to_the_view(terminal_is)
     run(s)
 
 
+def test_keys_typed_ahead_of_the_shell_are_its_input_not_the_tables_actions(terminal_is, monkeypatch):
+    """`s` then `echo hi⏎` in one burst: the keys the app read before the shell opened are the
+    shell's first input (a terminal keeps them so), never table actions run once it is back (the
+    `e` edited the pod, `l` opened its logs, `o` its node)."""
+    from textual import events
+
+    monkeypatch.setenv("EDITOR", "false")
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        title = app.title_text()
+
+        def person() -> None:
+            try:
+                terminal_is.wait_for("\r\nhi\r\n")
+            finally:
+                terminal_is.type("exit\r")
+        t = threading.Thread(target=person, daemon=True)
+        t.start()
+        for key, char in [("s", "s"), *[(c, c) for c in "echo"], ("space", " "), ("h", "h"), ("i", "i"),
+                          ("enter", "\r")]:
+            app.post_message(events.Key(key, char))  # one burst: all read before any is handled
+        await settle(app, pilot)
+        t.join(DEADLINE)
+        await settle(app, pilot)
+        assert "echo hi" in terminal_is.seen.decode()
+        assert app.title_text() == title and len(app.screen_stack) == 1
+        assert flash(app) == "shell default/counter (counter) ended"
+    run(s)
+
+
 def test_a_pod_with_several_containers_asks_which_one(terminal_is):
     async def s(app, pilot, cluster):
         await goto(app, pilot, "web")
