@@ -16,7 +16,7 @@ from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.store.metrics import Usage
 from k9py.view.kinds import BY_NAME, Scope
 from k9py.view.merged_rows import MergedRowModel
-from k9py.view.rows import USAGE_KINDS, Key, PodCounter, Row, RowModel, SortKeys, expand_containers
+from k9py.view.rows import BIGGEST_FIRST, USAGE_KINDS, Key, PodCounter, Row, RowModel, SortKeys, expand_containers
 from k9py.view.server_rows import ServerTableModel
 
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
@@ -374,7 +374,7 @@ class ResourceView:
         if m is None or m.col_index(col) is None:
             return False
         last_col, last_asc = self._sort_wanted or (m.sort_col, m.sort_asc)
-        self._sort_to(col, not last_asc if col == last_col else True)
+        self._sort_to(col, not last_asc if col == last_col else col not in BIGGEST_FIRST)
         return True
 
     @property

@@ -367,6 +367,10 @@ TICKING_COLUMNS = frozenset({"AGE", "LAST SEEN", "FIRST SEEN", "DURATION", "LAST
 MODEL_COLUMNS = frozenset({"PF", "PODS"})  # cells from what the model adds (port-forwards, pod counts)
 
 
+# columns a sort key orders biggest first on its first press (k9s: usage, restarts)
+BIGGEST_FIRST = frozenset({"CPU", "MEM", "%CPU", "%MEM", "%CPU/R", "%MEM/R", "%CPU/L", "%MEM/L", "RESTARTS"})
+
+
 class RowModel:
     # A sort may read a row's cells as last computed for a column that moves neither with the clock
     # nor with what the model adds (off for columns that are not the built-in printers')
@@ -621,9 +625,10 @@ class RowModel:
 
     def set_sort(self, col: str, ascending: bool | None = None) -> None:
         """Sort by ``col``; the same column again inverts the order (k9s), which keys no row
-        again: the order is the same one read from the other end."""
+        again: the order is the same one read from the other end. Usage and restarts sort the
+        biggest first (k9s's ``SortColCmd(col, false)``): the pod eating the CPU on top."""
         if ascending is None:
-            ascending = not self.sort_asc if col == self.sort_col else True
+            ascending = not self.sort_asc if col == self.sort_col else col not in BIGGEST_FIRST  # (sort_by's too)
         same = col == self.sort_col
         self.sort_col, self.sort_asc = col, ascending
         if same:

@@ -222,7 +222,7 @@ def test_a_usage_sort_is_done_again_in_a_thread_at_each_metrics_poll(monkeypatch
         gate.set()
         assert view.sort_by("CPU") and view.sorting == "CPU"
         await view.settled()
-        assert (m.sort_col, m.sort_asc) == ("CPU", True) and calls == ["CPU"]
+        assert (m.sort_col, m.sort_asc) == ("CPU", False) and calls == ["CPU"]
         before = names(nav)
         # usage moves on: the next poll sorts again, in the thread; meanwhile the order stays
         gate.clear()
@@ -240,7 +240,7 @@ def test_a_usage_sort_is_done_again_in_a_thread_at_each_metrics_poll(monkeypatch
         del m._resort
         gate.set()
         await view.settled()
-        assert calls == ["CPU", "CPU"] and (m.sort_col, m.sort_asc) == ("CPU", True)
+        assert calls == ["CPU", "CPU"] and (m.sort_col, m.sort_asc) == ("CPU", False)
         got = names(nav)
         m.resort()
         assert names(nav) == got and all(r.skey == m._skey_for(r) for r in m.rows.values())
