@@ -95,6 +95,13 @@ class Backend(abc.ABC):
     def kinds(self) -> builtins.list[ApiResource]:
         """The kinds the server serves (discovery; the built-in registry until it answered)."""
 
+    async def rediscover(self) -> bool:
+        """Read discovery again (a CRD applied since k9py started serves a new kind); False when
+        nothing new can be learnt (a backend whose kinds are fixed, asked again too soon)."""
+        return False
+
+    rediscovers = False  # whether ``rediscover`` may find new kinds
+
     @abc.abstractmethod
     def info(self) -> BackendInfo: ...
 

@@ -55,6 +55,7 @@ JSON = "application/json"
 TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 FIELD_MANAGER = "k9py"
 METRICS_WAIT = 5.0  # seconds a metrics poll waits at most for the lists under way
+REDISCOVER_AFTER = 2.0  # seconds: discovery is read again (an unknown `:` command) at most so often
 
 CONNECTED, RECONNECTING, OFFLINE, FORBIDDEN = "connected", "reconnecting", "offline", "forbidden"
 
@@ -300,6 +301,7 @@ class LiveBackend(Backend):
         self.rng = rng or random.Random()
         self.server_version = ""
         self._resources: list[ApiResource] | None = None
+        self._discovered_at = -math.inf  # time.monotonic() of the last discovery asked for
         self._by_kind: dict[str, ApiResource] = {}
         self.discovery_errors: dict[str, str] = {}
         self._discovery_lock: asyncio.Lock | None = None
@@ -440,8 +442,20 @@ class LiveBackend(Backend):
                                        r.get("singularName") or ""))
         return out, server_version, errors
 
+    rediscovers = True
+
+    async def rediscover(self) -> bool:
+        if time.monotonic() - self._discovered_at < REDISCOVER_AFTER:
+            return False  # (a typo typed again and again does not ask the server each time)
+        try:
+            await self.discover()
+        except K9pyError:
+            return False
+        return True
+
     async def discover(self) -> list[ApiResource]:
         """(Re)read discovery: the kinds, the server's short names, CRDs."""
+        self._discovered_at = time.monotonic()
         found, version, errors = await asyncio.to_thread(self._discover)
         by_kind: dict[str, ApiResource] = {}
         for res in found:

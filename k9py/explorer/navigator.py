@@ -169,10 +169,12 @@ class Navigator:
         out = self.run(self.start_view)
         return out if out.ok else self.run("pods")
 
-    def run(self, text: str, *, record: bool = True, keep_stack: bool = False) -> Outcome:
+    def run(self, text: str, *, record: bool = True, keep_stack: bool = False, discovered: bool = False) -> Outcome:
         """A `:` command: a view with arguments, quit, or a UI request (help, aliases, pickers).
         The user's aliases expand first. ``keep_stack`` (a hotkey's keepHistory): the view goes
-        on top of the stack (esc comes back) instead of replacing it."""
+        on top of the stack (esc comes back) instead of replacing it. A command no kind answers
+        to is tried again once discovery was read again (a CRD applied meanwhile: k9s does so),
+        unless ``discovered`` says it just was."""
         try:
             text = resolve(text, self.aliases)
         except AliasError as err:
@@ -186,7 +188,14 @@ class Navigator:
         if cmd.quit:
             return Outcome(quit=True)
         if cmd.error or cmd.view is None:
-            return Outcome.fail(cmd.error or "bad command")
+            error = cmd.error or "bad command"
+            if cmd.view is None and not discovered and self.session.rediscovers:
+                async def again() -> Outcome:
+                    if await self.session.rediscover():
+                        return self.run(text, record=record, keep_stack=keep_stack, discovered=True)
+                    return Outcome.fail(error)
+                return Outcome(later=again)
+            return Outcome.fail(error)
         view = cmd.view
         if cmd.context is not None:  # k9s's `:pods @CTX`: that context first, then the view there
             found = {meta.name(c): c for c in self.session.contexts()}
@@ -305,7 +314,18 @@ class Navigator:
         if name == "customresourcedefinitions":  # its objects, all namespaces (esc comes back)
             view = kinds.crd_view(row.obj, self.session.extra_aliases())
             if view is None:
-                return Outcome.fail(f"{row.key[1]}: the server does not serve its resources (yet)", "warn")
+                crd, name = row.obj, row.key[1]
+                not_served = Outcome.fail(f"{name}: the server does not serve its resources (yet)", "warn")
+                if not self.session.rediscovers:
+                    return not_served
+
+                async def again() -> Outcome:  # a CRD applied since discovery was read
+                    found = kinds.crd_view(crd, self.session.extra_aliases()) if await self.session.rediscover() else None
+                    if found is None:
+                        return not_served
+                    self.push(Scope(found, ""))
+                    return DONE
+                return Outcome(later=again)
             self.push(Scope(view, ""))
             return DONE
         scope = kinds.drill(cur.scope.view, row.obj)

@@ -107,6 +107,14 @@ class Session:
                        history=self._make_history if history else None)
 
     # -- discovery ----------------------------------------------------------------------------------
+    async def rediscover(self) -> bool:
+        """Read discovery again (``Backend.rediscover``): True when it was read."""
+        return await self.backend.rediscover()
+
+    @property
+    def rediscovers(self) -> bool:
+        return self.backend.rediscovers
+
     def extra_aliases(self) -> kinds.Aliases:
         """The `:` aliases discovery adds (server short names, CRDs and other kinds)."""
         try:

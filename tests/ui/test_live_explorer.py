@@ -404,3 +404,38 @@ def test_a_followed_log_says_reconnecting_while_the_server_is_away(server, kubec
             server.restart()
             await until(app, pilot, lambda: "streaming" in logs.status_text(), "streaming again")
     run(main())
+
+
+def test_a_crd_applied_while_k9py_runs_is_a_command_and_a_drill_at_once(server, kubeconfig, monkeypatch):
+    """`kubectl apply -f crd.yaml` after k9py started: `:crontabs` and enter on its CRD row read
+    discovery again instead of saying the command or its resources are unknown (k9s does so)."""
+    from k9py.backends import live
+    from tests.crds import crontab, crontab_crd
+
+    monkeypatch.setattr(live, "REDISCOVER_AFTER", 0.0)  # (a typo typed twice asks once in 2 s)
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await app.backend.ensure_discovery()
+            with server.cluster.lock:
+                server.cluster.create(crontab_crd())
+                server.cluster.settle()
+                server.cluster.create(crontab("nightly"))
+            await command(app, pilot, "crontabs")
+            await until(app, pilot, lambda: app.current.scope.view.name == "crontabs" and rows(app) == {("default", "nightly")},
+                        "the new kind's view")
+            widgets = crontab_crd(names={"plural": "widgets", "singular": "widget", "kind": "Widget"})
+            widgets["metadata"]["name"] = "widgets.stable.example.com"
+            with server.cluster.lock:
+                server.cluster.create(widgets)
+                server.cluster.settle()
+            await command(app, pilot, "crd")
+            await until(app, pilot, lambda: ("", "widgets.stable.example.com") in rows(app), "the new CRD's row")
+            app.table.cursor_key = ("", "widgets.stable.example.com")
+            await pilot.press("enter")
+            await until(app, pilot, lambda: app.current.scope.view.name == "widgets", "its objects")
+            await command(app, pilot, "nosuchkind")
+            await until(app, pilot, lambda: "`nosuchkind` command not found" in app.flash_text, "unknown is still unknown")
+    run(main())
