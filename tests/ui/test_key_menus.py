@@ -314,6 +314,8 @@ def test_dialog_keys_do_what_their_menu_says():
         dialog = DeleteDialog("<Delete>", "Delete pods default/counter?")
         await app.push_screen(dialog, answers.append)
         await pilot.pause()
+        assert app.focused.id == "cancel"  # (as k9s's: a stray enter deletes nothing)
+        await pilot.press("tab")
         assert app.focused.id == "ok"
         await pilot.press("shift+tab")
         assert app.focused.id == "cancel"

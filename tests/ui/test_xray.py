@@ -255,7 +255,7 @@ def test_delete_from_the_tree():
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert "default/counter?" in str(app.screen.query_one(".dialog-message").render())
-        await pilot.press("enter")
+        await pilot.press("y")
         await settle(app, pilot, 40)
         assert cluster.store.get("Pod", "default", "counter") is None
         assert app.screen is screen and not any("pod/counter" in t for t in texts(screen))
