@@ -190,6 +190,8 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
 
 
 def cmd_record(args: Any) -> int:
+    from k9py.kube.outfile import check_writable
+    check_writable(args.output, "the recording")  # before a cluster is built or connected to
     if getattr(args, "from_history", False):
         return record_from_history(args.output, getattr(args, "context", None))
     duration = duration_arg(getattr(args, "duration", None), "--duration")
@@ -242,6 +244,10 @@ def serve_recording(args: Any) -> int:
     from k9py.scenario.player import ReplayCluster
     from k9py.serve.server import ServeHandle
 
+    out = getattr(args, "kubeconfig_out", None)
+    if out:
+        from k9py.kube.kubeconfig import check_kubeconfig_out
+        check_kubeconfig_out(out)
     kind, player = files.open_scenario(args.scenario)
     assert kind == files.RECORDING
     player.paused = bool(getattr(args, "paused", False))
@@ -256,7 +262,6 @@ def serve_recording(args: Any) -> int:
         handle = ServeHandle(cluster, host=host, port=int(getattr(args, "port", 0) or 0), speed=1.0, readonly=True)
     except OSError as err:
         raise K9pyError(f"cannot listen on {host}:{getattr(args, 'port', 0)}: {err.strerror or err}") from None
-    out = getattr(args, "kubeconfig_out", None)
     if out:
         from k9py.kube.kubeconfig import write_kubeconfig
         write_kubeconfig(out, handle.url)

@@ -114,6 +114,35 @@ def test_a_bad_value_is_one_line_and_exit_2(argv, needle, tmp_path):
     assert needle in proc.stderr
 
 
+@pytest.mark.parametrize("argv,message", [
+    (["serve", "--kubeconfig-out", "{tmp}"], "k9py: {tmp}: cannot write the kubeconfig: Is a directory"),
+    (["serve", "--kubeconfig-out", "/proc/x"], "k9py: /proc/x: cannot write the kubeconfig: No such file or directory"),
+    (["serve", "--scenario", "incident-checkout-oom", "--kubeconfig-out", "{tmp}"],
+     "k9py: {tmp}: cannot write the kubeconfig: Is a directory"),
+    (["record", "--scenario", "crashloop", "-o", "{tmp}"], "k9py: {tmp}: cannot write the recording: Is a directory"),
+    (["record", "--scenario", "crashloop", "-o", "/proc/x"],
+     "k9py: /proc/x: cannot write the recording: No such file or directory"),
+    (["record", "--scenario", "crashloop", "-o", "{tmp}/missing/rec.jsonl"],
+     "k9py: {tmp}/missing/rec.jsonl: cannot write the recording: no such directory {tmp}/missing"),
+    (["record", "--kubeconfig", "{tmp}/nope", "-o", "{tmp}"], "k9py: {tmp}: cannot write the recording: Is a directory"),
+])
+def test_an_output_path_that_cannot_be_written_stops_before_the_work(argv, message, tmp_path):
+    """The kubeconfig and the recording are checked first: no server listens, nothing is recorded
+    or connected to, and the reason is one line."""
+    proc = run_k9py(*(a.replace("{tmp}", str(tmp_path)) for a in argv), timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and proc.stderr == message.replace("{tmp}", str(tmp_path)) + "\n"
+    assert not (tmp_path / "missing").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_write_kubeconfig_refuses_a_directory_in_one_line(tmp_path):
+    from k9py.errors import K9pyError
+    from k9py.kube.kubeconfig import write_kubeconfig
+    with pytest.raises(K9pyError, match=f"^{tmp_path}: cannot write the kubeconfig: Is a directory$"):
+        write_kubeconfig(str(tmp_path), "http://127.0.0.1:1")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_help_and_version_still_exit_0():
     assert run_k9py("--version").stdout.startswith("k9py ")
     proc = run_k9py("replay", "--help")

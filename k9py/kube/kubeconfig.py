@@ -10,7 +10,10 @@ from typing import Any
 
 import yaml
 
+from k9py.kube.outfile import cannot_write, check_writable
+
 DEFAULT_NAME = "k9py-sim"
+WHAT = "the kubeconfig"
 KUBECONFIG_MODE = 0o600
 
 
@@ -44,7 +47,19 @@ def write_kubeconfig(path: str, server: str, *, name: str = DEFAULT_NAME, namesp
                      token: str | None = None, ca_pem: bytes | None = None) -> None:
     """Write atomically (a reader never sees half a file), creating parent directories. The file
     is created mode 0600 (never readable by others, not even for a moment): what kubectl writes
-    and what Helm expects of a kubeconfig."""
+    and what Helm expects of a kubeconfig. A path that cannot be written: K9pyError."""
+    try:
+        _write(path, kubeconfig(server, name=name, namespace=namespace, token=token, ca_pem=ca_pem))
+    except OSError as err:
+        raise cannot_write(path, WHAT, err) from None
+
+
+def check_kubeconfig_out(path: str) -> None:
+    """``--kubeconfig-out``'s path, checked before a server is started for it (K9pyError)."""
+    check_writable(path, WHAT, make_parents=True)
+
+
+def _write(path: str, config: dict[str, Any]) -> None:
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
     tmp = f"{path}.tmp{os.getpid()}"
@@ -53,8 +68,7 @@ def write_kubeconfig(path: str, server: str, *, name: str = DEFAULT_NAME, namesp
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KUBECONFIG_MODE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            yaml.safe_dump(kubeconfig(server, name=name, namespace=namespace, token=token, ca_pem=ca_pem),
-                           fh, sort_keys=False)
+            yaml.safe_dump(config, fh, sort_keys=False)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

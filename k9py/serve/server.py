@@ -135,6 +135,10 @@ def run_serve(args: Any) -> int:
     if speed < 0:  # the command line's type refuses it first; checked before the cluster is built
         print("k9py: --speed must be >= 0", file=sys.stderr)
         return 2
+    out = getattr(args, "kubeconfig_out", None)
+    if out:  # before the cluster is built and the port taken: a path that cannot be written stops here
+        from k9py.kube.kubeconfig import check_kubeconfig_out
+        check_kubeconfig_out(out)
     began = time.time()
     any_tag = bool(getattr(args, "any_image_tag", False))
     if any_tag:
