@@ -67,7 +67,7 @@ def speed_arg(text: str) -> float:
     value = _float(text, "speed")
     if value <= 0:
         raise argparse.ArgumentTypeError(f"invalid speed {text!r}: must be greater than 0 (e.g. 0.5, 2, 10)")
-    return value
+    return _at_most_max(text, value)
 
 
 def serve_speed_arg(text: str) -> float:
@@ -75,6 +75,14 @@ def serve_speed_arg(text: str) -> float:
     value = _float(text, "speed")
     if value < 0:
         raise argparse.ArgumentTypeError(f"invalid speed {text!r}: must be 0 (a stopped clock) or more")
+    return _at_most_max(text, value)
+
+
+def _at_most_max(text: str, value: float) -> float:
+    """A clock driven faster than the replay's fastest cannot keep up (serve's API stops answering)."""
+    from k9py.scenario.speeds import MAX_SPEED
+    if value > MAX_SPEED:
+        raise argparse.ArgumentTypeError(f"invalid speed {text!r}: must be at most {MAX_SPEED:g}")
     return value
 
 
@@ -148,7 +156,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tls", action="store_true",
                    help="serve https with a self-signed certificate for 127.0.0.1/localhost made at start "
                         "(--kubeconfig-out's file carries it as certificate-authority-data)")
-    p.add_argument("--speed", type=serve_speed_arg, default=1.0, help="virtual time per real second (0: stopped)")
+    p.add_argument("--speed", type=serve_speed_arg, default=1.0, help="virtual time per real second (0: stopped; at most 64)")
     p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")
     p.add_argument("--expose-nodeports", dest="expose_nodeports", action="store_true",
@@ -229,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "again for more simulated clusters, one context each (`:ctx`, `:pods --contexts a,b`)")
     parser.add_argument("--seed", type=seed_arg, default=None)
     parser.add_argument("--speed", type=speed_arg, default=None,
-                        help="virtual time per real second (default: config.yaml's speed, else 1)")
+                        help="virtual time per real second, at most 64 (default: config.yaml's speed, else 1)")
     parser.add_argument("--sim", action="store_true",
                         help="explore the simulator even when config.yaml says backend: live")
     parser.add_argument("--watch", action="store_true", help="with --scenario: restart it when the file changes")

@@ -32,6 +32,7 @@ from k9py.config.schema import (
     unknown_key,
 )
 from k9py.errors import K9pyError
+from k9py.scenario.speeds import MAX_SPEED
 
 ROOTS = ("k9py", "k9s")
 BACKENDS = ("sim", "live")
@@ -177,7 +178,7 @@ SCHEMA = Map({
     # k9py's own
     "backend": Str(BACKENDS),
     "scenario": Str(empty=False),
-    "speed": Number(above=0),
+    "speed": Number(above=0, hi=MAX_SPEED),
     "history": Map({"enabled": Bool(), "maxAge": Duration(lo=60), "maxSize": Size(lo=1024 * 1024),
                     "dir": Str(empty=False)}),
 })

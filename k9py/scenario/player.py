@@ -31,12 +31,12 @@ from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339_nano
 from k9py.scenario.eventlog import Feed
 from k9py.scenario.recording import Recording, complete
+from k9py.scenario.speeds import SPEEDS
 from k9py.sim.store import ObjectStore, Watch, WatchCallback, _Change
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
 
-SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 EPS = 1e-6  # recorded times are differences of epoch floats: an event "at" t may read t ± 1e-7
 CHECKPOINT_EVERY = 256  # events between checkpoints (at least; more when the state is large)
 
