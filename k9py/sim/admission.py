@@ -55,9 +55,19 @@ def validate_metadata(obj: Obj) -> None:
             continue
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise invalid(kind, name, [(f"metadata.{field}", "Invalid value: values must be strings")])
-    too_big = limits.annotation_causes(md)
-    if too_big:
-        raise invalid(kind, name, too_big)
+    causes = labels_and_annotations(md, "metadata") + limits.annotation_causes(md)
+    if causes:
+        raise invalid(kind, name, causes)
+
+
+def labels_and_annotations(md: Obj, path: str) -> list[tuple[str, str]]:
+    """``ValidateObjectMeta``'s labels (keys and values) and annotation keys, of an object's
+    metadata or a pod template's: every kind, on create, update and patch."""
+    labels, annotations = md.get("labels"), md.get("annotations")
+    causes = names.labels_causes(labels, f"{path}.labels") if isinstance(labels, dict) else []
+    if isinstance(annotations, dict):
+        causes += names.annotations_causes(annotations, f"{path}.annotations")
+    return causes
 
 
 def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
@@ -79,7 +89,19 @@ def _validate_stored(obj: Obj) -> None:
     causes = limits.data_causes(obj)
     found = podspec.pod_spec_of(obj) if kind != "Pod" else None
     if found is not None:
-        causes += podspec.validate(*found)
+        spec, path = found
+        template = path.removesuffix(".spec")
+        md = _get(obj, [*template.split("."), "metadata"])
+        if isinstance(md, dict):
+            causes += labels_and_annotations(md, f"{template}.metadata")
+        causes += podspec.validate(spec, path)
     if causes:
         raise invalid(kind, obj.get("metadata", {}).get("name") or "", causes)
     limits.check_stored_size(obj)
+
+
+def _get(obj: Obj, steps: list[str]) -> Any:
+    cur: Any = obj
+    for step in steps:
+        cur = cur.get(step) if isinstance(cur, dict) else None
+    return cur

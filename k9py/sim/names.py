@@ -25,6 +25,15 @@ LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                  "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
                  "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+_QUALIFIED = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+QUALIFIED_NAME_MAX = 63
+LABEL_VALUE_MAX = 63
+QUALIFIED_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                 "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation "
+                 "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                   "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                   "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
 DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
                "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
                "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
@@ -59,6 +68,57 @@ def dns1035_label(value: str) -> list[str]:
     if not _DNS1035.match(value):
         errs.append(DNS1035_MSG)
     return errs
+
+
+def qualified_name(value: str) -> list[str]:
+    """``IsQualifiedName``: a label key or an annotation key, ``[DNS-1123 subdomain/]name``."""
+    errs: list[str] = []
+    parts = value.split("/")
+    if len(parts) > 2:
+        return [f"a qualified name {QUALIFIED_MSG} with an optional DNS subdomain prefix and '/' "
+                "(e.g. 'example.com/MyName')"]
+    name = parts[-1]
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            errs += [f"prefix part {m}" for m in dns1123_subdomain(prefix)]
+    if not name:
+        errs.append("name part must be non-empty")
+    elif len(name) > QUALIFIED_NAME_MAX:
+        errs.append(f"name part {max_len(QUALIFIED_NAME_MAX)}")
+    if not _QUALIFIED.match(name):
+        errs.append(f"name part {QUALIFIED_MSG}")
+    return errs
+
+
+def label_value(value: str) -> list[str]:
+    """``IsValidLabelValue``: empty, or a qualified name's name part."""
+    errs = []
+    if len(value) > LABEL_VALUE_MAX:
+        errs.append(max_len(LABEL_VALUE_MAX))
+    if value and not _QUALIFIED.match(value):
+        errs.append(LABEL_VALUE_MSG)
+    return errs
+
+
+def labels_causes(labels: dict[str, str], path: str) -> list[tuple[str, str]]:
+    """``ValidateLabels``: each key a qualified name, each value a label value; the causes name
+    the map (``metadata.labels``), not the key, as the apiserver's do."""
+    causes = []
+    for key, value in labels.items():
+        causes += invalid_causes(path, key, qualified_name(key))
+        causes += invalid_causes(path, value, label_value(value))
+    return causes
+
+
+def annotations_causes(annotations: dict[str, str], path: str) -> list[tuple[str, str]]:
+    """``ValidateAnnotations``' keys: qualified names whatever their case (checked lower-cased)."""
+    causes = []
+    for key in annotations:
+        causes += invalid_causes(path, key, qualified_name(key.lower()))
+    return causes
 
 
 def path_segment(value: str) -> list[str]:
@@ -100,4 +160,21 @@ def object_name(kind: str, name: str) -> list[str]:
 
 def invalid_causes(path: str, value: str, messages: list[str]) -> list[tuple[str, str]]:
     """One ``field.Invalid`` cause per message."""
-    return [(path, f'Invalid value: "{value}": {m}') for m in messages]
+    return [(path, f"Invalid value: {go_quote(value)}: {m}") for m in messages]
+
+
+def go_quote(value: str) -> str:
+    """Go's ``%q`` of a string, as ``field.Invalid`` prints it: quotes and backslashes escaped,
+    control characters too, printable Unicode as it is."""
+    out = []
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch) or
+                       (f"\\x{ord(ch):02x}" if ord(ch) < 0x80 else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000
+                        else f"\\U{ord(ch):08x}"))
+    return '"' + "".join(out) + '"'
+

@@ -235,3 +235,27 @@ def test_server_side_apply_of_a_new_object_with_a_typo(srv: Server, tmp_path: Pa
                         "errors:\n"
                         '  .spec.containers[name="c"].imagepullpolicy: field not declared in schema\n'
                         "  .spec.restartpolicy: field not declared in schema\n")
+
+
+LABEL_KEY_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
+                 "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation "
+                 "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+
+
+def test_bad_labels_and_annotation_keys_are_refused_by_label_annotate_patch_and_apply(srv: Server, tmp_path: Path) -> None:
+    srv.kubectl("create", "configmap", "labelled")
+    for args, field in ((("label", "cm", "labelled", "bad key!=x"), "labels"),
+                        (("annotate", "cm", "labelled", "bad key!=x"), "annotations"),
+                        (("patch", "cm", "labelled", "-p", '{"metadata":{"labels":{"bad key!":"x"}}}'), "labels")):
+        p = srv.kubectl(*args, check=False)
+        assert (p.returncode, p.stderr) == (1, f'The ConfigMap "labelled" is invalid: metadata.{field}: '
+                                               f'Invalid value: "bad key!": {LABEL_KEY_MSG}\n')
+    p = srv.kubectl("patch", "cm", "labelled", "-p", '{"metadata":{"labels":{"s":"a b"}}}', check=False)
+    assert p.stderr.startswith('The ConfigMap "labelled" is invalid: metadata.labels: Invalid value: "a b": '
+                               "a valid label must be an empty string or consist of alphanumeric characters")
+    f = _file(tmp_path, "bad-labels.yaml", 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n'
+                                           '  labels: {"bad key!": x}\n')
+    p = srv.kubectl("apply", "-f", f, check=False)
+    assert p.stderr == (f'The ConfigMap "applied" is invalid: metadata.labels: Invalid value: "bad key!": {LABEL_KEY_MSG}\n')
+    assert srv.kubectl("get", "cm", "labelled", "-o", "jsonpath={.metadata.labels}").stdout == ""
+    assert srv.kubectl("get", "cm", "applied", check=False).returncode == 1

@@ -1,0 +1,70 @@
+"""Labels and annotation keys are validated for every kind, on create and on update, in the
+apiserver's words (apimachinery's IsQualifiedName and IsValidLabelValue), a pod template's too."""
+
+from __future__ import annotations
+
+import pytest
+
+from k9py.kube.status import ApiError
+from k9py.sim.cluster import Cluster
+
+KEY_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+           "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+           "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+             "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
+             "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+
+
+def _cm(name: str = "cm", **md) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default", **md}}
+
+
+def _causes(fn, *args, **kw) -> list[tuple[str, str]]:
+    with pytest.raises(ApiError) as err:
+        fn(*args, **kw)
+    assert err.value.code == 422
+    return [(c["field"], c["message"]) for c in err.value.causes]
+
+
+def test_bad_label_keys_values_and_annotation_keys_are_each_a_cause():
+    c = Cluster()
+    causes = _causes(c.create, _cm(labels={"bad key!": "x", "long": "v" * 64, "spaced": "a b", "empty": ""},
+                                   annotations={"bad key!": "x", "Example.com/UPPER": "ok"}))
+    assert causes == [
+        ("metadata.labels", f'Invalid value: "bad key!": {KEY_MSG}'),
+        ("metadata.labels", f'Invalid value: "{"v" * 64}": must be no more than 63 characters'),
+        ("metadata.labels", f'Invalid value: "a b": {VALUE_MSG}'),
+        ("metadata.annotations", f'Invalid value: "bad key!": {KEY_MSG}'),
+    ]
+    assert not any(o["metadata"]["name"] == "cm" for o in c.list("ConfigMap", "default"))
+
+
+@pytest.mark.parametrize("key,message", [
+    ("a/b/c", "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+              "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+              "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and "
+              "'/' (e.g. 'example.com/MyName')"),
+    ("/x", "prefix part must be non-empty"),
+    ("x" * 64, "name part must be no more than 63 characters"),
+    ('q"uote', KEY_MSG),
+])
+def test_a_label_key_is_a_qualified_name(key, message):
+    causes = _causes(Cluster().create, _cm(labels={key: "v"}))
+    quoted = key.replace('"', '\\"')
+    assert causes == [("metadata.labels", f'Invalid value: "{quoted}": {message}')]
+
+
+def test_an_update_is_checked_too_and_good_metadata_passes():
+    c = Cluster()
+    stored = c.create(_cm(labels={"app.kubernetes.io/name": "web", "empty": ""}, annotations={"A.b/C_d": "any thing"}))
+    stored["metadata"]["labels"]["bad key!"] = "x"
+    assert _causes(c.replace, stored) == [("metadata.labels", f'Invalid value: "bad key!": {KEY_MSG}')]
+
+
+def test_a_pod_templates_labels_are_checked_under_its_path():
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "default"},
+           "spec": {"selector": {"matchLabels": {"a": "b"}},
+                    "template": {"metadata": {"labels": {"a": "b", "x": "bad value"}},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    assert _causes(Cluster().create, dep) == [("spec.template.metadata.labels", f'Invalid value: "bad value": {VALUE_MSG}')]
