@@ -95,10 +95,7 @@ def _validate(obj: Obj) -> None:
     causes: list[tuple[str, str]] = []
     if not isinstance(spec, dict):
         raise invalid("Pod", name, [("spec.containers", "Required value")])
-    causes.extend(podspec.validate(spec, "spec"))
-    rp = spec.get("restartPolicy")
-    if rp not in ("Always", "OnFailure", "Never"):
-        causes.append(("spec.restartPolicy", f'Unsupported value: "{rp}": supported values: "Always", "OnFailure", "Never"'))
+    causes.extend(podspec.validate(spec, "spec"))  # restartPolicy was defaulted just before
     if causes:
         raise invalid("Pod", name, causes)
 

@@ -25,6 +25,9 @@ TEMPLATE_PATHS = {
     "PodTemplate": ("template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+RESTART_POLICIES = ("Always", "OnFailure", "Never")
+DNS_POLICIES = ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None")  # sorted, as the apiserver lists them
+PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _OVERCOMMIT = ("cpu", "memory", "ephemeral-storage")  # native resources that are not huge pages
 
 
@@ -64,7 +67,15 @@ def validate(spec: Obj, path: str) -> list[Cause]:
                 if cname in seen or (field == "initContainers" and cname in regular):
                     causes.append((f"{ip}.name", f'Duplicate value: "{cname}"'))
                 seen.add(cname)
+    _supported(spec.get("restartPolicy"), f"{path}.restartPolicy", RESTART_POLICIES, causes)
+    _supported(spec.get("dnsPolicy"), f"{path}.dnsPolicy", DNS_POLICIES, causes)
     return causes
+
+
+def _supported(value: Any, path: str, supported: tuple[str, ...], causes: list[Cause]) -> None:
+    """``field.NotSupported`` for an enum given a value it does not have (absent: defaulted later)."""
+    if value is not None and value not in supported:
+        causes.append((path, f'Unsupported value: "{value}": supported values: ' + ", ".join(f'"{v}"' for v in supported)))
 
 
 def _volumes(vols: Any, path: str, causes: list[Cause]) -> set[str]:
@@ -101,6 +112,7 @@ def _container(c: Obj, path: str, volumes: set[str], causes: list[Cause]) -> Non
         causes.append((f"{path}.image", "Required value"))
     _ports(c.get("ports"), f"{path}.ports", causes)
     _mounts(c.get("volumeMounts"), f"{path}.volumeMounts", volumes, causes)
+    _supported(c.get("imagePullPolicy"), f"{path}.imagePullPolicy", PULL_POLICIES, causes)
     res = c.get("resources")
     if isinstance(res, dict):
         causes.extend(resource_causes(res, f"{path}.resources"))

@@ -259,3 +259,19 @@ def test_bad_labels_and_annotation_keys_are_refused_by_label_annotate_patch_and_
     assert p.stderr == (f'The ConfigMap "applied" is invalid: metadata.labels: Invalid value: "bad key!": {LABEL_KEY_MSG}\n')
     assert srv.kubectl("get", "cm", "labelled", "-o", "jsonpath={.metadata.labels}").stdout == ""
     assert srv.kubectl("get", "cm", "applied", check=False).returncode == 1
+
+
+def test_pod_spec_enums_are_refused_as_the_apiserver_words_them(srv: Server) -> None:
+    overrides = '{"spec":{"containers":[{"name":"sometimes","image":"nginx","imagePullPolicy":"Sometimes"}]}}'
+    p = srv.kubectl("run", "sometimes", "--image=nginx", "--overrides", overrides, check=False)
+    assert p.stderr == ('The Pod "sometimes" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: '
+                        '"Sometimes": supported values: "Always", "IfNotPresent", "Never"\n')
+    p = srv.kubectl("run", "dns", "--image=nginx", "--overrides", '{"spec":{"dnsPolicy":"Foo"}}', check=False)
+    assert p.stderr == ('The Pod "dns" is invalid: spec.dnsPolicy: Unsupported value: "Foo": supported values: '
+                        '"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"\n')
+    dep = ('{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"never"},"spec":{"selector":{"matchLabels":'
+           '{"app":"never"}},"template":{"metadata":{"labels":{"app":"never"}},"spec":{"restartPolicy":"Never",'
+           '"containers":[{"name":"c","image":"nginx"}]}}}}')
+    p = srv.kubectl("apply", "-f", "-", stdin=dep, check=False)
+    assert p.stderr == ('The Deployment "never" is invalid: spec.template.spec.restartPolicy: Unsupported value: '
+                        '"Never": supported values: "Always"\n')

@@ -76,6 +76,40 @@ def test_container_names_and_ports():
         ("spec.initContainers[0].name", 'Duplicate value: "side"')]
 
 
+def test_pull_policy_and_dns_policy_are_enums():
+    c = make_cluster(nodes=1)
+    sometimes = pod(dnsPolicy="Foo")
+    sometimes["spec"]["containers"][0]["imagePullPolicy"] = "Sometimes"
+    assert refused(c, sometimes).message == (
+        'Pod "p" is invalid: [spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: '
+        '"Always", "IfNotPresent", "Never", spec.dnsPolicy: Unsupported value: "Foo": supported values: '
+        '"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]')
+    assert refused(c, pod(restartPolicy="Sometimes")).message == (
+        'Pod "p" is invalid: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", '
+        '"OnFailure", "Never"')
+    ok = pod(dnsPolicy="ClusterFirstWithHostNet")
+    ok["spec"]["containers"][0]["imagePullPolicy"] = "Never"
+    assert c.create(ok)["spec"]["dnsPolicy"] == "ClusterFirstWithHostNet"
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+           "spec": {"template": {"spec": {"restartPolicy": "Never", "dnsPolicy": "Foo",
+                                          "containers": [{"name": "c", "image": "busybox", "imagePullPolicy": "X"}]}}}}
+    assert [x["field"] for x in refused(c, job).causes] == ["spec.template.spec.containers[0].imagePullPolicy",
+                                                            "spec.template.spec.dnsPolicy"]
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"])
+def test_a_workloads_pods_must_restart_always(kind):
+    obj = {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w"},
+           "spec": {"selector": {"matchLabels": {"app": "w"}}, "serviceName": "w",
+                    "template": {"metadata": {"labels": {"app": "w"}},
+                                 "spec": {"restartPolicy": "Never", "containers": [{"name": "w", "image": "nginx"}]}}}}
+    if kind != "StatefulSet":
+        del obj["spec"]["serviceName"]
+    assert refused(make_cluster(nodes=1), obj).message == (
+        f'{kind}.apps "w" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: '
+        '"Always"')
+
+
 def test_templates_are_checked_at_their_path_but_not_a_statefulsets():
     c = make_cluster(nodes=1)
     tmpl = {"metadata": {"labels": {"app": "w"}},

@@ -56,8 +56,6 @@ def _admit_daemonset(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     causes = []
     if dig(spec, "updateStrategy", "type") not in ("RollingUpdate", "OnDelete"):
         causes.append(("spec.updateStrategy.type", f'Unsupported value: "{dig(spec, "updateStrategy", "type")}": supported values: "OnDelete", "RollingUpdate"'))
-    if dig(spec, "template", "spec", "restartPolicy") != "Always":
-        causes.append(("spec.template.spec.restartPolicy", f'Unsupported value: "{dig(spec, "template", "spec", "restartPolicy")}": supported values: "Always"'))
     if causes:
         raise invalid("DaemonSet", name, causes)
 

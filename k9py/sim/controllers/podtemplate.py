@@ -115,7 +115,7 @@ def go_label_selector(sel: Obj) -> str:
 def validate_selector_template(kind: str, obj: Obj, old: Obj | None, *, required: bool = True,
                                what: str = "") -> None:
     """The checks every workload shares: selector required / non-empty / matching the template
-    labels / immutable; replicas >= 0; at least one container."""
+    labels / immutable; replicas >= 0; at least one container; the template's restartPolicy Always."""
     name = meta.name(obj)
     spec = obj.get("spec")
     if not isinstance(spec, dict):
@@ -149,6 +149,9 @@ def validate_selector_template(kind: str, obj: Obj, old: Obj | None, *, required
     containers = dig(spec, "template", "spec", "containers")
     if not containers:
         causes.append(("spec.template.spec.containers", "Required value"))
+    rp = dig(spec, "template", "spec", "restartPolicy")
+    if rp != "Always":  # their pods run for ever (ValidatePodTemplateSpecFor*)
+        causes.append(("spec.template.spec.restartPolicy", f'Unsupported value: "{rp}": supported values: "Always"'))
     if causes:
         raise invalid(kind, name, causes)
 

@@ -56,8 +56,6 @@ def _admit_statefulset(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         causes.append(("spec.podManagementPolicy", f'Unsupported value: "{spec.get("podManagementPolicy")}": supported values: "OrderedReady", "Parallel"'))
     if dig(spec, "updateStrategy", "type") not in ("RollingUpdate", "OnDelete"):
         causes.append(("spec.updateStrategy.type", f'Unsupported value: "{dig(spec, "updateStrategy", "type")}": supported values: "OnDelete", "RollingUpdate"'))
-    if dig(spec, "template", "spec", "restartPolicy") != "Always":
-        causes.append(("spec.template.spec.restartPolicy", f'Unsupported value: "{dig(spec, "template", "spec", "restartPolicy")}": supported values: "Always"'))
     for i, vct in enumerate(spec.get("volumeClaimTemplates") or []):
         if not dig(vct, "metadata", "name"):
             causes.append((f"spec.volumeClaimTemplates[{i}].metadata.name", "Required value"))
