@@ -95,6 +95,10 @@ def _validate_stored(obj: Obj) -> None:
         if isinstance(md, dict):
             causes += labels_and_annotations(md, f"{template}.metadata")
         causes += podspec.validate(spec, path)
+    elif kind == "StatefulSet":  # its pod spec is left alone, its template's labels are not (named without .metadata)
+        md = _get(obj, ["spec", "template", "metadata"])
+        if isinstance(md, dict):
+            causes += labels_and_annotations(md, "spec.template")
     if causes:
         raise invalid(kind, obj.get("metadata", {}).get("name") or "", causes)
     limits.check_stored_size(obj)

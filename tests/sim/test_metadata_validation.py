@@ -68,3 +68,12 @@ def test_a_pod_templates_labels_are_checked_under_its_path():
                     "template": {"metadata": {"labels": {"a": "b", "x": "bad value"}},
                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
     assert _causes(Cluster().create, dep) == [("spec.template.metadata.labels", f'Invalid value: "bad value": {VALUE_MSG}')]
+
+
+def test_a_statefulsets_template_labels_are_named_as_its_validation_names_them():
+    """ValidatePodTemplateSpecForStatefulSet checks the template's labels under spec.template.labels."""
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "default"},
+           "spec": {"selector": {"matchLabels": {"a": "b"}}, "serviceName": "db",
+                    "template": {"metadata": {"labels": {"a": "b", "bad key!": "x"}},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    assert _causes(Cluster().create, sts) == [("spec.template.labels", f'Invalid value: "bad key!": {KEY_MSG}')]
