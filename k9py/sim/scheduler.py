@@ -285,7 +285,9 @@ class Scheduler(Controller):
             conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                           "lastTransitionTime": now})
             st["conditions"] = conds
-        bound = cluster.store.rewrite("Pod", meta.namespace(pod), meta.name(pod), bind, fields=("spec", "status"))
+        # pods/binding sets spec.nodeName without a new generation (the pod's desired state is the same)
+        bound = cluster.store.rewrite("Pod", meta.namespace(pod), meta.name(pod), bind, fields=("spec", "status"),
+                                      generation=False)
         if bound is not None:
             cluster.record_event(bound, "Normal", "Scheduled",
                                  f"Successfully assigned {meta.namespace(pod)}/{meta.name(pod)} to {node_name}",

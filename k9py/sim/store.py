@@ -402,9 +402,11 @@ class ObjectStore:
             raise conflict(kind, key[1])
         return self._replace(bucket, key, old, deep_copy(obj) if copy else obj)
 
-    def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj, whole: tuple[str, ...] = ()) -> Obj:
+    def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj, whole: tuple[str, ...] = (),
+                 generation: bool = True) -> Obj:
         """Write ``new`` (owned by the store from now on) over ``old``; ``whole``: as for
-        ``_share_fields``."""
+        ``_share_fields``. A changed spec bumps ``metadata.generation`` unless ``generation`` is
+        False: a subresource's write (a pod's binding) is not a new desired state."""
         nmd = new.setdefault("metadata", {})
         omd = old["metadata"]
         for fixed in ("uid", "creationTimestamp", "namespace", "name"):
@@ -417,7 +419,7 @@ class ObjectStore:
         nmd["resourceVersion"] = omd["resourceVersion"]
         if "generation" in omd:
             nmd["generation"] = omd["generation"]
-            if new.get("spec") != old.get("spec"):
+            if generation and new.get("spec") != old.get("spec"):
                 nmd["generation"] = omd["generation"] + 1
         if self.on_replace is not None and omd.get("managedFields"):
             self.on_replace(old, new)  # who changed it, in managedFields (sim/managedfields.py)
@@ -437,7 +439,7 @@ class ObjectStore:
         return self._replace(self._objects[kind], (namespace or "", name), old, new)
 
     def rewrite(self, kind: str, namespace: str | None, name: str, fn: Callable[[Obj], Any],
-                *, fields: tuple[str, ...] = (), whole: tuple[str, ...] = ()) -> Obj | None:
+                *, fields: tuple[str, ...] = (), whole: tuple[str, ...] = (), generation: bool = True) -> Obj | None:
         """``mutate`` for a write that sets keys of the top level, of ``metadata`` and of the
         top-level ``fields`` only (``fn`` must not change anything deeper in place, labels and
         annotations included: it sets a new dict instead): the new version gets its own copies
@@ -445,7 +447,8 @@ class ObjectStore:
         (stored objects are never changed in place: copy-on-write). ``whole``: top-level fields
         ``fn`` sets to values the caller never changes (the endpoints controllers' members):
         stored as given, shared with the old version only if equal as a whole, never written into.
-        Returns the stored result, or None if the object does not exist."""
+        ``generation``: as for ``_replace``. Returns the stored result, or None if the object
+        does not exist."""
         old = self.get(kind, namespace, name)
         if old is None:
             return None
@@ -455,7 +458,7 @@ class ObjectStore:
             value = old.get(f)
             new[f] = dict(value) if isinstance(value, dict) else {}
         fn(new)
-        return self._replace(self._objects[kind], (namespace or "", name), old, new, whole)
+        return self._replace(self._objects[kind], (namespace or "", name), old, new, whole, generation)
 
     def write_status(self, kind: str, namespace: str | None, name: str, status: Obj) -> Obj | None:
         """``rewrite`` for a write of the status alone, as through the status subresource (the

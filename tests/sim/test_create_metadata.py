@@ -3,6 +3,8 @@ the resourceVersion counter starts (fixed for tests and scenarios; `k9py serve` 
 
 from __future__ import annotations
 
+import copy
+
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.cluster import Cluster
 from k9py.sim.store import FIRST_RV
@@ -33,6 +35,23 @@ def test_generation_starts_at_one():
                                                              "spec": {"containers": [{"name": "c", "image": "i"}]}}})
     assert c.create(dep, dry_run=True)["metadata"]["generation"] == 1
     assert c.create(dep)["metadata"]["generation"] == 1
+
+
+def test_a_pods_generation_stays_one_through_binding_and_status_writes():
+    """The scheduler's binding sets spec.nodeName and the kubelet writes status: neither is a new
+    desired state, so the pod keeps generation 1 as on the real apiserver; a spec update bumps it."""
+    from tests.sim.helpers import make_cluster, pod_manifest
+    c = make_cluster(nodes=1)
+    assert c.create(pod_manifest("web", "nginx:1.14.2"), dry_run=True)["metadata"]["generation"] == 1
+    c.create(pod_manifest("web", "nginx:1.14.2"))
+    for _ in range(3):
+        c.advance(10)
+    pod = c.get("Pod", "default", "web")
+    assert pod["spec"]["nodeName"] and pod["status"]["phase"] == "Running"
+    assert pod["metadata"]["generation"] == 1
+    pod = copy.deepcopy(pod)  # (the store's own object: never changed in place)
+    pod["spec"]["activeDeadlineSeconds"] = 600
+    assert c.replace(pod)["metadata"]["generation"] == 2
 
 
 def test_resource_version_counter_start():
