@@ -618,12 +618,23 @@ class Kubelet(Controller):
             c.next_at = t + INVALID_IMAGE_RETRY
             self._begin_next(cluster, pod, rt, t)
             return
+        if policy == "Never" and c.image not in images:
+            # EnsureImageExists: nothing to start and no pull allowed; the next sync looks again
+            msg = f'Container image "{c.image}" is not present with pull policy of Never'
+            c.phase = "pullfail"
+            c.pull_started = -1.0
+            c.waiting_reason, c.waiting_message = "ErrImageNeverPull", msg
+            self._event(cluster, pod, rt, c, "Warning", "ErrImageNeverPull", msg)
+            self._event(cluster, pod, rt, c, "Warning", "Failed", "Error: ErrImageNeverPull")
+            c.next_at = t + INVALID_IMAGE_RETRY
+            self._begin_next(cluster, pod, rt, t)
+            return
         err = self._pull_error(cluster, pod, c.image)
         c.phase = "pulling"
         if c.waiting_reason not in ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError",
-                                    "InvalidImageName"):
+                                    "InvalidImageName", "ErrImageNeverPull"):
             c.waiting_reason = rt.default_reason
-        present = err is None and ((c.image in images and policy != "Always") or policy == "Never")
+        present = (policy == "Never" or err is None) and c.image in images and policy != "Always"
         if present:
             self._event(cluster, pod, rt, c, "Normal", "Pulled",
                         f'Container image "{c.image}" already present on machine')

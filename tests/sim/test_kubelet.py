@@ -245,6 +245,35 @@ def test_image_pull_error_then_backoff():
     assert ("Failed", "Error: ImagePullBackOff") in evs
 
 
+def test_pull_policy_never_runs_only_an_image_the_node_has():
+    """imagePullPolicy Never: an image not on the node is ErrImageNeverPull (the kubelet's words,
+    its event, tried again at the next sync), one a pod pulled there before starts."""
+    c = make_cluster(nodes=1)
+    never = pod_manifest("local", "myapp:local")
+    never["spec"]["containers"][0]["imagePullPolicy"] = "Never"
+    c.create(never)
+    c.advance(3)
+    msg = 'Container image "myapp:local" is not present with pull policy of Never'
+    p = pod(c, "local")
+    assert _cs(p)["state"]["waiting"] == {"reason": "ErrImageNeverPull", "message": msg}
+    assert p["status"]["phase"] == "Pending"
+    evs = events_for(c, p)
+    assert ("ErrImageNeverPull", msg) in evs and ("Failed", "Error: ErrImageNeverPull") in evs
+    assert not any(r in ("Pulling", "Pulled") for r, _ in evs)
+    c.advance(30)
+    assert container_state(pod(c, "local"))[1] == "ErrImageNeverPull"
+    counts = {(e["reason"], e["message"]): e["count"] for e in c.events.for_object(pod(c, "local"))}
+    assert counts[("ErrImageNeverPull", msg)] >= 3
+    c.create(pod_manifest("puller"))  # nginx:1.14.2 pulled onto the node
+    c.advance(20)
+    present = pod_manifest("present")
+    present["spec"]["containers"][0]["imagePullPolicy"] = "Never"
+    c.create(present)
+    c.advance(5)
+    assert pod(c, "present")["status"]["phase"] == "Running"
+    assert dict(events_for(c, pod(c, "present")))["Pulled"] == 'Container image "nginx:1.14.2" already present on machine'
+
+
 def test_image_pull_error_annotation():
     c = make_cluster(nodes=1)
     c.create(pod_manifest("bad", annotations={"k9py.sim/image-pull-error": "true"}))
