@@ -367,9 +367,29 @@ class Navigator:
         for view in self.stack:
             view.detach()  # their subscriptions die with the old informer
         cur = self.current
-        target = self.previous_cmd if cur is not None and cur.scope.view.name == "contexts" else self.current_cmd
+        back_from_contexts = cur is not None and cur.scope.view.name == "contexts"
+        target = self.previous_cmd if back_from_contexts else self.current_cmd
         self.session = session
         self.stack = []
         if target and self.run(target).ok:
+            new = self.current
+            if cur is not None and new is not None and not back_from_contexts and new.scope.view == cur.scope.view:
+                self._carry_over(cur, new)
             return DONE
         return self.start()
+
+    @staticmethod
+    def _carry_over(old: ResourceView, new: ResourceView) -> None:
+        """The view shown on the other Session (the past and back, another context) keeps what
+        the user set on it: its filter, sort, wide columns and the row under the cursor."""
+        if old.model is not None:
+            new.sort = (old.model.sort_col, old.model.sort_asc)
+        new.wide = old.wide
+        new.cursor, new.top = old.cursor, old.top
+        if new.model is None:
+            new.filter = old.filter
+            return
+        new.model.set_wide(old.wide)
+        if new.sort is not None:
+            new.model.set_sort(*new.sort)
+        new.set_filter(old.filter)

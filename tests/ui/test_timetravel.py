@@ -239,3 +239,27 @@ def test_playing_the_past_goes_on_into_what_was_recorded_since_then_catches_up_w
         await until_done(app, pilot)
         assert app.session.present is None and flash(app) == "caught up with now"
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_the_past_and_back_keep_the_views_filter_and_sort(tmp_path):
+    """`/nginx⏎` then `<`: the past shows the same filtered, sorted view; esc back to now too."""
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 30)
+        await pilot.press("slash", *"nginx", "enter")
+        await settle(app, pilot)
+        await pilot.press("N")  # name, descending
+        await settle(app, pilot)
+        shown = names(app)
+        assert shown and all("nginx" in n for n in shown) and shown == sorted(shown, reverse=True)
+        await pilot.press("less_than_sign")
+        await until_done(app, pilot)
+        assert app.session.present is not None
+        assert names(app) == shown and app.model.filter.text == "nginx" and app.title_text().endswith("</nginx>")
+        await pilot.press("escape")  # esc clears the filter first (k9s), in the past as anywhere
+        await settle(app, pilot)
+        await pilot.press("slash", *"nginx", "enter")
+        await settle(app, pilot)
+        await command(app, pilot, "now")
+        await until_done(app, pilot)
+        assert app.session.present is None and names(app) == shown and app.model.filter.text == "nginx"
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
