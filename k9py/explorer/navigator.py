@@ -283,17 +283,20 @@ class Navigator:
         if self.hist_pos > 0:
             self.hist_pos -= 1
             return self.run(self.history[self.hist_pos], record=False)
-        return DONE
+        return Outcome.fail("Can't go back any further", "warn")  # (k9s's words)
 
     def history_forward(self) -> Outcome:
         if self.hist_pos < len(self.history) - 1:
             self.hist_pos += 1
             return self.run(self.history[self.hist_pos], record=False)
-        return DONE
+        return Outcome.fail("Can't go forward any further", "warn")
 
     def history_last(self) -> Outcome:
-        """`-`: back to the view shown before this one (again: toggles)."""
-        return self.run(self.previous_cmd) if self.previous_cmd else DONE
+        """`-`: back to the view shown before this one (again: toggles, like `cd -`); the
+        history `[` / `]` walk is not written to (k9s: ``gotoResource(c, "", true, false)``)."""
+        if not self.previous_cmd:
+            return Outcome.fail("No previous view to switch to", "warn")
+        return self.run(self.previous_cmd, record=False)
 
     # -- rows -------------------------------------------------------------------------------------------
     def drill(self, row: Row | None) -> Outcome:

@@ -72,15 +72,32 @@ def test_history_recalls_commands_with_the_namespace_they_opened_in():
         assert nav.current.scope.view.name == "deployments" and nav.current.scope.namespace == "default"
         nav.history_back()
         assert nav.current.scope.view.name == "pods"
-        nav.history_back()  # at the start: stays
+        assert nav.history_back().message == "Can't go back any further"  # at the start: stays (k9s's words)
         assert nav.current.scope.view.name == "pods"
         nav.history_forward()
         nav.history_forward()
         assert nav.current.scope.view.name == "services" and nav.current.scope.namespace == "kube-system"
+        assert nav.history_forward().message == "Can't go forward any further"
         nav.history_last()  # `-`: the view before (toggles)
         assert nav.current.scope.view.name == "deployments"
         nav.history_last()
         assert nav.current.scope.view.name == "services"
+        assert nav.history == ["pods default", "dp default", "svc kube-system"]  # `-` writes no history
+    explore(s)
+
+
+def test_the_last_view_key_toggles_without_writing_the_history():
+    """k9s: `:cm :ns :svc :dp - -` then `[` `[` `[`: dp, svc, ns — `-` is not a history step."""
+    async def s(nav, session, shown):
+        for cmd in ("cm", "ns", "svc", "dp"):
+            nav.run(cmd)
+        nav.history_last()
+        nav.history_last()
+        seen = []
+        for _ in range(3):
+            nav.history_back()
+            seen.append(nav.current.scope.view.name)
+        assert seen == ["services", "namespaces", "configmaps"]
     explore(s)
 
 
