@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
@@ -132,11 +133,17 @@ def token_arg(text: str) -> str:
 
 
 def view_arg(text: str) -> str:
-    """A `:` command the explorer starts with (pods, deploy, svc kube-system, ...)."""
+    """A `:` command the explorer starts with (pods, deploy, svc kube-system, pulses, xray dp,
+    ...). A word no built-in kind answers to may be one a live cluster's discovery brings (a
+    CRD's plural): the explorer decides once it knows its backend (``launch.start_view``)."""
     from k9py.view import kinds
-    if kinds.parse_command(text).error:
+    head = text.strip().split(" ", 1)[0].lower()
+    if kinds.parse_command(text).error and head not in kinds.REQUESTS and not KIND_WORD.fullmatch(head):
         raise argparse.ArgumentTypeError(f"unknown view {text!r} (try pods, deploy, svc, no, ns, ...)")
     return text
+
+
+KIND_WORD = re.compile(r"[a-z0-9][a-z0-9.-]*")  # a resource's plural, short name or plural.group
 
 
 # -- parsers ----------------------------------------------------------------------------------------------

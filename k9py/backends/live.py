@@ -445,8 +445,10 @@ class LiveBackend(Backend):
     rediscovers = True
 
     async def rediscover(self) -> bool:
+        await self.ensure_discovery()  # (the first one, at start, may still be under way)
         if time.monotonic() - self._discovered_at < REDISCOVER_AFTER:
-            return False  # (a typo typed again and again does not ask the server each time)
+            # read a moment ago: it stands (a typo typed again and again does not ask each time)
+            return self._resources is not None
         try:
             await self.discover()
         except K9pyError:

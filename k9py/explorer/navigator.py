@@ -166,8 +166,14 @@ class Navigator:
 
     # -- commands -----------------------------------------------------------------------------------
     def start(self) -> Outcome:
+        """The first view (-c, defaultView, the one remembered). A screen (pulses, xray dp) or
+        a kind discovery may bring opens over pods; one that cannot open says why over pods."""
         out = self.run(self.start_view)
-        return out if out.ok else self.run("pods")
+        if out.ok and out.request is None and out.later is None:
+            return out
+        if not self.stack:
+            self.run("pods")
+        return out if out.ok else Outcome(message=out.message, level="warn")
 
     def run(self, text: str, *, record: bool = True, keep_stack: bool = False, discovered: bool = False) -> Outcome:
         """A `:` command: a view with arguments, quit, or a UI request (help, aliases, pickers).

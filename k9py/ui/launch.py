@@ -63,12 +63,16 @@ def start_namespace(args: argparse.Namespace, backend: Backend, remembered: str 
     return remembered if remembered is not None else (backend.context_namespace() or "default")
 
 
-def start_view(args: argparse.Namespace, user: UserConfig, state: ContextState | None) -> str:
-    """-c; else config.yaml's defaultView; else the view remembered for the context; else pods."""
+def start_view(args: argparse.Namespace, user: UserConfig, state: ContextState | None,
+               backend: Backend | None = None) -> str:
+    """-c; else config.yaml's defaultView; else the view remembered for the context; else pods.
+    -c may name a screen (pulses, xray dp) and, on a live cluster, a kind discovery brings."""
     given = getattr(args, "start_view", None)
     if given:
-        if kinds.parse_command(given).error:
-            raise K9pyError(f"unknown view {given!r} (try pods, deploy, svc, no, ns, ...)", field="-c")
+        head = str(given).strip().split(" ", 1)[0].lower()
+        known = not kinds.parse_command(given).error or head in kinds.REQUESTS
+        if not known and not (backend is not None and backend.rediscovers):
+            raise K9pyError(f"argument -c/--command: unknown view {given!r} (try pods, deploy, svc, no, ns, ...)")
         return str(given)
     for view in (user.settings.default_view, state.view if state else None):
         if view and not kinds.parse_command(view).error:
@@ -113,7 +117,7 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
     if user.persist:
         state, warnings = context_state.load(backend.info().context)
         user.warnings.extend(warnings)
-    view = start_view(args, user, state)
+    view = start_view(args, user, state, backend)
     user.config_skin = s.skin
     if getattr(args, "skin", None):
         s.skin, user.skin_pinned = args.skin, True

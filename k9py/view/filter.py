@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +47,9 @@ def _regex(pattern: str) -> tuple[re.Pattern[str], str | None]:
     """The pattern compiled, case-insensitive; an invalid one is matched literally, with the
     error to show (``/[`` must not silently show an empty table)."""
     try:
-        return re.compile(pattern, re.IGNORECASE), None
+        with warnings.catch_warnings():  # (`[--` may mean a set difference one day: re warns on stderr)
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(pattern, re.IGNORECASE), None
     except re.error as err:
         return re.compile(re.escape(pattern), re.IGNORECASE), f"invalid regex: {err}"
 

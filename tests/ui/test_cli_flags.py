@@ -116,3 +116,22 @@ def test_the_explorers_exit_status_says_whether_the_app_failed(monkeypatch, fail
     monkeypatch.setattr(launch.keyinput, "key_driver", lambda: None)
     monkeypatch.setattr(launch.keyinput, "install", lambda: False)
     assert launch.run_explorer(build_parser().parse_args([])) == status
+
+
+@pytest.mark.parametrize("command,screen", [("pulses", "PulsesScreen"), ("xray dp", "XrayScreen")])
+def test_c_opens_a_screen_over_pods_as_k9s_does(command, screen):
+    """`k9py -c pulses`, `-c xray dp`: k9s's -c takes any command; the screen opens over pods."""
+    async def s(app, pilot, cluster):
+        await sync(app, pilot)
+        assert type(app.screen).__name__ == screen
+        await pilot.press("escape")
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[5]"
+    run_app(["-c", command], s)
+
+
+def test_c_with_a_word_no_kind_answers_to_is_refused_without_a_live_cluster(capsys):
+    """A live cluster's discovery may serve `crontabs` (it opens once discovery says so); the
+    simulator's kinds are known: exit 2 at once."""
+    assert main(["-c", "crontabs"]) == 2
+    assert "unknown view 'crontabs'" in capsys.readouterr().err

@@ -439,3 +439,20 @@ def test_a_crd_applied_while_k9py_runs_is_a_command_and_a_drill_at_once(server, 
             await command(app, pilot, "nosuchkind")
             await until(app, pilot, lambda: "`nosuchkind` command not found" in app.flash_text, "unknown is still unknown")
     run(main())
+
+
+def test_a_start_view_only_discovery_knows_opens_on_a_live_cluster(server, kubeconfig):
+    """`k9py --kubeconfig F -c crontabs`: a CRD's plural, which only the server's discovery knows."""
+    from tests.crds import crontab, crontab_crd
+
+    with server.cluster.lock:
+        server.cluster.create(crontab_crd())
+        server.cluster.settle()
+        server.cluster.create(crontab("nightly"))
+
+    async def main():
+        app = live_app(kubeconfig, view="crontabs")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: app.current is not None and app.current.scope.view.name == "crontabs"
+                        and rows(app) == {("default", "nightly")}, "the CRD objects")
+    run(main())
