@@ -27,13 +27,14 @@ Obj = dict[str, Any]
 STEP = 10.0  # `<` in the present: this many seconds back
 
 
-def moment(arg: str, now: float) -> float:
+def moment(arg: str, now: float, what: str = "rewind") -> float:
     """When `:rewind ARG` means, on the backend's clock: a duration back from ``now`` (``10m``,
     ``1h30m``, ``90``), a time of day (``14:32``, ``14:32:05``: the latest one not after now,
-    in local time) or an RFC 3339 instant. K9pyError says what is wrong."""
+    in local time) or an RFC 3339 instant. K9pyError says what is wrong, as ``what`` (the
+    command: rewind, diff, changes) asked it."""
     text = arg.strip().lstrip("-")
     if not text:
-        raise K9pyError("rewind: say how far back (10m, 1h) or to when (14:32)")
+        raise K9pyError(f"{what}: say how far back (10m, 1h) or to when (14:32)")
     if ":" in text and "T" not in text and len(text) <= 8:
         try:
             parts = [int(p) for p in text.split(":")]
@@ -41,7 +42,7 @@ def moment(arg: str, now: float) -> float:
                 raise ValueError
             clock = dt.time(parts[0], parts[1], parts[2] if len(parts) == 3 else 0)
         except ValueError:
-            raise K9pyError(f"rewind: {arg.strip()!r} is not a time of day (HH:MM or HH:MM:SS)") from None
+            raise K9pyError(f"{what}: {arg.strip()!r} is not a time of day (HH:MM or HH:MM:SS)") from None
         here = dt.datetime.fromtimestamp(now).astimezone()
         at = here.replace(hour=clock.hour, minute=clock.minute, second=clock.second, microsecond=0)
         if at.timestamp() > now:
@@ -56,7 +57,7 @@ def moment(arg: str, now: float) -> float:
     except ValueError:
         at_time = None
     if at_time is None:
-        raise K9pyError(f"rewind: {arg.strip()!r} is neither a duration (10m) nor a time (14:32)")
+        raise K9pyError(f"{what}: {arg.strip()!r} is neither a duration (10m) nor a time (14:32)")
     return min(at_time, now)
 
 

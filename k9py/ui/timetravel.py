@@ -232,9 +232,9 @@ async def _player_and_range(app: K9pyApp, arg: str, default: str, what: str) -> 
             shown = app.session.playhead.now()
             if not arg.strip():
                 return app.session.playhead, shown, now, timetravel.describe(shown, now), "now"
-            start = max(timetravel.moment(arg, shown), whole)
+            start = max(timetravel.moment(arg, shown, what), whole)
             return app.session.playhead, start, shown, timetravel.describe(start, now), timetravel.describe(shown, now)
-        start = max(timetravel.moment(arg or default, now), whole)
+        start = max(timetravel.moment(arg or default, now, what), whole)
         player = await asyncio.to_thread(timetravel.history_player, present.history)
     except K9pyError as err:
         app.flash(str(err), "error")

@@ -117,6 +117,11 @@ def test_diff_and_changes_show_what_a_scale_did(tmp_path):
         created = [ln for ln in app.screen.lines if re.search(r"created   Pod +default/", ln)]
         assert len(created) == 1 and "default/nginx-deployment-" in created[0]
         assert "Changes(default:" in app.screen.title_text
+        await pilot.press("escape")
+        for what in ("diff", "changes"):  # a bad moment is said as the command that was given
+            await command(app, pilot, f"{what} xyz")
+            await until_done(app, pilot)
+            assert flash(app) == f"{what}: 'xyz' is neither a duration (10m) nor a time (14:32)"
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
 
 
