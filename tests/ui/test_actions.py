@@ -109,7 +109,11 @@ def test_scale_deployment_to_five_pods():
         await command(app, pilot, "deploy")
         await pilot.press("s")
         assert isinstance(app.screen, ScaleScreen)
-        await pilot.press("backspace", "5", "enter")
+        await pilot.press("backspace", "enter")  # nothing typed: said, and the dialog stays
+        await settle(app, pilot)
+        assert isinstance(app.screen, ScaleScreen)
+        assert "a number is required" in str(app.screen.query_one(".dialog-message").render())
+        await pilot.press("5", "enter")
         await settle(app, pilot)
         assert flash(app) == f"Scaling deployments default/{NGINX} to 5"
         await settle(app, pilot, 15)

@@ -171,7 +171,10 @@ class ScaleScreen(KeyedDialog["int | None"]):
         self._submit(event.value)
 
     def _submit(self, value: str) -> None:
-        self.dismiss(int(value) if value.isdigit() else None)
+        if not value.isdigit():  # (an empty field: said, the dialog stays; esc cancels)
+            self.query_one(".dialog-message", Static).update("Replicas: a number is required (esc cancels)")
+            return
+        self.dismiss(int(value))
 
     def action_submit(self) -> None:
         self._submit(self.query_one("#replicas", Input).value)
