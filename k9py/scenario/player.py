@@ -28,7 +28,7 @@ from typing import Any
 from k9py.kube import gcpause, resources
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.status import ApiError
-from k9py.kube.timefmt import rfc3339_nano
+from k9py.kube.timefmt import parse_time, rfc3339_nano
 from k9py.scenario.eventlog import Feed
 from k9py.scenario.recording import Recording, complete
 from k9py.scenario.speeds import SPEEDS
@@ -317,11 +317,12 @@ class Player:
         with self.lock:
             if self.store.get("Pod", namespace, pod) is None:
                 raise ApiError(404, "NotFound", f'pods "{pod}" not found', name=pod, kind="pods")
-            if previous:
-                return []
+            obj = self.store.get("Pod", namespace, pod)
+            first, last = _run_of(obj, container, previous)  # the container run kubectl would read
             lo = self.position - since_seconds if since_seconds is not None else float("-inf")
+            lo, hi = max(lo, first - self.start), min(self.position + EPS, last - self.start)
             out = [(t, line) for t, c, line in self._logs.get((namespace, pod), [])
-                   if t <= self.position + EPS and t >= lo and (not container or not c or c == container)]
+                   if lo <= t <= hi and (not container or not c or c == container)]
         if tail_lines is not None:
             out = out[-tail_lines:] if tail_lines > 0 else []
         return [f"{rfc3339_nano(self.start + t)} {s}" if timestamps else s for t, s in out]
@@ -467,6 +468,35 @@ class Player:
     def _notify(self) -> None:
         for cb in list(self.listeners):
             cb(self)
+
+
+def _run_of(pod: Any, container: str | None, previous: bool) -> tuple[float, float]:
+    """(from, to) on the clock of the container run whose log kubectl reads at the play head:
+    the running (or last terminated) one, or with ``previous`` the one before; the whole log
+    when the pod's status does not say (an old recording). ApiError as the kubelet's when
+    there is no previous run."""
+    statuses = [s for key in ("containerStatuses", "initContainerStatuses")
+                for s in ((pod or {}).get("status") or {}).get(key) or [] if isinstance(s, dict)]
+    status = next((s for s in statuses if s.get("name") == container), None) if container else (
+        statuses[0] if statuses else None)
+    everything = (float("-inf"), float("inf"))
+    if status is None:
+        return everything
+    state, last = status.get("state") or {}, (status.get("lastState") or {}).get("terminated")
+    run = state.get("running") or state.get("terminated")
+    if previous:
+        if not last:
+            name = status.get("name", container)
+            raise ApiError(400, "BadRequest", f'previous terminated container "{name}" in pod '
+                                              f'"{(pod.get("metadata") or {}).get("name")}" not found')
+        run = last
+    elif run is None:
+        run = last  # waiting to restart (CrashLoopBackOff): the run that ended
+    started = parse_time(str((run or {}).get("startedAt") or ""))
+    if started is None:
+        return everything
+    ended = parse_time(str((run or {}).get("finishedAt") or "")) if previous else None
+    return started, (ended + 1.0 if ended is not None else float("inf"))  # (times are whole seconds)
 
 
 def _objects(feed: Feed, births: Callable[[], array[float]], indexes: list[int]) -> list[Obj]:

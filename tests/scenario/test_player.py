@@ -273,3 +273,29 @@ def test_a_kind_nobody_watches_is_found_by_label_as_it_is_at_the_play_head():
         p.seek(t)
         assert [n for _, n in p.store.labelled("Pod", "team", "red")] == red, t
         assert [n for _, n in p.store.labelled("Pod", "team", "blue", "default")] == blue, t
+
+
+def test_logs_are_the_current_container_runs_and_previous_the_one_before():
+    """kubectl logs reads one container run: the running one (or, waiting in CrashLoopBackOff,
+    the one that ended), and -p the one before; the recording's lines of every run are not
+    run together (checkout restarted at 09:02:31, :51, 09:03:21, 09:04:01)."""
+    import pytest
+
+    from k9py.kube.status import ApiError
+    from k9py.scenario import files
+
+    _, player = files.open_scenario("k9py/data/scenarios/incident-checkout-oom.yaml")
+    pod = "checkout-54ff9fb54b-2bxxr"
+
+    def starts(**kw):
+        return [ln[:19] for ln in player.logs("shop", pod, **kw) if "starting checkout" in ln]
+
+    player.seek(125)  # the fourth run (09:04:01) is running
+    assert starts() == ["2026-11-01T09:04:01"]
+    assert starts(previous=True) == ["2026-11-01T09:03:21"]
+    player.seek(142)  # OOMKilled again, waiting: the run that ended is what logs and -p read
+    assert starts() == starts(previous=True) == ["2026-11-01T09:04:01"]
+    player.seek(40)  # its first run: nothing before it
+    assert starts() == ["2026-11-01T09:02:31"]
+    with pytest.raises(ApiError, match=f'previous terminated container "checkout" in pod "{pod}" not found'):
+        player.logs("shop", pod, previous=True)
