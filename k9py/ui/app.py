@@ -22,7 +22,7 @@ from k9py.errors import K9pyError
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import HistoryFactory, Session
-from k9py.kube import gcpause
+from k9py.kube import gcpause, meta
 from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, strip_cycles, theme
 from k9py.ui.handover import TypedAhead
@@ -84,6 +84,7 @@ class K9pyApp(App[None]):
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
         self.shells = Shells(self)  # `s` and `a`
         self.port_forwards = PortForwarding(self)  # shift-f
+        self._namespaces_watched: object | None = None  # the informer watching them for `:` (watch_namespaces)
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
         first.menu_hints = self.plugin_keys.hints
@@ -143,7 +144,8 @@ class K9pyApp(App[None]):
     # -- life ---------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(id="header", logoless=self.logoless, thresholds=self.user.settings.thresholds)
-        yield Prompt(lambda: self.session.extra_aliases(), id="prompt", user_aliases=self.user.aliases)  # the focused pane's
+        yield Prompt(lambda: self.session.extra_aliases(), id="prompt", user_aliases=self.user.aliases,
+                     arguments=self._argument_words)  # the focused pane's
         yield self.splits.root()
         yield Flash(id="flash")
 
@@ -320,6 +322,28 @@ class K9pyApp(App[None]):
                 self.table.model_changed()
             self.render_header()
 
+    def _argument_words(self, head: str) -> list[str]:
+        """What Tab completes after a command's first word: a context's name after `:ctx`, a
+        namespace after a namespaced view (those listed, else the favourites)."""
+        if head in ("ctx", "context", "contexts"):
+            return [meta.name(c) for c in self.session.contexts()]
+        view = kinds.lookup(head, self.session.extra_aliases())
+        if view is None or not view.namespaced:
+            return []
+        cache = self.session.informer.cache("Namespace", None)
+        if cache is not None and cache.synced:
+            return [name for _, name in cache.objects]
+        self.watch_namespaces()
+        return list(self.navigator.favorites)
+
+    def watch_namespaces(self) -> None:
+        """The namespaces, watched from the first `:` on (a handful of objects): Tab completes
+        them, and a namespace typed that does not exist is known not to (kept from favourites)."""
+        informer = self.session.informer
+        if self._namespaces_watched is not informer:
+            self._namespaces_watched = informer
+            informer.subscribe("Namespace", None, lambda cache, diff: None)
+
     def _tick(self) -> None:
         self.splits.tick()
         self.render_header()
@@ -457,6 +481,8 @@ class K9pyApp(App[None]):
             if mode is None:
                 return False
             prompt.open(mode)
+            if mode == "command":
+                self.watch_namespaces()
             return True
         if key in ("up", "down") and prompt.mode == "command":  # k9s: recall the commands run before
             prompt.recall(self.navigator.history, -1 if key == "up" else 1)

@@ -458,3 +458,19 @@ def test_scale(drive):
         assert cluster.store.get("Deployment", "default", "nginx-deployment")["spec"]["replicas"] == 5
         assert "Scaling deployments default/nginx-deployment to 5" in str(app.query_one("#flash").render())
     drive(s)
+
+
+def test_tab_completes_a_namespace_after_a_view_and_a_context_after_ctx(drive):
+    """k9s: `:po kube-s⇥` → `:po kube-system`; `:ctx ` completes the kubeconfig's contexts."""
+    async def s(app, pilot, cluster):
+        await pilot.press("colon")
+        await sync(app, pilot)  # the namespaces are watched from the first `:` on
+        for key in "po kube-s":
+            await pilot.press(key if key != " " else "space")
+        await pilot.press("tab")
+        assert app.prompt.value == "po kube-system"
+        await pilot.press("ctrl+u", *"ctx ", "tab")
+        assert app.prompt.value == f"ctx {app.session.info().context}"
+        await pilot.press("ctrl+u", *"po /kube", "tab")  # a filter is not a namespace
+        assert app.prompt.value == "po /kube"
+    drive(s)

@@ -111,8 +111,11 @@ def test_tab_completes_the_resource_name(drive):
         await pilot.press("tab")  # nothing matches: unchanged
         assert app.prompt.value == "zzz"
         app.prompt.value = "po kube"
-        await pilot.press("tab")  # only the first word completes
-        assert app.prompt.value == "po kube"
+        await pilot.press("tab")  # a namespace after a view (the first, in order)
+        assert app.prompt.value == "po kube-node-lease"
+        app.prompt.value = "po kube-system x"
+        await pilot.press("tab")  # a third word: nothing
+        assert app.prompt.value == "po kube-system x"
         app.prompt.value = "nam"
         app.prompt.cursor_position = 3
         await pilot.press("tab", "enter")

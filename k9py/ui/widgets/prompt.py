@@ -29,12 +29,15 @@ class Prompt(InertInput):
 
     BINDINGS = [Binding("tab", "complete", "Complete", show=False, priority=True)]
 
-    def __init__(self, aliases: Callable[[], kinds.Aliases], *, user_aliases: Iterable[str] = (), **kw: str) -> None:
+    def __init__(self, aliases: Callable[[], kinds.Aliases], *, user_aliases: Iterable[str] = (),
+                 arguments: Callable[[str], Sequence[str]] | None = None, **kw: str) -> None:
         """``aliases``: the session's discovered ones (they change with the context);
-        ``user_aliases``: aliases.yaml's words."""
+        ``user_aliases``: aliases.yaml's words; ``arguments``: what may follow a command's first
+        word (a view's namespaces, `:ctx`'s contexts), for Tab after a space."""
         super().__init__(**kw)  # type: ignore[arg-type]
         self.aliases = aliases
         self.user_aliases = tuple(user_aliases)
+        self.arguments = arguments
         self.mode = "command"
         self.home: Widget | None = None  # where the focus goes back on close
         self._recalled: int | None = None  # Up/Down: the history entry shown (None: what was typed)
@@ -62,10 +65,21 @@ class Prompt(InertInput):
         self.call_next(self._suggest)
 
     def suggestion_for(self, value: str) -> str | None:
-        if self.mode != "command" or not value or " " in value:
+        if self.mode != "command" or not value:
             return None
+        if " " in value:
+            return self._argument_for(value)
         options = kinds.complete(value, self.aliases(), self.user_aliases)
         return options[0] if options else None
+
+    def _argument_for(self, value: str) -> str | None:
+        """`:po kube-s` → `:po kube-system`, `:ctx pr` → `:ctx prod` (the second word only)."""
+        head, _, rest = value.partition(" ")
+        if self.arguments is None or " " in rest.strip() or rest.startswith(("/", "@", "-")):
+            return None
+        typed = rest.strip()
+        found = sorted(w for w in self.arguments(head) if w.casefold().startswith(typed) and len(w) > len(typed))
+        return f"{head} {found[0]}" if found else None
 
     def open(self, mode: str) -> None:
         self.mode = mode
