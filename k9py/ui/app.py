@@ -47,6 +47,9 @@ ANSWER_WAIT = 10.0  # seconds quitting waits for the backend calls of a dialog's
 METRICS_INTERVAL = 5.0  # seconds between metrics polls (k9s: a few seconds)
 
 
+SHORT_TERMINAL = 16  # rows: a shorter terminal hides the header (it would leave the table no row)
+
+
 class K9pyApp(App[None]):
     CSS_PATH = str(Path(__file__).with_name("k9py.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "k9py"
@@ -84,6 +87,7 @@ class K9pyApp(App[None]):
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
         self.shells = Shells(self)  # `s` and `a`
         self.port_forwards = PortForwarding(self)  # shift-f
+        self._header_chosen = False  # ctrl-e pressed: the header shows as the user chose
         self._namespaces_watched: object | None = None  # the informer watching them for `:` (watch_namespaces)
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
@@ -154,7 +158,7 @@ class K9pyApp(App[None]):
             gc.freeze()
             gcpause.interactive()
         self.prompt.display = False
-        self.query_one("#header").display = self.show_header
+        self._place_header(self.size.height)
         self.query_one("#crumbs").display = self.show_crumbs
         if self.manual:
             self._begin(self.session)
@@ -582,8 +586,19 @@ class K9pyApp(App[None]):
         self.outcome(self.navigator.run(hotkey.command, keep_stack=hotkey.keep_history))
 
     def action_toggle_header(self) -> None:
-        self.show_header = not self.show_header
-        self.query_one("#header").display = self.show_header
+        header = self.query_one("#header")
+        self.show_header = not header.display
+        self._header_chosen = True  # the user's choice stands, whatever the terminal's size
+        header.display = self.show_header
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._place_header(event.size.height)
+
+    def _place_header(self, height: int) -> None:
+        """A terminal too short for the header (8 rows) and a few table rows hides it, as on a
+        40x10 terminal it left no row; ctrl-e still shows it."""
+        if not self._header_chosen:
+            self.query_one("#header").display = self.show_header and height >= SHORT_TERMINAL
 
     # -- flash, title, crumbs, header ----------------------------------------------------------------------
     @property

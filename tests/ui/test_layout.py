@@ -287,3 +287,31 @@ def test_menu_columns_measure_the_text_as_drawn():
     lines = [line.plain for line in menu_lines(hints, 80, 3)]
     starts = {cell_len(line[:line.index("<", 3)]) for line in lines}
     assert len(starts) == 1, lines
+
+
+def test_a_short_terminal_hides_the_header_so_the_table_has_rows():
+    """40x10: the header (8 rows) left the table no row; below 16 rows it hides, ctrl-e shows it,
+    and a taller terminal brings it back."""
+    import asyncio
+
+    from k9py.backends.sim import SimBackend
+    from k9py.ui.app import K9pyApp
+    from tests.samples import small_cluster
+
+    async def main():
+        app = K9pyApp(SimBackend(small_cluster()), manual=True)
+        async with app.run_test(size=(40, 10)) as pilot:
+            await app.pump()
+            await pilot.pause()
+            header = app.query_one("#header")
+            assert not header.display and app.table.size.height >= 5
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            assert header.display
+            await pilot.resize_terminal(40, 10)
+            await pilot.pause()
+            assert not header.display
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+            assert header.display  # the user's choice stands
+    asyncio.run(main())
