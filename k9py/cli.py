@@ -393,6 +393,10 @@ def _run(args: argparse.Namespace) -> int:
                     print(warning, file=sys.stderr, flush=True)
                 from k9py.commands import serve_recording
                 return serve_recording(args)
+        if getattr(args, "at", None) is not None or getattr(args, "paused", False):
+            what = "--at" if getattr(args, "at", None) is not None else "--paused"
+            raise K9pyError(f"{what} is for a Recording's play head (serve --scenario FILE.jsonl); "
+                            "a simulated cluster starts now (--speed sets its pace)")
         from k9py.serve.server import run_serve
         return run_serve(args)
     from k9py.backends.live import live_backend_from_args, request_timeout

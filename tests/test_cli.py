@@ -100,6 +100,8 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_second():
     (["--speed", "abc"], "argument --speed: invalid speed 'abc': must be a number"),
     (["--speed", "inf"], "argument --speed: invalid speed 'inf': must be a finite number"),
     (["--seed", "x"], "argument --seed: invalid seed 'x': must be an integer"),
+    (["serve", "--at", "5m"], "--at is for a Recording's play head (serve --scenario FILE.jsonl)"),
+    (["serve", "--paused", "--scenario", "crashloop"], "--paused is for a Recording's play head"),
     (["-c", "nope"], "argument -c/--command: unknown view 'nope'"),
     (["replay", "incident-checkout-oom", "-c", "nope"], "argument -c/--command: unknown view 'nope'"),
     (["replay", "incident-checkout-oom", "--at", "1x"], 'argument --at: invalid duration "1x"'),
