@@ -46,8 +46,11 @@ exits 0 after N s; ``exit N`` exits with N; ``echo ...`` and the Job tutorial's
 ``perl -Mbignum=bpi -wle "print bpi(2000)"`` print and exit 0; an image such as busybox
 with no command runs ``sh``: without stdin it exits 0 at once (so a Deployment of it
 crash-loops with ``Completed``), with ``stdin: true`` (``kubectl run -it``) it waits for its
-user. A busybox/alpine container whose command the simulated shell fully understands and
-that ends (``date``, ``sh -c false``, ``wget -qO- svc:80``) really runs it when it starts (``sim/userland/oneshot.py``): its output is its log, its status its exit code.
+user. A busybox/alpine container whose command the simulated shell fully understands really runs it
+(``sim/userland/oneshot.py``): one that ends (``date``, ``sh -c false``, ``wget -qO- svc:80``)
+when it starts, one that sleeps (``while true; do echo tick; sleep 1; done``) on the virtual
+clock (``sim/userland/script.py``); its output is its log, its status its exit code. What
+follows is the model for everything else (and under the annotations above).
 Images whose tag or name contains ``doesnotexist`` or
 ``nonexistent`` cannot be pulled, nor can a tag the well-known images (nginx, busybox, alpine,
 debian, ubuntu, redis, postgres, mysql, httpd, python, node, ...) do not have (``nginx:1.99``); a

@@ -30,6 +30,7 @@ from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
     from k9py.sim.store import Change
+    from k9py.sim.userland.script import ScriptRun
 
 Obj = dict[str, Any]
 
@@ -65,6 +66,7 @@ class Instance:
     reason: str | None = None
     message: str | None = None  # why it ended, when the runtime says (a StartError's)
     extra: list[tuple[float, str]] = field(default_factory=list)  # lines added with append_log
+    script: ScriptRun | None = None  # its command, run by the simulated shell on the virtual clock
 
 
 @dataclass
@@ -552,13 +554,19 @@ class Kubelet(Controller):
         elif c.phase == "pullfail":
             self._pull(cluster, pod, rt, c, t)
         elif c.phase == "running" and rt.killing:
-            self._exit(cluster, pod, rt, c, t, code=c.kill_code)
+            script = c.current.script if c.current is not None else None
+            if script is not None and rt.kill_deadline is not None and t < rt.kill_deadline:
+                self._script_step(cluster, pod, rt, c, script, t)  # a shell ignores SIGTERM: it goes on
+            else:
+                self._exit(cluster, pod, rt, c, t, code=c.kill_code)
         elif c.phase == "running" and c.signalled is not None:
             code, c.signalled = c.signalled, None
             self._exit(cluster, pod, rt, c, t, code=code, reason="Completed" if code == 0 else "Error")
         elif c.phase == "running" and c.changing:
             c.changing = False
             self._exit(cluster, pod, rt, c, t, code=c.kill_code, replaced=True)
+        elif c.phase == "running" and c.current is not None and c.current.script is not None:
+            self._script_step(cluster, pod, rt, c, c.current.script, t)
         elif c.phase == "running":
             self._exit(cluster, pod, rt, c, t)
         elif c.phase == "backoff":
@@ -702,11 +710,14 @@ class Kubelet(Controller):
         c.instances.append(inst)
         if not c.ephemeral and self._start_failed(cluster, pod, rt, c, sc, inst, t):
             return
-        if not c.init and prog.kind in ("server", "run") and prog.log in ("generic", "echo", "none"):
+        if prog.log in ("generic", "echo", "none", "counter"):
             from k9py.sim.userland.oneshot import one_shot
-            shot = one_shot(cluster, pod, sc, inst, rt.ip)   # a command the simulated shell runs to the end
-            if shot is not None:
+            shot = one_shot(cluster, pod, sc, inst, rt.ip, init=c.init)  # a command the simulated shell runs
+            if isinstance(shot, Program):
                 inst.program = prog = shot
+            elif shot is not None:  # a script that takes time: PID 1 runs it as the clock moves
+                inst.program = prog = Program(kind="loop", log="none", sigterm=False)
+                inst.script = shot
         c.phase = "running"
         c.waiting_reason, c.waiting_message = "", None
         c.ready = False
@@ -714,6 +725,8 @@ class Kubelet(Controller):
         self._event(cluster, pod, rt, c, "Normal", "Started", f"Started container {c.name}")
         if prog.run_seconds is not None:
             c.next_at = t + prog.run_seconds
+        elif inst.script is not None:
+            c.next_at = inst.script.next_at()
         if (not c.init or c.sidecar) and not c.ephemeral:  # ephemeral containers have no probes, never ready
             beh = pod_behaviour(pod)
             probe = sc.get("readinessProbe")
@@ -730,6 +743,19 @@ class Kubelet(Controller):
                 c.ready = True
                 c.ready_at = None
         self._begin_next(cluster, pod, rt, t)
+
+    def _script_step(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, script: ScriptRun,
+                     t: float) -> None:
+        """The container's script runs on to ``t``: it exits with the script's status once it
+        ended, else it is woken at its next step (a sleep costs nothing until then)."""
+        script.advance(t)
+        if script.ended is not None and script.ended <= t:
+            self._exit(cluster, pod, rt, c, t, code=script.code)
+            return
+        nxt = script.next_at()
+        if rt.killing and rt.kill_deadline is not None:
+            nxt = rt.kill_deadline if nxt is None else min(nxt, rt.kill_deadline)
+        c.next_at = nxt
 
     def _start_failed(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, sc: Obj, inst: Instance,
                       t: float) -> bool:
@@ -908,6 +934,9 @@ class Kubelet(Controller):
                 else:
                     c.next_at = deadline
                     c.kill_code = 137
+                    wake = inst.script.next_at() if inst.script is not None else None
+                    if wake is not None and wake < deadline:
+                        c.next_at = max(wake, now)  # its script goes on until it is killed
             else:
                 c.next_at = None
                 if c.phase in ("pulling", "pullfail", "backoff", "pending"):

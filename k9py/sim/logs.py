@@ -468,6 +468,8 @@ def _instance_lines(cluster: Cluster, pod: Obj, cname: str, inst: Instance, *, s
                     need: int | None) -> list[Line]:
     """The retained lines of an instance at or after ``since``; only the last ``need`` if given."""
     now = cluster.now()
+    if inst.script is not None and inst.finished is None:
+        inst.script.advance(now)  # what its script wrote by now (the kubelet wakes it at its steps)
     # a running container's line written at this very instant is included; a finished one
     # died before printing at its finish time
     end = inst.finished if inst.finished is not None and inst.finished <= now else now + 1e-3

@@ -58,6 +58,8 @@ def start_exec(cluster: Cluster, namespace: str, pod: str, container: str | None
     c = rt.by_name(cname, init) if rt else None
     if c is None or c.phase != "running" or c.current is None or c.signalled is not None:
         raise bad_request(f'unable to upgrade connection: container not found ("{cname}")')
+    if c.current.script is not None:
+        c.current.script.advance(cluster.now())  # what PID 1's script did by now (files it wrote)
     box = world(cluster, obj, cname, init, c.current)
     if not command:
         raise bad_request("you must specify at least one command for the container")

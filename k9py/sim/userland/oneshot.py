@@ -1,8 +1,9 @@
-"""One-shot containers: a busybox/alpine container whose command the shell fully understands
-and that ends (``date``, ``sh -c false``, ``echo hi``, Helm's ``wget demo:80`` test) runs it at
-start; its output becomes its log and its status its exit code. Anything else (loops, ``sleep``,
-``tail -f``, unknown commands, command substitution, behaviour annotations) keeps the
-behaviour ``sim/behaviour.py`` derives."""
+"""Containers whose command the shell fully understands (a busybox/alpine image): one that
+ends at once (``date``, ``sh -c false``, ``echo "host=$(hostname)"``, Helm's ``wget demo:80``
+test) runs it at start, its output its log and its status its exit code; one that sleeps
+(``while true; do echo tick; sleep 1; done``) runs it on the virtual clock (``script.py``).
+Anything else (``tail -f``, unknown commands, background jobs, behaviour annotations, a
+container with stdin) keeps the behaviour ``sim/behaviour.py`` derives."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from k9py.kube import meta
 from k9py.kube.meta import deep_copy
 from k9py.sim import behaviour
 from k9py.sim.behaviour import Program
-from k9py.sim.userland.container import world
+from k9py.sim.userland.container import Container, world
 from k9py.sim.userland.image import image_for
+from k9py.sim.userland.script import ScriptRun, has_sleep
 from k9py.sim.userland.shell import ContainerKilled, Io, Shell, ShellExit, Stdin
 from k9py.sim.userland.syntax import Command, ForLoop, IfCommand, Script, ShellSyntaxError, WhileLoop, parse
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 SHELLS = ("sh", "ash", "bash")
-NEVER = {"sleep", "tail", "kill", "exec", "sh", "ash", "bash", "dash", "cat", "source", ".", "tar", "env",
+NEVER = {"tail", "kill", "exec", "sh", "ash", "bash", "dash", "tar",
          "nginx", "httpd", "httpd-foreground"}  # (a server started as a command runs: it is no one-shot)
 ANNOTATIONS = (behaviour.CRASH_AFTER, behaviour.EXIT_AFTER, behaviour.OOM_AFTER, behaviour.EXIT_CODE)
 
@@ -43,8 +45,6 @@ def understood(words: list[str]) -> str | None:
         if any("$" in w or "`" in w for w in words):
             return None
         script = " ".join("'" + w.replace("'", "'\\''") + "'" for w in words)
-    if "$(" in script or "`" in script:
-        return None
     try:
         parsed = parse(script)
     except ShellSyntaxError:
@@ -65,6 +65,8 @@ def _commands(script: Script) -> list[Command | ForLoop | WhileLoop | IfCommand]
                 out.append(cmd)
                 if isinstance(cmd, ForLoop):
                     out += _commands(cmd.body)
+                elif isinstance(cmd, WhileLoop):
+                    out += _commands(cmd.cond) + _commands(cmd.body)
                 elif isinstance(cmd, IfCommand):
                     for cond, body in cmd.branches:
                         out += _commands(cond) + _commands(body)
@@ -73,9 +75,9 @@ def _commands(script: Script) -> list[Command | ForLoop | WhileLoop | IfCommand]
 
 
 def _ends(cmd: Command | ForLoop | WhileLoop | IfCommand, commands: Any, builtins: Any) -> bool:
-    """A simple command the shell knows and that ends (loops that may not end: no)."""
+    """A simple command the shell knows and that ends (a background job: no)."""
     if isinstance(cmd, WhileLoop):
-        return False
+        return bool(cmd.cond or cmd.body)  # (the empty one stands for a background job)
     if not isinstance(cmd, Command) or not cmd.words:
         return True
     name = cmd.words[0].strip("'\"").rsplit("/", 1)[-1]
@@ -88,22 +90,41 @@ def _shell_image(image: str) -> bool:
     return image_for(image).family in ("busybox", "alpine")
 
 
-def one_shot(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str) -> Program | None:
-    """Run the container's command if it is a one-shot, as of the instance's start (`date`
-    prints its startedAt, whenever the kubelet's sync gets to it); its Program (output, exit code)."""
-    if not _shell_image(inst.image):
-        return None
+def _script(pod: Obj, container: Obj, inst: Instance) -> str | None:
+    """The container's command as a script this module runs, or None."""
+    if not _shell_image(inst.image) or container.get("stdin"):
+        return None  # (with stdin, `kubectl run -it`: its user drives it through attach)
     if any(a in meta.annotations(pod) for a in ANNOTATIONS):
         return None
-    words = [str(w) for w in (container.get("command") or []) + (container.get("args") or [])]
-    script = understood(words)
+    return understood([str(w) for w in (container.get("command") or []) + (container.get("args") or [])])
+
+
+def _world(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str, init: bool) -> Container:
+    """The instance's world as of its start (the sandbox's address already in it)."""
+    seen = deep_copy(pod)
+    if ip:
+        seen.setdefault("status", {})["podIP"] = ip
+    return world(cluster, seen, str(container.get("name")), init, inst)
+
+
+def one_shot(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str, *,
+             init: bool = False) -> Program | ScriptRun | None:
+    """Run the container's command if the shell understands it, as of the instance's start
+    (`date` prints its startedAt, whenever the kubelet's sync gets to it): the Program of one
+    that ended (output, exit code), or the ``ScriptRun`` of one that sleeps (its first steps
+    run). None: its command is not one for the shell."""
+    script = _script(pod, container, inst)
     if script is None:
         return None
+    parsed = parse(script)
+    if has_sleep(parsed):
+        with cluster.clock.as_of(inst.started):
+            box = _world(cluster, pod, container, inst, ip, init)
+        run = ScriptRun(cluster, box, parsed, inst)
+        run.advance(inst.started)
+        return run
     with cluster.clock.as_of(inst.started):
-        seen = deep_copy(pod)
-        if ip:
-            seen.setdefault("status", {})["podIP"] = ip
-        box = world(cluster, seen, str(container.get("name")), False, inst)
+        box = _world(cluster, pod, container, inst, ip, init)
         shell = Shell(cluster, box, box.env, cwd=box.workdir, pid=1)
         io = Io(stdin=Stdin())
         try:
