@@ -19,7 +19,7 @@ annotation                            value         effect
 ``k9py.sim/start-delay``              duration      slow start: ContainerCreating lasts N s longer
                                                     (a slow image pull)
 ``k9py.sim/ready-after``              duration      Ready N s after the container started
-                                                    (instead of the readinessProbe delay)
+                                                    (instead of its readinessProbe)
 ``k9py.sim/never-ready``              ``"true"``    the readiness probe never succeeds (Running,
                                                     0/1 READY, Unhealthy events)
 ``k9py.sim/image-pull-error``         ``"true"`` or every pull fails: ErrImagePull then

@@ -20,6 +20,7 @@ from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim import (
     pod_admission,  # registers the Pod admission rules; qos_class
+    prober,
     registry,
 )
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
@@ -93,6 +94,8 @@ class CState:
     sidecar: bool = False       # an init container with restartPolicy Always (native sidecar)
     ephemeral: bool = False     # added by `kubectl debug` (spec.ephemeralContainers): never restarted
     signalled: int | None = None  # PID 1 got a signal (``kill 1`` in a shell): exits with this code
+    probes: list[prober.Probe] = field(default_factory=list)  # the prober's workers for the running instance
+    stop_at: float | None = None  # killed for failing its liveness probe: the end of its grace period
     field_path: str = field(default="", repr=False, compare=False)  # its events' (made at the first)
 
     @property
@@ -536,6 +539,9 @@ class Kubelet(Controller):
             c.ready_at = None
             c.ready = True
             return True
+        if what == "probe":
+            self._probe(cluster, pod, rt, c, t)
+            return True
         if what == "unhealthy":
             probe = self._spec_container(pod, c).get("readinessProbe") or {}
             c.unhealthy_at = t + float(probe.get("periodSeconds", 10) or 10)
@@ -562,6 +568,12 @@ class Kubelet(Controller):
         elif c.phase == "running" and c.signalled is not None:
             code, c.signalled = c.signalled, None
             self._exit(cluster, pod, rt, c, t, code=code, reason="Completed" if code == 0 else "Error")
+        elif c.phase == "running" and c.stop_at is not None:
+            script = c.current.script if c.current is not None else None
+            if script is not None and t < c.stop_at:
+                self._script_step(cluster, pod, rt, c, script, t)  # a shell ignores SIGTERM: it goes on
+            else:
+                self._exit(cluster, pod, rt, c, t, code=c.kill_code)
         elif c.phase == "running" and c.changing:
             c.changing = False
             self._exit(cluster, pod, rt, c, t, code=c.kill_code, replaced=True)
@@ -730,6 +742,8 @@ class Kubelet(Controller):
         if (not c.init or c.sidecar) and not c.ephemeral:  # ephemeral containers have no probes, never ready
             beh = pod_behaviour(pod)
             probe = sc.get("readinessProbe")
+            c.probes = prober.workers(sc, c.image, rt.start_time, t,
+                                      readiness=not beh.never_ready and beh.ready_after is None)
             if beh.never_ready:
                 c.ready_at = None
                 delay = float((probe or {}).get("initialDelaySeconds", 0) or 0)
@@ -737,6 +751,8 @@ class Kubelet(Controller):
                 c.unhealthy_at = t + delay + period
             elif beh.ready_after is not None:
                 c.ready_at = t + beh.ready_after
+            elif any(p.kind == "Readiness" for p in c.probes):
+                c.ready_at = None  # not ready until its probe succeeds
             elif probe:
                 c.ready_at = t + float(probe.get("initialDelaySeconds", 0) or 0)
             else:
@@ -753,9 +769,41 @@ class Kubelet(Controller):
             self._exit(cluster, pod, rt, c, t, code=script.code)
             return
         nxt = script.next_at()
-        if rt.killing and rt.kill_deadline is not None:
-            nxt = rt.kill_deadline if nxt is None else min(nxt, rt.kill_deadline)
+        deadline = rt.kill_deadline if rt.killing else c.stop_at
+        if deadline is not None:
+            nxt = deadline if nxt is None else min(nxt, deadline)
         c.next_at = nxt
+
+    def _probe(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float) -> None:
+        """The prober's tick that is due: probe, count the outcome, act on a result that changed."""
+        p = prober.due(c.probes)
+        inst = c.current
+        assert p is not None and inst is not None
+        p.next_at = t + p.period
+        with cluster.clock.as_of(t):
+            ok, out = prober.run(cluster, pod, c.name, c.init, inst, p)
+        if not ok:
+            self._event(cluster, pod, rt, c, "Warning", "Unhealthy", f"{p.kind} probe failed: {out}")
+        if not p.record(ok):
+            return
+        if p.kind == "Readiness":
+            c.ready = ok
+        elif not ok:  # the worker holds until the next container; the kubelet kills this one
+            self._event(cluster, pod, rt, c, "Normal", "Killing",
+                        f"Container {c.name} failed liveness probe, will be restarted")
+            c.probes = []
+            grace = p.spec.get("terminationGracePeriodSeconds")
+            if grace is None:
+                grace = dig(pod, "spec", "terminationGracePeriodSeconds")
+            grace = 30.0 if grace is None else float(grace)
+            stops = inst.program.sigterm
+            c.stop_at = t + grace
+            c.kill_code = 0 if stops else 137
+            c.next_at = min(t + inst.program.stop_seconds, c.stop_at) if stops else c.stop_at
+            if inst.script is not None:
+                wake = inst.script.next_at()
+                if wake is not None and wake < c.stop_at:
+                    c.next_at = max(wake, t)  # its script goes on until it is killed
 
     def _start_failed(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, sc: Obj, inst: Instance,
                       t: float) -> bool:
@@ -788,6 +836,7 @@ class Kubelet(Controller):
         c.unhealthy_at = None
         c.phase = "exited"
         c.next_at = None
+        c.probes, c.stop_at = [], None
         if rt.killing or c.ephemeral:
             return
         if replaced:  # killed for a new definition: started again at once, no back-off
@@ -846,6 +895,7 @@ class Kubelet(Controller):
                 inst.reason = "Completed" if inst.exit_code == 0 else "Error"
                 c.phase, c.ready = "exited", False
                 c.ready_at = c.unhealthy_at = None
+                c.probes = []
             if c.phase in ("pulling", "pullfail", "backoff"):
                 c.phase = "exited" if c.instances else c.phase
             c.next_at = None
@@ -863,6 +913,7 @@ class Kubelet(Controller):
                 inst.reason = "Completed" if inst.exit_code == 0 else "Error"
                 c.phase, c.ready = "exited", False
             c.ready_at = c.unhealthy_at = None
+            c.probes = []
         self._finish(cluster, rt, "Failed", "DeadlineExceeded", msg)
 
     # -- spec changes (kubectl set image on a pod) ----------------------------------------------
@@ -887,6 +938,7 @@ class Kubelet(Controller):
                             f"Container {c.name} definition changed, will be restarted")
                 c.changing = True
                 c.ready_at = c.unhealthy_at = None
+                c.probes = []
                 grace = float(dig(pod, "spec", "terminationGracePeriodSeconds") or 30)
                 c.next_at = now + (inst.program.stop_seconds if inst.program.sigterm else grace)
                 c.kill_code = 0 if inst.program.sigterm else 137
@@ -924,6 +976,7 @@ class Kubelet(Controller):
         for c in rt.containers:
             c.ready_at = None
             c.unhealthy_at = None
+            c.probes = []
             if c.phase == "running":
                 self._event(cluster, pod, rt, c, "Normal", "Killing", f"Stopping container {c.name}")
                 inst = c.current
@@ -1219,8 +1272,8 @@ def _no_address(pod: Obj, node: Obj) -> str:
 
 def _earliest_container_time(containers: list[CState], limit: float) -> tuple[float, CState | None, str]:
     """The earliest container transition at or before ``limit`` (the first container's on a tie;
-    for one container, next before ready before unhealthy): (time, container, "next" | "ready" |
-    "unhealthy"), or (``limit``, None, "") when none is."""
+    for one container, next before ready before unhealthy before a probe): (time, container,
+    "next" | "ready" | "unhealthy" | "probe"), or (``limit``, None, "") when none is."""
     best_t, best_c, best_what = limit, None, ""
     for c in containers:
         t = c.next_at
@@ -1233,6 +1286,10 @@ def _earliest_container_time(containers: list[CState], limit: float) -> tuple[fl
             t = c.unhealthy_at
             if t is not None and (t < best_t or (t == best_t and best_c is None)):
                 best_t, best_c, best_what = t, c, "unhealthy"
+            if c.probes:
+                t = min(p.next_at for p in c.probes)
+                if t < best_t or (t == best_t and best_c is None):
+                    best_t, best_c, best_what = t, c, "probe"
     return best_t, best_c, best_what
 
 
