@@ -742,7 +742,7 @@ class Kubelet(Controller):
         if (not c.init or c.sidecar) and not c.ephemeral:  # ephemeral containers have no probes, never ready
             beh = pod_behaviour(pod)
             probe = sc.get("readinessProbe")
-            c.probes = prober.workers(sc, c.image, rt.start_time, t,
+            c.probes = prober.workers(pod, sc, rt.start_time, t,
                                       readiness=not beh.never_ready and beh.ready_after is None)
             if beh.never_ready:
                 c.ready_at = None
@@ -781,7 +781,7 @@ class Kubelet(Controller):
         assert p is not None and inst is not None
         p.next_at = t + p.period
         with cluster.clock.as_of(t):
-            ok, out = prober.run(cluster, pod, c.name, c.init, inst, p)
+            ok, out = prober.run(cluster, pod, self._spec_container(pod, c), c.init, inst, rt.ip, p)
         if not ok:
             self._event(cluster, pod, rt, c, "Warning", "Unhealthy", f"{p.kind} probe failed: {out}")
         if not p.record(ok):

@@ -51,18 +51,42 @@ class Probe:
         return True
 
 
-def runnable(spec: Any, image: str) -> bool:
-    """Whether the prober runs this probe itself: an exec probe in an image whose userland the
-    simulator models (busybox, alpine, nginx, ...; an application's own binaries it does not
-    have, and their probes keep the model of ``sim/behaviour.py``)."""
+def _port(handler: Obj, container: Obj) -> int | None:
+    """A handler's port: a number, or the name of one of the container's ports."""
+    port = handler.get("port")
+    if isinstance(port, int):
+        return port
+    for p in container.get("ports") or []:
+        if isinstance(p, dict) and p.get("name") == port and isinstance(p.get("containerPort"), int):
+            return int(p["containerPort"])
+    return None
+
+
+def runnable(spec: Any, container: Obj, pod: Obj) -> bool:
+    """Whether the prober runs this probe itself: one whose answer the simulator models. An
+    exec probe in an image whose userland is the simulator's own (busybox, alpine, nginx, ...);
+    an HTTP (not HTTPS) or TCP probe of a pod whose containers all are such images (nginx and
+    httpd serve their ports, nothing else listens). An application's own binaries and servers
+    it does not have: those probes keep the model of ``sim/behaviour.py``."""
     from k9py.sim.userland.probe import modelled
 
-    if not isinstance(spec, dict) or not isinstance((spec.get("exec") or {}).get("command"), list):
+    if not isinstance(spec, dict):
         return False
-    return modelled(image)
+    if isinstance((spec.get("exec") or {}).get("command"), list):
+        return modelled(str(container.get("image") or ""))
+    http, tcp = spec.get("httpGet"), spec.get("tcpSocket")
+    handler: Obj | None = http if isinstance(http, dict) else tcp if isinstance(tcp, dict) else None
+    if handler is None or _port(handler, container) is None or handler.get("host"):
+        return False
+    if isinstance(http, dict) and str(http.get("scheme") or "HTTP").upper() != "HTTP":
+        return False
+    podspec = pod.get("spec") or {}
+    images = [c.get("image") for c in podspec.get("containers") or []]
+    images += [c.get("image") for c in podspec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
+    return all(modelled(str(i or "")) for i in images)
 
 
-def workers(container: Obj, image: str, admitted: float, started: float, *, readiness: bool) -> list[Probe]:
+def workers(pod: Obj, container: Obj, admitted: float, started: float, *, readiness: bool) -> list[Probe]:
     """The probe workers of a container instance started at ``started`` (``readiness``: its
     readiness probe is the prober's, not a behaviour annotation's)."""
     out: list[Probe] = []
@@ -70,7 +94,7 @@ def workers(container: Obj, image: str, admitted: float, started: float, *, read
         return out  # (most containers: asked at every start)
     for key, kind in KINDS:
         spec = container.get(key)
-        if not isinstance(spec, dict) or not runnable(spec, image) or (kind == "Readiness" and not readiness):
+        if not isinstance(spec, dict) or not runnable(spec, container, pod) or (kind == "Readiness" and not readiness):
             continue
         period = float(spec.get("periodSeconds") or 10)
         delay = float(spec.get("initialDelaySeconds") or 0)
@@ -83,10 +107,29 @@ def due(probes: list[Probe]) -> Probe | None:
     return min(probes, key=lambda p: p.next_at) if probes else None
 
 
-def run(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance, probe: Probe) -> tuple[bool, str]:
-    """Probe now: (success, the output the kubelet's event quotes)."""
+def run(cluster: Cluster, pod: Obj, container: Obj, init: bool, inst: Instance, ip: str,
+        probe: Probe) -> tuple[bool, str]:
+    """Probe now: (success, the output the kubelet's event quotes, in its words)."""
+    from k9py.sim.userland import net
     from k9py.sim.userland.probe import exec_probe
 
-    command = [str(w) for w in probe.spec["exec"]["command"]]
-    code, out = exec_probe(cluster, pod, cname, init, inst, command)
-    return code == 0, out.rstrip("\n")
+    spec = probe.spec
+    if "exec" in spec:
+        command = [str(w) for w in spec["exec"]["command"]]
+        code, out = exec_probe(cluster, pod, str(container.get("name")), init, inst, command)
+        return code == 0, out.rstrip("\n")
+    http = spec.get("httpGet")
+    if not isinstance(http, dict):
+        port = _port(spec["tcpSocket"], container) or 0
+        if net.serves(cluster, pod, port):
+            return True, ""
+        return False, f"dial tcp {ip}:{port}: connect: connection refused"
+    port = _port(http, container) or 0
+    path = str(http.get("path") or "")
+    try:
+        status = net.probe_get(cluster, pod, port, path)
+    except net.Refused:
+        return False, f'Get "http://{ip}:{port}{path}": dial tcp {ip}:{port}: connect: connection refused'
+    if 200 <= status < 400:
+        return True, ""
+    return False, f"HTTP probe failed with statuscode: {status}"

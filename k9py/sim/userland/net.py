@@ -300,13 +300,8 @@ def http_request(cluster: Cluster, client: Container | None, host: str, ip: str,
         client_ip = _pod_ip(cluster, client) or client_ip
     method = method.upper()
     request = f"{method} {path or '/'} HTTP/1.1"
-    clean = posixpath.normpath("/" + path.split("?", 1)[0].lstrip("/")) if path else "/"
+    resp, target = _respond(server, method, path, len(body))
     apache = server.image.server == "httpd"
-    docroot, version = ("/usr/local/apache2/htdocs", server.env.get("HTTPD_VERSION", HTTPD_VERSION)) if apache else \
-        ("/usr/share/nginx/html", server.env.get("NGINX_VERSION", NGINX_LATEST_VERSION))
-    target = docroot + ("" if clean == "/" else clean)
-    resp = _apache(server, method, target, version) if apache else _nginx(server, method, target, version, len(body))
-    resp.version = version
     size = 0 if method == "HEAD" else len(resp.body)
     lines = []
     if not apache and resp.status in (404, 413):
@@ -321,6 +316,27 @@ def http_request(cluster: Cluster, client: Container | None, host: str, ip: str,
                      f'"-" "{user_agent}" "-"')
     append_log(cluster, server.namespace, server.pod, server.name, *lines)
     return resp
+
+
+def _respond(server: Container, method: str, path: str, body_size: int) -> tuple[Response, str]:
+    """The server's answer to ``method path`` and the file it looked for."""
+    clean = posixpath.normpath("/" + path.split("?", 1)[0].lstrip("/")) if path else "/"
+    apache = server.image.server == "httpd"
+    docroot, version = ("/usr/local/apache2/htdocs", server.env.get("HTTPD_VERSION", HTTPD_VERSION)) if apache else \
+        ("/usr/share/nginx/html", server.env.get("NGINX_VERSION", NGINX_LATEST_VERSION))
+    target = docroot + ("" if clean == "/" else clean)
+    resp = _apache(server, method, target, version) if apache else _nginx(server, method, target, version, body_size)
+    resp.version = version
+    return resp, target
+
+
+def probe_get(cluster: Cluster, pod: Obj, port: int, path: str) -> int:
+    """The status the pod's server answers the kubelet's HTTP probe with (``Refused`` when
+    nothing listens on ``port``). Its access-log line is the synthetic log's (``sim/logs.py``
+    writes the probes' lines of a server with a probe)."""
+    server = _listener(cluster, pod, port)
+    resp, _ = _respond(server, "GET", path, 0)
+    return resp.status
 
 
 MAX_BODY = 1 << 20  # nginx's default client_max_body_size

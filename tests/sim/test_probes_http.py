@@ -1,0 +1,83 @@
+"""HTTP and TCP probes ask the pod's simulated servers: nginx answers on the ports it listens
+on (404 for what it does not have), nothing else listens (connection refused)."""
+
+from __future__ import annotations
+
+from tests.sim.helpers import make_cluster, pod_manifest
+
+
+def _nginx(name: str, **probes: dict) -> dict:
+    pod = pod_manifest(name, "nginx:1.14.2", labels={"app": name})
+    pod["spec"]["containers"][0].update(probes)
+    return pod
+
+
+def _status(c, name):
+    return c.get("Pod", "default", name)["status"]["containerStatuses"][0]
+
+
+def _events(c, name, reason):
+    return [e for e in c.store.list("Event", "default")
+            if e["involvedObject"]["name"] == name and e["reason"] == reason]
+
+
+def _ready(c, name):
+    conds = c.get("Pod", "default", name)["status"]["conditions"]
+    return next(x["status"] for x in conds if x["type"] == "Ready")
+
+
+def test_a_readiness_probe_on_a_port_nothing_listens_on_keeps_the_pod_out_of_its_service():
+    c = make_cluster()
+    c.create(_nginx("web", readinessProbe={"httpGet": {"path": "/", "port": 8080}}))
+    c.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
+              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+    c.advance(60)
+    st = _status(c, "web")
+    assert "running" in st["state"] and st["ready"] is False and _ready(c, "web") == "False"
+    ip = c.get("Pod", "default", "web")["status"]["podIP"]
+    (ev,) = _events(c, "web", "Unhealthy")
+    assert ev["type"] == "Warning" and ev["count"] >= 4
+    assert ev["message"] == (f'Readiness probe failed: Get "http://{ip}:8080/": dial tcp {ip}:8080: '
+                             "connect: connection refused")
+    (eps,) = [e for e in c.store.list("EndpointSlice", "default") if e["metadata"]["name"].startswith("web-")]
+    assert all(not (e.get("conditions") or {}).get("ready") for e in eps.get("endpoints") or [])
+    assert st["restartCount"] == 0
+
+
+def test_a_liveness_probe_of_a_missing_page_restarts_the_container():
+    c = make_cluster()
+    c.create(_nginx("web", livenessProbe={"httpGet": {"path": "/healthz", "port": 80}, "periodSeconds": 5}))
+    c.advance(12)
+    assert _status(c, "web")["restartCount"] == 0
+    c.advance(20)
+    (ev,) = _events(c, "web", "Unhealthy")
+    assert ev["message"] == "Liveness probe failed: HTTP probe failed with statuscode: 404"
+    (kill,) = _events(c, "web", "Killing")
+    assert kill["message"] == "Container web failed liveness probe, will be restarted"
+    st = _status(c, "web")
+    assert st["restartCount"] == 1
+    assert st["lastState"]["terminated"]["exitCode"] == 0  # nginx stops cleanly on the kubelet's signal
+    assert st["lastState"]["terminated"]["reason"] == "Completed"
+
+
+def test_probes_connect_where_nginx_listens_and_unmodelled_servers_keep_their_model():
+    c = make_cluster()
+    c.create(_nginx("good", readinessProbe={"tcpSocket": {"port": 80}}))
+    c.create(_nginx("bad", readinessProbe={"tcpSocket": {"port": 81}}))
+    c.create(_nginx("late", readinessProbe={"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 20,
+                                            "periodSeconds": 5}))
+    app = pod_manifest("app", "ghcr.io/example/app:1.0", annotations={"k9py.sim/any-tag": "true"})
+    app["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/ready", "port": 8080}}
+    app["spec"]["containers"][0]["livenessProbe"] = {"tcpSocket": {"port": 8080}}
+    c.create(app)
+    c.advance(15)
+    assert "running" in _status(c, "late")["state"] and _status(c, "late")["ready"] is False
+    c.advance(25)
+    assert _status(c, "late")["ready"] is True and _events(c, "late", "Unhealthy") == []
+    assert _status(c, "good")["ready"] is True
+    assert _status(c, "bad")["ready"] is False
+    # an application's server the simulator does not have: its probes keep the behaviour model
+    assert _status(c, "app")["ready"] is True and _status(c, "app")["restartCount"] == 0
+    ip = c.get("Pod", "default", "bad")["status"]["podIP"]
+    (ev,) = _events(c, "bad", "Unhealthy")
+    assert ev["message"] == f"Readiness probe failed: dial tcp {ip}:81: connect: connection refused"
