@@ -30,7 +30,7 @@ from k9py.ui.heldkeys import HeldKeys
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.portforward import PortForwarding
 from k9py.ui.shell import Shells
-from k9py.ui.splits import Splits
+from k9py.ui.splits import Splits, is_logs
 from k9py.ui.widgets import timeline
 from k9py.ui.widgets.header import Header
 from k9py.ui.widgets.pane import ExplorerPane
@@ -493,16 +493,21 @@ class K9pyApp(App[None]):
             return True
         done = prompt.feed(key, char)
         if done == "edit" and prompt.mode == "filter":
-            self.pane.apply_filter(prompt.value)
+            self.filtered().apply_filter(prompt.value)
         elif done == "cancel":
             self.action_escape()
         elif done == "submit":
             text = prompt.value
             if prompt.close() == "filter":
-                self.pane.apply_filter(text)
+                self.filtered().apply_filter(text)
             elif text.strip():
                 self.run_command(text)
         return done is not None
+
+    def filtered(self) -> Any:
+        """What `/` filters: the focused split's log pane, else the focused explorer pane."""
+        leaf = self.splits.leaf
+        return leaf if leaf is not None and is_logs(leaf) else self.pane
 
     def _command_from_pushed_screen(self, key: str) -> bool:
         """k9s's `:` works in every view, describe, YAML, logs and xray included: the pushed

@@ -187,6 +187,11 @@ class Splits:
         return self.panes()[0]
 
     @property
+    def leaf(self) -> ExplorerPane | FollowLogs | None:
+        """The focused leaf: an explorer pane or a log pane."""
+        return self._leaf if self._leaf is not None and self._leaf.is_attached else None
+
+    @property
     def navigator(self) -> Navigator:
         return self._focused.navigator if self._focused is not None else self.first
 

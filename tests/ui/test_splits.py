@@ -177,3 +177,27 @@ def test_a_split_of_no_view_is_said_and_makes_no_pane():
         await settle(app, pilot)
         assert len(app.splits.panes()) == 2 and app.title_text() == "deployments(default)[1]"
     run(s, size=SIZE)
+
+
+def test_slash_in_a_focused_log_pane_filters_its_lines_not_the_pods():
+    """Tab to the log pane, `/7:⏎`: its lines are filtered (the title says so), the pods pane
+    keeps its rows; `/⏎` shows every line again."""
+    async def s(app, pilot, cluster):
+        pods = app.pane
+        await pilot.press("ctrl+right_square_bracket", "l")
+        await settle(app, pilot, 10)
+        logs = next(x for x in app.splits.leaves() if isinstance(x, FollowLogs))
+        every, rows = logs.text().splitlines(), names(pods)
+        assert len(every) > 3
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert app.splits.leaf is logs
+        await pilot.press("slash", "7", "colon", "enter")
+        await settle(app, pilot)
+        kept = logs.text().splitlines()
+        assert kept and len(kept) < len(every) and all("7:" in ln for ln in kept)
+        assert logs.title().endswith("</7:>") and names(pods) == rows and pods.current.filter == ""
+        await pilot.press("slash", "enter")
+        await settle(app, pilot)
+        assert len(logs.text().splitlines()) >= len(every) and not logs.title().endswith(">")
+    run(s, size=SIZE)

@@ -169,10 +169,19 @@ class FollowLogs(Vertical, can_focus=False):
         return t
 
     def title(self) -> str:
+        shown = f" </{self.buffer.pattern}>" if self.buffer.pattern else ""
         if self.pod_key is None:
-            return f"logs: {self.note}"
+            return f"logs: {self.note}{shown}"
         ns, name, _uid = self.pod_key
-        return f"logs {ns}/{name}" + (f" ({self.note})" if self.note else "")
+        return f"logs {ns}/{name}" + (f" ({self.note})" if self.note else "") + shown
+
+    def apply_filter(self, text: str) -> None:
+        """`/` with this pane focused filters its lines (a regex, as the log view's), kept for the
+        pods the pane follows next; an empty one shows every line again."""
+        self.buffer.set_filter(text)
+        self.body.scroll_end_now()
+        self._sync()
+        self.render_title()
 
     def render_title(self) -> None:
         if self.is_mounted:
