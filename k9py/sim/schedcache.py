@@ -247,12 +247,18 @@ class SchedulerCache:
         # MAX_USAGE_LOG names it starts over and a reader from before looks at every node
         self.usage_log: list[str] = []
         self.log_base = 0
+        # pending pods the VolumeBinding prefilter turned away, by the claims they wait for (and
+        # the reverse); ``claims_heard``: those pods, since one of their claims (or a class) changed
+        self.claim_waiters: dict[Key, set[Key]] = {}
+        self.waits_on: dict[Key, list[Key]] = {}
+        self.claims_heard: set[Key] = set()
         for n in store.list("Node"):
             self._on_node("ADDED", n)
         for p in store.list("Pod"):
             self._on_pod("ADDED", p)
         # pods heard as their changes are made (a listener: no watch's delivery per pod write)
         self.pods = store.listen(self._heard, kinds=("Pod",))
+        self.claims = store.listen(self._on_claim, kinds=("PersistentVolumeClaim", "StorageClass"))
         self.watches = [store.watch("Node", self._on_node)]
 
     # -- nodes ----------------------------------------------------------------------------------
@@ -302,6 +308,7 @@ class SchedulerCache:
             if key in self.pending:
                 self.pending.discard(key)
                 self.pending_touched.add(key)
+                self.stop_waiting(key)
             if old is not None:
                 self._remove(key, old)
             return
@@ -318,6 +325,7 @@ class SchedulerCache:
         elif key in self.pending:
             self.pending.discard(key)
             self.pending_touched.add(key)
+            self.stop_waiting(key)
         if not node or not occupies_node(pod):
             if old is not None:
                 self._remove(key, old)
@@ -325,6 +333,37 @@ class SchedulerCache:
         if old is not None:
             self._remove(key, old)
         self._add(key, pod, node, labels, _owner(pod), refs)
+
+    # -- claims (VolumeBinding) ------------------------------------------------------------------
+    def wait_for_claims(self, key: Key, claims: list[Key]) -> None:
+        """Pending pod ``key`` is tried again when one of ``claims`` changes."""
+        self.stop_waiting(key)
+        self.waits_on[key] = claims
+        for claim in claims:
+            self.claim_waiters.setdefault(claim, set()).add(key)
+
+    def stop_waiting(self, key: Key) -> None:
+        for claim in self.waits_on.pop(key, ()):
+            keys = self.claim_waiters.get(claim)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self.claim_waiters[claim]
+
+    def _on_claim(self, change: Change) -> None:
+        """A claim added or changed (bound, say): the pods waiting for it are tried again; a
+        StorageClass added or changed: every pod waiting for a claim is."""
+        if not self.claim_waiters:
+            return
+        if change.obj.get("kind") == "StorageClass":
+            woken = set(self.waits_on)
+        else:
+            md = change.obj.get("metadata") or {}
+            woken = set(self.claim_waiters.get((md.get("namespace", "") or "", md.get("name", ""))) or ())
+        for key in woken:
+            self.stop_waiting(key)
+        self.claims_heard |= woken
+        self.pending_touched |= woken & self.pending
 
     def _add(self, key: Key, pod: Obj, node: str, labels: dict[str, str], owner: str | None, refs: Any) -> None:
         cpu, mem, ncpu, nmem, ports = self.pod_needs(pod.get("spec") or {})

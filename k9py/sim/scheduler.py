@@ -1,7 +1,8 @@
 """The default scheduler: binds pending pods to nodes, like kube-scheduler's default profile.
 
 Filters (in the default plugin order): NodeUnschedulable, NodeName, TaintToleration,
-NodeAffinity (nodeSelector + required node affinity), NodeResourcesFit (cpu, memory, pods).
+NodeAffinity (nodeSelector + required node affinity), NodeResourcesFit (cpu, memory, pods); before
+them VolumeBinding's PreFilter (``volumebinding``: claims missing or unbound keep a pod pending).
 Scores: least-allocated cpu/memory (with the scheduler's non-zero defaults of 100m / 200MB for
 pods that request nothing) plus spreading of pods that share an owner; ties go to the node name
 that sorts first. Failures give the real FitError message and a FailedScheduling event.
@@ -28,6 +29,7 @@ from k9py.sim.schedcache import (
     cache_of,
     host_ports,
 )
+from k9py.sim.volumebinding import claim_names, prefilter
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -194,6 +196,11 @@ class Scheduler(Controller):
         state = cluster.state.setdefault("scheduler", {})
         waiting: dict[str, tuple] = cluster.state.setdefault("scheduler.waiting", {})
         now = cluster.now()
+        heard, cache.claims_heard = cache.claims_heard, set()
+        for key in heard:  # a claim they waited for changed: tried again (VolumeBinding's queueing hint)
+            p = cluster.store.get("Pod", key[0], key[1])
+            if p is not None:
+                waiting.pop(meta.uid(p), None)
         dormant: _Dormant | None = cluster.state.get("scheduler.dormant")
         full = dormant is None or dormant.nodes_version != cache.nodes_version or now >= dormant.until
         if dormant is None or full:
@@ -244,6 +251,8 @@ class Scheduler(Controller):
     def _schedule(self, cluster: Cluster, pod: Obj, cache: SchedulerCache, state: dict,
                   waiting: dict[str, tuple]) -> None:
         spec = pod.get("spec", {})
+        if spec.get("volumes") and self._claims_block(cluster, pod, cache, state, waiting):
+            return
         fit = static_fit(cache, spec)
         req = Request.of(pod, cache)
         if fit.partial or (req.inter is not None and req.inter.affinity) or len(fit.fits) <= SMALL:
@@ -273,6 +282,21 @@ class Scheduler(Controller):
         self._bind(cluster, pod, best.name)
         state.pop(meta.uid(pod), None)
 
+    def _claims_block(self, cluster: Cluster, pod: Obj, cache: SchedulerCache, state: dict,
+                      waiting: dict[str, tuple]) -> bool:
+        """VolumeBinding's PreFilter: True when the pod's claims keep it off every node (then it
+        failed, and waits for one of them to change)."""
+        claims = claim_names(pod)
+        why = prefilter(cluster.store, pod, claims) if claims else None
+        if why is None:
+            return False
+        total = len(cache.order)
+        updated = self._fail(cluster, pod, total, {}, total, state, prefilter_msg=why)
+        ns = meta.namespace(pod)
+        cache.wait_for_claims((ns, meta.name(pod)), [(ns, c) for c in claims])
+        waiting[meta.uid(pod)] = ((updated or pod)["metadata"].get("resourceVersion"), cache.nodes_version, None, None)
+        return True
+
     # -- outcomes -----------------------------------------------------------------------------
     def _bind(self, cluster: Cluster, pod: Obj, node_name: str) -> None:
         now = rfc3339(cluster.now())
@@ -294,8 +318,8 @@ class Scheduler(Controller):
                                  DEFAULT_SCHEDULER)
 
     def _fail(self, cluster: Cluster, pod: Obj, total: int, reasons: dict[str, int], unresolvable: int,
-              state: dict) -> Obj | None:
-        message = fit_error(pod, total, reasons, unresolvable)
+              state: dict, *, prefilter_msg: str = "") -> Obj | None:
+        message = fit_error(pod, total, reasons, unresolvable, prefilter_msg)
         uid = meta.uid(pod)
         now = cluster.now()
         last = state.get(uid)
@@ -847,11 +871,13 @@ def _term_matches_labels(term: Obj, owner_namespace: str, namespace: str, labels
     return sel is not None and selectors.matches(sel, labels)
 
 
-def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int) -> str:
-    """The scheduler's FitError text (pkg/scheduler/framework/types.go) with the preemption part."""
+def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int, prefilter_msg: str = "") -> str:
+    """The scheduler's FitError text (pkg/scheduler/framework/types.go) with the preemption part;
+    a PreFilter plugin's message stands for the nodes' reasons."""
     if total == 0:
         return "no nodes available to schedule pods"
-    msg = f"0/{total} nodes are available: " + ", ".join(sorted(f"{v} {k}" for k, v in reasons.items())) + "."
+    msg = f"0/{total} nodes are available: " + (
+        prefilter_msg or ", ".join(sorted(f"{v} {k}" for k, v in reasons.items()))) + "."
     if dig(pod, "spec", "preemptionPolicy") == "Never":
         return msg + " preemption: not eligible due to preemptionPolicy=Never."
     parts = []

@@ -307,3 +307,61 @@ def test_malformed_claims_are_rejected_not_crashing():
         c.create(dict(pv("bad"), spec={**pv("bad")["spec"], "claimRef": "someone"}))
     assert e.value.code == 422
     c.settle()
+
+
+PREEMPT_1 = " preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+
+
+def _claim_user(name, claim):
+    return pod_manifest(name, volumes=[{"name": "d", "persistentVolumeClaim": {"claimName": claim}}])
+
+
+def _failed_scheduling(c, pod):
+    return [m for r, m in events_for(c, pod) if r == "FailedScheduling"]
+
+
+def test_a_pod_whose_claim_is_missing_stays_pending_until_it_exists():
+    c = make_cluster(nodes=1)
+    c.create(_claim_user("user", "nosuchclaim"))
+    c.advance(30)
+    pod = c.store.get("Pod", "default", "user")
+    msg = '0/1 nodes are available: persistentvolumeclaim "nosuchclaim" not found.' + PREEMPT_1
+    assert pod["status"]["phase"] == "Pending" and not pod["spec"].get("nodeName")
+    cond = next(x for x in pod["status"]["conditions"] if x["type"] == "PodScheduled")
+    assert (cond["status"], cond["reason"], cond["message"]) == ("False", "Unschedulable", msg)
+    assert _failed_scheduling(c, pod) == [msg]
+    c.create(pvc("nosuchclaim"))  # the default class provisions and binds it: the scheduler tries again
+    c.advance(5)
+    pod = c.store.get("Pod", "default", "user")
+    assert pod["spec"]["nodeName"] == "minikube" and pod["status"]["phase"] == "Running"
+
+
+def test_a_pod_whose_immediate_claim_is_unbound_waits_for_the_binding():
+    c = make_cluster(nodes=1)
+    c.create(pvc("data", cls="manual"))  # no class "manual", no volume: stays Pending
+    c.create(_claim_user("user", "data"))
+    c.advance(30)
+    pod = c.store.get("Pod", "default", "user")
+    assert pod["status"]["phase"] == "Pending" and not pod["spec"].get("nodeName")
+    assert _failed_scheduling(c, pod) == [
+        "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims." + PREEMPT_1]
+    assert not any(r == "Scheduled" for r, _ in events_for(c, pod))
+    c.create(pv("vol", "1Gi"))
+    c.advance(5)
+    assert get_pvc(c, "data")["status"]["phase"] == "Bound"
+    pod = c.store.get("Pod", "default", "user")
+    assert pod["spec"]["nodeName"] == "minikube" and pod["status"]["phase"] == "Running"
+
+
+def test_a_claim_being_deleted_keeps_a_new_pod_pending():
+    c = make_cluster(nodes=1)
+    c.create(pv("vol", "1Gi", reclaim="Retain"))
+    c.create(pvc("data", cls="manual"))
+    c.create(_claim_user("first", "data"))
+    c.advance(10)
+    c.delete("PersistentVolumeClaim", "default", "data")  # kept by pvc-protection while "first" runs
+    c.create(_claim_user("second", "data"))
+    c.advance(10)
+    pod = c.store.get("Pod", "default", "second")
+    assert _failed_scheduling(c, pod) == [
+        '0/1 nodes are available: persistentvolumeclaim "data" is being deleted.' + PREEMPT_1]
