@@ -306,6 +306,8 @@ def _deployment(plan: _Plan, ns: str, name: str, replicas: int, index: int) -> l
                   "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080},
                                      "initialDelaySeconds": 5, "periodSeconds": 10}}
     pod_spec["containers"] = [container]
+    if image.startswith("nginx:"):
+        annotations["k9py.sim/traffic"] = "true"  # behind its Service: clients in its access log
     template_md: Obj = {"labels": labels}
     if annotations:
         template_md["annotations"] = annotations

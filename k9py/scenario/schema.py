@@ -342,7 +342,7 @@ def _walk(value: Any, path: str, kind: str) -> None:
 
 
 SIM_DURATIONS = ("crash-after", "exit-after", "oom-after", "start-delay", "ready-after")
-SIM_BOOLEANS = ("never-ready", "down", "any-tag")
+SIM_BOOLEANS = ("never-ready", "down", "any-tag", "traffic")
 SIM_QUANTITIES = ("cpu-usage", "memory-usage", "cpu-load", "memory-load")
 
 

@@ -27,6 +27,10 @@ annotation                            value         effect
 ``k9py.sim/any-tag``                  ``"true"``    any tag of any image pulls (by default a tag
                                                     missing from the catalogue of well-known
                                                     images, ``sim/registry.py``, fails to pull)
+``k9py.sim/traffic``                  ``"true"``    invented clients' requests in an nginx
+                                                    container's log (as behind a busy Service;
+                                                    without it an idle nginx logs only its
+                                                    start and the requests really sent to it)
 ====================================  ============  =============================================
 
 Node annotation:
@@ -81,6 +85,7 @@ READY_AFTER = PREFIX + "ready-after"
 NEVER_READY = PREFIX + "never-ready"
 IMAGE_PULL_ERROR = PREFIX + "image-pull-error"
 ANY_TAG = PREFIX + "any-tag"
+TRAFFIC = PREFIX + "traffic"
 NODE_DOWN = PREFIX + "down"
 
 BAD_IMAGE_MARKERS = ("doesnotexist", "nonexistent")

@@ -21,7 +21,7 @@ from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError, bad_request, not_found
 from k9py.kube.timefmt import parse_time, rfc3339_nano
-from k9py.sim.behaviour import image_name, image_tag
+from k9py.sim.behaviour import TRAFFIC, image_name, image_tag
 from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 
 if TYPE_CHECKING:
@@ -168,7 +168,10 @@ def _nginx_version(image: str) -> tuple[int, ...]:
     return nginx_version(image_tag(image))
 
 
-def _nginx(inst: Instance, seed: str, node_gw: str, probe: Obj | None) -> Source:
+def _nginx(inst: Instance, seed: str, node_gw: str, probe: Obj | None, traffic: bool) -> Source:
+    """nginx's start, its probes' requests and, only with ``traffic`` (the pod's ``k9py.sim/traffic``
+    annotation), invented clients' requests: an nginx nobody calls logs nothing more (requests
+    really sent to it, by port-forward or another pod, are appended by the userland)."""
     version = _nginx_version(inst.image)
     start = inst.started
     startup: list[Line] = []
@@ -201,7 +204,9 @@ def _nginx(inst: Instance, seed: str, node_gw: str, probe: Obj | None) -> Source
                                f'open() "/usr/share/nginx/html{path}" failed (2: No such file or directory), '
                                f'client: {client}, server: localhost, request: "GET {path} HTTP/1.1", host: "{client}"'))
         return out
-    parts: list[Source] = [Fixed(startup), Blocks(seed, start, make)]
+    parts: list[Source] = [Fixed(startup)]
+    if traffic:
+        parts.append(Blocks(seed, start, make))
     if probe and probe.get("httpGet"):
         parts.append(_Probe(start, probe, node_gw, body))
     return Merged(parts)
@@ -448,7 +453,8 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
         spec_c: Obj = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
         ip = dig(pod, "status", "podIP") or "10.244.0.2"
         gw = ip.rsplit(".", 1)[0] + ".1"
-        return _nginx(inst, seed, gw, spec_c.get("readinessProbe") or spec_c.get("livenessProbe"))
+        return _nginx(inst, seed, gw, spec_c.get("readinessProbe") or spec_c.get("livenessProbe"),
+                      str(meta.annotations(pod).get(TRAFFIC)).lower() == "true")
     if prog.log == "generic":
         name = image_name(inst.image)
         if name in _KLOG:

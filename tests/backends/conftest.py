@@ -28,7 +28,8 @@ Obj = dict[str, Any]
 def web_deployment(name: str = "web", replicas: int = 2, ns: str = "default") -> Obj:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns},
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
+                     # clients in its access log as time passes (the log tests follow them)
+                     "template": {"metadata": {"labels": {"app": name}, "annotations": {"k9py.sim/traffic": "true"}},
                                   "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25"}]}}}}
 
 

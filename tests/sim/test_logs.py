@@ -4,6 +4,7 @@ from k9py.kube.status import ApiError
 from k9py.kube.timefmt import parse_time
 from k9py.sim.logs import RETENTION, append_log, busybox_date, container_logs, pi_digits
 from tests.sim.helpers import COUNTER_SCRIPT, make_cluster, pod, pod_manifest
+from tests.sim.userland.helpers import run
 
 
 def _started(c, name, i=0):
@@ -128,16 +129,32 @@ def test_crash_loop_waiting_shows_last_run():
     assert len(container_logs(c, "default", "cr")) == 3
 
 
-def test_nginx_logs_deterministic_and_old_image_quiet_at_start():
+def test_nginx_traffic_is_invented_only_where_asked_deterministic_and_old_image_quiet_at_start():
     def logs(seed):
         c = make_cluster(nodes=1, seed=seed)
-        c.create(pod_manifest("web", "nginx:1.14.2"))
+        c.create(pod_manifest("web", "nginx:1.14.2", annotations={"k9py.sim/traffic": "true"}))
         c.advance(600)
         return container_logs(c, "default", "web")
     a = logs(3)
     assert a == logs(3)
     assert a and all('"GET /' in x or "[error]" in x for x in a)
     assert any(x.endswith('"-"') and " 200 612 " in x for x in a)
+
+
+def test_an_idle_nginx_logs_only_its_start_and_the_requests_really_sent_to_it():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("old", "nginx:1.14.2"))
+    c.create(pod_manifest("new", "nginx:1.27.2"))
+    c.create(pod_manifest("bb", "busybox", command=["sleep", "3600"]))
+    c.advance(600)
+    assert container_logs(c, "default", "old") == []  # nobody called it: nginx 1.14 prints nothing at start
+    started = container_logs(c, "default", "new")
+    assert started and not any("GET" in x for x in started)
+    ip = pod(c, "old")["status"]["podIP"]
+    assert run(c, "bb", f"wget -qO- {ip}")[2] == 0
+    client = pod(c, "bb")["status"]["podIP"]
+    [line] = container_logs(c, "default", "old")
+    assert line.startswith(f"{client} - - [") and line.endswith('"GET / HTTP/1.1" 200 612 "-" "Wget" "-"')
 
 
 def test_new_nginx_prints_entrypoint_lines():
