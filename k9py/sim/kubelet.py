@@ -47,6 +47,10 @@ SANDBOX_RETRY = 10.0                  # the same, after a sandbox its network pl
 # the prober finds at probe periods of whole seconds)
 WAKE_GRID = 1.0                       # seconds
 SIGNAL_NOTICE = 0.1                   # how soon a signalled container's exit is synced
+# After the sync that reports a container's exit (terminated, reason Error), the pod worker syncs
+# again: that sync's status shows the back-off the first one met (waiting: CrashLoopBackOff, the
+# kubelet's reason cache), a separate status write (kubectl get -w: Error, then CrashLoopBackOff)
+CRASH_RESYNC = 1.0                    # seconds
 
 KNOWN_IMAGE_SIZES = {"nginx:1.14.2": 109129446, "busybox": 4261550, "busybox:latest": 4261550,
                      "busybox:1.28": 1146369, "perl:5.34.0": 889865236, "nginx": 187694648,
@@ -86,6 +90,7 @@ class CState:
     instances: list[Instance] = field(default_factory=list)
     backoff: float = 0.0
     backoff_updated: float | None = None
+    restart_at: float | None = None  # exited, its back-off met: restarted then (CrashLoopBackOff from next_at)
     ready_at: float | None = None
     unhealthy_at: float | None = None
     ready: bool = False
@@ -581,6 +586,12 @@ class Kubelet(Controller):
             self._script_step(cluster, pod, rt, c, c.current.script, t)
         elif c.phase == "running":
             self._exit(cluster, pod, rt, c, t)
+        elif c.phase == "exited" and c.restart_at is not None:
+            if t >= c.restart_at:  # restarted at once (``_restart_later``)
+                c.restart_at = None
+                self._pull(cluster, pod, rt, c, t)
+            else:
+                self._back_off(pod, c)
         elif c.phase == "backoff":
             c.backoff = min(c.backoff * 2, BACKOFF_MAX)
             c.backoff_updated = t
@@ -871,14 +882,24 @@ class Kubelet(Controller):
         if expired:
             c.backoff = BACKOFF_INITIAL
             c.backoff_updated = t
-            self._pull(cluster, pod, rt, c, t)  # restart at once
+            # restarted at once by the sync that notices the exit, which writes the exit first
+            # (terminated); the new container shows at the next one
+            c.restart_at = c.next_at = max(t, cluster.now()) + CREATE_START_GAP
             return
-        c.phase = "backoff"
-        c.next_at = t + c.backoff
-        c.waiting_reason = "CrashLoopBackOff"
-        c.waiting_message = f"back-off {go_duration(c.backoff).replace('.0s', 's')} restarting failed container={c.name} pod={pod_format(pod)}"
+        # this sync writes the exit (terminated) and meets the back-off (its event); the next
+        # one shows it (``_back_off``)
+        c.restart_at = t + c.backoff
+        c.next_at = min(t + CRASH_RESYNC, c.restart_at)
         self._event(cluster, pod, rt, c, "Warning", "BackOff",
                     f"Back-off restarting failed container {c.name} in pod {pod_format(pod)}")
+
+    @staticmethod
+    def _back_off(pod: Obj, c: CState) -> None:
+        """The pod worker's next sync after a crash: the container waits in CrashLoopBackOff."""
+        c.phase = "backoff"
+        c.next_at, c.restart_at = c.restart_at, None
+        c.waiting_reason = "CrashLoopBackOff"
+        c.waiting_message = f"back-off {go_duration(c.backoff).replace('.0s', 's')} restarting failed container={c.name} pod={pod_format(pod)}"
 
     def _finish(self, cluster: Cluster, rt: PodRuntime, phase: str, reason: str | None = None,
                 message: str | None = None, t: float | None = None) -> None:
@@ -898,7 +919,7 @@ class Kubelet(Controller):
                 c.probes = []
             if c.phase in ("pulling", "pullfail", "backoff"):
                 c.phase = "exited" if c.instances else c.phase
-            c.next_at = None
+            c.next_at = c.restart_at = None
 
     def _deadline_exceeded(self, cluster: Cluster, pod: Obj, rt: PodRuntime, t: float) -> None:
         """spec.activeDeadlineSeconds ran out: the kubelet kills the pod and fails it."""
@@ -942,9 +963,9 @@ class Kubelet(Controller):
                 grace = float(dig(pod, "spec", "terminationGracePeriodSeconds") or 30)
                 c.next_at = now + (inst.program.stop_seconds if inst.program.sigterm else grace)
                 c.kill_code = 0 if inst.program.sigterm else 137
-            elif c.phase in ("pullfail", "backoff"):
+            elif c.phase in ("pullfail", "backoff") or c.restart_at is not None:
                 # a new definition gets a new back-off key: try again now
-                c.pull_failures, c.backoff_updated = 0, None
+                c.pull_failures, c.backoff_updated, c.restart_at = 0, None, None
                 c.waiting_reason, c.waiting_message = rt.default_reason, None
                 c.next_at = None
                 self._pull(cluster, pod, rt, c, now)
@@ -991,7 +1012,7 @@ class Kubelet(Controller):
                     if wake is not None and wake < deadline:
                         c.next_at = max(wake, now)  # its script goes on until it is killed
             else:
-                c.next_at = None
+                c.next_at = c.restart_at = None
                 if c.phase in ("pulling", "pullfail", "backoff", "pending"):
                     phase = "exited" if c.instances else "pending"
                     changed = changed or phase != c.phase

@@ -24,7 +24,7 @@ def test_follow_ends_when_the_followed_container_exits(client, served):
     resp = client.open_stream(LOG + "?follow=true")
     first = resp.readline().decode()
     assert first.startswith("0: ")
-    served.advance(25)  # exits after 8 s, restarts at once, exits again, back-off 10 s, runs again
+    served.advance(28)  # exits after 8 s, restarts at once (the next relist), exits again, back-off 10 s, runs again
     rest = resp.read().decode().splitlines()  # EOF: the stream ended by itself
     numbers = [int(first.split(":")[0])] + [int(ln.split(":")[0]) for ln in rest]
     assert numbers == list(range(len(numbers))), "one instance's lines, not the restarted one's"

@@ -114,14 +114,14 @@ def test_kill_1_restarts_the_container(c):
     assert e.value.message == 'unable to upgrade connection: container not found ("bb")'
     before = c.get("Pod", "default", "bb")["status"]["containerStatuses"][0]
     assert before["restartCount"] == 0
-    c.advance(1)
+    c.advance(2)  # the exit noticed, written (terminated); the restart at the next relist
     st = c.get("Pod", "default", "bb")["status"]["containerStatuses"][0]
     assert st["restartCount"] == 1 and "running" in st["state"]
     assert st["lastState"]["terminated"]["exitCode"] == 137
     assert sh(c, "bb", "echo back") == "back\n"
     # nginx stops cleanly on SIGTERM: exit 0, Completed, restarted
     run(c, "two", "kill 1", container="web")
-    c.advance(1)
+    c.advance(2)
     st = next(s for s in c.get("Pod", "default", "two")["status"]["containerStatuses"] if s["name"] == "web")
     assert st["restartCount"] == 1 and st["lastState"]["terminated"]["reason"] == "Completed"
 
