@@ -1,8 +1,14 @@
-"""Events (core/v1) as the components of a real cluster record them, deduplicated by count."""
+"""Events (core/v1) as the components of a real cluster record them, through client-go's event
+correlator: the same event again bumps the stored one's count and lastTimestamp, and similar
+events (same object, type, reason and component, other messages: "Successfully pulled image in
+715ms" at every retry) are combined once ten of them came within ten minutes of each other
+(``EventAggregator``: one Event "(combined from similar events): <the latest message>" counts them
+from then on)."""
 
 from __future__ import annotations
 
 import heapq
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -17,6 +23,11 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 
 EVENT_TTL = 3600.0  # the apiserver's default --event-ttl
+AGGREGATE_MAX_EVENTS = 10     # client-go record: defaultAggregateMaxEvents
+AGGREGATE_INTERVAL = 600.0    # defaultAggregateIntervalInSeconds
+AGGREGATE_CACHE_SIZE = 4096   # maxLruCacheEntries (one cache per recorder: a component on a host)
+COMBINED = "(combined from similar events): "
+_COMBINED_KEY = "\0combined"  # in a dedupe key, for the message: the object's combined event
 
 
 @shares_keys
@@ -80,6 +91,9 @@ class EventRecorder:
         self._next_expiry = 0.0
         self._seq = 0  # keeps names unique and ordered within one virtual instant
         self._times = _EventTimes()  # every event version by its lastTimestamp, for the expiry sweep
+        # the aggregator's records, per (component, host), least recently used first:
+        # (uid, type, reason) -> [last time, its messages: one str, or a dict of them in order]
+        self._similar: dict[tuple[str, str | None], OrderedDict[tuple, list]] = {}
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, component: str,
                host: str | None = None, field_path: str | None = None) -> Obj:
@@ -93,11 +107,17 @@ class EventRecorder:
         message = strings.setdefault(message, message)  # the string stored events and dedupe keys share
         if field_path:
             field_path = strings.setdefault(field_path, field_path)
-        shape = (type_, reason, component, field_path)
-        key = (uid, message, self._shapes.setdefault(shape, shape))
+        shape: tuple[str, str, str, str | None]
+        if self._similar_enough(uid, type_, reason, component, host, message, now):
+            message = COMBINED + message
+            shape = (type_, reason, component, None)  # (fieldPath is not in the aggregate key)
+            key = (uid, _COMBINED_KEY, self._shapes.setdefault(shape, shape))
+        else:
+            shape = (type_, reason, component, field_path)
+            key = (uid, message, self._shapes.setdefault(shape, shape))
         existing = self._by_key.get(key)
         if existing is not None and store.get("Event", ns, existing) is not None:
-            return self._bump(ns, existing, now)
+            return self._bump(ns, existing, now, message)
         # Real event names are <object>.<unix nanoseconds in hex>: they sort in time order.
         self._seq += 1
         name = f"{md.get('name', '')}.{int(now * 1e9) + self._seq:x}"
@@ -132,12 +152,45 @@ class EventRecorder:
         event.reportingInstance = host or ""
         return event.__dict__
 
-    def _bump(self, ns: str, name: str, now: float) -> Obj:
-        """One more occurrence of a stored event: its count and lastTimestamp (the rest is shared)."""
+    def _bump(self, ns: str, name: str, now: float, message: str) -> Obj:
+        """One more occurrence of a stored event: its count, lastTimestamp and message (the
+        correlator's patch: a combined event shows the latest one; the rest is shared)."""
         def bump(ev: Obj) -> None:
             ev["count"] = int(ev.get("count", 1)) + 1
             ev["lastTimestamp"] = rfc3339(now)
+            if ev.get("message") != message:
+                ev["message"] = message
         return self.cluster.store.rewrite("Event", ns, name, bump)  # type: ignore[return-value]
+
+    def _similar_enough(self, uid: str, type_: str, reason: str, component: str, host: str | None,
+                        message: str, now: float) -> bool:
+        """client-go's EventAggregate: whether this event is combined with the similar ones (the
+        same object, type, reason and source; a record is forgotten 10 min after its last event):
+        once ``AGGREGATE_MAX_EVENTS`` messages were seen, each new one is (the oldest seen is
+        forgotten, so one seen again is not, as in client-go)."""
+        lru = self._similar.get((component, host))
+        if lru is None:
+            lru = self._similar[(component, host)] = OrderedDict()
+        akey = (uid, type_, reason)
+        rec = lru.get(akey)
+        if rec is None or now - rec[0] > AGGREGATE_INTERVAL:
+            lru[akey] = [now, message]
+            lru.move_to_end(akey)
+            if len(lru) > AGGREGATE_CACHE_SIZE:
+                lru.popitem(last=False)
+            return False
+        rec[0] = now
+        lru.move_to_end(akey)
+        seen = rec[1]
+        if isinstance(seen, str):  # (most objects have one message per reason: no dict for them)
+            if seen == message:
+                return False
+            seen = rec[1] = {seen: None}
+        seen[message] = None
+        if len(seen) < AGGREGATE_MAX_EVENTS:
+            return False
+        del seen[next(iter(seen))]
+        return True
 
     def _source(self, component: str, host: str | None) -> Obj:
         """One dict for every event of a component on a host (stored objects are never changed in place)."""

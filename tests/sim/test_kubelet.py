@@ -803,3 +803,27 @@ def test_a_crash_shows_error_before_crash_loop_back_off():
                         ("running", None, 1), ("terminated", "Error", 1), ("waiting", "CrashLoopBackOff", 1),
                         ("running", None, 2), ("terminated", "Error", 2)]
     assert seen[8] == ("waiting", "CrashLoopBackOff", 2)
+
+
+def test_pulls_at_every_retry_are_combined_into_one_event_as_the_event_correlator_does():
+    """imagePullPolicy Always and a missing ConfigMap: every pod sync (10 s) pulls again, and each
+    pull's event says how long it took. Past ten of those within ten minutes, the recorder's
+    aggregator counts them on one "(combined from similar events): ..." Event instead of adding
+    one per retry; the same message again bumps its Event's count."""
+    c = make_cluster(nodes=1)
+    m = pod_manifest("cfg", "nginx:1.14.2")
+    m["spec"]["containers"][0] |= {"imagePullPolicy": "Always", "env": [
+        {"name": "X", "valueFrom": {"configMapKeyRef": {"name": "nope", "key": "k"}}}]}
+    c.create(m)
+    c.advance(600)
+    evs = c.events.for_object(pod(c, "cfg"))
+    pulled = [e for e in evs if e["reason"] == "Pulled"]
+    pulling = [e for e in evs if e["reason"] == "Pulling"]
+    assert len(pulling) == 1 and pulling[0]["count"] > 40
+    combined = [e for e in pulled if e["message"].startswith("(combined from similar events): Successfully pulled")]
+    # nine (or a few more, when a duration came twice) on their own, then one for the rest
+    assert len(combined) == 1 and 10 <= len(pulled) <= 12
+    assert 0 <= pulling[0]["count"] - sum(e["count"] for e in pulled) <= 1  # (one pull may be under way)
+    assert combined[0]["lastTimestamp"] >= max(e["lastTimestamp"] for e in pulled)
+    failed = [e for e in evs if e["reason"] == "Failed"]
+    assert [e["message"] for e in failed] == ['Error: configmap "nope" not found'] and failed[0]["count"] > 40

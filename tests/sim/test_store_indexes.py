@@ -273,8 +273,8 @@ def test_expired_events_leave_no_dedupe_key_behind():
     c = Cluster(seed=1, controllers=[])
     cm = c.create(_cm("subject"))
     t0 = c.now()
-    for i in range(50):
-        c.record_event(cm, "Normal", "Tick", f"message {i}", "test")
+    for i in range(50):  # (reasons apart: ten messages of one reason would be combined into one Event)
+        c.record_event(cm, "Normal", f"Tick{i}", f"message {i}", "test")
     assert len(c.events._by_key) == 50
     c.clock.set(t0 + 3700)
     c.record_event(cm, "Normal", "Tock", "the one left", "test")
