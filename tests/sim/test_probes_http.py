@@ -81,3 +81,24 @@ def test_probes_connect_where_nginx_listens_and_unmodelled_servers_keep_their_mo
     ip = c.get("Pod", "default", "bad")["status"]["podIP"]
     (ev,) = _events(c, "bad", "Unhealthy")
     assert ev["message"] == f"Readiness probe failed: dial tcp {ip}:81: connect: connection refused"
+
+
+def test_a_probe_sees_what_was_changed_inside_the_container_not_the_image_alone():
+    """Probed replicas answer as their image does until someone changes their files: `kubectl
+    exec web -- rm /usr/share/nginx/html/index.html` and the readiness probe of / fails, for
+    that pod only."""
+    from k9py.sim.userland import start_exec
+
+    c = make_cluster()
+    probe = {"readinessProbe": {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5}}
+    for name in ("web", "twin"):
+        c.create(_nginx(name, **probe))
+    c.advance(30)
+    assert _ready(c, "web") == _ready(c, "twin") == "True"
+    proc = start_exec(c, "default", "web", None, ["rm", "/usr/share/nginx/html/index.html"], tty=False, stdin=False)
+    c.advance(1)
+    assert proc.done and proc.exit_code == 0
+    c.advance(30)
+    assert _ready(c, "web") == "False" and _ready(c, "twin") == "True"
+    (ev,) = _events(c, "web", "Unhealthy")
+    assert "HTTP probe failed with statuscode: " in ev["message"]
