@@ -604,8 +604,10 @@ class Splits:
             return
         cur = pane.current
         row = pane.table.cursor_row
-        pod = row.obj if row is not None and cur is not None and cur.scope.view.name == "pods" else None
+        pods = cur is not None and cur.scope.view.name == "pods"
+        pod = row.obj if row is not None and pods else None
         for logs in targets:
+            logs.away(None if pods or cur is None else cur.scope.view.name)
             logs.want(pod)
 
     # -- tabs -------------------------------------------------------------------------------------

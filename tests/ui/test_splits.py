@@ -110,6 +110,10 @@ def test_pane_keys_and_pods_with_logs_following_the_cursor():
         await settle(app, pilot)
         assert logs.title() == "logs default/web"
         assert "sidecar " in logs.text() and "counter" not in logs.title()
+        await do(app, pilot, "dp")  # the pane it follows leaves pods: the pod goes on, the title says why
+        assert logs.title() == "logs default/web (its pane shows deployments)"
+        await do(app, pilot, "po")
+        assert logs.title().startswith("logs default/") and "its pane" not in logs.title()
 
         # what the keys after ctrl-] do (the keys themselves: `l` above, `p` in the next test):
         # split right, focus the pane to the left, zoom, close

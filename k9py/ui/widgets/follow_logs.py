@@ -47,6 +47,7 @@ class FollowLogs(Vertical, can_focus=False):
         self.buffer = LogBuffer(CAPACITY)
         self.pod_key: tuple[str, str, str] | None = None  # (namespace, name, uid) followed
         self.note = "move the cursor to a pod"  # shown in the title when no pod is followed
+        self._away: str | None = None  # the view the followed pane shows instead of pods
         self._tasks: list[asyncio.Task[None]] = []
         self._gen = 0
         self._sync_pending = False
@@ -67,6 +68,13 @@ class FollowLogs(Vertical, can_focus=False):
         self.stop()
 
     # -- the source --------------------------------------------------------------------------------
+    def away(self, view: str | None) -> None:
+        """The pane this one follows shows ``view`` instead of pods (None: pods again): the pod
+        followed goes on, and the title says why the cursor there no longer moves it."""
+        if view != self._away:
+            self._away = view
+            self.render_title()
+
     def want(self, pod: Obj | None) -> None:
         """The source pane's cursor is on ``pod`` (None: not on a pod): follow it once it rests."""
         if pod is not None and self._timer is None and self.pod_key == (
@@ -173,7 +181,8 @@ class FollowLogs(Vertical, can_focus=False):
         if self.pod_key is None:
             return f"logs: {self.note}{shown}"
         ns, name, _uid = self.pod_key
-        return f"logs {ns}/{name}" + (f" ({self.note})" if self.note else "") + shown
+        note = self.note or (f"its pane shows {self._away}" if self._away else "")
+        return f"logs {ns}/{name}" + (f" ({note})" if note else "") + shown
 
     def apply_filter(self, text: str) -> None:
         """`/` with this pane focused filters its lines (a regex, as the log view's), kept for the
