@@ -15,7 +15,8 @@ annotation                            value         effect
 ``k9py.sim/exit-after``               duration      run to completion: exit (code 0 unless
                                                     ``exit-code``) N s after start
 ``k9py.sim/oom-after``                duration      the container is OOMKilled (exit 137) N s
-                                                    after each start
+                                                    after each start (2 s when
+                                                    ``memory-usage`` is over its memory limit)
 ``k9py.sim/start-delay``              duration      slow start: ContainerCreating lasts N s longer
                                                     (a slow image pull)
 ``k9py.sim/ready-after``              duration      Ready N s after the container started
@@ -69,7 +70,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from k9py.kube import meta
+from k9py.kube import meta, quantity
 from k9py.kube.timefmt import parse_duration
 from k9py.sim import registry
 
@@ -224,6 +225,8 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     crash = _dur(ann.get(CRASH_AFTER))
     done = _dur(ann.get(EXIT_AFTER))
     oom = _dur(ann.get(OOM_AFTER))
+    if oom is None and _over_its_limit(ann.get(MEMORY_USAGE), container):
+        oom = OVER_LIMIT_OOM_AFTER  # the kernel's OOM killer, as soon as the usage reaches the limit
     if oom is not None:
         prog.kind, prog.run_seconds, prog.exit_code, prog.reason = "run", oom, 137, "OOMKilled"
     elif crash is not None:
@@ -235,6 +238,22 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     elif exit_code is not None and prog.kind == "run":
         prog.exit_code = exit_code
     return prog
+
+
+MEMORY_USAGE = PREFIX + "memory-usage"  # sim/metrics.py's: what the container uses
+OVER_LIMIT_OOM_AFTER = 2.0  # seconds a container whose usage is set over its memory limit runs
+
+
+def _over_its_limit(usage: Any, container: Obj) -> bool:
+    """Whether ``k9py.sim/memory-usage`` is more than the container's memory limit (a cgroup
+    cannot hold more: the container is OOMKilled, as ``kubectl top`` never shows it above)."""
+    limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
+    if not usage or not limit:
+        return False
+    try:
+        return quantity.parse(str(usage)) > quantity.parse(str(limit))
+    except ValueError:
+        return False
 
 
 def _from_command(name: str, script: str, init: bool) -> Program:

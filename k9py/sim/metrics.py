@@ -158,8 +158,8 @@ def container_usage(seed: int, ns: str, pod: str, container: Obj, now: float,
         cpu = p.cpu * (1.0 + 0.3 * math.sin(2 * math.pi * t / p.period + p.phase) + 0.3 * (noise - 0.5))
         if p.cpu_cap:
             cpu = min(cpu, p.cpu_cap * 0.98)
-    if ann.get(MEMORY_ANNOTATION):
-        mem = _bytes(ann[MEMORY_ANNOTATION])
+    if ann.get(MEMORY_ANNOTATION):  # (over the limit: never reported above it, the kubelet OOMKills it)
+        mem = min(_bytes(ann[MEMORY_ANNOTATION]), p.mem_cap) if p.mem_cap else _bytes(ann[MEMORY_ANNOTATION])
     elif share is not None and share.memory_bytes is not None:
         mem = min(share.memory_bytes, p.mem_cap * 0.97) if p.mem_cap else share.memory_bytes
     else:

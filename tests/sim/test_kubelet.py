@@ -827,3 +827,27 @@ def test_pulls_at_every_retry_are_combined_into_one_event_as_the_event_correlato
     assert combined[0]["lastTimestamp"] >= max(e["lastTimestamp"] for e in pulled)
     failed = [e for e in evs if e["reason"] == "Failed"]
     assert [e["message"] for e in failed] == ['Error: configmap "nope" not found'] and failed[0]["count"] > 40
+
+
+def test_memory_usage_set_over_the_limit_is_oomkilled_and_never_shown_above_it():
+    """`k9py.sim/memory-usage: 300Mi` with a 100Mi limit: the cgroup cannot hold it, the kernel
+    OOMKills the container (exit 137) and metrics never report more than the limit."""
+    from k9py.sim.metrics import pod_usage
+
+    c = make_cluster(nodes=1)
+    for name, usage in (("hog", "300Mi"), ("fits", "80Mi")):
+        c.create(pod_manifest(name, annotations={"k9py.sim/memory-usage": usage},
+                              requests={"memory": "50Mi"}, limits={"memory": "100Mi"}))
+    c.advance(30)
+    hog = pod(c, "hog")
+    last = _cs(hog)["lastState"]["terminated"]
+    assert (last["reason"], last["exitCode"]) == ("OOMKilled", 137) and _cs(hog)["restartCount"] >= 1
+    assert _cs(pod(c, "fits"))["restartCount"] == 0 and "running" in _cs(pod(c, "fits"))["state"]
+    seen = set()
+    for _ in range(120):  # whenever either runs, its usage is never above its limit
+        c.advance(1)
+        for name in ("hog", "fits"):
+            for u in (pod_usage(0, pod(c, name), c.now()) or {}).values():
+                assert u.memory_bytes <= 100 * 1024 * 1024, name
+                seen.add(name)
+    assert seen == {"hog", "fits"}
