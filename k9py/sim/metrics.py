@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from k9py.kube import quantity
 from k9py.kube.gcpause import gc_paused
-from k9py.kube.timefmt import rfc3339
+from k9py.kube.timefmt import parse_time, rfc3339
 
 Obj = dict[str, Any]
 
@@ -173,6 +173,16 @@ def _running(status: Obj | None) -> bool:
     return status is not None and "running" in (status.get("state") or {})
 
 
+def _scraped(status: Obj | None, now: float) -> bool:
+    """Running since a scrape window at least: metrics-server rates a container's CPU from two
+    samples, so a container started a moment ago has no metrics yet (`kubectl top`: "metrics
+    not available for pod", k9s: n/a)."""
+    if not _running(status):
+        return False
+    started = parse_time(str(((status or {}).get("state") or {}).get("running", {}).get("startedAt") or ""))
+    return started is None or now - started >= WINDOW
+
+
 def _window_stamp(now: float) -> str:
     return rfc3339(math.floor(now / WINDOW) * WINDOW)
 
@@ -206,7 +216,7 @@ def pod_usage(seed: int, pod: Obj, now: float, loads: Loads | None = None) -> di
     statuses.update({s.get("name"): s for s in st.get("initContainerStatuses") or []})
     out: dict[str, Usage] = {}
     sidecars = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
-    running = [c for c in [*sidecars, *(spec.get("containers") or [])] if _running(statuses.get(c.get("name")))]
+    running = [c for c in [*sidecars, *(spec.get("containers") or [])] if _scraped(statuses.get(c.get("name")), now)]
     share = loads.get(md.get("uid", "")) if loads else None
     for c, part in zip(running, _split(share, running), strict=True):
         out[c.get("name", "")] = container_usage(seed, ns, name, c, now, ann, part)

@@ -844,10 +844,14 @@ def test_memory_usage_set_over_the_limit_is_oomkilled_and_never_shown_above_it()
     assert (last["reason"], last["exitCode"]) == ("OOMKilled", 137) and _cs(hog)["restartCount"] >= 1
     assert _cs(pod(c, "fits"))["restartCount"] == 0 and "running" in _cs(pod(c, "fits"))["state"]
     seen = set()
-    for _ in range(120):  # whenever either runs, its usage is never above its limit
-        c.advance(1)
+    for _ in range(120):  # whenever either is reported, never above its limit (the hog, killed
+        c.advance(1)      # 2 s after each start, never lives a scrape window: never reported)
         for name in ("hog", "fits"):
             for u in (pod_usage(0, pod(c, name), c.now()) or {}).values():
                 assert u.memory_bytes <= 100 * 1024 * 1024, name
                 seen.add(name)
-    assert seen == {"hog", "fits"}
+    assert seen == {"fits"}
+    from k9py.sim.metrics import container_usage
+    spec = pod(c, "hog")["spec"]["containers"][0]
+    usage = container_usage(0, "default", "hog", spec, c.now(), {"k9py.sim/memory-usage": "300Mi"})
+    assert usage.memory_bytes == 100 * 1024 * 1024  # capped at the limit
