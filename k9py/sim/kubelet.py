@@ -639,26 +639,12 @@ class Kubelet(Controller):
         images = cluster.state.setdefault("kubelet.images", {}).setdefault(rt.node, set())
         policy = sc.get("imagePullPolicy") or "IfNotPresent"
         invalid = registry.invalid_name_message(c.image)
-        if invalid is not None:
-            # EnsureImageExists refuses it before any pull; the pod worker retries at its next sync
-            c.phase = "pullfail"
-            c.pull_started = -1.0
-            c.waiting_reason, c.waiting_message = "InvalidImageName", invalid
-            self._event(cluster, pod, rt, c, "Warning", "InspectFailed", invalid)
-            self._event(cluster, pod, rt, c, "Warning", "Failed", "Error: InvalidImageName")
-            c.next_at = t + INVALID_IMAGE_RETRY
-            self._begin_next(cluster, pod, rt, t)
+        if invalid is not None:  # EnsureImageExists refuses it before any pull
+            self._image_refused(cluster, pod, rt, c, t, "InvalidImageName", "InspectFailed", invalid)
             return
-        if policy == "Never" and c.image not in images:
-            # EnsureImageExists: nothing to start and no pull allowed; the next sync looks again
+        if policy == "Never" and c.image not in images:  # nothing to start and no pull allowed
             msg = f'Container image "{c.image}" is not present with pull policy of Never'
-            c.phase = "pullfail"
-            c.pull_started = -1.0
-            c.waiting_reason, c.waiting_message = "ErrImageNeverPull", msg
-            self._event(cluster, pod, rt, c, "Warning", "ErrImageNeverPull", msg)
-            self._event(cluster, pod, rt, c, "Warning", "Failed", "Error: ErrImageNeverPull")
-            c.next_at = t + INVALID_IMAGE_RETRY
-            self._begin_next(cluster, pod, rt, t)
+            self._image_refused(cluster, pod, rt, c, t, "ErrImageNeverPull", "ErrImageNeverPull", msg)
             return
         err = self._pull_error(cluster, pod, c.image)
         c.phase = "pulling"
@@ -815,6 +801,18 @@ class Kubelet(Controller):
                 wake = inst.script.next_at()
                 if wake is not None and wake < c.stop_at:
                     c.next_at = max(wake, t)  # its script goes on until it is killed
+
+    def _image_refused(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, t: float, reason: str,
+                       event: str, message: str) -> None:
+        """EnsureImageExists said no before any pull: the container waits with ``reason``, and the
+        pod worker looks again at its next sync."""
+        c.phase = "pullfail"
+        c.pull_started = -1.0
+        c.waiting_reason, c.waiting_message = reason, message
+        self._event(cluster, pod, rt, c, "Warning", event, message)
+        self._event(cluster, pod, rt, c, "Warning", "Failed", f"Error: {reason}")
+        c.next_at = t + INVALID_IMAGE_RETRY
+        self._begin_next(cluster, pod, rt, t)
 
     def _start_failed(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, sc: Obj, inst: Instance,
                       t: float) -> bool:
