@@ -82,3 +82,14 @@ def container_state(p: dict, i: int = 0, *, init: bool = False) -> tuple[str, st
     st = p["status"][key][i]["state"]
     (state, detail), = st.items()
     return state, detail.get("reason")
+
+
+def container_status(cluster: Cluster, name: str, namespace: str = "default") -> dict:
+    """The first container's status of pod ``name``."""
+    return cluster.get("Pod", namespace, name)["status"]["containerStatuses"][0]
+
+
+def events_with(cluster: Cluster, name: str, reason: str, namespace: str = "default") -> list[dict]:
+    """The Event objects of ``reason`` about the object ``name``."""
+    return [e for e in cluster.store.list("Event", namespace)
+            if e["involvedObject"]["name"] == name and e["reason"] == reason]

@@ -4,6 +4,8 @@ is restarted once its script removed the file its probe reads; readiness follows
 from __future__ import annotations
 
 from k9py.kube.timefmt import parse_time
+from tests.sim.helpers import container_status as _status
+from tests.sim.helpers import events_with as _events
 from tests.sim.helpers import make_cluster, pod_manifest
 from tests.sim.userland.helpers import sh
 
@@ -17,14 +19,6 @@ def _liveness_pod() -> dict:
                                                      "initialDelaySeconds": 5, "periodSeconds": 5}
     return pod
 
-
-def _status(c, name):
-    return c.get("Pod", "default", name)["status"]["containerStatuses"][0]
-
-
-def _events(c, name, reason):
-    return [e for e in c.store.list("Event", "default")
-            if e["involvedObject"]["name"] == name and e["reason"] == reason]
 
 
 def _started(st):

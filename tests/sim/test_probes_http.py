@@ -3,6 +3,8 @@ on (404 for what it does not have), nothing else listens (connection refused).""
 
 from __future__ import annotations
 
+from tests.sim.helpers import container_status as _status
+from tests.sim.helpers import events_with as _events
 from tests.sim.helpers import make_cluster, pod_manifest
 
 
@@ -11,14 +13,6 @@ def _nginx(name: str, **probes: dict) -> dict:
     pod["spec"]["containers"][0].update(probes)
     return pod
 
-
-def _status(c, name):
-    return c.get("Pod", "default", name)["status"]["containerStatuses"][0]
-
-
-def _events(c, name, reason):
-    return [e for e in c.store.list("Event", "default")
-            if e["involvedObject"]["name"] == name and e["reason"] == reason]
 
 
 def _ready(c, name):
