@@ -25,9 +25,9 @@ def pods_of(session):
     return {(o["metadata"]["namespace"], o["metadata"]["name"]) for o in session.playhead.store.list("Pod")}
 
 
-async def _session(tmp_path, limits=None, cluster=None):
+async def _session(tmp_path, limits=None, cluster=None, backend_class=SimBackend):
     cluster = cluster or small_cluster()
-    backend = SimBackend(cluster)
+    backend = backend_class(cluster)
     session = Session(backend, manual=True, history=lambda b: History(tmp_path, "minikube", limits, poll_logs=False))
     session.start()
     await settle()
@@ -437,11 +437,7 @@ def test_a_kind_this_user_may_not_list_does_not_hold_the_oldest_moment_back(tmp_
             return refused()
 
     async def main():
-        cluster = small_cluster()
-        session = Session(Forbidding(cluster), manual=True,
-                          history=lambda b: History(tmp_path, "minikube", poll_logs=False))
-        session.start()
-        await settle()
+        _, _, session = await _session(tmp_path, backend_class=Forbidding)
         h = session.history
         assert h.complete_t is not None and complete_moment(session) == h.start_t + h.complete_t
         past = open_past(session, complete_moment(session))
@@ -467,10 +463,7 @@ def test_a_history_still_short_of_a_first_list_is_taken_as_whole_after_a_minute(
             return silent()
 
     async def main():
-        cluster = small_cluster()
-        session = Session(Hanging(cluster), manual=True, history=lambda b: History(tmp_path, "minikube", poll_logs=False))
-        session.start()
-        await settle()
+        cluster, _, session = await _session(tmp_path, backend_class=Hanging)
         h = session.history
         assert h.complete_t is None and complete_moment(session) is None
         cluster.advance(FIRST_LOOK_LIMIT + 1)
@@ -501,11 +494,7 @@ def test_a_saved_history_opens_on_the_whole_cluster_not_on_its_first_lists_comin
             return late()
 
     async def main():
-        cluster = small_cluster()
-        session = Session(SlowConfigMaps(cluster), manual=True,
-                          history=lambda b: History(tmp_path, "minikube", poll_logs=False))
-        session.start()
-        await settle()
+        cluster, _, session = await _session(tmp_path, backend_class=SlowConfigMaps)
         h = session.history
         cluster.advance(2)  # the ConfigMaps' list is still on its way
         released.set()
