@@ -380,25 +380,25 @@ class Navigator:
         target = self.previous_cmd if back_from_contexts else self.current_cmd
         self.session = session
         self.stack = []
-        if target and self.run(target).ok:
-            new = self.current
-            if cur is not None and new is not None and not back_from_contexts and new.scope.view == cur.scope.view:
-                self._carry_over(cur, new)
-            return DONE
-        return self.start()
+        out = self.run(target) if target else None
+        new = self.current
+        if out is None or not out.ok or new is None:  # (a kind discovery may bring: ``start`` waits for it over pods)
+            return self.start()
+        if cur is not None and not back_from_contexts and new.scope.view == cur.scope.view:
+            self._carry_over(cur, new)
+        return out
 
     @staticmethod
     def _carry_over(old: ResourceView, new: ResourceView) -> None:
         """The view shown on the other Session (the past and back, another context) keeps what
         the user set on it: its filter, sort, wide columns and the row under the cursor."""
-        if old.model is not None:
-            new.sort = (old.model.sort_col, old.model.sort_asc)
-        new.wide = old.wide
+        old.save_state()
         new.cursor, new.top = old.cursor, old.top
-        if new.model is None:
-            new.filter = old.filter
+        if new.model is None:  # (its model is made with them)
+            new.filter, new.sort, new.wide = old.filter, old.sort, old.wide
             return
         new.model.set_wide(old.wide)
-        if new.sort is not None:
-            new.model.set_sort(*new.sort)
+        new.wide = old.wide
+        if old.sort is not None:
+            new.sort_to(*old.sort)
         new.set_filter(old.filter)

@@ -196,7 +196,7 @@ class ResourceView:
         want = self._sort_wanted or (shown.sort_col, shown.sort_asc)  # a sort asked for meanwhile
         self._sort_wanted = None
         if want != (fresh.sort_col, fresh.sort_asc):
-            self._sort_to(*want)
+            self.sort_to(*want)
         self.apply_metrics()
         self.apply_forwards()
         if shown.filter.text != fresh.filter.text:  # typed meanwhile
@@ -374,7 +374,7 @@ class ResourceView:
         if m is None or m.col_index(col) is None:
             return False
         last_col, last_asc = self._sort_wanted or (m.sort_col, m.sort_asc)
-        self._sort_to(col, not last_asc if col == last_col else col not in BIGGEST_FIRST)
+        self.sort_to(col, not last_asc if col == last_col else col not in BIGGEST_FIRST)
         return True
 
     @property
@@ -382,7 +382,8 @@ class ResourceView:
         """The column rows are being sorted by in a worker thread, or None."""
         return self._sorting.col if self._sorting is not None else None
 
-    def _sort_to(self, col: str, ascending: bool) -> None:
+    def sort_to(self, col: str, ascending: bool) -> None:
+        """Sort on ``col`` that way (many rows: in a worker thread, as ``sort_by``)."""
         m = self.model
         assert m is not None
         if self._loading is not None:  # rows load in a worker thread: sorted once they are in (``_loaded``)
@@ -428,7 +429,7 @@ class ResourceView:
         if (m is not job.model or m.columns is not job.columns or done.exception() is not None
                 or not m.apply_sort(job.col, job.ascending, done.result(), lazy=True)):
             job.model.forget_sort()
-            self._sort_to(job.col, job.ascending)  # the rows it keyed are not the model's now: again
+            self.sort_to(job.col, job.ascending)  # the rows it keyed are not the model's now: again
         else:
             self._start_filter_slices()
         self._tell(Change(rows=True, sorted=self._sorting is None))

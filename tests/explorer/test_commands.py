@@ -255,3 +255,25 @@ def test_the_at_sign_names_a_context_as_in_k9s():
     assert (cmd.context, cmd.filter, cmd.rest) == (None, "needle @in-the-filter", "po /needle @in-the-filter")
     assert parse_command("po @").error == "@: name a context (`:pods @CONTEXT`)"
     assert parse_command("po").context is None
+
+
+def test_a_view_the_other_session_does_not_serve_falls_back_to_the_start_view():
+    """`:ctx` while a CRD's objects are shown, onto a cluster that does not serve it (a live one
+    reads discovery again first): the pane opens the start view instead of staying empty."""
+    class Discovering(SimBackend):
+        rediscovers = True
+
+        async def rediscover(self) -> bool:
+            return True
+
+    async def s(nav, session, cluster):
+        await show(nav, session, "crontabs")
+        assert nav.current.scope.view.name == "crontabs"
+        other = Session(Discovering(small_cluster()), manual=True)
+        try:
+            out = nav.rebind(other)
+            assert nav.current is not None and nav.current.scope.view.name == "pods"
+            assert out.ok
+        finally:
+            await other.close()
+    explore(s)
