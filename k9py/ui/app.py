@@ -88,7 +88,7 @@ class K9pyApp(App[None]):
         self.shells = Shells(self)  # `s` and `a`
         self.port_forwards = PortForwarding(self)  # shift-f
         self._header_chosen = False  # ctrl-e pressed: the header shows as the user chose
-        self._namespaces_watched: object | None = None  # the informer watching them for `:` (watch_namespaces)
+        self._namespaces_watched: weakref.WeakSet[Any] = weakref.WeakSet()  # informers watching them (watch_namespaces)
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
         first.menu_hints = self.plugin_keys.hints
@@ -344,8 +344,8 @@ class K9pyApp(App[None]):
         """The namespaces, watched from the first `:` on (a handful of objects): Tab completes
         them, and a namespace typed that does not exist is known not to (kept from favourites)."""
         informer = self.session.informer
-        if self._namespaces_watched is not informer:
-            self._namespaces_watched = informer
+        if informer not in self._namespaces_watched:  # (once per informer: split panes may show several)
+            self._namespaces_watched.add(informer)
             informer.subscribe("Namespace", None, lambda cache, diff: None)
 
     def _tick(self) -> None:

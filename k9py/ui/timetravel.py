@@ -68,6 +68,13 @@ async def rewind(app: K9pyApp, arg: str) -> bool:
 CAUGHT_UP = 1.0  # seconds: a play head this close to the newest moment written is now
 
 
+def _newer_kept(present: Session, head: Any) -> float | None:
+    """The newest moment the history has written, when it is past the end of what ``head`` (a
+    past's player) holds by CAUGHT_UP at least; None: it holds everything there is."""
+    newest = timetravel.newest_moment(present)
+    return newest if newest is not None and newest - (head.start + head.duration) >= CAUGHT_UP else None
+
+
 def later_in_the_past(app: K9pyApp, what: str) -> bool:
     """`>` or `end` at the end of what the past's player read when the past was opened: the
     history has gone on recording, so the past is read again up to the moment asked for (10 s
@@ -75,8 +82,8 @@ def later_in_the_past(app: K9pyApp, what: str) -> bool:
     present, head = app.session.present, app.session.playhead
     if present is None or head is None:
         return False
-    newest = timetravel.newest_moment(present)
-    if newest is None or newest - (head.start + head.duration) < CAUGHT_UP:
+    newest = _newer_kept(present, head)
+    if newest is None:
         return False
     at = newest if what == "end" else min(newest, head.now() + STEP)
     app.run_worker(move_to(app, at), group="timetravel", exclusive=True)
@@ -121,10 +128,11 @@ def _play_on_at_the_end(app: K9pyApp, past: Session) -> None:
     head = past.playhead
     if head is None:
         return
-    playing = [not head.paused]
+    playing = not head.paused
 
     def changed(_: object) -> None:
-        was, playing[0] = playing[0], not head.paused
+        nonlocal playing
+        was, playing = playing, not head.paused
         if was and head.paused and head.at_end and app.session is past:
             app.run_worker(play_on(app), group="timetravel", exclusive=True)
 
@@ -139,8 +147,7 @@ async def play_on(app: K9pyApp) -> bool:
     if present is None or head is None:
         return False
     end, speed = head.start + head.duration, head.speed
-    newest = timetravel.newest_moment(present)
-    if newest is None or newest - end < CAUGHT_UP:  # what it shows at its end is what there is now
+    if _newer_kept(present, head) is None:  # what it shows at its end is what there is now
         await back_to_now(app)
         app.flash("caught up with now")
         return True

@@ -275,10 +275,13 @@ class ListScreen(KeyedScreen[None], ModalScreen[None]):
     def _say_more(self) -> None:
         """What does not fit (the sections laid out below at 80 columns) is said on the frame's
         bottom edge: ``more ↓`` (j, ctrl-f), ``more ↑``, or both."""
-        box = self.scroller
-        below, above = box.scroll_y < box.max_scroll_y, box.scroll_y > 0
+        scroller = self.scroller
+        below, above = scroller.scroll_y < scroller.max_scroll_y, scroller.scroll_y > 0
         arrows = ("↑" if above else "") + ("↓" if below else "")
-        self.query_one("#help-box").border_subtitle = f"more {arrows}" if arrows else ""
+        said = f"more {arrows}" if arrows else ""
+        box = self.query_one("#help-box")
+        if box.border_subtitle != said:  # (setting it repaints the frame, even unchanged: every scroll step)
+            box.border_subtitle = said
 
     def action_dismiss_screen(self) -> None:
         self.dismiss(None)
