@@ -240,7 +240,7 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     return prog
 
 
-MEMORY_USAGE = PREFIX + "memory-usage"  # sim/metrics.py's: what the container uses
+MEMORY_USAGE = PREFIX + "memory-usage"  # what the container uses (sim/metrics.py reports it)
 OVER_LIMIT_OOM_AFTER = 2.0  # seconds a container whose usage is set over its memory limit runs
 
 

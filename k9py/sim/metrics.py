@@ -27,13 +27,14 @@ from typing import Any, NamedTuple
 from k9py.kube import quantity
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.timefmt import parse_time, rfc3339
+from k9py.sim.behaviour import MEMORY_USAGE
 
 Obj = dict[str, Any]
 
 WINDOW = 15.0  # seconds of virtual time per scrape
 API_VERSION = "metrics.k8s.io/v1beta1"
 CPU_ANNOTATION = "k9py.sim/cpu-usage"
-MEMORY_ANNOTATION = "k9py.sim/memory-usage"
+MEMORY_ANNOTATION = MEMORY_USAGE  # (behaviour's: over a limit it is OOMKilled)
 CPU_LOAD_ANNOTATION = "k9py.sim/cpu-load"
 MEMORY_LOAD_ANNOTATION = "k9py.sim/memory-load"
 LOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
@@ -159,7 +160,8 @@ def container_usage(seed: int, ns: str, pod: str, container: Obj, now: float,
         if p.cpu_cap:
             cpu = min(cpu, p.cpu_cap * 0.98)
     if ann.get(MEMORY_ANNOTATION):  # (over the limit: never reported above it, the kubelet OOMKills it)
-        mem = min(_bytes(ann[MEMORY_ANNOTATION]), p.mem_cap) if p.mem_cap else _bytes(ann[MEMORY_ANNOTATION])
+        mem = _bytes(ann[MEMORY_ANNOTATION])
+        mem = min(mem, p.mem_cap) if p.mem_cap else mem
     elif share is not None and share.memory_bytes is not None:
         mem = min(share.memory_bytes, p.mem_cap * 0.97) if p.mem_cap else share.memory_bytes
     else:

@@ -7,10 +7,9 @@ real node, instead of running for ever. Other images may hold anything: not judg
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from k9py.sim.userland.image import image_for
+from k9py.sim.userland.image import busybox_family
 
 # `busybox --list` of busybox 1.36 (the busybox image's), with alpine's own tools
 _APPLET_NAMES = """
@@ -50,16 +49,12 @@ RUNC = ("failed to create containerd task: failed to create shim task: OCI runti
         "runc create failed: unable to start container process: {}: unknown")
 
 
-@functools.lru_cache(maxsize=1024)  # asked at every container start
-def _known_contents(image: str) -> bool:
-    return image_for(image).family in ("busybox", "alpine")
-
 
 def start_error(container: dict[str, Any], image: str) -> str | None:
     """runc's message when the program ``container`` runs is not in ``image`` (None: it is, or
     the image's contents are not known). A path under one of its volume mounts may be anything."""
     argv = container.get("command") or container.get("args") or []
-    if not argv or not isinstance(argv, list) or not _known_contents(image):
+    if not argv or not isinstance(argv, list) or not busybox_family(image):
         return None
     exe = str(argv[0])
     if "/" not in exe:

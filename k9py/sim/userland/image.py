@@ -3,6 +3,7 @@ ubuntu), ``/etc`` files, and what nginx / httpd images add."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from k9py.sim.behaviour import image_name, image_tag
@@ -301,3 +302,10 @@ def root_tree(img: Image, now: float) -> Dir:
     assert isinstance(tmp, Dir)
     tmp.mode = 0o1777
     return root
+
+
+@functools.lru_cache(maxsize=1024)  # asked at every container start; building an Image costs more
+def busybox_family(ref: str) -> bool:
+    """Whether image ``ref`` is busybox or alpine: every program in it a busybox applet, its
+    shell the simulated one (one-shot and script containers, start errors)."""
+    return image_for(ref).family in ("busybox", "alpine")

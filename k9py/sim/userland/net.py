@@ -223,9 +223,10 @@ def _listener(cluster: Cluster, pod: Obj, port: int) -> Container:
 
 
 def serves(cluster: Cluster, pod: Obj, port: int) -> bool:
-    """Whether a running container of ``pod`` answers on ``port`` (a port-forward's check)."""
+    """Whether a running container of ``pod`` answers on ``port`` (a port-forward's check, a
+    TCP probe's: answered as ``probe_get`` answers, without a world per replica)."""
     try:
-        _listener(cluster, pod, port)
+        probe_get(cluster, pod, port, "/")
     except Refused:
         return False
     return True

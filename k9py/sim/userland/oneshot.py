@@ -7,7 +7,6 @@ container with stdin) keeps the behaviour ``sim/behaviour.py`` derives."""
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
@@ -15,7 +14,7 @@ from k9py.kube.meta import deep_copy
 from k9py.sim import behaviour
 from k9py.sim.behaviour import Program
 from k9py.sim.userland.container import Container, world
-from k9py.sim.userland.image import image_for
+from k9py.sim.userland.image import busybox_family
 from k9py.sim.userland.script import ScriptRun, has_sleep
 from k9py.sim.userland.shell import ContainerKilled, Io, Shell, ShellExit, Stdin
 from k9py.sim.userland.syntax import Command, ForLoop, IfCommand, Script, ShellSyntaxError, WhileLoop, parse
@@ -84,15 +83,10 @@ def _ends(cmd: Command | ForLoop | WhileLoop | IfCommand, commands: Any, builtin
     return name not in NEVER and (name in commands or name in builtins)
 
 
-@functools.lru_cache(maxsize=1024)  # asked at every container start; building an Image costs more
-def _shell_image(image: str) -> bool:
-    """Whether ``image`` is of a family whose shell runs one-shot commands (busybox, alpine)."""
-    return image_for(image).family in ("busybox", "alpine")
-
 
 def _script(pod: Obj, container: Obj, inst: Instance) -> str | None:
     """The container's command as a script this module runs, or None."""
-    if not _shell_image(inst.image) or container.get("stdin"):
+    if not busybox_family(inst.image) or container.get("stdin"):
         return None  # (with stdin, `kubectl run -it`: its user drives it through attach)
     if any(a in meta.annotations(pod) for a in ANNOTATIONS):
         return None
