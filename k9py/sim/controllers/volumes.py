@@ -19,6 +19,7 @@ from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.admission import admits
 from k9py.sim.controllers.base import Controller
 from k9py.sim.follower import Follower
+from k9py.sim.volumebinding import ANN_BIND_COMPLETED, claim_names
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -31,7 +32,6 @@ MINIKUBE_PROVISIONER = "k8s.io/minikube-hostpath"
 NO_PROVISIONER = "kubernetes.io/no-provisioner"
 DEFAULT_CLASS_ANN = "storageclass.kubernetes.io/is-default-class"
 BETA_DEFAULT_CLASS_ANN = "storageclass.beta.kubernetes.io/is-default-class"
-ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
 ANN_BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller"
 ANN_PROVISIONED_BY = "pv.kubernetes.io/provisioned-by"
 ANN_STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner"
@@ -195,11 +195,6 @@ def _volumes_of(pod: Obj) -> Any:
 _NO_SPEC: Obj = {}  # read only
 
 
-def _claims_of(pod: Obj) -> list[str]:
-    return [c for vol in meta.dig(pod, "spec", "volumes") or []
-            if (c := meta.dig(vol, "persistentVolumeClaim", "claimName"))]
-
-
 class _ClaimUsers(Follower):
     """The pods that mount a claim, kept up to date from the store's changes (no pod scan)."""
 
@@ -213,7 +208,7 @@ class _ClaimUsers(Follower):
     def refresh(self, store: Any) -> bool:
         """True: it starts following ``store`` now (it read every pod)."""
         if self.follow(store):
-            self.pods = {(meta.namespace(p), meta.name(p)): cl for p in store.list("Pod") if (cl := _claims_of(p))}
+            self.pods = {(meta.namespace(p), meta.name(p)): cl for p in store.list("Pod") if (cl := claim_names(p))}
             return True
         return False
 
@@ -224,7 +219,7 @@ class _ClaimUsers(Follower):
             if key in self.pods:
                 self.version += 1  # (its phase or node may have changed)
             return  # the same volumes (the store shares what a write left equal): the same claims
-        claims = _claims_of(obj) if change.type != "DELETED" else []
+        claims = claim_names(obj) if change.type != "DELETED" else []
         if claims:
             self.pods[key] = claims
             self.version += 1
@@ -241,7 +236,7 @@ def pods_using_claims(cluster: Cluster) -> dict[tuple[str, str], list[Obj]]:
         pod = cluster.store.get("Pod", *key)
         if pod is None or meta.dig(pod, "status", "phase") in ("Succeeded", "Failed"):
             continue
-        for claim in _claims_of(pod):
+        for claim in claim_names(pod):
             out.setdefault((key[0], claim), []).append(pod)
     return out
 
