@@ -265,6 +265,7 @@ class K9pyApp(App[None]):
     def _begin(self, session: Session) -> None:
         session.start()
         session.informer.subscribe("Node", None, self._on_nodes)  # the header's CPU/MEM
+        self.watch_namespaces(session)  # listed by the time `:po kube-s⇥` is typed, even in one burst
 
     async def on_unmount(self) -> None:
         if self.answers:  # `:q` typed right behind a `y`: its calls go out first
@@ -340,10 +341,11 @@ class K9pyApp(App[None]):
         self.watch_namespaces()
         return list(self.navigator.favorites)
 
-    def watch_namespaces(self) -> None:
-        """The namespaces, watched from the first `:` on (a handful of objects): Tab completes
-        them, and a namespace typed that does not exist is known not to (kept from favourites)."""
-        informer = self.session.informer
+    def watch_namespaces(self, session: Session | None = None) -> None:
+        """The namespaces of ``session`` (the focused pane's), watched from its start (a handful of
+        objects): Tab completes them, and a namespace typed that does not exist is known not to
+        (kept from favourites)."""
+        informer = (session or self.session).informer
         if informer not in self._namespaces_watched:  # (once per informer: split panes may show several)
             self._namespaces_watched.add(informer)
             informer.subscribe("Namespace", None, lambda cache, diff: None)

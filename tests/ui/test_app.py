@@ -463,11 +463,8 @@ def test_scale(drive):
 def test_tab_completes_a_namespace_after_a_view_and_a_context_after_ctx(drive):
     """k9s: `:po kube-s⇥` → `:po kube-system`; `:ctx ` completes the kubeconfig's contexts."""
     async def s(app, pilot, cluster):
-        await pilot.press("colon")
-        await sync(app, pilot)  # the namespaces are watched from the first `:` on
-        for key in "po kube-s":
-            await pilot.press(key if key != " " else "space")
-        await pilot.press("tab")
+        await pilot.press("colon", *"po", "space", *"kube-s", "tab")  # one burst: watched from the start
+
         assert app.prompt.value == "po kube-system"
         await pilot.press("ctrl+u", *"ctx ", "tab")
         assert app.prompt.value == f"ctx {app.session.info().context}"
