@@ -175,6 +175,22 @@ class Navigator:
             self.run("pods")
         return out if out.ok else Outcome(message=out.message, level="warn")
 
+    def view_problem(self, text: str) -> str | None:
+        """What `:` would say against ``text`` as the view of a new pane (None: a view it opens),
+        the user's aliases and discovery's kinds included: a screen of its own (pulses, xray…)
+        or `:q` is no view a pane shows."""
+        try:
+            text = resolve(text, self.aliases)
+        except AliasError as err:
+            return str(err)
+        head = _head(text)
+        if head in kinds.REQUESTS:
+            return f":{head} is a screen of its own: a pane shows a view (:split deploy)"
+        cmd = kinds.parse_command(text, self.session.extra_aliases())
+        if cmd.quit:
+            return ":q quits k9py; :close closes the focused pane"
+        return cmd.error or (None if cmd.view is not None else "bad command")
+
     def run(self, text: str, *, record: bool = True, keep_stack: bool = False, discovered: bool = False) -> Outcome:
         """A `:` command: a view with arguments, quit, or a UI request (help, aliases, pickers).
         The user's aliases expand first. ``keep_stack`` (a hotkey's keepHistory): the view goes
@@ -185,7 +201,7 @@ class Navigator:
             text = resolve(text, self.aliases)
         except AliasError as err:
             return Outcome.fail(str(err))
-        head = text.strip().lstrip(":").split(" ", 1)[0].lower()
+        head = _head(text)
         request = kinds.REQUESTS.get(head)
         if request is not None:
             rest = text.strip().lstrip(":")[len(head):].strip()
@@ -402,3 +418,8 @@ class Navigator:
         if old.sort is not None:
             new.sort_to(*old.sort)
         new.set_filter(old.filter)
+
+
+def _head(text: str) -> str:
+    """A `:` command's first word, lower-cased."""
+    return text.strip().lstrip(":").split(" ", 1)[0].lower()

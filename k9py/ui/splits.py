@@ -410,22 +410,11 @@ class Splits:
     def split(self, orient: str, cmd: str) -> None:
         """A new explorer pane beside the focused one, showing ``cmd`` (default: the same view);
         a ``cmd`` that names no view is said, and no pane is made."""
-        if cmd and (problem := self._not_a_view(cmd)):
+        if cmd and (problem := self.navigator.view_problem(cmd)):
             self.app.flash(problem, "error")
             return
         cmd = cmd or (self.navigator.current_cmd or self.navigator.start_view)
         self.app.call_next(self._place, self.new_pane(), orient, cmd)
-
-    def _not_a_view(self, cmd: str) -> str | None:
-        """What `:` would say of ``cmd`` as a view (the user's aliases and discovery's included)."""
-        from k9py.config.aliases import AliasError, resolve
-        from k9py.view import kinds
-
-        try:
-            text = resolve(cmd, self.navigator.aliases)
-        except AliasError as err:
-            return str(err)
-        return kinds.parse_command(text, self.navigator.session.extra_aliases()).error
 
     def split_logs(self, orient: str) -> None:
         """A log pane following the focused pods pane's cursor."""

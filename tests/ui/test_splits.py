@@ -177,6 +177,12 @@ def test_a_split_of_no_view_is_said_and_makes_no_pane():
         await do(app, pilot, "split bogus")
         await settle(app, pilot)
         assert len(app.splits.panes()) == 1 and flash(app) == "`bogus` command not found"
+        await do(app, pilot, "split pulses")  # a screen of its own: said as such, no pane
+        await settle(app, pilot)
+        assert len(app.splits.panes()) == 1 and flash(app) == ":pulses is a screen of its own: a pane shows a view (:split deploy)"
+        await do(app, pilot, "split q")  # not a quit
+        await settle(app, pilot)
+        assert len(app.splits.panes()) == 1 and flash(app).startswith(":q quits k9py") and app.is_running
         await do(app, pilot, "vs dp")  # a view (an alias of it) splits as before
         await settle(app, pilot)
         assert len(app.splits.panes()) == 2 and app.title_text() == "deployments(default)[1]"
