@@ -386,9 +386,10 @@ class Navigator:
         return DONE, ("", str(node))
 
     # -- context -------------------------------------------------------------------------------------------
-    def rebind(self, session: Session) -> Outcome:
+    def rebind(self, session: Session, namespace: str | None = None) -> Outcome:
         """Move to another Session (`:ctx`): its views open again on the new backend; the view
-        shown before `:ctx` comes back."""
+        shown before `:ctx` comes back, in ``namespace`` if given (the context's own: opened
+        there at once, not in the old one first)."""
         for view in self.stack:
             view.detach()  # their subscriptions die with the old informer
         cur = self.current
@@ -396,6 +397,10 @@ class Navigator:
         target = self.previous_cmd if back_from_contexts else self.current_cmd
         self.session = session
         self.stack = []
+        if namespace is not None:
+            self.active_namespace = namespace
+            if target:
+                target = kinds.command_in(target, namespace, session.extra_aliases())
         out = self.run(target) if target else None
         new = self.current
         if out is None or not out.ok or new is None:  # (a kind discovery may bring: ``start`` waits for it over pods)

@@ -423,9 +423,6 @@ class K9pyApp(App[None]):
             return False
         await self.replace_session(new, pane_only=True)
         self.flash(f"Switched to context {name}")
-        ns = context_memory.namespace_for(self)
-        if ns is not None and ns != self.navigator.active_namespace:
-            self.outcome(self.navigator.switch_namespace(ns))
         if then:
             self.run_command(then)
         return True
@@ -438,8 +435,8 @@ class K9pyApp(App[None]):
             self.flash(problem, "warn")
         old = self.session
         self._begin(new)
-        self.outcome(self.splits.rebind(new, old, pane_only=pane_only))
-        context_memory.arrive(self)  # the new context's favourites and skin
+        ns = context_memory.arrive(self, new)  # the new context's favourites, skin and namespace
+        self.outcome(self.splits.rebind(new, old, pane_only=pane_only, namespace=ns if pane_only else None))
         await self.splits.release(old)
 
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------

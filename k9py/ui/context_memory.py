@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from k9py.config import context_state
 
 if TYPE_CHECKING:
+    from k9py.explorer.session import Session
     from k9py.ui.app import K9pyApp
 
 
@@ -37,12 +38,14 @@ def save(app: K9pyApp) -> str | None:
     return None
 
 
-def arrive(app: K9pyApp) -> None:
-    """The context now in use (after `:ctx`) brings back what was remembered for it: its
-    favourites, and its own skin (else config.yaml's) unless ``--skin`` chose one."""
+def arrive(app: K9pyApp, session: Session) -> str | None:
+    """``session``, about to be shown (`:ctx`), brings back what was remembered for its
+    context: its favourites, and its own skin (else config.yaml's) unless ``--skin`` chose one.
+    Returns the namespace it opens in: the one remembered, else its kubeconfig context's
+    (k9s's order); None: stay where the view is. (The context's file is read once.)"""
     if not app.user.persist:
-        return
-    state, warnings = context_state.load(app.session.info().context)
+        return session.backend.context_namespace()
+    state, warnings = context_state.load(session.info().context)
     for warning in warnings:
         app.flash(warning, "warn")
     if state.favorites:
@@ -51,16 +54,7 @@ def arrive(app: K9pyApp) -> None:
         wanted = state.skin or app.user.config_skin
         if wanted != app.skin_choice:
             app.apply_skin(wanted)
-
-
-def namespace_for(app: K9pyApp) -> str | None:
-    """The namespace the context now in use opens in (after `:ctx`): the one remembered for it,
-    else its kubeconfig context's (k9s's order); None: stay where the view is."""
-    if app.user.persist:
-        state, _warnings = context_state.load(app.session.info().context)  # (arrive flashes them)
-        if state.namespace is not None:
-            return state.namespace
-    return app.backend.context_namespace()
+    return state.namespace if state.namespace is not None else session.backend.context_namespace()
 
 
 def read_only_for(app: K9pyApp, context: str) -> bool | None:

@@ -238,10 +238,11 @@ class Splits:
         for pane in self.all_panes():
             pane.render_state()
 
-    def rebind(self, session: Any, old: Any = None, *, pane_only: bool = False) -> Outcome:
+    def rebind(self, session: Any, old: Any = None, *, pane_only: bool = False, namespace: str | None = None) -> Outcome:
         """A new Session (`:ctx`, time travel): the panes showing ``old`` (None: every pane; with
         ``pane_only`` the focused one alone) move to it, and the log panes following them; the
-        focused one's outcome is the one shown."""
+        focused one's outcome is the one shown. ``namespace``: the one the focused pane's view
+        opens in there (the context's own), None: the one it shows."""
         out = DONE
         focused = self.pane
         for pane in self.all_panes():
@@ -249,7 +250,7 @@ class Splits:
                 continue
             if old is not None and pane.navigator.session is not old:
                 continue
-            res = pane.navigator.rebind(session)
+            res = pane.navigator.rebind(session, namespace if pane is focused else None)
             if pane is focused:
                 out = res
         for logs in self._logs():

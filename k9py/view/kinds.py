@@ -273,6 +273,22 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
                    rest=" ".join(rest))
 
 
+def command_in(text: str, namespace: str, extra: Aliases | None = None) -> str:
+    """``text``, a `:` command, showing ``namespace`` ("" all) instead of the one it names: its
+    selector, filter and merged contexts kept (a cluster-wide view's command is left as it is)."""
+    cmd = parse_command(text, extra)
+    if cmd.view is None or not cmd.view.namespaced:
+        return text
+    words = [cmd.rest.split(" ", 1)[0], namespace or "all"]
+    if cmd.labels:
+        words += ["-l", cmd.labels]
+    if cmd.contexts:
+        words.append("--contexts=" + ",".join(cmd.contexts))
+    if cmd.filter is not None:
+        words.append("/" + cmd.filter)
+    return " ".join(words)
+
+
 # -- drill-down ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Scope:

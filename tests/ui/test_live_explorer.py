@@ -183,6 +183,8 @@ def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
                             and app.current.namespace == "kube-system"
                             and rows(app) == truth(two.handle, "ConfigMap", "kube-system"), "two's configmaps")
                 assert ("default", "from-one") not in rows(app)
+                # opened there at once: never listed in the namespace the view showed on one
+                assert two.faults.count("GET", "/api/v1/namespaces/default/configmaps", watch=False) == 0
                 assert app.backend.info().read_only  # still read-only
                 assert "Context:  two" in header(app)
                 assert old_backend is not app.backend and first._closed  # the old backend is closed

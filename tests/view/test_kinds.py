@@ -1,6 +1,6 @@
 import pytest
 
-from k9py.view.kinds import BY_NAME, complete, drill, lookup, owner_scope, parse_command
+from k9py.view.kinds import BY_NAME, command_in, complete, drill, lookup, owner_scope, parse_command
 from tests.samples import small_cluster
 
 K9S_ALIASES = {"po": "pods", "pods": "pods", "dp": "deployments", "deploy": "deployments", "svc": "services",
@@ -36,6 +36,15 @@ def test_command_arguments():
     assert parse_command("po -A").namespace == ""
     assert parse_command("po all").namespace == ""
     assert parse_command("nope").error == "`nope` command not found"
+
+
+def test_a_command_in_another_namespace_keeps_its_selector_filter_and_contexts():
+    assert command_in("cm default", "kube-system") == "cm kube-system"
+    assert command_in("po -n a -l app=web /ng inx", "") == "po all -l app=web /ng inx"
+    assert command_in("deploy shop --contexts a,b", "x") == "deploy x --contexts=a,b"
+    again = parse_command(command_in("po -A app=web /x", "b"))
+    assert (again.view.name, again.namespace, again.labels, again.filter) == ("pods", "b", "app=web", "x")
+    assert command_in("nodes /gpu", "kube-system") == "nodes /gpu"  # cluster-wide: as it was
 
 
 def test_completion():
