@@ -27,6 +27,7 @@ from k9py.store.informer import Cache, Diff
 from k9py.ui import context_memory, keymap, strip_cycles, theme
 from k9py.ui.handover import TypedAhead
 from k9py.ui.heldkeys import HeldKeys
+from k9py.ui.keyorder import KeyLanded, KeyOrder
 from k9py.ui.plugins import PluginKeys
 from k9py.ui.portforward import PortForwarding
 from k9py.ui.shell import Shells
@@ -90,6 +91,7 @@ class K9pyApp(App[None]):
         self._header_chosen = False  # ctrl-e pressed: the header shows as the user chose
         self._namespaces_watched: weakref.WeakSet[Any] = weakref.WeakSet()  # informers watching them (watch_namespaces)
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
+        self.key_order = KeyOrder(self)  # keys run in the order typed, a widget's as the app's
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
@@ -447,6 +449,8 @@ class K9pyApp(App[None]):
             self.last_key = event.key
         if isinstance(event, events.Key) and not event.is_forwarded and self.held_keys.take(event):
             return  # typed onto a table whose cluster is still being built: it waits for the rows
+        if isinstance(event, events.Key) and not event.is_forwarded and self.key_order.wait(event):
+            return  # a key before it is still on its way through a widget: it runs after that one
         if isinstance(event, events.Key) and not event.is_forwarded and self._route_key(event.key, event.character):
             return
         if isinstance(event, events.Key) and not event.is_forwarded and self.plugin_keys.handle(event.key):
@@ -472,7 +476,16 @@ class K9pyApp(App[None]):
             finally:
                 self.typed_ahead.in_hand = None
             return
+        if isinstance(event, events.Key):
+            target = self.focused or self.screen
+            await super().on_event(event)
+            if event.is_forwarded:  # handed to the widget's queue: the keys behind it wait for it
+                self.key_order.sent(target, event)
+            return
         await super().on_event(event)
+
+    async def on_key_landed(self, marker: KeyLanded) -> None:
+        await self.key_order.landed(marker)
 
     def _route_key(self, key: str, char: str | None) -> bool:
         """Open, edit, submit or cancel the prompt now. False: the key goes its usual way."""

@@ -1,0 +1,67 @@
+"""Keys run in the order they were typed, whether the app handles them at once (`:`, `/`, esc)
+or a widget's bindings do: a burst typed onto a screen or a text box still opening lands there."""
+
+from textual import events
+from textual.keys import _character_to_key
+
+from k9py.ui.screens.describe import DescribeScreen
+from tests.ui.conftest import sync
+
+
+def _type(app, *keys):
+    """Keys as the terminal driver sends them, back to back (all read before any is handled)."""
+    for key in keys:
+        char = key if len(key) == 1 else ("\r" if key == "enter" else None)
+        name = key if key.isalnum() or len(key) > 1 else _character_to_key(key)
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def _settled(app, pilot):
+    for _ in range(6):
+        await sync(app, pilot)
+
+
+def test_describe_then_its_search_typed_in_one_burst(drive):
+    """`d/atus⏎`: the describe opens and searches `atus`. The `/atus` filtered the pods table
+    before the `d` had opened the describe (which then went with the enter), or its letters
+    came before the search box had the focus."""
+    async def s(app, pilot, cluster):
+        app.run_command("pods default")
+        await _settled(app, pilot)
+        _type(app, "d", "/", "a", "t", "u", "s", "enter")
+        await _settled(app, pilot)
+        assert isinstance(app.screen, DescribeScreen)
+        assert app.screen.search_text == "atus" and app.screen.matches
+        assert app.current.filter == ""  # the table under it kept its rows
+    drive(s)
+
+
+def test_scale_typed_in_one_burst_with_the_new_count(drive):
+    """`s⌫5⏎` on a deployment: the dialog opens with its count, the count is replaced by 5."""
+    async def s(app, pilot, cluster):
+        app.run_command("deploy default")
+        await _settled(app, pilot)
+        ns, name = app.model.row_at(0).key[:2]
+        assert cluster.store.get("Deployment", ns, name)["spec"]["replicas"] != 5
+        _type(app, "s", "backspace", "5", "enter")
+        await _settled(app, pilot)
+        assert len(app.screen_stack) == 1
+        assert cluster.store.get("Deployment", ns, name)["spec"]["replicas"] == 5
+    drive(s)
+
+
+def test_a_screen_opened_and_closed_in_one_burst(drive):
+    """`y` then esc typed back to back: the YAML opens, then closes (the esc ran first, at
+    once, and the YAML opened after it and stayed)."""
+    async def s(app, pilot, cluster):
+        app.run_command("pods default")
+        await _settled(app, pilot)
+        _type(app, "y", "escape")
+        await _settled(app, pilot)
+        assert len(app.screen_stack) == 1
+        _type(app, "y", "escape", "d")  # then the describe of the same row
+        await _settled(app, pilot)
+        assert isinstance(app.screen, DescribeScreen) and len(app.screen_stack) == 2
+    drive(s)
