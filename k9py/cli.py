@@ -137,8 +137,7 @@ def view_arg(text: str) -> str:
     ...). A word no built-in kind answers to may be one a live cluster's discovery brings (a
     CRD's plural): the explorer decides once it knows its backend (``launch.start_view``)."""
     from k9py.view import kinds
-    head = text.strip().split(" ", 1)[0].lower()
-    if kinds.parse_command(text).error and head not in kinds.REQUESTS and not KIND_WORD.fullmatch(head):
+    if not kinds.known_command(text) and not KIND_WORD.fullmatch(text.strip().split(" ", 1)[0].lower()):
         raise argparse.ArgumentTypeError(f"unknown view {text!r} (try pods, deploy, svc, no, ns, ...)")
     return text
 

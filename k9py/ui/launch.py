@@ -69,9 +69,7 @@ def start_view(args: argparse.Namespace, user: UserConfig, state: ContextState |
     -c may name a screen (pulses, xray dp) and, on a live cluster, a kind discovery brings."""
     given = getattr(args, "start_view", None)
     if given:
-        head = str(given).strip().split(" ", 1)[0].lower()
-        known = not kinds.parse_command(given).error or head in kinds.REQUESTS
-        if not known and not (backend is not None and backend.rediscovers):
+        if not kinds.known_command(given) and not (backend is not None and backend.rediscovers):
             raise K9pyError(f"argument -c/--command: unknown view {given!r} (try pods, deploy, svc, no, ns, ...)")
         return str(given)
     for view in (user.settings.default_view, state.view if state else None):

@@ -273,6 +273,12 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
                    rest=" ".join(rest))
 
 
+def known_command(text: str) -> bool:
+    """Whether ``text`` is a `:` command k9py knows before any discovery: a built-in view's (with
+    its arguments) or a screen's (pulses, xray dp…)."""
+    return not parse_command(text).error or text.strip().lstrip(":").split(" ", 1)[0].lower() in REQUESTS
+
+
 def command_in(text: str, namespace: str, extra: Aliases | None = None) -> str:
     """``text``, a `:` command, showing ``namespace`` ("" all) instead of the one it names: its
     selector, filter and merged contexts kept (a cluster-wide view's command is left as it is)."""

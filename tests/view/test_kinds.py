@@ -1,6 +1,6 @@
 import pytest
 
-from k9py.view.kinds import BY_NAME, command_in, complete, drill, lookup, owner_scope, parse_command
+from k9py.view.kinds import BY_NAME, command_in, complete, drill, known_command, lookup, owner_scope, parse_command
 from tests.samples import small_cluster
 
 K9S_ALIASES = {"po": "pods", "pods": "pods", "dp": "deployments", "deploy": "deployments", "svc": "services",
@@ -45,6 +45,11 @@ def test_a_command_in_another_namespace_keeps_its_selector_filter_and_contexts()
     again = parse_command(command_in("po -A app=web /x", "b"))
     assert (again.view.name, again.namespace, again.labels, again.filter) == ("pods", "b", "app=web", "x")
     assert command_in("nodes /gpu", "kube-system") == "nodes /gpu"  # cluster-wide: as it was
+
+
+def test_known_commands_are_views_and_screens():
+    assert all(known_command(c) for c in ("po kube-system", ":deploy", "pulses", "xray dp", "rewind 5m"))
+    assert not any(known_command(c) for c in ("bogus", "crontabs", ""))
 
 
 def test_completion():
