@@ -443,6 +443,8 @@ class K9pyApp(App[None]):
 
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded and self._newline_is_enter():
+            event = events.Key("enter", "\r")  # typed before the terminal went raw (enter came as a newline)
         if isinstance(event, events.Key):
             if not self.typed_ahead.seen(event):
                 return  # typed ahead of a shell or an editor: it was theirs
@@ -486,6 +488,15 @@ class K9pyApp(App[None]):
 
     async def on_key_landed(self, marker: KeyLanded) -> None:
         await self.key_order.landed(marker)
+
+    def _newline_is_enter(self) -> bool:
+        """Whether ctrl+j (a newline) is an enter: keys typed while k9py starts, before the
+        terminal leaves cooked mode, have their enter turned into a newline (`:deploy⏎⏎l` typed
+        at once: the second drilled into nothing). Unless a key binding or plugin takes ctrl+j."""
+        if "ctrl+j" in self.screen.active_bindings:
+            return False
+        cur = self.current
+        return cur is None or "ctrl+j" not in self.plugin_keys.bound(cur.scope.view)
 
     def _route_key(self, key: str, char: str | None) -> bool:
         """Open, edit, submit or cancel the prompt now. False: the key goes its usual way."""

@@ -71,8 +71,7 @@ class HeldKeys:
             return False
         if keymap.prompt_mode(app.user.keymap, event.key) is not None:
             return False  # `:` and `/` open the prompt now: what is typed there lands as it is
-        model = app.model
-        return model is None or len(model) == 0
+        return not self._rows_in_table()
 
     def _check(self) -> None:
         now = time.monotonic()
@@ -81,10 +80,16 @@ class HeldKeys:
             return
         if self._built_at is None:
             self._built_at = now
-        model = self.app.model
-        if (model is None or len(model) == 0) and now - self._built_at < ROWS_GRACE:
+        if not self._rows_in_table() and now - self._built_at < ROWS_GRACE:
             return
         self.release()
+
+    def _rows_in_table(self) -> bool:
+        """Whether the table has the view's rows: a view loaded in a worker hands its model to the
+        table by a message, after the model has its rows (an enter released in between found no
+        row under the cursor, and the keys behind it acted one level up)."""
+        model = self.app.model
+        return model is not None and len(model) > 0 and self.app.table.model is model
 
     def release(self) -> None:
         """The keys kept back, handed to the app again in the order they were typed."""

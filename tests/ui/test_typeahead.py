@@ -72,6 +72,22 @@ def test_keys_typed_during_start_up_are_kept():
     asyncio.run(main())
 
 
+def test_newlines_typed_before_the_terminal_went_raw_are_enters(drive):
+    """`:deploy⏎⏎l` typed while k9py starts reaches it as `:deploy`, two newlines (ctrl+j) and
+    `l`: the second newline drills into the deployment's pods (it did nothing, and the `l` then
+    opened the whole deployment's logs) and the `l` opens a pod's."""
+    from k9py.ui.screens.logs import LogScreen
+
+    async def s(app, pilot, cluster):
+        burst(app, ":deploy\n\nl")
+        for _ in range(5):
+            await sync(app, pilot)
+        assert [v.scope.view.name for v in app.navigator.stack] == ["deployments", "pods"]
+        assert isinstance(app.screen, LogScreen) and app.screen.title_text.startswith("Logs(default/nginx-")
+        assert app.screen.title_text.count("-") >= 3  # a pod's (nginx-deployment-HASH-ID), not the deployment's
+    drive(s)
+
+
 def test_editing_keys_and_a_bracketed_paste(drive):
     async def s(app, pilot, cluster):
         burst(app, ":svx\x7fc\r")  # a typo fixed with backspace, all in one burst
@@ -152,6 +168,57 @@ def test_a_row_key_typed_while_the_demo_loads_waits_for_its_row():
             await pilot.press("j")  # the demo is there: keys go their way at once
             assert app.held_keys.keys == []
     asyncio.run(main())
+
+
+def test_a_drill_typed_while_the_demo_loads_lands_and_the_keys_behind_it_act_below():
+    """`:deploy⏎⏎l` typed at start: the enter drills into the deployment's pods once its row is
+    there, and the `l` opens the logs of a pod. The enter came before the table had taken the
+    rows (no cursor row: nothing happened) and the `l` opened the whole deployment's logs."""
+    from k9py.backends.demo import DemoBackend
+    from k9py.ui.screens.logs import LogScreen
+
+    async def main():
+        backend = DemoBackend()
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, ":deploy\r\rl")
+            await sync(app, pilot)
+            assert app.title_text() == "deployments(default)[0]" and len(app.held_keys.keys) == 2
+            loading = asyncio.get_running_loop().create_task(backend.load())
+            for _ in range(600):
+                if isinstance(app.screen, LogScreen):
+                    break
+                await sync(app, pilot)
+                await pilot.pause(0.02)
+            assert isinstance(app.screen, LogScreen), app.title_text()
+            assert app.screen.title_text.startswith("Logs(default/nginx-deployment-"), app.screen.title_text
+            assert [v.scope.view.name for v in app.navigator.stack] == ["deployments", "pods"]
+            await loading
+    asyncio.run(main())
+
+
+def test_held_keys_wait_until_the_table_has_the_rows_and_a_row_key_finds_its_row(drive):
+    """A view loaded in a worker has its rows before the table takes its model (a message
+    later): held keys wait for the table. A key that comes when the table has the model's rows
+    but has not placed its cursor yet acts on the first row, not on none."""
+    from types import SimpleNamespace
+
+    from k9py.ui.heldkeys import HeldKeys
+
+    rows = [object()]
+    assert not HeldKeys(SimpleNamespace(model=rows, table=SimpleNamespace(model=None)))._rows_in_table()
+    assert HeldKeys(SimpleNamespace(model=rows, table=SimpleNamespace(model=rows)))._rows_in_table()
+    assert not HeldKeys(SimpleNamespace(model=[], table=SimpleNamespace(model=[])))._rows_in_table()
+
+    async def s(app, pilot, cluster):
+        app.run_command("deploy default")
+        await sync(app, pilot)
+        t = app.table
+        first = app.model.key_at(0)
+        t.cursor_key = None  # (the rows came, the table has not taken them yet)
+        row = t.cursor_row
+        assert row is not None and row.key == first and t.cursor_key == first
+    drive(s)
 
 
 def test_a_key_queued_behind_held_ones_runs_after_them():

@@ -220,6 +220,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if self.cursor_key is None and m.filtering:
             m.ensure(self._cursor_index + 1)
             self.model_changed()
+        elif self.cursor_key is None and len(m):  # rows came that the table has not taken yet (a
+            self.model_changed()  # key typed ahead of them): the cursor goes on the first now
         return None if self.cursor_key is None else m.rows.get(self.cursor_key)
 
     # -- moving ------------------------------------------------------------------------------
