@@ -103,21 +103,53 @@ def label_value(value: str) -> list[str]:
     return errs
 
 
+# Label keys, label values and annotation keys already found valid: every write checks its
+# object's labels and annotations again, and a cluster holds few distinct ones (replicas share
+# their template's). Each set starts over past KNOWN_VALID_MAX strings.
+KNOWN_VALID_MAX = 50_000
+_VALID_LABEL_KEYS: set[str] = set()
+_VALID_LABEL_VALUES: set[str] = set()
+_VALID_ANNOTATION_KEYS: set[str] = set()
+
+
+def _known_valid(known: set[str], value: str) -> None:
+    if len(known) >= KNOWN_VALID_MAX:
+        known.clear()
+    known.add(value)
+
+
 def labels_causes(labels: dict[str, str], path: str) -> list[tuple[str, str]]:
     """``ValidateLabels``: each key a qualified name, each value a label value; the causes name
     the map (``metadata.labels``), not the key, as the apiserver's do."""
-    causes = []
+    causes: list[tuple[str, str]] = []
+    keys, values = _VALID_LABEL_KEYS, _VALID_LABEL_VALUES
     for key, value in labels.items():
-        causes += invalid_causes(path, key, qualified_name(key))
-        causes += invalid_causes(path, value, label_value(value))
+        if key in keys and value in values:
+            continue
+        bad_key, bad_value = qualified_name(key), label_value(value)
+        if bad_key:
+            causes += invalid_causes(path, key, bad_key)
+        elif type(key) is str:
+            _known_valid(keys, key)
+        if bad_value:
+            causes += invalid_causes(path, value, bad_value)
+        elif type(value) is str:
+            _known_valid(values, value)
     return causes
 
 
 def annotations_causes(annotations: dict[str, str], path: str) -> list[tuple[str, str]]:
     """``ValidateAnnotations``' keys: qualified names whatever their case (checked lower-cased)."""
-    causes = []
+    causes: list[tuple[str, str]] = []
+    known = _VALID_ANNOTATION_KEYS
     for key in annotations:
-        causes += invalid_causes(path, key, qualified_name(key.lower()))
+        if key in known:
+            continue
+        bad = qualified_name(key.lower())
+        if bad:
+            causes += invalid_causes(path, key, bad)
+        elif type(key) is str:
+            _known_valid(known, key)
     return causes
 
 
