@@ -88,9 +88,8 @@ def test_kill_and_the_deployment_replaces_the_pod():
     async def s(app, pilot, cluster):
         victim = nginx_pods(cluster)[1]
         await goto(app, pilot, victim)
-        await pilot.press("ctrl+k")
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        await pilot.press("ctrl+k")  # k9s: at once, no dialog
+        assert len(app.screen_stack) == 1
         await settle(app, pilot)
         assert cluster.store.get("Pod", "default", victim) is None
         assert flash(app) == f"Kill resource pods default/{victim}"
@@ -315,20 +314,19 @@ def test_read_only_refuses_and_hides_actions(tmp_path, monkeypatch):
     run(s, readonly=True)
 
 
-def test_enter_in_the_delete_and_kill_dialogs_cancels_as_in_k9s():
-    """Cancel has the focus when the dialog opens (k9s: dialog/delete.go SetFocus on Cancel): a
-    stray enter, typed ahead or out of habit, deletes or kills nothing; tab then enter is OK."""
+def test_enter_in_the_delete_dialog_cancels_and_kill_needs_none_as_in_k9s():
+    """Cancel has the focus when the delete dialog opens (k9s: dialog/delete.go SetFocus on
+    Cancel): a stray enter, typed ahead or out of habit, deletes nothing; tab then enter is OK.
+    ctrl-k kills at once (k9s: view/pod.go killCmd, no dialog)."""
     async def s(app, pilot, cluster):
         await goto(app, pilot, "counter")
-        for key in ("ctrl+d", "ctrl+k"):
-            await pilot.press(key)
-            assert isinstance(app.screen, ConfirmScreen)
-            await pilot.press("enter")
-            await settle(app, pilot)
-            assert not isinstance(app.screen, ConfirmScreen)
-            assert not meta.is_deleting(cluster.store.get("Pod", "default", "counter")), key
-        await pilot.press("ctrl+k")
-        await pilot.press("tab", "enter")  # OK
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
         await settle(app, pilot)
-        assert cluster.store.get("Pod", "default", "counter") is None
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert not meta.is_deleting(cluster.store.get("Pod", "default", "counter"))
+        await pilot.press("ctrl+k")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and cluster.store.get("Pod", "default", "counter") is None
     run(s)

@@ -158,7 +158,7 @@ DIALOGS = {  # how the explorer opens each: (view, row, key), the dialog's class
     "image": (("deploy", "nginx-deployment", "i"), ImageDialog),
     "restart": (("deploy", "nginx-deployment", "r"), ConfirmScreen),
     "delete": (("pods", "counter", "ctrl+d"), DeleteDialog),
-    "kill": (("pods", "counter", "ctrl+k"), ConfirmScreen),
+    "trigger": (("cj", "hello", "t"), ConfirmScreen),  # (ctrl-k kills at once: no dialog)
     "drain": (("no", "minikube", "r"), DrainDialog),
     "picker": (("pods", "web", "l"), ContainerPicker),
 }
@@ -237,9 +237,6 @@ def test_the_delete_prompt_reads_like_english():
         await settle(app, pilot)
         assert str(app.screen.query_one(".dialog-message").render()) == "Delete 2 marked pods?"
         await pilot.press("escape")
-        await pilot.press("ctrl+k")
-        await settle(app, pilot)
-        assert str(app.screen.query_one(".dialog-message").render()) == "Kill 2 marked pods?"
     run_at(WIDE, s)
 
 

@@ -94,11 +94,8 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
         else:
             app.flash(f"{'Kill' if kill else 'Delete'} resource {view.name} {what}")
 
-    if kill:
-        async def confirmed(ok: bool | None) -> None:
-            await go({"grace_period": 0, "propagation": "Background"} if ok else None)
-
-        app.push_screen(ConfirmScreen("<Kill>", f"Kill {asked}?"), answered(app, confirmed))
+    if kill:  # k9s: ctrl-k kills at once (grace period 0), no dialog
+        app.run_answer(go({"grace_period": 0, "propagation": "Background"}))
         return
     app.push_screen(DeleteDialog("<Delete>", f"Delete {asked}?"), answered(app, go))
 
