@@ -51,7 +51,7 @@ class MergedView(ResourceView):
     def __init__(self, session: Session, scope: Scope, contexts: Iterable[str], *, filter: str = "",
                  sort: tuple[str, bool] | None = None, wide: bool = False) -> None:
         """``session``: the navigator's (used for its own context, never closed here)."""
-        super().__init__(session, Scope(merged_kind(scope.view), scope.namespace, scope.label, scope.predicate),
+        super().__init__(session, replace(scope, view=merged_kind(scope.view)),
                          filter=filter, sort=sort, wide=wide)
         self.withheld = scope.view.verbs - VERBS  # what the view's rows would offer on one context
         self.contexts = list(dict.fromkeys(contexts))
@@ -70,7 +70,7 @@ class MergedView(ResourceView):
     def open(self) -> RowModel:
         scope = self.scope
         all_ns = scope.view.namespaced and not scope.namespace
-        model = MergedRowModel(scope.view, all_namespaces=all_ns, wide=self.wide, predicate=scope.predicate)
+        model = MergedRowModel(scope.view, all_namespaces=all_ns, wide=self.wide, predicate=scope.keeps())
         if self.sort:
             model.set_sort(*self.sort)
         model.set_filter(self.filter)

@@ -16,7 +16,7 @@ from k9py.explorer import merged
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
-from k9py.view import kinds
+from k9py.view import faults, kinds
 from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Row
 
@@ -123,14 +123,28 @@ class Navigator:
         if ns:
             self.remember(ns)
         self.active_namespace = ns
+        self._reopen(cur, replace(cur.scope, namespace=ns))
+        return DONE
+
+    def toggle_faults(self) -> Outcome:
+        """ctrl-z, k9s's Toggle Faults: the view shows only the objects in trouble, or all again."""
+        cur = self.current
+        if cur is None:
+            return DONE
+        if not faults.judged(cur.scope.view.kind):
+            return Outcome.fail(f"{cur.scope.view.name} have no faults to show", "warn")
+        on = not cur.scope.faults
+        self._reopen(cur, replace(cur.scope, faults=on))
+        return Outcome(message="Faults only (ctrl-z: every row)" if on else "Every row")
+
+    def _reopen(self, cur: ResourceView, scope: Scope) -> None:
+        """The view on top shows ``scope`` instead, with its filter, wide columns and contexts."""
         self._leave()
         cur.close()
-        s = cur.scope
-        new = self._new_view(Scope(s.view, ns, s.label, s.predicate, s.pod), cur.filter,
-                             tuple(cur.contexts) if isinstance(cur, merged.MergedView) else (), wide=cur.wide)
+        new = self._new_view(scope, cur.filter, tuple(cur.contexts) if isinstance(cur, merged.MergedView) else (),
+                             wide=cur.wide)
         self.stack[-1] = new
         self._enter(new)
-        return DONE
 
     def favorite(self, n: int) -> Outcome:
         if n == 0:

@@ -139,7 +139,7 @@ class ResourceView:
         expand = expand_containers if view.name == "containers" else None
         all_ns = view.namespaced and not scope.namespace
         model = session.model_class(view)(
-            view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.predicate, expand=expand)
+            view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.keeps(), expand=expand)
         model.now = session.now()
         if session.gone is not None and model.kind == view.kind:  # the past: what has gone since is marked
             gone = session.gone
@@ -292,6 +292,8 @@ class ResourceView:
         title = f"{scope.view.name}({where})[{len(m)}]"
         if scope.label and scope.view.name != "containers":
             title += f" <{scope.label}>"
+        if scope.faults:
+            title += " <faults>"
         if m.filter:
             title += f" </{m.filter.text}>"
         return title

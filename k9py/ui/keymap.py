@@ -80,6 +80,7 @@ TABLE = [
     Key("ctrl+space", "<ctrl-space>", "mark_range", "Mark range", "RESOURCE", "mark_range"),  # also ctrl+@ (NUL)
     Key("ctrl+backslash", "<ctrl-\\>", "clear_marks", "Clear marks", "RESOURCE", "clear_marks"),
     Key("ctrl+w", "<ctrl-w>", "wide", "Toggle wide", "RESOURCE", "wide"),
+    Key("ctrl+z", "<ctrl-z>", "faults", "Toggle faults", "RESOURCE", "faults"),
     Key("ctrl+s", "<ctrl-s>", "save", "Save as CSV", "RESOURCE", "save"),
 ]
 MARK_ACTIONS = ("mark", "mark_range", "clear_marks")  # the table's own keys (its marks)

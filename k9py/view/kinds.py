@@ -13,6 +13,7 @@ from typing import Any
 
 from k9py.kube import meta, resources, selectors
 from k9py.kube.resources import PrinterColumn
+from k9py.view.faults import faulty
 
 Obj = dict[str, Any]
 
@@ -304,6 +305,14 @@ class Scope:
     label: str = ""  # shown in the title, e.g. "app=nginx" or "node=minikube"
     predicate: Callable[[Obj], bool] | None = field(default=None, compare=False)
     pod: tuple[str, str] | None = None  # containers view: (namespace, pod name)
+    faults: bool = False  # ctrl-z: only the objects in trouble (``view/faults.py``)
+
+    def keeps(self) -> Callable[[Obj], bool] | None:
+        """What decides the objects shown: ``predicate``, and with ``faults`` their health."""
+        if not self.faults:
+            return self.predicate
+        kind, pred = self.view.kind, self.predicate
+        return lambda o: (pred is None or pred(o)) and faulty(kind, o)
 
 
 def _selector_pred(sel: selectors.Selector | None) -> Callable[[Obj], bool]:

@@ -202,6 +202,9 @@ class ExplorerPane(Vertical):
             self.table.set_model(self.current.model, cursor=self.table.cursor_key)
             self.table.marked = self.current.marks
 
+    def action_faults(self) -> None:
+        self._go(self.navigator.toggle_faults())
+
     def action_favorite(self, n: int) -> None:
         self._go(self.navigator.favorite(n))
 
