@@ -287,6 +287,8 @@ class Navigator:
         missing = Outcome(message=f"No resources found in {ns} namespace.", level="warn")
         known = self.session.namespace_known(ns)
         if known is not None:
+            if not known:
+                self._unpin(ns)
             return DONE if known else missing
         shown = self.current
 
@@ -294,8 +296,15 @@ class Navigator:
             if await self.session.namespace_exists(ns):
                 return DONE
             self.missing_namespaces.add(ns)
+            self._unpin(ns)
             return DONE if self.current is not shown else missing
         return Outcome(later=later)
+
+    def _unpin(self, ns: str) -> None:
+        """A namespace that does not exist (a typo) is no favourite: the `0`-`9` keys and the
+        header keep the real ones (k9s warns of it; a restart already dropped it)."""
+        if ns in self.favorites:
+            self.favorites.remove(ns)
 
     def namespace_missing(self, ns: str) -> bool:
         """Whether ``ns`` is known not to exist (a synced namespaces watch, or the backend's 404

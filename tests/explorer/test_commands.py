@@ -210,13 +210,15 @@ def test_a_namespace_that_does_not_exist_is_said_so_and_still_shown():
         said = await out.later()
         assert (said.message, said.level) == ("No resources found in nosuchns namespace.", "warn")
         assert nav.current.title() == "pods(nosuchns)[0]"
+        assert "nosuchns" not in nav.favorites  # a typo is no favourite (the 0-9 keys keep the real ones)
         out = nav.run("po kube-system")
-        assert (await out.later()).message == ""
+        assert (await out.later()).message == "" and nav.favorites[0] == "kube-system"
         # with the namespaces watched, the answer comes at once
         session.informer.subscribe("Namespace", None, lambda cache, diff: None)
         await pump(session)
         out = nav.run("dp nosuchns")
         assert (out.message, out.level, out.later) == ("No resources found in nosuchns namespace.", "warn", None)
+        assert "nosuchns" not in nav.favorites
         assert nav.run("dp default").message == ""
         assert nav.run("no").message == ""  # not namespaced
         out = nav.run("ns nosuchns")
