@@ -9,8 +9,9 @@ UI-free: ``build`` reads plain object maps (the informer's caches, a store's lis
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from k9py.kube import meta, selectors
@@ -409,6 +410,18 @@ def badge(node: XNode) -> str:
     if node.status in (health.WARN, health.ERROR):
         return "TOAST"
     return "TOAST_REF" if node.status == health.MISSING else ""
+
+
+def filtered(root: XNode, rx: re.Pattern[str]) -> XNode:
+    """k9s's xray filter: the nodes whose title ``rx`` finds, with their subtrees and the nodes
+    on the way to them (copies: the tree built stays whole for the next filter)."""
+    def keep(node: XNode) -> XNode | None:
+        if rx.search(title(node)):
+            return node
+        kids = [k for k in (keep(c) for c in node.children) if k is not None]
+        return replace(node, children=kids) if kids else None
+    kids = [k for k in (keep(c) for c in root.children) if k is not None]
+    return replace(root, children=kids)
 
 
 def all_paths(root: XNode) -> set[Path]:

@@ -54,9 +54,10 @@ def test_xray_deployments_tree_keys_and_menu():
         assert lines[3].startswith("    └─▾ replicaset/nginx-deployment-") and lines[3].endswith("(2) [2/2]")
         assert lines[5] == "      │ ├── container/nginx" and lines[6] == "      │ └── serviceaccount/default"
         # the root: folding only
-        assert labels(screen) == ["<space>", "<x>", "<esc>", "<?>"]
+        assert labels(screen) == ["<space>", "<x>", "</>", "<esc>", "<?>"]
         await to_line(pilot, screen, "deployment/")
-        assert labels(screen) == ["<enter>", "<space>", "<x>", "<d>", "<y>", "<l>", "<e>", "<ctrl-d>", "<esc>", "<?>"]
+        assert labels(screen) == ["<enter>", "<space>", "<x>", "<d>", "<y>", "<l>", "<e>", "<ctrl-d>", "</>", "<esc>",
+                                  "<?>"]
         await to_line(pilot, screen, "pod/")
         assert "<p>" in labels(screen)  # a pod has previous logs
         await pilot.press("space")  # fold the pod
@@ -100,7 +101,7 @@ def test_describe_yaml_and_logs_of_nodes_go_through_the_table_functions():
         await pilot.press("escape")
         await pilot.pause()
         await to_line(pilot, screen, "container/sidecar")
-        assert labels(screen) == ["<enter>", "<x>", "<y>", "<l>", "<p>", "<esc>", "<?>"]  # a container's verbs
+        assert labels(screen) == ["<enter>", "<x>", "<y>", "<l>", "<p>", "</>", "<esc>", "<?>"]  # a container's verbs
         await pilot.press("l")
         await settle(app, pilot)
         assert app.screen.title_text == "Logs(default/web:sidecar)"
@@ -328,4 +329,32 @@ def test_keys_typed_behind_goto_reach_the_view_below():
                 break
         assert len(app.screen_stack) == 1 and app.title_text().startswith("pods(default)"), app.title_text()
         assert not app.prompt.display
+    run(s)
+
+
+def test_slash_filters_the_tree_and_esc_clears_it():
+    """k9s's xray `/`: the nodes it finds (a regex, any case), their subtrees and the way to
+    them; the tree keeps filtering as it is rebuilt; esc clears it, esc again leaves."""
+    async def s(app, pilot, cluster):
+        screen = await open_xray(app, pilot, "po")
+        every = texts(screen)
+        assert any("pod/web" in t for t in every) and any("pod/counter" in t for t in every)
+        await pilot.press("slash", *"COUNTER", "enter")
+        await pilot.pause()
+        lines = texts(screen)
+        assert [t.lstrip("│├└─▾▸ ") for t in lines[:3]] == ["pods(1)", "namespace/default(1)", "pod/counter(2) [1/1]"]
+        assert any("container/" in t for t in lines) and not any("pod/web" in t for t in lines)
+        assert str(screen.query_one("#xray-box").border_title).strip() == "Xray-Pods(default)[1] </COUNTER>"
+        cluster.create(pod_manifest("counter-two"))
+        await settle(app, pilot, 10)
+        assert any("pod/counter-two" in t for t in texts(screen)) and not any("pod/web" in t for t in texts(screen))
+        await pilot.press("slash", *"nothing-such", "enter")
+        await pilot.pause()
+        assert [t.strip() for t in texts(screen)] == ["pods"] and "nothing matches" in screen.query_one("#xray-flash").render().plain
+        await pilot.press("escape")  # the filter clears
+        await pilot.pause()
+        assert len(texts(screen)) == len(every) + 3 and isinstance(app.screen, XrayScreen)  # counter-two, its container, its SA
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
     run(s)

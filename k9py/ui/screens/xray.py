@@ -5,6 +5,7 @@ actionable like a table (`d`, `y`, `l`, `p`, `e`, `ctrl-d` through ``screens.act
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -16,7 +17,7 @@ from textual.containers import Vertical
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from k9py.backends.locked import in_thread
 from k9py.config.keymap import ROW_VERBS, XRAY_VERBS
@@ -27,6 +28,7 @@ from k9py.ui import theme
 from k9py.ui.plain import plain_title
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.widgets.inert_input import InertInput
 from k9py.ui.widgets.menu import Hint, KeyMenu, rows_needed
 from k9py.view import health
 from k9py.view import xray as model
@@ -180,10 +182,10 @@ class XrayScreen(KeyedScreen[None]):
         Binding("enter", "goto", "Goto", id="xray.goto"), Binding("space", "fold", "Expand/Collapse", id="xray.fold"),
         Binding("x", "fold_all", "Expand/Collapse All", id="xray.fold_all"),
         *[Binding(ROW_VERBS[vid][0], f"row('{vid}')", row_keys.VERBS[vid].description, id=vid) for vid in XRAY_VERBS],
+        Binding("slash", "filter", "Filter", id="xray.filter"),
         Binding("escape,q", "back", "Back", id="back"),
     ]
     HELP_TITLE = "XRAY"
-    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
     MENU_ROWS = 4
     KEY_SCOPE = "xray"
     BODY = XrayTree
@@ -193,6 +195,7 @@ class XrayScreen(KeyedScreen[None]):
                            border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; padding: 0 1; }
     XrayScreen #xray-box:focus-within { border: round $k9-border-focus; }
     XrayScreen #xray-flash { height: 1; background: $k9-bg; }
+    XrayScreen #xray-filter { height: 3; border: round $k9-filter-border; background: $k9-prompt-bg; color: $k9-prompt-fg; display: none; }
     """
 
     def __init__(self, session: Session, view: ViewKind, namespace: str) -> None:
@@ -202,6 +205,7 @@ class XrayScreen(KeyedScreen[None]):
         self.namespace = namespace
         self.root = model.XNode("", "", view.name)
         self.collapsed: set[model.Path] = set()
+        self.filter_text = ""  # `/`: only the nodes it finds, their subtrees and the way to them
         self.reuse = model.Reuse()  # what a rebuild takes from the one before
         self._known: set[str] = set()  # the kinds whose caches were synced at the last rebuild
         self._rebuild_cost = 0.0  # seconds the last rebuild took
@@ -233,6 +237,7 @@ class XrayScreen(KeyedScreen[None]):
         yield self.key_menu()
         with Vertical(id="xray-box"):
             yield XrayTree(id="xray-tree")
+        yield InertInput(id="xray-filter", placeholder="filter (regex)")
         yield Static(id="xray-flash")
 
     def on_mount(self) -> None:
@@ -303,7 +308,7 @@ class XrayScreen(KeyedScreen[None]):
             self._build_in_thread(objects, known)
             return
         root = model.build(self.view.name, objects, known, self.session.now(), self.reuse)
-        self._show(root, model.flatten(root, self.collapsed, self.reuse))
+        self._show(root, self._lines(root))
         self._rebuild_cost = time.perf_counter() - began
 
     def _build_in_thread(self, objects: dict[str, Any], known: set[str]) -> None:
@@ -330,8 +335,8 @@ class XrayScreen(KeyedScreen[None]):
             if not self.is_mounted or not self.subs:
                 return
             self.flash("")
-            if self.collapsed != collapsed:  # folded meanwhile: laid out again with the folds now
-                lines = model.flatten(root, self.collapsed, self.reuse)
+            if self.collapsed != collapsed or self.filter_text:  # folded or filtered meanwhile
+                lines = self._lines(root)
             self._show(root, lines)
             if self._again or forgets:  # changes came meanwhile
                 self._again = False
@@ -350,9 +355,61 @@ class XrayScreen(KeyedScreen[None]):
 
     def render_title(self) -> None:
         where = self.namespace or "all"
-        count = sum(len(group.children) for group in self.root.children)  # the view's objects, by namespace
+        root = self.shown_root()
+        count = sum(len(group.children) for group in root.children)  # the view's objects, by namespace
         title = f" Xray-{self.view.name.capitalize()}({where})[{count}] "
+        if self.filter_text:
+            title += f"</{self.filter_text}> "
         self.query_one("#xray-box").border_title = plain_title(title)
+
+    # -- `/`: the filter -----------------------------------------------------------------------
+    def _rx(self) -> re.Pattern[str] | None:
+        if not self.filter_text:
+            return None
+        try:
+            return re.compile(self.filter_text, re.IGNORECASE)
+        except re.error:  # (a half-typed regex: its text, as the tables' filter does)
+            return re.compile(re.escape(self.filter_text), re.IGNORECASE)
+
+    def shown_root(self) -> model.XNode:
+        """The tree as shown: the one built, or what the filter keeps of it."""
+        rx = self._rx()
+        return self.root if rx is None else model.filtered(self.root, rx)
+
+    def _lines(self, root: model.XNode) -> list[model.Line]:
+        rx = self._rx()
+        if rx is None:
+            return model.flatten(root, self.collapsed, self.reuse)
+        return model.flatten(model.filtered(root, rx), self.collapsed)  # (copies: nothing to reuse)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#xray-filter", Input)
+
+    def action_filter(self) -> None:
+        box = self.filter_input
+        box.value = self.filter_text
+        box.display = True
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input is not self.filter_input:
+            return
+        event.stop()
+        self.filter_input.display = False
+        self.xtree.focus()
+        self.apply_filter(event.value.strip())
+
+    def apply_filter(self, text: str) -> None:
+        self.filter_text = text
+        lines = self._lines(self.root)
+        self.xtree.set_lines(lines)
+        self.render_title()
+        self.refresh_menu()
+        if text and not lines[1:]:
+            self.flash(f"nothing matches {text!r}", "warn")
+        else:
+            self.flash("")
 
     def flash(self, message: str, level: str = "info") -> None:
         style = theme.style(f"flash.{level}")
@@ -379,19 +436,26 @@ class XrayScreen(KeyedScreen[None]):
 
     # -- keys ------------------------------------------------------------------------------------
     def action_back(self) -> None:
-        self.dismiss(None)
+        """esc: the filter box closes, then the filter clears, then the xray (as the tables')."""
+        if self.filter_input.display:
+            self.filter_input.display = False
+            self.xtree.focus()
+        elif self.filter_text:
+            self.apply_filter("")
+        else:
+            self.dismiss(None)
 
     def action_fold(self) -> None:
         line = self.xtree.current
         if line is None or not line.expandable:
             return
         self.collapsed.symmetric_difference_update({line.path})
-        self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
+        self.xtree.set_lines(self._lines(self.root))
         self.refresh_menu()
 
     def action_fold_all(self) -> None:
         self.collapsed = set() if self.collapsed else model.all_paths(self.root)
-        self.xtree.set_lines(model.flatten(self.root, self.collapsed, self.reuse))
+        self.xtree.set_lines(self._lines(self.root))
         self.refresh_menu()
 
     def action_goto(self) -> None:
