@@ -171,7 +171,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="serve no metrics.k8s.io API (a cluster without metrics-server)")
     p.add_argument("--any-image-tag", dest="any_image_tag", action="store_true",
                    help="every well-formed image reference pulls (default: a tag the well-known images "
-                        "do not have fails with ErrImagePull)")
+                        "do not have fails with ErrImagePull), but a misspelt one (ngnix)")
     p.add_argument("--paused", action="store_true", help="a Recording: start paused (at t=0 or --at)")
     p.add_argument("--at", metavar="TIME", type=duration_type, help="a Recording: start the play head there (90s, 2m)")
 

@@ -27,7 +27,8 @@ annotation                            value         effect
                                       a message     ImagePullBackOff
 ``k9py.sim/any-tag``                  ``"true"``    any tag of any image pulls (by default a tag
                                                     missing from the catalogue of well-known
-                                                    images, ``sim/registry.py``, fails to pull)
+                                                    images, ``sim/registry.py``, fails to pull;
+                                                    a misspelt image, ``ngnix``, still does)
 ``k9py.sim/traffic``                  ``"true"``    invented clients' requests in an nginx
                                                     container's log (as behind a busy Service;
                                                     without it an idle nginx logs only its
@@ -58,7 +59,8 @@ clock (``sim/userland/script.py``); its output is its log, its status its exit c
 follows is the model for everything else (and under the annotations above).
 Images whose tag or name contains ``doesnotexist`` or
 ``nonexistent`` cannot be pulled, nor can a tag the well-known images (nginx, busybox, alpine,
-debian, ubuntu, redis, postgres, mysql, httpd, python, node, ...) do not have (``nginx:1.99``); a
+debian, ubuntu, redis, postgres, mysql, httpd, python, node, ...) do not have (``nginx:1.99``), nor a
+misspelt well-known image (``ngnix``, ``bussybox``: ``pull access denied``); a
 reference that does not parse (``nginx:1.1:``, ``NGINX``) is ``InvalidImageName``.
 """
 
@@ -184,8 +186,9 @@ def _marked_bad(image: str) -> bool:
 
 def pull_error(pod: Obj, image: str, *, any_tag_default: bool = False) -> str | None:
     """The error a pull of ``image`` fails with, or None if it succeeds: the pod's
-    ``image-pull-error``, a ``doesnotexist``/``nonexistent`` image, or a tag the registry
-    catalogue does not have (``sim/registry.py``; unless ``any-tag`` or ``any_tag_default``)."""
+    ``image-pull-error``, a ``doesnotexist``/``nonexistent`` image, a misspelt well-known image
+    (``ngnix``), or a tag the registry catalogue does not have (``sim/registry.py``; unless
+    ``any-tag`` or ``any_tag_default``, which do not excuse a misspelt image)."""
     beh = pod_behaviour(pod)
     if beh.pull_error is not None or _marked_bad(image):
         if beh.pull_error:

@@ -9,11 +9,17 @@ real tags, so that a typo fails like it does on a cluster.
   its tags: a ``VERSION`` or ``VERSION-VARIANT`` its repository really has (``1.25``,
   ``1.25.3-alpine``, ``3.12-slim-bookworm``) or one of its named tags (``latest``, ``stable``,
   ``bookworm``...). Any other tag is ``manifest unknown``: ErrImagePull, then ImagePullBackOff.
+- A Docker Hub official image that is a near miss of a catalogued one (``ngnix``, ``nginxx``,
+  ``bussybox``, ``docker.io/library/redix``: a letter added, dropped, changed or two swapped; two
+  for names of six letters or more, ``postgresql``) and is not a real official image (``mono`` is
+  one, a letter from ``mongo``) does not exist: ``pull access denied``, whatever the tag or digest.
+  Other namespaces (``bitnami/ngnix``, ``myorg/ngnix-tools``) and registries are not checked.
 - Any other image pulls whatever its tag (the simulator cannot know a private registry's tags),
   and so does a reference by digest.
 
 ``any_tag`` (the pod annotation ``k9py.sim/any-tag: "true"``, ``k9py serve --any-image-tag``)
-turns the catalogue off: every well-formed reference pulls.
+turns the catalogue's tags off: every well-formed reference pulls but a misspelt repository (a
+registry would not have it under any tag).
 """
 
 from __future__ import annotations
@@ -197,6 +203,70 @@ CATALOGUE: dict[str, Catalogued] = {
 }
 
 
+# Docker Hub's official images (docker-library/official-images' library/): none of them is a typo,
+# however close to a catalogued name (mono/mongo, erlang/golang, hylang/golang).
+OFFICIAL_IMAGES = frozenset((
+    "adminer", "aerospike", "almalinux", "alpine", "alt", "amazoncorretto", "amazonlinux", "api-firewall",
+    "arangodb", "archlinux", "backdrop", "bash", "bonita", "buildpack-deps", "busybox", "caddy", "cassandra",
+    "chronograf", "cirros", "clearlinux", "clefos", "clickhouse", "clojure", "composer", "consul", "convertigo",
+    "couchbase", "couchdb", "crate", "dart", "debian", "docker", "drupal", "eclipse-mosquitto", "eclipse-temurin",
+    "eggdrop", "elasticsearch", "elixir", "emqx", "erlang", "fedora", "flink", "fluentd", "friendica", "gazebo",
+    "gcc", "geonetwork", "ghost", "golang", "gradle", "groovy", "haproxy", "haskell", "haxe", "hello-world",
+    "hitch", "httpd", "hylang", "ibm-semeru-runtimes", "ibmjava", "influxdb", "irssi", "jetty", "joomla", "jruby",
+    "julia", "kapacitor", "kibana", "kong", "krakend", "lightstreamer", "liquibase", "logstash", "mageia",
+    "mariadb", "matomo", "maven", "mediawiki", "memcached", "mongo", "mongo-express", "monica", "mono", "mysql",
+    "nats", "neo4j", "neurodebian", "nextcloud", "nginx", "node", "notary", "odoo", "open-liberty", "openjdk",
+    "oraclelinux", "orientdb", "percona", "perl", "photon", "php", "php-zendserver", "phpmyadmin", "plone",
+    "postfixadmin", "postgres", "pypy", "python", "r-base", "rabbitmq", "rakudo-star", "redis", "redmine",
+    "registry", "rethinkdb", "rocket.chat", "rockylinux", "ros", "ruby", "rust", "sapmachine", "satosa",
+    "silverpeas", "sl", "solr", "sonarqube", "spark", "spiped", "storm", "swift", "swipl", "teamspeak", "telegraf",
+    "tomcat", "tomee", "traefik", "ubuntu", "unit", "varnish", "websphere-liberty", "wordpress", "xwiki", "yourls",
+    "znc", "zookeeper",
+))
+TYPO_MIN_LENGTH = 3  # a name shorter than this is nobody's typo of nginx or node
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment: a swap of neighbours is one edit),
+    or ``limit + 1`` once it is certainly more than ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@functools.lru_cache(maxsize=1024)
+def misspelt(ref_path: str) -> str | None:
+    """The catalogued image a Docker Hub ``library/NAME`` is a near miss of (``library/ngnix`` →
+    ``nginx``), or None: a real official image, a catalogued one, another namespace, a name too
+    short or too far. One edit for names of up to five letters, two from six on."""
+    ns, _, name = ref_path.rpartition("/")
+    if ns != "library" or name in OFFICIAL_IMAGES or ref_path in CATALOGUE or len(name) < TYPO_MIN_LENGTH:
+        return None
+    for known in CATALOGUE:
+        target = known.removeprefix("library/")
+        limit = 1 if len(target) <= 5 else 2
+        if _edit_distance(name, target, limit) <= limit:
+            return target
+    return None
+
+
+def repository_exists(ref: Reference) -> bool:
+    """Whether the registry has ``ref``'s repository at all: not if it is a misspelt official image."""
+    return ref.domain != DOCKER_HUB or misspelt(ref.path) is None
+
+
 def tag_exists(ref: Reference) -> bool:
     """Whether the registry has ``ref``: catalogued images only with one of their tags; every
     other image, and any reference by digest, exists."""
@@ -214,6 +284,9 @@ def pull_error(image: str, *, any_tag: bool = False) -> str | None:
         ref = parse(image)
     except InvalidReference:
         return None
+    if not repository_exists(ref):  # no tag of it exists: any_tag does not make it up
+        return (f"Error response from daemon: pull access denied for {ref.path.removeprefix('library/')}, repository "
+                "does not exist or may require 'docker login': denied: requested access to the resource is denied")
     if any_tag or tag_exists(ref):
         return None
     shown = image if ":" in image.rsplit("/", 1)[-1] else image + ":latest"

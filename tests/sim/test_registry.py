@@ -1,6 +1,7 @@
 """Image references and the registry catalogue (sim/registry.py), and what the kubelet makes of
 them: InvalidImageName for a reference that does not parse, ErrImagePull → ImagePullBackOff for
-a tag a well-known image does not have, any tag with ``k9py.sim/any-tag``."""
+a tag a well-known image does not have or a misspelt well-known image (``ngnix``: pull access
+denied), any tag with ``k9py.sim/any-tag`` (not a misspelt image)."""
 
 import pytest
 
@@ -129,3 +130,55 @@ def test_fixing_the_image_recovers_the_pod():
         c.replace(p)
     c.advance(30)
     assert container_state(pod(c, "typo")) == ("running", None) and container_state(pod(c, "miss")) == ("running", None)
+
+
+def _denied(name: str) -> str:
+    return (f"Error response from daemon: pull access denied for {name}, repository does not exist or may require "
+            "'docker login': denied: requested access to the resource is denied")
+
+
+@pytest.mark.parametrize("image,name", [
+    ("ngnix", "ngnix"), ("nginxx:latest", "nginxx"), ("ngin", "ngin"), ("bussybox", "bussybox"),
+    ("busybx:1.36", "busybx"), ("docker.io/ngnix:1.25", "ngnix"), ("docker.io/library/ngnix", "ngnix"),
+    ("index.docker.io/library/redix:7", "redix"), ("pyhton:3.12", "pyhton"), ("python3", "python3"),
+    ("postgresql:16", "postgresql"), ("debain:12", "debain"), ("hello-wrold", "hello-wrold"),
+    ("ngnix@sha256:" + "a" * 64, "ngnix"),
+])
+def test_misspelt_well_known_images_do_not_exist(image, name):
+    assert registry.pull_error(image) == _denied(name)
+    assert registry.pull_error(image, any_tag=True) == _denied(name)  # no tag of a missing repository pulls
+
+
+@pytest.mark.parametrize("image", [
+    "nginx", "busybox:1.36", "myorg/ngnix-tools:1", "bitnami/nginx", "bitnami/ngnix", "nginx-ingress",
+    "nginxinc/nginx-unprivileged", "ghcr.io/ngnix", "registry.example.com/bussybox:1", "mono", "kong", "ruby",
+    "nats", "traefik", "redmine", "node", "no", "ng", "myapp:1",
+])
+def test_real_images_and_other_names_are_not_typos(image):
+    assert registry.pull_error(image) is None
+
+
+def test_misspelt_image_fails_to_pull_then_backs_off():
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("typo", "ngnix"))
+    c.create(pod_manifest("free", "ngnix", annotations={"k9py.sim/any-tag": "true"}))
+    for name, image in (("web", "nginx"), ("box", "busybox:1.36"), ("own", "myorg/ngnix-tools:1"),
+                        ("bit", "bitnami/nginx")):
+        c.create(pod_manifest(name, image, command=["sleep", "3600"] if "busybox" in image else None))
+    c.advance(5)
+    msg = 'Failed to pull image "ngnix": ' + _denied("ngnix")
+    for name in ("typo", "free"):
+        p = pod(c, name)
+        evs = events_for(c, p)
+        assert ("Failed", msg) in evs and ("Failed", "Error: ErrImagePull") in evs
+        assert not any(r == "Pulled" for r, _ in evs)
+        assert container_state(p)[1] in ("ErrImagePull", "ImagePullBackOff")
+    c.advance(10)
+    p = pod(c, "typo")
+    assert container_state(p) == ("waiting", "ImagePullBackOff") and p["status"]["phase"] == "Pending"
+    assert ("BackOff", 'Back-off pulling image "ngnix"') in events_for(c, p)
+    c.state[registry.ANY_TAG_STATE] = True  # k9py serve --any-image-tag: still no such repository
+    c.advance(60)
+    assert container_state(pod(c, "typo"))[1] in ("ErrImagePull", "ImagePullBackOff")
+    for name in ("web", "box", "own", "bit"):
+        assert container_state(pod(c, name)) == ("running", None), name
