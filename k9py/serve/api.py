@@ -22,6 +22,7 @@ from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_fou
 from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
 from k9py.serve import auth, discovery, listoptions, openapi, table
 from k9py.serve import metrics as metrics_api
+from k9py.serve.go_types import unmarshal_error
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 from k9py.serve.listcache import ListCache, Snapshot
 
@@ -479,7 +480,8 @@ class Api:
                     break
                 except schema.FieldError as err:
                     if not err.message.startswith("unknown field"):
-                        raise bad_request(prefix + str(err)) from None
+                        go = unmarshal_error(res.group, res.version, res.kind, err.field, scratch)
+                        raise bad_request(prefix + (go or str(err))) from None
                     fieldcheck.drop(scratch, [err.field])
         if not unknown:
             return

@@ -71,6 +71,18 @@ def kind_schema_name(group: str, version: str, kind: str) -> str | None:
     return name
 
 
+def type_fields(name: str) -> dict[str, str] | None:
+    """A type's fields and their specs (None: no type of that name in the data)."""
+    rows = _data()["types"].get(name)
+    return None if rows is None else {f: spec for f, spec, _ in rows}
+
+
+def integer_format(field: str) -> str:
+    """An integer field's width, as the served schema declares it (the API's durations in
+    seconds and generations are int64, its counts and ports int32)."""
+    return "int64" if field.endswith(("Seconds", "generation")) else "int32"
+
+
 def _short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
@@ -87,7 +99,7 @@ def _spec(spec: str, field: str, refs: list[str]) -> Obj:
         refs.append(INT_OR_STRING)
         return {"$ref": REF + INT_OR_STRING}
     if spec == "integer":
-        return {"type": "integer", "format": "int64" if field.endswith(("Seconds", "generation")) else "int32"}
+        return {"type": "integer", "format": integer_format(field)}
     if spec == "number":
         return {"type": "number", "format": "double"}
     if spec in ("date-time", "byte"):

@@ -36,21 +36,30 @@ def _pod_with(**spec):
 BAD_CREATES = [
     ("/api/v1/namespaces/default/pods",
      _pod_with(containers=[{"name": "c", "image": "nginx", "resources": "lots"}]),
-     400, "spec.containers[0].resources: Invalid value: \"lots\": must be an object"),
+     400, 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field '
+          "Container.spec.containers.resources of type v1.ResourceRequirements"),
     ("/api/v1/namespaces/default/pods",
      _pod_with(volumes=[{"name": "v", "persistentVolumeClaim": "claim"}]),
-     400, "spec.volumes[0].persistentVolumeClaim: Invalid value"),
+     400, "Go struct field Volume.spec.volumes.persistentVolumeClaim of type v1.PersistentVolumeClaimVolumeSource"),
     ("/api/v1/namespaces/default/pods", _pod_with(containers=["nginx"]),
-     400, "spec.containers[0]: Invalid value: \"nginx\": must be an object"),
+     400, "json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type v1.Container"),
     ("/api/v1/namespaces/default/pods", _pod_with(affinity={"nodeAffinity": "x"}),
      400, "spec.affinity.nodeAffinity"),
     ("/apis/apps/v1/namespaces/default/deployments",
      {**_deploy("s1"), "spec": {**_deploy("s1")["spec"], "strategy": "fast"}},
-     400, "spec.strategy: Invalid value: \"fast\": must be an object"),
+     400, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go '
+          "struct field DeploymentSpec.spec.strategy of type v1.DeploymentStrategy"),
+    ("/apis/apps/v1/namespaces/default/deployments",  # a learner's quoted count: Go's decoder's words
+     {**_deploy("s2"), "spec": {**_deploy("s2")["spec"], "replicas": "three"}},
+     400, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go '
+          "struct field DeploymentSpec.spec.replicas of type int32"),
+    ("/apis/apps/v1/namespaces/default/deployments",
+     {**_deploy("s3"), "spec": {**_deploy("s3")["spec"], "replicas": 1.5}},
+     400, "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32"),
     ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "spec": {"taints": "x"}},
-     400, "spec.taints: Invalid value: \"x\": must be a list"),
+     400, "json: cannot unmarshal string into Go struct field NodeSpec.spec.taints of type []v1.Taint"),
     ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n2"}, "spec": {"taints": ["x"]}},
-     400, "spec.taints[0]: Invalid value: \"x\": must be an object"),
+     400, "json: cannot unmarshal string into Go struct field NodeSpec.spec.taints of type v1.Taint"),
     ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n3"},
                        "spec": {"taints": [{"key": "a", "effect": "Sometimes"}]}},
      422, 'Node "n3" is invalid: spec.taints[0].effect: Unsupported value: "Sometimes": supported values: '
@@ -80,15 +89,16 @@ def test_malformed_creates_are_refused(client, path, body, code, message):
 
 BAD_PATCHES = [
     (DEPLOY, SMP, {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": 5}]}}}},
-     400, "spec.template.spec.containers[0].image: Invalid value: 5: must be a string"),
+     400, "json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string"),
     (DEPLOY, SMP, {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "resources": "big"}]}}}},
-     400, "resources: Invalid value"),
+     400, "json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers.resources of "
+          "type v1.ResourceRequirements"),
     (DEPLOY, MERGE, {"spec": {"strategy": "fast"}}, 400, "spec.strategy"),
     (DEPLOY, JSONPATCH, [{"op": "replace", "path": "/spec/template/spec/containers", "value": "x"}],
-     400, "spec.template.spec.containers: Invalid value: \"x\": must be a list"),
+     400, "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container"),
     (NODE, MERGE, {"spec": {"taints": "x"}}, 400, "spec.taints"),
     (NODE, MERGE, {"spec": {"taints": [{"key": "k", "effect": "Bad"}]}}, 422, "spec.taints[0].effect: Unsupported value"),
-    (NODE, MERGE, {"spec": {"unschedulable": "yes"}}, 400, "spec.unschedulable: Invalid value: \"yes\": must be a boolean"),
+    (NODE, MERGE, {"spec": {"unschedulable": "yes"}}, 400, "json: cannot unmarshal string into Go struct field NodeSpec.spec.unschedulable of type bool"),
     (NODE, MERGE, {"metadata": {"annotations": {"k9py.sim/down": "maybe"}}}, 400, 'must be "true" or "false"'),
     (DEPLOY, MERGE, {"metadata": {"uid": "0000"}}, 409, "Precondition failed: UID in precondition: 0000"),
     (DEPLOY + "?fieldManager=me", APPLY, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n",
@@ -166,11 +176,13 @@ def test_an_endpoint_slice_as_the_docs_write_it_is_taken(client):
 
 
 @pytest.mark.parametrize("endpoints,message", [
-    ([{"addresses": [{"ip": "10.4.5.6"}]}], 'endpoints[0].addresses[0]: Invalid value: {"ip": "10.4.5.6"}: must be a string'),
-    ([{"addresses": "10.4.5.6"}], 'endpoints[0].addresses: Invalid value: "10.4.5.6": must be a list'),
-    ([{"addresses": ["10.4.5.6"], "conditions": [{"ready": True}]}], "endpoints[0].conditions: Invalid value"),
+    ([{"addresses": [{"ip": "10.4.5.6"}]}],
+     "json: cannot unmarshal object into Go struct field Endpoint.endpoints.addresses of type string"),
+    ([{"addresses": "10.4.5.6"}], "cannot unmarshal string into Go struct field Endpoint.endpoints.addresses of type []string"),
+    ([{"addresses": ["10.4.5.6"], "conditions": [{"ready": True}]}],
+     "cannot unmarshal array into Go struct field Endpoint.endpoints.conditions of type v1.EndpointConditions"),
     ([{"addresses": ["10.4.5.6"], "conditions": {"ready": "yes"}}],
-     'endpoints[0].conditions.ready: Invalid value: "yes": must be a boolean'),
+     "cannot unmarshal string into Go struct field EndpointConditions.endpoints.conditions.ready of type bool"),
 ])
 def test_an_endpoint_slice_of_the_wrong_shape_is_refused(client, endpoints, message):
     code, st, _ = client.call("POST", SLICES, _slice("odd", endpoints))
