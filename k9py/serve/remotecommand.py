@@ -166,13 +166,24 @@ class LogFollow:
 
 
 def _attach_logs(api: Api, pod: Obj, container: str, status: Obj) -> LogFollow | None:
-    """None: attach runs the container's interactive command; else the log to follow from now."""
-    if _spec_container(pod, container).get("stdin"):
+    """None: attach runs the container's interactive command; else the log to follow from now (a
+    container without stdin, or one whose PID 1 runs a script that does not read it)."""
+    if _spec_container(pod, container).get("stdin") and not _runs_its_script(api, pod, container):
         return None
     follow = LogFollow(meta.namespace(pod), meta.name(pod), container, status["containerID"], api.cluster.now())
     got = instance_logs(api.cluster, follow.namespace, follow.pod, container, follow.container_id)
     follow.seen = sum(1 for ln in (got[0] if got else []) if _ts(ln) == follow.cursor)  # already written
     return follow
+
+
+def _runs_its_script(api: Api, pod: Obj, container: str) -> bool:
+    """Whether the container's PID 1 is a script the simulated shell runs (``sim/userland/oneshot.py``):
+    its output is its log, and attach follows it instead of starting the command a second time."""
+    from k9py.sim.kubelet import runtime_for
+
+    rt = runtime_for(api.cluster, meta.namespace(pod), meta.name(pod))
+    c = rt.by_name(container) if rt is not None else None
+    return c is not None and c.current is not None and c.current.script is not None
 
 
 class Session:

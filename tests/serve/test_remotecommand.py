@@ -264,10 +264,14 @@ def test_attach_to_an_interactive_container_runs_its_shell(box):
     assert fake_userland.STARTED[-1].tty
 
 
-def test_attach_to_a_container_without_stdin_follows_its_output(fake):
+@pytest.mark.parametrize("stdin", [False, True])
+def test_attach_to_a_container_without_stdin_follows_its_output(fake, stdin):
+    """With stdin too, when its script does not read it (`kubectl debug -i ... -- sh -c '...'`):
+    its PID 1 runs the script, whose output is its log (the command does not run a second time)."""
     handle = ServeHandle(small_cluster(), speed=50).start()
     try:
         counter = _pod("counter", args=["/bin/sh", "-c", 'i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done'])
+        counter["spec"]["containers"][0]["stdin"] = stdin
         _running(handle, counter)
         conn = _connect(_url(handle, "counter", "attach", stdout=True, stderr=True))
         got = b""

@@ -3,7 +3,7 @@ ends at once (``date``, ``sh -c false``, ``echo "host=$(hostname)"``, Helm's ``w
 test) runs it at start, its output its log and its status its exit code; one that sleeps
 (``while true; do echo tick; sleep 1; done``) runs it on the virtual clock (``script.py``).
 Anything else (``tail -f``, unknown commands, background jobs, behaviour annotations, a
-container with stdin) keeps the behaviour ``sim/behaviour.py`` derives."""
+container with stdin whose command reads it) keeps the behaviour ``sim/behaviour.py`` derives."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ Obj = dict[str, Any]
 SHELLS = ("sh", "ash", "bash")
 NEVER = {"tail", "kill", "exec", "sh", "ash", "bash", "dash", "tar",
          "nginx", "httpd", "httpd-foreground"}  # (a server started as a command runs: it is no one-shot)
+# the shell's commands that read their stdin when they name no file (tee: always)
+STDIN_READERS = frozenset({"cat", "grep", "head", "tail", "wc", "sort", "uniq", "tee", "cut", "base64"})
 ANNOTATIONS = (behaviour.CRASH_AFTER, behaviour.EXIT_AFTER, behaviour.OOM_AFTER, behaviour.EXIT_CODE)
 
 
@@ -83,14 +85,46 @@ def _ends(cmd: Command | ForLoop | WhileLoop | IfCommand, commands: Any, builtin
     return name not in NEVER and (name in commands or name in builtins)
 
 
+def reads_stdin(script: Script) -> bool:
+    """Whether the script may read its stdin. With a stdin open (`kubectl run -i`) a real one
+    waits there for its user; any other script runs at once, as it would without stdin."""
+    for item in script:
+        for pipe in [item.first, *(p for _, p in item.rest)]:
+            cmd = pipe.commands[0] if pipe.commands else None  # (the others read the pipe)
+            if isinstance(cmd, Command) and _reads(cmd):
+                return True
+            if isinstance(cmd, ForLoop | WhileLoop | IfCommand) and reads_stdin(_bodies(cmd)):
+                return True
+    return False
+
+
+def _reads(cmd: Command) -> bool:
+    """A reader of stdin without ``<``, naming ``-`` or no file (no word with a ``/``; tee: always)."""
+    name = cmd.words[0].strip("'\"").rsplit("/", 1)[-1] if cmd.words else ""
+    if name not in STDIN_READERS or any(r.op == "<" and r.fd == 0 for r in cmd.redirects):
+        return False
+    args = cmd.words[1:]
+    return name == "tee" or "-" in args or not any("/" in w for w in args)
+
+
+def _bodies(cmd: ForLoop | WhileLoop | IfCommand) -> Script:
+    """The scripts a compound command runs, one after the other."""
+    if isinstance(cmd, ForLoop):
+        return cmd.body
+    if isinstance(cmd, WhileLoop):
+        return cmd.cond + cmd.body
+    return [item for cond, body in cmd.branches for item in cond + body] + (cmd.otherwise or [])
+
+
 
 def _script(pod: Obj, container: Obj, inst: Instance) -> str | None:
     """The container's command as a script this module runs, or None."""
-    if not busybox_family(inst.image) or container.get("stdin"):
-        return None  # (with stdin, `kubectl run -it`: its user drives it through attach)
-    if any(a in meta.annotations(pod) for a in ANNOTATIONS):
+    if not busybox_family(inst.image) or any(a in meta.annotations(pod) for a in ANNOTATIONS):
         return None
-    return understood([str(w) for w in (container.get("command") or []) + (container.get("args") or [])])
+    script = understood([str(w) for w in (container.get("command") or []) + (container.get("args") or [])])
+    if script is not None and container.get("stdin") and reads_stdin(parse(script)):
+        return None  # (it waits for the user of `kubectl run -i`, who drives it through attach)
+    return script
 
 
 def _world(cluster: Cluster, pod: Obj, container: Obj, inst: Instance, ip: str, init: bool) -> Container:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from k9py.sim.logs import busybox_date, container_logs
-from k9py.sim.userland.oneshot import understood
+from k9py.sim.userland.oneshot import reads_stdin, understood
+from k9py.sim.userland.syntax import parse
 from tests.sim.helpers import pod_manifest
 from tests.sim.userland.helpers import cluster_with
 
@@ -98,6 +99,32 @@ def test_busybox_without_a_command_runs_its_shell_while_stdin_is_open():
     assert quiet["lastState"]["terminated"]["exitCode"] == 0
     assert quiet["lastState"]["terminated"]["reason"] == "Completed"
     assert quiet["restartCount"] >= 2
+
+
+def test_a_container_with_stdin_runs_a_script_that_does_not_read_it():
+    """`kubectl run -i ... -- sh -c 'hostname; echo x; date'` runs and logs as without -i (not
+    only its echo lines); one that reads its stdin (`-- cat`) waits for its user."""
+    pods = []
+    for name, stdin in (("plain", False), ("withstdin", True)):
+        pods.append(pod_manifest(name, "busybox", args=["sh", "-c", "hostname; echo x; date"], restart_policy="Never"))
+        pods.append(pod_manifest(f"cat-{name}", "busybox", args=["cat"], restart_policy="Never"))
+        for p in pods[-2:]:
+            p["spec"]["containers"][0]["stdin"] = stdin
+    c = cluster_with(*pods)
+    for name in ("plain", "withstdin"):
+        assert _state(c, name) == ("Succeeded", 0, "Completed")
+        assert container_logs(c, "default", name) == [name, "x", busybox_date(_started(c, name))]
+    assert c.get("Pod", "default", "cat-withstdin")["status"]["phase"] == "Running"
+    assert _state(c, "cat-plain")[0] == "Succeeded"  # without stdin, cat reads nothing and ends
+
+
+def test_which_scripts_read_their_stdin():
+    def reads(script: str) -> bool:
+        return reads_stdin(parse(script))
+    assert not reads("hostname; echo x; date") and not reads("sleep 2; ps; echo ---; ls /proc/1/; hostname")
+    assert not reads("cat /etc/hosts | grep x") and not reads("wc -l < /etc/passwd")
+    assert reads("cat") and reads("grep x") and reads("cat -") and reads("tee /tmp/out")
+    assert reads("for i in 1; do head -n 1; done") and reads("if true; then echo; wc -l; fi")
 
 
 def test_worlds_of_finished_containers_are_forgotten_without_a_look_at_every_start(monkeypatch):
