@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
-from k9py.sim.userland.env import container_env
+from k9py.sim.userland.env import container_env, expand_command
 from k9py.sim.userland.fs import Dir, File, FileSystem
 from k9py.sim.userland.image import Image, image_for, root_tree
 from k9py.sim.userland.pidns import Pids, namespace_for
@@ -136,7 +136,7 @@ def build(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) ->
     env = container_env(cluster, pod, spec, img, inst.started)
     workdir = str(spec.get("workingDir") or img.workdir or "/")
     fs.makedirs(workdir, force=True)
-    pid1 = pid1_command(spec, img)
+    pid1 = pid1_command(expand_command(spec, env), img)
     return Container(namespace=ns, pod=meta.name(pod), uid=meta.uid(pod), name=cname, init=init,
                      container_id=inst.container_id, image=img, fs=fs, env=env, hostname=hostname,
                      started=inst.started, pid1=pid1, workdir=workdir, spec=spec,

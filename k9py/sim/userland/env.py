@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta, quantity
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time
-from k9py.sim.userland.image import DEBIAN_PATH, Image
+from k9py.sim.userland.image import DEBIAN_PATH, Image, image_for
 from k9py.sim.userland.volumes import field_value
 
 if TYPE_CHECKING:
@@ -88,6 +88,27 @@ def expand_refs(value: str, env: dict[str, str]) -> str:
             return "$"
         return env.get(m.group(1), m.group(0))
     return _REF.sub(sub, value)
+
+
+def expand_command(container: Obj, env: dict[str, str]) -> Obj:
+    """The container with its command and args expanded as its env values are: the kubelet does
+    it before handing them to the runtime, so a shell never sees those ``$(VAR)``."""
+    out = dict(container)
+    for key in ("command", "args"):
+        if isinstance(container.get(key), list):
+            out[key] = [expand_refs(str(w), env) for w in container[key]]
+    return out
+
+
+def with_command_expanded(cluster: Cluster, pod: Obj, container: Obj, image: str, started: float,
+                          ip: str) -> Obj:
+    """``expand_command`` with the environment the container starts with, its sandbox's address
+    ``ip`` already the pod's (worked out only when a word has a ``$``: most have none)."""
+    words = (container.get("command") or []) + (container.get("args") or [])
+    if not any("$" in str(w) for w in words):
+        return container
+    seen = {**pod, "status": {**(pod.get("status") or {}), **({"podIP": ip} if ip else {})}}
+    return expand_command(container, container_env(cluster, seen, container, image_for(image), started))
 
 
 def _data(obj: Obj | None, secret: bool) -> dict[str, str]:

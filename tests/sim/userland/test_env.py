@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 
+from k9py.sim.logs import container_logs
+from tests.sim.helpers import pod_manifest
 from tests.sim.userland.helpers import busybox, cluster_with, run, sh
 
 
@@ -56,6 +58,30 @@ def test_env_from_the_spec():
     assert list(env)[:2] == ["PATH", "HOSTNAME"] and list(env)[-1] == "HOME"
     assert sh(c, "bb", "printenv DB_PASSWORD HOSTNAME") == "hunter2\nbb\n"
     assert run(c, "bb", ["printenv", "NOPE"])[2] == 1
+
+
+def test_the_kubelet_expands_var_references_in_command_and_args():
+    """``$(VAR)`` in command and args is the container's env (after env's own expansion); ``$$``
+    is a ``$``; an unknown reference stays as written. The shell never sees them."""
+    env = [{"name": "XV", "value": "42"}, {"name": "GREETING", "value": "hello"},
+           {"name": "NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+           {"name": "BOTH", "value": "$(GREETING) $(NAME)"},
+           {"name": "IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}]
+    pods = {"args": ({"command": ["sh", "-c"], "args": ["echo arg=$(XV) $$HOME"]}, ["arg=42 /root"]),
+            "envsub": ({"command": ["echo", "$(GREETING) from $(NAME) $(UNDEF) $$(XV)"]},
+                       ["hello from envsub $(UNDEF) $(XV)"]),
+            "nested": ({"args": ["sh", "-c", "echo $(BOTH); sleep 1; echo $(XV)"]}, ["hello nested", "42"]),
+            "ip": ({"args": ["echo", "$(IP)"]}, None)}
+    objs = []
+    for name, (fields, _) in pods.items():
+        pod = pod_manifest(name, "busybox", restart_policy="Never")
+        pod["spec"]["containers"][0].update(env=env, **fields)
+        objs.append(pod)
+    c = cluster_with(*objs)
+    for name, (_, lines) in pods.items():
+        status = c.get("Pod", "default", name)["status"]
+        assert container_logs(c, "default", name) == (lines or [status["podIP"]]), name
+        assert status["phase"] == "Succeeded"
 
 
 def test_service_links_for_services_that_existed_at_start():

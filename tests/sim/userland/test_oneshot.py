@@ -53,7 +53,7 @@ def test_only_commands_that_end_are_taken_over():
     assert understood(["sh", "-c", "echo hi; sleep 3600"]) is not None
     assert understood(["sh", "-c", "echo $(date)"]) is not None
     assert understood(["tail", "-f", "/dev/null"]) is None
-    assert understood(["echo", "$(HOME)"]) is None  # the kubelet's own $(VAR) expansion: not the shell's
+    assert understood(["echo", "$(HOME)"]) == "'echo' '$(HOME)'"  # left by the kubelet's $(VAR) expansion: a literal
     assert understood(["myserver", "--port", "80"]) is None
     assert understood([]) is None
     # a web server started as the container's command serves (its binary is a command too: `-v`)
