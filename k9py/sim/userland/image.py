@@ -10,7 +10,7 @@ from k9py.sim.behaviour import image_name, image_tag
 from k9py.sim.userland.fs import Dir, File, tree
 
 BUSYBOX_APPLETS = ("sh", "ash", "cat", "cp", "date", "df", "echo", "env", "false", "grep", "head", "hostname",
-                   "id", "kill", "ls", "mkdir", "mv", "nslookup", "printenv", "ps", "pwd", "rm", "sleep", "tail",
+                   "id", "kill", "ls", "mkdir", "mv", "nslookup", "ping", "printenv", "ps", "pwd", "rm", "sleep", "tail",
                    "tar", "test", "touch", "true", "uname", "wc", "wget", "whoami")
 DEBIAN_BIN = ("bash", "sh", "dash", "cat", "cp", "date", "df", "echo", "env", "false", "grep", "head", "hostname",
               "id", "kill", "ls", "mkdir", "mv", "printenv", "pwd", "rm", "sleep", "tail", "tar", "test", "touch",

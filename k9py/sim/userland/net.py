@@ -420,3 +420,24 @@ def _apache(server: Container, method: str, target: str, version: str) -> Respon
     except FsError:
         return Response(404, "Not Found", _error_page(404, "Not Found", version), "Apache")
     return Response(200, "OK", data, "Apache")
+
+
+def echo_ttl(cluster: Cluster, box: Container | None, ip: str) -> int | None:
+    """The TTL of the ICMP echo reply ``ip`` sends back to ``box``'s pod (64 from its own node,
+    63 across one hop to another node); None: nothing answers. Pod and node addresses and
+    loopback answer; a ClusterIP does not (kube-proxy in iptables mode only rewrites the TCP and
+    UDP ports a Service lists: a ping to it is lost), nor does an address no one has."""
+    if ip.startswith("127."):
+        return 64
+    here = ""
+    if box is not None:
+        here = str(dig(cluster.store.get("Pod", box.namespace, box.pod), "spec", "nodeName") or "")
+    for node in cluster.store.list("Node"):
+        if any(a.get("address") == ip for a in dig(node, "status", "addresses") or []):
+            return 64 if meta.name(node) == here else 63
+    if box is not None and ip == _pod_ip(cluster, box):
+        return 64
+    pod = _pod_at(cluster, ip)
+    if pod is None or dig(pod, "status", "phase") in ("Succeeded", "Failed"):
+        return None
+    return 64 if dig(pod, "spec", "nodeName") == here else 63

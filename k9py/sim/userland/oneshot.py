@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 SHELLS = ("sh", "ash", "bash")
-NEVER = {"tail", "kill", "exec", "sh", "ash", "bash", "dash", "tar",
+NEVER = {"tail", "ping", "kill", "exec", "sh", "ash", "bash", "dash", "tar",
          "nginx", "httpd", "httpd-foreground"}  # (a server started as a command runs: it is no one-shot)
 # the shell's commands that read their stdin when they name no file (tee: always)
 STDIN_READERS = frozenset({"cat", "grep", "head", "tail", "wc", "sort", "uniq", "tee", "cut", "base64"})

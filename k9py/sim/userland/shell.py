@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from k9py.sim.userland.fs import FsError
+from k9py.sim.userland.fs import FileSystem, FsError
 from k9py.sim.userland.syntax import (
     AndOr,
     Command,
@@ -119,6 +119,23 @@ class Io:
 
     def stdout_bytes(self) -> bytes:
         return b"".join(d for fd, d in self.writes if fd == STDOUT)
+
+
+class _Redirected(Io):
+    """A simple command's streams, each sent where its redirections say as it is written (what
+    ``ping`` prints before it sleeps shows at once, as a real process's output does)."""
+
+    def __init__(self, parent: Io, targets: dict[int, tuple[str, str]], fs: FileSystem) -> None:
+        super().__init__(stdin=parent.stdin)
+        self.parent, self.targets, self.fs = parent, targets, fs
+
+    def write(self, fd: int, data: bytes | str) -> None:
+        kind, where = self.targets.get(fd, ("io", str(fd)))
+        if kind == "io":
+            self.parent.write(int(where), data)
+        elif kind == "file" and data:
+            with contextlib.suppress(FsError):
+                self.fs.write(where, data.encode() if isinstance(data, str) else data, append=True)
 
 
 Builtin = Callable[["Shell", list[str], Io], int]
@@ -280,8 +297,8 @@ class Shell:
         except ExpansionError as e:
             io.err(f"{self.name}: {e}\n")
             return 2
-        sub = Io(stdin=io.stdin)
         targets: dict[int, tuple[str, str]] = {}
+        sub = _Redirected(io, targets, self.box.fs)
         for r in cmd.redirects:
             try:
                 target = "".join(self.expand(r.target, io, split=False))
@@ -323,13 +340,6 @@ class Shell:
             status = 0
         else:
             status = self.invoke(argv, assigns, sub)
-        for fd, chunk in sub.writes:
-            kind, where = targets.get(fd, ("io", str(fd)))
-            if kind == "io":
-                io.write(int(where), chunk)
-            elif kind == "file":
-                with contextlib.suppress(FsError):
-                    self.box.fs.write(where, chunk, append=True)
         self.status = status
         return status
 

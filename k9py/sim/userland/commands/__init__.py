@@ -26,7 +26,7 @@ COMMANDS: dict[str, Builtin] = {
     "id": system.c_id, "whoami": system.c_whoami, "ps": system.c_ps, "kill": system.c_kill, "date": system.c_date,
     "sleep": system.c_sleep, "df": system.c_df, "uname": system.c_uname, "clear": system.c_clear,
     "which": system.c_which,
-    "nslookup": network.c_nslookup, "wget": network.c_wget, "curl": network.c_curl,
+    "nslookup": network.c_nslookup, "wget": network.c_wget, "ping": network.c_ping, "curl": network.c_curl,
     "nginx": servers.c_nginx, "httpd": servers.c_httpd,
 }
 

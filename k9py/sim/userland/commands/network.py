@@ -1,14 +1,17 @@
-"""Network commands: nslookup, wget (busybox), curl, over ``userland/net.py``."""
+"""Network commands: nslookup, wget, ping (busybox), curl, over ``userland/net.py``."""
 
 from __future__ import annotations
 
 import posixpath
+import random
 import re
 from datetime import UTC, datetime
 
 from k9py.sim.userland import net
 from k9py.sim.userland.fs import FsError
-from k9py.sim.userland.shell import Io, Shell
+from k9py.sim.userland.shell import MAX_ITERATIONS, Interrupted, Io, Shell
+
+INTERRUPTED = 130  # ctrl-c (exec.py's): ping prints its statistics and ends; a hang-up ends it
 
 
 def c_nslookup(sh: Shell, args: list[str], io: Io) -> int:
@@ -181,3 +184,97 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         return 0
     io.out(data)
     return 0
+
+
+PING_USAGE = ("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\n"
+              "Usage: ping [OPTIONS] HOST\n\nSend ICMP ECHO_REQUESTs to HOST\n")
+
+
+def _ping_options(args: list[str]) -> tuple[dict[str, float], set[str], list[str]]:
+    """busybox ping's ``-c N -s N -W N -w N -i N`` (``-c3`` or ``-c 3``), flags, operands."""
+    values: dict[str, float] = {}
+    flags: set[str] = set()
+    operands: list[str] = []
+    k = 0
+    while k < len(args):
+        a = args[k]
+        k += 1
+        if not a.startswith("-") or len(a) < 2:
+            operands.append(a)
+            continue
+        for j, ch in enumerate(a[1:], 1):
+            if ch in "csWwi":
+                text = a[j + 1:] or (args[k] if k < len(args) else "")
+                k += 0 if a[j + 1:] else 1
+                try:
+                    values[ch] = float(text)
+                except ValueError:
+                    raise ValueError(text) from None
+                break
+            flags.add(ch)
+    return values, flags, operands
+
+
+def c_ping(sh: Shell, args: list[str], io: Io) -> int:
+    """busybox ping: one echo request per interval (1 s) on the virtual clock until ``-c`` are
+    sent, the ``-w`` deadline passes or ctrl-c; then the statistics. Who answers is
+    ``net.echo_ttl``'s; round-trip times come from a generator seeded by the address, so a
+    session reads the same every time."""
+    try:
+        values, flags, operands = _ping_options(args[1:])
+    except ValueError as e:
+        io.err(f"ping: invalid number '{e}'\n")
+        return 1
+    if len(operands) != 1:
+        io.err(PING_USAGE)
+        return 1
+    host = operands[0]
+    found = net.resolve(sh.cluster, sh.box, host)
+    if found is None:
+        io.err(f"ping: bad address '{host}'\n")
+        return 1
+    ip = found[1][0]
+    ttl = net.echo_ttl(sh.cluster, sh.box, ip)
+    count, size = int(values.get("c", 0)), int(values.get("s", 56))
+    deadline, interval, timeout = values.get("w"), values.get("i", 1.0), values.get("W", 10.0)
+    rng = random.Random(f"ping {ip}")
+    base = 30 if ip.startswith("127.") else 50 if ttl == 64 else 350
+    times: list[int] = []   # round trips, in microseconds
+    sent, elapsed, idle = 0, 0.0, 0
+
+    def wait(seconds: float) -> None:
+        """Let ``seconds`` of the process's time go by (at most to the deadline)."""
+        nonlocal elapsed, idle
+        if deadline is not None:
+            seconds = min(seconds, max(deadline - elapsed, 0.0))
+        naps = sh.sleeper.naps if sh.sleeper else 0
+        if sh.sleeper is not None:
+            sh.sleeper.sleep(seconds)
+        idle = 0 if sh.sleeper is not None and sh.sleeper.naps != naps else idle + 1
+        elapsed += seconds
+
+    io.out(f"PING {host} ({ip}): {size} data bytes\n")
+    try:
+        while (deadline is None or elapsed < deadline) and idle < MAX_ITERATIONS:
+            if ttl is not None:
+                us = base + rng.randrange(base * 2)
+                times.append(us)
+                if "q" not in flags:
+                    io.out(f"{size + 8} bytes from {ip}: seq={sent} ttl={ttl} time={us // 1000}.{us % 1000:03d} ms\n")
+            sent += 1
+            if count and sent >= count:
+                if len(times) < sent:  # the last one may still come: busybox waits -W (none yet), else a little
+                    wait(1.0 if times else timeout)
+                break
+            wait(interval)
+    except Interrupted as e:
+        if e.code != INTERRUPTED:
+            raise
+    received = len(times)
+    io.out(f"\n--- {host} ping statistics ---\n{sent} packets transmitted, {received} packets received, "
+           f"{(sent - received) * 100 // sent if sent else 0}% packet loss\n")
+    if times:
+        avg = sum(times) // received
+        io.out("round-trip min/avg/max = " + "/".join(f"{t // 1000}.{t % 1000:03d}" for t in (min(times), avg, max(times)))
+               + " ms\n")
+    return 1 if received == 0 or (deadline is not None and received < count) else 0
