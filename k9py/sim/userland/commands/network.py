@@ -107,82 +107,208 @@ def c_wget(sh: Shell, args: list[str], io: Io) -> int:
     return 0
 
 
-def c_curl(sh: Shell, args: list[str], io: Io) -> int:
-    out_file, url, silent, head, fail, remote_name = None, None, False, False, False, False
-    method: str | None = None
-    payload: bytes | None = None
-    rest = args[1:]
+# the curl an image ships: Debian bookworm's (nginx's Debian images), Alpine 3.20's (nginx:alpine)
+CURL = {
+    "debian": ("7.88.1", "x86_64-pc-linux-gnu",
+               "OpenSSL/3.0.15 zlib/1.2.13 brotli/1.0.9 zstd/1.5.4 libidn2/2.3.3 libpsl/0.21.2 (+libidn2/2.3.3) "
+               "libssh2/1.10.0 nghttp2/1.52.0 librtmp/2.3 OpenLDAP/2.5.13",
+               "2023-02-20, security patched: 7.88.1-10+deb12u8"),
+    "alpine": ("8.12.1", "x86_64-alpine-linux-musl",
+               "OpenSSL/3.3.3 zlib/1.3.1 brotli/1.1.0 zstd/1.5.6 c-ares/1.33.1 libidn2/2.3.7 libpsl/0.21.5 nghttp2/1.62.1",
+               "2025-02-13"),
+}
+CURL_PROTOCOLS = ("dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp "
+                  "sftp smb smbs smtp smtps telnet tftp")
+CURL_FEATURES = ("alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM "
+                 "NTLM_WB PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd")
+CURL_VALUE_FLAGS = {"o": "output", "w": "write-out", "X": "request", "d": "data", "H": "header", "A": "user-agent",
+                    "m": "max-time", "e": "referer", "u": "user", "x": "proxy", "b": "cookie", "c": "cookie-jar",
+                    "T": "upload-file", "r": "range", "F": "form"}
+CURL_FLAGS = {"s": "silent", "S": "show-error", "v": "verbose", "I": "head", "i": "include", "f": "fail",
+              "L": "location", "O": "remote-name", "k": "insecure", "V": "version", "4": "ipv4", "6": "ipv6",
+              "g": "globoff", "N": "no-buffer"}
+CURL_LONG_VALUES = {*CURL_VALUE_FLAGS.values(), "data-raw", "data-binary", "data-urlencode", "connect-timeout",
+                    "retry", "retry-delay", "resolve", "cacert", "cert", "key", "max-redirs"}
+CURL_LONG_FLAGS = {*CURL_FLAGS.values(), "compressed", "http1.1", "http2", "fail-with-body", "no-progress-meter",
+                   "ipv4", "raw", "tcp-nodelay", "no-keepalive"}
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _curl_version(sh: Shell) -> tuple[str, str, str, str]:
+    return CURL["alpine" if sh.box.image.family == "alpine" else "debian"]
+
+
+class CurlUsage(ValueError):
+    """A command line curl rejects (exit 2)."""
+
+
+def _curl_options(args: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """curl's options by long name (each value given, in order; a flag's value is ``""``) and its URLs."""
+    opts: dict[str, list[str]] = {}
+    urls: list[str] = []
     k = 0
-    while k < len(rest):
-        a = rest[k]
-        if a in ("-o", "--output") and k + 1 < len(rest):
-            out_file = rest[k + 1]
-            k += 2
-            continue
-        if a in ("-X", "--request") and k + 1 < len(rest):
-            method = rest[k + 1]
-            k += 2
-            continue
-        if a in ("-d", "--data", "--data-raw", "--data-binary") and k + 1 < len(rest):
-            payload = (payload + b"&" if payload else b"") + rest[k + 1].encode()
-            k += 2
-            continue
-        if a in ("-H", "--header", "-A", "--user-agent", "-m", "--max-time", "--connect-timeout"):
-            k += 2
-            continue
-        if a.startswith("-") and not a.startswith("--"):
-            silent = silent or "s" in a
-            head = head or "I" in a or "i" in a
-            fail = fail or "f" in a
-            remote_name = remote_name or "O" in a
-        elif a in ("--silent",):
-            silent = True
-        elif a in ("--head", "--include"):
-            head = True
-        elif a == "--fail":
-            fail = True
-        elif not a.startswith("-"):
-            url = a
+    while k < len(args):
+        a = args[k]
         k += 1
-    if url is None:
+        if a.startswith("--") and len(a) > 2:
+            name, eq, value = a[2:].partition("=")
+            if name in CURL_LONG_VALUES:
+                if not eq:
+                    if k >= len(args):
+                        raise CurlUsage(f"curl: option {a}: requires parameter")
+                    value, k = args[k], k + 1
+                opts.setdefault(name, []).append(value)
+            elif name in CURL_LONG_FLAGS or name.startswith("no-"):
+                opts.setdefault(name, []).append("")
+            else:
+                raise CurlUsage(f"curl: option {a}: is unknown")
+        elif a.startswith("-") and len(a) > 1:
+            for j, ch in enumerate(a[1:], 1):
+                if ch in CURL_VALUE_FLAGS:
+                    value = a[j + 1:]
+                    if not value:
+                        if k >= len(args):
+                            raise CurlUsage(f"curl: option -{ch}: requires parameter")
+                        value, k = args[k], k + 1
+                    opts.setdefault(CURL_VALUE_FLAGS[ch], []).append(value)
+                    break
+                if ch not in CURL_FLAGS:
+                    raise CurlUsage(f"curl: option {a}: is unknown")
+                opts.setdefault(CURL_FLAGS[ch], []).append("")
+        else:
+            urls.append(a)
+    return opts, urls
+
+
+def _write_out(fmt: str, values: dict[str, str], io: Io) -> str:
+    """``-w``: ``%{name}`` replaced, ``\\n`` ``\\t`` ``\\r`` unescaped, an unknown name warned about."""
+    def var(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            io.err(f"curl: unknown --write-out variable: '{m.group(1)}'\n")
+            return ""
+        return values[m.group(1)]
+
+    text = re.sub(r"%\{([a-z_]+)\}", var, fmt)
+    return re.sub(r"\\([ntr\\])", lambda m: {"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}[m.group(1)], text)
+
+
+def _progress(size: int) -> str:
+    """The meter curl prints on stderr when its output is not the terminal (``-o FILE``), a
+    transfer of ``size`` bytes that took a millisecond."""
+    speed = size * 1000
+    rate = str(speed) if speed < 100000 else f"{speed // 1024}k" if speed < 10000 * 1024 else f"{speed // 1048576}M"
+    return ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+            "                                 Dload  Upload   Total   Spent    Left  Speed\n"
+            f"\r100 {size:>5}  100 {size:>5}    0     0 {rate:>6}      0 --:--:-- --:--:-- --:--:-- {rate:>5}\n")
+
+
+def c_curl(sh: Shell, args: list[str], io: Io) -> int:
+    """curl as the image ships it: -s/-S, -o/-O, -w, -v, -I/-i, -X, -d, -H, -f, -L, --version.
+    What it writes (its verbose trace on stderr, the headers, the body, the ``-w`` text) comes
+    from one request to the simulated network (``net.http_request``)."""
+    version, platform, libs, released = _curl_version(sh)
+    try:
+        opts, urls = _curl_options(args[1:])
+    except CurlUsage as e:
+        io.err(f"{e}\ncurl: try 'curl --help' or 'curl --manual' for more information\n")
+        return 2
+    if "version" in opts:
+        io.out(f"curl {version} ({platform}) libcurl/{version} {libs}\nRelease-Date: {released}\n"
+               f"Protocols: {CURL_PROTOCOLS}\nFeatures: {CURL_FEATURES}\n")
+        return 0
+    if not urls:
         io.err("curl: try 'curl --help' or 'curl --manual' for more information\n")
         return 2
-    try:
-        host, port, path = _url(url)
-    except ValueError:
-        io.err("curl: (3) URL rejected: Malformed input to a URL function\n")
-        return 3
-    found = net.resolve(sh.cluster, sh.box, host)
-    if found is None:
-        io.err(f"curl: (6) Could not resolve host: {host}\n")
-        return 6
-    ip = found[1][0]
-    head_only = "--head" in rest or any(a.startswith("-") and not a.startswith("--") and "I" in a for a in rest)
-    verb = method or ("HEAD" if head_only else "POST" if payload is not None else "GET")
-    try:
-        resp = net.http_request(sh.cluster, sh.box, f"{host}:{port}" if port != 80 else host, ip, port, path,
-                                "curl/8.5.0", method=verb, body=payload or b"")
-    except net.Refused:
-        io.err(f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n")
-        return 7
-    if fail and resp.status >= 400:
-        io.err(f"curl: (22) The requested URL returned error: {resp.status}\n")
-        return 22
-    stamp = datetime.fromtimestamp(int(sh.cluster.now()), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    extra = "".join(f"{k}: {v}\r\n" for k, v in resp.headers.items())
-    headers = (f"HTTP/1.1 {resp.status} {resp.reason}\r\nServer: {resp.server_header}\r\nDate: {stamp}\r\n"
-               f"Content-Type: text/html\r\nContent-Length: {len(resp.body)}\r\n{extra}Connection: keep-alive\r\n\r\n")
-    data = headers.encode() if head and "-I" in rest else (headers.encode() if head else b"") + resp.body
-    if remote_name and out_file is None:
+    silent, verbose = "silent" in opts, "verbose" in opts
+    show_errors = not silent or "show-error" in opts
+    head = "head" in opts
+    data = [d.encode() for key in ("data", "data-raw", "data-binary", "data-urlencode") for d in opts.get(key, [])]
+    payload = b"&".join(data) if data else None
+    method = (opts.get("request") or [""])[-1] or ("HEAD" if head else "POST" if payload is not None else "GET")
+    agent = (opts.get("user-agent") or [f"curl/{version}"])[-1]
+    extra = [h for h in opts.get("header", []) if ":" in h]
+    old = version.startswith("7.")
+    out_file = opts["output"][-1] if "output" in opts else None
+    values = {"http_code": "000", "response_code": "000", "size_download": "0", "num_redirects": "0",
+              "time_total": "0.001000", "remote_ip": "", "remote_port": "", "url_effective": urls[0],
+              "content_type": "", "method": method, "exitcode": "0"}
+
+    def fail(code: int, message: str) -> int:
+        if verbose:
+            io.err("* Closing connection 0\n" if old else "* closing connection #0\n")
+        if show_errors:
+            io.err(f"curl: ({code}) {message}\n")
+        if "write-out" in opts:
+            io.out(_write_out(opts["write-out"][-1], {**values, "exitcode": str(code)}, io))
+        return code
+
+    url, redirects = urls[0], 0
+    while True:
+        try:
+            host, port, path = _url(url)
+        except ValueError:
+            return fail(3, "URL rejected: Malformed input to a URL function")
+        values["url_effective"] = url if "://" in url else f"http://{url}" + ("" if "/" in url else "/")
+        found = net.resolve(sh.cluster, sh.box, host)
+        if found is None:
+            if verbose:
+                io.err(f"* Could not resolve host: {host}\n")
+            return fail(6, f"Could not resolve host: {host}")
+        ip = found[1][0]
+        host_header = f"{host}:{port}" if port != 80 else host
+        if verbose:
+            io.err(f"*   Trying {ip}:{port}...\n")
+        try:
+            resp = net.http_request(sh.cluster, sh.box, host_header, ip, port, path, agent, method=method,
+                                    body=payload or b"")
+        except net.Refused:
+            if verbose:
+                io.err(f"* connect to {ip} port {port} failed: Connection refused\n"
+                       f"* Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n")
+            return fail(7, f"Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server")
+        values.update(remote_ip=ip, remote_port=str(port), http_code=str(resp.status),
+                      response_code=str(resp.status), num_redirects=str(redirects))
+        stamp = datetime.fromtimestamp(int(sh.cluster.now()), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        fields = [("Server", resp.server_header), ("Date", stamp), ("Content-Type", "text/html"),
+                  ("Content-Length", str(len(resp.body))), *resp.headers.items(), ("Connection", "keep-alive")]
+        values["content_type"] = "text/html"
+        if verbose:
+            sent = [f"{method} {path} HTTP/1.1", f"Host: {host_header}", f"User-Agent: {agent}", "Accept: */*",
+                    *extra, *([f"Content-Length: {len(payload)}", "Content-Type: application/x-www-form-urlencoded"]
+                              if payload is not None else []), ""]
+            io.err(f"* Connected to {host} ({ip}) port {port}{' (#0)' if old else ''}\n"
+                   + "".join(f"> {line}\r\n" for line in sent)
+                   + f"< HTTP/1.1 {resp.status} {resp.reason}\r\n" + "".join(f"< {k}: {v}\r\n" for k, v in fields)
+                   + "< \r\n")
+        location = resp.headers.get("Location")
+        if "location" in opts and resp.status in REDIRECTS and location and redirects < 50:
+            if verbose:
+                io.err(f"* Connection #0 to host {host} left intact\n* Issue another request to this URL: '{location}'\n")
+            url, redirects = location, redirects + 1
+            continue
+        break
+    if "fail" in opts and resp.status >= 400:
+        return fail(22, f"The requested URL returned error: {resp.status}")
+    headers = (f"HTTP/1.1 {resp.status} {resp.reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields) + "\r\n").encode()
+    body = b"" if method == "HEAD" else resp.body
+    values["size_download"] = str(len(body))
+    output = headers if head else (headers if "include" in opts else b"") + body
+    if "remote-name" in opts and out_file is None:
         out_file = posixpath.basename(path) or "index.html"
     if out_file and out_file != "-":
-        try:
-            sh.box.fs.write(sh.path(out_file), data)
-        except FsError as e:
-            io.err(f"curl: (23) Failure writing output to destination: {e}\n")
-            return 23
-        return 0
-    io.out(data)
+        if not silent and not verbose:
+            io.err(_progress(len(body)))
+        if out_file != "/dev/null":
+            try:
+                sh.box.fs.write(sh.path(out_file), output)
+            except FsError:
+                return fail(23, "Failure writing output to destination")
+    else:
+        io.out(output)
+    if verbose:
+        io.err(f"* Connection #0 to host {host} left intact\n")
+    if "write-out" in opts:
+        io.out(_write_out(opts["write-out"][-1], values, io))
     return 0
 
 

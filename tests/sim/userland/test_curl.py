@@ -1,0 +1,63 @@
+"""curl as Debian bookworm's nginx image ships it (7.88.1): -s/-S, -o, -w '%{http_code}', the -v
+trace on stderr, -I/-i, -X, -f, -L, --version, and its progress meter when writing a file."""
+
+from __future__ import annotations
+
+import pytest
+
+from k9py.sim.userland.image import NGINX_INDEX
+from tests.sim.helpers import pod_manifest
+from tests.sim.userland.helpers import cluster_with, run, sh
+
+
+@pytest.fixture(scope="module")
+def c():
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
+           "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    return cluster_with(pod_manifest("web", "nginx:1.25", labels={"app": "web"}),
+                        pod_manifest("client", "nginx:1.27.2"), svc, seconds=30)
+
+
+def test_status_code_only(c):
+    assert sh(c, "client", "curl -s -o /dev/null -w '%{http_code}\\n' http://web") == "200\n"
+    assert sh(c, "client", "curl -so /dev/null -w '%{http_code} %{size_download}' web/nope") == "404 153"
+    assert run(c, "client", "curl -s -w '%{http_code}\\n' nowhere") == ("000\n", "", 6)
+
+
+def test_verbose_trace_on_stderr_and_the_body_on_stdout(c):
+    ip = c.get("Service", "default", "web")["spec"]["clusterIP"]
+    out, err, code = run(c, "client", "curl -X GET web -vvv")
+    assert (out, code) == (NGINX_INDEX, 0)
+    lines = err.split("\n")
+    assert lines[:8] == [f"*   Trying {ip}:80...", f"* Connected to web ({ip}) port 80 (#0)", "> GET / HTTP/1.1\r",
+                         "> Host: web\r", "> User-Agent: curl/7.88.1\r", "> Accept: */*\r", "> \r", "< HTTP/1.1 200 OK\r"]
+    assert lines[8] == "< Server: nginx/1.25.5\r" and "< Content-Length: 615\r" in lines
+    assert lines[-3:] == ["< \r", "* Connection #0 to host web left intact", ""]
+
+
+def test_head_include_fail_and_errors(c):
+    head = sh(c, "client", "curl -sI web")
+    assert head.startswith("HTTP/1.1 200 OK\r\nServer: nginx/1.25.5\r\n") and head.endswith("\r\n\r\n")
+    assert "<title>" not in head
+    page = sh(c, "client", "curl -i web")
+    assert page.startswith("HTTP/1.1 200 OK\r\n") and page.endswith(NGINX_INDEX)
+    assert run(c, "client", "curl -f web/nope") == ("", "curl: (22) The requested URL returned error: 404\n", 22)
+    assert run(c, "client", "curl -sf web/nope") == ("", "", 22)
+    assert run(c, "client", "curl -sSf web/nope")[1:] == ("curl: (22) The requested URL returned error: 404\n", 22)
+    assert "404 Not Found" in sh(c, "client", "curl -sL web/nope")
+    assert run(c, "client", "curl --bogus web") == (
+        "", "curl: option --bogus: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n", 2)
+
+
+def test_output_file_and_progress_meter(c):
+    out, err, code = run(c, "client", "curl -o /tmp/page web && wc -c < /tmp/page")
+    assert (out, code) == ("615\n", 0)
+    assert err.startswith("  % Total    % Received % Xferd  Average Speed")
+    assert err.split("\r")[1].startswith("100   615  100   615")
+    assert run(c, "client", "curl -s -o /tmp/page web") == ("", "", 0)
+
+
+def test_version(c):
+    out = sh(c, "client", "curl --version")
+    assert out.startswith("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/")
+    assert "\nProtocols: dict file ftp" in out and "\nFeatures: " in out
