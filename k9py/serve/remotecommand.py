@@ -232,12 +232,13 @@ class Session:
                     out = list(proc.read())
                     done = bool(proc.done)
                     code = proc.exit_code if done else None
+                    error = getattr(proc, "error", None)  # the program could not start (not in the image)
                 if fed:
                     self.api.notify()  # the shell may have changed the cluster (kill 1, files on a volume)
                 for stream, data in out:
                     self._out(stream, data)
                 if done:
-                    payload = ws.error_channel_payload(self.proto, ws.status_message(code, command))
+                    payload = ws.error_channel_payload(self.proto, ws.status_message(code, command, error=error))
                     if payload is not None:
                         self._send(ws.ERROR, payload)
                     self._main_ended(code)

@@ -3,6 +3,7 @@ explorer's shell drive), with a terminal line discipline when it has a tty."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -115,6 +116,10 @@ class ExecProcess:
                            name=name if name in SHELLS else "sh", cwd=box.workdir, pid=self.pid, tty=tty)
         self.shell.sleeper = self
         box.sessions[self.pid] = " ".join(command)
+        self.error = self._start_error()  # the runtime's, when the program is not in the container
+        if self.error is not None:
+            self._finish(126)
+            return
         self.interactive = name in SHELLS and len(command) == 1
         if self.interactive:
             if tty and stdin:
@@ -302,17 +307,8 @@ class ExecProcess:
     def _command(self, io: Io) -> None:
         """(On the fiber) the exec'd command itself, not an interactive shell."""
         sh = self.shell
-        from k9py.sim.userland.commands import BUILTINS, installed
-
-        name = self.command[0]
-        base = name.rsplit("/", 1)[-1]
         try:
-            if not installed(sh.box, base) and base not in BUILTINS and not ("/" in name and sh.box.fs.exists(name)):
-                io.err(f'OCI runtime exec failed: exec failed: unable to start container process: exec: "{name}": '
-                       "executable file not found in $PATH: unknown\r\n")
-                code = 126
-            else:
-                code = sh.invoke(self.command, [], io)
+            code = sh.invoke(self.command, [], io)
         except ShellExit as e:
             code = e.code
         except ContainerKilled:
@@ -325,6 +321,25 @@ class ExecProcess:
             return
         self._emit(io)
         self._finish(code)
+
+    def _start_error(self) -> str | None:
+        """What containerd answers (and kubectl prints, exit 1) when the exec'd program is not in
+        the container: a builtin still runs (leniency), a path must exist."""
+        from k9py.sim.userland.commands import BUILTINS, installed
+
+        name = self.command[0]
+        if "/" in name:
+            if self.box.fs.exists(self.shell.path(name)):
+                return None
+            what = f'exec: "{name}": stat {name}: no such file or directory'
+        elif installed(self.box, name) or name in BUILTINS:
+            return None
+        else:
+            what = f'exec: "{name}": executable file not found in $PATH'
+        exec_id = hashlib.sha256(f"{self.box.container_id}/{self.pid}".encode()).hexdigest()
+        return (f"Internal error occurred: Internal error occurred: error executing command in container: failed to "
+                f'exec in container: failed to start exec "{exec_id}": OCI runtime exec failed: exec failed: unable '
+                f"to start container process: {what}: unknown")
 
     def _become_interactive(self, name: str) -> None:
         self.interactive = True

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from k9py.sim.behaviour import image_name, image_tag
 from k9py.sim.userland.fs import Dir, File, tree
 
-BUSYBOX_APPLETS = ("sh", "ash", "cat", "cp", "date", "df", "echo", "env", "false", "grep", "head", "hostname",
-                   "id", "kill", "ls", "mkdir", "mv", "nslookup", "ping", "printenv", "ps", "pwd", "rm", "sleep", "tail",
-                   "tar", "test", "touch", "true", "uname", "wc", "wget", "whoami")
-DEBIAN_BIN = ("bash", "sh", "dash", "cat", "cp", "date", "df", "echo", "env", "false", "grep", "head", "hostname",
-              "id", "kill", "ls", "mkdir", "mv", "printenv", "pwd", "rm", "sleep", "tail", "tar", "test", "touch",
-              "true", "uname", "wc", "whoami")
+# the programs of each image family that the simulated shell implements (``ls /bin``, ``which``,
+# ``command -v`` and exec agree on them): busybox's applets (no bash, no curl), Debian's
+BUSYBOX_APPLETS = ("sh", "ash", "[", "base64", "basename", "cat", "clear", "cp", "cut", "date", "df", "dirname",
+                   "echo", "env", "false", "grep", "head", "hostname", "id", "kill", "ls", "mkdir", "mv", "nslookup",
+                   "ping", "printenv", "printf", "ps", "pwd", "rm", "rmdir", "seq", "sleep", "sort", "tail", "tar",
+                   "tee", "test", "touch", "true", "uname", "uniq", "wc", "wget", "which", "whoami")
+DEBIAN_BIN = ("bash", "sh", "dash", "[", "base64", "basename", "cat", "clear", "cp", "cut", "date", "df", "dirname",
+              "echo", "env", "false", "grep", "head", "hostname", "id", "kill", "ls", "mkdir", "mv", "printenv",
+              "printf", "ps", "pwd", "rm", "rmdir", "seq", "sleep", "sort", "tail", "tar", "tee", "test", "touch",
+              "true", "uname", "uniq", "wc", "which", "whoami")
 
 OS_RELEASE = {
     "alpine": ('NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n'
@@ -197,6 +201,7 @@ class Image:
     env: list[tuple[str, str]] = field(default_factory=list)
     server: str | None = None       # nginx | httpd: answers HTTP
     workdir: str = "/"
+    programs: tuple[str, ...] = ()  # what is in /bin (the server's own binary aside)
 
     @property
     def shell(self) -> str:
@@ -266,6 +271,10 @@ def image_for(ref: str) -> Image:
         img.files["usr/local/apache2/htdocs/index.html"] = HTTPD_INDEX
         img.files["usr/local/apache2/bin/httpd"] = b"\x7fELF\x02\x01\x01"
         img.workdir = "/usr/local/apache2"
+    busybox = family in ("busybox", "alpine")
+    img.programs = BUSYBOX_APPLETS if busybox else DEBIAN_BIN
+    if _ships_curl(img, os_key):
+        img.programs += ("curl",)
     if family in OS_RELEASE or os_key in OS_RELEASE:
         img.files["etc/os-release"] = OS_RELEASE[os_key]
     root_shell = "/bin/bash" if family in ("debian", "ubuntu") else "/bin/sh"
@@ -284,6 +293,15 @@ def image_for(ref: str) -> Image:
     return img
 
 
+def _ships_curl(img: Image, os_key: str) -> bool:
+    """curl is in nginx's images (Debian since 1.19 — not stretch's — and Alpine), and assumed
+    in other Debian-based images (language runtimes, databases) but for the bare OS images;
+    busybox and alpine have none (busybox's wget instead)."""
+    if img.server == "nginx":
+        return os_key != "stretch"
+    return img.family in ("debian", "ubuntu") and img.name not in ("debian", "ubuntu")
+
+
 def root_tree(img: Image, now: float) -> Dir:
     """A fresh writable layer for one container instance."""
     root = tree(img.files, mtime=now)
@@ -293,10 +311,9 @@ def root_tree(img: Image, now: float) -> Dir:
             nxt = cur.children.setdefault(part, Dir(mtime=now))
             assert isinstance(nxt, Dir)
             cur = nxt
-    bins = BUSYBOX_APPLETS if img.family in ("busybox", "alpine") else DEBIAN_BIN
     bindir = root.children["bin"]
     assert isinstance(bindir, Dir)
-    for b in bins:
+    for b in img.programs:
         bindir.children[b] = File(b"\x7fELF\x02\x01\x01", 0o755, now)
     tmp = root.children["tmp"]
     assert isinstance(tmp, Dir)

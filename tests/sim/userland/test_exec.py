@@ -151,8 +151,9 @@ def test_a_web_servers_own_binary_is_in_its_image_only(c):
     assert run(c, "two", ["nginx", "-v"], container="web") == ("", "nginx version: nginx/1.27.2\n", 0)
     assert run(c, "two", "nginx -t", container="web")[1].endswith("test is successful\n")
     assert run(c, "two", "which nginx", container="web") == ("/usr/sbin/nginx\n", "", 0)
-    _, err, code = run(c, "two", ["nginx", "-v"], container="side")
-    assert code == 126 and 'exec: "nginx": executable file not found in $PATH' in err
+    p = start_exec(c, "default", "two", "side", ["nginx", "-v"])
+    assert p.done and p.exit_code == 126 and p.read() == []
+    assert p.error.endswith('exec: "nginx": executable file not found in $PATH: unknown')
     assert run(c, "two", "nginx -v", container="side") == ("", "sh: nginx: not found\n", 127)
     assert run(c, "two", "which nginx", container="side") == ("", "", 1)
     # `command -v` agrees with `which`, and the path they give runs
@@ -165,6 +166,33 @@ def test_a_web_servers_own_binary_is_in_its_image_only(c):
 @pytest.mark.parametrize(("tag", "version"), [("1.14.2", "1.14.2"), ("1.25", "1.25.5"), ("1.25-alpine", "1.25.5"),
                                               ("latest", "1.27.2"), ("stable-alpine", "1.27.2")])
 def test_an_nginx_tag_runs_its_release(tag, version):
-    c = cluster_with(pod_manifest("web", f"nginx:{tag}"))
+    c = cluster_with(pod_manifest("web", f"nginx:{tag}"), pod_manifest("client", "nginx:1.27.2"))
     assert run(c, "web", ["nginx", "-v"])[1] == f"nginx version: nginx/{version}\n"
-    assert run(c, "web", "curl -sI localhost")[0].split("\r\n")[1] == f"Server: nginx/{version}"
+    ip = c.get("Pod", "default", "web")["status"]["podIP"]
+    assert run(c, "client", f"curl -sI {ip}")[0].split("\r\n")[1] == f"Server: nginx/{version}"
+    # curl came into nginx's Debian image with 1.19 (bookworm's); stretch's has none; Alpine's has it
+    assert run(c, "web", "command -v curl")[2] == (1 if tag == "1.14.2" else 0)
+
+
+def test_busybox_has_neither_bash_nor_curl_and_every_view_of_the_image_agrees(c):
+    """As on a real cluster: the exec fails to start (containerd's error, which kubectl prints
+    with exit 1), the shell says not found; `ls /bin`, `which` and `command -v` say the same."""
+    for argv in (["bash", "-c", "echo x"], ["curl", "-s", "localhost"], ["/bin/bash"]):
+        p = start_exec(c, "default", "bb", None, argv, tty=argv == ["/bin/bash"], stdin=argv == ["/bin/bash"])
+        assert p.done and p.exit_code == 126 and p.read() == []
+        assert p.error.startswith("Internal error occurred: Internal error occurred: error executing command in "
+                                  'container: failed to exec in container: failed to start exec "')
+        what = ('stat /bin/bash: no such file or directory' if argv[0] == "/bin/bash"
+                else "executable file not found in $PATH")
+        assert p.error.endswith(f': OCI runtime exec failed: exec failed: unable to start container process: '
+                                f'exec: "{argv[0]}": {what}: unknown')
+    assert run(c, "bb", "bash -c 'echo x'") == ("", "sh: bash: not found\n", 127)
+    assert run(c, "bb", "curl -s localhost") == ("", "sh: curl: not found\n", 127)
+    assert run(c, "bb", "ls /bin/bash /bin/curl; which bash curl; command -v bash curl")[2] == 1
+    assert sh(c, "bb", "ls /bin/wget; which wget ping; command -v wget") == "/bin/wget\n/bin/wget\n/bin/ping\n/bin/wget\n"
+    listed = set(sh(c, "bb", "ls /bin").split())
+    assert all(sh(c, "bb", f"command -v '{name}'") == f"/bin/{name}\n" for name in listed)
+    assert {"bash", "curl", "dash"}.isdisjoint(listed) and {"sh", "wget", "ping", "nslookup"} <= listed
+    # Debian's nginx: bash and curl, no busybox networking applets
+    assert sh(c, "two", "command -v bash curl", container="web") == "/bin/bash\n/bin/curl\n"
+    assert run(c, "two", "ping -c 1 localhost", container="web") == ("", "sh: ping: not found\n", 127)

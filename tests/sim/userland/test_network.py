@@ -56,8 +56,13 @@ def test_wget_saves_index_html_and_reports_http_errors():
     assert any('"GET /missing HTTP/1.1" 404' in line for line in container_logs(c, "default", pod))
 
 
+def _curler(name: str = "bb") -> dict:
+    """A client pod whose image ships curl (nginx's Debian one: busybox has wget only)."""
+    return pod_manifest(name, "nginx:1.27.2")
+
+
 def test_curl_pod_ip_and_localhost_and_nginx_content_edits():
-    c = cluster_with(*_web(1), busybox(), seconds=30)
+    c = cluster_with(*_web(1), _curler(), seconds=30)
     pod = _web_pods(c)[0]
     pod_ip = c.get("Pod", "default", pod)["status"]["podIP"]
     assert sh(c, "bb", f"curl -s {pod_ip}") == NGINX_INDEX
@@ -75,8 +80,10 @@ def test_connection_refused_and_unknown_hosts():
     assert run(c, "bb", f"wget -qO- {other_ip}") == ("", f"wget: can't connect to remote host ({other_ip}): Connection refused\n", 1)
     assert run(c, "bb", "wget -qO- web:9999")[1] == f"wget: can't connect to remote host ({ip}): Connection refused\n"
     assert run(c, "bb", "wget -qO- nowhere") == ("", "wget: bad address 'nowhere'\n", 1)
-    assert run(c, "bb", "curl -sS nowhere") == ("", "curl: (6) Could not resolve host: nowhere\n", 6)
-    assert run(c, "bb", "curl -s nowhere") == ("", "", 6)  # -s: silent about errors too
+    assert run(c, "bb", "curl -s nowhere") == ("", "sh: curl: not found\n", 127)  # busybox has no curl
+    pod = _web_pods(c)[0]
+    assert run(c, pod, "curl -sS nowhere") == ("", "curl: (6) Could not resolve host: nowhere\n", 6)
+    assert run(c, pod, "curl -s nowhere") == ("", "", 6)  # -s: silent about errors too
     # a Service without ready endpoints refuses (kube-proxy rejects)
     c.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "empty", "namespace": "default"},
               "spec": {"selector": {"app": "none"}, "ports": [{"port": 80}]}})
@@ -99,7 +106,7 @@ def test_nslookup():
 
 
 def test_curl_methods_get_nginx_static_answers_logged_with_the_client_pod_ip():
-    c = cluster_with(*_web(1), busybox(), seconds=30)
+    c = cluster_with(*_web(1), _curler(), seconds=30)
     pod = _web_pods(c)[0]
     pod_ip = c.get("Pod", "default", pod)["status"]["podIP"]
     bb_ip = c.get("Pod", "default", "bb")["status"]["podIP"]

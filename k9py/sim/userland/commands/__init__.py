@@ -35,9 +35,12 @@ SERVER_BINARIES = {"nginx": ("nginx", "/usr/sbin/nginx"), "httpd": ("httpd", "/u
 
 
 def installed(box: Any, name: str) -> bool:
-    """Whether the container's image has the command ``name`` (a server's binary only in its image)."""
+    """Whether the container's image has the command ``name``: one of its programs (busybox has
+    no bash nor curl), or its server's binary."""
     server = SERVER_BINARIES.get(name)
-    return name in COMMANDS and (server is None or box.image.server == server[0])
+    if server is not None:
+        return box.image.server == server[0]
+    return name in COMMANDS and name in box.image.programs
 
 
 def binary_path(box: Any, name: str) -> str | None:

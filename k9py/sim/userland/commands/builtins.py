@@ -58,10 +58,12 @@ def b_exit(sh: Shell, args: list[str], io: Io) -> int:
 
 
 def b_exec(sh: Shell, args: list[str], io: Io) -> int:
+    from k9py.sim.userland.commands import installed
+
     if len(args) == 1:
         return 0
     name = args[1].rsplit("/", 1)[-1]
-    if len(args) == 2 and sh.tty and name in ("sh", "ash", "bash", "dash"):
+    if len(args) == 2 and sh.tty and name in ("sh", "ash", "bash", "dash") and installed(sh.box, name):
         raise ExecShell(name)  # the session turns into the interactive shell
     raise ShellExit(sh.invoke(args[1:], [], io))
 
@@ -74,9 +76,7 @@ def b_command(sh: Shell, args: list[str], io: Io) -> int:
         status = 0
         for name in args[2:]:
             path = binary_path(sh.box, name)
-            if name == "bash" and sh.box.image.family in ("busybox", "alpine"):
-                status = 1  # the one shell these images do not have (k9s's shell command asks)
-            elif name in BUILTINS:
+            if name in BUILTINS:
                 io.out(f"{name}\n")
             elif path is not None:
                 io.out(f"{path}\n")
