@@ -146,6 +146,7 @@ class FileSystem:
             raise FsError(ISDIR)
         if node is None:
             node = parent.children[name] = File(mode=mode)
+            parent.mtime = self.now  # (a new entry changes its directory)
         node.data = node.data + data if append else data
         node.mtime = self.now
 
@@ -164,6 +165,7 @@ class FileSystem:
         if name in parent.children:
             raise FsError(EXIST)
         parent.children[name] = Dir(mtime=self.now)
+        parent.mtime = self.now
 
     def makedirs(self, path: str, *, force: bool = False) -> None:
         """``mkdir -p``; ``force`` also creates under read-only mounts (building the image)."""
@@ -202,6 +204,7 @@ class FileSystem:
         if isinstance(node, Dir) and any(m.path.startswith(prefix) for m in self.mounts):
             raise FsError(BUSY)
         del parent.children[name]
+        parent.mtime = self.now
 
     def rmdir(self, path: str) -> None:
         node = self.lookup(path)

@@ -286,6 +286,7 @@ class Shell:
         return status
 
     def run_command(self, cmd: Command, io: Io) -> int:
+        self.box.fs.now = self.cluster.now()  # what it writes is stamped now, not at the container's start
         try:
             argv: list[str] = []
             for w in cmd.words:

@@ -196,3 +196,14 @@ def test_busybox_has_neither_bash_nor_curl_and_every_view_of_the_image_agrees(c)
     # Debian's nginx: bash and curl, no busybox networking applets
     assert sh(c, "two", "command -v bash curl", container="web") == "/bin/bash\n/bin/curl\n"
     assert run(c, "two", "ping -c 1 localhost", container="web") == ("", "sh: ping: not found\n", 127)
+
+
+def test_ps_lists_itself_once(c):
+    """`kubectl exec POD -- ps`: the exec'd process is the ps."""
+    out = run(c, "bb", ["ps"])[0].splitlines()
+    assert out[1:] == ["    1 root      0:00 sleep 3600", f"{out[2].split()[0]:>5} root      0:00 ps"]
+    p = start_exec(c, "default", "bb", None, ["sh"], tty=True, stdin=True)
+    p.read()
+    p.feed(b"ps\r")
+    rows = b"".join(d for _, d in p.read()).decode().split("\r\n")[2:-1]
+    assert [r.split(None, 3)[3] for r in rows] == ["sleep 3600", "sh", "ps"]

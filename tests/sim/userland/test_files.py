@@ -130,3 +130,17 @@ def test_pvc_is_shared_by_pods_on_the_same_claim_and_host_path_by_node():
     c = cluster_with(pvc, a, b)
     sh(c, "a", "echo from-a > /data/x; echo host > /host/y")
     assert sh(c, "b", "cat /data/x /host/y") == "from-a\nhost\n"
+
+
+def test_what_a_shell_writes_is_stamped_with_the_virtual_now():
+    """Not the container's start: a file made later shows the time it was made, and so does its
+    directory (a new or removed entry changes it); the image's files keep the start."""
+    c = cluster_with(busybox())
+    started, passwd = sh(c, "bb", "ls -ld /tmp"), sh(c, "bb", "ls -l /etc/passwd")
+    c.advance(600)
+    now = sh(c, "bb", "date +'%b %e %H:%M'").strip()
+    sh(c, "bb", "touch /tmp/new; echo x > /tmp/red; mkdir /tmp/d")
+    listing = sh(c, "bb", "ls -l /tmp").splitlines()[1:]
+    assert len(listing) == 3 and all(f" {now} " in line for line in listing)
+    assert f" {now} /tmp\n" in sh(c, "bb", "ls -ld /tmp") and now not in started
+    assert sh(c, "bb", "ls -l /etc/passwd") == passwd

@@ -81,7 +81,8 @@ def c_ps(sh: Shell, args: list[str], io: Io) -> int:
     rows = processes(sh.cluster, sh.box)
     if all(pid != sh.pid for pid, _, _ in rows):
         rows = sorted([*rows, (sh.pid, "root", sh.name)])
-    rows.append((sh.box.next_pid, "root", " ".join(args)))
+    if sh.box.sessions.get(sh.pid) != " ".join(args):  # (`kubectl exec POD -- ps`: that session is this ps)
+        rows.append((sh.box.next_pid, "root", " ".join(args)))
     io.out("PID   USER     TIME  COMMAND\n" + "".join(f"{pid:5d} {user:<8}  0:00 {cmd}\n" for pid, user, cmd in rows))
     return 0
 
