@@ -125,7 +125,7 @@ def test_exec_errors_as_against_a_real_cluster(srv, tmp_path):
     # busybox has no bash: containerd cannot start it; kubectl prints the runtime's error, exit 1
     p = srv.kubectl("exec", "counter", "--", "bash", "-c", "echo x", check=False)
     assert p.returncode == 1 and p.stdout == ""
-    assert p.stderr.startswith("error: Internal error occurred: Internal error occurred: error executing command in "
+    assert p.stderr.startswith("error: Internal error occurred: error executing command in "
                                'container: failed to exec in container: failed to start exec "')
     assert p.stderr.endswith('": OCI runtime exec failed: exec failed: unable to start container process: '
                              'exec: "bash": executable file not found in $PATH: unknown\n')

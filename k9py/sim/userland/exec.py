@@ -337,7 +337,7 @@ class ExecProcess:
         else:
             what = f'exec: "{name}": executable file not found in $PATH'
         exec_id = hashlib.sha256(f"{self.box.container_id}/{self.pid}".encode()).hexdigest()
-        return (f"Internal error occurred: Internal error occurred: error executing command in container: failed to "
+        return (f"Internal error occurred: error executing command in container: failed to "
                 f'exec in container: failed to start exec "{exec_id}": OCI runtime exec failed: exec failed: unable '
                 f"to start container process: {what}: unknown")
 

@@ -180,7 +180,7 @@ def test_busybox_has_neither_bash_nor_curl_and_every_view_of_the_image_agrees(c)
     for argv in (["bash", "-c", "echo x"], ["curl", "-s", "localhost"], ["/bin/bash"]):
         p = start_exec(c, "default", "bb", None, argv, tty=argv == ["/bin/bash"], stdin=argv == ["/bin/bash"])
         assert p.done and p.exit_code == 126 and p.read() == []
-        assert p.error.startswith("Internal error occurred: Internal error occurred: error executing command in "
+        assert p.error.startswith("Internal error occurred: error executing command in "
                                   'container: failed to exec in container: failed to start exec "')
         what = ('stat /bin/bash: no such file or directory' if argv[0] == "/bin/bash"
                 else "executable file not found in $PATH")
