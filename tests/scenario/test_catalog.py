@@ -21,8 +21,8 @@ def test_resolve_takes_paths_and_bundled_names():
 @pytest.mark.parametrize("arg,hint", [
     ("crashlop", "(did you mean crashloop?)"),
     ("rolling", "(did you mean rolling-update?)"),
-    ("zzz", "(bundled: crashloop, demo, incident-checkout-oom, jobs-cronjobs, kubeflow, node-failure, "
-            "pv-lifecycle, rolling-update, scaling, self-healing)"),
+    ("zzz", "(bundled: crashloop, demo, incident-checkout-oom, jobs-cronjobs, kubeflow, minikube, "
+            "node-failure, pv-lifecycle, rolling-update, scaling, self-healing)"),
 ])
 def test_an_unknown_name_lists_close_ones(arg, hint):
     with pytest.raises(K9pyError) as err:
@@ -51,3 +51,19 @@ def test_entries_are_read_again_only_when_a_file_changes(tmp_path, monkeypatch):
     (tmp_path / "one.yaml").write_text("# Uno: the first, changed\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
     assert [e.title for e in catalog.bundled(str(tmp_path))] == ["", "Uno"]
     assert sorted(parsed) == ["broken.yaml", "one.yaml", "one.yaml"]
+
+
+def test_minikube_is_a_fresh_cluster_for_following_a_tutorial():
+    """`--scenario minikube`: one node, the control plane and its add-ons running, nothing of the
+    tutorials (their `kubectl create` says created, not AlreadyExists as on the demo)."""
+    from k9py.scenario.loader import load_cluster
+
+    c = load_cluster(catalog.resolve("minikube"))
+    assert [n["metadata"]["name"] for n in c.store.list("Node")] == ["minikube"]
+    def owner(name: str) -> str:  # a Deployment's or DaemonSet's pod by its owner's name
+        return next((o for o in ("coredns", "kube-proxy") if name.startswith(o + "-")), name)
+    system = {owner(p["metadata"]["name"]): p["status"]["phase"] for p in c.store.list("Pod", "kube-system")}
+    assert system == dict.fromkeys(["coredns", "etcd-minikube", "kube-apiserver-minikube",
+                                    "kube-controller-manager-minikube", "kube-proxy", "kube-scheduler-minikube",
+                                    "storage-provisioner"], "Running")
+    assert c.store.list("Pod", "default") == [] and c.store.list("Deployment", "default") == []
