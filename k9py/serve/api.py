@@ -105,7 +105,9 @@ class Api:
     def _dispatch(self, req: Request) -> Response:
         path = req.path.rstrip("/") or "/"
         if path in ("/healthz", "/readyz", "/livez") or path.startswith(("/healthz/", "/readyz/", "/livez/")):
-            return Response(200, "ok", "text/plain; charset=utf-8")
+            from k9py.serve import health
+            code, text = health.answer(path, "verbose" in req.query, req.values("exclude"))
+            return Response(code, text, "text/plain; charset=utf-8")
         if path == "/version":
             from k9py.sim.cluster import SERVER_VERSION
             return Response(200, SERVER_VERSION)

@@ -40,9 +40,15 @@ def _pod(name, image="nginx:1.14.2"):
 def test_version_and_health(client):
     code, body, _ = client.call("GET", "/version")
     assert code == 200 and body["major"] == "1" and body["gitVersion"].startswith("v1.")
-    for path in ("/healthz", "/readyz", "/livez", "/readyz?verbose"):
+    for path in ("/healthz", "/readyz", "/livez", "/readyz/ping", "/livez/etcd"):
         code, body, _ = client.call("GET", path)
         assert (code, body) == (200, "ok")
+    code, body, _ = client.call("GET", "/readyz?verbose&exclude=etcd")  # kubectl get --raw '/readyz?verbose'
+    lines = body.splitlines()
+    assert code == 200 and lines[:4] == ["[+]ping ok", "[+]log ok", "[+]etcd excluded: ok", "[+]etcd-readiness ok"]
+    assert lines[-2:] == ["[+]shutdown ok", "readyz check passed"]
+    assert client.call("GET", "/livez?verbose")[1].splitlines()[-1] == "livez check passed"
+    assert client.call("GET", "/readyz/nosuchcheck")[0] == 404
 
 
 def test_discovery_documents(client):
