@@ -48,8 +48,6 @@ def node_ip(cluster: Any) -> str | None:
 def _handler(cluster: Any, node_port: int) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
-        server_version = "k9py-nodeport"
-        sys_version = ""
 
         def log_message(self, format: str, *args: Any) -> None:  # the pod's own log has the line
             pass
@@ -79,8 +77,12 @@ def _handler(cluster: Any, node_port: int) -> type[BaseHTTPRequestHandler]:
                 data = f"k9py: connection refused: nothing answers on node port {node_port}\n".encode()
                 status, reason, ctype = 503, "Service Unavailable", "text/plain"
             else:
-                data, status, reason, ctype, headers = r.body, r.status, r.reason, "text/html", r.headers
-            self.send_response(status, reason)
+                data, status, reason, ctype = r.body, r.status, r.reason, "text/html"
+                headers = {"Server": r.server_header, **r.headers}
+            # the pod's response as it sent it: its own Server header (nginx/1.14.2), none of ours
+            self.log_request(status)
+            self.send_response_only(status, reason)
+            self.send_header("Date", self.date_time_string())
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
             for k, v in headers.items():

@@ -39,6 +39,7 @@ def next_mapping(lines: queue.Queue[str], service: str) -> tuple[int, int]:
 
 def get(port: int) -> tuple[int, str]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
+        assert r.headers.get_all("Server") == ["nginx/1.14.2"]  # the pod's own answer, nothing of ours
         return r.status, r.read().decode()
 
 
