@@ -402,12 +402,28 @@ def _nginx(server: Container, method: str, target: str, version: str, body_size:
     if method not in ("GET", "HEAD", "POST"):  # ngx_http_static_handler: before it looks for the file
         return error(405, "Not Allowed")
     try:
-        data = _read(server, target)
+        data = _nginx_file(server, target)
     except FsError:
         return error(404, "Not Found")
+    except PermissionError:  # a directory without its index (autoindex off): "directory index ... is forbidden"
+        return error(403, "Forbidden")
     if method == "POST":
         return error(405, "Not Allowed")
     return Response(200, "OK", data)
+
+
+def _nginx_file(server: Container, target: str) -> bytes:
+    """The file nginx's default server sends for ``target``: a directory's index.html or
+    index.htm (``index index.html index.htm``); PermissionError when it has neither."""
+    node = server.fs.lookup(target)
+    if not isinstance(node, Dir):
+        return node.data
+    for name in ("index.html", "index.htm"):
+        try:
+            return server.fs.read(posixpath.join(target, name))
+        except FsError:
+            continue
+    raise PermissionError(target)
 
 
 def _apache(server: Container, method: str, target: str, version: str) -> Response:

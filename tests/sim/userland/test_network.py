@@ -71,6 +71,11 @@ def test_curl_pod_ip_and_localhost_and_nginx_content_edits():
     assert sh(c, "bb", f"curl -s http://{pod_ip}:80/index.html") == "custom page\n"
     head = sh(c, "bb", f"curl -sI {pod_ip}")
     assert head.startswith("HTTP/1.1 200 OK\r\nServer: nginx/1.27.2\r\n") and "Content-Length: 12\r\n" in head
+    # a directory without its index (an empty volume on the docroot): nginx forbids listing it
+    sh(c, pod, "rm /usr/share/nginx/html/index.html; mkdir /usr/share/nginx/html/empty")
+    assert sh(c, "bb", f"curl -s -o /dev/null -w '%{{http_code}}' {pod_ip}/") == "403"
+    assert "<title>403 Forbidden</title>" in sh(c, "bb", f"curl -s {pod_ip}/empty/")
+    assert sh(c, "bb", f"curl -s -o /dev/null -w '%{{http_code}}' {pod_ip}/nope") == "404"
 
 
 def test_connection_refused_and_unknown_hosts():
