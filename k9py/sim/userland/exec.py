@@ -109,6 +109,9 @@ class ExecProcess:
         self._until: tuple[float, float] | None = None  # the sleep's deadline: (virtual, wall)
         self._typeahead = b""    # input that arrived while a command ran
         self._eof = False        # stdin closed while a command ran
+        if box.pids.scope != "own":  # the pod's (node's) main processes, started before it: lower PIDs
+            from k9py.sim.userland.pidns import processes
+            processes(cluster, box)
         self.pid = box.next_pid
         box.next_pid += 1
         name = command[0].rsplit("/", 1)[-1]
@@ -307,6 +310,7 @@ class ExecProcess:
     def _command(self, io: Io) -> None:
         """(On the fiber) the exec'd command itself, not an interactive shell."""
         sh = self.shell
+        sh.execs_shell = self.command[0].rsplit("/", 1)[-1] in SHELLS  # `sh -c ps`: that sh is this process
         try:
             code = sh.invoke(self.command, [], io)
         except ShellExit as e:

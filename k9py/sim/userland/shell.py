@@ -167,16 +167,21 @@ class Shell:
         self.command_env: dict[str, str] = {}
         self.width, self.height = 80, 24
         self.sleeper: Sleeper | None = None  # None: ``sleep`` returns at once (a one-shot container's run)
+        # an exec'd ``sh -c``: the shell it starts is the session's own process, not a child of it
+        self.execs_shell = False
 
     # -- the environment ------------------------------------------------------------------------
     def environ(self) -> dict[str, str]:
         return {k: v for k, v in self.vars.items() if k in self.exported}
 
     def child(self, *, name: str | None = None, args: list[str] | None = None) -> Shell:
-        """A subshell / ``sh -c``: the exported environment and the working directory."""
+        """A subshell / ``sh -c``: the exported environment and the working directory (the
+        session's own process, PID included, for the shell an exec starts: ``execs_shell``)."""
+        own, self.execs_shell = self.execs_shell, False
         sub = Shell(self.cluster, self.box, self.environ(), name=name or self.name, cwd=self.cwd,
-                    pid=self.box.next_pid, tty=self.tty, args=args)
-        self.box.next_pid += 1
+                    pid=self.pid if own else self.box.next_pid, tty=self.tty, args=args)
+        if not own:
+            self.box.next_pid += 1
         sub.width, sub.height = self.width, self.height
         sub.sleeper = self.sleeper
         return sub

@@ -207,3 +207,14 @@ def test_ps_lists_itself_once(c):
     p.feed(b"ps\r")
     rows = b"".join(d for _, d in p.read()).decode().split("\r\n")[2:-1]
     assert [r.split(None, 3)[3] for r in rows] == ["sleep 3600", "sh", "ps"]
+
+
+def test_an_exec_of_sh_c_is_that_shell_and_a_lone_command_takes_its_place(c):
+    """`kubectl exec POD -- sh -c ps`: ash execs a script's lone command, so ps has the session's
+    PID; `sh -c 'ps; true'` keeps the shell (the session) and ps is its child. There was a second
+    `sh` between them."""
+    lone = run(c, "bb", ["sh", "-c", "ps"])[0].splitlines()[1:]
+    assert [r.split(None, 3)[3] for r in lone] == ["sleep 3600", "ps"]
+    two = run(c, "bb", ["sh", "-c", "ps; true"])[0].splitlines()[1:]
+    assert [r.split(None, 3)[3] for r in two] == ["sleep 3600", "sh -c ps; true", "ps"]
+    assert int(two[2].split()[0]) == int(two[1].split()[0]) + 1  # its child, nothing between

@@ -81,10 +81,20 @@ def c_ps(sh: Shell, args: list[str], io: Io) -> int:
     rows = processes(sh.cluster, sh.box)
     if all(pid != sh.pid for pid, _, _ in rows):
         rows = sorted([*rows, (sh.pid, "root", sh.name)])
-    if sh.box.sessions.get(sh.pid) != " ".join(args):  # (`kubectl exec POD -- ps`: that session is this ps)
-        rows.append((sh.box.next_pid, "root", " ".join(args)))
+    line, session = " ".join(args), sh.box.sessions.get(sh.pid)
+    if session is not None and _shell_execs(session, line):  # `sh -c ps`: ash execs a lone command
+        rows = [(pid, user, line if pid == sh.pid else cmd) for pid, user, cmd in rows]
+    elif session != line:  # (`kubectl exec POD -- ps`: that session is this ps)
+        rows.append((sh.box.next_pid, "root", line))
     io.out("PID   USER     TIME  COMMAND\n" + "".join(f"{pid:5d} {user:<8}  0:00 {cmd}\n" for pid, user, cmd in rows))
     return 0
+
+
+def _shell_execs(session: str, line: str) -> bool:
+    """Whether ``session`` is ``sh -c LINE``: a shell whose script is one simple command runs it in
+    its own place (ash's exec of the last command), so ``ps`` shows it as that PID."""
+    shell, flag, script = [*session.split(" ", 2), "", ""][:3]
+    return flag == "-c" and shell.rsplit("/", 1)[-1] in ("sh", "ash", "bash", "dash") and script.strip() == line
 
 
 SIGNALS = {"HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15}
