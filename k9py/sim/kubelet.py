@@ -714,7 +714,7 @@ class Kubelet(Controller):
             self._begin_next(cluster, pod, rt, t)
             return
         from k9py.sim.userland.env import with_command_expanded
-        sc = with_command_expanded(cluster, pod, sc, c.image, t, rt.ip)  # $(VAR) in command/args, from its env
+        sc = with_command_expanded(cluster, pod, sc, t, rt.ip)  # $(VAR) in command/args, from its env
         prog = program_for(pod, sc, init=c.init and not c.sidecar)
         cid = f"{cluster.rng.getrandbits(128):032x}{cluster.rng.getrandbits(128):032x}"
         inst = Instance(attempt=len(c.instances), container_id=cid, image=c.image, started=t, program=prog)

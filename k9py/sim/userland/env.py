@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta, quantity
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time
-from k9py.sim.userland.image import DEBIAN_PATH, Image, image_for
+from k9py.sim.userland.image import DEBIAN_PATH, Image
 from k9py.sim.userland.volumes import field_value
 
 if TYPE_CHECKING:
@@ -100,15 +100,14 @@ def expand_command(container: Obj, env: dict[str, str]) -> Obj:
     return out
 
 
-def with_command_expanded(cluster: Cluster, pod: Obj, container: Obj, image: str, started: float,
-                          ip: str) -> Obj:
+def with_command_expanded(cluster: Cluster, pod: Obj, container: Obj, started: float, ip: str) -> Obj:
     """``expand_command`` with the environment the container starts with, its sandbox's address
     ``ip`` already the pod's (worked out only when a word has a ``$``: most have none)."""
     words = (container.get("command") or []) + (container.get("args") or [])
     if not any("$" in str(w) for w in words):
         return container
     seen = {**pod, "status": {**(pod.get("status") or {}), **({"podIP": ip} if ip else {})}}
-    return expand_command(container, container_env(cluster, seen, container, image_for(image), started))
+    return expand_command(container, kubelet_env(cluster, seen, container, started))
 
 
 def _data(obj: Obj | None, secret: bool) -> dict[str, str]:
@@ -124,16 +123,29 @@ def _data(obj: Obj | None, secret: bool) -> dict[str, str]:
 
 def container_env(cluster: Cluster, pod: Obj, container: Obj, img: Image, started: float,
                   *, tty: bool = False) -> dict[str, str]:
-    """The environment of the container's processes (what ``env`` prints, in order)."""
-    ns = meta.namespace(pod)
+    """The environment of the container's processes (what ``env`` prints, in order): the
+    runtime's and the image's, then the kubelet's (``kubelet_env``)."""
     hostname = dig(pod, "spec", "hostname") or meta.name(pod)
     env: dict[str, str] = {"PATH": BUSYBOX_PATH if img.family in ("busybox", "alpine") else DEBIAN_PATH,
                            "HOSTNAME": hostname}
     if tty:
         env["TERM"] = "xterm"
     env.update(img.env)
+    env.update(kubelet_env(cluster, pod, container, started))
+    env.setdefault("HOME", "/root")
+    home = env.pop("HOME")
+    env["HOME"] = home
+    return env
+
+
+def kubelet_env(cluster: Cluster, pod: Obj, container: Obj, started: float) -> dict[str, str]:
+    """What the kubelet hands the runtime (``makeEnvironmentVariables``): the Services' variables,
+    ``envFrom``, then ``env``, each ``$(VAR)`` in a value (and in command and args) expanded
+    against these alone: the image's PATH or the runtime's HOSTNAME are not the kubelet's, so
+    ``$(HOSTNAME)`` stays as written."""
+    ns = meta.namespace(pod)
     links = dig(pod, "spec", "enableServiceLinks") is not False
-    env.update(service_env(cluster, ns, started, links))
+    env: dict[str, str] = dict(service_env(cluster, ns, started, links))
     for src in container.get("envFrom") or []:
         if not isinstance(src, dict):
             continue
@@ -167,7 +179,4 @@ def container_env(cluster: Cluster, pod: Obj, container: Obj, img: Image, starte
                 env[name] = value
             continue
         env[name] = expand_refs(str(item.get("value", "")), env)
-    env.setdefault("HOME", "/root")
-    home = env.pop("HOME")
-    env["HOME"] = home
     return env

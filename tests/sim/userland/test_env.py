@@ -71,7 +71,9 @@ def test_the_kubelet_expands_var_references_in_command_and_args():
             "envsub": ({"command": ["echo", "$(GREETING) from $(NAME) $(UNDEF) $$(XV)"]},
                        ["hello from envsub $(UNDEF) $(XV)"]),
             "nested": ({"args": ["sh", "-c", "echo $(BOTH); sleep 1; echo $(XV)"]}, ["hello nested", "42"]),
-            "ip": ({"args": ["echo", "$(IP)"]}, None)}
+            "ip": ({"args": ["echo", "$(IP)"]}, None),
+            # the kubelet's variables only: not the image's PATH nor the runtime's HOSTNAME
+            "runtime": ({"command": ["echo", "$(HOSTNAME) $(PATH) $(HOME)"]}, ["$(HOSTNAME) $(PATH) $(HOME)"])}
     objs = []
     for name, (fields, _) in pods.items():
         pod = pod_manifest(name, "busybox", restart_policy="Never")
