@@ -467,6 +467,8 @@ class K9pyApp(App[None]):
             # a screen of keys only (no text field): each runs now, in turn with the keys behind
             # it; the enter that closes it sends those to the view below (`:scenarios`, a pick, `:deploy⏎`)
             return
+        if isinstance(event, events.Paste) and not event.is_forwarded and self.key_order.wait(event):
+            return  # pasted behind a key still on its way (`/` opening a search box): after it
         if isinstance(event, events.Paste) and not event.is_forwarded and len(self.screen_stack) == 1:
             for ch in event.text:
                 self._route_key(PASTED.get(ch, ch), ch)
@@ -478,7 +480,7 @@ class K9pyApp(App[None]):
             finally:
                 self.typed_ahead.in_hand = None
             return
-        if isinstance(event, events.Key):
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             target = self.focused or self.screen
             await super().on_event(event)
             if event.is_forwarded:  # handed to the widget's queue: the keys behind it wait for it

@@ -20,13 +20,14 @@ from textual.timer import Timer
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
+Typed = events.Key | events.Paste  # what is typed: a paste waits its turn as keys do
 FLIGHT_AT_MOST = 1.0  # seconds: a marker that never comes back (its widget went away) holds no key longer
 
 
 class KeyLanded(Message, bubble=True):
     """Posted behind a key handed to a widget: when it reaches the app, that key has been handled."""
 
-    def __init__(self, key: events.Key) -> None:
+    def __init__(self, key: Typed) -> None:
         super().__init__()
         self.key = key
 
@@ -35,12 +36,12 @@ class KeyOrder:
     def __init__(self, app: K9pyApp) -> None:
         self.app = app
         self.flying: KeyLanded | None = None
-        self.waiting: list[events.Key] = []
-        self._running: events.Key | None = None  # the waiting key running now (not kept back again)
+        self.waiting: list[Typed] = []
+        self._running: Typed | None = None  # the waiting key running now (not kept back again)
         self._since = 0.0
         self._timer: Timer | None = None
 
-    def wait(self, event: events.Key) -> bool:
+    def wait(self, event: Typed) -> bool:
         """Keep ``event`` back (True) while a key before it is still in flight, or keys wait."""
         if event is self._running or (self.flying is None and not self.waiting):
             return False
@@ -53,7 +54,7 @@ class KeyOrder:
             self._timer = self.app.set_timer(FLIGHT_AT_MOST, self._expire)
         return True
 
-    def sent(self, target: MessagePump, event: events.Key) -> None:
+    def sent(self, target: MessagePump, event: Typed) -> None:
         """``event`` was handed to ``target`` (the focused widget, or the screen)."""
         self.flying = KeyLanded(event)
         self._since = time.monotonic()

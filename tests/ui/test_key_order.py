@@ -65,3 +65,20 @@ def test_a_screen_opened_and_closed_in_one_burst(drive):
         await _settled(app, pilot)
         assert isinstance(app.screen, DescribeScreen) and len(app.screen_stack) == 2
     drive(s)
+
+
+def test_a_paste_waits_for_the_key_before_it(drive):
+    """`d`, `/` then a paste of the word and enter, in one read: the paste lands in the describe's
+    search box the `/` opened, not in the table under it."""
+    async def s(app, pilot, cluster):
+        app.run_command("pods default")
+        await _settled(app, pilot)
+        _type(app, "d", "/")
+        paste = events.Paste("atus")
+        paste.set_sender(app)
+        app._driver.send_message(paste)
+        _type(app, "enter")
+        await _settled(app, pilot)
+        assert isinstance(app.screen, DescribeScreen) and app.screen.search_text == "atus"
+        assert app.current.filter == ""
+    drive(s)
