@@ -144,3 +144,13 @@ def test_what_a_shell_writes_is_stamped_with_the_virtual_now():
     assert len(listing) == 3 and all(f" {now} " in line for line in listing)
     assert f" {now} /tmp\n" in sh(c, "bb", "ls -ld /tmp") and now not in started
     assert sh(c, "bb", "ls -l /etc/passwd") == passwd
+
+
+def test_ls_sorts_its_operands_files_first_then_directories():
+    """busybox `ls b a /etc/hostname`: the files by name, then each directory with its header (they
+    came in the order given); `-r` reverses both."""
+    c = cluster_with(busybox())
+    sh(c, "bb", "touch /tmp/b /tmp/a; mkdir -p /tmp/d1 /tmp/c0; touch /tmp/d1/y /tmp/d1/x")
+    assert sh(c, "bb", "ls /tmp/b /tmp/a /etc/hostname") == "/etc/hostname\n/tmp/a\n/tmp/b\n"
+    assert sh(c, "bb", "ls /tmp/d1 /tmp/c0 /tmp/b") == "/tmp/b\n\n/tmp/c0:\n\n/tmp/d1:\nx\ny\n"
+    assert sh(c, "bb", "ls -r /tmp/d1 /tmp/a /tmp/b") == "/tmp/b\n/tmp/a\n\n/tmp/d1:\ny\nx\n"

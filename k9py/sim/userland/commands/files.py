@@ -78,6 +78,10 @@ def c_ls(sh: Shell, args: list[str], io: Io) -> int:
         else:
             files.append((n, node))
 
+    reverse = "r" in flags  # operands and entries by name, as busybox sorts them (-r: backwards)
+    files.sort(key=lambda e: e[0], reverse=reverse)
+    dirs.sort(reverse=reverse)
+
     def show(entries: list[tuple[str, Dir | File]]) -> None:
         if long:
             io.out("".join(_ls_line(sh, n, node, "h" in flags) + "\n" for n, node in entries))
@@ -96,6 +100,8 @@ def c_ls(sh: Shell, args: list[str], io: Io) -> int:
             if name.startswith(".") and not (every or "A" in flags):
                 continue
             entries.append((name, fs.lookup(posixpath.join(path, name))))
+        if reverse:
+            entries.reverse()
         if len(dirs) + len(files) > 1:
             io.out(("\n" if k or files else "") + f"{d}:\n")
         if long:
