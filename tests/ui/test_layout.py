@@ -192,6 +192,19 @@ def test_dialogs_are_overlays_over_the_table_and_fit(name, size):
     run_at(size, s)
 
 
+def test_a_dialog_too_tall_for_a_small_terminal_keeps_its_question_in_sight():
+    """At 50x12 the delete dialog cannot hold its fields: they scroll (its Cancel has the focus,
+    at the bottom) and the question stays on screen, what is about to be deleted."""
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert any("Delete pod default/counter?" in line for line in screen_lines(app)), screen_lines(app)
+        box = app.screen.query_one(".dialog")
+        assert box.virtual_size.height > box.region.height  # (it does scroll)
+    run_at((50, 12), s)
+
+
 def test_the_table_shows_through_a_dialog():
     """Set image used to blank the screen: the table's rows stay visible around the dialog."""
     async def s(app, pilot, cluster):

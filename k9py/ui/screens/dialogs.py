@@ -243,7 +243,7 @@ class DeleteDialog(ConfirmScreen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = plain_title(self._title)
-            yield Static(Text(inert(self._message)), classes="dialog-message")
+            yield Static(Text(inert(self._message)), classes="dialog-message pinned")
             yield Static("Propagation:", classes="field-label")
             yield Select([(p, p) for p in ("Background", "Foreground", "Orphan")], value="Background",
                          allow_blank=False, id="propagation", compact=True)
