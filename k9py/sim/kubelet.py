@@ -27,6 +27,7 @@ from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, p
 from k9py.sim.controllers.base import Controller
 from k9py.sim.nodes import node_ip
 from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_MAX, config_error, mount_error
+from k9py.sim.store_index import unindex
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -298,9 +299,7 @@ class _Index:
         if was == node:
             return
         if was is not None:
-            keys = self.on_node.get(was)
-            if keys is not None:
-                keys.discard(key)
+            unindex(self.on_node, was, key)
             del self.node_of[key]
         if node:
             self.node_of[key] = node

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta, quantity
 from k9py.kube.meta import dig
 from k9py.sim.identity_memo import IdentityMemo
+from k9py.sim.store_index import unindex
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -344,11 +345,7 @@ class SchedulerCache:
 
     def stop_waiting(self, key: Key) -> None:
         for claim in self.waits_on.pop(key, ()):
-            keys = self.claim_waiters.get(claim)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self.claim_waiters[claim]
+            unindex(self.claim_waiters, claim, key)
 
     def _on_claim(self, change: Change) -> None:
         """A claim added or changed (bound, say): the pods waiting for it are tried again; a
@@ -421,11 +418,7 @@ class SchedulerCache:
                 else:
                     u.owners.pop(rec.owner, None)
         for kv in rec.labels.items():
-            keys = self.by_label.get(kv)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self.by_label[kv]
+            unindex(self.by_label, kv, key)
         for at in rec.anti_index:
             keys = self.anti_by_label.get(at) if at else self.anti_any
             if keys is not None:

@@ -21,6 +21,16 @@ UNINDEXED_KINDS = frozenset({"Event"})
 _NO_METADATA: Obj = {}  # read only: no dict made per call
 
 
+def unindex(index: dict[Any, set[Any]], at: Any, member: Any) -> None:
+    """Take ``member`` out of the set ``index[at]``; the set goes with its last member (an index
+    by label value, node or claim would otherwise keep every one it ever saw)."""
+    members = index.get(at)
+    if members is not None:
+        members.discard(member)
+        if not members:
+            del index[at]
+
+
 def _refs(obj: Obj | None) -> list[Obj]:
     if obj is None:
         return []
@@ -83,11 +93,9 @@ class StoreIndex:
             _label(labelled, key, _labels(obj), True)
 
     def remove(self, kind: str, key: Key, obj: Obj) -> None:
-        keys = self._by_ns.get(kind, {}).get(key[0])
-        if keys is not None:
-            keys.discard(key)
-            if not keys:
-                del self._by_ns[kind][key[0]]
+        by_ns = self._by_ns.get(kind)
+        if by_ns is not None:
+            unindex(by_ns, key[0], key)
         if kind in self._asked:
             self._edit((kind, None), key, False)
             self._edit((kind, key[0]), key, False)
@@ -188,20 +196,11 @@ class StoreIndex:
 
     def _disown(self, kind: str, key: Key, refs: list[Obj]) -> None:
         ck = (kind, _controller_uid(refs))
-        keys = self._by_controller.get(ck)
-        if keys is not None:
-            keys.discard(key)
-            if not keys:
-                del self._by_controller[ck]
+        unindex(self._by_controller, ck, key)
         if self._controlled_sorted:
             self._controlled_sorted.pop(ck, None)
         for ref in refs:
-            uid = ref.get("uid") or ""
-            owned = self._by_owner.get(uid)
-            if owned is not None:
-                owned.discard((kind, *key))
-                if not owned:
-                    del self._by_owner[uid]
+            unindex(self._by_owner, ref.get("uid") or "", (kind, *key))
 
     # -- queries -------------------------------------------------------------------------------
     def sorted_keys(self, kind: str, namespace: str | None, all_keys: Any) -> tuple[Key, ...]:
@@ -272,13 +271,9 @@ def _label(index: dict[tuple[str, str], set[Key]], key: Key, labels: Any, add: b
     for item in labels.items():
         if type(item[0]) is not str or type(item[1]) is not str:
             continue
-        keys = index.get(item)
-        if add:
-            if keys is None:
-                index[item] = {key}
-            else:
-                keys.add(key)
-        elif keys is not None:
-            keys.discard(key)
-            if not keys:
-                del index[item]
+        if not add:
+            unindex(index, item, key)
+        elif (keys := index.get(item)) is None:
+            index[item] = {key}
+        else:
+            keys.add(key)

@@ -18,6 +18,7 @@ from k9py.sim import ipam
 from k9py.sim.controllers.endpoints_members import same_endpoint_facts
 from k9py.sim.follower import Follower
 from k9py.sim.store import Change
+from k9py.sim.store_index import unindex
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -258,12 +259,7 @@ class EndpointsSync(Follower):
         svc = meta.labels(s).get(SERVICE_NAME_LABEL)
         if svc is None:
             return
-        key = (meta.namespace(s), svc)
-        names = self._slices.get(key)
-        if names is not None:
-            names.discard(meta.name(s))
-            if not names:
-                del self._slices[key]
+        unindex(self._slices, (meta.namespace(s), svc), meta.name(s))
 
     def _index_pod(self, key: Key, pairs: list[Pair]) -> None:
         sorted_keys = self._sorted
@@ -277,11 +273,7 @@ class EndpointsSync(Follower):
         for p in pairs:
             if p in sorted_keys:
                 del sorted_keys[p]
-            keys = self._pods.get(p)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self._pods[p]
+            unindex(self._pods, p, key)
 
     def _index_service(self, key: Key, svc: Obj) -> None:
         pairs = selector_pairs(svc)
@@ -299,8 +291,4 @@ class EndpointsSync(Follower):
         if key in self._selectors:
             self._selecting_memo.clear()
         for p in self._selectors.pop(key, ()):
-            keys = self._services.get(p)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self._services[p]
+            unindex(self._services, p, key)

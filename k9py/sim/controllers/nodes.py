@@ -26,6 +26,7 @@ from k9py.sim.controllers.base import Controller
 from k9py.sim.follower import Follower
 from k9py.sim.identity_memo import IdentityMemo
 from k9py.sim.nodes import HEALTHY_CONDITIONS
+from k9py.sim.store_index import unindex
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -409,10 +410,7 @@ class _PodsByNode(Follower):
         if was == node:
             return
         if was is not None:
-            keys = self.by_node[was]
-            keys.discard(key)
-            if not keys:
-                del self.by_node[was]
+            unindex(self.by_node, was, key)
             del self.node_of[key]
         if node:
             self.node_of[key] = node
