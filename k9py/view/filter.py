@@ -43,6 +43,12 @@ class Filter:
         return (self.mode == "inverse" and self.literal == "") or (self.mode == "labels" and self.error is not None)
 
 
+def search_regex(pattern: str) -> re.Pattern[str]:
+    """What a `/` search or filter finds: ``pattern`` as a case-insensitive regex, or its text
+    when it is no regex (a half-typed ``[``)."""
+    return _regex(pattern)[0]
+
+
 def _regex(pattern: str) -> tuple[re.Pattern[str], str | None]:
     """The pattern compiled, case-insensitive; an invalid one is matched literally, with the
     error to show (``/[`` must not silently show an empty table)."""

@@ -31,7 +31,8 @@ from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import KeyedScreen
-from k9py.ui.widgets.inert_input import InertInput
+from k9py.ui.widgets.inert_input import SearchBox
+from k9py.view.filter import search_regex
 from k9py.view.inert import encodable, inert_line
 
 _KEY_LINE = re.compile(r"^(\s*(?:- )?)([^:\s][^:]*?)(:)(?=\s|$)")
@@ -234,7 +235,7 @@ class ViewerScreen(KeyedScreen[None]):
         yield Static(id="viewer-status")
         with Vertical(id="viewer-box"):
             yield self.LINES(self._line, id="viewer-body")
-        yield InertInput(id="viewer-search", placeholder="search (regex)")
+        yield SearchBox(id="viewer-search", placeholder="search (regex)")
         yield Static(id="viewer-flash")
 
     @property
@@ -242,8 +243,8 @@ class ViewerScreen(KeyedScreen[None]):
         return self.query_one("#viewer-body", LinesView)
 
     @property
-    def search_input(self) -> Input:
-        return self.query_one("#viewer-search", Input)
+    def search_input(self) -> SearchBox:
+        return self.query_one("#viewer-search", SearchBox)
 
     def on_mount(self) -> None:
         self.render_title()
@@ -299,10 +300,7 @@ class ViewerScreen(KeyedScreen[None]):
         if not self.search_text:
             self.match_index = -1
             return
-        try:
-            rx = re.compile(self.search_text, re.IGNORECASE)
-        except re.error:
-            rx = re.compile(re.escape(self.search_text), re.IGNORECASE)
+        rx = search_regex(self.search_text)
         for i, line in enumerate(self.lines):
             for m in rx.finditer(line):
                 if m.end() > m.start():
@@ -311,17 +309,13 @@ class ViewerScreen(KeyedScreen[None]):
             self.match_index = len(self.matches) - 1
 
     def action_search(self) -> None:
-        box = self.search_input
-        box.value = self.search_text
-        box.display = True
-        box.focus()
+        self.search_input.open(self.search_text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input is not self.search_input:
             return
         event.stop()
-        self.search_input.display = False
-        self.body.focus()
+        self.search_input.close(self.body)
         self.apply_search(event.value)
 
     def apply_search(self, text: str) -> None:
@@ -357,8 +351,7 @@ class ViewerScreen(KeyedScreen[None]):
     # -- actions -----------------------------------------------------------------------------
     def action_back(self) -> None:
         if self.search_input.display:
-            self.search_input.display = False
-            self.body.focus()
+            self.search_input.close(self.body)
             return
         if self.search_text:
             self.apply_search("")

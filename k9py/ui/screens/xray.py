@@ -5,7 +5,6 @@ actionable like a table (`d`, `y`, `l`, `p`, `e`, `ctrl-d` through ``screens.act
 
 from __future__ import annotations
 
-import re
 import time
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -28,10 +27,11 @@ from k9py.ui import theme
 from k9py.ui.plain import plain_title
 from k9py.ui.screens import actions
 from k9py.ui.screens.help import KeyedScreen
-from k9py.ui.widgets.inert_input import InertInput
+from k9py.ui.widgets.inert_input import SearchBox
 from k9py.ui.widgets.menu import Hint, KeyMenu, rows_needed
 from k9py.view import health
 from k9py.view import xray as model
+from k9py.view.filter import search_regex
 from k9py.view.inert import inert_line
 from k9py.view.kinds import BY_NAME, VIEWS, ViewKind
 from k9py.view.rows import Row
@@ -204,6 +204,7 @@ class XrayScreen(KeyedScreen[None]):
         self.view = view
         self.namespace = namespace
         self.root = model.XNode("", "", view.name)
+        self.shown = self.root  # the tree as shown: the one built, or what `/` keeps of it
         self.collapsed: set[model.Path] = set()
         self.filter_text = ""  # `/`: only the nodes it finds, their subtrees and the way to them
         self.reuse = model.Reuse()  # what a rebuild takes from the one before
@@ -237,7 +238,7 @@ class XrayScreen(KeyedScreen[None]):
         yield self.key_menu()
         with Vertical(id="xray-box"):
             yield XrayTree(id="xray-tree")
-        yield InertInput(id="xray-filter", placeholder="filter (regex)")
+        yield SearchBox(id="xray-filter", placeholder="filter (regex)")
         yield Static(id="xray-flash")
 
     def on_mount(self) -> None:
@@ -345,7 +346,10 @@ class XrayScreen(KeyedScreen[None]):
         self.run_worker(run(), group="xray-build")
 
     def _show(self, root: model.XNode, lines: list[model.Line]) -> None:
+        """``lines``: ``_lines(root)``'s, or (no filter) a thread's flatten of ``root``."""
         self.root = root
+        if not self.filter_text:
+            self.shown = root
         self.builds += 1
         if self.collapsed:
             self.collapsed &= model.all_paths(self.root)
@@ -355,49 +359,33 @@ class XrayScreen(KeyedScreen[None]):
 
     def render_title(self) -> None:
         where = self.namespace or "all"
-        root = self.shown_root()
-        count = sum(len(group.children) for group in root.children)  # the view's objects, by namespace
+        count = sum(len(group.children) for group in self.shown.children)  # the view's objects, by namespace
         title = f" Xray-{self.view.name.capitalize()}({where})[{count}] "
         if self.filter_text:
             title += f"</{self.filter_text}> "
         self.query_one("#xray-box").border_title = plain_title(title)
 
     # -- `/`: the filter -----------------------------------------------------------------------
-    def _rx(self) -> re.Pattern[str] | None:
-        if not self.filter_text:
-            return None
-        try:
-            return re.compile(self.filter_text, re.IGNORECASE)
-        except re.error:  # (a half-typed regex: its text, as the tables' filter does)
-            return re.compile(re.escape(self.filter_text), re.IGNORECASE)
-
-    def shown_root(self) -> model.XNode:
-        """The tree as shown: the one built, or what the filter keeps of it."""
-        rx = self._rx()
-        return self.root if rx is None else model.filtered(self.root, rx)
-
     def _lines(self, root: model.XNode) -> list[model.Line]:
-        rx = self._rx()
-        if rx is None:
+        """``root``'s lines as shown (``shown``: what the filter keeps of it, copies: nothing to reuse)."""
+        if not self.filter_text:
+            self.shown = root
             return model.flatten(root, self.collapsed, self.reuse)
-        return model.flatten(model.filtered(root, rx), self.collapsed)  # (copies: nothing to reuse)
+        self.shown = model.filtered(root, search_regex(self.filter_text))
+        return model.flatten(self.shown, self.collapsed)
 
     @property
-    def filter_input(self) -> Input:
-        return self.query_one("#xray-filter", Input)
+    def filter_input(self) -> SearchBox:
+        return self.query_one("#xray-filter", SearchBox)
 
     def action_filter(self) -> None:
-        box = self.filter_input
-        box.value = self.filter_text
-        box.display = True
-        box.focus()
+        self.filter_input.open(self.filter_text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input is not self.filter_input:
             return
         event.stop()
-        self.filter_input.display = False
-        self.xtree.focus()
+        self.filter_input.close(self.xtree)
         self.apply_filter(event.value.strip())
 
     def apply_filter(self, text: str) -> None:
@@ -438,8 +426,7 @@ class XrayScreen(KeyedScreen[None]):
     def action_back(self) -> None:
         """esc: the filter box closes, then the filter clears, then the xray (as the tables')."""
         if self.filter_input.display:
-            self.filter_input.display = False
-            self.xtree.focus()
+            self.filter_input.close(self.xtree)
         elif self.filter_text:
             self.apply_filter("")
         else:

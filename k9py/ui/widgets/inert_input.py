@@ -9,6 +9,7 @@ character to exactly one visible one, so Textual's cursor and scrolling offsets 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Input
 
 from k9py.view.inert import inert_line
@@ -23,3 +24,18 @@ class InertInput(Input):
         if self.highlighter is not None:
             text = self.highlighter(text)
         return text
+
+
+class SearchBox(InertInput):
+    """A screen's own `/` box (a viewer's search, xray's filter): hidden until asked for."""
+
+    def open(self, value: str) -> None:
+        """Shown with ``value`` to edit, and the keys."""
+        self.value = value
+        self.display = True
+        self.focus()
+
+    def close(self, back_to: Widget) -> None:
+        """Hidden again; the keys go back to ``back_to``."""
+        self.display = False
+        back_to.focus()
