@@ -14,6 +14,7 @@ from k9py.kube.status import bad_request, not_found
 from k9py.sim.userland.channels import STDERR, STDOUT
 from k9py.sim.userland.container import Container, world
 from k9py.sim.userland.fiber import Fiber
+from k9py.sim.userland.pidns import number_mains
 from k9py.sim.userland.shell import ContainerKilled, ExecShell, Interrupted, Io, Shell, ShellExit, Stdin
 from k9py.sim.userland.syntax import Incomplete, ShellSyntaxError, parse
 
@@ -109,9 +110,7 @@ class ExecProcess:
         self._until: tuple[float, float] | None = None  # the sleep's deadline: (virtual, wall)
         self._typeahead = b""    # input that arrived while a command ran
         self._eof = False        # stdin closed while a command ran
-        if box.pids.scope != "own":  # the pod's (node's) main processes, started before it: lower PIDs
-            from k9py.sim.userland.pidns import processes
-            processes(cluster, box)
+        number_mains(cluster, box.pids)  # the pod's (node's) main processes started before it: lower PIDs
         self.pid = box.next_pid
         box.next_pid += 1
         name = command[0].rsplit("/", 1)[-1]

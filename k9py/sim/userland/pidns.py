@@ -80,6 +80,13 @@ def _running_world(cluster: Cluster, pod: Obj, cname: str) -> Container | None:
     return world(cluster, pod, cname, c.init, c.current)
 
 
+def number_mains(cluster: Cluster, ns: Pids) -> None:
+    """Give the main processes a shared namespace sees their PIDs now: they started before the
+    exec about to get its own (own namespaces have only PID 1)."""
+    if ns.scope != "own":
+        _mains(cluster, ns)
+
+
 def _mains(cluster: Cluster, ns: Pids) -> list[Row]:
     """The main processes of the running containers a shared namespace sees (PIDs given on first sight)."""
     from k9py.sim.kubelet import runtimes
