@@ -52,6 +52,7 @@ VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
     "scroll_left": ("left",), "scroll_right": ("right",),
     "drill": ("enter",), "owner": ("J",), "mark": ("space",), "mark_range": ("ctrl+space",),
     "clear_marks": ("ctrl+backslash",), "wide": ("ctrl+w",), "faults": ("ctrl+z",), "save": ("ctrl+s",),
+    "refresh": ("ctrl+r",),
     "sort_name": ("N",), "sort_age": ("A",), "sort_status": ("S",), "sort_namespace": ("P",),
     "sort_ready": ("R",), "sort_restarts": ("T",), "sort_cpu": ("C",), "sort_mem": ("M",),
     "sort_cpu_request": ("X",), "sort_mem_request": ("Z",), "sort_ip": ("I",), "sort_node": ("O",),

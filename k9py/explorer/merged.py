@@ -117,6 +117,11 @@ class MergedView(ResourceView):
         self.subs[name] = session.informer.subscribe(self.scope.view.kind, ns, partial(self._on_context_diff, name))
         self._tell(Change(rows=True, state=True))
 
+    def refresh(self) -> bool:
+        """Each context lists its objects again."""
+        return any([self.sessions[name].informer.relist(self.scope.view.kind, self.namespace)
+                    for name in self.subs])
+
     def close(self) -> None:
         super().close()  # the filter's slices (the pane's own subscriptions are the contexts' here)
         self._release(unsubscribe=True)

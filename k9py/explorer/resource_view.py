@@ -267,6 +267,24 @@ class ResourceView:
             self.sort = self._sort_wanted or (m.sort_col, m.sort_asc)
             self.wide = m.wide
 
+    def refresh(self) -> bool:
+        """k9s's ctrl-r: list the view's objects again (a watch waiting to retry tries at once), and
+        the server's Table of a kind without a printer; the contexts view reads them again. False:
+        nothing to list again (a view of no objects)."""
+        view = self.scope.view
+        if view.name == "contexts" and self.model is not None:
+            self.model.load({("", meta.name(c)): c for c in self.session.contexts()})
+            return True
+        if self.sub is None:
+            return False
+        informer = self.session.informer
+        done = informer.relist(view.kind, self.namespace)
+        if self.pods_sub is not None:
+            informer.relist("Pod", None)
+        if self.session.uses_server_table(view):
+            self._refresh_server_table()
+        return done
+
     def _contexts_model(self) -> RowModel:
         m = RowModel(BY_NAME["contexts"], kind="Context")
         m.load({("", meta.name(c)): c for c in self.session.contexts()})

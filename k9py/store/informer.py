@@ -272,6 +272,18 @@ class Informer:
     def cache(self, kind: str, namespace: str | None) -> Cache | None:
         return self._caches.get((kind, namespace or None))
 
+    def relist(self, kind: str, namespace: str | None) -> bool:
+        """Restart the watch of ``kind`` in ``namespace`` now (k9s's ctrl-r): list again, objects
+        not listed removed, and a watch that was waiting to retry tries at once. False: nothing
+        watches it."""
+        key = (kind, namespace or None)
+        cache, task = self._caches.get(key), self._tasks.get(key)
+        if cache is None or task is None:
+            return False
+        task.cancel()
+        self._tasks[key] = asyncio.get_running_loop().create_task(self._run(cache))
+        return True
+
     # -- flushing ----------------------------------------------------------------------------
     def flush(self) -> int:
         """Deliver pending diffs to subscribers; returns how many caches had something."""

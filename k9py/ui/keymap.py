@@ -82,6 +82,7 @@ TABLE = [
     Key("ctrl+w", "<ctrl-w>", "wide", "Toggle wide", "RESOURCE", "wide"),
     Key("ctrl+z", "<ctrl-z>", "faults", "Toggle faults", "RESOURCE", "faults"),
     Key("ctrl+s", "<ctrl-s>", "save", "Save as CSV", "RESOURCE", "save"),
+    Key("ctrl+r", "<ctrl-r>", "refresh", "Refresh", "RESOURCE", "refresh"),
 ]
 MARK_ACTIONS = ("mark", "mark_range", "clear_marks")  # the table's own keys (its marks)
 SORTS = [

@@ -197,3 +197,53 @@ def test_an_idle_informer_has_nothing_that_wakes_and_an_event_after_the_interval
         assert diffs[2].added == {("default", "e")}
         await inf.close()
     asyncio.run(main())
+
+
+def test_relist_lists_again_drops_what_went_and_stops_the_old_watch():
+    async def main():
+        b = FakeBackend()
+        inf = Informer(b, auto_flush=False, grace=None)
+        got: list[Diff] = []
+        inf.subscribe("ConfigMap", "default", lambda c, d: got.append(d))
+        await settle()
+        inf.flush()
+        got.clear()
+        # the watch missed these (a stuck stream): only a list shows them
+        b.objects = [cm("b", rv="2"), cm("c")]
+        assert inf.relist("ConfigMap", "default")
+        await settle()
+        cache = inf.cache("ConfigMap", "default")
+        assert set(cache.objects) == {("default", "b"), ("default", "c")}
+        assert cache.objects[("default", "b")]["metadata"]["resourceVersion"] == "2"
+        assert b.running == 1 and len(b.started) == 2  # the old watch stopped, one runs
+        inf.flush()
+        assert len(got) == 1 and got[0].removed == {("default", "a")} and ("default", "c") in got[0].added
+        assert not inf.relist("ConfigMap", "other")  # nothing watches it
+        await inf.close()
+    asyncio.run(main())
+
+
+def test_relist_of_a_watch_waiting_to_retry_tries_at_once():
+    async def main():
+        class Failing(FakeBackend):
+            fail = True
+
+            async def watch(self, kind, namespace=None):
+                if self.fail:
+                    self.started.append((kind, namespace))
+                    raise ConnectionError("connection refused")
+                async for ev in super().watch(kind, namespace):
+                    yield ev
+
+        b = Failing()
+        inf = Informer(b, auto_flush=False, grace=None, retry_delay=30.0)
+        inf.subscribe("ConfigMap", "default", lambda c, d: None)
+        await settle()
+        cache = inf.cache("ConfigMap", "default")
+        assert cache.state == "reconnecting" and not cache.synced  # and the next try is 30 s away
+        b.fail = False
+        assert inf.relist("ConfigMap", "default")
+        await settle()
+        assert cache.synced and cache.state == "connected" and len(cache.objects) == 2
+        await inf.close()
+    asyncio.run(main())

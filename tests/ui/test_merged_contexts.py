@@ -118,6 +118,10 @@ def test_a_context_killed_mid_run_while_the_other_keeps_updating():
         assert row_of(app, "fresh", "a") and row_of(app, "only-b", "b")
         assert row_of(app, "never-seen", "b") is None
         assert app.is_running
+        b.down = None  # back: ctrl-r tries it at once (no waiting for the next retry)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert row_of(app, "never-seen", "b") and app.table.border_title.rstrip().endswith("a ✓ b ✓")
     run(s)
 
 

@@ -202,6 +202,11 @@ class ExplorerPane(Vertical):
             self.table.set_model(self.current.model, cursor=self.table.cursor_key)
             self.table.marked = self.current.marks
 
+    def action_refresh(self) -> None:
+        """k9s's ctrl-r: the view lists its objects again."""
+        if self.current is not None and self.current.refresh():
+            self.host.flash("Refreshing...", source="refresh")
+
     def action_faults(self) -> None:
         self._go(self.navigator.toggle_faults())
 
