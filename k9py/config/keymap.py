@@ -73,6 +73,7 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "xray.goto": ("enter",), "xray.fold": ("space",), "xray.fold_all": ("x",), "xray.filter": ("slash",),
     "pulses.goto": ("enter",), "pulses.next": ("tab",), "pulses.prev": ("shift+tab",),
     "screendumps.open": ("enter",), "screendumps.delete": ("ctrl+d",),
+    "dir.open": ("enter",), "dir.yaml": ("y",), "dir.apply": ("a",), "dir.delete": ("d",), "dir.edit": ("e",),
     "portforwards.delete": ("ctrl+d",),
     "timeline.go": ("enter",), "timeline.play_pause": ("space",),
 }
@@ -115,6 +116,8 @@ SCREENS: tuple[ScreenKeys, ...] = (
                                          "scroll_left", "scroll_right"), {"h": "scroll_left", "l": "scroll_right"}),
     ScreenKeys("screendumps", "screendumps view",
                ("screendumps.open", "screendumps.delete", "back", "help", "down", "up"), _LIST_FIXED),
+    ScreenKeys("dir", "dir view", ("dir.open", "dir.yaml", "dir.apply", "dir.delete", "dir.edit", "back", "help",
+                                   "down", "up"), _LIST_FIXED),
     ScreenKeys("portforwards", "port-forwards view", ("portforwards.delete", "back", "help", "down", "up"), _LIST_FIXED),
     ScreenKeys("timeline", "timeline view",
                ("timeline.go", "timeline.play_pause", "back", "help", "down", "up", "top", "bottom"), _LIST_FIXED),

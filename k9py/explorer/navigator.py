@@ -21,7 +21,7 @@ from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Row
 
 Obj = dict[str, object]
-WITH_ARG = ("xray", "pulses", "timeline", "screendumps", "skins", "rewind", "diff", "changes")  # requests that take the rest of the command
+WITH_ARG = ("xray", "pulses", "timeline", "screendumps", "skins", "rewind", "diff", "changes", "dir")  # requests that take the rest of the command
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Outcome:
     level: str = "info"  # info | warn | error
     quit: bool = False
     # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases", "xray", "pulses",
-    # "timeline", "screendumps", "skins", "portforwards"
+    # "timeline", "screendumps", "skins", "portforwards", "dir"
     request: str | None = None
     arg: str = ""
     # what the navigator can only tell once the backend answers (does that namespace exist?):

@@ -25,6 +25,9 @@ def open_request(app: K9pyApp, request: str, arg: str) -> None:
     elif request == "portforwards":
         from k9py.ui.screens.portforwards import PortForwardsScreen
         app.push_screen(PortForwardsScreen(app.session.forwards))
+    elif request == "dir":
+        from k9py.ui.screens.manifests import open_dir
+        open_dir(app, arg)
     elif request == "screendumps":
         from k9py.ui.screens.screendumps import ScreenDumps
         from k9py.ui.screens.viewer import default_save_dir

@@ -9,6 +9,7 @@ from k9py.config.keys import label
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen, KeyedScreen
 from k9py.ui.screens.logs import LogScreen
+from k9py.ui.screens.manifests import DirScreen
 from k9py.ui.screens.portforwards import PortForwardsScreen
 from k9py.ui.screens.pulses import PulsesScreen
 from k9py.ui.screens.screendumps import DumpViewer, ScreenDumps
@@ -19,6 +20,7 @@ from k9py.ui.screens.yaml_view import YamlScreen
 
 SCREENS: tuple[type[KeyedScreen], ...] = (
     ViewerScreen, DescribeScreen, DumpViewer, YamlScreen, LogScreen, XrayScreen, PulsesScreen, ScreenDumps,
+    DirScreen,
     PortForwardsScreen, TimelineView, HelpScreen, AliasesScreen,
 )
 

@@ -8,17 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from k9py.kube.timefmt import human_duration
-from k9py.ui import theme
-from k9py.ui.plain import plain_title
 from k9py.ui.screens.dialogs import ConfirmScreen
-from k9py.ui.screens.help import Choices, KeyedScreen
+from k9py.ui.screens.filelist import FileList
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.view.inert import inert_line
 
@@ -76,7 +70,7 @@ COLUMNS = ("NAME", "SIZE", "AGE")
 NAME_LEAST = 16  # a narrow screen shortens names down to this (in the middle: the time stays)
 
 
-def _fit_middle(text: str, width: int) -> str:
+def fit_middle(text: str, width: int) -> str:
     """``text`` in ``width`` characters, its middle cut out (a dump's name ends with its time)."""
     if len(text) <= width:
         return text
@@ -90,60 +84,27 @@ def dump_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
     if width:
         widths[0] = max(NAME_LEAST, min(widths[0], width - widths[1] - widths[2] - 4))
-    return [f"{_fit_middle(name, widths[0]):<{widths[0]}}  {size:>{widths[1]}}  {age:>{widths[2]}}".rstrip()
+    return [f"{fit_middle(name, widths[0]):<{widths[0]}}  {size:>{widths[1]}}  {age:>{widths[2]}}".rstrip()
             for name, size, age in (COLUMNS, *rows)]
 
 
-class ScreenDumps(KeyedScreen[None]):
+class ScreenDumps(FileList):
     BINDINGS = [Binding("enter", "open", "View", id="screendumps.open"),
                 Binding("ctrl+d", "delete", "Delete", id="screendumps.delete"),
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "SCREEN DUMPS"
     KEY_SCOPE = "screendumps"
-    KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
-    DEFAULT_CSS = """
-    ScreenDumps { background: $k9-bg; }
-    ScreenDumps #dumps-box { height: 1fr; border: round $k9-border; border-title-align: center;
-                             border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
-    ScreenDumps #dumps-header { height: 1; padding: 0 1; }
-    ScreenDumps OptionList, ScreenDumps OptionList:focus { height: 1fr; border: none; background: $k9-bg; }
-    """
+    ID = "dumps"
 
     def __init__(self, folder: Path, now: float | None = None) -> None:
         super().__init__()
         self.folder = folder
         self.now = now
         self.dumps: list[Dump] = []
-        self.laid_out_for = -1  # the width the list was last laid out for
 
     def help_title(self) -> str:
         return "Help: screendumps"
-
-    def compose(self) -> ComposeResult:
-        yield self.key_menu()
-        with Vertical(id="dumps-box"):
-            yield Static(id="dumps-header")
-            yield Choices(id="dumps")
-        yield Static(id="dumps-flash")
-
-    @property
-    def options(self) -> OptionList:
-        return self.query_one("#dumps", OptionList)
-
-    def on_mount(self) -> None:
-        self.reload()
-        self.options.focus()
-
-    def on_resize(self) -> None:
-        if self._width() != self.laid_out_for:
-            self.reload()
-
-    def _width(self) -> int:
-        """The cells an option has: the list's, less an option's padding; before the first layout,
-        the screen's less the box, the scroll bar and that padding."""
-        region = self.options.scrollable_content_region.width
-        return max(0, (region or self.app.size.width - 4) - 2)
 
     def reload(self) -> None:
         keep = self.options.highlighted
@@ -151,32 +112,16 @@ class ScreenDumps(KeyedScreen[None]):
         now = self.now if self.now is not None else time.time()
         rows = [(inert_line(str(d.path.relative_to(self.folder))), str(d.size), human_duration(max(0.0, now - d.mtime)))
                 for d in self.dumps]
-        width = self.laid_out_for = self._width()
-        header, *lines = dump_lines(rows, width)
-        self.query_one("#dumps-header", Static).update(Text(header, style=theme.style("table.header"), no_wrap=True))
-        self.options.clear_options()
-        for d, line in zip(self.dumps, lines, strict=True):
-            self.options.add_option(Option(Text(line, no_wrap=True, overflow="ellipsis"), id=str(d.path)))
-        if self.dumps:
-            self.options.highlighted = min(keep or 0, len(self.dumps) - 1)
-        box = self.query_one("#dumps-box")
-        box.border_title = plain_title(f" screendumps({self.folder})[{len(self.dumps)}] ")
+        header, *lines = dump_lines(rows, self.width())
+        self.show(f" screendumps({self.folder})[{len(self.dumps)}] ", header, lines, [str(d.path) for d in self.dumps],
+                  keep or 0)
         if not self.dumps:
             save = self.user_keymap.label("save") or "<ctrl-s>"  # the views' key for it
-            self.query_one("#dumps-flash", Static).update(Text(f"no screen dumps in {self.folder} yet ({save[1:-1]} saves one)"))
+            self.flash(f"no screen dumps in {self.folder} yet ({save[1:-1]} saves one)")
 
     def _selected(self) -> Dump | None:
-        i = self.options.highlighted
-        return self.dumps[i] if i is not None and 0 <= i < len(self.dumps) else None
-
-    def action_cursor(self, delta: int) -> None:
-        if self.dumps:
-            i = self.options.highlighted or 0
-            self.options.highlighted = max(0, min(len(self.dumps) - 1, i + delta))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_open()
+        i = self.selected_index()
+        return self.dumps[i] if i is not None else None
 
     def action_open(self) -> None:
         dump = self._selected()
@@ -194,12 +139,9 @@ class ScreenDumps(KeyedScreen[None]):
             try:
                 dump.path.unlink()
             except OSError as err:
-                self.query_one("#dumps-flash", Static).update(Text(f"cannot delete {dump.path}: {err.strerror or err}"))
+                self.flash(f"cannot delete {dump.path}: {err.strerror or err}")
                 return
             self.reload()
-            self.query_one("#dumps-flash", Static).update(Text(f"Deleted {dump.path.name}"))
+            self.flash(f"Deleted {dump.path.name}")
 
         self.app.push_screen(ConfirmScreen("<Delete>", f"Delete {dump.path.name}?"), done)
-
-    def action_back(self) -> None:
-        self.dismiss(None)

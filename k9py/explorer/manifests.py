@@ -1,0 +1,311 @@
+"""`:dir PATH` (k9s's dir view): the manifests in a folder of the user's, and `kubectl apply -f` /
+`kubectl delete -f` of one of them (or of a whole folder) done through the backend itself, so a
+learner applies the tutorial's YAML to the built-in simulator with no kubectl at all. What each
+does is told in kubectl's own words (``deployment.apps/web created``); a file that cannot be read
+or parsed is one line naming it (and its line), never an exception."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from k9py.backends.base import Backend, StatusError
+from k9py.errors import K9pyError
+from k9py.kube import meta, resources
+
+Obj = dict[str, Any]
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")  # what kubectl apply -f reads in a folder
+MAX_BYTES = 4 * 1024 * 1024  # the folder is the user's: a file this big is no manifest
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: Path
+    is_dir: bool
+    mtime: float
+
+
+def is_manifest(path: Path) -> bool:
+    return path.suffix.lower() in MANIFEST_SUFFIXES
+
+
+def list_entries(folder: Path) -> list[Entry]:
+    """The sub-folders and manifests of ``folder``, folders first, each by name (hidden ones left
+    out, as `ls` does). K9pyError when it cannot be read."""
+    try:
+        children = list(folder.iterdir())
+    except OSError as err:
+        raise K9pyError(f"dir: {folder}: {err.strerror or err}") from None
+    out = []
+    for p in children:
+        if p.name.startswith("."):
+            continue
+        try:
+            is_dir = p.is_dir()
+            if not is_dir and not (is_manifest(p) and p.is_file()):
+                continue
+            out.append(Entry(p, is_dir, p.stat().st_mtime))
+        except OSError:
+            continue
+    return sorted(out, key=lambda e: (not e.is_dir, e.path.name))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One object of a file, or what is wrong with the file (``error``: kubectl's line)."""
+    file: Path
+    obj: Obj | None = None
+    error: str = ""
+
+
+def manifest_files(path: Path, *, recursive: bool) -> list[Path]:
+    """The file itself, or a folder's manifests by name (its sub-folders' too when ``recursive``:
+    kubectl's -R)."""
+    if not path.is_dir():
+        return [path]
+    out: list[Path] = []
+    for e in list_entries(path):
+        if not e.is_dir:
+            out.append(e.path)
+        elif recursive:
+            out += manifest_files(e.path, recursive=True)
+    return out
+
+
+def read_manifests(path: Path, *, recursive: bool = False) -> list[Manifest]:
+    """Every object ``path`` holds (a folder: its manifests), a ``List``'s items one by one, in
+    order; a file that cannot be read or parsed, or a document that is no object, as an error."""
+    out: list[Manifest] = []
+    for file in manifest_files(path, recursive=recursive):
+        out += _read_file(file)
+    return out
+
+
+def _read_file(file: Path) -> list[Manifest]:
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            return [Manifest(file, error=f"error: {file}: {size:,} bytes: too big for a manifest")]
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        return [Manifest(file, error=f"error: {file}: {why}")]
+    try:
+        docs = [json.loads(text)] if file.suffix.lower() == ".json" else list(yaml.safe_load_all(text))
+    except json.JSONDecodeError as err:
+        return [Manifest(file, error=f"error: error parsing {file}: line {err.lineno}: {err.msg}")]
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err)
+        return [Manifest(file, error=f"error: error parsing {file}: yaml: {where}{problem}")]
+    out = []
+    for doc in docs:
+        out += [Manifest(file, obj) if not problem else Manifest(file, error=problem)
+                for obj, problem in _objects(file, doc)]
+    return out
+
+
+def _objects(file: Path, doc: Any) -> Iterator[tuple[Obj, str]]:
+    """The objects of one document: itself, or a List's items; (obj, "") or ({}, what is wrong)."""
+    if doc is None:
+        return  # an empty document (a leading or trailing ---)
+    if not isinstance(doc, dict):
+        yield {}, f"error: error validating {str(file)!r}: a document is {type(doc).__name__}, not an object"
+        return
+    if doc.get("kind") == "List" or (str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list)):
+        for item in doc.get("items") or []:
+            yield from _objects(file, item)
+        return
+    missing = [f"{f} not set" for f in ("apiVersion", "kind") if not doc.get(f)]
+    md = doc.get("metadata")
+    if missing:
+        yield {}, f"error: error validating {str(file)!r}: error validating data: [{', '.join(missing)}]"
+    elif not isinstance(md, dict) or not md.get("name") or not isinstance(md["name"], str):
+        yield {}, f"error: {str(file)!r}: resource name may not be empty"
+    else:
+        yield doc, ""
+
+
+def summary(path: Path) -> str:
+    """What a manifest holds, for its row: ``Deployment/web, Service/web`` (or what is wrong)."""
+    items = read_manifests(path)
+    errors = [m.error for m in items if m.error]
+    if errors:
+        return errors[0].removeprefix("error: ")
+    return ", ".join(f"{m.obj['kind']}/{meta.name(m.obj)}" for m in items if m.obj) or "(no objects)"
+
+
+def resource_name(obj: Obj) -> str:
+    """kubectl's name of the object's resource type: ``deployment.apps``, ``service``."""
+    group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+    kind = str(obj.get("kind", "")).lower()
+    return f"{kind}.{group}" if group else kind
+
+
+class _Namespaces:
+    """Which kinds are namespaced (the backend's discovery, the built-in registry for the rest),
+    and the namespace an object without one goes to (kubectl's: the context's)."""
+
+    def __init__(self, backend: Backend, default: str) -> None:
+        self.by_kind = {r.kind: r.namespaced for r in backend.kinds()}
+        self.default = default
+
+    def of(self, obj: Obj) -> str | None:
+        kind = obj["kind"]
+        namespaced = self.by_kind.get(kind)
+        if namespaced is None:
+            res = resources.BY_KIND.get(kind)
+            namespaced = res.namespaced if res is not None else True
+        if not namespaced:
+            return None
+        return meta.namespace(obj) or self.default
+
+    def placed(self, obj: Obj) -> Obj:
+        """``obj`` with its namespace set when it has none and needs one (a copy: the file's dict is left)."""
+        ns = self.of(obj)
+        if ns is None or meta.namespace(obj) == ns:
+            return obj
+        return {**obj, "metadata": {**obj["metadata"], "namespace": ns}}
+
+
+def _failed(verb: str, m: Manifest, err: K9pyError) -> str:
+    if isinstance(err, StatusError):
+        return f"Error from server ({err.reason}): error when {verb} {str(m.file)!r}: {err.message}"
+    return f"error: error when {verb} {str(m.file)!r}: {err}"
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def with_last_applied(obj: Obj) -> Obj:
+    """``obj`` carrying itself as its last-applied-configuration annotation (what kubectl's
+    client-side apply records: the next apply's "original")."""
+    md = dict(obj.get("metadata") or {})
+    annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
+    if annotations:
+        md["annotations"] = annotations
+    else:
+        md.pop("annotations", None)
+    plain = {**obj, "metadata": md}
+    text = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return {**plain, "metadata": {**md, "annotations": {**annotations, LAST_APPLIED: text}}}
+
+
+def three_way_patch(original: Any, modified: Obj, current: Any) -> Obj:
+    """kubectl apply's three-way JSON merge patch: what ``modified`` (the manifest now) sets that
+    ``current`` (the live object) does not have, and null for what ``original`` (the manifest
+    last applied) had and ``modified`` dropped. Fields only the cluster set (a controller's
+    annotation, defaults, status) are left alone; lists are replaced whole (merge patch)."""
+    original = original if isinstance(original, dict) else {}
+    current = current if isinstance(current, dict) else {}
+    patch: Obj = {}
+    for key, value in modified.items():
+        live = current.get(key)
+        if isinstance(value, dict) and isinstance(live, dict):
+            sub = three_way_patch(original.get(key), value, live)
+            if sub:
+                patch[key] = sub
+        elif isinstance(value, list) and isinstance(live, list):
+            # a list goes whole when the manifest changed it, or the cluster's differs from it
+            # beyond the defaults it added (a container's imagePullPolicy): kubectl's strategic
+            # merge finds no change there either
+            if original.get(key) != value or not _within(value, live):
+                patch[key] = value
+        elif key not in current or live != value:
+            patch[key] = value
+    for key in original:
+        if key not in modified and key in current:
+            patch[key] = None
+    return patch
+
+
+def _within(mine: Any, live: Any) -> bool:
+    """Whether ``live`` holds everything ``mine`` says (and maybe more: defaults)."""
+    if isinstance(mine, dict):
+        return isinstance(live, dict) and all(k in live and _within(v, live[k]) for k, v in mine.items())
+    if isinstance(mine, list):
+        return isinstance(live, list) and len(mine) == len(live) and all(map(_within, mine, live))
+    return bool(mine == live)
+
+
+def _original(current: Obj) -> Obj:
+    """The manifest applied last (its annotation), {} when there is none or it is not JSON."""
+    text = ((current.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED)
+    try:
+        out = json.loads(text) if isinstance(text, str) else {}
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
+
+
+async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> list[str]:
+    """``kubectl apply -f`` of ``items`` (client-side, kubectl's default): a new object created,
+    an existing one patched with what the manifest changed since it was last applied (what
+    controllers and other clients set stays), said as kubectl says it (``created``,
+    ``configured``, ``unchanged``); errors (the file's, the server's) as lines in their place.
+    ``namespace``: where an object without one goes."""
+    async def one(obj: Obj, ns: str | None, name: str) -> str:
+        obj = with_last_applied(obj)
+        current = await _get(backend, obj["kind"], ns, name)
+        if current is None:
+            await backend.create(obj)
+            return f"{resource_name(obj)}/{name} created"
+        patch = three_way_patch(_original(current), obj, current)
+        if patch:
+            await backend.patch(obj["kind"], ns, name, patch, patch_type="merge")
+        return f"{resource_name(obj)}/{name} {'configured' if patch else 'unchanged'}"
+    return await _each(backend, items, namespace, "applying", one)
+
+
+async def delete(backend: Backend, items: Iterable[Manifest], namespace: str) -> list[str]:
+    """``kubectl delete -f`` of ``items``: each object deleted (its dependents by the garbage
+    collector, in the background), said as kubectl says it; one not found, an error line."""
+    async def one(obj: Obj, ns: str | None, name: str) -> str:
+        await backend.delete(obj["kind"], ns, name)
+        return f'{resource_name(obj)} "{name}" deleted'
+    return await _each(backend, items, namespace, "deleting", one)
+
+
+async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, verb: str,
+                one: Callable[[Obj, str | None, str], Awaitable[str]]) -> list[str]:
+    """``one(obj, namespace, name)``'s line for each object, in its namespace (``namespace`` when
+    it has none and needs one); a file's error, or the server's, as a line in its place."""
+    spaces = _Namespaces(backend, namespace)
+    out = []
+    for m in items:
+        if m.obj is None:
+            out.append(m.error)
+            continue
+        obj = spaces.placed(m.obj)
+        try:
+            out.append(await one(obj, spaces.of(obj), meta.name(obj)))
+        except K9pyError as err:
+            out.append(_failed(verb, m, err))
+    return out
+
+
+async def _get(backend: Backend, kind: str, namespace: str | None, name: str) -> Obj | None:
+    try:
+        return await backend.get(kind, namespace, name)
+    except StatusError as err:
+        if err.code == 404:
+            return None
+        raise
+
+
+def resolve(arg: str, cwd: Path | None = None) -> Path:
+    """The folder (or file) `:dir ARG` names: ``~`` expanded, relative to ``cwd`` (the working
+    directory); none: ``cwd`` itself. K9pyError when it does not exist."""
+    base = cwd or Path.cwd()
+    text = arg.strip()
+    path = (base / os.path.expanduser(text)) if text else base
+    if not path.exists():
+        raise K9pyError(f"dir: {text or path}: no such file or directory")
+    return path.resolve()

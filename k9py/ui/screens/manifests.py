@@ -1,0 +1,227 @@
+"""`:dir [PATH]`, k9s's dir view: the folders and manifests of a folder of the user's, each file
+with the objects it holds. enter opens a folder (or shows a file), `y` shows a file, `a` applies
+the selected manifest or folder (`kubectl apply -f`), `d` deletes its objects after asking, `e`
+edits the file in ``$KUBE_EDITOR``/``$EDITOR``; what apply and delete did opens as kubectl says it.
+The work is ``k9py.explorer.manifests``: through the backend, so the simulator needs no kubectl."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual.binding import Binding
+
+from k9py.errors import K9pyError
+from k9py.explorer import manifests
+from k9py.explorer.session import Session
+from k9py.kube.timefmt import human_duration
+from k9py.ui import theme
+from k9py.ui.screens.dialogs import ConfirmScreen
+from k9py.ui.screens.filelist import FileList
+from k9py.ui.screens.screendumps import NAME_LEAST, DumpViewer, fit_middle
+from k9py.ui.screens.viewer import ViewerScreen
+from k9py.ui.widgets.menu import Hint
+from k9py.view.inert import inert_line
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+COLUMNS = ("NAME", "AGE", "OBJECTS")
+
+
+def open_dir(app: K9pyApp, arg: str) -> None:
+    """`:dir PATH`: the folder's view (a file: its folder's, on that file)."""
+    try:
+        path = manifests.resolve(arg)
+    except K9pyError as err:
+        app.flash(str(err), "error")
+        return
+    folder, on = (path, None) if path.is_dir() else (path.parent, path)
+    app.push_screen(DirScreen(folder, select=on))
+
+
+class FileViewer(DumpViewer):
+    """A manifest as it is on disk (control characters made visible), YAML's colours."""
+    kind_label = "YAML"
+    save_suffix = ".yaml"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.title_text = inert_line(f"YAML({path.name})")
+
+    def style_line(self, line: str) -> Text:
+        return ViewerScreen.style_line(self, line)
+
+
+class ResultViewer(ViewerScreen):
+    """What `a` or `d` did, one line an object, as kubectl prints it."""
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(inert_line(title))
+        self.result = [inert_line(line) for line in lines]
+
+    def content(self) -> list[str]:
+        return self.result
+
+    def style_line(self, line: str) -> Text:
+        failed = line.startswith(("error", "Error"))
+        return Text(line, style=theme.style("flash.error") if failed else "")
+
+
+def row_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
+    """The header and the rows: NAME as wide as the widest (a long one cut in the middle to half
+    of ``width``), AGE right-aligned, OBJECTS last, each line cut to ``width`` (0: no limit)."""
+    name_w = max(len(COLUMNS[0]), *(len(r[0]) for r in rows)) if rows else len(COLUMNS[0])
+    age_w = max(len(COLUMNS[1]), *(len(r[1]) for r in rows)) if rows else len(COLUMNS[1])
+    if width:
+        name_w = min(name_w, max(NAME_LEAST, width // 2))
+    out = []
+    for name, age, objects in (COLUMNS, *rows):
+        line = f"{fit_middle(name, name_w):<{name_w}}  {age:>{age_w}}  {objects}".rstrip()
+        out.append(line if not width or len(line) <= width else line[:width - 1] + "…")
+    return out
+
+
+class DirScreen(FileList):
+    BINDINGS = [Binding("enter", "open", "Goto", id="dir.open"),
+                Binding("y", "view", "YAML", id="dir.yaml"),
+                Binding("a", "apply", "Apply", id="dir.apply"),
+                Binding("d", "delete", "Delete", id="dir.delete"),
+                Binding("e", "edit", "Edit", id="dir.edit"),
+                Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
+                Binding("escape,q", "back", "Back", id="back")]
+    HELP_TITLE = "DIR"
+    KEY_SCOPE = "dir"
+    ID = "dir"
+
+    def __init__(self, folder: Path, *, select: Path | None = None, now: float | None = None) -> None:
+        super().__init__()
+        self.folder = folder
+        self.select = select
+        self.now = now
+        self.entries: list[manifests.Entry] = []
+
+    def help_title(self) -> str:
+        return "Help: dir"
+
+    def flash(self, message: str, level: str = "info") -> None:
+        super().flash(inert_line(message), level)
+
+    def reload(self) -> None:
+        keep = self._selected()
+        try:
+            self.entries = manifests.list_entries(self.folder)
+        except K9pyError as err:
+            self.entries = []
+            self.flash(str(err), "error")
+        now = self.now if self.now is not None else time.time()
+        rows = [(inert_line(e.path.name + ("/" if e.is_dir else "")), human_duration(max(0.0, now - e.mtime)),
+                 "" if e.is_dir else inert_line(manifests.summary(e.path))) for e in self.entries]
+        header, *lines = row_lines(rows, self.width())
+        want = self.select or (keep.path if keep is not None else None)
+        self.select = None
+        paths = [e.path for e in self.entries]
+        self.show(inert_line(f" dir({self.folder})[{len(self.entries)}] "), header, lines, [str(p) for p in paths],
+                  paths.index(want) if want in paths else 0)
+        if not self.entries:
+            self.flash(f"no folders or manifests (.yaml, .yml, .json) in {self.folder}")
+
+    def _selected(self) -> manifests.Entry | None:
+        i = self.selected_index()
+        return self.entries[i] if i is not None else None
+
+    def action_open(self) -> None:
+        entry = self._selected()
+        if entry is None:
+            return
+        if entry.is_dir:
+            self.app.push_screen(DirScreen(entry.path, now=self.now))
+        else:
+            self.app.push_screen(FileViewer(entry.path))
+
+    def action_view(self) -> None:
+        entry = self._selected()
+        if entry is not None and entry.is_dir:
+            self.flash(f"{entry.path.name}/ is a folder: enter opens it")
+        elif entry is not None:
+            self.app.push_screen(FileViewer(entry.path))
+
+    def offers(self, hint: Hint) -> bool:
+        """Read-only: no apply, delete or edit offered (k9s binds none)."""
+        return hint.action not in ("apply", "delete", "edit") or not self.session.read_only
+
+    @property
+    def session(self) -> Session:
+        return cast(Any, self.app).session
+
+    def _writable(self, what: str) -> bool:
+        if self.session.read_only:
+            self.flash(f"{what} refused: k9py is in read-only mode", "error")
+            return False
+        return True
+
+    def _namespace(self) -> str:
+        """Where an object without a namespace goes: the context's, as kubectl does."""
+        return self.session.backend.context_namespace() or "default"
+
+    def action_apply(self) -> None:
+        entry = self._selected()
+        if entry is None or not self._writable("Apply"):
+            return
+        items = manifests.read_manifests(entry.path, recursive=True)
+        backend, ns = self.session.backend, self._namespace()
+
+        async def run() -> None:
+            lines = await manifests.apply(backend, items, ns) if items else [f"error: no objects in {entry.path}"]
+            self.app.push_screen(ResultViewer(f"Applied Manifest({entry.path.name})", lines))
+        self.run_worker(run(), group="dir", exclusive=True)
+
+    def action_delete(self) -> None:
+        entry = self._selected()
+        if entry is None or not self._writable("Delete"):
+            return
+        items = manifests.read_manifests(entry.path, recursive=True)
+        what = "folder" if entry.is_dir else "manifest"
+        backend, ns = self.session.backend, self._namespace()
+
+        async def run() -> None:
+            lines = await manifests.delete(backend, items, ns) if items else [f"error: no objects in {entry.path}"]
+            self.app.push_screen(ResultViewer(f"Deleted Manifest({entry.path.name})", lines))
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.run_worker(run(), group="dir", exclusive=True)
+
+        self.app.push_screen(ConfirmScreen("<Delete>", f"Delete the objects of the {what} {entry.path.name}?"),
+                             answered)
+
+    def action_edit(self) -> None:
+        """The file itself in the user's editor (the app hands the terminal over meanwhile)."""
+        from textual.app import SuspendNotSupported
+
+        from k9py.ui.handover import terminal_handed_over
+        from k9py.ui.screens.actions import editor_command
+
+        entry = self._selected()
+        if entry is None:
+            return
+        if entry.is_dir:
+            self.flash(f"{entry.path.name}/ is a folder: you must select a manifest", "error")
+            return
+        try:
+            cmd = [*editor_command(), str(entry.path)]
+            try:
+                with terminal_handed_over(self.app):
+                    subprocess.call(cmd)
+            except SuspendNotSupported:  # headless (tests): just run it
+                subprocess.call(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except K9pyError as err:
+            self.flash(str(err), "error")
+        except OSError as err:
+            self.flash(f"edit: cannot start the editor {cmd[0]!r}: {err.strerror or err} "
+                       "(KUBE_EDITOR or EDITOR names it)", "error")
+        self.app.refresh()
+        self.reload()

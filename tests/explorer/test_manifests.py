@@ -1,0 +1,165 @@
+"""`:dir`'s work without a UI: a folder's manifests read (errors as kubectl words them, never an
+exception), and `kubectl apply -f` / `kubectl delete -f` done through the backend on the simulator,
+said as kubectl says it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from k9py.backends.sim import SimBackend
+from k9py.explorer import manifests
+from k9py.explorer.manifests import LAST_APPLIED, three_way_patch
+from tests.sim.helpers import make_cluster
+
+WEB = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+---
+"""
+
+
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "web.yaml").write_text(WEB)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "cm.json").write_text(json.dumps(
+        {"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "one"}, "data": {"a": "1"}},
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}]}))
+    (tmp_path / "README.md").write_text("# not a manifest")
+    (tmp_path / ".hidden.yaml").write_text(WEB)
+    return tmp_path
+
+
+def test_a_folder_lists_its_folders_then_its_manifests(tmp_path):
+    f = folder(tmp_path)
+    assert [(e.path.name, e.is_dir) for e in manifests.list_entries(f)] == [("sub", True), ("web.yaml", False)]
+    assert manifests.summary(f / "web.yaml") == "Deployment/web, Service/web"
+    assert manifests.summary(f / "sub" / "cm.json") == "ConfigMap/one, Namespace/team"  # a List's items
+    assert [m.obj["kind"] for m in manifests.read_manifests(f, recursive=True) if m.obj] == [
+        "ConfigMap", "Namespace", "Deployment", "Service"]  # the sub-folder first, as listed
+    assert [m.obj["kind"] for m in manifests.read_manifests(f) if m.obj] == ["Deployment", "Service"]
+
+
+def test_what_cannot_be_read_is_one_line_naming_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  a: [\n")
+    [m] = manifests.read_manifests(bad)
+    assert m.obj is None and m.error.startswith(f"error: error parsing {bad}: yaml: line ")
+    nokind = tmp_path / "nokind.yaml"
+    nokind.write_text("metadata:\n  name: x\n")
+    assert [m.error for m in manifests.read_manifests(nokind)] == [
+        f"error: error validating {str(nokind)!r}: error validating data: [apiVersion not set, kind not set]"]
+    noname = tmp_path / "noname.yaml"
+    noname.write_text("apiVersion: v1\nkind: ConfigMap\n---\n- a list\n")
+    assert [m.error for m in manifests.read_manifests(noname)] == [
+        f"error: {str(noname)!r}: resource name may not be empty",
+        f"error: error validating {str(noname)!r}: a document is list, not an object"]
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    assert manifests.read_manifests(binary)[0].error.startswith(f"error: {binary}: ")
+    assert manifests.summary(noname) == f"{str(noname)!r}: resource name may not be empty"
+
+
+def test_three_way_patch_changes_what_the_manifest_changed_and_keeps_what_the_cluster_set():
+    original = {"metadata": {"name": "web", "labels": {"a": "1", "gone": "x"}}, "spec": {"replicas": 2}}
+    modified = {"metadata": {"name": "web", "labels": {"a": "2"}}, "spec": {"replicas": 2}}
+    current = {"metadata": {"name": "web", "labels": {"a": "1", "gone": "x"}, "uid": "u",
+                            "annotations": {"deployment.kubernetes.io/revision": "1"}},
+               "spec": {"replicas": 2, "progressDeadlineSeconds": 600}, "status": {"replicas": 2}}
+    assert three_way_patch(original, modified, current) == {"metadata": {"labels": {"a": "2", "gone": None}}}
+    # a list the cluster only added defaults to is no change; one the manifest changed goes whole
+    mine = {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}
+    live = {"spec": {"containers": [{"name": "c", "image": "nginx:1.27", "imagePullPolicy": "IfNotPresent"}]}}
+    assert three_way_patch(mine, mine, live) == {}
+    newer = {"spec": {"containers": [{"name": "c", "image": "nginx:1.28"}]}}
+    assert three_way_patch(mine, newer, live) == newer
+    # a field dropped from a list item since the last apply: the list goes whole (the field goes)
+    before = {"spec": {"containers": [{"name": "c", "image": "nginx:1.27", "args": ["-x"]}]}}
+    live_args = {"spec": {"containers": [{**before["spec"]["containers"][0], "imagePullPolicy": "Always"}]}}
+    assert three_way_patch(before, mine, live_args) == mine
+
+
+def run(coro_fn, cluster=None):
+    cluster = cluster or make_cluster(nodes=1)
+    backend = SimBackend(cluster)
+    return asyncio.run(coro_fn(backend)), cluster
+
+
+def test_apply_creates_then_finds_nothing_to_change_then_configures(tmp_path):
+    f = folder(tmp_path)
+    web = f / "web.yaml"
+
+    async def go(backend):
+        first = await manifests.apply(backend, manifests.read_manifests(web), "default")
+        again = await manifests.apply(backend, manifests.read_manifests(web), "default")
+        web.write_text(WEB.replace("replicas: 2", "replicas: 3"))
+        changed = await manifests.apply(backend, manifests.read_manifests(web), "default")
+        return first, again, changed
+
+    (first, again, changed), cluster = run(go)
+    assert first == ["deployment.apps/web created", "service/web created"]
+    assert again == ["deployment.apps/web unchanged", "service/web unchanged"]
+    assert changed == ["deployment.apps/web configured", "service/web unchanged"]
+    dep = cluster.store.get("Deployment", "default", "web")
+    assert dep["spec"]["replicas"] == 3
+    assert dep["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"  # the controller's: kept
+    assert json.loads(dep["metadata"]["annotations"][LAST_APPLIED])["spec"]["replicas"] == 3
+
+
+def test_apply_puts_objects_without_a_namespace_in_the_given_one_and_cluster_scoped_ones_nowhere(tmp_path):
+    f = folder(tmp_path)
+
+    async def go(backend):
+        await backend.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dev"}})
+        return await manifests.apply(backend, manifests.read_manifests(f, recursive=True), "dev")
+
+    lines, cluster = run(go)
+    assert lines == ["configmap/one created", "namespace/team created", "deployment.apps/web created",
+                     "service/web created"]
+    assert cluster.store.get("ConfigMap", "dev", "one") is not None
+    assert cluster.store.get("Deployment", "dev", "web") is not None
+    assert cluster.store.get("Namespace", None, "team") is not None
+
+
+def test_errors_are_lines_in_their_place_and_the_rest_goes_on(tmp_path):
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n")
+    (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n")
+    (tmp_path / "c.yaml").write_text("a: [\n")
+
+    async def go(backend):
+        applied = await manifests.apply(backend, manifests.read_manifests(tmp_path), "default")
+        deleted = await manifests.delete(backend, manifests.read_manifests(tmp_path), "default")
+        return applied, deleted
+
+    (applied, deleted), cluster = run(go)
+    assert applied[0].startswith(f"Error from server (Invalid): error when applying {str(tmp_path / 'a.yaml')!r}: ")
+    assert "Bad_Name" in applied[0]
+    assert applied[1] == "configmap/good created"
+    assert applied[2].startswith(f"error: error parsing {tmp_path / 'c.yaml'}: yaml: line ")
+    assert deleted[0] == (f"Error from server (NotFound): error when deleting {str(tmp_path / 'a.yaml')!r}: "
+                          'configmaps "Bad_Name" not found')
+    assert deleted[1] == 'configmap "good" deleted' and cluster.store.get("ConfigMap", "default", "good") is None

@@ -1,0 +1,131 @@
+"""`:dir PATH` (k9s's dir view): a folder's manifests; `a` applies one to the cluster and says what
+it did as kubectl does, `d` deletes its objects once confirmed, enter goes into a folder; read-only
+offers neither; a bad path or a bad manifest is a line, never a crash."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from k9py.backends.sim import SimBackend
+from k9py.ui.app import K9pyApp
+from k9py.ui.screens.manifests import DirScreen, FileViewer, ResultViewer
+from tests.samples import small_cluster
+from tests.ui.simcluster import flash, run, settle
+
+NGINX = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: hello}}
+  template:
+    metadata: {labels: {app: hello}}
+    spec:
+      containers: [{name: web, image: "nginx:1.27"}]
+"""
+
+
+def tutorial(tmp_path: Path) -> Path:
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "hello.yaml").write_text(NGINX)
+    (tmp_path / "broken.yaml").write_text("kind: [\n")
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n")
+    return tmp_path
+
+
+async def dir_command(app, pilot, path):
+    await pilot.press("colon", *f"dir {path}", "enter")
+    await settle(app, pilot)
+
+
+def rows(screen: DirScreen) -> list[str]:
+    return [str(screen.options.get_option_at_index(i).prompt) for i in range(screen.options.option_count)]
+
+
+def test_dir_applies_a_manifest_and_deletes_its_objects(tmp_path):
+    folder = tutorial(tmp_path)
+
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, folder)
+        screen = app.screen
+        assert isinstance(screen, DirScreen)
+        assert str(screen.query_one("#dir-box").border_title).strip() == f"dir({folder})[3]"
+        lines = rows(screen)
+        assert lines[0].startswith("more/") and lines[1].startswith("broken.yaml")
+        assert "error parsing" in lines[1] and lines[2].split()[-1] == "Deployment/hello"
+        await pilot.press("j", "j", "a")  # hello.yaml
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ResultViewer) and app.screen.lines == ["deployment.apps/hello created"]
+        await settle(app, pilot, 30)
+        assert cluster.store.get("Deployment", "default", "hello")["status"]["readyReplicas"] == 1
+        await pilot.press("escape", "a")  # again: nothing to change
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.screen.lines == ["deployment.apps/hello unchanged"]
+        await pilot.press("escape", "d")
+        await pilot.pause()
+        assert str(app.screen.query_one(".dialog-message").render()) == "Delete the objects of the manifest hello.yaml?"
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.screen.lines == ['deployment.apps "hello" deleted']
+        assert cluster.store.get("Deployment", "default", "hello") is None
+        await pilot.press("escape", "k", "a")  # broken.yaml: its error, and the app goes on
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert len(app.screen.lines) == 1 and app.screen.lines[0].startswith(f"error: error parsing {folder / 'broken.yaml'}")
+        await pilot.press("escape", "k", "enter")  # into more/
+        await settle(app, pilot)
+        assert isinstance(app.screen, DirScreen) and app.screen.folder == folder / "more"
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FileViewer) and app.screen.lines[1] == "kind: ConfigMap"
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DirScreen) and app.screen.folder == folder
+    run(s)
+
+
+def test_dir_of_a_missing_folder_says_so(tmp_path):
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, tmp_path / "nope")
+        assert not isinstance(app.screen, DirScreen)
+        assert flash(app) == f"dir: {tmp_path / 'nope'}: no such file or directory"
+    run(s)
+
+
+def test_read_only_offers_no_apply_and_refuses_it(tmp_path):
+    folder = tutorial(tmp_path)
+
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, folder)
+        menu = str(app.screen.query_one("#key-menu").render())
+        assert "<y>" in menu and "<a>" not in menu and "<d>" not in menu and "<e>" not in menu
+        await pilot.press("j", "j", "a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DirScreen) and cluster.store.get("Deployment", "default", "hello") is None
+        assert str(app.screen.query_one("#dir-flash").render()) == "Apply refused: k9py is in read-only mode"
+    run(s, readonly=True)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)])
+def test_dir_snapshot(snap_compare, tmp_path, monkeypatch, size):
+    """The folder named as given (relative here: the snapshot holds no temporary path), files
+    with fixed times, a name too long for 80 columns cut in its middle."""
+    folder = tutorial(tmp_path / "tutorial")
+    (folder / "a-very-long-manifest-name-from-the-kubernetes-basics-tutorial-chapter-three.yaml").write_text(
+        NGINX.replace("hello", "chapter-three"))
+    for i, p in enumerate(sorted(folder.rglob("*"))):
+        os.utime(p, (1_000_000 - 60 * i, 1_000_000 - 60 * i))
+    monkeypatch.chdir(tmp_path)
+
+    async def push(pilot):
+        pilot.app.push_screen(DirScreen(Path("tutorial"), now=1_000_000 + 30))
+        await pilot.pause()
+
+    assert snap_compare(K9pyApp(SimBackend(small_cluster()), manual=True), terminal_size=size, run_before=push)
