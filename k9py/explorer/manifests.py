@@ -189,10 +189,7 @@ def with_last_applied(obj: Obj) -> Obj:
     client-side apply records: the next apply's "original")."""
     md = dict(obj.get("metadata") or {})
     annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
-    if annotations:
-        md["annotations"] = annotations
-    else:
-        md.pop("annotations", None)
+    md["annotations"] = annotations  # (kubectl records an empty map too: the same text as its own)
     plain = {**obj, "metadata": md}
     text = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
     return {**plain, "metadata": {**md, "annotations": {**annotations, LAST_APPLIED: text}}}

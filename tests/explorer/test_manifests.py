@@ -128,6 +128,11 @@ def test_apply_creates_then_finds_nothing_to_change_then_configures(tmp_path):
     assert dep["spec"]["replicas"] == 3
     assert dep["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"  # the controller's: kept
     assert json.loads(dep["metadata"]["annotations"][LAST_APPLIED])["spec"]["replicas"] == 3
+    # the annotation is the text kubectl writes for the same manifest (so either tool finds it unchanged)
+    svc = cluster.store.get("Service", "default", "web")
+    assert svc["metadata"]["annotations"][LAST_APPLIED] == (
+        '{"apiVersion":"v1","kind":"Service","metadata":{"annotations":{},"name":"web","namespace":"default"},'
+        '"spec":{"ports":[{"port":80}],"selector":{"app":"web"}}}\n')
 
 
 def test_apply_puts_objects_without_a_namespace_in_the_given_one_and_cluster_scoped_ones_nowhere(tmp_path):
