@@ -57,7 +57,7 @@ class K9pyApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [*keymap.app_bindings(), *timeline.BINDINGS]  # replay keys: only when the backend plays
 
-    flash_seconds = 4.0  # how long a flash message stays (k9s clears its flash by itself)
+    flash_seconds: float | None = 4.0  # how long a flash message stays (k9s clears its flash by itself)
     log_buffer_size = 0  # lines a log view keeps (0: the default)
     log_spill = True  # lines beyond the buffer go to a temporary file (tests turn it off)
 
@@ -73,6 +73,8 @@ class K9pyApp(App[None]):
         self.user = user or UserConfig()
         settings = self.user.settings  # config.yaml: the command line's flags add to it (ui/launch.py)
         self.manual = manual
+        if manual:  # no real-time timers: a flash stays until something clears it (as the viewers' do)
+            self.flash_seconds = None
         self.heard_playbacks: weakref.WeakSet[Playback] = weakref.WeakSet()  # ui/widgets/timeline listens once to each
         self.logoless = logoless or settings.ui.logoless
         self.show_header = not (headless_ui or settings.ui.headless)
@@ -396,7 +398,7 @@ class K9pyApp(App[None]):
             self.action_help()
         elif out.request == "aliases":
             self.action_aliases()
-        elif out.request in ("xray", "pulses", "timeline", "screendumps", "skins", "portforwards", "dir"):
+        elif out.request in ("xray", "pulses", "timeline", "screendumps", "skins", "portforwards", "dir", "rbac"):
             from k9py.ui.screens import extra
             extra.open_request(self, out.request, out.arg)
         if out.message:

@@ -43,12 +43,13 @@ class Flash(Static):
     source: str | None = None
     _timer: Timer | None = None
 
-    def show(self, message: str, level: str, seconds: float, source: str | None = None) -> None:
+    def show(self, message: str, level: str, seconds: float | None, source: str | None = None) -> None:
+        """``seconds``: None, it stays until something clears it (a manual clock's app)."""
         self.update(Text(inert_line(message), style=FLASH_STYLES[level]))  # plain Text: never markup
         if self._timer is not None:
             self._timer.stop()
         self.text, self.level, self.source = message, level, source
-        self._timer = self.set_timer(seconds, self._expire)
+        self._timer = self.set_timer(seconds, self._expire) if seconds is not None else None
 
     def restyle(self) -> None:
         """A skin was applied: the message again in its colours."""
