@@ -34,6 +34,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.timer import Timer
@@ -535,8 +536,11 @@ class LogScreen(ViewerScreen):
         self._sync_pending = False
         if not self.is_mounted:
             return
+        try:
+            body = self.body
+        except NoMatches:  # the screen is being taken down (its widgets first): lines that came late
+            return
         self._synced_at = time.monotonic()
-        body = self.body
         self._rows.update()
         self.log_body.grow(len(self._rows), max(body.max_width, self._widest()))
         if self.autoscroll:
