@@ -21,6 +21,7 @@ from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Row
 
 Obj = dict[str, object]
+RBAC_VIEWS = ("roles", "clusterroles", "rolebindings", "clusterrolebindings", "serviceaccounts")
 WITH_ARG = ("xray", "pulses", "timeline", "screendumps", "skins", "rewind", "diff", "changes", "dir")  # requests that take the rest of the command
 
 
@@ -31,7 +32,7 @@ class Outcome:
     level: str = "info"  # info | warn | error
     quit: bool = False
     # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases", "xray", "pulses",
-    # "timeline", "screendumps", "skins", "portforwards", "dir"
+    # "timeline", "screendumps", "skins", "portforwards", "dir", "rbac" (arg: KIND|NAMESPACE|NAME)
     request: str | None = None
     arg: str = ""
     # what the navigator can only tell once the backend answers (does that namespace exist?):
@@ -376,6 +377,8 @@ class Navigator:
                 return Outcome(later=again)
             self.push(Scope(view, ""))
             return DONE
+        if name in RBAC_VIEWS:  # k9s: a role's (a binding's role's) rules; what a service account may do
+            return Outcome(request="rbac", arg="|".join((cur.scope.view.kind, *row.key)))
         scope = kinds.drill(cur.scope.view, row.obj)
         if scope is None:
             return Outcome(request="describe")

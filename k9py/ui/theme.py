@@ -179,6 +179,8 @@ def build(skin: Skin) -> Palette:
     style("table.stale_cursor", cursor_fg, STALE)
     style("table.denied", g("frame.status.errorColor", ORANGERED), bold=True)
     style("table.notice", g("frame.status.pendingColor", DARKORANGE))
+    style("rbac.yes", g((), LIMEGREEN), bold=True)  # k9s's rbac and policy views: fixed colours there too
+    style("rbac.no", g("frame.status.errorColor", ORANGERED), bold=True)
 
     # -- header, menu, crumbs, flash --------------------------------------------------------------------------
     style("info.label", g("info.fgColor", ORANGE))

@@ -25,6 +25,10 @@ def open_request(app: K9pyApp, request: str, arg: str) -> None:
     elif request == "portforwards":
         from k9py.ui.screens.portforwards import PortForwardsScreen
         app.push_screen(PortForwardsScreen(app.session.forwards))
+    elif request == "rbac":
+        from k9py.ui.screens.rbac import RbacScreen
+        kind, ns, name = arg.split("|", 2)
+        app.push_screen(RbacScreen(kind, ns, name, session=app.session))
     elif request == "dir":
         from k9py.ui.screens.manifests import open_dir
         open_dir(app, arg)

@@ -1,0 +1,54 @@
+"""enter on a Role, a binding or a ServiceAccount (k9s's rbac and policy views): the rules granted,
+a resource a line with ✓ or × per verb; the menu says so."""
+
+from k9py.ui.screens.rbac import RbacScreen
+from tests.ui.simcluster import command, goto, run, settle
+
+
+def objects(cluster):
+    cluster.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "robot", "namespace": "default"}})
+    cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                    "metadata": {"name": "pod-reader", "namespace": "default"},
+                    "rules": [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]}]})
+    cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                    "metadata": {"name": "robot-reads-pods", "namespace": "default"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"},
+                    "subjects": [{"kind": "ServiceAccount", "name": "robot", "namespace": "default"}]})
+
+
+async def opened(app, pilot):
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await settle(app, pilot)
+    assert isinstance(app.screen, RbacScreen)
+    return app.screen
+
+
+def test_enter_on_a_role_a_binding_and_a_service_account_shows_what_they_grant():
+    async def s(app, pilot, cluster):
+        objects(cluster)
+        await settle(app, pilot)
+        await command(app, pilot, "roles")
+        assert "<enter> Rules" in " ".join(str(app.query_one("#header").render()).split())
+        await goto(app, pilot, "pod-reader")
+        screen = await opened(app, pilot)
+        assert screen.title_text == "rbac(Role default/pod-reader)"
+        assert [line.split() for line in screen.lines] == [
+            ["NAME", "API-GROUP", "GET", "LIST", "WATCH", "CREATE", "PATCH", "UPDATE", "DELETE", "DEL-LIST", "EXTRAS"],
+            ["pods", "core", "✓", "✓", "✓", "×", "×", "×", "×", "×"],
+            ["pods/log", "core", "✓", "✓", "✓", "×", "×", "×", "×", "×"]]
+        await pilot.press("escape")
+        await command(app, pilot, "rolebindings")
+        await goto(app, pilot, "robot-reads-pods")
+        screen = await opened(app, pilot)
+        assert screen.title_text == "rbac(RoleBinding default/robot-reads-pods) → Role pod-reader"
+        assert [line.split()[0] for line in screen.lines[1:]] == ["pods", "pods/log"]
+        await pilot.press("escape")
+        await command(app, pilot, "sa")
+        await goto(app, pilot, "robot")
+        screen = await opened(app, pilot)
+        assert screen.title_text == "policy(ServiceAccount default/robot)"
+        own = [line.split()[:4] for line in screen.lines[1:] if "(" not in line]
+        assert own == [["default", "pods", "core", "robot-reads-pods"], ["default", "pods/log", "core", "robot-reads-pods"]]
+        assert any("(system:authenticated)" in line for line in screen.lines)  # what every account may do, after
+    run(s)
