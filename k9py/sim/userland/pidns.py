@@ -65,8 +65,10 @@ def namespace_for(cluster: Cluster, pod: Obj, spec: Obj, cname: str, pid1: str, 
         box = _running_world(cluster, pod, str(target))
         if box is not None:
             return box.pids
-    return Pids(init=pid1, owner=(meta.namespace(pod), meta.name(pod), cname),
-                extra=list(NGINX_WORKERS) if server == "nginx" else [])
+    extra = list(NGINX_WORKERS) if server == "nginx" else []
+    # an exec'd process gets the next free PID: above nginx's workers, as on a real node
+    return Pids(init=pid1, owner=(meta.namespace(pod), meta.name(pod), cname), extra=extra,
+                next_pid=max([7] + [pid + 1 for pid, _, _ in extra]))
 
 
 def _running_world(cluster: Cluster, pod: Obj, cname: str) -> Container | None:

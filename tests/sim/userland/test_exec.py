@@ -218,3 +218,15 @@ def test_an_exec_of_sh_c_is_that_shell_and_a_lone_command_takes_its_place(c):
     two = run(c, "bb", ["sh", "-c", "ps; true"])[0].splitlines()[1:]
     assert [r.split(None, 3)[3] for r in two] == ["sleep 3600", "sh -c ps; true", "ps"]
     assert int(two[2].split()[0]) == int(two[1].split()[0]) + 1  # its child, nothing between
+
+
+def test_an_exec_in_nginx_gets_a_pid_above_its_workers_and_ps_lists_by_pid(c):
+    """`kubectl exec -it nginx -- sh`, then `ps`: nginx's workers are 29 and 30, so the shell and
+    ps come after them, and ps lists by PID. The shell was PID 7 and ps was printed after 30."""
+    p = start_exec(c, "default", "two", "web", ["sh"], tty=True, stdin=True)
+    p.read()
+    p.feed(b"ps\r")
+    rows = b"".join(d for _, d in p.read()).decode().split("\r\n")[2:-1]
+    pids = [int(r.split()[0]) for r in rows]
+    assert pids == sorted(pids) and pids[:3] == [1, 29, 30]
+    assert [r.split(None, 3)[3] for r in rows[3:]] == ["sh", "ps"]
