@@ -10,7 +10,10 @@
 - Deleting a CRD deletes its objects first (the ``customresourcecleanup`` finalizer), like the
   apiextensions-apiserver.
 
-Objects are not validated against ``openAPIV3Schema`` (neither are they pruned).
+Custom resources are validated against their version's ``openAPIV3Schema`` as the apiserver
+does (the common keywords: ``type``, ``required``, ``enum``, ``minimum``/``maximum``, with its
+wording: ``spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer:
+"string"``); unknown fields are the serve layer's (strict decoding), nothing is pruned here.
 """
 
 from __future__ import annotations
@@ -231,10 +234,100 @@ def _status(obj: Obj, old: Obj | None, now: float) -> Obj:
     return {"conditions": conds, "acceptedNames": accepted, "storedVersions": stored}
 
 
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (dict, "object"),
+               (list, "array"))
+
+
+def _json_type(value: Any) -> str:
+    return next((name for t, name in _JSON_TYPES if isinstance(value, t)), "null")
+
+
+def _fits(value: Any, type_: str) -> bool:
+    actual = _json_type(value)
+    if type_ == "number":
+        return actual in ("integer", "number")
+    if type_ == "integer" and actual == "number":
+        return float(value).is_integer()
+    return actual == type_
+
+
+def _bound_errors(s: Obj, value: Any, path: str, errs: list[tuple[str, str]]) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    for key, exclusive, word in (("minimum", "exclusiveMinimum", "greater"), ("maximum", "exclusiveMaximum", "less")):
+        bound = s.get(key)
+        if isinstance(bound, bool) or not isinstance(bound, int | float):
+            continue
+        strict = s.get(exclusive) is True
+        if (value <= bound if strict else value < bound) if word == "greater" else \
+                (value >= bound if strict else value > bound):
+            than = f"{word} than" if strict else f"{word} than or equal to"
+            errs.append((path, f"Invalid value: {_q(value)}: {path} in body should be {than} {bound}"))
+
+
+def _schema_errors(s: Any, value: Any, path: str, errs: list[tuple[str, str]], depth: int = 0) -> None:
+    """The apiserver's validation of ``value`` by a structural schema ``s``, one cause per problem
+    (the common keywords; a null is pruned before validation, as for a field not ``nullable``)."""
+    if not isinstance(s, dict) or value is None or depth > 100:
+        return
+    type_ = s.get("type")
+    if s.get("x-kubernetes-int-or-string") is True:
+        if _json_type(value) not in ("integer", "string"):
+            errs.append((path, f'Invalid value: "{_json_type(value)}": {path} in body must be of type '
+                               f'integer,string: "{_json_type(value)}"'))
+            return
+    elif isinstance(type_, str) and type_ and not _fits(value, type_):
+        actual = _json_type(value)
+        errs.append((path, f'Invalid value: "{actual}": {path} in body must be of type {type_}: "{actual}"'))
+        return
+    enum = s.get("enum")
+    if isinstance(enum, list) and enum and value not in enum:
+        errs.append((path, f"Unsupported value: {_q(value)}: supported values: " + ", ".join(_q(e) for e in enum)))
+    _bound_errors(s, value, path, errs)
+    if isinstance(value, dict):
+        props = s.get("properties") if isinstance(s.get("properties"), dict) else {}
+        for req in s.get("required") or []:
+            if isinstance(req, str) and value.get(req) is None:
+                errs.append((f"{path}.{req}" if path else req, "Required value"))
+        extra = s.get("additionalProperties")
+        for key, v in value.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            _schema_errors(sub, v, f"{path}.{key}" if path else str(key), errs, depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _schema_errors(s.get("items"), item, f"{path}[{i}]", errs, depth + 1)
+
+
+def _crd_schema(cluster: Cluster, obj: Obj) -> Obj | None:
+    """The ``openAPIV3Schema`` of ``obj``'s version in its CRD."""
+    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+    for crd in cluster.store.list(CRD_KIND):
+        spec = crd.get("spec") or {}
+        if spec.get("group") != group or meta.dig(crd, "spec", "names", "kind") != obj.get("kind"):
+            continue
+        for v in spec.get("versions") or []:
+            if isinstance(v, dict) and v.get("name") == version:
+                schema = (v.get("schema") or {}).get("openAPIV3Schema")
+                return schema if isinstance(schema, dict) else None
+    return None
+
+
 @admits(CUSTOM)
 def _admit_custom(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
-    """A custom resource (``Cluster._prepare`` checked its apiVersion): stored as given, no
-    schema validation; it tracks ``metadata.generation``."""
+    """A custom resource (``Cluster._prepare`` checked its apiVersion): validated against its
+    CRD's schema (apiVersion, kind and metadata are the apiserver's own), stored as given; it
+    tracks ``metadata.generation``."""
+    schema = _crd_schema(cluster, obj)
+    if schema is not None:
+        errs: list[tuple[str, str]] = []
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
+        _schema_errors({**schema, "properties": {k: v for k, v in props.items()
+                                                 if k not in ("apiVersion", "kind", "metadata")}},
+                       body, "", errs)
+        if errs:
+            group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+            raise invalid(str(obj.get("kind")), meta.name(obj), errs, group=group)
     md = obj["metadata"]
     if old is None or "generation" not in (old.get("metadata") or {}):
         md["generation"] = 1

@@ -221,3 +221,34 @@ def test_bindings_are_validated(cluster):
         cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
                         "metadata": {"name": "r", "namespace": "default"},
                         "rules": [{"apiGroups": [""], "resources": ["pods"]}]})
+
+
+def test_a_custom_resource_is_validated_against_its_crds_schema(cluster):
+    """`kubectl apply` of a CronTab with `replicas: "two"` was stored as given; the apiserver
+    answers 422 with one cause per field its openAPIV3Schema refuses."""
+    crd = crontab_crd()
+    spec = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+    spec["required"] = ["image"]
+    spec["properties"]["replicas"].update(minimum=1, maximum=10)
+    spec["properties"]["policy"] = {"type": "string", "enum": ["Allow", "Forbid"]}
+    cluster.create(crd)
+    bad = crontab("bad")
+    bad["spec"].update(cronSpec=5, replicas="two", policy="Sometimes")
+    del bad["spec"]["image"]
+    with pytest.raises(ApiError) as err:
+        cluster.create(bad)
+    assert (err.value.code, err.value.reason) == (422, "Invalid")
+    assert [(c["field"], c["message"]) for c in err.value.causes] == [
+        ("spec.image", "Required value"),
+        ("spec.cronSpec", 'Invalid value: "integer": spec.cronSpec in body must be of type string: "integer"'),
+        ("spec.replicas", 'Invalid value: "string": spec.replicas in body must be of type integer: "string"'),
+        ("spec.policy", 'Unsupported value: "Sometimes": supported values: "Allow", "Forbid"')]
+    assert err.value.message.startswith('CronTab.stable.example.com "bad" is invalid: [spec.image: Required value, ')
+    good = cluster.create(crontab("good", replicas=3))
+    too_many = deep_copy(good)
+    too_many["spec"]["replicas"] = 11
+    with pytest.raises(ApiError) as err:
+        cluster.replace(too_many)
+    assert [c["message"] for c in err.value.causes] == [
+        "Invalid value: 11: spec.replicas in body should be less than or equal to 10"]
+    assert cluster.store.get("CronTab", "default", "good")["spec"]["replicas"] == 3
