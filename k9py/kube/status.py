@@ -70,6 +70,20 @@ def conflict(kind: str, name: str, why: str = "the object has been modified; ple
     return ApiError(409, "Conflict", f'Operation cannot be fulfilled on {_resource_name(kind)} "{name}": {why}', name=name, kind=kind)
 
 
+def for_custom(err: ApiError, plural: str, group: str) -> ApiError:
+    """``err`` (NotFound, AlreadyExists, Conflict) about a custom resource, raised where only the
+    built-in kinds are known (the store says ``crontab "x" already exists``): named as the
+    apiserver does, ``crontabs.stable.example.com "x" already exists``, details with the group and
+    the plural."""
+    if err.kind is None or err.details_kind is not None or err.reason not in ("NotFound", "AlreadyExists", "Conflict"):
+        return err
+    short, full = f'{_resource_name(err.kind)} "', f'{plural}.{group} "'
+    out = ApiError(err.code, err.reason, err.message.replace(short, full, 1), name=err.name, kind=err.kind,
+                   causes=err.causes)
+    out.details_kind, out.details_group = plural, group
+    return out
+
+
 # field.ErrorType → the cause's reason (apimachinery's field errors): by the message's prefix
 _CAUSE_REASONS = (("Required value", "FieldValueRequired"), ("Duplicate value", "FieldValueDuplicate"),
                   ("Not found", "FieldValueNotFound"), ("Unsupported value", "FieldValueNotSupported"),

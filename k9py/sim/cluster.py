@@ -14,7 +14,7 @@ from typing import Any
 
 from k9py.kube import gcpause, meta, resources
 from k9py.kube.meta import deep_copy
-from k9py.kube.status import ApiError, bad_request, conflict, invalid, not_found
+from k9py.kube.status import ApiError, bad_request, conflict, for_custom, invalid, not_found
 from k9py.kube.timefmt import rfc3339
 from k9py.sim import admission, certificates, crds, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
@@ -193,7 +193,15 @@ class Cluster:
         track(self, None, obj, writer)
         if dry_run:
             return obj
-        return self.store.create(obj, keep_uid=True, copy=False)  # obj: _prepare's own copy
+        try:
+            return self.store.create(obj, keep_uid=True, copy=False)  # obj: _prepare's own copy
+        except ApiError as err:
+            raise self._named(err) from None
+
+    def _named(self, err: ApiError) -> ApiError:
+        """``err`` naming a custom resource as the apiserver does (``status.for_custom``)."""
+        res = self.api_resources().kind(err.kind) if err.kind else None
+        return for_custom(err, res.plural, res.group) if res is not None and res.crd else err
 
     def _system_fields(self, obj: Obj) -> None:
         """What the apiserver sets on create whatever the client sent (dry runs included): uid,
@@ -218,10 +226,11 @@ class Cluster:
         old = self.must_get(kind, ns, name)
         rv = obj.get("metadata", {}).get("resourceVersion")
         if rv and rv != old["metadata"]["resourceVersion"]:
-            raise conflict(kind, name)
+            raise self._named(conflict(kind, name))
         uid = obj["metadata"].get("uid")
         if uid and uid != old["metadata"].get("uid"):
-            raise conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: {old['metadata'].get('uid')}")
+            raise self._named(conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
+                                                   f"{old['metadata'].get('uid')}"))
         if subresource == "status":
             new = deep_copy(old)
             new["status"] = deep_copy(obj.get("status", {}))
@@ -388,10 +397,7 @@ class Cluster:
         obj = self.store.get(kind, namespace, name)
         if obj is not None:
             return obj
-        res = self.api_resources().kind(kind)
-        if res is None or not res.crd:
-            raise not_found(kind, name)
-        raise ApiError(404, "NotFound", f'{res.plural}.{res.group} "{name}" not found', name=name, kind=kind)
+        raise self._named(not_found(kind, name))
 
     def _namespaced(self, kind: str) -> bool:
         return self.api_resources().namespaced(kind)

@@ -252,3 +252,23 @@ def test_a_custom_resource_is_validated_against_its_crds_schema(cluster):
     assert [c["message"] for c in err.value.causes] == [
         "Invalid value: 11: spec.replicas in body should be less than or equal to 10"]
     assert cluster.store.get("CronTab", "default", "good")["spec"]["replicas"] == 3
+
+
+def test_errors_about_a_custom_resource_name_its_plural_and_group(cluster):
+    """`kubectl create -f` of a CronTab twice said `crontab "x" already exists` (the store's
+    fallback for a kind it does not know), details {kind: CronTab}; the apiserver names the
+    resource: `crontabs.stable.example.com "x" already exists`, details {group, kind: crontabs}."""
+    add_crontabs(cluster)
+    with pytest.raises(ApiError) as err:
+        cluster.create(crontab("nightly"))
+    assert err.value.message == 'crontabs.stable.example.com "nightly" already exists'
+    assert err.value.to_status()["details"] == {"name": "nightly", "group": "stable.example.com", "kind": "crontabs"}
+    stale = deep_copy(cluster.get("CronTab", "default", "nightly"))
+    stale["metadata"]["resourceVersion"] = "1"
+    with pytest.raises(ApiError) as err:
+        cluster.replace(stale)
+    assert err.value.message.startswith('Operation cannot be fulfilled on crontabs.stable.example.com "nightly": ')
+    with pytest.raises(ApiError) as err:
+        cluster.delete("CronTab", "default", "nope")
+    assert err.value.message == 'crontabs.stable.example.com "nope" not found'
+    assert err.value.to_status()["details"] == {"name": "nope", "group": "stable.example.com", "kind": "crontabs"}
