@@ -18,7 +18,7 @@ from k9py.kube import conversion, meta, selectors
 from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
-from k9py.kube.status import ApiError, bad_request, conflict, forbidden, not_found
+from k9py.kube.status import ApiError, bad_request, conflict, forbidden, invalid, not_found
 from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
 from k9py.serve import auth, discovery, listoptions, openapi, table
 from k9py.serve import metrics as metrics_api
@@ -523,6 +523,13 @@ class Api:
         dry = self.dry_run(req)
         from k9py.serve import fields
         with self.cluster.lock:
+            if (route.res.crd or route.res.kind == CRD_KIND) and not obj["metadata"].get("resourceVersion"):
+                self.cluster.get(route.res.kind, route.namespace, route.name or "")  # NotFound first
+                # custom resources and CRDs allow no unconditional update (their strategies'
+                # AllowUnconditionalUpdate is false): `kubectl replace -f` of a file without one
+                raise invalid(route.res.plural, route.name or "", [
+                    ("metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")],
+                    group=route.res.group)
             out = self.cluster.replace(obj, dry_run=dry, writer=fields.writer(req, route))
         self.notify()
         return self.one(req, route, out)

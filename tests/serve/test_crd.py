@@ -114,6 +114,33 @@ def test_discovery_routes_and_tables(client, served):
     assert headers["Warning"] == '299 - "unknown field \\"spec.extra\\""'
 
 
+def test_a_put_without_resource_version_is_refused_for_custom_resources_and_crds(client):
+    """A custom resource (or a CRD) allows no unconditional update: a PUT (the official client's
+    ``replace_namespaced_custom_object``) without metadata.resourceVersion got 200 and replaced
+    the object; the apiserver answers 422, naming the resource by its plural. kubectl replace
+    fills the version in itself."""
+    crd = _make_crd(client)
+    assert client.call("POST", CRONTABS, crontab("nightly"))[0] == 201
+    code, body, _ = client.call("PUT", f"{CRONTABS}/nightly", crontab("nightly", replicas=4))
+    assert code == 422, body
+    assert body["message"] == ('crontabs.stable.example.com "nightly" is invalid: metadata.resourceVersion: '
+                               "Invalid value: 0x0: must be specified for an update")
+    assert body["details"] == {"name": "nightly", "group": "stable.example.com", "kind": "crontabs", "causes": [
+        {"reason": "FieldValueInvalid", "message": "Invalid value: 0x0: must be specified for an update",
+         "field": "metadata.resourceVersion"}]}
+    assert client.call("GET", f"{CRONTABS}/nightly")[1]["spec"]["replicas"] == 1
+    assert client.call("PUT", f"{CRONTABS}/nope", crontab("nope"))[0] == 404
+    rv = client.call("GET", f"{CRONTABS}/nightly")[1]["metadata"]["resourceVersion"]
+    versioned = crontab("nightly", replicas=4)
+    versioned["metadata"]["resourceVersion"] = rv
+    assert client.call("PUT", f"{CRONTABS}/nightly", versioned)[0] == 200
+    crd_path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com"
+    del crd["metadata"]["resourceVersion"]
+    code, body, _ = client.call("PUT", crd_path, crd)
+    assert code == 422 and body["message"].startswith(
+        'customresourcedefinitions.apiextensions.k8s.io "crontabs.stable.example.com" is invalid: ')
+
+
 def test_a_second_version_is_served_converted(client):
     schema = {"openAPIV3Schema": {"type": "object"}}
     _make_crd(client, versions=[{"name": "v1beta1", "served": True, "storage": False, "schema": schema},
