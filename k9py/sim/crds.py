@@ -10,8 +10,8 @@
 - Deleting a CRD deletes its objects first (the ``customresourcecleanup`` finalizer), like the
   apiextensions-apiserver.
 
-Custom resources are validated against their version's ``openAPIV3Schema`` as the apiserver
-does (the common keywords: ``type``, ``required``, ``enum``, ``minimum``/``maximum``, with its
+Custom resources get their version's ``openAPIV3Schema`` ``default``s for missing fields, then
+are validated against it as the apiserver does (the common keywords: ``type``, ``required``, ``enum``, ``minimum``/``maximum``, with its
 wording: ``spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer:
 "string"``); unknown fields are the serve layer's (strict decoding), nothing is pruned here.
 """
@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import jsonpath, meta, resources
+from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND
 from k9py.kube.status import invalid
 from k9py.kube.timefmt import rfc3339
@@ -298,6 +299,25 @@ def _schema_errors(s: Any, value: Any, path: str, errs: list[tuple[str, str]], d
             _schema_errors(s.get("items"), item, f"{path}[{i}]", errs, depth + 1)
 
 
+def _defaults(s: Any, value: Any, depth: int = 0) -> None:
+    """The schema's ``default``s set in ``value`` where a field is missing, as the apiserver
+    does when it decodes a custom resource: a parent's default first, then its children's (a
+    defaulted object gets its own fields' defaults too)."""
+    if not isinstance(s, dict) or depth > 100:
+        return
+    if isinstance(value, dict):
+        props = s.get("properties") if isinstance(s.get("properties"), dict) else {}
+        for key, sub in props.items():
+            if value.get(key) is None and isinstance(sub, dict) and "default" in sub:
+                value[key] = deep_copy(sub["default"])
+        extra = s.get("additionalProperties")
+        for key, v in value.items():
+            _defaults(props.get(key, extra if isinstance(extra, dict) else None), v, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _defaults(s.get("items"), item, depth + 1)
+
+
 def _crd_schema(cluster: Cluster, obj: Obj) -> Obj | None:
     """The ``openAPIV3Schema`` of ``obj``'s version in its CRD."""
     group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
@@ -322,6 +342,8 @@ def _admit_custom(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         errs: list[tuple[str, str]] = []
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
+        _defaults(schema, body)
+        obj.update(body)
         _schema_errors({**schema, "properties": {k: v for k, v in props.items()
                                                  if k not in ("apiVersion", "kind", "metadata")}},
                        body, "", errs)

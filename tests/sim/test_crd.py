@@ -272,3 +272,26 @@ def test_errors_about_a_custom_resource_name_its_plural_and_group(cluster):
         cluster.delete("CronTab", "default", "nope")
     assert err.value.message == 'crontabs.stable.example.com "nope" not found'
     assert err.value.to_status()["details"] == {"name": "nope", "group": "stable.example.com", "kind": "crontabs"}
+
+
+def test_a_custom_resource_gets_its_schemas_defaults(cluster):
+    """A Widget created with `spec: {}` stayed `{}`; the apiserver sets each missing field's
+    schema default (a defaulted object's own fields' defaults too), on create and on update."""
+    crd = crontab_crd()
+    schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    spec = schema["properties"]["spec"]
+    spec["properties"]["replicas"]["default"] = 1
+    spec["properties"]["image"]["default"] = "busybox"
+    spec["properties"]["limits"] = {"type": "object", "default": {},
+                                    "properties": {"cpu": {"type": "string", "default": "100m"}}}
+    spec["properties"]["ports"] = {"type": "array", "items": {
+        "type": "object", "properties": {"port": {"type": "integer"}, "protocol": {"type": "string", "default": "TCP"}}}}
+    cluster.create(crd)
+    made = cluster.create({"apiVersion": "stable.example.com/v1", "kind": "CronTab",
+                           "metadata": {"name": "bare", "namespace": "default"},
+                           "spec": {"image": "nginx", "ports": [{"port": 80}]}})
+    assert made["spec"] == {"image": "nginx", "replicas": 1, "limits": {"cpu": "100m"},
+                            "ports": [{"port": 80, "protocol": "TCP"}]}
+    changed = deep_copy(made)
+    changed["spec"] = {"replicas": 3}
+    assert cluster.replace(changed)["spec"] == {"replicas": 3, "image": "busybox", "limits": {"cpu": "100m"}}
