@@ -286,7 +286,8 @@ def _schema_errors(s: Any, value: Any, path: str, errs: list[tuple[str, str]], d
         errs.append((path, f"Unsupported value: {_q(value)}: supported values: " + ", ".join(_q(e) for e in enum)))
     _bound_errors(s, value, path, errs)
     if isinstance(value, dict):
-        props = s.get("properties") if isinstance(s.get("properties"), dict) else {}
+        found = s.get("properties")
+        props: Obj = found if isinstance(found, dict) else {}
         for req in s.get("required") or []:
             if isinstance(req, str) and value.get(req) is None:
                 errs.append((f"{path}.{req}" if path else req, "Required value"))
@@ -306,7 +307,8 @@ def _defaults(s: Any, value: Any, depth: int = 0) -> None:
     if not isinstance(s, dict) or depth > 100:
         return
     if isinstance(value, dict):
-        props = s.get("properties") if isinstance(s.get("properties"), dict) else {}
+        found = s.get("properties")
+        props: Obj = found if isinstance(found, dict) else {}
         for key, sub in props.items():
             if value.get(key) is None and isinstance(sub, dict) and "default" in sub:
                 value[key] = deep_copy(sub["default"])
@@ -340,7 +342,8 @@ def _admit_custom(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     schema = _crd_schema(cluster, obj)
     if schema is not None:
         errs: list[tuple[str, str]] = []
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        found = schema.get("properties")
+        props: Obj = found if isinstance(found, dict) else {}
         body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
         _defaults(schema, body)
         obj.update(body)
