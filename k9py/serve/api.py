@@ -636,9 +636,9 @@ class Api:
         obj = self.cluster.must_get(res.kind, ns, name)
         pre = opts.get("preconditions") or {}
         if pre.get("uid") and pre["uid"] != meta.uid(obj):
-            raise conflict(res.kind, name, f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {meta.uid(obj)}")
+            raise self.cluster.named(conflict(res.kind, name, f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {meta.uid(obj)}"))
         if pre.get("resourceVersion") and pre["resourceVersion"] != obj["metadata"].get("resourceVersion"):
-            raise conflict(res.kind, name, f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {obj['metadata'].get('resourceVersion')}")
+            raise self.cluster.named(conflict(res.kind, name, f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {obj['metadata'].get('resourceVersion')}"))
         out = self.cluster.delete(res.kind, ns, name, grace_period=opts.get("gracePeriodSeconds"),
                                   propagation=opts.get("propagationPolicy"), dry_run=bool(opts.get("dryRun")))
         still = self.cluster.store.get(res.kind, ns, name)

@@ -142,7 +142,7 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
                            causes=[{"reason": "FieldValueInvalid", "message": f"Invalid value: {replicas}: must be greater than or equal to 0", "field": "spec.replicas"}])
         rv = ((scale.get("metadata") or {}).get("resourceVersion")) if m == "PUT" else None
         if rv and rv != obj["metadata"]["resourceVersion"]:
-            raise conflict(route.res.kind, route.name or "")
+            raise api.cluster.named(conflict(route.res.kind, route.name or ""))
         new = deep_copy(obj)
         new.setdefault("spec", {})["replicas"] = replicas
         out = api.cluster.replace(new, dry_run=api.dry_run(req), writer=fields.writer(req, route, "scale"))

@@ -196,9 +196,9 @@ class Cluster:
         try:
             return self.store.create(obj, keep_uid=True, copy=False)  # obj: _prepare's own copy
         except ApiError as err:
-            raise self._named(err) from None
+            raise self.named(err) from None
 
-    def _named(self, err: ApiError) -> ApiError:
+    def named(self, err: ApiError) -> ApiError:
         """``err`` naming a custom resource as the apiserver does (``status.for_custom``)."""
         res = self.api_resources().kind(err.kind) if err.kind else None
         return for_custom(err, res.plural, res.group) if res is not None and res.crd else err
@@ -226,10 +226,10 @@ class Cluster:
         old = self.must_get(kind, ns, name)
         rv = obj.get("metadata", {}).get("resourceVersion")
         if rv and rv != old["metadata"]["resourceVersion"]:
-            raise self._named(conflict(kind, name))
+            raise self.named(conflict(kind, name))
         uid = obj["metadata"].get("uid")
         if uid and uid != old["metadata"].get("uid"):
-            raise self._named(conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
+            raise self.named(conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
                                                    f"{old['metadata'].get('uid')}"))
         if subresource == "status":
             new = deep_copy(old)
@@ -397,7 +397,7 @@ class Cluster:
         obj = self.store.get(kind, namespace, name)
         if obj is not None:
             return obj
-        raise self._named(not_found(kind, name))
+        raise self.named(not_found(kind, name))
 
     def _namespaced(self, kind: str) -> bool:
         return self.api_resources().namespaced(kind)

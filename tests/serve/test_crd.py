@@ -141,6 +141,26 @@ def test_a_put_without_resource_version_is_refused_for_custom_resources_and_crds
         'customresourcedefinitions.apiextensions.k8s.io "crontabs.stable.example.com" is invalid: ')
 
 
+def test_a_stale_scale_or_delete_precondition_on_a_custom_resource_names_its_resource(client):
+    """A PUT of a custom resource's scale with a stale resourceVersion, or a delete whose
+    precondition fails, said `Operation cannot be fulfilled on crontab "x"`; the apiserver names
+    the resource, `crontabs.stable.example.com`, in the message and details."""
+    scale = {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}
+    crd = crontab_crd()
+    crd["spec"]["versions"][0]["subresources"] = {"scale": scale}
+    assert client.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)[0] == 201
+    assert client.call("POST", CRONTABS, crontab("nightly"))[0] == 201
+    code, body, _ = client.call("PUT", f"{CRONTABS}/nightly/scale", {
+        "apiVersion": "autoscaling/v1", "kind": "Scale", "spec": {"replicas": 3},
+        "metadata": {"name": "nightly", "namespace": "default", "resourceVersion": "5"}})
+    assert code == 409 and body["message"].startswith(
+        'Operation cannot be fulfilled on crontabs.stable.example.com "nightly": ')
+    assert body["details"] == {"name": "nightly", "group": "stable.example.com", "kind": "crontabs"}
+    code, body, _ = client.call("DELETE", f"{CRONTABS}/nightly", {"preconditions": {"resourceVersion": "5"}})
+    assert code == 409 and body["message"].startswith(
+        'Operation cannot be fulfilled on crontabs.stable.example.com "nightly": Precondition failed: ')
+
+
 def test_a_second_version_is_served_converted(client):
     schema = {"openAPIV3Schema": {"type": "object"}}
     _make_crd(client, versions=[{"name": "v1beta1", "served": True, "storage": False, "schema": schema},
