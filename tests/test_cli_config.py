@@ -72,9 +72,9 @@ def test_an_unknown_skin_exits_2_listing_the_skins(cfg, capsys):
 def test_a_skin_file_that_cannot_be_read_exits_2_with_its_line(cfg, tmp_path):
     """As a skin name that does not exist: before the UI, not a flash over the default look."""
     bad = tmp_path / "bad.yaml"
-    bad.write_text("k9s:\n  body:\n    fgColor: notacolour\n")
+    bad.write_text("k9s:\n  body:\n    fgColor: 12\n")
     proc = run_k9py("--skin", str(bad), timeout=30)  # (a process: without the check the UI would start)
-    assert proc.returncode == 2 and proc.stderr == (f'k9py: {bad}:3: k9s.body.fgColor: "notacolour" is not a colour '
+    assert proc.returncode == 2 and proc.stderr == (f"k9py: {bad}:3: k9s.body.fgColor: a number is not a colour "
                                                      "(a name like dodgerblue, #rrggbb or default)\n")
 
 

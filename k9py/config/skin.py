@@ -1,9 +1,10 @@
 """k9s skin files, taken as they are: the ``k9s:`` tree (body, prompt, help, frame, info, views,
 dialog) with k9s's key names (derailed/k9s ``internal/config/styles.go``). Colours are k9s's (tcell's)
 names, ``#rrggbb`` or ``default`` (``-``: the terminal's own colour). Top-level keys beside ``k9s``
-are the skin's YAML anchors (``foreground: &foreground "#f8f8f2"``). A bad colour is a ConfigError
-``FILE:LINE: k9s.frame.menu.keyColor: "blu" is not a colour``; an unknown key is ignored with one
-warning naming it. What a colour *does* is the UI's business (``k9py/ui/theme.py``)."""
+are the skin's YAML anchors (``foreground: &foreground "#f8f8f2"``). A colour name tcell does not
+know is the terminal's default, as in k9s, with one warning ``FILE:LINE: k9s.frame.menu.keyColor:
+"blu" is not a colour ...``; a colour that is no string is a ConfigError; an unknown key is ignored
+with one warning naming it. What a colour *does* is the UI's business (``k9py/ui/theme.py``)."""
 
 from __future__ import annotations
 
@@ -154,9 +155,14 @@ def _walk(doc: ConfigDoc, skin: Skin, data: dict[str, Any], schema: Schema, wher
 
 def _color(doc: ConfigDoc, value: Any, at: list[str | int]) -> str:
     color = parse_color(value)
+    if color is None and isinstance(value, str):
+        # k9s (tcell) takes a name it does not know for the terminal's default colour, and k9s's
+        # own skins have such names (stock's "linegreen", gruvbox's "background"): the file loads
+        doc.warn(at, f'"{value}" is not a colour (a name like dodgerblue, #rrggbb or default): '
+                     "the terminal's default, as k9s")
+        return DEFAULT
     if color is None:
-        shown = f'"{value}"' if isinstance(value, str) else yamlfile.type_name(value)
-        raise doc.error(at, f"{shown} is not a colour (a name like dodgerblue, #rrggbb or default)")
+        raise doc.error(at, f"{yamlfile.type_name(value)} is not a colour (a name like dodgerblue, #rrggbb or default)")
     return color
 
 

@@ -264,11 +264,29 @@ def test_an_unknown_key_is_one_warning_naming_it_and_its_line(tmp_path):
     assert s.colors == {"body.fgColor": "#ffffff"}
 
 
-def test_a_bad_colour_is_an_error_naming_file_line_and_key(tmp_path):
-    path = write(tmp_path, "bad.yaml", "k9s:\n  frame:\n    menu:\n      fgColor: white\n      keyColor: blu\n")
+def test_a_colour_name_k9s_does_not_know_is_one_warning_and_the_terminals_default(tmp_path):
+    """k9s (tcell) reads a name it does not know as the terminal's default colour: k9s's own stock
+    skin says "linegreen", its gruvbox skins "background". They load, as in k9s, with one warning each."""
+    path = write(tmp_path, "stock.yaml", "k9s:\n  frame:\n    menu:\n      fgColor: white\n      keyColor: blu\n"
+                                         "  views:\n    charts:\n      bgColor: background\n"
+                                         "      defaultDialColors: [linegreen, orangered]\n")
+    s = skin.load(path)
+    assert s.colors == {"frame.menu.fgColor": "#ffffff", "frame.menu.keyColor": "default", "views.charts.bgColor": "default"}
+    assert s.lists == {"views.charts.defaultDialColors": ["default", "#ff4500"]}
+    assert s.warnings == [
+        f'{path}:5: k9s.frame.menu.keyColor: "blu" is not a colour (a name like dodgerblue, #rrggbb or default): '
+        "the terminal's default, as k9s",
+        f'{path}:8: k9s.views.charts.bgColor: "background" is not a colour (a name like dodgerblue, #rrggbb or default): '
+        "the terminal's default, as k9s",
+        f'{path}:9: k9s.views.charts.defaultDialColors[0]: "linegreen" is not a colour (a name like dodgerblue, '
+        "#rrggbb or default): the terminal's default, as k9s"]
+
+
+def test_a_colour_that_is_no_string_is_an_error_naming_file_line_and_key(tmp_path):
+    path = write(tmp_path, "bad.yaml", "k9s:\n  frame:\n    menu:\n      fgColor: white\n      keyColor: 12\n")
     with pytest.raises(ConfigError) as err:
         skin.load(path)
-    assert str(err.value).startswith(f'{path}:5: k9s.frame.menu.keyColor: "blu" is not a colour')
+    assert str(err.value).startswith(f"{path}:5: k9s.frame.menu.keyColor: a number is not a colour")
     path = write(tmp_path, "bad2.yaml", "k9s:\n  views:\n    charts:\n      defaultDialColors: [green, 7]\n")
     with pytest.raises(ConfigError, match=r"bad2.yaml:4: k9s.views.charts.defaultDialColors\[1\]: a number is not a colour"):
         skin.load(path)

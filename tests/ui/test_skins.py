@@ -175,6 +175,20 @@ def test_colon_skin_name_applies_it_at_once(drive):
     drive(s)
 
 
+def test_colon_skin_with_a_colour_k9s_would_not_know_applies_it_and_flashes_the_warning(drive, tmp_path):
+    """k9s's own stock skin says "linegreen": it applies, and the flash says which line k9py read as
+    the terminal's default (not "skin stock" over it)."""
+    path = tmp_path / "stock.yaml"
+    path.write_text(MY_SKIN + "  frame:\n    menu:\n      keyColor: linegreen\n")
+
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", *f"skin {path}", "enter")
+        await sync(app, pilot)
+        assert app.skin.path == path and row_colour(app) == "#00ff00"
+        assert app.flash_text.startswith(f'{path}:13: k9s.frame.menu.keyColor: "linegreen" is not a colour')
+    drive(s)
+
+
 def test_hot_reload_restyles_on_a_good_save_and_keeps_the_look_on_a_bad_one(drive, tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text(MY_SKIN)
@@ -188,10 +202,10 @@ def test_hot_reload_restyles_on_a_good_save_and_keeps_the_look_on_a_bad_one(driv
         await sync(app, pilot)
         assert row_colour(app) == "#ffd700"
         assert "skin mine reloaded" in app.flash_text
-        path.write_text(MY_SKIN.replace('"#00ff00"', "goldish"))
+        path.write_text(MY_SKIN.replace('"#00ff00"', "[gold]"))
         assert not app.reload_skin()
         await sync(app, pilot)
-        assert app.flash_text.startswith(f'{path}:9: k9s.views.table.fgColor: "goldish" is not a colour')
+        assert app.flash_text.startswith(f"{path}:9: k9s.views.table.fgColor: a list is not a colour")
         assert row_colour(app) == "#ffd700" and screen_background(app) == "#101820"  # the look before
     drive(s)
 

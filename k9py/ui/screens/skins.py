@@ -90,7 +90,8 @@ class SkinPicker(OptionPicker[Skin | None]):
         skin = self.skin_at(event.option_index)
         if skin is not None:
             self.host.show_skin(skin)  # kept: its file is watched from now on
-            self.host.flash(f"skin {skin.name}")
+            if not skin.warnings:  # else their flash stays
+                self.host.flash(f"skin {skin.name}")
             self.dismiss(skin)
 
     def action_cancel(self) -> None:
@@ -102,7 +103,7 @@ class SkinPicker(OptionPicker[Skin | None]):
 def open_skins(app: K9pyApp, arg: str) -> None:
     """`:skins` opens the picker; `:skins NAME|FILE` applies that skin."""
     if arg:
-        if app.apply_skin(arg):
+        if app.apply_skin(arg) and not app.skin.warnings:  # else their flash stays
             app.flash(f"skin {app.skin.name}")
         return
     app.push_screen(SkinPicker(app.skin))
