@@ -40,14 +40,19 @@ class TypedAhead:
         return True
 
     def take(self, app: App[Any]) -> bytes:
-        """The keys read after ``in_hand`` (and those queued, not read yet), as the bytes a
-        terminal would have sent; from now on they are swallowed."""
+        """The keys read after ``in_hand`` (and those queued, not read yet, and those the terminal's
+        input thread read that are still on their way to the queue), as the bytes a terminal
+        would have sent; from now on they are swallowed. Again once the terminal is handed over
+        (its input thread stopped): the keys it read meanwhile."""
         after = self.in_hand.time if self.in_hand is not None else None
         keys = [k for k in self.recent if after is not None and k.time > after]
         queued: list[Any] = list(app._message_queue.values)  # read, not handled yet
         keys += [m for m in queued if isinstance(m, events.Key) and not m.is_forwarded]
-        until = max((k.time for k in keys), default=0.0) + SWALLOW_FOR
-        unique = {id(k): k for k in keys}
+        read = getattr(getattr(app, "_driver", None), "keys_read", None)  # keyinput.KeysRead
+        if read is not None and after is not None:
+            keys += read.after(after)
+        unique = {id(k): k for k in keys if id(k) not in self._swallow}
+        until = max((k.time for k in unique.values()), default=0.0) + SWALLOW_FOR
         self._swallow.update({i: (until, k) for i, k in unique.items()})
         ordered = sorted(unique.values(), key=lambda k: k.time)
         return b"".join(k.character.encode() if k.character else KEY_BYTES.get(k.key, b"") for k in ordered)
@@ -64,6 +69,8 @@ def terminal_handed_over(app: App[Any]) -> Iterator[bytes]:
     typed_ahead: TypedAhead | None = getattr(app, "typed_ahead", None)
     typed = typed_ahead.take(app) if typed_ahead is not None else b""
     with app.suspend():
+        if typed_ahead is not None:  # what the input thread read until it stopped
+            typed += typed_ahead.take(app)
         try:
             yield typed
         except BaseException as err:  # (raised again below, once the terminal is the app's again)

@@ -20,11 +20,13 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import threading
 from codecs import getincrementaldecoder
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from textual import constants
+from textual import constants, events
 from textual._parser import ParseError
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
@@ -91,6 +93,25 @@ def install() -> bool:
     return True
 
 
+class KeysRead:
+    """The last keys the input thread read, in order, as it posted them: a key read just before
+    the app hands the terminal over (`s` then `echo hi⏎` in one burst) may still be on its way to
+    the app's queue, so the app asks here which keys were typed ahead of the program."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._keys: deque[events.Key] = deque(maxlen=size)
+        self._lock = threading.Lock()  # the input thread adds, the app's thread reads
+
+    def add(self, key: events.Key) -> None:
+        with self._lock:
+            self._keys.append(key)
+
+    def after(self, time: float) -> list[events.Key]:
+        """The keys read after ``time`` (a key's ``time``), oldest first."""
+        with self._lock:
+            return [k for k in self._keys if k.time > time]
+
+
 def input_waiting(app: Any) -> Callable[[], bool]:
     """Whether input came since this was asked for: read by the terminal (``KeyDriver``
     counts its reads) or posted to the app and not yet handled. Idle work ends its slice on it,
@@ -110,6 +131,15 @@ def key_driver() -> type[Any] | None:
 
     class KeyDriver(LinuxDriver):
         reads = 0  # reads that brought input (``input_waiting``): only the input thread adds
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.keys_read = KeysRead()  # (``handover.TypedAhead``)
+
+        def process_message(self, message: Any) -> None:
+            if isinstance(message, events.Key):
+                self.keys_read.add(message)
+            super().process_message(message)
 
         def run_input_thread(self) -> None:
             parser = BurstParser(self._debug)
@@ -133,6 +163,9 @@ def key_driver() -> type[Any] | None:
                 while not self.exit_event.is_set():
                     if not take(bool(selector.select(parser.wait(POLL)))):
                         self.exit_event.wait(POLL)  # input closed: nothing to read, no spin
+                # what is typed already is read, not flushed with the terminal's input when the
+                # app hands the terminal over: the keys typed ahead of a shell are its input
+                take(bool(selector.select(0)))
             finally:
                 selector.close()
                 with contextlib.suppress(EOFError, ParseError):

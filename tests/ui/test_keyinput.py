@@ -143,3 +143,42 @@ def test_a_views_filter_slices_ask_the_apps_input(drive):
         assert waiting()
         await pilot.pause()
     drive(s)
+
+
+def test_keys_typed_when_the_loop_stops_are_read_and_kept_in_order_not_flushed():
+    """The app hands the terminal over (a shell) right after `s`: the input loop stops, and Textual
+    then flushes the terminal's input. What was typed already (`echo hi⏎` of one burst) is read
+    first, and every key read is kept (``keys_read``) for the app to give the shell."""
+    import asyncio
+    import os
+    import queue
+    import signal
+
+    base = keyinput.key_driver()
+    assert base is not None
+    told: queue.Queue = queue.Queue()
+
+    class Recording(base):  # type: ignore[misc, valid-type]
+        def send_message(self, message):
+            told.put(message)
+
+    async def main():
+        saved = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
+        try:
+            driver = Recording(object())
+        finally:
+            for s, handler in saved.items():
+                signal.signal(s, handler)
+        read_end, write_end = os.pipe()
+        driver.fileno = read_end
+        os.write(write_end, b"echo hi\r")
+        driver.exit_event.set()  # told to stop before it looked at the input
+        driver.run_input_thread()
+        keys = [k.character for k in driver.keys_read.after(0.0)]
+        assert "".join(keys) == "echo hi\r"
+        assert [told.get_nowait().character for _ in keys] == keys and told.empty()
+        first = driver.keys_read.after(0.0)[0]
+        assert "".join(k.character for k in driver.keys_read.after(first.time)) == "cho hi\r"
+        os.close(write_end)
+        os.close(read_end)
+    asyncio.run(main())

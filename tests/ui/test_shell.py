@@ -4,6 +4,7 @@ several containers; what stops a shell is one line in the flash."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import select
@@ -131,6 +132,46 @@ def test_keys_typed_ahead_of_the_shell_are_its_input_not_the_tables_actions(term
         for key, char in [("s", "s"), *[(c, c) for c in "echo"], ("space", " "), ("h", "h"), ("i", "i"),
                           ("enter", "\r")]:
             app.post_message(events.Key(key, char))  # one burst: all read before any is handled
+        await settle(app, pilot)
+        t.join(DEADLINE)
+        await settle(app, pilot)
+        assert "echo hi" in terminal_is.seen.decode()
+        assert app.title_text() == title and len(app.screen_stack) == 1
+        assert flash(app) == "shell default/counter (counter) ended"
+    run(s)
+
+
+def test_keys_the_terminal_read_still_on_their_way_to_the_app_are_the_shells_too(terminal_is, monkeypatch):
+    """`s` then `echo hi⏎` in one burst, the app handling `s` before the input thread's keys reach
+    its queue: they were lost to the shell (typed again by hand) and ran as the table's actions once
+    it was back (the `e` of `echo` edited the pod). The keys the terminal read are the shell's."""
+    from textual import events
+
+    from k9py.ui.keyinput import KeysRead
+
+    monkeypatch.setenv("EDITOR", "false")
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        title = app.title_text()
+        app._driver.keys_read = read = KeysRead()
+        s_key = events.Key("s", "s")
+        behind = [events.Key(c if c not in " \r" else {" ": "space", "\r": "enter"}[c], c) for c in "echo hi\r"]
+        for key in [s_key, *behind]:
+            read.add(key)  # the input thread read them all...
+        loop = asyncio.get_running_loop()
+
+        def person() -> None:
+            try:
+                terminal_is.wait_for("# ")
+                for key in behind:  # ...and posts these to the app only now (they were on their way)
+                    loop.call_soon_threadsafe(app.post_message, key)
+                terminal_is.wait_for("\r\nhi\r\n")
+            finally:
+                terminal_is.type("exit\r")
+        t = threading.Thread(target=person, daemon=True)
+        t.start()
+        app.post_message(s_key)
         await settle(app, pilot)
         t.join(DEADLINE)
         await settle(app, pilot)
