@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from k9py.config import yamlfile
+from k9py.kube import resources
 from k9py.view import kinds
 
 TOP_KEYS = ("aliases", "alias")
@@ -96,10 +97,26 @@ def check_command(text: str, aliases: Mapping[str, str] | None = None) -> str | 
     if not words:
         return "empty command"
     head = words[0].lower()
-    if _builtin(head) or _custom(head):
+    if _builtin(head) or _custom(head) or _api_resource(head):
         return None
     return (f"`{words[0]}` names no view (a custom resource is written RESOURCE.GROUP or "
             "GROUP/VERSION/RESOURCE)")
+
+
+def _api_resource(word: str) -> bool:
+    """A resource of Kubernetes's own API with no view of its own (``pdb``, ``networkpolicies``,
+    ``policy/v1/poddisruptionbudgets``): the prompt opens it as discovery serves it, as k9s does."""
+    if "/" not in word:
+        return resources.lookup(word) is not None
+    parts = word.split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        return False
+    group, version, name = ("", *parts) if len(parts) == 2 else parts
+    found = resources.lookup(f"{name}.{group}" if group else name)
+    if found is None or found.group != group:
+        return False
+    served = [r for r in (*resources.RESOURCES, *resources.ALTERNATE_VERSIONS) if r.kind == found.kind and r.group == group]
+    return any(r.version == version for r in served)
 
 
 def _custom(word: str) -> bool:

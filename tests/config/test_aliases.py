@@ -81,4 +81,11 @@ def test_a_command_names_a_view_a_custom_resource_or_a_prompt_command():
     assert check_command("pulses") is None and check_command("ctx") is None and check_command("q") is None
     assert check_command("pp", {"pp": "v1/pods"}) is None
     assert "names no view" in (check_command("pods.apps") or "")  # a built-in group has no such view
+    # Kubernetes's own resources with no view of their own: the prompt opens them from discovery
+    for command in ("pdb", "networkpolicies", "networkpolicies.networking.k8s.io", "policy/v1/poddisruptionbudgets",
+                    "networking.k8s.io/v1/networkpolicies", "autoscaling/v1/hpa", "coordination.k8s.io/v1/leases -A"):
+        assert check_command(command) is None, command
+    for command in ("networking.k8s.io/v2/networkpolicies", "networking.k8s.io/v1/widgets", "v1/poddisruptionbudgets",
+                    "a/b/c/d"):
+        assert "names no view" in (check_command(command) or ""), command
     assert "names no view" in (check_command("widgets") or "")
