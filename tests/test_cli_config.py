@@ -27,7 +27,8 @@ def test_info_with_nothing_yet_says_where_each_file_would_be(cfg, capsys):
     assert rows["Config dir"].startswith(str(cfg)) and rows["Config dir"].endswith("not found")
     for label, path in [("Config", locations.config_file()), ("Aliases", locations.aliases_file()),
                         ("Hotkeys", locations.hotkeys_file()), ("Plugins", locations.plugins_file()),
-                        ("Keymap", locations.keymap_file()), ("Skins", locations.skins_dir()),
+                        ("Keymap", locations.keymap_file()), ("Views", locations.views_file()),
+                        ("Skins", locations.skins_dir()),
                         ("Context configs", locations.clusters_dir())]:
         assert rows[label].startswith(str(path)) and rows[label].endswith("not found"), label
     assert rows["Bundled skins"].startswith(str(locations.BUNDLED_SKINS)) and "found: " in rows["Bundled skins"]
@@ -52,6 +53,17 @@ def test_info_says_what_was_found_and_what_is_wrong(cfg, capsys):
     assert main(["info"]) == 0
     rows = info_lines(capsys.readouterr().out)
     assert rows["Config"].endswith("found (k9s: tree; no effect in k9py: ui.enableMouse, maxConnRetry)")
+
+
+def test_info_says_a_k9s_views_yaml_copied_over_is_not_read(cfg, capsys):
+    """A k9s user's custom columns (views.yaml) would be ignored without a word: info says so."""
+    cfg.mkdir()
+    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [AGE, NAMESPACE|WR, NAME]\n")
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Views"].startswith(str(cfg / "views.yaml") + " ")
+    assert rows["Views"].endswith("found: k9s's custom columns; k9py does not read them (its columns are kubectl's, "
+                                  "ctrl-w wide)")
 
 
 def test_a_bad_config_exits_2_with_file_and_line(cfg):

@@ -67,6 +67,8 @@ def rows() -> list[Row]:
         _file("Hotkeys", locations.hotkeys_file(), hotkeys.load),
         _file("Plugins", locations.plugins_file(), plugins.load),
         _file("Keymap", locations.keymap_file(), keymap.load),
+        Row("Views", locations.views_file(), "found: k9s's custom columns; k9py does not read them (its columns are "
+            "kubectl's, ctrl-w wide)" if locations.views_file().is_file() else "not found"),
         _folder("Context configs", clusters, "contexts", contexts),
         Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)"),
     ]

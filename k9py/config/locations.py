@@ -64,6 +64,11 @@ def keymap_file() -> Path:
     return config_dir() / "keymap.yaml"
 
 
+def views_file() -> Path:
+    """k9s's custom columns (``views.yaml``): k9py does not read it; `k9py info` says so."""
+    return config_dir() / "views.yaml"
+
+
 def clusters_dir() -> Path:
     return data_dir() / "clusters"
 
