@@ -131,8 +131,9 @@ def terminal() -> Iterator[tuple[int, int]]:
 def pod_and_containers(view: ViewKind, row: Row) -> tuple[str, str, list[str], str | None]:
     """(namespace, pod, the containers to choose from, the one already chosen or None)."""
     ns, name = row.key
-    if view.name == "containers":
-        return ns, str(row.obj.get("pod", "")), [name], name
+    if view.name == "containers":  # the row's key is POD/CONTAINER: the container is its object's name
+        container = meta.name(row.obj) or name.rpartition("/")[2]
+        return ns, str(row.obj.get("pod", "")), [container], container
     spec = row.obj.get("spec") or {}
     names = [c.get("name", "") for c in spec.get("containers") or []]
     default = meta.annotations(row.obj).get(DEFAULT_CONTAINER)

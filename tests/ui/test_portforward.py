@@ -168,6 +168,21 @@ def test_a_forward_ends_with_its_pod_while_the_past_is_shown(tmp_path):
     run(s, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
 
 
+def test_shift_f_on_a_container_row_offers_that_containers_port():
+    """enter on a pod, then shift-f on its container: the container's declared port, as on the pod
+    row (the dialog looked the row's POD/CONTAINER key up as the container and offered nothing)."""
+    async def s(app, pilot, cluster):
+        name = first_nginx(app)
+        await goto(app, pilot, name)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await goto(app, pilot, f"{name}/nginx")
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert field_values(app) == ("nginx::80", "8080", "localhost")
+    run(s)
+
+
 def test_shift_f_on_a_container_row_and_a_pod_without_declared_ports():
     async def s(app, pilot, cluster):
         await goto(app, pilot, "web")  # nginx + sidecar, no ports declared

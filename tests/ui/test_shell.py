@@ -196,6 +196,22 @@ def test_a_pod_with_several_containers_asks_which_one(terminal_is):
     run(s)
 
 
+def test_s_on_a_container_row_opens_the_shell_in_that_container(terminal_is):
+    """enter on a pod, `s` on its second container: the shell runs there (the row's key,
+    POD/CONTAINER, was taken for the container's name: "container web/sidecar is not valid")."""
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await goto(app, pilot, "web/sidecar")
+        typing = person(terminal_is, "exit 4")
+        await pilot.press("s")
+        await settle(app, pilot)
+        typing.join(DEADLINE)
+        assert flash(app) == "shell default/web (sidecar) ended: exit 4"
+    run(s)
+
+
 def test_a_pod_that_is_not_running_is_one_line_in_the_flash(terminal_is):
     async def s(app, pilot, cluster):
         cluster.create(pod_manifest("stuck", "busybox", command=["sleep", "1d"], nodeSelector={"nope": "x"}))
