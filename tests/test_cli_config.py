@@ -55,6 +55,28 @@ def test_info_says_what_was_found_and_what_is_wrong(cfg, capsys):
     assert rows["Config"].endswith("found (k9s: tree; no effect in k9py: ui.enableMouse, maxConnRetry)")
 
 
+def test_info_lists_every_plugin_key_that_does_nothing(cfg, capsys):
+    """k9s's plugin files often take g or ctrl-f: the app flashes the first such key (and how many
+    more); info lists them all, one a line under the Plugins row."""
+    cfg.mkdir()
+    (cfg / "plugins.yaml").write_text(
+        "plugins:\n"
+        "  get-all:\n    shortCut: g\n    description: get-all\n    scopes: [all]\n    command: sh\n"
+        "  finalizers:\n    shortCut: Ctrl-F\n    description: rm\n    scopes: [all]\n    command: kubectl\n"
+        "  fine:\n    shortCut: Shift-Q\n    description: ok\n    scopes: [pods]\n    command: sh\n")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    i = next(n for n, line in enumerate(out) if line.startswith("Plugins:"))
+    assert out[i].endswith("found; 2 plugin keys not bound:")
+    plugins = cfg / "plugins.yaml"
+    assert [line.strip() for line in out[i + 1:i + 3]] == [
+        f"{plugins}:2: plugin get-all: <g> is top's key (in every view): pick another key, or set override: true "
+        "to take it",
+        f"{plugins}:7: plugin finalizers: <ctrl-f> is page_down's key (in every view): pick another key, or set "
+        "override: true to take it"]
+    assert out[i + 3].startswith("Keymap:")
+
+
 def test_info_says_a_k9s_views_yaml_copied_over_is_not_read(cfg, capsys):
     """A k9s user's custom columns (views.yaml) would be ignored without a word: info says so."""
     cfg.mkdir()

@@ -33,7 +33,25 @@ def _file(label: str, path: Path, loader: Callable[[Path], Any] | None = None) -
     note = ""
     if isinstance(loaded, settings.Settings):
         note = f" ({loaded.root}: tree" + (f"; no effect in k9py: {', '.join(loaded.ignored)})" if loaded.ignored else ")")
+    if isinstance(loaded, Unbound) and loaded:  # plugins whose key is another's: one line each
+        note = f"; {len(loaded)} plugin key{'s' if len(loaded) > 1 else ''} not bound:" + "".join(
+            f"\n  {problem}" for problem in loaded)
     return Row(label, path, "found" + note)
+
+
+class Unbound(list[str]):
+    """The plugin keys that do nothing (``plugins.key_conflicts``): the app flashes only the first."""
+
+
+def _plugins(path: Path) -> Unbound:
+    """plugins.yaml checked as the app does, against the user's keymap (its defaults when
+    keymap.yaml is wrong: its row says so)."""
+    loaded = plugins.load(path)
+    try:
+        km = keymap.load(locations.keymap_file()) if locations.keymap_file().is_file() else keymap.Keymap()
+    except K9pyError:
+        km = keymap.Keymap()
+    return Unbound(plugins.key_conflicts(loaded, km))
 
 
 def _names(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
@@ -65,7 +83,7 @@ def rows() -> list[Row]:
         _folder("Bundled skins", locations.BUNDLED_SKINS, "skins", _names(locations.BUNDLED_SKINS, SKIN_SUFFIXES)),
         _file("Aliases", locations.aliases_file(), aliases.load),
         _file("Hotkeys", locations.hotkeys_file(), hotkeys.load),
-        _file("Plugins", locations.plugins_file(), plugins.load),
+        _file("Plugins", locations.plugins_file(), _plugins),
         _file("Keymap", locations.keymap_file(), keymap.load),
         Row("Views", locations.views_file(), "found: k9s's custom columns; k9py does not read them (its columns are "
             "kubectl's, ctrl-w wide)" if locations.views_file().is_file() else "not found"),
@@ -77,4 +95,5 @@ def rows() -> list[Row]:
 def format_rows(items: list[Row]) -> str:
     width = max(len(r.label) for r in items) + 2
     col = max(len(str(r.path)) for r in items) + 2
-    return "\n".join(f"{r.label + ':':<{width}}{r.path!s:<{col}}{r.status}".rstrip() for r in items)
+    pad = "\n" + " " * (width + col)  # a status of several lines: the next ones under its first
+    return "\n".join(f"{r.label + ':':<{width}}{r.path!s:<{col}}{r.status.replace(chr(10), pad)}".rstrip() for r in items)

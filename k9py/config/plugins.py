@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from k9py.config import keymap as keymap_file
 from k9py.config import yamlfile
 from k9py.config.keys import BadKey, parse_key
 from k9py.config.keys import label as key_label
@@ -200,4 +201,20 @@ def _inputs(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int]) -> list[P
             required=_bool(doc, item, where, "required"), options=tuple(_strings(doc, item, where, "options")),
             default=None if default is None else str(default).lower() if isinstance(default, bool) else str(default)))
     return out
+
+
+def view_names(plugin: Plugin) -> frozenset[str] | None:
+    """The built-in views of the plugin's scopes (None: all)."""
+    if any(s.lower() == ALL for s in plugin.scopes):
+        return None
+    return frozenset(v.name for s in plugin.scopes if (v := kinds.lookup(s)) is not None)
+
+
+def key_conflicts(plugins: list[Plugin], keymap: keymap_file.Keymap) -> list[str]:
+    """``FILE:LINE: plugin NAME: ...`` for each key a plugin shares with a built-in action
+    (without override) or an earlier plugin, in a view of its scopes: that plugin's key does
+    nothing there (the app flashes the first, `k9py info` lists them all)."""
+    claims = [keymap_file.Claim(p.key, f"plugin {p.name}", p.file or None, p.line, view_names(p), p.override)
+              for p in plugins]
+    return [str(c) for c in keymap_file.conflicts(keymap, claims)]
 

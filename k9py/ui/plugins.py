@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING
 from textual.app import SuspendNotSupported
 
 from k9py.config import keymap as keymap_file
-from k9py.config.plugins import ALL, Plugin
+from k9py.config import plugins as plugins_file
+from k9py.config.plugins import Plugin
 from k9py.explorer import plugins as core
 from k9py.explorer.merged import MergedView
 from k9py.explorer.plugins import Invocation, PluginError
 from k9py.ui.handover import terminal_handed_over
 from k9py.ui.local_api import LocalApi
 from k9py.ui.widgets import timeline
-from k9py.view import kinds
 from k9py.view.kinds import ViewKind
 
 if TYPE_CHECKING:
@@ -79,14 +79,12 @@ class PluginKeys:
     def conflicts(self) -> list[str]:
         """``FILE:LINE: plugin NAME: ...`` for each key a plugin shares with a built-in action
         (without override) or an earlier plugin, in a view of its scopes (config.keymap's checker)."""
-        claims = [keymap_file.Claim(p.key, f"plugin {p.name}", p.file or None, p.line, _view_names(p), p.override)
-                  for p in self.plugins]
-        return [str(c) for c in keymap_file.conflicts(self.app.user.keymap, claims)]
+        return plugins_file.key_conflicts(self.plugins, self.app.user.keymap)
 
     def conflict_note(self) -> list[str]:
         """At start: the first conflict (and how many more) to flash with the other warnings."""
         found = self.conflicts()
-        more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
+        more = f" (+{len(found) - 1} more: k9py info lists them)" if len(found) > 1 else ""
         return [found[0] + more] if found else []
 
     def hints(self, view: ViewKind) -> Hints:
@@ -220,13 +218,6 @@ class PluginKeys:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def _view_names(plugin: Plugin) -> frozenset[str] | None:
-    """The built-in views of the plugin's scopes (None: all)."""
-    if any(s.lower() == ALL for s in plugin.scopes):
-        return None
-    return frozenset(v.name for s in plugin.scopes if (v := kinds.lookup(s)) is not None)
-
-
 def _spawn(inv: Invocation, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     """The command and its pipes, on the terminal (stdin of the first, stdout of the last)."""
     procs: list[subprocess.Popen[bytes]] = []
