@@ -27,6 +27,7 @@ def test_info_with_nothing_yet_says_where_each_file_would_be(cfg, capsys):
     assert rows["Config dir"].startswith(str(cfg)) and rows["Config dir"].endswith("not found")
     for label, path in [("Config", locations.config_file()), ("Aliases", locations.aliases_file()),
                         ("Hotkeys", locations.hotkeys_file()), ("Plugins", locations.plugins_file()),
+                        ("Plugins dir", locations.plugins_dir()),
                         ("Keymap", locations.keymap_file()), ("Views", locations.views_file()),
                         ("Skins", locations.skins_dir()),
                         ("Context configs", locations.clusters_dir())]:
@@ -74,7 +75,24 @@ def test_info_lists_every_plugin_key_that_does_nothing(cfg, capsys):
         "to take it",
         f"{plugins}:7: plugin finalizers: <ctrl-f> is page_down's key (in every view): pick another key, or set "
         "override: true to take it"]
-    assert out[i + 3].startswith("Keymap:")
+    assert out[i + 3].startswith("Plugins dir:")
+
+
+def test_info_reads_the_plugins_folder_and_says_its_keys_that_do_nothing(cfg, capsys):
+    (cfg / "plugins").mkdir(parents=True)
+    (cfg / "plugins" / "get-all.yaml").write_text(
+        "plugins:\n  get-all:\n    shortCut: g\n    description: get-all\n    scopes: [all]\n    command: sh\n")
+    (cfg / "plugins" / "fine.yaml").write_text("shortCut: Shift-Q\ndescription: ok\nscopes: [pods]\ncommand: sh\n")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    i = next(n for n, line in enumerate(out) if line.startswith("Plugins dir:"))
+    assert out[i - 1].startswith("Plugins:") and out[i - 1].endswith("not found")
+    assert out[i].endswith("found: 2 plugins (fine, get-all); 1 plugin key not bound:")
+    assert out[i + 1].strip().startswith(f"{cfg / 'plugins' / 'get-all.yaml'}:2: plugin get-all: <g> is top's key")
+    (cfg / "plugins" / "fine.yaml").write_text("shortCut: Shift-Q\n")
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Plugins dir"].endswith(f"invalid: {cfg / 'plugins' / 'fine.yaml'}:1: description: missing (required)")
 
 
 def test_info_says_a_k9s_views_yaml_copied_over_is_not_read(cfg, capsys):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from k9py.config import aliases, hotkeys, keymap, locations, plugins, settings
+from k9py.config import aliases, hotkeys, keymap, locations, plugins, settings, user
 from k9py.errors import K9pyError
 
 SKIN_SUFFIXES = (".yaml", ".yml")
@@ -33,25 +33,41 @@ def _file(label: str, path: Path, loader: Callable[[Path], Any] | None = None) -
     note = ""
     if isinstance(loaded, settings.Settings):
         note = f" ({loaded.root}: tree" + (f"; no effect in k9py: {', '.join(loaded.ignored)})" if loaded.ignored else ")")
-    if isinstance(loaded, Unbound) and loaded:  # plugins whose key is another's: one line each
-        note = f"; {len(loaded)} plugin key{'s' if len(loaded) > 1 else ''} not bound:" + "".join(
-            f"\n  {problem}" for problem in loaded)
     return Row(label, path, "found" + note)
 
 
-class Unbound(list[str]):
-    """The plugin keys that do nothing (``plugins.key_conflicts``): the app flashes only the first."""
+def _plugin_rows() -> list[Row]:
+    """plugins.yaml and the plugins folder, read and checked as the app does (against the user's
+    keymap; its defaults when keymap.yaml is wrong: its row says so). The keys that do nothing
+    are listed under the folder's row when there is one, else under plugins.yaml's."""
+    file, folder = locations.plugins_file(), locations.plugins_dir()
+    read: list[list[plugins.Plugin]] = []
+    problem = None
 
-
-def _plugins(path: Path) -> Unbound:
-    """plugins.yaml checked as the app does, against the user's keymap (its defaults when
-    keymap.yaml is wrong: its row says so)."""
-    loaded = plugins.load(path)
+    def from_file(path: Path) -> list[plugins.Plugin]:
+        read.append(plugins.load(path))
+        return read[-1]
+    file_row = _file("Plugins", file, from_file)
+    names: list[str] = []
+    for path in user.plugin_folder_files():
+        try:
+            read.append(plugins.load(path, folder=True))
+            names += [p.name for p in read[-1]]
+        except K9pyError as err:
+            problem = problem or f"invalid: {err}"
+    folder_row = _folder("Plugins dir", folder, "plugins", names) if problem is None else Row("Plugins dir", folder, problem)
     try:
         km = keymap.load(locations.keymap_file()) if locations.keymap_file().is_file() else keymap.Keymap()
     except K9pyError:
         km = keymap.Keymap()
-    return Unbound(plugins.key_conflicts(loaded, km))
+    unbound = plugins.key_conflicts(plugins.merged(*read), km)
+    rows = [file_row, folder_row]
+    at = 1 if folder.is_dir() else 0
+    if unbound and rows[at].status.startswith("found"):
+        rows[at] = Row(rows[at].label, rows[at].path, rows[at].status + (
+            f"; {len(unbound)} plugin key{'s' if len(unbound) > 1 else ''} not bound:"
+            + "".join(f"\n  {problem}" for problem in unbound)))
+    return rows
 
 
 def _names(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
@@ -83,7 +99,7 @@ def rows() -> list[Row]:
         _folder("Bundled skins", locations.BUNDLED_SKINS, "skins", _names(locations.BUNDLED_SKINS, SKIN_SUFFIXES)),
         _file("Aliases", locations.aliases_file(), aliases.load),
         _file("Hotkeys", locations.hotkeys_file(), hotkeys.load),
-        _file("Plugins", locations.plugins_file(), _plugins),
+        *_plugin_rows(),
         _file("Keymap", locations.keymap_file(), keymap.load),
         Row("Views", locations.views_file(), "found: k9s's custom columns; k9py does not read them (its columns are "
             "kubectl's, ctrl-w wide)" if locations.views_file().is_file() else "not found"),

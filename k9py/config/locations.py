@@ -60,6 +60,11 @@ def plugins_file() -> Path:
     return config_dir() / "plugins.yaml"
 
 
+def plugins_dir() -> Path:
+    """k9s's plugins folder: one or more plugins a file (``plugins`` in k9s's config and data dirs)."""
+    return config_dir() / "plugins"
+
+
 def keymap_file() -> Path:
     return config_dir() / "keymap.yaml"
 

@@ -79,24 +79,42 @@ REQUIRED = ("shortCut", "description", "scopes", "command")
 INPUT_FIELDS = ("name", "label", "type", "required", "default", "options")
 
 
-def load(path: Path, warnings: list[str] | None = None, *, text: str | None = None) -> list[Plugin]:
+def load(path: Path, warnings: list[str] | None = None, *, text: str | None = None,
+         folder: bool = False) -> list[Plugin]:
     """The plugins of ``path`` in file order (ConfigError on the first problem). ``warnings``
-    collects what does not stop the file from loading (a scope no built-in view has)."""
+    collects what does not stop the file from loading (a scope no built-in view has).
+    ``folder``: a file of the ``plugins/`` folder, which k9s also reads in two more shapes: one
+    plugin (its fields at the top, named after the file) or several without ``plugins:``."""
     doc = yamlfile.load(path, text=text)
     top = yamlfile.mapping(doc, doc.data, "plugins")
-    for key in top:
-        if key != "plugins":
-            raise doc.error([key], "unknown field (plugins.yaml holds `plugins:`)")
-    entries = yamlfile.mapping(doc, top.get("plugins"), "plugins")
-    out = [_plugin(doc, str(name), spec) for name, spec in entries.items()]
+    if folder and "plugins" not in top:
+        if any(key in FIELDS for key in top):  # k9s's plugin.json: one plugin, the file's name
+            out = [_plugin(doc, path.stem, top, [])]
+        else:  # k9s's plugin-multi.json: NAME: {shortCut, ...} at the top
+            out = [_plugin(doc, str(name), spec, [str(name)]) for name, spec in top.items()]
+    else:
+        for key in top:
+            if key != "plugins":
+                raise doc.error([key], "unknown field (plugins.yaml holds `plugins:`)")
+        entries = yamlfile.mapping(doc, top.get("plugins"), "plugins")
+        out = [_plugin(doc, str(name), spec) for name, spec in entries.items()]
     if warnings is not None:
         warnings.extend(doc.warnings)
     return out
 
 
-def _plugin(doc: ConfigDoc, name: str, spec: Any) -> Plugin:
-    at: list[str | int] = ["plugins", name]
-    spec = yamlfile.mapping(doc, spec, at)
+def merged(*groups: list[Plugin]) -> list[Plugin]:
+    """Plugins read from several files: a later one of the same name replaces the earlier (k9s
+    keeps them in one map), where the earlier was."""
+    out: dict[str, Plugin] = {}
+    for group in groups:
+        out.update((p.name, p) for p in group)
+    return list(out.values())
+
+
+def _plugin(doc: ConfigDoc, name: str, spec: Any, at: list[str | int] | None = None) -> Plugin:
+    at = ["plugins", name] if at is None else at
+    spec = yamlfile.mapping(doc, spec, at or "plugins")
     for key in spec:
         if key not in FIELDS:
             raise doc.error([*at, str(key)], f"unknown field (known: {', '.join(FIELDS)})")

@@ -51,4 +51,14 @@ def load_user() -> UserConfig:
         user.hotkeys, user.files["hotkeys"] = hotkeys_file.load(path, aliases=user.aliases, keymap=user.keymap), path
     if (path := locations.plugins_file()).is_file():
         user.plugins, user.files["plugins"] = plugins_file.load(path, user.warnings), path
+    for path in plugin_folder_files():  # after plugins.yaml, as k9s: one of the same name wins
+        user.plugins = plugins_file.merged(user.plugins, plugins_file.load(path, user.warnings, folder=True))
     return user
+
+
+def plugin_folder_files() -> list[Path]:
+    """The YAML files of the plugins folder (and its folders), by name."""
+    folder = locations.plugins_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())

@@ -159,6 +159,40 @@ def test_load_user_reads_plugins_yaml_from_the_config_dir(tmp_path, monkeypatch)
     assert any("'rollouts' is no built-in view" in w for w in user.warnings)
 
 
+def test_load_user_reads_the_plugins_folder_in_k9s_three_shapes(tmp_path, monkeypatch):
+    """k9s reads a plugins/ folder too (its community files are dropped there): a file holds
+    `plugins:`, or one plugin named after the file, or NAME: plugin at the top. After plugins.yaml,
+    by file name, and one of the same name replaces the earlier, as in k9s's map."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "plugins.yaml").write_text(
+        "plugins:\n  stern:\n    shortCut: Ctrl-L\n    description: old\n    scopes: [po]\n    command: stern\n"
+        "  keep:\n    shortCut: Shift-K\n    description: kept\n    scopes: [po]\n    command: sh\n")
+    folder = tmp_path / "plugins" / "logs"
+    folder.mkdir(parents=True)
+    (tmp_path / "plugins" / "log-stern.yaml").write_text(
+        "plugins:\n  stern:\n    shortCut: Ctrl-Y\n    description: new\n    scopes: [po]\n    command: stern\n")
+    (tmp_path / "plugins" / "single.yaml").write_text(
+        "# one plugin\nshortCut: Shift-Q\ndescription: one\nscopes: [pods]\ncommand: sh\n")
+    (folder / "multi.yml").write_text(
+        "multi-a:\n  shortCut: Shift-A\n  description: a\n  scopes: [deploy]\n  command: sh\n"
+        "multi-b:\n  shortCut: Shift-B\n  description: b\n  scopes: [deploy]\n  command: sh\n")
+    (tmp_path / "plugins" / "notes.txt").write_text("not a plugin")
+    user = load_user()
+    assert [(p.name, p.shortcut, p.description) for p in user.plugins] == [
+        ("stern", "Ctrl-Y", "new"), ("keep", "Shift-K", "kept"), ("multi-a", "Shift-A", "a"),
+        ("multi-b", "Shift-B", "b"), ("single", "Shift-Q", "one")]
+    assert [p.where for p in user.plugins][2:] == [f"{folder / 'multi.yml'}:1", f"{folder / 'multi.yml'}:6",
+                                                  f"{tmp_path / 'plugins' / 'single.yaml'}:2"]
+    (folder / "multi.yml").write_text("multi-a:\n  shortCut: Shift-A\n  descripton: a\n")
+    with pytest.raises(ConfigError) as err:
+        load_user()
+    assert str(err.value).startswith(f"{folder / 'multi.yml'}:3: multi-a.descripton: unknown field")
+    (folder / "multi.yml").write_text("shortCut: Shift-A\ncommand: [sh]\n")
+    with pytest.raises(ConfigError) as err:
+        load_user()
+    assert str(err.value).startswith(f"{folder / 'multi.yml'}:") and "description: missing" in str(err.value)
+
+
 def test_an_empty_file_or_section_has_no_plugins(tmp_path):
     assert plugins.load(write(tmp_path, "")) == []
     assert plugins.load(write(tmp_path, "plugins:\n")) == []
