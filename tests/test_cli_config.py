@@ -95,15 +95,14 @@ def test_info_reads_the_plugins_folder_and_says_its_keys_that_do_nothing(cfg, ca
     assert rows["Plugins dir"].endswith(f"invalid: {cfg / 'plugins' / 'fine.yaml'}:1: description: missing (required)")
 
 
-def test_info_says_a_k9s_views_yaml_copied_over_is_not_read(cfg, capsys):
-    """A k9s user's custom columns (views.yaml) would be ignored without a word: info says so."""
+def test_info_says_which_views_views_yaml_gives_columns_and_what_it_cannot_show(cfg, capsys):
     cfg.mkdir()
-    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [AGE, NAMESPACE|WR, NAME]\n")
+    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [AGE, NAMESPACE|WR, NAME, L:.metadata.labels]\n")
     assert main(["info"]) == 0
     rows = info_lines(capsys.readouterr().out)
     assert rows["Views"].startswith(str(cfg / "views.yaml") + " ")
-    assert rows["Views"].endswith("found: k9s's custom columns; k9py does not read them (its columns are kubectl's, "
-                                  "ctrl-w wide)")
+    assert rows["Views"].endswith(f"found: columns for pods; not shown: {cfg / 'views.yaml'}:3: views.v1/pods.columns[3]: "
+                                  "a JSONPath column: not shown (k9py does not compute custom cells yet)")
 
 
 def test_a_bad_config_exits_2_with_file_and_line(cfg):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from k9py.config import aliases, hotkeys, keymap, locations, plugins, settings, user
+from k9py.config import aliases, hotkeys, keymap, locations, plugins, settings, user, views
 from k9py.errors import K9pyError
 
 SKIN_SUFFIXES = (".yaml", ".yml")
@@ -31,9 +31,26 @@ def _file(label: str, path: Path, loader: Callable[[Path], Any] | None = None) -
     except K9pyError as err:
         return Row(label, path, f"invalid: {err}")
     note = ""
+    if isinstance(loaded, Views):
+        note = f": columns for {', '.join(loaded) or 'no view'}" + (
+            f"; not shown: {loaded.warnings[0]}" + (f" (+{len(loaded.warnings) - 1} more)" if len(loaded.warnings) > 1 else "")
+            if loaded.warnings else "")
     if isinstance(loaded, settings.Settings):
         note = f" ({loaded.root}: tree" + (f"; no effect in k9py: {', '.join(loaded.ignored)})" if loaded.ignored else ")")
     return Row(label, path, "found" + note)
+
+
+def _views(path: Path) -> Views:
+    warnings: list[str] = []
+    return Views(views.load(path, warnings), warnings)
+
+
+class Views(dict[str, Any]):
+    """views.yaml as read, with what it says that k9py does not show (the first, and how many)."""
+
+    def __init__(self, read: dict[str, Any], warnings: list[str]) -> None:
+        super().__init__(read)
+        self.warnings = warnings
 
 
 def _plugin_rows() -> list[Row]:
@@ -101,8 +118,7 @@ def rows() -> list[Row]:
         _file("Hotkeys", locations.hotkeys_file(), hotkeys.load),
         *_plugin_rows(),
         _file("Keymap", locations.keymap_file(), keymap.load),
-        Row("Views", locations.views_file(), "found: k9s's custom columns; k9py does not read them (its columns are "
-            "kubectl's, ctrl-w wide)" if locations.views_file().is_file() else "not found"),
+        _file("Views", locations.views_file(), _views),
         _folder("Context configs", clusters, "contexts", contexts),
         Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)"),
     ]

@@ -70,7 +70,7 @@ def keymap_file() -> Path:
 
 
 def views_file() -> Path:
-    """k9s's custom columns (``views.yaml``): k9py does not read it; `k9py info` says so."""
+    """k9s's custom columns (``views.yaml``)."""
     return config_dir() / "views.yaml"
 
 

@@ -16,10 +16,12 @@ from k9py.config import keymap as keymap_file
 from k9py.config import locations
 from k9py.config import plugins as plugins_file
 from k9py.config import settings as settings_file
+from k9py.config import views as views_file
 from k9py.config.hotkeys import Hotkey
 from k9py.config.keymap import Keymap
 from k9py.config.plugins import Plugin
 from k9py.config.settings import Settings
+from k9py.view.custom_columns import ViewColumns
 
 
 @dataclass
@@ -29,6 +31,7 @@ class UserConfig:
     hotkeys: list[Hotkey] = field(default_factory=list)
     plugins: list[Plugin] = field(default_factory=list)
     keymap: Keymap = field(default_factory=Keymap)
+    views: dict[str, ViewColumns] = field(default_factory=dict)  # views.yaml: view name → its columns
     warnings: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)  # what was read: "config" → its path
     persist: bool = False  # True: remember per-context state between runs (not in tests)
@@ -51,6 +54,8 @@ def load_user() -> UserConfig:
         user.hotkeys, user.files["hotkeys"] = hotkeys_file.load(path, aliases=user.aliases, keymap=user.keymap), path
     if (path := locations.plugins_file()).is_file():
         user.plugins, user.files["plugins"] = plugins_file.load(path, user.warnings), path
+    if (path := locations.views_file()).is_file():
+        user.views, user.files["views"] = views_file.load(path, user.warnings), path
     for path in plugin_folder_files():  # after plugins.yaml, as k9s: one of the same name wins
         user.plugins = plugins_file.merged(user.plugins, plugins_file.load(path, user.warnings, folder=True))
     return user

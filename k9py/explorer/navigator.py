@@ -17,6 +17,7 @@ from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
 from k9py.view import faults, kinds
+from k9py.view.custom_columns import ViewColumns
 from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Row
 
@@ -50,11 +51,14 @@ DONE = Outcome()
 
 class Navigator:
     def __init__(self, session: Session, *, namespace: str = "default", start_view: str = "pods",
-                 aliases: Mapping[str, str] | None = None, keymap: Keymap | None = None) -> None:
+                 aliases: Mapping[str, str] | None = None, keymap: Keymap | None = None,
+                 views: Mapping[str, ViewColumns] | None = None) -> None:
         """``aliases``: the user's (aliases.yaml: alias → command), shadowing the built-ins.
-        ``keymap``: the user's keys (keymap.yaml), for whoever paints this navigator's keys."""
+        ``keymap``: the user's keys (keymap.yaml), for whoever paints this navigator's keys.
+        ``views``: the user's columns (views.yaml) by view name."""
         self.session = session
         self.aliases: Mapping[str, str] = aliases or {}
+        self.views: Mapping[str, ViewColumns] = views or {}
         self.keymap = keymap or Keymap()
         self.start_view = start_view
         self.active_namespace = namespace  # what namespaced views open in ("" all)
@@ -91,7 +95,7 @@ class Navigator:
         """A view of ``scope``; with ``contexts``, one merging those contexts (`--contexts a,b`)."""
         if contexts:
             return merged.MergedView(self.session, scope, contexts, filter=filter_text, wide=wide)
-        return ResourceView(self.session, scope, filter=filter_text, wide=wide)
+        return ResourceView(self.session, scope, filter=filter_text, wide=wide, columns=self.views.get(scope.view.name))
 
     def push(self, scope: Scope, filter_text: str = "", contexts: tuple[str, ...] = ()) -> ResourceView:
         self._leave()

@@ -14,6 +14,7 @@ from k9py.explorer.session import Session
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.store.metrics import Usage
+from k9py.view.custom_columns import ViewColumns
 from k9py.view.kinds import BY_NAME, Scope
 from k9py.view.merged_rows import MergedRowModel
 from k9py.view.rows import BIGGEST_FIRST, USAGE_KINDS, Key, PodCounter, Row, RowModel, SortKeys, expand_containers
@@ -76,9 +77,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 class ResourceView:
     def __init__(self, session: Session, scope: Scope, *, filter: str = "",
-                 sort: tuple[str, bool] | None = None, wide: bool = False) -> None:
+                 sort: tuple[str, bool] | None = None, wide: bool = False,
+                 columns: ViewColumns | None = None) -> None:
         self.session = session
         self.scope = scope
+        self.columns = columns  # views.yaml's columns for this view (k9s's custom columns)
         self.filter = filter
         self.sort = sort
         self.wide = wide
@@ -141,6 +144,10 @@ class ResourceView:
         model = session.model_class(view)(
             view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.keeps(), expand=expand)
         model.now = session.now()
+        if self.columns is not None and expand is None and type(model) is RowModel:  # (a server's table: its own)
+            model.set_custom(self.columns)
+            if self.columns.sort is not None and not self.sort:
+                model.set_sort(*self.columns.sort)
         if session.gone is not None and model.kind == view.kind:  # the past: what has gone since is marked
             gone = session.gone
             model.gone = lambda o: gone(view.kind, meta.namespace(o), meta.name(o))

@@ -85,7 +85,7 @@ class K9pyApp(App[None]):
         readonly = readonly or settings.read_only
         session = Session(backend, readonly=readonly, manual=manual, namespace=namespace, history=history)
         first = Navigator(session, namespace=namespace, start_view=view,
-                          aliases=self.user.aliases, keymap=self.user.keymap)
+                          aliases=self.user.aliases, keymap=self.user.keymap, views=self.user.views)
         self.splits = Splits(self, first)  # the panes (`:split`); the focused one is what the app names
         self.plugin_keys = PluginKeys(self)  # plugins.yaml: their keys, hints, runs
         self.shells = Shells(self)  # `s` and `a`

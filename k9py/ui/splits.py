@@ -396,7 +396,7 @@ class Splits:
         instead, the one focused before a layout replaced every pane)."""
         cur = like or self.navigator
         nav = Navigator(cur.session, namespace=cur.active_namespace, start_view=cur.start_view,
-                        aliases=cur.aliases, keymap=cur.keymap)
+                        aliases=cur.aliases, keymap=cur.keymap, views=cur.views)
         nav.menu_hints = cur.menu_hints
         nav.favorites = list(cur.favorites)
         self._count += 1

@@ -15,8 +15,9 @@ from k9py.kube import gcpause, meta, quantity
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.selectors import Selector
 from k9py.kube.timefmt import time_or_none
+from k9py.view import custom_columns, printers
 from k9py.view import filter as filters
-from k9py.view import printers
+from k9py.view.custom_columns import ViewColumns
 from k9py.view.filterscan import FilterScan
 from k9py.view.kinds import ViewKind
 from k9py.view.printers_format import INVALID
@@ -486,8 +487,22 @@ class RowModel:
         """Key every row again by the sort column (what it keys on changed: usage figures)."""
         self._resort()
 
+    custom: ViewColumns | None = None  # views.yaml's columns for this view (k9s's custom columns)
+
+    def set_custom(self, custom: ViewColumns | None) -> None:
+        """Show the columns ``custom`` names, in its order (``set_sort`` for its sort)."""
+        self.custom = custom
+        self._set_columns()
+        for r in self.rows.values():
+            r._cells = r._text = None
+        self._resort()
+
     def _set_columns(self) -> None:
         mx = self.metrics is not None
+        self._ns_first = self.all_namespaces  # the namespace is the first cell (not a custom column's)
+        if self.custom is not None and self._set_custom_columns(mx):
+            self._status_col = self.col_index("STATUS")
+            return
         picked = [(i, c) for i, c in enumerate(self._all_columns)
                   if (self.wide or c.priority == 0) and (mx or not c.mx)]
         self._idx = [i for i, _ in picked]
@@ -495,6 +510,30 @@ class RowModel:
         if self.all_namespaces:
             self.columns = [Column("NAMESPACE"), *self.columns]
         self._status_col = self.col_index("STATUS")
+
+    def _set_custom_columns(self, mx: bool) -> bool:
+        """The custom columns the view has (usage ones only with metrics); False when none is."""
+        assert self.custom is not None
+        have = {c.name: (i, c) for i, c in enumerate(self._all_columns) if mx or not c.mx}
+        idx: list[int] = []
+        columns: list[Column] = []
+        for spec in self.custom.columns:
+            if spec.hidden or (spec.wide and not self.wide):
+                continue
+            if spec.name == "NAMESPACE":
+                if self.all_namespaces and custom_columns.NAMESPACE not in idx:
+                    idx.append(custom_columns.NAMESPACE)
+                    columns.append(Column("NAMESPACE"))
+            elif spec.name in have and have[spec.name][0] not in idx:
+                idx.append(have[spec.name][0])
+                columns.append(have[spec.name][1])
+        if not any(i != custom_columns.NAMESPACE for i in idx):
+            return False
+        if self.all_namespaces and custom_columns.NAMESPACE not in idx:  # every namespace: always said
+            idx.insert(0, custom_columns.NAMESPACE)
+            columns.insert(0, Column("NAMESPACE"))
+        self._idx, self.columns, self._ns_first = idx, columns, False
+        return True
 
     def col_index(self, name: str) -> int | None:
         for i, c in enumerate(self.columns):
@@ -515,8 +554,9 @@ class RowModel:
         now_s = (int(self.now), self.metrics_version)
         if row._cells is None or row._now != now_s:
             raw = self._raw_cells(row, self.now)
-            cells = [_cell_str(raw[i]) if i < len(raw) else "" for i in self._idx]
-            if self.all_namespaces:
+            cells = [_cell_str(raw[i]) if 0 <= i < len(raw) else row.key[0] if i == custom_columns.NAMESPACE else ""
+                     for i in self._idx]
+            if self._ns_first:
                 cells.insert(0, row.key[0])
             row._cells, row._now, row._text = tuple(cells), now_s, None
         return row._cells

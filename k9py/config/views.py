@@ -1,0 +1,79 @@
+"""views.yaml, k9s's custom columns: for a view, the columns to show in their order (``NAME``,
+``NAME|W`` only with ctrl-w, ``NAME|H`` hidden) and the sort it opens with::
+
+    views:
+      v1/pods:
+        sortColumn: AGE:desc
+        columns: [AGE, NAMESPACE|W, NAME, IP, NODE, STATUS, READY]
+
+The keys are what the `:` prompt takes (``v1/pods``, ``apps/v1/deployments``, ``deploy``). What
+k9py cannot do yet is one warning each and the rest of the file applies: a view with no built-in
+columns (a custom resource), a column the view does not have, k9s's JSONPath columns
+(``NAME:.spec.x``); the flags ``R``, ``L``, ``T``, ``N`` and ``S`` are accepted and do nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from k9py.config import yamlfile
+from k9py.view import kinds
+from k9py.view.custom_columns import ColumnSpec, ViewColumns
+from k9py.view.rows import printer_for
+
+COLUMN = re.compile(r"^([\w\s%/-]+?)(:[^|]*)?(?:\|([NTWSLRH]{0,3}))?$")  # k9s's cust_col fullRX
+
+
+def load(path: Path, warnings: list[str] | None = None, *, text: str | None = None) -> dict[str, ViewColumns]:
+    """View name → its columns (ConfigError on a file that is no views.yaml; what k9py cannot
+    show yet goes to ``warnings``)."""
+    doc = yamlfile.load(path, text=text)
+    top = yamlfile.mapping(doc, doc.data, "views")
+    for key in top:
+        if key != "views":
+            raise doc.error([str(key)], "unknown field (views.yaml holds `views:`)")
+    out: dict[str, ViewColumns] = {}
+    for name, spec in yamlfile.mapping(doc, top.get("views"), "views").items():
+        at: list[str | int] = ["views", str(name)]
+        spec = yamlfile.mapping(doc, spec, at)
+        for key in spec:
+            if key not in ("columns", "sortColumn"):
+                raise doc.error([*at, str(key)], "unknown field (known: columns, sortColumn)")
+        raw = spec.get("columns") or []
+        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+            raise doc.error([*at, "columns"], "must be a list of column names")
+        view = kinds.lookup(str(name))
+        if view is not None and view.name == "containers":
+            doc.warn(at, "the containers view keeps its columns (custom columns are not read for it yet)")
+            continue
+        if view is None or not view.kind or view.columns:
+            doc.warn(at, "no built-in view of that name: its columns are the cluster's (custom columns "
+                         "are k9py's for the built-in views only)")
+            continue
+        have = {c.name for c in printer_for(view.kind)[0]} | {"NAMESPACE"}
+        columns = []
+        for i, text in enumerate(raw):
+            m = COLUMN.match(text.strip())
+            if m is None:
+                raise doc.error([*at, "columns", i], f"{text!r} is not NAME or NAME|FLAGS (W, H, R, L, T, N, S)")
+            col, path_, flags = m.group(1).strip().upper(), m.group(2), m.group(3) or ""
+            if path_:
+                doc.warn([*at, "columns", i], "a JSONPath column: not shown (k9py does not compute custom cells yet)")
+                continue
+            if col not in have:
+                doc.warn([*at, "columns", i], f"{view.name} has no column {col} (its columns: "
+                                               f"{', '.join(c.name for c in printer_for(view.kind)[0])})")
+                continue
+            columns.append(ColumnSpec(col, wide="W" in flags, hidden="H" in flags))
+        sort = None
+        if (text := spec.get("sortColumn")) is not None:
+            col, _, order = str(text).partition(":")
+            if order not in ("asc", "desc"):
+                raise doc.error([*at, "sortColumn"], f"{text!r}: must be COLUMN:asc or COLUMN:desc")
+            sort = (col.strip().upper(), order == "asc")
+        if columns or sort:
+            out[view.name] = ViewColumns(tuple(columns), sort)
+    if warnings is not None:
+        warnings.extend(doc.warnings)
+    return out

@@ -1,0 +1,72 @@
+"""views.yaml, k9s's custom columns, as k9s users write it; what k9py cannot show yet is a warning
+naming the file, line and field, and the rest applies."""
+
+import pytest
+
+from k9py.config import views
+from k9py.config.user import load_user
+from k9py.config.yamlfile import ConfigError
+from k9py.view.custom_columns import ColumnSpec, ViewColumns
+
+K9S = """\
+views:
+  v1/pods:
+    sortColumn: AGE:desc
+    columns:
+      - AGE
+      - NAMESPACE|WR
+      - NAME
+      - IP
+      - NODE|H
+      - STATUS
+      - READY
+      - LABELS:.metadata.labels|W
+  apps/v1/deployments:
+    columns: [NAME, READY, AGE, PODZ]
+  argoproj.io/v1alpha1/applications:
+    columns: [NAME, SYNC]
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "views.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_k9s_views_yaml_gives_each_view_its_columns_and_says_what_it_cannot_show(tmp_path):
+    path = write(tmp_path, K9S)
+    warnings: list[str] = []
+    got = views.load(path, warnings)
+    assert got == {
+        "pods": ViewColumns((ColumnSpec("AGE"), ColumnSpec("NAMESPACE", wide=True), ColumnSpec("NAME"), ColumnSpec("IP"),
+                             ColumnSpec("NODE", hidden=True), ColumnSpec("STATUS"), ColumnSpec("READY")), ("AGE", False)),
+        "deployments": ViewColumns((ColumnSpec("NAME"), ColumnSpec("READY"), ColumnSpec("AGE")))}
+    assert warnings == [
+        f"{path}:12: views.v1/pods.columns[7]: a JSONPath column: not shown (k9py does not compute custom cells yet)",
+        f"{path}:14: views.apps/v1/deployments.columns[3]: deployments has no column PODZ (its columns: NAME, READY, "
+        "UP-TO-DATE, AVAILABLE, AGE, CONTAINERS, IMAGES, SELECTOR)",
+        f"{path}:15: views.argoproj.io/v1alpha1/applications: no built-in view of that name: its columns are the "
+        "cluster's (custom columns are k9py's for the built-in views only)"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("views:\n  pods:\n    columns: NAME\n", ":3: views.pods.columns: must be a list of column names"),
+    ("views:\n  pods:\n    colums: [NAME]\n", ":3: views.pods.colums: unknown field (known: columns, sortColumn)"),
+    ("views:\n  pods:\n    sortColumn: AGE\n", ":3: views.pods.sortColumn: 'AGE': must be COLUMN:asc or COLUMN:desc"),
+    ("views:\n  pods:\n    columns: [NAME|Q]\n", ":3: views.pods.columns[0]: 'NAME|Q' is not NAME or NAME|FLAGS"),
+    ("view:\n  pods: {}\n", ":1: view: unknown field (views.yaml holds `views:`)"),
+])
+def test_a_wrong_views_yaml_is_one_line_naming_file_line_and_field(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        views.load(path)
+    assert str(err.value).startswith(f"{path}{message}")
+
+
+def test_load_user_reads_views_yaml_and_keeps_its_warnings(tmp_path, monkeypatch):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    write(tmp_path, K9S)
+    user = load_user()
+    assert list(user.views) == ["pods", "deployments"] and user.files["views"] == tmp_path / "views.yaml"
+    assert len(user.warnings) == 3 and "JSONPath" in user.warnings[0]
