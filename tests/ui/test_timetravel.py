@@ -268,3 +268,30 @@ def test_the_past_and_back_keep_the_views_filter_and_sort(tmp_path):
         await until_done(app, pilot)
         assert app.session.present is None and names(app) == shown and app.model.filter.text == "nginx"
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_a_log_pane_keeps_its_pods_lines_for_the_past(tmp_path):
+    """The lines a log pane (`:sp logs`) showed are kept like a log view's: rewound, the pane
+    shows them for the pod since deleted."""
+    from k9py.ui.widgets.follow_logs import FollowLogs
+
+    async def scenario(app, pilot, cluster):
+        h = app.session.history
+        await goto(app, pilot, "counter")
+        await command(app, pilot, "sp logs")
+        await settle(app, pilot, 10)
+        assert ("default", "counter") in h.followed
+        await h.poll_logs()
+        await settle(app, pilot, 30)
+        cluster.delete("Pod", "default", "counter")
+        await settle(app, pilot, 45)
+
+        await command(app, pilot, "rewind 1m")
+        await until_done(app, pilot)
+        await goto(app, pilot, "counter")
+        await settle(app, pilot, 5)
+        logs = next(x for x in app.splits.leaves() if isinstance(x, FollowLogs))
+        assert logs.title() == "logs default/counter"
+        lines = logs.text().splitlines()
+        assert len(lines) >= 8 and "0: " in lines[0]  # what the pane showed, in the past
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

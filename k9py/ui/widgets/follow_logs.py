@@ -103,6 +103,8 @@ class FollowLogs(Vertical, can_focus=False):
         self._gen += 1
         self.buffer.clear()
         self.pod_key = (meta.namespace(pod), meta.name(pod), meta.uid(pod))
+        if self.session.history is not None:  # the time machine keeps what a log pane showed too
+            self.session.history.follow_logs(self.pod_key[0], self.pod_key[1])
         names = pod_containers(pod)
         self.note = "" if names else "no containers"
         loop = asyncio.get_running_loop()
