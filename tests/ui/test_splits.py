@@ -211,3 +211,22 @@ def test_slash_in_a_focused_log_pane_filters_its_lines_not_the_pods():
         await settle(app, pilot)
         assert len(logs.text().splitlines()) >= len(every) and not logs.title().endswith(">")
     run(s, size=SIZE)
+
+
+def test_a_log_pane_following_another_pod_forgets_the_last_ones_line_width():
+    """The width of the pod followed before is not kept: a pod of short lines gets no
+    horizontal scroll bar (it cost a line of a small pane) left from one of long lines."""
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await do(app, pilot, "sp logs")
+        await settle(app, pilot, 3)
+        logs = next(x for x in app.splits.leaves() if isinstance(x, FollowLogs))
+        assert logs.title() == "logs default/web"
+        wide = max(map(len, logs.text().splitlines()))
+        assert logs.body.max_width >= wide >= 40
+        await goto(app, pilot, "counter")
+        await settle(app, pilot, 3)
+        assert logs.title() == "logs default/counter"
+        short = max(map(len, logs.text().splitlines()))
+        assert logs.body.max_width == short < wide
+    run(s, size=SIZE)

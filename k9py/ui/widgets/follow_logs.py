@@ -102,6 +102,9 @@ class FollowLogs(Vertical, can_focus=False):
         self.stop()
         self._gen += 1
         self.buffer.clear()
+        if self.is_mounted:  # the last pod's widest line is not this one's
+            self.body.set_count(0, 0)
+            self.body.scroll_to(x=0, animate=False, immediate=True)
         self.pod_key = (meta.namespace(pod), meta.name(pod), meta.uid(pod))
         if self.session.history is not None:  # the time machine keeps what a log pane showed too
             self.session.history.follow_logs(self.pod_key[0], self.pod_key[1])
