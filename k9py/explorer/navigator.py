@@ -68,6 +68,7 @@ class Navigator:
         self.history: list[str] = []
         self.hist_pos = -1
         self.current_cmd: str | None = None
+        self.merged_cmd: tuple[str, str] | None = None  # (the view shown, the merged one it stands for)
         self.previous_cmd: str | None = None
         self.on_show: Callable[[ResourceView], None] = lambda view: None
         self.capture: Callable[[ResourceView], None] = lambda view: None
@@ -425,6 +426,9 @@ class Navigator:
         cur = self.current
         back_from_contexts = cur is not None and cur.scope.view.name == "contexts"
         target = self.previous_cmd if back_from_contexts else self.current_cmd
+        merged_cmd, self.merged_cmd = self.merged_cmd, None
+        if merged_cmd is not None and target == merged_cmd[0]:
+            target = merged_cmd[1]  # the merged view shown one context (the past): merged again
         self.session = session
         self.stack = []
         if namespace is not None:
@@ -432,6 +436,11 @@ class Navigator:
             if target:
                 target = kinds.command_in(target, namespace, session.extra_aliases())
         out = self.run(target) if target else None
+        plain = kinds.unmerged(target, session.extra_aliases()) if target and (out is None or not out.ok) else None
+        if plain is not None:  # a Session that cannot merge those contexts (the past keeps one): the view here
+            out = self.run(plain)
+            if out.ok and self.current_cmd is not None:
+                self.merged_cmd = (self.current_cmd, target)
         new = self.current
         if out is None or not out.ok or new is None:  # (a kind discovery may bring: ``start`` waits for it over pods)
             return self.start()

@@ -297,6 +297,22 @@ def command_in(text: str, namespace: str, extra: Aliases | None = None) -> str:
     return " ".join(words)
 
 
+def unmerged(text: str, extra: Aliases | None = None) -> str | None:
+    """``text``, a `:` command merging contexts (`--contexts a,b`), as the same view of one
+    context (its namespace, selector and filter kept); None when it merges none."""
+    cmd = parse_command(text, extra)
+    if cmd.view is None or not cmd.contexts:
+        return None
+    words = [cmd.rest.split(" ", 1)[0]]
+    if cmd.view.namespaced and cmd.namespace is not None:
+        words.append(cmd.namespace or "all")
+    if cmd.labels:
+        words += ["-l", cmd.labels]
+    if cmd.filter is not None:
+        words.append("/" + cmd.filter)
+    return " ".join(words)
+
+
 # -- drill-down ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Scope:

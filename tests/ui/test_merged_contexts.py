@@ -243,3 +243,34 @@ def test_a_view_on_another_context_with_k9s_at_sign():
         assert flash(app) == "@: name a context (`:pods @CONTEXT`)"
         assert app.title_text().startswith("deployments(default)")
     run(s)
+
+
+def test_the_past_of_a_merged_view_shows_its_own_context_and_now_merges_again(tmp_path):
+    """`<` on `:pods --contexts a,b`: the past is of the view's own context (the time machine
+    keeps one), the same view; back to now, the merged view comes back (it was a plain one)."""
+    from k9py.store.history import History
+
+    async def main() -> None:
+        a, b = SimBackend(small_cluster()), Flaky(small_cluster(seed=1))
+        add_pod(b, "only-b")
+        link_contexts({"a": a, "b": b})
+        app = K9pyApp(a, manual=True, history=lambda be: History(tmp_path / "h", "a", poll_logs=False))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            for _ in range(20):
+                a.cluster.advance(1.0)
+                await settle(app, pilot)
+            await command(app, pilot, "pods all --contexts a,b")
+            assert isinstance(app.current, MergedView)
+            await command(app, pilot, "rewind 5")
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            assert app.session.present is not None
+            assert app.current.scope.view.name == "pods" and app.current.scope.namespace == ""
+            await command(app, pilot, "now")
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            assert app.session.present is None
+            assert isinstance(app.current, MergedView) and app.current.contexts == ["a", "b"]
+            assert "only-b" in "\n".join(table_lines(app))
+    asyncio.run(main())
