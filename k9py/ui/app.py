@@ -593,8 +593,12 @@ class K9pyApp(App[None]):
         if cur is None or cur.model is None:
             return
         columns = {c.name for c in cur.model.columns}
+        replay = self.replay_hints()
+        save = self.user.keymap.label("save", "<ctrl-s>")
+        if self.session.present is not None and save:  # the past saves its history there, not the table
+            replay = [*replay, (save, "Save history")]
         sections = keymap.help_sections(cur.scope.view, self.session.read_only, columns, self.navigator.favorites,
-                                        self.replay_hints(), keys=self.user.keymap,
+                                        replay, keys=self.user.keymap,
                                         extra=[*keymap.hotkey_sections(self.user.hotkeys),
                                                *self.plugin_keys.sections(cur.scope.view),
                                                *self.splits.help_sections()])

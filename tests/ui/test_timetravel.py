@@ -295,3 +295,28 @@ def test_a_log_pane_keeps_its_pods_lines_for_the_past(tmp_path):
         lines = logs.text().splitlines()
         assert len(lines) >= 8 and "0: " in lines[0]  # what the pane showed, in the past
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_help_in_the_past_says_ctrl_s_saves_the_history(tmp_path):
+    """`?` in the past: ctrl-s saves the history as a Recording there (not the table as CSV)."""
+    from k9py.ui.screens.help import HelpScreen
+
+    def keys_of(app):
+        return {title: dict(hints) for title, hints in app.screen._body}
+
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 30)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert keys_of(app)["RESOURCE"]["<ctrl-s>"] == "Save as CSV"  # the present
+        await pilot.press("escape")
+        await command(app, pilot, "rewind 10")
+        await until_done(app, pilot)
+        assert app.session.present is not None
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        sections = keys_of(app)
+        assert "<ctrl-s>" not in sections["RESOURCE"]
+        assert sections["REPLAY"]["<ctrl-s>"] == "Save history"
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
