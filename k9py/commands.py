@@ -51,9 +51,14 @@ def _summary(path: str) -> str:
         rec = parse_recording(path, files.read_text(path))
         return f"Recording, {len(rec.events)} events over {rec.end:g}s"
     sf = files.parse_file(path)
+    objects = _count(len(sf.manifests), "object")
     if sf.scenario is not None:
-        return f"Scenario, {len(sf.manifests)} objects, {len(sf.scenario.steps)} steps"
-    return f"{len(sf.manifests)} objects"
+        return f"Scenario, {objects}, {_count(len(sf.scenario.steps), 'step')}"
+    return objects
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 # -- scenario generate ------------------------------------------------------------------------------

@@ -109,6 +109,11 @@ def test_check_ok(capsys):
     assert out[1].startswith("scenarios/incident-checkout-oom.yaml: ok (Recording, ")
 
 
+def test_check_ok_counts_one_object_and_one_step_in_the_singular(capsys):
+    assert cmd_check(["scenarios/pv-lifecycle.yaml"]) == 0
+    assert capsys.readouterr().out == "scenarios/pv-lifecycle.yaml: ok (Scenario, 1 object, 6 steps)\n"
+
+
 RECORDING_YAML = """\
 kind: Recording
 version: 1
