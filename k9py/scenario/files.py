@@ -47,9 +47,11 @@ def check(path: str) -> list[K9pyError]:
     sf = parse_file(path, errors, text)
     if not errors:
         try:
-            cluster = build_cluster(sf, warmup=0)
+            cluster = build_cluster(sf, warmup=0, errors=errors)
         except K9pyError as err:
             errors.append(err)
+            return errors
+        if errors:
             return errors
         if sf.scenario is not None and sf.header_node is not None:
             store = cluster.store

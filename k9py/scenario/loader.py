@@ -68,10 +68,12 @@ def load_cluster(path: str | None, *, seed: int | None = None, start: float | No
 
 def build_cluster(sf: ScenarioFile, *, seed: int | None = None, start: float | None = None,
                   warmup: float | None = None, rv_start: int | None = None,
-                  made: Callable[[Cluster], None] | None = None) -> Cluster:
+                  made: Callable[[Cluster], None] | None = None, errors: list[K9pyError] | None = None) -> Cluster:
     """The simulated cluster of a parsed file: nodes, manifests (namespaces first), warm-up, then
     (for a Scenario) the timeline attached with t=0 now. ``made``: told of the cluster as soon as
-    it exists (to watch a long build from another thread).
+    it exists (to watch a long build from another thread). ``errors``: an object the apiserver
+    refuses is added there and the next one created (`scenario check` reports every one), not
+    raised; a cluster that did not build whole is not run.
 
     The cyclic collector is off meanwhile (the simulator's objects have no cycles; walking
     the growing heap again and again took a sixth of a 10,000-pod build), and a big cluster is
@@ -83,17 +85,26 @@ def build_cluster(sf: ScenarioFile, *, seed: int | None = None, start: float | N
         if made is not None:
             made(cluster)
         with cluster.lock:
-            _fill(cluster, sf, warmup)
+            _fill(cluster, sf, warmup, errors)
     return cluster
 
 
-def _fill(cluster: Cluster, sf: ScenarioFile, warmup: float | None) -> None:
+def _fill(cluster: Cluster, sf: ScenarioFile, warmup: float | None, errors: list[K9pyError] | None = None) -> None:
     """``build_cluster``'s work on its new cluster (locked, the collector paused)."""
     _add_nodes(cluster, sf)
     ordered = [m for m in sf.manifests if m.obj.get("kind") == "Namespace"]
     ordered += [m for m in sf.manifests if m.obj.get("kind") != "Namespace"]
+    refused: list[K9pyError] = []
     for m in ordered:
-        _create(cluster, m, sf.path)
+        try:
+            _create(cluster, m, sf.path)
+        except K9pyError as err:
+            if errors is None:
+                raise
+            refused.append(err)
+    if errors is not None and refused:
+        errors += sorted(refused, key=lambda e: e.line or 0)  # in file order (namespaces were made first)
+        return
     cluster.settle()
     cluster.advance(warmup_of(sf) if warmup is None else warmup)
     if sf.scenario is not None:

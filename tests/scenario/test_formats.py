@@ -102,6 +102,31 @@ def test_a_file_that_parses_is_built_so_admission_errors_are_reported(tmp_path, 
     assert out.startswith(f"{path}:3: document 1 (Pod p): ") and 'namespaces "nowhere" not found' in out
 
 
+def test_check_reports_every_object_the_apiserver_refuses_not_only_the_first(tmp_path, capsys):
+    path = write(tmp_path, "s.yaml", """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p, namespace: nowhere}
+        spec:
+          containers: [{name: c, image: nginx}]
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: fine}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: s}
+        spec:
+          ports: [{port: 99999}]
+        """)
+    assert cmd_check([path]) == 2
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2
+    assert out[0].startswith(f"{path}:3: document 1 (Pod p): ") and 'namespaces "nowhere" not found' in out[0]
+    assert out[1].startswith(f"{path}:15: document 3 (Service s): spec.ports[0].port: Invalid value: 99999")
+
+
 def test_check_ok(capsys):
     assert cmd_check(["scenarios/self-healing.yaml", "scenarios/incident-checkout-oom.yaml"]) == 0
     out = capsys.readouterr().out.splitlines()
