@@ -45,6 +45,9 @@ def describe(splits: Splits) -> list[Node]:
 def command(splits: Splits, args: list[str]) -> None:
     """`:layout` (the names), `:layout save NAME`, `:layout NAME` (every tab replaced)."""
     app = splits.app
+    if args and args[0] == "save" and len(args) != 2:
+        app.flash("layout save: " + ("name it" if len(args) == 1 else "one word for its name") + " (:layout save NAME)", "warn")
+        return
     if len(args) == 2 and args[0] == "save":
         tree = describe(splits)
         if splits.layouts_file is None:

@@ -169,6 +169,10 @@ def test_tabs_and_layouts_saved_and_restored_by_name(tmp_path):
         assert app.current.scope.view.name == "deployments" and sp.active == 1
         await do(app, pilot, "layout nope")
         assert "no layout nope" in flash(app)
+        await do(app, pilot, "layout save")  # no name: said so, not "no layout save"
+        assert flash(app) == "layout save: name it (:layout save NAME)"
+        await do(app, pilot, "layout save my work")
+        assert flash(app) == "layout save: one word for its name (:layout save NAME)"
     run(s, size=SIZE)
 
 
