@@ -116,10 +116,10 @@ async def restore(splits: Splits, tabs: list[Node]) -> None:
         for logs, at in tab.follow:
             splits.followers[id(logs)] = tab.panes[min(max(0, at), len(tab.panes) - 1)][0].navigator
     await app.query_one("#tabs", Tabs).mount(*splits.roots)
-    for tab in built:
-        for pane, cmd in tab.panes:
-            splits.open(pane, cmd)
+    said = [splits.open(pane, cmd, say=False) for tab in built for pane, cmd in tab.panes]
     splits.go_tab(0)
+    for out in said:  # once every pane shows its view (which clears a failed command's error)
+        app.outcome(out)
     for pane in splits.followed():
         splits.cursor_moved(pane)
     await splits.release_orphans()  # the Sessions only the replaced panes showed

@@ -453,12 +453,17 @@ class Splits:
             self.focus(anchor)  # the pods pane keeps the focus
             self.cursor_moved(anchor)
 
-    def open(self, pane: ExplorerPane, cmd: str) -> None:
-        """A new pane, mounted, shows ``cmd`` (a bad command: its navigator's start view instead)."""
+    def open(self, pane: ExplorerPane, cmd: str, *, say: bool = True) -> Outcome:
+        """A new pane, mounted, shows ``cmd`` (a bad command: its navigator's start view instead,
+        and then what was wrong is said: showing a view clears a failed command's error);
+        ``say=False``: the caller says it (after the other panes it opens)."""
         pane.query_one("#crumbs").display = self.app.show_crumbs
-        self.app.outcome(pane.navigator.run(cmd))
+        out = pane.navigator.run(cmd)
         if pane.current is None:
             pane.navigator.start()
+        if say:
+            self.app.outcome(out)
+        return out
 
     def _show(self, pane: ExplorerPane) -> None:
         pane.query_one("#crumbs").display = self.app.show_crumbs

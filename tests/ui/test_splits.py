@@ -234,3 +234,18 @@ def test_a_log_pane_following_another_pod_forgets_the_last_ones_line_width():
         short = max(map(len, logs.text().splitlines()))
         assert logs.body.max_width == short < wide
     run(s, size=SIZE)
+
+
+def test_a_saved_layout_whose_view_is_gone_says_so(tmp_path):
+    """A layout naming a view k9py does not know (a typo in the file, a CRD since deleted): the
+    pane opens pods, and the flash says why, after every pane has opened."""
+    async def s(app, pilot, cluster):
+        app.splits.layouts_file = tmp_path / "layouts.yaml"
+        app.splits.layouts_file.write_text("layouts:\n  w:\n  - split: h\n    panes:\n"
+                                           "    - view: nosuch\n    - view: dp default\n")
+        await do(app, pilot, "layout w")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert [p.current.scope.view.name for p in app.splits.panes()] == ["pods", "deployments"]
+        assert flash(app) == "`nosuch` command not found"
+    run(s, size=SIZE)
