@@ -462,3 +462,17 @@ def test_a_pod_relabelled_out_of_the_workload_is_no_longer_followed():
         await settle(app, pilot, 1)
         assert not any("not selected any more" in r for r in rows(scr))
     run(s)
+
+
+def test_the_newest_line_stays_in_sight_when_a_wide_line_brings_the_horizontal_scrollbar():
+    """A line wider than the view brings the horizontal scroll bar, a row less for lines:
+    autoscroll keeps the newest line above it (it was hidden under the bar until the next line)."""
+    async def s(app, pilot, cluster):
+        await settle(app, pilot, 60)  # more lines than the view has rows
+        append_log(cluster, "default", "counter", None, "wide " + "x" * 300)
+        scr = await open_counter(app, pilot)  # the first lines, the wide one last
+        body = scr.body
+        assert body.show_horizontal_scrollbar and rows(scr)[-1].startswith("wide ")
+        assert body.at_bottom()  # the last line is in the view, above the scroll bar
+        assert painted(scr)[body.count - 1 - body.top].startswith("wide ")
+    run(s)

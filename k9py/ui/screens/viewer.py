@@ -124,6 +124,12 @@ class LinesView(ScrollView, can_focus=True):
     def scroll_end_now(self) -> None:
         self.scroll_to(y=max(0, self.count - self.page), animate=False, force=True, immediate=True)
 
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        """A line wider than the view brought the horizontal scroll bar, a row less for lines:
+        a view that showed the last line goes on showing it (it went under the bar)."""
+        if shown and self.top + self.page + self.styles.scrollbar_size_horizontal >= self.count > self.page:
+            self.call_after_refresh(self.scroll_end_now)
+
     def _user(self, delta: int) -> None:
         if self.on_user_scroll is not None:
             self.on_user_scroll(delta)
