@@ -439,7 +439,7 @@ class Navigator:
         plain = kinds.unmerged(target, session.extra_aliases()) if target and (out is None or not out.ok) else None
         if plain is not None:  # a Session that cannot merge those contexts (the past keeps one): the view here
             out = self.run(plain)
-            if out.ok and self.current_cmd is not None:
+            if out.ok and self.current_cmd is not None and target:
                 self.merged_cmd = (self.current_cmd, target)
         new = self.current
         if out is None or not out.ok or new is None:  # (a kind discovery may bring: ``start`` waits for it over pods)
