@@ -40,7 +40,7 @@ ROW_VERBS: dict[str, tuple[str, ...]] = {
     "edit": ("e",), "kill": ("ctrl+k",), "shell": ("s",), "scale": ("s",), "suspend": ("s",),
     "attach": ("a",), "port_forward": ("F",), "restart": ("r",), "drain": ("r",), "image": ("i",),
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),
-    "trigger": ("t",), "show_node": ("o",), "decode": ("x",),
+    "trigger": ("t",), "show_node": ("o",), "decode": ("x",), "values": ("v",),
 }
 # Everything else a resource view does (k9py.ui.keymap describes each): one scope, the view.
 VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -75,6 +75,7 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "screendumps.open": ("enter",), "screendumps.delete": ("ctrl+d",),
     "dir.open": ("enter",), "dir.yaml": ("y",), "dir.apply": ("a",), "dir.delete": ("d",), "dir.edit": ("e",),
     "portforwards.delete": ("ctrl+d",),
+    "values.all": ("v",),
     "timeline.go": ("enter",), "timeline.play_pause": ("space",),
 }
 DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
@@ -109,6 +110,7 @@ XRAY_VERBS = ("describe", "yaml", "logs", "previous", "edit", "delete")  # a nod
 SCREENS: tuple[ScreenKeys, ...] = (
     ScreenKeys("viewer", "describe and dump views", (*_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("values", "helm values view", ("values.all", *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("logs", "log view", (*_LOGS, *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("xray", "xray view", ("xray.goto", "xray.fold", "xray.fold_all", "xray.filter", *XRAY_VERBS, "back", "help", *_NAV),
                {"home": "top", "end": "bottom", "left": "scroll_left", "right": "scroll_right"}),

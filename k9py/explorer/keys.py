@@ -47,6 +47,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("copy", "Copy"),
     Verb("use", "Use"),
     Verb("decode", "Decode"),
+    Verb("values", "Values"),
 )}
 
 

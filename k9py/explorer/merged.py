@@ -38,7 +38,7 @@ def merged_kind(view: ViewKind) -> ViewKind:
 def check(session: Session, view: ViewKind, contexts: Iterable[str]) -> str | None:
     """Why ``view`` cannot merge ``contexts`` (an unknown context, a view that is no API list);
     None when it can."""
-    if not view.kind or view.name == "containers" or view.discovered:
+    if not view.kind or view.derived or view.discovered:
         return f"{view.name}: only built-in resource views can merge contexts"
     known = {meta.name(c) for c in session.contexts()}
     for name in contexts:

@@ -263,6 +263,8 @@ class Navigator:
             pred, label = (lambda o, s=sel: selectors.matches(s, meta.labels(o))), cmd.labels
         if view.name == "containers":
             return Outcome.fail("containers: select a pod and press enter", "warn")
+        if view.name == "history":
+            return Outcome.fail("history: select a release in :helm and press enter", "warn")
         ns = cmd.namespace
         if ns is None:
             ns = self.active_namespace
@@ -358,6 +360,8 @@ class Navigator:
         name = cur.scope.view.name
         if name == "containers":
             return Outcome(request="logs")
+        if name == "history":  # k9s: a revision's values
+            return Outcome(request="values")
         if isinstance(cur, merged.MergedView):  # its rows are of several contexts: enter describes
             return Outcome(request="describe")
         if name == "contexts":

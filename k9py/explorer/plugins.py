@@ -117,7 +117,7 @@ def variables(view: ViewKind, row: Row | None, model: RowModel | None, target: T
 
 
 def _gvr(view: ViewKind, api: Iterable[ApiResource]) -> tuple[str, str, str]:
-    if not view.kind or view.name == "containers":  # k9s: "containers", "contexts"
+    if not view.kind or view.derived:  # k9s: "containers", "contexts", "helm"
         return "", "", view.name
     group = kinds.group_of(view)
     res = resources.BY_KIND.get(view.kind) if not view.discovered else None

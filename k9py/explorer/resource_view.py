@@ -15,6 +15,7 @@ from k9py.kube import meta
 from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.store.metrics import Usage
 from k9py.view.custom_columns import ViewColumns
+from k9py.view.helm_rows import revision_row
 from k9py.view.kinds import BY_NAME, Scope
 from k9py.view.merged_rows import MergedRowModel
 from k9py.view.rows import BIGGEST_FIRST, USAGE_KINDS, Key, PodCounter, Row, RowModel, SortKeys, expand_containers
@@ -139,10 +140,11 @@ class ResourceView:
         """An empty model of the view's rows with its filter, sort, wide columns and usage."""
         scope, session = self.scope, self.session
         view = scope.view
-        expand = expand_containers if view.name == "containers" else None
+        expand = expand_containers if view.name == "containers" else revision_row if view.name == "history" else None
         all_ns = view.namespaced and not scope.namespace
         model = session.model_class(view)(
-            view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.keeps(), expand=expand)
+            view, all_namespaces=all_ns and expand is None, wide=self.wide, predicate=scope.keeps(), expand=expand,
+            kind="HelmHistory" if view.name == "history" else None)
         model.now = session.now()
         if self.columns is not None and expand is None and type(model) is RowModel:  # (a server's table: its own)
             model.set_custom(self.columns)
@@ -310,12 +312,14 @@ class ResourceView:
             return ""
         if scope.view.name == "containers" and scope.pod:
             where = f"{scope.pod[0]}/{scope.pod[1]}"
+        elif scope.view.name == "history":  # a release's: its namespace/name
+            where = scope.label
         elif scope.view.namespaced:
             where = scope.namespace or "all"
         else:
             where = "all"
         title = f"{scope.view.name}({where})[{len(m)}]"
-        if scope.label and scope.view.name != "containers":
+        if scope.label and scope.view.name not in ("containers", "history"):
             title += f" <{scope.label}>"
         if scope.faults:
             title += " <faults>"

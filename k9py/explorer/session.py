@@ -13,6 +13,7 @@ from k9py.store.informer import Cache, Informer
 from k9py.store.metrics import MetricsCache
 from k9py.view import kinds
 from k9py.view.crd_rows import PrinterColumnsModel
+from k9py.view.helm_rows import HelmReleaseModel
 from k9py.view.kinds import ViewKind
 from k9py.view.printers import has_printer
 from k9py.view.rows import RowModel
@@ -152,6 +153,8 @@ class Session:
     def model_class(self, view: ViewKind) -> type[RowModel]:
         """The row model of ``view``: the server's Table columns, a CRD's printer columns computed
         here (a backend without server tables: the simulator), or kubectl's printers."""
+        if view.name == "helm":
+            return HelmReleaseModel
         if self.uses_server_table(view):
             return ServerTableModel
         if view.columns:

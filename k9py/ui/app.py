@@ -390,7 +390,7 @@ class K9pyApp(App[None]):
             jobs = {"rewind": timetravel.rewind, "diff": timetravel.diff, "changes": timetravel.changes}
             job = jobs[out.request](self, out.arg) if out.request in jobs else timetravel.back_to_now(self)
             self.run_worker(job, group="timetravel", exclusive=True)
-        elif out.request in ("logs", "describe"):
+        elif out.request in ("logs", "describe", "values"):
             from k9py.ui.screens import actions  # lazily: not needed for the first frame
 
             actions.open_view(self, out.request)

@@ -288,6 +288,38 @@ def manifest_objects(manifest: str) -> tuple[list[Target], list[str]]:
     return out, kept
 
 
+def masked_manifest(manifest: str) -> str:
+    """A manifest as shown (`y`): its Secrets' data masked as the YAML view masks them (each such
+    document dumped again after its comments); the rest exactly as Helm rendered it."""
+    from k9py.view import yaml_text
+    out: list[str] = []
+    for i, doc in enumerate(_documents(manifest)):
+        if i:
+            out.append("---")
+        try:
+            obj = yaml.safe_load("\n".join(doc))
+        except yaml.YAMLError:
+            obj = None
+        if type(obj) is dict and obj.get("kind") == "Secret" and (obj.get("data") or obj.get("stringData")):
+            blank = len(doc) - len("\n".join(doc).rstrip("\n").split("\n"))  # its trailing empty lines
+            out += [ln for ln in doc if ln.startswith("#")]
+            out += yaml_text.to_yaml(obj).rstrip("\n").split("\n") + [""] * blank
+        else:
+            out += doc
+    return "\n".join(out)
+
+
+def _documents(manifest: str) -> list[list[str]]:
+    """The lines of each document of a manifest split at its `---` lines."""
+    docs: list[list[str]] = [[]]
+    for line in manifest.split("\n"):
+        if line.rstrip() == "---":
+            docs.append([])
+        else:
+            docs[-1].append(line)
+    return docs
+
+
 def to_yaml(values: Obj) -> str:
     """Values as `helm get values` prints them (sorted keys, block style); ``{}`` when none."""
     if not values:

@@ -13,6 +13,7 @@ from typing import Any
 
 from k9py.kube import meta, resources, selectors
 from k9py.kube.resources import PrinterColumn
+from k9py.view import helm
 from k9py.view.faults import faulty
 
 Obj = dict[str, Any]
@@ -36,6 +37,9 @@ class ViewKind:
     # discovered custom resources on a backend without server tables (the simulator): the
     # CRD's printer columns, computed by the explorer itself (k9s does the same offline)
     columns: tuple[PrinterColumn, ...] = ()
+    # its rows are made from another kind's objects (a pod's containers, Helm's release Secrets):
+    # not the view of ``kind`` (discovery, owners, xray and `kind.group` lookups pass it by)
+    derived: bool = False
 
 
 VIEWS: tuple[ViewKind, ...] = (
@@ -43,7 +47,8 @@ VIEWS: tuple[ViewKind, ...] = (
              verbs=OBJECT_VERBS | {"logs", "previous", "kill", "image", "shell", "attach", "port_forward", "show_node"},
              drill_hint="Containers"),
     ViewKind("containers", "Pod", ("co", "container", "containers"),
-             verbs=frozenset({"yaml", "logs", "previous", "shell", "attach", "port_forward", "copy"}), drill_hint="Logs"),
+             verbs=frozenset({"yaml", "logs", "previous", "shell", "attach", "port_forward", "copy"}), drill_hint="Logs",
+             derived=True),
     ViewKind("deployments", "Deployment", ("dp", "deploy", "deployment", "deployments"),
              verbs=WORKLOAD | {"scale", "restart"}, drill_hint="Pods"),
     ViewKind("replicasets", "ReplicaSet", ("rs", "replicaset", "replicasets"),
@@ -80,6 +85,11 @@ VIEWS: tuple[ViewKind, ...] = (
              namespaced=False, drill_hint="Rules"),
     ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False, verbs=frozenset({"copy"}),
              drill_hint="Switch"),
+    # Helm 3 releases, from the Secrets Helm keeps them in (view/helm.py): `d` notes, `y` manifest,
+    # `v` values, ctrl-d uninstall; enter: the release's revisions (k9s's helm and its history)
+    ViewKind("helm", "Secret", ("hm", "chart", "charts"), verbs=frozenset({"describe", "yaml", "values", "delete", "copy"}),
+             drill_hint="History", derived=True),
+    ViewKind("history", "Secret", (), verbs=frozenset({"describe", "yaml", "values"}), drill_hint="Values", derived=True),
 )
 
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
@@ -113,7 +123,7 @@ def discovered(resources: Iterable[Any]) -> Aliases:
     (plural, singular, short names) for every listable kind it has none for, CRDs included.
     Built-in aliases win over the server's."""
     known = {v.kind for v in VIEWS if v.kind}
-    by_kind = {v.kind: v for v in VIEWS if v.kind and v.name != "containers"}
+    by_kind = {v.kind: v for v in VIEWS if v.kind and not v.derived}
     out: Aliases = {}
     seen: set[str] = set()
     for res in resources:
@@ -185,7 +195,7 @@ def lookup(word: str, extra: Aliases | None = None) -> ViewKind | None:
         name, group = w.split(".", 1)
     views = [v for v in (ALIASES.get(name), (extra or {}).get(name), *(extra or {}).values()) if v is not None]
     for v in views:
-        if not v.kind or v.name == "containers" or group_of(v) != group:
+        if not v.kind or v.derived or group_of(v) != group:
             continue
         if v is not ALIASES.get(name) and v is not (extra or {}).get(name) and v.name != f"{name}.{group}":
             continue
@@ -364,6 +374,8 @@ def drill(view: ViewKind, obj: Obj) -> Scope | None:
         return Scope(pods, ns, f"pvc={name}", mounts)
     if view.name == "pods":
         return Scope(BY_NAME["containers"], ns, name, lambda o: meta.name(o) == name, pod=(ns, name))
+    if view.name == "helm":  # the release's revisions (its Secrets)
+        return Scope(BY_NAME["history"], ns, f"{ns}/{name}", helm.of_release(ns, name))
     return None
 
 
@@ -373,6 +385,6 @@ def owner_scope(obj: Obj) -> tuple[str, str, str] | None:
     if ref is None:
         return None
     for v in VIEWS:
-        if v.kind == ref.get("kind") and v.name != "containers":
+        if v.kind == ref.get("kind") and not v.derived:
             return (v.name, meta.namespace(obj), ref.get("name", ""))
     return None

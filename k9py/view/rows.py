@@ -62,6 +62,10 @@ def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[An
         return CONTEXT_COLUMNS, context_cells
     if kind == "Node":
         return NODE_COLUMNS, node_cells
+    if kind in ("HelmRelease", "HelmHistory"):  # rows made from Helm's release Secrets (view/helm_rows.py)
+        from k9py.view import helm_rows
+        return (helm_rows.RELEASE_COLUMNS, helm_rows.release_cells) if kind == "HelmRelease" else \
+            (helm_rows.HISTORY_COLUMNS, helm_rows.history_cells)
     return [Column(c.name.upper(), c.type, c.priority) for c in printers.columns(kind)], printers.cells
 
 
@@ -245,7 +249,8 @@ def event_first_seen(ev: Obj) -> float:
 
 
 TIME_SORTS: dict[str, Callable[[Obj], float]] = {"LAST SEEN": event_last_seen, "FIRST SEEN": event_first_seen}
-DEFAULT_SORTS: dict[str, tuple[str, bool]] = {"Event": ("LAST SEEN", True)}  # ascending = newest first
+# ascending = newest first; a release's history: the latest revision first (k9s)
+DEFAULT_SORTS: dict[str, tuple[str, bool]] = {"Event": ("LAST SEEN", True), "HelmHistory": ("REVISION", False)}
 
 
 def default_sort(kind: str, all_namespaces: bool) -> tuple[str, bool]:
@@ -600,6 +605,9 @@ class RowModel:
             return "del"
         if self.kind == "Event":  # k9s: an event that is not Normal is a fault
             return "err" if (row.obj.get("type") or "Normal") != "Normal" else row.delta
+        if self.kind in ("HelmRelease", "HelmHistory"):
+            from k9py.view import helm_rows
+            return helm_rows.style(row.obj) or row.delta
         if self.kind == "Node":  # k9s: not ready is an error, cordoned is pending
             valid = node_valid(row.obj)
             return "err" if valid == "node is not ready" else "pending" if valid else row.delta

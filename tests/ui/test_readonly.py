@@ -18,7 +18,7 @@ async def open_view(app, pilot, name):
     await sync(app, pilot)
 
 
-@pytest.mark.parametrize("view", ["pods", "deployments", "replicasets", "nodes", "cronjobs", "namespaces"])
+@pytest.mark.parametrize("view", ["pods", "deployments", "replicasets", "nodes", "cronjobs", "namespaces", "helm"])
 def test_readonly_shows_and_opens_no_action(drive, view):
     async def s(app, pilot, cluster):
         await open_view(app, pilot, view)

@@ -16,7 +16,11 @@ from pathlib import Path
 import pytest
 
 from k9py.kube import meta
+from k9py.kube.timefmt import parse_time
 from k9py.view import helm
+from k9py.view.helm_rows import HelmReleaseModel, revision_row
+from k9py.view.kinds import BY_NAME
+from k9py.view.rows import RowModel
 
 RECORDED = Path(__file__).parent.parent / "data" / "helm" / "releases.json"
 
@@ -120,3 +124,95 @@ def test_manifest_objects_in_helms_uninstall_order_and_kept_ones():
     assert kept == ["PersistentVolumeClaim/data"]
     with pytest.raises(helm.ReleaseError, match="not YAML"):
         helm.manifest_objects("a: [")
+
+
+# -- rows ----------------------------------------------------------------------------------------------
+def keyed(secrets: list[dict]) -> dict:
+    return {(meta.namespace(s), meta.name(s)): s for s in secrets}
+
+
+def cells(model: RowModel) -> list[tuple[str, ...]]:
+    return [model.cells(model.row_at(i)) for i in range(len(model))]
+
+
+NOW = parse_time("2026-12-06T17:06:32Z")  # an hour after the recording
+
+
+def test_helm_rows_one_per_release_its_latest_revision():
+    m = HelmReleaseModel(BY_NAME["helm"], all_namespaces=True)
+    m.now = NOW
+    m.load(keyed([*recorded(), {"metadata": {"name": "other", "namespace": "default"}, "type": "Opaque"}]))
+    assert [c.name for c in m.columns] == ["NAMESPACE", "NAME", "REVISION", "STATUS", "CHART", "APP VERSION", "AGE"]
+    assert cells(m) == [("default", "web", "2", "deployed", "hello-0.1.0", "1.25", "60m"),
+                        ("shop", "noted", "1", "deployed", "hello-0.1.0", "1.25", "60m")]
+    m.set_wide(True)
+    assert [c.name for c in m.columns][-2:] == ["VALID", "AGE"]
+
+
+def test_helm_rows_follow_revisions_as_they_come_and_go():
+    web1, web2 = by_name("sh.helm.release.v1.web.v1"), by_name("sh.helm.release.v1.web.v2")
+    objects = keyed([web1])
+    m = HelmReleaseModel(BY_NAME["helm"])
+    m.now = NOW
+    m.load(objects)
+    assert cells(m) == [("web", "1", "superseded", "hello-0.1.0", "1.25", "60m")]
+    objects.update(keyed([web2]))
+    m.apply([("default", meta.name(web2))], [], [], objects.get)
+    assert cells(m) == [("web", "2", "deployed", "hello-0.1.0", "1.25", "60m")]
+    assert m.rows[("default", "web")].delta == "mod"
+    # the latest revision's Secret gone (a rollback's cleanup, a history limit): the one before shows
+    del objects[("default", meta.name(web2))]
+    m.apply([], [], [("default", meta.name(web2))], objects.get)
+    assert cells(m)[0][1] == "1"
+    # every Secret gone: the release is uninstalled
+    del objects[("default", meta.name(web1))]
+    m.apply([], [], [("default", meta.name(web1))], objects.get)
+    assert len(m) == 0 and m.total == 0 and m.secrets_of(("default", "web")) == []
+
+
+def test_a_corrupt_secret_is_a_row_that_says_so():
+    bad = copy.deepcopy(by_name("sh.helm.release.v1.noted.v1"))
+    bad["data"]["release"] = "bm90IGEgcmVsZWFzZQ=="  # "not a release"
+    bad["metadata"]["resourceVersion"] = "corrupt"
+    m = HelmReleaseModel(BY_NAME["helm"], wide=True)
+    m.now = NOW
+    m.load(keyed([bad]))
+    row = m.row_at(0)
+    assert m.cells(row)[:6] == ("noted", "1", "deployed", "<invalid>", "", "data.release is not Helm's base64 inside the API's")
+    assert m.style(row) == "err"
+
+
+def test_history_rows_latest_first():
+    m = RowModel(BY_NAME["history"], expand=revision_row, kind="HelmHistory",
+                 predicate=helm.of_release("default", "web"))
+    m.now = NOW
+    m.load(keyed(recorded()))
+    assert [c.name for c in m.columns] == ["REVISION", "STATUS", "CHART", "APP VERSION", "DESCRIPTION", "AGE"]
+    assert cells(m) == [("2", "deployed", "hello-0.1.0", "1.25", "Upgrade complete", "60m"),
+                        ("1", "superseded", "hello-0.1.0", "1.25", "Install complete", "60m")]
+    assert [m.row_at(i).key for i in range(2)] == [("default", "web:2"), ("default", "web:1")]
+
+
+def test_the_manifests_secrets_are_masked_the_rest_as_rendered():
+    manifest = ("---\n# Source: x/templates/s.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: pw\n"
+                "stringData:\n  password: hunter2\ndata:\n  token: czNjcjN0\n"
+                "---\n# Source: x/templates/c.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n")
+    shown = helm.masked_manifest(manifest)
+    assert "hunter2" not in shown and "czNjcjN0" not in shown
+    assert shown == ("---\n# Source: x/templates/s.yaml\napiVersion: v1\ndata:\n  token: '*****'\nkind: Secret\n"
+                     "metadata:\n  name: pw\nstringData:\n  password: '*****'\n"
+                     "---\n# Source: x/templates/c.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+                     "data:\n  k: v\n")
+    for s in recorded():  # no Secret in them: Helm's text as it is
+        rel = helm.release(s)
+        assert helm.masked_manifest(rel.manifest) == rel.manifest
+
+
+def test_a_superseded_revision_is_valid_in_the_history_not_in_helm():
+    web1 = keyed([by_name("sh.helm.release.v1.web.v1")])
+    history = RowModel(BY_NAME["history"], expand=revision_row, kind="HelmHistory", wide=True)
+    history.load(web1)
+    assert history.cells(history.row_at(0))[history.col_index("VALID")] == ""
+    releases = HelmReleaseModel(BY_NAME["helm"], wide=True)
+    releases.load(web1)
+    assert releases.cells(releases.row_at(0))[releases.col_index("VALID")] == "chart is in an invalid state"

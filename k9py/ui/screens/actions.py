@@ -312,10 +312,14 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
     """Run ``verb`` (an id of ``k9py.explorer.keys.VERBS`` the view supports and the session
     allows) on the cursor's row or the marked rows."""
     kind = view.scope.view
-    if verb in ("describe", "yaml", "logs", "previous"):
+    if verb in ("describe", "yaml", "logs", "previous", "values"):
         open_view(app, verb)
         return
     if row is None:
+        return
+    if kind.name == "helm" and verb == "delete":  # helm uninstall
+        from k9py.ui.screens import helm
+        helm.uninstall(app, view, app.targets())
         return
     handlers: dict[str, Callable[[], None]] = {
         "delete": lambda: delete(app, kind, app.targets()),
@@ -346,7 +350,7 @@ def copy_name(app: K9pyApp, row: Row) -> None:
 
 
 def open_view(app: K9pyApp, action: str) -> None:
-    """`d` describe, `y` YAML, `l` logs, `p` previous logs of the current row."""
+    """`d` describe, `y` YAML, `l` logs, `p` previous logs, `v` a helm release's values of the current row."""
     cur, row = app.current, app.table.cursor_row
     if cur is None or row is None:
         return
@@ -366,6 +370,10 @@ def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Se
 
     if view.name == "contexts":
         app.flash("nothing to show for a context", "warn")
+        return
+    if view.name in ("helm", "history"):  # a release's notes, manifest, values
+        from k9py.ui.screens import helm
+        helm.open_text(app, row, action)
         return
     session = session or app.session
     ns, name = row.key[0], row.key[1]  # (a merged row's key has its context third)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from k9py.config import keymap as keymap_file
 from k9py.config.keys import label
 from k9py.ui.screens.describe import DescribeScreen
+from k9py.ui.screens.helm import ValuesScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen, KeyedScreen
 from k9py.ui.screens.logs import LogScreen
 from k9py.ui.screens.manifests import DirScreen
@@ -19,7 +20,7 @@ from k9py.ui.screens.xray import XrayScreen
 from k9py.ui.screens.yaml_view import YamlScreen
 
 SCREENS: tuple[type[KeyedScreen], ...] = (
-    ViewerScreen, DescribeScreen, DumpViewer, YamlScreen, LogScreen, XrayScreen, PulsesScreen, ScreenDumps,
+    ViewerScreen, DescribeScreen, DumpViewer, YamlScreen, ValuesScreen, LogScreen, XrayScreen, PulsesScreen, ScreenDumps,
     DirScreen,
     PortForwardsScreen, TimelineView, HelpScreen, AliasesScreen,
 )

@@ -50,7 +50,7 @@ def view_for(kind: str) -> ViewKind | None:
     """The table view of a node's kind (containers: the pod's containers view)."""
     if kind == "Container":
         return BY_NAME["containers"]
-    return next((v for v in VIEWS if v.kind == kind and v.name != "containers"), None)
+    return next((v for v in VIEWS if v.kind == kind and not v.derived), None)
 
 
 class XrayTree(ScrollView, can_focus=True):

@@ -1,0 +1,147 @@
+"""`:helm` (k9s's helm view): releases from the Secrets the real Helm wrote (tests/data/helm), live as
+revisions come and go; enter: a release's history, enter there: that revision's values; `d` notes,
+`y` manifest, `v` values (`v` again: every value), ctrl-d uninstall (refused when read-only)."""
+
+from __future__ import annotations
+
+import yaml
+
+from k9py.kube import meta
+from k9py.ui.screens.dialogs import DeleteDialog
+from k9py.ui.screens.helm import ReleaseText, ValuesScreen
+from k9py.view import helm
+from tests.ui.conftest import table_lines
+from tests.ui.simcluster import command, flash, run, settle, sim_cluster
+from tests.view.test_helm import by_name, recorded
+
+
+def helm_cluster():
+    """The small cluster with the recorded releases' Secrets (web: 2 revisions in default; noted in
+    shop) and the objects web's latest revision made."""
+    c = sim_cluster()
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})
+    for s in recorded():
+        s = {**s, "metadata": {k: v for k, v in s["metadata"].items()
+                               if k in ("name", "namespace", "labels")}}
+        c.create(s)
+    web = helm.release(by_name("sh.helm.release.v1.web.v2"))
+    for doc in yaml.safe_load_all(web.manifest):
+        if doc:
+            doc["metadata"]["namespace"] = "default"
+            c.create(doc)
+    c.advance(5)
+    return c
+
+
+def names(app):
+    m = app.model
+    return [m.row_at(i).key[1] for i in range(len(m))]
+
+
+def test_helm_view_lists_releases_and_drills_into_history_and_values():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        assert app.current.title() == "helm(default)[1]"
+        header, row = table_lines(app)[:2]
+        assert header.split() == ["NAME↑", "REVISION", "STATUS", "CHART", "APP", "VERSION", "AGE"]
+        assert row.split()[:5] == ["web", "2", "deployed", "hello-0.1.0", "1.25"]
+        await command(app, pilot, "hm all")
+        assert names(app) == ["web", "noted"] and app.current.title() == "helm(all)[2]"
+        await command(app, pilot, "charts shop")
+        assert names(app) == ["noted"]
+        await command(app, pilot, "helm all /not")
+        assert names(app) == ["noted"]
+        await command(app, pilot, "helm default")
+        await pilot.press("enter")  # the release's revisions, the latest first
+        await settle(app, pilot)
+        assert app.current.title() == "history(default/web)[2]"
+        lines = table_lines(app)
+        assert lines[0].split()[:5] == ["REVISION↓", "STATUS", "CHART", "APP", "VERSION"]
+        assert "Upgrade complete" in lines[1] and lines[1].split()[0] == "2"
+        assert "Install complete" in lines[2] and "superseded" in lines[2]
+        await pilot.press("j", "enter")  # revision 1's values
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, ValuesScreen) and scr.lines == ["greeting: hi", "replicaCount: 1"]
+        assert "Values(default/web:1)" in str(scr.query_one("#viewer-box").border_title)
+        await pilot.press("v")  # k9s: every value, the chart's defaults with the user's
+        assert scr.lines[:3] == ["bogus: false", "greeting: hi", "image:"] and "replicaCount: 1" in scr.lines
+        assert "[all]" in str(scr.query_one("#viewer-box").border_title)
+        await pilot.press("v")
+        assert scr.lines == ["greeting: hi", "replicaCount: 1"]
+        await pilot.press("escape")
+        await pilot.press("escape")  # back to the releases
+        await settle(app, pilot)
+        assert app.current.scope.view.name == "helm"
+        await pilot.press("v")
+        assert app.screen.lines == ["greeting: bye"]
+        await pilot.press("escape")
+        await pilot.press("y")  # the manifest
+        assert isinstance(app.screen, ReleaseText)
+        assert app.screen.lines[:2] == ["---", "# Source: hello/templates/configmap.yaml"]
+        await pilot.press("escape")
+        await pilot.press("d")  # the notes: this chart has none
+        assert app.screen.lines == ["release default/web (revision 2) has no notes"]
+        await pilot.press("escape")
+        await command(app, pilot, "helm shop")
+        await pilot.press("d")
+        assert app.screen.lines == ["Thank you for installing hello.",
+                                    'Your release is named noted; it greets with "hej".']
+    run(s, helm_cluster())
+
+
+def test_helm_rows_are_live():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        web3 = helm.decode(by_name("sh.helm.release.v1.web.v2")["data"]["release"])
+        web3.update(version=3, info={**web3["info"], "status": "failed", "description": "Upgrade failed"})
+        cluster.create(helm.release_secret(web3))
+        await settle(app, pilot)
+        row = app.model.row_at(0)
+        assert app.model.cells(row)[:3] == ("web", "3", "failed") and app.model.style(row) == "err"
+        cluster.delete("Secret", "default", "sh.helm.release.v1.web.v3")
+        await settle(app, pilot)
+        assert app.model.cells(app.model.row_at(0))[:3] == ("web", "2", "deployed")
+        cluster.create(helm.release_secret({**web3, "name": "api", "version": 1, "info": {"status": "deployed"}}))
+        await settle(app, pilot)
+        assert names(app) == ["api", "web"]
+    run(s, helm_cluster())
+
+
+def test_uninstall_deletes_the_releases_objects_and_secrets():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        await pilot.press("ctrl+d")
+        dlg = app.screen
+        assert isinstance(dlg, DeleteDialog)
+        await pilot.press("escape")  # cancelled: nothing goes
+        assert cluster.store.get("ConfigMap", "default", "web-hello") is not None
+        await pilot.press("ctrl+d")
+        await pilot.click("#ok")
+        await settle(app, pilot, 60)
+        assert flash(app) == "Uninstalled release default/web"
+        for kind in ("ConfigMap", "Service", "Deployment"):
+            assert cluster.store.get(kind, "default", "web-hello") is None, kind
+        assert [meta.name(x) for x in cluster.store.list("Secret", "default") if helm.is_release(x)] == []
+        assert names(app) == []
+        assert cluster.store.get("Secret", "shop", "sh.helm.release.v1.noted.v1") is not None  # another release stays
+    run(s, helm_cluster())
+
+
+def test_readonly_refuses_uninstall():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, DeleteDialog) and "read-only" in flash(app)
+        menu = str(app.query_one("#header").render())
+        assert "<ctrl-d>" not in menu and "<v> " in menu and "<enter> " in menu
+        assert cluster.store.get("ConfigMap", "default", "web-hello") is not None
+    run(s, helm_cluster(), readonly=True)
+
+
+def test_history_is_no_command_of_its_own():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "history")
+        assert "select a release in :helm" in flash(app)
+    run(s, helm_cluster())
