@@ -4,6 +4,7 @@ revisions come and go; enter: a release's history, enter there: that revision's 
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from k9py.kube import meta
@@ -145,3 +146,44 @@ def test_history_is_no_command_of_its_own():
         await command(app, pilot, "history")
         assert "select a release in :helm" in flash(app)
     run(s, helm_cluster())
+
+
+# -- snapshots ------------------------------------------------------------------------------------------
+def snapshot_app():
+    """The sample cluster with the recorded releases, deployed 10 and 5 minutes before its frozen clock."""
+    from k9py.backends.sim import SimBackend
+    from k9py.kube.timefmt import rfc3339
+    from k9py.ui.app import K9pyApp
+    from tests.samples import small_cluster
+
+    c = small_cluster()
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})
+    for i, s in enumerate(recorded()):
+        rel = helm.decode(s["data"]["release"])
+        when = rfc3339(c.now() - 600 + 300 * i)
+        rel["info"].update(first_deployed=when, last_deployed=when)
+        c.create(helm.release_secret(rel))
+    return K9pyApp(SimBackend(c), manual=True)
+
+
+def before(*presses):
+    """Each of ``presses`` (a key sequence) pressed once the rows of the one before are in."""
+    async def run(pilot):
+        await pilot.app.pump()
+        await pilot.pause()
+        for keys in presses:
+            await pilot.press(*keys)
+            await pilot.app.pump()
+            await pilot.pause()
+    return run
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_helm_snapshot(snap_compare, size):
+    assert snap_compare(snapshot_app(), terminal_size=size, run_before=before(("colon", *"helm all", "enter")))
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_history_snapshot(snap_compare, size):
+    assert snap_compare(snapshot_app(), terminal_size=size,
+                        run_before=before(("colon", *"helm", "enter"), ("enter",)))
