@@ -48,6 +48,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("use", "Use"),
     Verb("decode", "Decode"),
     Verb("values", "Values"),
+    Verb("helm_rollback", "RollBackTo...", mutating=True),
 )}
 
 

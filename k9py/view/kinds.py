@@ -86,10 +86,11 @@ VIEWS: tuple[ViewKind, ...] = (
     ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False, verbs=frozenset({"copy"}),
              drill_hint="Switch"),
     # Helm 3 releases, from the Secrets Helm keeps them in (view/helm.py): `d` notes, `y` manifest,
-    # `v` values, ctrl-d uninstall; enter: the release's revisions (k9s's helm and its history)
+    # `v` values, ctrl-d uninstall; enter: the release's revisions (k9s's helm and its history: `r` rolls back)
     ViewKind("helm", "Secret", ("hm", "chart", "charts"), verbs=frozenset({"describe", "yaml", "values", "delete", "copy"}),
              drill_hint="History", derived=True),
-    ViewKind("history", "Secret", (), verbs=frozenset({"describe", "yaml", "values"}), drill_hint="Values", derived=True),
+    ViewKind("history", "Secret", (), verbs=frozenset({"describe", "yaml", "values", "helm_rollback"}), drill_hint="Values",
+             derived=True),
 )
 
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}

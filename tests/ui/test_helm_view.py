@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from k9py.kube import meta
-from k9py.ui.screens.dialogs import DeleteDialog
+from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog
 from k9py.ui.screens.helm import ReleaseText, ValuesScreen
 from k9py.view import helm
 from tests.ui.conftest import table_lines
@@ -129,6 +129,34 @@ def test_uninstall_deletes_the_releases_objects_and_secrets():
     run(s, helm_cluster())
 
 
+def test_rollback_from_the_history_makes_a_new_revision_of_the_old_one():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("j", "r")  # revision 1
+        dlg = app.screen
+        assert isinstance(dlg, ConfirmScreen) and "back to revision 1?" in str(dlg.query_one(".dialog-message").render())
+        await pilot.press("y")
+        await settle(app, pilot, 30)
+        assert flash(app) == "Rolled back release default/web to revision 1 (revision 3)"
+        # the objects are revision 1's again
+        assert cluster.store.get("ConfigMap", "default", "web-hello")["data"]["greeting"] == "hi"
+        assert cluster.store.get("Deployment", "default", "web-hello")["spec"]["replicas"] == 1
+        # the revisions as `helm history` tells them
+        revs = {helm.version_of(x): helm.release(x) for x in cluster.store.list("Secret", "default") if helm.is_release(x)}
+        assert {v: (r.status, r.description) for v, r in revs.items()} == {
+            1: ("superseded", "Install complete"), 2: ("superseded", "Upgrade complete"), 3: ("deployed", "Rollback to 1")}
+        assert revs[3].values() == {"greeting": "hi", "replicaCount": 1} and revs[3].manifest == revs[1].manifest
+        assert meta.labels(cluster.store.get("Secret", "default", "sh.helm.release.v1.web.v2"))["status"] == "superseded"
+        assert [app.model.cells(app.model.row_at(i))[:2] for i in range(3)] == [("3", "deployed"), ("2", "superseded"),
+                                                                               ("1", "superseded")]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.model.cells(app.model.row_at(0))[:3] == ("web", "3", "deployed")
+    run(s, helm_cluster())
+
+
 def test_readonly_refuses_uninstall():
     async def s(app, pilot, cluster):
         await command(app, pilot, "helm")
@@ -137,6 +165,10 @@ def test_readonly_refuses_uninstall():
         assert not isinstance(app.screen, DeleteDialog) and "read-only" in flash(app)
         menu = str(app.query_one("#header").render())
         assert "<ctrl-d>" not in menu and "<v> " in menu and "<enter> " in menu
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("r")
+        assert not isinstance(app.screen, ConfirmScreen) and "read-only" in flash(app)
         assert cluster.store.get("ConfigMap", "default", "web-hello") is not None
     run(s, helm_cluster(), readonly=True)
 

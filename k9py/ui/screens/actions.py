@@ -321,6 +321,10 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         from k9py.ui.screens import helm
         helm.uninstall(app, view, app.targets())
         return
+    if verb == "helm_rollback":
+        from k9py.ui.screens import helm
+        helm.rollback(app, view, row)
+        return
     handlers: dict[str, Callable[[], None]] = {
         "delete": lambda: delete(app, kind, app.targets()),
         "kill": lambda: delete(app, kind, app.targets(), kill=True),

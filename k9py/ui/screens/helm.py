@@ -1,6 +1,6 @@
 """The `:helm` view's text views (k9s's): `d` a release's notes, `y` its manifest, `v` its values
-(`v` again there: every value, the chart's defaults coalesced with the user's), and `ctrl-d`'s
-uninstall. The release is the row's: the latest revision in `:helm`, the one picked in its history."""
+(`v` again there: every value, the chart's defaults coalesced with the user's), `ctrl-d`'s
+uninstall and the history's `r` rollback. The release is the row's: the latest revision in `:helm`, the one picked in its history."""
 
 from __future__ import annotations
 
@@ -127,3 +127,29 @@ def uninstall(app: K9pyApp, view: ResourceView, keys: list[tuple[str, str]]) -> 
             app.flash(f"Uninstalled release {what}")
 
     app.push_screen(DeleteDialog("<Uninstall>", f"Uninstall helm release {what}?"), answered(app, go))
+
+
+def rollback(app: K9pyApp, view: ResourceView, row: Row) -> None:
+    """`r` in a release's history: roll the release back to the revision under the cursor, once confirmed."""
+    from k9py.explorer import helm as helm_actions
+    from k9py.ui.screens.actions import answered
+    from k9py.ui.screens.dialogs import ConfirmScreen
+
+    rel, model = release_of(row), view.model
+    if rel is None or model is None:
+        return
+    secrets = [r.obj["secret"] for r in model.rows.values() if isinstance(r.obj.get("secret"), dict)]
+    where = f"{rel.namespace}/{rel.name}"
+
+    async def go(ok: bool | None) -> None:
+        if not ok:
+            return
+        done = await helm_actions.rollback(app.backend, secrets, rel.version)
+        if done.errors:
+            app.flash(done.errors[0] if len(done.errors) == 1 else f"{len(done.errors)} failed: {done.errors[0]}",
+                      "error")
+        else:
+            app.flash(f"Rolled back release {where} to revision {rel.version} (revision {done.version})")
+
+    app.push_screen(ConfirmScreen("<Confirm Rollback>", f"Roll release {where} back to revision {rel.version}?"),
+                    answered(app, go))
