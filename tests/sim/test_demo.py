@@ -164,6 +164,24 @@ def test_istio_ingressgateway_node_port(demo):
     assert (http["port"], http["targetPort"], http["nodePort"]) == (80, 80, 31380)
 
 
+def test_istiod_is_a_helm_release(demo):
+    """`:helm` shows something in the demo: istiod's two revisions, its manifest the demo's istiod
+    objects (tools/gen_demo_helm.py made them; run it again after changing those objects)."""
+    import yaml
+
+    from k9py.view import helm
+    revs = sorted((helm.release(s) for s in demo.list("Secret", "istio-system") if helm.is_release(s)),
+                  key=lambda r: r.version)
+    assert [(r.name, r.version, r.status, r.chart, r.error) for r in revs] == [
+        ("istiod", 1, "superseded", "istiod-1.22.1", ""), ("istiod", 2, "deployed", "istiod-1.22.1", "")]
+    assert revs[1].values()["pilot"]["autoscaleEnabled"] is False and revs[1].notes.startswith('"istiod" successfully')
+    for doc in yaml.safe_load_all(revs[1].manifest):
+        live = demo.get(doc["kind"], "istio-system", doc["metadata"]["name"])
+        assert meta.labels(live) == doc["metadata"]["labels"], doc["kind"]
+        assert meta.annotations(live)["meta.helm.sh/release-name"] == "istiod"
+        assert live["spec"]["selector"] == doc["spec"]["selector"]
+
+
 def test_every_other_pod_is_running_and_ready(demo):
     all_pods = pods(demo)
     assert 35 <= len(all_pods) <= 60
