@@ -219,3 +219,57 @@ def test_helm_snapshot(snap_compare, size):
 def test_history_snapshot(snap_compare, size):
     assert snap_compare(snapshot_app(), terminal_size=size,
                         run_before=before(("colon", *"helm", "enter"), ("enter",)))
+
+
+def test_hostile_release_text_is_inert():
+    """A release's JSON is anyone's text: escapes, controls and markup in its name, chart, notes,
+    description, values and manifest are shown, never obeyed (issue 15)."""
+    from tests.ui.test_hostile_content import SMALL, check_inert
+
+    c = sim_cluster()
+    bad = "\x1b[31m[bold]red[/bold]\u202e\x07 " + " ".join(list(SMALL.values())[:8])
+    rel = {"name": "web", "namespace": "default", "version": 1,
+           "info": {"status": "deployed", "description": bad, "notes": bad + "\n" + bad,
+                    "last_deployed": "2026-11-01T09:00:00Z"},
+           "chart": {"metadata": {"name": bad, "version": "1", "appVersion": bad}, "values": {bad: bad}},
+           "config": {"greeting": bad}, "manifest": f"---\n# {bad}\nkind: ConfigMap\nmetadata:\n  name: x\n"}
+    c.create(helm.release_secret(rel))
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        assert "\u241b" in check_inert(app, ":helm")  # ␛: shown, not obeyed
+        await pilot.press("ctrl+w")
+        check_inert(app, ":helm wide")
+        for keys in (("d",), ("y",), ("v",), ("v", "v")):
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            assert "[bold]" in check_inert(app, f":helm {keys}")
+            await pilot.press("escape")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        check_inert(app, "history")
+        assert app.is_running
+    run(s, c)
+
+
+def test_a_corrupt_release_secret_is_a_red_row_that_says_why():
+    c = sim_cluster()
+    secret = helm.release_secret({"name": "web", "namespace": "default", "version": 1, "info": {"status": "deployed"}})
+    secret["data"]["release"] = "bm90IGEgcmVsZWFzZQ=="  # base64 of "not a release"
+    c.create(secret)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        row = app.model.row_at(0)
+        assert app.model.cells(row)[:4] == ("web", "1", "deployed", "<invalid>") and app.model.style(row) == "err"
+        for key in ("d", "y", "v"):
+            await pilot.press(key)
+            assert app.screen.lines == ["release secret default/sh.helm.release.v1.web.v1: "
+                                        "data.release is not Helm's base64 inside the API's"], key
+            await pilot.press("escape")
+        await pilot.press("ctrl+d")
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert "data.release is not Helm's base64 inside the API's: its objects are unknown" in flash(app)
+        assert cluster.store.get("Secret", "default", "sh.helm.release.v1.web.v1") is not None
+    run(s, c)
