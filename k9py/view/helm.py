@@ -184,22 +184,31 @@ def release_name_of(secret: Obj) -> str:
     return sname
 
 
-_DECODED: dict[tuple[str, str, str, str], Release] = {}  # (ns, secret, uid, resourceVersion) -> its release
+# what a Secret decoded to, by what the decoding reads (its namespace, name, labels and data: uids and
+# resourceVersions repeat across simulated clusters of one seed)
+_DECODED: dict[tuple[str, str, str, str, str, object], Release] = {}
 _DECODED_MAX = 512
 
 
 def release(secret: Obj) -> Release:
-    """The revision ``secret`` holds (decoded once per resourceVersion)."""
-    md = secret.get("metadata") or {}
-    key = (meta.namespace(secret), meta.name(secret), str(md.get("uid") or ""), str(md.get("resourceVersion") or ""))
+    """The revision ``secret`` holds (each Secret's data decoded once)."""
+    labels = meta.labels(secret)
+    data = _data(secret)
+    key = (meta.namespace(secret), meta.name(secret), str(labels.get("name") or ""), str(labels.get("version") or ""),
+           str(labels.get("status") or ""), data if isinstance(data, str) else None)
     found = _DECODED.get(key)
     if found is None:
         found = _decode_release(secret)
-        if key[2] or key[3]:  # (without either, two versions cannot be told apart: not kept)
-            if len(_DECODED) >= _DECODED_MAX:
-                _DECODED.pop(next(iter(_DECODED)))
-            _DECODED[key] = found
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.pop(next(iter(_DECODED)))
+        _DECODED[key] = found
     return found
+
+
+def _data(secret: Obj) -> object:
+    """The Secret's ``data.release`` (None when its data is no map)."""
+    data = secret.get("data")
+    return data.get("release") if type(data) is dict else None
 
 
 def _decode_release(secret: Obj) -> Release:
@@ -209,7 +218,7 @@ def _decode_release(secret: Obj) -> Release:
     data: Obj = {}
     error = ""
     try:
-        data = decode((secret.get("data") or {}).get("release"))
+        data = decode(_data(secret))
     except ReleaseError as err:
         error = str(err)
     if data:

@@ -216,3 +216,16 @@ def test_a_superseded_revision_is_valid_in_the_history_not_in_helm():
     releases = HelmReleaseModel(BY_NAME["helm"], wide=True)
     releases.load(web1)
     assert releases.cells(releases.row_at(0))[releases.col_index("VALID")] == "chart is in an invalid state"
+
+
+def test_secrets_alike_but_for_their_data_decode_each_to_its_own():
+    """Two simulated clusters of one seed give their objects the same uids and resourceVersions:
+    what a Secret decoded to is known by its data, not by those."""
+    md = {"name": "sh.helm.release.v1.web.v1", "namespace": "default", "uid": "u-1", "resourceVersion": "7",
+          "labels": {"owner": "helm", "name": "web", "version": "1", "status": "deployed"}}
+    one = {"metadata": md, "data": {"release": helm.encode({"name": "web", "version": 1, "chart": {"metadata": {
+        "name": "one", "version": "1"}}})}}
+    two = {"metadata": md, "data": {"release": helm.encode({"name": "web", "version": 1, "chart": {"metadata": {
+        "name": "two", "version": "2"}}})}}
+    assert (helm.release(one).chart, helm.release(two).chart) == ("one-1", "two-2")
+    assert helm.release({"metadata": md, "data": ["not", "a", "map"]}).error == "no data.release"
