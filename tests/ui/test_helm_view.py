@@ -129,6 +129,18 @@ def test_uninstall_deletes_the_releases_objects_and_secrets():
     run(s, helm_cluster())
 
 
+def test_uninstall_of_marked_releases():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm all")
+        await pilot.press("space", "j", "space", "ctrl+d")
+        assert "Uninstall helm 2 marked releases?" in str(app.screen.query_one(".dialog-message").render())
+        await pilot.click("#ok")
+        await settle(app, pilot, 60)
+        assert flash(app) == "Uninstalled 2 marked releases" and names(app) == []
+        assert not [x for x in cluster.store.list("Secret") if helm.is_release(x)]
+    run(s, helm_cluster())
+
+
 def test_rollback_from_the_history_makes_a_new_revision_of_the_old_one():
     async def s(app, pilot, cluster):
         await command(app, pilot, "helm")

@@ -107,7 +107,7 @@ def uninstall(app: K9pyApp, view: ResourceView, keys: list[tuple[str, str]]) -> 
     picked = [(k, rel) for k in keys if (rel := release_of(model.rows.get(k))) is not None]
     if not picked:
         return
-    what = f"{picked[0][0][0]}/{picked[0][0][1]}" if len(picked) == 1 else f"{len(picked)} marked releases"
+    what = f"release {picked[0][0][0]}/{picked[0][0][1]}" if len(picked) == 1 else f"{len(picked)} marked releases"
     marks = app.table.marked
 
     async def go(opts: Any) -> None:
@@ -124,9 +124,9 @@ def uninstall(app: K9pyApp, view: ResourceView, keys: list[tuple[str, str]]) -> 
         if errors:
             app.flash(errors[0] if len(errors) == 1 else f"{len(errors)} failed: {errors[0]}", "error")
         else:
-            app.flash(f"Uninstalled release {what}")
+            app.flash(f"Uninstalled {what}")
 
-    app.push_screen(DeleteDialog("<Uninstall>", f"Uninstall helm release {what}?"), answered(app, go))
+    app.push_screen(DeleteDialog("<Uninstall>", f"Uninstall helm {what}?"), answered(app, go))
 
 
 def rollback(app: K9pyApp, view: ResourceView, row: Row) -> None:
