@@ -52,6 +52,10 @@ IMAGE_PROFILES: dict[str, tuple[float, float]] = {
     "prometheus": (20, 200),
 }
 DEFAULT_PROFILE = (2.0, 12.0)
+# The cluster's own components idle at their typical figures whatever they request (coredns asks
+# for 100m and uses 2-3m): what `kubectl top pod -n kube-system` shows on a fresh minikube.
+SYSTEM_IMAGES = frozenset({"coredns", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+                           "kube-proxy", "kindnetd", "storage-provisioner", "metrics-server"})
 NODE_CPU_OVERHEAD = 0.04  # kubelet, runtime, system daemons: share of capacity
 NODE_MEMORY_OVERHEAD = 0.12
 
@@ -92,9 +96,13 @@ def _bytes(q: str) -> float:
         return 0.0
 
 
+def _image_base(image: str) -> str:
+    """``registry.k8s.io/coredns/coredns:v1.11.1`` → ``coredns``."""
+    return image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+
+
 def image_profile(image: str) -> tuple[float, float]:
-    base = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
-    return IMAGE_PROFILES.get(base, DEFAULT_PROFILE)
+    return IMAGE_PROFILES.get(_image_base(image), DEFAULT_PROFILE)
 
 
 class _Params(NamedTuple):
@@ -121,6 +129,8 @@ def _params(seed: int, ns: str, pod: str, c: Obj) -> _Params:
     res = c.get("resources") or {}
     req, lim = res.get("requests") or {}, res.get("limits") or {}
     prof_cpu, prof_mem = image_profile(c.get("image", ""))
+    if _image_base(c.get("image", "")) in SYSTEM_IMAGES:
+        req = {}
     u = (_unit(seed, ns, pod, name, "cpu"), _unit(seed, ns, pod, name, "mem"),
          _unit(seed, ns, pod, name, "period"), _unit(seed, ns, pod, name, "phase"))
     cpu_req = _millis(str(req["cpu"])) if req.get("cpu") not in (None, "") else 0.0

@@ -67,3 +67,42 @@ def test_minikube_is_a_fresh_cluster_for_following_a_tutorial():
                                     "kube-controller-manager-minikube", "kube-proxy", "kube-scheduler-minikube",
                                     "storage-provisioner"], "Running")
     assert c.store.list("Pod", "default") == [] and c.store.list("Deployment", "default") == []
+
+
+def test_minikube_s_system_pods_log_nothing_about_objects_it_does_not_have():
+    """The control plane's logs over an hour name no namespace but the cluster's own and no
+    object of the demo (the provisioner spoke of kubeflow/workspace-my-notebook every ~40 s)."""
+    import re
+
+    from k9py.scenario.loader import load_cluster
+    from k9py.sim.logs import container_logs
+
+    c = load_cluster(catalog.resolve("minikube"))
+    c.advance(3600)
+    namespaces = {n["metadata"]["name"] for n in c.store.list("Namespace")}
+    lines = [line for p in c.store.list("Pod", "kube-system")
+             for line in container_logs(c, "kube-system", p["metadata"]["name"])]
+    assert len(lines) > 20
+    named = {m for line in lines for m in re.findall(r'(?:key|pod|object|service|provision )="?([a-z0-9-]+)/', line)}
+    assert named <= namespaces, named - namespaces
+    assert not [line for line in lines if re.search(r"my-nginx|nginx-deployment|workspace-my-notebook|minikube-m0", line)]
+
+
+def test_minikube_s_system_pods_use_what_idle_ones_do_not_a_share_of_their_requests():
+    """`kubectl top pod -n kube-system` on a fresh minikube: coredns at a few millicores and ~15Mi
+    although it requests 100m and 70Mi (it showed 73m / 56Mi); the apiserver the busiest."""
+    from k9py.kube.quantity import parse as parse_quantity
+    from k9py.scenario.loader import load_cluster
+    from k9py.sim import metrics
+
+    c = load_cluster(catalog.resolve("minikube"))
+    c.advance(600)
+    usage = {}
+    for pm in metrics.list_pod_metrics(c, "kube-system"):
+        name = pm["metadata"]["name"].split("-")[0] if pm["metadata"]["name"].startswith("coredns") else pm["metadata"]["name"]
+        [u] = pm["containers"]
+        usage[name] = (float(parse_quantity(u["usage"]["cpu"])) * 1000, float(parse_quantity(u["usage"]["memory"])) / 2**20)
+    cpu, mem = usage["coredns"]
+    assert cpu < 6 and 8 < mem < 25
+    assert max(usage, key=lambda n: usage[n][0]) == "kube-apiserver-minikube"
+    assert usage["kube-scheduler-minikube"][0] < 6 and usage["storage-provisioner"][0] < 3
