@@ -59,6 +59,7 @@ class ContextState:
     view: str | None = None  # the active view's command (pods, deploy, ...)
     read_only: bool | None = None  # None: config.yaml's readOnly
     skin: str | None = None  # None: config.yaml's skin
+    node_shell: bool = False  # featureGates.nodeShell (k9s's): `s` on a node may start a privileged pod
     raw: dict[str, Any] = field(default_factory=dict)  # the file's tree: saved back with our changes
     root: str = "k9py"
     corrupt: bool = False  # the file on disk is wrong (kept aside when saving)
@@ -94,6 +95,8 @@ def load(context: str, path: Path | None = None) -> tuple[ContextState, list[str
     state.view = view.get("active") or None
     state.read_only = data.get("readOnly")
     state.skin = data.get("skin")
+    gates = data.get("featureGates")
+    state.node_shell = isinstance(gates, dict) and gates.get("nodeShell") is True
     return state, []
 
 

@@ -66,3 +66,10 @@ def read_only_for(app: K9pyApp, context: str) -> bool | None:
         return True
     state, _warnings = context_state.load(context)  # a wrong file's warning is flashed on arrival
     return app.user.config_read_only if state.read_only is None else state.read_only
+
+
+def node_shell_for(app: K9pyApp, context: str) -> bool:
+    """Whether the context's file allows k9s's node shell (``featureGates.nodeShell: true``)."""
+    if not app.user.persist:
+        return False
+    return context_state.load(context)[0].node_shell

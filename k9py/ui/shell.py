@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import SuspendNotSupported
 
+from k9py.errors import K9pyError
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
@@ -159,6 +160,9 @@ class Shells:
     def start(self, view: ViewKind, row: Row, *, attach: bool = False) -> None:
         from k9py.ui.screens.dialogs import NamePicker  # lazily: not needed for the first frame
 
+        if view.name == "nodes":
+            self.node_shell(row.key[1])
+            return
         ns, pod, containers, chosen = pod_and_containers(view, row)
         if chosen is not None:
             self.run(ns, pod, chosen, attach=attach)
@@ -169,15 +173,47 @@ class Shells:
                 self.run(ns, pod, names[0], attach=attach)
         self.app.push_screen(NamePicker(f"<Containers> {ns}/{pod}", containers), picked)
 
-    def run(self, ns: str, pod: str, container: str, *, attach: bool = False) -> int | None:
-        """Open the shell (or attach); the exit code, None when it did not run (flashed why)."""
+    def node_shell(self, node: str) -> None:
+        """k9s's node shell (``k9py.explorer.nodeshell``): its pod started on ``node``, a shell in it
+        on the terminal, the pod deleted when the shell ends. A live cluster's context must allow
+        it (``featureGates.nodeShell``: it starts a privileged pod), as in k9s."""
+        from k9py.explorer import nodeshell
+        from k9py.ui import context_memory
+
+        app = self.app
+        backend = app.backend
+        if backend.local_cluster() is None and not context_memory.node_shell_for(app, app.session.info().context):
+            app.flash(f"node shell {node}: it runs a privileged pod on the node; set featureGates.nodeShell: true "
+                      "in this context's config to allow it (k9s's)", "warn")
+            return
+        cfg = app.user.settings.shell_pod
+        app.flash(f"Launching node shell on {node}...")
+
+        async def go() -> None:
+            try:
+                name = await nodeshell.launch(backend, node, cfg)
+            except K9pyError as err:
+                app.flash(f"node shell {node}: {err}", "error")
+                return
+            try:
+                self.run(cfg.namespace, name, nodeshell.CONTAINER, label=f"node shell {node}")
+            finally:
+                try:
+                    await nodeshell.remove(backend, cfg)
+                except K9pyError as err:
+                    app.flash(f"node shell {node}: its pod {cfg.namespace}/{name} stays: {err}", "warn")
+        app.run_worker(go(), group="node-shell", exclusive=True)
+
+    def run(self, ns: str, pod: str, container: str, *, attach: bool = False, label: str = "") -> int | None:
+        """Open the shell (or attach); the exit code, None when it did not run (flashed why).
+        ``label``: what the flash calls it (default: the shell in POD (CONTAINER))."""
         what = "attach" if attach else "shell"
         backend = self.app.backend
         cluster = backend.local_cluster()
         try:
             if cluster is not None:
-                return self._simulated(cluster, ns, pod, container, attach=attach)
-            return self._kubectl(ns, pod, container, attach=attach)
+                return self._simulated(cluster, ns, pod, container, attach=attach, label=label)
+            return self._kubectl(ns, pod, container, attach=attach, label=label)
         except SuspendNotSupported:
             self.app.flash(f"{what}: this terminal cannot be handed over", "error")
         except ApiError as err:
@@ -186,7 +222,8 @@ class Shells:
             self.app.flash(f"{what} {ns}/{pod}: {err.strerror or err}", "error")
         return None
 
-    def _simulated(self, cluster: Any, ns: str, pod: str, container: str, *, attach: bool) -> int | None:
+    def _simulated(self, cluster: Any, ns: str, pod: str, container: str, *, attach: bool,
+                   label: str = "") -> int | None:
         from k9py.sim.userland import start_exec
         with cluster.lock:
             obj = cluster.store.get("Pod", ns, pod)
@@ -208,10 +245,10 @@ class Shells:
             from k9py.sim.kubelet import signal_container
             with cluster.lock:
                 signal_container(cluster, ns, pod, container, 0, exit_code=code)
-        self._ended(ns, pod, container, code, attach=attach)
+        self._ended(ns, pod, container, code, attach=attach, label=label)
         return code
 
-    def _kubectl(self, ns: str, pod: str, container: str, *, attach: bool) -> int | None:
+    def _kubectl(self, ns: str, pod: str, container: str, *, attach: bool, label: str = "") -> int | None:
         kubectl = shutil.which("kubectl")
         if kubectl is None:
             self.app.flash("shell: kubectl is not on PATH (k9py runs `kubectl exec -it` on a live cluster, "
@@ -229,16 +266,16 @@ class Shells:
         env = {**os.environ, "KUBECONFIG": target.kubeconfig} if target.kubeconfig else None  # several files: joined
         with terminal_handed_over(self.app):
             code, said = call_keeping_stderr(argv, env)
-        self._ended(ns, pod, container, code, attach=attach, said=said)
+        self._ended(ns, pod, container, code, attach=attach, said=said, label=label)
         return code
 
-    def _ended(self, ns: str, pod: str, container: str, code: int, *, attach: bool, said: str = "") -> None:
-        what = "attach" if attach else "shell"
-        where = f"{ns}/{pod} ({container})"
+    def _ended(self, ns: str, pod: str, container: str, code: int, *, attach: bool, said: str = "",
+               label: str = "") -> None:
+        what = label or f"{'attach' if attach else 'shell'} {ns}/{pod} ({container})"
         if code:
-            self.app.flash(f"{what} {where} ended: exit {code}" + (f": {said}" if said else ""), "warn")
+            self.app.flash(f"{what} ended: exit {code}" + (f": {said}" if said else ""), "warn")
         else:
-            self.app.flash(f"{what} {where} ended")
+            self.app.flash(f"{what} ended")
 
 
 def call_keeping_stderr(argv: list[str], env: dict[str, str] | None) -> tuple[int, str]:

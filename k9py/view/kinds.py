@@ -72,7 +72,7 @@ VIEWS: tuple[ViewKind, ...] = (
     ViewKind("namespaces", "Namespace", ("ns", "namespace", "namespaces"), namespaced=False,
              verbs=OBJECT_VERBS | {"use"}, drill_hint="Pods"),
     ViewKind("nodes", "Node", ("no", "node", "nodes"), namespaced=False,
-             verbs=(OBJECT_VERBS - {"copy"}) | {"cordon", "uncordon", "drain"}, drill_hint="Pods"),
+             verbs=(OBJECT_VERBS - {"copy"}) | {"cordon", "uncordon", "drain", "shell"}, drill_hint="Pods"),
     ViewKind("persistentvolumes", "PersistentVolume", ("pv", "persistentvolume", "persistentvolumes"), namespaced=False),
     ViewKind("storageclasses", "StorageClass", ("sc", "storageclass", "storageclasses"), namespaced=False),
     ViewKind("customresourcedefinitions", "CustomResourceDefinition",

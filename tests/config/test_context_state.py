@@ -70,6 +70,8 @@ def test_a_k9s_context_file_loads_and_keeps_what_k9py_does_not_manage(cfg):
     assert warnings == []
     assert (state.namespace, state.favorites, state.view) == ("ns-1", ["default", "ns-1", "ns-2"], "dp")
     assert state.skin == "skin-1" and state.read_only is False and state.lock_favorites
+    assert state.node_shell  # featureGates.nodeShell: `s` on a node may start its privileged pod
+    assert not context_state.load("other")[0].node_shell
     state.namespace, state.favorites, state.view = "ns-2", ["ns-2", "default"], "pods"
     context_state.save(state)
     doc = yaml.safe_load(path.read_text())["k9s"]

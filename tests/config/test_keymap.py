@@ -96,10 +96,10 @@ def test_two_actions_on_one_key_in_one_view_is_a_conflict_at_the_users_line(tmp_
 
 
 def test_row_verbs_that_never_meet_in_one_view_do_not_conflict(tmp_path):
-    # x decodes secrets and scales deployments; nodes have no shell, scale or suspend; namespaces no
+    # x decodes secrets and scales deployments; nodes have no logs, scale or suspend; namespaces no
     # restart or drain
-    _, km = load(tmp_path, "keymap:\n  scale: x\n  drain: s\n  use: r\n")
-    assert km.keys("scale") == ("x",) and km.keys("drain") == ("s",) and km.keys("use") == ("r",)
+    _, km = load(tmp_path, "keymap:\n  scale: x\n  drain: l\n  use: r\n")
+    assert km.keys("scale") == ("x",) and km.keys("drain") == ("l",) and km.keys("use") == ("r",)
 
 
 def test_a_row_verb_conflicts_in_the_views_that_have_both():
