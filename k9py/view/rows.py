@@ -504,6 +504,7 @@ class RowModel:
 
     def _set_columns(self) -> None:
         mx = self.metrics is not None
+        self._filter_idx: list[int] = []  # custom columns: cells a filter matches that are not shown
         self._ns_first = self.all_namespaces  # the namespace is the first cell (not a custom column's)
         if self.custom is not None and self._set_custom_columns(mx):
             self._status_col = self.col_index("STATUS")
@@ -534,6 +535,14 @@ class RowModel:
                 columns.append(have[spec.name][1])
         if not any(i != custom_columns.NAMESPACE for i in idx):
             return False
+        hidden = {spec.name for spec in self.custom.columns if spec.hidden}
+        rest = [(i, c) for i, c in enumerate(self._all_columns)
+                if i not in idx and c.name not in hidden and (mx or not c.mx)]
+        if self.wide:  # k9s: going wide adds every other column the view has after the custom ones
+            idx.extend(i for i, _ in rest)
+            columns.extend(c for _, c in rest)
+        # what a filter matches beyond the cells shown: the columns the view shows without views.yaml
+        self._filter_idx = [] if self.wide else [i for i, c in rest if c.priority == 0]
         if self.all_namespaces and custom_columns.NAMESPACE not in idx:  # every namespace: always said
             idx.insert(0, custom_columns.NAMESPACE)
             columns.insert(0, Column("NAMESPACE"))
@@ -589,7 +598,11 @@ class RowModel:
 
     def row_text(self, row: Row) -> str:
         if row._text is None:
-            row._text = " ".join(row._cells if row._cells is not None else self.cells(row)).lower()
+            cells: tuple[str, ...] = row._cells if row._cells is not None else self.cells(row)
+            if self._filter_idx:
+                raw = self._raw_cells(row, self.now)
+                cells = (*cells, *(_cell_str(raw[i]) for i in self._filter_idx if i < len(raw)))
+            row._text = " ".join(cells).lower()
         return row._text
 
     def style(self, row: Row) -> str:

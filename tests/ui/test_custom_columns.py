@@ -31,7 +31,7 @@ def test_views_yaml_columns_order_wide_and_sort():
         assert header(app) == ["NAMESPACE", "AGE", "NAME", "IP", "STATUS", "READY"]
         await pilot.press("ctrl+w")
         await settle(app, pilot)
-        assert header(app) == ["AGE", "NAMESPACE", "NAME", "IP", "STATUS", "READY"]
+        assert header(app)[:6] == ["AGE", "NAMESPACE", "NAME", "IP", "STATUS", "READY"]
         row = app.model.row_at(0)
         assert app.model.cells(row)[1] == row.key[0]
         await pilot.press("S")  # a sort key on a custom column
@@ -39,4 +39,34 @@ def test_views_yaml_columns_order_wide_and_sort():
         assert app.model.sort_col == "STATUS"
         await command(app, pilot, "deploy")
         assert header(app)[:2] == ["NAMESPACE", "NAME"] and "UP-TO-DATE" in header(app)
+    run(s, user=user)
+
+
+def test_ctrl_w_adds_the_views_other_columns_after_the_custom_ones_and_a_filter_still_matches_them():
+    """k9s: "Going wide will add all the remaining columns that are available on the given resource
+    after your custom columns"; its filter matches a row's every column, listed or not (|H ones
+    excepted): /Running finds running pods in a view whose columns leave STATUS out."""
+    user = UserConfig(views={"pods": ViewColumns((ColumnSpec("NAME"), ColumnSpec("AGE"), ColumnSpec("IP"),
+                                                  ColumnSpec("NODE", hidden=True)))})
+
+    async def s(app, pilot, cluster):
+        assert header(app) == ["NAME", "AGE", "IP"]
+        await pilot.press("slash", *"running", "enter")
+        await settle(app, pilot)
+        running = [app.model.row_at(i).key[1] for i in range(len(app.model))]
+        assert "counter" in running and "web" in running
+        await pilot.press("slash", *"minikube-m0", "enter")  # a |H column stays out of the filter
+        await settle(app, pilot)
+        assert len(app.model) == 0
+        await pilot.press("escape")
+        await pilot.press("ctrl+w")
+        await settle(app, pilot)
+        got = header(app)
+        assert got[:3] == ["NAME", "AGE", "IP"] and {"READY", "STATUS", "RESTARTS", "QOS"} <= set(got[3:])
+        assert "NODE" not in got and len(got) == len(set(got))
+        row = app.model.row_at(0)
+        assert app.model.cells(row)[got.index("STATUS")] == "Running"
+        await pilot.press("ctrl+w")
+        await settle(app, pilot)
+        assert header(app) == ["NAME", "AGE", "IP"]
     run(s, user=user)
