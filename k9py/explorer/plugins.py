@@ -111,8 +111,8 @@ def variables(view: ViewKind, row: Row | None, model: RowModel | None, target: T
     env["NAMESPACE"], env["NAME"] = ns, name
     env["FILTER"] = filter_text or name  # k9s: the filter typed, else the selected name
     if model is not None:
-        for column, cell in zip(model.columns, model.cells(row), strict=False):
-            env[f"COL-{column.name}"] = cell
+        for column, cell in model.named_cells(row).items():  # k9s: every column, shown or not
+            env[f"COL-{column}"] = cell
     return env
 
 

@@ -575,6 +575,14 @@ class RowModel:
             row._cells, row._now, row._text = tuple(cells), now_s, None
         return row._cells
 
+    def named_cells(self, row: Row) -> dict[str, str]:
+        """Every column's cell of ``row`` by the column's name: the ones shown as shown, then the
+        ones wide or views.yaml leave out (k9s's plugin variables, $COL-<COLUMN>)."""
+        out = dict(zip([c.name for c in self.columns], self.cells(row), strict=False))
+        for column, cell in zip(self._all_columns, self._raw_cells(row, self.now), strict=False):
+            out.setdefault(column.name, _cell_str(cell))
+        return out
+
     def _raw_cells(self, row: Row, now: float) -> list[Any]:
         """The printer's cells of ``row``. An object its printer cannot read (from a recording or
         a server that holds anything) is shown, never a crash: its name, <invalid> elsewhere."""

@@ -11,6 +11,7 @@ from k9py.explorer.plugins import PluginError, Target
 from k9py.kube.resources import ApiResource
 from k9py.view import kinds
 from k9py.view.kinds import BY_NAME
+from k9py.view.custom_columns import ColumnSpec, ViewColumns
 from k9py.view.rows import RowModel, expand_containers
 from tests.samples import small_cluster
 
@@ -67,12 +68,26 @@ def test_the_variables_of_a_pod_row_are_k9s():
         "NAMESPACE": "default", "NAME": "counter", "POD": "counter", "FILTER": "counter", "CONTEXT": "k9py-sim",
         "CLUSTER": "minikube", "USER": "k9py", "GROUPS": "n/a", "KUBECONFIG": "/tmp/k9py-plugins-x/kubeconfig",
         "RESOURCE_GROUP": "", "RESOURCE_VERSION": "v1", "RESOURCE_NAME": "pods"}
-    # every column of the row, as the table shows it
+    # every column of the row as the table shows it, and the wide ones too (k9s: ColumnNames(true))
     cells = dict(zip([c.name for c in m.columns], m.cells(r), strict=True))
-    assert {k[4:]: v for k, v in env.items() if k.startswith("COL-")} == cells
+    assert {k[4:]: v for k, v in env.items() if k.startswith("COL-") and k[4:] in cells} == cells
+    assert env["COL-QOS"] == "BE" and "COL-NOMINATED NODE" in env
     assert env["COL-STATUS"] == "Running" and env["COL-NODE"] == cells["NODE"] and "COL-IP" in env
     # k9s: $FILTER is what `/` holds when something is typed there
     assert core.variables(BY_NAME["pods"], r, m, TARGET, filter_text="count")["FILTER"] == "count"
+
+
+def test_col_variables_name_every_column_of_the_row_when_views_yaml_shows_a_few():
+    """views.yaml's pods columns [NAME, AGE]: a plugin's $COL-STATUS and $COL-NODE were empty (k9s
+    gives a plugin every column of the row, shown or not)."""
+    c = small_cluster()
+    m = pods_model(c)
+    m.set_custom(ViewColumns((ColumnSpec("NAME"), ColumnSpec("AGE"))))
+    r = row(m, "counter")
+    assert [col.name for col in m.columns] == ["NAME", "AGE"]
+    env = core.variables(BY_NAME["pods"], r, m, TARGET)
+    assert env["COL-NAME"] == "counter" and env["COL-STATUS"] == "Running" and env["COL-NODE"]
+    assert env["COL-READY"] == "1/1" and env["COL-QOS"] == "BE"
 
 
 def test_all_namespaces_give_col_namespace_and_a_deployment_its_group():
