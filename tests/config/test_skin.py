@@ -264,6 +264,19 @@ def test_an_unknown_key_is_one_warning_naming_it_and_its_line(tmp_path):
     assert s.colors == {"body.fgColor": "#ffffff"}
 
 
+def test_every_key_of_k9s_styles_go_loads_without_a_warning(tmp_path):
+    """k9s's modus and rose-pine skins set info.cpuColor/memColor/k9sRevColor, its stock skin
+    frame.menu.fgStyle: keys of k9s's own schema (styles.go), which k9py called unknown."""
+    path = write(tmp_path, "modus.yaml", "k9s:\n  info:\n    fgColor: white\n    cpuColor: lawngreen\n"
+                                         "    memColor: darkturquoise\n    k9sRevColor: aqua\n"
+                                         "  frame:\n    menu:\n      fgStyle: dim\n"
+                                         "  views:\n    table:\n      header:\n        selectedSortColumnColor: aqua\n"
+                                         "    charts:\n      focusFgColor: white\n      focusBgColor: black\n")
+    s = skin.load(path)
+    assert s.warnings == []
+    assert s.colors["info.cpuColor"] == "#7cfc00" and s.colors["views.charts.focusBgColor"] == "#000000"
+
+
 def test_a_colour_name_k9s_does_not_know_is_one_warning_and_the_terminals_default(tmp_path):
     """k9s (tcell) reads a name it does not know as the terminal's default colour: k9s's own stock
     skin says "linegreen", its gruvbox skins "background". They load, as in k9s, with one warning each."""
