@@ -10,8 +10,8 @@ from k9py.explorer import plugins as core
 from k9py.explorer.plugins import PluginError, Target
 from k9py.kube.resources import ApiResource
 from k9py.view import kinds
-from k9py.view.kinds import BY_NAME
 from k9py.view.custom_columns import ColumnSpec, ViewColumns
+from k9py.view.kinds import BY_NAME
 from k9py.view.rows import RowModel, expand_containers
 from tests.samples import small_cluster
 
