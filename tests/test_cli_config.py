@@ -101,8 +101,41 @@ def test_info_says_which_views_views_yaml_gives_columns_and_what_it_cannot_show(
     assert main(["info"]) == 0
     rows = info_lines(capsys.readouterr().out)
     assert rows["Views"].startswith(str(cfg / "views.yaml") + " ")
-    assert rows["Views"].endswith(f"found: columns for pods; not shown: {cfg / 'views.yaml'}:3: views.v1/pods.columns[3]: "
-                                  "a JSONPath column: not shown (k9py does not compute custom cells yet)")
+    assert rows["Views"].endswith("found: columns for pods; not shown (1):")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    i = next(n for n, line in enumerate(out) if line.startswith("Views:"))
+    assert out[i + 1].strip() == (f"{cfg / 'views.yaml'}:3: views.v1/pods.columns[3]: a JSONPath column: not "
+                                  "shown (k9py does not compute custom cells yet)")
+
+
+def test_info_lists_every_warning_the_app_flashes_at_start(cfg, capsys):
+    """The app flashes its start's warnings on one line (the first ones fit); info lists each:
+    views.yaml's (it said the first and '(+2 more)'), the plugin files' (not at all), the skin's."""
+    (cfg / "plugins").mkdir(parents=True)
+    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [NAME, L:.metadata.labels, ZORG]\n"
+                                    "  bozo:\n    columns: [A]\n")
+    (cfg / "plugins" / "argo.yaml").write_text(
+        "plugins:\n  get:\n    shortCut: Shift-1\n    description: get\n    scopes: [rollouts]\n    command: sh\n")
+    (cfg / "skins").mkdir()
+    (cfg / "skins" / "mine.yaml").write_text("k9s:\n  body:\n    fgColor: linegreen\n")
+    (cfg / "config.yaml").write_text("k9s:\n  ui:\n    skin: mine\n")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out.splitlines()
+
+    def under(label):
+        i = next(n for n, line in enumerate(out) if line.startswith(label + ":"))
+        return out[i], [line.strip() for line in out[i + 1:] if line.startswith(" ")][:3]
+    row, lines = under("Views")
+    assert row.endswith("found: columns for pods; not shown (3):")
+    assert [line.split(": ", 2)[1] for line in lines] == ["views.v1/pods.columns[1]", "views.v1/pods.columns[2]",
+                                                          "views.bozo"]
+    row, lines = under("Plugins dir")
+    assert row.endswith("found: 1 plugins (get); warnings (1):")
+    assert lines[0].startswith(f"{cfg / 'plugins' / 'argo.yaml'}:5: plugins.get.scopes[0]: 'rollouts' is no built-in view")
+    row, lines = under("Skins")
+    assert row.endswith("found: 1 skins (mine); ui.skin mine (1):")
+    assert lines[0].startswith(f"{cfg / 'skins' / 'mine.yaml'}:3: k9s.body.fgColor: \"linegreen\" is not a colour")
 
 
 def test_a_bad_config_exits_2_with_file_and_line(cfg):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from k9py.config import aliases, hotkeys, keymap, locations, plugins, settings, user, views
+from k9py.config import aliases, context_state, hotkeys, keymap, locations, plugins, settings, skin, user, views
 from k9py.errors import K9pyError
 
 SKIN_SUFFIXES = (".yaml", ".yml")
@@ -32,12 +32,18 @@ def _file(label: str, path: Path, loader: Callable[[Path], Any] | None = None) -
         return Row(label, path, f"invalid: {err}")
     note = ""
     if isinstance(loaded, Views):
-        note = f": columns for {', '.join(loaded) or 'no view'}" + (
-            f"; not shown: {loaded.warnings[0]}" + (f" (+{len(loaded.warnings) - 1} more)" if len(loaded.warnings) > 1 else "")
-            if loaded.warnings else "")
+        note = f": columns for {', '.join(loaded) or 'no view'}" + _listed("not shown", loaded.warnings)
     if isinstance(loaded, settings.Settings):
         note = f" ({loaded.root}: tree" + (f"; no effect in k9py: {', '.join(loaded.ignored)})" if loaded.ignored else ")")
     return Row(label, path, "found" + note)
+
+
+def _listed(what: str, lines: list[str], status: str = "") -> str:
+    """``; WHAT (N):`` and each of ``lines`` on its own line under it (none: nothing); on a line
+    of its own when ``status`` lists something already."""
+    if not lines:
+        return ""
+    return ("\n" if "\n" in status else "; ") + f"{what} ({len(lines)}):" + "".join(f"\n  {line}" for line in lines)
 
 
 def _views(path: Path) -> Views:
@@ -60,15 +66,17 @@ def _plugin_rows() -> list[Row]:
     file, folder = locations.plugins_file(), locations.plugins_dir()
     read: list[list[plugins.Plugin]] = []
     problem = None
+    file_notes: list[str] = []
+    folder_notes: list[str] = []
 
     def from_file(path: Path) -> list[plugins.Plugin]:
-        read.append(plugins.load(path))
+        read.append(plugins.load(path, file_notes))
         return read[-1]
     file_row = _file("Plugins", file, from_file)
     names: list[str] = []
     for path in user.plugin_folder_files():
         try:
-            read.append(plugins.load(path, folder=True))
+            read.append(plugins.load(path, folder_notes, folder=True))
             names += [p.name for p in read[-1]]
         except K9pyError as err:
             problem = problem or f"invalid: {err}"
@@ -84,6 +92,9 @@ def _plugin_rows() -> list[Row]:
         rows[at] = Row(rows[at].label, rows[at].path, rows[at].status + (
             f"; {len(unbound)} plugin key{'s' if len(unbound) > 1 else ''} not bound:"
             + "".join(f"\n  {problem}" for problem in unbound)))
+    for i, notes in ((0, file_notes), (1, folder_notes)):  # what the app flashes at start: here, every one
+        if notes and rows[i].status.startswith("found"):
+            rows[i] = Row(rows[i].label, rows[i].path, rows[i].status + _listed("warnings", notes, rows[i].status))
     return rows
 
 
@@ -98,6 +109,12 @@ def _folder(label: str, path: Path, what: str, names: list[str]) -> Row:
     return Row(label, path, f"found: {len(names)} {what}" + (f" ({shown})" if names else ""))
 
 
+def _contexts_row(clusters: Path, contexts: list[str]) -> Row:
+    row = _folder("Context configs", clusters, "contexts", contexts)
+    notes = [note for ctx in contexts for note in context_state.load(ctx, clusters / ctx / "config.yaml")[1]]
+    return Row(row.label, row.path, row.status + _listed("wrong", notes)) if notes else row
+
+
 def rows() -> list[Row]:
     """Every place k9py reads from, in `k9s info`'s order."""
     clusters = locations.clusters_dir()
@@ -109,17 +126,26 @@ def rows() -> list[Row]:
         return read[0]
     config_row = _file("Config", locations.config_file(), read_settings)
     dumps = read[0].screen_dumps() if read else locations.screen_dumps_dir()  # ctrl-s: screenDumpDir, else
+    skins_row = _folder("Skins", locations.skins_dir(), "skins", _names(locations.skins_dir(), SKIN_SUFFIXES))
+    if read and read[0].skin:  # config.yaml's ui.skin: what the app flashes about it at start
+        try:
+            notes = skin.load(skin.find(read[0].skin)).warnings
+        except K9pyError as err:
+            notes = [str(err)]
+        if notes:
+            skins_row = Row(skins_row.label, skins_row.path,
+                            skins_row.status + _listed(f"ui.skin {read[0].skin}", notes))
     return [
         Row("Config dir", locations.config_dir(), "found" if locations.config_dir().is_dir() else "not found"),
         config_row,
-        _folder("Skins", locations.skins_dir(), "skins", _names(locations.skins_dir(), SKIN_SUFFIXES)),
+        skins_row,
         _folder("Bundled skins", locations.BUNDLED_SKINS, "skins", _names(locations.BUNDLED_SKINS, SKIN_SUFFIXES)),
         _file("Aliases", locations.aliases_file(), aliases.load),
         _file("Hotkeys", locations.hotkeys_file(), hotkeys.load),
         *_plugin_rows(),
         _file("Keymap", locations.keymap_file(), keymap.load),
         _file("Views", locations.views_file(), _views),
-        _folder("Context configs", clusters, "contexts", contexts),
+        _contexts_row(clusters, contexts),
         Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)"),
     ]
 

@@ -226,7 +226,10 @@ class K9pyApp(App[None]):
             theme.apply(self, skin)
             self.restyle()
         if warnings := [*(notes or []), *skin.warnings]:
-            self.flash(" | ".join(warnings), "warn")
+            # one line: several are counted first (the line ends where the terminal does)
+            count = "" if len(warnings) < 2 else f"{len(warnings)} warnings" + (
+                " (k9py info lists them): " if notes else ": ")
+            self.flash(count + " | ".join(warnings), "warn")
         if watch:
             self.workers.cancel_group(self, "skin-watch")
             if skin.path is not None and (self.watch_skin_file if self.watch_skin_file is not None else not self.manual):

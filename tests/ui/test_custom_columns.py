@@ -70,3 +70,14 @@ def test_ctrl_w_adds_the_views_other_columns_after_the_custom_ones_and_a_filter_
         await settle(app, pilot)
         assert header(app) == ["NAME", "AGE", "IP"]
     run(s, user=user)
+
+
+def test_several_warnings_at_start_are_counted_first_on_the_flash_line():
+    """views.yaml and the k9s community plugins give dozens of warnings: joined on one line,
+    the flash was cut at the terminal's edge and said nothing of the others; it counts them
+    first and says k9py info lists them."""
+    notes = [f"/cfg/views.yaml:{n}: views.bozo{n}: no built-in view of that name" for n in range(3)]
+
+    async def s(app, pilot, cluster):
+        assert app.flash_text.startswith("3 warnings (k9py info lists them): /cfg/views.yaml:0: views.bozo0")
+    run(s, user=UserConfig(warnings=notes))
