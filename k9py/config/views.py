@@ -6,7 +6,9 @@
         sortColumn: AGE:desc
         columns: [AGE, NAMESPACE|W, NAME, IP, NODE, STATUS, READY]
 
-The keys are what the `:` prompt takes (``v1/pods``, ``apps/v1/deployments``, ``deploy``). What
+The keys are what the `:` prompt takes (``v1/pods``, ``apps/v1/deployments``, ``deploy``), and
+k9s's ``v1/pods@NAMESPACE`` for the view in the namespaces a regular expression finds (kept as
+``pods@NAMESPACE``: ``custom_columns.pick`` chooses). What
 k9py cannot do yet is one warning each and the rest of the file applies: a view with no built-in
 columns (a custom resource), a column the view does not have, k9s's JSONPath columns
 (``NAME:.spec.x``); the flags ``R``, ``L``, ``T``, ``N`` and ``S`` are accepted and do nothing.
@@ -43,7 +45,14 @@ def load(path: Path, warnings: list[str] | None = None, *, text: str | None = No
         raw = spec.get("columns") or []
         if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
             raise doc.error([*at, "columns"], "must be a list of column names")
-        view = kinds.lookup(str(name))
+        base, at_ns, pattern = str(name).partition("@")  # k9s: v1/pods@fred, v1/pods@kube* (a regex)
+        if at_ns:
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                doc.warn(at, f"{pattern!r} is no regular expression ({err}): not used")
+                continue
+        view = kinds.lookup(base)
         if view is not None and view.name == "containers":
             doc.warn(at, "the containers view keeps its columns (custom columns are not read for it yet)")
             continue
@@ -73,7 +82,7 @@ def load(path: Path, warnings: list[str] | None = None, *, text: str | None = No
                 raise doc.error([*at, "sortColumn"], f"{text!r}: must be COLUMN:asc or COLUMN:desc")
             sort = (col.strip().upper(), order == "asc")
         if columns or sort:
-            out[view.name] = ViewColumns(tuple(columns), sort)
+            out[view.name + at_ns + pattern] = ViewColumns(tuple(columns), sort)
     if warnings is not None:
         warnings.extend(doc.warnings)
     return out

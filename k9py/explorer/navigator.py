@@ -16,7 +16,7 @@ from k9py.explorer import merged
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
-from k9py.view import faults, kinds
+from k9py.view import custom_columns, faults, kinds
 from k9py.view.custom_columns import ViewColumns
 from k9py.view.kinds import BY_NAME, Scope, ViewKind
 from k9py.view.rows import Row
@@ -96,7 +96,8 @@ class Navigator:
         """A view of ``scope``; with ``contexts``, one merging those contexts (`--contexts a,b`)."""
         if contexts:
             return merged.MergedView(self.session, scope, contexts, filter=filter_text, wide=wide)
-        return ResourceView(self.session, scope, filter=filter_text, wide=wide, columns=self.views.get(scope.view.name))
+        return ResourceView(self.session, scope, filter=filter_text, wide=wide,
+                            columns=custom_columns.pick(self.views, scope.view.name, scope.namespace))
 
     def push(self, scope: Scope, filter_text: str = "", contexts: tuple[str, ...] = ()) -> ResourceView:
         self._leave()

@@ -6,6 +6,7 @@ import pytest
 from k9py.config import views
 from k9py.config.user import load_user
 from k9py.config.yamlfile import ConfigError
+from k9py.view import custom_columns
 from k9py.view.custom_columns import ColumnSpec, ViewColumns
 
 K9S = """\
@@ -70,3 +71,18 @@ def test_load_user_reads_views_yaml_and_keeps_its_warnings(tmp_path, monkeypatch
     user = load_user()
     assert list(user.views) == ["pods", "deployments"] and user.files["views"] == tmp_path / "views.yaml"
     assert len(user.warnings) == 3 and "JSONPath" in user.warnings[0]
+
+
+def test_k9s_namespace_entries_are_kept_for_the_namespaces_they_name(tmp_path):
+    """k9s v0.40.6: v1/pods@fred, v1/pods@kube* (a regular expression); k9py said 'no built-in view
+    of that name' and dropped them."""
+    path = write(tmp_path, "views:\n  v1/pods:\n    columns: [NAME, AGE]\n  v1/pods@default:\n    columns: [NAME, IP]\n"
+                           "  v1/pods@kube*:\n    columns: [AGE, NAME]\n  pods@(:\n    columns: [NAME]\n")
+    warnings: list[str] = []
+    got = views.load(path, warnings)
+    assert list(got) == ["pods", "pods@default", "pods@kube*"]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{path}:8: views.pods@(: '(' is no regular expression")
+    pick = custom_columns.pick
+    assert pick(got, "pods", "default") is got["pods@default"] and pick(got, "pods", "kube-system") is got["pods@kube*"]
+    assert pick(got, "pods", "shop") is got["pods"] and pick(got, "pods", "") is got["pods"]
+    assert pick(got, "deployments", "default") is None

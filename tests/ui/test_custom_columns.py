@@ -81,3 +81,19 @@ def test_several_warnings_at_start_are_counted_first_on_the_flash_line():
     async def s(app, pilot, cluster):
         assert app.flash_text.startswith("3 warnings (k9py info lists them): /cfg/views.yaml:0: views.bozo0")
     run(s, user=UserConfig(warnings=notes))
+
+
+def test_a_namespace_entry_gives_the_view_its_columns_in_the_namespaces_it_names():
+    """views.yaml's v1/pods@kube.* (k9s v0.40.6): the pods view in kube-system shows its columns,
+    in default and across every namespace the view's own."""
+    user = UserConfig(views={"pods": ViewColumns((ColumnSpec("NAME"), ColumnSpec("AGE"))),
+                             "pods@kube.*": ViewColumns((ColumnSpec("NAME"), ColumnSpec("NODE")))})
+
+    async def s(app, pilot, cluster):
+        assert header(app) == ["NAME", "AGE"]
+        await command(app, pilot, "pods kube-system")
+        assert header(app) == ["NAME", "NODE"]
+        await pilot.press("0")
+        await settle(app, pilot)
+        assert header(app) == ["NAMESPACE", "NAME", "AGE"]
+    run(s, user=user)
