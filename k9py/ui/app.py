@@ -622,7 +622,8 @@ class K9pyApp(App[None]):
     def action_hotkey(self, index: int) -> None:
         """A hotkey (hotkeys.yaml): its command, as if typed at the prompt (keepHistory: on top)."""
         hotkey = self.user.hotkeys[index]
-        self.outcome(self.navigator.run(hotkey.command, keep_stack=hotkey.keep_history))
+        command = self.plugin_keys.expand(hotkey.command)  # k9s's variables: this view's, this row's
+        self.outcome(self.navigator.run(command, keep_stack=hotkey.keep_history))
 
     def action_toggle_header(self) -> None:
         header = self.query_one("#header")

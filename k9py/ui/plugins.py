@@ -29,7 +29,7 @@ from k9py.config import plugins as plugins_file
 from k9py.config.plugins import Plugin
 from k9py.explorer import plugins as core
 from k9py.explorer.merged import MergedView
-from k9py.explorer.plugins import Invocation, PluginError
+from k9py.explorer.plugins import Invocation, PluginError, Target
 from k9py.ui.handover import terminal_handed_over
 from k9py.ui.local_api import LocalApi
 from k9py.ui.widgets import timeline
@@ -113,6 +113,23 @@ class PluginKeys:
             return True
         self.start(plugin)
         return True
+
+    def expand(self, command: str) -> str:
+        """A hotkey's ``command`` with k9s's variables replaced: the view's ($RESOURCE_NAME), the
+        row's under the cursor ($NAMESPACE, $NAME, $COL-...) and the cluster's names ($CONTEXT);
+        with no row, $NAMESPACE is the view's namespace."""
+        if "$" not in command:
+            return command
+        app, cur = self.app, self.app.current
+        if cur is None:
+            return command
+        info = app.session.backend.info()
+        view = cur.scope.view
+        env = core.variables(view, app.table.cursor_row, cur.model, Target("", info.context, info.cluster, info.user),
+                             filter_text=cur.model.filter.text if cur.model else "", pod=cur.scope.pod,
+                             api=app.session.backend.kinds() if view.discovered else ())
+        env.setdefault("NAMESPACE", cur.scope.namespace)
+        return core.substitute(command, env)
 
     # -- running --------------------------------------------------------------------------------
     def start(self, plugin: Plugin) -> None:

@@ -149,6 +149,39 @@ def test_hotkeys_run_their_commands_and_are_listed_in_help(monkeypatch, tmp_path
     run(s, user=user)
 
 
+def test_the_k9s_readmes_hotkey_with_variables_opens_the_selected_rows_namespace(monkeypatch, tmp_path):
+    """k9s's README: shift-s, command "$RESOURCE_NAME $NAMESPACE", override: true: the view's
+    resources in the selected row's namespace. hotkeys.yaml was refused ('`$RESOURCE_NAME` names
+    no view') and k9py did not start."""
+    user = user_files(monkeypatch, tmp_path, hotkeys="""\
+hotKeys:
+  shift-s:
+    shortCut:    Shift-S
+    override:    true
+    description: Namespaced resources
+    command:     "$RESOURCE_NAME $NAMESPACE"
+    keepHistory: true
+  shift-1:
+    shortCut:    Shift-1
+    description: A typo
+    command:     "$RESOURCE_NAMEZ"
+""")
+
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})
+        cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cart", "namespace": "shop"}})
+        await command(app, pilot, "cm all")
+        await goto(app, pilot, "cart")
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert (app.current.scope.view.name, app.current.scope.namespace) == ("configmaps", "shop")
+        assert len(app.navigator.stack) == 2  # keepHistory
+        await pilot.press("exclamation_mark")  # shift-1: its error, no crash
+        await settle(app, pilot)
+        assert "$RESOURCE_NAMEZ" in flash(app) and app.current.scope.view.name == "configmaps"
+    run(s, user=user)
+
+
 def test_user_aliases_at_the_prompt_in_the_suggester_and_in_aliases(monkeypatch, tmp_path):
     user = user_files(monkeypatch, tmp_path, aliases=ALIASES)
 
