@@ -81,6 +81,9 @@ def load(path: Path, warnings: list[str] | None = None, *, text: str | None = No
             if order not in ("asc", "desc"):
                 raise doc.error([*at, "sortColumn"], f"{text!r}: must be COLUMN:asc or COLUMN:desc")
             sort = (col.strip().upper(), order == "asc")
+            if sort[0] not in have:
+                doc.warn([*at, "sortColumn"], f"{view.name} has no column {sort[0]}: the view opens on its own sort")
+                sort = None
         if columns or sort:
             out[view.name + at_ns + pattern] = ViewColumns(tuple(columns), sort)
     if warnings is not None:

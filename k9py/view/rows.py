@@ -662,10 +662,15 @@ class RowModel:
         if col in TIME_SORTS and self.kind == "Event":
             return (-TIME_SORTS[col](row.obj), ns, name)  # the latest first when ascending
         i = self.col_index(col)
-        if i is None:
-            return (ns, name)
-        cell = self._sort_cell(row, i)
-        n = _num(cell) if (self.columns[i].numeric or col in ("READY", "RESTARTS")) else None
+        if i is not None:
+            cell, numeric = self._sort_cell(row, i), self.columns[i].numeric
+        else:  # a column views.yaml leaves out (its sortColumn may name one, as k9s's may)
+            j = next((j for j, c in enumerate(self._all_columns) if c.name == col), None)
+            if j is None:
+                return (ns, name)
+            raw = self._raw_cells(row, self.now)
+            cell, numeric = _cell_str(raw[j]) if j < len(raw) else "", self._all_columns[j].numeric
+        n = _num(cell) if (numeric or col in ("READY", "RESTARTS")) else None
         if n is not None:
             extra = _num(cell.split("/", 1)[1]) if "/" in cell else 0.0
             return (0, n, extra or 0.0, "", ns, name)

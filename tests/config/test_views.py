@@ -86,3 +86,14 @@ def test_k9s_namespace_entries_are_kept_for_the_namespaces_they_name(tmp_path):
     assert pick(got, "pods", "default") is got["pods@default"] and pick(got, "pods", "kube-system") is got["pods@kube*"]
     assert pick(got, "pods", "shop") is got["pods"] and pick(got, "pods", "") is got["pods"]
     assert pick(got, "deployments", "default") is None
+
+
+def test_a_sort_column_the_view_does_not_have_is_one_warning(tmp_path):
+    """sortColumn: FOO:asc opened the view on its own sort without a word."""
+    path = write(tmp_path, "views:\n  apps/v1/deployments:\n    sortColumn: FOO:asc\n    columns: [NAME, READY]\n"
+                           "  v1/pods:\n    sortColumn: restarts:desc\n    columns: [NAME, AGE]\n")
+    warnings: list[str] = []
+    got = views.load(path, warnings)
+    assert got["deployments"].sort is None and got["pods"].sort == ("RESTARTS", False)
+    assert warnings == [f"{path}:3: views.apps/v1/deployments.sortColumn: deployments has no column FOO: the view "
+                        "opens on its own sort"]

@@ -1,6 +1,7 @@
 import random
 
 from k9py.kube.meta import deep_copy
+from k9py.view.custom_columns import ColumnSpec, ViewColumns
 from k9py.view.kinds import BY_NAME
 from k9py.view.rows import Row, RowModel, expand_containers
 from tests.samples import add_pods, small_cluster
@@ -322,3 +323,20 @@ def test_a_sort_reading_cells_computed_earlier_orders_rows_as_fresh_cells_do():
             assert old.visible_keys() == fresh.visible_keys(), (view, col.name)
             checked += 1
     assert checked > 60
+
+
+def test_a_column_views_yaml_leaves_out_still_sorts():
+    """views.yaml: pods [NAME, AGE], sortColumn RESTARTS:desc (k9s sorts on any column of the
+    resource): the rows kept their name order, as if the sort named nothing."""
+    c = small_cluster()
+    m = RowModel(BY_NAME["pods"])
+    m.now = c.now()
+    m.set_custom(ViewColumns((ColumnSpec("NAME"), ColumnSpec("AGE"))))
+    m.load({(o["metadata"]["namespace"], o["metadata"]["name"]): o for o in c.store.list("Pod", "default")})
+    m.set_sort("RESTARTS", False)
+    assert [c.name for c in m.columns] == ["NAME", "AGE"]
+    assert m.row_at(0).key[1] == "crashy"
+    m.set_sort("STATUS", True)
+    assert m.row_at(0).key[1] == "crashy"  # CrashLoopBackOff before Running
+    m.set_sort("STATUS", False)
+    assert m.row_at(len(m) - 1).key[1] == "crashy"
