@@ -203,3 +203,15 @@ def test_info_shows_the_screen_dump_dir_config_yaml_names(cfg, tmp_path, capsys)
     assert main(["info"]) == 0
     rows = info_lines(capsys.readouterr().out)
     assert rows["Screen dumps"].startswith(str(tmp_path / "dumps") + " ") and rows["Config"].startswith(str(cfg))
+
+
+def test_info_counts_a_plugin_two_folder_files_define_once(cfg, capsys):
+    """k9s's argo-rollouts.yaml and argo-rollouts-powershell.yaml define the same four plugins
+    (the later replaces the earlier): info counted 8 and named each twice."""
+    (cfg / "plugins").mkdir(parents=True)
+    for f in ("argo-rollouts.yaml", "argo-rollouts-powershell.yaml"):
+        (cfg / "plugins" / f).write_text(
+            "plugins:\n  argo-get:\n    shortCut: Shift-1\n    description: get\n    scopes: [pods]\n    command: sh\n")
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Plugins dir"].endswith("found: 1 plugins (argo-get)")

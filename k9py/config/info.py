@@ -80,6 +80,7 @@ def _plugin_rows() -> list[Row]:
             names += [p.name for p in read[-1]]
         except K9pyError as err:
             problem = problem or f"invalid: {err}"
+    names = list(dict.fromkeys(names))  # a later file's plugin of the same name replaces the earlier (k9s)
     folder_row = _folder("Plugins dir", folder, "plugins", names) if problem is None else Row("Plugins dir", folder, problem)
     try:
         km = keymap.load(locations.keymap_file()) if locations.keymap_file().is_file() else keymap.Keymap()
