@@ -57,8 +57,8 @@ def load(path: Path, warnings: list[str] | None = None, *, text: str | None = No
             doc.warn(at, "the containers view keeps its columns (custom columns are not read for it yet)")
             continue
         if view is None or not view.kind or view.columns:
-            doc.warn(at, "no built-in view of that name: its columns are the cluster's (custom columns "
-                         "are k9py's for the built-in views only)")
+            doc.warn(at, "no built-in view of that name: not used (k9py reads the entries of its built-in "
+                         "views, not yet a custom resource's or an alias's)")
             continue
         have = {c.name for c in printer_for(view.kind)[0]} | {"NAMESPACE"}
         columns = []

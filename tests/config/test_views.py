@@ -47,8 +47,8 @@ def test_a_k9s_views_yaml_gives_each_view_its_columns_and_says_what_it_cannot_sh
         f"{path}:12: views.v1/pods.columns[7]: a JSONPath column: not shown (k9py does not compute custom cells yet)",
         f"{path}:14: views.apps/v1/deployments.columns[3]: deployments has no column PODZ (its columns: NAME, READY, "
         "UP-TO-DATE, AVAILABLE, AGE, CONTAINERS, IMAGES, SELECTOR)",
-        f"{path}:15: views.argoproj.io/v1alpha1/applications: no built-in view of that name: its columns are the "
-        "cluster's (custom columns are k9py's for the built-in views only)"]
+        f"{path}:15: views.argoproj.io/v1alpha1/applications: no built-in view of that name: not used (k9py reads "
+        "the entries of its built-in views, not yet a custom resource's or an alias's)"]
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -97,3 +97,13 @@ def test_a_sort_column_the_view_does_not_have_is_one_warning(tmp_path):
     assert got["deployments"].sort is None and got["pods"].sort == ("RESTARTS", False)
     assert warnings == [f"{path}:3: views.apps/v1/deployments.sortColumn: deployments has no column FOO: the view "
                         "opens on its own sort"]
+
+
+def test_a_k9s_alias_entry_is_said_to_be_unused_not_the_clusters(tmp_path):
+    """k9s 0.40.8 reads an entry named after an alias (cool-kid:); k9py said 'its columns are the
+    cluster's', which an alias has not."""
+    path = write(tmp_path, "views:\n  cool-kid:\n    columns: [AGE, NAMESPACE|WR]\n")
+    warnings: list[str] = []
+    assert views.load(path, warnings) == {}
+    assert warnings == [f"{path}:2: views.cool-kid: no built-in view of that name: not used (k9py reads the entries "
+                        "of its built-in views, not yet a custom resource's or an alias's)"]
