@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from k9py.backends.base import Backend, StatusError
 from k9py.errors import K9pyError
 from k9py.kube import meta, resources
+from k9py.scenario import yamldoc
 
 Obj = dict[str, Any]
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")  # what kubectl apply -f reads in a folder
@@ -97,14 +96,20 @@ def _read_file(file: Path) -> list[Manifest]:
         why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         return [Manifest(file, error=f"error: {file}: {why}")]
     try:
-        docs = [json.loads(text)] if file.suffix.lower() == ".json" else list(yaml.safe_load_all(text))
+        # YAML as kubectl reads it (sigs.k8s.io/yaml): dates stay strings, keys are strings, a key
+        # twice is an error
+        docs = ([json.loads(text)] if file.suffix.lower() == ".json"
+                else [d.data for d in yamldoc.parse_documents(text)])
     except json.JSONDecodeError as err:
         return [Manifest(file, error=f"error: error parsing {file}: line {err.lineno}: {err.msg}")]
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        return [Manifest(file, error=f"error: error parsing {file}: yaml: {where}{problem}")]
+    except yamldoc.YamlError as err:
+        where = f"line {err.line}: " if err.line is not None else ""
+        return [Manifest(file, error=f"error: error parsing {file}: yaml: {where}{err.message.removeprefix('yaml: ')}")]
+    for doc in docs:
+        try:  # what JSON cannot hold (a !!binary value) cannot be sent
+            json.dumps(doc)
+        except (TypeError, ValueError) as err:
+            return [Manifest(file, error=f"error: error parsing {file}: {err}")]
     out = []
     for doc in docs:
         out += [Manifest(file, obj) if not problem else Manifest(file, error=problem)

@@ -168,3 +168,28 @@ def test_errors_are_lines_in_their_place_and_the_rest_goes_on(tmp_path):
     assert deleted[0] == (f"Error from server (NotFound): error when deleting {str(tmp_path / 'a.yaml')!r}: "
                           'configmaps "Bad_Name" not found')
     assert deleted[1] == 'configmap "good" deleted' and cluster.store.get("ConfigMap", "default", "good") is None
+
+
+def test_yaml_is_read_as_kubectl_reads_it_dates_stay_strings_and_nothing_json_cannot_hold_raises(tmp_path):
+    """A ConfigMap with `when: 2024-01-01` (kubectl applies it: sigs.k8s.io/yaml keeps it a string)
+    crashed the app on `a`: PyYAML made it a date the last-applied annotation could not hold."""
+    cm = tmp_path / "cm.yaml"
+    cm.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dated\n"
+                  "data:\n  when: 2024-01-01\n  at: 2024-01-01T10:00:00Z\n")
+    [m] = manifests.read_manifests(cm)
+    assert m.obj is not None and m.obj["data"] == {"when": "2024-01-01", "at": "2024-01-01T10:00:00Z"}
+    blob = tmp_path / "blob.yaml"
+    blob.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: blob\nbinaryData:\n  b: !!binary aGk=\n")
+    [b] = manifests.read_manifests(blob)
+    assert b.obj is None and b.error.startswith(f"error: error parsing {blob}: ")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n")
+    [t] = manifests.read_manifests(twice)  # kubectl: yaml: mapping key "name" already defined
+    assert t.obj is None and 'mapping key "name" already defined at line 4' in t.error
+
+    async def go(backend):
+        return await manifests.apply(backend, manifests.read_manifests(tmp_path), "default")
+
+    lines, cluster = run(go)
+    assert lines[1] == "configmap/dated created"
+    assert cluster.store.get("ConfigMap", "default", "dated")["data"]["when"] == "2024-01-01"
