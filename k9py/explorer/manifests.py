@@ -6,6 +6,7 @@ or parsed is one line naming it (and its line), never an exception."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -285,6 +286,13 @@ async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, ver
         if m.obj is None:
             out.append(m.error)
             continue
+        if m.obj["kind"] not in spaces.by_kind:
+            # a kind discovery did not know: its CRD may be newer (applied just now, a line
+            # above): read discovery again, and which kinds are namespaced with it
+            if backend.rediscovers:
+                with contextlib.suppress(K9pyError):
+                    await backend.rediscover()
+            spaces = _Namespaces(backend, namespace)
         obj = spaces.placed(m.obj)
         try:
             out.append(await one(obj, spaces.of(obj), meta.name(obj)))

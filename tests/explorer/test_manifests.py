@@ -11,6 +11,7 @@ from pathlib import Path
 from k9py.backends.sim import SimBackend
 from k9py.explorer import manifests
 from k9py.explorer.manifests import LAST_APPLIED, three_way_patch
+from tests.backends.conftest import kubeconfig, server  # noqa: F401  (fixtures)
 from tests.sim.helpers import make_cluster
 
 WEB = """\
@@ -193,3 +194,70 @@ def test_yaml_is_read_as_kubectl_reads_it_dates_stay_strings_and_nothing_json_ca
     lines, cluster = run(go)
     assert lines[1] == "configmap/dated created"
     assert cluster.store.get("ConfigMap", "default", "dated")["data"]["when"] == "2024-01-01"
+
+
+CLUSTER_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.e.example.com}
+spec:
+  group: e.example.com
+  scope: Cluster
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+"""
+WIDGET = "apiVersion: e.example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n"
+
+
+def crd_folder(tmp_path: Path) -> Path:
+    (tmp_path / "01-crd.yaml").write_text(CLUSTER_CRD)
+    (tmp_path / "02-widget.yaml").write_text(WIDGET)
+    return tmp_path
+
+
+def test_a_cluster_scoped_custom_resource_after_its_crd_is_applied_cluster_scoped(tmp_path):
+    """The CRD and its resource in one folder: which kinds are namespaced was read before the CRD
+    existed, so the Widget was given the namespace `default` (recorded in its last-applied: the
+    next apply of the same file said configured)."""
+    f = crd_folder(tmp_path)
+
+    async def go(backend):
+        first = await manifests.apply(backend, manifests.read_manifests(f), "default")
+        again = await manifests.apply(backend, manifests.read_manifests(f), "default")
+        return first, again
+
+    (first, again), cluster = run(go)
+    assert first == ["customresourcedefinition.apiextensions.k8s.io/widgets.e.example.com created",
+                     "widget.e.example.com/w1 created"]
+    assert again == ["customresourcedefinition.apiextensions.k8s.io/widgets.e.example.com unchanged",
+                     "widget.e.example.com/w1 unchanged"]
+    w1 = cluster.store.get("Widget", None, "w1")
+    assert "namespace" not in w1["metadata"]
+    assert "namespace" not in json.loads(w1["metadata"]["annotations"][LAST_APPLIED])["metadata"]
+
+
+def test_on_a_live_cluster_a_custom_resource_of_a_crd_newer_than_discovery_is_applied(tmp_path, server, kubeconfig):
+    """Live, the CRD applied with `a` and then its resource: 'the server does not serve the kind
+    Widget' every time after (discovery was never read again), where kubectl apply -f works."""
+    from k9py.backends.live import LiveBackend, LiveOptions
+    from tests.backends.conftest import FAST
+
+    f = crd_folder(tmp_path)
+
+    async def go():
+        backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
+        await backend.ensure_discovery()
+        backend._discovered_at -= 10  # discovery read a while ago (it is read again at most every 2 s)
+        try:
+            return await manifests.apply(backend, manifests.read_manifests(f), "default")
+        finally:
+            await backend.close()
+
+    assert asyncio.run(go()) == ["customresourcedefinition.apiextensions.k8s.io/widgets.e.example.com created",
+                                 "widget.e.example.com/w1 created"]
+    with server.cluster.lock:
+        assert "namespace" not in server.cluster.store.get("Widget", None, "w1")["metadata"]
