@@ -129,3 +129,26 @@ def test_dir_snapshot(snap_compare, tmp_path, monkeypatch, size):
         await pilot.pause()
 
     assert snap_compare(K9pyApp(SimBackend(small_cluster()), manual=True), terminal_size=size, run_before=push)
+
+
+def test_ctrl_r_and_coming_back_list_the_folder_again(tmp_path):
+    """A manifest saved into the folder while :dir showed it never appeared (ctrl-r, k9s's
+    Refresh, did nothing; nor did coming back from a sub-folder): both list it again."""
+    folder = tutorial(tmp_path)
+
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, folder)
+        screen = app.screen
+        assert isinstance(screen, DirScreen) and len(rows(screen)) == 3
+        (folder / "new.yaml").write_text(NGINX.replace("hello", "fresh"))
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert any(r.startswith("new.yaml") and r.endswith("Deployment/fresh") for r in rows(screen))
+        assert str(screen.query_one("#dir-flash").render()) == "Refreshing..."
+        await pilot.press("enter")  # into more/
+        await settle(app, pilot)
+        (folder / "new.yaml").unlink()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen and not any(r.startswith("new.yaml") for r in rows(screen))
+    run(s)

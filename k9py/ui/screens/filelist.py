@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -20,6 +21,7 @@ class FileList(KeyedScreen[None]):
     ``action_open``; ``ID`` names the list (its box, header and flash are ``ID-box`` ...)."""
 
     ID = "files"
+    BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="refresh")]
     KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
     DEFAULT_CSS = """
     FileList { background: $k9-bg; }
@@ -49,6 +51,16 @@ class FileList(KeyedScreen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.options.focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from a file or a sub-folder: what changed meanwhile shows."""
+        if self.laid_out_for >= 0:
+            self.reload()
+
+    def action_refresh(self) -> None:
+        """ctrl-r (k9s's Refresh): list the files again."""
+        self.flash("Refreshing...")
+        self.reload()
 
     def on_resize(self) -> None:
         if self.width() != self.laid_out_for:
