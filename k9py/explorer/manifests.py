@@ -66,14 +66,14 @@ class Manifest:
 
 def manifest_files(path: Path, *, recursive: bool) -> list[Path]:
     """The file itself, or a folder's manifests by name (its sub-folders' too when ``recursive``:
-    kubectl's -R)."""
+    kubectl's -R, which does not follow a linked folder: ``ln -s . self`` would be read forever)."""
     if not path.is_dir():
         return [path]
     out: list[Path] = []
     for e in list_entries(path):
         if not e.is_dir:
             out.append(e.path)
-        elif recursive:
+        elif recursive and not e.path.is_symlink():
             out += manifest_files(e.path, recursive=True)
     return out
 
@@ -81,8 +81,12 @@ def manifest_files(path: Path, *, recursive: bool) -> list[Path]:
 def read_manifests(path: Path, *, recursive: bool = False) -> list[Manifest]:
     """Every object ``path`` holds (a folder: its manifests), a ``List``'s items one by one, in
     order; a file that cannot be read or parsed, or a document that is no object, as an error."""
+    try:
+        files = manifest_files(path, recursive=recursive)
+    except K9pyError as err:  # a sub-folder that cannot be read: kubectl reads none then either
+        return [Manifest(path, error=f"error: {err}")]
     out: list[Manifest] = []
-    for file in manifest_files(path, recursive=recursive):
+    for file in files:
         out += _read_file(file)
     return out
 

@@ -261,3 +261,28 @@ def test_on_a_live_cluster_a_custom_resource_of_a_crd_newer_than_discovery_is_ap
                                  "widget.e.example.com/w1 created"]
     with server.cluster.lock:
         assert "namespace" not in server.cluster.store.get("Widget", None, "w1")["metadata"]
+
+
+def test_a_folder_linked_into_itself_is_read_once_as_kubectl_apply_r_does(tmp_path):
+    """`ln -s . self` in a folder: a applied its manifests 41 times over (self/self/self/...,
+    until the path grew too long; with a second link, sub/up -> .., the app hung); kubectl -R does
+    not follow a linked folder."""
+    (tmp_path / "w.yaml").write_text(WIDGET)
+    (tmp_path / "self").symlink_to(".")
+    assert [m.file for m in manifests.read_manifests(tmp_path, recursive=True)] == [tmp_path / "w.yaml"]
+    assert [e.path.name for e in manifests.list_entries(tmp_path)] == ["self", "w.yaml"]  # still listed
+
+
+def test_a_sub_folder_that_cannot_be_read_is_an_error_line_not_an_exception(tmp_path, monkeypatch):
+    """(a on a folder holding one: K9pyError escaped the key's handler and closed the app)"""
+    (tmp_path / "w.yaml").write_text(WIDGET)
+    (tmp_path / "locked").mkdir()
+    iterdir = Path.iterdir
+
+    def refuse(self):
+        if self.name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return iterdir(self)
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    assert [m.error for m in manifests.read_manifests(tmp_path, recursive=True)] == [
+        f"error: dir: {tmp_path / 'locked'}: Permission denied"]
