@@ -127,7 +127,7 @@ def _objects(file: Path, doc: Any) -> Iterator[tuple[Obj, str]]:
     if doc is None:
         return  # an empty document (a leading or trailing ---)
     if not isinstance(doc, dict):
-        yield {}, f"error: error validating {str(file)!r}: a document is {type(doc).__name__}, not an object"
+        yield {}, f"error: error validating {_q(file)}: a document is {type(doc).__name__}, not an object"
         return
     if doc.get("kind") == "List" or (str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list)):
         for item in doc.get("items") or []:
@@ -136,9 +136,9 @@ def _objects(file: Path, doc: Any) -> Iterator[tuple[Obj, str]]:
     missing = [f"{f} not set" for f in ("apiVersion", "kind") if not doc.get(f)]
     md = doc.get("metadata")
     if missing:
-        yield {}, f"error: error validating {str(file)!r}: error validating data: [{', '.join(missing)}]"
+        yield {}, f"error: error validating {_q(file)}: error validating data: [{', '.join(missing)}]"
     elif not isinstance(md, dict) or not md.get("name") or not isinstance(md["name"], str):
-        yield {}, f"error: {str(file)!r}: resource name may not be empty"
+        yield {}, f"error: {_q(file)}: resource name may not be empty"
     else:
         yield doc, ""
 
@@ -185,10 +185,23 @@ class _Namespaces:
         return {**obj, "metadata": {**obj["metadata"], "namespace": ns}}
 
 
+def _q(file: Path) -> str:
+    """The file's name quoted as kubectl quotes it (Go's %q: double quotes)."""
+    return json.dumps(str(file), ensure_ascii=False)
+
+
+class _Failed(Exception):
+    """``err`` while ``verb`` (``creating``): kubectl names the step that failed."""
+
+    def __init__(self, verb: str, err: K9pyError) -> None:
+        super().__init__(str(err))
+        self.verb, self.err = verb, err
+
+
 def _failed(verb: str, m: Manifest, err: K9pyError) -> str:
     if isinstance(err, StatusError):
-        return f"Error from server ({err.reason}): error when {verb} {str(m.file)!r}: {err.message}"
-    return f"error: error when {verb} {str(m.file)!r}: {err}"
+        return f"Error from server ({err.reason}): error when {verb} {_q(m.file)}: {err.message}"
+    return f"error: error when {verb} {_q(m.file)}: {err}"
 
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -262,7 +275,10 @@ async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> 
         obj = with_last_applied(obj)
         current = await _get(backend, obj["kind"], ns, name)
         if current is None:
-            await backend.create(obj)
+            try:
+                await backend.create(obj)
+            except K9pyError as err:
+                raise _Failed("creating", err) from None
             return f"{resource_name(obj)}/{name} created"
         patch = three_way_patch(_original(current), obj, current)
         if patch:
@@ -300,6 +316,8 @@ async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, ver
         obj = spaces.placed(m.obj)
         try:
             out.append(await one(obj, spaces.of(obj), meta.name(obj)))
+        except _Failed as failed:
+            out.append(_failed(failed.verb, m, failed.err))
         except K9pyError as err:
             out.append(_failed(verb, m, err))
     return out

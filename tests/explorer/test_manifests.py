@@ -73,16 +73,16 @@ def test_what_cannot_be_read_is_one_line_naming_the_file(tmp_path):
     nokind = tmp_path / "nokind.yaml"
     nokind.write_text("metadata:\n  name: x\n")
     assert [m.error for m in manifests.read_manifests(nokind)] == [
-        f"error: error validating {str(nokind)!r}: error validating data: [apiVersion not set, kind not set]"]
+        f'error: error validating "{nokind}": error validating data: [apiVersion not set, kind not set]']
     noname = tmp_path / "noname.yaml"
     noname.write_text("apiVersion: v1\nkind: ConfigMap\n---\n- a list\n")
     assert [m.error for m in manifests.read_manifests(noname)] == [
-        f"error: {str(noname)!r}: resource name may not be empty",
-        f"error: error validating {str(noname)!r}: a document is list, not an object"]
+        f'error: "{noname}": resource name may not be empty',
+        f'error: error validating "{noname}": a document is list, not an object']
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"\xff\xfe\x00")
     assert manifests.read_manifests(binary)[0].error.startswith(f"error: {binary}: ")
-    assert manifests.summary(noname) == f"{str(noname)!r}: resource name may not be empty"
+    assert manifests.summary(noname) == f'"{noname}": resource name may not be empty'
 
 
 def test_three_way_patch_changes_what_the_manifest_changed_and_keeps_what_the_cluster_set():
@@ -162,11 +162,12 @@ def test_errors_are_lines_in_their_place_and_the_rest_goes_on(tmp_path):
         return applied, deleted
 
     (applied, deleted), cluster = run(go)
-    assert applied[0].startswith(f"Error from server (Invalid): error when applying {str(tmp_path / 'a.yaml')!r}: ")
+    # kubectl's words: the step that failed, the file in double quotes
+    assert applied[0].startswith(f'Error from server (Invalid): error when creating "{tmp_path / "a.yaml"}": ')
     assert "Bad_Name" in applied[0]
     assert applied[1] == "configmap/good created"
     assert applied[2].startswith(f"error: error parsing {tmp_path / 'c.yaml'}: yaml: line ")
-    assert deleted[0] == (f"Error from server (NotFound): error when deleting {str(tmp_path / 'a.yaml')!r}: "
+    assert deleted[0] == (f'Error from server (NotFound): error when deleting "{tmp_path / "a.yaml"}": '
                           'configmaps "Bad_Name" not found')
     assert deleted[1] == 'configmap "good" deleted' and cluster.store.get("ConfigMap", "default", "good") is None
 
