@@ -804,8 +804,13 @@ class LiveBackend(Backend):
     # -- writing -------------------------------------------------------------------------------
     def _object_path(self, obj: Obj) -> tuple[ApiResource, str | None, str]:
         """The resource, namespace (the context's default for a namespaced object without one)
-        and name of an object sent whole."""
+        and name of an object sent whole: to the version it names when that is another of its
+        group's (an autoscaling/v1 HorizontalPodAutoscaler: discovery knows the preferred v2; the
+        server says whether it serves it), as kubectl sends it."""
         res = self.resource(obj.get("kind", ""))
+        group, _, version = str(obj.get("apiVersion") or "").rpartition("/")
+        if version and group == res.group and version != res.version:
+            res = replace(res, version=version)
         md = obj.get("metadata") or {}
         ns = (md.get("namespace") or self.default_namespace) if res.namespaced else None
         return res, ns, md.get("name", "")

@@ -287,3 +287,28 @@ def test_a_sub_folder_that_cannot_be_read_is_an_error_line_not_an_exception(tmp_
     monkeypatch.setattr(Path, "iterdir", refuse)
     assert [m.error for m in manifests.read_manifests(tmp_path, recursive=True)] == [
         f"error: dir: {tmp_path / 'locked'}: Permission denied"]
+
+
+def test_on_a_live_cluster_a_manifest_of_a_served_older_version_is_created(tmp_path, server, kubeconfig):
+    """An autoscaling/v1 HorizontalPodAutoscaler (kubectl applies it: the server serves v1 and v2)
+    was sent to autoscaling/v2's URL: 'the API version in the data (autoscaling/v1) does not match
+    the expected API version (autoscaling/v2)'. It goes to its own version's."""
+    from k9py.backends.live import LiveBackend, LiveOptions
+    from tests.backends.conftest import FAST
+
+    (tmp_path / "hpa.yaml").write_text(
+        "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n"
+        "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+        "  maxReplicas: 3\n  targetCPUUtilizationPercentage: 50\n")
+
+    async def go():
+        backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
+        try:
+            return await manifests.apply(backend, manifests.read_manifests(tmp_path), "default")
+        finally:
+            await backend.close()
+
+    assert asyncio.run(go()) == ["horizontalpodautoscaler.autoscaling/web created"]
+    with server.cluster.lock:
+        hpa = server.cluster.store.get("HorizontalPodAutoscaler", "default", "web")
+    assert hpa["spec"]["maxReplicas"] == 3
