@@ -31,7 +31,7 @@ from k9py.backends.base import (
 )
 from k9py.backends.events import Listed, Synced, WatchEvent
 from k9py.backends.locked import under, watch_and_list
-from k9py.kube import meta, resources, selectors, verbs
+from k9py.kube import conversion, meta, resources, selectors, verbs
 from k9py.kube import patch as kpatch
 from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
@@ -273,14 +273,26 @@ class SimBackend(Backend):
             return out
         return await under(cluster.lock, write)
 
+    @staticmethod
+    def _served(obj: Obj) -> Obj:
+        """``obj`` as the apiserver takes it: a built-in kind in a version it does not serve
+        refused (an extensions/v1beta1 Deployment from an old tutorial: kubectl says "no matches
+        for kind"), one it serves in another (an autoscaling/v1 HPA) converted to the stored one."""
+        kind, api_version = obj.get("kind"), obj.get("apiVersion")
+        res = resources.BY_KIND.get(kind) if isinstance(kind, str) else None
+        if (res is not None and isinstance(api_version, str) and api_version != res.api_version
+                and conversion.storage_version(api_version, kind) == api_version):
+            raise ApiError(404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"')
+        return conversion.to_storage(obj)
+
     async def create(self, obj: Obj) -> Obj:
-        return await self._write(self.cluster.create, obj)
+        return await self._write(lambda o: self.cluster.create(self._served(o)), obj)
 
     async def apply(self, obj: Obj) -> Obj:
-        return await self._write(self.cluster.apply, obj)
+        return await self._write(lambda o: self.cluster.apply(self._served(o)), obj)
 
     async def replace(self, obj: Obj) -> Obj:
-        return await self._write(self.cluster.replace, obj)
+        return await self._write(lambda o: self.cluster.replace(self._served(o)), obj)
 
     async def patch(self, kind: str, namespace: str | None, name: str, patch: Any, *,
                     patch_type: PatchType = "merge", subresource: str | None = None) -> Obj:

@@ -16,7 +16,8 @@ from typing import Any
 
 from k9py.backends.base import Backend, StatusError
 from k9py.errors import K9pyError
-from k9py.kube import meta, resources
+from k9py.kube import conversion, meta, resources
+from k9py.kube import patch as kpatch
 from k9py.scenario import yamldoc
 
 Obj = dict[str, Any]
@@ -280,8 +281,14 @@ async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> 
             except K9pyError as err:
                 raise _Failed("creating", err) from None
             return f"{resource_name(obj)}/{name} created"
+        version = obj.get("apiVersion")
+        other_version = isinstance(version, str) and current.get("apiVersion") != version
+        if other_version:  # (an autoscaling/v1 HPA read back as v2): compared, patched in its own
+            current = conversion.convert(current, str(version))
         patch = three_way_patch(_original(current), obj, current)
-        if patch:
+        if patch and other_version:
+            await backend.replace(kpatch.apply_patch(current, kpatch.MERGE_PATCH, patch))
+        elif patch:
             await backend.patch(obj["kind"], ns, name, patch, patch_type="merge")
         return f"{resource_name(obj)}/{name} {'configured' if patch else 'unchanged'}"
     return await _each(backend, items, namespace, "applying", one)

@@ -304,11 +304,46 @@ def test_on_a_live_cluster_a_manifest_of_a_served_older_version_is_created(tmp_p
     async def go():
         backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
         try:
-            return await manifests.apply(backend, manifests.read_manifests(tmp_path), "default")
+            return [await manifests.apply(backend, manifests.read_manifests(tmp_path), "default") for _ in range(2)]
         finally:
             await backend.close()
 
-    assert asyncio.run(go()) == ["horizontalpodautoscaler.autoscaling/web created"]
+    assert asyncio.run(go()) == [["horizontalpodautoscaler.autoscaling/web created"],
+                                 ["horizontalpodautoscaler.autoscaling/web unchanged"]]  # compared as v1
     with server.cluster.lock:
         hpa = server.cluster.store.get("HorizontalPodAutoscaler", "default", "web")
     assert hpa["spec"]["maxReplicas"] == 3
+
+
+HPA_V1 = ("apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n"
+          "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+          "  maxReplicas: 3\n  targetCPUUtilizationPercentage: 50\n")
+
+
+def test_on_the_simulator_a_version_no_server_serves_is_refused_and_a_served_one_converted(tmp_path):
+    """The simulator created an extensions/v1beta1 Deployment from an old tutorial (kubectl: no
+    matches for kind), and stored an autoscaling/v1 HPA unconverted (v1's 50% beside v2's default
+    80% metric; each apply after said configured and patched v1 fields into it)."""
+    (tmp_path / "hpa.yaml").write_text(HPA_V1)
+    old = tmp_path / "old.yaml"
+    old.write_text(WEB.split("---")[0].replace("apps/v1", "extensions/v1beta1"))
+
+    async def go(backend):
+        first = await manifests.apply(backend, manifests.read_manifests(tmp_path), "default")
+        again = await manifests.apply(backend, manifests.read_manifests(tmp_path / "hpa.yaml"), "default")
+        (tmp_path / "hpa.yaml").write_text(HPA_V1.replace("maxReplicas: 3", "maxReplicas: 4"))
+        changed = await manifests.apply(backend, manifests.read_manifests(tmp_path / "hpa.yaml"), "default")
+        return first, again, changed
+
+    (first, again, changed), cluster = run(go)
+    assert first == ["horizontalpodautoscaler.autoscaling/web created",
+                     f'Error from server (NotFound): error when creating "{old}": '
+                     'no matches for kind "Deployment" in version "extensions/v1beta1"']
+    assert again == ["horizontalpodautoscaler.autoscaling/web unchanged"]
+    assert changed == ["horizontalpodautoscaler.autoscaling/web configured"]
+    assert cluster.store.get("Deployment", "default", "web") is None
+    hpa = cluster.store.get("HorizontalPodAutoscaler", "default", "web")
+    assert hpa["apiVersion"] == "autoscaling/v2" and "targetCPUUtilizationPercentage" not in hpa["spec"]
+    assert hpa["spec"]["maxReplicas"] == 4
+    assert hpa["spec"]["metrics"] == [{"type": "Resource", "resource": {
+        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]
