@@ -152,3 +152,18 @@ def test_ctrl_r_and_coming_back_list_the_folder_again(tmp_path):
         await settle(app, pilot)
         assert app.screen is screen and not any(r.startswith("new.yaml") for r in rows(screen))
     run(s)
+
+
+def test_up_on_the_first_row_and_down_on_the_last_stay_there(tmp_path):
+    """The arrows wrapped round (up on the first manifest went to the last: a then applied a file
+    the user never meant), where k and j stopped, as k9s's tables do."""
+    folder = tutorial(tmp_path)
+
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, folder)
+        screen = app.screen
+        await pilot.press("up")
+        assert screen.options.highlighted == 0
+        await pilot.press("end", "down")
+        assert screen.options.highlighted == 2
+    run(s)

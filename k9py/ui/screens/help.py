@@ -229,6 +229,16 @@ class Choices(OptionList):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "select"
 
+    def action_cursor_up(self) -> None:
+        """Up on the first option stays there (OptionList wraps round to the last), as j/k and
+        k9s's tables do."""
+        if self.highlighted:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
 
 class ListScreen(KeyedScreen[None], ModalScreen[None]):
     """A scrollable modal list: ``body`` is a ready Text, or sections of hints laid out for the
