@@ -52,3 +52,21 @@ def test_enter_on_a_role_a_binding_and_a_service_account_shows_what_they_grant()
         assert own == [["default", "pods", "core", "robot-reads-pods"], ["default", "pods/log", "core", "robot-reads-pods"]]
         assert any("(system:authenticated)" in line for line in screen.lines)  # what every account may do, after
     run(s)
+
+
+def test_a_binding_to_a_role_that_does_not_exist_says_so_and_grants_nothing():
+    """It said 'cannot read RoleBinding dangling: roles... "gone" not found', as if the binding
+    itself could not be read (the apiserver takes a binding to a missing role; it grants nothing)."""
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                        "metadata": {"name": "dangling", "namespace": "default"},
+                        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "gone"},
+                        "subjects": [{"kind": "User", "name": "bob"}]})
+        await settle(app, pilot)
+        await command(app, pilot, "rolebindings")
+        await goto(app, pilot, "dangling")
+        screen = await opened(app, pilot)
+        assert screen.title_text == "rbac(RoleBinding default/dangling) → Role gone"
+        assert screen.lines[0].split()[:2] == ["NAME", "API-GROUP"]
+        assert screen.lines[1:] == ["(Role default/gone does not exist: the binding grants nothing)"]
+    run(s)

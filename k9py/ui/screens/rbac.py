@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from k9py.backends.base import StatusError
 from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.kube import meta
@@ -30,6 +31,7 @@ class RbacScreen(ViewerScreen):
         self.kind, self.ns, self.obj_name = kind, namespace, name
         self.policy = policy
         self.result = ["loading…"]
+        self.missing = ""  # a binding's role that does not exist
 
     def content(self) -> list[str]:
         return self.result
@@ -46,6 +48,8 @@ class RbacScreen(ViewerScreen):
         else:
             lines = rbac.table(rows, policy=self.policy)
             empty = "its bindings grant it nothing" if self.policy else "it grants nothing"
+            if self.missing:
+                empty = f"{self.missing} does not exist: the binding grants nothing"
             self.result = [inert_line(s) for s in lines] if rows else [lines[0], f"({empty})"]
         self.reload()
 
@@ -63,7 +67,13 @@ class RbacScreen(ViewerScreen):
             role_ns = None if role_kind == "ClusterRole" else meta.namespace(obj) or None
             self.title_text = inert_line(f"{self.title_text} → {role_kind} {role_name}")
             self.render_title()
-            obj = await backend.get(role_kind, role_ns, role_name)
+            try:
+                obj = await backend.get(role_kind, role_ns, role_name)
+            except StatusError as err:
+                if err.code != 404:
+                    raise
+                self.missing = f"{role_kind} {role_ns}/{role_name}" if role_ns else f"{role_kind} {role_name}"
+                return []
         return rbac.grants(obj.get("rules"))
 
     def style_line(self, line: str) -> Text:
