@@ -278,8 +278,8 @@ class SimBackend(Backend):
         """``obj`` as the apiserver takes it: a built-in kind in a version it does not serve
         refused (an extensions/v1beta1 Deployment from an old tutorial: kubectl says "no matches
         for kind"), one it serves in another (an autoscaling/v1 HPA) converted to the stored one."""
-        kind, api_version = obj.get("kind"), obj.get("apiVersion")
-        res = resources.BY_KIND.get(kind) if isinstance(kind, str) else None
+        kind, api_version = str(obj.get("kind") or ""), obj.get("apiVersion")
+        res = resources.BY_KIND.get(kind)
         if (res is not None and isinstance(api_version, str) and api_version != res.api_version
                 and conversion.storage_version(api_version, kind) == api_version):
             raise ApiError(404, "NotFound", f'no matches for kind "{kind}" in version "{api_version}"')
