@@ -179,8 +179,11 @@ class _Namespaces:
         return meta.namespace(obj) or self.default
 
     def placed(self, obj: Obj) -> Obj:
-        """``obj`` with its namespace set when it has none and needs one (a copy: the file's dict is left)."""
+        """``obj`` with its namespace set when it has none and needs one, and without one when
+        its kind has none (kubectl drops it) (a copy: the file's dict is left)."""
         ns = self.of(obj)
+        if ns is None and "namespace" in obj["metadata"]:
+            return {**obj, "metadata": {k: v for k, v in obj["metadata"].items() if k != "namespace"}}
         if ns is None or meta.namespace(obj) == ns:
             return obj
         return {**obj, "metadata": {**obj["metadata"], "namespace": ns}}

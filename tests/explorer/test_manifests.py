@@ -347,3 +347,20 @@ def test_on_the_simulator_a_version_no_server_serves_is_refused_and_a_served_one
     assert hpa["spec"]["maxReplicas"] == 4
     assert hpa["spec"]["metrics"] == [{"type": "Resource", "resource": {
         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]
+
+
+def test_a_cluster_scoped_object_naming_a_namespace_is_applied_without_it_as_kubectl_does(tmp_path):
+    """A ClusterRole whose manifest says namespace: default (kubectl drops it) said configured on
+    every apply after the first: the namespace was kept in what was compared and recorded."""
+    (tmp_path / "cr.yaml").write_text(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader, namespace: default}\n"
+        "rules: [{apiGroups: [''], resources: [pods], verbs: [get]}]\n")
+
+    async def go(backend):
+        return [await manifests.apply(backend, manifests.read_manifests(tmp_path), "default") for _ in range(2)]
+
+    lines, cluster = run(go)
+    assert lines == [["clusterrole.rbac.authorization.k8s.io/reader created"],
+                     ["clusterrole.rbac.authorization.k8s.io/reader unchanged"]]
+    cr = cluster.store.get("ClusterRole", None, "reader")
+    assert "namespace" not in json.loads(cr["metadata"]["annotations"][LAST_APPLIED])["metadata"]
