@@ -112,17 +112,17 @@ def subject_grants(kind: str, namespace: str, name: str, *, roles: Iterable[Obj]
 
 def table(rows: list[Grant], *, policy: bool = False) -> list[str]:
     """The header and one line a grant, in columns: NAME API-GROUP and a ✓ or × per verb, then
-    EXTRAS (``policy``: NAMESPACE first, BINDING after the group)."""
+    EXTRAS (``policy``: NAMESPACE first, and BINDING after the verbs: a binding named with its
+    group is long, and the verbs are what the view is read for)."""
     head = ["NAMESPACE"] if policy else []
-    head += ["NAME", "API-GROUP", *(["BINDING"] if policy else []), *VERB_HEADER, "EXTRAS"]
+    head += ["NAME", "API-GROUP", *VERB_HEADER, *(["BINDING"] if policy else []), "EXTRAS"]
+    verb_from = len(head) - len(VERB_HEADER) - (2 if policy else 1)
     cells = []
     for g in rows:
         row = [g.namespace] if policy else []
-        row += [g.resource, g.group or "-", *([g.binding] if policy else [])]
-        row += [YES if g.allows(v) else NO for v in VERBS]
-        cells.append([*row, g.extras()])
+        row += [g.resource, g.group or "-", *(YES if g.allows(v) else NO for v in VERBS)]
+        cells.append([*row, *([g.binding] if policy else []), g.extras()])
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(head)]
-    verb_from = len(head) - len(VERB_HEADER) - 1
 
     def line(values: list[str]) -> str:
         parts = [v.center(widths[i]) if verb_from <= i < verb_from + len(VERBS) else v.ljust(widths[i])

@@ -48,8 +48,9 @@ def test_enter_on_a_role_a_binding_and_a_service_account_shows_what_they_grant()
         await goto(app, pilot, "robot")
         screen = await opened(app, pilot)
         assert screen.title_text == "policy(ServiceAccount default/robot)"
-        own = [line.split()[:4] for line in screen.lines[1:] if "(" not in line]
-        assert own == [["default", "pods", "core", "robot-reads-pods"], ["default", "pods/log", "core", "robot-reads-pods"]]
+        own = [line.split() for line in screen.lines[1:] if "(" not in line]
+        assert own == [["default", "pods", "core", *"✓✓✓×××××", "robot-reads-pods"],
+                       ["default", "pods/log", "core", *"✓✓✓×××××", "robot-reads-pods"]]
         assert any("(system:authenticated)" in line for line in screen.lines)  # what every account may do, after
     run(s)
 
