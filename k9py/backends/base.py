@@ -220,6 +220,15 @@ class Backend(abc.ABC):
         rollback); a real cluster gets only what kubectl sends, so the default does nothing."""
 
     # -- kubectl's verbs (over the primitives; never overridden) -------------------------------
+    async def find(self, kind: str, namespace: str | None, name: str) -> Obj | None:
+        """``get``, None when there is no such object (a 404; any other error raises)."""
+        try:
+            return await self.get(kind, namespace, name)
+        except StatusError as err:
+            if err.code == 404:
+                return None
+            raise
+
     async def scale(self, kind: str, namespace: str, name: str, replicas: int) -> Obj:
         """``kubectl scale``: a merge patch of the scale subresource; returns the Scale."""
         return await self.patch(kind, namespace, name, verbs.scale_patch(replicas), patch_type="merge",

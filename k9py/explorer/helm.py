@@ -134,7 +134,7 @@ async def rollback(backend: Backend, revisions: list[Obj], to: int) -> RolledBac
     for (kind, ns, obj_name), obj in after.items():
         where = (ns or current.namespace) if _namespaced(kind) else None
         try:
-            live = await _get(backend, kind, where, obj_name)
+            live = await backend.find(kind, where, obj_name)
             if live is None:
                 body = meta.deep_copy(obj)
                 if where is not None:
@@ -168,15 +168,6 @@ async def rollback(backend: Backend, revisions: list[Obj], to: int) -> RolledBac
     new["info"]["status"] = "deployed"
     await _store(backend, new, stamp, out)
     return out
-
-
-async def _get(backend: Backend, kind: str, namespace: str | None, name: str) -> Obj | None:
-    try:
-        return await backend.get(kind, namespace, name)
-    except StatusError as err:
-        if err.code == 404:
-            return None
-        raise
 
 
 async def _store(backend: Backend, rel: Obj, stamp: int, out: RolledBack) -> None:

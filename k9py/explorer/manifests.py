@@ -277,7 +277,7 @@ async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> 
     ``namespace``: where an object without one goes."""
     async def one(obj: Obj, ns: str | None, name: str) -> str:
         obj = with_last_applied(obj)
-        current = await _get(backend, obj["kind"], ns, name)
+        current = await backend.find(obj["kind"], ns, name)
         if current is None:
             try:
                 await backend.create(obj)
@@ -331,15 +331,6 @@ async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, ver
         except K9pyError as err:
             out.append(_failed(verb, m, err))
     return out
-
-
-async def _get(backend: Backend, kind: str, namespace: str | None, name: str) -> Obj | None:
-    try:
-        return await backend.get(kind, namespace, name)
-    except StatusError as err:
-        if err.code == 404:
-            return None
-        raise
 
 
 def resolve(arg: str, cwd: Path | None = None) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from k9py.backends.base import StatusError
 from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.kube import meta
@@ -67,13 +66,11 @@ class RbacScreen(ViewerScreen):
             role_ns = None if role_kind == "ClusterRole" else meta.namespace(obj) or None
             self.title_text = inert_line(f"{self.title_text} → {role_kind} {role_name}")
             self.render_title()
-            try:
-                obj = await backend.get(role_kind, role_ns, role_name)
-            except StatusError as err:
-                if err.code != 404:
-                    raise
+            role = await backend.find(role_kind, role_ns, role_name)
+            if role is None:
                 self.missing = f"{role_kind} {role_ns}/{role_name}" if role_ns else f"{role_kind} {role_name}"
                 return []
+            obj = role
         return rbac.grants(obj.get("rules"))
 
     def style_line(self, line: str) -> Text:
