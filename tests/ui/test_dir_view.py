@@ -167,3 +167,22 @@ def test_up_on_the_first_row_and_down_on_the_last_stay_there(tmp_path):
         await pilot.press("end", "down")
         assert screen.options.highlighted == 2
     run(s)
+
+
+def test_e_edits_the_file_itself_and_the_row_shows_what_it_holds_now(tmp_path, monkeypatch):
+    folder = tutorial(tmp_path)
+    editor = tmp_path / "editor.sh"  # an editor that renames the Deployment in the file it is given
+    editor.write_text('#!/bin/sh\nsed -i "s/name: hello/name: renamed/" "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, folder)
+        await pilot.press("j", "j", "e")  # hello.yaml
+        await settle(app, pilot)
+        assert "name: renamed" in (folder / "hello.yaml").read_text()
+        assert rows(app.screen)[2].split()[-1] == "Deployment/renamed"
+        await pilot.press("k", "k", "e")  # more/: a folder
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#dir-flash").render()) == "more/ is a folder: you must select a manifest"
+    run(s)

@@ -224,30 +224,35 @@ def editor_command() -> list[str]:
         raise K9pyError(f"edit: the editor {raw!r} (KUBE_EDITOR or EDITOR) cannot be read: {err}") from None
 
 
-def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
-    """Open ``text`` in the user's editor with the app suspended; the saved text, or None if
-    the editor failed. K9pyError when the editor cannot be started at all."""
+def edit_file(app: K9pyApp, path: str) -> int:
+    """The user's editor on ``path`` with the app suspended; its exit code. K9pyError when the
+    editor cannot be started at all."""
     from textual.app import SuspendNotSupported
 
     from k9py.ui.handover import terminal_handed_over
 
-    editor = editor_command()  # (a K9pyError before any file is made)
+    cmd = [*editor_command(), path]
+    try:
+        try:
+            with terminal_handed_over(app):
+                return subprocess.call(cmd)
+        except SuspendNotSupported:  # headless (tests): just run it
+            return subprocess.call(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+    except OSError as err:
+        raise K9pyError(f"edit: cannot start the editor {cmd[0]!r}: {err.strerror or err} "
+                        "(KUBE_EDITOR or EDITOR names it)") from None
+
+
+def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
+    """Open ``text`` in the user's editor with the app suspended; the saved text, or None if
+    the editor failed. K9pyError when the editor cannot be started at all."""
+    editor_command()  # (a K9pyError before any file is made)
     fd, path = tempfile.mkstemp(prefix="k9py-edit-", suffix=suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        cmd = [*editor, path]
-        try:
-            try:
-                with terminal_handed_over(app):
-                    code = subprocess.call(cmd)
-            except SuspendNotSupported:  # headless (tests): just run it
-                code = subprocess.call(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-        except OSError as err:
-            raise K9pyError(f"edit: cannot start the editor {cmd[0]!r}: {err.strerror or err} "
-                            "(KUBE_EDITOR or EDITOR names it)") from None
-        if code != 0:
+        if edit_file(app, path) != 0:
             return None
         with open(path, encoding="utf-8") as fh:
             return fh.read()

@@ -6,7 +6,6 @@ The work is ``k9py.explorer.manifests``: through the backend, so the simulator n
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -200,10 +199,7 @@ class DirScreen(FileList):
 
     def action_edit(self) -> None:
         """The file itself in the user's editor (the app hands the terminal over meanwhile)."""
-        from textual.app import SuspendNotSupported
-
-        from k9py.ui.handover import terminal_handed_over
-        from k9py.ui.screens.actions import editor_command
+        from k9py.ui.screens.actions import edit_file
 
         entry = self._selected()
         if entry is None:
@@ -212,16 +208,8 @@ class DirScreen(FileList):
             self.flash(f"{entry.path.name}/ is a folder: you must select a manifest", "error")
             return
         try:
-            cmd = [*editor_command(), str(entry.path)]
-            try:
-                with terminal_handed_over(self.app):
-                    subprocess.call(cmd)
-            except SuspendNotSupported:  # headless (tests): just run it
-                subprocess.call(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            edit_file(cast("K9pyApp", self.app), str(entry.path))
         except K9pyError as err:
             self.flash(str(err), "error")
-        except OSError as err:
-            self.flash(f"edit: cannot start the editor {cmd[0]!r}: {err.strerror or err} "
-                       "(KUBE_EDITOR or EDITOR names it)", "error")
         self.app.refresh()
         self.reload()
