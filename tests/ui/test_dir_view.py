@@ -186,3 +186,31 @@ def test_e_edits_the_file_itself_and_the_row_shows_what_it_holds_now(tmp_path, m
         await settle(app, pilot)
         assert str(app.screen.query_one("#dir-flash").render()) == "more/ is a folder: you must select a manifest"
     run(s)
+
+
+def test_a_resize_lays_the_rows_out_again_without_reading_the_files(tmp_path, monkeypatch):
+    """The files are read when the folder is listed (and again when one changed), not each time
+    the width changes or the view comes back from a file."""
+    from k9py.explorer import manifests
+
+    folder = tutorial(tmp_path)
+    (folder / "a-long-manifest-name-of-a-chapter-of-the-tutorial-that-is-cut-at-80-columns.yaml").write_text(NGINX)
+    read: list[str] = []
+    summary = manifests.summary
+    monkeypatch.setattr(manifests, "summary", lambda p: read.append(p.name) or summary(p))
+
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, folder)
+        assert sorted(read) == sorted(p.name for p in folder.glob("*.yaml"))
+        wide = rows(app.screen)
+        read.clear()
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        narrow = rows(app.screen)
+        assert read == [] and narrow != wide and "…" in narrow[1]  # the long name cut to fit
+        await pilot.press("j", "y", "escape")  # a file shown and back: the folder listed again
+        await settle(app, pilot)
+        again = rows(app.screen)
+        assert read == [] and [r.split()[0] for r in again] == [r.split()[0] for r in narrow]
+        assert again[1].endswith("Deployment/hello")
+    run(s)

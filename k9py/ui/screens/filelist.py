@@ -17,8 +17,8 @@ from k9py.ui.screens.help import Choices, KeyedScreen
 
 
 class FileList(KeyedScreen[None]):
-    """Subclasses list their files in ``reload`` (``show`` puts them up) and open one in
-    ``action_open``; ``ID`` names the list (its box, header and flash are ``ID-box`` ...)."""
+    """Subclasses read their files in ``reload`` (``show`` puts them up), lay them out for a width
+    in ``lay_out`` (again, without reading, when the width changes) and open one in ``action_open``; ``ID`` names the list (its box, header and flash are ``ID-box`` ...)."""
 
     ID = "files"
     BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="refresh")]
@@ -36,6 +36,7 @@ class FileList(KeyedScreen[None]):
         super().__init__()
         self.laid_out_for = -1  # the width the list was last laid out for
         self.count = 0  # the files listed
+        self.ids: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield self.key_menu()
@@ -63,8 +64,8 @@ class FileList(KeyedScreen[None]):
         self.reload()
 
     def on_resize(self) -> None:
-        if self.width() != self.laid_out_for:
-            self.reload()
+        if self.width() != self.laid_out_for and self.count:  # what was read, laid out again: no I/O
+            self.paint(self.options.highlighted or 0)
 
     def width(self) -> int:
         """The cells an option has: the list's, less an option's padding; before the first layout,
@@ -73,12 +74,23 @@ class FileList(KeyedScreen[None]):
         return max(0, (region or self.app.size.width - 4) - 2)
 
     def reload(self) -> None:
-        """List the files again (``show``)."""
+        """Read the files again (``show``)."""
 
-    def show(self, title: str, header: str, lines: list[str], ids: list[str], highlight: int) -> None:
-        """Put up the box's ``title``, the ``header`` line and one option a line (``ids``: the
-        files' paths), ``highlight`` the selected one."""
-        self.laid_out_for = self.width()
+    def lay_out(self, width: int) -> list[str]:
+        """The header and a line a file in ``width`` cells, from what ``reload`` read (no I/O)."""
+        return [""]
+
+    def show(self, title: str, ids: list[str], highlight: int) -> None:
+        """Put up the box's ``title`` and one option a file (``ids``: their paths, laid out by
+        ``lay_out``), ``highlight`` the selected one."""
+        self.query_one(f"#{self.ID}-box").border_title = plain_title(title)
+        self.ids = ids
+        self.paint(highlight)
+
+    def paint(self, highlight: int) -> None:
+        width = self.laid_out_for = self.width()
+        header, *lines = self.lay_out(width)
+        ids = self.ids
         self.query_one(f"#{self.ID}-header", Static).update(Text(header, style=theme.style("table.header"), no_wrap=True))
         options = self.options
         options.clear_options()
@@ -87,7 +99,6 @@ class FileList(KeyedScreen[None]):
         self.count = len(lines)
         if lines:
             options.highlighted = max(0, min(highlight, len(lines) - 1))
-        self.query_one(f"#{self.ID}-box").border_title = plain_title(title)
 
     def flash(self, message: str, level: str = "info") -> None:
         style = theme.style("flash.error") if level == "error" else ""

@@ -102,6 +102,8 @@ class DirScreen(FileList):
         self.select = select
         self.now = now
         self.entries: list[manifests.Entry] = []
+        self.rows: list[tuple[str, str, str]] = []
+        self._summaries: dict[Path, tuple[float, str]] = {}  # path -> (its mtime, what it holds)
 
     def help_title(self) -> str:
         return "Help: dir"
@@ -117,16 +119,26 @@ class DirScreen(FileList):
             self.entries = []
             self.flash(str(err), "error")
         now = self.now if self.now is not None else time.time()
-        rows = [(inert_line(e.path.name + ("/" if e.is_dir else "")), human_duration(max(0.0, now - e.mtime)),
-                 "" if e.is_dir else inert_line(manifests.summary(e.path))) for e in self.entries]
-        header, *lines = row_lines(rows, self.width())
+        self.rows = [(inert_line(e.path.name + ("/" if e.is_dir else "")), human_duration(max(0.0, now - e.mtime)),
+                      "" if e.is_dir else self._summary(e)) for e in self.entries]
         want = self.select or (keep.path if keep is not None else None)
         self.select = None
         paths = [e.path for e in self.entries]
-        self.show(inert_line(f" dir({self.folder})[{len(self.entries)}] "), header, lines, [str(p) for p in paths],
+        self.show(inert_line(f" dir({self.folder})[{len(self.entries)}] "), [str(p) for p in paths],
                   paths.index(want) if want in paths else 0)
         if not self.entries:
             self.flash(f"no folders or manifests (.yaml, .yml, .json) in {self.folder}")
+
+    def _summary(self, entry: manifests.Entry) -> str:
+        """What the file holds, read again only when it changed (a reload comes back from every
+        file opened, and with ctrl-r)."""
+        seen = self._summaries.get(entry.path)
+        if seen is None or seen[0] != entry.mtime:
+            seen = self._summaries[entry.path] = (entry.mtime, inert_line(manifests.summary(entry.path)))
+        return seen[1]
+
+    def lay_out(self, width: int) -> list[str]:
+        return row_lines(self.rows, width)
 
     def _selected(self) -> manifests.Entry | None:
         i = self.selected_index()

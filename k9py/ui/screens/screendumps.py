@@ -102,6 +102,7 @@ class ScreenDumps(FileList):
         self.folder = folder
         self.now = now
         self.dumps: list[Dump] = []
+        self.rows: list[tuple[str, str, str]] = []
 
     def help_title(self) -> str:
         return "Help: screendumps"
@@ -110,14 +111,15 @@ class ScreenDumps(FileList):
         keep = self.options.highlighted
         self.dumps = list_dumps(self.folder)
         now = self.now if self.now is not None else time.time()
-        rows = [(inert_line(str(d.path.relative_to(self.folder))), str(d.size), human_duration(max(0.0, now - d.mtime)))
-                for d in self.dumps]
-        header, *lines = dump_lines(rows, self.width())
-        self.show(f" screendumps({self.folder})[{len(self.dumps)}] ", header, lines, [str(d.path) for d in self.dumps],
-                  keep or 0)
+        self.rows = [(inert_line(str(d.path.relative_to(self.folder))), str(d.size),
+                      human_duration(max(0.0, now - d.mtime))) for d in self.dumps]
+        self.show(f" screendumps({self.folder})[{len(self.dumps)}] ", [str(d.path) for d in self.dumps], keep or 0)
         if not self.dumps:
             save = self.user_keymap.label("save") or "<ctrl-s>"  # the views' key for it
             self.flash(f"no screen dumps in {self.folder} yet ({save[1:-1]} saves one)")
+
+    def lay_out(self, width: int) -> list[str]:
+        return dump_lines(self.rows, width)
 
     def _selected(self) -> Dump | None:
         i = self.selected_index()
