@@ -15,6 +15,16 @@ from k9py.ui import theme
 from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import Choices, KeyedScreen
 
+NAME_LEAST = 16  # a narrow screen shortens names down to this (in the middle: a dump's time stays)
+
+
+def fit_middle(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, its middle cut out (a dump's name ends with its time)."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
 
 class FileList(KeyedScreen[None]):
     """Subclasses read their files in ``reload`` (``show`` puts them up), lay them out for a width

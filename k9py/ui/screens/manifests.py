@@ -19,8 +19,8 @@ from k9py.explorer.session import Session
 from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
 from k9py.ui.screens.dialogs import ConfirmScreen
-from k9py.ui.screens.filelist import FileList
-from k9py.ui.screens.screendumps import NAME_LEAST, DumpViewer, fit_middle
+from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_middle
+from k9py.ui.screens.screendumps import DumpViewer
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.ui.widgets.menu import Hint
 from k9py.view.inert import inert_line

@@ -12,7 +12,7 @@ from textual.binding import Binding
 
 from k9py.kube.timefmt import human_duration
 from k9py.ui.screens.dialogs import ConfirmScreen
-from k9py.ui.screens.filelist import FileList
+from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_middle
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.view.inert import inert_line
 
@@ -67,17 +67,6 @@ class DumpViewer(ViewerScreen):
 
 
 COLUMNS = ("NAME", "SIZE", "AGE")
-NAME_LEAST = 16  # a narrow screen shortens names down to this (in the middle: the time stays)
-
-
-def fit_middle(text: str, width: int) -> str:
-    """``text`` in ``width`` characters, its middle cut out (a dump's name ends with its time)."""
-    if len(text) <= width:
-        return text
-    head = (width - 1) // 2
-    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
-
-
 def dump_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
     """The header and the rows: NAME as wide as the widest name (shortened in the middle to what
     ``width`` leaves; 0: no limit), SIZE and AGE right-aligned after it, all in line."""
