@@ -108,7 +108,7 @@ def first_moment(session: Session) -> float | None:
     """The oldest moment the history of ``session`` (or of its present) holds."""
     present = session.present or session
     h = present.history
-    return None if h is None or h.backend is None else h.start_t + h.first_t
+    return None if h is None or h.backend is None else h.oldest_clock()
 
 
 def newest_moment(session: Session) -> float | None:
@@ -125,8 +125,15 @@ def complete_moment(session: Session) -> float | None:
     None while the first lists are coming in, or with no history."""
     present = session.present or session
     h = present.history
-    whole = h.whole_t if h is not None and h.backend is not None else None
-    return None if h is None or whole is None else h.start_t + whole
+    return None if h is None or h.backend is None else h.oldest_whole_clock()
+
+
+def unwatched(session: Session, at: float) -> bool:
+    """Whether ``at`` (the backend's clock) falls where the history watched nothing: between a
+    visit to the context and the next (`:ctx` away and back): the past shows it as last seen."""
+    present = session.present or session
+    h = present.history
+    return h is not None and any(a < at < b for a, b in h.gaps())
 
 
 def describe(at: float, now: float) -> str:

@@ -26,7 +26,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+import weakref
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from k9py.errors import K9pyError
 from k9py.kube import meta, resources
 from k9py.scenario.recorder import SKIP_KINDS, LogCursor, sanitize
 from k9py.scenario.recording import header_dict, json_line
+from k9py.store.segments import RunPart, Segment, event_line, join
 
 Key = tuple[str, str, str]  # kind, namespace, name
 INDEX = "index.json"
@@ -48,6 +50,7 @@ PRUNE_EVERY = 30.0  # seconds of the backend's clock between checks of the age l
 LIST_INLINE = 200  # a (re)list longer than this has its JSON made in a thread, in slices of LIST_SLICE
 LIST_SLICE = 2000
 FIRST_LOOK_LIMIT = 60.0  # seconds (the cluster's clock) after which the history is taken as whole without every first list
+MAX_VISITS = 8  # ended runs of a context kept to join (each holds the cluster's JSON as it left it)
 BASE_CHUNK = 2000  # a base is encoded and written this many lines at a time (one encode of 75 MB held the GIL)
 
 
@@ -66,15 +69,26 @@ class Limits:
 
 
 @dataclass
-class Segment:
-    name: str  # file name without .gz
-    t0: float  # the first moment it holds (its base), seconds since the run's start
-    t1: float  # the last event's t
-    base: int  # how many lines after the header are the base
-    bytes: int = 0
-    base_bytes: int = 0  # of those, the header and the base
-    gz: bool = False
-    pruned: bool = False  # deleted to stay within the limits (maybe while being compressed)
+class EndedRun:
+    """A run of this process on a context it has left (`:ctx` away): its segments on disk and
+    what existed when it stopped watching. Shown that context again, the new run's History
+    reads it before its own (``History.earlier``): the first visit stays reachable."""
+
+    part: RunPart
+    lineage: Any  # the cluster it watched (``lineage_of``)
+
+
+def lineage_of(backend: Backend) -> Any:
+    """What says two backends show one cluster: the simulated cluster itself (held weakly: a
+    dropped one is forgotten), else the context and its server."""
+    local = backend.local_cluster()
+    if local is not None:
+        try:
+            return weakref.ref(local)
+        except TypeError:
+            return id(local)
+    info = backend.info()
+    return (info.backend, info.context, info.cluster, info.extra.get("server", ""))
 
 
 def safe_name(text: str) -> str:
@@ -89,9 +103,12 @@ class History:
     """Records one backend while k9py runs. ``start(backend)`` on the running loop; ``close()``."""
 
     def __init__(self, root: Path, context: str, limits: Limits | None = None, *,
-                 include_secrets: bool = False, poll_logs: bool = True, start_delay: float = 0.0) -> None:
+                 include_secrets: bool = False, poll_logs: bool = True, start_delay: float = 0.0,
+                 ended: list[EndedRun] | None = None) -> None:
         """``start_delay``: real seconds before the watches open, so that the first view's own
-        list (a live cluster: one request each, a thread each) is not queued behind them."""
+        list (a live cluster: one request each, a thread each) is not queued behind them.
+        ``ended``: this process's ended runs of the context (shared by its Histories: each adds
+        its own when it closes), read before this run's own when they watched the same cluster."""
         self.root = Path(root)
         self.context = context
         self.limits = limits or Limits()
@@ -133,6 +150,8 @@ class History:
         self._pruned_at = 0.0
         self.budget = self.limits.max_bytes  # this run's share: max_bytes less what older runs keep
         self.pruning: asyncio.Task[None] | None = None  # older runs pruned and measured, off the loop
+        self.ended = ended
+        self.lineage: Any = None  # the cluster watched (``lineage_of``), once started
 
     # -- life ------------------------------------------------------------------------------------
     def start(self, backend: Backend) -> None:
@@ -142,6 +161,7 @@ class History:
         info = backend.info()
         self.cluster, self.server_version = info.cluster, info.server_version
         self.start_t = round(backend.now(), 6)
+        self.lineage = lineage_of(backend) if self.ended is not None else None
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             self.budget = self.limits.max_bytes // 2  # until the older runs are measured (``_prune_older``)
@@ -184,6 +204,13 @@ class History:
         for th in list(self._compressing):
             await asyncio.to_thread(th.join)
         self._write_index()
+        if self.ended is not None and self.backend is not None and self.error is None and self.segments:
+            with self._lock:
+                segments = [Segment(**asdict(s)) for s in self.segments]
+            part = RunPart(self.dir, segments, self.start_t, self.whole_t, max(self._last_t, self.now_t), self.state)
+            oldest = self.start_t + self.now_t - self.limits.max_age
+            self.ended[:] = [r for r in self.ended if r.part.start + r.part.end_t >= oldest][-(MAX_VISITS - 1):]
+            self.ended.append(EndedRun(part, self.lineage))
 
     def _error_text(self, err: BaseException) -> str:
         return f"history: {getattr(err, 'strerror', None) or err} ({getattr(err, 'filename', None) or self.dir})"
@@ -305,7 +332,7 @@ class History:
             for obj, (key, body) in zip(part, made, strict=True):
                 listing.add(key)
                 self._last_lines_if_going(key, obj, deleted=False)
-                lines.append(_event_line(t, "MODIFIED" if key in self.state else "ADDED", body))
+                lines.append(event_line(t, "MODIFIED" if key in self.state else "ADDED", body))
                 self._keep(key, body)
             self._line("".join(lines), t, len(lines), may_roll=False)  # each roll writes the whole state
         if self._fh is not None and self.segments:
@@ -355,7 +382,7 @@ class History:
         else:
             body = json_line(obj)
             self._keep(key, body)
-        self._line(_event_line(t, type_, body), t)
+        self._line(event_line(t, type_, body), t)
 
     def _t(self) -> float:
         now_t = round(self.now_t_raw, 6)
@@ -486,7 +513,7 @@ class History:
             fh.write(data)
             seg.bytes = seg.base_bytes = len(data)
             return
-        extra = len(_event_line(t0, "ADDED", ""))  # a base line beyond its object's JSON
+        extra = len(event_line(t0, "ADDED", ""))  # a base line beyond its object's JSON
         seg.bytes = seg.base_bytes = len(header) + sum(len(b) + extra for b in bodies)
         self._held, self._base_pending = [], True
         threading.Thread(target=self._write_base, args=(seg, fh, header, t0, bodies), daemon=True,
@@ -630,8 +657,59 @@ class History:
 
     # -- reading ---------------------------------------------------------------------------------------
     def recording_bytes(self) -> bytes:
-        """Everything kept, as one JSON Lines Recording."""
-        return b"".join(compose(self.dir, self._kept(), self._header_fields()))
+        """Everything kept, as one JSON Lines Recording (the earlier visits' first)."""
+        return b"".join(join(self._parts(), self._header_fields()))
+
+    def earlier(self) -> list[EndedRun]:
+        """This process's ended runs of the same cluster before this one, oldest first, that
+        had a whole look and end within ``max_age``."""
+        if not self.ended or self.backend is None:
+            return []
+        oldest = self.start_t + self.now_t - self.limits.max_age
+        return [r for r in self.ended if r.lineage == self.lineage and r.part.whole_t is not None
+                and oldest <= r.part.start + r.part.end_t <= self.start_t + 1e-6 and r.part.dir.is_dir()]
+
+    def _parts(self, *, own: bool = True) -> list[RunPart]:
+        """The runs a read of the history joins: the earlier ones (their segments within
+        ``max_age``), then this one's (``own``; left out while its first look is under way, as
+        long as an earlier one has something to show)."""
+        oldest = self.start_t + self.now_t - self.limits.max_age
+        parts = []
+        for r in self.earlier():
+            p = r.part
+            kept = [s for s in p.segments if p.start + s.t1 >= oldest]
+            if kept:
+                parts.append(RunPart(p.dir, kept, p.start, p.whole_t, p.end_t, p.state))
+        if own and (not parts or self.whole_t is not None):
+            parts.append(RunPart(self.dir, self._kept(), self.start_t, self.whole_t))
+        return parts
+
+    def gaps(self) -> list[tuple[float, float]]:
+        """The spans (the backend's clock) nothing was watched between the runs ``earlier``
+        joins: from a run's end to the next one's first whole moment (now, while its first
+        look is under way)."""
+        parts = [r.part for r in self.earlier()]
+        if not parts:
+            return []
+        whole = self.whole_t
+        ends = [(p.start + p.end_t) for p in parts]
+        begins = [p.start + (p.whole_t or 0.0) for p in parts[1:]]
+        begins.append(self.start_t + whole if whole is not None else self.start_t + self.now_t)
+        return list(zip(ends, begins, strict=True))
+
+    def oldest_clock(self) -> float:
+        """The oldest moment held, on the backend's clock (an earlier visit's, if any)."""
+        for r in self.earlier():
+            return r.part.start + r.part.segments[0].t0 if r.part.segments else r.part.start
+        return self.start_t + self.first_t
+
+    def oldest_whole_clock(self) -> float | None:
+        """The oldest moment held whole, on the backend's clock (None: not yet)."""
+        for r in self.earlier():
+            p = r.part
+            return p.start + max(p.whole_t or 0.0, p.segments[0].t0 if p.segments else 0.0)
+        whole = self.whole_t
+        return None if whole is None else self.start_t + whole
 
     def _header_fields(self) -> Obj:
         return {"start": self.start_t, "context": self.context, "server_version": self.server_version,
@@ -639,9 +717,10 @@ class History:
 
     def save(self, path: str) -> int:
         """Write everything kept as a Recording (``.gz``: gzipped), from its oldest whole
-        moment on. Returns the bytes written. Blocking (every segment is read): call it in a
-        thread."""
-        return write_recording(path, self._kept(), self._header_fields(), self.dir, begin=self.complete_t)
+        moment on (the earlier visits' first). Returns the bytes written. Blocking (every
+        segment is read): call it in a thread."""
+        parts = self._parts()
+        return write_recording(path, parts, self._header_fields(), begin=parts[0].whole_t if parts else None)
 
     def _kept(self) -> list[Segment]:
         """The segments kept, the open one flushed (copies: compression may change them)."""
@@ -652,60 +731,12 @@ class History:
             return [Segment(**asdict(s)) for s in self.segments]
 
 
-def _event_line(t: float, type_: str, body: str) -> str:
-    """One change as a Recording line: its moment, its type, the object's JSON (``body``)."""
-    return f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n'
-
-
 def _base(header: str, t0: float, bodies: list[str]) -> Iterator[bytes]:
     """A segment's header and base, encoded BASE_CHUNK lines at a time: one ADDED line at
     ``t0`` per object's JSON."""
     yield header.encode()
     for i in range(0, len(bodies), BASE_CHUNK):
-        yield "".join(_event_line(t0, "ADDED", body) for body in bodies[i:i + BASE_CHUNK]).encode()
-
-
-def compose(directory: Path, segments: Iterable[Segment], header: Obj, begin: float | None = None) -> Iterator[bytes]:
-    """The kept segments as one Recording: the first whole, the others without header and base.
-    t=0 moves to the first kept moment (``header``'s start is the run's): the bar starts there.
-    ``begin``: the run's first whole moment (``complete_t``), if later: t=0 moves there instead
-    and what came before it (the first lists) is at t=0, so the recording never opens on a
-    cluster still being listed."""
-    first = True
-    shift = 0.0
-    for seg in segments:
-        lines = _read_lines(directory, seg)
-        if lines is None:
-            continue
-        if first:
-            shift = max(seg.t0, begin or 0.0)
-            head = dict(header)
-            yield (json_line(header_dict(float(head.pop("start")) + shift, **head)) + "\n").encode()
-        skip = 1 if first else 1 + seg.base
-        for i, line in enumerate(lines):
-            if i >= skip and line.endswith(b"\n"):  # a line still being written is left out
-                yield _shifted(line, shift) if shift else line
-        first = False
-
-
-def _shifted(line: bytes, shift: float) -> bytes:
-    """``{"t":T,...`` with T - shift (every line history writes starts so)."""
-    comma = line.index(b",", 5)
-    t = max(0.0, round(float(line[5:comma]) - shift, 6))
-    return b'{"t":' + repr(t).encode() + line[comma:]
-
-
-def _read_lines(directory: Path, seg: Segment) -> list[bytes] | None:
-    for name, gz in ((seg.name + ".gz", True), (seg.name, False)):
-        try:
-            if gz:
-                with gzip.open(directory / name, "rb") as f:
-                    return f.readlines()
-            with open(directory / name, "rb") as f:
-                return f.readlines()
-        except (FileNotFoundError, EOFError, gzip.BadGzipFile):
-            continue
-    return None
+        yield "".join(event_line(t0, "ADDED", body) for body in bodies[i:i + BASE_CHUNK]).encode()
 
 
 # -- other runs (and other processes) ---------------------------------------------------------------
@@ -770,17 +801,17 @@ def save_run(directory: Path, path: str) -> int:
     run = read_run(directory)
     if not run.segments:
         raise K9pyError("the history run holds no segment", file=str(directory))
-    return write_recording(path, run.segments, run.header, directory, begin=run.whole_t)
+    part = RunPart(directory, run.segments, float(run.header.get("start") or 0.0), run.whole_t)
+    return write_recording(path, [part], run.header, begin=run.whole_t)
 
 
-def write_recording(path: str, segments: list[Segment], header: Obj, directory: Path,
-                    begin: float | None = None) -> int:
-    """The segments of ``directory`` as one Recording at ``path`` (``.gz``: gzipped), streamed
-    (from ``begin`` on: ``compose``); returns the bytes of the recording."""
+def write_recording(path: str, parts: list[RunPart], header: Obj, begin: float | None = None) -> int:
+    """The runs' segments as one Recording at ``path`` (``.gz``: gzipped), streamed (from
+    ``begin`` on: ``join``); returns the bytes of the recording."""
     size = 0
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "wb") as f:
-        for chunk in compose(directory, segments, header, begin):
+        for chunk in join(parts, header, begin):
             f.write(chunk)
             size += len(chunk)
     return size

@@ -27,7 +27,7 @@ from k9py.ui.app import K9pyApp
 from k9py.view import kinds
 
 if TYPE_CHECKING:
-    from k9py.store.history import History
+    from k9py.store.history import EndedRun, History
 
 
 def demo_backend(seed: int | None = 0, scenario: str | None = None, speed: float = 1.0, *,
@@ -89,12 +89,14 @@ def history_factory(settings: HistorySettings, backend: Backend) -> HistoryFacto
     if backend.supports(Capability.PLAYBACK) and backend.playback().has_timeline:
         return None
     root = settings.root()
+    ended: dict[str, list[EndedRun]] = {}  # context -> its runs this process ended (`:ctx` away)
 
     def make(b: Backend) -> History:
         from k9py.store.history import History, Limits
 
-        return History(root, b.info().context, Limits(max_age=settings.max_age, max_bytes=settings.max_size),
-                       start_delay=HISTORY_DELAY)
+        context = b.info().context
+        return History(root, context, Limits(max_age=settings.max_age, max_bytes=settings.max_size),
+                       start_delay=HISTORY_DELAY, ended=ended.setdefault(context, []))
     return make
 
 

@@ -30,7 +30,8 @@ def label(app: K9pyApp) -> str:
     at = timetravel.position_of(s)
     if at is None or s.present is None:
         return ""
-    return f"⏪ PAST {timetravel.describe(at, s.present.now())}"
+    gap = " · away: as last seen" if timetravel.unwatched(s, at) else ""
+    return f"⏪ PAST {timetravel.describe(at, s.present.now())}{gap}"
 
 
 FIRST_LOOK = "the time machine is still taking its first look at the cluster: try again in a moment"

@@ -320,3 +320,52 @@ def test_help_in_the_past_says_ctrl_s_saves_the_history(tmp_path):
         assert "<ctrl-s>" not in sections["RESOURCE"]
         assert sections["REPLAY"]["<ctrl-s>"] == "Save history"
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_ctx_away_and_back_then_rewind_reaches_the_first_visit(tmp_path, monkeypatch):
+    """`:ctx b`, `:ctx a` again: the history of a's first visit is still there (k9py's own
+    factory keeps a context's ended runs); the time away is shown as last seen, and said so."""
+    from k9py.backends.sim import SimBackend, link_contexts
+    from k9py.config.settings import HistorySettings
+    from k9py.ui.app import K9pyApp
+    from k9py.ui.launch import history_factory
+    from tests.samples import small_cluster
+    from tests.sim.helpers import run_pod
+    from tests.ui.simcluster import _SIMS
+
+    monkeypatch.setattr("k9py.ui.launch.HISTORY_DELAY", 0.0)  # its watches open with the first view's (a manual clock)
+
+    async def main():
+        ca, cb = small_cluster(), small_cluster(seed=1)
+        a, b = SimBackend(ca), SimBackend(cb)
+        link_contexts({"a": a, "b": b})
+        app = K9pyApp(a, manual=True, history=history_factory(HistorySettings(dir=str(tmp_path / "h")), a))
+        _SIMS[app] = a  # settle moves a's clock, whichever context is shown
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(app, pilot)
+            run_pod(ca, "first-visit")
+            await settle(app, pilot)  # the history sees it now (a manual clock: when its watch hears it)
+            await settle(app, pilot, 30)
+            left_at = a.now()
+            await command(app, pilot, "ctx b")
+            await until_done(app, pilot)
+            assert app.session.info().context == "b"
+            ca.delete("Pod", "default", "first-visit")  # while away
+            ca.advance(60)
+            await command(app, pilot, "ctx a")
+            await until_done(app, pilot)
+            await settle(app, pilot, 5)
+            assert "first-visit" not in names(app)
+
+            await command(app, pilot, "rewind 70s")  # back into the first visit
+            await until_done(app, pilot)
+            assert app.session.present is not None and "first-visit" in names(app)
+            assert "away" not in bar_text(app)
+            await command(app, pilot, "rewind 30s")  # away: as last seen, and said so
+            await until_done(app, pilot)
+            assert "first-visit" in names(app) and abs(app.session.playhead.now() - (left_at + 35)) < 6
+            assert "⏪ PAST" in bar_text(app) and "away: as last seen" in bar_text(app)
+            await command(app, pilot, "now")
+            await until_done(app, pilot)
+            assert app.session.present is None and "first-visit" not in names(app)
+    asyncio.run(main())

@@ -1,0 +1,177 @@
+"""A history run's segments on disk, read back as one Recording: of one run, or of several runs
+of one cluster joined end to end (``join``: a context left with `:ctx` and shown again, the time
+machine reaches back into the first visit).
+
+Every line the history writes starts ``{"t":T,`` (T: seconds since its run's start), so lines
+are moved in time without being decoded. Only the first lists of a run joined to another are
+decoded (kind and name: ``_key_of``), to know what went while nobody watched.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from k9py.scenario.recording import header_dict, json_line
+
+Obj = dict[str, Any]
+Key = tuple[str, str, str]  # kind, namespace, name
+
+
+@dataclass
+class Segment:
+    name: str  # file name without .gz
+    t0: float  # the first moment it holds (its base), seconds since the run's start
+    t1: float  # the last event's t
+    base: int  # how many lines after the header are the base
+    bytes: int = 0
+    base_bytes: int = 0  # of those, the header and the base
+    gz: bool = False
+    pruned: bool = False  # deleted to stay within the limits (maybe while being compressed)
+
+
+@dataclass
+class RunPart:
+    """One run's kept segments as ``join`` reads them."""
+
+    dir: Path
+    segments: list[Segment]
+    start: float  # the backend's clock at the run's t=0
+    whole_t: float | None  # its first whole moment (t): before it, its first lists were coming in
+    end_t: float = 0.0  # (a run that ended) the last moment it watched (t)
+    state: dict[Key, str] | None = None  # (a run that ended) what existed then: key -> the object's JSON
+
+
+def event_line(t: float, type_: str, body: str) -> str:
+    """One change as a Recording line: its moment, its type, the object's JSON (``body``)."""
+    return f'{{"t":{t!r},"type":"{type_}","object":{body}}}\n'
+
+
+def join(parts: list[RunPart], header: Obj, begin: float | None = None) -> Iterator[bytes]:
+    """Runs of one cluster, oldest first, as one Recording on the first one's timeline (t=0: its
+    first kept moment, or ``begin`` as ``compose`` says). Each later run comes in at its own first
+    whole moment: its first lists are put there (an ADDED of an object already held replaces it:
+    what changed meanwhile), and so is a DELETED of each object the run before it left that those
+    lists no longer hold (it went while nobody watched). ``header``: the recording's, but its
+    start."""
+    origin: float | None = None  # the recording's t=0 on the backend's clock
+    before: dict[Key, str] | None = None  # what the last run read left: it held these at its end
+    for part in parts:
+        lines = _run_lines(part)
+        seg_t0 = next(lines, None)
+        first = next(lines, None)
+        if seg_t0 is None or first is None:
+            continue  # nothing of it left on disk
+        t0 = seg_t0[0]
+        if origin is None:
+            origin = part.start + max(t0, begin or 0.0)
+            yield (json_line(header_dict(origin, **{k: v for k, v in header.items() if k != "start"})) + "\n").encode()
+            yield from _moved(first, lines, part.start - origin, 0.0)
+        else:
+            upto = max(t0, part.whole_t or 0.0)  # its first lists (or its first kept base)
+            yield from _bridged(first, lines, upto, part.start - origin, before or {})
+        before = part.state
+
+
+def _run_lines(part: RunPart) -> Iterator[tuple[float, bytes]]:
+    """The first kept segment's t0 (with an empty line), then (t, line) of every whole line kept
+    of ``part``: that segment's base, then each segment's changes."""
+    first = True
+    for seg in part.segments:
+        lines = _read_lines(part.dir, seg)
+        if lines is None:
+            continue
+        if first:
+            yield seg.t0, b""
+        skip = 1 if first else 1 + seg.base
+        for i, line in enumerate(lines):
+            if i >= skip and line.endswith(b"\n"):  # a line still being written is left out
+                yield _t_of(line), line
+        first = False
+
+
+def _moved(first: tuple[float, bytes], rest: Iterator[tuple[float, bytes]], shift: float,
+           least: float) -> Iterator[bytes]:
+    """The lines with their t moved by ``shift``, none before ``least``."""
+    t, line = first
+    yield _retimed(line, max(least, t + shift))
+    for t, line in rest:
+        yield _retimed(line, max(least, t + shift))
+
+
+def _bridged(first: tuple[float, bytes], rest: Iterator[tuple[float, bytes]], upto: float, shift: float,
+             before: dict[Key, str]) -> Iterator[bytes]:
+    """A later run's lines (``_moved``): those up to ``upto`` (its first lists) at that moment,
+    followed by the DELETED of what ``before`` held that they do not."""
+    bridge = max(0.0, upto + shift)
+    listed: dict[Key, bool] = {}  # what the first lists hold at the bridge (False: listed, then gone)
+    pending: tuple[float, bytes] | None = first
+    while pending is not None and pending[0] <= upto + 1e-9:
+        line = pending[1]
+        key = _key_of(line)
+        if key is not None:
+            listed[key] = b'"type":"DELETED"' not in line[:40]
+        yield _retimed(line, bridge)
+        pending = next(rest, None)
+    for key, body in before.items():
+        if not listed.get(key):
+            yield event_line(bridge, "DELETED", body).encode()
+    if pending is not None:
+        yield from _moved(pending, rest, shift, bridge)
+
+
+class _Meta(msgspec.Struct):
+    name: str = ""
+    namespace: str = ""
+
+
+class _Object(msgspec.Struct):
+    kind: str = ""
+    metadata: _Meta | None = None
+
+
+class _Line(msgspec.Struct):
+    object: _Object | None = None
+
+
+_decode_line = msgspec.json.Decoder(_Line).decode
+
+
+def _key_of(line: bytes) -> Key | None:
+    """The key of the object a line carries (None: a log line, or one that does not decode)."""
+    try:
+        obj = _decode_line(line).object
+    except msgspec.DecodeError:
+        return None
+    if obj is None:
+        return None
+    md = obj.metadata or _Meta()
+    return (obj.kind, md.namespace, md.name)
+
+
+def _t_of(line: bytes) -> float:
+    return float(line[5:line.index(b",", 5)])
+
+
+def _retimed(line: bytes, t: float) -> bytes:
+    """``{"t":T,...`` with T replaced by ``t``."""
+    comma = line.index(b",", 5)
+    return b'{"t":' + repr(round(t, 6)).encode() + line[comma:]
+
+
+def _read_lines(directory: Path, seg: Segment) -> list[bytes] | None:
+    for name, gz in ((seg.name + ".gz", True), (seg.name, False)):
+        try:
+            if gz:
+                with gzip.open(directory / name, "rb") as f:
+                    return f.readlines()
+            with open(directory / name, "rb") as f:
+                return f.readlines()
+        except (FileNotFoundError, EOFError, gzip.BadGzipFile):
+            continue
+    return None
