@@ -78,6 +78,18 @@ class EndedRun:
     lineage: Any  # the cluster it watched (``lineage_of``)
 
 
+def lineage_on_disk(backend: Backend) -> str | None:
+    """A live cluster's lineage as the run's index keeps it, so that a later k9py on the same
+    context and server reads the run before its own; None for a simulated one (each k9py builds
+    its own cluster: another process's run is another cluster's)."""
+    if backend.local_cluster() is not None:
+        return None
+    info = backend.info()
+    if info.backend != "live":
+        return None
+    return json.dumps([info.context, info.cluster, info.extra.get("server", "")])
+
+
 def lineage_of(backend: Backend) -> Any:
     """What says two backends show one cluster: the simulated cluster itself (held weakly: a
     dropped one is forgotten), else the context and its server."""
@@ -152,6 +164,9 @@ class History:
         self.pruning: asyncio.Task[None] | None = None  # older runs pruned and measured, off the loop
         self.ended = ended
         self.lineage: Any = None  # the cluster watched (``lineage_of``), once started
+        self.disk_lineage: str | None = None  # the same, in the index (``lineage_on_disk``)
+        self.disk_runs: list[EndedRun] = []  # earlier k9py runs on the same live cluster (``_prune_older``)
+        self._end_t: float | None = None  # the last moment watched, once closed
 
     # -- life ------------------------------------------------------------------------------------
     def start(self, backend: Backend) -> None:
@@ -161,7 +176,8 @@ class History:
         info = backend.info()
         self.cluster, self.server_version = info.cluster, info.server_version
         self.start_t = round(backend.now(), 6)
-        self.lineage = lineage_of(backend) if self.ended is not None else None
+        if self.ended is not None:
+            self.lineage, self.disk_lineage = lineage_of(backend), lineage_on_disk(backend)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             self.budget = self.limits.max_bytes // 2  # until the older runs are measured (``_prune_older``)
@@ -189,6 +205,26 @@ class History:
         except OSError:
             return  # the half it has is this run's share
         self.budget = max(self.limits.max_bytes // 2, self.limits.max_bytes - others)
+        if self.disk_lineage is not None:
+            self.disk_runs = await asyncio.to_thread(self._runs_on_disk)
+
+    def _runs_on_disk(self) -> list[EndedRun]:
+        """The runs other k9py processes (or this one) left on disk of this live cluster that
+        ended before this one began."""
+        found = []
+        for d in runs(self.root, self.context):
+            if d == self.dir:
+                continue
+            try:
+                run = read_run(d)
+            except K9pyError:
+                continue
+            if run.lineage != self.disk_lineage or not run.segments or run.whole_t is None:
+                continue
+            end_t = run.end_t if run.end_t is not None else run.segments[-1].t1
+            start = float(run.header.get("start") or 0.0)
+            found.append(EndedRun(RunPart(d, run.segments, start, run.whole_t, end_t), self.lineage))
+        return found
 
     async def close(self) -> None:
         self._closing = True
@@ -203,11 +239,13 @@ class History:
                 self._fh = None
         for th in list(self._compressing):
             await asyncio.to_thread(th.join)
+        if self.backend is not None:
+            self._end_t = max(self._last_t, self.now_t)
         self._write_index()
         if self.ended is not None and self.backend is not None and self.error is None and self.segments:
             with self._lock:
                 segments = [Segment(**asdict(s)) for s in self.segments]
-            part = RunPart(self.dir, segments, self.start_t, self.whole_t, max(self._last_t, self.now_t), self.state)
+            part = RunPart(self.dir, segments, self.start_t, self.whole_t, self._end_t or 0.0, self.state)
             oldest = self.start_t + self.now_t - self.limits.max_age
             self.ended[:] = [r for r in self.ended if r.part.start + r.part.end_t >= oldest][-(MAX_VISITS - 1):]
             self.ended.append(EndedRun(part, self.lineage))
@@ -649,6 +687,8 @@ class History:
                 else:
                     segs = self.segments[:-1] if self._held is not None else self.segments
                     header, folder, whole = self._header_fields(), self.dir, self.complete_t
+                    if self.disk_lineage is not None:
+                        header = {**header, "lineage": self.disk_lineage, "end_t": self._end_t}
                 data = {**header, "whole_t": whole, "segments": [asdict(s) for s in segs]}
             with contextlib.suppress(OSError):
                 tmp = folder / (INDEX + ".tmp")
@@ -663,10 +703,13 @@ class History:
     def earlier(self) -> list[EndedRun]:
         """This process's ended runs of the same cluster before this one, oldest first, that
         had a whole look and end within ``max_age``."""
-        if not self.ended or self.backend is None:
+        if not (self.ended or self.disk_runs) or self.backend is None:
             return []
         oldest = self.start_t + self.now_t - self.limits.max_age
-        return [r for r in self.ended if r.lineage == self.lineage and r.part.whole_t is not None
+        mine = {r.part.dir for r in self.ended or ()}  # (these hold what existed at their end)
+        found = [*(self.ended or ()), *(r for r in self.disk_runs if r.part.dir not in mine)]
+        found.sort(key=lambda r: r.part.start)
+        return [r for r in found if r.lineage == self.lineage and r.part.whole_t is not None
                 and oldest <= r.part.start + r.part.end_t <= self.start_t + 1e-6 and r.part.dir.is_dir()]
 
     def _parts(self, *, own: bool = True) -> list[RunPart]:
@@ -747,6 +790,8 @@ class Run:
     header: Obj  # header_dict's arguments
     segments: list[Segment] = field(default_factory=list)
     whole_t: float | None = None  # History.complete_t when the index was written
+    lineage: str | None = None  # a live cluster's (``lineage_on_disk``)
+    end_t: float | None = None  # the last moment it watched, once it ended
 
 
 def read_run(directory: Path) -> Run:
@@ -755,8 +800,10 @@ def read_run(directory: Path) -> Run:
         segs = [Segment(**s) for s in data.pop("segments", None) or []]
         header = {k: data[k] for k in ("start", "context", "server_version", "name", "description") if k in data}
         header["start"] = float(header.get("start") or 0)
-        whole = data.get("whole_t")
-        return Run(directory, header, segs, float(whole) if isinstance(whole, (int, float)) else None)
+        whole, end_t, lineage = data.get("whole_t"), data.get("end_t"), data.get("lineage")
+        return Run(directory, header, segs, float(whole) if isinstance(whole, (int, float)) else None,
+                   lineage if isinstance(lineage, str) else None,
+                   float(end_t) if isinstance(end_t, (int, float)) else None)
     except (OSError, ValueError, TypeError) as err:
         raise K9pyError(f"not a k9py history run: {err}", file=str(directory / INDEX)) from err
 

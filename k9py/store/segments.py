@@ -61,13 +61,19 @@ def join(parts: list[RunPart], header: Obj, begin: float | None = None) -> Itera
     start."""
     origin: float | None = None  # the recording's t=0 on the backend's clock
     before: dict[Key, str] | None = None  # what the last run read left: it held these at its end
-    for part in parts:
-        lines = _run_lines(part)
+    for i, part in enumerate(parts):
+        lines: Iterator[tuple[float, bytes]] = _run_lines(part)
         seg_t0 = next(lines, None)
-        first = next(lines, None)
-        if seg_t0 is None or first is None:
+        if seg_t0 is None:
             continue  # nothing of it left on disk
         t0 = seg_t0[0]
+        state = part.state
+        if state is None and i < len(parts) - 1:  # (a run another k9py left): worked out as it is read
+            state = {}
+            lines = _tracked(lines, state)
+        first = next(lines, None)
+        if first is None:
+            continue
         if origin is None:
             origin = part.start + max(t0, begin or 0.0)
             yield (json_line(header_dict(origin, **{k: v for k, v in header.items() if k != "start"})) + "\n").encode()
@@ -75,7 +81,19 @@ def join(parts: list[RunPart], header: Obj, begin: float | None = None) -> Itera
         else:
             upto = max(t0, part.whole_t or 0.0)  # its first lists (or its first kept base)
             yield from _bridged(first, lines, upto, part.start - origin, before or {})
-        before = part.state
+        before = state
+
+
+def _tracked(lines: Iterator[tuple[float, bytes]], state: dict[Key, str]) -> Iterator[tuple[float, bytes]]:
+    """``lines`` as they are, keeping in ``state`` what exists after each (key -> its JSON)."""
+    for t, line in lines:
+        key = _key_of(line)
+        if key is not None:
+            if b'"type":"DELETED"' in line[:40]:
+                state.pop(key, None)
+            else:
+                state[key] = line[line.index(b'"object":') + 9:].rstrip(b"\n")[:-1].decode()
+        yield t, line
 
 
 def _run_lines(part: RunPart) -> Iterator[tuple[float, bytes]]:

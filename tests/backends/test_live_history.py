@@ -39,3 +39,45 @@ def test_live_rewind_finds_a_deleted_pod_and_its_last_logs(server, kubeconfig, t
         assert lines == seen
         await session.close()
     run(main())
+
+
+def test_a_new_k9py_on_the_same_live_cluster_reaches_back_into_the_last_ones_history(server, kubeconfig, tmp_path):
+    """k9py quit (or crashed) and started again on the same context: `:rewind` reaches into what
+    the first one recorded; the time between shows as last seen, then what changed comes in."""
+    from k9py.explorer.timetravel import first_moment, unwatched
+
+    def visit(ended):
+        backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
+        backend.now = server.handle.cluster.now
+        session = Session(backend, manual=True, history=lambda b: History(tmp_path / "h", "serve", poll_logs=False,
+                                                                          ended=ended))
+        session.start()
+        return backend, session
+
+    async def main():
+        _, first = visit([])  # one k9py process...
+        h = first.history
+        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+        await until(lambda: h.complete_t is not None and h.exists_now("Pod", "default", pod), "the first look")
+        server.handle.advance(20)
+        seen_at = server.handle.cluster.now()
+        began = first_moment(first)
+        await first.close()
+
+        backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, **FAST))
+        await backend.delete("Pod", "default", pod)  # while no k9py watched
+        server.handle.advance(60)
+        assert ("default", pod) not in truth(server.handle, "Pod", "default")
+
+        backend, second = visit([])  # ...and the next one: its own memory of ended runs
+        h2 = second.history
+        await until(lambda: h2.complete_t is not None and h2.pruning is not None and h2.pruning.done(), "its first look")
+        server.handle.advance(5)
+        assert first_moment(second) == began
+
+        def pods(at):
+            return {o["metadata"]["name"] for o in open_past(second, at).playhead.store.list("Pod", "default")}
+        assert pod in pods(seen_at - 1) and unwatched(second, seen_at + 30) and pod in pods(seen_at + 30)
+        assert pod not in pods(backend.now())
+        await second.close()
+    run(main())
