@@ -34,6 +34,17 @@ def label(app: K9pyApp) -> str:
     return f"⏪ PAST {timetravel.describe(at, s.present.now())}{gap}"
 
 
+def gaps(app: K9pyApp) -> list[tuple[float, float]]:
+    """Where the past's history watched nothing (`:ctx` away and back, k9py restarted), as
+    positions of its player: the bar draws them dashed."""
+    s = app.session
+    head = s.playhead
+    h = s.present.history if s.present is not None else None
+    if head is None or h is None:
+        return []
+    return [(a - head.start, b - head.start) for a, b in h.gaps()]
+
+
 FIRST_LOOK = "the time machine is still taking its first look at the cluster: try again in a moment"
 
 

@@ -365,6 +365,8 @@ def test_ctx_away_and_back_then_rewind_reaches_the_first_visit(tmp_path, monkeyp
             await until_done(app, pilot)
             assert "first-visit" in names(app) and abs(app.session.playhead.now() - (left_at + 35)) < 6
             assert "⏪ PAST" in bar_text(app) and "away: as last seen" in bar_text(app)
+            bar = bar_text(app)  # the time away drawn dashed, between what was watched
+            assert re.search(r"━━┄+●┄+ ", bar), bar
             await command(app, pilot, "now")
             await until_done(app, pilot)
             assert app.session.present is None and "first-visit" not in names(app)

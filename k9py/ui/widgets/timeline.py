@@ -74,11 +74,14 @@ class Timeline(Static):
 
     DEFAULT_CSS = "Timeline { height: 1; background: $k9-bg; }"
 
-    def __init__(self, playback: Playback, *, label: Callable[[], str] | None = None, **kw: Any) -> None:
-        """``label``: what the left end says instead of playing/paused (the past's moment)."""
+    def __init__(self, playback: Playback, *, label: Callable[[], str] | None = None,
+                 gaps: Callable[[], list[tuple[float, float]]] | None = None, **kw: Any) -> None:
+        """``label``: what the left end says instead of playing/paused (the past's moment);
+        ``gaps``: spans (positions) where nothing was watched, drawn dashed."""
         super().__init__(**kw)
         self.playback = playback
         self.label = label
+        self.gaps = gaps
         self._unsubscribe: Callable[[], None] | None = None
 
     def on_mount(self) -> None:
@@ -123,7 +126,29 @@ class Timeline(Static):
         bar.append("━" * head, style=theme.style("timeline.played"))
         bar.append("●", style=theme.style("timeline.head"))
         bar.append("─" * (width - head - 1), style=theme.style("timeline.rest"))
+        if self.gaps is not None and p.duration > 0:
+            _dash(bar, self.gaps(), p.duration, width, head)
         return left + bar + right
+
+
+def _dash(bar: Text, gaps: list[tuple[float, float]], duration: float, width: int, head: int) -> None:
+    """The cells of ``bar`` whose moment falls in one of ``gaps`` (positions) drawn ┄: nothing
+    was watched there (the head's cell stays the head)."""
+    rest = theme.style("timeline.rest")
+    plain = bar.plain
+    cells = list(plain)
+    for a, b in gaps:
+        lo = max(0, round(min(1.0, a / duration) * (width - 1)))
+        hi = min(width - 1, round(min(1.0, b / duration) * (width - 1)))
+        for i in range(lo, hi + 1):
+            if i != head and i < len(cells):
+                cells[i] = "┄"
+    if cells == list(plain):
+        return
+    bar.plain = "".join(cells)  # (as long as it was: its styles stay)
+    for i, c in enumerate(cells):
+        if c == "┄":
+            bar.stylize(rest, i, i + 1)
 
 
 def install(app: K9pyApp) -> Timeline | None:
@@ -178,12 +203,13 @@ def _listen(app: K9pyApp, pb: Playback) -> None:
 
 
 def _mount(app: K9pyApp, pb: Playback) -> Timeline:
-    label = None
+    label = gaps = None
     if app.session.present is not None:
         from k9py.ui import timetravel
 
         label = lambda: timetravel.label(app)  # noqa: E731 - read at every paint
-    bar = Timeline(pb, id="timeline", label=label)
+        gaps = lambda: timetravel.gaps(app)  # noqa: E731
+    bar = Timeline(pb, id="timeline", label=label, gaps=gaps)
     app.mount(bar, before=app.pane.query_one("#crumbs"))  # the focused pane's, not the first in the DOM
     return bar
 
