@@ -92,7 +92,7 @@ def _tracked(lines: Iterator[tuple[float, bytes]], state: dict[Key, str]) -> Ite
             if b'"type":"DELETED"' in line[:40]:
                 state.pop(key, None)
             else:
-                state[key] = line[line.index(b'"object":') + 9:].rstrip(b"\n")[:-1].decode()
+                state[key] = _body(line)
         yield t, line
 
 
@@ -124,23 +124,50 @@ def _moved(first: tuple[float, bytes], rest: Iterator[tuple[float, bytes]], shif
 
 def _bridged(first: tuple[float, bytes], rest: Iterator[tuple[float, bytes]], upto: float, shift: float,
              before: dict[Key, str]) -> Iterator[bytes]:
-    """A later run's lines (``_moved``): those up to ``upto`` (its first lists) at that moment,
-    followed by the DELETED of what ``before`` held that they do not."""
+    """A later run's lines (``_moved``), those up to ``upto`` (its first lists) as their net change
+    from ``before`` at that moment: an object made meanwhile ADDED, one changed MODIFIED, one as it
+    was left out (`:changes` over the bridge lists what changed while nobody watched, not
+    everything listed again), and the DELETED of what ``before`` held that they do not."""
     bridge = max(0.0, upto + shift)
-    listed: dict[Key, bool] = {}  # what the first lists hold at the bridge (False: listed, then gone)
+    last: dict[Key, bytes] = {}  # each object's last line up to the bridge, in that order
+    logs: list[bytes] = []
     pending: tuple[float, bytes] | None = first
     while pending is not None and pending[0] <= upto + 1e-9:
         line = pending[1]
         key = _key_of(line)
-        if key is not None:
-            listed[key] = b'"type":"DELETED"' not in line[:40]
-        yield _retimed(line, bridge)
+        if key is None:
+            logs.append(line)
+        else:
+            last.pop(key, None)
+            last[key] = line
         pending = next(rest, None)
+    yield from (_retimed(line, bridge) for line in logs)
+    for key, line in last.items():
+        held = before.get(key)
+        if b'"type":"DELETED"' in line[:40]:
+            if held is not None:
+                yield _retimed(line, bridge)
+        elif held is None:
+            yield _retimed(_typed(line, b"ADDED"), bridge)
+        elif _body(line) != held:
+            yield _retimed(_typed(line, b"MODIFIED"), bridge)
     for key, body in before.items():
-        if not listed.get(key):
+        if key not in last:
             yield event_line(bridge, "DELETED", body).encode()
     if pending is not None:
         yield from _moved(pending, rest, shift, bridge)
+
+
+def _body(line: bytes) -> str:
+    """The object's JSON of a line (``{"t":T,"type":"X","object":BODY}``)."""
+    return line[line.index(b'"object":') + 9:].rstrip(b"\n")[:-1].decode()
+
+
+def _typed(line: bytes, type_: bytes) -> bytes:
+    """The line as a change of ``type_``."""
+    start = line.index(b'"type":"') + 8
+    end = line.index(b'"', start)
+    return line[:start] + type_ + line[end:]
 
 
 class _Meta(msgspec.Struct):

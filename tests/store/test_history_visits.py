@@ -8,7 +8,7 @@ import json
 
 from k9py.backends.sim import SimBackend
 from k9py.explorer.session import Session
-from k9py.explorer.timetravel import complete_moment, first_moment, open_past, unwatched
+from k9py.explorer.timetravel import changes, complete_moment, first_moment, open_past, unwatched
 from k9py.store.history import History
 from tests.sim.helpers import make_cluster, run_pod
 
@@ -69,6 +69,10 @@ def test_the_first_visit_is_reachable_after_coming_back_and_the_time_away_shows_
         assert "early" not in pods_of(now) and "late" in pods_of(now)
         assert not unwatched(second, back_at + 2)
         assert now.gone("Pod", "default", "early") and not now.gone("Pod", "default", "late")
+        # `:changes` over the time away: what changed while nobody watched, not everything listed again
+        seen = {(c.what, c.kind, c.name) for c in changes(now.playhead, seen_at, backend.now())}
+        assert {("deleted", "Pod", "early"), ("created", "Pod", "late")} <= seen
+        assert not any(kind in ("Namespace", "Node", "ConfigMap") for _, kind, _ in seen), seen
 
         saved = tmp_path / "both.jsonl.gz"  # ctrl-s in the past saves both visits
         second.history.save(str(saved))
