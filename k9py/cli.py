@@ -224,7 +224,7 @@ def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--include-secrets", action="store_true", help="keep Secret data (redacted by default)")
     rec.add_argument("--seed", type=seed_arg, default=None)
     rec.add_argument("--from-history", action="store_true",
-                     help="save what the time machine kept (the latest run; --context picks the context)")
+                     help="save what the time machine kept (the latest run, a live cluster's earlier ones before it; --context picks the context)")
 
     rp = sub.add_parser("replay", help="explore a Recording like a video")
     rp.add_argument("file", metavar="FILE|NAME")

@@ -223,7 +223,8 @@ def cmd_record(args: Any) -> int:
 
 def record_from_history(output: str, context: str | None) -> int:
     """``k9py record --from-history [--context C] -o FILE``: the time machine's latest run (of
-    that context) as one Recording, even while the k9py that writes it still runs."""
+    that context; a live cluster's with its earlier runs on it) as one Recording, even while the
+    k9py that writes it still runs."""
     from k9py.config import locations
     from k9py.config import settings as settings_file
     from k9py.store.history import runs, save_run

@@ -211,20 +211,9 @@ class History:
     def _runs_on_disk(self) -> list[EndedRun]:
         """The runs other k9py processes (or this one) left on disk of this live cluster that
         ended before this one began."""
-        found = []
-        for d in runs(self.root, self.context):
-            if d == self.dir:
-                continue
-            try:
-                run = read_run(d)
-            except K9pyError:
-                continue
-            if run.lineage != self.disk_lineage or not run.segments or run.whole_t is None:
-                continue
-            end_t = run.end_t if run.end_t is not None else run.segments[-1].t1
-            start = float(run.header.get("start") or 0.0)
-            found.append(EndedRun(RunPart(d, run.segments, start, run.whole_t, end_t), self.lineage))
-        return found
+        assert self.disk_lineage is not None
+        parts = runs_before(self.root / safe_name(self.context), self.disk_lineage, self.start_t, self.dir)
+        return [EndedRun(p, self.lineage) for p in parts]
 
     async def close(self) -> None:
         self._closing = True
@@ -843,13 +832,38 @@ def _size(d: Path) -> int:
         return 0
 
 
+def runs_before(folder: Path, lineage: str, before: float, exclude: Path | None = None) -> list[RunPart]:
+    """The runs in a context's ``folder`` of the live cluster ``lineage`` names that had a whole
+    look and ended by ``before`` (the backend's clock), oldest first: what a later run joins."""
+    found = []
+    for d in sorted((d for d in folder.iterdir() if d.is_dir()), key=lambda d: d.name) if folder.is_dir() else ():
+        if d == exclude:
+            continue
+        try:
+            run = read_run(d)
+        except K9pyError:
+            continue
+        if run.lineage != lineage or not run.segments or run.whole_t is None:
+            continue
+        start = float(run.header.get("start") or 0.0)
+        end_t = run.end_t if run.end_t is not None else run.segments[-1].t1
+        if start + end_t <= before + 1e-6:
+            found.append(RunPart(d, run.segments, start, run.whole_t, end_t))
+    found.sort(key=lambda p: p.start)
+    return found
+
+
 def save_run(directory: Path, path: str) -> int:
-    """``k9py record --from-history``: a run on disk (maybe still being written) as a Recording."""
+    """``k9py record --from-history``: a run on disk (maybe still being written) as a Recording;
+    a live cluster's with the earlier runs on it before (what `:rewind` in that run reaches)."""
     run = read_run(directory)
     if not run.segments:
         raise K9pyError("the history run holds no segment", file=str(directory))
-    part = RunPart(directory, run.segments, float(run.header.get("start") or 0.0), run.whole_t)
-    return write_recording(path, [part], run.header, begin=run.whole_t)
+    start = float(run.header.get("start") or 0.0)
+    parts = runs_before(directory.parent, run.lineage, start, directory) if run.lineage else []
+    parts.append(RunPart(directory, run.segments, start, run.whole_t))
+    header = {**run.header, "start": parts[0].start}
+    return write_recording(path, parts, header, begin=parts[0].whole_t)
 
 
 def write_recording(path: str, parts: list[RunPart], header: Obj, begin: float | None = None) -> int:

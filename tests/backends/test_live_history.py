@@ -80,4 +80,14 @@ def test_a_new_k9py_on_the_same_live_cluster_reaches_back_into_the_last_ones_his
         assert pod in pods(seen_at - 1) and unwatched(second, seen_at + 30) and pod in pods(seen_at + 30)
         assert pod not in pods(backend.now())
         await second.close()
+
+        # `k9py record --from-history` saves the latest run with the earlier ones on that cluster
+        import json
+
+        from k9py.store.history import save_run
+        out = tmp_path / "both.jsonl"
+        save_run(h2.dir, str(out))
+        events = [json.loads(ln) for ln in out.read_text().splitlines()[1:]]
+        named = [(e["type"], e["object"]["metadata"]["name"]) for e in events if e["object"]["kind"] == "Pod"]
+        assert ("ADDED", pod) in named and ("DELETED", pod) in named
     run(main())
