@@ -15,7 +15,7 @@ from k9py.sim.userland.channels import STDERR, STDOUT
 from k9py.sim.userland.container import Container, world
 from k9py.sim.userland.fiber import Fiber
 from k9py.sim.userland.pidns import number_mains
-from k9py.sim.userland.shell import ContainerKilled, ExecShell, Interrupted, Io, Shell, ShellExit, Stdin
+from k9py.sim.userland.shell import ContainerKilled, EnterShell, ExecShell, Interrupted, Io, Shell, ShellExit, Stdin
 from k9py.sim.userland.syntax import Incomplete, ShellSyntaxError, parse
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ class ExecProcess:
         self._until: tuple[float, float] | None = None  # the sleep's deadline: (virtual, wall)
         self._typeahead = b""    # input that arrived while a command ran
         self._eof = False        # stdin closed while a command ran
+        self._outer: list[Shell] = []  # the shells under the one at the prompt (``chroot /host``)
         number_mains(cluster, box.pids)  # the pod's (node's) main processes started before it: lower PIDs
         self.pid = box.next_pid
         box.next_pid += 1
@@ -117,6 +118,7 @@ class ExecProcess:
         self.shell = Shell(cluster, box, {**box.env, **({"TERM": "xterm"} if tty else {})},
                            name=name if name in SHELLS else "sh", cwd=box.workdir, pid=self.pid, tty=tty)
         self.shell.sleeper = self
+        self.shell.session = True
         box.sessions[self.pid] = " ".join(command)
         self.error = self._start_error()  # the runtime's, when the program is not in the container
         if self.error is not None:
@@ -254,9 +256,10 @@ class ExecProcess:
         cwd = self.shell.cwd
         home = self.shell.vars.get("HOME", "/root")
         short = "~" + cwd[len(home):] if cwd == home or cwd.startswith(home + "/") else cwd
+        box = self.shell.box  # (a chroot's: another root, another image)
         if self.shell.name == "bash":
-            return f"root@{self.box.hostname}:{short}# "
-        if self.box.image.family in ("debian", "ubuntu"):
+            return f"root@{box.hostname}:{short}# "
+        if box.image.family in ("debian", "ubuntu"):
             return "# "
         return f"{short} # "
 
@@ -322,6 +325,11 @@ class ExecProcess:
             self._emit(io)
             self._become_interactive(e.name)
             return
+        except EnterShell as e:  # `kubectl exec -it … -- chroot /host`: that root's shell is the session's
+            self._emit(io)
+            self.shell = e.shell
+            self._become_interactive(e.shell.name)
+            return
         self._emit(io)
         self._finish(code)
 
@@ -375,8 +383,17 @@ class ExecProcess:
             self.shell.run(text, io)
         except ShellExit as e:
             self._emit(io)
+            if self._outer:  # `exit` in a chroot's shell: back to the one it was typed in
+                self.shell = self._outer.pop()
+                self.shell.status = e.code
+                if self.tty:
+                    self._write(STDOUT, self.prompt())
+                return
             self._finish(e.code)
             return
+        except EnterShell as e:  # `chroot /host`: its shell over this one
+            self._outer.append(self.shell)
+            self.shell = e.shell
         except ContainerKilled:
             self._emit(io)
             self._finish(KILLED)

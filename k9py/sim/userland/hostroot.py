@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.sim.userland.fs import Dir
-from k9py.sim.userland.image import image_for, root_tree
+from k9py.sim.userland.image import Image, image_for, root_tree
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -29,11 +29,34 @@ staticPodPath: /etc/kubernetes/manifests
 """
 
 
+def node_image() -> Image:
+    """What a node's root holds to run: minikube's node image is Ubuntu (the release its Node's
+    ``osImage`` says) with curl (the tutorial's ``minikube ssh`` then ``curl <POD-IP>``)."""
+    from k9py.sim.nodes import OS_IMAGE
+
+    img = image_for("ubuntu:22.04")
+    img.programs += ("curl",)
+    version = OS_IMAGE.split()[1]  # "Ubuntu 22.04.4 LTS"
+    img.files["etc/os-release"] = (
+        f'PRETTY_NAME="{OS_IMAGE}"\nNAME="Ubuntu"\nVERSION_ID="{version.rsplit(".", 1)[0]}"\n'
+        f'VERSION="{version} LTS (Jammy Jellyfish)"\nVERSION_CODENAME=jammy\nID=ubuntu\nID_LIKE=debian\n'
+        'HOME_URL="https://www.ubuntu.com/"\nSUPPORT_URL="https://help.ubuntu.com/"\n'
+        'BUG_REPORT_URL="https://bugs.launchpad.net/ubuntu/"\nUBUNTU_CODENAME=jammy\n')
+    return img
+
+
+def is_node_root(cluster: Cluster, d: Dir) -> bool:
+    """Whether ``d`` is a node's root (``node_root``, as a hostPath of ``/`` mounted it)."""
+    from k9py.sim.userland.volumes import store
+
+    return any(root is d for key, root in store(cluster)["hostpath"].items() if key.partition(":")[2].rstrip("/") == "")
+
+
 def node_root(cluster: Cluster, node_name: str, now: float) -> Dir:
     """The root directory of node ``node_name``."""
     from k9py.sim.nodes import CONTROL_PLANE_LABEL
 
-    img = image_for("ubuntu:22.04")
+    img = node_image()
     node = cluster.store.get("Node", None, node_name)
     files: dict[str, str | bytes] = dict(img.files)
     files.update({

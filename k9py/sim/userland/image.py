@@ -11,11 +11,11 @@ from k9py.sim.userland.fs import Dir, File, tree
 
 # the programs of each image family that the simulated shell implements (``ls /bin``, ``which``,
 # ``command -v`` and exec agree on them): busybox's applets (no bash, no curl), Debian's
-BUSYBOX_APPLETS = ("sh", "ash", "[", "base64", "basename", "cat", "clear", "cp", "cut", "date", "df", "dirname",
+BUSYBOX_APPLETS = ("sh", "ash", "[", "base64", "basename", "cat", "chroot", "clear", "cp", "cut", "date", "df", "dirname",
                    "echo", "env", "false", "grep", "head", "hostname", "id", "kill", "ls", "mkdir", "mv", "nslookup",
                    "ping", "printenv", "printf", "ps", "pwd", "rm", "rmdir", "seq", "sleep", "sort", "tail", "tar",
                    "tee", "test", "touch", "true", "uname", "uniq", "wc", "wget", "which", "whoami")
-DEBIAN_BIN = ("bash", "sh", "dash", "[", "base64", "basename", "cat", "clear", "cp", "cut", "date", "df", "dirname",
+DEBIAN_BIN = ("bash", "sh", "dash", "[", "base64", "basename", "cat", "chroot", "clear", "cp", "cut", "date", "df", "dirname",
               "echo", "env", "false", "grep", "head", "hostname", "id", "kill", "ls", "mkdir", "mv", "printenv",
               "printf", "ps", "pwd", "rm", "rmdir", "seq", "sleep", "sort", "tail", "tar", "tee", "test", "touch",
               "true", "uname", "uniq", "wc", "which", "whoami")

@@ -53,6 +53,15 @@ class ShellExit(Exception):
         self.code = code
 
 
+class EnterShell(Exception):
+    """``chroot /host`` on a terminal: an interactive shell in another root, over the one it
+    was typed in; its ``exit`` comes back to that one."""
+
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.name)
+        self.shell = shell
+
+
 class ExecShell(Exception):
     """``exec sh`` on a terminal: the session becomes that interactive shell (what k9s's
     ``sh -c "command -v bash >/dev/null && exec bash || exec sh"`` ends in)."""
@@ -169,6 +178,7 @@ class Shell:
         self.sleeper: Sleeper | None = None  # None: ``sleep`` returns at once (a one-shot container's run)
         # an exec'd ``sh -c``: the shell it starts is the session's own process, not a child of it
         self.execs_shell = False
+        self.session = False  # an exec session's own shell: ``chroot`` may put another one over it
 
     # -- the environment ------------------------------------------------------------------------
     def environ(self) -> dict[str, str]:

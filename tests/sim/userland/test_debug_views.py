@@ -78,3 +78,52 @@ def test_a_node_debugging_pod_sees_the_nodes_processes_and_root():
     uid = pod(c, "neighbour")["metadata"]["uid"]
     assert sh(c, "node-debugger", "ls /host/var/log/pods").split().count(f"default_neighbour_{uid}") == 1
     assert "ID=ubuntu" in sh(c, "node-debugger", "cat /host/etc/os-release")
+
+
+def _node_shell(c: Cluster) -> None:
+    """What k9s's `s` on a node (and `kubectl debug node/…`) runs: busybox, hostPID, the node's root at /host."""
+    node_pod = pod_manifest("node-shell", "busybox", container="debugger", nodeName="minikube-m02",
+                            hostPID=True, hostNetwork=True, restart_policy="Never",
+                            volumes=[{"name": "host-root", "hostPath": {"path": "/"}}])
+    node_pod["spec"]["containers"][0].update(stdin=True, tty=True, volumeMounts=[{"name": "host-root", "mountPath": "/host"}])
+    c.create(node_pod)
+    c.advance(10)
+
+
+def test_chroot_host_in_a_node_shell_has_the_nodes_own_tools_then_exit_comes_back():
+    """The tutorial's `minikube ssh` then `curl <POD-IP>`: in a node shell, `chroot /host` first
+    (busybox has no curl; the node has)."""
+    from k9py.sim.userland import STDOUT, start_exec
+
+    c = cluster_with(pod_manifest("web", "nginx:1.27.2", nodeName="minikube-m03"))
+    _node_shell(c)
+    ip = pod(c, "web")["status"]["podIP"]
+    p = start_exec(c, "default", "node-shell", None, ["sh"], tty=True, stdin=True)
+    assert p.read() == [(STDOUT, b"/ # ")]
+    p.feed(b"curl -s " + ip.encode() + b"\r")
+    assert b"sh: curl: not found" in b"".join(d for _, d in p.read())
+    p.feed(b"chroot /host\r")
+    assert b"".join(d for _, d in p.read()).endswith(b"\r\n# ")  # the node's /bin/sh (dash)
+    p.feed(b"curl -s " + ip.encode() + b" | head -4 | tail -1; hostname; cat /etc/hostname; ls /etc/kubernetes\r")
+    out = b"".join(d for _, d in p.read()).decode()
+    assert "<title>Welcome to nginx!</title>" in out and out.count("minikube-m02") == 2 and "kubelet.conf" in out
+    p.feed(b"bash\r")  # a shell typed at the prompt: over this one
+    assert b"".join(d for _, d in p.read()).endswith(b"root@minikube-m02:/# ")
+    p.feed(b"exit 3\r")
+    assert b"".join(d for _, d in p.read()).endswith(b"\r\n# ") and not p.done
+    p.feed(b"echo $?; exit\r")
+    assert b"".join(d for _, d in p.read()).endswith(b"3\r\n/ # ")  # back in busybox
+    p.feed(b"touch /host/tmp/from-busybox; chroot /host ls /tmp; exit\r")
+    assert "from-busybox" in b"".join(d for _, d in p.read()).decode()  # one root, seen from both
+    assert p.done and p.exit_code == 0
+
+
+def test_chroot_errors_as_busybox_says_them():
+    c = cluster_with()
+    _node_shell(c)
+    assert run(c, "node-shell", "chroot /nope")[1:] == ("chroot: can't change root directory to '/nope': No such file or directory\n", 1)
+    assert run(c, "node-shell", "chroot /host nope")[1:] == ("chroot: can't execute 'nope': No such file or directory\n", 127)
+    assert run(c, "node-shell", "chroot /host bash -c 'echo $0'")[0] == "bash\n"
+    assert run(c, "node-shell", "echo hostname | chroot /host")[0] == "minikube-m02\n"  # a script on stdin
+    os_image = c.get("Node", None, "minikube-m02")["status"]["nodeInfo"]["osImage"]  # what the node says it runs
+    assert f'PRETTY_NAME="{os_image}"' in run(c, "node-shell", "chroot /host cat /etc/os-release")[0]

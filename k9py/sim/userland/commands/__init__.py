@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k9py.sim.userland.commands import archive, builtins, files, network, servers, system, text
+from k9py.sim.userland.commands import archive, builtins, chroot, files, network, servers, system, text
 from k9py.sim.userland.shell import Builtin
 
 BUILTINS: dict[str, Builtin] = {
@@ -25,7 +25,7 @@ COMMANDS: dict[str, Builtin] = {
     "env": system.c_env, "printenv": system.c_printenv, "hostname": system.c_hostname, "pwd": system.c_pwd,
     "id": system.c_id, "whoami": system.c_whoami, "ps": system.c_ps, "kill": system.c_kill, "date": system.c_date,
     "sleep": system.c_sleep, "df": system.c_df, "uname": system.c_uname, "clear": system.c_clear,
-    "which": system.c_which,
+    "which": system.c_which, "chroot": chroot.c_chroot,
     "nslookup": network.c_nslookup, "wget": network.c_wget, "ping": network.c_ping, "curl": network.c_curl,
     "nginx": servers.c_nginx, "httpd": servers.c_httpd,
 }

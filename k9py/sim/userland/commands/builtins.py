@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from k9py.sim.userland.fs import Dir, File, FsError
-from k9py.sim.userland.shell import ExecShell, Io, LoopControl, Shell, ShellExit
+from k9py.sim.userland.shell import EnterShell, ExecShell, Io, LoopControl, Shell, ShellExit
 
 
 def b_cd(sh: Shell, args: list[str], io: Io) -> int:
@@ -196,6 +196,9 @@ def c_sh(sh: Shell, args: list[str], io: Io) -> int:
     else:
         script = io.stdin.read().decode(errors="replace")
         sub = sh.child(name=name)
+        if not script and sh.session:  # typed at a session's prompt: a shell over this one until its `exit`
+            sub.session = True
+            raise EnterShell(sub)
     try:
         return sub.run(script, io)
     except ShellExit as e:
