@@ -102,6 +102,8 @@ class CState:
     signalled: int | None = None  # PID 1 got a signal (``kill 1`` in a shell): exits with this code
     probes: list[prober.Probe] = field(default_factory=list)  # the prober's workers for the running instance
     stop_at: float | None = None  # killed for failing its liveness probe: the end of its grace period
+    started: bool = True        # its startup probe (if any) succeeded: liveness and readiness probe from then on
+    ready_when_started: bool = False  # ready as soon as its startup probe succeeds (no readiness probe of its own)
     field_path: str = field(default="", repr=False, compare=False)  # its events' (made at the first)
 
     @property
@@ -541,7 +543,8 @@ class Kubelet(Controller):
             return False
         if what == "ready":
             c.ready_at = None
-            c.ready = True
+            c.ready = c.started
+            c.ready_when_started = not c.started  # (its startup probe still holds it back)
             return True
         if what == "probe":
             self._probe(cluster, pod, rt, c, t)
@@ -742,6 +745,8 @@ class Kubelet(Controller):
             probe = sc.get("readinessProbe")
             c.probes = prober.workers(pod, sc, rt.start_time, t,
                                       readiness=not beh.never_ready and beh.ready_after is None)
+            c.started = not any(p.kind == "Startup" for p in c.probes)
+            c.ready_when_started = False
             if beh.never_ready:
                 c.ready_at = None
                 delay = float((probe or {}).get("initialDelaySeconds", 0) or 0)
@@ -754,8 +759,9 @@ class Kubelet(Controller):
             elif probe:
                 c.ready_at = t + float(probe.get("initialDelaySeconds", 0) or 0)
             else:
-                c.ready = True
+                c.ready = c.started
                 c.ready_at = None
+                c.ready_when_started = not c.started
         self._begin_next(cluster, pod, rt, t)
 
     def _script_step(self, cluster: Cluster, pod: Obj, rt: PodRuntime, c: CState, script: ScriptRun,
@@ -778,17 +784,27 @@ class Kubelet(Controller):
         inst = c.current
         assert p is not None and inst is not None
         p.next_at = t + p.period
-        with cluster.clock.as_of(t):
-            ok, out = prober.run(cluster, pod, self._spec_container(pod, c), c.init, inst, rt.ip, p)
+        if p.kind != "Startup" and not c.started:
+            return  # liveness and readiness wait for the startup probe
+        if p.assumed:
+            ok, out = True, ""
+        else:
+            with cluster.clock.as_of(t):
+                ok, out = prober.run(cluster, pod, self._spec_container(pod, c), c.init, inst, rt.ip, p)
         if not ok:
             self._event(cluster, pod, rt, c, "Warning", "Unhealthy", f"{p.kind} probe failed: {out}")
         if not p.record(ok):
             return
         if p.kind == "Readiness":
             c.ready = ok
+        elif p.kind == "Startup" and ok:  # started: it probes no more, the others begin
+            c.started = True
+            c.probes = [q for q in c.probes if q is not p]
+            if c.ready_when_started:
+                c.ready, c.ready_when_started = True, False
         elif not ok:  # the worker holds until the next container; the kubelet kills this one
             self._event(cluster, pod, rt, c, "Normal", "Killing",
-                        f"Container {c.name} failed liveness probe, will be restarted")
+                        f"Container {c.name} failed {p.kind.lower()} probe, will be restarted")
             c.probes = []
             grace = p.spec.get("terminationGracePeriodSeconds")
             if grace is None:
@@ -1213,8 +1229,8 @@ class Kubelet(Controller):
             st["restartCount"] = inst.attempt
         if c.phase == "running" and inst is not None:
             st["state"] = {"running": {"startedAt": rfc3339(inst.started)}}
-            st["started"] = True
-            st["ready"] = c.ready
+            st["started"] = c.started
+            st["ready"] = c.ready and c.started
             prev = c.instances[-2] if len(c.instances) > 1 else None
             if prev is not None:
                 st["lastState"] = {"terminated": _terminated(prev)}

@@ -1,5 +1,8 @@
 """The kubelet's prober: liveness and readiness probes written in a container's spec, run on
 the virtual clock with the real prober's timing and thresholds (pkg/kubelet/prober/worker.go).
+A startup probe holds the others back: until it succeeds the container is not started (its
+status says ``started: false``), liveness and readiness probe nothing and it is not ready;
+failing its threshold restarts it as liveness does; once it succeeded it probes no more.
 
 A probe's worker ticks every ``periodSeconds`` from when the kubelet took the pod on (not
 from the container's start); a tick less than ``initialDelaySeconds`` (whole seconds) after
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from k9py.sim.kubelet import Instance
 
 Obj = dict[str, Any]
-KINDS = (("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"))
+KINDS = (("startupProbe", "Startup"), ("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"))
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Probe:
     last: bool | None = None   # the last probe's outcome
     run: int = 0               # how many times in a row it came out so
     result: bool | None = None  # what the results manager holds (None: nothing yet)
+    assumed: bool = False      # a startup probe the simulator cannot ask (an application's own server): it succeeds
 
     def threshold(self, ok: bool) -> int:
         key = "successThreshold" if ok else "failureThreshold"
@@ -90,16 +94,19 @@ def workers(pod: Obj, container: Obj, admitted: float, started: float, *, readin
     """The probe workers of a container instance started at ``started`` (``readiness``: its
     readiness probe is the prober's, not a behaviour annotation's)."""
     out: list[Probe] = []
-    if "livenessProbe" not in container and "readinessProbe" not in container:
+    if "livenessProbe" not in container and "readinessProbe" not in container and "startupProbe" not in container:
         return out  # (most containers: asked at every start)
     for key, kind in KINDS:
         spec = container.get(key)
-        if not isinstance(spec, dict) or not runnable(spec, container, pod) or (kind == "Readiness" and not readiness):
+        if not isinstance(spec, dict) or (kind == "Readiness" and not readiness):
+            continue
+        asked = runnable(spec, container, pod)
+        if not asked and kind != "Startup":
             continue
         period = float(spec.get("periodSeconds") or 10)
         delay = float(spec.get("initialDelaySeconds") or 0)
         k = max(0, math.ceil((started + delay - admitted) / period - 1e-9))
-        out.append(Probe(kind, spec, admitted + k * period, period))
+        out.append(Probe(kind, spec, admitted + k * period, period, assumed=not asked))
     return out
 
 

@@ -96,3 +96,55 @@ def test_a_probe_sees_what_was_changed_inside_the_container_not_the_image_alone(
     assert _ready(c, "web") == "False" and _ready(c, "twin") == "True"
     (ev,) = _events(c, "web", "Unhealthy")
     assert "HTTP probe failed with statuscode: " in ev["message"]
+
+
+def test_a_startup_probe_holds_liveness_and_readiness_back_until_it_succeeds():
+    """Kubernetes' startup probes: until it succeeds the container is not started (status says
+    so), not ready, and its liveness probe (here of a missing page) probes nothing; then it
+    stops and the others begin."""
+    c = make_cluster()
+    c.create(_nginx("slow", startupProbe={"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 20,
+                                          "periodSeconds": 10},
+                    readinessProbe={"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5},
+                    livenessProbe={"httpGet": {"path": "/healthz", "port": 80}, "periodSeconds": 5}))
+    c.advance(15)
+    st = _status(c, "slow")
+    assert "running" in st["state"] and st["started"] is False and st["ready"] is False and _ready(c, "slow") == "False"
+    assert _events(c, "slow", "Unhealthy") == []  # liveness waits: no probe of /healthz yet
+    c.advance(20)  # the startup probe's first tick (20 s after the start) succeeds
+    st = _status(c, "slow")
+    assert st["started"] is True and st["ready"] is True and _ready(c, "slow") == "True"
+    c.advance(20)  # now liveness probes, fails three times, restarts it
+    (ev,) = _events(c, "slow", "Unhealthy")
+    assert ev["message"] == "Liveness probe failed: HTTP probe failed with statuscode: 404"
+    assert _status(c, "slow")["restartCount"] == 1
+
+
+def test_a_failing_startup_probe_restarts_the_container_after_its_threshold():
+    c = make_cluster()
+    c.create(_nginx("never", startupProbe={"tcpSocket": {"port": 8080}, "periodSeconds": 10, "failureThreshold": 3}))
+    c.advance(25)
+    st = _status(c, "never")
+    assert st["started"] is False and st["restartCount"] == 0 and st["ready"] is False
+    c.advance(15)  # the third failure in a row
+    (ev,) = _events(c, "never", "Unhealthy")
+    ip = c.get("Pod", "default", "never")["status"]["podIP"]
+    assert ev["message"] == f"Startup probe failed: dial tcp {ip}:8080: connect: connection refused" and ev["count"] >= 3
+    (kill,) = _events(c, "never", "Killing")
+    assert kill["message"] == "Container never failed startup probe, will be restarted"
+    c.advance(5)
+    assert _status(c, "never")["restartCount"] == 1
+
+
+def test_a_startup_probe_the_simulator_cannot_ask_succeeds_at_its_first_tick():
+    """An application's own server (not modelled): its startup probe is taken to succeed, so the
+    pod starts and becomes ready as it would without one, only later."""
+    c = make_cluster()
+    pod = pod_manifest("app", "ghcr.io/acme/api:1.0")
+    pod["spec"]["containers"][0]["startupProbe"] = {"httpGet": {"path": "/started", "port": 8080}, "periodSeconds": 10}
+    c.create(pod)
+    c.advance(5)
+    assert _status(c, "app")["started"] is False and _status(c, "app")["ready"] is False
+    c.advance(15)
+    st = _status(c, "app")
+    assert st["started"] is True and st["ready"] is True and _events(c, "app", "Unhealthy") == []
