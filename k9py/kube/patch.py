@@ -426,3 +426,408 @@ def _list_patch(field: str, original: list, modified: list, parents: tuple[str, 
     if items:
         out[field] = items
     return out
+
+
+# -- three-way patches (kubectl apply, client-side) ------------------------------------------------
+#
+# kubectl apply patches an existing object with what the manifest (``modified``) changed against the
+# live object (``current``), plus the deletions of what the manifest dropped since it was last
+# applied (``original``: the last-applied-configuration annotation). What neither says (a field a
+# controller or another client set, a default) is left alone. Built-in kinds get a strategic merge
+# patch (apimachinery's CreateThreeWayMergePatch), other kinds a JSON merge patch
+# (CreateThreeWayJSONMergePatch).
+
+_ORDER = "$setElementOrder/"
+_DELETE_PRIMITIVE = "$deleteFromPrimitiveList/"
+_RETAIN = "$retainKeys"
+# list fields whose items are diffed with a $retainKeys directive (patchStrategy "merge,retainKeys")
+_RETAIN_ITEMS = {"volumes", "resourceClaims"}
+
+
+def _go_type(v: Any) -> type:
+    """The Go type a JSON value decodes to (apimachinery's json: integers int64, others float64)."""
+    return type(v)
+
+
+def _retains(field: str, parents: tuple[str, ...]) -> bool:
+    """Whether map ``field`` has patchStrategy retainKeys (a Deployment's spec.strategy)."""
+    return field == "strategy" and parents == ("spec",)
+
+
+def _merges(field: str, parents: tuple[str, ...]) -> bool:
+    """Whether list ``field`` has patchStrategy merge (by a merge key, or a set of scalars)."""
+    return field in _MERGE_PRIMITIVE or merge_key(field, parents) is not None
+
+
+def _sort_scalars(values: list) -> list:
+    return sorted(values, key=_go_str)
+
+
+def _go_str(v: Any) -> str:
+    """Go's ``%v`` of a decoded JSON scalar (what apimachinery sorts and matches merge keys by)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "<nil>"
+    return str(v)
+
+
+def _diff_maps(original: dict, modified: dict, parents: tuple[str, ...], *, ignore_changes: bool = False,
+               ignore_deletions: bool = False, retain_keys: bool = False) -> dict:
+    """apimachinery's diffMaps (with $setElementOrder): the strategic patch from ``original`` to
+    ``modified``, without its changes and additions or without its deletions when told."""
+    opts = {"ignore_changes": ignore_changes, "ignore_deletions": ignore_deletions}
+    patch: dict[str, Any] = {}
+    retain: list[str] = []
+    for key, new in modified.items():
+        if retain_keys and new is not None:
+            retain.append(key)
+        if key not in original:
+            if not ignore_changes:
+                patch[key] = deep_copy(new)
+            continue
+        old = original[key]
+        if key == "$patch":
+            if new != old:
+                patch[key] = new
+            continue
+        if _go_type(old) is not _go_type(new):
+            if not ignore_changes:
+                patch[key] = deep_copy(new)
+            continue
+        if isinstance(old, dict):
+            sub = _diff_maps(old, new, (*parents, key), **opts, retain_keys=_retains(key, parents))
+            if sub:
+                patch[key] = sub
+        elif isinstance(old, list) and _merges(key, parents):
+            patch.update(_diff_lists(key, old, new, parents, **opts))
+        elif not ignore_changes and not same(old, new):
+            patch[key] = deep_copy(new)
+    if not ignore_deletions:
+        for key in original:
+            if key not in modified:
+                patch[key] = None
+    if retain and (patch or any(v is not None and k not in modified for k, v in original.items())):
+        patch[_RETAIN] = _sort_scalars(retain)
+    return patch
+
+
+def _diff_lists(field: str, original: list, modified: list, parents: tuple[str, ...], *,
+                ignore_changes: bool, ignore_deletions: bool) -> dict[str, Any]:
+    """apimachinery's diffLists of a merging list: the changed and added items, the deletions
+    (``$patch: delete`` items, or ``$deleteFromPrimitiveList/``) and ``$setElementOrder/``."""
+    if not original:
+        return {field: deep_copy(modified)} if modified and not ignore_changes else {}
+    _element_type(original + modified)
+    out: dict[str, Any] = {}
+    if isinstance((original + modified)[0], dict):
+        key = merge_key(field, parents)
+        if key is None:
+            raise PatchError(f"cannot merge lists without merge key for {field}")
+        items, deletions = _diff_lists_of_maps(field, original, modified, parents, key,
+                                               ignore_changes=ignore_changes, ignore_deletions=ignore_deletions)
+        order = [x[key] for x in modified]
+        items = sorted(items, key=lambda x: _position(order, x[key]))
+        items += deletions
+        order_same = len(original) == len(modified) and all(a[key] == b[key] for a, b in zip(original, modified, strict=True))
+        if items:
+            out[field] = items
+        if (not ignore_changes and (items or not order_same)) or (not ignore_deletions and items):
+            out[_ORDER + field] = [{key: x[key]} for x in modified]
+        return out
+    added, deleted = _diff_scalars(original, modified, ignore_changes=ignore_changes, ignore_deletions=ignore_deletions)
+    if added:
+        out[field] = sorted(added, key=lambda x: _position(modified, x))
+    if deleted:
+        out[_DELETE_PRIMITIVE + field] = deleted
+    if (not ignore_deletions and deleted) or (not ignore_changes and not same(original, modified)):
+        out[_ORDER + field] = list(modified)
+    return out
+
+
+def _position(order: list, value: Any) -> int:
+    """Where ``value`` is in ``order`` (after all of it when it is not there)."""
+    for i, x in enumerate(order):
+        if x == value:
+            return i
+    return len(order)
+
+
+def _element_type(items: list) -> None:
+    """A list's items must be of one type, and no list (apimachinery's sliceElementType)."""
+    kinds = {_go_type(x) for x in items}
+    if list in kinds:
+        raise PatchError("lists of lists are not supported")
+    if len(kinds) > 1:
+        raise PatchError(f"list element types are not identical: {items}")
+
+
+def _diff_scalars(original: list, modified: list, *, ignore_changes: bool, ignore_deletions: bool) -> tuple[list, list]:
+    """The scalars added and (once each) deleted, walking both lists sorted by their text."""
+    old, new = _sort_scalars(original), _sort_scalars(modified)
+    added: list = []
+    deleted: list = []
+    i = j = 0
+    while i < len(old) or j < len(new):
+        a = _go_str(old[i]) if i < len(old) else None
+        b = _go_str(new[j]) if j < len(new) else None
+        if a is not None and b is not None and a == b:
+            i, j = i + 1, j + 1
+        elif a is None or (b is not None and a > b):
+            if not ignore_changes:
+                added.append(new[j])
+            j += 1
+        else:
+            if not ignore_deletions and old[i] not in deleted:
+                deleted.append(old[i])
+            i += 1
+    return added, deleted
+
+
+def _diff_lists_of_maps(field: str, original: list, modified: list, parents: tuple[str, ...], key: str, *,
+                        ignore_changes: bool, ignore_deletions: bool) -> tuple[list, list]:
+    """The patch items (changed ones with their merge key, added ones whole) and the
+    ``$patch: delete`` items, walking both lists sorted by their merge key's text."""
+    for x in original + modified:
+        if key not in x:
+            raise PatchError(f"map: {x} does not contain declared merge key: {key}")
+    old = sorted(original, key=lambda x: _go_str(x[key]))
+    new = sorted(modified, key=lambda x: _go_str(x[key]))
+    items: list = []
+    deletions: list = []
+    i = j = 0
+    while i < len(old) or j < len(new):
+        a = _go_str(old[i][key]) if i < len(old) else None
+        b = _go_str(new[j][key]) if j < len(new) else None
+        if a is not None and b is not None and a == b:
+            diff = _diff_maps(old[i], new[j], (*parents, field), ignore_changes=ignore_changes,
+                              ignore_deletions=ignore_deletions, retain_keys=field in _RETAIN_ITEMS)
+            if diff:
+                diff[key] = new[j][key]
+                items.append(diff)
+            i, j = i + 1, j + 1
+        elif a is None or (b is not None and a > b):
+            if not ignore_changes:
+                items.append(deep_copy(new[j]))
+            j += 1
+        else:
+            if not ignore_deletions:
+                deletions.append({key: old[i][key], "$patch": "delete"})
+            i += 1
+    return items, deletions
+
+
+def _merge_patches(first: dict, second: dict, parents: tuple[str, ...]) -> dict:
+    """apimachinery's mergeMap of two patches (kubectl's client side: the directives of both are
+    kept, a null too): ``second`` (the changes) merged onto ``first`` (the deletions)."""
+    directive = second.get("$patch")
+    if directive == "replace":
+        return {k: v for k, v in second.items() if k != "$patch"}
+    if directive == "delete":
+        return {}
+    if directive is not None:
+        raise PatchError(f"unknown patch type: {directive}")
+    out = deep_copy(first)
+    second = dict(second)
+    if _RETAIN in second:
+        retain = second.pop(_RETAIN)
+        if _RETAIN in out and not same(out[_RETAIN], retain):
+            raise PatchError(f"{out[_RETAIN]} and {retain} are not deep equal: "
+                             "this may happen when calculating the 3-way diff patch")
+        out[_RETAIN] = retain
+    for directive_key in [k for k in second if k.startswith(_ORDER)]:
+        order = second.pop(directive_key)
+        if directive_key in out and not same(out[directive_key], order):
+            raise PatchError("invalid patch: $setElementOrder lists of the two patches differ")
+        out[directive_key] = order
+        field = directive_key[len(_ORDER):]
+        if field not in out and field not in second:
+            continue
+        before = out.get(field) if isinstance(out.get(field), list) else []
+        if field in out and field in second:
+            merged = _merge_slices(before, second[field], field, parents)
+        else:
+            merged = out[field] if field in out else second[field]
+        key = merge_key(field, parents)
+        wanted = [_ident(x, key) for x in order]
+        mine = [x for x in merged if _ident(x, key) in wanted]
+        theirs = [x for x in merged if _ident(x, key) not in wanted]
+        out[field] = _normalize_order(mine, theirs, order, before, key)
+        second.pop(field, None)
+    for k, v in second.items():
+        if k.startswith(_DELETE_PRIMITIVE) or v is None or k not in out or _go_type(out[k]) is not _go_type(v):
+            out[k] = deep_copy(v)
+        elif isinstance(v, dict):
+            out[k] = _merge_patches(out[k], v, (*parents, k))
+        elif isinstance(v, list) and _merges(k, parents):
+            out[k] = _merge_slices(out[k], v, k, parents)
+        else:
+            out[k] = deep_copy(v)
+    return out
+
+
+def _ident(item: Any, key: str | None) -> Any:
+    """What an item of a merging list is known by: its merge key's value (a scalar: itself)."""
+    return item.get(key) if key is not None and isinstance(item, dict) else item
+
+
+def _merge_slices(first: list, second: list, field: str, parents: tuple[str, ...]) -> list:
+    """apimachinery's mergeSlice (client side): ``second``'s items merged onto ``first``'s by
+    merge key, then in ``second``'s order among ``first``'s."""
+    if not first and not second:
+        return list(first)
+    _element_type(first + second)
+    key = merge_key(field, parents)
+    if not isinstance((first + second)[0], dict):
+        merged = []
+        for x in first + second:
+            if x not in merged:
+                merged.append(x)
+        key = None
+    else:
+        if key is None:
+            raise PatchError(f"cannot merge lists without merge key for {field}")
+        first = deep_copy(first)
+        plain = []
+        replace = False
+        for item in second:
+            directive = item.get("$patch")
+            if directive is None:
+                plain.append(item)
+            elif directive == "delete":
+                if key not in item:
+                    raise PatchError(f"map: {item} does not contain declared merge key: {key}")
+                first = [x for x in first if x.get(key) != item[key]]
+            elif directive == "replace":
+                replace = True
+            else:
+                raise PatchError(f"unknown patch type: {directive}")
+        if replace:
+            first, plain = plain, []
+        merged = first
+        for item in plain:
+            if key not in item:
+                raise PatchError(f"map: {item} does not contain declared merge key: {key}")
+            for i, x in enumerate(merged):
+                if x.get(key) == item[key]:
+                    merged[i] = _merge_patches(x, item, (*parents, field))
+                    break
+            else:
+                merged.append(deep_copy(item))
+        second = plain
+    wanted = [_ident(x, key) for x in second]
+    mine = [x for x in merged if _ident(x, key) in wanted]
+    theirs = [x for x in merged if _ident(x, key) not in wanted]
+    return _normalize_order(mine, theirs, second, first, key)
+
+
+def _normalize_order(mine: list, theirs: list, my_order: list, their_order: list, key: str | None) -> list:
+    """apimachinery's normalizeElementOrder: ``mine`` in ``my_order`` and ``theirs`` in
+    ``their_order`` (``$patch: delete`` items last), then the two interleaved as
+    ``their_order`` has them, ``mine`` first where it cannot tell."""
+    def by(order: list, items: list) -> list:
+        idents = [_ident(x, key) for x in order]
+        keep = [x for x in items if not (isinstance(x, dict) and x.get("$patch") == "delete")]
+        gone = [x for x in items if isinstance(x, dict) and x.get("$patch") == "delete"]
+        return sorted(keep, key=lambda x: _position(idents, _ident(x, key))) + gone
+
+    left, right = by(their_order, theirs), by(my_order, mine)
+    where = [_ident(x, key) for x in their_order]
+    out = []
+    i = j = 0
+    while i < len(left) or j < len(right):
+        if j < len(right) and i < len(left):
+            li, ri = _position(where, _ident(left[i], key)), _position(where, _ident(right[j], key))
+            if li < len(where) and ri < len(where) and li < ri:
+                out.append(left[i])
+                i += 1
+            else:
+                out.append(right[j])
+                j += 1
+        elif j < len(right):
+            out.append(right[j])
+            j += 1
+        else:
+            out.append(left[i])
+            i += 1
+    return out
+
+
+def create_three_way_merge_patch(original: dict, modified: dict, current: dict) -> dict:
+    """kubectl apply's strategic merge patch of a built-in kind (apimachinery's
+    CreateThreeWayMergePatch, overwrite on): what ``modified`` changes or adds against
+    ``current`` (no deletions), merged onto what it dropped from ``original`` (only those).
+    ``{}`` when nothing is to change."""
+    delta = _diff_maps(current if isinstance(current, dict) else {}, modified, (), ignore_deletions=True)
+    deletions = _diff_maps(original if isinstance(original, dict) else {}, modified, (), ignore_changes=True)
+    return _merge_patches(deletions, delta, ())
+
+
+def create_three_way_json_merge_patch(original: dict, modified: dict, current: dict) -> dict:
+    """kubectl apply's JSON merge patch of a kind it has no Go type for (a custom resource):
+    apimachinery's CreateThreeWayJSONMergePatch. What ``modified`` changes or adds against
+    ``current`` (lists whole), plus null for what it dropped from ``original``."""
+    changes = _keep_nulls(_json_merge_diff(current if isinstance(current, dict) else {}, modified), keep=False)
+    deletions = _keep_nulls(_json_merge_diff(original if isinstance(original, dict) else {}, modified), keep=True)
+    out = deep_copy(deletions)
+    _merge_into(out, changes)
+    return out
+
+
+def _json_merge_diff(a: dict, b: dict) -> dict:
+    """evanphx/json-patch's CreateMergePatch (numbers compared as JSON numbers: 1 is 1.0)."""
+    patch: dict[str, Any] = {}
+    for k, v in b.items():
+        if k not in a:
+            patch[k] = deep_copy(v)
+        elif isinstance(a[k], dict) and isinstance(v, dict):
+            sub = _json_merge_diff(a[k], v)
+            if sub:
+                patch[k] = sub
+        elif not _json_equal(a[k], v):
+            patch[k] = deep_copy(v)
+    for k in a:
+        if k not in b:
+            patch[k] = None
+    return patch
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    number = (int, float)
+    if isinstance(a, number) and isinstance(b, number) and not isinstance(a, bool) and not isinstance(b, bool):
+        return bool(a == b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(v, b[k]) for k, v in a.items())
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return same(a, b)
+
+
+def _keep_nulls(patch: dict, *, keep: bool) -> dict:
+    """apimachinery's keepOrDeleteNullInObj: only the nulls (``keep``) or all but them; a map
+    emptied so goes, an empty map in the patch is a value (kept with the non-nulls)."""
+    out: dict[str, Any] = {}
+    for k, v in patch.items():
+        if v is None:
+            if keep:
+                out[k] = None
+        elif isinstance(v, dict):
+            if not v:
+                if not keep:
+                    out[k] = {}
+                continue
+            sub = _keep_nulls(v, keep=keep)
+            if sub:
+                out[k] = sub
+        elif not keep:
+            out[k] = v
+    return out
+
+
+def _merge_into(doc: dict, patch: dict) -> None:
+    """RFC 7386 merge of ``patch`` (no nulls) into ``doc``, which may hold nulls (kept)."""
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(doc.get(k), dict):
+            _merge_into(doc[k], v)
+        else:
+            doc[k] = deep_copy(v)
