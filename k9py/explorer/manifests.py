@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from k9py.backends.base import Backend, StatusError
+from k9py.backends.base import Backend, PatchType, StatusError
 from k9py.errors import K9pyError
 from k9py.kube import conversion, meta, resources
 from k9py.kube import patch as kpatch
@@ -165,8 +165,15 @@ class _Namespaces:
     and the namespace an object without one goes to (kubectl's: the context's)."""
 
     def __init__(self, backend: Backend, default: str) -> None:
-        self.by_kind = {r.kind: r.namespaced for r in backend.kinds()}
+        kinds = backend.kinds()
+        self.by_kind = {r.kind: r.namespaced for r in kinds}
+        self.plurals = {r.kind: r.plural for r in kinds}
         self.default = default
+
+    def plural(self, kind: str) -> str:
+        """The kind's resource (``deployments``): discovery's, the registry's, else a guess."""
+        res = resources.BY_KIND.get(kind)
+        return self.plurals.get(kind) or (res.plural if res is not None else kind.lower() + "s")
 
     def of(self, obj: Obj) -> str | None:
         kind = obj["kind"]
@@ -222,41 +229,45 @@ def with_last_applied(obj: Obj) -> Obj:
     return {**plain, "metadata": {**md, "annotations": {**annotations, LAST_APPLIED: text}}}
 
 
-def three_way_patch(original: Any, modified: Obj, current: Any) -> Obj:
-    """kubectl apply's three-way JSON merge patch: what ``modified`` (the manifest now) sets that
-    ``current`` (the live object) does not have, and null for what ``original`` (the manifest
-    last applied) had and ``modified`` dropped. Fields only the cluster set (a controller's
-    annotation, defaults, status) are left alone; lists are replaced whole (merge patch)."""
-    original = original if isinstance(original, dict) else {}
-    current = current if isinstance(current, dict) else {}
-    patch: Obj = {}
-    for key, value in modified.items():
-        live = current.get(key)
-        if isinstance(value, dict) and isinstance(live, dict):
-            sub = three_way_patch(original.get(key), value, live)
-            if sub:
-                patch[key] = sub
-        elif isinstance(value, list) and isinstance(live, list):
-            # a list goes whole when the manifest changed it, or the cluster's differs from it
-            # beyond the defaults it added (a container's imagePullPolicy): kubectl's strategic
-            # merge finds no change there either
-            if original.get(key) != value or not _within(value, live):
-                patch[key] = value
-        elif key not in current or live != value:
-            patch[key] = value
-    for key in original:
-        if key not in modified and key in current:
-            patch[key] = None
-    return patch
+# the groups of kubectl's built-in scheme (client-go's): their kinds get a strategic merge patch,
+# every other (a custom resource, a CustomResourceDefinition itself) a JSON merge patch
+SCHEME_GROUPS = frozenset({
+    "", "admissionregistration.k8s.io", "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling",
+    "batch", "certificates.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "extensions",
+    "flowcontrol.apiserver.k8s.io", "internal.apiserver.k8s.io", "networking.k8s.io", "node.k8s.io", "policy",
+    "rbac.authorization.k8s.io", "resource.k8s.io", "scheduling.k8s.io", "storage.k8s.io",
+    "storagemigration.k8s.io"})
 
 
-def _within(mine: Any, live: Any) -> bool:
-    """Whether ``live`` holds everything ``mine`` says (and maybe more: defaults)."""
-    if isinstance(mine, dict):
-        return isinstance(live, dict) and all(k in live and _within(v, live[k]) for k, v in mine.items())
-    if isinstance(mine, list):
-        return isinstance(live, list) and len(mine) == len(live) and all(map(_within, mine, live))
-    return bool(mine == live)
+def strategic(obj: Obj) -> bool:
+    """Whether kubectl apply patches ``obj`` the strategic way: a kind of its built-in scheme
+    (and one k9py knows the merge keys of, else the backend would send the patch as a merge patch)."""
+    group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+    res = resources.BY_KIND.get(str(obj.get("kind", "")))
+    return group in SCHEME_GROUPS and res is not None and res.group == group
+
+
+def three_way_patch(original: Obj, modified: Obj, current: Obj) -> tuple[Obj, PatchType]:
+    """kubectl apply's patch of ``current`` (the live object) to ``modified`` (the manifest,
+    with its new last-applied annotation), ``original`` being the manifest last applied: a
+    strategic merge patch for a built-in kind, a JSON merge patch for others; and its type.
+    What only the cluster or another client set (a controller's annotation, defaults, an env var
+    added with `kubectl set env`) stays; what the manifest dropped since ``original`` goes."""
+    if strategic(modified):
+        return kpatch.create_three_way_merge_patch(original, modified, current), "strategic"
+    return kpatch.create_three_way_json_merge_patch(original, modified, current), "merge"
+
+
+def missing_annotation(what: str) -> str:
+    """kubectl's warning when it applies to an object no apply made (``what``: deployments/web)."""
+    return (f"Warning: resource {what} is missing the {LAST_APPLIED} annotation which is required by kubectl "
+            "apply. kubectl apply should only be used on resources created declaratively by either kubectl create "
+            "--save-config or kubectl apply. The missing annotation will be patched automatically.")
+
+
+def warnings(lines: Iterable[str]) -> list[str]:
+    """The warnings among apply's lines (what kubectl writes to stderr)."""
+    return [line for line in lines if line.startswith("Warning: ")]
 
 
 def _original(current: Obj) -> Obj:
@@ -275,7 +286,8 @@ async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> 
     controllers and other clients set stays), said as kubectl says it (``created``,
     ``configured``, ``unchanged``); errors (the file's, the server's) as lines in their place.
     ``namespace``: where an object without one goes."""
-    async def one(obj: Obj, ns: str | None, name: str) -> str:
+    async def one(obj: Obj, spaces: _Namespaces, say: Callable[[str], None]) -> str:
+        ns, name = spaces.of(obj), meta.name(obj)
         obj = with_last_applied(obj)
         current = await backend.find(obj["kind"], ns, name)
         if current is None:
@@ -288,11 +300,17 @@ async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> 
         other_version = isinstance(version, str) and current.get("apiVersion") != version
         if other_version:  # (an autoscaling/v1 HPA read back as v2): compared, patched in its own
             current = conversion.convert(current, str(version))
-        patch = three_way_patch(_original(current), obj, current)
+        if LAST_APPLIED not in ((current.get("metadata") or {}).get("annotations") or {}):
+            say(missing_annotation(f"{spaces.plural(obj['kind'])}/{name}"))
+        try:
+            patch, patch_type = three_way_patch(_original(current), obj, current)
+        except kpatch.PatchError as err:
+            raise _Failed("creating patch for", K9pyError(str(err))) from None
         if patch and other_version:
-            await backend.replace(kpatch.apply_patch(current, kpatch.MERGE_PATCH, patch))
+            content_type = kpatch.STRATEGIC_MERGE_PATCH if patch_type == "strategic" else kpatch.MERGE_PATCH
+            await backend.replace(kpatch.apply_patch(current, content_type, patch))
         elif patch:
-            await backend.patch(obj["kind"], ns, name, patch, patch_type="merge")
+            await backend.patch(obj["kind"], ns, name, patch, patch_type=patch_type)
         return f"{resource_name(obj)}/{name} {'configured' if patch else 'unchanged'}"
     return await _each(backend, items, namespace, "applying", one)
 
@@ -300,16 +318,18 @@ async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> 
 async def delete(backend: Backend, items: Iterable[Manifest], namespace: str) -> list[str]:
     """``kubectl delete -f`` of ``items``: each object deleted (its dependents by the garbage
     collector, in the background), said as kubectl says it; one not found, an error line."""
-    async def one(obj: Obj, ns: str | None, name: str) -> str:
-        await backend.delete(obj["kind"], ns, name)
+    async def one(obj: Obj, spaces: _Namespaces, say: Callable[[str], None]) -> str:
+        name = meta.name(obj)
+        await backend.delete(obj["kind"], spaces.of(obj), name)
         return f'{resource_name(obj)} "{name}" deleted'
     return await _each(backend, items, namespace, "deleting", one)
 
 
 async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, verb: str,
-                one: Callable[[Obj, str | None, str], Awaitable[str]]) -> list[str]:
-    """``one(obj, namespace, name)``'s line for each object, in its namespace (``namespace`` when
-    it has none and needs one); a file's error, or the server's, as a line in its place."""
+                one: Callable[[Obj, _Namespaces, Callable[[str], None]], Awaitable[str]]) -> list[str]:
+    """``one(obj, spaces, say)``'s line for each object (a warning it ``say``s before it), the
+    object in its namespace (``namespace`` when it has none and needs one); a file's error, or
+    the server's, as a line in its place."""
     spaces = _Namespaces(backend, namespace)
     out = []
     for m in items:
@@ -325,7 +345,7 @@ async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, ver
             spaces = _Namespaces(backend, namespace)
         obj = spaces.placed(m.obj)
         try:
-            out.append(await one(obj, spaces.of(obj), meta.name(obj)))
+            out.append(await one(obj, spaces, out.append))
         except _Failed as failed:
             out.append(_failed(failed.verb, m, failed.err))
         except K9pyError as err:

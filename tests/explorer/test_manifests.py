@@ -10,7 +10,7 @@ from pathlib import Path
 
 from k9py.backends.sim import SimBackend
 from k9py.explorer import manifests
-from k9py.explorer.manifests import LAST_APPLIED, three_way_patch
+from k9py.explorer.manifests import LAST_APPLIED
 from tests.backends.conftest import kubeconfig, server  # noqa: F401  (fixtures)
 from tests.sim.helpers import make_cluster
 
@@ -83,25 +83,6 @@ def test_what_cannot_be_read_is_one_line_naming_the_file(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00")
     assert manifests.read_manifests(binary)[0].error.startswith(f"error: {binary}: ")
     assert manifests.summary(noname) == f'"{noname}": resource name may not be empty'
-
-
-def test_three_way_patch_changes_what_the_manifest_changed_and_keeps_what_the_cluster_set():
-    original = {"metadata": {"name": "web", "labels": {"a": "1", "gone": "x"}}, "spec": {"replicas": 2}}
-    modified = {"metadata": {"name": "web", "labels": {"a": "2"}}, "spec": {"replicas": 2}}
-    current = {"metadata": {"name": "web", "labels": {"a": "1", "gone": "x"}, "uid": "u",
-                            "annotations": {"deployment.kubernetes.io/revision": "1"}},
-               "spec": {"replicas": 2, "progressDeadlineSeconds": 600}, "status": {"replicas": 2}}
-    assert three_way_patch(original, modified, current) == {"metadata": {"labels": {"a": "2", "gone": None}}}
-    # a list the cluster only added defaults to is no change; one the manifest changed goes whole
-    mine = {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}
-    live = {"spec": {"containers": [{"name": "c", "image": "nginx:1.27", "imagePullPolicy": "IfNotPresent"}]}}
-    assert three_way_patch(mine, mine, live) == {}
-    newer = {"spec": {"containers": [{"name": "c", "image": "nginx:1.28"}]}}
-    assert three_way_patch(mine, newer, live) == newer
-    # a field dropped from a list item since the last apply: the list goes whole (the field goes)
-    before = {"spec": {"containers": [{"name": "c", "image": "nginx:1.27", "args": ["-x"]}]}}
-    live_args = {"spec": {"containers": [{**before["spec"]["containers"][0], "imagePullPolicy": "Always"}]}}
-    assert three_way_patch(before, mine, live_args) == mine
 
 
 def run(coro_fn, cluster=None):
@@ -364,3 +345,53 @@ def test_a_cluster_scoped_object_naming_a_namespace_is_applied_without_it_as_kub
                      ["clusterrole.rbac.authorization.k8s.io/reader unchanged"]]
     cr = cluster.store.get("ClusterRole", None, "reader")
     assert "namespace" not in json.loads(cr["metadata"]["annotations"][LAST_APPLIED])["metadata"]
+
+
+def test_apply_patches_as_kubectl_does_what_others_set_stays_and_what_the_file_dropped_goes(tmp_path):
+    """kubectl apply's three-way strategic merge: a label and a container removed from the file
+    go, a port changed by containerPort, while the env var and the label someone else set and the
+    replicas an autoscaler set stay."""
+    web = tmp_path / "web.yaml"
+    web.write_text(WEB.replace("  replicas: 2\n", "").replace("metadata:\n  name: web\n",
+                               "metadata:\n  name: web\n  labels: {app: web, tier: front}\n", 1)
+                   .replace("image: nginx:1.27\n", "image: nginx:1.27\n        ports: [{containerPort: 80}]\n"
+                            "      - name: side\n        image: busybox\n"))
+
+    async def go(backend):
+        await manifests.apply(backend, manifests.read_manifests(web), "default")
+        await backend.patch("Deployment", "default", "web", patch_type="strategic", patch={
+            "metadata": {"labels": {"theirs": "x"}}, "spec": {"replicas": 5, "template": {"spec": {"containers": [
+                {"name": "nginx", "env": [{"name": "FOO", "value": "bar"}]}]}}}})
+        web.write_text(web.read_text().replace(", tier: front", "").replace("containerPort: 80", "containerPort: 8080")
+                       .replace("      - name: side\n        image: busybox\n", ""))
+        return await manifests.apply(backend, manifests.read_manifests(web), "default")
+
+    lines, cluster = run(go)
+    assert lines == ["deployment.apps/web configured", "service/web unchanged"]
+    dep = cluster.store.get("Deployment", "default", "web")
+    assert dep["metadata"]["labels"] == {"app": "web", "theirs": "x"}
+    assert dep["spec"]["replicas"] == 5
+    [nginx] = dep["spec"]["template"]["spec"]["containers"]
+    assert nginx["env"] == [{"name": "FOO", "value": "bar"}]
+    assert [p["containerPort"] for p in nginx["ports"]] == [8080]
+
+
+def test_an_object_created_without_apply_is_patched_after_kubectls_warning(tmp_path):
+    cm = tmp_path / "cm.yaml"
+    cm.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: '2'\n")
+
+    async def go(backend):
+        await backend.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
+                              "data": {"a": "1", "b": "theirs"}})
+        return await manifests.apply(backend, manifests.read_manifests(cm), "default")
+
+    lines, cluster = run(go)
+    assert lines == [
+        "Warning: resource configmaps/cfg is missing the kubectl.kubernetes.io/last-applied-configuration annotation "
+        "which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by "
+        "either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.",
+        "configmap/cfg configured"]
+    got = cluster.store.get("ConfigMap", "default", "cfg")
+    assert got["data"] == {"a": "2", "b": "theirs"}  # nothing of the file's last apply to delete
+    assert LAST_APPLIED in got["metadata"]["annotations"]
+    assert manifests.warnings(lines) == [lines[0]]
