@@ -214,3 +214,25 @@ def test_a_resize_lays_the_rows_out_again_without_reading_the_files(tmp_path, mo
         assert read == [] and [r.split()[0] for r in again] == [r.split()[0] for r in narrow]
         assert again[1].endswith("Deployment/hello")
     run(s)
+
+
+def test_applying_to_an_object_no_apply_made_warns_as_kubectl_does_and_patches_it(tmp_path):
+    """A ConfigMap made with `kubectl create` (no last-applied annotation) applied from a file:
+    kubectl warns that the annotation is missing and patches it in; so does `a` (the warning
+    flashed over what apply did, and its line above the object's, as kubectl prints them)."""
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made}\ndata: {a: '2'}\n")
+
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "made", "namespace": "default"},
+                        "data": {"a": "1"}})
+        await dir_command(app, pilot, tmp_path)
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        warning = ("Warning: resource configmaps/made is missing the kubectl.kubernetes.io/last-applied-configuration "
+                   "annotation which is required by kubectl apply.")
+        assert isinstance(app.screen, ResultViewer)
+        assert app.screen.lines[0].startswith(warning) and app.screen.lines[1] == "configmap/made configured"
+        assert app.screen.flash_message.startswith(warning)
+        assert cluster.store.get("ConfigMap", "default", "made")["data"] == {"a": "2"}
+    run(s)

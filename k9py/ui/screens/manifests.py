@@ -56,18 +56,26 @@ class FileViewer(DumpViewer):
 
 
 class ResultViewer(ViewerScreen):
-    """What `a` or `d` did, one line an object, as kubectl prints it."""
+    """What `a` or `d` did, one line an object, as kubectl prints it; its warnings (kubectl's
+    stderr: an object no apply made) in their place and the first flashed when it opens."""
 
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__(inert_line(title))
         self.result = [inert_line(line) for line in lines]
 
+    def on_mount(self) -> None:
+        warned = manifests.warnings(self.result)
+        if warned:
+            more = f" (and {len(warned) - 1} more)" if len(warned) > 1 else ""
+            self.flash(warned[0] + more, "warn")
+
     def content(self) -> list[str]:
         return self.result
 
     def style_line(self, line: str) -> Text:
-        failed = line.startswith(("error", "Error"))
-        return Text(line, style=theme.style("flash.error") if failed else "")
+        if line.startswith(("error", "Error")):
+            return Text(line, style=theme.style("flash.error"))
+        return Text(line, style=theme.style("flash.warn") if line.startswith("Warning: ") else "")
 
 
 def row_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
