@@ -216,14 +216,17 @@ def merge_key(field: str, parents: tuple[str, ...] = ()) -> str | None:
     return _MERGE_KEYS.get(field)
 
 
-def strategic_merge_patch(doc: Any, patch: Any) -> Any:
-    """Apply a strategic merge patch to ``doc`` (both API-shaped dicts)."""
+def strategic_merge_patch(doc: Any, patch: Any, *, ordered: bool = True) -> Any:
+    """Apply a strategic merge patch to ``doc`` (both API-shaped dicts). A merged list is put in
+    the order the apiserver puts it in (``$setElementOrder/…``'s; without one, the patch's items
+    first where the live order cannot place them); ``ordered`` False keeps the live order and
+    appends (k9py's server-side apply)."""
     if not isinstance(patch, dict):
         raise PatchError("strategic merge patch must be a JSON object")
-    return _merge_map(doc if isinstance(doc, dict) else {}, patch, ())
+    return _merge_map(doc if isinstance(doc, dict) else {}, patch, (), ordered)
 
 
-def _merge_map(original: dict, patch: dict, parents: tuple[str, ...]) -> dict | None:
+def _merge_map(original: dict, patch: dict, parents: tuple[str, ...], ordered: bool = True) -> dict | None:
     directive = patch.get("$patch")
     if directive == "replace":
         return {k: deep_copy(v) for k, v in patch.items() if k != "$patch"}
@@ -239,9 +242,19 @@ def _merge_map(original: dict, patch: dict, parents: tuple[str, ...]) -> dict | 
         for k in list(out):
             if k not in retain:
                 del out[k]
+    done: set[str] = set()
+    for k, order in patch.items():
+        if not k.startswith("$setElementOrder/"):
+            continue
+        field = k.split("/", 1)[1]
+        if not isinstance(order, list):
+            raise PatchError(f"invalid patch: {k} must be a list")
+        if ordered and (field in out or field in patch):
+            out[field] = _set_element_order(out.get(field), patch.get(field), order, field, parents)
+            done.add(field)
     for k, v in patch.items():
-        if k in ("$patch", "$retainKeys") or k.startswith("$setElementOrder/"):
-            continue  # element order directives only reorder; the merged order is kept
+        if k in ("$patch", "$retainKeys") or k.startswith("$setElementOrder/") or k in done:
+            continue
         if k.startswith("$deleteFromPrimitiveList/"):
             field = k.split("/", 1)[1]
             if isinstance(out.get(field), list) and isinstance(v, list):
@@ -252,19 +265,31 @@ def _merge_map(original: dict, patch: dict, parents: tuple[str, ...]) -> dict | 
             continue
         cur = out.get(k)
         if isinstance(v, dict):
-            merged = _merge_map(cur if isinstance(cur, dict) else {}, v, (*parents, k))
+            merged = _merge_map(cur if isinstance(cur, dict) else {}, v, (*parents, k), ordered)
             if merged is None:
                 out.pop(k, None)
             else:
                 out[k] = merged
         elif isinstance(v, list):
-            out[k] = _merge_list(cur if isinstance(cur, list) else [], v, k, parents)
+            out[k] = _merge_list(cur if isinstance(cur, list) else [], v, k, parents, ordered)
         else:
             out[k] = deep_copy(v)
     return out
 
 
-def _merge_list(original: list, patch: list, field: str, parents: tuple[str, ...]) -> list:
+def _set_element_order(live: Any, patch: Any, order: list, field: str, parents: tuple[str, ...]) -> list:
+    """apimachinery's mergePatchIntoOriginal: the list merged (when the patch has it), then the
+    items ``order`` names in its order, the others where the live list had them."""
+    live = live if isinstance(live, list) else []
+    merged = _merge_list(live, patch, field, parents) if isinstance(patch, list) else deep_copy(live)
+    key = None if field in _MERGE_PRIMITIVE else merge_key(field, parents)
+    wanted = [_ident(x, key) for x in order]
+    mine = [x for x in merged if _ident(x, key) in wanted]
+    theirs = [x for x in merged if _ident(x, key) not in wanted]
+    return _normalize_order(mine, theirs, order, live, key)
+
+
+def _merge_list(original: list, patch: list, field: str, parents: tuple[str, ...], ordered: bool = True) -> list:
     # A list holding {"$patch": "replace"} replaces the whole list with its other items.
     if any(isinstance(x, dict) and x.get("$patch") == "replace" for x in patch):
         return [deep_copy(x) for x in patch if not (isinstance(x, dict) and x.get("$patch") == "replace")]
@@ -274,6 +299,9 @@ def _merge_list(original: list, patch: list, field: str, parents: tuple[str, ...
         for x in patch:
             if x not in out:
                 out.append(x)
+        if ordered:
+            return _normalize_order([x for x in out if x in patch], [x for x in out if x not in patch],
+                                    patch, original, None)
         return out
     if key is None or not all(isinstance(x, dict) for x in patch):
         return [deep_copy(x) for x in patch]
@@ -291,17 +319,24 @@ def _merge_list(original: list, patch: list, field: str, parents: tuple[str, ...
             raise PatchError(f"map: {item} does not contain declared merge key: {key}")
         for i, x in enumerate(out):
             if isinstance(x, dict) and x.get(key) == item[key]:
-                merged = _merge_map(x, item, (*parents, field))
+                merged = _merge_map(x, item, (*parents, field), ordered)
                 if merged is None:
                     out.pop(i)
                 else:
                     out[i] = merged
                 break
         else:
-            added = _merge_map({}, item, (*parents, field))
+            added = _merge_map({}, item, (*parents, field), ordered)
             if added is not None:
                 out.append(added)
-    return out
+    if not ordered:
+        return out
+    # apimachinery's mergeSlice: the patch's items in its order among the live ones
+    plain = [x for x in patch if x.get("$patch") != "delete"]
+    wanted = [x.get(key) for x in plain]
+    kept = [x for x in original if not any(x.get(key) == d.get(key) for d in patch if d.get("$patch") == "delete")]
+    return _normalize_order([x for x in out if isinstance(x, dict) and x.get(key) in wanted],
+                            [x for x in out if not (isinstance(x, dict) and x.get(key) in wanted)], plain, kept, key)
 
 
 def apply_patch(doc: Any, content_type: str, patch: Any) -> Any:
@@ -333,7 +368,7 @@ def apply_config(live: Any, applied: Any) -> Any:
             return [strip_nulls(x) for x in v]
         return v
 
-    return strategic_merge_patch(live if isinstance(live, dict) else {}, strip_nulls(applied))
+    return strategic_merge_patch(live if isinstance(live, dict) else {}, strip_nulls(applied), ordered=False)
 
 
 # -- computing patches (what a client sends for "original → modified") ----------------------------

@@ -119,7 +119,8 @@ def test_lists_without_merge_key_are_replaced():
 def test_ports_merge_by_container_port_and_service_port():
     out = strategic_merge_patch(_deploy(), {"spec": {"template": {"spec": {"containers": [
         {"name": "nginx", "ports": [{"containerPort": 443}]}]}}}})
-    assert out["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 80}, {"containerPort": 443}]
+    # (the apiserver puts a new item first when no $setElementOrder says where)
+    assert out["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 443}, {"containerPort": 80}]
     svc = {"kind": "Service", "spec": {"ports": [{"port": 80, "targetPort": 80, "nodePort": 31000}]}}
     out = strategic_merge_patch(svc, {"spec": {"ports": [{"port": 80, "targetPort": 8080}]}})
     assert out["spec"]["ports"] == [{"port": 80, "targetPort": 8080, "nodePort": 31000}]
@@ -133,9 +134,9 @@ def test_volume_mounts_merge_by_mount_path_and_volumes_by_name():
         "containers": [{"name": "nginx", "volumeMounts": [{"name": "cache", "mountPath": "/cache"},
                                                             {"mountPath": "/data", "readOnly": True}]}]}}}})
     spec = out["spec"]["template"]["spec"]
-    assert [v["name"] for v in spec["volumes"]] == ["data", "cache"]
-    assert spec["containers"][0]["volumeMounts"] == [{"name": "data", "mountPath": "/data", "readOnly": True},
-                                                     {"name": "cache", "mountPath": "/cache"}]
+    assert [v["name"] for v in spec["volumes"]] == ["cache", "data"]  # (the patch's items first, in its order)
+    assert spec["containers"][0]["volumeMounts"] == [{"name": "cache", "mountPath": "/cache"},
+                                                     {"name": "data", "mountPath": "/data", "readOnly": True}]
 
 
 def test_null_deletes_and_labels_annotations_merge():

@@ -170,3 +170,43 @@ def test_json_merge_three_way_for_custom_resources():
         "spec": {"items": [1, 2], "old": None, "new": {}}}
     assert create_three_way_json_merge_patch(modified, modified, {**current, "spec": {**modified["spec"], "x": 1}}) == {
         "metadata": {"labels": {"a": "2"}}}
+
+
+# -- the apiserver's side: the order $setElementOrder asks for ----------------------------------------
+
+def containers(*names):
+    return {"spec": {"template": {"spec": {"containers": [{"name": n, "image": "i"} for n in names]}}}}
+
+
+def names(obj):
+    return [c["name"] for c in obj["spec"]["template"]["spec"]["containers"]]
+
+
+def test_the_server_puts_a_merged_list_in_the_order_set_element_order_gives():
+    # kubectl apply of a file that put a new container first: the apiserver's result has it first
+    patch = {"spec": {"template": {"spec": {"$setElementOrder/containers": [{"name": "c"}, {"name": "a"}, {"name": "b"}],
+                                            "containers": [{"name": "c", "image": "i"}]}}}}
+    assert names(strategic_merge_patch(containers("a", "b"), patch)) == ["c", "a", "b"]
+    # only reordered: no items in the patch at all
+    patch = {"spec": {"template": {"spec": {"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}]}}}}
+    assert names(strategic_merge_patch(containers("a", "b"), patch)) == ["b", "a"]
+    # an item only the server has keeps its place relative to the ones around it
+    patch = {"spec": {"template": {"spec": {"$setElementOrder/containers": [{"name": "a"}, {"name": "b"}, {"name": "d"}],
+                                            "containers": [{"name": "d", "image": "i"}]}}}}
+    assert names(strategic_merge_patch(containers("a", "x", "b"), patch)) == ["a", "x", "b", "d"]
+
+
+def test_without_set_element_order_new_items_come_first_as_the_apiserver_puts_them():
+    # (apimachinery's mergeSlice: the patch's items first where the live order cannot place them)
+    assert names(strategic_merge_patch(containers("a", "b"), {"spec": {"template": {"spec": {
+        "containers": [{"name": "c", "image": "i"}]}}}})) == ["c", "a", "b"]
+    assert names(strategic_merge_patch(containers("a", "b"), {"spec": {"template": {"spec": {
+        "containers": [{"name": "b", "image": "j"}]}}}})) == ["a", "b"]
+
+
+def test_kubectl_applys_finalizers_patch_lands_in_the_apiservers_order():
+    before = {"metadata": {"name": "x", "finalizers": ["a/one", "a/two"]}}
+    after = {"metadata": {"name": "x", "finalizers": ["a/two", "a/three"]}}
+    current = {"metadata": {"name": "x", "finalizers": ["a/one", "a/two", "theirs/x"]}}
+    out = strategic_merge_patch(current, create_three_way_merge_patch(before, after, current))
+    assert out["metadata"]["finalizers"] == ["a/two", "a/three", "theirs/x"]
