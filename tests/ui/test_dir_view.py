@@ -39,6 +39,12 @@ def tutorial(tmp_path: Path) -> Path:
 
 async def dir_command(app, pilot, path):
     await pilot.press("colon", *f"dir {path}", "enter")
+    await read_folder(app, pilot)
+
+
+async def read_folder(app, pilot):
+    """Until the files listed are read (a worker's) and their rows filled in."""
+    await app.workers.wait_for_complete()
     await settle(app, pilot)
 
 
@@ -127,6 +133,8 @@ def test_dir_snapshot(snap_compare, tmp_path, monkeypatch, size):
     async def push(pilot):
         pilot.app.push_screen(DirScreen(Path("tutorial"), now=1_000_000 + 30))
         await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
     assert snap_compare(K9pyApp(SimBackend(small_cluster()), manual=True), terminal_size=size, run_before=push)
 
@@ -142,7 +150,7 @@ def test_ctrl_r_and_coming_back_list_the_folder_again(tmp_path):
         assert isinstance(screen, DirScreen) and len(rows(screen)) == 3
         (folder / "new.yaml").write_text(NGINX.replace("hello", "fresh"))
         await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await read_folder(app, pilot)
         assert any(r.startswith("new.yaml") and r.endswith("Deployment/fresh") for r in rows(screen))
         assert str(screen.query_one("#dir-flash").render()) == "Refreshing..."
         await pilot.press("enter")  # into more/
@@ -179,7 +187,7 @@ def test_e_edits_the_file_itself_and_the_row_shows_what_it_holds_now(tmp_path, m
     async def s(app, pilot, cluster):
         await dir_command(app, pilot, folder)
         await pilot.press("j", "j", "e")  # hello.yaml
-        await settle(app, pilot)
+        await read_folder(app, pilot)
         assert "name: renamed" in (folder / "hello.yaml").read_text()
         assert rows(app.screen)[2].split()[-1] == "Deployment/renamed"
         await pilot.press("k", "k", "e")  # more/: a folder
@@ -209,7 +217,7 @@ def test_a_resize_lays_the_rows_out_again_without_reading_the_files(tmp_path, mo
         narrow = rows(app.screen)
         assert read == [] and narrow != wide and "…" in narrow[1]  # the long name cut to fit
         await pilot.press("j", "y", "escape")  # a file shown and back: the folder listed again
-        await settle(app, pilot)
+        await read_folder(app, pilot)
         again = rows(app.screen)
         assert read == [] and [r.split()[0] for r in again] == [r.split()[0] for r in narrow]
         assert again[1].endswith("Deployment/hello")
@@ -235,4 +243,47 @@ def test_applying_to_an_object_no_apply_made_warns_as_kubectl_does_and_patches_i
         assert app.screen.lines[0].startswith(warning) and app.screen.lines[1] == "configmap/made configured"
         assert app.screen.flash_message.startswith(warning)
         assert cluster.store.get("ConfigMap", "default", "made")["data"] == {"a": "2"}
+    run(s)
+
+
+def test_a_folder_is_read_off_the_ui_thread_and_its_rows_fill_in_when_read(tmp_path, monkeypatch):
+    """A folder of 2,000 manifests froze the app for seconds when :dir opened it (every file read
+    and parsed on the UI thread for its OBJECTS), and again when `a` or `d` read it: the names
+    show at once and the files are read in a worker, whose result fills the rows in."""
+    import threading
+
+    from k9py.explorer import manifests
+
+    folder = tutorial(tmp_path)
+    on_ui: list[str] = []
+    summary, read_manifests = manifests.summary, manifests.read_manifests
+
+    def noted(fn):
+        def call(path, *a, **kw):
+            if threading.current_thread() is threading.main_thread():
+                on_ui.append(f"{fn.__name__}({path.name})")
+            return fn(path, *a, **kw)
+        return call
+
+    monkeypatch.setattr(manifests, "summary", noted(summary))
+    monkeypatch.setattr(manifests, "read_manifests", noted(read_manifests))
+
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", *f"dir {folder}", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DirScreen) and [r.split()[0] for r in rows(screen)] == [
+            "more/", "broken.yaml", "hello.yaml"]
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert rows(screen)[2].endswith("Deployment/hello")
+        await pilot.press("j", "j", "a")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.screen.lines == ["deployment.apps/hello created"]
+        await pilot.press("escape", "d", "y")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.screen.lines == ['deployment.apps "hello" deleted']
+        assert on_ui == []
     run(s)

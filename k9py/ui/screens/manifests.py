@@ -6,6 +6,7 @@ The work is ``k9py.explorer.manifests``: through the backend, so the simulator n
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
 COLUMNS = ("NAME", "AGE", "OBJECTS")
+READ_BATCH = 200  # manifests read in a go before their rows are filled in
 
 
 def open_dir(app: K9pyApp, arg: str) -> None:
@@ -92,6 +94,11 @@ def row_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
     return out
 
 
+def _summaries(entries: list[manifests.Entry]) -> list[str]:
+    """What each file holds (a worker thread's: each file read and parsed)."""
+    return [manifests.summary(e.path) for e in entries]
+
+
 class DirScreen(FileList):
     BINDINGS = [Binding("enter", "open", "Goto", id="dir.open"),
                 Binding("y", "view", "YAML", id="dir.yaml"),
@@ -112,6 +119,7 @@ class DirScreen(FileList):
         self.entries: list[manifests.Entry] = []
         self.rows: list[tuple[str, str, str]] = []
         self._summaries: dict[Path, tuple[float, str]] = {}  # path -> (its mtime, what it holds)
+        self._reading: set[tuple[Path, float]] = set()  # (path, mtime) a worker is reading
 
     def help_title(self) -> str:
         return "Help: dir"
@@ -126,9 +134,7 @@ class DirScreen(FileList):
         except K9pyError as err:
             self.entries = []
             self.flash(str(err), "error")
-        now = self.now if self.now is not None else time.time()
-        self.rows = [(inert_line(e.path.name + ("/" if e.is_dir else "")), human_duration(max(0.0, now - e.mtime)),
-                      "" if e.is_dir else self._summary(e)) for e in self.entries]
+        self._set_rows()
         want = self.select or (keep.path if keep is not None else None)
         self.select = None
         paths = [e.path for e in self.entries]
@@ -136,14 +142,34 @@ class DirScreen(FileList):
                   paths.index(want) if want in paths else 0)
         if not self.entries:
             self.flash(f"no folders or manifests (.yaml, .yml, .json) in {self.folder}")
+        unread = [e for e in self.entries
+                  if not e.is_dir and self._summary(e) is None and (e.path, e.mtime) not in self._reading]
+        if unread:  # (reading 2,000 manifests takes seconds: the rows are up, the files read in a worker)
+            self._reading.update((e.path, e.mtime) for e in unread)
+            self.run_worker(self._read(unread), group="dir-read")
 
-    def _summary(self, entry: manifests.Entry) -> str:
-        """What the file holds, read again only when it changed (a reload comes back from every
-        file opened, and with ctrl-r)."""
+    def _set_rows(self) -> None:
+        now = self.now if self.now is not None else time.time()
+        self.rows = [(inert_line(e.path.name + ("/" if e.is_dir else "")), human_duration(max(0.0, now - e.mtime)),
+                      "" if e.is_dir else self._summary(e) or "") for e in self.entries]
+
+    def _summary(self, entry: manifests.Entry) -> str | None:
+        """What the file holds, as read when it last changed (a reload comes back from every file
+        opened, and with ctrl-r); None when it is still to read."""
         seen = self._summaries.get(entry.path)
-        if seen is None or seen[0] != entry.mtime:
-            seen = self._summaries[entry.path] = (entry.mtime, inert_line(manifests.summary(entry.path)))
-        return seen[1]
+        return seen[1] if seen is not None and seen[0] == entry.mtime else None
+
+    async def _read(self, unread: list[manifests.Entry]) -> None:
+        """What the ``unread`` files hold, read in a thread a batch at a time, the rows filled in
+        as each batch comes (those of the files still listed as they were)."""
+        for start in range(0, len(unread), READ_BATCH):
+            batch = unread[start:start + READ_BATCH]
+            read = await asyncio.to_thread(_summaries, batch)
+            for e, text in zip(batch, read, strict=True):
+                self._summaries[e.path] = (e.mtime, inert_line(text))
+                self._reading.discard((e.path, e.mtime))
+            self._set_rows()
+            self.paint(self.options.highlighted or 0)
 
     def lay_out(self, width: int) -> list[str]:
         return row_lines(self.rows, width)
@@ -190,10 +216,10 @@ class DirScreen(FileList):
         entry = self._selected()
         if entry is None or not self._writable("Apply"):
             return
-        items = manifests.read_manifests(entry.path, recursive=True)
         backend, ns = self.session.backend, self._namespace()
 
         async def run() -> None:
+            items = await asyncio.to_thread(manifests.read_manifests, entry.path, recursive=True)
             lines = await manifests.apply(backend, items, ns) if items else [f"error: no objects in {entry.path}"]
             self.app.push_screen(ResultViewer(f"Applied Manifest({entry.path.name})", lines))
         self.run_worker(run(), group="dir", exclusive=True)
@@ -202,11 +228,11 @@ class DirScreen(FileList):
         entry = self._selected()
         if entry is None or not self._writable("Delete"):
             return
-        items = manifests.read_manifests(entry.path, recursive=True)
         what = "folder" if entry.is_dir else "manifest"
         backend, ns = self.session.backend, self._namespace()
 
         async def run() -> None:
+            items = await asyncio.to_thread(manifests.read_manifests, entry.path, recursive=True)
             lines = await manifests.delete(backend, items, ns) if items else [f"error: no objects in {entry.path}"]
             self.app.push_screen(ResultViewer(f"Deleted Manifest({entry.path.name})", lines))
 
