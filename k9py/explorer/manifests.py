@@ -305,7 +305,7 @@ async def apply(backend: Backend, items: Iterable[Manifest], namespace: str) -> 
         try:
             patch, patch_type = three_way_patch(_original(current), obj, current)
         except kpatch.PatchError as err:
-            raise _Failed("creating patch for", K9pyError(str(err))) from None
+            raise _Failed("patching", K9pyError(f"creating patch: {err}")) from None
         if patch and other_version:
             content_type = kpatch.STRATEGIC_MERGE_PATCH if patch_type == "strategic" else kpatch.MERGE_PATCH
             await backend.replace(kpatch.apply_patch(current, content_type, patch))

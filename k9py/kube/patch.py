@@ -316,7 +316,7 @@ def _merge_list(original: list, patch: list, field: str, parents: tuple[str, ...
                 out = [x for x in out if not (isinstance(x, dict) and all(x.get(k) == v for k, v in probe.items()))]
             continue
         if key not in item:
-            raise PatchError(f"map: {item} does not contain declared merge key: {key}")
+            raise PatchError(f"map: {_go_value(item)} does not contain declared merge key: {key}")
         for i, x in enumerate(out):
             if isinstance(x, dict) and x.get(key) == item[key]:
                 merged = _merge_map(x, item, (*parents, field), ordered)
@@ -498,6 +498,15 @@ def _sort_scalars(values: list) -> list:
     return sorted(values, key=_go_str)
 
 
+def _go_value(v: Any) -> str:
+    """Go's ``%v`` of a decoded JSON value, as apimachinery's errors print it: ``map[image:x]``."""
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{_go_value(v[k])}" for k in sorted(v)) + "]"
+    if isinstance(v, list):
+        return "[" + " ".join(_go_value(x) for x in v) + "]"
+    return _go_str(v)
+
+
 def _go_str(v: Any) -> str:
     """Go's ``%v`` of a decoded JSON scalar (what apimachinery sorts and matches merge keys by)."""
     if isinstance(v, bool):
@@ -625,7 +634,7 @@ def _diff_lists_of_maps(field: str, original: list, modified: list, parents: tup
     ``$patch: delete`` items, walking both lists sorted by their merge key's text."""
     for x in original + modified:
         if key not in x:
-            raise PatchError(f"map: {x} does not contain declared merge key: {key}")
+            raise PatchError(f"map: {_go_value(x)} does not contain declared merge key: {key}")
     old = sorted(original, key=lambda x: _go_str(x[key]))
     new = sorted(modified, key=lambda x: _go_str(x[key]))
     items: list = []
@@ -731,7 +740,7 @@ def _merge_slices(first: list, second: list, field: str, parents: tuple[str, ...
                 plain.append(item)
             elif directive == "delete":
                 if key not in item:
-                    raise PatchError(f"map: {item} does not contain declared merge key: {key}")
+                    raise PatchError(f"map: {_go_value(item)} does not contain declared merge key: {key}")
                 first = [x for x in first if x.get(key) != item[key]]
             elif directive == "replace":
                 replace = True
@@ -742,7 +751,7 @@ def _merge_slices(first: list, second: list, field: str, parents: tuple[str, ...
         merged = first
         for item in plain:
             if key not in item:
-                raise PatchError(f"map: {item} does not contain declared merge key: {key}")
+                raise PatchError(f"map: {_go_value(item)} does not contain declared merge key: {key}")
             for i, x in enumerate(merged):
                 if x.get(key) == item[key]:
                     merged[i] = _merge_patches(x, item, (*parents, field))

@@ -395,3 +395,19 @@ def test_an_object_created_without_apply_is_patched_after_kubectls_warning(tmp_p
     assert got["data"] == {"a": "2", "b": "theirs"}  # nothing of the file's last apply to delete
     assert LAST_APPLIED in got["metadata"]["annotations"]
     assert manifests.warnings(lines) == [lines[0]]
+
+
+def test_a_patch_that_cannot_be_made_is_kubectls_error_line_and_the_rest_goes_on(tmp_path):
+    """A container without its name in a file applied over a Deployment: kubectl cannot make the
+    strategic merge patch and says why in Go's words (`map[image:nginx:1.27]`)."""
+    web = tmp_path / "web.yaml"
+    web.write_text(WEB)
+
+    async def go(backend):
+        await manifests.apply(backend, manifests.read_manifests(web), "default")
+        web.write_text(WEB.replace("      - name: nginx\n        image: nginx:1.27\n", "      - image: nginx:1.27\n"))
+        return await manifests.apply(backend, manifests.read_manifests(web), "default")
+
+    lines, _ = run(go)
+    assert lines == [f'error: error when patching "{web}": creating patch: map: map[image:nginx:1.27] does not '
+                     "contain declared merge key: name", "service/web unchanged"]
