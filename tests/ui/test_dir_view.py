@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from k9py.backends.sim import SimBackend
+from k9py.ui import theme
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.manifests import DirScreen, FileViewer, ResultViewer
 from tests.samples import small_cluster
@@ -85,6 +86,8 @@ def test_dir_applies_a_manifest_and_deletes_its_objects(tmp_path):
         await app.workers.wait_for_complete()
         await settle(app, pilot)
         assert len(app.screen.lines) == 1 and app.screen.lines[0].startswith(f"error: error parsing {folder / 'broken.yaml'}")
+        [painted, *_] = list(app.screen.body.render_line(0))
+        assert painted.style.color == theme.style("flash.error").color  # in red
         await pilot.press("escape", "k", "enter")  # into more/
         await settle(app, pilot)
         assert isinstance(app.screen, DirScreen) and app.screen.folder == folder / "more"
@@ -243,6 +246,9 @@ def test_applying_to_an_object_no_apply_made_warns_as_kubectl_does_and_patches_i
         assert app.screen.lines[0].startswith(warning) and app.screen.lines[1] == "configmap/made configured"
         assert app.screen.flash_message.startswith(warning)
         assert cluster.store.get("ConfigMap", "default", "made")["data"] == {"a": "2"}
+        # the warning painted in the warning colour (a line's own style was dropped: errors were never red)
+        [painted, *_] = list(app.screen.body.render_line(0))
+        assert painted.style.color == theme.style("flash.warn").color
     run(s)
 
 

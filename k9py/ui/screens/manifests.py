@@ -75,9 +75,12 @@ class ResultViewer(ViewerScreen):
         return self.result
 
     def style_line(self, line: str) -> Text:
+        text = Text(line)  # (a span: the viewer paints a line's spans, not its own style)
         if line.startswith(("error", "Error")):
-            return Text(line, style=theme.style("flash.error"))
-        return Text(line, style=theme.style("flash.warn") if line.startswith("Warning: ") else "")
+            text.stylize(theme.style("flash.error"))
+        elif line.startswith("Warning: "):
+            text.stylize(theme.style("flash.warn"))
+        return text
 
 
 def row_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
@@ -94,7 +97,7 @@ def row_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
     return out
 
 
-def _summaries(entries: list[manifests.Entry]) -> list[str]:
+def _read_summaries(entries: list[manifests.Entry]) -> list[str]:
     """What each file holds (a worker thread's: each file read and parsed)."""
     return [manifests.summary(e.path) for e in entries]
 
@@ -164,7 +167,7 @@ class DirScreen(FileList):
         as each batch comes (those of the files still listed as they were)."""
         for start in range(0, len(unread), READ_BATCH):
             batch = unread[start:start + READ_BATCH]
-            read = await asyncio.to_thread(_summaries, batch)
+            read = await asyncio.to_thread(_read_summaries, batch)
             for e, text in zip(batch, read, strict=True):
                 self._summaries[e.path] = (e.mtime, inert_line(text))
                 self._reading.discard((e.path, e.mtime))
