@@ -576,7 +576,7 @@ def _diff_lists(field: str, original: list, modified: list, parents: tuple[str, 
         order_same = len(original) == len(modified) and all(a[key] == b[key] for a, b in zip(original, modified, strict=True))
         if items:
             out[field] = items
-        if (not ignore_changes and (items or not order_same)) or (not ignore_deletions and items):
+        if modified and ((not ignore_changes and (items or not order_same)) or (not ignore_deletions and items)):
             out[_ORDER + field] = [{key: x[key]} for x in modified]
         return out
     added, deleted = _diff_scalars(original, modified, ignore_changes=ignore_changes, ignore_deletions=ignore_deletions)
@@ -584,7 +584,7 @@ def _diff_lists(field: str, original: list, modified: list, parents: tuple[str, 
         out[field] = sorted(added, key=lambda x: _position(modified, x))
     if deleted:
         out[_DELETE_PRIMITIVE + field] = deleted
-    if (not ignore_deletions and deleted) or (not ignore_changes and not same(original, modified)):
+    if modified and ((not ignore_deletions and deleted) or (not ignore_changes and not same(original, modified))):
         out[_ORDER + field] = list(modified)
     return out
 

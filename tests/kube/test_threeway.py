@@ -210,3 +210,14 @@ def test_kubectl_applys_finalizers_patch_lands_in_the_apiservers_order():
     current = {"metadata": {"name": "x", "finalizers": ["a/one", "a/two", "theirs/x"]}}
     out = strategic_merge_patch(current, create_three_way_merge_patch(before, after, current))
     assert out["metadata"]["finalizers"] == ["a/two", "a/three", "theirs/x"]
+
+
+def test_a_list_emptied_in_the_file_deletes_its_items_and_names_no_empty_order():
+    before = deployment([nginx(env=[{"name": "A", "value": "1"}])])
+    after = deployment([nginx(env=[])])
+    current = live(annotated(before))
+    patch = create_three_way_merge_patch(before, annotated(after), current)
+    assert patch["spec"] == {"template": {"spec": {"$setElementOrder/containers": [{"name": "nginx"}], "containers": [
+        {"name": "nginx", "env": [{"name": "A", "$patch": "delete"}]}]}}}
+    out = strategic_merge_patch(current, patch)
+    assert out["spec"]["template"]["spec"]["containers"][0]["env"] == []
