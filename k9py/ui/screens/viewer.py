@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -169,6 +169,8 @@ class LinesView(ScrollView, can_focus=True):
         if safe is not plain:  # same length: the spans still hold
             text = text.copy()
             text.plain = safe
+        if text.style and not text.spans:  # (Rich renders such a line's own style only alongside spans)
+            text = Text(text.plain, spans=[Span(0, len(text.plain), text.style)])
         x = int(self.scroll_x)
         segments = list(text.render(self.app.console))
         strip = Strip(segments).crop(x, x + width)
