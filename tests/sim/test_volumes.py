@@ -61,6 +61,7 @@ def test_admission_defaults_and_validation():
     assert v["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
     assert v["spec"]["volumeMode"] == "Filesystem"
     assert v["metadata"]["finalizers"] == ["kubernetes.io/pv-protection"]
+    assert v["spec"]["hostPath"] == {"path": "/tmp/v1", "type": ""}  # SetDefaults_HostPathVolumeSource
     claim = c.create(pvc("c1"))
     assert claim["spec"]["storageClassName"] == "standard"  # DefaultStorageClass admission
     assert claim["spec"]["volumeMode"] == "Filesystem"

@@ -103,6 +103,8 @@ def admit_pv(cluster: Cluster, pv: Obj, old: Obj | None) -> None:
         raise invalid("PersistentVolume", name, shape)
     spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
     spec.setdefault("volumeMode", "Filesystem")
+    if isinstance(spec.get("hostPath"), dict):
+        spec["hostPath"].setdefault("type", "")  # SetDefaults_HostPathVolumeSource (HostPathUnset)
     causes = []
     if not meta.dig(spec, "capacity", "storage"):
         causes.append(("spec.capacity", "Required value"))
