@@ -255,6 +255,8 @@ _TOP_EXTRA = {
     "PriorityClass": {"value", "globalDefault", "description", "preemptionPolicy"},
     "IngressClass": set(), "ComponentStatus": {"conditions"},
     "ControllerRevision": {"data", "revision"},
+    "PodTemplate": {"template"}, "RuntimeClass": {"handler", "overhead", "scheduling"},
+    "MutatingWebhookConfiguration": {"webhooks"}, "ValidatingWebhookConfiguration": {"webhooks"},
 }
 
 
@@ -409,8 +411,10 @@ def _term_list(key: str, path: str) -> bool:
 
 
 def _free_form(key: str, kind: str) -> bool:
-    """Field names that are something else in one kind: RBAC rules' ``resources`` (strings)."""
-    return key == "resources" and kind in ("Role", "ClusterRole")
+    """Field names that are something else in one kind: RBAC rules' and admission webhooks' rules'
+    ``resources`` (strings)."""
+    return key == "resources" and kind in ("Role", "ClusterRole", "MutatingWebhookConfiguration",
+                                           "ValidatingWebhookConfiguration")
 
 
 # -- scalar checks -------------------------------------------------------------------------------

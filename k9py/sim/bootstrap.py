@@ -20,7 +20,11 @@ MINIKUBE_PROVISIONER = "k8s.io/minikube-hostpath"
 def bootstrap(cluster: Cluster) -> None:
     # Admission for the kinds created below registers on import (also when a test passes its
     # own controller list and the controller modules were never imported).
-    from k9py.sim import service_admission  # noqa: F401
+    from k9py.sim import (
+        apiservices,
+        service_admission,  # noqa: F401
+        webhooks,  # noqa: F401
+    )
     from k9py.sim.controllers import quota, volumes  # noqa: F401
     from k9py.sim.controllers.namespace import ensure_namespace_defaults
     from k9py.sim.pod_admission import system_priority_classes
@@ -32,6 +36,7 @@ def bootstrap(cluster: Cluster) -> None:
             store.create(system_namespace(ns))
     for ns in SYSTEM_NAMESPACES:
         ensure_namespace_defaults(cluster, ns)
+    apiservices.ensure_builtin(cluster)
     if store.get("Service", "default", "kubernetes") is None:
         cluster.create(kubernetes_service())
     if store.get("Endpoints", "default", "kubernetes") is None:

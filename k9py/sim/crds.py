@@ -27,6 +27,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND
 from k9py.kube.status import invalid
 from k9py.kube.timefmt import rfc3339
+from k9py.sim import apiservices
 from k9py.sim import names as dns_names
 from k9py.sim.admission import CUSTOM, admits
 from k9py.sim.controllers.base import Controller
@@ -382,3 +383,4 @@ class CRDController(Controller):
                               "reason": "InstanceDeletionCompleted", "message": "removed all instances"})
                 o.setdefault("status", {})["conditions"] = conds
             store.mutate(CRD_KIND, None, meta.name(crd), drop)
+        apiservices.sync_crds(cluster)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import quantity
@@ -143,6 +144,8 @@ def add_node(cluster: Cluster, name: str, *, settle: bool = True, **kwargs: Any)
     kwargs.setdefault("now", cluster.now())
     node = make_node(name, **kwargs)
     created = cluster.store.create(node)
+    if cluster.store.get("CSINode", None, name) is None:
+        cluster.store.create(csinode(created), keep_uid=True)
     for reason, message in (
             ("Starting", "Starting kubelet."),
             ("NodeHasSufficientMemory", f"Node {name} status is now: NodeHasSufficientMemory"),
@@ -155,6 +158,25 @@ def add_node(cluster: Cluster, name: str, *, settle: bool = True, **kwargs: Any)
     if settle:
         cluster.settle()
     return cluster.store.get("Node", None, name) or created
+
+
+# The in-tree volume plugins the kubelet has migrated to CSI drivers: the annotation it writes on
+# the CSINode it registers.
+MIGRATED_PLUGINS = ("kubernetes.io/aws-ebs,kubernetes.io/azure-disk,kubernetes.io/azure-file,kubernetes.io/cinder,"
+                    "kubernetes.io/gce-pd,kubernetes.io/portworx-volume,kubernetes.io/vsphere-volume")
+
+
+def csinode(node: Obj) -> Obj:
+    """The CSINode a kubelet registers beside its Node: owned by it, no CSI drivers (minikube's
+    hostpath provisioner is not one); its uid from its name (drawn from no random stream)."""
+    name = node["metadata"]["name"]
+    digest = hashlib.sha256(f"CSINode//{name}".encode()).digest()
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "CSINode",
+            "metadata": {"name": name, "uid": str(uuid.UUID(int=int.from_bytes(digest[:16], "big"), version=4)),
+                         "annotations": {"storage.alpha.kubernetes.io/migrated-plugins": MIGRATED_PLUGINS},
+                         "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name,
+                                              "uid": node["metadata"]["uid"]}]},
+            "spec": {"drivers": None}}
 
 
 def node_ip(node: Obj) -> str:

@@ -361,6 +361,29 @@ COLUMNS: dict[str, list[ColumnDef]] = {
         AGE,
         _c("PreemptionPolicy", "preemptionPolicy is the Policy for preempting pods with lower priority."),
     ],
+    "PodTemplate": [
+        NAME,
+        _c("Containers", CONTAINERS_DOC),
+        _c("Images", IMAGES_DOC),
+        _c("Pod Labels", "The labels for the pod template."),
+    ],
+    # its Handler's description is ObjectMeta's swagger doc of "handler": none
+    "RuntimeClass": [NAME, _c("Handler"), AGE],
+    "CSINode": [NAME, _c("Drivers", "Drivers indicates the number of CSI drivers registered on the node",
+                         type="integer"), AGE],
+    "MutatingWebhookConfiguration": [
+        NAME, _c("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration",
+                 type="integer"), AGE],
+    "ValidatingWebhookConfiguration": [
+        NAME, _c("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration",
+                 type="integer"), AGE],
+    # kube-aggregator's (pkg/registry/apiservice/etcd/etcd.go ConvertToTable)
+    "APIService": [
+        NAME,
+        _c("Service", "The reference to the service that hosts this API endpoint."),
+        _c("Available", "Whether this service is available."),
+        AGE,
+    ],
 }
 
 # The default table convertor (k8s.io/apiserver/pkg/registry/rest/table.go).
@@ -399,6 +422,12 @@ _CELLS: dict[str, Callable[[Obj, float], list[Any]]] = {
     "ClusterRoleBinding": pc.rolebinding_cells,
     "Lease": pc.lease_cells,
     "PriorityClass": pc.priorityclass_cells,
+    "PodTemplate": pc.podtemplate_cells,
+    "RuntimeClass": pc.runtimeclass_cells,
+    "CSINode": pc.csinode_cells,
+    "MutatingWebhookConfiguration": pc.webhookconfiguration_cells,
+    "ValidatingWebhookConfiguration": pc.webhookconfiguration_cells,
+    "APIService": pc.apiservice_cells,
 }
 
 assert set(_CELLS) == set(COLUMNS)

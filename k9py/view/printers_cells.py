@@ -540,3 +540,34 @@ def lease_cells(o: Obj, now: float) -> list[Any]:
 def priorityclass_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), _int(o.get("value")), bool(o.get("globalDefault", False)), _age(o, now),
             o.get("preemptionPolicy") or ""]
+
+
+def podtemplate_cells(o: Obj, now: float) -> list[Any]:
+    names, images = container_cells(dig(o, "template", "spec", "containers"))
+    return [_name(o), names, images, format_labels(dig(o, "template", "metadata", "labels"))]
+
+
+def runtimeclass_cells(o: Obj, now: float) -> list[Any]:
+    return [_name(o), o.get("handler") or "", _age(o, now)]
+
+
+def csinode_cells(o: Obj, now: float) -> list[Any]:
+    return [_name(o), len(dig(o, "spec", "drivers") or []), _age(o, now)]
+
+
+def webhookconfiguration_cells(o: Obj, now: float) -> list[Any]:
+    return [_name(o), len(o.get("webhooks") or []), _age(o, now)]
+
+
+def apiservice_cells(o: Obj, now: float) -> list[Any]:
+    """kube-aggregator's ConvertToTable: the service (Local without one) and the Available
+    condition, with its reason when not True."""
+    svc = dig(o, "spec", "service")
+    service = f"{svc.get('namespace', '')}/{svc.get('name', '')}" if isinstance(svc, dict) else "Local"
+    status = "Unknown"
+    for c in dig(o, "status", "conditions") or []:
+        if isinstance(c, dict) and c.get("type") == "Available":
+            st = str(c.get("status") or "")
+            status = st if st == "True" or not c.get("reason") else f"{st} ({c['reason']})"
+            break
+    return [_name(o), service, status, _age(o, now)]

@@ -500,3 +500,30 @@ def test_garbage_bodies_get_4xx_statuses(client, body):
             continue  # e.g. an empty merge patch is a valid no-op
         assert 400 <= code < 500, (method, path, code, st)
         assert st["kind"] == "Status" and st["status"] == "Failure"
+
+
+def test_admission_and_node_kinds_a_learner_lists_are_served(client):
+    """kubectl get apiservices / csinodes / runtimeclasses / podtemplates / *webhookconfigurations."""
+    code, out, _ = client.call("GET", "/apis/apiregistration.k8s.io/v1/apiservices/v1.apps")
+    assert code == 200 and out["status"]["conditions"][0]["reason"] == "Local"
+    code, out, _ = client.call("GET", "/apis/storage.k8s.io/v1/csinodes")
+    assert code == 200 and [o["metadata"]["name"] for o in out["items"]] == ["minikube", "minikube-m02"]
+    hook = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+            "metadata": {"name": "demo"},
+            "webhooks": [{"name": "pods.example.com", "sideEffects": "None", "admissionReviewVersions": ["v1"],
+                          "clientConfig": {"url": "https://hook.example.com/validate"},
+                          "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                                     "resources": ["pods"]}]}]}
+    code, out, _ = client.call("POST", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", hook)
+    assert code == 201, out
+    assert out["webhooks"][0]["rules"][0] == {"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                                              "resources": ["pods"], "scope": "*"}
+    rc = {"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass", "metadata": {"name": "gvisor"}, "handler": "runsc"}
+    assert client.call("POST", "/apis/node.k8s.io/v1/runtimeclasses", rc)[0] == 201
+    tpl = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "t"},
+           "template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}
+    assert client.call("POST", "/api/v1/namespaces/default/podtemplates", tpl)[0] == 201
+    code, out, _ = client.call("GET", "/api/v1/namespaces/default/podtemplates",
+                               accept="application/json;as=Table;v=v1;g=meta.k8s.io")
+    assert code == 200 and [c["name"] for c in out["columnDefinitions"]] == ["Name", "Containers", "Images",
+                                                                             "Pod Labels"]

@@ -744,6 +744,11 @@ SAMPLES = [
     {"kind": "RoleBinding", "metadata": {"name": "r"}}, {"kind": "ClusterRoleBinding", "metadata": {"name": "r"}},
     {"kind": "Lease", "metadata": {"name": "l"}}, {"kind": "PriorityClass", "metadata": {"name": "p"}, "value": 1},
     {"kind": "Role", "metadata": {"name": "r"}}, {"kind": "ClusterRole", "metadata": {"name": "r"}},
+    {"kind": "PodTemplate", "metadata": {"name": "t"}}, {"kind": "RuntimeClass", "metadata": {"name": "r"}},
+    {"kind": "CSINode", "metadata": {"name": "n"}, "spec": {"drivers": None}},
+    {"kind": "MutatingWebhookConfiguration", "metadata": {"name": "m"}},
+    {"kind": "ValidatingWebhookConfiguration", "metadata": {"name": "v"}, "webhooks": [{"name": "a"}]},
+    {"kind": "APIService", "metadata": {"name": "v1.apps"}},
 ]
 
 
@@ -860,3 +865,30 @@ def test_pv_without_defaults_prints_as_stored():
           "status": {"phase": "Failed"}}
     assert p.cells(pv, NOW) == ["test2", "5Gi", "RWO", "", "Failed", "default/test", "", "<unset>", "",
                                 "<unknown>", "<unset>"]
+
+
+def test_api_extension_and_node_kinds_print_like_kubectl():
+    """kubectl get apiservices / csinodes / runtimeclasses / *webhookconfigurations / podtemplates."""
+    created = {"name": "x", "creationTimestamp": "2026-01-01T00:00:00Z"}
+    t0 = 1767225600.0  # 2026-01-01T00:00:00Z
+    local = {"kind": "APIService", "metadata": {**created, "name": "v1.apps"},
+             "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Local"}]}}
+    assert p.column_names("APIService") == ["NAME", "SERVICE", "AVAILABLE", "AGE"]
+    assert p.cells(local, t0 + 90) == ["v1.apps", "Local", "True", "90s"]
+    broken = {"kind": "APIService", "metadata": {**created, "name": "v1beta1.metrics.k8s.io"},
+              "spec": {"service": {"namespace": "kube-system", "name": "metrics-server"}},
+              "status": {"conditions": [{"type": "Available", "status": "False", "reason": "MissingEndpoints"}]}}
+    assert p.cells(broken, t0 + 90)[1:3] == ["kube-system/metrics-server", "False (MissingEndpoints)"]
+    assert p.cells({"kind": "APIService", "metadata": created}, t0)[2] == "Unknown"
+    assert p.column_names("CSINode") == ["NAME", "DRIVERS", "AGE"]
+    assert p.cells({"kind": "CSINode", "metadata": created, "spec": {"drivers": None}}, t0 + 5) == ["x", 0, "5s"]
+    assert p.column_names("RuntimeClass") == ["NAME", "HANDLER", "AGE"]
+    assert p.cells({"kind": "RuntimeClass", "metadata": created, "handler": "runc"}, t0 + 5) == ["x", "runc", "5s"]
+    for kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
+        assert p.column_names(kind) == ["NAME", "WEBHOOKS", "AGE"]
+        assert p.cells({"kind": kind, "metadata": created, "webhooks": [{}, {}]}, t0 + 5) == ["x", 2, "5s"]
+    assert p.column_names("PodTemplate") == ["NAME", "CONTAINERS", "IMAGES", "POD LABELS"]
+    tpl = {"kind": "PodTemplate", "metadata": created,
+           "template": {"metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "busybox"}]}}}
+    assert p.cells(tpl, t0) == ["x", "a,b", "nginx,busybox", "app=web"]
