@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from k9py.view.describe_common import Obj, Related, events_for
 from k9py.view.describe_extra import (
+    describe_csinode,
     describe_hpa,
     describe_ingressclass,
     describe_networkpolicy,
@@ -84,6 +85,7 @@ _DESCRIBERS: dict[str, Describer] = {
     "NetworkPolicy": lambda o, e, n, r: describe_networkpolicy(o),
     "IngressClass": lambda o, e, n, r: describe_ingressclass(o, e, n),
     "PriorityClass": lambda o, e, n, r: describe_priorityclass(o, e, n),
+    "CSINode": lambda o, e, n, r: describe_csinode(o, e, n),
     "Role": lambda o, e, n, r: describe_role(o),
     "ClusterRole": lambda o, e, n, r: describe_role(o),
     "RoleBinding": lambda o, e, n, r: describe_rolebinding(o),

@@ -1,5 +1,5 @@
 """``kubectl describe`` for the other kinds the simulator serves: HPA, PDB, NetworkPolicy,
-IngressClass, PriorityClass and RBAC (Role/ClusterRole with kubectl's rule compaction)."""
+IngressClass, PriorityClass, CSINode and RBAC (Role/ClusterRole with kubectl's rule compaction)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from k9py.kube.meta import dig
 from k9py.view.describe_common import Obj, annotations_multiline, describe_events, format_labels, labels_multiline
-from k9py.view.describe_text import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, Writer, go_list, parse_time, rfc1123z
+from k9py.view.describe_text import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, LEVEL_4, Writer, go_list, parse_time, rfc1123z
 from k9py.view.printers_format import format_label_selector, int_or_string, quantity_string
 
 
@@ -29,6 +29,31 @@ def describe_priorityclass(pc: Obj, events: list[Obj] | None, now: float) -> str
     w.write(LEVEL_0, f"PreemptionPolicy:\t{pc.get('preemptionPolicy', '')}\n")
     w.write(LEVEL_0, f"Description:\t{pc.get('description', '')}\n")
     w.write(LEVEL_0, f"Annotations:\t{format_labels(dig(pc, 'metadata', 'annotations'))}\n")
+    describe_events(w, events, now)
+    return w.text()
+
+
+def describe_csinode(csi: Obj, events: list[Obj] | None, now: float) -> str:
+    """kubectl's CSINodeDescriber: its drivers under Spec (none registered: Spec alone)."""
+    md = csi.get("metadata") or {}
+    w = Writer()
+    _head(w, csi, namespace=False)
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(LEVEL_0, f"CreationTimestamp:\t{rfc1123z(md.get('creationTimestamp'))}\n")
+    w.write(LEVEL_0, "Spec:\n")
+    drivers = dig(csi, "spec", "drivers")
+    if drivers is not None:
+        w.write(LEVEL_1, "Drivers:\n")
+        for d in drivers:
+            w.write(LEVEL_2, f"{d.get('name', '')}:\n")
+            w.write(LEVEL_3, f"Node ID:\t{d.get('nodeID', '')}\n")
+            count = dig(d, "allocatable", "count")
+            if count is not None:
+                w.write(LEVEL_3, "Allocatables:\n")
+                w.write(LEVEL_4, f"Count:\t{int(count)}\n")
+            if d.get("topologyKeys") is not None:
+                w.write(LEVEL_3, f"Topology Keys:\t{go_list(d['topologyKeys'])}\n")
     describe_events(w, events, now)
     return w.text()
 

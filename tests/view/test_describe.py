@@ -588,3 +588,20 @@ def test_related_that_cannot_list_a_kind_leaves_the_part_out():
     text = describe(_node(), events=None, now=NOW, related=related)
     assert "Lease:" not in text and "Pods:                         not authorized\n" in text
     assert "Non-terminated Pods" not in describe(_node(), events=None, now=NOW)
+
+
+def test_csinode_describes_like_kubectl():
+    """kubectl's CSINodeDescriber: CreationTimestamp and Spec, Drivers only when there are some."""
+    csi = {"apiVersion": "storage.k8s.io/v1", "kind": "CSINode",
+           "metadata": {"name": "minikube", "creationTimestamp": "2026-01-01T00:00:00Z"}, "spec": {"drivers": None}}
+    assert describe(csi, events=[], now=0) == ("Name:               minikube\n"
+                                              "Labels:             <none>\n"
+                                              "Annotations:        <none>\n"
+                                              "CreationTimestamp:  Thu, 01 Jan 2026 00:00:00 +0000\n"
+                                              "Spec:\n"
+                                              "Events:  <none>\n")  # a line without a tab ends tabwriter's block
+    csi["spec"]["drivers"] = [{"name": "hostpath.csi.k8s.io", "nodeID": "minikube", "allocatable": {"count": 5},
+                               "topologyKeys": ["topology.hostpath.csi/node"]}]
+    text = describe(csi, events=[], now=0)
+    assert ("Spec:\n  Drivers:\n    hostpath.csi.k8s.io:\n      Node ID:  minikube\n      Allocatables:\n"
+            "        Count:        5\n      Topology Keys:  [topology.hostpath.csi/node]\n") in text
