@@ -1,6 +1,6 @@
 """The JSONPath subset CRD printer columns use (client-go's ``util/jsonpath`` on one expression,
-without the ``{}`` template): ``.a.b``, ``['a.b']``, ``[0]``, ``[-1]``, ``[*]``, ``.*`` and filters
-``[?(@.type=="Ready")]`` (``==``, ``!=``, or a bare ``@.field`` for presence).
+without the ``{}`` template): ``.a.b``, ``['a.b']``, ``[0]``, ``[-1]``, slices ``[-1:]``/``[0:2]``/``[::2]``,
+``[*]``, ``.*`` and filters ``[?(@.type=="Ready")]`` (``==``, ``!=``, or a bare ``@.field`` for presence).
 
 ``parse`` raises ``ValueError`` with a one-line reason; ``find`` returns every match in order.
 """
@@ -25,6 +25,7 @@ class Step:
     index: int | None = None
     every: bool = False
     filter: tuple[tuple[str, ...], str, Any] | None = None  # (path under @, op or "", literal)
+    slice: tuple[int | None, int | None, int | None] | None = None  # [start:end:step], None = not given
 
 
 @lru_cache(maxsize=512)
@@ -87,10 +88,39 @@ def _bracket(inner: str) -> Step:
             raise ValueError(f"unrecognized filter {inner!r}")
         path = tuple(m.group(1)[1:].split("."))
         return Step(filter=(path, m.group(2) or "", _literal(m.group(3)) if m.group(2) else None))
+    if ":" in inner:
+        parts = inner.split(":")
+        if len(parts) > 3:
+            raise ValueError(f"unrecognized array index {inner!r}")
+        try:
+            nums = [int(x) if x.strip() else None for x in parts] + [None] * (3 - len(parts))
+        except ValueError:
+            raise ValueError(f"unrecognized array index {inner!r}") from None
+        return Step(slice=(nums[0], nums[1], nums[2]))
     try:
         return Step(index=int(inner))
     except ValueError:
         raise ValueError(f"unrecognized array index {inner!r}") from None
+
+
+def _sliced(items: list[Any], sl: tuple[int | None, int | None, int | None]) -> list[Any]:
+    """client-go's evalArray: negative bounds count from the end; out of bounds (or a start past
+    the end) is an error, which a printer column shows as an empty cell: nothing here."""
+    n = len(items)
+    start = 0 if sl[0] is None else sl[0]
+    if start < 0:
+        start += n
+    end = n if sl[1] is None else sl[1]
+    if end < 0:
+        end += n
+    if end == start:
+        return []
+    if not (0 <= start < n) or not (0 <= end <= n) or start > end:
+        return []
+    step = 1 if sl[2] is None else sl[2]
+    if step <= 0:
+        return []
+    return items[start:end:step]
 
 
 def _literal(text: str) -> Any:
@@ -142,6 +172,8 @@ def find(obj: Any, expr: str) -> list[Any]:
                     nxt.extend(v)
             elif step.filter is not None and isinstance(v, list):
                 nxt.extend(item for item in v if _keep(item, step.filter))
+            elif step.slice is not None and isinstance(v, list):
+                nxt.extend(_sliced(v, step.slice))
         current = nxt
     return current
 

@@ -39,6 +39,11 @@ def test_jsonpath_subset():
     assert find(obj, ".metadata.annotations['a.b/c']") == ["v"]
     assert find(obj, ".spec.nothing.here") == []
     assert go_text([1, True, {"k": "v"}]) == "[1 true map[k:v]]"
+    # slices: the training-operator's CRDs print State as .status.conditions[-1:].type
+    assert find(obj, ".status.conditions[-1:].type") == ["Synced"]
+    assert find(obj, ".status.conditions[0:1].type") == ["Ready"]
+    assert find(obj, ".spec.containers[::2].name") == ["a"]
+    assert find({"status": {"conditions": []}}, ".status.conditions[-1:].type") == []  # out of bounds: no cell
     for bad, why in (("spec.x", "must be a simple json path starting with ."), (".a[0", "unclosed array expect ]"),
                      ("", "must be non-empty")):
         with pytest.raises(ValueError, match=re.escape(why)):
