@@ -404,11 +404,15 @@ class Navigator:
             return DONE, None
         if isinstance(self.current, merged.MergedView):
             return Outcome.fail("merged contexts: `:ctx` to the row's context to follow its owner", "warn"), None
-        target = kinds.owner_scope(row.obj)
+        extra = self.session.extra_aliases()
+        target = kinds.owner_scope(row.obj, extra)
         if target is None:
             return Outcome.fail(f"{meta.name(row.obj)} has no owner", "warn"), None
         view, ns, name = target
-        self.push(Scope(BY_NAME[view], ns, ""))
+        found = BY_NAME.get(view) or kinds.lookup(view, extra)
+        if found is None:
+            return Outcome.fail(f"{meta.name(row.obj)} has no owner", "warn"), None
+        self.push(Scope(found, ns, ""))
         return DONE, (ns, name)
 
     def show_node(self, row: Row | None) -> tuple[Outcome, tuple[str, str] | None]:

@@ -380,12 +380,18 @@ def drill(view: ViewKind, obj: Obj) -> Scope | None:
     return None
 
 
-def owner_scope(obj: Obj) -> tuple[str, str, str] | None:
-    """`shift-j`: (view name, namespace, owner name) of the object's controller."""
+def owner_scope(obj: Obj, extra: Aliases | None = None) -> tuple[str, str, str] | None:
+    """`shift-j`: (view name, namespace, owner name) of the object's controller: a built-in
+    view, or one discovery added (``extra``: a custom resource's, a PyTorchJob's pods)."""
     ref = meta.controller_ref(obj)
     if ref is None:
         return None
     for v in VIEWS:
         if v.kind == ref.get("kind") and not v.derived:
             return (v.name, meta.namespace(obj), ref.get("name", ""))
+    api_version = str(ref.get("apiVersion") or "")
+    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    for v in (extra or {}).values():
+        if v.kind == ref.get("kind") and group_of(v) == group:
+            return (v.name, meta.namespace(obj) if v.namespaced else "", ref.get("name", ""))
     return None

@@ -217,3 +217,32 @@ def test_a_view_over_a_warm_cache_loads_its_rows_once_and_hears_what_changes_aft
         assert "counter" not in names(nav) and len(nav.current.model) == 4
         assert loads == [5] and told[-1].rows and not told[-1].synced
     explore(s)
+
+
+def test_owner_jump_reaches_a_custom_resource_that_controls_the_pod():
+    """shift-j on a PyTorchJob's (a Notebook's, a CronTab's) pod opens the custom resource's view
+    on its row, as k9s does, instead of 'has no owner'."""
+    from k9py.kube.meta import owner_reference
+    from tests.crds import crontab, crontab_crd
+
+    cluster = small_cluster()
+    cluster.create(crontab_crd())
+    owner = cluster.create(crontab("nightly"))
+    cluster.create({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "nightly-0", "namespace": "default", "ownerReferences": [owner_reference(owner)]},
+                    "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    cluster.settle()
+
+    async def main():
+        session = Session(SimBackend(cluster), manual=True, namespace="default")
+        nav = Navigator(session, namespace="default")
+        assert nav.start().ok
+        await pump(session)
+        try:
+            row = nav.current.row(("default", "nightly-0"))
+            out, key = nav.owner(row)
+            assert out.ok, out.message
+            assert key == ("default", "nightly") and nav.current.scope.view.name == "crontabs"
+        finally:
+            await session.close()
+    asyncio.run(main())
