@@ -270,6 +270,31 @@ def _generic(inst: Instance, seed: str, name: str) -> Source:
     return Merged([Fixed(startup), Blocks(seed, start, make)])
 
 
+def _pytorch_mnist(inst: Instance, seed: str) -> Source:
+    """Katib's pytorch-mnist trial (the training-operator's PyTorchJob example): ``Using CPU``,
+    then one epoch's ``Train Epoch`` lines every 10 batches of 64 (one about every 5 s), its loss
+    falling, then the metrics line Katib's collector reads."""
+    start = inst.started
+    rng = random.Random(seed)
+
+    def stamp(t: float) -> str:
+        return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    out: list[Line] = [(start + 1.2, "Using CPU")]
+    t = start + 4.0
+    loss = 2.30
+    for batch in range(0, 938, 10):
+        seen = batch * 64
+        out.append((t, f"{stamp(t)} INFO     Train Epoch: 1 [{seen}/60000 ({100 * batch / 938:.0f}%)]\tloss={loss:.4f}"))
+        loss = max(0.05, loss * (0.93 if batch < 300 else 0.99) + rng.uniform(-0.04, 0.04))
+        t += rng.uniform(4.6, 5.2)
+    accuracy = 0.9 + rng.uniform(0.0, 0.07)
+    out.append((t + 3.0, f"{stamp(t + 3.0)} INFO     {{metricName: accuracy, metricValue: {accuracy:.4f}}};"
+                         f"{{metricName: loss, metricValue: {max(0.05, loss):.4f}}}"))
+    out.append((t + 3.0 + 1e-6, ""))
+    return Fixed(out)
+
+
 def _redis(inst: Instance, seed: str) -> Source:
     """redis-server's own log: its start, then an RDB save each time its default ``save 3600 1
     300 100 60 10000`` fires (here: every 5 minutes, as a cache that takes writes would)."""
@@ -464,6 +489,8 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
             return _coredns(inst, seed)
         if name == "redis":
             return _redis(inst, seed)
+        if name == "pytorch-mnist":
+            return _pytorch_mnist(inst, seed)
         return _generic(inst, seed, name or cname)
     return Source()
 

@@ -24,6 +24,7 @@ def default_controllers() -> list[Controller]:
     from k9py.sim.crds import CRDController
     from k9py.sim.kubelet import Kubelet
     from k9py.sim.scheduler import Scheduler
+    from k9py.sim.training import PyTorchJobController
 
     # Which kinds' changes wake each controller between clock ticks (every controller also runs
     # when a wake-up is due). ANY_KIND: any change wakes it (GC, namespaces and quota look at
@@ -43,6 +44,7 @@ def default_controllers() -> list[Controller]:
         Scheduler: ("Pod", "Node", "PersistentVolumeClaim"),
         Kubelet: ("Pod", "Node"),
         EndpointsController: ("Service", "Pod", "Endpoints", "EndpointSlice"),
+        PyTorchJobController: ("PyTorchJob", "Pod", "Service"),
     }
 
     controllers: list[Controller] = [
@@ -50,7 +52,7 @@ def default_controllers() -> list[Controller]:
         CronJobController(), JobController(), DeploymentController(), ReplicaSetController(),
         StatefulSetController(), DaemonSetController(), VolumeController(),
         Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(), CRDController(),
-        HorizontalPodAutoscalerController(), DisruptionController(),
+        HorizontalPodAutoscalerController(), DisruptionController(), PyTorchJobController(),
     ]
     for c in controllers:
         if getattr(c, "watches", None) is None and type(c) in WATCHES:
