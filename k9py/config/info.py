@@ -65,7 +65,6 @@ def _plugin_rows() -> list[Row]:
     are listed under the folder's row when there is one, else under plugins.yaml's."""
     file, folder = locations.plugins_file(), locations.plugins_dir()
     read: list[list[plugins.Plugin]] = []
-    problem = None
     file_notes: list[str] = []
     folder_notes: list[str] = []
 
@@ -78,10 +77,10 @@ def _plugin_rows() -> list[Row]:
         try:
             read.append(plugins.load(path, folder_notes, folder=True))
             names += [p.name for p in read[-1]]
-        except K9pyError as err:
-            problem = problem or f"invalid: {err}"
+        except K9pyError as err:  # the app skips that file and loads the others
+            folder_notes.append(user.skipped(err))
     names = list(dict.fromkeys(names))  # a later file's plugin of the same name replaces the earlier (k9s)
-    folder_row = _folder("Plugins dir", folder, "plugins", names) if problem is None else Row("Plugins dir", folder, problem)
+    folder_row = _folder("Plugins dir", folder, "plugins", names)
     try:
         km = keymap.load(locations.keymap_file()) if locations.keymap_file().is_file() else keymap.Keymap()
     except K9pyError:

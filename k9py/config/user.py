@@ -21,6 +21,8 @@ from k9py.config.hotkeys import Hotkey
 from k9py.config.keymap import Keymap
 from k9py.config.plugins import Plugin
 from k9py.config.settings import Settings
+from k9py.config.yamlfile import ConfigError
+from k9py.errors import K9pyError
 from k9py.view.custom_columns import ViewColumns
 
 
@@ -57,8 +59,18 @@ def load_user() -> UserConfig:
     if (path := locations.views_file()).is_file():
         user.views, user.files["views"] = views_file.load(path, user.warnings), path
     for path in plugin_folder_files():  # after plugins.yaml, as k9s: one of the same name wins
-        user.plugins = plugins_file.merged(user.plugins, plugins_file.load(path, user.warnings, folder=True))
+        try:
+            folder_plugins = plugins_file.load(path, user.warnings, folder=True)
+        except ConfigError as err:  # one bad file dropped in: the others still load (k9s logs it)
+            user.warnings.append(skipped(err))
+            continue
+        user.plugins = plugins_file.merged(user.plugins, folder_plugins)
     return user
+
+
+def skipped(err: K9pyError) -> str:
+    """The warning for a plugins folder file that is wrong: its plugins are not loaded."""
+    return f"{err}: file skipped"
 
 
 def plugin_folder_files() -> list[Path]:

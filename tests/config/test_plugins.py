@@ -183,14 +183,25 @@ def test_load_user_reads_the_plugins_folder_in_k9s_three_shapes(tmp_path, monkey
         ("multi-b", "Shift-B", "b"), ("single", "Shift-Q", "one")]
     assert [p.where for p in user.plugins][2:] == [f"{folder / 'multi.yml'}:1", f"{folder / 'multi.yml'}:6",
                                                   f"{tmp_path / 'plugins' / 'single.yaml'}:2"]
+
+
+def test_a_wrong_file_in_the_plugins_folder_is_skipped_with_a_warning_and_the_others_load(tmp_path, monkeypatch):
+    """A community file dropped in with a typo stopped k9py at start (exit 2) and lost every
+    plugin; k9s logs it and goes on: the file is skipped, one warning names its line and field."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(
+        "plugins:\n  stern:\n    shortCut: Ctrl-L\n    description: logs\n    scopes: [po]\n    command: stern\n")
     (folder / "multi.yml").write_text("multi-a:\n  shortCut: Shift-A\n  descripton: a\n")
-    with pytest.raises(ConfigError) as err:
-        load_user()
-    assert str(err.value).startswith(f"{folder / 'multi.yml'}:3: multi-a.descripton: unknown field")
-    (folder / "multi.yml").write_text("shortCut: Shift-A\ncommand: [sh]\n")
-    with pytest.raises(ConfigError) as err:
-        load_user()
-    assert str(err.value).startswith(f"{folder / 'multi.yml'}:") and "description: missing" in str(err.value)
+    (folder / "single.yaml").write_text("shortCut: Shift-A\ncommand: [sh]\n")
+    (folder / "z-broken.yaml").write_text("plugins: [\n")
+    user = load_user()
+    assert [p.name for p in user.plugins] == ["stern"]
+    assert user.warnings[0].startswith(f"{folder / 'multi.yml'}:3: multi-a.descripton: unknown field")
+    assert user.warnings[1].startswith(f"{folder / 'single.yaml'}:") and "description: missing" in user.warnings[1]
+    assert user.warnings[2].startswith(f"{folder / 'z-broken.yaml'}:")
+    assert len(user.warnings) == 3 and all(w.endswith(": file skipped") for w in user.warnings)
 
 
 def test_an_empty_file_or_section_has_no_plugins(tmp_path):

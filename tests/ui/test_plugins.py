@@ -16,7 +16,7 @@ import yaml
 from textual.drivers.headless_driver import HeadlessDriver
 
 from k9py.config import plugins as plugins_file
-from k9py.config.user import UserConfig
+from k9py.config.user import UserConfig, load_user
 from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog
 from k9py.ui.screens.help import HelpScreen
 from tests.ui.simcluster import flash, goto, run, settle
@@ -379,3 +379,23 @@ def test_the_served_cluster_follows_the_backend(tmp_path):
     finally:
         local.close()
     assert local.handle is None and not os.path.exists(t.kubeconfig)
+
+
+def test_a_wrong_plugins_folder_file_is_flashed_at_start_and_the_others_work(tmp_path, monkeypatch):
+    """It stopped k9py (exit 2); now the start's flash names the file, line and field, and the
+    folder's other plugins are in the menu."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "bad.yaml").write_text(
+        "plugins:\n  broken:\n    shortCut: Shift-Q\n    descripton: typo\n    scopes: [pods]\n    command: echo\n")
+    (tmp_path / "plugins" / "good.yaml").write_text(
+        "plugins:\n  hello:\n    shortCut: Shift-Y\n    description: Hello there\n    scopes: [po]\n    command: sh\n")
+    cfg = load_user()
+    cfg.persist = False
+
+    async def scenario(app, pilot, cluster):
+        assert flash(app).startswith(f"{tmp_path / 'plugins' / 'bad.yaml'}:4: plugins.broken.descripton: unknown field")
+        assert flash(app).endswith(": file skipped")
+        assert "<shift-y> Hello there" in str(app.query_one("#header").render())
+
+    run(scenario, user=cfg)
