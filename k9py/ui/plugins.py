@@ -6,7 +6,10 @@ PLUGINS hints, and running one as k9s does.
   flashed once at start, naming plugins.yaml:LINE. Among plugins, the first in the file wins.
 - ``dangerous`` plugins are refused in read-only mode; ``confirm`` asks first (ConfirmScreen).
 - Foreground plugins suspend the UI (``App.suspend``), run on the terminal and return to the UI
-  when they end (k9s does not wait for a key either: end a pager with ``q``). Background ones run
+  when they end (k9s does not wait for a key either: end a pager with ``q``). What they write to
+  stderr still reaches the terminal (a pty when it is one: the command sees a terminal there),
+  and the last line of it is kept: a command that fails flashes its exit code and that line
+  (the redrawn UI covered it, so `kubectl`'s "Error from server ..." was lost). Background ones run
   as asyncio subprocesses (stdin closed); their exit is flashed: ``plugin NAME: exit 0``, or the
   exit code and the last line of stderr.
 - kubectl reaches the cluster shown: ``ui.local_api`` (the served simulator, or the live kubeconfig).
@@ -16,9 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
+import pty
+import re
 import signal
 import subprocess
+import termios
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -181,8 +189,8 @@ class PluginKeys:
         app = self.app
         env = {**os.environ, **inv.env}
         try:
-            with terminal_handed_over(app), _sigint_to_child():
-                code = _wait_all(_spawn(inv, env))
+            with terminal_handed_over(app), _sigint_to_child(), StderrTee() as tee:
+                code = _wait_all(_spawn(inv, env, tee.fd))
         except SuspendNotSupported:
             app.flash(f"plugin {plugin.name}: this terminal cannot be handed over (try background: true)", "error")
             return None
@@ -190,7 +198,8 @@ class PluginKeys:
             app.flash(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
             return None
         if code:
-            app.flash(f"plugin {plugin.name}: exit {code}", "error")
+            last = tee.last_line()
+            app.flash(f"plugin {plugin.name}: exit {code}" + (f": {last}" if last else ""), "error")
         else:
             app.flash(f"plugin {plugin.name}: exit 0")
         return code
@@ -235,15 +244,17 @@ class PluginKeys:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def _spawn(inv: Invocation, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-    """The command and its pipes, on the terminal (stdin of the first, stdout of the last)."""
+def _spawn(inv: Invocation, env: dict[str, str], stderr: int | None = None) -> list[subprocess.Popen[bytes]]:
+    """The command and its pipes, on the terminal (stdin of the first, stdout of the last);
+    every stage's stderr to ``stderr`` (None: the terminal's)."""
     procs: list[subprocess.Popen[bytes]] = []
     stages = [inv.argv, *inv.pipes]
     try:
         for i, argv in enumerate(stages):
             last = i == len(stages) - 1
             stdin = procs[-1].stdout if procs else None
-            procs.append(subprocess.Popen(argv, env=env, stdin=stdin, stdout=None if last else subprocess.PIPE))
+            procs.append(subprocess.Popen(argv, env=env, stdin=stdin, stdout=None if last else subprocess.PIPE,
+                                          stderr=stderr))
             if stdin is not None:
                 stdin.close()  # the next stage holds it; the previous one gets SIGPIPE when it ends
     except OSError:
@@ -252,6 +263,72 @@ def _spawn(inv: Invocation, env: dict[str, str]) -> list[subprocess.Popen[bytes]
             p.wait()
         raise
     return procs
+
+
+class StderrTee:
+    """A foreground command's stderr: passed on to k9py's own stderr (the terminal) as it comes,
+    the last bytes kept for the flash. Through a pty when stderr is a terminal (the command sees
+    one, its colours and progress stay; the terminal's size is copied), else a pipe. ``fd`` is
+    what the command gets; None when neither can be made (it inherits stderr, nothing is kept)."""
+
+    KEEP = 4096  # bytes of the end of stderr kept
+
+    def __init__(self) -> None:
+        self.fd: int | None = None
+        self._read: int | None = None
+        self._tail = bytearray()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> StderrTee:
+        try:
+            if os.isatty(2):
+                self._read, self.fd = pty.openpty()
+                with contextlib.suppress(OSError):
+                    fcntl.ioctl(self.fd, termios.TIOCSWINSZ, fcntl.ioctl(2, termios.TIOCGWINSZ, b"\0" * 8))
+            else:
+                self._read, self.fd = os.pipe()
+        except (OSError, AttributeError):  # no pty here: the command has the terminal's stderr
+            self._read = self.fd = None
+            return self
+        self._thread = threading.Thread(target=self._pump, args=(self._read,), name="plugin-stderr", daemon=True)
+        self._thread.start()
+        return self
+
+    def _pump(self, fd: int) -> None:
+        try:
+            while True:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # a pty's end once the command closed it (EIO)
+                    break
+                if not chunk:
+                    break
+                self._tail += chunk
+                del self._tail[:-self.KEEP]
+                with contextlib.suppress(OSError):
+                    os.write(2, chunk)
+        finally:
+            os.close(fd)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # the commands have their copies; the reader ends when they close them
+            self.fd = None
+        if self._thread is not None:
+            self._thread.join(timeout=STDERR_DRAIN)  # a daemon the command left behind may hold it
+
+    def last_line(self) -> str:
+        """The last line with text in what was written to stderr, its escapes and controls gone."""
+        text = ANSI.sub("", bytes(self._tail).decode(errors="replace"))
+        for line in reversed(text.replace("\r", "\n").splitlines()):
+            clean = "".join(c for c in line if c.isprintable()).strip()
+            if clean:
+                return clean
+        return ""
+
+
+STDERR_DRAIN = 1.0  # seconds the flash waits for the rest of a command's stderr
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 
 def _wait_all(procs: list[subprocess.Popen[bytes]]) -> int:

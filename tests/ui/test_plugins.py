@@ -130,6 +130,44 @@ def test_a_foreground_plugin_that_cannot_start_gives_the_terminal_back(tmp_path,
     run(scenario, user=cfg)
 
 
+def test_a_foreground_plugin_that_fails_flashes_the_last_line_of_its_stderr(tmp_path, suspendable, capfd):
+    """kubectl's "Error from server (NotFound)" went to the terminal and the redrawn UI covered
+    it: the flash said only "exit 1". It still reaches the terminal, and the flash ends with it."""
+    prog = script(tmp_path, """\
+        import sys
+        print("progress", file=sys.stderr)
+        sys.stderr.write('\\x1b[31mError from server (NotFound): pods "web" not found\\x1b[0m\\n\\n')
+        sys.exit(1)
+        """)
+    cfg = user(tmp_path, f"""\
+        plugins:
+          get-it:
+            shortCut: Shift-Y
+            description: Get it
+            scopes: [po]
+            command: {PY}
+            args: [{prog}]
+          piped:
+            shortCut: Shift-U
+            description: Piped
+            scopes: [po]
+            command: {PY}
+            args: [-c, "print('ok')"]
+            pipes: ["{PY} -c 'import sys; sys.exit(sys.stderr.write(\\"grep: no match\\\\n\\") and 3)'"]
+        """)
+
+    async def scenario(app, pilot, cluster):
+        seen = await y_on_web(app, pilot)
+        assert seen == ["suspend", "resume"]
+        assert flash(app) == 'plugin get-it: exit 1: Error from server (NotFound): pods "web" not found'
+        assert "progress\n" in capfd.readouterr().err  # on the terminal as before
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert flash(app) == "plugin piped: exit 3: grep: no match"
+
+    run(scenario, user=cfg)
+
+
 def test_a_foreground_plugin_needs_a_terminal_it_can_hand_over(tmp_path):
     cfg = user(tmp_path, f"""\
         plugins:
