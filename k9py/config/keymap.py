@@ -96,6 +96,9 @@ class ScreenKeys:
     label: str  # how messages name it
     actions: tuple[str, ...]
     fixed: dict[str, str] = field(default_factory=dict)
+    # views' ids that give a default key up to one of the screen's own ids the user put there
+    # (the rbac view's refresh, new beside the viewers' ids: `viewer.search: ctrl-r` still works)
+    yielding: tuple[str, ...] = ()
 
 
 _VIEWER = ("back", "help", "viewer.search", "viewer.search_next", "viewer.search_prev", "viewer.copy",
@@ -112,6 +115,7 @@ SCREENS: tuple[ScreenKeys, ...] = (
     ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("values", "helm values view", ("values.all", *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("logs", "log view", (*_LOGS, *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("rbac", "rbac and policy views", ("refresh", *_VIEWER, *_LINES), _LINES_FIXED, ("refresh",)),
     ScreenKeys("xray", "xray view", ("xray.goto", "xray.fold", "xray.fold_all", "xray.filter", *XRAY_VERBS, "back", "help", *_NAV),
                {"home": "top", "end": "bottom", "left": "scroll_left", "right": "scroll_right"}),
     ScreenKeys("pulses", "pulses view", ("pulses.goto", "pulses.next", "pulses.prev", "back", "help", "down", "up",
@@ -244,6 +248,22 @@ def _by_default(key: str, *actions: str) -> bool:
     return all(key in {canonical(k) for k in DEFAULTS[a]} for a in actions)
 
 
+def _yields(screen: ScreenKeys, keymap: Keymap, key: str, a: str, b: str) -> bool:
+    """One of the screen's ``yielding`` ids (the rbac view's refresh) at one of its default keys
+    gives that key up to an id the user put there: `viewer.search: ctrl-r` searches in every
+    viewer, the rbac view included (``ui.keymap.rekey`` does the same)."""
+    for shared, other in ((a, b), (b, a)):
+        if shared in screen.yielding and other in keymap.overrides and _by_default(key, shared) \
+                and not keymap.changed(shared):
+            return True
+    return False
+
+
+def yielded(scope: str) -> tuple[str, ...]:
+    """The ``yielding`` ids of the screen ``scope`` (a KEY_SCOPE)."""
+    return next((s.yielding for s in SCREENS if s.name == scope), ())
+
+
 def screen_conflicts(keymap: Keymap) -> list[Conflict]:
     """In each pushed screen (``SCREENS``): two of its actions on one key, or an action on a key
     the screen keeps for other work (``ScreenKeys.fixed``). A key two actions have by default is k9s's
@@ -263,7 +283,7 @@ def screen_conflicts(keymap: Keymap) -> list[Conflict]:
                     found.setdefault((key, f"={kept}", a), []).append(screen.label)
             for i in range(len(who)):
                 for j in range(i + 1, len(who)):
-                    if not _by_default(key, who[i], who[j]):
+                    if not _by_default(key, who[i], who[j]) and not _yields(screen, keymap, key, who[i], who[j]):
                         found.setdefault((key, who[i], who[j]), []).append(screen.label)
     out: list[Conflict] = []
     for (key, a, b), where in found.items():

@@ -177,7 +177,7 @@ def install(node: DOMNode, new: Iterable[BindingType]) -> None:
 
 
 # -- the pushed screens ------------------------------------------------------------------------------
-def rekey(chain: Sequence[Sequence[Binding]], keymap: Keymap) -> list[list[Binding]]:
+def rekey(chain: Sequence[Sequence[Binding]], keymap: Keymap, yielding: Sequence[str] = ()) -> list[list[Binding]]:
     """A pushed screen's bindings, group by group in the order its keys are looked up (its own
     class, its bases, then its body widget's), as ``keymap`` binds their ids. A binding keeps the
     keys it declares unless the user rebound its id; then the first binding of the id takes the
@@ -186,9 +186,19 @@ def rekey(chain: Sequence[Sequence[Binding]], keymap: Keymap) -> list[list[Bindi
     a binding that are not its id's defaults are fixed and stay (esc beside `q`, home beside `g`)."""
     out: list[list[Binding]] = []
     taken: set[str] = set()  # ids whose keys a binding has taken
+    # keys the user gave the screen's other ids (viewer.search: ctrl-r): the ``yielding`` ones
+    # give them up there (the rbac view's refresh; config.keymap._yields)
+    claimed = {canonical(k) for group in chain for b in group
+               if b.id and b.id in DEFAULTS and keymap.changed(b.id) for k in keymap.keys(b.id)}
     for group in chain:
         new: list[Binding] = []
         for b in group:
+            if b.id in yielding and b.id in DEFAULTS and not keymap.changed(b.id) and claimed:
+                mine = {canonical(k) for k in DEFAULTS[b.id]}
+                kept = [k for k in binding_keys(b) if not (canonical(k) in claimed and canonical(k) in mine)]
+                if kept:
+                    new.append(b if len(kept) == len(binding_keys(b)) else replace(b, key=",".join(kept)))
+                continue
             if not b.id or b.id not in DEFAULTS or not keymap.changed(b.id):
                 new.append(b)
                 continue

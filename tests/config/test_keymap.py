@@ -136,7 +136,7 @@ def test_two_actions_of_one_screen_on_one_key_is_a_conflict_at_the_users_line(tm
     assert "<d> is also describe's key (in the xray view)" in str(err)
     f, err = error(tmp_path, "keymap:\n  back: n\n")
     assert ("<n> is also viewer.search_next's key (in the describe and dump views, the YAML view, "
-            "the helm values view and 1 more)") in str(err)
+            "the helm values view and 2 more)") in str(err)
 
 
 def test_keys_other_screens_use_are_free_and_k9s_own_overlap_stays(tmp_path):

@@ -1,6 +1,7 @@
 """enter on a Role, a binding or a ServiceAccount (k9s's rbac and policy views): the rules granted,
 a resource a line with ✓ or × per verb; the menu says so."""
 
+from k9py.config.user import load_user
 from k9py.ui.screens.rbac import RbacScreen
 from tests.ui.simcluster import command, goto, run, settle
 
@@ -71,3 +72,82 @@ def test_a_binding_to_a_role_that_does_not_exist_says_so_and_grants_nothing():
         assert screen.lines[0].split()[:2] == ["NAME", "API-GROUP"]
         assert screen.lines[1:] == ["(Role default/gone does not exist: the binding grants nothing)"]
     run(s)
+
+
+def test_ctrl_r_reads_the_rules_again():
+    """The rules were read once when the screen opened: a role edited meanwhile (kubectl edit in
+    another terminal) stayed as it was; ctrl-r (k9s's Refresh) did nothing. It reads them again,
+    in the rbac view and in the policy view (a binding added meanwhile)."""
+    async def s(app, pilot, cluster):
+        objects(cluster)
+        await settle(app, pilot)
+        await command(app, pilot, "rolebindings")
+        await goto(app, pilot, "robot-reads-pods")
+        screen = await opened(app, pilot)
+        assert [line.split()[0] for line in screen.lines[1:]] == ["pods", "pods/log"]
+        role = cluster.get("Role", "default", "pod-reader")
+        role["rules"] = [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]
+        cluster.replace(role)
+        await settle(app, pilot)
+        assert [line.split()[0] for line in screen.lines[1:]] == ["pods", "pods/log"]
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert [line.split()[:3] for line in screen.lines[1:]] == [["deployments", "apps", "✓"]]
+        assert screen.title_text == "rbac(RoleBinding default/robot-reads-pods) → Role pod-reader"
+        await pilot.press("escape")
+        await command(app, pilot, "sa")
+        await goto(app, pilot, "robot")
+        screen = await opened(app, pilot)
+        assert not any("edit-all" in line for line in screen.lines)
+        cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                        "metadata": {"name": "edit-all", "namespace": "default"},
+                        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+                        "subjects": [{"kind": "ServiceAccount", "name": "robot", "namespace": "default"}]})
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert any("edit-all" in line for line in screen.lines)
+    run(s)
+
+
+def test_ctrl_r_is_the_users_search_there_when_keymap_yaml_says_so(monkeypatch, tmp_path):
+    """A keymap.yaml written before the rbac view had a refresh key (`viewer.search: ctrl-r`)
+    still loads: there ctrl-r searches as in every viewer; `refresh: f5` moves the refresh."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "keymap.yaml").write_text("keymap:\n  viewer.search: ctrl-r\n")
+    user = load_user()
+    user.persist = False
+
+    async def s(app, pilot, cluster):
+        objects(cluster)
+        await settle(app, pilot)
+        await command(app, pilot, "roles")
+        await goto(app, pilot, "pod-reader")
+        screen = await opened(app, pilot)
+        menu = " ".join(str(screen.query_one("#key-menu").render()).split())
+        assert "<ctrl-r> Search" in menu and "Refresh" not in menu
+        await pilot.press("ctrl+r", *"log", "enter")
+        await pilot.pause()
+        assert screen.search_text == "log" and len(screen.matches) == 1
+    run(s, user=user)
+    (tmp_path / "keymap.yaml").write_text("keymap:\n  viewer.search: ctrl-r\n  refresh: f5\n")
+    user = load_user()
+    user.persist = False
+
+    async def moved(app, pilot, cluster):
+        objects(cluster)
+        await settle(app, pilot)
+        await command(app, pilot, "roles")
+        await goto(app, pilot, "pod-reader")
+        screen = await opened(app, pilot)
+        assert "<f5> Refresh" in " ".join(str(screen.query_one("#key-menu").render()).split())
+        role = cluster.get("Role", "default", "pod-reader")
+        role["rules"] = [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]
+        cluster.replace(role)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert [line.split()[0] for line in screen.lines[1:]] == ["deployments"]
+    run(moved, user=user)

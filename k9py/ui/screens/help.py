@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
-from k9py.config.keymap import Keymap
+from k9py.config.keymap import Keymap, yielded
 from k9py.ui import keymap, theme
 from k9py.ui.widgets.menu import Hint, KeyMenu, declared_bindings, distinct, hints_from_bindings
 from k9py.view.inert import inert_line
@@ -147,7 +147,7 @@ class KeyedScreen(Screen[R]):
         groups = declared_bindings(cls)
         body = [b for _, g in declared_bindings(cls.BODY) for b in g] if cls.BODY is not None else []
         if cls.KEY_SCOPE:
-            *rekeyed, body = keymap.rekey([*(g for _, g in groups), body], keys)
+            *rekeyed, body = keymap.rekey([*(g for _, g in groups), body], keys, yielded(cls.KEY_SCOPE))
             groups = [(base, g) for (base, _), g in zip(groups, rekeyed, strict=True)]
         body = [b for _, g in distinct([(Widget, body)]) for b in g]
         return distinct(groups), body

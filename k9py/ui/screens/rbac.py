@@ -1,11 +1,13 @@
 """`enter` on a Role, ClusterRole, RoleBinding or ClusterRoleBinding (k9s's rbac view): the rules it
 grants, a resource a line, ✓ or × per verb; on a ServiceAccount (k9s's policy view): everything
 its bindings grant it, with the binding and namespace each comes from. Read through the backend
-when opened (``k9py.view.rbac`` does the work); a viewer, so `/` searches and ctrl-s saves."""
+when opened and again on ctrl-r (k9s's Refresh; ``k9py.view.rbac`` does the work); a viewer, so
+`/` searches and ctrl-s saves."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 
 from k9py.errors import K9pyError
 from k9py.explorer.session import Session
@@ -21,12 +23,16 @@ KINDS = (*ROLE_KINDS, *BINDING_KINDS, "ServiceAccount")
 
 
 class RbacScreen(ViewerScreen):
+    BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="refresh")]
+    KEY_SCOPE = "rbac"
+    HELP_TITLE = "RBAC"
     kind_label = "Rbac"
 
     def __init__(self, kind: str, namespace: str, name: str, *, session: Session | None = None) -> None:
         where = f"{namespace}/{name}" if namespace else name
         policy = kind == "ServiceAccount"
-        super().__init__(inert_line(f"{'policy' if policy else 'rbac'}({kind} {where})"), session=session)
+        self.base_title = inert_line(f"{'policy' if policy else 'rbac'}({kind} {where})")
+        super().__init__(self.base_title, session=session)
         self.kind, self.ns, self.obj_name = kind, namespace, name
         self.policy = policy
         self.result = ["loading…"]
@@ -39,7 +45,12 @@ class RbacScreen(ViewerScreen):
         super().on_mount()
         self.run_worker(self.load(), group="rbac", exclusive=True)
 
+    def action_refresh(self) -> None:
+        """ctrl-r (k9s's Refresh): read the rules again (a role edited meanwhile, a binding added)."""
+        self.run_worker(self.load(), group="rbac", exclusive=True)
+
     async def load(self) -> None:
+        self.missing = ""
         try:
             rows = await self._grants()
         except K9pyError as err:
@@ -64,7 +75,7 @@ class RbacScreen(ViewerScreen):
             ref = obj.get("roleRef") or {}
             role_kind, role_name = str(ref.get("kind", "")), str(ref.get("name", ""))
             role_ns = None if role_kind == "ClusterRole" else meta.namespace(obj) or None
-            self.title_text = inert_line(f"{self.title_text} → {role_kind} {role_name}")
+            self.title_text = inert_line(f"{self.base_title} → {role_kind} {role_name}")
             self.render_title()
             role = await backend.find(role_kind, role_ns, role_name)
             if role is None:
