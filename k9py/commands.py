@@ -128,9 +128,9 @@ def _bytes(n: int) -> str:
 
 def record_scenario(path: str, output: str, *, duration: float | None = None, namespace: str | None = None,
                     logs: str | None = None, include_secrets: bool = False, seed: int | None = None,
-                    progress: Any = None, step: float = 1.0) -> int:
+                    progress: Any = None, step: float = 1.0, log_pods: set[tuple[str, str]] | None = None) -> int:
     """Record a scenario (or manifests file) straight from the simulator, on its virtual clock.
-    Returns the number of events written."""
+    Returns the number of events written; ``log_pods`` gets the pods ``logs`` matched."""
     from k9py.scenario.recorder import SimRecorder
     from k9py.scenario.recording import RecordingWriter, header_dict
     from k9py.sim.cluster import SERVER_VERSION
@@ -152,13 +152,15 @@ def record_scenario(path: str, output: str, *, duration: float | None = None, na
         rec.run(duration, step=step, progress=progress)
     finally:
         rec.close()
+        if log_pods is not None:
+            log_pods.update(rec.log_pods)
     return writer.events
 
 
 def record_live(output: str, *, kubeconfig: str | None, context: str | None, duration: float | None,
                 namespace: str | None, logs: str | None, include_secrets: bool, progress: Any = None,
                 clock: Any = None, on_event: Any = None, stop: threading.Event | None = None,
-                ready: Any = None) -> int:
+                ready: Any = None, log_pods: set[tuple[str, str]] | None = None) -> int:
     """Record a live cluster through the kubernetes client until ``duration`` (wall seconds),
     ``stop`` or Ctrl-C. t is on ``clock`` (default: the wall clock, which is the apiserver's;
     ``k9py serve`` at speed 1 runs its virtual clock on it too); the header's ``start`` is the
@@ -182,7 +184,7 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
         try:
             await record_backend(backend, writer, duration=duration, namespace=namespace, logs=logs,
                                  include_secrets=include_secrets, progress=progress, start=start,
-                                 clock=clock, on_event=on_event, stop=stop, ready=ready)
+                                 clock=clock, on_event=on_event, stop=stop, ready=ready, log_pods=log_pods)
         finally:
             writer.close()
             await backend.close()
@@ -204,20 +206,34 @@ def cmd_record(args: Any) -> int:
     if scenario and (getattr(args, "kubeconfig", None) or getattr(args, "context", None)):
         raise K9pyError("--scenario and --kubeconfig/--context are exclusive: record one or the other")
     namespace, logs = getattr(args, "namespace", None), getattr(args, "logs", None)
+    if logs:
+        from k9py.kube.selectors import parse_label_selector
+        try:
+            parse_label_selector(logs)  # before anything is written or connected to
+        except ValueError as err:
+            raise K9pyError(f"argument --logs: {err}") from None
     include_secrets = bool(getattr(args, "include_secrets", False))
+    log_pods: set[tuple[str, str]] = set()
     if scenario:
         prog = Progress(virtual=True)
         events = record_scenario(scenario, args.output, duration=duration, seed=getattr(args, "seed", None),
-                                 progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets)
+                                 progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets,
+                                 log_pods=log_pods)
     else:
         prog = Progress()
         if duration is None:
             print(f"k9py record: {DEFAULT_LIVE_NOTE}", file=sys.stderr)
         events = record_live(args.output, kubeconfig=getattr(args, "kubeconfig", None),
                              context=getattr(args, "context", None), duration=duration,
-                             progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets)
+                             progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets,
+                             log_pods=log_pods)
     import os
     prog.done(args.output, max(events, 0), os.path.getsize(args.output) if os.path.exists(args.output) else 0)
+    if logs and not log_pods:
+        # kubectl's "No resources found in default namespace." for a selector nothing matches:
+        # said on stderr, exit 0 (the recording itself was written)
+        where = f"in namespace {namespace}" if namespace else "in any namespace"
+        print(f"k9py record: no pods matched --logs {logs} {where}: the recording has no logs", file=sys.stderr)
     return 0
 
 

@@ -43,7 +43,8 @@ async def record_backend(backend: Backend, writer: RecordingWriter, *, duration:
                          clock: Callable[[], float] | None = None,
                          on_event: Callable[[Event], None] | None = None,
                          stop: threading.Event | None = None,
-                         ready: Callable[[], None] | None = None) -> None:
+                         ready: Callable[[], None] | None = None,
+                         log_pods: set[tuple[str, str]] | None = None) -> None:
     """Record any Backend through its watches until ``duration`` (wall-clock seconds), ``stop``
     is set, or cancellation.
 
@@ -52,7 +53,7 @@ async def record_backend(backend: Backend, writer: RecordingWriter, *, duration:
     the virtual clock for the simulator). Pass the ``start`` written in the header so that
     replay (start + t) reads the same instants. Everything listed before a kind's watch is synced
     is the initial state, t=0; ``ready`` is called once every kind is synced. ``on_event`` sees
-    every event once written (tests, progress)."""
+    every event once written (tests, progress). ``log_pods`` gets the pods ``logs`` matched."""
     clock = clock or backend.now
     start = clock() if start is None else start
     kinds = [r.kind for r in backend.kinds() if r.kind in resources.BY_KIND and r.kind not in SKIP_KINDS]
@@ -105,6 +106,8 @@ async def record_backend(backend: Backend, writer: RecordingWriter, *, duration:
             for (ns, name), pod in list(pods.items()):
                 if not selector_matches(selector, meta.labels(pod)):
                     continue
+                if log_pods is not None:
+                    log_pods.add((ns, name))
                 for c in pod.get("spec", {}).get("containers") or []:
                     cname = c.get("name", "")
                     cur = cursors.setdefault((ns, name, cname), LogCursor())

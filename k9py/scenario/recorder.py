@@ -107,6 +107,7 @@ class SimRecorder:
         self.filter = RecordFilter(namespace, kinds)
         self.include_secrets = include_secrets
         self.log_selector = parse_label_selector(logs) if logs else None
+        self.log_pods: set[tuple[str, str]] = set()  # the pods the selector matched, at any time
         self._pending: list[Event] = []
         self._cursors: dict[tuple[str, str, str, str], LogCursor] = {}
         with cluster.lock:
@@ -133,6 +134,7 @@ class SimRecorder:
             if not selector_matches(self.log_selector, meta.labels(pod)):
                 continue
             ns, name = meta.namespace(pod), meta.name(pod)
+            self.log_pods.add((ns, name))
             for c in pod.get("spec", {}).get("containers") or []:
                 cname = c.get("name", "")
                 try:

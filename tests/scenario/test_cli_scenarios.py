@@ -54,6 +54,26 @@ def test_record_a_scenario(tmp_path):
     assert all(20 <= e.t <= 90 for e in rec.events if e.type == "DELETED" and e.object["kind"] == "Pod")
 
 
+def test_record_logs_whose_selector_matches_nothing_says_so(tmp_path):
+    """--logs with a typo recorded no logs without a word; as kubectl says "No resources found"
+    for a selector nothing matches (exit 0: nothing failed), one line says so and the exit is 0.
+    A selector that cannot be parsed is kubectl's error: exit 2, nothing written (a traceback)."""
+    out = tmp_path / "rec.jsonl"
+    proc = k9py("record", "--scenario", "scenarios/self-healing.yaml", "-o", str(out), "--duration", "5s",
+                "--logs", "app=wbe", "-n", "default")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines()[-1] == ("k9py record: no pods matched --logs app=wbe in namespace default: "
+                                            "the recording has no logs")
+    proc = k9py("record", "--scenario", "scenarios/self-healing.yaml", "-o", str(out), "--duration", "5s",
+                "--logs", "app=web")
+    assert proc.returncode == 0 and "no pods matched" not in proc.stderr
+    out.unlink()
+    proc = k9py("record", "--scenario", "scenarios/self-healing.yaml", "-o", str(out), "--logs", "app in (web")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "k9py: argument --logs: unable to parse requirement: 'app in (web'"
+    assert not out.exists()
+
+
 def test_record_refuses_both_sources(tmp_path):
     proc = k9py("record", "--scenario", "scenarios/crashloop.yaml", "--context", "prod", "-o", str(tmp_path / "x"))
     assert proc.returncode == 2 and "exclusive" in proc.stderr

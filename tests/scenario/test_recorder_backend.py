@@ -226,3 +226,29 @@ def test_a_recording_of_served_self_healing_replays_to_the_same_objects_at_the_s
     assert not set(after_one) & set(after_all)  # every pod deleted at 1m, all replaced
     deleted = [e for e in rec.events if e.type == "DELETED" and e.object["kind"] == "Pod"]
     assert {e.t for e in deleted} and all(e.t > 20 for e in deleted)
+
+
+def test_the_pods_the_logs_selector_matched_are_told(tmp_path):
+    """`k9py record --logs` on a live cluster says when its selector matched no pod: the pods it
+    matched are handed back."""
+    cluster = small_cluster()
+    backend = SimBackend(cluster)
+
+    async def main(selector, matched):
+        writer = RecordingWriter(str(tmp_path / "live.jsonl"), header_dict(backend.now(), context="k9py-sim"))
+        task = asyncio.ensure_future(record_backend(backend, writer, namespace="default", logs=selector,
+                                                    log_poll=0.01, log_pods=matched))
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if matched:
+                break
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        writer.close()
+
+    none: set[tuple[str, str]] = set()
+    asyncio.run(main("app=nosuch", none))
+    assert none == set()
+    some: set[tuple[str, str]] = set()
+    asyncio.run(main("run=counter", some))
+    assert ("default", "counter") in some
