@@ -3,8 +3,10 @@
 the active namespace and the favourites, the active view, and two settings the user may write by
 hand for one context: ``readOnly`` and ``skin`` (e.g. a red skin for production).
 
-One YAML file per context (``locations.context_file``), k9s's shape under ``k9py:`` (``k9s:``
-is read too)::
+One YAML file per context where k9s keeps it, ``clusters/<cluster>/<context>/config.yaml``
+(``locations.context_file``: a k9s user's folder copied over is read; a file of k9py's older
+``clusters/<context>/`` layout is read when there is none, and saved in the new place), k9s's
+shape under ``k9py:`` (``k9s:`` is read and written back as ``k9s:``)::
 
     k9py:
       cluster: kind-prod
@@ -63,14 +65,22 @@ class ContextState:
     raw: dict[str, Any] = field(default_factory=dict)  # the file's tree: saved back with our changes
     root: str = "k9py"
     corrupt: bool = False  # the file on disk is wrong (kept aside when saving)
+    path: Path | None = None  # where it is saved (None: its context's and cluster's file)
+    read_from: Path | None = None  # the file read (k9py's older layout's, until saved)
 
 
-def load(context: str, path: Path | None = None) -> tuple[ContextState, list[str]]:
-    """The remembered state of ``context`` and the warnings to show (a wrong file: defaults)."""
-    path = path or locations.context_file(context)
-    state = ContextState(context)
+def load(context: str, path: Path | None = None, *, cluster: str = "") -> tuple[ContextState, list[str]]:
+    """The remembered state of ``context`` (on ``cluster``: k9s's folder for the pair) and the
+    warnings to show (a wrong file: defaults)."""
+    state = ContextState(context, cluster=cluster)
+    if path is None:
+        state.path = path = locations.context_file(context, cluster)
+        legacy = locations.legacy_context_file(context)
+        if not path.is_file() and legacy.is_file():
+            path = legacy  # k9py's older layout: read here, saved in k9s's place
     if not path.is_file():
         return state, []
+    state.read_from = path
     try:
         doc = yamlfile.load(path)
         top = yamlfile.mapping(doc, doc.data, [])
@@ -87,7 +97,7 @@ def load(context: str, path: Path | None = None) -> tuple[ContextState, list[str
         return state, [f"{err}: ignored (the context's settings start afresh)"]
     ns, view = data.get("namespace", {}), data.get("view", {})
     state.root, state.raw = root, dict(top[root] or {})
-    state.cluster = data.get("cluster", "")
+    state.cluster = cluster or data.get("cluster", "")  # k9s writes the cluster it is on
     if "active" in ns:
         state.namespace = "" if ns["active"] in (ALL, "") else ns["active"]
     state.favorites = _clean(ns.get("favorites", []))
@@ -127,14 +137,19 @@ def document(state: ContextState) -> dict[str, Any]:
 
 def save(state: ContextState, path: Path | None = None) -> Path:
     """Write ``state`` to its context's file, atomically. OSError when it cannot be written."""
-    path = path or locations.context_file(state.context)
+    path = path or state.path or locations.context_file(state.context, state.cluster)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if state.corrupt and path.is_file():  # keep the user's broken file to look at
-        os.replace(path, path.with_name(path.name + ".corrupt"))
-        state.corrupt = False
+    read = state.read_from if state.read_from is not None and state.read_from.is_file() else None
+    if state.corrupt and read is not None:  # keep the user's broken file to look at
+        os.replace(read, read.with_name(read.name + ".corrupt"))
+        state.corrupt, read = False, None
     text = "# k9py remembers this context here (k9s's per-context config). Safe to edit or delete.\n"
     text += yaml.safe_dump(document(state), sort_keys=False, default_flow_style=False)
     write_atomic(path, text)
+    if read is not None and read != path and read == locations.legacy_context_file(state.context):
+        with contextlib.suppress(OSError):  # moved to k9s's place: not read twice, nor listed twice
+            read.unlink()
+    state.read_from = path
     return path
 
 

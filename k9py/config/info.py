@@ -109,16 +109,18 @@ def _folder(label: str, path: Path, what: str, names: list[str]) -> Row:
     return Row(label, path, f"found: {len(names)} {what}" + (f" ({shown})" if names else ""))
 
 
-def _contexts_row(clusters: Path, contexts: list[str]) -> Row:
-    row = _folder("Context configs", clusters, "contexts", contexts)
-    notes = [note for ctx in contexts for note in context_state.load(ctx, clusters / ctx / "config.yaml")[1]]
+def _contexts_row(clusters: Path) -> Row:
+    """The contexts remembered: k9s's ``clusters/<cluster>/<context>/config.yaml`` (named
+    ``cluster/context``) and k9py's older ``clusters/<context>/config.yaml``."""
+    files = sorted(clusters.glob("*/config.yaml")) + sorted(clusters.glob("*/*/config.yaml")) if clusters.is_dir() else []
+    names = [str(f.parent.relative_to(clusters)) for f in files]
+    row = _folder("Context configs", clusters, "contexts", names)
+    notes = [note for f, name in zip(files, names, strict=True) for note in context_state.load(name, f)[1]]
     return Row(row.label, row.path, row.status + _listed("wrong", notes)) if notes else row
 
 
 def rows() -> list[Row]:
     """Every place k9py reads from, in `k9s info`'s order."""
-    clusters = locations.clusters_dir()
-    contexts = sorted(p.parent.name for p in clusters.glob("*/config.yaml")) if clusters.is_dir() else []
     read: list[settings.Settings] = []  # config.yaml as the Config row read it (when it could)
 
     def read_settings(path: Path) -> settings.Settings:
@@ -145,7 +147,7 @@ def rows() -> list[Row]:
         *_plugin_rows(),
         _file("Keymap", locations.keymap_file(), keymap.load),
         _file("Views", locations.views_file(), _views),
-        _contexts_row(clusters, contexts),
+        _contexts_row(locations.clusters_dir()),
         Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)"),
     ]
 

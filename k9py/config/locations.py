@@ -5,6 +5,7 @@ goes under ``$XDG_DATA_HOME/k9py/clusters`` unless ``K9PY_CONFIG_DIR`` puts ever
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 BUNDLED_SKINS = Path(__file__).resolve().parent.parent / "data" / "skins"
@@ -78,7 +79,29 @@ def clusters_dir() -> Path:
     return data_dir() / "clusters"
 
 
-def context_file(context: str) -> Path:
-    """A context's remembered settings; the name is made safe as one path component."""
+def context_dir(context: str, cluster: str = "") -> Path:
+    """A context's own folder, where k9s keeps it: ``clusters/<cluster>/<context>`` (k9s's
+    ``AppContextDir``), each name made a path component as k9s does (``:`` and ``/`` runs become
+    ``-``: an EKS ARN context), so a k9s user's ``clusters`` folder copied over is found. Without
+    a cluster, ``clusters/<context>`` (k9s's join of an empty cluster name)."""
+    parts = [_k9s_safe(cluster)] if cluster else []
+    return clusters_dir().joinpath(*parts, _k9s_safe(context))
+
+
+def _k9s_safe(name: str) -> str:
+    """k9s's SanitizeFileName (``[:/]+`` → ``-``); a name of dots only or with a NUL or a
+    backslash, which k9s would take as a path, is made harmless (it never leaves ``clusters``)."""
+    safe = re.sub(r"[:/]+", "-", name).replace("\0", "_").replace("\\", "-")
+    return "_" if not safe.strip(".") else safe
+
+
+def context_file(context: str, cluster: str = "") -> Path:
+    """A context's remembered settings (k9s's per-context ``config.yaml``)."""
+    return context_dir(context, cluster) / "config.yaml"
+
+
+def legacy_context_file(context: str) -> Path:
+    """Where k9py kept a context's settings before it used k9s's layout (read when the new file
+    is not there yet)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in context).strip(".") or "_"
     return clusters_dir() / safe / "config.yaml"

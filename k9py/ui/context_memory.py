@@ -21,7 +21,7 @@ def save(app: K9pyApp) -> str | None:
         return None
     info = app.session.info()
     try:
-        state, _warnings = context_state.load(info.context)
+        state, _warnings = context_state.load(info.context, cluster=info.cluster)
         namespace, favorites, view = app.navigator.memory()
         # as k9s validates them: a namespace known not to exist (`:pods nosuchns`, a typo) is not
         # kept as a favourite, nor opened again next time
@@ -45,7 +45,8 @@ def arrive(app: K9pyApp, session: Session) -> str | None:
     (k9s's order); None: stay where the view is. (The context's file is read once.)"""
     if not app.user.persist:
         return session.backend.context_namespace()
-    state, warnings = context_state.load(session.info().context)
+    info = session.info()
+    state, warnings = context_state.load(info.context, cluster=info.cluster)
     for warning in warnings:
         app.flash(warning, "warn")
     if state.favorites:
@@ -64,12 +65,21 @@ def read_only_for(app: K9pyApp, context: str) -> bool | None:
         return None
     if app.user.read_only_pinned:
         return True
-    state, _warnings = context_state.load(context)  # a wrong file's warning is flashed on arrival
+    state, _warnings = context_state.load(context, cluster=cluster_of(app, context))  # its warning: on arrival
     return app.user.config_read_only if state.read_only is None else state.read_only
+
+
+def cluster_of(app: K9pyApp, context: str) -> str:
+    """The cluster of the kubeconfig context ``context`` (its file is in that cluster's folder)."""
+    for row in app.session.contexts():
+        meta = row.get("metadata")
+        if isinstance(meta, dict) and meta.get("name") == context:
+            return str(row.get("cluster") or "")
+    return ""
 
 
 def node_shell_for(app: K9pyApp, context: str) -> bool:
     """Whether the context's file allows k9s's node shell (``featureGates.nodeShell: true``)."""
     if not app.user.persist:
         return False
-    return context_state.load(context)[0].node_shell
+    return context_state.load(context, cluster=cluster_of(app, context))[0].node_shell

@@ -115,7 +115,8 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
                                watch=bool(getattr(args, "watch", False)))
     state: ContextState | None = None
     if user.persist:
-        state, warnings = context_state.load(backend.info().context)
+        info = backend.info()
+        state, warnings = context_state.load(info.context, cluster=info.cluster)
         user.warnings.extend(warnings)
     view = start_view(args, user, state, backend)
     user.config_skin = s.skin

@@ -45,8 +45,8 @@ def test_round_trip(cfg):
     state = ContextState("kind-prod", cluster="kind-prod", namespace="shop", favorites=["shop", "default", "kube-system"],
                          view="deploy")
     path = context_state.save(state)
-    assert path == locations.context_file("kind-prod")
-    back, warnings = context_state.load("kind-prod")
+    assert path == locations.context_file("kind-prod", "kind-prod") == cfg / "clusters/kind-prod/kind-prod/config.yaml"
+    back, warnings = context_state.load("kind-prod", cluster="kind-prod")
     assert warnings == []
     assert (back.namespace, back.favorites, back.view, back.cluster) == ("shop", ["shop", "default", "kube-system"],
                                                                           "deploy", "kind-prod")
@@ -130,3 +130,16 @@ def test_a_context_name_cannot_escape_the_clusters_dir(cfg):
     context_state.save(ContextState("arn:aws:eks:eu-west-1:1234:cluster/../../prod", namespace="x"))
     files = list((cfg / "clusters").rglob("config.yaml"))
     assert len(files) == 1 and files[0].parent.parent == cfg / "clusters"
+
+
+def test_the_file_is_where_k9s_keeps_it_with_k9s_names(cfg):
+    """k9s's clusters/<cluster>/<context>/ with its SanitizeFileName (`:` and `/` runs → `-`): an
+    EKS context's folder copied from k9s is the one k9py reads. A name k9s would take as a path
+    stays inside clusters/."""
+    arn = "arn:aws:eks:eu-west-1:123456789012:cluster/prod"
+    assert locations.context_file(arn, arn) == (
+        cfg / "clusters/arn-aws-eks-eu-west-1-123456789012-cluster-prod/arn-aws-eks-eu-west-1-123456789012-cluster-prod"
+              "/config.yaml")
+    assert locations.context_file("admin@kubernetes", "kubernetes") == cfg / "clusters/kubernetes/admin@kubernetes/config.yaml"
+    assert locations.context_file("..", "..") == cfg / "clusters/_/_/config.yaml"
+    assert locations.context_file("ctx") == cfg / "clusters/ctx/config.yaml"  # no cluster: k9s's join of ""

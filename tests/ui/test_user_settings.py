@@ -253,7 +253,7 @@ def test_a_corrupt_context_file_is_flashed_and_k9py_starts(tmp_path, monkeypatch
         assert f"{path}:3: yaml:" in flash(app) and "ignored" in flash(app)
     restart([], cluster, s)
     assert path.with_name("config.yaml.corrupt").read_text() == "k9py:\n  namespace: [oops\n"
-    assert "active: default" in path.read_text()
+    assert "active: default" in locations.context_file(ctx, cluster.name).read_text()  # k9s's place
 
 
 def test_nothing_is_remembered_without_the_users_files(tmp_path, monkeypatch, drive):
@@ -288,7 +288,7 @@ def test_switching_context_brings_back_its_favourites_and_its_skin(tmp_path, mon
             await sync(app, pilot)
             assert app.skin.name == "nord"
     asyncio.run(go())
-    assert context_state.load("dev")[0].favorites  # the context left was remembered
+    assert context_state.load("dev", cluster=small_cluster().name)[0].favorites  # the context left was remembered
 
 
 def test_a_skin_given_on_the_command_line_stays_across_contexts(tmp_path, monkeypatch):
@@ -329,3 +329,64 @@ def test_warnings_at_start_share_one_flash_rather_than_hide_each_other(tmp_path,
             text = flash(app)
             assert f"{path}:3: yaml:" in text and "sparkles" in text
     asyncio.run(go())
+
+
+K9S_CONTEXT_FILE = """\
+k9s:
+  cluster: k9py-sim
+  namespace:
+    active: kube-system
+    lockFavorites: false
+    favorites:
+    - kube-system
+    - default
+  view:
+    active: deploy
+  featureGates:
+    nodeShell: true
+  proxy: null
+"""
+
+
+def test_a_k9s_users_clusters_folder_copied_over_is_read_and_written_back_in_its_place(tmp_path, monkeypatch):
+    """k9s keeps a context's file in clusters/<cluster>/<context>/config.yaml; k9py looked in
+    clusters/<context>/ only, so a k9s user's folder copied over was never read (the app opened
+    pods in default). It opens on the file's view and namespace, and writes it back there, as k9s
+    does: under k9s:, with what k9py does not manage kept."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    import yaml
+
+    from k9py.config import locations
+    cluster = small_cluster()
+    path = tmp_path / "clusters" / "k9py-sim" / "k9py-sim" / "config.yaml"
+    assert locations.context_file("k9py-sim", cluster.name) == path
+    path.parent.mkdir(parents=True)
+    path.write_text(K9S_CONTEXT_FILE)
+
+    async def s(app, pilot):
+        assert app.title_text().startswith("deployments(kube-system)")
+        assert app.navigator.favorites[:2] == ["kube-system", "default"]
+        await command(app, pilot, "pods kube-public")
+    restart([], cluster, s)
+    doc = yaml.safe_load(path.read_text())
+    assert list(doc) == ["k9s"]
+    assert doc["k9s"]["namespace"] == {"active": "kube-public", "lockFavorites": False,
+                                       "favorites": ["kube-public", "kube-system", "default"]}
+    assert doc["k9s"]["view"] == {"active": "pods"}
+    assert doc["k9s"]["featureGates"] == {"nodeShell": True} and doc["k9s"]["cluster"] == "k9py-sim"
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("config.yaml")) == [
+        "clusters/k9py-sim/k9py-sim/config.yaml"]
+
+
+def test_a_context_file_of_k9pys_older_layout_is_read_and_moved_to_k9s_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    cluster = small_cluster()
+    old = tmp_path / "clusters" / "k9py-sim" / "config.yaml"
+    old.parent.mkdir(parents=True)
+    old.write_text("k9py:\n  namespace:\n    active: kube-system\n    favorites: [kube-system]\n")
+
+    async def s(app, pilot):
+        assert app.title_text().startswith("pods(kube-system)")
+    restart([], cluster, s)
+    assert not old.exists()
+    assert "active: kube-system" in (tmp_path / "clusters" / "k9py-sim" / "k9py-sim" / "config.yaml").read_text()
