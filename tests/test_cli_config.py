@@ -221,3 +221,15 @@ def test_info_counts_a_plugin_two_folder_files_define_once(cfg, capsys):
     assert main(["info"]) == 0
     rows = info_lines(capsys.readouterr().out)
     assert rows["Plugins dir"].endswith("found: 1 plugins (argo-get)")
+
+
+def test_info_lists_the_contexts_in_k9s_folders_and_their_own_key_files(cfg, capsys):
+    folder = cfg / "clusters" / "kind-prod" / "kind-prod"
+    folder.mkdir(parents=True)
+    (folder / "config.yaml").write_text("k9s:\n  namespace:\n    active: shop\n")
+    (folder / "plugins.yaml").write_text("plugins: {}\n")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    i = next(n for n, line in enumerate(out) if line.startswith("Context configs:"))
+    assert out[i].endswith("found: 1 contexts (kind-prod/kind-prod); their own aliases, hotkeys, plugins (1):")
+    assert out[i + 1].strip() == "kind-prod/kind-prod/plugins.yaml"

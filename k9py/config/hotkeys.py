@@ -95,6 +95,12 @@ def load(path: Path, *, text: str | None = None, aliases: Mapping[str, str] | No
     return out
 
 
+def check_all(hotkeys: list[Hotkey], keymap: Keymap) -> None:
+    """Two files' hotkeys together (a context's beside the config directory's): ConfigError on
+    a key two of them take, or one a built-in action has."""
+    check(keymap, claims(hotkeys))
+
+
 def claims(hotkeys: Iterable[Hotkey]) -> list[Claim]:
     """The keys hotkeys take, for ``keymap.conflicts`` (they work in every view)."""
     return [Claim(h.key, f"hotKeys.{h.name}.shortCut", h.file, h.line, override=h.override) for h in hotkeys]

@@ -116,7 +116,14 @@ def _contexts_row(clusters: Path) -> Row:
     names = [str(f.parent.relative_to(clusters)) for f in files]
     row = _folder("Context configs", clusters, "contexts", names)
     notes = [note for f, name in zip(files, names, strict=True) for note in context_state.load(name, f)[1]]
-    return Row(row.label, row.path, row.status + _listed("wrong", notes)) if notes else row
+    status = row.status + _listed("wrong", notes)
+    own = sorted(clusters.glob("*/*/*.yaml")) if clusters.is_dir() else []  # k9s's per-context key files
+    own = [f for f in own if f.name in CONTEXT_FILES]
+    status += _listed("their own aliases, hotkeys, plugins", [str(f.relative_to(clusters)) for f in own], status)
+    return Row(row.label, row.path, status)
+
+
+CONTEXT_FILES = ("aliases.yaml", "hotkeys.yaml", "plugins.yaml")  # read beside the config directory's
 
 
 def rows() -> list[Row]:

@@ -41,6 +41,46 @@ class UserConfig:
     skin_pinned: bool = False  # --skin: it stays when the context changes
     config_read_only: bool = False  # config.yaml's readOnly: a context without its own goes back to it
     read_only_pinned: bool = False  # --readonly: every context is read-only
+    # the config directory's aliases, hotkeys and plugins, before a context's own files join them
+    # (``use_context``); None: no user files (tests)
+    shared: tuple[dict[str, str], list[Hotkey], list[Plugin]] | None = None
+    context_files: dict[str, Path] = field(default_factory=dict)  # the context's own files read
+
+    def use_context(self, context: str, cluster: str) -> list[str]:
+        """k9s's per-context files: ``aliases.yaml``, ``hotkeys.yaml`` and ``plugins.yaml`` in
+        the context's folder (``clusters/<cluster>/<context>/``) join the config directory's
+        (one of the same name replaces it) while that context is shown. A wrong one is skipped:
+        the warnings to flash."""
+        if self.shared is None:
+            return []
+        aliases, hotkeys, plugins = dict(self.shared[0]), list(self.shared[1]), list(self.shared[2])
+        warnings: list[str] = []
+        self.context_files = {}
+        folder = locations.context_dir(context, cluster)
+        if (path := folder / "aliases.yaml").is_file():
+            try:
+                aliases.update(aliases_file.load(path))
+                self.context_files["aliases"] = path
+            except K9pyError as err:
+                warnings.append(skipped(err))
+        if (path := folder / "hotkeys.yaml").is_file():
+            try:
+                own = hotkeys_file.load(path, aliases=aliases, keymap=self.keymap)
+                names = {h.name for h in own}
+                hotkeys = [h for h in hotkeys if h.name not in names] + own
+                hotkeys_file.check_all(hotkeys, self.keymap)
+                self.context_files["hotkeys"] = path
+            except K9pyError as err:
+                hotkeys = list(self.shared[1])
+                warnings.append(skipped(err))
+        if (path := folder / "plugins.yaml").is_file():
+            try:
+                plugins = plugins_file.merged(plugins, plugins_file.load(path, warnings))
+                self.context_files["plugins"] = path
+            except K9pyError as err:
+                warnings.append(skipped(err))
+        self.aliases, self.hotkeys, self.plugins = aliases, hotkeys, plugins
+        return warnings
 
 
 def load_user() -> UserConfig:
@@ -65,11 +105,13 @@ def load_user() -> UserConfig:
             user.warnings.append(skipped(err))
             continue
         user.plugins = plugins_file.merged(user.plugins, folder_plugins)
+    user.shared = (dict(user.aliases), list(user.hotkeys), list(user.plugins))
     return user
 
 
 def skipped(err: K9pyError) -> str:
-    """The warning for a plugins folder file that is wrong: its plugins are not loaded."""
+    """The warning for a file that is wrong and not read (one in the plugins folder, a context's
+    own): the others are."""
     return f"{err}: file skipped"
 
 

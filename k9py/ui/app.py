@@ -72,6 +72,8 @@ class K9pyApp(App[None]):
         super().__init__()
         self.user = user or UserConfig()
         settings = self.user.settings  # config.yaml: the command line's flags add to it (ui/launch.py)
+        info = backend.info()  # the context's own aliases, hotkeys and plugins (k9s's) join the user's
+        self.user.warnings.extend(self.user.use_context(info.context, info.cluster))
         self.manual = manual
         if manual:  # no real-time timers: a flash stays until something clears it (as the viewers' do)
             self.flash_seconds = None
@@ -82,6 +84,7 @@ class K9pyApp(App[None]):
         self.log_buffer_size = settings.logger.buffer
         self.last_key = ""  # noExitOnCtrlC: what asked to quit
         self.exit_problem: str | None = None
+        self.context_notes: list[str] = []  # the last `:ctx`'s context files that are wrong
         readonly = readonly or settings.read_only
         session = Session(backend, readonly=readonly, manual=manual, namespace=namespace, history=history)
         first = Navigator(session, namespace=namespace, start_view=view,
@@ -429,7 +432,10 @@ class K9pyApp(App[None]):
             self.flash(f"context {name}: {err}", "error")
             return False
         await self.replace_session(new, pane_only=True)
-        self.flash(f"Switched to context {name}")
+        if self.context_notes:  # its own files that are wrong
+            self.flash(f"Switched to context {name}: " + " | ".join(self.context_notes), "warn")
+        else:
+            self.flash(f"Switched to context {name}")
         if then:
             self.run_command(then)
         return True
@@ -443,8 +449,25 @@ class K9pyApp(App[None]):
         old = self.session
         self._begin(new)
         ns = context_memory.arrive(self, new)  # the new context's favourites, skin and namespace
+        notes = self.use_context_files(new)
         self.outcome(self.splits.rebind(new, old, pane_only=pane_only, namespace=ns if pane_only else None))
+        if notes:
+            self.flash(" | ".join(notes), "warn")
+        self.context_notes = notes
         await self.splits.release(old)
+
+    def use_context_files(self, session: Session) -> list[str]:
+        """The aliases, hotkeys and plugins of ``session``'s context (its own files beside the
+        config directory's, as k9s reads them on a context switch): the focused pane's `:`
+        commands, the app's hotkeys and the plugins' keys (a wrong file: flashed, skipped)."""
+        if self.user.shared is None:
+            return []
+        info = session.info()
+        notes = self.user.use_context(info.context, info.cluster)
+        self.navigator.aliases = self.user.aliases
+        keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
+        self.prompt.user_aliases = tuple(self.user.aliases)
+        return notes
 
     # -- the prompt: keys routed in arrival order (see widgets/prompt.py) ----------------------------------
     async def on_event(self, event: events.Event) -> None:

@@ -172,7 +172,7 @@ def install(node: DOMNode, new: Iterable[BindingType]) -> None:
     """Give ``node`` the keymap's bindings ``new`` instead of those with keymap ids its class
     declared (the bindings it has for other keys stay). Instance bindings: two apps with two
     keymaps never share them."""
-    kept = [b for _, b in node._bindings if b.id not in DEFAULTS]
+    kept = [b for _, b in node._bindings if b.id not in DEFAULTS and not (b.id or "").startswith("hotkey.")]
     node._bindings = BindingsMap([*kept, *new])
 
 

@@ -360,3 +360,56 @@ def test_config_screen_dump_dir_is_where_ctrl_s_writes_and_sd_reads(monkeypatch,
         assert [d.path for d in app.screen.dumps] == [saved]
     run(s, user=user)
     assert not (tmp_path / "cfg" / "screens").exists()
+
+
+def test_a_contexts_own_aliases_hotkeys_and_plugins_join_the_users_while_it_is_shown(monkeypatch, tmp_path):
+    """k9s reads aliases.yaml, hotkeys.yaml and plugins.yaml in a context's folder
+    (clusters/<cluster>/<context>/) beside the config directory's; k9py never read them. They
+    work on that context and leave with it on `:ctx`; a wrong one is flashed and skipped."""
+    import asyncio
+
+    from k9py.backends.sim import SimBackend
+    from k9py.cli import build_parser
+    from k9py.explorer.session import Session
+    from k9py.ui.launch import build_app
+    from tests.samples import small_cluster
+    from tests.ui.conftest import SIZE, sync
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "aliases.yaml").write_text("aliases:\n  pp: v1/pods\n")
+    prod = tmp_path / "clusters" / "k9py-sim" / "prod"
+    prod.mkdir(parents=True)
+    (prod / "aliases.yaml").write_text("aliases:\n  cmz: v1/configmaps\n  pp: apps/v1/deployments\n")
+    (prod / "hotkeys.yaml").write_text(
+        "hotKeys:\n  secrets:\n    shortCut: Shift-0\n    description: Prod secrets\n    command: secrets\n")
+    (prod / "plugins.yaml").write_text(
+        "plugins:\n  hello:\n    shortCut: Shift-Y\n    description: Prod hello\n    scopes: [all]\n    command: sh\n")
+    dev = tmp_path / "clusters" / "k9py-sim" / "dev"
+    dev.mkdir(parents=True)
+    (dev / "hotkeys.yaml").write_text("hotKeys:\n  bad:\n    shortCut: Shift-0\n")
+    user = load_user()
+    user.persist = False
+    app = build_app(build_parser().parse_args([]), SimBackend(small_cluster(), context="prod"), manual=True, user=user)
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert "Prod hello" in header(app)
+            await command(app, pilot, "cmz")
+            assert app.current.scope.view.name == "configmaps"
+            await command(app, pilot, "pp")  # the context's pp replaces the config directory's
+            assert app.current.scope.view.name == "deployments"
+            await pilot.press("right_parenthesis")
+            await settle(app, pilot)
+            assert app.current.scope.view.name == "secrets"
+            await app.replace_session(Session(SimBackend(small_cluster(), context="dev"), manual=True))
+            await sync(app, pilot)
+            assert f"{dev / 'hotkeys.yaml'}:" in flash(app) and flash(app).endswith("file skipped")
+            assert "Prod hello" not in header(app)
+            await command(app, pilot, "pp")
+            assert app.current.scope.view.name == "pods"
+            await command(app, pilot, "cmz")
+            assert app.current.scope.view.name == "pods"  # unknown here
+            await pilot.press("right_parenthesis")
+            await settle(app, pilot)
+            assert app.current.scope.view.name == "pods"
+    asyncio.run(go())
