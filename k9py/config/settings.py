@@ -174,6 +174,7 @@ SCHEMA = Map({
     "portForwardAddress": Str(ignored=True),
     "skipLatestRevCheck": Bool(ignored=True),
     "disablePodCounting": Bool(ignored=True),
+    "noIcons": Bool(ignored=True),  # k9s's README sets it here beside ui.noIcons (k9s only logs it)
     "imageScans": Anything(),
     # k9py's own
     "backend": Str(BACKENDS),

@@ -247,3 +247,28 @@ def test_the_time_machine_settings_take_durations_and_sizes(tmp_path):
         with pytest.raises(ConfigError) as err:
             load(tmp_path, f"k9py:\n  history:\n    {bad}\n")
         assert str(err.value).startswith(f"{tmp_path / 'config.yaml'}:3: k9py.history.") and words in str(err.value)
+
+
+def test_the_k9s_readmes_config_loads(tmp_path):
+    """k9s's README puts noIcons under k9s: as well as under ui: (k9s's schema does not know the
+    first: k9s logs a warning and starts); k9py stopped with 'k9s.noIcons: unknown key'."""
+    s = load(tmp_path, """\
+k9s:
+  liveViewAutoRefresh: false
+  gpuVendors:
+    bozo: bozo/gpu
+  screenDumpDir: /tmp/dumps
+  refreshRate: 2
+  apiServerTimeout: 15s
+  ui:
+    noIcons: false
+    skin: dracula
+  noIcons: false
+  skipLatestRevCheck: false
+  logger:
+    tail: 200
+    buffer: 500
+    sinceSeconds: 300
+    logBufferSize: 100
+""")
+    assert s.root == "k9s" and s.skin == "dracula" and "noIcons" in s.ignored
