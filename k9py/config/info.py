@@ -72,27 +72,32 @@ def _plugin_rows() -> list[Row]:
         read.append(plugins.load(path, file_notes))
         return read[-1]
     file_row = _file("Plugins", file, from_file)
-    names: list[str] = []
-    for path in user.plugin_folder_files():
-        try:
-            read.append(plugins.load(path, folder_notes, folder=True))
-            names += [p.name for p in read[-1]]
-        except K9pyError as err:  # the app skips that file and loads the others
-            folder_notes.append(user.skipped(err))
-    names = list(dict.fromkeys(names))  # a later file's plugin of the same name replaces the earlier (k9s)
-    folder_row = _folder("Plugins dir", folder, "plugins", names)
+    folder_rows: list[Row] = []
+    for where in locations.plugins_dirs():
+        if where != folder and not where.is_dir():
+            continue  # k9s's other folders ($XDG_DATA_HOME/k9py/plugins): a row when there is one
+        names: list[str] = []
+        for path in user.plugin_folder_files(where):
+            try:
+                read.append(plugins.load(path, folder_notes, folder=True))
+                names += [p.name for p in read[-1]]
+            except K9pyError as err:  # the app skips that file and loads the others
+                folder_notes.append(user.skipped(err))
+        names = list(dict.fromkeys(names))  # a later file's plugin of the same name replaces the earlier (k9s)
+        folder_rows.append(_folder("Plugins dir", where, "plugins", names))
     try:
         km = keymap.load(locations.keymap_file()) if locations.keymap_file().is_file() else keymap.Keymap()
     except K9pyError:
         km = keymap.Keymap()
     unbound = plugins.key_conflicts(plugins.merged(*read), km)
-    rows = [file_row, folder_row]
-    at = 1 if folder.is_dir() else 0
+    rows = [file_row, *folder_rows]
+    found = [i for i, r in enumerate(rows) if i and r.status.startswith("found")]
+    at = found[-1] if found else 0  # the last folder there, else plugins.yaml's row
     if unbound and rows[at].status.startswith("found"):
         rows[at] = Row(rows[at].label, rows[at].path, rows[at].status + (
             f"; {len(unbound)} plugin key{'s' if len(unbound) > 1 else ''} not bound:"
             + "".join(f"\n  {problem}" for problem in unbound)))
-    for i, notes in ((0, file_notes), (1, folder_notes)):  # what the app flashes at start: here, every one
+    for i, notes in ((0, file_notes), (at or len(rows) - 1, folder_notes)):  # what the app flashes at start
         if notes and rows[i].status.startswith("found"):
             rows[i] = Row(rows[i].label, rows[i].path, rows[i].status + _listed("warnings", notes, rows[i].status))
     return rows

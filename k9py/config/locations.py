@@ -66,6 +66,17 @@ def plugins_dir() -> Path:
     return config_dir() / "plugins"
 
 
+def plugins_dirs() -> list[Path]:
+    """Every plugins folder, in k9s's order (a later one's plugin of the same name wins):
+    ``$XDG_DATA_DIRS/k9py/plugins``, ``$XDG_DATA_HOME/k9py/plugins`` (where k9s's README puts its
+    examples), then the config directory's. With ``K9PY_CONFIG_DIR``: that directory's only."""
+    if os.environ.get("K9PY_CONFIG_DIR"):
+        return [plugins_dir()]
+    system = [Path(d) / "k9py" / "plugins" for d in
+              (os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":") if os.path.isabs(d)]
+    return list(dict.fromkeys([*system, data_dir() / "plugins", plugins_dir()]))
+
+
 def keymap_file() -> Path:
     return config_dir() / "keymap.yaml"
 

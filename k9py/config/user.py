@@ -115,9 +115,11 @@ def skipped(err: K9pyError) -> str:
     return f"{err}: file skipped"
 
 
-def plugin_folder_files() -> list[Path]:
-    """The YAML files of the plugins folder (and its folders), by name."""
-    folder = locations.plugins_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+def plugin_folder_files(folder: Path | None = None) -> list[Path]:
+    """The YAML files of the plugins folders (and their folders; ``folder``: that one's), each
+    folder's by name, the folders in k9s's order (``locations.plugins_dirs``)."""
+    out: list[Path] = []
+    for where in [folder] if folder is not None else locations.plugins_dirs():
+        if where.is_dir():
+            out += sorted(p for p in where.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return out

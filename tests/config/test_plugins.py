@@ -277,3 +277,26 @@ def test_a_wrong_shape_is_named_with_its_line(tmp_path, text, message):
         assert str(err.value).startswith(f"{f}:")
     else:
         assert str(err.value) == f"{f}:{message}"
+
+
+def test_the_plugins_folders_of_k9s_data_dirs_are_read_too(tmp_path, monkeypatch):
+    """k9s reads $XDG_DATA_DIRS/k9s/plugins, $XDG_DATA_HOME/k9s/plugins (where its README's
+    examples live) and $XDG_CONFIG_HOME/k9s/plugins, a later one's plugin winning; k9py read the
+    config directory's only, so a k9s user's data folder copied over did nothing."""
+    monkeypatch.delenv("K9PY_CONFIG_DIR", raising=False)
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    monkeypatch.setenv("XDG_DATA_DIRS", f"{tmp_path / 'share1'}:{tmp_path / 'share2'}")
+
+    def plugin(folder, name, desc):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}-{desc}.yaml").write_text(
+            f"plugins:\n  {name}:\n    shortCut: Shift-Q\n    description: {desc}\n    scopes: [po]\n    command: sh\n")
+    plugin(tmp_path / "share2/k9py/plugins", "a", "system2")
+    plugin(tmp_path / "share1/k9py/plugins", "a", "system1")  # k9s reads them in order: the last wins
+    plugin(tmp_path / "share2/k9py/plugins", "b", "system2")
+    plugin(tmp_path / "xdg_data_home/k9py/plugins/misc", "b", "data")
+    plugin(tmp_path / "xdg_data_home/k9py/plugins", "c", "data")
+    plugin(tmp_path / "xdg_config_home/k9py/plugins", "c", "config")
+    user = load_user()
+    assert {p.name: p.description for p in user.plugins} == {"a": "system2", "b": "data", "c": "config"}
