@@ -121,6 +121,7 @@ class Settings:
     no_exit_on_ctrl_c: bool = False
     default_view: str | None = None  # the view k9py opens (k9s's defaultView; -c wins)
     screen_dump_dir: str | None = None  # k9s's screenDumpDir; default: locations.screen_dumps_dir()
+    port_forward_address: str = "localhost"  # k9s's portForwardAddress: the port-forward dialog's address
     ui: UI = field(default_factory=UI)
     logger: Logger = field(default_factory=Logger)
     shell_pod: ShellPod = field(default_factory=ShellPod)
@@ -171,7 +172,7 @@ SCHEMA = Map({
     "gpuVendors": Anything(),
     "apiServerTimeout": Str(ignored=True),
     "maxConnRetry": Int(ignored=True),
-    "portForwardAddress": Str(ignored=True),
+    "portForwardAddress": Str(),
     "skipLatestRevCheck": Bool(ignored=True),
     "disablePodCounting": Bool(ignored=True),
     "noIcons": Bool(ignored=True),  # k9s's README sets it here beside ui.noIcons (k9s only logs it)
@@ -225,6 +226,7 @@ def from_data(d: dict[str, Any]) -> Settings:
     s.no_exit_on_ctrl_c = d.get("noExitOnCtrlC", s.no_exit_on_ctrl_c)
     s.default_view = d.get("defaultView", s.default_view) or None
     s.screen_dump_dir = d.get("screenDumpDir", s.screen_dump_dir)
+    s.port_forward_address = d.get("portForwardAddress") or s.port_forward_address  # k9s: "" is localhost
     s.skin = ui.get("skin", s.skin)
     s.ui = UI(headless=ui.get("headless", False), logoless=ui.get("logoless", False),
               crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False))

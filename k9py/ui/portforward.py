@@ -68,7 +68,7 @@ class PortForwarding:
                 specs, address = answer
                 self.app.run_worker(lambda: self._begin(ns, pod_name, specs, address), thread=True,
                                     group="port-forward", exclusive=False)
-        self.app.push_screen(PortForwardDialog(where, exposed, chosen), done)
+        self.app.push_screen(PortForwardDialog(where, exposed, chosen, self.app.user.settings.port_forward_address), done)
 
     def _unreachable(self) -> str | None:
         """Why this backend cannot forward at all (None: it can)."""

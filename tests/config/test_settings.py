@@ -127,7 +127,8 @@ def test_a_k9s_users_own_config_loads_as_it_is(tmp_path):
     assert s.shell_pod.namespace == "default"
     # what k9py does not implement is accepted, and said
     assert {"maxConnRetry", "skipLatestRevCheck", "imageScans", "ui.enableMouse",
-            "logger.columnLock", "portForwardAddress"} <= set(s.ignored)
+            "logger.columnLock"} <= set(s.ignored)
+    assert "portForwardAddress" not in s.ignored and s.port_forward_address == "localhost"  # the dialog's
     assert "screenDumpDir" not in s.ignored  # ctrl-s writes there
     assert s.screen_dumps() == Path("/Users/fernand/.local/state/k9s/screen-dumps")
 
@@ -272,3 +273,8 @@ k9s:
     logBufferSize: 100
 """)
     assert s.root == "k9s" and s.skin == "dracula" and "noIcons" in s.ignored
+
+
+def test_port_forward_address_is_the_dialogs(tmp_path):
+    assert load(tmp_path, "k9s:\n  portForwardAddress: 0.0.0.0\n").port_forward_address == "0.0.0.0"
+    assert load(tmp_path, "k9s:\n  portForwardAddress: ''\n").port_forward_address == "localhost"  # k9s's default

@@ -334,3 +334,17 @@ def test_keys_typed_in_one_burst_edit_the_dialog_in_order():
         await settle(app, pilot)
         assert field_values(app) == ("nginx::81", "0", "localhost")
     run(s)
+
+
+def test_the_dialogs_address_is_config_yamls_port_forward_address():
+    """k9s's portForwardAddress (0.0.0.0 to reach the forward from another machine) was accepted
+    and ignored: the dialog always offered localhost. It offers the configured address."""
+    from k9py.config.settings import Settings
+    from k9py.config.user import UserConfig
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, first_nginx(app))
+        await pilot.press("F")
+        await until(app, pilot, lambda: isinstance(app.screen, PortForwardDialog), "the dialog")
+        assert field_values(app)[2] == "127.0.0.1"
+    run(s, user=UserConfig(settings=Settings(port_forward_address="127.0.0.1")))
