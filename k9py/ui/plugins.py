@@ -6,10 +6,10 @@ PLUGINS hints, and running one as k9s does.
   flashed once at start, naming plugins.yaml:LINE. Among plugins, the first in the file wins.
 - ``dangerous`` plugins are refused in read-only mode; ``confirm`` asks first (ConfirmScreen).
 - Foreground plugins suspend the UI (``App.suspend``), run on the terminal and return to the UI
-  when they end (k9s does not wait for a key either: end a pager with ``q``). What they write to
-  stderr still reaches the terminal (a pty when it is one: the command sees a terminal there),
-  and the last line of it is kept: a command that fails flashes its exit code and that line
-  (the redrawn UI covered it, so `kubectl`'s "Error from server ..." was lost). Background ones run
+  when they end (k9s does not wait for a key either: end a pager with ``q``). One that fails
+  keeps the terminal until a key is pressed, so what it wrote there (kubectl's "Error from
+  server ...") is read before the UI covers it; its stderr is the terminal itself, untouched
+  (a pager, an interactive shell need it so). Background ones run
   as asyncio subprocesses (stdin closed); their exit is flashed: ``plugin NAME: exit 0``, or the
   exit code and the last line of stderr.
 - kubectl reaches the cluster shown: ``ui.local_api`` (the served simulator, or the live kubeconfig).
@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
-import pty
-import re
 import signal
 import subprocess
 import termios
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -189,8 +185,10 @@ class PluginKeys:
         app = self.app
         env = {**os.environ, **inv.env}
         try:
-            with terminal_handed_over(app), _sigint_to_child(), StderrTee() as tee:
-                code = _wait_all(_spawn(inv, env, tee.fd))
+            with terminal_handed_over(app), _sigint_to_child():
+                code = _wait_all(_spawn(inv, env))
+                if code > 0 and code != INTERRUPTED and self.holds():  # not when ctrl-c stopped it (stern -f)
+                    hold(f"plugin {plugin.name}: exit {code} — press any key to go back to k9py")
         except SuspendNotSupported:
             app.flash(f"plugin {plugin.name}: this terminal cannot be handed over (try background: true)", "error")
             return None
@@ -198,11 +196,14 @@ class PluginKeys:
             app.flash(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
             return None
         if code:
-            last = tee.last_line()
-            app.flash(f"plugin {plugin.name}: exit {code}" + (f": {last}" if last else ""), "error")
+            app.flash(f"plugin {plugin.name}: exit {code}", "error")
         else:
             app.flash(f"plugin {plugin.name}: exit 0")
         return code
+
+    def holds(self) -> bool:
+        """Whether a failed foreground plugin waits for a key: on a real terminal only."""
+        return not self.app.is_headless
 
     async def background(self, plugin: Plugin, inv: Invocation) -> int | None:
         """Run with stdin closed and the output collected; flash how it ended."""
@@ -244,17 +245,15 @@ class PluginKeys:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def _spawn(inv: Invocation, env: dict[str, str], stderr: int | None = None) -> list[subprocess.Popen[bytes]]:
-    """The command and its pipes, on the terminal (stdin of the first, stdout of the last);
-    every stage's stderr to ``stderr`` (None: the terminal's)."""
+def _spawn(inv: Invocation, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    """The command and its pipes, on the terminal (stdin of the first, stdout of the last)."""
     procs: list[subprocess.Popen[bytes]] = []
     stages = [inv.argv, *inv.pipes]
     try:
         for i, argv in enumerate(stages):
             last = i == len(stages) - 1
             stdin = procs[-1].stdout if procs else None
-            procs.append(subprocess.Popen(argv, env=env, stdin=stdin, stdout=None if last else subprocess.PIPE,
-                                          stderr=stderr))
+            procs.append(subprocess.Popen(argv, env=env, stdin=stdin, stdout=None if last else subprocess.PIPE))
             if stdin is not None:
                 stdin.close()  # the next stage holds it; the previous one gets SIGPIPE when it ends
     except OSError:
@@ -265,70 +264,33 @@ def _spawn(inv: Invocation, env: dict[str, str], stderr: int | None = None) -> l
     return procs
 
 
-class StderrTee:
-    """A foreground command's stderr: passed on to k9py's own stderr (the terminal) as it comes,
-    the last bytes kept for the flash. Through a pty when stderr is a terminal (the command sees
-    one, its colours and progress stay; the terminal's size is copied), else a pipe. ``fd`` is
-    what the command gets; None when neither can be made (it inherits stderr, nothing is kept)."""
+INTERRUPTED = 128 + signal.SIGINT  # a shell's exit when ctrl-c stopped what it ran
 
-    KEEP = 4096  # bytes of the end of stderr kept
 
-    def __init__(self) -> None:
-        self.fd: int | None = None
-        self._read: int | None = None
-        self._tail = bytearray()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> StderrTee:
+def hold(message: str) -> None:
+    """Say ``message`` on the terminal and wait for one key there (its echo off, as a pager
+    does): the failed command's output stays readable until then. Nothing without a terminal."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return
+    try:
+        old = termios.tcgetattr(fd)
+        new = list(old)
+        new[3] &= ~(termios.ICANON | termios.ECHO | termios.ISIG)  # ctrl-c is a key here too
+        new[6] = list(new[6])
+        new[6][termios.VMIN], new[6][termios.VTIME] = 1, 0  # one key (VMIN is VEOF's slot when canonical)
+        termios.tcsetattr(fd, termios.TCSANOW, new)
         try:
-            if os.isatty(2):
-                self._read, self.fd = pty.openpty()
-                with contextlib.suppress(OSError):
-                    fcntl.ioctl(self.fd, termios.TIOCSWINSZ, fcntl.ioctl(2, termios.TIOCGWINSZ, b"\0" * 8))
-            else:
-                self._read, self.fd = os.pipe()
-        except (OSError, AttributeError):  # no pty here: the command has the terminal's stderr
-            self._read = self.fd = None
-            return self
-        self._thread = threading.Thread(target=self._pump, args=(self._read,), name="plugin-stderr", daemon=True)
-        self._thread.start()
-        return self
-
-    def _pump(self, fd: int) -> None:
-        try:
-            while True:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:  # a pty's end once the command closed it (EIO)
-                    break
-                if not chunk:
-                    break
-                self._tail += chunk
-                del self._tail[:-self.KEEP]
-                with contextlib.suppress(OSError):
-                    os.write(2, chunk)
+            text = "".join(c for c in message if c.isprintable())  # a name with escapes: shown, not run
+            os.write(fd, f"\r\n\x1b[7m {text} \x1b[0m".encode())
+            os.read(fd, 1)
         finally:
-            os.close(fd)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # the commands have their copies; the reader ends when they close them
-            self.fd = None
-        if self._thread is not None:
-            self._thread.join(timeout=STDERR_DRAIN)  # a daemon the command left behind may hold it
-
-    def last_line(self) -> str:
-        """The last line with text in what was written to stderr, its escapes and controls gone."""
-        text = ANSI.sub("", bytes(self._tail).decode(errors="replace"))
-        for line in reversed(text.replace("\r", "\n").splitlines()):
-            clean = "".join(c for c in line if c.isprintable()).strip()
-            if clean:
-                return clean
-        return ""
-
-
-STDERR_DRAIN = 1.0  # seconds the flash waits for the rest of a command's stderr
-ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+            termios.tcsetattr(fd, termios.TCSANOW, old)
+    except (OSError, termios.error):
+        pass
+    finally:
+        os.close(fd)
 
 
 def _wait_all(procs: list[subprocess.Popen[bytes]]) -> int:

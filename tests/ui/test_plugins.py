@@ -130,14 +130,19 @@ def test_a_foreground_plugin_that_cannot_start_gives_the_terminal_back(tmp_path,
     run(scenario, user=cfg)
 
 
-def test_a_foreground_plugin_that_fails_flashes_the_last_line_of_its_stderr(tmp_path, suspendable, capfd):
-    """kubectl's "Error from server (NotFound)" went to the terminal and the redrawn UI covered
-    it: the flash said only "exit 1". It still reaches the terminal, and the flash ends with it."""
+def test_a_foreground_plugin_that_fails_keeps_the_terminal_until_a_key(tmp_path, suspendable, capfd, monkeypatch):
+    """kubectl's "Error from server (NotFound)" went to the terminal and the UI came back over it
+    at once: the flash said only "exit 1". A failed plugin now holds the terminal until a key
+    (on a real terminal); its stderr is the terminal's, untouched (a pager or an interactive
+    shell there must see a terminal); one that succeeds comes back at once."""
+    from k9py.ui import plugins as ui_plugins
+    held: list[str] = []
+    monkeypatch.setattr(ui_plugins, "hold", held.append)
+    monkeypatch.setattr(ui_plugins.PluginKeys, "holds", lambda self: True)
     prog = script(tmp_path, """\
         import sys
-        print("progress", file=sys.stderr)
-        sys.stderr.write('\\x1b[31mError from server (NotFound): pods "web" not found\\x1b[0m\\n\\n')
-        sys.exit(1)
+        sys.stderr.write('Error from server (NotFound): pods "web" not found\\n')
+        sys.exit(int(sys.argv[1]))
         """)
     cfg = user(tmp_path, f"""\
         plugins:
@@ -146,24 +151,33 @@ def test_a_foreground_plugin_that_fails_flashes_the_last_line_of_its_stderr(tmp_
             description: Get it
             scopes: [po]
             command: {PY}
-            args: [{prog}]
-          piped:
+            args: [{prog}, "1"]
+          fine:
             shortCut: Shift-U
-            description: Piped
+            description: Fine
             scopes: [po]
             command: {PY}
-            args: [-c, "print('ok')"]
-            pipes: ["{PY} -c 'import sys; sys.exit(sys.stderr.write(\\"grep: no match\\\\n\\") and 3)'"]
+            args: [{prog}, "0"]
+          stopped:
+            shortCut: Shift-V
+            description: Stopped with ctrl-c
+            scopes: [po]
+            command: {PY}
+            args: [{prog}, "130"]
         """)
 
     async def scenario(app, pilot, cluster):
         seen = await y_on_web(app, pilot)
         assert seen == ["suspend", "resume"]
-        assert flash(app) == 'plugin get-it: exit 1: Error from server (NotFound): pods "web" not found'
-        assert "progress\n" in capfd.readouterr().err  # on the terminal as before
+        assert held == ["plugin get-it: exit 1 — press any key to go back to k9py"]
+        assert flash(app) == "plugin get-it: exit 1"
+        assert 'Error from server (NotFound): pods "web" not found' in capfd.readouterr().err  # the terminal's
         await pilot.press("U")
         await settle(app, pilot)
-        assert flash(app) == "plugin piped: exit 3: grep: no match"
+        assert flash(app) == "plugin fine: exit 0" and len(held) == 1
+        await pilot.press("V")  # stern -f ended with ctrl-c: the user is done with it
+        await settle(app, pilot)
+        assert flash(app) == "plugin stopped: exit 130" and len(held) == 1
 
     run(scenario, user=cfg)
 
