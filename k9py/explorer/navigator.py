@@ -166,12 +166,16 @@ class Navigator:
         self.favorites.insert(0, ns)
         del self.favorites[9:]
 
-    def restore_favorites(self, names: list[str]) -> None:
-        """The favourites remembered for this context (config.context_state); the one the views
-        open in stays first."""
-        self.favorites = [n for n in dict.fromkeys(names) if n][:9] or self.favorites
-        if self.active_namespace:
-            self.remember(self.active_namespace)
+    def restore_favorites(self, names: list[str], active: str | None = None) -> None:
+        """The favourites remembered for this context (config.context_state), its own only (the
+        context left keeps its); the one the views open in first (``active``; None: the one
+        they show now)."""
+        self.favorites = [n for n in dict.fromkeys(names) if n][:9]
+        ns = self.active_namespace if active is None else active
+        if ns:
+            self.remember(ns)
+        if not self.favorites:
+            self.favorites = ["default"]  # k9s's first favourite
 
     def memory(self) -> tuple[str, list[str], str | None]:
         """What a restart brings back: the active namespace ("" all), the favourites and the

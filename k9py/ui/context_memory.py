@@ -49,13 +49,14 @@ def arrive(app: K9pyApp, session: Session) -> str | None:
     state, warnings = context_state.load(info.context, cluster=info.cluster)
     for warning in warnings:
         app.flash(warning, "warn")
-    if state.favorites:
-        app.navigator.restore_favorites(state.favorites)
+    ns = state.namespace if state.namespace is not None else session.backend.context_namespace()
+    # its own favourites: the namespace left in the other context is not one of them
+    app.navigator.restore_favorites(state.favorites, active=ns)
     if not app.user.skin_pinned:
         wanted = state.skin or app.user.config_skin
         if wanted != app.skin_choice:
             app.apply_skin(wanted)
-    return state.namespace if state.namespace is not None else session.backend.context_namespace()
+    return ns
 
 
 def read_only_for(app: K9pyApp, context: str) -> bool | None:

@@ -390,3 +390,31 @@ def test_a_context_file_of_k9pys_older_layout_is_read_and_moved_to_k9s_place(tmp
     restart([], cluster, s)
     assert not old.exists()
     assert "active: kube-system" in (tmp_path / "clusters" / "k9py-sim" / "k9py-sim" / "config.yaml").read_text()
+
+
+def test_ctx_brings_the_contexts_own_favourites_not_the_namespace_left(tmp_path, monkeypatch):
+    """`:ctx` from dev (in kube-public) to prod: kube-public became prod's first favourite (and
+    was saved in prod's file), and a context with no favourites yet took dev's whole list."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    from k9py.config import context_state, locations
+    from k9py.explorer.session import Session
+    cluster = small_cluster()
+    prod = locations.context_file("prod", cluster.name)
+    prod.parent.mkdir(parents=True)
+    prod.write_text("k9s:\n  namespace:\n    active: kube-system\n    favorites: [kube-system, default]\n")
+    app = build_app(build_parser().parse_args(["-n", "kube-public"]), SimBackend(cluster, context="dev"),
+                    manual=True, user=UserConfig(persist=True))
+
+    async def go():
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            assert app.navigator.favorites[0] == "kube-public"
+            await app.replace_session(Session(SimBackend(cluster, context="prod"), manual=True), pane_only=True)
+            await sync(app, pilot)
+            assert app.navigator.favorites == ["kube-system", "default"]
+            await app.replace_session(Session(SimBackend(cluster, context="fresh"), manual=True), pane_only=True)
+            await sync(app, pilot)
+            # nothing remembered there: the view stays in kube-system, its one favourite so far
+            assert app.navigator.favorites == ["kube-system"]
+    asyncio.run(go())
+    assert context_state.load("prod", cluster=cluster.name)[0].favorites == ["kube-system", "default"]
