@@ -42,7 +42,7 @@ def arrive(app: K9pyApp, session: Session) -> str | None:
     """``session``, about to be shown (`:ctx`), brings back what was remembered for its
     context: its favourites, and its own skin (else config.yaml's) unless ``--skin`` chose one.
     Returns the namespace it opens in: the one remembered, else its kubeconfig context's
-    (k9s's order); None: stay where the view is. (The context's file is read once.)"""
+    (k9s lets the kubeconfig's win when it names one); None: stay where the view is. (The context's file is read once.)"""
     if not app.user.persist:
         return session.backend.context_namespace()
     info = session.info()
