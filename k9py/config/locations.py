@@ -116,3 +116,14 @@ def legacy_context_file(context: str) -> Path:
     is not there yet)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in context).strip(".") or "_"
     return clusters_dir() / safe / "config.yaml"
+
+
+def benchmarks_file(context: str, cluster: str = "") -> Path:
+    """k9s's per-context ``benchmarks.yaml`` (what `b` on a port-forward sends), beside the
+    context's ``config.yaml``."""
+    return context_dir(context, cluster) / "benchmarks.yaml"
+
+
+def benchmarks_dir(cluster: str, context: str) -> Path:
+    """Where `b`'s reports go, one folder per cluster and context (k9s's ``benchmarks/CLUSTER/CONTEXT``)."""
+    return state_dir() / "benchmarks" / _k9s_safe(cluster) / _k9s_safe(context)

@@ -33,7 +33,7 @@ class Outcome:
     level: str = "info"  # info | warn | error
     quit: bool = False
     # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases", "xray", "pulses",
-    # "timeline", "screendumps", "skins", "portforwards", "dir", "rbac" (arg: KIND|NAMESPACE|NAME)
+    # "timeline", "screendumps", "skins", "portforwards", "benchmarks", "dir", "rbac" (arg: KIND|NAMESPACE|NAME)
     request: str | None = None
     arg: str = ""
     # what the navigator can only tell once the backend answers (does that namespace exist?):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from k9py.backends.base import Backend, BackendInfo, Capability, StatusError, read_only
+from k9py.explorer.benchmark import Benchmarks
 from k9py.explorer.portforward import Forwards
 from k9py.store.informer import Cache, Informer
 from k9py.store.metrics import MetricsCache
@@ -43,6 +44,7 @@ class Session:
         self._aliases: kinds.Aliases = {}
         self._polling = False
         self.forwards = Forwards()  # shift-f's port-forwards: they end with the session
+        self.benchmarks = Benchmarks()  # `b` on a port-forward: the runs going
         self._make_history = history
         self._backend_started = False
         self.history: History | None = history(backend) if history is not None else None
@@ -75,6 +77,7 @@ class Session:
             self.history.start(self.backend)
 
     async def close(self) -> None:
+        self.benchmarks.cancel_all()
         self.forwards.stop_all()
         if self.history is not None:
             await self.history.close()

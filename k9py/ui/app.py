@@ -404,7 +404,7 @@ class K9pyApp(App[None]):
             self.action_help()
         elif out.request == "aliases":
             self.action_aliases()
-        elif out.request in ("xray", "pulses", "timeline", "screendumps", "skins", "portforwards", "dir", "rbac"):
+        elif out.request in ("xray", "pulses", "timeline", "screendumps", "skins", "portforwards", "benchmarks", "dir", "rbac"):
             from k9py.ui.screens import extra
             extra.open_request(self, out.request, out.arg)
         if out.message:

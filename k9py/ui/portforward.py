@@ -7,9 +7,13 @@ a local port already taken, no kubectl) is one line in the flash or the dialog."
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from k9py.config import locations
 from k9py.explorer.portforward import Forward, ForwardError, PortSpec, Tunnel, TunnelError
 from k9py.kube.meta import dig
 from k9py.ui.shell import pod_and_containers
@@ -111,3 +115,52 @@ class PortForwarding:
             ports = ",".join(f"{f.container}::{f.port}" for f in started)
             self.app.call_from_thread(self.app.flash, f"Forwarding {urls} → {ns}/{pod} {ports}")
             self.app.call_from_thread(self.app.forwards_changed)
+
+    # -- `b` on a :pf row: k9s's benchmark --------------------------------------------------------------
+    def benchmarks_dir(self) -> Path:
+        """Where this context's reports go (the state directory's ``benchmarks/CLUSTER/CONTEXT``)."""
+        info = self.app.session.info()
+        return locations.benchmarks_dir(info.cluster or info.context, info.context)
+
+    def bench(self, fwd: Forward, on_end: Callable[[str, str], None]) -> tuple[str, str]:
+        """Start a benchmark on ``fwd``, or cancel the one running (k9s's ``b`` toggles). Returns
+        what to flash (message, level); ``on_end(message, level)`` is called on the UI thread when
+        a run ends."""
+        from k9py import __version__
+        from k9py.config import benchmarks as bench_config
+        from k9py.config.yamlfile import ConfigError
+        from k9py.explorer.benchmark import Load, Run, forward_name, url_for
+
+        session = self.app.session
+        if session.benchmarks.cancel(fwd.key) is not None:
+            return "Benchmark canceled!", "warn"
+        info = session.info()
+        try:
+            data = bench_config.load(locations.benchmarks_file(info.context, info.cluster))
+        except ConfigError as err:
+            return f"{err}: no benchmark", "error"
+        spec = bench_config.spec_for(data, fwd.namespace, fwd.pod, fwd.container)
+        url = url_for(spec, fwd.address, fwd.local_port)
+        try:
+            load = Load(url, spec, f"k9py/{__version__}")
+        except ValueError as err:
+            return str(err), "error"
+        folder = self.benchmarks_dir()
+
+        def ended(run: Run) -> None:
+            if run.canceled:
+                message, level = "Benchmark canceled", "warn"
+            elif run.error:
+                message, level = run.error, "error"
+            else:
+                message, level = f"Benchmark completed! ({run.path.name if run.path else ''}: :benchmarks lists it)", "info"
+            with contextlib.suppress(RuntimeError):  # the app has closed
+                self.app.call_from_thread(on_end, message, level)
+
+        try:
+            session.benchmarks.start(fwd.key, load, folder, fwd.namespace,
+                                     forward_name(fwd.pod, fwd.container, fwd.local_port, fwd.port), ended)
+        except ValueError as err:
+            return str(err), "error"
+        return (f"Benchmark in progress... {spec.requests} {spec.method} {url}, "
+                f"{min(spec.concurrency, spec.requests)} at a time (b cancels)"), "warn"

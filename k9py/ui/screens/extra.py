@@ -1,5 +1,5 @@
 """Views opened by `:` commands that are not resource tables: `:xray`, `:pulses`, `:timeline`,
-`:screendump`, `:skins`. Each is built by its own module; this one only routes (lazily, so start-up does
+`:screendump`, `:skins`, `:pf`, `:benchmarks`. Each is built by its own module; this one only routes (lazily, so start-up does
 not import them)."""
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ def open_request(app: K9pyApp, request: str, arg: str) -> None:
         open_skins(app, arg)
     elif request == "portforwards":
         from k9py.ui.screens.portforwards import PortForwardsScreen
-        app.push_screen(PortForwardsScreen(app.session.forwards))
+        app.push_screen(PortForwardsScreen(app.session.forwards, benchmarks=app.session.benchmarks))
+    elif request == "benchmarks":
+        from k9py.ui.screens.benchmarks import BenchmarksScreen
+        app.push_screen(BenchmarksScreen(app.port_forwards.benchmarks_dir()))
     elif request == "rbac":
         from k9py.ui.screens.rbac import RbacScreen
         kind, ns, name = arg.split("|", 2)

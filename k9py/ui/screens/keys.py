@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from k9py.config import keymap as keymap_file
 from k9py.config.keys import label
+from k9py.ui.screens.benchmarks import BenchmarksScreen, ReportViewer
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.helm import ValuesScreen
 from k9py.ui.screens.help import AliasesScreen, HelpScreen, KeyedScreen
@@ -23,7 +24,7 @@ from k9py.ui.screens.yaml_view import YamlScreen
 SCREENS: tuple[type[KeyedScreen], ...] = (
     ViewerScreen, DescribeScreen, DumpViewer, YamlScreen, ValuesScreen, LogScreen, RbacScreen, XrayScreen, PulsesScreen, ScreenDumps,
     DirScreen,
-    PortForwardsScreen, TimelineView, HelpScreen, AliasesScreen,
+    PortForwardsScreen, BenchmarksScreen, ReportViewer, TimelineView, HelpScreen, AliasesScreen,
 )
 
 

@@ -1,5 +1,6 @@
 """k9s's port-forward screens: the `shift-f` dialog (container port, local port, address) and
-`:pf`, the session's active forwards with their traffic (`ctrl-d` stops one)."""
+`:pf`, the session's active forwards with their traffic (`ctrl-d` stops one, `b` runs a
+benchmark on one and `b` again cancels it, enter lists its benchmarks' reports)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,11 @@ from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
+    from k9py.explorer.benchmark import Benchmarks
     from k9py.explorer.portforward import Forwards
 
 Exposed = Mapping[str, Sequence[tuple[int, str, str]]]  # container -> [(port, name, protocol)]
-COLUMNS = ("NAMESPACE", "NAME", "CONTAINER", "PORTS", "URL", "CONN", "ACTIVE", "IN", "OUT", "AGE")
+COLUMNS = ("NAMESPACE", "NAME", "CONTAINER", "PORTS", "URL", "CONN", "ACTIVE", "IN", "OUT", "AGE", "BENCH")
 REFRESH = 1.0  # seconds between repaints of the traffic
 
 
@@ -101,10 +103,18 @@ def _size(n: int) -> str:
     return str(n)
 
 
-def forward_cells(f: Forward, now: float) -> tuple[str, ...]:
+def bench_cell(benchmarks: Benchmarks | None, f: Forward) -> str:
+    """The BENCH column: a running benchmark's progress (``37/200``), else nothing."""
+    run = benchmarks.running(f.key) if benchmarks is not None else None
+    if run is None:
+        return ""
+    return f"{run.load.done}/{run.load.spec.requests}"
+
+
+def forward_cells(f: Forward, now: float, benchmarks: Benchmarks | None = None) -> tuple[str, ...]:
     t = f.snapshot()
     return (f.namespace, f.pod, f.container, f.ports, f.url, str(t.connections), str(t.active), _size(t.bytes_in),
-            _size(t.bytes_out), human_duration(max(0.0, now - f.started)))
+            _size(t.bytes_out), human_duration(max(0.0, now - f.started)), bench_cell(benchmarks, f))
 
 
 NAME_MIN = 16  # a narrow screen shortens pod names to this before it drops columns
@@ -119,9 +129,11 @@ def _fit(cell: str, width: int) -> str:
 def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
     """The header and rows, every column as wide as its widest cell. When ``width`` (0: no limit)
     is too narrow, names are shortened first, then NAMESPACE and ACTIVE left out, so that the
-    URL and the traffic stay on the screen."""
+    URL and the traffic stay on the screen. BENCH shows while a benchmark runs."""
+    rows = [(*r, *("",) * (len(COLUMNS) - len(r))) for r in rows]
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
-    shown = list(range(len(COLUMNS)))
+    bench = COLUMNS.index("BENCH")
+    shown = [i for i in range(len(COLUMNS)) if i != bench or any(r[bench] for r in rows)]  # BENCH: while one runs
 
     def total() -> int:
         return sum(widths[i] for i in shown) + 2 * (len(shown) - 1)
@@ -142,7 +154,9 @@ def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
 
 
 class PortForwardsScreen(KeyedScreen[None]):
-    BINDINGS = [Binding("ctrl+d", "stop", "Delete", id="portforwards.delete"),
+    BINDINGS = [Binding("b", "bench", "Benchmark Run/Stop", id="portforwards.bench"),
+                Binding("enter", "benchmarks", "View Benchmarks", id="portforwards.benchmarks"),
+                Binding("ctrl+d", "stop", "Delete", id="portforwards.delete"),
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "PORT-FORWARDS"
@@ -155,9 +169,10 @@ class PortForwardsScreen(KeyedScreen[None]):
     PortForwardsScreen OptionList, PortForwardsScreen OptionList:focus { height: 1fr; border: none; background: $k9-bg; }
     """
 
-    def __init__(self, forwards: Forwards, now: float | None = None) -> None:
+    def __init__(self, forwards: Forwards, now: float | None = None, benchmarks: Benchmarks | None = None) -> None:
         super().__init__()
         self.forwards = forwards
+        self.benchmarks = benchmarks
         self.now = now  # tests: a fixed "now" for the ages
         self.shown: list[ForwardKey] = []
         self.note = ""  # what the last stop said
@@ -187,7 +202,7 @@ class PortForwardsScreen(KeyedScreen[None]):
         now = self.now if self.now is not None else time.time()
         forwards = self.forwards.list()
         width = max(0, self.options.scrollable_content_region.width - 2)  # an option's padding
-        lines = table_lines([forward_cells(f, now) for f in forwards], width)
+        lines = table_lines([forward_cells(f, now, self.benchmarks) for f in forwards], width)
         keys = [f.key for f in forwards]
         opts = self.options
         keep = opts.highlighted
@@ -227,6 +242,8 @@ class PortForwardsScreen(KeyedScreen[None]):
         def done(ok: bool | None) -> None:
             if not ok:
                 return
+            if self.benchmarks is not None:
+                self.benchmarks.cancel(key)  # its port is going away
             stopped = self.forwards.stop(key)
             if stopped is not None:
                 self.note = f"Stopped port-forward {ns}/{pod} {container}::{port} ({stopped.url})"
@@ -236,6 +253,39 @@ class PortForwardsScreen(KeyedScreen[None]):
                 changed()
 
         self.app.push_screen(ConfirmScreen("<Delete>", f"Delete port-forward {ns}/{pod} {container}::{port}?"), done)
+
+    def _forward(self) -> Forward | None:
+        key = self._selected()
+        return next((f for f in self.forwards.list() if f.key == key), None) if key is not None else None
+
+    def action_bench(self) -> None:
+        """k9s's `b`: a benchmark on the selected forward, or the running one canceled."""
+        fwd = self._forward()
+        pf = getattr(self.app, "port_forwards", None)
+        if fwd is None or pf is None:
+            return
+
+        def ended(message: str, level: str) -> None:
+            self.note = message
+            if self.is_attached:
+                self.reload()
+            flash = getattr(self.app, "flash", None)
+            if flash is not None and self.app.screen is not self:
+                flash(message, level)
+
+        self.note, _level = pf.bench(fwd, ended)
+        self.reload()
+
+    def action_benchmarks(self) -> None:
+        """k9s's enter: the selected forward's benchmark reports."""
+        fwd = self._forward()
+        pf = getattr(self.app, "port_forwards", None)
+        if fwd is None or pf is None:
+            return
+        from k9py.explorer.benchmark import file_name, forward_name
+        from k9py.ui.screens.benchmarks import BenchmarksScreen
+        prefix = file_name(fwd.namespace, forward_name(fwd.pod, fwd.container, fwd.local_port, fwd.port), 0)
+        self.app.push_screen(BenchmarksScreen(pf.benchmarks_dir(), prefix=prefix.removesuffix("0.txt")))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,129 @@
+"""`:benchmarks` / `:be` (and enter on a `:pf` row, for that forward's): the reports `b` on a
+port-forward saved, newest first, with k9s's columns (``render/benchmark.go``): enter or `d`
+views one, `ctrl-d` deletes it, esc goes back."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual.binding import Binding
+
+from k9py.explorer.benchmark import Report, list_reports, read_report
+from k9py.kube.timefmt import human_duration
+from k9py.ui.screens.dialogs import ConfirmScreen
+from k9py.ui.screens.filelist import FileList, fit_middle
+from k9py.ui.screens.viewer import ViewerScreen
+from k9py.view.inert import inert_line
+
+COLUMNS = ("NAMESPACE", "NAME", "STATUS", "TIME", "REQ/S", "2XX", "4XX/5XX", "REPORT", "AGE")
+RIGHT = {"REQ/S", "2XX", "4XX/5XX"}  # k9s aligns these right
+REPORT_LEAST = 16  # a narrow screen cuts the report's name (in the middle) down to this
+
+
+def thousands(n: int) -> str:
+    return f"{n:,}"
+
+
+def report_cells(r: Report, now: float) -> tuple[str, ...]:
+    return (inert_line(r.namespace), inert_line(r.name), r.status, r.time, r.rps, thousands(r.ok),
+            thousands(r.errors), inert_line(r.file), human_duration(max(0.0, now - r.mtime)))
+
+
+def report_lines(rows: list[tuple[str, ...]], width: int = 0) -> list[str]:
+    """The header and the rows, each column as wide as its widest cell; when ``width`` is too
+    narrow the REPORT column is cut in the middle (its time stays), then every line at the edge."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    rep = COLUMNS.index("REPORT")
+    total = sum(widths) + 2 * (len(widths) - 1)
+    if width and total > width:
+        widths[rep] = max(REPORT_LEAST, widths[rep] - (total - width))
+    out = []
+    for row in (COLUMNS, *rows):
+        cells = []
+        for i, cell in enumerate(row):
+            cell = fit_middle(cell, widths[i])
+            cells.append(cell.rjust(widths[i]) if COLUMNS[i] in RIGHT else cell.ljust(widths[i]))
+        line = "  ".join(cells).rstrip()
+        out.append(line if not width or len(line) <= width else line[:max(0, width - 1)] + "…")
+    return out
+
+
+class ReportViewer(ViewerScreen):
+    kind_label = "Results"
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{report.namespace}/{report.name}")
+        self.path = report.path
+
+    def content(self) -> list[str]:
+        try:
+            return [inert_line(line.expandtabs()) for line in read_report(self.path).split("\n")]
+        except OSError as err:
+            return [f"cannot read {self.path}: {err.strerror or err}"]
+
+    def style_line(self, line: str) -> Text:
+        return Text(line)
+
+
+class BenchmarksScreen(FileList):
+    BINDINGS = [Binding("enter,d", "open", "View", id="benchmarks.open"),
+                Binding("ctrl+d", "delete", "Delete", id="benchmarks.delete"),
+                Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
+                Binding("escape,q", "back", "Back", id="back")]
+    HELP_TITLE = "BENCHMARKS"
+    KEY_SCOPE = "benchmarks"
+    ID = "benches"
+
+    def __init__(self, folder: Path, prefix: str = "", now: float | None = None) -> None:
+        super().__init__()
+        self.folder = folder
+        self.prefix = prefix  # one forward's reports (enter on a :pf row); "": every one
+        self.now = now
+        self.reports: list[Report] = []
+        self.rows: list[tuple[str, ...]] = []
+
+    def help_title(self) -> str:
+        return "Help: benchmarks"
+
+    def reload(self) -> None:
+        keep = self.options.highlighted
+        self.reports = list_reports(self.folder, self.prefix)
+        now = self.now if self.now is not None else time.time()
+        self.rows = [report_cells(r, now) for r in self.reports]
+        self.show(f" benchmarks[{len(self.reports)}] ", [str(r.path) for r in self.reports], keep or 0)
+        if not self.reports:
+            self.flash(f"no benchmarks in {self.folder} yet (b on a :pf port-forward runs one)")
+        else:
+            self.flash(inert_line(str(self.folder)))
+
+    def lay_out(self, width: int) -> list[str]:
+        return report_lines(self.rows, width)
+
+    def _selected(self) -> Report | None:
+        i = self.selected_index()
+        return self.reports[i] if i is not None else None
+
+    def action_open(self) -> None:
+        report = self._selected()
+        if report is not None:
+            self.app.push_screen(ReportViewer(report))
+
+    def action_delete(self) -> None:
+        report = self._selected()
+        if report is None:
+            return
+
+        def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                report.path.unlink()
+            except OSError as err:
+                self.flash(f"cannot delete {report.path}: {err.strerror or err}", "error")
+                return
+            self.reload()
+            self.flash(f"Deleted {report.file}")
+
+        self.app.push_screen(ConfirmScreen("<Delete>", f"Delete benchmark {report.file}?"), done)
