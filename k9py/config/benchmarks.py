@@ -84,7 +84,9 @@ SCHEMA = Map({"benchmarks": Map({
     "containers": StrMap(values=BENCH),
 })})
 _METHOD = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token
-_POD_SUFFIX = re.compile(r"\A(.+)-(\w{10})-(\w{5})\Z")  # k9s's podNameRX: a Deployment's pod
+# k9s's podNameRX (a Deployment's pod: NAME-HASH-XXXXX), with the hash's shorter lengths too
+# (k9s wants 10 characters; a pod-template-hash has 1 to 10)
+_POD_SUFFIX = re.compile(r"\A(.+)-([a-z0-9]{1,10})-([a-z0-9]{5})\Z")
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -192,6 +192,16 @@ class Load:
         self._lock = threading.Lock()
         self.stats = Stats()
         self.done = 0  # requests answered or failed so far
+        self._open: set[socket.socket] = set()  # the workers' connections: stop() cuts them
+
+    def stop(self) -> None:
+        """Cancel: no new request; the ones in flight are cut off now, not when the pod answers."""
+        self.cancel.set()
+        with self._lock:
+            socks = list(self._open)
+        for sock in socks:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _take(self) -> bool:
         with self._lock:
@@ -213,6 +223,8 @@ class Load:
         finally:
             if conn is not None:
                 conn.close()
+            with self._lock:
+                self._open = {s for s in self._open if s.fileno() != -1}
 
     def _one(self, conn: http.client.HTTPConnection | None, deadline: float) -> http.client.HTTPConnection | None:
         sample = Sample()
@@ -227,6 +239,11 @@ class Load:
                 af, _, _, _, addr = infos[0]
                 sock = socket.socket(af, socket.SOCK_STREAM)
                 sock.settimeout(timeout)
+                with self._lock:
+                    self._open.add(sock)
+                if self.cancel.is_set():
+                    sock.close()
+                    raise Canceled
                 try:
                     sock.connect(addr)
                 except OSError:
@@ -250,8 +267,8 @@ class Load:
             if resp.will_close:
                 conn.close()
                 conn = None
-        except (OSError, http.client.HTTPException, ValueError) as err:
-            sample.error = self._error(err)
+        except (OSError, http.client.HTTPException, ValueError, Canceled) as err:
+            sample.error = "canceled" if self.cancel.is_set() else self._error(err)
             if conn is not None:
                 conn.close()
             conn = None
@@ -443,11 +460,11 @@ class Benchmarks:
     def cancel(self, key: Key) -> Run | None:
         run = self.running(key)
         if run is not None:
-            run.load.cancel.set()
+            run.load.stop()
         return run
 
     def cancel_all(self) -> None:
         with self._lock:
             runs = list(self._runs.values())
         for run in runs:
-            run.load.cancel.set()
+            run.load.stop()

@@ -32,7 +32,11 @@ class Handler(BaseHTTPRequestHandler):
     seen: ClassVar[list[tuple[str, str, dict[str, str], bytes]]] = []
     lock = threading.Lock()
 
+    gate = threading.Event()  # /block answers once it is set
+
     def _answer(self) -> None:
+        if self.path == "/block":
+            self.gate.wait(30)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         with self.lock:
@@ -54,6 +58,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     Handler.seen = []
+    Handler.gate = threading.Event()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     t = threading.Thread(target=srv.serve_forever, daemon=True)
@@ -61,6 +66,7 @@ def server() -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{srv.server_address[1]}"
     finally:
+        Handler.gate.set()
         srv.shutdown()
         srv.server_close()
 
@@ -171,3 +177,22 @@ def test_a_run_in_a_thread_saves_its_report_and_a_canceled_one_does_not(server: 
     benches.start(key, load, tmp_path, "default", "web|nginx|8080:80", done)
     assert ended.wait(30)
     assert runs[1].canceled and runs[1].path is None and len(list_reports(tmp_path)) == 1
+
+
+def test_a_running_benchmark_shows_its_progress_and_b_again_cancels_it(server: str, tmp_path: Path) -> None:
+    """While the pod has not answered, the run is there to see (its count); cancel stops it, and
+    what it had not sent is never sent; no report is saved."""
+    benches = Benchmarks()
+    key = ("default", "web", "nginx", 80)
+    ended = threading.Event()
+    load = Load(server + "/block", BenchSpec(concurrency=2, requests=50), "k9py")
+    run = benches.start(key, load, tmp_path, "default", "web|nginx|8080:80", lambda _run: ended.set())
+    assert benches.running(key) is run and load.done == 0
+    with pytest.raises(ValueError, match="already running"):
+        benches.start(key, Load(server + "/", BenchSpec(), "k9py"), tmp_path, "default", "web", lambda _run: None)
+    assert benches.cancel(key) is run  # the pod still has not answered: the requests in flight are cut off
+    assert ended.wait(10)
+    Handler.gate.set()
+    assert run.canceled and run.path is None and list_reports(tmp_path) == []
+    assert load.done <= 2 and not [s for s in load.stats.samples if not s.error]  # at most one a worker, of 50
+    assert benches.running(key) is None

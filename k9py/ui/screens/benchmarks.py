@@ -83,6 +83,7 @@ class BenchmarksScreen(FileList):
         self.now = now
         self.reports: list[Report] = []
         self.rows: list[tuple[str, ...]] = []
+        self.note = ""  # what the last delete said (kept as the list is read again)
 
     def help_title(self) -> str:
         return "Help: benchmarks"
@@ -93,8 +94,10 @@ class BenchmarksScreen(FileList):
         now = self.now if self.now is not None else time.time()
         self.rows = [report_cells(r, now) for r in self.reports]
         self.show(f" benchmarks[{len(self.reports)}] ", [str(r.path) for r in self.reports], keep or 0)
-        if not self.reports:
-            self.flash(f"no benchmarks in {self.folder} yet (b on a :pf port-forward runs one)")
+        if self.note:
+            self.flash(self.note)
+        elif not self.reports:
+            self.flash(inert_line(f"no benchmarks in {self.folder} yet (b on a :pf port-forward runs one)"))
         else:
             self.flash(inert_line(str(self.folder)))
 
@@ -121,9 +124,9 @@ class BenchmarksScreen(FileList):
             try:
                 report.path.unlink()
             except OSError as err:
-                self.flash(f"cannot delete {report.path}: {err.strerror or err}", "error")
+                self.flash(inert_line(f"cannot delete {report.path}: {err.strerror or err}"), "error")
                 return
+            self.note = inert_line(f"Deleted {report.file}")
             self.reload()
-            self.flash(f"Deleted {report.file}")
 
         self.app.push_screen(ConfirmScreen("<Delete>", f"Delete benchmark {report.file}?"), done)

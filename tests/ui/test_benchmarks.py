@@ -1,0 +1,82 @@
+"""`b` on a `:pf` row (k9s's benchmark), driven as a person would on the simulator: the load runs
+off the UI thread through the forward into the pod, the report is saved, `:benchmarks` lists it,
+enter shows it, ctrl-d deletes it."""
+
+from __future__ import annotations
+
+from k9py.config import locations
+from k9py.explorer.benchmark import list_reports
+from k9py.ui.screens.benchmarks import BenchmarksScreen, ReportViewer
+from k9py.ui.screens.dialogs import ConfirmScreen
+from k9py.ui.screens.portforwards import PortForwardsScreen
+from tests.ui.simcluster import command, goto, run, settle
+from tests.ui.test_portforward import access_lines, first_nginx, forward_with_dialog, until
+
+
+def test_b_on_a_forward_benchmarks_it_and_benchmarks_shows_the_report():
+    async def s(app, pilot, cluster):
+        info = app.session.info()
+        cfg = locations.benchmarks_file(info.context)
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        cfg.write_text("benchmarks:\n  defaults:\n    concurrency: 3\n    requests: 12\n")
+        folder = locations.benchmarks_dir(info.cluster, info.context)
+        name = first_nginx(app)
+        await goto(app, pilot, name)
+        fwd = await forward_with_dialog(app, pilot)
+        await settle(app, pilot)
+        await command(app, pilot, "pf")
+        pf = app.screen
+        assert isinstance(pf, PortForwardsScreen)
+        await pilot.press("b")
+        note = str(pf.query_one("#pf-flash").render())
+        assert note.startswith((f"Benchmark in progress... 12 GET {fwd.url}/, 3 at a time", "Benchmark completed!"))
+        await until(app, pilot, lambda: "Benchmark completed!" in str(pf.query_one("#pf-flash").render()), "the run")
+        assert app.session.benchmarks.running(fwd.key) is None
+        assert len(access_lines(cluster, name, "nginx", agent="k9py/")) == 12  # every request reached the pod
+        reports = list_reports(folder)
+        assert len(reports) == 1
+        saved = reports[0]
+        assert saved.file.startswith(f"default_{name}_nginx_{fwd.local_port}_80_")
+        assert (saved.namespace, saved.name, saved.status, saved.ok, saved.errors) == ("default", name, "pass", 12, 0)
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await command(app, pilot, "benchmarks")
+        be = app.screen
+        assert isinstance(be, BenchmarksScreen)
+        header = str(be.query_one("#benches-header").render())
+        assert header.split() == ["NAMESPACE", "NAME", "STATUS", "TIME", "REQ/S", "2XX", "4XX/5XX", "REPORT", "AGE"]
+        cells = str(be.options.get_option_at_index(0).prompt).split()
+        assert cells[:3] == ["default", name, "pass"] and cells[5:7] == ["12", "0"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        viewer = app.screen
+        assert isinstance(viewer, ReportViewer)
+        text = "\n".join(viewer.content())
+        assert "Summary:" in text and "Status code distribution:" in text and "  [200] 12 responses" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert list_reports(folder) == [] and be.count == 0
+        assert str(be.query_one("#benches-flash").render()) == f"Deleted {saved.file}"
+    run(s)
+
+
+def test_a_wrong_benchmarks_file_is_one_line_naming_its_line_and_field():
+    async def s(app, pilot, cluster):
+        cfg = locations.benchmarks_file(app.session.info().context)
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        cfg.write_text("benchmarks:\n  defaults:\n    concurency: 3\n")
+        await goto(app, pilot, first_nginx(app))
+        await forward_with_dialog(app, pilot)
+        await settle(app, pilot)
+        await command(app, pilot, "pf")
+        await pilot.press("b")
+        note = str(app.screen.query_one("#pf-flash").render())
+        assert note == f"{cfg}:3: benchmarks.defaults.concurency: unknown key (did you mean concurrency?): no benchmark"
+        assert app.session.benchmarks.running(app.session.forwards.list()[0].key) is None
+    run(s)
