@@ -153,7 +153,7 @@ class PortForwarding:
             elif run.error:
                 message, level = run.error, "error"
             else:
-                message, level = f"Benchmark completed! ({run.path.name if run.path else ''}: :benchmarks lists it)", "info"
+                message, level = f"Benchmark completed! (enter or :benchmarks shows it: {run.path.name if run.path else ''})", "info"
             with contextlib.suppress(RuntimeError):  # the app has closed
                 self.app.call_from_thread(on_end, message, level)
 
@@ -162,5 +162,5 @@ class PortForwarding:
                                      forward_name(fwd.pod, fwd.container, fwd.local_port, fwd.port), ended)
         except ValueError as err:
             return str(err), "error"
-        return (f"Benchmark in progress... {spec.requests} {spec.method} {url}, "
-                f"{min(spec.concurrency, spec.requests)} at a time (b cancels)"), "warn"
+        return (f"Benchmark in progress (b cancels): {spec.requests} {spec.method} {url}, "
+                f"{min(spec.concurrency, spec.requests)} at a time"), "warn"

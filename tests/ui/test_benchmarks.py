@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from k9py.config import locations
 from k9py.explorer.benchmark import list_reports
-from k9py.ui.screens.benchmarks import BenchmarksScreen, ReportViewer
+from k9py.ui.screens.benchmarks import COLUMNS, BenchmarksScreen, ReportViewer, report_lines
 from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.screens.portforwards import PortForwardsScreen
 from tests.ui.simcluster import command, goto, run, settle
@@ -29,7 +29,7 @@ def test_b_on_a_forward_benchmarks_it_and_benchmarks_shows_the_report():
         assert isinstance(pf, PortForwardsScreen)
         await pilot.press("b")
         note = str(pf.query_one("#pf-flash").render())
-        assert note.startswith((f"Benchmark in progress... 12 GET {fwd.url}/, 3 at a time", "Benchmark completed!"))
+        assert note.startswith((f"Benchmark in progress (b cancels): 12 GET {fwd.url}/, 3 at a time", "Benchmark completed!"))
         await until(app, pilot, lambda: "Benchmark completed!" in str(pf.query_one("#pf-flash").render()), "the run")
         assert app.session.benchmarks.running(fwd.key) is None
         assert len(access_lines(cluster, name, "nginx", agent="k9py/")) == 12  # every request reached the pod
@@ -80,3 +80,15 @@ def test_a_wrong_benchmarks_file_is_one_line_naming_its_line_and_field():
         assert note == f"{cfg}:3: benchmarks.defaults.concurency: unknown key (did you mean concurrency?): no benchmark"
         assert app.session.benchmarks.running(app.session.forwards.list()[0].key) is None
     run(s)
+
+
+def test_a_narrow_benchmarks_view_keeps_the_figures():
+    row = ("default", "nginx-deployment-fdc5b4bc9-4b6hm", "pass", "4.4511", "673.9960", "3,000", "0",
+           "default_nginx-deployment-fdc5b4bc9-4b6hm_nginx_8080_80_1796584516608304930.txt", "2m")
+    wide = report_lines([row], 0)
+    assert wide[0].split() == list(COLUMNS) and wide[1].split() == list(row)
+    mid = report_lines([row], 120)
+    assert all(len(line) <= 120 for line in mid) and mid[1].split()[7] == "default_nginx…6608304930.txt"
+    narrow = report_lines([row], 74)
+    assert narrow[0].split() == ["NAME", "STATUS", "TIME", "REQ/S", "2XX", "4XX/5XX", "AGE"]
+    assert narrow[1].split() == ["nginx-deployment-fdc5b4bc9…", "pass", "4.4511", "673.9960", "3,000", "0", "2m"]

@@ -311,6 +311,9 @@ def test_a_narrow_pf_view_keeps_the_url_and_the_traffic():
     assert wide[0].split() == list(COLUMNS[:-1]) and wide[1].split() == list(row)  # BENCH: only while one runs
     running = table_lines([(*row, "37/200")], 160)
     assert running[0].split() == list(COLUMNS) and running[1].split()[-1] == "37/200"
+    narrow_running = table_lines([(*row, "37/200")], 76)  # the progress stays on a narrow screen
+    assert narrow_running[0].split() == ["NAME", "CONTAINER", "PORTS", "URL", "CONN", "BENCH"]
+    assert narrow_running[1].split()[-1] == "37/200" and all(len(line) <= 76 for line in narrow_running)
     narrow = table_lines([row], 76)
     assert all(len(line) <= 76 for line in narrow)
     assert narrow[0].split() == ["NAME", "CONTAINER", "PORTS", "URL", "CONN", "IN", "OUT", "AGE"]

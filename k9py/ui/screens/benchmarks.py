@@ -20,6 +20,7 @@ from k9py.view.inert import inert_line
 COLUMNS = ("NAMESPACE", "NAME", "STATUS", "TIME", "REQ/S", "2XX", "4XX/5XX", "REPORT", "AGE")
 RIGHT = {"REQ/S", "2XX", "4XX/5XX"}  # k9s aligns these right
 REPORT_LEAST = 16  # a narrow screen cuts the report's name (in the middle) down to this
+NAME_MIN, NAME_LEAST = 16, 10  # and pod names to this, then (NAMESPACE and REPORT gone) to that
 
 
 def thousands(n: int) -> str:
@@ -32,22 +33,40 @@ def report_cells(r: Report, now: float) -> tuple[str, ...]:
 
 
 def report_lines(rows: list[tuple[str, ...]], width: int = 0) -> list[str]:
-    """The header and the rows, each column as wide as its widest cell; when ``width`` is too
-    narrow the REPORT column is cut in the middle (its time stays), then every line at the edge."""
+    """The header and the rows, each column as wide as its widest cell. When ``width`` (0: no
+    limit) is too narrow the figures stay: the report's name is cut in the middle (its time stays)
+    and the pod's name shortened, then NAMESPACE and REPORT left out, then names shortened again."""
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
-    rep = COLUMNS.index("REPORT")
-    total = sum(widths) + 2 * (len(widths) - 1)
-    if width and total > width:
-        widths[rep] = max(REPORT_LEAST, widths[rep] - (total - width))
+    shown = list(range(len(COLUMNS)))
+    name, rep = COLUMNS.index("NAME"), COLUMNS.index("REPORT")
+    natural = widths[name]
+
+    def over() -> int:
+        return sum(widths[i] for i in shown) + 2 * (len(shown) - 1) - width if width else 0
+
+    for col, least in ((rep, REPORT_LEAST), (name, NAME_MIN)):
+        if over() > 0:
+            widths[col] = max(least, widths[col] - over())
+    for col in (COLUMNS.index("NAMESPACE"), rep):
+        if over() > 0:
+            shown.remove(col)
+    if rep not in shown and over() < 0:  # the room REPORT left: the names back, as far as they go
+        widths[name] = min(natural, widths[name] - over())
+    if over() > 0:
+        widths[name] = max(NAME_LEAST, widths[name] - over())
     out = []
     for row in (COLUMNS, *rows):
         cells = []
-        for i, cell in enumerate(row):
-            cell = fit_middle(cell, widths[i])
+        for i in shown:
+            cell = fit_middle(row[i], widths[i]) if i == rep else _fit(row[i], widths[i])
             cells.append(cell.rjust(widths[i]) if COLUMNS[i] in RIGHT else cell.ljust(widths[i]))
         line = "  ".join(cells).rstrip()
         out.append(line if not width or len(line) <= width else line[:max(0, width - 1)] + "…")
     return out
+
+
+def _fit(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[:max(0, width - 1)] + "…"
 
 
 class ReportViewer(ViewerScreen):

@@ -119,6 +119,7 @@ def forward_cells(f: Forward, now: float, benchmarks: Benchmarks | None = None) 
 
 NAME_MIN = 16  # a narrow screen shortens pod names to this before it drops columns
 NARROW_DROPS = ("NAMESPACE", "ACTIVE")  # then these go, in this order
+BENCH_DROPS = ("AGE", "IN", "OUT")  # and while a benchmark runs, these, so that its progress shows
 NAME_LEAST = 10  # and names shorten again, down to this; what still does not fit is cut
 
 
@@ -145,7 +146,7 @@ def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
             widths[name] = max(least, widths[name] - (total() - width))
 
     shorten_names(NAME_MIN)
-    for col in NARROW_DROPS:
+    for col in NARROW_DROPS + (BENCH_DROPS if bench in shown else ()):
         if width and total() > width:
             shown.remove(COLUMNS.index(col))
     shorten_names(NAME_LEAST)
@@ -167,6 +168,7 @@ class PortForwardsScreen(KeyedScreen[None]):
                                  border-title-color: $k9-title; border-title-style: bold; background: $k9-bg; }
     PortForwardsScreen #pf-header { height: 1; padding: 0 1; }
     PortForwardsScreen OptionList, PortForwardsScreen OptionList:focus { height: 1fr; border: none; background: $k9-bg; }
+    PortForwardsScreen #pf-flash { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, forwards: Forwards, now: float | None = None, benchmarks: Benchmarks | None = None) -> None:
