@@ -36,7 +36,21 @@ def test_info_with_nothing_yet_says_where_each_file_would_be(cfg, capsys):
     # K9PY_CONFIG_DIR puts everything in one place, screen dumps too (XDG_STATE_HOME is set)
     assert rows["Screen dumps"].startswith(str(cfg / "screens") + " ")
     assert rows["Screen dumps"].endswith("not found (made on the first ctrl-s)")
+    assert rows["Benchmarks"].startswith(f"{cfg / 'benchmarks'} ")
+    assert rows["Benchmarks"].endswith("  not found (made on the first b in :pf)")
     assert "Version" in rows
+
+
+def test_info_counts_the_benchmark_reports_and_names_a_wrong_benchmarks_file(cfg, capsys):
+    (cfg / "benchmarks" / "kind" / "kind-dev").mkdir(parents=True)
+    (cfg / "benchmarks" / "kind" / "kind-dev" / "default_web_nginx_8080_80_1.txt").write_text("Summary:\n")
+    bad = cfg / "clusters" / "kind-dev" / "benchmarks.yaml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("benchmarks:\n  defaults:\n    requests: lots\n")
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert info_lines(out)["Benchmarks"].endswith("found: 1 reports; wrong benchmarks.yaml (1):")
+    assert f"  {bad}:3: benchmarks.defaults.requests: must be an integer, not a string" in out
 
 
 def test_info_says_what_was_found_and_what_is_wrong(cfg, capsys):

@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from k9py.config import aliases, context_state, hotkeys, keymap, locations, plugins, settings, skin, user, views
+from k9py.config import (
+    aliases,
+    benchmarks,
+    context_state,
+    hotkeys,
+    keymap,
+    locations,
+    plugins,
+    settings,
+    skin,
+    user,
+    views,
+)
 from k9py.errors import K9pyError
 
 SKIN_SUFFIXES = (".yaml", ".yml")
@@ -131,6 +143,21 @@ def _contexts_row(clusters: Path) -> Row:
 CONTEXT_FILES = ("aliases.yaml", "hotkeys.yaml", "plugins.yaml")  # read beside the config directory's
 
 
+def _benchmarks_row(clusters: Path) -> Row:
+    """`b`'s reports (one folder per cluster and context) and the contexts' benchmarks.yaml that are wrong."""
+    folder = locations.state_dir() / "benchmarks"
+    reports = sum(1 for _ in folder.glob("*/*/*.txt")) if folder.is_dir() else 0
+    status = f"found: {reports} reports" if folder.is_dir() else "not found (made on the first b in :pf)"
+    notes = []
+    found = {*clusters.glob("*/benchmarks.yaml"), *clusters.glob("*/*/benchmarks.yaml")} if clusters.is_dir() else set()
+    for path in sorted(found):  # (clusters/<cluster>/<context>/, or clusters/<context>/ without a cluster)
+        try:
+            benchmarks.load(path)
+        except K9pyError as err:
+            notes.append(str(err))
+    return Row("Benchmarks", folder, status + _listed("wrong benchmarks.yaml", notes))
+
+
 def rows() -> list[Row]:
     """Every place k9py reads from, in `k9s info`'s order."""
     read: list[settings.Settings] = []  # config.yaml as the Config row read it (when it could)
@@ -161,6 +188,7 @@ def rows() -> list[Row]:
         _file("Views", locations.views_file(), _views),
         _contexts_row(locations.clusters_dir()),
         Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)"),
+        _benchmarks_row(clusters),
     ]
 
 
