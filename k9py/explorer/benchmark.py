@@ -222,9 +222,12 @@ class Load:
                 conn = self._one(conn, deadline)
         finally:
             if conn is not None:
-                conn.close()
-            with self._lock:
-                self._open = {s for s in self._open if s.fileno() != -1}
+                self._close(conn)
+
+    def _close(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._open.discard(conn.sock)
+        conn.close()
 
     def _one(self, conn: http.client.HTTPConnection | None, deadline: float) -> http.client.HTTPConnection | None:
         sample = Sample()
@@ -241,12 +244,13 @@ class Load:
                 sock.settimeout(timeout)
                 with self._lock:
                     self._open.add(sock)
-                if self.cancel.is_set():
-                    sock.close()
-                    raise Canceled
                 try:
+                    if self.cancel.is_set():
+                        raise Canceled
                     sock.connect(addr)
-                except OSError:
+                except (OSError, Canceled):
+                    with self._lock:
+                        self._open.discard(sock)
                     sock.close()
                     raise
                 conn.sock = sock
@@ -265,12 +269,12 @@ class Load:
             length = resp.getheader("Content-Length")
             sample.size = int(length) if length and length.isdigit() else -1
             if resp.will_close:
-                conn.close()
+                self._close(conn)
                 conn = None
         except (OSError, http.client.HTTPException, ValueError, Canceled) as err:
             sample.error = "canceled" if self.cancel.is_set() else self._error(err)
             if conn is not None:
-                conn.close()
+                self._close(conn)
             conn = None
         sample.total = time.perf_counter() - start
         self._record(sample)

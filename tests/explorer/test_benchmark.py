@@ -73,8 +73,10 @@ def server() -> Iterator[str]:
 
 def test_every_request_is_sent_and_counted_in_heys_report(server: str) -> None:
     spec = BenchSpec(concurrency=3, requests=20)
-    stats = Load(server + "/", spec, "k9py/0.1.0").run()
+    load = Load(server + "/", spec, "k9py/0.1.0")
+    stats = load.run()
     assert len(Handler.seen) == 20 and len(stats.samples) == 20
+    assert not load._open  # every connection closed and forgotten
     assert all(h["User-Agent"] == "k9py/0.1.0" for _, _, h, _ in Handler.seen)
     text = report(stats)
     lines = text.splitlines()
