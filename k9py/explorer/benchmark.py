@@ -40,7 +40,10 @@ def url_for(spec: Spec, address: str, local_port: int) -> str:
     path = spec.path or "/"
     if not path.startswith("/"):
         path = "/" + path
-    return f"http://{spec.host or address}:{local_port}{path}"
+    host = spec.host or address
+    if ":" in host and not host.startswith("["):  # an IPv6 address, bracketed as in any URL
+        host = f"[{host}]"
+    return f"http://{host}:{local_port}{path}"
 
 
 # -- one request's measures (hey's result) ------------------------------------------------------------

@@ -24,6 +24,7 @@ from k9py.explorer.benchmark import (
     report,
     save,
     summarize,
+    url_for,
 )
 
 
@@ -198,3 +199,10 @@ def test_a_running_benchmark_shows_its_progress_and_b_again_cancels_it(server: s
     assert run.canceled and run.path is None and list_reports(tmp_path) == []
     assert load.done <= 2 and not [s for s in load.stats.samples if not s.error]  # at most one a worker, of 50
     assert benches.running(key) is None
+
+
+def test_the_url_is_the_forwards_address_and_port_with_the_configs_host_and_path() -> None:
+    assert url_for(BenchSpec(), "localhost", 8080) == "http://localhost:8080/"
+    assert url_for(BenchSpec(host="10.0.0.1", path="api"), "localhost", 8080) == "http://10.0.0.1:8080/api"
+    url = url_for(BenchSpec(), "::1", 8080)
+    assert url == "http://[::1]:8080/" and Load(url, BenchSpec(), "k9py").host == "::1"
