@@ -352,7 +352,7 @@ class LogBuffer:
         return [s if len(s) <= self.max_display else s[: self.max_display - 1] + ELLIPSIS for s in out]
 
     def text(self, *, timestamps: bool = False, filtered: bool = False) -> str:
-        """All kept lines, whole (saves, copies)."""
+        """All kept lines, whole (``filtered``: those passing the filter; the log view's saves and copies)."""
         src = self.visible() if filtered else self
         return "".join(line.full(timestamps) + "\n" for line in src)
 

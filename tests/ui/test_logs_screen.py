@@ -252,6 +252,26 @@ def test_copy_and_save(tmp_path, monkeypatch):
     run(s)
 
 
+def test_copy_and_save_take_the_filtered_lines(tmp_path, monkeypatch):
+    """k9s's c and ctrl-s take what the view shows: with `/^1[0-3]:` only those lines (it copied
+    and saved the whole log, the filter ignored)."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))
+
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        await pilot.press("slash", *"^1[0-3]:", "enter")
+        await settle(app, pilot)
+        await pilot.press("c")
+        assert [ln.split(":")[0] for ln in app.clipboard.splitlines()] == ["10", "11", "12", "13"]
+        await pilot.press("ctrl+s")
+        assert [ln.split(":")[0] for ln in scr.saved_path.read_text().splitlines()] == ["10", "11", "12", "13"]
+        await pilot.press("escape")  # no filter: the whole log again
+        await settle(app, pilot)
+        await pilot.press("c")
+        assert app.clipboard == scr.buffer.text() and len(app.clipboard.splitlines()) > 4
+    run(s)
+
+
 def test_previous_logs_of_a_restarted_container():
     c = sim_cluster()
     c.create(pod_manifest("crasher", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT],

@@ -600,7 +600,8 @@ class LogScreen(ViewerScreen):
         self._sync()
 
     def text(self) -> str:
-        return self.buffer.text(timestamps=self.timestamps)
+        """What `c` copies and ctrl-s saves: the lines the view shows (the filter's), as k9s."""
+        return self.buffer.text(timestamps=self.timestamps, filtered=True)
 
     @property
     def log_body(self) -> LogLinesView:
