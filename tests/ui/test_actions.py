@@ -74,7 +74,7 @@ def test_delete_force_and_orphan_and_marked():
         await command(app, pilot, "po")
         pods = nginx_pods(cluster)
         await goto(app, pilot, pods[0])
-        await pilot.press("space", "space")
+        await pilot.press("space", "j", "space")
         await pilot.press("ctrl+d", "n")
         assert all(not meta.is_deleting(cluster.store.get("Pod", "default", p)) for p in pods)
         await pilot.press("ctrl+d", "y")

@@ -367,9 +367,24 @@ def test_usage_sort_keys(drive):
     drive(s)
 
 
+def test_space_marks_the_cursor_row_and_stays_there(drive):
+    """k9s's space marks the row under the cursor and leaves the cursor there: a k9s user's
+    `space j space` marks the first two rows (the cursor went down a row after each space:
+    the first and the third were marked, and ctrl-d deleted a pod never chosen)."""
+    async def s(app, pilot, cluster):
+        await press(app, pilot, "space")
+        assert app.table.marked == {("default", "counter")} and app.table.cursor_key == ("default", "counter")
+        await press(app, pilot, "j", "space")
+        assert app.table.marked == {("default", "counter"), ("default", "crashy")}
+        assert app.table.cursor_key == ("default", "crashy")
+        await press(app, pilot, "space")  # again: unmarked, still there
+        assert app.table.marked == {("default", "counter")} and app.table.cursor_key == ("default", "crashy")
+    drive(s)
+
+
 def test_marks_toggle_and_survive_updates(drive):
     async def s(app, pilot, cluster):
-        await press(app, pilot, "space", "space")
+        await press(app, pilot, "space", "j", "space")
         assert app.table.marked == {("default", "counter"), ("default", "crashy")}
         cluster.store.mutate("Pod", "default", "counter", lambda p: p["metadata"]["labels"].update(x="1"))
         await sync(app, pilot)

@@ -245,7 +245,7 @@ def test_the_delete_prompt_reads_like_english():
         await pilot.press("escape")
         await settle(app, pilot)
         await goto(app, pilot, "counter")
-        await pilot.press("space", "space")  # counter and the row after it
+        await pilot.press("space", "j", "space")  # counter and the row after it
         await pilot.press("ctrl+d")
         await settle(app, pilot)
         assert str(app.screen.query_one(".dialog-message").render()) == "Delete 2 marked pods?"

@@ -240,10 +240,10 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.move_to(len(self.model) - 1)
 
     def action_mark(self) -> None:
-        """`space`: mark or unmark the cursor's row (``marked`` is the shown view's set)."""
+        """`space`: mark or unmark the cursor's row (``marked`` is the shown view's set). The
+        cursor stays on it, as in k9s: `space j space` marks two neighbours."""
         if self.cursor_key is not None:
             self.marked.symmetric_difference_update({self.cursor_key})
-            self.move_to(self.cursor_index + 1)
             self.refresh()
 
     def action_mark_range(self) -> None:
