@@ -65,8 +65,9 @@ class Navigator:
         self.stack: list[ResourceView] = []
         self.favorites: list[str] = [namespace] if namespace else ["default"]
         self.missing_namespaces: set[str] = set()  # namespaces a view opened on and the backend did not know
-        self.history: list[str] = []
+        self.history: list[str] = []  # the views shown, for `[` `]` `-`
         self.hist_pos = -1
+        self.commands: list[str] = []  # what the prompt's Up recalls: those views and the screens (xray, pulses…)
         self.current_cmd: str | None = None
         self.merged_cmd: tuple[str, str] | None = None  # (the view shown, the merged one it stands for)
         self.previous_cmd: str | None = None
@@ -230,6 +231,8 @@ class Navigator:
         request = kinds.REQUESTS.get(head)
         if request is not None:
             rest = text.strip().lstrip(":")[len(head):].strip()
+            if record:
+                self.commands.append(text.strip())
             return Outcome(request=request, arg=rest if request in WITH_ARG else "")
         cmd = kinds.parse_command(text, self.session.extra_aliases())
         if cmd.quit:
@@ -292,6 +295,7 @@ class Navigator:
         if record:
             self.history.append(effective)
             self.hist_pos = len(self.history) - 1
+            self.commands.append(effective)
         return self.check_namespace(ns) if view.namespaced and ns else DONE
 
     def check_namespace(self, ns: str) -> Outcome:

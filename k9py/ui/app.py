@@ -542,7 +542,7 @@ class K9pyApp(App[None]):
                 self.watch_namespaces()
             return True
         if key in ("up", "down") and prompt.mode == "command":  # k9s: recall the commands run before
-            prompt.recall(self.navigator.history, -1 if key == "up" else 1)
+            prompt.recall(self.navigator.commands, -1 if key == "up" else 1)
             return True
         done = prompt.feed(key, char)
         if done == "edit" and prompt.mode == "filter":

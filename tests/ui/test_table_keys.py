@@ -169,6 +169,32 @@ def test_up_and_down_recall_the_command_history():
     run_at(WIDE, s)
 
 
+def test_up_recalls_the_screens_typed_too():
+    """`:xray deploy` and `:pulses` are commands like `:deploy` (k9s keeps them in the history
+    its prompt recalls); Up skipped them and brought back the view typed before them. `[` and
+    `]` still walk the views only."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await command(app, pilot, "xray deploy")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await command(app, pilot, "pulses")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("colon")
+        prompt = app.prompt
+        await pilot.press("up")
+        assert prompt.value == "pulses"
+        await pilot.press("up")
+        assert prompt.value == "xray deploy"
+        await pilot.press("up")
+        assert prompt.value == "deploy default"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.navigator.history[-2:] == ["deploy default", "deploy default"]
+    run_at(WIDE, s)
+
+
 @SIZES
 def test_the_suggestion_shows_inline_and_tab_or_right_accepts_it(size):
     async def s(app, pilot, cluster):
