@@ -49,7 +49,7 @@ class Context:
     name: str
     cluster: str
     user: str
-    namespace: str
+    namespace: str  # "" when the context names none (it opens in default)
     current: bool = False
 
     def as_object(self) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
     for c in contexts or []:
         ctx = c.get("context") or {}
         out.append(Context(c.get("name", ""), ctx.get("cluster", ""), ctx.get("user", ""),
-                           ctx.get("namespace") or "default", c.get("name") == name))
+                           ctx.get("namespace") or "", c.get("name") == name))
     if current is not None and not any(c.name == current for c in out):
         raise K9pyError(f"context {current!r} not found in {joined(files)}", field="--context")
     return out, name

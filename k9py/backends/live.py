@@ -296,7 +296,7 @@ class LiveBackend(Backend):
         ctx = next((c for c in contexts if c.name == current), None)
         self.cluster_name = ctx.cluster if ctx else ""
         self.user = ctx.user if ctx else ""
-        self.default_namespace = ctx.namespace if ctx else "default"
+        self.default_namespace = (ctx.namespace if ctx else "") or "default"
         self.api = kc.new_api_client(self.files, current)
         self.rng = rng or random.Random()
         self.server_version = ""

@@ -298,6 +298,22 @@ def test_contexts_merge_switch_and_never_write(tmp_path, monkeypatch):
         two.stop()
 
 
+def test_a_context_without_a_namespace_shows_none_and_opens_default(tmp_path, monkeypatch):
+    """`:ctx` showed NAMESPACE default for a context that names none (kubectl config
+    get-contexts and k9s leave it empty); such a context still opens in default."""
+    doc = kubeconfig_doc("http://127.0.0.1:9", name="bare")
+    del doc["contexts"][0]["context"]["namespace"]
+    (tmp_path / "kc").write_text(yaml.safe_dump(doc))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kc"))
+
+    async def main():
+        b = LiveBackend(LiveOptions(**FAST))
+        assert [(r["metadata"]["name"], r["namespace"]) for r in b.contexts()] == [("bare", "")]
+        assert b.default_namespace == "default"
+        await b.close()
+    run(main())
+
+
 def test_cli_arguments(tmp_path, kubeconfig, monkeypatch):
     p = argparse.ArgumentParser()
     add_live_arguments(p)
