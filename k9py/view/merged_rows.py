@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import time_or_none
-from k9py.view.rows import TIME_SORTS, Column, Key, Row, RowModel, _cell_str, _num
+from k9py.view.rows import TIME_SORTS, Column, Key, Row, RowModel, _cell_str, _num, natural
 
 Obj = dict[str, Any]
 MergedKey = tuple[str, str, str]  # (namespace, name, context): key[0], key[1] stay namespace and name
@@ -68,11 +68,11 @@ class MergedRowModel(RowModel):
         ns, name, ctx = cast(MergedKey, row.key)
         col = col or self.sort_col
         if col == "NAME":
-            return (name, ns, ctx)
+            return (natural(name), name, ns, ctx)
         if col == "NAMESPACE":
-            return (ns, name, ctx)
+            return (natural(ns), ns, natural(name), name, ctx)
         if col == "CONTEXT":
-            return (ctx, ns, name)
+            return (natural(ctx), ctx, ns, name)
         if col == "AGE":  # made at no time (a malformed object): the oldest
             return (-(time_or_none(dig(row.obj, "metadata", "creationTimestamp")) or 0.0), ns, name, ctx)
         if col in TIME_SORTS and self.kind == "Event":
@@ -84,8 +84,8 @@ class MergedRowModel(RowModel):
         n = _num(cell) if (self.columns[i].numeric or col in ("READY", "RESTARTS")) else None
         if n is not None:
             extra = _num(cell.split("/", 1)[1]) if "/" in cell else 0.0
-            return (0, n, extra or 0.0, "", ns, name, ctx)
-        return (1, 0.0, 0.0, cell, ns, name, ctx)
+            return (0, n, extra or 0.0, (), ns, name, ctx)
+        return (1, 0.0, 0.0, natural(cell), ns, name, ctx)
 
     # -- one context at a time ----------------------------------------------------------------
     def load_context(self, ctx: str, objects: dict[Key, Obj]) -> None:

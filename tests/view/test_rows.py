@@ -109,6 +109,32 @@ def test_sorting_k9s_style_and_inverting():
     assert names(m)[0] == "crashy"  # 0/1 first
 
 
+def test_names_and_text_cells_sort_naturally_as_k9s_does():
+    """k9s sorts text by sortorder.NaturalLess: a StatefulSet's web-2 before web-10, a pod on
+    10.244.1.9 before one on 10.244.1.10 (they sorted as plain strings: web-10 came between
+    web-1 and web-2)."""
+    c = small_cluster()
+    template = c.store.get("Pod", "default", "counter")
+    objs = {}
+    for i in (0, 1, 2, 9, 10, 11):
+        pod = deep_copy(template)
+        pod["metadata"]["name"] = f"web-{i}"
+        pod["status"]["podIP"] = f"10.244.1.{12 - i}"
+        objs[("default", f"web-{i}")] = pod
+    m = RowModel(BY_NAME["pods"], all_namespaces=False)
+    m.now = c.now()
+    m.load(objs)
+    assert m.sort_col == "NAME" and names(m) == ["web-0", "web-1", "web-2", "web-9", "web-10", "web-11"]
+    m.set_sort("NAME")  # inverted
+    assert names(m) == ["web-11", "web-10", "web-9", "web-2", "web-1", "web-0"]
+    m.set_sort("IP", ascending=True)
+    assert names(m) == ["web-11", "web-10", "web-9", "web-2", "web-1", "web-0"]  # 10.244.1.1 … 10.244.1.12
+    all_ns = RowModel(BY_NAME["pods"], all_namespaces=True)
+    all_ns.now = c.now()
+    all_ns.load(objs)
+    assert all_ns.sort_col == "NAMESPACE" and names(all_ns) == ["web-0", "web-1", "web-2", "web-9", "web-10", "web-11"]
+
+
 def test_filters():
     c = small_cluster()
     m = model(c, ns="")
