@@ -84,6 +84,31 @@ def test_delete_force_and_orphan_and_marked():
     run(s)
 
 
+def test_the_delete_dialog_says_how_many_marked_rows_the_filter_hides():
+    """Two pods marked, then `/nginx`: ctrl-d asked "Delete 2 marked pods?" over three nginx
+    rows none of which was marked; it says the two are hidden by the filter, as k9s does."""
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        await pilot.press("space")
+        await goto(app, pilot, "web")
+        await pilot.press("space")
+        await pilot.press("slash", *"nginx", "enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert str(app.screen.query_one(".dialog-message").render()) == \
+            "Delete 2 marked pods? (2 currently hidden by filter)"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("escape")  # no filter: both shown again
+        await settle(app, pilot)
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        assert str(app.screen.query_one(".dialog-message").render()) == "Delete 2 marked pods?"
+        await pilot.press("escape")
+    run(s)
+
+
 def test_kill_and_the_deployment_replaces_the_pod():
     async def s(app, pilot, cluster):
         victim = nginx_pods(cluster)[1]

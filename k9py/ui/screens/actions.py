@@ -74,6 +74,12 @@ def answered(app: K9pyApp, handle: Callable[[T], Coroutine[Any, Any, None]]) -> 
 def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: bool = False) -> None:
     what = _where(*keys[0]) if len(keys) == 1 else f"{len(keys)} marked {view.name}"
     asked = f"{view.kind.lower() or view.name} {what}" if len(keys) == 1 else what  # "pod default/x", "2 marked pods"
+    question = f"Delete {asked}?"
+    m = app.model
+    if len(keys) > 1 and m is not None and not m.filtering:  # k9s: the marked rows a filter hides are said
+        hidden = sum(1 for k in keys if m.index_of(k) is None)
+        if hidden:
+            question += f" ({hidden} currently hidden by filter)"
 
     marks = app.table.marked  # the view's own set: marks made while the calls go out stay
 
@@ -97,7 +103,7 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
     if kill:  # k9s: ctrl-k kills at once (grace period 0), no dialog
         app.run_answer(go({"grace_period": 0, "propagation": "Background"}))
         return
-    app.push_screen(DeleteDialog("<Delete>", f"Delete {asked}?"), answered(app, go))
+    app.push_screen(DeleteDialog("<Delete>", question), answered(app, go))
 
 
 def scale(app: K9pyApp, view: ViewKind, row: Row) -> None:
