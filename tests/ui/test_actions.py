@@ -79,7 +79,7 @@ def test_delete_force_and_orphan_and_marked():
         assert all(not meta.is_deleting(cluster.store.get("Pod", "default", p)) for p in pods)
         await pilot.press("ctrl+d", "y")
         await settle(app, pilot)
-        assert flash(app) == "Delete resource pods 2 marked pods"
+        assert flash(app) == "Delete 2 marked pods"  # k9s: "Delete 2 marked v1/pods"
         assert all(meta.is_deleting(cluster.store.get("Pod", "default", p)) for p in pods)
     run(s)
 

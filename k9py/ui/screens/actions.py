@@ -98,7 +98,8 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
         if errors:
             app.flash(errors[0] if len(errors) == 1 else f"{len(errors)} failed: {errors[0]}", "error")
         else:
-            app.flash(f"{'Kill' if kill else 'Delete'} resource {view.name} {what}")
+            verb = "Kill" if kill else "Delete"  # k9s: "Delete resource v1/pods ns/x", "Delete 2 marked v1/pods"
+            app.flash(f"{verb} resource {view.name} {what}" if len(keys) == 1 else f"{verb} {what}")
 
     if kill:  # k9s: ctrl-k kills at once (grace period 0), no dialog
         app.run_answer(go({"grace_period": 0, "propagation": "Background"}))
