@@ -97,8 +97,18 @@ class Navigator:
         """A view of ``scope``; with ``contexts``, one merging those contexts (`--contexts a,b`)."""
         if contexts:
             return merged.MergedView(self.session, scope, contexts, filter=filter_text, wide=wide)
-        return ResourceView(self.session, scope, filter=filter_text, wide=wide,
+        view = ResourceView(self.session, scope, filter=filter_text, wide=wide,
                             columns=custom_columns.pick(self.views, scope.view.name, scope.namespace))
+        if scope.view.name == "namespaces":
+            view.ns_marks = self.namespace_marks
+        return view
+
+    def namespace_marks(self) -> dict[str, str]:
+        """k9s's namespaces view: ``+`` after a favourite's name, ``(*)`` after the active one's."""
+        marks = dict.fromkeys(self.favorites, "+")
+        if self.active_namespace:
+            marks[self.active_namespace] = marks.get(self.active_namespace, "") + "(*)"
+        return marks
 
     def push(self, scope: Scope, filter_text: str = "", contexts: tuple[str, ...] = ()) -> ResourceView:
         self._leave()
@@ -188,6 +198,8 @@ class Navigator:
         """`u` on a namespace: it becomes the one namespaced views open in."""
         self.active_namespace = ns
         self.remember(ns)
+        if self.current is not None:
+            self.current.apply_forwards()  # its (*) moves
         return Outcome(message=f"Namespace {ns} is now active")
 
     # -- commands -----------------------------------------------------------------------------------

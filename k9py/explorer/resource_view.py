@@ -89,6 +89,7 @@ class ResourceView:
         self.cursor: Key | None = None
         self.top = 0.0
         self.marks: set[Key] = set()
+        self.ns_marks: Callable[[], dict[str, str]] | None = None  # namespaces: the navigator's favourites
         self.model: RowModel | None = None
         self.sub: Subscription | None = None
         self.pods_sub: Subscription | None = None  # nodes: the pods of every namespace (PODS)
@@ -509,8 +510,11 @@ class ResourceView:
         return True
 
     def apply_forwards(self) -> bool:
-        """Mark the rows with an active port-forward (PF). True if that changed."""
+        """Mark the rows with an active port-forward (PF), and in the namespaces view the
+        favourites and the active namespace (k9s's ``+`` and ``(*)``). True if that changed."""
         m, forwards = self.model, self.session.forwards
+        if m is not None and m.kind == "Namespace" and self.ns_marks is not None:
+            return m.set_ns_marks(self.ns_marks())
         if m is None or m.kind not in ("Pod", "Container"):
             return False
         return m.set_forwarded(forwards.pods() if self.scope.view.name == "pods" else forwards.containers())

@@ -411,6 +411,7 @@ class RowModel:
         self.metrics_version = 0  # bumps when data from outside the objects changes (usage, pod counts)
         self.pod_counts: dict[str, int] | None = None  # nodes view: pods per node; None: not known yet
         self.forwarded: frozenset[Key] = frozenset()  # pods / containers with an active port-forward
+        self.ns_marks: dict[str, str] = {}  # namespaces: what k9s adds to a name (+ a favourite, (*) the active one)
         self.gone: Callable[[Obj], bool] | None = None  # the past (time machine): no longer exists now
         self.rows: dict[Key, Row] = {}
         self._deltas: set[Key] = set()  # rows that may show a delta (cleared by clear_deltas)
@@ -478,6 +479,15 @@ class RowModel:
         if keys == self.forwarded:
             return False
         self.forwarded = keys
+        self.metrics_version += 1
+        self.version += 1
+        return True
+
+    def set_ns_marks(self, marks: dict[str, str]) -> bool:
+        """The namespaces view's marks (k9s: ``default+(*)``); True when they changed."""
+        if marks == self.ns_marks:
+            return False
+        self.ns_marks = marks
         self.metrics_version += 1
         self.version += 1
         return True
@@ -618,6 +628,12 @@ class RowModel:
             return self._container_cells(obj, now)
         if kind == "Node":
             return self._node_cells(obj, now)
+        if kind == "Namespace" and self.ns_marks:
+            cells = self._cells_fn(obj, now)
+            mark = self.ns_marks.get((obj.get("metadata") or {}).get("name", ""))
+            if mark:
+                cells = [f"{cells[0]}{mark}", *cells[1:]]  # (NAME comes first)
+            return cells
         return self._cells_fn(obj, now)
 
     def row_text(self, row: Row) -> str:

@@ -220,6 +220,24 @@ def test_namespace_favourites_are_the_recently_used(drive):
     drive(s)
 
 
+def test_the_namespaces_view_marks_the_favourites_and_the_active_one(drive):
+    """k9s's :ns decorates a favourite namespace's name with + and the active one's with (*);
+    the names were bare, which is where `0`-`9` lead and where views open unsaid."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "po kube-system")
+        await command(app, pilot, "ns")
+        cells = {app.model.row_at(i).key[1]: app.model.cells(app.model.row_at(i))[0] for i in range(len(app.model))}
+        assert cells == {"default": "default+", "kube-node-lease": "kube-node-lease",
+                         "kube-public": "kube-public", "kube-system": "kube-system+(*)"}
+        app.table.move_to(visible_names(app).index("default"))
+        await press(app, pilot, "u")  # use: the active one moves
+        cells = {app.model.row_at(i).key[1]: app.model.cells(app.model.row_at(i))[0] for i in range(len(app.model))}
+        assert cells["default"] == "default+(*)" and cells["kube-system"] == "kube-system+"
+        await filter_(app, pilot, "kube-sys")
+        assert visible_names(app) == ["kube-system"]
+    drive(s)
+
+
 def _workloads(cluster):
     """A StatefulSet, a DaemonSet, a Job and their pods, plus a pod mounting the PVC."""
     s = cluster.store
