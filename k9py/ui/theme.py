@@ -175,6 +175,8 @@ def build(skin: Skin) -> Palette:
     style("table.sorter", g("views.table.header.sorterColor", AQUA), header_bg, bold=True)
     style("table.cursor", cursor_fg, cursor_bg)
     style("table.marked", g("views.table.markColor", PALEGREEN))
+    # k9s: the cursor on a marked row in the mark colour (table background on it), bold
+    style("table.marked_cursor", cursor_fg, g("views.table.markColor", PALEGREEN, bg=True), bold=True)
     style("table.stale", g((), STALE))
     style("table.stale_cursor", cursor_fg, STALE)
     style("table.denied", g("frame.status.errorColor", ORANGERED), bold=True)

@@ -400,6 +400,25 @@ def test_space_marks_the_cursor_row_and_stays_there(drive):
     drive(s)
 
 
+def test_the_cursor_on_a_marked_row_shows_the_mark(drive):
+    """The cursor stays on the row space marked: painted in the cursor's colours it looked
+    unmarked. As k9s does, the cursor on a marked row takes the mark colour for background."""
+    from k9py.ui import theme
+
+    def cursor_style(app):
+        y = app.table.cursor_index - int(app.table.scroll_y) + 1  # (the header line first)
+        return next(seg.style for seg in app.table.render_line(y) if seg.text.strip())
+
+    async def s(app, pilot, cluster):
+        assert cursor_style(app) == theme.style("table.cursor")
+        await press(app, pilot, "space")
+        marked = cursor_style(app)
+        assert marked != theme.style("table.cursor") and marked.bgcolor == theme.style("table.marked").color
+        await press(app, pilot, "space")
+        assert cursor_style(app) == theme.style("table.cursor")
+    drive(s)
+
+
 def test_marks_toggle_and_survive_updates(drive):
     async def s(app, pilot, cluster):
         await press(app, pilot, "space", "j", "space")

@@ -444,7 +444,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         cells = m.cells(row)  # (measured already: ``_measure_page``)
         self.painted_model = m
         if row.key == self.cursor_key:
-            style = theme.style("table.stale_cursor" if self.stale else "table.cursor")
+            marked = "table.marked_cursor" if row.key in self.marked else "table.cursor"
+            style = theme.style("table.stale_cursor" if self.stale else marked)
         elif self.stale:
             style = theme.style("table.stale")
         elif row.key in self.marked:
