@@ -188,7 +188,7 @@ def rows() -> list[Row]:
         _file("Views", locations.views_file(), _views),
         _contexts_row(locations.clusters_dir()),
         Row("Screen dumps", dumps, "found" if dumps.is_dir() else "not found (made on the first ctrl-s)"),
-        _benchmarks_row(clusters),
+        _benchmarks_row(locations.clusters_dir()),
     ]
 
 

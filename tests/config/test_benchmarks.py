@@ -49,8 +49,10 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_file_sits_beside_the_contexts_config_and_reports_go_under_the_state_dir() -> None:
-    assert locations.benchmarks_file("kind-dev") == locations.context_file("kind-dev").with_name("benchmarks.yaml")
-    assert locations.benchmarks_dir("kind-dev", "a/b").parts[-3:] == ("benchmarks", "kind-dev", "a_b")
+    assert locations.benchmarks_file("kind-dev", "kind") == locations.context_file("kind-dev", "kind").with_name("benchmarks.yaml")
+    assert locations.benchmarks_file("arn:aws:eks:eu-west-1:1:cluster/prod", "prod").parts[-3:] == \
+        ("prod", "arn-aws-eks-eu-west-1-1-cluster-prod", "benchmarks.yaml")  # k9s's names (its SanitizeFileName)
+    assert locations.benchmarks_dir("kind-dev", "a/b").parts[-3:] == ("benchmarks", "kind-dev", "a-b")
 
 
 def test_a_containers_entry_is_found_by_k9s_key_and_defaults_fill_the_rest(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from tests.ui.test_portforward import access_lines, first_nginx, forward_with_di
 def test_b_on_a_forward_benchmarks_it_and_benchmarks_shows_the_report():
     async def s(app, pilot, cluster):
         info = app.session.info()
-        cfg = locations.benchmarks_file(info.context)
+        cfg = locations.benchmarks_file(info.context, info.cluster)
         cfg.parent.mkdir(parents=True, exist_ok=True)
         cfg.write_text("benchmarks:\n  defaults:\n    concurrency: 3\n    requests: 12\n")
         folder = locations.benchmarks_dir(info.cluster, info.context)
@@ -68,7 +68,8 @@ def test_b_on_a_forward_benchmarks_it_and_benchmarks_shows_the_report():
 
 def test_a_wrong_benchmarks_file_is_one_line_naming_its_line_and_field():
     async def s(app, pilot, cluster):
-        cfg = locations.benchmarks_file(app.session.info().context)
+        info = app.session.info()
+        cfg = locations.benchmarks_file(info.context, info.cluster)
         cfg.parent.mkdir(parents=True, exist_ok=True)
         cfg.write_text("benchmarks:\n  defaults:\n    concurency: 3\n")
         await goto(app, pilot, first_nginx(app))
