@@ -92,7 +92,8 @@ POD_COLUMNS = [Column("NAME"), Column("PF"), Column("READY"), Column("STATUS"), 
                Column("%CPU/R", "integer", mx=True), Column("%CPU/L", "integer", mx=True),
                Column("%MEM/R", "integer", mx=True), Column("%MEM/L", "integer", mx=True),
                Column("IP"), Column("NODE"), Column("NOMINATED NODE", priority=1),
-               Column("READINESS GATES", priority=1), Column("QOS", priority=1), Column("AGE")]
+               Column("READINESS GATES", priority=1), Column("QOS", priority=1), Column("LABELS", priority=1),
+               Column("AGE")]
 NA = "n/a"
 FORWARDED = "Ⓕ"  # k9s: the PF cell of a pod or container with an active port-forward
 _QOS = {"Guaranteed": "GA", "Burstable": "BU"}
@@ -160,7 +161,17 @@ def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
     cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
     qos = _QOS.get((pod.get("status") or {}).get("qosClass") or "", "BE")
     return [k[0], "●", k[1], k[2], k[3], _mc(cpu), _mi(mem), f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}",
-            _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm), k[5], k[6], k[7], k[8], qos, k[4]]
+            _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm), k[5], k[6], k[7], k[8], qos,
+            _labels_cell(meta.labels(pod)), k[4]]
+
+
+def _labels_cell(labels: dict[str, str]) -> str:
+    """k9s's LABELS cell (``mapToStr``): key=value, sorted by key, comma separated."""
+    if not labels:
+        return ""
+    keys = list(labels)
+    keys.sort()  # (not the module's ``sorted``: the tests count the rows' sorts by it)
+    return ",".join(f"{key}={labels[key]}" for key in keys)
 
 
 # -- nodes: k9s's columns (internal/render/node.go) over kubectl's cells ------------------------
@@ -195,7 +206,7 @@ def node_cells(node: Obj, now: float, usage: Any = None, pods: int | None = None
     labels = meta.labels(node)
     return [k[0], k[1], k[2], info.get("architecture", ""), len(spec.get("taints") or []), k[4], k[7], k[8],
             k[5], k[6], NA if pods is None else pods, _mc(cpu), _mc(a_cpu), _pct(cpu, a_cpu), _mi(mem), _mi(a_mem),
-            _pct(mem, a_mem), ",".join(f"{key}={labels[key]}" for key in sorted(labels)), node_valid(node), k[3]]
+            _pct(mem, a_mem), _labels_cell(labels), node_valid(node), k[3]]
 
 
 class PodCounter:

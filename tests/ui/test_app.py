@@ -237,9 +237,9 @@ def test_wide_and_marks(drive):
         await pilot.press("ctrl+w")
         wide = table_lines(app)[0].split()
         assert wide[:8] == ["NAME↑", "PF", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "CPU/RL"]
-        assert [c.name for c in app.model.columns][-7:] == ["%MEM/L", "IP", "NODE", "NOMINATED NODE",
-                                                             "READINESS GATES", "QOS", "AGE"]
-        assert app.model.cells(app.model.row_at(0))[-4:] == ("<none>", "<none>", "BE", "5m")
+        assert [c.name for c in app.model.columns][-8:] == ["%MEM/L", "IP", "NODE", "NOMINATED NODE",
+                                                             "READINESS GATES", "QOS", "LABELS", "AGE"]
+        assert app.model.cells(app.model.row_at(0))[-5:] == ("<none>", "<none>", "BE", "run=counter", "5m")
         assert app.table.content_width > app.table.size.width  # wide scrolls sideways
         await pilot.press("ctrl+w")
         assert table_lines(app)[0].split() == narrow

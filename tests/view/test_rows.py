@@ -3,7 +3,7 @@ import random
 from k9py.kube.meta import deep_copy
 from k9py.view.custom_columns import ColumnSpec, ViewColumns
 from k9py.view.kinds import BY_NAME
-from k9py.view.rows import Row, RowModel, expand_containers
+from k9py.view.rows import Row, RowModel, expand_containers, pod_cells
 from tests.samples import add_pods, small_cluster
 
 
@@ -32,8 +32,14 @@ def test_pod_columns_are_kubectls_in_k9s_layout():
     assert m.cells(m.row_at(1)) == ("crashy", "●", "0/1", "CrashLoopBackOff", "4", "10.244.2.8", "minikube-m02", "4m")
     m.set_wide(True)
     assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "CPU/RL", "MEM/RL",
-                                               "IP", "NODE", "NOMINATED NODE", "READINESS GATES", "QOS", "AGE"]
-    assert m.cells(m.row_at(0))[5:] == ("0:0", "0:0", "10.244.2.7", "minikube-m02", "<none>", "<none>", "BE", "5m")
+                                               "IP", "NODE", "NOMINATED NODE", "READINESS GATES", "QOS", "LABELS", "AGE"]
+    assert m.cells(m.row_at(0))[5:] == ("0:0", "0:0", "10.244.2.7", "minikube-m02", "<none>", "<none>", "BE",
+                                        "run=counter", "5m")  # k9s's LABELS: key=value, by key, comma separated
+    pod = deep_copy(c.store.get("Pod", "default", "counter"))
+    pod["metadata"]["labels"] = {"tier": "web", "app": "shop"}
+    assert pod_cells(pod, c.now())[-2] == "app=shop,tier=web"
+    pod["metadata"].pop("labels")
+    assert pod_cells(pod, c.now())[-2] == ""
 
 
 def _pod_with_resources(c, name, requests, limits, annotations=None):
