@@ -45,6 +45,12 @@ def format_labels(m: dict[str, str] | None) -> str:
     return ",".join(sorted(f"{k}={v}" for k, v in m.items()))
 
 
+def labels_by_key(m: dict[str, str] | None) -> str:
+    """k9s's LABELS cell (``mapToStr``): ``k=v`` sorted by key (not whole, as ``format_labels``),
+    empty when there are none."""
+    return ",".join(f"{k}={m[k]}" for k in sorted(m)) if m else ""
+
+
 def selector_string(sel: Obj | None) -> str:
     """``LabelSelectorAsSelector(sel).String()``: empty for nil/empty selectors.
 

@@ -21,7 +21,7 @@ from k9py.view import filter as filters
 from k9py.view.custom_columns import ViewColumns
 from k9py.view.filterscan import FilterScan
 from k9py.view.kinds import ViewKind
-from k9py.view.printers_format import INVALID
+from k9py.view.printers_format import INVALID, labels_by_key
 from k9py.view.printers_pod import node_status
 from k9py.view.sortedrows import SortedRows
 
@@ -162,16 +162,7 @@ def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
     qos = _QOS.get((pod.get("status") or {}).get("qosClass") or "", "BE")
     return [k[0], "●", k[1], k[2], k[3], _mc(cpu), _mi(mem), f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}",
             _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm), k[5], k[6], k[7], k[8], qos,
-            _labels_cell(meta.labels(pod)), k[4]]
-
-
-def _labels_cell(labels: dict[str, str]) -> str:
-    """k9s's LABELS cell (``mapToStr``): key=value, sorted by key, comma separated."""
-    if not labels:
-        return ""
-    keys = list(labels)
-    keys.sort()  # (not the module's ``sorted``: the tests count the rows' sorts by it)
-    return ",".join(f"{key}={labels[key]}" for key in keys)
+            labels_by_key(meta.labels(pod)), k[4]]
 
 
 # -- nodes: k9s's columns (internal/render/node.go) over kubectl's cells ------------------------
@@ -206,7 +197,7 @@ def node_cells(node: Obj, now: float, usage: Any = None, pods: int | None = None
     labels = meta.labels(node)
     return [k[0], k[1], k[2], info.get("architecture", ""), len(spec.get("taints") or []), k[4], k[7], k[8],
             k[5], k[6], NA if pods is None else pods, _mc(cpu), _mc(a_cpu), _pct(cpu, a_cpu), _mi(mem), _mi(a_mem),
-            _pct(mem, a_mem), _labels_cell(labels), node_valid(node), k[3]]
+            _pct(mem, a_mem), labels_by_key(labels), node_valid(node), k[3]]
 
 
 class PodCounter:
