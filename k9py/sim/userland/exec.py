@@ -15,14 +15,23 @@ from k9py.sim.userland.channels import STDERR, STDOUT
 from k9py.sim.userland.container import Container, world
 from k9py.sim.userland.fiber import Fiber
 from k9py.sim.userland.pidns import number_mains
-from k9py.sim.userland.shell import ContainerKilled, EnterShell, ExecShell, Interrupted, Io, Shell, ShellExit, Stdin
+from k9py.sim.userland.shell import (
+    SHELLS,
+    ContainerKilled,
+    EnterShell,
+    ExecShell,
+    Interrupted,
+    Io,
+    Shell,
+    ShellExit,
+    Stdin,
+)
 from k9py.sim.userland.syntax import Incomplete, ShellSyntaxError, parse
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
 
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
-SHELLS = ("sh", "ash", "bash", "dash")
 KILLED = 137
 INTERRUPTED, HUNG_UP = 130, 129  # killed by SIGINT (ctrl-c), by SIGHUP (its terminal went away)
 

@@ -157,6 +157,9 @@ _ARITH_OPS: dict[type, Callable[..., int]] = {
 }
 
 
+SHELLS = ("sh", "ash", "bash", "dash")  # the shells the simulated one stands for (by program name)
+
+
 class Shell:
     """One shell process in a container."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from k9py.sim.userland.fs import Dir, File, FsError
-from k9py.sim.userland.shell import EnterShell, ExecShell, Io, LoopControl, Shell, ShellExit
+from k9py.sim.userland.shell import SHELLS, EnterShell, ExecShell, Io, LoopControl, Shell, ShellExit
 
 
 def b_cd(sh: Shell, args: list[str], io: Io) -> int:
@@ -63,7 +63,7 @@ def b_exec(sh: Shell, args: list[str], io: Io) -> int:
     if len(args) == 1:
         return 0
     name = args[1].rsplit("/", 1)[-1]
-    if len(args) == 2 and sh.tty and name in ("sh", "ash", "bash", "dash") and installed(sh.box, name):
+    if len(args) == 2 and sh.tty and name in SHELLS and installed(sh.box, name):
         raise ExecShell(name)  # the session turns into the interactive shell
     raise ShellExit(sh.invoke(args[1:], [], io))
 

@@ -9,9 +9,7 @@ import dataclasses
 
 from k9py.sim.userland.fs import Dir, FileSystem, FsError
 from k9py.sim.userland.image import Image
-from k9py.sim.userland.shell import EnterShell, Io, Shell, ShellExit
-
-SHELLS = ("sh", "ash", "bash", "dash")
+from k9py.sim.userland.shell import SHELLS, EnterShell, Io, Shell, ShellExit
 
 
 def c_chroot(sh: Shell, args: list[str], io: Io) -> int:

@@ -10,7 +10,7 @@ from k9py.kube.meta import dig
 from k9py.sim.logs import busybox_date
 from k9py.sim.userland.commands.common import human_size, parse_flags
 from k9py.sim.userland.fs import Dir, File
-from k9py.sim.userland.shell import ContainerKilled, Io, Shell, ShellExit
+from k9py.sim.userland.shell import SHELLS, ContainerKilled, Io, Shell, ShellExit
 
 UNAME = ("Linux", "6.8.0-45-generic", "#45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024", "x86_64")
 
@@ -94,7 +94,7 @@ def _shell_execs(session: str, line: str) -> bool:
     """Whether ``session`` is ``sh -c LINE``: a shell whose script is one simple command runs it in
     its own place (ash's exec of the last command), so ``ps`` shows it as that PID."""
     shell, flag, script = [*session.split(" ", 2), "", ""][:3]
-    return flag == "-c" and shell.rsplit("/", 1)[-1] in ("sh", "ash", "bash", "dash") and script.strip() == line
+    return flag == "-c" and shell.rsplit("/", 1)[-1] in SHELLS and script.strip() == line
 
 
 SIGNALS = {"HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12, "TERM": 15}
