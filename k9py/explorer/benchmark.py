@@ -190,18 +190,22 @@ class Load:
         if spec.host:
             headers.setdefault("Host", f"{spec.host}:{self.port}")
         self.headers = headers
-        self.cancel = threading.Event()
+        self.cancel = threading.Event()  # no new request: canceled, or past BENCH_TIMEOUT
+        self.stopped = False  # canceled by the user (``stop``): nothing is saved
         self._left = spec.requests
         self._lock = threading.Lock()
         self.stats = Stats()
         self.done = 0  # requests answered or failed so far
-        self._open: set[socket.socket] = set()  # the workers' connections: stop() cuts them
+        # the workers' connections and their sockets (a connection the server closes forgets its
+        # socket before it is closed here): stop() cuts them
+        self._open: dict[http.client.HTTPConnection, socket.socket] = {}
 
     def stop(self) -> None:
         """Cancel: no new request; the ones in flight are cut off now, not when the pod answers."""
+        self.stopped = True
         self.cancel.set()
         with self._lock:
-            socks = list(self._open)
+            socks = list(self._open.values())
         for sock in socks:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -229,7 +233,7 @@ class Load:
 
     def _close(self, conn: http.client.HTTPConnection) -> None:
         with self._lock:
-            self._open.discard(conn.sock)
+            self._open.pop(conn, None)
         conn.close()
 
     def _one(self, conn: http.client.HTTPConnection | None, deadline: float) -> http.client.HTTPConnection | None:
@@ -246,14 +250,14 @@ class Load:
                 sock = socket.socket(af, socket.SOCK_STREAM)
                 sock.settimeout(timeout)
                 with self._lock:
-                    self._open.add(sock)
+                    self._open[conn] = sock
                 try:
                     if self.cancel.is_set():
                         raise Canceled
                     sock.connect(addr)
                 except (OSError, Canceled):
                     with self._lock:
-                        self._open.discard(sock)
+                        self._open.pop(conn, None)
                     sock.close()
                     raise
                 conn.sock = sock
@@ -275,7 +279,7 @@ class Load:
                 self._close(conn)
                 conn = None
         except (OSError, http.client.HTTPException, ValueError, Canceled) as err:
-            sample.error = "canceled" if self.cancel.is_set() else self._error(err)
+            sample.error = "canceled" if self.stopped else self._error(err)
             if conn is not None:
                 self._close(conn)
             conn = None
@@ -416,13 +420,13 @@ def list_reports(folder: Path, prefix: str = "") -> list[Report]:
 class Run:
     key: Key
     load: Load
-    thread: threading.Thread | None = None
     path: Path | None = None  # the report saved
     error: str = ""  # why it could not be saved
 
     @property
     def canceled(self) -> bool:
-        return self.load.cancel.is_set()
+        """By the user (past the two minutes, a run ends and is saved, as k9s's)."""
+        return self.load.stopped
 
 
 class Benchmarks:
@@ -460,8 +464,7 @@ class Benchmarks:
                 with contextlib.suppress(Exception):
                     done(run)
 
-        run.thread = threading.Thread(target=body, name=f"k9py-bench-{key[1]}", daemon=True)
-        run.thread.start()
+        threading.Thread(target=body, name=f"k9py-bench-{key[1]}", daemon=True).start()
         return run
 
     def cancel(self, key: Key) -> Run | None:

@@ -176,7 +176,7 @@ def test_a_run_in_a_thread_saves_its_report_and_a_canceled_one_does_not(server: 
 
     ended.clear()
     load = Load(server + "/", BenchSpec(concurrency=1, requests=10), "k9py")
-    load.cancel.set()  # canceled before it sent a thing
+    load.stop()  # canceled before it sent a thing
     benches.start(key, load, tmp_path, "default", "web|nginx|8080:80", done)
     assert ended.wait(30)
     assert runs[1].canceled and runs[1].path is None and len(list_reports(tmp_path)) == 1
@@ -206,3 +206,37 @@ def test_the_url_is_the_forwards_address_and_port_with_the_configs_host_and_path
     assert url_for(BenchSpec(host="10.0.0.1", path="api"), "localhost", 8080) == "http://10.0.0.1:8080/api"
     url = url_for(BenchSpec(), "::1", 8080)
     assert url == "http://[::1]:8080/" and Load(url, BenchSpec(), "k9py").host == "::1"
+
+
+def test_a_run_past_the_time_limit_ends_and_is_saved_not_taken_as_canceled(server: str, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """k9s's two-minute limit ends a run and keeps its report; only the user's b cancels one."""
+    monkeypatch.setattr("k9py.explorer.benchmark.BENCH_TIMEOUT", 0.3)
+    benches = Benchmarks()
+    ended = threading.Event()
+    runs = []
+    benches.start(("default", "web", "nginx", 80), Load(server + "/block", BenchSpec(concurrency=2, requests=50), "k9py"),
+                  tmp_path, "default", "web|nginx|8080:80", lambda run: (runs.append(run), ended.set()))
+    assert ended.wait(30)
+    (run,) = runs
+    assert not run.canceled and run.path is not None
+    text = run.path.read_text()
+    assert "Error distribution:" in text and "canceled" not in text  # the requests in flight: timed out
+
+
+class OneShotHandler(Handler):
+    protocol_version = "HTTP/1.0"  # the server closes every connection
+
+
+def test_connections_the_server_closes_are_forgotten() -> None:
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), OneShotHandler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        load = Load(f"http://127.0.0.1:{srv.server_address[1]}/", BenchSpec(concurrency=2, requests=20), "k9py")
+        stats = load.run()
+        assert len(stats.samples) == 20 and all(s.status == 200 for s in stats.samples)
+        assert load._open == {}  # nothing held for stop() to walk
+    finally:
+        srv.shutdown()
+        srv.server_close()
