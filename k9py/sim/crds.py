@@ -324,14 +324,14 @@ def _defaults(s: Any, value: Any, depth: int = 0) -> None:
 def _crd_schema(cluster: Cluster, obj: Obj) -> Obj | None:
     """The ``openAPIV3Schema`` of ``obj``'s version in its CRD."""
     group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    for crd in cluster.store.list(CRD_KIND):
-        spec = crd.get("spec") or {}
-        if spec.get("group") != group or meta.dig(crd, "spec", "names", "kind") != obj.get("kind"):
-            continue
-        for v in spec.get("versions") or []:
-            if isinstance(v, dict) and v.get("name") == version:
-                schema = (v.get("schema") or {}).get("openAPIV3Schema")
-                return schema if isinstance(schema, dict) else None
+    kind = obj.get("kind")
+    # the served registry (kept per CRD version) names the CRD: no walk of every stored CRD
+    name = next((r.crd for r in cluster.api_resources().custom if r.group == group and r.kind == kind), None)
+    crd = cluster.store.get(CRD_KIND, None, name) if name else None
+    for v in ((crd or {}).get("spec") or {}).get("versions") or []:
+        if isinstance(v, dict) and v.get("name") == version:
+            schema = (v.get("schema") or {}).get("openAPIV3Schema")
+            return schema if isinstance(schema, dict) else None
     return None
 
 
