@@ -14,6 +14,7 @@ Every function returns a new object; inputs are never changed. Bad patches raise
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from k9py.kube.meta import deep_copy
@@ -384,19 +385,20 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def create_merge_patch(original: dict, modified: dict) -> dict:
+def create_merge_patch(original: dict, modified: dict, *, equal: Callable[[Any, Any], bool] = same) -> dict:
     """The RFC 7386 merge patch turning ``original`` into ``modified`` (evanphx/json-patch's
-    ``CreateMergePatch``): changed and added keys, ``null`` for removed ones, lists whole."""
+    ``CreateMergePatch``): changed and added keys, ``null`` for removed ones, lists whole.
+    ``equal``: what counts as unchanged (``same``; kubectl apply's ``_json_equal``: 1 is 1.0)."""
     patch: dict[str, Any] = {k: None for k in original if k not in modified}
     for k, v in modified.items():
         if k not in original:
             patch[k] = deep_copy(v)
             continue
         o = original[k]
-        if same(o, v):
+        if equal(o, v):
             continue
         if isinstance(o, dict) and isinstance(v, dict):
-            patch[k] = create_merge_patch(o, v)
+            patch[k] = create_merge_patch(o, v, equal=equal)
         else:
             patch[k] = deep_copy(v)
     return patch
@@ -811,29 +813,13 @@ def create_three_way_json_merge_patch(original: dict, modified: dict, current: d
     """kubectl apply's JSON merge patch of a kind it has no Go type for (a custom resource):
     apimachinery's CreateThreeWayJSONMergePatch. What ``modified`` changes or adds against
     ``current`` (lists whole), plus null for what it dropped from ``original``."""
-    changes = _keep_nulls(_json_merge_diff(current if isinstance(current, dict) else {}, modified), keep=False)
-    deletions = _keep_nulls(_json_merge_diff(original if isinstance(original, dict) else {}, modified), keep=True)
+    changes = _keep_nulls(create_merge_patch(current if isinstance(current, dict) else {}, modified,
+                                             equal=_json_equal), keep=False)
+    deletions = _keep_nulls(create_merge_patch(original if isinstance(original, dict) else {}, modified,
+                                               equal=_json_equal), keep=True)
     out = deep_copy(deletions)
     _merge_into(out, changes)
     return out
-
-
-def _json_merge_diff(a: dict, b: dict) -> dict:
-    """evanphx/json-patch's CreateMergePatch (numbers compared as JSON numbers: 1 is 1.0)."""
-    patch: dict[str, Any] = {}
-    for k, v in b.items():
-        if k not in a:
-            patch[k] = deep_copy(v)
-        elif isinstance(a[k], dict) and isinstance(v, dict):
-            sub = _json_merge_diff(a[k], v)
-            if sub:
-                patch[k] = sub
-        elif not _json_equal(a[k], v):
-            patch[k] = deep_copy(v)
-    for k in a:
-        if k not in b:
-            patch[k] = None
-    return patch
 
 
 def _json_equal(a: Any, b: Any) -> bool:
