@@ -482,8 +482,9 @@ _RETAIN_ITEMS = {"volumes", "resourceClaims"}
 
 
 def _go_type(v: Any) -> type:
-    """The Go type a JSON value decodes to (apimachinery's json: integers int64, others float64)."""
-    return type(v)
+    """The Go type a JSON value decodes to in apimachinery's maps: every number a float64 (1 and
+    1.5 are one type there), a bool a bool."""
+    return float if isinstance(v, int) and not isinstance(v, bool) else type(v)
 
 
 def _retains(field: str, parents: tuple[str, ...]) -> bool:

@@ -210,3 +210,15 @@ def test_apply_config_merges_lists_by_key_and_ignores_nulls():
     cs = out["spec"]["template"]["spec"]["containers"]
     assert cs[0]["image"] == "nginx:1.25" and cs[0]["ports"] == [{"containerPort": 80}]
     assert out["metadata"]["labels"] == {"app": "web"}
+
+
+def test_numbers_are_one_type_as_go_decodes_them():
+    """apimachinery decodes every JSON number to float64: a list of 1 and 2.5 is of one element
+    type, a field going from 1 to 1.5 is a change of value, not of type."""
+    from k9py.kube.patch import PatchError, _element_type
+
+    _element_type([1, 2.5])  # not "list element types are not identical"
+    with pytest.raises(PatchError):
+        _element_type([1, "1"])
+    with pytest.raises(PatchError):
+        _element_type([True, 1])
