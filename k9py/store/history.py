@@ -205,6 +205,9 @@ class History:
         except OSError:
             return  # the half it has is this run's share
         self.budget = max(self.limits.max_bytes // 2, self.limits.max_bytes - others)
+        if self.ended:  # the runs pruning deleted are no longer there to join
+            gone = {r.part.dir for r in self.ended if not r.part.dir.is_dir()}
+            self.ended[:] = [r for r in self.ended if r.part.dir not in gone]
         if self.disk_lineage is not None:
             self.disk_runs = await asyncio.to_thread(self._runs_on_disk)
 
@@ -690,8 +693,10 @@ class History:
         return b"".join(join(self._parts(), self._header_fields()))
 
     def earlier(self) -> list[EndedRun]:
-        """This process's ended runs of the same cluster before this one, oldest first, that
-        had a whole look and end within ``max_age``."""
+        """The ended runs of the same cluster before this one (this process's, and a live
+        cluster's that earlier k9py left on disk), oldest first, that had a whole look and end
+        within ``max_age``. No disk access: asked at every repaint of the past's bar (``gaps``);
+        a run deleted from disk is dropped when runs are pruned (``_prune_older``)."""
         if not (self.ended or self.disk_runs) or self.backend is None:
             return []
         oldest = self.start_t + self.now_t - self.limits.max_age
@@ -699,7 +704,7 @@ class History:
         found = [*(self.ended or ()), *(r for r in self.disk_runs if r.part.dir not in mine)]
         found.sort(key=lambda r: r.part.start)
         return [r for r in found if r.lineage == self.lineage and r.part.whole_t is not None
-                and oldest <= r.part.start + r.part.end_t <= self.start_t + 1e-6 and r.part.dir.is_dir()]
+                and oldest <= r.part.start + r.part.end_t <= self.start_t + 1e-6]
 
     def _parts(self, *, own: bool = True) -> list[RunPart]:
         """The runs a read of the history joins: the earlier ones (their segments within
