@@ -4,7 +4,7 @@ machine reaches back into the first visit).
 
 Every line the history writes starts ``{"t":T,`` (T: seconds since its run's start), so lines
 are moved in time without being decoded. Only the first lists of a run joined to another are
-decoded (kind and name: ``_key_of``), to know what went while nobody watched.
+decoded (type, kind and name: ``_change_of``), to know what went while nobody watched.
 """
 
 from __future__ import annotations
@@ -54,11 +54,9 @@ def event_line(t: float, type_: str, body: str) -> str:
 
 def join(parts: list[RunPart], header: Obj, begin: float | None = None) -> Iterator[bytes]:
     """Runs of one cluster, oldest first, as one Recording on the first one's timeline (t=0: its
-    first kept moment, or ``begin`` as ``compose`` says). Each later run comes in at its own first
-    whole moment: its first lists are put there (an ADDED of an object already held replaces it:
-    what changed meanwhile), and so is a DELETED of each object the run before it left that those
-    lists no longer hold (it went while nobody watched). ``header``: the recording's, but its
-    start."""
+    first kept moment, later, at ``begin``: what came before it at t=0). Each later run comes in at
+    its own first whole moment with the net change from what the run before it left
+    (``_bridged``). ``header``: the recording's, but its start."""
     origin: float | None = None  # the recording's t=0 on the backend's clock
     before: dict[Key, str] | None = None  # what the last run read left: it held these at its end
     for i, part in enumerate(parts):
@@ -87,12 +85,12 @@ def join(parts: list[RunPart], header: Obj, begin: float | None = None) -> Itera
 def _tracked(lines: Iterator[tuple[float, bytes]], state: dict[Key, str]) -> Iterator[tuple[float, bytes]]:
     """``lines`` as they are, keeping in ``state`` what exists after each (key -> its JSON)."""
     for t, line in lines:
-        key = _key_of(line)
-        if key is not None:
-            if b'"type":"DELETED"' in line[:40]:
-                state.pop(key, None)
+        change = _change_of(line)
+        if change is not None:
+            if change[0] == "DELETED":
+                state.pop(change[1], None)
             else:
-                state[key] = _body(line)
+                state[change[1]] = _body(line)
         yield t, line
 
 
@@ -129,22 +127,22 @@ def _bridged(first: tuple[float, bytes], rest: Iterator[tuple[float, bytes]], up
     was left out (`:changes` over the bridge lists what changed while nobody watched, not
     everything listed again), and the DELETED of what ``before`` held that they do not."""
     bridge = max(0.0, upto + shift)
-    last: dict[Key, bytes] = {}  # each object's last line up to the bridge, in that order
+    last: dict[Key, tuple[str, bytes]] = {}  # each object's last change up to the bridge, in that order
     logs: list[bytes] = []
     pending: tuple[float, bytes] | None = first
     while pending is not None and pending[0] <= upto + 1e-9:
         line = pending[1]
-        key = _key_of(line)
-        if key is None:
+        change = _change_of(line)
+        if change is None:
             logs.append(line)
         else:
-            last.pop(key, None)
-            last[key] = line
+            last.pop(change[1], None)
+            last[change[1]] = (change[0], line)
         pending = next(rest, None)
     yield from (_retimed(line, bridge) for line in logs)
-    for key, line in last.items():
+    for key, (type_, line) in last.items():
         held = before.get(key)
-        if b'"type":"DELETED"' in line[:40]:
+        if type_ == "DELETED":
             if held is not None:
                 yield _retimed(line, bridge)
         elif held is None:
@@ -181,22 +179,25 @@ class _Object(msgspec.Struct):
 
 
 class _Line(msgspec.Struct):
+    type: str = ""
     object: _Object | None = None
 
 
 _decode_line = msgspec.json.Decoder(_Line).decode
 
 
-def _key_of(line: bytes) -> Key | None:
-    """The key of the object a line carries (None: a log line, or one that does not decode)."""
+def _change_of(line: bytes) -> tuple[str, Key] | None:
+    """The type and the key of the object a line carries (None: a log line, or one that does
+    not decode)."""
     try:
-        obj = _decode_line(line).object
+        decoded = _decode_line(line)
     except msgspec.DecodeError:
         return None
+    obj = decoded.object
     if obj is None:
         return None
     md = obj.metadata or _Meta()
-    return (obj.kind, md.namespace, md.name)
+    return decoded.type, (obj.kind, md.namespace, md.name)
 
 
 def _t_of(line: bytes) -> float:
