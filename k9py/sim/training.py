@@ -24,9 +24,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
-from k9py.kube.status import ApiError
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
+from k9py.sim.controllers.podtemplate import create_owned, pod_from_template
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -202,16 +202,10 @@ class PyTorchJobController(Controller):
              master_port: int) -> Obj:
         raw = spec.get("template")
         template: Obj = raw if isinstance(raw, dict) else {}
-        raw = template.get("metadata")
-        tmd: Obj = raw if isinstance(raw, dict) else {}
-        pod_labels = {**(tmd.get("labels") or {}), **labels}
-        if rtype == MASTER:
-            pod_labels[JOB_ROLE] = "master"
-        md: Obj = {"name": name, "namespace": meta.namespace(job), "labels": pod_labels,
-                   "ownerReferences": [meta.owner_reference(job)]}
-        if tmd.get("annotations"):
-            md["annotations"] = dict(tmd["annotations"])
-        pspec = meta.deep_copy(template.get("spec") if isinstance(template.get("spec"), dict) else {})
+        extra = {**labels, JOB_ROLE: "master"} if rtype == MASTER else labels
+        pod = pod_from_template(job, template, name=name, extra_labels=extra)
+        pspec = pod["spec"] if isinstance(pod["spec"], dict) else {}
+        pod["spec"] = pspec
         policy = spec.get("restartPolicy") or "OnFailure"
         pspec["restartPolicy"] = "Never" if policy == "ExitCode" else policy
         job_name = meta.name(job)
@@ -228,13 +222,8 @@ class PyTorchJobController(Controller):
                             {"name": "MASTER_ADDR", "value": f"{job_name}-master-0"},
                             {"name": "WORLD_SIZE", "value": str(world)},
                             {"name": "RANK", "value": str(rank)}])
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": pspec}
+        return pod
 
     @staticmethod
     def _create(c: Cluster, job: Obj, obj: Obj, kind: str) -> None:
-        try:
-            c.create(obj)
-        except ApiError as err:
-            c.record_event(job, "Warning", f"FailedCreate{kind}", f"Error creating: {err.message}", OPERATOR)
-            return
-        c.record_event(job, "Normal", f"SuccessfulCreate{kind}", f"Created {kind.lower()}: {meta.name(obj)}", OPERATOR)
+        create_owned(c, job, obj, OPERATOR, reason=f"SuccessfulCreate{kind}", failed_reason=f"FailedCreate{kind}")

@@ -115,3 +115,22 @@ def test_deleting_the_job_deletes_its_pods_and_services():
     c.delete("PyTorchJob", "kubeflow", "pytorch-simple")
     c.advance(60)
     assert c.store.list("Pod", "kubeflow") == [] and c.store.list("Service", "kubeflow") == []
+
+
+def test_a_pod_the_quota_refuses_is_tried_again_after_a_back_off_not_at_every_pass():
+    """The operator's workqueue rate-limits a job whose creates fail (create_owned's back-off):
+    its FailedCreatePod events are a few a minute, however often pods change elsewhere."""
+    from tests.sim.helpers import run_pod
+
+    c = make_cluster(nodes=2)
+    crd, job = _demo_docs()
+    c.create(crd)
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kubeflow"}})
+    c.create({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "kubeflow"},
+              "spec": {"hard": {"pods": "0"}}})
+    c.advance(1)
+    c.create(deep_copy(job))
+    for i in range(30):  # a pod change elsewhere every 2 s wakes the operator each time
+        run_pod(c, f"churn-{i}", settle_seconds=2)
+    failed = [e for e in c.store.list("Event", "kubeflow") if e["reason"] == "FailedCreatePod"]
+    assert failed and sum(e.get("count", 1) for e in failed) <= 10, sum(e.get("count", 1) for e in failed)

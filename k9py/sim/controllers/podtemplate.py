@@ -313,28 +313,41 @@ def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_
     on the owner like the real controllers; returns (pod, None) or (None, error message).
     ``fresh``: ``pod`` is the caller's own (``pod_from_template``'s, untouched since, its spec
     maybe the template's own: admission changes a copy of it): not copied."""
+    def name_it() -> None:
+        md = pod["metadata"]
+        if random_name and not md.get("name") and md.get("generateName"):
+            md["name"] = md["generateName"] + cluster.store.random_suffix()
+    return create_owned(cluster, owner, pod, component, message=event_message, fresh=fresh, before=name_it)
+
+
+def create_owned(cluster: Cluster, owner: Obj, obj: Obj, component: str, *, reason: str = "SuccessfulCreate",
+                 failed_reason: str = "FailedCreate", message: str | None = None, fresh: bool = False,
+                 before: Callable[[], None] | None = None) -> tuple[Obj | None, str | None]:
+    """Create an object a controller owns through the API, as the controllers do: ``reason`` /
+    ``failed_reason`` recorded on the owner, and a create that failed tried again only after the
+    workqueue's back-off (per owner), not at every pass. ``before``: run once a create is to be
+    tried (a generated name). Returns (object, None) or (None, error)."""
     backoffs = cluster.state.setdefault("workload-create-backoff", {})
-    uid = meta.uid(owner)
+    uid = (meta.uid(owner), obj.get("kind"))  # (a Service created fine does not end its pods' back-off)
     now = cluster.now()
     held = backoffs.get(uid)
     if held is not None and now < held[0]:
         cluster.wake_at(held[0])
         return None, held[2]
-    md = pod["metadata"]
-    if random_name and not md.get("name") and md.get("generateName"):
-        md["name"] = md["generateName"] + cluster.store.random_suffix()
+    if before is not None:
+        before()
     try:
-        created = cluster.create(pod, fresh=fresh)
+        created = cluster.create(obj, fresh=fresh)
     except ApiError as e:
         # Retry later with exponential back-off (the workqueue's rate limiting), not every pass.
         delay = create_backoff(held[1] if held else None)
         backoffs[uid] = (now + delay, delay, e.message)
         cluster.wake_at(now + delay)
-        cluster.record_event(owner, "Warning", "FailedCreate", f"Error creating: {e.message}", component)
+        cluster.record_event(owner, "Warning", failed_reason, f"Error creating: {e.message}", component)
         return None, e.message
     backoffs.pop(uid, None)
-    msg = event_message or f"Created pod: {meta.name(created)}"
-    cluster.record_event(owner, "Normal", "SuccessfulCreate", msg, component)
+    msg = message or f"Created {str(created.get('kind') or 'object').lower()}: {meta.name(created)}"
+    cluster.record_event(owner, "Normal", reason, msg, component)
     return created, None
 
 
