@@ -16,6 +16,7 @@ import math
 import os
 import re
 import socket
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -292,6 +293,8 @@ class Load:
         op = self.spec.method[:1].upper() + self.spec.method[1:].lower()
         if isinstance(err, ConnectionRefusedError):
             why = f"dial tcp {self.host}:{self.port}: connect: connection refused"
+        elif isinstance(err, Canceled):  # the run's time limit, not the user (stopped is "canceled")
+            why = "context deadline exceeded"
         elif isinstance(err, TimeoutError | socket.timeout):
             why = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
         elif isinstance(err, http.client.RemoteDisconnected | ConnectionResetError):
@@ -405,14 +408,23 @@ def list_reports(folder: Path, prefix: str = "") -> list[Report]:
             continue
         try:
             st = p.stat()
-            if not p.is_file():
+            if not stat.S_ISREG(st.st_mode):
                 continue
-            text = read_report(p)
+            version = (st.st_mtime_ns, st.st_size)
+            known = _SUMMARIES.get(p)
+            if known is not None and known[0] == version:
+                summary = known[1]
+            else:  # (a report is written once: each is read once, not at every reload of the list)
+                summary = summarize(read_report(p))
+                _SUMMARIES[p] = (version, summary)
         except OSError:
             continue
-        status, total, rps, ok, errors = summarize(text)
-        out.append(Report(p, tokens[0], tokens[1], status, total, rps, ok, errors, st.st_mtime))
+        out.append(Report(p, tokens[0], tokens[1], *summary, st.st_mtime))
     return sorted(out, key=lambda r: (-r.mtime, r.file))
+
+
+# what summarize found in each report read, with the file's (mtime, size) then
+_SUMMARIES: dict[Path, tuple[tuple[int, int], tuple[str, str, str, int, int]]] = {}
 
 
 # -- the runs a session has going ------------------------------------------------------------------------

@@ -240,3 +240,18 @@ def test_connections_the_server_closes_are_forgotten() -> None:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_listing_the_reports_again_reads_only_the_new_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """:benchmarks lists again on every return from a report and every ctrl-r: a report is
+    written once, so it is read (up to 1 MiB) and summarized once."""
+    from k9py.explorer import benchmark
+
+    save(tmp_path, "default", "web|nginx|8080:80", report(Stats(samples=[Sample(status=200, total=0.01)], elapsed=1.0)))
+    read = []
+    real = benchmark.read_report
+    monkeypatch.setattr(benchmark, "read_report", lambda p: read.append(p) or real(p))
+    assert len(list_reports(tmp_path)) == 1 and len(read) == 1
+    assert len(list_reports(tmp_path)) == 1 and len(read) == 1  # the same file: not read again
+    save(tmp_path, "default", "db|pg|5432:5432", report(Stats(samples=[Sample(status=500, total=0.01)], elapsed=1.0)))
+    assert [r.ok for r in list_reports(tmp_path)] in ([0, 1], [1, 0]) and len(read) == 2
