@@ -13,7 +13,7 @@ from textual.binding import Binding
 from k9py.explorer.benchmark import Report, list_reports, read_report
 from k9py.kube.timefmt import human_duration
 from k9py.ui.screens.dialogs import ConfirmScreen
-from k9py.ui.screens.filelist import FileList, fit_middle
+from k9py.ui.screens.filelist import FileList, fit_end, fit_middle
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.view.inert import inert_line
 
@@ -58,15 +58,11 @@ def report_lines(rows: list[tuple[str, ...]], width: int = 0) -> list[str]:
     for row in (COLUMNS, *rows):
         cells = []
         for i in shown:
-            cell = fit_middle(row[i], widths[i]) if i == rep else _fit(row[i], widths[i])
+            cell = fit_middle(row[i], widths[i]) if i == rep else fit_end(row[i], widths[i])
             cells.append(cell.rjust(widths[i]) if COLUMNS[i] in RIGHT else cell.ljust(widths[i]))
         line = "  ".join(cells).rstrip()
-        out.append(line if not width or len(line) <= width else line[:max(0, width - 1)] + "…")
+        out.append(fit_end(line, width) if width else line)
     return out
-
-
-def _fit(cell: str, width: int) -> str:
-    return cell if len(cell) <= width else cell[:max(0, width - 1)] + "…"
 
 
 class ReportViewer(ViewerScreen):

@@ -18,6 +18,11 @@ from k9py.ui.screens.help import Choices, KeyedScreen
 NAME_LEAST = 16  # a narrow screen shortens names down to this (in the middle: a dump's time stays)
 
 
+def fit_end(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, its end cut off (``…``)."""
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+
+
 def fit_middle(text: str, width: int) -> str:
     """``text`` in ``width`` characters, its middle cut out (a dump's name ends with its time)."""
     if len(text) <= width:

@@ -20,6 +20,7 @@ from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
 from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
+from k9py.ui.screens.filelist import fit_end
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.view.inert import inert_line
 
@@ -123,10 +124,6 @@ BENCH_DROPS = ("AGE", "IN", "OUT")  # and while a benchmark runs, these, so that
 NAME_LEAST = 10  # and names shorten again, down to this; what still does not fit is cut
 
 
-def _fit(cell: str, width: int) -> str:
-    return cell if len(cell) <= width else cell[:max(0, width - 1)] + "…"
-
-
 def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
     """The header and rows, every column as wide as its widest cell. When ``width`` (0: no limit)
     is too narrow, names are shortened first, then NAMESPACE and ACTIVE left out, so that the
@@ -150,8 +147,8 @@ def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
         if width and total() > width:
             shown.remove(COLUMNS.index(col))
     shorten_names(NAME_LEAST)
-    lines = ["  ".join(_fit(row[i], widths[i]).ljust(widths[i]) for i in shown).rstrip() for row in (COLUMNS, *rows)]
-    return [_fit(line, width) for line in lines] if width else lines
+    lines = ["  ".join(fit_end(row[i], widths[i]).ljust(widths[i]) for i in shown).rstrip() for row in (COLUMNS, *rows)]
+    return [fit_end(line, width) for line in lines] if width else lines
 
 
 class PortForwardsScreen(KeyedScreen[None]):
