@@ -47,7 +47,7 @@ from k9py.backends.base import (
 )
 from k9py.backends.events import Added, Change, Deleted, Listed, Modified, StateChanged, Synced, WatchEvent, change
 from k9py.errors import K9pyError
-from k9py.kube import meta, resources, verbs
+from k9py.kube import meta, podcontainers, resources, verbs
 from k9py.kube.resources import ApiResource
 from k9py.kube.timefmt import parse_duration
 
@@ -781,10 +781,8 @@ class LiveBackend(Backend):
     def _container_of(p: Obj, container: str | None) -> str:
         if container:
             return container
-        ann = (p.get("metadata") or {}).get("annotations") or {}
-        names = [str(c.get("name") or "") for c in (p.get("spec") or {}).get("containers") or []]
-        default = str(ann.get("kubectl.kubernetes.io/default-container") or "")
-        return default if default in names else (names[0] if names else "")
+        names = podcontainers.names(p)
+        return podcontainers.default_container(p) or (names[0] if names else "")
 
     async def _container_marker(self, namespace: str, pod: str, container: str | None) -> tuple[str, int]:
         """(pod uid, restart count): when it changes the followed container is gone."""

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from k9py.kube import meta
+from k9py.kube import meta, podcontainers
 from k9py.kube.status import bad_request
-
-DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 
 
 def choose(pod: dict[str, Any], requested: str | None, *, use_default: bool = False) -> str:
@@ -23,9 +21,9 @@ def choose(pod: dict[str, Any], requested: str | None, *, use_default: bool = Fa
         if requested not in names + inits + ephemeral:
             raise bad_request(f"container {requested} is not valid for pod {meta.name(pod)}")
         return requested
-    default = meta.annotations(pod).get(DEFAULT_CONTAINER) if use_default else None
-    if default is not None and default in names:
-        return str(default)
+    default = podcontainers.default_container(pod) if use_default else None
+    if default is not None:
+        return default
     if len(names) == 1:
         return str(names[0])
     if not names:

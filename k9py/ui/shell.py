@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from textual.app import SuspendNotSupported
 
 from k9py.errors import K9pyError
-from k9py.kube import meta
+from k9py.kube import meta, podcontainers
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
 from k9py.ui.handover import terminal_handed_over
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from k9py.view.rows import Row
 
 Obj = dict[str, Any]
-DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 # k9s's shell: bash where the image has it, else sh
 LIVE_SHELL = ["sh", "-c", "command -v bash >/dev/null && exec bash || exec sh"]
 TAIL_KEPT = 4096  # bytes of a live shell's stderr kept for the flash
@@ -135,10 +134,9 @@ def pod_and_containers(view: ViewKind, row: Row) -> tuple[str, str, list[str], s
     if view.name == "containers":  # the row's key is POD/CONTAINER: the container is its object's name
         container = meta.name(row.obj) or name.rpartition("/")[2]
         return ns, str(row.obj.get("pod", "")), [container], container
-    spec = row.obj.get("spec") or {}
-    names = [c.get("name", "") for c in spec.get("containers") or []]
-    default = meta.annotations(row.obj).get(DEFAULT_CONTAINER)
-    if default in names:
+    names = podcontainers.names(row.obj)
+    default = podcontainers.default_container(row.obj)
+    if default is not None:
         return ns, name, names, default
     return ns, name, names, names[0] if len(names) == 1 else None
 

@@ -22,7 +22,7 @@ from k9py.backends.replay import ScenarioBackend
 from k9py.sim.logs import append_log
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.describe import DescribeScreen
-from k9py.ui.screens.dialogs import ContainerPicker, DeleteDialog, ImageDialog
+from k9py.ui.screens.dialogs import DeleteDialog, ImageDialog, NamePicker
 from k9py.ui.screens.logs import LogScreen
 from k9py.ui.screens.xray import XrayScreen
 from k9py.ui.screens.yaml_view import YamlScreen
@@ -213,7 +213,7 @@ def test_flash_header_dialogs_pickers_are_inert():
         await settle(app, pilot)
         check_inert(app, "delete dialog")
         await back(app, pilot)
-        app.push_screen(ContainerPicker("<Containers> default/hostile", MARKUP + [v for v in SMALL.values() if v not in MARKUP]))
+        app.push_screen(NamePicker("<Containers> default/hostile", MARKUP + [v for v in SMALL.values() if v not in MARKUP]))
         await settle(app, pilot)
         text = check_inert(app, "container picker")
         assert all(m in text for m in MARKUP)

@@ -16,10 +16,10 @@ from k9py.ui.app import K9pyApp
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.dialogs import (
     ConfirmScreen,
-    ContainerPicker,
     DeleteDialog,
     DrainDialog,
     ImageDialog,
+    NamePicker,
     ScaleScreen,
 )
 from k9py.ui.screens.help import AliasesScreen, HelpBody, HelpScreen, KeyedScreen, help_lines
@@ -87,7 +87,7 @@ def test_descriptions_are_never_markup():
 
 # -- the drift guard: the menu and `?` are the bindings ------------------------------------------------
 SCREENS = [ViewerScreen, DescribeScreen, YamlScreen, LogScreen, HelpScreen, AliasesScreen,
-           ConfirmScreen, ScaleScreen, DeleteDialog, ImageDialog, DrainDialog, ContainerPicker]
+           ConfirmScreen, ScaleScreen, DeleteDialog, ImageDialog, DrainDialog, NamePicker]
 
 
 def _stock(key: str) -> bool:
@@ -152,7 +152,7 @@ def opener(name):
             "delete": lambda: DeleteDialog("<Delete>", "Delete pods default/counter?"),
             "image": lambda: ImageDialog("<Set image> default/nginx-deployment", [("nginx", "nginx:1.14.2")]),
             "drain": lambda: DrainDialog("<Drain> minikube", "Drain node minikube?"),
-            "picker": lambda: ContainerPicker("<Containers> default/web", ["nginx", "sidecar"]),
+            "picker": lambda: NamePicker("<Containers> default/web", ["nginx", "sidecar"]),
             "help": lambda: HelpScreen("Help: pods", [("GENERAL", [("<:cmd>", "Command mode")])]),
             "aliases": lambda: AliasesScreen("Aliases[1]", Text("Pod  pods  po,pod")),
         }[name]()
@@ -164,12 +164,12 @@ MENUS = {
     "logs": LOGS, "previous": [label for label in LOGS if not label[1].isdigit()],
     "help": HELP, "aliases": ["<ctrl-a>", *HELP], "confirm": CONFIRM, "scale": ["<enter>", "<esc>", "<?>"],
     "delete": ["<enter>", "<tab>", "<shift-tab>", "<y>", "<n>", "<esc>", "<?>"],
-    "image": DIALOG, "drain": DIALOG, "picker": ["<enter>", "<a>", "<j>", "<k>", "<esc>", "<?>"],
+    "image": DIALOG, "drain": DIALOG, "picker": ["<enter>", "<j>", "<k>", "<esc>", "<?>"],
 }
 # the rows the menu takes at 160 and at 80 columns to fit every key (dialogs have their own width)
 ROWS = {"viewer": (1, 3), "describe": (1, 3), "yaml": (1, 3), "yaml-secret": (2, 3), "logs": (2, 5),
         "previous": (2, 4), "help": (1, 2), "aliases": (1, 3), "confirm": (2, 2), "scale": (1, 1), "delete": (2, 2),
-        "image": (2, 2), "drain": (2, 2), "picker": (2, 2)}
+        "image": (2, 2), "drain": (2, 2), "picker": (1, 1)}
 
 
 def painted(widget):

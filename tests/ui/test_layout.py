@@ -14,7 +14,7 @@ from rich.console import Console
 
 from k9py.backends.sim import SimBackend
 from k9py.ui.app import K9pyApp
-from k9py.ui.screens.dialogs import ConfirmScreen, ContainerPicker, DeleteDialog, DrainDialog, ImageDialog, ScaleScreen
+from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog, DrainDialog, ImageDialog, NamePicker, ScaleScreen
 from k9py.ui.screens.help import HelpScreen
 from k9py.ui.widgets.header import LOGO
 from tests.ui.simcluster import _SIMS, command, goto, settle, sim_cluster
@@ -160,7 +160,7 @@ DIALOGS = {  # how the explorer opens each: (view, row, key), the dialog's class
     "delete": (("pods", "counter", "ctrl+d"), DeleteDialog),
     "trigger": (("cj", "hello", "t"), ConfirmScreen),  # (ctrl-k kills at once: no dialog)
     "drain": (("no", "minikube", "r"), DrainDialog),
-    "picker": (("pods", "web", "l"), ContainerPicker),
+    "picker": (("pods", "web", "s"), NamePicker),
 }
 
 

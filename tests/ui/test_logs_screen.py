@@ -7,7 +7,6 @@ import pytest
 from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import parse_time
 from k9py.sim.logs import append_log, busybox_date
-from k9py.ui.screens.dialogs import ContainerPicker
 from k9py.ui.screens.logs import LogScreen
 from tests.sim.helpers import COUNTER_SCRIPT, pod_manifest
 from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
@@ -80,30 +79,72 @@ def test_tail_head_and_time_windows():
     run(s)
 
 
-def test_container_picker_and_all_containers():
+def test_a_pod_of_several_containers_shows_them_all_prefixed_by_container_like_k9s():
+    """k9s's `l` on a pod of several containers and no default one streams them all (init ones
+    too), each line prefixed by its container's name: no picker in between."""
     async def s(app, pilot, cluster):
         await goto(app, pilot, "web")
         await pilot.press("l")
         await settle(app, pilot)
-        assert isinstance(app.screen, ContainerPicker)
-        await pilot.press("enter")  # the first: nginx
-        await settle(app, pilot)
         scr = app.screen
-        assert isinstance(scr, LogScreen) and scr.title_text == "Logs(default/web:nginx)"
-        assert [(src.container, src.prefix) for src in scr.sources] == [("nginx", "")]
-        await pilot.press("escape")
-        await pilot.press("l")
-        await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
-        scr = app.screen
-        assert [(src.container, src.prefix) for src in scr.sources] == [("nginx", "web nginx"), ("sidecar", "web sidecar")]
-        sidecar = [r for r in rows(scr) if r.startswith("web sidecar ")]
-        assert sidecar and sidecar[0].startswith("web sidecar 0: ")
+        assert isinstance(scr, LogScreen) and scr.title_text == "Logs(default/web)"
+        assert [(src.container, src.prefix) for src in scr.sources] == [("nginx", "nginx"), ("sidecar", "sidecar")]
+        sidecar = [r for r in rows(scr) if r.startswith("sidecar ")]
+        assert sidecar and sidecar[0].startswith("sidecar 0: ")
         before = len(sidecar)
         await settle(app, pilot, 2)
-        assert len([r for r in rows(scr) if r.startswith("web sidecar ")]) == before + 2
+        assert len([r for r in rows(scr) if r.startswith("sidecar ")]) == before + 2
+        assert "<a>" not in [h.label for h in scr.key_hints()]  # nothing to toggle
     run(s)
+
+
+def test_default_container_annotation_picks_the_logs_and_a_toggles_all_containers():
+    """kubectl.kubernetes.io/default-container: `l` shows that container alone, and the log
+    view's `a` (k9s's Toggle AllContainers) every container of the pod, init ones too, and back."""
+    cluster = sim_cluster()
+    pod = pod_manifest("multi", "busybox:1.36", container="main", command=["/bin/sh", "-c", COUNTER_SCRIPT],
+                       annotations={"kubectl.kubernetes.io/default-container": "main"})
+    pod["spec"]["initContainers"] = [{"name": "setup", "image": "busybox:1.36",
+                                      "command": ["/bin/sh", "-c", "echo setting up"]}]
+    pod["spec"]["containers"].append({"name": "side", "image": "busybox:1.36",
+                                      "command": ["/bin/sh", "-c", COUNTER_SCRIPT]})
+    cluster.create(pod)
+
+    async def s(app, pilot, cluster):
+        cluster.advance(30)
+        await goto(app, pilot, "multi")
+        await pilot.press("l")
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, LogScreen) and scr.title_text == "Logs(default/multi:main)"
+        assert [(src.container, src.prefix) for src in scr.sources] == [("main", "")]
+        assert "<a>" in [h.label for h in scr.key_hints()]
+        assert rows(scr) and rows(scr)[0].startswith("0: ")
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert scr.title_text == "Logs(default/multi)"
+        assert [src.container for src in scr.sources] == ["setup", "main", "side"]
+        assert "setup setting up" in rows(scr)
+        assert any(r.startswith("side 0: ") for r in rows(scr))
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert scr.title_text == "Logs(default/multi:main)" and [src.container for src in scr.sources] == ["main"]
+        assert all(not r.startswith(("side ", "setup ")) for r in rows(scr))
+    run(s, cluster)
+
+
+def test_a_default_container_the_pod_lacks_is_ignored():
+    cluster = sim_cluster()
+    web = cluster.store.get("Pod", "default", "web")
+    cluster.replace({**web, "metadata": {**web["metadata"], "annotations": {
+        "kubectl.kubernetes.io/default-container": "gone"}}})
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert [src.container for src in app.screen.sources] == ["nginx", "sidecar"]
+    run(s, cluster)
 
 
 def test_workload_logs_are_prefixed_like_stern():

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from k9py.kube import meta
+from k9py.kube import meta, podcontainers
 from k9py.kube.meta import dig
 from k9py.kube.status import bad_request, not_found
 from k9py.sim.userland.channels import STDERR, STDOUT
@@ -31,7 +31,6 @@ from k9py.sim.userland.syntax import Incomplete, ShellSyntaxError, parse
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
 
-DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 KILLED = 137
 INTERRUPTED, HUNG_UP = 130, 129  # killed by SIGINT (ctrl-c), by SIGHUP (its terminal went away)
 
@@ -42,7 +41,7 @@ def _container_name(pod: dict, container: str | None) -> tuple[str, bool]:
     inits = [c.get("name") for c in spec.get("initContainers") or []]
     ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
     if not container:
-        container = meta.annotations(pod).get(DEFAULT_CONTAINER) or (names[0] if names else "")
+        container = podcontainers.default_container(pod) or (names[0] if names else "")
     if container in names or container in ephemeral:
         return container, False
     if container in inits:

@@ -18,10 +18,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from k9py.errors import K9pyError
-from k9py.kube import meta
+from k9py.kube import meta, podcontainers
 from k9py.ui.screens.dialogs import (
     ConfirmScreen,
-    ContainerPicker,
     DeleteDialog,
     DrainDialog,
     ImageDialog,
@@ -405,17 +404,10 @@ def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Se
     elif action == "yaml":
         app.push_screen(YamlScreen(view.kind, ns, name, row.obj, session=session))
     elif view.kind == "Pod":
-        containers = pod_containers_with_init(row.obj)
-        prev = action == "previous"
-        main = [c.get("name", "") for c in (row.obj.get("spec") or {}).get("containers") or []]
-        if (len(main) <= 1 and not prev) or len(containers) <= 1:
-            return open_logs(app, ns, name, main[:1] or containers[:1], previous=prev, session=session, context=context)
-
-        def picked(chosen: list[str] | None) -> None:
-            if chosen:
-                open_logs(app, ns, name, chosen, previous=prev, session=session, context=context)
-
-        app.push_screen(ContainerPicker(f"<Containers> {ns}/{name}", containers), picked)
+        default = podcontainers.default_container(row.obj)
+        everyone = podcontainers.every(row.obj)
+        open_logs(app, ns, name, [default] if default else everyone, previous=action == "previous",
+                  session=session, context=context, every=everyone if default else None)
     elif action == "logs" and "logs" in view.verbs:
         async def go() -> None:
             from k9py.ui.screens.logs import LogScreen, workload_selector, workload_sources
@@ -433,29 +425,29 @@ def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Se
         app.flash(f"no logs for {view.name}", "warn")
 
 
-def pod_containers_with_init(pod: Obj) -> list[str]:
-    spec = pod.get("spec") or {}
-    return [c.get("name", "") for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])]
-
-
 def _capacity(app: K9pyApp) -> int:
     from k9py.view.logbuffer import DEFAULT_CAPACITY
     return app.log_buffer_size or DEFAULT_CAPACITY
 
 
 def open_logs(app: K9pyApp, ns: str, pod: str, containers: list[str], *, previous: bool = False,
-              session: Session | None = None, context: str = "") -> None:
-    """The logs of ``containers`` of a pod (``session``'s, else the app's; ``context`` names it in the title)."""
-    from k9py.ui.screens.logs import LogScreen, LogSource
+              session: Session | None = None, context: str = "", every: list[str] | None = None) -> None:
+    """The logs of ``containers`` of a pod (``session``'s, else the app's; ``context`` names it in
+    the title), several prefixed by their container's name as in k9s. ``every``: the pod's
+    containers, which `a` shows all together instead (a pod with a default container)."""
+    from k9py.ui.screens.logs import LogScreen, container_sources, pod_logs_title
 
     session = session or app.session
-    many = len(containers) > 1
-    sources = [LogSource(ns, pod, c, f"{pod} {c}" if many else "") for c in containers]
     if session.history is not None:  # the time machine keeps the lines of the pods followed
         session.history.follow_logs(ns, pod)
-    where = (f"{context}:" if context else "") + f"{ns}/{pod}" + (f":{containers[0]}" if not many and containers else "")
-    title = f"{'Previous logs' if previous else 'Logs'}({where})"
-    app.push_screen(LogScreen(title, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill, session=session))
+    where = (f"{context}:" if context else "") + f"{ns}/{pod}"
+    sources = container_sources(ns, pod, containers)
+    if every and len(every) > 1:  # the title says which are shown, as `a` toggles them
+        app.push_screen(LogScreen(where, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill,
+                                  session=session, every=container_sources(ns, pod, every)))
+        return
+    app.push_screen(LogScreen(pod_logs_title(where, sources, previous), sources, previous=previous,
+                              capacity=_capacity(app), spill=app.log_spill, session=session))
 
 
 def _container_yaml(container_row: Obj) -> Any:

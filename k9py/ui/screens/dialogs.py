@@ -361,39 +361,15 @@ class NamePicker(OptionPicker["list[str] | None"]):
         super().__init__(title)
         self.containers = containers
 
-    def more_options(self) -> list[Option]:
-        """Options after the names."""
-        return []
-
-    def picked(self, option_id: str) -> list[str]:
-        return [option_id]
-
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker") as box:
             box.border_title = plain_title(self._title)
-            yield OptionList(*[Option(Text(inert_line(c)), id=c) for c in self.containers], *self.more_options())
+            yield OptionList(*[Option(Text(inert_line(c)), id=c) for c in self.containers])
             yield self.key_menu()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(self.picked(str(event.option.id)))
+        self.dismiss([str(event.option.id)])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ContainerPicker(NamePicker, inherit_bindings=False):
-    """Which container's logs: enter picks one, `a` all of them, esc cancels."""
-
-    BINDINGS = [Binding("enter", "pick", "Logs"), Binding("a", "all", "All containers"),
-                Binding("j", "cursor(1)", "Down"), Binding("k", "cursor(-1)", "Up"),
-                Binding("escape", "cancel", "Cancel"), HELP_KEY]
-
-    def more_options(self) -> list[Option]:
-        return [Option(Text("<a> all containers"), id="\0all")]
-
-    def picked(self, option_id: str) -> list[str]:
-        return list(self.containers) if option_id == "\0all" else [option_id]
-
-    def action_all(self) -> None:
-        self.dismiss(list(self.containers))

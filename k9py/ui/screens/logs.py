@@ -1,5 +1,7 @@
-"""`l` / `p` logs: one container, all containers of a pod, or every pod of a workload (lines
-prefixed ``pod container`` like stern), followed as they come through ``Backend.logs``.
+"""`l` / `p` logs: one container, all containers of a pod (lines prefixed by the container's
+name, as k9s shows a pod of several containers and no default one; `a` toggles all and the
+default), or every pod of a workload (lines prefixed ``pod container`` like stern), followed as
+they come through ``Backend.logs``.
 
 A workload's view follows its pods like stern: it watches the namespace's pods through the app's
 informer and starts a stream for each container of a newly selected pod once it runs (a
@@ -87,6 +89,18 @@ def pod_containers(pod: Obj, *, init: bool = False) -> list[str]:
     spec = pod.get("spec") or {}
     names = [c.get("name", "") for c in spec.get("initContainers") or []] if init else []
     return names + [c.get("name", "") for c in spec.get("containers") or []]
+
+
+def container_sources(namespace: str, pod: str, containers: list[str]) -> list[LogSource]:
+    """A pod's ``containers``, each line prefixed by its container's name when several (k9s)."""
+    many = len(containers) > 1
+    return [LogSource(namespace, pod, c, c if many else "") for c in containers]
+
+
+def pod_logs_title(where: str, sources: list[LogSource], previous: bool) -> str:
+    """``Logs(ns/pod:container)``, without the container when several are shown."""
+    one = f":{sources[0].container}" if len(sources) == 1 else ""
+    return f"{'Previous logs' if previous else 'Logs'}({where}{one})"
 
 
 def pod_sources(pod: Obj, containers: list[str] | None = None, *, prefixed: bool | None = None) -> list[LogSource]:
@@ -214,6 +228,7 @@ class LogScreen(ViewerScreen):
         Binding("t", "switch('timestamps')", "Timestamps", id="logs.timestamps"),
         Binding("j", "switch('json')", "JSON", id="logs.json"),
         Binding("slash", "search", "Filter", id="viewer.search"),
+        Binding("a", "all_containers", "All containers", id="logs.all_containers"),
         *[Binding(str(i), f"window({i})", w[0], id=f"logs.window_{w[0]}") for i, w in enumerate(WINDOWS)],
     ]
     HELP_TITLE = "LOGS"
@@ -223,7 +238,8 @@ class LogScreen(ViewerScreen):
     def __init__(self, title: str, sources: list[LogSource], *, previous: bool = False,
                  capacity: int = DEFAULT_CAPACITY, tail: int | None = None, follow: bool = True,
                  workload: Obj | None = None, merge_grace: float | None = None,
-                 session: Session | None = None, save_dir: Path | None = None, spill: bool = True) -> None:
+                 session: Session | None = None, save_dir: Path | None = None, spill: bool = True,
+                 every: list[LogSource] | None = None) -> None:
         """``workload`` (or ``sources`` from ``workload_sources``): follow the pods it selects
         over time, like stern. ``merge_grace``: real seconds to wait for the first lines of every
         stream before showing them merged by time (default 0.3 s; none on a manual clock).
@@ -231,8 +247,13 @@ class LogScreen(ViewerScreen):
         pods (the app's when not handed over). ``tail``: lines asked for (default: config.yaml's
         logger.tail, which with textWrap, showTime, disableAutoscroll and sinceSeconds sets how
         the view opens). ``spill``: lines beyond ``capacity`` go to a temporary file instead of
-        being dropped (``K9pyApp.log_spill``)."""
-        super().__init__(title, session=session, save_dir=save_dir)
+        being dropped (``K9pyApp.log_spill``). ``every``: all the pod's containers, which `a`
+        shows instead of ``sources`` (its default container) and back, as k9s's toggle does;
+        ``title`` is then the pod's ``namespace/name``, and the title says which is shown."""
+        self.where = title if every else ""
+        self.every = every
+        self.chosen = list(sources)
+        super().__init__(self._pod_title(sources, previous) if every else title, session=session, save_dir=save_dir)
         self.given = list(sources)
         self.sources: list[LogSource] = list(sources)  # what this window has followed
         listed = sources if isinstance(sources, WorkloadSources) else None
@@ -269,8 +290,14 @@ class LogScreen(ViewerScreen):
         self._width = 0
 
     def offers(self, hint: Hint) -> bool:
-        """Time windows apply to current logs, not to a previous container's."""
+        """Time windows apply to current logs, not to a previous container's; `a` to a pod
+        with a default container."""
+        if hint.action == "all_containers":
+            return self.every is not None
         return not (self.previous and hint.action.startswith("window("))
+
+    def _pod_title(self, sources: list[LogSource], previous: bool) -> str:
+        return pod_logs_title(self.where, sources, previous)
 
     @property
     def tracking(self) -> bool:
@@ -681,6 +708,17 @@ class LogScreen(ViewerScreen):
         self.autoscroll = True
         self.body.scroll_end_now()
         self.render_status()
+
+    def action_all_containers(self) -> None:
+        """k9s's `a`: all the pod's containers, or its default one again."""
+        if self.every is None:
+            self.flash("the pod has no default container: its logs show all of them", "warn")
+            return
+        self.given = list(self.chosen if len(self.given) > 1 else self.every)
+        self.title_text = self._pod_title(self.given, self.previous)
+        self.render_title()
+        self.flash("Logs: " + ("all containers" if len(self.given) > 1 else self.given[0].container))
+        self.start()
 
     def action_window(self, n: int) -> None:
         if self.previous:
