@@ -56,7 +56,7 @@ VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
     "sort_name": ("N",), "sort_age": ("A",), "sort_status": ("S",), "sort_namespace": ("P",),
     "sort_ready": ("R",), "sort_restarts": ("T",), "sort_cpu": ("C",), "sort_mem": ("M",),
     "sort_cpu_request": ("X",), "sort_mem_request": ("Z",), "sort_ip": ("I",), "sort_node": ("O",),
-    "sort_last_seen": ("L",),
+    "sort_last_seen": ("L",), "sort_kind": ("K",),
     **{f"favorite_{i}": (str(i),) for i in range(10)},
 }
 # The pushed screens' own actions (k9py.ui's screens declare each as a binding with the id):

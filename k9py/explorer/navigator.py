@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from k9py.config.aliases import AliasError, resolve
 from k9py.config.keymap import Keymap
-from k9py.explorer import merged
+from k9py.explorer import merged, workloads
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
@@ -97,6 +97,8 @@ class Navigator:
         """A view of ``scope``; with ``contexts``, one merging those contexts (`--contexts a,b`)."""
         if contexts:
             return merged.MergedView(self.session, scope, contexts, filter=filter_text, wide=wide)
+        if scope.view.name == "workloads":
+            return workloads.WorkloadsView(self.session, scope, filter=filter_text, wide=wide)
         view = ResourceView(self.session, scope, filter=filter_text, wide=wide,
                             columns=custom_columns.pick(self.views, scope.view.name, scope.namespace))
         if scope.view.name == "namespaces":
@@ -149,7 +151,7 @@ class Navigator:
         cur = self.current
         if cur is None:
             return DONE
-        if not faults.judged(cur.scope.view.kind):
+        if not faults.judged(cur.scope.view.kind) and not isinstance(cur, workloads.WorkloadsView):  # (its kinds are)
             return Outcome.fail(f"{cur.scope.view.name} have no faults to show", "warn")
         on = not cur.scope.faults
         self._reopen(cur, replace(cur.scope, faults=on))
@@ -385,6 +387,9 @@ class Navigator:
             return Outcome(request="values")
         if isinstance(cur, merged.MergedView):  # its rows are of several contexts: enter describes
             return Outcome(request="describe")
+        if isinstance(cur, workloads.WorkloadsView):  # k9s: the row's own view, showing it alone
+            self.push(workloads.instance_scope(row))
+            return DONE
         if name == "contexts":
             ctx = row.key[1]
             if row.obj.get("current") or not self.session.can_switch():

@@ -99,6 +99,7 @@ SORTS = [
     Key("I", "<shift-i>", "sort('IP')", "Sort IP", "RESOURCE", "sort_ip"),
     Key("O", "<shift-o>", "sort('NODE')", "Sort node", "RESOURCE", "sort_node"),
     Key("L", "<shift-l>", "sort('LAST SEEN')", "Sort last seen", "RESOURCE", "sort_last_seen"),
+    Key("K", "<shift-k>", "sort('KIND')", "Sort kind", "RESOURCE", "sort_kind"),  # (workloads)
 ]
 NAMESPACE_KEYS = [Key(str(i), f"<{i}>", f"favorite({i})", "Favourite namespace" if i else "All namespaces",
                       "NAMESPACE", f"favorite_{i}") for i in range(10)]

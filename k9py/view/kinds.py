@@ -85,6 +85,9 @@ VIEWS: tuple[ViewKind, ...] = (
              namespaced=False, drill_hint="Rules"),
     ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False, verbs=frozenset({"copy"}),
              drill_hint="Switch"),
+    # k9s's workloads: pods, services, daemonsets, statefulsets, deployments and replicasets in one
+    # table (explorer/workloads.py); a row's verbs act on its own kind, enter shows it in its own view
+    ViewKind("workloads", "", ("wk", "workload", "workloads"), verbs=OBJECT_VERBS, drill_hint="Show"),
     # Helm 3 releases, from the Secrets Helm keeps them in (view/helm.py): `d` notes, `y` manifest,
     # `v` values, ctrl-d uninstall; enter: the release's revisions (k9s's helm and its history: `r` rolls back)
     ViewKind("helm", "Secret", ("hm", "chart", "charts"), verbs=frozenset({"describe", "yaml", "values", "delete", "copy"}),
@@ -94,6 +97,7 @@ VIEWS: tuple[ViewKind, ...] = (
 )
 
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
+KINDLESS = {"contexts": "Context", "workloads": "Workload"}  # the views of no API kind: what the aliases list says
 ALIASES: dict[str, ViewKind] = {a: v for v in VIEWS for a in (v.name, *v.aliases)}
 QUIT = ("q", "q!", "quit", "qa")
 # `:` words that open no table: what the Navigator asks a UI for (help, pickers, tree views)
@@ -157,14 +161,14 @@ def alias_table(extra: Aliases, user: Mapping[str, str] | None = None) -> list[t
     rows = []
     for v in sorted(views, key=lambda v: v.name):
         words = [a for a in list(v.aliases) + [a for a in more.get(v, []) if a not in v.aliases] if a not in user]
-        rows.append((v.kind or "Context", v.name, ",".join(words)))
+        rows.append((v.kind or KINDLESS[v.name], v.name, ",".join(words)))
     for alias, command in sorted(user.items()):
         head, seen = alias, set()
         while head in user and head not in seen:  # through the user's aliases to the view
             seen.add(head)
             head = (user[head].split() or [""])[0].lower()
         view = lookup(head, extra)
-        kind = (view.kind or "Context") if view else REQUESTS.get(head.lower(), "").capitalize() or "?"
+        kind = (view.kind or KINDLESS[view.name]) if view else REQUESTS.get(head.lower(), "").capitalize() or "?"
         rows.append((kind, command, alias))
     return rows
 
@@ -340,8 +344,8 @@ class Scope:
         """What decides the objects shown: ``predicate``, and with ``faults`` their health."""
         if not self.faults:
             return self.predicate
-        kind, pred = self.view.kind, self.predicate
-        return lambda o: (pred is None or pred(o)) and faulty(kind, o)
+        kind, pred = self.view.kind, self.predicate  # (workloads: each object's own)
+        return lambda o: (pred is None or pred(o)) and faulty(kind or str(o.get("kind") or ""), o)
 
 
 def _selector_pred(sel: selectors.Selector | None) -> Callable[[Obj], bool]:

@@ -78,6 +78,9 @@ def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[An
         return CONTEXT_COLUMNS, context_cells
     if kind == "Node":
         return NODE_COLUMNS, node_cells
+    if kind == "Workload":  # k9s's workloads view: rows of several kinds (view/workload_rows.py)
+        from k9py.view import workload_rows
+        return workload_rows.COLUMNS, workload_rows.workload_cells
     if kind in ("HelmRelease", "HelmHistory"):  # rows made from Helm's release Secrets (view/helm_rows.py)
         from k9py.view import helm_rows
         return (helm_rows.RELEASE_COLUMNS, helm_rows.release_cells) if kind == "HelmRelease" else \
@@ -268,7 +271,8 @@ def event_first_seen(ev: Obj) -> float:
 
 TIME_SORTS: dict[str, Callable[[Obj], float]] = {"LAST SEEN": event_last_seen, "FIRST SEEN": event_first_seen}
 # ascending = newest first; a release's history: the latest revision first (k9s)
-DEFAULT_SORTS: dict[str, tuple[str, bool]] = {"Event": ("LAST SEEN", True), "HelmHistory": ("REVISION", False)}
+DEFAULT_SORTS: dict[str, tuple[str, bool]] = {"Event": ("LAST SEEN", True), "HelmHistory": ("REVISION", False),
+                                              "Workload": ("KIND", True)}
 
 
 def default_sort(kind: str, all_namespaces: bool) -> tuple[str, bool]:

@@ -71,7 +71,7 @@ def answered(app: K9pyApp, handle: Callable[[T], Coroutine[Any, Any, None]]) -> 
 
 
 def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: bool = False) -> None:
-    what = _where(*keys[0]) if len(keys) == 1 else f"{len(keys)} marked {view.name}"
+    what = _where(keys[0][0], keys[0][1]) if len(keys) == 1 else f"{len(keys)} marked {view.name}"
     asked = f"{view.kind.lower() or view.name} {what}" if len(keys) == 1 else what  # "pod default/x", "2 marked pods"
     question = f"Delete {asked}?"
     m = app.model
@@ -86,7 +86,7 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
         if not isinstance(opts, dict):
             return
         errors = []
-        for ns, name in keys:
+        for ns, name, *_ in keys:  # (a workloads row's key holds its kind third)
             try:
                 await app.backend.delete(view.kind, ns or None, name, grace_period=opts.get("grace_period"),
                                          propagation=opts.get("propagation"))
@@ -272,7 +272,7 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
     change as a patch against the server's latest object; on error, a dialog offers to reopen
     the user's own text with the error as a comment on top (nothing lost)."""
     from k9py.explorer.edit import Done, EditSession, Reopen  # only when `e` is pressed: not at start-up
-    ns, name = row.key
+    ns, name = row.key[0], row.key[1]
 
     async def start() -> None:
         try:
@@ -328,6 +328,14 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         return
     if row is None:
         return
+    from k9py.explorer.workloads import WorkloadsView, view_of
+    from k9py.view.workload_rows import key_kind
+    if isinstance(view, WorkloadsView) and verb in ("delete", "edit"):  # on the row's own kind
+        kinds = {key_kind(k) for k in app.targets()}
+        if len(kinds) > 1:
+            app.flash(f"{verb}: the marked rows are of several kinds: mark rows of one kind", "warn")
+            return
+        kind = view_of(kinds.pop()) if kinds else kind
     if kind.name == "helm" and verb == "delete":  # helm uninstall
         from k9py.ui.screens import helm
         helm.uninstall(app, view, app.targets())
@@ -370,10 +378,11 @@ def open_view(app: K9pyApp, action: str) -> None:
     if cur is None or row is None:
         return
     from k9py.explorer.merged import MergedView
+    from k9py.explorer.workloads import WorkloadsView, row_view
     if isinstance(cur, MergedView):  # a row of one of several contexts: opened on its own
         from k9py.ui import merged
         return merged.open_row(app, cur, row, action)
-    open_row(app, cur.scope.view, row, action)
+    open_row(app, row_view(row) if isinstance(cur, WorkloadsView) else cur.scope.view, row, action)
 
 
 def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Session | None = None,
