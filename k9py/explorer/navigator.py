@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from k9py.config.aliases import AliasError, resolve
 from k9py.config.keymap import Keymap
-from k9py.explorer import merged, workloads
+from k9py.explorer import merged, subjects, workloads
 from k9py.explorer.resource_view import ResourceView
 from k9py.explorer.session import Session
 from k9py.kube import meta, selectors
@@ -99,6 +99,8 @@ class Navigator:
             return merged.MergedView(self.session, scope, contexts, filter=filter_text, wide=wide)
         if scope.view.name == "workloads":
             return workloads.WorkloadsView(self.session, scope, filter=filter_text, wide=wide)
+        if scope.view.name in subjects.SUBJECT_KINDS:
+            return subjects.SubjectsView(self.session, scope, filter=filter_text, wide=wide)
         view = ResourceView(self.session, scope, filter=filter_text, wide=wide,
                             columns=custom_columns.pick(self.views, scope.view.name, scope.namespace))
         if scope.view.name == "namespaces":
@@ -387,6 +389,8 @@ class Navigator:
             return Outcome(request="values")
         if isinstance(cur, merged.MergedView):  # its rows are of several contexts: enter describes
             return Outcome(request="describe")
+        if isinstance(cur, subjects.SubjectsView):  # k9s's policy view: what the user or group may do
+            return Outcome(request="rbac", arg=f"{cur.subject_kind}||{row.key[1]}")
         if isinstance(cur, workloads.WorkloadsView):  # k9s: the row's own view, showing it alone
             self.push(workloads.instance_scope(row))
             return DONE

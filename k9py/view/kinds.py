@@ -88,6 +88,9 @@ VIEWS: tuple[ViewKind, ...] = (
     # k9s's workloads: pods, services, daemonsets, statefulsets, deployments and replicasets in one
     # table (explorer/workloads.py); a row's verbs act on its own kind, enter shows it in its own view
     ViewKind("workloads", "", ("wk", "workload", "workloads"), verbs=OBJECT_VERBS, drill_hint="Show"),
+    # k9s's users and groups: the subjects the role bindings name (explorer/subjects.py); enter: their policy
+    ViewKind("users", "", ("usr", "user", "users"), namespaced=False, verbs=frozenset({"copy"}), drill_hint="Rules"),
+    ViewKind("groups", "", ("grp", "group", "groups"), namespaced=False, verbs=frozenset({"copy"}), drill_hint="Rules"),
     # Helm 3 releases, from the Secrets Helm keeps them in (view/helm.py): `d` notes, `y` manifest,
     # `v` values, ctrl-d uninstall; enter: the release's revisions (k9s's helm and its history: `r` rolls back)
     ViewKind("helm", "Secret", ("hm", "chart", "charts"), verbs=frozenset({"describe", "yaml", "values", "delete", "copy"}),
@@ -97,7 +100,7 @@ VIEWS: tuple[ViewKind, ...] = (
 )
 
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
-KINDLESS = {"contexts": "Context", "workloads": "Workload"}  # the views of no API kind: what the aliases list says
+KINDLESS = {"contexts": "Context", "workloads": "Workload", "users": "User", "groups": "Group"}  # the views of no API kind: what the aliases list says
 ALIASES: dict[str, ViewKind] = {a: v for v in VIEWS for a in (v.name, *v.aliases)}
 QUIT = ("q", "q!", "quit", "qa")
 # `:` words that open no table: what the Navigator asks a UI for (help, pickers, tree views)

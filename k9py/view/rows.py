@@ -78,6 +78,9 @@ def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[An
         return CONTEXT_COLUMNS, context_cells
     if kind == "Node":
         return NODE_COLUMNS, node_cells
+    if kind == "Subject":  # k9s's users and groups views (view/subjects.py)
+        from k9py.view import subjects
+        return subjects.COLUMNS, subjects.subject_cells
     if kind == "Workload":  # k9s's workloads view: rows of several kinds (view/workload_rows.py)
         from k9py.view import workload_rows
         return workload_rows.COLUMNS, workload_rows.workload_cells

@@ -151,3 +151,40 @@ def test_ctrl_r_is_the_users_search_there_when_keymap_yaml_says_so(monkeypatch, 
         await settle(app, pilot)
         assert [line.split()[0] for line in screen.lines[1:]] == ["deployments"]
     run(moved, user=user)
+
+
+def test_users_and_groups_list_the_subjects_bindings_name_and_enter_shows_their_policy():
+    """k9s's `:users` (`usr`) and `:groups` (`grp`): a row a subject, where it is first bound;
+    enter: everything its bindings grant it, and the list follows the bindings."""
+    async def s(app, pilot, cluster):
+        objects(cluster)
+        cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                        "metadata": {"name": "alice-reads-pods", "namespace": "default"},
+                        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "pod-reader"},
+                        "subjects": [{"kind": "User", "name": "alice@example.com"},
+                                     {"kind": "Group", "name": "readers"}]})
+        await settle(app, pilot)
+        await command(app, pilot, "usr")
+        assert app.current.title().startswith("users(all)[")
+        assert [c.name for c in app.model.columns] == ["NAME", "KIND", "FIRST LOCATION"]
+        rows = {app.model.row_at(i).key[1]: app.model.cells(app.model.row_at(i)) for i in range(len(app.model))}
+        assert rows["alice@example.com"] == ("alice@example.com", "RoleBinding", "alice-reads-pods")
+        assert "readers" not in rows and "robot" not in rows  # a group, a service account: not users
+        await goto(app, pilot, "alice@example.com")
+        screen = await opened(app, pilot)
+        assert screen.title_text == "policy(User alice@example.com)"
+        assert [line.split() for line in screen.lines[1:]] == [
+            ["default", "pods", "core", *"✓✓✓×××××", "alice-reads-pods"],
+            ["default", "pods/log", "core", *"✓✓✓×××××", "alice-reads-pods"]]
+        await pilot.press("escape")
+        await command(app, pilot, "groups")
+        names = [app.model.row_at(i).key[1] for i in range(len(app.model))]
+        assert "readers" in names and "system:masters" in names
+        await goto(app, pilot, "system:masters")
+        screen = await opened(app, pilot)
+        assert screen.title_text == "policy(Group system:masters)" and "cluster-admin" in screen.lines[1]
+        await pilot.press("escape")
+        cluster.store.delete("RoleBinding", "default", "alice-reads-pods")
+        await settle(app, pilot)
+        assert "readers" not in [app.model.row_at(i).key[1] for i in range(len(app.model))]
+    run(s)

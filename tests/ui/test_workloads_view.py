@@ -41,11 +41,11 @@ def test_workloads_lists_six_kinds_sorted_by_kind_with_k9s_columns():
         kinds = [r[0] for r in rows]
         assert kinds == sorted(kinds) and {"apps/v1/deployments", "apps/v1/replicasets", "v1/pods",
                                            "v1/services"} <= set(kinds)
-        assert ("apps/v1/deployments", "nginx-deployment", "OK", "2/2") == rows[0][:4]
+        assert rows[0][:4] == ("apps/v1/deployments", "nginx-deployment", "OK", "2/2")
         # a Deployment and its Service share a name: two rows
         assert [r[0] for r in rows if r[1] == "nginx-deployment"] == ["apps/v1/deployments", "v1/services"]
-        assert ("v1/services", "nginx-deployment", "OK", "") == next(r for r in rows if r[0] == "v1/services"
-                                                                      and r[1] == "nginx-deployment")[:4]
+        service = next(r for r in rows if r[:2] == ("v1/services", "nginx-deployment"))
+        assert service[:4] == ("v1/services", "nginx-deployment", "OK", "")
         await pilot.press("ctrl+w")  # wide: VALID
         assert [c.name for c in app.model.columns] == ["KIND", "NAME", "STATUS", "READY", "VALID", "AGE"]
         await pilot.press("0")  # every namespace: NAMESPACE after KIND, as k9s's header

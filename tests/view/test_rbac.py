@@ -71,3 +71,20 @@ def test_a_service_account_may_do_what_its_bindings_and_groups_grant():
     assert lines[1].split() == ["shop", "configmaps", "core", "✓", *"×" * 7, "app-reads"]
     assert rbac.subject_grants("User", "", "jane", roles=roles, cluster_roles=cluster_roles, bindings=bindings,
                                cluster_bindings=cluster_bindings) == []
+
+
+def test_subject_rows_name_each_subject_once_at_its_first_binding_cluster_ones_first():
+    from k9py.view.subjects import subject_cells, subject_rows
+
+    def binding(kind, name, ns, *subjects):
+        return {"kind": kind, "metadata": {"name": name, **({"namespace": ns} if ns else {})},
+                "subjects": [{"kind": k, "name": n} for k, n in subjects]}
+    crbs = [binding("ClusterRoleBinding", "z-admins", "", ("User", "bob"), ("Group", "ops")),
+            binding("ClusterRoleBinding", "a-view", "", ("User", "carol"))]
+    rbs = [binding("RoleBinding", "edit", "dev", ("User", "bob"), ("User", "dave"), ("ServiceAccount", "bot")),
+           binding("RoleBinding", "broken", "dev", ("User", ""))]
+    users = subject_rows("User", crbs, rbs)
+    assert sorted(users) == [("", "bob"), ("", "carol"), ("", "dave")]
+    assert subject_cells(users[("", "bob")], 0) == ["bob", "ClusterRoleBinding", "z-admins", ""]
+    assert subject_cells(users[("", "dave")], 0) == ["dave", "RoleBinding", "edit", ""]
+    assert list(subject_rows("Group", crbs, rbs)) == [("", "ops")]

@@ -1,5 +1,5 @@
 """`enter` on a Role, ClusterRole, RoleBinding or ClusterRoleBinding (k9s's rbac view): the rules it
-grants, a resource a line, ✓ or × per verb; on a ServiceAccount (k9s's policy view): everything
+grants, a resource a line, ✓ or × per verb; on a ServiceAccount, a User or a Group (k9s's policy view): everything
 its bindings grant it, with the binding and namespace each comes from. Read through the backend
 when opened and again on ctrl-r (k9s's Refresh; ``k9py.view.rbac`` does the work); a viewer, so
 `/` searches and ctrl-s saves."""
@@ -19,7 +19,8 @@ from k9py.view.inert import inert_line
 
 ROLE_KINDS = ("Role", "ClusterRole")
 BINDING_KINDS = ("RoleBinding", "ClusterRoleBinding")
-KINDS = (*ROLE_KINDS, *BINDING_KINDS, "ServiceAccount")
+SUBJECTS = ("ServiceAccount", "User", "Group")  # (k9s's policy view: what the subject may do)
+KINDS = (*ROLE_KINDS, *BINDING_KINDS, *SUBJECTS)
 
 
 class RbacScreen(ViewerScreen):
@@ -30,7 +31,7 @@ class RbacScreen(ViewerScreen):
 
     def __init__(self, kind: str, namespace: str, name: str, *, session: Session | None = None) -> None:
         where = f"{namespace}/{name}" if namespace else name
-        policy = kind == "ServiceAccount"
+        policy = kind in SUBJECTS
         self.base_title = inert_line(f"{'policy' if policy else 'rbac'}({kind} {where})")
         super().__init__(self.base_title, session=session)
         self.kind, self.ns, self.obj_name = kind, namespace, name
