@@ -1,5 +1,7 @@
 """`shift-f` on a pod or container row, as k9s does it: a dialog (container port, local port,
-address), then a forward the PF column marks (Ⓕ) and `:pf` lists. The simulator is reached in
+address), then a forward the PF column marks (Ⓕ) and `:pf` lists. On a service, deployment,
+statefulset or daemonset (k9s's PortForwardExtender), the same for one of its pods: a running
+and ready one first, as ``kubectl port-forward svc/NAME`` picks. The simulator is reached in
 this process; a live cluster through ``kubectl port-forward`` (``explorer.tunnels``).
 
 What stops a forward before it starts (a pod not running, a port the container does not expose,
@@ -14,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from k9py.config import locations
+from k9py.errors import K9pyError
 from k9py.explorer.portforward import Forward, ForwardError, PortSpec, Tunnel, TunnelError
+from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.ui.shell import pod_and_containers
 
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from k9py.view.rows import Row
 
 Obj = dict[str, Any]
+OF_PODS = ("services", "deployments", "statefulsets", "daemonsets")  # shift-f forwards to one of their pods
 
 
 def exposed_ports(pod: Obj) -> dict[str, list[tuple[int, str, str]]]:
@@ -31,6 +36,12 @@ def exposed_ports(pod: Obj) -> dict[str, list[tuple[int, str, str]]]:
     return {c.get("name", ""): [(int(p["containerPort"]), p.get("name") or "", p.get("protocol") or "TCP")
                                 for p in c.get("ports") or [] if p.get("containerPort")]
             for c in dig(pod, "spec", "containers") or []}
+
+
+def _forward_preference(pod: Obj) -> tuple[int, int, str]:
+    """Running and ready pods first, then running ones (kubectl's pick among a selector's pods)."""
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in dig(pod, "status", "conditions") or [])
+    return (dig(pod, "status", "phase") != "Running", not ready, meta.name(pod))
 
 
 class PortForwarding:
@@ -49,6 +60,9 @@ class PortForwarding:
     def start(self, view: ViewKind, row: Row) -> None:
         from k9py.ui.screens.portforwards import PortForwardDialog  # lazily: not needed for the first frame
 
+        if view.name in OF_PODS:
+            self.app.run_worker(self._start_on_a_pod_of(view, row), exclusive=False)
+            return
         ns, pod_name, _containers, chosen = pod_and_containers(view, row)
         pod = self._pod(ns, pod_name) if view.name == "containers" else row.obj
         where = f"{ns}/{pod_name}"
@@ -73,6 +87,28 @@ class PortForwarding:
                 self.app.run_worker(lambda: self._begin(ns, pod_name, specs, address), thread=True,
                                     group="port-forward", exclusive=False)
         self.app.push_screen(PortForwardDialog(where, exposed, chosen, self.app.user.settings.port_forward_address), done)
+
+    async def _start_on_a_pod_of(self, view: ViewKind, row: Row) -> None:
+        """k9s's PortForwardExtender: the dialog of a pod the workload or service selects."""
+        from k9py.ui.screens.logs import selected_pods, workload_selector
+        from k9py.view.kinds import BY_NAME
+        from k9py.view.rows import Row
+
+        ns, name = row.key[0], row.key[1]
+        where = f"{view.name} {ns}/{name}"
+        if workload_selector(row.obj) is None:
+            self.app.flash(f"port-forward {where}: it is defined without a selector: no pod to forward to", "warn")
+            return
+        try:
+            pods = selected_pods(row.obj, await self.app.backend.list("Pod", ns or None))
+        except K9pyError as err:
+            self.app.flash(f"port-forward {where}: {err}", "error")
+            return
+        if not pods:
+            self.app.flash(f"port-forward {where}: no pod matches its selector", "error")
+            return
+        pod = min(pods, key=_forward_preference)
+        self.start(BY_NAME["pods"], Row((ns, meta.name(pod)), pod))
 
     def _unreachable(self) -> str | None:
         """Why this backend cannot forward at all (None: it can)."""

@@ -127,6 +127,42 @@ def test_shift_f_forwards_a_pod_port_and_pf_lists_and_stops_it():
     run(s)
 
 
+def test_shift_f_on_a_service_or_deployment_forwards_to_one_of_its_running_pods():
+    """k9s's PortForwardExtender: a service's, deployment's, statefulset's or daemonset's shift-f is
+    the dialog of one of its pods (a running, ready one, as kubectl port-forward svc/x picks)."""
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web-svc", "namespace": "default"},
+                        "spec": {"selector": {"app": "nginx"}, "ports": [{"port": 80, "targetPort": 80}]}})
+        cluster.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "external", "namespace": "default"},
+                        "spec": {"type": "ExternalName", "externalName": "example.com"}})
+        cluster.create(pod_manifest("a-stuck", "nginx:1.14.2", labels={"app": "nginx"}, nodeName="nowhere"))
+        await settle(app, pilot, 5)
+        running = sorted(p["metadata"]["name"] for p in cluster.store.list("Pod", "default")
+                         if p["metadata"]["name"].startswith("nginx-deployment"))
+        await command(app, pilot, "svc")
+        await goto(app, pilot, "web-svc")
+        await pilot.press("F")
+        await until(app, pilot, lambda: isinstance(app.screen, PortForwardDialog), "the dialog")
+        assert app.screen._message.startswith(f"default/{running[0]}")  # not a-stuck, first by name but never running
+        await set_field(app, pilot, "local", "0")
+        await pilot.press("enter")
+        fwd = await until(app, pilot, lambda: next(iter(app.session.forwards.list()), None), "the forward")
+        status, body = await asyncio.to_thread(get, fwd.url + "/")
+        assert status == 200 and b"Welcome to nginx!" in body
+        await goto(app, pilot, "external")
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PortForwardDialog)
+        assert "external" in flash(app) and "without a selector" in flash(app)
+        await command(app, pilot, "deploy")
+        await goto(app, pilot, "nginx-deployment")
+        await pilot.press("F")
+        await until(app, pilot, lambda: isinstance(app.screen, PortForwardDialog), "the dialog")
+        assert app.screen._message.startswith(f"default/{running[0]}")
+        await pilot.press("escape")
+    run(s)
+
+
 def test_a_forward_whose_pod_is_deleted_ends_with_a_word_in_the_flash():
     async def s(app, pilot, cluster):
         name = first_nginx(app)
