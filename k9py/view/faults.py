@@ -24,3 +24,22 @@ def faulty(kind: str, obj: Obj) -> bool:
     if obj.get("kind") != kind:
         obj = {**obj, "kind": kind}
     return health.of(obj) in (health.WARN, health.ERROR)
+
+
+# k9s's `z` on pods, Sanitize: the pods it deletes, by their STATUS (its dao ``toastPhases``)
+SANITIZED = frozenset({"Completed", "Pending", "CrashLoopBackOff", "Error", "ImagePullBackOff",
+                       "ContainerStatusUnknown", "Evicted", "OOMKilled"})
+
+
+def sanitized(pods: list[Obj], now: float) -> list[Obj]:
+    """The pods k9s's Sanitize deletes: those whose STATUS is done or failing."""
+    from k9py.view import printers
+    out = []
+    for pod in pods:
+        try:
+            status = printers.cells(pod, now, "Pod")[2]
+        except Exception:  # a malformed pod (a recording, a server): not judged, not deleted
+            continue
+        if status in SANITIZED:
+            out.append(pod)
+    return out

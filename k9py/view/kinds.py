@@ -44,7 +44,8 @@ class ViewKind:
 
 VIEWS: tuple[ViewKind, ...] = (
     ViewKind("pods", "Pod", ("po", "pod", "pods"),
-             verbs=OBJECT_VERBS | {"logs", "previous", "kill", "image", "shell", "attach", "port_forward", "show_node"},
+             verbs=OBJECT_VERBS | {"logs", "previous", "kill", "image", "shell", "attach", "port_forward", "show_node",
+                                   "sanitize"},
              drill_hint="Containers"),
     ViewKind("containers", "Pod", ("co", "container", "containers"),
              verbs=frozenset({"yaml", "logs", "previous", "shell", "attach", "port_forward", "copy"}), drill_hint="Logs",

@@ -253,6 +253,42 @@ def test_cronjob_trigger_and_suspend():
     run(s)
 
 
+def test_sanitize_deletes_the_done_and_failing_pods_once_yes_please_is_typed():
+    """k9s's `z` on pods: Completed, Error, CrashLoopBackOff, Pending… pods of the namespace go
+    (grace 0), running ones stay; the dialog proceeds only on its magic phrase."""
+    from tests.sim.helpers import pod_manifest
+
+    async def s(app, pilot, cluster):
+        cluster.create(pod_manifest("done", "busybox:1.36", command=["/bin/sh", "-c", "echo hi"],
+                                    restart_policy="Never"))
+        cluster.create(pod_manifest("broken", "busybox:1.36", command=["/bin/sh", "-c", "exit 3"],
+                                    restart_policy="Never"))
+        cluster.create(pod_manifest("nowhere", "nginx:1.14.2", nodeSelector={"disk": "none-such"}))
+        cluster.create(pod_manifest("elsewhere", "busybox:1.36", namespace="kube-system",
+                                    command=["/bin/sh", "-c", "echo hi"], restart_policy="Never"))
+        await settle(app, pilot, 20)
+        await pilot.press("z")
+        await settle(app, pilot)
+        from k9py.ui.screens.dialogs import TypedConfirmDialog
+        dialog = app.screen
+        assert isinstance(dialog, TypedConfirmDialog)
+        assert "3 in namespace default" in str(dialog.query_one(".dialog-message").render())
+        await pilot.press(*"yes", "enter")  # not the phrase: the dialog stays and says so
+        await settle(app, pilot)
+        assert app.screen is dialog and "type Yes Please! to proceed" in str(dialog.query_one(".dialog-message").render())
+        dialog.query_one("#typed", Input).value = "Yes Please!"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert flash(app) == "Sanitized 3 pods"
+        left = {meta.name(p) for p in cluster.store.list("Pod", "default")}
+        assert not {"done", "broken", "nowhere"} & left and {"counter", "web"} <= left
+        assert cluster.store.get("Pod", "kube-system", "elsewhere") is not None  # another namespace
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert flash(app) == "Nothing to sanitize: no pod in namespace default is completed or failing"
+    run(s)
+
+
 def editor(tmp_path, body):
     script = tmp_path / "editor.py"
     script.write_text(f"import sys, pathlib\np = pathlib.Path(sys.argv[1])\nt = p.read_text()\n{body}\np.write_text(t)\n")

@@ -25,6 +25,7 @@ from k9py.ui.screens.dialogs import (
     DrainDialog,
     ImageDialog,
     ScaleScreen,
+    TypedConfirmDialog,
 )
 from k9py.view import yaml_text
 
@@ -210,6 +211,50 @@ def trigger(app: K9pyApp, row: Row) -> None:
     app.push_screen(ConfirmScreen("<Trigger>", f"Trigger cronjob {_where(ns, name)}?"), answered(app, done))
 
 
+SANITIZE_PHRASE = "Yes Please!"  # k9s's magic prompt
+
+
+def sanitize(app: K9pyApp, view: ResourceView) -> None:
+    """k9s's `z` on pods: every pod of the view's namespace (every namespace's across them) whose
+    STATUS is done or failing deleted at once, once "Yes Please!" is typed."""
+    from k9py.view.faults import sanitized
+
+    ns = view.namespace or ""
+
+    async def go() -> None:
+        try:
+            pods = sanitized(await app.backend.list("Pod", ns or None), app.session.now())
+        except K9pyError as err:
+            app.flash(f"sanitize: {err}", "error")
+            return
+        where = f"namespace {ns}" if ns else "every namespace"
+        if not pods:
+            app.flash(f"Nothing to sanitize: no pod in {where} is completed or failing")
+            return
+
+        async def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            deleted, errors = 0, []
+            for pod in pods:
+                try:
+                    await app.backend.delete("Pod", meta.namespace(pod) or None, meta.name(pod), grace_period=0)
+                    deleted += 1
+                except K9pyError as err:
+                    errors.append(str(err))
+            app.table.refresh()
+            if errors:
+                app.flash(f"Sanitized {deleted} pods; {len(errors)} failed: {errors[0]}", "error")
+            else:
+                app.flash(f"Sanitized {deleted} pods")
+
+        message = (f"Sanitize deletes all pods in completed/error state: {len(pods)} in {where}.\n"
+                   f"Please enter {SANITIZE_PHRASE} to proceed.")
+        app.push_screen(TypedConfirmDialog("<Sanitize>", message, SANITIZE_PHRASE), answered(app, done))
+
+    app.run_worker(go(), exclusive=False)
+
+
 def suspend(app: K9pyApp, row: Row) -> None:
     ns, name = row.key
     suspended = bool((row.obj.get("spec") or {}).get("suspend"))
@@ -356,6 +401,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "uncordon": lambda: cordon(app, app.targets(), False),
         "drain": lambda: drain(app, row),
         "trigger": lambda: trigger(app, row),
+        "sanitize": lambda: sanitize(app, view),
         "suspend": lambda: suspend(app, row),
         "copy": lambda: copy_name(app, row),
         "shell": lambda: app.shells.start(kind, row),

@@ -308,6 +308,25 @@ class ImageDialog(_Dialog):
         return out
 
 
+class TypedConfirmDialog(_Dialog):
+    """k9s's confirm-ack dialog: proceeds only once ``phrase`` is typed (k9s's Sanitize: "Yes Please!")."""
+
+    def __init__(self, title: str, message: str, phrase: str) -> None:
+        super().__init__(title, message)
+        self.phrase = phrase
+
+    def fields(self) -> ComposeResult:
+        yield field("", id="typed")
+
+    def on_mount(self) -> None:
+        self.query_one("#typed", Input).focus()
+
+    def result(self) -> bool:
+        if self.query_one("#typed", Input).value.strip() != self.phrase:
+            raise ValueError(f"type {self.phrase} to proceed (esc cancels)")
+        return True
+
+
 class DrainDialog(_Dialog):
     def fields(self) -> ComposeResult:
         yield Tick("Ignore DaemonSets", True, id="ignore-daemonsets")
