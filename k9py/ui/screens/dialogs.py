@@ -316,6 +316,7 @@ class TypedConfirmDialog(_Dialog):
         self.phrase = phrase
 
     def fields(self) -> ComposeResult:
+        yield Static("Confirm:", classes="field-label")
         yield field("", id="typed")
 
     def on_mount(self) -> None:
