@@ -238,7 +238,10 @@ class Session:
                 for stream, data in out:
                     self._out(stream, data)
                 if done:
-                    payload = ws.error_channel_payload(self.proto, ws.status_message(code, command, error=error))
+                    # the kubelet's attach reports Success whatever PID 1 exited with (ServeAttach):
+                    # the exit code is the container's, which `kubectl run -it` reads from the pod
+                    status = ws.status_message(0 if self.main is not None and error is None else code, command, error=error)
+                    payload = ws.error_channel_payload(self.proto, status)
                     if payload is not None:
                         self._send(ws.ERROR, payload)
                     self._main_ended(code)

@@ -226,6 +226,21 @@ def test_run_it_rm_ends_with_the_shell_and_deletes_the_pod(srv):
     assert p.returncode == 1 and "NotFound" in p.stderr
 
 
+def test_run_it_rm_shell_exiting_non_zero_ends_with_its_code_not_a_log_fallback(srv):
+    """`exit 3` in `kubectl run -it --rm`: the attach ends normally (the kubelet reports Success),
+    kubectl deletes the pod and says it terminated (Error), exiting 3; no "couldn't attach"
+    fallback that printed the container's log."""
+    term = Terminal(srv, "run", "tmp-fail", "-it", "--rm", "--restart=Never", "--image=busybox", "--", "sh")
+    try:
+        term.expect(b"# ")
+        term.type(b"exit 3\r")
+        seen = term.expect(b"pod default/tmp-fail terminated (Error)")
+        assert term.wait() == 3
+    finally:
+        term.close()
+    assert b"couldn't attach" not in seen and b'pod "tmp-fail" deleted' in seen, seen
+
+
 def test_walkthrough_exec_into_nginx_then_fetch_it_through_its_service(srv):
     """The seed tutorial inside the containers: `kubectl exec` into an nginx pod and read its page,
     then from another pod reach nginx through the Service by name and find the request in a log."""

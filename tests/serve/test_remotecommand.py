@@ -264,6 +264,15 @@ def test_attach_to_an_interactive_container_runs_its_shell(box):
     assert fake_userland.STARTED[-1].tty
 
 
+def test_attach_reports_success_whatever_its_shell_exits_with(box):
+    """The kubelet's attach ends with Success: the code is the container's (`kubectl run -it`
+    reads it from the pod); a failure here made kubectl fall back to streaming logs."""
+    conn = _connect(_url(box, "tty", "attach", container="c", stdin=True, stdout=True, tty=True))
+    conn.send_binary(b"\x00exit 3\r")
+    messages, _ = _drain(conn)
+    assert _status(messages)["status"] == "Success"
+
+
 @pytest.mark.parametrize("stdin", [False, True])
 def test_attach_to_a_container_without_stdin_follows_its_output(fake, stdin):
     """With stdin too, when its script does not read it (`kubectl debug -i ... -- sh -c '...'`):
