@@ -635,7 +635,12 @@ def apply(live: Obj | None, config: Obj, *, manager: str, api_version: str, forc
     try:
         managers, _ = _update(live_obj, merged, api_version, managers, applier, force, schema, keep)
     except Conflicts as c:
-        raise c.error() from None
+        # lastAppliedManager: kubectl's first server-side apply takes over from client-side apply
+        allowed = _allowed_by_last_applied(live_obj, api_version, schema) if manager == "kubectl" else EMPTY
+        left = {mid: f - allowed for mid, f in c.conflicts.items() if f - allowed}
+        if left:
+            raise Conflicts(left).error() from None
+        managers, _ = _update(live_obj, merged, api_version, managers, applier, True, schema, keep)
     owned = managers.get(applier)
     if owned is not None:
         stripped = owned.fields - _STRIP
@@ -653,6 +658,28 @@ def apply(live: Obj | None, config: Obj, *, manager: str, api_version: str, forc
     else:
         md.pop("managedFields", None)
     return out
+
+
+def _allowed_by_last_applied(live: Obj, api_version: str, schema: Schema) -> FieldSet:
+    """lastAppliedManager.allowedConflictsFromLastApplied: the fields of ``live``'s client-side
+    last-applied-configuration (same apiVersion) whose values are still the live ones: what
+    `kubectl apply --server-side` may take from the client-side apply's manager without a conflict."""
+    ann = (live.get("metadata") or {}).get("annotations")
+    text = ann.get(LAST_APPLIED) if isinstance(ann, dict) else None
+    if not isinstance(text, str) or not text:
+        return EMPTY
+    try:
+        last = json.loads(text)
+    except ValueError:
+        return EMPTY
+    if not isinstance(last, dict) or last.get("apiVersion") != api_version:
+        return EMPTY
+    try:
+        fields = to_field_set(last, schema)
+        cmp = compare(last, live, schema)
+    except _TypedError:
+        return EMPTY
+    return frozenset(fields - cmp.added - cmp.modified - cmp.removed)
 
 
 def _without_managed(obj: Obj) -> Obj:

@@ -134,6 +134,27 @@ def test_kubectl_client_side_then_server_side_apply(srv, tmp_path):
     assert srv.json("get", "cm", "migrated")["data"] == {"a": "1"}
 
 
+
+def test_kubectl_server_side_apply_of_a_changed_manifest_takes_over_from_client_side_apply(srv, tmp_path):
+    """The documented migration with an edited manifest: fields whose live values are still the
+    client-side last-applied ones go to kubectl's apply manager without a conflict (the apiserver's
+    lastAppliedManager); a field someone else changed since still conflicts, alone."""
+    f = tmp_path / "cm.yaml"
+    f.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edited}\ndata: {a: '1', b: '2'}\n")
+    srv.kubectl("apply", "-f", str(f))
+    srv.kubectl("patch", "cm", "edited", "--type=merge", "-p", '{"data":{"b":"9"}}')
+    f.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edited}\ndata: {a: '5', b: '2'}\n")
+    p = srv.kubectl("apply", "--server-side", "-f", str(f), check=False)
+    assert p.returncode == 1 and p.stderr.startswith(
+        'error: Apply failed with 1 conflict: conflict with "kubectl-patch" using v1: .data.b\n'), p.stderr
+    f.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edited}\ndata: {a: '5'}\n")
+    assert srv.kubectl("apply", "--server-side", "-f", str(f)).stdout.strip() == "configmap/edited serverside-applied"
+    assert srv.json("get", "cm", "edited")["data"] == {"a": "5", "b": "9"}
+    managers = _managers(srv, "cm", "edited")
+    assert managers["kubectl/Apply"] == {"f:data": {"f:a": {}}}
+    assert "f:a" not in managers.get("kubectl-client-side-apply/Update", {}).get("f:data", {})
+
+
 # -- the official Python client ----------------------------------------------------------------
 
 @pytest.fixture
