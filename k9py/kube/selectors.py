@@ -128,12 +128,53 @@ def selector_string(sel: Mapping[str, Any] | None) -> str:
 
 FieldSelector = tuple[tuple[str, str, str], ...]  # (path, op, value)
 
-_FIELD_ALIASES = {"metadata.name", "metadata.namespace", "spec.nodeName", "status.phase",
-                  "spec.unschedulable", "spec.schedulerName", "status.podIP", "spec.restartPolicy",
-                  "spec.serviceAccountName", "type", "reason", "involvedObject.kind",
-                  "involvedObject.name", "involvedObject.namespace", "involvedObject.uid",
-                  "involvedObject.fieldPath", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-                  "reportingComponent", "source", "status.nominatedNodeName", "spec.type"}
+_META = frozenset({"metadata.name", "metadata.namespace"})
+_EVENT = _META | {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+                  "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
+                  "reason", "reportingComponent", "source", "type"}
+# the field labels a kind's apiserver accepts (its AddFieldLabelConversionFunc), by (group, kind);
+# any other kind: DefaultMetaV1FieldSelectorConversion's metadata.name and metadata.namespace
+KIND_FIELDS: dict[tuple[str, str], frozenset[str]] = {
+    ("", "Pod"): _META | {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+                          "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs",
+                          "status.nominatedNodeName", "spec.host"},
+    ("", "Node"): frozenset({"metadata.name", "spec.unschedulable"}),
+    ("", "Namespace"): frozenset({"metadata.name", "status.phase"}),
+    ("", "Secret"): _META | {"type"},
+    ("", "Service"): _META | {"spec.clusterIP", "spec.type"},
+    ("", "ReplicationController"): _META | {"status.replicas"},
+    ("", "Event"): _EVENT,
+    ("apps", "ReplicaSet"): _META | {"status.replicas"},
+    ("batch", "Job"): _META | {"status.successful"},
+    ("certificates.k8s.io", "CertificateSigningRequest"): frozenset({"metadata.name", "spec.signerName"}),
+}
+
+
+def unsupported_field(group: str, kind: str, path: str) -> str | None:
+    """The apiserver's refusal of a field selector on ``path`` for ``kind``, or None."""
+    known = KIND_FIELDS.get((group, kind))
+    if known is None:
+        if path in _META:
+            return None
+        return f'"{path}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+    return None if path in known else f"field label not supported: {path}"
+
+
+def _flag(v: Any) -> str:
+    return "true" if v is True else "false"
+
+
+# the values the apiserver's ToSelectableFields computes rather than copies (a bool's false, a
+# count's 0, a renamed or fallen-back field)
+_COMPUTED: dict[str, Callable[[Obj], str]] = {
+    "spec.unschedulable": lambda o: _flag(dig(o, "spec", "unschedulable")),
+    "spec.hostNetwork": lambda o: _flag(dig(o, "spec", "hostNetwork")),
+    "spec.host": lambda o: str(dig(o, "spec", "nodeName") or ""),
+    "status.successful": lambda o: str(dig(o, "status", "succeeded") or 0),
+    "status.replicas": lambda o: str(dig(o, "status", "replicas") or 0),
+    "status.podIPs": lambda o: "",
+    "source": lambda o: str(dig(o, "source", "component") or o.get("reportingComponent") or ""),
+}
 
 
 def parse_field_selector(text: str | None) -> FieldSelector:
@@ -160,6 +201,9 @@ def parse_field_selector(text: str | None) -> FieldSelector:
 
 
 def field_value(obj: Obj, path: str) -> str:
+    computed = _COMPUTED.get(path)
+    if computed is not None:
+        return computed(obj)
     cur: Any = obj
     for p in path.split("."):
         cur = cur.get(p) if isinstance(cur, dict) else None
@@ -176,10 +220,6 @@ def field_matches(sel: FieldSelector, obj: Obj) -> bool:
         if (actual == value) != (op == "="):
             return False
     return True
-
-
-def unknown_fields(sel: FieldSelector) -> list[str]:
-    return [p for p, _, _ in sel if p not in _FIELD_ALIASES]
 
 
 def compile_filter(label_selector: str | None, field_selector: str | None) -> Callable[[Obj], bool]:

@@ -266,14 +266,15 @@ class Api:
             selectors.parse_label_selector(ls)
         except ValueError as err:
             raise bad_request(str(err)) from None
-        unknown = [f for f in selectors.unknown_fields(fsel) if not f.startswith("metadata.")]
-        if route is not None and fsel:  # a converted version's paths (events.k8s.io's regarding.name) → the stored ones
+        if route is not None and fsel:
+            # a converted version's paths (events.k8s.io's regarding.name) → the stored (core) ones
             stored = {p: conversion.field_path_to_storage(route.res.api_version, route.res.kind, p) for p, _, _ in fsel}
-            unknown = [p for p, _, _ in fsel if stored[p] in selectors.unknown_fields(((stored[p], "=", ""),))
-                       and not p.startswith("metadata.")]
+            group = "" if route.res.kind == "Event" else route.res.group
+            for p, _, _ in fsel:
+                refused = selectors.unsupported_field(group, route.res.kind, stored[p])
+                if refused is not None:
+                    raise bad_request(refused.replace(stored[p], p))
             fs = ",".join(f"{stored[p]}{'!=' if op == '!=' else '='}{v}" for p, op, v in fsel)
-        if unknown:
-            raise bad_request(f'field label not supported: {unknown[0]}')
         return selectors.compile_filter(ls, fs)
 
     def _objects(self, route: Route, match: Callable[[Obj], bool]) -> list[Obj]:
@@ -664,7 +665,7 @@ class Api:
     def _delete_collection(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "deletecollection")
         opts = self._delete_options(req)
-        match = self.filter_for(req)
+        match = self.filter_for(req, route)
         deleted = []
         with self.cluster.lock:
             for obj in self._objects(route, match):
