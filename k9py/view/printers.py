@@ -377,6 +377,20 @@ COLUMNS: dict[str, list[ColumnDef]] = {
     "ValidatingWebhookConfiguration": [
         NAME, _c("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration",
                  type="integer"), AGE],
+    "CertificateSigningRequest": [
+        NAME,
+        AGE,
+        _c("SignerName", "signerName indicates the requested signer, and is a qualified name."),
+        _c("Requestor", "request contains an x509 certificate signing request encoded in a \"CERTIFICATE "
+                        "REQUEST\" PEM block. When serialized as JSON or YAML, the data is additionally "
+                        "base64-encoded."),
+        _c("RequestedDuration", "expirationSeconds is the requested duration of validity of the issued "
+                                "certificate. The certificate signer may issue a certificate with a different "
+                                "validity duration so a client must check the delta between the notBefore and "
+                                "and notAfter fields in the issued certificate to determine the actual duration."),
+        _c("Condition", "conditions applied to the request. Known conditions are \"Approved\", \"Denied\", "
+                        "and \"Failed\"."),
+    ],
     # kube-aggregator's (pkg/registry/apiservice/etcd/etcd.go ConvertToTable)
     "APIService": [
         NAME,
@@ -428,6 +442,7 @@ _CELLS: dict[str, Callable[[Obj, float], list[Any]]] = {
     "MutatingWebhookConfiguration": pc.webhookconfiguration_cells,
     "ValidatingWebhookConfiguration": pc.webhookconfiguration_cells,
     "APIService": pc.apiservice_cells,
+    "CertificateSigningRequest": pc.csr_cells,
 }
 
 assert set(_CELLS) == set(COLUMNS)

@@ -571,3 +571,18 @@ def apiservice_cells(o: Obj, now: float) -> list[Any]:
             status = st if st == "True" or not c.get("reason") else f"{st} ({c['reason']})"
             break
     return [_name(o), service, status, _age(o, now)]
+
+
+def csr_cells(o: Obj, now: float) -> list[Any]:
+    """printCertificateSigningRequest: the condition is Denied, else Approved, else Pending, then
+    ",Failed" and ",Issued" (a certificate) as they apply."""
+    types = {c.get("type") for c in dig(o, "status", "conditions") or [] if isinstance(c, dict)}
+    condition = "Denied" if "Denied" in types else "Approved" if "Approved" in types else "Pending"
+    if "Failed" in types:
+        condition += ",Failed"
+    if dig(o, "status", "certificate"):
+        condition += ",Issued"
+    seconds = dig(o, "spec", "expirationSeconds")
+    duration = human_duration(int(seconds)) if isinstance(seconds, int) else "<none>"
+    return [_name(o), _age(o, now), dig(o, "spec", "signerName") or "<none>", dig(o, "spec", "username") or "",
+            duration, condition]

@@ -170,6 +170,10 @@ def test_certificate_signing_requests(srv):
     assert srv.kubectl("certificate", "approve", "jane").stdout.strip() == \
         "certificatesigningrequest.certificates.k8s.io/jane approved"
     cond = srv.json("get", "csr", "jane")["status"]["conditions"]
+    table = srv.kubectl("get", "csr", "jane", "bob").stdout.splitlines()
+    assert table[0].split() == ["NAME", "AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"]
+    assert table[1].split()[2:] == ["kubernetes.io/kube-apiserver-client", "k9py-sim", "24h", "Approved"]
+    assert table[2].split()[-1] == "Pending"
     assert [(c["type"], c["status"], c["reason"]) for c in cond] == [("Approved", "True", "KubectlApprove")]
     assert srv.kubectl("certificate", "deny", "bob").stdout.strip() == "certificatesigningrequest.certificates.k8s.io/bob denied"
     assert srv.json("get", "csr", "bob")["status"]["conditions"][0]["type"] == "Denied"

@@ -749,6 +749,7 @@ SAMPLES = [
     {"kind": "MutatingWebhookConfiguration", "metadata": {"name": "m"}},
     {"kind": "ValidatingWebhookConfiguration", "metadata": {"name": "v"}, "webhooks": [{"name": "a"}]},
     {"kind": "APIService", "metadata": {"name": "v1.apps"}},
+    {"kind": "CertificateSigningRequest", "metadata": {"name": "c"}, "spec": {"signerName": "s"}},
 ]
 
 
@@ -892,3 +893,19 @@ def test_api_extension_and_node_kinds_print_like_kubectl():
            "template": {"metadata": {"labels": {"app": "web"}},
                         "spec": {"containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "busybox"}]}}}
     assert p.cells(tpl, t0) == ["x", "a,b", "nginx,busybox", "app=web"]
+
+
+def test_certificate_signing_requests_print_like_kubectl():
+    """kubectl get csr: who asked, for which signer and how long, and where the request stands."""
+    created = {"name": "jane", "creationTimestamp": "2026-01-01T00:00:00Z"}
+    t0 = 1767225600.0  # 2026-01-01T00:00:00Z
+    csr = {"kind": "CertificateSigningRequest", "metadata": created,
+           "spec": {"signerName": "kubernetes.io/kube-apiserver-client", "username": "minikube-user",
+                    "expirationSeconds": 86400}}
+    assert p.column_names("CertificateSigningRequest") == [
+        "NAME", "AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"]
+    assert p.cells(csr, t0 + 12) == ["jane", "12s", "kubernetes.io/kube-apiserver-client", "minikube-user", "24h", "Pending"]
+    approved = {**csr, "status": {"conditions": [{"type": "Approved", "status": "True"}], "certificate": "LS0t"}}
+    assert p.cells(approved, t0)[5] == "Approved,Issued"
+    denied = {**csr, "spec": {}, "status": {"conditions": [{"type": "Approved"}, {"type": "Denied"}, {"type": "Failed"}]}}
+    assert p.cells(denied, t0)[2:] == ["<none>", "", "<none>", "Denied,Failed"]
