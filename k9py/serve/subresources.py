@@ -11,7 +11,7 @@ from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict
 from k9py.kube.verbs import scale_of
-from k9py.serve import fields
+from k9py.serve import fields, table
 from k9py.serve.api import status_success
 from k9py.serve.http import Request, Response
 
@@ -117,7 +117,7 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
     with api.cluster.lock:
         obj = api.fetch(route)
         if m == "GET":
-            return Response(200, scale_of(obj))
+            return _scale_response(api, req, scale_of(obj))
         if m not in ("PUT", "PATCH"):
             return api.method_not_allowed(m)
         current = scale_of(obj)
@@ -148,7 +148,18 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
         out = api.cluster.replace(new, dry_run=api.dry_run(req), writer=fields.writer(req, route, "scale"))
         result = scale_of(out)
     api.notify()
-    return Response(200, result)
+    return _scale_response(api, req, result)
+
+
+def _scale_response(api: Api, req: Request, scale: Obj) -> Response:
+    """A Scale as asked: a Table (`kubectl get deploy x --subresource=scale`), metadata, or itself."""
+    as_ = api.accept(req)
+    if as_ == "Table":
+        return Response(200, table.table("Scale", [scale], api.cluster.now(), include_object=req.q("includeObject") or "Metadata",
+                                         resource_version=scale["metadata"].get("resourceVersion", "")))
+    if as_ == "PartialObjectMetadata":
+        return Response(200, table.partial_metadata(scale))
+    return Response(200, scale)
 
 
 def _evict(api: Api, req: Request, route: Route) -> Response:

@@ -377,6 +377,13 @@ COLUMNS: dict[str, list[ColumnDef]] = {
     "ValidatingWebhookConfiguration": [
         NAME, _c("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration",
                  type="integer"), AGE],
+    # the scale subresource (`kubectl get deploy x --subresource=scale`); its Name has no "name" format
+    "Scale": [
+        ColumnDef("Name", "string", "", 0, NAME_DOC),
+        _c("Desired", "replicas is the desired number of instances for the scaled object.", type="integer"),
+        _c("Available", "replicas is the actual number of observed instances of the scaled object.", type="integer"),
+        AGE,
+    ],
     "CertificateSigningRequest": [
         NAME,
         AGE,
@@ -443,6 +450,7 @@ _CELLS: dict[str, Callable[[Obj, float], list[Any]]] = {
     "ValidatingWebhookConfiguration": pc.webhookconfiguration_cells,
     "APIService": pc.apiservice_cells,
     "CertificateSigningRequest": pc.csr_cells,
+    "Scale": pc.scale_cells,
 }
 
 assert set(_CELLS) == set(COLUMNS)

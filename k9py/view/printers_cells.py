@@ -586,3 +586,7 @@ def csr_cells(o: Obj, now: float) -> list[Any]:
     duration = human_duration(int(seconds)) if isinstance(seconds, int) else "<none>"
     return [_name(o), _age(o, now), dig(o, "spec", "signerName") or "<none>", dig(o, "spec", "username") or "",
             duration, condition]
+
+
+def scale_cells(o: Obj, now: float) -> list[Any]:
+    return [_name(o), _int(dig(o, "spec", "replicas")), _int(dig(o, "status", "replicas")), _age(o, now)]

@@ -313,6 +313,18 @@ def test_scale_subresource(client):
     assert client.call("GET", "/apis/apps/v1/namespaces/default/deployments/nope/scale")[0] == 404
 
 
+def test_scale_subresource_as_a_table(client):
+    """`kubectl get deploy web --subresource=scale` asks for a Table: NAME DESIRED AVAILABLE AGE,
+    not the Scale itself (which kubectl would print as NAME AGE)."""
+    client.call("POST", "/apis/apps/v1/namespaces/default/deployments", _deploy())
+    code, t, _ = client.call("GET", "/apis/apps/v1/namespaces/default/deployments/web/scale",
+                             accept="application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
+    assert code == 200 and t["kind"] == "Table"
+    assert [c["name"] for c in t["columnDefinitions"]] == ["Name", "Desired", "Available", "Age"]
+    assert t["rows"][0]["cells"][:2] == ["web", 2]
+    assert t["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
+
+
 def test_status_subresource_changes_only_status(client):
     client.call("POST", "/apis/apps/v1/namespaces/default/deployments", _deploy())
     path = "/apis/apps/v1/namespaces/default/deployments/web/status"

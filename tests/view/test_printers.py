@@ -750,6 +750,7 @@ SAMPLES = [
     {"kind": "ValidatingWebhookConfiguration", "metadata": {"name": "v"}, "webhooks": [{"name": "a"}]},
     {"kind": "APIService", "metadata": {"name": "v1.apps"}},
     {"kind": "CertificateSigningRequest", "metadata": {"name": "c"}, "spec": {"signerName": "s"}},
+    {"kind": "Scale", "metadata": {"name": "s"}, "spec": {"replicas": 2}},
 ]
 
 
@@ -766,7 +767,11 @@ def test_cells_fit_the_columns(obj):
         else:
             assert isinstance(cell, (str, int)), (col.name, cell)
     names = [c for c in cols if c.format == "name"]
-    assert len(names) == 1 and names[0].name == "Name"
+    # the apiserver's Scale table alone leaves its Name column without the "name" format
+    if obj["kind"] == "Scale":
+        assert not names and cols[0].name == "Name"
+    else:
+        assert len(names) == 1 and names[0].name == "Name"
     json.dumps(cs)
 
 
