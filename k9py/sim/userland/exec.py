@@ -351,8 +351,8 @@ class ExecProcess:
             if self.box.fs.exists(self.shell.path(name)):
                 return None
             what = f'exec: "{name}": stat {name}: no such file or directory'
-        elif installed(self.box, name) or name in BUILTINS:
-            return None
+        elif installed(self.box, name) or (name in BUILTINS and self.box.image.family != "distroless"):
+            return None  # (a distroless image has no shell whose builtins could run)
         else:
             what = f'exec: "{name}": executable file not found in $PATH'
         exec_id = hashlib.sha256(f"{self.box.container_id}/{self.pid}".encode()).hexdigest()

@@ -230,9 +230,35 @@ def nginx_version(tag: str) -> tuple[int, ...]:
     return parts if len(parts) == 3 else NGINX_LATEST
 
 
+# images built FROM scratch or distroless: no shell, no tar, nothing but their own binary (the
+# cluster's components; `kubectl exec -it coredns-… -- sh` fails, `kubectl debug` is the way in)
+_DISTROLESS_REPOS = ("registry.k8s.io/coredns/coredns", "coredns/coredns", "registry.k8s.io/kube-apiserver",
+                     "registry.k8s.io/kube-controller-manager", "registry.k8s.io/kube-scheduler",
+                     "registry.k8s.io/etcd", "registry.k8s.io/metrics-server/metrics-server",
+                     "registry.k8s.io/pause", "gcr.io/k8s-minikube/storage-provisioner")
+_DISTROLESS_PREFIXES = ("gcr.io/distroless/", "cgr.dev/chainguard/static")
+
+
+def distroless(ref: str) -> bool:
+    """Whether image ``ref`` has no userland at all (scratch/distroless)."""
+    repo = ref.split("@", 1)[0]
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo = repo[: len(repo) - len(last)] + last.split(":", 1)[0]
+    for old in ("k8s.gcr.io/", "docker.io/"):
+        if repo.startswith(old):
+            repo = ("registry.k8s.io/" if old == "k8s.gcr.io/" else "") + repo[len(old):]
+    return repo in _DISTROLESS_REPOS or repo.startswith(_DISTROLESS_PREFIXES)
+
+
 def image_for(ref: str) -> Image:
     """The simulated contents of image ``ref`` (``nginx:1.14.2``, ``busybox``, ...)."""
     name, tag = image_name(ref), image_tag(ref)
+    if distroless(ref):
+        img = Image(name=name, tag=tag, family="distroless")
+        img.files["etc/passwd"] = "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
+        img.files["etc/group"] = "root:x:0:\nnobody:x:65534:\n"
+        return img
     if name == "busybox":
         family = "busybox"
     elif name == "alpine" or "alpine" in tag:

@@ -230,3 +230,17 @@ def test_an_exec_in_nginx_gets_a_pid_above_its_workers_and_ps_lists_by_pid(c):
     pids = [int(r.split()[0]) for r in rows]
     assert pids == sorted(pids) and pids[:3] == [1, 29, 30]
     assert [r.split(None, 3)[3] for r in rows[3:]] == ["sh", "ps"]
+
+
+@pytest.mark.parametrize("image", ["registry.k8s.io/coredns/coredns:v1.11.1", "registry.k8s.io/etcd:3.5.15-0",
+                                   "registry.k8s.io/kube-apiserver:v1.37.1", "gcr.io/k8s-minikube/storage-provisioner:v5",
+                                   "gcr.io/distroless/static-debian12"])
+def test_the_cluster_components_distroless_images_have_no_shell(image):
+    """`kubectl exec -it coredns-… -- sh` fails on a real cluster (scratch/distroless images: no
+    shell, no builtins, no tar for kubectl cp), the runtime's error; a debug container is the way in."""
+    c = cluster_with(pod_manifest("dns", image))
+    for argv in (["sh"], ["echo", "hi"], ["tar", "cf", "-", "/etc"], ["/bin/sh"]):
+        p = start_exec(c, "default", "dns", None, argv)
+        assert p.done and p.exit_code == 126 and p.read() == [], argv
+        what = f"stat {argv[0]}: no such file or directory" if argv[0].startswith("/") else "executable file not found in $PATH"
+        assert p.error.endswith(f'exec: "{argv[0]}": {what}: unknown'), p.error
