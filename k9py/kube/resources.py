@@ -43,6 +43,7 @@ class ApiResource:
     # its served version prints (the apiserver's NAME first, then these; Age when it has none).
     crd: str = ""
     printer_columns: tuple[PrinterColumn, ...] = ()
+    selectable_fields: tuple[str, ...] = ()  # its version's selectableFields ("spec.color")
 
     @property
     def api_version(self) -> str:
@@ -198,13 +199,15 @@ def from_crd(crd: dict[str, Any]) -> list[ApiResource]:
                 cols.append(PrinterColumn(c["name"], str(c.get("type") or "string"), c["jsonPath"],
                                           int(c.get("priority") or 0), str(c.get("description") or ""),
                                           str(c.get("format") or "")))
+        selectable = tuple(str(f["jsonPath"]).lstrip(".") for f in v.get("selectableFields") or []
+                           if isinstance(f, dict) and isinstance(f.get("jsonPath"), str))
         out.append(ApiResource(
             kind, plural, group, v["name"], spec.get("scope") == "Namespaced",
             tuple(s for s in names.get("shortNames") or () if isinstance(s, str)),
             tuple(s for s in names.get("categories") or () if isinstance(s, str)),
             subresources=subs, singular=str(names.get("singular") or kind.lower()),
             crd=str(_dig(crd, "metadata", "name") or f"{plural}.{group}"),
-            printer_columns=tuple(cols) or (AGE_COLUMN,)))
+            printer_columns=tuple(cols) or (AGE_COLUMN,), selectable_fields=selectable))
     return out
 
 

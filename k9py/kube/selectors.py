@@ -150,11 +150,12 @@ KIND_FIELDS: dict[tuple[str, str], frozenset[str]] = {
 }
 
 
-def unsupported_field(group: str, kind: str, path: str) -> str | None:
-    """The apiserver's refusal of a field selector on ``path`` for ``kind``, or None."""
+def unsupported_field(group: str, kind: str, path: str, selectable: tuple[str, ...] = ()) -> str | None:
+    """The apiserver's refusal of a field selector on ``path`` for ``kind``, or None;
+    ``selectable``: a custom resource's selectableFields."""
     known = KIND_FIELDS.get((group, kind))
     if known is None:
-        if path in _META:
+        if path in _META or path in selectable:
             return None
         return f'"{path}" is not a known field selector: only "metadata.name", "metadata.namespace"'
     return None if path in known else f"field label not supported: {path}"

@@ -271,7 +271,7 @@ class Api:
             stored = {p: conversion.field_path_to_storage(route.res.api_version, route.res.kind, p) for p, _, _ in fsel}
             group = "" if route.res.kind == "Event" else route.res.group
             for p, _, _ in fsel:
-                refused = selectors.unsupported_field(group, route.res.kind, stored[p])
+                refused = selectors.unsupported_field(group, route.res.kind, stored[p], route.res.selectable_fields)
                 if refused is not None:
                     raise bad_request(refused.replace(stored[p], p))
             fs = ",".join(f"{stored[p]}{'!=' if op == '!=' else '='}{v}" for p, op, v in fsel)

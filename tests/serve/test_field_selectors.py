@@ -49,3 +49,21 @@ def test_field_labels_a_kind_does_not_have_are_refused_in_the_apiservers_words(c
         '"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"'
     assert names(client, "/api/v1/pods", "spec.hostNetwork=false,metadata.namespace=nowhere") == []
     assert names(client, "/apis/apps/v1/replicasets", "status.replicas=0") == []
+
+
+def test_a_custom_resources_selectable_fields(client, served):
+    """A CRD version's selectableFields (GA in 1.32) are field labels of its resources: an
+    integer's value as its digits; other fields still refused."""
+    from tests.crds import crontab, crontab_crd
+
+    crd = crontab_crd()
+    crd["spec"]["versions"][0]["selectableFields"] = [{"jsonPath": ".spec.image"}, {"jsonPath": ".spec.replicas"}]
+    assert client.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)[0] == 201
+    served.advance(1)
+    path = "/apis/stable.example.com/v1/namespaces/default/crontabs"
+    assert client.call("POST", path, crontab("a", image="x:1", replicas=2))[0] == 201
+    assert client.call("POST", path, crontab("b", image="y:1"))[0] == 201
+    assert names(client, path, "spec.image=x:1") == ["a"]
+    assert names(client, path, "spec.image!=x:1,spec.replicas=1") == ["b"]
+    assert refusal(client, path, "spec.cronSpec=x") == \
+        '"spec.cronSpec" is not a known field selector: only "metadata.name", "metadata.namespace"'
