@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError, bad_request, not_found
+from k9py.serve import kubelet
 from k9py.serve.http import Request, Response
 
 if TYPE_CHECKING:
@@ -183,4 +184,8 @@ def _node(api: Api, name: str, port: str, fwd: Forward) -> Response:
     if clean == "/pods":
         pods = [p for p in api.cluster.store.list("Pod") if dig(p, "spec", "nodeName") == name]
         return Response(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": pods})
+    if clean == "/configz":
+        return Response(200, kubelet.configz(node))
+    if clean in ("/stats/summary", "/stats/summary/"):
+        return Response(200, kubelet.summary(api.cluster, node))  # (under the cluster's lock)
     return Response(404, "404 page not found\n", "text/plain; charset=utf-8")

@@ -182,3 +182,24 @@ def _pod_ip(served, pod: str) -> str:
 def _minor() -> int:
     import sys
     return sys.version_info.minor
+
+
+def test_node_proxy_configz_and_stats_summary(web, client):
+    """The kubelet's /configz and Summary API (`kubectl get --raw /api/v1/nodes/N/proxy/stats/summary`,
+    the docs' way to read ephemeral-storage use): the node's CPU and working set are what
+    metrics.k8s.io (kubectl top) reports, and every running pod on the node is there."""
+    code, cfg, _ = client.call("GET", "/api/v1/nodes/minikube/proxy/configz")
+    assert code == 200 and cfg["kubeletconfig"]["maxPods"] == 110 and cfg["kubeletconfig"]["clusterDomain"] == "cluster.local"
+    code, s, _ = client.call("GET", "/api/v1/nodes/minikube/proxy/stats/summary")
+    assert code == 200 and s["node"]["nodeName"] == "minikube"
+    code, top, _ = client.call("GET", "/apis/metrics.k8s.io/v1beta1/nodes/minikube")
+    assert code == 200
+    assert f'{s["node"]["cpu"]["usageNanoCores"]}n' == top["usage"]["cpu"]
+    assert f'{s["node"]["memory"]["workingSetBytes"] // 1024}Ki' == top["usage"]["memory"]
+    running = {p["metadata"]["name"] for p in client.call("GET", "/api/v1/nodes/minikube/proxy/pods")[1]["items"]
+               if p["status"].get("phase") == "Running"}
+    assert running and {p["podRef"]["name"] for p in s["pods"]} == running
+    fs = s["node"]["fs"]
+    assert fs["capacityBytes"] == fs["availableBytes"] + fs["usedBytes"] > 0
+    for p in s["pods"]:
+        assert p["ephemeral-storage"]["usedBytes"] > 0 and all("workingSetBytes" in c["memory"] for c in p["containers"])
