@@ -459,8 +459,12 @@ class Navigator:
         """Move to another Session (`:ctx`): its views open again on the new backend; the view
         shown before `:ctx` comes back, in ``namespace`` if given (the context's own: opened
         there at once, not in the old one first)."""
+        outlives = session.present is self.session  # into the past: the present goes on, unwatched here
         for view in self.stack:
-            view.detach()  # their subscriptions die with the old informer
+            if outlives:
+                view.close()
+            else:
+                view.detach()  # their subscriptions die with the old informer
         cur = self.current
         back_from_contexts = cur is not None and cur.scope.view.name == "contexts"
         target = self.previous_cmd if back_from_contexts else self.current_cmd

@@ -100,7 +100,7 @@ def variables(view: ViewKind, row: Row | None, model: RowModel | None, target: T
     env.update(RESOURCE_GROUP=group, RESOURCE_VERSION=version, RESOURCE_NAME=plural)
     if row is None:
         return env
-    ns, name = row.key
+    ns, name = row.key[0], row.key[1]  # (a workloads row's key holds its kind third)
     if view.name == "containers":
         name = str((row.obj.get("metadata") or {}).get("name") or name.rsplit("/", 1)[-1])
         env["CONTAINER"] = name

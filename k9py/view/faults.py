@@ -31,13 +31,13 @@ SANITIZED = frozenset({"Completed", "Pending", "CrashLoopBackOff", "Error", "Ima
                        "ContainerStatusUnknown", "Evicted", "OOMKilled"})
 
 
-def sanitized(pods: list[Obj], now: float) -> list[Obj]:
+def sanitized(pods: list[Obj]) -> list[Obj]:
     """The pods k9s's Sanitize deletes: those whose STATUS is done or failing."""
-    from k9py.view import printers
+    from k9py.view.printers_pod import pod_status_reason
     out = []
     for pod in pods:
         try:
-            status = printers.cells(pod, now, "Pod")[2]
+            status = pod_status_reason(pod)
         except Exception:  # a malformed pod (a recording, a server): not judged, not deleted
             continue
         if status in SANITIZED:

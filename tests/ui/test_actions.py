@@ -289,6 +289,34 @@ def test_sanitize_deletes_the_done_and_failing_pods_once_yes_please_is_typed():
     run(s)
 
 
+def test_sanitize_judges_the_pods_again_when_confirmed_and_works_on_an_empty_table():
+    """A pod Pending when `z` is pressed and Running when Yes Please! is typed stays (k9s lists
+    the pods after the phrase); a filter that hides every row does not stop `z`."""
+    from k9py.ui.screens.dialogs import TypedConfirmDialog
+    from tests.sim.helpers import pod_manifest
+
+    async def s(app, pilot, cluster):
+        cluster.create(pod_manifest("fresh", "nginx:1.14.2", container="nginx"))
+        await settle(app, pilot)
+        assert cluster.store.get("Pod", "default", "fresh")["status"]["phase"] == "Pending"
+        await pilot.press("slash", *"no-such-row", "enter")
+        await settle(app, pilot)
+        assert len(app.model) == 0
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TypedConfirmDialog)
+        cluster.advance(60)
+        await settle(app, pilot)
+        assert cluster.store.get("Pod", "default", "fresh")["status"]["phase"] == "Running"
+        app.screen.query_one("#typed", Input).value = "Yes Please!"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        pod = cluster.store.get("Pod", "default", "fresh")
+        assert pod is not None and not meta.is_deleting(pod)
+        assert flash(app) == "Sanitized 0 pods"
+    run(s)
+
+
 def editor(tmp_path, body):
     script = tmp_path / "editor.py"
     script.write_text(f"import sys, pathlib\np = pathlib.Path(sys.argv[1])\nt = p.read_text()\n{body}\np.write_text(t)\n")

@@ -135,3 +135,79 @@ def test_marked_rows_of_several_kinds_are_not_deleted_together():
         assert "several kinds" in flash(app)
         assert cluster.store.get("Pod", "default", "counter") is not None
     run(s, workloads_cluster())
+
+
+def test_a_plugin_for_every_view_and_edit_with_a_mark_of_another_kind(tmp_path):
+    """A plugin with `scopes: [all]` reads a workloads row's name (its key holds the kind third:
+    it ended the app); `e` edits the cursor's row, of its own kind, whatever kind is marked."""
+    import sys
+    import textwrap
+
+    from k9py.config import plugins as plugins_file
+    from k9py.config.user import UserConfig
+    from k9py.ui.screens import actions
+
+    out = tmp_path / "out.txt"
+    f = tmp_path / "plugins.yaml"
+    f.write_text(textwrap.dedent(f"""\
+        plugins:
+          p:
+            shortCut: Shift-Y
+            description: name
+            scopes: [all]
+            background: true
+            command: {sys.executable}
+            args: ["-c", "import sys; open(sys.argv[1], 'w').write(sys.argv[2])", "{out}", $NAME]
+        """))
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "wk")
+        cursor_to(app, "Service", "nginx-deployment")
+        await pilot.press("Y")
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        assert app.is_running
+        for _ in range(200):
+            if out.exists():
+                break
+            await pilot.pause(0.02)
+        assert out.read_text() == "nginx-deployment"
+        cursor_to(app, "Deployment", "nginx-deployment")
+        await pilot.press("space")
+        cursor_to(app, "Service", "nginx-deployment")
+        called = []
+        orig = actions.edit
+        actions.edit = lambda app_, kind, row: called.append((kind.name, row.key))
+        try:
+            await pilot.press("e")
+            await settle(app, pilot)
+        finally:
+            actions.edit = orig
+        assert called == [("services", ("default", "nginx-deployment", "Service"))]
+    run(s, workloads_cluster(), user=UserConfig(plugins=plugins_file.load(f)))
+
+
+def test_the_past_and_back_leaves_no_watch_behind(tmp_path):
+    """`:rewind` then `:now`: the views left in the present stop listening to it (each round
+    trip left six watches of a workloads view running)."""
+    from k9py.store.history import History
+
+    def subscriptions(informer):
+        return sum(len(v) for v in informer._subs.values())
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "wk")
+        present = app.session
+        counts = []
+        for _ in range(3):
+            await settle(app, pilot, 30)
+            await command(app, pilot, "rewind 20s")
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            assert app.session.present is present and app.current.scope.view.name == "workloads"
+            await command(app, pilot, "now")
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            counts.append(subscriptions(present.informer))
+        assert counts[0] == counts[1] == counts[2]
+    run(s, workloads_cluster(), history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

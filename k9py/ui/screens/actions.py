@@ -216,14 +216,18 @@ SANITIZE_PHRASE = "Yes Please!"  # k9s's magic prompt
 
 def sanitize(app: K9pyApp, view: ResourceView) -> None:
     """k9s's `z` on pods: every pod of the view's namespace (every namespace's across them) whose
-    STATUS is done or failing deleted at once, once "Yes Please!" is typed."""
+    STATUS is done or failing deleted at once, once "Yes Please!" is typed. The pods are listed
+    and judged again then, as k9s does: one that recovered while the dialog was open stays."""
     from k9py.view.faults import sanitized
 
     ns = view.namespace or ""
 
+    async def judged() -> list[Obj]:
+        return sanitized(await app.backend.list("Pod", ns or None))
+
     async def go() -> None:
         try:
-            pods = sanitized(await app.backend.list("Pod", ns or None), app.session.now())
+            pods = await judged()
         except K9pyError as err:
             app.flash(f"sanitize: {err}", "error")
             return
@@ -236,6 +240,11 @@ def sanitize(app: K9pyApp, view: ResourceView) -> None:
             if not ok:
                 return
             deleted, errors = 0, []
+            try:
+                pods = await judged()
+            except K9pyError as err:
+                app.flash(f"sanitize: {err}", "error")
+                return
             for pod in pods:
                 try:
                     await app.backend.delete("Pod", meta.namespace(pod) or None, meta.name(pod), grace_period=0)
@@ -371,11 +380,16 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
     if verb in ("describe", "yaml", "logs", "previous", "values"):
         open_view(app, verb)
         return
+    if verb == "sanitize":  # the namespace's pods, whatever rows a filter leaves
+        sanitize(app, view)
+        return
     if row is None:
         return
     from k9py.explorer.workloads import WorkloadsView, view_of
     from k9py.view.workload_rows import key_kind
-    if isinstance(view, WorkloadsView) and verb in ("delete", "edit"):  # on the row's own kind
+    if isinstance(view, WorkloadsView) and verb == "edit":  # the cursor's row, of its own kind
+        kind = view_of(key_kind(row.key))
+    elif isinstance(view, WorkloadsView) and verb == "delete":  # the marked rows', of one kind
         kinds = {key_kind(k) for k in app.targets()}
         if len(kinds) > 1:
             app.flash(f"{verb}: the marked rows are of several kinds: mark rows of one kind", "warn")
@@ -401,7 +415,6 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "uncordon": lambda: cordon(app, app.targets(), False),
         "drain": lambda: drain(app, row),
         "trigger": lambda: trigger(app, row),
-        "sanitize": lambda: sanitize(app, view),
         "suspend": lambda: suspend(app, row),
         "copy": lambda: copy_name(app, row),
         "shell": lambda: app.shells.start(kind, row),

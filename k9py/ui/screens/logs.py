@@ -45,7 +45,7 @@ from textual.widgets import Static
 from k9py.backends.base import Backend
 from k9py.errors import K9pyError
 from k9py.explorer.session import Session
-from k9py.kube import meta, selectors
+from k9py.kube import meta, podcontainers, selectors
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
 from k9py.ui.screens.viewer import LinesView, ViewerScreen, key_value_text
@@ -85,12 +85,6 @@ class WorkloadSources(list[LogSource]):
         self.pods = pods
 
 
-def pod_containers(pod: Obj, *, init: bool = False) -> list[str]:
-    spec = pod.get("spec") or {}
-    names = [c.get("name", "") for c in spec.get("initContainers") or []] if init else []
-    return names + [c.get("name", "") for c in spec.get("containers") or []]
-
-
 def container_sources(namespace: str, pod: str, containers: list[str]) -> list[LogSource]:
     """A pod's ``containers``, each line prefixed by its container's name when several (k9s)."""
     many = len(containers) > 1
@@ -104,7 +98,7 @@ def pod_logs_title(where: str, sources: list[LogSource], previous: bool) -> str:
 
 
 def pod_sources(pod: Obj, containers: list[str] | None = None, *, prefixed: bool | None = None) -> list[LogSource]:
-    names = containers if containers is not None else pod_containers(pod)
+    names = containers if containers is not None else podcontainers.names(pod)
     many = len(names) > 1 if prefixed is None else prefixed
     ns, name, uid = meta.namespace(pod), meta.name(pod), meta.uid(pod)
     return [LogSource(ns, name, c, f"{name} {c}" if many else "", uid) for c in names]
@@ -712,7 +706,7 @@ class LogScreen(ViewerScreen):
     def action_all_containers(self) -> None:
         """k9s's `a`: all the pod's containers, or its default one again."""
         if self.every is None:
-            self.flash("the pod has no default container: its logs show all of them", "warn")
+            self.flash("a: only a pod naming a default container toggles between it and all of its containers", "warn")
             return
         self.given = list(self.chosen if len(self.given) > 1 else self.every)
         self.title_text = self._pod_title(self.given, self.previous)

@@ -17,10 +17,10 @@ from textual.timer import Timer
 
 from k9py.errors import K9pyError
 from k9py.explorer.session import Session
-from k9py.kube import meta
+from k9py.kube import meta, podcontainers
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
-from k9py.ui.screens.logs import pod_containers, prefix_style
+from k9py.ui.screens.logs import prefix_style
 from k9py.ui.screens.viewer import LinesView
 from k9py.view.inert import inert_line
 from k9py.view.logbuffer import LogBuffer, split_timestamp
@@ -108,7 +108,7 @@ class FollowLogs(Vertical, can_focus=False):
         self.pod_key = (meta.namespace(pod), meta.name(pod), meta.uid(pod))
         if self.session.history is not None:  # the time machine keeps what a log pane showed too
             self.session.history.follow_logs(self.pod_key[0], self.pod_key[1])
-        names = pod_containers(pod)
+        names = podcontainers.names(pod)
         self.note = "" if names else "no containers"
         loop = asyncio.get_running_loop()
         for c in names:
