@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from k9py.kube import meta
+from k9py.kube.resources import PrinterColumn
+from k9py.view import printers_crd
+from k9py.view.printers import AGE_DOC
 from k9py.view.rows import Column, Key, RowModel
 
 Obj = dict[str, Any]
@@ -23,6 +26,23 @@ class ServerTableModel(RowModel):
     sort_reuses_cells = False  # any column may be a date shown as an age
 
     table_loaded = False
+    _dates: tuple[tuple[int, PrinterColumn], ...] = ()
+
+    @staticmethod
+    def _date_column(d: Obj) -> PrinterColumn | None:
+        """A ``date`` column as a printer column whose age is worked out here at every tick: the
+        server's cell is the age when the Table was sent ("0s" forever). Its JSONPath is in a
+        CRD column's description (apiextensions' words); a creation time is the object's."""
+        name, doc = str(d.get("name", "")), str(d.get("description") or "")
+        if doc == AGE_DOC:  # (the built-in printers' Age is a string column so described)
+            return PrinterColumn(name, "date", ".metadata.creationTimestamp")
+        if d.get("type") != "date":
+            return None
+        if doc.startswith(printers_crd.COLUMN_DOC):
+            return PrinterColumn(name, "date", doc[len(printers_crd.COLUMN_DOC):].strip())
+        if name.lower() in ("age", "created at"):
+            return PrinterColumn(name, "date", ".metadata.creationTimestamp")
+        return None
 
     def set_table(self, table: Obj) -> None:
         defs = table.get("columnDefinitions") or []
@@ -33,6 +53,7 @@ class ServerTableModel(RowModel):
             md = (r.get("object") or {}).get("metadata") or {}
             cells[(md.get("namespace") or "", md.get("name", ""))] = list(r.get("cells") or [])
         self._table_cells = cells
+        self._dates = tuple((i, c) for i, d in enumerate(defs) if (c := self._date_column(d)) is not None)
         if cols:
             self._all_columns = cols
         self.table_loaded = True
@@ -49,6 +70,16 @@ class ServerTableModel(RowModel):
     def _server_cells(self, obj: Obj, now: float) -> list[Any]:
         md = obj.get("metadata") or {}
         got = self._table_cells.get((md.get("namespace") or "", md.get("name", "")))
-        if got is not None:
+        if got is None:
+            if not self._dates:
+                return [meta.name(obj)] + [""] * (len(self._all_columns) - 1)
+            got = [meta.name(obj)] + [""] * (len(self._all_columns) - 1)
+        elif not self._dates:
             return got
-        return [meta.name(obj)] + [""] * (len(self._all_columns) - 1)
+        out = list(got)
+        for i, col in self._dates:
+            if i < len(out):
+                age = printers_crd.cell(obj, col, now)
+                if age is not None:
+                    out[i] = age
+        return out
