@@ -621,6 +621,8 @@ class LiveBackend(Backend):
                             yield StateChanged(CONNECTED)
                         state = CONNECTED
                     yield Synced()
+                    if self._resources is None:  # started while the server was away: it answers now
+                        await self.ensure_discovery()
                 timeout = int(opts.watch_timeout * (1 + self.rng.random()))
                 query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true",
                          "timeoutSeconds": str(timeout)}

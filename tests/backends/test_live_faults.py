@@ -10,6 +10,7 @@ import pytest
 
 from k9py.backends.events import Added, Listed, Synced
 from k9py.backends.live import ConnectionLost, LiveBackend, LiveOptions
+from k9py.sim.cluster import SERVER_VERSION
 from k9py.store.informer import Informer
 from tests.backends.conftest import FAST, Faults, is_path, keys, run, small_cluster, status, truth, until
 
@@ -288,3 +289,26 @@ def test_serve_process_killed_and_restarted_on_the_same_port(tmp_path):
         for p in procs:
             p.kill()
             p.wait()
+
+
+def test_started_while_the_server_is_down_discovers_once_it_is_back(server, kubeconfig):
+    """k9py opened before the VPN is up: the watches relist once the server answers, and the
+    server's version (the header's K8s Rev) and its kinds (CRDs, `:` completion) are read then,
+    not only at the next unknown command."""
+    server.stop()
+
+    async def main():
+        b = backend(kubeconfig)
+        b.start()
+        inf = Informer(b, auto_flush=False)
+        cms = watching(inf, "ConfigMap")
+        await until(lambda: cms.state == "reconnecting", "reconnecting")
+        assert b.info().server_version == ""
+        server.restart()
+        await until(lambda: cms.synced and cms.state == "connected", "listed once the server is back")
+        await until(lambda: b.info().server_version != "", "the server's version")
+        assert b.info().server_version == SERVER_VERSION["gitVersion"]
+        assert b.resource("ConfigMap").plural == "configmaps"
+        await inf.close()
+        await b.close()
+    run(main())
