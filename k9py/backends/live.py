@@ -307,6 +307,7 @@ class LiveBackend(Backend):
         self._discovery_lock: asyncio.Lock | None = None
         self._conn = Connection("connecting", None, time.time())
         self._failing_since: float | None = None
+        self._recoveries = 0  # times the server answered again after requests failed to reach it
         self._closed = False
         self._start_task: asyncio.Task[None] | None = None
         self._listing = 0  # watches (re)listing now: metrics polls wait for them (rows first)
@@ -377,6 +378,8 @@ class LiveBackend(Backend):
         the server is reachable)."""
         now = time.time()
         if err is None or isinstance(err, LiveApiError):
+            if self._failing_since is not None:
+                self._recoveries += 1
             self._failing_since = None
             if self._conn.state != CONNECTED:
                 self._conn = Connection(CONNECTED, None, now)
@@ -392,6 +395,17 @@ class LiveBackend(Backend):
 
     def connection(self) -> Connection:
         return self._conn
+
+    async def _retry_after(self, delay: float, recoveries: int) -> None:
+        """A watch's back-off after the server could not be reached, cut short when another
+        request reaches it again (``_recoveries`` moved on from ``recoveries``): after an
+        outage every view resyncs then, not each at the end of its own grown wait."""
+        end = time.monotonic() + delay
+        while not self._closed and self._recoveries == recoveries:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, 0.1))
 
     # -- discovery / info ---------------------------------------------------------------------
     @staticmethod
@@ -668,6 +682,7 @@ class LiveBackend(Backend):
                 error = err
             except ConnectionLost as err:
                 error = err
+                recoveries = self._recoveries
             # a failure: say so, wait, then relist (the server may have a new history)
             now = time.monotonic()
             failing_since = failing_since if failing_since is not None else now
@@ -675,7 +690,10 @@ class LiveBackend(Backend):
             state = new_state
             yield StateChanged(new_state, str(error))
             rv = None
-            await asyncio.sleep(backoff.next())
+            if isinstance(error, ConnectionLost):
+                await self._retry_after(backoff.next(), recoveries)
+            else:  # an error Status (500…): the server is there, and answers so; back off
+                await asyncio.sleep(backoff.next())
 
     async def get(self, kind: str, namespace: str | None, name: str) -> Obj:
         await self.ensure_discovery()
