@@ -156,7 +156,8 @@ class K9pyApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header(id="header", logoless=self.logoless, thresholds=self.user.settings.thresholds)
         yield Prompt(lambda: self.session.extra_aliases(), id="prompt", user_aliases=self.user.aliases,
-                     arguments=self._argument_words)  # the focused pane's
+                     arguments=self._argument_words,  # the focused pane's
+                     rediscover=lambda: self.session.rediscover() if self.session.rediscovers else None)
         yield self.splits.root()
         yield Flash(id="flash")
 

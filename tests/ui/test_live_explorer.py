@@ -462,3 +462,29 @@ def test_a_start_view_only_discovery_knows_opens_on_a_live_cluster(server, kubec
             await until(app, pilot, lambda: app.current is not None and app.current.scope.view.name == "crontabs"
                         and rows(app) == {("default", "nightly")}, "the CRD objects")
     run(main())
+
+
+def test_tab_completes_a_crd_applied_while_k9py_runs(server, kubeconfig, monkeypatch):
+    """`kubectl apply -f crd.yaml`, then `:cront` Tab: a word no known kind starts reads the
+    server's kinds again and completes (before, Tab did nothing until an unknown command had
+    made k9py read discovery again)."""
+    from k9py.backends import live
+    from tests.crds import crontab_crd
+
+    monkeypatch.setattr(live, "REDISCOVER_AFTER", 0.0)
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await app.backend.ensure_discovery()
+            with server.cluster.lock:
+                server.cluster.create(crontab_crd())
+                server.cluster.settle()
+            await pilot.press(":", "c", "r", "o", "n", "t", "tab")
+            await until(app, pilot, lambda: app.prompt.value == "crontab", "the new kind completed")
+            await pilot.press("escape")
+            await pilot.press(":", "z", "z", "z", "tab")  # nothing to complete: the line stays
+            await pilot.pause()
+            assert app.prompt.value == "zzz"
+    run(main())

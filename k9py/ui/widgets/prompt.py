@@ -10,7 +10,7 @@ accepts it; Textual's ``_suggestion``, set as the value changes) and Up/Down rec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from textual import events
 from textual.binding import Binding
@@ -30,12 +30,16 @@ class Prompt(InertInput):
     BINDINGS = [Binding("tab", "complete", "Complete", show=False, priority=True)]
 
     def __init__(self, aliases: Callable[[], kinds.Aliases], *, user_aliases: Iterable[str] = (),
-                 arguments: Callable[[str], Sequence[str]] | None = None, **kw: str) -> None:
+                 arguments: Callable[[str], Sequence[str]] | None = None,
+                 rediscover: Callable[[], Awaitable[bool] | None] | None = None, **kw: str) -> None:
         """``aliases``: the session's discovered ones (they change with the context);
         ``user_aliases``: aliases.yaml's words; ``arguments``: what may follow a command's first
-        word (a view's namespaces, `:ctx`'s contexts), for Tab after a space."""
+        word (a view's namespaces, `:ctx`'s contexts), for Tab after a space; ``rediscover``:
+        read the server's kinds again (None when the backend has none to read), for a Tab that
+        completes nothing (a CRD applied since)."""
         super().__init__(**kw)  # type: ignore[arg-type]
         self.aliases = aliases
+        self.rediscover = rediscover
         self.user_aliases = tuple(user_aliases)
         self.arguments = arguments
         self.mode = "command"
@@ -127,6 +131,22 @@ class Prompt(InertInput):
         if option and len(option) > len(self.value):
             self.value = option
             self.cursor_position = len(self.value)
+        elif not option and self.value.strip() and " " not in self.value and self.rediscover is not None:
+            self._complete_after_discovery(self.value)
+
+    def _complete_after_discovery(self, typed: str) -> None:
+        """A word no kind known starts: ask the server's kinds again (a CRD applied after
+        discovery was read), then complete it if the line is still what was typed."""
+        async def complete() -> None:
+            asked = self.rediscover() if self.rediscover is not None else None
+            if asked is None or not await asked or self.value != typed or not self.display:
+                return
+            option = self.suggestion_for(typed.casefold())
+            if option and len(option) > len(typed):
+                self.value = option
+                self.cursor_position = len(self.value)
+
+        self.run_worker(complete(), group="rediscover", exclusive=True)
 
     def recall(self, history: Sequence[str], delta: int) -> None:
         """Up (``delta`` -1) / Down (+1): the command before / after the one shown, newest last;
