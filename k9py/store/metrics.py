@@ -133,6 +133,7 @@ class MetricsCache:
         self._keys: dict[Key, Key] = {}  # the keys of both, each to itself (``usage_by_pod``)
         self.nodes: dict[str, Usage] = {}
         self.error: str | None = None
+        self.stale = False  # the last poll failed (not for want of metrics): figures kept, not current
         self.version = 0  # bumps on every successful refresh
         self.history: deque[Sample] = deque(maxlen=HISTORY)  # oldest first, on the backend's clock
 
@@ -143,9 +144,16 @@ class MetricsCache:
                 raise MetricsUnavailable(f"{self.backend.info().backend}: no metrics")
             nodes = await self.backend.metrics("Node", None)
             pod_list = await self.backend.metrics("Pod", namespace or None) if pods else []
-        except K9pyError as err:
-            self.available, self.error = False, str(err)
+        except MetricsUnavailable as err:  # no metrics-server (404, 503): no usage columns
+            self.available, self.error, self.stale = False, str(err), False
             self.pods, self.nodes, self.containers, self._keys = {}, {}, {}, {}
+            return False
+        except K9pyError as err:
+            self.error = str(err)
+            if self.available:  # the server unreachable a while: the last figures stay with the
+                self.stale = True  # last rows (greyed), not the table's columns taken away
+            else:
+                self.available = False
             return False
         self.nodes = {(n.get("metadata") or {}).get("name", ""): node_usage(n) for n in nodes}
         self.record(self.backend.now())
@@ -153,7 +161,7 @@ class MetricsCache:
             before = (self.pods, self.containers, self._keys)
             self.pods, self.containers, self._keys = usage_by_pod(pod_list, before) if len(pod_list) < 2000 \
                 else await asyncio.to_thread(usage_by_pod, pod_list, before)
-        self.available, self.error = True, None
+        self.available, self.error, self.stale = True, None, False
         self.version += 1
         return True
 
@@ -169,7 +177,7 @@ class MetricsCache:
 
     def cluster_percent(self, nodes: list[Obj]) -> tuple[int, int] | None:
         """k9s's header CPU / MEM: the nodes' usage over their allocatable, in %."""
-        if not self.available or not self.nodes:
+        if not self.available or self.stale or not self.nodes:
             return None
         cpu = mem = alloc_cpu = alloc_mem = 0
         for n in nodes:

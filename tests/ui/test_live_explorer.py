@@ -488,3 +488,26 @@ def test_tab_completes_a_crd_applied_while_k9py_runs(server, kubeconfig, monkeyp
             await pilot.pause()
             assert app.prompt.value == "zzz"
     run(main())
+
+
+def test_usage_columns_stay_while_the_server_is_away(server, kubeconfig):
+    """The server unreachable: the pods keep their last rows (greyed) and their CPU/MEM columns
+    with the last figures, instead of the table losing six columns until it is back (the header's
+    cluster CPU/MEM says n/a meanwhile). A cluster without metrics still has no such columns."""
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            want = truth(server.handle, "Pod", "default")
+            await until(app, pilot, lambda: rows(app) == want, "the pods")
+            await app.refresh_metrics()  # (the app polls on a timer; tests by hand)
+            await until(app, pilot, lambda: "CPU" in [c.name for c in app.model.columns]
+                        and "CPU:      n/a" not in header(app), "the pods' and the cluster's usage")
+            columns, cells = [c.name for c in app.model.columns], lines(app)[1].split()[:-1]  # (AGE ticks)
+            server.stop()
+            await until(app, pilot, lambda: "live (offline)" in header(app) and app.table.stale, "offline")
+            await app.refresh_metrics()
+            assert app.session.metrics.error == "connection refused"
+            await until(app, pilot, lambda: "CPU:      n/a" in header(app), "the cluster's usage unknown")
+            assert [c.name for c in app.model.columns] == columns
+            assert lines(app)[1].split()[:-1] == cells and rows(app) == want
+    run(main())
