@@ -749,6 +749,7 @@ class LiveBackend(Backend):
         while True:
             skip = seen_at_last
             dropped = False
+            unreachable: int | None = None  # the server could not be reached: ``_recoveries`` then
             try:
                 if follow and watch_pod is None:
                     watch_pod = await self._container_marker(namespace, pod, container)
@@ -774,7 +775,7 @@ class LiveBackend(Backend):
             except ConnectionLost:
                 if not follow:
                     raise
-                dropped = True
+                dropped, unreachable = True, self._recoveries
             except LiveApiError:
                 if first or not follow:
                     raise
@@ -792,8 +793,11 @@ class LiveBackend(Backend):
                     if err.code == 404:
                         return
                 except ConnectionLost:
-                    pass
-            await asyncio.sleep(backoff.next())
+                    unreachable = self._recoveries
+            if unreachable is not None:  # back as soon as the server answers again
+                await self._retry_after(backoff.next(), unreachable)
+            else:
+                await asyncio.sleep(backoff.next())
             if last is not None:
                 query.update(tailLines=None, sinceSeconds=None, sinceTime=_format_ts(last))
 

@@ -339,3 +339,31 @@ def test_watches_waiting_out_their_back_off_resync_as_soon_as_the_server_answers
         await inf.close()
         await b.close()
     run(main())
+
+
+def test_a_followed_log_resumes_as_soon_as_the_server_answers_again(server, kubeconfig):
+    """A log followed through an outage long enough for its back-off to grow: it resumes when
+    the server answers again, not at the end of its wait (with the lines missed, once each)."""
+    from tests.backends.test_live import _server_log
+
+    async def main():
+        b = backend(kubeconfig, backoff_initial=60.0, backoff_cap=60.0)
+        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+        got: list[str] = []
+
+        async def follow():
+            async for ln in b.logs("default", pod, follow=True, timestamps=True):
+                got.append(ln)
+
+        task = asyncio.get_running_loop().create_task(follow())
+        await until(lambda: got and got == _server_log(server, pod), "the log so far")
+        server.stop()
+        await until(lambda: b.connection().state != "connected", "the drop noticed")
+        with server.cluster.lock:
+            server.cluster.advance(30)
+        server.restart()
+        await b.get("Pod", "default", pod)  # (the header's metrics poll, a watch relisting...)
+        await until(lambda: got == _server_log(server, pod), "the missed lines", timeout=5.0)
+        task.cancel()
+        await b.close()
+    run(main())
