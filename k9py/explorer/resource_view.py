@@ -338,7 +338,10 @@ class ResourceView:
         if cache.state == "forbidden":
             return False, f"access denied: {cache.error}" if cache.error else "access denied"
         if cache.state in ("reconnecting", "offline") or state in ("reconnecting", "offline"):
-            message = f"{cache.state}: {cache.error}" if not cache.synced and not cache.objects and cache.error else None
+            # the header's word when both are down (a watch waiting out its back-off says
+            # "reconnecting" seconds after the backend has gone "offline")
+            word = state if state in ("reconnecting", "offline") else cache.state
+            message = f"{word}: {cache.error}" if not cache.synced and not cache.objects and cache.error else None
             return True, message
         return False, None
 

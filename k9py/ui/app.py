@@ -95,6 +95,7 @@ class K9pyApp(App[None]):
         self.port_forwards = PortForwarding(self)  # shift-f
         self._header_chosen = False  # ctrl-e pressed: the header shows as the user chose
         self._namespaces_watched: weakref.WeakSet[Any] = weakref.WeakSet()  # informers watching them (watch_namespaces)
+        self._state_shown: str | None = None  # the backend's connection state the panes last showed
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.key_order = KeyOrder(self)  # keys run in the order typed, a widget's as the app's
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
@@ -680,5 +681,9 @@ class K9pyApp(App[None]):
             self.table.model_changed()
 
     def render_header(self) -> None:
+        state = self.session.info().state
+        if state != self._state_shown:  # the tables say what the header does (reconnecting, offline)
+            self._state_shown = state
+            self.splits.render_state()
         for header in self.query("#header").results(Header):  # none while the app closes
             header.show(self.session, self.navigator, self.replay_hints())

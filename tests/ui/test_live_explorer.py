@@ -511,3 +511,22 @@ def test_usage_columns_stay_while_the_server_is_away(server, kubeconfig):
             assert [c.name for c in app.model.columns] == columns
             assert lines(app)[1].split()[:-1] == cells and rows(app) == want
     run(main())
+
+
+def test_the_tables_word_for_a_lost_server_is_the_headers(server, kubeconfig):
+    """Started while the server is down: once the header says offline, the empty table says
+    "offline: …" too, not the "reconnecting: …" of a watch still waiting out its back-off."""
+    server.stop()
+
+    async def main():
+        app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=kubeconfig, **{**FAST, "backoff_initial": 60.0,
+                                                                         "backoff_cap": 60.0})), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: "reconnecting: connection refused" in lines(app)[1], "the watch's failure")
+
+            def offline() -> bool:
+                app.poll_metrics()  # (the app's timer: requests that fail on and on)
+                return "live (offline)" in header(app)
+            await until(app, pilot, offline, "the header saying offline")
+            await until(app, pilot, lambda: "offline: connection refused" in lines(app)[1], "the table saying so too")
+    run(main())
