@@ -308,6 +308,7 @@ class LiveBackend(Backend):
         self._conn = Connection("connecting", None, time.time())
         self._failing_since: float | None = None
         self._recoveries = 0  # times the server answered again after requests failed to reach it
+        self._recovered: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None  # what back-offs wait on
         self._closed = False
         self._start_task: asyncio.Task[None] | None = None
         self._listing = 0  # watches (re)listing now: metrics polls wait for them (rows first)
@@ -380,6 +381,11 @@ class LiveBackend(Backend):
         if err is None or isinstance(err, LiveApiError):
             if self._failing_since is not None:
                 self._recoveries += 1
+                if self._recovered is not None:  # (a request's thread: the event is the loop's)
+                    loop, event = self._recovered
+                    self._recovered = None
+                    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                        loop.call_soon_threadsafe(event.set)
             self._failing_since = None
             if self._conn.state != CONNECTED:
                 self._conn = Connection(CONNECTED, None, now)
@@ -400,12 +406,14 @@ class LiveBackend(Backend):
         """A watch's back-off after the server could not be reached, cut short when another
         request reaches it again (``_recoveries`` moved on from ``recoveries``): after an
         outage every view resyncs then, not each at the end of its own grown wait."""
-        end = time.monotonic() + delay
-        while not self._closed and self._recoveries == recoveries:
-            left = end - time.monotonic()
-            if left <= 0:
-                return
-            await asyncio.sleep(min(left, 0.1))
+        loop = asyncio.get_running_loop()
+        if self._recovered is None or self._recovered[0] is not loop:
+            self._recovered = (loop, asyncio.Event())
+        event = self._recovered[1]
+        if self._closed or self._recoveries != recoveries:  # (after the event is there: a request's
+            return  # thread that moved it on before saw no event to set)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), delay)
 
     # -- discovery / info ---------------------------------------------------------------------
     @staticmethod
@@ -905,6 +913,8 @@ class LiveBackend(Backend):
 
     async def close(self) -> None:
         self._closed = True
+        if self._recovered is not None and self._recovered[0] is asyncio.get_running_loop():
+            self._recovered[1].set()  # back-offs end
         if self._start_task is not None:
             self._start_task.cancel()
         await asyncio.to_thread(self.api.close)
