@@ -65,6 +65,8 @@ def join(parts: list[RunPart], header: Obj, begin: float | None = None) -> Itera
         if seg_t0 is None:
             continue  # nothing of it left on disk
         t0 = seg_t0[0]
+        if i < len(parts) - 1:  # an earlier run: up to when the next one began (another k9py's
+            lines = _until(lines, parts[i + 1].start - part.start)  # may have gone on meanwhile)
         state = part.state
         if state is None and i < len(parts) - 1:  # (a run another k9py left): worked out as it is read
             state = {}
@@ -80,6 +82,14 @@ def join(parts: list[RunPart], header: Obj, begin: float | None = None) -> Itera
             upto = max(t0, part.whole_t or 0.0)  # its first lists (or its first kept base)
             yield from _bridged(first, lines, upto, part.start - origin, before or {})
         before = state
+
+
+def _until(lines: Iterator[tuple[float, bytes]], end_t: float) -> Iterator[tuple[float, bytes]]:
+    """``lines`` up to ``end_t`` (on their run's own clock)."""
+    for t, line in lines:
+        if t > end_t + 1e-6:
+            return
+        yield t, line
 
 
 def _tracked(lines: Iterator[tuple[float, bytes]], state: dict[Key, str]) -> Iterator[tuple[float, bytes]]:
