@@ -136,7 +136,7 @@ def _bridged(first: tuple[float, bytes], rest: Iterator[tuple[float, bytes]], up
     from ``before`` at that moment: an object made meanwhile ADDED, one changed MODIFIED, one as it
     was left out (`:changes` over the bridge lists what changed while nobody watched, not
     everything listed again), and the DELETED of what ``before`` held that they do not."""
-    bridge = max(0.0, upto + shift)
+    bridge = round(max(0.0, upto + shift), 6)  # (as _retimed writes t: the DELETED below too)
     last: dict[Key, tuple[str, bytes]] = {}  # each object's last change up to the bridge, in that order
     logs: list[bytes] = []
     pending: tuple[float, bytes] | None = first
