@@ -3,7 +3,9 @@
 - Raw API JSON only: every request goes through ``ApiClient.param_serialize`` / ``call_api`` with
   the response body read as bytes (the ``_preload_content=False`` path), never the model classes;
   one generic path builder serves every kind, CRDs included.
-- Blocking calls never run on the event loop: requests run in ``asyncio.to_thread``; each open
+- Blocking calls never run on the event loop: requests run in daemon threads of their own
+  (``off_loop``), not the loop's default executor: requests hanging on an unreachable server
+  neither hold the app's other work in a thread back nor keep the process from exiting; each open
   watch or log stream has a reader thread feeding an ``asyncio.Queue``.
 - ``watch()`` is an informer source that recovers by itself: list (paged), then watch from the
   list's resourceVersion with bookmarks; an ``ERROR 410`` (or a 410 answer) relists at once; a
@@ -29,7 +31,6 @@ import random
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -106,6 +107,51 @@ def _wrap(err: BaseException) -> K9pyError:
     if isinstance(err, (ue.HTTPError, OSError, ValueError)):
         return ConnectionLost(_describe(err))
     return ConnectionLost(f"{type(err).__name__}: {err}")
+
+
+# -- threads -----------------------------------------------------------------------------------
+def _settle(fut: asyncio.Future[Any], value: Any, err: BaseException | None) -> None:
+    if fut.done():  # (the caller gave up: cancelled)
+        return
+    if err is not None:
+        fut.set_exception(err)
+    else:
+        fut.set_result(value)
+
+
+async def off_loop(fn: Callable[..., Any], /, *args: Any, **kw: Any) -> Any:
+    """``asyncio.to_thread`` on a daemon thread of its own. A request to a server that does not
+    answer blocks its thread until the request timeout (30 s): in the loop's default executor
+    (a handful of threads) a few of them held back every other call made in a thread, and
+    leaving k9py waited for them at exit."""
+    loop = asyncio.get_running_loop()
+    fut: asyncio.Future[Any] = loop.create_future()
+
+    def run() -> None:
+        try:
+            value, err = fn(*args, **kw), None
+        except BaseException as e:  # handed to the caller
+            value, err = None, e
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(_settle, fut, value, err)
+
+    threading.Thread(target=run, name="k9py-request", daemon=True).start()
+    return await fut
+
+
+def _each_in_a_thread(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    """``[fn(x) for x in items]``, each call in a daemon thread of its own (at once)."""
+    out: list[Any] = [None] * len(items)
+
+    def run(i: int) -> None:
+        out[i] = fn(items[i])
+
+    threads = [threading.Thread(target=run, args=(i,), name="k9py-request", daemon=True) for i in range(len(items))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return out
 
 
 # -- back-off ----------------------------------------------------------------------------------
@@ -313,7 +359,7 @@ class LiveBackend(Backend):
         self._start_task: asyncio.Task[None] | None = None
         self._listing = 0  # watches (re)listing now: metrics polls wait for them (rows first)
 
-    # -- HTTP (blocking: call through asyncio.to_thread) ------------------------------------
+    # -- HTTP (blocking: call through off_loop) --------------------------------------------
     def _timeout(self, read: float | None = None, stream: bool = False) -> Any:
         t = self.options.request_timeout
         if stream:
@@ -371,7 +417,7 @@ class LiveBackend(Backend):
             raise ConnectionLost(f"the server sent invalid JSON: {err}") from None
 
     async def _ajson(self, method: str, path: str, **kw: Any) -> Any:
-        return await asyncio.to_thread(self._json, method, path, **kw)
+        return await off_loop(self._json, method, path, **kw)
 
     # -- connection state ---------------------------------------------------------------------
     def _note(self, err: BaseException | None) -> None:
@@ -445,8 +491,7 @@ class LiveBackend(Backend):
                 return gv[0], gv[1], None
 
         if gvs:
-            with ThreadPoolExecutor(max_workers=min(8, len(gvs))) as pool:
-                lists += [x for x in pool.map(fetch, gvs) if x[2] is not None]  # type: ignore[misc]
+            lists += [x for x in _each_in_a_thread(fetch, gvs) if x[2] is not None]
         out: list[ApiResource] = []
         for group, version, body in lists:
             entries = body.get("resources") or []
@@ -480,7 +525,7 @@ class LiveBackend(Backend):
     async def discover(self) -> list[ApiResource]:
         """(Re)read discovery: the kinds, the server's short names, CRDs."""
         self._discovered_at = time.monotonic()
-        found, version, errors = await asyncio.to_thread(self._discover)
+        found, version, errors = await off_loop(self._discover)
         by_kind: dict[str, ApiResource] = {}
         for res in found:
             known = resources.BY_KIND.get(res.kind)
@@ -598,12 +643,12 @@ class LiveBackend(Backend):
         await self.ensure_discovery()
         res = self.resource(kind)
         extra = {k: v for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector)) if v}
-        items, _ = await asyncio.to_thread(self._list, res, namespace if res.namespaced else None, extra)
+        items, _ = await off_loop(self._list, res, namespace if res.namespaced else None, extra)
         return items
 
     async def _open_stream(self, path: str, query: dict[str, Any], *, read_timeout: float | None,
                            keep_empty: bool, parse: Callable[[str], Any] | None, name: str) -> _Stream:
-        resp = await asyncio.to_thread(self._open, "GET", path, query=query,
+        resp = await off_loop(self._open, "GET", path, query=query,
                                        timeout=self._timeout(read_timeout, stream=True))
         return _Stream(resp, keep_empty=keep_empty, parse=parse, name=name)
 
@@ -625,7 +670,7 @@ class LiveBackend(Backend):
                 if rv is None:
                     self._listing += 1
                     try:
-                        items, rv, fresh, changes = await asyncio.to_thread(self._relist, res, ns,
+                        items, rv, fresh, changes = await off_loop(self._relist, res, ns,
                                                                             known if listed_once else None)
                     finally:
                         self._listing -= 1
@@ -726,11 +771,11 @@ class LiveBackend(Backend):
         if meta.uid(obj):
             sel.append(f"involvedObject.uid={meta.uid(obj)}")
         try:
-            items, _ = await asyncio.to_thread(self._list, res, ns, {"fieldSelector": ",".join(sel)})
+            items, _ = await off_loop(self._list, res, ns, {"fieldSelector": ",".join(sel)})
         except LiveApiError as err:
             if err.code != 400:
                 raise
-            items, _ = await asyncio.to_thread(self._list, res, ns)
+            items, _ = await off_loop(self._list, res, ns)
         uid = meta.uid(obj)
         return [e for e in items if (e.get("involvedObject") or {}).get("uid") == uid
                 or ((e.get("involvedObject") or {}).get("kind") == obj.get("kind")
@@ -897,7 +942,7 @@ class LiveBackend(Backend):
             return [self._typed(o, res) for o in self._json("GET", f"{path}/{plural}").get("items") or []]
 
         try:
-            return await asyncio.to_thread(fetch)
+            return await off_loop(fetch)
         except LiveApiError as err:
             if err.code in (404, 503):
                 raise MetricsUnavailable(str(err)) from None

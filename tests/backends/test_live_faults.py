@@ -12,7 +12,7 @@ from k9py.backends.events import Added, Listed, Synced
 from k9py.backends.live import ConnectionLost, LiveBackend, LiveOptions
 from k9py.sim.cluster import SERVER_VERSION
 from k9py.store.informer import Informer
-from tests.backends.conftest import FAST, Faults, is_path, keys, run, small_cluster, status, truth, until
+from tests.backends.conftest import DEADLINE, FAST, Faults, is_path, keys, run, small_cluster, status, truth, until
 
 CM_PATH = "/api/v1/namespaces/default/configmaps"
 SECRET_PATH = "/api/v1/namespaces/default/secrets"
@@ -367,3 +367,29 @@ def test_a_followed_log_resumes_as_soon_as_the_server_answers_again(server, kube
         task.cancel()
         await b.close()
     run(main())
+
+
+def test_requests_hanging_on_the_server_hold_no_other_thread_work_nor_the_exit(server, kubeconfig):
+    """A VPN gone silent: requests hang until their timeout. They used the loop's default
+    executor (a handful of threads), so a few of them held every other call made in a thread
+    (the app's sorts, file reads) back, and leaving k9py (asyncio.run's end) waited for them."""
+    import concurrent.futures
+    import threading
+
+    server.faults.add(lambda req: req.path.startswith("/api/v1/namespaces/default/"), server.faults.slow)
+    done = threading.Event()
+
+    async def main():
+        asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=2))
+        b = backend(kubeconfig, request_timeout=None)
+        hung = [asyncio.ensure_future(b.get("ConfigMap", "default", name)) for name in ("alpha", "beta", "gamma")]
+        await until(lambda: server.faults.count("GET", CM_PATH + "/gamma") == 1, "three requests hanging")
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "other work"), DEADLINE / 4) == "other work"
+        for task in hung:
+            task.cancel()
+
+    th = threading.Thread(target=lambda: (asyncio.run(main()), done.set()), daemon=True)
+    th.start()
+    th.join(DEADLINE / 2)  # (the hung requests wait for the gate: DEADLINE)
+    assert done.is_set(), "asyncio.run did not end while requests hung"
+    assert not server.faults.gate.is_set()  # they still hang (released when the server stops)
