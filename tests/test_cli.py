@@ -275,11 +275,32 @@ def test_the_explorer_draws_on_the_terminal_when_stderr_is_redirected(tmp_path, 
     assert b"\x1b[" not in err  # nothing of the UI went to the log
 
 
+_KC = """apiVersion: v1
+kind: Config
+current-context: c
+clusters:
+- name: cl
+  cluster: {cluster}
+contexts:
+- name: c
+  context: {{cluster: cl, user: u}}
+users:
+- name: u
+  user: {user}
+"""
+
+
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("apiVersion: v1\nkind: Config\nclusters:\n- {name: a, cluster: {server: x: y}}\n", 4,
      "kubeconfig: expected ',' or '}', but got ':' (while parsing a flow mapping)"),
     ("apiVersion: v1\nclusters: foo\n", 2, "kubeconfig: clusters: must be a list"),
     ("apiVersion: v1\ncontexts:\n- foo\n", 3, "kubeconfig: contexts: each item must be a mapping (name: ...)"),
+    # the client's loader met them with a traceback (binascii.Error, AttributeError)
+    (_KC.format(cluster="{server: 'https://127.0.0.1:1', certificate-authority-data: '!!!notbase64'}", user="{}"), 6,
+     "kubeconfig: clusters[cl].cluster.certificate-authority-data: illegal base64 data"),
+    (_KC.format(cluster="{server: 5}", user="{}"), 6, "kubeconfig: clusters[cl].cluster.server: must be a string"),
+    (_KC.format(cluster="{server: 'https://127.0.0.1:1'}", user="token-abc"), 12,
+     "kubeconfig: users[u].user: must be a mapping"),
 ])
 def test_a_broken_kubeconfig_is_one_line_with_file_and_line(tmp_path, text, line, words):
     kc = tmp_path / "kubeconfig"

@@ -142,3 +142,82 @@ def new_api_client(files: list[str], context: str | None) -> Any:
                                              persist_config=False, client_configuration=cfg)
     except config.ConfigException as err:
         raise K9pyError(f"kubeconfig context {context or '(current)'}: {err}") from err
+    except Exception as err:  # the client's loader meets a field of the wrong type or bad base64
+        raise K9pyError(entry_problem(files, context) or
+                        f"kubeconfig {joined(files)}: context {context or '(current)'}: {one_line(str(err))}") from err
+
+
+_STRINGS = {"cluster": ("server", "certificate-authority", "certificate-authority-data", "proxy-url", "tls-server-name"),
+            "user": ("token", "tokenFile", "client-certificate", "client-certificate-data", "client-key",
+                     "client-key-data", "username", "password")}
+_MAPPINGS = {"cluster": (), "user": ("exec", "auth-provider")}
+
+
+def entry_problem(files: list[str], context: str | None) -> str | None:
+    """The first field of ``context``'s cluster or user that the client's loader cannot take (a
+    number where a string goes, base64 data that does not decode), as FILE:LINE: kubeconfig:
+    clusters[NAME].cluster.FIELD: what is wrong, kubectl's words (``illegal base64 data``)."""
+    import yaml
+
+    docs: list[tuple[str, Any]] = []
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                docs.append((path, yaml.compose(fh)))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+
+    def field(node: Any, key: str) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+        return None
+
+    def entry(section: str, name: str) -> tuple[str, Any] | None:
+        for path, root in docs:
+            for item in getattr(field(root, section), "value", None) or []:
+                got = field(item, "name")
+                if isinstance(item, yaml.MappingNode) and isinstance(got, yaml.ScalarNode) and got.value == name:
+                    return path, item
+        return None
+
+    current = context
+    if current is None:
+        got = next((field(root, "current-context") for _, root in docs if field(root, "current-context")), None)
+        current = got.value if isinstance(got, yaml.ScalarNode) else None
+    ctx = entry("contexts", current) if current is not None else None
+    if ctx is None:
+        return None
+    for section, kind in (("clusters", "cluster"), ("users", "user")):
+        ref = field(field(ctx[1], "context"), kind)
+        found = entry(section, ref.value) if isinstance(ref, yaml.ScalarNode) else None
+        if found is None:
+            continue
+        path, item = found
+        body = field(item, kind)
+        where = f"{section}[{ref.value}].{kind}"
+        if body is not None and not isinstance(body, yaml.MappingNode):
+            return f"{path}:{body.start_mark.line + 1}: kubeconfig: {where}: must be a mapping"
+        for key in _STRINGS[kind]:
+            value = field(body, key)
+            if value is None or (isinstance(value, yaml.ScalarNode) and value.tag.endswith((":null", ":str"))
+                                 and (not key.endswith("-data") or _decodes(value.value))):
+                continue
+            what = "illegal base64 data" if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str") \
+                else "must be a string"
+            return f"{path}:{value.start_mark.line + 1}: kubeconfig: {where}.{key}: {what}"
+        for key in _MAPPINGS[kind]:
+            value = field(body, key)
+            if value is not None and not isinstance(value, yaml.MappingNode) \
+                    and not (isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null")):
+                return f"{path}:{value.start_mark.line + 1}: kubeconfig: {where}.{key}: must be a mapping"
+    return None
+
+
+def _decodes(text: str) -> bool:
+    import base64
+    import binascii
+    try:
+        base64.standard_b64decode(text)
+    except (binascii.Error, ValueError):
+        return False
+    return True
