@@ -356,8 +356,9 @@ def cmd_info() -> int:
     from pathlib import Path
 
     from k9py.config import info
+    from k9py.view.inert import inert
     rows = [info.Row("Version", Path(f"v{__version__}"), ""), *info.rows()]
-    print(info.format_rows(rows))
+    print(inert(info.format_rows(rows)))  # folder names, a skin's keys: shown, never obeyed
     return 0
 
 
@@ -418,6 +419,7 @@ def entry() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from k9py.view.inert import inert_line
     parser = build_parser()
     try:
         args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -426,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except K9pyError as err:
-        print(f"k9py: {err}", file=sys.stderr)
+        print(f"k9py: {inert_line(str(err))}", file=sys.stderr)  # a name from the file: no escape reaches the terminal
         return 2
     except KeyboardInterrupt:
         return 130

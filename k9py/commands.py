@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from k9py.errors import K9pyError
 from k9py.kube.timefmt import parse_duration
 from k9py.scenario import files
+from k9py.view.inert import inert_line
 
 DEFAULT_LIVE_NOTE = "recording until Ctrl-C"
 
@@ -36,7 +37,7 @@ def cmd_check(paths: list[str], out: TextIO | None = None) -> int:
     for path in paths:
         errors = files.check(path)
         for err in errors:
-            print(str(err), file=out)
+            print(inert_line(str(err)), file=out)  # a name or kind from the file, never obeyed by the terminal
         if errors:
             bad = True
             continue

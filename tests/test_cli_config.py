@@ -247,3 +247,27 @@ def test_info_lists_the_contexts_in_k9s_folders_and_their_own_key_files(cfg, cap
     i = next(n for n, line in enumerate(out) if line.startswith("Context configs:"))
     assert out[i].endswith("found: 1 contexts (kind-prod/kind-prod); their own aliases, hotkeys, plugins (1):")
     assert out[i + 1].strip() == "kind-prod/kind-prod/plugins.yaml"
+
+
+HOSTILE = "\x1b]52;c;aGk=\x07\x1b[2J"  # set the clipboard, clear the screen
+
+
+def test_what_the_command_line_prints_of_a_files_text_sends_no_escape_to_the_terminal(cfg, tmp_path, capsys):
+    """A name, kind or context read from a file is printed with its escapes visible (␛), as the
+    UI paints them: `scenario check`, a bad --scenario or kubeconfig, `k9py info`'s folders."""
+    manifest = tmp_path / "hostile.yaml"
+    manifest.write_text('apiVersion: v1\nkind: "Po' + HOSTILE.encode("unicode_escape").decode() + '"\n'
+                        'metadata: {name: ok}\n')
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text('apiVersion: v1\nkind: Config\ncurrent-context: "c' + HOSTILE.encode("unicode_escape").decode() + '"\n')
+    context = cfg / "clusters" / ("dev" + HOSTILE) / "dev"
+    context.mkdir(parents=True)
+    (context / "config.yaml").write_text("k9py: {}\n")
+    assert main(["scenario", "check", str(manifest)]) == 2
+    assert main(["--scenario", str(manifest)]) == 2
+    assert main(["--kubeconfig", str(kubeconfig)]) == 2
+    assert main(["info"]) == 0
+    out, err = capsys.readouterr()
+    assert "Po␛]52;c;aGk=␇␛[2J" in out and "Po␛]52;c;aGk=␇␛[2J" in err and "c␛]52;c;aGk=␇␛[2J" in err
+    assert "dev␛]52;c;aGk=␇␛[2J/dev" in out
+    assert "\x1b" not in out + err and "\x07" not in out + err

@@ -25,6 +25,7 @@ from k9py.explorer.session import HistoryFactory
 from k9py.ui import keyinput
 from k9py.ui.app import K9pyApp
 from k9py.view import kinds
+from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
     from k9py.store.history import EndedRun, History
@@ -185,5 +186,5 @@ def run_explorer(args: argparse.Namespace, backend: Backend | None = None, user:
         app.driver_class = keys
     app.run()
     if app.exit_problem:  # the context's memory could not be saved: said once the terminal is back
-        print(f"k9py: {app.exit_problem}", file=sys.stderr)
+        print(f"k9py: {inert_line(app.exit_problem)}", file=sys.stderr)
     return app.return_code or 0  # 1 when the app failed (Textual printed why)
