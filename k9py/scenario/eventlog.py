@@ -149,6 +149,7 @@ _Nonempty = Annotated[str, msgspec.Meta(min_length=1)]
 class _Meta(msgspec.Struct, gc=False):
     name: _Nonempty
     namespace: str | None = None
+    uid: str | None = None  # checked: the store indexes by it (a list there is refused)
 
 
 class _Head(msgspec.Struct, gc=False):

@@ -303,10 +303,11 @@ def _event(data: Any, problems: Problems, line_for: _LineFor, where: str) -> Eve
     if not isinstance(md, dict) or not isinstance(md.get("name"), str) or not md.get("name"):
         bad(["object", "metadata"] if isinstance(md, dict) else ["object"], "object.metadata.name: Required value")
         return None
-    if "namespace" in md and md["namespace"] is not None and not isinstance(md["namespace"], str):
-        bad(["object", "metadata", "namespace"],
-            f"object.metadata.namespace: Invalid value: {show(md['namespace'])}: must be a string")
-        return None
+    for key in ("namespace", "uid"):  # the store keys and indexes objects by them
+        if key in md and md[key] is not None and not isinstance(md[key], str):
+            bad(["object", "metadata", key],
+                f"object.metadata.{key}: Invalid value: {show(md[key])}: must be a string")
+            return None
     if kind not in resources.BY_KIND:
         bad(["object", "kind"], f"object.kind: Unsupported value: {show(kind)}: not a kind k9py serves")
         return None

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from k9py.backends.replay import ReplayBackend
 from k9py.commands import cmd_check
 from k9py.errors import K9pyError
 from k9py.scenario import files
@@ -190,6 +191,20 @@ def test_recording_jsonl_errors_name_the_line(tmp_path, capsys):
         f"{path}:3: not valid JSON: Expecting property name enclosed in double quotes (column 2)",
         f"{path}:4: event 2: object.metadata.name: Required value",
     ]
+
+
+def test_a_recorded_uid_that_is_no_string_is_the_lines_error_not_a_crash(tmp_path, capsys):
+    """The store indexes objects by uid: a list there ended the replay with a TypeError when the
+    object changed (its uid compared, then hashed)."""
+    bad = pod("a")
+    bad["metadata"]["uid"] = [1]
+    text = jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}, {"t": 1, "type": "MODIFIED", "object": bad}])
+    path = write(tmp_path, "r.jsonl", text)
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:3: event 2: object.metadata.uid: Invalid value: [1]: must be a string"]
+    with pytest.raises(K9pyError, match=r"r.jsonl:3: event 2: object.metadata.uid: Invalid value"):
+        ReplayBackend.open(path)
 
 
 def test_recording_header_errors(tmp_path, capsys):
