@@ -146,10 +146,16 @@ _Seconds = Annotated[float, msgspec.Meta(ge=0)]  # an int is taken as its float,
 _Nonempty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
+class _Owner(msgspec.Struct, gc=False):
+    uid: str = ""
+
+
 class _Meta(msgspec.Struct, gc=False):
     name: _Nonempty
     namespace: str | None = None
-    uid: str | None = None  # checked: the store indexes by it (a list there is refused)
+    # checked: the store indexes by them (a list for a uid is refused, as the apiserver does)
+    uid: str | None = None
+    ownerReferences: list[_Owner] | None = None
 
 
 class _Head(msgspec.Struct, gc=False):

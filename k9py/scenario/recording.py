@@ -308,6 +308,12 @@ def _event(data: Any, problems: Problems, line_for: _LineFor, where: str) -> Eve
             bad(["object", "metadata", key],
                 f"object.metadata.{key}: Invalid value: {show(md[key])}: must be a string")
             return None
+    refs = md.get("ownerReferences")
+    if refs is not None and (not isinstance(refs, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("uid", ""), str) for r in refs)):
+        bad(["object", "metadata", "ownerReferences"], f"object.metadata.ownerReferences: Invalid value: "
+            f"{show(refs)}: must be a list of owner references (each a mapping, its uid a string)")
+        return None
     if kind not in resources.BY_KIND:
         bad(["object", "kind"], f"object.kind: Unsupported value: {show(kind)}: not a kind k9py serves")
         return None

@@ -193,17 +193,25 @@ def test_recording_jsonl_errors_name_the_line(tmp_path, capsys):
     ]
 
 
-def test_a_recorded_uid_that_is_no_string_is_the_lines_error_not_a_crash(tmp_path, capsys):
-    """The store indexes objects by uid: a list there ended the replay with a TypeError when the
-    object changed (its uid compared, then hashed)."""
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("uid", [1], "object.metadata.uid: Invalid value: [1]: must be a string"),
+    ("ownerReferences", [{"uid": [1], "kind": "ReplicaSet", "name": "x", "controller": True}],
+     "object.metadata.ownerReferences: Invalid value: "),
+    ("ownerReferences", "x", "object.metadata.ownerReferences: Invalid value: "),
+    ("ownerReferences", [None], "object.metadata.ownerReferences: Invalid value: "),
+])
+def test_a_recorded_uid_that_is_no_string_is_the_lines_error_not_a_crash(tmp_path, capsys, field, value, words):
+    """The store indexes objects by their uid and their owners': a list there, or owner
+    references that are no mappings, ended the replay with a TypeError or AttributeError when
+    the object changed."""
     bad = pod("a")
-    bad["metadata"]["uid"] = [1]
+    bad["metadata"][field] = value
     text = jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}, {"t": 1, "type": "MODIFIED", "object": bad}])
     path = write(tmp_path, "r.jsonl", text)
     assert cmd_check([path]) == 2
-    assert capsys.readouterr().out.splitlines() == [
-        f"{path}:3: event 2: object.metadata.uid: Invalid value: [1]: must be a string"]
-    with pytest.raises(K9pyError, match=r"r.jsonl:3: event 2: object.metadata.uid: Invalid value"):
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith(f"{path}:3: event 2: {words}")
+    with pytest.raises(K9pyError, match=r"r.jsonl:3: event 2: object.metadata"):
         ReplayBackend.open(path)
 
 
