@@ -200,6 +200,7 @@ STRING = {
     "priorityClassName", "schedulerName", "dnsPolicy", "operator", "effect", "volumeName",
     "generateName", "concurrencyPolicy", "timeZone", "podManagementPolicy", "provisioner",
     "reclaimPolicy", "persistentVolumeReclaimPolicy", "volumeBindingMode", "hostname", "subdomain",
+    "uid",  # types.UID: the store indexes objects by theirs and their owners'
 }
 LIST = {
     "containers", "initContainers", "ports", "env", "envFrom", "volumes", "volumeMounts", "args",
@@ -321,7 +322,8 @@ def _walk(value: Any, path: str, kind: str) -> None:
                 raise FieldError(p, f"Invalid value: {v}: k9py simulates at most {MAX_REPLICAS} pods of one workload")
         elif key in INT_OR_STRING:
             _int_or_string(v, p)
-        elif key in BOOLEAN:
+        elif key in BOOLEAN or (key in ("controller", "blockOwnerDeletion") and path.endswith("]")
+                                and path.rsplit("[", 1)[0].endswith("ownerReferences")):
             _bool(v, p)
         elif key in STRING:
             if not isinstance(v, str):

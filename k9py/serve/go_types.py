@@ -66,6 +66,8 @@ def unmarshal_error(group: str, version: str, kind: str, path: str, obj: Any) ->
     go, got = _go_name(spec, keys[-1] if keys else ""), _json_kind(value)
     if go is None or got is None or not keys or _fits(got, value, go):
         return None  # (the right JSON type: a wrong value, which the caller words)
+    if go == "string" and keys[-1] == "uid":
+        go = "types.UID"  # the schema says string; Go's decoder names the named type
     if got == "number" and go.startswith("int"):
         got = f"number {value}"  # Go quotes a number it cannot take as an integer (1.5 into an int32)
     return f"json: cannot unmarshal {got} into Go struct field {struct}.{'.'.join(keys)} of type {go}"

@@ -70,6 +70,18 @@ BAD_CREATES = [
     ("/api/v1/namespaces/default/secrets",
      {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"pw": "hunter2!"}},
      400, "data.pw: Invalid value: \"hunter2!\": illegal base64 data"),
+    # the store indexes by uid: a list there was a TypeError with a traceback on serve's stderr
+    ("/api/v1/namespaces/default/configmaps",
+     {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "o1", "ownerReferences": [
+         {"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": [1]}]}},
+     400, "json: cannot unmarshal array into Go struct field OwnerReference.metadata.ownerReferences.uid of type types.UID"),
+    ("/api/v1/namespaces/default/configmaps",
+     {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "o2", "uid": {"a": 1}}},
+     400, "json: cannot unmarshal object into Go struct field ObjectMeta.metadata.uid of type types.UID"),
+    ("/api/v1/namespaces/default/configmaps",
+     {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "o3", "ownerReferences": [
+         {"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "u", "controller": "yes"}]}},
+     400, "json: cannot unmarshal string into Go struct field OwnerReference.metadata.ownerReferences.controller of type bool"),
     ("/api/v1/namespaces/default/pods",
      {**_pod("sim"), "metadata": {"name": "sim", "annotations": {"k9py.sim/crash-after": "soon"}}},
      400, "metadata.annotations.k9py.sim/crash-after: Invalid value: \"soon\": must be a duration"),
@@ -97,6 +109,8 @@ BAD_PATCHES = [
     (DEPLOY, JSONPATCH, [{"op": "replace", "path": "/spec/template/spec/containers", "value": "x"}],
      400, "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container"),
     (NODE, MERGE, {"spec": {"taints": "x"}}, 400, "spec.taints"),
+    (DEPLOY, MERGE, {"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": [1]}]}},
+     400, "ownerReferences.uid of type types.UID"),
     (NODE, MERGE, {"spec": {"taints": [{"key": "k", "effect": "Bad"}]}}, 422, "spec.taints[0].effect: Unsupported value"),
     (NODE, MERGE, {"spec": {"unschedulable": "yes"}}, 400, "json: cannot unmarshal string into Go struct field NodeSpec.spec.unschedulable of type bool"),
     (NODE, MERGE, {"metadata": {"annotations": {"k9py.sim/down": "maybe"}}}, 400, 'must be "true" or "false"'),
