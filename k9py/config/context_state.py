@@ -155,7 +155,9 @@ def save(state: ContextState, path: Path | None = None) -> Path:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, flush it to disk, rename it over
-    ``path``: a reader sees the old file or the new one, never half of one."""
+    ``path``: a reader sees the old file or the new one, never half of one. A ``path`` that
+    is a symlink (a dotfiles manager's) is written where it points: the link stays."""
+    path = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

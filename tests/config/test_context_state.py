@@ -126,6 +126,23 @@ def test_a_write_is_atomic(cfg, monkeypatch):
     assert sorted(p.name for p in path.parent.iterdir()) == ["config.yaml"]
 
 
+def test_a_symlinked_file_is_written_through_its_link(cfg, tmp_path):
+    """A dotfiles manager's link (stow) stays a link: the save lands in the file it points to,
+    as k9s's os.WriteFile does (the rename replaced the link with a copy the dotfiles never saw)."""
+    dotfiles = tmp_path / "dotfiles" / "config.yaml"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text("k9py:\n  readOnly: true\n")
+    path = locations.context_file("prod")
+    path.parent.mkdir(parents=True)
+    path.symlink_to(dotfiles)
+    state, _ = context_state.load("prod")
+    state.namespace = "shop"
+    context_state.save(state)
+    assert path.is_symlink() and os.readlink(path) == str(dotfiles)
+    saved = yaml.safe_load(dotfiles.read_text())["k9py"]
+    assert saved["readOnly"] is True and saved["namespace"]["active"] == "shop"
+
+
 def test_a_context_name_cannot_escape_the_clusters_dir(cfg):
     context_state.save(ContextState("arn:aws:eks:eu-west-1:1234:cluster/../../prod", namespace="x"))
     files = list((cfg / "clusters").rglob("config.yaml"))
