@@ -20,7 +20,7 @@ def duration_arg(text: str | float | None, flag: str) -> float | None:
     if text is None or isinstance(text, (int, float)):
         return None if text is None else float(text)
     try:
-        seconds = float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
+        seconds = parse_duration(text)
     except ValueError:
         raise K9pyError(f'invalid duration "{text}": use seconds or a duration like 90s, 5m', field=flag or None) from None
     if seconds < 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from datetime import UTC, datetime
 
 
@@ -106,9 +107,13 @@ def parse_duration(s: str) -> float:
     if not s:
         raise ValueError("empty duration")
     try:
-        return float(s)
+        seconds = float(s)
     except ValueError:
         pass
+    else:  # Go's ParseDuration knows no nan, inf or 1e400 (a NaN written into a recording is no JSON)
+        if not math.isfinite(seconds):
+            raise ValueError(f"invalid duration {s!r}: must be a finite number")
+        return seconds
     units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
     total, num = 0.0, ""
     i = 0
@@ -126,4 +131,6 @@ def parse_duration(s: str) -> float:
         i += len(unit)
     if num:
         raise ValueError(f"invalid duration {s!r} (missing unit)")
+    if not math.isfinite(total):
+        raise ValueError(f"invalid duration {s!r}: must be a finite number")
     return total

@@ -215,6 +215,19 @@ def test_a_recorded_uid_that_is_no_string_is_the_lines_error_not_a_crash(tmp_pat
         ReplayBackend.open(path)
 
 
+def test_a_recording_whose_times_are_not_finite_is_refused(tmp_path, capsys):
+    """Python's json reads NaN and Infinity (no JSON has them): a NaN duration replayed as 0 s."""
+    header = '{"kind": "Recording", "version": 1, "start": "2026-11-01T09:00:00Z", "duration": NaN}\n'
+    text = header + json.dumps({"t": 0, "type": "ADDED", "object": pod("a")}) + "\n" + \
+        json.dumps({"t": 1, "type": "ADDED", "object": pod("b")}).replace('"t": 1', '"t": Infinity') + "\n"
+    path = write(tmp_path, "r.jsonl", text)
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:1: header: duration: Invalid value: NaN: must be seconds or a duration like 5m",
+        f"{path}:3: event 2: t: Invalid value: Infinity: must be seconds since start (a number >= 0)",
+    ]
+
+
 def test_recording_header_errors(tmp_path, capsys):
     path = write(tmp_path, "r.yaml", "kind: Recording\nversion: 2\nstart: yesterday\ncolour: red\nevents: []\n")
     assert cmd_check([path]) == 2
