@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from decimal import Decimal, InvalidOperation
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -10,28 +12,45 @@ _DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), ""
             "P": Decimal(10**15), "E": Decimal(10**18)}
 
 
+# apimachinery's ParseQuantity caps every quantity at the largest int64 ("The max is just a
+# simple cap"): 1e9999999 is 9223372036854775807, and int() of it never has to build 10**9999999
+MAX = Decimal(2**63 - 1)
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def parse(q: str | int | float) -> Decimal:
-    """Parse a quantity into a Decimal of base units; ValueError if malformed."""
+    """Parse a quantity into a Decimal of base units, capped at ±(2**63 - 1) as apimachinery
+    caps it; ValueError if malformed (Infinity and NaN are, as in Go)."""
     if isinstance(q, (int, float)):
-        return Decimal(str(q))
+        if isinstance(q, float) and not math.isfinite(q):
+            raise ValueError(f"quantities must be finite numbers: {q!r}")
+        return _capped(Decimal(str(q)))
     s = str(q).strip()
     if not s:
         raise ValueError("empty quantity")
     for suffix in sorted(_BINARY, key=len, reverse=True):
         if s.endswith(suffix):
-            return _num(s[: -len(suffix)], q) * _BINARY[suffix]
+            return _capped(_num(s[: -len(suffix)], q), _BINARY[suffix])
     if len(s) > 1 and s[-1] in _DECIMAL and not s[-1].isdigit():
-        return _num(s[:-1], q) * _DECIMAL[s[-1]]
-    if "e" in s.lower():
-        return _num(s, q)
-    return _num(s, q)
+        return _capped(_num(s[:-1], q), _DECIMAL[s[-1]])
+    return _capped(_num(s, q))
+
+
+def _capped(d: Decimal, factor: Decimal | int = 1) -> Decimal:
+    """``d * factor`` within ±MAX (capped before multiplying: 1e9999999Ki would overflow Decimal)."""
+    if d.adjusted() > 40:
+        return MAX if d > 0 else -MAX
+    d *= factor
+    return d if -MAX <= d <= MAX else (MAX if d > 0 else -MAX)
 
 
 def _num(s: str, original: object) -> Decimal:
-    try:
-        return Decimal(s)
-    except InvalidOperation:
-        raise ValueError(f"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {original!r}") from None
+    if _NUMBER.fullmatch(s):
+        try:
+            return Decimal(s)
+        except InvalidOperation:  # (an exponent past Decimal's own limits)
+            pass
+    raise ValueError(f"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {original!r}")
 
 
 def cpu_millis(q: str | int | float | None) -> int:
