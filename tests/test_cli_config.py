@@ -271,3 +271,10 @@ def test_what_the_command_line_prints_of_a_files_text_sends_no_escape_to_the_ter
     assert "Po␛]52;c;aGk=␇␛[2J" in out and "Po␛]52;c;aGk=␇␛[2J" in err and "c␛]52;c;aGk=␇␛[2J" in err
     assert "dev␛]52;c;aGk=␇␛[2J/dev" in out
     assert "\x1b" not in out + err and "\x07" not in out + err
+
+
+def test_a_number_longer_than_python_converts_in_a_config_file_is_its_line(cfg, capsys):
+    cfg.mkdir()
+    (cfg / "config.yaml").write_text("k9py:\n  refreshRate: " + "9" * 5000 + "\n")
+    assert main(["--sim"]) == 2
+    assert capsys.readouterr().err == f"k9py: {cfg / 'config.yaml'}:2: yaml: a number of 5000 digits: too large\n"

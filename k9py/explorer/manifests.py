@@ -108,6 +108,8 @@ def _read_file(file: Path) -> list[Manifest]:
                 else [d.data for d in yamldoc.parse_documents(text)])
     except json.JSONDecodeError as err:
         return [Manifest(file, error=f"error: error parsing {file}: line {err.lineno}: {err.msg}")]
+    except ValueError:  # a number of more than 4300 digits (int()'s limit)
+        return [Manifest(file, error=f"error: error parsing {file}: a number too large (more than 4300 digits)")]
     except yamldoc.YamlError as err:
         where = f"line {err.line}: " if err.line is not None else ""
         return [Manifest(file, error=f"error: error parsing {file}: yaml: {where}{err.message.removeprefix('yaml: ')}")]

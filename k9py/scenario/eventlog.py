@@ -37,7 +37,7 @@ from k9py.kube.gcpause import gc_paused
 from k9py.kube.sharing import Sharer
 from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
 from k9py.scenario.schema import RECORDING_KIND
-from k9py.scenario.source import MAX_FILE_BYTES, Problems, gunzip, read_bytes
+from k9py.scenario.source import MAX_FILE_BYTES, Problems, gunzip, json_problem, read_bytes
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -208,8 +208,17 @@ def _object_of(line: bytes | memoryview) -> Obj:
     try:
         obj: Obj = _read_object(line).object
     except msgspec.MsgspecError:  # what only the standard library reads (NaN, a lone surrogate)
-        obj = json.loads(bytes(line))["object"]
+        obj = json.loads(bytes(line), parse_int=_int_or_float)["object"]
     return obj
+
+
+def _int_or_float(text: str) -> int | float:
+    """A JSON integer; one longer than Python converts (more than 4300 digits, which the quick
+    index skips over) read as a float (inf) instead of failing the replay where it is played."""
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def open_jsonl(path: str, data: bytes) -> tuple[Recording, Feed]:
@@ -555,7 +564,7 @@ def _checked(line: bytes, n: int, count: int, problems: Problems) -> Event | Non
     reported; None when problems are collected)."""
     try:
         value = json.loads(line)
-    except json.JSONDecodeError as err:
-        problems.add(f"not valid JSON: {err.msg} (column {err.colno})", line=n)
+    except ValueError as err:
+        problems.add(f"not valid JSON: {json_problem(err)}", line=n)
         return None
     return _event(value, problems, _on_line(n), f"event {count + 1}")

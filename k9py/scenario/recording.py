@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -165,7 +164,7 @@ def _seconds(v: Any) -> float:
     if isinstance(v, bool) or v is None:
         raise ValueError(v)
     if isinstance(v, (int, float)):
-        if not 0 <= v < math.inf:  # (NaN too: JSON has none, Python's json reads one)
+        if not v >= 0:  # (NaN too: JSON has none, Python's json reads one)
             raise ValueError(v)
         return float(v)
     s = parse_duration(str(v))

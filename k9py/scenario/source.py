@@ -164,6 +164,14 @@ def json_lines_header(text: str) -> dict[str, Any] | None:
     return head
 
 
+def json_problem(err: ValueError) -> str:
+    """What is wrong with JSON ``json.loads`` refused: its message and column, or a number
+    too long for Python's int (``sys.get_int_max_str_digits``), which is a plain ValueError."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.msg} (column {err.colno})"
+    return "a number too large (more than 4300 digits)"
+
+
 def json_lines(text: str, problems: Problems) -> Iterator[JsonLine]:
     """Every line of a JSON Lines file (``json_lines_header`` said it is one), parsed as it is
     reached, so problems come in file order: blank lines are skipped, one that is not JSON is
@@ -173,8 +181,8 @@ def json_lines(text: str, problems: Problems) -> Iterator[JsonLine]:
             continue
         try:
             data = json.loads(raw)
-        except json.JSONDecodeError as err:
-            problems.add(f"not valid JSON: {err.msg} (column {err.colno})", line=n)
+        except ValueError as err:  # (a number of more than 4300 digits is no JSONDecodeError)
+            problems.add(f"not valid JSON: {json_problem(err)}", line=n)
             continue
         yield JsonLine(n, data)
 

@@ -51,8 +51,25 @@ def _remembering_tags(base: type[_L]) -> type[_L]:
     return cast(type[_L], type(f"{base.__name__}Remembering", (base,), {"__init__": __init__, "resolve": resolve}))
 
 
-_Loader = _without_timestamps(yaml.SafeLoader)
-_FastLoader = (_remembering_tags(_without_timestamps(yaml.CSafeLoader)) if hasattr(yaml, "CSafeLoader")
+def _bounded_ints(base: type[_L]) -> type[_L]:
+    """``base`` whose integers longer than Python converts (``sys.get_int_max_str_digits``: 4300
+    digits) are a YAML error at their line, not a ValueError from deep in the constructor."""
+    construct = base.yaml_constructors[_INT]
+
+    def construct_int(loader: Any, node: Node) -> Any:
+        try:
+            return construct(loader, node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(str(node.value))} digits: too large", node.start_mark) from None
+
+    return cast(type[_L], type(f"{base.__name__}Bounded", (base,), {
+        "yaml_constructors": {**base.yaml_constructors, _INT: construct_int}}))
+
+
+_INT = "tag:yaml.org,2002:int"
+_Loader = _bounded_ints(_without_timestamps(yaml.SafeLoader))
+_FastLoader = (_remembering_tags(_bounded_ints(_without_timestamps(yaml.CSafeLoader))) if hasattr(yaml, "CSafeLoader")
                else _Loader)  # libyaml when built with it
 
 

@@ -411,9 +411,11 @@ class Api:
             if "yaml" not in ct:
                 try:
                     return yaml.safe_load(text)
-                except yaml.YAMLError:
+                except (ValueError, yaml.YAMLError):  # (a 5000-digit number: int() refuses it)
                     pass
-            raise bad_request(f"error decoding request body: {err}".splitlines()[0]) from None
+            why = err if isinstance(err, (json.JSONDecodeError, yaml.YAMLError)) else \
+                "a number too large (more than 4300 digits)"  # int()'s own words name sys.set_int_max_str_digits
+            raise bad_request(f"error decoding request body: {why}".splitlines()[0]) from None
 
     def object_body(self, req: Request, route: Route) -> Obj:
         obj = self.body(req)

@@ -83,6 +83,11 @@ def test_what_cannot_be_read_is_one_line_naming_the_file(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00")
     assert manifests.read_manifests(binary)[0].error.startswith(f"error: {binary}: ")
     assert manifests.summary(noname) == f'"{noname}": resource name may not be empty'
+    for big in (tmp_path / "big.json", tmp_path / "big.yaml"):  # int()'s 4300 digits: a ValueError
+        big.write_text('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b", "generation": '
+                       + "9" * 5000 + "}}")
+        [m] = manifests.read_manifests(big)
+        assert m.obj is None and m.error.startswith(f"error: error parsing {big}: ") and "too large" in m.error
 
 
 def run(coro_fn, cluster=None):

@@ -216,16 +216,39 @@ def test_a_recorded_uid_that_is_no_string_is_the_lines_error_not_a_crash(tmp_pat
 
 
 def test_a_recording_whose_times_are_not_finite_is_refused(tmp_path, capsys):
-    """Python's json reads NaN and Infinity (no JSON has them): a NaN duration replayed as 0 s."""
+    """Python's json reads NaN (no JSON has it): a NaN duration replayed as 0 s."""
     header = '{"kind": "Recording", "version": 1, "start": "2026-11-01T09:00:00Z", "duration": NaN}\n'
     text = header + json.dumps({"t": 0, "type": "ADDED", "object": pod("a")}) + "\n" + \
-        json.dumps({"t": 1, "type": "ADDED", "object": pod("b")}).replace('"t": 1', '"t": Infinity') + "\n"
+        json.dumps({"t": 1, "type": "ADDED", "object": pod("b")}).replace('"t": 1', '"t": NaN') + "\n"
     path = write(tmp_path, "r.jsonl", text)
     assert cmd_check([path]) == 2
     assert capsys.readouterr().out.splitlines() == [
         f"{path}:1: header: duration: Invalid value: NaN: must be seconds or a duration like 5m",
-        f"{path}:3: event 2: t: Invalid value: Infinity: must be seconds since start (a number >= 0)",
+        f"{path}:3: event 2: t: Invalid value: NaN: must be seconds since start (a number >= 0)",
     ]
+
+
+def test_a_number_longer_than_python_converts_is_the_lines_error(tmp_path, capsys):
+    """More than 4300 digits: int() raises a ValueError json and PyYAML let through (a traceback
+    from scenario check, a replay, a manifest or a config file); it is the line's error, and a
+    line the quick index took (inside an object) is played with the number as inf."""
+    big = "9" * 5000
+    text = jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}]) + \
+        json.dumps({"t": 1, "type": "ADDED", "object": pod("b")}).replace('"t": 1', '"t": ' + big) + "\n"
+    path = write(tmp_path, "r.jsonl", text)
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:3: not valid JSON: a number too large (more than 4300 digits)"]
+    manifest = write(tmp_path, "m.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  generation: " + big + "\n")
+    assert cmd_check([manifest]) == 2
+    assert capsys.readouterr().out.splitlines() == [f"{manifest}:5: document 1: yaml: a number of 5000 digits: too large"]
+    inside = pod("c")
+    inside["metadata"]["generation"] = 0
+    played = write(tmp_path, "p.jsonl", jsonl([{"t": 0, "type": "ADDED", "object": inside}]).replace(
+        '"generation": 0', '"generation": ' + big))
+    replay = ReplayBackend.open(played)
+    replay.player.seek(replay.player.duration)
+    assert replay.list_now("Pod")[0]["metadata"]["generation"] == float("inf")
 
 
 def test_recording_header_errors(tmp_path, capsys):

@@ -203,3 +203,18 @@ def test_an_endpoint_slice_of_the_wrong_shape_is_refused(client, endpoints, mess
     assert (code, st["code"]) == (400, 400)
     assert message in st["message"], st["message"]
     assert client.call("GET", f"{SLICES}/odd")[0] == 404
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/yaml"])
+def test_a_number_too_long_for_python_is_a_400_that_says_so(client, content_type):
+    """A number of more than 4300 digits (int()'s limit) was a 400 in Python's words, telling the
+    client about sys.set_int_max_str_digits, with a traceback on serve's stderr."""
+    big = "9" * 5000
+    raw = ('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big", "generation": ' + big + "}}"
+           if content_type == "application/json" else
+           "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  generation: " + big + "\n")
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", raw=raw.encode(),
+                              content_type=content_type)
+    assert (code, st["reason"]) == (400, "BadRequest")
+    assert "a number too large" in st["message"] and "sys." not in st["message"]
+    assert client.call("GET", "/api/v1/namespaces/default/configmaps/big")[0] == 404
