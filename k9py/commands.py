@@ -177,7 +177,12 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
     backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, context=context))
 
     async def run() -> int:
-        await backend.ensure_discovery()  # kinds and server version first
+        try:  # kinds and server version first: a cluster that cannot be reached is said at once
+            await backend.discover()  # (the explorer waits for it; a recording would be empty)
+        except K9pyError as err:
+            await backend.close()
+            where = f"context {backend.context} ({backend.info().extra.get('server', '')})"
+            raise K9pyError(f"cannot reach the cluster of {where}: {err}: nothing recorded") from None
         info = backend.info()
         start = round((clock or backend.now)(), 6)  # the header keeps microseconds: t counts from it
         writer = RecordingWriter(output, header_dict(start, context=info.context, duration=duration,

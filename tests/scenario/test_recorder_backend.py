@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from pathlib import Path
+
+import pytest
 
 from k9py.backends.recorder import record_backend
 from k9py.backends.sim import SimBackend
+from k9py.errors import K9pyError
 from k9py.scenario import files
 from k9py.scenario.player import Player
 from k9py.scenario.recorder import REDACTED
@@ -52,6 +56,25 @@ def test_records_initial_state_then_changes_through_watches(tmp_path):
     assert secret["data"] == {"password": REDACTED}
     lines = Path(out).read_text().splitlines()
     assert json.loads(lines[0])["kind"] == "Recording" and len(lines) == len(rec.events) + 1
+
+
+def test_recording_a_cluster_that_cannot_be_reached_says_so_and_writes_nothing(tmp_path):
+    """It recorded for the whole --duration, wrote an empty recording and said `recorded 0
+    events`, exit 0 (kubectl: The connection to the server ... was refused)."""
+    from k9py.commands import record_live
+    from k9py.kube.kubeconfig import write_kubeconfig
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    kc = str(tmp_path / "kc")
+    write_kubeconfig(kc, f"http://127.0.0.1:{port}")
+    out = tmp_path / "live.jsonl"
+    with pytest.raises(K9pyError, match=rf"cannot reach the cluster of context k9py-sim \(http://127.0.0.1:{port}\): "
+                                        "connection refused: nothing recorded"):
+        record_live(str(out), kubeconfig=kc, context=None, duration=30.0, namespace=None, logs=None,
+                    include_secrets=False)
+    assert not out.exists()
 
 
 def test_record_a_served_cluster_through_the_kubernetes_client(tmp_path):
