@@ -54,7 +54,8 @@ def _remembering_tags(base: type[_L]) -> type[_L]:
 def _bounded_ints(base: type[_L]) -> type[_L]:
     """``base`` whose integers longer than Python converts (``sys.get_int_max_str_digits``: 4300
     digits) are a YAML error at their line, not a ValueError from deep in the constructor."""
-    construct = base.yaml_constructors[_INT]
+    constructors: dict[str, Any] = cast(Any, base).yaml_constructors  # a loader class's
+    construct = constructors[_INT]
 
     def construct_int(loader: Any, node: Node) -> Any:
         try:
@@ -64,7 +65,7 @@ def _bounded_ints(base: type[_L]) -> type[_L]:
                 None, None, f"a number of {len(str(node.value))} digits: too large", node.start_mark) from None
 
     return cast(type[_L], type(f"{base.__name__}Bounded", (base,), {
-        "yaml_constructors": {**base.yaml_constructors, _INT: construct_int}}))
+        "yaml_constructors": {**constructors, _INT: construct_int}}))
 
 
 _INT = "tag:yaml.org,2002:int"
