@@ -791,7 +791,7 @@ class Run:
 def read_run(directory: Path) -> Run:
     try:
         data = json.loads((directory / INDEX).read_text())
-        segs = [Segment(**s) for s in data.pop("segments", None) or []]
+        segs = [_segment(s) for s in data.pop("segments", None) or []]
         header = {k: data[k] for k in ("start", "context", "server_version", "name", "description") if k in data}
         header["start"] = float(header.get("start") or 0)
         whole, end_t, lineage = data.get("whole_t"), data.get("end_t"), data.get("lineage")
@@ -800,6 +800,18 @@ def read_run(directory: Path) -> Run:
                    float(end_t) if isinstance(end_t, (int, float)) else None)
     except (OSError, ValueError, TypeError) as err:
         raise K9pyError(f"not a k9py history run: {err}", file=str(directory / INDEX)) from err
+
+
+def _segment(entry: Any) -> Segment:
+    """One segment of an index, its fields of their types (TypeError otherwise) and its file one
+    in the run's folder (an index saying ``../../etc/passwd`` is no k9py's)."""
+    seg = Segment(**entry)
+    if not isinstance(seg.name, str) or seg.name in ("", ".", "..") or "/" in seg.name or "\\" in seg.name:
+        raise TypeError(f"segment name {seg.name!r} is not a file name")
+    for value in (seg.t0, seg.t1, seg.base, seg.bytes, seg.base_bytes):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise TypeError(f"segment {seg.name}: {value!r} is not a number")
+    return seg
 
 
 def runs(root: Path, context: str | None = None) -> list[Path]:
@@ -868,7 +880,12 @@ def save_run(directory: Path, path: str) -> int:
     parts = runs_before(directory.parent, run.lineage, start, directory) if run.lineage else []
     parts.append(RunPart(directory, run.segments, start, run.whole_t))
     header = {**run.header, "start": parts[0].start}
-    return write_recording(path, parts, header, begin=parts[0].whole_t)
+    size = write_recording(path, parts, header, begin=parts[0].whole_t)
+    if not size:  # every segment gone or unreadable: an empty file is no Recording
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise K9pyError("none of the history run's segments could be read: nothing written", file=str(directory))
+    return size
 
 
 def write_recording(path: str, parts: list[RunPart], header: Obj, begin: float | None = None) -> int:

@@ -117,7 +117,9 @@ def _run_lines(part: RunPart) -> Iterator[tuple[float, bytes]]:
         skip = 1 if first else 1 + seg.base
         for i, line in enumerate(lines):
             if i >= skip and line.endswith(b"\n"):  # a line still being written is left out
-                yield _t_of(line), line
+                t = _t_of(line)
+                if t is not None:  # (a line that is no k9py's: a damaged segment)
+                    yield t, line
         first = False
 
 
@@ -210,8 +212,16 @@ def _change_of(line: bytes) -> tuple[str, Key] | None:
     return decoded.type, (obj.kind, md.namespace, md.name)
 
 
-def _t_of(line: bytes) -> float:
-    return float(line[5:line.index(b",", 5)])
+def _t_of(line: bytes) -> float | None:
+    """The t of a history line (``{"t":T,...``); None for a line that does not start so."""
+    comma = line.find(b",", 5)
+    if not line.startswith(b'{"t":') or comma < 0:
+        return None
+    try:
+        t = float(line[5:comma])
+    except ValueError:
+        return None
+    return t if t == t else None
 
 
 def _retimed(line: bytes, t: float) -> bytes:

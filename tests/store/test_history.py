@@ -6,8 +6,11 @@ import gzip
 import json
 import threading
 
+import pytest
+
 from k9py.backends.base import Capability
 from k9py.backends.sim import SimBackend
+from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.explorer.timetravel import open_past
 from k9py.scenario import files
@@ -517,3 +520,36 @@ def test_a_saved_history_opens_on_the_whole_cluster_not_on_its_first_lists_comin
             assert [e["t"] for e in events if e["object"]["metadata"].get("labels", {}).get("step")] == [3.0]
         await session.close()
     asyncio.run(main())
+
+
+def test_a_damaged_run_on_disk_is_one_line_and_no_file_outside_it_is_read(tmp_path):
+    """`record --from-history` on a run whose index or segment was damaged (a disk, a hand):
+    a segment time that is no number ended in a TypeError, a segment line that is no JSON in a
+    ValueError, both after the output was begun; a segment named ../../x was read from outside
+    the run; a run whose segments were all gone made an empty file and said it wrote it."""
+    async def main():
+        cluster, _, session = await _session(tmp_path / "h")
+        cluster.advance(30)
+        await settle()
+        await session.close()
+    asyncio.run(main())
+    [run_dir] = runs(tmp_path / "h", "minikube")
+    index = json.loads((run_dir / "index.json").read_text())
+    [segment] = index["segments"]
+    seg_file = run_dir / (segment["name"] + (".gz" if segment["gz"] else ""))
+    good = seg_file.read_bytes()
+    secret = tmp_path / "secret.txt"
+    secret.write_text('{"t":0,"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"stolen"}}}\n' * 3)
+    out = tmp_path / "out.jsonl"
+    for field, value in (("t0", "x"), ("name", "../../secret.txt"), ("base", None)):
+        (run_dir / "index.json").write_text(json.dumps({**index, "segments": [{**segment, field: value}]}))
+        with pytest.raises(K9pyError, match=r"index\.json: not a k9py history run: segment"):
+            save_run(run_dir, str(out))
+        assert not out.exists()
+    (run_dir / "index.json").write_text(json.dumps(index))
+    seg_file.write_bytes(b"\x8bgarbage, no line of history\n" * 50)
+    with pytest.raises(K9pyError, match="none of the history run's segments could be read: nothing written"):
+        save_run(run_dir, str(out))
+    assert not out.exists()
+    seg_file.write_bytes(good)
+    assert save_run(run_dir, str(out)) > 0
