@@ -316,3 +316,31 @@ def test_a_broken_kubeconfig_is_one_line_with_file_and_line(tmp_path, text, line
     proc = run_k9py("--live", "--kubeconfig", str(kc))
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == f"k9py: {kc}:{line}: {words}\n"
+
+
+@pytest.mark.parametrize("scenario", [[], ["--scenario", "incident-checkout-oom"]], ids=["sim", "recording"])
+def test_kubeconfig_out_never_replaces_a_kubeconfig_of_other_contexts(tmp_path, scenario):
+    """`serve --kubeconfig-out ~/.kube/config` replaced the user's kubeconfig, every context in it
+    gone, with k9py-sim's alone; a file k9py wrote before is replaced as ever."""
+    users = tmp_path / "config"
+    users.write_text(_KC.format(cluster="{server: 'https://prod.example:6443'}", user="{token: t}"))
+    before = users.read_text()
+    proc = run_k9py("serve", *scenario, "--port", "0", "--kubeconfig-out", str(users), timeout=30)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (f"k9py: {users}: holds other contexts (c), which serve's kubeconfig would replace: "
+                           "give a new file (then KUBECONFIG=it:~/.kube/config)\n")
+    assert users.read_text() == before
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not yaml: [\n")
+    proc = run_k9py("serve", *scenario, "--port", "0", "--kubeconfig-out", str(notes), timeout=30)
+    assert proc.returncode == 2 and "is not a kubeconfig k9py wrote" in proc.stderr
+    assert notes.read_text() == "not yaml: [\n"
+
+
+def test_kubeconfig_out_replaces_its_own_kubeconfig(tmp_path):
+    from k9py.kube.kubeconfig import check_kubeconfig_out, write_kubeconfig
+    own = tmp_path / "kc"
+    write_kubeconfig(str(own), "http://127.0.0.1:1")
+    check_kubeconfig_out(str(own))  # a second serve writes it again
+    own.write_text("")
+    check_kubeconfig_out(str(own))

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from k9py.errors import K9pyError
 from k9py.kube.outfile import cannot_write, check_writable
 
 DEFAULT_NAME = "k9py-sim"
@@ -55,8 +56,41 @@ def write_kubeconfig(path: str, server: str, *, name: str = DEFAULT_NAME, namesp
 
 
 def check_kubeconfig_out(path: str) -> None:
-    """``--kubeconfig-out``'s path, checked before a server is started for it (K9pyError)."""
+    """``--kubeconfig-out``'s path, checked before a server is started for it (K9pyError). The
+    file is written whole: one already there must be empty or a kubeconfig of k9py's own (a
+    user's ~/.kube/config given by mistake would lose every context it holds)."""
     check_writable(path, WHAT, make_parents=True)
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh.read(1 << 20))
+    except (OSError, ValueError, yaml.YAMLError):
+        doc = None
+    names = _entry_names(doc)
+    if names is None:
+        raise K9pyError("is not a kubeconfig k9py wrote, and serve writes a whole kubeconfig there: "
+                        "give a new file", file=path)
+    others = {key: sorted(n for n in found if n != DEFAULT_NAME) for key, found in names.items()}
+    if any(others.values()):
+        shown = others["contexts"] or others["clusters"] or others["users"]
+        raise K9pyError(f"holds other {next(k for k in names if others[k])} ({', '.join(shown[:5])}"
+                        f"{', ...' if len(shown) > 5 else ''}), which serve's kubeconfig would replace: "
+                        "give a new file (then KUBECONFIG=it:~/.kube/config)", file=path)
+
+
+def _entry_names(doc: Any) -> dict[str, list[str]] | None:
+    """The names of a kubeconfig's contexts, clusters and users; None: not a kubeconfig."""
+    if not isinstance(doc, dict) or doc.get("kind", "Config") != "Config" or \
+            not any(k in doc for k in ("clusters", "contexts", "users")):
+        return None
+    names: dict[str, list[str]] = {}
+    for key in ("contexts", "clusters", "users"):
+        entries = doc.get(key) or []
+        if not isinstance(entries, list):
+            return None
+        names[key] = [str(e.get("name")) for e in entries if isinstance(e, dict)]
+    return names
 
 
 def _write(path: str, config: dict[str, Any]) -> None:
