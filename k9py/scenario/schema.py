@@ -87,6 +87,9 @@ def parse_header(doc: dict[str, Any] | None) -> Header:
         header.seed = _int(spec["seed"], "spec.seed")
     if "warmup" in spec:
         header.warmup = _duration(spec["warmup"], "spec.warmup")
+        if header.warmup > MAX_WARMUP:  # run before anything is shown: a year of it would never end
+            raise FieldError("spec.warmup", f"Invalid value: {show(spec['warmup'])}: k9py warms a scenario up "
+                                            f"for at most {MAX_WARMUP // 3600}h")
     nodes = spec.get("nodes")
     if nodes is None:
         header.nodes = [_node(DEFAULT_NODE, "spec.nodes[0]")]
@@ -185,6 +188,7 @@ INTEGER = {
 # with the limit stated, not tried.
 MAX_REPLICAS = 10_000  # replicas, parallelism, completions of one workload
 MAX_NODES = 1_000
+MAX_WARMUP = 24 * 3600  # seconds of spec.warmup (a day of the crashloop scenario: ~3 s to build)
 SCALE_FIELDS = ("replicas", "parallelism", "completions")
 INT_OR_STRING = {"targetPort", "maxSurge", "maxUnavailable", "minAvailable"}
 BOOLEAN = {

@@ -188,6 +188,8 @@ def _at(v: Any, path: str) -> float:
         raise FieldError(path, f"Invalid value: {show(v)}: must be a duration like 30s or 2m")
     if isinstance(v, (int, float)):
         seconds = float(v)
+        if seconds != seconds or seconds in (float("inf"), float("-inf")):  # YAML's .nan, .inf
+            raise FieldError(path, f"Invalid value: {show(v)}: must be a duration like 30s or 2m")
     else:
         try:
             seconds = parse_duration(str(v))

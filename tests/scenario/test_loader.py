@@ -306,6 +306,18 @@ def test_header_unknown_field_and_bad_warmup(tmp_path):
     assert (err.line, err.field) == (4, "spec.warmup")
 
 
+def test_a_warmup_that_would_never_end_and_a_step_at_nan_are_refused(tmp_path):
+    """warmup: 99999999999999999999999 built for ever (k9py, record, serve hung before a frame);
+    a step at .nan was taken, and never ran."""
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: SimCluster\nspec:\n  warmup: 99999999999999999999999\n")
+    assert str(load_error(path)).endswith("document 1 (SimCluster): spec.warmup: Invalid value: 99999999999999999999999: "
+                                          "k9py warms a scenario up for at most 24h")
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: Scenario\nspec:\n  timeline:\n"
+                           "  - at: .nan\n    log: {pod: a, line: x}\n")
+    assert str(load_error(path)).endswith("document 1 (Scenario): spec.timeline[0].at: Invalid value: NaN: "
+                                          "must be a duration like 30s or 2m")
+
+
 def test_list_item_errors_name_the_item(tmp_path):
     path = write(tmp_path, textwrap.dedent("""\
         apiVersion: v1
