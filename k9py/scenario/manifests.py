@@ -65,6 +65,7 @@ class _Parser:
         self.seen: dict[_Key, int] = {}  # object → the document that defined it first
         self.custom: dict[tuple[str, str], resources.ApiResource] = {}  # (apiVersion, kind) a CRD above adds
         self.first = True  # no non-empty document yet: a SimCluster or Scenario document may come
+        self.pods = 0  # the pods the workloads so far ask for (schema.MAX_PODS in all)
 
     def parse(self, text: str) -> ScenarioFile:
         docs = yaml_documents(text, self.problems)
@@ -148,7 +149,30 @@ class _Parser:
             self.seen[key] = m.document
         if res.kind == resources.CRD_KIND:
             self.custom.update(((r.api_version, r.kind), r) for r in resources.from_crd(m.obj))
+        asked = _pods_asked(m.obj, max(1, len(self.out.header.nodes)))
+        if self.pods + asked > schema.MAX_PODS:  # each workload within its own limit, thirty of them not
+            self.problems.add(f"Too many: {self.pods + asked} pods with the documents before it: k9py simulates at most "
+                              f"{schema.MAX_PODS} pods in all", line=line_of(m.node, []), document=m.label)
+            return
+        self.pods += asked
         self.out.manifests.append(m)
+
+
+def _pods_asked(obj: dict[str, Any], nodes: int) -> int:
+    """The pods ``obj`` makes at once (a Deployment its replicas, a DaemonSet one a node)."""
+    kind, spec = obj.get("kind"), obj.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    if kind == "Pod":
+        return 1
+    if kind in ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"):
+        n = spec.get("replicas", 1)
+    elif kind == "Job":
+        n = spec.get("parallelism", 1)
+    elif kind == "DaemonSet":
+        return nodes
+    else:
+        return 0
+    return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 0
 
 
 def _label(obj: Any, document: int, item: int | None) -> str:

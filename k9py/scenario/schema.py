@@ -188,6 +188,7 @@ INTEGER = {
 # with the limit stated, not tried.
 MAX_REPLICAS = 10_000  # replicas, parallelism, completions of one workload
 MAX_NODES = 1_000
+MAX_PODS = 200_000  # of all the workloads of a file together (scenario generate's largest)
 MAX_WARMUP = 24 * 3600  # seconds of spec.warmup (a day of the crashloop scenario: ~3 s to build)
 SCALE_FIELDS = ("replicas", "parallelism", "completions")
 INT_OR_STRING = {"targetPort", "maxSurge", "maxUnavailable", "minAvailable"}

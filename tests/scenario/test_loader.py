@@ -306,6 +306,19 @@ def test_header_unknown_field_and_bad_warmup(tmp_path):
     assert (err.line, err.field) == (4, "spec.warmup")
 
 
+def test_workloads_within_their_own_limit_are_refused_past_the_files(tmp_path, capsys):
+    """Thirty Deployments of 10,000 (an 8 KB file) built 300,000 pods: scenario check took a
+    minute, the explorer far longer; a file asks for at most 200,000 (scenario generate's most)."""
+    from k9py.commands import cmd_check
+    deploy = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\nspec:\n  replicas: 10000\n"
+              "  selector: {{matchLabels: {{app: d{i}}}}}\n  template:\n    metadata: {{labels: {{app: d{i}}}}}\n"
+              "    spec: {{containers: [{{name: c, image: nginx}}]}}\n")
+    path = write(tmp_path, "---\n".join(deploy.format(i=i) for i in range(21)))
+    assert str(load_error(path)) == (f"{path}:201: document 21 (Deployment d20): Too many: 210000 pods with the "
+                                     "documents before it: k9py simulates at most 200000 pods in all")
+    assert cmd_check([path]) == 2 and len(capsys.readouterr().out.splitlines()) == 1
+
+
 def test_a_warmup_that_would_never_end_and_a_step_at_nan_are_refused(tmp_path):
     """warmup: 99999999999999999999999 built for ever (k9py, record, serve hung before a frame);
     a step at .nan was taken, and never ran."""
