@@ -66,6 +66,7 @@ class _Parser:
         self.custom: dict[tuple[str, str], resources.ApiResource] = {}  # (apiVersion, kind) a CRD above adds
         self.first = True  # no non-empty document yet: a SimCluster or Scenario document may come
         self.pods = 0  # the pods the workloads so far ask for (schema.MAX_PODS in all)
+        self.nodes = 0  # Node documents so far (with the header's, schema.MAX_NODES in all)
 
     def parse(self, text: str) -> ScenarioFile:
         docs = yaml_documents(text, self.problems)
@@ -149,7 +150,12 @@ class _Parser:
             self.seen[key] = m.document
         if res.kind == resources.CRD_KIND:
             self.custom.update(((r.api_version, r.kind), r) for r in resources.from_crd(m.obj))
-        asked = _pods_asked(m.obj, max(1, len(self.out.header.nodes)))
+        if res.kind == "Node" and len(self.out.header.nodes) + self.nodes >= schema.MAX_NODES:
+            self.problems.add(f"Too many: {len(self.out.header.nodes) + self.nodes + 1} nodes: k9py simulates at most "
+                              f"{schema.MAX_NODES} nodes", line=line_of(m.node, []), document=m.label)
+            return
+        self.nodes += res.kind == "Node"
+        asked = _pods_asked(m.obj, max(1, len(self.out.header.nodes) + self.nodes))
         if self.pods + asked > schema.MAX_PODS:  # each workload within its own limit, thirty of them not
             self.problems.add(f"Too many: {self.pods + asked} pods with the documents before it: k9py simulates at most "
                               f"{schema.MAX_PODS} pods in all", line=line_of(m.node, []), document=m.label)

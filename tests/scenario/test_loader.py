@@ -319,6 +319,13 @@ def test_workloads_within_their_own_limit_are_refused_past_the_files(tmp_path, c
     assert cmd_check([path]) == 2 and len(capsys.readouterr().out.splitlines()) == 1
 
 
+def test_node_documents_count_toward_the_node_limit(tmp_path):
+    """spec.nodes was held to 1,000, kind: Node documents were not (5,000 of them: 8 s to check)."""
+    path = write(tmp_path, "---\n".join(f"apiVersion: v1\nkind: Node\nmetadata: {{name: n{i}}}\n" for i in range(1200)))
+    assert str(load_error(path)).endswith("document 1000 (Node n999): Too many: 1001 nodes: "
+                                          "k9py simulates at most 1000 nodes")
+
+
 def test_a_warmup_that_would_never_end_and_a_step_at_nan_are_refused(tmp_path):
     """warmup: 99999999999999999999999 built for ever (k9py, record, serve hung before a frame);
     a step at .nan was taken, and never ran."""
