@@ -86,7 +86,7 @@ def _validate_stored(obj: Obj) -> None:
     """What every kind's validation shares, on the defaulted object: pod templates' pod specs
     (a Pod's own are checked by its admission), data sizes, and etcd's object size."""
     kind = obj.get("kind", "")
-    causes = limits.data_causes(obj)
+    causes = limits.data_causes(obj) + limits.scale_causes(obj)
     found = podspec.pod_spec_of(obj) if kind != "Pod" else None
     if found is not None:
         spec, path = found

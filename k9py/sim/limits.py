@@ -7,6 +7,9 @@
   which the apiserver passes on as a 500 ``etcdserver: request is too large``.
 
 (A request *body* over 3 MiB is refused before decoding: ``serve/api.py``.)
+
+And k9py's own: a workload asks for at most ``MAX_WORKLOAD_PODS`` pods (replicas, a Job's
+parallelism), as a scenario file may: the simulator makes every pod asked for, at once.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ Obj = dict[str, Any]
 ANNOTATIONS_MAX = 256 * 1024
 DATA_MAX = 1024 * 1024
 ETCD_MAX = 1024 * 1024 + 512 * 1024
+MAX_WORKLOAD_PODS = 10_000  # `kubectl scale --replicas=100000000` froze a served simulator
+_SCALED = {"Deployment": "replicas", "ReplicaSet": "replicas", "StatefulSet": "replicas",
+           "ReplicationController": "replicas", "Job": "parallelism"}
 
 
 def too_long(n: int) -> str:
@@ -62,6 +68,16 @@ def data_causes(obj: Obj) -> list[tuple[str, str]]:
             return []
         size = sum(len(str(k).encode("utf-8", "surrogatepass")) + _decoded_len(v) for k, v in data.items())
         return [("data", too_long(DATA_MAX))] if size > DATA_MAX else []
+    return []
+
+
+def scale_causes(obj: Obj) -> list[tuple[str, str]]:
+    """A workload's replicas (a Job's parallelism) past ``MAX_WORKLOAD_PODS``."""
+    field = _SCALED.get(obj.get("kind", ""))
+    spec = obj.get("spec")
+    n = spec.get(field) if field and isinstance(spec, dict) else None
+    if isinstance(n, int) and not isinstance(n, bool) and n > MAX_WORKLOAD_PODS:
+        return [(f"spec.{field}", f"Invalid value: {n}: k9py simulates at most {MAX_WORKLOAD_PODS} pods of one workload")]
     return []
 
 

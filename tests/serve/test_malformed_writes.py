@@ -109,6 +109,11 @@ BAD_PATCHES = [
     (DEPLOY, JSONPATCH, [{"op": "replace", "path": "/spec/template/spec/containers", "value": "x"}],
      400, "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container"),
     (NODE, MERGE, {"spec": {"taints": "x"}}, 400, "spec.taints"),
+    # kubectl scale --replicas=100000000 (the scale subresource): the simulator made pods until
+    # serve stopped answering; a patch of the Deployment itself was already refused
+    (DEPLOY + "/scale", MERGE, {"spec": {"replicas": 100000000}},
+     422, 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: 100000000: k9py simulates at most '
+          "10000 pods of one workload"),
     (DEPLOY, MERGE, {"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": [1]}]}},
      400, "ownerReferences.uid of type types.UID"),
     (NODE, MERGE, {"spec": {"taints": [{"key": "k", "effect": "Bad"}]}}, 422, "spec.taints[0].effect: Unsupported value"),
