@@ -344,3 +344,12 @@ def test_kubeconfig_out_replaces_its_own_kubeconfig(tmp_path):
     check_kubeconfig_out(str(own))  # a second serve writes it again
     own.write_text("")
     check_kubeconfig_out(str(own))
+
+
+def test_a_kubeconfig_number_too_long_for_python_is_its_line(tmp_path):
+    """The client's loader said what int() says (use sys.set_int_max_str_digits()), naming no line."""
+    kc = tmp_path / "kubeconfig"
+    kc.write_text(_KC.format(cluster="{server: 'https://127.0.0.1:1', x: " + "9" * 5000 + "}", user="{}"))
+    proc = run_k9py("--live", "--kubeconfig", str(kc))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"k9py: {kc}:6: kubeconfig: a number of 5000 digits: too large\n"

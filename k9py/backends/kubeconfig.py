@@ -79,6 +79,23 @@ def yaml_problem(err: BaseException) -> str | None:
     return f"{where}: kubeconfig: {problem}"
 
 
+def read_problem(files: list[str]) -> str | None:
+    """What k9py's own YAML reader finds wrong in the files, FILE:LINE first (a number of 5000
+    digits: the client's loader says only what int() says, sys.set_int_max_str_digits)."""
+    from k9py.scenario.yamldoc import YamlError, parse_documents
+
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                parse_documents(fh.read())
+        except YamlError as err:
+            where = f"{path}:{err.line}" if err.line else path
+            return f"{where}: kubeconfig: {err.message.removeprefix('yaml: ')}"
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
 def shape_problem(files: list[str]) -> str | None:
     """The first top-level list of a kubeconfig (clusters, contexts, users) that is no list of
     mappings, as FILE:LINE: FIELD: what is wrong (the client's own words name no line)."""
@@ -114,7 +131,8 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
     except config.ConfigException as err:
         raise K9pyError(shape_problem(files) or f"kubeconfig: {one_line(str(err))}") from err
     except Exception as err:  # unreadable YAML, a directory, ...
-        raise K9pyError(yaml_problem(err) or f"kubeconfig {joined(files)}: {one_line(str(err))}") from err
+        raise K9pyError(yaml_problem(err) or read_problem(files) or
+                        f"kubeconfig {joined(files)}: {one_line(str(err))}") from err
     name = current or (active or {}).get("name")
     out = []
     for c in contexts or []:
