@@ -117,6 +117,9 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_second():
     (["scenario", "generate", "--pods", "5", "--nodes", "1", "--duration", "inf", "-o", "x.yaml"],
      'argument --duration: invalid duration "inf"'),
     (["--request-timeout", "nan"], "--request-timeout: invalid duration 'nan'"),
+    # every request of the live backend failed: OverflowError: timestamp too large to convert to C _PyTime_t
+    (["--request-timeout", "99999999999h"],
+     "--request-timeout: invalid duration '99999999999h': at most 2562047h (Go's longest duration)"),
     (["--scenario", "crashlop"], "crashlop: no such file or bundled scenario (did you mean crashloop?)"),
     (["replay", "incident"], "incident: no such file or bundled scenario (did you mean incident-checkout-oom?)"),
     (["serve", "--scenario", "nope"], "nope: no such file or bundled scenario (bundled: crashloop, demo, "),

@@ -985,7 +985,12 @@ def request_timeout(text: str | None) -> float | None:
         raise K9pyError(f"invalid duration {text!r} (e.g. 30s, 1m)", field="--request-timeout") from None
     if value < 0:
         raise K9pyError("must not be negative", field="--request-timeout")
+    if value > MAX_DURATION:  # every request failed: a socket's deadline past what the OS clock holds
+        raise K9pyError(f"invalid duration {text!r}: at most 2562047h (Go's longest duration)", field="--request-timeout")
     return value or None
+
+
+MAX_DURATION = 9223372036.854775807  # Go's time.Duration: int64 nanoseconds
 
 
 def live_backend_from_args(args: Any) -> LiveBackend | None:
