@@ -40,7 +40,7 @@ ROW_VERBS: dict[str, tuple[str, ...]] = {
     "edit": ("e",), "kill": ("ctrl+k",), "shell": ("s",), "scale": ("s",), "suspend": ("s",),
     "attach": ("a",), "port_forward": ("F",), "restart": ("r",), "drain": ("r",), "image": ("i",),
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),
-    "trigger": ("t",), "sanitize": ("z",), "show_node": ("o",), "decode": ("x",), "values": ("v",), "helm_rollback": ("r",),
+    "trigger": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "decode": ("x",), "values": ("v",), "helm_rollback": ("r",),
 }
 # Everything else a resource view does (k9py.ui.keymap describes each): one scope, the view.
 VIEW_ACTIONS: dict[str, tuple[str, ...]] = {

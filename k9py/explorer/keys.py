@@ -45,6 +45,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("attach", "Attach", mutating=True),
     Verb("port_forward", "Port-Forward", mutating=True),
     Verb("show_node", "Show Node"),
+    Verb("replicasets", "ReplicaSets"),
     Verb("copy", "Copy"),
     Verb("use", "Use"),
     Verb("decode", "Decode"),

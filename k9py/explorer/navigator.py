@@ -454,6 +454,13 @@ class Navigator:
         self.push(Scope(BY_NAME["nodes"], ""))
         return DONE, ("", str(node))
 
+    def replicasets(self, row: Row | None) -> Outcome:
+        """`z` on a deployment: its replica sets (k9s's ReplicaSets), esc comes back."""
+        if row is None:
+            return DONE
+        self.push(kinds.replicasets_of(row.obj))
+        return DONE
+
     # -- context -------------------------------------------------------------------------------------------
     def rebind(self, session: Session, namespace: str | None = None) -> Outcome:
         """Move to another Session (`:ctx`): its views open again on the new backend; the view

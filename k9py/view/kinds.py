@@ -51,7 +51,7 @@ VIEWS: tuple[ViewKind, ...] = (
              verbs=frozenset({"yaml", "logs", "previous", "shell", "attach", "port_forward", "copy"}), drill_hint="Logs",
              derived=True),
     ViewKind("deployments", "Deployment", ("dp", "deploy", "deployment", "deployments"),
-             verbs=WORKLOAD | {"scale", "restart", "port_forward"}, drill_hint="Pods"),
+             verbs=WORKLOAD | {"scale", "restart", "port_forward", "replicasets"}, drill_hint="Pods"),
     ViewKind("replicasets", "ReplicaSet", ("rs", "replicaset", "replicasets"),
              verbs=WORKLOAD | {"scale", "rollback"}, drill_hint="Pods"),
     ViewKind("statefulsets", "StatefulSet", ("sts", "statefulset", "statefulsets"),
@@ -389,6 +389,14 @@ def drill(view: ViewKind, obj: Obj) -> Scope | None:
     if view.name == "helm":  # the release's revisions (its Secrets)
         return Scope(BY_NAME["history"], ns, f"{ns}/{name}", helm.of_release(ns, name))
     return None
+
+
+def replicasets_of(deployment: Obj) -> Scope:
+    """`z` on a deployment (k9s's ReplicaSets): the replica sets its selector picks, in its namespace."""
+    sel_obj = (deployment.get("spec") or {}).get("selector")
+    return Scope(BY_NAME["replicasets"], meta.namespace(deployment),
+                 selectors.selector_string(sel_obj) if sel_obj else "",
+                 _selector_pred(selectors.from_label_selector(sel_obj)))
 
 
 def owner_scope(obj: Obj, extra: Aliases | None = None) -> tuple[str, str, str] | None:

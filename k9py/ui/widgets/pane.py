@@ -253,6 +253,8 @@ class ExplorerPane(Vertical):
             self.host.flash(f"{verb.description} refused: k9py is in read-only mode", "warn")
         elif verb.id == "show_node":
             self._go(*self.navigator.show_node(row))
+        elif verb.id == "replicasets":
+            self._go(self.navigator.replicasets(row))
         elif verb.id == "use" and row is not None:
             self._go(self.navigator.use_namespace(row.key[1]))
             self.host.render_header()
