@@ -40,7 +40,8 @@ ROW_VERBS: dict[str, tuple[str, ...]] = {
     "edit": ("e",), "kill": ("ctrl+k",), "shell": ("s",), "scale": ("s",), "suspend": ("s",),
     "attach": ("a",), "port_forward": ("F",), "restart": ("r",), "drain": ("r",), "image": ("i",),
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),
-    "trigger": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "decode": ("x",), "values": ("v",), "helm_rollback": ("r",),
+    "trigger": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "used_by": ("u",),
+    "decode": ("x",), "values": ("v",), "helm_rollback": ("r",),
 }
 # Everything else a resource view does (k9py.ui.keymap describes each): one scope, the view.
 VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -74,6 +75,7 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "xray.goto": ("enter",), "xray.fold": ("space",), "xray.fold_all": ("x",), "xray.filter": ("slash",),
     "pulses.goto": ("enter",), "pulses.next": ("tab",), "pulses.prev": ("shift+tab",),
     "screendumps.open": ("enter",), "screendumps.delete": ("ctrl+d",),
+    "references.goto": ("enter",),
     "dir.open": ("enter",), "dir.yaml": ("y",), "dir.apply": ("a",), "dir.delete": ("d",), "dir.edit": ("e",),
     "portforwards.delete": ("ctrl+d",), "portforwards.bench": ("b",), "portforwards.benchmarks": ("enter",),
     "benchmarks.open": ("enter", "d"), "benchmarks.delete": ("ctrl+d",),
@@ -124,6 +126,8 @@ SCREENS: tuple[ScreenKeys, ...] = (
                                          "scroll_left", "scroll_right"), {"h": "scroll_left", "l": "scroll_right"}),
     ScreenKeys("screendumps", "screendumps view",
                ("screendumps.open", "screendumps.delete", "refresh", "back", "help", "down", "up"), _LIST_FIXED),
+    ScreenKeys("references", "references view", ("references.goto", "refresh", "back", "help", "down", "up"),
+               _LIST_FIXED),
     ScreenKeys("dir", "dir view", ("dir.open", "dir.yaml", "dir.apply", "dir.delete", "dir.edit", "refresh", "back",
                                    "help", "down", "up"), _LIST_FIXED),
     ScreenKeys("portforwards", "port-forwards view", ("portforwards.bench", "portforwards.benchmarks",

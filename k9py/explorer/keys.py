@@ -46,6 +46,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("port_forward", "Port-Forward", mutating=True),
     Verb("show_node", "Show Node"),
     Verb("replicasets", "ReplicaSets"),
+    Verb("used_by", "UsedBy"),
     Verb("copy", "Copy"),
     Verb("use", "Use"),
     Verb("decode", "Decode"),

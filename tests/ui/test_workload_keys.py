@@ -34,3 +34,41 @@ def test_z_elsewhere_does_nothing(drive):
         await sync(app, pilot)
         assert app.title_text() == before
     drive(s)
+
+
+def test_u_on_a_configmap_lists_the_workloads_using_it(drive):
+    """k9s's UsedBy (`u`): the workloads whose pods refer to the ConfigMap; enter goes to one
+    (its view, the cursor on it); none: a flash says so and nothing opens."""
+    from k9py.ui.screens.references import References
+    from tests.samples import small_cluster
+
+    cluster = small_cluster()
+    cluster.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "unused", "namespace": "default"}})
+    cluster.store.create({"apiVersion": "apps/v1", "kind": "Deployment",
+                          "metadata": {"name": "api", "namespace": "default"},
+                          "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "api"}},
+                                   "template": {"metadata": {"labels": {"app": "api"}}, "spec": {"containers": [
+                                       {"name": "api", "image": "api:1", "envFrom": [{"configMapRef": {"name": "app-config"}}]}]}}}})
+
+    async def s(app, pilot, cluster):
+        await open_view(app, pilot, "cm")
+        assert "<u> " in str(app.query_one("#header").render())
+        app.table.move_to(visible_names(app).index("unused"))
+        await pilot.press("u")
+        await sync(app, pilot)
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert "No references found at this time for v1/configmaps::default/unused" in app.flash_text
+        app.table.move_to(visible_names(app).index("app-config"))
+        await pilot.press("u")
+        await sync(app, pilot)
+        await pilot.pause()
+        scr = app.screen
+        assert isinstance(scr, References)
+        assert scr.refs == [("default", "api", "apps/v1/deployments")]
+        assert scr.query_one("#refs-box").border_title.strip().startswith("references(v1/configmaps::default/app-config)[1]")
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert len(app.screen_stack) == 1
+        assert app.title_text().startswith("deployments(default)") and app.table.cursor_key == ("default", "api")
+    drive(s, cluster=cluster)

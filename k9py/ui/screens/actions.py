@@ -420,8 +420,15 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "shell": lambda: app.shells.start(kind, row),
         "attach": lambda: app.shells.start(kind, row, attach=True),
         "port_forward": lambda: app.port_forwards.start(kind, row),
+        "used_by": lambda: used_by(app, kind, row),
     }
     handlers[verb]()
+
+
+def used_by(app: K9pyApp, kind: ViewKind, row: Row) -> None:
+    """`u` (k9s's UsedBy): the workloads of the row's namespace whose pods refer to it."""
+    from k9py.ui.screens.references import open_references
+    open_references(app, kind, row)
 
 
 def copy_name(app: K9pyApp, row: Row) -> None:

@@ -15,6 +15,7 @@ from k9py.ui.screens.manifests import DirScreen
 from k9py.ui.screens.portforwards import PortForwardsScreen
 from k9py.ui.screens.pulses import PulsesScreen
 from k9py.ui.screens.rbac import RbacScreen
+from k9py.ui.screens.references import References
 from k9py.ui.screens.screendumps import DumpViewer, ScreenDumps
 from k9py.ui.screens.timeline_view import TimelineView
 from k9py.ui.screens.viewer import ViewerScreen
@@ -23,7 +24,7 @@ from k9py.ui.screens.yaml_view import YamlScreen
 
 SCREENS: tuple[type[KeyedScreen], ...] = (
     ViewerScreen, DescribeScreen, DumpViewer, YamlScreen, ValuesScreen, LogScreen, RbacScreen, XrayScreen, PulsesScreen, ScreenDumps,
-    DirScreen,
+    DirScreen, References,
     PortForwardsScreen, BenchmarksScreen, ReportViewer, TimelineView, HelpScreen, AliasesScreen,
 )
 

@@ -1,0 +1,130 @@
+"""`u` on a ConfigMap, Secret, ServiceAccount or PersistentVolumeClaim (k9s's UsedBy): the
+workloads of its namespace whose pods refer to it, listed as k9s's references view lists them
+(NAMESPACE, NAME, GVR); enter goes to the workload's view with the cursor on it, ctrl-r scans
+again, esc comes back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.binding import Binding
+
+from k9py.kube import resources
+from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_end
+from k9py.view import references
+from k9py.view.inert import inert_line
+from k9py.view.kinds import VIEWS, ViewKind
+
+if TYPE_CHECKING:
+    from k9py.explorer.session import Session
+    from k9py.ui.app import K9pyApp
+    from k9py.view.rows import Row
+
+Ref = tuple[str, str, str]  # namespace, name, GVR
+COLUMNS = ("NAMESPACE", "NAME", "GVR")
+VIEW_OF = {gvr: next(v for v in VIEWS if v.kind == kind and not v.derived) for kind, gvr in references.SCANNED.items()}
+
+
+def gvr_of(kind: str) -> str:
+    """k9s's name of a built-in kind: ``v1/configmaps``, ``apps/v1/deployments``."""
+    res = resources.BY_KIND.get(kind)
+    if res is None:
+        return kind.lower()
+    return "/".join(p for p in (res.group, res.version, res.plural) if p)
+
+
+async def scan(session: Session, kind: str, namespace: str, name: str) -> list[Ref]:
+    """The workloads of ``namespace`` referring to the ``kind`` named ``name`` (a kind the server
+    refuses to list is passed by, as k9s's scanners pass by one that fails)."""
+    objects: dict[str, Any] = {}
+    for wkind in references.SCANNED:
+        try:
+            objects[wkind] = await session.backend.list(wkind, namespace)
+        except Exception:  # forbidden, not served: that kind refers to nothing we can see
+            objects[wkind] = []
+    return references.used_by(kind, namespace, name, objects)
+
+
+def ref_lines(refs: list[Ref], width: int = 0) -> list[str]:
+    """The header and a line a reference, in columns; NAME cut to what ``width`` leaves (0: no limit)."""
+    rows = [(inert_line(ns), inert_line(name), gvr) for ns, name, gvr in refs]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    if width:
+        widths[1] = max(NAME_LEAST, min(widths[1], width - widths[0] - widths[2] - 4))
+    return [f"{fit_end(a, widths[0]):<{widths[0]}}  {fit_end(b, widths[1]):<{widths[1]}}  {c}".rstrip()
+            for a, b, c in (COLUMNS, *rows)]
+
+
+class References(FileList):
+    BINDINGS = [Binding("enter", "open", "Goto", id="references.goto"),
+                Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
+                Binding("escape,q", "back", "Back", id="back")]
+    HELP_TITLE = "REFERENCES"
+    KEY_SCOPE = "references"
+    ID = "refs"
+
+    def __init__(self, kind: str, namespace: str, name: str, refs: list[Ref], session: Session) -> None:
+        super().__init__()
+        self.of = (kind, namespace, name)  # what the workloads refer to
+        self.session = session
+        self.refs = refs
+        self.scanned = True  # ``refs`` came with the screen: the first reload shows them
+
+    def help_title(self) -> str:
+        return "Help: references"
+
+    def where(self) -> str:
+        kind, ns, name = self.of
+        return f"{gvr_of(kind)}::{ns}/{name}"
+
+    def reload(self) -> None:
+        if self.scanned:
+            self.scanned = False
+            self._show()
+            return
+
+        async def again() -> None:
+            self.refs = await scan(self.session, *self.of)
+            if self.is_mounted:
+                self._show()
+        self.run_worker(again(), exclusive=True)
+
+    def _show(self) -> None:
+        keep = self.options.highlighted
+        self.show(f" references({self.where()})[{len(self.refs)}] ", [f"{ns}/{name}/{gvr}" for ns, name, gvr in self.refs],
+                  keep or 0)
+        if not self.refs:
+            self.flash(f"No references found at this time for {self.where()}")
+
+    def lay_out(self, width: int) -> list[str]:
+        return ref_lines(self.refs, width)
+
+    def action_open(self) -> None:
+        """k9s's Goto: the workload's view, in its namespace, with the cursor on it."""
+        i = self.selected_index()
+        if i is None:
+            return
+        ns, name, gvr = self.refs[i]
+        view = VIEW_OF[gvr]
+        app: Any = self.app
+        if not app.run_command(f"{view.name} {ns}"):
+            return
+        app.table.cursor_key = (ns, name)
+        app.table.model_changed()
+        self.dismiss(None)
+
+
+def open_references(app: K9pyApp, view: ViewKind, row: Row) -> None:
+    """Scan, then list what refers to the row's object (a flash when nothing does, as k9s)."""
+    ns, name = row.key[0], row.key[1]
+    session = app.session
+
+    async def go() -> None:
+        refs = await scan(session, view.kind, ns, name)
+        where = f"{gvr_of(view.kind)}::{ns}/{name}"
+        if not refs:
+            app.flash(f"No references found at this time for {where}. Check again later!", "warn")
+            return
+        app.flash(f"Viewing references for {where}")
+        app.push_screen(References(view.kind, ns, name, refs, session))
+    app.run_worker(go(), exclusive=False)
