@@ -70,6 +70,7 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "yaml.managed_fields": ("m",), "yaml.decode": ("x",),
     "logs.autoscroll": ("s",), "logs.wrap": ("w",), "logs.timestamps": ("t",), "logs.json": ("j",),
     "logs.all_containers": ("a",),
+    "logs.clear": ("C",), "logs.mark": ("m",),
     "logs.window_tail": ("0",), "logs.window_head": ("1",), "logs.window_1m": ("2",), "logs.window_5m": ("3",),
     "logs.window_15m": ("4",), "logs.window_30m": ("5",), "logs.window_1h": ("6",),
     "xray.goto": ("enter",), "xray.fold": ("space",), "xray.fold_all": ("x",), "xray.filter": ("slash",),

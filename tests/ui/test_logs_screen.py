@@ -537,3 +537,42 @@ def test_the_newest_line_stays_in_sight_when_a_wide_line_brings_the_horizontal_s
         assert body.at_bottom()  # the last line is in the view, above the scroll bar
         assert painted(scr)[body.count - 1 - body.top].startswith("wide ")
     run(s)
+
+
+@pytest.mark.parametrize("key,title", [("l", "Logs(default/web:sidecar)"), ("p", "Previous logs(default/web:sidecar)")])
+def test_the_default_container_annotation_picks_the_logs_container(key, title):
+    """k9s and kubectl logs: a pod naming its default container (kubectl.kubernetes.io/default-container,
+    as istio's injected pods do) shows that container's logs at once, no picker."""
+    cluster = sim_cluster()
+    web = cluster.store.get("Pod", "default", "web")
+    web["metadata"].setdefault("annotations", {})["kubectl.kubernetes.io/default-container"] = "sidecar"
+    cluster.store.update(web)
+
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press(key)
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, LogScreen) and scr.title_text == title
+        assert [src.container for src in scr.sources] == ["sidecar"]
+    run(s, cluster)
+
+
+def test_shift_c_clears_and_m_marks_as_k9s():
+    """k9s's log keys: shift-c empties the view (the stream goes on), m draws a dashed line."""
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        assert len(rows(scr)) > 20
+        await pilot.press("C")
+        await settle(app, pilot)
+        assert rows(scr) == [] and "0 buffered" in scr.status_text()
+        await settle(app, pilot, 2)  # the counter goes on printing
+        last = int(cluster.now() - counter_start(cluster)) - 1  # the line printed last
+        assert [r.split(":")[0] for r in rows(scr)] == [str(last - 1), str(last)]
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert set(rows(scr)[-1]) == {"-"} and len(rows(scr)[-1]) >= 20
+        await settle(app, pilot, 1)
+        assert rows(scr)[-2].startswith("---") and not rows(scr)[-1].startswith("-")
+        assert "Autoscroll:On" in scr.status_text()
+    run(s)

@@ -177,6 +177,9 @@ def prefix_style(prefix: str) -> Style:
 Pieces = list[tuple[str, Style | None]]  # a row as (text, style) runs
 
 
+IN_HELP_ONLY = ("clear", "mark")  # listed by `?`, not in the menu
+
+
 class LogLinesView(LinesView):
     """The log body: grows without a layout, and paints plain rows (ASCII, no filter
     highlight, no JSON colouring) from ``pieces_at`` straight to segments, without a ``Text``."""
@@ -221,6 +224,8 @@ class LogScreen(ViewerScreen):
         Binding("w", "switch('wrap')", "Wrap", id="logs.wrap"),
         Binding("t", "switch('timestamps')", "Timestamps", id="logs.timestamps"),
         Binding("j", "switch('json')", "JSON", id="logs.json"),
+        Binding("C", "clear", "Clear", id="logs.clear"),
+        Binding("m", "mark", "Mark", id="logs.mark"),
         Binding("slash", "search", "Filter", id="viewer.search"),
         Binding("a", "all_containers", "All containers", id="logs.all_containers"),
         *[Binding(str(i), f"window({i})", w[0], id=f"logs.window_{w[0]}") for i, w in enumerate(WINDOWS)],
@@ -292,6 +297,9 @@ class LogScreen(ViewerScreen):
 
     def _pod_title(self, sources: list[LogSource], previous: bool) -> str:
         return pod_logs_title(self.where, sources, previous)
+    def key_hints(self) -> list[Hint]:
+        """The menu: k9s's Clear and Mark are left to `?` (the menu fits 80 columns without them)."""
+        return [h for h in super().key_hints() if h.action not in IN_HELP_ONLY]
 
     @property
     def tracking(self) -> bool:
@@ -690,6 +698,21 @@ class LogScreen(ViewerScreen):
             self._rebuild()
         self.render_status()
         self.flash(f"{what.capitalize()} {'on' if getattr(self, what) else 'off'}")
+
+    def action_clear(self) -> None:
+        """k9s's Clear (shift-c): the lines shown so far go; the streams go on."""
+        self.buffer.clear()
+        self._match_row = -1
+        self._rebuild()
+        self.flash("Logs cleared")
+
+    def action_mark(self) -> None:
+        """k9s's Mark: a dashed line across the log, here and now, to tell what comes after it;
+        autoscroll on again (k9s follows the log after a mark)."""
+        self.buffer.append("-" * max(1, self.body.scrollable_content_region.width - 4))
+        self.autoscroll = True
+        self._sync()
+        self.render_status()
 
     def _user_scrolled(self, delta: int) -> None:
         if delta < 0 and self.autoscroll:
