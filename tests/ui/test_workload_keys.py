@@ -72,3 +72,21 @@ def test_u_on_a_configmap_lists_the_workloads_using_it(drive):
         assert len(app.screen_stack) == 1
         assert app.title_text().startswith("deployments(default)") and app.table.cursor_key == ("default", "api")
     drive(s, cluster=cluster)
+
+
+def test_c_with_marked_rows_copies_every_marked_name(drive):
+    """k9s's Copy: the marked rows' names, one a line; without marks, the cursor row's."""
+    async def s(app, pilot, cluster):
+        await open_view(app, pilot, "po")
+        names = visible_names(app)
+        app.table.move_to(names.index("counter"))
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.clipboard == "counter" and app.flash_text == "counter copied to the clipboard (OSC 52)"
+        await pilot.press("space")  # marks counter, the cursor stays
+        app.table.move_to(names.index("crashy"))
+        await pilot.press("space", "c")
+        await pilot.pause()
+        assert app.clipboard == "counter\ncrashy"
+        assert app.flash_text == "2 names copied to the clipboard (OSC 52)"
+    drive(s)

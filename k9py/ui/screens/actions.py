@@ -432,7 +432,13 @@ def used_by(app: K9pyApp, kind: ViewKind, row: Row) -> None:
 
 
 def copy_name(app: K9pyApp, row: Row) -> None:
-    """`c`: the row's name to the clipboard (OSC 52, which the terminal may or may not honour)."""
+    """`c`: the row's name to the clipboard (OSC 52, which the terminal may or may not honour);
+    with marked rows, theirs, one a line (k9s's)."""
+    marked = app.targets()
+    if len(marked) > 1:
+        app.copy_to_clipboard("\n".join(key[1] for key in marked))
+        app.flash(f"{len(marked)} names copied to the clipboard (OSC 52)")
+        return
     name = row.key[1]
     app.copy_to_clipboard(name)
     app.flash(f"{name} copied to the clipboard (OSC 52)")
