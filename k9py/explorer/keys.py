@@ -21,6 +21,7 @@ class Verb:
     id: str  # stable: user keymaps (issue 11) bind keys to it
     description: str  # k9s's menu wording
     mutating: bool = False  # refused, and hidden, in read-only mode
+    in_menu: bool = True  # in the header's menu (else `?` alone lists it)
 
 
 VERBS: dict[str, Verb] = {v.id: v for v in (
@@ -47,6 +48,8 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("show_node", "Show Node"),
     Verb("replicasets", "ReplicaSets"),
     Verb("used_by", "UsedBy"),
+    Verb("copy_namespace", "Copy Namespace", in_menu=False),
+    Verb("warp", "Warp To Namespace", in_menu=False),
     Verb("copy", "Copy"),
     Verb("use", "Use"),
     Verb("decode", "Decode"),
@@ -92,7 +95,7 @@ def allowed(verb: Verb, read_only: bool) -> bool:
     return not (read_only and verb.mutating)
 
 
-def row_menu(view: ViewKind, read_only: bool, keymap: Keymap = DEFAULT) -> list[tuple[str, str]]:
+def row_menu(view: ViewKind, read_only: bool, keymap: Keymap = DEFAULT, *, menu: bool = False) -> list[tuple[str, str]]:
     """The row keys the menu and `?` show for ``view``: enter's meaning first, then every verb
     the view supports, works now, is allowed (nothing mutating when read-only) and has a key."""
     out: list[tuple[str, str]] = []
@@ -101,6 +104,6 @@ def row_menu(view: ViewKind, read_only: bool, keymap: Keymap = DEFAULT) -> list[
         out.append((drill, view.drill_hint))
     for vid in ORDER:
         verb, keys = VERBS[vid], keymap.keys(vid)
-        if vid in view.verbs and keys and allowed(verb, read_only):
+        if vid in view.verbs and keys and allowed(verb, read_only) and (verb.in_menu or not menu):
             out.append((label(keys[0]), verb.description))
     return out

@@ -461,6 +461,14 @@ class Navigator:
         self.push(kinds.replicasets_of(row.obj))
         return DONE
 
+    def warp(self, row: Row | None) -> tuple[Outcome, tuple[str, str] | None]:
+        """`w` (k9s's Warp To Namespace): this view in the row's namespace, the cursor on the row."""
+        cur = self.current
+        if row is None or cur is None or not row.key[0]:
+            return DONE, None
+        out = self.run(f"{cur.scope.view.name} {row.key[0]}")
+        return out, ((row.key[0], row.key[1]) if out.ok else None)
+
     # -- context -------------------------------------------------------------------------------------------
     def rebind(self, session: Session, namespace: str | None = None) -> Outcome:
         """Move to another Session (`:ctx`): its views open again on the new backend; the view

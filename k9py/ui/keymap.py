@@ -276,7 +276,7 @@ def menu(view: ViewKind, read_only: bool, columns: set[str], replay: Hints | Non
     hotkeys), the replay keys when replaying, the table keys, the name/age sorts; every label
     as ``keys`` binds it."""
     replay = replay or []
-    out = row_keys.row_menu(view, read_only, keys) + list(extra_hints or []) + replay
+    out = row_keys.row_menu(view, read_only, keys, menu=True) + list(extra_hints or []) + replay
     return out + _unshadowed(_tail(keys), replay) + _sorts(columns, keys, MENU_SORTS, menu=True)
 
 

@@ -8,7 +8,7 @@ Key hints, `?`, action dispatch and read-only hiding are all derived from these 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from k9py.kube import meta, resources, selectors
@@ -21,6 +21,9 @@ Obj = dict[str, Any]
 
 # Verbs: stable ids of what a row can be asked to do (user keymaps will bind keys to these ids).
 OBJECT_VERBS = frozenset({"describe", "yaml", "edit", "delete", "copy"})
+# what the rows of a namespaced kind's view add (k9s's Browser): `n` copies their namespace, `w`
+# shows the view in the row's namespace
+NAMESPACED_VERBS = frozenset({"copy_namespace", "warp"})
 WORKLOAD = OBJECT_VERBS | {"logs", "image"}
 
 
@@ -103,6 +106,8 @@ VIEWS: tuple[ViewKind, ...] = (
              derived=True),
 )
 
+VIEWS = tuple(replace(v, verbs=v.verbs | NAMESPACED_VERBS) if v.namespaced and v.kind and not v.derived else v
+              for v in VIEWS)
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
 KINDLESS = {"contexts": "Context", "workloads": "Workload", "users": "User", "groups": "Group"}  # the views of no API kind: what the aliases list says
 ALIASES: dict[str, ViewKind] = {a: v for v in VIEWS for a in (v.name, *v.aliases)}
@@ -150,7 +155,8 @@ def discovered(resources: Iterable[Any]) -> Aliases:
         else:  # its name may be taken by a built-in view: then it is reachable by its free words only
             name = res.plural if res.plural.lower() in free else f"{res.plural}.{res.group}" if res.group else res.plural
             view = ViewKind(name, res.kind, free, res.namespaced, discovered=True, group=res.group,
-                            columns=res.printer_columns)
+                            columns=res.printer_columns,
+                            verbs=OBJECT_VERBS | NAMESPACED_VERBS if res.namespaced else OBJECT_VERBS)
         for w in free:
             out[w] = view
     return out

@@ -130,8 +130,10 @@ def test_two_actions_of_one_screen_on_one_key_is_a_conflict_at_the_users_line(tm
                         "give one of them another key or unbind it (null)")
     f, err = error(tmp_path, "keymap:\n  viewer.copy: m\n")  # only the YAML view has m
     assert err.line == 2 and "<m> is also yaml.managed_fields's key (in the YAML view)" in str(err)
-    f, err = error(tmp_path, "keymap:\n  top: w\n")  # a view's id meets a screen's own only there
-    assert err.line == 2 and "keymap.top: <w> is also logs.wrap's key (in the log view)" in str(err)
+    f, err = error(tmp_path, "keymap:\n  top: m\n")  # a view's id meets a screen's own only there
+    assert err.line == 2 and "keymap.top: <m> is also yaml.managed_fields's key (in the YAML view)" in str(err)
+    f, err = error(tmp_path, "keymap:\n  top: w\n")  # w warps in the views of namespaced kinds
+    assert err.line == 2 and "keymap.top: <w> is also warp's key (in pods, deployments" in str(err)
     f, err = error(tmp_path, "keymap:\n  xray.fold_all: d\n")  # xray's row keys are the verbs'
     assert "<d> is also describe's key (in the xray view)" in str(err)
     f, err = error(tmp_path, "keymap:\n  back: n\n")

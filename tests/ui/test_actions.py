@@ -368,7 +368,7 @@ def test_edit_rejected_offers_to_reopen_with_the_text_kept(tmp_path, monkeypatch
 
 
 def hints(view, read_only):
-    return row_menu(BY_NAME[view], read_only)
+    return row_menu(BY_NAME[view], read_only, menu=True)  # the header menu (`?` adds n, w)
 
 
 def test_read_only_refuses_and_hides_actions(tmp_path, monkeypatch):

@@ -90,3 +90,38 @@ def test_c_with_marked_rows_copies_every_marked_name(drive):
         assert app.clipboard == "counter\ncrashy"
         assert app.flash_text == "2 names copied to the clipboard (OSC 52)"
     drive(s)
+
+
+def test_n_copies_the_namespace_and_w_warps_to_it(drive):
+    """k9s's Copy Namespace (`n`) and Warp To Namespace (`w`), listed by `?` (not the menu): in all
+    namespaces, w shows the view in the row's namespace, the cursor on the row."""
+    async def s(app, pilot, cluster):
+        await open_view(app, pilot, "po all")
+        assert app.title_text().startswith("pods(all)")
+        keys = [app.model.row_at(i).key for i in range(len(app.model))]
+        target = next(k for k in keys if k[0] == "kube-system")
+        app.table.cursor_key = target
+        app.table.model_changed()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.clipboard == "kube-system" and app.flash_text == "kube-system copied to the clipboard (OSC 52)"
+        header = str(app.query_one("#header").render())
+        assert "<n> " not in header and "<w> " not in header
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = str(app.screen.query_one("#help-body").render())
+        assert "Copy Namespace" in body and "Warp To Namespace" in body
+        await pilot.press("escape", "w")
+        await sync(app, pilot)
+        assert app.title_text().startswith("pods(kube-system)") and app.table.cursor_key == target
+    drive(s)
+
+
+def test_cluster_scoped_views_have_no_n_nor_w(drive):
+    async def s(app, pilot, cluster):
+        await open_view(app, pilot, "no")
+        before = app.title_text()
+        await pilot.press("w", "n")
+        await sync(app, pilot)
+        assert app.title_text() == before and "copied" not in app.flash_text
+    drive(s)

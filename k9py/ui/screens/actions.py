@@ -417,6 +417,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "trigger": lambda: trigger(app, row),
         "suspend": lambda: suspend(app, row),
         "copy": lambda: copy_name(app, row),
+        "copy_namespace": lambda: copy_namespace(app, row),
         "shell": lambda: app.shells.start(kind, row),
         "attach": lambda: app.shells.start(kind, row, attach=True),
         "port_forward": lambda: app.port_forwards.start(kind, row),
@@ -442,6 +443,18 @@ def copy_name(app: K9pyApp, row: Row) -> None:
     name = row.key[1]
     app.copy_to_clipboard(name)
     app.flash(f"{name} copied to the clipboard (OSC 52)")
+
+
+def copy_namespace(app: K9pyApp, row: Row) -> None:
+    """`n` (k9s's Copy Namespace): the row's namespace to the clipboard; with marked rows, theirs,
+    one a line."""
+    marked = app.targets()
+    if len(marked) > 1:
+        app.copy_to_clipboard("\n".join(key[0] for key in marked))
+        app.flash(f"{len(marked)} namespaces copied to the clipboard (OSC 52)")
+        return
+    app.copy_to_clipboard(row.key[0])
+    app.flash(f"{row.key[0]} copied to the clipboard (OSC 52)")
 
 
 def open_view(app: K9pyApp, action: str) -> None:

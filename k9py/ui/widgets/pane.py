@@ -255,6 +255,8 @@ class ExplorerPane(Vertical):
             self._go(*self.navigator.show_node(row))
         elif verb.id == "replicasets":
             self._go(self.navigator.replicasets(row))
+        elif verb.id == "warp":
+            self._go(*self.navigator.warp(row))
         elif verb.id == "use" and row is not None:
             self._go(self.navigator.use_namespace(row.key[1]))
             self.host.render_header()
