@@ -576,3 +576,14 @@ def test_shift_c_clears_and_m_marks_as_k9s():
         assert rows(scr)[-2].startswith("---") and not rows(scr)[-1].startswith("-")
         assert "Autoscroll:On" in scr.status_text()
     run(s)
+
+
+def test_a_log_view_whose_widgets_went_before_its_mount_is_handled_does_nothing():
+    """The app quitting right after `l` (keys typed ahead on a loaded machine): the screen's Mount
+    came after its widgets were gone, and the query for its body ended the run in a traceback."""
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        await scr.query_one("#viewer-box").remove()
+        scr.on_mount()  # as when its Mount is handled that late: no error
+        assert scr.torn_down
+    run(s)

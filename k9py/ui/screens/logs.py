@@ -317,6 +317,8 @@ class LogScreen(ViewerScreen):
 
     # -- layout ------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.torn_down:
+            return
         super().on_mount()
         self.body.on_user_scroll = self._user_scrolled
         self.log_body.pieces_at = self._pieces

@@ -254,7 +254,15 @@ class ViewerScreen(KeyedScreen[None]):
     def search_input(self) -> SearchBox:
         return self.query_one("#viewer-search", SearchBox)
 
+    @property
+    def torn_down(self) -> bool:
+        """The screen's widgets went before its Mount was handled (the app quit right after the
+        key that opened it): nothing to fill."""
+        return not self.query("#viewer-body")
+
     def on_mount(self) -> None:
+        if self.torn_down:
+            return
         self.render_title()
         self.render_status()
         self.reload()
