@@ -38,7 +38,7 @@ from k9py.view import kinds
 ROW_VERBS: dict[str, tuple[str, ...]] = {
     "describe": ("d",), "yaml": ("y",), "logs": ("l",), "previous": ("p",), "delete": ("ctrl+d",),
     "edit": ("e",), "kill": ("ctrl+k",), "shell": ("s",), "scale": ("s",), "suspend": ("s",),
-    "attach": ("a",), "port_forward": ("F",), "restart": ("r",), "drain": ("r",), "image": ("i",),
+    "attach": ("a",), "port_forward": ("F",), "show_port_forward": ("f",), "restart": ("r",), "drain": ("r",), "image": ("i",),
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),
     "trigger": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "used_by": ("u",),
     "copy_namespace": ("n",), "warp": ("w",),

@@ -45,6 +45,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("shell", "Shell", mutating=True),
     Verb("attach", "Attach", mutating=True),
     Verb("port_forward", "Port-Forward", mutating=True),
+    Verb("show_port_forward", "Show PortForward", in_menu=False),  # (in `?`: the menu keeps its columns)
     Verb("show_node", "Show Node"),
     Verb("replicasets", "ReplicaSets"),
     Verb("used_by", "UsedBy"),

@@ -88,6 +88,34 @@ class PortForwarding:
                                     group="port-forward", exclusive=False)
         self.app.push_screen(PortForwardDialog(where, exposed, chosen, self.app.user.settings.port_forward_address), done)
 
+    def show(self, view: ViewKind, row: Row) -> None:
+        """k9s's `f` (Show PortForward): `:pf` showing only the forwards of the row's pod (a
+        container's, a service's or workload's pods); the flash says when there is none."""
+        ns, name = row.key[0], row.key[1]
+        if view.name not in OF_PODS:
+            pod = str(row.obj.get("pod") or "") if view.name == "containers" else name
+            self._show_forwards(f"{ns}/{pod}", frozenset({(ns, pod)}))
+            return
+
+        async def of_its_pods() -> None:
+            from k9py.ui.screens.logs import selected_pods
+            try:
+                pods = selected_pods(row.obj, await self.app.backend.list("Pod", ns or None))
+            except K9pyError as err:
+                self.app.flash(f"port-forwards of {view.name} {ns}/{name}: {err}", "error")
+                return
+            self._show_forwards(f"{ns}/{name}", frozenset((ns, meta.name(p)) for p in pods))
+        self.app.run_worker(of_its_pods(), exclusive=False)
+
+    def _show_forwards(self, where: str, pods: frozenset[tuple[str, str]]) -> None:
+        from k9py.ui.screens.portforwards import PortForwardsScreen
+        session = self.app.session
+        if not pods & session.forwards.pods():
+            self.app.flash(f"no port-forward defined for {where}", "warn")
+            return
+        self.app.push_screen(PortForwardsScreen(session.forwards, benchmarks=session.benchmarks, only=pods,
+                                                label=where))
+
     async def _start_on_a_pod_of(self, view: ViewKind, row: Row) -> None:
         """k9s's PortForwardExtender: the dialog of a pod the workload or service selects."""
         from k9py.ui.screens.logs import selected_pods, workload_selector

@@ -25,6 +25,7 @@ OBJECT_VERBS = frozenset({"describe", "yaml", "edit", "delete", "copy"})
 # shows the view in the row's namespace
 NAMESPACED_VERBS = frozenset({"copy_namespace", "warp"})
 WORKLOAD = OBJECT_VERBS | {"logs", "image"}
+FORWARDS = frozenset({"port_forward", "show_port_forward"})  # k9s's PortForwardExtender: shift-f and f
 
 
 @dataclass(frozen=True)
@@ -47,24 +48,23 @@ class ViewKind:
 
 VIEWS: tuple[ViewKind, ...] = (
     ViewKind("pods", "Pod", ("po", "pod", "pods"),
-             verbs=OBJECT_VERBS | {"logs", "previous", "kill", "image", "shell", "attach", "port_forward", "show_node",
-                                   "sanitize"},
+             verbs=OBJECT_VERBS | FORWARDS | {"logs", "previous", "kill", "image", "shell", "attach", "show_node",
+                                              "sanitize"},
              drill_hint="Containers"),
     ViewKind("containers", "Pod", ("co", "container", "containers"),
-             verbs=frozenset({"yaml", "logs", "previous", "shell", "attach", "port_forward", "copy"}), drill_hint="Logs",
-             derived=True),
+             verbs=FORWARDS | {"yaml", "logs", "previous", "shell", "attach", "copy"}, drill_hint="Logs", derived=True),
     ViewKind("deployments", "Deployment", ("dp", "deploy", "deployment", "deployments"),
-             verbs=WORKLOAD | {"scale", "restart", "port_forward", "replicasets"}, drill_hint="Pods"),
+             verbs=WORKLOAD | FORWARDS | {"scale", "restart", "replicasets"}, drill_hint="Pods"),
     ViewKind("replicasets", "ReplicaSet", ("rs", "replicaset", "replicasets"),
              verbs=WORKLOAD | {"scale", "rollback"}, drill_hint="Pods"),
     ViewKind("statefulsets", "StatefulSet", ("sts", "statefulset", "statefulsets"),
-             verbs=WORKLOAD | {"scale", "restart", "port_forward"}, drill_hint="Pods"),
-    ViewKind("daemonsets", "DaemonSet", ("ds", "daemonset", "daemonsets"), verbs=WORKLOAD | {"restart", "port_forward"},
+             verbs=WORKLOAD | FORWARDS | {"scale", "restart"}, drill_hint="Pods"),
+    ViewKind("daemonsets", "DaemonSet", ("ds", "daemonset", "daemonsets"), verbs=WORKLOAD | FORWARDS | {"restart"},
              drill_hint="Pods"),
     ViewKind("jobs", "Job", ("job", "jobs"), verbs=WORKLOAD, drill_hint="Pods"),
     ViewKind("cronjobs", "CronJob", ("cj", "cronjob", "cronjobs"), verbs=OBJECT_VERBS | {"image", "trigger", "suspend"},
              drill_hint="Jobs"),
-    ViewKind("services", "Service", ("svc", "service", "services"), verbs=OBJECT_VERBS | {"logs", "port_forward"},
+    ViewKind("services", "Service", ("svc", "service", "services"), verbs=OBJECT_VERBS | FORWARDS | {"logs"},
              drill_hint="Pods"),
     ViewKind("endpoints", "Endpoints", ("ep", "endpoint", "endpoints")),
     ViewKind("ingresses", "Ingress", ("ing", "ingress", "ingresses")),

@@ -163,6 +163,34 @@ def test_shift_f_on_a_service_or_deployment_forwards_to_one_of_its_running_pods(
     run(s)
 
 
+def test_f_shows_the_forwards_of_the_rows_pod_or_of_a_deployments_pods():
+    """k9s's `f` (Show PortForward): `:pf` with only that pod's forwards; none: the flash says so."""
+    async def s(app, pilot, cluster):
+        name = first_nginx(app)
+        await goto(app, pilot, name)
+        fwd = await forward_with_dialog(app, pilot)
+        await settle(app, pilot)
+        await goto(app, pilot, "counter")
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PortForwardsScreen)
+        assert flash(app) == "no port-forward defined for default/counter"
+        await goto(app, pilot, name)
+        await pilot.press("f")
+        await settle(app, pilot)
+        pf = app.screen
+        assert isinstance(pf, PortForwardsScreen) and pf.shown == [fwd.key]
+        assert str(pf.query_one("#pf-box").border_title).strip() == f"portforwards(default/{name})[1]"
+        await pilot.press("escape")
+        await command(app, pilot, "deploy")
+        await goto(app, pilot, "nginx-deployment")
+        await pilot.press("f")
+        await until(app, pilot, lambda: isinstance(app.screen, PortForwardsScreen), "the forwards")
+        assert app.screen.shown == [fwd.key]
+        fwd.stop()
+    run(s)
+
+
 def test_a_forward_whose_pod_is_deleted_ends_with_a_word_in_the_flash():
     async def s(app, pilot, cluster):
         name = first_nginx(app)

@@ -421,6 +421,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "shell": lambda: app.shells.start(kind, row),
         "attach": lambda: app.shells.start(kind, row, attach=True),
         "port_forward": lambda: app.port_forwards.start(kind, row),
+        "show_port_forward": lambda: app.port_forwards.show(kind, row),
         "used_by": lambda: used_by(app, kind, row),
     }
     handlers[verb]()

@@ -168,9 +168,13 @@ class PortForwardsScreen(KeyedScreen[None]):
     PortForwardsScreen #pf-flash { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def __init__(self, forwards: Forwards, now: float | None = None, benchmarks: Benchmarks | None = None) -> None:
+    def __init__(self, forwards: Forwards, now: float | None = None, benchmarks: Benchmarks | None = None, *,
+                 only: frozenset[tuple[str, str]] | None = None, label: str = "") -> None:
+        """``only``: the (namespace, pod) whose forwards are listed (k9s's `f` on a row, ``label``
+        naming it in the title); None: every forward."""
         super().__init__()
         self.forwards = forwards
+        self.only, self.label = only, label
         self.benchmarks = benchmarks
         self.now = now  # tests: a fixed "now" for the ages
         self.shown: list[ForwardKey] = []
@@ -199,7 +203,7 @@ class PortForwardsScreen(KeyedScreen[None]):
 
     def reload(self) -> None:
         now = self.now if self.now is not None else time.time()
-        forwards = self.forwards.list()
+        forwards = [f for f in self.forwards.list() if self.only is None or (f.namespace, f.pod) in self.only]
         width = max(0, self.options.scrollable_content_region.width - 2)  # an option's padding
         lines = table_lines([forward_cells(f, now, self.benchmarks) for f in forwards], width)
         keys = [f.key for f in forwards]
@@ -213,7 +217,8 @@ class PortForwardsScreen(KeyedScreen[None]):
         if keys:
             opts.highlighted = min(keep or 0, len(keys) - 1)
         self.shown = keys
-        self.query_one("#pf-box").border_title = plain_title(f" portforwards[{len(keys)}] ")
+        where = f"({self.label})" if self.label else ""
+        self.query_one("#pf-box").border_title = plain_title(f" portforwards{where}[{len(keys)}] ")
         note = self.note
         if not note and not keys:
             label = self.user_keymap.label("port_forward") or "<shift-f>"
