@@ -39,8 +39,8 @@ def test_menu_shows_what_works_and_hides_changes_when_read_only():
     assert pods["<shift-f>"] == "Port-Forward"
     ro = dict(keys.row_menu(BY_NAME["pods"], read_only=True, menu=True))
     assert set(ro) == {"<enter>", "<d>", "<y>", "<l>", "<p>", "<c>", "<o>"}
-    # `?` lists k9s's hidden ones too: Copy Namespace, Warp To Namespace
-    assert set(dict(keys.row_menu(BY_NAME["pods"], read_only=True))) == set(ro) | {"<n>", "<w>"}
+    # `?` lists k9s's hidden ones too: Copy Namespace, Warp To Namespace, Show PortForward
+    assert set(dict(keys.row_menu(BY_NAME["pods"], read_only=True))) == set(ro) | {"<n>", "<w>", "<f>"}
     nodes_ro = dict(keys.row_menu(BY_NAME["nodes"], read_only=True))
     assert not {"<c>", "<u>", "<r>", "<ctrl-d>", "<e>"} & set(nodes_ro)
     assert dict(keys.row_menu(BY_NAME["namespaces"], read_only=True))["<u>"] == "Use"
