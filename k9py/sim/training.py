@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from k9py.kube import meta
+from k9py.kube import meta, selectors
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
 from k9py.sim.controllers.podtemplate import create_owned, pod_from_template
@@ -137,7 +137,7 @@ class PyTorchJobController(Controller):
             if failed:
                 rs["failed"] = failed
             rs["labelSelector"] = {"matchLabels": sel}
-            rs["selector"] = ",".join(f"{k}={v}" for k, v in sorted(sel.items()))
+            rs["selector"] = selectors.selector_string(dict(sorted(sel.items())))
             statuses[rtype] = rs
         if specs:
             status["replicaStatuses"] = statuses
