@@ -109,6 +109,7 @@ VIEWS: tuple[ViewKind, ...] = (
 VIEWS = tuple(replace(v, verbs=v.verbs | NAMESPACED_VERBS) if v.namespaced and v.kind and not v.derived else v
               for v in VIEWS)
 BY_NAME: dict[str, ViewKind] = {v.name: v for v in VIEWS}
+BY_KIND: dict[str, ViewKind] = {v.kind: v for v in reversed(VIEWS) if v.kind and not v.derived}  # (the first wins)
 KINDLESS = {"contexts": "Context", "workloads": "Workload", "users": "User", "groups": "Group"}  # the views of no API kind: what the aliases list says
 ALIASES: dict[str, ViewKind] = {a: v for v in VIEWS for a in (v.name, *v.aliases)}
 QUIT = ("q", "q!", "quit", "qa")
@@ -141,7 +142,7 @@ def discovered(resources: Iterable[Any]) -> Aliases:
     (plural, singular, short names) for every listable kind it has none for, CRDs included.
     Built-in aliases win over the server's."""
     known = {v.kind for v in VIEWS if v.kind}
-    by_kind = {v.kind: v for v in VIEWS if v.kind and not v.derived}
+    by_kind = BY_KIND
     out: Aliases = {}
     seen: set[str] = set()
     for res in resources:
@@ -184,6 +185,14 @@ def alias_table(extra: Aliases, user: Mapping[str, str] | None = None) -> list[t
         kind = (view.kind or KINDLESS[view.name]) if view else REQUESTS.get(head.lower(), "").capitalize() or "?"
         rows.append((kind, command, alias))
     return rows
+
+
+def gvr_of(kind: str) -> str:
+    """k9s's name of a built-in kind: ``v1/configmaps``, ``apps/v1/deployments``."""
+    res = resources.BY_KIND.get(kind)
+    if res is None:
+        return kind.lower()
+    return "/".join(p for p in (res.group, res.version, res.plural) if p)
 
 
 def group_of(view: ViewKind) -> str:

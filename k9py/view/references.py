@@ -9,17 +9,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from k9py.kube import meta
+from k9py.view.kinds import gvr_of
 
 Obj = dict[str, Any]
 
 # the kinds scanned, in the order the list shows them, with k9s's GVR column
-SCANNED: dict[str, str] = {
-    "Deployment": "apps/v1/deployments",
-    "DaemonSet": "apps/v1/daemonsets",
-    "StatefulSet": "apps/v1/statefulsets",
-    "CronJob": "batch/v1/cronjobs",
-    "Job": "batch/v1/jobs",
-}
+SCANNED: dict[str, str] = {kind: gvr_of(kind) for kind in ("Deployment", "DaemonSet", "StatefulSet", "CronJob", "Job")}
 REFERABLE = ("ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim")
 
 

@@ -11,16 +11,15 @@ from typing import Any, cast
 from k9py.kube import meta
 from k9py.kube.timefmt import age
 from k9py.view import printers
+from k9py.view.kinds import gvr_of
 from k9py.view.merged_rows import MergedKey, TaggedRowModel
 from k9py.view.rows import Column, Key, Row, _cell_str, natural
 
 Obj = dict[str, Any]
 
 # the kinds k9s's workloads view lists, in its order, with the resource it names them by
-RESOURCES: dict[str, str] = {
-    "Pod": "v1/pods", "Service": "v1/services", "DaemonSet": "apps/v1/daemonsets",
-    "StatefulSet": "apps/v1/statefulsets", "Deployment": "apps/v1/deployments", "ReplicaSet": "apps/v1/replicasets",
-}
+RESOURCES: dict[str, str] = {kind: gvr_of(kind) for kind in
+                             ("Pod", "Service", "DaemonSet", "StatefulSet", "Deployment", "ReplicaSet")}
 KINDS = tuple(RESOURCES)
 OK, DEGRADED = "OK", "DEGRADED"
 COLUMNS = [Column("KIND"), Column("NAME"), Column("STATUS"), Column("READY"), Column("VALID", priority=1),

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
-from k9py.kube import resources
 from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_end
 from k9py.view import references
 from k9py.view.inert import inert_line
-from k9py.view.kinds import VIEWS, ViewKind
+from k9py.view.kinds import BY_KIND, ViewKind, gvr_of
 
 if TYPE_CHECKING:
     from k9py.explorer.session import Session
@@ -22,15 +21,7 @@ if TYPE_CHECKING:
 
 Ref = tuple[str, str, str]  # namespace, name, GVR
 COLUMNS = ("NAMESPACE", "NAME", "GVR")
-VIEW_OF = {gvr: next(v for v in VIEWS if v.kind == kind and not v.derived) for kind, gvr in references.SCANNED.items()}
-
-
-def gvr_of(kind: str) -> str:
-    """k9s's name of a built-in kind: ``v1/configmaps``, ``apps/v1/deployments``."""
-    res = resources.BY_KIND.get(kind)
-    if res is None:
-        return kind.lower()
-    return "/".join(p for p in (res.group, res.version, res.plural) if p)
+VIEW_OF = {gvr: BY_KIND[kind] for kind, gvr in references.SCANNED.items()}
 
 
 async def scan(session: Session, kind: str, namespace: str, name: str) -> list[Ref]:

@@ -33,7 +33,7 @@ from k9py.view import health
 from k9py.view import xray as model
 from k9py.view.filter import search_regex
 from k9py.view.inert import inert_line
-from k9py.view.kinds import BY_NAME, VIEWS, ViewKind
+from k9py.view.kinds import BY_KIND, BY_NAME, ViewKind
 from k9py.view.rows import Row
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def view_for(kind: str) -> ViewKind | None:
     """The table view of a node's kind (containers: the pod's containers view)."""
     if kind == "Container":
         return BY_NAME["containers"]
-    return next((v for v in VIEWS if v.kind == kind and not v.derived), None)
+    return BY_KIND.get(kind)
 
 
 class XrayTree(ScrollView, can_focus=True):
