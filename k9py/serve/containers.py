@@ -13,10 +13,9 @@ from k9py.kube.status import bad_request
 def choose(pod: dict[str, Any], requested: str | None, *, use_default: bool = False) -> str:
     """The container ``requested`` (any regular, init or ephemeral one), else the pod's default
     (``use_default``) or only container; a 400 with the apiserver's words otherwise."""
-    spec = pod.get("spec") or {}
-    names = [c.get("name") for c in spec.get("containers") or []]
-    inits = [c.get("name") for c in spec.get("initContainers") or []]
-    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
+    names = podcontainers.names(pod)
+    inits = podcontainers.names(pod, "initContainers")
+    ephemeral = podcontainers.names(pod, "ephemeralContainers")
     if requested:
         if requested not in names + inits + ephemeral:
             raise bad_request(f"container {requested} is not valid for pod {meta.name(pod)}")
@@ -25,7 +24,7 @@ def choose(pod: dict[str, Any], requested: str | None, *, use_default: bool = Fa
     if default is not None:
         return default
     if len(names) == 1:
-        return str(names[0])
+        return names[0]
     if not names:
         raise bad_request(f"a container name must be specified for pod {meta.name(pod)}")
     msg = f"a container name must be specified for pod {meta.name(pod)}, choose one of: [{' '.join(names)}]"

@@ -36,10 +36,9 @@ INTERRUPTED, HUNG_UP = 130, 129  # killed by SIGINT (ctrl-c), by SIGHUP (its ter
 
 
 def _container_name(pod: dict, container: str | None) -> tuple[str, bool]:
-    spec = pod.get("spec") or {}
-    names = [c.get("name") for c in spec.get("containers") or []]
-    inits = [c.get("name") for c in spec.get("initContainers") or []]
-    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or []]
+    names = podcontainers.names(pod)
+    inits = podcontainers.names(pod, "initContainers")
+    ephemeral = podcontainers.names(pod, "ephemeralContainers")
     if not container:
         container = podcontainers.default_container(pod) or (names[0] if names else "")
     if container in names or container in ephemeral:
