@@ -9,12 +9,11 @@ no CRD serves it any more. All are ``Local``: always available.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, resources
 from k9py.kube.timefmt import rfc3339
+from k9py.sim.store import fixed_uid
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -75,8 +74,7 @@ def create(cluster: Cluster, obj: Obj) -> None:
     """Stored as the aggregator's controllers write it: Available, a uid from its name (drawn from
     no random stream, so the rest of a seeded cluster stays as it was)."""
     obj = meta.deep_copy(obj)
-    digest = hashlib.sha256(f"{KIND}//{obj['metadata']['name']}".encode()).digest()
-    obj["metadata"]["uid"] = str(uuid.UUID(int=int.from_bytes(digest[:16], "big"), version=4))
+    obj["metadata"]["uid"] = fixed_uid(KIND, None, obj["metadata"]["name"])
     _available(obj, cluster.now())
     cluster.store.create(obj, keep_uid=True)
 

@@ -72,17 +72,14 @@ def _key(obj: dict) -> tuple[str, str | None, str]:
 
 
 def _create_with_fixed_uid(cluster: Cluster, obj: dict) -> None:
-    import hashlib
-    import uuid
-
     from k9py.kube.meta import deep_copy
     from k9py.kube.timefmt import rfc3339
     from k9py.sim import admission
+    from k9py.sim.store import fixed_uid
 
     obj = deep_copy(obj)
     kind, ns, name = _key(obj)
-    digest = hashlib.sha256(f"{kind}/{ns or ''}/{name}".encode()).digest()
-    obj["metadata"]["uid"] = str(uuid.UUID(int=int.from_bytes(digest[:16], "big"), version=4))
+    obj["metadata"]["uid"] = fixed_uid(kind, ns, name)
     obj["metadata"]["creationTimestamp"] = rfc3339(cluster.now())
     admission.admit(cluster, obj, None)
     cluster.store.create(obj, keep_uid=True)

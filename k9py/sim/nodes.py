@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import quantity
 from k9py.kube.timefmt import rfc3339
+from k9py.sim.store import fixed_uid
 from k9py.sim.version import KUBERNETES_VERSION
 
 if TYPE_CHECKING:
@@ -170,9 +170,8 @@ def csinode(node: Obj) -> Obj:
     """The CSINode a kubelet registers beside its Node: owned by it, no CSI drivers (minikube's
     hostpath provisioner is not one); its uid from its name (drawn from no random stream)."""
     name = node["metadata"]["name"]
-    digest = hashlib.sha256(f"CSINode//{name}".encode()).digest()
     return {"apiVersion": "storage.k8s.io/v1", "kind": "CSINode",
-            "metadata": {"name": name, "uid": str(uuid.UUID(int=int.from_bytes(digest[:16], "big"), version=4)),
+            "metadata": {"name": name, "uid": fixed_uid("CSINode", None, name),
                          "annotations": {"storage.alpha.kubernetes.io/migrated-plugins": MIGRATED_PLUGINS},
                          "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name,
                                               "uid": node["metadata"]["uid"]}]},

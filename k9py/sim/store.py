@@ -9,7 +9,9 @@ settle.
 from __future__ import annotations
 
 import builtins
+import hashlib
 import random
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -100,6 +102,13 @@ class _Change:
 Change = _Change  # what ``changes_since`` returns and listeners hear
 ChangeCallback = Callable[[Change], None]
 
+
+
+def fixed_uid(kind: str, namespace: str | None, name: str) -> str:
+    """A uid drawn from the object's identity, not from the cluster's random stream (what a
+    component registers at start, the rest of a seeded cluster staying as it was)."""
+    digest = hashlib.sha256(f"{kind}/{namespace or ''}/{name}".encode()).digest()
+    return str(uuid.UUID(int=int.from_bytes(digest[:16], "big"), version=4))
 
 class Listener:
     """A registered ``ObjectStore.listen``; call ``stop()`` to end it."""
