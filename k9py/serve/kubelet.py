@@ -168,7 +168,7 @@ def summary(cluster: Any, node: Obj) -> Obj:
     disk = quantity.bytes_of(cap.get("ephemeral-storage")) or 100 * GI
     booted = _time(dig(node, "metadata", "creationTimestamp")) or at
     start = rfc3339(booted)
-    usage = sim_metrics.node_usage(seed, node, pods, at, loads)
+    usage = sim_metrics.node_usage(seed, node, pods, at, loads, cached=True)  # (the pods below read the same)
     node_used = disk // 5 + _hash(seed, name, "disk") % (4 * GI)
     images = 3 * GI + _hash(seed, name, "images") % GI
     out_pods: list[Obj] = []
@@ -177,7 +177,7 @@ def summary(cluster: Any, node: Obj) -> Obj:
         if dig(pod, "status", "phase") != "Running":
             continue
         md = pod.get("metadata") or {}
-        per = sim_metrics.pod_usage(seed, pod, at, loads) or {}
+        per = sim_metrics.usage_of(seed, pod, at, loads) or {}
         statuses = {s.get("name"): s for s in dig(pod, "status", "containerStatuses") or []}
         pod_start = _time(dig(pod, "status", "startTime")) or at
         containers: list[Obj] = []

@@ -238,7 +238,7 @@ def pod_usage(seed: int, pod: Obj, now: float, loads: Loads | None = None) -> di
 _USAGE: dict[tuple[int, str], tuple[Obj, int, Share | None, dict[str, Usage] | None]] = {}
 
 
-def _usage_of(seed: int, pod: Obj, now: float, loads: Loads | None) -> dict[str, Usage] | None:
+def usage_of(seed: int, pod: Obj, now: float, loads: Loads | None) -> dict[str, Usage] | None:
     """``pod_usage`` remembered per pod for the bulk readers (``pod_metrics_of``,
     ``node_metrics_of``): the store's objects are immutable snapshots, so the same object in the
     same scrape window with the same load share has the same usage. Polling 10,000 pods then costs
@@ -266,9 +266,9 @@ def format_memory(b: int) -> str:
 
 
 def pod_metrics(seed: int, pod: Obj, now: float, *, _stamps: tuple[str, str] | None = None,
-                loads: Loads | None = None, _cached: bool = False) -> Obj | None:
+                loads: Loads | None = None, cached: bool = False) -> Obj | None:
     """The ``PodMetrics`` object metrics-server serves for ``pod``, or None."""
-    usage = _usage_of(seed, pod, now, loads) if _cached else pod_usage(seed, pod, now, loads)
+    usage = usage_of(seed, pod, now, loads) if cached else pod_usage(seed, pod, now, loads)
     if usage is None:
         return None
     md = pod.get("metadata") or {}
@@ -282,7 +282,7 @@ def pod_metrics(seed: int, pod: Obj, now: float, *, _stamps: tuple[str, str] | N
 
 
 def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None,
-               *, _cached: bool = False) -> Usage:
+               *, cached: bool = False) -> Usage:
     """The node's running pods plus its own overhead (kubelet, runtime, OS)."""
     name = (node.get("metadata") or {}).get("name", "")
     cap = (node.get("status") or {}).get("capacity") or {}
@@ -294,15 +294,15 @@ def node_usage(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loa
     for pod in pods:
         if (pod.get("spec") or {}).get("nodeName") != name:
             continue
-        for u in ((_usage_of if _cached else pod_usage)(seed, pod, now, loads) or {}).values():
+        for u in ((usage_of if cached else pod_usage)(seed, pod, now, loads) or {}).values():
             cpu += u.cpu_nanos
             mem += u.memory_bytes
     return Usage(int(cpu), int(mem) // 1024 * 1024)
 
 
 def node_metrics(seed: int, node: Obj, pods: Iterable[Obj], now: float, loads: Loads | None = None,
-                 *, _cached: bool = False) -> Obj:
-    u = node_usage(seed, node, pods, now, loads, _cached=_cached)
+                 *, cached: bool = False) -> Obj:
+    u = node_usage(seed, node, pods, now, loads, cached=cached)
     md = node.get("metadata") or {}
     return {"kind": "NodeMetrics", "apiVersion": API_VERSION,
             "metadata": {"name": md.get("name", ""), "creationTimestamp": rfc3339(now),
@@ -324,7 +324,7 @@ def pod_metrics_of(pods: Iterable[Obj], seed: int, now: float, loads: Loads | No
     out = []
     with gc_paused():  # many small acyclic dicts
         for pod in pods:
-            m = pod_metrics(seed, pod, now, _stamps=stamps, loads=loads, _cached=True)
+            m = pod_metrics(seed, pod, now, _stamps=stamps, loads=loads, cached=True)
             if m is not None:
                 out.append(m)
     return out
@@ -343,7 +343,7 @@ def node_metrics_of(nodes: Iterable[Obj], pods: Iterable[Obj], seed: int, now: f
     pods_by_node: dict[str, list[Obj]] = {}
     for pod in pods:
         pods_by_node.setdefault((pod.get("spec") or {}).get("nodeName") or "", []).append(pod)
-    return [node_metrics(seed, n, pods_by_node.get(n["metadata"]["name"], []), now, loads, _cached=True)
+    return [node_metrics(seed, n, pods_by_node.get(n["metadata"]["name"], []), now, loads, cached=True)
             for n in nodes]
 
 

@@ -275,7 +275,7 @@ class SchedulerCache:
         info = NodeInfo.of(node, old.order if old else 0)
         if old is not None and old.static == info.static:
             return  # a status update (heartbeat, conditions): nothing the scheduler reads
-        info.usage = self._usage_of(name)
+        info.usage = self.usage_of(name)
         self.nodes[name] = info
         if old is None:
             self._reorder()
@@ -291,7 +291,7 @@ class SchedulerCache:
         self.nodes_version += 1
         self.static_fits.clear()
 
-    def _usage_of(self, node: str) -> NodeUsage:
+    def usage_of(self, node: str) -> NodeUsage:
         u = self.usage.get(node)
         if u is None:
             u = self.usage[node] = NodeUsage()
@@ -367,7 +367,7 @@ class SchedulerCache:
         rec = PodRecord(node=node, namespace=key[0], labels=labels, owner=owner, cpu=cpu, mem=mem, ncpu=ncpu,
                         nmem=nmem, ports=ports, anti=anti_terms(pod), refs=refs)
         self.records[key] = rec
-        u = self._usage_of(node)
+        u = self.usage_of(node)
         u.version += 1
         self._logged(node)
         u.cpu += cpu
