@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from k9py.errors import K9pyError
-from k9py.kube import meta, selectors
+from k9py.kube import meta, podcontainers, selectors
 from k9py.kube.timefmt import rfc3339
 
 Obj = dict[str, Any]
@@ -54,18 +54,10 @@ def cordon_patch(unschedulable: bool) -> Obj:
 
 
 # -- set image -----------------------------------------------------------------------------------
-def _pod_spec_path(kind: str) -> tuple[str, ...]:
-    if kind == "Pod":
-        return ("spec",)
-    if kind == "CronJob":
-        return ("spec", "jobTemplate", "spec", "template", "spec")
-    return ("spec", "template", "spec")
-
-
 def set_image_patch(obj: Obj, images: dict[str, str]) -> Obj:
     """``kubectl set image KIND/NAME c1=img1 …``: a strategic merge patch naming only the changed
     containers (init containers too); kubectl's error for a container the object lacks."""
-    path = _pod_spec_path(obj.get("kind", ""))
+    path = podcontainers.spec_path(obj.get("kind", ""))
     pod_spec = meta.dig(obj, *path) or {}
     patch: Obj = {}
     found: set[str] = set()

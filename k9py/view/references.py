@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from k9py.kube import meta
+from k9py.kube import meta, podcontainers
 from k9py.view.kinds import gvr_of
 
 Obj = dict[str, Any]
@@ -16,15 +16,6 @@ Obj = dict[str, Any]
 # the kinds scanned, in the order the list shows them, with k9s's GVR column
 SCANNED: dict[str, str] = {kind: gvr_of(kind) for kind in ("Deployment", "DaemonSet", "StatefulSet", "CronJob", "Job")}
 REFERABLE = ("ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim")
-
-
-def pod_spec(obj: Obj) -> Obj:
-    """The pod template's spec of a workload ({} when it has none)."""
-    spec: Any = obj.get("spec")
-    path = ("jobTemplate", "spec", "template", "spec") if obj.get("kind") == "CronJob" else ("template", "spec")
-    for key in path:
-        spec = spec.get(key) if isinstance(spec, dict) else None
-    return spec if isinstance(spec, dict) else {}
 
 
 def _list(v: Any) -> list[Obj]:
@@ -65,7 +56,7 @@ def _volumes(spec: Obj, key: str, field: str) -> Iterable[str]:
 
 def uses(kind: str, name: str, obj: Obj) -> bool:
     """Whether the workload ``obj`` refers to the ``kind`` named ``name`` in its namespace."""
-    spec = pod_spec(obj)
+    spec = podcontainers.pod_spec(obj)
     if kind == "ConfigMap":
         return name in _env_refs(spec, "configMapRef", "configMapKeyRef") or name in _volumes(spec, "configMap", "name")
     if kind == "Secret":

@@ -136,18 +136,9 @@ def restart(app: K9pyApp, view: ViewKind, row: Row) -> None:
                  lambda: app.backend.restart(kind, ns, name), f"{kind} {_where(ns, name)} restarted")
 
 
-def pod_spec_of(obj: Obj) -> Obj:
-    spec = obj.get("spec") or {}
-    if obj.get("kind") == "Pod":
-        return spec
-    if obj.get("kind") == "CronJob":
-        return ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template", {}).get("spec") or {}
-    return (spec.get("template") or {}).get("spec") or {}
-
-
 def set_image(app: K9pyApp, view: ViewKind, row: Row) -> None:
     kind, (ns, name) = view.kind, row.key
-    ps = pod_spec_of(row.obj)
+    ps = podcontainers.pod_spec(row.obj)
     containers = [(c.get("name", ""), c.get("image", "")) for c in (ps.get("initContainers") or []) + (ps.get("containers") or [])]
     if not containers:
         app.flash(f"{name} has no containers", "warn")
