@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from k9py.kube import meta
 from k9py.kube.meta import dig
 
 Obj = dict[str, Any]
@@ -231,3 +232,24 @@ def compile_filter(label_selector: str | None, field_selector: str | None) -> Ca
         return matches(labels_sel, dig(obj, "metadata", "labels") or {}) and field_matches(fields_sel, obj)
 
     return _match
+
+
+def workload_selector(obj: Obj) -> Selector | None:
+    """A Service's, workload's or PodDisruptionBudget's pod selector (None: it has none)."""
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == "Service":
+        return from_map(spec.get("selector"))
+    return from_label_selector(spec.get("selector"))
+
+
+def selected_pods(workload: Obj, pods: list[Obj]) -> list[Obj]:
+    """The pods a workload selects, by name (its logs, its port-forward): those its selector matches (a Service, a
+    Deployment through its ReplicaSets), for a ReplicaSet, StatefulSet, DaemonSet or Job the ones
+    it controls (any matching ones if it controls none: a replayed trace's uids may differ)."""
+    sel = workload_selector(workload)
+    if sel is None:
+        return []
+    out = [p for p in pods if matches(sel, meta.labels(p))]
+    if workload.get("kind") not in ("Service", "Deployment"):
+        out = [p for p in out if (meta.controller_ref(p) or {}).get("uid") == meta.uid(workload)] or out
+    return sorted(out, key=meta.name)

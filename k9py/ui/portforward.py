@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.config import locations
 from k9py.errors import K9pyError
 from k9py.explorer.portforward import Forward, ForwardError, PortSpec, Tunnel, TunnelError
-from k9py.kube import meta
+from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.ui.shell import pod_and_containers
 
@@ -98,9 +98,8 @@ class PortForwarding:
             return
 
         async def of_its_pods() -> None:
-            from k9py.ui.screens.logs import selected_pods
             try:
-                pods = selected_pods(row.obj, await self.app.backend.list("Pod", ns or None))
+                pods = selectors.selected_pods(row.obj, await self._pods(ns))
             except K9pyError as err:
                 self.app.flash(f"port-forwards of {view.name} {ns}/{name}: {err}", "error")
                 return
@@ -118,17 +117,16 @@ class PortForwarding:
 
     async def _start_on_a_pod_of(self, view: ViewKind, row: Row) -> None:
         """k9s's PortForwardExtender: the dialog of a pod the workload or service selects."""
-        from k9py.ui.screens.logs import selected_pods, workload_selector
         from k9py.view.kinds import BY_NAME
         from k9py.view.rows import Row
 
         ns, name = row.key[0], row.key[1]
         where = f"{view.name} {ns}/{name}"
-        if workload_selector(row.obj) is None:
+        if selectors.workload_selector(row.obj) is None:
             self.app.flash(f"port-forward {where}: it is defined without a selector: no pod to forward to", "warn")
             return
         try:
-            pods = selected_pods(row.obj, await self.app.backend.list("Pod", ns or None))
+            pods = selectors.selected_pods(row.obj, await self._pods(ns))
         except K9pyError as err:
             self.app.flash(f"port-forward {where}: {err}", "error")
             return
@@ -137,6 +135,13 @@ class PortForwarding:
             return
         pod = min(pods, key=_forward_preference)
         self.start(BY_NAME["pods"], Row((ns, meta.name(pod)), pod))
+
+    async def _pods(self, ns: str) -> list[Obj]:
+        """The namespace's pods: the informer's when it holds them listed, else a list."""
+        cache = self.app.session.informer.cache("Pod", ns or None)
+        if cache is not None and cache.synced:
+            return list(cache.objects.values())
+        return await self.app.backend.list("Pod", ns or None)
 
     def _unreachable(self) -> str | None:
         """Why this backend cannot forward at all (None: it can)."""

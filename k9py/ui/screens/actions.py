@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from k9py.errors import K9pyError
-from k9py.kube import meta, podcontainers
+from k9py.kube import meta, podcontainers, selectors
 from k9py.ui.screens.dialogs import (
     ConfirmScreen,
     DeleteDialog,
@@ -496,8 +496,8 @@ def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Se
                   session=session, context=context, every=everyone if default else None)
     elif action == "logs" and "logs" in view.verbs:
         async def go() -> None:
-            from k9py.ui.screens.logs import LogScreen, workload_selector, workload_sources
-            if workload_selector(row.obj) is None:  # kubectl logs svc/kubernetes says so too
+            from k9py.ui.screens.logs import LogScreen, workload_sources
+            if selectors.workload_selector(row.obj) is None:  # kubectl logs svc/kubernetes says so too
                 app.flash(f"{view.name} {_where(ns, name)}: it is defined without a selector: it has no pods "
                           "to show logs of", "warn")
                 return

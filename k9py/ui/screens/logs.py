@@ -115,37 +115,17 @@ def container_loggable(pod: Obj, container: str) -> tuple[bool, int]:
     return False, 0
 
 
-def selected_pods(workload: Obj, pods: list[Obj]) -> list[Obj]:
-    """The pods a workload's logs show, by name: those its selector matches (a Service, a
-    Deployment through its ReplicaSets), for a ReplicaSet, StatefulSet, DaemonSet or Job the ones
-    it controls (any matching ones if it controls none: a replayed trace's uids may differ)."""
-    sel = workload_selector(workload)
-    if sel is None:
-        return []
-    out = [p for p in pods if selectors.matches(sel, meta.labels(p))]
-    if workload.get("kind") not in ("Service", "Deployment"):
-        out = [p for p in out if (meta.controller_ref(p) or {}).get("uid") == meta.uid(workload)] or out
-    return sorted(out, key=meta.name)
-
-
 async def list_objects(backend: Backend, kind: str, namespace: str | None) -> list[Obj]:
     """A one-off list through the Backend contract."""
     return await backend.list(kind, namespace)
 
 
-def workload_selector(obj: Obj) -> selectors.Selector | None:
-    spec = obj.get("spec") or {}
-    if obj.get("kind") == "Service":
-        return selectors.from_map(spec.get("selector"))
-    return selectors.from_label_selector(spec.get("selector"))
-
-
 async def workload_sources(backend: Backend, obj: Obj) -> WorkloadSources:
     """Every container of every pod the workload selects (a ReplicaSet, StatefulSet, DaemonSet
     or Job: the ones it controls), prefixed stern style."""
-    if workload_selector(obj) is None:
+    if selectors.workload_selector(obj) is None:
         return WorkloadSources([], obj, [])
-    pods = selected_pods(obj, await list_objects(backend, "Pod", meta.namespace(obj)))
+    pods = selectors.selected_pods(obj, await list_objects(backend, "Pod", meta.namespace(obj)))
     out: list[LogSource] = []
     for p in pods:
         out.extend(pod_sources(p, prefixed=True))
@@ -450,7 +430,7 @@ class LogScreen(ViewerScreen):
         if pods is None:
             return [(src, None) for src in self.given]
         out: list[tuple[LogSource, int | None]] = []
-        for pod in selected_pods(self.workload, pods):  # type: ignore[arg-type]
+        for pod in selectors.selected_pods(self.workload, pods):  # type: ignore[arg-type]
             for src in pod_sources(pod, prefixed=True):
                 ok, restarts = container_loggable(pod, src.container)
                 if ok:
@@ -528,7 +508,7 @@ class LogScreen(ViewerScreen):
             pods = list(cache.objects.values())
         else:
             pods = [o for o in map(cache.get, diff.added | diff.changed) if o is not None]
-        chosen = selected_pods(self.workload, pods)  # type: ignore[arg-type]
+        chosen = selectors.selected_pods(self.workload, pods)  # type: ignore[arg-type]
         for pod in chosen:
             uid, name = meta.uid(pod), meta.name(pod)
             for src in pod_sources(pod, prefixed=True):
