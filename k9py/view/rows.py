@@ -406,6 +406,7 @@ class RowModel:
     # A sort may read a row's cells as last computed for a column that moves neither with the clock
     # nor with what the model adds (off for columns that are not the built-in printers')
     sort_reuses_cells = True
+    NS_AT = 0  # where the NAMESPACE cell goes across namespaces (the workloads view: after KIND)
 
     def __init__(self, view: ViewKind, *, all_namespaces: bool = False, wide: bool = False,
                  predicate: Callable[[Obj], bool] | None = None, expand: Expand | None = None,
@@ -540,7 +541,7 @@ class RowModel:
     def _set_columns(self) -> None:
         mx = self.metrics is not None
         self._filter_idx: list[int] = []  # custom columns: cells a filter matches that are not shown
-        self._ns_first = self.all_namespaces  # the namespace is the first cell (not a custom column's)
+        self._ns_first = self.all_namespaces  # the namespace is a cell of its own, at NS_AT (not a custom column's)
         if self.custom is not None and self._set_custom_columns(mx):
             self._status_col = self.col_index("STATUS")
             return
@@ -606,7 +607,7 @@ class RowModel:
             cells = [_cell_str(raw[i]) if 0 <= i < len(raw) else row.key[0] if i == custom_columns.NAMESPACE else ""
                      for i in self._idx]
             if self._ns_first:
-                cells.insert(0, row.key[0])
+                cells.insert(self.NS_AT, row.key[0])
             row._cells, row._now, row._text = tuple(cells), now_s, None
         return row._cells
 

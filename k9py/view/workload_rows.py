@@ -13,7 +13,7 @@ from k9py.kube.timefmt import age
 from k9py.view import printers
 from k9py.view.kinds import gvr_of
 from k9py.view.merged_rows import MergedKey, TaggedRowModel
-from k9py.view.rows import Column, Key, Row, _cell_str, natural
+from k9py.view.rows import Column, Key, Row, natural
 
 Obj = dict[str, Any]
 
@@ -82,25 +82,16 @@ def workload_cells(obj: Obj, now: float) -> list[Any]:
 class WorkloadRowModel(TaggedRowModel):
     """The workloads' rows, tagged by kind, sorted by KIND first as k9s sorts them."""
 
+    NS_AT = 1  # k9s's header: KIND, NAMESPACE, NAME…
+
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, kind="Workload", **kw)
 
     def _set_columns(self) -> None:
         super()._set_columns()
-        if self.all_namespaces:  # k9s's header: KIND, NAMESPACE, NAME…
+        if self.all_namespaces:
             self.columns = [self.columns[1], self.columns[0], *self.columns[2:]]
-        self._ns_first = False
         self._status_col = self.col_index("STATUS")
-
-    def cells(self, row: Row) -> tuple[str, ...]:
-        now_s = (int(self.now), self.metrics_version)
-        if row._cells is None or row._now != now_s:
-            raw = self._raw_cells(row, self.now)
-            cells = [_cell_str(raw[i]) if 0 <= i < len(raw) else "" for i in self._idx]
-            if self.all_namespaces:
-                cells.insert(1, row.key[0])
-            row._cells, row._now, row._text = tuple(cells), now_s, None
-        return row._cells
 
     def _style(self, row: Row) -> str:
         if meta.is_deleting(row.obj) or (self.gone is not None and self.gone(row.obj)):
