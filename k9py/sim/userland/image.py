@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from k9py.sim import registry
 from k9py.sim.behaviour import image_name, image_tag
 from k9py.sim.userland.fs import Dir, File, tree
 
@@ -232,7 +233,7 @@ def nginx_version(tag: str) -> tuple[int, ...]:
 
 # images built FROM scratch or distroless: no shell, no tar, nothing but their own binary (the
 # cluster's components; `kubectl exec -it coredns-… -- sh` fails, `kubectl debug` is the way in)
-_DISTROLESS_REPOS = ("registry.k8s.io/coredns/coredns", "coredns/coredns", "registry.k8s.io/kube-apiserver",
+_DISTROLESS_REPOS = ("registry.k8s.io/coredns/coredns", "docker.io/coredns/coredns", "registry.k8s.io/kube-apiserver",
                      "registry.k8s.io/kube-controller-manager", "registry.k8s.io/kube-scheduler",
                      "registry.k8s.io/etcd", "registry.k8s.io/metrics-server/metrics-server",
                      "registry.k8s.io/pause", "gcr.io/k8s-minikube/storage-provisioner")
@@ -241,13 +242,12 @@ _DISTROLESS_PREFIXES = ("gcr.io/distroless/", "cgr.dev/chainguard/static")
 
 def distroless(ref: str) -> bool:
     """Whether image ``ref`` has no userland at all (scratch/distroless)."""
-    repo = ref.split("@", 1)[0]
-    last = repo.rsplit("/", 1)[-1]
-    if ":" in last:
-        repo = repo[: len(repo) - len(last)] + last.split(":", 1)[0]
-    for old in ("k8s.gcr.io/", "docker.io/"):
-        if repo.startswith(old):
-            repo = ("registry.k8s.io/" if old == "k8s.gcr.io/" else "") + repo[len(old):]
+    try:
+        repo = registry.parse(ref).repository  # normalised as the kubelet does (docker.io/…)
+    except registry.InvalidReference:
+        return False
+    if repo.startswith("k8s.gcr.io/"):  # the old home of the same images
+        repo = "registry.k8s.io/" + repo.removeprefix("k8s.gcr.io/")
     return repo in _DISTROLESS_REPOS or repo.startswith(_DISTROLESS_PREFIXES)
 
 
