@@ -5,10 +5,12 @@ again, esc comes back."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
+from k9py.errors import K9pyError
 from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_end
 from k9py.view import references
 from k9py.view.inert import inert_line
@@ -27,13 +29,13 @@ VIEW_OF = {gvr: BY_KIND[kind] for kind, gvr in references.SCANNED.items()}
 async def scan(session: Session, kind: str, namespace: str, name: str) -> list[Ref]:
     """The workloads of ``namespace`` referring to the ``kind`` named ``name`` (a kind the server
     refuses to list is passed by, as k9s's scanners pass by one that fails)."""
-    objects: dict[str, Any] = {}
-    for wkind in references.SCANNED:
+    async def listed(wkind: str) -> list[Any]:
         try:
-            objects[wkind] = await session.backend.list(wkind, namespace)
-        except Exception:  # forbidden, not served: that kind refers to nothing we can see
-            objects[wkind] = []
-    return references.used_by(kind, namespace, name, objects)
+            return await session.backend.list(wkind, namespace)
+        except K9pyError:  # forbidden, not served: that kind refers to nothing we can see
+            return []
+    found = await asyncio.gather(*(listed(wkind) for wkind in references.SCANNED))  # side by side
+    return references.used_by(kind, namespace, name, dict(zip(references.SCANNED, found, strict=True)))
 
 
 def ref_lines(refs: list[Ref], width: int = 0) -> list[str]:
