@@ -269,7 +269,7 @@ class Api:
         if route is not None and fsel:
             # a converted version's paths (events.k8s.io's regarding.name) → the stored (core) ones
             stored = {p: conversion.field_path_to_storage(route.res.api_version, route.res.kind, p) for p, _, _ in fsel}
-            group = "" if route.res.kind == "Event" else route.res.group
+            group = conversion.storage_version(route.res.api_version, route.res.kind).rpartition("/")[0]
             for p, _, _ in fsel:
                 refused = selectors.unsupported_field(group, route.res.kind, stored[p], route.res.selectable_fields)
                 if refused is not None:
