@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from k9py.kube import meta
-from k9py.view.printers_pod import node_status, pod_status_reason
+from k9py.view.printers_pod import node_status, pod_ready, pod_status_reason
 
 Obj = dict[str, Any]
 OK, WARN, ERROR, COMPLETED = "ok", "warn", "error", "completed"
@@ -24,13 +24,6 @@ def _int(v: Any, default: int = 0) -> int:
         return default if v is None else int(v)
     except (TypeError, ValueError):
         return default
-
-
-def pod_ready(pod: Obj) -> tuple[int, int]:
-    """(ready containers, containers), kubectl's READY of a pod."""
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
-    total = len((pod.get("spec") or {}).get("containers") or []) or len(statuses)
-    return sum(1 for s in statuses if s.get("ready")), total
 
 
 def pod(p: Obj, now: float = 0.0) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from k9py.kube import meta, selectors
 from k9py.view import health
 from k9py.view.kinds import ALIASES, BY_NAME, ViewKind
+from k9py.view.printers_pod import pod_ready
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -250,7 +251,7 @@ class Builder:
 
     def _pod(self, p: Obj) -> XNode:
         ns, name = meta.namespace(p), meta.name(p)
-        ready, total = health.pod_ready(p)
+        ready, total = pod_ready(p)
         node = XNode("Pod", ns, name, health.pod(p, self.now), f"{ready}/{total}", p)
         spec, st = p.get("spec") or {}, p.get("status") or {}
         statuses = {s.get("name"): s for s in (st.get("initContainerStatuses") or []) + (st.get("containerStatuses") or [])}

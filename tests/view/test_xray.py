@@ -252,3 +252,21 @@ def test_forgetting_a_namespace_builds_only_its_pods_again():
     assert {obj["metadata"]["namespace"] for obj, _ in reuse.pods.values()} == namespaces - {"default"}
     reuse.forget()
     assert reuse.pods == {} and reuse.lines == {}
+
+
+def test_a_pod_whose_sidecar_is_not_ready_is_on_its_way_as_kubectl_reads_its_ready():
+    """kubectl's READY counts a sidecar (an init container with restartPolicy Always): 1/2 here,
+    so xray and pulses see a pod short of ready, not a healthy one."""
+    pod = {
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"initContainers": [{"name": "proxy", "restartPolicy": "Always"}],
+                 "containers": [{"name": "app"}]},
+        "status": {"phase": "Running",
+                   "conditions": [{"type": "Initialized", "status": "True"}],
+                   "initContainerStatuses": [{"name": "proxy", "started": True, "ready": False,
+                                              "state": {"running": {}}}],
+                   "containerStatuses": [{"name": "app", "ready": True, "state": {"running": {}}}]},
+    }
+    assert health.pod(pod) == health.WARN
+    pod["status"]["initContainerStatuses"][0]["ready"] = True
+    assert health.pod(pod) == health.OK
