@@ -276,15 +276,26 @@ def _text_screen(title: str, lines: list[str], label: str, suffix: str) -> Any:
 async def diff(app: K9pyApp, arg: str) -> bool:
     """`:diff [WHEN]`: the selected object's YAML between two moments, as a unified diff."""
     cur = app.current
-    key = app.table.cursor_key if cur is not None else None
-    if cur is None or key is None or not cur.scope.view.kind:
+    row = app.table.cursor_row if cur is not None else None
+    if cur is None or row is None:
         app.flash("diff: select an object first", "warn")
+        return False
+    key = row.key
+    from k9py.explorer.merged import MergedView, context_of
+    from k9py.explorer.workloads import WorkloadsView
+    from k9py.view.workload_rows import key_kind
+    if isinstance(cur, MergedView) and cur.session_of(row) is not app.session:
+        app.flash(f"diff: the time machine keeps this context's history: `:ctx {context_of(row)}` to diff there", "warn")
+        return False
+    kind = key_kind(key) if isinstance(cur, WorkloadsView) else cur.scope.view.kind
+    if not kind:  # users, groups, contexts…: rows that are no object of the cluster
+        app.flash(f"diff: a row of {cur.scope.view.name} is not an object of the cluster", "warn")
         return False
     found = await _player_and_range(app, arg, "10m", "diff")
     if found is None:
         return False
     player, a, b, a_label, b_label = found
-    kind, (ns, name) = cur.scope.view.kind, key
+    ns, name = key[0], key[1]
     if b_label == "now":  # the history's own copy of now (Secrets redacted, as on the other side)
         [before], after = timetravel.objects_at(player, [a], kind, ns, name), _now_object(app, kind, ns, name)
     else:

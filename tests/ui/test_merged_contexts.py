@@ -274,3 +274,16 @@ def test_the_past_of_a_merged_view_shows_its_own_context_and_now_merges_again(tm
             assert isinstance(app.current, MergedView) and app.current.contexts == ["a", "b"]
             assert "only-b" in "\n".join(table_lines(app))
     asyncio.run(main())
+
+
+def test_diff_on_a_row_of_another_context_says_where_its_history_is():
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "pods --contexts a,b")
+        app.table.move_to(app.model.index_of(("default", "only-b", "b")))
+        await command(app, pilot, "diff 1m")
+        assert len(app.screen_stack) == 1
+        assert flash(app) == "diff: the time machine keeps this context's history: `:ctx b` to diff there"
+        app.table.move_to(app.model.index_of(("default", "counter", "a")))
+        await command(app, pilot, "diff 1m")  # the app's own context: its history (none here)
+        assert "time machine is off" in flash(app)
+    run(s)

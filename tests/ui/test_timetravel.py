@@ -371,3 +371,27 @@ def test_ctx_away_and_back_then_rewind_reaches_the_first_visit(tmp_path, monkeyp
             await until_done(app, pilot)
             assert app.session.present is None and "first-visit" not in names(app)
     asyncio.run(main())
+
+
+def test_diff_on_a_workloads_row_diffs_the_object_of_its_kind_and_a_users_row_says_why_not(tmp_path):
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 30)
+        with cluster.lock:
+            d = cluster.store.get("Deployment", "default", "nginx-deployment")
+            cluster.replace({**d, "spec": {**d["spec"], "replicas": 3}})
+        await settle(app, pilot, 30)
+        await command(app, pilot, "workloads")
+        await settle(app, pilot)
+        m = app.model
+        app.table.move_to(m.index_of(("default", "nginx-deployment", "Deployment")))
+        await command(app, pilot, "diff 50s")
+        await until_done(app, pilot)
+        lines = app.screen.lines
+        assert lines[0].startswith("--- deployment/nginx-deployment @ ") and "+  replicas: 3" in lines
+        await pilot.press("escape")
+        await command(app, pilot, "users")
+        await settle(app, pilot)
+        assert len(app.model) > 0
+        await command(app, pilot, "diff 50s")
+        assert flash(app) == "diff: a row of users is not an object of the cluster"
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
