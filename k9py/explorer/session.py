@@ -4,6 +4,7 @@ each hold one. No Textual here: the App renders what a Session knows."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,9 @@ Obj = dict[str, object]
 HistoryFactory = Callable[[Backend], "History"]
 
 
+REDISCOVERY_WAIT = 5.0  # seconds a command waits for discovery read again before it says "not found"
+
+
 class Session:
     def __init__(self, backend: Backend, *, readonly: bool = False, manual: bool = False,
                  namespace: str = "default", history: HistoryFactory | None = None) -> None:
@@ -36,6 +40,7 @@ class Session:
         self.backend: Backend = read_only(backend) if readonly else backend
         self._unwrapped = backend  # what a switch of context asks: its new Session decides read-only
         self.readonly = readonly
+        self._rediscovery: asyncio.Future[bool] | None = None  # discovery read again, maybe still going
         self.manual = manual
         self.namespace = namespace  # the namespace the context opens in
         self.informer = Informer(self.backend, auto_flush=not manual)
@@ -77,6 +82,8 @@ class Session:
             self.history.start(self.backend)
 
     async def close(self) -> None:
+        if self._rediscovery is not None:
+            self._rediscovery.cancel()  # (a server that never answered it)
         self.benchmarks.cancel_all()
         self.forwards.stop_all()
         if self.history is not None:
@@ -111,9 +118,18 @@ class Session:
                        history=self._make_history if history else None)
 
     # -- discovery ----------------------------------------------------------------------------------
-    async def rediscover(self) -> bool:
-        """Read discovery again (``Backend.rediscover``): True when it was read."""
-        return await self.backend.rediscover()
+    async def rediscover(self, wait: float = REDISCOVERY_WAIT) -> bool:
+        """Read discovery again (``Backend.rediscover``): True when it was read within ``wait``
+        seconds. A server that does not answer (hung, overloaded) leaves the reading going on
+        behind: an unknown `:` command is said "not found" then, as k9s says it at once, not when
+        the request times out half a minute later; the kinds it brings are there for the next."""
+        task = self._rediscovery
+        if task is None or task.done():
+            task = self._rediscovery = asyncio.ensure_future(self.backend.rediscover())
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), wait)
+        except TimeoutError:
+            return False
 
     @property
     def rediscovers(self) -> bool:

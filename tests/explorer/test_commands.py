@@ -279,3 +279,39 @@ def test_a_view_the_other_session_does_not_serve_falls_back_to_the_start_view():
         finally:
             await other.close()
     explore(s)
+
+
+def test_an_unknown_command_is_not_found_once_the_wait_for_discovery_ends(monkeypatch):
+    """A live server that does not answer discovery (hung): `:foo` says not found after
+    REDISCOVERY_WAIT, as k9s does at once, not when the request gives up half a minute later;
+    the reading goes on behind and a kind it brings is there for the next command."""
+    from k9py.explorer import session as session_mod
+    monkeypatch.setattr(session_mod, "REDISCOVERY_WAIT", 0.01)
+    answer = asyncio.Event()
+    asked: list[int] = []
+
+    class Hung(SimBackend):
+        rediscovers = True
+
+        async def rediscover(self) -> bool:
+            asked.append(1)
+            await answer.wait()
+            return True
+
+    async def main() -> None:
+        session = Session(Hung(small_cluster()), manual=True)
+        nav = Navigator(session)
+        try:
+            out = nav.run(":foo")
+            assert out.later is not None
+            done = await asyncio.wait_for(out.later(), 10)
+            assert not done.ok and "foo" in done.message
+            again = await asyncio.wait_for(nav.run(":foo").later(), 10)  # still reading: not asked twice
+            assert not again.ok and asked == [1]
+            answer.set()
+            await asyncio.sleep(0)
+            assert session._rediscovery is not None
+            assert await session._rediscovery
+        finally:
+            await session.close()
+    asyncio.run(main())
