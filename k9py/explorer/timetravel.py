@@ -96,6 +96,8 @@ def open_past(present: Session, at: float) -> Session:
     history = present.history
     player = history_player(history)
     player.seek(at - player.start)
+    if history is not None:  # playing on does not take the hours k9py was away in real time
+        player.skips = [(a - player.start, b - player.start) for a, b in history.gaps()]
     backend = PastBackend(player, present)
     past = Session(backend, readonly=True, manual=present.manual, namespace=present.namespace)
     past.present = present

@@ -246,6 +246,8 @@ class Player:
         self.position = 0.0
         self.speed = 1.0
         self.paused = paused
+        # spans (positions) play jumps over: where nothing was watched (the time machine's gaps)
+        self.skips: list[tuple[float, float]] = []
         self.clock = PlayheadClock(self)
         self.feed = feed if feed is not None else Feed.of(rec.events)
         self._logs = self.feed.logs
@@ -369,6 +371,9 @@ class Player:
             if self.paused or real_seconds <= 0:
                 return
             target = self.position + real_seconds * self.speed
+            for a, b in self.skips:  # playing into a span nobody watched: on to where it ends
+                if a <= target < b and self.position < b:
+                    target = b
             if target >= self.duration:
                 target = self.duration
                 self.paused = True

@@ -146,3 +146,38 @@ def test_a_context_keeps_its_last_visits_only(tmp_path):
             await session.close()
         assert [r.part.start for r in ended] == starts[-MAX_VISITS:]
     asyncio.run(main())
+
+
+def test_playing_on_in_the_past_jumps_over_the_time_nobody_watched(tmp_path):
+    """Play (space) from the end of the first visit: the span k9py was away (an hour here) is not
+    played in real time, the play head goes on from where the second visit looked."""
+    async def main():
+        cluster = make_cluster(nodes=1)
+        backend = SimBackend(cluster)
+        ended = []
+        first = visit(backend, tmp_path, ended)
+        await settle()
+        run_pod(cluster, "early")
+        cluster.advance(30)
+        await settle()
+        seen_at = backend.now()
+        await first.close()
+        cluster.advance(3600)  # away an hour
+        run_pod(cluster, "late")
+        second = visit(backend, tmp_path, ended)
+        await settle()
+        cluster.advance(5)
+        await settle()
+        [(gone, back)] = second.history.gaps()
+        past = open_past(second, seen_at - 1)
+        head = past.playhead
+        head.paused = False
+        head.advance(2.0)  # two seconds of play: into the hour away, so on past it
+        at = head.start + head.position
+        assert back <= at < back + 2 and "late" in pods_of(past)
+        head.seek(gone - head.start - 10)  # before it, playing goes on at its pace
+        head.paused = False
+        head.advance(1.0)
+        assert head.start + head.position == gone - 9
+        await second.close()
+    asyncio.run(main())
