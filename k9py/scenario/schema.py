@@ -263,6 +263,8 @@ _TOP_EXTRA = {
     "ControllerRevision": {"data", "revision"},
     "PodTemplate": {"template"}, "RuntimeClass": {"handler", "overhead", "scheduling"},
     "MutatingWebhookConfiguration": {"webhooks"}, "ValidatingWebhookConfiguration": {"webhooks"},
+    "CSIStorageCapacity": {"storageClassName", "capacity", "maximumVolumeSize", "nodeTopology"},
+    "VolumeAttributesClass": {"driverName", "parameters"},
 }
 
 
@@ -418,10 +420,10 @@ def _term_list(key: str, path: str) -> bool:
 
 
 def _free_form(key: str, kind: str) -> bool:
-    """Field names that are something else in one kind: RBAC rules' and admission webhooks' rules'
-    ``resources`` (strings)."""
+    """Field names that are something else in one kind: RBAC rules', admission webhooks' rules'
+    and FlowSchemas' resource rules' ``resources`` (strings)."""
     return key == "resources" and kind in ("Role", "ClusterRole", "MutatingWebhookConfiguration",
-                                           "ValidatingWebhookConfiguration")
+                                           "ValidatingWebhookConfiguration", "FlowSchema")
 
 
 # -- scalar checks -------------------------------------------------------------------------------

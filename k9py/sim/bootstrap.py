@@ -1,7 +1,8 @@
 """What every fresh cluster has before any manifest, like a new minikube: the system namespaces
 (each with its ``default`` ServiceAccount and ``kube-root-ca.crt``), the ``kubernetes`` Service
-with its Endpoints/EndpointSlice, the default StorageClass ``standard`` and the default RBAC
-roles and bindings (``sim/rbac.py``)."""
+with its Endpoints/EndpointSlice, the default StorageClass ``standard``, the apiserver's ServiceCIDR
+and API Priority and Fairness configuration, and the default RBAC roles and bindings
+(``sim/rbac.py``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def bootstrap(cluster: Cluster) -> None:
     # own controller list and the controller modules were never imported).
     from k9py.sim import (
         apiservices,
+        flowcontrol,
+        ipaddresses,
         service_admission,  # noqa: F401
         webhooks,  # noqa: F401
     )
@@ -48,6 +51,11 @@ def bootstrap(cluster: Cluster) -> None:
     for pc in system_priority_classes():
         if store.get("PriorityClass", None, pc["metadata"]["name"]) is None:
             cluster.create(pc)
+    if store.get(ipaddresses.SERVICE_CIDR, None, ipaddresses.DEFAULT_CIDR) is None:
+        ipaddresses.create_fixed(cluster, ipaddresses.default_service_cidr(cluster.now()), ipaddresses.DEFAULT_CIDR)
+    for obj in flowcontrol.bootstrap_objects():
+        if store.get(obj["kind"], None, obj["metadata"]["name"]) is None:
+            _create_with_fixed_uid(cluster, obj)
     policy = default_rbac()
     for obj in [o for o in policy if _key(o) in _FIRST_RBAC] + [o for o in policy if _key(o) not in _FIRST_RBAC]:
         if store.get(obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]) is None:

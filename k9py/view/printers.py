@@ -371,6 +371,74 @@ COLUMNS: dict[str, list[ColumnDef]] = {
     "RuntimeClass": [NAME, _c("Handler"), AGE],
     "CSINode": [NAME, _c("Drivers", "Drivers indicates the number of CSI drivers registered on the node",
                          type="integer"), AGE],
+    "CSIDriver": [
+        NAME,
+        _c("AttachRequired", "attachRequired indicates this CSI volume driver requires an attach operation.",
+           type="boolean"),
+        _c("PodInfoOnMount", "podInfoOnMount indicates this CSI volume driver requires additional pod "
+           "information (like podName, podUID, etc.) during mount operations.", type="boolean"),
+        _c("StorageCapacity", "storageCapacity indicates that the CSI volume driver wants pod scheduling to "
+           "consider the storage capacity that the driver deployment will report.", type="boolean"),
+        _c("TokenRequests", "tokenRequests indicates the CSI driver needs pods' service account tokens it is "
+           "mounting volume for to do necessary authentication."),
+        _c("RequiresRepublish", "requiresRepublish indicates the CSI driver wants `NodePublishVolume` being "
+           "periodically called to reflect any possible change in the mounted volume.", type="boolean"),
+        _c("Modes", "volumeLifecycleModes defines what kind of volumes this CSI volume driver supports."),
+        AGE,
+    ],
+    "CSIStorageCapacity": [
+        NAME,
+        _c("StorageClassName", "storageClassName represents the name of the StorageClass that the reported "
+           "capacity applies to."),
+        _c("Capacity", "capacity is the value reported by the CSI driver in its GetCapacityResponse for a "
+           "GetCapacityRequest with topology and parameters that match the previous fields."),
+    ],
+    "VolumeAttachment": [
+        NAME,
+        _c("Attacher", "attacher indicates the name of the volume driver that MUST handle this request."),
+        _c("PV", "persistentVolumeName represents the name of the persistent volume to attach."),
+        _c("Node", "nodeName represents the node that the volume should be attached to."),
+        _c("Attached", "attached indicates the volume is successfully attached.", type="boolean"),
+        AGE,
+    ],
+    "VolumeAttributesClass": [
+        NAME,
+        _c("DriverName", "Name of the CSI driver This field is immutable."),
+        AGE,
+    ],
+    "ServiceCIDR": [
+        NAME,
+        _c("CIDRs", "CIDRs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") "
+           "from which to assign service cluster IPs."),
+        AGE,
+    ],
+    "IPAddress": [
+        NAME,
+        _c("ParentRef", "ParentRef references the resource that an IPAddress is attached to."),
+    ],
+    "FlowSchema": [
+        NAME,
+        _c("PriorityLevel", "`name` is the name of the priority level configuration being referenced Required."),
+        _c("MatchingPrecedence", "`matchingPrecedence` is used to choose among the FlowSchemas that match a "
+           "given request."),
+        _c("DistinguisherMethod", "`distinguisherMethod` defines how to compute the flow distinguisher for "
+           "requests that match this schema."),
+        AGE,
+        _c("MissingPL", "references a broken or non-existent PriorityLevelConfiguration"),
+    ],
+    "PriorityLevelConfiguration": [
+        NAME,
+        _c("Type", "`type` indicates whether this priority level is subject to limitation on request "
+           "execution."),
+        _c("NominalConcurrencyShares", "`nominalConcurrencyShares` (NCS) contributes to the computation of the "
+           "NominalConcurrencyLimit (NominalCL) of this level."),
+        _c("Queues", "`queues` is the number of queues for this priority level."),
+        _c("HandSize", "`handSize` is a small positive number that configures the shuffle sharding of requests "
+           "into queues."),
+        _c("QueueLengthLimit", "`queueLengthLimit` is the maximum number of requests allowed to be waiting in a "
+           "given queue of this priority level at a time."),
+        AGE,
+    ],
     "MutatingWebhookConfiguration": [
         NAME, _c("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration",
                  type="integer"), AGE],
@@ -446,6 +514,14 @@ _CELLS: dict[str, Callable[[Obj, float], list[Any]]] = {
     "PodTemplate": pc.podtemplate_cells,
     "RuntimeClass": pc.runtimeclass_cells,
     "CSINode": pc.csinode_cells,
+    "CSIDriver": pc.csidriver_cells,
+    "CSIStorageCapacity": pc.csistoragecapacity_cells,
+    "VolumeAttachment": pc.volumeattachment_cells,
+    "VolumeAttributesClass": pc.volumeattributesclass_cells,
+    "ServiceCIDR": pc.servicecidr_cells,
+    "IPAddress": pc.ipaddress_cells,
+    "FlowSchema": pc.flowschema_cells,
+    "PriorityLevelConfiguration": pc.prioritylevel_cells,
     "MutatingWebhookConfiguration": pc.webhookconfiguration_cells,
     "ValidatingWebhookConfiguration": pc.webhookconfiguration_cells,
     "APIService": pc.apiservice_cells,
@@ -536,5 +612,14 @@ def table(kind: str, objs: list[Obj], now: float, *, include_object: str | None 
         "metadata": metadata,
         "columnDefinitions": [] if no_headers else [c.to_api() for c in columns(kind, printer_columns)],
         "rows": [row(o, now, kind=kind, include_object=include_object, printer_columns=printer_columns)
-                 for o in objs],
+                 for o in (_flow_schema_order(objs) if kind == "FlowSchema" else objs)],
     }
+
+
+def _flow_schema_order(objs: list[Obj]) -> list[Obj]:
+    """printFlowSchemaList sorts a page by matching precedence, then name (the order the
+    apiserver matches them in)."""
+    def key(o: Obj) -> tuple[int, str]:
+        p = (o.get("spec") or {}).get("matchingPrecedence")
+        return (p if isinstance(p, int) and not isinstance(p, bool) else 0, str((o.get("metadata") or {}).get("name", "")))
+    return sorted(objs, key=key)

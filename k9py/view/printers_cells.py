@@ -555,6 +555,72 @@ def csinode_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), len(dig(o, "spec", "drivers") or []), _age(o, now)]
 
 
+def csidriver_cells(o: Obj, now: float) -> list[Any]:
+    spec = o.get("spec") or {}
+    tokens = spec.get("tokenRequests")
+    audiences = "<unset>" if tokens is None else ",".join(str(t.get("audience") or "") for t in tokens)
+    modes = ",".join(map(str, spec.get("volumeLifecycleModes") or [])) or "<none>"
+    return [_name(o), spec.get("attachRequired", True) is not False, spec.get("podInfoOnMount") is True,
+            spec.get("storageCapacity") is True, audiences, spec.get("requiresRepublish") is True, modes,
+            _age(o, now)]
+
+
+def csistoragecapacity_cells(o: Obj, now: float) -> list[Any]:
+    capacity = o.get("capacity")
+    return [_name(o), o.get("storageClassName") or "", "<unset>" if capacity is None else str(capacity)]
+
+
+def volumeattachment_cells(o: Obj, now: float) -> list[Any]:
+    spec = o.get("spec") or {}
+    return [_name(o), spec.get("attacher") or "", dig(spec, "source", "persistentVolumeName") or "",
+            spec.get("nodeName") or "", dig(o, "status", "attached") is True, _age(o, now)]
+
+
+def volumeattributesclass_cells(o: Obj, now: float) -> list[Any]:
+    return [_name(o), o.get("driverName") or "", _age(o, now)]
+
+
+def servicecidr_cells(o: Obj, now: float) -> list[Any]:
+    return [_name(o), ",".join(map(str, dig(o, "spec", "cidrs") or [])), _age(o, now)]
+
+
+def ipaddress_cells(o: Obj, now: float) -> list[Any]:
+    """kubectl's PARENTREF: ``services/default/kubernetes`` (resource.group/namespace/name)."""
+    ref = dig(o, "spec", "parentRef")
+    if not isinstance(ref, dict):
+        return [_name(o), "<none>"]
+    group, resource = ref.get("group") or "", ref.get("resource") or ""
+    parent = (f"{resource}.{group}" if group else resource).lower()
+    if ref.get("namespace"):
+        parent += "/" + str(ref["namespace"])
+    return [_name(o), f"{parent}/{ref.get('name') or ''}"]
+
+
+def flowschema_cells(o: Obj, now: float) -> list[Any]:
+    """MISSINGPL: the status of the Dangling condition the APF controller keeps (? until it has)."""
+    spec = o.get("spec") or {}
+    method = dig(spec, "distinguisherMethod", "type") or "<none>"
+    missing = next((str(c.get("status")) for c in dig(o, "status", "conditions") or []
+                    if c.get("type") == "Dangling"), "?")
+    return [_name(o), dig(spec, "priorityLevelConfiguration", "name") or "", _int(spec.get("matchingPrecedence")),
+            method, _age(o, now), missing]
+
+
+def prioritylevel_cells(o: Obj, now: float) -> list[Any]:
+    spec = o.get("spec") or {}
+    limited = spec.get("limited")
+    shares: Any = "<none>"
+    queues: Any = "<none>"
+    hand: Any = "<none>"
+    length: Any = "<none>"
+    if isinstance(limited, dict):
+        shares = _int(limited.get("nominalConcurrencyShares"))
+        queuing = dig(limited, "limitResponse", "queuing")
+        if isinstance(queuing, dict):
+            queues, hand, length = (_int(queuing.get(k)) for k in ("queues", "handSize", "queueLengthLimit"))
+    return [_name(o), spec.get("type") or "", shares, queues, hand, length, _age(o, now)]
+
+
 def webhookconfiguration_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), len(o.get("webhooks") or []), _age(o, now)]
 

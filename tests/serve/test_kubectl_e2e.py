@@ -462,3 +462,31 @@ def test_bad_scenario_exits_2_with_the_file_named(tmp_path):
                        cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert p.returncode == 2 and p.stdout == ""
     assert str(bad) in p.stderr and "spec.replicas" in p.stderr
+
+
+def test_apf_allocator_and_csi_kinds_are_served_as_a_real_cluster_has_them(srv, tmp_path):
+    """kubectl get flowschemas / prioritylevelconfigurations / servicecidrs / ipaddresses /
+    csidrivers, and api-resources listing them: the apiserver's own configuration, sorted schemas,
+    MISSINGPL while a schema names no level."""
+    out = srv.kubectl("get", "flowschemas").stdout.splitlines()
+    assert out[0].split() == ["NAME", "PRIORITYLEVEL", "MATCHINGPRECEDENCE", "DISTINGUISHERMETHOD", "AGE", "MISSINGPL"]
+    assert [ln.split()[0] for ln in out[1:3]] == ["exempt", "probes"] and out[-1].split()[:3] == ["catch-all", "catch-all", "10000"]
+    levels = srv.kubectl("get", "prioritylevelconfigurations", "workload-low").stdout.splitlines()
+    assert levels[1].split()[:6] == ["workload-low", "Limited", "100", "128", "6", "50"]
+    assert srv.kubectl("get", "servicecidrs").stdout.splitlines()[1].split()[:2] == ["kubernetes", "10.96.0.0/12"]
+    ips = srv.kubectl("get", "ipaddresses").stdout
+    assert re.search(r"^10\.96\.0\.1 +services/default/kubernetes$", ips, re.M), ips
+    manifest = tmp_path / "apf.yaml"
+    manifest.write_text(
+        "apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\nmetadata: {name: dev-lists}\nspec:\n"
+        "  priorityLevelConfiguration: {name: dev}\n  rules:\n  - subjects: [{kind: Group, group: {name: dev}}]\n"
+        "    resourceRules: [{verbs: [list], apiGroups: [''], resources: [pods], namespaces: ['*']}]\n"
+        "---\napiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata: {name: hostpath.csi.k8s.io}\n"
+        "spec: {attachRequired: false, volumeLifecycleModes: [Persistent]}\n")
+    srv.kubectl("apply", "-f", str(manifest))
+    srv.until("the schema's MISSINGPL", lambda: srv.kubectl("get", "flowschema", "dev-lists").stdout.split()[-1] == "True")
+    assert srv.kubectl("get", "csidrivers").stdout.splitlines()[1].split()[:3] == ["hostpath.csi.k8s.io", "false", "false"]
+    kinds = {ln.split()[-1] for ln in srv.kubectl("api-resources").stdout.splitlines()[1:]}
+    assert {"FlowSchema", "PriorityLevelConfiguration", "ServiceCIDR", "IPAddress", "CSIDriver",
+            "CSIStorageCapacity", "VolumeAttachment", "VolumeAttributesClass"} <= kinds
+    srv.kubectl("delete", "-f", str(manifest))

@@ -751,6 +751,14 @@ SAMPLES = [
     {"kind": "APIService", "metadata": {"name": "v1.apps"}},
     {"kind": "CertificateSigningRequest", "metadata": {"name": "c"}, "spec": {"signerName": "s"}},
     {"kind": "Scale", "metadata": {"name": "s"}, "spec": {"replicas": 2}},
+    {"kind": "CSIDriver", "metadata": {"name": "d"}, "spec": {"tokenRequests": [{"audience": "a"}]}},
+    {"kind": "CSIStorageCapacity", "metadata": {"name": "c"}, "storageClassName": "s", "capacity": "1Gi"},
+    {"kind": "VolumeAttachment", "metadata": {"name": "v"}, "spec": {"attacher": "a"}},
+    {"kind": "VolumeAttributesClass", "metadata": {"name": "v"}, "driverName": "d"},
+    {"kind": "ServiceCIDR", "metadata": {"name": "kubernetes"}, "spec": {"cidrs": ["10.96.0.0/12"]}},
+    {"kind": "IPAddress", "metadata": {"name": "10.96.0.1"}},
+    {"kind": "FlowSchema", "metadata": {"name": "f"}, "spec": {"matchingPrecedence": 9}},
+    {"kind": "PriorityLevelConfiguration", "metadata": {"name": "p"}, "spec": {"type": "Exempt"}},
 ]
 
 
@@ -914,3 +922,33 @@ def test_certificate_signing_requests_print_like_kubectl():
     assert p.cells(approved, t0)[5] == "Approved,Issued"
     denied = {**csr, "spec": {}, "status": {"conditions": [{"type": "Approved"}, {"type": "Denied"}, {"type": "Failed"}]}}
     assert p.cells(denied, t0)[2:] == ["<none>", "", "<none>", "Denied,Failed"]
+
+
+def test_apf_storage_and_allocator_kinds_print_as_kubectl_does():
+    """kubectl get flowschemas / prioritylevelconfigurations / ipaddresses / servicecidrs /
+    csidrivers / volumeattachments (printers.go): sorted schemas, <none> for what a level lacks."""
+    fs = [{"kind": "FlowSchema", "metadata": {"name": n, "creationTimestamp": "2024-01-01T00:00:00Z"},
+           "spec": {"priorityLevelConfiguration": {"name": pl}, "matchingPrecedence": mp,
+                    **({"distinguisherMethod": {"type": "ByUser"}} if mp > 1 else {})},
+           "status": {"conditions": [{"type": "Dangling", "status": "False"}]} if n != "new" else {}}
+          for n, pl, mp in (("global-default", "global-default", 9900), ("exempt", "exempt", 1),
+                            ("new", "nowhere", 500))]
+    rows = [r["cells"] for r in p.table("FlowSchema", fs, NOW)["rows"]]
+    assert [(c[0], c[2], c[3], c[5]) for c in rows] == [
+        ("exempt", 1, "<none>", "False"), ("new", 500, "ByUser", "?"), ("global-default", 9900, "ByUser", "False")]
+    exempt = {"kind": "PriorityLevelConfiguration", "metadata": {"name": "exempt"}, "spec": {"type": "Exempt"}}
+    system = {"kind": "PriorityLevelConfiguration", "metadata": {"name": "system"}, "spec": {
+        "type": "Limited", "limited": {"nominalConcurrencyShares": 30, "limitResponse": {
+            "type": "Queue", "queuing": {"queues": 64, "handSize": 6, "queueLengthLimit": 50}}}}}
+    assert p.cells(exempt, NOW)[1:6] == ["Exempt", "<none>", "<none>", "<none>", "<none>"]
+    assert p.cells(system, NOW)[1:6] == ["Limited", 30, 64, 6, 50]
+    ip = {"kind": "IPAddress", "metadata": {"name": "10.96.0.10"}, "spec": {"parentRef": {
+        "group": "", "resource": "services", "namespace": "kube-system", "name": "kube-dns"}}}
+    assert p.cells(ip, NOW) == ["10.96.0.10", "services/kube-system/kube-dns"]
+    driver = {"kind": "CSIDriver", "metadata": {"name": "hostpath.csi.k8s.io"}, "spec": {
+        "attachRequired": False, "volumeLifecycleModes": ["Persistent", "Ephemeral"]}}
+    assert p.cells(driver, NOW)[1:7] == [False, False, False, "<unset>", False, "Persistent,Ephemeral"]
+    va = {"kind": "VolumeAttachment", "metadata": {"name": "csi-1"}, "spec": {
+        "attacher": "ebs.csi.aws.com", "nodeName": "n1", "source": {"persistentVolumeName": "pv-1"}},
+          "status": {"attached": True}}
+    assert p.cells(va, NOW)[:5] == ["csi-1", "ebs.csi.aws.com", "pv-1", "n1", True]

@@ -22,6 +22,8 @@ def default_controllers() -> list[Controller]:
     from k9py.sim.controllers.statefulset import StatefulSetController
     from k9py.sim.controllers.volumes import VolumeController
     from k9py.sim.crds import CRDController
+    from k9py.sim.flowcontrol import FlowControlController
+    from k9py.sim.ipaddresses import IPAddressController
     from k9py.sim.kubelet import Kubelet
     from k9py.sim.scheduler import Scheduler
     from k9py.sim.training import PyTorchJobController
@@ -53,6 +55,7 @@ def default_controllers() -> list[Controller]:
         StatefulSetController(), DaemonSetController(), VolumeController(),
         Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(), CRDController(),
         HorizontalPodAutoscalerController(), DisruptionController(), PyTorchJobController(),
+        FlowControlController(), IPAddressController(),
     ]
     for c in controllers:
         if getattr(c, "watches", None) is None and type(c) in WATCHES:
