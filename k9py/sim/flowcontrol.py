@@ -159,6 +159,14 @@ class FlowControlController(Controller):
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
+        seen = (store.kind_version(FLOW_SCHEMA), store.kind_version(PRIORITY_LEVEL))
+        if cluster.state.get("flowcontrol-seen") == seen:  # (woken by the clock, or by other kinds)
+            return
+        self._sync(cluster)
+        cluster.state["flowcontrol-seen"] = (store.kind_version(FLOW_SCHEMA), store.kind_version(PRIORITY_LEVEL))
+
+    def _sync(self, cluster: Cluster) -> None:
+        store = cluster.store
         levels = {meta.name(o) for o in store.list(PRIORITY_LEVEL) if not meta.is_deleting(o)}
         for schema in store.list(FLOW_SCHEMA):
             level = str(meta.dig(schema, "spec", "priorityLevelConfiguration", "name") or "")

@@ -65,11 +65,18 @@ class IPAddressController(Controller):
 
     def reconcile(self, cluster: Cluster) -> None:
         store = cluster.store
+        seen = (store.kind_version("Service"), store.kind_version(IP_ADDRESS))
+        if cluster.state.get("ipaddresses-seen") == seen:  # (woken by the clock, or by other kinds)
+            return
+        self._sync(cluster)
+        cluster.state["ipaddresses-seen"] = (store.kind_version("Service"), store.kind_version(IP_ADDRESS))
+
+    def _sync(self, cluster: Cluster) -> None:
+        store = cluster.store
         wanted: dict[str, Obj] = {}
-        for svc in store.list("Service"):
-            if not meta.is_deleting(svc):
-                for ip in cluster_ips(svc):
-                    wanted.setdefault(ip, svc)
+        for svc in store.list("Service"):  # (one being deleted holds its address until it is gone)
+            for ip in cluster_ips(svc):
+                wanted.setdefault(ip, svc)
         have = {meta.name(o): o for o in store.list(IP_ADDRESS)}
         for ip, svc in wanted.items():
             held = have.get(ip)
