@@ -286,6 +286,23 @@ def test_the_explorer_draws_on_the_terminal_when_stderr_is_redirected(tmp_path, 
     assert b"\x1b[" not in err  # nothing of the UI went to the log
 
 
+MOUSE_ON = b"\x1b[?1000h"  # the terminal asked to report the mouse (Textual's driver)
+
+
+@pytest.mark.parametrize("enable", [None, True], ids=["default", "enableMouse"])
+def test_the_terminal_keeps_the_mouse_unless_ui_enable_mouse_says(tmp_path, monkeypatch, enable):
+    """k9s's ui.enableMouse (default false): text stays selectable with the mouse as in any
+    terminal program; true hands the mouse to the explorer (clicks, wheel)."""
+    config = tmp_path / "config"
+    config.mkdir()
+    if enable is not None:
+        (config / "config.yaml").write_text(f"k9py:\n  ui:\n    enableMouse: {str(enable).lower()}\n")
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(config))
+    screen, _, status = _run_in_pty(tmp_path, ["--scenario", "self-healing"], stdout_to_file=False, until=b"lonely")
+    assert b"lonely" in screen and status == 0
+    assert (MOUSE_ON in screen) is bool(enable)
+
+
 _KC = """apiVersion: v1
 kind: Config
 current-context: c

@@ -46,6 +46,7 @@ class UI:
     logoless: bool = False  # no logo in the header
     crumbsless: bool = False  # no crumbs line under the table
     no_icons: bool = False  # k9py shows no icons: accepted, no effect
+    enable_mouse: bool = False  # k9s's default: the terminal keeps the mouse (select, copy, wheel)
 
 
 @dataclass
@@ -151,7 +152,7 @@ SCHEMA = Map({
     "ui": Map({
         "headless": Bool(), "logoless": Bool(), "crumbsless": Bool(), "noIcons": Bool(),
         "skin": Str(empty=False),
-        "enableMouse": Bool(ignored=True), "splashless": Bool(ignored=True), "reactive": Bool(ignored=True),
+        "enableMouse": Bool(), "splashless": Bool(ignored=True), "reactive": Bool(ignored=True),
         "invert": Bool(ignored=True), "defaultsToFullScreen": Bool(ignored=True),
         "useFullGVRTitle": Bool(ignored=True),
     }),
@@ -229,7 +230,8 @@ def from_data(d: dict[str, Any]) -> Settings:
     s.port_forward_address = d.get("portForwardAddress") or s.port_forward_address  # k9s: "" is localhost
     s.skin = ui.get("skin", s.skin)
     s.ui = UI(headless=ui.get("headless", False), logoless=ui.get("logoless", False),
-              crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False))
+              crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False),
+              enable_mouse=ui.get("enableMouse", False))
     base = Logger()
     since = lg.get("sinceSeconds", base.since_seconds)
     s.logger = Logger(tail=lg.get("tail", base.tail), buffer=lg.get("buffer", base.buffer),

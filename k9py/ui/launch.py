@@ -184,7 +184,7 @@ def run_explorer(args: argparse.Namespace, backend: Backend | None = None, user:
         app.driver_class = terminal_driver(out, keys)
     elif keys is not None:
         app.driver_class = keys
-    app.run()
+    app.run(mouse=app.user.settings.ui.enable_mouse)  # k9s's ui.enableMouse (off: the terminal's own selection)
     if app.exit_problem:  # the context's memory could not be saved: said once the terminal is back
         print(f"k9py: {inert_line(app.exit_problem)}", file=sys.stderr)
     return app.return_code or 0  # 1 when the app failed (Textual printed why)

@@ -126,8 +126,8 @@ def test_a_k9s_users_own_config_loads_as_it_is(tmp_path):
     assert s.logger.tail == 100 and s.logger.buffer == 5000 and s.logger.since_seconds == -1
     assert s.shell_pod.namespace == "default"
     # what k9py does not implement is accepted, and said
-    assert {"maxConnRetry", "skipLatestRevCheck", "imageScans", "ui.enableMouse",
-            "logger.columnLock"} <= set(s.ignored)
+    assert {"maxConnRetry", "skipLatestRevCheck", "imageScans", "logger.columnLock"} <= set(s.ignored)
+    assert "ui.enableMouse" not in s.ignored and not s.ui.enable_mouse  # (false there, k9s's default)
     assert "portForwardAddress" not in s.ignored and s.port_forward_address == "localhost"  # the dialog's
     assert "screenDumpDir" not in s.ignored  # ctrl-s writes there
     assert s.screen_dumps() == Path("/Users/fernand/.local/state/k9s/screen-dumps")
