@@ -47,6 +47,7 @@ class UI:
     crumbsless: bool = False  # no crumbs line under the table
     no_icons: bool = False  # k9py shows no icons: accepted, no effect
     enable_mouse: bool = False  # k9s's default: the terminal keeps the mouse (select, copy, wheel)
+    defaults_to_full_screen: bool = False  # describe, YAML and logs open full screen (`f` toggles)
 
 
 @dataclass
@@ -153,7 +154,7 @@ SCHEMA = Map({
         "headless": Bool(), "logoless": Bool(), "crumbsless": Bool(), "noIcons": Bool(),
         "skin": Str(empty=False),
         "enableMouse": Bool(), "splashless": Bool(ignored=True), "reactive": Bool(ignored=True),
-        "invert": Bool(ignored=True), "defaultsToFullScreen": Bool(ignored=True),
+        "invert": Bool(ignored=True), "defaultsToFullScreen": Bool(),
         "useFullGVRTitle": Bool(ignored=True),
     }),
     "logger": Map({
@@ -231,7 +232,8 @@ def from_data(d: dict[str, Any]) -> Settings:
     s.skin = ui.get("skin", s.skin)
     s.ui = UI(headless=ui.get("headless", False), logoless=ui.get("logoless", False),
               crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False),
-              enable_mouse=ui.get("enableMouse", False))
+              enable_mouse=ui.get("enableMouse", False),
+              defaults_to_full_screen=ui.get("defaultsToFullScreen", False))
     base = Logger()
     since = lg.get("sinceSeconds", base.since_seconds)
     s.logger = Logger(tail=lg.get("tail", base.tail), buffer=lg.get("buffer", base.buffer),

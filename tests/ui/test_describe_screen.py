@@ -142,3 +142,24 @@ def test_describe_snapshot_80x24(snap_compare):
     """At 80 columns the key menu takes three rows and still shows every key."""
     assert snap_compare(small_app(), terminal_size=(80, 24),
                         run_before=before("pods", name="nginx-deployment-77d8468669-2xq7v"))
+
+
+def test_ui_defaults_to_full_screen_opens_describe_yaml_and_logs_full_screen():
+    """k9s's ui.defaultsToFullScreen: the text views open without menu and status; `f` gives them back."""
+    from k9py.config.settings import UI, Settings
+    from k9py.config.user import UserConfig
+
+    async def s(app, pilot, cluster):
+        scr = await open_describe(app, pilot, "counter")
+        assert scr.has_class("fullscreen") and not scr.query_one("#key-menu").display
+        await pilot.press("f")
+        assert not scr.has_class("fullscreen")
+        await pilot.press("escape")
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen.has_class("fullscreen")
+        await pilot.press("escape")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert app.screen.full_screen and not app.screen.query_one("#viewer-status").display
+    run(s, user=UserConfig(settings=Settings(ui=UI(defaults_to_full_screen=True))))

@@ -302,7 +302,7 @@ class LogScreen(ViewerScreen):
         super().on_mount()
         self.body.on_user_scroll = self._user_scrolled
         self.log_body.pieces_at = self._pieces
-        self.query_one("#viewer-status", Static).display = True
+        self.query_one("#viewer-status", Static).display = not self.full_screen
         self.apply_settings()
         self.start()
         if self.tracking and self.workload is not None:

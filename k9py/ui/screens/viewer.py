@@ -263,6 +263,10 @@ class ViewerScreen(KeyedScreen[None]):
     def on_mount(self) -> None:
         if self.torn_down:
             return
+        user = getattr(self.app, "user", None)
+        if user is not None and user.settings.ui.defaults_to_full_screen:  # k9s's ui.defaultsToFullScreen
+            self.full_screen = True
+            self.set_class(True, "fullscreen")
         self.render_title()
         self.render_status()
         self.reload()
