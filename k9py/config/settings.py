@@ -48,6 +48,7 @@ class UI:
     no_icons: bool = False  # k9py shows no icons: accepted, no effect
     enable_mouse: bool = False  # k9s's default: the terminal keeps the mouse (select, copy, wheel)
     defaults_to_full_screen: bool = False  # describe, YAML and logs open full screen (`f` toggles)
+    use_full_gvr_title: bool = False  # the table's title names apps/v1/deployments, not deployments
 
 
 @dataclass
@@ -155,7 +156,7 @@ SCHEMA = Map({
         "skin": Str(empty=False),
         "enableMouse": Bool(), "splashless": Bool(ignored=True), "reactive": Bool(ignored=True),
         "invert": Bool(ignored=True), "defaultsToFullScreen": Bool(),
-        "useFullGVRTitle": Bool(ignored=True),
+        "useFullGVRTitle": Bool(),
     }),
     "logger": Map({
         "tail": Int(1, 1_000_000), "buffer": Int(1, 1_000_000), "sinceSeconds": Int(1, also=(-1, 0)),
@@ -233,7 +234,8 @@ def from_data(d: dict[str, Any]) -> Settings:
     s.ui = UI(headless=ui.get("headless", False), logoless=ui.get("logoless", False),
               crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False),
               enable_mouse=ui.get("enableMouse", False),
-              defaults_to_full_screen=ui.get("defaultsToFullScreen", False))
+              defaults_to_full_screen=ui.get("defaultsToFullScreen", False),
+              use_full_gvr_title=ui.get("useFullGVRTitle", False))
     base = Logger()
     since = lg.get("sinceSeconds", base.since_seconds)
     s.logger = Logger(tail=lg.get("tail", base.tail), buffer=lg.get("buffer", base.buffer),

@@ -188,8 +188,8 @@ class MergedView(ResourceView):
             parts.append(f"{name} {mark}" + (f" {error}" if error and mark == "✗" else ""))
         return " ".join(parts)
 
-    def title(self) -> str:
-        base = super().title()
+    def title(self, *, full_gvr: bool = False) -> str:
+        base = super().title(full_gvr=full_gvr)
         return f"{base} {self.state_line()}" if base else ""
 
     def cache(self) -> Cache | None:

@@ -16,7 +16,7 @@ from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.store.metrics import Usage
 from k9py.view.custom_columns import ViewColumns
 from k9py.view.helm_rows import revision_row
-from k9py.view.kinds import BY_NAME, Scope
+from k9py.view.kinds import BY_NAME, Scope, group_of
 from k9py.view.merged_rows import MergedRowModel
 from k9py.view.rows import BIGGEST_FIRST, USAGE_KINDS, Key, PodCounter, Row, RowModel, SortKeys, expand_containers
 from k9py.view.server_rows import ServerTableModel
@@ -98,6 +98,7 @@ class ResourceView:
         self.loaded_warm = False  # ``open`` loaded every row from a synced cache, not told yet
         self._loading: _Load | None = None  # rows being loaded in a worker thread
         self._sorting: _Sort | None = None  # rows being sorted in a worker thread
+        self._gvr: str | None = None  # the kind's full group/version/resource, once asked
         self._sort_wanted: tuple[str, bool] | None = None  # asked for, not yet the model's (None: the model's)
         # asked at each lazy-filter slice: a test that says when input came (the UI's), which ends it
         self.input_waiting: Callable[[], Callable[[], bool]] | None = None
@@ -306,8 +307,22 @@ class ResourceView:
             return None
         return self.session.informer.cache(self.scope.view.kind, self.namespace)
 
-    def title(self) -> str:
-        """k9s's border title: ``pods(default)[12] <app=nginx> </ngi>``."""
+    def gvr_name(self) -> str:
+        """k9s's full GVR of the view's kind (its ui.useFullGVRTitle): ``apps/v1/deployments``,
+        ``v1/pods``, a CRD's ``stable.example.com/v1/crontabs``, in the version the backend
+        serves; a view that is no list of one kind keeps its name."""
+        view = self.scope.view
+        if not view.kind or view.derived:
+            return view.name
+        if self._gvr is None:
+            group = group_of(view)
+            found = next((r for r in self.session.backend.kinds() if r.kind == view.kind and r.group == group), None)
+            self._gvr = "/".join(p for p in (found.group, found.version, found.plural) if p) if found else view.name
+        return self._gvr
+
+    def title(self, *, full_gvr: bool = False) -> str:
+        """k9s's border title: ``pods(default)[12] <app=nginx> </ngi>`` (``full_gvr``:
+        ``v1/pods(default)[12]`` …)."""
         m, scope = self.model, self.scope
         if m is None:
             return ""
@@ -319,7 +334,7 @@ class ResourceView:
             where = scope.namespace or "all"
         else:
             where = "all"
-        title = f"{scope.view.name}({where})[{len(m)}]"
+        title = f"{self.gvr_name() if full_gvr else scope.view.name}({where})[{len(m)}]"
         if scope.label and scope.view.name not in ("containers", "history"):
             title += f" <{scope.label}>"
         if scope.faults:

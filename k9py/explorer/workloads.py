@@ -68,6 +68,6 @@ class WorkloadsView(KindsView):
             m.apply_tagged(kind, diff.added, diff.changed, diff.removed, cache.objects.get)
         self._tell(Change(rows=True, state=bool(diff.state) or bool(diff.synced), synced=bool(diff.synced)))
 
-    def title(self) -> str:
-        base, denied = super().title(), self.denied()
+    def title(self, *, full_gvr: bool = False) -> str:
+        base, denied = super().title(full_gvr=full_gvr), self.denied()
         return f"{base} <no access: {', '.join(view_of(k).name for k in denied)}>" if base and denied else base

@@ -148,7 +148,7 @@ class K9pyApp(App[None]):
         return self.current.model if self.current else None
 
     def title_text(self) -> str:
-        return self.current.title() if self.current else ""
+        return self.current.title(full_gvr=self.user.settings.ui.use_full_gvr_title) if self.current else ""
 
     def targets(self) -> list[tuple[str, str]]:
         return self.current.targets(self.table.cursor_key) if self.current else []

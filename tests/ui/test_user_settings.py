@@ -418,3 +418,23 @@ def test_ctx_brings_the_contexts_own_favourites_not_the_namespace_left(tmp_path,
             assert app.navigator.favorites == ["kube-system"]
     asyncio.run(go())
     assert context_state.load("prod", cluster=cluster.name)[0].favorites == ["kube-system", "default"]
+
+
+# -- ui.useFullGVRTitle -----------------------------------------------------------------------------
+
+def test_use_full_gvr_title_names_the_group_version_and_resource(drive):
+    async def s(app, pilot, cluster):
+        assert str(app.table.border_title).strip().startswith("v1/pods(default)[")
+        await pilot.press("colon", *"dp", "enter")
+        await sync(app, pilot)
+        assert str(app.table.border_title).strip().startswith("apps/v1/deployments(default)[")
+        await pilot.press("colon", *"wk", "enter")  # no one kind: its name
+        await sync(app, pilot)
+        assert str(app.table.border_title).strip().startswith("workloads(default)[")
+    drive(s, user=user(ui=UI(use_full_gvr_title=True)))
+
+
+def test_titles_name_the_resource_alone_by_default(drive):
+    async def s(app, pilot, cluster):
+        assert str(app.table.border_title).strip().startswith("pods(default)[")
+    drive(s)

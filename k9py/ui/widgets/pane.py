@@ -129,7 +129,8 @@ class ExplorerPane(Vertical):
         self.set_timer(0.05, step)
 
     def render_title(self) -> None:
-        title = self.current.title() if self.current else ""
+        full_gvr = self.host.user.settings.ui.use_full_gvr_title  # k9s's ui.useFullGVRTitle
+        title = self.current.title(full_gvr=full_gvr) if self.current else ""
         if self.context_tag:  # panes on different contexts (`:ctx` in one of them)
             title = f"{self.context_tag}: {title}"
         text = f" {title} "
