@@ -186,6 +186,8 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
                         "defaultView, else the context's last view, else pods)")
     p.add_argument("--readonly", action="store_true", help="refuse every change to the cluster")
     p.add_argument("--logoless", action="store_true", help="no logo in the header")
+    p.add_argument("--invert", action="store_true",
+                   help="the skin turned dark to light (light to dark), its colours' hues kept (k9s's)")
     p.add_argument("--headless", action="store_true", help="no header")
     p.add_argument("--crumbsless", action="store_true", help="no crumbs line under the table")
     p.add_argument("--skin", metavar="NAME|FILE", help="a skin: a bundled or user skin's name, or a k9s skin file")

@@ -49,6 +49,7 @@ class UI:
     enable_mouse: bool = False  # k9s's default: the terminal keeps the mouse (select, copy, wheel)
     defaults_to_full_screen: bool = False  # describe, YAML and logs open full screen (`f` toggles)
     use_full_gvr_title: bool = False  # the table's title names apps/v1/deployments, not deployments
+    invert: bool = False  # the skin turned dark to light (light to dark), its hues kept (--invert)
 
 
 @dataclass
@@ -155,7 +156,7 @@ SCHEMA = Map({
         "headless": Bool(), "logoless": Bool(), "crumbsless": Bool(), "noIcons": Bool(),
         "skin": Str(empty=False),
         "enableMouse": Bool(), "splashless": Bool(ignored=True), "reactive": Bool(ignored=True),
-        "invert": Bool(ignored=True), "defaultsToFullScreen": Bool(),
+        "invert": Bool(), "defaultsToFullScreen": Bool(),
         "useFullGVRTitle": Bool(),
     }),
     "logger": Map({
@@ -235,7 +236,7 @@ def from_data(d: dict[str, Any]) -> Settings:
               crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False),
               enable_mouse=ui.get("enableMouse", False),
               defaults_to_full_screen=ui.get("defaultsToFullScreen", False),
-              use_full_gvr_title=ui.get("useFullGVRTitle", False))
+              use_full_gvr_title=ui.get("useFullGVRTitle", False), invert=ui.get("invert", False))
     base = Logger()
     since = lg.get("sinceSeconds", base.since_seconds)
     s.logger = Logger(tail=lg.get("tail", base.tail), buffer=lg.get("buffer", base.buffer),

@@ -218,7 +218,7 @@ class K9pyApp(App[None]):
         Textual parses the stylesheet once: its palette; None when it cannot be (a wrong file:
         ``on_mount`` flashes why; the terminal's own colours)."""
         try:
-            return theme.apply_before_start(self, theme.load(name_or_file))
+            return theme.apply_before_start(self, theme.load(name_or_file), invert=self.user.settings.ui.invert)
         except K9pyError:
             return None
 
@@ -228,7 +228,7 @@ class K9pyApp(App[None]):
         ``applied``: it is the theme already (set before the app ran): nothing to restyle."""
         self.skin = skin
         if not applied:
-            theme.apply(self, skin)
+            theme.apply(self, skin, invert=self.user.settings.ui.invert)
             self.restyle()
         if warnings := [*(notes or []), *skin.warnings]:
             # one line: several are counted first (the line ends where the terminal does)

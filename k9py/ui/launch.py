@@ -131,6 +131,7 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
     elif state is not None and state.read_only is not None:
         s.read_only = state.read_only
     s.ui.logoless = s.ui.logoless or bool(getattr(args, "logoless", False))
+    s.ui.invert = s.ui.invert or bool(getattr(args, "invert", False))
     s.ui.headless = s.ui.headless or bool(getattr(args, "headless", False))
     s.ui.crumbsless = s.ui.crumbsless or bool(getattr(args, "crumbsless", False))
     namespace = start_namespace(args, backend, state.namespace if state else None)

@@ -23,6 +23,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from k9py.config import skin as skins
 from k9py.config.skin import DEFAULT, Skin
+from k9py.ui.invert import invert as invert_color
 
 # -- the built-in look ----------------------------------------------------------------------------------
 BLACK, WHITE = "#000000", "#ffffff"  # TCSS black / white
@@ -121,8 +122,30 @@ def _readable(color: str, bg: str, fg: str) -> str:
     return Color.parse(color).blend(Color.parse(fg), 0.75).hex.lower()
 
 
-def build(skin: Skin) -> Palette:
-    """``skin``'s palette (``Skin()``: the built-in look)."""
+def build(skin: Skin, *, invert: bool = False) -> Palette:
+    """``skin``'s palette (``Skin()``: the built-in look); ``invert``: dark to light (or light to
+    dark), its colours' hues kept (k9s's ``ui.invert``)."""
+    pal = _build(skin)
+    return inverted(pal) if invert and not pal.ansi else pal
+
+
+def inverted(pal: Palette) -> Palette:
+    """``pal`` with every colour's lightness mirrored (``ui/invert.py``); the Textual theme's
+    background is then the inverted body, never Textual's own dark one."""
+    def flip(style: Style) -> Style:
+        fg, bg = (c.triplet.hex if c is not None and c.triplet is not None else None
+                  for c in (style.color, style.bgcolor))
+        return Style(color=invert_color(fg) if fg else style.color, bgcolor=invert_color(bg) if bg else style.bgcolor,
+                     bold=style.bold, dim=style.dim)
+    background = invert_color(pal.background or BLACK)
+    return replace(pal, dark=not pal.dark, css={k: invert_color(v) for k, v in pal.css.items()},
+                   styles={k: flip(v) for k, v in pal.styles.items()}, primary=invert_color(pal.primary),
+                   background=background,
+                   surface=invert_color(pal.surface) if pal.surface else _blend(background, invert_color(TEXTUAL_FG),
+                                                                               0.08, background))
+
+
+def _build(skin: Skin) -> Palette:
     b = _Builder(skin)
     pal = b.pal
     g, css, style = b.get, b.css, b.style
@@ -350,10 +373,10 @@ def textual_theme(pal: Palette, name: str) -> Theme:
                  variables=dict(pal.css))
 
 
-def apply(app: App[Any], skin: Skin) -> Palette:
+def apply(app: App[Any], skin: Skin, *, invert: bool = False) -> Palette:
     """Make ``skin`` the app's look: the palette components paint with, and a Textual theme (two
     names taken in turn, so applying the same name again still restyles)."""
-    pal = build(skin)
+    pal = build(skin, invert=invert)
     use(pal)
     old = app.theme
     name = "k9py-b" if old == "k9py-a" else "k9py-a"
@@ -364,13 +387,13 @@ def apply(app: App[Any], skin: Skin) -> Palette:
     return pal
 
 
-def apply_before_start(app: App[Any], skin: Skin) -> Palette | None:
+def apply_before_start(app: App[Any], skin: Skin, *, invert: bool = False) -> Palette | None:
     """``apply`` for an app not running yet, without Textual's theme watcher: the stylesheet is
     then parsed once, with the skin's variables, instead of again when the theme changes once it
     runs (a fifth of the time from the app's start to its first frame). Its palette; None
     (nothing done) for a skin of the terminal's own colours, whose filter Textual's watcher
     sets up its own way."""
-    pal = build(skin)
+    pal = build(skin, invert=invert)
     if pal.ansi:
         return None
     use(pal)
