@@ -332,6 +332,8 @@ def user_files(args: argparse.Namespace) -> UserConfig:
     s = user.settings
     if getattr(args, "speed", None) is None:
         args.speed = s.speed
+    if getattr(args, "request_timeout", None) is None and s.api_server_timeout:
+        args.request_timeout = f"{s.api_server_timeout:f}s"  # k9s's apiServerTimeout
     if args.command is None and not (args.live or args.context or args.kubeconfig or args.scenario):
         if s.backend == "live" and not args.sim:
             args.live = True

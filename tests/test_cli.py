@@ -373,3 +373,22 @@ def test_a_kubeconfig_number_too_long_for_python_is_its_line(tmp_path):
     proc = run_k9py("--live", "--kubeconfig", str(kc))
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == f"k9py: {kc}:6: kubeconfig: a number of 5000 digits: too large\n"
+
+
+def test_api_server_timeout_bounds_a_live_clusters_requests_unless_the_command_line_says(tmp_path, monkeypatch):
+    """k9s's apiServerTimeout: the live backend's request timeout when --request-timeout is not given."""
+    from k9py.backends.live import request_timeout
+    from k9py.cli import build_parser, user_files
+    from k9py.errors import K9pyError
+    (tmp_path / "config.yaml").write_text("k9s:\n  apiServerTimeout: 15s\n")
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    args = build_parser().parse_args(["--live"])
+    user_files(args)
+    assert request_timeout(args.request_timeout) == 15.0
+    args = build_parser().parse_args(["--live", "--request-timeout", "1m"])
+    user_files(args)
+    assert request_timeout(args.request_timeout) == 60.0
+    (tmp_path / "config.yaml").write_text("k9s:\n  apiServerTimeout: soon\n")
+    with pytest.raises(K9pyError, match=r"config.yaml:2.*apiServerTimeout.*'soon' is not a duration"):
+        user_files(build_parser().parse_args(["--live"]))
+    assert request_timeout(build_parser().parse_args(["--live"]).request_timeout) == 30.0  # none: 30s

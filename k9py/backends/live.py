@@ -972,8 +972,9 @@ def add_live_arguments(parser: Any) -> None:
     g.add_argument("--live", action="store_true", help="explore the cluster of the current kubeconfig context")
     g.add_argument("--context", help="kubeconfig context to use (implies --live)")
     g.add_argument("--kubeconfig", help="kubeconfig file (implies --live; default: $KUBECONFIG or ~/.kube/config)")
-    g.add_argument("--request-timeout", default="30s", metavar="DURATION",
-                   help="how long a request may take (e.g. 10s, 1m; 0: no limit; default 30s)")
+    g.add_argument("--request-timeout", default=None, metavar="DURATION",
+                   help="how long a request may take (e.g. 10s, 1m; 0: no limit; default: config.yaml's "
+                        "apiServerTimeout, else 30s)")
 
 
 def request_timeout(text: str | None) -> float | None:

@@ -121,6 +121,7 @@ class HistorySettings:
 class Settings:
     skin: str | None = None  # k9py.ui.skin: a skin's name or file
     refresh_rate: float = 1.0  # seconds between repaints of ages and the clock; metrics at most this often
+    api_server_timeout: float | None = None  # k9s's: a live cluster's requests' limit when --request-timeout is not given
     read_only: bool = False
     no_exit_on_ctrl_c: bool = False
     default_view: str | None = None  # the view k9py opens (k9s's defaultView; -c wins)
@@ -174,7 +175,7 @@ SCHEMA = Map({
     # k9s's, accepted and ignored
     "liveViewAutoRefresh": Bool(ignored=True),
     "gpuVendors": Anything(),
-    "apiServerTimeout": Str(ignored=True),
+    "apiServerTimeout": Duration(),
     "maxConnRetry": Int(ignored=True),
     "portForwardAddress": Str(),
     "skipLatestRevCheck": Bool(ignored=True),
@@ -226,6 +227,7 @@ def from_data(d: dict[str, Any]) -> Settings:
     s = Settings()
     ui, lg, sp, th = d.get("ui", {}), d.get("logger", {}), d.get("shellPod", {}), d.get("thresholds", {})
     s.refresh_rate = d.get("refreshRate", s.refresh_rate)
+    s.api_server_timeout = d.get("apiServerTimeout", s.api_server_timeout)
     s.read_only = d.get("readOnly", s.read_only)
     s.no_exit_on_ctrl_c = d.get("noExitOnCtrlC", s.no_exit_on_ctrl_c)
     s.default_view = d.get("defaultView", s.default_view) or None
