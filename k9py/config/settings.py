@@ -50,6 +50,7 @@ class UI:
     defaults_to_full_screen: bool = False  # describe, YAML and logs open full screen (`f` toggles)
     use_full_gvr_title: bool = False  # the table's title names apps/v1/deployments, not deployments
     invert: bool = False  # the skin turned dark to light (light to dark), its hues kept (--invert)
+    reactive: bool = False  # the user's files read again when one is saved (ui/reactive.py)
 
 
 @dataclass
@@ -156,7 +157,7 @@ SCHEMA = Map({
     "ui": Map({
         "headless": Bool(), "logoless": Bool(), "crumbsless": Bool(), "noIcons": Bool(),
         "skin": Str(empty=False),
-        "enableMouse": Bool(), "splashless": Bool(ignored=True), "reactive": Bool(ignored=True),
+        "enableMouse": Bool(), "splashless": Bool(ignored=True), "reactive": Bool(),
         "invert": Bool(), "defaultsToFullScreen": Bool(),
         "useFullGVRTitle": Bool(),
     }),
@@ -238,7 +239,8 @@ def from_data(d: dict[str, Any]) -> Settings:
               crumbsless=ui.get("crumbsless", False), no_icons=ui.get("noIcons", False),
               enable_mouse=ui.get("enableMouse", False),
               defaults_to_full_screen=ui.get("defaultsToFullScreen", False),
-              use_full_gvr_title=ui.get("useFullGVRTitle", False), invert=ui.get("invert", False))
+              use_full_gvr_title=ui.get("useFullGVRTitle", False), invert=ui.get("invert", False),
+              reactive=ui.get("reactive", False))
     base = Logger()
     since = lg.get("sinceSeconds", base.since_seconds)
     s.logger = Logger(tail=lg.get("tail", base.tail), buffer=lg.get("buffer", base.buffer),

@@ -191,6 +191,9 @@ class K9pyApp(App[None]):
             self.apply_skin(self.user.settings.skin, notes=notes)
         self.set_focus(self.table)
         timeline.install(self)  # the replay bar (when replaying), hot-reload flashes
+        if self.user.persist and self.user.settings.ui.reactive and not self.manual:  # k9s's ui.reactive
+            from k9py.ui import reactive
+            self.run_worker(reactive.watch(self), group="config-watch", exclusive=True)
 
     # -- skins (ui/theme.py: a k9s skin → the Textual theme and the components' styles) -----------------
     skin: Skin = Skin()

@@ -1,0 +1,63 @@
+"""k9s's ``ui.reactive``: the user's files read again when one is saved, without a restart —
+aliases, hotkeys and plugins (a context's own files joined again), views.yaml's columns (the
+views shown take them at once), config.yaml's skin, logger and thresholds. A file that is now
+wrong is said in the flash and the app keeps what it had. keymap.yaml and what the command line
+pinned (``--skin``, ``--readonly``) stay as they started."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from k9py.config import locations
+from k9py.errors import K9pyError
+from k9py.view import custom_columns
+
+if TYPE_CHECKING:
+    from k9py.ui.app import K9pyApp
+
+WATCHED = ("config.yaml", "aliases.yaml", "hotkeys.yaml", "plugins.yaml", "views.yaml")
+
+
+def reload(app: K9pyApp, changed: str = "") -> bool:
+    """Read the user's files again and use them; False (flashed) when one is wrong."""
+    from k9py.config.user import load_user
+    try:
+        fresh = load_user()
+    except K9pyError as err:
+        app.flash(f"{err} (kept as it was)", "error")
+        return False
+    user = app.user
+    user.shared = fresh.shared
+    user.aliases, user.hotkeys, user.plugins = fresh.aliases, fresh.hotkeys, fresh.plugins
+    user.views = fresh.views
+    s, f = user.settings, fresh.settings
+    s.logger, s.thresholds = f.logger, f.thresholds
+    notes = app.use_context_files(app.session)  # the context's own files joined again, keys bound again
+    for pane in app.splits.all_panes():  # the views shown take views.yaml's columns at once
+        pane.navigator.views, pane.navigator.aliases = user.views, user.aliases
+        view = pane.current
+        if view is not None and view.model is not None:
+            view.columns = custom_columns.pick(pane.navigator.views, view.scope.view.name, view.scope.namespace)
+            view.model.set_custom(view.columns)
+            pane.table.set_model(view.model, cursor=pane.table.cursor_key)
+    if f.skin != user.config_skin:
+        user.config_skin = f.skin
+        if not user.skin_pinned:
+            app.apply_skin(f.skin)
+    warnings = [*notes, *fresh.warnings]
+    app.flash(" | ".join(warnings) if warnings else f"{changed or 'config'} reloaded", "warn" if warnings else "info")
+    return True
+
+
+async def watch(app: K9pyApp) -> None:
+    """Reload whenever one of the files (or one in a plugins folder) is written."""
+    from watchfiles import awatch
+    folder = locations.config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    async for changes in awatch(folder, debounce=200):  # editors write a temporary file and rename it
+        names = {Path(p).name for _, p in changes if Path(p).suffix in (".yaml", ".yml")}
+        mine = sorted(n for n in names if n in WATCHED) or sorted(
+            n for _, p in changes if "plugins" in Path(p).parts for n in [Path(p).name])
+        if mine:
+            reload(app, ", ".join(mine))
