@@ -64,10 +64,10 @@ def test_info_says_what_was_found_and_what_is_wrong(cfg, capsys):
     assert rows["Config"].endswith(f"invalid: {cfg / 'config.yaml'}:3: k9py.ui.skn: unknown key (did you mean skin?)")
     assert rows["Skins"].endswith("found: 1 skins (prod-red)")
     assert rows["Aliases"].endswith("found")
-    (cfg / "config.yaml").write_text("k9s:\n  maxConnRetry: 5\n  ui:\n    enableMouse: true\n")
+    (cfg / "config.yaml").write_text("k9s:\n  maxConnRetry: 5\n  ui:\n    splashless: true\n    enableMouse: true\n")
     assert main(["info"]) == 0
     rows = info_lines(capsys.readouterr().out)
-    assert rows["Config"].endswith("found (k9s: tree; no effect in k9py: ui.enableMouse, maxConnRetry)")
+    assert rows["Config"].endswith("found (k9s: tree; no effect in k9py: ui.splashless, maxConnRetry)")
 
 
 def test_info_lists_every_plugin_key_that_does_nothing(cfg, capsys):
