@@ -1,6 +1,8 @@
 """What the apiserver does to a Secret on every write: ``stringData`` merged into the base64 ``data``
 (``stringData`` wins) and never stored, ``type`` defaulted to ``Opaque``; the validation that
-goes with it (key names, the keys a typed Secret needs, an immutable type, `immutable: true`)."""
+goes with it (key names, the keys a typed Secret needs, an immutable type, `immutable: true`).
+A ConfigMap's validation too (ValidateConfigMap: key names, a key in both ``data`` and
+``binaryData``, `immutable: true`)."""
 
 from __future__ import annotations
 
@@ -39,14 +41,28 @@ def merge_string_data(obj: Obj) -> None:
         data[key] = base64.b64encode(str(value).encode()).decode()
 
 
+def config_key_errors(field: str, key: str) -> list[tuple[str, str]]:
+    """apimachinery's IsConfigMapKey of a Secret's or ConfigMap's key, as (field, message) pairs."""
+    why = []
+    if len(key) > 253:
+        why.append("must be no more than 253 characters")
+    if not _KEY.match(key):
+        why.append("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  "
+                   "or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+    if key == ".":
+        why.append("must not be '.'")
+    elif key == "..":
+        why.append("must not be '..'")
+    elif key.startswith(".."):
+        why.append("must not start with '..'")
+    return [(f"{field}[{key}]", f'Invalid value: "{key}": {w}') for w in why]
+
+
 def _errors(obj: Obj, old: Obj | None) -> list[tuple[str, str]]:
     errs: list[tuple[str, str]] = []
     data = obj.get("data") or {}
     for key in data:
-        if key in (".", "..") or not _KEY.match(key) or len(key) > 253:
-            errs.append((f"data[{key}]", f'Invalid value: "{key}": a valid config key must consist of alphanumeric '
-                         "characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used "
-                         "for validation is '[-._a-zA-Z0-9]+')"))
+        errs += config_key_errors("data", str(key))
     type_ = obj["type"]
     for key in REQUIRED_KEYS.get(type_, ()):
         if key not in data:
@@ -73,3 +89,30 @@ def admit_secret(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     errs = _errors(obj, old)
     if errs:
         raise invalid("Secret", obj["metadata"].get("name", ""), errs)
+
+
+def _configmap_errors(obj: Obj, old: Obj | None) -> list[tuple[str, str]]:
+    errs: list[tuple[str, str]] = []
+    data, binary = obj.get("data"), obj.get("binaryData")
+    data = data if isinstance(data, dict) else {}
+    binary = binary if isinstance(binary, dict) else {}
+    for key in data:
+        errs += config_key_errors("data", str(key))
+        if key in binary:
+            errs.append((f"data[{key}]", f'Invalid value: "{key}": duplicate of key present in binaryData'))
+    for key in binary:
+        errs += config_key_errors("binaryData", str(key))
+    if old is not None and old.get("immutable") is True:
+        if obj.get("immutable") is not True:
+            errs.append(("immutable", "Forbidden: field is immutable when `immutable` is set"))
+        for field in ("data", "binaryData"):
+            if (obj.get(field) or {}) != (old.get(field) or {}):
+                errs.append((field, "Forbidden: field is immutable when `immutable` is set"))
+    return errs
+
+
+@admits("ConfigMap")
+def admit_configmap(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
+    errs = _configmap_errors(obj, old)
+    if errs:
+        raise invalid("ConfigMap", obj["metadata"].get("name", ""), errs)

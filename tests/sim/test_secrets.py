@@ -74,3 +74,38 @@ def test_immutable_secret_refuses_data_changes():
     assert "data: Forbidden: field is immutable when `immutable` is set" in e.value.message
     same = c.replace(secret("frozen", immutable=True, stringData={"a": "1"}))
     assert same["data"] == {"a": b64("1")}
+
+
+def configmap(name: str, **fields) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}, **fields}
+
+
+def test_configmap_keys_are_validated_as_the_apiservers():
+    c = Cluster()
+    with pytest.raises(ApiError) as e:
+        c.create(configmap("k", data={"a b": "x"}))
+    assert e.value.code == 422
+    assert e.value.message.startswith('ConfigMap "k" is invalid: data[a b]: Invalid value: "a b": a valid config key must consist')
+    with pytest.raises(ApiError) as e:
+        c.create(configmap("k", binaryData={"..x": b64("1")}))
+    assert e.value.message == 'ConfigMap "k" is invalid: binaryData[..x]: Invalid value: "..x": must not start with \'..\''
+    with pytest.raises(ApiError) as e:
+        c.create(configmap("k", data={"a": "1"}, binaryData={"a": b64("1")}))
+    assert 'data[a]: Invalid value: "a": duplicate of key present in binaryData' in e.value.message
+    assert c.store.get("ConfigMap", "default", "k") is None
+    c.create(configmap("k", data={"a.b_C-1": "x"}))
+
+
+def test_an_immutable_configmap_keeps_its_data():
+    c = Cluster()
+    c.create(configmap("imm", immutable=True, data={"a": "1"}))
+    with pytest.raises(ApiError) as e:
+        c.replace(configmap("imm", immutable=True, data={"a": "2"}))
+    assert e.value.message == 'ConfigMap "imm" is invalid: data: Forbidden: field is immutable when `immutable` is set'
+    with pytest.raises(ApiError) as e:
+        c.replace(configmap("imm", data={"a": "1"}))
+    assert "immutable: Forbidden: field is immutable when `immutable` is set" in e.value.message
+    assert c.get("ConfigMap", "default", "imm")["data"] == {"a": "1"}
+    labelled = configmap("imm", immutable=True, data={"a": "1"})
+    labelled["metadata"]["labels"] = {"x": "y"}
+    c.replace(labelled)  # metadata may still change
