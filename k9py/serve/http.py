@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import os
 import socket
 import ssl
 import sys
@@ -77,7 +78,9 @@ class Response:
     code: int
     body: Any = None  # JSON-able, bytes, or str
     content_type: str = "application/json"
-    stream: Iterable[bytes] | None = None  # chunked body (watch, log follow); close() if it has one
+    # Chunked body (watch, log follow); close() if it has one. An empty chunk writes nothing: a
+    # stream waiting idle yields one now and then, so a client that went away is seen and it ends.
+    stream: Iterable[bytes] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     # Takes the connection over instead of a body (a WebSocket upgrade): called with the handler,
     # it writes the 101 itself and owns the socket until it returns; the connection is then closed.
@@ -228,6 +231,9 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
+    def _client_gone(self) -> bool:
+        return client_closed(self.connection)
+
     def _send_stream(self, resp: Response) -> None:
         stream = resp.stream
         assert stream is not None
@@ -244,6 +250,9 @@ class Handler(BaseHTTPRequestHandler):
                 if chunk:
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                     self.wfile.flush()
+                elif self._client_gone():  # an idle stream's heartbeat: is anyone still there?
+                    self.close_connection = True
+                    return
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except OSError:  # the client went away (BrokenPipe, ConnectionReset)
@@ -252,6 +261,19 @@ class Handler(BaseHTTPRequestHandler):
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
+
+
+def client_closed(sock: socket.socket) -> bool:
+    """True once the peer has closed (or reset) ``sock``: a peek at it, never waiting, reads its
+    end. Data waiting (a pipelined request, a TLS alert) is not an end. A TLS socket refuses
+    peeking, so its descriptor is peeked through a duplicate."""
+    try:
+        with socket.socket(fileno=os.dup(sock.fileno())) as raw:
+            return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:  # reset, or the socket is already closed
+        return True
 
 
 def quiet_handle_error(report: Callable[[], None]) -> None:

@@ -135,6 +135,8 @@ def pod_log(api: Api, req: Request, route: Route) -> Response:
                     at_cursor += 1
                     if at_cursor > seen_at_cursor:
                         new.append(ln)
+            if not new:
+                yield b""  # idle: the writer sees whether the client is still there
             for ln in new:
                 t = _ts(ln)
                 if t != cursor:

@@ -118,6 +118,8 @@ class WatchStream:
                 last_sent = time.monotonic()
             if not self.queue:
                 api.wait_change(min(0.5, max(0.0, deadline - time.monotonic())))
+                if not self.queue:
+                    yield b""  # idle: the writer sees whether the client is still there
         while self.queue:
             yield self._drain()
 

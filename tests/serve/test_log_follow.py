@@ -4,6 +4,10 @@ CrashLoopBackOff between restarts, a completed one) returns what there is at onc
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+
 from tests.sim.helpers import COUNTER_SCRIPT
 
 LOG = "/api/v1/namespaces/default/pods/crashy/log"
@@ -40,3 +44,28 @@ def test_follow_on_a_container_in_back_off_returns_its_last_run(client, served):
     resp = client.open_stream(LOG + "?follow=true")
     text = resp.read().decode()  # returns at once, no clock move needed
     assert text.splitlines()[0].startswith("0: ") and len(text.splitlines()) >= 7
+
+
+def _streaming_threads() -> int:
+    return sum(1 for t in threading.enumerate() if "process_request_thread" in t.name)
+
+
+def test_a_quiet_follow_whose_client_left_ends(client, served):
+    """kubectl logs -f on a container that prints nothing, interrupted: the stream sees the closed
+    connection while it waits and ends, instead of holding its thread until the container writes."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet"},
+           "spec": {"containers": [{"name": "q", "image": "busybox:1.28", "command": ["sleep", "3600"]}]}}
+    assert client.call("POST", "/api/v1/namespaces/default/pods", pod)[0] == 201
+    served.advance(4)
+    before = _streaming_threads()
+    s = socket.create_connection((served.host, served.port), timeout=20)
+    s.sendall(b"GET /api/v1/namespaces/default/pods/quiet/log?follow=true HTTP/1.1\r\nHost: x\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)
+    assert head.startswith(b"HTTP/1.1 200") and _streaming_threads() == before + 1
+    s.close()
+    deadline = time.monotonic() + 20  # a generous deadline, not a measurement (ends within ~0.5 s)
+    while _streaming_threads() > before and time.monotonic() < deadline:
+        served.api.wait_change(0.1)
+    assert _streaming_threads() == before

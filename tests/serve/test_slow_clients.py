@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import pytest
 
@@ -104,3 +105,32 @@ def test_other_request_errors_are_still_reported(handle, capsys):
         handle.httpd.handle_error(None, ("127.0.0.1", 50000))
     err = capsys.readouterr().err
     assert "Traceback" in err and "ValueError: a bug" in err
+
+
+def _store_watches(handle: ServeHandle, kind: str) -> int:
+    with handle.cluster.lock:
+        return len(handle.cluster.store._watches.get(kind, {}))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/namespaces/default/configmaps?watch=1",
+                                  "/api/v1/namespaces/default/configmaps?watch=1&allowWatchBookmarks=true"])
+def test_a_quiet_watch_whose_client_left_ends(handle, path):
+    """A client that opens a watch on a quiet kind and goes away (kubectl get -w interrupted, a
+    UI leaving the view) no longer holds a thread and a store watch for the watch's 30 minutes:
+    the stream, idle, sees the closed connection and ends, as the apiserver's does."""
+    handle.httpd.io_timeout = 30.0  # not what ends it
+    before = _store_watches(handle, "ConfigMap")
+    clients = [_connect(handle) for _ in range(5)]
+    for s in clients:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(1)
+        assert head.startswith(b"HTTP/1.1 200")
+    assert _store_watches(handle, "ConfigMap") == before + 5
+    for s in clients:
+        s.close()
+    deadline = time.monotonic() + 20  # a generous deadline, not a measurement (ends within ~0.5 s)
+    while _store_watches(handle, "ConfigMap") > before and time.monotonic() < deadline:
+        handle.api.wait_change(0.1)
+    assert _store_watches(handle, "ConfigMap") == before
