@@ -92,6 +92,21 @@ def load_fast(text: str) -> list[Any]:
     return docs
 
 
+def check_data(data: Any) -> None:
+    """Refuse decoded data (JSON's or YAML's) nested deeper than MAX_DEPTH or blown up by aliases,
+    as ``load_fast`` does: ``YamlError`` (no line)."""
+    _check_shape(data, _data_children, lambda _v: None)
+
+
+def load_one(text: str) -> Any:
+    """One document's data (None for none), checked as ``load_fast``'s; ``yaml.YAMLError`` for
+    bad YAML or more than one document, ``YamlError`` for one too deep or blown up by aliases."""
+    docs = load_fast(text)
+    if len(docs) > 1:
+        raise yaml.YAMLError("expected a single document in the stream")
+    return docs[0] if docs else None
+
+
 def _data_children(value: Any) -> list[Any]:
     if isinstance(value, dict):
         return list(value.values())

@@ -20,6 +20,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, invalid, not_found
 from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
+from k9py.scenario import yamldoc
 from k9py.serve import auth, discovery, listoptions, openapi, table
 from k9py.serve import metrics as metrics_api
 from k9py.serve.go_types import unmarshal_error
@@ -404,13 +405,18 @@ class Api:
         text = req.body.decode("utf-8", errors="replace")
         try:
             if "yaml" in ct:
-                return yaml.safe_load(text)
+                return yamldoc.load_one(text)
             decoded = json.loads(text)
+            yamldoc.check_data(decoded)
             return replace_lone_surrogates(decoded) if may_hold_surrogates(text) else decoded
+        except (yamldoc.YamlError, RecursionError) as err:  # too deep for the decoder, or a "billion laughs"
+            raise bad_request(f"error decoding request body: {_shape_problem(err)}") from None
         except (ValueError, yaml.YAMLError) as err:
             if "yaml" not in ct:
                 try:
-                    return yaml.safe_load(text)
+                    return yamldoc.load_one(text)
+                except (yamldoc.YamlError, RecursionError) as shape:
+                    raise bad_request(f"error decoding request body: {_shape_problem(shape)}") from None
                 except (ValueError, yaml.YAMLError):  # (a 5000-digit number: int() refuses it)
                     pass
             why = err if isinstance(err, (json.JSONDecodeError, yaml.YAMLError)) else \
@@ -691,6 +697,13 @@ class Api:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+def _shape_problem(err: Exception) -> str:
+    """A body too deep or blown up by aliases, in yamldoc's words (without its "yaml: ")."""
+    if isinstance(err, yamldoc.YamlError):
+        return err.message.removeprefix("yaml: ")
+    return f"nested more than {yamldoc.MAX_DEPTH} levels deep"  # deeper than the JSON decoder goes
+
 
 def _int_param(req: Request, name: str, default: int) -> int:
     v = req.q(name)

@@ -221,5 +221,39 @@ def test_a_number_too_long_for_python_is_a_400_that_says_so(client, content_type
     code, st, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", raw=raw.encode(),
                               content_type=content_type)
     assert (code, st["reason"]) == (400, "BadRequest")
-    assert "a number too large" in st["message"] and "sys." not in st["message"]
+    assert "too large" in st["message"] and "sys." not in st["message"]
     assert client.call("GET", "/api/v1/namespaces/default/configmaps/big")[0] == 404
+
+
+def _nested(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+BILLION_LAUGHS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata: {}\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n" + "".join(
+    f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]\n" for i in range(1, 10))
+
+
+@pytest.mark.parametrize("content_type, raw, message", [
+    ("application/json", '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d"},"x":' + _nested(5000) + "}",
+     "error decoding request body: nested more than 100 levels deep"),  # deeper than json.loads goes
+    ("application/json", '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d"},"x":' + _nested(500) + "}",
+     "error decoding request body: nested more than 100 levels deep"),  # decoded, then too deep for the rest
+    ("application/yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\nx: " + "[" * 5000 + "]" * 5000,
+     None),
+    ("application/yaml", BILLION_LAUGHS, "error decoding request body: document contains excessive aliasing"),
+    (MERGE, '{"metadata":{"labels":{"a":"b"}},"x":' + _nested(500) + "}",
+     "error decoding request body: nested more than 100 levels deep"),
+], ids=["json-5000", "json-500", "yaml-5000", "billion-laughs", "merge-patch-500"])
+def test_bodies_too_deep_or_blown_up_by_aliases_are_a_400(client, capsys, content_type, raw, message):
+    """A body nested hundreds of levels deep was a 400 in Python's words (maximum recursion depth
+    exceeded) with a traceback on serve's stderr, or was stored and then broke whoever walked it (a
+    merge patch, the explorer's YAML); a YAML body of aliases (a "billion laughs", 500 bytes)
+    held the whole server for minutes while it was expanded. Each is refused as it is decoded."""
+    method, path = ("PATCH", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt") if content_type == MERGE else \
+        ("POST", "/api/v1/namespaces/default/configmaps")
+    code, st, _ = client.call(method, path, raw=raw.encode(), content_type=content_type)
+    assert (code, st["reason"]) == (400, "BadRequest")
+    assert st["message"].startswith(message or "error decoding request body: ")
+    assert "recursion" not in st["message"] and "Traceback" not in capsys.readouterr().err
+    assert client.call("GET", "/api/v1/namespaces/default/configmaps/d")[0] == 404
+    assert client.call("GET", "/api/v1/namespaces/default/configmaps/lol")[0] == 404
