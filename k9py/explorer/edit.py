@@ -160,6 +160,9 @@ class EditSession:
         self.namespace = meta.namespace(obj)
         self.name = meta.name(obj)
         self.resource = resource_name(self.kind, self.api_version, view_name or self.kind.lower())
+        if yaml_text.nesting(obj) > yamldoc.MAX_DEPTH:  # its YAML could not be read back: nothing to save
+            raise K9pyError(f'edit: {self.resource} "{self.name}" is nested more than {yamldoc.MAX_DEPTH} '
+                            'levels deep: k9py cannot edit it')
         self.text = yaml_text.dump(yaml_text.strip_for_edit(obj))
         self.original: Obj = yamldoc.parse_documents(self.text)[0].data  # compared as the editor's YAML reads back
         self.buffer = HEADER + self.text  # what the editor opens first

@@ -17,10 +17,14 @@ import yaml
 
 from k9py.kube.meta import deep_copy
 from k9py.kube.yamlout import SafeDumper
+from k9py.scenario.yamldoc import MAX_DEPTH
 
 Obj = dict[str, Any]
 
 MASK = "*****"
+# What stands for a value nested past MAX_DEPTH (a live cluster takes 10,000 levels; the dumper
+# and k9py's YAML reader go a few hundred at most): shown, never sent back (``e`` refuses such objects).
+TOO_DEEP = f"<nested more than {MAX_DEPTH} levels deep: not shown>"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
@@ -75,8 +79,47 @@ def prepare(obj: Obj, *, managed_fields: bool = False, decode: bool = False) -> 
     return out
 
 
+def nesting(value: Any) -> int:
+    """How many levels ``value`` nests (a scalar 1, ``{"a": 1}`` 2), as yamldoc counts them;
+    walked without recursion, whatever the depth."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(v, dict):
+            stack.extend((c, depth + 1) for c in v.values())
+        elif isinstance(v, list):
+            stack.extend((c, depth + 1) for c in v)
+    return deepest
+
+
+def _pruned(value: Any) -> Any:
+    """A copy of ``value`` whose collections past MAX_DEPTH levels are TOO_DEEP (no recursion)."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 1)]
+    while stack:
+        v, parent, key, depth = stack.pop()
+        if isinstance(v, dict | list) and v and depth >= MAX_DEPTH:  # its children would pass the limit
+            parent[key] = TOO_DEEP
+        elif isinstance(v, dict):
+            out: dict[Any, Any] = {}
+            parent[key] = out
+            stack.extend((c, out, k, depth + 1) for k, c in v.items())
+        elif isinstance(v, list):
+            items: list[Any] = [None] * len(v)
+            parent[key] = items
+            stack.extend((c, items, i, depth + 1) for i, c in enumerate(v))
+        else:
+            parent[key] = v
+    return root[0]
+
+
 def dump(obj: Any) -> str:
-    """YAML text for any API-shaped value, kubectl style."""
+    """YAML text for any API-shaped value, kubectl style; what nests past MAX_DEPTH levels is
+    TOO_DEEP (the dumper recurses: thousands of levels would end the app)."""
+    if nesting(obj) > MAX_DEPTH:
+        obj = _pruned(obj)
     return yaml.dump(obj, Dumper=_Dumper, sort_keys=True, default_flow_style=False,
                      allow_unicode=True, width=1 << 30, indent=2)
 

@@ -112,3 +112,49 @@ def test_malformed_objects_are_listed_sorted_and_described_and_the_app_goes_on(t
             assert pods.counts.error == 1  # the pod whose status is no map: a fault (the other is not ready yet)
         assert app.return_code in (None, 0)
     asyncio.run(main())
+
+
+def test_an_object_nested_hundreds_of_levels_deep_is_shown_but_not_edited(monkeypatch):
+    """A live cluster takes objects 10,000 levels deep (a custom resource keeping unknown
+    fields): y on one ended the app in a RecursionError (then spent minutes drawing the
+    traceback's locals), e ended it too. y and d show it, what is past 100 levels as TOO_DEEP;
+    e says it cannot edit it and opens no editor."""
+    from k9py.ui.screens import actions
+    from k9py.ui.screens.yaml_view import YamlScreen
+    from k9py.view.yaml_text import TOO_DEEP
+    from tests.ui.simcluster import command, run, settle, sim_cluster
+
+    c = sim_cluster()
+    c.create({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+              "metadata": {"name": "blobs.h.io"},
+              "spec": {"group": "h.io", "scope": "Namespaced",
+                       "names": {"plural": "blobs", "singular": "blob", "kind": "Blob"},
+                       "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                           "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}})
+    c.advance(1)
+    deep: object = "bottom"
+    for _ in range(400):
+        deep = {"a": deep}
+    c.create({"apiVersion": "h.io/v1", "kind": "Blob", "metadata": {"name": "deep", "namespace": "default"}, "x": deep})
+    editors = []
+    monkeypatch.setattr(actions, "run_editor", lambda app, text, suffix=".yaml": editors.append(text))
+
+    async def scenario(app, pilot, cluster):
+        await command(app, pilot, "blobs")
+        await goto(app, pilot, "deep")
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, YamlScreen)
+        assert any(TOO_DEEP in ln for ln in app.screen.lines) and not any("bottom" in ln for ln in app.screen.lines)
+        await pilot.press("escape")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DescribeScreen)
+        await pilot.press("escape")
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert app.flash_text == 'edit: blobs.h.io "deep" is nested more than 100 levels deep: k9py cannot edit it'
+        assert editors == []
+        assert app.is_running
+
+    run(scenario, c)

@@ -322,10 +322,10 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
     async def start() -> None:
         try:
             obj = await app.backend.get(view.kind, ns or None, name)
+            session = EditSession(obj, view_name=view.name)
         except K9pyError as err:
             app.flash(str(err), "error")
             return
-        session = EditSession(obj, view_name=view.name)
         await attempt(session, session.buffer)
 
     async def attempt(session: EditSession, text: str) -> None:
