@@ -182,7 +182,10 @@ class Handler(BaseHTTPRequestHandler):
             chunks = []
             total = 0
             while True:
-                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
+                line = self.rfile.readline(1024).strip().split(b";")[0].strip()
+                if not line or not all(c in b"0123456789abcdefABCDEF" for c in line):
+                    raise ValueError(f"bad chunk length: {line[:40].decode('latin-1')!r}")  # Go's words
+                size = int(line, 16)
                 if size == 0:
                     self.rfile.readline()
                     break
@@ -193,7 +196,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
             body = b"".join(chunks)
         else:
-            length = int(headers.get("content-length") or 0)
+            lengths = {v.strip() for k, v in all_headers if k == "content-length"}
+            if len(lengths) > 1:
+                raise ValueError("http: message cannot contain multiple Content-Length headers")
+            text = lengths.pop() if lengths else ""
+            if text and not (text.isascii() and text.isdigit()):  # "-5", "abc", "1e3": what follows cannot be framed
+                raise ValueError(f"bad Content-Length: {text[:40]!r}")
+            length = 0 if not text else int(text) if len(text) < 20 else MAX_BODY + 1
             if length > MAX_BODY:
                 raise ValueError(TOO_LARGE)
             body = self.rfile.read(length) if length > 0 else b""
