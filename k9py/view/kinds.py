@@ -299,10 +299,23 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
             continue
         if a in ("-A", "all", "--all-namespaces"):
             ns = ""
-        elif a == "-n" and i + 1 < len(args):
-            ns, i = args[i + 1], i + 1
-        elif a == "-l" and i + 1 < len(args):
-            labels, i = args[i + 1], i + 1
+        elif a in ("-n", "-l"):
+            if i + 1 >= len(args) or args[i + 1].startswith(("/", "@")):  # cobra's words
+                return Command(error=f"flag needs an argument: '{a[1]}' in {a}")
+            if a == "-n":
+                ns = args[i + 1]
+            else:
+                labels = args[i + 1]
+            i += 1
+        elif a[:3] in ("-n=", "-l=") and len(a) > 3:  # cobra's -n=NS
+            if a[1] == "n":
+                ns = a[3:]
+            else:
+                labels = a[3:]
+        elif a.startswith("--"):
+            return Command(error=f"unknown flag: {a.split('=', 1)[0]}")
+        elif a.startswith("-") and len(a) > 1:  # a namespace never starts with "-"
+            return Command(error=f"unknown shorthand flag: '{a[1]}' in {a.split('=', 1)[0]}")
         elif "=" in a:
             labels = a
         else:

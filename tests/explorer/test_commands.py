@@ -315,3 +315,21 @@ def test_an_unknown_command_is_not_found_once_the_wait_for_discovery_ends(monkey
         finally:
             await session.close()
     asyncio.run(main())
+
+
+def test_a_flag_without_its_value_or_unknown_is_an_error_not_a_namespace():
+    """`:pods -n` showed the pods of a namespace called "-n" (No resources found in -n
+    namespace.), `:pods -l` of "-l", `:pods -f` of "-f": a flag missing its value or unknown
+    is cobra's error, and the view stays as it was."""
+    from k9py.view.kinds import parse_command
+
+    assert parse_command("pods -n").error == "flag needs an argument: 'n' in -n"
+    assert parse_command("pods -l").error == "flag needs an argument: 'l' in -l"
+    assert parse_command("pods -n /web").error == "flag needs an argument: 'n' in -n"
+    assert parse_command("pods -f").error == "unknown shorthand flag: 'f' in -f"
+    assert parse_command("pods --bogus=1").error == "unknown flag: --bogus"
+    cmd = parse_command("pods -n kube-system -l app=web")
+    assert (cmd.error, cmd.namespace, cmd.labels) == (None, "kube-system", "app=web")
+    cmd = parse_command("pods -n=kube-system -l=app=web /x")
+    assert (cmd.error, cmd.namespace, cmd.labels, cmd.filter) == (None, "kube-system", "app=web", "x")
+    assert parse_command("pods -A").namespace == ""
