@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k9py.kube.selectors import Selector, matches, parse_label_selector
+from k9py.view.regex_cost import exponential
 
 Obj = dict[str, Any]
 
@@ -46,18 +47,23 @@ class Filter:
 def search_regex(pattern: str) -> re.Pattern[str]:
     """What a `/` search or filter finds: ``pattern`` as a case-insensitive regex, or its text
     when it is no regex (a half-typed ``[``)."""
-    return _regex(pattern)[0]
+    return compile_regex(pattern)[0]
 
 
-def _regex(pattern: str) -> tuple[re.Pattern[str], str | None]:
+def compile_regex(pattern: str) -> tuple[re.Pattern[str], str | None]:
     """The pattern compiled, case-insensitive; an invalid one is matched literally, with the
     error to show (``/[`` must not silently show an empty table)."""
     try:
         with warnings.catch_warnings():  # (`[--` may mean a set difference one day: re warns on stderr)
             warnings.simplefilter("ignore", FutureWarning)
-            return re.compile(pattern, re.IGNORECASE), None
-    except re.error as err:
-        return re.compile(re.escape(pattern), re.IGNORECASE), f"invalid regex: {err}"
+            rx = re.compile(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError) as err:
+        why = err if isinstance(err, re.error) else "too complex"
+        return re.compile(re.escape(pattern), re.IGNORECASE), f"invalid regex: {why}"
+    if exponential(pattern):  # k9s's RE2 runs it in linear time; Python's re could take hours
+        return (re.compile(re.escape(pattern), re.IGNORECASE),
+                "regex repeats a repetition (like (a+)+), which could take hours here: matched as text")
+    return rx, None
 
 
 def fuzzy_match(pattern: str, text: str) -> bool:
@@ -125,9 +131,9 @@ def parse(text: str | None) -> Filter:
         pat = raw[2:].strip()
         return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n), name_rx=fuzzy_regex(pat))
     if raw.startswith("!"):
-        rx, error = _regex(raw[1:])
+        rx, error = compile_regex(raw[1:])
         return Filter(raw, "inverse", error, lambda t, _n, _o: rx.search(t) is None, rx, _literal(raw[1:]))
-    rx, error = _regex(raw)
+    rx, error = compile_regex(raw)
     return Filter(raw, "regex", error, lambda t, _n, _o: rx.search(t) is not None, rx, _literal(raw))
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar, overload
 
+from k9py.view.filter import compile_regex
 from k9py.view.logspill import SpillFile
 
 DEFAULT_CAPACITY = 5_000
@@ -270,11 +271,9 @@ class LogBuffer:
         if not pattern:
             self._regex = None
             return ""
-        try:
-            self._regex = re.compile(pattern, re.IGNORECASE)
-        except re.error as err:
-            self.filter_error = f"invalid regex {pattern!r}: {err}"
-            self._regex = re.compile(re.escape(pattern), re.IGNORECASE)
+        self._regex, error = compile_regex(pattern)  # an invalid or too costly one: matched as text
+        if error:
+            self.filter_error = error.replace("invalid regex:", f"invalid regex {pattern!r}:", 1)
         search = self._regex.search
         self._matches = array("q", (line.seq for line in self if search(line.full())))
         return self.filter_error

@@ -1,4 +1,6 @@
-from k9py.view.filter import fuzzy_match, parse
+import pytest
+
+from k9py.view.filter import fuzzy_match, parse, search_regex
 
 POD = {"metadata": {"name": "nginx-deployment-abc", "labels": {"app": "nginx", "tier": "web"}}}
 OTHER = {"metadata": {"name": "counter", "labels": {"run": "counter"}}}
@@ -59,3 +61,30 @@ def test_fuzzy_matches_name_subsequence():
     assert not fuzzy_match("dpng", "nginx-deployment-abc")
     f = parse("-f ngx")
     assert f.mode == "fuzzy" and f.matches("", "nginx-deployment-abc", POD) and not f.matches("", "counter", OTHER)
+
+
+CATASTROPHIC = ["(a+)+$", "(a*)*b", "(a|a)+$", "((ab)*)+$", "(.*a){20}", r"(\w+\s?)+$", "(x+x+)+y", "(a|)+$"]
+
+
+@pytest.mark.parametrize("pattern", CATASTROPHIC)
+def test_a_regex_that_backtracks_for_hours_is_matched_as_text(pattern):
+    """k9s's Go regexp runs `(a+)+$` in linear time; Python's re took 2**n steps on a name of n
+    a's that almost matched (a 40-letter name: days, the app frozen). Such a pattern is said
+    in the flash and matched as text, at once, by the filter and the viewers' search."""
+    f = parse(pattern)
+    assert f.error == "regex repeats a repetition (like (a+)+), which could take hours here: matched as text"
+    name = "a" * 60 + "!"
+    assert not f.matches(name + " 1/1 Running", name, {})  # returns at once
+    assert f.matches(f"x {pattern} y", "x", {})  # the text itself
+    assert search_regex(pattern).search(name) is None
+
+
+@pytest.mark.parametrize("pattern", ["nginx", "ng.*x", "^web-", "(Running|Pending)", "(foo|bar)+", "([a-z]|-)+",
+                                     "a+b+c+", r"\d{1,3}", "(ab)+", "[a-z]+-[0-9]+", ".*foo.*bar.*", r"(\w|\d)+$"])
+def test_ordinary_regexes_stay_regexes(pattern):
+    assert parse(pattern).error is None
+
+
+def test_a_regex_nested_too_deep_for_the_compiler_is_an_error_not_a_crash():
+    """990 nested groups: re.compile raised RecursionError, which ended the app as it was typed."""
+    assert parse("(" * 990 + "a" + ")" * 990).error == "invalid regex: too complex"

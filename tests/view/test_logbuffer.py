@@ -115,3 +115,13 @@ def test_merge_by_time_interleaves_streams_and_keeps_each_streams_order():
     merged = [text for _, text in merge_by_time([pod_a, pod_b, pod_c], lambda r: r[0])]
     assert merged == ["a1", "a1 continued", "c1", "b2", "a4", "b4", "b3 written late"]
     assert merge_by_time([], lambda r: r) == [] and merge_by_time([[], [(t(1), "x")]], lambda r: r[0]) == [(t(1), "x")]
+
+
+def test_a_log_filter_that_would_backtrack_for_hours_is_matched_as_text():
+    """A log line of 40 a's under the filter (a+)+$ froze the log view for days (Python's re
+    backtracks; k9s's Go regexp does not): said, and matched as text."""
+    buf = LogBuffer(4)
+    buf.append("a" * 24 + "!")  # (40 would take days without the check; 24, seconds)
+    buf.append("the (a+)+$ pattern")
+    assert buf.set_filter("(a+)+$") == "regex repeats a repetition (like (a+)+), which could take hours here: matched as text"
+    assert [ln.text for ln in buf.visible()] == ["the (a+)+$ pattern"]
