@@ -212,8 +212,8 @@ class PluginKeys:
         try:
             procs = await _spawn_async(inv, env)
             self.procs.update(procs)
-            results = await asyncio.gather(procs[-1].stdout.read() if procs[-1].stdout else _empty(),
-                                           *(p.stderr.read() if p.stderr else _empty() for p in procs))
+            results = await asyncio.gather(_kept(procs[-1].stdout, head=True),
+                                           *(_kept(p.stderr, head=False) for p in procs))
             codes = [await p.wait() for p in procs]
         except OSError as err:
             self.app.flash(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
@@ -344,5 +344,20 @@ async def _spawn_async(inv: Invocation, env: dict[str, str]) -> list[asyncio.sub
     return procs
 
 
-async def _empty() -> bytes:
-    return b""
+KEPT_OUTPUT = 64 * 1024  # bytes of a background plugin's stdout (its start) and stderr (its end) kept
+
+
+async def _kept(stream: asyncio.StreamReader | None, *, head: bool) -> bytes:
+    """All of ``stream`` read (the plugin never blocks on a full pipe) but only what the flash
+    can show kept: its first KEPT_OUTPUT bytes (``head``) or its last. A plugin printing without
+    end (`yes`, `kubectl logs -f`) grew the app's memory without end."""
+    if stream is None:
+        return b""
+    kept = b""
+    while chunk := await stream.read(1 << 16):
+        if head:
+            if len(kept) < KEPT_OUTPUT:
+                kept += chunk[:KEPT_OUTPUT - len(kept)]
+        else:
+            kept = (kept + chunk)[-KEPT_OUTPUT:]
+    return kept

@@ -451,3 +451,44 @@ def test_a_wrong_plugins_folder_file_is_flashed_at_start_and_the_others_work(tmp
         assert "<shift-y> Hello there" in str(app.query_one("#header").render())
 
     run(scenario, user=cfg)
+
+
+def test_a_background_plugin_that_prints_without_end_keeps_the_apps_memory_bounded(tmp_path):
+    """A background plugin's whole stdout and stderr were read into memory (a `yes`, a
+    `kubectl logs -f` grew the app without end): only what the flash shows is kept, the rest
+    read and dropped; its exit and stderr's last line are still said."""
+    import tracemalloc
+
+    noisy = script(tmp_path, """\
+        import sys
+        block = b"x" * (1 << 20) + b"\\n"
+        for _ in range(40):
+            sys.stdout.buffer.write(block)
+            sys.stderr.buffer.write(block)
+        sys.stderr.write("error: the last word\\n")
+        sys.exit(2)
+        """)
+    cfg = user(tmp_path, f"""\
+        plugins:
+          noisy:
+            shortCut: Shift-Y
+            description: Noisy
+            scopes: [pods]
+            command: {PY}
+            background: true
+            args: [{noisy}]
+        """)
+
+    async def scenario(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        tracemalloc.start()
+        try:
+            await pilot.press("Y")
+            await until(app, pilot, lambda: "noisy" in flash(app), "the plugin's exit")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert flash(app) == "plugin noisy: exit 2: error: the last word"
+        assert peak < 16 * (1 << 20), f"{peak / (1 << 20):.0f} MiB held for 80 MiB of output"
+
+    run(scenario, user=cfg)
