@@ -58,6 +58,15 @@ class Send:
     patch_type: Literal["merge", "strategic"]
 
 
+class NotUtf8(Exception):
+    """The editor saved text that is not UTF-8 (Latin-1, a Windows code page): ``text`` is what
+    it saved, byte for byte (each byte one character), ``line`` where the first bad ``byte`` is."""
+
+    def __init__(self, text: str, line: int, byte: int) -> None:
+        super().__init__(f"invalid leading UTF-8 octet 0x{byte:02x} at line {line}")
+        self.text, self.line, self.byte = text, line, byte
+
+
 @dataclass(frozen=True)
 class Reason:
     """One failure in the header: a head line and its items (``# * field: message``)."""
@@ -223,6 +232,16 @@ class EditSession:
         else:
             reason = Reason(f"{what} could not be patched: {err}")
         return self._reopen(self._body, [reason], message=str(err))
+
+    def not_utf8(self, err: NotUtf8) -> Reopen:
+        """The editor saved another encoding: its text re-opened (then written as UTF-8) with
+        go-yaml's error on top, as kubectl edit re-opens a file it cannot parse."""
+        body = strip_header(err.text)
+        line = err.line - (err.text.count("\n") - body.count("\n"))  # counted in ``body``
+        step = self._syntax(body, f"invalid leading UTF-8 octet 0x{err.byte:02x} (save the file as UTF-8)",
+                            line if line >= 1 else None)
+        self._reopened = None  # written back as UTF-8 it reads: saving it as it is goes on with it
+        return step
 
     def _syntax(self, body: str, problem: str, line: int | None) -> Reopen:
         """A YAML error, its line counted in the buffer the user gets back (header included)."""

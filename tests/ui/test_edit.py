@@ -2,6 +2,7 @@
 client changed the object, a YAML error re-opened on the user's text at the right line, a
 rename refused."""
 
+import os
 import re
 import textwrap
 
@@ -165,4 +166,47 @@ def test_an_editor_setting_that_is_no_command_line_is_a_flash(monkeypatch):
         await edit(app, pilot)
         assert flash(app) == "edit: the editor \"vim '\" (KUBE_EDITOR or EDITOR) cannot be read: No closing quotation"
         assert app.is_running and len(app.screen_stack) == 1
+    run(s)
+
+
+def test_an_editor_saving_latin_1_reopens_the_text_as_utf_8(tmp_path, monkeypatch):
+    """An editor set to Latin-1 (or a Windows code page) saved `café`: reading it as UTF-8 ended
+    the app in a UnicodeDecodeError, the edit lost. As kubectl edit with a file go-yaml cannot
+    read, the text comes back in the editor (as UTF-8 now) with the error on top; saving it goes on."""
+    first = ("p.write_bytes(t.replace('replicas: 2', 'replicas: 3 # caf\\xe9', 1).encode('latin-1'))\n"
+             "raise SystemExit")
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, first, "pass"))
+
+    async def s(app, pilot, cluster):
+        await edit(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen) and app.is_running
+        message = flash(app)
+        line = int(re.search(r"yaml: line (\d+):", message)[1])
+        assert message.endswith("invalid leading UTF-8 octet 0xe9 (save the file as UTF-8)")
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        reopened = (tmp_path / "seen-1.yaml").read_text(encoding="utf-8")
+        assert reopened.split("\n")[line - 1] == "  replicas: 3 # café"  # the line named, in UTF-8
+        assert flash(app) == EDITED
+        assert cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 3
+    run(s)
+
+
+@pytest.mark.parametrize("how, why", [("p.unlink()", "no such file or directory"),
+                                      ("p.unlink(); p.mkdir()", "is a directory")])
+def test_an_editor_that_leaves_no_file_is_a_flash_not_a_crash(tmp_path, monkeypatch, how, why):
+    """The editor deleted the file (or put a folder in its place): reading it ended the app in a
+    FileNotFoundError. It is kubectl's error in the flash and nothing is changed."""
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, how + "\nraise SystemExit"))
+
+    async def s(app, pilot, cluster):
+        await edit(app, pilot)
+        message = flash(app)
+        found = re.fullmatch(rf"edit: cannot read what the editor saved: open (\S+k9py-edit-\S+\.yaml): {why}: "
+                             r"edit cancelled, no changes made", message)
+        assert found, message
+        if os.path.isdir(found[1]):
+            os.rmdir(found[1])
+        assert app.is_running and cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 2
     run(s)

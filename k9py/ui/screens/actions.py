@@ -297,7 +297,10 @@ def edit_file(app: K9pyApp, path: str) -> int:
 
 def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
     """Open ``text`` in the user's editor with the app suspended; the saved text, or None if
-    the editor failed. K9pyError when the editor cannot be started at all."""
+    the editor failed. K9pyError when the editor cannot be started at all or left no file to
+    read; ``NotUtf8`` (the text read byte for byte) when it saved another encoding."""
+    from k9py.explorer.edit import NotUtf8
+
     editor_command()  # (a K9pyError before any file is made)
     fd, path = tempfile.mkstemp(prefix="k9py-edit-", suffix=suffix)
     try:
@@ -305,8 +308,16 @@ def run_editor(app: K9pyApp, text: str, suffix: str = ".yaml") -> str | None:
             fh.write(text)
         if edit_file(app, path) != 0:
             return None
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except OSError as err:  # deleted, replaced by a folder...: kubectl's "error: open FILE: ..."
+            raise K9pyError(f"edit: cannot read what the editor saved: open {path}: "
+                            f"{(err.strerror or str(err)).lower()}: edit cancelled, no changes made") from None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise NotUtf8(raw.decode("latin-1"), raw.count(b"\n", 0, err.start) + 1, raw[err.start]) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(path)
@@ -316,7 +327,7 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
     """kubectl edit (``k9py.explorer.edit``): the latest object in the editor; on save, the
     change as a patch against the server's latest object; on error, a dialog offers to reopen
     the user's own text with the error as a comment on top (nothing lost)."""
-    from k9py.explorer.edit import Done, EditSession, Reopen  # only when `e` is pressed: not at start-up
+    from k9py.explorer.edit import Done, EditSession, NotUtf8, Reopen  # only when `e` is pressed: not at start-up
     ns, name = row.key[0], row.key[1]
 
     async def start() -> None:
@@ -333,6 +344,10 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
             saved = run_editor(app, text)
         except K9pyError as err:
             app.flash(str(err), "error")
+            return
+        except NotUtf8 as err:  # re-opened as UTF-8, the error on top: nothing of it lost
+            app.refresh()
+            reopen(session, session.not_utf8(err))
             return
         app.refresh()
         step = session.saved(saved)
