@@ -307,8 +307,9 @@ def _check_crash(v: Any, path: str) -> Obj:
     if ("pod" in d) == ("selector" in d):
         raise FieldError(path, "Required value: exactly one of pod or selector")
     _selector(d, path)
-    if "exitCode" in d:
-        schema._int(d["exitCode"], f"{path}.exitCode")
+    if "exitCode" in d and not 0 <= schema._int(d["exitCode"], f"{path}.exitCode") <= 255:
+        # a process's exit status; past int32 kubectl describe / logs could not read the pod at all
+        raise FieldError(f"{path}.exitCode", f"Invalid value: {d['exitCode']}: must be between 0 and 255, inclusive")
     if "reason" in d and d["reason"] not in ("Error", "OOMKilled"):
         raise FieldError(f"{path}.reason", f'Unsupported value: {show(d["reason"])}: supported values: "Error", "OOMKilled"')
     return d

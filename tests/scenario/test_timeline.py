@@ -269,3 +269,14 @@ def test_a_step_after_the_scenarios_duration_is_refused(tmp_path):
     assert [str(e) for e in files.check(path)] == [
         f"{path}:12: document 1 (Scenario): spec.timeline[1].at: Invalid value: 120s: after spec.duration (60s): "
         "the scenario ends before this step runs"]
+
+
+@pytest.mark.parametrize("code", [99999999999999999999999, 256, -1])
+def test_a_crash_exit_code_is_a_process_exit_status(tmp_path, code):
+    """A crash step's exitCode of 99999999999999999999999 was taken: the pod's lastState said so
+    and kubectl describe / logs --previous could no longer read the pod (json: cannot unmarshal
+    number ... of type int32). An exit status is 0 to 255."""
+    path = write(tmp_path, "s.yaml", HEAD + f"  - {{at: 10s, crash: {{selector: app=web, exitCode: {code}}}}}\n" + WEB)
+    assert [str(e) for e in files.check(path)] == [
+        f"{path}:10: document 1 (Scenario): spec.timeline[0].crash.exitCode: Invalid value: {code}: "
+        "must be between 0 and 255, inclusive"]
