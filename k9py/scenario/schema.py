@@ -184,6 +184,19 @@ INTEGER = {
     "runAsUser", "runAsGroup", "fsGroup", "tolerationSeconds", "priority", "weight", "port",
     "maxSkew", "backoffLimitPerIndex", "maxFailedIndexes",
 }
+# The Go int64 ones among INTEGER (the rest are int32: counts, ports, a probe's seconds).
+INT64 = {"activeDeadlineSeconds", "startingDeadlineSeconds", "terminationGracePeriodSeconds", "tolerationSeconds",
+         "runAsUser", "runAsGroup", "fsGroup"}
+
+
+def integer_format(field: str) -> str:
+    """An integer field's Go width: INTEGER's as the API declares them; of another, int64 for
+    durations in seconds and generations, else int32."""
+    if field in INT64 or (field not in INTEGER and field.endswith(("Seconds", "generation"))):
+        return "int64"
+    return "int32"
+
+
 # A scenario is built in this process: sizes that would take hours (or all memory) are refused
 # with the limit stated, not tried.
 MAX_REPLICAS = 10_000  # replicas, parallelism, completions of one workload
@@ -318,13 +331,13 @@ def _walk(value: Any, path: str, kind: str) -> None:
             _int_or_string(v, p)
             continue
         if key == "value" and kind == "PriorityClass" and not path:
-            _int(v, p)
+            _int_width(_int(v, p), p, "int32")
             continue
         if key in ("value", "averageValue") and kind == "HorizontalPodAutoscaler":
             _quantity(v, p)
             continue
         if key in INTEGER:
-            _int(v, p)
+            _int_width(_int(v, p), p, integer_format(key))
             if key in SCALE_FIELDS and path.endswith("spec") and v > MAX_REPLICAS:
                 raise FieldError(p, f"Invalid value: {v}: k9py simulates at most {MAX_REPLICAS} pods of one workload")
         elif key in INT_OR_STRING:
@@ -445,6 +458,14 @@ def _int(v: Any, path: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise FieldError(path, f"Invalid value: {show(v)}: must be an integer")
     return v
+
+
+def _int_width(v: int, path: str, go: str) -> None:
+    """The API's integers are Go's int32 (counts, ports) or int64 (seconds): a value past them was
+    stored, then every client decoding the object failed (kubectl describe: cannot unmarshal)."""
+    bits = 31 if go == "int32" else 63
+    if not -(1 << bits) <= v < 1 << bits:
+        raise FieldError(path, f"Invalid value: {v}: out of range for an {go}")
 
 
 def _int_or_string(v: Any, path: str) -> None:

@@ -76,7 +76,10 @@ def unmarshal_error(group: str, version: str, kind: str, path: str, obj: Any) ->
 def _fits(got: str, value: Any, go: str) -> bool:
     """Whether a value of JSON type ``got`` decodes into Go type ``go``."""
     if go.startswith("int"):
-        return got == "number" and (isinstance(value, int) or float(value).is_integer())
+        if got != "number" or not (isinstance(value, int) or float(value).is_integer()):
+            return False
+        bits = {"int32": 31, "int64": 63}.get(go)
+        return bits is None or -(1 << bits) <= int(value) < 1 << bits  # Go: "cannot unmarshal number 1e10 ... int32"
     expected = {"string": "string", "bool": "bool", "float64": "number"}.get(go)
     if expected is None:
         expected = "array" if go.startswith("[]") else "object"

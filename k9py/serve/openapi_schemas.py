@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from k9py.scenario import schema
 from k9py.serve.openapi_text import describe_field, describe_type
 
 Obj = dict[str, Any]
@@ -78,9 +79,10 @@ def type_fields(name: str) -> dict[str, str] | None:
 
 
 def integer_format(field: str) -> str:
-    """An integer field's width, as the served schema declares it (the API's durations in
-    seconds and generations are int64, its counts and ports int32)."""
-    return "int64" if field.endswith(("Seconds", "generation")) else "int32"
+    """An integer field's width, as the served schema declares it (``scenario.schema``'s: the
+    API's durations in seconds and generations are int64, its counts, ports and a probe's
+    seconds int32)."""
+    return schema.integer_format(field)
 
 
 def _short(name: str) -> str:

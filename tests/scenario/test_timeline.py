@@ -280,3 +280,13 @@ def test_a_crash_exit_code_is_a_process_exit_status(tmp_path, code):
     assert [str(e) for e in files.check(path)] == [
         f"{path}:10: document 1 (Scenario): spec.timeline[0].crash.exitCode: Invalid value: {code}: "
         "must be between 0 and 255, inclusive"]
+
+
+def test_a_manifest_integer_past_its_go_width_is_the_files_error(tmp_path):
+    """A Deployment's revisionHistoryLimit of 99999999999 (an int32) loaded, and kubectl against
+    serve --scenario could not read the Deployment."""
+    path = write(tmp_path, "s.yaml", HEAD + "  - {at: 10s, scale: {name: web, replicas: 3}}\n"
+                 + WEB.replace("  replicas: 2\n", "  replicas: 2\n  revisionHistoryLimit: 99999999999\n"))
+    assert [str(e) for e in files.check(path)] == [
+        f"{path}:17: document 2 (Deployment web): spec.revisionHistoryLimit: Invalid value: 99999999999: "
+        "out of range for an int32"]

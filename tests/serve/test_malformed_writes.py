@@ -257,3 +257,24 @@ def test_bodies_too_deep_or_blown_up_by_aliases_are_a_400(client, capsys, conten
     assert "recursion" not in st["message"] and "Traceback" not in capsys.readouterr().err
     assert client.call("GET", "/api/v1/namespaces/default/configmaps/d")[0] == 404
     assert client.call("GET", "/api/v1/namespaces/default/configmaps/lol")[0] == 404
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"priority": 99999999999},
+     "json: cannot unmarshal number 99999999999 into Go struct field PodSpec.spec.priority of type int32"),
+    ({"activeDeadlineSeconds": 99999999999999999999},
+     "json: cannot unmarshal number 99999999999999999999 into Go struct field PodSpec.spec.activeDeadlineSeconds "
+     "of type int64"),
+    ({"containers": [{"name": "c", "image": "nginx", "livenessProbe": {"periodSeconds": 99999999999,
+                                                                        "exec": {"command": ["true"]}}}]},
+     "json: cannot unmarshal number 99999999999 into Go struct field Probe.spec.containers.livenessProbe.periodSeconds "
+     "of type int32"),
+], ids=["int32", "int64", "probe-seconds-int32"])
+def test_an_integer_past_its_go_width_is_the_decoders_400(client, spec, message):
+    """A pod whose spec.priority was 99999999999 (an int32) was stored, and then kubectl describe
+    and every typed client failed on it (cannot unmarshal number ... of type int32)."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "wide"},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}], **spec}}
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/pods", pod)
+    assert (code, st["message"]) == (400, 'Pod in version "v1" cannot be handled as a Pod: ' + message)
+    assert client.call("GET", "/api/v1/namespaces/default/pods/wide")[0] == 404
