@@ -246,10 +246,17 @@ class Handler(BaseHTTPRequestHandler):
     def _send_stream(self, resp: Response) -> None:
         stream = resp.stream
         assert stream is not None
+        # HTTP/1.0 has no chunked encoding: the body is sent as it comes and the connection's
+        # close ends it, as Go's server does for such a client
+        chunked = self.request_version != "HTTP/1.0"
         try:
             self.send_response(resp.code)
             self.send_header("Content-Type", resp.content_type)
-            self.send_header("Transfer-Encoding", "chunked")
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.close_connection = True
+                self.send_header("Connection", "close")
             self.send_header("Cache-Control", "no-cache, private")
             for k, v in resp.headers.items():
                 self.send_header(k, v)
@@ -257,12 +264,13 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             for chunk in stream:
                 if chunk:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                     self.wfile.flush()
                 elif self._client_gone():  # an idle stream's heartbeat: is anyone still there?
                     self.close_connection = True
                     return
-            self.wfile.write(b"0\r\n\r\n")
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except OSError:  # the client went away (BrokenPipe, ConnectionReset)
             self.close_connection = True

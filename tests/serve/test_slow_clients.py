@@ -134,3 +134,19 @@ def test_a_quiet_watch_whose_client_left_ends(handle, path):
     while _store_watches(handle, "ConfigMap") > before and time.monotonic() < deadline:
         handle.api.wait_change(0.1)
     assert _store_watches(handle, "ConfigMap") == before
+
+
+def test_an_http_1_0_watch_is_not_chunked(handle):
+    """HTTP/1.0 has no chunked encoding: a watch asked for with it (curl -0, an old proxy) got its
+    events between chunk sizes (8b8\\r\\n{...}), which such a client keeps as part of the body.
+    As Go's server does, the events are sent as they are and the connection's close ends them."""
+    s = _connect(handle)
+    s.sendall(b"GET /api/v1/namespaces?watch=1&timeoutSeconds=1 HTTP/1.0\r\n\r\n")
+    data = b""
+    while chunk := s.recv(65536):
+        data += chunk
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"transfer-encoding" not in head.lower() and b"Connection: close" in head
+    events = [json.loads(line) for line in body.decode().splitlines()]
+    assert events and all(e["type"] == "ADDED" for e in events)
