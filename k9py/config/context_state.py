@@ -19,8 +19,8 @@ shape under ``k9py:`` (``k9s:`` is read and written back as ``k9s:``)::
       view:
         active: deploy
 
-Loading never fails: a file that cannot be read or is wrong gives defaults and one warning
-naming its line (the UI flashes it). Saving writes the file atomically (a temporary file renamed
+Loading never fails: a file that cannot be read gives defaults and one warning naming its line
+(the UI flashes it); a wrong field is a warning naming it and is left out, the others apply. Saving writes the file atomically (a temporary file renamed
 over it), keeps what k9py does not manage (cluster, readOnly, skin, featureGates, proxy), and keeps
 a file that was wrong as ``config.yaml.corrupt`` before replacing it; other contexts' files are
 never touched."""
@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from k9py.config import locations, yamlfile
-from k9py.config.schema import Anything, Bool, Map, Str, StrList
+from k9py.config.schema import Anything, Bool, Map, Str, StrList, unknown_key
 from k9py.config.settings import ROOTS
 from k9py.errors import K9pyError
 
@@ -91,7 +91,8 @@ def load(context: str, path: Path | None = None, *, cluster: str = "") -> tuple[
         if not roots:
             return state, []
         root = roots[0]
-        data = SCHEMA.check(doc, top[root], [root])
+        problems: list[str] = []
+        data = _lenient(doc, SCHEMA, yamlfile.mapping(doc, top[root], [root]), [root], problems)
     except K9pyError as err:
         state.corrupt = True
         return state, [f"{err}: ignored (the context's settings start afresh)"]
@@ -107,7 +108,29 @@ def load(context: str, path: Path | None = None, *, cluster: str = "") -> tuple[
     state.skin = data.get("skin")
     gates = data.get("featureGates")
     state.node_shell = isinstance(gates, dict) and gates.get("nodeShell") is True
-    return state, []
+    return state, problems
+
+
+def _lenient(doc: yamlfile.ConfigDoc, spec: Map, value: dict[str, Any], where: list[str | int],
+             problems: list[str]) -> dict[str, Any]:
+    """``spec.check`` field by field: a wrong or unknown field is a problem (``FILE:LINE: FIELD:
+    ...: ignored``) and left out; the others apply (a favourites typo must not drop the
+    ``readOnly: true`` written for a production context)."""
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        sub = spec.fields.get(key)
+        try:
+            if sub is None:
+                raise doc.error([*where, key], unknown_key(key, list(spec.fields)))
+            if item is None and not isinstance(sub, Map | StrList | Anything):
+                continue  # `key:` with no value: the default (Map.check's rule)
+            if isinstance(sub, Map) and isinstance(item, dict):
+                out[key] = _lenient(doc, sub, item, [*where, key], problems)
+            else:
+                out[key] = sub.check(doc, item, [*where, key])
+        except K9pyError as err:
+            problems.append(f"{err}: ignored")
+    return out
 
 
 def _clean(names: list[str]) -> list[str]:

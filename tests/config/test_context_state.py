@@ -88,8 +88,7 @@ def test_favourites_are_cleaned_and_capped_at_nine(cfg):
 
 @pytest.mark.parametrize("text,where", [
     ("k9py:\n  namespace: [broken\n", ":3: yaml:"),
-    ("k9py:\n  namespace:\n    favorites: default\n", ":3: k9py.namespace.favorites: must be a list of strings"),
-    ("k9py:\n  namespace:\n    activ: shop\n", ":3: k9py.namespace.activ: unknown key (did you mean active?)"),
+    ("k9py: [1]\n", ":1: k9py: must be a mapping"),
     ("\x00\x01binary", ": "),
 ])
 def test_a_corrupt_file_is_a_warning_never_a_crash(cfg, text, where):
@@ -160,3 +159,25 @@ def test_the_file_is_where_k9s_keeps_it_with_k9s_names(cfg):
     assert locations.context_file("admin@kubernetes", "kubernetes") == cfg / "clusters/kubernetes/admin@kubernetes/config.yaml"
     assert locations.context_file("..", "..") == cfg / "clusters/_/_/config.yaml"
     assert locations.context_file("ctx") == cfg / "clusters/ctx/config.yaml"  # no cluster: k9s's join of ""
+
+
+@pytest.mark.parametrize("bad, where", [
+    ("    favorites: shop\n", ":6: k9py.namespace.favorites: must be a list of strings, not a string: ignored"),
+    ("    activ: shop\n", ":6: k9py.namespace.activ: unknown key (did you mean active?): ignored"),
+])
+def test_a_wrong_field_is_left_out_and_the_rest_applies(cfg, bad, where):
+    """One wrong field (a favourites typo) made the whole file ignored: the readOnly: true
+    written by hand for a production context was dropped, k9py opened it read-write, and the
+    next save put the file aside as .corrupt without it. The field is said and left out;
+    readOnly, the skin, the namespace and the view apply and are saved back."""
+    path = locations.context_file("prod", "kind-prod")
+    path.parent.mkdir(parents=True)
+    path.write_text("k9py:\n  readOnly: true\n  skin: red\n  namespace:\n    active: shop\n" + bad
+                    + "  view:\n    active: deploy\n")
+    state, warnings = context_state.load("prod", cluster="kind-prod")
+    assert [w.removeprefix(str(path)) for w in warnings] == [where]
+    assert (state.read_only, state.skin, state.namespace, state.view, state.corrupt) == (True, "red", "shop", "deploy", False)
+    context_state.save(state)
+    doc = yaml.safe_load(path.read_text())["k9py"]
+    assert doc["readOnly"] is True and doc["skin"] == "red" and doc["view"]["active"] == "deploy"
+    assert not path.with_name("config.yaml.corrupt").exists()
