@@ -210,6 +210,10 @@ class Backend(abc.ABC):
         """The kubeconfig files a kubectl reads to reach this cluster (live); [] none."""
         return []
 
+    def kubectl_flags(self) -> builtins.list[str]:
+        """What a kubectl run for this cluster adds (``--as USER --as-group G``); [] nothing."""
+        return []
+
     def context_namespace(self) -> str | None:
         """The namespace the kubeconfig context names (kubectl's for it); None: no such thing."""
         return None
@@ -388,6 +392,9 @@ class ReadOnly(Backend):
 
     def kubeconfig_files(self) -> builtins.list[str]:
         return self._backend.kubeconfig_files()
+
+    def kubectl_flags(self) -> builtins.list[str]:
+        return self._backend.kubectl_flags()
 
     def context_namespace(self) -> str | None:
         return self._backend.context_namespace()

@@ -193,6 +193,8 @@ class LiveOptions:
     forbidden_retry: float = 60.0  # a 403 is retried this often (permissions can change)
     watch_timeout: float = 300.0  # server-side timeoutSeconds of a watch, ×[1, 2) like client-go
     page_size: int = 500
+    impersonate: str | None = None  # kubectl's --as: every request is this user's
+    impersonate_groups: tuple[str, ...] = ()  # --as-group (each its own Impersonate-Group header)
 
 
 def _key(obj: Obj) -> tuple[str, str]:
@@ -360,6 +362,16 @@ class LiveBackend(Backend):
         self._listing = 0  # watches (re)listing now: metrics polls wait for them (rows first)
 
     # -- HTTP (blocking: call through off_loop) --------------------------------------------
+    def _impersonating(self, headers: dict[str, str]) -> Any:
+        """``headers`` with kubectl's ``--as``/``--as-group`` headers, a group each (the
+        apiserver reads every Impersonate-Group header; one joined by commas is one group)."""
+        from urllib3 import HTTPHeaderDict
+        out = HTTPHeaderDict(headers)
+        out["Impersonate-User"] = self.options.impersonate or ""
+        for group in self.options.impersonate_groups:
+            out.add("Impersonate-Group", group)
+        return out
+
     def _timeout(self, read: float | None = None, stream: bool = False) -> Any:
         t = self.options.request_timeout
         if stream:
@@ -376,6 +388,8 @@ class LiveBackend(Backend):
         try:
             req = self.api.param_serialize(method=method, resource_path=path, query_params=q,
                                            header_params=headers, body=body, auth_settings=["BearerToken"])
+            if self.options.impersonate is not None:
+                req = (req[0], req[1], self._impersonating(req[2]), *req[3:])
             resp = self.api.call_api(*req, _request_timeout=timeout if timeout is not None else self._timeout())
         except BaseException as err:  # classified for the caller
             self._note(err)
@@ -562,7 +576,7 @@ class LiveBackend(Backend):
         extra = {"server": str(self.api.configuration.host)}
         if c.error:
             extra["error"] = c.error
-        return BackendInfo(backend="live", context=self.context, cluster=self.cluster_name, user=self.user,
+        return BackendInfo(backend="live", context=self.context, cluster=self.cluster_name, user=self.options.impersonate or self.user,
                            server_version=self.server_version, state=c.state, extra=extra)
 
     def now(self) -> float:
@@ -573,6 +587,12 @@ class LiveBackend(Backend):
 
     def kubeconfig_files(self) -> list[str]:
         return list(self.files)
+
+    def kubectl_flags(self) -> list[str]:
+        user = self.options.impersonate
+        if user is None:
+            return []
+        return ["--as", user, *(f for g in self.options.impersonate_groups for f in ("--as-group", g))]
 
     def start(self) -> None:
         """The app calls this on mount: discovery in the background."""
@@ -972,6 +992,10 @@ def add_live_arguments(parser: Any) -> None:
     g.add_argument("--live", action="store_true", help="explore the cluster of the current kubeconfig context")
     g.add_argument("--context", help="kubeconfig context to use (implies --live)")
     g.add_argument("--kubeconfig", help="kubeconfig file (implies --live; default: $KUBECONFIG or ~/.kube/config)")
+    g.add_argument("--as", dest="impersonate", metavar="USER",
+                   help="act as another user (implies --live; kubectl's --as: what that user may see and do)")
+    g.add_argument("--as-group", dest="impersonate_groups", action="append", default=[], metavar="GROUP",
+                   help="with --as: a group to act as (again for more)")
     g.add_argument("--request-timeout", default=None, metavar="DURATION",
                    help="how long a request may take (e.g. 10s, 1m; 0: no limit; default: config.yaml's "
                         "apiServerTimeout, else 30s)")
@@ -995,8 +1019,14 @@ MAX_DURATION = 9223372036.854775807  # Go's time.Duration: int64 nanoseconds
 
 
 def live_backend_from_args(args: Any) -> LiveBackend | None:
-    """A LiveBackend if ``--live``, ``--context`` or ``--kubeconfig`` was given, else ``None``."""
-    if not (getattr(args, "live", False) or getattr(args, "context", None) or getattr(args, "kubeconfig", None)):
+    """A LiveBackend if ``--live``, ``--context``, ``--kubeconfig`` or ``--as`` was given, else ``None``."""
+    groups = tuple(getattr(args, "impersonate_groups", None) or ())
+    user = getattr(args, "impersonate", None)
+    if groups and user is None:
+        raise K9pyError("requires --as (kubectl: impersonating a group needs a user)", field="--as-group")
+    if not (getattr(args, "live", False) or getattr(args, "context", None) or getattr(args, "kubeconfig", None)
+            or user is not None):
         return None
     return LiveBackend(LiveOptions(kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None),
-                                   request_timeout=request_timeout(getattr(args, "request_timeout", None))))
+                                   request_timeout=request_timeout(getattr(args, "request_timeout", None)),
+                                   impersonate=user, impersonate_groups=groups))

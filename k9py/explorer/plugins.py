@@ -53,6 +53,7 @@ class Target:
     user: str = ""
     groups: tuple[str, ...] = ()
     export_kubeconfig: bool = False  # put KUBECONFIG in the child's environment (a file of k9py's)
+    kubectl_flags: tuple[str, ...] = ()  # what k9py's own kubectl runs add: --as USER --as-group G
 
 
 @dataclass(frozen=True)

@@ -95,8 +95,8 @@ class KubectlTunnel:
     """``kubectl port-forward pod/NAME :PORT`` on 127.0.0.1, kept for the forward's life."""
 
     def __init__(self, kubectl: str, kubeconfig: str | None, context: str, namespace: str, pod: str,
-                 port: int, *, timeout: float = START_TIMEOUT) -> None:
-        argv = [kubectl, "--context", context, "-n", namespace, "port-forward", f"pod/{pod}", f":{port}",
+                 port: int, *, timeout: float = START_TIMEOUT, flags: tuple[str, ...] = ()) -> None:
+        argv = [kubectl, *flags, "--context", context, "-n", namespace, "port-forward", f"pod/{pod}", f":{port}",
                 "--address", "127.0.0.1"]
         env = {**os.environ, "KUBECONFIG": kubeconfig} if kubeconfig else None
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

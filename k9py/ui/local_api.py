@@ -39,7 +39,7 @@ class LocalApi:
             if not files:
                 return None
             return Target(os.pathsep.join(files), info.context, info.cluster, info.user,
-                          export_kubeconfig=True)
+                          export_kubeconfig=True, kubectl_flags=tuple(backend.kubectl_flags()))
         read_only = read_only or info.read_only
         if self.handle is None or self.handle.cluster is not cluster or self._readonly != read_only:
             self.stop_server()

@@ -166,7 +166,8 @@ class PortForwarding:
         target = self.app.plugin_keys.local.target(backend, self.app.session.read_only)
         if kubectl is None or target is None:
             raise TunnelError("no kubectl or kubeconfig to forward with")
-        return KubectlTunnel(kubectl, target.kubeconfig or None, target.context, ns, pod, port)
+        return KubectlTunnel(kubectl, target.kubeconfig or None, target.context, ns, pod, port,
+                             flags=target.kubectl_flags)
 
     def _begin(self, ns: str, pod: str, specs: list[PortSpec], address: str) -> None:
         """Start each forward (a worker thread: kubectl takes a moment); tell the UI."""

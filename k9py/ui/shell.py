@@ -256,7 +256,7 @@ class Shells:
         if target is None:
             self.app.flash("shell: this backend has no cluster to open a shell in", "warn")
             return None
-        argv = [kubectl, "--context", target.context, "-n", ns]
+        argv = [kubectl, *target.kubectl_flags, "--context", target.context, "-n", ns]
         if attach:
             argv += ["attach", "-it", pod, "-c", container]
         else:

