@@ -185,6 +185,12 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
                    help="start view, a `:` command (pods, deploy, svc kube-system, ...; default: config.yaml's "
                         "defaultView, else the context's last view, else pods)")
     p.add_argument("--readonly", action="store_true", help="refuse every change to the cluster")
+    p.add_argument("--write", action="store_true",
+                   help="allow changes even where config.yaml or a context's file says readOnly (--readonly wins)")
+    p.add_argument("-r", "--refresh", type=refresh_arg, default=None, metavar="SECONDS",
+                   help="seconds between repaints of ages and usage (default: config.yaml's refreshRate, else 1)")
+    p.add_argument("--screen-dump-dir", default=None, metavar="DIR", help="where ctrl-s saves (k9s's screenDumpDir)")
+    p.add_argument("--splashless", action="store_true", help=argparse.SUPPRESS)  # k9s's: k9py shows no splash
     p.add_argument("--logoless", action="store_true", help="no logo in the header")
     p.add_argument("--invert", action="store_true",
                    help="the skin turned dark to light (light to dark), its colours' hues kept (k9s's)")
@@ -193,6 +199,17 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skin", metavar="NAME|FILE", help="a skin: a bundled or user skin's name, or a k9s skin file")
     p.add_argument("--no-history", action="store_true",
                    help="keep no history on disk (the time machine, `:rewind`, is off)")
+
+
+def refresh_arg(text: str) -> float:
+    """k9s's --refresh: seconds, at least 0.5 (as config.yaml's refreshRate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.5 <= value <= 3600:  # (nan, inf and 0 too)
+        raise argparse.ArgumentTypeError(f"{text!r}: between 0.5 and 3600 seconds")
+    return value
 
 
 def _scenario_parsers(sub: argparse._SubParsersAction) -> None:

@@ -41,6 +41,7 @@ class UserConfig:
     skin_pinned: bool = False  # --skin: it stays when the context changes
     config_read_only: bool = False  # config.yaml's readOnly: a context without its own goes back to it
     read_only_pinned: bool = False  # --readonly: every context is read-only
+    write_pinned: bool = False  # --write: no context is (whatever the files say)
     # the config directory's aliases, hotkeys and plugins, before a context's own files join them
     # (``use_context``); None: no user files (tests)
     shared: tuple[dict[str, str], list[Hotkey], list[Plugin]] | None = None

@@ -60,12 +60,14 @@ def arrive(app: K9pyApp, session: Session) -> str | None:
 
 
 def read_only_for(app: K9pyApp, context: str) -> bool | None:
-    """Whether `:ctx` to ``context`` opens it read-only: always with --readonly, else as its
-    file's ``readOnly`` says, else config.yaml's. None: keep the session's (no user files)."""
+    """Whether `:ctx` to ``context`` opens it read-only: always with --readonly, never with
+    --write, else as its file's ``readOnly`` says, else config.yaml's. None: keep the session's (no user files)."""
     if not app.user.persist:
         return None
     if app.user.read_only_pinned:
         return True
+    if app.user.write_pinned:
+        return False
     state, _warnings = context_state.load(context, cluster=cluster_of(app, context))  # its warning: on arrival
     return app.user.config_read_only if state.read_only is None else state.read_only
 

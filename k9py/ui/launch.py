@@ -128,8 +128,14 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
     user.config_read_only = s.read_only
     if getattr(args, "readonly", False):
         s.read_only, user.read_only_pinned = True, True
+    elif getattr(args, "write", False):  # k9s's --write: over config.yaml's and every context's readOnly
+        s.read_only, user.write_pinned = False, True
     elif state is not None and state.read_only is not None:
         s.read_only = state.read_only
+    if getattr(args, "refresh", None) is not None:
+        s.refresh_rate = args.refresh
+    if getattr(args, "screen_dump_dir", None):
+        s.screen_dump_dir = args.screen_dump_dir
     s.ui.logoless = s.ui.logoless or bool(getattr(args, "logoless", False))
     s.ui.invert = s.ui.invert or bool(getattr(args, "invert", False))
     s.ui.headless = s.ui.headless or bool(getattr(args, "headless", False))

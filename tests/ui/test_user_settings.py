@@ -85,6 +85,25 @@ def test_crumbsless_flag_and_config_readonly_through_the_launcher():
     asyncio.run(go())
 
 
+def test_k9s_write_refresh_and_screen_dump_dir_flags_over_config(tmp_path):
+    """k9s's --write (over config.yaml's readOnly; --readonly wins), -r/--refresh and
+    --screen-dump-dir; --splashless is taken and means nothing here (k9py has no splash)."""
+    args = build_parser().parse_args(["--write", "-r", "2.5", "--screen-dump-dir", str(tmp_path), "--splashless"])
+    app = build_app(args, SimBackend(small_cluster()), manual=True, user=user(read_only=True))
+    s = app.user.settings
+    assert not app.session.read_only and app.user.write_pinned
+    assert s.refresh_rate == 2.5 and s.screen_dumps() == tmp_path
+    from k9py.ui.context_memory import read_only_for
+    app.user.persist = True  # `:ctx` to a context whose file says readOnly: --write still wins
+    assert read_only_for(app, "prod") is False
+    both = build_parser().parse_args(["--write", "--readonly"])
+    assert build_app(both, SimBackend(small_cluster()), manual=True, user=user()).session.read_only
+    for bad in ("0", "nan", "soon"):
+        with pytest.raises(SystemExit) as exit_:
+            build_parser().parse_args(["-r", bad])
+        assert exit_.value.code == 2
+
+
 # -- logger.* at open ----------------------------------------------------------------------------------
 
 async def open_counter_logs(app, pilot):
