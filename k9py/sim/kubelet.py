@@ -1148,9 +1148,13 @@ class Kubelet(Controller):
     def _container_statuses(self, rt: PodRuntime) -> tuple[list[Obj], list[Obj], list[Obj]]:
         """The init, app and ephemeral container statuses (built anew: almost every sync is a
         container's transition; the store shares what equals the last ones)."""
-        return ([self._container_status(c, rt) for c in rt.containers if c.init],
-                [self._container_status(c, rt) for c in rt.containers if not c.init and not c.ephemeral],
-                [self._container_status(c, rt) for c in rt.containers if c.ephemeral])
+        init: list[Obj] = []
+        app: list[Obj] = []
+        debug: list[Obj] = []
+        status = self._container_status
+        for c in rt.containers:  # (one pass, each list in the containers' order)
+            (init if c.init else debug if c.ephemeral else app).append(status(c, rt))
+        return init, app, debug
 
     @staticmethod
     def _conditions(rt: PodRuntime, phase: str) -> tuple[_Cond, ...]:

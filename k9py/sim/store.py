@@ -210,7 +210,7 @@ class ObjectStore:
         return self._rv
 
     def get(self, kind: str, namespace: str | None, name: str) -> Obj | None:
-        return self._objects.get(kind, {}).get((namespace or "", name))
+        return self._objects.get(kind, _NO_OBJECTS).get((namespace or "", name))
 
     def must_get(self, kind: str, namespace: str | None, name: str) -> Obj:
         obj = self.get(kind, namespace, name)
@@ -258,7 +258,7 @@ class ObjectStore:
         """Objects of ``kind`` whose controller ownerReference points at ``uid`` ("": those with
         no controller, except Events without ownerReferences), by namespace/name; an index
         lookup, not a scan."""
-        objs = self._objects.get(kind, {})
+        objs = self._objects.get(kind, _NO_OBJECTS)
         keys = self._index.controlled_sorted(kind, uid)
         if namespace:
             return [objs[k] for k in keys if k[0] == namespace]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from k9py.kube import meta
-
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
 
@@ -29,8 +27,13 @@ def add_owners(store: Any, change: Any, owner_kind: str, keys: set[tuple[str, st
     for obj in (change.obj, change.old):
         if obj is None:
             continue
-        ref = meta.controller_ref(obj)
+        md = obj.get("metadata", {})  # meta.controller_ref and meta.namespace's reads, once
+        ref = None
+        for r in md.get("ownerReferences") or ():
+            if r.get("controller"):
+                ref = r
+                break
         if ref is None:
-            keys.update(store.keys(owner_kind, meta.namespace(obj)))
+            keys.update(store.keys(owner_kind, md.get("namespace", "") or ""))
         elif ref.get("kind") == owner_kind:
-            keys.add((meta.namespace(obj), ref.get("name", "")))
+            keys.add((md.get("namespace", "") or "", ref.get("name", "")))

@@ -834,14 +834,24 @@ class DeploymentController(Controller):
     # -- status ---------------------------------------------------------------------------------------
     def _status_counts(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
         """The counts of the status ``_calculate_status`` works out (what ``_complete`` reads)."""
-        all_rs = [r for r in old if r is not None] + ([new_rs] if new_rs else [])
-        available = sum(_st(r, "availableReplicas") for r in all_rs)
-        total = sum(_replicas(r) for r in all_rs)
+        available = total = replicas = ready = 0
+        for r in old:  # (the ReplicaSets' counts in one pass: a sync of every deployment reads them)
+            if r is not None:
+                available += _st(r, "availableReplicas")
+                total += _replicas(r)
+                replicas += _st(r, "replicas")
+                ready += _st(r, "readyReplicas")
+        updated = _st(new_rs, "replicas")
+        if new_rs:
+            available += _st(new_rs, "availableReplicas")
+            total += _replicas(new_rs)
+            replicas += updated
+            ready += _st(new_rs, "readyReplicas")
         return {
             "observedGeneration": d["metadata"].get("generation", 1),
-            "replicas": sum(_st(r, "replicas") for r in all_rs),
-            "updatedReplicas": _st(new_rs, "replicas"),
-            "readyReplicas": sum(_st(r, "readyReplicas") for r in all_rs),
+            "replicas": replicas,
+            "updatedReplicas": updated,
+            "readyReplicas": ready,
             "availableReplicas": available,
             "unavailableReplicas": max(0, total - available),
         }

@@ -51,27 +51,44 @@ def pod_delete_rank(pods: list[Obj], related: list[Obj], now: float | None = Non
         node = dig(p, "spec", "nodeName")
         if node and pt.is_active(p):
             per_node[node] = per_node.get(node, 0) + 1
-    phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}
     t_now = now if now is not None else max((pt.creation_key(p)[0] for p in pods), default=0.0)
 
-    def cost(p: Obj) -> int:
-        try:
-            return int(meta.annotations(p).get("controller.kubernetes.io/pod-deletion-cost", "0"))
-        except ValueError:
-            return 0
-
     def key(p: Obj) -> tuple:
-        node = dig(p, "spec", "nodeName") or ""
-        ready = pt.is_ready(p)
+        # the helpers' reads (dig, is_ready, ready_since, restart_count, creation_key,
+        # meta.annotations) in one walk over the pod: a scale-down ranks every replica
+        md = p.get("metadata", {})
+        spec = p.get("spec")
+        node = (spec.get("nodeName") if isinstance(spec, dict) else None) or ""
+        st = p.get("status")
+        phase = cond = None
+        restarts = 0
+        if isinstance(st, dict):
+            phase = st.get("phase")
+            for c in st.get("conditions") or ():
+                if c.get("type") == "Ready":  # the first one, as pt.ready_condition reads it
+                    cond = c
+                    break
+            for cs in st.get("containerStatuses") or ():
+                restarts += int(cs.get("restartCount", 0))
+        ready = cond is not None and cond.get("status") == "True"
+        try:
+            cost = int((md.get("annotations") or _NO_ANNOTATIONS).get(DELETION_COST, "0"))
+        except ValueError:
+            cost = 0
         return (1 if node else 0,
-                phase_rank.get(dig(p, "status", "phase") or "Pending", 0),
+                _PHASE_RANK.get(phase or "Pending", 0),
                 1 if ready else 0,
-                cost(p),
+                cost,
                 -per_node.get(node, 0) if node else 0,
-                _log_bucket(pt.ready_since(p), t_now) if ready else 0,
-                -pt.restart_count(p),
-                _log_bucket(pt.creation_key(p)[0], t_now))
+                _log_bucket(parse_time(cond.get("lastTransitionTime")), t_now) if ready and cond is not None else 0,
+                -restarts,
+                _log_bucket(parse_time(md.get("creationTimestamp")) or 0.0, t_now))
     return sorted(pods, key=key)
+
+
+_PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
+DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+_NO_ANNOTATIONS: dict[str, str] = {}  # (read only)
 
 
 def _facts(pod: Obj) -> tuple:
@@ -134,6 +151,8 @@ class _Entry(NamedTuple):
 
 
 _NAME = itemgetter(0)  # _Entry.reads: the pod's name first
+_new_entry = tuple.__new__  # _Entry(...) without the NamedTuple's own __new__ in Python
+_READS = itemgetter(5)  # _Entry.reads
 
 
 def _entry(pod: Obj) -> _Entry:
@@ -142,13 +161,21 @@ def _entry(pod: Obj) -> _Entry:
     wants) does not scale down: its sync reads no more of a pod than its name, labels,
     ownerReferences, whether it is being deleted, active, ready and since when."""
     md = pod["metadata"]
-    cond = pt.ready_condition(pod)
+    st = pod.get("status")
+    cond = phase = None
+    if isinstance(st, dict):  # pt.ready_condition and pt.is_active's reads of the status, in one look
+        phase = st.get("phase")
+        for c in st.get("conditions") or ():
+            if c.get("type") == "Ready":
+                cond = c
+                break
     ready = cond is not None and cond.get("status") == "True"
     ready_time = cond.get("lastTransitionTime") if ready and cond is not None else None
-    active = pt.is_active(pod)
+    deleting = bool(md.get("deletionTimestamp"))
+    active = not deleting and phase not in ("Succeeded", "Failed")
     labels = md.get("labels")
-    reads = (md.get("name"), labels, md.get("ownerReferences"), bool(md.get("deletionTimestamp")), active, ready, ready_time)
-    return _Entry(pod, active, ready, ready_time, labels, reads)
+    reads = (md.get("name"), labels, md.get("ownerReferences"), deleting, active, ready, ready_time)
+    return _new_entry(_Entry, (pod, active, ready, ready_time, labels, reads))
 
 
 class _PodView:
@@ -281,7 +308,7 @@ def _reads_after(cluster: Cluster, view: _PodView, before: int, ns: str, uid: st
             after += [view.entry(p).reads for p in created]
             after.sort(key=_NAME)  # (stable, as the entries' own order by name)
             return tuple(after)
-    return tuple([e.reads for e in view.read(pt.pods_by_owner_uid(cluster, ns, uid))])
+    return tuple(map(_READS, view.read(pt.pods_by_owner_uid(cluster, ns, uid))))
 
 
 class ReplicaSetController(Controller):
@@ -309,7 +336,7 @@ class ReplicaSetController(Controller):
                 orphans[ns] = [p for p in store.controlled_by("Pod", "", ns) if pt.is_active(p)]
             ns_orphans = orphans[ns]
             # Nothing the sync reads changed since last time: skip it (settle runs us often).
-            sig = (rs["metadata"].get("resourceVersion"), tuple([e.reads for e in entries]),
+            sig = (rs["metadata"].get("resourceVersion"), tuple(map(_READS, entries)),
                    tuple([o["metadata"].get("resourceVersion") for o in ns_orphans]), cluster.now() if dig(rs, "spec", "minReadySeconds") else None)
             if memo.get(uid) == sig:
                 state.pending.discard(key)
