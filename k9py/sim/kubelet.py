@@ -345,8 +345,10 @@ def _creating(rt: PodRuntime) -> bool:
     if not rt.sandbox_ready or rt.killing or rt.terminal:
         return False
     default = rt.default_reason
-    return all(not c.instances and c.phase in ("pending", "pulling") and (c.waiting_reason or default) == default
-               for c in rt.containers)
+    for c in rt.containers:  # (a loop, not all() over a generator: asked at every sync)
+        if c.instances or c.phase not in ("pending", "pulling") or (c.waiting_reason or default) != default:
+            return False
+    return True
 
 
 class _UpNodes(dict):

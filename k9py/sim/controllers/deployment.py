@@ -112,10 +112,13 @@ def max_surge(d: Obj) -> int:
 
 def max_unavailable(d: Obj) -> int:
     """deploymentutil.MaxUnavailable: never more than the replicas."""
-    if not is_rolling(d) or _replicas(d) == 0:
+    if not is_rolling(d):
+        return 0
+    n = _replicas(d)
+    if n == 0:
         return 0
     _, unavailable = resolve_fenceposts(d)
-    return min(unavailable, _replicas(d))
+    return min(unavailable, n)
 
 
 def resolve_fenceposts(d: Obj) -> tuple[int, int]:
@@ -157,7 +160,12 @@ def _cond(type_: str, status: str, reason: str, message: str, now: float) -> Obj
 def set_condition(status: Obj, cond: Obj) -> None:
     """deploymentutil.SetDeploymentCondition: same status and reason → unchanged."""
     conds = status.get("conditions") or []
-    cur = next((c for c in conds if c.get("type") == cond["type"]), None)
+    type_ = cond["type"]
+    cur = None
+    for c in conds:  # the first of its type (a loop, not a generator: every status sync asks)
+        if c.get("type") == type_:
+            cur = c
+            break
     if cur is not None and cur.get("status") == cond["status"] and cur.get("reason") == cond["reason"]:
         return
     if cur is not None and cur.get("status") == cond["status"]:
@@ -167,8 +175,12 @@ def set_condition(status: Obj, cond: Obj) -> None:
 
 def remove_condition(status: Obj, type_: str) -> None:
     conds = status.get("conditions")
-    if conds and any(c.get("type") == type_ for c in conds):
-        status["conditions"] = [c for c in conds if c.get("type") != type_]
+    if not conds:
+        return
+    for c in conds:
+        if c.get("type") == type_:
+            status["conditions"] = [x for x in conds if x.get("type") != type_]
+            return
 
 
 def _get_cond(status: Obj, type_: str) -> Obj | None:
@@ -205,8 +217,11 @@ def _signature(store: Any, d: Obj, rss: list[Obj] | None = None) -> tuple:
 def _signature_after(store: Any, wrote: list | None, d: Obj, sig: tuple) -> tuple:
     """``_signature(store, d)`` after a sync that read ``sig`` and made the changes ``wrote``
     (None: not known): its ReplicaSet parts again when the sync wrote no ReplicaSet."""
-    if wrote is None or any(ch.obj.get("kind") == "ReplicaSet" for ch in wrote):
+    if wrote is None:
         return _signature(store, d)
+    for ch in wrote:
+        if ch.obj.get("kind") == "ReplicaSet":
+            return _signature(store, d)
     return (d["metadata"]["resourceVersion"], sig[1], sig[2])
 
 
@@ -215,9 +230,13 @@ def _wrote_itself_only(wrote: list | None, key: tuple[str, str]) -> bool:
     (or none). Then the next sync, reading what this one left (the same ReplicaSets, the
     deployment as this one wrote it), decides as it did and finds its writes made: it writes
     nothing, until the progress deadline the deployment now has passes (``_idle_until``)."""
-    return wrote is not None and all(
-        ch.obj.get("kind") == "Deployment" and ch.type == "MODIFIED"
-        and (meta.namespace(ch.obj), meta.name(ch.obj)) == key for ch in wrote)
+    if wrote is None:
+        return False
+    for ch in wrote:
+        obj = ch.obj
+        if obj.get("kind") != "Deployment" or ch.type != "MODIFIED" or (meta.namespace(obj), meta.name(obj)) != key:
+            return False
+    return True
 
 
 def _progress_deadline(d: Obj, status: Obj) -> float | None:
