@@ -2,7 +2,9 @@
 what it may do.
 
 - **Who.** ``k9py serve`` has one user, the one its kubeconfig names (``k9py-sim``, in
-  ``system:masters``: cluster-admin by the bootstrap ``cluster-admin`` binding). kubectl's
+  ``system:masters``: cluster-admin by the bootstrap ``cluster-admin`` binding); with ``--tls``
+  a client certificate signed by the cluster CA (an issued CSR's) makes a request its CN's, in
+  its O groups, who needs RBAC for what it does (and ``impersonate`` to use ``--as``). kubectl's
   ``--as``/``--as-group`` (``Impersonate-*`` headers) make a request another user's: a
   ServiceAccount's username brings its groups, every user is ``system:authenticated``.
 - **What.** An impersonated request is authorized by the cluster's RBAC objects
@@ -54,10 +56,19 @@ def impersonating(req: Request) -> bool:
                for k, _ in req.all_headers)
 
 
+def authenticated(req: Request) -> rbac.UserInfo:
+    """Who a request authenticates as: the user its verified client certificate names (CN the
+    name, O the groups, with ``--tls``), else the served user."""
+    if req.client_cert is not None:
+        name, orgs = req.client_cert
+        return rbac.user_info(name, orgs)
+    return rbac.user_info(SERVE_USER, SERVE_GROUPS)
+
+
 def requester(req: Request) -> rbac.UserInfo:
-    """The user a request is made as: the served user, or whom it impersonates."""
+    """The user a request is made as: who it authenticates as, or whom it impersonates."""
     if not impersonating(req):
-        return rbac.user_info(SERVE_USER, SERVE_GROUPS)
+        return authenticated(req)
     name = req.headers.get("impersonate-user", "")
     groups = [v for k, v in req.all_headers if k == "impersonate-group"]
     extra: dict[str, list[str]] = {}
@@ -68,6 +79,32 @@ def requester(req: Request) -> rbac.UserInfo:
         asked = [*(f"{{Group {g}}}" for g in groups), *(f"{{Extra {k}}}" for k in extra)]
         raise ApiError(403, "Forbidden", f"requested [{' '.join(asked)}] without impersonating a user")
     return rbac.user_info(name, groups, req.headers.get("impersonate-uid", ""), extra)
+
+
+def check_impersonation(api: Api, req: Request) -> None:
+    """The impersonation filter: the authenticated user needs ``impersonate`` on each user,
+    group and ServiceAccount it asks to act as (the served user is cluster-admin)."""
+    if not impersonating(req) or req.client_cert is None:
+        return
+    me = authenticated(req)
+    name = req.headers.get("impersonate-user", "")
+    asked: list[tuple[str, str, str, str]] = []  # (resource, namespace, name, kind for the message)
+    if name.startswith(rbac.SA_PREFIX) and name.count(":") == 3:
+        _, _, ns, sa = name.split(":")
+        asked.append(("serviceaccounts", ns, sa, "ServiceAccount"))
+    elif name:
+        asked.append(("users", "", name, "User"))
+    asked += [("groups", "", v, "Group") for k, v in req.all_headers if k == "impersonate-group"]
+    if req.headers.get("impersonate-uid"):
+        asked.append(("uids", "", req.headers["impersonate-uid"], "UID"))
+    for resource, ns, target, _ in asked:
+        attrs = rbac.Attributes("impersonate", resource, "authentication.k8s.io" if resource == "uids" else "",
+                                "", target, ns)
+        with api.cluster.lock:
+            allowed, _ = rbac.authorize(api.cluster, me, attrs)
+        if not allowed:
+            raise ApiError(403, "Forbidden", f'{resource} "{target}" is forbidden: {_denial(me.name, attrs)}',
+                           name=target, kind=resource)
 
 
 def _request_verb(req: Request, route: Route) -> str:
@@ -88,13 +125,14 @@ def _denial(user: str, attrs: rbac.Attributes) -> str:
 
 
 def authorize_request(api: Api, req: Request, route: Route) -> None:
-    """Refuse an impersonated request its user's RBAC does not allow (403, the apiserver's words).
-    The served user itself is cluster-admin (read-only aside: see ``Api._resource``). A CSR is
+    """Refuse a request its user's RBAC does not allow (403, the apiserver's words): an impersonated
+    one's, a client certificate's. The served user itself is cluster-admin (read-only aside: see ``Api._resource``). A CSR is
     created with its requester recorded (``sim/certificates.py``)."""
+    check_impersonation(api, req)
     if route.res.kind == certificates.KIND and req.method in ("POST", "PATCH"):
         who = requester(req)
         certificates.REQUESTER.set((who.name, who.groups, who.uid, {k: list(v) for k, v in who.extra}))
-    if not impersonating(req):
+    if not impersonating(req) and req.client_cert is None:
         return
     user = requester(req)
     attrs = rbac.Attributes(_request_verb(req, route), route.res.plural, route.res.group, route.sub or "",
@@ -197,6 +235,7 @@ def handle(api: Api, req: Request, route: Route) -> Response:
         return _token_review(api, req, route)
     body = _body(api, req, route)
     spec = _dict(body.get("spec"))
+    check_impersonation(api, req)
     me = requester(req)
     if kind == "SelfSubjectReview":
         return Response(201, _review(route, body, {"userInfo": _user_info_json(me)}))

@@ -61,6 +61,8 @@ class Request:
     multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters (exec's command)
     all_headers: list[tuple[str, str]] = field(default_factory=list)  # (lower-cased name, value), repeats kept
     warnings: list[str] = field(default_factory=list)  # what handling it warns of (the response's `Warning`)
+    # (common name, organizations) of the verified client certificate it came with (--tls), if any
+    client_cert: tuple[str, tuple[str, ...]] | None = None
 
     def values(self, name: str) -> list[str]:
         """All values of a query parameter, in order (``q`` gives the last)."""
@@ -85,6 +87,27 @@ class Response:
     # Takes the connection over instead of a body (a WebSocket upgrade): called with the handler,
     # it writes the 101 itself and owns the socket until it returns; the connection is then closed.
     upgrade: Callable[[BaseHTTPRequestHandler], None] | None = None
+
+
+def client_user(sock: Any) -> tuple[str, tuple[str, ...]] | None:
+    """The user a verified client certificate names, as the apiserver's x509 authenticator reads
+    it: the subject's common name, its organizations the groups. None without a certificate."""
+    if not isinstance(sock, ssl.SSLSocket):
+        return None
+    try:
+        cert = sock.getpeercert()
+    except (ValueError, OSError):
+        return None
+    if not cert:
+        return None
+    cn, orgs = "", []
+    for rdn in cert.get("subject") or ():
+        for key, value in rdn:  # type: ignore[str-unpack]  # typeshed: (name, value) pairs
+            if key == "commonName" and not cn:
+                cn = str(value)
+            elif key == "organizationName":
+                orgs.append(str(value))
+    return (cn, tuple(orgs)) if cn else None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -125,9 +148,10 @@ class Handler(BaseHTTPRequestHandler):
         self._send(Response(code, resp, headers={"Connection": "close"}))
 
     def _authorized(self) -> bool:
-        """True without ``--token``; else the request's bearer token must be the server's."""
+        """True without ``--token``; else the request's bearer token must be the server's, or it
+        comes with a client certificate signed by the cluster CA (another authenticator)."""
         expected: str | None = getattr(self.server, "token", None)
-        if expected is None:
+        if expected is None or client_user(self.connection) is not None:
             return True
         given = bearer_token({k.lower(): v for k, v in self.headers.items()})
         return given is not None and hmac.compare_digest(given.encode(), expected.encode())
@@ -206,7 +230,8 @@ class Handler(BaseHTTPRequestHandler):
             if length > MAX_BODY:
                 raise ValueError(TOO_LARGE)
             body = self.rfile.read(length) if length > 0 else b""
-        return Request(self.command, unquote(parts.path), query, headers, body, multi, all_headers)
+        return Request(self.command, unquote(parts.path), query, headers, body, multi, all_headers,
+                       client_cert=client_user(self.connection))
 
     def _send(self, resp: Response) -> None:
         try:

@@ -163,7 +163,8 @@ def run_serve(args: Any) -> int:
     if token is not None or getattr(args, "tls", False):
         try:
             from k9py.serve.tls import self_signed
-            cert = self_signed([host])
+            from k9py.sim import pki
+            cert = self_signed([host], ca=pki.cluster_ca(cluster))
         except ImportError:
             print("k9py: --tls needs the cryptography package (pip install cryptography)", file=sys.stderr)
             return 2

@@ -4,8 +4,9 @@ On create the apiserver records who asked (``spec.username``/``uid``/``groups``/
 the client sent: ``REQUESTER``, set by the server for the request being handled, else the admin
 of a fresh cluster) and accepts no status. Approval (``kubectl certificate approve|deny``, the
 ``approval`` subresource) adds an ``Approved`` or ``Denied`` condition, never both; conditions
-are defaulted (``status: "True"``, ``lastTransitionTime`` from ``lastUpdateTime``). The
-simulator has no CA: an approved CSR is not issued a certificate.
+are defaulted (``status: "True"``, ``lastTransitionTime`` from ``lastUpdateTime``). An approved
+CSR of a built-in signer is then issued its certificate by the csrsigning controller
+(``sim/controllers/csrsigning.py``, with the cluster CA of ``sim/pki.py``).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from k9py.sim.controllers.base import Controller
 def default_controllers() -> list[Controller]:
     from k9py.sim.cluster import ANY_KIND
     from k9py.sim.controllers.cronjob import CronJobController
+    from k9py.sim.controllers.csrsigning import CSRSigningController
     from k9py.sim.controllers.daemonset import DaemonSetController
     from k9py.sim.controllers.deployment import DeploymentController
     from k9py.sim.controllers.disruption import DisruptionController
@@ -55,7 +56,7 @@ def default_controllers() -> list[Controller]:
         StatefulSetController(), DaemonSetController(), VolumeController(),
         Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(), CRDController(),
         HorizontalPodAutoscalerController(), DisruptionController(), PyTorchJobController(),
-        FlowControlController(), IPAddressController(),
+        FlowControlController(), IPAddressController(), CSRSigningController(),
     ]
     for c in controllers:
         if getattr(c, "watches", None) is None and type(c) in WATCHES:
