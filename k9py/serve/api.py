@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ from k9py.kube.resources import CRD_KIND, ApiResource, Registry
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, invalid, not_found
 from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
 from k9py.scenario import yamldoc
-from k9py.serve import auth, discovery, listoptions, openapi, table
+from k9py.serve import auth, discovery, listoptions, openapi, prom, table
 from k9py.serve import metrics as metrics_api
 from k9py.serve.go_types import unmarshal_error
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
@@ -67,6 +68,7 @@ class Api:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.lists = ListCache()  # sorted list snapshots: kubectl's pages in O(page)
+        self.prom = prom.Metrics()  # the apiserver's own /metrics
 
     # -- plumbing ------------------------------------------------------------------------------
     def registry(self) -> Registry:
@@ -91,27 +93,66 @@ class Api:
         return Response(e.code, e.to_status())
 
     def handle(self, req: Request) -> Response:
+        began = time.monotonic()
         try:
             resp = self._dispatch(req)
         except ApiError as e:
-            return self._err(e)
+            resp = self._err(e)
         except kpatch.PatchError as e:
             reason = {422: "Invalid", 415: "UnsupportedMediaType"}.get(e.code, "BadRequest")
-            return self.error_response(e.code, reason, str(e))
+            resp = self.error_response(e.code, reason, str(e))
+        self._measured(req, resp, began)
         if req.warnings:  # fieldValidation=Warn's unknown fields (serve/fieldcheck.py)
             from k9py.serve.fieldcheck import warning_header
             resp.headers["Warning"] = ", ".join(h for h in (resp.headers.get("Warning"), warning_header(req.warnings)) if h)
         return resp
 
+    def _measured(self, req: Request, resp: Response, began: float) -> None:
+        """Count ``req`` in /metrics: now, or when its stream or upgraded connection ends."""
+        info = req.metrics_info
+        if info is None:
+            info = req.metrics_info = prom.non_resource(req)
+            self.prom.begin(info)
+        metrics, code = self.prom, resp.code
+
+        def done() -> None:
+            metrics.end(info, code, time.monotonic() - began)
+
+        if resp.stream is not None:
+            resp.stream = prom.Counted(resp.stream, done)
+        elif resp.upgrade is not None:
+            upgrade = resp.upgrade
+
+            def counted(handler: Any) -> None:
+                try:
+                    upgrade(handler)
+                finally:
+                    done()
+            resp.upgrade = counted
+            code = 101  # Switching Protocols, as the apiserver counts an upgraded CONNECT
+        else:
+            done()
+
     def _dispatch(self, req: Request) -> Response:
         path = req.path.rstrip("/") or "/"
+        if path == "/metrics":
+            from k9py.sim.cluster import SERVER_VERSION
+            auth.authorize_path(self, req, path)
+            with self.cluster.lock:
+                registry = self.cluster.api_resources()
+                objects: dict[str, int] = {}
+                for kind in self.cluster.store.kinds():
+                    res = registry.kind(kind)
+                    if res is not None:  # as the apiserver names them: plural.group
+                        objects[f"{res.plural}.{res.group}" if res.group else res.plural] = self.cluster.store.count(kind)
+            return Response(200, self.prom.text(objects, SERVER_VERSION), prom.CONTENT_TYPE)
         if path in ("/healthz", "/readyz", "/livez") or path.startswith(("/healthz/", "/readyz/", "/livez/")):
             from k9py.serve import health
             code, text = health.answer(path, "verbose" in req.query, req.values("exclude"))
             return Response(code, text, "text/plain; charset=utf-8")
         if path == "/version":
             from k9py.sim.cluster import SERVER_VERSION
-            return Response(200, SERVER_VERSION)
+            return Response(200, json.dumps(SERVER_VERSION, indent=2).encode())  # indented, as the apiserver writes it
         if path == "/api":
             return Response(200, discovery.api_versions(self.server_address))
         if path == "/apis":
@@ -194,6 +235,8 @@ class Api:
     def _resource(self, req: Request, route: Route, watch_path: bool) -> Response:
         m = req.method
         res = route.res
+        req.metrics_info = prom.resource(req, route, watch_path)
+        self.prom.begin(req.metrics_info)
         if auth.handles(route):  # reviews: answered, never stored (a read-only server answers them too)
             return auth.handle(self, req, route)
         auth.authorize_request(self, req, route)  # an impersonated request (kubectl --as): its user's RBAC

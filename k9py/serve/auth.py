@@ -143,6 +143,20 @@ def authorize_request(api: Api, req: Request, route: Route) -> None:
         raise forbidden(route.res.kind, route.name or "", attrs.verb, _denial(user.name, attrs))
 
 
+def authorize_path(api: Api, req: Request, path: str) -> None:
+    """Refuse a non-resource URL (``/metrics``) to a user RBAC gives no ``get`` on it."""
+    check_impersonation(api, req)
+    if not impersonating(req) and req.client_cert is None:
+        return
+    user = requester(req)
+    verb = {"GET": "get", "HEAD": "head", "POST": "post", "PUT": "put", "PATCH": "patch",
+            "DELETE": "delete"}.get(req.method, req.method.lower())
+    with api.cluster.lock:
+        allowed, _ = rbac.authorize(api.cluster, user, rbac.Attributes(verb, path=path))
+    if not allowed:
+        raise ApiError(403, "Forbidden", f'forbidden: User "{user.name}" cannot {verb} path "{path}"')
+
+
 def _decide(api: Api, user: rbac.UserInfo, attrs: rbac.Attributes) -> tuple[bool, str]:
     """RBAC's answer; a read-only server says no to every write, whoever asks."""
     if api.readonly and attrs.verb not in READ_VERBS:

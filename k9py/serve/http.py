@@ -63,6 +63,7 @@ class Request:
     warnings: list[str] = field(default_factory=list)  # what handling it warns of (the response's `Warning`)
     # (common name, organizations) of the verified client certificate it came with (--tls), if any
     client_cert: tuple[str, tuple[str, ...]] | None = None
+    metrics_info: Any = None  # how /metrics counts it (serve/prom.py's RequestInfo), once routed
 
     def values(self, name: str) -> list[str]:
         """All values of a query parameter, in order (``q`` gives the last)."""

@@ -28,7 +28,10 @@ Obj = dict[str, Any]
 MAX_SETTLE_PASSES = 200
 EVERYONE = -1  # a wake-up asked for while no controller runs: every controller runs then
 ANY_KIND = "*"  # a controller's ``watches``: a change to any object wakes it
-SERVER_VERSION = {"major": MAJOR, "minor": MINOR, "gitVersion": f"{KUBERNETES_VERSION}-k9py", "gitCommit": "k9py-sim",
+# /version: since 1.33 also the version the apiserver emulates and the oldest it stays compatible with
+SERVER_VERSION = {"major": MAJOR, "minor": MINOR, "emulationMajor": MAJOR, "emulationMinor": MINOR,
+                  "minCompatibilityMajor": MAJOR, "minCompatibilityMinor": str(int(MINOR) - 1),
+                  "gitVersion": f"{KUBERNETES_VERSION}-k9py", "gitCommit": "k9py-sim",
                   "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.22.5",
                   "compiler": "gc", "platform": "linux/amd64"}
 
