@@ -305,3 +305,23 @@ def test_run_it_busybox_without_a_command_is_its_interactive_shell(srv):
         assert st["lastState"]["terminated"]["exitCode"] == 0 and st["lastState"]["terminated"]["reason"] == "Completed"
     finally:
         srv.kubectl("delete", "pod", "q", "--wait=false")
+
+
+def test_exec_ls_recursive_lists_every_directory_under_a_header(srv):
+    p = srv.kubectl("exec", "counter", "--", "sh", "-c", "mkdir -p /tmp/a/b && touch /tmp/a/f /tmp/a/b/g && ls -R /tmp/a")
+    assert p.stdout == "/tmp/a:\nb\nf\n\n/tmp/a/b:\ng\n"
+    p = srv.kubectl("exec", "counter", "--", "sh", "-c", "cd /tmp && ls -R a")
+    assert p.stdout == "a:\nb\nf\n\na/b:\ng\n"
+    whole = srv.kubectl("exec", "counter", "--", "ls", "-R", "/").stdout
+    assert whole.startswith("/:\nbin\n")
+    assert "\n\n/etc:\n" in whole and "\n\n/bin:\n" in whole
+
+
+def test_exec_not_found_in_each_shell_s_words(srv):
+    """busybox's ash, Debian's dash (with the line number) and bash each say it their way."""
+    p = srv.kubectl("exec", "counter", "--", "sh", "-c", "curl localhost", check=False)
+    assert (p.returncode, p.stderr) == (127, "sh: curl: not found\ncommand terminated with exit code 127\n")
+    p = srv.kubectl("exec", "deploy/nginx-deployment", "--", "sh", "-c", "curl localhost", check=False)
+    assert p.stderr == "sh: 1: curl: not found\ncommand terminated with exit code 127\n"
+    p = srv.kubectl("exec", "-i", "deploy/nginx-deployment", "--", "bash", stdin="true\nfoo\n", check=False)
+    assert p.stderr == "bash: line 2: foo: command not found\ncommand terminated with exit code 127\n"

@@ -132,6 +132,7 @@ class ExecProcess:
             self._finish(126)
             return
         self.interactive = name in SHELLS and len(command) == 1
+        self.shell.interactive = self.interactive and tty  # bash reading a pipe is not interactive
         if self.interactive:
             if tty and stdin:
                 self._write(STDOUT, self.prompt())

@@ -182,6 +182,8 @@ class Shell:
         # an exec'd ``sh -c``: the shell it starts is the session's own process, not a child of it
         self.execs_shell = False
         self.session = False  # an exec session's own shell: ``chroot`` may put another one over it
+        self.interactive = False  # reading commands at a prompt (bash's messages then name no line)
+        self.lines = 0  # the scripts (interactive lines) run so far: dash's and bash's line numbers
 
     # -- the environment ------------------------------------------------------------------------
     def environ(self) -> dict[str, str]:
@@ -205,6 +207,7 @@ class Shell:
     # -- running ---------------------------------------------------------------------------------
     def run(self, text: str, io: Io) -> int:
         """Run a script; ``ShellExit`` propagates (the caller ends this shell)."""
+        self.lines += 1
         try:
             script = parse(text)
         except Incomplete as e:
@@ -362,6 +365,17 @@ class Shell:
         self.status = status
         return status
 
+    def not_found(self, name: str, *, path: bool = False) -> str:
+        """What this shell says of a command it cannot find: busybox ash ``sh: curl: not found``,
+        Debian's dash ``sh: 1: curl: not found``, bash ``bash: curl: command not found`` (``line N:``
+        when not at a prompt; a path: ``No such file or directory``)."""
+        if self.name == "bash":
+            where = "" if self.interactive else f"line {max(1, self.lines)}: "
+            return f"bash: {where}{name}: {'No such file or directory' if path else 'command not found'}\n"
+        if self.box.image.family in ("debian", "ubuntu") and self.name in ("sh", "dash"):
+            return f"{self.name}: {max(1, self.lines)}: {name}: not found\n"
+        return f"{self.name}: {name}: not found\n"
+
     def invoke(self, argv: list[str], assigns: list[tuple[str, str]], io: Io) -> int:
         from k9py.sim.userland.commands import BUILTINS, COMMANDS, installed
 
@@ -374,13 +388,13 @@ class Shell:
         if "/" in name:
             path = self.path(name)
             if not self.box.fs.exists(path):
-                io.err(f"{self.name}: {name}: not found\n")
+                io.err(self.not_found(name, path=True))
                 return 127
             if base not in COMMANDS:
                 return self._script_file(path, argv, io)
         fn = COMMANDS.get(base) if installed(self.box, base) else None  # (a server's binary: its image's)
         if fn is None:
-            io.err(f"{self.name}: {name}: not found\n")
+            io.err(self.not_found(name))
             return 127
         saved = self.command_env
         self.command_env = {**self.environ(), **dict(assigns)}

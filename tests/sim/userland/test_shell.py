@@ -65,7 +65,7 @@ def test_exit_codes_and_messages(c):
 
 
 def test_files_commands(c):
-    assert sh(c, "bb", "mkdir -p /w/a/b && cd /w && touch a/b/f && ls -R a 2>/dev/null; pwd") == "b\n/w\n"
+    assert sh(c, "bb", "mkdir -p /w/a/b && cd /w && touch a/b/f && ls -R a 2>/dev/null; pwd") == "a:\nb\n\na/b:\nf\n/w\n"
     assert sh(c, "bb", "cd /w; cp -r a c; mv c d; ls; rm -r a; ls") == "a\nd\nd\n"
     assert run(c, "bb", "rm /w/d")[1] == "rm: '/w/d' is a directory\n"
     assert run(c, "bb", "rm -f /w/none")[2] == 0

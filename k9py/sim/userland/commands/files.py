@@ -91,7 +91,11 @@ def c_ls(sh: Shell, args: list[str], io: Io) -> int:
             io.out(_columns([n for n, _ in entries], sh.width))
 
     show(files)
-    for k, d in enumerate(dirs):
+    recursive = "R" in flags
+    shown = 0
+
+    def listing(d: str) -> None:
+        nonlocal shown
         path = sh.path(d)
         entries: list[tuple[str, Dir | File]] = []
         if every:
@@ -102,11 +106,19 @@ def c_ls(sh: Shell, args: list[str], io: Io) -> int:
             entries.append((name, fs.lookup(posixpath.join(path, name))))
         if reverse:
             entries.reverse()
-        if len(dirs) + len(files) > 1:
-            io.out(("\n" if k or files else "") + f"{d}:\n")
+        if recursive or len(dirs) + len(files) > 1:  # -R names every directory it lists, the first too
+            io.out(("\n" if shown or files else "") + f"{d}:\n")
+        shown += 1
         if long:
             io.out(f"total {sum(len(n.data) for _, n in entries if isinstance(n, File)) // 1024}\n")
         show(entries)
+        if recursive:  # then each subdirectory, depth first
+            for name, node in entries:
+                if isinstance(node, Dir) and name not in (".", ".."):
+                    listing(d.rstrip("/") + "/" + name if d != "/" else "/" + name)
+
+    for d in dirs:
+        listing(d)
     return status
 
 
