@@ -160,8 +160,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                         "a random token, written into --kubeconfig-out's file (else printed on stderr); implies --tls "
                         "(kubectl sends a token only over https)")
     p.add_argument("--tls", action="store_true",
-                   help="serve https with a self-signed certificate for 127.0.0.1/localhost made at start "
-                        "(--kubeconfig-out's file carries it as certificate-authority-data)")
+                   help="serve https with a certificate for 127.0.0.1/localhost made at start, signed by the "
+                        "cluster's CA (--kubeconfig-out's file carries the CA as certificate-authority-data); "
+                        "client certificates that CA signed (issued CSRs) authenticate their CN as the user")
     p.add_argument("--speed", type=serve_speed_arg, default=1.0, help="virtual time per real second (0: stopped; at most 64)")
     p.add_argument("--seed", type=seed_arg, default=None)
     p.add_argument("--readonly", action="store_true", help="refuse every mutation with 403")

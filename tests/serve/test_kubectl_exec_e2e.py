@@ -325,3 +325,22 @@ def test_exec_not_found_in_each_shell_s_words(srv):
     assert p.stderr == "sh: 1: curl: not found\ncommand terminated with exit code 127\n"
     p = srv.kubectl("exec", "-i", "deploy/nginx-deployment", "--", "bash", stdin="true\nfoo\n", check=False)
     assert p.stderr == "bash: line 2: foo: command not found\ncommand terminated with exit code 127\n"
+
+
+def test_cp_from_an_absolute_path_shows_tars_warning(srv, tmp_path):
+    """`kubectl cp POD:/abs/path .` runs `tar cf - /abs/path`, whose stderr kubectl prints on its
+    stdout: GNU tar (Debian's nginx) and busybox's each warn of the leading '/' their way."""
+    p = srv.kubectl("cp", f"{_nginx_pod(srv)}:/etc/nginx/nginx.conf", str(tmp_path / "nginx.conf"))
+    assert p.stdout == "tar: Removing leading `/' from member names\n"
+    assert (tmp_path / "nginx.conf").read_text().startswith("\nuser  nginx;")
+    p = srv.kubectl("cp", "counter:/etc/hostname", str(tmp_path / "h"))
+    assert (p.stdout, (tmp_path / "h").read_text()) == ("tar: removing leading '/' from member names\n", "counter\n")
+    assert srv.kubectl("cp", "counter:etc/hostname", str(tmp_path / "h2")).stdout == ""  # relative: no warning
+    p = srv.kubectl("cp", f"{_nginx_pod(srv)}:/nope", str(tmp_path / "x"), check=False)
+    assert p.returncode == 2
+    assert p.stdout == ("tar: Removing leading `/' from member names\ntar: /nope: Cannot stat: No such file or directory\n"
+                        "tar: Exiting with failure status due to previous errors\n")
+
+
+def _nginx_pod(srv) -> str:
+    return srv.json("get", "pods", "-l", "app=nginx")["items"][0]["metadata"]["name"]

@@ -38,16 +38,21 @@ def c_tar(sh: Shell, args: list[str], io: Io) -> int:
         names.append(a)
         k += 1
     fs = sh.box.fs
+    gnu = sh.box.image.family in ("debian", "ubuntu")  # GNU tar; busybox's elsewhere
     if mode == "c":
         buf = _io.BytesIO()
+        if any(n.startswith("/") for n in names):  # what `kubectl cp POD:/path .` shows (tar's stderr)
+            io.err("tar: Removing leading `/' from member names\n" if gnu
+                   else "tar: removing leading '/' from member names\n")
         with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tf:
             for n in names:
                 base = posixpath.normpath(posixpath.join(chdir, n))
                 try:
                     entries = fs.walk(base)
                 except FsError as e:
-                    io.err(f"tar: {n}: {e}\n")
-                    return 1
+                    io.err(f"tar: {n}: Cannot stat: {e}\ntar: Exiting with failure status due to previous errors\n"
+                           if gnu else f"tar: {n}: {e}\n")
+                    return 2 if gnu else 1
                 for path, node in entries:
                     arc = posixpath.relpath(path, chdir) if not n.startswith("/") else path.lstrip("/")
                     info = tarfile.TarInfo(arc)
