@@ -44,10 +44,10 @@ class ApiError(Exception):
         if self.retry_after is not None:
             details["retryAfterSeconds"] = self.retry_after
         status: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {},
-                                  "status": "Failure", "message": self.message, "reason": self.reason,
-                                  "code": self.code}
+                                  "status": "Failure", "message": self.message, "reason": self.reason}
         if details:
             status["details"] = details
+        status["code"] = self.code  # metav1.Status's field order: details before code
         return status
 
 

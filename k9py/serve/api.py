@@ -84,6 +84,19 @@ class Api:
         with self.changed:
             self.changed.wait(timeout)
 
+    def wait_for_version(self, asked: int) -> None:
+        """Wait (``listoptions.BLOCK_TIMEOUT`` real seconds at most) until the store has reached
+        resourceVersion ``asked``, as the watch cache waits before it answers 504."""
+        deadline = time.monotonic() + listoptions.BLOCK_TIMEOUT
+        while not self.stopping.is_set():
+            with self.cluster.lock:
+                if self.cluster.store.resource_version >= asked:
+                    return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.wait_change(min(left, POLL))
+
     @staticmethod
     def error_response(code: int, reason: str, message: str) -> Response:
         return Response(code, ApiError(code, reason, message).to_status())
@@ -354,6 +367,9 @@ class Api:
                 raise bad_request("continue key is not valid: invalid continue token") from None
             if not all(isinstance(k, str) for k in after):
                 raise bad_request("continue key is not valid: invalid continue token")
+        asked = listoptions.awaited_version(req)
+        if asked is not None:
+            self.wait_for_version(asked)
         with self.cluster.lock:
             listoptions.check_version(req, self.cluster.store.resource_version)
             snap = self._snapshot(req, route, match)

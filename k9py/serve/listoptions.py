@@ -58,14 +58,41 @@ def check(problems: list[tuple[str, str]]) -> None:
         raise invalid("ListOptions", "", problems, group="meta.k8s.io")
 
 
+BLOCK_TIMEOUT = 3.0  # real seconds the apiserver's watch cache waits for a version it has not reached
+
+
+def too_large(asked: int, current: int) -> ApiError:
+    """apimachinery's NewTooLargeResourceVersionError: a Timeout to retry in 1 s."""
+    err = ApiError(504, "Timeout", f"Timeout: Too large resource version: {asked}, current: {current}")
+    err.causes = [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
+    err.retry_after = 1
+    return err
+
+
+def awaited_version(req: Request, *, watch: bool = False) -> int | None:
+    """The resource version a list must be at least as new as (``NotOlderThan``, ``Exact``, or a
+    legacy non-zero ``resourceVersion``), or a watch-list (``sendInitialEvents=true``) must have
+    caught up with before its initial events; None when any will do (or it does not parse)."""
+    text = _given(req, "resourceVersion")
+    if watch and (_given(req, "sendInitialEvents").lower() not in ("true", "1")):
+        return None
+    if not text.isdigit() or text == "0":
+        return None
+    return int(text)
+
+
 def check_version(req: Request, current: int) -> None:
     """A list with ``resourceVersionMatch`` (after ``list_problems``): ``Exact`` is the list as of
     that version, and only the current one is kept: an older one is gone (410, as etcd answers
     for a compacted revision). A version not reached yet, ``Exact`` or ``NotOlderThan``, is 504
-    (the apiserver's answer once it has waited for it). A list without the parameter keeps the
-    legacy meaning of ``resourceVersion`` and is answered as of now."""
+    (the apiserver's answer once it has waited for it, ``BLOCK_TIMEOUT``). A list without the
+    parameter keeps the legacy meaning of ``resourceVersion``: not older than it (504 as well if
+    not reached), "0" any."""
     match = _given(req, MATCH)
     if match not in (EXACT, NOT_OLDER_THAN):
+        asked = awaited_version(req)  # legacy: a version given means "not older than" it
+        if asked is not None and asked > current:
+            raise too_large(asked, current)
         return
     text = _given(req, "resourceVersion")
     if not text.isdigit():  # (Go's ParseUint: digits only)
@@ -73,8 +100,5 @@ def check_version(req: Request, current: int) -> None:
     asked = int(text)
     if match == EXACT and asked < current:
         raise gone("The resourceVersion for the provided list is too old.")
-    if asked > current:  # apimachinery's NewTooLargeResourceVersionError, a Timeout to retry in 1 s
-        err = ApiError(504, "Timeout", f"Timeout: Too large resource version: {asked}, current: {current}")
-        err.causes = [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
-        err.retry_after = 1
-        raise err
+    if asked > current:  # (after ``Api.wait_for_version`` waited for it)
+        raise too_large(asked, current)

@@ -2,7 +2,9 @@
 
 - no resourceVersion (or "0"): synthetic ADDED events for the current state first;
 - ``sendInitialEvents=true`` (kubectl's reflectors, e.g. ``delete --wait``): the current state,
-  then a BOOKMARK annotated ``k8s.io/initial-events-end: "true"``;
+  then a BOOKMARK annotated ``k8s.io/initial-events-end: "true"``; from a resourceVersion not
+  reached within 3 s, one ERROR event (504 "Too large resource version", retry after 1 s);
+- a plain watch from a resourceVersion not reached yet is accepted and waits for it (no error);
 - a resourceVersion: the changes after it, or one ERROR event (410 Expired) if too old;
 - Table / PartialObjectMetadata Accept headers: each event's object converted like a GET.
 """
@@ -165,6 +167,14 @@ def watch(api: Api, req: Request, route: Route, match: Callable[[Obj], bool], na
         except ValueError:
             raise bad_request(f"invalid resource version: {rv_text!r}") from None
     timeout = float_param(req, "timeoutSeconds", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT
+    asked = listoptions.awaited_version(req, watch=True)
+    if asked is not None:  # a watch-list from a version not reached yet: wait, then one ERROR event
+        api.wait_for_version(asked)
+        with api.cluster.lock:
+            current = api.cluster.store.resource_version
+        if asked > current:
+            return Response(200, stream=[json.dumps({"type": "ERROR", "object": listoptions.too_large(
+                asked, current).to_status()}, separators=(",", ":")).encode() + b"\n"], content_type="application/json")
     stream = WatchStream(api, route, match, initial=initial, initial_end=initial_end, since=since,
                          timeout=timeout, bookmarks=req.flag("allowWatchBookmarks"), as_=api.accept(req),
                          include=req.q("includeObject") or "Metadata")

@@ -93,3 +93,32 @@ def test_version_is_indented_with_the_emulation_fields(srv):
     assert list(v)[:6] == ["major", "minor", "emulationMajor", "emulationMinor", "minCompatibilityMajor", "minCompatibilityMinor"]
     assert (v["emulationMajor"], v["emulationMinor"]) == (v["major"], v["minor"])
     assert int(v["minCompatibilityMinor"]) == int(v["minor"]) - 1
+
+
+def _current_rv(srv: Server) -> int:
+    return int(json.loads(srv.kubectl("get", "--raw", "/api/v1/namespaces/default/pods?limit=1").stdout)["metadata"]["resourceVersion"])
+
+
+def test_a_version_not_reached_yet_is_waited_for_then_504(srv):
+    """A list (legacy resourceVersion, or NotOlderThan) or a watch-list from a resourceVersion the
+    server has not reached: it waits (3 s), then 504 Timeout "Too large resource version" (the
+    watch-list's as one ERROR event on its 200 stream); a plain watch from there is accepted."""
+    ahead = _current_rv(srv) + 10**12
+    for query in (f"resourceVersion={ahead}", f"resourceVersion={ahead}&resourceVersionMatch=NotOlderThan"):
+        p = srv.kubectl("get", "--raw", f"/api/v1/pods?{query}", check=False)
+        assert p.returncode == 1
+        assert re.fullmatch(rf"Error from server \(Timeout\): Timeout: Too large resource version: {ahead}, current: \d+\n",
+                            p.stderr)
+    p = srv.kubectl("get", "--raw", f"/api/v1/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
+                                    f"&resourceVersionMatch=NotOlderThan&resourceVersion={ahead}")
+    event = json.loads(p.stdout)
+    assert event["type"] == "ERROR"
+    status = event["object"]
+    assert list(status) == ["kind", "apiVersion", "metadata", "status", "message", "reason", "details", "code"]
+    assert (status["code"], status["reason"]) == (504, "Timeout")
+    assert status["details"] == {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                                 "retryAfterSeconds": 1}
+    assert status["message"].startswith(f"Timeout: Too large resource version: {ahead}, current: ")
+    # a version reached: answered at once
+    now = _current_rv(srv)
+    assert json.loads(srv.kubectl("get", "--raw", f"/api/v1/pods?resourceVersion={now}").stdout)["kind"] == "PodList"
