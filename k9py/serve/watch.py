@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 
 DEFAULT_TIMEOUT = 1800.0  # real seconds; reflectors ask for 5-10 minutes anyway
-BOOKMARK_EVERY = 30.0  # real seconds of silence before a progress BOOKMARK (allowWatchBookmarks)
+# allowWatchBookmarks: the cacher gives each watcher a progress BOOKMARK a minute after the last
+# one (or after it started), and one 2 s before the watch's timeoutSeconds runs out if that is sooner
+BOOKMARK_EVERY = 60.0
+BOOKMARK_BEFORE_END = 2.0
 BATCH = 256  # events written as one chunk at most
 MAX_PENDING = 10_000  # events queued for one watch client before it is cut off (it stopped reading)
 
@@ -45,6 +48,7 @@ class WatchStream:
         self.api, self.res = api, route.res
         self.timeout, self.bookmarks, self.as_, self.include = timeout, bookmarks, as_, include
         self.initial_end = initial_end
+        self.since = since
         self.queue: deque[tuple[str, Obj]] = deque()
         self.overflowed = False  # the client fell MAX_PENDING events behind: the stream ends
         self.first: list[tuple[str, Obj]] = []
@@ -105,33 +109,52 @@ class WatchStream:
         if self.initial_end:
             yield self.bookmark(self.start_rv, end=True)
         deadline = time.monotonic() + self.timeout
-        last_sent = time.monotonic()
         api = self.api
+        next_bookmark = self._next_bookmark(time.monotonic(), deadline)
+        # the version the client has: a bookmark at it is not sent
+        sent_rv = self.since if self.since is not None and not self.first else self.start_rv
         while not api.stopping.is_set() and time.monotonic() < deadline:
             if self.overflowed:
                 return
             while self.queue:
-                yield self._drain()
-                last_sent = time.monotonic()
-            if self.bookmarks and time.monotonic() - last_sent > BOOKMARK_EVERY:
+                chunk, last = self._drain()
+                sent_rv = max(sent_rv, last)
+                yield chunk
+            now = time.monotonic()
+            if next_bookmark is not None and now >= next_bookmark:
                 with api.cluster.lock:
                     rv = api.cluster.store.resource_version
-                yield self.bookmark(rv)
-                last_sent = time.monotonic()
+                if rv > sent_rv:
+                    yield self.bookmark(rv)
+                    sent_rv = rv
+                next_bookmark = self._next_bookmark(now, deadline)
             if not self.queue:
-                api.wait_change(min(0.5, max(0.0, deadline - time.monotonic())))
+                wake = deadline if next_bookmark is None else min(deadline, next_bookmark)
+                api.wait_change(min(0.5, max(0.0, wake - time.monotonic())))
                 if not self.queue:
                     yield b""  # idle: the writer sees whether the client is still there
         while self.queue:
-            yield self._drain()
+            yield self._drain()[0]
 
-    def _drain(self) -> bytes:
+    def _next_bookmark(self, now: float, deadline: float) -> float | None:
+        """When the next progress bookmark is due (None: none, or the watch ends first)."""
+        if not self.bookmarks:
+            return None
+        due = min(now + BOOKMARK_EVERY, deadline - BOOKMARK_BEFORE_END)
+        return due if due > now else None
+
+    def _drain(self) -> tuple[bytes, int]:
         """The queued events (up to ``BATCH``) as one chunk: under churn one write carries many
-        events, not one write and one flush each."""
+        events, not one write and one flush each; and the newest resourceVersion among them."""
         out: list[bytes] = []
+        last = 0
         while self.queue and len(out) < BATCH:
-            out.append(self.encode(*self.queue.popleft()))
-        return b"".join(out)
+            type_, obj = self.queue.popleft()
+            rv = (obj.get("metadata") or {}).get("resourceVersion") if isinstance(obj, dict) else None
+            if isinstance(rv, str) and rv.isdigit():
+                last = max(last, int(rv))
+            out.append(self.encode(type_, obj))
+        return b"".join(out), last
 
     def close(self) -> None:
         if self.watcher is not None:

@@ -122,3 +122,18 @@ def test_a_version_not_reached_yet_is_waited_for_then_504(srv):
     # a version reached: answered at once
     now = _current_rv(srv)
     assert json.loads(srv.kubectl("get", "--raw", f"/api/v1/pods?resourceVersion={now}").stdout)["kind"] == "PodList"
+
+
+def test_watch_bookmarks_come_before_the_watch_times_out(srv):
+    """allowWatchBookmarks: a progress BOOKMARK a minute after the last (or 2 s before the watch's
+    timeoutSeconds, whichever is sooner), carrying the newest resourceVersion, on a quiet watch too."""
+    rv = _current_rv(srv)
+    p = srv.kubectl("get", "--raw", f"/api/v1/namespaces/kube-public/pods?watch=1&allowWatchBookmarks=true"
+                                    f"&timeoutSeconds=4&resourceVersion={rv - 1}", timeout=20)
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [e["type"] for e in events] == ["BOOKMARK"]
+    bookmark = events[0]["object"]
+    assert bookmark["kind"] == "Pod" and list(bookmark["metadata"]) == ["resourceVersion"]
+    assert int(bookmark["metadata"]["resourceVersion"]) >= rv
+    p = srv.kubectl("get", "--raw", "/api/v1/namespaces/kube-public/pods?watch=1&timeoutSeconds=3", timeout=20)
+    assert p.stdout == ""  # no bookmarks unless asked for
