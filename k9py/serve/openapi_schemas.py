@@ -43,6 +43,62 @@ MAP_LISTS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
 }
 
 
+# The fields the API declares as enums (``+enum``: their values in the schema, which ``kubectl explain``
+# prints as ENUM: / enum:); a list field's values are its items'. (short type name, field) -> values.
+_PROTOCOLS = ("SCTP", "TCP", "UDP")
+_ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
+_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
+_POLICY = ("Honor", "Ignore")
+ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ServiceSpec", "type"): ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort"),
+    ("ServiceSpec", "sessionAffinity"): ("ClientIP", "None"),
+    ("ServiceSpec", "externalTrafficPolicy"): ("Cluster", "Local"),
+    ("ServiceSpec", "internalTrafficPolicy"): ("Cluster", "Local"),
+    ("ServiceSpec", "ipFamilyPolicy"): ("PreferDualStack", "RequireDualStack", "SingleStack"),
+    ("ServiceSpec", "ipFamilies"): ("", "IPv4", "IPv6"),
+    ("ServicePort", "protocol"): _PROTOCOLS, ("ContainerPort", "protocol"): _PROTOCOLS,
+    ("EndpointPort", "protocol"): _PROTOCOLS, ("NetworkPolicyPort", "protocol"): _PROTOCOLS,
+    ("Container", "imagePullPolicy"): ("Always", "IfNotPresent", "Never"),
+    ("Container", "terminationMessagePolicy"): ("FallbackToLogsOnError", "File"),
+    ("EphemeralContainer", "imagePullPolicy"): ("Always", "IfNotPresent", "Never"),
+    ("EphemeralContainer", "terminationMessagePolicy"): ("FallbackToLogsOnError", "File"),
+    ("PodSpec", "restartPolicy"): ("Always", "Never", "OnFailure"),
+    ("PodSpec", "dnsPolicy"): ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"),
+    ("PodSpec", "preemptionPolicy"): ("Never", "PreemptLowerPriority"),
+    ("PodStatus", "phase"): ("Failed", "Pending", "Running", "Succeeded", "Unknown"),
+    ("PodStatus", "qosClass"): ("BestEffort", "Burstable", "Guaranteed"),
+    ("DeploymentStrategy", "type"): ("Recreate", "RollingUpdate"),
+    ("DaemonSetUpdateStrategy", "type"): ("OnDelete", "RollingUpdate"),
+    ("StatefulSetUpdateStrategy", "type"): ("OnDelete", "RollingUpdate"),
+    ("StatefulSetSpec", "podManagementPolicy"): ("OrderedReady", "Parallel"),
+    ("CronJobSpec", "concurrencyPolicy"): ("Allow", "Forbid", "Replace"),
+    ("JobSpec", "completionMode"): ("Indexed", "NonIndexed"),
+    ("JobSpec", "podReplacementPolicy"): ("Failed", "TerminatingOrFailed"),
+    ("Toleration", "operator"): ("Equal", "Exists"), ("Toleration", "effect"): _EFFECTS,
+    ("Taint", "effect"): _EFFECTS,
+    ("NodeSelectorRequirement", "operator"): ("DoesNotExist", "Exists", "Gt", "In", "Lt", "NotIn"),
+    ("PersistentVolumeClaimSpec", "accessModes"): _ACCESS_MODES,
+    ("PersistentVolumeClaimSpec", "volumeMode"): ("Block", "Filesystem"),
+    ("PersistentVolumeSpec", "accessModes"): _ACCESS_MODES,
+    ("PersistentVolumeSpec", "volumeMode"): ("Block", "Filesystem"),
+    ("PersistentVolumeSpec", "persistentVolumeReclaimPolicy"): ("Delete", "Recycle", "Retain"),
+    ("PersistentVolumeClaimStatus", "phase"): ("Bound", "Lost", "Pending"),
+    ("PersistentVolumeStatus", "phase"): ("Available", "Bound", "Failed", "Pending", "Released"),
+    ("NamespaceStatus", "phase"): ("Active", "Terminating"),
+    ("HostPathVolumeSource", "type"): ("", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File",
+                                       "FileOrCreate", "Socket"),
+    ("HTTPIngressPath", "pathType"): ("Exact", "ImplementationSpecific", "Prefix"),
+    ("TopologySpreadConstraint", "whenUnsatisfiable"): ("DoNotSchedule", "ScheduleAnyway"),
+    ("TopologySpreadConstraint", "nodeAffinityPolicy"): _POLICY,
+    ("TopologySpreadConstraint", "nodeTaintsPolicy"): _POLICY,
+    ("PodDisruptionBudgetSpec", "unhealthyPodEvictionPolicy"): ("AlwaysAllow", "IfHealthyBudget"),
+    ("StorageClass", "reclaimPolicy"): ("Delete", "Recycle", "Retain"),
+    ("StorageClass", "volumeBindingMode"): ("Immediate", "WaitForFirstConsumer"),
+    ("HTTPGetAction", "scheme"): ("HTTP", "HTTPS"),
+    ("ContainerResizePolicy", "restartPolicy"): ("NotRequired", "RestartContainer"),
+}
+
+
 # metrics.k8s.io (metrics-server's aggregated API, served by serve/metrics.py): not in the data file.
 _METRICS = "io.k8s.metrics.pkg.apis.metrics.v1beta1."
 _META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -116,6 +172,9 @@ def _spec(spec: str, field: str, refs: list[str]) -> Obj:
 
 def _property(type_name: str, field: str, spec: str, refs: list[str]) -> Obj:
     s = _spec(spec, field, refs)
+    enum = ENUMS.get((type_name, field))
+    if enum is not None and spec in ("string", "[]string"):
+        (s["items"] if spec == "[]string" else s)["enum"] = list(enum)
     desc = describe_field(type_name, field)
     if "$ref" in s:  # OpenAPI v3: a reference with siblings goes through allOf
         s = {"allOf": [s]}

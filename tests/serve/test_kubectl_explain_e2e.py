@@ -44,6 +44,19 @@ def test_explain_a_nested_field(srv):
     assert "GROUP:      apps" in out
 
 
+def test_explain_shows_an_enum_fields_values(srv):
+    """The values of an enum field (what a learner looks up with `kubectl explain svc.spec.type`):
+    ENUM: under the field explained, `enum:` under a field listed, in v2 too."""
+    out = srv.kubectl("explain", "svc.spec.type").stdout
+    assert "FIELD: type <string>\nENUM:\n    ClusterIP\n    ExternalName\n    LoadBalancer\n    NodePort\n\nDESCRIPTION:" in out
+    out = srv.kubectl("explain", "deployment.spec.strategy").stdout
+    assert "  type\t<string>\n  enum: Recreate, RollingUpdate\n    How old pods are replaced" in out
+    out = srv.kubectl("explain", "pod.spec.containers").stdout
+    assert "  imagePullPolicy\t<string>\n  enum: Always, IfNotPresent, Never\n" in out
+    v2 = srv.kubectl("explain", "pod.spec.restartPolicy", "--output=plaintext-openapiv2").stdout
+    assert "restartPolicy" in v2
+
+
 def test_explain_recursive(srv):
     out = srv.kubectl("explain", "deployments", "--recursive").stdout
     for line in ("  spec\t<DeploymentSpec> -required-", "      spec\t<PodSpec>", "        containers\t<[]Container> -required-",
