@@ -344,3 +344,15 @@ def test_cp_from_an_absolute_path_shows_tars_warning(srv, tmp_path):
 
 def _nginx_pod(srv) -> str:
     return srv.json("get", "pods", "-l", "app=nginx")["items"][0]["metadata"]["name"]
+
+
+def test_exec_ls_long_in_a_debian_image_is_gnu_ls(srv):
+    """`ls -l` in Debian's nginx is GNU coreutils' (columns as wide as their values, `total` in 1K
+    blocks); busybox's keeps its fixed widths."""
+    out = srv.kubectl("exec", _nginx_pod(srv), "--", "ls", "-l", "/usr/share/nginx/html").stdout
+    lines = out.splitlines()
+    assert lines[0] == "total 8"
+    assert re.fullmatch(r"-rw-r--r-- 1 root root 497 \w{3} [ \d]\d \d\d:\d\d 50x\.html", lines[1])
+    assert re.fullmatch(r"-rw-r--r-- 1 root root 612 \w{3} [ \d]\d \d\d:\d\d index\.html", lines[2])
+    out = srv.kubectl("exec", "counter", "--", "ls", "-l", "/etc/hostname").stdout
+    assert re.fullmatch(r"-rw-r--r--    1 root     root             8 \w{3} [ \d]\d \d\d:\d\d /etc/hostname\n", out)

@@ -35,14 +35,34 @@ def _mode_str(node: Dir | File) -> str:
     return ("d" if isinstance(node, Dir) else "-") + bits
 
 
-def _ls_line(sh: Shell, name: str, node: Dir | File, human: bool) -> str:
+def _ls_fields(sh: Shell, node: Dir | File, human: bool) -> tuple[str, str, str]:
+    """(links, size, date) of an ``ls -l`` line."""
     size = len(node.data) if isinstance(node, File) else 4096
     links = 2 + sum(isinstance(c, Dir) for c in node.children.values()) if isinstance(node, Dir) else 1
     t = datetime.fromtimestamp(int(node.mtime or sh.box.started), tz=UTC)
     now = datetime.fromtimestamp(int(sh.cluster.now()), tz=UTC)
     when = t.strftime("%b ") + f"{t.day:2d}" + (t.strftime(" %H:%M") if abs((now - t).days) < 182 else t.strftime("  %Y"))
-    sz = human_size(size) if human else str(size)
-    return f"{_mode_str(node)} {links:4d} root     root     {sz:>9} {when} {name}"
+    return str(links), human_size(size) if human else str(size), when
+
+
+def _ls_line(sh: Shell, name: str, node: Dir | File, human: bool) -> str:
+    """busybox's ``ls -l`` line: fixed widths."""
+    links, sz, when = _ls_fields(sh, node, human)
+    return f"{_mode_str(node)} {links:>4} root     root     {sz:>9} {when} {name}"
+
+
+def _gnu_long(sh: Shell, entries: list[tuple[str, Dir | File]], human: bool) -> str:
+    """GNU coreutils' ``ls -l`` (Debian, Ubuntu): each column as wide as its widest value."""
+    rows = [(_mode_str(node), *_ls_fields(sh, node, human), name) for name, node in entries]
+    if not rows:
+        return ""
+    wl, ws = max(len(r[1]) for r in rows), max(len(r[2]) for r in rows)
+    return "".join(f"{mode} {links:>{wl}} root root {sz:>{ws}} {when} {name}\n" for mode, links, sz, when, name in rows)
+
+
+def _blocks(node: Dir | File) -> int:
+    """The 1K blocks a file takes (4K allocation units): what ``ls -l``'s total adds up."""
+    return 4 if isinstance(node, Dir) else -(-len(node.data) // 4096) * 4
 
 
 def _columns(names: list[str], width: int) -> str:
@@ -82,8 +102,12 @@ def c_ls(sh: Shell, args: list[str], io: Io) -> int:
     files.sort(key=lambda e: e[0], reverse=reverse)
     dirs.sort(reverse=reverse)
 
+    gnu = sh.box.image.family in ("debian", "ubuntu")
+
     def show(entries: list[tuple[str, Dir | File]]) -> None:
-        if long:
+        if long and gnu:
+            io.out(_gnu_long(sh, entries, "h" in flags))
+        elif long:
             io.out("".join(_ls_line(sh, n, node, "h" in flags) + "\n" for n, node in entries))
         elif one:
             io.out("".join(n + "\n" for n, _ in entries))
@@ -109,7 +133,9 @@ def c_ls(sh: Shell, args: list[str], io: Io) -> int:
         if recursive or len(dirs) + len(files) > 1:  # -R names every directory it lists, the first too
             io.out(("\n" if shown or files else "") + f"{d}:\n")
         shown += 1
-        if long:
+        if long and gnu:
+            io.out(f"total {sum(_blocks(n) for _, n in entries)}\n")
+        elif long:
             io.out(f"total {sum(len(n.data) for _, n in entries if isinstance(n, File)) // 1024}\n")
         show(entries)
         if recursive:  # then each subdirectory, depth first
