@@ -356,3 +356,13 @@ def test_exec_ls_long_in_a_debian_image_is_gnu_ls(srv):
     assert re.fullmatch(r"-rw-r--r-- 1 root root 612 \w{3} [ \d]\d \d\d:\d\d index\.html", lines[2])
     out = srv.kubectl("exec", "counter", "--", "ls", "-l", "/etc/hostname").stdout
     assert re.fullmatch(r"-rw-r--r--    1 root     root             8 \w{3} [ \d]\d \d\d:\d\d /etc/hostname\n", out)
+
+
+def test_nginx_has_no_ps(srv):
+    """The official nginx image (FROM debian:*-slim) has no procps: `ps` fails as on a real cluster."""
+    p = srv.kubectl("exec", _nginx_pod(srv), "--", "ps", "aux", check=False)
+    assert p.returncode == 1
+    assert p.stderr.endswith('exec: "ps": executable file not found in $PATH: unknown\n')
+    p = srv.kubectl("exec", _nginx_pod(srv), "--", "sh", "-c", "ps aux", check=False)
+    assert p.stderr == "sh: 1: ps: not found\ncommand terminated with exit code 127\n"
+    assert srv.kubectl("exec", "counter", "--", "ps").stdout.startswith("PID   USER     TIME  COMMAND\n")

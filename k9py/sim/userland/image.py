@@ -21,6 +21,11 @@ DEBIAN_BIN = ("bash", "sh", "dash", "[", "base64", "basename", "cat", "chroot", 
               "printf", "ps", "pwd", "rm", "rmdir", "seq", "sleep", "sort", "tail", "tar", "tee", "test", "touch",
               "true", "uname", "uniq", "wc", "which", "whoami")
 
+# Debian-based images without procps (`ps`): debian itself, and those FROM debian:*-slim (the
+# official nginx and httpd images, every *-slim tag); ubuntu's and the buildpack-deps-based ones
+# (python, node, golang: full tags) have it
+NO_PROCPS = ("debian", "nginx", "httpd")
+
 OS_RELEASE = {
     "alpine": ('NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n'
                'HOME_URL="https://alpinelinux.org/"\nBUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"\n'),
@@ -299,6 +304,8 @@ def image_for(ref: str) -> Image:
         img.workdir = "/usr/local/apache2"
     busybox = family in ("busybox", "alpine")
     img.programs = BUSYBOX_APPLETS if busybox else DEBIAN_BIN
+    if family == "debian" and (name in NO_PROCPS or "slim" in tag):  # debian:*-slim based: no procps
+        img.programs = tuple(p for p in img.programs if p != "ps")
     if _ships_curl(img, os_key):
         img.programs += ("curl",)
     if family in OS_RELEASE or os_key in OS_RELEASE:
