@@ -17,6 +17,7 @@ import time
 import pytest
 
 from tests.serve.test_kubectl_e2e import COUNTER_LINE, KUBECTL, Server
+from tests.sim.helpers import COUNTER_SCRIPT
 
 pytestmark = pytest.mark.e2e
 
@@ -366,3 +367,18 @@ def test_nginx_has_no_ps(srv):
     p = srv.kubectl("exec", _nginx_pod(srv), "--", "sh", "-c", "ps aux", check=False)
     assert p.stderr == "sh: 1: ps: not found\ncommand terminated with exit code 127\n"
     assert srv.kubectl("exec", "counter", "--", "ps").stdout.startswith("PID   USER     TIME  COMMAND\n")
+
+
+def test_exec_reads_proc(srv):
+    """/proc as in a container: its processes (PID 1's cmdline, /proc/self), and the node's CPUs
+    and memory in cpuinfo and meminfo."""
+    listed = srv.kubectl("exec", "counter", "--", "ls", "/proc").stdout.split()
+    assert "1" in listed and {"cpuinfo", "meminfo", "self", "uptime", "version"} <= set(listed)
+    cmdline = srv.kubectl("exec", "counter", "--", "cat", "/proc/1/cmdline").stdout
+    assert cmdline.split("\0") == ["/bin/sh", "-c", COUNTER_SCRIPT, ""]
+    node = srv.json("get", "node", srv.json("get", "pod", "counter")["spec"]["nodeName"])
+    cpus = srv.kubectl("exec", "counter", "--", "grep", "-c", "processor", "/proc/cpuinfo").stdout
+    assert cpus == f"{node['status']['capacity']['cpu']}\n"
+    assert srv.kubectl("exec", "counter", "--", "head", "-1", "/proc/meminfo").stdout.startswith("MemTotal:")
+    status = srv.kubectl("exec", "counter", "--", "cat", "/proc/self/status").stdout
+    assert "\nPPid:\t0\n" in status

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from k9py.kube import meta, podcontainers
 from k9py.kube.meta import dig
 from k9py.kube.status import bad_request, not_found
+from k9py.sim.userland import procfs
 from k9py.sim.userland.channels import STDERR, STDOUT
 from k9py.sim.userland.container import Container, world
 from k9py.sim.userland.fiber import Fiber
@@ -127,6 +128,8 @@ class ExecProcess:
         self.shell.sleeper = self
         self.shell.session = True
         box.sessions[self.pid] = " ".join(command)
+        if box.image.family != "distroless":
+            procfs.refresh(cluster, box, self.pid)  # /proc as of now, this process included
         self.error = self._start_error()  # the runtime's, when the program is not in the container
         if self.error is not None:
             self._finish(126)

@@ -178,6 +178,8 @@ def c_df(sh: Shell, args: list[str], io: Io) -> int:
     for path in ("/etc/hosts", "/dev/termination-log", "/etc/hostname", "/etc/resolv.conf"):
         rows.append(("/dev/vda1", total, 18733932, path))
     for m in sorted(sh.box.fs.mounts, key=lambda m: m.path):
+        if m.source == "proc":  # (a pseudo file system: df leaves it out)
+            continue
         used = sum(len(n.data) for _, n in _walk(m.root)) // 1024 + 0
         size = 8029604 if m.source == "tmpfs" else total
         rows.append((m.source, size, used if m.source == "tmpfs" else 18733932, m.path))
