@@ -8,8 +8,8 @@ import shlex
 from typing import TYPE_CHECKING
 
 from k9py.kube.meta import dig
-from k9py.kube.timefmt import parse_time
 from k9py.kube.quantity import bytes_of, cpu_millis
+from k9py.kube.timefmt import parse_time
 from k9py.sim.userland.fs import Dir, File
 from k9py.sim.userland.pidns import processes
 
