@@ -48,6 +48,7 @@ ISSUER = "https://kubernetes.default.svc.cluster.local"  # minikube's service-ac
 TOKEN_DEFAULT_SECONDS = 3600
 TOKEN_MIN_SECONDS = 600
 _KEY_STATE = "serve.token_key"
+CREDENTIAL_ID = "authentication.kubernetes.io/credential-id"
 
 
 # -- who ---------------------------------------------------------------------------------------------
@@ -59,9 +60,9 @@ def impersonating(req: Request) -> bool:
 def authenticated(req: Request) -> rbac.UserInfo:
     """Who a request authenticates as: the user its verified client certificate names (CN the
     name, O the groups, with ``--tls``), else the served user."""
-    if req.client_cert is not None:
-        name, orgs = req.client_cert
-        return rbac.user_info(name, orgs)
+    if req.client_cert is not None:  # with its credential ID, as the x509 authenticator adds it
+        name, orgs, fingerprint = req.client_cert
+        return rbac.user_info(name, orgs, extra={CREDENTIAL_ID: [f"X509SHA256={fingerprint}"]})
     return rbac.user_info(SERVE_USER, SERVE_GROUPS)
 
 
@@ -418,7 +419,7 @@ def _token_review(api: Api, req: Request, route: Route) -> Response:
     user = rbac.user_info(str(claims.get("sub")))
     info = _user_info_json(user)
     info["uid"] = private["serviceaccount"]["uid"]
-    extra: Obj = {"authentication.kubernetes.io/credential-id": [f"JTI={claims.get('jti')}"]}
+    extra: Obj = {CREDENTIAL_ID: [f"JTI={claims.get('jti')}"]}
     if "pod" in private:
         extra["authentication.kubernetes.io/pod-name"] = [private["pod"]["name"]]
         extra["authentication.kubernetes.io/pod-uid"] = [private["pod"]["uid"]]

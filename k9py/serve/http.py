@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 import os
@@ -61,8 +62,9 @@ class Request:
     multi: dict[str, list[str]] = field(default_factory=dict)  # every value of repeated parameters (exec's command)
     all_headers: list[tuple[str, str]] = field(default_factory=list)  # (lower-cased name, value), repeats kept
     warnings: list[str] = field(default_factory=list)  # what handling it warns of (the response's `Warning`)
-    # (common name, organizations) of the verified client certificate it came with (--tls), if any
-    client_cert: tuple[str, tuple[str, ...]] | None = None
+    # (common name, organizations, SHA-256 fingerprint) of the verified client certificate it came
+    # with (--tls), if any
+    client_cert: tuple[str, tuple[str, ...], str] | None = None
     metrics_info: Any = None  # how /metrics counts it (serve/prom.py's RequestInfo), once routed
 
     def values(self, name: str) -> list[str]:
@@ -90,16 +92,18 @@ class Response:
     upgrade: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
-def client_user(sock: Any) -> tuple[str, tuple[str, ...]] | None:
+def client_user(sock: Any) -> tuple[str, tuple[str, ...], str] | None:
     """The user a verified client certificate names, as the apiserver's x509 authenticator reads
-    it: the subject's common name, its organizations the groups. None without a certificate."""
+    it: the subject's common name, its organizations the groups; and the certificate's SHA-256
+    fingerprint (its credential ID). None without a certificate."""
     if not isinstance(sock, ssl.SSLSocket):
         return None
     try:
         cert = sock.getpeercert()
+        der = sock.getpeercert(binary_form=True)
     except (ValueError, OSError):
         return None
-    if not cert:
+    if not cert or not der:
         return None
     cn, orgs = "", []
     for rdn in cert.get("subject") or ():
@@ -108,7 +112,7 @@ def client_user(sock: Any) -> tuple[str, tuple[str, ...]] | None:
                 cn = str(value)
             elif key == "organizationName":
                 orgs.append(str(value))
-    return (cn, tuple(orgs)) if cn else None
+    return (cn, tuple(orgs), hashlib.sha256(der).hexdigest()) if cn else None
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -86,8 +86,10 @@ def test_an_approved_csr_is_issued_and_its_certificate_is_the_user(srv, tmp_path
         return srv.kubectl("--kubeconfig", str(kc), *args, check=check)
 
     who = as_user("auth", "whoami", "-o", "json", check=True)
-    assert yaml.safe_load(who.stdout)["status"]["userInfo"] == {"username": "myuser",
-                                                                "groups": ["dev", "qa", "system:authenticated"]}
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    assert yaml.safe_load(who.stdout)["status"]["userInfo"] == {
+        "username": "myuser", "groups": ["dev", "qa", "system:authenticated"],
+        "extra": {"authentication.kubernetes.io/credential-id": [f"X509SHA256={fingerprint}"]}}
     p = as_user("get", "pods")
     assert p.returncode == 1
     assert p.stderr == 'Error from server (Forbidden): pods is forbidden: User "myuser" cannot list resource "pods" ' \
