@@ -158,6 +158,24 @@ def authorize_path(api: Api, req: Request, path: str) -> None:
         raise ApiError(403, "Forbidden", f'forbidden: User "{user.name}" cannot {verb} path "{path}"')
 
 
+def authorize_read(api: Api, req: Request, resource: str, group: str, name: str | None,
+                   namespace: str | None) -> None:
+    """An aggregated API's read (metrics.k8s.io: ``kubectl top``) judged like a resource's: the
+    impersonated or client-certificate user needs RBAC ``get``/``list`` on it."""
+    check_impersonation(api, req)
+    if not impersonating(req) and req.client_cert is None:
+        return
+    user = requester(req)
+    attrs = rbac.Attributes("get" if name else "list", resource, group, "", name or "", namespace or "")
+    with api.cluster.lock:
+        allowed, _ = rbac.authorize(api.cluster, user, attrs)
+    if not allowed:
+        target = f'{resource}.{group} "{name}"' if name else f"{resource}.{group}"
+        err = ApiError(403, "Forbidden", f"{target} is forbidden: {_denial(user.name, attrs)}", name=name)
+        err.details_kind, err.details_group = resource, group
+        raise err
+
+
 def _decide(api: Api, user: rbac.UserInfo, attrs: rbac.Attributes) -> tuple[bool, str]:
     """RBAC's answer; a read-only server says no to every write, whoever asks."""
     if api.readonly and attrs.verb not in READ_VERBS:

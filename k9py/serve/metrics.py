@@ -271,6 +271,8 @@ def handle(api: Api, req: Request, rest: list[str]) -> Response:
     if req.flag("watch"):
         return _method_not_allowed("GET")
     name = rest[1] if len(rest) > 1 else None
+    from k9py.serve import auth
+    auth.authorize_read(api, req, rest[0], GROUP, name, namespace)
     if rest[0] == "nodes":
         return node_metrics(api, req, name)
     return pod_metrics(api, req, namespace, name)

@@ -95,6 +95,9 @@ def test_an_approved_csr_is_issued_and_its_certificate_is_the_user(srv, tmp_path
     assert p.stderr == 'Error from server (Forbidden): pods is forbidden: User "myuser" cannot list resource "pods" ' \
                        'in API group "" in the namespace "default"\n'
     assert as_user("auth", "can-i", "list", "pods").stdout == "no\n"
+    p = as_user("top", "pods")  # metrics.k8s.io is authorized too
+    assert p.stderr == 'Error from server (Forbidden): pods.metrics.k8s.io is forbidden: User "myuser" cannot list ' \
+                       'resource "pods" in API group "metrics.k8s.io" in the namespace "default"\n'
     p = as_user("get", "pods", "--as=bob")
     assert p.stderr == 'Error from server (Forbidden): users "bob" is forbidden: User "myuser" cannot impersonate ' \
                        'resource "users" in API group "" at the cluster scope\n'
