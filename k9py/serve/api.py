@@ -250,9 +250,11 @@ class Api:
         res = route.res
         req.metrics_info = prom.resource(req, route, watch_path)
         self.prom.begin(req.metrics_info)
+        # an impersonated request (kubectl --as) or a client certificate's: its user's RBAC (the
+        # self reviews, such as `kubectl auth can-i`, every authenticated user may create)
+        auth.authorize_request(self, req, route)
         if auth.handles(route):  # reviews: answered, never stored (a read-only server answers them too)
             return auth.handle(self, req, route)
-        auth.authorize_request(self, req, route)  # an impersonated request (kubectl --as): its user's RBAC
         if m != "GET" and self.readonly:
             verb = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(m, m.lower())
             where = f' in the namespace "{route.namespace}"' if route.namespace else ""

@@ -8,6 +8,7 @@ impersonation filter. ``--token`` mode: the certificate authenticates without th
 from __future__ import annotations
 
 import base64
+import json
 import shutil
 
 import pytest
@@ -82,8 +83,8 @@ def test_an_approved_csr_is_issued_and_its_certificate_is_the_user(srv, tmp_path
                  ("use-context", "myuser")):
         srv.kubectl("--kubeconfig", str(kc), "config", *args)
 
-    def as_user(*args: str, check: bool = False):
-        return srv.kubectl("--kubeconfig", str(kc), *args, check=check)
+    def as_user(*args: str, check: bool = False, stdin: str | None = None):
+        return srv.kubectl("--kubeconfig", str(kc), *args, check=check, stdin=stdin)
 
     who = as_user("auth", "whoami", "-o", "json", check=True)
     fingerprint = cert.fingerprint(hashes.SHA256()).hex()
@@ -95,6 +96,17 @@ def test_an_approved_csr_is_issued_and_its_certificate_is_the_user(srv, tmp_path
     assert p.stderr == 'Error from server (Forbidden): pods is forbidden: User "myuser" cannot list resource "pods" ' \
                        'in API group "" in the namespace "default"\n'
     assert as_user("auth", "can-i", "list", "pods").stdout == "no\n"
+    p = as_user("auth", "can-i", "list", "pods", "--as=system:serviceaccount:default:default")
+    assert p.stderr.startswith('Error from server (Forbidden): serviceaccounts "default" is forbidden: User "myuser" '
+                               'cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"')
+    sar = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+           "spec": {"user": "bob", "resourceAttributes": {"verb": "get", "resource": "pods"}}}
+    # (--validate=false: kubectl's field-validation check of a create-only kind lists CRDs, which
+    # the user may not either, as on a real cluster)
+    p = as_user("create", "--validate=false", "-f", "-", "-o", "json", stdin=json.dumps(sar))
+    assert p.stderr == 'Error from server (Forbidden): error when creating "STDIN": subjectaccessreviews.authorization.k8s.io ' \
+                       'is forbidden: User "myuser" cannot create resource "subjectaccessreviews" in API group ' \
+                       '"authorization.k8s.io" at the cluster scope\n'
     p = as_user("top", "pods")  # metrics.k8s.io is authorized too
     assert p.stderr == 'Error from server (Forbidden): pods.metrics.k8s.io is forbidden: User "myuser" cannot list ' \
                        'resource "pods" in API group "metrics.k8s.io" in the namespace "default"\n'
