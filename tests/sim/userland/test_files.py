@@ -154,3 +154,13 @@ def test_ls_sorts_its_operands_files_first_then_directories():
     assert sh(c, "bb", "ls /tmp/b /tmp/a /etc/hostname") == "/etc/hostname\n/tmp/a\n/tmp/b\n"
     assert sh(c, "bb", "ls /tmp/d1 /tmp/c0 /tmp/b") == "/tmp/b\n\n/tmp/c0:\n\n/tmp/d1:\nx\ny\n"
     assert sh(c, "bb", "ls -r /tmp/d1 /tmp/a /tmp/b") == "/tmp/b\n/tmp/a\n\n/tmp/d1:\ny\nx\n"
+
+
+def test_head_and_tail_count_bytes_as_kubectl_cp_resumes_a_download():
+    """kubectl cp with --retries (k9s's Transfer asks for 999) runs ``tar cf - PATH | tail -c+N``:
+    the archive from its Nth byte (+0 and +1: all of it)."""
+    c = cluster_with(busybox())
+    assert sh(c, "bb", "printf abcdef | tail -c+3; echo; printf abcdef | tail -c +0; echo") == "cdef\nabcdef\n"
+    assert sh(c, "bb", "printf abcdef | tail -c 2; echo; printf abcdef | head -c2; echo") == "ef\nab\n"
+    out, _err, code = run(c, "bb", "tar cf - /etc/hostname | tail -c+0 | tar tf -")
+    assert (out, code) == ("etc/hostname\n", 0)

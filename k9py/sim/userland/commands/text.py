@@ -141,18 +141,22 @@ def c_grep(sh: Shell, args: list[str], io: Io) -> int:
     return 2 if status else 1
 
 
-def _count_arg(args: list[str], default: int) -> tuple[int, list[str], bool]:
-    n, names, plus = default, [], False
+def _count_arg(args: list[str], default: int) -> tuple[int, list[str], bool, bool]:
+    """head's and tail's count: (N, the files, whether it was +N: from the Nth on, whether it
+    counts bytes: ``-c N`` as kubectl cp's ``tail -c+N`` resumes a copy)."""
+    n, names, plus, in_bytes = default, [], False, False
     k = 0
     while k < len(args):
         a = args[k]
-        if a == "-n" and k + 1 < len(args):
+        if a in ("-n", "-c") and k + 1 < len(args):
             v = args[k + 1]
+            in_bytes = a == "-c"
             plus = v.startswith("+")
             n = int(v.lstrip("+-"))
             k += 2
             continue
-        if re.fullmatch(r"-n[+-]?\d+", a):
+        if re.fullmatch(r"-[nc][+-]?\d+", a):
+            in_bytes = a[1] == "c"
             plus = a[2:].startswith("+")
             n = int(a[2:].lstrip("+-"))
         elif re.fullmatch(r"-\d+", a):
@@ -162,7 +166,7 @@ def _count_arg(args: list[str], default: int) -> tuple[int, list[str], bool]:
         else:
             names.append(a)
         k += 1
-    return n, names, plus
+    return n, names, plus, in_bytes
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -170,21 +174,24 @@ def _lines(data: bytes) -> list[bytes]:
 
 
 def c_head(sh: Shell, args: list[str], io: Io) -> int:
-    n, names, _ = _count_arg(args[1:], 10)
+    n, names, _, in_bytes = _count_arg(args[1:], 10)
     inputs, status = read_inputs(sh, io, names, "head")
     for k, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
             io.out(("\n" if k else "") + f"==> {name} <==\n")
-        io.out(b"".join(_lines(data)[:n]))
+        io.out(data[:n] if in_bytes else b"".join(_lines(data)[:n]))
     return status
 
 
 def c_tail(sh: Shell, args: list[str], io: Io) -> int:
-    n, names, plus = _count_arg(args[1:], 10)
+    n, names, plus, in_bytes = _count_arg(args[1:], 10)
     inputs, status = read_inputs(sh, io, names, "tail")
     for k, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
             io.out(("\n" if k else "") + f"==> {name} <==\n")
+        if in_bytes:
+            io.out(data[max(0, n - 1):] if plus else (data[-n:] if n else b""))
+            continue
         lines = _lines(data)
         io.out(b"".join(lines[max(0, n - 1):] if plus else (lines[-n:] if n else [])))
     return status
