@@ -40,7 +40,7 @@ ROW_VERBS: dict[str, tuple[str, ...]] = {
     "edit": ("e",), "kill": ("ctrl+k",), "shell": ("s",), "scale": ("s",), "suspend": ("s",),
     "attach": ("a",), "port_forward": ("F",), "show_port_forward": ("f",), "restart": ("r",), "drain": ("r",), "image": ("i",),
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),
-    "trigger": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "used_by": ("u",),
+    "trigger": ("t",), "transfer": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "used_by": ("u",),
     "copy_namespace": ("n",), "warp": ("w",),
     "decode": ("x",), "values": ("v",), "helm_rollback": ("r",),
 }

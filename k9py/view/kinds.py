@@ -49,7 +49,7 @@ class ViewKind:
 VIEWS: tuple[ViewKind, ...] = (
     ViewKind("pods", "Pod", ("po", "pod", "pods"),
              verbs=OBJECT_VERBS | FORWARDS | {"logs", "previous", "kill", "image", "shell", "attach", "show_node",
-                                              "sanitize"},
+                                              "sanitize", "transfer"},
              drill_hint="Containers"),
     ViewKind("containers", "Pod", ("co", "container", "containers"),
              verbs=FORWARDS | {"yaml", "logs", "previous", "shell", "attach", "copy"}, drill_hint="Logs", derived=True),

@@ -202,6 +202,12 @@ def trigger(app: K9pyApp, row: Row) -> None:
     app.push_screen(ConfirmScreen("<Trigger>", f"Trigger cronjob {_where(ns, name)}?"), answered(app, done))
 
 
+def transfer(app: K9pyApp, row: Row) -> None:
+    """k9s's `t` on a pod: copy files from or to one of its containers (``ui.transfer``)."""
+    from k9py.ui import transfer as tx
+    tx.start(app, row)
+
+
 SANITIZE_PHRASE = "Yes Please!"  # k9s's magic prompt
 
 
@@ -421,6 +427,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "uncordon": lambda: cordon(app, app.targets(), False),
         "drain": lambda: drain(app, row),
         "trigger": lambda: trigger(app, row),
+        "transfer": lambda: transfer(app, row),
         "suspend": lambda: suspend(app, row),
         "copy": lambda: copy_name(app, row),
         "copy_namespace": lambda: copy_namespace(app, row),
