@@ -22,7 +22,16 @@ port-forward sends. One file per context, beside the context's ``config.yaml``
             password: blee
 
 Read when `b` is pressed (k9s rereads it too); a wrong file is one ``FILE:LINE: field: ...``
-error and no run. ``services`` (k9s's) is checked and has no effect."""
+error and no run. ``services`` (k9s's) is what `b` on a service sends::
+
+      services:
+        default/my-nginx:             # NAMESPACE/NAME of a NodePort or LoadBalancer Service
+          http:
+            host: 192.168.49.2        # a node's address (its NodePort is added) or HOST:PORT
+            path: /
+
+A live cluster needs the entry and its host, as in k9s; the simulator reaches the Service's node
+port itself, and takes the entry's load and request when there is one."""
 
 from __future__ import annotations
 
@@ -109,17 +118,15 @@ def pod_key(namespace: str, pod: str, container: str) -> str:
     return f"{namespace}/{m.group(1) if m else pod}:{container}"
 
 
-def spec_for(data: dict[str, Any], namespace: str, pod: str, container: str) -> BenchSpec:
-    """k9s's ``BenchConfigFor``: the container's own entry (by the pod's full name, else k9s's
-    key), else the defaults' load with a GET of ``/``."""
-    bench = data.get("benchmarks", {})
-    defaults = bench.get("defaults", {})
-    spec = BenchSpec(concurrency=defaults.get("concurrency", DEFAULT_CONCURRENCY),
+def defaults(data: dict[str, Any]) -> BenchSpec:
+    """The ``defaults`` load with a GET of ``/``."""
+    defaults = data.get("benchmarks", {}).get("defaults", {})
+    return BenchSpec(concurrency=defaults.get("concurrency", DEFAULT_CONCURRENCY),
                      requests=defaults.get("requests", DEFAULT_REQUESTS))
-    containers = bench.get("containers", {})
-    entry = containers.get(f"{namespace}/{pod}:{container}") or containers.get(pod_key(namespace, pod, container))
-    if entry is None:
-        return spec
+
+
+def _with(spec: BenchSpec, entry: dict[str, Any]) -> BenchSpec:
+    """``spec`` with what an entry of ``containers`` or ``services`` says."""
     http, auth = entry.get("http", {}), entry.get("auth", {})
     headers = tuple((name, v) for name, values in http.get("headers", {}).items() for v in values)
     return replace(spec, concurrency=entry.get("concurrency", spec.concurrency),
@@ -127,3 +134,19 @@ def spec_for(data: dict[str, Any], namespace: str, pod: str, container: str) -> 
                    host=http.get("host", ""), path=http.get("path", "") or "/", body=http.get("body", ""),
                    headers=headers, http2=http.get("http2", False),
                    user=auth.get("user", ""), password=auth.get("password", ""))
+
+
+def spec_for(data: dict[str, Any], namespace: str, pod: str, container: str) -> BenchSpec:
+    """k9s's ``BenchConfigFor``: the container's own entry (by the pod's full name, else k9s's
+    key), else the defaults' load with a GET of ``/``."""
+    spec = defaults(data)
+    containers = data.get("benchmarks", {}).get("containers", {})
+    entry = containers.get(f"{namespace}/{pod}:{container}") or containers.get(pod_key(namespace, pod, container))
+    return spec if entry is None else _with(spec, entry)
+
+
+def service_spec(data: dict[str, Any], namespace: str, name: str) -> BenchSpec | None:
+    """`b` on a service: its entry under ``services`` (``NAMESPACE/NAME``, k9s's key) over the
+    defaults; None when it has none (k9s then runs nothing: it needs the host to reach)."""
+    entry = data.get("benchmarks", {}).get("services", {}).get(f"{namespace}/{name}")
+    return None if entry is None else _with(defaults(data), entry)

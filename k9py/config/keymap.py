@@ -41,7 +41,7 @@ ROW_VERBS: dict[str, tuple[str, ...]] = {
     "attach": ("a",), "port_forward": ("F",), "show_port_forward": ("f",), "restart": ("r",), "drain": ("r",), "image": ("i",),
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),
     "trigger": ("t",), "transfer": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "used_by": ("u",),
-    "copy_namespace": ("n",), "warp": ("w",),
+    "copy_namespace": ("n",), "warp": ("w",), "bench": ("b",),
     "decode": ("x",), "values": ("v",), "helm_rollback": ("r",),
 }
 # Everything else a resource view does (k9py.ui.keymap describes each): one scope, the view.

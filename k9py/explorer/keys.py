@@ -52,6 +52,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("used_by", "UsedBy"),
     Verb("copy_namespace", "Copy Namespace", in_menu=False),
     Verb("warp", "Warp To Namespace", in_menu=False),
+    Verb("bench", "Bench Run/Stop"),
     Verb("copy", "Copy"),
     Verb("use", "Use"),
     Verb("decode", "Decode"),

@@ -101,6 +101,15 @@ class _PortServer(ThreadingHTTPServer):
         quiet_handle_error(lambda: super(_PortServer, self).handle_error(request, client_address))
 
 
+def listener(cluster: Any, node_port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """One node port of the cluster on a free loopback port, serving until ``shutdown()`` (the
+    explorer's `b` on a Service: its benchmark enters the simulated cluster there)."""
+    server = _PortServer((host, 0), _handler(cluster, node_port))
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                     name=f"k9py-nodeport-{node_port}", daemon=True).start()
+    return server
+
+
 class NodePorts:
     """The loopback listeners of one served cluster."""
 

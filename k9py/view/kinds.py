@@ -64,7 +64,7 @@ VIEWS: tuple[ViewKind, ...] = (
     ViewKind("jobs", "Job", ("job", "jobs"), verbs=WORKLOAD, drill_hint="Pods"),
     ViewKind("cronjobs", "CronJob", ("cj", "cronjob", "cronjobs"), verbs=OBJECT_VERBS | {"image", "trigger", "suspend"},
              drill_hint="Jobs"),
-    ViewKind("services", "Service", ("svc", "service", "services"), verbs=OBJECT_VERBS | FORWARDS | {"logs"},
+    ViewKind("services", "Service", ("svc", "service", "services"), verbs=OBJECT_VERBS | FORWARDS | {"logs", "bench"},
              drill_hint="Pods"),
     ViewKind("endpoints", "Endpoints", ("ep", "endpoint", "endpoints")),
     ViewKind("ingresses", "Ingress", ("ing", "ingress", "ingresses")),

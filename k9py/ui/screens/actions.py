@@ -208,6 +208,12 @@ def transfer(app: K9pyApp, row: Row) -> None:
     tx.start(app, row)
 
 
+def bench_service(app: K9pyApp, row: Row) -> None:
+    """k9s's `b` on a service: an HTTP load through its node port (``ui.service_bench``)."""
+    from k9py.ui import service_bench
+    service_bench.toggle(app, row)
+
+
 SANITIZE_PHRASE = "Yes Please!"  # k9s's magic prompt
 
 
@@ -428,6 +434,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "drain": lambda: drain(app, row),
         "trigger": lambda: trigger(app, row),
         "transfer": lambda: transfer(app, row),
+        "bench": lambda: bench_service(app, row),
         "suspend": lambda: suspend(app, row),
         "copy": lambda: copy_name(app, row),
         "copy_namespace": lambda: copy_namespace(app, row),
