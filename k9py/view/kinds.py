@@ -75,7 +75,8 @@ VIEWS: tuple[ViewKind, ...] = (
     ViewKind("persistentvolumeclaims", "PersistentVolumeClaim", ("pvc", "persistentvolumeclaim", "persistentvolumeclaims"),
              verbs=OBJECT_VERBS | {"used_by"}, drill_hint="Pods"),
     ViewKind("resourcequotas", "ResourceQuota", ("quota", "resourcequota", "resourcequotas")),
-    ViewKind("events", "Event", ("ev", "event", "events")),
+    # k9s's events view takes ctrl-d and e away: the kubelet and controllers write events, not you
+    ViewKind("events", "Event", ("ev", "event", "events"), verbs=OBJECT_VERBS - {"delete", "edit"}),
     ViewKind("namespaces", "Namespace", ("ns", "namespace", "namespaces"), namespaced=False,
              verbs=OBJECT_VERBS | {"use"}, drill_hint="Pods"),
     ViewKind("nodes", "Node", ("no", "node", "nodes"), namespaced=False,

@@ -249,3 +249,18 @@ def test_nodes_snapshot(snap_compare, size):
     """k9s's node columns with the simulator's metrics."""
     assert snap_compare(K9pyApp(SimBackend(sim_cluster()), manual=True), terminal_size=size,
                         run_before=before(*"no"))
+
+
+def test_events_offer_no_delete_and_no_edit_as_in_k9s():
+    """k9s's event view deletes ctrl-d and e from its keys: not in the menu or `?`, and pressing
+    them opens nothing."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "ev")
+        view = app.current.scope.view
+        offered = {d for _, d in keymap.menu(view, False, {c.name for c in app.model.columns})}
+        assert {"Describe", "YAML"} <= offered and not {"Delete", "Edit"} & offered
+        for key in ("ctrl+d", "e"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(app.screen_stack) == 1, key
+    run(s, event_cluster())
