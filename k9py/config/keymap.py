@@ -42,7 +42,7 @@ ROW_VERBS: dict[str, tuple[str, ...]] = {
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),
     "trigger": ("t",), "transfer": ("t",), "sanitize": ("z",), "show_node": ("o",), "replicasets": ("z",), "used_by": ("u",),
     "copy_namespace": ("n",), "warp": ("w",), "bench": ("b",),
-    "decode": ("x",), "values": ("v",), "helm_rollback": ("r",),
+    "decode": ("x",), "values": ("v",), "releases": ("r",), "helm_rollback": ("r",),
 }
 # Everything else a resource view does (k9py.ui.keymap describes each): one scope, the view.
 VIEW_ACTIONS: dict[str, tuple[str, ...]] = {

@@ -57,6 +57,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("use", "Use"),
     Verb("decode", "Decode"),
     Verb("values", "Values"),
+    Verb("releases", "Releases"),  # (helm: its revisions, as enter)
     Verb("helm_rollback", "RollBackTo...", mutating=True),
 )}
 

@@ -101,7 +101,7 @@ VIEWS: tuple[ViewKind, ...] = (
     ViewKind("groups", "", ("grp", "group", "groups"), namespaced=False, verbs=frozenset({"copy"}), drill_hint="Rules"),
     # Helm 3 releases, from the Secrets Helm keeps them in (view/helm.py): `d` notes, `y` manifest,
     # `v` values, ctrl-d uninstall; enter: the release's revisions (k9s's helm and its history: `r` rolls back)
-    ViewKind("helm", "Secret", ("hm", "chart", "charts"), verbs=frozenset({"describe", "yaml", "values", "delete", "copy"}),
+    ViewKind("helm", "Secret", ("hm", "chart", "charts"), verbs=frozenset({"describe", "yaml", "values", "releases", "delete", "copy"}),
              drill_hint="History", derived=True),
     ViewKind("history", "Secret", (), verbs=frozenset({"describe", "yaml", "values", "helm_rollback"}), drill_hint="Values",
              derived=True),

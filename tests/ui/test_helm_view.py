@@ -285,3 +285,15 @@ def test_a_corrupt_release_secret_is_a_red_row_that_says_why():
         assert "data.release is not Helm's base64 inside the API's: its objects are unknown" in flash(app)
         assert cluster.store.get("Secret", "default", "sh.helm.release.v1.web.v1") is not None
     run(s, c)
+
+
+def test_r_on_a_release_shows_its_history_as_k9s_releases_key():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.current.title() == "history(default/web)[2]"
+        await pilot.press("r")  # in the history `r` rolls back: the confirm dialog
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+    run(s, helm_cluster())

@@ -435,6 +435,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "trigger": lambda: trigger(app, row),
         "transfer": lambda: transfer(app, row),
         "bench": lambda: bench_service(app, row),
+        "releases": app.pane.action_drill,  # k9s's `r` on a helm release: its history, as enter
         "suspend": lambda: suspend(app, row),
         "copy": lambda: copy_name(app, row),
         "copy_namespace": lambda: copy_namespace(app, row),
