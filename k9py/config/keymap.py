@@ -115,7 +115,7 @@ _LINES_FIXED = {"space": "page_down", "home": "top", "end": "bottom", "h": "scro
 _LIST_FIXED = {"up": "up", "down": "down", "home": "top", "end": "bottom", "pageup": "page_up",
                "pagedown": "page_down"}  # what an option list or a scrolled box does by itself
 _LOGS = tuple(a for a in SCREEN_ACTIONS if a.startswith("logs."))
-XRAY_VERBS = ("describe", "yaml", "logs", "previous", "edit", "delete")  # a node's, as in its table
+XRAY_VERBS = ("describe", "yaml", "logs", "previous", "shell", "attach", "edit", "delete")  # a node's, as in its table
 SCREENS: tuple[ScreenKeys, ...] = (
     ScreenKeys("viewer", "describe and dump views", (*_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", *_VIEWER, *_LINES), _LINES_FIXED),

@@ -101,7 +101,7 @@ def test_describe_yaml_and_logs_of_nodes_go_through_the_table_functions():
         await pilot.press("escape")
         await pilot.pause()
         await to_line(pilot, screen, "container/sidecar")
-        assert labels(screen) == ["<enter>", "<x>", "<y>", "<l>", "<p>", "</>", "<esc>", "<?>"]  # a container's verbs
+        assert labels(screen) == ["<enter>", "<x>", "<y>", "<l>", "<p>", "<s>", "<a>", "</>", "<esc>", "<?>"]  # a container's verbs
         await pilot.press("l")
         await settle(app, pilot)
         assert app.screen.title_text == "Logs(default/web:sidecar)"
@@ -358,3 +358,28 @@ def test_slash_filters_the_tree_and_esc_clears_it():
         await pilot.pause()
         assert len(app.screen_stack) == 1
     run(s)
+
+
+def test_s_and_a_on_a_pod_or_container_open_its_shell_or_attach_as_k9s_xray():
+    async def s(app, pilot, cluster):
+        calls = []
+        app.shells.start = lambda view, row, attach=False: calls.append((view.name, row.key, attach))
+        screen = await open_xray(app, pilot, "po")
+        await to_line(pilot, screen, "pod/counter")
+        assert {"<s>", "<a>"} <= set(labels(screen))
+        await pilot.press("s")
+        await to_line(pilot, screen, "container/sidecar")
+        await pilot.press("a")
+        await to_line(pilot, screen, "serviceaccount/default")
+        assert "<s>" not in labels(screen)
+        await pilot.press("s")  # nothing to shell into
+        assert calls == [("pods", ("default", "counter"), False), ("containers", ("default", "web/sidecar"), True)]
+    run(s)
+
+
+def test_readonly_xray_offers_no_shell():
+    async def s(app, pilot, cluster):
+        screen = await open_xray(app, pilot, "po")
+        await to_line(pilot, screen, "pod/counter")
+        assert "<s>" not in labels(screen) and "<a>" not in labels(screen)
+    run(s, readonly=True)

@@ -45,6 +45,8 @@ BADGE = theme.Styles("xray.badge", (health.WARN, health.ERROR, health.MISSING))
 REBUILD_DELAY = 0.3  # seconds: diffs arriving meanwhile make one rebuild
 SCRATCH_BUILD_ON_LOOP_MAX = 5_000  # objects: a build from scratch over more is made in a thread (2-3 s at 30,000 pods)
 
+SHELL_VERBS = ("shell", "attach")
+
 
 def view_for(kind: str) -> ViewKind | None:
     """The table view of a node's kind (containers: the pod's containers view)."""
@@ -408,6 +410,8 @@ class XrayScreen(KeyedScreen[None]):
         """The verb ``vid`` on ``node`` when its kind has it (as in its table), None: not there."""
         view = view_for(node.kind) if node is not None and node.obj is not None else None
         verb = row_keys.VERBS[vid] if view is not None and vid in view.verbs else None
+        if vid in SHELL_VERBS and node is not None and node.kind not in ("Pod", "Container"):
+            return None  # (a node's `s` is its node shell in the nodes table; k9s's xray shells pods only)
         if verb is None or not row_keys.allowed(verb, self.session.read_only):
             return None
         return verb
@@ -485,6 +489,8 @@ class XrayScreen(KeyedScreen[None]):
         app = self.host
         if verb.id in ("describe", "yaml", "logs", "previous"):
             actions.open_row(app, view, row, verb.id)
+        elif verb.id in SHELL_VERBS:  # k9s's xray: a pod's or a container's shell, attach
+            app.shells.start(view, row, attach=verb.id == "attach")
         elif verb.id == "edit":
             actions.edit(app, view, row)
         elif verb.id == "delete":
