@@ -61,7 +61,8 @@ VIEWS: tuple[ViewKind, ...] = (
              verbs=WORKLOAD | FORWARDS | {"scale", "restart"}, drill_hint="Pods"),
     ViewKind("daemonsets", "DaemonSet", ("ds", "daemonset", "daemonsets"), verbs=WORKLOAD | FORWARDS | {"restart"},
              drill_hint="Pods"),
-    ViewKind("jobs", "Job", ("job", "jobs"), verbs=WORKLOAD, drill_hint="Pods"),
+    # no Set Image (k9s's has none): a Job's pod template is immutable, the API refuses any change
+    ViewKind("jobs", "Job", ("job", "jobs"), verbs=WORKLOAD - {"image"}, drill_hint="Pods"),
     ViewKind("cronjobs", "CronJob", ("cj", "cronjob", "cronjobs"), verbs=OBJECT_VERBS | {"image", "trigger", "suspend"},
              drill_hint="Jobs"),
     ViewKind("services", "Service", ("svc", "service", "services"), verbs=OBJECT_VERBS | FORWARDS | {"logs", "bench"},

@@ -419,3 +419,22 @@ def test_enter_in_the_delete_dialog_cancels_and_kill_needs_none_as_in_k9s():
         await settle(app, pilot)
         assert len(app.screen_stack) == 1 and cluster.store.get("Pod", "default", "counter") is None
     run(s)
+
+
+def test_jobs_offer_no_set_image_as_k9s():
+    """A Job's pod template is immutable (the API refuses `kubectl set image job/...`): k9s offers
+    no `i` there, and neither does k9py; a cronjob's template can change, so it keeps `i`."""
+    assert ("<i>", "Set Image") not in row_menu(BY_NAME["jobs"], False)
+    assert ("<i>", "Set Image") in row_menu(BY_NAME["cronjobs"], False)
+
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once", "namespace": "default"},
+                        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [
+                            {"name": "once", "image": "busybox:1.36", "command": ["true"]}]}}}})
+        await settle(app, pilot, 5)
+        await command(app, pilot, "job")
+        await goto(app, pilot, "once")
+        await pilot.press("i")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1  # no dialog whose OK can only fail
+    run(s)
