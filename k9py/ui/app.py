@@ -51,7 +51,7 @@ METRICS_INTERVAL = 5.0  # seconds between metrics polls (k9s: a few seconds)
 SHORT_TERMINAL = 16  # rows: a shorter terminal hides the header (it would leave the table no row)
 
 
-class K9pyApp(App[None]):
+class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9s it clears the prompt
     CSS_PATH = str(Path(__file__).with_name("k9py.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "k9py"
     ENABLE_COMMAND_PALETTE = False

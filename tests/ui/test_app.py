@@ -471,3 +471,18 @@ def test_tab_completes_a_namespace_after_a_view_and_a_context_after_ctx(drive):
         await pilot.press("ctrl+u", *"po /kube", "tab")  # a filter is not a namespace
         assert app.prompt.value == "po /kube"
     drive(s)
+
+
+def test_ctrl_q_clears_the_prompt_as_k9s_and_never_quits(drive):
+    """k9s's ctrl-q is Clear Filter (the prompt's text); Textual's own ctrl-q quits the app, which
+    would throw a k9s user out mid-filter."""
+    async def s(app, pilot, cluster):
+        await pilot.press("slash", *"kube", "ctrl+q")
+        await pilot.pause()
+        assert app.prompt.display and app.prompt.value == ""
+        await pilot.press(*"ngi", "ctrl+a", "ctrl+q")  # the whole line, wherever the cursor is
+        assert app.prompt.value == ""
+        await pilot.press("escape", "ctrl+q")  # no prompt: nothing
+        await pilot.pause()
+        assert app.is_running and not app.prompt.display
+    drive(s)

@@ -114,7 +114,8 @@ class Prompt(InertInput):
                  "delete": self.action_delete_right, "left": self.action_cursor_left,
                  "right": self.action_cursor_right, "home": self.action_home, "end": self.action_end,
                  "ctrl+a": self.action_home, "ctrl+e": self.action_end, "ctrl+u": self.action_delete_left_all,
-                 "ctrl+w": self.action_delete_left_word}
+                 "ctrl+w": self.action_delete_left_word,
+                 "ctrl+q": self.action_clear}  # k9s's Clear Filter (ctrl-u too, left of the cursor here)
         if key in edits:
             edits[key]()
         elif char is not None and len(char) == 1 and char.isprintable():
@@ -122,6 +123,10 @@ class Prompt(InertInput):
         else:
             return None
         return "edit"
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.cursor_position = 0
 
     def action_complete(self) -> None:
         """Tab: take the suggestion shown (computed now if it has not arrived yet)."""
