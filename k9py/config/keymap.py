@@ -47,7 +47,7 @@ ROW_VERBS: dict[str, tuple[str, ...]] = {
 # Everything else a resource view does (k9py.ui.keymap describes each): one scope, the view.
 VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
     "command": ("colon",), "filter": ("slash",), "help": ("question_mark",), "aliases": ("ctrl+a",),
-    "toggle_header": ("ctrl+e",), "history_back": ("left_square_bracket",),
+    "toggle_header": ("ctrl+e",), "toggle_crumbs": ("ctrl+g",), "history_back": ("left_square_bracket",),
     "history_forward": ("right_square_bracket",), "history_last": ("minus",), "quit": ("ctrl+c",),
     "down": ("j", "down"), "up": ("k", "up"), "top": ("g",), "bottom": ("G",),
     "page_down": ("ctrl+f", "pagedown"), "page_up": ("ctrl+b", "pageup"),

@@ -659,6 +659,12 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self._header_chosen = True  # the user's choice stands, whatever the terminal's size
         header.display = self.show_header
 
+    def action_toggle_crumbs(self) -> None:
+        """k9s's ctrl-g: the crumbs line under the table, every pane's, on or off."""
+        self.show_crumbs = not self.show_crumbs
+        for crumbs in self.query("#crumbs"):
+            crumbs.display = self.show_crumbs
+
     def on_resize(self, event: events.Resize) -> None:
         self._place_header(event.size.height)
 

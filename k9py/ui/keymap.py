@@ -50,6 +50,7 @@ GENERAL = [
     Key("question_mark", "<?>", "help", "Help", id="help"),
     Key("ctrl+a", "<ctrl-a>", "aliases", "Aliases", id="aliases"),
     Key("ctrl+e", "<ctrl-e>", "toggle_header", "Toggle header", id="toggle_header"),
+    Key("ctrl+g", "<ctrl-g>", "toggle_crumbs", "Toggle crumbs", id="toggle_crumbs"),
     Key("left_square_bracket", "<[>", "history_back", "History back", id="history_back"),
     Key("right_square_bracket", "<]>", "history_forward", "History forward", id="history_forward"),
     Key("minus", "<->", "history_last", "Last view", id="history_last"),

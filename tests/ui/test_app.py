@@ -486,3 +486,19 @@ def test_ctrl_q_clears_the_prompt_as_k9s_and_never_quits(drive):
         await pilot.pause()
         assert app.is_running and not app.prompt.display
     drive(s)
+
+
+def test_ctrl_g_toggles_the_crumbs_as_k9s(drive):
+    async def s(app, pilot, cluster):
+        crumbs = app.query_one("#crumbs")
+        assert crumbs.display
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert not crumbs.display and not app.show_crumbs
+        await pilot.press("colon", *"deploy", "enter")  # another view keeps the choice
+        await sync(app, pilot)
+        assert not app.query_one("#crumbs").display
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert app.query_one("#crumbs").display
+    drive(s)
