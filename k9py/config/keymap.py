@@ -117,8 +117,8 @@ _LIST_FIXED = {"up": "up", "down": "down", "home": "top", "end": "bottom", "page
 _LOGS = tuple(a for a in SCREEN_ACTIONS if a.startswith("logs."))
 XRAY_VERBS = ("describe", "yaml", "logs", "previous", "shell", "attach", "edit", "delete")  # a node's, as in its table
 SCREENS: tuple[ScreenKeys, ...] = (
-    ScreenKeys("viewer", "describe and dump views", (*_VIEWER, *_LINES), _LINES_FIXED),
-    ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("viewer", "describe and dump views", ("edit", *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", "edit", *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("values", "helm values view", ("values.all", *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("logs", "log view", (*_LOGS, *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("rbac", "rbac and policy views", ("refresh", *_VIEWER, *_LINES), _LINES_FIXED, ("refresh",)),

@@ -210,3 +210,35 @@ def test_an_editor_that_leaves_no_file_is_a_flash_not_a_crash(tmp_path, monkeypa
             os.rmdir(found[1])
         assert app.is_running and cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 2
     run(s)
+
+
+@pytest.mark.parametrize("viewer", ["d", "y"])
+def test_e_in_describe_and_yaml_edits_the_object_shown_as_k9s(tmp_path, monkeypatch, viewer):
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, "t = t.replace('replicas: 2', 'replicas: 3')"))
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press(viewer)
+        await settle(app, pilot)
+        shown = app.screen
+        assert "<e>" in [h.label for h in shown.query_one("#key-menu").hints if shown.offers(h)]
+        await pilot.press("e")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 3
+        assert app.screen is shown  # back in the viewer, which shows the change live
+    run(s)
+
+
+def test_readonly_describe_offers_no_edit(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path))
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 2
+        assert not (tmp_path / "seen-0.yaml").exists()
+    run(s, readonly=True)

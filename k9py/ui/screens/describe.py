@@ -6,10 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.binding import Binding
+
+from k9py.explorer import keys as row_keys
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Subscription
 from k9py.ui.screens.viewer import ViewerScreen
+from k9py.ui.widgets.menu import Hint
 from k9py.view import yaml_text
+from k9py.view.kinds import BY_KIND, ViewKind
+from k9py.view.rows import Row
 
 Obj = dict[str, Any]
 
@@ -30,6 +36,9 @@ class DescribeScreen(ViewerScreen):
     kind_label = "Describe"
     save_suffix = ".txt"
     HELP_TITLE = "DESCRIBE"
+    # k9s's describe and YAML views edit the object they show (the view's `edit` id: one line of
+    # keymap.yaml moves it in the tables and here)
+    BINDINGS = [Binding("e", "edit", "Edit", id="edit")]
 
     def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
                  session: Session | None = None, save_dir: Path | None = None) -> None:
@@ -74,6 +83,24 @@ class DescribeScreen(ViewerScreen):
         if self.gone:
             lines = [f"<{self.kind} {self.obj_name} was deleted>", "", *lines]
         return lines
+
+    # -- `e` ----------------------------------------------------------------------------------
+    def edit_view(self) -> ViewKind | None:
+        """The object's view when its rows can be edited here (not read-only), else None."""
+        view = BY_KIND.get(self.kind)
+        if view is None or "edit" not in view.verbs or self.obj is None or self.gone:
+            return None
+        return view if row_keys.allowed(row_keys.VERBS["edit"], self.session.read_only) else None
+
+    def offers(self, hint: Hint) -> bool:
+        return hint.action != "edit" or self.edit_view() is not None
+
+    def action_edit(self) -> None:
+        view = self.edit_view()
+        if view is None or self.obj is None:
+            return
+        from k9py.ui.screens import actions
+        actions.edit(self.app, view, Row((self.ns, self.obj_name), self.obj))  # type: ignore[arg-type]
 
     # -- live --------------------------------------------------------------------------------
     def on_mount(self) -> None:

@@ -43,7 +43,9 @@ class YamlScreen(DescribeScreen):
         return []
 
     def offers(self, hint: Hint) -> bool:
-        return hint.action != "toggle_decode" or self.kind == "Secret"
+        if hint.action == "toggle_decode":
+            return self.kind == "Secret"
+        return super().offers(hint)
 
     def on_mount(self) -> None:
         self._subs.append(self.session.informer.subscribe(self.kind, self.ns or None, self._on_diff))
