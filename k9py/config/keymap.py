@@ -67,7 +67,7 @@ VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
 SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "back": ("q",),
     "viewer.search": ("slash",), "viewer.search_next": ("n",), "viewer.search_prev": ("N",),
-    "viewer.copy": ("c",), "viewer.save": ("ctrl+s",), "viewer.fullscreen": ("f",),
+    "viewer.copy": ("c",), "viewer.save": ("ctrl+s",), "viewer.fullscreen": ("f",), "viewer.auto_refresh": ("r",),
     "yaml.managed_fields": ("m",), "yaml.decode": ("x",),
     "logs.autoscroll": ("s",), "logs.wrap": ("w",), "logs.timestamps": ("t",), "logs.json": ("j",),
     "logs.all_containers": ("a",),
@@ -117,8 +117,9 @@ _LIST_FIXED = {"up": "up", "down": "down", "home": "top", "end": "bottom", "page
 _LOGS = tuple(a for a in SCREEN_ACTIONS if a.startswith("logs."))
 XRAY_VERBS = ("describe", "yaml", "logs", "previous", "shell", "attach", "edit", "delete")  # a node's, as in its table
 SCREENS: tuple[ScreenKeys, ...] = (
-    ScreenKeys("viewer", "describe and dump views", ("edit", *_VIEWER, *_LINES), _LINES_FIXED),
-    ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", "edit", *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("viewer", "describe and dump views", ("edit", "viewer.auto_refresh", *_VIEWER, *_LINES), _LINES_FIXED),
+    ScreenKeys("yaml", "YAML view", ("yaml.managed_fields", "yaml.decode", "edit", "viewer.auto_refresh", *_VIEWER,
+                                     *_LINES), _LINES_FIXED),
     ScreenKeys("values", "helm values view", ("values.all", *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("logs", "log view", (*_LOGS, *_VIEWER, *_LINES), _LINES_FIXED),
     ScreenKeys("rbac", "rbac and policy views", ("refresh", *_VIEWER, *_LINES), _LINES_FIXED, ("refresh",)),

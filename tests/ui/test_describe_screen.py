@@ -54,6 +54,23 @@ def test_describe_refreshes_live():
     run(s)
 
 
+def test_r_holds_the_text_still_and_r_again_shows_what_changed_as_k9s_auto_refresh():
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        scr = await open_describe(app, pilot, "nginx-deployment")
+        await pilot.press("r")
+        assert "[paused]" in str(scr.query_one("#viewer-box").border_title)
+        dep = deep_copy(cluster.get("Deployment", "default", "nginx-deployment"))
+        dep["spec"]["replicas"] = 4
+        cluster.replace(dep)
+        await settle(app, pilot, 5)
+        assert next(ln for ln in scr.lines if ln.startswith("Replicas:")).split()[1:3] == ["2", "desired"]
+        await pilot.press("r")
+        assert "[paused]" not in str(scr.query_one("#viewer-box").border_title)
+        assert next(ln for ln in scr.lines if ln.startswith("Replicas:")).split()[1:3] == ["4", "desired"]
+    run(s)
+
+
 def test_describe_node_lists_its_pods():
     async def s(app, pilot, cluster):
         await command(app, pilot, "no")

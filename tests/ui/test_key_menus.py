@@ -160,14 +160,16 @@ def opener(name):
 
 
 MENUS = {
-    "viewer": VIEWER, "describe": VIEWER, "yaml": ["<m>", *VIEWER], "yaml-secret": ["<m>", "<x>", *VIEWER],
+    # describe and YAML: k9s's e (edit the object shown) and r (auto-refresh) besides the viewer's
+    "viewer": VIEWER, "describe": ["<e>", "<r>", *VIEWER], "yaml": ["<m>", "<e>", "<r>", *VIEWER],
+    "yaml-secret": ["<m>", "<x>", "<e>", "<r>", *VIEWER],
     "logs": LOGS, "previous": [label for label in LOGS if not label[1].isdigit()],
     "help": HELP, "aliases": ["<ctrl-a>", *HELP], "confirm": CONFIRM, "scale": ["<enter>", "<esc>", "<?>"],
     "delete": ["<enter>", "<tab>", "<shift-tab>", "<y>", "<n>", "<esc>", "<?>"],
     "image": DIALOG, "drain": DIALOG, "picker": ["<enter>", "<j>", "<k>", "<esc>", "<?>"],
 }
 # the rows the menu takes at 160 and at 80 columns to fit every key (dialogs have their own width)
-ROWS = {"viewer": (1, 3), "describe": (1, 3), "yaml": (1, 3), "yaml-secret": (2, 3), "logs": (2, 5),
+ROWS = {"viewer": (1, 3), "describe": (1, 3), "yaml": (2, 4), "yaml-secret": (2, 4), "logs": (2, 5),
         "previous": (2, 4), "help": (1, 2), "aliases": (1, 3), "confirm": (2, 2), "scale": (1, 1), "delete": (2, 2),
         "image": (2, 2), "drain": (2, 2), "picker": (1, 1)}
 

@@ -38,7 +38,8 @@ class DescribeScreen(ViewerScreen):
     HELP_TITLE = "DESCRIBE"
     # k9s's describe and YAML views edit the object they show (the view's `edit` id: one line of
     # keymap.yaml moves it in the tables and here)
-    BINDINGS = [Binding("e", "edit", "Edit", id="edit")]
+    BINDINGS = [Binding("e", "edit", "Edit", id="edit"),
+                Binding("r", "toggle_refresh", "Auto-Refresh", id="viewer.auto_refresh")]
 
     def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
                  session: Session | None = None, save_dir: Path | None = None) -> None:
@@ -47,6 +48,7 @@ class DescribeScreen(ViewerScreen):
         self.kind, self.ns, self.obj_name = kind, namespace, name
         self.obj = obj
         self.gone = False
+        self.live = True  # k9s's `r`: off, the text stays as it is until `r` again
         self._subs: list[Subscription] = []
         self._watched: set[tuple[str, str | None]] = set()
 
@@ -112,7 +114,28 @@ class DescribeScreen(ViewerScreen):
             self.obj = cur
         super().on_mount()
         if not self.session.manual:
-            self.set_interval(2.0, self.reload)  # ages
+            self.set_interval(2.0, self._tick)  # ages
+
+    def _tick(self) -> None:
+        if self.live:
+            self.reload()
+
+    def action_toggle_refresh(self) -> None:
+        """k9s's Toggle Auto-Refresh: hold the text still to read it (the object's changes are
+        kept and shown when it is on again)."""
+        self.live = not self.live
+        if self.live:
+            self.reload()
+        self.render_title()
+        key = self.user_keymap.label("viewer.auto_refresh") or "<r>"
+        self.flash("Auto-refresh on" if self.live else f"Auto-refresh off: the text stays as it is ({key[1:-1]} resumes)")
+
+    def render_title(self) -> None:
+        base = self.title_text
+        if not self.live:
+            self.title_text = f"{base} [paused]"
+        super().render_title()
+        self.title_text = base
 
     def on_unmount(self) -> None:
         for sub in self._subs:
@@ -126,7 +149,8 @@ class DescribeScreen(ViewerScreen):
                 self.gone = self.obj is not None
             elif obj is not None:
                 self.obj, self.gone = obj, False
-        self.reload()
+        if self.live:
+            self.reload()
 
     def reload(self) -> None:
         top = self.body.top
