@@ -82,7 +82,7 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "portforwards.delete": ("ctrl+d",), "portforwards.bench": ("b",), "portforwards.benchmarks": ("enter",),
     "benchmarks.open": ("enter", "d"), "benchmarks.delete": ("ctrl+d",),
     "values.all": ("v",),
-    "timeline.go": ("enter",), "timeline.play_pause": ("space",),
+    "aliases.goto": ("enter",), "timeline.go": ("enter",), "timeline.play_pause": ("space",),
 }
 DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
 PROMPT_ACTIONS = ("command", "filter")  # their keys open the prompt before any binding sees a key
@@ -139,7 +139,7 @@ SCREENS: tuple[ScreenKeys, ...] = (
                ("benchmarks.open", "benchmarks.delete", "refresh", "back", "help", "down", "up"), _LIST_FIXED),
     ScreenKeys("timeline", "timeline view",
                ("timeline.go", "timeline.play_pause", "back", "help", "down", "up", "top", "bottom"), _LIST_FIXED),
-    ScreenKeys("help", "help and aliases lists", ("back", "help", "aliases", *_NAV),
+    ScreenKeys("help", "help and aliases lists", ("aliases.goto", "back", "help", "aliases", *_NAV),
                {**_LIST_FIXED, "left": "scroll_left", "right": "scroll_right"}),
 )
 

@@ -638,14 +638,17 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     def action_aliases(self) -> None:
         from k9py.ui.screens.help import AliasesScreen
 
-        rows = kinds.alias_table(self.session.extra_aliases(), self.navigator.aliases)  # the user's last
+        user = self.navigator.aliases
+        rows = kinds.alias_table(self.session.extra_aliases(), user)  # the user's last
         # columns as wide as their longest cell (a user's long command at most 30)
         kind_w = max((len(k) for k, _, _ in rows), default=8) + 2
         name_w = min(30, max((len(n) for _, n, _ in rows), default=7)) + 2
         text = Text(f"{'RESOURCE':<{kind_w}}{'COMMAND':<{name_w}}ALIASES\n", style=theme.style("table.header"))
         for kind, name, words in rows:
             text.append(f"{kind:<{kind_w}}{name:<{name_w - 1}} {words}\n", style=theme.style("row"))
-        self.push_screen(AliasesScreen(f"Aliases[{len(rows)}]", text))
+        builtin = len(rows) - len(user)  # enter runs a view's name, a user's alias by its word
+        commands = [name for _, name, _ in rows[:builtin]] + [words for _, _, words in rows[builtin:]]
+        self.push_screen(AliasesScreen(f"Aliases[{len(rows)}]", text, commands))
 
     def action_hotkey(self, index: int) -> None:
         """A hotkey (hotkeys.yaml): its command, as if typed at the prompt (keepHistory: on top)."""

@@ -502,3 +502,25 @@ def test_ctrl_g_toggles_the_crumbs_as_k9s(drive):
         await pilot.pause()
         assert app.query_one("#crumbs").display
     drive(s)
+
+
+def test_enter_in_the_aliases_goes_to_the_rows_view_as_k9s(drive):
+    """ctrl-a lists the aliases under a cursor (j/k, down/up, g/G); enter runs the row's command in
+    the view below (k9s's Goto)."""
+    async def s(app, pilot, cluster):
+        from k9py.ui.screens.help import AliasesScreen
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AliasesScreen) and screen.cursor == 0
+        target = screen.commands.index("deployments")
+        await pilot.press(*["j"] * target)
+        assert screen.cursor == target
+        await pilot.press("down", "up", "G")
+        assert screen.cursor == len(screen.commands) - 1
+        await pilot.press("g", *["down"] * target)
+        assert screen.cursor == target
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert len(app.screen_stack) == 1 and app.title_text().startswith("deployments")
+    drive(s)

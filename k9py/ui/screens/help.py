@@ -316,7 +316,82 @@ class HelpScreen(ListScreen):
 
 
 class AliasesScreen(ListScreen):
-    BINDINGS = [Binding("ctrl+a", "dismiss_screen", "Close", id="aliases")]
+    """k9s's aliases view: a row a view (or a user's alias) under a cursor; enter runs its command
+    (k9s's Goto) in the view below. ``commands``: each row's, in order (none: a list to read)."""
+
+    BINDINGS = [Binding("enter", "goto", "Goto", id="aliases.goto"),
+                Binding("ctrl+a", "dismiss_screen", "Close", id="aliases"),
+                # the cursor's (the list does not take the keys: on_mount): the fixed keys move it too
+                *[Binding(key, action, show=False, id=vid) for key, action, vid in (
+                    ("down", "scroll(1)", "down"), ("up", "scroll(-1)", "up"), ("pagedown", "page(1)", "page_down"),
+                    ("pageup", "page(-1)", "page_up"), ("home", "scroll_top", "top"), ("end", "scroll_bottom", "bottom"))]]
     # a row too long for the screen ends in an ellipsis instead of wrapping under the next one
     DEFAULT_CSS = "AliasesScreen #help-body { text-wrap: nowrap; text-overflow: ellipsis; }"
     HELP_TITLE = "ALIASES"
+    HEADER_LINES = 1
+
+    def __init__(self, title: str, body: Text | Sequence[Section], commands: Sequence[str] = ()) -> None:
+        super().__init__(title, body)
+        self.commands = list(commands)
+        self.cursor = 0
+        self.chosen: str | None = None  # what enter picked (the app runs it once the screen is gone)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.commands:
+            self.scroller.can_focus = False  # its own arrow and page keys would scroll past the cursor
+            self.set_focus(None)
+        self._paint()
+
+    def offers(self, hint: Hint) -> bool:
+        return hint.action != "goto" or bool(self.commands)
+
+    def _paint(self) -> None:
+        if not self.commands or not isinstance(self._body, Text):
+            return
+        text = self._body.copy()
+        lines = text.plain.split("\n")
+        row = self.cursor + self.HEADER_LINES
+        start = sum(len(line) + 1 for line in lines[:row])
+        text.stylize(theme.style("table.cursor"), start, start + len(lines[row]))
+        self.query_one("#help-body", Static).update(text)
+        box = self.scroller
+        height = max(1, box.scrollable_content_region.height)
+        if row < box.scroll_y + self.HEADER_LINES:
+            box.scroll_to(y=max(0, row - self.HEADER_LINES), animate=False, force=True, immediate=True)
+        elif row >= box.scroll_y + height:
+            box.scroll_to(y=row - height + 1, animate=False, force=True, immediate=True)
+
+    def _move(self, to: int) -> None:
+        if self.commands:
+            self.cursor = max(0, min(len(self.commands) - 1, to))
+            self._paint()
+
+    def action_scroll(self, delta: int) -> None:
+        if not self.commands:
+            return super().action_scroll(delta)
+        self._move(self.cursor + delta)
+
+    def action_page(self, delta: int) -> None:
+        if not self.commands:
+            return super().action_page(delta)
+        self._move(self.cursor + delta * max(1, self.scroller.scrollable_content_region.height - 1))
+
+    def action_scroll_top(self) -> None:
+        if not self.commands:
+            return super().action_scroll_top()
+        self._move(0)
+
+    def action_scroll_bottom(self) -> None:
+        if not self.commands:
+            return super().action_scroll_bottom()
+        self._move(len(self.commands) - 1)
+
+    def action_goto(self) -> None:
+        """k9s's Goto: the row's view, as `:COMMAND` would show it."""
+        if not self.commands:
+            return
+        run = getattr(self.app, "run_command", None)
+        if run is not None:
+            run(self.commands[self.cursor])
+        self.dismiss(None)
