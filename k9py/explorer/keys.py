@@ -40,7 +40,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("uncordon", "Uncordon", mutating=True),
     Verb("drain", "Drain", mutating=True),
     Verb("trigger", "Trigger", mutating=True),
-    Verb("transfer", "Transfer", mutating=True),
+    Verb("transfer", "Transfer", mutating=True, in_menu=False),  # (in `?`: the pods menu keeps its columns)
     Verb("sanitize", "Sanitize", mutating=True),
     Verb("suspend", "Suspend/Resume", mutating=True),
     Verb("shell", "Shell", mutating=True),
