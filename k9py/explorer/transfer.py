@@ -125,10 +125,15 @@ def _run(cluster: Any, p: Plan, command: list[str], stdin: bytes | None = None) 
             (out if stream == STDOUT else err if stream == STDERR else out).extend(data)
         code = proc.exit_code if proc.done else None
     if code != 0:
-        said = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
+        said = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip() and not _tar_chatter(ln)]
         why = inert_line(said[-1]) if said else f"exit {code}" if code is not None else "it did not end"
         raise TransferError(why)
     return bytes(out)
+
+
+def _tar_chatter(line: str) -> bool:
+    """GNU tar's lines around the complaint that say nothing of it (its exit, a leading `/`)."""
+    return line.endswith("Exiting with failure status due to previous errors") or "Removing leading" in line
 
 
 def _strip(path: str) -> str:

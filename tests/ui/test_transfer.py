@@ -93,7 +93,7 @@ def test_what_stops_a_transfer_is_said_in_the_dialog_or_the_flash(tmp_path):
         dialog.query_one("#from", Input).value = "default/web:/no/such"
         dialog.query_one("#to", Input).value = str(tmp_path / "x")
         await submitted(app, pilot)
-        assert flash(app) == "Download failed on default/web:nginx: tar: /no/such: No such file or directory"
+        assert flash(app) == "Download failed on default/web:nginx: tar: /no/such: Cannot stat: No such file or directory"
         assert not (tmp_path / "x").exists()
 
         dialog = await open_dialog(app, pilot)
