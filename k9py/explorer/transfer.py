@@ -240,10 +240,10 @@ def upload_sim(cluster: Any, p: Plan) -> tuple[int, int]:
 
 
 # -- a live cluster ------------------------------------------------------------------------------------
-def kubectl_argv(kubectl: str, context: str, p: Plan) -> list[str]:
+def kubectl_argv(kubectl: str, context: str, p: Plan, flags: tuple[str, ...] = ()) -> list[str]:
     """k9s's ``kubectl cp FROM TO --no-preserve=B --retries=N -c CONTAINER`` (``--context``: the
-    explorer's)."""
-    return [kubectl, "--context", context, "-n", p.remote.namespace, "cp", p.source, p.target,
+    explorer's; ``flags``: its ``--as``/``--as-group``)."""
+    return [kubectl, *flags, "--context", context, "-n", p.remote.namespace, "cp", p.source, p.target,
             f"--no-preserve={'true' if p.no_preserve else 'false'}", f"--retries={p.retries}",
             "-c", p.container]
 

@@ -135,7 +135,7 @@ def _copy(app: K9pyApp, p: tx.Plan) -> None:
             target = app.plugin_keys.local.target(app.backend, app.session.read_only)
             if kubectl is None or target is None:
                 raise tx.TransferError("no kubectl or kubeconfig to copy with")
-            tx.run_kubectl(tx.kubectl_argv(kubectl, target.context, p), target.kubeconfig or None)
+            tx.run_kubectl(tx.kubectl_argv(kubectl, target.context, p, target.kubectl_flags), target.kubeconfig or None)
             detail = ""
     except tx.TransferError as err:
         app.call_from_thread(app.flash, f"{op} failed on {p.where}: {err}", "error")

@@ -180,3 +180,5 @@ def test_kubectl_cp_that_drops_out_or_retries_a_missing_file_is_a_failure(tmp_pa
     assert tx.kubectl_argv("kubectl", "ctx", p) == ["kubectl", "--context", "ctx", "-n", "ns", "cp", "ns/web:/nope",
                                                    str(tmp_path / "x"), "--no-preserve=false", "--retries=999",
                                                    "-c", "c"]
+    # --as/--as-group (the explorer's impersonation): the copy is that user's too
+    assert tx.kubectl_argv("kubectl", "ctx", p, ("--as", "jane"))[:5] == ["kubectl", "--as", "jane", "--context", "ctx"]
