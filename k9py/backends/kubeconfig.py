@@ -165,6 +165,47 @@ def new_api_client(files: list[str], context: str | None) -> Any:
                         f"kubeconfig {joined(files)}: context {context or '(current)'}: {one_line(str(err))}") from err
 
 
+def impersonation(files: list[str], context: str | None) -> list[tuple[str, str]]:
+    """The ``Impersonate-*`` headers the context's user asks for (``as``, ``as-groups``, ``as-uid``,
+    ``as-user-extra``, kubectl's ``--as`` written into the kubeconfig): requests are then made as
+    that user and authorized by the cluster's RBAC, as kubectl makes them. The first file naming
+    the context and the user wins, as kubectl merges."""
+    import yaml
+
+    docs: list[Any] = []
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                docs.append(yaml.safe_load(fh))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+
+    def entry(section: str, name: Any) -> dict[str, Any]:
+        for root in docs:
+            for item in (root.get(section) if isinstance(root, dict) else None) or []:
+                if isinstance(item, dict) and item.get("name") == name:
+                    return item
+        return {}
+
+    current = context or next((d["current-context"] for d in docs
+                               if isinstance(d, dict) and d.get("current-context")), None)
+    ctx = entry("contexts", current).get("context") if current is not None else None
+    user = entry("users", ctx.get("user")).get("user") if isinstance(ctx, dict) else None
+    if not isinstance(user, dict) or not user.get("as"):
+        return []
+    out = [("Impersonate-User", str(user["as"]))]
+    groups = user.get("as-groups")
+    out += [("Impersonate-Group", str(g)) for g in (groups if isinstance(groups, list) else [])]
+    if user.get("as-uid"):
+        out.append(("Impersonate-Uid", str(user["as-uid"])))
+    extra = user.get("as-user-extra")
+    for key, values in (extra if isinstance(extra, dict) else {}).items():
+        from urllib.parse import quote
+        out += [(f"Impersonate-Extra-{quote(str(key), safe='')}", str(v))
+                for v in (values if isinstance(values, list) else [values])]
+    return out
+
+
 _STRINGS = {"cluster": ("server", "certificate-authority", "certificate-authority-data", "proxy-url", "tls-server-name"),
             "user": ("token", "tokenFile", "client-certificate", "client-certificate-data", "client-key",
                      "client-key-data", "username", "password")}

@@ -197,6 +197,17 @@ class LiveOptions:
     impersonate_groups: tuple[str, ...] = ()  # --as-group (each its own Impersonate-Group header)
 
 
+def with_flags(headers: list[tuple[str, str]], options: LiveOptions) -> list[tuple[str, str]]:
+    """The kubeconfig's Impersonate-* headers with ``--as`` / ``--as-group`` over them, as kubectl's
+    flags override the user's ``as`` / ``as-groups`` (its uid and extras stay)."""
+    if options.impersonate is None:
+        return headers
+    kept = [(k, v) for k, v in headers if k != "Impersonate-User"
+            and not (options.impersonate_groups and k == "Impersonate-Group")]
+    return [("Impersonate-User", options.impersonate), *kept,
+            *(("Impersonate-Group", g) for g in options.impersonate_groups)]
+
+
 def _key(obj: Obj) -> tuple[str, str]:
     md = obj.get("metadata") or {}
     return (md.get("namespace") or "", md.get("name", ""))
@@ -346,6 +357,8 @@ class LiveBackend(Backend):
         self.user = ctx.user if ctx else ""
         self.default_namespace = (ctx.namespace if ctx else "") or "default"
         self.api = kc.new_api_client(self.files, current)
+        # the Impersonate-* headers: the kubeconfig user's as / as-groups, --as / --as-group over them
+        self.impersonate = with_flags(kc.impersonation(self.files, current), self.options)
         self.rng = rng or random.Random()
         self.server_version = ""
         self._resources: list[ApiResource] | None = None
@@ -362,16 +375,6 @@ class LiveBackend(Backend):
         self._listing = 0  # watches (re)listing now: metrics polls wait for them (rows first)
 
     # -- HTTP (blocking: call through off_loop) --------------------------------------------
-    def _impersonating(self, headers: dict[str, str]) -> Any:
-        """``headers`` with kubectl's ``--as``/``--as-group`` headers, a group each (the
-        apiserver reads every Impersonate-Group header; one joined by commas is one group)."""
-        from urllib3 import HTTPHeaderDict
-        out = HTTPHeaderDict(headers)
-        out["Impersonate-User"] = self.options.impersonate or ""
-        for group in self.options.impersonate_groups:
-            out.add("Impersonate-Group", group)
-        return out
-
     def _timeout(self, read: float | None = None, stream: bool = False) -> Any:
         t = self.options.request_timeout
         if stream:
@@ -388,8 +391,12 @@ class LiveBackend(Backend):
         try:
             req = self.api.param_serialize(method=method, resource_path=path, query_params=q,
                                            header_params=headers, body=body, auth_settings=["BearerToken"])
-            if self.options.impersonate is not None:
-                req = (req[0], req[1], self._impersonating(req[2]), *req[3:])
+            if self.impersonate:  # Impersonate-Group repeats: a header dict that keeps every value
+                from urllib3 import HTTPHeaderDict
+                headers_sent = HTTPHeaderDict(req[2])
+                for k, v in self.impersonate:
+                    headers_sent.add(k, v)
+                req = (req[0], req[1], headers_sent, *req[3:])
             resp = self.api.call_api(*req, _request_timeout=timeout if timeout is not None else self._timeout())
         except BaseException as err:  # classified for the caller
             self._note(err)
@@ -576,7 +583,8 @@ class LiveBackend(Backend):
         extra = {"server": str(self.api.configuration.host)}
         if c.error:
             extra["error"] = c.error
-        return BackendInfo(backend="live", context=self.context, cluster=self.cluster_name, user=self.options.impersonate or self.user,
+        acting = next((v for k, v in self.impersonate if k == "Impersonate-User"), None)
+        return BackendInfo(backend="live", context=self.context, cluster=self.cluster_name, user=acting or self.user,
                            server_version=self.server_version, state=c.state, extra=extra)
 
     def now(self) -> float:
