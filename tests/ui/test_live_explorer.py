@@ -530,3 +530,33 @@ def test_the_tables_word_for_a_lost_server_is_the_headers(server, kubeconfig):
             await until(app, pilot, offline, "the header saying offline")
             await until(app, pilot, lambda: "offline: connection refused" in lines(app)[1], "the table saying so too")
     run(main())
+
+
+def test_pulses_say_access_denied_for_a_kind_the_user_may_not_list(server, kubeconfig):
+    """A user who may not list nodes: the Nodes tile and the charts (drawn against the nodes'
+    allocatable) say so, where they said loading… for ever and drew full bars labelled 0%."""
+    from k9py.ui.screens.pulses import Chart, PulsesScreen
+    denied = 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope'
+    server.faults.add(is_path("/api/v1/nodes"), lambda req: status(403, "Forbidden", denied))
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await command(app, pilot, "pulses")
+            screen = app.screen
+            assert isinstance(screen, PulsesScreen)
+            nodes = next(t for t in screen.tiles if t.spec.label == "Nodes")
+            pods = next(t for t in screen.tiles if t.spec.label == "Pods")
+            await until(app, pilot, lambda: nodes.denied and pods.synced, "the nodes' watch refused")
+            await app.refresh_metrics()
+            screen.repaint()
+            await pilot.pause()
+            assert nodes.render_line(0).text.strip() == "access denied" and nodes.border_subtitle == ""
+            assert pods.render_line(0).text.strip().startswith("●")  # what may be listed is counted
+            cpu = next(c for c in screen.query(Chart).results(Chart) if c.what == "cpu")
+            assert cpu.border_title == "CPU"
+            painted = " ".join(cpu.render_line(y).text.strip() for y in range(cpu.size.height))
+            assert painted.split() == f"access denied: {denied}".split()
+            assert "█" not in painted
+    run(main())

@@ -56,25 +56,30 @@ class Tile(Static):
         self.spec = spec
         self.counts = model.Counts()
         self.synced = False
+        self.denied: str | None = None  # the user may not list the kind: said, not "loading…" forever
         self.border_title = spec.label
 
-    def update_counts(self, counts: model.Counts, synced: bool) -> None:
-        self.counts, self.synced = counts, synced
+    def update_counts(self, counts: model.Counts, synced: bool, denied: str | None = None) -> None:
+        self.counts, self.synced, self.denied = counts, synced, denied
         if self.has_class("-selected"):
             self.styles.border = ("heavy", theme.color("selected"))
             self.styles.border_title_color = theme.color("selected")
         else:
             self.styles.border = ("round", border(counts.level if synced else health.OK))
             self.styles.border_title_color = theme.color("text")
-        self.border_subtitle = f"{counts.total}" if synced else "…"
+        self.border_subtitle = f"{counts.total}" if synced else "" if denied is not None else "…"
         self.refresh()
 
     def restyle(self) -> None:  # a skin was applied: the borders in its colours
-        self.update_counts(self.counts, self.synced)
+        self.update_counts(self.counts, self.synced, self.denied)
 
     def render(self) -> Text:
         width = self.content_region.width
         text = Text(no_wrap=True, overflow="crop")
+        if not self.synced and self.denied is not None:
+            text.no_wrap = False
+            text.append("access denied", theme.style("table.denied"))
+            return text
         if not self.synced:
             text.append("loading…", theme.style("pulse.muted"))
             return text
@@ -104,6 +109,7 @@ class Chart(Static):
         self.what = what  # "cpu" | "mem"
         self.samples: Sequence[model.Sample] = []
         self.top = 0
+        self.denied: str | None = None  # the nodes (their allocatable, the chart's top) may not be listed
         self.now = 0.0
         self.available: bool | None = None
         self.border_title = what.upper()
@@ -112,9 +118,10 @@ class Chart(Static):
     def value(self, s: model.Sample) -> float:
         return s[1] if self.what == "cpu" else s[2]
 
-    def update_series(self, samples: Sequence[model.Sample], top: int, now: float, available: bool | None) -> None:
-        self.samples, self.top, self.now, self.available = samples, top, now, available
-        last = self.value(samples[-1]) if samples and available else None
+    def update_series(self, samples: Sequence[model.Sample], top: int, now: float, available: bool | None,
+                      denied: str | None = None) -> None:
+        self.samples, self.top, self.now, self.available, self.denied = samples, top, now, available, denied
+        last = self.value(samples[-1]) if samples and available and top else None
         if last is None:
             self.border_title = self.what.upper()
             self.styles.border = ("round", border(health.OK))
@@ -128,7 +135,7 @@ class Chart(Static):
 
     def restyle(self) -> None:  # a skin was applied: the border in its colours
         if self.samples:
-            self.update_series(self.samples, self.top, self.now, self.available)
+            self.update_series(self.samples, self.top, self.now, self.available, self.denied)
 
     def render(self) -> Text:
         width, height = self.content_region.width, self.content_region.height
@@ -136,14 +143,26 @@ class Chart(Static):
         if self.available is False:
             text.append("no metrics: the cluster has no metrics-server", theme.style("pulse.muted"))
             return text
-        if not self.samples:
-            text.append("waiting for metrics…", theme.style("pulse.muted"))
+        if not self.top and self.denied is not None:  # no allocatable to draw the use against
+            text.no_wrap = False
+            text.append(f"access denied: {self.denied}", theme.style("table.denied"))
+            return text
+        if not self.samples or not self.top:
+            text.append("waiting for metrics…" if not self.samples else "waiting for the nodes…",
+                        theme.style("pulse.muted"))
             return text
         values = model.columns(self.samples, self.now, width, self.value)
         pct = model.percent(self.value(self.samples[-1]), self.top)
         color = COLORS[model.level(pct)]
-        text.append("\n".join(model.spark(values, self.top or 1, max(1, height))), color)
+        text.append("\n".join(model.spark(values, self.top, max(1, height))), color)
         return text
+
+
+def _denied(cache: Cache | None) -> str | None:
+    """Why the user may not list the cache's kind (its watch's 403), None when they may."""
+    if cache is None or cache.state != "forbidden":
+        return None
+    return cache.error or "forbidden"
 
 
 class TileGrid(Grid, can_focus=True):
@@ -295,7 +314,8 @@ class PulsesScreen(KeyedScreen[None]):
             cache = self.session.informer.cache(sub.kind, sub.namespace)
             key = (sub.kind, sub.namespace)
             tile.update_counts(self.counters[key].counts,
-                               cache is not None and cache.synced and key not in self._counting)
+                               cache is not None and cache.synced and key not in self._counting,
+                               _denied(cache))
         self.repaints += 1
         self.refresh_charts()
 
@@ -308,7 +328,7 @@ class PulsesScreen(KeyedScreen[None]):
         cpu, mem = model.allocatable(nodes.objects.values() if nodes is not None else ())
         samples = list(metrics.history)
         for chart in self.query(Chart).results(Chart):
-            chart.update_series(samples, cpu if chart.what == "cpu" else mem, now, metrics.available)
+            chart.update_series(samples, cpu if chart.what == "cpu" else mem, now, metrics.available, _denied(nodes))
 
     # -- keys ------------------------------------------------------------------------------------
     def select(self, index: int) -> None:
@@ -316,7 +336,7 @@ class PulsesScreen(KeyedScreen[None]):
         self.selected = index % len(tiles)
         for i, tile in enumerate(tiles):
             tile.set_class(i == self.selected, "-selected")
-            tile.update_counts(tile.counts, tile.synced)
+            tile.update_counts(tile.counts, tile.synced, tile.denied)
 
     def action_move(self, delta: int) -> None:
         self.select(self.selected + delta)
