@@ -119,7 +119,7 @@ def _request_verb(req: Request, route: Route) -> str:
     return {"POST": "create", "PUT": "update", "PATCH": "patch"}.get(m, m.lower())
 
 
-def _denial(user: str, attrs: rbac.Attributes) -> str:
+def denial(user: str, attrs: rbac.Attributes) -> str:
     resource = attrs.resource + (f"/{attrs.subresource}" if attrs.subresource else "")
     where = f' in the namespace "{attrs.namespace}"' if attrs.namespace else " at the cluster scope"
     return f'User "{user}" cannot {attrs.verb} resource "{resource}" in API group "{attrs.group}"{where}'
@@ -141,7 +141,7 @@ def authorize_request(api: Api, req: Request, route: Route) -> None:
     with api.cluster.lock:
         allowed, _ = rbac.authorize(api.cluster, user, attrs)
     if not allowed:
-        raise forbidden(route.res.kind, route.name or "", attrs.verb, _denial(user.name, attrs))
+        raise forbidden(route.res.kind, route.name or "", attrs.verb, denial(user.name, attrs))
 
 
 def authorize_path(api: Api, req: Request, path: str) -> None:

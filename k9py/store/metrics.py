@@ -12,7 +12,7 @@ import asyncio
 from collections import deque
 from typing import Any, NamedTuple
 
-from k9py.backends.base import Backend, Capability, MetricsUnavailable
+from k9py.backends.base import Backend, Capability, MetricsUnavailable, StatusError
 from k9py.errors import K9pyError
 from k9py.kube import quantity
 from k9py.kube.gcpause import gc_paused
@@ -142,7 +142,12 @@ class MetricsCache:
         try:
             if not self.backend.supports(Capability.METRICS):
                 raise MetricsUnavailable(f"{self.backend.info().backend}: no metrics")
-            nodes = await self.backend.metrics("Node", None)
+            try:
+                nodes: list[Any] | None = await self.backend.metrics("Node", None)
+            except StatusError as err:  # a namespace's reader may not read the nodes': the pods' still come
+                if err.code != 403:
+                    raise
+                nodes = None
             pod_list = await self.backend.metrics("Pod", namespace or None) if pods else []
         except MetricsUnavailable as err:  # no metrics-server (404, 503): no usage columns
             self.available, self.error, self.stale = False, str(err), False
@@ -155,8 +160,9 @@ class MetricsCache:
             else:
                 self.available = False
             return False
-        self.nodes = {(n.get("metadata") or {}).get("name", ""): node_usage(n) for n in nodes}
-        self.record(self.backend.now())
+        self.nodes = {(n.get("metadata") or {}).get("name", ""): node_usage(n) for n in nodes or ()}
+        if nodes is not None:  # no node figures is no sample of 0 (the pulses' charts)
+            self.record(self.backend.now())
         if pods:
             before = (self.pods, self.containers, self._keys)
             self.pods, self.containers, self._keys = usage_by_pod(pod_list, before) if len(pod_list) < 2000 \

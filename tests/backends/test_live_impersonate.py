@@ -69,3 +69,41 @@ def test_as_groups_are_each_sent(server, tmp_path):
         assert 'User "bob"' in str(err.value)
         await b.close()
     run(main())
+
+
+def test_metrics_are_authorized_and_a_namespace_reader_still_gets_its_pods_usage(server, tmp_path):
+    """serve's metrics.k8s.io answered anyone (kubectl top nodes --as jane printed the nodes); it is
+    RBAC's, as the apiserver's. And the pods' CPU/MEM columns no longer vanish because the
+    nodes' metrics, polled first, are refused."""
+    from k9py.store.metrics import MetricsCache
+    path = str(tmp_path / "kc")
+    write_kubeconfig(path, server.handle.url)
+    _as(path, {"as": "jane"})
+
+    def change(c):
+        c.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                 "metadata": {"name": "reader", "namespace": "default"},
+                 "rules": [{"apiGroups": ["", "metrics.k8s.io"], "resources": ["pods"], "verbs": ["get", "list"]}]})
+        c.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                 "metadata": {"name": "reader", "namespace": "default"},
+                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+                 "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "jane"}]})
+    server.change(change)
+
+    async def main():
+        b = backend(path)
+        with pytest.raises(LiveApiError) as err:
+            await b.metrics("Node")
+        assert err.value.code == 403 and str(err.value) == (
+            'nodes.metrics.k8s.io is forbidden: User "jane" cannot list resource "nodes" in API group '
+            '"metrics.k8s.io" at the cluster scope')
+        with pytest.raises(LiveApiError) as err:
+            await b.metrics("Pod", "kube-system")
+        assert 'in the namespace "kube-system"' in str(err.value)
+        pods = await b.metrics("Pod", "default")
+        assert pods
+        cache = MetricsCache(b)
+        assert await cache.refresh("default")
+        assert cache.available and cache.pods and not cache.nodes and not cache.history
+        await b.close()
+    run(main())
