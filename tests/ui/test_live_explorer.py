@@ -560,3 +560,21 @@ def test_pulses_say_access_denied_for_a_kind_the_user_may_not_list(server, kubec
             assert painted.split() == f"access denied: {denied}".split()
             assert "█" not in painted
     run(main())
+
+
+def test_workloads_title_names_the_kinds_refused_as_soon_as_they_are(server, kubeconfig):
+    """:wk for a user who may read pods only: the title said nothing of the services and
+    deployments left out until the view was opened again (a denial changed no row)."""
+    def refused(req):
+        return req.path.startswith(("/api/v1/namespaces/default/services", "/apis/apps/v1/namespaces/default/"))
+    server.faults.add(refused, lambda req: status(403, "Forbidden", "forbidden"))
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await command(app, pilot, "wk")
+            want = "<no access: services, daemonsets, statefulsets, deployments, replicasets>"
+            await until(app, pilot, lambda: len(app.current.denied()) == 5, "five kinds refused")
+            await until(app, pilot, lambda: want in str(app.table.border_title), "the title says so")
+    run(main())

@@ -115,6 +115,7 @@ class ExplorerPane(Vertical):
                 self._prime_later(view.model)
         if change.state:
             self.render_state()
+            self.render_title()  # a merged view's title names the kinds refused (<no access: ...>)
 
     def _prime_later(self, m: RowModel) -> None:
         """Compute the remaining cells in idle slices so the first filter keystroke is quick."""
