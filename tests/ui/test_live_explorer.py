@@ -578,3 +578,33 @@ def test_workloads_title_names_the_kinds_refused_as_soon_as_they_are(server, kub
             await until(app, pilot, lambda: len(app.current.denied()) == 5, "five kinds refused")
             await until(app, pilot, lambda: want in str(app.table.border_title), "the title says so")
     run(main())
+
+
+def test_xray_says_which_kinds_the_user_may_not_list(server, kubeconfig):
+    """:xray deploy for a user who may not list deployments was an empty tree saying nothing; one
+    who may not read configmaps and secrets saw pods without them, not told either."""
+    from k9py.ui.screens.xray import XrayScreen
+    deploys = ('deployments.apps is forbidden: User "bob" cannot list resource "deployments" in API group '
+               '"apps" in the namespace "default"')
+    server.faults.add(lambda req: req.path.startswith("/apis/apps/v1/namespaces/default/deployments"),
+                      lambda req: status(403, "Forbidden", deploys))
+    server.faults.add(lambda req: req.path.startswith(("/api/v1/namespaces/default/secrets",
+                                                       "/api/v1/namespaces/default/configmaps")),
+                      lambda req: status(403, "Forbidden", "forbidden"))
+
+    def flash(app) -> str:
+        return str(app.screen.query_one("#xray-flash").render())
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await command(app, pilot, "xray deploy")
+            assert isinstance(app.screen, XrayScreen)
+            await until(app, pilot, lambda: flash(app).startswith("access denied"), "the deployments refused")
+            assert flash(app) == f"access denied: {deploys}"
+            await pilot.press("escape")
+            await command(app, pilot, "xray po")
+            await until(app, pilot, lambda: "no access" in flash(app), "secrets and configmaps refused")
+            assert flash(app) == "no access to configmaps, secrets: not shown"
+    run(main())

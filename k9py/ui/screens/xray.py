@@ -210,6 +210,7 @@ class XrayScreen(KeyedScreen[None]):
         self.collapsed: set[model.Path] = set()
         self.filter_text = ""  # `/`: only the nodes it finds, their subtrees and the way to them
         self.reuse = model.Reuse()  # what a rebuild takes from the one before
+        self._denied_said = False  # the flash names kinds refused
         self._known: set[str] = set()  # the kinds whose caches were synced at the last rebuild
         self._rebuild_cost = 0.0  # seconds the last rebuild took
         self.subs: list[Subscription] = []
@@ -312,6 +313,7 @@ class XrayScreen(KeyedScreen[None]):
             return
         root = model.build(self.view.name, objects, known, self.session.now(), self.reuse)
         self._show(root, self._lines(root))
+        self._say_denied()
         self._rebuild_cost = time.perf_counter() - began
 
     def _build_in_thread(self, objects: dict[str, Any], known: set[str]) -> None:
@@ -338,6 +340,7 @@ class XrayScreen(KeyedScreen[None]):
             if not self.is_mounted or not self.subs:
                 return
             self.flash("")
+            self._say_denied()
             if self.collapsed != collapsed or self.filter_text:  # folded or filtered meanwhile
                 lines = self._lines(root)
             self._show(root, lines)
@@ -346,6 +349,24 @@ class XrayScreen(KeyedScreen[None]):
                 self._pending = True
                 self.call_later(self.rebuild)
         self.run_worker(run(), group="xray-build")
+
+    def _say_denied(self) -> None:
+        """The kinds the user may not list, said under the tree: its own kind's 403 (an empty tree
+        said nothing), else the kinds its objects refer to that are left out."""
+        roots = model.ROOTS[self.view.name]
+        denied = [(kind, cache) for kind, cache in self._caches() if cache is not None and cache.state == "forbidden"]
+        own = next((cache for kind, cache in denied if kind in roots), None)
+        if own is not None:
+            self.flash(f"access denied: {own.error or 'forbidden'}", "error")
+            self._denied_said = True
+            return
+        others = [BY_KIND[kind].name if kind in BY_KIND else kind for kind, _ in denied if kind != "Namespace"]
+        if others:
+            self.flash(f"no access to {', '.join(others)}: not shown", "warn")
+            self._denied_said = True
+        elif self._denied_said:  # allowed since
+            self._denied_said = False
+            self.flash("")
 
     def _show(self, root: model.XNode, lines: list[model.Line]) -> None:
         """``lines``: ``_lines(root)``'s, or (no filter) a thread's flatten of ``root``."""
