@@ -608,3 +608,25 @@ def test_xray_says_which_kinds_the_user_may_not_list(server, kubeconfig):
             await until(app, pilot, lambda: "no access" in flash(app), "secrets and configmaps refused")
             assert flash(app) == "no access to configmaps, secrets: not shown"
     run(main())
+
+
+def test_used_by_says_which_workload_kinds_it_could_not_scan(server, kubeconfig):
+    """u for a user who may not list daemonsets or statefulsets said "No references found" as if
+    it had looked everywhere: it names the kinds it could not scan."""
+    server.faults.add(lambda req: req.path.startswith(("/apis/apps/v1/namespaces/default/daemonsets",
+                                                       "/apis/apps/v1/namespaces/default/statefulsets")),
+                      lambda req: status(403, "Forbidden", "forbidden"))
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await command(app, pilot, "cm")
+            await until(app, pilot, lambda: ("default", "alpha") in rows(app), "configmaps")
+            app.table.cursor_key = ("default", "alpha")
+            app.table.model_changed()
+            await pilot.press("u")
+            await until(app, pilot, lambda: "No references" in app.flash_text, "the scan")
+            assert app.flash_text == ("No references found at this time for v1/configmaps::default/alpha. Check again "
+                                      "later! (no access to daemonsets, statefulsets: not scanned)")
+    run(main())

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
+from k9py.backends.base import StatusError
 from k9py.errors import K9pyError
 from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_end
 from k9py.view import references
@@ -26,16 +27,28 @@ COLUMNS = ("NAMESPACE", "NAME", "GVR")
 VIEW_OF = {gvr: BY_KIND[kind] for kind, gvr in references.SCANNED.items()}
 
 
-async def scan(session: Session, kind: str, namespace: str, name: str) -> list[Ref]:
-    """The workloads of ``namespace`` referring to the ``kind`` named ``name`` (a kind the server
-    refuses to list is passed by, as k9s's scanners pass by one that fails)."""
+async def scan(session: Session, kind: str, namespace: str, name: str) -> tuple[list[Ref], list[str]]:
+    """The workloads of ``namespace`` referring to the ``kind`` named ``name``, and the kinds the
+    user may not list there (a kind the server refuses or does not serve is passed by, as k9s's
+    scanners pass by one that fails; a refusal is said, the answer being partial)."""
+    denied: list[str] = []
+
     async def listed(wkind: str) -> list[Any]:
         try:
             return await session.backend.list(wkind, namespace)
-        except K9pyError:  # forbidden, not served: that kind refers to nothing we can see
+        except StatusError as err:
+            if err.code == 403:
+                denied.append(wkind)
+            return []
+        except K9pyError:  # not served: that kind refers to nothing
             return []
     found = await asyncio.gather(*(listed(wkind) for wkind in references.SCANNED))  # side by side
-    return references.used_by(kind, namespace, name, dict(zip(references.SCANNED, found, strict=True)))
+    refs = references.used_by(kind, namespace, name, dict(zip(references.SCANNED, found, strict=True)))
+    return refs, [BY_KIND[k].name for k in references.SCANNED if k in denied]
+
+
+def denied_note(denied: list[str]) -> str:
+    return f" (no access to {', '.join(denied)}: not scanned)" if denied else ""
 
 
 def ref_lines(refs: list[Ref], width: int = 0) -> list[str]:
@@ -61,6 +74,7 @@ class References(FileList):
         self.of = (kind, namespace, name)  # what the workloads refer to
         self.session = session
         self.refs = refs
+        self.denied: list[str] = []  # the workload kinds the user may not list (set by the opener)
         self.scanned = True  # ``refs`` came with the screen: the first reload shows them
 
     def help_title(self) -> str:
@@ -77,7 +91,7 @@ class References(FileList):
             return
 
         async def again() -> None:
-            self.refs = await scan(self.session, *self.of)
+            self.refs, self.denied = await scan(self.session, *self.of)
             if self.is_mounted:
                 self._show()
         self.run_worker(again(), exclusive=True)
@@ -87,7 +101,9 @@ class References(FileList):
         self.show(f" references({self.where()})[{len(self.refs)}] ", [f"{ns}/{name}/{gvr}" for ns, name, gvr in self.refs],
                   keep or 0)
         if not self.refs:
-            self.flash(f"No references found at this time for {self.where()}")
+            self.flash(f"No references found at this time for {self.where()}{denied_note(self.denied)}")
+        elif self.denied:
+            self.flash(denied_note(self.denied).strip(" ()"), "warn")
 
     def lay_out(self, width: int) -> list[str]:
         return ref_lines(self.refs, width)
@@ -113,11 +129,13 @@ def open_references(app: K9pyApp, view: ViewKind, row: Row) -> None:
     session = app.session
 
     async def go() -> None:
-        refs = await scan(session, view.kind, ns, name)
+        refs, denied = await scan(session, view.kind, ns, name)
         where = f"{gvr_of(view.kind)}::{ns}/{name}"
         if not refs:
-            app.flash(f"No references found at this time for {where}. Check again later!", "warn")
+            app.flash(f"No references found at this time for {where}. Check again later!{denied_note(denied)}", "warn")
             return
-        app.flash(f"Viewing references for {where}")
-        app.push_screen(References(view.kind, ns, name, refs, session))
+        app.flash(f"Viewing references for {where}{denied_note(denied)}")
+        screen = References(view.kind, ns, name, refs, session)
+        screen.denied = denied
+        app.push_screen(screen)
     app.run_worker(go(), exclusive=False)
