@@ -104,7 +104,7 @@ def check_impersonation(api: Api, req: Request) -> None:
         with api.cluster.lock:
             allowed, _ = rbac.authorize(api.cluster, me, attrs)
         if not allowed:
-            raise ApiError(403, "Forbidden", f'{resource} "{target}" is forbidden: {_denial(me.name, attrs)}',
+            raise ApiError(403, "Forbidden", f'{resource} "{target}" is forbidden: {denial(me.name, attrs)}',
                            name=target, kind=resource)
 
 
@@ -171,7 +171,7 @@ def authorize_read(api: Api, req: Request, resource: str, group: str, name: str 
         allowed, _ = rbac.authorize(api.cluster, user, attrs)
     if not allowed:
         target = f'{resource}.{group} "{name}"' if name else f"{resource}.{group}"
-        err = ApiError(403, "Forbidden", f"{target} is forbidden: {_denial(user.name, attrs)}", name=name)
+        err = ApiError(403, "Forbidden", f"{target} is forbidden: {denial(user.name, attrs)}", name=name)
         err.details_kind, err.details_group = resource, group
         raise err
 
