@@ -14,7 +14,7 @@ from tests.serve.test_kubectl_e2e import Server
 
 pytestmark = pytest.mark.e2e
 
-SAMPLE = re.compile(r'^([a-z_]+)(\{[^}]*\})? (-?[0-9.e+]+|\+Inf)$')
+SAMPLE = re.compile(r'^([a-z_]+)(\{[^}]*\})? (-?[0-9.]+(?:e[+-]?[0-9]+)?|\+Inf)$')  # (9.1e-05: Go's %g too)
 
 
 @pytest.fixture(scope="module")
