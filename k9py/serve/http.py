@@ -312,11 +312,15 @@ class Handler(BaseHTTPRequestHandler):
 
 def client_closed(sock: socket.socket) -> bool:
     """True once the peer has closed (or reset) ``sock``: a peek at it, never waiting, reads its
-    end. Data waiting (a pipelined request, a TLS alert) is not an end. A TLS socket refuses
-    peeking, so its descriptor is peeked through a duplicate."""
+    end. On a plain socket data waiting (a pipelined request) is not an end; on a TLS one it is:
+    a client leaving a watch politely sends TLS's close_notify before its FIN (Go's does), and
+    nothing else comes from a client that waits on a stream. A TLS socket refuses peeking, so
+    its descriptor is peeked through a duplicate."""
+    tls = isinstance(sock, ssl.SSLSocket)
     try:
         with socket.socket(fileno=os.dup(sock.fileno())) as raw:
-            return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            waiting = raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            return waiting == b"" or tls
     except (BlockingIOError, InterruptedError):
         return False
     except OSError:  # reset, or the socket is already closed

@@ -71,3 +71,42 @@ def test_a_quiet_follow_whose_client_left_ends(client, served):
     while mine.is_alive() and time.monotonic() < deadline:
         served.api.wait_change(0.1)
     assert not mine.is_alive()
+
+
+def test_a_quiet_follow_whose_tls_client_left_politely_ends(tmp_path):
+    """Under --tls a client leaving sends close_notify before closing (Go's TLS does): the bytes it
+    leaves waiting are its goodbye, not a next request; the stream ends as on a plain socket."""
+    import ssl
+
+    from k9py.serve.server import ServeHandle
+    from k9py.serve.tls import self_signed
+    from tests.serve.conftest import small_cluster
+    cert = self_signed(directory=str(tmp_path))
+    served = ServeHandle(small_cluster(), speed=None, ssl_context=cert.context()).start()
+    try:
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet", "namespace": "default"},
+               "spec": {"containers": [{"name": "q", "image": "busybox:1.28", "command": ["sleep", "3600"]}]}}
+        with served.cluster.lock:
+            served.cluster.create(pod)
+        served.advance(4)
+        before = _streaming_threads()
+        ctx = ssl.create_default_context()
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+        s = ctx.wrap_socket(socket.create_connection((served.host, served.port), timeout=20))
+        s.sendall(b"GET /api/v1/namespaces/default/pods/quiet/log?follow=true HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(1)
+        [mine] = _streaming_threads() - before
+        assert head.startswith(b"HTTP/1.1 200") and mine.is_alive()
+        s.settimeout(2)
+        try:  # close_notify (unwrap then waits for the server's, which closes instead), then close
+            s.unwrap().close()
+        except (ssl.SSLError, OSError):
+            s.close()
+        deadline = time.monotonic() + 20  # a generous deadline, not a measurement (ends within ~0.5 s)
+        while mine.is_alive() and time.monotonic() < deadline:
+            served.api.wait_change(0.1)
+        assert not mine.is_alive()
+    finally:
+        served.stop()
