@@ -122,12 +122,14 @@ class WatchStream:
                 yield chunk
             now = time.monotonic()
             if next_bookmark is not None and now >= next_bookmark:
-                with api.cluster.lock:
+                with api.cluster.lock:  # (writes queue their events under it)
                     rv = api.cluster.store.resource_version
-                if rv > sent_rv:
-                    yield self.bookmark(rv)
-                    sent_rv = rv
-                next_bookmark = self._next_bookmark(now, deadline)
+                    behind = bool(self.queue)  # a write came meanwhile: its event goes first
+                if not behind:
+                    if rv > sent_rv:
+                        yield self.bookmark(rv)
+                        sent_rv = rv
+                    next_bookmark = self._next_bookmark(now, deadline)
             if not self.queue:
                 wake = deadline if next_bookmark is None else min(deadline, next_bookmark)
                 api.wait_change(min(0.5, max(0.0, wake - time.monotonic())))
