@@ -6,6 +6,7 @@ pinned (``--skin``, ``--readonly``) stay as they started."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,11 @@ from k9py.view import custom_columns
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
-WATCHED = ("config.yaml", "aliases.yaml", "hotkeys.yaml", "plugins.yaml", "views.yaml")
+def watched() -> set[Path]:
+    """The files whose saving reloads (not a context's own config.yaml k9py writes itself, which
+    shares the name when K9PY_CONFIG_DIR puts everything in one folder)."""
+    return {p.resolve() for p in (locations.config_file(), locations.aliases_file(), locations.hotkeys_file(),
+                                  locations.plugins_file(), locations.views_file())}
 
 
 def reload(app: K9pyApp, changed: str = "") -> bool:
@@ -56,8 +61,14 @@ async def watch(app: K9pyApp) -> None:
     folder = locations.config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     async for changes in awatch(folder, debounce=200):  # editors write a temporary file and rename it
-        names = {Path(p).name for _, p in changes if Path(p).suffix in (".yaml", ".yml")}
-        mine = sorted(n for n in names if n in WATCHED) or sorted(
-            n for _, p in changes if "plugins" in Path(p).parts for n in [Path(p).name])
-        if mine:
+        if mine := relevant(Path(p) for _, p in changes):
             reload(app, ", ".join(mine))
+
+
+def relevant(paths: Iterable[Path]) -> list[str]:
+    """The names of the user's files among ``paths`` (changed ones): the top files, or one in a
+    plugins folder; never what k9py writes itself (a context's memory, the history)."""
+    files = watched()
+    plugin_dirs = [d.resolve() for d in locations.plugins_dirs()]
+    found = {p.resolve() for p in paths if p.suffix in (".yaml", ".yml")}
+    return sorted(p.name for p in found if p in files or any(d in p.parents for d in plugin_dirs))

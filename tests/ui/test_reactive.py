@@ -45,3 +45,15 @@ def test_the_files_are_watched_only_when_reactive_says(drive, tmp_path, monkeypa
     async def s(app, pilot, cluster):
         assert not [w for w in app.workers if w.group == "config-watch"]
     drive(s, user=load_user())
+
+
+def test_what_k9py_writes_itself_is_no_reason_to_reload(tmp_path, monkeypatch):
+    """With K9PY_CONFIG_DIR everything shares one folder: a context's own config.yaml (its
+    memory, saved at every `:ctx` and at quit) is not config.yaml; a plugins folder's file is."""
+    from k9py.config import locations
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path))
+    context_memory = locations.context_dir("prod", "c1") / "config.yaml"
+    plugin = locations.plugins_dir() / "mine.yaml"
+    assert reactive.relevant([context_memory, tmp_path / "history" / "x.yaml"]) == []
+    assert reactive.relevant([tmp_path / "config.yaml", plugin, tmp_path / "views.yaml.swp"]) == [
+        "config.yaml", "mine.yaml"]
