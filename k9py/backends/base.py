@@ -214,6 +214,11 @@ class Backend(abc.ABC):
         """What a kubectl run for this cluster adds (``--as USER --as-group G``); [] nothing."""
         return []
 
+    def discovered(self) -> bool:
+        """Whether ``kinds()`` is the cluster's own answer (a live server's discovery read), not a
+        stand-in until it comes."""
+        return True
+
     def context_namespace(self) -> str | None:
         """The namespace the kubeconfig context names (kubectl's for it); None: no such thing."""
         return None
@@ -395,6 +400,9 @@ class ReadOnly(Backend):
 
     def kubectl_flags(self) -> builtins.list[str]:
         return self._backend.kubectl_flags()
+
+    def discovered(self) -> bool:
+        return self._backend.discovered()
 
     def context_namespace(self) -> str | None:
         return self._backend.context_namespace()

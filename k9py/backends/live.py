@@ -568,6 +568,9 @@ class LiveBackend(Backend):
                 with contextlib.suppress(K9pyError):  # offline: the built-in registry until a later call succeeds
                     await self.discover()
 
+    def discovered(self) -> bool:
+        return self._resources is not None
+
     def kinds(self) -> list[ApiResource]:
         """The discovered kinds (the built-in registry until discovery has answered)."""
         return list(self._resources) if self._resources is not None else list(resources.RESOURCES)

@@ -314,11 +314,16 @@ class ResourceView:
         view = self.scope.view
         if not view.kind or view.derived:
             return view.name
-        if self._gvr is None:
-            group = group_of(view)
-            found = next((r for r in self.session.backend.kinds() if r.kind == view.kind and r.group == group), None)
-            self._gvr = "/".join(p for p in (found.group, found.version, found.plural) if p) if found else view.name
-        return self._gvr
+        if self._gvr is not None:
+            return self._gvr
+        group = group_of(view)
+        found = next((r for r in self.session.backend.kinds() if r.kind == view.kind and r.group == group), None)
+        if found is None:
+            return view.name  # (not kept: discovery may not have answered yet)
+        gvr = "/".join(p for p in (found.group, found.version, found.plural) if p)
+        if self.session.backend.discovered():
+            self._gvr = gvr  # the backend's own answer: it stands for this view
+        return gvr
 
     def title(self, *, full_gvr: bool = False) -> str:
         """k9s's border title: ``pods(default)[12] <app=nginx> </ngi>`` (``full_gvr``:

@@ -333,3 +333,34 @@ def test_a_flag_without_its_value_or_unknown_is_an_error_not_a_namespace():
     cmd = parse_command("pods -n=kube-system -l=app=web /x")
     assert (cmd.error, cmd.namespace, cmd.labels, cmd.filter) == (None, "kube-system", "app=web", "x")
     assert parse_command("pods -A").namespace == ""
+
+
+def test_the_full_gvr_title_waits_for_the_servers_discovery_before_it_keeps_an_answer():
+    """ui.useFullGVRTitle on a live cluster whose discovery has not answered: the built-in
+    registry's version is shown meanwhile, not kept; the server's own (an older apps/v1beta2
+    here) is."""
+    from dataclasses import replace as dc_replace
+
+    from k9py.explorer.resource_view import ResourceView
+    from k9py.kube.resources import BY_KIND
+    from k9py.view.kinds import BY_NAME, Scope
+
+    class Discovering(SimBackend):
+        answered = False
+
+        def discovered(self) -> bool:
+            return self.answered
+
+        def kinds(self):
+            dep = BY_KIND["Deployment"]
+            return [dc_replace(dep, version="v1beta2")] if self.answered else [dep]
+
+    async def main() -> None:
+        backend = Discovering(small_cluster())
+        session = Session(backend, manual=True)
+        view = ResourceView(session, Scope(BY_NAME["deployments"], "default"))
+        assert view.gvr_name() == "apps/v1/deployments"
+        backend.answered = True
+        assert view.gvr_name() == "apps/v1beta2/deployments"
+        await session.close()
+    asyncio.run(main())
