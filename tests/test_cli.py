@@ -392,3 +392,6 @@ def test_api_server_timeout_bounds_a_live_clusters_requests_unless_the_command_l
     with pytest.raises(K9pyError, match=r"config.yaml:2.*apiServerTimeout.*'soon' is not a duration"):
         user_files(build_parser().parse_args(["--live"]))
     assert request_timeout(build_parser().parse_args(["--live"]).request_timeout) == 30.0  # none: 30s
+    (tmp_path / "config.yaml").write_text("k9s:\n  apiServerTimeout: 3000000h\n")  # past Go's longest
+    with pytest.raises(K9pyError, match=r"config.yaml:2.*apiServerTimeout.*'3000000h' is out of range"):
+        user_files(build_parser().parse_args(["--live"]))

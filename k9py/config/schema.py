@@ -114,6 +114,7 @@ class Duration(Spec):
 
     lo: float = 0.0
     ignored: bool = False
+    hi: float = math.inf
 
     def check(self, doc: ConfigDoc, value: Any, where: Path_) -> float:
         from k9py.kube.timefmt import parse_duration
@@ -126,6 +127,8 @@ class Duration(Spec):
             raise doc.error(where, f"{value!r} is not a duration (30m, 2h, 90s)") from None
         if not math.isfinite(seconds) or seconds <= self.lo:
             raise doc.error(where, f"{value!r} is out of range (more than {self.lo:g}s)")
+        if seconds > self.hi:
+            raise doc.error(where, f"{value!r} is out of range (at most {self.hi:g}s)")
         return seconds
 
     def describe(self) -> str:

@@ -176,7 +176,7 @@ SCHEMA = Map({
     # k9s's, accepted and ignored
     "liveViewAutoRefresh": Bool(ignored=True),
     "gpuVendors": Anything(),
-    "apiServerTimeout": Duration(),
+    "apiServerTimeout": Duration(hi=9223372036.0),  # Go's longest duration (int64 nanoseconds), as --request-timeout
     "maxConnRetry": Int(ignored=True),
     "portForwardAddress": Str(),
     "skipLatestRevCheck": Bool(ignored=True),
