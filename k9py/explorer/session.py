@@ -126,6 +126,8 @@ class Session:
         task = self._rediscovery
         if task is None or task.done():
             task = self._rediscovery = asyncio.ensure_future(self.backend.rediscover())
+            # one nobody waits for any more may still fail: its error is read (asyncio would log it)
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
         try:
             return await asyncio.wait_for(asyncio.shield(task), wait)
         except TimeoutError:

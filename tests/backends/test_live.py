@@ -596,3 +596,19 @@ def test_port_forward_through_kubectl_acts_as_the_same_user(server, kubeconfig):
     assert tunnel.local > 0
     tunnel.close()
     run(b.close())
+
+
+def test_as_and_as_group_are_over_the_kubeconfigs_as_and_as_groups_as_kubectls_flags_are():
+    """kubectl: --as replaces the file's `as`, --as-group its `as-groups` (when given); its uid and
+    extras stay."""
+    from k9py.backends.live import with_flags
+    from_file = [("Impersonate-User", "jane"), ("Impersonate-Group", "devs"), ("Impersonate-Uid", "u-1"),
+                 ("Impersonate-Extra-Scopes", "view")]
+    assert with_flags(from_file, LiveOptions()) == from_file
+    assert with_flags(from_file, LiveOptions(impersonate="bob")) == [
+        ("Impersonate-User", "bob"), ("Impersonate-Group", "devs"), ("Impersonate-Uid", "u-1"),
+        ("Impersonate-Extra-Scopes", "view")]
+    assert with_flags(from_file, LiveOptions(impersonate="bob", impersonate_groups=("ops", "qa"))) == [
+        ("Impersonate-User", "bob"), ("Impersonate-Uid", "u-1"), ("Impersonate-Extra-Scopes", "view"),
+        ("Impersonate-Group", "ops"), ("Impersonate-Group", "qa")]
+    assert with_flags([], LiveOptions(impersonate="bob")) == [("Impersonate-User", "bob")]
