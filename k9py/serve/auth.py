@@ -133,43 +133,42 @@ def authorize_request(api: Api, req: Request, route: Route) -> None:
     if route.res.kind == certificates.KIND and req.method in ("POST", "PATCH"):
         who = requester(req)
         certificates.REQUESTER.set((who.name, who.groups, who.uid, {k: list(v) for k, v in who.extra}))
-    if not impersonating(req) and req.client_cert is None:
-        return
-    user = requester(req)
     attrs = rbac.Attributes(_request_verb(req, route), route.res.plural, route.res.group, route.sub or "",
                             route.name or "", route.namespace or "" if route.res.namespaced else "")
+    if (user := _refused(api, req, attrs)) is not None:
+        raise forbidden(route.res.kind, route.name or "", attrs.verb, denial(user.name, attrs))
+
+
+def _refused(api: Api, req: Request, attrs: rbac.Attributes) -> rbac.UserInfo | None:
+    """The user RBAC refuses ``attrs`` to; None when allowed, or when the request is the served
+    user's own (cluster-admin: neither impersonated nor a client certificate's)."""
+    if not impersonating(req) and req.client_cert is None:
+        return None
+    user = requester(req)
     with api.cluster.lock:
         allowed, _ = rbac.authorize(api.cluster, user, attrs)
-    if not allowed:
-        raise forbidden(route.res.kind, route.name or "", attrs.verb, denial(user.name, attrs))
+    return None if allowed else user
 
 
 def authorize_path(api: Api, req: Request, path: str) -> None:
     """Refuse a non-resource URL (``/metrics``) to a user RBAC gives no ``get`` on it."""
     check_impersonation(api, req)
-    if not impersonating(req) and req.client_cert is None:
-        return
-    user = requester(req)
     verb = {"GET": "get", "HEAD": "head", "POST": "post", "PUT": "put", "PATCH": "patch",
             "DELETE": "delete"}.get(req.method, req.method.lower())
-    with api.cluster.lock:
-        allowed, _ = rbac.authorize(api.cluster, user, rbac.Attributes(verb, path=path))
-    if not allowed:
+    if (user := _refused(api, req, rbac.Attributes(verb, path=path))) is not None:
         raise ApiError(403, "Forbidden", f'forbidden: User "{user.name}" cannot {verb} path "{path}"')
 
 
 def authorize_read(api: Api, req: Request, resource: str, group: str, name: str | None,
                    namespace: str | None) -> None:
-    """An aggregated API's read (metrics.k8s.io: ``kubectl top``) judged like a resource's: the
-    impersonated or client-certificate user needs RBAC ``get``/``list`` on it."""
+    """An aggregated API's request (metrics.k8s.io: ``kubectl top``) judged like a resource's, by
+    the verb its method is (a read: ``get``/``list``/``watch``), before anything else answers:
+    the impersonated or client-certificate user needs RBAC on it."""
     check_impersonation(api, req)
-    if not impersonating(req) and req.client_cert is None:
-        return
-    user = requester(req)
-    attrs = rbac.Attributes("get" if name else "list", resource, group, "", name or "", namespace or "")
-    with api.cluster.lock:
-        allowed, _ = rbac.authorize(api.cluster, user, attrs)
-    if not allowed:
+    verb = {"GET": "watch" if req.flag("watch") else "get" if name else "list", "POST": "create",
+            "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(req.method, req.method.lower())
+    attrs = rbac.Attributes(verb, resource, group, "", name or "", namespace or "")
+    if (user := _refused(api, req, attrs)) is not None:
         target = f'{resource}.{group} "{name}"' if name else f"{resource}.{group}"
         err = ApiError(403, "Forbidden", f"{target} is forbidden: {denial(user.name, attrs)}", name=name)
         err.details_kind, err.details_group = resource, group

@@ -266,13 +266,13 @@ def handle(api: Api, req: Request, rest: list[str]) -> Response:
         namespace, rest = rest[1], rest[2:]
     if rest[0] not in ("pods", "nodes") or len(rest) > 2 or (rest[0] == "pods" and namespace is None and len(rest) > 1):
         return _not_found_path()
+    name = rest[1] if len(rest) > 1 else None
+    from k9py.serve import auth
+    auth.authorize_read(api, req, rest[0], GROUP, name, namespace)  # (the authorizer answers first)
     if req.method != "GET":
         return _method_not_allowed(req.method)
     if req.flag("watch"):
         return _method_not_allowed("GET")
-    name = rest[1] if len(rest) > 1 else None
-    from k9py.serve import auth
-    auth.authorize_read(api, req, rest[0], GROUP, name, namespace)
     if rest[0] == "nodes":
         return node_metrics(api, req, name)
     return pod_metrics(api, req, namespace, name)

@@ -433,3 +433,27 @@ def test_the_explorers_usage_cells_read_as_kubectl_top_prints_them(served):
     nodes = {m["metadata"]["name"]: usage.node_usage(m) for m in served.truth_nodes()}
     for name, cpu, _pct, mem, _mpct in served.table("top", "nodes", "--no-headers"):
         assert (f"{nodes[name].cpu_m}m", f"{nodes[name].mem_b // MI}Mi") == (cpu, mem), name
+
+
+def test_the_authorizer_answers_before_the_metrics_api_refuses_a_method(served):
+    """The apiserver authorizes before the aggregated API sees the request: a user without
+    rights POSTing to metrics.k8s.io gets 403, not the 405 a permitted caller would get."""
+    import json as json_mod
+    import urllib.error
+    import urllib.request
+
+    def call(method: str, who: str | None) -> tuple[int, dict]:
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        if who:
+            headers["Impersonate-User"] = who
+        req = urllib.request.Request(served.handle.url + "/apis/metrics.k8s.io/v1beta1/nodes", data=b"{}" if method == "POST" else None,
+                                     method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, json_mod.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json_mod.loads(err.read())
+    code, body = call("POST", "nobody")
+    assert code == 403 and body["message"].startswith("nodes.metrics.k8s.io is forbidden: User \"nobody\" cannot create")
+    assert call("POST", None)[0] == 405  # the served user (cluster-admin): the API's own answer
+    assert call("GET", "nobody")[0] == 403
