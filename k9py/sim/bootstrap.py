@@ -52,17 +52,17 @@ def bootstrap(cluster: Cluster) -> None:
         if store.get("PriorityClass", None, pc["metadata"]["name"]) is None:
             cluster.create(pc)
     if store.get(ipaddresses.SERVICE_CIDR, None, ipaddresses.DEFAULT_CIDR) is None:
-        ipaddresses.create_fixed(cluster, ipaddresses.default_service_cidr(cluster.now()), ipaddresses.DEFAULT_CIDR)
+        create_with_fixed_uid(cluster, ipaddresses.default_service_cidr(cluster.now()))
     for obj in flowcontrol.bootstrap_objects():
         if store.get(obj["kind"], None, obj["metadata"]["name"]) is None:
-            _create_with_fixed_uid(cluster, obj)
+            create_with_fixed_uid(cluster, obj)
     policy = default_rbac()
     for obj in [o for o in policy if _key(o) in _FIRST_RBAC] + [o for o in policy if _key(o) not in _FIRST_RBAC]:
         if store.get(obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]) is None:
             if _key(obj) in _FIRST_RBAC:
                 cluster.create(obj)
             else:
-                _create_with_fixed_uid(cluster, obj)
+                create_with_fixed_uid(cluster, obj)
     cluster.settle()
 
 
@@ -79,7 +79,10 @@ def _key(obj: dict) -> tuple[str, str | None, str]:
     return obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]
 
 
-def _create_with_fixed_uid(cluster: Cluster, obj: dict) -> None:
+def create_with_fixed_uid(cluster: Cluster, obj: dict, identity: str | None = None) -> None:
+    """Admit and store ``obj`` (a copy) with a uid drawn from its identity (``identity``: that
+    instead of its name), not from the cluster's random stream: what the apiserver and its
+    controllers make of their own leaves a seeded cluster's pods, IPs and logs as they were."""
     from k9py.kube.meta import deep_copy
     from k9py.kube.timefmt import rfc3339
     from k9py.sim import admission
@@ -87,7 +90,7 @@ def _create_with_fixed_uid(cluster: Cluster, obj: dict) -> None:
 
     obj = deep_copy(obj)
     kind, ns, name = _key(obj)
-    obj["metadata"]["uid"] = fixed_uid(kind, ns, name)
+    obj["metadata"]["uid"] = fixed_uid(kind, ns, identity or name)
     obj["metadata"]["creationTimestamp"] = rfc3339(cluster.now())
     admission.admit(cluster, obj, None)
     cluster.store.create(obj, keep_uid=True)

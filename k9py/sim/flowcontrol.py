@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.admission import admits
-from k9py.sim.controllers.base import Controller
+from k9py.sim.controllers.base import Controller, saw, unchanged_since_last
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -158,12 +158,10 @@ class FlowControlController(Controller):
     watches = (FLOW_SCHEMA, PRIORITY_LEVEL)
 
     def reconcile(self, cluster: Cluster) -> None:
-        store = cluster.store
-        seen = (store.kind_version(FLOW_SCHEMA), store.kind_version(PRIORITY_LEVEL))
-        if cluster.state.get("flowcontrol-seen") == seen:  # (woken by the clock, or by other kinds)
+        if unchanged_since_last(cluster, "flowcontrol-seen", self.watches):  # (a clock wake-up)
             return
         self._sync(cluster)
-        cluster.state["flowcontrol-seen"] = (store.kind_version(FLOW_SCHEMA), store.kind_version(PRIORITY_LEVEL))
+        saw(cluster, "flowcontrol-seen", self.watches)
 
     def _sync(self, cluster: Cluster) -> None:
         store = cluster.store

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.timefmt import rfc3339
 from k9py.sim import ipam
-from k9py.sim.controllers.base import Controller
-from k9py.sim.store import fixed_uid
+from k9py.sim.bootstrap import create_with_fixed_uid
+from k9py.sim.controllers.base import Controller, saw, unchanged_since_last
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -48,15 +48,6 @@ def cluster_ips(service: Obj) -> list[str]:
     return [str(ip) for ip in ips if ip and ip != "None"]
 
 
-def create_fixed(cluster: Cluster, obj: Obj, identity: str) -> None:
-    """Store ``obj`` with a uid drawn from ``identity``, not from the cluster's random stream (a
-    seeded cluster's pods and addresses stay what they were)."""
-    md = obj["metadata"]
-    md["uid"] = fixed_uid(obj["kind"], None, identity)
-    md["creationTimestamp"] = rfc3339(cluster.now())
-    cluster.store.create(obj, keep_uid=True)
-
-
 class IPAddressController(Controller):
     """An IPAddress for each cluster IP a Service holds, none for an address no Service holds."""
 
@@ -64,12 +55,10 @@ class IPAddressController(Controller):
     watches = ("Service", IP_ADDRESS)
 
     def reconcile(self, cluster: Cluster) -> None:
-        store = cluster.store
-        seen = (store.kind_version("Service"), store.kind_version(IP_ADDRESS))
-        if cluster.state.get("ipaddresses-seen") == seen:  # (woken by the clock, or by other kinds)
+        if unchanged_since_last(cluster, "ipaddresses-seen", self.watches):  # (a clock wake-up)
             return
         self._sync(cluster)
-        cluster.state["ipaddresses-seen"] = (store.kind_version("Service"), store.kind_version(IP_ADDRESS))
+        saw(cluster, "ipaddresses-seen", self.watches)
 
     def _sync(self, cluster: Cluster) -> None:
         store = cluster.store
@@ -86,7 +75,7 @@ class IPAddressController(Controller):
                 continue
             if held is not None:
                 store.delete(IP_ADDRESS, None, ip)
-            create_fixed(cluster, ip_address(ip, svc), f"{ip}/{meta.uid(svc)}")
+            create_with_fixed_uid(cluster, ip_address(ip, svc), f"{ip}/{meta.uid(svc)}")
         for ip, obj in have.items():
             if ip not in wanted and meta.dig(obj, "metadata", "labels", "ipaddress.kubernetes.io/managed-by") == MANAGED_BY:
                 store.delete(IP_ADDRESS, None, ip)

@@ -73,7 +73,7 @@ def test_the_new_objects_draw_nothing_from_the_clusters_random_stream(monkeypatc
     a = Cluster(seed=7)
     assert a.store.list("FlowSchema") and a.store.list("IPAddress")
     monkeypatch.setattr(flowcontrol, "bootstrap_objects", lambda: [])
-    monkeypatch.setattr(ipaddresses, "create_fixed", lambda *args: None)
+    monkeypatch.setattr(ipaddresses, "create_with_fixed_uid", lambda *args: None)
     b = Cluster(seed=7)
     assert not b.store.list("FlowSchema") and not b.store.list("IPAddress")
     assert a.rng.getstate() == b.rng.getstate()

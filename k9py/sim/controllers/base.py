@@ -20,6 +20,17 @@ class Controller:
         raise NotImplementedError
 
 
+def unchanged_since_last(cluster: Cluster, key: str, kinds: tuple[str, ...]) -> bool:
+    """Whether no object of ``kinds`` changed since the last ``saw(cluster, key, kinds)``: a
+    controller that reads only those kinds has nothing to do at a clock wake-up."""
+    return cluster.state.get(key) == tuple(cluster.store.kind_version(k) for k in kinds)
+
+
+def saw(cluster: Cluster, key: str, kinds: tuple[str, ...]) -> None:
+    """Remember where ``kinds`` stand (after the controller's own writes: they are seen too)."""
+    cluster.state[key] = tuple(cluster.store.kind_version(k) for k in kinds)
+
+
 def add_owners(store: Any, change: Any, owner_kind: str, keys: set[tuple[str, str]]) -> None:
     """Add to ``keys`` the (namespace, name) of the ``owner_kind`` objects a changed dependent
     concerns, before and after the change: its controller, or, when it has none, every
