@@ -23,6 +23,20 @@ if TYPE_CHECKING:  # the server is imported when a plugin first needs it, not at
     from k9py.serve.server import ServeHandle
 
 
+def kubectl_unreachable(backend: Backend, command: str, purpose: str) -> str | None:
+    """Why ``backend`` has no cluster k9py can run ``kubectl COMMAND`` against, or reach in this
+    process, ``purpose`` (``"to forward to"``); None when it has one."""
+    from k9py.sim.cluster import Cluster
+    cluster = backend.local_cluster()
+    if cluster is not None:
+        return None if isinstance(cluster, Cluster) else f"a recording has no running containers {purpose}"
+    if shutil.which("kubectl") is None:
+        return f"kubectl is not on PATH (k9py runs `kubectl {command}` on a live cluster, as k9s does)"
+    if not backend.kubeconfig_files():
+        return f"this backend has no cluster {purpose}"
+    return None
+
+
 class LocalApi:
     def __init__(self) -> None:
         self.handle: ServeHandle | None = None

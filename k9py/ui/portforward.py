@@ -20,15 +20,26 @@ from k9py.errors import K9pyError
 from k9py.explorer.portforward import Forward, ForwardError, PortSpec, Tunnel, TunnelError
 from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
+from k9py.ui.local_api import kubectl_unreachable
 from k9py.ui.shell import pod_and_containers
 
 if TYPE_CHECKING:
+    from k9py.explorer.benchmark import Run
     from k9py.ui.app import K9pyApp
     from k9py.view.kinds import ViewKind
     from k9py.view.rows import Row
 
 Obj = dict[str, Any]
 OF_PODS = ("services", "deployments", "statefulsets", "daemonsets")  # shift-f forwards to one of their pods
+
+
+def bench_outcome(run: Run, shows: str) -> tuple[str, str]:
+    """What a benchmark's end says, and at what level (``shows``: where its report is seen)."""
+    if run.canceled:
+        return "Benchmark canceled", "warn"
+    if run.error:
+        return run.error, "error"
+    return f"Benchmark completed! ({shows}: {run.path.name if run.path else ''})", "info"
 
 
 def exposed_ports(pod: Obj) -> dict[str, list[tuple[int, str, str]]]:
@@ -73,7 +84,7 @@ class PortForwarding:
         if phase != "Running":
             self.app.flash(f"port-forward {where}: the pod is not running ({phase})", "error")
             return
-        problem = self._unreachable()
+        problem = kubectl_unreachable(self.app.backend, "port-forward", "to forward to")
         if problem:
             self.app.flash(f"port-forward {where}: {problem}", "error")
             return
@@ -143,19 +154,6 @@ class PortForwarding:
             return list(cache.objects.values())
         return await self.app.backend.list("Pod", ns or None)
 
-    def _unreachable(self) -> str | None:
-        """Why this backend cannot forward at all (None: it can)."""
-        from k9py.sim.cluster import Cluster
-        backend = self.app.backend
-        cluster = backend.local_cluster()
-        if cluster is not None:
-            return None if isinstance(cluster, Cluster) else "a recording has no running containers to forward to"
-        if shutil.which("kubectl") is None:
-            return "kubectl is not on PATH (k9py runs `kubectl port-forward` on a live cluster)"
-        if not backend.kubeconfig_files():
-            return "this backend has no cluster to forward to"
-        return None
-
     def tunnel(self, ns: str, pod: str, port: int) -> Tunnel:
         """A way into ``port`` of the pod (``TunnelError``/``OSError`` when none can be had)."""
         from k9py.explorer.tunnels import KubectlTunnel, SimTunnel
@@ -199,7 +197,7 @@ class PortForwarding:
         from k9py import __version__
         from k9py.config import benchmarks as bench_config
         from k9py.config.yamlfile import ConfigError
-        from k9py.explorer.benchmark import Load, Run, forward_name, url_for
+        from k9py.explorer.benchmark import Load, forward_name, url_for
 
         session = self.app.session
         if session.benchmarks.cancel(fwd.key) is not None:
@@ -218,14 +216,8 @@ class PortForwarding:
         folder = self.benchmarks_dir()
 
         def ended(run: Run) -> None:
-            if run.canceled:
-                message, level = "Benchmark canceled", "warn"
-            elif run.error:
-                message, level = run.error, "error"
-            else:
-                message, level = f"Benchmark completed! (enter or :benchmarks shows it: {run.path.name if run.path else ''})", "info"
             with contextlib.suppress(RuntimeError):  # the app has closed
-                self.app.call_from_thread(on_end, message, level)
+                self.app.call_from_thread(on_end, *bench_outcome(run, "enter or :benchmarks shows it"))
 
         try:
             session.benchmarks.start(fwd.key, load, folder, fwd.namespace,

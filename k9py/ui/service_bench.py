@@ -56,6 +56,7 @@ def toggle(app: K9pyApp, row: Row) -> None:
     from k9py.config import benchmarks as bench_config
     from k9py.config.yamlfile import ConfigError
     from k9py.explorer.benchmark import Load, Run
+    from k9py.ui.portforward import bench_outcome
 
     ns, name = row.key
     svc = row.obj
@@ -117,14 +118,8 @@ def toggle(app: K9pyApp, row: Row) -> None:
 
     def ended(run: Run) -> None:
         _close(server)
-        if run.canceled:
-            message, level = "Benchmark canceled", "warn"
-        elif run.error:
-            message, level = run.error, "error"
-        else:
-            message, level = f"Benchmark completed! (:benchmarks shows it: {run.path.name if run.path else ''})", "info"
         with contextlib.suppress(RuntimeError):  # the app has closed
-            app.call_from_thread(app.flash, message, level)
+            app.call_from_thread(app.flash, *bench_outcome(run, ":benchmarks shows it"))
 
     try:
         session.benchmarks.start(key, load, app.port_forwards.benchmarks_dir(), ns, name, ended)

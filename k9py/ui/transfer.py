@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from k9py.explorer import transfer as tx
 from k9py.kube import podcontainers
+from k9py.ui.local_api import kubectl_unreachable
 from k9py.ui.screens.dialogs import FieldInput, Tick, _Dialog, field
 from k9py.view.inert import inert_line
 
@@ -88,24 +89,10 @@ def human_size(n: int) -> str:
     return f"{n / (1 << 20):.1f} MiB"
 
 
-def unreachable(app: K9pyApp) -> str | None:
-    """Why this backend cannot copy files at all (None: it can)."""
-    from k9py.sim.cluster import Cluster
-    backend = app.backend
-    cluster = backend.local_cluster()
-    if cluster is not None:
-        return None if isinstance(cluster, Cluster) else "a recording has no running containers to copy files with"
-    if shutil.which("kubectl") is None:
-        return "kubectl is not on PATH (k9py runs `kubectl cp` on a live cluster, as k9s does)"
-    if not backend.kubeconfig_files():
-        return "this backend has no cluster to copy files with"
-    return None
-
-
 def start(app: K9pyApp, row: Row) -> None:
     """`t` on a pod row: the dialog, then the copy in a worker thread."""
     ns, pod = row.key
-    problem = unreachable(app)
+    problem = kubectl_unreachable(app.backend, "cp", "to copy files with")
     if problem:
         app.flash(f"transfer {ns}/{pod}: {problem}", "error")
         return
