@@ -50,27 +50,40 @@ def _streaming_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if "process_request_thread" in t.name}
 
 
-def test_a_quiet_follow_whose_client_left_ends(client, served):
-    """kubectl logs -f on a container that prints nothing, interrupted: the stream sees the closed
-    connection while it waits and ends, instead of holding its thread until the container writes."""
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet"},
-           "spec": {"containers": [{"name": "q", "image": "busybox:1.28", "command": ["sleep", "3600"]}]}}
-    assert client.call("POST", "/api/v1/namespaces/default/pods", pod)[0] == 201
+QUIET = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet", "namespace": "default"},
+         "spec": {"containers": [{"name": "q", "image": "busybox:1.28", "command": ["sleep", "3600"]}]}}
+
+
+def _follow_quietly(served, wrap=lambda s: s):
+    """A client following the quiet pod's log on its own connection (``wrap``: TLS): the socket,
+    and the server's thread streaming it (others, earlier requests', may come and go meanwhile)."""
+    with served.cluster.lock:
+        served.cluster.create(QUIET)
     served.advance(4)
     before = _streaming_threads()
-    s = socket.create_connection((served.host, served.port), timeout=20)
+    s = wrap(socket.create_connection((served.host, served.port), timeout=20))
     s.sendall(b"GET /api/v1/namespaces/default/pods/quiet/log?follow=true HTTP/1.1\r\nHost: x\r\n\r\n")
     head = b""
     while b"\r\n\r\n" not in head:
         head += s.recv(1)
-    # the stream's own thread (others, the client's earlier requests', may come and go meanwhile)
     [mine] = _streaming_threads() - before
     assert head.startswith(b"HTTP/1.1 200") and mine.is_alive()
-    s.close()
+    return s, mine
+
+
+def _ends(served, thread) -> bool:
     deadline = time.monotonic() + 20  # a generous deadline, not a measurement (ends within ~0.5 s)
-    while mine.is_alive() and time.monotonic() < deadline:
+    while thread.is_alive() and time.monotonic() < deadline:
         served.api.wait_change(0.1)
-    assert not mine.is_alive()
+    return not thread.is_alive()
+
+
+def test_a_quiet_follow_whose_client_left_ends(served):
+    """kubectl logs -f on a container that prints nothing, interrupted: the stream sees the closed
+    connection while it waits and ends, instead of holding its thread until the container writes."""
+    s, mine = _follow_quietly(served)
+    s.close()
+    assert _ends(served, mine)
 
 
 def test_a_quiet_follow_whose_tls_client_left_politely_ends(tmp_path):
@@ -84,29 +97,14 @@ def test_a_quiet_follow_whose_tls_client_left_politely_ends(tmp_path):
     cert = self_signed(directory=str(tmp_path))
     served = ServeHandle(small_cluster(), speed=None, ssl_context=cert.context()).start()
     try:
-        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet", "namespace": "default"},
-               "spec": {"containers": [{"name": "q", "image": "busybox:1.28", "command": ["sleep", "3600"]}]}}
-        with served.cluster.lock:
-            served.cluster.create(pod)
-        served.advance(4)
-        before = _streaming_threads()
         ctx = ssl.create_default_context()
         ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-        s = ctx.wrap_socket(socket.create_connection((served.host, served.port), timeout=20))
-        s.sendall(b"GET /api/v1/namespaces/default/pods/quiet/log?follow=true HTTP/1.1\r\nHost: x\r\n\r\n")
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += s.recv(1)
-        [mine] = _streaming_threads() - before
-        assert head.startswith(b"HTTP/1.1 200") and mine.is_alive()
+        s, mine = _follow_quietly(served, ctx.wrap_socket)
         s.settimeout(2)
         try:  # close_notify (unwrap then waits for the server's, which closes instead), then close
             s.unwrap().close()
         except (ssl.SSLError, OSError):
             s.close()
-        deadline = time.monotonic() + 20  # a generous deadline, not a measurement (ends within ~0.5 s)
-        while mine.is_alive() and time.monotonic() < deadline:
-            served.api.wait_change(0.1)
-        assert not mine.is_alive()
+        assert _ends(served, mine)
     finally:
         served.stop()
