@@ -95,13 +95,18 @@ def test_without_history_rewind_says_how_to_turn_it_on():
     run(scenario)
 
 
+async def scaled_to_three_a_while_ago(app, pilot, cluster):
+    """30 s in, nginx-deployment scaled 2 → 3; 30 s later: what `:diff 50s` looks across."""
+    await settle(app, pilot, 30)
+    with cluster.lock:
+        d = cluster.store.get("Deployment", "default", "nginx-deployment")
+        cluster.replace({**d, "spec": {**d["spec"], "replicas": 3}})
+    await settle(app, pilot, 30)
+
+
 def test_diff_and_changes_show_what_a_scale_did(tmp_path):
     async def scenario(app, pilot, cluster):
-        await settle(app, pilot, 30)
-        with cluster.lock:
-            d = cluster.store.get("Deployment", "default", "nginx-deployment")
-            cluster.replace({**d, "spec": {**d["spec"], "replicas": 3}})
-        await settle(app, pilot, 30)
+        await scaled_to_three_a_while_ago(app, pilot, cluster)
         await command(app, pilot, "deploy")
         await goto(app, pilot, "nginx-deployment")
         await command(app, pilot, "diff 50s")
@@ -375,11 +380,7 @@ def test_ctx_away_and_back_then_rewind_reaches_the_first_visit(tmp_path, monkeyp
 
 def test_diff_on_a_workloads_row_diffs_the_object_of_its_kind_and_a_users_row_says_why_not(tmp_path):
     async def scenario(app, pilot, cluster):
-        await settle(app, pilot, 30)
-        with cluster.lock:
-            d = cluster.store.get("Deployment", "default", "nginx-deployment")
-            cluster.replace({**d, "spec": {**d["spec"], "replicas": 3}})
-        await settle(app, pilot, 30)
+        await scaled_to_three_a_while_ago(app, pilot, cluster)
         await command(app, pilot, "workloads")
         await settle(app, pilot)
         m = app.model
