@@ -29,17 +29,24 @@ def visit(backend, tmp_path, ended):
     return session
 
 
+async def first_visit(tmp_path):
+    """A cluster watched 30 s with a pod `early` in it: (cluster, backend, the ended runs, the
+    visit's Session, still open)."""
+    cluster = make_cluster(nodes=1)
+    backend = SimBackend(cluster)
+    ended = []
+    first = visit(backend, tmp_path, ended)
+    await settle()
+    run_pod(cluster, "early")
+    await settle()
+    cluster.advance(30)
+    await settle()
+    return cluster, backend, ended, first
+
+
 def test_the_first_visit_is_reachable_after_coming_back_and_the_time_away_shows_as_last_seen(tmp_path):
     async def main():
-        cluster = make_cluster(nodes=1)
-        backend = SimBackend(cluster)
-        ended = []
-        first = visit(backend, tmp_path, ended)
-        await settle()
-        run_pod(cluster, "early")
-        await settle()
-        cluster.advance(30)
-        await settle()
+        cluster, backend, ended, first = await first_visit(tmp_path)
         seen_at = backend.now()
         began = first_moment(first)
         await first.close()
@@ -152,14 +159,7 @@ def test_playing_on_in_the_past_jumps_over_the_time_nobody_watched(tmp_path):
     """Play (space) from the end of the first visit: the span k9py was away (an hour here) is not
     played in real time, the play head goes on from where the second visit looked."""
     async def main():
-        cluster = make_cluster(nodes=1)
-        backend = SimBackend(cluster)
-        ended = []
-        first = visit(backend, tmp_path, ended)
-        await settle()
-        run_pod(cluster, "early")
-        cluster.advance(30)
-        await settle()
+        cluster, backend, ended, first = await first_visit(tmp_path)
         seen_at = backend.now()
         await first.close()
         cluster.advance(3600)  # away an hour
