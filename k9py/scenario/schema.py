@@ -433,10 +433,11 @@ def _term_list(key: str, path: str) -> bool:
 
 
 def _free_form(key: str, kind: str) -> bool:
-    """Field names that are something else in one kind: RBAC rules', admission webhooks' rules'
-    and FlowSchemas' resource rules' ``resources`` (strings)."""
+    """Field names that are something else in one kind: RBAC rules', admission webhooks' and
+    policies' rules' and FlowSchemas' resource rules' ``resources`` (strings)."""
     return key == "resources" and kind in ("Role", "ClusterRole", "MutatingWebhookConfiguration",
-                                           "ValidatingWebhookConfiguration", "FlowSchema")
+                                           "ValidatingWebhookConfiguration", "FlowSchema",
+                                           "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
 
 
 # -- scalar checks -------------------------------------------------------------------------------

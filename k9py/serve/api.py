@@ -27,6 +27,7 @@ from k9py.serve import metrics as metrics_api
 from k9py.serve.go_types import unmarshal_error
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 from k9py.serve.listcache import ListCache, Snapshot
+from k9py.sim import admission_policy, certificates
 
 Obj = dict[str, Any]
 
@@ -107,6 +108,7 @@ class Api:
 
     def handle(self, req: Request) -> Response:
         began = time.monotonic()
+        warned = admission_policy.WARNINGS.set(req.warnings)  # a Warn validation's words go with the response
         try:
             resp = self._dispatch(req)
         except ApiError as e:
@@ -114,8 +116,11 @@ class Api:
         except kpatch.PatchError as e:
             reason = {422: "Invalid", 415: "UnsupportedMediaType"}.get(e.code, "BadRequest")
             resp = self.error_response(e.code, reason, str(e))
+        finally:
+            admission_policy.WARNINGS.reset(warned)
+            certificates.REQUESTER.set(None)  # (set by authorize_request for this request only)
         self._measured(req, resp, began)
-        if req.warnings:  # fieldValidation=Warn's unknown fields (serve/fieldcheck.py)
+        if req.warnings:  # fieldValidation=Warn's unknown fields (serve/fieldcheck.py), Warn validations
             from k9py.serve.fieldcheck import warning_header
             resp.headers["Warning"] = ", ".join(h for h in (resp.headers.get("Warning"), warning_header(req.warnings)) if h)
         return resp

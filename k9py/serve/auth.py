@@ -127,12 +127,11 @@ def denial(user: str, attrs: rbac.Attributes) -> str:
 
 def authorize_request(api: Api, req: Request, route: Route) -> None:
     """Refuse a request its user's RBAC does not allow (403, the apiserver's words): an impersonated
-    one's, a client certificate's. The served user itself is cluster-admin (read-only aside: see ``Api._resource``). A CSR is
-    created with its requester recorded (``sim/certificates.py``)."""
+    one's, a client certificate's. The served user itself is cluster-admin (read-only aside: see ``Api._resource``). The
+    requester is recorded for the writes it makes: a CSR's (``sim/certificates.py``), admission policies'."""
     check_impersonation(api, req)
-    if route.res.kind == certificates.KIND and req.method in ("POST", "PATCH"):
-        who = requester(req)
-        certificates.REQUESTER.set((who.name, who.groups, who.uid, {k: list(v) for k, v in who.extra}))
+    who = requester(req)  # (a CSR's spec.username, an admission policy's request.userInfo)
+    certificates.REQUESTER.set((who.name, who.groups, who.uid, {k: list(v) for k, v in who.extra}))
     attrs = rbac.Attributes(_request_verb(req, route), route.res.plural, route.res.group, route.sub or "",
                             route.name or "", route.namespace or "" if route.res.namespaced else "")
     if (user := _refused(api, req, attrs)) is not None:

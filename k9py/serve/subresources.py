@@ -145,7 +145,7 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
             raise api.cluster.named(conflict(route.res.kind, route.name or ""))
         new = deep_copy(obj)
         new.setdefault("spec", {})["replicas"] = replicas
-        out = api.cluster.replace(new, dry_run=api.dry_run(req), writer=fields.writer(req, route, "scale"))
+        out = api.cluster.replace(new, subresource="scale", dry_run=api.dry_run(req), writer=fields.writer(req, route, "scale"))
         result = scale_of(out)
     api.notify()
     return _scale_response(api, req, result)

@@ -16,7 +16,7 @@ from k9py.kube import gcpause, meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict, for_custom, invalid, not_found
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import admission, certificates, crds, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
+from k9py.sim import admission, admission_policy, certificates, crds, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
 from k9py.sim.managedfields import Writer, component_creator, component_tracker, track
@@ -193,6 +193,7 @@ class Cluster:
         self._system_fields(obj)  # before admission: e.g. a Job's selector carries the uid
         admission.admit(self, obj, None)
         self._check_namespace(obj)
+        admission_policy.check(self, "CREATE", obj, None, dry_run=dry_run)
         track(self, None, obj, writer)
         if dry_run:
             return obj
@@ -259,6 +260,7 @@ class Cluster:
             for keep in ("uid", "creationTimestamp"):
                 md[keep] = old["metadata"].get(keep)
         admission.admit(self, new, old)
+        admission_policy.check(self, "UPDATE", new, old, subresource=subresource or "", dry_run=dry_run)
         track(self, old, new, writer)
         if dry_run:
             return new
@@ -303,6 +305,7 @@ class Cluster:
         (Orphan) or go first (Foreground: the owner waits, Terminating)."""
         ns = namespace if self._namespaced(kind) else None
         obj = self.must_get(kind, ns, name)
+        admission_policy.check(self, "DELETE", None, obj, dry_run=dry_run)
         if dry_run:
             return obj
         policy = propagation or ("Orphan" if kind in ("ReplicationController",) else "Background")

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from k9py.kube.regex_cost import exponential
 from k9py.kube.selectors import Selector, matches, parse_label_selector
-from k9py.view.regex_cost import exponential
 
 Obj = dict[str, Any]
 

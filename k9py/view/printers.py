@@ -445,6 +445,13 @@ COLUMNS: dict[str, list[ColumnDef]] = {
     "ValidatingWebhookConfiguration": [
         NAME, _c("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration",
                  type="integer"), AGE],
+    "ValidatingAdmissionPolicy": [
+        NAME, _c("Validations", "Validations indicates the number of validation rules defined in this configuration",
+                 type="integer"),
+        _c("ParamKind", "ParamKind specifies the kind of resources used to parameterize this policy"), AGE],
+    "ValidatingAdmissionPolicyBinding": [
+        NAME, _c("PolicyName", "PolicyName indicates the policy definition which the policy binding binded to"),
+        _c("ParamRef", "ParamRef indicates the param resource which sets the configration param"), AGE],
     # the scale subresource (`kubectl get deploy x --subresource=scale`); its Name has no "name" format
     "Scale": [
         ColumnDef("Name", "string", "", 0, NAME_DOC),
@@ -524,6 +531,8 @@ _CELLS: dict[str, Callable[[Obj, float], list[Any]]] = {
     "PriorityLevelConfiguration": pc.prioritylevel_cells,
     "MutatingWebhookConfiguration": pc.webhookconfiguration_cells,
     "ValidatingWebhookConfiguration": pc.webhookconfiguration_cells,
+    "ValidatingAdmissionPolicy": pc.admission_policy_cells,
+    "ValidatingAdmissionPolicyBinding": pc.admission_policy_binding_cells,
     "APIService": pc.apiservice_cells,
     "CertificateSigningRequest": pc.csr_cells,
     "Scale": pc.scale_cells,

@@ -625,6 +625,47 @@ def webhookconfiguration_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), len(o.get("webhooks") or []), _age(o, now)]
 
 
+def admission_policy_cells(o: Obj, now: float) -> list[Any]:
+    """printValidatingAdmissionPolicy: the paramKind as apiVersion/kind, ``<unset>`` without one."""
+    pk = dig(o, "spec", "paramKind")
+    kind = f"{pk.get('apiVersion', '')}/{pk.get('kind', '')}" if isinstance(pk, dict) else "<unset>"
+    validations = dig(o, "spec", "validations")
+    return [_name(o), len(validations) if isinstance(validations, list) else 0, kind, _age(o, now)]
+
+
+def admission_policy_binding_cells(o: Obj, now: float) -> list[Any]:
+    """printValidatingAdmissionPolicyBinding: a named param as namespace/name (``*/`` when the
+    namespace is not given), a selector as Go prints a LabelSelector."""
+    spec = o.get("spec")
+    if not isinstance(spec, dict):
+        spec = {}
+    ref = spec.get("paramRef")
+    param = "<unset>"
+    if isinstance(ref, dict):
+        if ref.get("name"):
+            param = f"{ref.get('namespace') or '*'}/{ref['name']}"
+        elif isinstance(ref.get("selector"), dict):
+            param = go_label_selector(ref["selector"])
+    return [_name(o), spec.get("policyName", ""), param, _age(o, now)]
+
+
+def go_label_selector(sel: Obj) -> str:
+    """``metav1.LabelSelector.String()`` (the generated protobuf one)."""
+    labels = sel.get("matchLabels")
+    exprs = sel.get("matchExpressions")
+    if not isinstance(labels, dict):
+        labels = {}
+    if not isinstance(exprs, list):
+        exprs = []
+    label_text = "".join(f"{k}: {labels[k]}," for k in sorted(labels))
+    expr_text = "".join(
+        f"LabelSelectorRequirement{{Key:{e.get('key', '')},Operator:{e.get('operator', '')},"
+        f"Values:[{' '.join(str(v) for v in e.get('values') or [])}],}},"
+        for e in exprs if isinstance(e, dict))
+    return (f"&LabelSelector{{MatchLabels:map[string]string{{{label_text}}},"
+            f"MatchExpressions:[]LabelSelectorRequirement{{{expr_text}}},}}")
+
+
 def apiservice_cells(o: Obj, now: float) -> list[Any]:
     """kube-aggregator's ConvertToTable: the service (Local without one) and the Available
     condition, with its reason when not True."""

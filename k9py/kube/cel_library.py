@@ -1,0 +1,298 @@
+"""CEL's functions: the standard ones (``size``, conversions, ``type``, ``matches``, ``contains``,
+``startsWith``, ``endsWith``) and Kubernetes' string and list libraries (``lowerAscii``, ``split``,
+``join``, ``isSorted``, ``sum`` …), by name (``FUNCTIONS``) and as methods (``METHODS``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from k9py.kube.cel_values import (
+    INT_MIN,
+    CelError,
+    CelType,
+    UInt,
+    arith,
+    equal,
+    int64,
+    is_num,
+    overload,
+    type_of,
+    uint64,
+)
+from k9py.kube.regex_cost import exponential
+
+
+def _size(v: Any) -> int:
+    if type(v) in (str, bytes) or isinstance(v, (list, Mapping)):
+        return len(v)
+    raise overload("size", v)
+
+
+def _to_int(v: Any) -> int:
+    t = type(v)
+    if t is int or t is UInt:
+        return int64(int(v))
+    if t is float:
+        if v != v or not INT_MIN <= v < 2.0**63:
+            raise CelError("range error converting double to int")
+        return int(v)
+    if t is str:
+        try:
+            return int64(int(v, 10))
+        except ValueError:
+            raise CelError(f"cannot convert '{v}' to int") from None
+    raise overload("int", v)
+
+
+def _to_uint(v: Any) -> UInt:
+    t = type(v)
+    if t is int or t is UInt:
+        return uint64(int(v))
+    if t is float:
+        if v != v or not 0 <= v < 2.0**64:
+            raise CelError("range error converting double to uint")
+        return UInt(int(v))
+    if t is str:
+        try:
+            return uint64(int(v.removesuffix("u"), 10))
+        except ValueError:
+            raise CelError(f"cannot convert '{v}' to uint") from None
+    raise overload("uint", v)
+
+
+def _to_double(v: Any) -> float:
+    t = type(v)
+    if t in (int, UInt, float):
+        return float(v)
+    if t is str:
+        try:
+            return float(v)
+        except ValueError:
+            raise CelError(f"cannot convert '{v}' to double") from None
+    raise overload("double", v)
+
+
+def _to_string(v: Any) -> str:
+    t = type(v)
+    if t is str:
+        return v
+    if t is bool:
+        return "true" if v else "false"
+    if t in (int, UInt):
+        return str(int(v))
+    if t is float:
+        return repr(v) if v == v and abs(v) != float("inf") else ("NaN" if v != v else ("+Inf" if v > 0 else "-Inf"))
+    if t is bytes:
+        try:
+            return v.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CelError("invalid UTF-8 in bytes, cannot convert to string") from None
+    raise overload("string", v)
+
+
+def _to_bool(v: Any) -> bool:
+    if type(v) is bool:
+        return v
+    if type(v) is str:
+        if v in ("1", "t", "T", "true", "TRUE", "True"):
+            return True
+        if v in ("0", "f", "F", "false", "FALSE", "False"):
+            return False
+        raise CelError(f"type conversion error from 'string' to 'bool': {v}")
+    raise overload("bool", v)
+
+
+def _to_bytes(v: Any) -> bytes:
+    if type(v) is bytes:
+        return v
+    if type(v) is str:
+        return v.encode()
+    raise overload("bytes", v)
+
+
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _regex(pattern: Any) -> re.Pattern[str]:
+    if type(pattern) is not str:
+        raise overload("matches", pattern)
+    found = _REGEX_CACHE.get(pattern)
+    if found is not None:
+        return found
+    if re.search(r"\(\?[=!<]|\\[1-9]", pattern):  # RE2 has no lookaround and no backreferences
+        raise CelError(f"invalid regex: error parsing regexp: invalid or unsupported Perl syntax: `{pattern}`")
+    try:
+        compiled = re.compile(pattern)
+    except re.error as e:
+        raise CelError(f"invalid regex: error parsing regexp: {e}") from None
+    if exponential(pattern, 0):  # RE2 runs in linear time; Python's engine would backtrack for ever
+        raise CelError(f"invalid regex: `{pattern}` could take exponential time here; rewrite it without "
+                       "a repetition inside a repetition")
+    if len(_REGEX_CACHE) > 256:
+        _REGEX_CACHE.clear()
+    _REGEX_CACHE[pattern] = compiled
+    return compiled
+
+
+def _str(fn: str, *vals: Any) -> None:
+    if any(type(v) is not str for v in vals):
+        raise overload(fn, *vals)
+
+
+def _matches(s: Any, pattern: Any) -> bool:
+    _str("matches", s, pattern)
+    return _regex(pattern).search(s) is not None
+
+
+def _contains(s: Any, sub: Any) -> bool:
+    _str("contains", s, sub)
+    return sub in s
+
+
+def _starts(s: Any, p: Any) -> bool:
+    _str("startsWith", s, p)
+    return bool(s.startswith(p))
+
+
+def _ends(s: Any, p: Any) -> bool:
+    _str("endsWith", s, p)
+    return bool(s.endswith(p))
+
+
+def _lower(s: Any) -> str:
+    _str("lowerAscii", s)
+    return "".join(c.lower() if c.isascii() else c for c in s)
+
+
+def _upper(s: Any) -> str:
+    _str("upperAscii", s)
+    return "".join(c.upper() if c.isascii() else c for c in s)
+
+
+def _trim(s: Any) -> str:
+    _str("trim", s)
+    return str(s).strip()
+
+
+def _split(s: Any, sep: Any, n: Any = -1) -> list[str]:
+    _str("split", s, sep)
+    if type(n) is not int:
+        raise overload("split", s, sep, n)
+    if n == 0:
+        return []
+    if sep == "":
+        chars = list(s)
+        return chars if n < 0 or n >= len(chars) else [*chars[:n - 1], "".join(chars[n - 1:])]
+    return list(s.split(sep, -1 if n < 0 else n - 1))
+
+
+def _join(items: Any, sep: Any = "") -> str:
+    if not isinstance(items, list) or type(sep) is not str or any(type(x) is not str for x in items):
+        raise overload("join", items, sep)
+    return str(sep).join(items)
+
+
+def _replace(s: Any, old: Any, new: Any, n: Any = -1) -> str:
+    _str("replace", s, old, new)
+    if type(n) is not int:
+        raise overload("replace", s, old, new, n)
+    return str(s).replace(old, new, n)
+
+
+def _index_of(s: Any, sub: Any, offset: Any = 0) -> int:
+    if isinstance(s, list):
+        return next((i for i, x in enumerate(s) if equal(x, sub)), -1)
+    _str("indexOf", s, sub)
+    if type(offset) is not int or not 0 <= offset <= len(s):
+        raise CelError(f"index out of range: {offset}")
+    return int(s.find(sub, offset))
+
+
+def _last_index_of(s: Any, sub: Any, offset: Any = None) -> int:
+    if isinstance(s, list):
+        return next((i for i in range(len(s) - 1, -1, -1) if equal(s[i], sub)), -1)
+    _str("lastIndexOf", s, sub)
+    end = len(s) if offset is None else offset
+    if type(end) is not int or not 0 <= end <= len(s):
+        raise CelError(f"index out of range: {offset}")
+    return int(s.rfind(sub, 0, end + len(sub)))
+
+
+def _substring(s: Any, start: Any, end: Any = None) -> str:
+    _str("substring", s)
+    stop = len(s) if end is None else end
+    if type(start) is not int or type(stop) is not int or not 0 <= start <= stop <= len(s):
+        raise CelError(f"index out of range: {start if type(start) is int and not 0 <= start <= len(s) else stop}")
+    return str(s[start:stop])
+
+
+def _char_at(s: Any, i: Any) -> str:
+    _str("charAt", s)
+    if type(i) is not int or not 0 <= i <= len(s):
+        raise CelError(f"index out of range: {i}")
+    return str(s[i:i + 1])
+
+
+def _list_of(fn: str, v: Any) -> list[Any]:
+    if not isinstance(v, list):
+        raise overload(fn, v)
+    return v
+
+
+def _comparable(fn: str, items: list[Any]) -> None:
+    if items and not (all(is_num(x) and type(x) is not bool for x in items)
+                      or all(type(x) is type(items[0]) and type(x) in (str, bytes, bool) for x in items)):
+        raise overload(fn, items)
+
+
+def _is_sorted(v: Any) -> bool:
+    items = _list_of("isSorted", v)
+    _comparable("isSorted", items)
+    return all(items[i] <= items[i + 1] for i in range(len(items) - 1))
+
+
+def _sum(v: Any) -> Any:
+    items = _list_of("sum", v)
+    if not items:
+        return 0
+    total = items[0]
+    for x in items[1:]:
+        total = arith("+", total, x)
+    if not is_num(total) or type(total) is bool:
+        raise overload("sum", v)
+    return total
+
+
+def _extreme(fn: str, pick: Callable[[list[Any]], Any]) -> Callable[[Any], Any]:
+    def extreme(v: Any) -> Any:
+        items = _list_of(fn, v)
+        if not items:
+            raise CelError(f"{fn} called on empty list")
+        _comparable(fn, items)
+        return pick(items)
+    return extreme
+
+
+_min, _max = _extreme("min", min), _extreme("max", max)
+
+
+def _type(v: Any) -> CelType:
+    return type_of(v)
+
+
+def _dyn(v: Any) -> Any:
+    return v
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "size": _size, "int": _to_int, "uint": _to_uint, "double": _to_double, "string": _to_string,
+    "bool": _to_bool, "bytes": _to_bytes, "type": _type, "dyn": _dyn, "matches": _matches,
+}
+METHODS: dict[str, Callable[..., Any]] = {
+    "size": _size, "matches": _matches, "contains": _contains, "startsWith": _starts, "endsWith": _ends,
+    "lowerAscii": _lower, "upperAscii": _upper, "trim": _trim, "split": _split, "join": _join,
+    "replace": _replace, "indexOf": _index_of, "lastIndexOf": _last_index_of, "substring": _substring,
+    "charAt": _char_at, "isSorted": _is_sorted, "sum": _sum, "min": _min, "max": _max,
+}

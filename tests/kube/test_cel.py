@@ -1,0 +1,116 @@
+"""kube/cel.py: CEL as admission policies evaluate it, with cel-go's values and messages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from k9py.kube import cel
+
+DEPLOYMENT = {"metadata": {"name": "web", "labels": {"app": "web", "tier": "front"}},
+              "spec": {"replicas": 3, "template": {"spec": {"containers": [
+                  {"name": "app", "image": "nginx:1.27"}, {"name": "side", "image": "busybox"}]}}}}
+
+
+def run(source: str, **activation: object) -> object:
+    return cel.compile(source).evaluate({"object": DEPLOYMENT, **activation})
+
+
+@pytest.mark.parametrize(("source", "value"), [
+    ("object.spec.replicas <= 5", True),
+    ("object.spec.replicas > 5", False),
+    ("has(object.spec.paused)", False),
+    ("has(object.metadata.labels.tier)", True),
+    ("object.spec.template.spec.containers.all(c, c.image.contains(':'))", False),
+    ("object.spec.template.spec.containers.exists(c, c.name == 'side')", True),
+    ("object.spec.template.spec.containers.exists_one(c, c.image.startsWith('nginx'))", True),
+    ("object.spec.template.spec.containers.map(c, c.name).join(', ')", "app, side"),
+    ("object.spec.template.spec.containers.filter(c, c.image.endsWith('box')).size()", 1),
+    ("object.metadata.labels.map(k, k + '=' + object.metadata.labels[k])", ["app=web", "tier=front"]),
+    ("size(object.metadata.labels) == 2 && 'app' in object.metadata.labels", True),
+    ("object.spec.replicas in [1, 2, 3]", True),
+    ("1 + 2 * 3 - -4", 11),
+    ("7 / -2", -3),  # truncated toward zero, as Go
+    ("-7 % 2", -1),
+    ("1 == 1.0 && 2u == 2", True),  # numbers compare by value across types
+    ("'a' == 1", False),
+    ("[1, [2]] == [1, [2]] && {'a': 1} == {'a': 1}", True),
+    ("true ? 'yes' : 'no'", "yes"),
+    ("'abc'.matches('^a.c$') && matches('xyz', 'y')", True),
+    ("'Hello'.lowerAscii() + 'x'.upperAscii()", "helloX"),
+    ("'a,b,c'.split(',')", ["a", "b", "c"]),
+    ("'a,b,c'.split(',', 2)", ["a", "b,c"]),
+    ("'  x '.trim().size()", 1),
+    ("'banana'.replace('a', 'o', 2)", "bonona"),
+    ("'banana'.indexOf('an') + 'banana'.lastIndexOf('an')", 4),
+    ("'kubernetes'.substring(4, 7)", "rne"),
+    ("[3, 1, 2].sum() + [3, 1, 2].min() + [3, 1, 2].max()", 10),
+    ("[1, 2, 2].isSorted() && ![2, 1].isSorted()", True),
+    ("int('42') + int(2.9) + int(2u)", 46),
+    ("string(15) + string(true) + string(1.5)", "15true1.5"),
+    ("double(1) / 4.0", 0.25),
+    ("type(1) == int && type('') == string && type([]) == list", True),
+    ("'''it's''' + r'\\d' + '\\u00e9'", "it's\\dé"),
+    ("b'abc'.size()", 3),
+    ("null == null", True),
+    ("dyn(object.spec).replicas", 3),
+])
+def test_expressions_evaluate_to_what_cel_go_gives(source, value):
+    assert run(source) == value
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("object.spec.paused == true", "no such key: paused"),
+    ("object.spec.template.spec.containers[5]", "index out of range: 5"),
+    ("1 / 0", "division by zero"),
+    ("5 % 0", "modulus by zero"),
+    ("9223372036854775807 + 1", "integer overflow"),
+    ("1 + 1u", "no such overload: _+_(int, uint)"),
+    ("'a' < 1", "no such overload: _<_(string, int)"),
+    ("object.spec.replicas.size()", "no such overload: size(int)"),
+    ("{'a': 1, 'a': 2}", "Failed with repeated key: a"),
+    ("int('x')", "cannot convert 'x' to int"),
+    ("'x'.matches('(a+)+$')", "could take exponential time"),
+    ("'x'.matches('(?=a)')", "invalid or unsupported Perl syntax"),
+])
+def test_runtime_errors_say_what_cel_go_says(source, message):
+    with pytest.raises(cel.CelError, match=re.escape(message)):
+        run(source)
+
+
+def test_or_and_and_absorb_an_error_on_either_side():
+    """CEL's logical operators commute: a decisive side wins over an error on the other."""
+    assert run("object.spec.missing > 1 || true") is True
+    assert run("true || object.spec.missing > 1") is True
+    assert run("object.spec.missing > 1 && false") is False
+    with pytest.raises(cel.CelError, match="no such key: missing"):
+        run("object.spec.missing > 1 || false")
+    # all() is false when any element is, whatever errors others gave; exists() true likewise
+    assert run("[0, 1].all(x, 1 / x > 0 && false)") is False
+    assert run("[0, 1].exists(x, 1 / x > 0)") is True
+
+
+def test_syntax_errors_and_undeclared_names_fail_to_compile_with_their_column():
+    with pytest.raises(cel.CelSyntaxError, match=r"^ERROR: <input>:1:23: Syntax error: mismatched input '<EOF>'"):
+        cel.compile("object.spec.replicas <=")
+    with pytest.raises(cel.CelSyntaxError, match=r"^ERROR: <input>:1:0: undeclared reference to 'obj' \(in container ''\)"):
+        cel.compile("obj.spec.replicas < 5", {"object"})
+    # a macro's variable is declared inside it only
+    cel.compile("object.items.all(i, i > 0)", {"object"})
+    with pytest.raises(cel.CelSyntaxError, match="undeclared reference to 'i'"):
+        cel.compile("object.items.all(i, i > 0) && i > 0", {"object"})
+    with pytest.raises(cel.CelSyntaxError, match="reserved identifier: var"):
+        cel.compile("var")
+
+
+def test_nesting_and_work_are_bounded_as_the_apiserver_bounds_them():
+    with pytest.raises(cel.CelSyntaxError, match="recursion limit"):
+        cel.compile("(" * 200 + "1" + ")" * 200)
+    with pytest.raises(cel.CelSyntaxError, match="too deeply nested"):
+        cel.compile(" + ".join(["1"] * 2000))
+    assert cel.compile(" + ".join(["1"] * 200)).evaluate({}) == 200
+    ten = "[" + ", ".join(map(str, range(10))) + "]"
+    explosion = f"{ten}.map(a, {ten}.map(b, {ten}.map(c, {ten}.map(d, {ten}.map(e, {ten}.map(f, 1))))))"
+    with pytest.raises(cel.CelError, match="actual cost limit exceeded"):
+        cel.compile(explosion).evaluate({})
