@@ -20,6 +20,7 @@ timestamps and durations, optionals, ``authorizer``, Kubernetes' quantity/url/ip
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from k9py.kube.cel_values import (
     type_of,
 )
 
-__all__ = ["CelError", "CelSyntaxError", "CelType", "Program", "UInt", "compile", "equal", "type_of"]
+__all__ = ["CelError", "CelSyntaxError", "CelType", "Program", "UInt", "compile", "compile_cached", "equal", "type_of"]
 
 COST_LIMIT = 1_000_000  # steps an evaluation may take (the apiserver's per-expression limit is in cost units)
 MAX_DEPTH = 40  # nesting of parentheses, calls and unary operators (cel-go's parser limits its recursion too)
@@ -396,6 +397,12 @@ def compile(source: str, declared: frozenset[str] | set[str] | None = None) -> P
     if _depth(tree) > MAX_TREE:
         raise CelSyntaxError(f"expression too deeply nested: more than {MAX_TREE} levels")
     return Program(source, tree)
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_cached(source: str, declared: frozenset[str]) -> Program:
+    """``compile``, remembered: the expressions a policy or a CRD's rules evaluate again and again."""
+    return compile(source, declared)
 
 
 def _depth(tree: Node) -> int:

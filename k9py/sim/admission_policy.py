@@ -57,7 +57,6 @@ SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 # validations add theirs, sent as ``Warning`` headers). None: nobody to tell.
 WARNINGS: ContextVar[list[str] | None] = ContextVar("admission_policy_warnings", default=None)
 
-_compiled: dict[tuple[str, str, str], cel.Program] = {}  # (policy uid, resourceVersion, expression)
 
 
 # -- storing them -----------------------------------------------------------------------------------
@@ -391,15 +390,8 @@ class _Variables(Mapping[str, Any]):
         return len(self._programs)
 
 
-def _program(policy: Obj, expression: str) -> cel.Program:
-    md = policy["metadata"]
-    key = (str(md.get("uid")), str(md.get("resourceVersion")), expression)
-    prog = _compiled.get(key)
-    if prog is None:
-        if len(_compiled) > 2048:
-            _compiled.clear()
-        prog = _compiled[key] = cel.compile(expression, DECLARED)
-    return prog
+def _program(expression: str) -> cel.Program:
+    return cel.compile_cached(expression, DECLARED)
 
 
 class _Failure:
@@ -419,13 +411,13 @@ def _evaluate(policy: Obj, req: _Request, params: Any) -> list[_Failure]:
     programs: dict[str, cel.Program] = {}
     try:
         for v in spec.get("variables") or []:
-            programs[v["name"]] = _program(policy, v["expression"])
+            programs[v["name"]] = _program(v["expression"])
     except (cel.CelSyntaxError, KeyError, TypeError) as e:
         return [_Failure(f"failed to compile variables: {e}", None)] if fail_closed else []
     activation["variables"] = _Variables(programs, activation)
     for cond in spec.get("matchConditions") or []:
         try:
-            matched = _program(policy, cond["expression"]).evaluate(activation)
+            matched = _program(cond["expression"]).evaluate(activation)
             if type(matched) is not bool:
                 raise cel.CelError(f"matchCondition '{cond['name']}' must evaluate to bool")
         except (cel.CelError, cel.CelSyntaxError) as e:
@@ -438,7 +430,7 @@ def _evaluate(policy: Obj, req: _Request, params: Any) -> list[_Failure]:
     for v in spec.get("validations") or []:
         expression = str(v.get("expression", ""))
         try:
-            ok = _program(policy, expression).evaluate(activation)
+            ok = _program(expression).evaluate(activation)
             if type(ok) is not bool:
                 raise cel.CelError(f"validation failed due to an error: expression did not evaluate to bool: {ok!r}")
         except (cel.CelError, cel.CelSyntaxError) as e:
@@ -446,17 +438,17 @@ def _evaluate(policy: Obj, req: _Request, params: Any) -> list[_Failure]:
                 failures.append(_Failure(f"expression '{expression}' resulted in error: {e}", v.get("reason")))
             continue
         if not ok:
-            failures.append(_Failure(_message(policy, v, activation), v.get("reason")))
+            failures.append(_Failure(_message(v, activation), v.get("reason")))
     return failures
 
 
-def _message(policy: Obj, validation: Obj, activation: dict[str, Any]) -> str:
+def _message(validation: Obj, activation: dict[str, Any]) -> str:
     """A failed validation's message: its messageExpression's (when that gives one line of text),
     else its message, else which expression failed."""
     source = validation.get("messageExpression")
     if source:
         try:
-            text = _program(policy, str(source)).evaluate(activation)
+            text = _program(str(source)).evaluate(activation)
             if isinstance(text, str) and text.strip() and "\n" not in text:
                 return text.strip()
         except (cel.CelError, cel.CelSyntaxError):

@@ -13,7 +13,8 @@
 Custom resources get their version's ``openAPIV3Schema`` ``default``s for missing fields, then
 are validated against it as the apiserver does (the common keywords: ``type``, ``required``, ``enum``, ``minimum``/``maximum``, with its
 wording: ``spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer:
-"string"``); unknown fields are the serve layer's (strict decoding), nothing is pruned here.
+"string"``), then by its CEL validation rules (``crd_rules.py``); unknown fields are the serve
+layer's (strict decoding), nothing is pruned here.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND
 from k9py.kube.status import invalid
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import apiservices
+from k9py.sim import apiservices, crd_rules
 from k9py.sim import names as dns_names
 from k9py.sim.admission import CUSTOM, admits
 from k9py.sim.controllers.base import Controller
@@ -146,6 +147,8 @@ def _version_errors(versions: Any, errs: list[tuple[str, str]]) -> None:
             errs.append((f"{vp}.schema.openAPIV3Schema.type",
                          "Required value: must not be empty at the root" if not root.get("type")
                          else f'Unsupported value: {_q(root.get("type"))}: supported values: "object"'))
+        else:
+            crd_rules.compile_errors(root, f"{vp}.schema.openAPIV3Schema", errs)
         _column_errors(v.get("additionalPrinterColumns"), f"{vp}.additionalPrinterColumns", errs)
     if storage != 1:
         errs.append(("spec.versions", "Invalid value: must have exactly one version marked as storage version"))
@@ -348,9 +351,11 @@ def _admit_custom(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
         _defaults(schema, body)
         obj.update(body)
-        _schema_errors({**schema, "properties": {k: v for k, v in props.items()
-                                                 if k not in ("apiVersion", "kind", "metadata")}},
-                       body, "", errs)
+        own = {**schema, "properties": {k: v for k, v in props.items() if k not in ("apiVersion", "kind", "metadata")}}
+        _schema_errors(own, body, "", errs)
+        if not errs and crd_rules.has_rules(own):
+            before = {k: v for k, v in old.items() if k not in ("apiVersion", "kind", "metadata")} if old else None
+            crd_rules.rule_errors(own, body, before if before is not None else crd_rules.ABSENT, "", errs)
         if errs:
             group = str(obj.get("apiVersion", "")).rpartition("/")[0]
             raise invalid(str(obj.get("kind")), meta.name(obj), errs, group=group)
