@@ -748,6 +748,10 @@ SAMPLES = [
     {"kind": "CSINode", "metadata": {"name": "n"}, "spec": {"drivers": None}},
     {"kind": "MutatingWebhookConfiguration", "metadata": {"name": "m"}},
     {"kind": "ValidatingWebhookConfiguration", "metadata": {"name": "v"}, "webhooks": [{"name": "a"}]},
+    {"kind": "ValidatingAdmissionPolicy", "metadata": {"name": "p"},
+     "spec": {"validations": [{"expression": "true"}], "paramKind": {"apiVersion": "v1", "kind": "ConfigMap"}}},
+    {"kind": "ValidatingAdmissionPolicyBinding", "metadata": {"name": "b"},
+     "spec": {"policyName": "p", "paramRef": {"selector": {"matchLabels": {"env": "test"}}}}},
     {"kind": "APIService", "metadata": {"name": "v1.apps"}},
     {"kind": "CertificateSigningRequest", "metadata": {"name": "c"}, "spec": {"signerName": "s"}},
     {"kind": "Scale", "metadata": {"name": "s"}, "spec": {"replicas": 2}},
@@ -901,6 +905,22 @@ def test_api_extension_and_node_kinds_print_like_kubectl():
     for kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
         assert p.column_names(kind) == ["NAME", "WEBHOOKS", "AGE"]
         assert p.cells({"kind": kind, "metadata": created, "webhooks": [{}, {}]}, t0 + 5) == ["x", 2, "5s"]
+    assert p.column_names("ValidatingAdmissionPolicy") == ["NAME", "VALIDATIONS", "PARAMKIND", "AGE"]
+    policy = {"kind": "ValidatingAdmissionPolicy", "metadata": created,
+              "spec": {"validations": [{}, {}], "paramKind": {"apiVersion": "v1", "kind": "ConfigMap"}}}
+    assert p.cells(policy, t0 + 5) == ["x", 2, "v1/ConfigMap", "5s"]
+    assert p.column_names("ValidatingAdmissionPolicyBinding") == ["NAME", "POLICYNAME", "PARAMREF", "AGE"]
+
+    def param(ref: dict | None) -> str:
+        spec = {"policyName": "p", **({"paramRef": ref} if ref is not None else {})}
+        return p.cells({"kind": "ValidatingAdmissionPolicyBinding", "metadata": created, "spec": spec}, t0)[2]
+    assert param(None) == "<unset>"
+    assert param({"name": "limits", "namespace": "team-a"}) == "team-a/limits"
+    assert param({"name": "limits"}) == "*/limits"  # printValidatingAdmissionPolicyBinding's "*/" for no namespace
+    assert param({"selector": {"matchLabels": {"env": "test"}, "matchExpressions": [
+        {"key": "tier", "operator": "In", "values": ["a", "b"]}]}}) == (
+        "&LabelSelector{MatchLabels:map[string]string{env: test,},MatchExpressions:[]LabelSelectorRequirement"
+        "{LabelSelectorRequirement{Key:tier,Operator:In,Values:[a b],},},}")
     assert p.column_names("PodTemplate") == ["NAME", "CONTAINERS", "IMAGES", "POD LABELS"]
     tpl = {"kind": "PodTemplate", "metadata": created,
            "template": {"metadata": {"labels": {"app": "web"}},
