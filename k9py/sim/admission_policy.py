@@ -23,7 +23,8 @@ plugin does:
 Expressions are checked when a policy is stored ("compilation failed: …", with undeclared names
 refused) and evaluated by ``kube/cel.py`` (what it lacks: see there; no type checking, so a type
 mismatch shows as an evaluation error). Not done: ``auditAnnotations`` (stored and checked, no audit
-log to write), ``authorizer``, ``status.typeChecking``, MutatingAdmissionPolicy.
+log to write), ``authorizer``, type checking (``status.typeChecking`` stays empty: the apiserver's
+controller writes it with ``observedGeneration``, as here), MutatingAdmissionPolicy.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from k9py.kube import cel, meta, resources, selectors, verbs
 from k9py.kube.status import ApiError, invalid
 from k9py.sim import certificates
 from k9py.sim.admission import admits
+from k9py.sim.controllers.base import Controller
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -537,3 +539,23 @@ def _act(actions: list[str], policy: str, binding: str, failure: _Failure, req: 
         err = ApiError(REASONS.get(failure.reason, 422), failure.reason, f'{target} "{req.name}" is forbidden: {text}',
                        name=req.name or None, kind=req.kind, causes=[{"message": text}])
         raise req.cluster.named(err)
+
+
+class AdmissionPolicyStatusController(Controller):
+    """The apiserver's policy type-checking controller: each policy's status says which
+    generation it has looked at (``observedGeneration``) and its type checking's warnings (none
+    here: expressions are not type checked)."""
+
+    name = "admission-policy-status"
+    watches = (POLICY,)
+
+    def reconcile(self, cluster: Cluster) -> None:
+        store = cluster.store
+        for policy in store.list(POLICY):
+            generation = meta.dig(policy, "metadata", "generation")
+            if meta.dig(policy, "status", "observedGeneration") == generation:
+                continue
+
+            def observed(o: Obj, generation: Any = generation) -> None:
+                o["status"] = {"observedGeneration": generation, "typeChecking": {}}
+            store.mutate(POLICY, None, meta.name(policy), observed)

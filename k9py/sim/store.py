@@ -32,7 +32,8 @@ WatchCallback = Callable[[str, Obj], None]  # (ADDED|MODIFIED|DELETED, object)
 # Kinds whose apiserver strategy tracks metadata.generation (ConfigMaps, Services, Nodes… don't).
 GENERATION_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
                               "ReplicationController", "Ingress", "NetworkPolicy", "PodDisruptionBudget",
-                              "HorizontalPodAutoscaler"})
+                              "HorizontalPodAutoscaler", "ValidatingAdmissionPolicy",
+                              "ValidatingAdmissionPolicyBinding"})
 HISTORY = 30_000  # watch events kept for resuming from a resourceVersion, at most
 HISTORY_WINDOW = 300.0  # virtual seconds of them, at least HISTORY_MIN: etcd's compaction every 5 min
 HISTORY_MIN = 1_000

@@ -170,3 +170,16 @@ def test_policies_and_bindings_are_validated_as_the_apiserver_validates_them(clu
     assert made["spec"]["failurePolicy"] == "Fail"
     assert made["spec"]["matchConstraints"]["matchPolicy"] == "Equivalent"
     assert made["spec"]["matchConstraints"]["resourceRules"][0]["scope"] == "*"
+
+
+def test_a_policy_reports_the_generation_it_has_observed(cluster):
+    made = cluster.create(policy("observed", "true"))
+    assert made["metadata"]["generation"] == 1
+    cluster.settle()
+    assert cluster.store.get("ValidatingAdmissionPolicy", None, "observed")["status"] == {
+        "observedGeneration": 1, "typeChecking": {}}
+    stored = cluster.store.get("ValidatingAdmissionPolicy", None, "observed")
+    cluster.replace({**stored, "spec": {**stored["spec"], "validations": [{"expression": "false"}]}})
+    cluster.settle()
+    after = cluster.store.get("ValidatingAdmissionPolicy", None, "observed")
+    assert after["metadata"]["generation"] == 2 and after["status"]["observedGeneration"] == 2
