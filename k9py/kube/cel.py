@@ -384,6 +384,8 @@ class Program:
             return _Eval(activation, limit).eval(self.tree)
         except RecursionError:  # (the tree's depth is bounded; a deep stack below the caller's aside)
             raise CelError("operation cancelled: expression too deeply nested") from None
+        except (TypeError, ValueError, OverflowError, ArithmeticError) as e:  # what a value's Python type refused
+            raise CelError(f"evaluation error: {e}") from None
 
 
 def compile(source: str, declared: frozenset[str] | set[str] | None = None) -> Program:

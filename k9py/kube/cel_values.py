@@ -102,6 +102,9 @@ MISSING = object()
 
 
 def lookup(m: Mapping[Any, Any], key: Any) -> Any:
+    """``m[key]`` as CEL finds it (a numeric key of another type finds an equal one), else MISSING."""
+    if type(key) in (list, dict) or isinstance(key, Mapping):
+        return MISSING  # (no map key is one)
     if key in m and (type(key) is not bool or any(type(k) is bool for k in m)):
         return m[key]
     if is_num(key) and type(key) is not bool:  # a numeric key finds an equal numeric key of another type

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from k9py.kube import cel
 
@@ -114,3 +117,21 @@ def test_nesting_and_work_are_bounded_as_the_apiserver_bounds_them():
     explosion = f"{ten}.map(a, {ten}.map(b, {ten}.map(c, {ten}.map(d, {ten}.map(e, {ten}.map(f, 1))))))"
     with pytest.raises(cel.CelError, match="actual cost limit exceeded"):
         cel.compile(explosion).evaluate({})
+
+
+_TOKENS = ["object", "spec", "replicas", "metadata", "labels", ".", "(", ")", "[", "]", "{", "}", ",", ":", "?",
+           "+", "-", "*", "/", "%", "!", "&&", "||", "==", "<", ">=", " in ", "1", "0", "2.5", "7u", "'a'", "b'x'",
+           "true", "null", "size", "all", "map", "x", "has", "matches", "'(a+)+$'", "int", "string", "split", "join"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=14))
+def test_any_input_compiles_or_evaluates_to_a_value_or_a_cel_error(tokens):
+    """Bad input never escapes as a Python exception: a syntax error, an evaluation error, or a value."""
+    source = "".join(t if t in ".()[]{}," else f" {t} " for t in tokens)
+    try:
+        program = cel.compile(source)
+    except cel.CelSyntaxError:
+        return
+    with contextlib.suppress(cel.CelError):
+        program.evaluate({"object": DEPLOYMENT, "x": [1, "a", None, {"k": [2]}]})
