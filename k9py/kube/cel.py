@@ -14,8 +14,9 @@ standard functions (``size``, conversions, ``type``, ``matches``, ``contains``, 
 ``endsWith``) and Kubernetes' string and list libraries (``lowerAscii``, ``split``, ``join``,
 ``isSorted``, ``sum`` …). Evaluation has a step budget, as the apiserver's cost limit: an
 expression over huge lists ends with "operation cancelled: actual cost limit exceeded".
+Optionals (``x.?y``, ``x[?k]``, ``optional.of``, ``orValue`` …) are ``cel_optional.py``'s.
 Not here: static type checking (a mismatch is found when it is evaluated), protobuf messages,
-timestamps and durations, optionals, ``authorizer``, Kubernetes' quantity/url/ip libraries.
+timestamps and durations, ``authorizer``, Kubernetes' quantity/url/ip libraries.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k9py.kube.cel_library import FUNCTIONS, METHODS
+from k9py.kube.cel_optional import NONE, OPTIONAL_FUNCTIONS, Optional, optional_method
 from k9py.kube.cel_values import (
     INT_MAX,
     INT_MIN,
@@ -244,15 +246,24 @@ class _Parser:
         while True:
             if self.at("."):
                 self.take()
+                optional = self.at("?")  # x.?y: an optional selection
+                if optional:
+                    self.take()
                 t = self.take()
                 if t.kind != "id":
                     raise self.fail(f"Syntax error: mismatched input '{t.text}' expecting IDENTIFIER", t)
-                node = self.call(t.text, node, t) if self.at("(") else ("sel", node, t.text)
+                if optional:
+                    node = ("optsel", node, t.text)
+                else:
+                    node = self.call(t.text, node, t) if self.at("(") else ("sel", node, t.text)
             elif self.at("["):
                 self.take()
+                optional = self.at("?")  # x[?k]: an optional index
+                if optional:
+                    self.take()
                 idx = self.expr()
                 self.take("]")
-                node = ("idx", node, idx)
+                node = ("optidx" if optional else "idx", node, idx)
             else:
                 return node
 
@@ -314,6 +325,11 @@ class _Parser:
                 raise self.fail(f"Syntax error: reserved identifier: {t.text}", t)
             if self.at("("):
                 return self.call(t.text, None, t)
+            if t.text == "optional" and self.at(".") and self.toks[self.i + 1].text in OPTIONAL_FUNCTIONS \
+                    and self.toks[self.i + 2].text == "(":  # optional.of(x), optional.none() …
+                self.take()
+                name = self.take().text
+                return ("call", f"optional.{name}", None, self.args())
             if self.declared is not None and t.text not in self.declared and t.text not in self.bound \
                     and t.text not in TYPES:
                 raise self.fail(f"undeclared reference to '{t.text}' (in container '')", t)
@@ -456,9 +472,27 @@ class _Eval:
             return self.name(node[1])
         if op == "sel":
             target = self.eval(node[1])
+            if type(target) is Optional:  # x.?y.z: z selected within the optional
+                return Optional(self.select(target.value, node[2])) if target.present else target
             return self.select(target, node[2])
         if op == "idx":
-            return self.index(self.eval(node[1]), self.eval(node[2]))
+            target = self.eval(node[1])
+            if type(target) is Optional:
+                return Optional(self.index(target.value, self.eval(node[2]))) if target.present else target
+            return self.index(target, self.eval(node[2]))
+        if op == "optsel" or op == "optidx":
+            target = self.eval(node[1])
+            if type(target) is Optional:
+                if not target.present:
+                    return target
+                target = target.value
+            key = node[2] if op == "optsel" else self.eval(node[2])
+            if isinstance(target, Mapping):
+                found = lookup(target, key)
+                return NONE if found is MISSING else Optional(found)
+            if op == "optidx" and isinstance(target, list):
+                return Optional(target[key]) if type(key) is int and 0 <= key < len(target) else NONE
+            raise CelError(f"type '{type_of(target).name}' does not support optional field selection")
         if op == "and" or op == "or":
             return self.logic(op, node[1], node[2])
         if op == "not":
@@ -629,12 +663,14 @@ class _Eval:
         args = [self.eval(a) for a in arg_nodes]
         if target is not None:
             recv = self.eval(target)
+            if type(recv) is Optional:
+                return optional_method(recv, name, args)
             fn = METHODS.get(name)
             if fn is None:
                 raise CelError(f"no such overload: {type_of(recv).name}.{name}")
             self.spend(_size_cost(recv))
             return fn(recv, *args)
-        fn = FUNCTIONS.get(name)
+        fn = FUNCTIONS.get(name) or (OPTIONAL_FUNCTIONS.get(name[9:]) if name.startswith("optional.") else None)
         if fn is None:
             raise CelError(f"no such function: {name}")
         if args:

@@ -6,9 +6,10 @@ the value the stored object had there: such a rule is evaluated on an update who
 the field, never on a create. A false rule is the apiserver's cause: ``spec: Invalid value:
 "object": failed rule: self.minReplicas <= self.replicas`` (or the rule's ``message``, its
 ``messageExpression``'s text; ``fieldPath`` and ``reason`` move and reword it). Rules are evaluated
-once the schema's own keywords found nothing wrong. Not done: list items' transition rules (the
-apiserver correlates them by ``x-kubernetes-list-map-keys``), ``optionalOldSelf``'s optional
-values, the cost estimates refused at CRD creation.
+once the schema's own keywords found nothing wrong. With ``optionalOldSelf`` it is evaluated on
+creates too, ``oldSelf`` an optional (``oldSelf.hasValue()``). Not done: list items' transition
+rules (the apiserver correlates them by ``x-kubernetes-list-map-keys``), the cost estimates refused
+at CRD creation.
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ def _go_rule(rule: Obj) -> str:
     def q(v: Any) -> str:
         return '"' + str(v or "").replace("\\", "\\\\").replace('"', '\\"') + '"'
     reason = f'"{rule["reason"]}"' if rule.get("reason") else "(*apiextensions.FieldValueErrorReason)(nil)"
+    optional = f"(*bool)({str(rule['optionalOldSelf']).lower()})" if isinstance(rule.get("optionalOldSelf"), bool) \
+        else "(*bool)(nil)"
     return (f"apiextensions.ValidationRule{{Rule:{q(rule.get('rule'))}, Message:{q(rule.get('message'))}, "
             f"MessageExpression:{q(rule.get('messageExpression'))}, Reason:{reason}, "
-            f"FieldPath:{q(rule.get('fieldPath'))}, OptionalOldSelf:(*bool)(nil)}}")
+            f"FieldPath:{q(rule.get('fieldPath'))}, OptionalOldSelf:{optional}}}")
 
 
 def compile_errors(schema: Any, path: str, errs: list[tuple[str, str]], depth: int = 0) -> None:
@@ -113,9 +116,15 @@ def _check(rule: Obj, schema: Obj, value: Any, old: Any, path: str, errs: list[t
     except cel.CelSyntaxError:
         return  # (refused when the CRD was stored)
     transition = "oldSelf" in source
-    if transition and old is ABSENT:
+    optional_old = rule.get("optionalOldSelf") is True
+    if transition and old is ABSENT and not optional_old:
         return  # a transition rule: only on an update that had a value here
-    activation = {"self": value, "oldSelf": None if old is ABSENT else old}
+    if optional_old:  # oldSelf is an optional: none on a create (oldSelf.hasValue())
+        from k9py.kube.cel_optional import NONE, Optional
+        old_self: Any = NONE if old is ABSENT else Optional(old)
+    else:
+        old_self = None if old is ABSENT else old
+    activation = {"self": value, "oldSelf": old_self}
     where = path + str(rule.get("fieldPath") or "") if rule.get("fieldPath") else path
     shown = f'"{schema.get("type") or "object"}"'
     try:

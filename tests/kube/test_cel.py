@@ -135,3 +135,20 @@ def test_any_input_compiles_or_evaluates_to_a_value_or_a_cel_error(tokens):
         return
     with contextlib.suppress(cel.CelError):
         program.evaluate({"object": DEPLOYMENT, "x": [1, "a", None, {"k": [2]}]})
+
+
+@pytest.mark.parametrize(("source", "value"), [
+    ("object.metadata.?labels.?app.orValue('none')", "web"),
+    ("object.metadata.?annotations.?owner.orValue('none')", "none"),
+    ("object.metadata.?labels[?'tier'].hasValue()", True),
+    ("object.?spec.?paused.orValue(false)", False),
+    ("object.spec.template.spec.containers[?5].orValue({}).size()", 0),
+    ("object.?metadata.?labels.app.value()", "web"),  # a selection on an optional applies inside it
+    ("optional.of(1).value() + optional.none().orValue(2)", 3),
+    ("object.?spec.?missing.or(optional.of(3)).value()", 3),
+    ("optional.ofNonZeroValue('').hasValue()", False),
+])
+def test_optionals_select_what_may_be_absent(source, value):
+    assert cel.compile(source, {"object"}).evaluate({"object": DEPLOYMENT}) == value
+    with pytest.raises(cel.CelError, match=re.escape("optional.none() dereference")):
+        cel.compile("object.?spec.?paused.value()").evaluate({"object": DEPLOYMENT})

@@ -51,3 +51,13 @@ def test_a_transition_rule_reads_the_stored_value_on_updates_only():
         c.replace({**made, "spec": {**made["spec"], "replicas": 2}})
     assert shrunk.value.message.endswith('spec.replicas: Invalid value: "integer": replicas may not go down from 5')
     c.replace({**made, "spec": {**made["spec"], "replicas": 6}})
+
+
+def test_an_optional_old_self_rule_runs_on_creates_too():
+    c = Cluster(seed=0)
+    c.create(with_rules([], replicas_rules=[{"rule": "oldSelf.hasValue() || self <= 3", "optionalOldSelf": True,
+                                            "message": "start with at most 3 replicas"}]))
+    with pytest.raises(ApiError, match=r"spec\.replicas: Invalid value: \"integer\": start with at most 3 replicas"):
+        c.create(crontab("big", replicas=5))
+    made = c.create(crontab("small", replicas=2))
+    c.replace({**made, "spec": {**made["spec"], "replicas": 8}})  # an update has its old value: allowed
