@@ -14,9 +14,10 @@ standard functions (``size``, conversions, ``type``, ``matches``, ``contains``, 
 ``endsWith``) and Kubernetes' string and list libraries (``lowerAscii``, ``split``, ``join``,
 ``isSorted``, ``sum`` …). Evaluation has a step budget, as the apiserver's cost limit: an
 expression over huge lists ends with "operation cancelled: actual cost limit exceeded".
-Optionals (``x.?y``, ``x[?k]``, ``optional.of``, ``orValue`` …) are ``cel_optional.py``'s.
+Optionals (``x.?y``, ``x[?k]``, ``optional.of``, ``orValue`` …) are ``cel_optional.py``'s, quantities
+(``quantity('1Gi').isLessThan(…)``) ``cel_quantity.py``'s.
 Not here: static type checking (a mismatch is found when it is evaluated), protobuf messages,
-timestamps and durations, ``authorizer``, Kubernetes' quantity/url/ip libraries.
+timestamps and durations, ``authorizer``, Kubernetes' url/ip/semver libraries.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 from k9py.kube.cel_library import FUNCTIONS, METHODS
 from k9py.kube.cel_optional import NONE, OPTIONAL_FUNCTIONS, Optional, optional_method
+from k9py.kube.cel_quantity import QUANTITY_FUNCTIONS, Quantity, quantity_method
 from k9py.kube.cel_values import (
     INT_MAX,
     INT_MIN,
@@ -665,12 +667,15 @@ class _Eval:
             recv = self.eval(target)
             if type(recv) is Optional:
                 return optional_method(recv, name, args)
+            if type(recv) is Quantity:
+                return quantity_method(recv, name, args)
             fn = METHODS.get(name)
             if fn is None:
                 raise CelError(f"no such overload: {type_of(recv).name}.{name}")
             self.spend(_size_cost(recv))
             return fn(recv, *args)
-        fn = FUNCTIONS.get(name) or (OPTIONAL_FUNCTIONS.get(name[9:]) if name.startswith("optional.") else None)
+        fn = FUNCTIONS.get(name) or QUANTITY_FUNCTIONS.get(name) or (
+            OPTIONAL_FUNCTIONS.get(name[9:]) if name.startswith("optional.") else None)
         if fn is None:
             raise CelError(f"no such function: {name}")
         if args:

@@ -121,7 +121,8 @@ def test_nesting_and_work_are_bounded_as_the_apiserver_bounds_them():
 
 _TOKENS = ["object", "spec", "replicas", "metadata", "labels", ".", "(", ")", "[", "]", "{", "}", ",", ":", "?",
            "+", "-", "*", "/", "%", "!", "&&", "||", "==", "<", ">=", " in ", "1", "0", "2.5", "7u", "'a'", "b'x'",
-           "true", "null", "size", "all", "map", "x", "has", "matches", "'(a+)+$'", "int", "string", "split", "join"]
+           "true", "null", "size", "all", "map", "x", "has", "matches", "'(a+)+$'", "int", "string", "split", "join",
+           "quantity", "'1Gi'", "compareTo", "optional", "of", "orValue"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -152,3 +153,24 @@ def test_optionals_select_what_may_be_absent(source, value):
     assert cel.compile(source, {"object"}).evaluate({"object": DEPLOYMENT}) == value
     with pytest.raises(cel.CelError, match=re.escape("optional.none() dereference")):
         cel.compile("object.?spec.?paused.value()").evaluate({"object": DEPLOYMENT})
+
+
+@pytest.mark.parametrize(("source", "value"), [
+    ("quantity('1Gi').compareTo(quantity('1024Mi'))", 0),
+    ("quantity('500m').isLessThan(quantity('1')) && quantity('2').isGreaterThan(quantity('1500m'))", True),
+    ("quantity('2Gi').add(quantity('1Gi')).asInteger()", 3 * 2**30),
+    ("quantity('1').sub(1).sign()", 0),
+    ("quantity('1.5').isInteger()", False),
+    ("quantity('1.5').asApproximateFloat()", 1.5),
+    ("isQuantity('abc') || !isQuantity('100m')", False),
+    ("quantity('1k') == quantity('1000')", True),
+    ("object.spec.template.spec.containers.all(c, !has(c.resources) || "
+     "quantity(c.resources.limits.memory).compareTo(quantity('1Gi')) <= 0)", True),
+])
+def test_quantities_compare_as_kubernetes_cel_library_does(source, value):
+    assert cel.compile(source, {"object"}).evaluate({"object": DEPLOYMENT}) == value
+
+
+def test_a_malformed_quantity_is_an_evaluation_error():
+    with pytest.raises(cel.CelError, match="quantities must match the regular expression"):
+        cel.compile("quantity('lots')").evaluate({})
