@@ -17,7 +17,8 @@ expression over huge lists ends with "operation cancelled: actual cost limit exc
 Optionals (``x.?y``, ``x[?k]``, ``optional.of``, ``orValue`` …) are ``cel_optional.py``'s, quantities
 (``quantity('1Gi').isLessThan(…)``) ``cel_quantity.py``'s.
 Not here: static type checking (a mismatch is found when it is evaluated), protobuf messages,
-timestamps and durations, ``authorizer``, Kubernetes' url/ip/semver libraries.
+timestamps and durations, Kubernetes' url/ip/semver libraries. A host's own values (an admission
+policy's ``authorizer``) are ``HostObject``s with their own fields and methods.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from k9py.kube.cel_values import (
     UINT_MAX,
     CelError,
     CelType,
+    HostObject,
     UInt,
     arith,
     compare,
@@ -49,7 +51,7 @@ from k9py.kube.cel_values import (
     type_of,
 )
 
-__all__ = ["CelError", "CelSyntaxError", "CelType", "Program", "UInt", "compile", "compile_cached", "equal", "type_of"]
+__all__ = ["CelError", "CelSyntaxError", "CelType", "HostObject", "Program", "UInt", "compile", "compile_cached", "equal", "type_of"]
 
 COST_LIMIT = 1_000_000  # steps an evaluation may take (the apiserver's per-expression limit is in cost units)
 MAX_DEPTH = 40  # nesting of parentheses, calls and unary operators (cel-go's parser limits its recursion too)
@@ -540,6 +542,8 @@ class _Eval:
         raise CelError(f"unknown node {op}")
 
     def select(self, target: Any, field: str) -> Any:
+        if isinstance(target, HostObject):
+            return target.cel_field(field)
         if isinstance(target, Mapping):
             if field in target:
                 return target[field]
@@ -669,6 +673,8 @@ class _Eval:
                 return optional_method(recv, name, args)
             if type(recv) is Quantity:
                 return quantity_method(recv, name, args)
+            if isinstance(recv, HostObject):
+                return recv.cel_call(name, args)
             fn = METHODS.get(name)
             if fn is None:
                 raise CelError(f"no such overload: {type_of(recv).name}.{name}")

@@ -30,6 +30,19 @@ class CelType:
 TYPES = {n: CelType(n) for n in ("int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type")}
 
 
+class HostObject:
+    """A value the host gives an expression (an ``authorizer``): its fields and methods are its
+    own (``cel_field``, ``cel_call``); ``cel_type`` names its type."""
+
+    cel_type = "object"
+
+    def cel_field(self, field: str) -> Any:
+        raise CelError(f"no such key: {field}")
+
+    def cel_call(self, name: str, args: list[Any]) -> Any:
+        raise CelError(f"no such overload: {self.cel_type}.{name}")
+
+
 def type_of(v: Any) -> CelType:
     t = type(v)
     if v is None:
@@ -52,6 +65,8 @@ def type_of(v: Any) -> CelType:
         return TYPES["map"]
     if t is CelType:
         return TYPES["type"]
+    if isinstance(v, HostObject):
+        return CelType(v.cel_type)
     return CelType(t.__name__)
 
 

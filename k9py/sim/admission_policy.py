@@ -8,6 +8,8 @@ plugin does:
   binding's ``matchResources`` match (resource rules with wildcards and subresources, excluded
   rules, ``resourceNames``, namespace and object selectors, scope), then whose ``matchConditions``
   are all true;
+- ``authorizer`` asks the cluster's RBAC (``authorizer.group('').resource('pods').check('create')
+  .allowed()``, ``serviceAccount(ns, name)``, ``requestResource``);
 - ``params`` come from the binding's ``paramRef`` (by name, or every object its selector selects,
   each evaluated; none found: ``parameterNotFoundAction``), ``variables`` are evaluated when first
   read, ``namespaceObject`` is the object's namespace;
@@ -23,7 +25,7 @@ plugin does:
 Expressions are checked when a policy is stored ("compilation failed: …", with undeclared names
 refused) and evaluated by ``kube/cel.py`` (what it lacks: see there; no type checking, so a type
 mismatch shows as an evaluation error). Not done: ``auditAnnotations`` (stored and checked, no audit
-log to write), ``authorizer``, type checking (``status.typeChecking`` stays empty: the apiserver's
+log to write), type checking (``status.typeChecking`` stays empty: the apiserver's
 controller writes it with ``observedGeneration``, as here), MutatingAdmissionPolicy.
 """
 
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import cel, meta, resources, selectors, verbs
 from k9py.kube.status import ApiError, invalid
-from k9py.sim import certificates
+from k9py.sim import certificates, rbac
 from k9py.sim.admission import admits
 from k9py.sim.controllers.base import Controller
 
@@ -285,6 +287,10 @@ class _Request:
                 self._namespace_obj = self.cluster.store.get("Namespace", None, self.namespace)
         return self._namespace_obj
 
+    def user(self) -> rbac.UserInfo:
+        user, groups, uid, extra = certificates.REQUESTER.get() or certificates.DEFAULT_REQUESTER
+        return rbac.user_info(user, groups, uid, extra)
+
     def cel_request(self) -> Obj:
         user, groups, uid, extra = certificates.REQUESTER.get() or certificates.DEFAULT_REQUESTER
         gvk = {"group": "autoscaling", "version": "v1", "kind": "Scale"} if self.subresource == "scale" else \
@@ -297,6 +303,76 @@ class _Request:
                 "requestResource": gvr, "requestSubResource": self.subresource, "name": self.name,
                 "namespace": self.namespace, "operation": self.operation, "userInfo": info,
                 "dryRun": self.dry_run, "options": {}}
+
+
+def _str_args(name: str, args: list[Any], count: int) -> list[str]:
+    if len(args) != count or not all(type(a) is str for a in args):
+        raise cel.CelError(f"no such overload: {name}")
+    return args
+
+
+class _Decision(cel.HostObject):
+    """``…check(verb)``: what RBAC decided (``allowed()``, ``reason()``; never ``errored()``)."""
+
+    cel_type = "kubernetes.authorization.Decision"
+
+    def __init__(self, allowed: bool, reason: str) -> None:
+        self.allowed, self.reason = allowed, reason
+
+    def cel_call(self, name: str, args: list[Any]) -> Any:
+        answers = {"allowed": self.allowed, "reason": self.reason, "errored": False, "error": ""}
+        if name in answers and not args:
+            return answers[name]
+        return super().cel_call(name, args)
+
+
+class _Check(cel.HostObject):
+    """``authorizer.group(g).resource(r)…`` (or ``authorizer.path(p)``): attributes to check a verb
+    with, as the apiserver's authorizer library builds them."""
+
+    cel_type = "kubernetes.authorization.ResourceCheck"
+
+    def __init__(self, owner: _Authorizer, **attrs: str) -> None:
+        self.owner, self.attrs = owner, attrs
+
+    def cel_call(self, name: str, args: list[Any]) -> Any:
+        if name in ("resource", "subresource", "namespace", "name") and "path" not in self.attrs:
+            (value,) = _str_args(name, args, 1)
+            return _Check(self.owner, **{**self.attrs, name: value})
+        if name == "check":
+            (verb,) = _str_args(name, args, 1)
+            allowed, reason = rbac.authorize(self.owner.cluster, self.owner.user, rbac.Attributes(verb, **self.attrs))
+            return _Decision(allowed, reason)
+        return super().cel_call(name, args)
+
+
+class _Authorizer(cel.HostObject):
+    """``authorizer``: RBAC's decisions for the requesting user (``serviceAccount(ns, name)``: for
+    that ServiceAccount); ``authorizer.requestResource``: the request's own resource."""
+
+    cel_type = "kubernetes.authorization.Authorizer"
+
+    def __init__(self, cluster: Cluster, user: rbac.UserInfo, req: _Request) -> None:
+        self.cluster, self.user, self.req = cluster, user, req
+
+    def cel_field(self, field: str) -> Any:
+        if field == "requestResource":
+            r = self.req
+            return _Check(self, group=r.res.group, resource=r.res.plural, subresource=r.subresource,
+                          namespace=r.namespace, name=r.name)
+        return super().cel_field(field)
+
+    def cel_call(self, name: str, args: list[Any]) -> Any:
+        if name == "group":
+            (group,) = _str_args(name, args, 1)
+            return _Check(self, group=group)
+        if name == "path":
+            (path,) = _str_args(name, args, 1)
+            return _Check(self, path=path)
+        if name == "serviceAccount":
+            ns, sa = _str_args(name, args, 2)
+            return _Authorizer(self.cluster, rbac.user_info(f"system:serviceaccount:{ns}:{sa}"), self.req)
+        return super().cel_call(name, args)
 
 
 def _listed(values: Any, value: str) -> bool:
@@ -409,7 +485,8 @@ def _evaluate(policy: Obj, req: _Request, params: Any) -> list[_Failure]:
     spec = policy.get("spec") or {}
     fail_closed = spec.get("failurePolicy", "Fail") == "Fail"
     activation: dict[str, Any] = {"object": req.obj, "oldObject": req.old, "request": req.cel_request(),
-                                  "params": params, "namespaceObject": req.namespace_object}
+                                  "params": params, "namespaceObject": req.namespace_object,
+                                  "authorizer": _Authorizer(req.cluster, req.user(), req)}
     programs: dict[str, cel.Program] = {}
     try:
         for v in spec.get("variables") or []:

@@ -183,3 +183,31 @@ def test_a_policy_reports_the_generation_it_has_observed(cluster):
     cluster.settle()
     after = cluster.store.get("ValidatingAdmissionPolicy", None, "observed")
     assert after["metadata"]["generation"] == 2 and after["status"]["observedGeneration"] == 2
+
+
+def test_authorizer_asks_the_clusters_rbac(cluster):
+    builder = "authorizer.serviceAccount('default', 'builder').group('apps').resource('deployments')"
+    check = f"{builder}.namespace(object.metadata.namespace).check('create').allowed()"
+    cluster.create(policy("builder-may-create", check, validations=[{
+        "expression": check, "messageExpression": "'builder may not create deployments in ' + object.metadata.namespace"}]))
+    cluster.create(binding("builder-may-create", "builder-may-create"))
+    with pytest.raises(ApiError, match="denied request: builder may not create deployments in default$"):
+        cluster.create(deployment("web", 1))
+    cluster.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                    "metadata": {"name": "builder-edit", "namespace": "default"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+                    "subjects": [{"kind": "ServiceAccount", "name": "builder", "namespace": "default"}]})
+    cluster.create(deployment("web", 1))
+    # reason(): RBAC's words; the request's own resource and a path, checked for the requesting user
+    said = f"{builder}.namespace('default').check('create').reason()"
+    cluster.create(policy("explain", "false", resources=["configmaps"], group="",
+                          validations=[{"expression": "authorizer.requestResource.check('delete').allowed() && "
+                                                      "authorizer.path('/healthz').check('get').allowed() && false",
+                                        "messageExpression": said}]))
+    cluster.create(binding("explain", "explain"))
+    with pytest.raises(ApiError, match=r"denied request: RBAC: allowed by RoleBinding \"builder-edit/default\""):
+        cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"}})
+    cluster.create(policy("typo", "authorizer.nope()", resources=["secrets"], group=""))
+    cluster.create(binding("typo", "typo"))
+    with pytest.raises(ApiError, match="no such overload: kubernetes.authorization.Authorizer.nope"):
+        cluster.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"}})
