@@ -1,8 +1,9 @@
 """ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding (``admissionregistration.k8s.io/v1``):
 stored with the apiserver's defaults and validation, and enforced on every create, update and
-delete made through the API, the controllers' own included (a ReplicaSet whose pods a policy
-refuses reports FailedCreate with the policy's words), as the apiserver's ValidatingAdmissionPolicy
-plugin does:
+delete made through the API, the objects controllers create included (a ReplicaSet whose pods a
+policy refuses reports FailedCreate with the policy's words), as the apiserver's
+ValidatingAdmissionPolicy plugin does (the simulated controllers' updates of objects they own, and
+the kubelet's status writes, are not checked):
 
 - a binding applies its policy to the requests both the policy's ``matchConstraints`` and the
   binding's ``matchResources`` match (resource rules with wildcards and subresources, excluded
