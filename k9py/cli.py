@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--watch", action="store_true", help="with --scenario: restart it when the file changes")
     _explore_arguments(parser)
     from k9py.backends.live import add_live_arguments
-    add_live_arguments(parser)  # --live, --context, --kubeconfig, --request-timeout
+    add_live_arguments(parser)  # --live, --context, --kubeconfig, --as, --cluster, --token, ..., --request-timeout
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     _serve_parser(sub)
     _scenario_parsers(sub)
@@ -352,7 +352,8 @@ def user_files(args: argparse.Namespace) -> UserConfig:
         args.speed = s.speed
     if getattr(args, "request_timeout", None) is None and s.api_server_timeout:
         args.request_timeout = f"{s.api_server_timeout:f}s"  # k9s's apiServerTimeout
-    if args.command is None and not (args.live or args.context or args.kubeconfig or args.scenario):
+    from k9py.backends.live import wants_live
+    if args.command is None and not (wants_live(args) or args.scenario):
         if s.backend == "live" and not args.sim:
             args.live = True
         elif s.scenario:

@@ -144,20 +144,190 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
     return out, name
 
 
-def new_api_client(files: list[str], context: str | None) -> Any:
-    """An ``ApiClient`` for ``context`` (``None``: the current one); never writes the files.
+@dataclass(frozen=True)
+class Overrides:
+    """kubectl's (and k9s's) flags over the kubeconfig: ``--cluster`` and ``--user`` name the
+    entries the context uses instead of its own; ``--token``, ``--certificate-authority``,
+    ``--client-certificate``, ``--client-key`` and ``--insecure-skip-tls-verify`` replace what
+    those entries say (client-go's precedence: a flag's file replaces the entry's file and its
+    ``-data``; a token replaces the user's token file and plugins; skipping TLS verification drops
+    the cluster's CA). Paths are absolute (a kubectl run elsewhere reads the same files)."""
+
+    cluster: str | None = None
+    user: str | None = None
+    token: str | None = None
+    certificate_authority: str | None = None
+    client_certificate: str | None = None
+    client_key: str | None = None
+    insecure_skip_tls_verify: bool = False
+
+    def __bool__(self) -> bool:
+        return any((self.cluster, self.user, self.token, self.certificate_authority, self.client_certificate,
+                    self.client_key, self.insecure_skip_tls_verify))
+
+    def kubectl_flags(self) -> list[str]:
+        """The same flags for a kubectl k9py runs (shell, attach, port-forward, cp)."""
+        out: list[str] = []
+        for flag, value in (("--cluster", self.cluster), ("--user", self.user), ("--token", self.token),
+                            ("--certificate-authority", self.certificate_authority),
+                            ("--client-certificate", self.client_certificate), ("--client-key", self.client_key)):
+            if value:
+                out += [flag, value]
+        return out + (["--insecure-skip-tls-verify"] if self.insecure_skip_tls_verify else [])
+
+    def kept_across_contexts(self) -> Overrides:
+        """What still holds in another context (k9s's context switch): the token and skipping TLS
+        verification; the cluster, user and their files were this context's."""
+        return Overrides(token=self.token, insecure_skip_tls_verify=self.insecure_skip_tls_verify)
+
+
+def check_overrides(o: Overrides) -> None:
+    """The flags' files exist, read and hold what the flag says (PEM certificates, a key that
+    matches the certificate), before anything connects: K9pyError naming the flag."""
+    import ssl
+    if o.insecure_skip_tls_verify and o.certificate_authority:
+        raise K9pyError("specifying a root certificates file with the insecure flag is not allowed "
+                        "(drop --certificate-authority or --insecure-skip-tls-verify)", field="--insecure-skip-tls-verify")
+    for flag, path, marker in (("--certificate-authority", o.certificate_authority, "CERTIFICATE-----"),
+                               ("--client-certificate", o.client_certificate, "CERTIFICATE-----"),
+                               ("--client-key", o.client_key, "PRIVATE KEY-----")):
+        if path is None:
+            continue
+        try:
+            with open(path, encoding="ascii", errors="replace") as fh:
+                text = fh.read(1 << 20)
+        except FileNotFoundError:
+            raise K9pyError(f"{path}: no such file", field=flag) from None
+        except IsADirectoryError:
+            raise K9pyError(f"{path}: is a directory", field=flag) from None
+        except OSError as err:
+            raise K9pyError(f"{path}: cannot read it ({err.strerror or err})", field=flag) from None
+        if f"-----BEGIN {marker}" not in text and not (marker.startswith("PRIVATE") and "PRIVATE KEY-----" in text):
+            what = "a PEM private key" if marker.startswith("PRIVATE") else "a PEM certificate"
+            raise K9pyError(f"{path}: not {what}", field=flag)
+    if o.certificate_authority:
+        try:
+            ssl.create_default_context(cafile=o.certificate_authority)
+        except (ssl.SSLError, ValueError) as err:
+            raise K9pyError(f"{o.certificate_authority}: not a usable CA certificate ({one_line(str(err))})",
+                            field="--certificate-authority") from None
+    if o.client_certificate and o.client_key:
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(o.client_certificate, o.client_key)
+        except (ssl.SSLError, ValueError) as err:
+            raise K9pyError(f"{o.client_key}: does not go with --client-certificate {o.client_certificate} "
+                            f"({one_line(str(err))})", field="--client-key") from None
+
+
+def _overridden(files: list[str], context: str | None, o: Overrides) -> Any:
+    """The merged kubeconfig (the client's ``KubeConfigMerger``: each entry keeps its file, for
+    relative paths) with ``o`` applied to ``context``'s entries; K9pyError for a --cluster or
+    --user no file names, or a key and certificate that do not pair."""
+    import copy
+
+    from kubernetes.config.kube_config import ConfigNode, KubeConfigMerger
+    merged = KubeConfigMerger(joined(files)).config
+    if merged is None:
+        raise K9pyError(f"kubeconfig {joined(files)}: no configuration found")
+    root = merged.value
+    name = context if context is not None else root.get("current-context")
+
+    def entries(section: str) -> list[Any]:
+        return root.get(section) or []
+
+    def find(section: str, wanted: Any) -> tuple[int, Any] | None:
+        for i, item in enumerate(entries(section)):
+            value = item.value if isinstance(item, ConfigNode) else item
+            if isinstance(value, dict) and value.get("name") == wanted:
+                return i, item
+        return None
+
+    def names(section: str) -> str:
+        got = [str((i.value if isinstance(i, ConfigNode) else i).get("name")) for i in entries(section)]
+        return ", ".join(got[:8]) + (", ..." if len(got) > 8 else "") if got else "none"
+
+    def replace_entry(section: str, at: int, node: Any, value: dict[str, Any]) -> None:
+        path = node.path if isinstance(node, ConfigNode) else None
+        entries(section)[at] = ConfigNode(f"{section}[name={value.get('name')}]", value, path)
+
+    found_ctx = find("contexts", name)
+    if found_ctx is None:
+        return merged  # the client's own error follows
+    at, node = found_ctx
+    ctx_entry = copy.deepcopy(node.value if isinstance(node, ConfigNode) else node)
+    body = ctx_entry.setdefault("context", {}) or {}
+    ctx_entry["context"] = body
+    for flag, section, key, wanted in (("--cluster", "clusters", "cluster", o.cluster), ("--user", "users", "user", o.user)):
+        if wanted is None:
+            continue
+        if find(section, wanted) is None:
+            raise K9pyError(f"no {key} {wanted!r} in kubeconfig {joined(files)} ({section}: {names(section)})", field=flag)
+        body[key] = wanted
+    replace_entry("contexts", at, node, ctx_entry)
+
+    cluster = find("clusters", body.get("cluster"))
+    if cluster is not None and (o.certificate_authority or o.insecure_skip_tls_verify):
+        at, node = cluster
+        entry = copy.deepcopy(node.value if isinstance(node, ConfigNode) else node)
+        c = entry.get("cluster") if isinstance(entry.get("cluster"), dict) else {}
+        entry["cluster"] = c
+        c.pop("certificate-authority", None)
+        c.pop("certificate-authority-data", None)
+        if o.certificate_authority:
+            c["certificate-authority"] = o.certificate_authority
+        c["insecure-skip-tls-verify"] = o.insecure_skip_tls_verify
+        replace_entry("clusters", at, node, entry)
+    if o.token or o.client_certificate or o.client_key:
+        found_user = find("users", body.get("user"))
+        if found_user is None:  # a context without a user entry: the flags make one
+            entry, node, at = {"name": body.get("user") or "", "user": {}}, None, len(entries("users"))
+            root["users"] = [*entries("users"), None]
+        else:
+            at, node = found_user
+            entry = copy.deepcopy(node.value if isinstance(node, ConfigNode) else node)
+        u = entry.get("user") if isinstance(entry.get("user"), dict) else {}
+        entry["user"] = u
+        if o.token:
+            for key in ("tokenFile", "exec", "auth-provider", "username", "password"):
+                u.pop(key, None)
+            u["token"] = o.token
+        for key, value in (("client-certificate", o.client_certificate), ("client-key", o.client_key)):
+            if value:
+                u.pop(f"{key}-data", None)
+                u[key] = value
+        if o.client_certificate and not (u.get("client-key") or u.get("client-key-data")):
+            raise K9pyError("needs a key: give --client-key (the kubeconfig's user has none)", field="--client-certificate")
+        if o.client_key and not (u.get("client-certificate") or u.get("client-certificate-data")):
+            raise K9pyError("needs a certificate: give --client-certificate (the kubeconfig's user has none)",
+                            field="--client-key")
+        body["user"] = entry["name"]
+        replace_entry("users", at, node, entry)
+    return merged
+
+
+def new_api_client(files: list[str], context: str | None, overrides: Overrides | None = None) -> Any:
+    """An ``ApiClient`` for ``context`` (``None``: the current one), ``overrides`` over the files'
+    entries; never writes the files.
 
     What ``config.new_client_from_config(..., persist_config=False)`` does, plus no urllib3
     retries: the live backend retries with its own back-off, and a retried read would multiply
     ``--request-timeout``."""
     import urllib3
     from kubernetes import client, config
+    from kubernetes.config.kube_config import KubeConfigLoader
     cfg = type.__call__(client.Configuration)
     cfg.retries = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
                                 raise_on_redirect=False, raise_on_status=False)
     try:
-        return config.new_client_from_config(config_file=joined(files), context=context,
-                                             persist_config=False, client_configuration=cfg)
+        if not overrides:
+            return _quiet_if_unverified(config.new_client_from_config(
+                config_file=joined(files), context=context, persist_config=False, client_configuration=cfg))
+        loader = KubeConfigLoader(config_dict=_overridden(files, context, overrides), active_context=context,
+                                  config_base_path=None, config_persister=None)
+        loader.load_and_set(cfg)
+        return _quiet_if_unverified(client.ApiClient(configuration=cfg))
+    except K9pyError:
+        raise
     except config.ConfigException as err:
         raise K9pyError(f"kubeconfig context {context or '(current)'}: {err}") from err
     except Exception as err:  # the client's loader meets a field of the wrong type or bad base64
@@ -165,11 +335,23 @@ def new_api_client(files: list[str], context: str | None) -> Any:
                         f"kubeconfig {joined(files)}: context {context or '(current)'}: {one_line(str(err))}") from err
 
 
-def impersonation(files: list[str], context: str | None) -> list[tuple[str, str]]:
+def _quiet_if_unverified(api: Any) -> Any:
+    """A cluster the user said not to verify (--insecure-skip-tls-verify, or the kubeconfig's
+    insecure-skip-tls-verify: true): urllib3's InsecureRequestWarning on every request would be
+    written over the UI (kubectl says nothing either)."""
+    if not api.configuration.verify_ssl:
+        import warnings
+
+        import urllib3
+        warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+    return api
+
+
+def impersonation(files: list[str], context: str | None, user_name: str | None = None) -> list[tuple[str, str]]:
     """The ``Impersonate-*`` headers the context's user asks for (``as``, ``as-groups``, ``as-uid``,
     ``as-user-extra``, kubectl's ``--as`` written into the kubeconfig): requests are then made as
     that user and authorized by the cluster's RBAC, as kubectl makes them. The first file naming
-    the context and the user wins, as kubectl merges."""
+    the context and the user wins, as kubectl merges. ``user_name``: ``--user``'s, over the context's."""
     import yaml
 
     docs: list[Any] = []
@@ -190,6 +372,8 @@ def impersonation(files: list[str], context: str | None) -> list[tuple[str, str]
     current = context or next((d["current-context"] for d in docs
                                if isinstance(d, dict) and d.get("current-context")), None)
     ctx = entry("contexts", current).get("context") if current is not None else None
+    if user_name is not None:  # --user
+        ctx = {"user": user_name}
     user = entry("users", ctx.get("user")).get("user") if isinstance(ctx, dict) else None
     if not isinstance(user, dict) or not user.get("as"):
         return []

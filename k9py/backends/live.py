@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import random
 import threading
 import time
@@ -195,6 +196,7 @@ class LiveOptions:
     page_size: int = 500
     impersonate: str | None = None  # kubectl's --as: every request is this user's
     impersonate_groups: tuple[str, ...] = ()  # --as-group (each its own Impersonate-Group header)
+    overrides: kc.Overrides = field(default_factory=kc.Overrides)  # --cluster, --user, --token, --certificate-authority, ...
 
 
 def with_flags(headers: list[tuple[str, str]], options: LiveOptions) -> list[tuple[str, str]]:
@@ -353,12 +355,13 @@ class LiveBackend(Backend):
         self.context = current
         self._contexts = contexts
         ctx = next((c for c in contexts if c.name == current), None)
-        self.cluster_name = ctx.cluster if ctx else ""
-        self.user = ctx.user if ctx else ""
+        over = self.options.overrides
+        self.cluster_name = over.cluster or (ctx.cluster if ctx else "")
+        self.user = over.user or (ctx.user if ctx else "")
         self.default_namespace = (ctx.namespace if ctx else "") or "default"
-        self.api = kc.new_api_client(self.files, current)
+        self.api = kc.new_api_client(self.files, current, over)
         # the Impersonate-* headers: the kubeconfig user's as / as-groups, --as / --as-group over them
-        self.impersonate = with_flags(kc.impersonation(self.files, current), self.options)
+        self.impersonate = with_flags(kc.impersonation(self.files, current, over.user), self.options)
         self.rng = rng or random.Random()
         self.server_version = ""
         self._resources: list[ApiResource] | None = None
@@ -600,10 +603,12 @@ class LiveBackend(Backend):
         return list(self.files)
 
     def kubectl_flags(self) -> list[str]:
+        """--as/--as-group and the kubeconfig overrides (--cluster, --user, --token, ...) as given."""
+        over = self.options.overrides.kubectl_flags()
         user = self.options.impersonate
         if user is None:
-            return []
-        return ["--as", user, *(f for g in self.options.impersonate_groups for f in ("--as-group", g))]
+            return over
+        return ["--as", user, *(f for g in self.options.impersonate_groups for f in ("--as-group", g)), *over]
 
     def start(self) -> None:
         """The app calls this on mount: discovery in the background."""
@@ -625,8 +630,12 @@ class LiveBackend(Backend):
 
     async def use_context(self, name: str) -> LiveBackend:
         """A new backend on context ``name`` (same options), discovered; the caller swaps it in,
-        restarts its informer and closes this one. The kubeconfig is not written."""
-        new = await asyncio.to_thread(LiveBackend, replace(self.options, context=name), rng=self.rng)
+        restarts its informer and closes this one. The kubeconfig is not written. As k9s switches,
+        --token and --insecure-skip-tls-verify still hold; --cluster, --user and their files were
+        the first context's."""
+        new = await asyncio.to_thread(LiveBackend, replace(self.options, context=name,
+                                                           overrides=self.options.overrides.kept_across_contexts()),
+                                      rng=self.rng)
         await new.ensure_discovery()
         return new
 
@@ -1007,9 +1016,49 @@ def add_live_arguments(parser: Any) -> None:
                    help="act as another user (implies --live; kubectl's --as: what that user may see and do)")
     g.add_argument("--as-group", dest="impersonate_groups", action="append", default=[], metavar="GROUP",
                    help="with --as: a group to act as (again for more)")
+    g.add_argument("--cluster", metavar="NAME", help="the kubeconfig cluster to use (implies --live; kubectl's)")
+    g.add_argument("--user", metavar="NAME", help="the kubeconfig user to use (implies --live; kubectl's)")
+    g.add_argument("--token", type=bearer_token_arg, metavar="TOKEN",
+                   help="bearer token for the API server (implies --live; over the kubeconfig user's)")
+    g.add_argument("--certificate-authority", type=existing_file, metavar="FILE",
+                   help="CA certificate file the server is verified with (implies --live)")
+    g.add_argument("--client-certificate", type=existing_file, metavar="FILE",
+                   help="client certificate file for TLS (implies --live)")
+    g.add_argument("--client-key", type=existing_file, metavar="FILE", help="client key file for TLS (implies --live)")
+    g.add_argument("--insecure-skip-tls-verify", action="store_true",
+                   help="do not verify the server's certificate (implies --live; insecure)")
     g.add_argument("--request-timeout", default=None, metavar="DURATION",
                    help="how long a request may take (e.g. 10s, 1m; 0: no limit; default: config.yaml's "
                         "apiServerTimeout, else 30s)")
+
+
+def bearer_token_arg(text: str) -> str:
+    """``--token``: visible ASCII without spaces (it travels in an HTTP header)."""
+    import argparse
+    if not text or any(not 0x21 <= ord(c) <= 0x7E for c in text):
+        raise argparse.ArgumentTypeError("invalid token: must be non-empty visible ASCII without spaces")
+    return text
+
+
+def existing_file(text: str) -> str:
+    """A file flag's path, absolute (a kubectl k9py runs elsewhere reads the same file); whether it
+    reads and holds what the flag says is ``kubeconfig.check_overrides``'s."""
+    import argparse
+    if not text:
+        raise argparse.ArgumentTypeError("a file path is needed")
+    return os.path.abspath(os.path.expanduser(text))
+
+
+def overrides_from_args(args: Any) -> kc.Overrides:
+    """The kubeconfig override flags given (kubectl's), checked: K9pyError naming the flag."""
+    over = kc.Overrides(cluster=getattr(args, "cluster", None) or None, user=getattr(args, "user", None) or None,
+                        token=getattr(args, "token", None) or None,
+                        certificate_authority=getattr(args, "certificate_authority", None),
+                        client_certificate=getattr(args, "client_certificate", None),
+                        client_key=getattr(args, "client_key", None),
+                        insecure_skip_tls_verify=bool(getattr(args, "insecure_skip_tls_verify", False)))
+    kc.check_overrides(over)
+    return over
 
 
 def request_timeout(text: str | None) -> float | None:
@@ -1030,14 +1079,27 @@ MAX_DURATION = 9223372036.854775807  # Go's time.Duration: int64 nanoseconds
 
 
 def live_backend_from_args(args: Any) -> LiveBackend | None:
-    """A LiveBackend if ``--live``, ``--context``, ``--kubeconfig`` or ``--as`` was given, else ``None``."""
+    """A LiveBackend if ``--live``, ``--context``, ``--kubeconfig``, ``--as`` or a kubeconfig
+    override (``--cluster``, ``--token``, ...) was given, else ``None``."""
     groups = tuple(getattr(args, "impersonate_groups", None) or ())
     user = getattr(args, "impersonate", None)
     if groups and user is None:
         raise K9pyError("requires --as (kubectl: impersonating a group needs a user)", field="--as-group")
-    if not (getattr(args, "live", False) or getattr(args, "context", None) or getattr(args, "kubeconfig", None)
-            or user is not None):
+    if not wants_live(args):
         return None
+    over = overrides_from_args(args)
     return LiveBackend(LiveOptions(kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None),
                                    request_timeout=request_timeout(getattr(args, "request_timeout", None)),
-                                   impersonate=user, impersonate_groups=groups))
+                                   impersonate=user, impersonate_groups=groups, overrides=over))
+
+
+OVERRIDE_FLAGS = ("cluster", "user", "token", "certificate_authority", "client_certificate", "client_key",
+                  "insecure_skip_tls_verify")
+
+
+def wants_live(args: Any) -> bool:
+    """Whether the command line names a live cluster: --live, --context, --kubeconfig, --as or
+    any kubeconfig override."""
+    return bool(getattr(args, "live", False) or getattr(args, "context", None) or getattr(args, "kubeconfig", None)
+                or getattr(args, "impersonate", None) is not None
+                or any(getattr(args, f, None) for f in OVERRIDE_FLAGS))
