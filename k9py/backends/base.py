@@ -185,6 +185,15 @@ class Backend(abc.ABC):
         """A new backend on context ``name``; the caller swaps it in and closes this one."""
         raise NotSupported(f"{self.info().backend}: cannot switch contexts")
 
+    async def rename_context(self, old: str, new: str) -> str:
+        """`r` in `:ctx`: kubectl's ``config rename-context`` on the kubeconfig; the file written."""
+        raise NotSupported(f'context "{old}" is not a kubeconfig\'s ({self.info().backend}): it cannot be renamed')
+
+    async def delete_context(self, name: str) -> tuple[str, bool]:
+        """ctrl-d in `:ctx`: kubectl's ``config delete-context``; the file written, and whether
+        the kubeconfig's current-context named it."""
+        raise NotSupported(f'context "{name}" is not a kubeconfig\'s ({self.info().backend}): it cannot be deleted')
+
     async def server_table(self, kind: str, namespace: str | None = None) -> Obj:
         """The server's ``Table`` for a kind, objects included (``Capability.SERVER_TABLES``)."""
         raise NotSupported(f"{self.info().backend}: no server-side tables")
@@ -382,6 +391,12 @@ class ReadOnly(Backend):
 
     async def use_context(self, name: str) -> Backend:
         return ReadOnly(await self._backend.use_context(name))
+
+    async def rename_context(self, old: str, new: str) -> str:
+        self._refuse("renaming a context")
+
+    async def delete_context(self, name: str) -> tuple[str, bool]:
+        self._refuse("deleting a context")
 
     async def server_table(self, kind: str, namespace: str | None = None) -> Obj:
         return await self._backend.server_table(kind, namespace)

@@ -1,13 +1,15 @@
 """Kubeconfig for the live backend: which files (``--kubeconfig`` / ``KUBECONFIG`` / the default),
 their contexts, and one ``ApiClient`` per context through the official client's loader.
 
-The kubeconfig is never written: clients are made with ``persist_config=False`` (the client would
-otherwise save refreshed tokens into the user's file). ``KUBECONFIG`` is read when asked, not at
+The client never writes the kubeconfig: clients are made with ``persist_config=False`` (it would
+otherwise save refreshed tokens into the user's file). Only `:ctx`'s rename and delete write it
+(``rename_context``, ``delete_context``: kubectl's ``config rename-context``/``delete-context``). ``KUBECONFIG`` is read when asked, not at
 import time as the client's own default does.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -464,3 +466,125 @@ def _decodes(text: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return True
+
+
+# -- writing: `:ctx`'s rename and delete -----------------------------------------------------------
+
+@functools.cache
+def _loader() -> Any:
+    """YAML as a kubeconfig is read back (client-go: strings): an auth-provider's ``expiry``
+    stays the string it was, not a datetime written back in another form."""
+    import yaml
+
+    class KeepTimestamps(yaml.SafeLoader):
+        pass
+
+    KeepTimestamps.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return KeepTimestamps
+
+
+def _load_doc(path: str) -> dict[str, Any]:
+    import yaml
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.load(fh, Loader=_loader())  # a SafeLoader
+    except (OSError, UnicodeDecodeError) as err:
+        raise K9pyError(f"kubeconfig {path}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
+    except yaml.YAMLError as err:
+        raise K9pyError(yaml_problem(err) or f"kubeconfig {path}: {one_line(str(err))}") from None
+    if not isinstance(doc, dict):
+        raise K9pyError(f"kubeconfig {path}: not a mapping: not written")
+    return doc
+
+
+def _context_names(doc: dict[str, Any]) -> list[str]:
+    items = doc.get("contexts")
+    return [str(c.get("name")) for c in items if isinstance(c, dict)] if isinstance(items, list) else []
+
+
+def _write_doc(path: str, doc: dict[str, Any]) -> None:
+    """Atomically: a temporary file beside the real one (a symlink's target: the link stays),
+    the original's mode, flushed to disk, renamed over it. Every key of ``doc`` is written, in
+    its order; comments are not kept (kubectl's own writes drop them too)."""
+    import contextlib
+    import stat
+    import tempfile
+
+    import yaml
+    real = os.path.realpath(path)
+    try:
+        mode = stat.S_IMODE(os.stat(real).st_mode)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=os.path.dirname(real))
+    except OSError as err:
+        raise K9pyError(f"kubeconfig {path}: cannot write it ({err.strerror or err})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), mode)
+            yaml.safe_dump(doc, out, sort_keys=False, default_flow_style=False, allow_unicode=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, real)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise K9pyError(f"kubeconfig {path}: cannot write it ({err.strerror or err})") from None
+        raise
+
+
+def check_context_name(name: str) -> str:
+    """A new context name as typed: stripped; empty or with control characters is refused."""
+    name = name.strip()
+    if not name:
+        raise K9pyError("a context name may not be empty")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise K9pyError("a context name may not hold control characters")
+    return name
+
+
+def _holder(files: list[str], name: str) -> tuple[str, dict[str, Any]]:
+    """The file that defines context ``name`` (the first, as kubectl merges and writes) and its document."""
+    for path in files:
+        doc = _load_doc(path)
+        if name in _context_names(doc):
+            return path, doc
+    raise K9pyError(f'no context exists with the name: "{name}"')
+
+
+def rename_context(files: list[str], old: str, new: str) -> str:
+    """``kubectl config rename-context OLD NEW``: the entry renamed in the file that defines it,
+    and a ``current-context: OLD`` following it; everything else kept. The file written."""
+    new = check_context_name(new)
+    if new == old:
+        raise K9pyError(f'context "{old}" already has that name')
+    for path in files:
+        if new in _context_names(_load_doc(path)):
+            raise K9pyError(f'a context named "{new}" already exists (in {path})')
+    path, doc = _holder(files, old)
+    for item in doc["contexts"]:
+        if isinstance(item, dict) and item.get("name") == old:
+            item["name"] = new
+            break
+    if doc.get("current-context") == old:
+        doc["current-context"] = new
+    _write_doc(path, doc)
+    for other in files:  # another file naming it the current one (kubectl's merge: the first that sets it)
+        if other != path:
+            odoc = _load_doc(other)
+            if odoc.get("current-context") == old:
+                odoc["current-context"] = new
+                _write_doc(other, odoc)
+    return path
+
+
+def delete_context(files: list[str], name: str) -> tuple[str, bool]:
+    """``kubectl config delete-context NAME``: the entry removed from the file that defines it
+    (its cluster and user stay, as kubectl leaves them). The file written, and whether the
+    files' ``current-context`` named it (left as is, as kubectl leaves it)."""
+    path, doc = _holder(files, name)
+    doc["contexts"] = [c for c in doc["contexts"] if not (isinstance(c, dict) and c.get("name") == name)]
+    _write_doc(path, doc)
+    current = next((d.get("current-context") for d in map(_load_doc, files) if d.get("current-context")), None)
+    return path, current == name

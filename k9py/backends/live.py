@@ -639,6 +639,24 @@ class LiveBackend(Backend):
         await new.ensure_discovery()
         return new
 
+    async def rename_context(self, old: str, new: str) -> str:
+        """kubectl's ``config rename-context``: the kubeconfig file that defines ``old`` written (and
+        a current-context naming it); the context in use renamed goes on under its new name."""
+        path = await asyncio.to_thread(kc.rename_context, self.files, old, new)
+        if old == self.context:
+            self.context = new.strip()
+            self.options = replace(self.options, context=self.context)
+        await self.refresh_contexts()
+        return path
+
+    async def delete_context(self, name: str) -> tuple[str, bool]:
+        """kubectl's ``config delete-context``, but never the context in use (k9s refuses it)."""
+        if name == self.context:
+            raise K9pyError(f'context "{name}" is the one in use: switch to another first, then delete it')
+        out = await asyncio.to_thread(kc.delete_context, self.files, name)
+        await self.refresh_contexts()
+        return out
+
     # -- reading -------------------------------------------------------------------------------
     @staticmethod
     def _typed(obj: Obj, res: ApiResource) -> Obj:

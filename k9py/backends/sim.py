@@ -98,6 +98,16 @@ class SimBackend(Backend):
         return [{"kind": "Context", "apiVersion": "v1", "metadata": {"name": name}, "cluster": b.cluster.name,
                  "user": "k9py", "namespace": "default", "current": b is self} for name, b in self.siblings.items()]
 
+    def _not_a_kubeconfigs(self, name: str, what: str) -> NotSupported:
+        one_of = " (one per --scenario)" if self.siblings else ""
+        return NotSupported(f'"{name}" is a simulated context{one_of}, not a kubeconfig\'s: it cannot be {what}')
+
+    async def rename_context(self, old: str, new: str) -> str:
+        raise self._not_a_kubeconfigs(old, "renamed")
+
+    async def delete_context(self, name: str) -> tuple[str, bool]:
+        raise self._not_a_kubeconfigs(name, "deleted")
+
     async def use_context(self, name: str) -> Backend:
         """The sibling cluster named ``name`` (itself, not a copy: it keeps running while shown)."""
         other = (self.siblings or {}).get(name)

@@ -36,7 +36,7 @@ from k9py.view import kinds
 # Row verbs, in the order the menu lists them (k9py.explorer.keys.VERBS describes each). A key may
 # carry several: the view's kind says which one it means there.
 ROW_VERBS: dict[str, tuple[str, ...]] = {
-    "describe": ("d",), "yaml": ("y",), "logs": ("l",), "previous": ("p",), "delete": ("ctrl+d",),
+    "describe": ("d",), "yaml": ("y",), "logs": ("l",), "previous": ("p",), "delete": ("ctrl+d",), "rename": ("r",),
     "edit": ("e",), "kill": ("ctrl+k",), "shell": ("s",), "scale": ("s",), "suspend": ("s",),
     "attach": ("a",), "port_forward": ("F",), "show_port_forward": ("f",), "restart": ("r",), "drain": ("r",), "image": ("i",),
     "rollback": ("ctrl+l",), "cordon": ("c",), "copy": ("c",), "uncordon": ("u",), "use": ("u",),

@@ -31,6 +31,7 @@ VERBS: dict[str, Verb] = {v.id: v for v in (
     Verb("previous", "Logs Previous"),
     Verb("edit", "Edit", mutating=True),
     Verb("delete", "Delete", mutating=True),
+    Verb("rename", "Rename", mutating=True),  # (contexts: kubectl config rename-context)
     Verb("kill", "Kill", mutating=True),
     Verb("scale", "Scale", mutating=True),
     Verb("restart", "Restart", mutating=True),

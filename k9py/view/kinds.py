@@ -92,7 +92,8 @@ VIEWS: tuple[ViewKind, ...] = (
     ViewKind("rolebindings", "RoleBinding", ("rb", "rolebinding", "rolebindings"), drill_hint="Rules"),
     ViewKind("clusterrolebindings", "ClusterRoleBinding", ("crb", "clusterrolebinding", "clusterrolebindings"),
              namespaced=False, drill_hint="Rules"),
-    ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False, verbs=frozenset({"copy"}),
+    ViewKind("contexts", "", ("ctx", "context", "contexts"), namespaced=False,
+             verbs=frozenset({"copy", "rename", "delete"}),  # r / ctrl-d: the kubeconfig's entry (k9s's)
              drill_hint="Switch"),
     # k9s's workloads: pods, services, daemonsets, statefulsets, deployments and replicasets in one
     # table (explorer/workloads.py); a row's verbs act on its own kind, enter shows it in its own view

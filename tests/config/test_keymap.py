@@ -88,7 +88,7 @@ def test_each_problem_is_one_line_with_its_line(tmp_path, text, line, words):
 def test_two_actions_on_one_key_in_one_view_is_a_conflict_at_the_users_line(tmp_path):
     f, err = error(tmp_path, "keymap:\n  wide: ctrl-w\n  delete: space\n")
     assert str(err) == (f"{f}:3: keymap.delete: <space> is also mark's key (in pods, deployments, replicasets "
-                        "and 23 more views): give one of them another key or unbind it (null)")
+                        "and 24 more views): give one of them another key or unbind it (null)")
     f, err = error(tmp_path, "keymap:\n  mark: m\n  save: m\n")  # two of the user's own: the later line
     assert err.line == 3 and "keymap.save: <m> is also mark's key (in every view)" in str(err)
     f, err = error(tmp_path, "keymap:\n  scale: d\n")  # a row verb against another where both work
@@ -174,7 +174,7 @@ def test_hotkeys_and_plugins_claim_keys_through_conflicts():
     assert conflicts(km, [Claim("ctrl+d", "hotKeys.nodes.shortCut", "h.yaml", 3)]) == []  # ctrl-d is free now
     c = conflicts(km, [Claim("ctrl+x", "hotKeys.nodes.shortCut", "h.yaml", 3)])
     assert [str(x) for x in c] == ["h.yaml:3: hotKeys.nodes.shortCut: <ctrl-x> is delete's key (in pods, "
-                                   "deployments, replicasets and 23 more views): pick another key, or set "
+                                   "deployments, replicasets and 24 more views): pick another key, or set "
                                    "override: true to take it"]
     assert conflicts(km, [Claim("ctrl+x", "hotkey", override=True)]) == []  # k9s's override
     assert conflicts(km, [Claim("colon", "hotkey", override=True)])  # never the prompt

@@ -18,7 +18,7 @@ def test_a_key_means_what_k9s_gives_it_in_each_view():
     assert verb("pods", "F") == "port_forward" and verb("pods", "a") == "attach" and verb("pods", "o") == "show_node"
     assert verb("pods", "u") is None and verb("configmaps", "s") is None and verb("pods", "ctrl+l") is None
     assert verb("replicasets", "ctrl+l") == "rollback" and verb("pods", "ctrl+k") == "kill"
-    assert verb("containers", "d") is None and verb("contexts", "ctrl+d") is None
+    assert verb("containers", "d") is None and verb("contexts", "ctrl+d") == "delete" and verb("contexts", "r") == "rename"
 
 
 def test_every_verb_of_every_view_has_a_key():

@@ -488,5 +488,6 @@ def test_header_hints_follow_the_view(drive):
         assert re.search(r"<enter> +Pods", header) and re.search(r"<s> +Scale", header)
         await command(app, pilot, "ctx")
         header = str(app.query_one("#header").render())
-        assert "<ctrl-d>" not in header and re.search(r"<enter> +Switch", header)
+        assert re.search(r"<enter> +Switch", header) and re.search(r"<r> +Rename", header)  # k9s: r, ctrl-d (kubeconfig)
+        assert re.search(r"<ctrl-d> +Delete", header)
     drive(s)

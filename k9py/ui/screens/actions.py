@@ -24,6 +24,7 @@ from k9py.ui.screens.dialogs import (
     DeleteDialog,
     DrainDialog,
     ImageDialog,
+    RenameDialog,
     ScaleScreen,
     TypedConfirmDialog,
 )
@@ -417,6 +418,9 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         from k9py.ui.screens import helm
         helm.uninstall(app, view, app.targets())
         return
+    if kind.name == "contexts" and verb in ("rename", "delete"):  # the kubeconfig's entry
+        (rename_context if verb == "rename" else delete_context)(app, row.key[1])
+        return
     if verb == "helm_rollback":
         from k9py.ui.screens import helm
         helm.rollback(app, view, row)
@@ -446,6 +450,76 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "used_by": lambda: used_by(app, kind, row),
     }
     handlers[verb]()
+
+
+def _contexts_changed(app: K9pyApp) -> None:
+    """The `:ctx` rows read again (and the header: the context in use may have a new name)."""
+    cur = app.current
+    if cur is not None:
+        cur.refresh()
+        app.table.model_changed()
+        app.pane.render_title()  # contexts(all)[N]
+    app.render_header()
+
+
+def _refused_at_once(app: K9pyApp, call: Callable[[], Awaitable[Any]]) -> bool:
+    """A backend whose contexts are no kubeconfig's (the simulator's, a recording's) says so in
+    the flash at once, no dialog first."""
+    if app.session.info().backend == "live":
+        return False
+
+    async def go() -> None:
+        try:
+            await call()
+        except K9pyError as err:
+            app.flash(str(err), "warn")
+
+    app.run_answer(go())
+    return True
+
+
+def rename_context(app: K9pyApp, name: str) -> None:
+    """`r` in `:ctx` (k9s's): the kubeconfig's context renamed (kubectl config rename-context)."""
+    if _refused_at_once(app, lambda: app.backend.rename_context(name, name)):
+        return
+
+    async def done(new: str | None) -> None:
+        if new is None:
+            return
+        try:
+            path = await app.backend.rename_context(name, new)
+        except K9pyError as err:
+            app.flash(str(err), "error")
+            return
+        _contexts_changed(app)
+        app.flash(f'Context "{name}" renamed to "{new}" ({path})')
+
+    app.push_screen(RenameDialog("<Rename>", f'Rename context "{name}"?', name), answered(app, done))
+
+
+def delete_context(app: K9pyApp, name: str) -> None:
+    """ctrl-d in `:ctx` (k9s's): the kubeconfig's context deleted, asked first; never the one in use."""
+    if _refused_at_once(app, lambda: app.backend.delete_context(name)):
+        return
+    current = next((c for c in app.session.contexts() if meta.name(c) == name), {}).get("current")
+    if current:
+        app.flash(f'context "{name}" is the one in use: switch to another first, then delete it', "warn")
+        return
+
+    async def done(ok: bool | None) -> None:
+        if not ok:
+            return
+        try:
+            path, was_current = await app.backend.delete_context(name)
+        except K9pyError as err:
+            app.flash(str(err), "error")
+            return
+        _contexts_changed(app)
+        app.flash(f'Context "{name}" deleted from {path}' + (
+            " (it was the kubeconfig's current-context: kubectl needs `kubectl config use-context` now)"
+            if was_current else ""))
+
+    app.push_screen(ConfirmScreen("<Delete>", f'Delete context "{name}"?'), answered(app, done))
 
 
 def used_by(app: K9pyApp, kind: ViewKind, row: Row) -> None:

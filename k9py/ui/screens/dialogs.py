@@ -328,6 +328,29 @@ class TypedConfirmDialog(_Dialog):
         return True
 
 
+class RenameDialog(_Dialog):
+    """k9s's context rename: the name to give, the old one filled in; enter/OK renames, esc cancels."""
+
+    def __init__(self, title: str, message: str, name: str) -> None:
+        super().__init__(title, message)
+        self.old_name = name
+
+    def fields(self) -> ComposeResult:
+        yield Static("New name:", classes="field-label")
+        yield field(inert_line(self.old_name), id="new-name")
+
+    def on_mount(self) -> None:
+        self.query_one("#new-name", Input).focus()
+
+    def result(self) -> str:
+        new = self.query_one("#new-name", Input).value.strip()
+        if not new:
+            raise ValueError("a name is required (esc cancels)")
+        if new == self.old_name:
+            raise ValueError("that is its name already: type another (esc cancels)")
+        return new
+
+
 class DrainDialog(_Dialog):
     def fields(self) -> ComposeResult:
         yield Tick("Ignore DaemonSets", True, id="ignore-daemonsets")
