@@ -145,6 +145,80 @@ def view_arg(text: str) -> str:
 KIND_WORD = re.compile(r"[a-z0-9][a-z0-9.-]*")  # a resource's plural, short name or plural.group
 
 
+# -- k9py's own log (k9s's --logFile / --logLevel) -------------------------------------------------------
+
+LOG_LEVELS = {"debug": 10, "info": 20, "warn": 30, "warning": 30, "error": 40}
+
+
+def log_level_arg(text: str) -> str:
+    if text.lower() not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"invalid log level {text!r}: one of error, warn, info, debug")
+    return text.lower()
+
+
+def log_path(args: argparse.Namespace) -> str:
+    """Where the explorer logs: ``--logFile``, else ``$XDG_STATE_HOME/k9py/k9py.log`` (k9s's place
+    for its k9s.log; ``$K9PY_CONFIG_DIR`` when that is set)."""
+    import os
+
+    from k9py.config import locations
+    given = getattr(args, "log_file", None)
+    return os.path.abspath(os.path.expanduser(given)) if given else str(locations.state_dir() / "k9py.log")
+
+
+class _OneLine:
+    """A log record's text on one line, with nothing a terminal would obey (``cat`` of the log):
+    names and messages come from the cluster."""
+
+    def __init__(self, fmt: str) -> None:
+        import logging
+        self._fmt = logging.Formatter(fmt, "%Y-%m-%dT%H:%M:%S%z")
+
+    def format(self, record: object) -> str:
+        from k9py.view.inert import inert_line
+        return inert_line(self._fmt.format(record))  # type: ignore[arg-type]
+
+
+def start_log(args: argparse.Namespace) -> str | None:
+    """Open the explorer's log (appended to, created 0600 as k9s's) at ``--logLevel``. A
+    ``--logFile`` that cannot be written is K9pyError (exit 2); the default place that cannot be
+    (a read-only home) means no log, said on stderr. The path, or None."""
+    import logging
+    import os
+    path = log_path(args)
+    explicit = bool(getattr(args, "log_file", None))
+    try:
+        if not explicit:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as err:
+        if explicit:
+            raise K9pyError(f"{path}: cannot write the log ({err.strerror or err})", field="--logFile") from None
+        print(f"k9py: no log: {path}: {err.strerror or err}", file=sys.stderr)
+        return None
+    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
+    handler.setFormatter(_OneLine("%(asctime)s %(levelname)s %(name)s: %(message)s"))  # type: ignore[arg-type]
+    logger = logging.getLogger("k9py")
+    for old in [h for h in logger.handlers if getattr(h, "k9py_log", False)]:
+        logger.removeHandler(old)
+        old.close()
+    handler.k9py_log = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(LOG_LEVELS[getattr(args, "log_level", None) or "info"])
+    logger.propagate = False
+    logger.info("k9py %s started (pid %d), logging at %s", __version__, os.getpid(),
+                (getattr(args, "log_level", None) or "info"))
+    return path
+
+
+def stop_log() -> None:
+    import logging
+    logger = logging.getLogger("k9py")
+    for h in [h for h in logger.handlers if getattr(h, "k9py_log", False)]:
+        logger.removeHandler(h)
+        h.close()
+
+
 # -- parsers ----------------------------------------------------------------------------------------------
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
@@ -267,6 +341,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sim", action="store_true",
                         help="explore the simulator even when config.yaml says backend: live")
     parser.add_argument("--watch", action="store_true", help="with --scenario: restart it when the file changes")
+    parser.add_argument("-l", "--logLevel", dest="log_level", type=log_level_arg, default="info", metavar="LEVEL",
+                        help="what the log gets: error, warn, info (default) or debug (k9s's)")
+    parser.add_argument("--logFile", dest="log_file", metavar="FILE", default=None,
+                        help="where the explorer logs (default: $XDG_STATE_HOME/k9py/k9py.log; `k9py info` says)")
     _explore_arguments(parser)
     from k9py.backends.live import add_live_arguments
     add_live_arguments(parser)  # --live, --context, --kubeconfig, --as, --cluster, --token, ..., --request-timeout
@@ -374,21 +452,26 @@ def check_skin(name: str) -> None:
     skin.load(path)
 
 
-def cmd_info() -> int:
-    """`k9py info`: where each of the user's files is read from and whether it was found."""
+def cmd_info(args: argparse.Namespace | None = None) -> int:
+    """`k9py info`: where each of the user's files is read from and whether it was found, and
+    where the explorer logs."""
     from pathlib import Path
 
     from k9py.config import info
     from k9py.view.inert import inert
-    rows = [info.Row("Version", Path(f"v{__version__}"), ""), *info.rows()]
+    log = Path(log_path(args or argparse.Namespace()))
+    rows = [info.Row("Version", Path(f"v{__version__}"), ""), *info.rows(),
+            info.Row("Logs", log, "found" if log.is_file() else "not found (made when the explorer starts)")]
     print(inert(info.format_rows(rows)))  # folder names, a skin's keys: shown, never obeyed
     return 0
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "info":
-        return cmd_info()
+        return cmd_info(args)
     user = user_files(args) if args.command in (None, "replay") else None
+    if args.command in (None, "replay"):
+        start_log(args)  # first: what follows (a live cluster's connection) is logged
     if args.speed is None:
         args.speed = 1.0
     resolve_files(args)
@@ -452,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     except K9pyError as err:
         print(f"k9py: {inert_line(str(err))}", file=sys.stderr)  # a name from the file: no escape reaches the terminal
+        import logging
+        logging.getLogger("k9py").error("%s", err)
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        stop_log()

@@ -588,3 +588,13 @@ def delete_context(files: list[str], name: str) -> tuple[str, bool]:
     _write_doc(path, doc)
     current = next((d.get("current-context") for d in map(_load_doc, files) if d.get("current-context")), None)
     return path, current == name
+
+
+def masked_argv(argv: list[str]) -> list[str]:
+    """A kubectl command line as the log may show it: ``--token``'s value masked."""
+    out: list[str] = []
+    hide = False
+    for arg in argv:
+        out.append("***" if hide else "--token=***" if arg.startswith("--token=") else arg)
+        hide = arg == "--token"
+    return out

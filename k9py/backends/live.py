@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import math
 import os
 import random
@@ -52,6 +53,8 @@ from k9py.errors import K9pyError
 from k9py.kube import meta, podcontainers, resources, verbs
 from k9py.kube.resources import ApiResource
 from k9py.kube.timefmt import parse_duration
+
+log = logging.getLogger(__name__)  # k9py's log (--logFile); every request at debug
 
 JSON = "application/json"
 TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
@@ -403,7 +406,9 @@ class LiveBackend(Backend):
             resp = self.api.call_api(*req, _request_timeout=timeout if timeout is not None else self._timeout())
         except BaseException as err:  # classified for the caller
             self._note(err)
+            log.debug("%s %s: %s", method, path, err)
             raise _wrap(err) from None
+        log.debug("%s %s: %d", method, path, resp.status)
         if not 200 <= resp.status < 300:
             try:
                 data = resp.read()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import weakref
 from collections.abc import Coroutine
 from pathlib import Path
@@ -46,6 +47,9 @@ strip_cycles.install()  # every painted line would otherwise be cyclic garbage
 PASTED = {":": "colon", "/": "slash", "\r": "enter", "\n": "enter", "\t": "tab"}
 ANSWER_WAIT = 10.0  # seconds quitting waits for the backend calls of a dialog's answer
 METRICS_INTERVAL = 5.0  # seconds between metrics polls (k9s: a few seconds)
+
+log = logging.getLogger(__name__)  # k9py's log (--logFile): what was flashed, the connection, the contexts
+FLASH_LEVELS = {"info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
 
 
 SHORT_TERMINAL = 16  # rows: a shorter terminal hides the header (it would leave the table no row)
@@ -684,6 +688,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
 
     def flash(self, message: str, level: str = "info", source: str | None = None) -> None:
         """``source``: the input the message is about ("filter"): its next good value clears it."""
+        log.log(FLASH_LEVELS.get(level, logging.INFO), "%s", message)
         self.query_one("#flash", Flash).show(message, level, self.flash_seconds, source)
 
     def forwards_changed(self) -> None:
@@ -695,6 +700,10 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     def render_header(self) -> None:
         state = self.session.info().state
         if state != self._state_shown:  # the tables say what the header does (reconnecting, offline)
+            if self._state_shown is not None or state not in ("connecting", "connected"):
+                info = self.session.info()
+                log.log(logging.WARNING if state in ("reconnecting", "offline") else logging.INFO, "context %s: %s%s",
+                        info.context, state, f" ({info.extra['error']})" if info.extra.get("error") else "")
             self._state_shown = state
             self.splits.render_state()
         for header in self.query("#header").results(Header):  # none while the app closes

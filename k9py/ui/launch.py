@@ -9,6 +9,7 @@ screen blank. ``terminal_driver`` picks stderr when it is a terminal, else stdou
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -191,7 +192,12 @@ def run_explorer(args: argparse.Namespace, backend: Backend | None = None, user:
         app.driver_class = terminal_driver(out, keys)
     elif keys is not None:
         app.driver_class = keys
+    info = app.session.info()
+    logging.getLogger("k9py").info("explorer on %s: context %s, cluster %s, user %s%s", info.backend, info.context,
+                                   info.cluster, info.user,
+                                   f", server {info.extra['server']}" if info.extra.get("server") else "")
     app.run(mouse=app.user.settings.ui.enable_mouse)  # k9s's ui.enableMouse (off: the terminal's own selection)
+    logging.getLogger("k9py").info("explorer closed (exit %d)", app.return_code or 0)
     if app.exit_problem:  # the context's memory could not be saved: said once the terminal is back
         print(f"k9py: {inert_line(app.exit_problem)}", file=sys.stderr)
     return app.return_code or 0  # 1 when the app failed (Textual printed why)

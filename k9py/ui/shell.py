@@ -16,8 +16,10 @@ pod not running, a container that is not) is one line in the flash.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
+import shlex
 import shutil
 import subprocess
 import termios
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from k9py.view.rows import Row
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 # k9s's shell: bash where the image has it, else sh
 LIVE_SHELL = ["sh", "-c", "command -v bash >/dev/null && exec bash || exec sh"]
 TAIL_KEPT = 4096  # bytes of a live shell's stderr kept for the flash
@@ -262,6 +265,8 @@ class Shells:
         else:
             argv += ["exec", "-it", pod, "-c", container, "--", *LIVE_SHELL]
         env = {**os.environ, "KUBECONFIG": target.kubeconfig} if target.kubeconfig else None  # several files: joined
+        from k9py.backends.kubeconfig import masked_argv
+        log.info("running %s", shlex.join(masked_argv(argv)))
         with terminal_handed_over(self.app):
             code, said = call_keeping_stderr(argv, env)
         self._ended(ns, pod, container, code, attach=attach, said=said, label=label)
