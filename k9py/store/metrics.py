@@ -9,7 +9,9 @@ views hide their usage columns, as k9s does without metrics-server.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from k9py.backends.base import Backend, Capability, MetricsUnavailable, StatusError
@@ -37,6 +39,7 @@ class Sample(NamedTuple):
 
 
 HISTORY = 720  # samples kept: an hour at the app's 5 s poll
+NODES_FORBIDDEN_RETRY = 60.0  # real seconds before nodes' metrics refused (403) are asked for again
 
 
 def cpu_nanos(q: str | None) -> int:
@@ -125,8 +128,10 @@ def usage_by_pod(pod_list: list[Obj], before: Polled | None = None) -> Polled:
 
 
 class MetricsCache:
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.backend = backend
+        self._clock = clock
+        self._nodes_refused_until = 0.0  # a 403 for the nodes' metrics: not asked again before then
         self.available: bool | None = None  # None: not asked yet
         self.pods: dict[Key, Usage] = {}
         self.containers: dict[Key, Usage] = {}  # (namespace, "pod/container")
@@ -142,12 +147,15 @@ class MetricsCache:
         try:
             if not self.backend.supports(Capability.METRICS):
                 raise MetricsUnavailable(f"{self.backend.info().backend}: no metrics")
-            try:
-                nodes: list[Any] | None = await self.backend.metrics("Node", None)
-            except StatusError as err:  # a namespace's reader may not read the nodes': the pods' still come
-                if err.code != 403:
-                    raise
-                nodes = None
+            nodes: list[Any] | None = None
+            if self._clock() >= self._nodes_refused_until:
+                try:
+                    nodes = await self.backend.metrics("Node", None)
+                except StatusError as err:  # a namespace's reader may not read the nodes': the pods' still come
+                    if err.code != 403:
+                        raise
+                    # asked again a minute later (permissions can change), not at every poll
+                    self._nodes_refused_until = self._clock() + NODES_FORBIDDEN_RETRY
             pod_list = await self.backend.metrics("Pod", namespace or None) if pods else []
         except MetricsUnavailable as err:  # no metrics-server (404, 503): no usage columns
             self.available, self.error, self.stale = False, str(err), False
