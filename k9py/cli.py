@@ -311,6 +311,8 @@ def _scenario_parsers(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--scenario", metavar="FILE|NAME", help="record a scenario in the simulator (virtual clock)")
     rec.add_argument("--kubeconfig", metavar="FILE", help="record a live cluster (default: $KUBECONFIG)")
     rec.add_argument("--context", help="kubeconfig context of the live cluster")
+    from k9py.backends.live import add_connection_arguments
+    add_connection_arguments(rec)  # --as, --token, --cluster, ... as the explorer takes them
     rec.add_argument("--duration", metavar="TIME", type=duration_type,
                      help="how long (90s, 5m; default: the scenario's length, or until Ctrl-C for a live cluster)")
     rec.add_argument("-n", "--namespace", default=None, help="only this namespace (plus cluster-scoped objects)")

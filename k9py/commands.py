@@ -161,7 +161,8 @@ def record_scenario(path: str, output: str, *, duration: float | None = None, na
 def record_live(output: str, *, kubeconfig: str | None, context: str | None, duration: float | None,
                 namespace: str | None, logs: str | None, include_secrets: bool, progress: Any = None,
                 clock: Any = None, on_event: Any = None, stop: threading.Event | None = None,
-                ready: Any = None, log_pods: set[tuple[str, str]] | None = None) -> int:
+                ready: Any = None, log_pods: set[tuple[str, str]] | None = None, options: Any = None,
+                refused: dict[str, str] | None = None) -> int:
     """Record a live cluster through the kubernetes client until ``duration`` (wall seconds),
     ``stop`` or Ctrl-C. t is on ``clock`` (default: the wall clock, which is the apiserver's;
     ``k9py serve`` at speed 1 runs its virtual clock on it too); the header's ``start`` is the
@@ -174,7 +175,8 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
     from k9py.backends.recorder import record_backend
     from k9py.scenario.recording import RecordingWriter, header_dict
 
-    backend = LiveBackend(LiveOptions(kubeconfig=kubeconfig, context=context))
+    # ``options``: the command line's connection (--as, --token, ...); its kubeconfig and context
+    backend = LiveBackend(options if options is not None else LiveOptions(kubeconfig=kubeconfig, context=context))
 
     async def run() -> int:
         try:  # kinds and server version first: a cluster that cannot be reached is said at once
@@ -190,7 +192,8 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
         try:
             await record_backend(backend, writer, duration=duration, namespace=namespace, logs=logs,
                                  include_secrets=include_secrets, progress=progress, start=start,
-                                 clock=clock, on_event=on_event, stop=stop, ready=ready, log_pods=log_pods)
+                                 clock=clock, on_event=on_event, stop=stop, ready=ready, log_pods=log_pods,
+                                 refused=refused)
         finally:
             writer.close()
             await backend.close()
@@ -202,6 +205,15 @@ def record_live(output: str, *, kubeconfig: str | None, context: str | None, dur
         return -1
 
 
+def refused_note(refused: dict[str, str]) -> str:
+    """What the server would not let the recording list (``--as`` a user RBAC limits), one line."""
+    from k9py.kube import resources
+    plurals = sorted(resources.BY_KIND[k].plural if k in resources.BY_KIND else k for k in refused)
+    example = refused[min(refused)]
+    shown = ", ".join(plurals[:8]) + (f" and {len(plurals) - 8} more" if len(plurals) > 8 else "")
+    return f"not recorded, the server refused to list them: {shown} (e.g. {example})"
+
+
 def cmd_record(args: Any) -> int:
     from k9py.kube.outfile import check_writable
     check_writable(args.output, "the recording")  # before a cluster is built or connected to
@@ -209,8 +221,10 @@ def cmd_record(args: Any) -> int:
         return record_from_history(args.output, getattr(args, "context", None))
     duration = duration_arg(getattr(args, "duration", None), "--duration")
     scenario = getattr(args, "scenario", None)
-    if scenario and (getattr(args, "kubeconfig", None) or getattr(args, "context", None)):
-        raise K9pyError("--scenario and --kubeconfig/--context are exclusive: record one or the other")
+    from k9py.backends.live import wants_live
+    if scenario and wants_live(args):
+        raise K9pyError("--scenario and a live cluster's flags (--kubeconfig, --context, --as, --token, ...) are "
+                        "exclusive: record one or the other")
     namespace, logs = getattr(args, "namespace", None), getattr(args, "logs", None)
     if logs:
         from k9py.kube.selectors import parse_label_selector
@@ -229,10 +243,14 @@ def cmd_record(args: Any) -> int:
         prog = Progress()
         if duration is None:
             print(f"k9py record: {DEFAULT_LIVE_NOTE}", file=sys.stderr)
+        from k9py.backends.live import live_options_from_args
+        refused: dict[str, str] = {}
         events = record_live(args.output, kubeconfig=getattr(args, "kubeconfig", None),
                              context=getattr(args, "context", None), duration=duration,
                              progress=prog, namespace=namespace, logs=logs, include_secrets=include_secrets,
-                             log_pods=log_pods)
+                             log_pods=log_pods, options=live_options_from_args(args), refused=refused)
+        if refused:
+            print(f"k9py record: {refused_note(refused)}", file=sys.stderr)
     import os
     prog.done(args.output, max(events, 0), os.path.getsize(args.output) if os.path.exists(args.output) else 0)
     if logs and not log_pods:

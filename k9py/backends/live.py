@@ -1035,6 +1035,13 @@ def add_live_arguments(parser: Any) -> None:
     g.add_argument("--live", action="store_true", help="explore the cluster of the current kubeconfig context")
     g.add_argument("--context", help="kubeconfig context to use (implies --live)")
     g.add_argument("--kubeconfig", help="kubeconfig file (implies --live; default: $KUBECONFIG or ~/.kube/config)")
+    add_connection_arguments(g)
+
+
+def add_connection_arguments(g: Any) -> None:
+    """Who to be and how to reach the cluster, over the kubeconfig's (kubectl's flags): --as,
+    --as-group, --cluster, --user, --token, the TLS files, --insecure-skip-tls-verify,
+    --request-timeout. The explorer's and ``k9py record``'s."""
     g.add_argument("--as", dest="impersonate", metavar="USER",
                    help="act as another user (implies --live; kubectl's --as: what that user may see and do)")
     g.add_argument("--as-group", dest="impersonate_groups", action="append", default=[], metavar="GROUP",
@@ -1104,16 +1111,22 @@ MAX_DURATION = 9223372036.854775807  # Go's time.Duration: int64 nanoseconds
 def live_backend_from_args(args: Any) -> LiveBackend | None:
     """A LiveBackend if ``--live``, ``--context``, ``--kubeconfig``, ``--as`` or a kubeconfig
     override (``--cluster``, ``--token``, ...) was given, else ``None``."""
+    if getattr(args, "impersonate_groups", None) and getattr(args, "impersonate", None) is None:
+        raise K9pyError("requires --as (kubectl: impersonating a group needs a user)", field="--as-group")
+    return LiveBackend(live_options_from_args(args)) if wants_live(args) else None
+
+
+def live_options_from_args(args: Any) -> LiveOptions:
+    """The connection the command line asks for (``add_live_arguments``' or
+    ``add_connection_arguments``' flags), checked: K9pyError naming the flag."""
     groups = tuple(getattr(args, "impersonate_groups", None) or ())
     user = getattr(args, "impersonate", None)
     if groups and user is None:
         raise K9pyError("requires --as (kubectl: impersonating a group needs a user)", field="--as-group")
-    if not wants_live(args):
-        return None
     over = overrides_from_args(args)
-    return LiveBackend(LiveOptions(kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None),
-                                   request_timeout=request_timeout(getattr(args, "request_timeout", None)),
-                                   impersonate=user, impersonate_groups=groups, overrides=over))
+    return LiveOptions(kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None),
+                       request_timeout=request_timeout(getattr(args, "request_timeout", None)),
+                       impersonate=user, impersonate_groups=groups, overrides=over)
 
 
 OVERRIDE_FLAGS = ("cluster", "user", "token", "certificate_authority", "client_certificate", "client_key",

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from k9py.backends.base import Backend, Obj
-from k9py.backends.events import Added, Deleted, Listed, Modified, Synced, change_type
+from k9py.backends.events import Added, Deleted, Listed, Modified, StateChanged, Synced, change_type
 from k9py.kube import meta, resources
 from k9py.kube.selectors import matches as selector_matches
 from k9py.kube.selectors import parse_label_selector
@@ -44,7 +44,8 @@ async def record_backend(backend: Backend, writer: RecordingWriter, *, duration:
                          on_event: Callable[[Event], None] | None = None,
                          stop: threading.Event | None = None,
                          ready: Callable[[], None] | None = None,
-                         log_pods: set[tuple[str, str]] | None = None) -> None:
+                         log_pods: set[tuple[str, str]] | None = None,
+                         refused: dict[str, str] | None = None) -> None:
     """Record any Backend through its watches until ``duration`` (wall-clock seconds), ``stop``
     is set, or cancellation.
 
@@ -53,7 +54,9 @@ async def record_backend(backend: Backend, writer: RecordingWriter, *, duration:
     the virtual clock for the simulator). Pass the ``start`` written in the header so that
     replay (start + t) reads the same instants. Everything listed before a kind's watch is synced
     is the initial state, t=0; ``ready`` is called once every kind is synced. ``on_event`` sees
-    every event once written (tests, progress). ``log_pods`` gets the pods ``logs`` matched."""
+    every event once written (tests, progress). ``log_pods`` gets the pods ``logs`` matched,
+    ``refused`` the kinds the user may not list, with the server's words (nothing of them is
+    recorded; they count as synced, so ``ready`` is not kept waiting for them)."""
     clock = clock or backend.now
     start = clock() if start is None else start
     kinds = [r.kind for r in backend.kinds() if r.kind in resources.BY_KIND and r.kind not in SKIP_KINDS]
@@ -82,6 +85,14 @@ async def record_backend(backend: Backend, writer: RecordingWriter, *, duration:
                             emit(Event(0.0, "ADDED", sanitize(o, include_secrets=include_secrets)))
                 case Synced():
                     if not synced:
+                        synced = True
+                        unsynced.discard(kind)
+                        if not unsynced and ready is not None:
+                            ready()
+                case StateChanged(state="forbidden", message=why):
+                    if refused is not None:
+                        refused.setdefault(kind, why)
+                    if not synced:  # nothing to wait for: its list was refused
                         synced = True
                         unsynced.discard(kind)
                         if not unsynced and ready is not None:

@@ -107,3 +107,22 @@ def test_metrics_are_authorized_and_a_namespace_reader_still_gets_its_pods_usage
         assert cache.available and cache.pods and not cache.nodes and not cache.history
         await b.close()
     run(main())
+
+
+def test_record_as_a_user_records_what_that_user_may_list_and_says_what_was_refused(server, tmp_path, capsys):
+    """`k9py record --as jane` took no --as (nor --token, --cluster ...): it recorded as the
+    kubeconfig's user. Now it records as jane, and says which kinds the server refused her
+    instead of writing a recording silently without them."""
+    from k9py.cli import main
+    from k9py.scenario.files import read_text
+    from k9py.scenario.recording import parse_recording
+    path = str(tmp_path / "kc")
+    write_kubeconfig(path, server.handle.url)
+    _grant(server)
+    out = str(tmp_path / "jane.jsonl")
+    assert main(["record", "--kubeconfig", path, "--as", "jane", "-n", "default", "--duration", "1", "-o", out]) == 0
+    kinds = {e.object["kind"] for e in parse_recording(out, read_text(out)).events if e.object}
+    assert kinds == {"ConfigMap", "Pod"}  # what jane's Role lets her list, nothing else
+    err = capsys.readouterr().err
+    assert "k9py record: not recorded, the server refused to list them: " in err
+    assert 'User "jane" cannot list resource' in err
