@@ -122,7 +122,7 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_second():
      "--request-timeout: invalid duration '99999999999h': at most 2562047h (Go's longest duration)"),
     (["--scenario", "crashlop"], "crashlop: no such file or bundled scenario (did you mean crashloop?)"),
     (["replay", "incident"], "incident: no such file or bundled scenario (did you mean incident-checkout-oom?)"),
-    (["serve", "--scenario", "nope"], "nope: no such file or bundled scenario (bundled: crashloop, demo, "),
+    (["serve", "--scenario", "nope"], "nope: no such file or bundled scenario (bundled: admission-policy, crashloop, demo, "),
     (["scenario", "check", "self-heal"], "self-heal: no such file or bundled scenario (did you mean self-healing?)"),
     (["--bogus"], "unrecognized arguments: --bogus"),
 ])

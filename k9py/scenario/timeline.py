@@ -58,6 +58,7 @@ class Step:
     args: Any          # the action's value, checked
     note: str | None = None
     path: str = ""     # field path in the Scenario document (spec.timeline[i])
+    refused: bool = False  # the API is meant to refuse it (a lesson: an admission policy, a quota)
 
 
 @dataclass
@@ -169,7 +170,10 @@ def parse_step(raw: Any, path: str) -> Step:
     note = raw.get("note")
     if note is not None and not isinstance(note, str):
         raise FieldError(f"{path}.note", f"Invalid value: {show(note)}: must be a string")
-    actions = [k for k in raw if k not in ("at", "note")]
+    refused = raw.get("refused", False)
+    if not isinstance(refused, bool):
+        raise FieldError(f"{path}.refused", f"Invalid value: {show(refused)}: must be true or false")
+    actions = [k for k in raw if k not in ("at", "note", "refused")]
     unknown = [k for k in actions if k not in ACTIONS]
     if unknown:
         raise FieldError(f"{path}.{unknown[0]}", f'unknown action "{unknown[0]}": supported: {", ".join(ACTIONS)}')
@@ -180,7 +184,7 @@ def parse_step(raw: Any, path: str) -> Step:
     action = actions[0]
     p = f"{path}.{action}"
     args = _CHECKS[action](raw[action], p)
-    return Step(at=at, action=action, args=args, note=note, path=path)
+    return Step(at=at, action=action, args=args, note=note, path=path, refused=refused)
 
 
 def _at(v: Any, path: str) -> float:
@@ -442,6 +446,9 @@ class TimelineController:
             except (StepError, ApiError) as err:
                 why = (err.message if isinstance(err, ApiError) else "") or str(err)
                 fired.error = f"{step.path} ({step.action}): {why}"
+            else:
+                if step.refused:  # the lesson's refusal did not come: the scenario (or the cluster) is wrong
+                    fired.error = f"{step.path} ({step.action}): expected the API to refuse it, but it was applied"
             if step.action == "pause":
                 self.paused = True
             self.fired.append(fired)
@@ -526,15 +533,16 @@ def _run_delete(cluster: Any, d: Obj) -> None:
                        grace_period=d.get("gracePeriodSeconds"))
 
 
-def _replace(cluster: Any, obj: Obj, change: Callable[[Obj], None]) -> None:
+def _replace(cluster: Any, obj: Obj, change: Callable[[Obj], None], subresource: str | None = None) -> None:
     new = meta.deep_copy(obj)
     change(new)
-    cluster.replace(new)
+    cluster.replace(new, subresource=subresource)
 
 
 def _run_scale(cluster: Any, d: Obj) -> None:
+    """Through the scale subresource, as ``kubectl scale`` (what an admission policy's rules see)."""
     obj = _must(cluster, d.get("kind", "Deployment"), _ns(d), d["name"])
-    _replace(cluster, obj, lambda o: o.setdefault("spec", {}).__setitem__("replicas", int(d["replicas"])))
+    _replace(cluster, obj, lambda o: o.setdefault("spec", {}).__setitem__("replicas", int(d["replicas"])), "scale")
 
 
 def _pod_spec(obj: Obj) -> Obj:

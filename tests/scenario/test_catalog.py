@@ -21,7 +21,7 @@ def test_resolve_takes_paths_and_bundled_names():
 @pytest.mark.parametrize("arg,hint", [
     ("crashlop", "(did you mean crashloop?)"),
     ("rolling", "(did you mean rolling-update?)"),
-    ("zzz", "(bundled: crashloop, demo, incident-checkout-oom, jobs-cronjobs, kubeflow, minikube, "
+    ("zzz", "(bundled: admission-policy, crashloop, demo, incident-checkout-oom, jobs-cronjobs, kubeflow, minikube, "
             "node-failure, pv-lifecycle, rolling-update, scaling, self-healing)"),
 ])
 def test_an_unknown_name_lists_close_ones(arg, hint):

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from k9py.kube import meta
-from k9py.scenario import files
+from k9py.scenario import catalog, files
 from k9py.scenario.loader import load_cluster
 from k9py.scenario.timeline import timeline_of
 from tests.scenario.helpers import write
@@ -238,7 +238,9 @@ def test_every_step_of_every_bundled_scenario_applies_cleanly():
         tl = timeline_of(cluster)
         cluster.advance(tl.scenario.end)
         assert tl.done, path
-        assert [f.error for f in tl.fired if f.error] == [], path
+        assert [f.error for f in tl.fired if f.error and not f.step.refused] == [], path
+        # a step meant to be refused was refused, with the API's words
+        assert all(f.error and "expected the API to refuse" not in f.error for f in tl.fired if f.step.refused), path
 
 
 def test_check_names_the_steps_whose_target_the_file_never_has(tmp_path):
@@ -290,3 +292,24 @@ def test_a_manifest_integer_past_its_go_width_is_the_files_error(tmp_path):
     assert [str(e) for e in files.check(path)] == [
         f"{path}:17: document 2 (Deployment web): spec.revisionHistoryLimit: Invalid value: 99999999999: "
         "out of range for an int32"]
+
+
+def test_the_admission_policy_scenario_refuses_what_its_policies_say():
+    """admission-policy.yaml: the scale to 8 in prod is refused with the policy's words, dev takes
+    it, the rollout to nginx:latest stalls on FailedCreate and its undo brings nginx:1.25.3 back."""
+    cluster = files.load_scenario_cluster(os.path.join(catalog.bundled_dir(), "admission-policy.yaml"))
+    tl = timeline_of(cluster)
+    cluster.advance(35)
+    scale = tl.fired[0]
+    assert scale.step.refused and scale.error is not None and scale.error.endswith(
+        "ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit-prod' denied request: "
+        "at most 5 replicas in prod, not 8")
+    assert cluster.store.get("Deployment", "prod", "web")["spec"]["replicas"] == 3
+    assert cluster.store.get("Deployment", "dev", "web")["spec"]["replicas"] == 8
+    cluster.advance(50)
+    failed = [e["message"] for e in cluster.store.list("Event", "prod") if e["reason"] == "FailedCreate"]
+    assert failed and failed[-1].endswith("ValidatingAdmissionPolicy 'pinned-images' with binding "
+                                          "'pinned-images-prod' denied request: pin the image tag: nginx:latest")
+    cluster.advance(tl.scenario.end)
+    pods = [p for p in cluster.store.list("Pod", "prod") if not p["metadata"].get("deletionTimestamp")]
+    assert len(pods) == 3 and {p["spec"]["containers"][0]["image"] for p in pods} == {"nginx:1.25.3"}
