@@ -111,6 +111,14 @@ MENU_TAIL = [("owner", "<shift-j>", "Jump Owner"), ("wide", "<ctrl-w>", "Wide"),
              ("filter", "</>", "Filter"), ("command", "<:>", "Command"), ("help", "<?>", "Help"),
              ("aliases", "<ctrl-a>", "Aliases")]
 MENU_SORTS = ("NAME", "AGE")
+# a sort key that sorts another column in a view without the key's own (k9s's history: shift-n
+# sorts REVISION); view name -> {the key's column: the column it sorts there}
+SORT_STANDS_IN: dict[str, dict[str, str]] = {"history": {"NAME": "REVISION"}}
+
+
+def sort_column(view: ViewKind | None, col: str) -> str:
+    """The column the sort key of ``col`` sorts in ``view``."""
+    return SORT_STANDS_IN.get(view.name, {}).get(col, col) if view is not None else col
 
 HISTORY = ("history_back", "history_forward", "history_last")
 ALL_KEYS = [*GENERAL, *NAVIGATION, *SCROLL, *TABLE, *SORTS, *NAMESPACE_KEYS, DRILL]  # every non-row action
@@ -255,8 +263,14 @@ def hints(keys: Iterable[Key], keymap: Keymap = DEFAULT) -> Hints:
     return out
 
 
-def _sorts(columns: set[str], keymap: Keymap, names: Iterable[str] | None = None, menu: bool = False) -> Hints:
-    wanted = [k for k in SORTS if k.action[6:-2] in columns and (names is None or k.action[6:-2] in names)]
+def _sorts(columns: set[str], keymap: Keymap, names: Iterable[str] | None = None, menu: bool = False,
+           view: ViewKind | None = None) -> Hints:
+    wanted = []
+    for k in SORTS:
+        col = k.action[6:-2]
+        sorts = sort_column(view, col)
+        if sorts in columns and (names is None or col in names):
+            wanted.append(k if sorts == col else replace(k, description=f"Sort {sorts.lower()}"))
     return [(text, _menu_words(desc) if menu else desc) for text, desc in hints(wanted, keymap)]
 
 
@@ -278,7 +292,7 @@ def menu(view: ViewKind, read_only: bool, columns: set[str], replay: Hints | Non
     as ``keys`` binds it."""
     replay = replay or []
     out = row_keys.row_menu(view, read_only, keys, menu=True) + list(extra_hints or []) + replay
-    return out + _unshadowed(_tail(keys), replay) + _sorts(columns, keys, MENU_SORTS, menu=True)
+    return out + _unshadowed(_tail(keys), replay) + _sorts(columns, keys, MENU_SORTS, menu=True, view=view)
 
 
 def menu_more(columns: set[str], replay: Hints | None = None, *, keys: Keymap = DEFAULT) -> Hints:
@@ -299,7 +313,7 @@ def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites:
     replay keys when replaying (instead of the keys they take over), the rest, then ``extra``
     sections (HOTKEYS, PLUGINS); every label as ``keys`` binds it."""
     replay = replay or []
-    resource = row_keys.row_menu(view, read_only, keys) + hints(TABLE, keys) + _sorts(columns, keys)
+    resource = row_keys.row_menu(view, read_only, keys) + hints(TABLE, keys) + _sorts(columns, keys, view=view)
     spaces = [(text, ns) for i, ns in enumerate(["all", *favorites][:10])
               if (text := keys.label(f"favorite_{i}", f"<{i}>")) is not None]
     sections = [

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from k9py.kube import meta
+from k9py.ui import keymap
 from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog
 from k9py.ui.screens.helm import ReleaseText, ValuesScreen
 from k9py.view import helm
@@ -296,4 +297,26 @@ def test_r_on_a_release_shows_its_history_as_k9s_releases_key():
         await pilot.press("r")  # in the history `r` rolls back: the confirm dialog
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
+    run(s, helm_cluster())
+
+
+def test_history_sorts_by_revision_on_shift_n_as_k9s():
+    """k9s's history binds shift-n to Sort Revision (it has no NAME column): the header's menu
+    offers it and the key turns the revisions round; shift-a sorts by age."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "helm default")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        columns = {c.name for c in app.model.columns}
+        menu = keymap.menu(app.current.scope.view, False, columns)
+        assert ("<shift-n>", "Sort Revision") in menu and ("<shift-a>", "Sort Age") in menu
+        assert ("<shift-n>", "Sort revision") in keymap.help_sections(app.current.scope.view, False, columns, [])[0][1]
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert "no NAME column" not in app.flash_text
+        assert table_lines(app)[0].split()[0] == "REVISION↑"
+        assert [app.model.cells(app.model.row_at(i))[0] for i in range(2)] == ["1", "2"]
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert [app.model.cells(app.model.row_at(i))[0] for i in range(2)] == ["2", "1"]
     run(s, helm_cluster())

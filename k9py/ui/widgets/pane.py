@@ -192,6 +192,8 @@ class ExplorerPane(Vertical):
 
     def action_sort(self, col: str) -> None:
         cur = self.current
+        if cur is not None:
+            col = keymap.sort_column(cur.scope.view, col)  # (history: shift-n sorts REVISION)
         if cur is not None and not cur.sort_by(col):
             self.host.flash(f"no {col} column in this view", "warn")
         elif cur is not None and cur.sorting and cur.model is not None:
