@@ -417,3 +417,50 @@ def test_the_dialogs_address_is_config_yamls_port_forward_address():
         await until(app, pilot, lambda: isinstance(app.screen, PortForwardDialog), "the dialog")
         assert field_values(app)[2] == "127.0.0.1"
     run(s, user=UserConfig(settings=Settings(port_forward_address="127.0.0.1")))
+
+
+class _Listed:
+    """Forwards as the :pf view reads them (``list``), none listening."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def list(self):
+        return sorted(self.items, key=lambda f: f.key)
+
+
+def test_pf_sorts_by_name_age_ports_and_url_with_k9s_shift_keys():
+    """k9s's :pf binds shift-n/shift-a (name, age) and shift-p/shift-u (ports, url): a key sorts by
+    its column, again the other way; the header marks it and the cursor stays on its forward."""
+    async def s(app, pilot, cluster):
+        fwds = [Forward("default", pod, "nginx", 80, "localhost", None, local_port=lp, started=t)  # type: ignore[arg-type]
+                for pod, lp, t in (("web-b", 9090, 100.0), ("web-a", 10080, 300.0), ("web-c", 8080, 200.0))]
+        pf = PortForwardsScreen(_Listed(fwds), now=400.0)
+        app.push_screen(pf)
+        await settle(app, pilot)
+
+        def pods():
+            return [k[1] for k in pf.shown]
+
+        def header():
+            return str(pf.query_one("#pf-header").render()).split()
+        assert pods() == ["web-a", "web-b", "web-c"]
+        await pilot.press("P")
+        assert pods() == ["web-c", "web-b", "web-a"] and "PORTS↑" in header()  # 8080 < 9090 < 10080
+        await pilot.press("P")
+        assert pods() == ["web-a", "web-b", "web-c"] and "PORTS↓" in header()
+        await pilot.press("A")
+        assert pods() == ["web-a", "web-c", "web-b"] and "AGE↑" in header()  # the youngest first
+        await pilot.press("U")
+        assert pods() == ["web-c", "web-b", "web-a"] and "URL↑" in header()
+        assert pf.shown[pf.options.highlighted][1] == "web-a"  # the cursor follows its forward
+        await pilot.press("k")
+        assert pf.shown[pf.options.highlighted][1] == "web-b"
+        await pilot.press("N")
+        assert pods() == ["web-a", "web-b", "web-c"] and "NAME↑" in header()
+        assert pf.shown[pf.options.highlighted][1] == "web-b"  # the cursor kept its forward
+        await pilot.press("N")
+        assert pods() == ["web-c", "web-b", "web-a"] and "NAME↓" in header()
+        hints = [h.description for _, section in pf.help_sections() for h in section]
+        assert {"Sort Name", "Sort Age", "Sort Ports", "Sort URL"} <= set(hints)
+    run(s)

@@ -125,3 +125,54 @@ def test_cluster_scoped_views_have_no_n_nor_w(drive):
         await sync(app, pilot)
         assert app.title_text() == before and "copied" not in app.flash_text
     drive(s)
+
+
+def test_references_sort_by_name_and_gvr_with_k9s_shift_keys(drive):
+    """k9s's references view binds shift-n (Sort Name) and shift-v (Sort GVR): a key sorts by
+    its column, again the other way; the header marks it, the cursor stays on its workload."""
+    from k9py.ui.screens.references import References
+    from tests.samples import small_cluster
+
+    cluster = small_cluster()
+
+    def workload(kind, name):
+        spec = {"selector": {"matchLabels": {"app": name}},
+                "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+                    {"name": name, "image": "x:1", "envFrom": [{"configMapRef": {"name": "app-config"}}]}]}}}
+        if kind == "Deployment":
+            spec["replicas"] = 0
+        cluster.store.create({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": "default"},
+                              "spec": spec})
+    workload("Deployment", "api")
+    workload("Deployment", "zed")
+    workload("DaemonSet", "mid")
+
+    async def s(app, pilot, cluster):
+        await open_view(app, pilot, "cm")
+        app.table.move_to(visible_names(app).index("app-config"))
+        await pilot.press("u")
+        await sync(app, pilot)
+        await pilot.pause()
+        scr = app.screen
+        assert isinstance(scr, References)
+
+        def names():
+            return [name for _, name, _ in scr.refs]
+
+        def header():
+            return str(scr.query_one("#refs-header").render()).split()
+        assert names() == ["api", "zed", "mid"] and header() == ["NAMESPACE", "NAME", "GVR"]
+        await pilot.press("N")
+        assert names() == ["api", "mid", "zed"] and header() == ["NAMESPACE", "NAME↑", "GVR"]
+        assert scr.refs[scr.selected_index()][1] == "api"  # the cursor kept its workload
+        await pilot.press("N")
+        assert names() == ["zed", "mid", "api"] and header() == ["NAMESPACE", "NAME↓", "GVR"]
+        await pilot.press("V")
+        assert names() == ["mid", "api", "zed"] and header() == ["NAMESPACE", "NAME", "GVR↑"]
+        await pilot.press("V")
+        assert names() == ["zed", "api", "mid"]
+        labels = [str(scr.options.get_option_at_index(i).prompt).split()[1] for i in range(3)]
+        assert labels == ["zed", "api", "mid"]  # the lines shown follow
+        hints = {h.description for _, section in scr.help_sections() for h in section}
+        assert {"Sort Name", "Sort GVR"} <= hints
+    drive(s, cluster=cluster)

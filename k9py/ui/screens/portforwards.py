@@ -22,6 +22,7 @@ from k9py.ui.plain import plain_title
 from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
 from k9py.ui.screens.filelist import fit_end
 from k9py.ui.screens.help import Choices, KeyedScreen
+from k9py.ui.screens.listsort import ListSort, natural
 from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
@@ -118,18 +119,31 @@ def forward_cells(f: Forward, now: float, benchmarks: Benchmarks | None = None) 
             _size(t.bytes_out), human_duration(max(0.0, now - f.started)), bench_cell(benchmarks, f))
 
 
+def sort_key(f: Forward, col: str) -> tuple:
+    """What a forward sorts by in ``col`` (AGE: the youngest first, as the tables)."""
+    ties = (f.namespace, f.pod, f.container, f.port)
+    if col == "AGE":
+        return (-f.started, *ties)
+    if col == "PORTS":
+        return (natural(f.ports), *ties)
+    if col == "URL":
+        return (natural(f.url), *ties)
+    return (f.pod, f.namespace, f.container, f.port)  # NAME
+
+
 NAME_MIN = 16  # a narrow screen shortens pod names to this before it drops columns
 NARROW_DROPS = ("NAMESPACE", "ACTIVE")  # then these go, in this order
 BENCH_DROPS = ("AGE", "IN", "OUT")  # and while a benchmark runs, these, so that its progress shows
 NAME_LEAST = 10  # and names shorten again, down to this; what still does not fit is cut
 
 
-def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
+def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0, header: Sequence[str] = COLUMNS) -> list[str]:
     """The header and rows, every column as wide as its widest cell. When ``width`` (0: no limit)
     is too narrow, names are shortened first, then NAMESPACE and ACTIVE left out, so that the
-    URL and the traffic stay on the screen. BENCH shows while a benchmark runs."""
+    URL and the traffic stay on the screen. BENCH shows while a benchmark runs. ``header``: the
+    column names as shown (the sorted one with its arrow)."""
     rows = [(*r, *("",) * (len(COLUMNS) - len(r))) for r in rows]
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(header)]
     bench = COLUMNS.index("BENCH")
     shown = [i for i in range(len(COLUMNS)) if i != bench or any(r[bench] for r in rows)]  # BENCH: while one runs
 
@@ -147,7 +161,8 @@ def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0) -> list[str]:
         if width and total() > width:
             shown.remove(COLUMNS.index(col))
     shorten_names(NAME_LEAST)
-    lines = ["  ".join(fit_end(row[i], widths[i]).ljust(widths[i]) for i in shown).rstrip() for row in (COLUMNS, *rows)]
+    lines = ["  ".join(fit_end(row[i], widths[i]).ljust(widths[i]) for i in shown).rstrip()
+             for row in (tuple(header), *rows)]
     return [fit_end(line, width) for line in lines] if width else lines
 
 
@@ -155,6 +170,10 @@ class PortForwardsScreen(KeyedScreen[None]):
     BINDINGS = [Binding("b", "bench", "Benchmark Run/Stop", id="portforwards.bench"),
                 Binding("enter", "benchmarks", "View Benchmarks", id="portforwards.benchmarks"),
                 Binding("ctrl+d", "stop", "Delete", id="portforwards.delete"),
+                Binding("N", "sort('NAME')", "Sort Name", id="sort_name"),
+                Binding("A", "sort('AGE')", "Sort Age", id="sort_age"),
+                Binding("P", "sort('PORTS')", "Sort Ports", id="portforwards.sort_ports"),
+                Binding("U", "sort('URL')", "Sort URL", id="portforwards.sort_url"),
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "PORT-FORWARDS"
@@ -178,7 +197,9 @@ class PortForwardsScreen(KeyedScreen[None]):
         self.benchmarks = benchmarks
         self.now = now  # tests: a fixed "now" for the ages
         self.shown: list[ForwardKey] = []
+        self._keep_key: ForwardKey | None = None
         self.note = ""  # what the last stop said
+        self.sort = ListSort()  # shift-n/a/p/u (k9s's): the forwards' order, else their start's
 
     def help_title(self) -> str:
         return "Help: portforwards"
@@ -203,12 +224,16 @@ class PortForwardsScreen(KeyedScreen[None]):
 
     def reload(self) -> None:
         now = self.now if self.now is not None else time.time()
-        forwards = [f for f in self.forwards.list() if self.only is None or (f.namespace, f.pod) in self.only]
+        forwards = self.sort.order((f for f in self.forwards.list() if self.only is None or (f.namespace, f.pod) in self.only),
+                                   sort_key)
         width = max(0, self.options.scrollable_content_region.width - 2)  # an option's padding
-        lines = table_lines([forward_cells(f, now, self.benchmarks) for f in forwards], width)
+        lines = table_lines([forward_cells(f, now, self.benchmarks) for f in forwards], width, self.sort.header(COLUMNS))
         keys = [f.key for f in forwards]
         opts = self.options
         keep = opts.highlighted
+        if self._keep_key is not None and self._keep_key in keys:  # a new order: the cursor stays on its forward
+            keep = keys.index(self._keep_key)
+        self._keep_key = None
         header = Text(lines[0], style=theme.style("table.header"), no_wrap=True, overflow="ellipsis")
         self.query_one("#pf-header", Static).update(header)
         opts.clear_options()
@@ -231,6 +256,12 @@ class PortForwardsScreen(KeyedScreen[None]):
     def _selected(self) -> ForwardKey | None:
         i = self.options.highlighted
         return self.shown[i] if i is not None and 0 <= i < len(self.shown) else None
+
+    def action_sort(self, col: str) -> None:
+        """k9s's shift-n/a/p/u: sort by the column; again: the other way round."""
+        self.sort.toggle(col)
+        self._keep_key = self._selected()
+        self.reload()
 
     def action_cursor(self, delta: int) -> None:
         if self.shown:

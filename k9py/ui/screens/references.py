@@ -13,6 +13,7 @@ from textual.binding import Binding
 from k9py.backends.base import StatusError
 from k9py.errors import K9pyError
 from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_end
+from k9py.ui.screens.listsort import ListSort
 from k9py.view import references
 from k9py.view.inert import inert_line
 from k9py.view.kinds import BY_KIND, ViewKind, gvr_of
@@ -51,18 +52,26 @@ def denied_note(denied: list[str]) -> str:
     return f" (no access to {', '.join(denied)}: not scanned)" if denied else ""
 
 
-def ref_lines(refs: list[Ref], width: int = 0) -> list[str]:
-    """The header and a line a reference, in columns; NAME cut to what ``width`` leaves (0: no limit)."""
+def sort_key(ref: Ref, col: str) -> tuple[str, ...]:
+    ns, name, gvr = ref
+    return (gvr, ns, name) if col == "GVR" else (name, ns, gvr)
+
+
+def ref_lines(refs: list[Ref], width: int = 0, header: tuple[str, ...] = COLUMNS) -> list[str]:
+    """The header and a line a reference, in columns; NAME cut to what ``width`` leaves (0: no
+    limit). ``header``: the column names as shown (the sorted one with its arrow)."""
     rows = [(inert_line(ns), inert_line(name), gvr) for ns, name, gvr in refs]
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(header)]
     if width:
         widths[1] = max(NAME_LEAST, min(widths[1], width - widths[0] - widths[2] - 4))
     return [f"{fit_end(a, widths[0]):<{widths[0]}}  {fit_end(b, widths[1]):<{widths[1]}}  {c}".rstrip()
-            for a, b, c in (COLUMNS, *rows)]
+            for a, b, c in (header, *rows)]
 
 
 class References(FileList):
     BINDINGS = [Binding("enter", "open", "Goto", id="references.goto"),
+                Binding("N", "sort('NAME')", "Sort Name", id="sort_name"),
+                Binding("V", "sort('GVR')", "Sort GVR", id="references.sort_gvr"),
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "REFERENCES"
@@ -76,6 +85,7 @@ class References(FileList):
         self.refs = refs
         self.denied: list[str] = []  # the workload kinds the user may not list (set by the opener)
         self.scanned = True  # ``refs`` came with the screen: the first reload shows them
+        self.sort = ListSort()  # shift-n / shift-v (k9s's): by name or GVR, else as scanned
 
     def help_title(self) -> str:
         return "Help: references"
@@ -96,8 +106,11 @@ class References(FileList):
                 self._show()
         self.run_worker(again(), exclusive=True)
 
-    def _show(self) -> None:
+    def _show(self, keep_ref: Ref | None = None) -> None:
         keep = self.options.highlighted
+        self.refs = self.sort.order(self.refs, sort_key)
+        if keep_ref is not None and keep_ref in self.refs:
+            keep = self.refs.index(keep_ref)
         self.show(f" references({self.where()})[{len(self.refs)}] ", [f"{ns}/{name}/{gvr}" for ns, name, gvr in self.refs],
                   keep or 0)
         if not self.refs:
@@ -106,7 +119,13 @@ class References(FileList):
             self.flash(denied_note(self.denied).strip(" ()"), "warn")
 
     def lay_out(self, width: int) -> list[str]:
-        return ref_lines(self.refs, width)
+        return ref_lines(self.refs, width, self.sort.header(COLUMNS))
+
+    def action_sort(self, col: str) -> None:
+        """k9s's shift-n / shift-v: sort by the column; again: the other way round."""
+        i = self.selected_index()
+        self.sort.toggle(col)
+        self._show(self.refs[i] if i is not None else None)
 
     def action_open(self) -> None:
         """k9s's Goto: the workload's view, in its namespace, with the cursor on it."""
