@@ -83,7 +83,8 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "portforwards.sort_ports": ("P",), "portforwards.sort_url": ("U",),
     "benchmarks.open": ("enter", "d"), "benchmarks.delete": ("ctrl+d",),
     "values.all": ("v",),
-    "aliases.goto": ("enter",), "timeline.go": ("enter",), "timeline.play_pause": ("space",),
+    "aliases.goto": ("enter",), "aliases.sort_resource": ("R",), "aliases.sort_command": ("C",),
+    "aliases.filter": ("slash",), "timeline.go": ("enter",), "timeline.play_pause": ("space",),
 }
 DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
 PROMPT_ACTIONS = ("command", "filter")  # their keys open the prompt before any binding sees a key
@@ -143,7 +144,8 @@ SCREENS: tuple[ScreenKeys, ...] = (
                ("benchmarks.open", "benchmarks.delete", "refresh", "back", "help", "down", "up"), _LIST_FIXED),
     ScreenKeys("timeline", "timeline view",
                ("timeline.go", "timeline.play_pause", "back", "help", "down", "up", "top", "bottom"), _LIST_FIXED),
-    ScreenKeys("help", "help and aliases lists", ("aliases.goto", "back", "help", "aliases", *_NAV),
+    ScreenKeys("help", "help and aliases lists", ("aliases.goto", "aliases.sort_resource", "aliases.sort_command",
+                                                  "aliases.filter", "back", "help", "aliases", *_NAV),
                {**_LIST_FIXED, "left": "scroll_left", "right": "scroll_right"}),
 )
 

@@ -11,7 +11,6 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 
@@ -644,15 +643,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
 
         user = self.navigator.aliases
         rows = kinds.alias_table(self.session.extra_aliases(), user)  # the user's last
-        # columns as wide as their longest cell (a user's long command at most 30)
-        kind_w = max((len(k) for k, _, _ in rows), default=8) + 2
-        name_w = min(30, max((len(n) for _, n, _ in rows), default=7)) + 2
-        text = Text(f"{'RESOURCE':<{kind_w}}{'COMMAND':<{name_w}}ALIASES\n", style=theme.style("table.header"))
-        for kind, name, words in rows:
-            text.append(f"{kind:<{kind_w}}{name:<{name_w - 1}} {words}\n", style=theme.style("row"))
         builtin = len(rows) - len(user)  # enter runs a view's name, a user's alias by its word
-        commands = [name for _, name, _ in rows[:builtin]] + [words for _, _, words in rows[builtin:]]
-        self.push_screen(AliasesScreen(f"Aliases[{len(rows)}]", text, commands))
+        self.push_screen(AliasesScreen.listing([(kind, name, words, name if i < builtin else words)
+                                                for i, (kind, name, words) in enumerate(rows)]))
 
     def action_hotkey(self, index: int) -> None:
         """A hotkey (hotkeys.yaml): its command, as if typed at the prompt (keepHistory: on top)."""

@@ -524,3 +524,52 @@ def test_enter_in_the_aliases_goes_to_the_rows_view_as_k9s(drive):
         await sync(app, pilot)
         assert len(app.screen_stack) == 1 and app.title_text().startswith("deployments")
     drive(s)
+
+
+def test_aliases_sort_by_resource_and_command_and_filter_as_k9s(drive):
+    """k9s's aliases view sorts by resource (shift-r) and command (shift-c), again the other way,
+    and `/` filters its rows; esc clears the filter before it closes the list; enter still runs
+    the row under the cursor."""
+    async def s(app, pilot, cluster):
+        from k9py.ui.screens.help import AliasesScreen
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AliasesScreen)
+
+        def lines():
+            return str(screen.query_one("#help-body").render()).splitlines()
+        first = screen.commands[:]
+        await pilot.press("C")
+        assert screen.commands == sorted(first, key=str.lower) and lines()[0].split()[:2] == ["RESOURCE", "COMMAND↑"]
+        await pilot.press("C")
+        assert screen.commands == sorted(first, key=str.lower, reverse=True)
+        await pilot.press("R")
+        resources = [line.split()[0] for line in lines()[1:]]
+        assert resources == sorted(resources, key=str.lower) and lines()[0].split()[0] == "RESOURCE↑"
+        await pilot.press("slash", *"deploy", "enter")
+        await pilot.pause()
+        assert screen.commands == ["deployments"] and len(lines()) == 2
+        assert "</deploy>" in str(screen.query_one("#help-box").border_title)
+        await pilot.press("escape")  # the filter goes, the list stays
+        await pilot.pause()
+        assert isinstance(app.screen, AliasesScreen) and len(screen.commands) == len(first)
+        await pilot.press("slash", *"^svc", "enter", "enter")  # ALIASES holds svc: its row's view
+        await sync(app, pilot)
+        assert len(app.screen_stack) == 1 and app.title_text().startswith("services")
+    drive(s)
+
+
+def test_a_filter_typed_in_one_burst_in_the_aliases_keeps_every_key(drive):
+    """`/depl⏎` typed at once in ctrl-a's list: the keys behind `/` are the filter box's."""
+    async def s(app, pilot, cluster):
+        from k9py.ui.screens.help import AliasesScreen
+        from tests.ui.test_typeahead import burst
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AliasesScreen)
+        burst(app, "/depl\r")
+        await sync(app, pilot)
+        assert screen.filter_text == "depl" and screen.commands == ["deployments"]
+    drive(s)

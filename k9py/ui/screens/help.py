@@ -16,11 +16,14 @@ from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from k9py.config.keymap import Keymap, yielded
 from k9py.ui import keymap, theme
+from k9py.ui.screens.listsort import ListSort
+from k9py.ui.widgets.inert_input import SearchBox
 from k9py.ui.widgets.menu import Hint, KeyMenu, declared_bindings, distinct, hints_from_bindings
+from k9py.view.filter import search_regex
 from k9py.view.inert import inert_line
 
 R = TypeVar("R")
@@ -315,26 +318,131 @@ class HelpScreen(ListScreen):
     pass
 
 
+AliasRow = tuple[str, str, str, str]  # RESOURCE, COMMAND, ALIASES as shown; what enter runs
+
+
+def alias_text(rows: Sequence[AliasRow], header: Sequence[str] = ("RESOURCE", "COMMAND", "ALIASES")) -> Text:
+    """The aliases' lines under their header, columns as wide as their longest cell (a user's long
+    command at most 30)."""
+    kind_w = max((len(r[0]) for r in rows), default=8) + 2
+    name_w = min(30, max((len(r[1]) for r in rows), default=7)) + 2
+    kind_w, name_w = max(kind_w, len(header[0]) + 2), max(name_w, len(header[1]) + 2)
+    text = Text(f"{header[0]:<{kind_w}}{header[1]:<{name_w}}{header[2]}\n", style=theme.style("table.header"))
+    for kind, name, words, _ in rows:
+        text.append(f"{kind:<{kind_w}}{name:<{name_w - 1}} {words}\n", style=theme.style("row"))
+    return text
+
+
 class AliasesScreen(ListScreen):
     """k9s's aliases view: a row a view (or a user's alias) under a cursor; enter runs its command
-    (k9s's Goto) in the view below. ``commands``: each row's, in order (none: a list to read)."""
+    (k9s's Goto) in the view below. ``commands``: each row's, in order (none: a list to read).
+    Made with ``rows`` (``listing``), shift-r / shift-c sort them by resource or command and `/`
+    filters them, as k9s's."""
 
     BINDINGS = [Binding("enter", "goto", "Goto", id="aliases.goto"),
                 Binding("ctrl+a", "dismiss_screen", "Close", id="aliases"),
+                Binding("R", "sort('RESOURCE')", "Sort Resource", id="aliases.sort_resource"),
+                Binding("C", "sort('COMMAND')", "Sort Command", id="aliases.sort_command"),
+                Binding("slash", "filter", "Filter", id="aliases.filter"),
                 # the cursor's (the list does not take the keys: on_mount): the fixed keys move it too
                 *[Binding(key, action, show=False, id=vid) for key, action, vid in (
                     ("down", "scroll(1)", "down"), ("up", "scroll(-1)", "up"), ("pagedown", "page(1)", "page_down"),
                     ("pageup", "page(-1)", "page_up"), ("home", "scroll_top", "top"), ("end", "scroll_bottom", "bottom"))]]
     # a row too long for the screen ends in an ellipsis instead of wrapping under the next one
-    DEFAULT_CSS = "AliasesScreen #help-body { text-wrap: nowrap; text-overflow: ellipsis; }"
+    DEFAULT_CSS = """
+    AliasesScreen #help-body { text-wrap: nowrap; text-overflow: ellipsis; }
+    AliasesScreen #aliases-filter { height: 3; border: round $k9-filter-border; background: $k9-prompt-bg;
+                                    color: $k9-prompt-fg; display: none; }
+    """
     HELP_TITLE = "ALIASES"
     HEADER_LINES = 1
+    AUTO_FOCUS = "#help-scroll"  # (not the hidden filter box)
+    COLUMNS = ("RESOURCE", "COMMAND", "ALIASES")
 
     def __init__(self, title: str, body: Text | Sequence[Section], commands: Sequence[str] = ()) -> None:
         super().__init__(title, body)
         self.commands = list(commands)
         self.cursor = 0
         self.chosen: str | None = None  # what enter picked (the app runs it once the screen is gone)
+        self.rows: list[AliasRow] = []  # ``listing``'s, in their first order
+        self.sort = ListSort()
+        self.filter_text = ""
+
+    @classmethod
+    def listing(cls, rows: Sequence[AliasRow]) -> AliasesScreen:
+        screen = cls(f"Aliases[{len(rows)}]", alias_text(rows), [r[3] for r in rows])
+        screen.rows = list(rows)
+        return screen
+
+    @property
+    def KEYS_NOW(self) -> bool:  # type: ignore[override]
+        """Keys run now, unless the filter box takes them."""
+        return not (self.is_mounted and self.filter_box.display)
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield SearchBox(id="aliases-filter", placeholder="filter (regex)")
+
+    @property
+    def filter_box(self) -> SearchBox:
+        return self.query_one("#aliases-filter", SearchBox)
+
+    def offers(self, hint: Hint) -> bool:
+        if hint.action.startswith("sort") or hint.action == "filter":
+            return bool(self.rows)
+        return hint.action != "goto" or bool(self.commands)
+
+    def _shown_rows(self) -> list[AliasRow]:
+        rows = self.rows
+        if self.filter_text:
+            rx = search_regex(self.filter_text)
+            rows = [r for r in rows if any(rx.search(cell) for cell in r[:3])]
+        return self.sort.order(rows, lambda r, col: (r[self.COLUMNS.index(col)].lower(), r))
+
+    def _relist(self, keep: str | None = None) -> None:
+        """The rows again, sorted and filtered; the cursor on ``keep``'s row (or the first)."""
+        rows = self._shown_rows()
+        self._body = alias_text(rows, self.sort.header(self.COLUMNS))
+        self.commands = [r[3] for r in rows]
+        title = f"Aliases[{len(rows)}]" + (f" </{self.filter_text}>" if self.filter_text else "")
+        self.query_one("#help-box").border_title = Text(title)
+        self.cursor = self.commands.index(keep) if keep in self.commands else 0
+        self.query_one("#help-body", Static).update(self._body)
+        self._paint()
+        self.refresh_menu()
+
+    def _current(self) -> str | None:
+        return self.commands[self.cursor] if self.commands else None
+
+    def action_sort(self, col: str) -> None:
+        """k9s's shift-r / shift-c: sort by the column; again: the other way round."""
+        if self.rows:
+            self.sort.toggle(col)
+            self._relist(self._current())
+
+    def action_filter(self) -> None:
+        if self.rows:
+            self.filter_box.open(self.filter_text)
+            self.set_focus(self.filter_box)  # now: the keys typed behind `/` are the box's
+
+    @on(Input.Submitted, "#aliases-filter")
+    def _filtered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.filter_box.close(self)
+        self.set_focus(None)
+        self.filter_text = event.value.strip()
+        self._relist(self._current())
+
+    def action_dismiss_screen(self) -> None:
+        """esc: the filter box closes, then the filter clears, then the list (as the tables')."""
+        if self.rows and self.filter_box.display:
+            self.filter_box.close(self)
+            self.set_focus(None)
+        elif self.filter_text:
+            self.filter_text = ""
+            self._relist(self._current())
+        else:
+            super().action_dismiss_screen()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -342,9 +450,6 @@ class AliasesScreen(ListScreen):
             self.scroller.can_focus = False  # its own arrow and page keys would scroll past the cursor
             self.set_focus(None)
         self._paint()
-
-    def offers(self, hint: Hint) -> bool:
-        return hint.action != "goto" or bool(self.commands)
 
     def _paint(self) -> None:
         if not self.commands or not isinstance(self._body, Text):
