@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, Static
 from k9py.explorer import transfer as tx
 from k9py.kube import podcontainers
 from k9py.ui.local_api import kubectl_unreachable
-from k9py.ui.screens.dialogs import FieldInput, Tick, _Dialog, field
+from k9py.ui.screens.dialogs import FieldInput, Tick, _Dialog, field, labelled
 from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
@@ -43,17 +43,15 @@ class TransferDialog(_Dialog):
         return "\n".join(inert_line(line) for line in text.split("\n"))
 
     def fields(self) -> ComposeResult:
+        # a label left of each field, one line each: six fields and the containers fit 80x24
         yield Tick("Download", True, id="download")
-        yield Static("From:", classes="field-label")
         # the pod's prefix stays: the path is typed after it (k9s's field does not select its text)
-        yield FieldInput(f"{self.namespace}/{self.pod}:", id="from", compact=True, select_on_focus=False)
-        yield Static("To:", classes="field-label")
-        yield field("", id="to")
+        yield labelled("From:", FieldInput(f"{self.namespace}/{self.pod}:", id="from", compact=True,
+                                           select_on_focus=False))
+        yield labelled("To:", field("", id="to"))
         yield Tick("NoPreserve", False, id="no-preserve")
-        yield Static("Container:", classes="field-label")
-        yield field(self.container, id="container")
-        yield Static("Retries:", classes="field-label")
-        yield field(str(DEFAULT_RETRIES), id="retries", restrict=r"[0-9]*", max_length=6)
+        yield labelled("Container:", field(self.container, id="container"))
+        yield labelled("Retries:", field(str(DEFAULT_RETRIES), id="retries", restrict=r"[0-9]*", max_length=6))
 
     def on_mount(self) -> None:
         box = self.query_one("#from", Input)

@@ -182,3 +182,18 @@ def test_kubectl_cp_that_drops_out_or_retries_a_missing_file_is_a_failure(tmp_pa
                                                    "-c", "c"]
     # --as/--as-group (the explorer's impersonation): the copy is that user's too
     assert tx.kubectl_argv("kubectl", "ctx", p, ("--as", "jane"))[:5] == ["kubectl", "--as", "jane", "--context", "ctx"]
+
+
+def test_the_dialog_of_a_pod_with_several_containers_fits_80x24_without_scrolling():
+    """Six fields, the containers' list, the buttons and the keys in 24 rows: each label is left
+    of its field (k9s's form), so nothing scrolls out of sight."""
+    async def s(app, pilot, cluster):
+        dialog = await open_dialog(app, pilot)
+        box = dialog.query_one(".dialog")
+        assert box.max_scroll_y == 0 and box.region.height < 24
+        for wid in ("download", "from", "to", "no-preserve", "container", "retries", "ok", "cancel"):
+            assert box.region.contains_region(dialog.query_one(f"#{wid}").region), wid
+        assert "Available Containers: nginx, sidecar" in str(dialog.query_one(".dialog-message").render())
+        await pilot.press("tab")  # the keys still move from field to field
+        assert app.focused is dialog.query_one("#to")
+    run(s, size=(80, 24))

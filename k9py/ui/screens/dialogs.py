@@ -86,6 +86,12 @@ def field(value: str, *, id: str, restrict: str | None = None, max_length: int =
     return FieldInput(value, id=id, restrict=restrict, max_length=max_length, compact=True)
 
 
+def labelled(label: str, widget: FieldInput) -> Horizontal:
+    """A label and its field on one line (k9s's forms: the label left of the field), for a dialog
+    with many fields to fit 80x24."""
+    return Horizontal(Static(label, classes="field-label"), widget, classes="field-row")
+
+
 def buttons() -> Horizontal:
     """Cancel / OK, one line high."""
     return Horizontal(Button("Cancel", id="cancel", compact=True),
