@@ -110,6 +110,18 @@ def _size(fd: int) -> tuple[int, int] | None:
     return cols, rows
 
 
+CLEAR = b"\033[H\033[2J"  # k9s's clearScreen
+
+
+def banner(ns: str, pod: str, container: str, *, attach: bool) -> bytes:
+    """What the terminal shows as it is handed over: a clear screen (what an earlier shell left
+    there is gone), then for a shell k9s's banner, black on green."""
+    if attach:
+        return CLEAR
+    text = f"<<K9py-Shell>> Pod: {inert_line(ns)}/{inert_line(pod)} | Container: {inert_line(container)} \n"
+    return CLEAR + b"\033[30;42;1m" + text.encode() + b"\033[0m"
+
+
 def _write_all(fd: int, data: bytes) -> None:
     while data:
         n = os.write(fd, data)
@@ -238,6 +250,7 @@ class Shells:
                 command = [*(spec.get("command") or []), *(spec.get("args") or [])] or ["sh"]
             proc = start_exec(cluster, ns, pod, container, command, tty=True, stdin=True)
         with terminal_handed_over(self.app) as typed, terminal() as (fd_in, fd_out):
+            _write_all(fd_out, banner(ns, pod, container, attach=attach))
             if typed:  # typed ahead of the shell: its first input, as a terminal would have kept it
                 with cluster.lock:
                     proc.feed(typed)
@@ -268,6 +281,8 @@ class Shells:
         from k9py.backends.kubeconfig import masked_argv
         log.info("running %s", shlex.join(masked_argv(argv)))
         with terminal_handed_over(self.app):
+            with terminal() as (_, fd_out):
+                _write_all(fd_out, banner(ns, pod, container, attach=attach))
             code, said = call_keeping_stderr(argv, env)
         self._ended(ns, pod, container, code, attach=attach, said=said, label=label)
         return code

@@ -269,3 +269,23 @@ def test_a_live_shell_that_fails_says_why_in_the_flash(capfd):
     assert code == 3 and said.startswith("error: unable to upgrade connection: ") and "\x1b" not in said
     assert "unable to upgrade connection" in capfd.readouterr().err  # the terminal saw it too
     assert shell.call_keeping_stderr([sys.executable, "-c", "pass"], None) == (0, "")
+
+
+def test_a_shell_starts_on_a_cleared_terminal_under_k9s_banner(terminal_is):
+    """k9s clears the screen before a shell (what an earlier one printed is gone) and prints its
+    banner naming the pod and container; attach clears it without the banner."""
+    async def s(app, pilot, cluster):
+        await goto(app, pilot, "counter")
+        seen = []
+
+        def go():
+            seen.append(terminal_is.wait_for("/ # "))
+            terminal_is.type("exit\r")
+        t = threading.Thread(target=go, daemon=True)
+        t.start()
+        await pilot.press("s")
+        await settle(app, pilot)
+        t.join(DEADLINE)
+        assert seen and seen[0].startswith("\x1b[H\x1b[2J\x1b[30;42;1m<<K9py-Shell>> Pod: default/counter | Container: counter")
+    run(s)
+    assert shell.banner("default", "web", "nginx", attach=True) == b"\x1b[H\x1b[2J"
