@@ -11,7 +11,7 @@ from k9py.kube import meta
 from k9py.ui.screens.actions import DeleteDialog, DrainDialog, ImageDialog
 from k9py.ui.screens.dialogs import ConfirmScreen, ScaleScreen
 from k9py.view.kinds import BY_NAME
-from tests.ui.simcluster import command, flash, goto, run, settle
+from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
 
 NGINX = "nginx-deployment"
 
@@ -438,3 +438,30 @@ def test_jobs_offer_no_set_image_as_k9s():
         await pilot.pause()
         assert len(app.screen_stack) == 1  # no dialog whose OK can only fail
     run(s)
+
+
+def test_r_restarts_every_marked_deployment_as_k9s():
+    """k9s's restart asks "Restart deployment NS/NAME?" for one (singular), "Restart 2
+    deployments?" for the marked rows, and restarts each of them."""
+    from tests.ui.simcluster import deployment
+    cluster = sim_cluster()
+    cluster.create(deployment("api", replicas=1))
+    cluster.advance(5)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("r")
+        assert str(app.screen.query_one(".dialog-message").render()) == "Restart deployment default/api?"
+        await pilot.press("n")
+        await goto(app, pilot, "api")
+        await pilot.press("space")
+        await goto(app, pilot, NGINX)
+        await pilot.press("space", "r")
+        assert str(app.screen.query_one(".dialog-message").render()) == "Restart 2 deployments?"
+        await pilot.press("y")
+        await settle(app, pilot)
+        for name in ("api", NGINX):
+            dep = cluster.store.get("Deployment", "default", name)
+            assert "kubectl.kubernetes.io/restartedAt" in dep["spec"]["template"]["metadata"]["annotations"], name
+        assert flash(app) == "2 deployments restarted"
+    run(s, cluster)

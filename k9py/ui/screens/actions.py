@@ -131,10 +131,23 @@ def confirm_then(app: K9pyApp, title: str, message: str, label: str,
     app.push_screen(ConfirmScreen(title, message), answered(app, done))
 
 
-def restart(app: K9pyApp, view: ViewKind, row: Row) -> None:
-    kind, (ns, name) = view.kind, row.key
-    confirm_then(app, "<Restart>", f"Restart {view.name} {_where(ns, name)}?", "restart",
-                 lambda: app.backend.restart(kind, ns, name), f"{kind} {_where(ns, name)} restarted")
+def restart(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]]) -> None:
+    """`r`: the cursor's workload, or every marked one (k9s's "Restart deployment NS/NAME?",
+    "Restart 3 deployments?")."""
+    kind = view.kind
+    if not keys:
+        return
+    if len(keys) == 1:
+        (ns, name), = keys
+        confirm_then(app, "<Restart>", f"Restart {kind.lower()} {_where(ns, name)}?", "restart",
+                     lambda: app.backend.restart(kind, ns, name), f"{kind} {_where(ns, name)} restarted")
+        return
+
+    async def each() -> None:
+        for ns, name in keys:
+            await app.backend.restart(kind, ns, name)
+    confirm_then(app, "<Restart>", f"Restart {len(keys)} {view.name}?", "restart", each,
+                 f"{len(keys)} {view.name} restarted")
 
 
 def set_image(app: K9pyApp, view: ViewKind, row: Row) -> None:
@@ -430,7 +443,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "kill": lambda: delete(app, kind, app.targets(), kill=True),
         "edit": lambda: edit(app, kind, row),
         "scale": lambda: scale(app, kind, row),
-        "restart": lambda: restart(app, kind, row),
+        "restart": lambda: restart(app, kind, app.targets()),
         "image": lambda: set_image(app, kind, row),
         "rollback": lambda: rollback(app, row),
         "cordon": lambda: cordon(app, app.targets(), True),
