@@ -465,3 +465,26 @@ def test_r_restarts_every_marked_deployment_as_k9s():
             assert "kubectl.kubernetes.io/restartedAt" in dep["spec"]["template"]["metadata"]["annotations"], name
         assert flash(app) == "2 deployments restarted"
     run(s, cluster)
+
+
+def test_s_scales_every_marked_deployment_as_k9s():
+    """k9s's scale with marked rows: one count (offered 0) for each of them."""
+    from tests.ui.simcluster import deployment
+    cluster = sim_cluster()
+    cluster.create(deployment("api", replicas=1))
+    cluster.advance(5)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await goto(app, pilot, "api")
+        await pilot.press("space")
+        await goto(app, pilot, NGINX)
+        await pilot.press("space", "s")
+        dlg = app.screen
+        assert isinstance(dlg, ScaleScreen) and dlg.query_one("#replicas", Input).value == "0"
+        assert "2 marked deployments" in str(dlg.query_one(".dialog").border_title)
+        await pilot.press("ctrl+u", "4", "enter")
+        await settle(app, pilot)
+        assert flash(app) == "Scaling 2 deployments to 4"
+        assert [cluster.store.get("Deployment", "default", n)["spec"]["replicas"] for n in ("api", NGINX)] == [4, 4]
+    run(s, cluster)

@@ -108,8 +108,23 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
     app.push_screen(DeleteDialog("<Delete>", question), answered(app, go))
 
 
-def scale(app: K9pyApp, view: ViewKind, row: Row) -> None:
+def scale(app: K9pyApp, view: ViewKind, row: Row, keys: list[tuple[str, str]] | None = None) -> None:
+    """`s`: the cursor's row, or every marked one to one count (k9s's: offered 0 then)."""
     kind, (ns, name) = view.kind, row.key
+    if keys is not None and len(keys) > 1:
+        marked = list(keys)
+
+        async def every(replicas: int | None) -> None:
+            if replicas is None:
+                return
+
+            async def each() -> None:
+                for kns, kname in marked:
+                    await app.backend.scale(kind, kns, kname, replicas)
+            await run(app, "scale", each, f"Scaling {len(marked)} {view.name} to {replicas}")
+
+        app.push_screen(ScaleScreen(f"<Scale> {len(marked)} marked {view.name}", 0), answered(app, every))
+        return
     current = int((row.obj.get("spec") or {}).get("replicas", 1))
 
     async def done(replicas: int | None) -> None:
@@ -442,7 +457,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "delete": lambda: delete(app, kind, app.targets()),
         "kill": lambda: delete(app, kind, app.targets(), kill=True),
         "edit": lambda: edit(app, kind, row),
-        "scale": lambda: scale(app, kind, row),
+        "scale": lambda: scale(app, kind, row, app.targets()),
         "restart": lambda: restart(app, kind, app.targets()),
         "image": lambda: set_image(app, kind, row),
         "rollback": lambda: rollback(app, row),
