@@ -45,7 +45,7 @@ def test_b_on_a_forward_benchmarks_it_and_benchmarks_shows_the_report():
         be = app.screen
         assert isinstance(be, BenchmarksScreen)
         header = str(be.query_one("#benches-header").render())
-        assert header.split() == ["NAMESPACE", "NAME", "STATUS", "TIME", "REQ/S", "2XX", "4XX/5XX", "REPORT", "AGE"]
+        assert header.split() == ["NAMESPACE", "NAME", "STATUS", "TIME", "REQ/S", "2XX", "4XX/5XX", "REPORT", "AGE↑"]
         cells = str(be.options.get_option_at_index(0).prompt).split()
         assert cells[:3] == ["default", name, "pass"] and cells[5:7] == ["12", "0"]
         await pilot.press("enter")
@@ -93,3 +93,41 @@ def test_a_narrow_benchmarks_view_keeps_the_figures():
     narrow = report_lines([row], 74)
     assert narrow[0].split() == ["NAME", "STATUS", "TIME", "REQ/S", "2XX", "4XX/5XX", "AGE"]
     assert narrow[1].split() == ["nginx-deployment-fdc5b4bc9…", "pass", "4.4511", "673.9960", "3,000", "0", "2m"]
+
+
+def test_benchmarks_sort_by_name_age_and_status_with_k9s_shift_keys(tmp_path):
+    """k9s's benchmarks view is a table: newest first (AGE↑), shift-n / shift-a / shift-s sort
+    by name, age, status, again the other way; the cursor stays on its report."""
+    import os
+
+    from k9py.ui.screens.benchmarks import BenchmarksScreen as Screen
+    ok = "Summary:\n  Total:\t1.0 secs\n  Requests/sec:\t10.0\n\nStatus code distribution:\n  [200]\t10 responses\n"
+    files = {}
+    for name, when, text in (("web", 300, ok), ("api", 100, ok + "\nError distribution:\n  [1] boom\n"),
+                             ("db", 200, ok)):
+        p = tmp_path / f"default_{name}_c_8080_80_{when}.txt"
+        p.write_text(text)
+        os.utime(p, (when, when))
+        files[name] = p
+
+    async def s(app, pilot, cluster):
+        screen = Screen(tmp_path, now=1000.0)
+        app.push_screen(screen)
+        await settle(app, pilot)
+
+        def names():
+            return [r.name for r in screen.reports]
+
+        def header():
+            return str(screen.query_one("#benches-header").render()).split()
+        assert names() == ["web", "db", "api"] and header()[-1] == "AGE↑"
+        await pilot.press("N")
+        assert names() == ["api", "db", "web"] and "NAME↑" in header()
+        assert screen.reports[screen.selected_index()].name == "web"  # the cursor kept its report
+        await pilot.press("N")
+        assert names() == ["web", "db", "api"] and "NAME↓" in header()
+        await pilot.press("S")
+        assert names() == ["api", "db", "web"] and "STATUS↑" in header()  # fail before pass, then by name
+        await pilot.press("A", "A")
+        assert names() == ["api", "db", "web"] and header()[-1] == "AGE↓"
+    run(s)

@@ -70,10 +70,43 @@ def test_the_list_is_a_table_that_fits_80_columns(tmp_path, monkeypatch):
         header = str(screen.query_one("#dumps-header").render())
         lines = [str(screen.options.get_option_at_index(i).prompt) for i in range(len(screen.dumps))]
         width = screen.options.scrollable_content_region.width - 2
-        assert header.split() == ["NAME", "SIZE", "AGE"] and all(len(line) <= width for line in [header, *lines])
+        assert header.split() == ["NAME", "SIZE", "AGE↑"] and all(len(line) <= width for line in [header, *lines])
         ends = {line.index(str(d.size)) + len(str(d.size)) for line, d in zip(lines, screen.dumps, strict=True)}
         assert len(ends) == 1 and header.index("SIZE") + 4 in ends  # the sizes line up under SIZE
         cut = next((line for line in lines if "…" in line), None)
         assert cut is not None, (width, lines)
         assert cut.startswith("k9py-sim/describe-pod-") and "20261101090301-6.txt" in cut and " 1234 " in cut
     run(s, size=(80, 24))
+
+
+def test_sd_sorts_by_name_and_age_with_k9s_shift_keys(drive, tmp_path, monkeypatch):
+    """k9s's screen dumps are a table: newest first (AGE↑), shift-n sorts by name and shift-a by
+    age, again the other way; the cursor stays on its dump."""
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(tmp_path / "k9py"))
+    folder = tmp_path / "k9py" / "screens"
+    old, new = make_dumps(folder)
+    mid = folder / "k9py-sim" / "yaml-web-20261101090500.yaml"
+    mid.write_text("kind: Pod\n")
+    os.utime(mid, (1_500, 1_500))
+
+    async def s(app, pilot, cluster):
+        await pilot.press("colon", *"sd", "enter")
+        await sync(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreenDumps)
+
+        def header():
+            return str(screen.query_one("#dumps-header").render()).split()
+        assert [d.path for d in screen.dumps] == [new, mid, old] and header()[-1] == "AGE↑"
+        await pilot.press("N")
+        assert [d.path for d in screen.dumps] == [new, old, mid] and header()[0] == "NAME↑"
+        assert screen.dumps[screen.selected_index()].path == new  # the cursor kept its dump
+        await pilot.press("N")
+        assert [d.path for d in screen.dumps] == [mid, old, new] and header()[0] == "NAME↓"
+        await pilot.press("A")
+        assert [d.path for d in screen.dumps] == [new, mid, old]
+        await pilot.press("A")
+        assert [d.path for d in screen.dumps] == [old, mid, new] and header()[-1] == "AGE↓"
+        lines = [str(screen.options.get_option_at_index(i).prompt).split()[0] for i in range(3)]
+        assert lines == [str(p.relative_to(folder)) for p in (old, mid, new)]
+    drive(s)

@@ -14,6 +14,7 @@ from k9py.explorer.benchmark import Report, list_reports, read_report
 from k9py.kube.timefmt import human_duration
 from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.screens.filelist import FileList, fit_end, fit_middle
+from k9py.ui.screens.listsort import ListSort
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.view.inert import inert_line
 
@@ -32,11 +33,20 @@ def report_cells(r: Report, now: float) -> tuple[str, ...]:
             thousands(r.errors), inert_line(r.file), human_duration(max(0.0, now - r.mtime)))
 
 
-def report_lines(rows: list[tuple[str, ...]], width: int = 0) -> list[str]:
+def report_sort_key(r: Report, col: str) -> tuple:
+    if col == "AGE":  # the youngest first
+        return (-r.mtime, r.file)
+    if col == "STATUS":
+        return (r.status, r.namespace, r.name, -r.mtime)
+    return (r.name, r.namespace, -r.mtime)  # NAME
+
+
+def report_lines(rows: list[tuple[str, ...]], width: int = 0, header: tuple[str, ...] = COLUMNS) -> list[str]:
     """The header and the rows, each column as wide as its widest cell. When ``width`` (0: no
     limit) is too narrow the figures stay: the report's name is cut in the middle (its time stays)
-    and the pod's name shortened, then NAMESPACE and REPORT left out, then names shortened again."""
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    and the pod's name shortened, then NAMESPACE and REPORT left out, then names shortened again.
+    ``header``: the column names as shown (the sorted one with its arrow)."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(header)]
     shown = list(range(len(COLUMNS)))
     name, rep = COLUMNS.index("NAME"), COLUMNS.index("REPORT")
     natural = widths[name]
@@ -55,7 +65,7 @@ def report_lines(rows: list[tuple[str, ...]], width: int = 0) -> list[str]:
     if over() > 0:
         widths[name] = max(NAME_LEAST, widths[name] - over())
     out = []
-    for row in (COLUMNS, *rows):
+    for row in (header, *rows):
         cells = []
         for i in shown:
             cell = fit_middle(row[i], widths[i]) if i == rep else fit_end(row[i], widths[i])
@@ -85,6 +95,9 @@ class ReportViewer(ViewerScreen):
 class BenchmarksScreen(FileList):
     BINDINGS = [Binding("enter,d", "open", "View", id="benchmarks.open"),
                 Binding("ctrl+d", "delete", "Delete", id="benchmarks.delete"),
+                Binding("N", "sort('NAME')", "Sort Name", id="sort_name"),
+                Binding("A", "sort('AGE')", "Sort Age", id="sort_age"),
+                Binding("S", "sort('STATUS')", "Sort Status", id="sort_status"),
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "BENCHMARKS"
@@ -99,13 +112,17 @@ class BenchmarksScreen(FileList):
         self.reports: list[Report] = []
         self.rows: list[tuple[str, ...]] = []
         self.note = ""  # what the last delete said (kept as the list is read again)
+        self.sort = ListSort("AGE")  # k9s's: the newest first; shift-n / shift-a / shift-s sort
 
     def help_title(self) -> str:
         return "Help: benchmarks"
 
-    def reload(self) -> None:
+    def reload(self, keep_path: Path | None = None) -> None:
         keep = self.options.highlighted
-        self.reports = list_reports(self.folder, self.prefix)
+        self.reports = self.sort.order(list_reports(self.folder, self.prefix), report_sort_key)
+        paths = [r.path for r in self.reports]
+        if keep_path is not None and keep_path in paths:
+            keep = paths.index(keep_path)
         now = self.now if self.now is not None else time.time()
         self.rows = [report_cells(r, now) for r in self.reports]
         self.show(f" benchmarks[{len(self.reports)}] ", [str(r.path) for r in self.reports], keep or 0)
@@ -117,7 +134,13 @@ class BenchmarksScreen(FileList):
             self.flash(inert_line(str(self.folder)))
 
     def lay_out(self, width: int) -> list[str]:
-        return report_lines(self.rows, width)
+        return report_lines(self.rows, width, self.sort.header(COLUMNS))
+
+    def action_sort(self, col: str) -> None:
+        """k9s's shift-n / shift-a / shift-s: sort by the column; again: the other way round."""
+        report = self._selected()
+        self.sort.toggle(col)
+        self.reload(report.path if report is not None else None)
 
     def _selected(self) -> Report | None:
         i = self.selected_index()

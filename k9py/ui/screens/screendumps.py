@@ -13,6 +13,7 @@ from textual.binding import Binding
 from k9py.kube.timefmt import human_duration
 from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_middle
+from k9py.ui.screens.listsort import ListSort
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.view.inert import inert_line
 
@@ -67,19 +68,22 @@ class DumpViewer(ViewerScreen):
 
 
 COLUMNS = ("NAME", "SIZE", "AGE")
-def dump_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
+def dump_lines(rows: list[tuple[str, str, str]], width: int = 0, header: tuple[str, ...] = COLUMNS) -> list[str]:
     """The header and the rows: NAME as wide as the widest name (shortened in the middle to what
-    ``width`` leaves; 0: no limit), SIZE and AGE right-aligned after it, all in line."""
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(COLUMNS)]
+    ``width`` leaves; 0: no limit), SIZE and AGE right-aligned after it, all in line. ``header``:
+    the column names as shown (the sorted one with its arrow)."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(header)]
     if width:
         widths[0] = max(NAME_LEAST, min(widths[0], width - widths[1] - widths[2] - 4))
     return [f"{fit_middle(name, widths[0]):<{widths[0]}}  {size:>{widths[1]}}  {age:>{widths[2]}}".rstrip()
-            for name, size, age in (COLUMNS, *rows)]
+            for name, size, age in (header, *rows)]
 
 
 class ScreenDumps(FileList):
     BINDINGS = [Binding("enter", "open", "View", id="screendumps.open"),
                 Binding("ctrl+d", "delete", "Delete", id="screendumps.delete"),
+                Binding("N", "sort('NAME')", "Sort Name", id="sort_name"),
+                Binding("A", "sort('AGE')", "Sort Age", id="sort_age"),
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "SCREEN DUMPS"
@@ -92,13 +96,17 @@ class ScreenDumps(FileList):
         self.now = now
         self.dumps: list[Dump] = []
         self.rows: list[tuple[str, str, str]] = []
+        self.sort = ListSort("AGE")  # k9s's: the newest first; shift-n / shift-a sort by name or age
 
     def help_title(self) -> str:
         return "Help: screendumps"
 
-    def reload(self) -> None:
+    def reload(self, keep_path: Path | None = None) -> None:
         keep = self.options.highlighted
-        self.dumps = list_dumps(self.folder)
+        self.dumps = self.sort.order(list_dumps(self.folder), self._sort_key)
+        paths = [d.path for d in self.dumps]
+        if keep_path is not None and keep_path in paths:
+            keep = paths.index(keep_path)
         now = self.now if self.now is not None else time.time()
         self.rows = [(inert_line(str(d.path.relative_to(self.folder))), str(d.size),
                       human_duration(max(0.0, now - d.mtime))) for d in self.dumps]
@@ -108,7 +116,17 @@ class ScreenDumps(FileList):
             self.flash(f"no screen dumps in {self.folder} yet ({save[1:-1]} saves one)")
 
     def lay_out(self, width: int) -> list[str]:
-        return dump_lines(self.rows, width)
+        return dump_lines(self.rows, width, self.sort.header(COLUMNS))
+
+    def _sort_key(self, d: Dump, col: str) -> tuple:
+        name = str(d.path.relative_to(self.folder))
+        return (-d.mtime, name) if col == "AGE" else (name.lower(), name)
+
+    def action_sort(self, col: str) -> None:
+        """k9s's shift-n / shift-a: sort by the column; again: the other way round."""
+        dump = self._selected()
+        self.sort.toggle(col)
+        self.reload(dump.path if dump is not None else None)
 
     def _selected(self) -> Dump | None:
         i = self.selected_index()
