@@ -293,3 +293,35 @@ def test_a_folder_is_read_off_the_ui_thread_and_its_rows_fill_in_when_read(tmp_p
         assert app.screen.lines == ['deployment.apps "hello" deleted']
         assert on_ui == []
     run(s)
+
+
+def test_dir_sorts_by_name_and_age_with_shift_keys(tmp_path):
+    """k9s's dir view sorts by name on shift-n (again: the other way); k9py's has ages too:
+    shift-a, the youngest first. At first: folders first, each by name."""
+    folder = tutorial(tmp_path / "t")
+    for name, when in (("hello.yaml", 300), ("broken.yaml", 100), ("more", 200)):
+        os.utime(folder / name, (when, when))
+
+    async def s(app, pilot, cluster):
+        await dir_command(app, pilot, folder)
+        screen = app.screen
+        assert isinstance(screen, DirScreen)
+
+        def names():
+            return [e.path.name for e in screen.entries]
+
+        def header():
+            return str(screen.query_one("#dir-header").render()).split()
+        assert names() == ["more", "broken.yaml", "hello.yaml"] and header()[:2] == ["NAME", "AGE"]
+        await pilot.press("N")
+        await read_folder(app, pilot)
+        assert names() == ["broken.yaml", "hello.yaml", "more"] and header()[0] == "NAME↑"
+        assert screen.entries[screen.selected_index()].path.name == "more"  # the cursor kept its row
+        await pilot.press("N")
+        await read_folder(app, pilot)
+        assert names() == ["more", "hello.yaml", "broken.yaml"] and header()[0] == "NAME↓"
+        await pilot.press("A")
+        await read_folder(app, pilot)
+        assert names() == ["hello.yaml", "more", "broken.yaml"] and header()[1] == "AGE↑"
+        assert [line.split()[0] for line in rows(screen)] == ["hello.yaml", "more/", "broken.yaml"]
+    run(s)

@@ -21,6 +21,7 @@ from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
 from k9py.ui.screens.dialogs import ConfirmScreen
 from k9py.ui.screens.filelist import NAME_LEAST, FileList, fit_middle
+from k9py.ui.screens.listsort import ListSort
 from k9py.ui.screens.screendumps import DumpViewer
 from k9py.ui.screens.viewer import ViewerScreen
 from k9py.ui.widgets.menu import Hint
@@ -83,15 +84,22 @@ class ResultViewer(ViewerScreen):
         return text
 
 
-def row_lines(rows: list[tuple[str, str, str]], width: int = 0) -> list[str]:
+def entry_sort_key(e: manifests.Entry, col: str) -> tuple:
+    if col == "AGE":  # the youngest first
+        return (-e.mtime, e.path.name)
+    return (e.path.name.lower(), e.path.name)
+
+
+def row_lines(rows: list[tuple[str, str, str]], width: int = 0, header: tuple[str, ...] = COLUMNS) -> list[str]:
     """The header and the rows: NAME as wide as the widest (a long one cut in the middle to half
-    of ``width``), AGE right-aligned, OBJECTS last, each line cut to ``width`` (0: no limit)."""
-    name_w = max(len(COLUMNS[0]), *(len(r[0]) for r in rows)) if rows else len(COLUMNS[0])
-    age_w = max(len(COLUMNS[1]), *(len(r[1]) for r in rows)) if rows else len(COLUMNS[1])
+    of ``width``), AGE right-aligned, OBJECTS last, each line cut to ``width`` (0: no limit).
+    ``header``: the column names as shown (the sorted one with its arrow)."""
+    name_w = max(len(header[0]), *(len(r[0]) for r in rows)) if rows else len(header[0])
+    age_w = max(len(header[1]), *(len(r[1]) for r in rows)) if rows else len(header[1])
     if width:
         name_w = min(name_w, max(NAME_LEAST, width // 2))
     out = []
-    for name, age, objects in (COLUMNS, *rows):
+    for name, age, objects in (header, *rows):
         line = f"{fit_middle(name, name_w):<{name_w}}  {age:>{age_w}}  {objects}".rstrip()
         out.append(line if not width or len(line) <= width else line[:width - 1] + "…")
     return out
@@ -108,6 +116,8 @@ class DirScreen(FileList):
                 Binding("a", "apply", "Apply", id="dir.apply"),
                 Binding("d", "delete", "Delete", id="dir.delete"),
                 Binding("e", "edit", "Edit", id="dir.edit"),
+                Binding("N", "sort('NAME')", "Sort Name", id="sort_name"),
+                Binding("A", "sort('AGE')", "Sort Age", id="sort_age"),
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "DIR"
@@ -123,6 +133,7 @@ class DirScreen(FileList):
         self.rows: list[tuple[str, str, str]] = []
         self._summaries: dict[Path, tuple[float, str]] = {}  # path -> (its mtime, what it holds)
         self._reading: set[tuple[Path, float]] = set()  # (path, mtime) a worker is reading
+        self.sort = ListSort()  # shift-n / shift-a (k9s's): by name or age, else folders first, by name
 
     def help_title(self) -> str:
         return "Help: dir"
@@ -133,7 +144,7 @@ class DirScreen(FileList):
     def reload(self) -> None:
         keep = self._selected()
         try:
-            self.entries = manifests.list_entries(self.folder)
+            self.entries = self.sort.order(manifests.list_entries(self.folder), entry_sort_key)
         except K9pyError as err:
             self.entries = []
             self.flash(str(err), "error")
@@ -175,7 +186,12 @@ class DirScreen(FileList):
             self.paint(self.options.highlighted or 0)
 
     def lay_out(self, width: int) -> list[str]:
-        return row_lines(self.rows, width)
+        return row_lines(self.rows, width, self.sort.header(COLUMNS))
+
+    def action_sort(self, col: str) -> None:
+        """k9s's shift-n (and shift-a: k9py's dir has ages): sort by the column; again: the other way."""
+        self.sort.toggle(col)
+        self.reload()
 
     def _selected(self) -> manifests.Entry | None:
         i = self.selected_index()
