@@ -55,9 +55,10 @@ VIEW_ACTIONS: dict[str, tuple[str, ...]] = {
     "drill": ("enter",), "owner": ("J",), "mark": ("space",), "mark_range": ("ctrl+space",),
     "clear_marks": ("ctrl+backslash",), "wide": ("ctrl+w",), "faults": ("ctrl+z",), "save": ("ctrl+s",),
     "refresh": ("ctrl+r",),
+    "select_column_left": ("shift+left",), "select_column_right": ("shift+right",), "sort_selected": ("O",),
     "sort_name": ("N",), "sort_age": ("A",), "sort_status": ("S",), "sort_namespace": ("P",),
     "sort_ready": ("R",), "sort_restarts": ("T",), "sort_cpu": ("C",), "sort_mem": ("M",),
-    "sort_cpu_request": ("X",), "sort_mem_request": ("Z",), "sort_ip": ("I",), "sort_node": ("O",),
+    "sort_cpu_request": ("X",), "sort_mem_request": ("Z",), "sort_ip": ("I",), "sort_node": (),
     "sort_last_seen": ("L",), "sort_kind": ("K",),
     **{f"favorite_{i}": (str(i),) for i in range(10)},
 }
@@ -87,6 +88,9 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
     "aliases.filter": ("slash",), "timeline.go": ("enter",), "timeline.play_pause": ("space",),
 }
 DEFAULTS: dict[str, tuple[str, ...]] = {**VIEW_ACTIONS, **ROW_VERBS, **SCREEN_ACTIONS}
+# ids with no key by default: k9s's shift-o sorts the selected column now, no longer NODE (a
+# keymap.yaml may still give sort_node a key)
+UNBOUND_BY_DEFAULT = ("sort_node",)
 PROMPT_ACTIONS = ("command", "filter")  # their keys open the prompt before any binding sees a key
 FIXED = ("escape",)  # esc: back / clear / close, everywhere; not rebindable
 # the split panes' keys in the views (docs/splits.md, ui/splits.py): a view's action cannot take them

@@ -84,6 +84,10 @@ TABLE = [
     Key("ctrl+z", "<ctrl-z>", "faults", "Toggle faults", "RESOURCE", "faults"),
     Key("ctrl+s", "<ctrl-s>", "save", "Save as CSV", "RESOURCE", "save"),
     Key("ctrl+r", "<ctrl-r>", "refresh", "Refresh", "RESOURCE", "refresh"),
+    # k9s's column selection: shift-left/right move it, shift-o sorts by it
+    Key("shift+left", "<shift-left>", "select_column(-1)", "Select column left", "RESOURCE", "select_column_left"),
+    Key("shift+right", "<shift-right>", "select_column(1)", "Select column right", "RESOURCE", "select_column_right"),
+    Key("O", "<shift-o>", "sort_selected", "Sort selected column", "RESOURCE", "sort_selected"),
 ]
 MARK_ACTIONS = ("mark", "mark_range", "clear_marks")  # the table's own keys (its marks)
 SORTS = [
@@ -98,7 +102,7 @@ SORTS = [
     Key("X", "<shift-x>", "sort('%CPU/R')", "Sort %CPU (REQ)", "RESOURCE", "sort_cpu_request"),
     Key("Z", "<shift-z>", "sort('%MEM/R')", "Sort %MEM (REQ)", "RESOURCE", "sort_mem_request"),
     Key("I", "<shift-i>", "sort('IP')", "Sort IP", "RESOURCE", "sort_ip"),
-    Key("O", "<shift-o>", "sort('NODE')", "Sort node", "RESOURCE", "sort_node"),
+    Key("", "<shift-o>", "sort('NODE')", "Sort node", "RESOURCE", "sort_node"),  # (shift-o: the selected column)
     Key("L", "<shift-l>", "sort('LAST SEEN')", "Sort last seen", "RESOURCE", "sort_last_seen"),
     Key("K", "<shift-k>", "sort('KIND')", "Sort kind", "RESOURCE", "sort_kind"),  # (workloads)
 ]

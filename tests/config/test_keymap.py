@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from k9py.config import keymap
-from k9py.config.keymap import DEFAULTS, Claim, Keymap, conflicts
+from k9py.config.keymap import DEFAULTS, UNBOUND_BY_DEFAULT, Claim, Keymap, conflicts
 from k9py.config.yamlfile import ConfigError
 from k9py.explorer import keys as row_keys
 from k9py.ui import keymap as ui_keymap
@@ -60,7 +60,8 @@ def test_an_empty_file_and_an_empty_keymap_change_nothing(tmp_path):
 
 def test_k9s_defaults_have_no_conflict_and_every_id_is_bound():
     assert conflicts(Keymap()) == []
-    assert all(DEFAULTS[a] for a in DEFAULTS)
+    assert all(DEFAULTS[a] for a in DEFAULTS if a not in UNBOUND_BY_DEFAULT)
+    assert all(not DEFAULTS[a] for a in UNBOUND_BY_DEFAULT)
 
 
 @pytest.mark.parametrize(("text", "line", "words"), [
@@ -240,3 +241,10 @@ def test_the_docs_examples_load(tmp_path):
     assert examples
     for example in examples:
         load(tmp_path, example)
+
+
+def test_sort_node_has_no_key_but_a_keymap_may_give_it_one(tmp_path):
+    """k9s's shift-o sorts the selected column; NODE's own sort keeps its id for keymap.yaml."""
+    assert DEFAULTS["sort_node"] == () and DEFAULTS["sort_selected"] == ("O",)
+    bound = [b for b in ui_keymap.pane_bindings(Keymap({"sort_node": ("ctrl+o",)})) if b.id == "sort_node"]
+    assert [b.key for b in bound] == ["ctrl+o"] and bound[0].action == "sort('NODE')"

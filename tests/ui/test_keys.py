@@ -375,7 +375,9 @@ def test_usage_sort_keys(drive):
         assert app.model.sort_col == "%CPU/R"
         await press(app, pilot, "Z")
         assert app.model.sort_col == "%MEM/R"
-        await press(app, pilot, "O", "O")
+        app.pane.action_sort("NODE")  # (no key: shift-o sorts the selected column, as k9s's)
+        app.pane.action_sort("NODE")
+        await sync(app, pilot)
         assert app.model.sort_col == "NODE" and visible_names(app)[0].startswith("nginx-deployment-77d8468669-9lwhk")
         await press(app, pilot, "I")
         assert app.model.sort_col == "IP" and visible_names(app)[0] == "nginx-deployment-77d8468669-2xq7v"
@@ -459,7 +461,7 @@ def test_help_lists_every_key_of_the_view(drive):
             assert k.label in body, k.label
         for label in ("<enter>", "<shift-j>", "<space>", "<ctrl-w>", "<ctrl-d>", "<shift-n>", "<shift-a>",
                       "<shift-s>", "<shift-r>", "<shift-t>", "<shift-c>", "<shift-m>", "<shift-x>", "<shift-z>",
-                      "<shift-i>", "<shift-o>"):
+                      "<shift-i>", "<shift-o>", "<shift-left>", "<shift-right>"):
             assert label in body, label
         assert "Shell" in body and "Attach" in body and "Scale" not in body  # k9s: `s` is a shell in pods
         assert "<shift-p>" not in body  # no NAMESPACE column here

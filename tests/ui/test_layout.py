@@ -75,7 +75,7 @@ def test_every_header_row_is_one_line(size):
         assert "<0>" in text and "<enter>" in text  # favourites and the menu's first column
         logo = LOGO[1].strip() in text
         assert logo == (width >= 160)  # the logo goes first
-        assert ("<shift-o>" in text) == (width >= 220)  # the extra width: more menu columns
+        assert ("<shift-i>" in text) == (width >= 220)  # the extra width: more menu columns
         # the table keeps its rows: at 80×24 at least ten
         assert app.table.page >= (10 if height < 30 else 30)
     run_at(size, s)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from k9py.backends.sim import SimBackend
+from k9py.ui import theme
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.yaml_view import YamlScreen
 from tests.ui.simcluster import command, flash, goto, settle, sim_cluster
@@ -305,4 +306,32 @@ def test_a_suggestion_shows_for_keys_typed_in_one_burst():
             await pilot.pause()
         assert app.prompt.value == "dep" and app.prompt._suggestion == "deploy"
         await pilot.press("escape")
+    run_at(WIDE, s)
+
+
+def test_shift_arrows_select_a_column_and_shift_o_sorts_by_it_as_k9s():
+    """k9s's column selection: the sort column is selected at first; shift-right/left move the
+    selection (round at the ends), shift-o sorts by the selected column (again: the other way)."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "po")
+        names = [c.name for c in app.model.columns]
+        assert app.table.selected_column() == app.model.sort_col == "NAME"
+        await pilot.press("shift+right", "shift+right")
+        assert app.table.selected_column() == names[names.index("NAME") + 2]
+        await pilot.press("shift+left")
+        picked = names[names.index("NAME") + 1]
+        assert app.table.selected_column() == picked and app.model.sort_col == "NAME"
+        await pilot.press("O")
+        await settle(app, pilot)
+        assert app.model.sort_col == picked and app.model.sort_asc
+        await pilot.press("O")
+        await settle(app, pilot)
+        assert app.model.sort_col == picked and not app.model.sort_asc
+        await pilot.press("shift+left", "shift+left")
+        assert app.table.selected_column() == names[names.index(picked) - 2 if names.index(picked) >= 2 else len(names) - 2 + names.index(picked)]
+        header = app.table.render_line(0)
+        colour = {seg.text.strip(): seg.style.color for seg in header if seg.text.strip()}
+        sorter = theme.style("table.sorter").color
+        assert colour[app.table.selected_column()] == sorter  # the selected column stands out
+        assert colour["READY"] != sorter and app.table.selected_column() != "READY"
     run_at(WIDE, s)

@@ -200,6 +200,18 @@ class ExplorerPane(Vertical):
             self.host.flash(f"sorting {cur.model.total:,} rows by {cur.sorting}…", source="sort")
         self.table.model_changed()
 
+    def action_select_column(self, delta: int) -> None:
+        """k9s's shift-left / shift-right: the column shift-o sorts by."""
+        self.table.select_column(delta)
+
+    def action_sort_selected(self) -> None:
+        """k9s's shift-o: sort by the selected column (again: the other way round)."""
+        col = self.table.selected_column()
+        if col is not None:
+            self.action_sort(col)
+            self.table.selected_col = None  # (k9s: the selection is the sort column again)
+            self.table.refresh_line(0)
+
     def action_wide(self) -> None:
         if self.current is not None and self.current.model is not None:
             self.current.toggle_wide()

@@ -71,11 +71,14 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.stale = False  # the watch is down: the rows are the last known ones, greyed
         self.message: str | None = None  # shown instead of the rows ("access denied: ...")
         self.notice: str | None = None  # shown while there is no row ("loading events…")
+        self.selected_col: str | None = None  # shift-left/right's column (None: the sort column)
         if model is not None:
             self.set_model(model)
 
     # -- model -------------------------------------------------------------------------------
     def set_model(self, model: RowModel, cursor: Key | None = None) -> None:
+        if model is not self.model:
+            self.selected_col = None  # a new view's selection: its sort column
         self.model = model
         self.cursor_key = cursor
         self._cursor_index = 0  # a new view starts at the top unless its cursor object is there
@@ -454,6 +457,28 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             style = STYLES.get(m.style(row), STYLES[""])
         return self._line_for(cells, style, width)
 
+    def selected_column(self) -> str | None:
+        """The column shift-o sorts: the one shift-left/right moved to, else the sort column
+        (k9s's column selection)."""
+        m = self.model
+        if m is None:
+            return None
+        names = [c.name for c in m.columns]
+        if self.selected_col in names:
+            return self.selected_col
+        return m.sort_col if m.sort_col in names else (names[0] if names else None)
+
+    def select_column(self, delta: int) -> None:
+        """shift-left / shift-right: the selection one column over (round at the ends, as k9s)."""
+        m = self.model
+        names = [c.name for c in m.columns] if m is not None else []
+        if not names:
+            return
+        now = self.selected_column()
+        i = names.index(now) if now in names else 0
+        self.selected_col = names[(i + delta) % len(names)]
+        self.refresh_line(0)
+
     def _header(self, width: int) -> Strip:
         m = self.model
         assert m is not None
@@ -461,11 +486,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         segs = [Segment(" ", header)]
         last = len(m.columns) - 1
         right = self._right
+        selected = self.selected_column()
         for i, col in enumerate(m.columns):
             name = col.name
             style = header
             if col.name == m.sort_col:
                 name += "↑" if m.sort_asc else "↓"
+            if col.name == selected:  # k9s: the selected column's name stands out (shift-o sorts it)
                 style = theme.style("table.sorter")
             w = self._widths[i] if i < len(self._widths) else len(name)
             if i in right:
