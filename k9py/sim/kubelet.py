@@ -40,6 +40,9 @@ BACKOFF_INITIAL = 10.0
 BACKOFF_MAX = 300.0
 BACKOFF_RESET = 2 * BACKOFF_MAX       # flowcontrol.Backoff: an entry expires after 2 × max
 CREATE_START_GAP = 0.1
+# kubelet 1.35+ leaves the container's name out of these (kubernetes#134043): the event's
+# involvedObject.fieldPath names it, and kubectl describe prints that before the message
+CREATED, STARTED = "Container created", "Container started"
 INVALID_IMAGE_RETRY = 10.0            # the pod worker's back-off after a failed sync
 SANDBOX_RETRY = 10.0                  # the same, after a sandbox its network plugin failed
 # The kubelet syncs a pod for its due transitions on a one-second grid: the generic PLEG
@@ -658,7 +661,7 @@ class Kubelet(Controller):
         present = (policy == "Never" or err is None) and c.image in images and policy != "Always"
         if present:
             self._event(cluster, pod, rt, c, "Normal", "Pulled",
-                        f'Container image "{c.image}" already present on machine')
+                        f'Container image "{c.image}" already present on machine and can be accessed by the pod')
             c.pull_started = -1.0
             if c.instances:  # a restart: the kubelet creates the new container in the same sync
                 self._start(cluster, pod, rt, c, t)
@@ -736,8 +739,8 @@ class Kubelet(Controller):
         c.phase = "running"
         c.waiting_reason, c.waiting_message = "", None
         c.ready = False
-        self._event(cluster, pod, rt, c, "Normal", "Created", f"Created container {c.name}")
-        self._event(cluster, pod, rt, c, "Normal", "Started", f"Started container {c.name}")
+        self._event(cluster, pod, rt, c, "Normal", "Created", CREATED)
+        self._event(cluster, pod, rt, c, "Normal", "Started", STARTED)
         if prog.run_seconds is not None:
             c.next_at = t + prog.run_seconds
         elif inst.script is not None:
@@ -846,7 +849,7 @@ class Kubelet(Controller):
         inst.message = message
         c.phase = "running"
         c.waiting_reason, c.waiting_message = "", None
-        self._event(cluster, pod, rt, c, "Normal", "Created", f"Created container {c.name}")
+        self._event(cluster, pod, rt, c, "Normal", "Created", CREATED)
         self._event(cluster, pod, rt, c, "Warning", "Failed", f"Error: {message}")
         self._exit(cluster, pod, rt, c, t)
         self._begin_next(cluster, pod, rt, t)  # the next containers start all the same

@@ -123,7 +123,7 @@ def test_pod_goes_pending_container_creating_running_with_events():
     assert msgs["Pulling"] == 'Pulling image "nginx:1.14.2"'
     assert msgs["Pulled"].startswith('Successfully pulled image "nginx:1.14.2" in ')
     assert msgs["Pulled"].endswith("including waiting). Image size: 109129446 bytes.")
-    assert msgs["Created"] == "Created container web" and msgs["Started"] == "Started container web"
+    assert msgs["Created"] == "Container created" and msgs["Started"] == "Container started"
     ev = next(e for e in c.events.for_object(p) if e["reason"] == "Started")
     assert ev["source"] == {"component": "kubelet", "host": "minikube"}
     assert ev["involvedObject"]["fieldPath"] == "spec.containers{web}"
@@ -158,7 +158,7 @@ def test_second_pod_finds_image_present_and_gets_next_ip():
     c.advance(20)
     c.create(pod_manifest("b"))
     c.advance(2)
-    assert dict(events_for(c, pod(c, "b")))["Pulled"] == 'Container image "nginx:1.14.2" already present on machine'
+    assert dict(events_for(c, pod(c, "b")))["Pulled"] == 'Container image "nginx:1.14.2" already present on machine and can be accessed by the pod'
     assert pod(c, "b")["status"]["phase"] == "Running"
     assert pod(c, "a")["status"]["podIP"] != pod(c, "b")["status"]["podIP"]
 
@@ -275,7 +275,7 @@ def test_pull_policy_never_runs_only_an_image_the_node_has():
     c.create(present)
     c.advance(5)
     assert pod(c, "present")["status"]["phase"] == "Running"
-    assert dict(events_for(c, pod(c, "present")))["Pulled"] == 'Container image "nginx:1.14.2" already present on machine'
+    assert dict(events_for(c, pod(c, "present")))["Pulled"] == 'Container image "nginx:1.14.2" already present on machine and can be accessed by the pod'
 
 
 def test_image_pull_error_annotation():
@@ -771,7 +771,7 @@ def test_a_program_not_in_a_busybox_image_fails_to_start(command, args, mounts, 
     assert (last["exitCode"], last["reason"], last["message"]) == (128, "StartError", RUNC.format(failure))
     assert last["startedAt"] == "1970-01-01T00:00:00Z"
     assert ("Failed", f"Error: {RUNC.format(failure)}") in events_for(c, p)
-    assert ("Started", "Started container p") not in events_for(c, p)
+    assert ("Started", "Container started") not in events_for(c, p)
 
 
 def test_a_start_error_with_restart_policy_never_fails_the_pod():

@@ -85,7 +85,7 @@ def test_env_from_a_missing_configmap_is_create_container_config_error():
     assert cs["ready"] is False and cs["restartCount"] == 0
     evs = events_for(c, p)
     assert ("Failed", 'Error: configmap "app-config" not found') in evs
-    assert ("Pulled", 'Container image "nginx:1.14.2" already present on machine') in evs  # each retry
+    assert ("Pulled", 'Container image "nginx:1.14.2" already present on machine and can be accessed by the pod') in evs  # each retry
     # the key is missing next
     c.create(_cm("app-config", other="x"))
     c.advance(15)

@@ -31,7 +31,7 @@ def test_describe_pod_is_kubectls_text_with_its_events():
         events = scr.lines[scr.lines.index("Events:"):]
         assert events[1].split() == ["Type", "Reason", "Age", "From", "Message"]
         assert any(" Scheduled " in ln and f"Successfully assigned default/{name} to" in ln for ln in events)
-        assert any(" Started " in ln and "Started container nginx" in ln for ln in events)
+        assert any(" Started " in ln and "spec.containers{nginx}: Container started" in ln for ln in events)
         assert str(scr.query_one("#viewer-box").border_title).strip() == f"Describe(default/{name})"
     run(s)
 
