@@ -124,8 +124,10 @@ def _run(cluster: Any, p: Plan, command: list[str], stdin: bytes | None = None) 
         for stream, data in proc.read():
             (out if stream == STDOUT else err if stream == STDERR else out).extend(data)
         code = proc.exit_code if proc.done else None
+        unstarted = getattr(proc, "error", None)  # the runtime could not start the program (on stdout)
     if code != 0:
         said = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip() and not _tar_chatter(ln)]
+        said = [unstarted] if unstarted else said
         why = inert_line(said[-1]) if said else f"exit {code}" if code is not None else "it did not end"
         raise TransferError(why)
     return bytes(out)

@@ -232,7 +232,7 @@ class Session:
                     out = list(proc.read())
                     done = bool(proc.done)
                     code = proc.exit_code if done else None
-                    error = getattr(proc, "error", None)  # the program could not start (not in the image)
+                    error = getattr(proc, "error", None)  # the program could not start: said on stdout, exit 126
                 if fed:
                     self.api.notify()  # the shell may have changed the cluster (kill 1, files on a volume)
                 for stream, data in out:
@@ -240,7 +240,7 @@ class Session:
                 if done:
                     # the kubelet's attach reports Success whatever PID 1 exited with (ServeAttach):
                     # the exit code is the container's, which `kubectl run -it` reads from the pod
-                    status = ws.status_message(0 if self.main is not None and error is None else code, command, error=error)
+                    status = ws.status_message(0 if self.main is not None and error is None else code, command)
                     payload = ws.error_channel_payload(self.proto, status)
                     if payload is not None:
                         self._send(ws.ERROR, payload)

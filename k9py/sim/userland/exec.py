@@ -3,7 +3,6 @@ explorer's shell drive), with a terminal line discipline when it has a tty."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -132,6 +131,7 @@ class ExecProcess:
             procfs.refresh(cluster, box, self.pid)  # /proc as of now, this process included
         self.error = self._start_error()  # the runtime's, when the program is not in the container
         if self.error is not None:
+            self._write(STDOUT, self.error + "\r\n")  # dockerd writes it on the exec's stdout; exit 126
             self._finish(126)
             return
         self.interactive = name in SHELLS and len(command) == 1
@@ -345,8 +345,10 @@ class ExecProcess:
         self._finish(code)
 
     def _start_error(self) -> str | None:
-        """What containerd answers (and kubectl prints, exit 1) when the exec'd program is not in
-        the container: a builtin still runs (leniency), a path must exist."""
+        """What the runtime says when the exec'd program is not in the container (a builtin still
+        runs: leniency; a path must exist). The nodes run Docker (cri-dockerd, minikube's default):
+        dockerd writes runc's error on the exec's stdout and ends it with 126, so kubectl prints it
+        and ``command terminated with exit code 126``."""
         from k9py.sim.userland.commands import BUILTINS, installed
 
         name = self.command[0]
@@ -358,10 +360,7 @@ class ExecProcess:
             return None  # (a distroless image has no shell whose builtins could run)
         else:
             what = f'exec: "{name}": executable file not found in $PATH'
-        exec_id = hashlib.sha256(f"{self.box.container_id}/{self.pid}".encode()).hexdigest()
-        return (f"Internal error occurred: error executing command in container: failed to "
-                f'exec in container: failed to start exec "{exec_id}": OCI runtime exec failed: exec failed: unable '
-                f"to start container process: {what}: unknown")
+        return f"OCI runtime exec failed: exec failed: unable to start container process: {what}: unknown"
 
     def _become_interactive(self, name: str) -> None:
         self.interactive = True
