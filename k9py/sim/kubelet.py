@@ -476,6 +476,8 @@ class Kubelet(Controller):
         rt.status_due = rt.status_due or changed
         if rt.killing and all(c.phase in ("pending", "pulling", "pullfail", "exited", "backoff", "done")
                               for c in rt.containers):
+            if rt.terminal is None and "kubernetes.io/config.mirror" not in (dig(pod, "metadata", "annotations") or {}):
+                rt.terminal = _deleted_phase(rt)  # its last status before it goes (static pods excepted)
             self._write_status(cluster, pod, rt, node)
             if cluster.store.get("Pod", rt.namespace, rt.name) is not None:
                 cluster.store.delete("Pod", rt.namespace, rt.name)
@@ -1336,6 +1338,20 @@ def _earliest_container_time(containers: list[CState], limit: float) -> tuple[fl
                 if t < best_t or (t == best_t and best_c is None):
                     best_t, best_c, best_what = t, c, "probe"
     return best_t, best_c, best_what
+
+
+def _deleted_phase(rt: PodRuntime) -> str:
+    """A deleted pod's phase once its containers stopped: since 1.27 (kubernetes#115331) the
+    kubelet gives it a terminal one, whatever its restartPolicy: Succeeded when every container
+    last exited 0 (nginx on SIGTERM), else Failed (a shell killed at the end of its grace period:
+    137; one that never ran). `kubectl get` then shows that container's reason, not Terminating."""
+    for c in rt.containers:
+        if c.init or c.ephemeral:
+            continue
+        inst = c.current
+        if c.phase != "exited" or inst is None or inst.finished is None or inst.exit_code != 0:
+            return "Failed"
+    return "Succeeded"
 
 
 def _terminated(inst: Instance) -> Obj:

@@ -7,6 +7,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import parse_time
 from k9py.sim.clock import DEFAULT_EPOCH
+from k9py.view.printers_pod import pod_status_reason
 from tests.sim.helpers import COUNTER_SCRIPT, container_state, events_for, make_cluster, pod, pod_manifest
 
 
@@ -416,6 +417,27 @@ def test_delete_shell_loop_waits_for_grace_period():
     assert p["metadata"]["deletionTimestamp"] == "2026-11-01T09:00:50Z"
     c.advance(2)
     assert c.store.get("Pod", "default", "counter") is None
+
+
+def test_a_deleted_pod_is_given_a_terminal_phase_once_its_containers_stopped():
+    """kubelet 1.27+: before a deleted pod goes, its last status has phase Succeeded (nginx exits
+    0 on SIGTERM) or Failed (a shell loop killed at the end of its grace period, 137), whatever
+    its restartPolicy, so `kubectl get pods -w` ends on `0/1 Completed` / `0/1 Error`."""
+    c = make_cluster(nodes=1)
+    last: dict[str, dict] = {}
+    c.store.watch("Pod", lambda _type, p: last.__setitem__(meta.name(p), p))
+    c.create(pod_manifest("web"))
+    c.create(pod_manifest("counter", "busybox:1.36", command=["/bin/sh", "-c", COUNTER_SCRIPT]))
+    c.advance(20)
+    c.delete("Pod", "default", "web")
+    c.delete("Pod", "default", "counter")
+    c.advance(31)
+    assert c.store.get("Pod", "default", "web") is None and c.store.get("Pod", "default", "counter") is None
+    web, counter = last["web"], last["counter"]
+    assert (web["status"]["phase"], container_state(web)) == ("Succeeded", ("terminated", "Completed"))
+    assert (counter["status"]["phase"], container_state(counter)) == ("Failed", ("terminated", "Error"))
+    assert _cs(counter)["state"]["terminated"]["exitCode"] == 137
+    assert (pod_status_reason(web), pod_status_reason(counter)) == ("Completed", "Error")  # not Terminating
 
 
 def test_same_seed_same_statuses():
