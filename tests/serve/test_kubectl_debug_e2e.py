@@ -61,7 +61,7 @@ def test_debug_it_with_target_shares_the_targets_processes(srv):
     term = _session(srv, "debug", "-it", "counter", "--image=busybox", "--target=count", "-c", "dbg-it")
     try:
         term.type(b"ps\r")
-        term.expect(b"    1 root      0:00 /bin/sh -c 'i=0; while true;")
+        term.expect(b"    1 root      0:00 /bin/sh -c i=0; while true;")  # cmdline's NULs as spaces
         term.type(b"cat /etc/hostname\r")
         term.expect(b"counter\r\n")
         term.type(b"exit\r")

@@ -52,7 +52,7 @@ def _meminfo(total_kb: int) -> str:
     return "".join(f"{k + ':':<16}{v:>8} kB\n" for k, v in rows)
 
 
-def _argv(cmd: str) -> list[str]:
+def cmdline(cmd: str) -> list[str]:
     """A process's arguments from its ``ps`` line (nginx writes its title over its arguments)."""
     if cmd.startswith("nginx: "):
         return [cmd]
@@ -88,7 +88,7 @@ def refresh(cluster: Cluster, box: Container, own: int | None = None) -> None:
     put("mounts", "".join(line + "\n" for line in mounts))
     for pid, user, cmd in processes(cluster, box):
         d = Dir(mode=0o555, mtime=now)
-        argv = _argv(cmd)
+        argv = cmdline(cmd)
         comm = "nginx" if cmd.startswith("nginx: ") else (argv[0].rsplit("/", 1)[-1] if argv else "")[:15]
         d.children["cmdline"] = File(("\0".join(argv) + "\0").encode() if argv else b"", 0o444, now)
         d.children["comm"] = File((comm + "\n").encode(), 0o444, now)

@@ -54,7 +54,7 @@ def test_a_shared_process_namespace_shows_every_container_under_pause():
     c = cluster_with(shared)
     procs = _ps(c, "copy", "debugger")
     assert procs[0] == "/pause"
-    assert f"/bin/sh -c '{COUNTER_SCRIPT}'" in procs and "sh" in procs and procs[-1] == "ps"
+    assert f"/bin/sh -c {COUNTER_SCRIPT}" in procs and "sh" in procs and procs[-1] == "ps"
     assert run(c, "copy", "kill 1", container="debugger") == ("", "sh: can't kill pid 1: Operation not permitted\n", 1)
 
 

@@ -77,8 +77,12 @@ def c_whoami(sh: Shell, args: list[str], io: Io) -> int:
 
 def c_ps(sh: Shell, args: list[str], io: Io) -> int:
     from k9py.sim.userland.pidns import processes
+    from k9py.sim.userland.procfs import cmdline
 
-    rows = processes(sh.cluster, sh.box)
+    # a container's main process: its /proc/PID/cmdline with the NULs as spaces, unquoted as ps
+    # shows it (an exec'd session is kept as that already)
+    rows = [(pid, user, cmd if pid in sh.box.pids.sessions else " ".join(cmdline(cmd)))
+            for pid, user, cmd in processes(sh.cluster, sh.box)]
     if all(pid != sh.pid for pid, _, _ in rows):
         rows = sorted([*rows, (sh.pid, "root", sh.name)])
     line, session = " ".join(args), sh.box.sessions.get(sh.pid)
