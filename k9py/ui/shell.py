@@ -259,7 +259,8 @@ class Shells:
             from k9py.sim.kubelet import signal_container
             with cluster.lock:
                 signal_container(cluster, ns, pod, container, 0, exit_code=code)
-        self._ended(ns, pod, container, code, attach=attach, label=label)
+        # a program the runtime could not start: its words went by on the terminal, say them here
+        self._ended(ns, pod, container, code, attach=attach, said=getattr(proc, "error", None) or "", label=label)
         return code
 
     def _kubectl(self, ns: str, pod: str, container: str, *, attach: bool, label: str = "") -> int | None:

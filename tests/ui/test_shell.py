@@ -224,6 +224,22 @@ def test_a_pod_that_is_not_running_is_one_line_in_the_flash(terminal_is):
     run(s)
 
 
+def test_a_shell_in_an_image_without_one_says_the_runtimes_words(terminal_is):
+    """coredns's image has no sh: the runtime's error went by on the handed-over terminal; the
+    flash keeps it, not only the exit code."""
+    async def s(app, pilot, cluster):
+        cluster.create(pod_manifest("dns", "registry.k8s.io/coredns/coredns:v1.11.1"))
+        await settle(app, pilot, 10)
+        await goto(app, pilot, "dns")
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert 'exec: "sh": executable file not found in $PATH' in terminal_is.wait_for("unknown\r\n")
+        assert flash(app) == ('shell default/dns (dns) ended: exit 126: OCI runtime exec failed: exec failed: '
+                              'unable to start container process: exec: "sh": executable file not found in $PATH: unknown')
+        assert len(app.screen_stack) == 1
+    run(s)
+
+
 def test_attach_to_a_container_without_stdin_points_to_its_logs(terminal_is):
     async def s(app, pilot, cluster):
         await goto(app, pilot, "counter")
