@@ -2,11 +2,14 @@
 (each with its ``default`` ServiceAccount and ``kube-root-ca.crt``), the ``kubernetes`` Service
 with its Endpoints/EndpointSlice, the default StorageClass ``standard``, the apiserver's ServiceCIDR
 and API Priority and Fairness configuration, and the default RBAC roles and bindings
-(``sim/rbac.py``)."""
+(``sim/rbac.py``); and the apiserver's loop that puts the ``kubernetes`` Service back."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
+
+from k9py.sim.controllers.base import Controller
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -108,6 +111,31 @@ def kubernetes_service() -> dict:
                          "labels": {"component": "apiserver", "provider": "kubernetes"}},
             "spec": {"clusterIP": "10.96.0.1", "type": "ClusterIP", "sessionAffinity": "None",
                      "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": APISERVER_PORT}]}}
+
+
+class KubernetesServiceController(Controller):
+    """The apiserver's own loop (controlplane's kubernetesservice controller, every 10 s): the
+    ``kubernetes`` Service in ``default`` is put back when it is gone, as after the tutorials'
+    clean-up ``kubectl delete all --all``: `kubectl get svc` shows it again, AGE 0s, within ten
+    seconds."""
+
+    name = "kubernetes-service"
+    watches = ("Service",)
+    INTERVAL = 10.0
+    DUE = "kubernetes-service-due"
+
+    def reconcile(self, cluster: Cluster) -> None:
+        store = cluster.store
+        if store.get("Service", "default", "kubernetes") is not None or store.get("Namespace", None, "default") is None:
+            cluster.state.pop(self.DUE, None)
+            return
+        now = cluster.now()
+        due = cluster.state.setdefault(self.DUE, (math.floor(now / self.INTERVAL) + 1) * self.INTERVAL)
+        if now < due:
+            cluster.wake_at(due)
+            return
+        cluster.state.pop(self.DUE, None)
+        create_with_fixed_uid(cluster, kubernetes_service(), f"kubernetes@{now}")
 
 
 def kubernetes_endpoints() -> dict:

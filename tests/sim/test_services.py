@@ -164,6 +164,22 @@ def test_kubernetes_service_is_bootstrapped():
     assert c.get("Endpoints", "default", "kubernetes") == ep  # the endpoints controller leaves it alone
 
 
+def test_a_deleted_kubernetes_service_is_back_within_ten_seconds():
+    """`kubectl delete all --all` deletes default/kubernetes too; the apiserver puts it back at its
+    next 10 s tick (same address, a new object: AGE 0s), as on a real cluster."""
+    c = make_cluster(nodes=1)
+    c.advance(3)
+    old = c.get("Service", "default", "kubernetes")
+    c.delete("Service", "default", "kubernetes")
+    c.advance(6)
+    assert c.store.get("Service", "default", "kubernetes") is None  # (until the tick at 10 s)
+    c.advance(1)
+    s = c.get("Service", "default", "kubernetes")
+    assert s["spec"]["clusterIP"] == "10.96.0.1" and s["metadata"]["uid"] != old["metadata"]["uid"]
+    assert s["metadata"]["creationTimestamp"] == "2026-11-01T09:00:10Z"
+    assert s["spec"]["ports"] == [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 8443}]
+
+
 def _endpoints(c, name="web"):
     return c.store.get("Endpoints", "default", name)
 

@@ -7,6 +7,7 @@ from k9py.sim.controllers.base import Controller
 
 def default_controllers() -> list[Controller]:
     from k9py.sim.admission_policy import AdmissionPolicyStatusController
+    from k9py.sim.bootstrap import KubernetesServiceController
     from k9py.sim.cluster import ANY_KIND
     from k9py.sim.controllers.cronjob import CronJobController
     from k9py.sim.controllers.csrsigning import CSRSigningController
@@ -57,7 +58,7 @@ def default_controllers() -> list[Controller]:
         StatefulSetController(), DaemonSetController(), VolumeController(),
         Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(), CRDController(),
         HorizontalPodAutoscalerController(), DisruptionController(), PyTorchJobController(),
-        FlowControlController(), IPAddressController(), CSRSigningController(),
+        FlowControlController(), IPAddressController(), CSRSigningController(), KubernetesServiceController(),
         AdmissionPolicyStatusController(),
     ]
     for c in controllers:
