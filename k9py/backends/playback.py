@@ -84,6 +84,7 @@ class Mark:
     note: str = ""      # the step's note (a scenario), the Event's message (a recording)
     done: bool = False  # at or before the play head
     error: str = ""     # the step failed when it fired
+    refused: bool = False  # the step was meant to be refused (``refused: true``) and was: ``error`` says how
 
 
 class Playback(abc.ABC):

@@ -48,7 +48,7 @@ from k9py.kube.resources import ApiResource
 from k9py.kube.status import ApiError
 from k9py.scenario import files
 from k9py.scenario.player import EPS, SPEEDS, Player, ReplayCluster
-from k9py.scenario.timeline import Fired, Scenario, TimelineController, describe_step, timeline_of
+from k9py.scenario.timeline import REFUSED_BUT_APPLIED, Fired, Scenario, TimelineController, describe_step, timeline_of
 from k9py.sim.clock import RealtimeTicker
 
 TICK = 0.1  # real seconds between play-head moves when playing
@@ -681,7 +681,8 @@ class ScenarioPlayback(Playback):
             return []
         errors = {id(f.step): f.error or "" for f in tl.fired} if tl is not None else {}
         played = tl.next if tl is not None else 0
-        return [Mark(t=s.at, what=describe_step(s), note=s.note or "", done=i < played, error=errors.get(id(s), ""))
+        return [Mark(t=s.at, what=describe_step(s), note=s.note or "", done=i < played, error=errors.get(id(s), ""),
+                     refused=s.refused and bool(errors.get(id(s))) and REFUSED_BUT_APPLIED not in errors[id(s)])
                 for i, s in enumerate(scenario.steps)]
 
     def home_namespace(self) -> str | None:

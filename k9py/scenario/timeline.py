@@ -399,6 +399,9 @@ def describe_step(step: Step) -> str:
 
 # -- running ------------------------------------------------------------------------------------
 
+REFUSED_BUT_APPLIED = "expected the API to refuse it, but it was applied"
+
+
 class StepError(Exception):
     """A step that could not be applied when its time came (the target was gone, ...)."""
 
@@ -448,7 +451,7 @@ class TimelineController:
                 fired.error = f"{step.path} ({step.action}): {why}"
             else:
                 if step.refused:  # the lesson's refusal did not come: the scenario (or the cluster) is wrong
-                    fired.error = f"{step.path} ({step.action}): expected the API to refuse it, but it was applied"
+                    fired.error = f"{step.path} ({step.action}): {REFUSED_BUT_APPLIED}"
             if step.action == "pause":
                 self.paused = True
             self.fired.append(fired)

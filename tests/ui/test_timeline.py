@@ -371,6 +371,25 @@ def test_timeline_lists_past_and_coming_steps_and_goes_to_one():
     asyncio.run(main())
 
 
+def test_a_step_refused_as_the_scenario_meant_is_marked_so_not_as_a_failure():
+    """admission-policy: the scale the policy refuses shows ⊘ and the policy's words, not ✗."""
+    from k9py.backends.replay import ScenarioBackend
+
+    async def main():
+        backend = ScenarioBackend.open("scenarios/admission-policy.yaml")
+        app = K9pyApp(backend, manual=True)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await sync(app, pilot)
+            backend.playback().seek(35)
+            await sync(app, pilot)
+            screen = await open_timeline(app, pilot)
+            shown = [str(screen.options.get_option_at_index(i).prompt) for i in range(screen.options.option_count)]
+            assert shown[0].startswith("⊘ 00:20  scale Deployment web -n prod")
+            assert shown[0].endswith("denied request: at most 5 replicas in prod, not 8")
+            assert shown[1].startswith("✓ 00:30  scale Deployment web -n dev")
+    asyncio.run(main())
+
+
 def test_timeline_without_a_play_head_says_so():
     async def main():
         app = K9pyApp(SimBackend(small_cluster()), manual=True)

@@ -30,15 +30,17 @@ if TYPE_CHECKING:
 
 
 def mark_line(mark: Mark, *, is_next: bool, what_width: int) -> Text:
-    """``✓ 00:30  delete Pod -l app=web   the note`` (▶ the next one, ✗ one that failed)."""
+    """``✓ 00:30  delete Pod -l app=web   the note`` (▶ the next one, ✗ one that failed, ⊘ one refused
+    as the scenario meant it to be: the API's words follow, in the note's style)."""
     done, error = theme.style("steps.done"), theme.style("steps.error")  # past steps: the skin's sea green
-    glyph, style = ("✗", error) if mark.error else ("✓", done) if mark.done else \
+    glyph, style = ("⊘", done) if mark.refused else ("✗", error) if mark.error else ("✓", done) if mark.done else \
         ("▶", theme.style("steps.next")) if is_next else (" ", theme.style("steps.todo"))
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(f"{glyph} {clock(mark.t):>5}  ", style=style)
     what = mark.what if len(mark.what) <= what_width else mark.what[: what_width - 1] + "…"
     line.append(inert_line(f"{what:<{what_width}}  "), style=style if not mark.done else done)
-    line.append(inert_line(mark.error or mark.note), style=error if mark.error else theme.style("steps.note"))
+    line.append(inert_line(mark.error or mark.note),
+                style=error if mark.error and not mark.refused else theme.style("steps.note"))
     return line
 
 
