@@ -470,19 +470,54 @@ def _decodes(text: str) -> bool:
 
 # -- writing: `:ctx`'s rename and delete -----------------------------------------------------------
 
+class _Plain(str):
+    """A plain (unquoted) scalar kept as it was written, with the tag YAML 1.1 gives it: a token
+    ``0123`` is written back ``0123``, not the int 83; ``yes`` stays ``yes``, ``1.10`` stays ``1.10``
+    (client-go reads those fields as the text; a rewrite must not change a credential)."""
+
+    tag = "tag:yaml.org,2002:str"
+
+
+def _no_timestamps(resolvers: dict[Any, Any]) -> dict[Any, Any]:
+    return {ch: [(tag, rx) for tag, rx in rs if tag != "tag:yaml.org,2002:timestamp"] for ch, rs in resolvers.items()}
+
+
 @functools.cache
 def _loader() -> Any:
-    """YAML as a kubeconfig is read back (client-go: strings): an auth-provider's ``expiry``
-    stays the string it was, not a datetime written back in another form."""
+    """YAML as a kubeconfig is read back to be written again: every plain scalar as its text
+    (``_Plain``), an auth-provider's ``expiry`` included; nulls stay nulls."""
     import yaml
 
-    class KeepTimestamps(yaml.SafeLoader):
+    class RoundTrip(yaml.SafeLoader):
         pass
 
-    KeepTimestamps.yaml_implicit_resolvers = {
-        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-    return KeepTimestamps
+    RoundTrip.yaml_implicit_resolvers = _no_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+
+    def scalar(loader: Any, node: Any) -> Any:
+        if node.style is not None:  # quoted, literal or folded: a string as written
+            return node.value
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        kept = _Plain(node.value)
+        kept.tag = node.tag
+        return kept
+
+    for tag in ("str", "int", "float", "bool", "null", "binary"):
+        RoundTrip.add_constructor(f"tag:yaml.org,2002:{tag}", scalar)
+    return RoundTrip
+
+
+@functools.cache
+def _dumper() -> Any:
+    """``_loader``'s counterpart: a ``_Plain`` is written plain, as it was read."""
+    import yaml
+
+    class RoundTrip(yaml.SafeDumper):
+        pass
+
+    RoundTrip.yaml_implicit_resolvers = _no_timestamps(yaml.SafeDumper.yaml_implicit_resolvers)
+    RoundTrip.add_representer(_Plain, lambda d, data: d.represent_scalar(data.tag, str(data)))
+    return RoundTrip
 
 
 def _load_doc(path: str) -> dict[str, Any]:
@@ -522,7 +557,7 @@ def _write_doc(path: str, doc: dict[str, Any]) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             os.fchmod(out.fileno(), mode)
-            yaml.safe_dump(doc, out, sort_keys=False, default_flow_style=False, allow_unicode=True)
+            yaml.dump(doc, out, Dumper=_dumper(), sort_keys=False, default_flow_style=False, allow_unicode=True)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, real)
@@ -544,9 +579,14 @@ def check_context_name(name: str) -> str:
     return name
 
 
+def _existing(files: list[str]) -> list[str]:
+    """The files of a KUBECONFIG list that exist (kubectl skips the others)."""
+    return [p for p in files if os.path.exists(p)]
+
+
 def _holder(files: list[str], name: str) -> tuple[str, dict[str, Any]]:
     """The file that defines context ``name`` (the first, as kubectl merges and writes) and its document."""
-    for path in files:
+    for path in _existing(files):
         doc = _load_doc(path)
         if name in _context_names(doc):
             return path, doc
@@ -559,7 +599,7 @@ def rename_context(files: list[str], old: str, new: str) -> str:
     new = check_context_name(new)
     if new == old:
         raise K9pyError(f'context "{old}" already has that name')
-    for path in files:
+    for path in _existing(files):
         if new in _context_names(_load_doc(path)):
             raise K9pyError(f'a context named "{new}" already exists (in {path})')
     path, doc = _holder(files, old)
@@ -570,7 +610,7 @@ def rename_context(files: list[str], old: str, new: str) -> str:
     if doc.get("current-context") == old:
         doc["current-context"] = new
     _write_doc(path, doc)
-    for other in files:  # another file naming it the current one (kubectl's merge: the first that sets it)
+    for other in _existing(files):  # another file naming it the current one (kubectl's merge: the first that sets it)
         if other != path:
             odoc = _load_doc(other)
             if odoc.get("current-context") == old:
@@ -586,7 +626,7 @@ def delete_context(files: list[str], name: str) -> tuple[str, bool]:
     path, doc = _holder(files, name)
     doc["contexts"] = [c for c in doc["contexts"] if not (isinstance(c, dict) and c.get("name") == name)]
     _write_doc(path, doc)
-    current = next((d.get("current-context") for d in map(_load_doc, files) if d.get("current-context")), None)
+    current = next((d.get("current-context") for d in map(_load_doc, _existing(files)) if d.get("current-context")), None)
     return path, current == name
 
 

@@ -53,3 +53,25 @@ def test_a_file_that_is_not_a_kubeconfig_is_not_written(tmp_path):
     with pytest.raises(K9pyError, match="not a mapping: not written"):
         kc.rename_context([str(f)], "a", "b")
     assert f.read_text() == "- just\n- a list\n"
+
+
+def test_a_rename_writes_every_other_value_as_it_was_written(tmp_path):
+    """A rename read the file with YAML 1.1's guesses and dumped the values back: a token 0123
+    became 83, 0x1F 31, yes true, 1.10 1.1, an expiry another timestamp. client-go reads those
+    fields as their text, so a rename changed credentials; each is written back as it was."""
+    path = tmp_path / "config"
+    path.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+        "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+        "clusters:\n- name: c\n  cluster:\n    server: https://h:6443\n    insecure-skip-tls-verify: true\n"
+        "users:\n- name: u\n  user:\n    token: 0123\n    username: 0x1F\n    password: 1_000\n"
+        "    auth-provider:\n      name: oidc\n      config:\n        flag: yes\n        version: 1.10\n"
+        "        quoted: '0123'\n        expiry: 2026-12-01T10:00:00Z\n        empty:\n")
+    kc.rename_context([str(tmp_path / "missing"), str(path)], "a", "b")  # a missing file in KUBECONFIG: skipped
+    text = path.read_text()
+    for kept in ("token: 0123", "username: 0x1F", "password: 1_000", "flag: yes", "version: 1.10",
+                 "quoted: '0123'", "expiry: 2026-12-01T10:00:00Z", "insecure-skip-tls-verify: true"):
+        assert kept in text, (kept, text)
+    doc = yaml.safe_load(text)
+    assert doc["current-context"] == "b" and doc["contexts"][0]["name"] == "b"
+    assert doc["users"][0]["user"]["auth-provider"]["config"]["empty"] is None
