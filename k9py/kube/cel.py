@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from k9py.kube.cel_library import FUNCTIONS, METHODS
-from k9py.kube.cel_optional import NONE, OPTIONAL_FUNCTIONS, Optional, optional_method
-from k9py.kube.cel_quantity import QUANTITY_FUNCTIONS, Quantity, quantity_method
+from k9py.kube.cel_optional import NONE, OPTIONAL_FUNCTIONS, OPTIONAL_METHODS, Optional, optional_method
+from k9py.kube.cel_quantity import QUANTITY_FUNCTIONS, QUANTITY_METHODS, Quantity, quantity_method
 from k9py.kube.cel_values import (
+    HOST_METHODS,
     INT_MAX,
     INT_MIN,
     MISSING,
@@ -51,9 +54,13 @@ from k9py.kube.cel_values import (
     type_of,
 )
 
-__all__ = ["CelError", "CelSyntaxError", "CelType", "HostObject", "Program", "UInt", "compile", "compile_cached", "equal", "type_of"]
+KNOWN_FUNCTIONS = frozenset(FUNCTIONS) | frozenset(QUANTITY_FUNCTIONS)
+KNOWN_METHODS = frozenset(METHODS) | OPTIONAL_METHODS | QUANTITY_METHODS
+
+__all__ = ["Budget", "CelError", "CelSyntaxError", "CelType", "HostObject", "Program", "UInt", "compile", "compile_cached", "equal", "request_budget", "type_of"]
 
 COST_LIMIT = 1_000_000  # steps an evaluation may take (the apiserver's per-expression limit is in cost units)
+REQUEST_LIMIT = 10_000_000  # steps all of one request's evaluations may take together (its per-request budget)
 MAX_DEPTH = 40  # nesting of parentheses, calls and unary operators (cel-go's parser limits its recursion too)
 MAX_TREE = 250  # depth of the parsed tree (``1+1+…`` nests to the left): evaluated by recursion
 MAX_SOURCE = 20_000
@@ -102,6 +109,9 @@ def _lex(src: str) -> list[_Tok]:
     return out
 
 
+_HEX = re.compile(r"[0-9a-fA-F]{4}|[0-9a-fA-F]{8}")
+
+
 def _where(src: str, pos: int) -> tuple[int, int]:
     line = src.count("\n", 0, pos) + 1
     return line, pos - (src.rfind("\n", 0, pos) + 1)
@@ -131,12 +141,13 @@ def _unquote(text: str, src: str, pos: int) -> str | bytes:
         elif nxt in "xX" and re.fullmatch(r"[0-9a-fA-F]{2}", body[i + 2:i + 4]):
             out.append(chr(int(body[i + 2:i + 4], 16)))
             i += 4
-        elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6]):
-            out.append(chr(int(body[i + 2:i + 6], 16)))
-            i += 6
-        elif nxt == "U" and re.fullmatch(r"[0-9a-fA-F]{8}", body[i + 2:i + 10]) and int(body[i + 2:i + 10], 16) <= 0x10FFFF:
-            out.append(chr(int(body[i + 2:i + 10], 16)))
-            i += 10
+        elif nxt in ("u", "U") and _HEX.fullmatch(body[i + 2:i + (6 if nxt == "u" else 10)]):
+            end = i + (6 if nxt == "u" else 10)
+            code = int(body[i + 2:end], 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:  # (no character: a lone surrogate, past Unicode)
+                raise CelSyntaxError(f"Syntax error: invalid unicode code point: \\{body[i + 1:end]}", *_where(src, pos))
+            out.append(chr(code))
+            i = end
         elif re.fullmatch(r"[0-3][0-7]{2}", body[i + 1:i + 4]):
             out.append(chr(int(body[i + 1:i + 4], 8)))
             i += 4
@@ -309,6 +320,9 @@ class _Parser:
             if len(args) != 1 or args[0][0] != "sel":
                 raise self.fail("invalid argument to has() macro", tok)
             return ("has", args[0][1], args[0][2])
+        if self.declared is not None and name not in (KNOWN_FUNCTIONS if target is None else KNOWN_METHODS) \
+                and name not in HOST_METHODS:  # (checked where names are declared: a policy, a CRD rule)
+            raise self.fail(f"undeclared reference to '{name}' (in container '')", tok)
         return ("call", name, target, self.args())
 
     def primary(self) -> Node:
@@ -383,7 +397,7 @@ def _number(text: str, parser: _Parser, tok: _Tok) -> int | float:
             raise parser.fail("error converting uint literal: value out of range", tok)
         return UInt(value)
     if "0x" in low:
-        value = int(low.replace("0x", ""), 16) * (-1 if low.startswith("-") else 1)
+        value = int(low, 16)  # ("-0x10": the sign once)
     elif any(c in low for c in ".e"):
         return float(low)
     else:
@@ -398,10 +412,11 @@ class Program:
     source: str
     tree: Node
 
-    def evaluate(self, activation: Mapping[str, Any], *, limit: int = COST_LIMIT) -> Any:
-        """The expression's value over ``activation`` (variable name → value); ``CelError``."""
+    def evaluate(self, activation: Mapping[str, Any], *, limit: int = COST_LIMIT, budget: Budget | None = None) -> Any:
+        """The expression's value over ``activation`` (variable name → value); ``CelError``.
+        ``budget``: the request's, shared with its other evaluations."""
         try:
-            return _Eval(activation, limit).eval(self.tree)
+            return _Eval(activation, limit, budget if budget is not None else _REQUEST_BUDGET.get()).eval(self.tree)
         except RecursionError:  # (the tree's depth is bounded; a deep stack below the caller's aside)
             raise CelError("operation cancelled: expression too deeply nested") from None
         except (TypeError, ValueError, OverflowError, ArithmeticError) as e:  # what a value's Python type refused
@@ -446,14 +461,41 @@ def _depth(tree: Node) -> int:
     return deepest
 
 
+class Budget:
+    """Steps left to a whole request's evaluations (the apiserver's per-request budget): shared by
+    every expression a request evaluates, each also held to its own ``COST_LIMIT``."""
+
+    def __init__(self, steps: int = REQUEST_LIMIT) -> None:
+        self.left = steps
+
+
+_REQUEST_BUDGET: ContextVar[Budget | None] = ContextVar("cel_request_budget", default=None)
+
+
+@contextmanager
+def request_budget(steps: int = REQUEST_LIMIT) -> Iterator[Budget]:
+    """Every evaluation inside shares one ``Budget`` (a request's policies, a resource's rules)."""
+    token = _REQUEST_BUDGET.set(Budget(steps))
+    try:
+        yield _REQUEST_BUDGET.get()  # type: ignore[misc]
+    finally:
+        _REQUEST_BUDGET.reset(token)
+
+
 class _Eval:
-    def __init__(self, activation: Mapping[str, Any], limit: int) -> None:
+    def __init__(self, activation: Mapping[str, Any], limit: int, shared: Budget | None) -> None:
         self.scopes: list[dict[str, Any]] = []
         self.activation = activation
         self.budget = limit
+        self.shared = shared
 
     def spend(self, n: int = 1) -> None:
         self.budget -= n
+        shared = self.shared
+        if shared is not None:
+            shared.left -= n
+            if shared.left < 0:
+                raise CelError("operation cancelled: actual cost limit exceeded (the request's budget)")
         if self.budget < 0:
             raise CelError("operation cancelled: actual cost limit exceeded")
 
@@ -476,27 +518,17 @@ class _Eval:
             return self.name(node[1])
         if op == "sel":
             target = self.eval(node[1])
-            if type(target) is Optional:  # x.?y.z: z selected within the optional
-                return Optional(self.select(target.value, node[2])) if target.present else target
+            if type(target) is Optional:  # x.?y.z is x.?y.?z: optional once a chain is
+                return self.optional_step(target, node[2], select=True)
             return self.select(target, node[2])
         if op == "idx":
             target = self.eval(node[1])
             if type(target) is Optional:
-                return Optional(self.index(target.value, self.eval(node[2]))) if target.present else target
+                return self.optional_step(target, self.eval(node[2]), select=False)
             return self.index(target, self.eval(node[2]))
         if op == "optsel" or op == "optidx":
-            target = self.eval(node[1])
-            if type(target) is Optional:
-                if not target.present:
-                    return target
-                target = target.value
-            key = node[2] if op == "optsel" else self.eval(node[2])
-            if isinstance(target, Mapping):
-                found = lookup(target, key)
-                return NONE if found is MISSING else Optional(found)
-            if op == "optidx" and isinstance(target, list):
-                return Optional(target[key]) if type(key) is int and 0 <= key < len(target) else NONE
-            raise CelError(f"type '{type_of(target).name}' does not support optional field selection")
+            return self.optional_step(self.eval(node[1]), node[2] if op == "optsel" else self.eval(node[2]),
+                                      select=op == "optsel")
         if op == "and" or op == "or":
             return self.logic(op, node[1], node[2])
         if op == "not":
@@ -540,6 +572,22 @@ class _Eval:
         if op == "call":
             return self.call(node[1], node[2], node[3])
         raise CelError(f"unknown node {op}")
+
+    def optional_step(self, target: Any, key: Any, *, select: bool) -> Any:
+        """``target.?key`` (``select``) or ``target[?key]``: an optional of what is there, none
+        when it is not (or ``target`` is none)."""
+        if type(target) is Optional:
+            if not target.present:
+                return target
+            target = target.value
+        if isinstance(target, Mapping):
+            found = lookup(target, key)
+            return NONE if found is MISSING else Optional(found)
+        if not select and isinstance(target, list):
+            return Optional(target[key]) if type(key) is int and 0 <= key < len(target) else NONE
+        if isinstance(target, HostObject) and select:
+            return Optional(target.cel_field(key))
+        raise CelError(f"type '{type_of(target).name}' does not support optional field selection")
 
     def select(self, target: Any, field: str) -> Any:
         if isinstance(target, HostObject):
@@ -585,10 +633,10 @@ class _Eval:
         return not decisive
 
     def binop(self, op: str, a: Any, b: Any) -> Any:
-        if op == "==":
-            return equal(a, b)
-        if op == "!=":
-            return not equal(a, b)
+        if op == "==" or op == "!=":
+            if isinstance(a, (list, Mapping)):  # (compared element by element)
+                self.spend(_deep_size(a))
+            return equal(a, b) is (op == "==")
         if op == "in":
             if isinstance(b, list):
                 self.spend(len(b))
@@ -687,6 +735,19 @@ class _Eval:
         if args:
             self.spend(_size_cost(args[0]))
         return fn(*args)
+
+
+def _deep_size(v: Any, cap: int = COST_LIMIT) -> int:
+    """How many values ``v`` holds, counted to ``cap`` (an equality's cost)."""
+    count, stack = 0, [v]
+    while stack and count < cap:
+        x = stack.pop()
+        count += 1
+        if isinstance(x, Mapping):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return count
 
 
 def _size_cost(v: Any) -> int:

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from k9py.kube.cel_values import (
@@ -13,6 +16,7 @@ from k9py.kube.cel_values import (
     CelType,
     UInt,
     arith,
+    check_length,
     equal,
     int64,
     is_num,
@@ -28,6 +32,35 @@ def _size(v: Any) -> int:
     raise overload("size", v)
 
 
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+_GO_UINT = re.compile(r"\+?[0-9]+")
+_GO_FLOAT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI]nf(?:inity)?|NaN|nan)")
+
+
+def go_float(v: float) -> str:
+    """Go's ``fmt.Sprintf("%g", v)``, as cel-go's ``string(double)``: the shortest digits, with an
+    exponent below 1e-4 or from 1e6 on (``1.0`` is ``1``, ``100000``, ``1e+06``, ``1e-05``)."""
+    if v != v:
+        return "NaN"
+    if v in (math.inf, -math.inf):
+        return "+Inf" if v > 0 else "-Inf"
+    if v == 0:
+        return "-0" if math.copysign(1.0, v) < 0 else "0"
+    sign, digits, exp = Decimal(repr(v)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + int(exp)  # where the decimal point falls in the digits
+    lead = "-" if sign else ""
+    x = point - 1
+    if x < -4 or x >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{lead}{mantissa}e{'-' if x < 0 else '+'}{abs(x):02d}"
+    if point <= 0:
+        return f"{lead}0.{'0' * -point}{text}"
+    if point >= len(text):
+        return f"{lead}{text}{'0' * (point - len(text))}"
+    return f"{lead}{text[:point]}.{text[point:]}"
+
+
 def _to_int(v: Any) -> int:
     t = type(v)
     if t is int or t is UInt:
@@ -37,10 +70,9 @@ def _to_int(v: Any) -> int:
             raise CelError("range error converting double to int")
         return int(v)
     if t is str:
-        try:
-            return int64(int(v, 10))
-        except ValueError:
-            raise CelError(f"cannot convert '{v}' to int") from None
+        if not _GO_INT.fullmatch(v):  # strconv.ParseInt: no underscores, no spaces (Python's int takes both)
+            raise CelError(f"cannot convert '{v}' to int")
+        return int64(int(v, 10))
     raise overload("int", v)
 
 
@@ -53,10 +85,9 @@ def _to_uint(v: Any) -> UInt:
             raise CelError("range error converting double to uint")
         return UInt(int(v))
     if t is str:
-        try:
-            return uint64(int(v.removesuffix("u"), 10))
-        except ValueError:
-            raise CelError(f"cannot convert '{v}' to uint") from None
+        if not _GO_UINT.fullmatch(v):
+            raise CelError(f"cannot convert '{v}' to uint")
+        return uint64(int(v, 10))
     raise overload("uint", v)
 
 
@@ -65,10 +96,9 @@ def _to_double(v: Any) -> float:
     if t in (int, UInt, float):
         return float(v)
     if t is str:
-        try:
-            return float(v)
-        except ValueError:
-            raise CelError(f"cannot convert '{v}' to double") from None
+        if not _GO_FLOAT.fullmatch(v):  # strconv.ParseFloat's decimal forms (Python's float takes 1_0 and spaces)
+            raise CelError(f"cannot convert '{v}' to double")
+        return float(v)
     raise overload("double", v)
 
 
@@ -81,7 +111,7 @@ def _to_string(v: Any) -> str:
     if t in (int, UInt):
         return str(int(v))
     if t is float:
-        return repr(v) if v == v and abs(v) != float("inf") else ("NaN" if v != v else ("+Inf" if v > 0 else "-Inf"))
+        return go_float(v)
     if t is bytes:
         try:
             return v.decode("utf-8")
@@ -191,6 +221,7 @@ def _split(s: Any, sep: Any, n: Any = -1) -> list[str]:
 def _join(items: Any, sep: Any = "") -> str:
     if not isinstance(items, list) or type(sep) is not str or any(type(x) is not str for x in items):
         raise overload("join", items, sep)
+    check_length(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0))
     return str(sep).join(items)
 
 
@@ -198,6 +229,8 @@ def _replace(s: Any, old: Any, new: Any, n: Any = -1) -> str:
     _str("replace", s, old, new)
     if type(n) is not int:
         raise overload("replace", s, old, new, n)
+    times = s.count(old) if old else len(s) + 1
+    check_length(len(s) + (times if n < 0 else min(times, n)) * max(len(new) - len(old), 0))
     return str(s).replace(old, new, n)
 
 

@@ -36,6 +36,9 @@ OPTIONAL_FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+OPTIONAL_METHODS = frozenset({"hasValue", "value", "orValue", "or"})
+
+
 def optional_method(opt: Optional, name: str, args: list[Any]) -> Any:
     """``opt.name(args)``: the methods an optional has."""
     if name == "hasValue" and not args:

@@ -67,6 +67,10 @@ def _made(amount: Decimal) -> Quantity:
     return Quantity(amount, text.replace("E+", "e"))
 
 
+QUANTITY_METHODS = frozenset({"compareTo", "isLessThan", "isGreaterThan", "add", "sub", "sign", "isInteger",
+                              "asInteger", "asApproximateFloat"})
+
+
 def quantity_method(q: Quantity, name: str, args: list[Any]) -> Any:
     """``q.name(args)``."""
     if name == "compareTo":

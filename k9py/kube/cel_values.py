@@ -30,6 +30,9 @@ class CelType:
 TYPES = {n: CelType(n) for n in ("int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type")}
 
 
+HOST_METHODS: set[str] = set()  # the methods hosts' objects have (``HostObject``s register theirs)
+
+
 class HostObject:
     """A value the host gives an expression (an ``authorizer``): its fields and methods are its
     own (``cel_field``, ``cel_call``); ``cel_type`` names its type."""
@@ -41,6 +44,16 @@ class HostObject:
 
     def cel_call(self, name: str, args: list[Any]) -> Any:
         raise CelError(f"no such overload: {self.cel_type}.{name}")
+
+
+MAX_LENGTH = 10_000_000  # characters, bytes or items a value built by an expression may have
+
+
+def check_length(n: int) -> None:
+    """Refuse to build a string or list of ``n`` (a replace or a concatenation that would take
+    gigabytes before the step count noticed)."""
+    if n > MAX_LENGTH:
+        raise CelError("operation cancelled: actual cost limit exceeded (a value too large to build)")
 
 
 def type_of(v: Any) -> CelType:
@@ -120,7 +133,13 @@ def lookup(m: Mapping[Any, Any], key: Any) -> Any:
     """``m[key]`` as CEL finds it (a numeric key of another type finds an equal one), else MISSING."""
     if type(key) in (list, dict) or isinstance(key, Mapping):
         return MISSING  # (no map key is one)
-    if key in m and (type(key) is not bool or any(type(k) is bool for k in m)):
+    if type(key) in (bool, int, UInt):  # (True == 1 in Python: a bool key is no int key, nor the other way)
+        want_bool = type(key) is bool
+        for k, v in m.items():
+            if (type(k) is bool) == want_bool and type(k) in (bool, int, UInt) and k == key:
+                return v
+        return MISSING
+    if key in m:
         return m[key]
     if is_num(key) and type(key) is not bool:  # a numeric key finds an equal numeric key of another type
         for k, v in m.items():
@@ -159,6 +178,8 @@ def arith(op: str, a: Any, b: Any) -> Any:
             return wrap(a * b)
         if b == 0:
             raise CelError("division by zero" if op == "/" else "modulus by zero")
+        if ta is int and a == INT_MIN and b == -1:  # (its quotient does not fit: cel-go says so for both)
+            raise CelError("integer overflow")
         q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)  # truncated toward zero, as Go
         return wrap(q) if op == "/" else wrap(a - b * q)
     if ta is float:
@@ -174,5 +195,6 @@ def arith(op: str, a: Any, b: Any) -> Any:
             return a / b
         raise overload(name, a, b)
     if op == "+" and ta in (str, bytes, list):
+        check_length(len(a) + len(b))
         return a + b
     raise overload(name, a, b)

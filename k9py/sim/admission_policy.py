@@ -312,6 +312,10 @@ def _str_args(name: str, args: list[Any], count: int) -> list[str]:
     return args
 
 
+cel.HOST_METHODS.update({"group", "resource", "subresource", "namespace", "name", "check", "path",
+                         "serviceAccount", "allowed", "reason", "errored", "error"})  # ``authorizer``'s
+
+
 class _Decision(cel.HostObject):
     """``…check(verb)``: what RBAC decided (``allowed()``, ``reason()``; never ``errored()``)."""
 
@@ -583,25 +587,31 @@ def check(cluster: Cluster, operation: str, obj: Obj | None, old: Obj | None, *,
     if subresource == "scale":  # the policy sees the Scale the request was about, as the apiserver's does
         obj, old = (verbs.scale_of(o) if o is not None else None for o in (obj, old))
     req = _Request(cluster, operation, obj, old, res, subresource, dry_run)
-    for binding in store.list(BINDING):
-        bspec = binding.get("spec") or {}
-        policy = store.get(POLICY, None, str(bspec.get("policyName", "")))
-        if policy is None:
-            continue
-        pspec = policy.get("spec") or {}
-        if not _resources_match(pspec.get("matchConstraints") or {}, req):
-            continue
-        narrower = bspec.get("matchResources")
-        if isinstance(narrower, dict) and not _resources_match(narrower, req):
-            continue
-        actions = bspec.get("validationActions") or []
-        params = _params(cluster, policy, binding, req)
-        if isinstance(params, str):
-            failures = [_Failure(params, None)] if pspec.get("failurePolicy", "Fail") == "Fail" else []
-        else:
-            failures = [f for p in params for f in _evaluate(policy, req, p)]
-        for failure in failures:
-            _act(actions, meta.name(policy), meta.name(binding), failure, req)
+    with cel.request_budget():  # one budget for all the request's evaluations, as the apiserver's
+        for binding in store.list(BINDING):
+            _apply_binding(cluster, binding, req)
+
+
+def _apply_binding(cluster: Cluster, binding: Obj, req: _Request) -> None:
+    """``binding``'s policy over ``req``, when both match it: its failures acted on."""
+    bspec = binding.get("spec") or {}
+    policy = cluster.store.get(POLICY, None, str(bspec.get("policyName", "")))
+    if policy is None:
+        return
+    pspec = policy.get("spec") or {}
+    if not _resources_match(pspec.get("matchConstraints") or {}, req):
+        return
+    narrower = bspec.get("matchResources")
+    if isinstance(narrower, dict) and not _resources_match(narrower, req):
+        return
+    actions = bspec.get("validationActions") or []
+    params = _params(cluster, policy, binding, req)
+    if isinstance(params, str):
+        failures = [_Failure(params, None)] if pspec.get("failurePolicy", "Fail") == "Fail" else []
+    else:
+        failures = [f for p in params for f in _evaluate(policy, req, p)]
+    for failure in failures:
+        _act(actions, meta.name(policy), meta.name(binding), failure, req)
 
 
 def _act(actions: list[str], policy: str, binding: str, failure: _Failure, req: _Request) -> None:

@@ -241,6 +241,7 @@ class Cluster:
         elif subresource == "ephemeralcontainers":  # kubectl debug: only spec.ephemeralContainers changes
             from k9py.sim.ephemeral import update
             new = update(old, obj)
+            admission_policy.check(self, "UPDATE", new, old, subresource=subresource, dry_run=dry_run)
             return new if dry_run else self.store.update(new)
         else:
             new = obj

@@ -75,6 +75,14 @@ def compile_errors(schema: Any, path: str, errs: list[tuple[str, str]], depth: i
             compile_errors(schema[key], f"{path}.{key}", errs, depth + 1)
 
 
+def root_self(obj: Obj) -> Obj:
+    """What a rule at the schema's root sees as ``self``: the object, its metadata reduced to
+    ``name`` and ``generateName`` (as the apiserver's CEL validator gives it)."""
+    md = obj.get("metadata")
+    kept = {k: md[k] for k in ("name", "generateName") if k in md} if isinstance(md, dict) else {}
+    return {**obj, "metadata": kept}
+
+
 def has_rules(schema: Any, depth: int = 0) -> bool:
     if not isinstance(schema, dict) or depth > MAX_DEPTH:
         return False
@@ -86,9 +94,14 @@ def has_rules(schema: Any, depth: int = 0) -> bool:
     return any(has_rules(c, depth + 1) for c in children)
 
 
-def rule_errors(schema: Any, value: Any, old: Any, path: str, errs: list[tuple[str, str]], depth: int = 0) -> None:
+def rule_errors(schema: Any, value: Any, old: Any, path: str, errs: list[tuple[str, str]]) -> None:
     """The causes of the rules under ``schema`` that ``value`` breaks (``old``: the stored object's
-    value there, ``ABSENT`` when there is none)."""
+    value there, ``ABSENT`` when there is none), all of them within one budget (the request's)."""
+    with cel.request_budget():
+        _rule_errors(schema, value, old, path, errs, 0)
+
+
+def _rule_errors(schema: Any, value: Any, old: Any, path: str, errs: list[tuple[str, str]], depth: int) -> None:
     if not isinstance(schema, dict) or value is None or depth > MAX_DEPTH:
         return
     for rule in schema.get(RULES) or []:
@@ -103,10 +116,10 @@ def rule_errors(schema: Any, value: Any, old: Any, path: str, errs: list[tuple[s
             sub = props.get(key, extra if isinstance(extra, dict) else None)
             before = old.get(key, ABSENT) if isinstance(old, dict) else ABSENT
             child = f"{path}.{key}" if path and key in props else (f"{path}[{key}]" if path else str(key))
-            rule_errors(sub, v, before, child, errs, depth + 1)
+            _rule_errors(sub, v, before, child, errs, depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            rule_errors(schema.get("items"), item, ABSENT, f"{path}[{i}]", errs, depth + 1)
+            _rule_errors(schema.get("items"), item, ABSENT, f"{path}[{i}]", errs, depth + 1)
 
 
 def _check(rule: Obj, schema: Obj, value: Any, old: Any, path: str, errs: list[tuple[str, str]]) -> None:

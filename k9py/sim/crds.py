@@ -354,8 +354,8 @@ def _admit_custom(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
         own = {**schema, "properties": {k: v for k, v in props.items() if k not in ("apiVersion", "kind", "metadata")}}
         _schema_errors(own, body, "", errs)
         if not errs and crd_rules.has_rules(own):
-            before = {k: v for k, v in old.items() if k not in ("apiVersion", "kind", "metadata")} if old else None
-            crd_rules.rule_errors(own, body, before if before is not None else crd_rules.ABSENT, "", errs)
+            crd_rules.rule_errors(own, crd_rules.root_self(obj), crd_rules.root_self(old) if old else crd_rules.ABSENT,
+                                  "", errs)
         if errs:
             group = str(obj.get("apiVersion", "")).rpartition("/")[0]
             raise invalid(str(obj.get("kind")), meta.name(obj), errs, group=group)

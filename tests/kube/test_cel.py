@@ -118,6 +118,35 @@ def test_syntax_errors_and_undeclared_names_fail_to_compile_with_their_column():
         cel.compile("var")
 
 
+@pytest.mark.parametrize(("source", "value"), [
+    ("-0x10", -16),
+    ("string(1.0) + ' ' + string(100000.0) + ' ' + string(1e6) + ' ' + string(0.00001)", "1 100000 1e+06 1e-05"),
+    ("{'a': {}}.?a.b.orValue(5)", 5),  # optional once a chain is: x.?a.b is x.?a.?b
+])
+def test_cel_go_details(source, value):
+    assert cel.compile(source).evaluate({}) == value
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{true: 'x'}[1]", "no such key: 1"),
+    ("-9223372036854775808 % -1", "integer overflow"),
+    ("int('1_000')", "cannot convert '1_000' to int"),
+    ("double(' 1')", "cannot convert ' 1' to double"),
+])
+def test_cel_go_refusals(source, message):
+    with pytest.raises(cel.CelError, match=re.escape(message)):
+        cel.compile(source).evaluate({})
+
+
+def test_surrogate_escapes_and_unknown_functions_do_not_compile():
+    for escape in ("'\\ud800'", "b'\\U0000d800'"):
+        with pytest.raises(cel.CelSyntaxError, match="invalid unicode code point"):
+            cel.compile(escape)
+    with pytest.raises(cel.CelSyntaxError, match="undeclared reference to 'startswith'"):
+        cel.compile("object.metadata.name.startswith('a')", {"object"})
+    cel.compile("object.metadata.name.startsWith('a')", {"object"})
+
+
 def test_nesting_and_work_are_bounded_as_the_apiserver_bounds_them():
     with pytest.raises(cel.CelSyntaxError, match="recursion limit"):
         cel.compile("(" * 200 + "1" + ")" * 200)
@@ -185,3 +214,20 @@ def test_quantities_compare_as_kubernetes_cel_library_does(source, value):
 def test_a_malformed_quantity_is_an_evaluation_error():
     with pytest.raises(cel.CelError, match="quantities must match the regular expression"):
         cel.compile("quantity('lots')").evaluate({})
+
+
+def test_equality_and_built_values_are_charged_and_a_request_shares_one_budget():
+    data = {"data": {f"k{i}": "v" for i in range(2000)}, "text": "a" * 2000, "big": "b" * 10_000}
+    with pytest.raises(cel.CelError, match="actual cost limit exceeded"):  # 2,000 comparisons of 2,000 values
+        cel.compile("object.data.all(k, object.data == object.data)").evaluate({"object": data})
+    with pytest.raises(cel.CelError, match="a value too large to build"):  # 20 million characters
+        cel.compile("object.text.replace('a', object.big)").evaluate({"object": data})
+    with pytest.raises(cel.CelError, match="a value too large to build"):  # 1,100 × 10,000 characters
+        cel.compile("object.text.split('').map(x, object.big).join('') + ''").evaluate(
+            {"object": {**data, "text": "a" * 1100}})
+    counting = cel.compile("[1, 2, 3, 4, 5, 6, 7, 8].map(x, x * 2).size()")
+    with cel.request_budget(steps=50):
+        assert counting.evaluate({}) == 8  # (35 steps)
+        with pytest.raises(cel.CelError, match="the request's budget"):
+            counting.evaluate({})
+    assert counting.evaluate({}) == 8  # outside a request: its own limit only

@@ -3,8 +3,6 @@ API's creates, updates and deletes (the controllers' own included), as the apise
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from k9py.kube.status import ApiError
@@ -209,7 +207,22 @@ def test_authorizer_asks_the_clusters_rbac(cluster):
     cluster.create(binding("explain", "explain"))
     with pytest.raises(ApiError, match=r"denied request: RBAC: allowed by RoleBinding \"builder-edit/default\""):
         cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"}})
-    cluster.create(policy("typo", "authorizer.nope()", resources=["secrets"], group=""))
-    cluster.create(binding("typo", "typo"))
-    with pytest.raises(ApiError, match=re.escape("no such overload: kubernetes.authorization.Authorizer.nope")):
-        cluster.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"}})
+    # a function or method no library has is refused when the policy is stored, as the apiserver's
+    # type check refuses it (it would deny every request it matched under failurePolicy: Fail)
+    for typo in ("authorizer.nope()", "object.metadata.name.startswith('a')", "format('x')"):
+        with pytest.raises(ApiError, match=r"compilation failed: ERROR: <input>:1:[0-9]+: undeclared reference to"):
+            cluster.create(policy("typo", typo, resources=["secrets"], group=""))
+
+
+def test_kubectl_debugs_ephemeral_container_update_is_checked_too(cluster):
+    """pods/ephemeralcontainers (kubectl debug) went round every policy."""
+    cluster.create(policy("no-debug", "false", resources=["pods/ephemeralcontainers"], group="",
+                          operations=["UPDATE"]))
+    cluster.create(binding("no-debug", "no-debug"))
+    pod = cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+                          "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})
+    debug = {**pod, "spec": {**pod["spec"], "ephemeralContainers": [
+        {"name": "debugger", "image": "busybox:1.36", "stdin": True, "tty": True}]}}
+    with pytest.raises(ApiError, match="ValidatingAdmissionPolicy 'no-debug'"):
+        cluster.replace(debug, subresource="ephemeralcontainers")
+    assert "ephemeralContainers" not in cluster.store.get("Pod", "default", "p")["spec"]

@@ -61,3 +61,15 @@ def test_an_optional_old_self_rule_runs_on_creates_too():
         c.create(crontab("big", replicas=5))
     made = c.create(crontab("small", replicas=2))
     c.replace({**made, "spec": {**made["spec"], "replicas": 8}})  # an update has its old value: allowed
+
+
+def test_a_rule_at_the_root_sees_the_objects_name_and_kind():
+    c = Cluster(seed=0)
+    crd = crontab_crd()
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["x-kubernetes-validations"] = [
+        {"rule": "self.metadata.name.startsWith('cron-') && self.kind == 'CronTab'",
+         "message": "a CronTab's name starts with cron-"}]
+    c.create(crd)
+    c.create(crontab("cron-nightly"))
+    with pytest.raises(ApiError, match=r'<nil>: Invalid value: "object": a CronTab.s name starts with cron-'):
+        c.create(crontab("nightly"))
