@@ -226,3 +226,21 @@ def test_kubectl_debugs_ephemeral_container_update_is_checked_too(cluster):
     with pytest.raises(ApiError, match="ValidatingAdmissionPolicy 'no-debug'"):
         cluster.replace(debug, subresource="ephemeralcontainers")
     assert "ephemeralContainers" not in cluster.store.get("Pod", "default", "p")["spec"]
+
+
+def test_a_controllers_creates_are_checked_as_its_service_account(cluster):
+    """Pods a ReplicaSet creates were checked as the cluster's admin: a policy's request.userInfo
+    is the controller's ServiceAccount, as kube-controller-manager's writes are."""
+    who = "request.userInfo.username"
+    cluster.create(policy("who", f"{who} != 'system:serviceaccount:kube-system:replicaset-controller'",
+                          resources=["pods"], group="", validations=[{
+                              "expression": f"{who} != 'system:serviceaccount:kube-system:replicaset-controller'",
+                              "messageExpression": f"'created by ' + {who}"}]))
+    cluster.create(binding("who", "who"))
+    cluster.create(deployment("web", 1))
+    cluster.advance(3)
+    failed = [e["message"] for e in cluster.store.list("Event", "default") if e["reason"] == "FailedCreate"]
+    assert failed and failed[0].endswith("created by system:serviceaccount:kube-system:replicaset-controller")
+    # a pod created directly is the requester's own (the cluster's admin here), not the controller's
+    cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+                    "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})

@@ -11,6 +11,7 @@ from k9py.kube import meta, selectors
 from k9py.kube.meta import deep_copy, dig
 from k9py.kube.status import ApiError, invalid
 from k9py.kube.timefmt import parse_time
+from k9py.sim import certificates
 from k9py.sim.pod_admission import default_container
 
 if TYPE_CHECKING:
@@ -320,6 +321,22 @@ def create_pod(cluster: Cluster, owner: Obj, pod: Obj, component: str, *, event_
     return create_owned(cluster, owner, pod, component, message=event_message, fresh=fresh, before=name_it)
 
 
+_SERVICE_ACCOUNTS = {"daemonset-controller": "daemon-set-controller"}  # where an event source's name differs
+_controller_users: dict[str, certificates.Requester] = {}
+
+
+def controller_user(component: str) -> certificates.Requester:
+    """The identity kube-controller-manager's controller ``component`` writes as: its ServiceAccount
+    in kube-system (``system:serviceaccount:kube-system:replicaset-controller``)."""
+    user = _controller_users.get(component)
+    if user is None:
+        sa = _SERVICE_ACCOUNTS.get(component, component)
+        user = _controller_users[component] = (
+            f"system:serviceaccount:kube-system:{sa}",
+            ("system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"), "", {})
+    return user
+
+
 def create_owned(cluster: Cluster, owner: Obj, obj: Obj, component: str, *, reason: str = "SuccessfulCreate",
                  failed_reason: str = "FailedCreate", message: str | None = None, fresh: bool = False,
                  before: Callable[[], None] | None = None) -> tuple[Obj | None, str | None]:
@@ -336,6 +353,7 @@ def create_owned(cluster: Cluster, owner: Obj, obj: Obj, component: str, *, reas
         return None, held[2]
     if before is not None:
         before()
+    as_controller = certificates.REQUESTER.set(controller_user(component))  # who admission sees (a policy's request.userInfo)
     try:
         created = cluster.create(obj, fresh=fresh)
     except ApiError as e:
@@ -345,6 +363,8 @@ def create_owned(cluster: Cluster, owner: Obj, obj: Obj, component: str, *, reas
         cluster.wake_at(now + delay)
         cluster.record_event(owner, "Warning", failed_reason, f"Error creating: {e.message}", component)
         return None, e.message
+    finally:
+        certificates.REQUESTER.reset(as_controller)
     backoffs.pop(uid, None)
     msg = message or f"Created {str(created.get('kind') or 'object').lower()}: {meta.name(created)}"
     cluster.record_event(owner, "Normal", reason, msg, component)
