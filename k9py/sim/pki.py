@@ -74,6 +74,8 @@ def cluster_ca(cluster: Cluster) -> tuple[bytes, bytes]:
     ca: tuple[bytes, bytes] | None = cluster.state.get(CA_STATE)
     if ca is None:
         ca = cluster.state[CA_STATE] = _new_ca(cluster.now())
+        from k9py.sim.controllers.namespace import publish_root_ca
+        publish_root_ca(cluster, ca[0].decode())  # pods verify the apiserver with it, as kubeconfigs do
     return ca
 
 

@@ -106,3 +106,20 @@ def test_system_namespaces_cannot_be_deleted():
     with pytest.raises(ApiError) as e:
         c.delete("Namespace", None, "kube-system")
     assert e.value.code == 403
+
+
+def test_kube_root_ca_holds_the_clusters_ca_once_there_is_one():
+    """kube-root-ca.crt held a certificate-shaped stand-in even under `serve --tls`, whose
+    kubeconfig's certificate-authority-data is the cluster's CA: pods could not verify the
+    apiserver with it. Once the CA exists every namespace's copy is it, new namespaces' too."""
+    from k9py.sim import pki
+    from k9py.sim.cluster import Cluster
+    from k9py.sim.controllers.namespace import ROOT_CA_PEM
+    c = Cluster(seed=0)
+    assert c.store.get("ConfigMap", "default", "kube-root-ca.crt")["data"]["ca.crt"] == ROOT_CA_PEM
+    cert, _ = pki.cluster_ca(c)
+    for ns in ("default", "kube-system", "kube-public"):
+        assert c.store.get("ConfigMap", ns, "kube-root-ca.crt")["data"]["ca.crt"] == cert.decode()
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "later"}})
+    c.settle()
+    assert c.store.get("ConfigMap", "later", "kube-root-ca.crt")["data"]["ca.crt"] == cert.decode()

@@ -52,11 +52,14 @@ def default_service_account(namespace: str) -> Obj:
     return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}}
 
 
-def root_ca_configmap(namespace: str) -> Obj:
+ROOT_CA_STATE = "namespace.root-ca"  # the cluster CA's PEM once one was made (``pki.cluster_ca``)
+
+
+def root_ca_configmap(namespace: str, pem: str = ROOT_CA_PEM) -> Obj:
     return {"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": ROOT_CA_NAME, "namespace": namespace,
                          "annotations": {"kubernetes.io/description": ROOT_CA_DESCRIPTION}},
-            "data": {"ca.crt": ROOT_CA_PEM}}
+            "data": {"ca.crt": pem}}
 
 
 def ensure_namespace_defaults(cluster: Cluster, namespace: str) -> None:
@@ -64,7 +67,19 @@ def ensure_namespace_defaults(cluster: Cluster, namespace: str) -> None:
     if store.get("ServiceAccount", namespace, "default") is None:
         store.create(default_service_account(namespace))
     if store.get("ConfigMap", namespace, ROOT_CA_NAME) is None:
-        store.create(root_ca_configmap(namespace))
+        store.create(root_ca_configmap(namespace, cluster.state.get(ROOT_CA_STATE, ROOT_CA_PEM)))
+
+
+def publish_root_ca(cluster: Cluster, pem: str) -> None:
+    """The cluster now has a real CA (``k9py serve --tls``, a CSR signed): every namespace's
+    kube-root-ca.crt holds it, as the root-CA publisher keeps it (a shape-only stand-in until then).
+    A container that started before keeps the file it mounted until it restarts (a kubelet would
+    refresh the projected volume within a minute: not simulated)."""
+    cluster.state[ROOT_CA_STATE] = pem
+    store = cluster.store
+    for ns, name in store.keys("ConfigMap"):
+        if name == ROOT_CA_NAME:
+            store.mutate("ConfigMap", ns, name, lambda o: o.setdefault("data", {}).__setitem__("ca.crt", pem))
 
 
 def _group_resource(registry: resources.Registry, kind: str) -> str:
