@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from k9py.kube.status import ApiError
 from k9py.sim.controllers.base import Controller
 
 if TYPE_CHECKING:
@@ -135,7 +136,11 @@ class KubernetesServiceController(Controller):
             cluster.wake_at(due)
             return
         cluster.state.pop(self.DUE, None)
-        create_with_fixed_uid(cluster, kubernetes_service(), f"kubernetes@{now}")
+        try:
+            create_with_fixed_uid(cluster, kubernetes_service(), f"kubernetes@{now}")
+        except ApiError:  # (10.96.0.1 taken by another Service): tried again in 10 s, as the apiserver's loop
+            cluster.state[self.DUE] = now + self.INTERVAL
+            cluster.wake_at(now + self.INTERVAL)
 
 
 def kubernetes_endpoints() -> dict:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import select
 import shlex
 import shutil
@@ -291,10 +292,28 @@ class Shells:
     def _ended(self, ns: str, pod: str, container: str, code: int, *, attach: bool, said: str = "",
                label: str = "") -> None:
         what = label or f"{'attach' if attach else 'shell'} {ns}/{pod} ({container})"
-        if code:
+        why = not_started(code, said, attach=attach)
+        if why is not None:  # first, where 80 columns still show it
+            self.app.flash(f"{why}: {what} ended, exit {code}", "warn")
+        elif code:
             self.app.flash(f"{what} ended: exit {code}" + (f": {said}" if said else ""), "warn")
         else:
             self.app.flash(f"{what} ended")
+
+
+_NOT_FOUND = re.compile(r'exec: "([^"]+)": executable file not found in \$PATH')
+
+
+def not_started(code: int, said: str, *, attach: bool) -> str | None:
+    """Why a shell never started, in a few words: the runtime's ``exec: "sh": executable file not
+    found`` (the simulator's words, Docker's and containerd's), or a live exec's 126/127 (kubectl
+    says only "command terminated with exit code 126": the image has no sh)."""
+    m = _NOT_FOUND.search(said)
+    if m:
+        return f'no "{m.group(1)}" in the image (exec: executable file not found in $PATH)'
+    if not attach and code in (126, 127):
+        return "no shell (sh) in the image" if code == 127 or "exit code 126" in said or not said else None
+    return None
 
 
 def call_keeping_stderr(argv: list[str], env: dict[str, str] | None) -> tuple[int, str]:

@@ -166,7 +166,10 @@ def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
     rc, rm, lc, lm = pod_requests(pod)
     cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
     qos = _QOS.get((pod.get("status") or {}).get("qosClass") or "", "BE")
-    return [k[0], "●", k[1], k[2], k[3], _mc(cpu), _mi(mem), f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}",
+    status = k[2]
+    if status != "Unknown" and (pod.get("metadata") or {}).get("deletionTimestamp"):
+        status = "Terminating"  # k9s's PodStatus: being deleted is Terminating, a terminal phase too (kubectl: Completed)
+    return [k[0], "●", k[1], status, k[3], _mc(cpu), _mi(mem), f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}",
             _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm), k[5], k[6], k[7], k[8], qos,
             labels_by_key(meta.labels(pod)), k[4]]
 

@@ -302,3 +302,20 @@ def test_publish_not_ready_addresses_and_multiple_ports():
                                {"name": "admin", "port": 9000, "protocol": "TCP"}]
     (sl,) = _slices(c, "peers")
     assert sl["endpoints"][0]["conditions"] == {"ready": True, "serving": False, "terminating": False}
+
+
+def test_the_kubernetes_service_whose_address_is_taken_is_tried_again_quietly(capsys):
+    """Another Service took 10.96.0.1 meanwhile: the put-back failed with a traceback on stderr
+    and was not tried again until a Service changed; it is tried every 10 s, quietly, and comes
+    back once the address is free."""
+    c = make_cluster(nodes=1)
+    c.advance(3)
+    c.delete("Service", "default", "kubernetes")
+    c.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "grab", "namespace": "default"},
+              "spec": {"clusterIP": "10.96.0.1", "ports": [{"port": 80}]}})
+    c.advance(25)
+    assert c.store.get("Service", "default", "kubernetes") is None
+    assert capsys.readouterr().err == ""
+    c.delete("Service", "default", "grab")
+    c.advance(10)
+    assert c.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"

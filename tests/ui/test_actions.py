@@ -488,3 +488,29 @@ def test_s_scales_every_marked_deployment_as_k9s():
         assert flash(app) == "Scaling 2 deployments to 4"
         assert [cluster.store.get("Deployment", "default", n)["spec"]["replicas"] for n in ("api", NGINX)] == [4, 4]
     run(s, cluster)
+
+
+def test_s_and_r_act_on_the_one_marked_row_not_the_cursors():
+    """With one row marked and the cursor on another, s scaled (and r asked for) the cursor's:
+    k9s acts on the marked rows whenever there are any."""
+    from tests.ui.simcluster import deployment
+    cluster = sim_cluster()
+    cluster.create(deployment("api", replicas=1))
+    cluster.advance(5)
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await goto(app, pilot, "api")
+        await pilot.press("space")
+        await goto(app, pilot, NGINX)
+        before = cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"]
+        await pilot.press("s")
+        dlg = app.screen
+        assert isinstance(dlg, ScaleScreen) and "default/api" in str(dlg.query_one(".dialog").border_title)
+        assert dlg.query_one("#replicas", Input).value == "1"  # the marked one's own count
+        await pilot.press("ctrl+u", "5", "enter")
+        await settle(app, pilot)
+        assert [cluster.store.get("Deployment", "default", n)["spec"]["replicas"] for n in ("api", NGINX)] == [5, before]
+        await pilot.press("r")
+        assert str(app.screen.query_one(".dialog-message").render()) == "Restart deployment default/api?"
+    run(s, cluster)

@@ -234,8 +234,8 @@ def test_a_shell_in_an_image_without_one_says_the_runtimes_words(terminal_is):
         await pilot.press("s")
         await settle(app, pilot)
         assert 'exec: "sh": executable file not found in $PATH' in terminal_is.wait_for("unknown\r\n")
-        assert flash(app) == ('shell default/dns (dns) ended: exit 126: OCI runtime exec failed: exec failed: '
-                              'unable to start container process: exec: "sh": executable file not found in $PATH: unknown')
+        assert flash(app) == ('no "sh" in the image (exec: executable file not found in $PATH): '
+                              'shell default/dns (dns) ended, exit 126')
         assert len(app.screen_stack) == 1
     run(s)
 
@@ -305,3 +305,12 @@ def test_a_shell_starts_on_a_cleared_terminal_under_k9s_banner(terminal_is):
         assert seen and seen[0].startswith("\x1b[H\x1b[2J\x1b[30;42;1m<<K9py-Shell>> Pod: default/counter | Container: counter")
     run(s)
     assert shell.banner("default", "web", "nginx", attach=True) == b"\x1b[H\x1b[2J"
+
+
+def test_a_live_shells_exit_126_says_the_image_has_no_shell():
+    """kubectl exec of a missing sh says only "command terminated with exit code 126" on stderr
+    (Docker's words went to the terminal): the flash says what it means, first."""
+    from k9py.ui.shell import not_started
+    assert not_started(126, "command terminated with exit code 126", attach=False) == "no shell (sh) in the image"
+    assert not_started(1, "command terminated with exit code 1", attach=False) is None
+    assert not_started(126, "command terminated with exit code 126", attach=True) is None

@@ -334,4 +334,7 @@ def test_shift_arrows_select_a_column_and_shift_o_sorts_by_it_as_k9s():
         sorter = theme.style("table.sorter").color
         assert colour[app.table.selected_column()] == sorter  # the selected column stands out
         assert colour["READY"] != sorter and app.table.selected_column() != "READY"
+        await pilot.press("A")  # a sort key: its column is the selection again (k9s's initSelectedColumn)
+        await settle(app, pilot)
+        assert app.model.sort_col == "AGE" and app.table.selected_column() == "AGE"
     run_at(WIDE, s)

@@ -372,3 +372,19 @@ def test_a_column_views_yaml_leaves_out_still_sorts():
     assert m.row_at(0).key[1] == "crashy"  # CrashLoopBackOff before Running
     m.set_sort("STATUS", False)
     assert m.row_at(len(m) - 1).key[1] == "crashy"
+
+
+def test_a_pod_being_deleted_is_terminating_in_the_explorer_whatever_its_phase():
+    """kubectl prints a deleted pod whose containers ended as Completed / Error (its terminal
+    phase, kubelet 1.27+); k9s's PodStatus shows Terminating while deletionTimestamp is set, and a
+    red Error row for a pod on its way out counted as a fault."""
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "web", "namespace": "default", "creationTimestamp": "2026-01-01T00:00:00Z",
+                        "deletionTimestamp": "2026-01-01T00:01:00Z"},
+           "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+           "status": {"phase": "Failed", "containerStatuses": [
+               {"name": "app", "ready": False, "restartCount": 0,
+                "state": {"terminated": {"exitCode": 137, "reason": "Error"}}}]}}
+    from k9py.view.printers_pod import pod_status_reason
+    assert pod_status_reason(pod) == "Error"  # kubectl's
+    assert pod_cells(pod, 100.0)[3] == "Terminating"  # k9s's

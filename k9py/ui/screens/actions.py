@@ -109,9 +109,17 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
 
 
 def scale(app: K9pyApp, view: ViewKind, row: Row, keys: list[tuple[str, str]] | None = None) -> None:
-    """`s`: the cursor's row, or every marked one to one count (k9s's: offered 0 then)."""
+    """`s`: the cursor's row, or the marked ones (k9s's GetSelectedItems): one marked row is
+    scaled from its own count, several to one count (offered 0 then)."""
     kind, (ns, name) = view.kind, row.key
-    if keys is not None and len(keys) > 1:
+    several = keys is not None and len(keys) > 1
+    if keys is not None and len(keys) == 1 and keys[0] != row.key:  # one mark, the cursor elsewhere
+        marked_row = app.current.row(keys[0]) if app.current is not None else None
+        if marked_row is not None:
+            row, (ns, name) = marked_row, keys[0]
+        else:
+            several = True  # (not in the view now: asked as marked rows are, to one count)
+    if keys is not None and several:
         marked = list(keys)
 
         async def every(replicas: int | None) -> None:
@@ -158,9 +166,15 @@ def restart(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]]) -> None:
                      lambda: app.backend.restart(kind, ns, name), f"{kind} {_where(ns, name)} restarted")
         return
 
-    async def each() -> None:
+    async def each() -> None:  # each one tried, as k9s's restart of marked rows (one gone stops none)
+        failed: list[str] = []
         for ns, name in keys:
-            await app.backend.restart(kind, ns, name)
+            try:
+                await app.backend.restart(kind, ns, name)
+            except K9pyError as err:
+                failed.append(str(err))
+        if failed:
+            raise K9pyError(f"{len(keys) - len(failed)} of {len(keys)} restarted; {failed[0]}")
     confirm_then(app, "<Restart>", f"Restart {len(keys)} {view.name}?", "restart", each,
                  f"{len(keys)} {view.name} restarted")
 

@@ -198,6 +198,9 @@ class ExplorerPane(Vertical):
             self.host.flash(f"no {col} column in this view", "warn")
         elif cur is not None and cur.sorting and cur.model is not None:
             self.host.flash(f"sorting {cur.model.total:,} rows by {cur.sorting}…", source="sort")
+        if self.table.selected_col is not None:  # k9s: a sort key's column is the selection again
+            self.table.selected_col = None
+            self.table.refresh_line(0)
         self.table.model_changed()
 
     def action_select_column(self, delta: int) -> None:
@@ -208,9 +211,7 @@ class ExplorerPane(Vertical):
         """k9s's shift-o: sort by the selected column (again: the other way round)."""
         col = self.table.selected_column()
         if col is not None:
-            self.action_sort(col)
-            self.table.selected_col = None  # (k9s: the selection is the sort column again)
-            self.table.refresh_line(0)
+            self.action_sort(col)  # (which gives the selection back to the sort column, as k9s)
 
     def action_wide(self) -> None:
         if self.current is not None and self.current.model is not None:
