@@ -3,6 +3,7 @@ restart / set image / rollback / cordon / uncordon / drain / trigger / suspend /
 read-only mode, and the Events Kubernetes leaves for them."""
 
 import sys
+from typing import Any
 
 from textual.widgets import Checkbox, Input, Select
 
@@ -467,18 +468,28 @@ def test_r_restarts_every_marked_deployment_as_k9s():
     run(s, cluster)
 
 
-def test_s_scales_every_marked_deployment_as_k9s():
-    """k9s's scale with marked rows: one count (offered 0) for each of them."""
+def _with_api() -> Any:
+    """The sim cluster with a one-replica "api" Deployment beside nginx's."""
     from tests.ui.simcluster import deployment
     cluster = sim_cluster()
     cluster.create(deployment("api", replicas=1))
     cluster.advance(5)
+    return cluster
+
+
+async def _api_marked_cursor_on_nginx(app: Any, pilot: Any) -> None:
+    await command(app, pilot, "deploy")
+    await goto(app, pilot, "api")
+    await pilot.press("space")
+    await goto(app, pilot, NGINX)
+
+
+def test_s_scales_every_marked_deployment_as_k9s():
+    """k9s's scale with marked rows: one count (offered 0) for each of them."""
+    cluster = _with_api()
 
     async def s(app, pilot, cluster):
-        await command(app, pilot, "deploy")
-        await goto(app, pilot, "api")
-        await pilot.press("space")
-        await goto(app, pilot, NGINX)
+        await _api_marked_cursor_on_nginx(app, pilot)
         await pilot.press("space", "s")
         dlg = app.screen
         assert isinstance(dlg, ScaleScreen) and dlg.query_one("#replicas", Input).value == "0"
@@ -493,16 +504,10 @@ def test_s_scales_every_marked_deployment_as_k9s():
 def test_s_and_r_act_on_the_one_marked_row_not_the_cursors():
     """With one row marked and the cursor on another, s scaled (and r asked for) the cursor's:
     k9s acts on the marked rows whenever there are any."""
-    from tests.ui.simcluster import deployment
-    cluster = sim_cluster()
-    cluster.create(deployment("api", replicas=1))
-    cluster.advance(5)
+    cluster = _with_api()
 
     async def s(app, pilot, cluster):
-        await command(app, pilot, "deploy")
-        await goto(app, pilot, "api")
-        await pilot.press("space")
-        await goto(app, pilot, NGINX)
+        await _api_marked_cursor_on_nginx(app, pilot)
         before = cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"]
         await pilot.press("s")
         dlg = app.screen
