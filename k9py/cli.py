@@ -196,7 +196,7 @@ def start_log(args: argparse.Namespace) -> str | None:
             raise K9pyError(f"{path}: cannot write the log ({err.strerror or err})", field="--logFile") from None
         print(f"k9py: no log: {path}: {err.strerror or err}", file=sys.stderr)
         return None
-    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
+    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace"))  # (a lone surrogate)
     handler.setFormatter(_OneLine("%(asctime)s %(levelname)s %(name)s: %(message)s"))  # type: ignore[arg-type]
     logger = logging.getLogger("k9py")
     for old in [h for h in logger.handlers if getattr(h, "k9py_log", False)]:

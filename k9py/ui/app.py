@@ -39,6 +39,7 @@ from k9py.ui.widgets.prompt import Prompt
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Flash
 from k9py.view import kinds
+from k9py.view.inert import encodable
 from k9py.view.rows import RowModel
 
 strip_cycles.install()  # every painted line would otherwise be cyclic garbage
@@ -681,7 +682,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
 
     def flash(self, message: str, level: str = "info", source: str | None = None) -> None:
         """``source``: the input the message is about ("filter"): its next good value clears it."""
-        log.log(FLASH_LEVELS.get(level, logging.INFO), "%s", message)
+        log.log(FLASH_LEVELS.get(level, logging.INFO), "%s", encodable(message))  # (a name's lone surrogate)
         self.query_one("#flash", Flash).show(message, level, self.flash_seconds, source)
 
     def forwards_changed(self) -> None:
@@ -695,8 +696,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         if state != self._state_shown:  # the tables say what the header does (reconnecting, offline)
             if self._state_shown is not None or state not in ("connecting", "connected"):
                 info = self.session.info()
-                log.log(logging.WARNING if state in ("reconnecting", "offline") else logging.INFO, "context %s: %s%s",
-                        info.context, state, f" ({info.extra['error']})" if info.extra.get("error") else "")
+                log.log(logging.WARNING if state in ("reconnecting", "offline") else logging.INFO, "%s",
+                        encodable(f"context {info.context}: {state}"
+                                  + (f" ({info.extra['error']})" if info.extra.get("error") else "")))
             self._state_shown = state
             self.splits.render_state()
         for header in self.query("#header").results(Header):  # none while the app closes

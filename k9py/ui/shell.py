@@ -36,7 +36,7 @@ from k9py.kube import meta, podcontainers
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
 from k9py.ui.handover import terminal_handed_over
-from k9py.view.inert import inert_line
+from k9py.view.inert import encodable, inert_line
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -281,7 +281,7 @@ class Shells:
             argv += ["exec", "-it", pod, "-c", container, "--", *LIVE_SHELL]
         env = {**os.environ, "KUBECONFIG": target.kubeconfig} if target.kubeconfig else None  # several files: joined
         from k9py.backends.kubeconfig import masked_argv
-        log.info("running %s", shlex.join(masked_argv(argv)))
+        log.info("running %s", encodable(shlex.join(masked_argv(argv))))
         with terminal_handed_over(self.app):
             with terminal() as (_, fd_out):
                 _write_all(fd_out, banner(ns, pod, container, attach=attach))
