@@ -388,19 +388,35 @@ def test_an_unclosed_closing_tag_typed_anywhere_is_shown_not_parsed():
     run(s)
 
 
-def test_a_flash_with_a_lone_surrogate_logs_what_can_be_written(caplog):
+def test_a_flash_with_a_lone_surrogate_logs_what_can_be_written():
     """k9py's log got the flash as it was: a name's lone surrogate (JSON's "\\ud800") could not be
     encoded by the log file (logging's traceback on the terminal) nor by pytest-xdist's report
     (its worker died: INTERNALERROR). The logged text is encodable, the flash itself unchanged."""
     import logging
-    caplog.set_level(logging.INFO, logger="k9py")
+
+    class Keep(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.INFO)
+            self.records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    logger, keep = logging.getLogger("k9py"), Keep()  # (its own handler: whatever propagation a CLI test left)
+    level = logger.level
+    logger.addHandler(keep)
+    logger.setLevel(logging.INFO)
 
     async def s(app, pilot, cluster):
         app.flash('pods "a\ud800b" not found', "error")
         await pilot.pause()
         check_inert(app, "flash with a lone surrogate")
-    run(s, hostile_cluster())
-    logged = [r.getMessage() for r in caplog.records if "not found" in r.getMessage()]
+    try:
+        run(s, hostile_cluster())
+    finally:
+        logger.removeHandler(keep)
+        logger.setLevel(level)
+    logged = [r.getMessage() for r in keep.records if "not found" in r.getMessage()]
     assert logged
     for text in logged:
         text.encode("utf-8")  # raises for a lone surrogate
