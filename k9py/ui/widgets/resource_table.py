@@ -42,7 +42,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     """k9s's cursor keys (``keymap.NAVIGATION``) and marks; the view's other keys are the app's."""
 
     DEFAULT_CSS = """
-    ResourceTable { scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
+    ResourceTable { scrollbar-size-vertical: 0; scrollbar-size-horizontal: 0; }  /* k9s draws none: the last column keeps its place */
     """
     BINDINGS: ClassVar[list[BindingType]] = keymap.table_bindings()  # k9s's; the pane installs the user's
 
@@ -320,8 +320,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _set_height(self, lines: int) -> None:
         """The scrollable height: the header and the rows. Textual's ``virtual_size`` asks for
         a layout of the whole screen when it changes, and a filter key changes the row count:
-        ~15 ms of layout a key for a box whose size stays. Only the scrollbar needs to know (if
-        it appears or goes, its ``display`` asks for the layout itself)."""
+        ~15 ms of layout a key for a box whose size stays. Only the scroll range needs to know."""
         size = Size(self.content_width, lines)
         if size == self.virtual_size:
             return
