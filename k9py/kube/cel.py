@@ -16,8 +16,10 @@ standard functions (``size``, conversions, ``type``, ``matches``, ``contains``, 
 expression over huge lists ends with "operation cancelled: actual cost limit exceeded".
 Optionals (``x.?y``, ``x[?k]``, ``optional.of``, ``orValue`` …) are ``cel_optional.py``'s, quantities
 (``quantity('1Gi').isLessThan(…)``) ``cel_quantity.py``'s.
+Timestamps and durations (``timestamp(object.metadata.creationTimestamp)``, ``duration('1h')``)
+are ``cel_time.py``'s.
 Not here: static type checking (a mismatch is found when it is evaluated), protobuf messages,
-timestamps and durations, Kubernetes' url/ip/semver libraries. A host's own values (an admission
+Kubernetes' url/ip/semver libraries, IANA time zone names. A host's own values (an admission
 policy's ``authorizer``) are ``HostObject``s with their own fields and methods.
 """
 
@@ -34,6 +36,7 @@ from typing import Any
 from k9py.kube.cel_library import FUNCTIONS, METHODS
 from k9py.kube.cel_optional import NONE, OPTIONAL_FUNCTIONS, OPTIONAL_METHODS, Optional, optional_method
 from k9py.kube.cel_quantity import QUANTITY_FUNCTIONS, QUANTITY_METHODS, Quantity, quantity_method
+from k9py.kube.cel_time import TIME_FUNCTIONS, TIME_METHODS, TIME_TYPES, time_arith, time_compare, time_method
 from k9py.kube.cel_values import (
     HOST_METHODS,
     INT_MAX,
@@ -54,8 +57,8 @@ from k9py.kube.cel_values import (
     type_of,
 )
 
-KNOWN_FUNCTIONS = frozenset(FUNCTIONS) | frozenset(QUANTITY_FUNCTIONS)
-KNOWN_METHODS = frozenset(METHODS) | OPTIONAL_METHODS | QUANTITY_METHODS
+KNOWN_FUNCTIONS = frozenset(FUNCTIONS) | frozenset(QUANTITY_FUNCTIONS) | frozenset(TIME_FUNCTIONS)
+KNOWN_METHODS = frozenset(METHODS) | OPTIONAL_METHODS | QUANTITY_METHODS | TIME_METHODS
 
 __all__ = ["Budget", "CelError", "CelSyntaxError", "CelType", "HostObject", "Program", "UInt", "compile", "compile_cached", "equal", "request_budget", "type_of"]
 
@@ -644,6 +647,8 @@ class _Eval:
             if isinstance(b, Mapping):
                 return lookup(b, a) is not MISSING
             raise overload("@in", a, b)
+        if type(a) in TIME_TYPES or type(b) in TIME_TYPES:
+            return time_compare(op, a, b) if op in ("<", "<=", ">", ">=") else time_arith(op, a, b)
         if op in ("<", "<=", ">", ">="):
             return compare(op, a, b)
         if op == "+" and type(a) in (str, bytes, list):
@@ -721,6 +726,8 @@ class _Eval:
                 return optional_method(recv, name, args)
             if type(recv) is Quantity:
                 return quantity_method(recv, name, args)
+            if type(recv) in TIME_TYPES:
+                return time_method(recv, name, args)
             if isinstance(recv, HostObject):
                 return recv.cel_call(name, args)
             fn = METHODS.get(name)
@@ -728,7 +735,7 @@ class _Eval:
                 raise CelError(f"no such overload: {type_of(recv).name}.{name}")
             self.spend(_size_cost(recv))
             return fn(recv, *args)
-        fn = FUNCTIONS.get(name) or QUANTITY_FUNCTIONS.get(name) or (
+        fn = FUNCTIONS.get(name) or QUANTITY_FUNCTIONS.get(name) or TIME_FUNCTIONS.get(name) or (
             OPTIONAL_FUNCTIONS.get(name[9:]) if name.startswith("optional.") else None)
         if fn is None:
             raise CelError(f"no such function: {name}")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from k9py.kube.cel_time import TIME_TYPES, time_int, time_string
 from k9py.kube.cel_values import (
     INT_MIN,
     CelError,
@@ -65,6 +66,8 @@ def _to_int(v: Any) -> int:
     t = type(v)
     if t is int or t is UInt:
         return int64(int(v))
+    if t in TIME_TYPES:
+        return time_int(v)
     if t is float:
         if v != v or not INT_MIN <= v < 2.0**63:
             raise CelError("range error converting double to int")
@@ -106,6 +109,8 @@ def _to_string(v: Any) -> str:
     t = type(v)
     if t is str:
         return v
+    if t in TIME_TYPES:
+        return time_string(v)
     if t is bool:
         return "true" if v else "false"
     if t in (int, UInt):

@@ -80,7 +80,7 @@ def type_of(v: Any) -> CelType:
         return TYPES["type"]
     if isinstance(v, HostObject):
         return CelType(v.cel_type)
-    return CelType(t.__name__)
+    return CelType(getattr(t, "cel_type_name", t.__name__))
 
 
 def overload(fn: str, *args: Any) -> CelError:

@@ -162,7 +162,7 @@ def test_nesting_and_work_are_bounded_as_the_apiserver_bounds_them():
 _TOKENS = ["object", "spec", "replicas", "metadata", "labels", ".", "(", ")", "[", "]", "{", "}", ",", ":", "?",
            "+", "-", "*", "/", "%", "!", "&&", "||", "==", "<", ">=", " in ", "1", "0", "2.5", "7u", "'a'", "b'x'",
            "true", "null", "size", "all", "map", "x", "has", "matches", "'(a+)+$'", "int", "string", "split", "join",
-           "quantity", "'1Gi'", "compareTo", "optional", "of", "orValue"]
+           "quantity", "'1Gi'", "compareTo", "optional", "of", "orValue", "duration", "timestamp", "'1h'"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -231,3 +231,34 @@ def test_equality_and_built_values_are_charged_and_a_request_shares_one_budget()
         with pytest.raises(cel.CelError, match="the request's budget"):
             counting.evaluate({})
     assert counting.evaluate({}) == 8  # outside a request: its own limit only
+
+
+CREATED = {"metadata": {"creationTimestamp": "2026-12-01T10:00:00Z"}, "spec": {"timeout": "90s"}}
+
+
+@pytest.mark.parametrize(("source", "value"), [
+    ("timestamp(object.metadata.creationTimestamp) < timestamp('2026-12-02T00:00:00Z')", True),
+    ("string(timestamp('2026-12-02T00:00:00Z') - timestamp(object.metadata.creationTimestamp))", "50400s"),
+    ("duration(object.spec.timeout) <= duration('2m') && duration('1s') == duration('1000ms')", True),
+    ("string(duration('1h30m')) + ' ' + string(duration('-1.5s'))", "5400s -1.5s"),
+    ("duration('1.5s').getMilliseconds() + duration('2h').getMinutes()", 1620),
+    ("string(timestamp(object.metadata.creationTimestamp) + duration('36h'))", "2026-12-02T22:00:00Z"),
+    ("string(timestamp('2026-12-01T10:00:00.25+01:00'))", "2026-12-01T09:00:00.25Z"),
+    ("timestamp(object.metadata.creationTimestamp).getDayOfWeek()", 2),  # a Tuesday (0 is Sunday)
+    ("timestamp('2026-12-01T10:00:00Z').getHours('+05:30')", 15),
+    ("timestamp('2026-12-01T10:00:00Z').getMonth() + timestamp('2026-12-01T10:00:00Z').getDayOfMonth()", 11),
+    ("int(timestamp('1970-01-01T00:01:00Z'))", 60),
+])
+def test_timestamps_and_durations_as_cel_go(source, value):
+    assert cel.compile(source, {"object"}).evaluate({"object": CREATED}) == value
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("duration('1d')", 'invalid duration: time: invalid duration "1d"'),  # Go's units stop at h
+    ("timestamp('2026-13-01T00:00:00Z')", 'invalid timestamp "2026-13-01T00:00:00Z"'),
+    ("duration('1s') + 1", "no such overload: _+_(google.protobuf.Duration, int)"),
+    ("timestamp('2026-12-01T10:00:00Z') < duration('1s')", "no such overload: _<_"),
+])
+def test_time_refusals(source, message):
+    with pytest.raises(cel.CelError, match=re.escape(message)):
+        cel.compile(source).evaluate({})
