@@ -26,6 +26,7 @@ from k9py.view.rows import Key, Row, RowModel
 STYLES = theme.Styles("row", ("", "new", "add", "mod", "err", "pending", "completed", "del"))
 GAP = 2
 ANSWER_SECONDS = 0.008  # a lazy filter's rows found within this answer a change; the rest follow in slices
+MEASURE_ALL = 300  # rows up to which every row sets the widths, as k9s's (not only the page on screen)
 
 
 class OnScreen(NamedTuple):
@@ -403,7 +404,10 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         widths = self._widths
         top = round(self.scroll_y)
         grew = False
-        for index in range(top, top + self.page):
+        # a few hundred rows: all of them, so scrolling down to a longer name moves no column (k9s
+        # measures every row); more, or a filter still running: the page on screen
+        small = not m.filtering and len(m) <= MEASURE_ALL
+        for index in range(0, len(m)) if small else range(top, top + self.page):
             row = m.row_at(index)
             if row is None:
                 break
