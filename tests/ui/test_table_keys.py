@@ -338,3 +338,28 @@ def test_shift_arrows_select_a_column_and_shift_o_sorts_by_it_as_k9s():
         await settle(app, pilot)
         assert app.model.sort_col == "AGE" and app.table.selected_column() == "AGE"
     run_at(WIDE, s)
+
+
+def test_a_small_tables_columns_are_as_wide_as_its_widest_row_from_the_first_frame():
+    """The widths came from the rows on screen: going down to a longer name widened NAME then,
+    and every column after it moved (at 80 columns AGE went). Up to a few hundred rows, every
+    row sets them from the first frame, as k9s measures all of its rows."""
+    cluster = sim_cluster()
+    for i in range(40):
+        cluster.create({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": f"cm-{i:02d}", "namespace": "default"}})
+    long = "zz-a-config-map-whose-name-is-longer-than-all-the-others"
+    cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": long, "namespace": "default"}})
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "cm")
+        await pilot.pause()
+        t = app.table
+        name = app.model.col_index("NAME")
+        assert len(app.model) > t.page  # the long name is below the first page
+        before = list(t._widths)
+        assert before[name] >= len(long)
+        await pilot.press("G")
+        await pilot.pause()
+        assert t._widths == before  # nothing moved
+    run_at(NARROW, s, cluster)
