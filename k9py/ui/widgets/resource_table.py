@@ -65,6 +65,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._to_first_row = False  # select_first_row: the next model_changed puts the cursor there
         self.marked: set[Key] = set()
         self._widths: list[int] = []
+        self._measured: tuple[RowModel, int] | None = None  # the model and version whose every row set the widths
         self.paints = 0  # render_line calls (benchmarks, tests)
         self.painted_model: RowModel | None = None  # the model whose rows were last painted
         self._painted: dict[int, tuple[Row, object, str]] = {}  # line -> (row, its object, delta) painted
@@ -84,7 +85,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_key = cursor
         self._cursor_index = 0  # a new view starts at the top unless its cursor object is there
         self.marked = set()
-        self._widths = self._header_widths(model)
+        self._widths, self._measured = self._header_widths(model), None
         self.scroll_to(0, 0, animate=False)
         self.model_changed(anchor=False)
 
@@ -96,7 +97,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         if m is None:
             return
         if len(self._widths) != len(m.columns):
-            self._widths = self._header_widths(m)
+            self._widths, self._measured = self._header_widths(m), None
         elif m.sort_col:  # the sort arrow needs a cell
             i = m.col_index(m.sort_col)
             if i is not None and self._widths[i] < len(m.sort_col) + 1:
@@ -404,10 +405,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         widths = self._widths
         top = round(self.scroll_y)
         grew = False
-        # a few hundred rows: all of them, so scrolling down to a longer name moves no column (k9s
-        # measures every row); more, or a filter still running: the page on screen
-        small = not m.filtering and len(m) <= MEASURE_ALL
-        for index in range(0, len(m)) if small else range(top, top + self.page):
+        # a few hundred rows: all of them once a change of rows (``version``), so scrolling down to
+        # a longer name moves no column (k9s measures every row); between changes, and for more
+        # rows or a filter still running, the page on screen (a frame formats no row off screen)
+        every = not m.filtering and len(m) <= MEASURE_ALL and self._measured != (m, m.version)
+        if every:
+            self._measured = (m, m.version)
+        for index in range(0, len(m)) if every else range(top, top + self.page):
             row = m.row_at(index)
             if row is None:
                 break
