@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -618,11 +618,16 @@ class _Eval:
         raise overload("_[_]", target, key)
 
     def logic(self, op: str, left: Node, right: Node) -> bool:
-        decisive = op == "or"  # the value that ends it: true for ||, false for &&
+        return self.absorbing(op == "or", (left, right), lambda node: self.eval(node))
+
+    def absorbing(self, decisive: bool, items: Iterable[Any], value: Callable[[Any], Any]) -> bool:
+        """CEL's commutative ``||`` (``decisive``: true) or ``&&`` over ``value(item)`` for each item
+        (two sides; a macro's elements for ``exists``/``all``): a decisive value ends it whatever
+        errors came before; else the first error, else the other value."""
         err: CelError | None = None
-        for side in (left, right):
+        for item in items:
             try:
-                v = self.eval(side)
+                v = value(item)
             except CelError as e:
                 err = err or e
                 continue
@@ -666,23 +671,12 @@ class _Eval:
         scope: dict[str, Any] = {}
         self.scopes.append(scope)
         try:
-            if macro in ("all", "exists"):
-                decisive = macro == "exists"
-                err: CelError | None = None
-                for item in items:
+            if macro in ("all", "exists"):  # a fold of || (exists) or && (all) over the elements
+
+                def element(item: Any) -> Any:
                     scope[var] = item
-                    try:
-                        v = self.eval(first)
-                    except CelError as e:
-                        err = err or e
-                        continue
-                    if type(v) is not bool:
-                        raise overload("_&&_" if not decisive else "_||_", v)
-                    if v is decisive:
-                        return decisive
-                if err is not None:
-                    raise err
-                return not decisive
+                    return self.eval(first)
+                return self.absorbing(macro == "exists", items, element)
             if macro == "exists_one":
                 count = 0
                 for item in items:

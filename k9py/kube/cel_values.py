@@ -56,31 +56,21 @@ def check_length(n: int) -> None:
         raise CelError("operation cancelled: actual cost limit exceeded (a value too large to build)")
 
 
+_TYPE_NAMES: dict[type, str] = {type(None): "null_type", bool: "bool", UInt: "uint", int: "int", float: "double",
+                                str: "string", bytes: "bytes", CelType: "type"}
+
+
 def type_of(v: Any) -> CelType:
-    t = type(v)
-    if v is None:
-        return TYPES["null_type"]
-    if t is bool:
-        return TYPES["bool"]
-    if t is UInt:
-        return TYPES["uint"]
-    if t is int:
-        return TYPES["int"]
-    if t is float:
-        return TYPES["double"]
-    if t is str:
-        return TYPES["string"]
-    if t is bytes:
-        return TYPES["bytes"]
+    name = _TYPE_NAMES.get(type(v))
+    if name is not None:
+        return TYPES[name]
     if isinstance(v, list):
         return TYPES["list"]
     if isinstance(v, Mapping):
         return TYPES["map"]
-    if t is CelType:
-        return TYPES["type"]
     if isinstance(v, HostObject):
         return CelType(v.cel_type)
-    return CelType(getattr(t, "cel_type_name", t.__name__))
+    return CelType(getattr(type(v), "cel_type_name", type(v).__name__))
 
 
 def overload(fn: str, *args: Any) -> CelError:
