@@ -20,6 +20,7 @@ from k9py.sim import admission, admission_policy, certificates, crds, rbac, secr
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
 from k9py.sim.managedfields import Writer, component_creator, component_tracker, track
+from k9py.sim.pod_conditions import pod_condition
 from k9py.sim.store import FIRST_RV, GENERATION_KINDS, ObjectStore
 from k9py.sim.version import KUBERNETES_VERSION, MAJOR, MINOR
 
@@ -455,8 +456,8 @@ def _disruption_target(stamp: str) -> Any:
     def add(pod: Obj) -> None:
         st = pod.setdefault("status", {})
         conds = [c for c in st.get("conditions") or [] if c.get("type") != "DisruptionTarget"]
-        conds.append({"type": "DisruptionTarget", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp,
-                      "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"})
+        conds.append(pod_condition(pod, "DisruptionTarget", "True", stamp, "EvictionByEvictionAPI",
+                                   "Eviction API: evicting"))
         st["conditions"] = conds
     return add
 

@@ -26,6 +26,7 @@ from k9py.sim import (
 from k9py.sim.behaviour import Program, node_down, pod_behaviour, program_for, pull_error
 from k9py.sim.controllers.base import Controller
 from k9py.sim.nodes import node_ip
+from k9py.sim.pod_conditions import condition
 from k9py.sim.podrefs import CONFIG_RETRY, MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_MAX, config_error, mount_error
 from k9py.sim.store_index import unindex
 
@@ -1091,8 +1092,12 @@ class Kubelet(Controller):
         last = rt.last_status
         if last is None or last.get("hostIP") != node_ip(node):
             return None
+        observed = last.get("observedGeneration")
         pod = cluster.store.get("Pod", rt.namespace, rt.name)
-        return pod if pod is not None and pod.get("status") is last else None
+        if pod is None or pod.get("status") is not last:
+            return None
+        # a new generation (a spec change, the deletion) is a status to write: its observedGeneration
+        return pod if observed == (pod["metadata"].get("generation") or None) else None
 
     def _write_status(self, cluster: Cluster, pod: Obj, rt: PodRuntime, node: Obj) -> Obj | None:
         """Write the pod's status as the kubelet computes it. When the stored status is the one
@@ -1125,11 +1130,16 @@ class Kubelet(Controller):
         runtime wrote it, whose unchanged parts are reused)."""
         init_statuses, app_statuses, debug_statuses = self._container_statuses(rt)
         phase = rt.terminal or self._phase(pod, rt)
-        conds = self._conditions(rt, phase)
+        generation = pod["metadata"].get("generation") or None
+        conds = self._conditions(rt, phase, generation)
         if mine is None or conds != rt.conds_key or "conditions" not in mine:
             # else the same conditions as written last: ``st`` holds them
             st["conditions"] = self._condition_list(cluster, st, conds, rt, mine is not None)
             rt.conds_key = conds
+        if generation:
+            # the pod's generation this status was made from (PodObservedGenerationTracking, GA
+            # in 1.35): the kubelet writes it with every status; 0 (none) is left out
+            st["observedGeneration"] = generation
         st["phase"] = phase
         host_ip = node_ip(node)
         st["hostIP"] = host_ip  # (keys keep the order they were first set in)
@@ -1164,29 +1174,31 @@ class Kubelet(Controller):
         return init, app, debug
 
     @staticmethod
-    def _conditions(rt: PodRuntime, phase: str) -> tuple[_Cond, ...]:
-        """The kubelet's conditions (type, status, reason, message), PodScheduled aside."""
+    def _conditions(rt: PodRuntime, phase: str, generation: int | None) -> tuple[_Cond, ...]:
+        """The kubelet's conditions (type, status, reason, message, observedGeneration),
+        PodScheduled aside."""
         # a terminating pod's containers stay ready while they run (kubectl shows 1/1 Terminating)
         unready = [c.name for c in rt.containers
                    if (not c.init or c.sidecar) and not c.ephemeral and not (c.ready and c.phase == "running")]
         incomplete = [c.name for c in rt.containers
                       if c.init and ((c.sidecar and not c.instances) or (not c.sidecar and c.phase != "done"))]
         sandbox = ("PodReadyToStartContainers", "True" if rt.sandbox_ready and not rt.terminal else "False",
-                   None, None)
+                   None, None, generation)
         init: _Cond
         if incomplete and not rt.init_done:
             init = ("Initialized", "False", "ContainersNotInitialized",
-                    f"containers with incomplete status: [{' '.join(incomplete)}]")
+                    f"containers with incomplete status: [{' '.join(incomplete)}]", generation)
         else:
-            init = ("Initialized", "True", None, None)
+            init = ("Initialized", "True", None, None, generation)
         if phase in ("Succeeded", "Failed"):
-            return (sandbox, init, ("Ready", "False", "PodCompleted", None),
-                    ("ContainersReady", "False", "PodCompleted", None))
+            return (sandbox, init, ("Ready", "False", "PodCompleted", None, generation),
+                    ("ContainersReady", "False", "PodCompleted", None, generation))
         if unready:
             msg = f"containers with unready status: [{' '.join(unready)}]"
-            return (sandbox, init, ("Ready", "False", "ContainersNotReady", msg),
-                    ("ContainersReady", "False", "ContainersNotReady", msg))
-        return sandbox, init, ("Ready", "True", None, None), ("ContainersReady", "True", None, None)
+            return (sandbox, init, ("Ready", "False", "ContainersNotReady", msg, generation),
+                    ("ContainersReady", "False", "ContainersNotReady", msg, generation))
+        return (sandbox, init, ("Ready", "True", None, None, generation),
+                ("ContainersReady", "True", None, None, generation))
 
     @staticmethod
     def _condition_list(cluster: Cluster, st: Obj, conds: tuple[_Cond, ...],
@@ -1197,14 +1209,21 @@ class Kubelet(Controller):
         now = rfc3339(cluster.now())
         written = st.get("conditions") or []
         last = rt.conds_key
-        if mine and last is not None and len(last) == len(conds) and len(written) > len(last):
+        if (mine and last is not None and len(last) == len(conds) and len(written) > len(last)
+                and last[0][4] == conds[0][4]):  # (a new generation: PodScheduled's too)
             # laid out as this runtime writes them: its own in order, PodScheduled, then the others
             return [written[i] if last[i] == cond else _condition(cond, written[i], now)
                     for i, cond in enumerate(conds)] + written[len(conds):]
         old = {c.get("type"): c for c in written}
         out = [_condition(cond, old.get(cond[0]), now) for cond in conds]
-        sched = old.get("PodScheduled") or {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                                            "lastTransitionTime": rfc3339(rt.start_time)}
+        # the kubelet writes PodScheduled too (True: it runs the pod), at the pod's generation
+        sched = old.get("PodScheduled")
+        generation = conds[0][4] if conds else None
+        if sched is None or sched.get("status") != "True":
+            sched = _condition(("PodScheduled", "True", None, None, generation), sched,
+                               rfc3339(rt.start_time) if sched is None else now)
+        elif generation and sched.get("observedGeneration") != generation:
+            sched = _with_generation(sched, generation)
         out.append(sched)
         out += [c for t, c in old.items() if t not in _KUBELET_CONDITIONS]
         return out
@@ -1276,7 +1295,7 @@ class Kubelet(Controller):
         return st
 
 
-_Cond = tuple[str, str, str | None, str | None]  # a condition's type, status, reason, message
+_Cond = tuple[str, str, str | None, str | None, int | None]  # type, status, reason, message, observedGeneration
 _KUBELET_CONDITIONS = frozenset({"PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"})
 
 
@@ -1290,13 +1309,15 @@ def _condition(cond: _Cond, prev: Obj | None, now: str) -> Obj:
 def _shared_condition(cond: _Cond, ts: Any) -> Obj:
     """One dict for every pod whose condition changed to ``cond`` in the same second (stored
     objects are never changed in place): 10,000 pods hold a few hundred instead of 50,000."""
-    type_, status, reason, message = cond
-    c = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": ts}
-    if reason:
-        c["reason"] = reason
-    if message:
-        c["message"] = message
-    return c
+    type_, status, reason, message, generation = cond
+    return condition(type_, status, ts, reason, message, generation)
+
+
+def _with_generation(cond: Obj, generation: int) -> Obj:
+    """``cond`` (a stored condition: never changed in place) at the pod's ``generation``."""
+    out: Obj = {"type": cond.get("type"), "observedGeneration": generation}
+    out.update((k, v) for k, v in cond.items() if k not in ("type", "observedGeneration"))
+    return out
 
 
 def _range_prefix(node: Obj) -> str:

@@ -21,6 +21,7 @@ from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import rfc3339
 from k9py.sim.controllers.base import Controller
+from k9py.sim.pod_conditions import pod_condition
 from k9py.sim.schedcache import (
     DEFAULT_SCHEDULER,
     MAX_STATIC_ENTRIES,
@@ -306,8 +307,7 @@ class Scheduler(Controller):
             st = p.setdefault("status", {})
             st.setdefault("phase", "Pending")
             conds = [c for c in st.get("conditions") or [] if c.get("type") != "PodScheduled"]
-            conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                          "lastTransitionTime": now})
+            conds.append(pod_condition(p, "PodScheduled", "True", now))
             st["conditions"] = conds
         # pods/binding sets spec.nodeName without a new generation (the pod's desired state is the same)
         bound = cluster.store.rewrite("Pod", meta.namespace(pod), meta.name(pod), bind, fields=("spec", "status"),
@@ -334,9 +334,9 @@ class Scheduler(Controller):
             st["phase"] = "Pending"
             conds = [c for c in st.get("conditions") or [] if c.get("type") != "PodScheduled"]
             old = next((c for c in st.get("conditions") or [] if c.get("type") == "PodScheduled"), None)
-            conds.append({"type": "PodScheduled", "status": "False", "lastProbeTime": None,
-                          "lastTransitionTime": old["lastTransitionTime"] if old and old.get("status") == "False" else ts,
-                          "reason": "Unschedulable", "message": message})
+            conds.append(pod_condition(p, "PodScheduled", "False",
+                                       old["lastTransitionTime"] if old and old.get("status") == "False" else ts,
+                                       "Unschedulable", message))
             st["conditions"] = conds
         updated = cluster.store.rewrite("Pod", meta.namespace(pod), meta.name(pod), unschedulable, fields=("status",))
         if updated is not None:

@@ -502,6 +502,11 @@ class ObjectStore:
         # never changed in place, so sharing between versions is safe: copy-on-write).
         new = dict(old)
         md = new["metadata"] = dict(old["metadata"])  # (its own keys are set: what they hold is shared)
+        if "deletionTimestamp" not in md and md.get("generation"):
+            # its controllers now only tear it down, a change of what it is meant to be: the
+            # apiserver bumps the generation with the first deletionTimestamp (rest.BeforeDelete,
+            # markAsDeleting), not when a later delete only shortens the grace period
+            md["generation"] += 1
         md["deletionTimestamp"] = rfc3339(self.clock.now() + grace_seconds)
         md["deletionGracePeriodSeconds"] = grace_seconds
         if finalizers:

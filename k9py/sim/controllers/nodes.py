@@ -26,6 +26,7 @@ from k9py.sim.controllers.base import Controller
 from k9py.sim.follower import Follower
 from k9py.sim.identity_memo import IdentityMemo
 from k9py.sim.nodes import HEALTHY_CONDITIONS
+from k9py.sim.pod_conditions import pod_condition
 from k9py.sim.store_index import unindex
 
 if TYPE_CHECKING:
@@ -302,9 +303,8 @@ class NodeLifecycleController(Controller):
 
         def add(p: Obj) -> None:
             conds = [c for c in p.setdefault("status", {}).get("conditions") or [] if c.get("type") != "DisruptionTarget"]
-            conds.append({"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
-                          "lastTransitionTime": ts, "reason": "DeletionByTaintManager",
-                          "message": "Taint manager: deleting due to NoExecute taint"})
+            conds.append(pod_condition(p, "DisruptionTarget", "True", ts, "DeletionByTaintManager",
+                                       "Taint manager: deleting due to NoExecute taint"))
             p["status"]["conditions"] = conds
         cluster.store.mutate("Pod", meta.namespace(pod), meta.name(pod), add)
 
