@@ -175,8 +175,10 @@ def readiness_gates(pod: Obj) -> str:
     return f"{true}/{len(gates)}"
 
 
-def pod_cells(pod: Obj, now: float) -> list[Any]:
-    s = pod_summary(pod)
+def pod_cells(pod: Obj, now: float, s: PodSummary | None = None) -> list[Any]:
+    """kubectl's pod row; ``s``: the pod's ``pod_summary`` when the caller has it already."""
+    if s is None:
+        s = pod_summary(pod)
     return [
         dig(pod, "metadata", "name", default=""),
         f"{s.ready}/{s.total}",

@@ -15,8 +15,8 @@ from typing import Any
 from k9py.kube import gcpause, meta, quantity
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.selectors import Selector
-from k9py.kube.timefmt import time_or_none
-from k9py.view import custom_columns, printers
+from k9py.kube.timefmt import human_duration, time_or_none
+from k9py.view import custom_columns, printers, printers_pod
 from k9py.view import filter as filters
 from k9py.view.custom_columns import ViewColumns
 from k9py.view.filterscan import FilterScan
@@ -92,14 +92,17 @@ def printer_for(kind: str) -> tuple[list[Column], Callable[[Obj, float], list[An
 
 
 # -- pods: kubectl's cells in k9s's layout, plus k9s's extra columns --------------------------
+# k9s's pod columns (internal/render/pod.go): usage grouped by resource, CPU's then MEM's
 POD_COLUMNS = [Column("NAME"), Column("PF"), Column("READY"), Column("STATUS"), Column("RESTARTS", "integer"),
-               Column("CPU", "integer", mx=True), Column("MEM", "integer", mx=True),
-               Column("CPU/RL", priority=1), Column("MEM/RL", priority=1),
+               Column("LAST RESTART", priority=1),
+               Column("CPU", "integer", mx=True), Column("CPU/RL", priority=1),
                Column("%CPU/R", "integer", mx=True), Column("%CPU/L", "integer", mx=True),
+               Column("MEM", "integer", mx=True), Column("MEM/RL", priority=1),
                Column("%MEM/R", "integer", mx=True), Column("%MEM/L", "integer", mx=True),
-               Column("IP"), Column("NODE"), Column("NOMINATED NODE", priority=1),
+               Column("GPU/RL", priority=1),
+               Column("IP"), Column("NODE"), Column("SERVICE-ACCOUNT", priority=1), Column("NOMINATED NODE", priority=1),
                Column("READINESS GATES", priority=1), Column("QOS", priority=1), Column("LABELS", priority=1),
-               Column("AGE")]
+               Column("VALID", priority=1), Column("AGE")]
 NA = "n/a"
 FORWARDED = "Ⓕ"  # k9s: the PF cell of a pod or container with an active port-forward
 _QOS = {"Guaranteed": "GA", "Burstable": "BU"}
@@ -133,6 +136,55 @@ def pod_requests(pod: Obj) -> tuple[int, int, int, int]:
     return rc, rm, lc, lm
 
 
+# k9s's config.KnownGPUVendors: the first of these a container asks for is its GPU
+GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "gpu.intel.com/xe")
+
+
+def gpu_requests(containers: Iterable[Obj]) -> tuple[int, int]:
+    """The GPUs ``containers`` ask for (request, else the limit; k9s's cosRequests) and their
+    limit, summed: k9s's GPU/RL."""
+    req = lim = 0
+    for c in containers:
+        res = (c.get("resources") or {}) if isinstance(c, dict) else {}
+        r, li = res.get("requests") or {}, res.get("limits") or {}
+        for name in GPU_RESOURCES:
+            if name in r or name in li:
+                req += _count(r.get(name, li.get(name)))
+                break
+        for name in GPU_RESOURCES:
+            if name in li:
+                lim += _count(li[name])
+                break
+    return req, lim
+
+
+def _count(q: Any) -> int:
+    """A whole number of devices (a quantity: "1", 2)."""
+    try:
+        return int(quantity.parse(str(q)))
+    except ValueError:
+        return 0
+
+
+def pod_valid(ready: int, total: int, status: str, pod: Obj) -> str:
+    """k9s's pod VALID cell (``Pod.diagnose``): why the pod is not healthy, "" when it is."""
+    if status == "Completed":
+        return ""
+    if ready != total or total == 0:
+        return f"container ready check failed: {ready} of {total}"
+    conds = (pod.get("status") or {}).get("conditions") or []
+    gates = [g.get("conditionType") for g in (pod.get("spec") or {}).get("readinessGates") or [] if isinstance(g, dict)]
+    if gates:
+        true = sum(1 for g in gates if any(c.get("type") == g and c.get("status") == "True" for c in conds))
+        if true != len(gates):
+            return f"readiness gate check failed: {true} of {len(gates)}"
+    if not any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds):
+        return "pod condition ready is false"
+    if status == "Terminating":
+        return "pod is terminating"
+    return ""
+
+
 def container_requests(c: Obj) -> tuple[int, int, int, int]:
     """One container's (cpu request m, memory request B, cpu limit m, memory limit B)."""
     res = c.get("resources") or {}
@@ -161,17 +213,23 @@ def _mi(v: int) -> str:
 def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
     """k9s's pod row: kubectl's READY / STATUS / RESTARTS / IP / NODE / AGE cells, PF, and usage
     (``usage``: (cpu m, memory B), from metrics) against requests and limits."""
-    from k9py.view import printers
-    k = printers.cells(pod, now, "Pod")  # name ready status restarts age ip node nominated gates
+    summary = printers_pod.pod_summary(pod)
+    k = printers_pod.pod_cells(pod, now, summary)  # name ready status restarts age ip node nominated gates
     rc, rm, lc, lm = pod_requests(pod)
     cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
     qos = _QOS.get((pod.get("status") or {}).get("qosClass") or "", "BE")
     status = k[2]
     if status != "Unknown" and (pod.get("metadata") or {}).get("deletionTimestamp"):
         status = "Terminating"  # k9s's PodStatus: being deleted is Terminating, a terminal phase too (kubectl: Completed)
-    return [k[0], "●", k[1], status, k[3], _mc(cpu), _mi(mem), f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}",
-            _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm), k[5], k[6], k[7], k[8], qos,
-            labels_by_key(meta.labels(pod)), k[4]]
+    last = summary.last_restart
+    spec = pod.get("spec") or {}
+    gr, gl = gpu_requests([*(c for c in spec.get("initContainers") or [] if isinstance(c, dict)
+                             and c.get("restartPolicy") == "Always"), *(spec.get("containers") or [])])
+    return [k[0], "●", k[1], status, k[3], "<unknown>" if last is None else human_duration(now - last),
+            _mc(cpu), f"{_mc(rc)}:{_mc(lc)}", _pct(cpu, rc), _pct(cpu, lc),
+            _mi(mem), f"{_mi(rm)}:{_mi(lm)}", _pct(mem, rm), _pct(mem, lm), f"{gr}:{gl}",
+            k[5], k[6], spec.get("serviceAccountName") or NA, k[7], k[8], qos,
+            labels_by_key(meta.labels(pod)), pod_valid(summary.ready, summary.total, status, pod), k[4]]
 
 
 # -- nodes: k9s's columns (internal/render/node.go) over kubectl's cells ------------------------
@@ -278,7 +336,7 @@ def event_first_seen(ev: Obj) -> float:
 TIME_SORTS: dict[str, Callable[[Obj], float]] = {"LAST SEEN": event_last_seen, "FIRST SEEN": event_first_seen}
 # ascending = newest first; a release's history: the latest revision first (k9s)
 DEFAULT_SORTS: dict[str, tuple[str, bool]] = {"Event": ("LAST SEEN", True), "HelmHistory": ("REVISION", False),
-                                              "Workload": ("KIND", True)}
+                                              "Workload": ("KIND", True), "Container": ("IDX", True)}
 
 
 def default_sort(kind: str, all_namespaces: bool) -> tuple[str, bool]:
@@ -288,28 +346,34 @@ def default_sort(kind: str, all_namespaces: bool) -> tuple[str, bool]:
 
 
 # -- containers (pseudo objects made from a pod, k9s's container view) -----------------------
-CONTAINER_COLUMNS = [Column("NAME"), Column("PF"), Column("IMAGE"), Column("READY"), Column("STATE"), Column("INIT"),
-                     Column("RESTARTS", "integer"), Column("CPU", "integer", mx=True), Column("MEM", "integer", mx=True),
-                     Column("CPU/RL", priority=1), Column("MEM/RL", priority=1),
+# k9s's container columns (internal/render/container.go); IDX: I1 (init), M1 (main), E1 (ephemeral)
+CONTAINER_COLUMNS = [Column("IDX"), Column("NAME"), Column("PF"), Column("IMAGE"), Column("READY"), Column("STATE"),
+                     Column("RESTARTS", "integer"), Column("PROBES(L:R:S)"),
+                     Column("CPU", "integer", mx=True), Column("CPU/RL"),
                      Column("%CPU/R", "integer", mx=True), Column("%CPU/L", "integer", mx=True),
+                     Column("MEM", "integer", mx=True), Column("MEM/RL"),
                      Column("%MEM/R", "integer", mx=True), Column("%MEM/L", "integer", mx=True),
-                     Column("PORTS"), Column("AGE")]
+                     Column("GPU/RL"), Column("PORTS"), Column("VALID", priority=1), Column("AGE")]
+CONTAINER_PF = 2  # the PF cell's index
 
 
 def expand_containers(pod: Obj) -> list[tuple[Key, Obj]]:
     ns, pname = meta.namespace(pod), meta.name(pod)
     statuses = {s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses") or []}
     istatuses = {s.get("name"): s for s in (pod.get("status") or {}).get("initContainerStatuses") or []}
+    estatuses = {s.get("name"): s for s in (pod.get("status") or {}).get("ephemeralContainerStatuses") or []}
     out = []
     spec = pod.get("spec") or {}
-    for init, items, st in ((True, spec.get("initContainers") or [], istatuses),
-                            (False, spec.get("containers") or [], statuses)):
-        for c in items:
+    for idx, items, st in (("I", spec.get("initContainers") or [], istatuses),
+                           ("M", spec.get("containers") or [], statuses),
+                           ("E", spec.get("ephemeralContainers") or [], estatuses)):
+        for i, c in enumerate(items, 1):
             name = c.get("name", "")
             out.append(((ns, f"{pname}/{name}"), {
                 "kind": "Container", "metadata": {"name": name, "namespace": ns,
                                                   "creationTimestamp": pod.get("metadata", {}).get("creationTimestamp")},
-                "spec": c, "status": st.get(name) or {}, "init": init, "pod": pname}))
+                "spec": c, "status": st.get(name) or {}, "init": idx == "I", "ephemeral": idx == "E",
+                "idx": f"{idx}{i}", "pod": pname}))
     return out
 
 
@@ -318,22 +382,32 @@ def container_cells(c: Obj, now: float, usage: Any = None) -> list[Any]:
     from k9py.kube.timefmt import age
     st = c.get("status") or {}
     state = st.get("state") or {}
-    if "running" in state:
-        s = "Running"
-    elif "waiting" in state:
-        s = state["waiting"].get("reason") or "Waiting"
+    if "waiting" in state:  # (k9s's ToContainerState)
+        s = (state["waiting"] or {}).get("reason") or "Waiting"
     elif "terminated" in state:
-        s = state["terminated"].get("reason") or "Terminated"
+        s = (state["terminated"] or {}).get("reason") or "Terminating"
+    elif "running" in state:
+        s = "Running"
     else:
-        s = "Waiting"
-    ports = ",".join(f"{p.get('name') + ':' if p.get('name') else ''}{p.get('containerPort')}"
-                     f"╱{p.get('protocol', 'TCP')}" for p in (c.get("spec") or {}).get("ports") or [])
-    rc, rm, lc, lm = container_requests(c.get("spec") or {})
+        s = "<none>"
+    spec = c.get("spec") or {}
+    ports = ",".join(_container_port(p) for p in spec.get("ports") or [] if isinstance(p, dict))
+    probes = ":".join("on" if spec.get(p) else "off" for p in ("livenessProbe", "readinessProbe", "startupProbe"))
+    rc, rm, lc, lm = container_requests(spec)
+    gr, gl = gpu_requests([spec])
     cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
-    return [meta.name(c), "●", (c.get("spec") or {}).get("image", ""), str(bool(st.get("ready"))).lower(), s,
-            str(bool(c.get("init"))).lower(), st.get("restartCount", 0), _mc(cpu), _mi(mem),
-            f"{_mc(rc)}:{_mc(lc)}", f"{_mi(rm)}:{_mi(lm)}", _pct(cpu, rc), _pct(cpu, lc), _pct(mem, rm), _pct(mem, lm),
-            ports, age(c["metadata"].get("creationTimestamp"), now)]
+    ready = str(bool(st.get("ready"))).lower()
+    valid = "" if s == "Completed" or ready == "true" else "container is not ready"
+    return [c.get("idx", ""), meta.name(c), "●", spec.get("image", ""), ready, s, st.get("restartCount", 0), probes,
+            _mc(cpu), f"{_mc(rc)}:{_mc(lc)}", _pct(cpu, rc), _pct(cpu, lc),
+            _mi(mem), f"{_mi(rm)}:{_mi(lm)}", _pct(mem, rm), _pct(mem, lm), f"{gr}:{gl}",
+            ports, valid, age(c["metadata"].get("creationTimestamp"), now)]
+
+
+def _container_port(p: Obj) -> str:
+    """k9s's ``ToContainerPorts``: ``name:port``, the protocol only when it is not TCP."""
+    name, proto = p.get("name"), p.get("protocol") or "TCP"
+    return f"{f'{name}:' if name else ''}{p.get('containerPort')}{'' if proto == 'TCP' else f'╱{proto}'}"
 
 
 # -- contexts (kubeconfig entries; the sim backend has one) ------------------------------------
@@ -397,7 +471,7 @@ USAGE_KINDS = frozenset({"Pod", "Container", "Node"})  # rows keyed as their usa
 USAGE_CELLS: dict[str, Callable[[Any], str]] = {"CPU": lambda u: _mc(u[0]), "MEM": lambda u: _mi(u[1])}
 # Columns of the built-in printers whose text moves with the clock (a pod's RESTARTS says "3 (5m
 # ago)", but its number, which is what it sorts on, does not).
-TICKING_COLUMNS = frozenset({"AGE", "LAST SEEN", "FIRST SEEN", "DURATION", "LAST SCHEDULE"})
+TICKING_COLUMNS = frozenset({"AGE", "LAST SEEN", "FIRST SEEN", "DURATION", "LAST SCHEDULE", "LAST RESTART"})
 MODEL_COLUMNS = frozenset({"PF", "PODS"})  # cells from what the model adds (port-forwards, pod counts)
 
 
@@ -469,7 +543,7 @@ class RowModel:
         if self.forwarded:
             md = obj.get("metadata") or {}
             if (md.get("namespace") or "", f"{obj.get('pod', '')}/{md.get('name', '')}") in self.forwarded:
-                cells[1] = FORWARDED
+                cells[CONTAINER_PF] = FORWARDED
         return cells
 
     def _node_cells(self, obj: Obj, now: float) -> list[Any]:
@@ -706,6 +780,8 @@ class RowModel:
             return (-(made or 0.0), ns, name)
         if col in TIME_SORTS and self.kind == "Event":
             return (-TIME_SORTS[col](row.obj), ns, name)  # the latest first when ascending
+        if col == "LAST RESTART" and self.kind == "Pod":  # the latest first; never restarted: last
+            return (-(printers_pod.pod_summary(row.obj).last_restart or 0.0), ns, name)
         i = self.col_index(col)
         if i is not None:
             cell, numeric = self._sort_cell(row, i), self.columns[i].numeric
@@ -723,7 +799,8 @@ class RowModel:
 
     def _keyed_without_cells(self, col: str) -> bool:
         """Whether ``_skey_for`` keys rows by ``col`` from their key and object alone."""
-        return col in ("NAME", "NAMESPACE", "AGE") or (col in TIME_SORTS and self.kind == "Event")
+        return (col in ("NAME", "NAMESPACE", "AGE") or (col in TIME_SORTS and self.kind == "Event")
+                or (col == "LAST RESTART" and self.kind == "Pod"))
 
     def _sort_cell(self, row: Row, i: int) -> str:
         """The cell in column ``i`` that ``row`` sorts on. A cell that depends on the object alone

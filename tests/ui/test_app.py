@@ -23,13 +23,14 @@ def test_opens_pods_in_default(drive):
         lines = table_lines(app)
         # kubectl's cells in k9s's layout, with k9s's extra columns (usage from the simulator's
         # metrics; no requests/limits in this cluster: n/a percentages, as k9s shows them)
-        assert lines[0].split() == ["NAME↑", "PF", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "%CPU/R",
-                                    "%CPU/L", "%MEM/R", "%MEM/L", "IP", "NODE", "AGE"]
-        assert lines[1].split() == ["counter", "●", "1/1", "Running", "0", "1", "0", "n/a", "n/a", "n/a", "n/a",
+        assert lines[0].split() == ["NAME↑", "PF", "READY", "STATUS", "RESTARTS", "CPU", "%CPU/R", "%CPU/L",
+                                    "MEM", "%MEM/R", "%MEM/L", "IP", "NODE", "AGE"]
+        assert lines[1].split() == ["counter", "●", "1/1", "Running", "0", "1", "n/a", "n/a", "0", "n/a", "n/a",
                                     "10.244.2.7", "minikube-m02", "5m"]
-        assert lines[2].split() == ["crashy", "●", "0/1", "CrashLoopBackOff", "4", "0", "0", "n/a", "n/a", "n/a",
+        assert lines[2].split() == ["crashy", "●", "0/1", "CrashLoopBackOff", "4", "0", "n/a", "n/a", "0", "n/a",
                                     "n/a", "10.244.2.8", "minikube-m02", "4m"]
-        assert lines[3].split()[5:7] == ["2", "3"]  # nginx: as kubectl top prints it, 2m and 3Mi
+        nginx = lines[3].split()
+        assert (nginx[5], nginx[8]) == ("2", "3")  # nginx: as kubectl top prints it, 2m and 3Mi
         assert app.table.cursor_key == ("default", "counter")
         assert app.table.border_title.strip() == "pods(default)[5]"
         header = str(app.query_one("#header").render())
@@ -169,7 +170,7 @@ def test_drill_down_and_back_keeps_cursor_and_filter(drive):
         await pilot.press("enter")
         await sync(app, pilot)
         assert app.title_text() == f"containers(default/{key[1]})[1]"
-        assert table_lines(app)[1].split()[:5] == ["nginx", "●", "nginx:1.14.2", "true", "Running"]
+        assert table_lines(app)[1].split()[:6] == ["M1", "nginx", "●", "nginx:1.14.2", "true", "Running"]
         await pilot.press("escape")
         await sync(app, pilot)
         assert app.title_text() == "pods(default)[3] </nginx>" and app.table.cursor_key == key
@@ -236,10 +237,11 @@ def test_wide_and_marks(drive):
         narrow = table_lines(app)[0].split()
         await pilot.press("ctrl+w")
         wide = table_lines(app)[0].split()
-        assert wide[:8] == ["NAME↑", "PF", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "CPU/RL"]
-        assert [c.name for c in app.model.columns][-8:] == ["%MEM/L", "IP", "NODE", "NOMINATED NODE",
-                                                             "READINESS GATES", "QOS", "LABELS", "AGE"]
-        assert app.model.cells(app.model.row_at(0))[-5:] == ("<none>", "<none>", "BE", "run=counter", "5m")
+        assert wide[:9] == ["NAME↑", "PF", "READY", "STATUS", "RESTARTS", "LAST", "RESTART", "CPU", "CPU/RL"]
+        assert [c.name for c in app.model.columns][-11:] == ["%MEM/L", "GPU/RL", "IP", "NODE", "SERVICE-ACCOUNT",
+                                                              "NOMINATED NODE", "READINESS GATES", "QOS", "LABELS",
+                                                              "VALID", "AGE"]
+        assert app.model.cells(app.model.row_at(0))[-6:] == ("<none>", "<none>", "BE", "run=counter", "", "5m")
         assert app.table.content_width > app.table.size.width  # wide scrolls sideways
         await pilot.press("ctrl+w")
         assert table_lines(app)[0].split() == narrow

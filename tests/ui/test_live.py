@@ -218,7 +218,7 @@ def test_containers_view_shows_each_containers_usage(drive):
         await sync(app, pilot)
         await app.refresh_metrics()
         pods = app.model
-        assert pods.cells(pods.rows[("default", "two")])[5:11] == ("240", "128", "19", "24", "33", "50")  # side: request = limit
+        assert pods.cells(pods.rows[("default", "two")])[5:11] == ("240", "19", "24", "128", "33", "50")  # side: request = limit
         await pilot.press("colon", *"po /two", "enter")
         await sync(app, pilot)
         await pilot.press("enter")
@@ -226,10 +226,10 @@ def test_containers_view_shows_each_containers_usage(drive):
         await app.refresh_metrics()
         assert app.title_text() == "containers(default/two)[2]"
         names = [c.name for c in app.model.columns]
-        assert names == ["NAME", "PF", "IMAGE", "READY", "STATE", "INIT", "RESTARTS", "CPU", "MEM", "%CPU/R",
-                         "%CPU/L", "%MEM/R", "%MEM/L", "PORTS", "AGE"]
-        rows = {r.split()[0]: r.split() for r in table_lines(app)[1:3]}
+        assert names == ["IDX", "NAME", "PF", "IMAGE", "READY", "STATE", "RESTARTS", "PROBES(L:R:S)", "CPU", "CPU/RL",
+                         "%CPU/R", "%CPU/L", "MEM", "MEM/RL", "%MEM/R", "%MEM/L", "GPU/RL", "PORTS", "AGE"]
+        rows = {r.split()[1]: r.split() for r in table_lines(app)[1:3]}
         # app: 120m of a 240m request, no limit; side: requests default to its limits
-        assert rows["app"][7:13] == ["120", "64", "50", "n/a", "50", "n/a"]
-        assert rows["side"][7:13] == ["120", "64", "12", "12", "25", "25"]
+        assert rows["app"][8:16] == ["120", "240:0", "50", "n/a", "64", "128:0", "50", "n/a"]
+        assert rows["side"][8:16] == ["120", "1000:1000", "12", "12", "64", "256:256", "25", "25"]
     drive(s)

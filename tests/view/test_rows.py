@@ -1,6 +1,7 @@
 import random
 
 from k9py.kube.meta import deep_copy
+from k9py.kube.timefmt import rfc3339
 from k9py.view.custom_columns import ColumnSpec, ViewColumns
 from k9py.view.kinds import BY_NAME
 from k9py.view.rows import Row, RowModel, expand_containers, pod_cells
@@ -31,15 +32,27 @@ def test_pod_columns_are_kubectls_in_k9s_layout():
                         "nginx-deployment-77d8468669-9lwhk", "nginx-deployment-77d8468669-kc4gz"]
     assert m.cells(m.row_at(1)) == ("crashy", "●", "0/1", "CrashLoopBackOff", "4", "10.244.2.8", "minikube-m02", "4m")
     m.set_wide(True)
-    assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "CPU/RL", "MEM/RL",
-                                               "IP", "NODE", "NOMINATED NODE", "READINESS GATES", "QOS", "LABELS", "AGE"]
-    assert m.cells(m.row_at(0))[5:] == ("0:0", "0:0", "10.244.2.7", "minikube-m02", "<none>", "<none>", "BE",
-                                        "run=counter", "5m")  # k9s's LABELS: key=value, by key, comma separated
+    # k9s's wide layout (internal/render/pod.go), its usage columns grouped by resource
+    assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "LAST RESTART", "CPU/RL",
+                                               "MEM/RL", "GPU/RL", "IP", "NODE", "SERVICE-ACCOUNT", "NOMINATED NODE",
+                                               "READINESS GATES", "QOS", "LABELS", "VALID", "AGE"]
+    assert m.cells(m.row_at(0))[5:] == ("<unknown>", "0:0", "0:0", "0:0", "10.244.2.7", "minikube-m02", "n/a",
+                                        "<none>", "<none>", "BE", "run=counter", "", "5m")  # k9s's LABELS: key=value, by key
+    # a restarted, unready pod: when it last restarted, and k9s's VALID says why it is unhealthy
+    assert m.cells(m.row_at(1))[-2] == "container ready check failed: 0 of 1"
+    restarted = deep_copy(c.store.get("Pod", "default", "counter"))
+    restarted["status"]["containerStatuses"][0]["lastState"] = {"terminated": {
+        "exitCode": 1, "finishedAt": rfc3339(c.now() - 125)}}
+    assert pod_cells(restarted, c.now())[5] == "2m5s"
     pod = deep_copy(c.store.get("Pod", "default", "counter"))
     pod["metadata"]["labels"] = {"tier": "web", "app": "shop"}
-    assert pod_cells(pod, c.now())[-2] == "app=shop,tier=web"
+    assert pod_cells(pod, c.now())[-3] == "app=shop,tier=web"
     pod["metadata"].pop("labels")
-    assert pod_cells(pod, c.now())[-2] == ""
+    assert pod_cells(pod, c.now())[-3] == ""
+    pod["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "2"}}
+    assert pod_cells(pod, c.now())[14] == "2:2"  # GPU/RL: the limit is the request too
+    pod["spec"]["serviceAccountName"] = "builder"
+    assert pod_cells(pod, c.now())[17] == "builder"
 
 
 def _pod_with_resources(c, name, requests, limits, annotations=None):
@@ -60,15 +73,17 @@ def test_usage_columns_with_metrics_are_k9s():
     _pod_with_resources(c, "sized", {"cpu": "400m", "memory": "64Mi"}, {"cpu": "1", "memory": "128Mi"})
     m = model(c)
     m.set_metrics({("default", "sized"): (250, 48 * 1024 * 1024), ("default", "counter"): (3, 5 * 1024 * 1024 + 7)})
-    assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "%CPU/R",
-                                               "%CPU/L", "%MEM/R", "%MEM/L", "IP", "NODE", "AGE"]
+    assert [col.name for col in m.columns] == ["NAME", "PF", "READY", "STATUS", "RESTARTS", "CPU", "%CPU/R", "%CPU/L",
+                                               "MEM", "%MEM/R", "%MEM/L", "IP", "NODE", "AGE"]
     sized = m.cells(m.rows[("default", "sized")])
     # requests: 400m + 100m sidecar = 500m, 64Mi + 16Mi = 80Mi; limits: 1 CPU, 128Mi (sidecar has none)
-    assert sized[5:11] == ("250", "48", "50", "25", "60", "37")
-    assert m.cells(m.rows[("default", "counter")])[5:11] == ("3", "5", "n/a", "n/a", "n/a", "n/a")
-    assert m.cells(m.rows[("default", "crashy")])[5:7] == ("0", "0")  # no metrics for it
+    assert sized[5:11] == ("250", "50", "25", "48", "60", "37")
+    assert m.cells(m.rows[("default", "counter")])[5:11] == ("3", "n/a", "n/a", "5", "n/a", "n/a")
+    crashy = m.cells(m.rows[("default", "crashy")])
+    assert (crashy[5], crashy[8]) == ("0", "0")  # no metrics for it
     m.set_wide(True)
-    assert m.cells(m.rows[("default", "sized")])[7:9] == ("500:1000", "80:128")
+    wide = m.cells(m.rows[("default", "sized")])
+    assert (wide[7], wide[11]) == ("500:1000", "80:128")
     # sorting by a usage column, and re-sorting when fresh figures arrive
     m.set_sort("CPU", ascending=False)
     assert names(m)[:2] == ["sized", "counter"]
@@ -84,7 +99,7 @@ def test_limits_default_requests_like_the_apiserver():
     m = model(c)
     m.set_metrics({("default", "limited"): (50, 50 * 1024 * 1024)})
     # requests = limits (+ the sidecar's 100m / 16Mi)
-    assert m.cells(m.rows[("default", "limited")])[7:11] == ("16", "25", "43", "50")
+    assert m.cells(m.rows[("default", "limited")])[6:11] == ("16", "25", "50", "43", "50")
 
 
 def test_all_namespaces_adds_a_namespace_column_and_sorts_by_it():
@@ -216,8 +231,11 @@ def test_containers_view_expands_a_pod():
     m = RowModel(BY_NAME["containers"], expand=expand_containers, predicate=lambda o: o["metadata"]["name"] == "crashy")
     m.now = c.now()
     m.load(objects(c, "Pod", "default"))
-    assert [col.name for col in m.columns] == ["NAME", "PF", "IMAGE", "READY", "STATE", "INIT", "RESTARTS", "PORTS", "AGE"]
-    assert m.cells(m.row_at(0)) == ("busybox", "●", "busybox:1.28", "false", "CrashLoopBackOff", "false", "4", "", "4m")
+    # k9s's container columns (internal/render/container.go): IDX first, M1 a main container
+    assert [col.name for col in m.columns] == ["IDX", "NAME", "PF", "IMAGE", "READY", "STATE", "RESTARTS",
+                                               "PROBES(L:R:S)", "CPU/RL", "MEM/RL", "GPU/RL", "PORTS", "AGE"]
+    assert m.cells(m.row_at(0)) == ("M1", "busybox", "●", "busybox:1.28", "false", "CrashLoopBackOff", "4", "off:off:off",
+                                    "0:0", "0:0", "0:0", "", "4m")
     src = objects(c, "Pod", "default")
     m.apply([], [], [("default", "crashy")], src.get)
     assert len(m) == 0
@@ -388,3 +406,53 @@ def test_a_pod_being_deleted_is_terminating_in_the_explorer_whatever_its_phase()
     from k9py.view.printers_pod import pod_status_reason
     assert pod_status_reason(pod) == "Error"  # kubectl's
     assert pod_cells(pod, 100.0)[3] == "Terminating"  # k9s's
+
+
+def test_containers_are_indexed_init_main_ephemeral_as_k9s_does():
+    """k9s's IDX (I1, M1, E1), sorted on by default; PROBES(L:R:S) on/off; PORTS name:port with
+    the protocol only when it is not TCP; VALID says why a container is unhealthy."""
+    c = small_cluster()
+    pod = deep_copy(c.store.get("Pod", "default", "counter"))
+    spec = pod["spec"]
+    spec["initContainers"] = [{"name": "setup", "image": "busybox"}]
+    spec["containers"][0]["livenessProbe"] = {"exec": {"command": ["true"]}}
+    spec["containers"][0]["ports"] = [{"name": "http", "containerPort": 80, "protocol": "TCP"},
+                                      {"containerPort": 53, "protocol": "UDP"}]
+    spec["ephemeralContainers"] = [{"name": "debugger", "image": "busybox", "targetContainerName": "busybox"}]
+    pod["status"]["initContainerStatuses"] = [{"name": "setup", "ready": True, "restartCount": 0,
+                                               "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]
+    pod["status"]["ephemeralContainerStatuses"] = [{"name": "debugger", "ready": False, "restartCount": 0,
+                                                    "state": {"running": {"startedAt": "2026-11-01T09:00:00Z"}}}]
+    m = RowModel(BY_NAME["containers"], expand=expand_containers)
+    m.now = c.now()
+    m.load({("default", "counter"): pod})
+    assert m.sort_col == "IDX"
+    rows = [m.cells(m.row_at(i)) for i in range(len(m))]
+    assert [(r[0], r[1], r[5]) for r in rows] == [("E1", "debugger", "Running"), ("I1", "setup", "Completed"),
+                                                 ("M1", "busybox", "Running")]
+    main = rows[2]
+    assert main[7] == "on:off:off" and main[-2] == "http:80,53╱UDP"
+    m.set_wide(True)
+    valid = {m.cells(m.row_at(i))[1]: m.cells(m.row_at(i))[-2] for i in range(len(m))}
+    assert valid == {"debugger": "container is not ready", "setup": "", "busybox": ""}
+
+
+def test_last_restart_sorts_by_time_the_latest_first():
+    """LAST RESTART (wide) sorts as a time, as k9s's does: the latest restart first, pods that
+    never restarted last (its text, "2m5s" or "45s", sorted as text put 2m5s first)."""
+    c = small_cluster()
+    template = c.store.get("Pod", "default", "counter")
+    objs = {}
+    for name, ago in (("old", 125), ("never", None), ("recent", 45)):
+        pod = deep_copy(template)
+        pod["metadata"]["name"] = name
+        if ago is not None:
+            pod["status"]["containerStatuses"][0]["lastState"] = {"terminated": {
+                "exitCode": 1, "finishedAt": rfc3339(c.now() - ago)}}
+        objs[("default", name)] = pod
+    m = RowModel(BY_NAME["pods"], all_namespaces=False)
+    m.now = c.now()
+    m.load(objs)
+    m.set_wide(True)
+    m.set_sort("LAST RESTART", ascending=True)
+    assert names(m) == ["recent", "old", "never"]
