@@ -176,8 +176,10 @@ class Navigator:
         return DONE
 
     def remember(self, ns: str) -> None:
+        """k9s's addFavNS: a namespace new to the favourites goes first (the ninth drops off); one
+        already there keeps its place, so its `1`-`9` key does not move under the user's fingers."""
         if ns in self.favorites:
-            self.favorites.remove(ns)
+            return
         self.favorites.insert(0, ns)
         del self.favorites[9:]
 

@@ -146,9 +146,13 @@ def test_namespace_keys(drive):
         await pilot.press("2")
         await sync(app, pilot)
         assert app.title_text() == "pods(default)[5]"
-        await pilot.press("2")  # default is now first, kube-system second
+        await pilot.press("2")  # k9s: a favourite keeps its key when used (default is still 2)
+        await sync(app, pilot)
+        assert app.title_text() == "pods(default)[5]"
+        await pilot.press("1")
         await sync(app, pilot)
         assert app.title_text() == "pods(kube-system)[2]"
+        assert app.navigator.favorites[:2] == ["kube-system", "default"]
     drive(s)
 
 

@@ -193,7 +193,7 @@ def test_filter_applies_to_rows_arriving_later(drive):
     drive(s)
 
 
-def test_namespace_favourites_are_the_recently_used(drive):
+def test_namespace_favourites_are_the_recently_added_and_keep_their_keys(drive):
     async def s(app, pilot, cluster):
         for ns in ("kube-system", "kube-public", "kube-node-lease"):
             await command(app, pilot, f"po {ns}")
@@ -202,14 +202,23 @@ def test_namespace_favourites_are_the_recently_used(drive):
         assert re.search(r"<1> +kube-node-lease", header) and re.search(r"<4> +default", header)
         await press(app, pilot, "4")
         assert app.title_text() == "pods(default)[5]"
-        assert app.navigator.favorites[0] == "default"
-        await press(app, pilot, "9")  # no ninth favourite: nothing happens
+        # k9s's addFavNS: a favourite used keeps its place, its key still leads there
+        assert app.navigator.favorites[:4] == ["kube-node-lease", "kube-public", "kube-system", "default"]
+        await press(app, pilot, "1")
+        assert app.title_text() == "pods(kube-node-lease)[0]"
+        await press(app, pilot, "4")
         assert app.title_text() == "pods(default)[5]"
+        await command(app, pilot, "po kube-public")  # nor does a `:` command naming one move it
+        assert app.navigator.favorites[:4] == ["kube-node-lease", "kube-public", "kube-system", "default"]
+        header = str(app.query_one("#header").render())
+        assert re.search(r"<1> +kube-node-lease", header) and re.search(r"<4> +default", header)
+        await press(app, pilot, "9")  # no ninth favourite: nothing happens
+        assert app.title_text() == "pods(kube-public)[0]"
         await press(app, pilot, "0")
         assert app.title_text() == "pods(all)[7]" and app.navigator.active_namespace == ""
         await command(app, pilot, "deploy")  # the namespace carries over to the next view
         assert app.title_text() == "deployments(all)[1]"
-        await press(app, pilot, "3")
+        await press(app, pilot, "2")
         assert app.title_text() == "deployments(kube-public)[0]"
         await command(app, pilot, "no")
         await press(app, pilot, "1")  # nodes are not namespaced
