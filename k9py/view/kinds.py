@@ -278,7 +278,7 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
     view = lookup(head, extra)
     if view is None:
         return Command(error=f"`{words[0]}` command not found")
-    ns = labels = filt = context = None
+    ns = labels = filt = context = fuzzy = None
     contexts: tuple[str, ...] = ()
     i = 0
     end = len(args)  # where the filter starts (what follows `/` is its text, `@` included)
@@ -302,19 +302,25 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
             continue
         if a in ("-A", "all", "--all-namespaces"):
             ns = ""
-        elif a in ("-n", "-l"):
+        elif a in ("-n", "-l", "-f"):
             if i + 1 >= len(args) or args[i + 1].startswith(("/", "@")):  # cobra's words
                 return Command(error=f"flag needs an argument: '{a[1]}' in {a}")
             if a == "-n":
                 ns = args[i + 1]
-            else:
+            elif a == "-l":
                 labels = args[i + 1]
+            else:
+                fuzzy = args[i + 1]
             i += 1
-        elif a[:3] in ("-n=", "-l=") and len(a) > 3:  # cobra's -n=NS
+        elif a[:3] in ("-n=", "-l=", "-f=") and len(a) > 3:  # cobra's -n=NS
             if a[1] == "n":
                 ns = a[3:]
-            else:
+            elif a[1] == "l":
                 labels = a[3:]
+            else:
+                fuzzy = a[3:]
+        elif a.startswith("-f") and len(a) > 2:  # k9s's `:po -fngx`
+            fuzzy = a[2:]
         elif a.startswith("--"):
             return Command(error=f"unknown flag: {a.split('=', 1)[0]}")
         elif a.startswith("-") and len(a) > 1:  # a namespace never starts with "-"
@@ -324,6 +330,8 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
         else:
             ns = a
         i += 1
+    if fuzzy is not None:  # k9s's `:po -f ngx`: the `/-f ngx` filter (over a `/` one, as k9s)
+        filt = f"-f {fuzzy}"
     rest = [words[0], *(a for a in args[:end] if not a.startswith("@")), *args[end:]]
     return Command(view=view, namespace=ns, labels=labels, filter=filt, contexts=contexts, context=context,
                    rest=" ".join(rest))

@@ -326,7 +326,8 @@ def test_a_flag_without_its_value_or_unknown_is_an_error_not_a_namespace():
     assert parse_command("pods -n").error == "flag needs an argument: 'n' in -n"
     assert parse_command("pods -l").error == "flag needs an argument: 'l' in -l"
     assert parse_command("pods -n /web").error == "flag needs an argument: 'n' in -n"
-    assert parse_command("pods -f").error == "unknown shorthand flag: 'f' in -f"
+    assert parse_command("pods -f").error == "flag needs an argument: 'f' in -f"
+    assert parse_command("pods -x").error == "unknown shorthand flag: 'x' in -x"
     assert parse_command("pods --bogus=1").error == "unknown flag: --bogus"
     cmd = parse_command("pods -n kube-system -l app=web")
     assert (cmd.error, cmd.namespace, cmd.labels) == (None, "kube-system", "app=web")
@@ -364,3 +365,26 @@ def test_the_full_gvr_title_waits_for_the_servers_discovery_before_it_keeps_an_a
         assert view.gvr_name() == "apps/v1beta2/deployments"
         await session.close()
     asyncio.run(main())
+
+
+def test_the_command_takes_k9s_fuzzy_flag():
+    """k9s's `:po -f ngx` (its FuzzyArg) shows the pods the `/-f ngx` filter keeps: it was an
+    unknown flag, the view stayed as it was."""
+    from k9py.view.kinds import command_in, parse_command
+
+    for text in ("pods -f ngx", "pods -fngx", "pods -f=ngx"):
+        cmd = parse_command(text)
+        assert (cmd.error, cmd.filter, cmd.namespace) == (None, "-f ngx", None), text
+    cmd = parse_command("pods kube-system -f etd")
+    assert (cmd.error, cmd.filter, cmd.namespace) == (None, "-f etd", "kube-system")
+    assert command_in("pods -f ngx", "") == "pods all /-f ngx"
+    assert parse_command(command_in("pods -f ngx", "")).filter == "-f ngx"
+
+
+def test_a_fuzzy_command_filters_the_view():
+    async def s(nav, session, shown):
+        assert nav.run("po -f ngxdp").ok
+        await pump(session)
+        assert nav.current.title().endswith(" </-f ngxdp>")
+        assert names(nav) and all(n.startswith("nginx") for n in names(nav))
+    explore(s)
