@@ -476,6 +476,13 @@ def test_tab_completes_a_namespace_after_a_view_and_a_context_after_ctx(drive):
         assert app.prompt.value == f"ctx {app.session.info().context}"
         await pilot.press("ctrl+u", *"po /kube", "tab")  # a filter is not a namespace
         assert app.prompt.value == "po /kube"
+        ctx = app.session.info().context
+        await pilot.press("ctrl+u", *"po @", *ctx[:2], "tab")  # k9s's completeCtx: `@` a context
+        assert app.prompt.value == f"po @{ctx}"
+        await pilot.press("space", *"kube-s", "tab")  # then the namespace
+        assert app.prompt.value == f"po @{ctx} kube-system"
+        await pilot.press("ctrl+u", *"po default kube-s", "tab")  # a third word is no namespace
+        assert app.prompt.value == "po default kube-s"
     drive(s)
 
 

@@ -77,13 +77,20 @@ class Prompt(InertInput):
         return options[0] if options else None
 
     def _argument_for(self, value: str) -> str | None:
-        """`:po kube-s` → `:po kube-system`, `:ctx pr` → `:ctx prod` (the second word only)."""
+        """`:po kube-s` → `:po kube-system`, `:ctx pr` → `:ctx prod` (the second word), and as
+        k9s's completeCtx `:po @pr` → `:po @prod` (then `:po @prod kube-s` its namespace)."""
         head, _, rest = value.partition(" ")
-        if self.arguments is None or " " in rest.strip() or rest.startswith(("/", "@", "-")):
+        if self.arguments is None:
             return None
-        typed = rest.strip()
-        found = sorted(w for w in self.arguments(head) if w.casefold().startswith(typed) and len(w) > len(typed))
-        return f"{head} {found[0]}" if found else None
+        *before, last = rest.split(" ")
+        if last.startswith("@"):
+            words, typed, lead = self.arguments("ctx"), last[1:], "@"
+        elif any(not w.startswith("@") for w in before) or last.startswith(("/", "-")):
+            return None
+        else:
+            words, typed, lead = self.arguments(head), last, ""
+        found = sorted(w for w in words if w.casefold().startswith(typed) and len(w) > len(typed))
+        return f"{value[:len(value) - len(last)]}{lead}{found[0]}" if found else None
 
     def open(self, mode: str) -> None:
         self.mode = mode
