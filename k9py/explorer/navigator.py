@@ -420,6 +420,12 @@ class Navigator:
             return DONE
         if name in RBAC_VIEWS:  # k9s: a role's (a binding's role's) rules; what a service account may do
             return Outcome(request="rbac", arg="|".join((cur.scope.view.kind, *row.key)))
+        if name == "services":  # k9s's showPods: no pods to show, said so (not an empty view)
+            spec, path = row.obj.get("spec") or {}, "/".join(k for k in row.key if k)
+            if spec.get("type") == "ExternalName":
+                return Outcome.fail(f"No matching pods. Service {path} is an external service.", "warn")
+            if not spec.get("selector"):
+                return Outcome.fail(f"No matching pods. Service {path} does not provide any selectors", "warn")
         scope = kinds.drill(cur.scope.view, row.obj)
         if scope is None:
             return Outcome(request="describe")

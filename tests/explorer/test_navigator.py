@@ -246,3 +246,25 @@ def test_owner_jump_reaches_a_custom_resource_that_controls_the_pod():
         finally:
             await session.close()
     asyncio.run(main())
+
+
+def test_enter_on_a_service_without_pods_to_show_says_why():
+    """k9s's showPods: enter on a Service with no selector (default/kubernetes) or of type
+    ExternalName warns "No matching pods" and stays; it opened an empty pods view, as if the
+    Service's pods had gone."""
+    async def s(nav, session, shown):
+        session.backend.cluster.store.create({
+            "apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext", "namespace": "default"},
+            "spec": {"type": "ExternalName", "externalName": "example.com", "selector": {"app": "nginx"}}})
+        nav.run("svc")
+        await pump(session)
+        out = nav.drill(nav.current.row(("default", "kubernetes")))
+        assert not out.ok and out.message == ("No matching pods. Service default/kubernetes does not provide "
+                                              "any selectors")
+        out = nav.drill(nav.current.row(("default", "ext")))
+        assert not out.ok and out.message == "No matching pods. Service default/ext is an external service."
+        assert len(nav.stack) == 1 and nav.current.scope.view.name == "services"
+        assert nav.drill(nav.current.row(("default", "my-nginx"))).ok  # a selector: its pods
+        await pump(session)
+        assert nav.current.title() == "pods(default)[3] <app=nginx>"
+    explore(s)
