@@ -180,3 +180,37 @@ def test_ui_defaults_to_full_screen_opens_describe_yaml_and_logs_full_screen():
         await settle(app, pilot)
         assert app.screen.full_screen and not app.screen.query_one("#viewer-status").display
     run(s, user=UserConfig(settings=Settings(ui=UI(defaults_to_full_screen=True))))
+
+
+def test_a_wide_line_does_not_scroll_a_text_off_its_first_line():
+    """A describe one line longer than the view once a wide line brought the horizontal scroll
+    bar opened scrolled down a line: its `Name:` line was out of sight (the bar's rule that keeps a
+    log's newest line above it moved every view that fitted). A text at its top stays there; a
+    log's body still keeps its newest line in sight."""
+    import asyncio
+
+    from rich.text import Text
+    from textual.app import App
+
+    from k9py.ui.screens.logs import LogLinesView
+    from k9py.ui.screens.viewer import LinesView
+
+    async def first_line_after_the_bar(cls) -> int:
+        body = cls(lambda i: Text(f"line {i}"))
+
+        class Box(App):
+            def compose(self):
+                yield body
+
+        async with Box().run_test(size=(40, 10)) as pilot:
+            body.set_count(10, 20)  # fits: no scroll bar
+            await pilot.pause()
+            assert body.top == 0 and not body.show_horizontal_scrollbar
+            body.set_count(10, 100)  # a wide line: the bar takes a row
+            await pilot.pause()
+            await pilot.pause()
+            assert body.show_horizontal_scrollbar
+            return body.top
+
+    assert asyncio.run(first_line_after_the_bar(LinesView)) == 0
+    assert asyncio.run(first_line_after_the_bar(LogLinesView)) == 1

@@ -165,6 +165,7 @@ class LogLinesView(LinesView):
     highlight, no JSON colouring) from ``pieces_at`` straight to segments, without a ``Text``."""
 
     pieces_at: Callable[[int], Pieces | None] | None = None
+    follows_end = True
 
     def grow(self, count: int, max_width: int) -> None:
         """``set_count`` without a layout when only the scroll range grows (the scrollbar is

@@ -92,6 +92,8 @@ class LinesView(ScrollView, can_focus=True):
         Binding("l,right", "scroll_cols(8)", "Right", id="scroll_right"),
     ]
 
+    follows_end = False  # a log's body: its newest line is the one kept in sight
+
     def __init__(self, line_at: Callable[[int], Text], **kw: Any) -> None:
         super().__init__(**kw)
         self.line_at = line_at
@@ -126,7 +128,10 @@ class LinesView(ScrollView, can_focus=True):
 
     def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
         """A line wider than the view brought the horizontal scroll bar, a row less for lines:
-        a view that showed the last line goes on showing it (it went under the bar)."""
+        a view that showed the last line goes on showing it (it went under the bar). Not one at
+        its top that does not follow its end (a describe, a YAML): its first line stays in sight."""
+        if not (self.follows_end or self.top > 0):
+            return
         if shown and self.top + self.page + self.styles.scrollbar_size_horizontal >= self.count > self.page:
             self.call_after_refresh(self.scroll_end_now)
 

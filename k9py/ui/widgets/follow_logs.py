@@ -55,7 +55,9 @@ class FollowLogs(Vertical, can_focus=False):
         self._timer: Timer | None = None  # the debounce: restarted by every move, fires once it rests
 
     def compose(self) -> ComposeResult:
-        yield LinesView(self._line, id="follow-body")
+        body = LinesView(self._line, id="follow-body")
+        body.follows_end = True  # a log: its newest line stays in sight
+        yield body
 
     @property
     def body(self) -> LinesView:
