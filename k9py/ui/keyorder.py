@@ -10,6 +10,7 @@ and then run in turn, each one again waiting for the one before it to land."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 Typed = events.Key | events.Paste  # what is typed: a paste waits its turn as keys do
 FLIGHT_AT_MOST = 1.0  # seconds: a marker that never comes back (its widget went away) holds no key longer
+HOLD_AT_MOST = 10.0  # seconds: a hold (a screen opened after an API call) never released holds no key longer
 
 
 class KeyLanded(Message, bubble=True):
@@ -39,14 +41,15 @@ class KeyOrder:
         self.waiting: list[Typed] = []
         self._running: Typed | None = None  # the waiting key running now (not kept back again)
         self._since = 0.0
+        self._limit = FLIGHT_AT_MOST  # how long the one in flight holds the keys behind it at most
         self._timer: Timer | None = None
 
     def wait(self, event: Typed) -> bool:
         """Keep ``event`` back (True) while a key before it is still in flight, or keys wait."""
         if event is self._running or (self.flying is None and not self.waiting):
             return False
-        if self.flying is not None and time.monotonic() - self._since > FLIGHT_AT_MOST:
-            self.flying = None  # (its marker was lost with its widget: the keys go on)
+        if self.flying is not None and time.monotonic() - self._since > self._limit:
+            self.flying, self._limit = None, FLIGHT_AT_MOST  # (its marker was lost with its widget: the keys go on)
         self.waiting.append(event)
         if self.flying is None:
             self.app.call_later(self.drain)
@@ -56,9 +59,24 @@ class KeyOrder:
 
     def sent(self, target: MessagePump, event: Typed) -> None:
         """``event`` was handed to ``target`` (the focused widget, or the screen)."""
+        if self.flying is not None and self._limit == HOLD_AT_MOST:
+            return  # its action holds the keys behind it (``hold``): its marker would end that
         self.flying = KeyLanded(event)
         self._since = time.monotonic()
         target.post_message(self.flying)
+
+    def hold(self) -> Callable[[], None]:
+        """The key being handled opens its screen later (after an API call in a worker: `l` on a
+        deployment lists its pods first): the keys typed behind it wait until the returned
+        release is called, the screen pushed (at most HOLD_AT_MOST seconds, should it never be)."""
+        marker = KeyLanded(events.Key("", None))
+        self.flying, self._since, self._limit = marker, time.monotonic(), HOLD_AT_MOST
+
+        def release() -> None:
+            if marker is self.flying:
+                self.flying, self._limit = None, FLIGHT_AT_MOST
+                self.app.call_later(self.drain)
+        return release
 
     async def landed(self, marker: KeyLanded) -> None:
         if marker is not self.flying:
@@ -83,8 +101,8 @@ class KeyOrder:
 
     async def _expire(self) -> None:
         self._timer = None
-        if self.flying is not None and time.monotonic() - self._since >= FLIGHT_AT_MOST:
-            self.flying = None
+        if self.flying is not None and time.monotonic() - self._since >= self._limit:
+            self.flying, self._limit = None, FLIGHT_AT_MOST
         if self.flying is None:
             await self.drain()
         else:

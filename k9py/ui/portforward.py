@@ -71,8 +71,15 @@ class PortForwarding:
     def start(self, view: ViewKind, row: Row) -> None:
         from k9py.ui.screens.portforwards import PortForwardDialog  # lazily: not needed for the first frame
 
-        if view.name in OF_PODS:
-            self.app.run_worker(self._start_on_a_pod_of(view, row), exclusive=False)
+        if view.name in OF_PODS:  # the dialog opens once a pod is picked: the keys typed behind wait for it
+            release = self.app.key_order.hold()
+
+            async def go() -> None:
+                try:
+                    await self._start_on_a_pod_of(view, row)
+                finally:
+                    release()
+            self.app.run_worker(go(), exclusive=False)
             return
         ns, pod_name, _containers, chosen = pod_and_containers(view, row)
         pod = self._pod(ns, pod_name) if view.name == "containers" else row.obj

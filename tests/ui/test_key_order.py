@@ -82,3 +82,44 @@ def test_a_paste_waits_for_the_key_before_it(drive):
         assert isinstance(app.screen, DescribeScreen) and app.screen.search_text == "atus"
         assert app.current.filter == ""
     drive(s)
+
+
+def test_a_workloads_logs_then_their_filter_typed_in_one_burst(drive):
+    """`l/err⏎` on a deployment: its logs open (after its pods are listed) and filter `err`. The
+    `/err⏎` filtered the deployments table before the log screen was there (no rows left under
+    it), and the logs opened unfiltered."""
+    from k9py.ui.screens.logs import LogScreen
+
+    async def s(app, pilot, cluster):
+        app.run_command("deploy default")
+        await _settled(app, pilot)
+        _type(app, "l", "/", "e", "r", "r", "enter")
+        await _settled(app, pilot)
+        assert isinstance(app.screen, LogScreen)
+        assert app.screen.search_text == "err"
+        assert app.current.filter == ""  # the table under it kept its rows
+    drive(s)
+
+
+def test_a_deployments_port_forward_then_its_local_port_typed_in_one_burst(drive):
+    """shift-f on a deployment opens the dialog of one of its pods once they are listed: the tab
+    and the port typed behind it went to the table before the dialog was there."""
+    import asyncio
+
+    from k9py.ui.screens.portforwards import PortForwardDialog
+
+    async def s(app, pilot, cluster):
+        app.run_command("deploy default")
+        await _settled(app, pilot)
+        listed = app.port_forwards._pods
+
+        async def slow_pods(ns):  # a live cluster's list takes a round trip
+            for _ in range(20):
+                await asyncio.sleep(0)
+            return await listed(ns)
+        app.port_forwards._pods = slow_pods
+        _type(app, "F", "tab", "ctrl+u", "9", "1", "2", "3")
+        await _settled(app, pilot)
+        assert isinstance(app.screen, PortForwardDialog)
+        assert app.screen.query_one("#pf-local").value == "9123"
+    drive(s)

@@ -641,17 +641,22 @@ def open_row(app: K9pyApp, view: ViewKind, row: Row, action: str, *, session: Se
         open_logs(app, ns, name, [default] if default else everyone, previous=action == "previous",
                   session=session, context=context, every=everyone if default else None)
     elif action == "logs" and "logs" in view.verbs:
+        release = app.key_order.hold()  # `l/error⏎` typed at once: the filter is the log's, not the table's
+
         async def go() -> None:
             from k9py.ui.screens.logs import LogScreen, workload_sources
-            if selectors.workload_selector(row.obj) is None:  # kubectl logs svc/kubernetes says so too
-                app.flash(f"{view.name} {_where(ns, name)}: it is defined without a selector: it has no pods "
-                          "to show logs of", "warn")
-                return
-            sources = await workload_sources(session.backend, row.obj)
-            if not sources:  # like stern: open anyway and follow the pods as they come
-                app.flash(f"{view.name} {_where(ns, name)} has no running pods yet: waiting for them", "info")
-            app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app), spill=app.log_spill, session=session,
-                                      workload=row.obj))
+            try:
+                if selectors.workload_selector(row.obj) is None:  # kubectl logs svc/kubernetes says so too
+                    app.flash(f"{view.name} {_where(ns, name)}: it is defined without a selector: it has no pods "
+                              "to show logs of", "warn")
+                    return
+                sources = await workload_sources(session.backend, row.obj)
+                if not sources:  # like stern: open anyway and follow the pods as they come
+                    app.flash(f"{view.name} {_where(ns, name)} has no running pods yet: waiting for them", "info")
+                app.push_screen(LogScreen(f"Logs({_where(ns, name)})", sources, capacity=_capacity(app),
+                                          spill=app.log_spill, session=session, workload=row.obj))
+            finally:
+                release()
         app.run_worker(go(), exclusive=False)
     else:
         app.flash(f"no logs for {view.name}", "warn")
