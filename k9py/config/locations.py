@@ -4,6 +4,7 @@ goes under ``$XDG_DATA_HOME/k9py/clusters`` unless ``K9PY_CONFIG_DIR`` puts ever
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -103,7 +104,21 @@ def _k9s_safe(name: str) -> str:
     """k9s's SanitizeFileName (``[:/]+`` → ``-``); a name of dots only or with a NUL or a
     backslash, which k9s would take as a path, is made harmless (it never leaves ``clusters``)."""
     safe = re.sub(r"[:/]+", "-", name).replace("\0", "_").replace("\\", "-")
-    return "_" if not safe.strip(".") else safe
+    return fit_name("_" if not safe.strip(".") else safe)
+
+
+NAME_MAX = 255  # bytes in one path component (Linux, macOS)
+
+
+def fit_name(safe: str) -> str:
+    """``safe`` as one path component the file system takes: one over NAME_MAX bytes (a context
+    named at length) keeps its first 200 bytes and a digest of the whole, so it stays distinct
+    and the same from run to run."""
+    raw = safe.encode("utf-8", "surrogatepass")
+    if len(raw) <= NAME_MAX:
+        return safe
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return raw[:200].decode("utf-8", "ignore") + "-" + digest
 
 
 def context_file(context: str, cluster: str = "") -> Path:
@@ -115,7 +130,7 @@ def legacy_context_file(context: str) -> Path:
     """Where k9py kept a context's settings before it used k9s's layout (read when the new file
     is not there yet)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in context).strip(".") or "_"
-    return clusters_dir() / safe / "config.yaml"
+    return clusters_dir() / fit_name(safe) / "config.yaml"
 
 
 def benchmarks_file(context: str, cluster: str = "") -> Path:

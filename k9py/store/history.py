@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -104,7 +105,13 @@ def lineage_of(backend: Backend) -> Any:
 
 
 def safe_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip(".") or "_"
+    """``text`` (a context's name) as one folder's name: one over 255 bytes (a context named at
+    length) keeps its first 200 and a digest of the whole, distinct and the same each run."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip(".") or "_"
+    raw = safe.encode("utf-8", "surrogatepass")
+    if len(raw) <= 255:
+        return safe
+    return raw[:200].decode("utf-8", "ignore") + "-" + hashlib.sha256(raw).hexdigest()[:16]
 
 
 def _key(obj: Obj) -> Key:

@@ -161,6 +161,25 @@ def test_the_file_is_where_k9s_keeps_it_with_k9s_names(cfg):
     assert locations.context_file("ctx") == cfg / "clusters/ctx/config.yaml"  # no cluster: k9s's join of ""
 
 
+
+def test_a_context_named_past_the_file_systems_limit_is_remembered(cfg):
+    """A kubeconfig context (and cluster) named at length, over 255 bytes: k9py started on it
+    with a traceback (File name too long) and could not switch to it: its folder keeps the
+    name's first 200 bytes and a digest, so two such names stay apart."""
+    long, other = "ctx-" + "x" * 300, "ctx-" + "x" * 299 + "y"
+    state, warnings = context_state.load(long, cluster=long)
+    assert warnings == [] and state.namespace is None
+    context_state.save(ContextState(long, cluster=long, namespace="shop"))
+    context_state.save(ContextState(other, cluster=long, namespace="other"))
+    assert context_state.load(long, cluster=long)[0].namespace == "shop"
+    assert context_state.load(other, cluster=long)[0].namespace == "other"
+    folder = locations.context_dir(long, long)
+    assert all(len(part.encode()) <= 255 for part in folder.parts) and folder.name.startswith("ctx-xxx")
+    wide = "中" * 100  # 300 bytes in 100 characters
+    assert len(locations.context_dir(wide).name.encode()) <= 255
+    assert not locations.legacy_context_file(long).is_file()  # the old layout's name is read without an error
+
+
 @pytest.mark.parametrize("bad, where", [
     ("    favorites: shop\n", ":6: k9py.namespace.favorites: must be a list of strings, not a string: ignored"),
     ("    activ: shop\n", ":6: k9py.namespace.activ: unknown key (did you mean active?): ignored"),

@@ -553,3 +553,20 @@ def test_a_damaged_run_on_disk_is_one_line_and_no_file_outside_it_is_read(tmp_pa
     assert not out.exists()
     seg_file.write_bytes(good)
     assert save_run(run_dir, str(out)) > 0
+
+
+def test_a_context_named_past_the_file_systems_limit_keeps_its_history(tmp_path):
+    """A context named over 255 bytes: its history's folder could not be made (File name too
+    long: the time machine off for it); the folder keeps the name's first 200 bytes and a digest."""
+    long = "ctx-" + "x" * 300
+
+    async def main():
+        backend = SimBackend(small_cluster())
+        session = Session(backend, manual=True, history=lambda b: History(tmp_path, long, poll_logs=False))
+        session.start()
+        await settle()
+        h = session.history
+        assert h.error is None and h.dir.is_dir()
+        assert h.dir.parent.name.startswith("ctx-xxx") and len(h.dir.parent.name.encode()) <= 255
+        await session.close()
+    asyncio.run(main())
