@@ -195,8 +195,10 @@ def start_log(args: argparse.Namespace) -> str | None:
         if explicit:
             raise K9pyError(f"{path}: cannot write the log ({err.strerror or err})", field="--logFile") from None
         print(f"k9py: no log: {path}: {err.strerror or err}", file=sys.stderr)
+        _own_root(logging.NullHandler())
         return None
-    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace"))  # (a lone surrogate)
+    stream = os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace")  # (a lone surrogate)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(_OneLine("%(asctime)s %(levelname)s %(name)s: %(message)s"))  # type: ignore[arg-type]
     logger = logging.getLogger("k9py")
     for old in [h for h in logger.handlers if getattr(h, "k9py_log", False)]:
@@ -204,6 +206,10 @@ def start_log(args: argparse.Namespace) -> str | None:
         old.close()
     handler.k9py_log = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
+    libraries = logging.StreamHandler(stream)  # the kubernetes client's and urllib3's warnings
+    libraries.setLevel(logging.WARNING)
+    libraries.setFormatter(handler.formatter)
+    _own_root(libraries)
     logger.setLevel(LOG_LEVELS[getattr(args, "log_level", None) or "info"])
     logger.propagate = False
     logger.info("k9py %s started (pid %d), logging at %s", __version__, os.getpid(),
@@ -211,12 +217,25 @@ def start_log(args: argparse.Namespace) -> str | None:
     return path
 
 
+def _own_root(handler: object) -> None:
+    """The root logger's records (the kubernetes client's ``logging.error`` when a credential
+    plugin fails, urllib3's warnings) go to k9py's log: without a handler of its own, the
+    client's first ``logging.error`` gave the root logger one on the terminal's stderr, and from
+    then every library warning was printed over the UI."""
+    import logging
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "k9py_log", False)]:
+        root.removeHandler(old)
+    handler.k9py_log = True  # type: ignore[attr-defined]
+    root.addHandler(handler)  # type: ignore[arg-type]
+
+
 def stop_log() -> None:
     import logging
-    logger = logging.getLogger("k9py")
-    for h in [h for h in logger.handlers if getattr(h, "k9py_log", False)]:
-        logger.removeHandler(h)
-        h.close()
+    for logger in (logging.getLogger("k9py"), logging.getLogger()):
+        for h in [h for h in logger.handlers if getattr(h, "k9py_log", False)]:
+            logger.removeHandler(h)
+            h.close()
 
 
 # -- parsers ----------------------------------------------------------------------------------------------

@@ -88,3 +88,22 @@ def test_default_place_and_info_row(tmp_path, monkeypatch, capsys):
 def test_bad_values_are_one_line_exit_2(tmp_path, capsys, argv, said):
     code = main([a.format(tmp=tmp_path) for a in argv])
     assert (code, capsys.readouterr().err) == (2, said.format(tmp=tmp_path))
+
+
+def test_the_kubernetes_clients_own_errors_go_to_the_log_never_the_terminal(logged, monkeypatch, capsys):
+    """A kubeconfig user's credential plugin that fails (an expired `aws eks get-token`): the
+    client says so with the root logger's ``logging.error``, which with no handler there gave
+    the root logger one on stderr; from then urllib3's warnings were printed over the UI
+    (WARNING:urllib3.connectionpool:Connection pool is full ...)."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in the k9py command (pytest puts its own here)
+    start_log(build_parser().parse_args(["--logFile", str(logged)]))
+    logging.error("exec: process returned 1. \x1b]0;token expired\x07")
+    logging.getLogger("urllib3.connectionpool").warning("Connection pool is full")
+    logging.getLogger("urllib3.connectionpool").info("not logged: below warn")
+    assert capsys.readouterr().err == ""
+    text = logged.read_text()
+    assert " ERROR root: exec: process returned 1. ␛]0;token expired␇\n" in text
+    assert " WARNING urllib3.connectionpool: Connection pool is full\n" in text and "not logged" not in text
+    stop_log()
+    assert not [h for h in root.handlers if isinstance(h, logging.StreamHandler)]
