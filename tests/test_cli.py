@@ -338,6 +338,35 @@ def test_a_broken_kubeconfig_is_one_line_with_file_and_line(tmp_path, text, line
     assert proc.stderr == f"k9py: {kc}:{line}: {words}\n"
 
 
+
+@pytest.mark.parametrize(("content", "said"), [
+    # the client's loader said what Python says, naming neither the file's line nor the field
+    (b"- a\n- b\n", "{kc}:1: kubeconfig: must be a mapping (apiVersion, clusters, ...), not a list"),
+    (b"clusters: 3\ncontexts: x\n", "{kc}:1: kubeconfig: clusters: must be a list"),
+    (b"current-context: [1]\nclusters: []\n", "{kc}:1: kubeconfig: current-context: must be a string"),
+    (b"\xff\xfe apiVersion: v1\n", "{kc}: kubeconfig: not UTF-8 text (invalid start byte at byte 0)"),
+    (None, "kubeconfig {kc}: is a directory, not a file"),  # [Errno 21] Is a directory
+    ("/dev/zero", "kubeconfig {kc}: a device, not a file (k9py reads it more than once: save it to a file)"),
+], ids=["list", "clusters-scalar", "current-context-list", "not-utf8", "directory", "dev-zero"])
+@pytest.mark.parametrize("how", ["flag", "KUBECONFIG"])
+def test_a_kubeconfig_of_the_wrong_shape_is_one_line_naming_it(tmp_path, monkeypatch, content, said, how):
+    """/dev/zero (or a FIFO) as the kubeconfig was read until the memory ran out."""
+    kc = tmp_path / "kubeconfig"
+    if content is None:
+        kc.mkdir()
+    elif isinstance(content, str):
+        kc.symlink_to(content)
+    else:
+        kc.write_bytes(content)
+    if how == "flag":
+        proc = run_k9py("--live", "--kubeconfig", str(kc), timeout=30)
+    else:
+        monkeypatch.setenv("KUBECONFIG", f"{tmp_path / 'missing'}:{kc}")
+        proc = run_k9py("--live", timeout=30)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "k9py: " + said.format(kc=kc) + "\n"
+
+
 @pytest.mark.parametrize("scenario", [[], ["--scenario", "incident-checkout-oom"]], ids=["sim", "recording"])
 def test_kubeconfig_out_never_replaces_a_kubeconfig_of_other_contexts(tmp_path, scenario):
     """`serve --kubeconfig-out ~/.kube/config` replaced the user's kubeconfig, every context in it

@@ -19,26 +19,48 @@ from k9py.errors import K9pyError
 DEFAULT_PATH = os.path.join("~", ".kube", "config")
 
 
+MAX_KUBECONFIG_BYTES = 64 << 20  # far over any real one (a few MB with hundreds of embedded certificates)
+
+
 def kubeconfig_files(explicit: str | None = None, environ: dict[str, str] | None = None) -> list[str]:
     """kubectl's precedence: ``--kubeconfig F`` alone; else every file of ``KUBECONFIG`` (merged,
-    missing ones skipped); else ``~/.kube/config``."""
+    missing ones skipped); else ``~/.kube/config``. Each one is a file that can be read whole
+    (a directory, a device or a FIFO: K9pyError naming it, not a hang or all the memory)."""
     env = os.environ if environ is None else environ
     if explicit:
         path = os.path.expanduser(explicit)
         if not os.path.exists(path):
             raise K9pyError(f"kubeconfig {explicit}: no such file", field="--kubeconfig")
-        return [path]
+        return [_readable(path)]
     raw = env.get("KUBECONFIG", "")
     if raw:
         files = [os.path.expanduser(p) for p in raw.split(os.pathsep) if p]
         existing = [p for p in files if os.path.exists(p)]
         if not existing:
             raise K9pyError(f"KUBECONFIG={raw}: none of these files exists", field="KUBECONFIG")
-        return existing
+        return [_readable(p) for p in existing]
     path = os.path.expanduser(DEFAULT_PATH)
     if not os.path.exists(path):
         raise K9pyError(f"no kubeconfig: {path} does not exist (use --kubeconfig or KUBECONFIG)")
-    return [path]
+    return [_readable(path)]
+
+
+def _readable(path: str) -> str:
+    """``path`` if it is a regular file of a kubeconfig's size, else K9pyError saying what it is."""
+    import stat
+    try:
+        st = os.stat(path)
+    except OSError as err:
+        raise K9pyError(f"kubeconfig {path}: cannot read it ({err.strerror or err})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise K9pyError(f"kubeconfig {path}: is a directory, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        what = "a pipe" if stat.S_ISFIFO(st.st_mode) else "a device"
+        raise K9pyError(f"kubeconfig {path}: {what}, not a file (k9py reads it more than once: save it to a file)")
+    if st.st_size > MAX_KUBECONFIG_BYTES:
+        raise K9pyError(f"kubeconfig {path}: {st.st_size >> 20} MiB, over the {MAX_KUBECONFIG_BYTES >> 20} MiB "
+                        "a kubeconfig may be")
+    return path
 
 
 def joined(files: list[str]) -> str:
@@ -98,6 +120,45 @@ def read_problem(files: list[str]) -> str | None:
     return None
 
 
+def root_problem(files: list[str]) -> str | None:
+    """The first file that is no UTF-8 text or whose document is no mapping, then the first field
+    of the wrong shape, as FILE[:LINE]: what is wrong (the client's loader says what Python says:
+    'int' object is not iterable)."""
+    import yaml
+
+    for path in files:
+        try:
+            with open(path, "rb") as fh:
+                text = fh.read().decode("utf-8")
+        except UnicodeDecodeError as err:
+            return f"{path}: kubeconfig: not UTF-8 text ({err.reason} at byte {err.start})"
+        except OSError as err:
+            return f"{path}: kubeconfig: cannot read it ({err.strerror or err})"
+        try:
+            root = yaml.compose(text)
+        except yaml.YAMLError:
+            continue
+        if root is not None and not isinstance(root, yaml.MappingNode):
+            what = "a list" if isinstance(root, yaml.SequenceNode) else "a scalar"
+            return f"{path}:{root.start_mark.line + 1}: kubeconfig: must be a mapping (apiVersion, clusters, ...), not {what}"
+    return shape_problem(files) or _scalar_problem(files)
+
+
+def _scalar_problem(files: list[str]) -> str | None:
+    import yaml
+
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                root = yaml.compose(fh)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
+            if key.value in ("current-context", "kind", "apiVersion") and not isinstance(value, yaml.ScalarNode):
+                return f"{path}:{value.start_mark.line + 1}: kubeconfig: {key.value}: must be a string"
+    return None
+
+
 def shape_problem(files: list[str]) -> str | None:
     """The first top-level list of a kubeconfig (clusters, contexts, users) that is no list of
     mappings, as FILE:LINE: FIELD: what is wrong (the client's own words name no line)."""
@@ -131,9 +192,9 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
     try:
         contexts, active = config.list_kube_config_contexts(joined(files))
     except config.ConfigException as err:
-        raise K9pyError(shape_problem(files) or f"kubeconfig: {one_line(str(err))}") from err
+        raise K9pyError(root_problem(files) or f"kubeconfig: {one_line(str(err))}") from err
     except Exception as err:  # unreadable YAML, a directory, ...
-        raise K9pyError(yaml_problem(err) or read_problem(files) or
+        raise K9pyError(yaml_problem(err) or read_problem(files) or root_problem(files) or
                         f"kubeconfig {joined(files)}: {one_line(str(err))}") from err
     name = current or (active or {}).get("name")
     out = []
