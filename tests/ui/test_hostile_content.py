@@ -420,3 +420,27 @@ def test_a_flash_with_a_lone_surrogate_logs_what_can_be_written():
     assert logged
     for text in logged:
         text.encode("utf-8")  # raises for a lone surrogate
+
+
+def test_a_crds_printer_column_names_are_inert():
+    """A CRD's additionalPrinterColumns name the table's header: k9py wrote them to the terminal
+    as they were (a column named "\\x1b[31m" or "\\x1b]52;c;...\\x07": the terminal obeyed it, the
+    header line deleted, the clipboard written). Shown as the cells are, escapes made visible."""
+    from tests.crds import crontab, crontab_crd
+
+    cluster = sim_cluster()
+    crd = crontab_crd()
+    columns = crd["spec"]["versions"][0]["additionalPrinterColumns"]
+    columns[0]["name"] = "Spec\x1b[31M\x1b]52;c;cHduZWQ=\x07"
+    columns[1]["name"] = "[bold]Replicas\u202e"
+    with cluster.lock:
+        cluster.create(crd)
+        cluster.create(crontab("nightly", spec="0 3 * * *", replicas=2))
+        cluster.settle()
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "ct")
+        text = check_inert(app, "crontabs")
+        assert "SPEC␛[31M␛]52;C;CHDUZWQ=␇" in text and "[BOLD]REPLICAS" in text and "nightly" in text
+        assert app.is_running
+    run(s, cluster)

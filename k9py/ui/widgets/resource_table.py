@@ -495,7 +495,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         right = self._right
         selected = self.selected_column()
         for i, col in enumerate(m.columns):
-            name = col.name
+            name = inert_line(col.name)  # a CRD's printer column names it: never obeyed by the terminal
             style = header
             if col.name == m.sort_col:
                 name += "↑" if m.sort_asc else "↓"
