@@ -19,6 +19,7 @@ from k9py.errors import K9pyError
 DEFAULT_PATH = os.path.join("~", ".kube", "config")
 
 
+POOL_SIZE = 128  # connections kept to the API server (``new_api_client``)
 MAX_KUBECONFIG_BYTES = 64 << 20  # far over any real one (a few MB with hundreds of embedded certificates)
 
 
@@ -381,6 +382,10 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
     cfg = type.__call__(client.Configuration)
     cfg.retries = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
                                 raise_on_redirect=False, raise_on_status=False)
+    # a connection for each watch open at once (the views' and the time machine's, one per kind)
+    # and the requests beside them: the client's default (5 per CPU) discarded connections
+    # as they came back, a "Connection pool is full" warning each
+    cfg.connection_pool_maxsize = POOL_SIZE
     try:
         if not overrides:
             return _quiet_if_unverified(config.new_client_from_config(

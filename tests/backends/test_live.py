@@ -612,3 +612,24 @@ def test_as_and_as_group_are_over_the_kubeconfigs_as_and_as_groups_as_kubectls_f
         ("Impersonate-User", "bob"), ("Impersonate-Uid", "u-1"), ("Impersonate-Extra-Scopes", "view"),
         ("Impersonate-Group", "ops"), ("Impersonate-Group", "qa")]
     assert with_flags([], LiveOptions(impersonate="bob")) == [("Impersonate-User", "bob")]
+
+
+def test_many_connections_at_once_are_kept_without_a_warning_each(server, kubeconfig, caplog):
+    """The views' and the time machine's watches hold a connection each: with the client's
+    default pool (5 per CPU) every connection past it was discarded as it came back, with a
+    urllib3 warning ("Connection pool is full") in k9py's log each."""
+    import logging
+
+    from kubernetes import client
+
+    from k9py.backends import kubeconfig as kc
+
+    api = kc.new_api_client([kubeconfig], None)
+    core = client.CoreV1Api(api)
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    held = [core.list_namespace(watch=True, timeout_seconds=1, _preload_content=False) for _ in range(40)]
+    for response in held:
+        response.read()
+        response.release_conn()
+    assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+    api.close()
