@@ -29,7 +29,7 @@ def _int(req: Request, name: str) -> int | None:
         n = int(v)
     except ValueError:
         raise bad_request(f'invalid value for {name}: "{v}"') from None
-    if n < 0 and name != "tailLines":
+    if n < 1 and name != "tailLines":  # ValidatePodLogOptions: limitBytes and sinceSeconds are > 0
         raise ApiError(422, "Invalid", f'PodLogOptions "" is invalid: {name}: Invalid value: {n}: must be greater than 0')
     return n
 

@@ -385,6 +385,9 @@ def test_logs_errors(client):
     assert code == 400 and st["message"] == "container nope is not valid for pod two"
     code, st, _ = client.call("GET", "/api/v1/namespaces/default/pods/two/log?container=main&sinceSeconds=1&sinceTime=2026-11-01T09:00:00Z")
     assert code == 422
+    for param in ("limitBytes", "sinceSeconds"):  # 0 was taken (limitBytes=0: an empty log), as no apiserver does
+        code, st, _ = client.call("GET", f"/api/v1/namespaces/default/pods/two/log?container=main&{param}=0")
+        assert code == 422 and st["message"] == f'PodLogOptions "" is invalid: {param}: Invalid value: 0: must be greater than 0'
 
 
 # -- readonly ------------------------------------------------------------------------------------
