@@ -129,3 +129,33 @@ def test_a_cursor_key_repaints_the_two_lines_the_cursor_left_and_reached_and_the
             assert sorted(set(painted)) == [1 + step, 2 + step]
             assert has_cursor(2 + step) and not has_cursor(1 + step)
     on_pods(scenario)
+
+
+def test_wide_characters_keep_the_columns_after_them_lined_up():
+    """A cell of CJK or emoji (a CRD's string column) takes two terminal cells a character: padded
+    by characters, its row's later columns came out further right than every other row's."""
+    from rich.cells import cell_len
+
+    from tests.crds import crontab, crontab_crd
+
+    cluster = small_cluster()
+    with cluster.lock:
+        cluster.create(crontab_crd())
+        cluster.create(crontab("wide", spec="每天三点😀", replicas=7))
+        cluster.create(crontab("narrow", spec="0 3 * * * * * * * *", replicas=8))
+        cluster.settle()
+
+    async def main():
+        app = K9pyApp(SimBackend(cluster), manual=True, view="ct", namespace="default")
+        async with app.run_test(size=(120, 24)) as pilot:
+            for _ in range(3):
+                await app.pump()
+                await pilot.pause()
+            table = app.table
+            lines = [table._paint_line(y).text for y in range(3)]
+            header = lines[0]
+            edge = cell_len(header[:header.index("REPLICAS") + len("REPLICAS")])  # numbers: right-aligned
+            for line, number in ((lines[1], "8"), (lines[2], "7")) if "narrow" in lines[1] else ((lines[1], "7"), (lines[2], "8")):
+                at = line.index(f" {number} ") + 2
+                assert cell_len(line[:at]) == edge, lines
+    asyncio.run(main())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -21,6 +22,12 @@ from textual.strip import Strip
 from k9py.ui import keymap, theme
 from k9py.view.inert import inert_line
 from k9py.view.rows import Key, Row, RowModel
+
+
+def cells_of(text: str) -> int:
+    """The terminal cells ``text`` takes once made inert: CJK and emoji take two each (a column
+    padded by characters pushed the next ones over on such a row)."""
+    return len(text) if text.isascii() else cell_len(inert_line(text))
 
 # the skin's row colours by the model's word for a row (k9s's status colours), read when painting
 STYLES = theme.Styles("row", ("", "new", "add", "mod", "err", "pending", "completed", "del"))
@@ -201,7 +208,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     @staticmethod
     def _header_widths(m: RowModel) -> list[int]:
         """Column widths before any row is painted: the names (+1 for the sort arrow)."""
-        return [len(c.name) + (1 if c.name == m.sort_col else 0) for c in m.columns]
+        return [cells_of(c.name) + (1 if c.name == m.sort_col else 0) for c in m.columns]
 
     @property
     def content_width(self) -> int:
@@ -371,11 +378,11 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         last = len(cells) - 1
         right = self._right
         for i, cell in enumerate(cells):
+            pad = (self._widths[i] if i < len(self._widths) else 0) - cells_of(cell)
             cell = inert_line(cell)  # cluster content never drives the terminal
-            w = self._widths[i] if i < len(self._widths) else len(cell)
             if i in right:
-                cell = cell.rjust(w)
-            segs.append(Segment(cell if i == last else cell.ljust(w + GAP), style))
+                cell, pad = " " * pad + cell, 0
+            segs.append(Segment(cell if i == last else cell + " " * (pad + GAP), style))
         return self._fit(Strip(segs), width, style)
 
     @property
@@ -416,8 +423,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             if row is None:
                 break
             for i, c in enumerate(m.cells(row)):
-                if i < len(widths) and len(c) > widths[i]:
-                    widths[i] = len(c)
+                if i < len(widths) and len(c) > widths[i] // 2 and (n := cells_of(c)) > widths[i]:
+                    widths[i] = n
                     grew = True
         if grew:  # the scrollable width follows
             self.call_later(self._widths_grew)
@@ -501,8 +508,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
                 name += "↑" if m.sort_asc else "↓"
             if col.name == selected:  # k9s: the selected column's name stands out (shift-o sorts it)
                 style = theme.style("table.sorter")
-            w = self._widths[i] if i < len(self._widths) else len(name)
+            pad = (self._widths[i] if i < len(self._widths) else 0) - cells_of(name)
             if i in right:
-                name = name.rjust(w)
-            segs.append(Segment(name if i == last else name.ljust(w + GAP), style))
+                name, pad = " " * pad + name, 0
+            segs.append(Segment(name if i == last else name + " " * (pad + GAP), style))
         return self._fit(Strip(segs), width, header)
