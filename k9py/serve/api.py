@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -471,16 +472,18 @@ class Api:
         text = req.body.decode("utf-8", errors="replace")
         try:
             if "yaml" in ct:
-                return yamldoc.load_one(text)
-            decoded = json.loads(text)
+                return _finite(yamldoc.load_one(text))
+            decoded = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
             yamldoc.check_data(decoded)
             return replace_lone_surrogates(decoded) if may_hold_surrogates(text) else decoded
+        except NotJson as err:  # Python's decoder takes NaN, Infinity and 1e999; Go's does not
+            raise bad_request(f"error decoding request body: {err}") from None
         except (yamldoc.YamlError, RecursionError) as err:  # too deep for the decoder, or a "billion laughs"
             raise bad_request(f"error decoding request body: {_shape_problem(err)}") from None
         except (ValueError, yaml.YAMLError) as err:
             if "yaml" not in ct:
                 try:
-                    return yamldoc.load_one(text)
+                    return _finite(yamldoc.load_one(text))
                 except (yamldoc.YamlError, RecursionError) as shape:
                     raise bad_request(f"error decoding request body: {_shape_problem(shape)}") from None
                 except (ValueError, yaml.YAMLError):  # (a 5000-digit number: int() refuses it)
@@ -763,6 +766,37 @@ class Api:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+class NotJson(Exception):
+    """A number JSON has no place for (NaN, Infinity, 1e999, YAML's .inf): the apiserver's
+    decoder refuses the body; stored, it made every later list of the kind fail."""
+
+
+def _no_constant(name: str) -> Any:
+    raise NotJson(f"invalid character '{name[0] if name[0] != '-' else name[1]}' looking for beginning of value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise NotJson(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return value
+
+
+def _finite(data: Any) -> Any:
+    """``data`` (a YAML body) if no float in it is NaN or infinite (Go's YAML to JSON refuses them)."""
+    stack = [data]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            what = "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
+            raise NotJson(f"error converting YAML to JSON: json: unsupported value: {what}")
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return data
+
 
 def _shape_problem(err: Exception) -> str:
     """A body too deep or blown up by aliases, in yamldoc's words (without its "yaml: ")."""

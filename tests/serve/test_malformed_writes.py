@@ -259,6 +259,30 @@ def test_bodies_too_deep_or_blown_up_by_aliases_are_a_400(client, capsys, conten
     assert client.call("GET", "/api/v1/namespaces/default/configmaps/lol")[0] == 404
 
 
+@pytest.mark.parametrize("content_type, raw, message", [
+    ("application/json", '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"inf","annotations":{"a":"b"}},"x":Infinity}',
+     "invalid character 'I' looking for beginning of value"),
+    ("application/json", '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"inf"},"x":[NaN]}',
+     "invalid character 'N' looking for beginning of value"),
+    ("application/json", '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"inf"},"x":1e999}',
+     "json: cannot unmarshal number 1e999 into Go value of type float64"),
+    ("application/yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inf}\nx: {y: [-.inf]}\n",
+     "error converting YAML to JSON: json: unsupported value: -Inf"),
+    (MERGE, '{"metadata":{"labels":{"a":"b"}},"x":NaN}', "invalid character 'N' looking for beginning of value"),
+], ids=["Infinity", "NaN", "1e999", "yaml-inf", "merge-patch-NaN"])
+def test_numbers_json_has_no_place_for_are_a_400(client, content_type, raw, message):
+    """Python's decoder takes NaN, Infinity and 1e999 (and YAML's .inf): the object was stored
+    and its JSON then held them, so every later list of the kind failed (kubectl get: cannot
+    convert float infinity to integer; -o yaml: invalid character 'I'). The apiserver's decoder
+    refuses them."""
+    method, path = ("PATCH", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt") if content_type == MERGE else \
+        ("POST", "/api/v1/namespaces/default/configmaps")
+    code, st, _ = client.call(method, path, raw=raw.encode(), content_type=content_type)
+    assert (code, st["reason"], st["message"]) == (400, "BadRequest", f"error decoding request body: {message}")
+    assert client.call("GET", "/api/v1/namespaces/default/configmaps/inf")[0] == 404
+    assert client.call("GET", "/api/v1/namespaces/default/configmaps")[0] == 200
+
+
 @pytest.mark.parametrize("spec, message", [
     ({"priority": 99999999999},
      "json: cannot unmarshal number 99999999999 into Go struct field PodSpec.spec.priority of type int32"),
