@@ -110,15 +110,15 @@ def _k9s_safe(name: str) -> str:
 NAME_MAX = 255  # bytes in one path component (Linux, macOS)
 
 
-def fit_name(safe: str) -> str:
-    """``safe`` as one path component the file system takes: one over NAME_MAX bytes (a context
-    named at length) keeps its first 200 bytes and a digest of the whole, so it stays distinct
-    and the same from run to run."""
+def fit_name(safe: str, limit: int = NAME_MAX) -> str:
+    """``safe`` as one path component the file system takes: one over ``limit`` bytes (a context
+    named at length) keeps its first bytes and a digest of the whole, so it stays distinct and
+    the same from run to run."""
     raw = safe.encode("utf-8", "surrogatepass")
-    if len(raw) <= NAME_MAX:
+    if len(raw) <= limit:
         return safe
     digest = hashlib.sha256(raw).hexdigest()[:16]
-    return raw[:200].decode("utf-8", "ignore") + "-" + digest
+    return raw[:min(200, limit - 17)].decode("utf-8", "ignore") + "-" + digest
 
 
 def context_file(context: str, cluster: str = "") -> Path:

@@ -214,3 +214,19 @@ def test_a_wide_line_does_not_scroll_a_text_off_its_first_line():
 
     assert asyncio.run(first_line_after_the_bar(LinesView)) == 0
     assert asyncio.run(first_line_after_the_bar(LogLinesView)) == 1
+
+
+def test_ctrl_s_saves_an_object_named_at_length_in_a_context_named_at_length(tmp_path):
+    """A 253-character pod's describe (with the time and the suffix: over the file system's 255
+    bytes) or a context named past 255 bytes: ctrl-s said "save failed: File name too long". Both
+    are shortened, the first 200 bytes and a digest kept, two saves in a second still apart."""
+    from k9py.ui.screens.viewer import save_text
+
+    name, context = "describe-default-" + "p" * 253, "ctx-" + "c" * 300
+    first = save_text(tmp_path, context, name, ".txt", "one", now=0)
+    second = save_text(tmp_path, context, name, ".txt", "two", now=0)
+    assert first != second and (first.read_text(), second.read_text()) == ("one", "two")
+    for path in (first, second):
+        assert all(len(part.encode()) <= 255 for part in path.parts) and path.name.startswith("describe-default-ppp")
+        assert path.parent.name.startswith("ctx-ccc") and path.name.endswith(".txt")
+    assert save_text(tmp_path, "ctx", "pods", ".txt", "x", now=0).name == "pods-19700101000000.txt"

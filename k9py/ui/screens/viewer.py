@@ -63,13 +63,15 @@ def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: s
               now: float | None = None) -> Path:
     """Write ``text`` to a new file in ``folder``/``context`` named after ``stem`` and the time."""
     if context:
-        folder = folder / _UNSAFE_NAME.sub("_", context)
+        folder = folder / locations.fit_name(_UNSAFE_NAME.sub("_", context))
     folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now if now is not None else time.time()))
-    path = folder / f"{_UNSAFE_NAME.sub('_', stem)}-{stamp}{suffix}"
+    # a name at length (a 253-character pod's, its container's) leaves room for the time and a count
+    stem = locations.fit_name(_UNSAFE_NAME.sub("_", stem), locations.NAME_MAX - len(f"-{stamp}-9999{suffix}"))
+    path = folder / f"{stem}-{stamp}{suffix}"
     n = 1
     while path.exists():
-        path = folder / f"{_UNSAFE_NAME.sub('_', stem)}-{stamp}-{n}{suffix}"
+        path = folder / f"{stem}-{stamp}-{n}{suffix}"
         n += 1
     path.write_text(text, encoding="utf-8", errors="surrogatepass")  # what the cluster said, lone surrogates too
     return path
