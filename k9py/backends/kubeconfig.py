@@ -197,7 +197,7 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
     except Exception as err:  # unreadable YAML, a directory, ...
         raise K9pyError(yaml_problem(err) or read_problem(files) or root_problem(files) or
                         f"kubeconfig {joined(files)}: {one_line(str(err))}") from err
-    name = current or (active or {}).get("name")
+    name = current or first_current_context(files) or (active or {}).get("name")
     out = []
     for c in contexts or []:
         ctx = c.get("context") or {}
@@ -205,7 +205,28 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
                            ctx.get("namespace") or "", c.get("name") == name))
     if current is not None and not any(c.name == current for c in out):
         raise K9pyError(f"context {current!r} not found in {joined(files)}", field="--context")
+    if name and not any(c.name == name for c in out):  # kubectl: Error in configuration
+        raise K9pyError(f"current-context {name!r} not found in {joined(files)}: "
+                        "kubectl says context was not found for specified context (use --context)")
     return out, name
+
+
+def first_current_context(files: list[str]) -> str | None:
+    """kubectl's current context of several files: the first one's that sets one (client-go's
+    merge: the first to set a value wins). The official client's merger takes the last one's:
+    KUBECONFIG=dev:prod opened prod where kubectl acts on dev."""
+    import yaml
+
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                doc = yaml.safe_load(fh)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        value = doc.get("current-context") if isinstance(doc, dict) else None
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 @dataclass(frozen=True)

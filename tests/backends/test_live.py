@@ -633,3 +633,23 @@ def test_many_connections_at_once_are_kept_without_a_warning_each(server, kubeco
         response.release_conn()
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
     api.close()
+
+
+def test_several_kubeconfig_files_open_the_first_ones_current_context_as_kubectl(tmp_path, monkeypatch):
+    """KUBECONFIG=dev:prod, each with its own current-context: kubectl (client-go: the first file
+    to set a value wins) acts on dev; the official client's merger took the last file's, so k9py
+    opened prod. A first current-context no file defines is kubectl's error, not the next file's."""
+    from k9py.backends import kubeconfig as kc
+
+    dev, prod = tmp_path / "dev", tmp_path / "prod"
+    write_kubeconfig(str(dev), "http://127.0.0.1:1", name="dev")
+    write_kubeconfig(str(prod), "http://127.0.0.1:2", name="prod")
+    monkeypatch.setenv("KUBECONFIG", f"{dev}:{prod}")
+    contexts, current = kc.list_contexts(kc.kubeconfig_files())
+    assert current == "dev" and [c.name for c in contexts if c.current] == ["dev"]
+    assert kc.list_contexts(kc.kubeconfig_files(), "prod")[1] == "prod"  # --context still wins
+    gone = tmp_path / "gone"
+    gone.write_text("apiVersion: v1\nkind: Config\ncurrent-context: nope\n")
+    monkeypatch.setenv("KUBECONFIG", f"{gone}:{prod}")
+    with pytest.raises(K9pyError, match="current-context 'nope' not found"):
+        kc.list_contexts(kc.kubeconfig_files())
