@@ -93,6 +93,8 @@ def test_kubectl_apply_and_dir_apply_leave_the_same_objects(srv, tmp_path: Path,
         else:
             said[who] = asyncio.run(_dir_apply(srv, tmp_path / "second.yaml", ns))
     assert said["k9py"] == said["kubectl"]
+    for who in ("kubectl", "k9py"):  # the deployment controller's revision annotation follows each apply
+        srv.until(f"{case}-{who}'s deployments observed", lambda: _observed(srv, f"{case}-{who}"))
     assert live(srv, f"{case}-k9py") == live(srv, f"{case}-kubectl")
     if case == "edits":  # what both kept: the other clients' changes
         got = live(srv, "edits-k9py")["deployments/web"]
@@ -101,6 +103,12 @@ def test_kubectl_apply_and_dir_apply_leave_the_same_objects(srv, tmp_path: Path,
         assert [c["name"] for c in containers] == ["third", "nginx"]
         assert containers[1]["env"] == [{"name": "FOO", "value": "bar"}]
         assert [p["containerPort"] for p in containers[1]["ports"]] == [80, 8080]
+
+
+def _observed(srv: Server, ns: str) -> bool:
+    """Every Deployment of ``ns`` seen by its controller at its generation (its revision set)."""
+    return all(d.get("status", {}).get("observedGeneration") == d["metadata"].get("generation")
+               for d in srv.json("get", "deployments", "-n", ns)["items"])
 
 
 async def _dir_apply(srv: Server, path: Path, ns: str) -> list[str]:
