@@ -133,6 +133,7 @@ class _Parser:
 
     def _manifest(self, m: Manifest) -> None:
         try:
+            schema.check_finite(m.obj)
             res = self.custom.get((str(m.obj.get("apiVersion")), str(m.obj.get("kind")))) or schema.check_kind(m.obj)
             if not res.crd and res.kind != resources.CRD_KIND:  # CRDs and custom resources are free-form
                 schema.check_object(m.obj)

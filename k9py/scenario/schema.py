@@ -9,6 +9,7 @@ checked as a whole. Errors are ``FieldError(path, message)``; the loader adds fi
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,22 @@ class FieldError(Exception):
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
         self.message = message
+
+
+def check_finite(obj: Any) -> None:
+    """FieldError at the first number JSON has no place for (YAML's ``.inf``, ``.nan``, 1e999):
+    kubectl refuses such a file (sigs.k8s.io/yaml's YAML to JSON), and a stored one would make
+    every list of its kind fail to encode."""
+    stack: list[tuple[str, Any]] = [("", obj)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            what = "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
+            raise FieldError(path, f"error converting YAML to JSON: json: unsupported value: {what}")
+        if isinstance(v, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((f"{path}[{i}]", x) for i, x in reversed(list(enumerate(v))))
 
 
 def show(value: Any) -> str:

@@ -137,3 +137,16 @@ def test_a_control_character_is_named_with_its_line(tmp_path, capsys):
     path = tmp_path / "ctl.yaml"
     path.write_text("apiVersion: v1\nkind: ConfigMap\n\x08\n")
     assert check(path, capsys) == f"{path}:3: document 1: yaml: unacceptable character #x0008: special characters are not allowed"
+
+
+@pytest.mark.parametrize(("value", "what"), [(".inf", "+Inf"), ("-.inf", "-Inf"), (".nan", "NaN"), ("1.0e+999", "+Inf")])
+def test_a_number_json_has_no_place_for_is_refused_at_its_line(tmp_path, capsys, value, what):
+    """YAML's .inf, .nan and 1.0e+999 loaded (kubectl refuses the file: Go's YAML to JSON has no such
+    number), and `serve` then listed Infinity, which no client decodes."""
+    path = tmp_path / "inf.yaml"
+    path.write_text(CONFIGMAP + f"data:\n  a: '1'\nbinaryData: {{}}\nimmutable: false\n"
+                    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+                    f"    image: nginx\n    resources:\n      limits: {{cpu: {value}}}\n")
+    said = check(path, capsys)
+    assert said == (f"{path}:17: document 2 (Pod p): spec.containers[0].resources.limits.cpu: "
+                    f"error converting YAML to JSON: json: unsupported value: {what}")
