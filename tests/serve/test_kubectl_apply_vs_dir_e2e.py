@@ -93,8 +93,8 @@ def test_kubectl_apply_and_dir_apply_leave_the_same_objects(srv, tmp_path: Path,
         else:
             said[who] = asyncio.run(_dir_apply(srv, tmp_path / "second.yaml", ns))
     assert said["k9py"] == said["kubectl"]
-    for who in ("kubectl", "k9py"):  # the deployment controller's revision annotation follows each apply
-        srv.until(f"{case}-{who}'s deployments observed", lambda: _observed(srv, f"{case}-{who}"))
+    for ns in (f"{case}-kubectl", f"{case}-k9py"):  # the deployment controller's revision annotation follows each apply
+        srv.until(f"{ns}'s deployments observed", lambda ns=ns: _observed(srv, ns))
     assert live(srv, f"{case}-k9py") == live(srv, f"{case}-kubectl")
     if case == "edits":  # what both kept: the other clients' changes
         got = live(srv, "edits-k9py")["deployments/web"]
