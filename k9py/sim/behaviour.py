@@ -216,7 +216,11 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     name = image_name(image)
     script = _script(container)
     prog = _from_command(name, script, init)
-    if not script.strip() and name in SHELL_IMAGES and not init and container.get("stdin"):
+    bare = bare_shell([str(p) for p in (container.get("command") or []) + (container.get("args") or [])])
+    if bare and not init:
+        # `kubectl run … -- sh`: the shell reads its stdin, and with none (end of file) exits 0 at once
+        prog = Program(kind="run", log="none", run_seconds=0.02)
+    if (bare or (not script.strip() and name in SHELL_IMAGES)) and not init and container.get("stdin"):
         # the image's shell reading an open stdin (`kubectl run -it`): it waits for its user, and as
         # PID 1 it ignores SIGTERM (killed at the end of the grace period)
         prog = Program(kind="loop", log="none", sigterm=False)
@@ -241,6 +245,22 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     elif exit_code is not None and prog.kind == "run":
         prog.exit_code = exit_code
     return prog
+
+
+SHELLS = ("sh", "ash", "bash", "dash", "zsh")
+
+
+def bare_shell(words: list[str]) -> bool:
+    """Whether ``words`` start a shell with nothing to run but its stdin: ``sh``, ``/bin/bash``,
+    ``sh -i``, ``bash -l`` (not ``sh -c …``, ``sh -ec …``, nor ``sh script.sh``)."""
+    if not words or words[0].rsplit("/", 1)[-1] not in SHELLS:
+        return False
+    for w in words[1:]:
+        if w == "-" or w.startswith("--"):
+            continue
+        if not w.startswith("-") or "c" in w:
+            return False
+    return True
 
 
 MEMORY_USAGE = PREFIX + "memory-usage"  # what the container uses (sim/metrics.py reports it)

@@ -6,7 +6,9 @@ from k9py.kube import meta
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import parse_time
+from k9py.sim.behaviour import bare_shell
 from k9py.sim.clock import DEFAULT_EPOCH
+from k9py.sim.logs import container_logs
 from k9py.view.printers_pod import pod_status_reason
 from tests.sim.helpers import COUNTER_SCRIPT, container_state, events_for, make_cluster, pod, pod_manifest
 
@@ -330,6 +332,34 @@ def test_shell_image_without_command_crash_loops_completed():
     p = pod(c, "bb")
     assert _cs(p)["lastState"]["terminated"]["reason"] == "Completed"
     assert _cs(p)["restartCount"] >= 2
+
+
+@pytest.mark.parametrize("image,args", [
+    ("busybox", ["sh"]), ("busybox:1.36", ["/bin/sh", "-i"]), ("ubuntu", ["bash"]), ("nginx:1.14.2", ["sh"]),
+])
+def test_a_bare_shell_without_stdin_exits_at_once_and_with_stdin_waits_for_its_user(image, args):
+    # `kubectl run bb --image=busybox --restart=Never -- sh`: the shell reads end of file and exits 0
+    # (no server's log lines, not running for ever); `kubectl run -it … -- sh` keeps it for its user
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("bb", image, args=args, restart_policy="Never"))
+    m = pod_manifest("bbi", image, args=args, restart_policy="Never")
+    m["spec"]["containers"][0].update(stdin=True, stdinOnce=True, tty=True)
+    c.create(m)
+    c.advance(30)
+    p = pod(c, "bb")
+    assert p["status"]["phase"] == "Succeeded"
+    assert _cs(p)["state"]["terminated"]["reason"] == "Completed"
+    assert container_logs(c, "default", "bb") == []
+    assert pod(c, "bbi")["status"]["phase"] == "Running"
+    assert container_logs(c, "default", "bbi") == []
+
+
+@pytest.mark.parametrize("words,bare", [
+    (["sh"], True), (["/bin/bash", "-l"], True), (["sh", "-"], True), (["sh", "-c", "echo hi"], False),
+    (["sh", "-ec", "echo hi"], False), (["sh", "run.sh"], False), (["nginx"], False), ([], False),
+])
+def test_bare_shell(words, bare):
+    assert bare_shell(words) is bare
 
 
 def test_exit_after_and_exit_code_annotations():
