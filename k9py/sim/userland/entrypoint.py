@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from k9py.sim.userland.image import busybox_family
+from k9py.sim.behaviour import image_name
+from k9py.sim.userland.image import CURL_IMAGE, busybox_family
 
 # `busybox --list` of busybox 1.36 (the busybox image's), with alpine's own tools
 _APPLET_NAMES = """
@@ -56,6 +57,11 @@ def start_error(container: dict[str, Any], image: str) -> str | None:
     argv = container.get("command") or container.get("args") or []
     if not argv or not isinstance(argv, list) or not busybox_family(image):
         return None
+    if image_name(image) == CURL_IMAGE:
+        if not container.get("command"):
+            return None  # (its entrypoint runs curl with args that name no program)
+        if str(argv[0]).rsplit("/", 1)[-1] == "curl":
+            return None
     exe = str(argv[0])
     if "/" not in exe:
         return None if exe in APPLETS else RUNC.format(f'exec: "{exe}": executable file not found in $PATH')

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from k9py.sim import registry
 from k9py.sim.behaviour import image_name, image_tag
@@ -266,7 +267,7 @@ def image_for(ref: str) -> Image:
         return img
     if name == "busybox":
         family = "busybox"
-    elif name == "alpine" or "alpine" in tag:
+    elif name == "alpine" or "alpine" in tag or name == CURL_IMAGE:
         family = "alpine"
     elif name == "ubuntu":
         family = "ubuntu"
@@ -332,7 +333,26 @@ def _ships_curl(img: Image, os_key: str) -> bool:
     busybox and alpine have none (busybox's wget instead)."""
     if img.server == "nginx":
         return os_key != "stretch"
+    if img.name == CURL_IMAGE:
+        return True
     return img.family in ("debian", "ubuntu") and img.name not in ("debian", "ubuntu")
+
+
+CURL_IMAGE = "curl"  # curlimages/curl: Alpine with curl, ENTRYPOINT ["/entrypoint.sh"], CMD ["curl"]
+
+
+def argv(image: str, container: dict[str, Any]) -> list[str]:
+    """What the container runs: its command and args, through the image's ENTRYPOINT when it sets
+    no command. Only curlimages/curl's is known: its ``/entrypoint.sh`` runs curl with the args
+    (``-- -s svc``, ``-- http://svc``, none: ``curl``) unless the first is a program (``-- sh``,
+    ``-- curl -s svc``); the other images known here have none (their CMD is what args replace)."""
+    command = [str(w) for w in container.get("command") or []]
+    args = [str(w) for w in container.get("args") or []]
+    if command or image_name(image) != CURL_IMAGE:
+        return command + args
+    words = args or ["curl"]
+    first = words[0].rsplit("/", 1)[-1]
+    return words if first == "curl" or first in BUSYBOX_APPLETS else ["curl", *words]
 
 
 def root_tree(img: Image, now: float) -> Dir:

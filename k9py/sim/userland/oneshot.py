@@ -14,7 +14,7 @@ from k9py.kube.meta import deep_copy
 from k9py.sim import behaviour
 from k9py.sim.behaviour import Program
 from k9py.sim.userland.container import Container, world
-from k9py.sim.userland.image import busybox_family
+from k9py.sim.userland.image import argv, busybox_family
 from k9py.sim.userland.script import ScriptRun, has_sleep
 from k9py.sim.userland.shell import ContainerKilled, Io, Shell, ShellExit, Stdin
 from k9py.sim.userland.syntax import Command, ForLoop, IfCommand, Script, ShellSyntaxError, WhileLoop, parse
@@ -119,7 +119,7 @@ def _script(pod: Obj, container: Obj, inst: Instance) -> str | None:
     """The container's command as a script this module runs, or None."""
     if not busybox_family(inst.image) or any(a in meta.annotations(pod) for a in ANNOTATIONS):
         return None
-    script = understood([str(w) for w in (container.get("command") or []) + (container.get("args") or [])])
+    script = understood(argv(inst.image, container))
     if script is not None and container.get("stdin") and reads_stdin(parse(script)):
         return None  # (it waits for the user of `kubectl run -i`, who drives it through attach)
     return script

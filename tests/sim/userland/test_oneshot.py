@@ -40,6 +40,27 @@ def test_kubectl_run_style_one_shots():
     assert container_logs(c, "default", "script") == ["script", "2"]
 
 
+def test_the_curl_image_runs_curl_through_its_entrypoint():
+    # curlimages/curl (Alpine, ENTRYPOINT /entrypoint.sh, CMD curl): `kubectl run c --image=curlimages/curl
+    # -- curl -s demo` prints the page and completes, as do args that are only curl's; no args: curl's usage
+    web = pod_manifest("web", "nginx:1.14.2", labels={"app": "web"})
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "demo", "namespace": "default"},
+           "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    c = cluster_with(web, svc)
+    c.create(pod_manifest("curl", "curlimages/curl", args=["curl", "-s", "demo"], restart_policy="Never"))
+    c.create(pod_manifest("flags", "curlimages/curl:8.11.1", args=["-sI", "http://demo"], restart_policy="Never"))
+    c.create(pod_manifest("cmd", "curlimages/curl", command=["curl", "-s", "demo"], restart_policy="Never"))
+    c.create(pod_manifest("bare", "curlimages/curl", restart_policy="Never"))
+    c.advance(20)
+    for name in ("curl", "cmd"):
+        assert _state(c, name) == ("Succeeded", 0, "Completed")
+        assert "<title>Welcome to nginx!</title>" in container_logs(c, "default", name)
+    assert _state(c, "flags") == ("Succeeded", 0, "Completed")
+    assert [ln.rstrip("\r") for ln in container_logs(c, "default", "flags")[:2]] == ["HTTP/1.1 200 OK", "Server: nginx/1.14.2"]
+    assert _state(c, "bare") == ("Failed", 2, "Error")
+    assert container_logs(c, "default", "bare") == ["curl: try 'curl --help' or 'curl --manual' for more information"]
+
+
 def _started(c, name):
     from k9py.kube.timefmt import parse_time
     return parse_time(c.get("Pod", "default", name)["status"]["containerStatuses"][0]["state"]["terminated"]["startedAt"])
