@@ -70,15 +70,15 @@ def _handler(cluster: Any, node_port: int) -> type[BaseHTTPRequestHandler]:
                     # kube-proxy masquerades traffic to a node port: the pod sees the node's address
                     r = http_request(cluster, None, self.headers.get("Host", f"{ip}:{node_port}"), ip, node_port,
                                      self.path, self.headers.get("User-Agent", "-"), method=self.command, body=payload,
-                                     source=ip)
+                                     source=ip, headers=list(self.headers.items()))
                 except Refused:
                     r = None
             if r is None:  # kube-proxy rejects: no ready endpoint behind the Service
                 data = f"k9py: connection refused: nothing answers on node port {node_port}\n".encode()
                 status, reason, ctype = 503, "Service Unavailable", "text/plain"
             else:
-                data, status, reason, ctype = r.body, r.status, r.reason, "text/html"
-                headers = {"Server": r.server_header, **r.headers}
+                data, status, reason, ctype = r.body, r.status, r.reason, r.content_type
+                headers = {**({"Server": r.server_header} if r.server_header else {}), **r.headers}
             # the pod's response as it sent it: its own Server header (nginx/1.14.2), none of ours
             self.log_request(status)
             self.send_response_only(status, reason)

@@ -112,8 +112,8 @@ def _send(api: Api, ip: str, port: int, fwd: Forward) -> Response:
                          body=fwd.body, source=control_plane_ip(api.cluster))
     except Refused:
         return _refused(ip, port)
-    ctype = "text/html"
-    if r.status == 200:
+    ctype = r.content_type
+    if r.status == 200 and ctype == "text/html":
         guessed = mimetypes.guess_type(fwd.path.split("?", 1)[0])[0]
         if guessed and not fwd.path.split("?", 1)[0].endswith("/"):
             ctype = guessed

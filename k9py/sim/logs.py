@@ -491,6 +491,10 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
             return _redis(inst, seed)
         if name == "pytorch-mnist":
             return _pytorch_mnist(inst, seed)
+        if name == "echo-server":  # jmalloc/echo-server's one line (it logs no requests)
+            spec_e: Obj = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
+            port = next((str(e.get("value")) for e in spec_e.get("env") or [] if e.get("name") == "PORT"), "8080")
+            return Fixed([(start + 0.01, f"Echo server listening on port {port}.")])
         return _generic(inst, seed, name or cname)
     return Source()
 

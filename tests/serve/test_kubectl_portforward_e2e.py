@@ -45,6 +45,13 @@ spec:
     spec:
       containers:
       - {name: nginx, image: nginx}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hello-minikube, labels: {app: hello-minikube}}
+spec:
+  containers:
+  - {name: echo-server, image: "kicbase/echo-server:1.0"}
 """
 
 
@@ -56,6 +63,7 @@ def srv(tmp_path_factory):
     s.kubectl("apply", "-f", str(tmp / "web.yaml"))
     s.kubectl("wait", "--for=condition=Ready", "pod/web", "--timeout=30s", timeout=35)
     s.kubectl("rollout", "status", "deploy/webd", "--timeout=30s", timeout=35)
+    s.kubectl("wait", "--for=condition=Ready", "pod/hello-minikube", "--timeout=30s", timeout=35)
     yield s
     assert s.stop() == 0, "SIGTERM ends `k9py serve` cleanly"
 
@@ -189,3 +197,18 @@ def test_port_forward_several_ports_at_once(srv):
         assert proc.poll() is None, "kubectl keeps forwarding both ports"
     finally:
         assert "error" not in _stop(proc).lower()
+
+
+def test_port_forward_to_minikubes_hello_minikube_echo_server(srv):
+    # minikube's tutorial: kubectl port-forward … 7080:8080, then the browser: the echo server's
+    # plain-text echo of the request (it answered nothing: an unknown image)
+    proc, port = _forward(srv, "pod/hello-minikube", 8080)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello?x=1", timeout=DEADLINE) as r:
+            body, ctype, server = r.read().decode(), r.headers["Content-Type"], r.headers["Server"]
+    finally:
+        _stop(proc)
+    assert ctype == "text/plain" and server is None
+    assert body.startswith("Request served by hello-minikube\n\nHTTP/1.1 GET /hello?x=1\n\n"
+                           f"Host: 127.0.0.1:{port}\nAccept-Encoding: identity\n"), body
+    assert srv.kubectl("logs", "hello-minikube").stdout == "Echo server listening on port 8080.\n"

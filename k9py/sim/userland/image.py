@@ -257,9 +257,14 @@ def distroless(ref: str) -> bool:
     return repo in _DISTROLESS_REPOS or repo.startswith(_DISTROLESS_PREFIXES)
 
 
+ECHO_SERVER = "echo-server"  # kicbase/echo-server (minikube's hello-minikube), jmalloc/echo-server
+
+
 def image_for(ref: str) -> Image:
     """The simulated contents of image ``ref`` (``nginx:1.14.2``, ``busybox``, ...)."""
     name, tag = image_name(ref), image_tag(ref)
+    if name == ECHO_SERVER:  # one static Go binary FROM scratch: it echoes each HTTP request on $PORT (8080)
+        return Image(name=name, tag=tag, family="distroless", server="echo")
     if distroless(ref):
         img = Image(name=name, tag=tag, family="distroless")
         img.files["etc/passwd"] = "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"

@@ -46,10 +46,13 @@ def answer(cluster: Cluster, pod: Obj, port: int, raw: bytes) -> bytes:
     if current is None or not ip:
         raise net.Refused
     # the kubelet dials localhost inside the pod: the server sees 127.0.0.1
+    sent = [(k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:]) if k.strip()]
     got = net.http_request(cluster, None, headers.get("host", f"localhost:{port}"), ip, port, path,
-                           headers.get("user-agent", "-"), method=method or "GET", body=body, source="127.0.0.1")
+                           headers.get("user-agent", "-"), method=method or "GET", body=body, source="127.0.0.1",
+                           headers=sent)
     page = got.body
     extra = "".join(f"{k}: {v}\r\n" for k, v in got.headers.items())
-    out = (f"HTTP/1.1 {got.status} {got.reason}\r\nServer: {got.server_header}\r\nDate: {formatdate(usegmt=True)}\r\n"
-           f"Content-Type: text/html\r\nContent-Length: {len(page)}\r\n{extra}Connection: close\r\n\r\n").encode()
+    server = f"Server: {got.server_header}\r\n" if got.server_header else ""
+    out = (f"HTTP/1.1 {got.status} {got.reason}\r\n{server}Date: {formatdate(usegmt=True)}\r\n"
+           f"Content-Type: {got.content_type}\r\nContent-Length: {len(page)}\r\n{extra}Connection: close\r\n\r\n").encode()
     return out + (page if method != "HEAD" else b"")

@@ -91,9 +91,14 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     version: str = ""  # the server's release (its image's NGINX_VERSION / HTTPD_VERSION)
 
+    content_type: str = "text/html"
+
     @property
-    def server_header(self) -> str:
-        """``Server:`` as the server sends it (nginx's server_tokens on; httpd's ServerTokens Full)."""
+    def server_header(self) -> str | None:
+        """``Server:`` as the server sends it (nginx's server_tokens on; httpd's ServerTokens Full;
+        Go's net/http, the echo server's, sends none)."""
+        if self.server == "echo":
+            return None
         if self.server == "nginx":
             return f"nginx/{self.version or NGINX_LATEST_VERSION}"
         return f"Apache/{self.version or HTTPD_VERSION} (Unix)"
@@ -243,6 +248,9 @@ def listen_ports(box: Container) -> set[int]:
         except FsError:
             pass
         return ports or {80}
+    if box.image.server == "echo":
+        port = box.env.get("PORT", "8080")
+        return {int(port)} if port.isdigit() else set()
     return {80}
 
 
@@ -284,7 +292,8 @@ def _pod_ip(cluster: Cluster, box: Container) -> str:
 
 
 def http_request(cluster: Cluster, client: Container | None, host: str, ip: str, port: int, path: str,
-                 user_agent: str, *, method: str = "GET", body: bytes = b"", source: str | None = None) -> Response:
+                 user_agent: str, *, method: str = "GET", body: bytes = b"", source: str | None = None,
+                 headers: list[tuple[str, str]] | None = None) -> Response:
     """One HTTP request to ``ip:port`` (``Refused`` if nothing answers), from inside ``client``'s
     pod, or from ``source`` (the address the server sees: the API server's node for its proxy,
     127.0.0.1 for a port-forward) when no container sends it. The server answers as its static
@@ -300,6 +309,9 @@ def http_request(cluster: Cluster, client: Container | None, host: str, ip: str,
     if client is not None and not ip.startswith("127."):
         client_ip = _pod_ip(cluster, client) or client_ip
     method = method.upper()
+    if server.image.server == "echo":  # (it logs no requests)
+        sent = headers if headers is not None else [("User-Agent", user_agent)]
+        return _echo(server, method, path, host, sent, body)
     request = f"{method} {path or '/'} HTTP/1.1"
     resp, target = _respond(server, method, path, len(body))
     apache = server.image.server == "httpd"
@@ -319,8 +331,22 @@ def http_request(cluster: Cluster, client: Container | None, host: str, ip: str,
     return resp
 
 
+def _echo(server: Container, method: str, path: str, host: str, headers: list[tuple[str, str]],
+          body: bytes) -> Response:
+    """jmalloc/echo-server's answer: who served it, then the request as Go's net/http read it (its
+    header names canonical and sorted, Host apart), then its body."""
+    canonical = sorted(("-".join(p.capitalize() for p in k.strip().split("-")), v.strip())
+                       for k, v in headers if k.strip().lower() not in ("host", ""))
+    text = (f"Request served by {server.hostname}\n\nHTTP/1.1 {method} {path or '/'}\n\nHost: {host}\n"
+            + "".join(f"{k}: {v}\n" for k, v in canonical))
+    data = text.encode() + (b"\n" + body if body else b"")
+    return Response(200, "OK", data, "echo", content_type="text/plain")
+
+
 def _respond(server: Container, method: str, path: str, body_size: int) -> tuple[Response, str]:
     """The server's answer to ``method path`` and the file it looked for."""
+    if server.image.server == "echo":
+        return _echo(server, method, path, "", [], b""), path
     clean = posixpath.normpath("/" + path.split("?", 1)[0].lstrip("/")) if path else "/"
     apache = server.image.server == "httpd"
     docroot, version = ("/usr/local/apache2/htdocs", server.env.get("HTTPD_VERSION", HTTPD_VERSION)) if apache else \

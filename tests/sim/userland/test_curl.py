@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from k9py.sim.logs import container_logs
 from k9py.sim.userland.image import NGINX_INDEX
 from tests.sim.helpers import pod_manifest
 from tests.sim.userland.helpers import cluster_with, run, sh
@@ -61,3 +62,21 @@ def test_version(c):
     out = sh(c, "client", "curl --version")
     assert out.startswith("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/")
     assert "\nProtocols: dict file ftp" in out and "\nFeatures: " in out
+
+
+def test_minikubes_hello_minikube_echo_server_echoes_the_request_on_8080():
+    # minikube's own tutorial: `kubectl create deployment hello-minikube --image=kicbase/echo-server:1.0`,
+    # exposed on 8080; it was an unknown server ("listening on :8080" in its log) that refused every request
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "hello-minikube", "namespace": "default"},
+           "spec": {"selector": {"app": "hello-minikube"}, "ports": [{"port": 8080}]}}
+    echo = pod_manifest("hello", "kicbase/echo-server:1.0", labels={"app": "hello-minikube"})
+    c = cluster_with(echo, pod_manifest("client", "nginx:1.27.2"), svc, seconds=30)
+    assert container_logs(c, "default", "hello") == ["Echo server listening on port 8080."]
+    out = sh(c, "client", "curl -s -H 'X-Learner: yes' hello-minikube:8080/hi?x=1")
+    assert out == ("Request served by hello\n\nHTTP/1.1 GET /hi?x=1\n\nHost: hello-minikube:8080\nAccept: */*\n"
+                   "User-Agent: curl/7.88.1\nX-Learner: yes\n")
+    head = sh(c, "client", "curl -sI hello-minikube:8080")
+    assert head.startswith("HTTP/1.1 200 OK\r\nDate: ") and "Content-Type: text/plain\r\n" in head and "Server:" not in head
+    ip = c.get("Pod", "default", "hello")["status"]["podIP"]
+    assert run(c, "client", f"curl -s {ip}:80")[2] == 7  # it listens on 8080 only
+    assert run(c, "hello", "sh")[2] == 126  # FROM scratch: no shell

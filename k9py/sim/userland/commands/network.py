@@ -259,8 +259,12 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         if verbose:
             io.err(f"*   Trying {ip}:{port}...\n")
         try:
+            sent = [("User-Agent", agent), ("Accept", "*/*"), *((k.strip(), v.strip()) for k, _, v in
+                                                                 (h.partition(":") for h in extra)),
+                    *([("Content-Length", str(len(payload))), ("Content-Type", "application/x-www-form-urlencoded")]
+                      if payload is not None else [])]
             resp = net.http_request(sh.cluster, sh.box, host_header, ip, port, path, agent, method=method,
-                                    body=payload or b"")
+                                    body=payload or b"", headers=sent)
         except net.Refused:
             if verbose:
                 io.err(f"* connect to {ip} port {port} failed: Connection refused\n"
@@ -269,9 +273,10 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         values.update(remote_ip=ip, remote_port=str(port), http_code=str(resp.status),
                       response_code=str(resp.status), num_redirects=str(redirects))
         stamp = datetime.fromtimestamp(int(sh.cluster.now()), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-        fields = [("Server", resp.server_header), ("Date", stamp), ("Content-Type", "text/html"),
-                  ("Content-Length", str(len(resp.body))), *resp.headers.items(), ("Connection", "keep-alive")]
-        values["content_type"] = "text/html"
+        fields = [*([("Server", resp.server_header)] if resp.server_header else []), ("Date", stamp),
+                  ("Content-Type", resp.content_type), ("Content-Length", str(len(resp.body))), *resp.headers.items(),
+                  ("Connection", "keep-alive")]
+        values["content_type"] = resp.content_type
         if verbose:
             sent = [f"{method} {path} HTTP/1.1", f"Host: {host_header}", f"User-Agent: {agent}", "Accept: */*",
                     *extra, *([f"Content-Length: {len(payload)}", "Content-Type: application/x-www-form-urlencoded"]
