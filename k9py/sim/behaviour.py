@@ -109,7 +109,7 @@ class Program:
     """What a container does once started."""
 
     kind: str = "server"            # server | loop | run
-    log: str = "generic"            # nginx | counter | echo | pi | hello | generic | none
+    log: str = "generic"            # nginx | counter | echo | pi | hello | generic | batch | none
     run_seconds: float | None = None  # exits this long after start (None: runs until stopped)
     exit_code: int = 0
     reason: str | None = None       # termination reason override (OOMKilled)
@@ -242,6 +242,8 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     elif done is not None:
         prog.kind, prog.run_seconds = "run", done
         prog.exit_code = 0 if exit_code is None else exit_code
+        if prog.log == "generic":
+            prog.log = "batch"  # a step that runs to its end (a pipeline's, a Job's): no server's log lines
     elif exit_code is not None and prog.kind == "run":
         prog.exit_code = exit_code
     return prog

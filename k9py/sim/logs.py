@@ -479,7 +479,7 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
         gw = ip.rsplit(".", 1)[0] + ".1"
         return _nginx(inst, seed, gw, spec_c.get("readinessProbe") or spec_c.get("livenessProbe"),
                       str(meta.annotations(pod).get(TRAFFIC)).lower() == "true")
-    if prog.log == "generic":
+    if prog.log in ("generic", "batch"):
         name = image_name(inst.image)
         if name in _KLOG:
             return _klog(inst, seed, name)
@@ -495,6 +495,8 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
             spec_e: Obj = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
             port = next((str(e.get("value")) for e in spec_e.get("env") or [] if e.get("name") == "PORT"), "8080")
             return Fixed([(start + 0.01, f"Echo server listening on port {port}.")])
+        if prog.log == "batch":  # an unknown program run to its end: what it prints is not known
+            return Source()
         return _generic(inst, seed, name or cname)
     return Source()
 

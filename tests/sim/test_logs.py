@@ -237,3 +237,20 @@ def test_unscheduled_pod_has_no_logs_and_init_container_logs():
     with pytest.raises(ApiError) as e:
         container_logs(c, "default", "init", "setup", previous=True)
     assert e.value.message == 'previous terminated container "setup" in pod "init" not found'
+
+
+def test_a_step_run_to_its_end_logs_no_web_servers_lines():
+    # the kubeflow scenario's pipeline steps (python3 -m kfp.dsl.executor_main … with exit-after): their
+    # log was an unknown server's ("listening on :8080", "request completed method=GET path=/healthz")
+    # around the training's own epochs; a run-to-completion step logs what is written to it only
+    c = make_cluster(nodes=1)
+    ann = {"k9py.sim/exit-after": "60s"}
+    c.create(pod_manifest("train", "tensorflow/tensorflow:2.15.0", annotations=ann, restart_policy="Never",
+                          command=["python3", "-m", "kfp.dsl.executor_main", "--component", "train"]))
+    c.create(pod_manifest("mnist", "docker.io/kubeflowkatib/pytorch-mnist:v1beta1-45c5727", annotations=ann,
+                          restart_policy="Never", command=["python3", "/opt/pytorch-mnist/mnist.py", "--epochs=1"]))
+    c.advance(30)
+    append_log(c, "default", "train", None, "Epoch 1/3 - loss: 0.9132 - accuracy: 0.6417")
+    c.advance(20)
+    assert container_logs(c, "default", "train") == ["Epoch 1/3 - loss: 0.9132 - accuracy: 0.6417"]
+    assert any("INFO     Train Epoch: 1 [" in line for line in container_logs(c, "default", "mnist"))
