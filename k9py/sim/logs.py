@@ -245,7 +245,9 @@ _APP_MESSAGES = [
 ]
 
 
-def _generic(inst: Instance, seed: str, name: str) -> Source:
+def _generic(inst: Instance, seed: str, name: str, port: int = 8080) -> Source:
+    """An unknown server's log: its start, listening on its container's first declared port
+    (8080 when it declares none), then requests and housekeeping now and then."""
     start = inst.started
 
     def stamp(t: float) -> str:
@@ -253,7 +255,7 @@ def _generic(inst: Instance, seed: str, name: str) -> Source:
 
     startup = [(start + 0.05, f"{stamp(start + 0.05)} INFO  starting {name}"),
                (start + 0.12, f"{stamp(start + 0.12)} INFO  loaded configuration from /etc/{name}/config.yaml"),
-               (start + 0.31, f"{stamp(start + 0.31)} INFO  listening on :8080")]
+               (start + 0.31, f"{stamp(start + 0.31)} INFO  listening on :{port}")]
 
     def make(rng: random.Random, lo: float, hi: float) -> list[Line]:
         out = []
@@ -497,7 +499,10 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
             return Fixed([(start + 0.01, f"Echo server listening on port {port}.")])
         if prog.log == "batch":  # an unknown program run to its end: what it prints is not known
             return Source()
-        return _generic(inst, seed, name or cname)
+        spec_g: Obj = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
+        ports = [p.get("containerPort") for p in spec_g.get("ports") or []
+                 if isinstance(p, dict) and p.get("protocol", "TCP") == "TCP" and isinstance(p.get("containerPort"), int)]
+        return _generic(inst, seed, name or cname, ports[0] if ports else 8080)
     return Source()
 
 

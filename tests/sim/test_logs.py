@@ -254,3 +254,15 @@ def test_a_step_run_to_its_end_logs_no_web_servers_lines():
     c.advance(20)
     assert container_logs(c, "default", "train") == ["Epoch 1/3 - loss: 0.9132 - accuracy: 0.6417"]
     assert any("INFO     Train Epoch: 1 [" in line for line in container_logs(c, "default", "mnist"))
+
+
+def test_an_unknown_server_says_it_listens_on_its_declared_port():
+    # the demo's centraldashboard (containerPort 8082, its Service's targetPort) said "listening on :8080"
+    c = make_cluster(nodes=1)
+    dash = pod_manifest("dash", "docker.io/kubeflownotebookswg/centraldashboard:v1.8.0")
+    dash["spec"]["containers"][0]["ports"] = [{"containerPort": 8082, "protocol": "TCP"}]
+    c.create(dash)
+    c.create(pod_manifest("plain", "example.com/team/api:1.0"))
+    c.advance(10)
+    assert container_logs(c, "default", "dash")[2].endswith("INFO  listening on :8082")
+    assert container_logs(c, "default", "plain")[2].endswith("INFO  listening on :8080")
