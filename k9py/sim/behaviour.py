@@ -216,7 +216,11 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     name = image_name(image)
     script = _script(container)
     prog = _from_command(name, script, init)
-    bare = bare_shell([str(p) for p in (container.get("command") or []) + (container.get("args") or [])])
+    words = [str(p) for p in (container.get("command") or []) + (container.get("args") or [])]
+    oneliner = python_oneliner(words)
+    if oneliner is not None:
+        prog = oneliner
+    bare = bare_shell(words)
     if bare and not init:
         # `kubectl run … -- sh`: the shell reads its stdin, and with none (end of file) exits 0 at once
         prog = Program(kind="run", log="none", run_seconds=0.02)
@@ -250,6 +254,43 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
 
 
 SHELLS = ("sh", "ash", "bash", "dash", "zsh")
+_PYTHON = re.compile(r"python(?:\d(?:\.\d+)?)?")
+
+
+def python_oneliner(words: list[str]) -> Program | None:
+    """``python -c CODE`` (``kubectl run py --image=python:3.12 -- python -c "print('hi')"``) made of
+    imports and ``print``s of literals: it prints them (its log) and ends. None: any other code, a
+    script, ``-m http.server`` (the model of an unknown program, as before)."""
+    if len(words) != 3 or not _PYTHON.fullmatch(words[0].rsplit("/", 1)[-1]) or words[1] != "-c":
+        return None
+    lines = _prints(words[2])
+    if lines is None:
+        return None
+    return Program(kind="run", log="echo", run_seconds=0.1, echo_lines=lines)
+
+
+def _prints(code: str) -> list[str] | None:
+    """What a script of imports and ``print(<literal>, …)`` calls writes; None: anything else."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    out: list[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            continue
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id != "print"
+                or call.keywords):
+            return None
+        try:
+            values = [ast.literal_eval(a) for a in call.args]
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        out += " ".join(str(v) for v in values).split("\n")
+    return out
 
 
 def bare_shell(words: list[str]) -> bool:

@@ -6,7 +6,7 @@ from k9py.kube import meta
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError
 from k9py.kube.timefmt import parse_time
-from k9py.sim.behaviour import bare_shell
+from k9py.sim.behaviour import bare_shell, python_oneliner
 from k9py.sim.clock import DEFAULT_EPOCH
 from k9py.sim.logs import container_logs
 from k9py.view.printers_pod import pod_status_reason
@@ -907,3 +907,19 @@ def test_memory_usage_set_over_the_limit_is_oomkilled_and_never_shown_above_it()
     spec = pod(c, "hog")["spec"]["containers"][0]
     usage = container_usage(0, "default", "hog", spec, c.now(), {"k9py.sim/memory-usage": "300Mi"})
     assert usage.memory_bytes == 100 * 1024 * 1024  # capped at the limit
+
+
+def test_a_python_one_liner_prints_and_completes():
+    # `kubectl run py --image=python:3.12 --restart=Never -- python -c "print('hello')"` ran as an unknown
+    # server ("starting python … listening on :8080", Running for ever)
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("py", "python:3.12", args=["python", "-c", "import sys; print('hello', 42)"],
+                          restart_policy="Never"))
+    c.create(pod_manifest("py2", "python:3.12", command=["python3", "-c", "print('a\\nb'); print([1, 2])"],
+                          restart_policy="Never"))
+    c.advance(60)
+    assert pod(c, "py")["status"]["phase"] == "Succeeded"
+    assert container_logs(c, "default", "py") == ["hello 42"]
+    assert container_logs(c, "default", "py2") == ["a", "b", "[1, 2]"]
+    assert python_oneliner(["python", "-c", "import os; print(os.getcwd())"]) is None  # not known: as before
+    assert python_oneliner(["python", "-m", "http.server"]) is None
