@@ -78,7 +78,8 @@ def _handler(cluster: Any, node_port: int) -> type[BaseHTTPRequestHandler]:
                 status, reason, ctype = 503, "Service Unavailable", "text/plain"
             else:
                 data, status, reason, ctype = r.body, r.status, r.reason, r.content_type
-                headers = {**({"Server": r.server_header} if r.server_header else {}), **r.headers}
+                headers = {**({"Server": r.server_header} if r.server_header else {}),
+                           **{k: v for k, v in r.headers.items() if k != "Connection"}}  # (this server's own)
             # the pod's response as it sent it: its own Server header (nginx/1.14.2), none of ours
             self.log_request(status)
             self.send_response_only(status, reason)

@@ -117,7 +117,7 @@ def _send(api: Api, ip: str, port: int, fwd: Forward) -> Response:
         guessed = mimetypes.guess_type(fwd.path.split("?", 1)[0])[0]
         if guessed and not fwd.path.split("?", 1)[0].endswith("/"):
             ctype = guessed
-    return Response(r.status, r.body, ctype, headers=dict(r.headers))
+    return Response(r.status, r.body, ctype, headers={k: v for k, v in r.headers.items() if k != "Connection"})
 
 
 def _service(api: Api, ns: str, name: str, port: str, fwd: Forward) -> Response:

@@ -51,8 +51,10 @@ def answer(cluster: Cluster, pod: Obj, port: int, raw: bytes) -> bytes:
                            headers.get("user-agent", "-"), method=method or "GET", body=body, source="127.0.0.1",
                            headers=sent)
     page = got.body
-    extra = "".join(f"{k}: {v}\r\n" for k, v in got.headers.items())
+    # (one request a connection here: the server's Connection header says close)
+    fields = {**got.headers, "Connection": "close"}
+    extra = "".join(f"{k}: {v}\r\n" for k, v in fields.items())
     server = f"Server: {got.server_header}\r\n" if got.server_header else ""
     out = (f"HTTP/1.1 {got.status} {got.reason}\r\n{server}Date: {formatdate(usegmt=True)}\r\n"
-           f"Content-Type: {got.content_type}\r\nContent-Length: {len(page)}\r\n{extra}Connection: close\r\n\r\n").encode()
+           f"Content-Type: {got.content_type}\r\nContent-Length: {len(page)}\r\n{extra}\r\n").encode()
     return out + (page if method != "HEAD" else b"")

@@ -8,12 +8,13 @@ import ipaddress
 import posixpath
 import re
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.sim.userland.container import CLUSTER_DOMAIN, Container, build, spec_of, world
-from k9py.sim.userland.fs import Dir, FsError
+from k9py.sim.userland.fs import Dir, File, FsError
 from k9py.sim.userland.image import HTTPD_VERSION, NGINX_LATEST_VERSION
 from k9py.sim.userland.volumes import SA_PATH, store
 
@@ -428,27 +429,33 @@ def _nginx(server: Container, method: str, target: str, version: str, body_size:
     if method not in ("GET", "HEAD", "POST"):  # ngx_http_static_handler: before it looks for the file
         return error(405, "Not Allowed")
     try:
-        data = _nginx_file(server, target)
+        data, mtime = _nginx_file(server, target)
     except FsError:
         return error(404, "Not Found")
     except PermissionError:  # a directory without its index (autoindex off): "directory index ... is forbidden"
         return error(403, "Forbidden")
     if method == "POST":
         return error(405, "Not Allowed")
-    return Response(200, "OK", data)
+    # the static module's headers after Content-Length, in nginx's order (curl -v shows them)
+    modified = int(mtime)
+    return Response(200, "OK", data, headers={
+        "Last-Modified": formatdate(modified, usegmt=True), "Connection": "keep-alive",
+        "ETag": f'"{modified:x}-{len(data):x}"', "Accept-Ranges": "bytes"})
 
 
-def _nginx_file(server: Container, target: str) -> bytes:
-    """The file nginx's default server sends for ``target``: a directory's index.html or
-    index.htm (``index index.html index.htm``); PermissionError when it has neither."""
+def _nginx_file(server: Container, target: str) -> tuple[bytes, float]:
+    """The file nginx's default server sends for ``target`` and its mtime: a directory's
+    index.html or index.htm (``index index.html index.htm``); PermissionError when it has neither."""
     node = server.fs.lookup(target)
     if not isinstance(node, Dir):
-        return node.data
+        return node.data, node.mtime
     for name in ("index.html", "index.htm"):
         try:
-            return server.fs.read(posixpath.join(target, name))
+            found = server.fs.lookup(posixpath.join(target, name))
         except FsError:
             continue
+        if isinstance(found, File):
+            return found.data, found.mtime
     raise PermissionError(target)
 
 

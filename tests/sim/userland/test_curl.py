@@ -3,6 +3,8 @@ trace on stderr, -I/-i, -X, -f, -L, --version, and its progress meter when writi
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 from k9py.sim.logs import container_logs
@@ -80,3 +82,17 @@ def test_minikubes_hello_minikube_echo_server_echoes_the_request_on_8080():
     ip = c.get("Pod", "default", "hello")["status"]["podIP"]
     assert run(c, "client", f"curl -s {ip}:80")[2] == 7  # it listens on 8080 only
     assert run(c, "hello", "sh")[2] == 126  # FROM scratch: no shell
+
+
+def test_nginx_sends_its_static_files_validators_as_the_tutorials_curl_vvv_shows(c):
+    # `curl -X GET <POD-IP> -vvv` (the minikube walkthrough): nginx's headers after Content-Length are
+    # Last-Modified, Connection, ETag ("<mtime hex>-<size hex>") and Accept-Ranges, in that order
+    ip = c.get("Pod", "default", "web")["status"]["podIP"]
+    _, err, code = run(c, "client", f"curl -X GET {ip} -vvv")
+    got = [ln.rstrip("\r") for ln in err.split("\n") if ln.startswith("< ")]
+    assert code == 0 and got[:4] == ["< HTTP/1.1 200 OK", "< Server: nginx/1.25.5", got[2], "< Content-Type: text/html"]
+    assert got[4:6] == ["< Content-Length: 615", got[5]] and got[5].startswith("< Last-Modified: ")
+    assert got[6] == "< Connection: keep-alive" and got[8:] == ["< Accept-Ranges: bytes", "< "]
+    modified = int(parsedate_to_datetime(got[5].removeprefix("< Last-Modified: ")).timestamp())
+    assert got[7] == f'< ETag: "{modified:x}-{615:x}"'
+    assert sh(c, "client", "curl -sI web").count("Connection:") == 1

@@ -275,7 +275,7 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         stamp = datetime.fromtimestamp(int(sh.cluster.now()), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
         fields = [*([("Server", resp.server_header)] if resp.server_header else []), ("Date", stamp),
                   ("Content-Type", resp.content_type), ("Content-Length", str(len(resp.body))), *resp.headers.items(),
-                  ("Connection", "keep-alive")]
+                  *([] if "Connection" in resp.headers else [("Connection", "keep-alive")])]
         values["content_type"] = resp.content_type
         if verbose:
             sent = [f"{method} {path} HTTP/1.1", f"Host: {host_header}", f"User-Agent: {agent}", "Accept: */*",
