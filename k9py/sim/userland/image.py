@@ -209,12 +209,16 @@ class Image:
     server: str | None = None       # nginx | httpd: answers HTTP
     workdir: str = "/"
     programs: tuple[str, ...] = ()  # what is in /bin (the server's own binary aside)
+    mtimes: dict[str, float] = field(default_factory=dict)  # files whose build time is known (else: the start)
 
     @property
     def shell(self) -> str:
         return "bash" if self.family in ("debian", "ubuntu") and self.name != "nginx" else "sh"
 
 
+# when the Debian image's html files were built (Last-Modified: Tue, 04 Dec 2018 14:44:49 GMT, ETag
+# "5c0692e1-264" for 1.14.2's index.html; Wed, 02 Oct 2024 15:13:19 GMT, "66fd630f-267" for 1.27.2's)
+NGINX_HTML_BUILT = {(1, 14, 2): 1543934689.0, (1, 27, 2): 1727881999.0}
 NGINX_LATEST = (1, 27, 2)  # what `nginx`, `nginx:latest`, `nginx:stable-alpine` run here
 NGINX_LATEST_VERSION = ".".join(map(str, NGINX_LATEST))
 HTTPD_VERSION = "2.4.62"  # what every httpd image runs here
@@ -292,6 +296,9 @@ def image_for(ref: str) -> Image:
             img.env += [("NJS_VERSION", "0.8.7"), ("NJS_RELEASE", "1~bookworm"), ("PKG_RELEASE", "1~bookworm")]
         else:
             img.env += [("NJS_VERSION", "1.14.2.0.2.6-1~stretch")]
+        built = NGINX_HTML_BUILT.get(version) if family == "debian" else None
+        if built is not None:  # what nginx's Last-Modified and ETag name
+            img.mtimes = {"usr/share/nginx/html/index.html": built, "usr/share/nginx/html/50x.html": built}
         img.files.update({
             "usr/share/nginx/html/index.html": NGINX_INDEX_OLD if old else NGINX_INDEX,
             "usr/share/nginx/html/50x.html": NGINX_50X,
@@ -363,6 +370,15 @@ def argv(image: str, container: dict[str, Any]) -> list[str]:
 def root_tree(img: Image, now: float) -> Dir:
     """A fresh writable layer for one container instance."""
     root = tree(img.files, mtime=now)
+    for path, when in img.mtimes.items():
+        node = root
+        for part in path.split("/"):
+            child = node.children.get(part) if isinstance(node, Dir) else None
+            if child is None:
+                break
+            node = child
+        else:
+            node.mtime = when
     for d in ("bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "usr/sbin", "var/log", "var/run"):
         cur = root
         for part in d.split("/"):

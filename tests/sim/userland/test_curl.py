@@ -96,3 +96,13 @@ def test_nginx_sends_its_static_files_validators_as_the_tutorials_curl_vvv_shows
     modified = int(parsedate_to_datetime(got[5].removeprefix("< Last-Modified: ")).timestamp())
     assert got[7] == f'< ETag: "{modified:x}-{615:x}"'
     assert sh(c, "client", "curl -sI web").count("Connection:") == 1
+
+
+def test_nginx_1_14_2_names_its_images_build_time():
+    # as every nginx:1.14.2 answers: Last-Modified: Tue, 04 Dec 2018 14:44:49 GMT, ETag "5c0692e1-264"
+    c = cluster_with(pod_manifest("web", "nginx:1.14.2"), pod_manifest("client", "nginx:1.27.2"), seconds=30)
+    ip = c.get("Pod", "default", "web")["status"]["podIP"]
+    head = sh(c, "client", f"curl -sI {ip}")
+    assert ("Content-Length: 612\r\nLast-Modified: Tue, 04 Dec 2018 14:44:49 GMT\r\nConnection: keep-alive\r\n"
+            'ETag: "5c0692e1-264"\r\nAccept-Ranges: bytes\r\n') in head
+    assert 'ETag: "66fd630f-267"' in sh(c, "client", "curl -sI localhost")  # 1.27.2's own
