@@ -31,11 +31,11 @@ staticPodPath: /etc/kubernetes/manifests
 
 def node_image() -> Image:
     """What a node's root holds to run: minikube's node image is Ubuntu (the release its Node's
-    ``osImage`` says) with curl (the tutorial's ``minikube ssh`` then ``curl <POD-IP>``)."""
+    ``osImage`` says) with curl and ping (the tutorial's ``minikube ssh`` then ``curl <POD-IP>``, ``ping``)."""
     from k9py.sim.nodes import OS_IMAGE
 
     img = image_for("ubuntu:22.04")
-    img.programs += ("curl",)
+    img.programs += ("curl", "ping")  # kicbase installs curl and iputils-ping (the walkthrough's ping <POD-IP>)
     version = OS_IMAGE.split()[1]  # "Ubuntu 22.04.4 LTS"
     img.files["etc/os-release"] = (
         f'PRETTY_NAME="{OS_IMAGE}"\nNAME="Ubuntu"\nVERSION_ID="{version.rsplit(".", 1)[0]}"\n'

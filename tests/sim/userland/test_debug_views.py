@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 from k9py.kube.meta import deep_copy
 from k9py.sim.cluster import Cluster
 from tests.sim.helpers import COUNTER_SCRIPT, pod, pod_manifest
@@ -127,3 +129,19 @@ def test_chroot_errors_as_busybox_says_them():
     assert run(c, "node-shell", "echo hostname | chroot /host")[0] == "minikube-m02\n"  # a script on stdin
     os_image = c.get("Node", None, "minikube-m02")["status"]["nodeInfo"]["osImage"]  # what the node says it runs
     assert f'PRETTY_NAME="{os_image}"' in run(c, "node-shell", "chroot /host cat /etc/os-release")[0]
+
+
+def test_the_nodes_own_ping_is_iputils():
+    """The walkthrough's `minikube ssh` then `ping <POD-IP>`: minikube's node image installs
+    iputils-ping (it was `ping: not found` after `chroot /host`), which prints as iputils does."""
+    c = cluster_with(pod_manifest("web", "nginx:1.27.2", nodeName="minikube-m03"))
+    _node_shell(c)
+    ip = pod(c, "web")["status"]["podIP"]
+    out, err, code = run(c, "node-shell", f"chroot /host ping -c 1 {ip}")
+    lines = out.split("\n")
+    assert (err, code) == ("", 0)
+    assert lines[0] == f"PING {ip} ({ip}) 56(84) bytes of data."
+    assert re.fullmatch(rf"64 bytes from {re.escape(ip)}: icmp_seq=1 ttl=63 time=0\.\d{{3}} ms", lines[1]), lines[1]
+    assert lines[2:5] == ["", f"--- {ip} ping statistics ---", "1 packets transmitted, 1 received, 0% packet loss, time 0ms"]
+    assert re.fullmatch(r"rtt min/avg/max/mdev = (0\.\d{3}/){3}0\.000 ms", lines[5]), lines[5]
+    assert "seq=0" in run(c, "node-shell", f"ping -c 1 {ip}")[0]  # busybox's own, before the chroot

@@ -346,6 +346,17 @@ def _ping_options(args: list[str]) -> tuple[dict[str, float], set[str], list[str
     return values, flags, operands
 
 
+def _iputils_ms(us: int) -> str:
+    """A round trip as iputils prints it: three significant decimals, fewer as it grows."""
+    if us >= 100000 - 50:
+        return str((us + 500) // 1000)
+    if us >= 10000 - 5:
+        return f"{(us + 50) // 1000}.{(us + 50) % 1000 // 100}"
+    if us >= 1000:
+        return f"{(us + 5) // 1000}.{(us + 5) % 1000 // 10:02d}"
+    return f"{us // 1000}.{us % 1000:03d}"
+
+
 def c_ping(sh: Shell, args: list[str], io: Io) -> int:
     """busybox ping: one echo request per interval (1 s) on the virtual clock until ``-c`` are
     sent, the ``-w`` deadline passes or ctrl-c; then the statistics. Who answers is
@@ -384,13 +395,20 @@ def c_ping(sh: Shell, args: list[str], io: Io) -> int:
         idle = 0 if sh.sleeper is not None and sh.sleeper.naps != naps else idle + 1
         elapsed += seconds
 
-    io.out(f"PING {host} ({ip}): {size} data bytes\n")
+    iputils = sh.box.image.family not in ("busybox", "alpine")  # a minikube node's (kicbase's iputils-ping)
+    if iputils:
+        io.out(f"PING {host} ({ip}) {size}({size + 28}) bytes of data.\n")
+    else:
+        io.out(f"PING {host} ({ip}): {size} data bytes\n")
+    peer = ip if host == ip else f"{host} ({ip})"
     try:
         while (deadline is None or elapsed < deadline) and idle < MAX_ITERATIONS:
             if ttl is not None:
                 us = base + rng.randrange(base * 2)
                 times.append(us)
-                if "q" not in flags:
+                if "q" not in flags and iputils:
+                    io.out(f"{size + 8} bytes from {peer}: icmp_seq={sent + 1} ttl={ttl} time={_iputils_ms(us)} ms\n")
+                elif "q" not in flags:
                     io.out(f"{size + 8} bytes from {ip}: seq={sent} ttl={ttl} time={us // 1000}.{us % 1000:03d} ms\n")
             sent += 1
             if count and sent >= count:
@@ -402,8 +420,19 @@ def c_ping(sh: Shell, args: list[str], io: Io) -> int:
         if e.code != INTERRUPTED:
             raise
     received = len(times)
+    loss = (sent - received) * 100 // sent if sent else 0
+    if iputils:
+        took = int((sent - 1) * interval * 1000) + rng.randrange(1, 30) if sent > 1 else 0  # first to last sent
+        io.out(f"\n--- {host} ping statistics ---\n{sent} packets transmitted, {received} received, "
+               f"{loss}% packet loss, time {took}ms\n")
+        if times:
+            avg = sum(times) / received
+            mdev = int(max(sum(t * t for t in times) / received - avg * avg, 0.0) ** 0.5)
+            io.out("rtt min/avg/max/mdev = " + "/".join(f"{t // 1000}.{t % 1000:03d}" for t in
+                                                        (min(times), int(avg), max(times), mdev)) + " ms\n")
+        return 1 if received == 0 or (deadline is not None and received < count) else 0
     io.out(f"\n--- {host} ping statistics ---\n{sent} packets transmitted, {received} packets received, "
-           f"{(sent - received) * 100 // sent if sent else 0}% packet loss\n")
+           f"{loss}% packet loss\n")
     if times:
         avg = sum(times) // received
         io.out("round-trip min/avg/max = " + "/".join(f"{t // 1000}.{t % 1000:03d}" for t in (min(times), avg, max(times)))
