@@ -145,3 +145,18 @@ def test_the_nodes_own_ping_is_iputils():
     assert lines[2:5] == ["", f"--- {ip} ping statistics ---", "1 packets transmitted, 1 received, 0% packet loss, time 0ms"]
     assert re.fullmatch(r"rtt min/avg/max/mdev = (0\.\d{3}/){3}0\.000 ms", lines[5]), lines[5]
     assert "seq=0" in run(c, "node-shell", f"ping -c 1 {ip}")[0]  # busybox's own, before the chroot
+
+
+def test_the_nodes_own_curl_is_ubuntu_jammys():
+    """The walkthrough's `curl -X GET <POD-IP> -vvv` in `minikube ssh`: the node (Ubuntu 22.04) has
+    curl 7.81.0, which says so and marks the bundle before the response (it was Debian's 7.88.1)."""
+    c = cluster_with(pod_manifest("web", "nginx:1.14.2", nodeName="minikube-m03"))
+    _node_shell(c)
+    ip = pod(c, "web")["status"]["podIP"]
+    _, err, code = run(c, "node-shell", f"chroot /host curl -X GET {ip} -vvv")
+    lines = err.split("\n")
+    assert code == 0 and lines[4:7] == ["> User-Agent: curl/7.81.0\r", "> Accept: */*\r", "> \r"]
+    assert lines[7:9] == ["* Mark bundle as not supporting multiuse", "< HTTP/1.1 200 OK\r"]
+    version = run(c, "node-shell", "chroot /host curl --version")[0].split("\n")
+    assert version[0].startswith("curl 7.81.0 (x86_64-pc-linux-gnu) libcurl/7.81.0 OpenSSL/3.0.2 ")
+    assert version[1] == "Release-Date: 2022-01-05" and "threadsafe" not in version[3]

@@ -113,6 +113,10 @@ CURL = {
                "OpenSSL/3.0.15 zlib/1.2.13 brotli/1.0.9 zstd/1.5.4 libidn2/2.3.3 libpsl/0.21.2 (+libidn2/2.3.3) "
                "libssh2/1.10.0 nghttp2/1.52.0 librtmp/2.3 OpenLDAP/2.5.13",
                "2023-02-20, security patched: 7.88.1-10+deb12u8"),
+    "jammy": ("7.81.0", "x86_64-pc-linux-gnu",  # Ubuntu 22.04's: a minikube node's (chroot /host)
+              "OpenSSL/3.0.2 zlib/1.2.11 brotli/1.0.9 zstd/1.4.8 libidn2/2.3.2 libpsl/0.21.0 (+libidn2/2.3.2) "
+              "libssh/0.9.6/openssl/zlib nghttp2/1.43.0 librtmp/2.3 OpenLDAP/2.5.18",
+              "2022-01-05"),
     "alpine": ("8.12.1", "x86_64-alpine-linux-musl",
                "OpenSSL/3.3.3 zlib/1.3.1 brotli/1.1.0 zstd/1.5.6 c-ares/1.33.1 libidn2/2.3.7 libpsl/0.21.5 nghttp2/1.62.1",
                "2025-02-13"),
@@ -135,6 +139,12 @@ REDIRECTS = (301, 302, 303, 307, 308)
 
 
 def _curl_version(sh: Shell) -> tuple[str, str, str, str]:
+    if sh.box.image.family == "ubuntu":
+        try:
+            if 'VERSION_ID="22.04"' in sh.box.fs.read("/etc/os-release").decode(errors="replace"):
+                return CURL["jammy"]
+        except FsError:
+            pass
     return CURL["alpine" if sh.box.image.family == "alpine" else "debian"]
 
 
@@ -213,8 +223,9 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         io.err(f"{e}\ncurl: try 'curl --help' or 'curl --manual' for more information\n")
         return 2
     if "version" in opts:
+        features = CURL_FEATURES.replace(" threadsafe", "") if version == "7.81.0" else CURL_FEATURES  # (7.84+)
         io.out(f"curl {version} ({platform}) libcurl/{version} {libs}\nRelease-Date: {released}\n"
-               f"Protocols: {CURL_PROTOCOLS}\nFeatures: {CURL_FEATURES}\n")
+               f"Protocols: {CURL_PROTOCOLS}\nFeatures: {features}\n")
         return 0
     if not urls:
         io.err("curl: try 'curl --help' or 'curl --manual' for more information\n")
@@ -259,12 +270,12 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
         if verbose:
             io.err(f"*   Trying {ip}:{port}...\n")
         try:
-            sent = [("User-Agent", agent), ("Accept", "*/*"), *((k.strip(), v.strip()) for k, _, v in
+            request_headers = [("User-Agent", agent), ("Accept", "*/*"), *((k.strip(), v.strip()) for k, _, v in
                                                                  (h.partition(":") for h in extra)),
                     *([("Content-Length", str(len(payload))), ("Content-Type", "application/x-www-form-urlencoded")]
                       if payload is not None else [])]
             resp = net.http_request(sh.cluster, sh.box, host_header, ip, port, path, agent, method=method,
-                                    body=payload or b"", headers=sent)
+                                    body=payload or b"", headers=request_headers)
         except net.Refused:
             if verbose:
                 io.err(f"* connect to {ip} port {port} failed: Connection refused\n"
@@ -283,6 +294,7 @@ def c_curl(sh: Shell, args: list[str], io: Io) -> int:
                               if payload is not None else []), ""]
             io.err(f"* Connected to {host} ({ip}) port {port}{' (#0)' if old else ''}\n"
                    + "".join(f"> {line}\r\n" for line in sent)
+                   + ("* Mark bundle as not supporting multiuse\n" if version == "7.81.0" else "")
                    + f"< HTTP/1.1 {resp.status} {resp.reason}\r\n" + "".join(f"< {k}: {v}\r\n" for k, v in fields)
                    + "< \r\n")
         location = resp.headers.get("Location")
