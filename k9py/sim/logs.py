@@ -500,7 +500,7 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
         if prog.log == "batch":  # an unknown program run to its end: what it prints is not known
             return Source()
         spec_g: Obj = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
-        ports = [p.get("containerPort") for p in spec_g.get("ports") or []
+        ports = [int(p["containerPort"]) for p in spec_g.get("ports") or []
                  if isinstance(p, dict) and p.get("protocol", "TCP") == "TCP" and isinstance(p.get("containerPort"), int)]
         return _generic(inst, seed, name or cname, ports[0] if ports else 8080)
     return Source()

@@ -218,7 +218,7 @@ class Image:
 
 # when the Debian image's html files were built (Last-Modified: Tue, 04 Dec 2018 14:44:49 GMT, ETag
 # "5c0692e1-264" for 1.14.2's index.html; Wed, 02 Oct 2024 15:13:19 GMT, "66fd630f-267" for 1.27.2's)
-NGINX_HTML_BUILT = {(1, 14, 2): 1543934689.0, (1, 27, 2): 1727881999.0}
+NGINX_HTML_BUILT: dict[tuple[int, ...], float] = {(1, 14, 2): 1543934689.0, (1, 27, 2): 1727881999.0}
 NGINX_LATEST = (1, 27, 2)  # what `nginx`, `nginx:latest`, `nginx:stable-alpine` run here
 NGINX_LATEST_VERSION = ".".join(map(str, NGINX_LATEST))
 HTTPD_VERSION = "2.4.62"  # what every httpd image runs here
@@ -371,7 +371,7 @@ def root_tree(img: Image, now: float) -> Dir:
     """A fresh writable layer for one container instance."""
     root = tree(img.files, mtime=now)
     for path, when in img.mtimes.items():
-        node = root
+        node: Dir | File = root
         for part in path.split("/"):
             child = node.children.get(part) if isinstance(node, Dir) else None
             if child is None:
