@@ -353,7 +353,7 @@ def test_exec_ls_long_in_a_debian_image_is_gnu_ls(srv):
     lines = out.splitlines()
     assert lines[0] == "total 8"
     # (the image's build time, Dec  4  2018 for nginx:1.14.2: over six months old, GNU ls shows the year)
-    assert lines[1] == "-rw-r--r-- 1 root root 497 Dec  4  2018 50x.html"
+    assert lines[1] == "-rw-r--r-- 1 root root 537 Dec  4  2018 50x.html"  # (1.18 and before: 537 bytes)
     assert lines[2] == "-rw-r--r-- 1 root root 612 Dec  4  2018 index.html"
     out = srv.kubectl("exec", "counter", "--", "ls", "-l", "/etc/hostname").stdout
     assert re.fullmatch(r"-rw-r--r--    1 root     root             8 \w{3} [ \d]\d \d\d:\d\d /etc/hostname\n", out)

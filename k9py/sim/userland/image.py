@@ -93,6 +93,29 @@ Commercial support is available at
 </body>
 </html>
 """
+# nginx's error page: 537 bytes up to 1.18 (its error log linked), 497 since 1.19
+NGINX_50X_OLD = """<!DOCTYPE html>
+<html>
+<head>
+<title>Error</title>
+<style>
+    body {
+        width: 35em;
+        margin: 0 auto;
+        font-family: Tahoma, Verdana, Arial, sans-serif;
+    }
+</style>
+</head>
+<body>
+<h1>An error occurred.</h1>
+<p>Sorry, the page you are looking for is currently unavailable.<br/>
+Please try again later.</p>
+<p>If you are the system administrator of this resource then you should check
+the <a href="http://nginx.org/r/error_log">error log</a> for details.</p>
+<p><em>Faithfully yours, nginx.</em></p>
+</body>
+</html>
+"""
 NGINX_50X = """<!DOCTYPE html>
 <html>
 <head>
@@ -301,7 +324,7 @@ def image_for(ref: str) -> Image:
             img.mtimes = {"usr/share/nginx/html/index.html": built, "usr/share/nginx/html/50x.html": built}
         img.files.update({
             "usr/share/nginx/html/index.html": NGINX_INDEX_OLD if old else NGINX_INDEX,
-            "usr/share/nginx/html/50x.html": NGINX_50X,
+            "usr/share/nginx/html/50x.html": NGINX_50X_OLD if old else NGINX_50X,
             "etc/nginx/conf.d/default.conf": NGINX_DEFAULT_CONF,
             "etc/nginx/nginx.conf": NGINX_CONF,
             "var/log/nginx/access.log": "",
