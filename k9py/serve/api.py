@@ -25,7 +25,7 @@ from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
 from k9py.scenario import yamldoc
 from k9py.serve import auth, discovery, listoptions, openapi, prom, table
 from k9py.serve import metrics as metrics_api
-from k9py.serve.go_types import unmarshal_error
+from k9py.serve.go_types import first_wrong_type, unmarshal_error
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 from k9py.serve.listcache import ListCache, Snapshot
 from k9py.sim import admission_policy, certificates
@@ -484,6 +484,8 @@ class Api:
             if "yaml" not in ct:
                 try:
                     return _finite(yamldoc.load_one(text))
+                except NotJson as not_json:  # (YAML sent as JSON, holding .inf)
+                    raise bad_request(f"error decoding request body: {not_json}") from None
                 except (yamldoc.YamlError, RecursionError) as shape:
                     raise bad_request(f"error decoding request body: {_shape_problem(shape)}") from None
                 except (ValueError, yaml.YAMLError):  # (a 5000-digit number: int() refuses it)
@@ -520,14 +522,16 @@ class Api:
         return conversion.to_storage(obj)  # an autoscaling/v1 HPA, an events.k8s.io/v1 Event
 
     def _decode_check(self, req: Request, obj: Obj, res: ApiResource, *, patch: str = "",
-                      known: Obj | None = None) -> None:
+                      known: Obj | None = None, patch_body: Any = None) -> None:
         """What decoding the body does in the apiserver: wrong types are a 400; fields the served
         schema does not declare (``serve/fieldcheck.py``) are dropped, and with
         ``fieldValidation=Strict`` (kubectl's default) a 400, with ``Warn`` (the default) a
         ``Warning`` each. ``patch``: the patch type when ``obj`` is a patched object (its strict
         error has no "cannot be handled" prefix) or the apply configuration (server-side apply
         refuses an undeclared field whatever the mode); ``known``: the stored object, whose
-        fields are not the request's to answer for."""
+        fields are not the request's to answer for. A patched object that does not decode is
+        the patch's 422 (``serve/patch_errors.py``; ``patch_body``: a strategic merge patch's
+        map, which it names)."""
         from k9py.scenario import schema
         from k9py.serve import fieldcheck
 
@@ -561,15 +565,41 @@ class Api:
                 except schema.FieldError as err:
                     if not err.message.startswith("unknown field"):
                         go = unmarshal_error(res.group, res.version, res.kind, err.field, scratch)
+                        if go and patch in (kpatch.STRATEGIC_MERGE_PATCH, kpatch.MERGE_PATCH, kpatch.JSON_PATCH):
+                            raise self._patch_invalid(patch, patch_body, obj, go, convert=(res, err.field, scratch)) from None
                         raise bad_request(prefix + (go or str(err))) from None
                     fieldcheck.drop(scratch, [err.field])
+            # every other field the served schema types (spec.paused: "yes" decoded as nothing)
+            wrong = first_wrong_type(res.group, res.version, res.kind, scratch)
+            if wrong is not None:
+                path, go = wrong
+                if patch in (kpatch.STRATEGIC_MERGE_PATCH, kpatch.MERGE_PATCH, kpatch.JSON_PATCH):
+                    raise self._patch_invalid(patch, patch_body, obj, go, convert=(res, path, scratch))
+                raise bad_request(prefix + go)
         if not unknown:
             return
         if mode == "Strict":
+            if patch in (kpatch.STRATEGIC_MERGE_PATCH, kpatch.MERGE_PATCH, kpatch.JSON_PATCH) and not res.crd:
+                raise self._patch_invalid(patch, patch_body, obj, fieldcheck.strict_message(unknown))
             raise bad_request(prefix + fieldcheck.strict_message(unknown))
         if mode == "Warn":
             req.warnings.extend(f'unknown field "{p}"' for p in unknown)
         fieldcheck.drop(obj, unknown)
+
+    @staticmethod
+    def _patch_invalid(patch: str, patch_body: Any, patched: Obj, error: str,
+                       convert: tuple[ApiResource, str, Obj] | None = None) -> ApiError:
+        """The 422 of a patch whose result does not decode: a strategic merge patch names its
+        map and the unstructured converter's error; a merge or JSON patch the patched document
+        and the JSON decoder's."""
+        from k9py.serve import patch_errors
+
+        if patch == kpatch.STRATEGIC_MERGE_PATCH:
+            if convert is not None:
+                res, path, obj = convert
+                error = patch_errors.convert_error(res.group, res.version, res.kind, path, obj) or error
+            return patch_errors.patch_invalid(patch_errors.go_sprint(patch_body), error)
+        return patch_errors.patch_invalid(patch_errors.patched_document(patched), error)
 
     def dry_run(self, req: Request) -> bool:
         v = req.q("dryRun")
@@ -675,7 +705,7 @@ class Api:
             patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
             # The apiserver decodes the patched document into the typed object: a value of the
             # wrong type is refused here, before it can reach a controller.
-            self._decode_check(req, patched, route.res, patch=ct, known=current)
+            self._decode_check(req, patched, route.res, patch=ct, known=current, patch_body=body)
             out = self.cluster.replace(conversion.to_storage(patched), dry_run=dry,
                                        writer=fields.applier(req, route, patched) if ct == kpatch.APPLY_PATCH else fields.writer(req, route))
         self.notify()

@@ -7,6 +7,7 @@ keys to it, the field's Go type). The Go types are read from the served schema's
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from k9py.serve.openapi_schemas import integer_format, kind_schema_name, type_fields
@@ -43,14 +44,24 @@ def _go_name(spec: str, field: str) -> str | None:
     return f"{package.rsplit('.', 1)[-1]}.{short}"
 
 
-def unmarshal_error(group: str, version: str, kind: str, path: str, obj: Any) -> str | None:
-    """Go's message for the value at ``path`` (``spec.template.spec.containers[0].image``) of
-    ``obj``, a ``kind`` body, when it has the wrong JSON type; None when the schema data cannot
-    say (the caller keeps its own words)."""
+def value_and_go_type(group: str, version: str, kind: str, path: str, obj: Any) -> tuple[Any, str] | None:
+    """(the value at ``path`` of ``obj``, the Go type of its field), or None when the schema
+    data cannot say (a time, a quantity, an int-or-string, a free object)."""
+    found = _walk(group, version, kind, path, obj)
+    if found is None:
+        return None
+    spec, value, keys, _struct_name = found
+    go = _go_name(spec, keys[-1] if keys else "")
+    return None if go is None or not keys else (value, go)
+
+
+def _walk(group: str, version: str, kind: str, path: str, obj: Any) -> tuple[str, Any, list[str], str] | None:
+    """(the schema spec of the field at ``path``, its value, the JSON keys to it, the Go struct
+    that holds it)."""
     type_name = kind_schema_name(group, version, kind)
     if type_name is None:
         return None
-    spec, struct, keys, value = type_name, "", [], obj
+    spec, keys, value, struct = type_name, [], obj, ""
     for name, index in _PART.findall(path):
         if index:
             if not spec.startswith("[]") or not isinstance(value, list) or int(index) >= len(value):
@@ -63,9 +74,25 @@ def unmarshal_error(group: str, version: str, kind: str, path: str, obj: Any) ->
         struct = spec.rsplit(".", 1)[-1]
         spec, value = fields[name], value[name]
         keys.append(name)
+    return spec, value, keys, struct
+
+
+def unmarshal_error(group: str, version: str, kind: str, path: str, obj: Any) -> str | None:
+    """Go's message for the value at ``path`` (``spec.template.spec.containers[0].image``) of
+    ``obj``, a ``kind`` body, when it has the wrong JSON type; None when the schema data cannot
+    say (the caller keeps its own words)."""
+    found = _walk(group, version, kind, path, obj)
+    if found is None:
+        return None
+    spec, value, keys, struct = found
     go, got = _go_name(spec, keys[-1] if keys else ""), _json_kind(value)
     if go is None or got is None or not keys or _fits(got, value, go):
         return None  # (the right JSON type: a wrong value, which the caller words)
+    return _message(got, value, go, struct, keys)
+
+
+def _message(got: str, value: Any, go: str, struct: str, keys: list[str]) -> str:
+    """Go's UnmarshalTypeError text."""
     if go == "string" and keys[-1] == "uid":
         go = "types.UID"  # the schema says string; Go's decoder names the named type
     if got == "number" and go.startswith("int"):
@@ -84,3 +111,60 @@ def _fits(got: str, value: Any, go: str) -> bool:
     if expected is None:
         expected = "array" if go.startswith("[]") else "object"
     return got == expected
+
+
+@lru_cache(maxsize=1024)
+def _fields(name: str) -> dict[str, str] | None:
+    return type_fields(name)
+
+
+def first_wrong_type(group: str, version: str, kind: str, obj: Any) -> tuple[str, str] | None:
+    """(path, Go's message) of the first value of ``obj`` (a ``kind`` body, in its keys' order,
+    as the decoder reads the text) whose JSON type its field's Go type does not take; None if
+    every field the schema data types is of a type it takes."""
+    type_name = kind_schema_name(group, version, kind)
+    if type_name is None or not isinstance(obj, dict):
+        return None
+    return _struct(type_name, obj, "", [])
+
+
+def _struct(spec: str, value: dict, path: str, keys: list[str]) -> tuple[str, str] | None:
+    fields = _fields(spec)
+    if fields is None:
+        return None
+    struct = spec.rsplit(".", 1)[-1]
+    for name, v in value.items():
+        field_spec = fields.get(name)
+        if field_spec is None or v is None:
+            continue  # (an unknown field is fieldcheck's; null is the zero value)
+        found = _value(field_spec, v, f"{path}.{name}" if path else name, [*keys, name], struct)
+        if found is not None:
+            return found
+    return None
+
+
+def _value(spec: str, v: Any, path: str, keys: list[str], struct: str) -> tuple[str, str] | None:
+    go = _go_name(spec, keys[-1])
+    if go is None:
+        return None  # (a time, a quantity, an int-or-string, a free object: other checks)
+    got = _json_kind(v)
+    if got is None:
+        return None
+    ok = got == "string" if go == "[]uint8" else _fits(got, v, go)  # (bytes are base64 text)
+    if not ok:
+        return path, _message(got, v, go, struct, keys)
+    if spec.startswith("[]") and go != "[]uint8":
+        for i, item in enumerate(v):
+            if item is not None:
+                found = _value(spec[2:], item, f"{path}[{i}]", keys, struct)
+                if found is not None:
+                    return found
+    elif spec.startswith("{}"):
+        for k, item in v.items():
+            if item is not None:
+                found = _value(spec[2:], item, f"{path}.{k}", keys, struct)
+                if found is not None:
+                    return found
+    elif isinstance(v, dict):
+        return _struct(spec, v, path, keys)
+    return None

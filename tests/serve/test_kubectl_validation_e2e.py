@@ -81,7 +81,29 @@ def test_unknown_field_in_a_patch_of_an_existing_object(srv: Server, tmp_path: P
                                     "immutible: true\n")
     p = srv.kubectl("apply", "-f", f, check=False)
     assert p.returncode == 1
-    assert p.stderr.endswith('strict decoding error: unknown field "immutible"\n'), p.stderr
+    # apply's patch of an existing object: the patch's 422, naming the patch map as Go prints it
+    assert p.stderr.splitlines()[-1] == (
+        'The request is invalid: patch: Invalid value: "map[immutible:true metadata:map[annotations:map['
+        'kubectl.kubernetes.io/last-applied-configuration:{\\"apiVersion\\":\\"v1\\",\\"data\\":{\\"a\\":\\"b\\"},'
+        '\\"immutible\\":true,\\"kind\\":\\"ConfigMap\\",\\"metadata\\":{\\"annotations\\":{},\\"name\\":'
+        '\\"patched\\",\\"namespace\\":\\"default\\"}}\\n]]]": strict decoding error: unknown field "immutible"'), p.stderr
+
+
+def test_a_patch_of_the_wrong_type_is_the_patchs_422(srv: Server) -> None:
+    """A learner's quoted count in `kubectl patch` (a strategic merge patch): the apiserver's
+    converter refuses it and kubectl says so with the patch map; nothing changes."""
+    srv.kubectl("create", "deployment", "quoted", "--image=nginx:1.27")
+    before = srv.json("get", "deployment", "quoted")["spec"]  # (its status moves: the server's clock runs)
+    for patch, said in (('{"spec":{"replicas":"3"}}', '"map[spec:map[replicas:3]]": unrecognized type: int32'),
+                        ('{"spec":{"replicas":2.5}}', '"map[spec:map[replicas:2.5]]": cannot convert float64 to int32'),
+                        ('{"spec":{"paused":"yes"}}', '"map[spec:map[paused:yes]]": unrecognized type: bool')):
+        p = srv.kubectl("patch", "deployment", "quoted", "-p", patch, check=False)
+        assert (p.returncode, p.stdout, p.stderr) == (1, "", f"The request is invalid: patch: Invalid value: {said}\n")
+    p = srv.kubectl("patch", "deployment", "quoted", "--type=merge", "-p", '{"spec":{"replicas":"3"}}', check=False)
+    assert p.returncode == 1 and p.stderr.startswith('The request is invalid: patch: Invalid value: "{\\"apiVersion')
+    assert p.stderr.endswith(": json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas "
+                             "of type int32\n")
+    assert srv.json("get", "deployment", "quoted")["spec"] == before
 
 
 def test_requests_above_limits(srv: Server, tmp_path: Path) -> None:

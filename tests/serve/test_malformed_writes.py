@@ -56,6 +56,14 @@ BAD_CREATES = [
     ("/apis/apps/v1/namespaces/default/deployments",
      {**_deploy("s3"), "spec": {**_deploy("s3")["spec"], "replicas": 1.5}},
      400, "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32"),
+    # every field the served schema types, not only those the simulator reads ("yes" was stored)
+    ("/apis/apps/v1/namespaces/default/deployments",
+     {**_deploy("s4"), "spec": {**_deploy("s4")["spec"], "paused": "yes"}},
+     400, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go '
+          "struct field DeploymentSpec.spec.paused of type bool"),
+    ("/api/v1/namespaces/default/pods",
+     _pod_with(containers=[{"name": "c", "image": "nginx", "ports": [{"containerPort": "80"}]}]),
+     400, "json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32"),
     ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "spec": {"taints": "x"}},
      400, "json: cannot unmarshal string into Go struct field NodeSpec.spec.taints of type []v1.Taint"),
     ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n2"}, "spec": {"taints": ["x"]}},
@@ -99,25 +107,39 @@ def test_malformed_creates_are_refused(client, path, body, code, message):
     assert client.call("GET", f"/api/v1{ns}/{kind}/{name}")[0] == 404
 
 
+# A patched object that does not decode is the patch's 422 (handlers/patch.go): a strategic merge
+# patch names its map as Go's %+v prints it and the unstructured converter's error, a merge or
+# JSON patch the patched document and the JSON decoder's (kubectl: The request is invalid: patch: …)
 BAD_PATCHES = [
+    (DEPLOY, SMP, {"spec": {"replicas": "abc"}},  # a learner's quoted count
+     422, ' "" is invalid: patch: Invalid value: "map[spec:map[replicas:abc]]": unrecognized type: int32'),
+    (DEPLOY, SMP, {"spec": {"replicas": 1.5}},
+     422, ' "" is invalid: patch: Invalid value: "map[spec:map[replicas:1.5]]": cannot convert float64 to int32'),
     (DEPLOY, SMP, {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": 5}]}}}},
-     400, "json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string"),
+     422, ' "" is invalid: patch: Invalid value: "map[spec:map[template:map[spec:map[containers:[map[image:5 '
+          'name:nginx]]]]]]": cannot convert int64 to string'),
     (DEPLOY, SMP, {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "resources": "big"}]}}}},
-     400, "json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers.resources of "
-          "type v1.ResourceRequirements"),
-    (DEPLOY, MERGE, {"spec": {"strategy": "fast"}}, 400, "spec.strategy"),
+     422, '"map[spec:map[template:map[spec:map[containers:[map[name:nginx resources:big]]]]]]": cannot restore '
+          "struct from: string"),
+    (DEPLOY, SMP, {"spec": {"template": {"spec": {"containers": "x"}}}},
+     422, '"map[spec:map[template:map[spec:map[containers:x]]]]": cannot restore slice from string'),
+    (DEPLOY, SMP, {"metadata": {"labels": "x"}}, 422, '"map[metadata:map[labels:x]]": cannot restore map from string'),
+    (DEPLOY, MERGE, {"spec": {"strategy": "fast"}},
+     422, '\\"strategy\\":\\"fast\\"'),  # (the patched document, whole)
+    (DEPLOY, MERGE, {"spec": {"strategy": "fast"}},
+     422, "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.strategy of type v1.DeploymentStrategy"),
     (DEPLOY, JSONPATCH, [{"op": "replace", "path": "/spec/template/spec/containers", "value": "x"}],
-     400, "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container"),
-    (NODE, MERGE, {"spec": {"taints": "x"}}, 400, "spec.taints"),
+     422, "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container"),
+    (NODE, MERGE, {"spec": {"taints": "x"}}, 422, "spec.taints"),
     # kubectl scale --replicas=100000000 (the scale subresource): the simulator made pods until
     # serve stopped answering; a patch of the Deployment itself was already refused
     (DEPLOY + "/scale", MERGE, {"spec": {"replicas": 100000000}},
      422, 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: 100000000: k9py simulates at most '
           "10000 pods of one workload"),
     (DEPLOY, MERGE, {"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": [1]}]}},
-     400, "ownerReferences.uid of type types.UID"),
+     422, "ownerReferences.uid of type types.UID"),
     (NODE, MERGE, {"spec": {"taints": [{"key": "k", "effect": "Bad"}]}}, 422, "spec.taints[0].effect: Unsupported value"),
-    (NODE, MERGE, {"spec": {"unschedulable": "yes"}}, 400, "json: cannot unmarshal string into Go struct field NodeSpec.spec.unschedulable of type bool"),
+    (NODE, MERGE, {"spec": {"unschedulable": "yes"}}, 422, "json: cannot unmarshal string into Go struct field NodeSpec.spec.unschedulable of type bool"),
     (NODE, MERGE, {"metadata": {"annotations": {"k9py.sim/down": "maybe"}}}, 400, 'must be "true" or "false"'),
     (DEPLOY, MERGE, {"metadata": {"uid": "0000"}}, 409, "Precondition failed: UID in precondition: 0000"),
     (DEPLOY + "?fieldManager=me", APPLY, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n",
@@ -269,7 +291,10 @@ def test_bodies_too_deep_or_blown_up_by_aliases_are_a_400(client, capsys, conten
     ("application/yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inf}\nx: {y: [-.inf]}\n",
      "error converting YAML to JSON: json: unsupported value: -Inf"),
     (MERGE, '{"metadata":{"labels":{"a":"b"}},"x":NaN}', "invalid character 'N' looking for beginning of value"),
-], ids=["Infinity", "NaN", "1e999", "yaml-inf", "merge-patch-NaN"])
+    # YAML sent as JSON (read by the fallback): its .inf escaped as a traceback and a bare 500
+    ("application/json", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inf}\nx: {a: .inf}\n",
+     "error converting YAML to JSON: json: unsupported value: +Inf"),
+], ids=["Infinity", "NaN", "1e999", "yaml-inf", "merge-patch-NaN", "yaml-as-json-inf"])
 def test_numbers_json_has_no_place_for_are_a_400(client, content_type, raw, message):
     """Python's decoder takes NaN, Infinity and 1e999 (and YAML's .inf): the object was stored
     and its JSON then held them, so every later list of the kind failed (kubectl get: cannot
