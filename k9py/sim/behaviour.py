@@ -224,9 +224,10 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
     if bare and not init:
         # `kubectl run … -- sh`: the shell reads its stdin, and with none (end of file) exits 0 at once
         prog = Program(kind="run", log="none", run_seconds=0.02)
-    if (bare or (not script.strip() and name in SHELL_IMAGES)) and not init and container.get("stdin"):
-        # the image's shell reading an open stdin (`kubectl run -it`): it waits for its user, and as
-        # PID 1 it ignores SIGTERM (killed at the end of the grace period)
+    if (bare or (not script.strip() and name in SHELL_IMAGES)) and not init and (container.get("stdin") or container.get("tty")):
+        # the image's shell reading an open stdin (`kubectl run -it`) or a terminal the runtime
+        # holds open (`tty: true`, the keep-alive trick): it waits for its user, and as PID 1 it
+        # ignores SIGTERM (killed at the end of the grace period)
         prog = Program(kind="loop", log="none", sigterm=False)
     if init:
         return prog
@@ -287,9 +288,9 @@ def _prints(code: str) -> list[str] | None:
             return None
         try:
             values = [ast.literal_eval(a) for a in call.args]
+            out += " ".join(str(v) for v in values).split("\n")  # (str of a 5,000-digit int raises too)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return None
-        out += " ".join(str(v) for v in values).split("\n")
     return out
 
 

@@ -354,6 +354,18 @@ def test_a_bare_shell_without_stdin_exits_at_once_and_with_stdin_waits_for_its_u
     assert container_logs(c, "default", "bbi") == []
 
 
+def test_a_bare_shell_with_a_terminal_waits_for_it():
+    """``command: [sh]`` with ``tty: true`` (the keep-alive trick): the runtime holds the terminal
+    open, the shell waits on it as `docker run -t` does, and the pod keeps Running."""
+    c = make_cluster(nodes=1)
+    m = pod_manifest("kept", "busybox", command=["sh"])
+    m["spec"]["containers"][0]["tty"] = True
+    c.create(m)
+    c.advance(60)
+    p = pod(c, "kept")
+    assert p["status"]["phase"] == "Running" and _cs(p)["restartCount"] == 0
+
+
 @pytest.mark.parametrize("words,bare", [
     (["sh"], True), (["/bin/bash", "-l"], True), (["sh", "-"], True), (["sh", "-c", "echo hi"], False),
     (["sh", "-ec", "echo hi"], False), (["sh", "run.sh"], False), (["nginx"], False), ([], False),
@@ -923,3 +935,6 @@ def test_a_python_one_liner_prints_and_completes():
     assert container_logs(c, "default", "py2") == ["a", "b", "[1, 2]"]
     assert python_oneliner(["python", "-c", "import os; print(os.getcwd())"]) is None  # not known: as before
     assert python_oneliner(["python", "-m", "http.server"]) is None
+    # an integer literal Python will not print (past 4,300 digits): an unknown program, not an
+    # exception that stopped the simulator's clock
+    assert python_oneliner(["python", "-c", "print(0x" + "f" * 4000 + ")"]) is None
