@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -352,9 +353,15 @@ class SimBackend(Backend):
     async def drive(self, interval: float = 0.25) -> None:
         """Advance the virtual clock with real time × speed, forever (each step in a worker thread)."""
         ticker = RealtimeTicker(self.speed)
+        seen: set[str] = set()
         while True:
             await asyncio.sleep(interval)
-            await asyncio.to_thread(self._advance, ticker.elapsed())
+            try:
+                await asyncio.to_thread(self._advance, ticker.elapsed())
+            except Exception as err:  # a simulator bug must not stop the clock (and the cluster) for good
+                if repr(err) not in seen:  # (once each: it may come back every tick)
+                    seen.add(repr(err))
+                    logging.getLogger("k9py").exception("the simulator's clock tick failed")
             self.notify()
 
     def _advance(self, seconds: float) -> None:
