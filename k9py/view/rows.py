@@ -781,7 +781,11 @@ class RowModel:
         if col in TIME_SORTS and self.kind == "Event":
             return (-TIME_SORTS[col](row.obj), ns, name)  # the latest first when ascending
         if col == "LAST RESTART" and self.kind == "Pod":  # the latest first; never restarted: last
-            return (-(printers_pod.pod_summary(row.obj).last_restart or 0.0), ns, name)
+            try:
+                last = printers_pod.pod_summary(row.obj).last_restart
+            except Exception:  # a malformed pod (a recording's, a server's): its cells say <invalid>
+                last = None
+            return (-(last or 0.0), ns, name)
         i = self.col_index(col)
         if i is not None:
             cell, numeric = self._sort_cell(row, i), self.columns[i].numeric

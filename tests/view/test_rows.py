@@ -456,3 +456,9 @@ def test_last_restart_sorts_by_time_the_latest_first():
     m.set_wide(True)
     m.set_sort("LAST RESTART", ascending=True)
     assert names(m) == ["recent", "old", "never"]
+    # a malformed pod (a recording's) sorts last, its cells <invalid>; the sort does not fail
+    broken = deep_copy(template)
+    broken["metadata"]["name"] = "broken"
+    broken["status"]["containerStatuses"][0]["restartCount"] = "x"
+    m.apply([("default", "broken")], [], [], {**objs, ("default", "broken"): broken}.get)
+    assert names(m)[-2:] in (["never", "broken"], ["broken", "never"]) and len(m) == 4
