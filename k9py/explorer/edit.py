@@ -26,6 +26,7 @@ from k9py.errors import K9pyError
 from k9py.kube import meta, resources
 from k9py.kube.patch import create_merge_patch, create_strategic_merge_patch, same
 from k9py.scenario import yamldoc
+from k9py.scenario.schema import FieldError, check_finite
 from k9py.view import yaml_text
 
 Obj = dict[str, Any]
@@ -122,6 +123,10 @@ def _parse(body: str) -> tuple[Any, str | None, int | None]:
         return None, problem, line
     if len(docs) != 1:
         return None, f"expected one object, found {len(docs)}", docs[1].line if len(docs) > 1 else None
+    try:  # (.inf, .nan: kubectl edit's YAML to JSON refuses them; stored, no list of the kind encodes)
+        check_finite(docs[0].data)
+    except FieldError as err:
+        return None, err.message, None  # (kubectl names no line: its YAML was read, its JSON not made)
     return docs[0].data, None, None
 
 
@@ -246,6 +251,8 @@ class EditSession:
     def _syntax(self, body: str, problem: str, line: int | None) -> Reopen:
         """A YAML error, its line counted in the buffer the user gets back (header included)."""
         def reason(n: int | None, text: str) -> Reason:
+            if text.startswith("error converting YAML to JSON"):  # (.inf: sigs.k8s.io/yaml's words)
+                return Reason(f"The edited file had a syntax error: {text}")
             where = f"line {n}: " if n is not None else ""
             return Reason(f"The edited file had a syntax error: yaml: {where}{text}")
 

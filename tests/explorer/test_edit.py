@@ -89,6 +89,14 @@ def test_syntax_error_reopens_the_users_text_with_the_error_and_the_right_line()
     assert fixed.patch["spec"]["paused"] is True and containers == [{"name": "web", "image": "nginx:1.16"}]
 
 
+def test_a_number_json_has_no_place_for_reopens_the_users_text():
+    """`replicas: .inf` saved: it was sent and stored, and no list of the kind encoded after."""
+    s = EditSession(DEPLOY)
+    step = s.saved(s.buffer.replace("replicas: 2", "replicas: .inf"))
+    assert isinstance(step, Reopen)
+    assert step.message == "The edited file had a syntax error: error converting YAML to JSON: json: unsupported value: +Inf"
+
+
 def test_the_line_is_right_on_a_second_error_too():
     s = EditSession(DEPLOY)
     first = s.saved(s.buffer.replace("  replicas: 2\n", "  replicas: 2\n\tpaused: true\n"))

@@ -416,3 +416,12 @@ def test_a_patch_that_cannot_be_made_is_kubectls_error_line_and_the_rest_goes_on
     lines, _ = run(go)
     assert lines == [f'error: error when patching "{web}": creating patch: map: map[image:nginx:1.27] does not '
                      "contain declared merge key: name", "service/web unchanged"]
+
+
+def test_a_manifest_holding_inf_is_refused_as_kubectl_refuses_it(tmp_path: Path):
+    """`:dir`'s `a` sent a CronTab with `ratio: .inf`, which was stored, and no list of the kind
+    then encoded (kubectl: error converting YAML to JSON: json: unsupported value: +Inf)."""
+    f = tmp_path / "inf.yaml"
+    f.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inf}\ndata: {a: '1'}\nx: {ratio: .inf}\n")
+    (got,) = manifests.read_manifests(f)
+    assert got.error == f"error: error parsing {f}: error converting YAML to JSON: json: unsupported value: +Inf"
