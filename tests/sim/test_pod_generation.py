@@ -101,3 +101,23 @@ def test_a_foreground_delete_bumps_a_deployment_s_generation_not_a_configmap_s()
               "metadata": {"name": "held", "namespace": "default", "finalizers": ["example.com/hold"]}})
     cm = c.delete("ConfigMap", "default", "held")
     assert cm["metadata"]["deletionTimestamp"] and "generation" not in cm["metadata"]
+
+
+def test_a_deployment_and_its_replicaset_being_deleted_report_the_deletions_generation():
+    """Their controllers go on writing status while they are deleted (syncStatusOnly; the
+    ReplicaSet's calculateStatus): observedGeneration follows the generation the deletion bumped,
+    which `kubectl rollout status` and `-o yaml` read."""
+    c = make_cluster()
+    c.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "slow", "namespace": "default"},
+              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "slow"}},
+                       "template": {"metadata": {"labels": {"app": "slow"}},
+                                    "spec": {"terminationGracePeriodSeconds": 60,
+                                             "containers": [{"name": "c", "image": "busybox", "command": SLEEPER}]}}}})
+    c.advance(20)
+    c.delete("Deployment", "default", "slow", propagation="Foreground")
+    c.advance(2)
+    d = c.store.get("Deployment", "default", "slow")
+    assert d is not None and d["metadata"]["generation"] == 2 and d["status"]["observedGeneration"] == 2
+    (rs,) = [r for r in c.store.list("ReplicaSet", "default") if r["metadata"]["name"].startswith("slow-")]
+    assert rs["metadata"].get("deletionTimestamp")
+    assert rs["status"]["observedGeneration"] == rs["metadata"]["generation"]

@@ -400,6 +400,11 @@ class DeploymentController(Controller):
                 state.pending.discard(key)
                 continue
             if meta.is_deleting(d):
+                # syncStatusOnly: its status (observedGeneration: the deletion's generation) and no rollout
+                rss = store.controlled_by("ReplicaSet", meta.uid(d), key[0])
+                new_rs, old = self._new_and_old(cluster, d, rss, create=False)
+                self._sync_status(cluster, d, new_rs, old, rollout=False)
+                state.pending.discard(key)
                 continue
             uid = meta.uid(d)
             rss = store.controlled_by("ReplicaSet", uid, key[0])

@@ -324,6 +324,9 @@ class ReplicaSetController(Controller):
         for key in state.candidates(store):
             rs = store.get("ReplicaSet", *key)
             if rs is None or meta.is_deleting(rs):
+                if rs is not None:  # being deleted: no pods made or removed, its status still kept
+                    entries = state.view(key, meta.uid(rs)).read(store.controlled_by("Pod", meta.uid(rs)))
+                    self._update_status(cluster, rs, [e for e in entries if e.active], None)
                 state.pending.discard(key)
                 state.timed.discard(key)
                 state.views.pop(key, None)
