@@ -494,8 +494,10 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
         if name == "pytorch-mnist":
             return _pytorch_mnist(inst, seed)
         if name == "echo-server":  # jmalloc/echo-server's one line (it logs no requests)
+            from k9py.sim.userland.env import kubelet_env  # (the environment its server reads the port from)
+
             spec_e: Obj = next((c for c in dig(pod, "spec", "containers") or [] if c.get("name") == cname), {})
-            port = next((str(e.get("value")) for e in spec_e.get("env") or [] if e.get("name") == "PORT"), "8080")
+            port = kubelet_env(cluster, pod, spec_e, start).get("PORT", "8080")
             return Fixed([(start + 0.01, f"Echo server listening on port {port}.")])
         if prog.log == "batch":  # an unknown program run to its end: what it prints is not known
             return Source()

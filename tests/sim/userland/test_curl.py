@@ -106,3 +106,15 @@ def test_nginx_1_14_2_names_its_images_build_time():
     assert ("Content-Length: 612\r\nLast-Modified: Tue, 04 Dec 2018 14:44:49 GMT\r\nConnection: keep-alive\r\n"
             'ETag: "5c0692e1-264"\r\nAccept-Ranges: bytes\r\n') in head
     assert 'ETag: "66fd630f-267"' in sh(c, "client", "curl -sI localhost")  # 1.27.2's own
+
+
+def test_the_echo_servers_log_names_the_port_it_listens_on():
+    """PORT from a ConfigMap (or a $(VAR) in its value): the log said "port None." while the
+    server listened on the resolved port."""
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "echo", "namespace": "default"},
+          "data": {"port": "9090"}}
+    echo = pod_manifest("hello", "kicbase/echo-server:1.0")
+    echo["spec"]["containers"][0]["env"] = [
+        {"name": "PORT", "valueFrom": {"configMapKeyRef": {"name": "echo", "key": "port"}}}]
+    c = cluster_with(cm, echo, pod_manifest("client", "nginx:1.27.2"), seconds=30)
+    assert container_logs(c, "default", "hello") == ["Echo server listening on port 9090."]
