@@ -302,15 +302,17 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
             continue
         if a in ("-A", "all", "--all-namespaces"):
             ns = ""
+        elif a == "-f" and i + 1 >= len(args):
+            pass  # k9s's newArgs: a -f with no word after it is no filter, not an error
         elif a in ("-n", "-l", "-f"):
-            if i + 1 >= len(args) or args[i + 1].startswith(("/", "@")):  # cobra's words
+            if i + 1 >= len(args) or (a != "-f" and args[i + 1].startswith(("/", "@"))):  # cobra's words
                 return Command(error=f"flag needs an argument: '{a[1]}' in {a}")
             if a == "-n":
                 ns = args[i + 1]
             elif a == "-l":
                 labels = args[i + 1]
             else:
-                fuzzy = args[i + 1]
+                fuzzy = args[i + 1].lower()  # (k9s lowercases the fuzzy word)
             i += 1
         elif a[:3] in ("-n=", "-l=", "-f=") and len(a) > 3:  # cobra's -n=NS
             if a[1] == "n":
@@ -318,9 +320,9 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
             elif a[1] == "l":
                 labels = a[3:]
             else:
-                fuzzy = a[3:]
+                fuzzy = a[3:].lower()
         elif a.startswith("-f") and len(a) > 2:  # k9s's `:po -fngx`
-            fuzzy = a[2:]
+            fuzzy = a[2:].lower()
         elif a.startswith("--"):
             return Command(error=f"unknown flag: {a.split('=', 1)[0]}")
         elif a.startswith("-") and len(a) > 1:  # a namespace never starts with "-"
