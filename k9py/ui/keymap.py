@@ -324,7 +324,7 @@ def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites:
         ("RESOURCE", _unshadowed(resource, replay)),
         ("GENERAL", _unshadowed(hints(GENERAL, keys), replay)),
         ("NAVIGATION", hints(NAVIGATION, keys)),
-        ("NAMESPACES", spaces),
+        *([("NAMESPACES", spaces)] if view.namespaced else []),  # (k9s: no 0-9 keys on nodes, PVs...)
         *(extra or []),
     ]
     if replay:

@@ -490,6 +490,26 @@ def test_help_lists_every_key_of_the_view(drive):
     drive(s)
 
 
+def test_cluster_scoped_views_show_no_namespace_keys(drive):
+    """k9s's namespaceActions binds 0-9 only in a namespaced view: nodes, namespaces, PVs... have
+    no `<0> all` / `<1> default` in the header's menu nor a NAMESPACES section in `?`."""
+    async def s(app, pilot, cluster):
+        assert re.search(r"<0> +all", str(app.query_one("#header").render()))
+        for view in ("no", "ns", "pv", "crd"):
+            await command(app, pilot, view)
+            header = str(app.query_one("#header").render())
+            assert "<0>" not in header and "<1>" not in header, (view, header)
+            assert "<ctrl-d>" in header or "<d>" in header  # the view's own keys still are there
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = str(app.screen.query_one("#help-body").render())
+        assert "NAMESPACES" not in body and "<0>" not in body and "GENERAL" in body
+        await pilot.press("escape")
+        await command(app, pilot, "po")  # a namespaced view has them again
+        assert re.search(r"<0> +all", str(app.query_one("#header").render()))
+    drive(s)
+
+
 def test_header_hints_follow_the_view(drive):
     async def s(app, pilot, cluster):
         header = str(app.query_one("#header").render())

@@ -60,6 +60,7 @@ class Facts:
     state: str
     error: str | None
     levels: tuple[str, str] = ("ok", "ok")  # CPU's and MEM's threshold level (config.yaml thresholds)
+    namespaced: bool = True  # the view's objects live in namespaces: else no `<0>`-`<9>` (k9s's namespaceActions)
 
 
 def level_style(level: str) -> Style:
@@ -93,7 +94,7 @@ def facts(session: Session, nav: Navigator, replay: list[tuple[str, str]],
     left = [(label, inert_line(value)) for label, value in left]  # names are cluster content
     error = inert_line(error) if error else error
     return Facts(left, cpu, mem, min(MAX_VALUE_W, max(MIN_VALUE_W, widest)), list(nav.favorites),
-                 hints, more, state, error, levels)
+                 hints, more, state, error, levels, cur is None or cur.scope.view.namespaced)
 
 
 def layout(f: Facts, width: int, height: int = 0, *, logoless: bool = False) -> list[Text]:
@@ -109,6 +110,8 @@ def layout(f: Facts, width: int, height: int = 0, *, logoless: bool = False) -> 
         styles = {"CPU:": level_style(f.levels[0]), "MEM:": level_style(f.levels[1])}
     rows, value_w = len(left), f.value_w
     hints = [Hint("<0>", "all")] + [Hint(f"<{i + 1}>", cut(ns, NS_W)) for i, ns in enumerate(f.favorites[:rows - 1])]
+    if not f.namespaced:  # nodes, namespaces, PVs...: the 0-9 keys have nothing to switch (k9s binds none)
+        hints = []
     hints += f.hints
     room = width - LABEL_W - value_w
     logo_w = 0 if logoless else LOGO_WIDTH
