@@ -295,6 +295,12 @@ def test_bad_input_is_said_in_the_dialog_or_the_flash():
         await settle(app, pilot)
         assert str(message.render()) == "address: 'my-laptop' is not an IP address or localhost"
         await set_field(app, pilot, "address", "localhost")
+        for local in ("", " ", "8080,"):  # k9s: a cleared Local Port is refused, not filled with the offered one
+            await set_field(app, pilot, "local", local)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, PortForwardDialog) and not app.session.forwards.list()
+            assert str(message.render()) == "container to local port mismatch: give a local port (0: any free one)"
         await set_field(app, pilot, "local", "0")
         await pilot.press("enter")
         fwd = await until(app, pilot, lambda: next(iter(app.session.forwards.list()), None), "the forward")

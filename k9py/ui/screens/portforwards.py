@@ -93,8 +93,10 @@ class PortForwardDialog(_Dialog):
     def result(self) -> tuple[list[PortSpec], str]:
         address = self.query_one("#pf-address", Input).value.strip() or "localhost"
         listen_host(address)  # ValueError: shown in the dialog
-        specs = parse_ports(self.query_one("#pf-container", Input).value,
-                            self.query_one("#pf-local", Input).value, self.exposed, self.container)
+        local = self.query_one("#pf-local", Input).value
+        if not all(w.strip() for w in local.split(",")):  # k9s's OK button: no port is guessed for a cleared field
+            raise ValueError("container to local port mismatch: give a local port (0: any free one)")
+        specs = parse_ports(self.query_one("#pf-container", Input).value, local, self.exposed, self.container)
         return specs, address
 
 
