@@ -7,7 +7,7 @@ import pytest
 from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import parse_time
 from k9py.sim.logs import append_log, busybox_date
-from k9py.ui.screens.logs import LogScreen
+from k9py.ui.screens.logs import LogScreen, LogSource
 from tests.sim.helpers import COUNTER_SCRIPT, pod_manifest
 from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
 
@@ -288,6 +288,8 @@ def test_copy_and_save(tmp_path, monkeypatch):
         await pilot.press("ctrl+s")
         path = scr.saved_path
         assert str(path) in flash(app) and str(path).startswith(str(tmp_path / "k9py" / "screens"))
+        # k9s's saveData: the pod's namespace-name and the time in nanoseconds (not Logs_default_counter_-2026...)
+        assert path.name == f"default-counter-{int(app.session.now() * 1_000_000_000)}.log", path.name
         saved = path.read_text()
         assert saved.splitlines()[0].startswith("0: ") and saved.splitlines()[-1] == "y" * 3000
     run(s)
@@ -587,3 +589,13 @@ def test_a_log_view_whose_widgets_went_before_its_mount_is_handled_does_nothing(
         scr.on_mount()  # as when its Mount is handled that late: no error
         assert scr.torn_down
     run(s)
+
+
+def test_a_saved_logs_file_is_named_after_the_logged_object_as_in_k9s():
+    """k9s's saveData names the file after the object the logs were opened on (its path with `/`
+    and `:` made `-`): a workload's logs after the workload, whatever pods they follow."""
+    web = {"kind": "Deployment", "metadata": {"name": "web", "namespace": "default"}}
+    assert LogScreen("Logs(default/web)", [], workload=web, spill=False).save_stem() == "default-web"
+    pod = LogScreen("Logs(ctx:kube-system/coredns-1:coredns)", [LogSource("kube-system", "coredns-1", "coredns")],
+                    spill=False)
+    assert pod.save_stem() == "kube-system-coredns-1"

@@ -25,6 +25,7 @@ out again only when its words change length.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import zlib
 from collections.abc import Callable
@@ -760,5 +761,15 @@ class LogScreen(ViewerScreen):
                 self.body.refresh()
                 return
 
+    save_nanos = True
+
     def save_stem(self) -> str:
-        return self.title_text
+        """k9s's saveData: the logged object's ``namespace/name`` (the pod's, or the workload's),
+        its `:` and `/` made `-`, then the time: ``default-nginx-1733556000000000000.log``."""
+        if self.workload is not None:
+            ns, name = meta.namespace(self.workload), meta.name(self.workload)
+        elif self.given:
+            ns, name = self.given[0].namespace, self.given[0].pod
+        else:
+            return re.sub(r"[:/]+", "-", self.title_text)
+        return re.sub(r"[:/]+", "-", f"{ns}/{name}" if ns else name)

@@ -60,12 +60,14 @@ def default_save_dir(app: object = None) -> Path:
 
 
 def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: str,
-              now: float | None = None) -> Path:
-    """Write ``text`` to a new file in ``folder``/``context`` named after ``stem`` and the time."""
+              now: float | None = None, *, nanos: bool = False) -> Path:
+    """Write ``text`` to a new file in ``folder``/``context`` named after ``stem`` and the time
+    (``nanos``: in nanoseconds since the epoch, as k9s names a saved log; else YYYYmmddHHMMSS)."""
     if context:
         folder = folder / locations.fit_name(_UNSAFE_NAME.sub("_", context))
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now if now is not None else time.time()))
+    when = now if now is not None else time.time()
+    stamp = str(int(when * 1_000_000_000)) if nanos else time.strftime("%Y%m%d%H%M%S", time.gmtime(when))
     # a name at length (a 253-character pod's, its container's) leaves room for the time and a count
     stem = locations.fit_name(_UNSAFE_NAME.sub("_", stem), locations.NAME_MAX - len(f"-{stamp}-9999{suffix}"))
     path = folder / f"{stem}-{stamp}{suffix}"
@@ -392,6 +394,8 @@ class ViewerScreen(KeyedScreen[None]):
         self.app.copy_to_clipboard(encodable(self.text()))  # a lone surrogate cannot be sent
         self.flash(f"{self.kind_label} copied to clipboard")
 
+    save_nanos = False  # the file's time in nanoseconds (k9s's saved logs)
+
     def save_stem(self) -> str:
         return self.title_text
 
@@ -399,7 +403,7 @@ class ViewerScreen(KeyedScreen[None]):
         session = self.session
         try:
             path = save_text(self.save_dir or default_save_dir(self.app), session.info().context, self.save_stem(),
-                             self.save_suffix, self.text(), session.now())
+                             self.save_suffix, self.text(), session.now(), nanos=self.save_nanos)
         except OSError as err:
             self.flash(f"save failed: {err}", "error")
             return
