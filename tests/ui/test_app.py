@@ -573,6 +573,28 @@ def test_aliases_sort_by_resource_and_command_and_filter_as_k9s(drive):
     drive(s)
 
 
+def test_the_aliases_filter_box_opens_inside_the_list_which_stays_in_place(drive):
+    """`/` in ctrl-a's list: the filter box opens in its frame, under the rows, and the frame
+    stays where it was (it moved up over the header, the box under it), as a table's filter
+    leaves the table where it is."""
+    async def s(app, pilot, cluster):
+        from k9py.ui.screens.help import AliasesScreen
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AliasesScreen)
+        frame = screen.query_one("#help-box").region
+        await pilot.press("slash")
+        await pilot.pause()
+        box = screen.filter_box
+        assert box.display and screen.query_one("#help-box").region == frame
+        assert frame.contains_region(box.region) and box.region.y > screen.scroller.region.bottom - 1
+        await pilot.press(*"dep", "enter")
+        await pilot.pause()
+        assert screen.commands == ["deployments"] and screen.query_one("#help-box").region == frame
+    drive(s)
+
+
 def test_a_filter_typed_in_one_burst_in_the_aliases_keeps_every_key(drive):
     """`/depl⏎` typed at once in ctrl-a's list: the keys behind `/` are the filter box's."""
     async def s(app, pilot, cluster):

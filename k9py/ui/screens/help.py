@@ -271,7 +271,13 @@ class ListScreen(KeyedScreen[None], ModalScreen[None]):
                     yield Static(self._body, id="help-body")
                 else:
                     yield HelpBody(self._body, id="help-body")
+            yield from self.under_list()
             yield self.key_menu()
+
+    def under_list(self) -> ComposeResult:
+        """What the frame holds between the list and the menu (the aliases' filter box: inside the
+        frame, the list shortens for it and the frame stays where it is)."""
+        yield from ()
 
     @property
     def scroller(self) -> VerticalScroll:
@@ -379,8 +385,7 @@ class AliasesScreen(ListScreen):
         """Keys run now, unless the filter box takes them."""
         return not (self.is_mounted and self.filter_box.display)
 
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
+    def under_list(self) -> ComposeResult:
         yield SearchBox(id="aliases-filter", placeholder="filter (regex)")
 
     @property
