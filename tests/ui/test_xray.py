@@ -292,6 +292,23 @@ def test_every_hint_is_a_real_binding():
 
 
 # -- snapshots ----------------------------------------------------------------------------------------
+def test_the_menu_keeps_its_height_but_no_blank_row_as_the_cursor_moves():
+    """The menu keeps the rows of the node offering the most keys, so the tree does not jump; a
+    node with fewer keys fills those rows in shorter columns (the root left two of them blank)."""
+    async def s(app, pilot, cluster):
+        screen = await open_xray(app, pilot, "dp")
+        menu = screen.query_one("#key-menu", KeyMenu)
+        tree_top = screen.query_one("#xray-box").region.y
+        for line in ("deployments", "namespace/", "deployment/", "pod/", "container/"):
+            await to_line(pilot, screen, line)
+            await pilot.pause()
+            rows = menu.render().plain.split("\n")
+            assert len(rows) == menu.region.height and all(r.strip() for r in rows), (line, rows)
+            assert screen.query_one("#xray-box").region.y == tree_top, line
+            assert [h.label for h in menu.shown()] == labels(screen), line  # every key still shows
+    run(s)
+
+
 def xray_cluster():
     c = sim_cluster()
     c.create(pod_manifest("broken", "busybox:1.36", command=["/bin/sh", "-c", "exit 1"]))

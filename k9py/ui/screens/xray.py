@@ -257,9 +257,10 @@ class XrayScreen(KeyedScreen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         """The menu keeps the height of every key it may show, so the tree does not jump as the
-        cursor moves between nodes offering more or fewer keys."""
+        cursor moves between nodes offering more or fewer keys; a node's fewer keys fill those
+        rows in shorter columns (none is left blank)."""
         every = [h for _, hints in self.all_key_sections() for h in hints]
-        self.query_one("#key-menu", KeyMenu).styles.min_height = rows_needed(every, event.size.width, self.MENU_ROWS)
+        self.query_one("#key-menu", KeyMenu).set_min_rows(rows_needed(every, event.size.width, self.MENU_ROWS))
 
     def on_unmount(self) -> None:
         self.close()

@@ -215,18 +215,29 @@ class KeyMenu(Static):
         super().__init__(markup=False, id=id, classes=classes)
         self.hints: list[Hint] = list(hints)
         self.max_rows = max_rows
+        self.min_rows = 0  # rows kept whatever the hints need (xray: its keys change with the node)
 
     def set_hints(self, hints: Sequence[Hint]) -> None:
         if list(hints) != self.hints:
             self.hints = list(hints)
             self.refresh(layout=True)
 
+    def set_min_rows(self, rows: int) -> None:
+        """Keep ``rows`` rows (up to ``max_rows``): fewer hints fill them in shorter columns, as
+        k9s's menu fills its header's rows, so the rows kept are not left blank."""
+        if rows != self.min_rows:
+            self.min_rows = rows
+            self.refresh(layout=True)
+
+    def rows(self, width: int) -> int:
+        return max(rows_needed(self.hints, width, self.max_rows), min(self.min_rows, self.max_rows))
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return rows_needed(self.hints, width, self.max_rows)
+        return self.rows(width)
 
     def render(self) -> Text:
         width = self.content_region.width
-        return menu_text(self.hints, width, rows_needed(self.hints, width, self.max_rows))
+        return menu_text(self.hints, width, self.rows(width))
 
     def on_resize(self) -> None:
         self.refresh(layout=True)
@@ -234,5 +245,4 @@ class KeyMenu(Static):
     def shown(self) -> list[Hint]:
         """The hints on screen now."""
         width = self.content_region.width
-        return [h for col in fitting_columns(self.hints, width, rows_needed(self.hints, width, self.max_rows))
-                for h in col]
+        return [h for col in fitting_columns(self.hints, width, self.rows(width)) for h in col]
