@@ -70,8 +70,8 @@ NAVIGATION = [
     Key("pageup", "<pgup>", "page(-1)", "Page up", "NAVIGATION", "page_up"),
 ]
 SCROLL = [  # bound, not listed in `?` (k9s does not list them either)
-    Key("left", "<left>", "scroll_cols(-8)", "Scroll left", "NAVIGATION", "scroll_left"),
-    Key("right", "<right>", "scroll_cols(8)", "Scroll right", "NAVIGATION", "scroll_right"),
+    Key("left", "<left>", "scroll_cols(-1)", "Scroll left", "NAVIGATION", "scroll_left"),
+    Key("right", "<right>", "scroll_cols(1)", "Scroll right", "NAVIGATION", "scroll_right"),
 ]
 
 # Keys of every table view (the row keys that depend on the view come from explorer.keys).

@@ -18,6 +18,7 @@ from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog, DrainDialog, Im
 from k9py.ui.screens.help import HelpScreen
 from k9py.ui.widgets.header import LOGO
 from tests.ui.simcluster import _SIMS, command, goto, settle, sim_cluster
+from tests.ui.conftest import table_lines
 
 NARROW, WIDE, WIDEST = (80, 24), (160, 45), (220, 60)
 SIZES = pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x45"])
@@ -325,3 +326,30 @@ def test_a_short_terminal_hides_the_header_so_the_table_has_rows():
             await pilot.pause()
             assert header.display  # the user's choice stands
     asyncio.run(main())
+
+
+def test_right_and_left_scroll_a_whole_column_at_80_columns():
+    """At 80 columns the pods table is wider than the screen: each right puts the next column at
+    the left edge whole, after the table's one-cell margin (it scrolled 8 characters, NAME cut
+    and blank), as k9s's (tview's) table; up to the last column in sight; left goes back."""
+    async def s(app, pilot, cluster):
+        first = table_lines(app)[0]
+        columns = [c.name for c in app.model.columns]
+        assert first.split()[0] == "NAME↑" and app.table.content_width > app.table.size.width
+        seen = [first]
+        for _ in range(len(columns)):
+            await pilot.press("right")
+            await pilot.pause()
+            line = table_lines(app)[0]
+            if line == seen[-1]:
+                break
+            head = line.split()[0]
+            assert head in columns and columns.index(head) == columns.index(seen[-1].split()[0].rstrip("↑↓")) + 1
+            assert line[0] == " " and (line[1] != " " or app.model.columns[columns.index(head)].numeric), line
+            seen.append(line)
+        assert len(seen) > 2 and seen[-1].split()[-1] == columns[-1]  # the last column in sight, whole
+        for line in reversed(seen[:-1]):
+            await pilot.press("left")
+            await pilot.pause()
+            assert table_lines(app)[0] == line
+    run_at((80, 24), s)

@@ -212,10 +212,35 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def content_width(self) -> int:
-        return 1 + sum(w + GAP for w in self._widths)
+        """The scrollable width: the columns, then the blank that lets `right` bring the last
+        columns to the left edge whole (tview's table leaves the blank on the right, never a
+        column cut on the left)."""
+        width = 1 + sum(w + GAP for w in self._widths)
+        return width if width <= self.size.width else max(width, self._last_start(width) + self.size.width)
+
+    def _last_start(self, width: int) -> int:
+        """The furthest ``scroll_x`` sideways scrolling goes: the first column start from which
+        the columns left fit the view (0: they all do)."""
+        view, x = self.size.width, 0
+        for w in self._widths:
+            if width - x <= view:
+                return x
+            x += w + GAP
+        return x - self._widths[-1] - GAP if self._widths else 0
 
     def action_scroll_cols(self, delta: int) -> None:
-        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False, force=True)
+        """left / right: a whole column at a time, as k9s's (tview's) table scrolls; the column
+        at the left edge starts after the table's one-cell margin, as the first does."""
+        x, starts, at = round(self.scroll_x), [], 0
+        for w in self._widths:
+            starts.append(at)
+            at += w + GAP
+        if delta > 0:
+            limit = self._last_start(1 + at)
+            to = min(next((s for s in starts if s > x), x), max(x, limit))
+        else:
+            to = next((s for s in reversed(starts) if s < x), 0)
+        self.scroll_to(x=to, animate=False, force=True)
 
     @property
     def cursor_index(self) -> int:
@@ -359,6 +384,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self, event: events.Resize) -> None:
         self._keep_cursor_visible()
+        if self.model is not None:  # the blank past the last column is the view's width
+            self._set_height(len(self.model) + 1)
 
     # -- painting ----------------------------------------------------------------------------
     def _widths_grew(self) -> None:
