@@ -17,8 +17,8 @@ from k9py.ui.app import K9pyApp
 from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog, DrainDialog, ImageDialog, NamePicker, ScaleScreen
 from k9py.ui.screens.help import HelpScreen
 from k9py.ui.widgets.header import LOGO
-from tests.ui.simcluster import _SIMS, command, goto, settle, sim_cluster
 from tests.ui.conftest import table_lines
+from tests.ui.simcluster import _SIMS, command, goto, settle, sim_cluster
 
 NARROW, WIDE, WIDEST = (80, 24), (160, 45), (220, 60)
 SIZES = pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x45"])
