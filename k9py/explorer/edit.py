@@ -26,7 +26,6 @@ from k9py.errors import K9pyError
 from k9py.kube import meta, resources
 from k9py.kube.patch import create_merge_patch, create_strategic_merge_patch, same
 from k9py.scenario import yamldoc
-from k9py.scenario.schema import FieldError, check_finite
 from k9py.view import yaml_text
 
 Obj = dict[str, Any]
@@ -123,10 +122,9 @@ def _parse(body: str) -> tuple[Any, str | None, int | None]:
         return None, problem, line
     if len(docs) != 1:
         return None, f"expected one object, found {len(docs)}", docs[1].line if len(docs) > 1 else None
-    try:  # (.inf, .nan: kubectl edit's YAML to JSON refuses them; stored, no list of the kind encodes)
-        check_finite(docs[0].data)
-    except FieldError as err:
-        return None, err.message, None  # (kubectl names no line: its YAML was read, its JSON not made)
+    not_json = yamldoc.not_finite(docs[0].data)  # (.inf, .nan: kubectl edit's YAML to JSON refuses them)
+    if not_json is not None:
+        return None, not_json[1], None  # (kubectl names no line: its YAML was read, its JSON not made)
     return docs[0].data, None, None
 
 

@@ -19,7 +19,6 @@ from k9py.errors import K9pyError
 from k9py.kube import conversion, meta, resources
 from k9py.kube import patch as kpatch
 from k9py.scenario import yamldoc
-from k9py.scenario.schema import FieldError, check_finite
 
 Obj = dict[str, Any]
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")  # what kubectl apply -f reads in a folder
@@ -115,11 +114,11 @@ def _read_file(file: Path) -> list[Manifest]:
         where = f"line {err.line}: " if err.line is not None else ""
         return [Manifest(file, error=f"error: error parsing {file}: yaml: {where}{err.message.removeprefix('yaml: ')}")]
     for doc in docs:
-        try:  # what JSON cannot hold (a !!binary value, .inf) cannot be sent
+        not_json = yamldoc.not_finite(doc)  # (kubectl's YAML to JSON refuses .inf and .nan)
+        if not_json is not None:
+            return [Manifest(file, error=f"error: error parsing {file}: {not_json[1]}")]
+        try:  # what JSON cannot hold (a !!binary value) cannot be sent
             json.dumps(doc)
-            check_finite(doc)
-        except FieldError as err:  # (kubectl's YAML to JSON refuses .inf and .nan)
-            return [Manifest(file, error=f"error: error parsing {file}: {err.message}")]
         except (TypeError, ValueError) as err:
             return [Manifest(file, error=f"error: error parsing {file}: {err}")]
     out = []

@@ -9,13 +9,13 @@ checked as a whole. Errors are ``FieldError(path, message)``; the loader adds fi
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from k9py.kube import quantity, resources
 from k9py.kube.timefmt import parse_duration
+from k9py.scenario import yamldoc
 
 HEADER_API_VERSION = "k9py.dev/v1alpha1"
 HEADER_KIND = "SimCluster"
@@ -33,19 +33,10 @@ class FieldError(Exception):
 
 
 def check_finite(obj: Any) -> None:
-    """FieldError at the first number JSON has no place for (YAML's ``.inf``, ``.nan``, 1e999):
-    kubectl refuses such a file (sigs.k8s.io/yaml's YAML to JSON), and a stored one would make
-    every list of its kind fail to encode."""
-    stack: list[tuple[str, Any]] = [("", obj)]
-    while stack:
-        path, v = stack.pop()
-        if isinstance(v, float) and not math.isfinite(v):
-            what = "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
-            raise FieldError(path, f"error converting YAML to JSON: json: unsupported value: {what}")
-        if isinstance(v, dict):
-            stack.extend((f"{path}.{k}" if path else str(k), x) for k, x in reversed(list(v.items())))
-        elif isinstance(v, list):
-            stack.extend((f"{path}[{i}]", x) for i, x in reversed(list(enumerate(v))))
+    """FieldError at the first number JSON has no place for (``yamldoc.not_finite``)."""
+    found = yamldoc.not_finite(obj)
+    if found is not None:
+        raise FieldError(*found)
 
 
 def show(value: Any) -> str:

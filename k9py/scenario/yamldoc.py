@@ -9,6 +9,7 @@ something is wrong.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -96,6 +97,23 @@ def check_data(data: Any) -> None:
     """Refuse decoded data (JSON's or YAML's) nested deeper than MAX_DEPTH or blown up by aliases,
     as ``load_fast`` does: ``YamlError`` (no line)."""
     _check_shape(data, _data_children, lambda _v: None)
+
+
+def not_finite(data: Any) -> tuple[str, str] | None:
+    """(the path, the message) of the first number JSON has no place for (YAML's ``.inf``,
+    ``.nan``, ``1.0e+999``): sigs.k8s.io/yaml refuses such a document on its way to JSON, in
+    these words, and a stored one would make every list of its kind fail to encode."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            what = "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
+            return path, f"error converting YAML to JSON: json: unsupported value: {what}"
+        if isinstance(v, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((f"{path}[{i}]", x) for i, x in reversed(list(enumerate(v))))
+    return None
 
 
 def load_one(text: str) -> Any:

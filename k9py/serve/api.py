@@ -815,16 +815,9 @@ def _finite_float(text: str) -> float:
 
 def _finite(data: Any) -> Any:
     """``data`` (a YAML body) if no float in it is NaN or infinite (Go's YAML to JSON refuses them)."""
-    stack = [data]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, float) and not math.isfinite(v):
-            what = "NaN" if math.isnan(v) else ("+Inf" if v > 0 else "-Inf")
-            raise NotJson(f"error converting YAML to JSON: json: unsupported value: {what}")
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
+    found = yamldoc.not_finite(data)
+    if found is not None:
+        raise NotJson(found[1])
     return data
 
 
