@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,7 +146,9 @@ def root_problem(files: list[str]) -> str | None:
     return shape_problem(files) or _scalar_problem(files)
 
 
-def _scalar_problem(files: list[str]) -> str | None:
+def _top_levels(files: list[str]) -> Iterator[tuple[str, Any, Any]]:
+    """(path, key node, value node) of each top-level key of the files that read as a YAML
+    mapping, in order (the others are ``root_problem``'s)."""
     import yaml
 
     for path in files:
@@ -154,9 +157,17 @@ def _scalar_problem(files: list[str]) -> str | None:
                 root = yaml.compose(fh)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
-        for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
-            if key.value in ("current-context", "kind", "apiVersion") and not isinstance(value, yaml.ScalarNode):
-                return f"{path}:{value.start_mark.line + 1}: kubeconfig: {key.value}: must be a string"
+        if isinstance(root, yaml.MappingNode):
+            for key, value in root.value:
+                yield path, key, value
+
+
+def _scalar_problem(files: list[str]) -> str | None:
+    import yaml
+
+    for path, key, value in _top_levels(files):
+        if key.value in ("current-context", "kind", "apiVersion") and not isinstance(value, yaml.ScalarNode):
+            return f"{path}:{value.start_mark.line + 1}: kubeconfig: {key.value}: must be a string"
     return None
 
 
@@ -165,24 +176,16 @@ def shape_problem(files: list[str]) -> str | None:
     mappings, as FILE:LINE: FIELD: what is wrong (the client's own words name no line)."""
     import yaml
 
-    for path in files:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                root = yaml.compose(fh)
-        except (OSError, yaml.YAMLError):
+    for path, key, value in _top_levels(files):
+        empty = isinstance(value, yaml.ScalarNode) and value.value in ("", "null", "~")
+        if key.value not in ("clusters", "contexts", "users") or empty:
             continue
-        if not isinstance(root, yaml.MappingNode):
-            continue
-        for key, value in root.value:
-            empty = isinstance(value, yaml.ScalarNode) and value.value in ("", "null", "~")
-            if key.value not in ("clusters", "contexts", "users") or empty:
-                continue
-            items = value.value if isinstance(value, yaml.SequenceNode) else None
-            if items is None:
-                return f"{path}:{value.start_mark.line + 1}: kubeconfig: {key.value}: must be a list"
-            for item in items:
-                if not isinstance(item, yaml.MappingNode):
-                    return f"{path}:{item.start_mark.line + 1}: kubeconfig: {key.value}: each item must be a mapping (name: ...)"
+        items = value.value if isinstance(value, yaml.SequenceNode) else None
+        if items is None:
+            return f"{path}:{value.start_mark.line + 1}: kubeconfig: {key.value}: must be a list"
+        for item in items:
+            if not isinstance(item, yaml.MappingNode):
+                return f"{path}:{item.start_mark.line + 1}: kubeconfig: {key.value}: each item must be a mapping (name: ...)"
     return None
 
 
@@ -217,15 +220,10 @@ def first_current_context(files: list[str]) -> str | None:
     KUBECONFIG=dev:prod opened prod where kubectl acts on dev."""
     import yaml
 
-    for path in files:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                doc = yaml.safe_load(fh)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        value = doc.get("current-context") if isinstance(doc, dict) else None
-        if isinstance(value, str) and value:
-            return value
+    for _path, key, value in _top_levels(files):
+        if (key.value == "current-context" and isinstance(value, yaml.ScalarNode)
+                and value.tag == "tag:yaml.org,2002:str" and value.value):
+            return str(value.value)
     return None
 
 
