@@ -42,19 +42,21 @@ OS_RELEASE = {
                'UBUNTU_CODENAME=noble\n'),
 }
 
-# nginx's default page: 612 bytes up to 1.18, 615 bytes since 1.19 (what the access log counts)
-NGINX_INDEX_OLD = """<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
+# nginx's stylesheet up to 1.18, in its default page and its error page alike
+_NGINX_OLD_STYLE = """<style>
     body {
         width: 35em;
         margin: 0 auto;
         font-family: Tahoma, Verdana, Arial, sans-serif;
     }
 </style>
-</head>
+"""
+# nginx's default page: 612 bytes up to 1.18, 615 bytes since 1.19 (what the access log counts)
+NGINX_INDEX_OLD = """<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+""" + _NGINX_OLD_STYLE + """</head>
 <body>
 <h1>Welcome to nginx!</h1>
 <p>If you see this page, the nginx web server is successfully installed and
@@ -98,14 +100,7 @@ NGINX_50X_OLD = """<!DOCTYPE html>
 <html>
 <head>
 <title>Error</title>
-<style>
-    body {
-        width: 35em;
-        margin: 0 auto;
-        font-family: Tahoma, Verdana, Arial, sans-serif;
-    }
-</style>
-</head>
+""" + _NGINX_OLD_STYLE + """</head>
 <body>
 <h1>An error occurred.</h1>
 <p>Sorry, the page you are looking for is currently unavailable.<br/>
