@@ -68,7 +68,7 @@ def _walk(group: str, version: str, kind: str, path: str, obj: Any) -> tuple[str
                 return None
             spec, value = spec[2:], value[int(index)]
             continue
-        fields = type_fields(spec)
+        fields = _fields(spec)
         if fields is None or not isinstance(value, dict) or name not in fields or name not in value:
             return None
         struct = spec.rsplit(".", 1)[-1]
