@@ -405,8 +405,8 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         last = len(cells) - 1
         right = self._right
         for i, cell in enumerate(cells):
-            pad = (self._widths[i] if i < len(self._widths) else 0) - cells_of(cell)
             cell = inert_line(cell)  # cluster content never drives the terminal
+            pad = (self._widths[i] if i < len(self._widths) else 0) - (len(cell) if cell.isascii() else cell_len(cell))
             if i in right:
                 cell, pad = " " * pad + cell, 0
             segs.append(Segment(cell if i == last else cell + " " * (pad + GAP), style))
