@@ -162,17 +162,26 @@ def pod_ip(pod: Obj) -> str:
     return ip or "<none>"
 
 
-def readiness_gates(pod: Obj) -> str:
+def gates_met(pod: Obj) -> tuple[int, int]:
+    """(readiness gates whose condition is True, readiness gates)."""
     gates = dig(pod, "spec", "readinessGates") or []
-    if not gates:
-        return "<none>"
     conditions = dig(pod, "status", "conditions") or []
     true = 0
     for g in gates:
         c = _condition(conditions, g.get("conditionType"))
         if c is not None and c.get("status") == "True":
             true += 1
-    return f"{true}/{len(gates)}"
+    return true, len(gates)
+
+
+def condition_true(pod: Obj, ctype: str) -> bool:
+    c = _condition(dig(pod, "status", "conditions"), ctype)
+    return c is not None and c.get("status") == "True"
+
+
+def readiness_gates(pod: Obj) -> str:
+    true, total = gates_met(pod)
+    return f"{true}/{total}" if total else "<none>"
 
 
 def pod_cells(pod: Obj, now: float, s: PodSummary | None = None) -> list[Any]:

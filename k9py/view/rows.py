@@ -124,13 +124,19 @@ def _bytes(q: str) -> int:
         return 0
 
 
+def counted_containers(pod: Obj) -> list[Obj]:
+    """The containers whose requests k9s sums for a pod: its sidecars (init containers that
+    keep running), then its containers."""
+    spec = pod.get("spec") or {}
+    sidecars = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
+    return [*sidecars, *(spec.get("containers") or [])]
+
+
 def pod_requests(pod: Obj) -> tuple[int, int, int, int]:
     """(cpu request m, memory request B, cpu limit m, memory limit B) summed over the containers
     and sidecars, as k9s sums them (``gatherCoMX``)."""
-    spec = pod.get("spec") or {}
     rc = rm = lc = lm = 0
-    sidecars = [c for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
-    for c in [*sidecars, *(spec.get("containers") or [])]:
+    for c in counted_containers(pod):
         a, b, d, e = container_requests(c)
         rc, rm, lc, lm = rc + a, rm + b, lc + d, lm + e
     return rc, rm, lc, lm
@@ -145,7 +151,7 @@ def gpu_requests(containers: Iterable[Obj]) -> tuple[int, int]:
     limit, summed: k9s's GPU/RL."""
     req = lim = 0
     for c in containers:
-        res = (c.get("resources") or {}) if isinstance(c, dict) else {}
+        res = c.get("resources") or {}
         r, li = res.get("requests") or {}, res.get("limits") or {}
         for name in GPU_RESOURCES:
             if name in r or name in li:
@@ -172,13 +178,10 @@ def pod_valid(ready: int, total: int, status: str, pod: Obj) -> str:
         return ""
     if ready != total or total == 0:
         return f"container ready check failed: {ready} of {total}"
-    conds = (pod.get("status") or {}).get("conditions") or []
-    gates = [g.get("conditionType") for g in (pod.get("spec") or {}).get("readinessGates") or [] if isinstance(g, dict)]
-    if gates:
-        true = sum(1 for g in gates if any(c.get("type") == g and c.get("status") == "True" for c in conds))
-        if true != len(gates):
-            return f"readiness gate check failed: {true} of {len(gates)}"
-    if not any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds):
+    true, gates = printers_pod.gates_met(pod)
+    if true != gates:
+        return f"readiness gate check failed: {true} of {gates}"
+    if not printers_pod.condition_true(pod, "Ready"):
         return "pod condition ready is false"
     if status == "Terminating":
         return "pod is terminating"
@@ -223,8 +226,7 @@ def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
         status = "Terminating"  # k9s's PodStatus: being deleted is Terminating, a terminal phase too (kubectl: Completed)
     last = summary.last_restart
     spec = pod.get("spec") or {}
-    gr, gl = gpu_requests([*(c for c in spec.get("initContainers") or [] if isinstance(c, dict)
-                             and c.get("restartPolicy") == "Always"), *(spec.get("containers") or [])])
+    gr, gl = gpu_requests(counted_containers(pod))
     return [k[0], "●", k[1], status, k[3], "<unknown>" if last is None else human_duration(now - last),
             _mc(cpu), f"{_mc(rc)}:{_mc(lc)}", _pct(cpu, rc), _pct(cpu, lc),
             _mi(mem), f"{_mi(rm)}:{_mi(lm)}", _pct(mem, rm), _pct(mem, lm), f"{gr}:{gl}",
