@@ -1219,11 +1219,11 @@ class Kubelet(Controller):
         # the kubelet writes PodScheduled too (True: it runs the pod), at the pod's generation
         sched = old.get("PodScheduled")
         generation = conds[0][4] if conds else None
-        if sched is None or sched.get("status") != "True":
+        if (sched is None or sched.get("status") != "True"
+                or (generation and sched.get("observedGeneration") != generation)):
+            # (a True one keeps its transition time: only its generation moves)
             sched = _condition(("PodScheduled", "True", None, None, generation), sched,
                                rfc3339(rt.start_time) if sched is None else now)
-        elif generation and sched.get("observedGeneration") != generation:
-            sched = _with_generation(sched, generation)
         out.append(sched)
         out += [c for t, c in old.items() if t not in _KUBELET_CONDITIONS]
         return out
@@ -1311,13 +1311,6 @@ def _shared_condition(cond: _Cond, ts: Any) -> Obj:
     objects are never changed in place): 10,000 pods hold a few hundred instead of 50,000."""
     type_, status, reason, message, generation = cond
     return condition(type_, status, ts, reason, message, generation)
-
-
-def _with_generation(cond: Obj, generation: int) -> Obj:
-    """``cond`` (a stored condition: never changed in place) at the pod's ``generation``."""
-    out: Obj = {"type": cond.get("type"), "observedGeneration": generation}
-    out.update((k, v) for k, v in cond.items() if k not in ("type", "observedGeneration"))
-    return out
 
 
 def _range_prefix(node: Obj) -> str:
