@@ -73,6 +73,7 @@ class Navigator:
         self.previous_cmd: str | None = None
         self.on_show: Callable[[ResourceView], None] = lambda view: None
         self.capture: Callable[[ResourceView], None] = lambda view: None
+        self._carried: ResourceView | None = None  # rebind: the view the one opened again carries over from
         # what the UI adds to a view's menu (plugins.yaml's keys): view → [(label, description)]
         self.menu_hints: Callable[[ViewKind], list[tuple[str, str]]] = lambda view: []
 
@@ -89,6 +90,9 @@ class Navigator:
 
     def _enter(self, view: ResourceView) -> ResourceView:
         view.open()
+        carried, self._carried = self._carried, None
+        if carried is not None and view.scope.view == carried.scope.view:
+            self._carry_over(carried, view)  # before it is shown: its cursor is where it was
         self.on_show(view)
         return view
 
@@ -489,7 +493,10 @@ class Navigator:
             else:
                 view.detach()  # their subscriptions die with the old informer
         cur = self.current
+        if cur is not None:
+            self.capture(cur)  # the row under the cursor now, for ``_carry_over``
         back_from_contexts = cur is not None and cur.scope.view.name == "contexts"
+        self._carried = None if back_from_contexts else cur
         target = self.previous_cmd if back_from_contexts else self.current_cmd
         merged_cmd, self.merged_cmd = self.merged_cmd, None
         if merged_cmd is not None and target == merged_cmd[0]:
@@ -507,10 +514,9 @@ class Navigator:
             if out.ok and self.current_cmd is not None and target:
                 self.merged_cmd = (self.current_cmd, target)
         new = self.current
+        self._carried = None
         if out is None or not out.ok or new is None:  # (a kind discovery may bring: ``start`` waits for it over pods)
             return self.start()
-        if cur is not None and not back_from_contexts and new.scope.view == cur.scope.view:
-            self._carry_over(cur, new)
         return out
 
     @staticmethod

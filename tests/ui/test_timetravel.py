@@ -6,7 +6,7 @@ import re
 
 from k9py.scenario import files
 from k9py.store.history import History
-from tests.ui.simcluster import command, flash, goto, run, settle
+from tests.ui.simcluster import command, deployment, flash, goto, run, settle, sim_cluster
 
 
 def names(app):
@@ -396,3 +396,30 @@ def test_diff_on_a_workloads_row_diffs_the_object_of_its_kind_and_a_users_row_sa
         await command(app, pilot, "diff 50s")
         assert flash(app) == "diff: a row of users is not an object of the cluster"
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_the_row_under_the_cursor_stays_under_it_into_the_past_and_back(tmp_path):
+    """`<` on the fourth pod: the past shows that pod under the cursor (not the first row), and so
+    does now again (the row the user looked at is the one they went back in time for)."""
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 60)
+        await command(app, pilot, "sp")  # a pane of a few lines: its window over the rows scrolls
+        await settle(app, pilot)
+        await pilot.press("j", "j", "j", "j", "j", "j")
+        table = app.table
+        picked, top = table.cursor_key, round(table.scroll_y)
+        assert picked is not None and picked != app.model.row_at(0).key and top > 0
+        await pilot.press("less_than_sign")
+        await until_done(app, pilot)
+        assert app.session.present is not None
+        table = app.table  # (a line less: the past's bar)
+        past_top = round(table.scroll_y)
+        assert (table.cursor_key, past_top) == (picked, max(top, app.model.index_of(picked) - table.page + 1))
+        await pilot.press("escape")  # at the root, in the past: now
+        await until_done(app, pilot)
+        assert app.session.present is None
+        assert (app.table.cursor_key, round(app.table.scroll_y)) == (picked, past_top)
+    cluster = sim_cluster()
+    cluster.create(deployment("many", replicas=10))
+    cluster.advance(30)
+    run(scenario, cluster, size=(80, 24), history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

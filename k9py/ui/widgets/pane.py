@@ -81,7 +81,7 @@ class ExplorerPane(Vertical):
         view.listener = self.on_view_change
         view.input_waiting = lambda: keyinput.input_waiting(self.app)  # a filter's slices end for a key
         view.tick()
-        self.table.set_model(view.model, cursor=view.cursor)
+        self.table.set_model(view.model, cursor=view.cursor, top=view.top)
         self.table.marked = view.marks
         if view.top:
             self.table.scroll_to(y=view.top, animate=False, force=True)

@@ -70,6 +70,10 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_key: Key | None = None
         self._cursor_index = 0  # where the cursor was; used when its object goes away
         self._to_first_row = False  # select_first_row: the next model_changed puts the cursor there
+        # the object a new view's cursor goes to once its first rows come (the past, `:ctx`:
+        # the view opens again over a cache still listing); never a target while no row shows it
+        self._awaited: Key | None = None
+        self._awaited_top: float = 0
         self.marked: set[Key] = set()
         self._widths: list[int] = []
         self._measured: tuple[RowModel, int] | None = None  # the model and version whose every row set the widths
@@ -85,11 +89,14 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.set_model(model)
 
     # -- model -------------------------------------------------------------------------------
-    def set_model(self, model: RowModel, cursor: Key | None = None) -> None:
+    def set_model(self, model: RowModel, cursor: Key | None = None, top: float = 0) -> None:
+        """Show ``model``, the cursor on ``cursor`` (once a row shows it: the model may still be
+        listing), its line ``top`` lines down when that keeps it on screen."""
         if model is not self.model:
             self.selected_col = None  # a new view's selection: its sort column
         self.model = model
         self.cursor_key = cursor
+        self._awaited, self._awaited_top = cursor, top
         self._cursor_index = 0  # a new view starts at the top unless its cursor object is there
         self.marked = set()
         self._widths, self._measured = self._header_widths(model), None
@@ -120,6 +127,16 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             if m.filtering:  # no scrolling clamped to the rows known so far (all known: the real height)
                 height = max(len(m), need)
         idx = None if first else m.index_of(self.cursor_key)
+        awaited, restore_top = self._awaited, None
+        if len(m):
+            self._awaited = None
+            if idx is None and awaited is not None and not first:
+                idx = m.index_of(awaited)
+                if idx is not None:
+                    self.post_message(self.CursorMoved(self, awaited))
+                    self.cursor_key = awaited
+                    # where it was on screen, as near as this window's height lets it be
+                    restore_top = max(idx - self.page + 1, min(round(self._awaited_top), idx), 0)
         if idx is None:
             idx = min(old, max(0, len(m) - 1))
             key = m.key_at(idx)
@@ -128,7 +145,9 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.cursor_key = key
         self._cursor_index = idx
         self._set_height(height + 1)
-        if anchor and idx != old and 0 <= offset < self.page:
+        if restore_top is not None:
+            self.scroll_to(y=restore_top, animate=False, force=True)
+        elif anchor and idx != old and 0 <= offset < self.page:
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
         if anchor and idx == old and self._frame == self._frame_now():
