@@ -100,6 +100,12 @@ def context_dir(context: str, cluster: str = "") -> Path:
     return clusters_dir().joinpath(*parts, _k9s_safe(context))
 
 
+def context_subpath(context: str, cluster: str = "") -> Path:
+    """``<cluster>/<context>`` as k9s names a context's folders under its dump and benchmark
+    folders (``SanitizeContextSubpath``); without a cluster, ``<context>``."""
+    return Path(*([_k9s_safe(cluster)] if cluster else []), _k9s_safe(context))
+
+
 def _k9s_safe(name: str) -> str:
     """k9s's SanitizeFileName (``[:/]+`` → ``-``); a name of dots only or with a NUL or a
     backslash, which k9s would take as a path, is made harmless (it never leaves ``clusters``)."""

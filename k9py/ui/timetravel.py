@@ -223,7 +223,8 @@ async def _save(app: K9pyApp, present: Session, history: Any) -> None:
     from k9py.ui.screens.viewer import default_save_dir, save_text
 
     try:
-        path = save_text(default_save_dir(app), present.info().context, "history", ".jsonl", "", present.now())
+        info = present.info()
+        path = save_text(default_save_dir(app), info.context, "history", ".jsonl", "", present.now(), cluster=info.cluster)
         size = await asyncio.to_thread(history.save, str(path))
     except OSError as err:
         app.flash(f"save failed: {err}", "error")

@@ -106,7 +106,7 @@ def test_search_copy_save_fullscreen_back(tmp_path, monkeypatch):
         await pilot.press("ctrl+s")
         path = scr.saved_path
         assert path.read_text() == app.clipboard and str(path) in flash(app)
-        assert path.parent == tmp_path / "k9py" / "screens" / "k9py-sim"
+        assert path.parent == tmp_path / "k9py" / "screens" / "k9py-sim" / "k9py-sim"  # k9s's <cluster>/<context>
         assert path.name.startswith("describe-pod-default-counter-") and path.suffix == ".txt"
         await pilot.press("f")
         assert scr.has_class("fullscreen")
@@ -230,3 +230,15 @@ def test_ctrl_s_saves_an_object_named_at_length_in_a_context_named_at_length(tmp
         assert all(len(part.encode()) <= 255 for part in path.parts) and path.name.startswith("describe-default-ppp")
         assert path.parent.name.startswith("ctx-ccc") and path.name.endswith(".txt")
     assert save_text(tmp_path, "ctx", "pods", ".txt", "x", now=0).name == "pods-19700101000000.txt"
+
+
+def test_ctrl_s_saves_in_k9s_s_cluster_and_context_folders(tmp_path):
+    """k9s saves a context's dumps in <screenDumpDir>/<cluster>/<context> (``[:/]`` runs made
+    ``-``, so an EKS ARN is one folder): a k9s user's dumps and k9py's sit side by side."""
+    from k9py.ui.screens.viewer import save_text
+
+    arn = "arn:aws:eks:eu-west-1:123456789012:cluster/prod"
+    path = save_text(tmp_path, arn, "pods-default", ".csv", "x", now=0, cluster=arn)
+    folder = "arn-aws-eks-eu-west-1-123456789012-cluster-prod"
+    assert path.relative_to(tmp_path).parts == (folder, folder, "pods-default-19700101000000.csv")
+    assert save_text(tmp_path, "..", "x", ".txt", "y", now=0, cluster="..").parent == tmp_path / "_" / "_"

@@ -353,7 +353,7 @@ def test_config_screen_dump_dir_is_where_ctrl_s_writes_and_sd_reads(monkeypatch,
     async def s(app, pilot, cluster):
         await pilot.press("ctrl+s")
         await pilot.pause()
-        [saved] = list((dumps / "k9py-sim").glob("pods-*.csv"))
+        [saved] = list((dumps / "k9py-sim" / "k9py-sim").glob("pods-*.csv"))  # k9s's <cluster>/<context>
         assert str(saved) in flash(app)
         await command(app, pilot, "sd")
         assert isinstance(app.screen, ScreenDumps)

@@ -60,11 +60,12 @@ def default_save_dir(app: object = None) -> Path:
 
 
 def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: str,
-              now: float | None = None, *, nanos: bool = False) -> Path:
-    """Write ``text`` to a new file in ``folder``/``context`` named after ``stem`` and the time
-    (``nanos``: in nanoseconds since the epoch, as k9s names a saved log; else YYYYmmddHHMMSS)."""
+              now: float | None = None, *, nanos: bool = False, cluster: str = "") -> Path:
+    """Write ``text`` to a new file in ``folder``/``cluster``/``context`` (k9s's screen dump
+    folder of a context) named after ``stem`` and the time (``nanos``: in nanoseconds since the
+    epoch, as k9s names a saved log; else YYYYmmddHHMMSS)."""
     if context:
-        folder = folder / locations.fit_name(_UNSAFE_NAME.sub("_", context))
+        folder = folder / locations.context_subpath(context, cluster)
     folder.mkdir(parents=True, exist_ok=True)
     when = now if now is not None else time.time()
     stamp = str(int(when * 1_000_000_000)) if nanos else time.strftime("%Y%m%d%H%M%S", time.gmtime(when))
@@ -402,8 +403,9 @@ class ViewerScreen(KeyedScreen[None]):
     def action_save(self) -> None:
         session = self.session
         try:
-            path = save_text(self.save_dir or default_save_dir(self.app), session.info().context, self.save_stem(),
-                             self.save_suffix, self.text(), session.now(), nanos=self.save_nanos)
+            info = session.info()
+            path = save_text(self.save_dir or default_save_dir(self.app), info.context, self.save_stem(),
+                             self.save_suffix, self.text(), session.now(), nanos=self.save_nanos, cluster=info.cluster)
         except OSError as err:
             self.flash(f"save failed: {err}", "error")
             return

@@ -309,7 +309,9 @@ class ExplorerPane(Vertical):
             return
         stem = f"{cur.scope.view.name}-{cur.namespace or 'all'}"
         try:
-            path = save_text(default_save_dir(self.host), session.info().context, stem, ".csv", table_csv(m), session.now())
+            info = session.info()
+            path = save_text(default_save_dir(self.host), info.context, stem, ".csv", table_csv(m), session.now(),
+                             cluster=info.cluster)
         except OSError as err:
             self.host.flash(f"save failed: {err}", "error")
             return
