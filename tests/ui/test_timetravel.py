@@ -4,6 +4,9 @@ objects marked, their logs, esc / `:now` back, ctrl-s saving the history."""
 import asyncio
 import re
 
+import pytest
+
+from k9py.explorer import resource_view
 from k9py.scenario import files
 from k9py.store.history import History
 from tests.ui.simcluster import command, deployment, flash, goto, run, settle, sim_cluster
@@ -398,9 +401,13 @@ def test_diff_on_a_workloads_row_diffs_the_object_of_its_kind_and_a_users_row_sa
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
 
 
-def test_the_row_under_the_cursor_stays_under_it_into_the_past_and_back(tmp_path):
-    """`<` on the fourth pod: the past shows that pod under the cursor (not the first row), and so
-    does now again (the row the user looked at is the one they went back in time for)."""
+@pytest.mark.parametrize("threaded", [False, True])
+def test_the_row_under_the_cursor_stays_under_it_into_the_past_and_back(tmp_path, monkeypatch, threaded):
+    """`<` on the seventh pod: the past shows that pod under the cursor (not the first row), and so
+    does now again (the row the user looked at is the one they went back in time for); also when
+    the view's rows are many and load in a worker thread (a model shown in place of the first)."""
+    if threaded:
+        monkeypatch.setattr(resource_view, "LOAD_IN_THREAD_MIN", 3)
     async def scenario(app, pilot, cluster):
         await settle(app, pilot, 60)
         await command(app, pilot, "sp")  # a pane of a few lines: its window over the rows scrolls

@@ -104,7 +104,7 @@ class ExplorerPane(Vertical):
         if view is not self.current or not self.has_table:
             return
         if change.model and view.model is not None:  # loaded in a worker thread: the new model
-            self.table.set_model(view.model, cursor=self.table.cursor_key)
+            self.table.replace_model(view.model)
             self.table.marked = view.marks
         if change.sorted:
             self.flash_line.clear_from("sort")

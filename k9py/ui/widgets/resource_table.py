@@ -103,6 +103,12 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(0, 0, animate=False)
         self.model_changed(anchor=False)
 
+    def replace_model(self, model: RowModel) -> None:
+        """``model`` takes the shown one's place in the same view (loaded in a worker thread): the
+        cursor stays on its object, or still awaits the one it was to go to."""
+        awaited, top = self._awaited, self._awaited_top
+        self.set_model(model, cursor=self.cursor_key if awaited is None else awaited, top=top)
+
     def model_changed(self, anchor: bool = True) -> None:
         """The model's rows changed: keep the cursor on its object (or at its old row if the
         object went away), resize, repaint. With ``anchor`` the cursor also keeps its line on
@@ -130,11 +136,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         awaited, restore_top = self._awaited, None
         if len(m):
             self._awaited = None
-            if idx is None and awaited is not None and not first:
-                idx = m.index_of(awaited)
-                if idx is not None:
-                    self.post_message(self.CursorMoved(self, awaited))
-                    self.cursor_key = awaited
+            if awaited is not None and not first:
+                if idx is None:
+                    idx = m.index_of(awaited)
+                    if idx is not None:
+                        self.post_message(self.CursorMoved(self, awaited))
+                        self.cursor_key = awaited
+                if idx is not None and self.cursor_key == awaited:
                     # where it was on screen, as near as this window's height lets it be
                     restore_top = max(idx - self.page + 1, min(round(self._awaited_top), idx), 0)
         if idx is None:
