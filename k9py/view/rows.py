@@ -466,7 +466,8 @@ class SortKeys:
 LAZY_FILTER_MIN = 2000  # rows: fewer are filtered at once even when asked to be lazy
 
 ERROR_STATUSES_OK = {"Running", "Completed", "Succeeded", "Terminating", "ContainerCreating", "Pending",
-                     "PodInitializing", "Bound", "Active", "Ready", "Available", "Released"}
+                     "PodInitializing", "Bound", "Active", "Ready", "Available", "Released",
+                     "Complete", "Suspended"}  # a Job's (k9s colours them as any row)
 
 
 USAGE_KINDS = frozenset({"Pod", "Container", "Node"})  # rows keyed as their usage is (metrics)

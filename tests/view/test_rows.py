@@ -462,3 +462,22 @@ def test_last_restart_sorts_by_time_the_latest_first():
     broken["status"]["containerStatuses"][0]["restartCount"] = "x"
     m.apply([("default", "broken")], [], [], {**objs, ("default", "broken"): broken}.get)
     assert names(m)[-2:] in (["never", "broken"], ["broken", "never"]) and len(m) == 4
+
+
+def test_a_complete_or_suspended_job_is_no_fault_a_failed_one_is():
+    """kubectl's STATUS of a Job says Complete, Suspended, Failed: k9s colours only a job whose pods
+    failed as an error; a finished or suspended one is an ordinary row."""
+    def job(name, cond):
+        return {"apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"name": name, "namespace": "default", "creationTimestamp": "2026-11-01T09:00:00Z"},
+                "spec": {"completions": 1, "template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}},
+                "status": {"conditions": [{"type": cond, "status": "True"}],
+                           "succeeded": 1 if cond == "Complete" else 0, "failed": 1 if cond == "Failed" else 0}}
+    jobs = {("default", n): job(n, cond) for n, cond in
+            (("done", "Complete"), ("paused", "Suspended"), ("broke", "Failed"))}
+    m = RowModel(BY_NAME["jobs"], all_namespaces=False)
+    m.now = small_cluster().now()
+    m.load(jobs)
+    status = m.col_index("STATUS")
+    seen = {m.row_at(i).key[1]: (m.cells(m.row_at(i))[status], m.style(m.row_at(i))) for i in range(len(m))}
+    assert seen == {"done": ("Complete", ""), "paused": ("Suspended", ""), "broke": ("Failed", "err")}
