@@ -117,7 +117,11 @@ MENU_TAIL = [("owner", "<shift-j>", "Jump Owner"), ("wide", "<ctrl-w>", "Wide"),
 MENU_SORTS = ("NAME", "AGE")
 # a sort key that sorts another column in a view without the key's own (k9s's history: shift-n
 # sorts REVISION); view name -> {the key's column: the column it sorts there}
-SORT_STANDS_IN: dict[str, dict[str, str]] = {"history": {"NAME": "REVISION"}}
+# kubectl prints roles, cluster roles and CRDs as NAME and CREATED AT (the apiserver's default
+# convertor) where k9s has AGE: shift-a sorts CREATED AT there
+SORT_STANDS_IN: dict[str, dict[str, str]] = {"history": {"NAME": "REVISION"},
+                                             **{v: {"AGE": "CREATED AT"} for v in
+                                                ("roles", "clusterroles", "customresourcedefinitions")}}
 
 
 def sort_column(view: ViewKind | None, col: str) -> str:

@@ -778,7 +778,8 @@ class RowModel:
             return _name_first(row.key, row.obj)
         if col == "NAMESPACE":
             return _key_itself(row.key, row.obj)
-        if col == "AGE":  # youngest first when ascending; made at no time (a malformed one): the oldest
+        if col in ("AGE", "CREATED AT"):  # youngest first when ascending; made at no time: the oldest
+            # (CREATED AT: the default convertor's creationTimestamp, sorted as AGE is)
             made = time_or_none(meta.dig(row.obj, "metadata", "creationTimestamp"))
             return (-(made or 0.0), ns, name)
         if col in TIME_SORTS and self.kind == "Event":

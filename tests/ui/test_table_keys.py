@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from k9py.backends.sim import SimBackend
-from k9py.ui import theme
+from k9py.kube.timefmt import rfc3339
+from k9py.ui import keymap, theme
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.yaml_view import YamlScreen
-from tests.ui.simcluster import command, flash, goto, settle, sim_cluster
+from tests.ui.conftest import table_lines
+from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
 
 NARROW, WIDE = (80, 24), (160, 45)
 SIZES = pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x45"])
@@ -363,3 +365,30 @@ def test_a_small_tables_columns_are_as_wide_as_its_widest_row_from_the_first_fra
         await pilot.pause()
         assert t._widths == before  # nothing moved
     run_at(NARROW, s, cluster)
+
+
+def test_shift_a_sorts_created_at_where_kubectl_prints_no_age():
+    """:cr, :ro and :crd are printed as kubectl prints them, NAME and CREATED AT: k9s's shift-a
+    (Sort Age) sorts that column, the youngest first as AGE sorts, again the other way; the menu
+    says so."""
+    async def s(app, pilot, cluster):
+        for name, made in (("old-role", 3600), ("new-role", 60)):
+            cluster.store.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                                  "metadata": {"name": name,
+                                               "creationTimestamp": rfc3339(cluster.now() - made)},
+                                  "rules": []})
+        await command(app, pilot, "clusterroles")
+        columns = {c.name for c in app.model.columns}
+        assert "AGE" not in columns and "CREATED AT" in columns
+        assert ("<shift-a>", "Sort Created At") in keymap.menu(app.current.scope.view, False, columns)
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert "no AGE column" not in app.flash_text
+        assert "CREATED AT↑" in table_lines(app)[0]
+        order = [app.model.row_at(i).key[1] for i in range(len(app.model))]
+        assert order.index("new-role") < order.index("old-role")
+        await pilot.press("A")
+        await settle(app, pilot)
+        order = [app.model.row_at(i).key[1] for i in range(len(app.model))]
+        assert order.index("old-role") < order.index("new-role")
+    run(s, sim_cluster())
