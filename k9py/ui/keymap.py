@@ -74,6 +74,13 @@ SCROLL = [  # bound, not listed in `?` (k9s does not list them either)
     Key("right", "<right>", "scroll_cols(1)", "Scroll right", "NAVIGATION", "scroll_right"),
 ]
 
+# k9s's (tview's) h and l scroll a table left and right where the view binds no row key on them
+# (`l` is Logs on pods): bound after the pane's row keys, listed in `?` where they scroll
+VI_SCROLL = [
+    Key("h", "<h>", "scroll_cols(-1)", "Left", "NAVIGATION"),
+    Key("l", "<l>", "scroll_cols(1)", "Right", "NAVIGATION"),
+]
+
 # Keys of every table view (the row keys that depend on the view come from explorer.keys).
 TABLE = [
     Key("J", "<shift-j>", "owner", "Jump owner", "RESOURCE", "owner"),
@@ -164,7 +171,8 @@ def pane_bindings(keymap: Keymap = DEFAULT) -> list[BindingType]:
     """The keys of a resource view's pane (the table itself has NAVIGATION and mark). Row keys
     all go to ``verb(ID)``: the view decides whether it has that verb."""
     keys = [k for k in GENERAL if k.action in HISTORY] + [k for k in TABLE if k.action not in MARK_ACTIONS]
-    return [*bindings([*keys, *SORTS, *NAMESPACE_KEYS, DRILL], keymap), *verb_bindings(keymap)]
+    return [*bindings([*keys, *SORTS, *NAMESPACE_KEYS, DRILL], keymap), *verb_bindings(keymap),
+            *bindings(VI_SCROLL, keymap)]
 
 
 def table_bindings(keymap: Keymap = DEFAULT) -> list[BindingType]:
@@ -189,8 +197,12 @@ def hotkey_sections(hotkeys: Iterable[Hotkey]) -> list[tuple[str, Hints]]:
 def install(node: DOMNode, new: Iterable[BindingType]) -> None:
     """Give ``node`` the keymap's bindings ``new`` instead of those with keymap ids its class
     declared (the bindings it has for other keys stay). Instance bindings: two apps with two
-    keymaps never share them."""
-    kept = [b for _, b in node._bindings if b.id not in DEFAULTS and not (b.id or "").startswith("hotkey.")]
+    keymaps never share them. A fixed key ``new`` binds again keeps its place in ``new`` (after
+    the row keys: h and l)."""
+    new = list(new)
+    again = {(b.key, b.action) for b in new if isinstance(b, Binding)}
+    kept = [b for _, b in node._bindings if b.id not in DEFAULTS and not (b.id or "").startswith("hotkey.")
+            and (b.key, b.action) not in again]
     node._bindings = BindingsMap([*kept, *new])
 
 
@@ -327,7 +339,8 @@ def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites:
     sections = [
         ("RESOURCE", _unshadowed(resource, replay)),
         ("GENERAL", _unshadowed(hints(GENERAL, keys), replay)),
-        ("NAVIGATION", hints(NAVIGATION, keys)),
+        ("NAVIGATION", hints(NAVIGATION, keys) + [h for h in hints(VI_SCROLL, keys)
+                                                   if h[0] not in {text for text, _ in resource}]),
         *([("NAMESPACES", spaces)] if view.namespaced else []),  # (k9s: no 0-9 keys on nodes, PVs...)
         *(extra or []),
     ]

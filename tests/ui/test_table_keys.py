@@ -392,3 +392,32 @@ def test_shift_a_sorts_created_at_where_kubectl_prints_no_age():
         order = [app.model.row_at(i).key[1] for i in range(len(app.model))]
         assert order.index("old-role") < order.index("new-role")
     run(s, sim_cluster())
+
+
+def test_h_and_l_scroll_sideways_where_the_view_has_no_row_key_on_them():
+    """k9s (tview's table) scrolls left and right on h and l too, and its ? lists them under
+    NAVIGATION: in :pv they scroll a whole column as the arrows do; on pods `l` stays Logs."""
+    from k9py.ui.screens.logs import LogScreen
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "pv")
+        assert app.table.content_width > app.table.size.width
+        before = table_lines(app)[0]
+        await pilot.press("l")
+        await settle(app, pilot)
+        after = table_lines(app)[0]
+        assert after != before and after.split()[0] == app.model.columns[1].name
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert table_lines(app)[0] == before
+        columns = {c.name for c in app.model.columns}
+        nav = dict(keymap.help_sections(app.current.scope.view, False, columns, [])[2][1])
+        assert nav["<h>"] == "Left" and nav["<l>"] == "Right"
+        await command(app, pilot, "pods")
+        columns = {c.name for c in app.model.columns}
+        nav = dict(keymap.help_sections(app.current.scope.view, False, columns, [])[2][1])
+        assert nav["<h>"] == "Left" and "<l>" not in nav  # (l is Logs here)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LogScreen)
+    run(s, sim_cluster(), size=(80, 24))

@@ -203,6 +203,10 @@ class ExplorerPane(Vertical):
             self.table.refresh_line(0)
         self.table.model_changed()
 
+    def action_scroll_cols(self, delta: int) -> None:
+        """k9s's h / l where the view has no row key on them: the table's left / right."""
+        self.table.action_scroll_cols(delta)
+
     def action_select_column(self, delta: int) -> None:
         """k9s's shift-left / shift-right: the column shift-o sorts by."""
         self.table.select_column(delta)
