@@ -55,6 +55,7 @@ GENERAL = [
     Key("right_square_bracket", "<]>", "history_forward", "History forward", id="history_forward"),
     Key("minus", "<->", "history_last", "Last view", id="history_last"),
     Key("ctrl+c", "<ctrl-c>", "quit", "Quit", id="quit"),
+    Key("q", "<q>", "escape", "Back"),  # k9s's q in a table: as esc (its Browser binds both); a keymap may take it
 ]
 
 NAVIGATION = [
@@ -164,7 +165,13 @@ def verb_bindings(keymap: Keymap = DEFAULT) -> list[Binding]:
 
 def app_bindings(keymap: Keymap = DEFAULT) -> list[BindingType]:
     """The App's keys: prompts, help, aliases, header, back, quit."""
-    return list(bindings([k for k in GENERAL if k.action not in HISTORY], keymap))
+    return list(bindings([k for k in _general(keymap) if k.action not in HISTORY], keymap))
+
+
+def _general(keymap: Keymap) -> list[Key]:
+    """GENERAL as ``keymap`` leaves it: the fixed q (esc's twin) only while no action of the
+    user's keymap.yaml takes q."""
+    return [k for k in GENERAL if k.key != "q" or not keymap.actions_on("q")]
 
 
 def pane_bindings(keymap: Keymap = DEFAULT) -> list[BindingType]:
@@ -200,7 +207,7 @@ def install(node: DOMNode, new: Iterable[BindingType]) -> None:
     keymaps never share them. A fixed key ``new`` binds again keeps its place in ``new`` (after
     the row keys: h and l)."""
     new = list(new)
-    again = {(b.key, b.action) for b in new if isinstance(b, Binding)}
+    again = {(b.key, b.action) for b in new if isinstance(b, Binding)} | {("q", "escape")}  # (the keymap may take q)
     kept = [b for _, b in node._bindings if b.id not in DEFAULTS and not (b.id or "").startswith("hotkey.")
             and (b.key, b.action) not in again]
     node._bindings = BindingsMap([*kept, *new])
@@ -338,7 +345,7 @@ def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites:
               if (text := keys.label(f"favorite_{i}", f"<{i}>")) is not None]
     sections = [
         ("RESOURCE", _unshadowed(resource, replay)),
-        ("GENERAL", _unshadowed(hints(GENERAL, keys), replay)),
+        ("GENERAL", _unshadowed(hints(_general(keys), keys), replay)),
         ("NAVIGATION", hints(NAVIGATION, keys) + [h for h in hints(VI_SCROLL, keys)
                                                    if h[0] not in {text for text, _ in resource}]),
         *([("NAMESPACES", spaces)] if view.namespaced else []),  # (k9s: no 0-9 keys on nodes, PVs...)

@@ -421,3 +421,30 @@ def test_h_and_l_scroll_sideways_where_the_view_has_no_row_key_on_them():
         await settle(app, pilot)
         assert isinstance(app.screen, LogScreen)
     run(s, sim_cluster(), size=(80, 24))
+
+
+def test_q_in_a_table_goes_back_and_clears_a_filter_as_esc_does():
+    """k9s's Browser binds q as esc (Filter Reset, then Back) and its ? lists q Back: from the pods
+    of a deployment q clears their filter, then goes back to the deployments; in the prompt q is
+    typed."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.title_text().startswith("pods(")
+        await pilot.press("slash", "q", "u", "x")
+        await pilot.pause()
+        assert app.prompt.value == "qux"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.model.filter and app.model.filter.text == "qux"
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert not app.model.filter and app.title_text().startswith("pods(")
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert app.title_text().startswith("deployments(")
+        columns = {c.name for c in app.model.columns}
+        general = dict(keymap.help_sections(app.current.scope.view, False, columns, [])[1][1])
+        assert general["<q>"] == "Back"
+    run(s, sim_cluster())

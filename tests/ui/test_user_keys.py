@@ -413,3 +413,24 @@ def test_a_contexts_own_aliases_hotkeys_and_plugins_join_the_users_while_it_is_s
             await settle(app, pilot)
             assert app.current.scope.view.name == "pods"
     asyncio.run(go())
+
+
+def test_a_keymap_that_takes_q_has_it_in_the_views_not_esc_s_twin(monkeypatch, tmp_path):
+    """q is esc's twin in the views (k9s's Browser) until keymap.yaml gives q to an action: then q
+    does that (here ctrl-e's Toggle header) and ? no longer lists q Back."""
+    from k9py.ui import keymap
+
+    user = user_files(monkeypatch, tmp_path, keymap="keymap:\n  toggle_header: q\n")
+
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "deploy")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        shown = app.query_one("#header").display
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert app.title_text().startswith("pods(") and app.query_one("#header").display != shown
+        columns = {c.name for c in app.model.columns}
+        general = dict(keymap.help_sections(app.current.scope.view, False, columns, [], keys=user.keymap)[1][1])
+        assert general["<q>"] == "Toggle header"
+    run(s, user=user)
