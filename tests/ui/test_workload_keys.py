@@ -176,3 +176,20 @@ def test_references_sort_by_name_and_gvr_with_k9s_shift_keys(drive):
         hints = {h.description for _, section in scr.help_sections() for h in section}
         assert {"Sort Name", "Sort GVR"} <= hints
     drive(s, cluster=cluster)
+
+
+def test_c_in_the_containers_view_copies_the_container_s_name(drive):
+    """k9s's container rows are named by the container (its render's row ID): c copies `counter`
+    (the container), not the pod's path to it."""
+    async def s(app, pilot, cluster):
+        await open_view(app, pilot, "po")
+        app.table.move_to(visible_names(app).index("counter"))
+        await pilot.press("enter")
+        await sync(app, pilot)
+        assert app.title_text().startswith("containers(")
+        container = app.table.cursor_row.obj["metadata"]["name"]
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.clipboard == container and "/" not in app.clipboard
+        assert app.flash_text == f"{container} copied to the clipboard (OSC 52)"
+    drive(s)

@@ -574,11 +574,16 @@ def copy_name(app: K9pyApp, row: Row) -> None:
     """`c`: the row's name to the clipboard (OSC 52, which the terminal may or may not honour);
     with marked rows, theirs, one a line (k9s's)."""
     marked = app.targets()
+    cur = app.current
+    containers = cur is not None and cur.scope.view.name == "containers"
+
+    def name_of(key: tuple[str, str]) -> str:  # a container's row is POD/NAME: k9s copies NAME
+        return key[1].rsplit("/", 1)[-1] if containers else key[1]
     if len(marked) > 1:
-        app.copy_to_clipboard("\n".join(key[1] for key in marked))
+        app.copy_to_clipboard("\n".join(name_of(key) for key in marked))
         app.flash(f"{len(marked)} names copied to the clipboard (OSC 52)")
         return
-    name = row.key[1]
+    name = name_of(row.key)
     app.copy_to_clipboard(name)
     app.flash(f"{name} copied to the clipboard (OSC 52)")
 
