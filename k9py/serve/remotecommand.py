@@ -6,9 +6,9 @@ kubectl 1.37 opens ``GET …/exec?command=…&container=…&stdin=…&stdout=…
 offers v5 and v4); when the upgrade is refused it retries over SPDY (``POST``, ``Upgrade: SPDY/3.1``),
 which k9py does not speak: that retry gets the same refusal, or a 400 that says so.
 
-Like the apiserver, everything that can be wrong is answered before the upgrade, as a ``Status``:
-404 no such pod, 400 no such container / a container name needed / a pod without a node / not
-running. Then one thread per connection pumps: stdin and resize messages into the process,
+Like the apiserver, what it checks itself is answered before the upgrade, as a ``Status``: 404 no
+such pod, 400 no such container / a container name needed / a pod without a node. A container that
+is not running is the kubelet's refusal, as the apiserver relays it (``_kubelet_refusal``). Then one thread per connection pumps: stdin and resize messages into the process,
 its output out every ``POLL`` seconds, and when it ends the ``Status`` on the error channel and
 a close frame. A client that goes away closes the process's stdin.
 
@@ -81,8 +81,10 @@ def handle(api: Api, req: Request, route: Route) -> Response:
         container = containers.choose(pod, opts.container)
         if not (pod.get("spec") or {}).get("nodeName"):
             raise bad_request(f"pod {name} does not have a host assigned")
-        status = _require_running(pod, container, sub)
-        logs = _attach_logs(api, pod, container, status) if sub == "attach" else None
+        status = _running_status(pod, container, sub)
+        logs = _attach_logs(api, pod, container, status) if sub == "attach" and status is not None else None
+    if status is None:
+        return _kubelet_refusal(req, f'container not found ("{container}")')
     if not ws.is_websocket_upgrade(req):
         if req.headers.get("upgrade"):
             raise bad_request(f"k9py serve speaks the remote-command protocol over WebSocket ({ws.V5}) only, not {req.headers['upgrade']}")
@@ -100,8 +102,13 @@ def handle(api: Api, req: Request, route: Route) -> Response:
     command = opts.command or _main_command(pod, container)
     proc_stdin = opts.stdin or sub == "attach"  # an attached shell waits on its stdin, read by the client or not
     if logs is None:
-        with api.cluster.lock:  # errors here are the userland's (a pod not running…): still before the upgrade
-            proc = _start(api, ns, name, container, command, tty=opts.tty, stdin=proc_stdin)
+        try:
+            with api.cluster.lock:  # errors here are the userland's (a pod not running…): still before the upgrade
+                proc = _start(api, ns, name, container, command, tty=opts.tty, stdin=proc_stdin)
+        except ApiError as err:
+            if not err.message.startswith(UPGRADE_FAILED):
+                raise
+            return _kubelet_refusal(req, err.message.removeprefix(UPGRADE_FAILED))  # stopped meanwhile
         api.notify()
 
     def upgrade(handler: BaseHTTPRequestHandler) -> None:
@@ -136,10 +143,9 @@ def _main_command(pod: Obj, container: str) -> list[str]:
     return cmd or ["sh"]
 
 
-def _require_running(pod: Obj, container: str, sub: str) -> Obj:
-    """The container's status if it is running; else the refusal kubectl shows after ``unable to
-    upgrade connection:`` (the kubelet's), checked here so that the SPDY retry kubectl makes after a
-    refused WebSocket gets the same answer."""
+def _running_status(pod: Obj, container: str, sub: str) -> Obj | None:
+    """The container's status if it is running; None if the kubelet would find no such running
+    container (waiting to start, crashed and backing off)."""
     st = pod.get("status") or {}
     phase = st.get("phase")
     if phase in ("Succeeded", "Failed"):
@@ -149,7 +155,37 @@ def _require_running(pod: Obj, container: str, sub: str) -> Obj:
                + (st.get("ephemeralContainerStatuses") or [])):
         if cs.get("name") == container and (cs.get("state") or {}).get("running") and cs.get("containerID"):
             return dict(cs)
-    raise bad_request(f'container not found ("{container}")')
+    return None
+
+
+UPGRADE_FAILED = "unable to upgrade connection: "  # the apiserver's SPDY client, refused by the kubelet
+
+
+def _kubelet_refusal(req: Request, reason: str) -> Response:
+    """The kubelet refuses an exec or attach it cannot start (``container not found ("c")``): with
+    a 500 and its words as plain text, which the apiserver passes on to a SPDY or pre-v5 client
+    (kubectl: ``error: unable to upgrade connection: container not found ("c")``). A v5 WebSocket
+    goes through the apiserver's stream translator, which has already upgraded the client when its
+    own SPDY request to the kubelet fails: the client gets the failure as an InternalError Status on
+    the error channel (kubectl 1.30+: ``error: Internal error occurred: unable to upgrade
+    connection: container not found ("c")``)."""
+    offered = ws.offered_protocols(req) if ws.is_websocket_upgrade(req) else []
+    if ws.V5 not in offered or ws.handshake_problem(req):
+        return Response(500, body=reason, content_type="text/plain; charset=utf-8")
+    cause = UPGRADE_FAILED + reason
+    status = {"metadata": {}, "status": "Failure", "message": f"Internal error occurred: {cause}", "reason": "InternalError",
+              "details": {"causes": [{"message": cause}]}, "code": 500}
+    key = req.headers["sec-websocket-key"]
+
+    def upgrade(handler: BaseHTTPRequestHandler) -> None:
+        sock = ws.WebSocket(handler)
+        sock.accept(key, ws.V5)
+        try:
+            sock.send(ws.ChannelProtocol(ws.V5).encode(ws.ERROR, json.dumps(status, separators=(",", ":")).encode()))
+        finally:
+            sock.close()
+
+    return Response(101, upgrade=upgrade)
 
 
 @dataclass

@@ -131,6 +131,31 @@ def test_exec_errors_as_against_a_real_cluster(srv, tmp_path):
                         'exec: "bash": executable file not found in $PATH: unknown\n')  # (\r\n: text mode)
 
 
+BAD_IMAGE_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: typo}
+spec:
+  containers:
+  - {name: web, image: "nginx:1.14.22"}
+"""
+
+
+def test_exec_into_a_container_not_running_is_the_kubelets_refusal_through_the_translator(srv, tmp_path):
+    # a learner's exec into a pod stuck pulling (or crash-looping): the apiserver has upgraded
+    # kubectl's WebSocket when the kubelet refuses, so a real cluster says it as an internal error
+    f = tmp_path / "typo.yaml"
+    f.write_text(BAD_IMAGE_POD)
+    srv.kubectl("apply", "-f", str(f))
+    srv.until("typo waiting", lambda: "waiting" in srv.json("get", "pod", "typo")["status"]["containerStatuses"][0]["state"])
+    expected = 'error: Internal error occurred: unable to upgrade connection: container not found ("web")\n'
+    p = srv.kubectl("exec", "typo", "--", "ls", check=False)
+    assert (p.returncode, p.stderr) == (1, expected)
+    p = srv.kubectl("exec", "-it", "typo", "--", "sh", check=False)
+    assert (p.returncode, p.stderr) == (1, "Unable to use a TTY - input is not a terminal or the right kind of file\n" + expected)
+    srv.kubectl("delete", "pod", "typo", "--wait=false")
+
+
 def test_exec_interactive_shell_over_a_pty(srv):
     term = Terminal(srv, "exec", "-it", "counter", "--", "sh")
     try:

@@ -228,14 +228,36 @@ def _spdy_refusal(handle: ServeHandle, path: str) -> tuple[int, str]:
     return e.value.code, json.loads(e.value.read())["message"]
 
 
-def test_a_container_not_running_is_refused_the_same_way_over_websocket_and_spdy(box):
+def _spdy_refusal_text(handle: ServeHandle, path: str) -> tuple[int, str]:
+    import urllib.request
+    req = urllib.request.Request(f"{handle.url}/api/v1/namespaces/default/pods/{path}", method="POST",
+                                 headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": V5})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=DEADLINE)
+    assert e.value.headers["Content-Type"] == "text/plain; charset=utf-8"
+    return e.value.code, e.value.read().decode()
+
+
+def test_a_container_not_running_is_the_kubelets_refusal_as_the_apiserver_relays_it(box):
     def waiting(st):
         st["containerStatuses"][0]["state"] = {"waiting": {"reason": "CrashLoopBackOff"}}
     _set_status(box, "box", waiting)
-    expected = (400, 'container not found ("c")')  # kubectl: error: unable to upgrade connection: container not found ("c")
-    assert _refusal(box, _url(box, "box", command="ls", stdout=True)) == expected
-    assert _spdy_refusal(box, "box/exec?command=ls&stdout=true") == expected
-    assert _refusal(box, _url(box, "box", "attach", stdout=True)) == expected
+    # the apiserver's stream translator upgrades a v5 client, then its SPDY request to the kubelet
+    # fails: an InternalError Status on the error channel (kubectl: error: Internal error occurred: ...)
+    for url in (_url(box, "box", command="ls", stdout=True), _url(box, "box", "attach", stdout=True)):
+        conn = _connect(url)
+        assert conn.subprotocol == V5
+        messages, _ = _drain(conn)
+        assert _status(messages) == {
+            "metadata": {}, "status": "Failure", "reason": "InternalError", "code": 500,
+            "message": 'Internal error occurred: unable to upgrade connection: container not found ("c")',
+            "details": {"causes": [{"message": 'unable to upgrade connection: container not found ("c")'}]}}
+    # SPDY and older WebSocket clients get the kubelet's own 500 in plain text, relayed
+    # (kubectl: error: unable to upgrade connection: container not found ("c"))
+    assert _spdy_refusal_text(box, "box/exec?command=ls&stdout=true") == (500, 'container not found ("c")')
+    with pytest.raises(websocket.WebSocketBadStatusException) as e:
+        _connect(_url(box, "box", command="ls", stdout=True), protocol=V4)
+    assert (e.value.status_code, e.value.resp_body) == (500, b'container not found ("c")')
     _set_status(box, "box", lambda st: st.__setitem__("phase", "Succeeded"))
     assert _refusal(box, _url(box, "box", command="ls", stdout=True)) == (400, "cannot exec into a container in a completed pod; current phase is Succeeded")
     assert _refusal(box, _url(box, "box", "attach", stdout=True)) == (400, "cannot attach a container in a completed pod; current phase is Succeeded")
