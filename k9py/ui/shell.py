@@ -37,6 +37,7 @@ from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
 from k9py.ui.handover import terminal_handed_over
 from k9py.view.inert import encodable, inert_line
+from k9py.view.rows import k9s_pod_status
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -178,6 +179,10 @@ class Shells:
             self.node_shell(row.key[1])
             return
         ns, pod, containers, chosen = pod_and_containers(view, row)
+        if view.name == "pods" and k9s_pod_status(row.obj) != "Running":
+            # k9s's podIsRunning: a pod whose STATUS is not Running opens no terminal
+            self.app.flash(f"{ns}/{pod} is not in a {'happy' if attach else 'running'} state", "error")
+            return
         if chosen is not None:
             self.run(ns, pod, chosen, attach=attach)
             return

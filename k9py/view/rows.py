@@ -213,6 +213,16 @@ def _mi(v: int) -> str:
     return str(v // (1024 * 1024))
 
 
+def k9s_pod_status(pod: Obj, kubectl_status: str | None = None) -> str:
+    """STATUS as k9s's pods view shows it (``render.Pod.Phase``): kubectl's (``kubectl_status``
+    when the caller has it), but being deleted is Terminating, a terminal phase too (kubectl:
+    Completed), unless the node is unreachable (Unknown)."""
+    status = printers_pod.pod_status_reason(pod) if kubectl_status is None else kubectl_status
+    if status != "Unknown" and (pod.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    return status
+
+
 def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
     """k9s's pod row: kubectl's READY / STATUS / RESTARTS / IP / NODE / AGE cells, PF, and usage
     (``usage``: (cpu m, memory B), from metrics) against requests and limits."""
@@ -221,9 +231,7 @@ def pod_cells(pod: Obj, now: float, usage: Any = None) -> list[Any]:
     rc, rm, lc, lm = pod_requests(pod)
     cpu, mem = (usage[0], usage[1]) if usage is not None else (0, 0)
     qos = _QOS.get((pod.get("status") or {}).get("qosClass") or "", "BE")
-    status = k[2]
-    if status != "Unknown" and (pod.get("metadata") or {}).get("deletionTimestamp"):
-        status = "Terminating"  # k9s's PodStatus: being deleted is Terminating, a terminal phase too (kubectl: Completed)
+    status = k9s_pod_status(pod, k[2])
     last = summary.last_restart
     spec = pod.get("spec") or {}
     gr, gl = gpu_requests(counted_containers(pod))

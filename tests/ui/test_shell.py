@@ -219,7 +219,7 @@ def test_a_pod_that_is_not_running_is_one_line_in_the_flash(terminal_is):
         await goto(app, pilot, "stuck")
         await pilot.press("s")
         await settle(app, pilot)
-        assert flash(app) == "shell default/stuck: pod stuck does not have a host assigned"
+        assert flash(app) == "default/stuck is not in a running state"  # k9s's words, before any exec
         assert len(app.screen_stack) == 1
     run(s)
 
@@ -314,3 +314,22 @@ def test_a_live_shells_exit_126_says_the_image_has_no_shell():
     assert not_started(126, "command terminated with exit code 126", attach=False) == "no shell (sh) in the image"
     assert not_started(1, "command terminated with exit code 1", attach=False) is None
     assert not_started(126, "command terminated with exit code 126", attach=True) is None
+
+
+def test_s_and_a_on_a_pod_not_running_say_so_as_k9s_and_open_no_terminal(terminal_is):
+    """k9s's podIsRunning: a pod whose STATUS is not Running (a typo'd image backing off, a crash
+    loop) gets no shell and no attach, one line in the flash instead of a handed-over terminal."""
+    async def s(app, pilot, cluster):
+        cluster.create(pod_manifest("typo", "nginx:1.14.22"))
+        await settle(app, pilot, 10)
+        await goto(app, pilot, "typo")
+        assert cluster.store.get("Pod", "default", "typo")["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] in (
+            "ErrImagePull", "ImagePullBackOff")
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert flash(app) == "default/typo is not in a running state"
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert flash(app) == "default/typo is not in a happy state"
+        assert len(app.screen_stack) == 1 and terminal_is.seen == b""
+    run(s)
