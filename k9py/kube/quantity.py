@@ -68,3 +68,58 @@ def format_bytes(b: int) -> str:
         if b and b % unit == 0:
             return f"{b // unit}{suffix}"
     return str(b)
+
+
+# apimachinery's ParseQuantity errors, as Quantity.UnmarshalJSON returns them to the decoder (the
+# apiserver says them with no field: Pod in version "v1" cannot be handled as a Pod: quantities...)
+ERR_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+ERR_SUFFIX = "unable to parse quantity's suffix"
+_GO_SUFFIXES = frozenset(["", *_DECIMAL, *_BINARY])
+_DIGITS = "0123456789"
+
+
+def go_error(value: object) -> str | None:
+    """What apimachinery's ``Quantity.UnmarshalJSON`` says of a JSON value (a string, or a
+    number's or other value's text), or None when it takes it (``parseQuantityString`` and the
+    suffix lookup, step by step: ``1GB`` and ``512 Mi`` do not match the format, ``192i`` has no
+    such suffix)."""
+    if value is None:
+        return None  # null: the zero quantity
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        text = repr(value) if isinstance(value, float) else str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return ERR_FORMAT  # an object or an array: its text matches no quantity
+    if not text:
+        return ERR_FORMAT
+    if text == "0":
+        return None
+    pos, end = 0, len(text)
+    if text[0] in "+-":
+        pos += 1
+    while pos < end and text[pos] in _DIGITS:
+        pos += 1
+    if pos < end and text[pos] == ".":
+        pos += 1
+        while pos < end and text[pos] in _DIGITS:
+            pos += 1
+    suffix_start = pos
+    while pos < end and text[pos] in "eEinumkKMGTP":
+        pos += 1
+    if pos < end:
+        if text[pos] in "+-":
+            pos += 1
+        while pos < end and text[pos] in _DIGITS:
+            pos += 1
+        if pos < end:
+            return ERR_FORMAT  # a character past the suffix that no suffix has
+    suffix = text[suffix_start:]
+    if suffix not in _GO_SUFFIXES:
+        exp = suffix[1:]
+        if not (len(suffix) > 1 and suffix[0] in "eE" and re.fullmatch(r"[+-]?[0-9]+", exp)
+                and -(1 << 63) <= int(exp) < 1 << 63):
+            return ERR_SUFFIX
+    return None  # (an empty numerator is 0 to Go: "Mi" and "." are zero quantities)

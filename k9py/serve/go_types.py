@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from k9py.kube import quantity
 from k9py.serve.openapi_schemas import integer_format, kind_schema_name, type_fields
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -68,6 +69,11 @@ def _walk(group: str, version: str, kind: str, path: str, obj: Any) -> tuple[str
                 return None
             spec, value = spec[2:], value[int(index)]
             continue
+        if spec.startswith("{}"):  # a map's key: Go names the map's field, not the key
+            if not isinstance(value, dict) or name not in value:
+                return None
+            spec, value = spec[2:], value[name]
+            continue
         fields = _fields(spec)
         if fields is None or not isinstance(value, dict) or name not in fields or name not in value:
             return None
@@ -85,7 +91,11 @@ def unmarshal_error(group: str, version: str, kind: str, path: str, obj: Any) ->
     if found is None:
         return None
     spec, value, keys, struct = found
+    if spec == "quantity":
+        return quantity.go_error(value)
     go, got = _go_name(spec, keys[-1] if keys else ""), _json_kind(value)
+    if go == "[]uint8" and got == "string":
+        return base64_error(value)
     if go is None or got is None or not keys or _fits(got, value, go):
         return None  # (the right JSON type: a wrong value, which the caller words)
     return _message(got, value, go, struct, keys)
@@ -143,15 +153,65 @@ def _struct(spec: str, value: dict, path: str, keys: list[str]) -> tuple[str, st
     return None
 
 
+_B64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def base64_error(text: str) -> str | None:
+    """What Go's ``base64.StdEncoding.Decode`` says of a JSON string decoded into ``[]byte`` (a
+    Secret's data), or None when it decodes: its ``decodeQuantum``, quantum by quantum (newlines
+    skipped; ``=`` padding where it belongs), ``illegal base64 data at input byte N``."""
+    src = text.encode()
+    si, end = 0, len(src)
+
+    def corrupt(at: int) -> str:
+        return f"illegal base64 data at input byte {at}"
+
+    while si < end:
+        j = 0
+        while j < 4:
+            if si == end:
+                if j == 0:
+                    return None
+                return corrupt(si - j)  # (a padded encoding: a short quantum)
+            c = src[si]
+            si += 1
+            if c in _B64:
+                j += 1
+                continue
+            if c in b"\r\n":
+                continue
+            if c != ord("="):
+                return corrupt(si - 1)
+            if j in (0, 1):
+                return corrupt(si - 1)  # padding too early
+            if j == 2:  # "==" expected: the first is read
+                while si < end and src[si] in b"\r\n":
+                    si += 1
+                if si == end:
+                    return corrupt(end)
+                if src[si] != ord("="):
+                    return corrupt(si - 1)
+                si += 1
+            while si < end and src[si] in b"\r\n":
+                si += 1
+            return corrupt(si) if si < end else None  # anything after the padding
+    return None
+
+
 def _value(spec: str, v: Any, path: str, keys: list[str], struct: str) -> tuple[str, str] | None:
+    if spec == "quantity":
+        err = quantity.go_error(v)  # Quantity's own UnmarshalJSON: its words, with no field
+        return None if err is None else (path, err)
     go = _go_name(spec, keys[-1])
     if go is None:
         return None  # (a time, a quantity, an int-or-string, a free object: other checks)
     got = _json_kind(v)
     if got is None:
         return None
-    ok = got == "string" if go == "[]uint8" else _fits(got, v, go)  # (bytes are base64 text)
-    if not ok:
+    if go == "[]uint8" and got == "string":  # bytes are base64 text
+        err = base64_error(v)
+        return None if err is None else (path, err)
+    if not _fits(got, v, go):
         return path, _message(got, v, go, struct, keys)
     if spec.startswith("[]") and go != "[]uint8":
         for i, item in enumerate(v):

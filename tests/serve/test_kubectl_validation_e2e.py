@@ -297,3 +297,72 @@ def test_pod_spec_enums_are_refused_as_the_apiserver_words_them(srv: Server) -> 
     p = srv.kubectl("apply", "-f", "-", stdin=dep, check=False)
     assert p.stderr == ('The Deployment "never" is invalid: spec.template.spec.restartPolicy: Unsupported value: '
                         '"Never": supported values: "Always"\n')
+
+
+LIMITS_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: sized
+spec:
+  containers:
+  - name: c
+    image: busybox
+    resources:
+      limits:
+        memory: {memory}
+        cpu: {cpu}
+"""
+
+
+def test_a_malformed_quantity_is_the_quantity_decoders_error_without_a_field(srv: Server, tmp_path: Path) -> None:
+    # a learner's 128MB / 0.5cores / 192i: Quantity's UnmarshalJSON says it, and the apiserver
+    # passes its words on with no field (the message every search for them finds)
+    fmt = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    for memory, cpu, words in (("128MB", "500m", fmt), ("128Mi", "0.5cores", fmt), ("512 Mi", "1", fmt),
+                               ("192i", "1", "unable to parse quantity's suffix")):
+        f = _file(tmp_path, "sized.yaml", LIMITS_POD.format(memory=memory, cpu=cpu))
+        p = srv.kubectl("apply", "-f", f, check=False)
+        assert (p.returncode, p.stderr) == (
+            1, f'Error from server (BadRequest): error when creating "{f}": Pod in version "v1" cannot be handled as a Pod: {words}\n')
+    f = _file(tmp_path, "sized.yaml", LIMITS_POD.format(memory="128Mi", cpu="0.5"))
+    assert srv.kubectl("apply", "-f", f).stdout == "pod/sized created\n"
+
+
+def test_a_number_in_a_string_map_or_an_env_value_is_gos_error_naming_the_field(srv: Server, tmp_path: Path) -> None:
+    # Go names the map's field, not the key: ConfigMap.data, EnvVar...env.value
+    f = _file(tmp_path, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nums}\ndata:\n  a: x\n  port: 8080\n")
+    p = srv.kubectl("apply", "-f", f, check=False)
+    assert (p.returncode, p.stderr) == (1, f'Error from server (BadRequest): error when creating "{f}": ConfigMap in version "v1" '
+                                           'cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+                                           'ConfigMap.data of type string\n')
+    f = _file(tmp_path, "env.yaml", """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: envy}
+spec:
+  selector: {matchLabels: {app: envy}}
+  template:
+    metadata: {labels: {app: envy}}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        env:
+        - {name: PORT, value: 8080}
+""")
+    p = srv.kubectl("apply", "-f", f, check=False)
+    assert (p.returncode, p.stderr) == (1, f'Error from server (BadRequest): error when creating "{f}": Deployment in version "v1" '
+                                           'cannot be handled as a Deployment: json: cannot unmarshal number into Go struct field '
+                                           'EnvVar.spec.template.spec.containers.env.value of type string\n')
+
+
+def test_plain_text_under_a_secrets_data_is_gos_base64_error(srv: Server, tmp_path: Path) -> None:
+    # the learner's password: admin under data: (not stringData:), as base64.StdEncoding says it
+    for value, at in (("admin", 4), ("my-password", 2), ("aGk", 0)):
+        f = _file(tmp_path, "secret.yaml", f"apiVersion: v1\nkind: Secret\nmetadata: {{name: creds}}\ndata:\n  password: {value}\n")
+        p = srv.kubectl("apply", "-f", f, check=False)
+        assert (p.returncode, p.stderr) == (1, f'Error from server (BadRequest): error when creating "{f}": Secret in version "v1" '
+                                               f'cannot be handled as a Secret: illegal base64 data at input byte {at}\n')
+    f = _file(tmp_path, "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\ndata:\n  password: YWRtaW4=\n")
+    assert srv.kubectl("apply", "-f", f).stdout == "secret/creds created\n"
