@@ -366,3 +366,21 @@ def test_plain_text_under_a_secrets_data_is_gos_base64_error(srv: Server, tmp_pa
                                                f'cannot be handled as a Secret: illegal base64 data at input byte {at}\n')
     f = _file(tmp_path, "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\ndata:\n  password: YWRtaW4=\n")
     assert srv.kubectl("apply", "-f", f).stdout == "secret/creds created\n"
+
+
+def test_reapplying_a_claim_with_another_class_is_forbidden_with_the_apiservers_diff(srv: Server, tmp_path: Path) -> None:
+    # the learner's Pending claim, its storageClassName edited and applied again: a cluster refuses
+    # it (the claim must be deleted and created again), with the diff of the internal specs
+    claim = ("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data}}\nspec:\n  storageClassName: {cls}\n"
+             "  accessModes: [ReadWriteOnce]\n  resources: {{requests: {{storage: 1Gi}}}}\n")
+    f = _file(tmp_path, "pvc.yaml", claim.format(cls="manual"))
+    srv.kubectl("apply", "-f", f)
+    f = _file(tmp_path, "pvc.yaml", claim.format(cls="standard"))
+    p = srv.kubectl("apply", "-f", f, check=False)
+    assert (p.returncode, p.stderr) == (1, (
+        'The PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except '
+        "resources.requests and volumeAttributesClassName for bound claims\n"
+        "@@ -10,7 +10,7 @@\n   }\n  },\n"
+        '  "VolumeName": "",\n- "StorageClassName": "manual",\n+ "StorageClassName": "standard",\n'
+        '  "VolumeMode": "Filesystem",\n  "DataSource": null,\n  "DataSourceRef": null,\n\n'))
+    assert srv.json("get", "pvc", "data")["spec"]["storageClassName"] == "manual"

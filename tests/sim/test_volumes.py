@@ -366,3 +366,50 @@ def test_a_claim_being_deleted_keeps_a_new_pod_pending():
     pod = c.store.get("Pod", "default", "second")
     assert _failed_scheduling(c, pod) == [
         '0/1 nodes are available: persistentvolumeclaim "data" is being deleted.' + PREEMPT_1]
+
+
+def _edited(c, name, edit):
+    claim = get_pvc(c, name)
+    claim = {**claim, "spec": {**claim["spec"], **edit}}
+    return c.replace(claim)
+
+
+def test_a_claims_spec_is_immutable_but_for_its_bound_request_with_the_apiservers_diff():
+    c = Cluster(seed=0)
+    c.create(pvc("waiting", "1Gi", cls="manual"))  # no volume: Pending
+    c.settle()
+    with pytest.raises(ApiError) as e:
+        _edited(c, "waiting", {"storageClassName": "standard"})  # the learner's fix of a Pending claim
+    assert e.value.code == 422
+    assert e.value.message == (
+        'PersistentVolumeClaim "waiting" is invalid: spec: Forbidden: spec is immutable after creation except '
+        "resources.requests and volumeAttributesClassName for bound claims\n"
+        "@@ -10,7 +10,7 @@\n"
+        "   }\n"
+        "  },\n"
+        '  "VolumeName": "",\n'
+        '- "StorageClassName": "manual",\n'
+        '+ "StorageClassName": "standard",\n'
+        '  "VolumeMode": "Filesystem",\n'
+        '  "DataSource": null,\n'
+        '  "DataSourceRef": null,\n')
+    with pytest.raises(ApiError) as e:
+        _edited(c, "waiting", {"accessModes": ["ReadWriteMany"]})
+    assert "\n@@ -1,6 +1,6 @@\n {\n  \"AccessModes\": [\n-  \"ReadWriteOnce\"\n+  \"ReadWriteMany\"\n  ],\n" in e.value.message
+    c.create(pv("vol", "2Gi"))
+    c.settle()
+    assert get_pvc(c, "waiting")["status"]["phase"] == "Bound"  # binding may set volumeName once
+    with pytest.raises(ApiError) as e:
+        _edited(c, "waiting", {"resources": {"requests": {"storage": "500Mi"}}})
+    assert e.value.message.endswith("spec.resources.requests.storage: Forbidden: field can not be less than status.capacity")
+    with pytest.raises(ApiError) as e:  # a larger request: the resize admission plugin
+        _edited(c, "waiting", {"resources": {"requests": {"storage": "3Gi"}}})
+    assert (e.value.code, e.value.message) == (403, 'persistentvolumeclaims "waiting" is forbidden: only dynamically provisioned '
+                                                    "pvc can be resized and the storageclass that provisions the pvc must support resize")
+    with pytest.raises(ApiError) as e:
+        _edited(c, "waiting", {"volumeMode": "Block"})
+    assert [cause["field"] for cause in e.value.causes] == ["spec", "volumeMode"]
+    assert e.value.causes[1]["message"] == 'Invalid value: "Block": field is immutable'
+    claim = get_pvc(c, "waiting")
+    c.replace({**claim, "metadata": {**claim["metadata"], "labels": {"team": "a"}}})  # metadata stays editable
+    assert get_pvc(c, "waiting")["metadata"]["labels"] == {"team": "a"}

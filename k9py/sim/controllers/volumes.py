@@ -10,11 +10,12 @@ stays Terminating until no pod uses it; then the finalizer is removed and the ob
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from k9py.kube import meta, quantity, selectors
-from k9py.kube.status import invalid
+from k9py.kube import godiff, meta, quantity, selectors
+from k9py.kube.status import forbidden, invalid
 from k9py.kube.timefmt import parse_time, rfc3339
 from k9py.sim.admission import admits
 from k9py.sim.controllers.base import Controller
@@ -139,6 +140,12 @@ def admit_pvc(cluster: Cluster, pvc: Obj, old: Obj | None) -> None:
         for key in ("volumeName", "storageClassName", "volumeMode"):
             if not spec.get(key) and old_spec.get(key):
                 spec[key] = old_spec[key]
+        causes = _claim_update_causes(old, spec)
+        if causes:
+            raise invalid("PersistentVolumeClaim", name, causes)
+        refusal = _resize_refusal(cluster, old, spec)
+        if refusal:
+            raise forbidden("PersistentVolumeClaim", name, "update", refusal)
         return
     spec.setdefault("volumeMode", "Filesystem")
     causes = []
@@ -160,6 +167,83 @@ def admit_pvc(cluster: Cluster, pvc: Obj, old: Obj | None) -> None:
             spec["storageClassName"] = meta.name(default)
     pvc["status"] = {"phase": "Pending"}
     _add_finalizer(pvc, PVC_PROTECTION)
+
+
+PVC_IMMUTABLE = "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+
+
+def _claim_update_causes(old: Obj, spec: Obj) -> list[tuple[str, str]]:
+    """ValidatePersistentVolumeClaimUpdate: a claim's spec stays as created, but for its volume
+    name (set once, by binding), its volumeAttributesClassName, and its storage request while it
+    is bound (not below status.capacity: RecoverFromExpansionFailure); the Forbidden carries
+    apimachinery's diff of the internal specs, the request compared made equal when bound."""
+    old_spec = old.get("spec") or {}
+    bound = meta.dig(old, "status", "phase") == "Bound"
+    before, after = _internal_claim_spec(old_spec), _internal_claim_spec(spec)
+    if not old_spec.get("volumeName"):
+        before["VolumeName"] = after["VolumeName"]  # binding sets it once
+    before["VolumeAttributesClassName"] = after["VolumeAttributesClassName"]  # (modifiable: its own checks)
+    if bound and isinstance(after["Resources"]["Requests"], dict):
+        requests = dict(after["Resources"]["Requests"])
+        old_requests = before["Resources"]["Requests"] or {}
+        if "storage" in old_requests:
+            requests["storage"] = old_requests["storage"]
+        else:
+            requests.pop("storage", None)
+        after["Resources"] = {**after["Resources"], "Requests": requests}
+    causes = []
+    if before != after:
+        causes.append(("spec", f"{PVC_IMMUTABLE}\n{godiff.diff(before, after)}"))
+    new_size = _storage(meta.dig(spec, "resources", "requests", "storage"))
+    if new_size < _storage(meta.dig(old_spec, "resources", "requests", "storage")) \
+            and new_size <= _storage(meta.dig(old, "status", "capacity", "storage")):
+        causes.append(("spec.resources.requests.storage", "Forbidden: field can not be less than status.capacity"))
+    if spec.get("volumeMode") != old_spec.get("volumeMode"):
+        shown = "null" if spec.get("volumeMode") is None else json.dumps(spec["volumeMode"])
+        causes.append(("volumeMode", f"Invalid value: {shown}: field is immutable"))  # (the path as the apiserver says it)
+    return causes
+
+
+def _resize_refusal(cluster: Cluster, old: Obj, spec: Obj) -> str | None:
+    """The PersistentVolumeClaimResize admission plugin: a larger request needs a bound claim of
+    a StorageClass that says allowVolumeExpansion: true."""
+    old_spec = old.get("spec") or {}
+    if _storage(meta.dig(spec, "resources", "requests", "storage")) <= _storage(meta.dig(old_spec, "resources", "requests", "storage")):
+        return None
+    if meta.dig(old, "status", "phase") != "Bound":
+        return "Only bound persistent volume claims can be expanded"
+    cls = spec.get("storageClassName") or ""
+    sc = cluster.store.get("StorageClass", None, cls) if cls and cls == (old_spec.get("storageClassName") or "") else None
+    if sc is None or sc.get("allowVolumeExpansion") is not True:
+        return "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
+    return None
+
+
+def _internal_claim_spec(spec: Obj) -> Obj:
+    """core.PersistentVolumeClaimSpec (the internal type: Go's field names, every field, in order)
+    as JSON, from a v1 spec."""
+    res = spec.get("resources") or {}
+    selector = spec.get("selector")
+    return {
+        "AccessModes": spec.get("accessModes"),
+        "Selector": selector,
+        "Resources": {"Limits": res.get("limits"), "Requests": res.get("requests")},
+        "VolumeName": spec.get("volumeName") or "",
+        "StorageClassName": spec.get("storageClassName"),
+        "VolumeMode": spec.get("volumeMode"),
+        "DataSource": _typed_ref(spec.get("dataSource"), namespaced=False),
+        "DataSourceRef": _typed_ref(spec.get("dataSourceRef"), namespaced=True),
+        "VolumeAttributesClassName": spec.get("volumeAttributesClassName"),
+    }
+
+
+def _typed_ref(ref: Any, *, namespaced: bool) -> Obj | None:
+    if not isinstance(ref, dict):
+        return None
+    out = {"APIGroup": ref.get("apiGroup"), "Kind": ref.get("kind") or "", "Name": ref.get("name") or ""}
+    if namespaced:
+        out["Namespace"] = ref.get("namespace")
+    return out
 
 
 def _add_finalizer(obj: Obj, finalizer: str) -> None:
