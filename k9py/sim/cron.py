@@ -4,6 +4,7 @@ after an instant in a time zone."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -117,14 +118,18 @@ def _parse_field(text: str, index: int) -> tuple[frozenset[int], bool]:
     return frozenset(out), star
 
 
-def parse(expr: str, tz: str | None = None) -> Schedule:
+def parse(expr: str, tz: str | None = None) -> Schedule | Every:
     """Parse a schedule; CronError with robfig/cron's wording if it is not one."""
     text = (expr or "").strip()
     if text.startswith(("TZ=", "CRON_TZ=")):
         raise CronError("cannot use TZ or CRON_TZ in schedule, use timeZone field instead")
     if text.startswith("@"):
-        if text.startswith("@every"):
-            raise CronError(f"unrecognized descriptor: {text}")
+        if text.startswith(_EVERY):  # robfig's ConstantDelaySchedule, which ParseStandard takes
+            try:
+                delay = go_duration(text[len(_EVERY):])
+            except ValueError as err:
+                raise CronError(f"failed to parse duration {text}: {err}") from None
+            return Every(max(1, int(delay)))  # whole seconds, at least one
         if text not in _DESCRIPTORS:
             raise CronError(f"unrecognized descriptor: {text}")
         text = _DESCRIPTORS[text]
@@ -141,6 +146,58 @@ def parse(expr: str, tz: str | None = None) -> Schedule:
             raise CronError(f"unknown time zone {tz}") from None
     return Schedule(parsed[0][0], parsed[1][0], parsed[2][0], parsed[3][0], parsed[4][0],
                     dom_star=parsed[2][1], dow_star=parsed[4][1], tz=zone)
+
+
+_EVERY = "@every "
+
+
+@dataclass(frozen=True)
+class Every:
+    """``@every 90s``: robfig/cron's ConstantDelaySchedule, the delay in whole seconds after the
+    second the last run was due."""
+
+    delay: int
+
+    def next(self, after: float) -> float:
+        return float(int(after) + self.delay)
+
+    def times_between(self, start: float, end: float) -> Iterator[float]:
+        t = self.next(start)
+        while t <= end:
+            yield t
+            t = self.next(t)
+
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+
+
+def go_duration(text: str) -> float:
+    """Seconds in Go's ``time.ParseDuration`` syntax (``1m30s``, ``1.5h``, ``300ms``); ValueError
+    in its words (``time: unknown unit "x" in duration "1x"``)."""
+    quoted = '"' + text + '"'
+    s = text
+    sign = 1.0
+    if s[:1] in ("-", "+"):
+        sign = -1.0 if s[0] == "-" else 1.0
+        s = s[1:]
+    if s == "0":
+        return 0.0
+    if not s:
+        raise ValueError(f"time: invalid duration {quoted}")
+    total = 0.0
+    while s:
+        m = _DURATION_PART.match(s)
+        number, unit = (m.group(1), m.group(2)) if m else ("", "")
+        if not number or number == ".":
+            raise ValueError(f"time: invalid duration {quoted}")
+        if not unit:
+            raise ValueError(f"time: missing unit in duration {quoted}")
+        if unit not in _UNITS:
+            raise ValueError(f'time: unknown unit "{unit}" in duration {quoted}')
+        total += float(number) * _UNITS[unit]
+        s = s[len(number) + len(unit):]
+    return sign * total
 
 
 def next_time(expr: str, after: float, tz: str | None = None) -> float:

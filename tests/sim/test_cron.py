@@ -56,7 +56,10 @@ def test_time_zone():
     ("* * * *", "expected exactly 5 fields, found 4: [* * * *]"),
     ("61 * * * *", "end of range (61) above maximum (59): 61"),
     ("* 5-2 * * *", "beginning of range (5) beyond end of range (2): 5-2"),
-    ("@every 5m", "unrecognized descriptor: @every 5m"),
+    ("@every", "unrecognized descriptor: @every"),
+    ("@every 5x", 'failed to parse duration @every 5x: time: unknown unit "x" in duration "5x"'),
+    ("@every 5", 'failed to parse duration @every 5: time: missing unit in duration "5"'),
+    ("@every soon", 'failed to parse duration @every soon: time: invalid duration "soon"'),
     ("TZ=UTC * * * * *", "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"),
     ("*/0 * * * *", "step of range should be a positive number: */0"),
     ("x * * * *", 'failed to parse int from x: strconv.Atoi: parsing "x": invalid syntax'),
@@ -65,3 +68,16 @@ def test_errors(expr, message):
     with pytest.raises(cron.CronError) as e:
         cron.parse(expr)
     assert str(e.value) == message
+
+
+@pytest.mark.parametrize("expr,after,expected", [
+    # robfig's ConstantDelaySchedule, which Kubernetes' ParseStandard takes: the delay after the
+    # second it is asked from (sub-second delays are a second)
+    ("@every 5m", "2026-11-01 09:00:30", "2026-11-01 09:05:30"),
+    ("@every 1h30m", "2026-11-01 09:00:00", "2026-11-01 10:30:00"),
+    ("@every 1.5m", "2026-11-01 09:00:00", "2026-11-01 09:01:30"),
+    ("@every 300ms", "2026-11-01 09:00:00", "2026-11-01 09:00:01"),
+])
+def test_every(expr, after, expected):
+    got = cron.parse(expr).next(ts(after) + 0.25)
+    assert datetime.fromtimestamp(got, tz=UTC).strftime("%Y-%m-%d %H:%M:%S") == expected

@@ -188,3 +188,22 @@ def test_a_run_the_api_refused_is_tried_again_after_a_back_off():
     c.advance(120)
     hour = int(c.now()) // 3600 * 3600
     assert [meta.name(j) for j in c.store.list("Job", "q")] == [f"hourly-{hour // 60}"]
+
+
+def test_every_descriptor_runs_at_its_delay_after_creation():
+    # @every 90s is robfig's ConstantDelaySchedule, which Kubernetes' schedule validation takes:
+    # the first run 90 s after the CronJob was created, the next 90 s after that
+    c = make_cluster()
+    c.create(cronjob(schedule="@every 90s"))
+    created = c.now()
+    c.advance(89)
+    assert jobs_of(c) == []
+    c.advance(1)
+    [job] = jobs_of(c)
+    assert meta.annotations(job)["batch.kubernetes.io/cronjob-scheduled-timestamp"] == rfc3339(int(created) + 90)
+    c.advance(90)
+    assert len(jobs_of(c)) == 2
+    with pytest.raises(ApiError) as e:
+        c.create(cronjob("bad", schedule="@every 5x"))
+    assert e.value.causes[0]["message"] == ('Invalid value: "@every 5x": failed to parse duration @every 5x: '
+                                            'time: unknown unit "x" in duration "5x"')

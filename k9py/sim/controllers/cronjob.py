@@ -197,7 +197,7 @@ class CronJobController(Controller):
             status.pop("active", None)
         c.store.write_status("CronJob", meta.namespace(cj), meta.name(cj), status)
 
-    def _most_recent(self, cj: Obj, schedule: cron.Schedule, now: float) -> tuple[float | None, int]:
+    def _most_recent(self, cj: Obj, schedule: cron.Schedule | cron.Every, now: float) -> tuple[float | None, int]:
         """mostRecentScheduleTime: the latest scheduled instant in (earliest, now] and how many."""
         last = parse_time(dig(cj, "status", "lastScheduleTime"))
         earliest = last if last is not None else parse_time(cj["metadata"].get("creationTimestamp")) or now
