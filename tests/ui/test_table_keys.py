@@ -448,3 +448,35 @@ def test_q_in_a_table_goes_back_and_clears_a_filter_as_esc_does():
         general = dict(keymap.help_sections(app.current.scope.view, False, columns, [])[1][1])
         assert general["<q>"] == "Back"
     run(s, sim_cluster())
+
+
+def test_a_model_loaded_again_in_a_worker_keeps_the_cursor_on_its_line(monkeypatch):
+    """A view of many rows loaded again in a worker thread (a live watch's relist after a 410):
+    the fresh model keeps the row under the cursor on the line of the pane it was on, not the
+    line it had when the view opened."""
+    from k9py.explorer import resource_view
+    from tests.ui.simcluster import command, deployment, run, settle, sim_cluster
+
+    monkeypatch.setattr(resource_view, "LOAD_IN_THREAD_MIN", 3)
+
+    async def scenario(app, pilot, cluster):
+        await command(app, pilot, "sp")  # a pane of a few lines
+        await settle(app, pilot)
+        await app.current.settled()
+        await settle(app, pilot)
+        await pilot.press(*"jjjjjjjj", "k", "k")  # down past the window, then up: the cursor mid-window
+        table = app.table
+        picked, top = table.cursor_key, round(table.scroll_y)
+        assert top > 0 and app.model.index_of(picked) - top not in (0, table.page - 1)
+        model = app.model
+        view = app.current
+        assert view._load_rows(view.cache())  # (as the cache's reset does: in a worker thread)
+        await settle(app, pilot)
+        await app.current.settled()
+        await settle(app, pilot)
+        assert app.model is not model  # loaded again, in a worker thread
+        assert (app.table.cursor_key, round(app.table.scroll_y)) == (picked, top)
+    cluster = sim_cluster()
+    cluster.create(deployment("many", replicas=10))
+    cluster.advance(30)
+    run(scenario, cluster, size=(80, 24))

@@ -106,8 +106,10 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
     def replace_model(self, model: RowModel) -> None:
         """``model`` takes the shown one's place in the same view (loaded in a worker thread): the
         cursor stays on its object, or still awaits the one it was to go to."""
-        awaited, top = self._awaited, self._awaited_top
-        self.set_model(model, cursor=self.cursor_key if awaited is None else awaited, top=top)
+        if self._awaited is None:  # the cursor's object, at the line it is on now
+            self.set_model(model, cursor=self.cursor_key, top=self.scroll_y)
+        else:  # still to come: where it was to go
+            self.set_model(model, cursor=self._awaited, top=self._awaited_top)
 
     def model_changed(self, anchor: bool = True) -> None:
         """The model's rows changed: keep the cursor on its object (or at its old row if the
