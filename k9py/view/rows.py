@@ -474,8 +474,14 @@ class SortKeys:
 LAZY_FILTER_MIN = 2000  # rows: fewer are filtered at once even when asked to be lazy
 
 ERROR_STATUSES_OK = {"Running", "Completed", "Succeeded", "Terminating", "ContainerCreating", "Pending",
-                     "PodInitializing", "Bound", "Active", "Ready", "Available", "Released",
-                     "Complete", "Suspended"}  # a Job's (k9s colours them as any row)
+                     "PodInitializing", "Bound", "Active", "Ready", "Available", "Released"}
+
+
+def _job_failing(job: Obj, cells: tuple[str, ...], completions_col: int | None) -> bool:
+    """k9s's job diagnose: COMPLETIONS not all done while some of its pods failed."""
+    done = cells[completions_col].split("/", 1) if completions_col is not None else []
+    failed = (job.get("status") or {}).get("failed") or 0
+    return len(done) == 2 and done[0] != done[1] and isinstance(failed, int) and failed > 0
 
 
 USAGE_KINDS = frozenset({"Pod", "Container", "Node"})  # rows keyed as their usage is (metrics)
@@ -762,6 +768,8 @@ class RowModel:
         if self.kind == "Node":  # k9s: not ready is an error, cordoned is pending
             valid = node_valid(row.obj)
             return "err" if valid == "node is not ready" else "pending" if valid else row.delta
+        if self.kind == "Job":  # k9s: pods failed while it is not complete (a retrying job too)
+            return "err" if _job_failing(row.obj, self.cells(row), self.col_index("COMPLETIONS")) else row.delta
         if self._status_col is not None:
             status = self.cells(row)[self._status_col]
             if status in ("Completed", "Succeeded"):

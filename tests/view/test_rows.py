@@ -465,19 +465,23 @@ def test_last_restart_sorts_by_time_the_latest_first():
 
 
 def test_a_complete_or_suspended_job_is_no_fault_a_failed_one_is():
-    """kubectl's STATUS of a Job says Complete, Suspended, Failed: k9s colours only a job whose pods
-    failed as an error; a finished or suspended one is an ordinary row."""
-    def job(name, cond):
+    """kubectl's STATUS of a Job says Complete, Suspended, Failed, Running: k9s colours a job as an
+    error when its pods failed while it is not complete (render/job.go diagnose): a failed one and
+    one still retrying after failures; a finished (even after a failed try) or suspended one is an
+    ordinary row."""
+    def job(name, cond, failed=0):
         return {"apiVersion": "batch/v1", "kind": "Job",
                 "metadata": {"name": name, "namespace": "default", "creationTimestamp": "2026-11-01T09:00:00Z"},
                 "spec": {"completions": 1, "template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}},
-                "status": {"conditions": [{"type": cond, "status": "True"}],
-                           "succeeded": 1 if cond == "Complete" else 0, "failed": 1 if cond == "Failed" else 0}}
-    jobs = {("default", n): job(n, cond) for n, cond in
-            (("done", "Complete"), ("paused", "Suspended"), ("broke", "Failed"))}
+                "status": {"conditions": [{"type": cond, "status": "True"}] if cond else [], "active": 0 if cond else 1,
+                           "succeeded": 1 if cond == "Complete" else 0, "failed": failed}}
+    jobs = {("default", n): job(n, cond, failed) for n, cond, failed in
+            (("done", "Complete", 0), ("paused", "Suspended", 0), ("broke", "Failed", 1),
+             ("retrying", None, 3), ("done-after-a-retry", "Complete", 1), ("running", None, 0))}
     m = RowModel(BY_NAME["jobs"], all_namespaces=False)
     m.now = small_cluster().now()
     m.load(jobs)
     status = m.col_index("STATUS")
     seen = {m.row_at(i).key[1]: (m.cells(m.row_at(i))[status], m.style(m.row_at(i))) for i in range(len(m))}
-    assert seen == {"done": ("Complete", ""), "paused": ("Suspended", ""), "broke": ("Failed", "err")}
+    assert seen == {"done": ("Complete", ""), "paused": ("Suspended", ""), "broke": ("Failed", "err"),
+                    "retrying": ("Running", "err"), "done-after-a-retry": ("Complete", ""), "running": ("Running", "")}
