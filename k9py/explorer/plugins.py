@@ -31,7 +31,7 @@ from k9py.kube import resources
 from k9py.kube.resources import ApiResource
 from k9py.view import kinds
 from k9py.view.kinds import ViewKind
-from k9py.view.rows import Row, RowModel
+from k9py.view.rows import Row, RowModel, container_name
 
 NA = "n/a"  # k9s's value for what the kubeconfig does not say (groups)
 
@@ -103,7 +103,7 @@ def variables(view: ViewKind, row: Row | None, model: RowModel | None, target: T
         return env
     ns, name = row.key[0], row.key[1]  # (a workloads row's key holds its kind third)
     if view.name == "containers":
-        name = str((row.obj.get("metadata") or {}).get("name") or name.rsplit("/", 1)[-1])
+        name = str(container_name(row.key, row.obj))
         env["CONTAINER"] = name
         if pod is not None:
             ns, env["POD"] = pod

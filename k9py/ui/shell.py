@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from textual.app import SuspendNotSupported
 
 from k9py.errors import K9pyError
-from k9py.kube import meta, podcontainers
+from k9py.kube import podcontainers
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError
 from k9py.ui.handover import terminal_handed_over
 from k9py.view.inert import encodable, inert_line
-from k9py.view.rows import k9s_pod_status
+from k9py.view.rows import container_name, k9s_pod_status
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -149,7 +149,7 @@ def pod_and_containers(view: ViewKind, row: Row) -> tuple[str, str, list[str], s
     """(namespace, pod, the containers to choose from, the one already chosen or None)."""
     ns, name = row.key
     if view.name == "containers":  # the row's key is POD/CONTAINER: the container is its object's name
-        container = meta.name(row.obj) or name.rpartition("/")[2]
+        container = container_name(row.key, row.obj)
         return ns, str(row.obj.get("pod", "")), [container], container
     names = podcontainers.names(row.obj)
     default = podcontainers.default_container(row.obj)
@@ -172,7 +172,8 @@ class Shells:
     def __init__(self, app: K9pyApp) -> None:
         self.app = app
 
-    def start(self, view: ViewKind, row: Row, *, attach: bool = False) -> None:
+    def start(self, view: ViewKind, row: Row, *, attach: bool = False, xray: bool = False) -> None:
+        """``xray``: from the xray view, whose refusal of a pod not running says so for both."""
         from k9py.ui.screens.dialogs import NamePicker  # lazily: not needed for the first frame
 
         if view.name == "nodes":
@@ -180,8 +181,9 @@ class Shells:
             return
         ns, pod, containers, chosen = pod_and_containers(view, row)
         if view.name == "pods" and k9s_pod_status(row.obj) != "Running":
-            # k9s's podIsRunning: a pod whose STATUS is not Running opens no terminal
-            self.app.flash(f"{ns}/{pod} is not in a {'happy' if attach else 'running'} state", "error")
+            # k9s's podIsRunning: a pod whose STATUS is not Running opens no terminal (its pods
+            # view's attach says "happy", its xray's "running")
+            self.app.flash(f"{ns}/{pod} is not in a {'happy' if attach and not xray else 'running'} state", "error")
             return
         if chosen is not None:
             self.run(ns, pod, chosen, attach=attach)

@@ -367,6 +367,12 @@ CONTAINER_COLUMNS = [Column("IDX"), Column("NAME"), Column("PF"), Column("IMAGE"
 CONTAINER_PF = 2  # the PF cell's index
 
 
+def container_name(key: Key, obj: Obj | None = None) -> str:
+    """A containers-view row's container: its object's name, else its key's last part (the key
+    is POD/NAME; neither name can hold a /)."""
+    return (meta.name(obj) if obj else "") or key[1].rpartition("/")[2]
+
+
 def expand_containers(pod: Obj) -> list[tuple[Key, Obj]]:
     ns, pname = meta.namespace(pod), meta.name(pod)
     statuses = {s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses") or []}

@@ -380,7 +380,7 @@ def test_slash_filters_the_tree_and_esc_clears_it():
 def test_s_and_a_on_a_pod_or_container_open_its_shell_or_attach_as_k9s_xray():
     async def s(app, pilot, cluster):
         calls = []
-        app.shells.start = lambda view, row, attach=False: calls.append((view.name, row.key, attach))
+        app.shells.start = lambda view, row, attach=False, xray=False: calls.append((view.name, row.key, attach))
         screen = await open_xray(app, pilot, "po")
         await to_line(pilot, screen, "pod/counter")
         assert {"<s>", "<a>"} <= set(labels(screen))
@@ -391,6 +391,22 @@ def test_s_and_a_on_a_pod_or_container_open_its_shell_or_attach_as_k9s_xray():
         assert "<s>" not in labels(screen)
         await pilot.press("s")  # nothing to shell into
         assert calls == [("pods", ("default", "counter"), False), ("containers", ("default", "web/sidecar"), True)]
+    run(s)
+
+
+def test_a_on_a_pod_not_running_in_xray_says_running_state_as_k9s_xray():
+    """k9s's xray refuses s and a on a pod that is not Running in one wording ("is not in a running
+    state"; its pods view's a says "happy state")."""
+    from tests.sim.helpers import pod_manifest
+
+    async def s(app, pilot, cluster):
+        cluster.create(pod_manifest("typo", "nginx:1.14.22"))
+        await settle(app, pilot, 10)
+        screen = await open_xray(app, pilot, "po")
+        await to_line(pilot, screen, "pod/typo")
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert flash(app) == "default/typo is not in a running state"
     run(s)
 
 

@@ -29,6 +29,7 @@ from k9py.ui.screens.dialogs import (
     TypedConfirmDialog,
 )
 from k9py.view import yaml_text
+from k9py.view.rows import container_name
 
 if TYPE_CHECKING:
     from k9py.explorer.edit import EditSession, Reopen
@@ -578,7 +579,7 @@ def copy_name(app: K9pyApp, row: Row) -> None:
     containers = cur is not None and cur.scope.view.name == "containers"
 
     def name_of(key: tuple[str, str]) -> str:  # a container's row is POD/NAME: k9s copies NAME
-        return key[1].rsplit("/", 1)[-1] if containers else key[1]
+        return container_name(key) if containers else key[1]
     if len(marked) > 1:
         app.copy_to_clipboard("\n".join(name_of(key) for key in marked))
         app.flash(f"{len(marked)} names copied to the clipboard (OSC 52)")

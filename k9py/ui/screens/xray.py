@@ -512,7 +512,7 @@ class XrayScreen(KeyedScreen[None]):
         if verb.id in ("describe", "yaml", "logs", "previous"):
             actions.open_row(app, view, row, verb.id)
         elif verb.id in SHELL_VERBS:  # k9s's xray: a pod's or a container's shell, attach
-            app.shells.start(view, row, attach=verb.id == "attach")
+            app.shells.start(view, row, attach=verb.id == "attach", xray=True)
         elif verb.id == "edit":
             actions.edit(app, view, row)
         elif verb.id == "delete":
