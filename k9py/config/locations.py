@@ -96,13 +96,12 @@ def context_dir(context: str, cluster: str = "") -> Path:
     ``AppContextDir``), each name made a path component as k9s does (``:`` and ``/`` runs become
     ``-``: an EKS ARN context), so a k9s user's ``clusters`` folder copied over is found. Without
     a cluster, ``clusters/<context>`` (k9s's join of an empty cluster name)."""
-    parts = [_k9s_safe(cluster)] if cluster else []
-    return clusters_dir().joinpath(*parts, _k9s_safe(context))
+    return clusters_dir() / context_subpath(context, cluster)
 
 
 def context_subpath(context: str, cluster: str = "") -> Path:
-    """``<cluster>/<context>`` as k9s names a context's folders under its dump and benchmark
-    folders (``SanitizeContextSubpath``); without a cluster, ``<context>``."""
+    """``<cluster>/<context>`` as k9s names a context's folders under its clusters, dumps and
+    benchmarks folders (``SanitizeContextSubpath``); without a cluster, ``<context>``."""
     return Path(*([_k9s_safe(cluster)] if cluster else []), _k9s_safe(context))
 
 
@@ -147,4 +146,4 @@ def benchmarks_file(context: str, cluster: str = "") -> Path:
 
 def benchmarks_dir(cluster: str, context: str) -> Path:
     """Where `b`'s reports go, one folder per cluster and context (k9s's ``benchmarks/CLUSTER/CONTEXT``)."""
-    return state_dir() / "benchmarks" / _k9s_safe(cluster) / _k9s_safe(context)
+    return state_dir() / "benchmarks" / context_subpath(context, cluster)
