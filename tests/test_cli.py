@@ -395,6 +395,27 @@ def test_kubeconfig_out_replaces_its_own_kubeconfig(tmp_path):
     check_kubeconfig_out(str(own))
 
 
+def test_kubeconfig_out_through_a_symlink_keeps_the_link_and_refuses_a_fifo(tmp_path):
+    """The written kubeconfig replaced whatever stood at the path: a dotfiles symlink became a
+    plain file, and (as root) a device such as /dev/full a plain file holding the kubeconfig."""
+    import os
+
+    from k9py.errors import K9pyError
+    from k9py.kube.kubeconfig import check_kubeconfig_out, write_kubeconfig
+    target = tmp_path / "dotfiles" / "k9py-sim.yaml"
+    target.parent.mkdir()
+    link = tmp_path / "kc"
+    link.symlink_to(target)
+    check_kubeconfig_out(str(link))
+    write_kubeconfig(str(link), "http://127.0.0.1:1")
+    assert link.is_symlink() and "http://127.0.0.1:1" in target.read_text()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(K9pyError, match=f"^{fifo}: cannot write the kubeconfig: is not a regular file "):
+        check_kubeconfig_out(str(fifo))
+    assert fifo.is_fifo()
+
+
 def test_a_kubeconfig_number_too_long_for_python_is_its_line(tmp_path):
     """The client's loader said what int() says (use sys.set_int_max_str_digits()), naming no line."""
     kc = tmp_path / "kubeconfig"

@@ -58,8 +58,12 @@ def write_kubeconfig(path: str, server: str, *, name: str = DEFAULT_NAME, namesp
 def check_kubeconfig_out(path: str) -> None:
     """``--kubeconfig-out``'s path, checked before a server is started for it (K9pyError). The
     file is written whole: one already there must be empty or a kubeconfig of k9py's own (a
-    user's ~/.kube/config given by mistake would lose every context it holds)."""
+    user's ~/.kube/config given by mistake would lose every context it holds). A symlink is
+    judged by the file it points to; a device, FIFO or socket there is refused (the written file
+    would replace it: as root, ``/dev/full`` became a plain file)."""
     check_writable(path, WHAT, make_parents=True)
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise K9pyError("cannot write the kubeconfig: is not a regular file (a FIFO, device or socket)", file=path)
     if not os.path.isfile(path) or os.path.getsize(path) == 0:
         return
     try:
@@ -94,6 +98,7 @@ def _entry_names(doc: Any) -> dict[str, list[str]] | None:
 
 
 def _write(path: str, config: dict[str, Any]) -> None:
+    path = os.path.realpath(path)  # a symlink (a dotfiles manager's) is written where it points: the link stays
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
     tmp = f"{path}.tmp{os.getpid()}"
