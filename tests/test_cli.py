@@ -445,3 +445,11 @@ def test_api_server_timeout_bounds_a_live_clusters_requests_unless_the_command_l
     (tmp_path / "config.yaml").write_text("k9s:\n  apiServerTimeout: 3000000h\n")  # past Go's longest
     with pytest.raises(K9pyError, match=r"config.yaml:2.*apiServerTimeout.*'3000000h' is out of range"):
         user_files(build_parser().parse_args(["--live"]))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_record_onto_a_full_disk_is_one_line():
+    """The recording's first write failing (ENOSPC) ended k9py record in an OSError traceback."""
+    proc = run_k9py("record", "-o", "/dev/full", "--scenario", "crashloop", "--duration", "1s")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "k9py: /dev/full: cannot write the recording: No space left on device (nothing was recorded)\n"

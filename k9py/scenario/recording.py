@@ -10,6 +10,7 @@ is made up (stable for the object's lifetime); nothing else is.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import uuid
@@ -384,6 +385,7 @@ class RecordingWriter:
         self._out: gzip.GzipFile | IO[bytes] = self._gz if self._gz is not None else raw
         self.events = 0
         self._bytes = 0
+        self._failed: K9pyError | None = None  # a write failed: every later write says so again
         if self.yaml:
             self._write(yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=1000) + "events:\n")
         else:
@@ -394,10 +396,17 @@ class RecordingWriter:
         return self._bytes if self._raw.closed else self._raw.tell()
 
     def _write(self, text: str) -> None:
-        self._out.write(text.encode())
-        self._out.flush()
-        if self._gz is not None:
-            self._raw.flush()
+        if self._failed is not None:
+            raise self._failed
+        try:
+            self._out.write(text.encode())
+            self._out.flush()
+            if self._gz is not None:
+                self._raw.flush()
+        except OSError as err:  # the disk full, a quota, a file system gone read-only
+            kept = f"the {self.events} events before it are kept" if self.events else "nothing was recorded"
+            self._failed = K9pyError(f"cannot write the recording: {err.strerror or err} ({kept})", file=self.path)
+            raise self._failed from None
 
     def write(self, event: Event | Obj) -> None:
         data = event.to_json() if isinstance(event, Event) else event
@@ -419,9 +428,21 @@ class RecordingWriter:
         return text
 
     def close(self) -> None:
-        if self.yaml and self.events == 0:
-            self._write("[]\n")
-        if self._gz is not None:
-            self._gz.close()
-        self._bytes = self._raw.tell()
-        self._raw.close()
+        if self._raw.closed:
+            return
+        try:
+            if self._failed is None:
+                if self.yaml and self.events == 0:
+                    self._write("[]\n")
+                if self._gz is not None:
+                    self._gz.close()
+            self._bytes = self._raw.tell()
+        except (OSError, K9pyError) as err:  # the end of the file could not be written either
+            if self._failed is None:
+                self._failed = err if isinstance(err, K9pyError) else K9pyError(
+                    f"cannot write the recording: {err.strerror or err}", file=self.path)
+        finally:
+            with contextlib.suppress(OSError):  # what the system still holds of it is lost with the disk
+                self._raw.close()
+        if self._failed is not None:
+            raise self._failed

@@ -93,6 +93,46 @@ def test_written_line_by_line(tmp_path):
     assert gzip.decompress(Path(gz).read_bytes()).decode().count("\n") == 2
 
 
+class _DiskFull:
+    """A file whose writes fail as a full disk's do, after ``room`` of them."""
+
+    def __init__(self, inner, room: int) -> None:
+        self.inner, self.room = inner, room
+
+    def write(self, data):
+        if self.room <= 0:
+            raise OSError(28, "No space left on device")
+        self.room -= 1
+        return self.inner.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("name", ["live.jsonl", "live.jsonl.gz", "live.yaml"])
+def test_a_full_disk_is_one_line_and_keeps_what_was_written(tmp_path, name):
+    """k9py record onto a full disk ended in an OSError traceback (and its close in another)."""
+    from k9py.errors import K9pyError
+    out = str(tmp_path / name)
+    w = RecordingWriter(out, header_dict(0.0, context="c"))
+    w.write({"t": 0, "type": "ADDED", "object": {"kind": "Namespace", "metadata": {"name": "x"}}})
+    if w._gz is not None:
+        w._gz.fileobj = _DiskFull(w._raw, 0)
+    else:
+        w._out = _DiskFull(w._raw, 0)
+    message = f"^{out}: cannot write the recording: No space left on device \\(the 1 events before it are kept\\)$"
+    with pytest.raises(K9pyError, match=message):
+        w.write({"t": 1, "type": "ADDED", "object": {"kind": "Namespace", "metadata": {"name": "y"}}})
+    with pytest.raises(K9pyError, match=message):
+        w.close()
+    assert w._raw.closed
+    if name.endswith(".gz"):
+        kept = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(Path(out).read_bytes()).decode()
+    else:
+        kept = Path(out).read_text()
+    assert '"x"' in kept or "name: x" in kept
+
+
 def test_secrets_are_redacted_and_managed_fields_dropped():
     secret = {"kind": "Secret", "metadata": {"name": "db", "managedFields": [{"manager": "kubectl"}],
                                              "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{...}"}},
