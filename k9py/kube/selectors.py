@@ -180,26 +180,70 @@ _COMPUTED: dict[str, Callable[[Obj], str]] = {
 
 
 def parse_field_selector(text: str | None) -> FieldSelector:
+    """apimachinery's fields.ParseSelector: terms split at the commas no backslash escapes, each
+    at its first operator (``!=``, ``==`` or ``=``), the value unescaped (``\\,`` ``\\=`` ``\\\\``;
+    a bare ``,`` or ``=`` in it, or any other escape, is refused in its words)."""
     if not text or not text.strip():
         return ()
     out = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
+    for part in sorted(_split_terms(text)):
+        if not part.strip():
             continue
-        if "!=" in part:
-            k, v = part.split("!=", 1)
-            op = "!="
-        elif "==" in part:
-            k, v = part.split("==", 1)
-            op = "="
-        elif "=" in part:
-            k, v = part.split("=", 1)
-            op = "="
-        else:
+        term = _split_term(part)
+        if term is None:
             raise ValueError(f"invalid selector: '{text}'; can't understand '{part}'")
-        out.append((k.strip(), op, v.strip()))
+        k, op, v = term
+        out.append((k.strip(), "!=" if op == "!=" else "=", _unescape_field_value(v).strip()))
     return tuple(out)
+
+
+def _split_terms(text: str) -> list[str]:
+    terms, start, escaped = [], 0, False
+    for i, c in enumerate(text):
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif c == ",":
+            terms.append(text[start:i])
+            start = i + 1
+    terms.append(text[start:])
+    return terms
+
+
+def _split_term(term: str) -> tuple[str, str, str] | None:
+    for i in range(len(term)):
+        for op in ("!=", "==", "="):
+            if term.startswith(op, i):
+                return term[:i], op, term[i + len(op):]
+    return None
+
+
+def _unescape_field_value(value: str) -> str:
+    if not any(c in value for c in "\\,="):
+        return value
+    out, escaped = [], False
+    for c in value:
+        if escaped:
+            if c not in "\\,=":
+                raise ValueError(f"invalid field selector: invalid escape sequence: \\{c}")
+            out.append(c)
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif c in ",=":
+            # Go's %v of the rune: its number (61 for =, 44 for ,), as the apiserver says it
+            raise ValueError(f"invalid field selector: unescaped character in value: {ord(c)}")
+        else:
+            out.append(c)
+    if escaped:
+        raise ValueError("invalid field selector: invalid escape sequence: \\")
+    return "".join(out)
+
+
+def escape_field_value(value: str) -> str:
+    """fields.EscapeValue: a value written back into a selector parses as itself."""
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")
 
 
 def field_value(obj: Obj, path: str) -> str:

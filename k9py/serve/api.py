@@ -339,7 +339,7 @@ class Api:
                 refused = selectors.unsupported_field(group, route.res.kind, stored[p], route.res.selectable_fields)
                 if refused is not None:
                     raise bad_request(refused.replace(stored[p], p))
-            fs = ",".join(f"{stored[p]}{'!=' if op == '!=' else '='}{v}" for p, op, v in fsel)
+            fs = ",".join(f"{stored[p]}{op}{selectors.escape_field_value(v)}" for p, op, v in fsel)
         return selectors.compile_filter(ls, fs)
 
     def _objects(self, route: Route, match: Callable[[Obj], bool]) -> list[Obj]:

@@ -67,3 +67,19 @@ def test_a_custom_resources_selectable_fields(client, served):
     assert names(client, path, "spec.image!=x:1,spec.replicas=1") == ["b"]
     assert refusal(client, path, "spec.cronSpec=x") == \
         '"spec.cronSpec" is not a known field selector: only "metadata.name", "metadata.namespace"'
+
+
+def test_values_are_unescaped_and_a_bare_equals_or_bad_escape_is_refused_as_the_apiserver_does(client):
+    """fields.ParseSelector: metadata.name===x (a bare = in the value) listed nothing with 200, and
+    a=b!=c was read as a=b != c; an escaped comma or equals is part of the value."""
+    assert refusal(client, "/api/v1/pods", "metadata.name===x") == \
+        "invalid field selector: unescaped character in value: 61"
+    assert refusal(client, "/api/v1/pods", "metadata.namespace=default!=x") == \
+        "invalid field selector: unescaped character in value: 61"
+    assert refusal(client, "/api/v1/pods", r"metadata.name=a\b") == "invalid field selector: invalid escape sequence: \\b"
+    assert refusal(client, "/api/v1/pods", "metadata.name=a\\") == "invalid field selector: invalid escape sequence: \\"
+    assert refusal(client, "/api/v1/pods", "metadata.name") == \
+        "invalid selector: 'metadata.name'; can't understand 'metadata.name'"
+    assert names(client, "/api/v1/namespaces", r"metadata.name=a\,b") == []
+    assert names(client, "/api/v1/namespaces", r"metadata.name!=a\=b,metadata.name=default") == ["default"]
+    assert names(client, "/apis/events.k8s.io/v1/events", r"regarding.name=x\,y") == []
