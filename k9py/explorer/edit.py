@@ -202,6 +202,8 @@ class EditSession:
             return self._reopen(body, [Reason("The edited file had a syntax error: the object is not a YAML mapping")])
         if same(data, self.original):
             return Done("Edit cancelled, no changes made.")
+        if not isinstance(data.get("metadata"), dict):  # (emptied, or a string: its name is gone)
+            return self._reopen(body, [Reason(RENAMED)])
         edited_ns = meta.namespace(data)
         if edited_ns != self.namespace:
             msg = (f'the namespace from the provided object "{edited_ns}" does not match the namespace '

@@ -117,6 +117,26 @@ def test_rename_is_refused_and_reopened(tmp_path, monkeypatch):
     run(s)
 
 
+def test_metadata_emptied_is_refused_and_reopened_not_a_crash(tmp_path, monkeypatch):
+    """A save whose metadata: lost its fields (or became a string) ended the app in an
+    AttributeError, the user's edit with it."""
+    first = "t = t.replace('\\nmetadata:\\n', '\\nmetadata:\\nwas:\\n', 1).replace('replicas: 2', 'replicas: 3', 1)"
+    second = "t = t.replace('\\nmetadata:\\nwas:\\n', '\\nmetadata:\\n', 1)"
+    monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, first, second))
+
+    async def s(app, pilot, cluster):
+        await edit(app, pilot)
+        assert app.is_running and isinstance(app.screen, ConfirmScreen)
+        assert flash(app) == "At least one of apiVersion, kind and name was changed"
+        await pilot.press("y")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert "\nmetadata:\nwas:\n" in (tmp_path / "seen-1.yaml").read_text()  # the user's text
+        assert flash(app) == EDITED
+        assert cluster.store.get("Deployment", "default", NGINX)["spec"]["replicas"] == 3
+    run(s)
+
+
 def test_unchanged_reopen_cancels(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBE_EDITOR", steps(tmp_path, "t = t.replace('kind: Deployment', 'kind: Pod')", "pass"))
 
