@@ -136,17 +136,36 @@ def _objects(file: Path, doc: Any) -> Iterator[tuple[Obj, str]]:
         yield {}, f"error: error validating {_q(file)}: a document is {type(doc).__name__}, not an object"
         return
     if doc.get("kind") == "List" or (str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list)):
-        for item in doc.get("items") or []:
+        items = doc.get("items")
+        if items is not None and not isinstance(items, list):
+            yield {}, f"error: error validating {_q(file)}: error validating data: items isn't a list"
+            return
+        for item in items or []:
             yield from _objects(file, item)
         return
-    missing = [f"{f} not set" for f in ("apiVersion", "kind") if not doc.get(f)]
+    # kubectl's getObjectKind: each of apiVersion and kind not set, or not a string
+    missing = [f"{f} not set" if not doc.get(f) else f"{f} isn't string type"
+               for f in ("apiVersion", "kind") if not doc.get(f) or not isinstance(doc[f], str)]
     md = doc.get("metadata")
     if missing:
         yield {}, f"error: error validating {_q(file)}: error validating data: [{', '.join(missing)}]"
     elif not isinstance(md, dict) or not md.get("name") or not isinstance(md["name"], str):
         yield {}, f"error: {_q(file)}: resource name may not be empty"
+    elif (wrong := _wrong_metadata(md)) is not None:
+        yield {}, f"error: error validating {_q(file)}: error validating data: {wrong}"
     else:
         yield doc, ""
+
+
+def _wrong_metadata(md: Obj) -> str | None:
+    """A metadata field of the wrong type that kubectl would read as unset (the object then
+    created or patched elsewhere than the file says, its annotations replaced), or None."""
+    if md.get("namespace") is not None and not isinstance(md["namespace"], str):
+        return "metadata.namespace isn't string type"
+    for field in ("labels", "annotations"):
+        if md.get(field) is not None and not isinstance(md[field], dict):
+            return f"metadata.{field} isn't a map"
+    return None
 
 
 def summary(path: Path) -> str:

@@ -425,3 +425,38 @@ def test_a_manifest_holding_inf_is_refused_as_kubectl_refuses_it(tmp_path: Path)
     f.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inf}\ndata: {a: '1'}\nx: {ratio: .inf}\n")
     (got,) = manifests.read_manifests(f)
     assert got.error == f"error: error parsing {f}: error converting YAML to JSON: json: unsupported value: +Inf"
+
+
+def test_fields_of_the_wrong_type_are_lines_naming_the_field_not_an_exception(tmp_path: Path):
+    """:dir's apply of kind: 5, a namespace or annotations that are lists, or a List whose items
+    are no list ended the app (AttributeError, TypeError: unhashable type) mid-apply."""
+    cm = "apiVersion: {av}\nkind: {kind}\nmetadata:\n  name: x\n  {extra}\n"
+    docs = {
+        "kind.yaml": cm.format(av="v1", kind="5", extra=""),
+        "av.yaml": cm.format(av="[v1]", kind="ConfigMap", extra=""),
+        "ns.yaml": cm.format(av="v1", kind="ConfigMap", extra="namespace: [1]"),
+        "labels.yaml": cm.format(av="v1", kind="ConfigMap", extra="labels: 5"),
+        "annotations.yaml": cm.format(av="v1", kind="ConfigMap", extra="annotations: [a]"),
+        "list.yaml": "apiVersion: v1\nkind: List\nitems: 5\n",
+        "zgood.yaml": cm.format(av="v1", kind="ConfigMap", extra="namespace: default"),
+    }
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text)
+
+    async def go(backend):
+        items = manifests.read_manifests(tmp_path)
+        return await manifests.apply(backend, items, "default"), await manifests.delete(backend, items, "default")
+
+    (applied, deleted), cluster = run(go)
+    q = {name: f'"{tmp_path / name}"' for name in docs}
+    wrong = [
+        f"error: error validating {q['annotations.yaml']}: error validating data: metadata.annotations isn't a map",
+        f"error: error validating {q['av.yaml']}: error validating data: [apiVersion isn't string type]",
+        f"error: error validating {q['kind.yaml']}: error validating data: [kind isn't string type]",
+        f"error: error validating {q['labels.yaml']}: error validating data: metadata.labels isn't a map",
+        f"error: error validating {q['list.yaml']}: error validating data: items isn't a list",
+        f"error: error validating {q['ns.yaml']}: error validating data: metadata.namespace isn't string type",
+    ]
+    assert applied == [*wrong, "configmap/x created"]
+    assert deleted == [*wrong, 'configmap "x" deleted']
+    assert cluster.store.get("ConfigMap", "default", "x") is None
