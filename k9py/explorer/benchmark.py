@@ -275,7 +275,7 @@ class Load:
             sample.write, sample.wait, sample.read = t2 - t1, t3 - t2, t4 - t3
             sample.status = resp.status
             length = resp.getheader("Content-Length")
-            sample.size = int(length) if length and length.isdigit() else -1
+            sample.size = int(length) if length and length.isascii() and length.isdigit() else -1
             if resp.will_close:
                 self._close(conn)
                 conn = None

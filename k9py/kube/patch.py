@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from k9py.kube.meta import deep_copy
+from k9py.kube.unicode import digits
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -48,7 +49,7 @@ def _pointer(path: str) -> list[str]:
 def _index(container: list, token: str, *, for_add: bool) -> int:
     if token == "-" and for_add:
         return len(container)
-    if not token.isdigit() or (len(token) > 1 and token[0] == "0"):
+    if not digits(token) or (len(token) > 1 and token[0] == "0"):
         raise PatchError(f"invalid array index {token!r}", 422)
     i = int(token)
     limit = len(container) if for_add else len(container) - 1

@@ -119,7 +119,7 @@ def parse_duration(s: str) -> float:
     i = 0
     while i < len(s):
         c = s[i]
-        if c.isdigit() or c == ".":
+        if c in "0123456789.":  # (ASCII: Go's; str.isdigit takes ³, which float() refuses)
             num += c
             i += 1
             continue

@@ -25,3 +25,9 @@ def replace_lone_surrogates(value: Any) -> Any:
     if isinstance(value, list):
         return [replace_lone_surrogates(v) for v in value]
     return value
+
+
+def digits(text: str) -> bool:
+    """Whether ``text`` is a number as Go's strconv reads one: ASCII 0-9 only, at least one.
+    (``str.isdigit`` takes ``³`` and ``٣`` too, which ``int()`` then refuses or reads as 3.)"""
+    return text.isascii() and text.isdigit()

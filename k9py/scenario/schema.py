@@ -15,6 +15,7 @@ from typing import Any
 
 from k9py.kube import quantity, resources
 from k9py.kube.timefmt import parse_duration
+from k9py.kube.unicode import digits
 from k9py.scenario import yamldoc
 
 HEADER_API_VERSION = "k9py.dev/v1alpha1"
@@ -402,7 +403,7 @@ def _sim_annotations(ann: dict[str, Any], path: str) -> None:
             raise FieldError(p, f'Invalid value: {show(value)}: must be "true" or "false"')
         elif name in SIM_QUANTITIES and not _quantity_ok(value):
             raise FieldError(p, f"Invalid value: {show(value)}: must be a quantity (like 250m, 1, 100Mi)")
-        elif name == "exit-code" and not (value.isdigit() and 0 <= int(value) <= 255):
+        elif name == "exit-code" and not (digits(value) and 0 <= int(value) <= 255):
             raise FieldError(p, f"Invalid value: {show(value)}: must be an integer from 0 to 255")
 
 

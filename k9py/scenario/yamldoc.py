@@ -18,6 +18,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
+from k9py.kube.unicode import digits
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _L = TypeVar("_L", bound=BaseResolver)
 
@@ -435,7 +437,7 @@ def split_path(path: str) -> list[str | int]:
     for name, index in _TOKEN.findall(path or ""):
         if name:
             out.append(name)
-        elif index.isdigit():
+        elif digits(index):
             out.append(int(index))
         else:
             out.append(index)

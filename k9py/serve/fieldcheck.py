@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from k9py.kube.resources import ApiResource, Registry
+from k9py.kube.unicode import digits
 from k9py.serve import openapi
 
 Obj = dict[str, Any]
@@ -216,7 +217,7 @@ def _steps(path: str) -> list[Step]:
             steps.append(name)
         while rest:
             idx, _, rest = rest.partition("]")
-            if idx.isdigit():
+            if digits(idx):
                 steps.append(int(idx))
             rest = rest[1:] if rest.startswith("[") else rest
     return steps

@@ -6,6 +6,7 @@ that keeps no old versions (``check_version``)."""
 from __future__ import annotations
 
 from k9py.kube.status import ApiError, bad_request, gone, invalid
+from k9py.kube.unicode import digits
 from k9py.serve.http import Request
 
 EXACT, NOT_OLDER_THAN = "Exact", "NotOlderThan"
@@ -76,7 +77,7 @@ def awaited_version(req: Request, *, watch: bool = False) -> int | None:
     text = _given(req, "resourceVersion")
     if watch and (_given(req, "sendInitialEvents").lower() not in ("true", "1")):
         return None
-    if not text.isdigit() or text == "0":
+    if not digits(text) or text == "0":
         return None
     return int(text)
 
@@ -95,7 +96,7 @@ def check_version(req: Request, current: int) -> None:
             raise too_large(asked, current)
         return
     text = _given(req, "resourceVersion")
-    if not text.isdigit():  # (Go's ParseUint: digits only)
+    if not digits(text):  # (Go's ParseUint: digits only)
         raise bad_request(f"invalid resource version: {text!r}")
     asked = int(text)
     if match == EXACT and asked < current:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError, bad_request, not_found
+from k9py.kube.unicode import digits
 from k9py.serve import kubelet
 from k9py.serve.http import Request, Response
 
@@ -128,7 +129,7 @@ def _service(api: Api, ns: str, name: str, port: str, fwd: Forward) -> Response:
     if svc is None:
         raise not_found("Service", name)
     port_name = port
-    if port.isdigit():
+    if digits(port):
         sp = next((p for p in dig(svc, "spec", "ports") or [] if str(p.get("port")) == port), None)
         if sp is None:
             return _unavailable(f'no service port {port} found for service "{name}"')
@@ -159,7 +160,7 @@ def _pod(api: Api, ns: str, name: str, port: str, fwd: Forward) -> Response:
     cports = [p for c in dig(pod, "spec", "containers") or [] for p in c.get("ports") or []]
     if not port:
         num = int(cports[0]["containerPort"]) if cports else 80
-    elif port.isdigit():
+    elif digits(port):
         num = int(port)
     else:
         found = next((p for p in cports if p.get("name") == port), None)
@@ -175,7 +176,7 @@ def _node(api: Api, name: str, port: str, fwd: Forward) -> Response:
         raise not_found("Node", name)
     addrs = dig(node, "status", "addresses") or []
     ip = next((a.get("address") for a in addrs if a.get("type") == "InternalIP"), None) or name
-    num = int(port) if port.isdigit() else KUBELET_PORT
+    num = int(port) if digits(port) else KUBELET_PORT
     if num != KUBELET_PORT:
         return _refused(ip, num)
     clean = fwd.path.split("?", 1)[0]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import conversion, meta
 from k9py.kube.status import ApiError, bad_request
+from k9py.kube.unicode import digits
 from k9py.serve import listoptions, table
 from k9py.serve.http import Request, Response
 
@@ -153,7 +154,7 @@ class WatchStream:
         while self.queue and len(out) < BATCH:
             type_, obj = self.queue.popleft()
             rv = (obj.get("metadata") or {}).get("resourceVersion") if isinstance(obj, dict) else None
-            if isinstance(rv, str) and rv.isdigit():
+            if isinstance(rv, str) and digits(rv):
                 last = max(last, int(rv))
             out.append(self.encode(type_, obj))
         return b"".join(out), last

@@ -74,6 +74,7 @@ from typing import Any
 
 from k9py.kube import meta, quantity
 from k9py.kube.timefmt import parse_duration
+from k9py.kube.unicode import digits
 from k9py.sim import registry
 
 Obj = dict[str, Any]
@@ -233,7 +234,7 @@ def program_for(pod: Obj, container: Obj, *, init: bool = False) -> Program:
         return prog
     ann = meta.annotations(pod)
     code = ann.get(EXIT_CODE)
-    exit_code = int(code) if code is not None and str(code).lstrip("-").isdigit() else None
+    exit_code = int(code) if code is not None and digits(str(code).removeprefix("-")) else None
     crash = _dur(ann.get(CRASH_AFTER))
     done = _dur(ann.get(EXIT_AFTER))
     oom = _dur(ann.get(OOM_AFTER))

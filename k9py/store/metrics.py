@@ -18,6 +18,7 @@ from k9py.backends.base import Backend, Capability, MetricsUnavailable, StatusEr
 from k9py.errors import K9pyError
 from k9py.kube import quantity
 from k9py.kube.gcpause import gc_paused
+from k9py.kube.unicode import digits
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -48,9 +49,9 @@ def cpu_nanos(q: str | None) -> int:
         return 0
     s = str(q)
     mult = _SUFFIX_NANOS.get(s[-1])
-    if mult is not None and s[:-1].isdigit():
+    if mult is not None and digits(s[:-1]):
         return int(s[:-1]) * mult
-    if s.isdigit():
+    if digits(s):
         return int(s) * 1_000_000_000
     try:
         return int(quantity.parse(s) * 1_000_000_000)
@@ -70,9 +71,9 @@ def mem_bytes(q: str | None) -> int:
         return 0
     s = str(q)
     for suffix in ("Ki", "Mi", "Gi"):
-        if s.endswith(suffix) and s[:-2].isdigit():
+        if s.endswith(suffix) and digits(s[:-2]):
             return int(s[:-2]) * _SUFFIX_BYTES[suffix]
-    if s.isdigit():
+    if digits(s):
         return int(s)
     try:
         return int(quantity.parse(s))

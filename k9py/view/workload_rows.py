@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from k9py.kube import meta
 from k9py.kube.timefmt import age
+from k9py.kube.unicode import digits
 from k9py.view import printers
 from k9py.view.kinds import gvr_of
 from k9py.view.merged_rows import MergedKey, TaggedRowModel
@@ -48,7 +49,7 @@ def _cell(kind: str, cells: list[Any], column: str) -> Any:
 def _ready(text: str) -> bool:
     """k9s's isReady: ``n/m`` with n == m, or nothing wanted (m == 0)."""
     parts = text.split("/")
-    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+    if len(parts) != 2 or not all(digits(p.strip()) for p in parts):
         return False
     return int(parts[1]) == 0 or int(parts[0]) == int(parts[1])
 

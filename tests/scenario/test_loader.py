@@ -439,6 +439,8 @@ def test_yaml_syntax_error_names_the_document_after_separators(tmp_path):
     ("k9py.sim/crash-after", "soon", 'Invalid value: "soon": must be a duration (seconds, or like 90s, 2m)'),
     ("k9py.sim/oom-after", "-5s", 'Invalid value: "-5s": must be a duration (seconds, or like 90s, 2m)'),
     ("k9py.sim/exit-code", "300", 'Invalid value: "300": must be an integer from 0 to 255'),
+    ("k9py.sim/exit-code", "³", 'Invalid value: "³": must be an integer from 0 to 255'),  # (isdigit: a ValueError)
+    ("k9py.sim/crash-after", "1³s", 'Invalid value: "1³s": must be a duration (seconds, or like 90s, 2m)'),
     ("k9py.sim/never-ready", "yes please", 'Invalid value: "yes please": must be "true" or "false"'),
     ("k9py.sim/cpu-usage", "lots", 'Invalid value: "lots": must be a quantity (like 250m, 1, 100Mi)'),
     ("k9py.sim/cpu-load", "-1", 'Invalid value: "-1": must be a quantity (like 250m, 1, 100Mi)'),

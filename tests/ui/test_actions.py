@@ -138,6 +138,11 @@ def test_scale_deployment_to_five_pods():
         await settle(app, pilot)
         assert isinstance(app.screen, ScaleScreen)
         assert "a number is required" in str(app.screen.query_one(".dialog-message").render())
+        app.screen.query_one("#replicas").value = "³"  # isdigit() takes it, int() did not: the app ended
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ScaleScreen) and app.is_running
+        app.screen.query_one("#replicas").value = ""
         await pilot.press("5", "enter")
         await settle(app, pilot)
         assert flash(app) == f"Scaling deployments default/{NGINX} to 5"

@@ -22,6 +22,7 @@ from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.kube.status import ApiError, invalid
 from k9py.kube.timefmt import parse_time, rfc3339
+from k9py.kube.unicode import digits
 from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller
@@ -42,7 +43,7 @@ def _int_or_percent_ok(v: Any) -> bool:
         return False
     if isinstance(v, int):
         return v >= 0
-    return isinstance(v, str) and v.endswith("%") and v[:-1].isdigit()
+    return isinstance(v, str) and v.endswith("%") and digits(v[:-1])
 
 
 @admits(KIND)

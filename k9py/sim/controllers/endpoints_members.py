@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from k9py.kube import meta
+from k9py.kube.unicode import digits
 from k9py.sim.controllers.podtemplate import ready_condition
 
 Obj = dict[str, Any]
@@ -33,7 +34,7 @@ def find_port(pod: Obj, svc_port: Obj) -> int | None:
     target = svc_port.get("targetPort", svc_port.get("port"))
     if isinstance(target, int) and not isinstance(target, bool):
         return target
-    if isinstance(target, str) and target.isdigit():
+    if isinstance(target, str) and digits(target):
         return int(target)
     proto = svc_port.get("protocol", "TCP")
     for c in meta.dig(pod, "spec", "containers") or []:

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from k9py.kube.unicode import digits
 from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import KeyedScreen, R
 from k9py.ui.widgets.inert_input import InertInput
@@ -177,7 +178,7 @@ class ScaleScreen(KeyedDialog["int | None"]):
         self._submit(event.value)
 
     def _submit(self, value: str) -> None:
-        if not value.isdigit():  # (an empty field: said, the dialog stays; esc cancels)
+        if not digits(value):  # (an empty field: said, the dialog stays; esc cancels)
             self.query_one(".dialog-message", Static).update("Replicas: a number is required (esc cancels)")
             return
         self.dismiss(int(value))

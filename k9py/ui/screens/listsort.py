@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from k9py.kube.unicode import digits
+
 T = TypeVar("T")
 
 
 def natural(text: str) -> tuple[Any, ...]:
     """A key that orders the numbers in ``text`` by their value: ``9090:90`` after ``8080:80``."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in re.split(r"(\d+)", text) if p)
+    return tuple((0, int(p), "") if digits(p) else (1, 0, p.lower()) for p in re.split(r"([0-9]+)", text) if p)
 
 
 @dataclass
