@@ -74,6 +74,17 @@ def deep_copy(value: Any) -> Any:
     return value
 
 
+def drop_nulls(value: Any) -> Any:
+    """``value`` without the map entries that are null, at any depth (lists keep their items):
+    what decoding into the API's typed structs does (a null field is unset, then defaulted),
+    so ``rollingUpdate:`` or ``annotations:`` left empty in a manifest reads as absent."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value]
+    return value
+
+
 # The hot path of deep_copy (the simulator copies objects on every write): exact dicts and
 # lists by type identity, scalars as they are, one call per container rather than per value.
 def _copy_dict(d: dict) -> dict:

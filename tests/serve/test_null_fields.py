@@ -1,0 +1,82 @@
+"""A field that is null (``rollingUpdate:``, ``annotations:`` or ``tolerations:`` left empty in a
+manifest, which kubectl create sends as null) is unset, as the apiserver's typed decoder reads
+it, then defaulted. serve answered such a DaemonSet, Job, Namespace, Pod or PV with a 400 in
+Python's words ('NoneType' object has no attribute 'setdefault'), and stored a Deployment whose
+annotations were null, on which its controller then failed at every sync."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import yaml
+
+from k9py.scenario.loader import load_cluster
+
+DAEMONSET = textwrap.dedent("""\
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: nulls
+      annotations:
+      labels:
+    spec:
+      selector:
+        matchLabels: {app: nulls}
+      updateStrategy:
+        type: RollingUpdate
+        rollingUpdate:
+      template:
+        metadata:
+          labels: {app: nulls}
+        spec:
+          tolerations:
+          containers:
+          - name: c
+            image: nginx
+            resources:
+              requests:
+    """)
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/apis/apps/v1/namespaces/default/daemonsets", yaml.safe_load(DAEMONSET)),
+    ("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n", "labels": None},
+                            "spec": None}),
+    ("/apis/apps/v1/namespaces/default/deployments",
+     {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "annotations": None},
+      "spec": {"selector": {"matchLabels": {"app": "d"}}, "strategy": {"rollingUpdate": None},
+               "template": {"metadata": {"labels": {"app": "d"}},
+                            "spec": {"dnsPolicy": None, "containers": [{"name": "c", "image": "nginx"}]}}}}),
+])
+def test_null_fields_are_unset_and_defaulted(client, served, path, body):
+    code, out, _ = client.call("POST", path, body)
+    assert code == 201, out
+    assert not any(v is None for v in out["metadata"].values())
+    if out["kind"] == "DaemonSet":
+        assert out["spec"]["updateStrategy"]["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 0}
+    assert served.cluster.strict  # (the tests' clusters: a controller failing on what was stored raises here)
+    served.cluster.advance(5)
+    if out["kind"] == "Deployment":
+        assert served.cluster.store.get("Deployment", "default", "d")["spec"]["strategy"]["rollingUpdate"] == \
+            {"maxUnavailable": "25%", "maxSurge": "25%"}
+
+
+def test_a_json_patch_adding_null_unsets_the_field(client, served):
+    body = yaml.safe_load(DAEMONSET)
+    body["metadata"]["annotations"] = {"a": "b"}
+    assert client.call("POST", "/apis/apps/v1/namespaces/default/daemonsets", body)[0] == 201
+    code, out, _ = client.call("PATCH", "/apis/apps/v1/namespaces/default/daemonsets/nulls",
+                               [{"op": "add", "path": "/metadata/annotations", "value": None}],
+                               content_type="application/json-patch+json")
+    assert code == 200 and "annotations" not in out["metadata"], out
+    served.cluster.advance(5)
+
+
+def test_a_scenario_file_with_empty_fields_loads(tmp_path):
+    """scenario check said rejected by the simulator: AttributeError: 'NoneType' object has no attribute 'setdefault'."""
+    path = tmp_path / "ds.yaml"
+    path.write_text(DAEMONSET)
+    cluster = load_cluster(str(path), warmup=10)
+    assert cluster.store.get("DaemonSet", "default", "nulls")["spec"]["updateStrategy"]["rollingUpdate"] == \
+        {"maxUnavailable": 1, "maxSurge": 0}
