@@ -80,3 +80,23 @@ def test_a_scenario_file_with_empty_fields_loads(tmp_path):
     cluster = load_cluster(str(path), warmup=10)
     assert cluster.store.get("DaemonSet", "default", "nulls")["spec"]["updateStrategy"]["rollingUpdate"] == \
         {"maxUnavailable": 1, "maxSurge": 0}
+
+
+@pytest.mark.parametrize("rolling,message", [
+    ({"maxUnavailable": "x"}, "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: \"x\": a valid "
+                              "percent string must be a numeric string followed by an ending '%'"),
+    ({"maxUnavailable": -1}, "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater "
+                             "than or equal to 0"),
+    ({"maxUnavailable": "120%"}, 'spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: "120%": must not '
+                                 "be greater than 100%"),
+    ({"maxSurge": 1}, "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when "
+                      "maxUnavailable is non-zero"),
+    ({"maxSurge": 0, "maxUnavailable": 0}, "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: "
+                                           "cannot be 0 when maxSurge is 0"),
+])
+def test_a_daemonsets_rolling_update_is_validated_as_the_apiserver_does(client, rolling, message):
+    """maxUnavailable: "x" was stored, and the DaemonSet controller failed on it at every sync."""
+    body = yaml.safe_load(DAEMONSET)
+    body["spec"]["updateStrategy"]["rollingUpdate"] = rolling
+    code, out, _ = client.call("POST", "/apis/apps/v1/namespaces/default/daemonsets", body)
+    assert code == 422 and message in out["message"], out

@@ -4,6 +4,7 @@ bounded by maxUnavailable; status counts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,19 @@ def _admit_daemonset(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     causes = []
     if dig(spec, "updateStrategy", "type") not in ("RollingUpdate", "OnDelete"):
         causes.append(("spec.updateStrategy.type", f'Unsupported value: "{dig(spec, "updateStrategy", "type")}": supported values: "OnDelete", "RollingUpdate"'))
+    ru = dig(spec, "updateStrategy", "rollingUpdate")
+    if dig(spec, "updateStrategy", "type") == "RollingUpdate" and isinstance(ru, dict):
+        # ValidateRollingUpdateDaemonSet (a "x" or -1 here failed the controller at every sync)
+        path = "spec.updateStrategy.rollingUpdate"
+        wrong = [c for f in ("maxUnavailable", "maxSurge") for c in pt.int_or_percent_causes(f"{path}.{f}", ru.get(f))]
+        causes += wrong
+        if not wrong:
+            unavailable = pt.int_or_percent(ru.get("maxUnavailable"), 100, True, 1) != 0
+            surge = pt.int_or_percent(ru.get("maxSurge"), 100, True, 0) != 0
+            if unavailable and surge:
+                causes.append((f"{path}.maxSurge", f"Invalid value: {json.dumps(ru.get('maxSurge'))}: may not be set when maxUnavailable is non-zero"))
+            elif not unavailable and not surge:
+                causes.append((f"{path}.maxUnavailable", "Required value: cannot be 0 when maxSurge is 0"))
     if causes:
         raise invalid("DaemonSet", name, causes)
 

@@ -11,6 +11,7 @@ from k9py.kube import meta, selectors
 from k9py.kube.meta import deep_copy, dig
 from k9py.kube.status import ApiError, invalid
 from k9py.kube.timefmt import parse_time
+from k9py.kube.unicode import digits
 from k9py.sim import certificates
 from k9py.sim.pod_admission import default_container
 
@@ -155,6 +156,26 @@ def validate_selector_template(kind: str, obj: Obj, old: Obj | None, *, required
         causes.append(("spec.template.spec.restartPolicy", f'Unsupported value: "{rp}": supported values: "Always"'))
     if causes:
         raise invalid(kind, name, causes)
+
+
+_PERCENT_WORDS = ("a valid percent string must be a numeric string followed by an ending '%' "
+                  "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")
+
+
+def int_or_percent_causes(path: str, value: Any) -> list[tuple[str, str]]:
+    """ValidatePositiveIntOrPercent and IsNotMoreThan100Percent of apps' validation: an integer
+    not below 0, or digits and '%' not above 100%; None (unset) passes."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        if not (value.endswith("%") and digits(value[:-1])):
+            return [(path, f'Invalid value: "{value}": {_PERCENT_WORDS}')]
+        if int(value[:-1]) > 100:
+            return [(path, f'Invalid value: "{value}": must not be greater than 100%')]
+        return []
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [(path, f"Invalid value: {value}: must be greater than or equal to 0")] if value < 0 else []
+    return [(path, f"Invalid value: {value}: must be an integer or percentage (e.g '5%')")]
 
 
 def check_non_negative(kind: str, name: str, spec: Obj, fields: Iterable[str]) -> None:
