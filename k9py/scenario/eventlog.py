@@ -37,7 +37,7 @@ from k9py.kube.gcpause import gc_paused
 from k9py.kube.sharing import Sharer
 from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
 from k9py.scenario.schema import RECORDING_KIND
-from k9py.scenario.source import MAX_FILE_BYTES, Problems, gunzip, json_problem, read_bytes
+from k9py.scenario.source import MAX_FILE_BYTES, Problems, inflate, json_problem, read_bytes
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -133,7 +133,7 @@ def read_recording_bytes(path: str) -> bytes:
     """The file's bytes, gunzipped, checked as ``source.read_text`` checks them."""
     data = read_bytes(path)
     if data[:2] == b"\x1f\x8b":
-        data = gunzip(data, path)
+        data = inflate(data, path)  # (a recording whose writer was killed: its whole lines)
     if not data.isascii():
         try:
             data.decode("utf-8")

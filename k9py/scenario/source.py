@@ -81,8 +81,17 @@ def read_bytes(path: str, *, limit: int = MAX_FILE_BYTES, what: str = "a scenari
     return data
 
 
+class EndsEarly(K9pyError):
+    """Gzip data that stops before its end (no trailer): ``inflated`` is what it held."""
+
+    def __init__(self, path: str, inflated: bytes) -> None:
+        super().__init__("cannot read: bad gzip data (it ends early)", file=path)
+        self.inflated = inflated
+
+
 def gunzip(data: bytes, path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """Gzip data inflated to at most ``limit`` bytes (a gzip bomb stops there with K9pyError)."""
+    """Gzip data inflated to at most ``limit`` bytes (a gzip bomb stops there with K9pyError);
+    data that stops before its end: EndsEarly."""
     out = bytearray()
     pending = data
     try:
@@ -96,7 +105,7 @@ def gunzip(data: bytes, path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
                     raise K9pyError(f"gzip data inflates beyond {limit // MIB} MiB (k9py reads files up to "
                                     f"{limit // MIB} MiB)", file=path)
                 if not chunk and not pending:
-                    raise K9pyError("cannot read: bad gzip data (it ends early)", file=path)
+                    raise EndsEarly(path, bytes(out))
             pending = inflater.unused_data
     except zlib.error as err:
         raise K9pyError(f"cannot read: bad gzip data ({err})", file=path) from None
@@ -107,11 +116,33 @@ def read_text(path: str) -> str:
     """The file's text (gunzipped if it is gzip), or K9pyError."""
     data = read_bytes(path)
     if data[:2] == b"\x1f\x8b":
-        data = gunzip(data, path)
+        data = inflate(data, path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise K9pyError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=path) from None
+
+
+def inflate(data: bytes, path: str) -> bytes:
+    """Gzip data inflated (``gunzip``), or, when it ends early, a JSON Lines Recording's whole
+    lines: ``k9py record -o x.jsonl.gz`` killed (SIGKILL, the machine down) leaves gzip without
+    its trailer, each line flushed before it; the line being written when it stopped is left
+    out. Anything else that ends early is the error it is."""
+    try:
+        return gunzip(data, path)
+    except EndsEarly as err:
+        return _whole_lines(err)
+
+
+def _whole_lines(err: EndsEarly) -> bytes:
+    whole = err.inflated[:err.inflated.rfind(b"\n") + 1]
+    try:
+        head = json_lines_header(whole.decode("utf-8"))
+    except UnicodeDecodeError:
+        head = None
+    if head is None or head.get("kind") != RECORDING_KIND:
+        raise err
+    return whole
 
 
 # -- documents -------------------------------------------------------------------------------------

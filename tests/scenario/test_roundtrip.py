@@ -172,3 +172,25 @@ def test_a_lone_surrogate_from_a_cluster_is_kept_and_the_recording_goes_on(tmp_p
     w.close()
     rec = parse_recording(out, read_text(out))
     assert [(e.object or {})["data"]["k"] for e in rec.events] == ["a\ud800b", "ü"]
+
+
+def test_a_gzip_recording_whose_writer_was_killed_replays_its_whole_lines(tmp_path):
+    """k9py record -o x.jsonl.gz killed (SIGKILL, the machine down) leaves gzip without its
+    trailer: the recording could not be opened at all (bad gzip data (it ends early)), though
+    every line had been flushed for exactly this."""
+    from k9py.errors import K9pyError
+    out = tmp_path / "killed.jsonl.gz"
+    w = RecordingWriter(str(out), header_dict(0.0, context="c"))
+    for i in range(3):
+        w.write({"t": i, "type": "ADDED", "object": {"apiVersion": "v1", "kind": "Namespace",
+                                                     "metadata": {"name": f"n{i}"}}})
+    torn = out.read_bytes()  # what a killed writer leaves: no trailer
+    w.close()
+    out.write_bytes(torn[:-3])  # and the last line cut mid-way too
+    kind, player = files.open_scenario(str(out))
+    assert kind == files.RECORDING and player.recording.last_t >= 1.0  # (events read up to t=1 at least)
+    assert files.detect(str(out)) == files.RECORDING
+    manifests = tmp_path / "m.yaml.gz"  # anything else that ends early is still refused
+    manifests.write_bytes(gzip.compress(b"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")[:-8])
+    with pytest.raises(K9pyError, match="bad gzip data \\(it ends early\\)"):
+        files.open_scenario(str(manifests))
