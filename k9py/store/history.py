@@ -889,10 +889,17 @@ def save_run(directory: Path, path: str) -> int:
     header = {**run.header, "start": parts[0].start}
     size = write_recording(path, parts, header, begin=parts[0].whole_t)
     if not size:  # every segment gone or unreadable: an empty file is no Recording
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        _remove_written(path)
         raise K9pyError("none of the history run's segments could be read: nothing written", file=str(directory))
     return size
+
+
+def _remove_written(path: str) -> None:
+    """The file a failed write left, if it is one (never a device or FIFO given as the output:
+    as root, /dev/full would be gone)."""
+    if os.path.isfile(path) and not os.path.islink(path):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def write_recording(path: str, parts: list[RunPart], header: Obj, begin: float | None = None) -> int:
@@ -900,8 +907,12 @@ def write_recording(path: str, parts: list[RunPart], header: Obj, begin: float |
     ``begin`` on: ``join``); returns the bytes of the recording."""
     size = 0
     opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "wb") as f:
-        for chunk in join(parts, header, begin):
-            f.write(chunk)
-            size += len(chunk)
+    try:
+        with opener(path, "wb") as f:
+            for chunk in join(parts, header, begin):
+                f.write(chunk)
+                size += len(chunk)
+    except OSError as err:  # a full disk, a quota: no cut-off recording is left to be taken for one
+        _remove_written(path)
+        raise K9pyError(f"cannot write the recording: {err.strerror or err}", file=path) from None
     return size

@@ -4,6 +4,7 @@ as a replay of any moment."""
 import asyncio
 import gzip
 import json
+import os
 import threading
 
 import pytest
@@ -197,6 +198,12 @@ def test_record_from_history_on_the_command_line(tmp_path, monkeypatch, capsys):
         player.end()
         assert player.store.get("Pod", "default", "counter")["metadata"]["labels"]["v"] == "1"
         assert main(["record", "--from-history", "--context", "elsewhere", "-o", str(out)]) == 2
+        capsys.readouterr()
+        if os.path.exists("/dev/full"):  # a full disk: one line (an OSError traceback before), the device kept
+            assert main(["record", "--from-history", "--context", "minikube", "-o", "/dev/full"]) == 2
+            assert capsys.readouterr().err == \
+                "k9py: /dev/full: cannot write the recording: No space left on device\n"
+            assert os.path.exists("/dev/full")
         await session.close()
     asyncio.run(main_())
 

@@ -110,3 +110,26 @@ def test_sd_sorts_by_name_and_age_with_k9s_shift_keys(drive, tmp_path, monkeypat
         lines = [str(screen.options.get_option_at_index(i).prompt).split()[0] for i in range(3)]
         assert lines == [str(p.relative_to(folder)) for p in (old, mid, new)]
     drive(s)
+
+
+def test_a_dump_that_cannot_be_written_names_its_file_and_leaves_nothing(tmp_path, monkeypatch):
+    """ctrl-s on a full disk said save failed: [Errno 28] No space left on device and left an
+    empty dump behind, listed by :sd as if it were one."""
+    import errno
+    from pathlib import Path
+
+    import pytest
+
+    from k9py.errors import K9pyError
+    from k9py.ui.screens.viewer import save_text
+
+    def full(self, text, **kw):
+        with open(self, "w") as fh:
+            fh.write(text[:3])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(K9pyError) as err:
+        save_text(tmp_path, "ctx", "deployments-default", ".csv", "NAME,READY\nnginx,1/1\n", 0.0)
+    assert str(err.value) == f"{tmp_path}/ctx/deployments-default-19700101000000.csv: No space left on device"
+    assert list((tmp_path / "ctx").iterdir()) == []

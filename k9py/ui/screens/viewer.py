@@ -8,6 +8,7 @@ Nothing shown here is ever parsed as Rich markup: lines are ``rich.text.Text`` b
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from textual.widgets import Input, Static
 
 from k9py.config import locations
 from k9py.config.settings import Settings
+from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
@@ -63,10 +65,14 @@ def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: s
               now: float | None = None, *, nanos: bool = False, cluster: str = "") -> Path:
     """Write ``text`` to a new file in ``folder``/``cluster``/``context`` (k9s's screen dump
     folder of a context) named after ``stem`` and the time (``nanos``: in nanoseconds since the
-    epoch, as k9s names a saved log; else YYYYmmddHHMMSS)."""
+    epoch, as k9s names a saved log; else YYYYmmddHHMMSS). A file that cannot be written:
+    K9pyError naming it (nothing of it left)."""
     if context:
         folder = folder / locations.context_subpath(context, cluster)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise K9pyError(err.strerror or str(err), file=str(folder)) from None
     when = now if now is not None else time.time()
     stamp = str(int(when * 1_000_000_000)) if nanos else time.strftime("%Y%m%d%H%M%S", time.gmtime(when))
     # a name at length (a 253-character pod's, its container's) leaves room for the time and a count
@@ -76,7 +82,12 @@ def save_text(folder: Path, context: str | None, stem: str, suffix: str, text: s
     while path.exists():
         path = folder / f"{stem}-{stamp}-{n}{suffix}"
         n += 1
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")  # what the cluster said, lone surrogates too
+    try:
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")  # what the cluster said, lone surrogates too
+    except OSError as err:  # a full disk, a quota: no empty or cut-off dump is left to be taken for one
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise K9pyError(err.strerror or str(err), file=str(path)) from None
     return path
 
 
@@ -406,7 +417,7 @@ class ViewerScreen(KeyedScreen[None]):
             info = session.info()
             path = save_text(self.save_dir or default_save_dir(self.app), info.context, self.save_stem(),
                              self.save_suffix, self.text(), session.now(), nanos=self.save_nanos, cluster=info.cluster)
-        except OSError as err:
+        except K9pyError as err:
             self.flash(f"save failed: {err}", "error")
             return
         self.saved_path = path

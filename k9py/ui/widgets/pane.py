@@ -13,6 +13,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
+from k9py.errors import K9pyError
 from k9py.explorer import keys as row_keys
 from k9py.explorer.merged import MergedView
 from k9py.explorer.navigator import Navigator, Outcome
@@ -316,7 +317,7 @@ class ExplorerPane(Vertical):
             info = session.info()
             path = save_text(default_save_dir(self.host), info.context, stem, ".csv", table_csv(m), session.now(),
                              cluster=info.cluster)
-        except OSError as err:
+        except K9pyError as err:
             self.host.flash(f"save failed: {err}", "error")
             return
         self.host.flash(f"Saved {path}")
