@@ -123,3 +123,30 @@ def test_a_deployments_port_forward_then_its_local_port_typed_in_one_burst(drive
         assert isinstance(app.screen, PortForwardDialog)
         assert app.screen.query_one("#pf-local").value == "9123"
     drive(s)
+
+
+def test_a_long_paste_into_the_prompt_goes_in_at_once(drive):
+    """50,000 characters pasted into `:` froze the app for a minute and a half: each went in as
+    a key, every one re-reading the whole line. A paste's plain run is one edit; its enter and
+    a filter's `:` and `/` still act as typed."""
+    from textual.widgets import Input
+
+    async def s(app, pilot, cluster):
+        changes = []
+        real = app.prompt.post_message
+
+        def counted(message):
+            if isinstance(message, Input.Changed):
+                changes.append(message.value)
+            return real(message)
+
+        app.prompt.post_message = counted
+        app.post_message(events.Paste(":" + "x" * 20000))
+        await _settled(app, pilot)
+        assert app.prompt.display and app.prompt.value == "x" * 20000
+        assert len(changes) <= 2  # (it was 20,000)
+        await pilot.press("escape")
+        app.post_message(events.Paste("/ngi:n/x\rj"))  # the filter, its enter, then a key of the table
+        await _settled(app, pilot)
+        assert not app.prompt.display and app.current.filter == "ngi:n/x"
+    drive(s)
