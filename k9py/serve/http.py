@@ -52,6 +52,17 @@ def bearer_token(headers: dict[str, str]) -> str | None:
     return None
 
 
+_NEWLINES = str.maketrans({"\r": " ", "\n": " "})
+
+
+def header_value(value: str) -> str:
+    """A header's value as Go's server writes it: its CR and LF as spaces (a field name from a
+    request body, in a Warning, cannot end the header and start another), UTF-8 bytes as they
+    are (``send_header`` writes latin-1: a warning naming ``é`` or U+2028 sent no answer at all,
+    after the object was stored)."""
+    return value.translate(_NEWLINES).encode("utf-8", "replace").decode("latin-1")
+
+
 @dataclass
 class Request:
     method: str
@@ -262,7 +273,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-cache, private")
             for k, v in resp.headers.items():
-                self.send_header(k, v)
+                self.send_header(k, header_value(v))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
@@ -289,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("Connection", "close")
             self.send_header("Cache-Control", "no-cache, private")
             for k, v in resp.headers.items():
-                self.send_header(k, v)
+                self.send_header(k, header_value(v))
             self.end_headers()
             self.wfile.flush()
             for chunk in stream:
