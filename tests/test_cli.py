@@ -329,6 +329,11 @@ users:
     (_KC.format(cluster="{server: 5}", user="{}"), 6, "kubeconfig: clusters[cl].cluster.server: must be a string"),
     (_KC.format(cluster="{server: 'https://127.0.0.1:1'}", user="token-abc"), 12,
      "kubeconfig: users[u].user: must be a mapping"),
+    # the client's loader took them, then each request said urllib3's No host specified
+    (_KC.format(cluster="{insecure-skip-tls-verify: true}", user="{}"), 6,
+     'kubeconfig: clusters[cl].cluster.server: invalid configuration: no server found for cluster "cl"'),
+    (_KC.format(cluster="{server: ''}", user="{}"), 6,
+     'kubeconfig: clusters[cl].cluster.server: invalid configuration: no server found for cluster "cl"'),
 ])
 def test_a_broken_kubeconfig_is_one_line_with_file_and_line(tmp_path, text, line, words):
     kc = tmp_path / "kubeconfig"
@@ -337,6 +342,19 @@ def test_a_broken_kubeconfig_is_one_line_with_file_and_line(tmp_path, text, line
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == f"k9py: {kc}:{line}: {words}\n"
 
+
+
+def test_a_server_without_a_scheme_is_reached_as_client_go_reaches_it(tmp_path):
+    """server: 127.0.0.1:1 (no scheme) printed urllib3's two-line FutureWarning at each request
+    and said No host specified: client-go's DefaultServerURL gives it http:// (https:// with TLS)."""
+    kc = tmp_path / "kubeconfig"
+    kc.write_text(_KC.format(cluster="{server: '127.0.0.1:1'}", user="{}"))
+    proc = run_k9py("record", "--kubeconfig", str(kc), "-o", str(tmp_path / "r.jsonl"), "--duration", "1s")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("k9py: cannot reach the cluster of context c (http://127.0.0.1:1): ")
+    kc.write_text(_KC.format(cluster="{server: '127.0.0.1:1', insecure-skip-tls-verify: true}", user="{}"))
+    proc = run_k9py("record", "--kubeconfig", str(kc), "-o", str(tmp_path / "r.jsonl"), "--duration", "1s")
+    assert proc.stderr.startswith("k9py: cannot reach the cluster of context c (https://127.0.0.1:1): ")
 
 
 @pytest.mark.parametrize(("content", "said"), [

@@ -405,6 +405,12 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
     # and the requests beside them: the client's default (5 per CPU) discarded connections
     # as they came back, a "Connection pool is full" warning each
     cfg.connection_pool_maxsize = POOL_SIZE
+    if not overrides or not (overrides.cluster or overrides.user):
+        # what the client's loader takes without a word but cannot connect with (a cluster that
+        # is no mapping, no server): said before, not as urllib3's "No host specified"
+        problem = entry_problem(files, context)
+        if problem is not None:
+            raise K9pyError(problem)
     try:
         if not overrides:
             return _quiet_if_unverified(config.new_client_from_config(
@@ -422,10 +428,26 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
                         f"kubeconfig {joined(files)}: context {context or '(current)'}: {one_line(str(err))}") from err
 
 
+def _with_scheme(c: Any) -> None:
+    if c.host and "://" not in c.host:
+        tls = not c.verify_ssl or bool(c.ssl_ca_cert or c.cert_file)
+        c.host = ("https://" if tls else "http://") + c.host
+
+
 def _quiet_if_unverified(api: Any) -> Any:
     """A cluster the user said not to verify (--insecure-skip-tls-verify, or the kubeconfig's
     insecure-skip-tls-verify: true): urllib3's InsecureRequestWarning on every request would be
-    written over the UI (kubectl says nothing either)."""
+    written over the UI (kubectl says nothing either). A server without a scheme (``server:
+    10.0.0.1:6443``) gets client-go's (DefaultServerURL: https when TLS is configured, else
+    http): urllib3 took it for no host, with a FutureWarning on the terminal at each request."""
+    c = api.configuration
+    _with_scheme(c)
+    hook = c.refresh_api_key_hook  # (the loader's: it sets the kubeconfig's server again before each request)
+    if hook is not None:
+        def refreshed(conf: Any) -> None:
+            hook(conf)
+            _with_scheme(conf)
+        c.refresh_api_key_hook = refreshed
     if not api.configuration.verify_ssl:
         import warnings
 
@@ -527,6 +549,11 @@ def entry_problem(files: list[str], context: str | None) -> str | None:
         where = f"{section}[{ref.value}].{kind}"
         if body is not None and not isinstance(body, yaml.MappingNode):
             return f"{path}:{body.start_mark.line + 1}: kubeconfig: {where}: must be a mapping"
+        server = field(body, "server")
+        if kind == "cluster" and (server is None or (isinstance(server, yaml.ScalarNode) and not server.value)):
+            # client-go's validation (kubectl: error: invalid configuration: no server found for cluster "NAME")
+            line = (server or body or item).start_mark.line + 1
+            return f'{path}:{line}: kubeconfig: {where}.server: invalid configuration: no server found for cluster "{ref.value}"'
         for key in _STRINGS[kind]:
             value = field(body, key)
             if value is None or (isinstance(value, yaml.ScalarNode) and value.tag.endswith((":null", ":str"))
