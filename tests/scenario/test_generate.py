@@ -122,3 +122,22 @@ def test_the_churn_runs_without_a_step_that_finds_nothing_to_do(tmp_path):
     cluster.advance(41)
     assert tl is not None and tl.next == len(sf.scenario.steps)  # every step ran
     assert [f.error for f in tl.fired if f.error] == []
+
+
+def test_a_full_disk_leaves_no_cut_off_scenario(tmp_path, monkeypatch, capsys):
+    """generate on a full disk said so but left an empty file, which scenario check then read."""
+    import errno
+    import os
+
+    from k9py.scenario import generate as gen
+
+    def full(path, *a, **kw):
+        with open(path, "w") as fh:
+            fh.write("apiVersion: k9py.io/v1")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(gen, "write", full)
+    out = tmp_path / "big.yaml"
+    assert main(["scenario", "generate", "--pods", "10", "--nodes", "1", "-o", str(out)]) == 2
+    assert capsys.readouterr().err == f"k9py: {out}: cannot write: No space left on device\n"
+    assert not out.exists()
