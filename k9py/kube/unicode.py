@@ -31,3 +31,16 @@ def digits(text: str) -> bool:
     """Whether ``text`` is a number as Go's strconv reads one: ASCII 0-9 only, at least one.
     (``str.isdigit`` takes ``³`` and ``٣`` too, which ``int()`` then refuses or reads as 3.)"""
     return text.isascii() and text.isdigit()
+
+
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def go_int(text: str) -> int | None:
+    """``text`` as Go's strconv.ParseInt(text, 10, 64) reads it, None where it refuses it:
+    Python's int() also takes "1_000", " 5 " and Arabic-Indic digits, and no bound (float() nan and inf, which
+    a watch's timeoutSeconds took: a watch that never timed out)."""
+    if not _GO_INT.fullmatch(text):
+        return None
+    n = int(text)
+    return n if -(1 << 63) <= n < 1 << 63 else None

@@ -21,7 +21,7 @@ from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
 from k9py.kube.status import ApiError, bad_request, conflict, forbidden, invalid, not_found
-from k9py.kube.unicode import may_hold_surrogates, replace_lone_surrogates
+from k9py.kube.unicode import go_int, may_hold_surrogates, replace_lone_surrogates
 from k9py.scenario import yamldoc
 from k9py.serve import auth, discovery, listoptions, openapi, prom, table
 from k9py.serve import metrics as metrics_api
@@ -359,7 +359,7 @@ class Api:
     def _list(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "list")
         match = self.filter_for(req, route)  # parameters that do not parse: 400, before the options' 422
-        limit = _int_param(req, "limit", 0)
+        limit = int_param(req, "limit", 0)
         listoptions.check(listoptions.list_problems(req))
         cont = req.q("continue") or ""
         if req.q("resourceVersion") == "0" and not cont:
@@ -724,7 +724,7 @@ class Api:
                 raise bad_request("DeleteOptions must be an object")
             opts.update(body)
         if req.q("gracePeriodSeconds") is not None:
-            opts["gracePeriodSeconds"] = _int_param(req, "gracePeriodSeconds", 0)
+            opts["gracePeriodSeconds"] = int_param(req, "gracePeriodSeconds", 0)
         if req.q("propagationPolicy"):
             opts["propagationPolicy"] = req.q("propagationPolicy")
         if req.q("dryRun") is not None:
@@ -833,24 +833,14 @@ def _shape_problem(err: Exception) -> str:
     return f"nested more than {yamldoc.MAX_DEPTH} levels deep"  # deeper than the JSON decoder goes
 
 
-def _int_param(req: Request, name: str, default: int) -> int:
+def int_param(req: Request, name: str, default: int) -> int:
     v = req.q(name)
     if v is None or v == "":
         return default
-    try:
-        return int(v)
-    except ValueError:
-        raise bad_request(f'invalid value for {name}: "{v}": must be an integer') from None
-
-
-def float_param(req: Request, name: str, default: float) -> float:
-    v = req.q(name)
-    if v is None or v == "":
-        return default
-    try:
-        return float(v)
-    except ValueError:
-        raise bad_request(f'invalid value for {name}: "{v}"') from None
+    n = go_int(v)
+    if n is None:
+        raise bad_request(f'invalid value for {name}: "{v}": must be an integer')
+    return n
 
 
 def component_statuses() -> list[Obj]:

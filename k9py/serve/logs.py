@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.status import ApiError, bad_request, not_found
 from k9py.kube.timefmt import parse_time
+from k9py.kube.unicode import go_int
 from k9py.serve import containers
 from k9py.serve.http import Request, Response
 from k9py.sim.logs import container_logs, instance_logs
@@ -25,10 +26,9 @@ def _int(req: Request, name: str) -> int | None:
     v = req.q(name)
     if v in (None, ""):
         return None
-    try:
-        n = int(v)
-    except ValueError:
-        raise bad_request(f'invalid value for {name}: "{v}"') from None
+    n = go_int(v)
+    if n is None:  # (strconv.ParseInt's: "1_0", Arabic-Indic digits and 99999999999999999999 are refused)
+        raise bad_request(f'invalid value for {name}: "{v}"')
     if n < 1 and name != "tailLines":  # ValidatePodLogOptions: limitBytes and sinceSeconds are > 0
         raise ApiError(422, "Invalid", f'PodLogOptions "" is invalid: {name}: Invalid value: {n}: must be greater than 0')
     return n

@@ -172,7 +172,7 @@ def _named(match: Callable[[Obj], bool], name: str) -> Callable[[Obj], bool]:
 
 
 def watch(api: Api, req: Request, route: Route, match: Callable[[Obj], bool], name: str | None) -> Response:
-    from k9py.serve.api import float_param
+    from k9py.serve.api import int_param
 
     if name is not None:
         match = _named(match, name)
@@ -192,7 +192,7 @@ def watch(api: Api, req: Request, route: Route, match: Callable[[Obj], bool], na
             since = int(rv_text)
         except ValueError:
             raise bad_request(f"invalid resource version: {rv_text!r}") from None
-    timeout = float_param(req, "timeoutSeconds", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT
+    timeout = float(int_param(req, "timeoutSeconds", 0)) or DEFAULT_TIMEOUT
     asked = listoptions.awaited_version(req, watch=True)
     if asked is not None:  # a watch-list from a version not reached yet: wait, then one ERROR event
         api.wait_for_version(asked)

@@ -47,3 +47,17 @@ def test_the_lists_natural_order_reads_ascii_numbers_only():
     """:sd's and :dir's names (a file called dump-1² from a footnote) ended the app at a sort."""
     from k9py.ui.screens.listsort import natural
     assert sorted(["dump-1²", "dump-10", "dump-9"], key=natural) == ["dump-1²", "dump-9", "dump-10"]
+
+
+def test_integer_parameters_are_read_as_go_reads_them(client):
+    """timeoutSeconds=nan or inf was taken (float()): a watch that never timed out; limit=1_0 was
+    10 and tailLines=99999999999999999999 was taken: strconv.ParseInt refuses each."""
+    for query in ("watch=1&timeoutSeconds=nan", "watch=1&timeoutSeconds=inf", "watch=1&timeoutSeconds=1.5",
+                  "limit=1_0", "limit=" + quote("٣"), "limit=99999999999999999999"):
+        code, body, _ = client.call("GET", "/api/v1/namespaces/default/configmaps?" + query)
+        assert code == 400 and body["reason"] == "BadRequest", (query, body)
+        assert "must be an integer" in body["message"], body
+    code, body, _ = client.call("GET", "/api/v1/namespaces/default/pods/nope/log?tailLines=99999999999999999999")
+    assert code == 400 and body["message"] == 'invalid value for tailLines: "99999999999999999999"', body
+    code, body, _ = client.call("GET", "/api/v1/namespaces/default/configmaps?limit=%2B1")  # (+1: Go takes the sign)
+    assert code == 200, body
