@@ -380,9 +380,15 @@ async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, ver
 def resolve(arg: str, cwd: Path | None = None) -> Path:
     """The folder (or file) `:dir ARG` names: ``~`` expanded, relative to ``cwd`` (the working
     directory); none: ``cwd`` itself. K9pyError when it does not exist."""
-    base = cwd or Path.cwd()
     text = arg.strip()
-    path = (base / os.path.expanduser(text)) if text else base
-    if not path.exists():
-        raise K9pyError(f"dir: {text or path}: no such file or directory")
-    return path.resolve()
+    try:
+        base = cwd or Path.cwd()
+        path = (base / os.path.expanduser(text)) if text else base
+        path.stat()  # (Path.exists() raised on all but a missing file: a name too long, a folder not readable)
+        return path.resolve()
+    except (FileNotFoundError, NotADirectoryError):
+        raise K9pyError(f"dir: {text or '.'}: no such file or directory") from None
+    except OSError as err:  # a name past PATH_MAX, permission denied, a symlink loop
+        raise K9pyError(f"dir: {text or '.'}: {(err.strerror or str(err)).lower()}") from None
+    except RuntimeError:  # (resolve's own symlink loop)
+        raise K9pyError(f"dir: {text or '.'}: too many levels of symbolic links") from None

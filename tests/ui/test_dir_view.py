@@ -105,6 +105,14 @@ def test_dir_of_a_missing_folder_says_so(tmp_path):
         await dir_command(app, pilot, tmp_path / "nope")
         assert not isinstance(app.screen, DirScreen)
         assert flash(app) == f"dir: {tmp_path / 'nope'}: no such file or directory"
+        # a path past PATH_MAX and a symlink loop ended the app in an OSError (Path.exists() raises
+        # on all but a missing file)
+        long = "a" * 256  # (past NAME_MAX; past PATH_MAX the same)
+        await dir_command(app, pilot, long)
+        assert app.is_running and flash(app) == f"dir: {long}: file name too long"
+        (tmp_path / "loop").symlink_to(tmp_path / "loop")
+        await dir_command(app, pilot, tmp_path / "loop")
+        assert app.is_running and flash(app) == f"dir: {tmp_path / 'loop'}: too many levels of symbolic links"
     run(s)
 
 
