@@ -559,6 +559,13 @@ def main(argv: list[str] | None = None) -> int:
         import logging
         logging.getLogger("k9py").error("%s", err)
         return 2
+    except OSError as err:
+        if err.filename is None:  # (not a file's: a bug's traceback is kept)
+            raise
+        # a file the system refuses before any reader could say so (K9PY_CONFIG_DIR or --skin past
+        # NAME_MAX, a config folder sudo left unreadable): its name and the system's words
+        print(f"k9py: {inert_line(str(err.filename))}: {err.strerror or err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     finally:

@@ -471,3 +471,14 @@ def test_record_onto_a_full_disk_is_one_line():
     proc = run_k9py("record", "-o", "/dev/full", "--scenario", "crashloop", "--duration", "1s")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == "k9py: /dev/full: cannot write the recording: No space left on device (nothing was recorded)\n"
+
+
+def test_a_path_the_system_refuses_is_one_line_naming_it(tmp_path, monkeypatch):
+    """K9PY_CONFIG_DIR or --skin past NAME_MAX (or a config folder left unreadable by sudo)
+    ended k9py in an OSError traceback before any reader could say so."""
+    long = tmp_path / ("x" * 300)
+    proc = run_k9py("--skin", str(long))
+    assert proc.returncode == 2 and proc.stderr == f"k9py: {long}: File name too long\n"
+    monkeypatch.setenv("K9PY_CONFIG_DIR", str(long))
+    proc = run_k9py("info")
+    assert proc.returncode == 2 and proc.stderr == f"k9py: {long / 'config.yaml'}: File name too long\n"
