@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import conversion, meta
+from k9py.kube.resources import CRD_KIND
 from k9py.kube.status import ApiError, bad_request
 from k9py.kube.unicode import digits
 from k9py.serve import listoptions, table
@@ -55,10 +56,13 @@ class WatchStream:
         self.first: list[tuple[str, Obj]] = []
         self.error: Obj | None = None
         self.watcher: Any = None
+        self.crd: Obj | None = None  # a custom resource's CRD as the watch began
         ns = route.namespace if self.res.namespaced else None
         cluster = api.cluster
         with cluster.lock:
             self.start_rv = cluster.store.resource_version
+            if self.res.crd:
+                self.crd = self._crd_now()
             if self.res.kind == "ComponentStatus":
                 self.first = [("ADDED", o) for o in component_statuses() if match(o)]
                 return
@@ -69,6 +73,22 @@ class WatchStream:
                                                    namespace=ns, match=match, since_rv=since)
             except ApiError as e:
                 self.error = e.to_status()
+
+    def _crd_now(self) -> Obj | None:
+        """What of the CRD its storage is made from (uid, spec, accepted names); None once gone."""
+        crd = self.api.cluster.store.get(CRD_KIND, None, self.res.crd)
+        if crd is None:
+            return None
+        return {"uid": meta.uid(crd), "spec": crd.get("spec"),
+                "names": (crd.get("status") or {}).get("acceptedNames")}
+
+    def _storage_gone(self) -> bool:
+        """The CRD was deleted or changed: the apiserver tears the custom resource's storage down
+        and with it ends its watches (clients watch again, and get 404 once it is gone)."""
+        if not self.res.crd:
+            return False
+        with self.api.cluster.lock:
+            return self._crd_now() != self.crd
 
     def _pending(self, type_: str, obj: Obj) -> None:
         """Queue an event for the client; one that stopped reading is cut off, as the apiserver
@@ -132,6 +152,8 @@ class WatchStream:
                         sent_rv = rv
                     next_bookmark = self._next_bookmark(now, deadline)
             if not self.queue:
+                if self._storage_gone():
+                    break
                 wake = deadline if next_bookmark is None else min(deadline, next_bookmark)
                 api.wait_change(min(0.5, max(0.0, wake - time.monotonic())))
                 if not self.queue:

@@ -241,3 +241,25 @@ def test_kubectl_prints_rbac(kubectl):
     rows = _rows(kubectl("get", "rolebindings", "-n", "kubeflow").stdout)
     assert rows[0] == ["NAME", "ROLE", "AGE"] and rows[1][:2] == ["ml-pipeline", "Role/ml-pipeline"]
     assert _rows(kubectl("get", "roles", "-A").stdout)[0] == ["NAMESPACE", "NAME", "CREATED AT"]
+
+
+def test_a_watch_of_custom_resources_ends_when_their_crd_goes(client, served):
+    """kubectl get crontabs -w (and a view's watch) went on after the CRD was deleted, as if the
+    kind were still served: the apiserver tears the resource's storage down, which ends its
+    watches once the objects' DELETED events are sent; watching again is a 404."""
+    import urllib.request
+
+    _make_crd(client)
+    assert client.call("POST", CRONTABS, crontab("nightly"))[0] == 201
+    req = urllib.request.Request(client.url + f"{CRONTABS}?watch=1&timeoutSeconds=60")
+    with urllib.request.urlopen(req, timeout=5) as stream:
+        assert json.loads(stream.readline())["type"] == "ADDED"
+        assert client.call("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                                      "crontabs.stable.example.com")[0] == 200
+        for _ in range(20):  # the CRD's finalizer removes its objects, then the CRD goes
+            served.advance(1)
+            if client.call("GET", CRONTABS)[0] == 404:
+                break
+        rest = [json.loads(line) for line in stream.read().splitlines() if line.strip()]  # the end, not a timeout
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in rest] == [("DELETED", "nightly")]
+    assert client.call("GET", f"{CRONTABS}?watch=1")[0] == 404
