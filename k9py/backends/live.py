@@ -17,8 +17,9 @@
   rows and keeps showing the last known rows meanwhile.
 - Connection state travels in-band as ``StateChanged(state, message)`` events, per watch:
   ``connected`` | ``reconnecting`` | ``offline`` | ``forbidden`` (403: "access denied" for that
-  view, retried slowly; other kinds keep working). ``connection()`` is the backend-wide state for
-  the header.
+  view, retried slowly; other kinds keep working) | ``gone`` (404: the kind is served no more,
+  its CRD deleted: its rows go, listed again every ``gone_retry`` seconds). ``connection()`` is
+  the backend-wide state for the header.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ METRICS_WAIT = 5.0  # seconds a metrics poll waits at most for the lists under w
 REDISCOVER_AFTER = 2.0  # seconds: discovery is read again (an unknown `:` command) at most so often
 
 CONNECTED, RECONNECTING, OFFLINE, FORBIDDEN = "connected", "reconnecting", "offline", "forbidden"
+GONE = "gone"  # the server no longer serves the kind (a 404 for its collection: its CRD was deleted)
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -195,6 +197,7 @@ class LiveOptions:
     backoff_cap: float = 30.0
     offline_after: float = 10.0  # seconds of failing before "reconnecting" becomes "offline"
     forbidden_retry: float = 60.0  # a 403 is retried this often (permissions can change)
+    gone_retry: float = 10.0  # a kind no longer served (404) is listed again this often (its CRD may come back)
     watch_timeout: float = 300.0  # server-side timeoutSeconds of a watch, ×[1, 2) like client-go
     page_size: int = 500
     impersonate: str | None = None  # kubectl's --as: every request is this user's
@@ -794,6 +797,19 @@ class LiveBackend(Backend):
                     state, rv = FORBIDDEN, None
                     yield StateChanged(FORBIDDEN, str(err))
                     await asyncio.sleep(opts.forbidden_retry)
+                    continue
+                if err.code == 404:  # the kind is served no more (its CRD deleted): none of it is left
+                    rv, failing_since = None, None
+                    if state != GONE:
+                        if listed_once:
+                            for ev in relist_events(known, []):
+                                yield ev
+                        else:
+                            yield Listed([], {})
+                        known, listed_once, state = {}, True, GONE
+                        yield Synced()
+                        yield StateChanged(GONE, f'the server doesn\'t have a resource type "{res.plural}"')
+                    await asyncio.sleep(opts.gone_retry)
                     continue
                 error = err
             except ConnectionLost as err:

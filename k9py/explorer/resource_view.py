@@ -350,13 +350,15 @@ class ResourceView:
 
     def condition(self) -> tuple[bool, str | None]:
         """(stale, message): rows greyed while the watch is down (kept until synced again), or
-        "access denied" in place of the rows."""
+        "access denied" (or that the kind is served no more) in place of the rows."""
         cache = self.cache()
         state, _ = self.session.connection(cache)
         if cache is None:
             return False, None
         if cache.state == "forbidden":
             return False, f"access denied: {cache.error}" if cache.error else "access denied"
+        if cache.state == "gone":  # the kind is served no more (its CRD was deleted)
+            return False, cache.error or "the server no longer serves this kind"
         if cache.state in ("reconnecting", "offline") or state in ("reconnecting", "offline"):
             # the header's word when both are down (a watch waiting out its back-off says
             # "reconnecting" seconds after the backend has gone "offline")

@@ -209,4 +209,5 @@ def kubeconfig(server, tmp_path):
     return str(path)
 
 
-FAST = dict(backoff_initial=0.02, backoff_cap=0.2, offline_after=0.5, forbidden_retry=0.2, request_timeout=5.0)
+FAST = dict(backoff_initial=0.02, backoff_cap=0.2, offline_after=0.5, forbidden_retry=0.2, gone_retry=0.2,
+            request_timeout=5.0)

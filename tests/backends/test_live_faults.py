@@ -393,3 +393,37 @@ def test_requests_hanging_on_the_server_hold_no_other_thread_work_nor_the_exit(s
     th.join(DEADLINE / 2)  # (the hung requests wait for the gate: DEADLINE)
     assert done.is_set(), "asyncio.run did not end while requests hung"
     assert not server.faults.gate.is_set()  # they still hang (released when the server stops)
+
+
+def test_a_kind_whose_crd_is_deleted_is_gone_not_a_lost_connection(server, kubeconfig):
+    """kubectl delete crd while its view was open: the rows went, then the header said
+    `live (reconnecting)` with 'the server could not find the requested resource', as if the
+    cluster were unreachable, retrying every few seconds for ever. The server answers; only the
+    kind is gone: the view says so in kubectl's words, the backend stays connected, and the
+    kind's rows come back when its CRD does."""
+    from k9py.kube.resources import CRD_KIND
+    from tests.crds import add_crontabs, crontab, crontab_crd
+
+    name = "crontabs.stable.example.com"
+    server.change(add_crontabs)
+
+    async def main():
+        b = backend(kubeconfig)
+        inf = Informer(b, auto_flush=False)
+        tabs = watching(inf, "CronTab")
+        await until(lambda: tabs.synced and tabs.objects, "the crontabs")
+        server.change(lambda c: c.delete(CRD_KIND, None, name))
+        for _ in range(20):  # its objects are deleted, then the CRD goes
+            if server.cluster.store.get(CRD_KIND, None, name) is None:
+                break
+            server.handle.advance(1)
+        await until(lambda: tabs.state == "gone", "the kind gone")
+        assert not tabs.objects and tabs.error == 'the server doesn\'t have a resource type "crontabs"'
+        await asyncio.sleep(0.5)  # listed again meanwhile: still gone, still connected
+        assert tabs.state == "gone" and b.connection().state == "connected"
+        server.change(lambda c: (c.create(crontab_crd()), c.create(crontab("again"))))
+        await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
+                    "the kind back with its CRD")
+        await inf.close()
+        await b.close()
+    run(main())
