@@ -630,3 +630,31 @@ def test_used_by_says_which_workload_kinds_it_could_not_scan(server, kubeconfig)
             assert app.flash_text == ("No references found at this time for v1/configmaps::default/alpha. Check again "
                                       "later! (no access to daemonsets, statefulsets: not scanned)")
     run(main())
+
+
+def test_a_crd_deleted_under_its_view_says_the_kind_is_gone_not_reconnecting(server, kubeconfig):
+    """kubectl delete crd under its open view: the header said live (reconnecting) and the rows
+    went with no word; the server is fine, the kind is gone, and the view says so in kubectl's
+    words in place of its rows."""
+    from k9py.kube.resources import CRD_KIND
+    from tests.crds import add_crontabs
+
+    server.change(add_crontabs)
+
+    async def main():
+        app = live_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            await app.backend.ensure_discovery()
+            await command(app, pilot, "ct")
+            await until(app, pilot, lambda: rows(app) == {("default", "nightly"), ("default", "every-5m")}, "crontabs")
+            server.change(lambda c: c.delete(CRD_KIND, None, "crontabs.stable.example.com"))
+            for _ in range(20):
+                if server.cluster.store.get(CRD_KIND, None, "crontabs.stable.example.com") is None:
+                    break
+                server.handle.advance(1)
+            gone = 'the server doesn\'t have a resource type "crontabs"'
+            await until(app, pilot, lambda: app.table.message == gone, "the kind gone")
+            assert not rows(app) and lines(app)[1].strip() == gone
+            assert "live (connected)" in header(app) and not app.table.stale
+    run(main())
