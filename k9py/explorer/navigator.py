@@ -19,7 +19,7 @@ from k9py.kube import meta, selectors
 from k9py.view import custom_columns, faults, kinds
 from k9py.view.custom_columns import ViewColumns
 from k9py.view.kinds import BY_NAME, Scope, ViewKind
-from k9py.view.rows import Row
+from k9py.view.rows import Row, default_sort
 
 Obj = dict[str, object]
 RBAC_VIEWS = ("roles", "clusterroles", "rolebindings", "clusterrolebindings", "serviceaccounts")
@@ -525,14 +525,32 @@ class Navigator:
         the user set on it: its filter, sort, wide columns and the row under the cursor."""
         old.save_state()
         new.cursor, new.top = old.cursor, old.top
+        sort = old.sort if _own_sort(old, new) else None
         if new.model is None:  # (its model is made with them)
-            new.filter, new.sort, new.wide = old.filter, old.sort, old.wide
+            new.filter, new.wide = old.filter, old.wide
+            if sort is not None:
+                new.sort = sort
             return
         new.model.set_wide(old.wide)
         new.wide = old.wide
-        if old.sort is not None:
-            new.sort_to(*old.sort)
+        if sort is not None:
+            new.sort_to(*sort)
         new.set_filter(old.filter)
+
+
+def _all_namespaces(view: ResourceView) -> bool:
+    return view.scope.view.namespaced and not view.scope.namespace
+
+
+def _own_sort(old: ResourceView, new: ResourceView) -> bool:
+    """Whether ``old``'s sort is one to keep on ``new``: one the user chose, not the order a view
+    of all namespaces opens in (by NAMESPACE) taken to one namespace, which has no such column
+    (`:ctx` from pods -A to a context of its own namespace: NAME↑ as a new view, as in k9s)."""
+    if old.sort is None:
+        return False
+    if old.sort == default_sort(old.scope.view.kind, _all_namespaces(old)):
+        return False  # the default: the new view's own default is its order
+    return old.sort[0] != "NAMESPACE" or _all_namespaces(new)
 
 
 def _head(text: str) -> str:

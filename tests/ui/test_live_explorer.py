@@ -208,6 +208,44 @@ def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
         two.stop()
 
 
+def test_ctx_from_a_view_of_all_namespaces_to_one_namespace_sorts_by_name(tmp_path):
+    """pods -A, then `:ctx` to a context of its own namespace: the pods there were shown with
+    NAME and no arrow, still ordered by the NAMESPACE column the view no longer has. The order a
+    view of all namespaces opens in is not the user's: the new view sorts NAME↑ as k9s's does;
+    a sort the user chose is kept."""
+    one = Server(small_cluster())
+    two = Server(small_cluster(seed=2))
+    try:
+        path = tmp_path / "kc.yaml"
+        doc = kubeconfig_doc(one.handle.url, name="one")
+        doc2 = kubeconfig_doc(two.handle.url, name="two", namespace="kube-system")
+        for k in ("clusters", "contexts", "users"):
+            doc[k] += doc2[k]
+        path.write_text(yaml.safe_dump(doc))
+
+        async def main():
+            app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=str(path), **FAST)), manual=True, view="pods -A")
+            async with app.run_test(size=SIZE) as pilot:
+                await until(app, pilot, lambda: rows(app) == truth(one.handle, "Pod"), "one's pods")
+                assert lines(app)[0].split()[:2] == ["NAMESPACE↑", "NAME"]
+                await command(app, pilot, "ctx two")
+                await until(app, pilot, lambda: app.backend.info().context == "two"
+                            and rows(app) == truth(two.handle, "Pod", "kube-system"), "two's pods")
+                assert lines(app)[0].split()[0] == "NAME↑"
+                assert (app.model.sort_col, app.model.sort_asc) == ("NAME", True)
+                await pilot.press("shift+a")  # a sort the user chose goes along
+                await until(app, pilot, lambda: app.model.sort_col == "AGE", "sorted by age")
+                chosen = (app.model.sort_col, app.model.sort_asc)
+                await command(app, pilot, "ctx one")
+                await until(app, pilot, lambda: app.backend.info().context == "one"
+                            and rows(app) == truth(one.handle, "Pod", "default"), "one's pods of its namespace")
+                assert (app.model.sort_col, app.model.sort_asc) == chosen
+        run(main())
+    finally:
+        one.stop()
+        two.stop()
+
+
 def test_ctx_opens_a_context_read_only_when_its_file_says_so(tmp_path, monkeypatch):
     """k9s's per-cluster readOnly: `:ctx` to production (readOnly: true in its file) refuses
     changes there; back on the other context, config.yaml's readOnly (false) holds again."""
