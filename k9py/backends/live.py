@@ -810,6 +810,10 @@ class LiveBackend(Backend):
                         yield Synced()
                         yield StateChanged(GONE, f'the server doesn\'t have a resource type "{res.plural}"')
                     await asyncio.sleep(opts.gone_retry)
+                    # the CRD back in another version (v1 deleted, v2 applied): listed there
+                    if await self.rediscover():
+                        res = self._by_kind.get(res.kind) or res
+                        ns = (namespace or None) if res.namespaced else None
                     continue
                 error = err
             except ConnectionLost as err:

@@ -427,3 +427,35 @@ def test_a_kind_whose_crd_is_deleted_is_gone_not_a_lost_connection(server, kubec
         await inf.close()
         await b.close()
     run(main())
+
+
+def test_a_kind_gone_comes_back_in_the_version_its_new_crd_serves(server, kubeconfig):
+    """The CRD deleted, then applied again serving v2 only (an operator's upgrade): the view's
+    watch went on asking for v1 and said the kind was gone for good; it follows discovery to
+    the version now served."""
+    from k9py.kube.resources import CRD_KIND
+    from tests.crds import add_crontabs, crontab, crontab_crd
+
+    name = "crontabs.stable.example.com"
+    server.change(add_crontabs)
+    v2 = crontab_crd()
+    v2["spec"]["versions"][0]["name"] = "v2"
+
+    async def main():
+        b = backend(kubeconfig)
+        inf = Informer(b, auto_flush=False)
+        tabs = watching(inf, "CronTab")
+        await until(lambda: tabs.synced and tabs.objects, "the crontabs")
+        server.change(lambda c: c.delete(CRD_KIND, None, name))
+        for _ in range(20):
+            if server.cluster.store.get(CRD_KIND, None, name) is None:
+                break
+            server.handle.advance(1)
+        await until(lambda: tabs.state == "gone", "the kind gone")
+        server.change(lambda c: (c.create(v2), c.create(crontab("again", version="v2"))))
+        await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
+                    "the kind back in v2")
+        assert tabs.objects[("default", "again")]["apiVersion"] == "stable.example.com/v2"
+        await inf.close()
+        await b.close()
+    run(main())
