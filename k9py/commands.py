@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import sys
 import threading
@@ -75,11 +74,7 @@ def cmd_generate(args: Any, out: TextIO | None = None) -> int:
                                  duration=generate.DEFAULT_DURATION if duration is None else duration)
     except ValueError as err:
         raise K9pyError(str(err)) from None
-    except OSError as err:  # a full disk: no empty or cut-off scenario is left to be taken for one
-        import os
-        if os.path.isfile(args.output) and not os.path.islink(args.output):
-            with contextlib.suppress(OSError):
-                os.unlink(args.output)
+    except OSError as err:  # (a cut-off file is gone: generate.write)
         raise K9pyError(f"cannot write: {err.strerror or err}", file=args.output) from None
     print(summary, file=out or sys.stdout)
     return 0

@@ -20,7 +20,9 @@ completions), within ``MAX_REPLICAS`` per workload and ``MAX_NODES``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -409,7 +411,14 @@ def write(path: str, pods: int, nodes: int, *, churn: float = 0.0, seed: int = 0
           duration: float = DEFAULT_DURATION) -> str:
     """Generate and write the file; returns a one-line summary."""
     text = generate(pods, nodes, churn=churn, seed=seed, duration=duration)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    with open(path, "w", encoding="utf-8") as f:  # (what cannot be opened is left as it was: the user's file)
+        try:
+            f.write(text)
+            f.flush()
+        except OSError:  # a full disk: no empty or cut-off scenario is left to be taken for one
+            if os.path.isfile(path) and not os.path.islink(path):  # (never a device given as -o)
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            raise
     docs = text.count("\n---\n")
     return f"{path}: {pods} pods, {nodes} nodes, {docs} objects" + (f", churn {churn:g}/s" if churn else "")

@@ -908,7 +908,11 @@ def write_recording(path: str, parts: list[RunPart], header: Obj, begin: float |
     size = 0
     opener = gzip.open if path.endswith(".gz") else open
     try:
-        with opener(path, "wb") as f:
+        f = opener(path, "wb")
+    except OSError as err:  # (left as it was: the user's file, a folder, a path not there)
+        raise K9pyError(f"cannot write the recording: {err.strerror or err}", file=path) from None
+    try:
+        with f:
             for chunk in join(parts, header, begin):
                 f.write(chunk)
                 size += len(chunk)

@@ -226,7 +226,7 @@ async def _save(app: K9pyApp, present: Session, history: Any) -> None:
         info = present.info()
         path = save_text(default_save_dir(app), info.context, "history", ".jsonl", "", present.now(), cluster=info.cluster)
         size = await asyncio.to_thread(history.save, str(path))
-    except K9pyError as err:
+    except (K9pyError, OSError) as err:  # (OSError: the history's own files, flushed before they are read)
         app.flash(f"save failed: {err}", "error")
         return
     app.flash(f"Saved the history ({size // 1024} KiB) to {path}: k9py replay {path}")

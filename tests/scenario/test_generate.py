@@ -125,19 +125,42 @@ def test_the_churn_runs_without_a_step_that_finds_nothing_to_do(tmp_path):
 
 
 def test_a_full_disk_leaves_no_cut_off_scenario(tmp_path, monkeypatch, capsys):
-    """generate on a full disk said so but left an empty file, which scenario check then read."""
+    """generate on a full disk said so but left an empty file, which scenario check then read:
+    the cut-off file goes. A file it cannot open at all (the user's, read-only) is left as it was."""
+    import builtins
     import errno
     import os
 
     from k9py.scenario import generate as gen
 
-    def full(path, *a, **kw):
-        with open(path, "w") as fh:
-            fh.write("apiVersion: k9py.io/v1")
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
 
-    monkeypatch.setattr(gen, "write", full)
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, text):
+            self.fh.write(text[:100])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def flush(self):
+            self.fh.flush()
+
+    monkeypatch.setattr(gen, "open", lambda path, *a, **kw: Full(builtins.open(path, *a, **kw)), raising=False)  # noqa: SIM115
     out = tmp_path / "big.yaml"
     assert main(["scenario", "generate", "--pods", "10", "--nodes", "1", "-o", str(out)]) == 2
     assert capsys.readouterr().err == f"k9py: {out}: cannot write: No space left on device\n"
     assert not out.exists()
+
+    def refused(path, *a, **kw):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    monkeypatch.setattr(gen, "open", refused, raising=False)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("my own scenario\n")
+    assert main(["scenario", "generate", "--pods", "10", "--nodes", "1", "-o", str(mine)]) == 2
+    assert capsys.readouterr().err == f"k9py: {mine}: cannot write: Permission denied\n"
+    assert mine.read_text() == "my own scenario\n"  # (it was deleted)

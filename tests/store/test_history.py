@@ -204,6 +204,17 @@ def test_record_from_history_on_the_command_line(tmp_path, monkeypatch, capsys):
             assert capsys.readouterr().err == \
                 "k9py: /dev/full: cannot write the recording: No space left on device\n"
             assert os.path.exists("/dev/full")
+        mine = tmp_path / "mine.jsonl"  # the user's own file it may not open (read-only, not root): left as it was
+        mine.write_text("mine\n")
+
+        def refused(path, *a, **kw):
+            raise PermissionError(13, "Permission denied", path)
+        from k9py.store import history as history_module
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(history_module, "open", refused, raising=False)
+            assert main(["record", "--from-history", "--context", "minikube", "-o", str(mine)]) == 2
+        assert capsys.readouterr().err == f"k9py: {mine}: cannot write the recording: Permission denied\n"
+        assert mine.read_text() == "mine\n"
         await session.close()
     asyncio.run(main_())
 
