@@ -63,16 +63,30 @@ def _walk(group: str, version: str, kind: str, path: str, obj: Any) -> tuple[str
     if type_name is None:
         return None
     spec, keys, value, struct = type_name, [], obj, ""
-    for name, index in _PART.findall(path):
+    pos = 0
+    while pos < len(path):
+        if path[pos] == ".":
+            pos += 1
+        if spec.startswith("{}"):  # a map's key: Go names the map's field, not the key
+            # the key is the rest of the path up to the value's own fields, and may hold dots and
+            # brackets itself (data.app.port, metadata.annotations.prometheus.io/scrape): the
+            # longest key of the map the rest of the path starts with
+            rest = path[pos:]
+            key = max((k for k in value if isinstance(k, str) and (rest == k or rest.startswith((k + ".", k + "[")))),
+                      key=len, default=None) if isinstance(value, dict) else None
+            if key is None:
+                return None
+            spec, value, pos = spec[2:], value[key], pos + len(key)
+            continue
+        m = _PART.match(path, pos)
+        if m is None:
+            return None
+        name, index = m.groups()
+        pos = m.end()
         if index:
             if not spec.startswith("[]") or not isinstance(value, list) or int(index) >= len(value):
                 return None
             spec, value = spec[2:], value[int(index)]
-            continue
-        if spec.startswith("{}"):  # a map's key: Go names the map's field, not the key
-            if not isinstance(value, dict) or name not in value:
-                return None
-            spec, value = spec[2:], value[name]
             continue
         fields = _fields(spec)
         if fields is None or not isinstance(value, dict) or name not in fields or name not in value:

@@ -331,11 +331,13 @@ def test_a_malformed_quantity_is_the_quantity_decoders_error_without_a_field(srv
 
 def test_a_number_in_a_string_map_or_an_env_value_is_gos_error_naming_the_field(srv: Server, tmp_path: Path) -> None:
     # Go names the map's field, not the key: ConfigMap.data, EnvVar...env.value
-    f = _file(tmp_path, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: nums}\ndata:\n  a: x\n  port: 8080\n")
-    p = srv.kubectl("apply", "-f", f, check=False)
-    assert (p.returncode, p.stderr) == (1, f'Error from server (BadRequest): error when creating "{f}": ConfigMap in version "v1" '
-                                           'cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
-                                           'ConfigMap.data of type string\n')
+    # (a key with dots is one key: app.port)
+    for key in ("port", "app.port"):
+        f = _file(tmp_path, "cm.yaml", f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: nums}}\ndata:\n  a: x\n  {key}: 8080\n")
+        p = srv.kubectl("apply", "-f", f, check=False)
+        assert (p.returncode, p.stderr) == (1, f'Error from server (BadRequest): error when creating "{f}": ConfigMap in version "v1" '
+                                               'cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+                                               'ConfigMap.data of type string\n')
     f = _file(tmp_path, "env.yaml", """\
 apiVersion: apps/v1
 kind: Deployment
@@ -359,8 +361,9 @@ spec:
 
 def test_plain_text_under_a_secrets_data_is_gos_base64_error(srv: Server, tmp_path: Path) -> None:
     # the learner's password: admin under data: (not stringData:), as base64.StdEncoding says it
-    for value, at in (("admin", 4), ("my-password", 2), ("aGk", 0)):
-        f = _file(tmp_path, "secret.yaml", f"apiVersion: v1\nkind: Secret\nmetadata: {{name: creds}}\ndata:\n  password: {value}\n")
+    for key, value, at in (("password", "admin", 4), ("password", "my-password", 2), ("password", "aGk", 0),
+                           ("tls.crt", "admin", 4), (".dockerconfigjson", "admin", 4)):
+        f = _file(tmp_path, "secret.yaml", f"apiVersion: v1\nkind: Secret\nmetadata: {{name: creds}}\ndata:\n  {key}: {value}\n")
         p = srv.kubectl("apply", "-f", f, check=False)
         assert (p.returncode, p.stderr) == (1, f'Error from server (BadRequest): error when creating "{f}": Secret in version "v1" '
                                                f'cannot be handled as a Secret: illegal base64 data at input byte {at}\n')
