@@ -15,6 +15,8 @@ _DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), ""
 # apimachinery's ParseQuantity caps every quantity at the largest int64 ("The max is just a
 # simple cap"): 1e9999999 is 9223372036854775807, and int() of it never has to build 10**9999999
 MAX = Decimal(2**63 - 1)
+# apimachinery's ErrFormatError: every quantity message that names the format says this
+ERR_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -31,7 +33,7 @@ def parse(q: str | int | float) -> Decimal:
     for suffix in sorted(_BINARY, key=len, reverse=True):
         if s.endswith(suffix):
             return _capped(_num(s[: -len(suffix)], q), _BINARY[suffix])
-    if len(s) > 1 and s[-1] in _DECIMAL and not s[-1].isdigit():
+    if s[-1] in _DECIMAL and not s[-1].isdigit():
         return _capped(_num(s[:-1], q), _DECIMAL[s[-1]])
     return _capped(_num(s, q))
 
@@ -45,12 +47,14 @@ def _capped(d: Decimal, factor: Decimal | int = 1) -> Decimal:
 
 
 def _num(s: str, original: object) -> Decimal:
+    if s.lstrip("+-") in ("", "."):
+        return Decimal(0)  # an empty numerator is 0 to Go's parseQuantityString: "Mi", "." and "+"
     if _NUMBER.fullmatch(s):
         try:
             return Decimal(s)
         except InvalidOperation:  # (an exponent past Decimal's own limits)
             pass
-    raise ValueError(f"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {original!r}")
+    raise ValueError(f"{ERR_FORMAT}: {original!r}")
 
 
 def cpu_millis(q: str | int | float | None) -> int:
@@ -72,7 +76,6 @@ def format_bytes(b: int) -> str:
 
 # apimachinery's ParseQuantity errors, as Quantity.UnmarshalJSON returns them to the decoder (the
 # apiserver says them with no field: Pod in version "v1" cannot be handled as a Pod: quantities...)
-ERR_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 ERR_SUFFIX = "unable to parse quantity's suffix"
 _GO_SUFFIXES = frozenset(["", *_DECIMAL, *_BINARY])
 _DIGITS = "0123456789"

@@ -499,11 +499,13 @@ def _string_map(v: Any, path: str) -> dict[str, str]:
 def _quantity(v: Any, path: str, *, positive: bool = False) -> None:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise FieldError(path, f"Invalid value: {show(v)}: must be a quantity")
+    err = quantity.go_error(v)  # (the decoder's parser: "Mi" and "." are zero to it, "1e3Mi" is not a quantity)
+    if err is not None:
+        raise FieldError(path, f"Invalid value: {show(v)}: {err}")
     try:
         q = quantity.parse(v)
     except ValueError:
-        raise FieldError(path, f"Invalid value: {show(v)}: quantities must match the regular expression "
-                               "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'") from None
+        raise FieldError(path, f"Invalid value: {show(v)}: {quantity.ERR_FORMAT}") from None
     if positive and q <= 0:
         raise FieldError(path, f"Invalid value: {show(v)}: must be greater than 0")
 

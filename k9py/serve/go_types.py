@@ -105,14 +105,24 @@ def unmarshal_error(group: str, version: str, kind: str, path: str, obj: Any) ->
     if found is None:
         return None
     spec, value, keys, struct = found
-    if spec == "quantity":
-        return quantity.go_error(value)
-    go, got = _go_name(spec, keys[-1] if keys else ""), _json_kind(value)
-    if go == "[]uint8" and got == "string":
-        return base64_error(value)
+    go = _go_name(spec, keys[-1] if keys else "")
+    own, err = _own_decoder(spec, go, value)
+    if own:
+        return err
+    got = _json_kind(value)
     if go is None or got is None or not keys or _fits(got, value, go):
         return None  # (the right JSON type: a wrong value, which the caller words)
     return _message(got, value, go, struct, keys)
+
+
+def _own_decoder(spec: str, go: str | None, value: Any) -> tuple[bool, str | None]:
+    """(whether the field's type decodes ``value`` itself rather than encoding/json's type check,
+    what it says: a Quantity's UnmarshalJSON, with no field; []byte's base64 of a string)."""
+    if spec == "quantity":
+        return True, quantity.go_error(value)
+    if go == "[]uint8" and isinstance(value, str):
+        return True, base64_error(value)
+    return False, None
 
 
 def _message(got: str, value: Any, go: str, struct: str, keys: list[str]) -> str:
@@ -213,18 +223,15 @@ def base64_error(text: str) -> str | None:
 
 
 def _value(spec: str, v: Any, path: str, keys: list[str], struct: str) -> tuple[str, str] | None:
-    if spec == "quantity":
-        err = quantity.go_error(v)  # Quantity's own UnmarshalJSON: its words, with no field
-        return None if err is None else (path, err)
     go = _go_name(spec, keys[-1])
+    own, err = _own_decoder(spec, go, v)
+    if own:
+        return None if err is None else (path, err)
     if go is None:
-        return None  # (a time, a quantity, an int-or-string, a free object: other checks)
+        return None  # (a time, an int-or-string, a free object: other checks)
     got = _json_kind(v)
     if got is None:
         return None
-    if go == "[]uint8" and got == "string":  # bytes are base64 text
-        err = base64_error(v)
-        return None if err is None else (path, err)
     if not _fits(got, v, go):
         return path, _message(got, v, go, struct, keys)
     if spec.startswith("[]") and go != "[]uint8":

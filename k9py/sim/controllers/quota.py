@@ -42,7 +42,6 @@ VALIDATED = {"cpu": "requests.cpu", "memory": "requests.memory", "requests.cpu":
 POD_SCOPES = ("Terminating", "NotTerminating", "BestEffort", "NotBestEffort")
 ALL_SCOPES = ("BestEffort", "CrossNamespacePodAffinity", "NotBestEffort", "NotTerminating", "PriorityClass",
               "Terminating", "VolumeAttributesClass")
-QUANTITY_RE = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
 _CPU_LIKE = ("cpu",)
 
 
@@ -339,7 +338,7 @@ def validate_quota(cluster: Cluster, rq: Obj, old: Obj | None) -> None:
                 raise ValueError
             quantity.parse(v)
         except (ValueError, TypeError):
-            causes.append((f"spec.hard[{k}]", f"Invalid value: \"{v}\": quantities must match the regular expression '{QUANTITY_RE}'"))
+            causes.append((f"spec.hard[{k}]", f"Invalid value: \"{v}\": {quantity.ERR_FORMAT}"))
     scopes = spec.get("scopes") or []
     for i, sc in enumerate(scopes if isinstance(scopes, list) else [scopes]):
         if sc not in ALL_SCOPES:

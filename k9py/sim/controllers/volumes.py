@@ -49,7 +49,7 @@ VOLUME_SOURCES = ("hostPath", "nfs", "local", "csi", "iscsi", "fc", "rbd", "ceph
 
 
 # -- admission ----------------------------------------------------------------------------
-QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+QUANTITY_MSG = quantity.ERR_FORMAT
 ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
 
 
