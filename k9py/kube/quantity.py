@@ -126,3 +126,38 @@ def go_error(value: object) -> str | None:
                 and -(1 << 63) <= int(exp) < 1 << 63):
             return ERR_SUFFIX
     return None  # (an empty numerator is 0 to Go: "Mi" and "." are zero quantities)
+
+
+_DEC_SUFFIX = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+_BIN_SUFFIX = {0: "", 10: "Ki", 20: "Mi", 30: "Gi", 40: "Ti", 50: "Pi", 60: "Ei"}
+
+
+def canonical(q: str | int | float) -> str:
+    """``resource.Quantity.String()`` of a quantity (as the apiserver writes it back and its
+    JSON diffs show it): the format its suffix chose (binary for Ki..Ei unless below 1024 or
+    fractional, an ``e`` exponent for one, else decimal SI), the largest exact suffix, nano
+    precision rounded up; ValueError if malformed."""
+    n = parse(q)
+    text = str(q).strip()
+    nanos = (n * 10**9).to_integral_value(rounding="ROUND_UP")  # (ParseQuantity's RoundUp to -9)
+    if nanos == 0:
+        return "0"
+    binary = any(text.endswith(s) for s in _BINARY) and not isinstance(q, (int, float))
+    if binary and abs(n) >= 1024 and n == n.to_integral_value():
+        mantissa, exp = int(n), 0
+        while mantissa % 1024 == 0 and exp < 60:
+            mantissa //= 1024
+            exp += 10
+        return f"{mantissa}{_BIN_SUFFIX[exp]}"
+    mantissa, exp = int(nanos), -9
+    while mantissa % 10 == 0:
+        mantissa //= 10
+        exp += 1
+    while exp % 3:
+        mantissa *= 10
+        exp -= 1
+    exponent_form = not binary and re.search(r"[0-9][eE][+-]?[0-9]+$", text) is not None
+    if exponent_form:
+        return f"{mantissa}e{exp}" if exp else str(mantissa)
+    suffix = _DEC_SUFFIX.get(exp)
+    return f"{mantissa}{suffix}" if suffix is not None else f"{mantissa}e{exp}"

@@ -413,3 +413,48 @@ def test_a_claims_spec_is_immutable_but_for_its_bound_request_with_the_apiserver
     claim = get_pvc(c, "waiting")
     c.replace({**claim, "metadata": {**claim["metadata"], "labels": {"team": "a"}}})  # metadata stays editable
     assert get_pvc(c, "waiting")["metadata"]["labels"] == {"team": "a"}
+
+
+def test_a_claim_with_no_class_may_be_given_one_and_equal_quantities_are_no_change():
+    # RetroactiveDefaultStorageClass: a claim made while no class was default has none, and may
+    # be given one (validateStorageClassUpgradeFromNil); 1Gi and 1024Mi are the same request
+    c = Cluster(seed=0)
+    c.delete("StorageClass", None, "standard")
+    c.settle()
+    c.create(pvc("bare", "1Gi"))
+    c.settle()
+    assert get_pvc(c, "bare")["spec"].get("storageClassName") is None
+    _edited(c, "bare", {"resources": {"requests": {"storage": "1024Mi"}}})  # Semantic.DeepEqual: no change
+    c.create(pv("vol", "2Gi", cls="manual"))
+    _edited(c, "bare", {"storageClassName": "manual"})
+    c.settle()
+    claim = get_pvc(c, "bare")
+    assert (claim["spec"]["storageClassName"], claim["status"]["phase"]) == ("manual", "Bound")
+    with pytest.raises(ApiError) as e:  # once given, it stays
+        _edited(c, "bare", {"storageClassName": "other"})
+    assert '- "StorageClassName": "manual",\n+ "StorageClassName": "other",\n' in e.value.message
+
+
+def test_a_claim_of_a_beta_annotated_class_may_be_given_only_that_class():
+    c = Cluster(seed=0)
+    c.delete("StorageClass", None, "standard")
+    c.settle()
+    claim = pvc("old", "1Gi")
+    claim["metadata"]["annotations"] = {"volume.beta.kubernetes.io/storage-class": "slow"}
+    c.create(claim)
+    with pytest.raises(ApiError):
+        _edited(c, "old", {"storageClassName": "fast"})
+    _edited(c, "old", {"storageClassName": "slow"})
+    assert get_pvc(c, "old")["spec"]["storageClassName"] == "slow"
+
+
+def test_the_diff_shows_quantities_canonical_and_keys_sorted():
+    c = Cluster(seed=0)
+    claim = pvc("sized", "1024Mi", cls="manual")
+    claim["spec"]["resources"]["limits"] = {"storage": "2048Mi"}
+    c.create(claim)
+    with pytest.raises(ApiError) as e:
+        _edited(c, "sized", {"storageClassName": "standard", "resources": {"requests": {"storage": "1Gi", "a": "1000"},
+                                                                          "limits": {"storage": "2Gi"}}})
+    assert ('    "storage": "2Gi"\n   },\n   "Requests": {\n+   "a": "1k",\n    "storage": "1Gi"\n   }\n  },\n'
+            '  "VolumeName": "",\n- "StorageClassName": "manual",\n+ "StorageClassName": "standard",\n') in e.value.message

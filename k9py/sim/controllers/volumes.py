@@ -169,19 +169,27 @@ def admit_pvc(cluster: Cluster, pvc: Obj, old: Obj | None) -> None:
     _add_finalizer(pvc, PVC_PROTECTION)
 
 
+BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
 PVC_IMMUTABLE = "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
 
 
 def _claim_update_causes(old: Obj, spec: Obj) -> list[tuple[str, str]]:
     """ValidatePersistentVolumeClaimUpdate: a claim's spec stays as created, but for its volume
     name (set once, by binding), its volumeAttributesClassName, and its storage request while it
-    is bound (not below status.capacity: RecoverFromExpansionFailure); the Forbidden carries
-    apimachinery's diff of the internal specs, the request compared made equal when bound."""
+    is bound (not below status.capacity: RecoverFromExpansionFailure), and a class given to a
+    claim that had none (validateStorageClassUpgradeFromNil: RetroactiveDefaultStorageClass); the
+    Forbidden carries apimachinery's diff of the internal specs, the request compared made equal
+    when bound. Quantities compare by value (Semantic.DeepEqual: 1Gi is 1024Mi) and show
+    canonical, map keys sorted (as json.Marshal writes them)."""
     old_spec = old.get("spec") or {}
     bound = meta.dig(old, "status", "phase") == "Bound"
     before, after = _internal_claim_spec(old_spec), _internal_claim_spec(spec)
     if not old_spec.get("volumeName"):
         before["VolumeName"] = after["VolumeName"]  # binding sets it once
+    old_annotation = (meta.dig(old, "metadata", "annotations") or {}).get(BETA_STORAGE_CLASS)
+    if old_spec.get("storageClassName") is None and spec.get("storageClassName") is not None \
+            and old_annotation in (None, spec["storageClassName"]):
+        after["StorageClassName"] = None  # (from nil, or from the beta annotation's class: an upgrade)
     before["VolumeAttributesClassName"] = after["VolumeAttributesClassName"]  # (modifiable: its own checks)
     if bound and isinstance(after["Resources"]["Requests"], dict):
         requests = dict(after["Resources"]["Requests"])
@@ -192,7 +200,7 @@ def _claim_update_causes(old: Obj, spec: Obj) -> list[tuple[str, str]]:
             requests.pop("storage", None)
         after["Resources"] = {**after["Resources"], "Requests": requests}
     causes = []
-    if before != after:
+    if _semantic(before) != _semantic(after):
         causes.append(("spec", f"{PVC_IMMUTABLE}\n{godiff.diff(before, after)}"))
     new_size = _storage(meta.dig(spec, "resources", "requests", "storage"))
     if new_size < _storage(meta.dig(old_spec, "resources", "requests", "storage")) \
@@ -227,7 +235,7 @@ def _internal_claim_spec(spec: Obj) -> Obj:
     return {
         "AccessModes": spec.get("accessModes"),
         "Selector": selector,
-        "Resources": {"Limits": res.get("limits"), "Requests": res.get("requests")},
+        "Resources": {"Limits": _quantities(res.get("limits")), "Requests": _quantities(res.get("requests"))},
         "VolumeName": spec.get("volumeName") or "",
         "StorageClassName": spec.get("storageClassName"),
         "VolumeMode": spec.get("volumeMode"),
@@ -235,6 +243,36 @@ def _internal_claim_spec(spec: Obj) -> Obj:
         "DataSourceRef": _typed_ref(spec.get("dataSourceRef"), namespaced=True),
         "VolumeAttributesClassName": spec.get("volumeAttributesClassName"),
     }
+
+
+def _quantities(q: Any) -> Any:
+    """A ResourceList as json.Marshal writes it: keys sorted, each quantity canonical."""
+    if not isinstance(q, dict):
+        return q
+    out = {}
+    for k in sorted(q):
+        try:
+            out[k] = quantity.canonical(q[k])
+        except (ValueError, TypeError):
+            out[k] = q[k]
+    return out
+
+
+def _semantic(spec: Obj) -> Obj:
+    """An internal spec for Semantic.DeepEqual: the ResourceLists' quantities by value."""
+    res = spec["Resources"]
+
+    def values(q: Any) -> Any:
+        return {k: _value(v) for k, v in q.items()} if isinstance(q, dict) else q
+
+    return {**spec, "Resources": {"Limits": values(res["Limits"]), "Requests": values(res["Requests"])}}
+
+
+def _value(q: Any) -> Any:
+    try:
+        return quantity.parse(q)
+    except (ValueError, TypeError):
+        return q
 
 
 def _typed_ref(ref: Any, *, namespaced: bool) -> Obj | None:
