@@ -207,3 +207,19 @@ def test_every_descriptor_runs_at_its_delay_after_creation():
         c.create(cronjob("bad", schedule="@every 5x"))
     assert e.value.causes[0]["message"] == ('Invalid value: "@every 5x": failed to parse duration @every 5x: '
                                             'time: unknown unit "x" in duration "5x"')
+
+
+def test_every_descriptor_far_behind_stays_on_its_grid():
+    # 5000 s suspended, then resumed: the run is the latest instant of created + 7k (Kubernetes'
+    # mostRecentScheduleTime: t1 + (n-1) * interval), not 7 s after some look-back point
+    c = make_cluster()
+    c.create(cronjob(schedule="@every 7s", suspend=True))
+    created = int(c.now())
+    c.advance(5000)
+    cj = c.get("CronJob", "default", "hello")
+    c.replace({**cj, "spec": {**cj["spec"], "suspend": False}})
+    c.advance(0.5)
+    [job] = jobs_of(c)
+    scheduled = created + (int(c.now()) - created) // 7 * 7
+    assert meta.annotations(job)["batch.kubernetes.io/cronjob-scheduled-timestamp"] == rfc3339(scheduled)
+    assert ("Warning", "TooManyMissedTimes") in [(e["type"], e["reason"]) for e in c.events.for_object(cj)]

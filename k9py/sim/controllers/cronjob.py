@@ -207,6 +207,11 @@ class CronJobController(Controller):
         first = schedule.next(earliest)
         if first > now:
             return None, 0
+        if isinstance(schedule, cron.Every):
+            # a constant delay: on its grid from the first instant, however far behind (Kubernetes'
+            # missed-count arithmetic, exact for @every: t1 + (n-1) * interval)
+            n = int(now - first) // schedule.delay + 1
+            return first + (n - 1) * schedule.delay, n
         count = 0
         recent = first
         t = first
