@@ -60,6 +60,11 @@ def test_time_zone():
     ("@every 5x", 'failed to parse duration @every 5x: time: unknown unit "x" in duration "5x"'),
     ("@every 5", 'failed to parse duration @every 5: time: missing unit in duration "5"'),
     ("@every soon", 'failed to parse duration @every soon: time: invalid duration "soon"'),
+    # past an int64 of nanoseconds (about 2562047h), as Go's ParseDuration refuses it
+    ("@every 99999999999h", 'failed to parse duration @every 99999999999h: time: invalid duration "99999999999h"'),
+    ("@every 2562048h", 'failed to parse duration @every 2562048h: time: invalid duration "2562048h"'),
+    ("@every 99999999999999999999s", 'failed to parse duration @every 99999999999999999999s: '
+                                     'time: invalid duration "99999999999999999999s"'),
     ("TZ=UTC * * * * *", "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"),
     ("*/0 * * * *", "step of range should be a positive number: */0"),
     ("x * * * *", 'failed to parse int from x: strconv.Atoi: parsing "x": invalid syntax'),
@@ -81,3 +86,9 @@ def test_errors(expr, message):
 def test_every(expr, after, expected):
     got = cron.parse(expr).next(ts(after) + 0.25)
     assert datetime.fromtimestamp(got, tz=UTC).strftime("%Y-%m-%d %H:%M:%S") == expected
+
+
+def test_the_longest_duration_go_takes():
+    assert cron.go_duration("2562047h") == 2562047 * 3600
+    assert cron.go_duration("9223372036854775807ns") == 9223372036854775807 / 1e9
+    assert cron.go_duration("-9223372036854775808ns") == -9223372036854775808 / 1e9
