@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
+from k9py.kube.unicode import digits
 from k9py.sim.userland.container import CLUSTER_DOMAIN, Container, build, spec_of, world
 from k9py.sim.userland.fs import Dir, File, FsError
 from k9py.sim.userland.image import HTTPD_VERSION, NGINX_LATEST_VERSION
@@ -251,7 +252,7 @@ def listen_ports(box: Container) -> set[int]:
         return ports or {80}
     if box.image.server == "echo":
         port = box.env.get("PORT", "8080")
-        return {int(port)} if port.isdigit() else set()
+        return {int(port)} if digits(port) else set()
     return {80}
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from k9py.kube.unicode import digits
 from k9py.sim.userland.fs import FileSystem, FsError
 from k9py.sim.userland.syntax import (
     AndOr,
@@ -330,7 +331,7 @@ class Shell:
             if r.op in (">&", "<&"):
                 if target == "-":
                     targets[r.fd] = ("null", "")
-                elif target.isdigit():
+                elif digits(target):
                     targets[r.fd] = targets.get(int(target), ("io", target))
                 else:
                     io.err(f"{self.name}: {target}: bad file descriptor\n")  # >&file: unsupported
@@ -377,6 +378,17 @@ class Shell:
         return f"{self.name}: {name}: not found\n"
 
     def invoke(self, argv: list[str], assigns: list[tuple[str, str]], io: Io) -> int:
+
+        try:
+            return self._invoke(argv, assigns, io)
+        except ValueError as e:  # a number that is none (``head -n ³``): busybox's xatoi words, never a failure
+            text = _refused_number(e)
+            if text is None:
+                raise
+            io.err(f"{argv[0].rsplit('/', 1)[-1]}: invalid number '{text}'\n")
+            return 1
+
+    def _invoke(self, argv: list[str], assigns: list[tuple[str, str]], io: Io) -> int:
         from k9py.sim.userland.commands import BUILTINS, COMMANDS, installed
 
         name = argv[0]
@@ -569,7 +581,7 @@ class Shell:
             return " ".join(self.args)
         if c == "0":
             return self.name
-        if c.isdigit():
+        if digits(c):
             k = int(c)
             return self.args[k - 1] if k <= len(self.args) else ""
         return ""
@@ -622,6 +634,22 @@ class Shell:
 
 class ExpansionError(Exception):
     """An expansion that fails (bad substitution, arithmetic)."""
+
+
+class BadNumber(ValueError):
+    """A command's number argument that is none (``head -n ³``): its text."""
+
+
+_INT_REFUSED = "invalid literal for int() with base 10: '"
+
+
+def _refused_number(e: ValueError) -> str | None:
+    """The text a command took for a number and int() refused (a BadNumber's own); None: some
+    other ValueError, a failure of the simulator's own to be seen."""
+    if isinstance(e, BadNumber):
+        return str(e)
+    text = str(e)
+    return text[len(_INT_REFUSED):-1] if text.startswith(_INT_REFUSED) and text.endswith("'") else None
 
 
 def _eval(node: ast.AST) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from k9py.kube.unicode import digits
+
 OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n")
 REDIRECTS = (">>", ">&", "<&", ">|", ">", "<")
 
@@ -170,9 +172,9 @@ def tokens(text: str) -> list[tuple[str, str]]:
             j = text.find("\n", i)
             i = n if j < 0 else j
             continue
-        if c.isdigit():
+        if digits(c):
             j = i
-            while j < n and text[j].isdigit():
+            while j < n and digits(text[j]):
                 j += 1
             if j < n and text[j] in "<>":
                 op = next(r for r in REDIRECTS if text.startswith(r, j))
@@ -354,10 +356,10 @@ class _Parser:
                 if self.pos + 1 >= len(toks) or toks[self.pos + 1][0] != "word":
                     raise ShellSyntaxError("unexpected newline" if self.pos + 1 >= len(toks)
                                            else f'unexpected "{toks[self.pos + 1][1]}"')
-                digits = "".join(ch for ch in value if ch.isdigit())
-                op = value[len(digits):]
+                fd_digits = "".join(ch for ch in value if digits(ch))
+                op = value[len(fd_digits):]
                 op = ">" if op == ">|" else op
-                fd = int(digits) if digits else (0 if op.startswith("<") else 1)
+                fd = int(fd_digits) if fd_digits else (0 if op.startswith("<") else 1)
                 cmd.redirects.append(Redirect(fd, op, toks[self.pos + 1][1]))
                 self.pos += 2
                 continue

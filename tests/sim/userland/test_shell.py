@@ -116,3 +116,18 @@ def test_compound_commands(c, script, out):
 def test_compound_syntax_errors(c):
     assert run(c, "bb", "done")[1:] == ('sh: syntax error: unexpected "done"\n', 2)
     assert run(c, "bb", "for i in 1; do echo")[1:] == ('sh: syntax error: unexpected end of file (expecting "done")\n', 2)
+
+
+@pytest.mark.parametrize("script", ["kill -³ 1", "for i in 1 2; do break ²; done; echo after", "echo hi >&³",
+                                    "echo hi ³>/tmp/x", "set -- a b c; echo \"$³\"", "seq ³", "seq ٣",
+                                    "head -n ³ /etc/hostname"])
+def test_digits_that_are_not_ascii_are_no_numbers_to_the_shell(c, script):
+    """³ and ٣ are str.isdigit() but no number to busybox (C's isdigit is ASCII): each is an
+    error or plain text in the shell's words, never a failure of the simulator (a ValueError ended
+    the exec and, through the UI's s, the app)."""
+    out, err, code = run(c, "bb", script)
+    assert "Traceback" not in out + err and code is not None
+    said = {"kill -³ 1": "kill: bad signal name '³'\n", "seq ³": "seq: invalid number '³'\n",
+            "seq ٣": "seq: invalid number '٣'\n", "head -n ³ /etc/hostname": "head: invalid number '³'\n"}
+    if script in said:
+        assert (err, code) == (said[script], 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from k9py.kube.unicode import digits
 from k9py.sim.userland.fs import Dir, File, FsError
 from k9py.sim.userland.shell import SHELLS, EnterShell, ExecShell, Io, LoopControl, Shell, ShellExit
 
@@ -207,5 +208,5 @@ def c_sh(sh: Shell, args: list[str], io: Io) -> int:
 
 def b_break(sh: Shell, args: list[str], io: Io) -> int:
     """``break [n]`` / ``continue [n]`` (outside a loop: nothing, like ash)."""
-    levels = int(args[1]) if len(args) > 1 and args[1].isdigit() and int(args[1]) > 0 else 1
+    levels = int(args[1]) if len(args) > 1 and digits(args[1]) and int(args[1]) > 0 else 1
     raise LoopControl(args[0], levels)

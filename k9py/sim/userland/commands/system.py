@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from k9py.kube.meta import dig
+from k9py.kube.unicode import digits
 from k9py.sim.logs import busybox_date
 from k9py.sim.userland.commands.common import human_size, parse_flags
 from k9py.sim.userland.fs import Dir, File
@@ -114,7 +115,7 @@ def c_kill(sh: Shell, args: list[str], io: Io) -> int:
         name = rest[0][1:].upper().removeprefix("SIG")
         if rest[0] == "-s" and len(rest) > 1:
             name, rest = rest[1].upper().removeprefix("SIG"), rest[1:]
-        sig = int(name) if name.isdigit() else SIGNALS.get(name, -1)
+        sig = int(name) if digits(name) else SIGNALS.get(name, -1)
         rest = rest[1:]
         if sig < 0:
             io.err(f"kill: bad signal name '{name}'\n")

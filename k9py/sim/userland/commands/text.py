@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import re
 
+from k9py.kube.unicode import digits, go_int
 from k9py.sim.userland.commands.common import parse_flags, read_inputs
 from k9py.sim.userland.fs import FsError
-from k9py.sim.userland.shell import Io, Shell
+from k9py.sim.userland.shell import BadNumber, Io, Shell
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "a": "\a", "b": "\b", "r": "\r", "v": "\v", "f": "\f", "e": "\x1b"}
 
@@ -152,6 +153,8 @@ def _count_arg(args: list[str], default: int) -> tuple[int, list[str], bool, boo
             v = args[k + 1]
             in_bytes = a == "-c"
             plus = v.startswith("+")
+            if not digits(v.lstrip("+-")):
+                raise BadNumber(v)
             n = int(v.lstrip("+-"))
             k += 2
             continue
@@ -318,11 +321,11 @@ def c_dirname(sh: Shell, args: list[str], io: Io) -> int:
 
 
 def c_seq(sh: Shell, args: list[str], io: Io) -> int:
-    try:
-        nums = [int(a) for a in args[1:]]
-    except ValueError:
-        io.err(f"seq: invalid number '{next(a for a in args[1:] if not a.lstrip('-').isdigit())}'\n")
+    bad = next((a for a in args[1:] if go_int(a) is None), None)  # (C's strtol: ASCII digits)
+    if bad is not None:
+        io.err(f"seq: invalid number '{bad}'\n")
         return 1
+    nums = [int(a) for a in args[1:]]
     if not nums or len(nums) > 3:
         io.err("seq: usage: seq [FIRST [INC]] LAST\n")
         return 1
