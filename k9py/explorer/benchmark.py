@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from k9py.config.benchmarks import BenchSpec as Spec
+from k9py.kube.unicode import digits
 
 BENCH_TIMEOUT = 120.0  # k9s's benchTimeout: a run ends after two minutes whatever it did
 REQUEST_TIMEOUT = 20.0  # hey's default -t
@@ -275,7 +276,7 @@ class Load:
             sample.write, sample.wait, sample.read = t2 - t1, t3 - t2, t4 - t3
             sample.status = resp.status
             length = resp.getheader("Content-Length")
-            sample.size = int(length) if length and length.isascii() and length.isdigit() else -1
+            sample.size = int(length) if length and digits(length) else -1
             if resp.will_close:
                 self._close(conn)
                 conn = None
