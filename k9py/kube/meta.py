@@ -75,14 +75,87 @@ def deep_copy(value: Any) -> Any:
 
 
 def drop_nulls(value: Any) -> Any:
-    """``value`` without the map entries that are null, at any depth (lists keep their items):
-    what decoding into the API's typed structs does (a null field is unset, then defaulted),
-    so ``rollingUpdate:`` or ``annotations:`` left empty in a manifest reads as absent."""
-    if isinstance(value, dict):
-        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    """``value`` (a built-in kind's object) as decoding into the API's typed structs reads it: a
+    field that is null is unset (then defaulted), at any depth, so ``rollingUpdate:`` or
+    ``annotations:`` left empty in a manifest reads as absent; list items stay. Go's decoder
+    gives a null value of a string map its zero value, so ``labels: {tier: }`` or a ConfigMap's
+    ``data: {k: }`` stores ``""``; a JSON field (a CRD schema's ``default``, ``example`` and
+    ``enum``, a ControllerRevision's ``data``) keeps what it was given, nulls inside included."""
+    if not isinstance(value, dict):
+        return _drop(value)
+    kind = value.get("kind")
+    out: dict = {}
+    for k, v in value.items():
+        if v is None:
+            continue
+        if k == "metadata" and isinstance(v, dict):
+            out[k] = _drop_metadata(v)
+        elif kind == "ControllerRevision" and k == "data":
+            out[k] = deep_copy(v)
+        elif k in _TOP_STRING_MAPS.get(kind, ()) and isinstance(v, dict):
+            out[k] = _string_map(v)
+        elif kind == "Service" and k == "spec" and isinstance(v, dict):
+            out[k] = {sk: _string_map(sv) if sk == "selector" and isinstance(sv, dict) else _drop(sv)
+                      for sk, sv in v.items() if sv is not None}
+        elif kind == "CustomResourceDefinition" and k == "spec":
+            out[k] = _drop(v, schema_key="openAPIV3Schema")
+        else:
+            out[k] = _drop(v)
+    return out
+
+
+def has_nulls(value: Any) -> bool:
+    """Whether a null is found in ``value`` at any depth (what drop_nulls would have to look at)."""
+    if type(value) is dict:
+        return any(v is None or ((type(v) is dict or type(v) is list) and has_nulls(v)) for v in value.values())
+    if type(value) is list:
+        return any(v is None or ((type(v) is dict or type(v) is list) and has_nulls(v)) for v in value)
+    return value is None
+
+
+# The top-level fields of built-in kinds that are string maps (map[string]string): a null value
+# in them is "" (labels, annotations, matchLabels and a pod's nodeSelector are found at any depth).
+_TOP_STRING_MAPS: dict[Any, tuple[str, ...]] = {
+    "ConfigMap": ("data",), "Secret": ("data", "stringData"), "StorageClass": ("parameters",)}
+# JSONSchemaProps's fields that hold schemas by name, and those that are JSON (kept as given)
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions", "dependencies"})
+_SCHEMA_HOLDERS = frozenset({"items", "additionalProperties", "additionalItems", "not", "allOf", "anyOf", "oneOf"})
+_SCHEMA_JSON = frozenset({"default", "example", "enum"})
+
+
+def _string_map(d: dict) -> dict:
+    return {k: "" if v is None else _drop(v) for k, v in d.items()}
+
+
+def _drop_metadata(md: dict) -> dict:
+    return {k: _string_map(v) if k in ("labels", "annotations") and isinstance(v, dict) else _drop(v)
+            for k, v in md.items() if v is not None}
+
+
+def _drop(value: Any, schema_key: str = "", schema: bool = False) -> Any:
+    """drop_nulls below the top level; ``schema``: ``value`` is a JSONSchemaProps (a CRD's
+    ``openAPIV3Schema`` and the schemas in it), found under the key ``schema_key``."""
     if isinstance(value, list):
-        return [drop_nulls(v) for v in value]
-    return value
+        return [_drop(v, schema_key, schema) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict = {}
+    for k, v in value.items():
+        if v is None:
+            continue
+        if schema and k in _SCHEMA_JSON:
+            out[k] = deep_copy(v)
+        elif schema and k in _SCHEMA_MAPS and isinstance(v, dict):
+            out[k] = {n: _drop(s, schema=True) for n, s in v.items() if s is not None}
+        elif (schema and k in _SCHEMA_HOLDERS) or k == schema_key:
+            out[k] = _drop(v, schema=True)
+        elif k == "metadata" and isinstance(v, dict):
+            out[k] = _drop_metadata(v)
+        elif isinstance(v, dict) and (k == "matchLabels" or (k == "nodeSelector" and "containers" in value)):
+            out[k] = _string_map(v)
+        else:
+            out[k] = _drop(v, schema_key)
+    return out
 
 
 # The hot path of deep_copy (the simulator copies objects on every write): exact dicts and

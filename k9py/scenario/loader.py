@@ -26,7 +26,7 @@ from importlib import resources as importlib_resources
 from typing import Any
 
 from k9py.errors import K9pyError
-from k9py.kube import gcpause, meta, resources
+from k9py.kube import gcpause
 from k9py.kube.status import ApiError
 from k9py.scenario import schema
 from k9py.scenario.manifests import Manifest, ScenarioFile, parse_file
@@ -139,9 +139,7 @@ def _add_nodes(cluster: Cluster, sf: ScenarioFile) -> None:
 
 def _create(cluster: Cluster, m: Manifest, path: str) -> None:
     try:
-        # a null field is unset, as the apiserver's decoder reads it (``rollingUpdate:`` left empty);
-        # a custom resource's nulls are its schema's business
-        cluster.create(meta.drop_nulls(m.obj) if str(m.obj.get("kind")) in resources.BY_KIND else m.obj)
+        cluster.create(m.obj)  # (a null field is unset there, as the apiserver's decoder reads it)
     except ApiError as err:
         raise _api_error(path, m, err) from None
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as err:

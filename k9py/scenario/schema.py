@@ -320,7 +320,7 @@ def _walk(value: Any, path: str, kind: str) -> None:
             _string_map(v, p)
             continue
         if key in STRING_MAP and not (key == "data" and kind == "ControllerRevision"):
-            _string_map(v, p)
+            v = _string_map(v, p)
             if key == "annotations":
                 _sim_annotations(v, p)
             elif key == "data" and kind == "Secret" and not path:
@@ -490,10 +490,11 @@ def _bool(v: Any, path: str) -> bool:
 
 
 def _string_map(v: Any, path: str) -> dict[str, str]:
+    """``v`` checked to be a map of strings, as decoded: a null value is "" (Go's zero value)."""
     for k, item in _mapping(v, path).items():
-        if not isinstance(item, str):
+        if item is not None and not isinstance(item, str):
             raise FieldError(f"{path}.{k}", f"Invalid value: {show(item)}: must be a string")
-    return v
+    return {k: "" if item is None else item for k, item in v.items()}
 
 
 def _quantity(v: Any, path: str, *, positive: bool = False) -> None:

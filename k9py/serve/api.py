@@ -514,9 +514,6 @@ class Api:
         if not isinstance(md, dict):
             raise bad_request(f"{res.kind} in version \"{res.version}\" cannot be handled as a {res.kind}: json: cannot unmarshal metadata into Go struct field")
         self._decode_check(req, obj, res)
-        if not res.crd:  # (a custom resource's nulls are its schema's: nullable fields keep them)
-            obj = meta.drop_nulls(obj)
-            md = obj["metadata"]
         if res.namespaced:
             body_ns = md.get("namespace")
             if body_ns and route.namespace and body_ns != route.namespace:
@@ -709,8 +706,6 @@ class Api:
             # The apiserver decodes the patched document into the typed object: a value of the
             # wrong type is refused here, before it can reach a controller.
             self._decode_check(req, patched, route.res, patch=ct, known=current, patch_body=body)
-            if not route.res.crd:  # (a JSON patch's null, a strategic patch's null in a list item)
-                patched = meta.drop_nulls(patched)
             out = self.cluster.replace(conversion.to_storage(patched), dry_run=dry,
                                        writer=fields.applier(req, route, patched) if ct == kpatch.APPLY_PATCH else fields.writer(req, route))
         self.notify()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import conversion
 from k9py.kube import patch as kpatch
-from k9py.kube.meta import deep_copy, drop_nulls
+from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict
 from k9py.kube.verbs import scale_of
 from k9py.serve import fields, table
@@ -105,8 +105,6 @@ def _patch_sub(api: Api, req: Request, route: Route, sub: str) -> Response:
             patched = kpatch.apply_patch(current, ct, body)
         if not isinstance(patched, dict):
             raise ApiError(422, "Invalid", "the patched object is not an object")
-        if not route.res.crd:  # (a JSON patch's null: unset, as the typed decoder reads it)
-            patched = drop_nulls(patched)
         patched["metadata"] = deep_copy(current["metadata"])
         patched["kind"], patched["apiVersion"] = route.res.kind, route.res.api_version
         out = api.cluster.replace(conversion.to_storage(patched), subresource=sub, dry_run=dry, writer=writer)

@@ -422,7 +422,13 @@ class Cluster:
         res = registry.kind(kind)
         if res is None:
             raise ApiError(404, "NotFound", f'the server could not find the requested resource (kind {kind})')
-        if copy:
+        if not res.crd and meta.has_nulls(obj):
+            # A built-in kind's null field is unset, as the apiserver's typed decoder reads it
+            # (``rollingUpdate:`` left empty in a manifest); a custom resource's nulls are its
+            # schema's business. drop_nulls copies: the shared fields too when they have nulls.
+            kept = {k: v for k, v in obj.items() if k in shared and not meta.has_nulls(v)}
+            obj = {k: kept.get(k, v) for k, v in meta.drop_nulls(obj).items()}
+        elif copy:
             obj = {k: v if k in shared else deep_copy(v) for k, v in obj.items()} if shared else deep_copy(obj)
         if res.crd:  # stored in the preferred version; any served version is accepted
             served = [r.api_version for r in registry.custom if r.kind == kind]

@@ -100,3 +100,52 @@ def test_a_daemonsets_rolling_update_is_validated_as_the_apiserver_does(client, 
     body["spec"]["updateStrategy"]["rollingUpdate"] = rolling
     code, out, _ = client.call("POST", "/apis/apps/v1/namespaces/default/daemonsets", body)
     assert code == 422 and message in out["message"], out
+
+
+def test_the_simulators_own_door_unsets_nulls_too():
+    """The UI's :dir apply (SimBackend.create → Cluster.create) of this DaemonSet stored
+    rollingUpdate: null, and the DaemonSet controller's AttributeError ended the app."""
+    from k9py.sim.cluster import Cluster
+    cluster = Cluster()
+    for write in (cluster.create, cluster.apply):
+        stored = write(yaml.safe_load(DAEMONSET))
+        assert stored["spec"]["updateStrategy"]["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 0}
+        cluster.advance(5)
+        cluster.delete("DaemonSet", "default", "nulls")
+    cluster.apply(yaml.safe_load(DAEMONSET))
+    body = yaml.safe_load(DAEMONSET)
+    body["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    assert cluster.replace(body)["spec"]["updateStrategy"]["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 0}
+    cluster.advance(5)
+
+
+def test_a_null_value_of_a_string_map_is_the_empty_string(client):
+    """Go's decoder stores a null map value as its zero value: labels: {tier: } is tier="" (it was dropped)."""
+    body = {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "labels": {"tier": None, "a": "b"}, "annotations": {"note": None}},
+            "data": {"k": None, "j": "v"}}
+    code, out, _ = client.call("POST", "/api/v1/namespaces/default/configmaps", body)
+    assert code == 201, out
+    assert out["metadata"]["labels"] == {"tier": "", "a": "b"} and out["metadata"]["annotations"] == {"note": ""}
+    assert out["data"] == {"k": "", "j": "v"}
+
+
+def test_json_fields_keep_their_nulls():
+    """A CRD schema's default/example and a ControllerRevision's data are JSON: the apiserver keeps
+    the nulls in them (a nullable field's default of null), and drops the typed fields' nulls."""
+    from k9py.kube.meta import drop_nulls
+    crd = {"kind": "CustomResourceDefinition", "metadata": {"name": "w", "annotations": None},
+           "spec": {"group": "g", "conversion": None, "versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+               "type": "object", "description": None,
+               "properties": {"default": {"type": "object", "nullable": True, "default": {"a": None}, "example": None,
+                                          "enum": [None, {"b": None}]},
+                              "gone": None}}}}]}}
+    out = drop_nulls(crd)
+    assert out["metadata"] == {"name": "w"} and "conversion" not in out["spec"]
+    schema = out["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    assert schema == {"type": "object", "properties": {"default": {
+        "type": "object", "nullable": True, "default": {"a": None}, "enum": [None, {"b": None}]}}}
+    rev = {"kind": "ControllerRevision", "metadata": {"name": "r", "labels": None}, "revision": 1,
+           "data": {"spec": {"template": {"metadata": {"creationTimestamp": None}}}}}
+    assert drop_nulls(rev) == {"kind": "ControllerRevision", "metadata": {"name": "r"}, "revision": 1,
+                               "data": {"spec": {"template": {"metadata": {"creationTimestamp": None}}}}}
