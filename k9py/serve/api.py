@@ -583,7 +583,7 @@ class Api:
                 raise self._patch_invalid(patch, patch_body, obj, fieldcheck.strict_message(unknown))
             raise bad_request(prefix + fieldcheck.strict_message(unknown))
         if mode == "Warn":
-            req.warnings.extend(f'unknown field "{p}"' for p in unknown)
+            req.warnings.extend(fieldcheck.unknown_message(p) for p in unknown)
         fieldcheck.drop(obj, unknown)
 
     @staticmethod

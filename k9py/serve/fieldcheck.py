@@ -26,6 +26,7 @@ from typing import Any
 from k9py.kube.resources import ApiResource, Registry
 from k9py.kube.unicode import digits
 from k9py.serve import openapi
+from k9py.sim.names import go_quote
 
 Obj = dict[str, Any]
 
@@ -246,9 +247,15 @@ def _child(parent: Any, step: Step) -> Any:
     return parent.get(step) if isinstance(parent, dict) else None
 
 
+def unknown_message(path: str) -> str:
+    """``unknown field "a"``: the strict decoder's ``%q`` (a CR LF, an ESC, a U+2028 in the name
+    as ``\\r\\n``, ``\\x1b``, ``\\u2028``: kubectl prints it to the terminal)."""
+    return f"unknown field {go_quote(path)}"
+
+
 def strict_message(paths: list[str]) -> str:
     """``strict decoding error: unknown field "a", unknown field "b"`` (runtime.strictDecodingError)."""
-    return "strict decoding error: " + ", ".join(f'unknown field "{p}"' for p in paths)
+    return "strict decoding error: " + ", ".join(unknown_message(p) for p in paths)
 
 
 def warning_header(messages: list[str]) -> str:

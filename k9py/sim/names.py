@@ -195,6 +195,9 @@ def invalid_causes(path: str, value: str, messages: list[str]) -> list[tuple[str
     return [(path, f"Invalid value: {go_quote(value)}: {m}") for m in messages]
 
 
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
 def go_quote(value: str) -> str:
     """Go's ``%q`` of a string, as ``field.Invalid`` prints it: quotes and backslashes escaped,
     control characters too, printable Unicode as it is."""
@@ -205,7 +208,7 @@ def go_quote(value: str) -> str:
         elif ch.isprintable():
             out.append(ch)
         else:
-            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch) or
+            out.append(_GO_ESCAPES.get(ch) or
                        (f"\\x{ord(ch):02x}" if ord(ch) < 0x80 else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000
                         else f"\\U{ord(ch):08x}"))
     return '"' + "".join(out) + '"'
