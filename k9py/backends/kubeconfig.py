@@ -385,7 +385,33 @@ def _overridden(files: list[str], context: str | None, o: Overrides) -> Any:
                             field="--client-key")
         body["user"] = entry["name"]
         replace_entry("users", at, node, entry)
+    _server_with_scheme(find("clusters", body.get("cluster")), find("users", body.get("user")), replace_entry)
     return merged
+
+
+def _server_with_scheme(cluster: Any, user: Any, replace_entry: Any) -> None:
+    """A server without a scheme (``server: 10.0.0.1:6443``) given client-go's (DefaultServerURL:
+    https when TLS is configured, else http), in the kubeconfig's entry the client's loader reads
+    (at the start and again before each request of a token user): urllib3 took it for no host,
+    with a FutureWarning on the terminal at each request, and a CA was not loaded for it."""
+    import copy
+
+    from kubernetes.config.kube_config import ConfigNode
+    if cluster is None:
+        return
+    at, node = cluster
+    entry = node.value if isinstance(node, ConfigNode) else node
+    c = entry.get("cluster")
+    server = c.get("server") if isinstance(c, dict) else None
+    if not isinstance(server, str) or not server or "://" in server:
+        return
+    u = (user[1].value if isinstance(user[1], ConfigNode) else user[1]) if user is not None else None
+    u = u.get("user") if isinstance(u, dict) else None
+    tls = bool(c.get("insecure-skip-tls-verify") or c.get("certificate-authority") or c.get("certificate-authority-data")
+               or (isinstance(u, dict) and (u.get("client-certificate") or u.get("client-certificate-data"))))
+    entry = copy.deepcopy(entry)
+    entry["cluster"]["server"] = ("https://" if tls else "http://") + server
+    replace_entry("clusters", at, node, entry)
 
 
 def new_api_client(files: list[str], context: str | None, overrides: Overrides | None = None) -> Any:
@@ -412,10 +438,7 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
         if problem is not None:
             raise K9pyError(problem)
     try:
-        if not overrides:
-            return _quiet_if_unverified(config.new_client_from_config(
-                config_file=joined(files), context=context, persist_config=False, client_configuration=cfg))
-        loader = KubeConfigLoader(config_dict=_overridden(files, context, overrides), active_context=context,
+        loader = KubeConfigLoader(config_dict=_overridden(files, context, overrides or Overrides()), active_context=context,
                                   config_base_path=None, config_persister=None)
         loader.load_and_set(cfg)
         return _quiet_if_unverified(client.ApiClient(configuration=cfg))
@@ -428,26 +451,10 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
                         f"kubeconfig {joined(files)}: context {context or '(current)'}: {one_line(str(err))}") from err
 
 
-def _with_scheme(c: Any) -> None:
-    if c.host and "://" not in c.host:
-        tls = not c.verify_ssl or bool(c.ssl_ca_cert or c.cert_file)
-        c.host = ("https://" if tls else "http://") + c.host
-
-
 def _quiet_if_unverified(api: Any) -> Any:
     """A cluster the user said not to verify (--insecure-skip-tls-verify, or the kubeconfig's
     insecure-skip-tls-verify: true): urllib3's InsecureRequestWarning on every request would be
-    written over the UI (kubectl says nothing either). A server without a scheme (``server:
-    10.0.0.1:6443``) gets client-go's (DefaultServerURL: https when TLS is configured, else
-    http): urllib3 took it for no host, with a FutureWarning on the terminal at each request."""
-    c = api.configuration
-    _with_scheme(c)
-    hook = c.refresh_api_key_hook  # (the loader's: it sets the kubeconfig's server again before each request)
-    if hook is not None:
-        def refreshed(conf: Any) -> None:
-            hook(conf)
-            _with_scheme(conf)
-        c.refresh_api_key_hook = refreshed
+    written over the UI (kubectl says nothing either)."""
     if not api.configuration.verify_ssl:
         import warnings
 
