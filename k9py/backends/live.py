@@ -586,6 +586,11 @@ class LiveBackend(Backend):
         """The discovered kinds (the built-in registry until discovery has answered)."""
         return list(self._resources) if self._resources is not None else list(resources.RESOURCES)
 
+    def served_now(self, res: ApiResource) -> ApiResource:
+        """``res``'s group and kind in the version discovery says is served now (``res`` when
+        none is)."""
+        return next((r for r in self._resources or () if r.group == res.group and r.kind == res.kind), res)
+
     def resource(self, kind: str) -> ApiResource:
         res = self._by_kind.get(kind) or resources.BY_KIND.get(kind)
         if res is None:
@@ -810,9 +815,10 @@ class LiveBackend(Backend):
                         yield Synced()
                         yield StateChanged(GONE, f'the server doesn\'t have a resource type "{res.plural}"')
                     await asyncio.sleep(opts.gone_retry)
-                    # the CRD back in another version (v1 deleted, v2 applied): listed there
+                    # the CRD back in another version (v1 deleted, v2 applied): listed there; its
+                    # group's (Istio's Gateway is not Gateway API's)
                     if await self.rediscover():
-                        res = self._by_kind.get(res.kind) or res
+                        res = self.served_now(res)
                         ns = (namespace or None) if res.namespaced else None
                     continue
                 error = err

@@ -459,3 +459,50 @@ def test_a_kind_gone_comes_back_in_the_version_its_new_crd_serves(server, kubeco
         await inf.close()
         await b.close()
     run(main())
+
+
+def test_a_kind_gone_is_not_taken_for_another_groups_kind_of_that_name(server, kubeconfig, monkeypatch):
+    """Istio's Gateway uninstalled while Gateway API's Gateway is installed: the view of the
+    one gone, reading discovery again by kind alone, went on listing the other group's objects
+    as its own. It stays gone until its own group serves the kind again (in v2 here)."""
+    from k9py.backends import live
+    from k9py.kube.resources import CRD_KIND
+    from tests.crds import add_crontabs, crontab, crontab_crd
+
+    monkeypatch.setattr(live, "REDISCOVER_AFTER", 0.0)
+    name = "crontabs.stable.example.com"
+    server.change(add_crontabs)
+    other = crontab_crd(group="other.example.com")
+    other["metadata"]["name"] = "crontabs.other.example.com"
+    theirs = crontab("theirs")
+    theirs["apiVersion"] = "other.example.com/v1"
+    v2 = crontab_crd()
+    v2["spec"]["versions"][0]["name"] = "v2"
+
+    async def main():
+        b = backend(kubeconfig)
+        inf = Informer(b, auto_flush=False)
+        tabs = watching(inf, "CronTab")
+        await until(lambda: tabs.synced and tabs.objects, "the crontabs")
+        server.change(lambda c: c.delete(CRD_KIND, None, name))
+        for _ in range(20):
+            if server.cluster.store.get(CRD_KIND, None, name) is None:
+                break
+            server.handle.advance(1)
+        await until(lambda: tabs.state == "gone", "the kind gone")
+        server.change(lambda c: (c.create(other), c.create(theirs)))
+        await until(lambda: b.resource("CronTab").group == "other.example.com", "discovery read again")
+        await asyncio.sleep(0.6)  # listed again meanwhile: still its own group's, still gone
+        assert tabs.state == "gone" and not tabs.objects
+        server.change(lambda c: (c.delete(CRD_KIND, None, "crontabs.other.example.com")))
+        for _ in range(20):
+            if server.cluster.store.get(CRD_KIND, None, "crontabs.other.example.com") is None:
+                break
+            server.handle.advance(1)
+        server.change(lambda c: (c.create(v2), c.create(crontab("again", version="v2"))))
+        await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
+                    "the kind back in v2")
+        assert tabs.objects[("default", "again")]["apiVersion"] == "stable.example.com/v2"
+        await inf.close()
+        await b.close()
+    run(main())
