@@ -294,8 +294,11 @@ def serve_recording(args: Any) -> int:
     if out:
         from k9py.kube.kubeconfig import check_kubeconfig_out
         check_kubeconfig_out(out)
-    kind, player = files.open_scenario(args.scenario)
+    notes: list[str] = []
+    kind, player = files.open_scenario(args.scenario, notes=notes)
     assert kind == files.RECORDING
+    for note in notes:  # a recording cut off: served as far as it goes, said so
+        print(f"k9py: {inert_line(note)}", file=sys.stderr, flush=True)
     player.paused = bool(getattr(args, "paused", False))
     at = duration_arg(getattr(args, "at", None), "--at")
     if at is not None:

@@ -101,6 +101,8 @@ class Backend(abc.ABC):
         return False
 
     rediscovers = False  # whether ``rediscover`` may find new kinds
+    # what opening the backend's source had to say, flashed at start (a gzip recording cut off)
+    notes: builtins.list[str] = []  # noqa: RUF012 - never changed in place: a backend sets its own
 
     @abc.abstractmethod
     def info(self) -> BackendInfo: ...

@@ -329,9 +329,10 @@ def _recorded_marks(player: Player) -> list[Mark]:
 class ReplayBackend(_Resyncing, Backend):
     backend_kind = "replay"
 
-    def __init__(self, player: Player, *, path: str | None = None) -> None:
+    def __init__(self, player: Player, *, path: str | None = None, notes: list[str] | None = None) -> None:
         self.player = player
         self.path = path
+        self.notes = notes or []  # what opening the file had to say (a gzip recording cut off)
         self._drive_task: asyncio.Task[None] | None = None
         self._served: ReplayCluster | None = None  # local_cluster()
         self._init_watches(RecordingPlayback(self))
@@ -342,14 +343,15 @@ class ReplayBackend(_Resyncing, Backend):
 
     @classmethod
     def open(cls, path: str, *, paused: bool = False, at: float | None = None) -> ReplayBackend:
-        kind, player = files.open_scenario(path)
+        notes: list[str] = []
+        kind, player = files.open_scenario(path, notes=notes)
         if kind != files.RECORDING:
             raise K9pyError("is not a Recording (kind: Recording)", file=path)
         assert isinstance(player, Player)
         player.paused = paused
         if at is not None:
             player.seek(at)
-        return cls(player, path=path)
+        return cls(player, path=path, notes=notes)
 
     def _source(self) -> tuple[Any, Any]:
         return self.player.store, self.player.lock

@@ -129,11 +129,12 @@ def is_jsonl_recording(head: bytes) -> bool:
     return isinstance(data, dict) and data.get("kind") == RECORDING_KIND and "events" not in data and end >= 0
 
 
-def read_recording_bytes(path: str) -> bytes:
-    """The file's bytes, gunzipped, checked as ``source.read_text`` checks them."""
+def read_recording_bytes(path: str, notes: list[str] | None = None) -> bytes:
+    """The file's bytes, gunzipped, checked as ``source.read_text`` checks them (``notes``: a
+    gzip recording cut off, ``source.inflate``'s)."""
     data = read_bytes(path)
     if data[:2] == b"\x1f\x8b":
-        data = inflate(data, path)  # (a recording whose writer was killed: its whole lines)
+        data = inflate(data, path, notes)  # (a recording whose writer was killed: its whole lines)
     if not data.isascii():
         try:
             data.decode("utf-8")

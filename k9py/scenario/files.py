@@ -37,13 +37,15 @@ def check(path: str) -> list[K9pyError]:
     """Every problem of the file (empty: it is fine). Files that parse are also built (with no
     warm-up), so what the simulated apiserver would refuse is reported too."""
     errors: list[K9pyError] = []
+    notes: list[str] = []
     try:
-        text = read_text(path)
+        text = read_text(path, notes)
     except K9pyError as err:
         return [err]
     if detect_text(text) == RECORDING:
         parse_recording(path, text, errors)
-        return errors
+        # a recording cut off (a half download) replays its whole lines, but is not ok
+        return errors + [K9pyError(note) for note in notes]
     sf = parse_file(path, errors, text)
     if not errors:
         try:
@@ -63,13 +65,14 @@ def check(path: str) -> list[K9pyError]:
 
 
 def open_scenario(path: str, *, seed: int | None = None, start: float | None = None,
-                  warmup: float | None = None) -> tuple[str, Any]:
+                  warmup: float | None = None, notes: list[str] | None = None) -> tuple[str, Any]:
     """(RECORDING, Player) or (SCENARIO|MANIFESTS, Cluster), so callers that checked the kind use
-    the second as what it is; K9pyError naming the first problem."""
+    the second as what it is; K9pyError naming the first problem. ``notes``: a gzip recording
+    that ends early says so there (its whole lines are played)."""
     opened = open_jsonl_file(path)  # the common large case: indexed, its objects decoded when played
     if opened is not None:
         return RECORDING, Player(opened[0], feed=opened[1])
-    data = read_recording_bytes(path)
+    data = read_recording_bytes(path, notes)
     if is_jsonl_recording(data):  # the same, gzipped
         rec, feed = open_jsonl(path, data)
         return RECORDING, Player(rec, feed=feed)

@@ -112,26 +112,35 @@ def gunzip(data: bytes, path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
     return bytes(out)
 
 
-def read_text(path: str) -> str:
-    """The file's text (gunzipped if it is gzip), or K9pyError."""
+def read_text(path: str, notes: list[str] | None = None) -> str:
+    """The file's text (gunzipped if it is gzip), or K9pyError; ``notes``: ``inflate``'s."""
     data = read_bytes(path)
     if data[:2] == b"\x1f\x8b":
-        data = inflate(data, path)
+        data = inflate(data, path, notes)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise K9pyError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=path) from None
 
 
-def inflate(data: bytes, path: str) -> bytes:
+def inflate(data: bytes, path: str, notes: list[str] | None = None) -> bytes:
     """Gzip data inflated (``gunzip``), or, when it ends early, a JSON Lines Recording's whole
     lines: ``k9py record -o x.jsonl.gz`` killed (SIGKILL, the machine down) leaves gzip without
     its trailer, each line flushed before it; the line being written when it stopped is left
-    out. Anything else that ends early is the error it is."""
+    out. Anything else that ends early is the error it is. A recording cut off is still said to
+    be (a half download plays as far as it goes): ``notes`` gets ``ends_early_note``'s line."""
     try:
         return gunzip(data, path)
     except EndsEarly as err:
-        return _whole_lines(err)
+        whole = _whole_lines(err)
+        if notes is not None:
+            notes.append(ends_early_note(path, whole.count(b"\n")))
+        return whole
+
+
+def ends_early_note(path: str, lines: int) -> str:
+    return (f"{path}: the gzip data ends early (a download cut off, or its recorder killed): "
+            f"its {lines} whole line{'' if lines == 1 else 's'} kept, the rest is missing")
 
 
 def _whole_lines(err: EndsEarly) -> bytes:

@@ -120,6 +120,7 @@ def build_app(args: argparse.Namespace, backend: Backend | None = None, *, manua
         info = backend.info()
         state, warnings = context_state.load(info.context, cluster=info.cluster)
         user.warnings.extend(warnings)
+    user.warnings.extend(backend.notes)  # what opening its file had to say (a recording cut off)
     view = start_view(args, user, state, backend)
     user.config_skin = s.skin
     if getattr(args, "skin", None):

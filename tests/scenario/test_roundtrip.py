@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import zlib
 from pathlib import Path
@@ -194,3 +195,34 @@ def test_a_gzip_recording_whose_writer_was_killed_replays_its_whole_lines(tmp_pa
     manifests.write_bytes(gzip.compress(b"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")[:-8])
     with pytest.raises(K9pyError, match="bad gzip data \\(it ends early\\)"):
         files.open_scenario(str(manifests))
+
+
+def test_a_gzip_recording_cut_off_is_not_ok_for_check_and_replay_says_so(tmp_path, capsys):
+    """A half download of a .jsonl.gz passed `k9py scenario check` as ok and replayed without a
+    word: its whole lines still replay, and check (exit 2), replay (a flash) and serve (stderr)
+    say it ends early and how many whole lines were kept."""
+    from k9py.backends.replay import ReplayBackend
+    from k9py.commands import cmd_check
+    out = tmp_path / "half.jsonl.gz"
+    w = RecordingWriter(str(out), header_dict(0.0, context="c"))
+    for i in range(40):
+        w.write({"t": i, "type": "ADDED", "object": {"apiVersion": "v1", "kind": "Namespace",
+                                                     "metadata": {"name": f"namespace-{i}", "labels": {"i": str(i)}}}})
+    w.close()
+    whole = gzip.decompress(out.read_bytes())
+    out.write_bytes(out.read_bytes()[:len(out.read_bytes()) // 2])
+    kept = gzip.GzipFile(fileobj=io.BytesIO(out.read_bytes()))
+    with pytest.raises(EOFError):
+        kept.read()
+    lines = sum(1 for _ in whole.splitlines())
+    assert lines == 41
+    said = io.StringIO()
+    assert cmd_check([str(out)], said) == 2
+    text = said.getvalue()
+    assert ": ok (" not in text and text.startswith(f"{out}: the gzip data ends early (a download cut off, or its "
+                                               "recorder killed): its ")
+    n = int(text.split("killed): its ")[1].split(" ")[0])
+    assert 1 < n < 41 and text.endswith(f"its {n} whole lines kept, the rest is missing\n")
+    replay = ReplayBackend.open(str(out))
+    assert replay.notes == [text.strip()]
+    assert replay.player.recording.last_t == n - 2  # (the header, then t=0, 1, ...)
