@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from k9py.kube.meta import deep_copy, drop_nulls
+from k9py.kube.meta import deep_copy
 
 Obj = dict[str, Any]
 
@@ -49,10 +49,9 @@ def convert(obj: Obj, api_version: str) -> Obj:
 def to_storage(obj: Obj) -> Obj:
     """A request's object in the version the simulator stores (itself when that is its version)."""
     fn = _TO_STORAGE.get((obj.get("apiVersion", ""), obj.get("kind", "")))
-    if fn is None:
-        return obj
-    obj = drop_nulls(obj)  # decoded into the typed object: a null field is unset
-    if not isinstance(obj.get("metadata", {}), dict) or not isinstance(obj.get("spec", {}), dict):
+    # (a null metadata or spec is unset, as the typed decoder reads it; the other nulls are
+    # dropped where the object enters the simulated apiserver, ``Cluster._prepare``)
+    if fn is None or not isinstance(obj.get("metadata") or {}, dict) or not isinstance(obj.get("spec") or {}, dict):
         return obj
     return fn(obj)
 

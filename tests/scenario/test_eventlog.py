@@ -157,7 +157,7 @@ def test_a_file_cut_short_while_it_is_copied_is_read_the_other_way(tmp_path, mon
     monkeypatch.setattr(os, "sendfile", short)
     read: list[str] = []
     read_bytes = files.read_recording_bytes
-    monkeypatch.setattr(files, "read_recording_bytes", lambda path: read.append(path) or read_bytes(path))
+    monkeypatch.setattr(files, "read_recording_bytes", lambda path, *more: read.append(path) or read_bytes(path, *more))
     text = jsonl(EVENTS)
     opened = _opened(tmp_path, text)
     parsed = Player(parse_recording("mem.jsonl", text))

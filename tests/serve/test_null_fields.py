@@ -149,3 +149,12 @@ def test_json_fields_keep_their_nulls():
            "data": {"spec": {"template": {"metadata": {"creationTimestamp": None}}}}}
     assert drop_nulls(rev) == {"kind": "ControllerRevision", "metadata": {"name": "r"}, "revision": 1,
                                "data": {"spec": {"template": {"metadata": {"creationTimestamp": None}}}}}
+
+
+def test_a_null_spec_of_an_older_version_is_converted_as_an_absent_one(client):
+    """Its nulls are unset where the object enters the simulator, after conversion: an
+    autoscaling/v1 HPA whose spec was null reached the store unconverted, as v1."""
+    body = {"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h", "annotations": None},
+            "spec": None}
+    code, out, _ = client.call("POST", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", body)
+    assert code == 422 and "spec.maxReplicas" in out["message"], out
