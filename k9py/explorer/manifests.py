@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from k9py.scenario import yamldoc
 Obj = dict[str, Any]
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")  # what kubectl apply -f reads in a folder
 MAX_BYTES = 4 * 1024 * 1024  # the folder is the user's: a file this big is no manifest
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -374,6 +377,9 @@ async def _each(backend: Backend, items: Iterable[Manifest], namespace: str, ver
             out.append(_failed(failed.verb, m, failed.err))
         except K9pyError as err:
             out.append(_failed(verb, m, err))
+        except Exception as err:  # a fault of k9py's own (the simulator, a backend): this object's line, the rest go on
+            _log.exception("%s %s", verb, m.file)
+            out.append(_failed(verb, m, K9pyError(f"internal error: {err!r} (k9py.log has the traceback)")))
     return out
 
 

@@ -460,3 +460,25 @@ def test_fields_of_the_wrong_type_are_lines_naming_the_field_not_an_exception(tm
     assert applied == [*wrong, "configmap/x created"]
     assert deleted == [*wrong, 'configmap "x" deleted']
     assert cluster.store.get("ConfigMap", "default", "x") is None
+
+
+def test_a_fault_of_k9py_s_own_is_that_objects_line_and_the_rest_goes_on(tmp_path, monkeypatch):
+    """A backend's own failure (no K9pyError: a bug in the simulator, a client library's) ended the
+    UI's worker and the app mid-apply: it is that object's error line, logged, the rest applied."""
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
+
+    async def go(backend):
+        real = backend.create
+
+        async def create(obj):
+            if obj["metadata"]["name"] == "a":
+                raise AttributeError("'NoneType' object has no attribute 'setdefault'")
+            return await real(obj)
+        monkeypatch.setattr(backend, "create", create)
+        return await manifests.apply(backend, manifests.read_manifests(tmp_path), "default")
+
+    applied, cluster = run(go)
+    assert applied[0] == (f'error: error when applying "{tmp_path / "a.yaml"}": internal error: '
+                          "AttributeError(\"'NoneType' object has no attribute 'setdefault'\") (k9py.log has the traceback)")
+    assert applied[1] == "configmap/b created" and cluster.store.get("ConfigMap", "default", "b") is not None
