@@ -104,6 +104,55 @@ def drop_nulls(value: Any) -> Any:
     return out
 
 
+def copy_without_nulls(obj: dict) -> dict | None:
+    """A deep copy of ``obj`` (a built-in kind's object, or some of its top-level fields), None
+    when a field in it is null at any depth (``drop_nulls`` then): the copy a write makes anyway,
+    so a clean object (nearly every one) costs no second walk to find that out."""
+    try:
+        return _strict_dict(obj)
+    except _NullField:
+        return None
+
+
+def without_nulls(value: Any) -> Any:
+    """``drop_nulls`` of a field below the top level (a status the status subresource takes)."""
+    return _drop(value)
+
+
+class _NullField(Exception):
+    pass
+
+
+def _strict_dict(d: dict) -> dict:
+    out: dict = {}
+    for k, v in d.items():
+        t = type(v)
+        if t is dict:
+            out[k] = _strict_dict(v)
+        elif t is list:
+            out[k] = _strict_list(v)
+        elif t is str or t is int or t is bool:
+            out[k] = v
+        elif v is None:
+            raise _NullField
+        else:
+            out[k] = deep_copy(v)
+    return out
+
+
+def _strict_list(values: list) -> list:
+    out: list = []
+    for v in values:
+        t = type(v)
+        if t is dict:
+            out.append(_strict_dict(v))
+        elif t is list:
+            out.append(_strict_list(v))
+        else:  # (a null list item stays, as drop_nulls keeps it)
+            out.append(v if t is str or t is int or t is bool or v is None else deep_copy(v))
+    return out
+
+
 def has_nulls(value: Any) -> bool:
     """Whether a null is found in ``value`` at any depth (what drop_nulls would have to look at)."""
     if type(value) is dict:

@@ -238,7 +238,9 @@ class Cluster:
                                                    f"{old['metadata'].get('uid')}"))
         if subresource == "status":
             new = deep_copy(old)
-            new["status"] = deep_copy(obj.get("status", {}))
+            status = obj.get("status", {})  # (shared by _prepare: its nulls unset here, a built-in kind's)
+            kind_res = self.api_resources().kind(kind)
+            new["status"] = deep_copy(status) if kind_res is not None and kind_res.crd else meta.without_nulls(status)
         elif subresource == "ephemeralcontainers":  # kubectl debug: only spec.ephemeralContainers changes
             from k9py.sim.ephemeral import update
             new = update(old, obj)
@@ -422,12 +424,17 @@ class Cluster:
         res = registry.kind(kind)
         if res is None:
             raise ApiError(404, "NotFound", f'the server could not find the requested resource (kind {kind})')
-        if not res.crd and meta.has_nulls(obj):
+        if copy and not res.crd:
             # A built-in kind's null field is unset, as the apiserver's typed decoder reads it
             # (``rollingUpdate:`` left empty in a manifest); a custom resource's nulls are its
-            # schema's business. drop_nulls copies: the shared fields too when they have nulls.
-            kept = {k: v for k, v in obj.items() if k in shared and not meta.has_nulls(v)}
-            obj = {k: kept.get(k, v) for k, v in meta.drop_nulls(obj).items()}
+            # schema's business. Found as the object is copied; the fields in ``shared`` are the
+            # stored ones (a pod's spec) or a status taken below (``replace``); an object not
+            # copied (``fresh``) is a controller's, made of stored, decoded parts.
+            own = {k: v for k, v in obj.items() if k not in shared} if shared else obj
+            copied = meta.copy_without_nulls(own)
+            if copied is None:
+                copied = meta.drop_nulls(own)
+            obj = {k: obj[k] if k in shared else copied[k] for k in obj if k in shared or k in copied}
         elif copy:
             obj = {k: v if k in shared else deep_copy(v) for k, v in obj.items()} if shared else deep_copy(obj)
         if res.crd:  # stored in the preferred version; any served version is accepted

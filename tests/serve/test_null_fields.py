@@ -158,3 +158,19 @@ def test_a_null_spec_of_an_older_version_is_converted_as_an_absent_one(client):
             "spec": None}
     code, out, _ = client.call("POST", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", body)
     assert code == 422 and "spec.maxReplicas" in out["message"], out
+
+
+def test_a_status_written_through_its_subresource_has_its_nulls_unset():
+    """PUT .../status with a null field (a client's struct with an empty pointer) stores it unset,
+    as for the rest of the object (the status is the caller's there, taken apart from the copy)."""
+    from k9py.sim.cluster import Cluster
+    cluster = Cluster()
+    cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "default"}})
+    cluster.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "default"},
+                    "spec": {"replicas": 0, "selector": {"matchLabels": {"a": "b"}},
+                             "template": {"metadata": {"labels": {"a": "b"}},
+                                          "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+    body = cluster.store.get("Deployment", "default", "d")
+    body = {**body, "status": {"replicas": 0, "conditions": None, "observedGeneration": 1}}
+    stored = cluster.replace(body, subresource="status")
+    assert "conditions" not in stored["status"] and stored["status"]["observedGeneration"] == 1
