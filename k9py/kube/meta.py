@@ -153,15 +153,6 @@ def _strict_list(values: list) -> list:
     return out
 
 
-def has_nulls(value: Any) -> bool:
-    """Whether a null is found in ``value`` at any depth (what drop_nulls would have to look at)."""
-    if type(value) is dict:
-        return any(v is None or ((type(v) is dict or type(v) is list) and has_nulls(v)) for v in value.values())
-    if type(value) is list:
-        return any(v is None or ((type(v) is dict or type(v) is list) and has_nulls(v)) for v in value)
-    return value is None
-
-
 # The top-level fields of built-in kinds that are string maps (map[string]string): a null value
 # in them is "" (labels, annotations, matchLabels and a pod's nodeSelector are found at any depth).
 _TOP_STRING_MAPS: dict[Any, tuple[str, ...]] = {

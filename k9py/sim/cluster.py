@@ -236,11 +236,11 @@ class Cluster:
         if uid and uid != old["metadata"].get("uid"):
             raise self.named(conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
                                                    f"{old['metadata'].get('uid')}"))
+        res = self.api_resources().kind(kind)
         if subresource == "status":
             new = deep_copy(old)
             status = obj.get("status", {})  # (shared by _prepare: its nulls unset here, a built-in kind's)
-            kind_res = self.api_resources().kind(kind)
-            new["status"] = deep_copy(status) if kind_res is not None and kind_res.crd else meta.without_nulls(status)
+            new["status"] = deep_copy(status) if res is not None and res.crd else meta.without_nulls(status)
         elif subresource == "ephemeralcontainers":  # kubectl debug: only spec.ephemeralContainers changes
             from k9py.sim.ephemeral import update
             new = update(old, obj)
@@ -248,7 +248,6 @@ class Cluster:
             return new if dry_run else self.store.update(new)
         else:
             new = obj
-            res = self.api_resources().kind(kind)
             if res is not None and res.crd:  # custom resources: status apart only with its subresource
                 if "status" in res.subresources:
                     new.pop("status", None)
