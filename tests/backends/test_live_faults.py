@@ -401,7 +401,6 @@ def test_a_kind_whose_crd_is_deleted_is_gone_not_a_lost_connection(server, kubec
     cluster were unreachable, retrying every few seconds for ever. The server answers; only the
     kind is gone: the view says so in kubectl's words, the backend stays connected, and the
     kind's rows come back when its CRD does."""
-    from k9py.kube.resources import CRD_KIND
     from tests.crds import add_crontabs, crontab, crontab_crd
 
     name = "crontabs.stable.example.com"
@@ -412,14 +411,10 @@ def test_a_kind_whose_crd_is_deleted_is_gone_not_a_lost_connection(server, kubec
         inf = Informer(b, auto_flush=False)
         tabs = watching(inf, "CronTab")
         await until(lambda: tabs.synced and tabs.objects, "the crontabs")
-        server.change(lambda c: c.delete(CRD_KIND, None, name))
-        for _ in range(20):  # its objects are deleted, then the CRD goes
-            if server.cluster.store.get(CRD_KIND, None, name) is None:
-                break
-            server.handle.advance(1)
+        delete_crd(server, name)  # its objects are deleted, then the CRD goes
         await until(lambda: tabs.state == "gone", "the kind gone")
         assert not tabs.objects and tabs.error == 'the server doesn\'t have a resource type "crontabs"'
-        await asyncio.sleep(0.5)  # listed again meanwhile: still gone, still connected
+        await listed_again(server, "stable.example.com")  # still gone, still connected
         assert tabs.state == "gone" and b.connection().state == "connected"
         server.change(lambda c: (c.create(crontab_crd()), c.create(crontab("again"))))
         await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
@@ -429,11 +424,32 @@ def test_a_kind_whose_crd_is_deleted_is_gone_not_a_lost_connection(server, kubec
     run(main())
 
 
+def delete_crd(server, name: str) -> None:
+    """The CRD deleted and gone: its objects are deleted first, then it goes (a few seconds)."""
+    from k9py.kube.resources import CRD_KIND
+
+    server.change(lambda c: c.delete(CRD_KIND, None, name))
+    for _ in range(20):
+        if server.cluster.store.get(CRD_KIND, None, name) is None:
+            return
+        server.handle.advance(1)
+
+
+def _crontab_lists(server, group: str) -> int:
+    return sum(1 for m, p, _ in list(server.faults.requests)
+               if m == "GET" and p.startswith(f"/apis/{group}/") and p.endswith("/crontabs"))
+
+
+async def listed_again(server, group: str) -> None:
+    """Until the informer has asked for ``group``'s crontabs once more (a gone kind's retry)."""
+    seen = _crontab_lists(server, group)
+    await until(lambda: _crontab_lists(server, group) > seen, f"{group}'s crontabs listed again")
+
+
 def test_a_kind_gone_comes_back_in_the_version_its_new_crd_serves(server, kubeconfig):
     """The CRD deleted, then applied again serving v2 only (an operator's upgrade): the view's
     watch went on asking for v1 and said the kind was gone for good; it follows discovery to
     the version now served."""
-    from k9py.kube.resources import CRD_KIND
     from tests.crds import add_crontabs, crontab, crontab_crd
 
     name = "crontabs.stable.example.com"
@@ -446,11 +462,7 @@ def test_a_kind_gone_comes_back_in_the_version_its_new_crd_serves(server, kubeco
         inf = Informer(b, auto_flush=False)
         tabs = watching(inf, "CronTab")
         await until(lambda: tabs.synced and tabs.objects, "the crontabs")
-        server.change(lambda c: c.delete(CRD_KIND, None, name))
-        for _ in range(20):
-            if server.cluster.store.get(CRD_KIND, None, name) is None:
-                break
-            server.handle.advance(1)
+        delete_crd(server, name)
         await until(lambda: tabs.state == "gone", "the kind gone")
         server.change(lambda c: (c.create(v2), c.create(crontab("again", version="v2"))))
         await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
@@ -466,7 +478,6 @@ def test_a_kind_gone_is_not_taken_for_another_groups_kind_of_that_name(server, k
     one gone, reading discovery again by kind alone, went on listing the other group's objects
     as its own. It stays gone until its own group serves the kind again (in v2 here)."""
     from k9py.backends import live
-    from k9py.kube.resources import CRD_KIND
     from tests.crds import add_crontabs, crontab, crontab_crd
 
     monkeypatch.setattr(live, "REDISCOVER_AFTER", 0.0)
@@ -484,21 +495,13 @@ def test_a_kind_gone_is_not_taken_for_another_groups_kind_of_that_name(server, k
         inf = Informer(b, auto_flush=False)
         tabs = watching(inf, "CronTab")
         await until(lambda: tabs.synced and tabs.objects, "the crontabs")
-        server.change(lambda c: c.delete(CRD_KIND, None, name))
-        for _ in range(20):
-            if server.cluster.store.get(CRD_KIND, None, name) is None:
-                break
-            server.handle.advance(1)
+        delete_crd(server, name)
         await until(lambda: tabs.state == "gone", "the kind gone")
         server.change(lambda c: (c.create(other), c.create(theirs)))
         await until(lambda: b.resource("CronTab").group == "other.example.com", "discovery read again")
-        await asyncio.sleep(0.6)  # listed again meanwhile: still its own group's, still gone
+        await listed_again(server, "stable.example.com")  # still its own group's, still gone
         assert tabs.state == "gone" and not tabs.objects
-        server.change(lambda c: (c.delete(CRD_KIND, None, "crontabs.other.example.com")))
-        for _ in range(20):
-            if server.cluster.store.get(CRD_KIND, None, "crontabs.other.example.com") is None:
-                break
-            server.handle.advance(1)
+        delete_crd(server, "crontabs.other.example.com")
         server.change(lambda c: (c.create(v2), c.create(crontab("again", version="v2"))))
         await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
                     "the kind back in v2")

@@ -158,16 +158,22 @@ def test_a_view_says_it_is_loading_until_its_first_list_comes(server, kubeconfig
     run(main())
 
 
+def two_contexts(tmp_path, one, two):
+    """A kubeconfig of contexts ``one`` and ``two`` (its namespace kube-system) on those servers."""
+    path = tmp_path / "kc.yaml"
+    doc = kubeconfig_doc(one.handle.url, name="one")
+    doc2 = kubeconfig_doc(two.handle.url, name="two", namespace="kube-system")
+    for k in ("clusters", "contexts", "users"):
+        doc[k] += doc2[k]
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
 def test_ctx_lists_contexts_and_switches_between_servers(tmp_path):
     one = Server(small_cluster(configmaps=("from-one",)))
     two = Server(small_cluster(seed=2, configmaps=("from-two", "more")))
     try:
-        path = tmp_path / "kc.yaml"
-        doc = kubeconfig_doc(one.handle.url, name="one")
-        doc2 = kubeconfig_doc(two.handle.url, name="two", namespace="kube-system")
-        for k in ("clusters", "contexts", "users"):
-            doc[k] += doc2[k]
-        path.write_text(yaml.safe_dump(doc))
+        path = two_contexts(tmp_path, one, two)
         before = path.read_bytes()
 
         async def main():
@@ -216,12 +222,7 @@ def test_ctx_from_a_view_of_all_namespaces_to_one_namespace_sorts_by_name(tmp_pa
     one = Server(small_cluster())
     two = Server(small_cluster(seed=2))
     try:
-        path = tmp_path / "kc.yaml"
-        doc = kubeconfig_doc(one.handle.url, name="one")
-        doc2 = kubeconfig_doc(two.handle.url, name="two", namespace="kube-system")
-        for k in ("clusters", "contexts", "users"):
-            doc[k] += doc2[k]
-        path.write_text(yaml.safe_dump(doc))
+        path = two_contexts(tmp_path, one, two)
 
         async def main():
             app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=str(path), **FAST)), manual=True, view="pods -A")
