@@ -163,20 +163,12 @@ def _mounts(mounts: Any, path: str, volumes: set[str], causes: list[Cause]) -> N
 
 
 def canonical(q: Any) -> str:
-    """``resource.Quantity.String()`` for the usual spellings: ``1000m`` → ``1``, ``0.5`` →
-    ``500m``; suffixed values otherwise keep theirs."""
-    s = str(q).strip()
+    """``resource.Quantity.String()`` (``1000m`` → ``1``, ``0.5`` → ``500m``); what is no
+    quantity stays as written."""
     try:
-        n = quantity.parse(s)
+        return quantity.canonical(str(q).strip())
     except (ValueError, ArithmeticError):
-        return s
-    if s.endswith("m") or not s[-1:].isalpha():
-        if n == n.to_integral_value():
-            return str(int(n))
-        millis = n * 1000
-        if millis == millis.to_integral_value():
-            return f"{int(millis)}m"
-    return s
+        return str(q).strip()
 
 
 def _parse(q: Any) -> Decimal | None:

@@ -97,29 +97,14 @@ def access_modes(modes: list[str] | None) -> str:
 
 
 def quantity_string(q: Any) -> str:
-    """``resource.Quantity.String()``: the canonical form the apiserver stores.
-
-    Binary-suffixed values are re-expressed with the largest exact binary suffix
-    (``1024Mi`` → ``1Gi``); other values keep their spelling. An unset quantity prints ``0``.
-    """
+    """``resource.Quantity.String()``: the canonical form the apiserver stores (``1024Mi`` →
+    ``1Gi``); an unset quantity prints ``0``, what is no quantity stays as written."""
     if q is None or q == "":
         return "0"
-    s = str(q).strip()
-    if s.endswith(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei")):
-        try:
-            n = quantity.parse(s)
-        except ValueError:
-            return s
-        if n == int(n) and n > 0:
-            return quantity.format_bytes(int(n))
-        return s
-    if "e" in s.lower() and not s.endswith("E"):
-        return s  # DecimalExponent form ("1e3") keeps its own canonical spelling
     try:
-        n = quantity.parse(s)
-    except ValueError:
-        return s
-    return _decimal_si(n) or s
+        return quantity.canonical(str(q).strip())
+    except (ValueError, ArithmeticError):
+        return str(q).strip()
 
 
 _DECIMAL_SUFFIXES = ((18, "E"), (15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k"), (0, ""),
