@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from k9py.kube import goduration
 from k9py.kube.cel_values import INT_MAX, INT_MIN, CelError, overload
 
 NS = 1_000_000_000
@@ -33,8 +34,6 @@ class Timestamp:
 
 TIME_TYPES = (Duration, Timestamp)
 
-_UNIT = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": NS, "m": 60 * NS, "h": 3600 * NS}
-_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
 _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})")
 
 
@@ -52,23 +51,7 @@ def _checked_timestamp(ns: int) -> Timestamp:
 
 def parse_go_duration(text: str) -> int:
     """Go's ``time.ParseDuration`` in nanoseconds: ``1h30m``, ``-1.5s``, ``300ms``, ``0``."""
-    s = text
-    sign = -1 if s.startswith("-") else 1
-    s = s[1:] if s[:1] in "+-" else s
-    if s == "0":
-        return 0
-    if not s:
-        raise ValueError(text)
-    total, pos = 0, 0
-    while pos < len(s):
-        m = _PART.match(s, pos)
-        if m is None or m.group(1) in ("", "."):
-            raise ValueError(text)
-        whole, _, frac = m.group(1).partition(".")
-        unit = _UNIT[m.group(2)]
-        total += int(whole or "0") * unit + (int(frac) * unit // 10 ** len(frac) if frac else 0)
-        pos = m.end()
-    return sign * total
+    return goduration.parse_ns(text)
 
 
 def _duration(v: Any) -> Duration:
