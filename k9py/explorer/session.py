@@ -118,7 +118,7 @@ class Session:
                        history=self._make_history if history else None)
 
     # -- discovery ----------------------------------------------------------------------------------
-    async def rediscover(self, wait: float = REDISCOVERY_WAIT) -> bool:
+    async def rediscover(self, wait: float | None = None) -> bool:
         """Read discovery again (``Backend.rediscover``): True when it was read within ``wait``
         seconds. A server that does not answer (hung, overloaded) leaves the reading going on
         behind: an unknown `:` command is said "not found" then, as k9s says it at once, not when
@@ -129,7 +129,7 @@ class Session:
             # one nobody waits for any more may still fail: its error is read (asyncio would log it)
             task.add_done_callback(lambda t: t.cancelled() or t.exception())
         try:
-            return await asyncio.wait_for(asyncio.shield(task), wait)
+            return await asyncio.wait_for(asyncio.shield(task), REDISCOVERY_WAIT if wait is None else wait)
         except TimeoutError:
             return False
 
