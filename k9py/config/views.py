@@ -10,8 +10,10 @@ The keys are what the `:` prompt takes (``v1/pods``, ``apps/v1/deployments``, ``
 k9s's ``v1/pods@NAMESPACE`` for the view in the namespaces a regular expression finds (kept as
 ``pods@NAMESPACE``: ``custom_columns.pick`` chooses). What
 k9py cannot do yet is one warning each and the rest of the file applies: a view with no built-in
-columns (a custom resource), a column the view does not have, k9s's JSONPath columns
-(``NAME:.spec.x``); the flags ``R``, ``L``, ``T``, ``N`` and ``S`` are accepted and do nothing.
+columns (a custom resource), a column the view does not have, k9s's jq columns; the flags ``R``,
+``L``, ``N`` and ``S`` are accepted and do nothing. A JSONPath column (k9s's ``NAME:.spec.x``, as
+``kubectl -o custom-columns`` reads one) is a cell of its own, computed from the object (``|T``:
+a time shown as its age).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import re
 from pathlib import Path
 
 from k9py.config import yamlfile
-from k9py.view import kinds
+from k9py.kube import jsonpath
+from k9py.view import custom_columns, kinds
 from k9py.view.custom_columns import ColumnSpec, ViewColumns
 from k9py.view.rows import printer_for
 
-COLUMN = re.compile(r"^([\w\s%/-]+?)(:[^|]*)?(?:\|([NTWSLRH]{0,3}))?$")  # k9s's cust_col fullRX
+COLUMN = re.compile(r"^([\w\s%/-]+?)(?::(.*?))?(?:\|([NTWSLRH]{0,3}))?$")  # k9s's cust_col fullRX
 
 
 def load(path: Path, warnings: list[str] | None = None, *, text: str | None = None) -> dict[str, ViewColumns]:
@@ -68,7 +71,17 @@ def load(path: Path, warnings: list[str] | None = None, *, text: str | None = No
                 raise doc.error([*at, "columns", i], f"{text!r} is not NAME or NAME|FLAGS (W, H, R, L, T, N, S)")
             col, path_, flags = m.group(1).strip().upper(), m.group(2), m.group(3) or ""
             if path_:
-                doc.warn([*at, "columns", i], "a JSONPath column: not shown (k9py does not compute custom cells yet)")
+                if "|" in path_:
+                    doc.warn([*at, "columns", i], "a jq column: not shown (k9py reads JSONPath columns, not jq's)")
+                    continue
+                try:
+                    path_ = custom_columns.relaxed(path_.strip())
+                    jsonpath.parse(path_)
+                except ValueError as err:
+                    doc.warn([*at, "columns", i], f"{m.group(2)!r} is no JSONPath ({err}): not shown")
+                    continue
+                columns.append(ColumnSpec(m.group(1).strip(), wide="W" in flags, hidden="H" in flags, path=path_,
+                                          time="T" in flags))
                 continue
             if col not in have:
                 doc.warn([*at, "columns", i], f"{view.name} has no column {col} (its columns: "
@@ -81,7 +94,10 @@ def load(path: Path, warnings: list[str] | None = None, *, text: str | None = No
             if order not in ("asc", "desc"):
                 raise doc.error([*at, "sortColumn"], f"{text!r}: must be COLUMN:asc or COLUMN:desc")
             sort = (col.strip().upper(), order == "asc")
-            if sort[0] not in have:
+            own = {c.name.upper(): c.name for c in columns if c.path is not None}
+            if sort[0] in own:  # a JSONPath column, named as written
+                sort = (own[sort[0]], sort[1])
+            elif sort[0] not in have:
                 doc.warn([*at, "sortColumn"], f"{view.name} has no column {sort[0]}: the view opens on its own sort")
                 sort = None
         if columns or sort:

@@ -1,6 +1,7 @@
 """The JSONPath subset CRD printer columns use (client-go's ``util/jsonpath`` on one expression,
 without the ``{}`` template): ``.a.b``, ``['a.b']``, ``[0]``, ``[-1]``, slices ``[-1:]``/``[0:2]``/``[::2]``,
-``[*]``, ``.*`` and filters ``[?(@.type=="Ready")]`` (``==``, ``!=``, or a bare ``@.field`` for presence).
+``[*]``, ``.*``, ``\\.`` in a name (``.metadata.labels.app\\.kubernetes\\.io/name``) and filters
+``[?(@.type=="Ready")]`` (``==``, ``!=``, or a bare ``@.field`` for presence).
 
 ``parse`` raises ``ValueError`` with a one-line reason; ``find`` returns every match in order.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-_NAME = re.compile(r"[A-Za-z0-9_\-$/]+")
+_NAME = re.compile(r"(?:[A-Za-z0-9_\-$/]|\\.)+")  # a backslash escapes the next character (\. in a label's name)
 _FILTER = re.compile(r"""^@((?:\.[A-Za-z0-9_\-$/]+)+)\s*(?:(==|!=)\s*(.+?))?\s*$""")
 
 
@@ -48,7 +49,7 @@ def parse(expr: str) -> tuple[Step, ...]:
                 if i + 1 == n and not steps:  # "." alone: the object itself
                     return ()
                 raise ValueError(f"unexpected character at position {i + 1}")
-            steps.append(Step(field=m.group(0)))
+            steps.append(Step(field=m.group(0).replace("\\", "")))  # client-go drops every backslash
             i = m.end()
         elif c == "[":
             end = _closing(expr, i)

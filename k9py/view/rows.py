@@ -629,10 +629,12 @@ class RowModel:
         self._resort()
 
     custom: ViewColumns | None = None  # views.yaml's columns for this view (k9s's custom columns)
+    _paths: tuple[custom_columns.ColumnSpec, ...] = ()  # its JSONPath columns: cells after the printer's
 
     def set_custom(self, custom: ViewColumns | None) -> None:
         """Show the columns ``custom`` names, in its order (``set_sort`` for its sort)."""
         self.custom = custom
+        self._paths = tuple(s for s in custom.columns if s.path is not None) if custom is not None else ()
         self._set_columns()
         for r in self.rows.values():
             r._cells = r._text = None
@@ -662,7 +664,10 @@ class RowModel:
         for spec in self.custom.columns:
             if spec.hidden or (spec.wide and not self.wide):
                 continue
-            if spec.name == "NAMESPACE":
+            if spec.path is not None:  # a cell of its own, after the printer's (_raw_cells)
+                idx.append(len(self._all_columns) + self._paths.index(spec))
+                columns.append(Column(spec.name))
+            elif spec.name == "NAMESPACE":
                 if self.all_namespaces and custom_columns.NAMESPACE not in idx:
                     idx.append(custom_columns.NAMESPACE)
                     columns.append(Column("NAMESPACE"))
@@ -671,7 +676,8 @@ class RowModel:
                 columns.append(have[spec.name][1])
         if not any(i != custom_columns.NAMESPACE for i in idx):
             return False
-        hidden = {spec.name for spec in self.custom.columns if spec.hidden}
+        # (a JSONPath column named as one of the view's takes its place, as in k9s)
+        hidden = {spec.name for spec in self.custom.columns if spec.hidden or spec.path is not None}
         rest = [(i, c) for i, c in enumerate(self._all_columns)
                 if i not in idx and c.name not in hidden and (mx or not c.mx)]
         if self.wide:  # k9s: going wide adds every other column the view has after the custom ones
@@ -715,17 +721,23 @@ class RowModel:
         """Every column's cell of ``row`` by the column's name: the ones shown as shown, then the
         ones wide or views.yaml leave out (k9s's plugin variables, $COL-<COLUMN>)."""
         out = dict(zip([c.name for c in self.columns], self.cells(row), strict=False))
-        for column, cell in zip(self._all_columns, self._raw_cells(row, self.now), strict=False):
-            out.setdefault(column.name, _cell_str(cell))
+        names = [*(c.name for c in self._all_columns), *(s.name for s in self._paths)]
+        for name, cell in zip(names, self._raw_cells(row, self.now), strict=False):
+            out.setdefault(name, _cell_str(cell))
         return out
 
     def _raw_cells(self, row: Row, now: float) -> list[Any]:
         """The printer's cells of ``row``. An object its printer cannot read (from a recording or
         a server that holds anything) is shown, never a crash: its name, <invalid> elsewhere."""
         try:
-            return self._make_cells(row.obj, now)
+            cells = self._make_cells(row.obj, now)
         except Exception:
-            return [row.key[1] if c.name == "NAME" else INVALID for c in self._all_columns]
+            cells = [row.key[1] if c.name == "NAME" else INVALID for c in self._all_columns]
+        if self._paths:  # views.yaml's JSONPath columns (k9s's NAME:.spec.x), after one cell a column
+            n = len(self._all_columns)
+            cells = [*cells[:n], *[""] * (n - len(cells)),
+                     *(custom_columns.path_cell(row.obj, s, now) for s in self._paths)]
+        return cells
 
     def _make_cells(self, obj: Obj, now: float) -> list[Any]:
         """The printer's cells; pods, containers and nodes add what only the model knows (usage,

@@ -41,10 +41,10 @@ def test_a_k9s_views_yaml_gives_each_view_its_columns_and_says_what_it_cannot_sh
     got = views.load(path, warnings)
     assert got == {
         "pods": ViewColumns((ColumnSpec("AGE"), ColumnSpec("NAMESPACE", wide=True), ColumnSpec("NAME"), ColumnSpec("IP"),
-                             ColumnSpec("NODE", hidden=True), ColumnSpec("STATUS"), ColumnSpec("READY")), ("AGE", False)),
+                             ColumnSpec("NODE", hidden=True), ColumnSpec("STATUS"), ColumnSpec("READY"),
+                             ColumnSpec("LABELS", wide=True, path=".metadata.labels")), ("AGE", False)),
         "deployments": ViewColumns((ColumnSpec("NAME"), ColumnSpec("READY"), ColumnSpec("AGE")))}
     assert warnings == [
-        f"{path}:12: views.v1/pods.columns[7]: a JSONPath column: not shown (k9py does not compute custom cells yet)",
         f"{path}:14: views.apps/v1/deployments.columns[3]: deployments has no column PODZ (its columns: NAME, READY, "
         "UP-TO-DATE, AVAILABLE, AGE, CONTAINERS, IMAGES, SELECTOR)",
         f"{path}:15: views.argoproj.io/v1alpha1/applications: no built-in view of that name: not used (k9py reads "
@@ -70,7 +70,7 @@ def test_load_user_reads_views_yaml_and_keeps_its_warnings(tmp_path, monkeypatch
     write(tmp_path, K9S)
     user = load_user()
     assert list(user.views) == ["pods", "deployments"] and user.files["views"] == tmp_path / "views.yaml"
-    assert len(user.warnings) == 3 and "JSONPath" in user.warnings[0]
+    assert len(user.warnings) == 2 and "PODZ" in user.warnings[0]
 
 
 def test_k9s_namespace_entries_are_kept_for_the_namespaces_they_name(tmp_path):
@@ -107,3 +107,24 @@ def test_a_k9s_alias_entry_is_said_to_be_unused_not_the_clusters(tmp_path):
     assert views.load(path, warnings) == {}
     assert warnings == [f"{path}:2: views.cool-kid: no built-in view of that name: not used (k9py reads the entries "
                         "of its built-in views, not yet a custom resource's or an alias's)"]
+
+
+def test_k9s_readme_jsonpath_columns_are_read_as_k9s_reads_them(tmp_path):
+    """k9s 0.40's NAME:JSONPATH|FLAGS (kubectl's relaxed paths: a.b, .a.b, {.a.b}; \\. escapes a dot
+    in a name; |T a time): every one was 'a JSONPath column: not shown'. A jq one, or a path that
+    does not parse, is one warning; a sortColumn may name a JSONPath column."""
+    path = write(tmp_path, "views:\n  v1/pods:\n    sortColumn: zorg:desc\n    columns:\n"
+                           "      - ZORG:.metadata.labels.fred\\.io\\.kubernetes\\.blee\n"
+                           "      - BLEE:{.metadata.annotations.blee}|R\n"
+                           "      - NAME\n"
+                           "      - START:status.startTime|TW\n"
+                           "      - 'JQ:.metadata | .name | ascii'\n"
+                           "      - BAD:.spec[x\n")
+    warnings: list[str] = []
+    got = views.load(path, warnings)
+    assert got == {"pods": ViewColumns((
+        ColumnSpec("ZORG", path=".metadata.labels.fred\\.io\\.kubernetes\\.blee"),
+        ColumnSpec("BLEE", path=".metadata.annotations.blee"), ColumnSpec("NAME"),
+        ColumnSpec("START", wide=True, path=".status.startTime", time=True)), ("ZORG", False))}
+    assert [w.split(": ", 1)[0] for w in warnings] == [f"{path}:9", f"{path}:10"]
+    assert "a jq column" in warnings[0] and "'.spec[x' is no JSONPath (unclosed array expect ])" in warnings[1]

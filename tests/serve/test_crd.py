@@ -37,6 +37,8 @@ def test_jsonpath_subset():
     assert find(obj, ".status.conditions[0:1].type") == ["Ready"]
     assert find(obj, ".spec.containers[::2].name") == ["a"]
     assert find({"status": {"conditions": []}}, ".status.conditions[-1:].type") == []  # out of bounds: no cell
+    # client-go: a backslash escapes the next character of a name (k9s's README: a label with dots)
+    assert find(obj, r".metadata.annotations.a\.b/c") == ["v"]
     for bad, why in (("spec.x", "must be a simple json path starting with ."), (".a[0", "unclosed array expect ]"),
                      ("", "must be non-empty")):
         with pytest.raises(ValueError, match=re.escape(why)):
