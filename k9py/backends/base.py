@@ -266,9 +266,10 @@ class Backend(abc.ABC):
 
     async def drain(self, node: str, *, ignore_daemonsets: bool = True, delete_emptydir_data: bool = False,
                     force: bool = False, grace_period: int | None = None,
-                    timeout: float | None = None) -> Objs:
+                    timeout: float | None = None, disable_eviction: bool = False) -> Objs:
         """``kubectl drain``: cordon, check every pod on the node against the flags (refusing all
-        of them if one is not allowed, as kubectl does), then evict each. An eviction a
+        of them if one is not allowed, as kubectl does), then evict each (``disable_eviction``:
+        delete it, past any PodDisruptionBudget, as ``--disable-eviction``). An eviction a
         PodDisruptionBudget refuses (429) is retried every 5 s until ``timeout`` (none: refused
         at once); a pod already gone (404) counts as evicted. Returns the evicted pods."""
         await self.cordon(node)
@@ -280,7 +281,10 @@ class Backend(abc.ABC):
         for p in evict:
             while True:
                 try:
-                    await self.evict(meta.namespace(p), meta.name(p), grace_period=grace_period)
+                    if disable_eviction:
+                        await self.delete("Pod", meta.namespace(p), meta.name(p), grace_period=grace_period)
+                    else:
+                        await self.evict(meta.namespace(p), meta.name(p), grace_period=grace_period)
                     break
                 except StatusError as err:
                     if err.code == 404:

@@ -215,7 +215,6 @@ def test_node_cordon_uncordon_drain():
         await pilot.press("r")
         dlg = app.screen
         assert isinstance(dlg, DrainDialog)
-        assert dlg.query_one("#ignore-daemonsets", Checkbox).value is True
         await pilot.click("#ok")
         await settle(app, pilot)
         assert "cannot delete Pods that declare no controller (use --force to override): default/counter" in flash(app)
@@ -230,6 +229,44 @@ def test_node_cordon_uncordon_drain():
         left = [p for p in cluster.store.list("Pod") if p["spec"].get("nodeName") == node
                 and (meta.controller_ref(p) or {}).get("kind") != "DaemonSet"]
         assert left == []
+    run(s)
+
+
+def test_drain_dialog_has_k9s_defaults_and_drains_the_marked_nodes():
+    """k9s's drain dialog opens on GracePeriod -1, Timeout 5s and every box unticked (kubectl
+    drain without flags), with Disable Eviction; k9py ticked Ignore DaemonSets, took the timeout
+    in bare seconds (0), had no Disable Eviction and drained only the node under the cursor."""
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+                        "metadata": {"name": "nginx", "namespace": "default"},
+                        "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "nginx"}}}})
+        await settle(app, pilot, 1)
+        await command(app, pilot, "no")
+        await goto(app, pilot, "minikube-m02")
+        await pilot.press("space", "j", "space", "r")
+        dlg = app.screen
+        assert isinstance(dlg, DrainDialog) and dlg._title == "<Drain> 2 nodes"
+        assert (dlg.query_one("#grace", Input).value, dlg.query_one("#timeout", Input).value) == ("-1", "5s")
+        boxes = ("#ignore-daemonsets", "#delete-emptydir", "#force", "#disable-eviction")
+        assert [dlg.query_one(b, Checkbox).value for b in boxes] == [False] * 4
+        timeout = dlg.query_one("#timeout", Input)
+        timeout.focus()
+        await pilot.press("end", "backspace", "enter")  # 5: a timeout is a Go duration, as k9s parses it
+        assert app.screen is dlg
+        assert 'Timeout: time: missing unit in duration "5"' in str(dlg.query_one(".dialog-message").render())
+        await pilot.press("s", "enter")
+        await settle(app, pilot)
+        assert "disruption budget" in flash(app)  # evictions: the budget refuses them
+        assert nginx_pods(cluster) and all(p["spec"]["nodeName"] != "minikube-m02" or not meta.is_deleting(p)
+                                           for p in cluster.store.list("Pod", "default"))
+        await pilot.press("r")
+        app.screen.query_one("#disable-eviction", Checkbox).value = True  # deleted, past the budget
+        await pilot.click("#ok")
+        await settle(app, pilot, 60)
+        assert flash(app) == "node/2 nodes drained"
+        for node in ("minikube-m02", "minikube-m03"):
+            assert cluster.store.get("Node", None, node)["spec"]["unschedulable"] is True
+            assert not [p for p in cluster.store.list("Pod") if p["spec"].get("nodeName") == node]
     run(s)
 
 

@@ -221,15 +221,22 @@ def cordon(app: K9pyApp, keys: list[tuple[str, str]], on: bool) -> None:
                  f"node/{what} {verb}ed")
 
 
-def drain(app: K9pyApp, row: Row) -> None:
-    name = row.key[1]
+def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
+    """k9s's drain: the marked nodes (else the one under the cursor), one after the other."""
+    names = [k[1] for k in keys]
+    what = names[0] if len(names) == 1 else f"{len(names)} nodes"
 
     async def done(opts: Obj | None) -> None:
         if opts is None:
             return
-        await run(app, "drain", lambda: app.backend.drain(name, **opts), f"node/{name} drained")
 
-    app.push_screen(DrainDialog(f"<Drain> {name}", f"Drain node {name}?"), answered(app, done))
+        async def go() -> None:
+            for n in names:
+                await app.backend.drain(n, **opts)
+
+        await run(app, "drain", go, f"node/{what} drained")
+
+    app.push_screen(DrainDialog(f"<Drain> {what}", f"Drain node {what}?"), answered(app, done))
 
 
 def trigger(app: K9pyApp, row: Row) -> None:
@@ -478,7 +485,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "rollback": lambda: rollback(app, row),
         "cordon": lambda: cordon(app, app.targets(), True),
         "uncordon": lambda: cordon(app, app.targets(), False),
-        "drain": lambda: drain(app, row),
+        "drain": lambda: drain(app, app.targets()),
         "trigger": lambda: trigger(app, row),
         "transfer": lambda: transfer(app, row),
         "bench": lambda: bench_service(app, row),

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from k9py.kube import goduration
 from k9py.kube.unicode import digits
 from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import KeyedScreen, R
@@ -359,24 +360,38 @@ class RenameDialog(_Dialog):
 
 
 class DrainDialog(_Dialog):
+    """k9s's drain dialog (``view/drain_dialog.go``), its fields in its order with its defaults
+    (``view/node.go``): grace period -1 (each pod's own), timeout 5s (a Go duration), every box
+    unticked, as ``kubectl drain`` without flags."""
+
     def fields(self) -> ComposeResult:
-        yield Tick("Ignore DaemonSets", True, id="ignore-daemonsets")
-        yield Tick("Delete emptyDir data", False, id="delete-emptydir")
+        yield labelled("GracePeriod:", field("-1", id="grace", restrict=r"-?[0-9]*"))  # -1: each pod's own
+        yield labelled("Timeout:", field("5s", id="timeout"))  # a Go duration; 0: a PDB's 429 is final
+        yield Tick("Ignore DaemonSets", False, id="ignore-daemonsets")
+        yield Tick("Delete EmptyDir Data", False, id="delete-emptydir")
         yield Tick("Force (pods without a controller)", False, id="force")
-        yield Static("Grace period (seconds, -1 = the pod's own):", classes="field-label")
-        yield field("-1", id="grace", restrict=r"-?[0-9]*")
-        yield Static("Timeout (seconds, 0 = none):", classes="field-label")
-        yield field("0", id="timeout", restrict=r"[0-9]*")
+        yield Tick("Disable Eviction (delete, past PodDisruptionBudgets)", False, id="disable-eviction")
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()
 
     def result(self) -> Obj:
-        grace = int(self.query_one("#grace", Input).value or "-1")
-        timeout = int(self.query_one("#timeout", Input).value or "0")
+        text = self.query_one("#grace", Input).value.strip()
+        try:
+            grace = int(text or "-1")
+        except ValueError:
+            raise ValueError(f"GracePeriod: {text!r} is no number of seconds") from None
+        text = self.query_one("#timeout", Input).value.strip()
+        try:
+            timeout = goduration.parse_ns(text or "0") / 1e9
+        except ValueError as err:
+            raise ValueError(f"Timeout: {err}") from None
+        if timeout < 0:
+            raise ValueError(f"Timeout: {text!r} is before now")
         return {"ignore_daemonsets": self.query_one("#ignore-daemonsets", Checkbox).value,
                 "delete_emptydir_data": self.query_one("#delete-emptydir", Checkbox).value,
                 "force": self.query_one("#force", Checkbox).value,
+                "disable_eviction": self.query_one("#disable-eviction", Checkbox).value,
                 "grace_period": None if grace < 0 else grace, "timeout": timeout or None}
 
 
