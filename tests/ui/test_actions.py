@@ -270,6 +270,25 @@ def test_drain_dialog_has_k9s_defaults_and_drains_the_marked_nodes():
     run(s)
 
 
+def test_t_triggers_a_job_from_each_marked_cronjob():
+    """k9s: t with cronjobs marked asks "Trigger 2 CronJobs?" and runs each; k9py triggered only
+    the one under the cursor."""
+    async def s(app, pilot, cluster):
+        cj = cluster.store.get("CronJob", "default", "hello")
+        cluster.create({**cj, "metadata": {"name": "bye", "namespace": "default"}, "status": {}})
+        await command(app, pilot, "cj")
+        await goto(app, pilot, "bye")
+        await pilot.press("space", "j", "space", "t")
+        assert str(app.screen.query_one(".dialog-message").render()) == "Trigger 2 cronjobs?"
+        await pilot.press("y")
+        await settle(app, pilot)
+        made = sorted(meta.controller_ref(j)["name"] for j in cluster.store.list("Job", "default")
+                      if "-manual-" in meta.name(j))
+        assert made == ["bye", "hello"]
+        assert flash(app) == "Triggered a job from each of 2 cronjobs"
+    run(s)
+
+
 def test_cronjob_trigger_and_suspend():
     async def s(app, pilot, cluster):
         await command(app, pilot, "cj")

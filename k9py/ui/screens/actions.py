@@ -239,18 +239,36 @@ def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
     app.push_screen(DrainDialog(f"<Drain> {what}", f"Drain node {what}?"), answered(app, done))
 
 
-def trigger(app: K9pyApp, row: Row) -> None:
-    ns, name = row.key
-    created: list[Obj] = []
+def trigger(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
+    """`t`: a job from the cursor's cronjob, or from every marked one (k9s's "Trigger 3 CronJobs?",
+    each tried: one that fails stops none)."""
+    if not keys:
+        return
+    if len(keys) == 1:
+        (ns, name), = keys
+        created: list[Obj] = []
 
-    async def call() -> None:
-        created.append(await app.backend.trigger(ns, name))
+        async def call() -> None:
+            created.append(await app.backend.trigger(ns, name))
 
-    async def done(ok: bool | None) -> None:
-        if ok and await run(app, "trigger", call, ""):
-            app.flash(f"Triggered job {ns}/{meta.name(created[0])} from cronjob {name}")
+        async def done(ok: bool | None) -> None:
+            if ok and await run(app, "trigger", call, ""):
+                app.flash(f"Triggered job {ns}/{meta.name(created[0])} from cronjob {name}")
 
-    app.push_screen(ConfirmScreen("<Trigger>", f"Trigger cronjob {_where(ns, name)}?"), answered(app, done))
+        app.push_screen(ConfirmScreen("<Trigger>", f"Trigger cronjob {_where(ns, name)}?"), answered(app, done))
+        return
+
+    async def each() -> None:
+        failed: list[str] = []
+        for ns, name in keys:
+            try:
+                await app.backend.trigger(ns, name)
+            except K9pyError as err:
+                failed.append(str(err))
+        if failed:
+            raise K9pyError(f"{len(keys) - len(failed)} of {len(keys)} triggered; {failed[0]}")
+    confirm_then(app, "<Trigger>", f"Trigger {len(keys)} cronjobs?", "trigger", each,
+                 f"Triggered a job from each of {len(keys)} cronjobs")
 
 
 def transfer(app: K9pyApp, row: Row) -> None:
@@ -486,7 +504,7 @@ def perform(app: K9pyApp, verb: str, view: ResourceView, row: Row | None) -> Non
         "cordon": lambda: cordon(app, app.targets(), True),
         "uncordon": lambda: cordon(app, app.targets(), False),
         "drain": lambda: drain(app, app.targets()),
-        "trigger": lambda: trigger(app, row),
+        "trigger": lambda: trigger(app, app.targets()),
         "transfer": lambda: transfer(app, row),
         "bench": lambda: bench_service(app, row),
         "releases": app.pane.action_drill,  # k9s's `r` on a helm release: its history, as enter
