@@ -1,5 +1,6 @@
 """`y` YAML: the object as ``kubectl get -o yaml`` prints it, highlighted; `m` shows/hides
-managedFields, `x` decodes a Secret's data on purpose (masked otherwise). Live like describe."""
+managedFields, `x` decodes a Secret's data on purpose (masked otherwise). Live like describe.
+`x` on a Secret's row: k9s's Secret Decoder, its data alone, decoded."""
 
 from __future__ import annotations
 
@@ -84,3 +85,28 @@ class YamlScreen(DescribeScreen):
 
     def save_stem(self) -> str:
         return f"{self.kind.lower()}-{self.ns}-{self.obj_name}" if self.ns else f"{self.kind.lower()}-{self.obj_name}"
+
+
+class SecretDecoderScreen(YamlScreen):
+    """k9s's `x` on a Secret ("Secret Decoder", ``view/secret.go``): only its data, each value
+    decoded, as YAML (``dao.ExtractSecrets``); its own `x` masks the values again."""
+
+    def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
+                 session: Session | None = None, save_dir: Path | None = None) -> None:
+        super().__init__(kind, namespace, name, obj, session=session, save_dir=save_dir)
+        where = f"{namespace}/{name}" if namespace else name
+        self.title_text = f"Secret Decoder({where})"
+        self.decoded = True
+
+    def content(self) -> list[str]:
+        if self.obj is None:
+            return [f"{self.kind} {self.obj_name} not found"]
+        data = yaml_text.prepare(self.obj, decode=self.decoded).get("data")
+        text = yaml_text.dump(data if isinstance(data, dict) else {})
+        return text.rstrip("\n").split("\n")
+
+    def offers(self, hint: Hint) -> bool:
+        return hint.action != "toggle_managed" and super().offers(hint)
+
+    def action_toggle_managed(self) -> None:
+        self.flash("the decoder shows the secret's data alone", "warn")

@@ -290,13 +290,12 @@ class ExplorerPane(Vertical):
             actions.perform(self.host, verb.id, cur, row)
 
     def decode(self, view: ResourceView, row: Row) -> None:
-        """`x` on a Secret: its YAML with the data decoded (the YAML view's own `x` masks it again)."""
-        from k9py.ui.screens.yaml_view import YamlScreen
+        """`x` on a Secret: k9s's Secret Decoder, its data decoded (the screen's own `x` masks it again)."""
+        from k9py.ui.screens.yaml_view import SecretDecoderScreen
 
         ns, name = row.key
-        screen = YamlScreen(view.scope.view.kind, ns, name, row.obj, session=self.navigator.session)
-        screen.decoded = True
-        self.host.push_screen(screen)
+        self.host.push_screen(SecretDecoderScreen(view.scope.view.kind, ns, name, row.obj,
+                                                  session=self.navigator.session))
 
     def action_save(self) -> None:
         """`ctrl-s`: the table as shown (filtered, sorted, its cells) to a CSV file, as k9s saves
