@@ -29,6 +29,7 @@ from k9py.serve.go_types import first_wrong_type, unmarshal_error
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 from k9py.serve.listcache import ListCache, Snapshot
 from k9py.sim import admission_policy, certificates
+from k9py.sim.names import go_quote
 
 Obj = dict[str, Any]
 
@@ -602,19 +603,18 @@ class Api:
         return patch_errors.patch_invalid(patch_errors.patched_document(patched), error)
 
     def dry_run(self, req: Request) -> bool:
-        v = req.q("dryRun")
-        if v is None:
-            return False
-        if v != "All":
-            raise bad_request(f'Invalid value: "{v}": supported values: "All"')
-        return True
+        """The write options checked (``serve/fields.py``): whether it is a dry run."""
+        from k9py.serve import fields
+
+        ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        return fields.validate_write_options(req, ct)
 
     def _create(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "create")
         if route.res.namespaced and route.namespace is None:
             return self.method_not_allowed("POST")
-        obj = self.object_body(req, route)
         dry = self.dry_run(req)
+        obj = self.object_body(req, route)
         from k9py.serve import fields
         with self.cluster.lock:
             created = self.cluster.create(obj, dry_run=dry, writer=fields.writer(req, route))
@@ -623,12 +623,12 @@ class Api:
 
     def _replace(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "update")
+        dry = self.dry_run(req)
         obj = self.object_body(req, route)
         body_name = obj["metadata"].get("name")
         if body_name and body_name != route.name:
             raise bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({route.name})")
         obj["metadata"]["name"] = route.name
-        dry = self.dry_run(req)
         from k9py.serve import fields
         with self.cluster.lock:
             if (route.res.crd or route.res.kind == CRD_KIND) and not obj["metadata"].get("resourceVersion"):
@@ -654,7 +654,6 @@ class Api:
             raise bad_request("the body of the request was empty")
         dry = self.dry_run(req)
         from k9py.serve import fields
-        fields.validate_patch_options(req, ct, kpatch.APPLY_PATCH)
         if ct == kpatch.APPLY_PATCH and not isinstance(body, dict):
             raise bad_request("apply configuration must be an object")
         with self.cluster.lock:
@@ -722,19 +721,26 @@ class Api:
             opts["gracePeriodSeconds"] = int_param(req, "gracePeriodSeconds", 0)
         if req.q("propagationPolicy"):
             opts["propagationPolicy"] = req.q("propagationPolicy")
-        if req.q("dryRun") is not None:
-            opts["dryRun"] = [req.q("dryRun")]
+        if req.values("dryRun"):
+            opts["dryRun"] = req.values("dryRun")
         grace = opts.get("gracePeriodSeconds")
         if grace is not None and not isinstance(grace, int):
             raise bad_request("gracePeriodSeconds must be an integer")
-        if opts.get("orphanDependents") is True and not opts.get("propagationPolicy"):
-            opts["propagationPolicy"] = "Orphan"
+        # ValidateDeleteOptions: a 422 on DeleteOptions of meta.k8s.io, every cause together
+        causes: list[tuple[str, str]] = []
         policy = opts.get("propagationPolicy")
+        if opts.get("orphanDependents") is not None and policy is not None:
+            causes.append(("propagationPolicy", f"Invalid value: {go_quote(str(policy))}: orphanDependents and deletionPropagation cannot be both set"))
         if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
-            raise ApiError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan", "nil"')
+            causes.append(("propagationPolicy", f'Unsupported value: {go_quote(str(policy))}: supported values: "Foreground", "Background", "Orphan", "nil"'))
         dry = opts.get("dryRun")
-        if dry and dry != ["All"]:
-            raise bad_request(f'Invalid value: "{dry}": supported values: "All"')
+        if dry is not None:
+            from k9py.serve import fields
+            causes += fields.dry_run_causes([str(v) for v in dry] if isinstance(dry, list) else [str(dry)])
+        if causes:
+            raise invalid("DeleteOptions", "", causes, group="meta.k8s.io")
+        if opts.get("orphanDependents") is True and not policy:
+            opts["propagationPolicy"] = "Orphan"
         return opts
 
     def _delete_one(self, route: Route, name: str, opts: Obj) -> tuple[Obj | None, Obj]:

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import fieldmanager
 from k9py.kube import meta as kmeta
+from k9py.kube import patch as kpatch
 from k9py.kube.status import invalid
 from k9py.sim.managedfields import Writer, now, schema_for
+from k9py.sim.names import go_quote
 
 if TYPE_CHECKING:
     from k9py.serve.api import Route
@@ -47,22 +49,44 @@ def apply(cluster: Any, req: Request, route: Route, current: Obj | None, config:
     return out
 
 
-def validate_patch_options(req: Request, patch_type: str, apply_type: str) -> None:
-    """ValidatePatchOptions: ``force`` only with apply, which needs a ``fieldManager``; managers
-    are at most 128 bytes of printable characters. A 422 on PatchOptions as the apiserver answers."""
+_OPTIONS = {"POST": "CreateOptions", "PUT": "UpdateOptions", "PATCH": "PatchOptions"}
+_FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")  # (sets.String.List(): sorted)
+
+
+def dry_run_causes(values: list[str]) -> list[tuple[str, str]]:
+    """``ValidateDryRun``: every ``dryRun`` value is All; the cause shows them as Go's ``%#v``."""
+    if all(v == "All" for v in values):
+        return []
+    shown = ", ".join(go_quote(v) for v in values)
+    return [("dryRun", f'Unsupported value: []string{{{shown}}}: supported values: "All"')]
+
+
+def validate_write_options(req: Request, patch_type: str = "") -> bool:
+    """``ValidateCreateOptions``, ``ValidateUpdateOptions`` or ``ValidatePatchOptions`` (by the
+    request's method) of the query: ``force`` only with apply, which needs a ``fieldManager``;
+    managers are at most 128 bytes of printable characters; ``dryRun`` is All; ``fieldValidation``
+    one of Ignore, Warn, Strict. A 422 on the options kind of meta.k8s.io, as the apiserver
+    answers before it reads the object. Returns whether the request is a dry run."""
+    kind = _OPTIONS.get(req.method, "CreateOptions")
     causes: list[tuple[str, str]] = []
     fm = req.q("fieldManager") or ""
-    if patch_type != apply_type:
-        if req.q("force") is not None:
-            causes.append(("force", "Forbidden: may not be specified for non-apply patch"))
-    elif not fm:
-        causes.append(("fieldManager", "Required value: is required for apply patch"))
+    if kind == "PatchOptions":
+        if patch_type != kpatch.APPLY_PATCH:
+            if req.q("force") is not None:
+                causes.append(("force", "Forbidden: may not be specified for non-apply patch"))
+        elif not fm:
+            causes.append(("fieldManager", "Required value: is required for apply patch"))
     if len(fm.encode()) > 128:
         causes.append(("fieldManager", "Too long: may not be more than 128 bytes"))
     for i, ch in enumerate(fm):
         if not ch.isprintable():
-            causes.append(("fieldManager", f'Invalid value: "{fm}": invalid character U+{ord(ch):04X} (at position {i})'))
-            break
-    if not causes:
-        return
-    raise invalid("PatchOptions", "", causes, group="meta.k8s.io")
+            causes.append(("fieldManager", f"Invalid value: {go_quote(fm)}: invalid character U+{ord(ch):04X} (at position {len(fm[:i].encode())})"))
+    dry = req.values("dryRun")
+    causes += dry_run_causes(dry)
+    mode = (req.values("fieldValidation") or [""])[0]
+    if mode not in _FIELD_VALIDATION:
+        causes.append(("fieldValidation", f"Unsupported value: {go_quote(mode)}: supported values: "
+                       + ", ".join(f'"{v}"' for v in _FIELD_VALIDATION)))
+    if causes:
+        raise invalid(kind, "", causes, group="meta.k8s.io")
+    return bool(dry)

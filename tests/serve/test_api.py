@@ -542,3 +542,28 @@ def test_admission_and_node_kinds_a_learner_lists_are_served(client):
                                accept="application/json;as=Table;v=v1;g=meta.k8s.io")
     assert code == 200 and [c["name"] for c in out["columnDefinitions"]] == ["Name", "Containers", "Images",
                                                                              "Pod Labels"]
+
+
+def test_write_options_are_validated_on_every_verb(client):
+    """The options of a write are the apiserver's CreateOptions/UpdateOptions/PatchOptions/
+    DeleteOptions of meta.k8s.io: a 422 naming each bad one, the object left alone."""
+    base = "/api/v1/namespaces/default/configmaps"
+    code, st, _ = client.call("POST", base + "?fieldManager=a%07b", _cm("opts"))
+    assert code == 422 and st["reason"] == "Invalid" and st["details"]["kind"] == "CreateOptions"
+    assert st["details"]["group"] == "meta.k8s.io"
+    assert st["message"] == r'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: "a\ab": invalid character U+0007 (at position 1)'
+    assert client.call("GET", base + "/opts")[0] == 404
+    assert client.call("POST", base, _cm("opts"))[0] == 201
+    code, st, _ = client.call("PUT", base + "/opts?fieldValidation=Loud", _cm("opts", data={"k": "w"}))
+    assert code == 422 and st["message"] == ('UpdateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: '
+                                             '"Loud": supported values: "", "Ignore", "Strict", "Warn"')
+    code, st, _ = client.call("PATCH", base + "/opts?dryRun=all&force=true", {"data": {"k": "w"}},
+                              content_type="application/merge-patch+json")
+    assert code == 422 and st["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: [force: Forbidden: may not be specified for non-apply patch, '
+        'dryRun: Unsupported value: []string{"all"}: supported values: "All"]')
+    code, st, _ = client.call("DELETE", base + "/opts", {"kind": "DeleteOptions", "apiVersion": "v1",
+                                                         "orphanDependents": True, "propagationPolicy": "Orphan"})
+    assert code == 422 and st["message"] == ('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: '
+                                             '"Orphan": orphanDependents and deletionPropagation cannot be both set')
+    assert client.call("GET", base + "/opts")[1]["data"] == {"k": "v"}

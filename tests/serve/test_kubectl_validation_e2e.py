@@ -387,3 +387,31 @@ def test_reapplying_a_claim_with_another_class_is_forbidden_with_the_apiservers_
         '  "VolumeName": "",\n- "StorageClassName": "manual",\n+ "StorageClassName": "standard",\n'
         '  "VolumeMode": "Filesystem",\n  "DataSource": null,\n  "DataSourceRef": null,\n\n'))
     assert srv.json("get", "pvc", "data")["spec"]["storageClassName"] == "manual"
+
+
+def test_write_options_refused_as_the_apiserver_refuses_them(srv: Server, tmp_path: Path) -> None:
+    """ValidateCreateOptions/UpdateOptions/DeleteOptions: a 422 before the object is read, on
+    every verb (a fieldManager past 128 bytes was taken by create and replace)."""
+    long = "m" * 129
+    p = srv.kubectl("create", "configmap", "fm-long", "--from-literal=a=b", f"--field-manager={long}", check=False)
+    assert p.returncode == 1
+    assert p.stderr == ('error: failed to create configmap: CreateOptions.meta.k8s.io "" is invalid: '
+                        'fieldManager: Too long: may not be more than 128 bytes\n')
+    assert srv.kubectl("get", "configmap", "fm-long", check=False).returncode == 1
+    srv.kubectl("create", "configmap", "fm-ok", "--from-literal=a=b")
+    f = _file(tmp_path, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fm-ok\ndata:\n  a: c\n")
+    p = srv.kubectl("replace", "-f", f, f"--field-manager={long}", check=False)
+    assert (p.returncode, p.stderr) == (1, 'The UpdateOptions "" is invalid: fieldManager: Too long: may not be more than 128 bytes\n')
+    body = _file(tmp_path, "cm.json", '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dry"}}')
+    p = srv.kubectl("create", "--raw", "/api/v1/namespaces/default/configmaps?dryRun=Bogus", "-f", body, check=False)
+    assert (p.returncode, p.stderr) == (1, 'The CreateOptions "" is invalid: dryRun: Unsupported value: '
+                                           '[]string{"Bogus"}: supported values: "All"\n')
+    p = srv.kubectl("create", "--raw", "/api/v1/namespaces/default/configmaps?dryRun=All&dryRun=x&fieldValidation=Loud",
+                    "-f", body, check=False)
+    assert p.stderr == ('The CreateOptions "" is invalid: \n'
+                        '* dryRun: Unsupported value: []string{"All", "x"}: supported values: "All"\n'
+                        '* fieldValidation: Unsupported value: "Loud": supported values: "", "Ignore", "Strict", "Warn"\n')
+    p = srv.kubectl("delete", "--raw", "/api/v1/namespaces/default/configmaps/fm-ok?dryRun=Bogus", check=False)
+    assert (p.returncode, p.stderr) == (1, 'The DeleteOptions "" is invalid: dryRun: Unsupported value: '
+                                           '[]string{"Bogus"}: supported values: "All"\n')
+    assert srv.json("get", "configmap", "fm-ok")["data"] == {"a": "b"}
