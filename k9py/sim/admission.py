@@ -55,9 +55,49 @@ def validate_metadata(obj: Obj) -> None:
             continue
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise invalid(kind, name, [(f"metadata.{field}", "Invalid value: values must be strings")])
-    causes = labels_and_annotations(md, "metadata") + limits.annotation_causes(md)
+    causes = labels_and_annotations(md, "metadata") + limits.annotation_causes(md) + finalizers_causes(md)
     if causes:
         raise invalid(kind, name, causes)
+
+
+ORPHAN, FOREGROUND = "orphan", "foregroundDeletion"
+STANDARD_FINALIZERS = ("kubernetes", ORPHAN, FOREGROUND)
+
+
+def finalizers_causes(md: Obj) -> list[tuple[str, str]]:
+    """``ValidateFinalizers``: each name a qualified name (the causes name the list, as the
+    apiserver's do), and not both orphan and foregroundDeletion."""
+    fins = md.get("finalizers")
+    if not isinstance(fins, list):
+        return []
+    causes: list[tuple[str, str]] = []
+    for fin in fins:
+        if isinstance(fin, str):
+            causes += names.invalid_causes("metadata.finalizers", fin, names.qualified_name(fin))
+    if ORPHAN in fins and FOREGROUND in fins:
+        shown = ", ".join(names.go_quote(f) for f in fins if isinstance(f, str))
+        causes.append(("metadata.finalizers", f"Invalid value: []string{{{shown}}}: finalizer {ORPHAN} and {FOREGROUND} cannot be both set"))
+    return causes
+
+
+def new_finalizers(obj: Obj, old: Obj | None) -> list[str]:
+    """The finalizer names ``obj`` has that ``old`` had not, sorted."""
+    fins = (obj.get("metadata") or {}).get("finalizers")
+    had = ((old or {}).get("metadata") or {}).get("finalizers")
+    before = set(had) if isinstance(had, list) else set()
+    return sorted({f for f in fins if isinstance(f, str)} - before) if isinstance(fins, list) else []
+
+
+def no_new_finalizers(obj: Obj, old: Obj | None) -> None:
+    """``ValidateNoNewFinalizers``: an object being deleted takes no new finalizer."""
+    if old is None or not (old.get("metadata") or {}).get("deletionTimestamp"):
+        return
+    extra = new_finalizers(obj, old)
+    if extra:
+        shown = ", ".join(names.go_quote(f) for f in extra)
+        raise invalid(obj.get("kind", ""), (obj.get("metadata") or {}).get("name") or "", [(
+            "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted, "
+            f"found new finalizers []string{{{shown}}}")])
 
 
 def labels_and_annotations(md: Obj, path: str) -> list[tuple[str, str]]:
@@ -72,6 +112,7 @@ def labels_and_annotations(md: Obj, path: str) -> list[tuple[str, str]]:
 
 def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     validate_metadata(obj)
+    no_new_finalizers(obj, old)
     kind = obj.get("kind", "")
     fns = _ADMITTERS.get(kind)
     if fns is None:

@@ -28,7 +28,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND
 from k9py.kube.status import invalid
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import apiservices, crd_rules
+from k9py.sim import admission, admission_policy, apiservices, crd_rules
 from k9py.sim import names as dns_names
 from k9py.sim.admission import CUSTOM, admits
 from k9py.sim.controllers.base import Controller
@@ -362,6 +362,13 @@ def _admit_custom(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
     md = obj["metadata"]
     if old is None or "generation" not in (old.get("metadata") or {}):
         md["generation"] = 1
+    warnings = admission_policy.WARNINGS.get()
+    if warnings is not None:  # the custom resource strategy's: a finalizer added without a domain
+        for fin in admission.new_finalizers(obj, old):
+            if "/" not in fin and fin not in admission.STANDARD_FINALIZERS:
+                tail = " including a path (/)" if "." in fin else ""
+                warnings.append(f"metadata.finalizers: {dns_names.go_quote(fin)}: prefer a domain-qualified finalizer name{tail} "
+                                "to avoid accidental conflicts with other finalizer writers")
 
 
 class CRDController(Controller):

@@ -415,3 +415,34 @@ def test_write_options_refused_as_the_apiserver_refuses_them(srv: Server, tmp_pa
     assert (p.returncode, p.stderr) == (1, 'The DeleteOptions "" is invalid: dryRun: Unsupported value: '
                                            '[]string{"Bogus"}: supported values: "All"\n')
     assert srv.json("get", "configmap", "fm-ok")["data"] == {"a": "b"}
+
+
+def test_finalizer_names_are_checked_as_the_apiserver_checks_them(srv: Server, tmp_path: Path) -> None:
+    """ValidateFinalizers (every kind, every write), ValidateNoNewFinalizers (an object being
+    deleted), and the custom resource strategy's warning for a finalizer without a domain."""
+    f = _file(tmp_path, "fin.yaml", 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fin\n'
+                                    '  finalizers: ["a b", orphan, foregroundDeletion]\n')
+    p = srv.kubectl("create", "-f", f, check=False)
+    assert (p.returncode, p.stderr) == (1, 'The ConfigMap "fin" is invalid: \n'
+                                           f'* metadata.finalizers: Invalid value: "a b": {LABEL_KEY_MSG}\n'
+                                           '* metadata.finalizers: Invalid value: []string{"a b", "orphan", "foregroundDeletion"}: '
+                                           'finalizer orphan and foregroundDeletion cannot be both set\n')
+    srv.kubectl("create", "configmap", "held")
+    p = srv.kubectl("patch", "cm", "held", "-p", '{"metadata":{"finalizers":["x y"]}}', check=False)
+    assert p.stderr == f'The ConfigMap "held" is invalid: metadata.finalizers: Invalid value: "x y": {LABEL_KEY_MSG}\n'
+    srv.kubectl("patch", "cm", "held", "-p", '{"metadata":{"finalizers":["example.com/hold"]}}')
+    srv.kubectl("delete", "cm", "held", "--wait=false")
+    p = srv.kubectl("patch", "cm", "held", "--type=json", "-p", '[{"op":"add","path":"/metadata/finalizers/-","value":"b"}]',
+                    check=False)
+    assert p.stderr == ('The ConfigMap "held" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added '
+                        'if the object is being deleted, found new finalizers []string{"b"}\n')
+    srv.kubectl("patch", "cm", "held", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]')
+    patch = '{"metadata":{"finalizers":["kubeflow.org/ok","cleanup","notebooks.kubeflow.org","kubernetes"]}}'
+    p = srv.kubectl("patch", "notebook", "my-notebook", "-n", "kubeflow", "--type=merge", "-p", patch)
+    assert p.stderr == ('Warning: metadata.finalizers: "cleanup": prefer a domain-qualified finalizer name to avoid '
+                        'accidental conflicts with other finalizer writers\n'
+                        'Warning: metadata.finalizers: "notebooks.kubeflow.org": prefer a domain-qualified finalizer '
+                        'name including a path (/) to avoid accidental conflicts with other finalizer writers\n')
+    p = srv.kubectl("patch", "notebook", "my-notebook", "-n", "kubeflow", "--type=merge", "-p", patch)
+    assert p.stderr == ""  # only the finalizers a write adds
+    srv.kubectl("patch", "notebook", "my-notebook", "-n", "kubeflow", "--type=merge", "-p", '{"metadata":{"finalizers":null}}')
