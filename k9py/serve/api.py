@@ -28,7 +28,7 @@ from k9py.serve import metrics as metrics_api
 from k9py.serve.go_types import first_wrong_type, unmarshal_error
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 from k9py.serve.listcache import ListCache, Snapshot
-from k9py.sim import admission_policy, certificates
+from k9py.sim import admission_policy, certificates, names
 from k9py.sim.names import go_quote
 
 Obj = dict[str, Any]
@@ -269,6 +269,11 @@ class Api:
             raise forbidden(res.kind, route.name or "", verb,
                             f'User "{auth.SERVE_USER}" cannot {verb} resource "{resource}" in API group '
                             f'"{res.group}"{where}: k9py serve is read-only')
+        if route.name is not None and not watch_path:
+            # the storage's key function: a name that is no path segment never reaches the store
+            bad = names.path_segment(route.name)
+            if bad:
+                raise bad_request(f"Name parameter invalid: {go_quote(route.name)}: {';'.join(bad)}")
         if route.sub:
             return self._subresource(req, route)
         resp = self._resource_verbs(req, route, watch_path)

@@ -567,3 +567,18 @@ def test_write_options_are_validated_on_every_verb(client):
     assert code == 422 and st["message"] == ('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: '
                                              '"Orphan": orphanDependents and deletionPropagation cannot be both set')
     assert client.call("GET", base + "/opts")[1]["data"] == {"k": "v"}
+
+
+def test_a_name_that_is_no_path_segment_is_a_bad_request(client):
+    """`kubectl get --raw .../configmaps/%2e%2e`: the storage's key function refuses the name
+    (400) before anything is looked up, on every verb and subresource."""
+    base = "/api/v1/namespaces/default/configmaps"
+    for method, path, body in (("GET", base + "/%2e%2e", None), ("GET", base + "/.", None),
+                               ("DELETE", base + "/a%25b", None), ("PUT", base + "/..", _cm("..")),
+                               ("PATCH", base + "/..", {"data": {}}),
+                               ("GET", "/api/v1/namespaces/default/pods/%2e%2e/log", None)):
+        code, st, _ = client.call(method, path, body, content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+        assert code == 400 and st["reason"] == "BadRequest", (method, path, st)
+        name = urllib.parse.unquote(path.split("/")[6])
+        bad = "may not contain '%'" if name == "a%b" else f"may not be '{name}'"
+        assert st["message"] == f'Name parameter invalid: "{name}": {bad}'
