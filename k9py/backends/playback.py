@@ -105,6 +105,9 @@ class Playback(abc.ABC):
         self._built: _Listeners[str] = _Listeners()
         self._progress: _Listeners[str] = _Listeners()
         self._started: _Listeners[str] = _Listeners()
+        #: what reading the file again had to say, when ``on_reload``'s listeners hear None (a
+        #: recording saved cut off: its whole lines play)
+        self.reload_notes: list[str] = []
         #: what is being built behind the first frame (a big scenario file), None when nothing is
         self.building: str | None = None
         #: a cluster (the demo, a big file) is being built behind the first frame: the views

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import builtins
 import functools
 import os
 import threading
@@ -71,6 +72,7 @@ class _Resyncing:
     difference between what it had shown and the new store's objects."""
 
     path: str | None
+    notes: builtins.list[str]  # (the Backend's): what reading the file last had to say
     _queues: dict[asyncio.Queue[WatchEvent | _Resync], asyncio.AbstractEventLoop]
 
     def _init_watches(self, playback: Playback) -> None:
@@ -126,6 +128,7 @@ class _Resyncing:
             finally:
                 telling.cancel()
                 pb.build_ended()
+            pb.reload_notes = list(self.notes)  # what reading it had to say (a recording now cut off)
             self._tell(None)
 
         self._reload_task = asyncio.get_running_loop().create_task(watch_file(self.path, saved))
@@ -490,16 +493,19 @@ class ReplayBackend(_Resyncing, Backend):
             self.player.listeners.remove(self._player_moved)
 
     # -- hot reload --------------------------------------------------------------------------------
-    def prepare(self, path: str) -> Player:
-        kind, opened = files.open_scenario(path)
+    def prepare(self, path: str) -> tuple[Player, builtins.list[str]]:
+        """(the player, what opening the file had to say: a recording cut off plays its whole lines)."""
+        notes: list[str] = []
+        kind, opened = files.open_scenario(path, notes=notes)
         if kind != files.RECORDING:
             raise K9pyError("is no longer a Recording: keeping the current replay", file=path)
         assert isinstance(opened, Player)
-        return opened
+        return opened, notes
 
     def install(self, prepared: Any, path: str) -> None:
+        player, self.notes = prepared
         self.path = path
-        self._play(prepared)
+        self._play(player)
 
     def _play(self, player: Player) -> None:
         """Swap in ``player``, from t=0 with the same speed."""

@@ -37,7 +37,7 @@ from k9py.kube.gcpause import gc_paused
 from k9py.kube.sharing import Sharer
 from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
 from k9py.scenario.schema import RECORDING_KIND
-from k9py.scenario.source import MAX_FILE_BYTES, Problems, inflate, json_problem, read_bytes
+from k9py.scenario.source import MAX_FILE_BYTES, Problems, inflate, json_problem, read_bytes, without_cut_line
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -131,10 +131,11 @@ def is_jsonl_recording(head: bytes) -> bool:
 
 def read_recording_bytes(path: str, notes: list[str] | None = None) -> bytes:
     """The file's bytes, gunzipped, checked as ``source.read_text`` checks them (``notes``: a
-    gzip recording cut off, ``source.inflate``'s)."""
+    recording cut off, ``source.inflate``'s and ``source.without_cut_line``'s)."""
     data = read_bytes(path)
     if data[:2] == b"\x1f\x8b":
         data = inflate(data, path, notes)  # (a recording whose writer was killed: its whole lines)
+    data = without_cut_line(data, path, notes)  # (a plain one cut in the middle of a line: the same)
     if not data.isascii():
         try:
             data.decode("utf-8")
@@ -334,9 +335,9 @@ class _Spilling:
                 src.close()
                 return None
             size = os.fstat(src.fileno()).st_size
-            if size > MAX_FILE_BYTES:  # it grew since it was looked at
-                src.close()
-                return None
+            if size > MAX_FILE_BYTES or os.pread(src.fileno(), 1, size - 1) != b"\n":
+                src.close()  # it grew since it was looked at, or it may end in the middle of a line
+                return None  # (read whole: ``read_recording_bytes`` keeps the lines before it)
             spill = tempfile.TemporaryFile(prefix="k9py-recording-", buffering=0)  # noqa: SIM115 - the feed's until it goes
             os.ftruncate(spill.fileno(), size)  # its size from the start: mapped while it is written
             return cls(src, spill, size), spill

@@ -67,8 +67,9 @@ def check(path: str) -> list[K9pyError]:
 def open_scenario(path: str, *, seed: int | None = None, start: float | None = None,
                   warmup: float | None = None, notes: list[str] | None = None) -> tuple[str, Any]:
     """(RECORDING, Player) or (SCENARIO|MANIFESTS, Cluster), so callers that checked the kind use
-    the second as what it is; K9pyError naming the first problem. ``notes``: a gzip recording
-    that ends early says so there (its whole lines are played)."""
+    the second as what it is; K9pyError naming the first problem. ``notes``: a recording that
+    ends early (gzip data cut off, a last line cut in the middle) says so there (its whole lines
+    are played); without, such a recording is refused."""
     opened = open_jsonl_file(path)  # the common large case: indexed, its objects decoded when played
     if opened is not None:
         return RECORDING, Player(opened[0], feed=opened[1])

@@ -113,10 +113,12 @@ def gunzip(data: bytes, path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
 
 
 def read_text(path: str, notes: list[str] | None = None) -> str:
-    """The file's text (gunzipped if it is gzip), or K9pyError; ``notes``: ``inflate``'s."""
+    """The file's text (gunzipped if it is gzip), or K9pyError; ``notes``: ``inflate``'s and
+    ``without_cut_line``'s (without, a recording cut off is read as it is)."""
     data = read_bytes(path)
     if data[:2] == b"\x1f\x8b":
         data = inflate(data, path, notes)
+    data = without_cut_line(data, path, notes)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -141,6 +143,30 @@ def inflate(data: bytes, path: str, notes: list[str] | None = None) -> bytes:
 def ends_early_note(path: str, lines: int) -> str:
     return (f"{path}: the gzip data ends early (a download cut off, or its recorder killed): "
             f"its {lines} whole line{'' if lines == 1 else 's'} kept, the rest is missing")
+
+
+def without_cut_line(data: bytes, path: str, notes: list[str] | None) -> bytes:
+    """A JSON Lines Recording's bytes without its last line when that line was cut in the
+    middle (no newline after it, and not JSON: a download cut off, ``k9py record`` killed as it
+    wrote a line), so the whole lines before it play as a gzip recording cut off does; ``notes``
+    says so. Anything else (or with no ``notes`` to say it in) is returned as it is."""
+    if notes is None or not data or data.endswith(b"\n"):
+        return data
+    cut = data.rfind(b"\n") + 1
+    if not cut:  # one line: the header alone is no JSON Lines Recording
+        return data
+    head = json_lines_header(data[:data.find(b"\n")].decode("utf-8", "replace") + "\n")
+    if head is None or head.get("kind") != RECORDING_KIND:
+        return data
+    try:
+        json.loads(data[cut:])
+        return data  # a whole last line, only without its newline
+    except ValueError:  # (a character cut in two too: UnicodeDecodeError is one)
+        pass
+    lines = data.count(b"\n", 0, cut)
+    notes.append(f"{path}: line {lines + 1} ends in the middle (a download cut off, or its recorder killed): "
+                 f"its {lines} whole line{'' if lines == 1 else 's'} kept, the rest is missing")
+    return data[:cut]
 
 
 def _whole_lines(err: EndsEarly) -> bytes:

@@ -168,7 +168,10 @@ def _listen(app: K9pyApp, pb: Playback) -> None:
 
     def told(message: str | None) -> None:
         if message is None:
-            app.flash("scenario reloaded: restarted from t=0")
+            if pb.reload_notes:  # played as far as it goes: say what is missing
+                app.flash(" | ".join(["scenario reloaded: restarted from t=0", *pb.reload_notes]), "warn")
+            else:
+                app.flash("scenario reloaded: restarted from t=0")
             _after_reload(app, pb)
         else:
             app.flash(message.split("\n", 1)[0], "error")
