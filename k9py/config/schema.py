@@ -76,8 +76,10 @@ class Number(Spec):
     ignored: bool = False
 
     def check(self, doc: ConfigDoc, value: Any, where: Path_) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise _wrong(doc, where, "a number", value)
+        if not math.isfinite(value):  # .inf, .nan: numbers to YAML
+            raise doc.error(where, f"{value} is out of range ({self.describe()}, finite)")
         if (self.lo is not None and value < self.lo) or (self.above is not None and value <= self.above) \
                 or (self.hi is not None and value > self.hi):
             raise doc.error(where, f"{value} is out of range ({self.describe()})")

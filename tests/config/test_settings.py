@@ -194,6 +194,9 @@ def test_an_unknown_key_is_an_error_naming_its_line(tmp_path, text, message):
     ("k9py:\n  backend: kind\n", "config.yaml:2: k9py.backend: 'kind': must be one of sim, live"),
     ("k9py:\n  speed: 0\n", "config.yaml:2: k9py.speed: 0 is out of range (more than 0, at most 64)"),
     ("k9py:\n  speed: 100000\n", "config.yaml:2: k9py.speed: 100000 is out of range (more than 0, at most 64)"),
+    # YAML's .inf and .nan are numbers: "must be a number, not a number" said nothing
+    ("k9py:\n  refreshRate: .inf\n", "config.yaml:2: k9py.refreshRate: inf is out of range (at least 0.5, finite)"),
+    ("k9py:\n  speed: .nan\n", "config.yaml:2: k9py.speed: nan is out of range (more than 0, at most 64, finite)"),
     ("k9py:\n  shellPod:\n    command: /bin/sh\n", "config.yaml:3: k9py.shellPod.command: must be a list of strings, not a string"),
     ("k9py:\n  shellPod:\n    labels: {team: [a]}\n", "config.yaml:3: k9py.shellPod.labels.team: must be a string, not a list"),
     ("k9py:\n  defaultView: podz\n", "config.yaml:2: k9py.defaultView: unknown view 'podz'"),
