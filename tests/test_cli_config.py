@@ -278,3 +278,36 @@ def test_a_number_longer_than_python_converts_in_a_config_file_is_its_line(cfg, 
     (cfg / "config.yaml").write_text("k9py:\n  refreshRate: " + "9" * 5000 + "\n")
     assert main(["--sim"]) == 2
     assert capsys.readouterr().err == f"k9py: {cfg / 'config.yaml'}:2: yaml: a number of 5000 digits: too large\n"
+
+
+def test_a_config_file_that_is_a_directory_or_a_broken_link_is_an_error_not_no_file(cfg, capsys):
+    """config.yaml as a directory, a symbolic link to nothing or to itself, or a FIFO was taken
+    for no file at all: k9py started with the defaults and `k9py info` said `not found`, the
+    user's settings ignored without a word. Each is now the file's one-line error (exit 2), as
+    k9s refuses a config it cannot read."""
+    from k9py.config.user import UserConfig, load_user
+    from k9py.config.yamlfile import ConfigError
+
+    cfg.mkdir()
+    (cfg / "config.yaml").mkdir()
+    (cfg / "aliases.yaml").symlink_to(cfg / "dotfiles" / "aliases.yaml")
+    (cfg / "hotkeys.yaml").symlink_to(cfg / "hotkeys.yaml")
+    with pytest.raises(ConfigError, match=r"config\.yaml: is a directory, not a YAML file$"):
+        load_user()
+    assert main(["info"]) == 0
+    rows = info_lines(capsys.readouterr().out)
+    assert rows["Config"].endswith(f"invalid: {cfg / 'config.yaml'}: is a directory, not a YAML file")
+    assert rows["Aliases"].endswith(f"invalid: {cfg / 'aliases.yaml'}: no such file: a symbolic link to "
+                                    f"{cfg / 'dotfiles' / 'aliases.yaml'}, which is not there")
+    assert rows["Hotkeys"].endswith("hotkeys.yaml: cannot read: Too many levels of symbolic links")
+    (cfg / "config.yaml").rmdir()
+    with pytest.raises(ConfigError, match=r"aliases\.yaml: no such file: a symbolic link to "):
+        load_user()
+    (cfg / "aliases.yaml").unlink()
+    (cfg / "hotkeys.yaml").unlink()
+    context = cfg / "clusters" / "kind-prod" / "kind-prod"  # a context's own: skipped with a warning, as a wrong one is
+    (context / "plugins.yaml").mkdir(parents=True)
+    user = load_user()
+    assert isinstance(user, UserConfig)
+    assert user.use_context("kind-prod", "kind-prod") == [f"{context / 'plugins.yaml'}: is a directory, not a YAML "
+                                                          "file: file skipped"]

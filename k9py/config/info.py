@@ -20,6 +20,7 @@ from k9py.config import (
     skin,
     user,
     views,
+    yamlfile,
 )
 from k9py.errors import K9pyError
 
@@ -34,7 +35,7 @@ class Row:
 
 
 def _file(label: str, path: Path, loader: Callable[[Path], Any] | None = None) -> Row:
-    if not path.is_file():
+    if not yamlfile.present(path):
         return Row(label, path, "not found")
     if loader is None:
         return Row(label, path, "found")
@@ -98,7 +99,7 @@ def _plugin_rows() -> list[Row]:
         names = list(dict.fromkeys(names))  # a later file's plugin of the same name replaces the earlier (k9s)
         folder_rows.append(_folder("Plugins dir", where, "plugins", names))
     try:
-        km = keymap.load(locations.keymap_file()) if locations.keymap_file().is_file() else keymap.Keymap()
+        km = keymap.load(locations.keymap_file()) if yamlfile.present(locations.keymap_file()) else keymap.Keymap()
     except K9pyError:
         km = keymap.Keymap()
     unbound = plugins.key_conflicts(plugins.merged(*read), km)

@@ -13,7 +13,7 @@ from pathlib import Path
 from k9py.config import aliases as aliases_file
 from k9py.config import hotkeys as hotkeys_file
 from k9py.config import keymap as keymap_file
-from k9py.config import locations
+from k9py.config import locations, yamlfile
 from k9py.config import plugins as plugins_file
 from k9py.config import settings as settings_file
 from k9py.config import views as views_file
@@ -58,13 +58,13 @@ class UserConfig:
         warnings: list[str] = []
         self.context_files = {}
         folder = locations.context_dir(context, cluster)
-        if (path := folder / "aliases.yaml").is_file():
+        if yamlfile.present(path := folder / "aliases.yaml"):
             try:
                 aliases.update(aliases_file.load(path))
                 self.context_files["aliases"] = path
             except K9pyError as err:
                 warnings.append(skipped(err))
-        if (path := folder / "hotkeys.yaml").is_file():
+        if yamlfile.present(path := folder / "hotkeys.yaml"):
             try:
                 own = hotkeys_file.load(path, aliases=aliases, keymap=self.keymap)
                 names = {h.name for h in own}
@@ -74,7 +74,7 @@ class UserConfig:
             except K9pyError as err:
                 hotkeys = list(self.shared[1])
                 warnings.append(skipped(err))
-        if (path := folder / "plugins.yaml").is_file():
+        if yamlfile.present(path := folder / "plugins.yaml"):
             try:
                 plugins = plugins_file.merged(plugins, plugins_file.load(path, warnings))
                 self.context_files["plugins"] = path
@@ -87,17 +87,17 @@ class UserConfig:
 def load_user() -> UserConfig:
     """Read the user's files (missing ones are fine; a wrong one raises ConfigError)."""
     user = UserConfig(persist=True)
-    if (path := locations.config_file()).is_file():
+    if yamlfile.present(path := locations.config_file()):
         user.settings, user.files["config"] = settings_file.load(path), path
-    if (path := locations.aliases_file()).is_file():
+    if yamlfile.present(path := locations.aliases_file()):
         user.aliases, user.files["aliases"] = aliases_file.load(path), path
-    if (path := locations.keymap_file()).is_file():  # before the hotkeys: they must not take its keys
+    if yamlfile.present(path := locations.keymap_file()):  # before the hotkeys: they must not take its keys
         user.keymap, user.files["keymap"] = keymap_file.load(path), path
-    if (path := locations.hotkeys_file()).is_file():
+    if yamlfile.present(path := locations.hotkeys_file()):
         user.hotkeys, user.files["hotkeys"] = hotkeys_file.load(path, aliases=user.aliases, keymap=user.keymap), path
-    if (path := locations.plugins_file()).is_file():
+    if yamlfile.present(path := locations.plugins_file()):
         user.plugins, user.files["plugins"] = plugins_file.load(path, user.warnings), path
-    if (path := locations.views_file()).is_file():
+    if yamlfile.present(path := locations.views_file()):
         user.views, user.files["views"] = views_file.load(path, user.warnings), path
     for path in plugin_folder_files():  # after plugins.yaml, as k9s: one of the same name wins
         try:

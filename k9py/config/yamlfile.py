@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,18 @@ def _dotted(where: str | list[str | int]) -> str:
     if isinstance(where, str):
         return where
     return "".join(f"[{s}]" if isinstance(s, int) else ("." if i else "") + s for i, s in enumerate(where))
+
+
+def present(path: Path) -> bool:
+    """Whether there is anything at ``path`` for ``load`` to read or to refuse by name: a
+    directory, a FIFO, a symbolic link to nothing or to itself are the user's file too (wrong),
+    never no file at all (``Path.is_file`` would have the file ignored without a word). An
+    OSError other than nothing there (a name too long) is raised, as ``Path.is_file`` raises it."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
 
 
 def load(path: Path, *, text: str | None = None) -> ConfigDoc:

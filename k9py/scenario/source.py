@@ -62,6 +62,8 @@ def read_bytes(path: str, *, limit: int = MAX_FILE_BYTES, what: str = "a scenari
     try:
         st = os.stat(path)
     except FileNotFoundError:
+        if os.path.islink(path):  # (a dotfiles manager's link whose file went)
+            raise K9pyError(f"no such file: a symbolic link to {os.readlink(path)}, which is not there", file=path) from None
         raise K9pyError("no such file", file=path) from None
     except OSError as err:
         raise K9pyError(f"cannot read: {err.strerror or err}", file=path) from None
