@@ -10,7 +10,10 @@ import time as the client's own default does.
 from __future__ import annotations
 
 import functools
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -423,7 +426,6 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
     ``--request-timeout``."""
     import urllib3
     from kubernetes import client, config
-    from kubernetes.config.kube_config import KubeConfigLoader
     cfg = type.__call__(client.Configuration)
     cfg.retries = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
                                 raise_on_redirect=False, raise_on_status=False)
@@ -438,8 +440,8 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
         if problem is not None:
             raise K9pyError(problem)
     try:
-        loader = KubeConfigLoader(config_dict=_overridden(files, context, overrides or Overrides()), active_context=context,
-                                  config_base_path=None, config_persister=None)
+        loader = _loader_class()(config_dict=_overridden(files, context, overrides or Overrides()), active_context=context,
+                                 config_base_path=None, config_persister=None)
         loader.load_and_set(cfg)
         return _quiet_if_unverified(client.ApiClient(configuration=cfg))
     except K9pyError:
@@ -449,6 +451,100 @@ def new_api_client(files: list[str], context: str | None, overrides: Overrides |
     except Exception as err:  # the client's loader meets a field of the wrong type or bad base64
         raise K9pyError(entry_problem(files, context) or
                         f"kubeconfig {joined(files)}: context {context or '(current)'}: {one_line(str(err))}") from err
+
+
+@functools.cache
+def _loader_class() -> Any:
+    """The client's kubeconfig loader, with a credential plugin that fails (``exec``: its exit
+    code and stderr, output that is not an ExecCredential) said as kubectl says it (``getting
+    credentials: ...``). The client's own logs it on the root logger and goes on without
+    credentials: the server's ``Unauthorized`` then said nothing of why."""
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.exec_provider import ExecProvider
+    from kubernetes.config.kube_config import FileOrData, KubeConfigLoader, parse_rfc3339
+
+    class Provider(ExecProvider):
+        def run(self, previous_response: Any = None) -> Any:
+            """The client's, but the plugin has the terminal (stdin, stderr: a login to answer)
+            only when k9py has not drawn its UI there: Textual's stand-in for stdout says it is
+            a terminal, and the plugin's stderr then went over the UI (and, when it failed, the
+            client read it as a pipe: ``'NoneType' object has no attribute 'strip'``)."""
+            interactive = _interactive()
+            info: dict[str, Any] = {"apiVersion": self.api_version, "kind": "ExecCredential",
+                                    "spec": {"interactive": interactive}}
+            if previous_response:
+                info["spec"]["response"] = previous_response
+            if self.cluster:
+                info["spec"]["cluster"] = self.cluster.value
+                for extension in self.cluster.value.get("extensions") or []:
+                    if extension["name"] == "client.authentication.k8s.io/exec":
+                        info["spec"]["cluster"]["config"] = extension["extension"]
+                        break
+            self.env["KUBERNETES_EXEC_INFO"] = json.dumps(info)
+            process = subprocess.Popen(self.args, stdout=subprocess.PIPE,
+                                       stderr=None if interactive else subprocess.PIPE,
+                                       stdin=None if interactive else subprocess.DEVNULL,
+                                       cwd=self.cwd, env=self.env, text=True, errors="replace")
+            stdout, stderr = process.communicate()
+            if process.returncode != 0:
+                said = (stderr or "").strip()
+                raise ConfigException(f"exec: process returned {process.returncode}" + (f". {said}" if said else ""))
+            try:
+                data = json.loads(stdout)
+            except ValueError as err:
+                raise ConfigException(f"exec: failed to decode process output: {err}") from None
+            if not isinstance(data, dict):
+                raise ConfigException("exec: malformed response: not an ExecCredential")
+            for key in ("apiVersion", "kind", "status"):
+                if key not in data:
+                    raise ConfigException(f"exec: malformed response. missing key '{key}'")
+            if data["apiVersion"] != self.api_version:
+                raise ConfigException(f"exec: plugin api version {data['apiVersion']} does not match {self.api_version}")
+            if not isinstance(data["status"], dict):
+                raise ConfigException("exec: malformed response: status is not a mapping")
+            return data["status"]
+
+    class Loader(KubeConfigLoader):
+        def _load_from_exec_plugin(self) -> bool | None:
+            user: Any = self._user
+            cluster: Any = self._cluster
+            if "exec" not in user:
+                return None
+            base_path = self._get_base_path(cluster.path)
+            try:
+                status = Provider(user["exec"], base_path, cluster).run()
+            except Exception as err:  # (a command that is not there: OSError)
+                command = user["exec"].safe_get("command")
+                if isinstance(err, FileNotFoundError):
+                    message = "not found"
+                elif isinstance(err, OSError):
+                    message = f"cannot be run: {err.strerror or err}"
+                else:
+                    message = str(err).removeprefix("exec: ")
+                raise ConfigException(f"getting credentials: exec: executable {command}: {one_line(message)}") from None
+            if "token" in status:
+                self.token = f"Bearer {status['token']}"
+            elif "clientCertificateData" in status and "clientKeyData" in status:
+                self.cert_file, self.key_file = (
+                    FileOrData(status, None, data_key_name=key, file_base_path=base_path, base64_file_content=False,
+                               temp_file_path=self._temp_file_path).as_file()
+                    for key in ("clientCertificateData", "clientKeyData"))
+            else:
+                raise ConfigException("getting credentials: exec plugin didn't return a token or cert/key pair")
+            if "expirationTimestamp" in status:
+                self.expiry = parse_rfc3339(status["expirationTimestamp"])
+            return True
+
+    return Loader
+
+
+def _interactive() -> bool:
+    """Whether a credential plugin may have the terminal (to ask for a login, as kubectl lets
+    it): stdout is one, and not Textual's stand-in for it while the UI is drawn (no descriptor)."""
+    try:
+        return bool(sys.stdout.isatty()) and sys.stdout.fileno() >= 0
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _quiet_if_unverified(api: Any) -> Any:
