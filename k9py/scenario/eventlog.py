@@ -35,7 +35,17 @@ from k9py.errors import K9pyError
 from k9py.kube import gcpause, meta, resources
 from k9py.kube.gcpause import gc_paused
 from k9py.kube.sharing import Sharer
-from k9py.scenario.recording import LOG, OBJECT_TYPES, Event, Recording, _event, _header, _on_line, object_key
+from k9py.scenario.recording import (
+    LOG,
+    MAX_SECONDS,
+    OBJECT_TYPES,
+    Event,
+    Recording,
+    _event,
+    _header,
+    _on_line,
+    object_key,
+)
 from k9py.scenario.schema import RECORDING_KIND
 from k9py.scenario.source import MAX_FILE_BYTES, Problems, inflate, json_problem, read_bytes, without_cut_line
 
@@ -144,7 +154,7 @@ def read_recording_bytes(path: str, notes: list[str] | None = None) -> bytes:
     return data
 
 
-_Seconds = Annotated[float, msgspec.Meta(ge=0)]  # an int is taken as its float, as ``_seconds`` does
+_Seconds = Annotated[float, msgspec.Meta(ge=0, le=MAX_SECONDS)]  # an int is taken as its float, as ``_seconds`` does
 _Nonempty = Annotated[str, msgspec.Meta(min_length=1)]
 
 

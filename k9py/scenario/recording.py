@@ -157,19 +157,23 @@ def _header(path: str, data: Obj, problems: Problems, line_for: _LineFor) -> Rec
         try:
             rec.duration = _seconds(data["duration"])
         except ValueError:
-            bad("duration", f'duration: Invalid value: {show(data["duration"])}: must be seconds or a duration like 5m')
+            bad("duration", f'duration: Invalid value: {show(data["duration"])}: must be seconds or a duration like 5m '
+                "(at most ten years)")
     return rec
+
+
+MAX_SECONDS = 10 * 365 * 86400  # a recording's t and duration: ten years (Infinity, 1e300 stopped the replay)
 
 
 def _seconds(v: Any) -> float:
     if isinstance(v, bool) or v is None:
         raise ValueError(v)
     if isinstance(v, (int, float)):
-        if not v >= 0:  # (NaN too: JSON has none, Python's json reads one)
+        if not 0 <= v <= MAX_SECONDS:  # (NaN and Infinity too: JSON has none, Python's json reads them)
             raise ValueError(v)
         return float(v)
     s = parse_duration(str(v))
-    if s < 0:
+    if not 0 <= s <= MAX_SECONDS:
         raise ValueError(v)
     return s
 
@@ -264,7 +268,7 @@ def _event(data: Any, problems: Problems, line_for: _LineFor, where: str) -> Eve
         t = _seconds(t_raw)
     except ValueError:
         bad(["t"], "t: Required value: seconds since start" if t_raw is None else
-            f"t: Invalid value: {show(t_raw)}: must be seconds since start (a number >= 0)")
+            f"t: Invalid value: {show(t_raw)}: must be seconds since start (a number >= 0, at most ten years)")
         return None
     type_ = data.get("type")
     if type_ not in TYPES:

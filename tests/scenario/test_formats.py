@@ -178,7 +178,7 @@ def test_recording_yaml_errors_with_lines(tmp_path, capsys):
         f"{path}:16: events[3]: t: Invalid value: 1: events must be in time order (the previous event is at t=3)",
         f'{path}:21: events[4]: object.kind: Unsupported value: "Widget": not a kind k9py serves',
         f"{path}:22: events[5]: pod: Required value",
-        f"{path}:26: events[6]: t: Invalid value: -1: must be seconds since start (a number >= 0)",
+        f"{path}:26: events[6]: t: Invalid value: -1: must be seconds since start (a number >= 0, at most ten years)",
     ]
 
 
@@ -223,9 +223,30 @@ def test_a_recording_whose_times_are_not_finite_is_refused(tmp_path, capsys):
     path = write(tmp_path, "r.jsonl", text)
     assert cmd_check([path]) == 2
     assert capsys.readouterr().out.splitlines() == [
-        f"{path}:1: header: duration: Invalid value: NaN: must be seconds or a duration like 5m",
-        f"{path}:3: event 2: t: Invalid value: NaN: must be seconds since start (a number >= 0)",
+        f"{path}:1: header: duration: Invalid value: NaN: must be seconds or a duration like 5m (at most ten years)",
+        f"{path}:3: event 2: t: Invalid value: NaN: must be seconds since start (a number >= 0, at most ten years)",
     ]
+
+
+@pytest.mark.parametrize("t", ["Infinity", "1e308", "315360001"])
+def test_a_recording_whose_times_are_past_ten_years_is_refused(tmp_path, capsys, t):
+    """A t of Infinity (Python's json reads it) or 1e308 passed `scenario check` and the replay
+    opened: its bar then stopped the app (OverflowError: cannot convert float infinity to
+    integer), or drew a clock wider than the screen. Ten years is far past any recording."""
+    header = '{"kind": "Recording", "version": 1, "start": "2026-11-01T09:00:00Z"}\n'
+    text = header + json.dumps({"t": 0, "type": "ADDED", "object": pod("a")}) + "\n" + \
+        json.dumps({"t": 1, "type": "ADDED", "object": pod("b")}).replace('"t": 1', f'"t": {t}') + "\n"
+    path = write(tmp_path, "r.jsonl", text)
+    said = f"{path}:3: event 2: t: Invalid value: {json.dumps(json.loads(t))}: must be seconds since start " \
+        "(a number >= 0, at most ten years)"
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [said]
+    with pytest.raises(K9pyError) as err:
+        ReplayBackend.open(path)
+    assert str(err.value) == said
+    long = write(tmp_path, "d.jsonl", header.replace("}", ', "duration": 1e300}') + text.split("\n", 1)[1])
+    with pytest.raises(K9pyError, match="header: duration: Invalid value: 1e\\+300: must be seconds or a duration "):
+        ReplayBackend.open(long)
 
 
 def test_a_number_longer_than_python_converts_is_the_lines_error(tmp_path, capsys):
