@@ -100,7 +100,7 @@ _POD_SUFFIX = re.compile(r"\A(.+)-([a-z0-9]{1,10})-([a-z0-9]{5})\Z")
 
 def load(path: Path) -> dict[str, Any]:
     """The checked file (``{}`` when there is none); ``ConfigError`` names what is wrong."""
-    if not path.is_file():
+    if not yamlfile.present(path):  # a directory or a broken link is the file's error, not no file
         return {}
     doc = yamlfile.load(path)
     data = SCHEMA.check(doc, doc.data, [])

@@ -36,7 +36,7 @@ def path() -> Path:
 def load(file: Path | None = None) -> dict[str, list[Node]]:
     """Every saved layout by name (no file: none). ConfigError ``FILE:LINE: ...`` on a wrong one."""
     file = file or path()
-    if not file.is_file():
+    if not yamlfile.present(file):  # a directory or a broken link is the file's error, not no file
         return {}
     doc = yamlfile.load(file)
     top = yamlfile.mapping(doc, doc.data, [])

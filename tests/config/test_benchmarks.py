@@ -87,3 +87,18 @@ def test_a_wrong_file_is_one_line_naming_the_line_and_the_field(tmp_path: Path, 
     with pytest.raises(ConfigError) as err:
         benchmarks.load(path)
     assert str(err.value).startswith(f"{path}{error}") and "\n" not in str(err.value)
+
+
+def test_a_benchmarks_file_that_is_a_directory_or_a_broken_link_is_its_error(tmp_path: Path) -> None:
+    """benchmarks.yaml as a directory or a link to nothing was read as no file (`b` used the
+    defaults, info listed nothing wrong): it is the file's one-line error, as config.yaml's is."""
+    path = tmp_path / "benchmarks.yaml"
+    path.mkdir()
+    with pytest.raises(ConfigError, match=r"benchmarks\.yaml: is a directory, not a YAML file$"):
+        benchmarks.load(path)
+    path.rmdir()
+    path.symlink_to(tmp_path / "nowhere.yaml")
+    with pytest.raises(ConfigError, match=r"benchmarks\.yaml: no such file: a symbolic link to .*, which is not there$"):
+        benchmarks.load(path)
+    path.unlink()
+    assert benchmarks.load(path) == {}

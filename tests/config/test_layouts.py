@@ -44,3 +44,16 @@ def test_a_hand_written_file_cannot_ask_for_thousands_of_panes(tmp_path):
     f.write_text("layouts:\n  a:\n    - split: h\n      panes:\n" + "        - {view: pods}\n" * 17)
     with pytest.raises(ConfigError, match="at most 16 panes"):
         layouts.load(f)
+
+
+def test_a_layouts_file_that_is_a_directory_or_a_broken_link_is_its_error_not_no_layouts(tmp_path):
+    """layouts.yaml as a directory or a symbolic link to nothing was read as no layouts at all
+    (`:layout NAME` said there was none): it is the file's one-line error, as config.yaml's is."""
+    f = tmp_path / "layouts.yaml"
+    f.mkdir()
+    with pytest.raises(ConfigError, match=r"layouts\.yaml: is a directory, not a YAML file$"):
+        layouts.load(f)
+    f.rmdir()
+    f.symlink_to(tmp_path / "dotfiles" / "layouts.yaml")
+    with pytest.raises(ConfigError, match=r"layouts\.yaml: no such file: a symbolic link to .*, which is not there$"):
+        layouts.load(f)
