@@ -486,22 +486,25 @@ def _loader_class() -> Any:
                                        stdin=None if interactive else subprocess.DEVNULL,
                                        cwd=self.cwd, env=self.env, text=True, errors="replace")
             stdout, stderr = process.communicate()
-            if process.returncode != 0:
+            command = self.args[0] if self.args else ""
+            if process.returncode != 0:  # client-go's wrapCmdRunErrorLocked, the plugin's stderr after it
                 said = (stderr or "").strip()
-                raise ConfigException(f"exec: process returned {process.returncode}" + (f". {said}" if said else ""))
+                raise ConfigException(f"exec: executable {command} failed with exit code {process.returncode}"
+                                      + (f": {said}" if said else ""))
             try:
                 data = json.loads(stdout)
             except ValueError as err:
-                raise ConfigException(f"exec: failed to decode process output: {err}") from None
+                raise ConfigException(f"decoding stdout: couldn't get version/kind; json parse error: {err}") from None
             if not isinstance(data, dict):
-                raise ConfigException("exec: malformed response: not an ExecCredential")
-            for key in ("apiVersion", "kind", "status"):
+                raise ConfigException("decoding stdout: not an ExecCredential")
+            for key in ("apiVersion", "kind"):
                 if key not in data:
-                    raise ConfigException(f"exec: malformed response. missing key '{key}'")
+                    raise ConfigException(f"decoding stdout: Object '{'Kind' if key == 'kind' else key}' is missing")
             if data["apiVersion"] != self.api_version:
-                raise ConfigException(f"exec: plugin api version {data['apiVersion']} does not match {self.api_version}")
-            if not isinstance(data["status"], dict):
-                raise ConfigException("exec: malformed response: status is not a mapping")
+                raise ConfigException(f"exec plugin is configured to use API version {self.api_version}, "
+                                      f"plugin returned version {data['apiVersion']}")
+            if not isinstance(data.get("status"), dict):
+                raise ConfigException("exec plugin didn't return a status field")
             return data["status"]
 
     class Loader(KubeConfigLoader):
@@ -514,14 +517,7 @@ def _loader_class() -> Any:
             try:
                 status = Provider(user["exec"], base_path, cluster).run()
             except Exception as err:  # (a command that is not there: OSError)
-                command = user["exec"].safe_get("command")
-                if isinstance(err, FileNotFoundError):
-                    message = "not found"
-                elif isinstance(err, OSError):
-                    message = f"cannot be run: {err.strerror or err}"
-                else:
-                    message = str(err).removeprefix("exec: ")
-                raise ConfigException(f"getting credentials: exec: executable {command}: {one_line(message)}") from None
+                raise ConfigException(f"getting credentials: {one_line(_plugin_failure(err, user['exec']))}") from None
             if "token" in status:
                 self.token = f"Bearer {status['token']}"
             elif "clientCertificateData" in status and "clientKeyData" in status:
@@ -536,6 +532,19 @@ def _loader_class() -> Any:
             return True
 
     return Loader
+
+
+def _plugin_failure(err: Exception, plugin: Any) -> str:
+    """What client-go says of a credential plugin that could not run (``exec: executable X not
+    found`` with the kubeconfig's installHint, Go's ``fork/exec`` line) or failed (the message
+    ``Provider.run`` made)."""
+    command = plugin.safe_get("command")
+    if isinstance(err, FileNotFoundError):
+        hint = plugin.safe_get("installHint")
+        return f"exec: executable {command} not found" + (f": {hint}" if isinstance(hint, str) and hint.strip() else "")
+    if isinstance(err, OSError):
+        return f"exec: fork/exec {command}: {(err.strerror or str(err)).lower()}"
+    return str(err)
 
 
 def _interactive() -> bool:

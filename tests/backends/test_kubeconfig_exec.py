@@ -46,10 +46,17 @@ def _client(tmp_path, command) -> object:
 
 @pytest.mark.parametrize(("script", "said"), [
     ("echo 'token expired: run aws sso login' >&2\nexit 3\n",
-     "getting credentials: exec: executable {plugin}: process returned 3. token expired: run aws sso login"),
-    ("echo not json\n", "getting credentials: exec: executable {plugin}: failed to decode process output: "),
+     "getting credentials: exec: executable {plugin} failed with exit code 3: token expired: run aws sso login"),
+    ("echo not json\n", "getting credentials: decoding stdout: couldn't get version/kind; json parse error: "),
     ('echo \'{"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential", "status": {}}\'\n',
      "getting credentials: exec plugin didn't return a token or cert/key pair"),
+    ('echo \'{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {}}\'\n',
+     "getting credentials: exec plugin is configured to use API version client.authentication.k8s.io/v1beta1, "
+     "plugin returned version client.authentication.k8s.io/v1"),
+    ('echo \'{"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential"}\'\n',
+     "getting credentials: exec plugin didn't return a status field"),
+    ('echo \'{"apiVersion": "client.authentication.k8s.io/v1beta1", "status": {}}\'\n',
+     "getting credentials: decoding stdout: Object 'Kind' is missing"),
 ])
 def test_a_credential_plugin_that_fails_is_the_contexts_error(tmp_path, caplog, script, said):
     plugin = _plugin(tmp_path, "aws", script)
@@ -61,8 +68,25 @@ def test_a_credential_plugin_that_fails_is_the_contexts_error(tmp_path, caplog, 
 
 
 def test_a_credential_plugin_that_is_not_there_is_named(tmp_path):
-    with pytest.raises(K9pyError, match=r"getting credentials: exec: executable /no/such/aws: not found$"):
+    with pytest.raises(K9pyError, match=r"getting credentials: exec: executable /no/such/aws not found$"):
         _client(tmp_path, "/no/such/aws")
+
+
+def test_a_plugin_not_installed_says_its_install_hint_and_one_not_executable_gos_words(tmp_path):
+    """client-go's words: ``exec: executable X not found`` and the kubeconfig's installHint
+    (kubectl prints it below; one line here), Go's ``fork/exec X: permission denied``."""
+    config = tmp_path / "config"
+    config.write_text(KUBECONFIG.format(command="/no/such/gke-gcloud-auth-plugin").replace(
+        "      command:", "      installHint: |\n        Install gke-gcloud-auth-plugin with gcloud components install.\n      command:"))
+    with pytest.raises(K9pyError) as err:
+        kc.new_api_client([str(config)], None)
+    assert str(err.value) == ("kubeconfig context (current): getting credentials: exec: executable "
+                              "/no/such/gke-gcloud-auth-plugin not found: Install gke-gcloud-auth-plugin with gcloud "
+                              "components install.")
+    plain = tmp_path / "plain"
+    plain.write_text("#!/bin/sh\n")  # (no x bit: not even root may run it)
+    with pytest.raises(K9pyError, match=rf"getting credentials: exec: fork/exec {plain}: permission denied$"):
+        _client(tmp_path, plain)
 
 
 def test_a_credential_plugin_that_works_gives_its_token(tmp_path):
@@ -97,5 +121,5 @@ def test_a_credential_plugin_run_under_the_ui_never_has_the_terminal(tmp_path, m
     plugin = _plugin(tmp_path, "aws", 'read answer; echo "asked: [$answer]; token expired" >&2\nexit 1\n')
     with pytest.raises(K9pyError) as err:
         _client(tmp_path, plugin)
-    assert str(err.value) == (f"kubeconfig context (current): getting credentials: exec: executable {plugin}: "
-                              "process returned 1. asked: []; token expired")
+    assert str(err.value) == (f"kubeconfig context (current): getting credentials: exec: executable {plugin} "
+                              "failed with exit code 1: asked: []; token expired")
