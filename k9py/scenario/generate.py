@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from k9py.kube.yamlout import FastSafeDumper
-from k9py.scenario.schema import HEADER_API_VERSION, HEADER_KIND, MAX_NODES, MAX_REPLICAS, SCENARIO_KIND
+from k9py.scenario.schema import HEADER_API_VERSION, HEADER_KIND, MAX_NODES, MAX_PLAYED, MAX_REPLICAS, SCENARIO_KIND
 
 Obj = dict[str, Any]
 
@@ -108,6 +108,8 @@ def check_sizes(pods: int, nodes: int, churn: float, duration: float) -> None:
         raise ValueError(f"invalid --churn {churn:g}: must be from 0 to {MAX_CHURN:g} steps per second")
     if not duration > 0 or not math.isfinite(duration):
         raise ValueError("invalid --duration: must be greater than 0")
+    if duration > MAX_PLAYED:  # (the file written would not load)
+        raise ValueError(f"invalid --duration {duration:g}s: k9py plays a scenario for at most {MAX_PLAYED // 3600}h")
     if churn * duration > MAX_STEPS:
         raise ValueError(f"too many timeline steps: --churn {churn:g} for {duration:g}s is {churn * duration:.0f} "
                          f"steps (at most {MAX_STEPS}): lower --churn or --duration")

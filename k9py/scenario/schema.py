@@ -212,6 +212,16 @@ MAX_REPLICAS = 10_000  # replicas, parallelism, completions of one workload
 MAX_NODES = 1_000
 MAX_PODS = 200_000  # of all the workloads of a file together (scenario generate's largest)
 MAX_WARMUP = 24 * 3600  # seconds of spec.warmup (a day of the crashloop scenario: ~3 s to build)
+# seconds of a Scenario's spec.duration and of a step's `at`: the player simulates every second up
+# to where it seeks (End: the end), so a year of it (or 1e300: a clock wider than the screen) never ends
+MAX_PLAYED = 24 * 3600
+
+
+def played(seconds: float, v: Any, path: str) -> float:
+    """``seconds`` of a Scenario's timeline, refused past ``MAX_PLAYED``."""
+    if seconds > MAX_PLAYED:
+        raise FieldError(path, f"Invalid value: {show(v)}: k9py plays a scenario for at most {MAX_PLAYED // 3600}h")
+    return seconds
 SCALE_FIELDS = ("replicas", "parallelism", "completions")
 INT_OR_STRING = {"targetPort", "maxSurge", "maxUnavailable", "minAvailable"}
 BOOLEAN = {

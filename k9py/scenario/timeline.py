@@ -103,7 +103,7 @@ def parse_scenario(doc: Obj, errors: list[FieldError] | None = None) -> Scenario
     header = schema.parse_header(header_doc)
     sc = Scenario(name=name, description=description.strip(), header=header)
     if "duration" in spec:
-        sc.duration = schema._duration(spec["duration"], "spec.duration")
+        sc.duration = schema.played(schema._duration(spec["duration"], "spec.duration"), spec["duration"], "spec.duration")
     timeline = spec.get("timeline", [])
     if timeline is None:
         timeline = []
@@ -201,7 +201,7 @@ def _at(v: Any, path: str) -> float:
             raise FieldError(path, f"Invalid value: {show(v)}: must be a duration like 30s or 2m") from None
     if seconds < 0:
         raise FieldError(path, f"Invalid value: {show(v)}: must not be negative")
-    return seconds
+    return schema.played(seconds, v, path)
 
 
 def _fields(d: Obj, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> Obj:

@@ -92,7 +92,10 @@ def test_cli_writes_the_file_and_refuses_bad_flags_on_one_line(tmp_path, capsys)
                        (["--pods", "ten", "--nodes", "3"], "invalid count 'ten'"),
                        (["--pods", "10", "--nodes", str(MAX_NODES + 1)], f"at most {MAX_NODES} nodes"),
                        (["--pods", "10", "--nodes", "2", "--churn", "-1"], "invalid churn '-1'"),
-                       (["--pods", "10", "--nodes", "2", "--churn", "5000", "--duration", "1h"], "too many timeline steps")):
+                       (["--pods", "10", "--nodes", "2", "--churn", "5000", "--duration", "1h"], "too many timeline steps"),
+                       # (a file that would not load: a scenario plays at most a day)
+                       (["--pods", "10", "--nodes", "2", "--churn", "1", "--duration", "100h"],
+                        "invalid --duration 360000s: k9py plays a scenario for at most 24h")):
         assert main(["scenario", "generate", *argv, "-o", out]) == 2
         err = capsys.readouterr().err
         assert says in err and err.count("\n") == 1, err

@@ -338,6 +338,21 @@ def test_a_warmup_that_would_never_end_and_a_step_at_nan_are_refused(tmp_path):
                                           "must be a duration like 30s or 2m")
 
 
+def test_a_scenario_that_would_never_end_is_refused(tmp_path):
+    """spec.duration or a step's at of 1e300 (or a year) passed `scenario check`: the clock was
+    303 characters wide and End simulated for ever towards it. A scenario plays at most 24h."""
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: Scenario\nspec:\n  duration: 1e300\n")
+    assert str(load_error(path)).endswith("document 1 (Scenario): spec.duration: Invalid value: \"1e300\": "
+                                          "k9py plays a scenario for at most 24h")
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: Scenario\nspec:\n  timeline:\n"
+                           "  - at: 8760h\n    log: {pod: a, line: x}\n")
+    assert str(load_error(path)).endswith("document 1 (Scenario): spec.timeline[0].at: Invalid value: \"8760h\": "
+                                          "k9py plays a scenario for at most 24h")
+    path = write(tmp_path, "apiVersion: k9py.dev/v1alpha1\nkind: Scenario\nspec:\n  duration: 24h\n  timeline:\n"
+                           "  - at: 23h59m\n    log: {pod: a, line: x}\n")
+    assert load_cluster(path, warmup=0) is not None  # (a day is played)
+
+
 def test_list_item_errors_name_the_item(tmp_path):
     path = write(tmp_path, textwrap.dedent("""\
         apiVersion: v1
