@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -508,6 +509,15 @@ def _loader_class() -> Any:
             return data["status"]
 
     class Loader(KubeConfigLoader):
+        def _load_cluster_info(self) -> None:
+            """The client's, with certificates that do not load said with the field that holds
+            them, as kubectl says it: the client takes any bytes and the connection then failed
+            with ssl's ``[SSL] PEM lib (_ssl.c:3905)``, again at every retry."""
+            super()._load_cluster_info()
+            problem = _tls_problem(self.__dict__, self._cluster, self._user)
+            if problem is not None:
+                raise ConfigException(problem)
+
         def _load_from_exec_plugin(self) -> bool | None:
             user: Any = self._user
             cluster: Any = self._cluster
@@ -545,6 +555,45 @@ def _plugin_failure(err: Exception, plugin: Any) -> str:
     if isinstance(err, OSError):
         return f"exec: fork/exec {command}: {(err.strerror or str(err)).lower()}"
     return str(err)
+
+
+def _tls_problem(loaded: dict[str, Any], cluster: Any, user: Any) -> str | None:
+    """What is wrong with the certificate authority and the client certificate and key the
+    loader found (``loaded``: its ``ssl_ca_cert``, ``cert_file``, ``key_file``, files of the
+    kubeconfig's or temporary ones of its ``-data``), None when they load."""
+    def field(entry: Any, key: str) -> str:
+        value = entry.safe_get(key) if entry is not None else None
+        if value:
+            return f"{key} {value}"
+        return f"{key}-data" if entry is not None and entry.safe_get(f"{key}-data") else f"the exec plugin's {key}"
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ca, cert, key = loaded.get("ssl_ca_cert"), loaded.get("cert_file"), loaded.get("key_file")
+    if ca:
+        try:
+            context.load_verify_locations(cafile=ca)
+        except (ssl.SSLError, OSError) as err:
+            return f"{field(cluster, 'certificate-authority')}: unable to load root certificates: {_ssl_reason(err)}"
+    if cert and key:
+        try:
+            context.load_cert_chain(cert, key, password=lambda: b"")  # (an encrypted key: never a prompt on the terminal)
+        except (ssl.SSLError, OSError) as err:
+            try:  # the certificate alone (as a root it must be one), else the key is what is wrong
+                ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=cert)
+            except (ssl.SSLError, OSError) as cert_err:
+                return f"{field(user, 'client-certificate')}: tls: {_ssl_reason(cert_err)}"
+            if getattr(err, "reason", None) == "KEY_VALUES_MISMATCH":
+                return f"{field(user, 'client-key')}: tls: private key does not match the client certificate"
+            return f"{field(user, 'client-key')}: tls: no PEM private key found in it (or an encrypted one)"
+    return None
+
+
+def _ssl_reason(err: BaseException) -> str:
+    if isinstance(err, ssl.SSLError) and getattr(err, "reason", None) in ("NO_CERTIFICATE_OR_CRL_FOUND", "PEM_LIB"):
+        return "no PEM certificate found in it"
+    if isinstance(err, OSError) and not isinstance(err, ssl.SSLError):
+        return err.strerror or str(err)
+    return one_line(str(err))
 
 
 def _interactive() -> bool:
