@@ -44,11 +44,25 @@ def kubeconfig_files(explicit: str | None = None, environ: dict[str, str] | None
         existing = [p for p in files if os.path.exists(p)]
         if not existing:
             raise K9pyError(f"KUBECONFIG={raw}: none of these files exists", field="KUBECONFIG")
-        return [_readable(p) for p in existing]
+        readable = [_readable(p) for p in existing]
+        return [p for p in readable if not _empty(p)] or readable  # kubectl merges an empty one as nothing
     path = os.path.expanduser(DEFAULT_PATH)
     if not os.path.exists(path):
         raise K9pyError(f"no kubeconfig: {path} does not exist (use --kubeconfig or KUBECONFIG)")
     return [_readable(path)]
+
+
+def _empty(path: str) -> bool:
+    """Whether the kubeconfig at ``path`` holds nothing (no bytes, blank lines and comments):
+    one such file among ``KUBECONFIG``'s stopped k9py (the client's ``file is empty``), where
+    kubectl merges it as nothing (a tool's file made before it was written, a ``touch``)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_KUBECONFIG_BYTES)
+    except OSError:
+        return False  # said by the reader, as it is
+    return all(not line.strip() or line.lstrip().startswith(b"#") or line.strip() in (b"---", b"...")
+               for line in data.splitlines())
 
 
 def _readable(path: str) -> str:

@@ -653,3 +653,25 @@ def test_several_kubeconfig_files_open_the_first_ones_current_context_as_kubectl
     monkeypatch.setenv("KUBECONFIG", f"{gone}:{prod}")
     with pytest.raises(K9pyError, match="current-context 'nope' not found"):
         kc.list_contexts(kc.kubeconfig_files())
+
+
+def test_an_empty_file_among_kubeconfigs_is_merged_as_nothing_as_kubectl(tmp_path, monkeypatch):
+    """KUBECONFIG=new:prod where `new` is empty (a tool's file made before it was written, a
+    `touch`) or holds only comments: kubectl merges it as nothing and acts on prod; k9py stopped
+    with the client's `Invalid kube-config. new file is empty`."""
+    from k9py.backends import kubeconfig as kc
+
+    prod, new, noted = tmp_path / "prod", tmp_path / "new", tmp_path / "noted"
+    write_kubeconfig(str(prod), "http://127.0.0.1:2", name="prod")
+    new.write_text("")
+    noted.write_text("# made by a tool\n---\n")
+    monkeypatch.setenv("KUBECONFIG", f"{new}:{noted}:{prod}")
+    assert kc.kubeconfig_files() == [str(prod)]
+    contexts, current = kc.list_contexts(kc.kubeconfig_files())
+    assert current == "prod" and [c.name for c in contexts] == ["prod"]
+    assert kc.new_api_client(kc.kubeconfig_files(), None).configuration.host == "http://127.0.0.1:2"
+    monkeypatch.setenv("KUBECONFIG", f"{new}:{prod}:{noted}")
+    assert kc.kubeconfig_files() == [str(prod)]
+    monkeypatch.setenv("KUBECONFIG", f"{new}")  # nothing at all is still said
+    with pytest.raises(K9pyError, match="file is empty"):
+        kc.list_contexts(kc.kubeconfig_files())
