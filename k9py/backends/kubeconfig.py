@@ -214,7 +214,11 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
     try:
         contexts, active = config.list_kube_config_contexts(joined(files))
     except config.ConfigException as err:
-        raise K9pyError(root_problem(files) or f"kubeconfig: {one_line(str(err))}") from err
+        problem = root_problem(files)
+        without = _contexts_without_current(files) if problem is None else None
+        if without is None:
+            raise K9pyError(problem or f"kubeconfig: {one_line(str(err))}") from err
+        contexts, active = without, None  # --context says which (kubectl's), else the caller says there is none
     except Exception as err:  # unreadable YAML, a directory, ...
         raise K9pyError(yaml_problem(err) or read_problem(files) or root_problem(files) or
                         f"kubeconfig {joined(files)}: {one_line(str(err))}") from err
@@ -230,6 +234,22 @@ def list_contexts(files: list[str], current: str | None = None) -> tuple[list[Co
         raise K9pyError(f"current-context {name!r} not found in {joined(files)}: "
                         "kubectl says context was not found for specified context (use --context)")
     return out, name
+
+
+def _contexts_without_current(files: list[str]) -> list[dict[str, Any]] | None:
+    """The contexts of files that set no ``current-context`` (the client's lister refuses them:
+    ``Expected key current-context``, even with ``--context``, which kubectl takes); None when
+    the files set one (the client's error is something else)."""
+    from kubernetes.config.kube_config import ConfigNode, KubeConfigMerger
+    try:
+        merged = KubeConfigMerger(joined(files)).config
+    except Exception:  # the lister's own error is said instead
+        return None
+    root = merged.value if merged is not None else None
+    if not isinstance(root, dict) or root.get("current-context"):
+        return None
+    items = [item.value if isinstance(item, ConfigNode) else item for item in root.get("contexts") or []]
+    return [item for item in items if isinstance(item, dict)]
 
 
 def first_current_context(files: list[str]) -> str | None:

@@ -357,7 +357,9 @@ class LiveBackend(Backend):
         self.files = kc.kubeconfig_files(self.options.kubeconfig)
         contexts, current = kc.list_contexts(self.files, self.options.context)
         if current is None:
-            raise K9pyError("kubeconfig has no current context (use --context)", field="--context")
+            names = ", ".join(c.name for c in contexts[:10]) + (", ..." if len(contexts) > 10 else "")
+            raise K9pyError(f"kubeconfig {kc.joined(self.files)} has no current-context (use --context"
+                            + (f": {names})" if names else ")"), field="--context")
         self.context = current
         self._contexts = contexts
         ctx = next((c for c in contexts if c.name == current), None)

@@ -675,3 +675,22 @@ def test_an_empty_file_among_kubeconfigs_is_merged_as_nothing_as_kubectl(tmp_pat
     monkeypatch.setenv("KUBECONFIG", f"{new}")  # nothing at all is still said
     with pytest.raises(K9pyError, match="file is empty"):
         kc.list_contexts(kc.kubeconfig_files())
+
+
+def test_a_kubeconfig_without_current_context_opens_the_context_named_by_context(tmp_path):
+    """kubectl --context prod works on a kubeconfig that sets no current-context; k9py refused
+    even then (the client's `Expected key current-context`). Without --context it says so,
+    naming the contexts to choose from."""
+    from k9py.backends import kubeconfig as kc
+
+    path = tmp_path / "config"
+    write_kubeconfig(str(path), "http://127.0.0.1:2", name="prod")
+    doc = yaml.safe_load(path.read_text())
+    del doc["current-context"]
+    path.write_text(yaml.safe_dump(doc))
+    contexts, current = kc.list_contexts([str(path)], "prod")
+    assert current == "prod" and [c.name for c in contexts] == ["prod"]
+    assert backend(str(path), context="prod").api.configuration.host == "http://127.0.0.1:2"
+    with pytest.raises(K9pyError) as err:
+        backend(str(path))
+    assert str(err.value) == f"--context: kubeconfig {path} has no current-context (use --context: prod)"
