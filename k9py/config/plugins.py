@@ -158,9 +158,10 @@ def _bool(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int], key: str) -
     value = spec.get(key)
     if value is None:
         return False
-    if not isinstance(value, bool):
+    flag = yamlfile.as_bool(value)
+    if flag is None:
         raise doc.error([*at, key], f"must be true or false, not {type_name(value)}")
-    return value
+    return flag
 
 
 def _strings(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int], key: str) -> list[str]:

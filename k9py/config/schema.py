@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from k9py.config.yamlfile import ConfigDoc, type_name
+from k9py.config.yamlfile import ConfigDoc, as_bool, type_name
 
 Path_ = list[str | int]
 
@@ -35,9 +35,10 @@ class Bool(Spec):
     ignored: bool = False
 
     def check(self, doc: ConfigDoc, value: Any, where: Path_) -> bool:
-        if not isinstance(value, bool):
+        flag = as_bool(value)
+        if flag is None:
             raise _wrong(doc, where, "true or false", value)
-        return value
+        return flag
 
     def describe(self) -> str:
         return "boolean"

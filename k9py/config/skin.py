@@ -147,9 +147,10 @@ def _walk(doc: ConfigDoc, skin: Skin, data: dict[str, Any], schema: Schema, wher
             for sub, colors in yamlfile.mapping(doc, value, at).items():
                 skin.lists[f"{dotted}.{sub}"] = _colors(doc, colors, [*at, str(sub)])
         elif kind == BOOL:
-            if not isinstance(value, bool):
+            flag = yamlfile.as_bool(value)
+            if flag is None:
                 raise doc.error(at, f"must be true or false, not {yamlfile.type_name(value)}")
-            skin.flags[dotted] = value
+            skin.flags[dotted] = flag
         elif not isinstance(value, str):  # TEXT
             raise doc.error(at, f"must be a string, not {yamlfile.type_name(value)}")
 

@@ -71,7 +71,7 @@ def load(path: Path, *, text: str | None = None) -> ConfigDoc:
         except UnicodeDecodeError as err:
             raise ConfigError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=str(path)) from None
     try:
-        docs = parse_documents(text)
+        docs = parse_documents(text, core_bools=True)  # (k9s reads its files with yaml.v3: YAML 1.2)
     except YamlError as err:
         raise ConfigError(err.message, file=str(path), line=err.line) from None
     except yaml.YAMLError as err:  # the reader's own (a NUL byte: not a text file)
@@ -98,3 +98,16 @@ def type_name(value: Any) -> str:
         return "null"
     return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
             dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+# yaml.v3 reads YAML 1.1's words into a typed bool (only there: elsewhere they are strings)
+_BOOL_WORDS = {**dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+               **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False)}
+
+
+def as_bool(value: Any) -> bool | None:
+    """``value`` as a field typed bool takes it (true/false, and yaml.v3's ``yes``, ``no``, ``on``,
+    ``off``, ``y``, ``n``: k9s's ``readOnly: yes`` works), None when it is none of them."""
+    if isinstance(value, bool):
+        return value
+    return _BOOL_WORDS.get(value) if isinstance(value, str) else None

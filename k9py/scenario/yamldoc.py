@@ -71,8 +71,21 @@ def _bounded_ints(base: type[_L]) -> type[_L]:
         "yaml_constructors": {**constructors, _INT: construct_int}}))
 
 
+def _core_bools(base: type[_L]) -> type[_L]:
+    """``base`` with YAML 1.2's booleans alone (``true``/``false``, gopkg.in/yaml.v3's, which
+    k9s reads its files with): ``no``, ``yes``, ``on``, ``off`` are strings (``aliases: {no: nodes}``)."""
+    resolvers = {first: [(tag, rx) for tag, rx in found if tag != _BOOL]
+                 for first, found in base.yaml_implicit_resolvers.items()}
+    for first in "tTfF":
+        resolvers[first] = [(_BOOL, _CORE_BOOL), *resolvers.get(first, [])]
+    return cast(type[_L], type(f"{base.__name__}CoreBools", (base,), {"yaml_implicit_resolvers": resolvers}))
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = "tag:yaml.org,2002:int"
 _Loader = _bounded_ints(_without_timestamps(yaml.SafeLoader))
+_CoreLoader = _core_bools(_Loader)
 _FastLoader = (_remembering_tags(_bounded_ints(_without_timestamps(yaml.CSafeLoader))) if hasattr(yaml, "CSafeLoader")
                else _Loader)  # libyaml when built with it
 
@@ -265,11 +278,14 @@ class Document:
         return self.node.line + 1
 
 
-def parse_documents(text: str) -> list[Document]:
+def parse_documents(text: str, *, core_bools: bool = False) -> list[Document]:
     """Every document of ``text`` (empty ones included, as None data); YamlError on bad YAML.
+    ``core_bools``: YAML 1.2's booleans only (the user's k9s files), not sigs.k8s.io/yaml's 1.1 ones.
 
     libyaml composes the node tree when it is built in (5-10x faster on a big scenario); any
     problem is reported by PyYAML's own parser, so the messages and lines never depend on it."""
+    if core_bools:
+        return _parse_with(_CoreLoader, text)
     if _FastLoader is not _Loader and len(text) > _FAST_FROM and not _Loader.NON_PRINTABLE.search(text):
         try:
             return _parse_with(_FastLoader, text)

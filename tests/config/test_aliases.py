@@ -89,3 +89,10 @@ def test_a_command_names_a_view_a_custom_resource_or_a_prompt_command():
                     "a/b/c/d"):
         assert "names no view" in (check_command(command) or ""), command
     assert "names no view" in (check_command("widgets") or "")
+
+
+def test_no_and_yes_are_alias_names_as_in_k9s(tmp_path):
+    """`no: nodes` (kubectl's short name for nodes) was YAML 1.1's false to k9py: "aliases: a key
+    must be a string"; k9s (yaml.v3, YAML 1.2) reads it as the alias no."""
+    _, found = load(tmp_path, "aliases:\n  no: nodes\n  on: pods\n  yes: deploy\n")
+    assert found == {"no": "nodes", "on": "pods", "yes": "deploy"}

@@ -98,3 +98,9 @@ def test_load_user_checks_hotkeys_against_the_users_aliases_and_keymap(monkeypat
     write(tmp_path, "hotKeys:\n  f:\n    shortCut: Ctrl-X\n    command: fred\n")
     with pytest.raises(ConfigError, match=r"hotkeys.yaml:3: hotKeys.f.shortCut: <ctrl-x> is delete's key"):
         load_user()
+
+
+def test_keep_history_takes_yaml_v3s_yes(tmp_path):
+    f = write(tmp_path, "hotKeys:\n  f1:\n    shortCut: F1\n    command: pods\n    keepHistory: yes\n    override: no\n")
+    [h] = hotkeys.load(f)
+    assert (h.keep_history, h.override) == (True, False)

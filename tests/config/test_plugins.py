@@ -300,3 +300,12 @@ def test_the_plugins_folders_of_k9s_data_dirs_are_read_too(tmp_path, monkeypatch
     plugin(tmp_path / "xdg_config_home/k9py/plugins", "c", "config")
     user = load_user()
     assert {p.name: p.description for p in user.plugins} == {"a": "system2", "b": "data", "c": "config"}
+
+
+def test_a_plugins_flags_take_yaml_v3s_yes_and_no(tmp_path):
+    """k9s decodes a plugin's booleans with yaml.v3, which takes yes/no/on/off into a typed bool
+    (k9py read `confirm: yes` as true but `background: no` was false only by YAML 1.1 luck; with
+    YAML 1.2 files they are the words, each taken as k9s takes it)."""
+    [p] = plugins.load(write(tmp_path, "plugins:\n  x:\n    shortCut: Shift-X\n    description: x\n    scopes: [po]\n"
+                                       "    command: echo\n    background: no\n    confirm: yes\n    dangerous: On\n"))
+    assert (p.background, p.confirm, p.dangerous) == (False, True, True)

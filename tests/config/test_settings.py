@@ -281,3 +281,12 @@ k9s:
 def test_port_forward_address_is_the_dialogs(tmp_path):
     assert load(tmp_path, "k9s:\n  portForwardAddress: 0.0.0.0\n").port_forward_address == "0.0.0.0"
     assert load(tmp_path, "k9s:\n  portForwardAddress: ''\n").port_forward_address == "localhost"  # k9s's default
+
+
+def test_k9s_files_are_yaml_1_2_as_k9s_reads_them(tmp_path):
+    """k9s reads its files with gopkg.in/yaml.v3 (YAML 1.2): `defaultView: no` is the nodes
+    alias (k9py read YAML 1.1's false: "must be a string, not a boolean"), while a field typed
+    bool takes yaml.v3's yes/no/on/off; true/false stay booleans."""
+    s = load(tmp_path, "k9s:\n  readOnly: yes\n  defaultView: no\n  ui:\n    logoless: on\n    crumbsless: Off\n    headless: TRUE\n")
+    assert (s.read_only, s.default_view, s.ui.logoless, s.ui.crumbsless, s.ui.headless) == (True, "no", True, False, True)
+    assert error(tmp_path, "k9s:\n  defaultView: false\n") == "config.yaml:2: k9s.defaultView: must be a string, not a boolean"
