@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from k9py.kube import resources
 from k9py.kube.status import invalid
 from k9py.sim import limits, names, podspec
 
@@ -34,7 +35,9 @@ def admits(kind: str) -> Callable[[Admitter], Admitter]:
 PATH_SEGMENT_NAMES = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
 
 
-def validate_metadata(obj: Obj) -> None:
+def validate_metadata(obj: Obj, old: Obj | None = None) -> None:
+    """``ValidateObjectMeta`` on create, with ``ValidateObjectMetaUpdate`` on update (``old``): the
+    causes in the order kubectl lists them (it drops the repeats the registry's two passes make)."""
     md = obj.get("metadata")
     kind = obj.get("kind", "")
     if not isinstance(md, dict):
@@ -55,7 +58,8 @@ def validate_metadata(obj: Obj) -> None:
             continue
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise invalid(kind, name, [(f"metadata.{field}", "Invalid value: values must be strings")])
-    causes = labels_and_annotations(md, "metadata") + limits.annotation_causes(md) + finalizers_causes(md)
+    causes = (labels_and_annotations(md, "metadata") + limits.annotation_causes(md) + finalizers_causes(md)
+              + no_new_finalizers(obj, old) + kube_finalizers_causes(kind, md))
     if causes:
         raise invalid(kind, name, causes)
 
@@ -88,16 +92,35 @@ def new_finalizers(obj: Obj, old: Obj | None) -> list[str]:
     return sorted({f for f in fins if isinstance(f, str)} - before) if isinstance(fins, list) else []
 
 
-def no_new_finalizers(obj: Obj, old: Obj | None) -> None:
+def no_new_finalizers(obj: Obj, old: Obj | None) -> list[tuple[str, str]]:
     """``ValidateNoNewFinalizers``: an object being deleted takes no new finalizer."""
     if old is None or not (old.get("metadata") or {}).get("deletionTimestamp"):
-        return
+        return []
     extra = new_finalizers(obj, old)
-    if extra:
-        shown = ", ".join(names.go_quote(f) for f in extra)
-        raise invalid(obj.get("kind", ""), (obj.get("metadata") or {}).get("name") or "", [(
-            "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted, "
-            f"found new finalizers []string{{{shown}}}")])
+    if not extra:
+        return []
+    shown = ", ".join(names.go_quote(f) for f in extra)
+    return [("metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted, "
+             f"found new finalizers []string{{{shown}}}")]
+
+
+# Built-in kinds whose validation calls apimachinery's ValidateObjectMeta, not core's: these (as
+# custom resources, whose strategy only warns) take a finalizer name without a '/'.
+GENERIC_OBJECT_META = frozenset({
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding", "APIService", "CustomResourceDefinition", "Lease", "RuntimeClass",
+    "PodDisruptionBudget"})
+
+
+def kube_finalizers_causes(kind: str, md: Obj) -> list[tuple[str, str]]:
+    """Core validation's ``validateKubeFinalizerName`` (every other built-in kind): a finalizer
+    without a '/' must be a standard one (kubernetes, orphan, foregroundDeletion)."""
+    fins = md.get("finalizers")
+    if not isinstance(fins, list) or resources.BY_KIND.get(kind) is None or kind in GENERIC_OBJECT_META:
+        return []
+    return [(f"metadata.finalizers[{i}]", f"Invalid value: {names.go_quote(fin)}: name is neither a standard "
+             "finalizer name nor is it fully qualified")
+            for i, fin in enumerate(fins) if isinstance(fin, str) and "/" not in fin and fin not in STANDARD_FINALIZERS]
 
 
 def labels_and_annotations(md: Obj, path: str) -> list[tuple[str, str]]:
@@ -111,8 +134,7 @@ def labels_and_annotations(md: Obj, path: str) -> list[tuple[str, str]]:
 
 
 def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
-    validate_metadata(obj)
-    no_new_finalizers(obj, old)
+    validate_metadata(obj, old)
     kind = obj.get("kind", "")
     fns = _ADMITTERS.get(kind)
     if fns is None:

@@ -262,6 +262,7 @@ def test_server_side_apply_of_a_new_object_with_a_typo(srv: Server, tmp_path: Pa
 LABEL_KEY_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
                  "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation "
                  "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+KUBE_FINALIZER_MSG = "name is neither a standard finalizer name nor is it fully qualified"
 
 
 def test_bad_labels_and_annotation_keys_are_refused_by_label_annotate_patch_and_apply(srv: Server, tmp_path: Path) -> None:
@@ -418,24 +419,42 @@ def test_write_options_refused_as_the_apiserver_refuses_them(srv: Server, tmp_pa
 
 
 def test_finalizer_names_are_checked_as_the_apiserver_checks_them(srv: Server, tmp_path: Path) -> None:
-    """ValidateFinalizers (every kind, every write), ValidateNoNewFinalizers (an object being
-    deleted), and the custom resource strategy's warning for a finalizer without a domain."""
+    """ValidateFinalizers (every kind, every write), core validation's validateKubeFinalizerName
+    (built-in kinds but a few), ValidateNoNewFinalizers (an object being deleted, among the other
+    metadata causes), and the custom resource strategy's warning for a finalizer without a domain."""
     f = _file(tmp_path, "fin.yaml", 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fin\n'
                                     '  finalizers: ["a b", orphan, foregroundDeletion]\n')
     p = srv.kubectl("create", "-f", f, check=False)
     assert (p.returncode, p.stderr) == (1, 'The ConfigMap "fin" is invalid: \n'
                                            f'* metadata.finalizers: Invalid value: "a b": {LABEL_KEY_MSG}\n'
                                            '* metadata.finalizers: Invalid value: []string{"a b", "orphan", "foregroundDeletion"}: '
-                                           'finalizer orphan and foregroundDeletion cannot be both set\n')
+                                           'finalizer orphan and foregroundDeletion cannot be both set\n'
+                                           f'* metadata.finalizers[0]: Invalid value: "a b": {KUBE_FINALIZER_MSG}\n')
+    for name in ("foo", "example.com"):
+        f = _file(tmp_path, "fin.yaml", f'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fin\n  finalizers: ["{name}"]\n')
+        p = srv.kubectl("create", "-f", f, check=False)
+        assert (p.returncode, p.stderr) == (1, f'The ConfigMap "fin" is invalid: metadata.finalizers[0]: Invalid value: '
+                                               f'"{name}": {KUBE_FINALIZER_MSG}\n')
+    f = _file(tmp_path, "lease.yaml", 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: fin\n'
+                                      '  finalizers: ["foo"]\n')
+    assert srv.kubectl("create", "-f", f).stdout == "lease.coordination.k8s.io/fin created\n"  # apimachinery's ObjectMeta
     srv.kubectl("create", "configmap", "held")
     p = srv.kubectl("patch", "cm", "held", "-p", '{"metadata":{"finalizers":["x y"]}}', check=False)
-    assert p.stderr == f'The ConfigMap "held" is invalid: metadata.finalizers: Invalid value: "x y": {LABEL_KEY_MSG}\n'
-    srv.kubectl("patch", "cm", "held", "-p", '{"metadata":{"finalizers":["example.com/hold"]}}')
+    assert p.stderr == ('The ConfigMap "held" is invalid: \n'
+                        f'* metadata.finalizers: Invalid value: "x y": {LABEL_KEY_MSG}\n'
+                        f'* metadata.finalizers[0]: Invalid value: "x y": {KUBE_FINALIZER_MSG}\n')
+    srv.kubectl("patch", "cm", "held", "-p", '{"metadata":{"finalizers":["example.com/hold", "kubernetes"]}}')
     srv.kubectl("delete", "cm", "held", "--wait=false")
-    p = srv.kubectl("patch", "cm", "held", "--type=json", "-p", '[{"op":"add","path":"/metadata/finalizers/-","value":"b"}]',
+    p = srv.kubectl("patch", "cm", "held", "--type=json", "-p", '[{"op":"add","path":"/metadata/finalizers/-","value":"b/c"}]',
                     check=False)
     assert p.stderr == ('The ConfigMap "held" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added '
-                        'if the object is being deleted, found new finalizers []string{"b"}\n')
+                        'if the object is being deleted, found new finalizers []string{"b/c"}\n')
+    p = srv.kubectl("patch", "cm", "held", "-p", '{"metadata":{"labels":{"bad key!":"x"},"finalizers":["b"]}}', check=False)
+    assert p.stderr == ('The ConfigMap "held" is invalid: \n'
+                        f'* metadata.labels: Invalid value: "bad key!": {LABEL_KEY_MSG}\n'
+                        '* metadata.finalizers: Forbidden: no new finalizers can be added if the object is being '
+                        'deleted, found new finalizers []string{"b"}\n'
+                        f'* metadata.finalizers[0]: Invalid value: "b": {KUBE_FINALIZER_MSG}\n')
     srv.kubectl("patch", "cm", "held", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]')
     patch = '{"metadata":{"finalizers":["kubeflow.org/ok","cleanup","notebooks.kubeflow.org","kubernetes"]}}'
     p = srv.kubectl("patch", "notebook", "my-notebook", "-n", "kubeflow", "--type=merge", "-p", patch)

@@ -3,6 +3,8 @@ apiserver's words (apimachinery's IsQualifiedName and IsValidLabelValue), a pod 
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from k9py.kube.status import ApiError
@@ -77,3 +79,49 @@ def test_a_statefulsets_template_labels_are_named_as_its_validation_names_them()
                     "template": {"metadata": {"labels": {"a": "b", "bad key!": "x"}},
                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
     assert _causes(Cluster().create, sts) == [("spec.template.labels", f'Invalid value: "bad key!": {KEY_MSG}')]
+
+
+KUBE_FIN = "name is neither a standard finalizer name nor is it fully qualified"
+
+
+def test_a_built_in_kinds_finalizer_without_a_slash_must_be_a_standard_one():
+    """Core validation's validateKubeFinalizerName, after apimachinery's causes, each at its index."""
+    c = Cluster()
+    assert _causes(c.create, _cm(finalizers=["foo"])) == [("metadata.finalizers[0]", f'Invalid value: "foo": {KUBE_FIN}')]
+    assert _causes(c.create, _cm(finalizers=["example.com/ok", "example.com", "a b"])) == [
+        ("metadata.finalizers", 'Invalid value: "a b": ' + KEY_MSG),
+        ("metadata.finalizers[1]", f'Invalid value: "example.com": {KUBE_FIN}'),
+        ("metadata.finalizers[2]", f'Invalid value: "a b": {KUBE_FIN}'),
+    ]
+    for fins in (["kubernetes"], ["orphan"], ["foregroundDeletion"], ["kubernetes.io/pv-protection", "example.com/x"]):
+        c.create(_cm(f"ok-{len(c.list('ConfigMap', 'default'))}", finalizers=fins))
+    stored = copy.deepcopy(c.create(_cm("later")))
+    stored["metadata"]["finalizers"] = ["cleanup"]
+    assert _causes(c.replace, stored) == [("metadata.finalizers[0]", f'Invalid value: "cleanup": {KUBE_FIN}')]
+
+
+def test_kinds_validated_by_apimachinerys_object_meta_take_any_qualified_finalizer():
+    """Lease, RuntimeClass and the admissionregistration kinds call apimachinery's ValidateObjectMeta."""
+    c = Cluster()
+    lease = c.create({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                      "metadata": {"name": "l", "namespace": "default", "finalizers": ["foo"]}})
+    assert lease["metadata"]["finalizers"] == ["foo"]
+    rc = c.create({"apiVersion": "node.k8s.io/v1", "kind": "RuntimeClass", "handler": "runc",
+                   "metadata": {"name": "rc", "finalizers": ["example.com"]}})
+    assert rc["metadata"]["finalizers"] == ["example.com"]
+
+
+def test_a_new_finalizer_on_an_object_being_deleted_is_one_cause_among_the_others():
+    """ValidateObjectMetaUpdate's: listed with the label causes, after them, as kubectl shows them."""
+    c = Cluster()
+    obj = c.create(_cm("held", finalizers=["example.com/hold"]))
+    c.store.mark_deleting(obj, 0)
+    held = copy.deepcopy(c.get("ConfigMap", "default", "held"))  # (the store's own object)
+    held["metadata"]["labels"] = {"bad key!": "x"}
+    held["metadata"]["finalizers"] = ["example.com/hold", "b"]
+    assert _causes(c.replace, held) == [
+        ("metadata.labels", f'Invalid value: "bad key!": {KEY_MSG}'),
+        ("metadata.finalizers", 'Forbidden: no new finalizers can be added if the object is being deleted, '
+                                'found new finalizers []string{"b"}'),
+        ("metadata.finalizers[1]", f'Invalid value: "b": {KUBE_FIN}'),
+    ]
