@@ -25,7 +25,7 @@ from k9py.kube.unicode import go_int, may_hold_surrogates, replace_lone_surrogat
 from k9py.scenario import yamldoc
 from k9py.serve import auth, discovery, listoptions, openapi, prom, table
 from k9py.serve import metrics as metrics_api
-from k9py.serve.go_types import first_wrong_type, unmarshal_error
+from k9py.serve.go_types import first_wrong_type, string_list_error, unmarshal_error
 from k9py.serve.http import MAX_WRITE_BODY, Request, Response
 from k9py.serve.listcache import ListCache, Snapshot
 from k9py.sim import admission_policy, certificates, names
@@ -647,13 +647,19 @@ class Api:
         self.notify()
         return self.one(req, route, out)
 
-    def _patch(self, req: Request, route: Route) -> Response:
-        self._check_verb(route.res, "patch")
+    def patch_type(self, req: Request, route: Route) -> str:
+        """A PATCH's content type, one the resource takes: a 415 otherwise, before its body and
+        options are read."""
         ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
         if ct not in kpatch.PATCH_TYPES:
             raise ApiError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(kpatch.PATCH_TYPES)}')
         if route.res.crd and ct == kpatch.STRATEGIC_MERGE_PATCH:
             raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+        return ct
+
+    def _patch(self, req: Request, route: Route) -> Response:
+        self._check_verb(route.res, "patch")
+        ct = self.patch_type(req, route)
         body = self.body(req)
         if body is None:
             raise bad_request("the body of the request was empty")
@@ -721,6 +727,9 @@ class Api:
         if body is not None:
             if not isinstance(body, dict):
                 raise bad_request("DeleteOptions must be an object")
+            wrong = string_list_error("DeleteOptions", "dryRun", body.get("dryRun"))
+            if wrong:  # the decoder's 400 ("All" is no list, 1 no string): no dry run
+                raise bad_request(wrong)
             opts.update(body)
         if req.q("gracePeriodSeconds") is not None:
             opts["gracePeriodSeconds"] = int_param(req, "gracePeriodSeconds", 0)
@@ -741,7 +750,7 @@ class Api:
         dry = opts.get("dryRun")
         if dry is not None:
             from k9py.serve import fields
-            causes += fields.dry_run_causes([str(v) for v in dry] if isinstance(dry, list) else [str(dry)])
+            causes += fields.dry_run_causes(["" if v is None else v for v in dry])  # (null decodes as "")
         if causes:
             raise invalid("DeleteOptions", "", causes, group="meta.k8s.io")
         if opts.get("orphanDependents") is True and not policy:

@@ -25,6 +25,19 @@ def _json_kind(value: Any) -> str | None:
     return None
 
 
+def string_list_error(struct: str, field: str, value: Any) -> str | None:
+    """Go's message when ``value`` does not decode into the ``[]string`` field ``struct.field``
+    (``DeleteOptions.dryRun``); None when it does (null, or a list of strings and nulls)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        got, go = _json_kind(value), "[]string"
+    else:
+        got = next((_json_kind(v) for v in value if v is not None and not isinstance(v, str)), None)
+        go = "string"
+    return None if got is None else f"json: cannot unmarshal {got} into Go struct field {struct}.{field} of type {go}"
+
+
 def _go_name(spec: str, field: str) -> str | None:
     """The Go type of a field's spec (None: one whose decoder says something else: a time, a
     quantity, an int-or-string, a free object)."""

@@ -13,6 +13,7 @@ from k9py.kube.status import ApiError, bad_request, conflict
 from k9py.kube.verbs import scale_of
 from k9py.serve import fields, table
 from k9py.serve.api import status_success
+from k9py.serve.go_types import string_list_error
 from k9py.serve.http import Request, Response
 
 if TYPE_CHECKING:
@@ -21,8 +22,18 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 
 
+# The subresources written through the apiserver's create, update and patch handlers, by method
+# (exec, attach, portforward and proxy are connections: no write options).
+_WRITTEN = {"status": ("PUT", "PATCH"), "ephemeralcontainers": ("PUT", "PATCH"), "scale": ("PUT", "PATCH"),
+            "approval": ("PUT",), "token": ("POST",), "eviction": ("POST",)}
+
+
 def subresource(api: Api, req: Request, route: Route) -> Response:
     sub, m = route.sub, req.method
+    if m in _WRITTEN.get(sub or "", ()):  # as the apiserver's handlers: a PATCH's type (415), then the
+        if m == "PATCH":                    # options' 422 (of CreateOptions, UpdateOptions or PatchOptions),
+            api.patch_type(req, route)      # before the body is decoded and the object looked up
+        api.dry_run(req)
     if sub == "status" or (sub == "ephemeralcontainers" and route.res.kind == "Pod"):
         # the ephemeralcontainers subresource of a Pod is the Pod, of which only
         # spec.ephemeralContainers may change (kubectl debug PATCHes it)
@@ -174,6 +185,9 @@ def _evict(api: Api, req: Request, route: Route) -> Response:
     opts = body.get("deleteOptions") or {}
     if not isinstance(opts, dict):
         raise bad_request("Eviction.deleteOptions must be an object")
+    wrong = string_list_error("DeleteOptions", "deleteOptions.dryRun", opts.get("dryRun"))
+    if wrong:  # the decoder's ("All" is no list): no dry run
+        raise bad_request(f'Eviction in version "v1" cannot be handled as a Eviction: {wrong}')
     grace = opts.get("gracePeriodSeconds")
     if grace is not None and (isinstance(grace, bool) or not isinstance(grace, int)):
         raise bad_request("Eviction.deleteOptions.gracePeriodSeconds must be an integer")

@@ -569,6 +569,49 @@ def test_write_options_are_validated_on_every_verb(client):
     assert client.call("GET", base + "/opts")[1]["data"] == {"k": "v"}
 
 
+def test_a_subresource_writes_options_are_checked_before_its_body_and_its_object(client):
+    """The apiserver's update, patch and create handlers check UpdateOptions, PatchOptions and
+    CreateOptions before they decode the body or look the object up (a PATCH's type first)."""
+    assert client.call("POST", "/apis/apps/v1/namespaces/default/deployments", _deploy())[0] == 201
+    base = "/apis/apps/v1/namespaces/default/deployments"
+    bogus = 'dryRun: Unsupported value: []string{"Bogus"}: supported values: "All"'
+    scale = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web", "namespace": "default"},
+             "spec": {"replicas": -1}}
+    for path in (base + "/web/scale?dryRun=Bogus", base + "/nosuch/scale?dryRun=Bogus"):
+        code, st, _ = client.call("PUT", path, scale)
+        assert (code, st["message"]) == (422, f'UpdateOptions.meta.k8s.io "" is invalid: {bogus}')
+    code, st, _ = client.call("PUT", base + "/web/status?dryRun=Bogus", raw=b"{not json")
+    assert (code, st["message"]) == (422, f'UpdateOptions.meta.k8s.io "" is invalid: {bogus}')
+    code, st, _ = client.call("PATCH", base + "/web/status?dryRun=Bogus", raw=b"{not json",
+                              content_type="application/merge-patch+json")
+    assert (code, st["message"]) == (422, f'PatchOptions.meta.k8s.io "" is invalid: {bogus}')
+    code, st, _ = client.call("PATCH", base + "/web/scale?dryRun=Bogus", {}, content_type="text/plain")
+    assert code == 415
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/pods/nosuch/eviction?dryRun=Bogus", raw=b"[")
+    assert (code, st["message"]) == (422, f'CreateOptions.meta.k8s.io "" is invalid: {bogus}')
+    assert client.call("GET", base + "/web")[1]["spec"]["replicas"] == 2
+
+
+def test_a_delete_options_dry_run_that_is_no_list_of_strings_is_the_decoders_bad_request(client):
+    """DeleteOptions.dryRun is a []string: "All" alone is no dry run but Go's decoder's 400."""
+    base = "/api/v1/namespaces/default/configmaps"
+    assert client.call("POST", base, _cm("keep"))[0] == 201
+    for sent, says in (("All", "string into Go struct field DeleteOptions.dryRun of type []string"),
+                       ([1], "number into Go struct field DeleteOptions.dryRun of type string"),
+                       (True, "bool into Go struct field DeleteOptions.dryRun of type []string")):
+        code, st, _ = client.call("DELETE", base + "/keep", {"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": sent})
+        assert (code, st["reason"], st["message"]) == (400, "BadRequest", f"json: cannot unmarshal {says}")
+        code, st, _ = client.call("DELETE", base, {"dryRun": sent})  # deletecollection alike
+        assert code == 400
+    code, st, _ = client.call("DELETE", base + "/keep", {"dryRun": [None]})  # null decodes as ""
+    assert st["message"] == 'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{""}: supported values: "All"'
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/pods/nosuch/eviction",
+                              {"apiVersion": "policy/v1", "kind": "Eviction", "deleteOptions": {"dryRun": "All"}})
+    assert (code, st["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal '
+                                          'string into Go struct field DeleteOptions.deleteOptions.dryRun of type []string')
+    assert client.call("GET", base + "/keep")[0] == 200
+
+
 def test_a_name_that_is_no_path_segment_is_a_bad_request(client):
     """`kubectl get --raw .../configmaps/%2e%2e`: the storage's key function refuses the name
     (400) before anything is looked up, on every verb and subresource."""

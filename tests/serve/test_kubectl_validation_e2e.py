@@ -416,6 +416,15 @@ def test_write_options_refused_as_the_apiserver_refuses_them(srv: Server, tmp_pa
     assert (p.returncode, p.stderr) == (1, 'The DeleteOptions "" is invalid: dryRun: Unsupported value: '
                                            '[]string{"Bogus"}: supported values: "All"\n')
     assert srv.json("get", "configmap", "fm-ok")["data"] == {"a": "b"}
+    # a subresource's options are checked first too: before the Scale's own 422 and before a body that is no JSON
+    scale = _file(tmp_path, "scale.json", '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"nosuch"},'
+                                          '"spec":{"replicas":-1}}')
+    bad = _file(tmp_path, "bad.json", "{")
+    for sub, sent in (("scale", scale), ("status", bad)):
+        p = srv.kubectl("replace", "--raw", f"/apis/apps/v1/namespaces/default/deployments/nosuch/{sub}?dryRun=Bogus",
+                        "-f", sent, check=False)
+        assert (p.returncode, p.stderr) == (1, 'The UpdateOptions "" is invalid: dryRun: Unsupported value: '
+                                               '[]string{"Bogus"}: supported values: "All"\n')
 
 
 def test_finalizer_names_are_checked_as_the_apiserver_checks_them(srv: Server, tmp_path: Path) -> None:
