@@ -462,7 +462,7 @@ class Api:
             return None
         if len(req.body) > MAX_REQUEST_BODY:  # the apiserver's limit on a write's body (3 MiB)
             raise ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_REQUEST_BODY}")
-        ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        ct = req.content_type
         if ct == "application/vnd.kubernetes.protobuf":
             from k9py.serve.protobuf import ProtobufError, decode
             try:
@@ -611,7 +611,7 @@ class Api:
         """The write options checked (``serve/fields.py``): whether it is a dry run."""
         from k9py.serve import fields
 
-        ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        ct = req.content_type
         return fields.validate_write_options(req, ct)
 
     def _create(self, req: Request, route: Route) -> Response:
@@ -650,7 +650,7 @@ class Api:
     def patch_type(self, req: Request, route: Route) -> str:
         """A PATCH's content type, one the resource takes: a 415 otherwise, before its body and
         options are read."""
-        ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        ct = req.content_type
         if ct not in kpatch.PATCH_TYPES:
             raise ApiError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {", ".join(kpatch.PATCH_TYPES)}')
         if route.res.crd and ct == kpatch.STRATEGIC_MERGE_PATCH:

@@ -78,6 +78,12 @@ class Request:
     client_cert: tuple[str, tuple[str, ...], str] | None = None
     metrics_info: Any = None  # how /metrics counts it (serve/prom.py's RequestInfo), once routed
 
+    @property
+    def content_type(self) -> str:
+        """The body's media type: the Content-Type header without its parameters (``; charset=``),
+        lower-cased ("" with none)."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
     def values(self, name: str) -> list[str]:
         """All values of a query parameter, in order (``q`` gives the last)."""
         return self.multi.get(name) or ([self.query[name]] if name in self.query else [])

@@ -101,7 +101,7 @@ def _approval(api: Api, req: Request, route: Route) -> Response:
 
 
 def _patch_sub(api: Api, req: Request, route: Route, sub: str) -> Response:
-    ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    ct = req.content_type
     body = api.body(req)
     if body is None:
         raise bad_request("the body of the request was empty")
@@ -138,7 +138,7 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
             if not isinstance(scale, dict):
                 raise bad_request("Scale must be an object")
         else:
-            ct = req.headers.get("content-type", "").split(";")[0].strip().lower()
+            ct = req.content_type
             scale = kpatch.apply_patch(current, ct, body)
         spec = scale.get("spec") if isinstance(scale, dict) else None
         if spec is not None and not isinstance(spec, dict):

@@ -64,7 +64,7 @@ def validate_metadata(obj: Obj, old: Obj | None = None) -> None:
         raise invalid(kind, name, causes)
 
 
-ORPHAN, FOREGROUND = "orphan", "foregroundDeletion"
+ORPHAN, FOREGROUND = "orphan", "foregroundDeletion"  # metav1's FinalizerOrphanDependents, FinalizerDeleteDependents
 STANDARD_FINALIZERS = ("kubernetes", ORPHAN, FOREGROUND)
 
 

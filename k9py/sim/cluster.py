@@ -330,14 +330,14 @@ class Cluster:
                 return obj
             if policy == "Orphan":
                 self._orphan_dependents(obj)
-            fins = ["foregroundDeletion"] if policy == "Foreground" and self._dependents(obj) else []
+            fins = [admission.FOREGROUND] if policy == "Foreground" and self._dependents(obj) else []
             return self.store.mark_deleting(obj, 0, finalizers=fins)
         if policy == "Orphan":
             self._orphan_dependents(obj)
         elif policy == "Foreground" and self._dependents(obj):
             if meta.is_deleting(obj):
                 return obj
-            return self.store.mark_deleting(obj, 0, finalizers=["foregroundDeletion"])
+            return self.store.mark_deleting(obj, 0, finalizers=[admission.FOREGROUND])
         return self.store.delete(kind, ns, name)
 
     def evict(self, namespace: str, name: str, grace_period: int | None = None, *, dry_run: bool = False) -> Obj:

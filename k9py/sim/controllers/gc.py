@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.status import ApiError
+from k9py.sim.admission import FOREGROUND
 from k9py.sim.controllers.base import Controller
 from k9py.sim.follower import Follower
 
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
     from k9py.sim.store import Change
 
 Obj = dict[str, Any]
-
-FOREGROUND = "foregroundDeletion"
-ORPHAN = "orphan"
 
 
 def _finalizers(obj: Obj) -> list[str]:
