@@ -457,11 +457,16 @@ class Api:
         return watch(self, req, route, self.filter_for(req, route), name)
 
     # -- writing -------------------------------------------------------------------------------
+    @staticmethod
+    def limit_body(req: Request) -> None:
+        """The apiserver's limit on a write's body (3 MiB): its 413 comes before anything else."""
+        if req.body and len(req.body) > MAX_REQUEST_BODY:
+            raise ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_REQUEST_BODY}")
+
     def body(self, req: Request) -> Any:
         if not req.body:
             return None
-        if len(req.body) > MAX_REQUEST_BODY:  # the apiserver's limit on a write's body (3 MiB)
-            raise ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_REQUEST_BODY}")
+        self.limit_body(req)
         ct = req.content_type
         if ct == "application/vnd.kubernetes.protobuf":
             from k9py.serve.protobuf import ProtobufError, decode
