@@ -50,6 +50,17 @@ def path_cell(obj: Any, spec: ColumnSpec, now: float) -> str:
     return ",".join(out)
 
 
+def path_time(obj: Any, spec: ColumnSpec) -> float | None:
+    """The time a ``|T`` column's cell shows as an age: the first value the path finds that is
+    one (None: none is), what the column sorts on."""
+    assert spec.path is not None
+    for v in jsonpath.find(obj, spec.path):
+        t = time_or_none(v)
+        if t is not None:
+            return t
+    return None
+
+
 @dataclass(frozen=True)
 class ViewColumns:
     columns: tuple[ColumnSpec, ...]

@@ -51,6 +51,9 @@ class TaggedRowModel(RowModel):
     def _skey_for(self, row: Row, col: str | None = None) -> tuple:
         ns, name, tag = cast(MergedKey, row.key)
         col = col or self.sort_col
+        by_path = self._path_skey(row.obj, col)
+        if by_path is not None:
+            return (*by_path, ns, name, tag)
         if col == "NAME":
             return (natural(name), name, ns, tag)
         if col == "NAMESPACE":

@@ -808,6 +808,9 @@ class RowModel:
         """The key ``row`` sorts on by ``col`` (None: the model's sort column)."""
         ns, name = row.key
         col = col or self.sort_col
+        by_path = self._path_skey(row.obj, col)  # (before NAME and AGE: a JSONPath column takes their place)
+        if by_path is not None:
+            return (*by_path, ns, name)
         if col == "NAME":
             return _name_first(row.key, row.obj)
         if col == "NAMESPACE":
@@ -839,10 +842,22 @@ class RowModel:
             return (0, n, extra or 0.0, (), ns, name)
         return (1, 0.0, 0.0, natural(cell), ns, name)
 
+    def _path_skey(self, obj: Obj, col: str) -> tuple | None:
+        """How a row sorts by ``col`` when it is one of views.yaml's JSONPath columns, shown or
+        not (``|W``, ``|H``: k9s sorts on those too), before the row's key; None: it is none.
+        A ``|T`` column sorts as AGE does, by the time itself (k9s: by the age, a duration):
+        the latest first when ascending, no time found the oldest; any other on its cell."""
+        spec = next((s for s in self._paths if s.name == col), None)
+        if spec is None:
+            return None
+        if spec.time:
+            return (-(custom_columns.path_time(obj, spec) or 0.0),)
+        return (1, 0.0, 0.0, natural(custom_columns.path_cell(obj, spec, self.now)))
+
     def _keyed_without_cells(self, col: str) -> bool:
         """Whether ``_skey_for`` keys rows by ``col`` from their key and object alone."""
         return (col in ("NAME", "NAMESPACE", "AGE") or (col in TIME_SORTS and self.kind == "Event")
-                or (col == "LAST RESTART" and self.kind == "Pod"))
+                or (col == "LAST RESTART" and self.kind == "Pod") or any(s.name == col for s in self._paths))
 
     def _sort_cell(self, row: Row, i: int) -> str:
         """The cell in column ``i`` that ``row`` sorts on. A cell that depends on the object alone
@@ -899,7 +914,7 @@ class RowModel:
         dispatch per row (the events view opens by LAST SEEN: 60,000 events keyed by their time).
         None: ``col`` needs more, or the rows are not one an object keyed by (namespace, name)
         (expanded into containers; MergedRowModel's keys hold the context: it sets a predicate)."""
-        if self.expand is not None or self.predicate is not None:
+        if self.expand is not None or self.predicate is not None or any(s.name == col for s in self._paths):
             return None
         if col == "NAMESPACE":
             return _key_itself
