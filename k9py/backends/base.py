@@ -14,6 +14,7 @@ import abc
 import asyncio
 import builtins
 import enum
+import math
 import threading
 import time
 from collections import deque
@@ -266,17 +267,18 @@ class Backend(abc.ABC):
 
     async def drain(self, node: str, *, ignore_daemonsets: bool = True, delete_emptydir_data: bool = False,
                     force: bool = False, grace_period: int | None = None,
-                    timeout: float | None = None, disable_eviction: bool = False) -> Objs:
+                    timeout: float = 0.0, disable_eviction: bool = False) -> Objs:
         """``kubectl drain``: cordon, check every pod on the node against the flags (refusing all
         of them if one is not allowed, as kubectl does), then evict each (``disable_eviction``:
         delete it, past any PodDisruptionBudget, as ``--disable-eviction``). An eviction a
-        PodDisruptionBudget refuses (429) is retried every 5 s until ``timeout`` (none: refused
-        at once); a pod already gone (404) counts as evicted. Returns the evicted pods."""
+        PodDisruptionBudget refuses (429) is retried every 5 s until ``timeout`` seconds from the
+        start have passed (0: no deadline, as kubectl's drain.Helper: "0 timeout means
+        infinite"); a pod already gone (404) counts as evicted. Returns the evicted pods."""
         await self.cordon(node)
         pods = await self.list("Pod", None, field_selector=f"spec.nodeName={node}")
         evict = pods_to_evict(node, pods, ignore_daemonsets=ignore_daemonsets, force=force,
                               delete_emptydir_data=delete_emptydir_data)
-        deadline = time.monotonic() + (timeout or 0)
+        deadline = time.monotonic() + timeout if timeout > 0 else math.inf
         out: Objs = []
         for p in evict:
             while True:

@@ -164,7 +164,7 @@ def test_unready_pod_of_a_healthy_budget_may_go(cluster):
 
 
 def test_drain_through_the_backend_is_refused_by_the_budget(cluster):
-    """The explorer's drain (no timeout: refused at once; kubectl's retries are e2e-tested)."""
+    """The explorer's drain (a deadline already past: refused at once; kubectl's retries are e2e-tested)."""
     import asyncio
 
     from k9py.backends.base import StatusError
@@ -175,8 +175,33 @@ def test_drain_through_the_backend_is_refused_by_the_budget(cluster):
     node = cluster.store.must_get("Pod", "default", web_pods(cluster)[0])["spec"]["nodeName"]
     backend = SimBackend(cluster)
     with pytest.raises(StatusError) as err:
-        asyncio.run(backend.drain(node, force=True, timeout=None))
+        asyncio.run(backend.drain(node, force=True, timeout=1e-9))
     assert err.value.code == 429
+
+
+def test_a_drain_with_timeout_0_retries_a_refused_eviction_until_the_budget_allows_it(cluster, monkeypatch):
+    """kubectl's drain.Helper: "0 timeout means infinite". k9py took 0 for no retry at all: the
+    budget's first 429 ended the drain (the dialog's Timeout 0s)."""
+    import asyncio
+
+    from k9py.backends import base
+    from k9py.backends.sim import SimBackend
+
+    cluster.create(pdb(maxUnavailable=0))
+    cluster.settle()
+    node = cluster.store.must_get("Pod", "default", web_pods(cluster)[0])["spec"]["nodeName"]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # kubectl's 5 s between tries; the budget goes after three
+        waits.append(seconds)
+        if len(waits) == 3:
+            cluster.delete("PodDisruptionBudget", "default", "web")
+            cluster.settle()
+
+    monkeypatch.setattr(base.asyncio, "sleep", sleep)
+    evicted = asyncio.run(SimBackend(cluster).drain(node, force=True, timeout=0))
+    assert waits == [base.DRAIN_RETRY] * 3
+    assert [p["metadata"]["name"] for p in evicted if p["metadata"]["name"].startswith("web")]
 
 
 def test_an_eviction_whose_pod_was_not_deleted_is_forgotten_after_two_minutes():

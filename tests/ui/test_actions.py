@@ -223,7 +223,7 @@ def test_node_cordon_uncordon_drain():
         app.screen.query_one("#force", Checkbox).value = True
         await pilot.click("#ok")
         await settle(app, pilot, 60)
-        assert flash(app) == f"node/{node} drained"
+        assert flash(app) == f"Node {node} drained!"  # (k9s's drain progress)
         assert cluster.store.get("Pod", "default", "counter") is None
         assert cluster.store.get("Node", None, node)["spec"]["unschedulable"] is True
         left = [p for p in cluster.store.list("Pod") if p["spec"].get("nodeName") == node
@@ -245,7 +245,7 @@ def test_drain_dialog_has_k9s_defaults_and_drains_the_marked_nodes():
         await goto(app, pilot, "minikube-m02")
         await pilot.press("space", "j", "space", "r")
         dlg = app.screen
-        assert isinstance(dlg, DrainDialog) and dlg._title == "<Drain> 2 nodes"
+        assert isinstance(dlg, DrainDialog) and dlg._title == "<Drain> (2) nodes"
         assert (dlg.query_one("#grace", Input).value, dlg.query_one("#timeout", Input).value) == ("-1", "5s")
         boxes = ("#ignore-daemonsets", "#delete-emptydir", "#force", "#disable-eviction")
         assert [dlg.query_one(b, Checkbox).value for b in boxes] == [False] * 4
@@ -257,16 +257,75 @@ def test_drain_dialog_has_k9s_defaults_and_drains_the_marked_nodes():
         await pilot.press("s", "enter")
         await settle(app, pilot)
         assert "disruption budget" in flash(app)  # evictions: the budget refuses them
+        assert flash(app).startswith("0 of 2 drained; node 'minikube-m02': ")  # (which node, and the other tried)
         assert nginx_pods(cluster) and all(p["spec"]["nodeName"] != "minikube-m02" or not meta.is_deleting(p)
                                            for p in cluster.store.list("Pod", "default"))
         await pilot.press("r")
         app.screen.query_one("#disable-eviction", Checkbox).value = True  # deleted, past the budget
         await pilot.click("#ok")
         await settle(app, pilot, 60)
-        assert flash(app) == "node/2 nodes drained"
+        assert flash(app) == "(2) nodes drained!"
         for node in ("minikube-m02", "minikube-m03"):
             assert cluster.store.get("Node", None, node)["spec"]["unschedulable"] is True
             assert not [p for p in cluster.store.list("Pod") if p["spec"].get("nodeName") == node]
+    run(s)
+
+
+def test_drain_of_marked_nodes_goes_on_past_a_node_that_fails_and_names_it():
+    """k9s drains each marked node, flashing a node's error and going on (kubectl drain a b:
+    "continuing command..."); k9py stopped at the first failure, leaving the rest undrained,
+    and its flash did not say which node failed. It asked "Drain node 3 nodes?" (k9s: "Drain (3) nodes?")."""
+    async def s(app, pilot, cluster):
+        bad = cluster.store.get("Pod", "default", "counter")["spec"]["nodeName"]  # no controller: refused unforced
+        nodes = sorted(meta.name(n) for n in cluster.store.list("Node"))
+        assert len(nodes) == 3 and nodes[0] == bad
+        await command(app, pilot, "no")
+        await goto(app, pilot, nodes[0])
+        await pilot.press("space", "j", "space", "j", "space", "r")
+        dlg = app.screen
+        assert isinstance(dlg, DrainDialog)
+        assert str(dlg.query_one(".dialog-message").render()) == "Drain (3) nodes?"
+        dlg.query_one("#ignore-daemonsets", Checkbox).value = True
+        dlg.query_one("#delete-emptydir", Checkbox).value = True
+        await pilot.click("#ok")
+        await settle(app, pilot, 60)
+        assert flash(app).startswith(f"2 of 3 drained; cannot drain node {bad!r}: cannot delete Pods that declare no")
+        assert cluster.store.get("Pod", "default", "counter") is not None
+        for node in nodes[1:]:  # drained all the same
+            assert cluster.store.get("Node", None, node)["spec"]["unschedulable"] is True
+            left = [p for p in cluster.store.list("Pod") if p["spec"].get("nodeName") == node
+                    and (meta.controller_ref(p) or {}).get("kind") != "DaemonSet"]
+            assert left == [], node
+    run(s)
+
+
+def test_drain_with_timeout_0_waits_for_the_budget_as_kubectl_does(monkeypatch):
+    """Timeout 0s: kubectl's drain retries a refused eviction with no deadline ("0 timeout means
+    infinite"); k9py's dialog took 0 for no retry and the budget's first refusal ended the drain."""
+    from k9py.backends import base
+    monkeypatch.setattr(base, "DRAIN_RETRY", 0.01)  # (kubectl's 5 s between tries)
+
+    async def s(app, pilot, cluster):
+        cluster.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+                        "metadata": {"name": "nginx", "namespace": "default"},
+                        "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "nginx"}}}})
+        await settle(app, pilot, 1)
+        node = next(p["spec"]["nodeName"] for p in cluster.store.list("Pod", "default") if meta.name(p).startswith(NGINX))
+        await command(app, pilot, "no")
+        await goto(app, pilot, node)
+        await pilot.press("r")
+        dlg = app.screen
+        dlg.query_one("#timeout", Input).value = "0s"
+        for box in ("#ignore-daemonsets", "#delete-emptydir", "#force"):
+            dlg.query_one(box, Checkbox).value = True
+        await pilot.click("#ok")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert app.answers and "drain" not in flash(app)  # still trying, as kubectl is
+        cluster.delete("PodDisruptionBudget", "default", "nginx")
+        await settle(app, pilot, 60)
+        assert flash(app) == f"Node {node} drained!"
+        assert not [p for p in cluster.store.list("Pod", "default") if p["spec"].get("nodeName") == node]
     run(s)
 
 

@@ -151,7 +151,7 @@ def opener(name):
             "scale": lambda: ScaleScreen("<Scale> default/nginx-deployment", 2),
             "delete": lambda: DeleteDialog("<Delete>", "Delete pods default/counter?"),
             "image": lambda: ImageDialog("<Set image> default/nginx-deployment", [("nginx", "nginx:1.14.2")]),
-            "drain": lambda: DrainDialog("<Drain> minikube", "Drain node minikube?"),
+            "drain": lambda: DrainDialog("<Drain> minikube", "Drain minikube?"),
             "picker": lambda: NamePicker("<Containers> default/web", ["nginx", "sidecar"]),
             "help": lambda: HelpScreen("Help: pods", [("GENERAL", [("<:cmd>", "Command mode")])]),
             "aliases": lambda: AliasesScreen("Aliases[1]", Text("Pod  pods  po,pod")),

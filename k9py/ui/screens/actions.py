@@ -62,6 +62,28 @@ async def run(app: K9pyApp, label: str, call: Callable[[], Awaitable[Any]], succ
 
 
 T = TypeVar("T")
+K = TypeVar("K")
+
+
+async def each_of(app: K9pyApp, keys: list[K], call: Callable[[K], Awaitable[Any]], label: Callable[[K], str],
+                  did: str) -> None:
+    """``call`` for every marked row, each tried: one that fails stops none (k9s flashes each
+    error and goes on, as ``kubectl drain a b``'s "continuing command..."). Each failure is
+    flashed as it comes, naming its row as ``label`` does unless its message says it already;
+    at the end a K9pyError says how many were ``did`` (restarted, drained...), the first
+    failure and the others that failed."""
+    failed: list[tuple[str, str]] = []
+    for key in keys:
+        try:
+            await call(key)
+        except K9pyError as err:
+            name, text = label(key), str(err)
+            failed.append((name, text if name in text else f"{name}: {text}"))
+            app.flash(failed[-1][1], "error")
+    if failed:
+        (_, first), *rest = failed
+        also = f"; {', '.join(name for name, _ in rest)} failed too" if rest else ""
+        raise K9pyError(f"{len(keys) - len(failed)} of {len(keys)} {did}; {first}{also}")
 
 
 def answered(app: K9pyApp, handle: Callable[[T], Coroutine[Any, Any, None]]) -> Callable[[T], None]:
@@ -168,14 +190,7 @@ def restart(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]]) -> None:
         return
 
     async def each() -> None:  # each one tried, as k9s's restart of marked rows (one gone stops none)
-        failed: list[str] = []
-        for ns, name in keys:
-            try:
-                await app.backend.restart(kind, ns, name)
-            except K9pyError as err:
-                failed.append(str(err))
-        if failed:
-            raise K9pyError(f"{len(keys) - len(failed)} of {len(keys)} restarted; {failed[0]}")
+        await each_of(app, keys, lambda k: app.backend.restart(kind, *k), lambda k: _where(*k), "restarted")
     confirm_then(app, "<Restart>", f"Restart {len(keys)} {view.name}?", "restart", each,
                  f"{len(keys)} {view.name} restarted")
 
@@ -222,21 +237,22 @@ def cordon(app: K9pyApp, keys: list[tuple[str, str]], on: bool) -> None:
 
 
 def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
-    """k9s's drain: the marked nodes (else the one under the cursor), one after the other."""
+    """k9s's drain: the marked nodes (else the one under the cursor), one after the other, each
+    tried (k9s flashes a node's error and drains the next), asked as k9s asks ("Drain n1?",
+    "Drain (3) nodes?") and told as its progress tells ("Node n1 drained!")."""
     names = [k[1] for k in keys]
-    what = names[0] if len(names) == 1 else f"{len(names)} nodes"
+    what = names[0] if len(names) == 1 else f"({len(names)}) nodes"
 
     async def done(opts: Obj | None) -> None:
         if opts is None:
             return
 
         async def go() -> None:
-            for n in names:
-                await app.backend.drain(n, **opts)
+            await each_of(app, names, lambda n: app.backend.drain(n, **opts), lambda n: f"node {n!r}", "drained")
 
-        await run(app, "drain", go, f"node/{what} drained")
+        await run(app, "drain", go, f"Node {what} drained!" if len(names) == 1 else f"{what} drained!")
 
-    app.push_screen(DrainDialog(f"<Drain> {what}", f"Drain node {what}?"), answered(app, done))
+    app.push_screen(DrainDialog(f"<Drain> {what}", f"Drain {what}?"), answered(app, done))
 
 
 def trigger(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
@@ -259,14 +275,7 @@ def trigger(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
         return
 
     async def each() -> None:
-        failed: list[str] = []
-        for ns, name in keys:
-            try:
-                await app.backend.trigger(ns, name)
-            except K9pyError as err:
-                failed.append(str(err))
-        if failed:
-            raise K9pyError(f"{len(keys) - len(failed)} of {len(keys)} triggered; {failed[0]}")
+        await each_of(app, keys, lambda k: app.backend.trigger(*k), lambda k: f"cronjob {_where(*k)}", "triggered")
     confirm_then(app, "<Trigger>", f"Trigger {len(keys)} cronjobs?", "trigger", each,
                  f"Triggered a job from each of {len(keys)} cronjobs")
 

@@ -366,7 +366,7 @@ class DrainDialog(_Dialog):
 
     def fields(self) -> ComposeResult:
         yield labelled("GracePeriod:", field("-1", id="grace", restrict=r"-?[0-9]*"))  # -1: each pod's own
-        yield labelled("Timeout:", field("5s", id="timeout"))  # a Go duration; 0: a PDB's 429 is final
+        yield labelled("Timeout:", field("5s", id="timeout"))  # a Go duration; 0: no deadline (kubectl's)
         yield Tick("Ignore DaemonSets", False, id="ignore-daemonsets")
         yield Tick("Delete EmptyDir Data", False, id="delete-emptydir")
         yield Tick("Force (pods without a controller)", False, id="force")
@@ -392,7 +392,7 @@ class DrainDialog(_Dialog):
                 "delete_emptydir_data": self.query_one("#delete-emptydir", Checkbox).value,
                 "force": self.query_one("#force", Checkbox).value,
                 "disable_eviction": self.query_one("#disable-eviction", Checkbox).value,
-                "grace_period": None if grace < 0 else grace, "timeout": timeout or None}
+                "grace_period": None if grace < 0 else grace, "timeout": timeout}
 
 
 class OptionPicker(KeyedDialog[R]):
