@@ -299,6 +299,30 @@ def test_drain_of_marked_nodes_goes_on_past_a_node_that_fails_and_names_it():
     run(s)
 
 
+def test_cordon_of_marked_nodes_goes_on_past_a_node_that_fails_and_names_it():
+    """k9s cordons each marked node, flashing a node's error and going on; k9py stopped at the
+    first failure (the rest stayed schedulable) and asked "Cordon node 3 nodes?" (k9s: "Cordon
+    (3) marked nodes?")."""
+    async def s(app, pilot, cluster):
+        nodes = sorted(meta.name(n) for n in cluster.store.list("Node"))
+        await command(app, pilot, "no")
+        await goto(app, pilot, nodes[0])
+        await pilot.press("space", "j", "space", "j", "space", "c")
+        assert str(app.screen.query_one(".dialog-message").render()) == "Cordon (3) marked nodes?"
+        cluster.delete("Node", None, nodes[0])  # gone while the question was asked
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert flash(app).startswith(f"2 of 3 cordoned; node {nodes[0]!r}: ")
+        assert [cluster.store.get("Node", None, n)["spec"].get("unschedulable") for n in nodes[1:]] == [True, True]
+        await pilot.press("u")
+        assert str(app.screen.query_one(".dialog-message").render()) == "Uncordon (2) marked nodes?"
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert flash(app) == "(2) marked nodes uncordoned"
+        assert not any(cluster.store.get("Node", None, n)["spec"].get("unschedulable") for n in nodes[1:])
+    run(s)
+
+
 def test_drain_with_timeout_0_waits_for_the_budget_as_kubectl_does(monkeypatch):
     """Timeout 0s: kubectl's drain retries a refused eviction with no deadline ("0 timeout means
     infinite"); k9py's dialog took 0 for no retry and the budget's first refusal ended the drain."""

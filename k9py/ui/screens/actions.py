@@ -224,16 +224,18 @@ def rollback(app: K9pyApp, row: Row) -> None:
 
 
 def cordon(app: K9pyApp, keys: list[tuple[str, str]], on: bool) -> None:
+    """`c`/`u`: the marked nodes (else the cursor's), each tried (k9s flashes a node's error and
+    goes on), asked as k9s asks ("Cordon n1?", "Cordon (3) marked nodes?")."""
     verb = "cordon" if on else "uncordon"
     names = [k[1] for k in keys]
 
     async def go() -> None:
-        for n in names:
-            await (app.backend.cordon(n) if on else app.backend.uncordon(n))
+        await each_of(app, names, app.backend.cordon if on else app.backend.uncordon, lambda n: f"node {n!r}",
+                      f"{verb}ed")
 
-    what = names[0] if len(names) == 1 else f"{len(names)} nodes"
-    confirm_then(app, f"<{verb.capitalize()}>", f"{verb.capitalize()} node {what}?", verb, go,
-                 f"node/{what} {verb}ed")
+    what = names[0] if len(names) == 1 else f"({len(names)}) marked nodes"
+    confirm_then(app, f"<{verb.capitalize()}>", f"{verb.capitalize()} {what}?", verb, go,
+                 f"node/{what} {verb}ed" if len(names) == 1 else f"{what} {verb}ed")
 
 
 def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
