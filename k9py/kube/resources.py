@@ -61,6 +61,8 @@ class ApiResource:
 _ALL = ("all",)
 
 RESOURCES: tuple[ApiResource, ...] = (
+    # binds a pod to a node, as pods/NAME/binding does (serve/subresources.py); never stored
+    ApiResource("Binding", "bindings", "", "v1", True, verbs=("create",)),
     ApiResource("Namespace", "namespaces", "", "v1", False, ("ns",), verbs=("create", "delete", "get", "list", "patch", "update", "watch"), subresources=("status", "finalize")),
     ApiResource("Node", "nodes", "", "v1", False, ("no",), subresources=("status", "proxy")),
     ApiResource("Pod", "pods", "", "v1", True, ("po",), _ALL, subresources=("status", "log", "eviction", "binding", "exec", "attach", "portforward", "ephemeralcontainers", "proxy")),

@@ -276,6 +276,9 @@ class Api:
                 raise bad_request(f"Name parameter invalid: {go_quote(route.name)}: {';'.join(bad)}")
         if route.sub:
             return self._subresource(req, route)
+        if res.kind == "Binding" and route.name is None and m == "POST":  # never stored
+            from k9py.serve.subresources import binding
+            return binding(self, req, route)
         resp = self._resource_verbs(req, route, watch_path)
         if res.kind in DEPRECATED and resp.code < 400:
             resp.headers["Warning"] = f'299 - "{DEPRECATED[res.kind]}"'

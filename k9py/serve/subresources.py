@@ -1,5 +1,5 @@
-"""Subresources: status, ephemeralcontainers, scale (autoscaling/v1 Scale), eviction (policy/v1), log, exec,
-attach, portforward and proxy."""
+"""Subresources: status, ephemeralcontainers, scale (autoscaling/v1 Scale), eviction (policy/v1), binding
+(and the bindings resource), log, exec, attach, portforward and proxy."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from k9py.serve import fields, table
 from k9py.serve.api import status_success
 from k9py.serve.go_types import string_list_error
 from k9py.serve.http import Request, Response
+from k9py.sim.names import go_quote
 
 if TYPE_CHECKING:
     from k9py.serve.api import Api, Route
@@ -62,6 +63,8 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
         return pod_log(api, req, route)
     elif sub == "eviction" and m == "POST":
         return _evict(api, req, route)
+    elif sub == "binding" and m == "POST" and route.res.kind == "Pod":
+        return binding(api, req, route)
     elif sub in ("exec", "attach") and route.res.kind == "Pod":
         from k9py.serve.remotecommand import handle
         return handle(api, req, route)
@@ -71,7 +74,7 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
     elif sub == "proxy" and route.res.kind in ("Service", "Pod", "Node"):
         from k9py.serve.proxy import handle as proxy
         return proxy(api, req, route)
-    elif sub in ("exec", "attach", "portforward", "proxy", "binding", "finalize"):
+    elif sub in ("exec", "attach", "portforward", "proxy", "finalize"):
         return api.error_response(405, "MethodNotAllowed", f"the simulator does not support {route.res.plural}/{sub}")
     return api.method_not_allowed(m)
 
@@ -172,6 +175,62 @@ def _scale_response(api: Api, req: Request, scale: Obj) -> Response:
     if as_ == "PartialObjectMetadata":
         return Response(200, table.partial_metadata(scale))
     return Response(200, scale)
+
+
+def binding(api: Api, req: Request, route: Route) -> Response:
+    """``pods/NAME/binding`` or the ``bindings`` resource (what a scheduler posts): the Binding's
+    pod gets the target node as its spec.nodeName, its annotations and PodScheduled True; a 201
+    Status. BindingREST's refusals: a name unlike the URL's (400), ValidatePodBinding's causes
+    (a 500, as the apiserver returns them), and a pod already assigned, being deleted or gated
+    (409 on pods/binding)."""
+    from k9py.kube.resources import BY_KIND
+    from k9py.kube.timefmt import rfc3339
+    from k9py.serve.api import Route as _Route
+    from k9py.sim.pod_conditions import pod_condition
+
+    dry = api.dry_run(req)
+    sent = api.object_body(req, _Route(BY_KIND["Binding"], route.namespace, None, None))
+    md = sent["metadata"]
+    name = md.get("name") or ""
+    if route.res.kind == "Pod" and name != route.name:
+        raise bad_request("name in URL does not match name in Binding object")
+    target = sent.get("target") if isinstance(sent.get("target"), dict) else {}
+    causes = []
+    if target.get("kind") and target["kind"] != "Node":
+        causes.append(f"target.kind: Unsupported value: {go_quote(str(target['kind']))}: supported values: \"Node\", \"<empty>\"")
+    if not target.get("name"):
+        causes.append("target.name: Required value")
+    if causes:
+        raise ApiError(500, "", causes[0] if len(causes) == 1 else "[" + ", ".join(causes) + "]")
+    node, ns = str(target["name"]), route.namespace or "default"
+
+    def refused(why: str) -> ApiError:
+        return ApiError(409, "Conflict", f'Operation cannot be fulfilled on pods/binding "{name}": {why}',
+                        name=name, kind="pods/binding")
+
+    with api.cluster.lock:
+        pod = api.cluster.store.must_get("Pod", ns, name)
+        if pod["metadata"].get("deletionTimestamp"):
+            raise refused(f"pod {name} is being deleted, cannot be assigned to a host")
+        if pod["spec"].get("nodeName"):
+            raise refused(f'pod {name} is already assigned to node "{pod["spec"]["nodeName"]}"')
+        if pod["spec"].get("schedulingGates"):
+            raise refused(f"pod {name} has non-empty .spec.schedulingGates")
+        if not dry:
+            now = rfc3339(api.cluster.now())
+            annotations = md.get("annotations") if isinstance(md.get("annotations"), dict) else {}
+
+            def bind(p: Obj) -> None:
+                p["spec"]["nodeName"] = node
+                if annotations:
+                    p["metadata"]["annotations"] = {**(p["metadata"].get("annotations") or {}), **annotations}
+                st = p.setdefault("status", {})
+                conds = [c for c in st.get("conditions") or [] if c.get("type") != "PodScheduled"]
+                conds.append(pod_condition(p, "PodScheduled", "True", now))
+                st["conditions"] = conds
+            api.cluster.store.rewrite("Pod", ns, name, bind, fields=("spec", "status"), generation=False)
+    api.notify()
+    return Response(201, status_success(201))
 
 
 def _evict(api: Api, req: Request, route: Route) -> Response:

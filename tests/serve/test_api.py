@@ -625,3 +625,35 @@ def test_a_name_that_is_no_path_segment_is_a_bad_request(client):
         name = urllib.parse.unquote(path.split("/")[6])
         bad = "may not contain '%'" if name == "a%b" else f"may not be '{name}'"
         assert st["message"] == f'Name parameter invalid: "{name}": {bad}'
+
+
+def test_bindings_assign_a_pod_to_a_node_as_a_scheduler_does(client, served):
+    """`bindings` (discovery lists it: create only) and pods/NAME/binding: the Binding's pod gets
+    its node, annotations and PodScheduled; a pod already assigned is a 409 on pods/binding."""
+    code, body, _ = client.call("GET", "/api/v1")
+    found = [r for r in body["resources"] if r["name"] == "bindings"]
+    assert found == [{"name": "bindings", "singularName": "binding", "namespaced": True, "kind": "Binding",
+                      "verbs": ["create"]}]
+    pod = _pod("manual")
+    pod["spec"]["schedulerName"] = "my-scheduler"  # the default scheduler leaves it alone
+    assert client.call("POST", "/api/v1/namespaces/default/pods", pod)[0] == 201
+    served.advance(5)
+    assert "nodeName" not in client.call("GET", "/api/v1/namespaces/default/pods/manual")[1]["spec"]
+    b = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "manual", "annotations": {"by": "me"}},
+         "target": {"kind": "Node", "name": "minikube-m02"}}
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/pods/other/binding", b)
+    assert (code, st["message"]) == (400, "name in URL does not match name in Binding object")
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", {**b, "target": {"kind": "Pod"}})
+    assert (code, st["reason"]) == (500, "")
+    assert st["message"] == '[target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>", target.name: Required value]'
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", b)
+    assert (code, st) == (201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
+    got = client.call("GET", "/api/v1/namespaces/default/pods/manual")[1]
+    assert got["spec"]["nodeName"] == "minikube-m02" and got["metadata"]["annotations"] == {"by": "me"}
+    assert [c["status"] for c in got["status"]["conditions"] if c["type"] == "PodScheduled"] == ["True"]
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/pods/manual/binding", b)
+    assert code == 409 and st["details"] == {"name": "manual", "kind": "pods/binding"}
+    assert st["message"] == 'Operation cannot be fulfilled on pods/binding "manual": pod manual is already assigned to node "minikube-m02"'
+    assert client.call("GET", "/api/v1/namespaces/default/bindings")[0] == 405
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", {**b, "metadata": {"name": "gone"}})
+    assert (code, st["message"]) == (404, 'pods "gone" not found')
