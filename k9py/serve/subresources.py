@@ -194,7 +194,8 @@ def binding(api: Api, req: Request, route: Route) -> Response:
     name = md.get("name") or ""
     if route.res.kind == "Pod" and name != route.name:
         raise bad_request("name in URL does not match name in Binding object")
-    target = sent.get("target") if isinstance(sent.get("target"), dict) else {}
+    found = sent.get("target")
+    target: Obj = found if isinstance(found, dict) else {}
     causes = []
     if target.get("kind") and target["kind"] != "Node":
         causes.append(f"target.kind: Unsupported value: {go_quote(str(target['kind']))}: supported values: \"Node\", \"<empty>\"")
