@@ -120,6 +120,11 @@ RESOURCES: tuple[ApiResource, ...] = (
     ApiResource("ClusterRoleBinding", "clusterrolebindings", "rbac.authorization.k8s.io", "v1", False),
     ApiResource("Lease", "leases", "coordination.k8s.io", "v1", True),
     ApiResource("PriorityClass", "priorityclasses", "scheduling.k8s.io", "v1", False, ("pc",)),
+    # dynamic resource allocation (GA in 1.34): stored and listed; no driver allocates devices
+    ApiResource("DeviceClass", "deviceclasses", "resource.k8s.io", "v1", False),
+    ApiResource("ResourceClaim", "resourceclaims", "resource.k8s.io", "v1", True, subresources=("status",)),
+    ApiResource("ResourceClaimTemplate", "resourceclaimtemplates", "resource.k8s.io", "v1", True),
+    ApiResource("ResourceSlice", "resourceslices", "resource.k8s.io", "v1", False),
     ApiResource("CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "v1", False,
                 ("crd", "crds"), ("api-extensions",), subresources=("status",)),
     # the reviews are only created, never stored (serve/auth.py answers them); CSRs are stored

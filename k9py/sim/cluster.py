@@ -16,7 +16,7 @@ from k9py.kube import gcpause, meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict, for_custom, invalid, not_found
 from k9py.kube.timefmt import rfc3339
-from k9py.sim import admission, admission_policy, certificates, crds, rbac, secrets  # noqa: F401 (certificates, crds, rbac, secrets: their admission registers on import)
+from k9py.sim import admission, admission_policy, certificates, crds, dra, rbac, secrets  # noqa: F401 (certificates, crds, dra, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
 from k9py.sim.events import EventRecorder
 from k9py.sim.managedfields import Writer, component_creator, component_tracker, track

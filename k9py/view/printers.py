@@ -406,6 +406,14 @@ COLUMNS: dict[str, list[ColumnDef]] = {
         _c("DriverName", "Name of the CSI driver This field is immutable."),
         AGE,
     ],
+    "ResourceClaim": [NAME, _c("State", "A summary of the current state (allocated, pending, reserved, etc.)."), AGE],
+    "ResourceSlice": [
+        NAME,
+        _c("Node", "The node whose devices the slice lists (set when they are local to one node)."),
+        _c("Driver", "The DRA driver that publishes the slice."),
+        _c("Pool", "The name of the pool of devices the slice belongs to."),
+        AGE,
+    ],
     "ServiceCIDR": [
         NAME,
         _c("CIDRs", "CIDRs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") "
@@ -525,6 +533,8 @@ _CELLS: dict[str, Callable[[Obj, float], list[Any]]] = {
     "CSIStorageCapacity": pc.csistoragecapacity_cells,
     "VolumeAttachment": pc.volumeattachment_cells,
     "VolumeAttributesClass": pc.volumeattributesclass_cells,
+    "ResourceClaim": pc.resourceclaim_cells,
+    "ResourceSlice": pc.resourceslice_cells,
     "ServiceCIDR": pc.servicecidr_cells,
     "IPAddress": pc.ipaddress_cells,
     "FlowSchema": pc.flowschema_cells,

@@ -580,6 +580,25 @@ def volumeattributesclass_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), o.get("driverName") or "", _age(o, now)]
 
 
+def resourceclaim_cells(o: Obj, now: float) -> list[Any]:
+    """kubectl's STATE: deleted, then pending (unallocated) or allocated[,reserved]."""
+    deleting = bool(dig(o, "metadata", "deletionTimestamp"))
+    states = ["deleted"] if deleting else []
+    if not dig(o, "status", "allocation"):
+        if not deleting:
+            states.append("pending")
+    else:
+        states.append("allocated")
+        if dig(o, "status", "reservedFor"):
+            states.append("reserved")
+    return [_name(o), ",".join(states), _age(o, now)]
+
+
+def resourceslice_cells(o: Obj, now: float) -> list[Any]:
+    return [_name(o), str(dig(o, "spec", "nodeName") or ""), str(dig(o, "spec", "driver") or ""),
+            str(dig(o, "spec", "pool", "name") or ""), _age(o, now)]
+
+
 def servicecidr_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), ",".join(map(str, dig(o, "spec", "cidrs") or [])), _age(o, now)]
 

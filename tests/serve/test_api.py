@@ -657,3 +657,37 @@ def test_bindings_assign_a_pod_to_a_node_as_a_scheduler_does(client, served):
     assert client.call("GET", "/api/v1/namespaces/default/bindings")[0] == 405
     code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", {**b, "metadata": {"name": "gone"}})
     assert (code, st["message"]) == (404, 'pods "gone" not found')
+
+
+def test_resource_k8s_io_v1_is_served_as_a_1_34_cluster_serves_it(client):
+    """Dynamic resource allocation's kinds: in discovery, stored with the apiserver's request
+    defaults (ExactCount of one device), printed with kubectl's columns; a claim nothing
+    allocates stays pending."""
+    code, body, _ = client.call("GET", "/apis/resource.k8s.io/v1")
+    assert code == 200 and sorted((r["name"], r["namespaced"]) for r in body["resources"] if "/" not in r["name"]) == [
+        ("deviceclasses", False), ("resourceclaims", True), ("resourceclaimtemplates", True), ("resourceslices", False)]
+    base = "/apis/resource.k8s.io/v1"
+    claim = {"apiVersion": "resource.k8s.io/v1", "kind": "ResourceClaim", "metadata": {"name": "gpu"},
+             "spec": {"devices": {"requests": [{"name": "gpu", "exactly": {"deviceClassName": "gpu.example.com"}},
+                                               {"name": "any", "firstAvailable": [
+                                                   {"name": "big", "deviceClassName": "big.example.com", "allocationMode": "All"},
+                                                   {"name": "small", "deviceClassName": "small.example.com"}]}]}}}
+    code, got, _ = client.call("POST", base + "/namespaces/default/resourceclaims", claim)
+    assert code == 201, got
+    exact, subs = got["spec"]["devices"]["requests"][0]["exactly"], got["spec"]["devices"]["requests"][1]["firstAvailable"]
+    assert (exact["allocationMode"], exact["count"]) == ("ExactCount", 1)
+    assert ("count" not in subs[0], subs[1]["count"]) == (True, 1) and got["status"] == {}
+    code, table, _ = client.call("GET", base + "/namespaces/default/resourceclaims", accept=TABLE)
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "State", "Age"]
+    assert table["rows"][0]["cells"][:2] == ["gpu", "pending"]
+    rs = {"apiVersion": "resource.k8s.io/v1", "kind": "ResourceSlice", "metadata": {"name": "m-gpu"},
+          "spec": {"driver": "gpu.example.com", "nodeName": "minikube", "pool": {"name": "m", "generation": 1, "resourceSliceCount": 1},
+                   "devices": [{"name": "gpu-0", "attributes": {"model": {"string": "T4"}}, "capacity": {"memory": {"value": "16Gi"}}}]}}
+    code, got, _ = client.call("POST", base + "/resourceslices", rs)
+    assert code == 201, got
+    code, table, _ = client.call("GET", base + "/resourceslices", accept=TABLE)
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Node", "Driver", "Pool", "Age"]
+    assert table["rows"][0]["cells"][:4] == ["m-gpu", "minikube", "gpu.example.com", "m"]
+    bad = {**claim, "metadata": {"name": "bad"}}
+    bad["spec"] = {"devices": {"requests": [{"name": "gpu", "exactly": {"deviceClassName": "x", "count": "one"}}]}}
+    assert client.call("POST", base + "/namespaces/default/resourceclaims", bad)[0] == 400

@@ -763,7 +763,24 @@ SAMPLES = [
     {"kind": "IPAddress", "metadata": {"name": "10.96.0.1"}},
     {"kind": "FlowSchema", "metadata": {"name": "f"}, "spec": {"matchingPrecedence": 9}},
     {"kind": "PriorityLevelConfiguration", "metadata": {"name": "p"}, "spec": {"type": "Exempt"}},
+    {"kind": "ResourceClaim", "metadata": {"name": "gpu"}, "spec": {"devices": {}}},
+    {"kind": "ResourceSlice", "metadata": {"name": "s"}, "spec": {"driver": "d", "allNodes": True, "pool": {"name": "p"}}},
 ]
+
+
+def test_resource_claim_state_and_slice_columns():
+    """kubectl's STATE of a ResourceClaim: deleted, then pending or allocated[,reserved]; a
+    ResourceSlice's NODE is empty when its devices are not one node's."""
+    claim = {"kind": "ResourceClaim", "metadata": {"name": "gpu"}, "status": {}}
+    assert p.cells(claim, NOW)[:2] == ["gpu", "pending"]
+    claim["status"] = {"allocation": {"devices": {}}, "reservedFor": [{"resource": "pods", "name": "x", "uid": "u"}]}
+    assert p.cells(claim, NOW)[1] == "allocated,reserved"
+    claim["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    assert p.cells(claim, NOW)[1] == "deleted,allocated,reserved"
+    del claim["status"]
+    assert p.cells(claim, NOW)[1] == "deleted"
+    rs = {"kind": "ResourceSlice", "metadata": {"name": "s"}, "spec": {"driver": "d", "allNodes": True, "pool": {"name": "p"}}}
+    assert p.cells(rs, NOW)[:4] == ["s", "", "d", "p"]
 
 
 @pytest.mark.parametrize("obj", SAMPLES, ids=lambda o: o["kind"])
