@@ -615,7 +615,10 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
 
     # -- keys ---------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The explorer's keys belong to the resource view: not to a screen pushed over it."""
+        """The explorer's keys belong to the resource view: not to a screen pushed over it (but a
+        viewer's header and crumbs, k9s's around its text, toggle as the table's)."""
+        if action in ("toggle_header", "toggle_crumbs") and hasattr(self.screen, "render_chrome"):
+            return True
         return len(self.screen_stack) <= 1 or action == "quit"
 
     def action_escape(self) -> None:
@@ -679,12 +682,20 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self.show_header = not header.display
         self._header_chosen = True  # the user's choice stands, whatever the terminal's size
         header.display = self.show_header
+        self._render_chrome()
 
     def action_toggle_crumbs(self) -> None:
         """k9s's ctrl-g: the crumbs line under the table, every pane's, on or off."""
         self.show_crumbs = not self.show_crumbs
         for crumbs in self.query("#crumbs"):
             crumbs.display = self.show_crumbs
+        self._render_chrome()
+
+    def _render_chrome(self) -> None:
+        """A viewer's own header and crumbs (k9s's, around the text) follow the table's."""
+        render_chrome = getattr(self.screen, "render_chrome", None)
+        if render_chrome is not None and not getattr(self.screen, "torn_down", True):
+            render_chrome()
 
     def on_resize(self, event: events.Resize) -> None:
         self._place_header(event.size.height)
@@ -723,3 +734,4 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
             self.splits.render_state()
         for header in self.query("#header").results(Header):  # none while the app closes
             header.show(self.session, self.navigator, self.replay_hints())
+        self._render_chrome()

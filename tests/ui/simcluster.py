@@ -90,3 +90,11 @@ def flash(app: K9pyApp) -> str:
     if screen.query("#viewer-flash"):
         return str(screen.query_one("#viewer-flash").render())
     return str(app.query_one("#flash").render())
+
+
+def menu_text(screen: Any) -> str:
+    """What a pushed screen's menu says: a viewer's header (k9s's, its keys in its menu) when it
+    shows, else the screen's own key menu."""
+    if screen.has_class("with-header"):
+        return str(screen.query_one("#viewer-header").render())
+    return str(screen.query_one("#key-menu").render())

@@ -13,7 +13,7 @@ from k9py.ui import theme
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.manifests import DirScreen, FileViewer, ResultViewer
 from tests.samples import small_cluster
-from tests.ui.simcluster import flash, run, settle
+from tests.ui.simcluster import flash, menu_text, run, settle
 
 NGINX = """\
 apiVersion: apps/v1
@@ -126,7 +126,7 @@ def test_read_only_offers_no_apply_and_refuses_it(tmp_path):
 
     async def s(app, pilot, cluster):
         await dir_command(app, pilot, folder)
-        menu = str(app.screen.query_one("#key-menu").render())
+        menu = menu_text(app.screen)
         assert "<y>" in menu and "<a>" not in menu and "<d>" not in menu and "<e>" not in menu
         await pilot.press("j", "j", "a")
         await settle(app, pilot)

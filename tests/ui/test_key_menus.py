@@ -118,11 +118,13 @@ def test_bindings_of_drops_a_key_a_subclass_binds_again():
 
 
 # -- on screen --------------------------------------------------------------------------------------
-def run_at(size, scenario, cluster=None):
+def run_at(size, scenario, cluster=None, *, headless=True):
+    """``headless``: no header (--headless), so a viewer shows its own key menu (with the header,
+    the header's menu holds its keys, as k9s's: test_a_viewer_wears_k9s_header_and_crumbs)."""
     cluster = cluster or sim_cluster()
 
     async def main():
-        app = K9pyApp(SimBackend(cluster), manual=True)
+        app = K9pyApp(SimBackend(cluster), manual=True, headless_ui=headless)
         async with app.run_test(size=size) as pilot:
             await settle(app, pilot)
             await scenario(app, pilot, cluster)
@@ -340,3 +342,31 @@ def test_dialog_keys_do_what_their_menu_says():
         await pilot.press("backspace", "n", "3", "enter")  # `n` is not a digit: not typed either
         assert answers[-1] == 3
     run_at(NARROW, s)
+
+
+@pytest.mark.parametrize("name", ["logs", "describe", "yaml"])
+def test_a_viewer_wears_k9s_header_and_crumbs(name):
+    """k9s keeps its header (the cluster's facts, the view's keys, the logo) and its crumbs
+    (<pods> <logs>) around a log, describe or YAML view; k9py's viewers showed only a key menu.
+    ctrl-e and ctrl-g toggle them there as over the table, f (full screen) hides both."""
+    async def s(app, pilot, cluster):
+        screen = await open_screen(app, pilot, cluster, name)
+        header = screen.query_one("#viewer-header")
+        menu = screen.query_one("#key-menu", KeyMenu)
+        crumbs = screen.query_one("#viewer-crumbs")
+        text = str(header.render())
+        assert "Context:" in text and "k9py-sim" in text and "| |__/" in text  # the logo
+        assert header.facts.hints == screen.key_hints() and not header.facts.favorites
+        assert all(f"{h.label} " in text for h in screen.key_hints())  # 160 columns: every key
+        assert menu.region.height == 0  # the header's menu says them
+        assert str(crumbs.render()).split() == ["<pods>", f"<{screen.crumb}>"]
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert header.region.height == 0 and menu.region.height > 0  # as --headless
+        await pilot.press("ctrl+e", "ctrl+g")
+        await pilot.pause()
+        assert header.region.height > 0 and crumbs.region.height == 0
+        await pilot.press("ctrl+g", "f")
+        await pilot.pause()
+        assert header.region.height == crumbs.region.height == menu.region.height == 0
+    run_at(WIDE, s, headless=False)

@@ -3,7 +3,7 @@ a resource a line with ✓ or × per verb; the menu says so."""
 
 from k9py.config.user import load_user
 from k9py.ui.screens.rbac import RbacScreen
-from tests.ui.simcluster import command, goto, run, settle
+from tests.ui.simcluster import command, goto, menu_text, run, settle
 
 
 def objects(cluster):
@@ -126,7 +126,7 @@ def test_ctrl_r_is_the_users_search_there_when_keymap_yaml_says_so(monkeypatch, 
         await command(app, pilot, "roles")
         await goto(app, pilot, "pod-reader")
         screen = await opened(app, pilot)
-        menu = " ".join(str(screen.query_one("#key-menu").render()).split())
+        menu = " ".join(menu_text(screen).split())
         assert "<ctrl-r> Search" in menu and "Refresh" not in menu
         await pilot.press("ctrl+r", *"log", "enter")
         await pilot.pause()
@@ -142,7 +142,7 @@ def test_ctrl_r_is_the_users_search_there_when_keymap_yaml_says_so(monkeypatch, 
         await command(app, pilot, "roles")
         await goto(app, pilot, "pod-reader")
         screen = await opened(app, pilot)
-        assert "<f5> Refresh" in " ".join(str(screen.query_one("#key-menu").render()).split())
+        assert "<f5> Refresh" in " ".join(menu_text(screen).split())
         role = cluster.get("Role", "default", "pod-reader")
         role["rules"] = [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]
         cluster.replace(role)

@@ -14,7 +14,7 @@ from k9py.ui.screens.logs import LogScreen
 from k9py.ui.screens.screendumps import DumpViewer, ScreenDumps
 from k9py.ui.screens.xray import XrayScreen
 from k9py.ui.screens.yaml_view import YamlScreen
-from tests.ui.simcluster import command, flash, goto, run, settle
+from tests.ui.simcluster import command, flash, goto, menu_text, run, settle
 
 KEYMAP = """\
 # ctrl-d is tmux's here; no kill key at all; x scales (it decodes secrets: they never meet)
@@ -234,7 +234,7 @@ keymap:
 
 
 def menu_of(screen):
-    return str(screen.query_one("#key-menu").render())
+    return menu_text(screen)
 
 
 async def open_viewer(app, pilot, key, cls):

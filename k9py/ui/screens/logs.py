@@ -182,6 +182,13 @@ class LogLinesView(LinesView):
             return
         self.set_count(count, max_width)
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """The scrollbar came (wrapped lines filled the view) or went: the lines' width moved by
+        one, so wrapped lines are cut again to the width they have now (once it is laid out)."""
+        rewrap = getattr(self.screen, "on_resize", None)
+        if rewrap is not None:
+            self.call_after_refresh(rewrap)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.top + y

@@ -33,7 +33,9 @@ from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
 from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.widgets.header import ScreenHeader
 from k9py.ui.widgets.inert_input import SearchBox
+from k9py.ui.widgets.status import Crumbs
 from k9py.view.filter import search_regex
 from k9py.view.inert import encodable, inert_line
 
@@ -225,6 +227,13 @@ class ViewerScreen(KeyedScreen[None]):
     ViewerScreen.fullscreen #viewer-box { border: none; }
     ViewerScreen.fullscreen #viewer-status { display: none; }
     ViewerScreen.fullscreen #key-menu { display: none; }
+    ViewerScreen #viewer-header { display: none; }
+    ViewerScreen #viewer-crumbs { display: none; height: 1; background: $k9-bg; }
+    ViewerScreen.with-header #viewer-header { display: block; }
+    ViewerScreen.with-header #key-menu { display: none; }
+    ViewerScreen.with-crumbs #viewer-crumbs { display: block; }
+    ViewerScreen.fullscreen #viewer-header { display: none; }
+    ViewerScreen.fullscreen #viewer-crumbs { display: none; }
     ViewerScreen #viewer-status { height: auto; background: $k9-bg; }
     ViewerScreen #viewer-search { height: 3; border: round $k9-filter-border; background: $k9-prompt-bg; color: $k9-prompt-fg; display: none; }
     ViewerScreen #viewer-flash { height: 1; background: $k9-bg; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -260,12 +269,47 @@ class ViewerScreen(KeyedScreen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        app = self.app
+        user = getattr(app, "user", None)
+        yield ScreenHeader(id="viewer-header", logoless=bool(getattr(app, "logoless", False)),
+                           thresholds=user.settings.thresholds if user is not None else None)
         yield self.key_menu()
         yield Static(id="viewer-status")
         with Vertical(id="viewer-box"):
             yield self.LINES(self._line, id="viewer-body")
         yield SearchBox(id="viewer-search", placeholder="search (regex)")
+        yield Crumbs(id="viewer-crumbs")
         yield Static(id="viewer-flash")
+
+    @property
+    def crumb(self) -> str:
+        """This screen's crumb after the table's (k9s: the view's title, lower case, no spaces)."""
+        return self.kind_label.lower().replace(" ", "")
+
+    def render_chrome(self) -> None:
+        """k9s's header and crumbs around the text, as around the table: shown when the table's
+        are (ctrl-e, ctrl-g, --headless, --crumbsless, a short terminal), never in full screen.
+        The header's menu is this screen's keys; the app calls this at every tick (CPU, MEM)."""
+        app = self.app
+        main = app.screen_stack[0] if app.screen_stack else None
+        nav = getattr(app, "navigator", None)
+        headers = main.query("#header") if main is not None else None
+        header_shown = bool(headers and nav is not None and headers.first().display)
+        crumbs_shown = bool(getattr(app, "show_crumbs", False)) and nav is not None
+        self.set_class(header_shown, "with-header")
+        self.set_class(crumbs_shown, "with-crumbs")
+        if header_shown and nav is not None:
+            replay = app.replay_hints() if hasattr(app, "replay_hints") else []
+            self.query_one("#viewer-header", ScreenHeader).show_keys(
+                self.session, nav, replay, self.key_hints())
+        if crumbs_shown and nav is not None:
+            stack = [view.scope.view.name for view in nav.stack]
+            self.query_one("#viewer-crumbs", Crumbs).show_names([*stack, self.crumb])
+
+    def refresh_menu(self) -> None:
+        super().refresh_menu()
+        if not self.torn_down:
+            self.render_chrome()
 
     @property
     def body(self) -> LinesView:
@@ -288,6 +332,7 @@ class ViewerScreen(KeyedScreen[None]):
         if user is not None and user.settings.ui.defaults_to_full_screen:  # k9s's ui.defaultsToFullScreen
             self.full_screen = True
             self.set_class(True, "fullscreen")
+        self.render_chrome()
         self.render_title()
         self.render_status()
         self.reload()

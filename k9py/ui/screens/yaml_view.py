@@ -105,6 +105,10 @@ class SecretDecoderScreen(YamlScreen):
         text = yaml_text.dump(data if isinstance(data, dict) else {})
         return text.rstrip("\n").split("\n")
 
+    @property
+    def crumb(self) -> str:
+        return "secretdecoder"  # (k9s's crumb of its "Secret Decoder" view)
+
     def offers(self, hint: Hint) -> bool:
         return hint.action != "toggle_managed" and super().offers(hint)
 

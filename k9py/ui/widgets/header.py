@@ -8,7 +8,7 @@ does not depend on the connection's state or the `[readonly]` tag, so the menu n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style
@@ -186,6 +186,19 @@ class Header(Widget):
              height: int = 0) -> Text:
         """The header as it would show at ``width`` cells (and ``height`` rows)."""
         return joined(layout(facts(session, nav, replay, self.thresholds), width, height, logoless=self.logoless))
+
+
+class ScreenHeader(Header):
+    """k9s's header over a pushed view (logs, describe, YAML...): the cluster's facts and the logo
+    as over the table, the menu the screen's own keys (no namespace favourites)."""
+
+    def show_keys(self, session: Session, nav: Navigator, replay: list[tuple[str, str]], hints: list[Hint]) -> None:
+        shown = replace(facts(session, nav, replay, self.thresholds), hints=hints, more=[], favorites=[],
+                        namespaced=False)
+        if shown == self.facts:
+            return
+        self.facts = shown
+        self.refresh(layout=True)
 
 
 def wrap(text: str, width: int, lines: int) -> list[str]:

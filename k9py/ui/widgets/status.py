@@ -18,18 +18,25 @@ FLASH_STYLES = theme.Styles("flash", ("info", "warn", "error"))  # read when sho
 class Crumbs(Static):
     _stack: Sequence[ResourceView] = ()
 
+    _names: Sequence[str] = ()
+
     def show(self, stack: Sequence[ResourceView]) -> None:
         self._stack = list(stack)
+        self.show_names([view.scope.view.name for view in stack])
+
+    def show_names(self, names: Sequence[str]) -> None:
+        """The crumbs of ``names``, the last one the active one (k9s's ``<pods> <logs>``)."""
+        self._names = list(names)
         crumbs = Text()
-        for i, view in enumerate(stack):
-            style = theme.style("crumb.active" if i == len(stack) - 1 else "crumb")
-            crumbs.append(f" <{view.scope.view.name}> ", style=style)
+        for i, name in enumerate(names):
+            style = theme.style("crumb.active" if i == len(names) - 1 else "crumb")
+            crumbs.append(f" <{name}> ", style=style)
             crumbs.append(" ")
         self.update(crumbs)
 
     def restyle(self) -> None:
         """A skin was applied: the crumbs again in its colours."""
-        self.show(self._stack)
+        self.show_names(self._names)
 
 
 class Flash(Static):
