@@ -117,7 +117,7 @@ def test_info_reads_the_plugins_folder_and_says_its_keys_that_do_nothing(cfg, ca
 
 def test_info_says_which_views_views_yaml_gives_columns_and_what_it_cannot_show(cfg, capsys):
     cfg.mkdir()
-    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [AGE, NAMESPACE|WR, NAME, L:.metadata.labels]\n")
+    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [AGE, NAMESPACE|WR, NAME, 'L:.metadata | .labels | keys']\n")
     assert main(["info"]) == 0
     rows = info_lines(capsys.readouterr().out)
     assert rows["Views"].startswith(str(cfg / "views.yaml") + " ")
@@ -125,15 +125,15 @@ def test_info_says_which_views_views_yaml_gives_columns_and_what_it_cannot_show(
     assert main(["info"]) == 0
     out = capsys.readouterr().out.splitlines()
     i = next(n for n, line in enumerate(out) if line.startswith("Views:"))
-    assert out[i + 1].strip() == (f"{cfg / 'views.yaml'}:3: views.v1/pods.columns[3]: a JSONPath column: not "
-                                  "shown (k9py does not compute custom cells yet)")
+    assert out[i + 1].strip() == (f"{cfg / 'views.yaml'}:3: views.v1/pods.columns[3]: a jq column: not shown "
+                                  "(k9py reads JSONPath columns, not jq's)")
 
 
 def test_info_lists_every_warning_the_app_flashes_at_start(cfg, capsys):
     """The app flashes its start's warnings on one line (the first ones fit); info lists each:
     views.yaml's (it said the first and '(+2 more)'), the plugin files' (not at all), the skin's."""
     (cfg / "plugins").mkdir(parents=True)
-    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [NAME, L:.metadata.labels, ZORG]\n"
+    (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [NAME, 'L:.metadata | .labels | keys', ZORG]\n"
                                     "  bozo:\n    columns: [A]\n")
     (cfg / "plugins" / "argo.yaml").write_text(
         "plugins:\n  get:\n    shortCut: Shift-1\n    description: get\n    scopes: [rollouts]\n    command: sh\n")
