@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k9py.kube.resources import BY_KIND
+from k9py.kube.resources import BY_KIND, ApiResource
 
 
 class ApiError(Exception):
@@ -68,6 +68,24 @@ def already_exists(kind: str, name: str) -> ApiError:
 
 def conflict(kind: str, name: str, why: str = "the object has been modified; please apply your changes to the latest version and try again") -> ApiError:
     return ApiError(409, "Conflict", f'Operation cannot be fulfilled on {_resource_name(kind)} "{name}": {why}', name=name, kind=kind)
+
+
+# etcd keys whose prefix is not the resource's plural (kube-apiserver's storage factory)
+_STORAGE_PREFIX = {"Service": "services/specs", "Endpoints": "services/endpoints", "Node": "minions",
+                   "Ingress": "ingress", "CustomResourceDefinition": "apiextensions.k8s.io/customresourcedefinitions",
+                   "APIService": "apiregistration.k8s.io/apiservices"}
+
+
+def precondition_failed(res: ApiResource, namespace: str | None, name: str, field: str, wanted: str, found: str) -> ApiError:
+    """The 409 of a write whose precondition failed (a body's uid on PUT, a Binding's uid or
+    resourceVersion, a delete's preconditions): etcd3's StorageError as InterpretUpdateError and
+    InterpretDeleteError word it, with the object's key (``field``: UID or ResourceVersion)."""
+    prefix = f"{res.group}/{res.plural}" if res.crd else _STORAGE_PREFIX.get(res.kind, res.plural)
+    key = "/registry/" + "/".join(p for p in (prefix, namespace if res.namespaced else None, name) if p)
+    err = conflict(res.kind, name, f"StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, "
+                                   f"AdditionalErrorMsg: Precondition failed: {field} in precondition: {wanted}, "
+                                   f"{field} in object meta: {found}")
+    return for_custom(err, res.plural, res.group) if res.crd else err
 
 
 def for_custom(err: ApiError, plural: str, group: str) -> ApiError:

@@ -20,7 +20,7 @@ from k9py.kube import conversion, meta, selectors
 from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
-from k9py.kube.status import ApiError, bad_request, conflict, forbidden, invalid, not_found
+from k9py.kube.status import ApiError, bad_request, forbidden, invalid, not_found, precondition_failed
 from k9py.kube.unicode import go_int, may_hold_surrogates, replace_lone_surrogates
 from k9py.scenario import yamldoc
 from k9py.serve import auth, discovery, listoptions, openapi, prom, table
@@ -770,11 +770,7 @@ class Api:
         res = route.res
         ns = route.namespace if res.namespaced else None
         obj = self.cluster.must_get(res.kind, ns, name)
-        pre = opts.get("preconditions") or {}
-        if pre.get("uid") and pre["uid"] != meta.uid(obj):
-            raise self.cluster.named(conflict(res.kind, name, f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {meta.uid(obj)}"))
-        if pre.get("resourceVersion") and pre["resourceVersion"] != obj["metadata"].get("resourceVersion"):
-            raise self.cluster.named(conflict(res.kind, name, f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {obj['metadata'].get('resourceVersion')}"))
+        check_preconditions(res, obj, opts.get("preconditions") or {})
         out = self.cluster.delete(res.kind, ns, name, grace_period=opts.get("gracePeriodSeconds"),
                                   propagation=opts.get("propagationPolicy"), dry_run=bool(opts.get("dryRun")))
         still = self.cluster.store.get(res.kind, ns, name)
@@ -875,3 +871,10 @@ def component_statuses() -> list[Obj]:
     return out
 
 
+def check_preconditions(res: ApiResource, obj: Obj, pre: Obj) -> None:
+    """A write's preconditions (``{uid, resourceVersion}``) against the stored ``obj``: the
+    apiserver's 409 for the first that fails."""
+    md = obj["metadata"]
+    for key, field in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+        if pre.get(key) and pre[key] != md.get(key):
+            raise precondition_failed(res, md.get("namespace"), md.get("name") or "", field, str(pre[key]), str(md.get(key) or ""))

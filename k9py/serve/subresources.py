@@ -12,7 +12,7 @@ from k9py.kube.meta import deep_copy
 from k9py.kube.status import ApiError, bad_request, conflict
 from k9py.kube.verbs import scale_of
 from k9py.serve import fields, table
-from k9py.serve.api import status_success
+from k9py.serve.api import check_preconditions, status_success
 from k9py.serve.go_types import string_list_error
 from k9py.serve.http import Request, Response
 from k9py.sim.names import go_quote
@@ -211,6 +211,10 @@ def binding(api: Api, req: Request, route: Route) -> Response:
 
     with api.cluster.lock:
         pod = api.cluster.store.must_get("Pod", ns, name)
+        # the Binding's uid and resourceVersion are the update's preconditions (kube-scheduler sends
+        # the pod's uid: a pod deleted and made again under its name is not bound by a stale decision)
+        check_preconditions(BY_KIND["Pod"], pod,
+                            {"uid": md.get("uid"), "resourceVersion": md.get("resourceVersion")})
         if pod["metadata"].get("deletionTimestamp"):
             raise refused(f"pod {name} is being deleted, cannot be assigned to a host")
         if pod["spec"].get("nodeName"):

@@ -14,7 +14,7 @@ from typing import Any
 
 from k9py.kube import gcpause, meta, resources
 from k9py.kube.meta import deep_copy
-from k9py.kube.status import ApiError, bad_request, conflict, for_custom, invalid, not_found
+from k9py.kube.status import ApiError, bad_request, conflict, for_custom, invalid, not_found, precondition_failed
 from k9py.kube.timefmt import rfc3339
 from k9py.sim import admission, admission_policy, certificates, crds, dra, rbac, secrets  # noqa: F401 (certificates, crds, dra, rbac, secrets: their admission registers on import)
 from k9py.sim.clock import VirtualClock
@@ -232,11 +232,12 @@ class Cluster:
         rv = obj.get("metadata", {}).get("resourceVersion")
         if rv and rv != old["metadata"]["resourceVersion"]:
             raise self.named(conflict(kind, name))
-        uid = obj["metadata"].get("uid")
-        if uid and uid != old["metadata"].get("uid"):
-            raise self.named(conflict(kind, name, f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
-                                                   f"{old['metadata'].get('uid')}"))
         res = self.api_resources().kind(kind)
+        uid = obj["metadata"].get("uid")
+        if uid and uid != old["metadata"].get("uid"):  # (the body's uid is the update's precondition)
+            if res is None:
+                raise conflict(kind, name)
+            raise precondition_failed(res, ns, name, "UID", uid, old["metadata"].get("uid") or "")
         if subresource == "status":
             new = deep_copy(old)
             status = obj.get("status", {})  # (shared by _prepare: its nulls unset here, a built-in kind's)

@@ -646,7 +646,16 @@ def test_bindings_assign_a_pod_to_a_node_as_a_scheduler_does(client, served):
     code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", {**b, "target": {"kind": "Pod"}})
     assert (code, st["reason"]) == (500, "")
     assert st["message"] == '[target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>", target.name: Required value]'
-    code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", b)
+    # the Binding's uid and resourceVersion are preconditions (a scheduler's stale decision about a
+    # pod made again under the same name binds nothing)
+    md = client.call("GET", "/api/v1/namespaces/default/pods/manual")[1]["metadata"]
+    for field, stale in (("uid", "stale-uid"), ("resourceVersion", "1")):
+        code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", {**b, "metadata": {**b["metadata"], field: stale}})
+        what = "UID" if field == "uid" else "ResourceVersion"
+        assert (code, st["message"]) == (409, 'Operation cannot be fulfilled on pods "manual": StorageError: invalid object, '
+                                              'Code: 4, Key: /registry/pods/default/manual, ResourceVersion: 0, AdditionalErrorMsg: '
+                                              f'Precondition failed: {what} in precondition: {stale}, {what} in object meta: {md[field]}')
+    code, st, _ = client.call("POST", "/api/v1/namespaces/default/bindings", {**b, "metadata": {**b["metadata"], "uid": md["uid"]}})
     assert (code, st) == (201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
     got = client.call("GET", "/api/v1/namespaces/default/pods/manual")[1]
     assert got["spec"]["nodeName"] == "minikube-m02" and got["metadata"]["annotations"] == {"by": "me"}

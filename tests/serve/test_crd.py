@@ -158,7 +158,9 @@ def test_a_stale_scale_or_delete_precondition_on_a_custom_resource_names_its_res
     assert body["details"] == {"name": "nightly", "group": "stable.example.com", "kind": "crontabs"}
     code, body, _ = client.call("DELETE", f"{CRONTABS}/nightly", {"preconditions": {"resourceVersion": "5"}})
     assert code == 409 and body["message"].startswith(
-        'Operation cannot be fulfilled on crontabs.stable.example.com "nightly": Precondition failed: ')
+        'Operation cannot be fulfilled on crontabs.stable.example.com "nightly": StorageError: invalid object, Code: 4, '
+        'Key: /registry/stable.example.com/crontabs/default/nightly, ResourceVersion: 0, AdditionalErrorMsg: '
+        'Precondition failed: ResourceVersion in precondition: 5, ResourceVersion in object meta: ')
 
 
 def test_a_second_version_is_served_converted(client):
