@@ -70,8 +70,9 @@ def load(path: Path, *, text: str | None = None, aliases: Mapping[str, str] | No
             kind = FIELDS.get(str(fname))
             if kind is None:
                 raise doc.error([*where, str(fname)], f"unknown field (known: {', '.join(FIELDS)})")
-            if kind is bool and yamlfile.as_bool(value) is not None:
-                spec[fname] = yamlfile.as_bool(value)
+            flag = yamlfile.as_bool(value) if kind is bool else None
+            if flag is not None:  # (yaml.v3's yes/no/on/off into k9s's typed bool)
+                spec[fname] = flag
             elif not isinstance(value, kind):
                 what = "true or false" if kind is bool else "a string"
                 raise doc.error([*where, str(fname)], f"must be {what}, not {yamlfile.type_name(value)}")

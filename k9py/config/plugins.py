@@ -158,10 +158,9 @@ def _bool(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int], key: str) -
     value = spec.get(key)
     if value is None:
         return False
-    flag = yamlfile.as_bool(value)
-    if flag is None:
+    if not isinstance(value, bool):  # (k9s's schema check refuses yaml.v3's `no` here: a string)
         raise doc.error([*at, key], f"must be true or false, not {type_name(value)}")
-    return flag
+    return value
 
 
 def _strings(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int], key: str) -> list[str]:

@@ -147,10 +147,9 @@ def _walk(doc: ConfigDoc, skin: Skin, data: dict[str, Any], schema: Schema, wher
             for sub, colors in yamlfile.mapping(doc, value, at).items():
                 skin.lists[f"{dotted}.{sub}"] = _colors(doc, colors, [*at, str(sub)])
         elif kind == BOOL:
-            flag = yamlfile.as_bool(value)
-            if flag is None:
+            if not isinstance(value, bool):  # (k9s's schema check refuses yaml.v3's `no` here: a string)
                 raise doc.error(at, f"must be true or false, not {yamlfile.type_name(value)}")
-            skin.flags[dotted] = flag
+            skin.flags[dotted] = value
         elif not isinstance(value, str):  # TEXT
             raise doc.error(at, f"must be a string, not {yamlfile.type_name(value)}")
 

@@ -216,12 +216,6 @@ MAX_WARMUP = 24 * 3600  # seconds of spec.warmup (a day of the crashloop scenari
 # to where it seeks (End: the end), so a year of it (or 1e300: a clock wider than the screen) never ends
 MAX_PLAYED = 24 * 3600
 
-
-def played(seconds: float, v: Any, path: str) -> float:
-    """``seconds`` of a Scenario's timeline, refused past ``MAX_PLAYED``."""
-    if seconds > MAX_PLAYED:
-        raise FieldError(path, f"Invalid value: {show(v)}: k9py plays a scenario for at most {MAX_PLAYED // 3600}h")
-    return seconds
 SCALE_FIELDS = ("replicas", "parallelism", "completions")
 INT_OR_STRING = {"targetPort", "maxSurge", "maxUnavailable", "minAvailable"}
 BOOLEAN = {
@@ -538,4 +532,11 @@ def _duration(v: Any, path: str) -> float:
         raise FieldError(path, f"Invalid value: {show(v)}: must be a duration like 3m or 90s") from None
     if seconds < 0:
         raise FieldError(path, f"Invalid value: {show(v)}: must not be negative")
+    return seconds
+
+
+def played(seconds: float, v: Any, path: str) -> float:
+    """``seconds`` of a Scenario's timeline, refused past ``MAX_PLAYED``."""
+    if seconds > MAX_PLAYED:
+        raise FieldError(path, f"Invalid value: {show(v)}: k9py plays a scenario for at most {MAX_PLAYED // 3600}h")
     return seconds

@@ -302,10 +302,13 @@ def test_the_plugins_folders_of_k9s_data_dirs_are_read_too(tmp_path, monkeypatch
     assert {p.name: p.description for p in user.plugins} == {"a": "system2", "b": "data", "c": "config"}
 
 
-def test_a_plugins_flags_take_yaml_v3s_yes_and_no(tmp_path):
-    """k9s decodes a plugin's booleans with yaml.v3, which takes yes/no/on/off into a typed bool
-    (k9py read `confirm: yes` as true but `background: no` was false only by YAML 1.1 luck; with
-    YAML 1.2 files they are the words, each taken as k9s takes it)."""
-    [p] = plugins.load(write(tmp_path, "plugins:\n  x:\n    shortCut: Shift-X\n    description: x\n    scopes: [po]\n"
-                                       "    command: echo\n    background: no\n    confirm: yes\n    dangerous: On\n"))
-    assert (p.background, p.confirm, p.dangerous) == (False, True, True)
+def test_a_plugins_flags_are_true_or_false_as_k9s_checks_them(tmp_path):
+    """k9s checks plugins.yaml against its JSON schema after reading it with yaml.v3 (YAML 1.2),
+    where `no` is a string, so `background: no` fails its validation: k9py says so (YAML 1.1 read
+    it as false without a word, and the file then broke under k9s)."""
+    text = ("plugins:\n  x:\n    shortCut: Shift-X\n    description: x\n    scopes: [po]\n"
+            "    command: echo\n    background: {}\n")
+    [p] = plugins.load(write(tmp_path, text.format("false")))
+    assert p.background is False
+    with pytest.raises(ConfigError, match=r":7: plugins\.x\.background: must be true or false, not a string$"):
+        plugins.load(write(tmp_path, text.format("no")))
