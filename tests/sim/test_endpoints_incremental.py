@@ -335,6 +335,33 @@ def test_a_service_created_after_its_pods_hears_their_later_changes():
     assert [n for _, n in _endpoint_names(c, "web")] == ["web-1"]
 
 
+def test_pods_of_a_namespace_are_indexed_from_its_first_service_on():
+    """Pods of a namespace no Service selects in are nobody's endpoints: their changes are not
+    indexed (most of a big cluster's pod writes); the first Service there finds them as stored,
+    changes made before it included, and hears their later ones."""
+    c = make_cluster(nodes=1)
+    c.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "quiet"}})
+    for i in range(3):
+        c.create(pod_manifest(f"web-{i}", namespace="quiet", labels={"app": "web"}))
+    c.advance(10)
+    c.store.mutate("Pod", "quiet", "web-2", lambda p: p["metadata"].__setitem__("labels", {"app": "other"}))
+    c.advance(1)
+    assert not [pair for pair in c.state["endpoints-sync"]._pods if pair[0] == "quiet"]
+
+    c.create(svc("web", selector={"app": "web"}, ns="quiet"))
+    c.advance(1)
+
+    def names():
+        ep = c.store.get("Endpoints", "quiet", "web") or {}
+        return sorted(a["targetRef"]["name"] for s in ep.get("subsets") or [] for a in s.get("addresses") or [])
+    assert names() == ["web-0", "web-1"]
+    c.store.mutate("Pod", "quiet", "web-2", lambda p: p["metadata"].__setitem__("labels", {"app": "web"}))
+    c.create(pod_manifest("web-3", namespace="quiet", labels={"app": "web"}))
+    c.advance(10)
+    _settled_like_a_full_pass(c)
+    assert names() == ["web-0", "web-1", "web-2", "web-3"]
+
+
 def test_members_stay_in_address_order_as_pods_come_go_and_change():
     """Members are sorted by address (then uid); a pod's next version reuses its member's sort
     key only while its address and uid are the same: a pod replaced under the same name takes

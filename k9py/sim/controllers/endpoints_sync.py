@@ -31,6 +31,7 @@ Pair = tuple[str, str, Any]  # (namespace, label key, label value)
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 SELECTING_MEMO = 4096  # labels dicts whose selecting Services are remembered, at most
 _NONE: frozenset[Key] = frozenset()
+_NO_METADATA: Obj = {}  # read only
 
 
 def selector_pairs(svc: Obj) -> list[Pair] | None:
@@ -66,6 +67,10 @@ class EndpointsSync(Follower):
         self._dirty: set[Key] = set()  # Services the changes since the last pass concern
         self._written: list[Change] = []  # Endpoints and EndpointSlice changes since the last pass
         self._pods: dict[Pair, set[Key]] = {}  # (namespace, label, value) -> pods with that label
+        # the namespaces whose pods ``_pods`` holds: those where a Service was indexed (the pods
+        # of a namespace no Service selects in are nobody's endpoints: not looked at, as the
+        # endpoints controllers look up a Service's pods only in its own namespace)
+        self._pod_namespaces: set[str] = set()
         self._services: dict[Pair, set[Key]] = {}  # (namespace, key, value) -> Services selecting on it
         self._selectors: dict[Key, list[Pair]] = {}  # Service -> its indexed selector
         self._ours: dict[tuple[str, str, str], str] = {}  # (kind, ns, name) -> resourceVersion we wrote
@@ -127,7 +132,7 @@ class EndpointsSync(Follower):
             self._dirty.add(key)
             self._unindex_service(key)
             if change.type != "DELETED":
-                self._index_service(key, obj)
+                self._index_service(key, obj, self._listener.store if self._listener is not None else None)
             else:
                 self.members.pop(key, None)
                 self.leftovers = True
@@ -135,6 +140,9 @@ class EndpointsSync(Follower):
             self._written.append(change)
 
     def _pod_changed(self, ch: Change, obj: Obj, old: Obj | None) -> None:
+        md = obj.get("metadata") or _NO_METADATA
+        if (md.get("namespace", "") or "") not in self._pod_namespaces:
+            return  # no Service was indexed there: none selects it, nothing indexes it yet
         out = self._dirty
         if ch.type == "MODIFIED" and old is not None:
             labels, old_labels = meta.labels(obj), meta.labels(old)
@@ -209,6 +217,7 @@ class EndpointsSync(Follower):
         for s in store.list("EndpointSlice"):
             self._index_slice(s)
         self._pods.clear()
+        self._pod_namespaces.clear()
         self._sorted.clear()
         self._services.clear()
         self._selectors.clear()
@@ -220,10 +229,8 @@ class EndpointsSync(Follower):
         live = set(store.keys("Service"))
         for key in [k for k in self.members if k not in live]:
             del self.members[key]
-        for pod in store.list("Pod"):
-            self._index_pod((meta.namespace(pod), meta.name(pod)), _pod_pairs(pod))
         for svc in store.list("Service"):
-            self._index_service((meta.namespace(svc), meta.name(svc)), svc)
+            self._index_service((meta.namespace(svc), meta.name(svc)), svc, store)
 
     def _selecting(self, pod: Obj) -> frozenset[Key]:
         """The indexed Services whose selector the pod's labels match (never changed: shared)."""
@@ -275,16 +282,26 @@ class EndpointsSync(Follower):
                 del sorted_keys[p]
             unindex(self._pods, p, key)
 
-    def _index_service(self, key: Key, svc: Obj) -> None:
+    def _index_service(self, key: Key, svc: Obj, store: Any) -> None:
+        """Index the Service's selector; the pods of its namespace are indexed from ``store``
+        first if none was before (its first indexed Service)."""
         pairs = selector_pairs(svc)
         if pairs is None:
             if (svc.get("spec") or {}).get("selector"):
                 self.scanned.add(key)
             return
+        if key[0] not in self._pod_namespaces and store is not None:
+            self._index_namespace_pods(store, key[0])
         self._selectors[key] = pairs
         self._selecting_memo.clear()
         for p in pairs:
             self._services.setdefault(p, set()).add(key)
+
+    def _index_namespace_pods(self, store: Any, namespace: str) -> None:
+        """From now on ``_pods`` holds the pods of ``namespace`` (as stored now, then as changed)."""
+        self._pod_namespaces.add(namespace)
+        for pod in store.list("Pod", namespace):
+            self._index_pod((namespace, meta.name(pod)), _pod_pairs(pod))
 
     def _unindex_service(self, key: Key) -> None:
         self.scanned.discard(key)
