@@ -137,7 +137,7 @@ def record_scenario(path: str, output: str, *, duration: float | None = None, na
     from k9py.sim.cluster import SERVER_VERSION
 
     text = files.read_text(path)
-    if files.detect_text(text) == files.RECORDING:
+    if files.detect_text(text, path) == files.RECORDING:
         raise K9pyError("is a Recording already: record a Scenario or a manifests file", file=path)
     sf = files.parse_file(path, text=text)
     cluster = files.build_cluster(sf, seed=seed)

@@ -760,7 +760,7 @@ class ScenarioBackend(_Resyncing, SimBackend):
     def parsed(path: str) -> Any:
         """The scenario file at ``path``, parsed and checked (K9pyError: its first problem)."""
         text = files.read_text(path)
-        if files.detect_text(text) == files.RECORDING:
+        if files.detect_text(text, path) == files.RECORDING:
             raise K9pyError("is a Recording, not a scenario: play it with `k9py replay FILE`", file=path)
         return files.parse_file(path, text=text)
 

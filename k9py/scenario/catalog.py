@@ -67,7 +67,7 @@ def _title(comment: list[str], description: str) -> str:
 def describe(path: str) -> Entry:
     name = os.path.basename(path).rsplit(SUFFIX, 1)[0]
     text = files.read_text(path)
-    kind = files.detect_text(text)
+    kind = files.detect_text(text, path)
     comment = []
     for ln in text.splitlines():
         if not ln.startswith("#"):

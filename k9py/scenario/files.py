@@ -42,7 +42,7 @@ def check(path: str) -> list[K9pyError]:
         text = read_text(path, notes)
     except K9pyError as err:
         return [err]
-    if detect_text(text) == RECORDING:
+    if detect_text(text, path) == RECORDING:
         parse_recording(path, text, errors)
         # a recording cut off (a half download) replays its whole lines, but is not ok
         return errors + [K9pyError(note) for note in notes]
@@ -79,7 +79,7 @@ def open_scenario(path: str, *, seed: int | None = None, start: float | None = N
         return RECORDING, Player(rec, feed=feed)
     text = data.decode("utf-8")
     del data
-    kind = detect_text(text)
+    kind = detect_text(text, path)
     if kind == RECORDING:
         return kind, Player(parse_recording(path, text))
     return kind, build_cluster(parse_file(path, text=text), seed=seed, start=start, warmup=warmup)

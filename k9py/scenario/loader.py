@@ -61,7 +61,7 @@ def load_cluster(path: str | None, *, seed: int | None = None, start: float | No
     resourceVersion (`k9py serve` starts from the wall clock)."""
     path = path or demo_path()
     text = read_text(path)
-    if detect_text(text) == RECORDING:
+    if detect_text(text, path) == RECORDING:
         raise K9pyError("is a Recording, not a scenario: play it with `k9py replay FILE`", file=path)
     return build_cluster(parse_file(path, text=text), seed=seed, start=start, warmup=warmup, rv_start=rv_start)
 

@@ -25,7 +25,14 @@ from k9py.kube import resources
 from k9py.kube.timefmt import parse_duration, parse_time, rfc3339, rfc3339_micro
 from k9py.kube.yamlout import SafeDumper
 from k9py.scenario.schema import RECORDING_KIND, show
-from k9py.scenario.source import Problems, json_lines, json_lines_header, yaml_documents
+from k9py.scenario.source import (
+    Problems,
+    is_json_lines_name,
+    json_lines,
+    json_lines_header,
+    json_problem,
+    yaml_documents,
+)
 from k9py.scenario.yamldoc import Lines, YamlError, line_of, load_fast
 
 Obj = dict[str, Any]
@@ -102,7 +109,22 @@ def parse_recording(path: str, text: str, errors: list[K9pyError] | None = None)
     head = json_lines_header(text)
     if head is not None and head.get("kind") == RECORDING_KIND:
         return _parse_jsonl(path, text, problems)
+    if head is None and is_json_lines_name(path) and text.lstrip().startswith("{"):
+        problems.add(_broken_header(text), line=1)  # (not YAML's words about a JSON line)
+        return Recording(path=path, start=0.0)
     return _parse_yaml(path, text, problems)
+
+
+def _broken_header(text: str) -> str:
+    """What is wrong with the first line of a JSON Lines Recording that is no JSON object."""
+    first, newline, _ = text.lstrip().partition("\n")
+    try:
+        json.loads(first)
+    except ValueError as err:
+        if not newline:
+            return "the header line ends in the middle (a download cut off, or its recorder killed): nothing to play"
+        return f"the header line is not valid JSON: {json_problem(err)}"
+    return "the header line is no JSON object"
 
 
 _Path = list[str | int]

@@ -232,6 +232,10 @@ def json_lines_header(text: str) -> dict[str, Any] | None:
     return head
 
 
+def is_json_lines_name(path: str) -> bool:
+    return path.endswith((".jsonl", ".jsonl.gz"))
+
+
 def json_problem(err: ValueError) -> str:
     """What is wrong with JSON ``json.loads`` refused: its message and column, or a number
     too long for Python's int (``sys.get_int_max_str_digits``), which is a plain ValueError."""
@@ -258,14 +262,17 @@ def json_lines(text: str, problems: Problems) -> Iterator[JsonLine]:
 # -- format ----------------------------------------------------------------------------------------
 
 def detect(path: str) -> str:
-    return detect_text(read_text(path))
+    return detect_text(read_text(path), path)
 
 
-def detect_text(text: str) -> str:
+def detect_text(text: str, path: str = "") -> str:
     """MANIFESTS, SCENARIO or RECORDING, from the first document (or JSON line), reading as
-    little of the text as it can (recordings are large)."""
+    little of the text as it can (recordings are large). A ``.jsonl`` file whose first line is
+    no JSON object (cut, broken) is a Recording too, for its reader to say what is wrong there."""
     head = json_lines_header(text)
     if head is not None and head.get("kind") == RECORDING_KIND:
+        return RECORDING
+    if head is None and is_json_lines_name(path) and text.lstrip().startswith("{"):
         return RECORDING
     first_doc = _first_document_text(text)
     if first_doc is not None:

@@ -122,3 +122,22 @@ def test_a_watched_recording_saved_cut_off_is_played_and_the_flash_says_it_was_c
             await pilot.pause()
             assert app.flash_text == "scenario reloaded: restarted from t=0"
     asyncio.run(main())
+
+
+def test_a_recording_cut_in_its_header_line_says_so_not_in_yaml_s_words(tmp_path):
+    """Cut within its first line (or that line broken), a .jsonl recording was read as YAML
+    manifests: `scenario check` said `document 1: yaml: found unexpected end of stream` and
+    `k9py replay` called it "a manifests file". It is the Recording's header line that is cut."""
+    path = tmp_path / "head.jsonl"
+    data = _recording(path, pods=2)
+    path.write_bytes(_cut(data, 1, 30))
+    said = io.StringIO()
+    assert cmd_check([str(path)], said) == 2
+    assert said.getvalue() == (f"{path}:1: the header line ends in the middle (a download cut off, or its "
+                               "recorder killed): nothing to play\n")
+    with pytest.raises(K9pyError, match=r"head\.jsonl:1: the header line ends in the middle"):
+        ReplayBackend.open(str(path))
+    path.write_bytes(b'{"kind": Recording}\n' + data[data.index(b"\n") + 1:])
+    with pytest.raises(K9pyError, match=r"head\.jsonl:1: the header line is not valid JSON: Expecting value \(column 10\)$"):
+        ReplayBackend.open(str(path))
+    assert files.detect(str(path)) == files.RECORDING
