@@ -323,6 +323,86 @@ def test_cordon_of_marked_nodes_goes_on_past_a_node_that_fails_and_names_it():
     run(s)
 
 
+def run_on_two_contexts(scenario: Any) -> None:
+    """``scenario(app, pilot, a, b, left, right)``: two simulated clusters with the same node
+    names as contexts a and b, the left pane on a's nodes, the right one on b's, the left
+    focused."""
+    import asyncio
+
+    from k9py.backends.sim import SimBackend, link_contexts
+    from k9py.ui.app import K9pyApp
+    from tests.ui.simcluster import _SIMS
+
+    async def main() -> None:
+        a, b = SimBackend(sim_cluster()), SimBackend(sim_cluster(seed=1))
+        link_contexts({"a": a, "b": b})
+        app = K9pyApp(a, manual=True)
+        _SIMS[app] = a
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(app, pilot)
+            await command(app, pilot, "no")
+            await command(app, pilot, "vsplit no")
+            left, right = app.splits.all_panes()
+            await command(app, pilot, "ctx b")  # (the focused right pane)
+            await app.workers.wait_for_complete()
+            await settle(app, pilot)
+            assert right.navigator.session.backend is b and left.navigator.session.backend is a
+            app.splits.focus(left)
+            await settle(app, pilot)
+            await scenario(app, pilot, a, b, left, right)
+    asyncio.run(main())
+
+
+def test_a_drain_of_marked_nodes_goes_on_on_their_cluster_when_another_pane_is_focused():
+    """k9py's drain of marked nodes asked for the focused pane's backend again for each node: the
+    user focusing a pane on another context (or `:ctx`) while the first node drained had the
+    rest drained there, on the nodes of the same name of the other cluster."""
+    async def s(app, pilot, a, b, left, right):
+        calls: list[tuple[str, str]] = []
+        for name, backend in (("a", a), ("b", b)):
+            def spy(node, _real=backend.drain, _name=name, **kw):
+                calls.append((_name, node))
+                if len(calls) == 1:
+                    app.splits.focus(right)  # the user moves to the other cluster's pane
+                return _real(node, **kw)
+            backend.drain = spy
+        nodes = sorted(meta.name(n) for n in a.cluster.store.list("Node"))
+        await goto(app, pilot, nodes[0])
+        await pilot.press("space", "j", "space", "j", "space", "r")
+        dlg = app.screen
+        assert isinstance(dlg, DrainDialog)
+        for box in ("#ignore-daemonsets", "#delete-emptydir", "#force"):
+            dlg.query_one(box, Checkbox).value = True
+        await pilot.click("#ok")
+        await settle(app, pilot)
+        assert app.splits.pane is right and calls == [("a", n) for n in nodes]
+        assert flash(app) == "(3) nodes drained!"
+        assert all(a.cluster.store.get("Node", None, n)["spec"].get("unschedulable") for n in nodes)
+        assert not any(b.cluster.store.get("Node", None, n)["spec"].get("unschedulable") for n in nodes)
+    run_on_two_contexts(s)
+
+
+def test_a_trigger_of_marked_cronjobs_goes_on_on_their_cluster_when_another_pane_is_focused():
+    async def s(app, pilot, a, b, left, right):
+        for backend in (a, b):
+            cj = backend.cluster.store.get("CronJob", "default", "hello")
+            backend.cluster.create({**cj, "metadata": {"name": "bye", "namespace": "default"}, "status": {}})
+        real = a.trigger
+
+        async def trigger(ns, name):
+            app.splits.focus(right)
+            return await real(ns, name)
+        a.trigger = trigger
+        await command(app, pilot, "cj")
+        await goto(app, pilot, "bye")
+        await pilot.press("space", "j", "space", "t", "y")
+        await settle(app, pilot)
+        made = {name: sorted(meta.controller_ref(j)["name"] for j in backend.cluster.store.list("Job", "default")
+                             if "-manual-" in meta.name(j)) for name, backend in (("a", a), ("b", b))}
+        assert made == {"a": ["bye", "hello"], "b": []}
+    run_on_two_contexts(s)
+
+
 def test_drain_with_timeout_0_waits_for_the_budget_as_kubectl_does(monkeypatch):
     """Timeout 0s: kubectl's drain retries a refused eviction with no deadline ("0 timeout means
     infinite"); k9py's dialog took 0 for no retry and the budget's first refusal ended the drain."""

@@ -71,7 +71,8 @@ async def each_of(app: K9pyApp, keys: list[K], call: Callable[[K], Awaitable[Any
     error and goes on, as ``kubectl drain a b``'s "continuing command..."). Each failure is
     flashed as it comes, naming its row as ``label`` does unless its message says it already;
     at the end a K9pyError says how many were ``did`` (restarted, drained...), the first
-    failure and the others that failed."""
+    failure and the others that failed. ``call`` holds the rows' backend, taken when the action
+    was asked (``app.backend`` is the focused pane's: it may be another context's by the next row)."""
     failed: list[tuple[str, str]] = []
     for key in keys:
         try:
@@ -105,7 +106,9 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
         if hidden:
             question += f" ({hidden} currently hidden by filter)"
 
-    marks = app.table.marked  # the view's own set: marks made while the calls go out stay
+    table = app.table
+    marks = table.marked  # the view's own set: marks made while the calls go out stay
+    backend = app.backend  # the rows' cluster, whatever pane or context is focused while the calls go out
 
     async def go(opts: Obj | bool | None) -> None:  # the dialog answers its options (or None)
         if not isinstance(opts, dict):
@@ -113,12 +116,12 @@ def delete(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]], *, kill: b
         errors = []
         for ns, name, *_ in keys:  # (a workloads row's key holds its kind third)
             try:
-                await app.backend.delete(view.kind, ns or None, name, grace_period=opts.get("grace_period"),
-                                         propagation=opts.get("propagation"))
+                await backend.delete(view.kind, ns or None, name, grace_period=opts.get("grace_period"),
+                                     propagation=opts.get("propagation"))
             except K9pyError as err:
                 errors.append(str(err))
         marks.difference_update(keys)
-        app.table.refresh()
+        table.refresh()
         if errors:
             app.flash(errors[0] if len(errors) == 1 else f"{len(errors)} failed: {errors[0]}", "error")
         else:
@@ -135,6 +138,7 @@ def scale(app: K9pyApp, view: ViewKind, row: Row, keys: list[tuple[str, str]] | 
     """`s`: the cursor's row, or the marked ones (k9s's GetSelectedItems): one marked row is
     scaled from its own count, several to one count (offered 0 then)."""
     kind, (ns, name) = view.kind, row.key
+    backend = app.backend  # the rows' cluster (not the one focused when the answer comes)
     several = keys is not None and len(keys) > 1
     if keys is not None and len(keys) == 1 and keys[0] != row.key:  # one mark, the cursor elsewhere
         marked_row = app.current.row(keys[0]) if app.current is not None else None
@@ -151,7 +155,7 @@ def scale(app: K9pyApp, view: ViewKind, row: Row, keys: list[tuple[str, str]] | 
 
             async def each() -> None:
                 for kns, kname in marked:
-                    await app.backend.scale(kind, kns, kname, replicas)
+                    await backend.scale(kind, kns, kname, replicas)
             await run(app, "scale", each, f"Scaling {len(marked)} {view.name} to {replicas}")
 
         app.push_screen(ScaleScreen(f"<Scale> {len(marked)} marked {view.name}", 0), answered(app, every))
@@ -161,7 +165,7 @@ def scale(app: K9pyApp, view: ViewKind, row: Row, keys: list[tuple[str, str]] | 
     async def done(replicas: int | None) -> None:
         if replicas is None:
             return
-        await run(app, "scale", lambda: app.backend.scale(kind, ns, name, replicas),
+        await run(app, "scale", lambda: backend.scale(kind, ns, name, replicas),
                   f"Scaling {view.name} {_where(ns, name)} to {replicas}")
 
     app.push_screen(ScaleScreen(f"<Scale> {_where(ns, name)}", current), answered(app, done))
@@ -180,23 +184,23 @@ def confirm_then(app: K9pyApp, title: str, message: str, label: str,
 def restart(app: K9pyApp, view: ViewKind, keys: list[tuple[str, str]]) -> None:
     """`r`: the cursor's workload, or every marked one (k9s's "Restart deployment NS/NAME?",
     "Restart 3 deployments?")."""
-    kind = view.kind
+    kind, backend = view.kind, app.backend  # the rows' cluster, for every row
     if not keys:
         return
     if len(keys) == 1:
         (ns, name), = keys
         confirm_then(app, "<Restart>", f"Restart {kind.lower()} {_where(ns, name)}?", "restart",
-                     lambda: app.backend.restart(kind, ns, name), f"{kind} {_where(ns, name)} restarted")
+                     lambda: backend.restart(kind, ns, name), f"{kind} {_where(ns, name)} restarted")
         return
 
     async def each() -> None:  # each one tried, as k9s's restart of marked rows (one gone stops none)
-        await each_of(app, keys, lambda k: app.backend.restart(kind, *k), lambda k: _where(*k), "restarted")
+        await each_of(app, keys, lambda k: backend.restart(kind, *k), lambda k: _where(*k), "restarted")
     confirm_then(app, "<Restart>", f"Restart {len(keys)} {view.name}?", "restart", each,
                  f"{len(keys)} {view.name} restarted")
 
 
 def set_image(app: K9pyApp, view: ViewKind, row: Row) -> None:
-    kind, (ns, name) = view.kind, row.key
+    kind, (ns, name), backend = view.kind, row.key, app.backend
     ps = podcontainers.pod_spec(row.obj)
     containers = [(c.get("name", ""), c.get("image", "")) for c in (ps.get("initContainers") or []) + (ps.get("containers") or [])]
     if not containers:
@@ -209,7 +213,7 @@ def set_image(app: K9pyApp, view: ViewKind, row: Row) -> None:
         if not images:
             app.flash("no image changed", "warn")
             return
-        await run(app, "set image", lambda: app.backend.set_image(kind, ns, name, images),
+        await run(app, "set image", lambda: backend.set_image(kind, ns, name, images),
                   f"Set image of {view.name} {_where(ns, name)}: " + ", ".join(f"{c}={i}" for c, i in images.items()))
 
     app.push_screen(ImageDialog(f"<Set image> {_where(ns, name)}", containers), answered(app, done))
@@ -219,8 +223,9 @@ def rollback(app: K9pyApp, row: Row) -> None:
     ns, name = row.key
     owner = (meta.controller_ref(row.obj) or {}).get("name", "?")
     revision = meta.annotations(row.obj).get("deployment.kubernetes.io/revision", "?")
+    backend = app.backend
     confirm_then(app, "<Rollback>", f"Roll deployment {owner} back to revision {revision} ({name})?", "rollback",
-                 lambda: app.backend.rollback(ns, name), f"Rolled back deployment {ns}/{owner} to {name}")
+                 lambda: backend.rollback(ns, name), f"Rolled back deployment {ns}/{owner} to {name}")
 
 
 def cordon(app: K9pyApp, keys: list[tuple[str, str]], on: bool) -> None:
@@ -228,9 +233,10 @@ def cordon(app: K9pyApp, keys: list[tuple[str, str]], on: bool) -> None:
     goes on), asked as k9s asks ("Cordon n1?", "Cordon (3) marked nodes?")."""
     verb = "cordon" if on else "uncordon"
     names = [k[1] for k in keys]
+    backend = app.backend  # the nodes' cluster, for every node
 
     async def go() -> None:
-        await each_of(app, names, app.backend.cordon if on else app.backend.uncordon, lambda n: f"node {n!r}",
+        await each_of(app, names, backend.cordon if on else backend.uncordon, lambda n: f"node {n!r}",
                       f"{verb}ed")
 
     what = names[0] if len(names) == 1 else f"({len(names)}) marked nodes"
@@ -244,13 +250,14 @@ def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
     "Drain (3) nodes?") and told as its progress tells ("Node n1 drained!")."""
     names = [k[1] for k in keys]
     what = names[0] if len(names) == 1 else f"({len(names)}) nodes"
+    backend = app.backend  # the nodes' cluster: a drain goes on there whatever pane or context is focused
 
     async def done(opts: Obj | None) -> None:
         if opts is None:
             return
 
         async def go() -> None:
-            await each_of(app, names, lambda n: app.backend.drain(n, **opts), lambda n: f"node {n!r}", "drained")
+            await each_of(app, names, lambda n: backend.drain(n, **opts), lambda n: f"node {n!r}", "drained")
 
         await run(app, "drain", go, f"Node {what} drained!" if len(names) == 1 else f"{what} drained!")
 
@@ -262,12 +269,13 @@ def trigger(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
     each tried: one that fails stops none)."""
     if not keys:
         return
+    backend = app.backend  # the cronjobs' cluster, for every one
     if len(keys) == 1:
         (ns, name), = keys
         created: list[Obj] = []
 
         async def call() -> None:
-            created.append(await app.backend.trigger(ns, name))
+            created.append(await backend.trigger(ns, name))
 
         async def done(ok: bool | None) -> None:
             if ok and await run(app, "trigger", call, ""):
@@ -277,7 +285,7 @@ def trigger(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
         return
 
     async def each() -> None:
-        await each_of(app, keys, lambda k: app.backend.trigger(*k), lambda k: f"cronjob {_where(*k)}", "triggered")
+        await each_of(app, keys, lambda k: backend.trigger(*k), lambda k: f"cronjob {_where(*k)}", "triggered")
     confirm_then(app, "<Trigger>", f"Trigger {len(keys)} cronjobs?", "trigger", each,
                  f"Triggered a job from each of {len(keys)} cronjobs")
 
@@ -304,9 +312,10 @@ def sanitize(app: K9pyApp, view: ResourceView) -> None:
     from k9py.view.faults import sanitized
 
     ns = view.namespace or ""
+    backend, table = app.backend, app.table  # the view's cluster: its pods are judged and deleted there
 
     async def judged() -> list[Obj]:
-        return sanitized(await app.backend.list("Pod", ns or None))
+        return sanitized(await backend.list("Pod", ns or None))
 
     async def go() -> None:
         try:
@@ -330,11 +339,11 @@ def sanitize(app: K9pyApp, view: ResourceView) -> None:
                 return
             for pod in pods:
                 try:
-                    await app.backend.delete("Pod", meta.namespace(pod) or None, meta.name(pod), grace_period=0)
+                    await backend.delete("Pod", meta.namespace(pod) or None, meta.name(pod), grace_period=0)
                     deleted += 1
                 except K9pyError as err:
                     errors.append(str(err))
-            app.table.refresh()
+            table.refresh()
             if errors:
                 app.flash(f"Sanitized {deleted} pods; {len(errors)} failed: {errors[0]}", "error")
             else:
@@ -351,8 +360,9 @@ def suspend(app: K9pyApp, row: Row) -> None:
     ns, name = row.key
     suspended = bool((row.obj.get("spec") or {}).get("suspend"))
     verb = "Resume" if suspended else "Suspend"
+    backend = app.backend
     confirm_then(app, f"<{verb}>", f"{verb} cronjob {_where(ns, name)}?", verb.lower(),
-                 lambda: app.backend.suspend(ns, name, not suspended),
+                 lambda: backend.suspend(ns, name, not suspended),
                  f"cronjob {_where(ns, name)} {'resumed' if suspended else 'suspended'}")
 
 
@@ -421,10 +431,11 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
     the user's own text with the error as a comment on top (nothing lost)."""
     from k9py.explorer.edit import Done, EditSession, NotUtf8, Reopen  # only when `e` is pressed: not at start-up
     ns, name = row.key[0], row.key[1]
+    backend = app.backend  # the row's cluster: the patch goes where the object was read
 
     async def start() -> None:
         try:
-            obj = await app.backend.get(view.kind, ns or None, name)
+            obj = await backend.get(view.kind, ns or None, name)
             session = EditSession(obj, view_name=view.name)
         except K9pyError as err:
             app.flash(str(err), "error")
@@ -445,7 +456,7 @@ def edit(app: K9pyApp, view: ViewKind, row: Row) -> None:
         step = session.saved(saved)
         if not isinstance(step, Done | Reopen):
             try:
-                await app.backend.patch(session.kind, session.namespace or None, session.name, step.patch,
+                await backend.patch(session.kind, session.namespace or None, session.name, step.patch,
                                         patch_type=step.patch_type)
             except K9pyError as err:
                 step = session.rejected(err)
