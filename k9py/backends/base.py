@@ -44,6 +44,12 @@ PATCH_CONTENT_TYPES: dict[str, str] = {
 DRAIN_RETRY = 5.0  # seconds between evictions a PodDisruptionBudget refused (kubectl's)
 
 
+async def drain_retry_wait() -> None:
+    """The wait before a drain asks again for an eviction a PodDisruptionBudget refused (looked
+    up at each retry: tests put a stub in its place)."""
+    await asyncio.sleep(DRAIN_RETRY)
+
+
 @dataclass(frozen=True)
 class BackendInfo:
     backend: str  # "sim" | "replay" | "live"
@@ -293,7 +299,7 @@ class Backend(abc.ABC):
                         break
                     if err.code != 429 or time.monotonic() + DRAIN_RETRY > deadline:
                         raise
-                await asyncio.sleep(DRAIN_RETRY)
+                await drain_retry_wait()
             out.append(p)
         return out
 

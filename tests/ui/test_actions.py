@@ -2,6 +2,7 @@
 restart / set image / rollback / cordon / uncordon / drain / trigger / suspend / edit, the
 read-only mode, and the Events Kubernetes leaves for them."""
 
+import asyncio
 import sys
 from typing import Any
 
@@ -403,30 +404,54 @@ def test_a_trigger_of_marked_cronjobs_goes_on_on_their_cluster_when_another_pane
     run_on_two_contexts(s)
 
 
+def budget_refusing(cluster) -> str:
+    """A PodDisruptionBudget that allows no nginx pod to go; the node of the first one."""
+    cluster.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+                    "metadata": {"name": "nginx", "namespace": "default"},
+                    "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "nginx"}}}})
+    cluster.settle()
+    return next(p["spec"]["nodeName"] for p in cluster.store.list("Pod", "default") if meta.name(p).startswith(NGINX))
+
+
+def stub_retry_wait(monkeypatch, after: int = 2) -> tuple[list[int], asyncio.Event, asyncio.Event]:
+    """The drain's wait between refused evictions, counted: ``tried`` is set at the ``after``-th
+    retry, which then waits for ``go_on`` (no real time passes)."""
+    from k9py.backends import base
+    retries, tried, go_on = [0], asyncio.Event(), asyncio.Event()
+
+    async def wait() -> None:
+        retries[0] += 1
+        if retries[0] >= after:
+            tried.set()
+            await go_on.wait()
+    monkeypatch.setattr(base, "drain_retry_wait", wait)
+    return retries, tried, go_on
+
+
+async def open_drain(app, pilot, node: str, timeout: str) -> None:
+    """`r` on ``node`` in the nodes view, the dialog's Timeout set and every pod allowed to go."""
+    await command(app, pilot, "no")
+    await goto(app, pilot, node)
+    await pilot.press("r")
+    dlg = app.screen
+    dlg.query_one("#timeout", Input).value = timeout
+    for box in ("#ignore-daemonsets", "#delete-emptydir", "#force"):
+        dlg.query_one(box, Checkbox).value = True
+    await pilot.click("#ok")
+
+
 def test_drain_with_timeout_0_waits_for_the_budget_as_kubectl_does(monkeypatch):
     """Timeout 0s: kubectl's drain retries a refused eviction with no deadline ("0 timeout means
     infinite"); k9py's dialog took 0 for no retry and the budget's first refusal ended the drain."""
-    from k9py.backends import base
-    monkeypatch.setattr(base, "DRAIN_RETRY", 0.01)  # (kubectl's 5 s between tries)
-
     async def s(app, pilot, cluster):
-        cluster.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-                        "metadata": {"name": "nginx", "namespace": "default"},
-                        "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "nginx"}}}})
-        await settle(app, pilot, 1)
-        node = next(p["spec"]["nodeName"] for p in cluster.store.list("Pod", "default") if meta.name(p).startswith(NGINX))
-        await command(app, pilot, "no")
-        await goto(app, pilot, node)
-        await pilot.press("r")
-        dlg = app.screen
-        dlg.query_one("#timeout", Input).value = "0s"
-        for box in ("#ignore-daemonsets", "#delete-emptydir", "#force"):
-            dlg.query_one(box, Checkbox).value = True
-        await pilot.click("#ok")
-        for _ in range(5):
-            await pilot.pause(0.02)
-        assert app.answers and "drain" not in flash(app)  # still trying, as kubectl is
+        retries, tried, go_on = stub_retry_wait(monkeypatch)
+        node = budget_refusing(cluster)
+        await settle(app, pilot)
+        await open_drain(app, pilot, node, "0s")
+        await asyncio.wait_for(tried.wait(), 10)
+        assert retries == [2] and app.answers and "drain" not in flash(app)  # still trying, as kubectl is
         cluster.delete("PodDisruptionBudget", "default", "nginx")
+        go_on.set()
         await settle(app, pilot, 60)
         assert flash(app) == f"Node {node} drained!"
         assert not [p for p in cluster.store.list("Pod", "default") if p["spec"].get("nodeName") == node]
