@@ -273,13 +273,16 @@ class Backend(abc.ABC):
 
     async def drain(self, node: str, *, ignore_daemonsets: bool = True, delete_emptydir_data: bool = False,
                     force: bool = False, grace_period: int | None = None,
-                    timeout: float = 0.0, disable_eviction: bool = False) -> Objs:
+                    timeout: float = 0.0, disable_eviction: bool = False,
+                    on_retry: Callable[[str], None] | None = None) -> Objs:
         """``kubectl drain``: cordon, check every pod on the node against the flags (refusing all
         of them if one is not allowed, as kubectl does), then evict each (``disable_eviction``:
         delete it, past any PodDisruptionBudget, as ``--disable-eviction``). An eviction a
         PodDisruptionBudget refuses (429) is retried every 5 s until ``timeout`` seconds from the
         start have passed (0: no deadline, as kubectl's drain.Helper: "0 timeout means
-        infinite"); a pod already gone (404) counts as evicted. Returns the evicted pods."""
+        infinite"), ``on_retry`` told each time in kubectl's words ("error when evicting
+        pods/"x" -n "ns" (will retry after 5s): Cannot evict pod as..."); a pod already gone
+        (404) counts as evicted. Returns the evicted pods."""
         await self.cordon(node)
         pods = await self.list("Pod", None, field_selector=f"spec.nodeName={node}")
         evict = pods_to_evict(node, pods, ignore_daemonsets=ignore_daemonsets, force=force,
@@ -299,6 +302,10 @@ class Backend(abc.ABC):
                         break
                     if err.code != 429 or time.monotonic() + DRAIN_RETRY > deadline:
                         raise
+                    if on_retry is not None:
+                        verb = "deleting" if disable_eviction else "evicting"
+                        on_retry(f'error when {verb} pods/"{meta.name(p)}" -n "{meta.namespace(p)}" '
+                                 f"(will retry after {DRAIN_RETRY:g}s): {err}")
                 await drain_retry_wait()
             out.append(p)
         return out

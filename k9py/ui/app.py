@@ -107,6 +107,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
         self.answers: set[asyncio.Task[None]] = set()  # dialogs' answers still calling the backend
+        # the drains going on (answers too): their backend, nodes and name ("node n1", "(3) nodes");
+        # `r` on one of their nodes cancels one, quitting every one (a budget may refuse for ever)
+        self.drains: dict[asyncio.Task[None], tuple[Backend, frozenset[str], str]] = {}
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -287,6 +290,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self.watch_namespaces(session)  # listed by the time `:po kube-s⇥` is typed, even in one burst
 
     async def on_unmount(self) -> None:
+        for drain in list(self.drains):  # (Timeout 0s: it may wait on a budget for ever; kubectl's ctrl-c)
+            drain.cancel()
         if self.answers:  # `:q` typed right behind a `y`: its calls go out first
             await asyncio.wait(set(self.answers), timeout=ANSWER_WAIT)
         self.plugin_keys.close()
@@ -322,16 +327,19 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         each key ~0.3 s."""
         self.run_worker(self.refresh_metrics(), group="metrics")
 
-    def run_answer(self, job: Coroutine[Any, Any, None]) -> None:
+    def run_answer(self, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """A dialog's answer (``actions.answered``) as a task of its own, not a worker: quitting
         right after it waits for its calls (``on_unmount``) instead of cancelling them half-done
-        (a delete of marked pods, a drain's evictions); an error it did not expect is flashed."""
+        (a delete of marked pods); an error it did not expect is flashed. A drain is cancelled
+        (``drains``): it may wait for a PodDisruptionBudget with no end."""
         task = asyncio.get_running_loop().create_task(job)
         self.answers.add(task)
         task.add_done_callback(self._answer_done)
+        return task
 
     def _answer_done(self, task: asyncio.Task[None]) -> None:
         self.answers.discard(task)
+        self.drains.pop(task, None)
         if not task.cancelled() and (err := task.exception()) is not None and self.is_running:
             self.flash(f"{type(err).__name__}: {err}", "error")
 

@@ -13,6 +13,7 @@ from k9py.kube import meta
 from k9py.ui.screens.actions import DeleteDialog, DrainDialog, ImageDialog
 from k9py.ui.screens.dialogs import ConfirmScreen, ScaleScreen
 from k9py.view.kinds import BY_NAME
+from tests.ui.conftest import actions_done
 from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
 
 NGINX = "nginx-deployment"
@@ -449,13 +450,76 @@ def test_drain_with_timeout_0_waits_for_the_budget_as_kubectl_does(monkeypatch):
         await settle(app, pilot)
         await open_drain(app, pilot, node, "0s")
         await asyncio.wait_for(tried.wait(), 10)
-        assert retries == [2] and app.answers and "drain" not in flash(app)  # still trying, as kubectl is
+        assert retries == [2] and app.answers and flash(app) in refused_lines(cluster, node)  # still trying
         cluster.delete("PodDisruptionBudget", "default", "nginx")
         go_on.set()
         await settle(app, pilot, 60)
         assert flash(app) == f"Node {node} drained!"
         assert not [p for p in cluster.store.list("Pod", "default") if p["spec"].get("nodeName") == node]
     run(s)
+
+
+def refused_lines(cluster, node: str) -> list[str]:
+    """What the flash says while the budget refuses an nginx pod of ``node``: kubectl drain's
+    line (its stderr), and how to stop it."""
+    return [f'Draining node {node} (r cancels): error when evicting pods/"{meta.name(p)}" -n "default" (will retry '
+            "after 5s): Cannot evict pod as it would violate the pod's disruption budget."
+            for p in cluster.store.list("Pod", "default")
+            if meta.name(p).startswith(NGINX) and p["spec"].get("nodeName") == node]
+
+
+def test_a_drain_a_budget_holds_says_each_refusal_and_r_on_its_node_cancels_it(monkeypatch):
+    """Timeout 0s (or a budget that never allows it): k9py's drain asked again every 5 s with
+    nothing said and no way to stop it but quitting (which waited for it). Each refusal is
+    flashed in kubectl's words; `r` on the node cancels the drain (as `b` a benchmark), the
+    node left cordoned as kubectl's interrupted drain leaves it; `r` again opens the dialog."""
+    async def s(app, pilot, cluster):
+        _, tried, _ = stub_retry_wait(monkeypatch)
+        node = budget_refusing(cluster)
+        on_node = sorted(meta.name(p) for p in cluster.store.list("Pod", "default") if p["spec"].get("nodeName") == node)
+        await settle(app, pilot)
+        await open_drain(app, pilot, node, "0s")
+        await asyncio.wait_for(tried.wait(), 10)
+        assert flash(app) in refused_lines(cluster, node) and len(app.drains) == 1
+        (task,) = app.drains
+        await pilot.press("r")  # the cursor still on the node
+        await actions_done(app)
+        assert task.cancelled() and not app.drains and not app.answers
+        assert not isinstance(app.screen, DrainDialog)
+        assert flash(app) == f"Drain of node {node} canceled (cordoned nodes stay cordoned)"
+        assert cluster.store.get("Node", None, node)["spec"].get("unschedulable") is True
+        nginx = [n for n in on_node if n.startswith(NGINX)]
+        assert nginx and all(cluster.store.get("Pod", "default", n) for n in nginx)  # never evicted
+        await pilot.press("r")  # nothing going on now: the dialog again
+        assert isinstance(app.screen, DrainDialog)
+        await pilot.press("escape")
+    run(s)
+
+
+def test_quitting_does_not_wait_for_a_drain_a_budget_holds(monkeypatch):
+    """Quitting waited up to 10 s for a drain held by a budget (the dialogs' answers are waited
+    for): a drain is cancelled at once, as kubectl drain by ctrl-c."""
+    from k9py.backends.sim import SimBackend
+    from k9py.ui import app as app_module
+    from k9py.ui.app import K9pyApp
+    from tests.ui.simcluster import _SIMS
+
+    monkeypatch.setattr(app_module, "ANSWER_WAIT", 2.0)  # (a drain waited for: 2 s, then left going)
+
+    async def main() -> None:
+        _, tried, _ = stub_retry_wait(monkeypatch)
+        cluster = sim_cluster()
+        node = budget_refusing(cluster)
+        app = K9pyApp(SimBackend(cluster), manual=True)
+        _SIMS[app] = app.backend
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(app, pilot)
+            await open_drain(app, pilot, node, "0s")
+            await asyncio.wait_for(tried.wait(), 10)
+            (task,) = app.answers
+            await pilot.press("colon", "q", "enter")
+        assert task.cancelled()
+    asyncio.run(asyncio.wait_for(main(), 60))
 
 
 def test_t_triggers_a_job_from_each_marked_cronjob():

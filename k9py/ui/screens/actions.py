@@ -32,6 +32,7 @@ from k9py.view import yaml_text
 from k9py.view.rows import container_name
 
 if TYPE_CHECKING:
+    from k9py.backends.base import Backend
     from k9py.explorer.edit import EditSession, Reopen
     from k9py.explorer.resource_view import ResourceView
     from k9py.explorer.session import Session
@@ -247,21 +248,50 @@ def cordon(app: K9pyApp, keys: list[tuple[str, str]], on: bool) -> None:
 def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
     """k9s's drain: the marked nodes (else the one under the cursor), one after the other, each
     tried (k9s flashes a node's error and drains the next), asked as k9s asks ("Drain n1?",
-    "Drain (3) nodes?") and told as its progress tells ("Node n1 drained!")."""
+    "Drain (3) nodes?") and told as its progress tells ("Node n1 drained!"). An eviction a
+    PodDisruptionBudget refuses is flashed in kubectl's words each time it is asked again; `r`
+    on a node of a drain still going on cancels that drain instead (as `b` a benchmark)."""
     names = [k[1] for k in keys]
-    what = names[0] if len(names) == 1 else f"({len(names)}) nodes"
+    what = f"node {names[0]}" if len(names) == 1 else f"({len(names)}) nodes"
     backend = app.backend  # the nodes' cluster: a drain goes on there whatever pane or context is focused
+    if cancel_drain(app, backend, names):
+        return
+    key = (app.user.keymap.label("drain") or "<r>")[1:-1]
 
-    async def done(opts: Obj | None) -> None:
+    def retrying(node: str) -> Callable[[str], None]:
+        def say(line: str) -> None:  # kubectl's "error when evicting pods/... (will retry after 5s): ..."
+            if app.is_running:
+                app.flash(f"Draining node {node} ({key} cancels): {line}", "warn")  # (the cut is at the end)
+        return say
+
+    def start(opts: Obj | None) -> None:
         if opts is None:
             return
 
         async def go() -> None:
-            await each_of(app, names, lambda n: backend.drain(n, **opts), lambda n: f"node {n!r}", "drained")
+            await each_of(app, names, lambda n: backend.drain(n, **opts, on_retry=retrying(n)),
+                          lambda n: f"node {n!r}", "drained")
 
-        await run(app, "drain", go, f"Node {what} drained!" if len(names) == 1 else f"{what} drained!")
+        async def job() -> None:
+            await run(app, "drain", go, f"Node {names[0]} drained!" if len(names) == 1 else f"{what} drained!")
 
-    app.push_screen(DrainDialog(f"<Drain> {what}", f"Drain {what}?"), answered(app, done))
+        app.drains[app.run_answer(job())] = (backend, frozenset(names), what)
+
+    shown = names[0] if len(names) == 1 else what
+    app.push_screen(DrainDialog(f"<Drain> {shown}", f"Drain {shown}?"), start)
+
+
+def cancel_drain(app: K9pyApp, backend: Backend, names: list[str]) -> bool:
+    """Cancel the drains going on on ``backend`` that any of ``names`` is a node of; whether any
+    was (the nodes it cordoned stay cordoned, as kubectl's drain interrupted leaves them)."""
+    going = [(task, what) for task, (b, nodes, what) in app.drains.items()
+             if b is backend and not task.done() and nodes.intersection(names)]
+    for task, _ in going:
+        task.cancel()
+    if going:
+        whats = ", ".join(what for _, what in going)
+        app.flash(f"Drain of {whats} canceled (cordoned nodes stay cordoned)", "warn")
+    return bool(going)
 
 
 def trigger(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
