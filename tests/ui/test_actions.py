@@ -256,6 +256,10 @@ def test_drain_dialog_has_k9s_defaults_and_drains_the_marked_nodes():
         await pilot.press("end", "backspace", "enter")  # 5: a timeout is a Go duration, as k9s parses it
         assert app.screen is dlg
         assert 'Timeout: time: missing unit in duration "5"' in str(dlg.query_one(".dialog-message").render())
+        await pilot.press("backspace", "enter")  # empty: k9py took it for 0s (no deadline: a budget held it for ever)
+        assert app.screen is dlg
+        assert 'Timeout: time: invalid duration "" (0s: no deadline)' in str(dlg.query_one(".dialog-message").render())
+        await pilot.press("5")
         await pilot.press("s", "enter")
         await settle(app, pilot)
         assert "disruption budget" in flash(app)  # evictions: the budget refuses them

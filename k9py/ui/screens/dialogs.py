@@ -366,7 +366,7 @@ class DrainDialog(_Dialog):
 
     def fields(self) -> ComposeResult:
         yield labelled("GracePeriod:", field("-1", id="grace", restrict=r"-?[0-9]*"))  # -1: each pod's own
-        yield labelled("Timeout:", field("5s", id="timeout"))  # a Go duration; 0: no deadline (kubectl's)
+        yield labelled("Timeout:", field("5s", id="timeout"))  # a Go duration; 0s: no deadline (kubectl's)
         yield Tick("Ignore DaemonSets", False, id="ignore-daemonsets")
         yield Tick("Delete EmptyDir Data", False, id="delete-emptydir")
         yield Tick("Force (pods without a controller)", False, id="force")
@@ -382,10 +382,10 @@ class DrainDialog(_Dialog):
         except ValueError:
             raise ValueError(f"GracePeriod: {text!r} is no number of seconds") from None
         text = self.query_one("#timeout", Input).value.strip()
-        try:
-            timeout = goduration.parse_ns(text or "0") / 1e9
+        try:  # (empty: refused as k9s's ParseDuration refuses it, not the no deadline of 0s)
+            timeout = goduration.parse_ns(text) / 1e9
         except ValueError as err:
-            raise ValueError(f"Timeout: {err}") from None
+            raise ValueError(f"Timeout: {err}" + ("" if text else " (0s: no deadline)")) from None
         if timeout < 0:
             raise ValueError(f"Timeout: {text!r} is before now")
         return {"ignore_daemonsets": self.query_one("#ignore-daemonsets", Checkbox).value,
