@@ -5,6 +5,7 @@ watched shown as last seen, then caught up at the moment the second visit had it
 import asyncio
 import gzip
 import json
+import time
 
 from k9py.backends.sim import SimBackend
 from k9py.explorer.session import Session
@@ -13,9 +14,17 @@ from k9py.store.history import History
 from tests.sim.helpers import make_cluster, run_pod
 
 
-async def settle():
+async def settle(session):
+    """Until the visit's history has had its first whole look and measured the older runs (each
+    may wait on a thread: a fixed number of turns of the loop was not always enough on a loaded
+    machine)."""
     for _ in range(20):
         await asyncio.sleep(0)
+    history = session.history
+    deadline = time.monotonic() + 10
+    while not (history.complete_t is not None and history.pruning is not None and history.pruning.done()):
+        assert time.monotonic() < deadline, "the history never had its first whole look"
+        await asyncio.sleep(0.005)
 
 
 def pods_of(session):
@@ -36,11 +45,11 @@ async def first_visit(tmp_path):
     backend = SimBackend(cluster)
     ended = []
     first = visit(backend, tmp_path, ended)
-    await settle()
+    await settle(first)
     run_pod(cluster, "early")
-    await settle()
+    await settle(first)
     cluster.advance(30)
-    await settle()
+    await settle(first)
     return cluster, backend, ended, first
 
 
@@ -61,9 +70,9 @@ def test_the_first_visit_is_reachable_after_coming_back_and_the_time_away_shows_
         back_at = backend.now()
 
         second = visit(backend, tmp_path, ended)
-        await settle()
+        await settle(second)
         cluster.advance(5)
-        await settle()
+        await settle(second)
         assert first_moment(second) == began and complete_moment(second) <= seen_at - 30
 
         then = open_past(second, seen_at - 5)  # the first visit
@@ -102,18 +111,18 @@ def test_another_cluster_under_the_same_context_name_starts_its_own_history(tmp_
         ended = []
         old = make_cluster(nodes=1)
         first = visit(SimBackend(old), tmp_path, ended)
-        await settle()
+        await settle(first)
         run_pod(old, "of-the-old-one")
-        await settle()
+        await settle(first)
         await first.close()
 
         new = make_cluster(nodes=1)
         new.advance(300)
         backend = SimBackend(new)
         second = visit(backend, tmp_path, ended)
-        await settle()
+        await settle(second)
         new.advance(5)
-        await settle()
+        await settle(second)
         assert second.history.earlier() == [] and second.history.gaps() == []
         assert "of-the-old-one" not in pods_of(open_past(second, backend.now() - 1))
         await second.close()
@@ -126,11 +135,11 @@ def test_a_visit_too_long_ago_is_not_joined(tmp_path):
         backend = SimBackend(cluster)
         ended = []
         first = visit(backend, tmp_path, ended)
-        await settle()
+        await settle(first)
         await first.close()
         cluster.advance(7200 + 60)  # older than max_age (2 hours) by now
         second = visit(backend, tmp_path, ended)
-        await settle()
+        await settle(second)
         assert second.history.earlier() == []
         await second.close()
     asyncio.run(main())
@@ -147,7 +156,7 @@ def test_a_context_keeps_its_last_visits_only(tmp_path):
         starts = []
         for _ in range(MAX_VISITS + 2):
             session = visit(backend, tmp_path, ended)
-            await settle()
+            await settle(session)
             starts.append(session.history.start_t)
             cluster.advance(10)
             await session.close()
@@ -165,9 +174,9 @@ def test_playing_on_in_the_past_jumps_over_the_time_nobody_watched(tmp_path):
         cluster.advance(3600)  # away an hour
         run_pod(cluster, "late")
         second = visit(backend, tmp_path, ended)
-        await settle()
+        await settle(second)
         cluster.advance(5)
-        await settle()
+        await settle(second)
         [(gone, back)] = second.history.gaps()
         past = open_past(second, seen_at - 1)
         head = past.playhead
