@@ -88,7 +88,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self.log_buffer_size = settings.logger.buffer
         self.last_key = ""  # noExitOnCtrlC: what asked to quit
         self.exit_problem: str | None = None
-        self.context_notes: list[str] = []  # the last `:ctx`'s context files that are wrong
+        self.context_notes: list[str] = []  # the last `:ctx`'s context files that are wrong, drains it cancelled
         readonly = readonly or settings.read_only
         session = Session(backend, readonly=readonly, manual=manual, namespace=namespace, history=history)
         first = Navigator(session, namespace=namespace, start_view=view,
@@ -337,6 +337,16 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         task.add_done_callback(self._answer_done)
         return task
 
+    def cancel_drains_of(self, backend: Backend) -> str | None:
+        """The drains going on on ``backend``, whose Session just closed (a `:ctx` away from it):
+        cancelled rather than their next calls failing on a closed connection; what to say."""
+        going = [(task, what) for task, (b, _, what) in self.drains.items() if b is backend and not task.done()]
+        for task, _ in going:
+            task.cancel()
+        if not going:
+            return None
+        return f"Drain of {', '.join(what for _, what in going)} canceled (cordoned nodes stay cordoned)"
+
     def _answer_done(self, task: asyncio.Task[None]) -> None:
         self.answers.discard(task)
         self.drains.pop(task, None)
@@ -471,7 +481,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         if notes:
             self.flash(" | ".join(notes), "warn")
         self.context_notes = notes
-        await self.splits.release(old)
+        self.context_notes += await self.splits.release(old)  # (a drain going on there, cancelled)
 
     def use_context_files(self, session: Session) -> list[str]:
         """The aliases, hotkeys and plugins of ``session``'s context (its own files beside the

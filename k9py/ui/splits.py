@@ -484,17 +484,22 @@ class Splits:
     async def release_orphans(self) -> None:
         """Close the Sessions only the panes just closed showed (a `:ctx` or a past one)."""
         orphans, self._orphans = self._orphans, []
-        await self.release(*orphans)
+        for note in await self.release(*orphans):
+            self.app.flash(note, "warn")
 
-    async def release(self, *sessions: Session) -> None:
+    async def release(self, *sessions: Session) -> list[str]:
         """Close each of ``sessions`` that no pane shows any more: nothing else would, not even at
         exit (``App.sessions`` names what the panes show). The first navigator's stays: it is
-        what the App falls back on."""
+        what the App falls back on. What to say of the drains going on there (cancelled)."""
         shown = {id(s) for s in self.app.sessions()} | {id(self.first.session)}
+        said: list[str] = []
         for session in {id(s): s for s in sessions}.values():
             if id(session) not in shown:
                 shown.add(id(session))
                 await session.close()
+                if not any(s.backend is session.backend for s in self.app.sessions()):
+                    said += filter(None, [self.app.cancel_drains_of(session.backend)])
+        return said
 
     async def _close(self, leaf: ExplorerPane | FollowLogs) -> None:
         self.unzoom()

@@ -500,6 +500,34 @@ def test_a_drain_a_budget_holds_says_each_refusal_and_r_on_its_node_cancels_it(m
     run(s)
 
 
+def test_a_drain_going_on_when_its_context_is_left_is_cancelled_and_said(monkeypatch):
+    """`:ctx` away from a context while its drain waited on a budget closed the context's
+    session under the drain: its next calls failed on a closed connection. It is cancelled as
+    the session closes, and the flash says why."""
+    async def s(app, pilot, a, b, left, right):
+        _, tried, go_on = stub_retry_wait(monkeypatch)
+        node = budget_refusing(b.cluster)
+        app.splits.focus(right)
+        await settle(app, pilot)
+        await goto(app, pilot, node)
+        await pilot.press("r")
+        dlg = app.screen
+        dlg.query_one("#timeout", Input).value = "0s"
+        for box in ("#ignore-daemonsets", "#delete-emptydir", "#force"):
+            dlg.query_one(box, Checkbox).value = True
+        await pilot.click("#ok")
+        await asyncio.wait_for(tried.wait(), 10)
+        (task,) = app.drains
+        await command(app, pilot, "ctx a")  # the right pane leaves b: b's session closes
+        await app.workers.wait_for_complete()
+        await actions_done(app)
+        assert right.navigator.session.backend is a and task.cancelled() and not app.drains
+        assert flash(app) == f"Switched to context a: Drain of node {node} canceled (cordoned nodes stay cordoned)"
+        go_on.set()
+        assert b.cluster.store.get("Node", None, node)["spec"].get("unschedulable") is True
+    run_on_two_contexts(s)
+
+
 def test_quitting_does_not_wait_for_a_drain_a_budget_holds(monkeypatch):
     """Quitting waited up to 10 s for a drain held by a budget (the dialogs' answers are waited
     for): a drain is cancelled at once, as kubectl drain by ctrl-c."""
