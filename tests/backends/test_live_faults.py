@@ -446,28 +446,41 @@ async def listed_again(server, group: str) -> None:
     await until(lambda: _crontab_lists(server, group) > seen, f"{group}'s crontabs listed again")
 
 
+async def crontabs_gone(server, kubeconfig):
+    """A view's informer on the crontabs, synced, then their CRD deleted until the view says
+    gone: (backend, informer, the view's watch)."""
+    b = backend(kubeconfig)
+    inf = Informer(b, auto_flush=False)
+    tabs = watching(inf, "CronTab")
+    await until(lambda: tabs.synced and tabs.objects, "the crontabs")
+    delete_crd(server, "crontabs.stable.example.com")
+    await until(lambda: tabs.state == "gone", "the kind gone")
+    return b, inf, tabs
+
+
+async def back_in_v2(server, tabs) -> None:
+    """The CRD applied again serving v2 only, with one crontab: until the view shows it."""
+    from tests.crds import crontab, crontab_crd
+
+    v2 = crontab_crd()
+    v2["spec"]["versions"][0]["name"] = "v2"
+    server.change(lambda c: (c.create(v2), c.create(crontab("again", version="v2"))))
+    await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
+                "the kind back in v2")
+    assert tabs.objects[("default", "again")]["apiVersion"] == "stable.example.com/v2"
+
+
 def test_a_kind_gone_comes_back_in_the_version_its_new_crd_serves(server, kubeconfig):
     """The CRD deleted, then applied again serving v2 only (an operator's upgrade): the view's
     watch went on asking for v1 and said the kind was gone for good; it follows discovery to
     the version now served."""
-    from tests.crds import add_crontabs, crontab, crontab_crd
+    from tests.crds import add_crontabs
 
-    name = "crontabs.stable.example.com"
     server.change(add_crontabs)
-    v2 = crontab_crd()
-    v2["spec"]["versions"][0]["name"] = "v2"
 
     async def main():
-        b = backend(kubeconfig)
-        inf = Informer(b, auto_flush=False)
-        tabs = watching(inf, "CronTab")
-        await until(lambda: tabs.synced and tabs.objects, "the crontabs")
-        delete_crd(server, name)
-        await until(lambda: tabs.state == "gone", "the kind gone")
-        server.change(lambda c: (c.create(v2), c.create(crontab("again", version="v2"))))
-        await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
-                    "the kind back in v2")
-        assert tabs.objects[("default", "again")]["apiVersion"] == "stable.example.com/v2"
+        b, inf, tabs = await crontabs_gone(server, kubeconfig)
+        await back_in_v2(server, tabs)
         await inf.close()
         await b.close()
     run(main())
@@ -481,31 +494,20 @@ def test_a_kind_gone_is_not_taken_for_another_groups_kind_of_that_name(server, k
     from tests.crds import add_crontabs, crontab, crontab_crd
 
     monkeypatch.setattr(live, "REDISCOVER_AFTER", 0.0)
-    name = "crontabs.stable.example.com"
     server.change(add_crontabs)
     other = crontab_crd(group="other.example.com")
     other["metadata"]["name"] = "crontabs.other.example.com"
     theirs = crontab("theirs")
     theirs["apiVersion"] = "other.example.com/v1"
-    v2 = crontab_crd()
-    v2["spec"]["versions"][0]["name"] = "v2"
 
     async def main():
-        b = backend(kubeconfig)
-        inf = Informer(b, auto_flush=False)
-        tabs = watching(inf, "CronTab")
-        await until(lambda: tabs.synced and tabs.objects, "the crontabs")
-        delete_crd(server, name)
-        await until(lambda: tabs.state == "gone", "the kind gone")
+        b, inf, tabs = await crontabs_gone(server, kubeconfig)
         server.change(lambda c: (c.create(other), c.create(theirs)))
         await until(lambda: b.resource("CronTab").group == "other.example.com", "discovery read again")
         await listed_again(server, "stable.example.com")  # still its own group's, still gone
         assert tabs.state == "gone" and not tabs.objects
         delete_crd(server, "crontabs.other.example.com")
-        server.change(lambda c: (c.create(v2), c.create(crontab("again", version="v2"))))
-        await until(lambda: tabs.state == "connected" and set(tabs.objects) == {("default", "again")},
-                    "the kind back in v2")
-        assert tabs.objects[("default", "again")]["apiVersion"] == "stable.example.com/v2"
+        await back_in_v2(server, tabs)
         await inf.close()
         await b.close()
     run(main())
