@@ -44,7 +44,7 @@ class DescribeScreen(ViewerScreen):
     def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
                  session: Session | None = None, save_dir: Path | None = None) -> None:
         where = f"{namespace}/{name}" if namespace else name
-        super().__init__(f"Describe({where})", session=session, save_dir=save_dir)
+        super().__init__(f"{self.kind_label}({where})", session=session, save_dir=save_dir)
         self.kind, self.ns, self.obj_name = kind, namespace, name
         self.obj = obj
         self.gone = False

@@ -29,8 +29,6 @@ class YamlScreen(DescribeScreen):
     def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
                  session: Session | None = None, save_dir: Path | None = None) -> None:
         super().__init__(kind, namespace, name, obj, session=session, save_dir=save_dir)
-        where = f"{namespace}/{name}" if namespace else name
-        self.title_text = f"YAML({where})"
         self.managed_fields = False
         self.decoded = False
 
@@ -89,13 +87,14 @@ class YamlScreen(DescribeScreen):
 
 class SecretDecoderScreen(YamlScreen):
     """k9s's `x` on a Secret ("Secret Decoder", ``view/secret.go``): only its data, each value
-    decoded, as YAML (``dao.ExtractSecrets``); its own `x` masks the values again."""
+    decoded, as YAML (``dao.ExtractSecrets``); its own `x` masks the values again. Its title
+    and crumb are k9s's ("Secret Decoder(NS/NAME)", "secretdecoder")."""
+
+    kind_label = "Secret Decoder"
 
     def __init__(self, kind: str, namespace: str, name: str, obj: Obj | None = None, *,
                  session: Session | None = None, save_dir: Path | None = None) -> None:
         super().__init__(kind, namespace, name, obj, session=session, save_dir=save_dir)
-        where = f"{namespace}/{name}" if namespace else name
-        self.title_text = f"Secret Decoder({where})"
         self.decoded = True
 
     def content(self) -> list[str]:
@@ -104,10 +103,6 @@ class SecretDecoderScreen(YamlScreen):
         data = yaml_text.prepare(self.obj, decode=self.decoded).get("data")
         text = yaml_text.dump(data if isinstance(data, dict) else {})
         return text.rstrip("\n").split("\n")
-
-    @property
-    def crumb(self) -> str:
-        return "secretdecoder"  # (k9s's crumb of its "Secret Decoder" view)
 
     def offers(self, hint: Hint) -> bool:
         return hint.action != "toggle_managed" and super().offers(hint)
