@@ -7,7 +7,7 @@ import asyncio
 import gc
 import logging
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -337,10 +337,13 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         task.add_done_callback(self._answer_done)
         return task
 
-    def cancel_drains_of(self, backend: Backend) -> str | None:
-        """The drains going on on ``backend``, whose Session just closed (a `:ctx` away from it):
-        cancelled rather than their next calls failing on a closed connection; what to say."""
-        going = [(task, what) for task, (b, _, what) in self.drains.items() if b is backend and not task.done()]
+    def cancel_drains(self, backend: Backend, nodes: Iterable[str] | None = None) -> str | None:
+        """Cancel the drains going on on ``backend`` (those of any of ``nodes``; None: all of them,
+        its Session closing under them); what to say, None when none was. The nodes they cordoned
+        stay cordoned, as kubectl's drain interrupted leaves them."""
+        wanted = None if nodes is None else set(nodes)
+        going = [(task, what) for task, (b, drained, what) in self.drains.items()
+                 if b is backend and not task.done() and (wanted is None or drained & wanted)]
         for task, _ in going:
             task.cancel()
         if not going:

@@ -498,7 +498,7 @@ class Splits:
                 shown.add(id(session))
                 await session.close()
                 if not any(s.backend is session.backend for s in self.app.sessions()):
-                    said += filter(None, [self.app.cancel_drains_of(session.backend)])
+                    said += filter(None, [self.app.cancel_drains(session.backend)])
         return said
 
     async def _close(self, leaf: ExplorerPane | FollowLogs) -> None:

@@ -32,7 +32,6 @@ from k9py.view import yaml_text
 from k9py.view.rows import container_name
 
 if TYPE_CHECKING:
-    from k9py.backends.base import Backend
     from k9py.explorer.edit import EditSession, Reopen
     from k9py.explorer.resource_view import ResourceView
     from k9py.explorer.session import Session
@@ -254,7 +253,8 @@ def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
     names = [k[1] for k in keys]
     what = f"node {names[0]}" if len(names) == 1 else f"({len(names)}) nodes"
     backend = app.backend  # the nodes' cluster: a drain goes on there whatever pane or context is focused
-    if cancel_drain(app, backend, names):
+    if (canceled := app.cancel_drains(backend, names)) is not None:  # `r` again: stop it (as `b` a benchmark)
+        app.flash(canceled, "warn")
         return
     key = (app.user.keymap.label("drain") or "<r>")[1:-1]
 
@@ -279,19 +279,6 @@ def drain(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
 
     shown = names[0] if len(names) == 1 else what
     app.push_screen(DrainDialog(f"<Drain> {shown}", f"Drain {shown}?"), start)
-
-
-def cancel_drain(app: K9pyApp, backend: Backend, names: list[str]) -> bool:
-    """Cancel the drains going on on ``backend`` that any of ``names`` is a node of; whether any
-    was (the nodes it cordoned stay cordoned, as kubectl's drain interrupted leaves them)."""
-    going = [(task, what) for task, (b, nodes, what) in app.drains.items()
-             if b is backend and not task.done() and nodes.intersection(names)]
-    for task, _ in going:
-        task.cancel()
-    if going:
-        whats = ", ".join(what for _, what in going)
-        app.flash(f"Drain of {whats} canceled (cordoned nodes stay cordoned)", "warn")
-    return bool(going)
 
 
 def trigger(app: K9pyApp, keys: list[tuple[str, str]]) -> None:
