@@ -261,6 +261,7 @@ class Api:
         # self reviews, such as `kubectl auth can-i`, every authenticated user may create)
         auth.authorize_request(self, req, route)
         if auth.handles(route):  # reviews: answered, never stored (a read-only server answers them too)
+            self.limit_body(req)
             return auth.handle(self, req, route)
         if m != "GET" and self.readonly:
             verb = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(m, m.lower())
@@ -274,6 +275,8 @@ class Api:
             bad = names.path_segment(route.name)
             if bad:
                 raise bad_request(f"Name parameter invalid: {go_quote(route.name)}: {';'.join(bad)}")
+        # the handlers read the body first: one past the limit is its 413 before the options' 422
+        self.limit_body(req)
         if route.sub:
             return self._subresource(req, route)
         if res.kind == "Binding" and route.name is None and m == "POST":  # never stored
@@ -467,9 +470,9 @@ class Api:
             raise ApiError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {MAX_REQUEST_BODY}")
 
     def body(self, req: Request) -> Any:
+        """The request's body decoded (JSON, YAML or protobuf); its size ``_resource`` checked."""
         if not req.body:
             return None
-        self.limit_body(req)
         ct = req.content_type
         if ct == "application/vnd.kubernetes.protobuf":
             from k9py.serve.protobuf import ProtobufError, decode

@@ -31,10 +31,9 @@ _WRITTEN = {"status": ("PUT", "PATCH"), "ephemeralcontainers": ("PUT", "PATCH"),
 
 def subresource(api: Api, req: Request, route: Route) -> Response:
     sub, m = route.sub, req.method
-    if m in _WRITTEN.get(sub or "", ()):  # as the apiserver's handlers: a body too large (413), a PATCH's
-        api.limit_body(req)                 # type (415), then the options' 422 (of CreateOptions,
-        if m == "PATCH":                    # UpdateOptions or PatchOptions), before the body is decoded
-            api.patch_type(req, route)      # and the object looked up
+    if m in _WRITTEN.get(sub or "", ()):  # as the apiserver's handlers: a PATCH's type (415), then the
+        if m == "PATCH":                    # options' 422 (of CreateOptions, UpdateOptions or PatchOptions),
+            api.patch_type(req, route)      # before the body is decoded and the object looked up
         api.dry_run(req)
     if sub == "status" or (sub == "ephemeralcontainers" and route.res.kind == "Pod"):
         # the ephemeralcontainers subresource of a Pod is the Pod, of which only

@@ -20,7 +20,9 @@ def test_a_write_over_3_mib_is_413(client):
                                                            "Request entity too large: limit is 3145728")
     code, status, _ = client.call("PUT", f"{CMS}/big", body)
     assert code == 413
-    # a subresource's too: before its write options are checked (a bad dryRun is a 422 after)
+    # before the write options are checked (a bad dryRun is a 422 after), a subresource's too
+    code, status, _ = client.call("POST", f"{CMS}?dryRun=Bogus", body)
+    assert (code, status["reason"]) == (413, "RequestEntityTooLarge")
     code, status, _ = client.call("PUT", "/apis/apps/v1/namespaces/default/deployments/nginx-deployment/scale?dryRun=Bogus", body)
     assert (code, status["reason"]) == (413, "RequestEntityTooLarge")
 
