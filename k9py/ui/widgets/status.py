@@ -16,17 +16,20 @@ FLASH_STYLES = theme.Styles("flash", ("info", "warn", "error"))  # read when sho
 
 
 class Crumbs(Static):
-    _stack: Sequence[ResourceView] = ()
-
-    _names: Sequence[str] = ()
+    _names: list[str] | None = None
 
     def show(self, stack: Sequence[ResourceView]) -> None:
-        self._stack = list(stack)
         self.show_names([view.scope.view.name for view in stack])
 
     def show_names(self, names: Sequence[str]) -> None:
-        """The crumbs of ``names``, the last one the active one (k9s's ``<pods> <logs>``)."""
-        self._names = list(names)
+        """The crumbs of ``names``, the last one the active one (k9s's ``<pods> <logs>``). The
+        same names again change nothing (a viewer's header is drawn again at every tick)."""
+        if self._names == list(names):
+            return
+        self._paint(list(names))
+
+    def _paint(self, names: list[str]) -> None:
+        self._names = names
         crumbs = Text()
         for i, name in enumerate(names):
             style = theme.style("crumb.active" if i == len(names) - 1 else "crumb")
@@ -36,7 +39,7 @@ class Crumbs(Static):
 
     def restyle(self) -> None:
         """A skin was applied: the crumbs again in its colours."""
-        self.show_names(self._names)
+        self._paint(self._names or [])
 
 
 class Flash(Static):
