@@ -165,7 +165,9 @@ class Header(Widget):
     def show(self, session: Session, nav: Navigator, replay: list[tuple[str, str]]) -> None:
         """Take the facts now; lay out and paint again only if they changed (the app asks every
         tick: an idle header costs nothing)."""
-        shown = facts(session, nav, replay, self.thresholds)
+        self._take(facts(session, nav, replay, self.thresholds))
+
+    def _take(self, shown: Facts) -> None:
         if shown == self.facts:
             return
         self.facts = shown
@@ -193,12 +195,8 @@ class ScreenHeader(Header):
     as over the table, the menu the screen's own keys (no namespace favourites)."""
 
     def show_keys(self, session: Session, nav: Navigator, replay: list[tuple[str, str]], hints: list[Hint]) -> None:
-        shown = replace(facts(session, nav, replay, self.thresholds), hints=hints, more=[], favorites=[],
-                        namespaced=False)
-        if shown == self.facts:
-            return
-        self.facts = shown
-        self.refresh(layout=True)
+        self._take(replace(facts(session, nav, replay, self.thresholds), hints=hints, more=[], favorites=[],
+                           namespaced=False))
 
 
 def wrap(text: str, width: int, lines: int) -> list[str]:
