@@ -7,9 +7,10 @@ from __future__ import annotations
 import operator
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from k9py.kube import gcpause, meta, quantity
@@ -630,11 +631,13 @@ class RowModel:
 
     custom: ViewColumns | None = None  # views.yaml's columns for this view (k9s's custom columns)
     _paths: tuple[custom_columns.ColumnSpec, ...] = ()  # its JSONPath columns: cells after the printer's
+    _path_by_name: Mapping[str, custom_columns.ColumnSpec] = MappingProxyType({})  # the same by name (looked up a row)
 
     def set_custom(self, custom: ViewColumns | None) -> None:
         """Show the columns ``custom`` names, in its order (``set_sort`` for its sort)."""
         self.custom = custom
         self._paths = tuple(s for s in custom.columns if s.path is not None) if custom is not None else ()
+        self._path_by_name = {s.name: s for s in self._paths}
         self._set_columns()
         for r in self.rows.values():
             r._cells = r._text = None
@@ -847,7 +850,7 @@ class RowModel:
         not (``|W``, ``|H``: k9s sorts on those too), before the row's key; None: it is none.
         A ``|T`` column sorts as AGE does, by the time itself (k9s: by the age, a duration):
         the latest first when ascending, no time found the oldest; any other on its cell."""
-        spec = next((s for s in self._paths if s.name == col), None)
+        spec = self._path_by_name.get(col)
         if spec is None:
             return None
         if spec.time:
@@ -857,7 +860,7 @@ class RowModel:
     def _keyed_without_cells(self, col: str) -> bool:
         """Whether ``_skey_for`` keys rows by ``col`` from their key and object alone."""
         return (col in ("NAME", "NAMESPACE", "AGE") or (col in TIME_SORTS and self.kind == "Event")
-                or (col == "LAST RESTART" and self.kind == "Pod") or any(s.name == col for s in self._paths))
+                or (col == "LAST RESTART" and self.kind == "Pod") or col in self._path_by_name)
 
     def _sort_cell(self, row: Row, i: int) -> str:
         """The cell in column ``i`` that ``row`` sorts on. A cell that depends on the object alone
@@ -914,7 +917,7 @@ class RowModel:
         dispatch per row (the events view opens by LAST SEEN: 60,000 events keyed by their time).
         None: ``col`` needs more, or the rows are not one an object keyed by (namespace, name)
         (expanded into containers; MergedRowModel's keys hold the context: it sets a predicate)."""
-        if self.expand is not None or self.predicate is not None or any(s.name == col for s in self._paths):
+        if self.expand is not None or self.predicate is not None or col in self._path_by_name:
             return None
         if col == "NAMESPACE":
             return _key_itself
