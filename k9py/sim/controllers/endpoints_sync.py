@@ -31,7 +31,6 @@ Pair = tuple[str, str, Any]  # (namespace, label key, label value)
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 SELECTING_MEMO = 4096  # labels dicts whose selecting Services are remembered, at most
 _NONE: frozenset[Key] = frozenset()
-_NO_METADATA: Obj = {}  # read only
 
 
 def selector_pairs(svc: Obj) -> list[Pair] | None:
@@ -140,8 +139,7 @@ class EndpointsSync(Follower):
             self._written.append(change)
 
     def _pod_changed(self, ch: Change, obj: Obj, old: Obj | None) -> None:
-        md = obj.get("metadata") or _NO_METADATA
-        if (md.get("namespace", "") or "") not in self._pod_namespaces:
+        if meta.namespace(obj) not in self._pod_namespaces:
             return  # no Service was indexed there: none selects it, nothing indexes it yet
         out = self._dirty
         if ch.type == "MODIFIED" and old is not None:
