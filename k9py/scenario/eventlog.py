@@ -47,7 +47,7 @@ from k9py.scenario.recording import (
     object_key,
 )
 from k9py.scenario.schema import RECORDING_KIND
-from k9py.scenario.source import MAX_FILE_BYTES, Problems, inflate, json_problem, read_bytes, without_cut_line
+from k9py.scenario.source import MAX_FILE_BYTES, Problems, json_problem, not_utf8, whole_bytes
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -142,15 +142,12 @@ def is_jsonl_recording(head: bytes) -> bool:
 def read_recording_bytes(path: str, notes: list[str] | None = None) -> bytes:
     """The file's bytes, gunzipped, checked as ``source.read_text`` checks them (``notes``: a
     recording cut off, ``source.inflate``'s and ``source.without_cut_line``'s)."""
-    data = read_bytes(path)
-    if data[:2] == b"\x1f\x8b":
-        data = inflate(data, path, notes)  # (a recording whose writer was killed: its whole lines)
-    data = without_cut_line(data, path, notes)  # (a plain one cut in the middle of a line: the same)
+    data = whole_bytes(path, notes)
     if not data.isascii():
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise K9pyError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=path) from None
+            raise not_utf8(err, path) from None
     return data
 
 

@@ -27,7 +27,7 @@ from k9py.kube.yamlout import SafeDumper
 from k9py.scenario.schema import RECORDING_KIND, show
 from k9py.scenario.source import (
     Problems,
-    is_json_lines_name,
+    broken_json_lines_header,
     json_lines,
     json_lines_header,
     json_problem,
@@ -109,7 +109,7 @@ def parse_recording(path: str, text: str, errors: list[K9pyError] | None = None)
     head = json_lines_header(text)
     if head is not None and head.get("kind") == RECORDING_KIND:
         return _parse_jsonl(path, text, problems)
-    if head is None and is_json_lines_name(path) and text.lstrip().startswith("{"):
+    if broken_json_lines_header(text, path, head):
         problems.add(_broken_header(text), line=1)  # (not YAML's words about a JSON line)
         return Recording(path=path, start=0.0)
     return _parse_yaml(path, text, problems)

@@ -117,14 +117,24 @@ def gunzip(data: bytes, path: str, *, limit: int = MAX_FILE_BYTES) -> bytes:
 def read_text(path: str, notes: list[str] | None = None) -> str:
     """The file's text (gunzipped if it is gzip), or K9pyError; ``notes``: ``inflate``'s and
     ``without_cut_line``'s (without, a recording cut off is read as it is)."""
-    data = read_bytes(path)
-    if data[:2] == b"\x1f\x8b":
-        data = inflate(data, path, notes)
-    data = without_cut_line(data, path, notes)
+    data = whole_bytes(path, notes)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise K9pyError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=path) from None
+        raise not_utf8(err, path) from None
+
+
+def whole_bytes(path: str, notes: list[str] | None = None) -> bytes:
+    """The file's bytes gunzipped if gzip, a plain recording's line cut in the middle left out
+    (``notes`` say so), not yet checked to be UTF-8."""
+    data = read_bytes(path)
+    if data[:2] == b"\x1f\x8b":
+        data = inflate(data, path, notes)  # (a recording whose writer was killed: its whole lines)
+    return without_cut_line(data, path, notes)  # (a plain one cut in the middle of a line: the same)
+
+
+def not_utf8(err: UnicodeDecodeError, path: str) -> K9pyError:
+    return K9pyError(f"cannot read: not UTF-8 text ({err.reason} at byte {err.start})", file=path)
 
 
 def inflate(data: bytes, path: str, notes: list[str] | None = None) -> bytes:
@@ -232,8 +242,10 @@ def json_lines_header(text: str) -> dict[str, Any] | None:
     return head
 
 
-def is_json_lines_name(path: str) -> bool:
-    return path.endswith((".jsonl", ".jsonl.gz"))
+def broken_json_lines_header(text: str, path: str, head: dict[str, Any] | None) -> bool:
+    """Whether ``text`` is a ``.jsonl`` file whose first line should be a Recording's header
+    but is no JSON object (``head``: ``json_lines_header(text)``): cut, or broken."""
+    return head is None and path.endswith((".jsonl", ".jsonl.gz")) and text.lstrip().startswith("{")
 
 
 def json_problem(err: ValueError) -> str:
@@ -272,7 +284,7 @@ def detect_text(text: str, path: str = "") -> str:
     head = json_lines_header(text)
     if head is not None and head.get("kind") == RECORDING_KIND:
         return RECORDING
-    if head is None and is_json_lines_name(path) and text.lstrip().startswith("{"):
+    if broken_json_lines_header(text, path, head):
         return RECORDING
     first_doc = _first_document_text(text)
     if first_doc is not None:
