@@ -259,7 +259,8 @@ class SchedulerCache:
             self._on_pod("ADDED", p)
         # pods heard as their changes are made (a listener: no watch's delivery per pod write)
         self.pods = store.listen(self._heard, kinds=("Pod",))
-        self.claims = store.listen(self._on_claim, kinds=("PersistentVolumeClaim", "StorageClass"))
+        self.claims = store.listen(self._on_claim, kinds=("PersistentVolumeClaim", "StorageClass", "ResourceClaim",
+                                                         "DeviceClass"))
         self.watches = [store.watch("Node", self._on_node)]
 
     # -- nodes ----------------------------------------------------------------------------------
@@ -348,11 +349,12 @@ class SchedulerCache:
             unindex(self.claim_waiters, claim, key)
 
     def _on_claim(self, change: Change) -> None:
-        """A claim added or changed (bound, say): the pods waiting for it are tried again; a
-        StorageClass added or changed: every pod waiting for a claim is."""
+        """A claim (a PersistentVolumeClaim or a ResourceClaim) added or changed (bound, say): the
+        pods waiting for it are tried again; a StorageClass or DeviceClass added or changed: every
+        pod waiting for a claim is."""
         if not self.claim_waiters:
             return
-        if change.obj.get("kind") == "StorageClass":
+        if change.obj.get("kind") in ("StorageClass", "DeviceClass"):
             woken = set(self.waits_on)
         else:
             md = change.obj.get("metadata") or {}

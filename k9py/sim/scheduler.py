@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import rfc3339
+from k9py.sim import dra
 from k9py.sim.controllers.base import Controller
 from k9py.sim.pod_conditions import pod_condition
 from k9py.sim.schedcache import (
@@ -254,9 +255,23 @@ class Scheduler(Controller):
         spec = pod.get("spec", {})
         if spec.get("volumes") and self._claims_block(cluster, pod, cache, state, waiting):
             return
+        devices = False  # a ResourceClaim waits for devices: no node passes DynamicResources' Filter
+        if spec.get("resourceClaims"):
+            why, devices = dra.prefilter(cluster.store, pod)
+            if why is not None:
+                self._devices_block(cluster, pod, cache, state, waiting, why)
+                return
         fit = static_fit(cache, spec)
         req = Request.of(pod, cache)
-        if fit.partial or (req.inter is not None and req.inter.affinity) or len(fit.fits) <= SMALL:
+        if devices:
+            verdicts: list[list[tuple[str, bool]]] = []
+            _, reasons, unresolvable = _scan(fit.fits, req, verdicts)
+            passed = sum(1 for v in verdicts if not v)
+            if passed:
+                reasons[dra.CANNOT_ALLOCATE] = passed
+                unresolvable += passed
+            best = None
+        elif fit.partial or (req.inter is not None and req.inter.affinity) or len(fit.fits) <= SMALL:
             best, reasons, unresolvable = _scan(fit.fits, req)
         else:
             known = _still_fits_nowhere(cache, fit, req)
@@ -271,11 +286,15 @@ class Scheduler(Controller):
             removals: int | None = cache.removals
             if fit.partial:
                 fit = static_fit(cache, spec, full=True)
-            elif _removals_cannot_help(fit, req, reasons):
+            elif devices or _removals_cannot_help(fit, req, reasons):
                 removals = None  # a pod leaving a node changes nothing for it: not tried again then
             for r, n in fit.reasons.items():
                 reasons[r] = reasons.get(r, 0) + n
-            updated = self._fail(cluster, pod, len(cache.order), reasons, unresolvable + fit.unresolvable, state)
+            updated = self._fail(cluster, pod, len(cache.order), reasons, unresolvable + fit.unresolvable, state,
+                                 postfilter_msg=dra.STILL_NOT_SCHEDULABLE if devices else "")
+            if devices:  # tried again when a claim or a device class changes, too
+                ns = meta.namespace(pod)
+                cache.wait_for_claims((ns, meta.name(pod)), [(ns, c) for c in dra.pod_claim_names(pod) if c])
             rv = (updated or pod)["metadata"].get("resourceVersion")
             waiting[meta.uid(pod)] = (rv, cache.nodes_version, removals,
                                       cache.additions if req.inter is not None and req.inter.affinity else None)
@@ -298,6 +317,16 @@ class Scheduler(Controller):
         waiting[meta.uid(pod)] = ((updated or pod)["metadata"].get("resourceVersion"), cache.nodes_version, None, None)
         return True
 
+    def _devices_block(self, cluster: Cluster, pod: Obj, cache: SchedulerCache, state: dict,
+                       waiting: dict[str, tuple], why: str) -> None:
+        """DynamicResources' PreFilter turned the pod away (a claim missing, a device class
+        unknown): it waits for one of its claims, or a class, to change."""
+        total = len(cache.order)
+        updated = self._fail(cluster, pod, total, {}, total, state, prefilter_msg=why, postfilter_msg=dra.NO_NEW_CLAIMS)
+        ns = meta.namespace(pod)
+        cache.wait_for_claims((ns, meta.name(pod)), [(ns, c) for c in dra.pod_claim_names(pod) if c])
+        waiting[meta.uid(pod)] = ((updated or pod)["metadata"].get("resourceVersion"), cache.nodes_version, None, None)
+
     # -- outcomes -----------------------------------------------------------------------------
     def _bind(self, cluster: Cluster, pod: Obj, node_name: str) -> None:
         now = rfc3339(cluster.now())
@@ -318,8 +347,8 @@ class Scheduler(Controller):
                                  DEFAULT_SCHEDULER)
 
     def _fail(self, cluster: Cluster, pod: Obj, total: int, reasons: dict[str, int], unresolvable: int,
-              state: dict, *, prefilter_msg: str = "") -> Obj | None:
-        message = fit_error(pod, total, reasons, unresolvable, prefilter_msg)
+              state: dict, *, prefilter_msg: str = "", postfilter_msg: str = "") -> Obj | None:
+        message = fit_error(pod, total, reasons, unresolvable, prefilter_msg, postfilter_msg)
         uid = meta.uid(pod)
         now = cluster.now()
         last = state.get(uid)
@@ -871,13 +900,17 @@ def _term_matches_labels(term: Obj, owner_namespace: str, namespace: str, labels
     return sel is not None and selectors.matches(sel, labels)
 
 
-def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int, prefilter_msg: str = "") -> str:
-    """The scheduler's FitError text (pkg/scheduler/framework/types.go) with the preemption part;
-    a PreFilter plugin's message stands for the nodes' reasons."""
+def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int, prefilter_msg: str = "",
+              postfilter_msg: str = "") -> str:
+    """The scheduler's FitError text (pkg/scheduler/framework/types.go) with the PostFilter
+    plugins' part: DynamicResources' (``postfilter_msg``, for a pod with claims), then the
+    preemption's; a PreFilter plugin's message stands for the nodes' reasons."""
     if total == 0:
         return "no nodes available to schedule pods"
     msg = f"0/{total} nodes are available: " + (
         prefilter_msg or ", ".join(sorted(f"{v} {k}" for k, v in reasons.items()))) + "."
+    if postfilter_msg:
+        msg += f" {postfilter_msg},"
     if dig(pod, "spec", "preemptionPolicy") == "Never":
         return msg + " preemption: not eligible due to preemptionPolicy=Never."
     parts = []

@@ -281,3 +281,69 @@ def test_a_pod_waiting_for_its_affinity_partner_is_placed_once_the_partner_is():
     c.settle()
     db_node = pod(c, "db")["spec"]["nodeName"]
     assert db_node and pod(c, "near")["spec"].get("nodeName") == db_node
+
+
+NOT_HELPFUL_3 = " preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+
+
+def _claim_pod(name, **spec):
+    m = pod_manifest(name, resourceClaims=[{"name": "gpu", "resourceClaimName": "gpu-claim"}], **spec)
+    m["spec"]["containers"][0]["resources"] = {"claims": [{"name": "gpu"}]}
+    return m
+
+
+def _claim(cls="gpu.example.com"):
+    return {"apiVersion": "resource.k8s.io/v1", "kind": "ResourceClaim", "metadata": {"name": "gpu-claim"},
+            "spec": {"devices": {"requests": [{"name": "gpu", "exactly": {"deviceClassName": cls}}]}}}
+
+
+def test_a_pod_whose_resource_claims_no_device_can_satisfy_stays_pending_with_dynamic_resources_words():
+    """DynamicResources' PreFilter: the claim missing, then its device class; once both exist its
+    Filter on each node (after the other filters): no driver publishes devices, so none can
+    allocate them. Each step is said at once, as the claim or class comes (its queueing hints)."""
+    c = make_cluster(nodes=3)
+    c.store.mutate("Node", None, "minikube", lambda n: n["spec"].__setitem__(
+        "taints", [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]))
+    c.create(_claim_pod("dra"))
+    c.advance(5)
+
+    def said():
+        p = pod(c, "dra")
+        assert not p["spec"].get("nodeName") and p["status"]["phase"] == "Pending"
+        return _cond(p, "PodScheduled")["message"]
+    assert said() == ('0/3 nodes are available: could not find ResourceClaim "default/gpu-claim". '
+                      "no new claims to deallocate," + NOT_HELPFUL_3)
+    c.create(_claim())
+    c.advance(1)
+    assert said() == ("0/3 nodes are available: request gpu: device class gpu.example.com does not exist. "
+                      "no new claims to deallocate," + NOT_HELPFUL_3)
+    c.create({"apiVersion": "resource.k8s.io/v1", "kind": "DeviceClass", "metadata": {"name": "gpu.example.com"},
+              "spec": {"selectors": [{"cel": {"expression": 'device.driver == "gpu.example.com"'}}]}})
+    c.advance(1)
+    msg = ("0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+           "2 cannot allocate all claims. still not schedulable," + NOT_HELPFUL_3)
+    assert said() == msg
+    evs = [e["message"] for e in c.events.for_object(pod(c, "dra")) if e["reason"] == "FailedScheduling"]
+    assert evs[-1] == msg and len(evs) == 3
+
+
+def test_a_pod_with_a_claim_template_waits_for_its_claim():
+    c = make_cluster(nodes=1)
+    m = pod_manifest("tmpl", resourceClaims=[{"name": "gpu", "resourceClaimTemplateName": "gpu-template"}])
+    c.create(m)
+    c.advance(5)
+    assert _cond(pod(c, "tmpl"), "PodScheduled")["message"] == (
+        '0/1 nodes are available: pod "default/tmpl": ResourceClaim not created yet. no new claims to deallocate,'
+        " preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.")
+
+
+def test_a_pod_whose_claims_are_allocated_is_placed():
+    c = make_cluster(nodes=1)
+    claim = _claim()
+    c.create(claim)
+    c.store.mutate("ResourceClaim", "default", "gpu-claim", lambda o: o.__setitem__(
+        "status", {"allocation": {"devices": {"results": [{"request": "gpu", "driver": "gpu.example.com",
+                                                           "pool": "minikube", "device": "gpu-0"}]}}}))
+    c.create(_claim_pod("dra"))
+    c.settle()
+    assert pod(c, "dra")["spec"]["nodeName"] == "minikube"

@@ -46,7 +46,7 @@ def default_controllers() -> list[Controller]:
         StatefulSetController: ("StatefulSet", "Pod", "PersistentVolumeClaim", "ControllerRevision"),
         DaemonSetController: ("DaemonSet", "Node", "Pod", "ControllerRevision"),
         VolumeController: ("PersistentVolume", "PersistentVolumeClaim", "StorageClass", "Pod"),
-        Scheduler: ("Pod", "Node", "PersistentVolumeClaim"),
+        Scheduler: ("Pod", "Node", "PersistentVolumeClaim", "ResourceClaim", "DeviceClass"),
         Kubelet: ("Pod", "Node"),
         EndpointsController: ("Service", "Pod", "Endpoints", "EndpointSlice"),
         PyTorchJobController: ("PyTorchJob", "Pod", "Service"),
