@@ -22,6 +22,7 @@ class ApiError(Exception):
         self.details_kind: str | None = None  # set when details.kind is the Kind, not the plural (``invalid``)
         self.details_group = ""  # that Kind's group (``invalid``)
         self.retry_after: int | None = None  # details.retryAfterSeconds (a Timeout's)
+        self.empty_details = False  # details written though empty (``restful``)
 
     def to_status(self) -> dict[str, Any]:
         details: dict[str, Any] = {}
@@ -45,10 +46,26 @@ class ApiError(Exception):
             details["retryAfterSeconds"] = self.retry_after
         status: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                   "status": "Failure", "message": self.message, "reason": self.reason}
-        if details:
+        if details or self.empty_details:
             status["details"] = details
         status["code"] = self.code  # metav1.Status's field order: details before code
         return status
+
+
+def restful(code: int, reason: str, message: str) -> ApiError:
+    """A refusal of go-restful's route selection, before any handler (no route takes the method:
+    405; none takes a PATCH body's media type: 415), as the apiserver's serviceErrorHandler writes
+    it: NewGenericServerResponse's Status, with its empty details."""
+    err = ApiError(code, reason, message)
+    err.empty_details = True
+    return err
+
+
+METHOD_NOT_ALLOWED = "the server does not allow this method on the requested resource"
+
+
+def method_not_allowed() -> ApiError:
+    return restful(405, "MethodNotAllowed", METHOD_NOT_ALLOWED)
 
 
 def _resource_name(kind: str) -> str:

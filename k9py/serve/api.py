@@ -20,7 +20,8 @@ from k9py.kube import conversion, meta, selectors
 from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
-from k9py.kube.status import ApiError, bad_request, forbidden, invalid, not_found, precondition_failed
+from k9py.kube.status import ApiError, bad_request, forbidden, invalid, not_found, precondition_failed, restful
+from k9py.kube.status import method_not_allowed as no_route_for_method
 from k9py.kube.unicode import go_int, may_hold_surrogates, replace_lone_surrogates
 from k9py.scenario import yamldoc
 from k9py.serve import auth, discovery, listoptions, openapi, prom, table
@@ -270,6 +271,7 @@ class Api:
             raise forbidden(res.kind, route.name or "", verb,
                             f'User "{auth.SERVE_USER}" cannot {verb} resource "{resource}" in API group '
                             f'"{res.group}"{where}: k9py serve is read-only')
+        self._route_selected(req, route, watch_path)
         if route.name is not None and not watch_path:
             # the storage's key function: a name that is no path segment never reaches the store
             bad = names.path_segment(route.name)
@@ -286,6 +288,26 @@ class Api:
         if res.kind in DEPRECATED and resp.code < 400:
             resp.headers["Warning"] = f'299 - "{DEPRECATED[res.kind]}"'
         return resp
+
+    @staticmethod
+    def _route_selected(req: Request, route: Route, watch_path: bool) -> None:
+        """go-restful's route selection, after authorization and before any handler: a method no
+        route of the path takes (405), then a PATCH body whose media type its route does not
+        consume (415, its own words: before the name, the body's size and the options are looked
+        at). Custom resources have a handler of their own, which says which patch types it takes."""
+        m = req.method
+        if route.sub is None:
+            allowed = ("GET",) if watch_path else ("GET", "POST", "DELETE") if route.name is None else (
+                "GET", "PUT", "PATCH", "DELETE")
+            if m not in allowed:
+                raise no_route_for_method()
+        else:
+            from k9py.serve.subresources import takes_patch
+            if not takes_patch(route.sub):
+                return
+        if m == "PATCH" and not route.res.crd and _content_length(req) > 0 and not _consumes(
+                kpatch.PATCH_TYPES, req.headers.get("content-type", "")):
+            raise restful(415, "UnsupportedMediaType", "415: Unsupported Media Type")
 
     def _resource_verbs(self, req: Request, route: Route, watch_path: bool) -> Response:
         m = req.method
@@ -313,11 +335,12 @@ class Api:
 
     @staticmethod
     def method_not_allowed(m: str) -> Response:
-        return Api.error_response(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource ({m})")
+        """go-restful's 405: no route registered for method ``m`` on the path."""
+        return Response(405, no_route_for_method().to_status())
 
     def _check_verb(self, res: ApiResource, verb: str) -> None:
-        if verb not in res.verbs:
-            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        if verb not in res.verbs:  # (its route was never registered)
+            raise no_route_for_method()
 
     # -- reading -------------------------------------------------------------------------------
     @staticmethod
@@ -881,3 +904,17 @@ def check_preconditions(res: ApiResource, obj: Obj, pre: Obj) -> None:
     for key, field in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
         if pre.get(key) and pre[key] != md.get(key):
             raise precondition_failed(res, md.get("namespace"), md.get("name") or "", field, str(pre[key]), str(md.get(key) or ""))
+
+
+def _content_length(req: Request) -> int:
+    """The request's Content-Length (Go's: -1 for a chunked body, unknown)."""
+    try:
+        return int(req.headers.get("content-length", "") or 0)
+    except ValueError:
+        return -1
+
+
+def _consumes(types: tuple[str, ...] | list[str], header: str) -> bool:
+    """go-restful's Route.matchesContentType: any of a Content-Type's comma-separated types,
+    without its parameters, exactly one the route consumes."""
+    return any(t.split(";", 1)[0] in types for t in header.split(","))

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from k9py.kube.status import ApiError
+from k9py.kube.status import ApiError, method_not_allowed
 
 if TYPE_CHECKING:
     from k9py.serve.api import Api
@@ -159,14 +159,14 @@ class Handler(BaseHTTPRequestHandler):
         self.log_error("code %d, message %s", code, message)
         if self.request_version == "HTTP/0.9":  # nothing parsed: still answer with a status line
             self.request_version = self.protocol_version
-        if code == 501:  # http.server's "Unsupported method": the apiserver's 405
+        if code == 501:  # http.server's "Unsupported method": the apiserver's (go-restful's) 405
             code = 405
-            text = f"the server does not allow this method on the requested resource ({self.command})"
+            resp = method_not_allowed().to_status()
         else:
             text = message or self.responses.get(code, ("", ""))[0]
-        reason = {405: "MethodNotAllowed", 413: "RequestEntityTooLarge"}.get(code, "BadRequest")
+            reason = {413: "RequestEntityTooLarge"}.get(code, "BadRequest")
+            resp = ApiError(code, reason, text).to_status()
         self.close_connection = True
-        resp = ApiError(code, reason, text).to_status()
         self._send(Response(code, resp, headers={"Connection": "close"}))
 
     def _authorized(self) -> bool:

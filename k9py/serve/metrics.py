@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, quantity, selectors
 from k9py.kube.resources import ApiResource
-from k9py.kube.status import ApiError, bad_request
+from k9py.kube.status import ApiError, bad_request, method_not_allowed
 from k9py.serve.http import Request, Response
 from k9py.sim import metrics as sim_metrics
 
@@ -140,8 +140,7 @@ def _not_found_path() -> Response:
 
 
 def _method_not_allowed(m: str) -> Response:
-    return Response(405, ApiError(405, "MethodNotAllowed",
-                                  f"the server does not allow this method on the requested resource ({m})").to_status())
+    return Response(405, method_not_allowed().to_status())
 
 
 def _filter(req: Request) -> Callable[[Obj], bool]:

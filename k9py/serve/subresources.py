@@ -29,6 +29,11 @@ _WRITTEN = {"status": ("PUT", "PATCH"), "ephemeralcontainers": ("PUT", "PATCH"),
             "approval": ("PUT",), "token": ("POST",), "eviction": ("POST",)}
 
 
+def takes_patch(sub: str) -> bool:
+    """Whether a subresource has a PATCH route (whose body go-restful checks the type of)."""
+    return "PATCH" in _WRITTEN.get(sub, ())
+
+
 def subresource(api: Api, req: Request, route: Route) -> Response:
     sub, m = route.sub, req.method
     if m in _WRITTEN.get(sub or "", ()):  # as the apiserver's handlers: a PATCH's type (415), then the
