@@ -756,6 +756,9 @@ class Api:
         return self.one(req, route, out)
 
     def _delete_options(self, req: Request) -> Obj:
+        """The DeleteOptions of a delete or a deletecollection: its body's when it has one (the
+        query's gracePeriodSeconds, propagationPolicy, dryRun and orphanDependents are then not
+        read at all, as by the apiserver's handlers), else the query's."""
         opts: Obj = {}
         body = self.body(req) if req.body else None
         if body is not None:
@@ -765,12 +768,16 @@ class Api:
             if wrong:  # the decoder's 400 ("All" is no list, 1 no string): no dry run
                 raise bad_request(wrong)
             opts.update(body)
-        if req.q("gracePeriodSeconds") is not None:
-            opts["gracePeriodSeconds"] = int_param(req, "gracePeriodSeconds", 0)
-        if req.q("propagationPolicy"):
-            opts["propagationPolicy"] = req.q("propagationPolicy")
-        if req.values("dryRun"):
-            opts["dryRun"] = req.values("dryRun")
+        else:
+            if req.q("gracePeriodSeconds") is not None:
+                opts["gracePeriodSeconds"] = int_param(req, "gracePeriodSeconds", 0)
+            if req.q("propagationPolicy"):
+                opts["propagationPolicy"] = req.q("propagationPolicy")
+            if req.values("dryRun"):
+                opts["dryRun"] = req.values("dryRun")
+            orphan = req.q("orphanDependents")
+            if orphan is not None:  # Convert_Slice_string_To_Pointer_bool: only "0" and "false" are false
+                opts["orphanDependents"] = not (orphan == "0" or orphan.lower() == "false")
         grace = opts.get("gracePeriodSeconds")
         if grace is not None and not isinstance(grace, int):
             raise bad_request("gracePeriodSeconds must be an integer")

@@ -722,3 +722,23 @@ def test_go_restful_refuses_a_method_and_a_patch_body_type_before_any_handler(cl
     assert client.call("PATCH", "/api/v1/namespaces/default/configmaps/x", raw=big, content_type="application/json")[1] == unsupported
     code, st, _ = client.call("PATCH", "/api/v1/namespaces/default/configmaps/x", content_type="text/plain")
     assert code == 415 and st["message"].startswith("the body of the request was in an unknown format") and "details" not in st
+
+
+def test_a_delete_with_a_body_reads_its_options_from_the_body_alone(client):
+    """DeleteOptions come from the body when there is one, from the query otherwise, never a mix:
+    the query's dryRun is not read beside a body, nor a gracePeriodSeconds that does not parse;
+    the query's orphanDependents is read (with a propagationPolicy: the 422)."""
+    for name in ("a", "b"):
+        assert client.call("POST", "/api/v1/namespaces/default/configmaps", _cm(name))[0] == 201
+    path = "/api/v1/namespaces/default/configmaps/"
+    body = {"kind": "DeleteOptions", "apiVersion": "v1"}
+    assert client.call("DELETE", path + "a?dryRun=All", body)[0] == 200
+    assert client.call("GET", path + "a")[0] == 404
+    code, st, _ = client.call("DELETE", path + "b?gracePeriodSeconds=soon", {**body, "dryRun": ["All"]})
+    assert code == 200 and st["metadata"]["name"] == "b"
+    assert client.call("GET", path + "b")[0] == 200
+    code, st, _ = client.call("DELETE", path + "b?orphanDependents=true&propagationPolicy=Background")
+    assert code == 422 and st["details"]["causes"][0]["message"].endswith(
+        "orphanDependents and deletionPropagation cannot be both set")
+    code, st, _ = client.call("DELETE", "/api/v1/namespaces/default/configmaps?dryRun=All", body)
+    assert code == 200 and client.call("GET", path + "b")[0] == 404
