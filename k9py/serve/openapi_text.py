@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from k9py.serve.openapi_fields import FIELDS as LEARNER_FIELDS
+from k9py.serve.openapi_fields import TYPES as LEARNER_TYPES
+
 TYPES: dict[str, str] = {
     "Pod": "Pod is a collection of containers that can run on a host. Clients create it; the scheduler binds it to a node and the kubelet runs its containers.",
     "PodSpec": "PodSpec is the description of a pod: its containers, volumes and scheduling constraints.",
@@ -406,6 +409,8 @@ _SUFFIXES = (
 def describe_type(name: str) -> str:
     if name in TYPES:
         return TYPES[name]
+    if name in LEARNER_TYPES:
+        return LEARNER_TYPES[name]
     for suffix, text in _SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             text = text.format(_words(name[: -len(suffix)]).strip() or name)
@@ -415,5 +420,8 @@ def describe_type(name: str) -> str:
 
 def describe_field(type_name: str, field: str) -> str:
     """The description of one field (``type_name``: the short name of the type that holds it)."""
-    return (FIELDS.get(f"{type_name}.{field}") or FIELDS.get(field) or MORE_FIELDS.get(field)
+    if type_name == "EphemeralContainer" and f"{type_name}.{field}" not in LEARNER_FIELDS:
+        type_name = "Container"  # (a debug container has a container's fields)
+    return (FIELDS.get(f"{type_name}.{field}") or LEARNER_FIELDS.get(f"{type_name}.{field}") or FIELDS.get(field)
+            or MORE_FIELDS.get(field)
             or f"The {_words(field)} of the {type_name} ({field}).")
