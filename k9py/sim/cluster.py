@@ -246,7 +246,7 @@ class Cluster:
             from k9py.sim.ephemeral import update
             new = update(old, obj)
             admission_policy.check(self, "UPDATE", new, old, subresource=subresource, dry_run=dry_run)
-            return new if dry_run else self.store.update(new)
+            return self.store.as_written(new, old) if dry_run else self.store.update(new)
         else:
             new = obj
             if res is not None and res.crd:  # custom resources: status apart only with its subresource
@@ -266,8 +266,8 @@ class Cluster:
         admission.admit(self, new, old)
         admission_policy.check(self, "UPDATE", new, old, subresource=subresource or "", dry_run=dry_run)
         track(self, old, new, writer)
-        if dry_run:
-            return new
+        if dry_run:  # the stored object's metadata, a changed spec's generation bumped (kubectl diff shows it)
+            return self.store.as_written(new, old, generation=subresource != "status")
         return self.store.update(new, copy=False)  # new: built from _prepare's copy
 
     def _brings_stored_spec(self, obj: Any) -> bool:

@@ -412,11 +412,11 @@ class ObjectStore:
             raise conflict(kind, key[1])
         return self._replace(bucket, key, old, deep_copy(obj) if copy else obj)
 
-    def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj, whole: tuple[str, ...] = (),
-                 generation: bool = True) -> Obj:
-        """Write ``new`` (owned by the store from now on) over ``old``; ``whole``: as for
-        ``_share_fields``. A changed spec bumps ``metadata.generation`` unless ``generation`` is
-        False: a subresource's write (a pod's binding) is not a new desired state."""
+    @staticmethod
+    def as_written(new: Obj, old: Obj, generation: bool = True) -> Obj:
+        """``new``'s metadata as a write of it over ``old`` leaves it: the fixed fields and the
+        resourceVersion ``old``'s, the generation bumped when the spec changed (unless not
+        ``generation``). What a dry run answers, unwritten (the apiserver runs its strategy)."""
         nmd = new.setdefault("metadata", {})
         omd = old["metadata"]
         for fixed in ("uid", "creationTimestamp", "namespace", "name"):
@@ -431,6 +431,15 @@ class ObjectStore:
             nmd["generation"] = omd["generation"]
             if generation and new.get("spec") != old.get("spec"):
                 nmd["generation"] = omd["generation"] + 1
+        return new
+
+    def _replace(self, bucket: dict, key: tuple[str, str], old: Obj, new: Obj, whole: tuple[str, ...] = (),
+                 generation: bool = True) -> Obj:
+        """Write ``new`` (owned by the store from now on) over ``old``; ``whole``: as for
+        ``_share_fields``. A changed spec bumps ``metadata.generation`` unless ``generation`` is
+        False: a subresource's write (a pod's binding) is not a new desired state."""
+        self.as_written(new, old, generation)
+        omd = old["metadata"]
         if self.on_replace is not None and omd.get("managedFields"):
             self.on_replace(old, new)  # who changed it, in managedFields (sim/managedfields.py)
         if new == old:

@@ -61,3 +61,21 @@ def test_resource_version_counter_start():
     c = Cluster(rv_start=base)
     assert c.store.resource_version - base == Cluster().store.resource_version - FIRST_RV
     assert int(c.create(_bogus(data={}))["metadata"]["resourceVersion"]) > base
+
+
+def test_a_dry_run_update_answers_the_generation_a_write_would_give():
+    """A dry-run update runs the apiserver's strategy: a changed spec's generation is bumped in
+    the answer (what `kubectl diff` shows beside the change), the stored object keeps its own and
+    the answer its resourceVersion; a change of labels alone keeps the generation."""
+    c = Cluster()
+    dep = _bogus("Deployment", "apps/v1", spec={"replicas": 1, "selector": {"matchLabels": {"a": "b"}},
+                                                "template": {"metadata": {"labels": {"a": "b"}},
+                                                             "spec": {"containers": [{"name": "c", "image": "i"}]}}})
+    stored = c.create(dep)
+    md = stored["metadata"]
+    scaled = {**stored, "spec": {**stored["spec"], "replicas": 2}}
+    answer = c.replace(scaled, dry_run=True)["metadata"]
+    assert answer["generation"] == 2 and answer["resourceVersion"] == md["resourceVersion"]
+    assert c.get("Deployment", "default", md["name"])["metadata"]["generation"] == 1
+    labelled = {**stored, "metadata": {**md, "labels": {"x": "y"}}}
+    assert c.replace(labelled, dry_run=True)["metadata"]["generation"] == 1
