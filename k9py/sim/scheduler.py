@@ -257,9 +257,10 @@ class Scheduler(Controller):
             return
         devices = False  # a ResourceClaim waits for devices: no node passes DynamicResources' Filter
         if spec.get("resourceClaims"):
-            why, devices = dra.prefilter(cluster.store, pod)
-            if why is not None:
-                self._devices_block(cluster, pod, cache, state, waiting, why)
+            gated = dra.gate(cluster.store, pod)
+            why, devices = (None, False) if gated is not None else dra.prefilter(cluster.store, pod)
+            if gated is not None or why is not None:
+                self._devices_block(cluster, pod, cache, state, waiting, why, gated)
                 return
         fit = static_fit(cache, spec)
         req = Request.of(pod, cache)
@@ -318,11 +319,17 @@ class Scheduler(Controller):
         return True
 
     def _devices_block(self, cluster: Cluster, pod: Obj, cache: SchedulerCache, state: dict,
-                       waiting: dict[str, tuple], why: str) -> None:
-        """DynamicResources' PreFilter turned the pod away (a claim missing, a device class
-        unknown): it waits for one of its claims, or a class, to change."""
-        total = len(cache.order)
-        updated = self._fail(cluster, pod, total, {}, total, state, prefilter_msg=why, postfilter_msg=dra.NO_NEW_CLAIMS)
+                       waiting: dict[str, tuple], why: str | None, gated: str | None) -> None:
+        """DynamicResources turned the pod away: its PreEnqueue (``gated``: a claim not there,
+        which says nothing), or its PreFilter (``why``: a device class unknown). It waits for one
+        of its claims, or a class, to change."""
+        updated = None
+        if gated is not None:
+            state[meta.uid(pod)] = (gated, cluster.now())
+        else:
+            total = len(cache.order)
+            updated = self._fail(cluster, pod, total, {}, total, state, prefilter_msg=why or "",
+                                 postfilter_msg=dra.NO_NEW_CLAIMS)
         ns = meta.namespace(pod)
         cache.wait_for_claims((ns, meta.name(pod)), [(ns, c) for c in dra.pod_claim_names(pod) if c])
         waiting[meta.uid(pod)] = ((updated or pod)["metadata"].get("resourceVersion"), cache.nodes_version, None, None)

@@ -298,9 +298,11 @@ def _claim(cls="gpu.example.com"):
 
 
 def test_a_pod_whose_resource_claims_no_device_can_satisfy_stays_pending_with_dynamic_resources_words():
-    """DynamicResources' PreFilter: the claim missing, then its device class; once both exist its
-    Filter on each node (after the other filters): no driver publishes devices, so none can
-    allocate them. Each step is said at once, as the claim or class comes (its queueing hints)."""
+    """DynamicResources' PreEnqueue keeps a pod whose claim is missing out of the queue, without
+    a word (no event, no PodScheduled condition); its PreFilter then says the device class is
+    missing; once both exist its Filter on each node (after the other filters): no driver
+    publishes devices, so none can allocate them. Each step is said at once, as the claim or
+    class comes (its queueing hints)."""
     c = make_cluster(nodes=3)
     c.store.mutate("Node", None, "minikube", lambda n: n["spec"].__setitem__(
         "taints", [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]))
@@ -311,8 +313,12 @@ def test_a_pod_whose_resource_claims_no_device_can_satisfy_stays_pending_with_dy
         p = pod(c, "dra")
         assert not p["spec"].get("nodeName") and p["status"]["phase"] == "Pending"
         return _cond(p, "PodScheduled")["message"]
-    assert said() == ('0/3 nodes are available: could not find ResourceClaim "default/gpu-claim". '
-                      "no new claims to deallocate," + NOT_HELPFUL_3)
+
+    def events():
+        return [e["message"] for e in c.events.for_object(pod(c, "dra")) if e["reason"] == "FailedScheduling"]
+    p = pod(c, "dra")
+    assert not p["spec"].get("nodeName") and p["status"]["phase"] == "Pending"
+    assert not [x for x in p["status"].get("conditions") or () if x["type"] == "PodScheduled"] and events() == []
     c.create(_claim())
     c.advance(1)
     assert said() == ("0/3 nodes are available: request gpu: device class gpu.example.com does not exist. "
@@ -323,18 +329,37 @@ def test_a_pod_whose_resource_claims_no_device_can_satisfy_stays_pending_with_dy
     msg = ("0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
            "2 cannot allocate all claims. still not schedulable," + NOT_HELPFUL_3)
     assert said() == msg
-    evs = [e["message"] for e in c.events.for_object(pod(c, "dra")) if e["reason"] == "FailedScheduling"]
-    assert evs[-1] == msg and len(evs) == 3
+    assert events()[-1] == msg and len(events()) == 2
 
 
-def test_a_pod_with_a_claim_template_waits_for_its_claim():
+def test_a_claim_template_gets_a_claim_per_pod_which_goes_with_the_pod():
+    """kube-controller-manager's resourceclaim controller: a claim made from the template for the
+    pod (its name after the pod and the claim, its owner the pod), named in the pod's status; the
+    scheduler then says why no node can take it; the claim goes with the pod."""
     c = make_cluster(nodes=1)
+    c.create({"apiVersion": "resource.k8s.io/v1", "kind": "DeviceClass", "metadata": {"name": "gpu.example.com"}})
     m = pod_manifest("tmpl", resourceClaims=[{"name": "gpu", "resourceClaimTemplateName": "gpu-template"}])
     c.create(m)
     c.advance(5)
-    assert _cond(pod(c, "tmpl"), "PodScheduled")["message"] == (
-        '0/1 nodes are available: pod "default/tmpl": ResourceClaim not created yet. no new claims to deallocate,'
+    assert not pod(c, "tmpl")["status"].get("resourceClaimStatuses")  # (the template is not there yet)
+    c.create({"apiVersion": "resource.k8s.io/v1", "kind": "ResourceClaimTemplate",
+              "metadata": {"name": "gpu-template"},
+              "spec": {"metadata": {"labels": {"team": "ml"}},
+                       "spec": {"devices": {"requests": [{"name": "gpu", "exactly": {"deviceClassName": "gpu.example.com"}}]}}}})
+    c.advance(1)
+    p = pod(c, "tmpl")
+    [status] = p["status"]["resourceClaimStatuses"]
+    claim = c.get("ResourceClaim", "default", status["resourceClaimName"])
+    assert status["name"] == "gpu" and meta.name(claim).startswith("tmpl-gpu-") and len(meta.name(claim)) == 14
+    assert claim["metadata"]["annotations"] == {"resource.kubernetes.io/pod-claim-name": "gpu"}
+    assert claim["metadata"]["labels"] == {"team": "ml"} and meta.controller_ref(claim)["uid"] == meta.uid(p)
+    assert claim["spec"]["devices"]["requests"][0]["exactly"]["count"] == 1  # (defaulted on create)
+    assert _cond(p, "PodScheduled")["message"] == (
+        "0/1 nodes are available: 1 cannot allocate all claims. still not schedulable,"
         " preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.")
+    c.delete("Pod", "default", "tmpl", grace_period=0)
+    c.advance(5)
+    assert c.store.list("ResourceClaim", "default") == []
 
 
 def test_a_pod_whose_claims_are_allocated_is_placed():

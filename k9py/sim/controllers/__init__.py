@@ -25,6 +25,7 @@ def default_controllers() -> list[Controller]:
     from k9py.sim.controllers.statefulset import StatefulSetController
     from k9py.sim.controllers.volumes import VolumeController
     from k9py.sim.crds import CRDController
+    from k9py.sim.dra import ResourceClaimController
     from k9py.sim.flowcontrol import FlowControlController
     from k9py.sim.ipaddresses import IPAddressController
     from k9py.sim.kubelet import Kubelet
@@ -50,6 +51,7 @@ def default_controllers() -> list[Controller]:
         Kubelet: ("Pod", "Node"),
         EndpointsController: ("Service", "Pod", "Endpoints", "EndpointSlice"),
         PyTorchJobController: ("PyTorchJob", "Pod", "Service"),
+        ResourceClaimController: ("Pod", "ResourceClaimTemplate"),
     }
 
     controllers: list[Controller] = [
@@ -59,7 +61,7 @@ def default_controllers() -> list[Controller]:
         Scheduler(), Kubelet(), EndpointsController(), ResourceQuotaController(), CRDController(),
         HorizontalPodAutoscalerController(), DisruptionController(), PyTorchJobController(),
         FlowControlController(), IPAddressController(), CSRSigningController(), KubernetesServiceController(),
-        AdmissionPolicyStatusController(),
+        AdmissionPolicyStatusController(), ResourceClaimController(),
     ]
     for c in controllers:
         if getattr(c, "watches", None) is None and type(c) in WATCHES:
