@@ -407,6 +407,8 @@ COLUMNS: dict[str, list[ColumnDef]] = {
         AGE,
     ],
     "ResourceClaim": [NAME, _c("State", "A summary of the current state (allocated, pending, reserved, etc.)."), AGE],
+    "ResourceClaimTemplate": [NAME, AGE],
+    "DeviceClass": [NAME, AGE],
     "ResourceSlice": [
         NAME,
         _c("Node", "The node whose devices the slice lists (set when they are local to one node)."),
@@ -534,6 +536,8 @@ _CELLS: dict[str, Callable[[Obj, float], list[Any]]] = {
     "VolumeAttachment": pc.volumeattachment_cells,
     "VolumeAttributesClass": pc.volumeattributesclass_cells,
     "ResourceClaim": pc.resourceclaim_cells,
+    "ResourceClaimTemplate": pc.name_age_cells,
+    "DeviceClass": pc.name_age_cells,
     "ResourceSlice": pc.resourceslice_cells,
     "ServiceCIDR": pc.servicecidr_cells,
     "IPAddress": pc.ipaddress_cells,

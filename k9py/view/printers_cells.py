@@ -594,6 +594,11 @@ def resourceclaim_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), ",".join(states), _age(o, now)]
 
 
+def name_age_cells(o: Obj, now: float) -> list[Any]:
+    """A printer of NAME and AGE only (DeviceClass, ResourceClaimTemplate), not the default Created At."""
+    return [_name(o), _age(o, now)]
+
+
 def resourceslice_cells(o: Obj, now: float) -> list[Any]:
     return [_name(o), str(dig(o, "spec", "nodeName") or ""), str(dig(o, "spec", "driver") or ""),
             str(dig(o, "spec", "pool", "name") or ""), _age(o, now)]

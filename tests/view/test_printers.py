@@ -765,6 +765,8 @@ SAMPLES = [
     {"kind": "PriorityLevelConfiguration", "metadata": {"name": "p"}, "spec": {"type": "Exempt"}},
     {"kind": "ResourceClaim", "metadata": {"name": "gpu"}, "spec": {"devices": {}}},
     {"kind": "ResourceSlice", "metadata": {"name": "s"}, "spec": {"driver": "d", "allNodes": True, "pool": {"name": "p"}}},
+    {"kind": "ResourceClaimTemplate", "metadata": {"name": "t"}, "spec": {"spec": {}}},
+    {"kind": "DeviceClass", "metadata": {"name": "gpu.example.com"}, "spec": {}},
 ]
 
 
@@ -781,6 +783,8 @@ def test_resource_claim_state_and_slice_columns():
     assert p.cells(claim, NOW)[1] == "deleted"
     rs = {"kind": "ResourceSlice", "metadata": {"name": "s"}, "spec": {"driver": "d", "allNodes": True, "pool": {"name": "p"}}}
     assert p.cells(rs, NOW)[:4] == ["s", "", "d", "p"]
+    for kind in ("DeviceClass", "ResourceClaimTemplate"):  # NAME and AGE, not the default Created At
+        assert [c.name for c in p.columns(kind)] == ["Name", "Age"]
 
 
 @pytest.mark.parametrize("obj", SAMPLES, ids=lambda o: o["kind"])
