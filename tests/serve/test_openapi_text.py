@@ -31,7 +31,7 @@ def _plain_fields() -> list[str]:
     out, seen = [], set()
 
     def walk(name: str, depth: int) -> None:
-        if name in seen or depth > 1:
+        if name in seen or depth > 2:
             return
         seen.add(name)
         short = name.rsplit(".", 1)[-1]
