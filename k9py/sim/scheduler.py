@@ -287,7 +287,7 @@ class Scheduler(Controller):
             removals: int | None = cache.removals
             if fit.partial:
                 fit = static_fit(cache, spec, full=True)
-            elif devices or _removals_cannot_help(fit, req, reasons):
+            elif (devices and set(reasons) <= {dra.CANNOT_ALLOCATE}) or _removals_cannot_help(fit, req, reasons):
                 removals = None  # a pod leaving a node changes nothing for it: not tried again then
             for r, n in fit.reasons.items():
                 reasons[r] = reasons.get(r, 0) + n

@@ -288,7 +288,7 @@ NOT_HELPFUL_3 = " preemption: 0/3 nodes are available: 3 Preemption is not helpf
 
 def _claim_pod(name, **spec):
     m = pod_manifest(name, resourceClaims=[{"name": "gpu", "resourceClaimName": "gpu-claim"}], **spec)
-    m["spec"]["containers"][0]["resources"] = {"claims": [{"name": "gpu"}]}
+    m["spec"]["containers"][0].setdefault("resources", {})["claims"] = [{"name": "gpu"}]
     return m
 
 
@@ -372,3 +372,22 @@ def test_a_pod_whose_claims_are_allocated_is_placed():
     c.create(_claim_pod("dra"))
     c.settle()
     assert pod(c, "dra")["spec"]["nodeName"] == "minikube"
+
+
+def test_a_pod_needing_devices_is_tried_again_when_a_pod_leaves_a_node_it_did_not_fit():
+    """A node refused for its cpu (NodeResourcesFit), the others for the devices: a pod leaving
+    that node requeues it (the plugin's queueing hint), and its words change to the devices alone."""
+    c = make_cluster(nodes=2)
+    c.create({"apiVersion": "resource.k8s.io/v1", "kind": "DeviceClass", "metadata": {"name": "gpu.example.com"}})
+    c.create(_claim())
+    c.create(pod_manifest("hog", requests={"cpu": "1500m"}, nodeName="minikube"))
+    c.create(_claim_pod("dra", requests={"cpu": "1"}))
+    c.advance(5)
+    tail = " preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling."
+    assert _cond(pod(c, "dra"), "PodScheduled")["message"] == (
+        "0/2 nodes are available: 1 Insufficient cpu, 1 cannot allocate all claims. still not schedulable," + tail)
+    c.delete("Pod", "default", "hog", grace_period=0)
+    c.advance(5)
+    assert _cond(pod(c, "dra"), "PodScheduled")["message"] == (
+        "0/2 nodes are available: 2 cannot allocate all claims. still not schedulable,"
+        " preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.")
