@@ -87,7 +87,12 @@ def test_a_status_write_shares_the_rest_compares_only_the_status_and_writes_noth
     assert s.resource_version == rv
     d2 = s.write_status("Deployment", "default", "web", {"replicas": 2, "conditions": [dict(ready)]})
     assert d2["status"]["conditions"] is d1["status"]["conditions"]  # equal parts are the old version's
-    assert heard == [("MODIFIED", 1), ("MODIFIED", 2)]
+    progressing = {"type": "Progressing", "status": "True"}
+    d3 = s.write_status("Deployment", "default", "web", {"replicas": 2, "conditions": [dict(ready), progressing]})
+    d4 = s.write_status("Deployment", "default", "web",
+                        {"replicas": 2, "conditions": [dict(ready), {**progressing, "status": "False"}]})
+    assert d4["status"]["conditions"][0] is d3["status"]["conditions"][0]  # inside a changed list too
+    assert heard == [("MODIFIED", 1), ("MODIFIED", 2), ("MODIFIED", 2), ("MODIFIED", 2)]
     assert s.write_status("Deployment", "default", "gone", {"replicas": 1}) is None
 
 
