@@ -127,8 +127,8 @@ REQUESTS: dict[str, str] = {
     **dict.fromkeys(("screendump", "screendumps", "sd"), "screendumps"),  # the files ctrl-s saved
     **dict.fromkeys(("skins", "skin"), "skins"),  # the skin picker (live preview); `:skin NAME` applies one
     **dict.fromkeys(("portforwards", "portforward", "pf"), "portforwards"),  # the active port-forwards
-    **dict.fromkeys(("benchmarks", "benchmark", "be"), "benchmarks"),  # the reports `b` on a port-forward saved
-    "dir": "dir",  # `:dir [PATH]`: the manifests in a folder of the user's (`a` applies one, `d` deletes its objects)
+    **dict.fromkeys(("benchmarks", "benchmark", "bench", "be"), "benchmarks"),  # the reports `b` on a port-forward saved
+    **dict.fromkeys(("dir", "d"), "dir"),  # `:dir [PATH]`: the manifests in a folder of the user's (`a` applies one, `d` deletes its objects)
     **dict.fromkeys(("rewind", "past"), "rewind"),  # `:rewind 10m` / `:rewind 14:32`: the time machine
     **dict.fromkeys(("now", "present"), "now"),  # back from the past
     "diff": "diff",  # `:diff [WHEN]`: the selected object's YAML then and now

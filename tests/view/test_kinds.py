@@ -1,6 +1,16 @@
 import pytest
 
-from k9py.view.kinds import BY_NAME, command_in, complete, drill, known_command, lookup, owner_scope, parse_command
+from k9py.view.kinds import (
+    BY_NAME,
+    REQUESTS,
+    command_in,
+    complete,
+    drill,
+    known_command,
+    lookup,
+    owner_scope,
+    parse_command,
+)
 from tests.samples import small_cluster
 
 K9S_ALIASES = {"po": "pods", "pods": "pods", "dp": "deployments", "deploy": "deployments", "svc": "services",
@@ -50,6 +60,13 @@ def test_a_command_in_another_namespace_keeps_its_selector_filter_and_contexts()
 def test_known_commands_are_views_and_screens():
     assert all(known_command(c) for c in ("po kube-system", ":deploy", "pulses", "xray dp", "rewind 5m"))
     assert not any(known_command(c) for c in ("bogus", "crontabs", ""))
+
+
+@pytest.mark.parametrize("word,request_", [("bench", "benchmarks"), ("be", "benchmarks"), ("d", "dir"),
+                                            ("pf", "portforwards"), ("hz", "pulses"), ("x", "xray")])
+def test_k9s_screen_aliases(word, request_):
+    """k9s's config/alias.go loadDefaultAliases: `:bench` (k9s's own benchmark alias), `:d /tmp`..."""
+    assert REQUESTS[word] == request_ and known_command(f":{word}")
 
 
 def test_completion():
