@@ -13,6 +13,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 
 from k9py.backends.base import Backend
 from k9py.backends.playback import Playback
@@ -163,11 +164,16 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     # -- life ---------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(id="header", logoless=self.logoless, thresholds=self.user.settings.thresholds)
-        yield Prompt(lambda: self.session.extra_aliases(), id="prompt", user_aliases=self.user.aliases,
-                     arguments=self._argument_words,  # the focused pane's
-                     rediscover=lambda: self.session.rediscover() if self.session.rediscovers else None)
+        yield self.new_prompt("prompt")
         yield self.splits.root()
         yield Flash(id="flash")
+
+    def new_prompt(self, id: str) -> Prompt:
+        """A `:` prompt: the table's, or a text screen's own (``screen-prompt``: its command
+        runs over the table, and esc or a command not found leaves the screen where it was)."""
+        return Prompt(lambda: self.session.extra_aliases(), id=id, user_aliases=self.user.aliases,
+                      arguments=self._argument_words,  # the focused pane's
+                      rediscover=lambda: self.session.rediscover() if self.session.rediscovers else None)
 
     async def on_mount(self) -> None:
         if not self.manual:  # long-lived objects: keep the cyclic GC from walking them again and again
@@ -581,7 +587,10 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     def _route_key(self, key: str, char: str | None) -> bool:
         """Open, edit, submit or cancel the prompt now. False: the key goes its usual way."""
         if len(self.screen_stack) > 1:
-            return self._command_from_pushed_screen(key)
+            own = self._screen_prompt()
+            if own is None:
+                return self._command_from_pushed_screen(key)
+            return self._route_screen_prompt(own, key, char)
         prompt = self.prompt
         if not prompt.display:
             mode = keymap.prompt_mode(self.user.keymap, key)  # `:` and `/`, or the user's keys for them
@@ -612,19 +621,82 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         leaf = self.splits.leaf
         return leaf if leaf is not None and is_logs(leaf) else self.pane
 
+    def _screen_prompt(self) -> Prompt | None:
+        """The top screen's own `:` prompt (a describe, YAML or log view over the table alone),
+        unless a text box of its own has the keys."""
+        from textual.widgets import Input
+
+        if len(self.screen_stack) != 2:
+            return None
+        found = self.screen.query("#screen-prompt").results(Prompt)
+        own = next(iter(found), None)
+        if own is None or (not own.display and isinstance(self.focused, Input)):
+            return None
+        return own
+
+    def _route_screen_prompt(self, prompt: Prompt, key: str, char: str | None) -> bool:
+        """k9s's prompt over a describe, YAML or log view: the view stays under it until a
+        command runs; esc closes the prompt only, a command not found is said on the view."""
+        if not prompt.display:
+            if keymap.prompt_mode(self.user.keymap, key) != "command":
+                return False
+            prompt.open("command")
+            self.watch_namespaces()
+            return True
+        if key in ("up", "down"):
+            prompt.recall(self.navigator.commands, -1 if key == "up" else 1)
+            return True
+        done = prompt.feed(key, char)
+        if done in ("cancel", "submit"):
+            text = prompt.value
+            prompt.close()
+            if done == "submit" and text.strip():
+                self._command_over_screen(text)
+        return done is not None
+
+    def _command_over_screen(self, text: str) -> None:
+        """``text`` typed over the pushed screen: the screens close and it runs as over the
+        table, unless it fails (a command not found, a bad selector), which the screen says."""
+        screen = self.screen
+        if self.splits.is_command(text):
+            self._close_screens()
+            self.run_command(text)
+            return
+        out = self.navigator.run(text)
+        if out.later is not None and out.ok and out.request is None and not out.quit:
+            check = out.later  # a word no kind knew: the server's kinds read again first
+
+            async def later() -> None:
+                self._say_over(screen, await check())
+            self.run_worker(later(), group="later")
+            return
+        self._say_over(screen, out)
+
+    def _say_over(self, screen: Screen[Any], out: Outcome) -> None:
+        """What a command run over ``screen`` said: a failure on the screen, still open; else
+        the screens close and the outcome is done over the table."""
+        if not out.ok and self.screen is screen and hasattr(screen, "flash"):
+            screen.flash(out.message, out.level)
+            return
+        self._close_screens()
+        self.outcome(out)
+
+    def _close_screens(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
     def _command_from_pushed_screen(self, key: str) -> bool:
-        """k9s's `:` works in every view, describe, YAML, logs and xray included: the pushed
-        screens close and the prompt opens over the view below, so what is typed behind it is a
-        command, never the screen's own keys. Not while a dialog or picker is open (even under
-        help), nor while a text box has the keys."""
+        """k9s's `:` works in every view, xray and pulses included: on a screen with no prompt of
+        its own (``_screen_prompt``) the pushed screens close and the prompt opens over the view
+        below, so what is typed behind it is a command, never the screen's own keys. Not while a
+        dialog or picker is open (even under help), nor while a text box has the keys."""
         from textual.widgets import Input
 
         if keymap.prompt_mode(self.user.keymap, key) != "command":
             return False  # (every other key of a pushed screen: first, and at once)
         if isinstance(self.focused, Input) or not all(getattr(s, "KEY_SCOPE", "") for s in self.screen_stack[1:]):
             return False  # (a dialog or picker under the screen: its answer is not to be skipped)
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
+        self._close_screens()
         self.prompt.open("command")
         return True
 

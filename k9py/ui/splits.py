@@ -52,6 +52,7 @@ PREFIX_KEYS = [("s", "split", "split below"), ("v", "vsplit", "split right"), ("
                ("up", "up", ""), ("down", "down", "")]
 TAB_WORDS = {"tabnew": "new", "tabe": "new", "tabedit": "new", "tabnext": "next", "tabn": "next",
              "tabprevious": "prev", "tabprev": "prev", "tabp": "prev", "tabclose": "close", "tabc": "close"}
+PANE_WORDS = frozenset({*SPLIT_WORDS, *TAB_WORDS, "close", "clo", "only", "on", "zoom", "layout"})  # Splits.command's
 
 
 def is_logs(node: object) -> TypeGuard[FollowLogs]:
@@ -330,6 +331,12 @@ class Splits:
             self.focus(best[1])
 
     # -- layout -----------------------------------------------------------------------------------
+    @staticmethod
+    def is_command(text: str) -> bool:
+        """Whether ``text`` is one of the pane commands ``command`` runs."""
+        words = text.strip().lstrip(":").split()
+        return bool(words) and words[0].lower() in PANE_WORDS
+
     def command(self, text: str) -> bool:
         """The pane commands (True: ``text`` was one)."""
         words = text.strip().lstrip(":").split()

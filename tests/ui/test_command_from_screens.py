@@ -1,14 +1,15 @@
 """`:` in a pushed screen (describe, YAML, logs, xray, help) as in k9s, where every view takes a
-command: the screens close, the prompt opens over the view below, and what is typed behind `:`
-is the command, never the screen's own keys (`:svc` in the log view toggled autoscroll and
-copied the logs; `:pods` in xray opened previous logs)."""
+command: what is typed behind `:` is the command, never the screen's own keys (`:svc` in the log
+view toggled autoscroll and copied the logs; `:pods` in xray opened previous logs). A describe,
+YAML or log view has the prompt over it and stays until a command runs (esc, or a command not
+found, leave it open, as k9s's prompt does); over the others the screens close first."""
 
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.dialogs import DeleteDialog
 from k9py.ui.screens.logs import LogScreen
 from k9py.ui.screens.xray import XrayScreen
 from k9py.ui.screens.yaml_view import YamlScreen
-from tests.ui.simcluster import command, goto, run, settle
+from tests.ui.simcluster import command, flash, goto, run, settle
 
 
 async def on_counter(app, pilot, key):
@@ -40,13 +41,43 @@ def test_a_command_typed_in_xray_is_not_its_row_keys():
     run(s)
 
 
-def test_esc_after_colon_leaves_the_view_below_and_no_prompt():
+def test_esc_after_colon_closes_the_prompt_and_leaves_the_describe_open_as_in_k9s():
     async def s(app, pilot, cluster):
         await on_counter(app, pilot, "d")
-        await pilot.press("colon")
-        assert len(app.screen_stack) == 1 and app.prompt.display and app.prompt.mode == "command"
+        scr = app.screen
+        await pilot.press("colon", "s", "v")
+        own = scr.query_one("#screen-prompt")
+        assert app.screen is scr and own.display and own.value == "sv" and not app.prompt.display
         await pilot.press("escape")
-        assert not app.prompt.display and app.model.view.name == "pods"
+        await settle(app, pilot)
+        assert app.screen is scr and not own.display and app.focused is scr.body
+        await pilot.press("escape")  # the describe's own esc again
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and app.model.view.name == "pods" and not app.prompt.display
+    run(s)
+
+
+def test_a_command_not_found_over_the_logs_is_said_there_and_the_logs_stay():
+    async def s(app, pilot, cluster):
+        await on_counter(app, pilot, "l")
+        scr = app.screen
+        await command(app, pilot, "popeye")
+        assert app.screen is scr and isinstance(scr, LogScreen)
+        assert "`popeye` command not found" in flash(app)
+        assert app.model.view.name == "pods"
+        await pilot.press("colon", "up")  # the prompt recalls what ran before, as the table's
+        assert scr.query_one("#screen-prompt").value == app.navigator.commands[-1] != ""
+        await pilot.press("ctrl+u", *"dp", "tab", "enter")
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and app.model.view.name == "deployments"
+    run(s)
+
+
+def test_a_pane_command_over_the_yaml_closes_it_and_splits():
+    async def s(app, pilot, cluster):
+        await on_counter(app, pilot, "y")
+        await command(app, pilot, "split svc")
+        assert len(app.screen_stack) == 1 and len(app.splits.leaves()) == 2
     run(s)
 
 

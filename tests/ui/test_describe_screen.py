@@ -121,8 +121,9 @@ def test_search_copy_save_fullscreen_back(tmp_path, monkeypatch):
         await settle(app, pilot)
         await pilot.press("0")
         assert app.screen.__class__ is DescribeScreen and app.title_text() == "pods(default)[4]"
-        await pilot.press("colon")  # a command, as from any k9s view: the prompt over the view below
-        assert app.screen is app.screen_stack[0] and app.prompt.display and app.prompt.mode == "command"
+        await pilot.press("colon")  # a command, as from any k9s view: the prompt over the describe
+        own = app.screen.query_one("#screen-prompt")
+        assert app.screen.__class__ is DescribeScreen and own.display and own.mode == "command"
     run(s)
 
 

@@ -274,6 +274,11 @@ class ViewerScreen(KeyedScreen[None]):
         yield ScreenHeader(id="viewer-header", logoless=bool(getattr(app, "logoless", False)),
                            thresholds=user.settings.thresholds if user is not None else None)
         yield self.key_menu()
+        new_prompt = getattr(app, "new_prompt", None)
+        if new_prompt is not None:  # k9s's `:` over the text: esc comes back to it (app.py routes its keys)
+            prompt = new_prompt("screen-prompt")
+            prompt.display = False
+            yield prompt
         yield Static(id="viewer-status")
         with Vertical(id="viewer-box"):
             yield self.LINES(self._line, id="viewer-body")
