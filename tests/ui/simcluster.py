@@ -96,5 +96,29 @@ def menu_text(screen: Any) -> str:
     """What a pushed screen's menu says: a viewer's header (k9s's, its keys in its menu) when it
     shows, else the screen's own key menu."""
     if screen.has_class("with-header"):
-        return str(screen.query_one("#viewer-header").render())
+        return str(screen.query_one("#screen-header").render())
     return str(screen.query_one("#key-menu").render())
+
+
+async def wears_chrome(pilot: Any, screen: Any, crumbs_shown: list[str]) -> None:
+    """``screen`` (160 columns) wears k9s's header (the cluster's facts, its keys, the logo) over
+    its key menu, and the crumbs ``crumbs_shown``; ctrl-e and ctrl-g toggle them as over the table."""
+    from k9py.ui.widgets.menu import KeyMenu
+
+    header = screen.query_one("#screen-header")
+    menu = screen.query_one("#key-menu", KeyMenu)
+    crumbs = screen.query_one("#screen-crumbs")
+    text = str(header.render())
+    assert "Context:" in text and "k9py-sim" in text and "| |__/" in text  # the logo
+    assert header.facts.hints == screen.key_hints() and not header.facts.favorites
+    assert all(f"{h.label} " in text for h in screen.key_hints())  # 160 columns: every key
+    assert menu.region.height == 0  # the header's menu says them
+    assert str(crumbs.render()).split() == crumbs_shown
+    await pilot.press("ctrl+e")
+    await pilot.pause()
+    assert header.region.height == 0 and menu.region.height > 0  # as --headless
+    await pilot.press("ctrl+e", "ctrl+g")
+    await pilot.pause()
+    assert header.region.height > 0 and crumbs.region.height == 0
+    await pilot.press("ctrl+g")
+    await pilot.pause()

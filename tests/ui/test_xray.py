@@ -294,8 +294,10 @@ def test_every_hint_is_a_real_binding():
 # -- snapshots ----------------------------------------------------------------------------------------
 def test_the_menu_keeps_its_height_but_no_blank_row_as_the_cursor_moves():
     """The menu keeps the rows of the node offering the most keys, so the tree does not jump; a
-    node with fewer keys fills those rows in shorter columns (the root left two of them blank)."""
+    node with fewer keys fills those rows in shorter columns (the root left two of them blank).
+    (Its own menu: without k9s's header, ctrl-e, whose menu says the keys instead.)"""
     async def s(app, pilot, cluster):
+        await pilot.press("ctrl+e")
         screen = await open_xray(app, pilot, "dp")
         menu = screen.query_one("#key-menu", KeyMenu)
         tree_top = screen.query_one("#xray-box").region.y

@@ -103,6 +103,7 @@ class BenchmarksScreen(FileList):
     HELP_TITLE = "BENCHMARKS"
     KEY_SCOPE = "benchmarks"
     ID = "benches"
+    kind_label = "Benchmarks"
 
     def __init__(self, folder: Path, prefix: str = "", now: float | None = None) -> None:
         super().__init__()

@@ -13,7 +13,8 @@ from textual.widgets.option_list import Option
 
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
-from k9py.ui.screens.help import Choices, KeyedScreen
+from k9py.ui.screens.chrome import Chromed
+from k9py.ui.screens.help import Choices
 
 NAME_LEAST = 16  # a narrow screen shortens names down to this (in the middle: a dump's time stays)
 
@@ -31,7 +32,7 @@ def fit_middle(text: str, width: int) -> str:
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]
 
 
-class FileList(KeyedScreen[None]):
+class FileList(Chromed):
     """Subclasses read their files in ``reload`` (``show`` puts them up), lay them out for a width
     in ``lay_out`` (again, without reading, when the width changes) and open one in ``action_open``; ``ID`` names the list (its box, header and flash are ``ID-box`` ...)."""
 
@@ -54,10 +55,12 @@ class FileList(KeyedScreen[None]):
         self.ids: list[str] = []
 
     def compose(self) -> ComposeResult:
+        yield from self.chrome_header()
         yield self.key_menu()
         with Vertical(id=f"{self.ID}-box", classes="files-box"):
             yield Static(id=f"{self.ID}-header", classes="files-header")
             yield Choices(id=self.ID)
+        yield from self.chrome_crumbs()
         yield Static(id=f"{self.ID}-flash", classes="files-flash")
 
     @property

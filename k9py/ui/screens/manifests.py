@@ -123,6 +123,7 @@ class DirScreen(FileList):
     HELP_TITLE = "DIR"
     KEY_SCOPE = "dir"
     ID = "dir"
+    kind_label = "Dir"
 
     def __init__(self, folder: Path, *, select: Path | None = None, now: float | None = None) -> None:
         super().__init__()

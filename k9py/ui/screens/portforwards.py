@@ -19,9 +19,10 @@ from k9py.explorer.portforward import Forward, ForwardKey, PortSpec, default_loc
 from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
+from k9py.ui.screens.chrome import Chromed
 from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
 from k9py.ui.screens.filelist import fit_end
-from k9py.ui.screens.help import Choices, KeyedScreen
+from k9py.ui.screens.help import Choices
 from k9py.ui.screens.listsort import ListSort, natural
 from k9py.view.inert import inert_line
 
@@ -168,7 +169,7 @@ def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0, header: Sequenc
     return [fit_end(line, width) for line in lines] if width else lines
 
 
-class PortForwardsScreen(KeyedScreen[None]):
+class PortForwardsScreen(Chromed):
     BINDINGS = [Binding("b", "bench", "Benchmark Run/Stop", id="portforwards.bench"),
                 Binding("enter", "benchmarks", "View Benchmarks", id="portforwards.benchmarks"),
                 Binding("ctrl+d", "stop", "Delete", id="portforwards.delete"),
@@ -179,6 +180,7 @@ class PortForwardsScreen(KeyedScreen[None]):
                 Binding("j", "cursor(1)", "Down", id="down"), Binding("k", "cursor(-1)", "Up", id="up"),
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "PORT-FORWARDS"
+    kind_label = "PortForwards"
     KEY_SCOPE = "portforwards"
     DEFAULT_CSS = """
     PortForwardsScreen { background: $k9-bg; }
@@ -207,10 +209,12 @@ class PortForwardsScreen(KeyedScreen[None]):
         return "Help: portforwards"
 
     def compose(self) -> ComposeResult:
+        yield from self.chrome_header()
         yield self.key_menu()
         with Vertical(id="pf-box"):
             yield Static(id="pf-header")
             yield Choices(id="pf-list")
+        yield from self.chrome_crumbs()
         yield Static(id="pf-flash")
 
     @property

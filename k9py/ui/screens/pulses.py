@@ -21,7 +21,7 @@ from k9py.kube.timefmt import human_duration
 from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
-from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.screens.chrome import Chromed
 from k9py.view import health
 from k9py.view import pulses as model
 
@@ -176,7 +176,7 @@ class TileGrid(Grid, can_focus=True):
     ]
 
 
-class PulsesScreen(KeyedScreen[None]):
+class PulsesScreen(Chromed):
     """Pulses of ``session``'s cluster in ``namespace`` ("" all namespaces)."""
 
     BINDINGS = [  # keymap ids pulses.*
@@ -184,6 +184,7 @@ class PulsesScreen(KeyedScreen[None]):
         Binding("shift+tab", "move(-1)", "Prev", id="pulses.prev"), Binding("escape,q", "back", "Back", id="back"),
     ]
     HELP_TITLE = "PULSES"
+    kind_label = "Pulses"
     MENU_ROWS = 2
     KEY_SCOPE = "pulses"
     KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
@@ -221,6 +222,7 @@ class PulsesScreen(KeyedScreen[None]):
 
     # -- life --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield from self.chrome_header()
         yield self.key_menu()
         with Vertical(id="pulses-box"):
             with TileGrid(id="tiles"):
@@ -229,6 +231,7 @@ class PulsesScreen(KeyedScreen[None]):
             with Horizontal(id="charts"):
                 yield Chart("cpu")
                 yield Chart("mem")
+        yield from self.chrome_crumbs()
         yield Static(id="pulses-flash")
 
     def on_mount(self) -> None:

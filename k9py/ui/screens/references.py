@@ -77,6 +77,7 @@ class References(FileList):
     HELP_TITLE = "REFERENCES"
     KEY_SCOPE = "references"
     ID = "refs"
+    kind_label = "References"
 
     def __init__(self, kind: str, namespace: str, name: str, refs: list[Ref], session: Session) -> None:
         super().__init__()

@@ -89,6 +89,7 @@ class ScreenDumps(FileList):
     HELP_TITLE = "SCREEN DUMPS"
     KEY_SCOPE = "screendumps"
     ID = "dumps"
+    kind_label = "ScreenDumps"
 
     def __init__(self, folder: Path, now: float | None = None) -> None:
         super().__init__()

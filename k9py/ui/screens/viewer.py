@@ -32,10 +32,8 @@ from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
-from k9py.ui.screens.help import KeyedScreen
-from k9py.ui.widgets.header import ScreenHeader
+from k9py.ui.screens.chrome import Chromed
 from k9py.ui.widgets.inert_input import SearchBox
-from k9py.ui.widgets.status import Crumbs
 from k9py.view.filter import search_regex
 from k9py.view.inert import encodable, inert_line
 
@@ -201,7 +199,7 @@ class LinesView(ScrollView, can_focus=True):
         return strip.extend_cell_length(width, bg).apply_style(bg)
 
 
-class ViewerScreen(KeyedScreen[None]):
+class ViewerScreen(Chromed):
     """A full-screen text viewer; subclasses provide ``lines`` (plain strings) and the title.
 
     ``session``: the explorer session it reads (the clock, the backend's context for ctrl-s,
@@ -227,18 +225,10 @@ class ViewerScreen(KeyedScreen[None]):
     ViewerScreen.fullscreen #viewer-box { border: none; }
     ViewerScreen.fullscreen #viewer-status { display: none; }
     ViewerScreen.fullscreen #key-menu { display: none; }
-    ViewerScreen #viewer-header { display: none; }
-    ViewerScreen #viewer-crumbs { display: none; height: 1; background: $k9-bg; }
-    ViewerScreen.with-header #viewer-header { display: block; }
-    ViewerScreen.with-header #key-menu { display: none; }
-    ViewerScreen.with-crumbs #viewer-crumbs { display: block; }
-    ViewerScreen.fullscreen #viewer-header { display: none; }
-    ViewerScreen.fullscreen #viewer-crumbs { display: none; }
     ViewerScreen #viewer-status { height: auto; background: $k9-bg; }
     ViewerScreen #viewer-search { height: 3; border: round $k9-filter-border; background: $k9-prompt-bg; color: $k9-prompt-fg; display: none; }
     ViewerScreen #viewer-flash { height: 1; background: $k9-bg; text-wrap: nowrap; text-overflow: ellipsis; }
     """
-    kind_label = "Text"
     save_suffix = ".txt"
 
     def __init__(self, title: str, *, session: Session | None = None, save_dir: Path | None = None) -> None:
@@ -270,9 +260,7 @@ class ViewerScreen(KeyedScreen[None]):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         app = self.app
-        user = getattr(app, "user", None)
-        yield ScreenHeader(id="viewer-header", logoless=bool(getattr(app, "logoless", False)),
-                           thresholds=user.settings.thresholds if user is not None else None)
+        yield from self.chrome_header()
         yield self.key_menu()
         new_prompt = getattr(app, "new_prompt", None)
         if new_prompt is not None:  # k9s's `:` over the text: esc comes back to it (app.py routes its keys)
@@ -283,38 +271,8 @@ class ViewerScreen(KeyedScreen[None]):
         with Vertical(id="viewer-box"):
             yield self.LINES(self._line, id="viewer-body")
         yield SearchBox(id="viewer-search", placeholder="search (regex)")
-        yield Crumbs(id="viewer-crumbs")
+        yield from self.chrome_crumbs()
         yield Static(id="viewer-flash")
-
-    @property
-    def crumb(self) -> str:
-        """This screen's crumb after the table's (k9s: the view's title, lower case, no spaces)."""
-        return self.kind_label.lower().replace(" ", "")
-
-    def render_chrome(self) -> None:
-        """k9s's header and crumbs around the text, as around the table: shown when the table's
-        are (ctrl-e, ctrl-g, --headless, --crumbsless, a short terminal), never in full screen.
-        The header's menu is this screen's keys; the app calls this at every tick (CPU, MEM)."""
-        app = self.app
-        main = app.screen_stack[0] if app.screen_stack else None
-        nav = getattr(app, "navigator", None)
-        headers = main.query("#header") if main is not None else None
-        header_shown = bool(headers and nav is not None and headers.first().display)
-        crumbs_shown = bool(getattr(app, "show_crumbs", False)) and nav is not None
-        self.set_class(header_shown, "with-header")
-        self.set_class(crumbs_shown, "with-crumbs")
-        if header_shown and nav is not None:
-            replay = app.replay_hints() if hasattr(app, "replay_hints") else []
-            self.query_one("#viewer-header", ScreenHeader).show_keys(
-                self.session, nav, replay, self.key_hints())
-        if crumbs_shown and nav is not None:
-            stack = [view.scope.view.name for view in nav.stack]
-            self.query_one("#viewer-crumbs", Crumbs).show_names([*stack, self.crumb])
-
-    def refresh_menu(self) -> None:
-        super().refresh_menu()
-        if not self.torn_down:
-            self.render_chrome()
 
     @property
     def body(self) -> LinesView:

@@ -26,7 +26,7 @@ from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
 from k9py.ui.screens import actions
-from k9py.ui.screens.help import KeyedScreen
+from k9py.ui.screens.chrome import Chromed
 from k9py.ui.widgets.inert_input import SearchBox
 from k9py.ui.widgets.menu import Hint, KeyMenu, rows_needed
 from k9py.view import health
@@ -177,7 +177,7 @@ class XrayTree(ScrollView, can_focus=True):
         return strip.extend_cell_length(width, background).crop(0, width).apply_style(background)
 
 
-class XrayScreen(KeyedScreen[None]):
+class XrayScreen(Chromed):
     """The xray of ``view`` in ``namespace`` ("" all namespaces) over ``session``'s informer."""
 
     BINDINGS = [  # keymap ids: xray.*, the row verbs' (one key moves a verb in tables and here)
@@ -188,6 +188,7 @@ class XrayScreen(KeyedScreen[None]):
         Binding("escape,q", "back", "Back", id="back"),
     ]
     HELP_TITLE = "XRAY"
+    kind_label = "Xray"
     MENU_ROWS = 4
     KEY_SCOPE = "xray"
     BODY = XrayTree
@@ -238,10 +239,12 @@ class XrayScreen(KeyedScreen[None]):
 
     # -- life --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield from self.chrome_header()
         yield self.key_menu()
         with Vertical(id="xray-box"):
             yield XrayTree(id="xray-tree")
         yield SearchBox(id="xray-filter", placeholder="filter (regex)")
+        yield from self.chrome_crumbs()
         yield Static(id="xray-flash")
 
     def on_mount(self) -> None:
