@@ -167,7 +167,7 @@ def discovered(resources: Iterable[Any]) -> Aliases:
 
 
 def alias_table(extra: Aliases, user: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
-    """`ctrl-a`: (kind, view name, its aliases) for every view, built-in and discovered, then
+    """`ctrl-a`: (kind, view name, its aliases, shortest first) for every view, built-in and discovered, then
     one row per user alias: (its view's kind, its command as written, the alias). A user alias
     shadows a built-in one, which leaves its view's row."""
     user = user or {}
@@ -177,8 +177,9 @@ def alias_table(extra: Aliases, user: Mapping[str, str] | None = None) -> list[t
     views = list(VIEWS) + [v for v in more if v.discovered]
     rows = []
     for v in sorted(views, key=lambda v: v.name):
-        words = [a for a in list(v.aliases) + [a for a in more.get(v, []) if a not in v.aliases] if a not in user]
-        rows.append((v.kind or KINDLESS[v.name], v.name, ",".join(words)))
+        words = {a for a in [*v.aliases, *more.get(v, [])] if a not in user}
+        # the short names first (what the list is read for; a narrow screen cuts the long ones)
+        rows.append((v.kind or KINDLESS[v.name], v.name, ",".join(sorted(words, key=lambda a: (len(a), a)))))
     for alias, command in sorted(user.items()):
         head, seen = alias, set()
         while head in user and head not in seen:  # through the user's aliases to the view

@@ -211,6 +211,21 @@ def test_aliases_keep_one_line_per_resource_on_a_small_terminal(monkeypatch, tmp
     run(s, user=user, size=(80, 24))
 
 
+def test_the_aliases_keep_room_for_the_short_names_at_80_columns():
+    """ctrl-a at 80 columns left the aliases 3 cells (`api…`) after the kinds' and views' long
+    names: those give way (cut with an ellipsis) and the short names come first (`csr`)."""
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        await pilot.pause()
+        lines = help_body(app).splitlines()
+        csr = next(x for x in lines if x.startswith("CertificateSigningRequest"))
+        assert csr.split()[1:] == ["certificatesigningrequ…", "csr,certificatesigningrequest,certificatesigningrequests"]
+        sa = next(x for x in lines if x.startswith("ServiceAccount"))
+        assert sa.split() == ["ServiceAccount", "serviceaccounts", "sa,serviceaccount,serviceaccounts"]
+    run(s, size=(80, 24))
+
+
 def test_without_user_files_the_keys_are_k9s(tmp_path):
     async def s(app, pilot, cluster):
         assert app.user.keymap.overrides == {}

@@ -327,15 +327,31 @@ class HelpScreen(ListScreen):
 AliasRow = tuple[str, str, str, str]  # RESOURCE, COMMAND, ALIASES as shown; what enter runs
 
 
-def alias_text(rows: Sequence[AliasRow], header: Sequence[str] = ("RESOURCE", "COMMAND", "ALIASES")) -> Text:
+ALIASES_ROOM = 20  # what a narrow screen keeps for the aliases: the first two columns give way
+
+
+def alias_text(rows: Sequence[AliasRow], header: Sequence[str] = ("RESOURCE", "COMMAND", "ALIASES"),
+               width: int = 0) -> Text:
     """The aliases' lines under their header, columns as wide as their longest cell (a user's long
-    command at most 30)."""
+    command at most 30); in ``width`` cells (0: any) the first two narrow (their names cut with
+    an ellipsis) so that the aliases, what the list is read for, keep ``ALIASES_ROOM``."""
     kind_w = max((len(r[0]) for r in rows), default=8) + 2
     name_w = min(30, max((len(r[1]) for r in rows), default=7)) + 2
     kind_w, name_w = max(kind_w, len(header[0]) + 2), max(name_w, len(header[1]) + 2)
+    over = kind_w + name_w + ALIASES_ROOM - width if width else 0
+    if over > 0:
+        least = len(header[0]) + 2
+        cut_kind = min(over - over // 2, kind_w - least)
+        kind_w -= cut_kind
+        name_w = max(len(header[1]) + 2, name_w - (over - cut_kind))
+
+    def fit(cell: str, w: int) -> str:
+        return cell if len(cell) <= w else cell[:max(0, w - 1)] + "…"
+
     text = Text(f"{header[0]:<{kind_w}}{header[1]:<{name_w}}{header[2]}\n", style=theme.style("table.header"))
     for kind, name, words, _ in rows:
-        text.append(f"{kind:<{kind_w}}{name:<{name_w - 1}} {words}\n", style=theme.style("row"))
+        text.append(f"{fit(kind, kind_w - 1):<{kind_w}}{fit(name, name_w - 1):<{name_w - 1}} {words}\n",
+                    style=theme.style("row"))
     return text
 
 
@@ -407,7 +423,7 @@ class AliasesScreen(ListScreen):
     def _relist(self, keep: str | None = None) -> None:
         """The rows again, sorted and filtered; the cursor on ``keep``'s row (or the first)."""
         rows = self._shown_rows()
-        self._body = alias_text(rows, self.sort.header(self.COLUMNS))
+        self._body = alias_text(rows, self.sort.header(self.COLUMNS), self.scroller.scrollable_content_region.width)
         self.commands = [r[3] for r in rows]
         title = f"Aliases[{len(rows)}]" + (f" </{self.filter_text}>" if self.filter_text else "")
         self.query_one("#help-box").border_title = Text(title)
@@ -455,6 +471,15 @@ class AliasesScreen(ListScreen):
             self.scroller.can_focus = False  # its own arrow and page keys would scroll past the cursor
             self.set_focus(None)
         self._paint()
+        if self.rows:  # laid out for the width it got (a narrow screen keeps the aliases)
+            self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:  # (ListScreen's runs too: Textual calls each class's handler)
+        if self.rows:
+            self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        self._relist(self._current())
 
     def _paint(self) -> None:
         if not self.commands or not isinstance(self._body, Text):
