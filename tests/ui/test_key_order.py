@@ -38,6 +38,26 @@ def test_describe_then_its_search_typed_in_one_burst(drive):
     drive(s)
 
 
+def test_the_key_behind_a_search_s_enter_acts_on_its_matches(drive):
+    """`d/atus⏎n`: the describe's second match is the current one (the `n` went into the search
+    box, still open until its Submitted message came, and was lost); in xray, `/coredns⏎j`
+    moves the cursor in the tree the filter left."""
+    async def s(app, pilot, cluster):
+        app.run_command("pods default")
+        await _settled(app, pilot)
+        _type(app, "d", "/", "a", "t", "u", "s", "enter", "n")
+        await _settled(app, pilot)
+        assert isinstance(app.screen, DescribeScreen) and len(app.screen.matches) > 1
+        assert app.screen.match_index == 1 and not app.screen.search_input.display
+        _type(app, "escape", "escape", "colon", *"xray deploy", "enter")
+        await _settled(app, pilot)
+        tree = app.screen.xtree
+        _type(app, "/", *"nginx", "enter", "j")
+        await _settled(app, pilot)
+        assert app.screen.filter_text == "nginx" and tree.cursor == 1 and app.focused is tree
+    drive(s)
+
+
 def test_scale_typed_in_one_burst_with_the_new_count(drive):
     """`s⌫5⏎` on a deployment: the dialog opens with its count, the count is replaced by 5."""
     async def s(app, pilot, cluster):

@@ -16,7 +16,7 @@ from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from k9py.config.keymap import Keymap, yielded
 from k9py.ui import keymap, theme
@@ -402,7 +402,7 @@ class AliasesScreen(ListScreen):
         return not (self.is_mounted and self.filter_box.display)
 
     def under_list(self) -> ComposeResult:
-        yield SearchBox(id="aliases-filter", placeholder="filter (regex)")
+        yield SearchBox(id="aliases-filter", placeholder="filter (regex)", on_submit=self._filtered)
 
     @property
     def filter_box(self) -> SearchBox:
@@ -446,12 +446,10 @@ class AliasesScreen(ListScreen):
             self.filter_box.open(self.filter_text)
             self.set_focus(self.filter_box)  # now: the keys typed behind `/` are the box's
 
-    @on(Input.Submitted, "#aliases-filter")
-    def _filtered(self, event: Input.Submitted) -> None:
-        event.stop()
+    def _filtered(self, text: str) -> None:
         self.filter_box.close(self)
         self.set_focus(None)
-        self.filter_text = event.value.strip()
+        self.filter_text = text.strip()
         self._relist(self._current())
 
     def action_dismiss_screen(self) -> None:

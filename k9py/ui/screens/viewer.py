@@ -24,7 +24,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from k9py.config import locations
 from k9py.config.settings import Settings
@@ -270,7 +270,7 @@ class ViewerScreen(Chromed):
         yield Static(id="viewer-status")
         with Vertical(id="viewer-box"):
             yield self.LINES(self._line, id="viewer-body")
-        yield SearchBox(id="viewer-search", placeholder="search (regex)")
+        yield SearchBox(id="viewer-search", placeholder="search (regex)", on_submit=self._searched)
         yield from self.chrome_crumbs()
         yield Static(id="viewer-flash")
 
@@ -360,12 +360,9 @@ class ViewerScreen(Chromed):
     def action_search(self) -> None:
         self.search_input.open(self.search_text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input is not self.search_input:
-            return
-        event.stop()
+    def _searched(self, text: str) -> None:
         self.search_input.close(self.body)
-        self.apply_search(event.value)
+        self.apply_search(text)
 
     def apply_search(self, text: str) -> None:
         self.search_text = text

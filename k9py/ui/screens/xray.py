@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from k9py.backends.locked import in_thread
 from k9py.config.keymap import ROW_VERBS, XRAY_VERBS
@@ -243,7 +243,7 @@ class XrayScreen(Chromed):
         yield self.key_menu()
         with Vertical(id="xray-box"):
             yield XrayTree(id="xray-tree")
-        yield SearchBox(id="xray-filter", placeholder="filter (regex)")
+        yield SearchBox(id="xray-filter", placeholder="filter (regex)", on_submit=self._filtered)
         yield from self.chrome_crumbs()
         yield Static(id="xray-flash")
 
@@ -408,12 +408,9 @@ class XrayScreen(Chromed):
     def action_filter(self) -> None:
         self.filter_input.open(self.filter_text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input is not self.filter_input:
-            return
-        event.stop()
+    def _filtered(self, text: str) -> None:
         self.filter_input.close(self.xtree)
-        self.apply_filter(event.value.strip())
+        self.apply_filter(text.strip())
 
     def apply_filter(self, text: str) -> None:
         self.filter_text = text

@@ -8,6 +8,9 @@ character to exactly one visible one, so Textual's cursor and scrolling offsets 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Input
@@ -34,6 +37,16 @@ class SearchBox(InertInput):
         self.value = value
         self.display = True
         self.focus()
+
+    def __init__(self, *, on_submit: Callable[[str], None], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.on_submit = on_submit
+
+    async def action_submit(self) -> None:
+        """Enter: ``on_submit`` takes the text now, so that the keys typed behind the enter find
+        the box closed (``ui/keyorder.py`` runs them once the enter is handled; a Submitted
+        message came later, and `/atus⏎n` in one burst typed the `n` into the box)."""
+        self.on_submit(self.value)
 
     def close(self, back_to: Widget) -> None:
         """Hidden again; the keys go back to ``back_to``."""
