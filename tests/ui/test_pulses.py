@@ -194,6 +194,29 @@ def test_without_metrics_the_charts_say_so():
     run(main, cluster=cluster)
 
 
+@pytest.mark.parametrize("size,compact", [((80, 24), True), ((160, 45), False)])
+def test_a_short_screen_takes_compact_tiles_and_keeps_its_charts(size, compact):
+    """Under k9s's header at 80x24 the two rows of tiles (6 rows each) left the charts no row:
+    the tiles take 4 rows there, their counts on one line, and the charts keep 5 rows; ctrl-e
+    (no header) gives the tiles their room back."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "pulses")
+        await settle(app, pilot)
+        screen = app.screen
+        tiles = screen.tiles
+        assert screen.has_class("compact") is compact and all(t.has_class("compact") is compact for t in tiles)
+        assert all(c.region.height >= 5 for c in screen.query(Chart))
+        pods = str(tiles[0].render()).splitlines()
+        c = tiles[0].counts
+        one_line = ["●", str(c.ok), "●", str(c.warn), "●", str(c.error)]
+        assert (pods[0].split() == one_line) if compact else (pods[0].split() == ["●", str(c.ok), "ok"])
+        if compact:
+            await pilot.press("ctrl+e")
+            await settle(app, pilot)
+            assert not screen.has_class("compact") and tiles[0].region.height == 6
+    run(s, pulses_cluster(), size=size)
+
+
 def test_menu_help_and_bindings():
     async def s(app, pilot, cluster):
         screen = await open_pulses(app, pilot)

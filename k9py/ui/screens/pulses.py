@@ -40,6 +40,7 @@ COLUMNS = 4
 REPAINT_DELAY = 0.5  # seconds: diffs arriving meanwhile make one repaint
 COUNT_ON_LOOP_MAX = 5_000  # objects: a bigger cache is counted in a thread, its tile "loading…" meanwhile
 TICK = 1.0  # seconds between chart repaints (the time axis moves)
+COMPACT_BELOW = 12 + 5  # the pulses box's rows under which its tiles (2 rows of 6) shrink: the charts keep 5
 
 
 class Tile(Static):
@@ -49,6 +50,7 @@ class Tile(Static):
     DEFAULT_CSS = """
     Tile { height: 6; border: round $k9-pulse-ok; border-title-color: $k9-text; border-title-style: bold;
            border-subtitle-color: $k9-text; background: $k9-charts-bg; padding: 0 1; }
+    Tile.compact { height: 4; }
     """
 
     def __init__(self, spec: model.TileSpec) -> None:
@@ -85,8 +87,13 @@ class Tile(Static):
             return text
         c = self.counts
         muted, faint, count = theme.style("pulse.muted"), theme.style("pulse.faint"), theme.style("pulse.count")
+        compact = self.has_class("compact")  # a short screen: the three counts on one line
         for state, n in ((health.OK, c.ok), (health.WARN, c.warn), (health.ERROR, c.error)):
             text.append("● ", COLORS[state] if n else faint)
+            if compact:
+                text.append(f"{n}", count if n else muted)
+                text.append("  " if state != health.ERROR else "\n")
+                continue
             text.append(f"{n:>5} ", count if n else muted)
             text.append(LABELS[state] + "\n", COLORS[state] if n else muted)
         for state, cells in model.bar(c, width):
@@ -194,6 +201,7 @@ class PulsesScreen(Chromed):
     PulsesScreen #pulses-box { height: 1fr; border: round $k9-border; border-title-align: center;
                                border-title-color: $k9-title; border-title-style: bold; background: $k9-charts-bg; }
     PulsesScreen #tiles { grid-size: 4 2; grid-gutter: 0 0; grid-rows: 6; height: 12; }
+    PulsesScreen.compact #tiles { grid-rows: 4; height: 8; }
     PulsesScreen #charts { height: 1fr; min-height: 3; }
     PulsesScreen #pulses-flash { height: 1; background: $k9-bg; }
     """
@@ -307,6 +315,26 @@ class PulsesScreen(Chromed):
             self.call_later(self.repaint)
         else:
             self.set_timer(REPAINT_DELAY, self.repaint)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def render_chrome(self) -> None:
+        super().render_chrome()  # (the header shown or not: the box's rows change)
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """A box too short for the tiles and charts (80x24 under k9s's header: the charts had no
+        row left) takes compact tiles: their counts on one line, 4 rows instead of 6."""
+        boxes = self.query("#pulses-box")
+        if not boxes:
+            return
+        compact = boxes.first().content_region.height < COMPACT_BELOW
+        if compact != self.has_class("compact"):
+            self.set_class(compact, "compact")
+            for tile in self.tiles:
+                tile.set_class(compact, "compact")
+                tile.refresh()
 
     def repaint(self) -> None:
         """Show every tile's counts (kept by its ``Counter`` from the informer's diffs)."""
