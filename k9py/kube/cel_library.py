@@ -25,6 +25,7 @@ from k9py.kube.cel_values import (
     type_of,
     uint64,
 )
+from k9py.kube.regex import compile_re2
 
 
 def _size(v: Any) -> int:
@@ -157,14 +158,10 @@ def _regex(pattern: Any) -> Any:
     found = _REGEX_CACHE.get(pattern)
     if found is not None:
         return found
-    import re2  # type: ignore[import-untyped]  # (google-re2: loaded by the first ``matches``)
-    options = re2.Options()
-    options.log_errors = False  # (else RE2 writes its complaint on the terminal's stderr)
     try:
-        compiled = re2.compile(pattern, options=options)
-    except re2.error as e:
-        why = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
-        raise CelError(f"invalid regex: error parsing regexp: {why}") from None
+        compiled = compile_re2(pattern)
+    except ValueError as e:
+        raise CelError(f"invalid regex: error parsing regexp: {e}") from None
     if len(_REGEX_CACHE) > 256:
         _REGEX_CACHE.clear()
     _REGEX_CACHE[pattern] = compiled

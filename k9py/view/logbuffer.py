@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar, overload
 
+from k9py.kube.regex import Regex
 from k9py.view.filter import compile_regex
 from k9py.view.logspill import SpillFile
 
@@ -139,7 +140,7 @@ class LogBuffer:
         self.total = 0  # lines ever appended
         self.pattern = ""
         self.filter_error = ""
-        self._regex: re.Pattern[str] | None = None
+        self._regex: Regex | None = None
 
     # -- content -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -279,7 +280,7 @@ class LogBuffer:
         return self.filter_error
 
     @property
-    def regex(self) -> re.Pattern[str] | None:
+    def regex(self) -> Regex | None:
         return self._regex
 
     def visible(self) -> Visible:

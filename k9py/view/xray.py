@@ -9,12 +9,12 @@ UI-free: ``build`` reads plain object maps (the informer's caches, a store's lis
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from k9py.kube import meta, selectors
+from k9py.kube.regex import Regex
 from k9py.view import health
 from k9py.view.kinds import ALIASES, BY_NAME, ViewKind
 from k9py.view.printers_pod import pod_ready
@@ -413,7 +413,7 @@ def badge(node: XNode) -> str:
     return "TOAST_REF" if node.status == health.MISSING else ""
 
 
-def filtered(root: XNode, rx: re.Pattern[str]) -> XNode:
+def filtered(root: XNode, rx: Regex) -> XNode:
     """k9s's xray filter: the nodes whose title ``rx`` finds, with their subtrees and the nodes
     on the way to them (copies: the tree built stays whole for the next filter)."""
     def keep(node: XNode) -> XNode | None:
