@@ -13,12 +13,12 @@ import functools
 import json
 import os
 import ssl
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from k9py.backends import exec_plugins
 from k9py.errors import K9pyError
 
 DEFAULT_PATH = os.path.join("~", ".kube", "config")
@@ -516,12 +516,13 @@ def _loader_class() -> Any:
                         info["spec"]["cluster"]["config"] = extension["extension"]
                         break
             self.env["KUBERNETES_EXEC_INFO"] = json.dumps(info)
-            process = subprocess.Popen(self.args, stdout=subprocess.PIPE,
-                                       stderr=None if interactive else subprocess.PIPE,
-                                       stdin=None if interactive else subprocess.DEVNULL,
-                                       cwd=self.cwd, env=self.env, text=True, errors="replace")
-            stdout, stderr = process.communicate()
             command = self.args[0] if self.args else ""
+
+            def notice() -> str:  # (k9py starting, `k9py record`: not over the UI)
+                return (f"the credential plugin {command} has not answered in {exec_plugins.NOTICE_AFTER:g}s: "
+                        "waiting for it (kubectl would wait as long; ctrl-c quits)")
+            process, stdout, stderr = exec_plugins.run(self.args, interactive=interactive, cwd=self.cwd, env=self.env,
+                                                       notice=None if _ui_drawn() else notice)
             if process.returncode != 0:  # client-go's wrapCmdRunErrorLocked, the plugin's stderr after it
                 said = (stderr or "").strip()
                 raise ConfigException(f"exec: executable {command} failed with exit code {process.returncode}"
@@ -628,6 +629,14 @@ def _ssl_reason(err: BaseException) -> str:
     if isinstance(err, OSError) and not isinstance(err, ssl.SSLError):
         return err.strerror or str(err)
     return one_line(str(err))
+
+
+def _ui_drawn() -> bool:
+    """Whether k9py's UI has the terminal (Textual's stand-in for stdout has no descriptor)."""
+    try:
+        return sys.stdout.fileno() < 0
+    except (AttributeError, ValueError, OSError):
+        return True
 
 
 def _interactive() -> bool:

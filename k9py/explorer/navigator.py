@@ -32,7 +32,7 @@ class Outcome:
     message: str = ""
     level: str = "info"  # info | warn | error
     quit: bool = False
-    # for the UI: "scenarios", "context", "logs", "describe", "help", "aliases", "xray", "pulses",
+    # for the UI: "scenarios", "context", "context-kept", "logs", "describe", "help", "aliases", "xray", "pulses",
     # "timeline", "screendumps", "skins", "portforwards", "benchmarks", "dir", "rbac" (arg: KIND|NAMESPACE|NAME)
     request: str | None = None
     arg: str = ""
@@ -359,8 +359,8 @@ class Navigator:
         ctx = found.get(name)
         if ctx is None:
             return Outcome.fail(f'no context exists with the name: "{name}"')
-        if ctx.get("current") or not self.session.can_switch():
-            return Outcome(message=f"already using context {name}")
+        if ctx.get("current") or not self.session.can_switch():  # (a switch to another still going: given up)
+            return Outcome(message=f"already using context {name}", request="context-kept")
         return Outcome(request="context", arg=name)
 
     def history_back(self) -> Outcome:
@@ -403,7 +403,7 @@ class Navigator:
         if name == "contexts":
             ctx = row.key[1]
             if row.obj.get("current") or not self.session.can_switch():
-                return Outcome(message=f"already using context {ctx}")
+                return Outcome(message=f"already using context {ctx}", request="context-kept")
             return Outcome(request="context", arg=ctx)
         if name == "customresourcedefinitions":  # its objects, all namespaces (esc comes back)
             view = kinds.crd_view(row.obj, self.session.extra_aliases())

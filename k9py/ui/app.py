@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 import weakref
 from collections.abc import Coroutine, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
+from k9py.backends import exec_plugins
 from k9py.backends.base import Backend
 from k9py.backends.playback import Playback
 from k9py.config.skin import Skin
@@ -111,6 +114,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         # the drains going on (answers too): their backend, nodes and name ("node n1", "(3) nodes");
         # `r` on one of their nodes cancels one, quitting every one (a budget may refuse for ever)
         self.drains: dict[asyncio.Task[None], tuple[Backend, frozenset[str], str]] = {}
+        self.switching: str | None = None  # the context a `:ctx` is switching to (its plugin may take long)
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -296,6 +300,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self.watch_namespaces(session)  # listed by the time `:po kube-s⇥` is typed, even in one burst
 
     async def on_unmount(self) -> None:
+        self.workers.cancel_group(self, "context")  # a `:ctx` still waiting goes (it says nothing), then
+        exec_plugins.stop()  # its credential plugin: one that never answers held the exit for ever
         for drain in list(self.drains):  # (Timeout 0s: it may wait on a budget for ever; kubectl's ctrl-c)
             drain.cancel()
         if self.answers:  # `:q` typed right behind a `y`: its calls go out first
@@ -424,6 +430,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
             self.exit()
         elif out.request == "context":
             self.run_worker(self.switch_context(out.arg, then=out.then), group="context", exclusive=True)
+        elif out.request == "context-kept" and self.switching is not None:  # `:ctx` of the one in use
+            out = replace(out, message=f"{out.message}: the switch to {self.switching} is given up")
+            self.workers.cancel_group(self, "context")
         elif out.request == "scenarios":
             return timeline.open_picker(self)
         elif out.request in ("rewind", "now", "diff", "changes"):
@@ -462,11 +471,28 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         """`:ctx` + enter: a Session on context ``name`` replaces this one without a restart;
         ``then``: a command to run on it (k9s's `:pods @CTX`)."""
         self.flash(f"Switching context to {name}...")
+        self.switching = name
+        token = object()  # the credential plugins this switch runs (a thread's: asyncio.to_thread copies it)
+        exec_plugins.owner.set(token)
+        switching = asyncio.ensure_future(
+            self.session.switch_context(name, readonly=context_memory.read_only_for(self, name)))
         try:
-            new = await self.session.switch_context(name, readonly=context_memory.read_only_for(self, name))
+            while not (await asyncio.wait({switching}, timeout=exec_plugins.NOTICE_AFTER))[0]:
+                if plugins := exec_plugins.running(token):  # one that hangs held `:ctx` without a word
+                    waited = time.monotonic() - plugins[0].started
+                    self.flash(f"Switching context to {name}: waiting {waited:.0f}s for its credential plugin "
+                               f"{Path(plugins[0].command).name}", "warn")
+            new = switching.result()
+        except asyncio.CancelledError:  # another `:ctx`, quitting: its plugin is not waited for
+            switching.cancel()
+            exec_plugins.stop(token)
+            raise
         except Exception as err:
             self.flash(f"context {name}: {err}", "error")
             return False
+        finally:
+            if self.switching == name:
+                self.switching = None
         await self.replace_session(new, pane_only=True)
         if self.context_notes:  # its own files that are wrong
             self.flash(f"Switched to context {name}: " + " | ".join(self.context_notes), "warn")

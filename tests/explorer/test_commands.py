@@ -175,7 +175,7 @@ def test_ctx_name_switches_directly():
         out = nav.run("ctx staging")
         assert out.ok and (out.request, out.arg) == ("context", "staging")
         out = nav.run("context k9py-sim")
-        assert out.ok and out.request is None and out.message == "already using context k9py-sim"
+        assert out.ok and out.request == "context-kept" and out.message == "already using context k9py-sim"
         out = nav.run("ctx nope")
         assert not out.ok and out.level == "error" and out.message == 'no context exists with the name: "nope"'
         assert nav.run("ctx").ok and nav.current.scope.view.name == "contexts"  # alone: the list

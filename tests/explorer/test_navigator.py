@@ -144,7 +144,7 @@ def test_drill_down_and_back():
         assert nav.active_namespace == "kube-system" and nav.current.scope.namespace == "kube-system"
         nav.run("ctx")
         out = nav.drill(nav.current.model.row_at(0))
-        assert out.request is None and out.message.startswith("already using context")
+        assert out.request == "context-kept" and out.message.startswith("already using context")
     explore(s)
 
 
