@@ -17,7 +17,6 @@ may hold and msgspec does not (NaN, a lone surrogate) and says what is wrong, wi
 from __future__ import annotations
 
 import contextlib
-import json
 import mmap
 import os
 import stat
@@ -47,7 +46,7 @@ from k9py.scenario.recording import (
     object_key,
 )
 from k9py.scenario.schema import RECORDING_KIND
-from k9py.scenario.source import MAX_FILE_BYTES, Problems, json_problem, not_utf8, whole_bytes
+from k9py.scenario.source import MAX_FILE_BYTES, Problems, json_loads, json_problem, not_utf8, whole_bytes
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -133,7 +132,7 @@ def is_jsonl_recording(head: bytes) -> bool:
     if not first.startswith(b"{"):
         return False
     try:
-        data = json.loads(first)
+        data = json_loads(first)
     except ValueError:
         return False
     return isinstance(data, dict) and data.get("kind") == RECORDING_KIND and "events" not in data and end >= 0
@@ -216,8 +215,8 @@ def _object_of(line: bytes | memoryview) -> Obj:
     """The recorded object of an event line (checked when the recording was opened)."""
     try:
         obj: Obj = _read_object(line).object
-    except msgspec.MsgspecError:  # what only the standard library reads (NaN, a lone surrogate)
-        obj = json.loads(bytes(line), parse_int=_int_or_float)["object"]
+    except (msgspec.MsgspecError, RecursionError):  # what only the standard library reads (NaN, a lone surrogate)
+        obj = json_loads(bytes(line), parse_int=_int_or_float)["object"]
     return obj
 
 
@@ -506,7 +505,7 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
         if rec is not None:
             try:
                 h = _read_line(view[a:end])
-            except msgspec.MsgspecError:
+            except (msgspec.MsgspecError, RecursionError):  # (read again below, its problem said)
                 pass
             else:
                 t = h.t
@@ -544,7 +543,7 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
         if not line or line.isspace():
             continue
         if rec is None:
-            rec = _header(path, json.loads(line), problems, _on_line(n))
+            rec = _header(path, json_loads(line), problems, _on_line(n))
             continue
         ev = _checked(line, n, count, problems)
         if ev is None:
@@ -572,7 +571,7 @@ def _checked(line: bytes, n: int, count: int, problems: Problems) -> Event | Non
     """A line the quick check did not accept, read as ``parse_recording`` reads it (its problem
     reported; None when problems are collected)."""
     try:
-        value = json.loads(line)
+        value = json_loads(line)
     except ValueError as err:
         problems.add(f"not valid JSON: {json_problem(err)}", line=n)
         return None

@@ -30,6 +30,7 @@ from k9py.scenario.source import (
     broken_json_lines_header,
     json_lines,
     json_lines_header,
+    json_loads,
     json_problem,
     yaml_documents,
 )
@@ -119,7 +120,7 @@ def _broken_header(text: str) -> str:
     """What is wrong with the first line of a JSON Lines Recording that is no JSON object."""
     first, newline, _ = text.lstrip().partition("\n")
     try:
-        json.loads(first)
+        json_loads(first)
     except ValueError as err:
         if not newline:
             return "the header line ends in the middle (a download cut off, or its recorder killed): nothing to play"

@@ -171,7 +171,7 @@ def without_cut_line(data: bytes, path: str, notes: list[str] | None) -> bytes:
     if head is None or head.get("kind") != RECORDING_KIND:
         return data
     try:
-        json.loads(data[cut:])
+        json_loads(data[cut:])
         return data  # a whole last line, only without its newline
     except ValueError:  # (a character cut in two too: UnicodeDecodeError is one)
         pass
@@ -234,7 +234,7 @@ def json_lines_header(text: str) -> dict[str, Any] | None:
         return None
     first, _, rest = stripped.partition("\n")
     try:
-        head = json.loads(first)
+        head = json_loads(first)
     except ValueError:
         return None
     if not isinstance(head, dict) or (not rest.strip() and "events" in head):
@@ -248,11 +248,26 @@ def broken_json_lines_header(text: str, path: str, head: dict[str, Any] | None) 
     return head is None and path.endswith((".jsonl", ".jsonl.gz")) and text.lstrip().startswith("{")
 
 
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than Python's decoder goes (its stack: ``json.loads`` raised
+    RecursionError, which ended `k9py replay` and `scenario check` with a traceback)."""
+
+
+def json_loads(raw: str | bytes, **kw: Any) -> Any:
+    """``json.loads``; ValueError for any JSON it cannot read (``JsonTooDeep`` for one nested too deep)."""
+    try:
+        return json.loads(raw, **kw)
+    except RecursionError:
+        raise JsonTooDeep("nested too deep") from None
+
+
 def json_problem(err: ValueError) -> str:
-    """What is wrong with JSON ``json.loads`` refused: its message and column, or a number
-    too long for Python's int (``sys.get_int_max_str_digits``), which is a plain ValueError."""
+    """What is wrong with JSON ``json_loads`` refused: its message and column, a number too
+    long for Python's int (``sys.get_int_max_str_digits``, a plain ValueError), or nesting."""
     if isinstance(err, json.JSONDecodeError):
         return f"{err.msg} (column {err.colno})"
+    if isinstance(err, JsonTooDeep):
+        return "nested too deep to read (a Kubernetes object nests a few dozen levels)"
     return "a number too large (more than 4300 digits)"
 
 
@@ -264,7 +279,7 @@ def json_lines(text: str, problems: Problems) -> Iterator[JsonLine]:
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw)
+            data = json_loads(raw)
         except ValueError as err:  # (a number of more than 4300 digits is no JSONDecodeError)
             problems.add(f"not valid JSON: {json_problem(err)}", line=n)
             continue

@@ -272,6 +272,31 @@ def test_a_number_longer_than_python_converts_is_the_lines_error(tmp_path, capsy
     assert replay.list_now("Pod")[0]["metadata"]["generation"] == float("inf")
 
 
+def test_a_line_nested_deeper_than_the_decoder_goes_is_the_lines_error(tmp_path, capsys):
+    """100,000 nested lists in one event (or the header): json's and msgspec's decoders raised
+    RecursionError, which ended `scenario check` and `k9py replay` with a traceback (exit 1). It is
+    the line's error, as any JSON that does not parse; a nesting they read is played."""
+    deep = "[" * 100_000 + "]" * 100_000
+    line = json.dumps({"t": 1, "type": "ADDED", "object": pod("b")}).replace('"phase"', '"x": ' + deep + ', "phase"')
+    path = write(tmp_path, "r.jsonl", jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}]) + line + "\n")
+    said = f"{path}:3: not valid JSON: nested too deep to read (a Kubernetes object nests a few dozen levels)"
+    assert cmd_check([path]) == 2
+    assert capsys.readouterr().out.splitlines() == [said]
+    with pytest.raises(K9pyError) as err:
+        ReplayBackend.open(path)
+    assert str(err.value) == said
+    head = write(tmp_path, "h.jsonl", '{"kind": "Recording", "version": 1, "x": ' + deep + "}\n" + line + "\n")
+    assert cmd_check([head]) == 2
+    assert capsys.readouterr().out.splitlines() == [
+        f"{head}:1: the header line is not valid JSON: nested too deep to read (a Kubernetes object nests a few "
+        "dozen levels)"]
+    fine = write(tmp_path, "f.jsonl", jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}]) + line.replace(
+        deep, "[" * 300 + "]" * 300) + "\n")
+    replay = ReplayBackend.open(fine)
+    replay.player.seek(replay.player.duration)
+    assert sorted(p["metadata"]["name"] for p in replay.list_now("Pod")) == ["a", "b"]
+
+
 def test_recording_header_errors(tmp_path, capsys):
     path = write(tmp_path, "r.yaml", "kind: Recording\nversion: 2\nstart: yesterday\ncolour: red\nevents: []\n")
     assert cmd_check([path]) == 2
