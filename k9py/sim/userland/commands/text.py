@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 
+from k9py.kube.regex import Regex, compile_re2
 from k9py.kube.unicode import digits, go_int
 from k9py.sim.userland.commands.common import parse_flags, read_inputs
 from k9py.sim.userland.fs import FsError
@@ -112,10 +114,14 @@ def c_grep(sh: Shell, args: list[str], io: Io) -> int:
     if "w" in flags:
         pat = rf"\b(?:{pat})\b"
     try:
-        rx = re.compile(pat, re.I if "i" in flags else 0)
+        rx: Regex = re.compile(pat, re.I if "i" in flags else 0)
     except re.error:
         io.err(f"grep: bad regex '{pattern}'\n")
         return 2
+    # linear time, as GNU grep's DFA: `grep -E '(a+)+$'` on Python's re held the simulator's lock for
+    # hours; a back reference is no RE2 syntax (GNU grep backtracks there too)
+    with contextlib.suppress(ValueError):
+        rx = compile_re2(pat, ignore_case="i" in flags)
     inputs, status = read_inputs(sh, io, names, "grep")
     found = False
     many = len(names) > 1
