@@ -46,7 +46,7 @@ from k9py.scenario.recording import (
     object_key,
 )
 from k9py.scenario.schema import RECORDING_KIND
-from k9py.scenario.source import MAX_FILE_BYTES, Problems, json_loads, json_problem, not_utf8, whole_bytes
+from k9py.scenario.source import BOM, MAX_FILE_BYTES, Problems, json_loads, json_problem, not_utf8, whole_bytes
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str]
@@ -124,7 +124,7 @@ class Feed:
 def is_jsonl_recording(head: bytes) -> bool:
     """Whether the first bytes of a (gunzipped) file start a JSON Lines Recording: its first
     line a JSON object of kind Recording, without ``events`` (that is a one-line YAML one)."""
-    start = 0
+    start = len(BOM_BYTES) if head.startswith(BOM_BYTES) else 0  # (source.leading_space)
     while start < len(head) and head[start] in b" \t\r\n\f\v":
         start += 1
     end = head.find(b"\n", start)
@@ -207,6 +207,7 @@ class _Recorded(msgspec.Struct, gc=False):
     object: Any = None
 
 
+BOM_BYTES = BOM.encode()
 _read_line = msgspec.json.Decoder(_Added | _Modified | _Deleted | _Log).decode
 _read_object = msgspec.json.Decoder(_Recorded).decode
 
@@ -543,7 +544,7 @@ def _index_lines(path: str, data: bytes | mmap.mmap, feed: Feed, where: array[in
         if not line or line.isspace():
             continue
         if rec is None:
-            rec = _header(path, json_loads(line), problems, _on_line(n))
+            rec = _header(path, json_loads(line.removeprefix(BOM_BYTES)), problems, _on_line(n))
             continue
         ev = _checked(line, n, count, problems)
         if ev is None:

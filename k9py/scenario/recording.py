@@ -32,6 +32,7 @@ from k9py.scenario.source import (
     json_lines_header,
     json_loads,
     json_problem,
+    leading_space,
     yaml_documents,
 )
 from k9py.scenario.yamldoc import Lines, YamlError, line_of, load_fast
@@ -118,7 +119,7 @@ def parse_recording(path: str, text: str, errors: list[K9pyError] | None = None)
 
 def _broken_header(text: str) -> str:
     """What is wrong with the first line of a JSON Lines Recording that is no JSON object."""
-    first, newline, _ = text.lstrip().partition("\n")
+    first, newline, _ = leading_space(text).partition("\n")
     try:
         json_loads(first)
     except ValueError as err:

@@ -226,10 +226,19 @@ class JsonLine:
     data: Any
 
 
+BOM = "\ufeff"  # what Windows' editors and PowerShell put before UTF-8 text
+
+
+def leading_space(text: str) -> str:
+    """``text`` without the blanks (and a byte order mark) before its first line: a JSON Lines
+    Recording saved with a BOM was read as YAML (``expected '<document start>', but found '{'``)."""
+    return text.lstrip().removeprefix(BOM).lstrip()
+
+
 def json_lines_header(text: str) -> dict[str, Any] | None:
     """The header of a JSON Lines file (its first line, a JSON object), or None when ``text`` is
     not JSON Lines. One line holding ``events`` is a whole YAML (flow style) Recording instead."""
-    stripped = text.lstrip()
+    stripped = leading_space(text)
     if not stripped.startswith("{"):
         return None
     first, _, rest = stripped.partition("\n")
@@ -245,7 +254,7 @@ def json_lines_header(text: str) -> dict[str, Any] | None:
 def broken_json_lines_header(text: str, path: str, head: dict[str, Any] | None) -> bool:
     """Whether ``text`` is a ``.jsonl`` file whose first line should be a Recording's header
     but is no JSON object (``head``: ``json_lines_header(text)``): cut, or broken."""
-    return head is None and path.endswith((".jsonl", ".jsonl.gz")) and text.lstrip().startswith("{")
+    return head is None and path.endswith((".jsonl", ".jsonl.gz")) and leading_space(text).startswith("{")
 
 
 class JsonTooDeep(ValueError):
@@ -275,7 +284,7 @@ def json_lines(text: str, problems: Problems) -> Iterator[JsonLine]:
     """Every line of a JSON Lines file (``json_lines_header`` said it is one), parsed as it is
     reached, so problems come in file order: blank lines are skipped, one that is not JSON is
     reported and skipped."""
-    for n, raw in enumerate(text.split("\n"), start=1):
+    for n, raw in enumerate(text.removeprefix(BOM).split("\n"), start=1):
         if not raw.strip():
             continue
         try:

@@ -297,6 +297,27 @@ def test_a_line_nested_deeper_than_the_decoder_goes_is_the_lines_error(tmp_path,
     assert sorted(p["metadata"]["name"] for p in replay.list_now("Pod")) == ["a", "b"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_json_lines_recording_saved_with_a_byte_order_mark_is_read(tmp_path, capsys, newline):
+    """Saved by a Windows editor or PowerShell (a UTF-8 BOM before the header line): scenario check
+    said `document 1: yaml: expected '<document start>', but found '{'` and the replay would not
+    open. The mark is skipped, as before a YAML file's first line."""
+    text = jsonl([{"t": 0, "type": "ADDED", "object": pod("a")}, {"t": 1, "type": "ADDED", "object": pod("b")}])
+    data = b"\xef\xbb\xbf" + text.replace("\n", newline).encode()
+    for name, raw in (("r.jsonl", data), ("r.jsonl.gz", gzip.compress(data))):
+        path = tmp_path / name
+        path.write_bytes(raw)
+        assert cmd_check([str(path)]) == 0
+        assert capsys.readouterr().out == f"{path}: ok (Recording, 2 events over 1s)\n"
+        replay = ReplayBackend.open(str(path))
+        replay.player.seek(replay.player.duration)
+        assert sorted(p["metadata"]["name"] for p in replay.list_now("Pod")) == ["a", "b"]
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(b"\xef\xbb\xbf" + b'{"kind": "Recording", "vers')
+    assert cmd_check([str(cut)]) == 2
+    assert "the header line ends in the middle" in capsys.readouterr().out
+
+
 def test_recording_header_errors(tmp_path, capsys):
     path = write(tmp_path, "r.yaml", "kind: Recording\nversion: 2\nstart: yesterday\ncolour: red\nevents: []\n")
     assert cmd_check([path]) == 2
