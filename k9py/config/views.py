@@ -23,6 +23,7 @@ from pathlib import Path
 
 from k9py.config import yamlfile
 from k9py.kube import jsonpath
+from k9py.kube.regex import compile_re2
 from k9py.view import custom_columns, kinds
 from k9py.view.custom_columns import ColumnSpec, ViewColumns
 from k9py.view.rows import printer_for
@@ -50,9 +51,9 @@ def load(path: Path, warnings: list[str] | None = None, *, text: str | None = No
             raise doc.error([*at, "columns"], "must be a list of column names")
         base, at_ns, pattern = str(name).partition("@")  # k9s: v1/pods@fred, v1/pods@kube* (a regex)
         if at_ns:
-            try:
-                re.compile(pattern)
-            except re.error as err:
+            try:  # Go's regexp, as k9s reads it (Python's could take hours on a namespace's name)
+                compile_re2(pattern)
+            except ValueError as err:
                 doc.warn(at, f"{pattern!r} is no regular expression ({err}): not used")
                 continue
         view = kinds.lookup(base)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k9py.kube import jsonpath
+from k9py.kube.regex import compile_re2
 from k9py.kube.timefmt import human_duration, time_or_none
 
 NAMESPACE = -1  # RowModel._idx: the namespace column (the row's key, not a printer's cell)
@@ -73,6 +74,6 @@ def pick(views: Mapping[str, ViewColumns], view: str, namespace: str) -> ViewCol
     up), else the view's own."""
     if namespace:
         for key in sorted((k for k in views if k.startswith(view + "@")), reverse=True):
-            if re.search(key[len(view) + 1:], namespace):
+            if compile_re2(key[len(view) + 1:]).search(namespace):  # (RE2: linear time, as k9s's Go regexp)
                 return views[key]
     return views.get(view)

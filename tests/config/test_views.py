@@ -88,6 +88,20 @@ def test_k9s_namespace_entries_are_kept_for_the_namespaces_they_name(tmp_path):
     assert pick(got, "deployments", "default") is None
 
 
+def test_a_namespace_expression_is_gos_regexp_in_linear_time(tmp_path):
+    """k9s matches VIEW@REGEX with Go's regexp: lookahead is no regular expression there (k9py took
+    it), and `.*.*.*.*.*.*.*x` over a 63-letter namespace took Python's re hours as the view opened."""
+    path = write(tmp_path, "views:\n  v1/pods@(?=kube):\n    columns: [NAME]\n"
+                           "  v1/pods@.*.*.*.*.*.*.*x:\n    columns: [NAME, AGE]\n")
+    warnings: list[str] = []
+    got = views.load(path, warnings)
+    assert list(got) == ["pods@.*.*.*.*.*.*.*x"]
+    assert warnings == [f"{path}:2: views.v1/pods@(?=kube): '(?=kube)' is no regular expression (invalid perl "
+                        "operator: (?=): not used"]
+    assert custom_columns.pick(got, "pods", "a" * 63) is None
+    assert custom_columns.pick(got, "pods", "a" * 62 + "x") is got["pods@.*.*.*.*.*.*.*x"]
+
+
 def test_a_sort_column_the_view_does_not_have_is_one_warning(tmp_path):
     """sortColumn: FOO:asc opened the view on its own sort without a word."""
     path = write(tmp_path, "views:\n  apps/v1/deployments:\n    sortColumn: FOO:asc\n    columns: [NAME, READY]\n"
