@@ -25,6 +25,7 @@ DEFAULT_PATH = os.path.join("~", ".kube", "config")
 
 
 POOL_SIZE = 128  # connections kept to the API server (``new_api_client``)
+PLUGIN_SAID_MAX = 1000  # characters of a failed credential plugin's stderr in its error (the end)
 MAX_KUBECONFIG_BYTES = 64 << 20  # far over any real one (a few MB with hundreds of embedded certificates)
 
 
@@ -525,6 +526,8 @@ def _loader_class() -> Any:
                                                        notice=None if _ui_drawn() else notice)
             if process.returncode != 0:  # client-go's wrapCmdRunErrorLocked, the plugin's stderr after it
                 said = (stderr or "").strip()
+                if len(said) > PLUGIN_SAID_MAX:  # (its last words: a 1 MB stderr was one 1 MB error line)
+                    said = "…" + said[-PLUGIN_SAID_MAX:].lstrip()
                 raise ConfigException(f"exec: executable {command} failed with exit code {process.returncode}"
                                       + (f": {said}" if said else ""))
             try:

@@ -67,6 +67,19 @@ def test_a_credential_plugin_that_fails_is_the_contexts_error(tmp_path, caplog, 
     assert not [r for r in caplog.records if r.name == "root"]  # nothing on the root logger (stderr)
 
 
+def test_a_failed_plugins_long_stderr_is_cut_to_its_end(tmp_path):
+    """A plugin that wrote 1 MB on stderr before failing: its error was one 1 MB line (printed on
+    the terminal at start, flashed by `:ctx`); its last thousand characters are kept."""
+    plugin = _plugin(tmp_path, "noisy", 'i=0; s=x; while [ $i -lt 20 ]; do s=$s$s; i=$((i+1)); done\n'
+                                        'echo "$s" >&2; echo "error: token expired" >&2; exit 1\n')
+    with pytest.raises(K9pyError) as err:
+        _client(tmp_path, plugin)
+    said = str(err.value)
+    assert said.startswith(f"kubeconfig context (current): getting credentials: exec: executable {plugin} failed "
+                           "with exit code 1: …xxx")
+    assert said.endswith("xxx error: token expired") and len(said) < 1200
+
+
 def test_a_credential_plugin_that_is_not_there_is_named(tmp_path):
     with pytest.raises(K9pyError, match=r"getting credentials: exec: executable /no/such/aws not found$"):
         _client(tmp_path, "/no/such/aws")
