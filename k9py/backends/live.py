@@ -242,20 +242,58 @@ def relist_events(known: dict[tuple[str, str], Obj], items: list[Obj]) -> Iterat
             yield Modified(obj)
 
 
-def _split_lines(chunks: Iterator[bytes], keep_empty: bool) -> Iterator[list[str]]:
+MAX_LOG_LINE = 1 << 20  # bytes of a log line handed on at once: a longer one comes in pieces of this size
+
+
+def _split_lines(chunks: Iterator[bytes], keep_empty: bool, max_line: int | None = None) -> Iterator[list[str]]:
     """The complete lines of each chunk read (a list per chunk that ends one), the unterminated
-    rest at the end: a burst of watch events read at once is handed on at once."""
-    buf = b""
+    rest at the end: a burst of watch events read at once is handed on at once. ``max_line``
+    (logs): a longer line is handed on in pieces of that many bytes as it comes, every byte kept.
+    A container that draws a progress bar (carriage returns, no newline) for hours made one line
+    that grew without bound, copied again at each chunk read (64 MB: 12 s of CPU, 256 MB: minutes)."""
+    pending: list[bytes] = []  # the line read so far (joined once it ends)
+    size = 0
     for chunk in chunks:
-        buf += chunk
+        pending.append(chunk)
         if b"\n" not in chunk:
+            size += len(chunk)
+            if max_line is None or size <= max_line:
+                continue
+            pieces, rest = _pieces(b"".join(pending), max_line)
+            pending, size = [rest], len(rest)
+            yield pieces
             continue
-        *lines, buf = buf.split(b"\n")
-        out = [line.decode("utf-8", errors="replace") for line in lines if line or keep_empty]
+        *lines, rest = b"".join(pending).split(b"\n")
+        pending, size = [rest], len(rest)
+        out = [piece for line in lines if line or keep_empty for piece in _whole(line, max_line)]
         if out:
             yield out
-    if buf:
-        yield [buf.decode("utf-8", errors="replace")]
+    if size:
+        yield _whole(b"".join(pending), max_line)
+
+
+def _pieces(data: bytes, max_line: int) -> tuple[list[str], bytes]:
+    """``data`` cut into pieces of at most ``max_line`` bytes (never inside a UTF-8 character)
+    while it holds more; the rest (1 to ``max_line`` bytes: a newline after it ends no empty line)."""
+    out: list[str] = []
+    start = 0
+    while len(data) - start > max_line:
+        cut = start + max_line
+        while start < cut < len(data) and data[cut] & 0xC0 == 0x80:  # a UTF-8 character's continuation byte
+            cut -= 1
+        if cut == start:  # (not UTF-8 there)
+            cut = start + max_line
+        out.append(data[start:cut].decode("utf-8", errors="replace"))
+        start = cut
+    return out, data[start:]
+
+
+def _whole(line: bytes, max_line: int | None) -> list[str]:
+    """A complete line: in pieces when longer than ``max_line`` bytes."""
+    if max_line is None or len(line) <= max_line:
+        return [line.decode("utf-8", errors="replace")]
+    pieces, rest = _pieces(line, max_line)
+    return [*pieces, rest.decode("utf-8", errors="replace")] if rest else pieces
 
 
 def _parse_ts(text: str) -> tuple[int, int] | None:
@@ -282,8 +320,10 @@ class _Stream:
     """A streaming response read by its own thread into an asyncio queue; ``close()`` unblocks
     the thread (``HTTPResponse.shutdown``) and drops the connection."""
 
-    def __init__(self, resp: Any, *, keep_empty: bool, parse: Callable[[str], Any] | None, name: str) -> None:
+    def __init__(self, resp: Any, *, keep_empty: bool, parse: Callable[[str], Any] | None, name: str,
+                 max_line: int | None = None) -> None:
         self.resp = resp
+        self.max_line = max_line
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.closing = False
@@ -313,7 +353,7 @@ class _Stream:
     def _pump(self) -> None:
         parse = self.parse
         try:
-            for lines in _split_lines(self.resp.stream(65536, decode_content=True), self.keep_empty):
+            for lines in _split_lines(self.resp.stream(65536, decode_content=True), self.keep_empty, self.max_line):
                 batch: list[tuple[str, Any]] = []
                 try:
                     for line in lines:
@@ -720,10 +760,11 @@ class LiveBackend(Backend):
         return items
 
     async def _open_stream(self, path: str, query: dict[str, Any], *, read_timeout: float | None,
-                           keep_empty: bool, parse: Callable[[str], Any] | None, name: str) -> _Stream:
+                           keep_empty: bool, parse: Callable[[str], Any] | None, name: str,
+                           max_line: int | None = None) -> _Stream:
         resp = await off_loop(self._open, "GET", path, query=query,
                                        timeout=self._timeout(read_timeout, stream=True))
-        return _Stream(resp, keep_empty=keep_empty, parse=parse, name=name)
+        return _Stream(resp, keep_empty=keep_empty, parse=parse, name=name, max_line=max_line)
 
     async def watch(self, kind: str, namespace: str | None = None) -> AsyncIterator[WatchEvent]:
         await self.ensure_discovery()
@@ -898,7 +939,8 @@ class LiveBackend(Backend):
                 if follow and watch_pod is None:
                     watch_pod = await self._container_marker(namespace, pod, container)
                 stream = await self._open_stream(path, query, read_timeout=None if follow else self.options.request_timeout,
-                                                 keep_empty=True, parse=None, name=f"k9py-logs-{pod}")
+                                                 keep_empty=True, parse=None, name=f"k9py-logs-{pod}",
+                                                 max_line=MAX_LOG_LINE)
                 async for raw in stream.items():
                     head, _, text = raw.partition(" ")
                     ts = _parse_ts(head)

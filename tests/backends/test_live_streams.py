@@ -23,6 +23,21 @@ def test_split_lines_hands_on_each_chunks_complete_lines() -> None:
     assert list(_split_lines(iter([b"caf\xc3\xa9\n\xff\n"]), keep_empty=False)) == [["café", "\ufffd"]]
 
 
+def test_a_log_line_longer_than_the_bound_comes_in_pieces_as_it_is_read() -> None:
+    """A container drawing a progress bar (carriage returns, no newline) for hours: its one line
+    grew without bound in k9py, copied again at each chunk read. A log stream hands a line longer
+    than ``max_line`` bytes on in pieces as it comes, every byte kept, never cutting a character."""
+    chunks = [b"0123", b"456789ab", b"cd\n", b"\xc3\xa9" * 5, b"z\n"]
+    got = list(_split_lines(iter(chunks), keep_empty=True, max_line=4))
+    assert got == [["0123", "4567"], ["89ab", "cd"], ["\u00e9\u00e9", "\u00e9\u00e9"], ["\u00e9z"]]
+    assert "".join(line for lines in got for line in lines) == b"".join(chunks).replace(b"\n", b"").decode()
+    exact = list(_split_lines(iter([b"abcd", b"efgh", b"\n", b"ij\n"]), keep_empty=True, max_line=4))
+    assert exact == [["abcd"], ["efgh"], ["ij"]]  # (no empty line where a piece ends the line)
+    endless = _split_lines(iter([b"x" * 1000] * 10_000), keep_empty=True, max_line=1 << 16)  # 10 MB, no newline
+    assert {len(line) for lines in endless for line in lines} == {1 << 16, 10_000_000 % (1 << 16)}
+    assert list(_split_lines(iter([b"x" * 10, b"y"]), keep_empty=False)) == [["x" * 10 + "y"]]  # (watches: no bound)
+
+
 def test_a_burst_of_watch_events_wakes_the_loop_a_few_times(server: Any, kubeconfig: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     takes = []
