@@ -269,6 +269,10 @@ class Navigator:
                 return Outcome(later=again)
             return Outcome.fail(error)
         view = cmd.view
+        if cmd.context is not None and self.session.present is not None:  # the past is of its own context alone
+            if cmd.context != self.session.info().context:
+                return Outcome.fail(f"this is the past: :now first, then @{cmd.context}", "warn")
+            return self.run(cmd.rest, record=record, keep_stack=keep_stack)
         if cmd.context is not None:  # k9s's `:pods @CTX`: that context first, then the view there
             found = {meta.name(c): c for c in self.session.contexts()}
             if cmd.context not in found:
@@ -277,6 +281,8 @@ class Navigator:
             if switch.request != "context":  # already on it (or cannot switch): the view here
                 return self.run(cmd.rest, record=record, keep_stack=keep_stack) if switch.ok else switch
             return replace(switch, then=cmd.rest)
+        if cmd.contexts and self.session.present is not None:  # (``rebind`` shows the view of this one instead)
+            return Outcome.fail("this is the past of one context: :now first, then --contexts", "warn")
         if cmd.contexts and (problem := merged.check(self.session, view, cmd.contexts)):
             return Outcome.fail(problem)
         args = text.strip().lstrip(":").split()[1:]

@@ -245,9 +245,8 @@ def test_a_view_on_another_context_with_k9s_at_sign():
     run(s)
 
 
-def test_the_past_of_a_merged_view_shows_its_own_context_and_now_merges_again(tmp_path):
-    """`<` on `:pods --contexts a,b`: the past is of the view's own context (the time machine
-    keeps one), the same view; back to now, the merged view comes back (it was a plain one)."""
+def run_with_history(tmp_path, scenario) -> None:
+    """``run``'s two contexts with a history on a (its 20 first seconds kept): the past to rewind to."""
     from k9py.store.history import History
 
     async def main() -> None:
@@ -260,20 +259,30 @@ def test_the_past_of_a_merged_view_shows_its_own_context_and_now_merges_again(tm
             for _ in range(20):
                 a.cluster.advance(1.0)
                 await settle(app, pilot)
-            await command(app, pilot, "pods all --contexts a,b")
-            assert isinstance(app.current, MergedView)
-            await command(app, pilot, "rewind 5")
-            await app.workers.wait_for_complete()
-            await settle(app, pilot)
-            assert app.session.present is not None
-            assert app.current.scope.view.name == "pods" and app.current.scope.namespace == ""
-            await command(app, pilot, "now")
-            await app.workers.wait_for_complete()
-            await settle(app, pilot)
-            assert app.session.present is None
-            assert isinstance(app.current, MergedView) and app.current.contexts == ["a", "b"]
-            assert "only-b" in "\n".join(table_lines(app))
+            await scenario(app, pilot)
     asyncio.run(main())
+
+
+async def rewind(app: K9pyApp, pilot: Any, text: str) -> None:
+    await command(app, pilot, text)
+    await app.workers.wait_for_complete()
+    await settle(app, pilot)
+
+
+def test_the_past_of_a_merged_view_shows_its_own_context_and_now_merges_again(tmp_path):
+    """`<` on `:pods --contexts a,b`: the past is of the view's own context (the time machine
+    keeps one), the same view; back to now, the merged view comes back (it was a plain one)."""
+    async def s(app, pilot):
+        await command(app, pilot, "pods all --contexts a,b")
+        assert isinstance(app.current, MergedView)
+        await rewind(app, pilot, "rewind 5")
+        assert app.session.present is not None
+        assert app.current.scope.view.name == "pods" and app.current.scope.namespace == ""
+        await rewind(app, pilot, "now")
+        assert app.session.present is None
+        assert isinstance(app.current, MergedView) and app.current.contexts == ["a", "b"]
+        assert "only-b" in "\n".join(table_lines(app))
+    run_with_history(tmp_path, s)
 
 
 def test_diff_on_a_row_of_another_context_says_where_its_history_is():
@@ -287,3 +296,21 @@ def test_diff_on_a_row_of_another_context_says_where_its_history_is():
         await command(app, pilot, "diff 1m")  # the app's own context: its history (none here)
         assert "time machine is off" in flash(app)
     run(s)
+
+
+def test_contexts_named_in_the_past_say_to_come_back_first_and_its_own_context_opens_there(tmp_path):
+    """In the past (one context's), `:pods @b` and `:pods --contexts a,b` said `no context exists
+    with the name` of a context that exists: they say to come back to now first, and `@a` (the
+    past's own context) shows the view there."""
+    async def s(app, pilot):
+        await rewind(app, pilot, "rewind 5")
+        past = app.session
+        assert past.present is not None
+        await command(app, pilot, "deploy @b")
+        assert flash(app) == "this is the past: :now first, then @b"
+        await command(app, pilot, "pods --contexts a,b")
+        assert flash(app) == "this is the past of one context: :now first, then --contexts"
+        assert app.session is past and app.current.scope.view.name == "pods"
+        await command(app, pilot, "deploy @a")
+        assert app.session is past and app.current.scope.view.name == "deployments"
+    run_with_history(tmp_path, s)
