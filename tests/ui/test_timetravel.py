@@ -144,6 +144,22 @@ def test_ctx_in_the_past_says_to_come_back_first(tmp_path):
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
 
 
+def test_scenarios_in_the_past_says_to_come_back_first(tmp_path):
+    """`:scenarios` in the past loaded the picked file into the past's own player (its header
+    still `past`), and esc back to now dropped it: it says to come back first, as `:ctx` does."""
+    async def scenario(app, pilot, cluster):
+        await settle(app, pilot, 30)
+        await command(app, pilot, "rewind 10s")
+        await until_done(app, pilot)
+        past = app.session
+        assert past.present is not None
+        await command(app, pilot, "scenarios")
+        assert len(app.screen_stack) == 1  # no picker
+        assert flash(app) == "this is the past: :now first, then :scenarios"
+        assert app.session is past
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
 class HeldHistory(History):
     """A history whose watches open when the test says (the app's open a moment after the first frame)."""
 

@@ -448,6 +448,8 @@ def open_picker(app: K9pyApp) -> bool:
     """`:scenarios`: pick a bundled file; the simulator (or replay) running switches to it."""
     from k9py.scenario.catalog import bundled
 
+    if _in_the_past(app):
+        return False
     pb = playback_of(app.backend)
     app.push_screen(ScenarioPicker(bundled(), pb.path if pb is not None else None, on_pick=lambda e: switch(app, e)))
     return True
@@ -459,6 +461,8 @@ def switch(app: K9pyApp, entry: Entry) -> None:
     replay, a recording after a scenario). A live cluster is left alone: the command is shown."""
     from k9py.scenario import files
 
+    if _in_the_past(app):  # (the picker was open when the past came)
+        return
     pb = playback_of(app.backend)
     if pb is not None and pb.accepts(entry.kind):
         app.run_worker(_load(app, pb, entry), group="scenario", exclusive=True)
@@ -469,6 +473,15 @@ def switch(app: K9pyApp, entry: Entry) -> None:
         return
     app.run_worker(_open_in_new_session(app, entry, pb.speed if pb is not None else 1.0),
                    group="scenario", exclusive=True)
+
+
+def _in_the_past(app: K9pyApp) -> bool:
+    """The time machine shows the past: its player is the history's, which must not load a file
+    (back to now, the file would be gone with it). Said."""
+    if app.session.present is None:
+        return False
+    app.flash("this is the past: :now first, then :scenarios", "warn")
+    return True
 
 
 async def _open_in_new_session(app: K9pyApp, entry: Entry, speed: float) -> None:
