@@ -34,6 +34,7 @@ from k9py.config.keymap import PANE_NEXT, PANE_PREFIX, PANE_PREVIOUS
 from k9py.explorer.navigator import DONE, Navigator, Outcome
 from k9py.explorer.session import Session
 from k9py.ui import theme
+from k9py.ui.widgets import timeline
 from k9py.ui.widgets.pane import ExplorerPane
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Flash
@@ -260,6 +261,7 @@ class Splits:
         for pane in self.followed():
             self.cursor_moved(pane)
         self.tag_contexts()
+        timeline.place(self.app)
         return out
 
     def tag_contexts(self) -> None:
@@ -294,6 +296,7 @@ class Splits:
         leaves = self.leaves()
         for leaf in leaves:
             leaf.set_class(len(leaves) > 1 and leaf is not self._leaf, "-unfocused")
+        timeline.place(self.app)  # the replay's or the past's bar: in the focused pane (or one still shown)
 
     def focus(self, leaf: ExplorerPane | FollowLogs) -> None:
         target: Widget = leaf.table if isinstance(leaf, ExplorerPane) else leaf.body
@@ -659,6 +662,7 @@ class Splits:
         panes = self.panes()
         if target is not None and not isinstance(target, ExplorerPane) and panes:
             self._focused = panes[0]  # a log pane focused: the keys act on the tab's first explorer pane
+        timeline.place(self.app)
         self.app.render_header()
         self.render_tabs()
 

@@ -24,9 +24,8 @@ def hints(app: K9pyApp) -> list[tuple[str, str]]:
     return [HINT] if s.present is None and s.history is not None and not s.history.error else []
 
 
-def label(app: K9pyApp) -> str:
-    """What the bar says in the past: ``⏪ PAST 14:32:05 (10m12s ago)``."""
-    s = app.session
+def label(s: Session) -> str:
+    """What the bar says in the past ``s``: ``⏪ PAST 14:32:05 (10m12s ago)``."""
     at = timetravel.position_of(s)
     if at is None or s.present is None:
         return ""
@@ -34,10 +33,9 @@ def label(app: K9pyApp) -> str:
     return f"⏪ PAST {timetravel.describe(at, s.present.now())}{gap}"
 
 
-def gaps(app: K9pyApp) -> list[tuple[float, float]]:
-    """Where the past's history watched nothing (`:ctx` away and back, k9py restarted), as
+def gaps(s: Session) -> list[tuple[float, float]]:
+    """Where the past ``s``'s history watched nothing (`:ctx` away and back, k9py restarted), as
     positions of its player: the bar draws them dashed."""
-    s = app.session
     head = s.playhead
     h = s.present.history if s.present is not None else None
     if head is None or h is None:
@@ -178,7 +176,7 @@ def _moved(app: K9pyApp, note: str = "") -> None:
 
     for bar in app.query(timeline.Timeline):
         bar.refresh()
-    app.flash(f"{label(app)}{note} · < > move · esc or :now back to now")
+    app.flash(f"{label(app.session)}{note} · < > move · esc or :now back to now")
 
 
 async def back_to_now(app: K9pyApp) -> bool:

@@ -97,7 +97,7 @@ def test_showing_the_bar_again_listens_to_the_playback_once():
                 await bar.remove()
             await pilot.pause()
             from k9py.ui.widgets import timeline
-            assert timeline.install(app) is not None
+            timeline.install(app)
             await sync(app, pilot)
             assert (len(pb._reloads._cbs), len(pb._steps._cbs), len(pb._built._cbs)) == heard
             assert len(app.query(Timeline)) == 1

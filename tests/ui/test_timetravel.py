@@ -446,3 +446,44 @@ def test_the_row_under_the_cursor_stays_under_it_into_the_past_and_back(tmp_path
     cluster.create(deployment("many", replicas=10))
     cluster.advance(30)
     run(scenario, cluster, size=(80, 24), history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_the_bar_of_the_past_stays_shown_whatever_becomes_of_the_pane_it_was_in(tmp_path):
+    """The bar was mounted once, in the pane focused at `<`: `:close` of that pane left the past
+    with no bar (the header still `past`), and a `:tabnew` in the past had none. It is in the
+    focused pane of each tab, and moves with the focus."""
+    from k9py.ui.widgets.timeline import Timeline
+
+    async def scenario(app, pilot, cluster):
+        def bars():  # the panes of the tab shown whose bar shows
+            return [bar.parent for bar in app.query(Timeline) if bar.display and bar.parent in app.splits.panes()]
+
+        await settle(app, pilot, 30)
+        app.run_command("vs deploy")
+        await settle(app, pilot)
+        left, right = app.splits.panes()
+        assert app.pane is right
+        await command(app, pilot, "rewind 10s")
+        await until_done(app, pilot)
+        assert app.session.present is not None and bars() == [right]
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert app.pane is left and bars() == [left]  # the focused pane's
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert bars() == [right]
+        app.run_command("close")  # the pane that held it
+        await settle(app, pilot)
+        assert app.splits.panes() == [left] and bars() == [left]
+        assert "⏪ PAST" in bar_text(app)
+        app.run_command("tabnew deploy")
+        await settle(app, pilot)
+        [tab_pane] = app.splits.panes()
+        assert bars() == [tab_pane] and "⏪ PAST" in bar_text(app)
+        app.run_command("tabp")
+        await settle(app, pilot)
+        assert bars() == [left]
+        await command(app, pilot, "now")
+        await until_done(app, pilot)
+        assert bars() == []
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

@@ -25,9 +25,11 @@ from k9py.ui import theme
 from k9py.view.inert import inert_line
 
 if TYPE_CHECKING:
+    from k9py.explorer.session import Session
     from k9py.scenario.catalog import Entry
     from k9py.scenario.timeline import Fired
     from k9py.ui.app import K9pyApp
+    from k9py.ui.widgets.pane import ExplorerPane
 
 # key → what it does to the play head; priority bindings so they win over the table's keys, but
 # only while replaying (space is Mark and - is Last view otherwise)
@@ -74,15 +76,47 @@ class Timeline(Static):
 
     DEFAULT_CSS = "Timeline { height: 1; background: $k9-bg; }"
 
-    def __init__(self, playback: Playback, *, label: Callable[[], str] | None = None,
-                 gaps: Callable[[], list[tuple[float, float]]] | None = None, **kw: Any) -> None:
-        """``label``: what the left end says instead of playing/paused (the past's moment);
-        ``gaps``: spans (positions) where nothing was watched, drawn dashed."""
+    def __init__(self, playback: Playback, session: Session | None = None, **kw: Any) -> None:
+        """The play head of ``session`` (its backend's ``playback``). In the past (the time
+        machine) the left end says the past's moment instead of playing/paused, and the spans
+        where nothing was watched are drawn dashed."""
         super().__init__(**kw)
         self.playback = playback
-        self.label = label
-        self.gaps = gaps
+        self.session = session
+        self.going = False  # removed by ``place`` (until it is gone)
         self._unsubscribe: Callable[[], None] | None = None
+
+    def label(self) -> str | None:
+        if self.session is None or self.session.present is None:
+            return None
+        from k9py.ui import timetravel
+
+        return timetravel.label(self.session)
+
+    def gaps(self) -> list[tuple[float, float]]:
+        if self.session is None or self.session.present is None:
+            return []
+        from k9py.ui import timetravel
+
+        return timetravel.gaps(self.session)
+
+    def show(self, playback: Playback, session: Session) -> None:
+        """Show ``session``'s play head (its pane moved to it: `:ctx`, the past, now, or the
+        focus came back to the pane)."""
+        self.display = True
+        if playback is self.playback and session is self.session and self._unsubscribe is not None:
+            return
+        self.on_unmount()
+        self.playback, self.session = playback, session
+        self._unsubscribe = playback.on_change(self._moved)
+        self.refresh()
+
+    def hide(self) -> None:
+        """Another pane shows the bar of this pane's Session now: this one is hidden (kept for
+        when the focus comes back), deaf to its play head and holding no Session."""
+        self.display = False
+        self.on_unmount()
+        self.session = None
 
     def on_mount(self) -> None:
         self._unsubscribe = self.playback.on_change(self._moved)
@@ -105,8 +139,9 @@ class Timeline(Static):
         state = ("» seeking" if heading is not None else "» loading" if reading
                  else "▶ playing" if playing else "⏸ paused ")
         left = Text()
-        if self.label is not None:  # the time machine: say loudly that this is the past
-            left.append(f" {self.label()} ", style=theme.style("timeline.paused"))
+        label = self.label()
+        if label is not None:  # the time machine: say loudly that this is the past
+            left.append(f" {label} ", style=theme.style("timeline.paused"))
         else:
             left.append(f" {state} ", style=theme.style("timeline.playing" if playing or heading is not None or reading
                                                          else "timeline.paused"))
@@ -126,7 +161,7 @@ class Timeline(Static):
         bar.append("━" * head, style=theme.style("timeline.played"))
         bar.append("●", style=theme.style("timeline.head"))
         bar.append("─" * (width - head - 1), style=theme.style("timeline.rest"))
-        if self.gaps is not None and p.duration > 0:
+        if p.duration > 0:
             _dash(bar, self.gaps(), p.duration, width, head)
         return left + bar + right
 
@@ -151,17 +186,45 @@ def _dash(bar: Text, gaps: list[tuple[float, float]], duration: float, width: in
             bar.stylize(rest, i, i + 1)
 
 
-def install(app: K9pyApp) -> Timeline | None:
+def install(app: K9pyApp) -> None:
     """Flash hot-reload results and scenario steps; mount the bar above the crumbs when the
-    backend plays something with a timeline. Returns the bar (None: nothing to show). Called
-    again when the App shows another Session (`:rewind`, `:now`): a playback is listened to once."""
+    backend plays something with a timeline. Called again when the App shows another Session
+    (`:rewind`, `:now`): a playback is listened to once."""
     pb = playback_of(app.backend)
-    if pb is None:
-        return None
-    if pb not in app.heard_playbacks:
+    if pb is not None and pb not in app.heard_playbacks:
         app.heard_playbacks.add(pb)
         _listen(app, pb)
-    return _mount(app, pb) if pb.has_timeline else None
+    place(app)
+
+
+def place(app: K9pyApp) -> None:
+    """One bar shown for each Session the tab's panes show whose backend plays a timeline (a
+    replay, a scenario, the past): above the crumbs of the focused pane when it shows that
+    Session, else of the first pane that does; the other panes' bars hidden. Called whenever the
+    panes change (a split, `:close`, `:only`, a tab, the focus, `:ctx` in a pane): the bar never
+    goes with a pane while its Session plays on."""
+    panes = app.splits.panes()
+    focused = app.splits.pane
+    want: dict[int, tuple[Session, Playback, ExplorerPane]] = {}  # id(session) → what shows it where
+    for pane in [focused, *panes] if focused in panes else panes:
+        s = pane.navigator.session
+        pb = playback_of(s.backend)
+        if pb is not None and pb.has_timeline and id(s) not in want:
+            want[id(s)] = (s, pb, pane)
+    where = {id(pane): (pb, s) for s, pb, pane in want.values()}
+    for pane in panes:
+        there = where.get(id(pane))
+        bar = next((b for b in pane.query_children(Timeline) if not b.going), None)
+        if bar is not None and there is not None:
+            bar.show(*there)
+        elif bar is not None and id(pane.navigator.session) in want:
+            bar.hide()  # another pane shows it: kept for when the focus comes back
+        elif bar is not None:  # nothing plays there now (back to the demo's manifests, `:ctx`)
+            bar.going = True
+            bar.remove()
+        elif there is not None:  # (one still going there is let be: a widget's id is its parent's to keep unique)
+            gone = any(b.going for b in pane.query_children(Timeline))
+            pane.mount(Timeline(*there, id=None if gone else "timeline"), before=pane.query_one("#crumbs"))
 
 
 def _listen(app: K9pyApp, pb: Playback) -> None:
@@ -205,34 +268,17 @@ def _listen(app: K9pyApp, pb: Playback) -> None:
         said[:] = [pb.building]
 
 
-def _mount(app: K9pyApp, pb: Playback) -> Timeline:
-    label = gaps = None
-    if app.session.present is not None:
-        from k9py.ui import timetravel
-
-        label = lambda: timetravel.label(app)  # noqa: E731 - read at every paint
-        gaps = lambda: timetravel.gaps(app)  # noqa: E731
-    bar = Timeline(pb, id="timeline", label=label, gaps=gaps)
-    app.mount(bar, before=app.pane.query_one("#crumbs"))  # the focused pane's, not the first in the DOM
-    return bar
-
-
 def _after_reload(app: K9pyApp, pb: Playback) -> None:
     """The source behind the play head changed (the playback object stays): repaint the bar,
     mount it if the new source is the first with a timeline, remove it if the new one has none
     (back to the demo's plain manifests: no `00:00 / 00:00` left behind)."""
-    bar = _bar(app)
-    if bar is not None and not pb.has_timeline:
-        bar.remove()
-    elif bar is not None:
+    place(app)
+    _repaint(app)
+
+
+def _repaint(app: K9pyApp) -> None:
+    for bar in app.query(Timeline):
         bar.refresh()
-    elif pb.has_timeline:
-        _mount(app, pb)
-
-
-def _bar(app: K9pyApp) -> Timeline | None:
-    found = app.query(Timeline)
-    return found.first() if found else None
 
 
 def act(app: K9pyApp, what: str) -> None:
@@ -267,9 +313,7 @@ def act(app: K9pyApp, what: str) -> None:
     if app.session.present is not None:
         _not_before_the_whole_history(app)
     app._tick()  # ages are computed against the play head
-    bar = _bar(app)
-    if bar is not None:
-        bar.refresh()
+    _repaint(app)
 
 
 def _not_before_the_whole_history(app: K9pyApp) -> None:
@@ -376,9 +420,7 @@ async def _going(app: K9pyApp, pb: Playback, moving: Awaitable[None], then: Call
     if then is not None and pb.heading is None:
         then()
     app._tick()  # ages are computed against the play head
-    bar = _bar(app)
-    if bar is not None:
-        bar.refresh()
+    _repaint(app)
 
 
 # -- the :scenarios picker -------------------------------------------------------------------------
