@@ -84,6 +84,35 @@ def test_bar_shows_state_speed_position_and_events():
     asyncio.run(main())
 
 
+def test_the_bar_in_a_narrow_split_keeps_its_progress_then_its_clock():
+    """A bar in one of two panes side by side at 80 columns was cut at its right end: its
+    progress bar was pushed out by the event count, its clock with it. What gives way is the
+    event count first, then the clock; the progress bar stays."""
+    async def main():
+        app = replay_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sync(app, pilot)
+            app.run_command("vs deploy")
+            await sync(app, pilot)
+
+            def shown() -> str:
+                [bar] = [b for b in app.query(Timeline) if b.display]  # the focused pane's
+                assert bar.parent is app.pane and bar.size.width == app.pane.size.width
+                return str(bar.render())
+            assert app.pane.size.width == 40
+            text = shown()
+            assert "●" in text and "02:00 / 04:00" in text and "events" not in text
+            assert len(text) <= 40
+            await pilot.resize_terminal(60, 24)
+            await sync(app, pilot)
+            text = shown()
+            assert "●" in text and "02:00" not in text and len(text) <= 30
+            await pilot.resize_terminal(160, 24)
+            await sync(app, pilot)
+            assert "events " in shown()
+    asyncio.run(main())
+
+
 def test_showing_the_bar_again_listens_to_the_playback_once():
     """`:rewind` then `:now` mount the bar again over the same playback: its hot-reload and step
     flashes must not come twice, then three times."""

@@ -64,6 +64,7 @@ def hints(backend: Backend) -> list[tuple[str, str]]:
     return [(key, desc.replace("event", "step")) for key, desc in HINTS] if pb.unit == "steps" else HINTS
 
 
+MIN_BAR = 6  # cells of progress bar at the least: in a narrow pane the event count, then the clock give way
 SLOW_PACE = 0.8  # below this share of the speed asked, the bar says how fast the clock really runs
 
 
@@ -150,11 +151,17 @@ class Timeline(Static):
         if playing and heading is None and pace < SLOW_PACE:  # a simulator too big for the machine: slow motion, said
             runs_at = float(f"{p.speed * pace:.1g}")  # one significant digit: 0.237 → 0.2
             left.append(f"(runs at {speed_text(runs_at)}) ", style=theme.style("timeline.slow"))
-        right = Text()
         to = "" if heading is None else f" → {clock(heading)}"
+        right = Text()
         right.append(f" {clock(p.position)}{to} / {clock(p.duration)} ", style=theme.style("timeline.clock"))
-        right.append(f" {p.unit} {p.events_played}/{p.total_events} ", style=theme.style("timeline.events"))
-        width = max(10, (self.size.width or 100) - left.cell_len - right.cell_len)
+        events = Text()
+        events.append(f" {p.unit} {p.events_played}/{p.total_events} ", style=theme.style("timeline.events"))
+        room = (self.size.width or 100) - left.cell_len
+        if room - right.cell_len - events.cell_len >= MIN_BAR:
+            right.append_text(events)
+        elif room - right.cell_len < MIN_BAR:  # a narrow pane (a split): the bar first, then the clock
+            right = Text()
+        width = max(1, room - right.cell_len)
         frac = 0.0 if p.duration <= 0 else min(1.0, p.position / p.duration)
         head = min(width - 1, round(frac * (width - 1)))
         bar = Text()
