@@ -11,6 +11,7 @@ from k9py.errors import K9pyError
 from k9py.explorer import timetravel
 from k9py.explorer.session import Session
 from k9py.explorer.timetravel import STEP
+from k9py.kube.status import ApiError
 
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
@@ -228,6 +229,28 @@ async def _save(app: K9pyApp, present: Session, history: Any) -> None:
         app.flash(f"save failed: {err}", "error")
         return
     app.flash(f"Saved the history ({size // 1024} KiB) to {path}: k9py replay {path}")
+
+
+def logs_in_the_past(past: Session, ns: str, pod: str) -> str | None:
+    """A log view opens on ``pod`` in the past: its lines are those the history fetched (from
+    the moment a log view was first opened on the pod, with its tail then). None kept by the
+    moment shown: an empty view would look like a silent pod, so what to say why. A pod that
+    is still there is followed from now on (its logs were asked for)."""
+    head, present = past.playhead, past.present
+    if head is None or present is None:
+        return None
+    try:
+        kept = bool(head.logs(ns, pod))
+    except ApiError:  # not there at that moment (a log pane's pod)
+        kept = False
+    history = present.history
+    followed = history is not None and history.exists_now("Pod", ns, pod)
+    if history is not None and followed:
+        history.follow_logs(ns, pod)
+    if kept:
+        return None
+    later = ", so from now on" if followed else ""
+    return f"no log lines of {pod} kept by then: a pod's logs are kept once opened{later}"
 
 
 # -- :diff and :changes -----------------------------------------------------------------------------

@@ -487,3 +487,31 @@ def test_the_bar_of_the_past_stays_shown_whatever_becomes_of_the_pane_it_was_in(
         await until_done(app, pilot)
         assert bars() == []
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_logs_of_a_pod_in_the_past_before_they_were_first_opened_say_why_there_are_none(tmp_path):
+    """The history keeps a pod's log lines from the moment a log view was first opened on it: in
+    the past before that, its log view was empty and said `streaming` as if the pod were silent.
+    The flash says why, and the pod is followed from then on (its logs were asked for)."""
+    async def scenario(app, pilot, cluster):
+        h = app.session.history
+        await settle(app, pilot, 30)
+        await command(app, pilot, "rewind 10s")
+        await until_done(app, pilot)
+        assert app.session.present is not None and ("default", "counter") not in h.followed
+        await goto(app, pilot, "counter")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert not list(app.screen.buffer)
+        assert flash(app) == "no log lines of counter kept by then: a pod's logs are kept once opened, so from now on"
+        assert ("default", "counter") in h.followed
+        await pilot.press("escape")
+        await settle(app, pilot, 5)
+        await h.poll_logs()
+        await command(app, pilot, "rewind 0s")  # what was kept since
+        await until_done(app, pilot)
+        await goto(app, pilot, "counter")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert list(app.screen.buffer) and "no log lines" not in flash(app)
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

@@ -745,16 +745,23 @@ def open_logs(app: K9pyApp, ns: str, pod: str, containers: list[str], *, previou
     from k9py.ui.screens.logs import LogScreen, container_sources, pod_logs_title
 
     session = session or app.session
+    notice = None
     if session.history is not None:  # the time machine keeps the lines of the pods followed
         session.history.follow_logs(ns, pod)
+    elif session.present is not None:  # the past: what it kept of them, said when it is nothing
+        from k9py.ui import timetravel
+
+        notice = timetravel.logs_in_the_past(session, ns, pod)
     where = (f"{context}:" if context else "") + f"{ns}/{pod}"
     sources = container_sources(ns, pod, containers)
     if every and len(every) > 1:  # the title says which are shown, as `a` toggles them
-        app.push_screen(LogScreen(where, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill,
-                                  session=session, every=container_sources(ns, pod, every)))
-        return
-    app.push_screen(LogScreen(pod_logs_title(where, sources, previous), sources, previous=previous,
-                              capacity=_capacity(app), spill=app.log_spill, session=session))
+        screen = LogScreen(where, sources, previous=previous, capacity=_capacity(app), spill=app.log_spill,
+                           session=session, every=container_sources(ns, pod, every))
+    else:
+        screen = LogScreen(pod_logs_title(where, sources, previous), sources, previous=previous,
+                           capacity=_capacity(app), spill=app.log_spill, session=session)
+    screen.notice = (notice, "warn") if notice else None
+    app.push_screen(screen)
 
 
 def _container_yaml(container_row: Obj) -> Any:

@@ -243,6 +243,7 @@ class ViewerScreen(Chromed):
         self.match_index = -1
         self.full_screen = False
         self.flash_message = ""
+        self.notice: tuple[str, str] | None = None  # (message, level) to flash once it shows
         self.saved_path: Path | None = None
         self._flash_timer: Timer | None = None
 
@@ -300,6 +301,8 @@ class ViewerScreen(Chromed):
         self.render_status()
         self.reload()
         self.body.focus()
+        if self.notice:  # said by whoever opened it, once it shows
+            self.flash(*self.notice)
 
     def render_title(self) -> None:
         box = self.query_one("#viewer-box")
