@@ -126,6 +126,8 @@ class Split(Container):
             self.splits.prefix(what)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is not self.screen.focused:  # focused then left at once (the prompt closing
+            return  # gives the focus back before a new pane takes it): not the focused pane's news
         leaf = next((n for n in event.widget.ancestors_with_self if is_leaf(n)), None)
         if leaf is not None:
             self.splits.focused_leaf(leaf)

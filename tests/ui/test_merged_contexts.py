@@ -180,6 +180,21 @@ def test_ctx_in_one_pane_and_that_context_killed_while_the_other_pane_updates():
     run(s)
 
 
+def test_a_split_of_a_view_on_another_context_opens_in_the_new_pane():
+    """`:vsplit deploy @b` moved the first pane to b (deployments there) and left the new one
+    on a's pods: the focus given back to the first pane as the prompt closed was taken as news
+    after the new pane had taken it. The new pane shows b's deployments, the first stays."""
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "vsplit deploy @b")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        left, right = app.splits.all_panes()
+        assert app.splits.pane is right
+        assert (left.navigator.session.info().context, left.current.scope.view.name) == ("a", "pods")
+        assert (right.navigator.session.info().context, right.current.scope.view.name) == ("b", "deployments")
+    run(s)
+
+
 def test_closing_the_only_pane_on_a_context_closes_its_session():
     """`:ctx b` in a split pane, then that pane closed: nothing shows b any more, so its Session
     (informer, backend) closes then, not never."""
