@@ -231,7 +231,7 @@ async def _save(app: K9pyApp, present: Session, history: Any) -> None:
     app.flash(f"Saved the history ({size // 1024} KiB) to {path}: k9py replay {path}")
 
 
-def logs_in_the_past(past: Session, ns: str, pod: str) -> str | None:
+def logs_in_the_past(past: Session, ns: str, pod: str, *, short: bool = False) -> str | None:
     """A log view opens on ``pod`` in the past: its lines are those the history fetched (from
     the moment a log view was first opened on the pod, with its tail then). None kept by the
     moment shown: an empty view would look like a silent pod, so what to say why. A pod that
@@ -249,6 +249,8 @@ def logs_in_the_past(past: Session, ns: str, pod: str) -> str | None:
         history.follow_logs(ns, pod)
     if kept:
         return None
+    if short:  # (a log pane's title)
+        return "no lines kept by then: logs are kept once opened"
     later = ", so from now on" if followed else ""
     return f"no log lines of {pod} kept by then: a pod's logs are kept once opened{later}"
 

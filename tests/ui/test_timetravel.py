@@ -514,4 +514,12 @@ def test_logs_of_a_pod_in_the_past_before_they_were_first_opened_say_why_there_a
         await pilot.press("l")
         await settle(app, pilot)
         assert list(app.screen.buffer) and "no log lines" not in flash(app)
+        await pilot.press("escape")
+        await goto(app, pilot, "web")  # a log pane says it in its title
+        await command(app, pilot, "sp logs")
+        await settle(app, pilot)
+        from k9py.ui.widgets.follow_logs import FollowLogs
+        logs = next(x for x in app.splits.leaves() if isinstance(x, FollowLogs))
+        assert logs.title() == "logs default/web (no lines kept by then: logs are kept once opened)"
+        assert ("default", "web") in h.followed
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

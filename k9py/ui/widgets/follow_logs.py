@@ -108,10 +108,15 @@ class FollowLogs(Vertical, can_focus=False):
             self.body.set_count(0, 0)
             self.body.scroll_to(x=0, animate=False, immediate=True)
         self.pod_key = (meta.namespace(pod), meta.name(pod), meta.uid(pod))
+        past = None
         if self.session.history is not None:  # the time machine keeps what a log pane showed too
             self.session.history.follow_logs(self.pod_key[0], self.pod_key[1])
+        elif self.session.present is not None:  # the past: none kept by then is said
+            from k9py.ui import timetravel
+
+            past = timetravel.logs_in_the_past(self.session, self.pod_key[0], self.pod_key[1], short=True)
         names = podcontainers.names(pod)
-        self.note = "" if names else "no containers"
+        self.note = past or ("" if names else "no containers")
         loop = asyncio.get_running_loop()
         for c in names:
             prefix = c if len(names) > 1 else ""
