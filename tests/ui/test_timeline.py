@@ -354,6 +354,24 @@ def test_scenarios_opens_a_recording_in_a_new_session_and_a_scenario_after_it():
     asyncio.run(main())
 
 
+def test_scenarios_moves_every_pane_on_it_to_where_the_objects_are():
+    """`:scenarios` from a replay in namespace shop with a split: the focused pane went to the
+    new scenario's namespace, the other one stayed in shop (not there: empty)."""
+    async def main():
+        app = replay_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            app.run_command("vs pods")
+            await sync(app, pilot)
+            left, right = app.splits.all_panes()
+            assert left.current.scope.namespace == right.current.scope.namespace == "shop"
+            await pick(app, pilot, "crashloop")
+            assert left.navigator.session is right.navigator.session is app.session
+            assert left.current.scope.namespace == right.current.scope.namespace == "default"
+            assert left.current.model is not None and len(left.current.model) > 0
+    asyncio.run(main())
+
+
 def deleting(app, name: str) -> bool:
     """The pods view shows ``name`` on its way out (a deletionTimestamp)."""
     m = app.model

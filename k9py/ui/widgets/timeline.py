@@ -574,7 +574,12 @@ async def _load(app: K9pyApp, pb: Playback, entry: Entry) -> None:
 def _arrived(app: K9pyApp, pb: Playback, entry: Entry) -> None:
     """After a switch: the view moves to where the new objects are, and says what plays."""
     home = pb.home_namespace()
-    cur = app.current
-    if home and cur is not None and cur.scope.view.namespaced and cur.scope.namespace not in ("", home):
-        app.outcome(app.navigator.switch_namespace(home))
+    for pane in app.splits.all_panes():  # every pane on it (split panes, tabs): the focused one's outcome said
+        cur = pane.current
+        if pane.navigator.session is not app.session or not home or cur is None:
+            continue
+        if cur.scope.view.namespaced and cur.scope.namespace not in ("", home):
+            out = pane.navigator.switch_namespace(home)
+            if pane is app.pane:
+                app.outcome(out)
     app.flash(f"{entry.name}: {entry.description}")
