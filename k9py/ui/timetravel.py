@@ -252,7 +252,7 @@ def logs_in_the_past(past: Session, ns: str, pod: str, *, short: bool = False) -
     if short:  # (a log pane's title)
         return "no lines kept by then: logs are kept once opened"
     later = ", so from now on" if followed else ""
-    return f"no log lines of {pod} kept by then: a pod's logs are kept once opened{later}"
+    return f"no log lines kept by then: a pod's logs are kept once opened{later}"
 
 
 # -- :diff and :changes -----------------------------------------------------------------------------

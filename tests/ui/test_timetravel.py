@@ -503,7 +503,7 @@ def test_logs_of_a_pod_in_the_past_before_they_were_first_opened_say_why_there_a
         await pilot.press("l")
         await settle(app, pilot)
         assert not list(app.screen.buffer)
-        assert flash(app) == "no log lines of counter kept by then: a pod's logs are kept once opened, so from now on"
+        assert flash(app) == "no log lines kept by then: a pod's logs are kept once opened, so from now on"
         assert ("default", "counter") in h.followed
         await pilot.press("escape")
         await settle(app, pilot, 5)
