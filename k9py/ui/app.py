@@ -107,6 +107,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.key_order = KeyOrder(self)  # keys run in the order typed, a widget's as the app's
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
+        self.switching = False  # a context switch (`:ctx`, `:pods @CTX`) under way
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
@@ -429,6 +430,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         if out.quit:
             self.exit()
         elif out.request == "context":
+            self.switching = True  # the keys typed meanwhile wait for it (``HeldKeys``)
             self.run_worker(self.switch_context(out.arg, then=out.then), group="context", exclusive=True)
         elif out.request == "context-kept" and self.switching is not None:  # `:ctx` of the one in use
             out = replace(out, message=f"{out.message}: the switch to {self.switching} is given up")
@@ -470,6 +472,12 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     async def switch_context(self, name: str, *, then: str = "") -> bool:
         """`:ctx` + enter: a Session on context ``name`` replaces this one without a restart;
         ``then``: a command to run on it (k9s's `:pods @CTX`)."""
+        try:
+            return await self._switch_context(name, then)
+        finally:
+            self.switching = False
+
+    async def _switch_context(self, name: str, then: str) -> bool:
         self.flash(f"Switching context to {name}...")
         self.switching = name
         token = object()  # the credential plugins this switch runs (a thread's: asyncio.to_thread copies it)

@@ -1,6 +1,6 @@
 """Keys typed while the demo is still being loaded behind the first frame (a fraction of a
 second) onto a table that has no rows yet: `:deploy⏎d` typed at start, the `d` for a deployment
-that is not there yet. They wait, in order, until the cluster is there and the view
+that is not there yet; and keys typed while a context switch is under way (`:pods @b⏎:dp⏎`). They wait, in order, until the cluster is there and the view
 has its rows (or a moment has passed with none), then run as typed. Keys for the prompt, and
 anything typed while no key waits, go their usual way."""
 
@@ -64,6 +64,8 @@ class HeldKeys:
 
     def _should_wait(self, event: events.Key) -> bool:
         app = self.app
+        if app.switching:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
+            return True
         pb = timeline.playback_of(app.backend)
         if pb is None or not pb.loading or pb.building is not None:
             return False  # (a big file's build says it is under way and takes seconds: keys go on)
@@ -75,6 +77,8 @@ class HeldKeys:
 
     def _check(self) -> None:
         now = time.monotonic()
+        if self.app.switching and now - self._since < HOLD_AT_MOST:
+            return
         pb = timeline.playback_of(self.app.backend)
         if pb is not None and pb.loading and now - self._since < HOLD_AT_MOST:
             return

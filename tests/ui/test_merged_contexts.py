@@ -195,6 +195,32 @@ def test_a_split_of_a_view_on_another_context_opens_in_the_new_pane():
     run(s)
 
 
+def test_a_command_typed_right_behind_a_context_switch_runs_on_the_new_context():
+    """`:deploy @b⏎:svc⏎` typed in one go: `:svc` ran on a while the switch was under way, then
+    the switch's own `deploy` replaced it on b. The keys behind the switch wait for it: services
+    of b."""
+    async def s(app, pilot, a, b):
+        slow = asyncio.Event()
+        real = app.session.switch_context
+
+        async def switch(name, **kw):
+            await slow.wait()  # a context whose server answers after the keys behind came
+            return await real(name, **kw)
+        app.session.switch_context = switch
+        keys = ["colon", *"deploy", "space", "@", "b", "enter", "colon", *"svc", "enter"]
+        for key in keys:
+            await pilot.press(key)
+        assert app.current.scope.view.name == "pods" and app.session.info().context == "a"  # nothing ran yet
+        slow.set()
+        await app.workers.wait_for_complete()
+        for _ in range(40):
+            await settle(app, pilot)
+            if app.current.scope.view.name == "services":
+                break
+        assert app.session.info().context == "b" and app.current.scope.view.name == "services"
+    run(s)
+
+
 def test_closing_the_only_pane_on_a_context_closes_its_session():
     """`:ctx b` in a split pane, then that pane closed: nothing shows b any more, so its Session
     (informer, backend) closes then, not never."""
