@@ -13,7 +13,7 @@ import argparse
 import math
 import re
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from k9py import __version__
 from k9py.errors import K9pyError
@@ -26,7 +26,16 @@ if TYPE_CHECKING:
 class Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``k9py serve: argument --port: ...``), exit 2."""
 
+    def parse_args(self, *args: Any, **kw: Any) -> Any:
+        given = args[0] if args else kw.get("args")
+        self._given = list(sys.argv[1:] if given is None else given)
+        return super().parse_args(*args, **kw)
+
     def error(self, message: str) -> NoReturn:
+        commands = next((a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction)), {})
+        dashed = next((w for w in getattr(self, "_given", []) if w.startswith("--") and w[2:] in commands), None)
+        if dashed is not None:  # `k9py --replay FILE`: said to be an invalid choice of FILE, or an unknown option
+            message = f"{dashed} is no option; {dashed[2:]} is a command: k9py {dashed[2:]} ..."
         self.exit(2, f"{self.prog}: {message}\n")
 
 

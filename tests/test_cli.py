@@ -125,6 +125,9 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_second():
     (["serve", "--scenario", "nope"], "nope: no such file or bundled scenario (bundled: admission-policy, crashloop, demo, "),
     (["scenario", "check", "self-heal"], "self-heal: no such file or bundled scenario (did you mean self-healing?)"),
     (["--bogus"], "unrecognized arguments: --bogus"),
+    # was: argument command: invalid choice: 'incident.jsonl.gz' (choose from 'serve', ...)
+    (["--replay", "incident.jsonl.gz"], "--replay is no option; replay is a command: k9py replay ..."),
+    (["--serve"], "--serve is no option; serve is a command: k9py serve ..."),
 ])
 def test_a_bad_value_is_one_line_and_exit_2(argv, needle, tmp_path):
     proc = run_k9py(*argv, timeout=30)
