@@ -107,7 +107,6 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.key_order = KeyOrder(self)  # keys run in the order typed, a widget's as the app's
         self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
-        self.switching = False  # a context switch (`:ctx`, `:pods @CTX`) under way
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
@@ -115,7 +114,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         # the drains going on (answers too): their backend, nodes and name ("node n1", "(3) nodes");
         # `r` on one of their nodes cancels one, quitting every one (a budget may refuse for ever)
         self.drains: dict[asyncio.Task[None], tuple[Backend, frozenset[str], str]] = {}
-        self.switching: str | None = None  # the context a `:ctx` is switching to (its plugin may take long)
+        # the context a switch (`:ctx`, `:pods @CTX`) is under way to: the keys typed meanwhile wait for it
+        # (``HeldKeys``); its credential plugin may take long
+        self.switching: str | None = None
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -430,7 +431,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         if out.quit:
             self.exit()
         elif out.request == "context":
-            self.switching = True  # the keys typed meanwhile wait for it (``HeldKeys``)
+            self.switching = out.arg  # the keys typed meanwhile wait for it (``HeldKeys``)
             self.run_worker(self.switch_context(out.arg, then=out.then), group="context", exclusive=True)
         elif out.request == "context-kept" and self.switching is not None:  # `:ctx` of the one in use
             out = replace(out, message=f"{out.message}: the switch to {self.switching} is given up")
@@ -475,11 +476,30 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         try:
             return await self._switch_context(name, then)
         finally:
-            self.switching = False
+            if self.switching == name:  # (a later `:ctx`'s switch, which cancelled this one, goes on)
+                self.switching = None
 
     async def _switch_context(self, name: str, then: str) -> bool:
         self.flash(f"Switching context to {name}...")
         self.switching = name
+        shown = next((s for s in self.sessions() if s.present is None and s.info().context == name), None)
+        try:  # another pane's on that context already: this one joins it (one connection, watch and history)
+            new = shown or await self._open_context(name)
+        except Exception as err:
+            self.flash(f"context {name}: {err}", "error")
+            return False
+        await self.replace_session(new, pane_only=True)
+        if self.context_notes:  # its own files that are wrong
+            self.flash(f"Switched to context {name}: " + " | ".join(self.context_notes), "warn")
+        else:
+            self.flash(f"Switched to context {name}")
+        if then:
+            self.run_command(then)
+        return True
+
+    async def _open_context(self, name: str) -> Session:
+        """The focused pane's Session switched to context ``name``; a credential plugin that keeps it
+        waiting is named in the flash every few seconds."""
         token = object()  # the credential plugins this switch runs (a thread's: asyncio.to_thread copies it)
         exec_plugins.owner.set(token)
         switching = asyncio.ensure_future(
@@ -490,25 +510,11 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
                     waited = time.monotonic() - plugins[0].started
                     self.flash(f"Switching context to {name}: waiting {waited:.0f}s for its credential plugin "
                                f"{Path(plugins[0].command).name}", "warn")
-            new = switching.result()
+            return switching.result()
         except asyncio.CancelledError:  # another `:ctx`, quitting: its plugin is not waited for
             switching.cancel()
             exec_plugins.stop(token)
             raise
-        except Exception as err:
-            self.flash(f"context {name}: {err}", "error")
-            return False
-        finally:
-            if self.switching == name:
-                self.switching = None
-        await self.replace_session(new, pane_only=True)
-        if self.context_notes:  # its own files that are wrong
-            self.flash(f"Switched to context {name}: " + " | ".join(self.context_notes), "warn")
-        else:
-            self.flash(f"Switched to context {name}")
-        if then:
-            self.run_command(then)
-        return True
 
     async def replace_session(self, new: Session, *, pane_only: bool = False) -> None:
         """``new`` replaces the focused pane's Session (`:ctx`, `:scenarios` opening another kind
@@ -517,7 +523,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         if problem := self.remember_context():  # the context left keeps its namespace and favourites
             self.flash(problem, "warn")
         old = self.session
-        self._begin(new)
+        if all(s is not new for s in self.sessions()):  # (one another pane shows has begun)
+            self._begin(new)
         ns = context_memory.arrive(self, new)  # the new context's favourites, skin and namespace
         notes = self.use_context_files(new)
         self.outcome(self.splits.rebind(new, old, pane_only=pane_only, namespace=ns if pane_only else None))

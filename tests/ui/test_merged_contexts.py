@@ -235,6 +235,33 @@ def test_closing_the_only_pane_on_a_context_closes_its_session():
     run(s)
 
 
+def test_ctx_in_a_pane_to_the_context_another_pane_shows_joins_its_session():
+    """`:ctx b` in a second pane while one already showed b opened b a second time (another
+    connection, watch and history run, and both panes tagged `b:` as if on two contexts): it
+    joins that pane's Session; a's, shown by no pane then, closes."""
+    async def s(app, pilot, a, b):
+        await command(app, pilot, "vsplit pods")
+        left, right = app.splits.all_panes()
+        on_b, _ = await on_context_b(app, pilot, right)
+        first = left.navigator.session
+        closed: list[object] = []
+        real = first.close
+
+        async def close() -> None:
+            closed.append(first)
+            await real()
+        first.close = close
+        app.splits.focus(left)
+        await command(app, pilot, "ctx b")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert left.navigator.session is on_b is right.navigator.session
+        assert closed == [first] and app.session is on_b
+        assert left.context_tag == right.context_tag == ""  # one context: no tag
+        assert ("default", "only-b") in left.navigator.current.model.rows
+    run(s)
+
+
 def test_a_layout_opens_its_panes_on_the_focused_pane_s_context(tmp_path):
     async def s(app, pilot, a, b):
         app.splits.layouts_file = tmp_path / "layouts.yaml"
