@@ -198,7 +198,7 @@ def _inputs(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int]) -> list[P
         raise doc.error([*at, "inputs"], f"must be a list, not {type_name(value)}")
     if len(value) > MAX_INPUTS:
         raise doc.error([*at, "inputs"], f"at most {MAX_INPUTS} inputs")
-    out = []
+    out: list[PluginInput] = []
     for i, item in enumerate(value):
         where: list[str | int] = [*at, "inputs", i]
         item = yamlfile.mapping(doc, item, where)
@@ -214,11 +214,42 @@ def _inputs(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int]) -> list[P
         default = item.get("default")
         if default is not None and (isinstance(default, (dict, list))):
             raise doc.error([*where, "default"], f"must be a string, a number or a boolean, not {type_name(default)}")
-        out.append(PluginInput(
+        inp = PluginInput(
             name=_string(doc, item, where, "name"), type=kind, label=_string(doc, item, where, "label"),
             required=_bool(doc, item, where, "required"), options=tuple(_strings(doc, item, where, "options")),
-            default=None if default is None else str(default).lower() if isinstance(default, bool) else str(default)))
+            default=None if default is None else str(default).lower() if isinstance(default, bool) else str(default))
+        if any(o.name == inp.name for o in out):
+            raise doc.error([*where, "name"], f"{inp.name!r}: another input has this name")
+        if problem := _bad_default(inp):
+            raise doc.error([*where, "default"], problem)
+        out.append(inp)
     return out
+
+
+def _bad_default(inp: PluginInput) -> str | None:
+    """k9s's Plugin.Validate: a default its input could never hold refuses the file."""
+    value = inp.default
+    if not value:
+        return None
+    if inp.type == "dropdown" and value not in inp.options:
+        return f"{value!r} is none of the options ({', '.join(inp.options) or 'none'})"
+    if inp.type == "bool" and value not in ("true", "false"):
+        return f"{value!r}: a bool input's default is true or false"
+    if inp.type == "number" and not is_number(value):
+        return f"{value!r} is not a number"
+    return None
+
+
+def is_number(text: str) -> bool:
+    """What Go's strconv.ParseFloat takes (k9s's check of a number input): ``1``, ``-2.5``,
+    ``1e3``, ``inf``; not ``1_000`` (Python's float would take it), nor spaces around."""
+    if "_" in text or text != text.strip():
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def view_names(plugin: Plugin) -> frozenset[str] | None:

@@ -26,7 +26,7 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from k9py.config.plugins import ALL, Plugin
+from k9py.config.plugins import ALL, Plugin, is_number
 from k9py.kube import resources
 from k9py.kube.resources import ApiResource
 from k9py.view import kinds
@@ -69,7 +69,7 @@ class Invocation:
 
 
 class PluginError(Exception):
-    """The plugin cannot run on this row (an input without a value)."""
+    """The plugin cannot run with these inputs (a required one without a value)."""
 
 
 # -- scopes ------------------------------------------------------------------------------------
@@ -181,13 +181,33 @@ def script_index(command: str, args: list[str]) -> int | None:
 
 
 # -- the invocation ----------------------------------------------------------------------------
-def invocation(plugin: Plugin, env: dict[str, str], target: Target) -> Invocation:
-    """The argv (command, then each arg expanded), the environment to add and the pipes."""
+def input_defaults(plugin: Plugin) -> dict[str, str]:
+    """What the inputs dialog opens with (k9s's ShowPluginInputs): each input's default; a
+    dropdown's only when it is one of its options (else none chosen)."""
+    return {i.name: (i.default or "") if i.type != "dropdown" or i.default in i.options else ""
+            for i in plugin.inputs}
+
+
+def input_values(plugin: Plugin, typed: dict[str, str]) -> dict[str, str]:
+    """The inputs dialog's OK, as k9s's: PluginError when a required input (not a bool: it
+    always has one) has no value or a number input holds no number; an optional input left
+    empty is dropped, so its ``$INPUT_NAME`` stays as written (k9s's substitution skips it)."""
+    missing = [i.name for i in plugin.inputs if i.required and i.type != "bool" and not typed.get(i.name)]
+    if missing:
+        raise PluginError(f"Required fields are missing: {', '.join(missing)}")
+    for i in plugin.inputs:
+        if i.type == "number" and typed.get(i.name) and not is_number(typed[i.name]):
+            raise PluginError(f"{i.label or i.name}: {typed[i.name]!r} is not a number")
+    return {i.name: typed.get(i.name, "") for i in plugin.inputs if i.type == "bool" or typed.get(i.name)}
+
+
+def invocation(plugin: Plugin, env: dict[str, str], target: Target,
+               inputs: dict[str, str] | None = None) -> Invocation:
+    """The argv (command, then each arg expanded), the environment to add and the pipes.
+    ``inputs``: the inputs dialog's values (``$INPUT_<NAME>``); None: the defaults."""
     env = dict(env)
-    for inp in plugin.inputs:  # no input dialog yet: the defaults
-        if inp.default is None and inp.required:
-            raise PluginError(f"plugin {plugin.name}: input {inp.name!r} has no default and k9py cannot ask for it yet")
-        env[f"INPUT_{inp.name.upper()}"] = inp.default or ""
+    values = input_values(plugin, input_defaults(plugin)) if inputs is None else inputs
+    env.update((f"INPUT_{name.upper()}", value) for name, value in values.items())
     args = list(plugin.args)
     script = script_index(plugin.command, args)
     quoted: dict[str, str] = {}

@@ -4,7 +4,8 @@ PLUGINS hints, and running one as k9s does.
 - A plugin's key works in the views of its scopes. It cannot take a key a built-in action has in
   that view (k9s: "duplicate plugin key") unless it says ``override: true``; such a conflict is
   flashed once at start, naming plugins.yaml:LINE. Among plugins, the first in the file wins.
-- ``dangerous`` plugins are refused in read-only mode; ``confirm`` asks first (ConfirmScreen).
+- ``dangerous`` plugins are refused in read-only mode; ``inputs`` are asked for first
+  (PluginInputsDialog: ``$INPUT_<NAME>``), then ``confirm`` asks (ConfirmScreen).
 - Foreground plugins suspend the UI (``App.suspend``), run on the terminal and return to the UI
   when they end (k9s does not wait for a key either: end a pager with ``q``). One that fails
   keeps the terminal until a key is pressed, so what it wrote there (kubectl's "Error from
@@ -159,10 +160,22 @@ class PluginKeys:
         api = session.backend.kinds() if view.discovered else ()
         env = core.variables(view, row, cur.model, target, filter_text=cur.model.filter.text if cur.model else "",
                              pod=cur.scope.pod, api=api)
+        if plugin.inputs:  # k9s asks for them first, then confirms (a plugin with inputs asks by default)
+            from k9py.ui.screens.dialogs import PluginInputsDialog  # lazily: not needed for the first frame
+
+            def given(values: dict[str, str] | None) -> None:
+                if values is not None:
+                    self.confirm(plugin, env, target, values)
+            app.push_screen(PluginInputsDialog(plugin), given)
+            return
+        self.confirm(plugin, env, target, None)
+
+    def confirm(self, plugin: Plugin, env: dict[str, str], target: Target, inputs: dict[str, str] | None) -> None:
+        """Expand the plugin's arguments (with the inputs' values), ask when it confirms, run it."""
         try:
-            inv = core.invocation(plugin, env, target)
+            inv = core.invocation(plugin, env, target, inputs)
         except PluginError as err:
-            app.flash(str(err), "error")
+            self.app.flash(f"plugin {plugin.name}: {err}", "error")
             return
         if plugin.asks:
             from k9py.ui.screens.dialogs import ConfirmScreen  # lazily: not needed for the first frame
@@ -170,7 +183,7 @@ class PluginKeys:
             def answered(ok: bool | None) -> None:
                 if ok:
                     self.execute(plugin, inv)
-            app.push_screen(ConfirmScreen(f"Confirm {plugin.description}", f"Run?\n{inv.text}"), answered)
+            self.app.push_screen(ConfirmScreen(f"Confirm {plugin.description}", f"Run?\n{inv.text}"), answered)
             return
         self.execute(plugin, inv)
 

@@ -253,6 +253,15 @@ def test_a_missing_required_field_names_the_plugin_line(tmp_path, change, line, 
     ("    inputs:\n      - type: string\n", 8, "plugins.stern.inputs[0].name: missing (required)"),
     ("    inputs:\n      - name: a\n        type: string\n        choices: [x]\n", 10,
      "plugins.stern.inputs[0].choices: unknown field (known: name, label, type, required, default, options)"),
+    # k9s's Plugin.Validate refuses these too
+    ("    inputs:\n      - name: a\n        type: string\n      - name: a\n        type: bool\n", 10,
+     "plugins.stern.inputs[1].name: 'a': another input has this name"),
+    ("    inputs:\n      - name: image\n        type: dropdown\n        default: alpine\n        options: [busybox]\n",
+     10, "plugins.stern.inputs[0].default: 'alpine' is none of the options (busybox)"),
+    ("    inputs:\n      - name: force\n        type: bool\n        default: yes\n", 10,
+     "plugins.stern.inputs[0].default: 'yes': a bool input's default is true or false"),
+    ("    inputs:\n      - name: replicas\n        type: number\n        default: 1.2.3\n", 10,
+     "plugins.stern.inputs[0].default: '1.2.3' is not a number"),
 ])
 def test_a_wrong_field_is_named_with_its_line(tmp_path, extra, line, message):
     # the field replaces the good one (then it is line 6) or is added after the others (line 7)

@@ -167,11 +167,30 @@ def test_only_the_script_of_a_shell_is_protected():
 
 def test_inputs_take_their_defaults_and_pipes_are_split():
     p = plugin("debug", "$POD", "--image=$INPUT_IMAGE", "--share=$INPUT_SHARE",
-               inputs=(PluginInput("image", "dropdown", default="busybox:1.37"),
+               inputs=(PluginInput("image", "dropdown", default="busybox:1.37", options=("alpine", "busybox:1.37")),
                        PluginInput("share", "bool", default="true")), pipes=("grep -v 'warn ing'",))
     inv = core.invocation(p, {"POD": "web"}, Target())
     assert inv.argv == ["kubectl", "debug", "web", "--image=busybox:1.37", "--share=true"]
     assert inv.pipes == [["grep", "-v", "warn ing"]] and inv.env == {}
+    inv = core.invocation(p, {"POD": "web"}, Target(), {"image": "alpine", "share": "false"})  # the dialog's
+    assert inv.argv == ["kubectl", "debug", "web", "--image=alpine", "--share=false"]
     asking = plugin(inputs=(PluginInput("replicas", "number", required=True),))
-    with pytest.raises(PluginError, match="input 'replicas' has no default"):
+    with pytest.raises(PluginError, match="Required fields are missing: replicas"):
         core.invocation(asking, {}, Target())
+
+
+def test_the_inputs_dialogs_values_as_k9s_keeps_them():
+    p = plugin(inputs=(PluginInput("image", "dropdown", required=True, default="x", options=("a", "b")),
+                       PluginInput("force", "bool", required=True), PluginInput("note", "string"),
+                       PluginInput("replicas", "number")))
+    # a dropdown's default that is none of its options: none chosen (k9s's index -1 → the blank)
+    assert core.input_defaults(p) == {"image": "", "force": "", "note": "", "replicas": ""}
+    with pytest.raises(PluginError, match=r"^Required fields are missing: image$"):  # a bool always has one
+        core.input_values(p, {"image": "", "force": "false"})
+    with pytest.raises(PluginError, match="replicas: '1-2' is not a number"):
+        core.input_values(p, {"image": "a", "force": "true", "replicas": "1-2"})
+    # the optional ones left empty are dropped: their $INPUT_... stays as written
+    assert core.input_values(p, {"image": "b", "force": "false", "note": "", "replicas": ""}) == {
+        "image": "b", "force": "false"}
+    assert core.input_values(p, {"image": "b", "force": "true", "note": "a b", "replicas": "-1.5e3"}) == {
+        "image": "b", "force": "true", "note": "a b", "replicas": "-1.5e3"}

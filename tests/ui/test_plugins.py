@@ -17,7 +17,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 
 from k9py.config import plugins as plugins_file
 from k9py.config.user import UserConfig, load_user
-from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog
+from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog, PluginInputsDialog
 from k9py.ui.screens.help import HelpScreen
 from tests.ui.simcluster import flash, goto, run, settle
 
@@ -294,6 +294,77 @@ def test_confirm_asks_first(tmp_path):
         await pilot.press("ctrl+f", "y")
         await until(app, pilot, lambda: flash(app) == "plugin remove-finalizers: exit 0", "the plugin's exit")
         assert out.read_text() == "web"
+
+    run(scenario, user=cfg)
+
+
+# Shaped after derailed/k9s plugins/debug-container.yaml and pvc-resize.yaml (Apache-2.0)
+INPUTS = """\
+    plugins:
+      debug:
+        shortCut: Shift-Y
+        description: Add debug container
+        scopes: [pods]
+        command: {py}
+        background: true
+        args: [{prog}, {out}, $NAME, --image=$INPUT_IMAGE, --size=$INPUT_SIZE, $INPUT_SHARE_PROCESSES, $INPUT_NOTE]
+        inputs:
+          - name: image
+            label: Debug image
+            type: dropdown
+            required: true
+            default: busybox:1.37
+            options: [nicolaka/netshoot:v0.15, busybox:1.37, alpine:3.23]
+          - name: size
+            label: New size (e.g. 10Gi)
+            type: string
+            required: true
+          - name: share_processes
+            type: bool
+            default: true
+          - name: note
+            type: string
+    """
+
+
+def test_a_plugin_with_inputs_asks_for_them_then_confirms_then_runs_with_them(tmp_path):
+    """k9s's plugin inputs dialog: each input filled with its default, a required one missing
+    keeps the dialog, OK leads to the confirm (on by default with inputs) showing the values."""
+    out = tmp_path / "ran"
+    prog = script(tmp_path, "import sys\nopen(sys.argv[1], 'w').write(' '.join(sys.argv[2:]))\n")
+    cfg = user(tmp_path, INPUTS.format(py=PY, prog=prog, out=out))
+
+    async def scenario(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("Y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PluginInputsDialog)
+        await pilot.press("tab", *"1Gi", "escape")  # cancelled: nothing runs
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 1 and not out.exists()
+        await pilot.press("Y")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PluginInputsDialog)
+        labels = [str(w.render()) for w in dialog.query(".field-label")]
+        assert labels == ["Debug image *:", "New size (e.g. 10Gi) *:", "note:"]
+        assert dialog.typed() == {"image": "busybox:1.37", "size": "", "share_processes": "true", "note": ""}
+        await pilot.press("enter")  # in the dropdown: it opens; esc closes it
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("tab")  # the size
+        await pilot.press("enter")  # submitted with the size empty: said, the dialog stays
+        await settle(app, pilot)
+        assert app.screen is dialog and not out.exists()
+        assert "Required fields are missing: size" in str(dialog.query_one(".dialog-message").render())
+        await pilot.press(*"5Gi", "tab", "space", "tab", "enter")  # 5Gi; share_processes unticked; enter in the note
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        # the optional note left empty: $INPUT_NOTE stays as written, as k9s leaves it
+        assert app.screen._message == f"Run?\n{PY} {prog} {out} web --image=busybox:1.37 --size=5Gi false $INPUT_NOTE"
+        await pilot.press("y")
+        await until(app, pilot, lambda: flash(app) == "plugin debug: exit 0", "the plugin's exit")
+        assert out.read_text() == "web --image=busybox:1.37 --size=5Gi false $INPUT_NOTE"
 
     run(scenario, user=cfg)
 

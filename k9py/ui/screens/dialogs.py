@@ -1,5 +1,5 @@
 """Modal dialogs and pickers: confirm, scale (s), delete (ctrl-d), set image (i), drain (r on a
-node), and the container picker of `l`/`p`. Each shows its keys under its fields and lists them
+node), a plugin's inputs, and the container picker of `l`/`p`. Each shows its keys under its fields and lists them
 with `?`; the text fields leave `?` and the keys they can never take to the dialog.
 
 Every dialog is an overlay: the table stays visible behind it (k9py.tcss: ``KeyedDialog``).
@@ -22,6 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from k9py.config.plugins import Plugin
+from k9py.explorer import plugins as plugin_core
 from k9py.kube import goduration
 from k9py.kube.unicode import digits
 from k9py.ui.plain import plain_title
@@ -393,6 +395,54 @@ class DrainDialog(_Dialog):
                 "force": self.query_one("#force", Checkbox).value,
                 "disable_eviction": self.query_one("#disable-eviction", Checkbox).value,
                 "grace_period": None if grace < 0 else grace, "timeout": timeout}
+
+
+class PluginInputsDialog(_Dialog):
+    """k9s's plugin inputs dialog (``ui/dialog/plugin_inputs.go``): one field an input, in the
+    plugin's order, each filled with its default: a text field (string; number, which takes
+    digits, a sign, a dot, an exponent), a checkbox (bool), a list of the options (dropdown, none
+    chosen unless its default is one). A required input's label ends in `` *``. OK (or enter)
+    dismisses with ``{name: value}`` as ``explorer.plugins.input_values`` keeps them: a required
+    one missing is said and the dialog stays, as k9s's flash "Required fields are missing"."""
+
+    def __init__(self, plugin: Plugin) -> None:
+        super().__init__("Plugin Inputs", plugin.description)
+        self.plugin = plugin
+
+    def fields(self) -> ComposeResult:
+        start = plugin_core.input_defaults(self.plugin)
+        for i, inp in enumerate(self.plugin.inputs):
+            label = (inp.label or inp.name) + (" *" if inp.required else "") + ":"  # k9s's label
+            if inp.type == "bool":
+                yield Tick(label, start[inp.name] == "true", id=f"input-{i}")
+                continue
+            yield Static(Text(inert_line(label)), classes="field-label")  # never markup
+            if inp.type == "dropdown":
+                yield Select([(Text(inert_line(o)), o) for o in inp.options], id=f"input-{i}", compact=True,
+                             value=start[inp.name] or Select.BLANK, prompt=" ")
+            else:
+                yield field(start[inp.name], id=f"input-{i}", restrict=r"[-+0-9.eE]*" if inp.type == "number" else None)
+
+    def on_mount(self) -> None:
+        self.query_one("#input-0").focus()  # (a plugin with inputs has one at least)
+
+    def typed(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i, inp in enumerate(self.plugin.inputs):
+            widget = self.query_one(f"#input-{i}")
+            if isinstance(widget, Checkbox):
+                out[inp.name] = "true" if widget.value else "false"
+            elif isinstance(widget, Select):
+                out[inp.name] = "" if widget.value is Select.BLANK else str(widget.value)
+            elif isinstance(widget, Input):
+                out[inp.name] = widget.value.strip()
+        return out
+
+    def result(self) -> dict[str, str]:
+        try:
+            return plugin_core.input_values(self.plugin, self.typed())
+        except plugin_core.PluginError as err:
+            raise ValueError(f"{err} (esc cancels)") from None
 
 
 class OptionPicker(KeyedDialog[R]):
