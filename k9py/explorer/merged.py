@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
 
-from k9py.explorer.resource_view import Change, ResourceView
+from k9py.explorer.resource_view import Change, ResourceView, TitleParts
 from k9py.explorer.session import Session
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff, Subscription
@@ -188,9 +188,9 @@ class MergedView(ResourceView):
             parts.append(f"{name} {mark}" + (f" {error}" if error and mark == "✗" else ""))
         return " ".join(parts)
 
-    def title(self, *, full_gvr: bool = False) -> str:
-        base = super().title(full_gvr=full_gvr)
-        return f"{base} {self.state_line()}" if base else ""
+    def title_parts(self, *, full_gvr: bool = False) -> TitleParts:
+        base = super().title_parts(full_gvr=full_gvr)
+        return [*base, ("", f" {self.state_line()}")] if base else []
 
     def cache(self) -> Cache | None:
         return None  # several: see states()

@@ -21,6 +21,10 @@ from k9py.view.merged_rows import MergedRowModel
 from k9py.view.rows import BIGGEST_FIRST, USAGE_KINDS, Key, PodCounter, Row, RowModel, SortKeys, expand_containers
 from k9py.view.server_rows import ServerTableModel
 
+# a title's parts by role (k9s's SkinTitle): the skin's frame.title colours paint them
+HILITE, COUNT, FILTER = "hilite", "count", "filter"
+TitleParts = list[tuple[str, str]]
+
 FULL_RELOAD_MIN = 64  # a diff touching more rows than this (and > 1/4 of them) rebuilds the model
 FILTER_SLICE = 0.005  # seconds of a lazy filter's work at a time: a key waits for one slice at most
 FILTER_TELL = 0.1  # seconds between the listener's updates (count, scrollbar) while it goes on
@@ -328,9 +332,15 @@ class ResourceView:
     def title(self, *, full_gvr: bool = False) -> str:
         """k9s's border title: ``pods(default)[12] <app=nginx> </ngi>`` (``full_gvr``:
         ``v1/pods(default)[12]`` …)."""
+        return "".join(text for _, text in self.title_parts(full_gvr=full_gvr))
+
+    def title_parts(self, *, full_gvr: bool = False) -> TitleParts:
+        """The title in k9s's parts, each with its role for the skin (k9s's ``NSTitleFmt`` and
+        ``SearchFmt``): ``""`` the title's own colour, ``hilite`` the namespace, ``count`` the
+        rows' count, ``filter`` a label selector or the filter typed."""
         m, scope = self.model, self.scope
         if m is None:
-            return ""
+            return []
         if scope.view.name == "containers" and scope.pod:
             where = f"{scope.pod[0]}/{scope.pod[1]}"
         elif scope.view.name == "history":  # a release's: its namespace/name
@@ -339,14 +349,15 @@ class ResourceView:
             where = scope.namespace or "all"
         else:
             where = "all"
-        title = f"{self.gvr_name() if full_gvr else scope.view.name}({where})[{len(m)}]"
+        parts: TitleParts = [("", f"{self.gvr_name() if full_gvr else scope.view.name}("), (HILITE, where),
+                             ("", ")["), (COUNT, str(len(m))), ("", "]")]
         if scope.label and scope.view.name not in ("containers", "history"):
-            title += f" <{scope.label}>"
+            parts += [("", " <"), (FILTER, scope.label), ("", ">")]
         if scope.faults:
-            title += " <faults>"
+            parts.append(("", " <faults>"))
         if m.filter:
-            title += f" </{m.filter.text}>"
-        return title
+            parts += [("", " <"), (FILTER, f"/{m.filter.text}"), ("", ">")]
+        return parts
 
     def condition(self) -> tuple[bool, str | None]:
         """(stale, message): rows greyed while the watch is down (kept until synced again), or

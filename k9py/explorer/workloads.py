@@ -7,7 +7,7 @@ title. A row's actions act on the object of its own kind (``row_view``)."""
 from __future__ import annotations
 
 from k9py.explorer.kinds_view import KindsView
-from k9py.explorer.resource_view import Change
+from k9py.explorer.resource_view import Change, TitleParts
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff
 from k9py.view.kinds import BY_KIND, Scope, ViewKind
@@ -68,6 +68,6 @@ class WorkloadsView(KindsView):
             m.apply_tagged(kind, diff.added, diff.changed, diff.removed, cache.objects.get)
         self._tell(Change(rows=True, state=bool(diff.state) or bool(diff.synced), synced=bool(diff.synced)))
 
-    def title(self, *, full_gvr: bool = False) -> str:
-        base, denied = super().title(full_gvr=full_gvr), self.denied()
-        return f"{base} <no access: {', '.join(view_of(k).name for k in denied)}>" if base and denied else base
+    def title_parts(self, *, full_gvr: bool = False) -> TitleParts:
+        base, denied = super().title_parts(full_gvr=full_gvr), self.denied()
+        return [*base, ("", f" <no access: {', '.join(view_of(k).name for k in denied)}>")] if base and denied else base

@@ -265,7 +265,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     def restyle(self) -> None:
         """Paint every widget again with the active palette (what holds pre-built text rebuilds it)."""
         for screen in self.screen_stack:
-            for node in screen.walk_children(with_self=False):
+            for node in screen.walk_children(with_self=True):  # (a text view's screen: its title)
                 hook = getattr(node, "restyle", None)
                 if callable(hook):
                     hook()

@@ -102,8 +102,8 @@ class _Builder:
         return value
 
     def style(self, slot: str, fg: str | None = None, bg: str | None = None, *, bold: bool | None = None,
-              dim: bool | None = None) -> None:
-        self.pal.styles[slot] = Style(color=_rich(fg), bgcolor=_rich(bg), bold=bold, dim=dim)
+              dim: bool | None = None, reverse: bool | None = None) -> None:
+        self.pal.styles[slot] = Style(color=_rich(fg), bgcolor=_rich(bg), bold=bold, dim=dim, reverse=reverse)
 
 
 def _rich(color: str | None) -> str | None:
@@ -136,7 +136,7 @@ def inverted(pal: Palette) -> Palette:
         fg, bg = (c.triplet.hex if c is not None and c.triplet is not None else None
                   for c in (style.color, style.bgcolor))
         return Style(color=invert_color(fg) if fg else style.color, bgcolor=invert_color(bg) if bg else style.bgcolor,
-                     bold=style.bold, dim=style.dim)
+                     bold=style.bold, dim=style.dim, reverse=style.reverse)
     background = invert_color(pal.background or BLACK)
     return replace(pal, dark=not pal.dark, css={k: invert_color(v) for k, v in pal.css.items()},
                    styles={k: flip(v) for k, v in pal.styles.items()}, primary=invert_color(pal.primary),
@@ -206,6 +206,13 @@ def _build(skin: Skin) -> Palette:
     style("table.notice", g("frame.status.pendingColor", DARKORANGE))
     style("rbac.yes", g((), LIMEGREEN), bold=True)  # k9s's rbac and policy views: fixed colours there too
     style("rbac.no", g("frame.status.errorColor", ORANGERED), bold=True)
+
+    # -- titles (k9s's SkinTitle: pods(default)[12] </ngi>) ---------------------------------------------------
+    title_bg = g("frame.title.bgColor", DEFAULT, bg=True)  # default: the border's own shows (k9s: transparent)
+    style("title", g("frame.title.fgColor", AQUA), title_bg, bold=True)
+    style("title.hilite", g("frame.title.highlightColor", FUCHSIA), title_bg, bold=True)
+    style("title.count", g("frame.title.counterColor", PAPAYA), title_bg, bold=True)
+    style("title.filter", g("frame.title.filterColor", SEAGREEN), title_bg, reverse=True)
 
     # -- header, menu, crumbs, flash --------------------------------------------------------------------------
     style("info.label", g("info.fgColor", ORANGE))

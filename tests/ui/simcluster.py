@@ -85,6 +85,13 @@ async def goto(app: K9pyApp, pilot: Any, name: str) -> None:
     await pilot.pause()
 
 
+def border_text(widget: Any) -> str:
+    """A widget's border title as it reads (its getter gives Textual markup: the skin's colours,
+    not always parsed back whole)."""
+    title = widget._border_title  # the Content Textual paints
+    return title.plain if title is not None else ""
+
+
 def flash(app: K9pyApp) -> str:
     screen = app.screen
     if screen.query("#viewer-flash"):

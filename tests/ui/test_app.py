@@ -5,6 +5,7 @@ from k9py.sim.version import KUBERNETES_VERSION
 from k9py.ui.screens.help import AliasesScreen, HelpScreen
 from tests.samples import small_cluster
 from tests.ui.conftest import sync, table_lines, visible_names
+from tests.ui.simcluster import border_text
 
 
 async def command(app, pilot, text):
@@ -32,7 +33,7 @@ def test_opens_pods_in_default(drive):
         nginx = lines[3].split()
         assert (nginx[5], nginx[8]) == ("2", "3")  # nginx: as kubectl top prints it, 2m and 3Mi
         assert app.table.cursor_key == ("default", "counter")
-        assert app.table.border_title.strip() == "pods(default)[5]"
+        assert border_text(app.table).strip() == "pods(default)[5]"
         header = str(app.query_one("#header").render())
         assert "k9py-sim" in header and f"{KUBERNETES_VERSION}-k9py" in header and "sim (connected)" in header
         assert "<pods>" in str(app.query_one("#crumbs").render())

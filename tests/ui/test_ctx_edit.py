@@ -14,6 +14,7 @@ from k9py.backends.live import LiveBackend, LiveOptions
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.dialogs import ConfirmScreen, RenameDialog
 from tests.backends.conftest import FAST, server  # noqa: F401
+from tests.ui.simcluster import border_text
 from tests.ui.test_live_explorer import SIZE, command, header, lines, rows, run, until
 
 TIMESTAMP = "2031-05-06T07:08:09Z"
@@ -102,7 +103,7 @@ def test_r_renames_and_ctrl_d_deletes_in_the_kubeconfig_keeping_everything_else(
             await pilot.press("ctrl+d", "y")
             await until(app, pilot, lambda: ("", "three") not in rows(app), "the row gone")
             assert 'Context "three" deleted from' in app.flash_text
-            assert app.title_text() == "contexts(all)[2]" and app.table.border_title.startswith(" contexts(all)[2]")
+            assert app.title_text() == "contexts(all)[2]" and border_text(app.table).startswith(" contexts(all)[2]")
             got = _read(path)
             assert [c["name"] for c in got["contexts"]] == ["uno", "deux"]
             assert [c["name"] for c in got["clusters"]] == ["c1", "c2"] and [u["name"] for u in got["users"]] == ["u1", "u2"]

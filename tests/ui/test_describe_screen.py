@@ -8,7 +8,7 @@ from k9py.ui.app import K9pyApp
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.view.describe import describe
 from tests.samples import small_cluster
-from tests.ui.simcluster import command, flash, goto, run, settle
+from tests.ui.simcluster import border_text, command, flash, goto, run, settle
 
 
 async def open_describe(app, pilot, name):
@@ -32,7 +32,7 @@ def test_describe_pod_is_kubectls_text_with_its_events():
         assert events[1].split() == ["Type", "Reason", "Age", "From", "Message"]
         assert any(" Scheduled " in ln and f"Successfully assigned default/{name} to" in ln for ln in events)
         assert any(" Started " in ln and "spec.containers{nginx}: Container started" in ln for ln in events)
-        assert str(scr.query_one("#viewer-box").border_title).strip() == f"Describe(default/{name})"
+        assert border_text(scr.query_one("#viewer-box")).strip() == f"Describe(default/{name})"
     run(s)
 
 
@@ -59,14 +59,14 @@ def test_r_holds_the_text_still_and_r_again_shows_what_changed_as_k9s_auto_refre
         await command(app, pilot, "deploy")
         scr = await open_describe(app, pilot, "nginx-deployment")
         await pilot.press("r")
-        assert "[paused]" in str(scr.query_one("#viewer-box").border_title)
+        assert "[paused]" in border_text(scr.query_one("#viewer-box"))
         dep = deep_copy(cluster.get("Deployment", "default", "nginx-deployment"))
         dep["spec"]["replicas"] = 4
         cluster.replace(dep)
         await settle(app, pilot, 5)
         assert next(ln for ln in scr.lines if ln.startswith("Replicas:")).split()[1:3] == ["2", "desired"]
         await pilot.press("r")
-        assert "[paused]" not in str(scr.query_one("#viewer-box").border_title)
+        assert "[paused]" not in border_text(scr.query_one("#viewer-box"))
         assert next(ln for ln in scr.lines if ln.startswith("Replicas:")).split()[1:3] == ["4", "desired"]
     run(s)
 

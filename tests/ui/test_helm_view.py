@@ -13,7 +13,7 @@ from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog
 from k9py.ui.screens.helm import ReleaseText, ValuesScreen
 from k9py.view import helm
 from tests.ui.conftest import table_lines
-from tests.ui.simcluster import command, flash, run, settle, sim_cluster
+from tests.ui.simcluster import border_text, command, flash, run, settle, sim_cluster
 from tests.view.test_helm import by_name, recorded
 
 
@@ -65,10 +65,10 @@ def test_helm_view_lists_releases_and_drills_into_history_and_values():
         await settle(app, pilot)
         scr = app.screen
         assert isinstance(scr, ValuesScreen) and scr.lines == ["greeting: hi", "replicaCount: 1"]
-        assert "Values(default/web:1)" in str(scr.query_one("#viewer-box").border_title)
+        assert "Values(default/web:1)" in border_text(scr.query_one("#viewer-box"))
         await pilot.press("v")  # k9s: every value, the chart's defaults with the user's
         assert scr.lines[:3] == ["bogus: false", "greeting: hi", "image:"] and "replicaCount: 1" in scr.lines
-        assert "[all]" in str(scr.query_one("#viewer-box").border_title)
+        assert "[all]" in border_text(scr.query_one("#viewer-box"))
         await pilot.press("v")
         assert scr.lines == ["greeting: hi", "replicaCount: 1"]
         await pilot.press("escape")

@@ -27,7 +27,7 @@ from k9py.ui.screens.logs import LogScreen
 from k9py.ui.screens.xray import XrayScreen
 from k9py.ui.screens.yaml_view import YamlScreen
 from tests.sim.helpers import COUNTER_SCRIPT, pod_manifest
-from tests.ui.simcluster import command, goto, run, settle, sim_cluster
+from tests.ui.simcluster import border_text, command, goto, run, settle, sim_cluster
 
 CORPUS_FILE = Path(__file__).parent.parent / "data" / "hostile_strings.json"
 
@@ -365,12 +365,12 @@ def test_an_unclosed_closing_tag_typed_anywhere_is_shown_not_parsed():
     async def s(app, pilot, cluster):
         await pilot.press("slash", "left_square_bracket", "slash")  # the title shows the filter as it is typed
         await settle(app, pilot)
-        assert "[/" in str(app.table.border_title)
+        assert "[/" in border_text(app.table)
         await pilot.press("minus", "right_square_bracket", "enter")
         await settle(app, pilot)
         await pilot.press("escape")
         await command(app, pilot, "pods /x[/")
-        assert "x[/" in str(app.table.border_title)
+        assert "x[/" in border_text(app.table)
         await pilot.press("escape")
         await settle(app, pilot)
         await goto(app, pilot, "counter")

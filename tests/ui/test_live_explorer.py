@@ -18,6 +18,7 @@ from k9py.serve.http import Response
 from k9py.ui import theme
 from k9py.ui.app import K9pyApp
 from tests.backends.conftest import FAST, Server, is_path, kubeconfig, server, small_cluster, status, truth  # noqa: F401
+from tests.ui.simcluster import border_text
 
 DEADLINE = 20.0
 SIZE = (160, 45)
@@ -615,7 +616,7 @@ def test_workloads_title_names_the_kinds_refused_as_soon_as_they_are(server, kub
             await command(app, pilot, "wk")
             want = "<no access: services, daemonsets, statefulsets, deployments, replicasets>"
             await until(app, pilot, lambda: len(app.current.denied()) == 5, "five kinds refused")
-            await until(app, pilot, lambda: want in str(app.table.border_title), "the title says so")
+            await until(app, pilot, lambda: want in border_text(app.table), "the title says so")
     run(main())
 
 

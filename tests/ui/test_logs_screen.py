@@ -9,7 +9,7 @@ from k9py.kube.timefmt import parse_time
 from k9py.sim.logs import append_log, busybox_date
 from k9py.ui.screens.logs import LogScreen, LogSource
 from tests.sim.helpers import COUNTER_SCRIPT, pod_manifest
-from tests.ui.simcluster import command, flash, goto, run, settle, sim_cluster
+from tests.ui.simcluster import border_text, command, flash, goto, run, settle, sim_cluster
 
 
 def rows(screen):
@@ -230,7 +230,7 @@ def test_regex_filter_highlight_and_next():
         await pilot.press("slash", *"^1[0-3]:", "enter")
         await settle(app, pilot)
         assert [r.split(":")[0] for r in rows(scr)] == ["10", "11", "12", "13"]
-        assert "</^1[0-3]:>" in str(scr.query_one("#viewer-box").border_title)
+        assert "</^1[0-3]:>" in border_text(scr.query_one("#viewer-box"))
         text = scr._line(0)
         assert any(span.start == 0 and span.end == 3 for span in text.spans)  # "10:" highlighted
         await settle(app, pilot, 200)  # new lines go through the filter too

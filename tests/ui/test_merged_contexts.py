@@ -14,7 +14,7 @@ from k9py.ui.app import K9pyApp
 from tests.explorer.test_merged import Flaky, add_pod
 from tests.samples import small_cluster
 from tests.ui.conftest import SIZE, table_lines
-from tests.ui.simcluster import flash
+from tests.ui.simcluster import border_text, flash
 
 
 async def command(app: K9pyApp, pilot: Any, text: str) -> None:
@@ -82,7 +82,7 @@ def test_merged_pods_of_two_clusters_with_their_context():
         assert lines[0].strip("│ ").split()[:3] == ["CONTEXT", "NAME↑", "PF"]
         assert row_of(app, "counter", "a") and row_of(app, "counter", "b") and row_of(app, "only-b", "b")
         assert row_of(app, "only-b", "a") is None
-        assert app.table.border_title.rstrip().endswith("a ✓ b ✓")
+        assert border_text(app.table).rstrip().endswith("a ✓ b ✓")
         # describe opens on the row's own context
         m = app.model
         app.table.move_to(m.index_of(("default", "only-b", "b")))
@@ -111,7 +111,7 @@ def test_a_context_killed_mid_run_while_the_other_keeps_updating():
         b.down = "connection refused"  # b's server goes away
         add_pod(b, "never-seen")
         await settle(app, pilot)
-        assert app.table.border_title.rstrip().endswith("a ✓ b ✗ connection refused")
+        assert border_text(app.table).rstrip().endswith("a ✓ b ✗ connection refused")
         a.cluster.advance(30)  # a goes on: a new pod appears
         add_pod(a, "fresh")
         await settle(app, pilot)
@@ -121,7 +121,7 @@ def test_a_context_killed_mid_run_while_the_other_keeps_updating():
         b.down = None  # back: ctrl-r tries it at once (no waiting for the next retry)
         await pilot.press("ctrl+r")
         await settle(app, pilot)
-        assert row_of(app, "never-seen", "b") and app.table.border_title.rstrip().endswith("a ✓ b ✓")
+        assert row_of(app, "never-seen", "b") and border_text(app.table).rstrip().endswith("a ✓ b ✓")
     run(s)
 
 
@@ -147,7 +147,7 @@ def test_two_scenarios_on_the_command_line_are_two_contexts():
             assert app.session.info().context == "pv-lifecycle" and app.session.backend is backend.siblings["pv-lifecycle"]
             await command(app, pilot, "ns --contexts crashloop,pv-lifecycle")
             assert {k[2] for k in app.model.rows} == {"crashloop", "pv-lifecycle"}
-            assert app.table.border_title.rstrip().endswith("crashloop ✓ pv-lifecycle ✓")
+            assert border_text(app.table).rstrip().endswith("crashloop ✓ pv-lifecycle ✓")
     asyncio.run(main())
 
 
@@ -163,7 +163,7 @@ def test_ctx_in_one_pane_and_that_context_killed_while_the_other_pane_updates():
         assert right.navigator.session.info().context == "b" and left.navigator.session.info().context == "a"
         assert ("default", "only-b") in right.navigator.current.model.rows
         assert ("default", "only-b") not in left.navigator.current.model.rows
-        assert right.table.border_title.startswith(" b: pods") and left.table.border_title.startswith(" a: pods")
+        assert border_text(right.table).startswith(" b: pods") and border_text(left.table).startswith(" a: pods")
         assert app.session is right.navigator.session and "b" in str(app.query_one("#header").render())
 
         b.down = "connection refused"  # b's server goes away: its pane says so, a's goes on

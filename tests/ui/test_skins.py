@@ -323,3 +323,59 @@ def test_the_table_header_takes_the_skins_header_background(drive, tmp_path):
         await sync(app, pilot)
         assert theme.style("table.header").bgcolor.name == "#282a36"
     drive(s)
+
+
+# shaped after the k9s repository's skins (Apache-2.0): every one but one sets these
+TITLE_SKIN = """\
+k9s:
+  frame:
+    title:
+      fgColor: "#f8f8f2"
+      bgColor: "#44475a"
+      highlightColor: "#ffb86c"
+      counterColor: "#bd93f9"
+      filterColor: "#ff79c6"
+"""
+
+
+def title_colours(widget) -> list[tuple[str, str | None, str | None, bool]]:
+    """A border title's parts as painted: (text, foreground, background, reversed)."""
+    content = widget._border_title  # the Content Textual paints (its getter gives markup)
+    out = []
+    for seg in content.render_segments():
+        style = seg.style
+        fg = style.color.name if style and style.color else None
+        bg = style.bgcolor.name if style and style.bgcolor else None
+        out.append((seg.text.strip(), fg, bg, bool(style and style.reverse)))
+    return [part for part in out if part[0]]  # (the spaces around: segments of their own)
+
+
+def test_titles_take_the_skins_title_colours_as_k9s_paints_them(drive, tmp_path):
+    """k9s's SkinTitle: `pods(default)[3] </nginx>` with the view in frame.title.fgColor, the
+    namespace in highlightColor, the count in counterColor, the filter reversed in filterColor,
+    all on bgColor; a describe's subject highlighted; another skin repaints the title at once."""
+    skin_file = tmp_path / "titles.yaml"
+    skin_file.write_text(TITLE_SKIN)
+    fg, bg, hi, count, filt = "#f8f8f2", "#44475a", "#ffb86c", "#bd93f9", "#ff79c6"
+
+    async def s(app, pilot, cluster):
+        assert app.apply_skin(str(skin_file))
+        await sync(app, pilot)
+        await pilot.press("slash", *"nginx", "enter")
+        await sync(app, pilot)
+        n = str(len(app.model))
+        assert title_colours(app.table) == [("pods(", fg, bg, False), ("default", hi, bg, False), (")[", fg, bg, False),
+                                            (n, count, bg, False), ("]", fg, bg, False), ("<", fg, bg, False), ("/nginx", filt, bg, True),
+                                            (">", fg, bg, False)]
+        assert app.apply_skin(None)  # the built-in look, k9s's stock skin's: aqua, fuchsia, papayawhip
+        await sync(app, pilot)
+        assert [(t, c) for t, c, _, _ in title_colours(app.table)][:4] == [
+            ("pods(", "#00ffff"), ("default", "#ff00ff"), (")[", "#00ffff"), (n, "#ffefd5")]
+        assert app.apply_skin(str(skin_file))
+        await pilot.press("escape", "d")  # describe: its subject highlighted
+        await sync(app, pilot)
+        box = app.screen.query_one("#viewer-box")
+        parts = title_colours(box)
+        assert parts[0] == ("Describe(", fg, bg, False) and parts[1][1:] == (hi, bg, False)
+        assert parts[1][0].startswith("default/") and parts[2] == (")", fg, bg, False)
+    drive(s)

@@ -19,7 +19,7 @@ from k9py.ui import keymap, theme
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.yaml_view import YamlScreen
 from tests.ui.conftest import table_lines
-from tests.ui.simcluster import command, flash, goto, menu_text, run, settle, sim_cluster
+from tests.ui.simcluster import border_text, command, flash, goto, menu_text, run, settle, sim_cluster
 
 NARROW, WIDE = (80, 24), (160, 45)
 SIZES = pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x45"])
@@ -62,7 +62,7 @@ def test_x_on_a_secret_row_opens_k9s_secret_decoder(size):
         screen = app.screen
         assert isinstance(screen, YamlScreen) and screen.decoded
         assert screen.text().strip() == "password: s3cr3t"
-        title = str(screen.query_one("#viewer-box").border_title)
+        title = border_text(screen.query_one("#viewer-box"))
         assert "Secret Decoder(default/app-secret)" in title and "decoded" in title
         assert "<x>" in menu_text(screen) and "managedFields" not in menu_text(screen)
         await pilot.press("x")  # the decoder's own x masks it again

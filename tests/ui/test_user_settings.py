@@ -17,7 +17,7 @@ from k9py.ui.screens.logs import LogScreen
 from k9py.ui.widgets.header import LOGO, Facts, layout, level_style
 from tests.samples import small_cluster
 from tests.ui.conftest import SIZE, sync
-from tests.ui.simcluster import command, flash, goto, run, settle
+from tests.ui.simcluster import border_text, command, flash, goto, run, settle
 
 
 def user(**settings) -> UserConfig:
@@ -443,17 +443,17 @@ def test_ctx_brings_the_contexts_own_favourites_not_the_namespace_left(tmp_path,
 
 def test_use_full_gvr_title_names_the_group_version_and_resource(drive):
     async def s(app, pilot, cluster):
-        assert str(app.table.border_title).strip().startswith("v1/pods(default)[")
+        assert border_text(app.table).strip().startswith("v1/pods(default)[")
         await pilot.press("colon", *"dp", "enter")
         await sync(app, pilot)
-        assert str(app.table.border_title).strip().startswith("apps/v1/deployments(default)[")
+        assert border_text(app.table).strip().startswith("apps/v1/deployments(default)[")
         await pilot.press("colon", *"wk", "enter")  # no one kind: its name
         await sync(app, pilot)
-        assert str(app.table.border_title).strip().startswith("workloads(default)[")
+        assert border_text(app.table).strip().startswith("workloads(default)[")
     drive(s, user=user(ui=UI(use_full_gvr_title=True)))
 
 
 def test_titles_name_the_resource_alone_by_default(drive):
     async def s(app, pilot, cluster):
-        assert str(app.table.border_title).strip().startswith("pods(default)[")
+        assert border_text(app.table).strip().startswith("pods(default)[")
     drive(s)

@@ -16,7 +16,7 @@ from k9py.ui.screens.yaml_view import YamlScreen
 from k9py.ui.widgets.menu import KeyMenu, hints_from_bindings
 from tests.samples import small_cluster
 from tests.sim.helpers import pod_manifest
-from tests.ui.simcluster import command, flash, run, settle, sim_cluster
+from tests.ui.simcluster import border_text, command, flash, run, settle, sim_cluster
 
 
 def texts(screen):
@@ -46,7 +46,7 @@ def test_xray_deployments_tree_keys_and_menu():
     async def s(app, pilot, cluster):
         screen = await open_xray(app, pilot, "dp")
         box = screen.query_one("#xray-box")
-        assert str(box.border_title).strip() == "Xray-Deployments(default)[1]"
+        assert border_text(box).strip() == "Xray-Deployments(default)[1]"
         lines = texts(screen)
         assert lines[:4] == ["▾ deployments(1)", "└─▾ namespace/default(1)",
                              "  └─▾ deployment/nginx-deployment(1) [2/2]",
@@ -205,7 +205,7 @@ def test_a_big_first_build_is_made_in_a_thread_and_what_changed_meanwhile_is_bui
         await command(app, pilot, "po")
         screen = await open_xray(app, pilot, "po")
         assert in_thread and "building the tree of" in str(screen.query_one("#xray-flash").render())
-        assert str(screen.query_one("#xray-box").border_title).strip() == "Xray-Pods(default)[0]"
+        assert border_text(screen.query_one("#xray-box")).strip() == "Xray-Pods(default)[0]"
         assert screen.xtree.lines == [] and screen.builds == 0
         await pilot.press("j", "j")  # keys meanwhile: nothing to move over yet, no error
         cluster.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "regcred", "namespace": "default"},
@@ -229,7 +229,7 @@ def test_all_namespaces_and_bad_arguments():
         screen = await open_xray(app, pilot, "po all")
         assert [t for t in texts(screen) if "namespace/" in t] == ["├─▾ namespace/default(5)",
                                                                    "└─▾ namespace/kube-system(2)"]
-        assert str(screen.query_one("#xray-box").border_title).strip() == "Xray-Pods(all)[7]"
+        assert border_text(screen.query_one("#xray-box")).strip() == "Xray-Pods(all)[7]"
         await pilot.press("escape")
         await command(app, pilot, "xray")
         assert len(app.screen_stack) == 1 and flash(app).startswith("xray: which resource?")
@@ -363,7 +363,7 @@ def test_slash_filters_the_tree_and_esc_clears_it():
         lines = texts(screen)
         assert [t.lstrip("│├└─▾▸ ") for t in lines[:3]] == ["pods(1)", "namespace/default(1)", "pod/counter(2) [1/1]"]
         assert any("container/" in t for t in lines) and not any("pod/web" in t for t in lines)
-        assert str(screen.query_one("#xray-box").border_title).strip() == "Xray-Pods(default)[1] </COUNTER>"
+        assert border_text(screen.query_one("#xray-box")).strip() == "Xray-Pods(default)[1] </COUNTER>"
         cluster.create(pod_manifest("counter-two"))
         await settle(app, pilot, 10)
         assert any("pod/counter-two" in t for t in texts(screen)) and not any("pod/web" in t for t in texts(screen))

@@ -6,7 +6,7 @@ from k9py.ui.app import K9pyApp
 from k9py.ui.screens.yaml_view import YamlScreen
 from k9py.view.yaml_text import MASK, to_yaml
 from tests.samples import small_cluster
-from tests.ui.simcluster import command, flash, goto, run, settle
+from tests.ui.simcluster import border_text, command, flash, goto, run, settle
 
 
 async def open_yaml(app, pilot, name):
@@ -30,7 +30,7 @@ def test_pod_yaml_managed_fields_toggle_and_live():
         assert not any("managedFields" in ln for ln in scr.lines)
         await pilot.press("m")
         assert "  managedFields:" in scr.lines and "  - apiVersion: v1" in scr.lines
-        assert "managedFields" in str(scr.query_one("#viewer-box").border_title)
+        assert "managedFields" in border_text(scr.query_one("#viewer-box"))
         await pilot.press("m")
         assert "  managedFields:" not in scr.lines
         # live: a label added shows up

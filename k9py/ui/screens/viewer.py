@@ -31,7 +31,7 @@ from k9py.config.settings import Settings
 from k9py.errors import K9pyError
 from k9py.explorer.session import Session
 from k9py.ui import theme
-from k9py.ui.plain import plain_title
+from k9py.ui.plain import named_title
 from k9py.ui.screens.chrome import Chromed
 from k9py.ui.widgets.inert_input import SearchBox
 from k9py.view.filter import search_regex
@@ -304,12 +304,14 @@ class ViewerScreen(Chromed):
         if self.notice:  # said by whoever opened it, once it shows
             self.flash(*self.notice)
 
+    def restyle(self) -> None:
+        """A skin was applied: the title in its colours."""
+        if self.is_mounted:
+            self.render_title()
+
     def render_title(self) -> None:
         box = self.query_one("#viewer-box")
-        title = f" {self.title_text} "
-        if self.search_text:
-            title += f"</{self.search_text}> "
-        box.border_title = plain_title(title)
+        box.border_title = named_title(self.title_text, self.search_text)  # in the skin's title colours
 
     def render_status(self) -> None:
         self.query_one("#viewer-status", Static).display = False

@@ -24,7 +24,7 @@ from k9py.explorer import keys as row_keys
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
-from k9py.ui.plain import plain_title
+from k9py.ui.plain import named_title
 from k9py.ui.screens import actions
 from k9py.ui.screens.chrome import Chromed
 from k9py.ui.widgets.inert_input import SearchBox
@@ -384,13 +384,16 @@ class XrayScreen(Chromed):
         self.render_title()
         self.refresh_menu()
 
+    def restyle(self) -> None:
+        """A skin was applied: the title in its colours."""
+        if self.is_mounted:
+            self.render_title()
+
     def render_title(self) -> None:
         where = self.namespace or "all"
         count = sum(len(group.children) for group in self.shown.children)  # the view's objects, by namespace
-        title = f" Xray-{self.view.name.capitalize()}({where})[{count}] "
-        if self.filter_text:
-            title += f"</{self.filter_text}> "
-        self.query_one("#xray-box").border_title = plain_title(title)
+        title = f"Xray-{self.view.name.capitalize()}({where})[{count}]"
+        self.query_one("#xray-box").border_title = named_title(title, self.filter_text)  # the skin's colours
 
     # -- `/`: the filter -----------------------------------------------------------------------
     def _lines(self, root: model.XNode) -> list[model.Line]:

@@ -19,7 +19,7 @@ from k9py.explorer.merged import MergedView
 from k9py.explorer.navigator import Navigator, Outcome
 from k9py.explorer.resource_view import Change, ResourceView
 from k9py.ui import keyinput, keymap
-from k9py.ui.plain import plain_title
+from k9py.ui.plain import skin_title
 from k9py.ui.widgets.resource_table import ResourceTable
 from k9py.ui.widgets.status import Crumbs, Flash
 from k9py.view.merged_rows import context_of
@@ -132,13 +132,20 @@ class ExplorerPane(Vertical):
 
     def render_title(self) -> None:
         full_gvr = self.host.user.settings.ui.use_full_gvr_title  # k9s's ui.useFullGVRTitle
-        title = self.current.title(full_gvr=full_gvr) if self.current else ""
+        parts = self.current.title_parts(full_gvr=full_gvr) if self.current else []
         if self.context_tag:  # panes on different contexts (`:ctx` in one of them)
-            title = f"{self.context_tag}: {title}"
-        text = f" {title} "
+            parts = [("", f"{self.context_tag}: "), *parts]
+        parts = [("", " "), *parts, ("", " ")]
+        text = "".join(part for _, part in parts)
         if text != self._title_shown:  # setting it repaints the whole table, even unchanged
             self._title_shown = text
-            self.table.border_title = plain_title(text)  # names are never markup
+            self.table.border_title = skin_title(parts)  # names are never markup; k9s's colours
+
+    def restyle(self) -> None:
+        """A skin was applied: the title in its colours."""
+        self._title_shown = ""
+        if self.has_table:
+            self.render_title()
 
     def _render_state_later(self) -> None:
         if self.has_table:  # (the app may be closing)
