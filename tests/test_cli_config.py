@@ -136,7 +136,7 @@ def test_info_lists_every_warning_the_app_flashes_at_start(cfg, capsys):
     (cfg / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [NAME, 'L:.metadata | .labels | keys', ZORG]\n"
                                     "  bozo:\n    columns: [A]\n")
     (cfg / "plugins" / "argo.yaml").write_text(
-        "plugins:\n  get:\n    shortCut: Shift-1\n    description: get\n    scopes: [rollouts]\n    command: sh\n")
+        "plugins:\n  get:\n    shortCut: Shift-1\n    description: get\n    scopes: [rollouts, podz]\n    command: sh\n")
     (cfg / "skins").mkdir()
     (cfg / "skins" / "mine.yaml").write_text("k9s:\n  body:\n    fgColor: linegreen\n")
     (cfg / "config.yaml").write_text("k9s:\n  ui:\n    skin: mine\n")
@@ -152,7 +152,8 @@ def test_info_lists_every_warning_the_app_flashes_at_start(cfg, capsys):
                                                           "views.bozo"]
     row, lines = under("Plugins dir")
     assert row.endswith("found: 1 plugins (get); warnings (1):")
-    assert lines[0].startswith(f"{cfg / 'plugins' / 'argo.yaml'}:5: plugins.get.scopes[0]: 'rollouts' is no built-in view")
+    assert lines[0].startswith(f"{cfg / 'plugins' / 'argo.yaml'}:5: plugins.get.scopes[1]: 'podz' is no view k9py "
+                               "knows (did you mean pod?)")
     row, lines = under("Skins")
     assert row.endswith("found: 1 skins (mine); ui.skin mine (1):")
     assert lines[0].startswith(f"{cfg / 'skins' / 'mine.yaml'}:3: k9s.body.fgColor: \"linegreen\" is not a colour")

@@ -4,12 +4,14 @@ background, confirm, dangerous, override, pipes, overwriteOutput, inputs}}``.
 Validated as k9s's JSON schema does (shortCut, description, scopes and command are required;
 args are strings or numbers), and more strictly where a mistake would otherwise pass in silence:
 an unknown field, a key ``config.keys`` cannot parse, an empty scope list. Every problem reads
-``FILE:LINE: plugins.NAME.FIELD: what is wrong``. A scope that names no built-in view is only a
-warning: it may be a custom resource, which discovery adds once the cluster answers.
+``FILE:LINE: plugins.NAME.FIELD: what is wrong``. A scope that names no built-in view may be a
+custom resource, which discovery adds once the cluster answers: only one close to a view's name
+(``podz``) is a warning.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,9 +135,9 @@ def _plugin(doc: ConfigDoc, name: str, spec: Any, at: list[str | int] | None = N
     if not scopes:
         raise doc.error([*at, "scopes"], "empty: name the views (pods, deploy, ...) or `all`")
     for i, scope in enumerate(scopes):
-        if scope.lower() != ALL and kinds.lookup(scope) is None:
-            doc.warn([*at, "scopes", i], f"{scope!r} is no built-in view: the plugin shows there only if the "
-                     "cluster has such a resource")
+        if scope.lower() != ALL and kinds.lookup(scope) is None and (close := _close_view(scope)):
+            doc.warn([*at, "scopes", i], f"{scope!r} is no view k9py knows (did you mean {close}?): the plugin "
+                     "shows there only if the cluster has such a resource")
     return Plugin(
         name=name, key=key, description=_string(doc, spec, at, "description"), command=command,
         scopes=tuple(scopes), args=tuple(_args(doc, spec, at)), background=_bool(doc, spec, at, "background"),
@@ -143,6 +145,14 @@ def _plugin(doc: ConfigDoc, name: str, spec: Any, at: list[str | int] | None = N
         dangerous=_bool(doc, spec, at, "dangerous"), override=_bool(doc, spec, at, "override"),
         pipes=tuple(_strings(doc, spec, at, "pipes")), overwrite_output=_bool(doc, spec, at, "overwriteOutput"),
         inputs=tuple(_inputs(doc, spec, at)), shortcut=shortcut, file=str(doc.path), line=doc.line(at))
+
+
+def _close_view(scope: str) -> str | None:
+    """The view name or alias ``scope`` looks a slip of (``podz``: pod), else None. A scope
+    like no view is a custom resource's (k9s's community plugins name rollouts, helmreleases,
+    kustomizations, ...) or one k9py shows from discovery (leases): the cluster tells, no warning."""
+    close = difflib.get_close_matches(scope.lower(), list(kinds.ALIASES), n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _string(doc: ConfigDoc, spec: dict[str, Any], at: list[str | int], key: str) -> str:
