@@ -177,6 +177,13 @@ def _build(skin: Skin) -> Palette:
     pal.css["k9-field-focus"] = (_blend(field_bg, g("dialog.buttonFocusBgColor", border_focus), 0.3, b.bg_hex)
                                  if b.sets("dialog.buttonFocusBgColor") else FIELD_FOCUS)
     css("check-on", "dialog.buttonFocusBgColor", LIME)
+    # k9s's dialog buttons (tview's form: its stock skin's colours); on their own background, so
+    # never made "readable" against the body's
+    for name, key, base, on_bg in (("button-fg", "dialog.buttonFgColor", BLACK, False),
+                                   ("button-bg", "dialog.buttonBgColor", DODGER, True),
+                                   ("button-focus-fg", "dialog.buttonFocusFgColor", WHITE, False),
+                                   ("button-focus-bg", "dialog.buttonFocusBgColor", FUCHSIA, True)):
+        pal.css[f"k9-{name}"] = b.css_value(g(key, base, bg=True), bg=on_bg)
     css("selected", "views.table.cursorBgColor", AQUA)
     pal.css["k9-backdrop"] = "transparent" if b.ansi else f"{body_bg} 60%"  # what a dialog lays over the app
 

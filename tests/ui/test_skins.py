@@ -379,3 +379,29 @@ def test_titles_take_the_skins_title_colours_as_k9s_paints_them(drive, tmp_path)
         assert parts[0] == ("Describe(", fg, bg, False) and parts[1][1:] == (hi, bg, False)
         assert parts[1][0].startswith("default/") and parts[2] == (")", fg, bg, False)
     drive(s)
+
+
+def test_dialog_buttons_take_the_skins_button_colours(drive, tmp_path):
+    """k9s's dialog.buttonFgColor/BgColor on every button, buttonFocusFgColor/BgColor on the
+    focused one (Textual's own grey and reverse showed whatever the skin said)."""
+    skin_file = tmp_path / "buttons.yaml"
+    skin_file.write_text("k9s:\n  dialog:\n    buttonFgColor: '#f8f8f2'\n    buttonBgColor: '#bd93f9'\n"
+                         "    buttonFocusFgColor: '#f1fa8c'\n    buttonFocusBgColor: '#ff79c6'\n")
+
+    def look(button) -> tuple[str, str]:
+        return button.styles.background.hex.lower(), button.styles.color.hex.lower()
+
+    async def s(app, pilot, cluster):
+        from textual.widgets import Button
+        await pilot.press("ctrl+d")  # the delete dialog: Cancel focused first
+        await sync(app, pilot)
+        cancel, ok = app.screen.query_one("#cancel", Button), app.screen.query_one("#ok", Button)
+        assert (look(cancel), look(ok)) == (("#ff00ff", "#ffffff"), ("#1e90ff", "#000000"))  # k9s's stock skin's
+        await pilot.press("escape")
+        assert app.apply_skin(str(skin_file))
+        await pilot.press("ctrl+d")
+        await sync(app, pilot)
+        cancel, ok = app.screen.query_one("#cancel", Button), app.screen.query_one("#ok", Button)
+        assert (look(cancel), look(ok)) == (("#ff79c6", "#f1fa8c"), ("#bd93f9", "#f8f8f2"))
+        assert cancel.styles.text_style.bold
+    drive(s)
