@@ -161,6 +161,7 @@ def _build(skin: Skin) -> Palette:
     css("prompt-fg", ("prompt.fgColor", "body.fgColor"), WHITE)
     css("prompt-bg", ("prompt.bgColor", "body.bgColor"), BLACK, bg=True)
     css("prompt-border", ("prompt.border.command", "frame.title.fgColor"), AQUA)
+    css("prompt-suggest", "prompt.suggestColor", DODGER)  # the rest of a name the prompt suggests
     css("filter-border", ("prompt.border.default", "frame.title.filterColor"), SEAGREEN)
     css("table-bg", ("views.table.bgColor", "body.bgColor"), BLACK, bg=True)
     css("help-bg", ("help.bgColor", "body.bgColor"), BLACK, bg=True)

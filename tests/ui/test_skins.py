@@ -405,3 +405,21 @@ def test_dialog_buttons_take_the_skins_button_colours(drive, tmp_path):
         assert (look(cancel), look(ok)) == (("#ff79c6", "#f1fa8c"), ("#bd93f9", "#f8f8f2"))
         assert cancel.styles.text_style.bold
     drive(s)
+
+
+def test_the_prompts_suggestion_takes_the_skins_suggest_colour(drive, tmp_path):
+    """`:dep` suggests `loy` in prompt.suggestColor (k9s's; dodgerblue without a skin), not
+    Textual's dim grey."""
+    skin_file = tmp_path / "prompt.yaml"
+    skin_file.write_text("k9s:\n  prompt:\n    suggestColor: '#bd93f9'\n")
+
+    async def s(app, pilot, cluster):
+        prompt = app.query_one("#prompt")
+        await pilot.press("colon", *"dep")
+        await sync(app, pilot)
+        assert prompt._suggestion == "deploy"
+        assert prompt.get_component_rich_style("input--suggestion").color.name == "#1e90ff"
+        assert app.apply_skin(str(skin_file))
+        await sync(app, pilot)
+        assert prompt.get_component_rich_style("input--suggestion").color.name == "#bd93f9"
+    drive(s)
