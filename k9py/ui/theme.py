@@ -204,6 +204,7 @@ def _build(skin: Skin) -> Palette:
     header_bg = g("views.table.header.bgColor", DEFAULT, bg=True)  # default: the table's own shows
     style("table.header", g("views.table.header.fgColor", ANSI_WHITE), header_bg, bold=True)
     style("table.sorter", g("views.table.header.sorterColor", AQUA), header_bg, bold=True)
+    style("table.selected", g("views.table.header.selectedSortColumnColor", LIGHTSKY), header_bg, bold=True)
     style("table.cursor", cursor_fg, cursor_bg)
     style("table.marked", g("views.table.markColor", PALEGREEN))
     # k9s: the cursor on a marked row in the mark colour (table background on it), bold

@@ -311,7 +311,8 @@ def test_theme_styles_are_read_when_painting():
 def test_the_table_header_takes_the_skins_header_background(drive, tmp_path):
     """k9s's views.table.header.bgColor paints the column header line (and its sorted column)."""
     skin_file = tmp_path / "hdr.yaml"
-    skin_file.write_text("k9s:\n  views:\n    table:\n      header:\n        fgColor: white\n        bgColor: '#123456'\n")
+    skin_file.write_text("k9s:\n  views:\n    table:\n      header:\n        fgColor: white\n        bgColor: '#123456'\n"
+                         "        sorterColor: '#fedcba'\n        selectedSortColumnColor: '#abcdef'\n")
 
     async def s(app, pilot, cluster):
         assert app.apply_skin(str(skin_file))
@@ -319,6 +320,9 @@ def test_the_table_header_takes_the_skins_header_background(drive, tmp_path):
         line = app.table.render_line(0)
         assert "NAME" in line.text
         assert {seg.style.bgcolor.name for seg in line if seg.style and seg.style.bgcolor} == {"#123456"}
+        # k9s's columnIndicator: the selected (sorted) column's name, then its arrow in sorterColor
+        colours = {seg.text.strip(): seg.style.color.name for seg in line if seg.text.strip()}
+        assert (colours["NAME"], colours["↑"], colours["READY"]) == ("#abcdef", "#fedcba", "#ffffff")
         assert app.apply_skin("dracula")  # dracula's header is its background
         await sync(app, pilot)
         assert theme.style("table.header").bgcolor.name == "#282a36"

@@ -337,9 +337,12 @@ def test_shift_arrows_select_a_column_and_shift_o_sorts_by_it_as_k9s():
         assert app.table.selected_column() == names[names.index(picked) - 2 if names.index(picked) >= 2 else len(names) - 2 + names.index(picked)]
         header = app.table.render_line(0)
         colour = {seg.text.strip(): seg.style.color for seg in header if seg.text.strip()}
-        sorter = theme.style("table.sorter").color
-        assert colour[app.table.selected_column()] == sorter  # the selected column stands out
-        assert colour["READY"] != sorter and app.table.selected_column() != "READY"
+        chosen = theme.style("table.selected").color  # k9s's selectedSortColumnColor
+        assert colour[app.table.selected_column()] == chosen  # the selected column stands out
+        assert colour["READY"] != chosen and app.table.selected_column() != "READY"
+        # the sorted column's name in the header's colour, its arrow alone in sorterColor (k9s's)
+        assert colour[picked] == theme.style("table.header").color
+        assert colour["↓"] == theme.style("table.sorter").color != chosen
         await pilot.press("A")  # a sort key: its column is the selection again (k9s's initSelectedColumn)
         await settle(app, pilot)
         assert app.model.sort_col == "AGE" and app.table.selected_column() == "AGE"

@@ -559,13 +559,17 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         selected = self.selected_column()
         for i, col in enumerate(m.columns):
             name = inert_line(col.name)  # a CRD's printer column names it: never obeyed by the terminal
-            style = header
-            if col.name == m.sort_col:
-                name += "↑" if m.sort_asc else "↓"
-            if col.name == selected:  # k9s: the selected column's name stands out (shift-o sorts it)
-                style = theme.style("table.sorter")
-            pad = (self._widths[i] if i < len(self._widths) else 0) - cells_of(name)
+            # k9s's columnIndicator: the selected column's name (shift-o sorts it) in
+            # selectedSortColumnColor, the sort's arrow in sorterColor
+            style = theme.style("table.selected") if col.name == selected else header
+            arrow = ("↑" if m.sort_asc else "↓") if col.name == m.sort_col else ""
+            pad = (self._widths[i] if i < len(self._widths) else 0) - cells_of(name + arrow)
             if i in right:
-                name, pad = " " * pad + name, 0
-            segs.append(Segment(name if i == last else name + " " * (pad + GAP), style))
+                segs.append(Segment(" " * pad, header))
+                pad = 0
+            segs.append(Segment(name, style))
+            if arrow:
+                segs.append(Segment(arrow, theme.style("table.sorter")))
+            if i != last:
+                segs.append(Segment(" " * (pad + GAP), header))
         return self._fit(Strip(segs), width, header)
