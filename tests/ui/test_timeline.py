@@ -710,3 +710,30 @@ def test_rewind_diff_and_changes_in_a_replay_say_it_has_a_timeline_of_its_own():
                 word = what.split()[0]
                 assert app.flash_text == f"{word}: this plays a timeline of its own: < > , . home end move it", what
     asyncio.run(main())
+
+
+def test_a_file_picked_shows_its_own_rows_not_the_filter_or_namespace_of_the_one_left():
+    """A learner filters the demo's pods on `counter`, opens self-healing from `:scenarios`: its
+    pods show, not an empty table under the old filter; from the checkout recording (namespace
+    shop) back to the demo, which has no shop: its default namespace, not `deployments(shop)[0]`."""
+    from k9py.cli import build_parser
+    from k9py.ui.launch import build_app
+
+    async def main():
+        app = build_app(build_parser().parse_args([]), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await pilot.press("slash", *"counter", "enter")
+            await sync(app, pilot)
+            assert names(app) == ["counter"]
+            await pick(app, pilot, "self-healing")
+            assert app.model.filter.text == "" and app.title_text().startswith("pods(default)")
+            assert any(n.startswith("web-") for n in names(app))
+            await pick(app, pilot, "incident-checkout-oom")
+            assert app.title_text().startswith("pods(shop)")
+            await pilot.press("colon", *"deploy", "enter")
+            await sync(app, pilot)
+            assert app.title_text().startswith("deployments(shop)")
+            await pick(app, pilot, "demo")
+            assert app.title_text().startswith("deployments(default)") and names(app) == ["nginx-deployment"]
+    asyncio.run(main())

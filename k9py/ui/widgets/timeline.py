@@ -557,7 +557,7 @@ async def _open_in_new_session(app: K9pyApp, entry: Entry, speed: float) -> None
     app.render_header()
     pb = playback_of(app.backend)
     if pb is not None:
-        _arrived(app, pb, entry)
+        await _arrived(app, pb, entry)
 
 
 async def _load(app: K9pyApp, pb: Playback, entry: Entry) -> None:
@@ -568,18 +568,30 @@ async def _load(app: K9pyApp, pb: Playback, entry: Entry) -> None:
         app.flash(str(err), "error")
         return
     _after_reload(app, pb)
-    _arrived(app, pb, entry)
+    await _arrived(app, pb, entry)
 
 
-def _arrived(app: K9pyApp, pb: Playback, entry: Entry) -> None:
-    """After a switch: the view moves to where the new objects are, and says what plays."""
+async def _arrived(app: K9pyApp, pb: Playback, entry: Entry) -> None:
+    """After a switch: every pane on it (split panes, tabs) moves to where the new objects are,
+    and the focused one says what plays. A filter typed on the file left (a pod's name there)
+    goes, and a namespace this file does not have (`shop` of a recording, then the demo) gives
+    way to default: the new cluster's rows are not hidden behind the old one's."""
     home = pb.home_namespace()
-    for pane in app.splits.all_panes():  # every pane on it (split panes, tabs): the focused one's outcome said
+    for pane in app.splits.all_panes():
         cur = pane.current
-        if pane.navigator.session is not app.session or not home or cur is None:
+        if pane.navigator.session is not app.session or cur is None:
             continue
-        if cur.scope.view.namespaced and cur.scope.namespace not in ("", home):
-            out = pane.navigator.switch_namespace(home)
-            if pane is app.pane:
+        if cur.model is not None and cur.model.filter:
+            pane.apply_filter("")
+            cur = pane.current
+            if cur is None:
+                continue
+        ns = cur.scope.namespace if cur.scope.view.namespaced else ""
+        target = home
+        if not target and ns and ns != "default" and not await app.session.namespace_exists(ns):
+            target = "default"
+        if target and ns not in ("", target):
+            out = pane.navigator.switch_namespace(target)
+            if pane is app.pane:  # (the focused one's outcome said)
                 app.outcome(out)
     app.flash(f"{entry.name}: {entry.description}")
