@@ -268,6 +268,28 @@ class Command:
     rest: str = ""  # the command without its `@CTX` (what runs once on that context)
 
 
+# the kinds `:workloads` shows in one table (view/workload_rows.py's, which imports this module)
+_WORKLOAD_KINDS = frozenset(("Pod", "Service", "DaemonSet", "StatefulSet", "Deployment", "ReplicaSet"))
+
+
+def _not_a_view(word: str, extra: Aliases | None = None) -> str:
+    """What a word no view answers is: kubectl's `get deployment,pod` (one kind per view here:
+    `:workloads` shows those together), a kind the API has but will not list and watch (kubectl
+    get cs, a tutorial's "is the control plane healthy?") said so, else not found."""
+    parts = [p for p in word.split(",") if p]
+    views = [lookup(p, extra) for p in parts]
+    if len(parts) > 1 and all(views):
+        if all(v is not None and v.kind in _WORKLOAD_KINDS for v in views):
+            return f"`{word}`: one kind per view; :workloads shows them together"
+        return f"`{word}`: one kind per view (:{parts[0]}, then :{parts[1]})"
+    res = resources.lookup(word)
+    if res is None or not res.verbs or {"list", "watch"} <= set(res.verbs):
+        return f"`{word}` command not found"
+    if res.kind == "ComponentStatus":
+        return f"`{word}` cannot be watched (deprecated): see the control plane in :pods kube-system"
+    return f"`{word}`: {res.plural} cannot be listed and watched, only {', '.join(res.verbs)}"
+
+
 def parse_command(text: str, extra: Aliases | None = None) -> Command:
     """``extra``: the aliases discovery added (``discovered()``)."""
     words = text.strip().lstrip(":").split()
@@ -278,7 +300,7 @@ def parse_command(text: str, extra: Aliases | None = None) -> Command:
         return Command(quit=True)
     view = lookup(head, extra)
     if view is None:
-        return Command(error=f"`{words[0]}` command not found")
+        return Command(error=_not_a_view(words[0], extra))
     ns = labels = filt = context = fuzzy = None
     contexts: tuple[str, ...] = ()
     i = 0

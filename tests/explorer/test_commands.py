@@ -389,3 +389,22 @@ def test_a_fuzzy_command_filters_the_view():
         assert nav.current.title().endswith(" </-f ngxdp>")
         assert names(nav) and all(n.startswith("nginx") for n in names(nav))
     explore(s)
+
+
+def test_kubectl_words_no_view_answers_say_what_to_type_instead():
+    """A tutorial's `kubectl get componentstatus` typed as `:cs`: the API has the kind but will
+    not watch it; the flash says where the control plane's health is. A create-only kind too,
+    and its `kubectl get deployment,pod`: one kind per view, `:workloads` shows them together."""
+    async def s(nav, session, cluster):
+        for word in ("cs", "componentstatuses", "ComponentStatus"):
+            out = nav.run(word)
+            assert not out.ok and out.message == f"`{word}` cannot be watched (deprecated): see the control plane in :pods kube-system"
+        out = nav.run("tokenreviews")
+        assert not out.ok and out.message == "`tokenreviews`: tokenreviews cannot be listed and watched, only create"
+        assert nav.run("pods kube-system").ok
+        out = nav.run("deployment,pod")  # kubectl get deployment,pod
+        assert not out.ok and out.message == "`deployment,pod`: one kind per view; :workloads shows them together"
+        out = nav.run("pv,pvc")
+        assert not out.ok and out.message == "`pv,pvc`: one kind per view (:pv, then :pvc)"
+        assert nav.run("deploy,nope").message == "`deploy,nope` command not found"
+    explore(s, crds=False)
