@@ -206,13 +206,29 @@ def _rows(out: str) -> list[list[str]]:
 
 def test_kubectl_lists_the_demo_crd_and_notebooks(kubectl):
     assert _rows(kubectl("get", "crd").stdout)[0] == ["NAME", "CREATED AT"]
-    assert _rows(kubectl("get", "crd").stdout)[1][0] == "notebooks.kubeflow.org"
+    assert "notebooks.kubeflow.org" in [r[0] for r in _rows(kubectl("get", "crd").stdout)[1:]]
     rows = _rows(kubectl("get", "notebooks", "-n", "kubeflow").stdout)
     assert rows[0] == ["NAME", "IMAGE", "CPU", "MEMORY", "STOPPED", "AGE"]
     assert rows[1][:4] == ["my-notebook", "docker.io/kubeflownotebookswg/jupyter-scipy:v1.9.0", "500m", "1Gi"]
     assert rows[2][4] == "2026-10-30T17:42:05Z"
     assert kubectl("get", "nb", "-A", "-o", "name").stdout.split() == [
         "notebook.kubeflow.org/my-notebook", "notebook.kubeflow.org/tensorflow-gpu"]
+
+
+def test_kubectl_shows_the_demo_operators_crs_as_their_crds_print_them(kubectl):
+    """The operators tutorial's OLM kinds, by their short names, with OLM's printer columns, and
+    the Katib Experiment the Kubeflow tutorial's AutoML is."""
+    assert _rows(kubectl("get", "csv", "-n", "operators").stdout) == [
+        ["NAME", "DISPLAY", "VERSION", "REPLACES", "PHASE"],
+        ["prometheusoperator.v0.70.0", "Prometheus Operator", "0.70.0", "prometheusoperator.v0.65.1", "Succeeded"]]
+    assert _rows(kubectl("get", "sub", "-A").stdout) == [
+        ["NAMESPACE", "NAME", "PACKAGE", "SOURCE", "CHANNEL"],
+        ["operators", "my-prometheus", "prometheus", "operatorhubio-catalog", "beta"]]
+    assert [r[:2] for r in _rows(kubectl("get", "og", "-A").stdout)] == [
+        ["NAMESPACE", "NAME"], ["olm", "olm-operators"], ["operators", "global-operators"]]
+    # Katib's operator and its CR: the last condition's type and status, as Katib's CRD prints them
+    assert [r[:3] for r in _rows(kubectl("get", "experiments", "-n", "kubeflow").stdout)] == [
+        ["NAME", "TYPE", "STATUS"], ["random", "Succeeded", "True"]]
 
 
 def test_kubectl_applies_a_crd_and_prints_its_columns(kubectl, tmp_path):

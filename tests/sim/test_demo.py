@@ -57,7 +57,8 @@ def test_nodes_are_ready(demo):
 
 def test_namespaces(demo):
     names = {meta.name(n) for n in demo.list("Namespace")}
-    assert {"default", "kube-system", "kube-public", "kube-node-lease", "kubeflow", "istio-system"} <= names
+    assert {"default", "kube-system", "kube-public", "kube-node-lease", "kubeflow", "istio-system", "ingress-nginx",
+            "olm", "operators"} <= names
 
 
 def test_control_plane_static_pods_on_minikube(demo):
@@ -180,6 +181,50 @@ def test_istiod_is_a_helm_release(demo):
         assert meta.labels(live) == doc["metadata"]["labels"], doc["kind"]
         assert meta.annotations(live)["meta.helm.sh/release-name"] == "istiod"
         assert live["spec"]["selector"] == doc["spec"]["selector"]
+
+
+def test_my_nginx_ingress_behind_the_ingress_addon(demo):
+    """The operators tutorial's Ingress: minikube's ingress addon (its controller on the control
+    plane, the default IngressClass) and an Ingress to my-nginx, at minikube's IP."""
+    ing = demo.get("Ingress", "default", "my-nginx")
+    assert ing["spec"]["ingressClassName"] == "nginx"
+    backend = ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert (backend["name"], backend["port"]["number"]) == ("my-nginx", 80)
+    assert ing["status"]["loadBalancer"]["ingress"] == [{"ip": "192.168.49.2"}]
+    cls = demo.get("IngressClass", None, "nginx")
+    assert cls["spec"]["controller"] == "k8s.io/ingress-nginx"
+    assert meta.annotations(cls)["ingressclass.kubernetes.io/is-default-class"] == "true"
+    ctl = [p for p in pods(demo, "ingress-nginx") if meta.labels(p).get("app.kubernetes.io/component") == "controller"]
+    assert [p["spec"]["nodeName"] for p in ctl] == ["minikube"] and condition(ctl[0], "Ready") == "True"
+
+
+def test_olm_and_an_operator_installed_through_a_subscription(demo):
+    """The operators tutorial's OLM: its CRDs, a Subscription whose installed CSV succeeded and
+    whose Deployment runs, the OperatorGroups (one for every namespace)."""
+    crds = {meta.name(c) for c in demo.list("CustomResourceDefinition")}
+    assert {f"{p}.operators.coreos.com" for p in ("clusterserviceversions", "subscriptions", "operatorgroups",
+                                                  "catalogsources")} <= crds
+    sub = demo.get("Subscription", "operators", "my-prometheus")
+    assert (sub["spec"]["name"], sub["spec"]["source"], sub["spec"]["sourceNamespace"]) == ("prometheus", "operatorhubio-catalog", "olm")
+    csv = demo.get("ClusterServiceVersion", "operators", sub["status"]["installedCSV"])
+    assert csv["status"]["phase"] == "Succeeded"
+    dep_name = csv["spec"]["install"]["spec"]["deployments"][0]["name"]
+    dep = demo.get("Deployment", "operators", dep_name)
+    assert meta.labels(dep)["olm.owner"] == meta.name(csv) and dep["status"].get("availableReplicas") == 1
+    assert demo.get("CatalogSource", "olm", sub["spec"]["source"])["status"]["connectionState"]["lastObservedState"] == "READY"
+    groups = {meta.name(g): g for g in demo.list("OperatorGroup")}
+    assert sorted(groups) == ["global-operators", "olm-operators"] and not groups["global-operators"]["spec"]
+    for name in ("olm-operator", "catalog-operator", "packageserver"):
+        assert demo.get("Deployment", "olm", name)["status"].get("availableReplicas") >= 1, name
+
+
+def test_katib_experiment_finished_within_the_warmup(demo):
+    exp = demo.get("Experiment", "kubeflow", "random")
+    assert [c["type"] for c in exp["status"]["conditions"]][-1] == "Succeeded"
+    assert exp["status"]["trialsSucceeded"] == exp["spec"]["maxTrialCount"] == len(exp["status"]["succeededTrialList"])
+    assert exp["status"]["currentOptimalTrial"]["bestTrialName"] in exp["status"]["succeededTrialList"]
+    created, done = exp["metadata"]["creationTimestamp"], exp["status"]["completionTime"]
+    assert created <= exp["status"]["startTime"] <= done <= "2026-11-01T09:04:30Z"  # the demo's now
 
 
 def test_every_other_pod_is_running_and_ready(demo):
