@@ -117,6 +117,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         # the context a switch (`:ctx`, `:pods @CTX`) is under way to: the keys typed meanwhile wait for it
         # (``HeldKeys``); its credential plugin may take long
         self.switching: str | None = None
+        # that switch waits on a credential plugin that has not answered (the flash says so): keys
+        # typed from then on act at once (`:ctx` of the context in use gives the switch up, `:q` quits)
+        self.switch_stalled = False
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property
@@ -478,6 +481,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         finally:
             if self.switching == name:  # (a later `:ctx`'s switch, which cancelled this one, goes on)
                 self.switching = None
+                self.switch_stalled = False
 
     async def _switch_context(self, name: str, then: str) -> bool:
         self.flash(f"Switching context to {name}...")
@@ -507,6 +511,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         try:
             while not (await asyncio.wait({switching}, timeout=exec_plugins.NOTICE_AFTER))[0]:
                 if plugins := exec_plugins.running(token):  # one that hangs held `:ctx` without a word
+                    self.switch_stalled = True
                     waited = time.monotonic() - plugins[0].started
                     self.flash(f"Switching context to {name}: waiting {waited:.0f}s for its credential plugin "
                                f"{Path(plugins[0].command).name}", "warn")

@@ -64,7 +64,7 @@ class HeldKeys:
 
     def _should_wait(self, event: events.Key) -> bool:
         app = self.app
-        if app.switching:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
+        if app.switching and not app.switch_stalled:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
             return True
         pb = timeline.playback_of(app.backend)
         if pb is None or not pb.loading or pb.building is not None:
@@ -77,7 +77,7 @@ class HeldKeys:
 
     def _check(self) -> None:
         now = time.monotonic()
-        if self.app.switching and now - self._since < HOLD_AT_MOST:
+        if self.app.switching and not self.app.switch_stalled and now - self._since < HOLD_AT_MOST:
             return
         pb = timeline.playback_of(self.app.backend)
         if pb is not None and pb.loading and now - self._since < HOLD_AT_MOST:
