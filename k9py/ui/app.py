@@ -794,11 +794,11 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         save = self.user.keymap.label("save", "<ctrl-s>")
         if self.session.present is not None and save:  # the past saves its history there, not the table
             replay = [*replay, (save, "Save history")]
+        hotkeys, plugins = keymap.hotkey_sections(self.user.hotkeys), self.plugin_keys.sections(cur.scope.view)
         sections = keymap.help_sections(cur.scope.view, self.session.read_only, columns, self.navigator.favorites,
                                         replay, keys=self.user.keymap,
-                                        extra=[*keymap.hotkey_sections(self.user.hotkeys),
-                                               *self.plugin_keys.sections(cur.scope.view),
-                                               *self.splits.help_sections()])
+                                        extra=[*hotkeys, *plugins, *self.splits.help_sections()],
+                                        taken={text for _, found in [*hotkeys, *plugins] for text, _ in found})
         self.push_screen(HelpScreen(f"Help: {cur.scope.view.name}", sections))
 
     def action_aliases(self) -> None:

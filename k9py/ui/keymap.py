@@ -302,7 +302,8 @@ def _sorts(columns: set[str], keymap: Keymap, names: Iterable[str] | None = None
 
 
 def _unshadowed(hints: Hints, replay: Hints) -> Hints:
-    """Drop the keys the replay keys take over while replaying (`space` pauses, `-` slows)."""
+    """Drop the keys the replay keys take over while replaying (`space` pauses, `-` slows), or
+    a hotkey or a plugin does."""
     taken = {label for label, _ in replay}
     return [h for h in hints if h[0] not in taken]
 
@@ -335,19 +336,22 @@ def _menu_words(description: str) -> str:
 
 def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites: list[str],
                   replay: Hints | None = None, *, keys: Keymap = DEFAULT,
-                  extra: list[tuple[str, Hints]] | None = None) -> list[tuple[str, Hints]]:
+                  extra: list[tuple[str, Hints]] | None = None,
+                  taken: Iterable[str] = ()) -> list[tuple[str, Hints]]:
     """`?`: exactly the keys that work in ``view``: its rows', sorts on columns it has, the
     replay keys when replaying (instead of the keys they take over), the rest, then ``extra``
-    sections (HOTKEYS, PLUGINS); every label as ``keys`` binds it."""
+    sections (HOTKEYS, PLUGINS); every label as ``keys`` binds it. ``taken``: the labels the
+    user's hotkeys and plugins take from a built-in action here (k9s's override): not listed twice."""
     replay = replay or []
+    over = [*replay, *((text, "") for text in taken)]
     resource = row_keys.row_menu(view, read_only, keys) + hints(TABLE, keys) + _sorts(columns, keys, view=view)
     spaces = [(text, ns) for i, ns in enumerate(["all", *favorites][:10])
               if (text := keys.label(f"favorite_{i}", f"<{i}>")) is not None]
     sections = [
-        ("RESOURCE", _unshadowed(resource, replay)),
-        ("GENERAL", _unshadowed(hints(_general(keys), keys), replay)),
-        ("NAVIGATION", hints(NAVIGATION, keys) + [h for h in hints(VI_SCROLL, keys)
-                                                   if h[0] not in {text for text, _ in resource}]),
+        ("RESOURCE", _unshadowed(resource, over)),
+        ("GENERAL", _unshadowed(hints(_general(keys), keys), over)),
+        ("NAVIGATION", _unshadowed(hints(NAVIGATION, keys), over) + [
+            h for h in _unshadowed(hints(VI_SCROLL, keys), over) if h[0] not in {text for text, _ in resource}]),
         *([("NAMESPACES", spaces)] if view.namespaced else []),  # (k9s: no 0-9 keys on nodes, PVs...)
         *(extra or []),
     ]

@@ -179,6 +179,13 @@ hotKeys:
         await pilot.press("exclamation_mark")  # shift-1: its error, no crash
         await settle(app, pilot)
         assert "$RESOURCE_NAMEZ" in flash(app) and app.current.scope.view.name == "configmaps"
+        await command(app, pilot, "pods")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        # shift-s is the hotkey's here: `?` said it twice, the pods' Sort status too (k9s: one key, one action)
+        body = help_body(app)
+        assert re.search(r"<shift-s>\s+Namespaced resources", body) and "Sort status" not in body
+        assert re.search(r"<shift-n>\s+Sort name", body)
     run(s, user=user)
 
 
