@@ -382,6 +382,9 @@ def test_titles_take_the_skins_title_colours_as_k9s_paints_them(drive, tmp_path)
         parts = title_colours(box)
         assert parts[0] == ("Describe(", fg, bg, False) and parts[1][1:] == (hi, bg, False)
         assert parts[1][0].startswith("default/") and parts[2] == (")", fg, bg, False)
+        assert app.apply_skin(None)  # a skin applied over the describe: its title repainted
+        await sync(app, pilot)
+        assert [c for _, c, _, _ in title_colours(box)][:2] == ["#00ffff", "#ff00ff"]
     drive(s)
 
 
