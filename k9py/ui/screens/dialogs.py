@@ -1,6 +1,7 @@
 """Modal dialogs and pickers: confirm, scale (s), delete (ctrl-d), set image (i), drain (r on a
-node), a plugin's inputs, and the container picker of `l`/`p`. Each shows its keys under its fields and lists them
-with `?`; the text fields leave `?` and the keys they can never take to the dialog.
+node), a plugin's inputs, and the container picker of `l`/`p`. Each shows its keys under its
+fields and lists them with `?`; the text fields leave `?` and the keys they can never take to
+the dialog.
 
 Every dialog is an overlay: the table stays visible behind it (k9py.tcss: ``KeyedDialog``).
 Fields are one line each (compact widgets), so the biggest dialog fits a 80×24 terminal, and
