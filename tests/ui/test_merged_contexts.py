@@ -54,6 +54,11 @@ async def on_context_b(app: K9pyApp, pilot: Any, pane: Any) -> tuple[Any, list[o
     await app.workers.wait_for_complete()
     await settle(app, pilot)
     session = pane.navigator.session
+    return session, closing(session)
+
+
+def closing(session: Any) -> list[object]:
+    """A list that gets ``session`` when it closes."""
     closed: list[object] = []
     real = session.close
 
@@ -61,7 +66,7 @@ async def on_context_b(app: K9pyApp, pilot: Any, pane: Any) -> tuple[Any, list[o
         closed.append(session)
         await real()
     session.close = close
-    return session, closed
+    return closed
 
 
 def row_of(app: K9pyApp, name: str, ctx: str) -> str | None:
@@ -244,13 +249,7 @@ def test_ctx_in_a_pane_to_the_context_another_pane_shows_joins_its_session():
         left, right = app.splits.all_panes()
         on_b, _ = await on_context_b(app, pilot, right)
         first = left.navigator.session
-        closed: list[object] = []
-        real = first.close
-
-        async def close() -> None:
-            closed.append(first)
-            await real()
-        first.close = close
+        closed = closing(first)
         app.splits.focus(left)
         await command(app, pilot, "ctx b")
         await app.workers.wait_for_complete()
