@@ -523,3 +523,32 @@ def test_logs_of_a_pod_in_the_past_before_they_were_first_opened_say_why_there_a
         assert logs.title() == "logs default/web (no lines kept by then: logs are kept once opened)"
         assert ("default", "web") in h.followed
     run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))
+
+
+def test_a_log_pane_in_the_past_loses_its_none_kept_note_once_the_past_plays_on_to_lines_kept(tmp_path):
+    """A log pane's `no lines kept by then` stayed in its title over the lines the past came to
+    as it moved on (`end`): it goes with the first line."""
+    from k9py.ui.widgets.follow_logs import FollowLogs
+
+    async def scenario(app, pilot, cluster):
+        h = app.session.history
+        await settle(app, pilot, 30)
+        await goto(app, pilot, "web")
+        await command(app, pilot, "sp logs")
+        await settle(app, pilot)
+        await h.poll_logs()  # its lines kept from now on
+        await settle(app, pilot, 20)
+        await command(app, pilot, "rewind 25s")  # before they were
+        await until_done(app, pilot)
+        await goto(app, pilot, "web")
+        await settle(app, pilot)
+        logs = next(x for x in app.splits.leaves() if isinstance(x, FollowLogs))
+        assert logs.title().endswith("(no lines kept by then: logs are kept once opened)")
+        await pilot.press("end")
+        await until_done(app, pilot)
+        for _ in range(10):
+            await settle(app, pilot)
+            if logs.text():
+                break
+        assert logs.text() and logs.title() == "logs default/web"
+    run(scenario, history=lambda b: History(tmp_path / "h", "test", poll_logs=False))

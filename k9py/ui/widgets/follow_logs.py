@@ -47,6 +47,7 @@ class FollowLogs(Vertical, can_focus=False):
         self.buffer = LogBuffer(CAPACITY)
         self.pod_key: tuple[str, str, str] | None = None  # (namespace, name, uid) followed
         self.note = "move the cursor to a pod"  # shown in the title when no pod is followed
+        self._none_kept: str | None = None  # the note of a pod none of whose lines the past kept yet
         self._away: str | None = None  # the view the followed pane shows instead of pods
         self._tasks: list[asyncio.Task[None]] = []
         self._gen = 0
@@ -116,6 +117,7 @@ class FollowLogs(Vertical, can_focus=False):
 
             past = timetravel.logs_in_the_past(self.session, self.pod_key[0], self.pod_key[1], short=True)
         names = podcontainers.names(pod)
+        self._none_kept = past
         self.note = past or ("" if names else "no containers")
         loop = asyncio.get_running_loop()
         for c in names:
@@ -145,6 +147,9 @@ class FollowLogs(Vertical, can_focus=False):
                     return
                 ts, text = split_timestamp(raw)
                 self.buffer.append(text, ts=ts, prefix=prefix)
+                if self.note and self.note == self._none_kept:  # the past played on to lines kept
+                    self.note = ""
+                    self.render_title()
                 self._schedule()
         except asyncio.CancelledError:
             raise
