@@ -17,7 +17,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 
 from k9py.config import plugins as plugins_file
 from k9py.config.user import UserConfig, load_user
-from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog, PluginInputsDialog
+from k9py.ui.screens.dialogs import ConfirmScreen, DeleteDialog, PluginInputsDialog, Tick
 from k9py.ui.screens.help import HelpScreen
 from tests.ui.simcluster import flash, goto, run, settle
 
@@ -365,6 +365,24 @@ def test_a_plugin_with_inputs_asks_for_them_then_confirms_then_runs_with_them(tm
         await pilot.press("y")
         await until(app, pilot, lambda: flash(app) == "plugin debug: exit 0", "the plugin's exit")
         assert out.read_text() == "web --image=busybox:1.37 --size=5Gi false $INPUT_NOTE"
+
+    run(scenario, user=cfg)
+
+
+def test_a_plugin_inputs_labels_are_never_markup(tmp_path):
+    """A bool input's label went to the checkbox as markup: ``[/]`` in a downloaded plugin's
+    label crashed the app as its key was pressed, ``[@click=...]`` made a clickable action."""
+    hostile = INPUTS.replace("name: share_processes", "name: share_processes\n            label: 'x[/] [@click=app.quit]go[/]'")
+    cfg = user(tmp_path, hostile.format(py=PY, prog="unused", out=tmp_path / "ran"))
+
+    async def scenario(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("Y")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PluginInputsDialog)
+        [tick] = dialog.query(Tick)
+        assert tick.label.plain == "x[/] [@click=app.quit]go[/]:"
 
     run(scenario, user=cfg)
 

@@ -79,7 +79,7 @@ class Tick(Checkbox):
     lost on a monochrome terminal, in a screenshot, to a colour-blind user)."""
 
     def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
-        super().__init__(label, value, compact=True, id=id)
+        super().__init__(Content(inert_line(label)), value, compact=True, id=id)  # never markup (a plugin's input)
 
     @property
     def _button(self) -> Content:
