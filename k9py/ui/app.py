@@ -117,8 +117,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         # the context a switch (`:ctx`, `:pods @CTX`) is under way to: the keys typed meanwhile wait for it
         # (``HeldKeys``); its credential plugin may take long
         self.switching: str | None = None
-        # that switch waits on a credential plugin that has not answered (the flash says so): keys
-        # typed from then on act at once (`:ctx` of the context in use gives the switch up, `:q` quits)
+        # that switch waits on a credential plugin or a server that has not answered (the flash says
+        # so): keys typed from then on act at once (`:ctx` of the context in use gives it up, `:q` quits)
         self.switch_stalled = False
 
     # -- what the tests and screens reach -----------------------------------------------------------
@@ -435,6 +435,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
             self.exit()
         elif out.request == "context":
             self.switching = out.arg  # the keys typed meanwhile wait for it (``HeldKeys``)
+            self.switch_stalled = False  # (one given up stalled: this one is not yet)
             self.run_worker(self.switch_context(out.arg, then=out.then), group="context", exclusive=True)
         elif out.request == "context-kept" and self.switching is not None:  # `:ctx` of the one in use
             out = replace(out, message=f"{out.message}: the switch to {self.switching} is given up")
@@ -485,7 +486,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
 
     async def _switch_context(self, name: str, then: str) -> bool:
         self.flash(f"Switching context to {name}...")
-        self.switching = name
+        if self.switching != name:
+            self.switching, self.switch_stalled = name, False
         shown = next((s for s in self.sessions() if s.present is None and s.info().context == name), None)
         try:  # another pane's on that context already: this one joins it (one connection, watch and history)
             new = shown or await self._open_context(name)
@@ -506,15 +508,19 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         waiting is named in the flash every few seconds."""
         token = object()  # the credential plugins this switch runs (a thread's: asyncio.to_thread copies it)
         exec_plugins.owner.set(token)
+        began = time.monotonic()
         switching = asyncio.ensure_future(
             self.session.switch_context(name, readonly=context_memory.read_only_for(self, name)))
         try:
             while not (await asyncio.wait({switching}, timeout=exec_plugins.NOTICE_AFTER))[0]:
+                self.switch_stalled = True  # a plugin or a server that does not answer: keys act again
                 if plugins := exec_plugins.running(token):  # one that hangs held `:ctx` without a word
-                    self.switch_stalled = True
                     waited = time.monotonic() - plugins[0].started
                     self.flash(f"Switching context to {name}: waiting {waited:.0f}s for its credential plugin "
                                f"{Path(plugins[0].command).name}", "warn")
+                else:
+                    self.flash(f"Switching context to {name}: waiting {time.monotonic() - began:.0f}s for its server",
+                               "warn")
             return switching.result()
         except asyncio.CancelledError:  # another `:ctx`, quitting: its plugin is not waited for
             switching.cancel()

@@ -5,6 +5,7 @@ screen for ever (the app's exit waited on the thread that waited on the plugin).
 
 from __future__ import annotations
 
+import socket
 import stat
 
 import yaml
@@ -57,3 +58,36 @@ def test_a_switch_waiting_on_a_plugin_says_so_gives_up_and_quits(server, tmp_pat
     run(main())
     assert exec_plugins.running() == []
     assert [p.returncode for p in processes] == [-9, -9]
+
+
+def test_a_switch_to_a_server_that_does_not_answer_says_so_and_keys_act_again(server, tmp_path, monkeypatch):
+    """A `:ctx` to a server that accepts and never answers (a dead VPN) held every key typed after
+    it, `:q` and `:ctx` of the context in use too, for as long as keys are ever held, and said only
+    "Switching context to dead...": once the flash says it waits, keys act at once."""
+    monkeypatch.setattr(exec_plugins, "NOTICE_AFTER", 0.05)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections complete in the backlog; nothing is ever read or answered
+    doc = kubeconfig_doc(server.handle.url, name="one")
+    doc["clusters"].append({"name": "dead", "cluster": {"server": f"http://127.0.0.1:{silent.getsockname()[1]}"}})
+    doc["contexts"].append({"name": "dead", "context": {"cluster": "dead", "user": "one"}})
+    path = tmp_path / "kc.yaml"
+    path.write_text(yaml.safe_dump(doc))
+
+    async def main():
+        app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=str(path), **FAST)), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app), "one's pods")
+            await command(app, pilot, "ctx dead")
+            await until(app, pilot, lambda: "waiting" in app.flash_text, "the flash saying what the switch waits for")
+            assert app.flash_text.startswith("Switching context to dead: waiting ")
+            assert app.flash_text.endswith("s for its server")
+            await command(app, pilot, "ctx one")  # not held until the switch ends: it gives the switch up
+            await until(app, pilot, lambda: app.switching is None, "the switch given up")
+            assert app.flash_text == "already using context one: the switch to dead is given up"
+            assert app.backend.info().context == "one"
+
+    try:
+        run(main())
+    finally:
+        silent.close()
