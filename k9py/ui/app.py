@@ -640,6 +640,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         """Open, edit, submit or cancel the prompt now. False: the key goes its usual way."""
         if len(self.screen_stack) > 1:
             own = self._screen_prompt()
+            if own is None and self._prompt_on_its_way(key, char):
+                return True
             if own is None:
                 return self._command_from_pushed_screen(key)
             return self._route_screen_prompt(own, key, char)
@@ -678,13 +680,32 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         unless a text box of its own has the keys."""
         from textual.widgets import Input
 
-        if len(self.screen_stack) != 2:
+        if len(self.screen_stack) != 2 or not getattr(self.screen, "ready", True):
             return None
         found = self.screen.query("#screen-prompt").results(Prompt)
         own = next(iter(found), None)
-        if own is None or (not own.display and isinstance(self.focused, Input)):
+        if own is None or (not own.display and isinstance(self.focused, Input) and self.focused is not own):
             return None
         return own
+
+    def _prompt_on_its_way(self, key: str, char: str | None) -> bool:
+        """`y:dp` typed at once: the `:` came while the YAML was pushed but not yet mounted (no
+        prompt of its own yet), which closed it for the table's prompt. The keys wait, and the
+        `:` runs again once the screen is ready (``ViewerScreen.when_ready``)."""
+        screen = self.screen
+        waiting = getattr(screen, "when_ready", None)
+        if len(self.screen_stack) != 2 or getattr(screen, "ready", True) or waiting is None \
+                or keymap.prompt_mode(self.user.keymap, key) != "command":
+            return False
+        release = self.key_order.hold()
+
+        def again() -> None:
+            try:
+                self._route_key(key, char)
+            finally:
+                release()
+        waiting.append(again)
+        return True
 
     def _route_screen_prompt(self, prompt: Prompt, key: str, char: str | None) -> bool:
         """k9s's prompt over a describe, YAML or log view: the view stays under it until a

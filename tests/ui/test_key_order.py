@@ -4,7 +4,9 @@ or a widget's bindings do: a burst typed onto a screen or a text box still openi
 from textual import events
 from textual.keys import _character_to_key
 
+from k9py.ui.screens import actions
 from k9py.ui.screens.describe import DescribeScreen
+from k9py.ui.screens.yaml_view import YamlScreen
 from tests.ui.conftest import sync
 
 
@@ -55,6 +57,30 @@ def test_the_key_behind_a_search_s_enter_acts_on_its_matches(drive):
         _type(app, "/", *"nginx", "enter", "j")
         await _settled(app, pilot)
         assert app.screen.filter_text == "nginx" and tree.cursor == 1 and app.focused is tree
+    drive(s)
+
+
+def test_a_command_started_and_left_over_a_yaml_typed_in_one_burst(drive):
+    """`y:dp` then esc, typed at once: the YAML stays with its prompt closed (the `:` came before
+    the YAML had its prompt, closed it and opened the table's); `y:svc⏎` runs the command."""
+    async def s(app, pilot, cluster):
+        app.run_command("pods default")
+        await _settled(app, pilot)
+        _type(app, "y", ":", "d", "p", "escape")
+        await _settled(app, pilot)
+        assert isinstance(app.screen, YamlScreen) and not app.screen.query_one("#screen-prompt").display
+        assert app.current.scope.view.name == "pods" and not app.prompt.display
+        _type(app, "escape", "y", ":", "s", "v", "c", "enter")
+        await _settled(app, pilot)
+        assert len(app.screen_stack) == 1 and app.current.scope.view.name == "services"
+        app.run_command("pods default")
+        await _settled(app, pilot)
+        actions.open_view(app, "yaml")  # pushed; its widgets come on its own queue, after this key:
+        assert app._route_key("colon", ":")  # the `:` a terminal's burst can bring that soon
+        _type(app, "d", "p", "escape")
+        await _settled(app, pilot)
+        assert isinstance(app.screen, YamlScreen) and not app.screen.query_one("#screen-prompt").display
+        assert not app.prompt.display and app.current.scope.view.name == "pods"
     drive(s)
 
 

@@ -215,6 +215,7 @@ class ViewerScreen(Chromed):
         Binding("j", "scroll(1)", "Down", id="down"), Binding("k", "scroll(-1)", "Up", id="up"),
     ]
     HELP_TITLE = "VIEWER"
+    AUTO_FOCUS = "#viewer-body"  # (not the hidden prompt above it)
     KEY_SCOPE = "viewer"
     BODY = LinesView
     LINES: type[LinesView] = LinesView  # the body's class (the log view paints its rows faster)
@@ -246,6 +247,8 @@ class ViewerScreen(Chromed):
         self.notice: tuple[str, str] | None = None  # (message, level) to flash once it shows
         self.saved_path: Path | None = None
         self._flash_timer: Timer | None = None
+        self.ready = False  # mounted, its text in and the focus on it: its own prompt may open
+        self.when_ready: list[Callable[[], None]] = []  # what waits for that (a `:` typed that soon)
 
     @property
     def session(self) -> Session:
@@ -290,6 +293,15 @@ class ViewerScreen(Chromed):
         return not self.query("#viewer-body")
 
     def on_mount(self) -> None:
+        try:
+            self._fill()
+        finally:  # (a subclass's on_mount ran before this one: Textual calls each class's)
+            self.ready = True
+            for then in self.when_ready:
+                then()
+            self.when_ready.clear()
+
+    def _fill(self) -> None:
         if self.torn_down:
             return
         user = getattr(self.app, "user", None)
