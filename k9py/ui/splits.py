@@ -53,7 +53,8 @@ PREFIX_KEYS = [("s", "split", "split below"), ("v", "vsplit", "split right"), ("
                ("up", "up", ""), ("down", "down", "")]
 TAB_WORDS = {"tabnew": "new", "tabe": "new", "tabedit": "new", "tabnext": "next", "tabn": "next",
              "tabprevious": "prev", "tabprev": "prev", "tabp": "prev", "tabclose": "close", "tabc": "close"}
-PANE_WORDS = frozenset({*SPLIT_WORDS, *TAB_WORDS, "close", "clo", "only", "on", "zoom", "layout"})  # Splits.command's
+PANE_OPS = {"close": "close", "clo": "close", "only": "only", "on": "only", "zoom": "zoom", "layout": "layout"}
+PANE_WORDS = frozenset({*SPLIT_WORDS, *TAB_WORDS, *PANE_OPS})  # every word Splits.command runs
 
 
 def is_logs(node: object) -> TypeGuard[FollowLogs]:
@@ -354,15 +355,17 @@ class Splits:
             else:
                 self.split(SPLIT_WORDS[head], rest)
             return True
-        if head in ("close", "clo"):
-            self.close()
-        elif head in ("only", "on"):
-            self.only()
-        elif head == "zoom":
-            self.toggle_zoom()
-        elif head in TAB_WORDS:
+        if head in TAB_WORDS:
             self.tab(TAB_WORDS[head], rest)
-        elif head == "layout":
+            return True
+        op = PANE_OPS.get(head)
+        if op == "close":
+            self.close()
+        elif op == "only":
+            self.only()
+        elif op == "zoom":
+            self.toggle_zoom()
+        elif op == "layout":
             from k9py.ui import layouts
 
             layouts.command(self, words[1:])

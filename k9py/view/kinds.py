@@ -268,8 +268,8 @@ class Command:
     rest: str = ""  # the command without its `@CTX` (what runs once on that context)
 
 
-# the kinds `:workloads` shows in one table (view/workload_rows.py's, which imports this module)
-_WORKLOAD_KINDS = frozenset(("Pod", "Service", "DaemonSet", "StatefulSet", "Deployment", "ReplicaSet"))
+# the kinds k9s's workloads view (`:workloads`, view/workload_rows.py) lists in one table, in its order
+WORKLOAD_KINDS = ("Pod", "Service", "DaemonSet", "StatefulSet", "Deployment", "ReplicaSet")
 
 
 def _not_a_view(word: str, extra: Aliases | None = None) -> str:
@@ -279,7 +279,7 @@ def _not_a_view(word: str, extra: Aliases | None = None) -> str:
     parts = [p for p in word.split(",") if p]
     views = [lookup(p, extra) for p in parts]
     if len(parts) > 1 and all(views):
-        if all(v is not None and v.kind in _WORKLOAD_KINDS for v in views):
+        if all(v is not None and v.kind in WORKLOAD_KINDS for v in views):
             return f"`{word}`: one kind per view; :workloads shows them together"
         return f"`{word}`: one kind per view (:{parts[0]}, then :{parts[1]})"
     res = resources.lookup(word)

@@ -12,16 +12,15 @@ from k9py.kube import meta
 from k9py.kube.timefmt import age
 from k9py.kube.unicode import digits
 from k9py.view import printers
-from k9py.view.kinds import gvr_of
+from k9py.view.kinds import WORKLOAD_KINDS, gvr_of
 from k9py.view.merged_rows import MergedKey, TaggedRowModel
 from k9py.view.rows import Column, Key, Row, natural
 
 Obj = dict[str, Any]
 
 # the kinds k9s's workloads view lists, in its order, with the resource it names them by
-RESOURCES: dict[str, str] = {kind: gvr_of(kind) for kind in
-                             ("Pod", "Service", "DaemonSet", "StatefulSet", "Deployment", "ReplicaSet")}
-KINDS = tuple(RESOURCES)
+RESOURCES: dict[str, str] = {kind: gvr_of(kind) for kind in WORKLOAD_KINDS}
+KINDS = WORKLOAD_KINDS
 OK, DEGRADED = "OK", "DEGRADED"
 COLUMNS = [Column("KIND"), Column("NAME"), Column("STATUS"), Column("READY"), Column("VALID", priority=1),
            Column("AGE")]
