@@ -825,7 +825,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         sections = keymap.help_sections(cur.scope.view, self.session.read_only, columns, self.navigator.favorites,
                                         replay, keys=self.user.keymap,
                                         extra=[*hotkeys, *plugins, *self.splits.help_sections()],
-                                        taken={text for _, found in [*hotkeys, *plugins] for text, _ in found})
+                                        taken={text for _, found in [*hotkeys, *plugins] for text, _ in found},
+                                        general=timeline.practice_hints(self))  # `:scenarios`, `:timeline`
         self.push_screen(HelpScreen(f"Help: {cur.scope.view.name}", sections))
 
     def action_aliases(self) -> None:

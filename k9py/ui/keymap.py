@@ -337,11 +337,12 @@ def _menu_words(description: str) -> str:
 def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites: list[str],
                   replay: Hints | None = None, *, keys: Keymap = DEFAULT,
                   extra: list[tuple[str, Hints]] | None = None,
-                  taken: Iterable[str] = ()) -> list[tuple[str, Hints]]:
+                  taken: Iterable[str] = (), general: Sequence[tuple[str, str]] = ()) -> list[tuple[str, Hints]]:
     """`?`: exactly the keys that work in ``view``: its rows', sorts on columns it has, the
-    replay keys when replaying (instead of the keys they take over), the rest, then ``extra``
-    sections (HOTKEYS, PLUGINS); every label as ``keys`` binds it. ``taken``: the labels the
-    user's hotkeys and plugins take from a built-in action here (k9s's override): not listed twice."""
+    replay keys when replaying (instead of the keys they take over), the rest (``general``: more
+    of GENERAL's, the simulator's `:scenarios`), then ``extra`` sections (HOTKEYS, PLUGINS); every
+    label as ``keys`` binds it. ``taken``: the labels the user's hotkeys and plugins take from a
+    built-in action here (k9s's override): not listed twice."""
     replay = replay or []
     over = [*replay, *((text, "") for text in taken)]
     resource = row_keys.row_menu(view, read_only, keys) + hints(TABLE, keys) + _sorts(columns, keys, view=view)
@@ -349,7 +350,7 @@ def help_sections(view: ViewKind, read_only: bool, columns: set[str], favorites:
               if (text := keys.label(f"favorite_{i}", f"<{i}>")) is not None]
     sections = [
         ("RESOURCE", _unshadowed(resource, over)),
-        ("GENERAL", _unshadowed(hints(_general(keys), keys), over)),
+        ("GENERAL", _unshadowed(hints(_general(keys), keys), over) + list(general)),
         ("NAVIGATION", _unshadowed(hints(NAVIGATION, keys), over) + [
             h for h in _unshadowed(hints(VI_SCROLL, keys), over) if h[0] not in {text for text, _ in resource}]),
         *([("NAMESPACES", spaces)] if view.namespaced else []),  # (k9s: no 0-9 keys on nodes, PVs...)

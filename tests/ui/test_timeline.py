@@ -737,3 +737,38 @@ def test_a_file_picked_shows_its_own_rows_not_the_filter_or_namespace_of_the_one
             await pick(app, pilot, "demo")
             assert app.title_text().startswith("deployments(default)") and names(app) == ["nginx-deployment"]
     asyncio.run(main())
+
+
+def test_help_on_the_demo_says_where_the_practice_scenarios_are():
+    """`?` on the demo names `:scenarios` (nothing else on screen does), and `:timeline` once a
+    scenario with steps plays; a live cluster's help names neither."""
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.cli import build_parser
+    from k9py.ui.launch import build_app
+    from k9py.ui.screens.help import HelpScreen
+    from k9py.ui.widgets.timeline import practice_hints
+
+    def body(app):
+        assert isinstance(app.screen, HelpScreen)
+        return str(app.screen.query_one("#help-body").render())
+
+    async def main():
+        app = build_app(build_parser().parse_args([]), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            text = body(app)
+            assert ":scenarios" in text and "Practise" in text and ":timeline" not in text
+        app = K9pyApp(ScenarioBackend.open("scenarios/self-healing.yaml"), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await sync(app, pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert ":timeline" in body(app) and ":scenarios" in body(app)
+
+    asyncio.run(main())
+
+    class Live:
+        backend = type("B", (), {"info": lambda self: type("I", (), {"backend": "live"})()})()
+    assert practice_hints(Live()) == []

@@ -193,6 +193,18 @@ def _dash(bar: Text, gaps: list[tuple[float, float]], duration: float, width: in
             bar.stylize(rest, i, i + 1)
 
 
+def practice_hints(app: K9pyApp) -> list[tuple[str, str]]:
+    """`?`'s words on a simulator or a replay for where the bundled scenarios are (a learner on
+    the demo finds the files that break something and let it heal), and a playing one's steps."""
+    if app.backend.info().backend not in ("sim", "replay"):
+        return []
+    keys = [(":scenarios", "Practise")]
+    pb = playback_of(app.backend)
+    if pb is not None and pb.has_timeline:
+        keys.append((":timeline", "Scenario steps"))
+    return keys
+
+
 def install(app: K9pyApp) -> None:
     """Flash hot-reload results and scenario steps; mount the bar above the crumbs when the
     backend plays something with a timeline. Called again when the App shows another Session
