@@ -227,6 +227,20 @@ def test_katib_experiment_finished_within_the_warmup(demo):
     assert created <= exp["status"]["startTime"] <= done <= "2026-11-01T09:04:30Z"  # the demo's now
 
 
+def test_kubeflow_multi_tenancy_profile_and_its_namespace(demo):
+    """The Kubeflow tutorial's Multi-Tenancy: a Profile, the namespace named after it with its
+    owner, and the owner made admin there (the aggregated kubeflow-admin's rules)."""
+    profile = demo.get("Profile", None, "kubeflow-user-example-com")
+    owner = profile["spec"]["owner"]["name"]
+    ns = demo.get("Namespace", None, meta.name(profile))
+    assert meta.annotations(ns)["owner"] == owner and meta.labels(ns)["app.kubernetes.io/part-of"] == "kubeflow-profile"
+    rb = demo.get("RoleBinding", meta.name(ns), "namespaceAdmin")
+    assert rb["roleRef"]["name"] == "kubeflow-admin" and rb["subjects"][0]["name"] == owner
+    admin, edit = demo.get("ClusterRole", None, "kubeflow-admin"), demo.get("ClusterRole", None, "kubeflow-edit")
+    assert admin["rules"] == edit["rules"]
+    assert {meta.name(sa) for sa in demo.list("ServiceAccount", meta.name(ns))} >= {"default", "default-editor", "default-viewer"}
+
+
 def test_every_other_pod_is_running_and_ready(demo):
     all_pods = pods(demo)
     assert 35 <= len(all_pods) <= 60
