@@ -375,7 +375,43 @@ _KLOG = {
          ("leaderelection.go:243", "attempting to acquire leader lease kube-system/k8s.io-minikube-hostpath..."),
          ("controller.go:835", "Starting provisioner controller k8s.io/minikube-hostpath_minikube_1e1b!")],
         []),  # (it speaks when it provisions a claim: no lines about objects the cluster may not have)
+    "ingress-nginx-controller": (  # (its Ingresses' lines would name objects the cluster may not have)
+        [("main.go:205", '"Creating API client" host="https://10.96.0.1:443"'),
+         ("main.go:248", f'"Running in Kubernetes cluster" major="{MAJOR}" minor="{MINOR}" git="{KUBERNETES_VERSION}" '
+                         'state="clean" platform="linux/amd64"'),
+         ("main.go:101", '"SSL fake certificate created" file="/etc/ingress-controller/ssl/default-fake-certificate.pem"'),
+         ("nginx.go:271", '"Starting NGINX Ingress controller"'),
+         ("nginx.go:317", '"Starting NGINX process"'),
+         ("leaderelection.go:250", "attempting to acquire leader lease ingress-nginx/ingress-nginx-leader..."),
+         ("controller.go:193", '"Configuration changes detected, backend reload required"'),
+         ("controller.go:213", '"Backend successfully reloaded"'),
+         ("controller.go:224", '"Initial sync, sleeping for 1 second"'),
+         ("leaderelection.go:260", "successfully acquired lease ingress-nginx/ingress-nginx-leader")],
+        []),
 }
+
+# operators that log as logrus (OLM) and go-kit's logfmt (prometheus-operator) do: their start
+_OLM = ["log level info", "TLS keys set, using https for metrics", "Using in-cluster kube client config",
+        f"connection established. cluster-version: {KUBERNETES_VERSION}", "operator ready", "starting informers...",
+        "informers started", "waiting for caches to sync...", "starting workers..."]
+_PROMETHEUS_OPERATOR = [
+    ("main.go:187", 'msg="Starting Prometheus Operator" version="(version=0.70.0, branch=refs/tags/v0.70.0)"'),
+    ("main.go:253", f'msg="connection established" cluster-version={KUBERNETES_VERSION}'),
+    ("main.go:326", 'msg="Kubernetes API capabilities" endpointslices=true'),
+    ("operator.go:335", 'component=prometheusoperator msg="successfully synced all caches"'),
+    ("operator.go:323", 'component=alertmanageroperator msg="successfully synced all caches"'),
+    ("operator.go:269", 'component=thanosoperator msg="successfully synced all caches"')]
+
+
+def _operator_start(inst: Instance, name: str) -> Source:
+    """An operator's first lines, then quiet (it speaks of the custom resources it is given)."""
+    def at(i: int) -> float:
+        return inst.started + 0.05 + i * 0.21
+    if name == "olm":
+        return Fixed([(at(i), f'time="{datetime.fromtimestamp(at(i), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}" '
+                              f'level=info msg="{msg}"') for i, msg in enumerate(_OLM)])
+    return Fixed([(at(i), f"level=info ts={rfc3339_nano(at(i))[:23]}Z caller={src} {msg}")
+                  for i, (src, msg) in enumerate(_PROMETHEUS_OPERATOR)])
 
 
 def _klog(inst: Instance, seed: str, component: str) -> Source:
@@ -483,6 +519,10 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
                       str(meta.annotations(pod).get(TRAFFIC)).lower() == "true")
     if prog.log in ("generic", "batch"):
         name = image_name(inst.image)
+        if "/ingress-nginx/controller" in inst.image.split("@", 1)[0]:
+            name = "ingress-nginx-controller"
+        if name in ("olm", "prometheus-operator"):
+            return _operator_start(inst, name)
         if name in _KLOG:
             return _klog(inst, seed, name)
         if name == "etcd":

@@ -266,3 +266,24 @@ def test_an_unknown_server_says_it_listens_on_its_declared_port():
     c.advance(10)
     assert container_logs(c, "default", "dash")[2].endswith("INFO  listening on :8082")
     assert container_logs(c, "default", "plain")[2].endswith("INFO  listening on :8080")
+
+
+def test_the_demos_ingress_controller_and_operators_log_as_they_do_not_as_a_web_app():
+    """The ingress-nginx controller (klog), OLM (logrus) and the prometheus operator (go-kit's
+    logfmt) said "request completed method=POST path=/api/v1/items": they log their start."""
+    import re
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("ing", "registry.k8s.io/ingress-nginx/controller:v1.11.2@sha256:d5f8217feeac4887cb1ed21f27c2674e58be06bd8f5184cacea2a69abaf78dce"))
+    c.create(pod_manifest("olm", "quay.io/operator-framework/olm:v0.28.0"))
+    c.create(pod_manifest("prom", "quay.io/prometheus-operator/prometheus-operator:v0.70.0"))
+    c.advance(600)
+    ing = container_logs(c, "default", "ing")
+    assert all(re.match(r"I1101 09:\d\d:\d\d\.\d{6}       1 [\w.]+:\d+\] ", x) for x in ing)
+    assert any(x.endswith('"Starting NGINX Ingress controller"') for x in ing) and len(ing) == 10
+    olm = container_logs(c, "default", "olm")
+    assert olm[0].startswith('time="2026-11-01T09:00:') and olm[0].endswith('level=info msg="log level info"')
+    assert len(olm) == 9
+    prom = container_logs(c, "default", "prom")
+    assert all(re.match(r"level=info ts=2026-11-01T09:00:\d\d\.\d{3}Z caller=\w+\.go:\d+ ", x) for x in prom)
+    assert 'msg="Starting Prometheus Operator"' in prom[0] and len(prom) == 6
+    assert not any("path=/api/v1/items" in x for x in ing + olm + prom)
