@@ -403,10 +403,35 @@ _PROMETHEUS_OPERATOR = [
     ("operator.go:269", 'component=thanosoperator msg="successfully synced all caches"')]
 
 
+# Kubeflow's operators, built on controller-runtime (zap's console lines): the kinds each reconciles
+_CONTROLLER_RUNTIME: dict[str, list[tuple[str, str, str]]] = {
+    "notebook-controller": [("notebook", "Notebook", "v1")],
+    "training-operator": [("pytorchjob-controller", "PyTorchJob", "v1")],
+    "katib-controller": [("experiment-controller", "Experiment", "v1beta1")],
+}
+
+
+def _controller_runtime(name: str) -> list[str]:
+    """``name``'s start: the manager, then an event source, the controller and its workers for
+    every kind it reconciles (tab-separated, as zap's console encoder writes them)."""
+    out = ["INFO\tsetup\tstarting manager",
+           'INFO\tcontroller-runtime.metrics\tStarting metrics server',
+           'INFO\tcontroller-runtime.metrics\tServing metrics server\t{"bindAddress": ":8080", "secure": false}',
+           "INFO\tStarting server\t{\"kind\": \"health probe\", \"addr\": \"[::]:8081\"}"]
+    for controller, kind, version in _CONTROLLER_RUNTIME[name]:
+        of = f'"controller": "{controller}", "controllerGroup": "kubeflow.org", "controllerKind": "{kind}"'
+        out += [f'INFO\tStarting EventSource\t{{{of}, "source": "kind source: *{version}.{kind}"}}',
+                f"INFO\tStarting Controller\t{{{of}}}",
+                f'INFO\tStarting workers\t{{{of}, "worker count": 1}}']
+    return out
+
+
 def _operator_start(inst: Instance, name: str) -> Source:
     """An operator's first lines, then quiet (it speaks of the custom resources it is given)."""
     def at(i: int) -> float:
         return inst.started + 0.05 + i * 0.21
+    if name in _CONTROLLER_RUNTIME:
+        return Fixed([(at(i), f"{rfc3339_nano(at(i))[:23]}Z\t{msg}") for i, msg in enumerate(_controller_runtime(name))])
     if name == "olm":
         return Fixed([(at(i), f'time="{datetime.fromtimestamp(at(i), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}" '
                               f'level=info msg="{msg}"') for i, msg in enumerate(_OLM)])
@@ -521,7 +546,7 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
         name = image_name(inst.image)
         if "/ingress-nginx/controller" in inst.image.split("@", 1)[0]:
             name = "ingress-nginx-controller"
-        if name in ("olm", "prometheus-operator"):
+        if name in ("olm", "prometheus-operator", *_CONTROLLER_RUNTIME):
             return _operator_start(inst, name)
         if name in _KLOG:
             return _klog(inst, seed, name)

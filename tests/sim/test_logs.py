@@ -287,3 +287,19 @@ def test_the_demos_ingress_controller_and_operators_log_as_they_do_not_as_a_web_
     assert all(re.match(r"level=info ts=2026-11-01T09:00:\d\d\.\d{3}Z caller=\w+\.go:\d+ ", x) for x in prom)
     assert 'msg="Starting Prometheus Operator"' in prom[0] and len(prom) == 6
     assert not any("path=/api/v1/items" in x for x in ing + olm + prom)
+
+
+def test_kubeflows_operators_log_the_controllers_they_start_for_their_kinds():
+    """The notebook controller, the training operator and Katib's controller (controller-runtime
+    managers) said "listening on :8080" and invented requests: they start a controller per kind."""
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("nb", "docker.io/kubeflownotebookswg/notebook-controller:v1.9.0"))
+    c.create(pod_manifest("katib", "docker.io/kubeflowkatib/katib-controller:v0.17.0"))
+    c.advance(600)
+    nb = container_logs(c, "default", "nb")
+    assert nb[0].endswith("Z\tINFO\tsetup\tstarting manager") and len(nb) == 7
+    assert nb[-1].split("\t", 1)[1] == ('INFO\tStarting workers\t{"controller": "notebook", "controllerGroup": "kubeflow.org", '
+                                     '"controllerKind": "Notebook", "worker count": 1}')
+    katib = container_logs(c, "default", "katib")
+    assert any('"source": "kind source: *v1beta1.Experiment"' in x for x in katib)
+    assert not any("listening on" in x or "request completed" in x for x in nb + katib)
