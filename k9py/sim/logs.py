@@ -334,6 +334,32 @@ def _redis(inst: Instance, seed: str) -> Source:
     return Merged([Fixed(startup), Blocks(seed, start, make)])
 
 
+def _mysql(inst: Instance) -> Source:
+    """The mysql image's entrypoint and mysqld's start, to "ready for connections" (a server that
+    logs no queries: it says nothing more)."""
+    start = inst.started
+    tag = image_tag(inst.image).split("-")[0]
+    version = tag if tag.count(".") == 2 else {"8.4": "8.4.3", "8.0": "8.0.40", "8": "8.0.40", "5.7": "5.7.44"}.get(
+        tag, "8.0.40")
+    entry = datetime.fromtimestamp(start + 0.01, tz=UTC).strftime("%Y-%m-%d %H:%M:%S+00:00")
+    said = [("0", "System", "MY-010116", "Server", f"/usr/sbin/mysqld (mysqld {version}) starting as process 1"),
+            ("1", "System", "MY-013576", "InnoDB", "InnoDB initialization has started."),
+            ("1", "System", "MY-013577", "InnoDB", "InnoDB initialization has ended."),
+            ("0", "Warning", "MY-010068", "Server", "CA certificate ca.pem is self signed."),
+            ("0", "System", "MY-013602", "Server", "Channel mysql_main configured to support TLS. Encrypted "
+                                                   "connections are now supported for this channel."),
+            ("0", "System", "MY-011323", "Server", "X Plugin ready for connections. Bind-address: '::' port: 33060, "
+                                                   "socket: /var/run/mysqld/mysqlx.sock"),
+            ("0", "System", "MY-010931", "Server", f"/usr/sbin/mysqld: ready for connections. Version: '{version}'  "
+                                                   "socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community "
+                                                   "Server - GPL.")]
+    lines = [(start + 0.01, f"{entry} [Note] [Entrypoint]: Entrypoint script for MySQL Server {version}-1.el8 started."),
+             (start + 0.02, f"{entry} [Note] [Entrypoint]: Switching to dedicated user 'mysql'")]
+    lines += [(start + 0.3 + i * 0.2, f"{rfc3339_nano(start + 0.3 + i * 0.2)[:26]}Z {thread} [{prio}] [{code}] [{sub}] {text}")
+              for i, (thread, prio, code, sub, text) in enumerate(said)]
+    return Fixed(lines)
+
+
 # -- Kubernetes components (klog), etcd (zap JSON), CoreDNS ------------------------------------------
 def klog_prefix(t: float, level: str = "I", source: str = "controller.go:123") -> str:
     """klog's header: ``I1101 09:00:05.123456       1 server.go:42] ``."""
@@ -556,6 +582,8 @@ def source_for(cluster: Cluster, pod: Obj, cname: str, inst: Instance) -> Source
             return _coredns(inst, seed)
         if name == "redis":
             return _redis(inst, seed)
+        if name == "mysql":
+            return _mysql(inst)
         if name == "pytorch-mnist":
             return _pytorch_mnist(inst, seed)
         if name == "echo-server":  # jmalloc/echo-server's one line (it logs no requests)

@@ -303,3 +303,17 @@ def test_kubeflows_operators_log_the_controllers_they_start_for_their_kinds():
     katib = container_logs(c, "default", "katib")
     assert any('"source": "kind source: *v1beta1.Experiment"' in x for x in katib)
     assert not any("listening on" in x or "request completed" in x for x in nb + katib)
+
+
+def test_mysql_logs_its_start_to_ready_for_connections_not_http_requests():
+    """The demo's two MySQLs (Katib's, Pipelines') said "listening on :3306" as a web app would."""
+    import re
+    c = make_cluster(nodes=1)
+    c.create(pod_manifest("db", "mysql:8.0.29"))
+    c.advance(600)
+    lines = container_logs(c, "default", "db")
+    assert lines[0].endswith("[Note] [Entrypoint]: Entrypoint script for MySQL Server 8.0.29-1.el8 started.")
+    assert re.fullmatch(r"2026-11-01T09:00:\d\d\.\d{6}Z 0 \[System\] \[MY-010116\] \[Server\] "
+                        r"/usr/sbin/mysqld \(mysqld 8\.0\.29\) starting as process 1", lines[2])
+    assert lines[-1].endswith("ready for connections. Version: '8.0.29'  socket: '/var/run/mysqld/mysqld.sock'  "
+                              "port: 3306  MySQL Community Server - GPL.") and len(lines) == 9
