@@ -245,14 +245,18 @@ def relist_events(known: dict[tuple[str, str], Obj], items: list[Obj]) -> Iterat
 MAX_LOG_LINE = 1 << 20  # bytes of a log line handed on at once: a longer one comes in pieces of this size
 
 
-def _split_lines(chunks: Iterator[bytes], keep_empty: bool, max_line: int | None = None) -> Iterator[list[str]]:
+def _split_lines(chunks: Iterator[bytes], keep_empty: bool,
+                 max_line: int | None = None) -> Iterator[list[tuple[bool, str]]]:
     """The complete lines of each chunk read (a list per chunk that ends one), the unterminated
     rest at the end: a burst of watch events read at once is handed on at once. ``max_line``
     (logs): a longer line is handed on in pieces of that many bytes as it comes, every byte kept.
     A container that draws a progress bar (carriage returns, no newline) for hours made one line
-    that grew without bound, copied again at each chunk read (64 MB: 12 s of CPU, 256 MB: minutes)."""
+    that grew without bound, copied again at each chunk read (64 MB: 12 s of CPU, 256 MB: minutes).
+    Each is ``(continues, text)``: ``continues`` for a piece after its line's first (it has no
+    timestamp of its own, and may happen to begin with text that looks like one)."""
     pending: list[bytes] = []  # the line read so far (joined once it ends)
     size = 0
+    begun = False  # a piece of the line read so far was handed on
     for chunk in chunks:
         pending.append(chunk)
         if b"\n" not in chunk:
@@ -261,15 +265,23 @@ def _split_lines(chunks: Iterator[bytes], keep_empty: bool, max_line: int | None
                 continue
             pieces, rest = _pieces(b"".join(pending), max_line)
             pending, size = [rest], len(rest)
-            yield pieces
+            yield _marked(pieces, begun)
+            begun = True
             continue
         *lines, rest = b"".join(pending).split(b"\n")
         pending, size = [rest], len(rest)
-        out = [piece for line in lines if line or keep_empty for piece in _whole(line, max_line)]
+        out = [piece for i, line in enumerate(lines) if line or keep_empty
+               for piece in _marked(_whole(line, max_line), begun and i == 0)]
+        begun = False
         if out:
             yield out
     if size:
-        yield _whole(b"".join(pending), max_line)
+        yield _marked(_whole(b"".join(pending), max_line), begun)
+
+
+def _marked(pieces: list[str], begun: bool) -> list[tuple[bool, str]]:
+    """A line's pieces, each with whether it continues one (every piece after the line's first)."""
+    return [(begun or i > 0, piece) for i, piece in enumerate(pieces)]
 
 
 def _pieces(data: bytes, max_line: int) -> tuple[list[str], bytes]:
@@ -318,7 +330,8 @@ def _format_ts(ts: tuple[int, int]) -> str:
 
 class _Stream:
     """A streaming response read by its own thread into an asyncio queue; ``close()`` unblocks
-    the thread (``HTTPResponse.shutdown``) and drops the connection."""
+    the thread (``HTTPResponse.shutdown``) and drops the connection. Its items: each line parsed,
+    or unparsed ``(continues, text)`` as ``_split_lines`` cuts them."""
 
     def __init__(self, resp: Any, *, keep_empty: bool, parse: Callable[[str], Any] | None, name: str,
                  max_line: int | None = None) -> None:
@@ -356,8 +369,8 @@ class _Stream:
             for lines in _split_lines(self.resp.stream(65536, decode_content=True), self.keep_empty, self.max_line):
                 batch: list[tuple[str, Any]] = []
                 try:
-                    for line in lines:
-                        batch.append(("item", parse(line) if parse else line))
+                    for continues, line in lines:  # (parsed: a watch's, never cut in pieces)
+                        batch.append(("item", parse(line) if parse else (continues, line)))
                 finally:  # the lines before one that does not parse still go first
                     if batch:
                         self._put(*batch)
@@ -928,7 +941,7 @@ class LiveBackend(Backend):
                                  "sinceSeconds": str(max(1, math.ceil(since_seconds))) if since_seconds else None}
         backoff = Backoff(self.options.backoff_initial, 2.0, self.options.backoff_cap, 0.2, self.rng)
         last: tuple[int, int] | None = None
-        seen_at_last = 0  # lines already given whose timestamp is ``last``
+        seen_at_last = 0  # lines (and long lines' pieces) already given whose timestamp is ``last``
         first = True
         watch_pod: tuple[str, int] | None = None
         while True:
@@ -941,22 +954,31 @@ class LiveBackend(Backend):
                 stream = await self._open_stream(path, query, read_timeout=None if follow else self.options.request_timeout,
                                                  keep_empty=True, parse=None, name=f"k9py-logs-{pod}",
                                                  max_line=MAX_LOG_LINE)
-                async for raw in stream.items():
-                    head, _, text = raw.partition(" ")
-                    ts = _parse_ts(head)
-                    if ts is None:
-                        yield raw
-                        continue
-                    if last is not None:
-                        if ts < last:
+                at_last = dropping = False  # the line read now: has the timestamp ``last``; came before it
+                async for continues, raw in stream.items():
+                    if continues:  # a long line's later piece goes with its first
+                        if dropping:
                             continue
-                        if ts == last and skip > 0:
+                        out = raw
+                    else:
+                        head, _, text = raw.partition(" ")
+                        ts = _parse_ts(head)
+                        at_last = dropping = False
+                        if ts is None:
+                            yield raw
+                            continue
+                        if last is not None and ts < last:
+                            dropping = True
+                            continue
+                        if ts != last:
+                            last, seen_at_last, skip = ts, 0, 0
+                        at_last, out = True, raw if timestamps else text
+                    if at_last:  # pieces at ``last`` given before the stream dropped are not given again
+                        if skip > 0:
                             skip -= 1
                             continue
-                    if ts != last:
-                        last, seen_at_last = ts, 0
-                    seen_at_last += 1
-                    yield raw if timestamps else text
+                        seen_at_last += 1
+                    yield out
                 backoff.reset()
             except ConnectionLost:
                 if not follow:

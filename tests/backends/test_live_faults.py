@@ -202,6 +202,43 @@ def test_logs_follow_resumes_after_a_restart_without_duplicates(server, kubeconf
     run(main())
 
 
+def test_a_long_log_line_resent_on_resuming_comes_once(server, kubeconfig, monkeypatch):
+    """A line longer than the bound comes in pieces; only its first carries the timestamp. The
+    stream resumed from that timestamp sends the line again: its later pieces came twice, and a
+    piece that happened to begin with an (earlier) timestamp was dropped as an old line."""
+    from k9py.backends import live
+    from k9py.serve.http import Response
+
+    monkeypatch.setattr(live, "MAX_LOG_LINE", 32)
+    pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+    t1, t2, t3 = (f"2026-11-01T09:00:0{i}Z" for i in (1, 2, 3))
+    first, third = f"{t1} first", f"{t3} third"
+    long = f"{t2} {'a' * 11}{t1} {'b' * 11}{'c' * 20}"  # pieces: "t2 a…", "t1 b…" (a lookalike), "c…"
+    sent = {None: [first, long], t2: [long, third], t3: [third]}
+    log_path = f"/api/v1/namespaces/default/pods/{pod}/log"
+    faults = server.faults
+    faults.add(is_path(log_path), lambda req: Response(200, stream=iter(
+        [ln.encode() + b"\n" for ln in sent[req.query.get("sinceTime")]]), content_type="text/plain"))
+
+    async def main():
+        b = backend(kubeconfig)
+        got: list[str] = []
+
+        async def follow():
+            async for ln in b.logs("default", pod, follow=True):
+                got.append(ln)
+
+        task = asyncio.get_running_loop().create_task(follow())
+        await until(lambda: faults.count("GET", log_path) >= 4, "the stream resumed three times")
+        task.cancel()
+        await b.close()
+        return got
+
+    assert run(main()) == ["first", "a" * 11, f"{t1} {'b' * 11}", "c" * 20, "third"]
+    with faults.lock:
+        assert [q.get("sinceTime") for m, p, q in faults.requests if p == log_path][:3] == [None, t2, t3]
+
+
 def test_log_follow_ends_when_the_pod_goes(server, kubeconfig):
     async def main():
         b = backend(kubeconfig)

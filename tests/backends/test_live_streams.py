@@ -16,26 +16,35 @@ from k9py.backends.live import LiveBackend, LiveOptions, _split_lines
 from tests.backends.conftest import FAST, is_path, run, until
 
 
+def texts(batches: Any) -> list[list[str]]:
+    return [[text for _, text in lines] for lines in batches]
+
+
 def test_split_lines_hands_on_each_chunks_complete_lines() -> None:
     chunks = [b'{"a":1}\n{"b"', b":2}\n\n", b"no end yet", b" still\nlast"]
-    assert list(_split_lines(iter(chunks), keep_empty=False)) == [['{"a":1}'], ['{"b":2}'], ["no end yet still"], ["last"]]
-    assert list(_split_lines(iter(chunks), keep_empty=True)) == [['{"a":1}'], ['{"b":2}', ""], ["no end yet still"], ["last"]]
-    assert list(_split_lines(iter([b"caf\xc3\xa9\n\xff\n"]), keep_empty=False)) == [["café", "\ufffd"]]
+    assert texts(_split_lines(iter(chunks), keep_empty=False)) == [['{"a":1}'], ['{"b":2}'], ["no end yet still"], ["last"]]
+    assert texts(_split_lines(iter(chunks), keep_empty=True)) == [['{"a":1}'], ['{"b":2}', ""], ["no end yet still"], ["last"]]
+    assert texts(_split_lines(iter([b"caf\xc3\xa9\n\xff\n"]), keep_empty=False)) == [["café", "\ufffd"]]
+    assert not any(continues for lines in _split_lines(iter(chunks), keep_empty=True) for continues, _ in lines)
 
 
 def test_a_log_line_longer_than_the_bound_comes_in_pieces_as_it_is_read() -> None:
     """A container drawing a progress bar (carriage returns, no newline) for hours: its one line
     grew without bound in k9py, copied again at each chunk read. A log stream hands a line longer
-    than ``max_line`` bytes on in pieces as it comes, every byte kept, never cutting a character."""
+    than ``max_line`` bytes on in pieces as it comes, every byte kept, never cutting a character;
+    each piece after a line's first says it continues one."""
     chunks = [b"0123", b"456789ab", b"cd\n", b"\xc3\xa9" * 5, b"z\n"]
     got = list(_split_lines(iter(chunks), keep_empty=True, max_line=4))
-    assert got == [["0123", "4567"], ["89ab", "cd"], ["\u00e9\u00e9", "\u00e9\u00e9"], ["\u00e9z"]]
-    assert "".join(line for lines in got for line in lines) == b"".join(chunks).replace(b"\n", b"").decode()
+    assert got == [[(False, "0123"), (True, "4567")], [(True, "89ab"), (True, "cd")],
+                   [(False, "\u00e9\u00e9"), (True, "\u00e9\u00e9")], [(True, "\u00e9z")]]
+    assert "".join(text for lines in got for _, text in lines) == b"".join(chunks).replace(b"\n", b"").decode()
     exact = list(_split_lines(iter([b"abcd", b"efgh", b"\n", b"ij\n"]), keep_empty=True, max_line=4))
-    assert exact == [["abcd"], ["efgh"], ["ij"]]  # (no empty line where a piece ends the line)
+    assert exact == [[(False, "abcd")], [(True, "efgh")], [(False, "ij")]]  # (no empty line where a piece ends the line)
+    unended = list(_split_lines(iter([b"ab\nabcdef"]), keep_empty=True, max_line=4))
+    assert unended == [[(False, "ab")], [(False, "abcd"), (True, "ef")]]
     endless = _split_lines(iter([b"x" * 1000] * 10_000), keep_empty=True, max_line=1 << 16)  # 10 MB, no newline
-    assert {len(line) for lines in endless for line in lines} == {1 << 16, 10_000_000 % (1 << 16)}
-    assert list(_split_lines(iter([b"x" * 10, b"y"]), keep_empty=False)) == [["x" * 10 + "y"]]  # (watches: no bound)
+    assert {len(line) for lines in texts(endless) for line in lines} == {1 << 16, 10_000_000 % (1 << 16)}
+    assert texts(_split_lines(iter([b"x" * 10, b"y"]), keep_empty=False)) == [["x" * 10 + "y"]]  # (watches: no bound)
 
 
 def test_a_burst_of_watch_events_wakes_the_loop_a_few_times(server: Any, kubeconfig: str,
