@@ -292,22 +292,34 @@ class Api:
     @staticmethod
     def _route_selected(req: Request, route: Route, watch_path: bool) -> None:
         """go-restful's route selection, after authorization and before any handler: a method no
-        route of the path takes (405), then a PATCH body whose media type its route does not
-        consume (415, its own words: before the name, the body's size and the options are looked
-        at). Custom resources have a handler of their own, which says which patch types it takes."""
-        m = req.method
+        route of the path takes (405: the apiserver registers a verb's route only where the
+        resource's storage serves it, as discovery's verbs say), then a PATCH whose media type
+        its route does not consume (415, go-restful's words: before the name, the body's size
+        and the options are looked at). Without a Content-Type a PATCH's is
+        application/octet-stream, body or none. Custom resources have a handler of their own,
+        which says which patch types it takes."""
+        m, res = req.method, route.res
         if route.sub is None:
-            allowed = ("GET",) if watch_path else ("GET", "POST", "DELETE") if route.name is None else (
-                "GET", "PUT", "PATCH", "DELETE")
-            if m not in allowed:
+            if watch_path:
+                routes = {"GET": "watch" in res.verbs and (route.name is not None or "list" in res.verbs)}
+            elif route.name is None:
+                routes = {"GET": "list" in res.verbs, "POST": "create" in res.verbs,
+                          "DELETE": "deletecollection" in res.verbs}
+            else:
+                routes = {"GET": "get" in res.verbs, "PUT": "update" in res.verbs,
+                          "PATCH": "patch" in res.verbs, "DELETE": "delete" in res.verbs}
+            if not routes.get(m):
                 raise no_route_for_method()
         else:
             from k9py.serve.subresources import takes_patch
             if not takes_patch(route.sub):
                 return
-        if m == "PATCH" and not route.res.crd and _content_length(req) > 0 and not _consumes(
-                kpatch.PATCH_TYPES, req.headers.get("content-type", "")):
-            raise restful(415, "UnsupportedMediaType", "415: Unsupported Media Type")
+        if m == "PATCH" and not res.crd and not _consumes(kpatch.PATCH_TYPES, req.headers.get("content-type", "")):
+            if _content_length(req) > 0:
+                raise restful(415, "UnsupportedMediaType", "415: Unsupported Media Type")
+            # no body (Content-Length 0 or chunked: Go's -1): no route is left for the Accept
+            # step, which answers for a PATCH without a body, naming the representations of none
+            raise restful(415, "UnsupportedMediaType", "415: Unsupported Media Type\n\nAvailable representations: ")
 
     def _resource_verbs(self, req: Request, route: Route, watch_path: bool) -> Response:
         m = req.method
@@ -914,7 +926,10 @@ def check_preconditions(res: ApiResource, obj: Obj, pre: Obj) -> None:
 
 
 def _content_length(req: Request) -> int:
-    """The request's Content-Length (Go's: -1 for a chunked body, unknown)."""
+    """The request's ContentLength as Go's server has it: -1 for a chunked body (its
+    Content-Length header dropped), else the header's value, 0 without one."""
+    if req.headers.get("transfer-encoding", "").lower() == "chunked":
+        return -1
     try:
         return int(req.headers.get("content-length", "") or 0)
     except ValueError:
@@ -922,6 +937,7 @@ def _content_length(req: Request) -> int:
 
 
 def _consumes(types: tuple[str, ...] | list[str], header: str) -> bool:
-    """go-restful's Route.matchesContentType: any of a Content-Type's comma-separated types,
-    without its parameters, exactly one the route consumes."""
-    return any(t.split(";", 1)[0] in types for t in header.split(","))
+    """go-restful's Route.matchesContentType for a PATCH route: any of a Content-Type's
+    comma-separated types, without its parameters and the spaces around it, exactly one the
+    route consumes; none given is application/octet-stream (which no PATCH route consumes)."""
+    return any(t.split(";", 1)[0].strip(" ") in types for t in (header or "application/octet-stream").split(","))

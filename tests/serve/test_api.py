@@ -704,9 +704,9 @@ def test_resource_k8s_io_v1_is_served_as_a_1_34_cluster_serves_it(client):
 
 def test_go_restful_refuses_a_method_and_a_patch_body_type_before_any_handler(client):
     """The route is chosen before a handler runs: a method no route of the path takes is its 405,
-    a PATCH body in a type the route does not consume its 415, both in go-restful's words with
-    empty details, before the name, the body's size or the options are looked at. A PATCH without
-    a body reaches the handler, which names the types it takes."""
+    a PATCH in a type the route does not consume (none: application/octet-stream) its 415, both
+    in go-restful's words with empty details, before the name, the body's size or the options are
+    looked at, with a body or without one."""
     not_allowed = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                    "message": "the server does not allow this method on the requested resource",
                    "reason": "MethodNotAllowed", "details": {}, "code": 405}
@@ -720,8 +720,52 @@ def test_go_restful_refuses_a_method_and_a_patch_body_type_before_any_handler(cl
         assert client.call("PATCH", path, {}, content_type="text/plain")[1] == unsupported
     big = b'{"data":{"k":"' + b"x" * (3 * 1024 * 1024) + b'"}}'
     assert client.call("PATCH", "/api/v1/namespaces/default/configmaps/x", raw=big, content_type="application/json")[1] == unsupported
-    code, st, _ = client.call("PATCH", "/api/v1/namespaces/default/configmaps/x", content_type="text/plain")
+
+    # no body (no Content-Length, or a chunked one): still go-restful's 415, in its Accept step's words
+    no_body = {**unsupported, "message": "415: Unsupported Media Type\n\nAvailable representations: "}
+    cm = "/api/v1/namespaces/default/configmaps/x"
+    assert client.call("PATCH", cm, content_type="text/plain")[1] == no_body
+    assert raw_call(client, "PATCH", cm, b'{"data":{}}', {"Content-Type": "text/plain", "Transfer-Encoding": "chunked"}) == (415, no_body)
+    # a PATCH without a Content-Type is application/octet-stream's, whatever its body
+    assert raw_call(client, "PATCH", cm + "?dryRun=Bogus", b'{"data":{}}', {}) == (415, unsupported)
+    assert raw_call(client, "PATCH", cm, b"", {}) == (415, no_body)
+    # any of a list of types, without its parameters, will do for the route (the handler reads
+    # the header whole up to its first ';', and names the types it takes)
+    code, st = raw_call(client, "PATCH", cm, b'{"data":{}}', {"Content-Type": "application/merge-patch+json;charset=utf-8"})
+    assert code == 404 and st["reason"] == "NotFound"
+    code, st = raw_call(client, "PATCH", cm, b'{"data":{}}', {"Content-Type": "text/plain, application/merge-patch+json"})
     assert code == 415 and st["message"].startswith("the body of the request was in an unknown format") and "details" not in st
+
+
+def test_a_method_whose_route_the_resource_lacks_is_refused_before_its_body_type(client):
+    """The apiserver registers a PATCH (PUT, DELETE...) route only where the resource's storage
+    takes it (its discovery verbs): componentstatuses take get and list, so a PATCH in any type is
+    go-restful's 405, before its body's type or its name are looked at."""
+    resources = {r["name"]: r for r in client.call("GET", "/api/v1")[1]["resources"]}
+    assert resources["componentstatuses"]["verbs"] == ["get", "list"]
+    for method, path in (("PATCH", "/api/v1/componentstatuses/scheduler"), ("PATCH", "/api/v1/componentstatuses/a%25b"),
+                         ("PUT", "/api/v1/componentstatuses/a%25b"), ("POST", "/api/v1/componentstatuses")):
+        code, st, _ = client.call(method, path, {}, content_type="text/plain")
+        assert (code, st["reason"], st["details"]) == (405, "MethodNotAllowed", {}), (method, path)
+
+def raw_call(client: Client, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict]:
+    """A request with exactly these headers (urllib adds a Content-Type of its own): a body
+    with ``Transfer-Encoding: chunked`` is sent in one chunk."""
+    import http.client
+    from urllib.parse import urlsplit
+    url = urlsplit(client.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        chunked = headers.get("Transfer-Encoding") == "chunked"
+        data = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if chunked else body
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for k, v in {**headers, **({} if chunked else {"Content-Length": str(len(body))})}.items():
+            conn.putheader(k, v)
+        conn.endheaders(data)
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read())
+    finally:
+        conn.close()
 
 
 def test_a_delete_with_a_body_reads_its_options_from_the_body_alone(client):
