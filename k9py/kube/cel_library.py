@@ -175,7 +175,7 @@ def _str(fn: str, *vals: Any) -> None:
 
 def _matches(s: Any, pattern: Any) -> bool:
     _str("matches", s, pattern)
-    return _regex(pattern).search(s) is not None
+    return _regex(pattern).matches(s)
 
 
 def _contains(s: Any, sub: Any) -> bool:

@@ -74,6 +74,6 @@ def pick(views: Mapping[str, ViewColumns], view: str, namespace: str) -> ViewCol
     up), else the view's own."""
     if namespace:
         for key in sorted((k for k in views if k.startswith(view + "@")), reverse=True):
-            if compile_re2(key[len(view) + 1:]).search(namespace):  # (RE2: linear time, as k9s's Go regexp)
+            if compile_re2(key[len(view) + 1:]).matches(namespace):  # (RE2: linear time, as k9s's Go regexp)
                 return views[key]
     return views.get(view)

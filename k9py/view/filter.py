@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from k9py.kube.regex import Regex, compile_re2
+from k9py.kube.regex import Re2, compile_re2
 from k9py.kube.selectors import Selector, matches, parse_label_selector
 
 Obj = dict[str, Any]
@@ -20,7 +20,7 @@ class Filter:
     mode: str = "none"  # none | regex | inverse | labels | fuzzy
     error: str | None = None  # an invalid regex or selector: said in the flash while it is typed
     _pred: Callable[[str, str, Obj], bool] | None = None
-    rx: Regex | None = None  # regex / inverse modes: lets a row model loop without calls
+    rx: Re2 | None = None  # regex / inverse modes: lets a row model loop without calls
     literal: str | None = None  # the pattern, lowercased, when it has no regex syntax (substring test)
     selector: Selector | None = None  # labels mode: the parsed selector (None: it does not parse)
     name_rx: re.Pattern[str] | None = None  # fuzzy mode: the subsequence as a regex over the name
@@ -43,13 +43,13 @@ class Filter:
         return (self.mode == "inverse" and self.literal == "") or (self.mode == "labels" and self.error is not None)
 
 
-def search_regex(pattern: str) -> Regex:
+def search_regex(pattern: str) -> Re2:
     """What a `/` search or filter finds: ``pattern`` as a case-insensitive regex, or its text
     when it is no regex (a half-typed ``[``)."""
     return compile_regex(pattern)[0]
 
 
-def compile_regex(pattern: str) -> tuple[Regex, str | None]:
+def compile_regex(pattern: str) -> tuple[Re2, str | None]:
     """The pattern compiled case-insensitive by RE2, k9s's engine (Go's regexp): linear time
     whatever the pattern and the row, where Python's re took hours on ``(a+)+$`` and minutes on
     ``.*.*.*x`` over one long log line. An invalid one (for Go too: lookaround, backreferences)
@@ -57,7 +57,8 @@ def compile_regex(pattern: str) -> tuple[Regex, str | None]:
     try:
         return compile_re2(pattern, ignore_case=True), None
     except ValueError as err:
-        return re.compile(re.escape(pattern), re.IGNORECASE), f"invalid regex: {err}"
+        error = f"invalid regex: {err}"
+    return compile_re2(pattern, ignore_case=True, literal=True), error
 
 
 def fuzzy_match(pattern: str, text: str) -> bool:
@@ -126,9 +127,9 @@ def parse(text: str | None) -> Filter:
         return Filter(raw, "fuzzy", None, lambda _t, n, _o: fuzzy_match(pat, n), name_rx=fuzzy_regex(pat))
     if raw.startswith("!"):
         rx, error = compile_regex(raw[1:])
-        return Filter(raw, "inverse", error, lambda t, _n, _o: rx.search(t) is None, rx, _literal(raw[1:]))
+        return Filter(raw, "inverse", error, lambda t, _n, _o: not rx.matches(t), rx, _literal(raw[1:]))
     rx, error = compile_regex(raw)
-    return Filter(raw, "regex", error, lambda t, _n, _o: rx.search(t) is not None, rx, _literal(raw))
+    return Filter(raw, "regex", error, lambda t, _n, _o: rx.matches(t), rx, _literal(raw))
 
 
 _REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar, overload
 
-from k9py.kube.regex import Regex
+from k9py.kube.regex import Re2
 from k9py.view.filter import compile_regex
 from k9py.view.logspill import SpillFile
 
@@ -140,7 +140,7 @@ class LogBuffer:
         self.total = 0  # lines ever appended
         self.pattern = ""
         self.filter_error = ""
-        self._regex: Regex | None = None
+        self._regex: Re2 | None = None
 
     # -- content -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -195,7 +195,7 @@ class LogBuffer:
         mem.append(line)
         if len(mem) - self._head > self._high:
             self._evict()
-        if self._regex is not None and self._regex.search(line.full()):
+        if self._regex is not None and self._regex.matches(line.full()):
             self._matches.append(line.seq)
         return line
 
@@ -275,12 +275,12 @@ class LogBuffer:
         self._regex, error = compile_regex(pattern)  # an invalid or too costly one: matched as text
         if error:
             self.filter_error = error.replace("invalid regex:", f"invalid regex {pattern!r}:", 1)
-        search = self._regex.search
-        self._matches = array("q", (line.seq for line in self if search(line.full())))
+        found = self._regex.matches
+        self._matches = array("q", (line.seq for line in self if found(line.full())))
         return self.filter_error
 
     @property
-    def regex(self) -> Regex | None:
+    def regex(self) -> Re2 | None:
         return self._regex
 
     def visible(self) -> Visible:

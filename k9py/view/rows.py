@@ -1093,9 +1093,8 @@ class RowModel:
             lit = f.literal
             return lambda run: [r for r in run
                                 if (lit in (r._text if r._text is not None else text(r))) is not inverse]
-        search = f.rx.search
-        return lambda run: [r for r in run
-                            if (search(r._text if r._text is not None else text(r)) is None) is inverse]
+        found = f.rx.matches
+        return lambda run: [r for r in run if found(r._text if r._text is not None else text(r)) is not inverse]
 
     def _refilter(self, narrow: bool = False, lazy: bool = False) -> None:
         """Filter in sort order; ``narrow``: every row the filter keeps is shown now (the text

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from k9py.kube import meta, selectors
-from k9py.kube.regex import Regex
+from k9py.kube.regex import Re2
 from k9py.view import health
 from k9py.view.kinds import ALIASES, BY_NAME, ViewKind
 from k9py.view.printers_pod import pod_ready
@@ -413,11 +413,11 @@ def badge(node: XNode) -> str:
     return "TOAST_REF" if node.status == health.MISSING else ""
 
 
-def filtered(root: XNode, rx: Regex) -> XNode:
+def filtered(root: XNode, rx: Re2) -> XNode:
     """k9s's xray filter: the nodes whose title ``rx`` finds, with their subtrees and the nodes
     on the way to them (copies: the tree built stays whole for the next filter)."""
     def keep(node: XNode) -> XNode | None:
-        if rx.search(title(node)):
+        if rx.matches(title(node)):
             return node
         kids = [k for k in (keep(c) for c in node.children) if k is not None]
         return replace(node, children=kids) if kids else None

@@ -444,3 +444,29 @@ def test_a_crds_printer_column_names_are_inert():
         assert "SPEC␛[31M␛]52;C;CHDUZWQ=␇" in text and "[BOLD]REPLICAS" in text and "nightly" in text
         assert app.is_running
     run(s, cluster)
+
+
+def test_a_regex_filter_and_a_describe_search_over_a_lone_surrogate():
+    """RE2 reads UTF-8, and google-re2 encoded every text it searched: a row or a describe line
+    holding a lone surrogate (JSON's "\\ud800" in a label, an annotation) ended the app at the
+    first regex typed at `/` (UnicodeEncodeError). The surrogate is one character, as U+FFFD."""
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+w")  # wide: the labels, one of them "lone \ud800 surrogate"
+        await settle(app, pilot)
+        await pilot.press("slash", *"lone", "space", "full_stop", "space", *"surr", "enter")
+        await settle(app, pilot)
+        m = app.model
+        assert m.filter.mode == "regex" and [m.key_at(i)[1] for i in range(len(m))] == ["hostile"]
+        check_inert(app, "filtered over a lone surrogate")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await open_on_hostile(app, pilot, "d")
+        screen = app.screen
+        assert isinstance(screen, DescribeScreen)
+        await pilot.press("slash", *"lone", "space", "full_stop", "enter")
+        await settle(app, pilot)
+        found = [screen.lines[ln][s:e] for ln, s, e in screen.matches]
+        assert found and all(len(f) == 6 and f.startswith("lone ") for f in found)  # the surrogate: one character
+        check_inert(app, "describe searched over a lone surrogate")
+        assert app.is_running
+    run(s, hostile_cluster())

@@ -417,7 +417,7 @@ class AliasesScreen(ListScreen):
         rows = self.rows
         if self.filter_text:
             rx = search_regex(self.filter_text)
-            rows = [r for r in rows if any(rx.search(cell) for cell in r[:3])]
+            rows = [r for r in rows if any(rx.matches(cell) for cell in r[:3])]
         return self.sort.order(rows, lambda r, col: (r[self.COLUMNS.index(col)].lower(), r))
 
     def _relist(self, keep: str | None = None) -> None:

@@ -759,7 +759,7 @@ class LogScreen(ViewerScreen):
         i = start
         for _ in range(n):
             i = (i + delta) % n
-            if rx.search(self._rows[i][1]):
+            if rx.matches(self._rows[i][1]):
                 self._match_row = i
                 if self.autoscroll:
                     self.autoscroll = False
