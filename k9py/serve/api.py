@@ -20,14 +20,22 @@ from k9py.kube import conversion, meta, selectors
 from k9py.kube import patch as kpatch
 from k9py.kube.meta import deep_copy
 from k9py.kube.resources import CRD_KIND, ApiResource, Registry
-from k9py.kube.status import ApiError, bad_request, forbidden, invalid, not_found, precondition_failed, restful
-from k9py.kube.status import method_not_allowed as no_route_for_method
+from k9py.kube.status import (
+    ApiError,
+    bad_request,
+    forbidden,
+    invalid,
+    method_not_allowed,
+    not_found,
+    precondition_failed,
+    restful,
+)
 from k9py.kube.unicode import go_int, may_hold_surrogates, replace_lone_surrogates
 from k9py.scenario import yamldoc
 from k9py.serve import auth, discovery, listoptions, openapi, prom, table
 from k9py.serve import metrics as metrics_api
 from k9py.serve.go_types import first_wrong_type, string_list_error, unmarshal_error
-from k9py.serve.http import MAX_WRITE_BODY, Request, Response
+from k9py.serve.http import MAX_WRITE_BODY, Request, Response, no_route
 from k9py.serve.listcache import ListCache, Snapshot
 from k9py.sim import admission_policy, certificates, names
 from k9py.sim.names import go_quote
@@ -309,7 +317,7 @@ class Api:
                 routes = {"GET": "get" in res.verbs, "PUT": "update" in res.verbs,
                           "PATCH": "patch" in res.verbs, "DELETE": "delete" in res.verbs}
             if not routes.get(m):
-                raise no_route_for_method()
+                raise method_not_allowed()
         else:
             from k9py.serve.subresources import takes_patch
             if not takes_patch(route.sub):
@@ -332,7 +340,7 @@ class Api:
                 return self._create(req, route)
             if m == "DELETE":
                 return self._delete_collection(req, route)
-            return self.method_not_allowed(m)
+            return no_route()
         if m == "GET":
             if watch_path:
                 return self._watch(req, route, name=route.name)
@@ -343,16 +351,11 @@ class Api:
             return self._patch(req, route)
         if m == "DELETE":
             return self._delete(req, route)
-        return self.method_not_allowed(m)
-
-    @staticmethod
-    def method_not_allowed(m: str) -> Response:
-        """go-restful's 405: no route registered for method ``m`` on the path."""
-        return Response(405, no_route_for_method().to_status())
+        return no_route()
 
     def _check_verb(self, res: ApiResource, verb: str) -> None:
         if verb not in res.verbs:  # (its route was never registered)
-            raise no_route_for_method()
+            raise method_not_allowed()
 
     # -- reading -------------------------------------------------------------------------------
     @staticmethod
@@ -663,7 +666,7 @@ class Api:
     def _create(self, req: Request, route: Route) -> Response:
         self._check_verb(route.res, "create")
         if route.res.namespaced and route.namespace is None:
-            return self.method_not_allowed("POST")
+            return no_route()
         dry = self.dry_run(req)
         obj = self.object_body(req, route)
         from k9py.serve import fields

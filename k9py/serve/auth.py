@@ -31,7 +31,7 @@ from k9py.kube import meta
 from k9py.kube.kubeconfig import DEFAULT_NAME
 from k9py.kube.status import ApiError, bad_request, forbidden, invalid, not_found
 from k9py.kube.timefmt import rfc3339
-from k9py.serve.http import Request, Response
+from k9py.serve.http import Request, Response, no_route
 from k9py.sim import certificates, rbac
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def _user_info_json(user: rbac.UserInfo) -> Obj:
 def handle(api: Api, req: Request, route: Route) -> Response:
     """POST of a review: the answer (201), computed from the cluster's RBAC objects."""
     if req.method != "POST" or route.name is not None:
-        return api.method_not_allowed(req.method)
+        return no_route()
     kind = route.res.kind
     if kind == "TokenReview":
         return _token_review(api, req, route)
@@ -362,7 +362,7 @@ def _invalid_token(name: str, causes: list[tuple[str, str]]) -> ApiError:
 def token_request(api: Api, req: Request, route: Route) -> Response:
     """POST ``serviceaccounts/NAME/token``: a TokenRequest answered with a token (201)."""
     if req.method != "POST":
-        return api.method_not_allowed(req.method)
+        return no_route()
     body = api.body(req)
     if not isinstance(body, dict):
         raise bad_request("a TokenRequest body is required")

@@ -109,6 +109,11 @@ class Response:
     upgrade: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
+def no_route() -> Response:
+    """go-restful's 405: no route is registered for the request's method on its path."""
+    return Response(405, method_not_allowed().to_status())
+
+
 def client_user(sock: Any) -> tuple[str, tuple[str, ...], str] | None:
     """The user a verified client certificate names, as the apiserver's x509 authenticator reads
     it: the subject's common name, its organizations the groups; and the certificate's SHA-256

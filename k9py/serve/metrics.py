@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta, quantity, selectors
 from k9py.kube.resources import ApiResource
-from k9py.kube.status import ApiError, bad_request, method_not_allowed
-from k9py.serve.http import Request, Response
+from k9py.kube.status import ApiError, bad_request
+from k9py.serve.http import Request, Response, no_route
 from k9py.sim import metrics as sim_metrics
 
 if TYPE_CHECKING:
@@ -137,10 +137,6 @@ def _not_found(resource: str, name: str, group: str = GROUP) -> Response:
 
 def _not_found_path() -> Response:
     return Response(404, ApiError(404, "NotFound", "the server could not find the requested resource").to_status())
-
-
-def _method_not_allowed(m: str) -> Response:
-    return Response(405, method_not_allowed().to_status())
 
 
 def _filter(req: Request) -> Callable[[Obj], bool]:
@@ -269,9 +265,9 @@ def handle(api: Api, req: Request, rest: list[str]) -> Response:
     from k9py.serve import auth
     auth.authorize_read(api, req, rest[0], GROUP, name, namespace)  # (the authorizer answers first)
     if req.method != "GET":
-        return _method_not_allowed(req.method)
+        return no_route()
     if req.flag("watch"):
-        return _method_not_allowed("GET")
+        return no_route()
     if rest[0] == "nodes":
         return node_metrics(api, req, name)
     return pod_metrics(api, req, namespace, name)

@@ -29,7 +29,7 @@ from k9py.kube.status import bad_request, forbidden, not_found
 from k9py.serve import spdy
 from k9py.serve import websocket as ws
 from k9py.serve.auth import SERVE_USER
-from k9py.serve.http import Request, Response
+from k9py.serve.http import Request, Response, no_route
 from k9py.sim.userland import loopback, net
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ MAX_REQUEST = 1 << 20
 
 def handle(api: Api, req: Request, route: Route) -> Response:
     if req.method not in ("GET", "POST"):
-        return api.method_not_allowed(req.method)
+        return no_route()
     ns, name = route.namespace or "default", route.name or ""
     if api.readonly:
         raise forbidden("Pod", name, "create", f'User "{SERVE_USER}" cannot create resource "pods/portforward" in API group "" '

@@ -21,7 +21,7 @@ from k9py.kube.meta import dig
 from k9py.kube.status import ApiError, bad_request, not_found
 from k9py.kube.unicode import digits
 from k9py.serve import kubelet
-from k9py.serve.http import Request, Response
+from k9py.serve.http import Request, Response, no_route
 
 if TYPE_CHECKING:
     from k9py.serve.api import Api, Route
@@ -89,7 +89,7 @@ def handle(api: Api, req: Request, route: Route) -> Response:
         elif kind == "Node":
             return _node(api, name, port, fwd)
         else:
-            return api.method_not_allowed(req.method)
+            return no_route()
     api.notify()  # an access line was written
     return resp
 

@@ -32,7 +32,7 @@ from k9py.kube.timefmt import parse_time
 from k9py.serve import containers
 from k9py.serve import websocket as ws
 from k9py.serve.auth import SERVE_USER
-from k9py.serve.http import Request, Response
+from k9py.serve.http import Request, Response, no_route
 from k9py.sim import userland
 from k9py.sim.logs import instance_logs
 
@@ -67,7 +67,7 @@ class Options:
 def handle(api: Api, req: Request, route: Route) -> Response:
     """``pods/exec`` or ``pods/attach`` (GET or POST)."""
     if req.method not in ("GET", "POST"):
-        return api.method_not_allowed(req.method)
+        return no_route()
     sub = route.sub or "exec"
     ns, name = route.namespace or "default", route.name or ""
     if api.readonly:  # a GET, but the apiserver authorizes a WebSocket exec as `create pods/exec`

@@ -14,7 +14,7 @@ from k9py.kube.verbs import scale_of
 from k9py.serve import fields, table
 from k9py.serve.api import check_preconditions, status_success
 from k9py.serve.go_types import string_list_error
-from k9py.serve.http import Request, Response
+from k9py.serve.http import Request, Response, no_route
 from k9py.sim.names import go_quote
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def subresource(api: Api, req: Request, route: Route) -> Response:
         return proxy(api, req, route)
     elif sub in ("exec", "attach", "portforward", "proxy", "finalize"):
         return api.error_response(405, "MethodNotAllowed", f"the simulator does not support {route.res.plural}/{sub}")
-    return api.method_not_allowed(m)
+    return no_route()
 
 
 def _approval(api: Api, req: Request, route: Route) -> Response:
@@ -92,7 +92,7 @@ def _approval(api: Api, req: Request, route: Route) -> Response:
     if req.method == "GET":
         return api.get(req, route)
     if req.method != "PUT":
-        return api.method_not_allowed(req.method)
+        return no_route()
     sent = api.object_body(req, route)
     if sent["metadata"].get("name") not in (None, route.name):
         raise bad_request(f"the name of the object ({sent['metadata']['name']}) does not match the name on the URL ({route.name})")
@@ -138,7 +138,7 @@ def _scale(api: Api, req: Request, route: Route) -> Response:
         if m == "GET":
             return _scale_response(api, req, scale_of(obj))
         if m not in ("PUT", "PATCH"):
-            return api.method_not_allowed(m)
+            return no_route()
         current = scale_of(obj)
         body = api.body(req)
         if m == "PUT":
