@@ -30,8 +30,8 @@ MAX_INPUTS = 5  # k9s's schema
 
 @dataclass(frozen=True)
 class PluginInput:
-    """A value k9s asks for before running (``$INPUT_NAME``); k9py has no input dialog yet and
-    uses the default (see ``explorer.plugins``)."""
+    """A value k9s asks for before running (``$INPUT_NAME``), in the Plugin Inputs dialog
+    (``ui/screens/dialogs.PluginInputsDialog``; its defaults: ``explorer.plugins``)."""
     name: str
     type: str
     label: str = ""

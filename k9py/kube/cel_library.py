@@ -146,26 +146,16 @@ def _to_bytes(v: Any) -> bytes:
     raise overload("bytes", v)
 
 
-_REGEX_CACHE: dict[str, Any] = {}
-
-
 def _regex(pattern: Any) -> Any:
     """``pattern`` compiled by RE2, as cel-go's ``matches`` compiles it: linear time whatever the
     pattern and the text (Python's engine backtracks: ``a.*a.*a.*b`` took seconds on a short
     string, under the server's lock), no lookaround, no backreferences."""
     if type(pattern) is not str:
         raise overload("matches", pattern)
-    found = _REGEX_CACHE.get(pattern)
-    if found is not None:
-        return found
     try:
-        compiled = compile_re2(pattern)
+        return compile_re2(pattern)
     except ValueError as e:
         raise CelError(f"invalid regex: error parsing regexp: {e}") from None
-    if len(_REGEX_CACHE) > 256:
-        _REGEX_CACHE.clear()
-    _REGEX_CACHE[pattern] = compiled
-    return compiled
 
 
 def _str(fn: str, *vals: Any) -> None:

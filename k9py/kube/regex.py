@@ -12,6 +12,7 @@ character Go's decoder gives it, one character for one, so offsets found stay th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
@@ -91,8 +92,9 @@ def _searchable(text: str) -> str:
     return text if text.isascii() else replace_lone_surrogates(text)
 
 
+@functools.lru_cache(maxsize=256)  # (a CEL rule, a views.yaml key: the same patterns again and again)
 def compile_re2(pattern: str, *, ignore_case: bool = False, literal: bool = False) -> Re2:
     """``pattern`` compiled by RE2 (``literal``: its text, no syntax); ``ValueError`` with RE2's
     complaint (as Go's regexp words it: ``missing closing ]: `[```) when it is no RE2 regex or
-    too big for RE2's memory bound."""
+    too big for RE2's memory bound. A compiled one is never changed: callers share it."""
     return Re2(pattern, ignore_case=ignore_case, literal=literal)

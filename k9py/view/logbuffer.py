@@ -272,7 +272,7 @@ class LogBuffer:
         if not pattern:
             self._regex = None
             return ""
-        self._regex, error = compile_regex(pattern)  # an invalid or too costly one: matched as text
+        self._regex, error = compile_regex(pattern)  # an invalid one: matched as text
         if error:
             self.filter_error = error.replace("invalid regex:", f"invalid regex {pattern!r}:", 1)
         found = self._regex.matches
