@@ -106,7 +106,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         self._state_shown: str | None = None  # the backend's connection state the panes last showed
         self.typed_ahead = TypedAhead()  # keys typed ahead of a shell or an editor: theirs
         self.key_order = KeyOrder(self)  # keys run in the order typed, a widget's as the app's
-        self.held_keys = HeldKeys(self)  # keys typed onto a table whose cluster is still being built
+        self.held_keys = HeldKeys(self)  # keys typed while the cluster is built or a context switch goes on
         first.menu_hints = self.plugin_keys.hints
         keymap.install(self, [*keymap.app_bindings(self.user.keymap), *keymap.hotkey_bindings(self.user.hotkeys)])
         self._first_look = self._skin_before_start(settings.skin)
@@ -120,6 +120,12 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         # that switch waits on a credential plugin or a server that has not answered (the flash says
         # so): keys typed from then on act at once (`:ctx` of the context in use gives it up, `:q` quits)
         self.switch_stalled = False
+
+    @property
+    def switch_holds_keys(self) -> bool:
+        """A context switch is under way and not stalled: the keys typed meanwhile are for the
+        context it goes to (``HeldKeys``)."""
+        return self.switching is not None and not self.switch_stalled
 
     # -- what the tests and screens reach -----------------------------------------------------------
     @property

@@ -1,8 +1,10 @@
 """Keys typed while the demo is still being loaded behind the first frame (a fraction of a
 second) onto a table that has no rows yet: `:deploy⏎d` typed at start, the `d` for a deployment
-that is not there yet; and keys typed while a context switch is under way (`:pods @b⏎:dp⏎`). They wait, in order, until the cluster is there and the view
-has its rows (or a moment has passed with none), then run as typed. Keys for the prompt, and
-anything typed while no key waits, go their usual way."""
+that is not there yet. They wait, in order, until the cluster is there and the view has its
+rows (or a moment has passed with none), then run as typed; keys for the prompt, and anything
+typed while no key waits, go their usual way. While a context switch is under way
+(`:pods @b⏎:dp⏎`), every key waits for it, the prompt's too, until the switch says it is stalled
+(``K9pyApp.switch_holds_keys``)."""
 
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ class HeldKeys:
 
     def _should_wait(self, event: events.Key) -> bool:
         app = self.app
-        if app.switching and not app.switch_stalled:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
+        if app.switch_holds_keys:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
             return True
         pb = timeline.playback_of(app.backend)
         if pb is None or not pb.loading or pb.building is not None:
@@ -77,7 +79,7 @@ class HeldKeys:
 
     def _check(self) -> None:
         now = time.monotonic()
-        if self.app.switching and not self.app.switch_stalled and now - self._since < HOLD_AT_MOST:
+        if self.app.switch_holds_keys and now - self._since < HOLD_AT_MOST:
             return
         pb = timeline.playback_of(self.app.backend)
         if pb is not None and pb.loading and now - self._since < HOLD_AT_MOST:
