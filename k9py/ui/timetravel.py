@@ -175,8 +175,7 @@ def _moved(app: K9pyApp, note: str = "") -> None:
     app._tick()  # ages against the play head
     from k9py.ui.widgets import timeline
 
-    for bar in app.query(timeline.Timeline):
-        bar.refresh()
+    timeline.repaint(app)
     app.flash(f"{label(app.session)}{note} · < > move · esc or :now back to now")
 
 
@@ -194,8 +193,6 @@ async def show(app: K9pyApp, new: Session, *, close: Session | None) -> None:
     """``new`` (a past, or the present again) is what the App shows; ``close`` goes."""
     from k9py.ui.widgets import timeline
 
-    for bar in app.query(timeline.Timeline):
-        await bar.remove()
     old = app.session
     if new.present is not None:
         new.start()  # the replay's driver (paused)

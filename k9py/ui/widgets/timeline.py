@@ -292,10 +292,10 @@ def _after_reload(app: K9pyApp, pb: Playback) -> None:
     mount it if the new source is the first with a timeline, remove it if the new one has none
     (back to the demo's plain manifests: no `00:00 / 00:00` left behind)."""
     place(app)
-    _repaint(app)
+    repaint(app)
 
 
-def _repaint(app: K9pyApp) -> None:
+def repaint(app: K9pyApp) -> None:
     for bar in app.query(Timeline):
         bar.refresh()
 
@@ -332,7 +332,7 @@ def act(app: K9pyApp, what: str) -> None:
     if app.session.present is not None:
         _not_before_the_whole_history(app)
     app._tick()  # ages are computed against the play head
-    _repaint(app)
+    repaint(app)
 
 
 def _not_before_the_whole_history(app: K9pyApp) -> None:
@@ -439,7 +439,7 @@ async def _going(app: K9pyApp, pb: Playback, moving: Awaitable[None], then: Call
     if then is not None and pb.heading is None:
         then()
     app._tick()  # ages are computed against the play head
-    _repaint(app)
+    repaint(app)
 
 
 # -- the :scenarios picker -------------------------------------------------------------------------
@@ -562,8 +562,6 @@ async def _open_in_new_session(app: K9pyApp, entry: Entry, speed: float) -> None
         app.flash(str(err), "error")
         return
     old = app.session
-    for bar in app.query(Timeline):
-        await bar.remove()
     await app.replace_session(Session(backend, readonly=old.readonly, manual=old.manual, namespace=old.namespace))
     install(app)
     app.render_header()
