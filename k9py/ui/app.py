@@ -681,12 +681,18 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         leaf = self.splits.leaf
         return leaf if leaf is not None and is_logs(leaf) else self.pane
 
+    def _over_views(self) -> bool:
+        """Whether the pushed screens are all views (no dialog or picker under the top one,
+        whose answer is not to be skipped)."""
+        return all(getattr(s, "KEY_SCOPE", "") for s in self.screen_stack[1:])
+
     def _screen_prompt(self) -> Prompt | None:
-        """The top screen's own `:` prompt (a describe, YAML or log view over the table alone),
-        unless a text box of its own has the keys."""
+        """The top screen's own `:` prompt (a view wearing k9s's chrome: describe, YAML, logs,
+        xray, pulses, `:pf`, `:dir` ..., over the table or over another such view), unless a
+        text box of its own has the keys."""
         from textual.widgets import Input
 
-        if len(self.screen_stack) != 2 or not getattr(self.screen, "ready", True):
+        if not self._over_views() or not getattr(self.screen, "ready", True):
             return None
         found = self.screen.query("#screen-prompt").results(Prompt)
         own = next(iter(found), None)
@@ -697,10 +703,10 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     def _prompt_on_its_way(self, key: str, char: str | None) -> bool:
         """`y:dp` typed at once: the `:` came while the YAML was pushed but not yet mounted (no
         prompt of its own yet), which closed it for the table's prompt. The keys wait, and the
-        `:` runs again once the screen is ready (``ViewerScreen.when_ready``)."""
+        `:` runs again once the screen is ready (``Chromed.when_ready``)."""
         screen = self.screen
         waiting = getattr(screen, "when_ready", None)
-        if len(self.screen_stack) != 2 or getattr(screen, "ready", True) or waiting is None \
+        if not self._over_views() or getattr(screen, "ready", True) or waiting is None \
                 or keymap.prompt_mode(self.user.keymap, key) != "command":
             return False
         release = self.key_order.hold()
@@ -714,8 +720,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         return True
 
     def _route_screen_prompt(self, prompt: Prompt, key: str, char: str | None) -> bool:
-        """k9s's prompt over a describe, YAML or log view: the view stays under it until a
-        command runs; esc closes the prompt only, a command not found is said on the view."""
+        """k9s's prompt over a view (describe, YAML, logs, xray, pulses ...): the view stays under
+        it until a command runs; esc closes the prompt only, a command not found is said on the view."""
         if not prompt.display:
             if keymap.prompt_mode(self.user.keymap, key) != "command":
                 return False
@@ -765,15 +771,15 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
             self.pop_screen()
 
     def _command_from_pushed_screen(self, key: str) -> bool:
-        """k9s's `:` works in every view, xray and pulses included: on a screen with no prompt of
-        its own (``_screen_prompt``) the pushed screens close and the prompt opens over the view
+        """k9s's `:` works in every view: on a screen with no prompt of its own
+        (``_screen_prompt``: help) the pushed screens close and the prompt opens over the view
         below, so what is typed behind it is a command, never the screen's own keys. Not while a
         dialog or picker is open (even under help), nor while a text box has the keys."""
         from textual.widgets import Input
 
         if keymap.prompt_mode(self.user.keymap, key) != "command":
             return False  # (every other key of a pushed screen: first, and at once)
-        if isinstance(self.focused, Input) or not all(getattr(s, "KEY_SCOPE", "") for s in self.screen_stack[1:]):
+        if isinstance(self.focused, Input) or not self._over_views():
             return False  # (a dialog or picker under the screen: its answer is not to be skipped)
         self._close_screens()
         self.prompt.open("command")

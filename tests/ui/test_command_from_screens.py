@@ -2,8 +2,13 @@
 command: what is typed behind `:` is the command, never the screen's own keys (`:svc` in the log
 view toggled autoscroll and copied the logs; `:pods` in xray opened previous logs). A describe,
 YAML or log view has the prompt over it and stays until a command runs (esc, or a command not
-found, leave it open, as k9s's prompt does); over the others the screens close first."""
+found, leave it open, as k9s's prompt does), and so does every view wearing k9s's chrome (xray,
+pulses, `:pf`, `:screendumps`, `:benchmarks`, `:dir`); over the others (help) the screens close
+first."""
 
+import pytest
+
+from k9py.ui.screens.chrome import Chromed
 from k9py.ui.screens.describe import DescribeScreen
 from k9py.ui.screens.dialogs import DeleteDialog
 from k9py.ui.screens.logs import LogScreen
@@ -70,6 +75,50 @@ def test_a_command_not_found_over_the_logs_is_said_there_and_the_logs_stay():
         await pilot.press("ctrl+u", *"dp", "tab", "enter")
         await settle(app, pilot)
         assert len(app.screen_stack) == 1 and app.model.view.name == "deployments"
+    run(s)
+
+
+def screen_flash(screen) -> str:
+    return str(screen.flash_line().render())
+
+
+@pytest.mark.parametrize("typed", ["xray dp", "pulses", "pf", "sd", "bench", "dir {tmp}"])
+def test_colon_over_every_chromed_view_opens_its_own_prompt_and_esc_leaves_the_view(typed, tmp_path):
+    """`:xray dp`, `:`, esc left the pods table, not the xray (k9s: the xray)."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, typed.format(tmp=tmp_path))
+        scr = app.screen
+        assert isinstance(scr, Chromed) and len(app.screen_stack) == 2
+        home = app.focused
+        await pilot.press("colon", "s", "v")
+        own = scr.query_one("#screen-prompt")
+        assert app.screen is scr and own.display and own.value == "sv" and not app.prompt.display
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is scr and not own.display and app.focused is home and home is not None
+        await command(app, pilot, "popeye")  # said on the view, which stays
+        assert app.screen is scr and "`popeye` command not found" in screen_flash(scr)
+        await command(app, pilot, "svc")
+        assert len(app.screen_stack) == 1 and app.model.view.name == "services" and not app.prompt.display
+    run(s)
+
+
+def test_a_view_opened_from_xray_keeps_its_prompt_and_esc_leaves_it_open():
+    """xray, `d` on a node, `:` and esc: k9s's describe stays (it closed xray and the describe)."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "xray dp")
+        xray = app.screen
+        xray.xtree.move_to(2)  # deployment/nginx-deployment
+        await pilot.press("d")
+        await settle(app, pilot)
+        scr = app.screen
+        assert isinstance(scr, DescribeScreen) and app.screen_stack[1:] == [xray, scr]
+        await pilot.press("colon", "s", "escape")
+        await settle(app, pilot)
+        assert app.screen is scr and not scr.query_one("#screen-prompt").display
+        await pilot.press("escape")  # the describe's own esc: back on the xray
+        await settle(app, pilot)
+        assert app.screen is xray
     run(s)
 
 

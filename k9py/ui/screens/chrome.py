@@ -1,23 +1,33 @@
 """k9s's header and crumbs around a pushed screen (describe, YAML, logs, xray, pulses, `:pf`,
 `:screendumps`, `:benchmarks`), as around the table: every k9s view keeps them, so the context
 and cluster stay in sight. Shown when the table's are (ctrl-e, ctrl-g, --headless,
---crumbsless, a short terminal); the header's menu is the screen's own keys."""
+--crumbsless, a short terminal); the header's menu is the screen's own keys.
+
+Every one has k9s's `:` prompt of its own, under its key menu (``screen-prompt``: the app routes
+its keys): esc closes the prompt only and a command not found is said on the screen, which stays;
+a command that runs closes it and runs over the table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
+from textual.widgets import Static
 
 from k9py.explorer.session import Session
+from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.header import ScreenHeader
 from k9py.ui.widgets.status import Crumbs
+from k9py.view.inert import inert_line
 
 
 class Chromed(KeyedScreen[None]):
-    """A screen with k9s's header (``chrome_header``, above its key menu) and crumbs
-    (``chrome_crumbs``, above its flash line); the app calls ``render_chrome`` at every tick."""
+    """A screen with k9s's header, key menu and `:` prompt (``chrome_top``) and crumbs
+    (``chrome_crumbs``, above its flash line, ``FLASH``); the app calls ``render_chrome`` at
+    every tick. ``ready``: mounted, its own prompt there (what waits for that: ``when_ready``)."""
 
     DEFAULT_CSS = """
     Chromed #screen-header { display: none; }
@@ -29,16 +39,30 @@ class Chromed(KeyedScreen[None]):
     Chromed.fullscreen #screen-crumbs { display: none; }
     """
     kind_label = "Text"  # k9s's view title: the crumb, lower case, no spaces
+    FLASH = ""  # the id of the screen's flash line
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False  # mounted (every class's on_mount run): its own prompt may open
+        self.when_ready: list[Callable[[], None]] = []  # what waits for that (a `:` typed that soon)
 
     @property
     def crumb(self) -> str:
         """This screen's crumb after the table's (k9s: the view's title, lower case, no spaces)."""
         return self.kind_label.lower().replace(" ", "")
 
-    def chrome_header(self) -> ComposeResult:
-        user = getattr(self.app, "user", None)
-        yield ScreenHeader(id="screen-header", logoless=bool(getattr(self.app, "logoless", False)),
+    def chrome_top(self) -> ComposeResult:
+        """k9s's header, the screen's key menu under it, and the screen's `:` prompt (hidden)."""
+        app = self.app
+        user = getattr(app, "user", None)
+        yield ScreenHeader(id="screen-header", logoless=bool(getattr(app, "logoless", False)),
                            thresholds=user.settings.thresholds if user is not None else None)
+        yield self.key_menu()
+        new_prompt = getattr(app, "new_prompt", None)
+        if new_prompt is not None:
+            prompt = new_prompt("screen-prompt")
+            prompt.display = False
+            yield prompt
 
     def chrome_crumbs(self) -> ComposeResult:
         yield Crumbs(id="screen-crumbs")
@@ -49,9 +73,23 @@ class Chromed(KeyedScreen[None]):
         found: Any = getattr(self, "session", None)
         return found if isinstance(found, Session) else getattr(self.app, "session", None)
 
+    def flash_line(self) -> Static:
+        return self.query_one(f"#{self.FLASH}", Static)
+
+    def flash(self, message: str, level: str = "info") -> None:
+        """``message`` on the screen's flash line (never markup), in the skin's ``level`` colour."""
+        self.flash_line().update(Text(inert_line(message), style=theme.style(f"flash.{level}")))
+
     def on_mount(self) -> None:
-        if not self.torn_down:
-            self.render_chrome()
+        """(Textual runs each class's on_mount, this one last.)"""
+        try:
+            if not self.torn_down:
+                self.render_chrome()
+        finally:
+            self.ready = True
+            for then in self.when_ready:
+                then()
+            self.when_ready.clear()
 
     @property
     def torn_down(self) -> bool:

@@ -55,8 +55,7 @@ class FileList(Chromed):
         self.ids: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield from self.chrome_header()
-        yield self.key_menu()
+        yield from self.chrome_top()
         with Vertical(id=f"{self.ID}-box", classes="files-box"):
             yield Static(id=f"{self.ID}-header", classes="files-header")
             yield Choices(id=self.ID)
@@ -118,9 +117,12 @@ class FileList(Chromed):
         if lines:
             options.highlighted = max(0, min(highlight, len(lines) - 1))
 
+    def flash_line(self) -> Static:
+        return self.query_one(f"#{self.ID}-flash", Static)
+
     def flash(self, message: str, level: str = "info") -> None:
         style = theme.style("flash.error") if level == "error" else ""
-        self.query_one(f"#{self.ID}-flash", Static).update(Text(message, style=style))
+        self.flash_line().update(Text(message, style=style))
 
     def selected_index(self) -> int | None:
         i = self.options.highlighted

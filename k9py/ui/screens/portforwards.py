@@ -181,6 +181,7 @@ class PortForwardsScreen(Chromed):
                 Binding("escape,q", "back", "Back", id="back")]
     HELP_TITLE = "PORT-FORWARDS"
     kind_label = "PortForwards"
+    FLASH = "pf-flash"
     KEY_SCOPE = "portforwards"
     DEFAULT_CSS = """
     PortForwardsScreen { background: $k9-bg; }
@@ -209,8 +210,7 @@ class PortForwardsScreen(Chromed):
         return "Help: portforwards"
 
     def compose(self) -> ComposeResult:
-        yield from self.chrome_header()
-        yield self.key_menu()
+        yield from self.chrome_top()
         with Vertical(id="pf-box"):
             yield Static(id="pf-header")
             yield Choices(id="pf-list")

@@ -192,6 +192,7 @@ class PulsesScreen(Chromed):
     ]
     HELP_TITLE = "PULSES"
     kind_label = "Pulses"
+    FLASH = "pulses-flash"
     MENU_ROWS = 2
     KEY_SCOPE = "pulses"
     KEYS_NOW = True  # keys only: they run in turn with the keys typed behind them (``K9pyApp.on_event``)
@@ -230,8 +231,7 @@ class PulsesScreen(Chromed):
 
     # -- life --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield from self.chrome_header()
-        yield self.key_menu()
+        yield from self.chrome_top()
         with Vertical(id="pulses-box"):
             with TileGrid(id="tiles"):
                 for spec in model.TILES:

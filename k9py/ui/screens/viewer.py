@@ -231,6 +231,7 @@ class ViewerScreen(Chromed):
     ViewerScreen #viewer-flash { height: 1; background: $k9-bg; text-wrap: nowrap; text-overflow: ellipsis; }
     """
     save_suffix = ".txt"
+    FLASH = "viewer-flash"
 
     def __init__(self, title: str, *, session: Session | None = None, save_dir: Path | None = None) -> None:
         super().__init__()
@@ -247,8 +248,6 @@ class ViewerScreen(Chromed):
         self.notice: tuple[str, str] | None = None  # (message, level) to flash once it shows
         self.saved_path: Path | None = None
         self._flash_timer: Timer | None = None
-        self.ready = False  # mounted, its text in and the focus on it: its own prompt may open
-        self.when_ready: list[Callable[[], None]] = []  # what waits for that (a `:` typed that soon)
 
     @property
     def session(self) -> Session:
@@ -263,14 +262,7 @@ class ViewerScreen(Chromed):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        app = self.app
-        yield from self.chrome_header()
-        yield self.key_menu()
-        new_prompt = getattr(app, "new_prompt", None)
-        if new_prompt is not None:  # k9s's `:` over the text: esc comes back to it (app.py routes its keys)
-            prompt = new_prompt("screen-prompt")
-            prompt.display = False
-            yield prompt
+        yield from self.chrome_top()  # k9s's `:` over the text: esc comes back to it (app.py routes its keys)
         yield Static(id="viewer-status")
         with Vertical(id="viewer-box"):
             yield self.LINES(self._line, id="viewer-body")
@@ -293,15 +285,7 @@ class ViewerScreen(Chromed):
         return not self.query("#viewer-body")
 
     def on_mount(self) -> None:
-        try:
-            self._fill()
-        finally:  # (a subclass's on_mount ran before this one: Textual calls each class's)
-            self.ready = True
-            for then in self.when_ready:
-                then()
-            self.when_ready.clear()
-
-    def _fill(self) -> None:
+        """Its text in and the focus on it (then Chromed's: ``ready``, its own prompt may open)."""
         if self.torn_down:
             return
         user = getattr(self.app, "user", None)

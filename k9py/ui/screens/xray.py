@@ -189,6 +189,7 @@ class XrayScreen(Chromed):
     ]
     HELP_TITLE = "XRAY"
     kind_label = "Xray"
+    FLASH = "xray-flash"
     MENU_ROWS = 4
     KEY_SCOPE = "xray"
     BODY = XrayTree
@@ -239,8 +240,7 @@ class XrayScreen(Chromed):
 
     # -- life --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield from self.chrome_header()
-        yield self.key_menu()
+        yield from self.chrome_top()
         with Vertical(id="xray-box"):
             yield XrayTree(id="xray-tree")
         yield SearchBox(id="xray-filter", placeholder="filter (regex)", on_submit=self._filtered)
@@ -425,10 +425,6 @@ class XrayScreen(Chromed):
             self.flash(f"nothing matches {text!r}", "warn")
         else:
             self.flash("")
-
-    def flash(self, message: str, level: str = "info") -> None:
-        style = theme.style(f"flash.{level}")
-        self.query_one("#xray-flash", Static).update(Text(inert_line(message), style=style))
 
     # -- what the selected node offers ---------------------------------------------------------
     def verb(self, node: model.XNode | None, vid: str) -> row_keys.Verb | None:
