@@ -68,6 +68,17 @@ class Invocation:
         return " ".join(self.argv)
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a plugin runs on: the row under a table's cursor (``model``: its columns), or an
+    xray node as a row of its kind's view (k9s's xray: no columns; a container's ``pod``)."""
+    view: ViewKind
+    row: Row
+    model: RowModel | None = None
+    pod: tuple[str, str] | None = None
+    filter_text: str = ""
+
+
 class PluginError(Exception):
     """The plugin cannot run with these inputs (a required one without a value)."""
 

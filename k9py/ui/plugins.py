@@ -4,6 +4,9 @@ PLUGINS hints, and running one as k9s does.
 - A plugin's key works in the views of its scopes. It cannot take a key a built-in action has in
   that view (k9s: "duplicate plugin key") unless it says ``override: true``; such a conflict is
   flashed once at start, naming plugins.yaml:LINE. Among plugins, the first in the file wins.
+- On xray a plugin's key works on the selected node when its scopes name the node's kind (or
+  ``all``), with $NAMESPACE, $NAME, $CONTAINER, $POD as for its table's row (k9s's xray); it
+  cannot take a key xray has for that node unless it says ``override: true``.
 - ``dangerous`` plugins are refused in read-only mode; ``inputs`` are asked for first
   (PluginInputsDialog: ``$INPUT_<NAME>``), then ``confirm`` asks (ConfirmScreen).
 - Foreground plugins suspend the UI (``App.suspend``), run on the terminal and return to the UI
@@ -24,8 +27,8 @@ import os
 import signal
 import subprocess
 import termios
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import SuspendNotSupported
 
@@ -34,7 +37,7 @@ from k9py.config import plugins as plugins_file
 from k9py.config.plugins import Plugin
 from k9py.explorer import plugins as core
 from k9py.explorer.merged import MergedView
-from k9py.explorer.plugins import Invocation, PluginError, Target
+from k9py.explorer.plugins import Invocation, PluginError, Subject, Target
 from k9py.ui.handover import terminal_handed_over
 from k9py.ui.local_api import LocalApi
 from k9py.ui.widgets import timeline
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
 Hints = list[tuple[str, str]]
+Say = Callable[..., None]  # (message, level): the flash of the view the plugin was run from
 
 
 class PluginKeys:
@@ -72,12 +76,14 @@ class PluginKeys:
             return "replay"
         return None
 
-    def bound(self, view: ViewKind) -> dict[str, Plugin]:
+    def bound(self, view: ViewKind, taken: Callable[[str], object] | None = None) -> dict[str, Plugin]:
         """Key → the plugin it runs in ``view`` (the first in the file; over a built-in action
-        only with override)."""
+        only with override). ``taken``: whether a key has a built-in action there (the table's
+        by default; an xray's for its node)."""
+        busy = taken or (lambda key: self.taken(view, key) is not None)
         out: dict[str, Plugin] = {}
         for p in core.for_view(self.plugins, view, self.app.session.extra_aliases()):
-            if p.key not in out and (p.override or self.taken(view, p.key) is None):
+            if p.key not in out and (p.override or not busy(p.key)):
                 out[p.key] = p
         return out
 
@@ -94,8 +100,11 @@ class PluginKeys:
 
     def hints(self, view: ViewKind) -> Hints:
         """The PLUGINS hints of ``view`` (none for dangerous plugins in read-only mode)."""
-        ro = self.app.session.read_only
-        return [(p.label, p.description) for p in self.bound(view).values() if not (ro and p.dangerous)]
+        return [(p.label, p.description) for p in self.bound(view).values() if self.shown(p)]
+
+    def shown(self, plugin: Plugin) -> bool:
+        """Whether ``plugin`` is offered (menu, `?`): not a dangerous one in read-only mode."""
+        return not (self.app.session.read_only and plugin.dangerous)
 
     def sections(self, view: ViewKind) -> list[tuple[str, Hints]]:
         """`?`'s PLUGINS section (none when the view has no plugin)."""
@@ -103,9 +112,14 @@ class PluginKeys:
         return [("PLUGINS", found)] if found else []
 
     def handle(self, key: str) -> bool:
-        """A key on the resource view: True when a plugin took it."""
+        """A key on the resource view, or on a view offering its selection to plugins (xray's
+        ``plugin_subject``): True when a plugin took it."""
         app = self.app
-        if not self.plugins or len(app.screen_stack) > 1 or app.prompt.display:
+        if not self.plugins:
+            return False
+        if len(app.screen_stack) > 1:
+            return self._handle_over(app.screen, key)
+        if app.prompt.display:
             return False
         cur = app.current
         if cur is None:
@@ -117,6 +131,27 @@ class PluginKeys:
             app.flash(f"plugin {plugin.name}: merged contexts; `:ctx` to the row's context first", "warn")
             return True
         self.start(plugin)
+        return True
+
+    def _handle_over(self, screen: Any, key: str) -> bool:
+        """``key`` on a pushed screen: a plugin of the selected node's kind (xray), unless a
+        text box has the keys (the screen's `:` prompt, its filter)."""
+        from textual.widgets import Input
+
+        found = getattr(screen, "plugin_subject", None)
+        if found is None or isinstance(self.app.focused, Input):
+            return False
+        subject: Subject | None = found()
+        if subject is None:
+            return False
+        plugin = self.bound(subject.view, screen.takes).get(key)
+        if plugin is None:
+            return False
+        app, on_screen = self.app, cast(Say, screen.flash)
+
+        def say(message: str, level: str = "info") -> None:  # on the xray while it is shown
+            (on_screen if app.screen is screen else app.flash)(message, level)
+        self.start(plugin, subject, say=say)
         return True
 
     def expand(self, command: str) -> str:
@@ -137,65 +172,72 @@ class PluginKeys:
         return core.substitute(command, env)
 
     # -- running --------------------------------------------------------------------------------
-    def start(self, plugin: Plugin) -> None:
-        """Check, expand, confirm, then run ``plugin`` on the row under the cursor."""
+    def start(self, plugin: Plugin, subject: Subject | None = None, *, say: Say | None = None) -> None:
+        """Check, expand, confirm, then run ``plugin`` on ``subject`` (None: the row under the
+        table's cursor); ``say``: where what it says is flashed (the app's flash by default)."""
         app = self.app
+        say = say or app.flash
         session = app.session
         if plugin.dangerous and session.read_only:
-            app.flash(f"plugin {plugin.name} is dangerous: refused in read-only mode", "warn")
+            say(f"plugin {plugin.name} is dangerous: refused in read-only mode", "warn")
             return
-        cur, row = app.current, app.table.cursor_row
-        if cur is None or row is None:
-            app.flash(f"plugin {plugin.name}: no row selected", "warn")
-            return
+        if subject is None:
+            cur, row = app.current, app.table.cursor_row
+            if cur is None or row is None:
+                say(f"plugin {plugin.name}: no row selected", "warn")
+                return
+            subject = Subject(cur.scope.view, row, cur.model, cur.scope.pod, cur.model.filter.text if cur.model else "")
         try:
             target = self.local.target(session.backend, session.read_only)
         except OSError as err:
-            app.flash(f"plugin {plugin.name}: cannot serve the cluster to kubectl: {err}", "error")
+            say(f"plugin {plugin.name}: cannot serve the cluster to kubectl: {err}", "error")
             return
         if target is None:
-            app.flash(f"plugin {plugin.name}: plugins need a simulator or a live cluster", "warn")
+            say(f"plugin {plugin.name}: plugins need a simulator or a live cluster", "warn")
             return
-        view = cur.scope.view
+        view = subject.view
         api = session.backend.kinds() if view.discovered else ()
-        env = core.variables(view, row, cur.model, target, filter_text=cur.model.filter.text if cur.model else "",
-                             pod=cur.scope.pod, api=api)
+        env = core.variables(view, subject.row, subject.model, target, filter_text=subject.filter_text,
+                             pod=subject.pod, api=api)
         if plugin.inputs:  # k9s asks for them first, then confirms (a plugin with inputs asks by default)
             from k9py.ui.screens.dialogs import PluginInputsDialog  # lazily: not needed for the first frame
 
             def given(values: dict[str, str] | None) -> None:
                 if values is not None:
-                    self.confirm(plugin, env, target, values)
+                    self.confirm(plugin, env, target, values, say)
             app.push_screen(PluginInputsDialog(plugin), given)
             return
-        self.confirm(plugin, env, target, None)
+        self.confirm(plugin, env, target, None, say)
 
-    def confirm(self, plugin: Plugin, env: dict[str, str], target: Target, inputs: dict[str, str] | None) -> None:
+    def confirm(self, plugin: Plugin, env: dict[str, str], target: Target, inputs: dict[str, str] | None,
+                say: Say | None = None) -> None:
         """Expand the plugin's arguments (with the inputs' values), ask when it confirms, run it."""
+        say = say or self.app.flash
         try:
             inv = core.invocation(plugin, env, target, inputs)
         except PluginError as err:
-            self.app.flash(f"plugin {plugin.name}: {err}", "error")
+            say(f"plugin {plugin.name}: {err}", "error")
             return
         if plugin.asks:
             from k9py.ui.screens.dialogs import ConfirmScreen  # lazily: not needed for the first frame
 
             def answered(ok: bool | None) -> None:
                 if ok:
-                    self.execute(plugin, inv)
+                    self.execute(plugin, inv, say)
             self.app.push_screen(ConfirmScreen(f"Confirm {plugin.description}", f"Run?\n{inv.text}"), answered)
             return
-        self.execute(plugin, inv)
+        self.execute(plugin, inv, say)
 
-    def execute(self, plugin: Plugin, inv: Invocation) -> None:
+    def execute(self, plugin: Plugin, inv: Invocation, say: Say | None = None) -> None:
         if plugin.background:
-            self.app.run_worker(self.background(plugin, inv), group="plugins")
+            self.app.run_worker(self.background(plugin, inv, say), group="plugins")
         else:
-            self.foreground(plugin, inv)
+            self.foreground(plugin, inv, say)
 
-    def foreground(self, plugin: Plugin, inv: Invocation) -> int | None:
+    def foreground(self, plugin: Plugin, inv: Invocation, say: Say | None = None) -> int | None:
         """Suspend the UI, run on the terminal, come back; the exit code (None: did not run)."""
         app = self.app
+        say = say or app.flash
         env = {**os.environ, **inv.env}
         try:
             with terminal_handed_over(app), _sigint_to_child():
@@ -203,23 +245,24 @@ class PluginKeys:
                 if code > 0 and code != INTERRUPTED and self.holds():  # not when ctrl-c stopped it (stern -f)
                     hold(f"plugin {plugin.name}: exit {code} — press any key to go back to k9py")
         except SuspendNotSupported:
-            app.flash(f"plugin {plugin.name}: this terminal cannot be handed over (try background: true)", "error")
+            say(f"plugin {plugin.name}: this terminal cannot be handed over (try background: true)", "error")
             return None
         except OSError as err:
-            app.flash(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
+            say(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
             return None
         if code:
-            app.flash(f"plugin {plugin.name}: exit {code}", "error")
+            say(f"plugin {plugin.name}: exit {code}", "error")
         else:
-            app.flash(f"plugin {plugin.name}: exit 0")
+            say(f"plugin {plugin.name}: exit 0")
         return code
 
     def holds(self) -> bool:
         """Whether a failed foreground plugin waits for a key: on a real terminal only."""
         return not self.app.is_headless
 
-    async def background(self, plugin: Plugin, inv: Invocation) -> int | None:
+    async def background(self, plugin: Plugin, inv: Invocation, say: Say | None = None) -> int | None:
         """Run with stdin closed and the output collected; flash how it ended."""
+        say = say or self.app.flash
         env = {**os.environ, **inv.env}
         procs: list[asyncio.subprocess.Process] = []
         try:
@@ -229,7 +272,7 @@ class PluginKeys:
                                            *(_kept(p.stderr, head=False) for p in procs))
             codes = [await p.wait() for p in procs]
         except OSError as err:
-            self.app.flash(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
+            say(f"plugin {plugin.name}: {inv.argv[0]}: {err.strerror or err}", "error")
             return None
         finally:
             for p in procs:
@@ -241,11 +284,11 @@ class PluginKeys:
         code = next((c for c in codes if c), 0)
         if code:
             last = next((ln.strip() for e in reversed(errs) for ln in reversed(e.splitlines()) if ln.strip()), "")
-            self.app.flash(f"plugin {plugin.name}: exit {code}" + (f": {last}" if last else ""), "error")
+            say(f"plugin {plugin.name}: exit {code}" + (f": {last}" if last else ""), "error")
         elif plugin.overwrite_output and out.strip():
-            self.app.flash(next(ln.strip() for ln in out.splitlines() if ln.strip()))
+            say(next(ln.strip() for ln in out.splitlines() if ln.strip()))
         else:
-            self.app.flash(f"plugin {plugin.name}: exit 0")
+            say(f"plugin {plugin.name}: exit 0")
         return code
 
     def close(self) -> None:

@@ -581,3 +581,85 @@ def test_a_background_plugin_that_prints_without_end_keeps_the_apps_memory_bound
         assert peak < 16 * (1 << 20), f"{peak / (1 << 20):.0f} MiB held for 80 MiB of output"
 
     run(scenario, user=cfg)
+
+
+def test_a_plugin_runs_on_the_selected_xray_node_of_its_scopes_kind_as_k9s_xray(tmp_path):
+    """k9s offers plugins on xray: one whose scopes name the selected node's kind (or all) runs
+    on that node ($NAMESPACE, $NAME; a container's $CONTAINER and $POD), its key in the menu and
+    `?`. Shift-Y on xray did nothing."""
+    from k9py.ui.screens.xray import XrayScreen
+
+    out = tmp_path / "xray.txt"
+    prog = script(tmp_path, """\
+        import sys
+        open(sys.argv[1], "a").write(" ".join(sys.argv[2:]) + "\\n")
+        """)
+    cfg = user(tmp_path, f"""\
+        plugins:
+          pod-args:
+            shortCut: Shift-Y
+            description: Pod args
+            scopes: [po, containers]
+            command: {PY}
+            background: true
+            args: [{prog}, {out}, $NAMESPACE, $NAME, $POD, $CONTAINER, $FILTER, $RESOURCE_NAME]
+          every-node:
+            shortCut: Shift-U
+            description: Every node
+            scopes: [all]
+            command: {PY}
+            background: true
+            args: [{prog}, {out}, all, $NAMESPACE, $NAME]
+          takes-describe:
+            shortCut: d
+            description: Not over describe
+            scopes: [all]
+            command: {PY}
+            background: true
+            args: [{prog}, {out}, d, $NAME]
+        """)
+
+    def screen_flash(screen):
+        return str(screen.flash_line().render())
+
+    async def scenario(app, pilot, cluster):
+        await pilot.press("colon", *"xray dp", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, XrayScreen)
+        nodes = [ln.node for ln in screen.xtree.lines]
+        pod = next(i for i, n in enumerate(nodes) if n.kind == "Pod")
+        container = next(i for i, n in enumerate(nodes) if n.kind == "Container")
+        deploy = next(i for i, n in enumerate(nodes) if n.kind == "Deployment")
+        pod_name, co = nodes[pod].name, nodes[container]
+        screen.xtree.move_to(pod)
+        await pilot.pause()
+        menu = [h.label for h in screen.key_hints()]
+        assert "<shift-y>" in menu and "<shift-u>" in menu and menu.count("<d>") == 1
+        await pilot.press("Y")
+        await until(app, pilot, lambda: screen_flash(screen) == "plugin pod-args: exit 0", "the plugin on the pod")
+        assert app.screen is screen
+        assert out.read_text().splitlines() == [f"default {pod_name} {pod_name} $CONTAINER {pod_name} pods"]
+        screen.xtree.move_to(container)
+        await pilot.press("Y")
+        await until(app, pilot, lambda: len(out.read_text().splitlines()) == 2, "the plugin on the container")
+        assert out.read_text().splitlines()[1] == f"default {co.name} {co.pod} {co.name} {co.name} containers"
+        screen.xtree.move_to(deploy)  # not a pod: Shift-Y is not its, Shift-U (all) is
+        await pilot.pause()
+        menu = [h.label for h in screen.key_hints()]
+        assert "<shift-y>" not in menu and "<shift-u>" in menu
+        await pilot.press("Y", "U")
+        await until(app, pilot, lambda: len(out.read_text().splitlines()) == 3, "the plugin of every node")
+        assert out.read_text().splitlines()[2] == "all default nginx-deployment"
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        body = str(app.screen.query_one("#help-body").render())
+        assert "PLUGINS" in body and "Every node" in body and "Pod args" not in body
+        assert "Not over describe" not in body  # `d` is xray's Describe (no override)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("d")  # describe, not the plugin
+        await settle(app, pilot)
+        assert app.screen is not screen and len(out.read_text().splitlines()) == 3
+
+    run(scenario, user=cfg)

@@ -19,8 +19,9 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from k9py.backends.locked import in_thread
-from k9py.config.keymap import ROW_VERBS, XRAY_VERBS
+from k9py.config.keymap import FIXED, ROW_VERBS, XRAY_VERBS, canonical
 from k9py.explorer import keys as row_keys
+from k9py.explorer.plugins import Subject
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
@@ -437,8 +438,48 @@ class XrayScreen(Chromed):
             return None
         return verb
 
+    def plugin_subject(self) -> Subject | None:
+        """The selected node as a row of its kind's view, for a plugin's variables (k9s's xray:
+        $NAMESPACE, $NAME; a container's $CONTAINER and $POD; $FILTER the filter, else the name)."""
+        node = self.node
+        view = view_for(node.kind) if node is not None else None
+        if node is None or node.obj is None or view is None:
+            return None
+        name = f"{node.pod}/{node.name}" if node.pod else node.name
+        pod = (node.namespace, node.pod) if node.pod else None
+        return Subject(view, Row((node.namespace, name), node.obj), pod=pod, filter_text=self.filter_text)
+
+    def takes(self, key: str) -> bool:
+        """Whether ``key`` does something here on the selected node (a plugin's key over it needs
+        override, as over a table's action)."""
+        k = canonical(key)
+        for name, active in self.active_bindings.items():
+            if canonical(name) != k or not active.enabled:
+                continue
+            action = active.binding.action
+            if not action.startswith("row(") or self.verb(self.node, action[5:-2]) is not None:
+                return True
+        return k in FIXED
+
+    def plugin_hints(self, every: bool) -> list[Hint]:
+        """PLUGINS: those of the selected node's kind (``every``: of any kind the tree shows)."""
+        keys = self.host.plugin_keys
+        if every:
+            views = {v for kind in (*model.kinds_for(self.view.name), "Container") if (v := view_for(kind)) is not None}
+            found = list(dict.fromkeys(p for v in views for p in keys.bound(v, lambda _: False).values()))
+        else:
+            subject = self.plugin_subject()
+            found = list(keys.bound(subject.view, self.takes).values()) if subject is not None else []
+        return [Hint(p.label, p.description, (p.key,), f"plugin:{p.name}") for p in found if keys.shown(p)]
+
+    def all_key_sections(self) -> list[tuple[str, list[Hint]]]:
+        plugins = self.plugin_hints(every=True) if getattr(self.app, "plugin_keys", None) is not None else []
+        return [*super().all_key_sections(), *([("PLUGINS", plugins)] if plugins else [])]
+
     def offers(self, hint: Hint) -> bool:
         node, line = self.node, self.xtree.current if self.is_mounted else None
+        if hint.action.startswith("plugin:"):
+            return hint in self.plugin_hints(every=False)
         if hint.action.startswith("row("):
             return self.verb(node, hint.action[5:-2]) is not None
         if hint.action == "goto":
