@@ -103,6 +103,17 @@ def test_colon_over_every_chromed_view_opens_its_own_prompt_and_esc_leaves_the_v
     run(s)
 
 
+def test_a_command_not_found_over_pf_stays_said_across_its_repaints():
+    """:pf repaints every second and wrote its note over the flash: `:popeye` was said for a moment."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "pf")
+        scr = app.screen
+        await command(app, pilot, "popeye")
+        scr.reload()  # its timer's repaint
+        assert "`popeye` command not found" in screen_flash(scr)
+    run(s)
+
+
 def test_a_view_opened_from_xray_keeps_its_prompt_and_esc_leaves_it_open():
     """xray, `d` on a node, `:` and esc: k9s's describe stays (it closed xray and the describe)."""
     async def s(app, pilot, cluster):

@@ -204,6 +204,7 @@ class PortForwardsScreen(Chromed):
         self.shown: list[ForwardKey] = []
         self._keep_key: ForwardKey | None = None
         self.note = ""  # what the last stop said
+        self._noted: str | None = None  # the note on the flash line
         self.sort = ListSort()  # shift-n/a/p/u (k9s's): the forwards' order, else their start's
 
     def help_title(self) -> str:
@@ -254,7 +255,9 @@ class PortForwardsScreen(Chromed):
         if not note and not keys:
             label = self.user_keymap.label("port_forward") or "<shift-f>"
             note = f"no active port-forwards ({label[1:-1]} on a pod or container starts one)"
-        self.query_one("#pf-flash", Static).update(Text(inert_line(note)))
+        if note != self._noted:  # (each repaint: what was flashed meanwhile stays until the note changes)
+            self._noted = note
+            self.query_one("#pf-flash", Static).update(Text(inert_line(note)))
 
     def on_resize(self) -> None:
         self.reload()
