@@ -82,3 +82,17 @@ def test_yaml_secret_snapshot(snap_compare):
 
     assert snap_compare(K9pyApp(SimBackend(small_cluster()), manual=True), terminal_size=(160, 45),
                         run_before=run_before)
+
+
+def test_a_yaml_or_describe_view_is_filled_once_as_it_mounts():
+    """Textual runs every class's on_mount: the subclasses that also called their base's filled
+    the view twice, and the YAML view watched its object twice (each change read twice)."""
+    async def s(app, pilot, cluster):
+        scr = await open_yaml(app, pilot, "counter")
+        assert len(scr._subs) == 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert [sub.kind for sub in app.screen._subs] == ["Pod", "Event"]  # (its events: describe's own)
+    run(s)

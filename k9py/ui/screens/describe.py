@@ -105,14 +105,14 @@ class DescribeScreen(ViewerScreen):
         actions.edit(self.app, view, Row((self.ns, self.obj_name), self.obj))  # type: ignore[arg-type]
 
     # -- live --------------------------------------------------------------------------------
-    def on_mount(self) -> None:
+    def fill(self) -> None:
         ns = self.ns or None
         self._subs.append(self.session.informer.subscribe(self.kind, ns, self._on_diff))
         self._watched.add((self.kind, ns))
         cur = self._current()
         if cur is not None:
             self.obj = cur
-        super().on_mount()
+        super().fill()
         if not self.session.manual:
             self.set_interval(2.0, self._tick)  # ages
 

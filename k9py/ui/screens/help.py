@@ -463,8 +463,7 @@ class AliasesScreen(ListScreen):
         else:
             super().action_dismiss_screen()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # (ListScreen's runs too: Textual runs every class's)
         if self.commands:
             self.scroller.can_focus = False  # its own arrow and page keys would scroll past the cursor
             self.set_focus(None)

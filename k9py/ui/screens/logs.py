@@ -305,10 +305,8 @@ class LogScreen(ViewerScreen):
         return [t.task for t in self._tails.values() if t.task is not None and t.alive]
 
     # -- layout ------------------------------------------------------------------------------
-    def on_mount(self) -> None:
-        if self.torn_down:
-            return
-        super().on_mount()
+    def fill(self) -> None:
+        super().fill()
         self.body.on_user_scroll = self._user_scrolled
         self.log_body.pieces_at = self._pieces
         self.query_one("#viewer-status", Static).display = not self.full_screen

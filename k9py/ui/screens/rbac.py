@@ -42,8 +42,8 @@ class RbacScreen(ViewerScreen):
     def content(self) -> list[str]:
         return self.result
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def fill(self) -> None:
+        super().fill()
         self.run_worker(self.load(), group="rbac", exclusive=True)
 
     def action_refresh(self) -> None:

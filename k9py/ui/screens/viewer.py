@@ -285,9 +285,13 @@ class ViewerScreen(Chromed):
         return not self.query("#viewer-body")
 
     def on_mount(self) -> None:
-        """Its text in and the focus on it (then Chromed's: ``ready``, its own prompt may open)."""
-        if self.torn_down:
-            return
+        """Its text in and the focus on it (then Chromed's: ``ready``, its own prompt may open).
+        Textual runs every class's on_mount: a subclass adds to ``fill`` instead."""
+        if not self.torn_down:
+            self.fill()
+
+    def fill(self) -> None:
+        """What mounting does (a subclass's own, after or around this one's)."""
         user = getattr(self.app, "user", None)
         if user is not None and user.settings.ui.defaults_to_full_screen:  # k9s's ui.defaultsToFullScreen
             self.full_screen = True

@@ -46,12 +46,12 @@ class YamlScreen(DescribeScreen):
             return self.kind == "Secret"
         return super().offers(hint)
 
-    def on_mount(self) -> None:
+    def fill(self) -> None:
         self._subs.append(self.session.informer.subscribe(self.kind, self.ns or None, self._on_diff))
         cur = self._current()
         if cur is not None:
             self.obj = cur
-        ViewerScreen.on_mount(self)
+        ViewerScreen.fill(self)  # (not the describe's: no ages to tick)
 
     def render_title(self) -> None:
         flags = []
