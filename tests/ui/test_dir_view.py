@@ -13,7 +13,7 @@ from k9py.ui import theme
 from k9py.ui.app import K9pyApp
 from k9py.ui.screens.manifests import DirScreen, FileViewer, ResultViewer
 from tests.samples import small_cluster
-from tests.ui.simcluster import flash, menu_text, run, settle
+from tests.ui.simcluster import border_text, flash, menu_text, run, settle
 
 NGINX = """\
 apiVersion: apps/v1
@@ -65,7 +65,7 @@ def test_dir_applies_a_manifest_and_deletes_its_objects(tmp_path):
         await dir_command(app, pilot, folder)
         screen = app.screen
         assert isinstance(screen, DirScreen)
-        assert str(screen.query_one("#dir-box").border_title).strip() == f"dir({folder})[3]"
+        assert border_text(screen.query_one("#dir-box")).strip() == f"dir({folder})[3]"
         lines = rows(screen)
         assert lines[0].startswith("more/") and lines[1].startswith("broken.yaml")
         assert "error parsing" in lines[1] and lines[2].split()[-1] == "Deployment/hello"

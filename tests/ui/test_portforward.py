@@ -16,7 +16,7 @@ from k9py.ui.screens.portforwards import COLUMNS, PortForwardDialog, PortForward
 from tests.backends.conftest import FAST, kubeconfig, server  # noqa: F401
 from tests.explorer.test_portforward import get
 from tests.sim.helpers import pod_manifest
-from tests.ui.simcluster import command, flash, goto, run, settle
+from tests.ui.simcluster import border_text, command, flash, goto, run, settle
 
 DEADLINE = 30.0
 
@@ -180,7 +180,7 @@ def test_f_shows_the_forwards_of_the_rows_pod_or_of_a_deployments_pods():
         await settle(app, pilot)
         pf = app.screen
         assert isinstance(pf, PortForwardsScreen) and pf.shown == [fwd.key]
-        assert str(pf.query_one("#pf-box").border_title).strip() == f"portforwards(default/{name})[1]"
+        assert border_text(pf.query_one("#pf-box")).strip() == f"portforwards(default/{name})[1]"
         await pilot.press("escape")
         await command(app, pilot, "deploy")
         await goto(app, pilot, "nginx-deployment")

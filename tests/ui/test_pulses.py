@@ -12,7 +12,7 @@ from k9py.ui.screens.pulses import Chart, PulsesScreen, TileGrid
 from k9py.ui.widgets.menu import KeyMenu, hints_from_bindings
 from k9py.view import pulses
 from tests.sim.helpers import pod_manifest
-from tests.ui.simcluster import command, run, settle, sim_cluster
+from tests.ui.simcluster import border_text, command, run, settle, sim_cluster
 
 
 async def open_pulses(app, pilot, arg=""):
@@ -36,7 +36,7 @@ def painted(widget):
 def test_tiles_count_what_the_informer_holds_and_stay_live():
     async def s(app, pilot, cluster):
         screen = await open_pulses(app, pilot)
-        assert str(screen.query_one("#pulses-box").border_title).strip() == "Pulses(default)"
+        assert border_text(screen.query_one("#pulses-box")).strip() == "Pulses(default)"
         assert [t.spec.label for t in screen.tiles] == ["Pods", "Deployments", "StatefulSets", "DaemonSets", "Jobs",
                                                         "PVCs", "Nodes", "Events"]
         assert all(t.synced for t in screen.tiles)
@@ -143,7 +143,7 @@ def test_moving_between_tiles_and_enter_opens_the_view():
         await settle(app, pilot)
         assert app.title_text() == "nodes(all)[3]"
         screen = await open_pulses(app, pilot, "all")
-        assert str(screen.query_one("#pulses-box").border_title).strip() == "Pulses(all)"
+        assert border_text(screen.query_one("#pulses-box")).strip() == "Pulses(all)"
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.title_text().startswith("pods(all)")

@@ -4,7 +4,7 @@ import os
 
 from k9py.ui.screens.screendumps import DumpViewer, ScreenDumps, list_dumps, read_dump
 from tests.ui.conftest import sync
-from tests.ui.simcluster import run
+from tests.ui.simcluster import border_text, run
 
 
 def make_dumps(folder):
@@ -37,7 +37,7 @@ def test_sd_lists_views_and_deletes(drive, tmp_path, monkeypatch):
         assert isinstance(app.screen, ScreenDumps)
         screen = app.screen
         assert [d.path for d in screen.dumps] == [new, old]
-        assert "screendumps(" in str(screen.query_one("#dumps-box").border_title)
+        assert "screendumps(" in border_text(screen.query_one("#dumps-box"))
         await pilot.press("enter")
         await sync(app, pilot)
         assert isinstance(app.screen, DumpViewer) and app.screen.lines[0] == "Name: counter"

@@ -91,6 +91,14 @@ class Chromed(KeyedScreen[None]):
                 then()
             self.when_ready.clear()
 
+    def restyle(self) -> None:
+        """A skin was applied: the title in its colours."""
+        if self.is_mounted:
+            self.render_title()
+
+    def render_title(self) -> None:
+        """The box's title in the skin's title colours (``plain.named_title``)."""
+
     @property
     def torn_down(self) -> bool:
         """The screen's widgets went before its Mount was handled (the app quit right after the

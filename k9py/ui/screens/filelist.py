@@ -12,7 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from k9py.ui import theme
-from k9py.ui.plain import plain_title
+from k9py.ui.plain import named_title
 from k9py.ui.screens.chrome import Chromed
 from k9py.ui.screens.help import Choices
 
@@ -53,6 +53,7 @@ class FileList(Chromed):
         self.laid_out_for = -1  # the width the list was last laid out for
         self.count = 0  # the files listed
         self.ids: list[str] = []
+        self.box_title = ""  # what `show` put up (the skin repaints it)
 
     def compose(self) -> ComposeResult:
         yield from self.chrome_top()
@@ -97,10 +98,14 @@ class FileList(Chromed):
         """The header and a line a file in ``width`` cells, from what ``reload`` read (no I/O)."""
         return [""]
 
+    def render_title(self) -> None:
+        self.query_one(f"#{self.ID}-box").border_title = named_title(self.box_title)
+
     def show(self, title: str, ids: list[str], highlight: int) -> None:
         """Put up the box's ``title`` and one option a file (``ids``: their paths, laid out by
         ``lay_out``), ``highlight`` the selected one."""
-        self.query_one(f"#{self.ID}-box").border_title = plain_title(title)
+        self.box_title = title.strip()
+        self.render_title()
         self.ids = ids
         self.paint(highlight)
 

@@ -20,7 +20,7 @@ from k9py.explorer.session import Session
 from k9py.kube.timefmt import human_duration
 from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.ui import theme
-from k9py.ui.plain import plain_title
+from k9py.ui.plain import named_title
 from k9py.ui.screens.chrome import Chromed
 from k9py.view import health
 from k9py.view import pulses as model
@@ -242,8 +242,11 @@ class PulsesScreen(Chromed):
         yield from self.chrome_crumbs()
         yield Static(id="pulses-flash")
 
+    def render_title(self) -> None:
+        self.query_one("#pulses-box").border_title = named_title(f"Pulses({self.namespace or 'all'})")
+
     def on_mount(self) -> None:
-        self.query_one("#pulses-box").border_title = plain_title(f" Pulses({self.namespace or 'all'}) ")
+        self.render_title()
         informer = self.session.informer
         for spec in model.TILES:
             ns = (self.namespace or None) if spec.namespaced else None

@@ -304,11 +304,6 @@ class ViewerScreen(Chromed):
         if self.notice:  # said by whoever opened it, once it shows
             self.flash(*self.notice)
 
-    def restyle(self) -> None:
-        """A skin was applied: the title in its colours."""
-        if self.is_mounted:
-            self.render_title()
-
     def render_title(self) -> None:
         box = self.query_one("#viewer-box")
         box.border_title = named_title(self.title_text, self.search_text)  # in the skin's title colours

@@ -385,11 +385,6 @@ class XrayScreen(Chromed):
         self.render_title()
         self.refresh_menu()
 
-    def restyle(self) -> None:
-        """A skin was applied: the title in its colours."""
-        if self.is_mounted:
-            self.render_title()
-
     def render_title(self) -> None:
         where = self.namespace or "all"
         count = sum(len(group.children) for group in self.shown.children)  # the view's objects, by namespace
