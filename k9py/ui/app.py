@@ -8,7 +8,7 @@ import gc
 import logging
 import time
 import weakref
-from collections.abc import Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -468,12 +468,14 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         if out.message:
             self.flash(out.message, out.level)
         if out.later is not None:  # what the navigator can say once the backend answered
-            check = out.later
-
-            async def later() -> None:
-                self.outcome(await check())
-            self.run_worker(later(), group="later")
+            self._after(out.later, self.outcome)
         return out.ok
+
+    def _after(self, later: Callable[[], Awaitable[Outcome]], then: Callable[[Outcome], Any]) -> None:
+        """``then`` with what ``later`` says once the backend answered (a worker: keys go on)."""
+        async def run() -> None:
+            then(await later())
+        self.run_worker(run(), group="later")
 
     def run_command(self, text: str) -> bool:
         if self.splits.command(text):  # :split, :vsplit, :close, :only, :zoom
@@ -646,11 +648,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         """Open, edit, submit or cancel the prompt now. False: the key goes its usual way."""
         if len(self.screen_stack) > 1:
             own = self._screen_prompt()
-            if own is None and self._prompt_on_its_way(key, char):
-                return True
-            if own is None:
-                return self._command_from_pushed_screen(key)
-            return self._route_screen_prompt(own, key, char)
+            if own is not None:
+                return self._route_screen_prompt(own, key, char)
+            return self._prompt_on_its_way(key, char) or self._command_from_pushed_screen(key)
         prompt = self.prompt
         if not prompt.display:
             mode = keymap.prompt_mode(self.user.keymap, key)  # `:` and `/`, or the user's keys for them
@@ -749,11 +749,8 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
             return
         out = self.navigator.run(text)
         if out.later is not None and out.ok and out.request is None and not out.quit:
-            check = out.later  # a word no kind knew: the server's kinds read again first
-
-            async def later() -> None:
-                self._say_over(screen, await check())
-            self.run_worker(later(), group="later")
+            # a word no kind knew: the server's kinds read again first
+            self._after(out.later, lambda said: self._say_over(screen, said))
             return
         self._say_over(screen, out)
 
