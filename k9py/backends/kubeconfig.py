@@ -646,7 +646,7 @@ def _interactive() -> bool:
     """Whether a credential plugin may have the terminal (to ask for a login, as kubectl lets
     it): stdout is one, and not Textual's stand-in for it while the UI is drawn (no descriptor)."""
     try:
-        return bool(sys.stdout.isatty()) and sys.stdout.fileno() >= 0
+        return bool(sys.stdout.isatty()) and not _ui_drawn()
     except (AttributeError, ValueError, OSError):
         return False
 

@@ -294,8 +294,7 @@ class Scheduler(Controller):
             updated = self._fail(cluster, pod, len(cache.order), reasons, unresolvable + fit.unresolvable, state,
                                  postfilter_msg=dra.STILL_NOT_SCHEDULABLE if devices else "")
             if devices:  # tried again when a claim or a device class changes, too
-                ns = meta.namespace(pod)
-                cache.wait_for_claims((ns, meta.name(pod)), [(ns, c) for c in dra.pod_claim_names(pod) if c])
+                _wait_for_claims(cache, pod)
             rv = (updated or pod)["metadata"].get("resourceVersion")
             waiting[meta.uid(pod)] = (rv, cache.nodes_version, removals,
                                       cache.additions if req.inter is not None and req.inter.affinity else None)
@@ -330,8 +329,7 @@ class Scheduler(Controller):
             total = len(cache.order)
             updated = self._fail(cluster, pod, total, {}, total, state, prefilter_msg=why or "",
                                  postfilter_msg=dra.NO_NEW_CLAIMS)
-        ns = meta.namespace(pod)
-        cache.wait_for_claims((ns, meta.name(pod)), [(ns, c) for c in dra.pod_claim_names(pod) if c])
+        _wait_for_claims(cache, pod)
         waiting[meta.uid(pod)] = ((updated or pod)["metadata"].get("resourceVersion"), cache.nodes_version, None, None)
 
     # -- outcomes -----------------------------------------------------------------------------
@@ -926,3 +924,9 @@ def fit_error(pod: Obj, total: int, reasons: dict[str, int], unresolvable: int, 
     if total - unresolvable:
         parts.append(f"{total - unresolvable} {NO_VICTIMS}")
     return msg + f" preemption: 0/{total} nodes are available: " + ", ".join(sorted(parts)) + "."
+
+
+def _wait_for_claims(cache: SchedulerCache, pod: Obj) -> None:
+    """``pod`` is tried again when one of its ResourceClaims comes or changes."""
+    ns = meta.namespace(pod)
+    cache.wait_for_claims((ns, meta.name(pod)), [(ns, c) for c in dra.pod_claim_names(pod) if c])
