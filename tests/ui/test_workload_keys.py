@@ -1,6 +1,7 @@
 """Workload keys k9s has beyond the common verbs."""
 
 from tests.ui.conftest import sync, visible_names
+from tests.ui.simcluster import border_text
 
 
 async def open_view(app, pilot, name):
@@ -66,7 +67,7 @@ def test_u_on_a_configmap_lists_the_workloads_using_it(drive):
         scr = app.screen
         assert isinstance(scr, References)
         assert scr.refs == [("default", "api", "apps/v1/deployments")]
-        assert scr.query_one("#refs-box").border_title.strip().startswith("references(v1/configmaps::default/app-config)[1]")
+        assert border_text(scr.query_one("#refs-box")).strip().startswith("references(v1/configmaps::default/app-config)[1]")
         await pilot.press("enter")
         await sync(app, pilot)
         assert len(app.screen_stack) == 1
