@@ -5,7 +5,7 @@ table (the viewers' own: tests/ui/test_key_menus.py)."""
 
 import pytest
 
-from tests.ui.simcluster import command, run, wears_chrome
+from tests.ui.simcluster import command, run, settle, wears_chrome
 
 
 @pytest.mark.parametrize("typed,crumb", [("xray dp", "xray"), ("pulses", "pulses"), ("pf", "portforwards"),
@@ -15,4 +15,19 @@ def test_a_screen_wears_k9s_header_and_crumbs(typed, crumb):
         await command(app, pilot, typed)
         assert len(app.screen_stack) == 2
         await wears_chrome(pilot, app.screen, ["<pods>", f"<{crumb}>"])
+    run(s, size=(160, 45))
+
+
+def test_a_view_opened_from_another_names_both_in_the_crumbs():
+    """k9s's crumbs are its page stack: a describe opened from xray showed `<pods> <describe>`,
+    as if xray were not under it (esc goes back to xray)."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "xray po")
+        await pilot.press("j", "d")  # (the tree's first pod)
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 3
+        assert str(app.screen.query_one("#screen-crumbs").render()).split() == ["<pods>", "<xray>", "<describe>"]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#screen-crumbs").render()).split() == ["<pods>", "<xray>"]
     run(s, size=(160, 45))

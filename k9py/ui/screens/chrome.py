@@ -121,7 +121,10 @@ class Chromed(KeyedScreen[None]):
             self.query_one("#screen-header", ScreenHeader).show_keys(session, nav, replay, self.key_hints())
         if crumbs_shown and nav is not None:
             stack = [view.scope.view.name for view in nav.stack]
-            self.query_one("#screen-crumbs", Crumbs).show_names([*stack, self.crumb])
+            pushed = app.screen_stack[1:]  # k9s's page stack: xray, then a describe opened from it
+            pages = pushed[:pushed.index(self) + 1] if self in pushed else [self]
+            crumbs = [page.crumb for page in pages if isinstance(page, Chromed)]
+            self.query_one("#screen-crumbs", Crumbs).show_names([*stack, *crumbs])
 
     def refresh_menu(self) -> None:
         super().refresh_menu()
