@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextvars
 import stat
 import threading
-import time
 
 import pytest
 
@@ -34,12 +33,20 @@ def _in_thread(fn) -> tuple[threading.Thread, dict]:
     return t, out
 
 
-def _until(pred) -> None:
-    """Wait for ``pred()`` (another thread makes it true), failing at the deadline."""
-    end = time.monotonic() + DEADLINE
-    while not pred():
-        assert time.monotonic() < end, "deadline"
-        time.sleep(0.01)
+def _noticing(monkeypatch) -> threading.Event:
+    """Set once a plugin run (``exec_plugins.run``, however its caller reaches it) has said it
+    waits (its notice is asked for after it is listed as running)."""
+    monkeypatch.setattr(exec_plugins, "NOTICE_AFTER", 0.0)
+    noticed = threading.Event()
+    real = exec_plugins.run
+
+    def run(args, *, notice, **kw):
+        def said() -> str:
+            noticed.set()
+            return notice() if notice is not None else "waiting"
+        return real(args, notice=said, **kw)
+    monkeypatch.setattr(exec_plugins, "run", run)
+    return noticed
 
 
 @pytest.fixture(autouse=True)
@@ -77,16 +84,19 @@ def test_a_plugin_stopped_ends_its_wait_with_its_process_group_and_says_so(tmp_p
     assert running.process.returncode == -9
 
 
-def test_stop_ends_only_the_plugins_its_owner_started(tmp_path):
+def test_stop_ends_only_the_plugins_its_owner_started(tmp_path, monkeypatch):
     plugin = _hanging(tmp_path)
     mine, theirs = object(), object()
     threads = []
     for who in (mine, theirs):
+        noticed = _noticing(monkeypatch)
         exec_plugins.owner.set(who)
         threads.append(_in_thread(lambda: exec_plugins.run([str(plugin)], interactive=False, notice=None)))
+        assert noticed.wait(DEADLINE)  # (listed as running by then)
+        monkeypatch.undo()
     exec_plugins.owner.set(None)
     try:
-        _until(lambda: exec_plugins.running(mine) and exec_plugins.running(theirs))
+        assert exec_plugins.running(mine) and exec_plugins.running(theirs)
         assert exec_plugins.stop(mine) == 1
         threads[0][0].join(DEADLINE)
         assert "error" in threads[0][1] and [r.owner for r in exec_plugins.running()] == [theirs]
@@ -99,23 +109,17 @@ def test_stop_ends_only_the_plugins_its_owner_started(tmp_path):
 def test_a_context_whose_plugin_hangs_says_so_on_stderr_and_fails_once_stopped(tmp_path, monkeypatch, capsys):
     """`k9py --context eks` (or `k9py record`) with a plugin that never answers: after a moment,
     what it waits for (kubectl would wait as long: ctrl-c quits)."""
-    monkeypatch.setattr(exec_plugins, "NOTICE_AFTER", 0.0)
+    noticed = _noticing(monkeypatch)
     monkeypatch.setattr(kc, "_ui_drawn", lambda: False)
     plugin = _hanging(tmp_path)
     config = tmp_path / "config"
     config.write_text(KUBECONFIG.format(command=plugin))
     t, out = _in_thread(lambda: kc.new_api_client([str(config)], None))
-    said = ""
-
-    def noticed() -> bool:
-        nonlocal said
-        said += capsys.readouterr().err
-        return "has not answered" in said
-    _until(noticed)
-    assert said == (f"k9py: the credential plugin {plugin} has not answered in 0s: waiting for it "
-                    "(kubectl would wait as long; ctrl-c quits)\n")
+    assert noticed.wait(DEADLINE)
     exec_plugins.stop()
-    t.join(DEADLINE)
+    t.join(DEADLINE)  # (what it said is on stderr by then)
+    assert capsys.readouterr().err == (f"k9py: the credential plugin {plugin} has not answered in 0s: waiting for it "
+                                       "(kubectl would wait as long; ctrl-c quits)\n")
     assert isinstance(out["error"], K9pyError)
     assert str(out["error"]) == (f"kubeconfig context (current): getting credentials: exec: executable {plugin} "
                                  "was stopped before it answered")
