@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from k9py.kube.status import ApiError
@@ -5,6 +7,9 @@ from k9py.kube.timefmt import parse_time
 from k9py.sim.logs import RETENTION, append_log, busybox_date, container_logs, pi_digits
 from tests.sim.helpers import COUNTER_SCRIPT, make_cluster, pod, pod_manifest
 from tests.sim.userland.helpers import run
+
+# a klog line after its level letter (the demo's clock: 1 Nov, 09:xx), as Kubernetes' own components write it
+KLOG_AFTER_LEVEL = r"1101 09:\d\d:\d\d\.\d{6}       1 [\w.]+:\d+\] "
 
 
 def _started(c, name, i=0):
@@ -215,9 +220,8 @@ def test_system_component_log_formats():
     c.create(pod_manifest("etcd", "registry.k8s.io/etcd:3.5.15-0"))
     c.create(pod_manifest("dns", "registry.k8s.io/coredns/coredns:v1.11.1"))
     c.advance(30)
-    import re
     api = container_logs(c, "default", "api")
-    assert all(re.match(r"[IWE]1101 09:\d\d:\d\d\.\d{6}       1 [\w.]+:\d+\] ", x) for x in api)
+    assert all(re.match("[IWE]" + KLOG_AFTER_LEVEL, x) for x in api)
     assert container_logs(c, "default", "etcd")[0].startswith('{"level":"info","ts":"2026-11-01T09:00:')
     assert container_logs(c, "default", "dns")[:3] == [".:53", container_logs(c, "default", "dns")[1],
                                                        "CoreDNS-1.11.1"]
@@ -271,14 +275,13 @@ def test_an_unknown_server_says_it_listens_on_its_declared_port():
 def test_the_demos_ingress_controller_and_operators_log_as_they_do_not_as_a_web_app():
     """The ingress-nginx controller (klog), OLM (logrus) and the prometheus operator (go-kit's
     logfmt) said "request completed method=POST path=/api/v1/items": they log their start."""
-    import re
     c = make_cluster(nodes=1)
     c.create(pod_manifest("ing", "registry.k8s.io/ingress-nginx/controller:v1.11.2@sha256:d5f8217feeac4887cb1ed21f27c2674e58be06bd8f5184cacea2a69abaf78dce"))
     c.create(pod_manifest("olm", "quay.io/operator-framework/olm:v0.28.0"))
     c.create(pod_manifest("prom", "quay.io/prometheus-operator/prometheus-operator:v0.70.0"))
     c.advance(600)
     ing = container_logs(c, "default", "ing")
-    assert all(re.match(r"I1101 09:\d\d:\d\d\.\d{6}       1 [\w.]+:\d+\] ", x) for x in ing)
+    assert all(re.match("I" + KLOG_AFTER_LEVEL, x) for x in ing)
     assert any(x.endswith('"Starting NGINX Ingress controller"') for x in ing) and len(ing) == 10
     olm = container_logs(c, "default", "olm")
     assert olm[0].startswith('time="2026-11-01T09:00:') and olm[0].endswith('level=info msg="log level info"')
@@ -307,7 +310,6 @@ def test_kubeflows_operators_log_the_controllers_they_start_for_their_kinds():
 
 def test_mysql_logs_its_start_to_ready_for_connections_not_http_requests():
     """The demo's two MySQLs (Katib's, Pipelines') said "listening on :3306" as a web app would."""
-    import re
     c = make_cluster(nodes=1)
     c.create(pod_manifest("db", "mysql:8.0.29"))
     c.advance(600)

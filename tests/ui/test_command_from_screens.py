@@ -46,16 +46,22 @@ def test_a_command_typed_in_xray_is_not_its_row_keys():
     run(s)
 
 
+async def own_prompt_opened_then_closed(app, pilot, scr) -> None:
+    """`:sv` over ``scr`` opens its own prompt (not the table's); esc closes only that."""
+    await pilot.press("colon", "s", "v")
+    own = scr.query_one("#screen-prompt")
+    assert app.screen is scr and own.display and own.value == "sv" and not app.prompt.display
+    await pilot.press("escape")
+    await settle(app, pilot)
+    assert app.screen is scr and not own.display
+
+
 def test_esc_after_colon_closes_the_prompt_and_leaves_the_describe_open_as_in_k9s():
     async def s(app, pilot, cluster):
         await on_counter(app, pilot, "d")
         scr = app.screen
-        await pilot.press("colon", "s", "v")
-        own = scr.query_one("#screen-prompt")
-        assert app.screen is scr and own.display and own.value == "sv" and not app.prompt.display
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.screen is scr and not own.display and app.focused is scr.body
+        await own_prompt_opened_then_closed(app, pilot, scr)
+        assert app.focused is scr.body
         await pilot.press("escape")  # the describe's own esc again
         await settle(app, pilot)
         assert len(app.screen_stack) == 1 and app.model.view.name == "pods" and not app.prompt.display
@@ -90,12 +96,8 @@ def test_colon_over_every_chromed_view_opens_its_own_prompt_and_esc_leaves_the_v
         scr = app.screen
         assert isinstance(scr, Chromed) and len(app.screen_stack) == 2
         home = app.focused
-        await pilot.press("colon", "s", "v")
-        own = scr.query_one("#screen-prompt")
-        assert app.screen is scr and own.display and own.value == "sv" and not app.prompt.display
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.screen is scr and not own.display and app.focused is home and home is not None
+        await own_prompt_opened_then_closed(app, pilot, scr)
+        assert app.focused is home and home is not None
         await command(app, pilot, "popeye")  # said on the view, which stays
         assert app.screen is scr and "`popeye` command not found" in screen_flash(scr)
         await command(app, pilot, "svc")

@@ -31,6 +31,14 @@ def _kubeconfig(tmp_path, url: str):
     return path
 
 
+async def stalled_switch(app, pilot, context: str) -> None:
+    """On context one's pods, `:ctx CONTEXT`, until the flash says what the switch waits for."""
+    await until(app, pilot, lambda: rows(app), "one's pods")
+    await command(app, pilot, f"ctx {context}")
+    await until(app, pilot, lambda: "waiting" in app.flash_text, "the flash saying what the switch waits for")
+    assert app.flash_text.startswith(f"Switching context to {context}: waiting ")
+
+
 def test_a_switch_waiting_on_a_plugin_says_so_gives_up_and_quits(server, tmp_path, monkeypatch):
     monkeypatch.setattr(exec_plugins, "NOTICE_AFTER", 0.05)
     path = _kubeconfig(tmp_path, server.handle.url)
@@ -39,10 +47,7 @@ def test_a_switch_waiting_on_a_plugin_says_so_gives_up_and_quits(server, tmp_pat
     async def main():
         app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=str(path), **FAST)), manual=True)
         async with app.run_test(size=SIZE) as pilot:
-            await until(app, pilot, lambda: rows(app), "one's pods")
-            await command(app, pilot, "ctx hang")
-            await until(app, pilot, lambda: "waiting" in app.flash_text, "the flash saying what the switch waits for")
-            assert app.flash_text.startswith("Switching context to hang: waiting ")
+            await stalled_switch(app, pilot, "hang")
             assert app.flash_text.endswith("s for its credential plugin hang.sh")
             [first] = exec_plugins.running()
             processes.append(first.process)
@@ -77,10 +82,7 @@ def test_a_switch_to_a_server_that_does_not_answer_says_so_and_keys_act_again(se
     async def main():
         app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=str(path), **FAST)), manual=True)
         async with app.run_test(size=SIZE) as pilot:
-            await until(app, pilot, lambda: rows(app), "one's pods")
-            await command(app, pilot, "ctx dead")
-            await until(app, pilot, lambda: "waiting" in app.flash_text, "the flash saying what the switch waits for")
-            assert app.flash_text.startswith("Switching context to dead: waiting ")
+            await stalled_switch(app, pilot, "dead")
             assert app.flash_text.endswith("s for its server")
             await command(app, pilot, "ctx one")  # not held until the switch ends: it gives the switch up
             await until(app, pilot, lambda: app.switching is None, "the switch given up")
