@@ -490,7 +490,9 @@ def cmd_info(args: argparse.Namespace | None = None) -> int:
     from k9py.config import info
     from k9py.view.inert import inert
     log = Path(log_path(args or argparse.Namespace()))
-    rows = [info.Row("Version", Path(f"v{__version__}"), ""), *info.rows(),
+    from k9py import native
+    rows = [info.Row("Version", Path(f"v{__version__}"), ""),
+            info.Row("Simulator core", Path(native.ROOT, "k9py", "sim"), native.mode()), *info.rows(),
             info.Row("Logs", log, "found" if log.is_file() else "not found (made when the explorer starts)")]
     print(inert(info.format_rows(rows)))  # folder names, a skin's keys: shown, never obeyed
     return 0

@@ -40,3 +40,73 @@ def pytest_xdist_auto_num_workers(config):
     (each key and pause sleeps 20 ms steps until the app is idle), so one worker a core left the
     cores idle half the time: 2 cores, 2 workers 10 min; 4 workers 6m48s."""
     return 2 * (os.cpu_count() or 1)
+
+
+# -- tests that look inside the simulator's compiled modules -----------------------------------
+# A few tests watch a controller's inner steps by replacing a method or a module function
+# (monkeypatch) or by setting an attribute the class does not declare. Compiled code calls its
+# functions directly and its classes hold only their declared attributes, so under the compiled
+# core (k9py/native.py) such a test runs in a child pytest on the Python source of the same
+# modules (K9PY_PURE=1), and passes or fails as it does there. What either build does is
+# compared whole by tests/test_native.py.
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "source_build: the test patches the simulator's inner functions "
+                                       "(run on its Python source under the compiled core)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    if pyfuncitem.get_closest_marker("source_build") is None:
+        return None
+    from k9py import native
+
+    if not native.mode().startswith("compiled"):
+        return None  # the source runs here: the test runs as it is
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, native.PURE_ENV: "1"}
+    done = subprocess.run([sys.executable, "-m", "pytest", pyfuncitem.nodeid, "-q", "-p", "no:cacheprovider",
+                           "-o", "addopts=", "-p", "no:randomly"], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=600)
+    if done.returncode != 0 or " passed" not in done.stdout:
+        pytest.fail(f"on the Python source (K9PY_PURE=1):\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}",
+                    pytrace=False)
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _no_patch_of_compiled_code(request, monkeypatch):
+    """Under the compiled core, a test that replaces a compiled function or method (its callers
+    call the compiled one directly: the replacement would never run, and the test could pass
+    without looking) fails and says to mark it ``source_build``."""
+    from k9py import native
+
+    if request.node.get_closest_marker("source_build") is not None or not native.mode().startswith("compiled"):
+        yield
+        return
+    compiled = frozenset(native.COMPILED)
+    setattr_ = monkeypatch.setattr
+
+    def guarded(target, name, *rest, **kwargs):
+        holder, attr = target, name
+        if isinstance(target, str):  # setattr("package.module.attr", value)
+            import importlib
+            path, _, attr = target.rpartition(".")
+            try:
+                holder = importlib.import_module(path)
+            except ImportError:
+                holder = None
+        if holder is not None and isinstance(attr, str):
+            owner = holder if isinstance(holder, (type, type(os))) else type(holder)
+            module = owner.__name__ if isinstance(owner, type(os)) else getattr(owner, "__module__", "")
+            # a compiled module's function, or anything of a compiled class (a method, a property)
+            if module in compiled and (isinstance(holder, type) or callable(getattr(holder, attr, None))):
+                pytest.fail(f"{request.node.nodeid} replaces {module}.{attr}, compiled (k9py/native.py): its "
+                            "callers would not call the replacement; mark the test source_build", pytrace=False)
+        return setattr_(target, name, *rest, **kwargs)
+
+    monkeypatch.setattr = guarded
+    yield

@@ -33,6 +33,8 @@ def test_info_with_nothing_yet_says_where_each_file_would_be(cfg, capsys):
                         ("Context configs", locations.clusters_dir())]:
         assert rows[label].startswith(str(path)) and rows[label].endswith("not found"), label
     assert rows["Bundled skins"].startswith(str(locations.BUNDLED_SKINS)) and "found: " in rows["Bundled skins"]
+    from k9py import native
+    assert rows["Simulator core"].endswith("  " + native.mode())  # which build of it runs
     # K9PY_CONFIG_DIR puts everything in one place, screen dumps too (XDG_STATE_HOME is set)
     assert rows["Screen dumps"].startswith(str(cfg / "screens") + " ")
     assert rows["Screen dumps"].endswith("not found (made on the first ctrl-s)")

@@ -103,8 +103,7 @@ class ReplayStore(ObjectStore):
     def __init__(self, clock: PlayheadClock, rng: random.Random, lock: threading.RLock,
                  objects: Callable[[list[int]], list[Obj]]) -> None:
         """``objects``: those events' objects, decoded and completed."""
-        # the store reads only .now(): the play head is clock enough (it is no VirtualClock: it goes back)
-        super().__init__(clock, rng)  # type: ignore[arg-type]
+        super().__init__(clock, rng)  # (the store reads only .now(): the play head goes back)
         self._history = deque(maxlen=REPLAY_HISTORY)
         self._lock = lock
         self._objects_of = objects

@@ -7,9 +7,16 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Protocol
 
 # Tests and seeded runs start here unless told otherwise: a fixed, readable instant.
 DEFAULT_EPOCH = datetime(2026, 11, 1, 9, 0, 0, tzinfo=UTC).timestamp()
+
+
+class Clock(Protocol):
+    """What reads "now" needs of a clock: a VirtualClock, or a replay's play head (which goes back)."""
+
+    def now(self) -> float: ...
 
 
 class VirtualClock:

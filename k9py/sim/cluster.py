@@ -439,7 +439,7 @@ class Cluster:
             obj = {k: v if k in shared else deep_copy(v) for k, v in obj.items()} if shared else deep_copy(obj)
         if res.crd:  # stored in the preferred version; any served version is accepted
             served = [r.api_version for r in registry.custom if r.kind == kind]
-            if obj.get("apiVersion") not in (None, *served):
+            if obj.get("apiVersion") is not None and obj.get("apiVersion") not in served:
                 raise ApiError(404, "NotFound", f'no matches for kind "{kind}" in version "{obj.get("apiVersion")}"')
             obj["apiVersion"] = res.api_version
         md = obj.setdefault("metadata", {})

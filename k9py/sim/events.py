@@ -11,6 +11,8 @@ import heapq
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
+from mypy_extensions import mypyc_attr
+
 from k9py.kube import meta
 from k9py.kube.sharing import shares_keys
 from k9py.kube.timefmt import parse_time, rfc3339
@@ -75,6 +77,7 @@ class _Reference:
     fieldPath: str
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 class EventRecorder:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from mypy_extensions import mypyc_attr
+
+from k9py.sim.picklestate import restore, state_of
 from k9py.sim.store import Change, Listener
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Follower:
     """Subclasses say which ``kinds`` they read (None: every kind but ``skip``) and ``fold`` each
     change of those into what they keep; their owner calls ``follow`` at each pass and builds
@@ -21,6 +25,12 @@ class Follower:
     kinds: ClassVar[tuple[str, ...] | None] = None
     skip: ClassVar[tuple[str, ...]] = ()
     statuses: ClassVar[bool] = True  # False: a write of an object's status alone is not heard
+
+    def __getstate__(self) -> dict[str, Any]:  # (the same in either build: sim/picklestate.py)
+        return state_of(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore(self, state)
 
     def __init__(self) -> None:
         self._listener: Listener | None = None

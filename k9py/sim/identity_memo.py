@@ -15,7 +15,8 @@ T = TypeVar("T")
 
 
 class IdentityMemo(Generic[T]):
-    def __init__(self, fn: Callable[..., T], limit: int) -> None:
+    # (defaults: compiled, a class whose __init__ takes no argument is one pickle can rebuild)
+    def __init__(self, fn: Callable[..., T] = lambda *args: None, limit: int = 0) -> None:  # type: ignore[assignment]
         self._fn = fn
         self._limit = limit
         self._entries: dict[tuple[int, ...], tuple[tuple[Any, ...], T]] = {}

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mypy_extensions import mypyc_attr
+
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time, rfc3339
@@ -62,6 +64,7 @@ KNOWN_IMAGE_SIZES = {"nginx:1.14.2": 109129446, "busybox": 4261550, "busybox:lat
                      "nginx:latest": 187694648, "hello-world": 13256}
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 @dataclass
 class Instance:
     """One run of a container (what ``docker ps -a`` would list)."""
@@ -79,6 +82,7 @@ class Instance:
     script: ScriptRun | None = None  # its command, run by the simulated shell on the virtual clock
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 @dataclass
 class CState:
     name: str
@@ -115,6 +119,7 @@ class CState:
         return self.instances[-1] if self.instances else None
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 @dataclass
 class PodRuntime:
     uid: str
@@ -271,6 +276,7 @@ def pod_format(pod: Obj) -> str:
     return f"{meta.name(pod)}_{meta.namespace(pod)}({meta.uid(pod)})"
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 class _Index:
     """Which pods need a sync: those that changed (heard from the store) and those
     with a transition due (a heap), so a pass costs O(changes), not O(pods). Pods are indexed by

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from k9py.kube import fieldmanager, meta
 from k9py.kube.meta import deep_copy
 from k9py.kube.timefmt import rfc3339
@@ -86,7 +88,18 @@ def component_tracker(cluster: Any) -> Any:
     with managedFields) is an Update by its component: what it changed of the status as through
     the ``status`` subresource, the rest through the resource (``scale`` for the
     HorizontalPodAutoscaler's replicas)."""
-    def on_replace(old: Obj, new: Obj) -> None:
+    return ComponentTracker(cluster)
+
+
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot (a closure would not be, compiled)
+class ComponentTracker:
+    """``component_tracker``'s callable."""
+
+    def __init__(self, cluster: Any) -> None:
+        self.cluster = cluster
+
+    def __call__(self, old: Obj, new: Obj) -> None:
+        cluster = self.cluster
         controller = cluster.component
         if controller is None:
             return
@@ -108,8 +121,6 @@ def component_tracker(cluster: Any) -> Any:
             # the status part of the same write, as if through the status subresource
             base = {**old, "metadata": {**old["metadata"], "managedFields": new["metadata"].get("managedFields") or []}}
             track(cluster, base, new, Writer(manager, api_version, "status"))
-    return on_replace
-
 
 
 def _owned_by_api(cluster: Any, obj: Obj) -> bool:
@@ -128,11 +139,21 @@ def component_creator(cluster: Any) -> Any:
     creates for an owner the API wrote (a Deployment's ReplicaSets, their Pods) is an Update by
     its component. The simulator's own objects and their descendants stay without managedFields,
     which keeps warm-ups fast."""
-    def on_create(obj: Obj) -> None:
+    return ComponentCreator(cluster)
+
+
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot (a closure would not be, compiled)
+class ComponentCreator:
+    """``component_creator``'s callable."""
+
+    def __init__(self, cluster: Any) -> None:
+        self.cluster = cluster
+
+    def __call__(self, obj: Obj) -> None:
+        cluster = self.cluster
         controller = cluster.component
         if controller is None or (obj.get("metadata") or {}).get("managedFields") or not _owned_by_api(cluster, obj):
             return
         res = cluster.api_resources().kind(obj["kind"])
         api_version = res.api_version if res is not None else str(obj.get("apiVersion") or "v1")
         track(cluster, None, obj, Writer(component_manager(controller), api_version))
-    return on_create

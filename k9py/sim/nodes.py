@@ -51,7 +51,7 @@ def healthy_conditions(now: float) -> list[Obj]:
              "reason": r, "message": m} for t, s, r, m in HEALTHY_CONDITIONS]
 
 
-def make_node(name: str, *, cpu: str = "2", memory: str = "4Gi", pods: int = 110,
+def make_node(name: str, *, cpu: str = "2", memory: str = "4Gi", pods: int | str = 110,
               labels: dict[str, str] | None = None, taints: list[Obj] | None = None,
               control_plane: bool = False, index: int = 0, now: float | None = None,
               cluster_name: str = "minikube") -> Obj:

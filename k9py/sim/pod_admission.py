@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+from mypy_extensions import mypyc_attr
 
 from k9py.kube import meta
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import forbidden, invalid
 from k9py.sim import ephemeral, podspec
 from k9py.sim.admission import admits
+from k9py.sim.picklestate import restore, state_of
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -248,11 +250,18 @@ MAX_ADMITTED = 2048  # a 10k-pod cluster's templates, DaemonSet pods (one spec p
 _KEY_ENCODER = msgspec.json.Encoder()  # no enc_hook: a spec holding anything else is not remembered
 
 
-@dataclass(frozen=True, slots=True)
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
+@dataclass(slots=True)  # (not frozen: unpickling a compiled one sets its fields)
 class _Admitted:
     """An admitted spec (the first pod's: later ones share its parts, as a store's replicas share
     a sibling's, so comparing them stops at the shared parts), the name of the token volume
     admission gave it (None: none) and where that name is mounted."""
+
+    def __getstate__(self) -> dict[str, Any]:  # (the same in either build: sim/picklestate.py)
+        return state_of(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore(self, state)
 
     spec: Obj
     token: str | None

@@ -15,9 +15,12 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mypy_extensions import mypyc_attr
+
 from k9py.kube import meta, quantity
 from k9py.kube.meta import dig
 from k9py.sim.identity_memo import IdentityMemo
+from k9py.sim.picklestate import restore, state_of
 from k9py.sim.store_index import unindex
 
 if TYPE_CHECKING:
@@ -88,6 +91,12 @@ class NodeUsage:
 
     __slots__ = ("cpu", "keys", "mem", "ncpu", "nmem", "owners", "pods", "ports", "version")
 
+    def __getstate__(self) -> dict[str, Any]:  # (the same in either build: sim/picklestate.py)
+        return state_of(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore(self, state)
+
     def __init__(self) -> None:
         self.cpu = self.mem = self.ncpu = self.nmem = self.pods = 0
         self.version = 0  # bumped by every pod added or removed
@@ -99,6 +108,7 @@ class NodeUsage:
 EMPTY = NodeUsage()
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 @dataclass
 class NodeInfo:
     """A node as the filters and scores read it, parsed once per change of the node."""
@@ -135,6 +145,7 @@ class NodeInfo:
 
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 @dataclass
 class PodRecord:
     """What a bound pod contributes to its node (kept apart from the pod object: holding store
@@ -215,6 +226,9 @@ def _first_label(term: Obj) -> tuple[str, str] | None:
     return (k, str(ml[k]))
 
 
+# pickled in the demo snapshot; made from Python code too (tests): a serializable compiled class
+# runs its __init__ for a Python caller only if it allows Python subclasses
+@mypyc_attr(serializable=True, allow_interpreted_subclasses=True)
 class SchedulerCache:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store

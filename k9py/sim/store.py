@@ -19,11 +19,14 @@ from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from k9py.kube import meta, resources
 from k9py.kube.meta import deep_copy
 from k9py.kube.status import already_exists, conflict, gone, not_found
 from k9py.kube.timefmt import rfc3339
-from k9py.sim.clock import VirtualClock
+from k9py.sim.clock import Clock
+from k9py.sim.picklestate import restore, state_of
 from k9py.sim.store_index import StoreIndex, controller_uid_of
 
 Obj = dict[str, Any]
@@ -96,8 +99,16 @@ _MISSING = object()
 _NO_OBJECTS: Mapping[tuple[str, str], Obj] = MappingProxyType({})
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 @dataclass(slots=True)
 class _Change:
+
+    def __getstate__(self) -> dict[str, Any]:  # (the same in either build: sim/picklestate.py)
+        return state_of(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore(self, state)
+
     rv: int
     type: str
     obj: Obj
@@ -116,10 +127,17 @@ def fixed_uid(kind: str, namespace: str | None, name: str) -> str:
     digest = hashlib.sha256(f"{kind}/{namespace or ''}/{name}".encode()).digest()
     return str(uuid.UUID(int=int.from_bytes(digest[:16], "big"), version=4))
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 class Listener:
     """A registered ``ObjectStore.listen``; call ``stop()`` to end it."""
 
     __slots__ = ("active", "callback", "kinds", "skip", "statuses", "store")
+
+    def __getstate__(self) -> dict[str, Any]:  # (the same in either build: sim/picklestate.py)
+        return state_of(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore(self, state)
 
     def __init__(self, store: ObjectStore, kinds: frozenset[str] | None, skip: frozenset[str],
                  callback: ChangeCallback, statuses: bool = True) -> None:
@@ -139,6 +157,7 @@ class Listener:
             self.store._unlisten(self)
 
 
+@mypyc_attr(serializable=True)  # pickled in the demo snapshot
 class Watch:
     """A registered watch; call ``stop()`` to end it."""
 
@@ -190,11 +209,12 @@ class Watch:
 FIRST_RV = 1000  # the counter's start unless told otherwise (deterministic: tests, scenarios)
 
 
+@mypyc_attr(serializable=True, allow_interpreted_subclasses=True)
 class ObjectStore:
     """``rv_start``: where the resourceVersion counter starts (`k9py serve` starts it from the
     wall clock so that a restarted server never hands out a resourceVersion it already gave)."""
 
-    def __init__(self, clock: VirtualClock, rng: random.Random, *, rv_start: int = FIRST_RV) -> None:
+    def __init__(self, clock: Clock, rng: random.Random, *, rv_start: int = FIRST_RV) -> None:
         self.clock = clock
         self.rng = rng
         self._objects: dict[str, dict[tuple[str, str], Obj]] = {}

@@ -5,6 +5,8 @@ import asyncio
 import threading
 from pathlib import Path
 
+import pytest
+
 from k9py.backends import locked
 from k9py.backends.events import Listed, Synced
 from k9py.backends.locked import under
@@ -193,6 +195,7 @@ async def _until(condition):
         await asyncio.sleep(0.001)
 
 
+@pytest.mark.source_build
 def test_a_view_opens_between_the_parts_of_a_long_seek():
     """A seek holds the lock a part (SEEK_PART virtual seconds) at a time, and lets a view waiting
     for the lock in before its next part: the view opens in the middle of the seek."""

@@ -485,6 +485,7 @@ def test_the_clock_driver_runs_the_simulator_in_a_worker_thread_and_tells_steps_
     asyncio.run(main())
 
 
+@pytest.mark.source_build
 def test_a_big_run_let_go_by_a_seek_back_is_unfrozen_for_the_collector(monkeypatch, freezes):
     """A big cluster is frozen out of the cyclic collector's sight once built (gcpause); its
     controllers and store refer to each other, so a seek back (a new run) must unfreeze the

@@ -83,6 +83,7 @@ def test_a_list_at_any_version_is_answered_whole_as_the_watch_cache_answers_it(a
     assert len(get(api, "/api/v1/pods", limit="10", resourceVersion="")["items"]) == 10  # the latest: paged
 
 
+@pytest.mark.source_build
 def test_a_kind_is_listed_once_for_all_its_pages_until_it_changes(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     lists = count_lists(api, monkeypatch)
     assert len(pages(api, "/api/v1/pods", 5)) == 10

@@ -379,6 +379,7 @@ def test_template_hash_is_unchanged_and_leaves_the_template_alone():
     assert t == before
 
 
+@pytest.mark.source_build
 def test_a_sync_that_wrote_only_its_deployment_runs_again_only_once_something_changes(monkeypatch):
     from k9py.sim.controllers.deployment import DeploymentController
 
@@ -480,6 +481,7 @@ def _own(name: str, replicas: int = 2, **spec: Any) -> Obj:
     return d
 
 
+@pytest.mark.source_build
 def test_the_steady_shortcut_writes_what_the_whole_sync_writes(monkeypatch):
     """A sync that finds one ReplicaSet of its template, at its size, goes straight to the status:
     the same objects, events and versions as the whole sync, also where the shortcut must not be

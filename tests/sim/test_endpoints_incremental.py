@@ -2,6 +2,8 @@
 every kind of change, a pass from scratch (no memory of earlier passes) must find nothing left to
 write, and the Endpoints must show the change."""
 
+import pytest
+
 from k9py.kube import meta
 from k9py.sim.controllers.endpoints import TRIGGER_TIME, EndpointsController
 from k9py.sim.controllers.endpoints_members import Member
@@ -284,6 +286,7 @@ def test_members_whose_ports_resolve_alike_share_their_port_lists():
     assert conditions[0] == {"ready": True, "serving": True, "terminating": False}
 
 
+@pytest.mark.source_build
 def test_a_pass_that_lost_the_change_log_keeps_the_members_it_can_still_use(monkeypatch):
     """When the change log no longer reaches back (a pass of a big cluster made more changes
     than it keeps), every Service is looked at again, but the members of pods that did not

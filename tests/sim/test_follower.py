@@ -4,6 +4,8 @@ again, where ``changes_since`` gives up once the history no longer reaches back.
 
 import random
 
+import pytest
+
 from k9py.kube import meta
 from k9py.sim import store as store_module
 from k9py.sim.clock import VirtualClock
@@ -124,6 +126,7 @@ def test_pods_are_followed_for_claims_daemonsets_and_statefulsets_only_while_the
     assert "_ClaimUsers" in listening and "PodsChanged" not in listening
 
 
+@pytest.mark.source_build
 def test_controllers_never_look_at_everything_again_when_a_pass_outgrows_the_history(monkeypatch):
     _small_history(monkeypatch, 40)
     full_looks: dict[str, int] = {}

@@ -727,6 +727,7 @@ def test_status_written_by_another_writer_is_not_reused():
     assert p["status"]["hostIPs"] == [{"ip": p["status"]["hostIP"]}]
 
 
+@pytest.mark.source_build
 def test_a_sync_that_changed_nothing_leaves_a_status_equal_to_the_one_it_would_write(tmp_path, monkeypatch):
     """A sync that changed nothing in the pod's runtime (its labels or annotations written, a
     deletion that only begins to stop running containers) does not build the status again: the

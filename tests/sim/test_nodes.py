@@ -1,3 +1,5 @@
+import pytest
+
 from k9py.kube.timefmt import parse_time
 from k9py.sim.behaviour import NODE_DOWN
 from k9py.sim.clock import DEFAULT_EPOCH
@@ -156,6 +158,7 @@ def test_cordon_adds_unschedulable_taint_and_events():
     assert ("NodeSchedulable", "Node minikube-m02 status is now: NodeSchedulable") in events_for(c, n)
 
 
+@pytest.mark.source_build
 def test_a_pass_looks_at_the_nodes_someone_changed_and_those_due_not_at_every_node(monkeypatch):
     from k9py.sim.controllers.nodes import NodeLifecycleController
 

@@ -32,6 +32,7 @@ def _created(monkeypatch: pytest.MonkeyPatch | None, names: list[str]) -> list[d
     return [copy.deepcopy(c.create(_pod(n))) for n in names]
 
 
+@pytest.mark.source_build
 def test_a_spec_admitted_before_gives_what_a_full_admission_gives(monkeypatch: pytest.MonkeyPatch):
     remembered = _created(None, ["a", "b", "c"])
     full = _created(monkeypatch, ["a", "b", "c"])

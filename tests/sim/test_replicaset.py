@@ -322,6 +322,7 @@ def test_pod_view_works_facts_out_again_for_a_new_version_and_lets_go_of_pods_no
     assert [e.pod for e in view._entries.values()] == [a2]
 
 
+@pytest.mark.source_build
 def test_a_settled_replicaset_is_synced_again_only_for_what_its_sync_reads(monkeypatch):
     from k9py.sim.controllers.replicaset import ReplicaSetController
 
@@ -386,6 +387,7 @@ def test_a_replacement_deleted_before_the_controller_looks_again_is_replaced_too
     assert len(names) == 2 and kept in names and replacement not in names
 
 
+@pytest.mark.source_build
 def test_the_pods_a_sync_creates_do_not_make_its_replicaset_a_candidate_again(monkeypatch):
     from k9py.sim.controllers.replicaset import ReplicaSetController
 

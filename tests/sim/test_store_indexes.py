@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from k9py.kube.meta import owner_reference
 from k9py.sim.clock import VirtualClock
 from k9py.sim.cluster import Cluster
@@ -198,6 +200,7 @@ def _count_syncs(monkeypatch: Any, cls: type, method: str) -> list[str]:
     return seen
 
 
+@pytest.mark.source_build
 def test_a_settled_deployment_is_not_synced_for_another_deployments_replicasets(monkeypatch):
     c = make_cluster(nodes=1)
     c.create(nginx("web", replicas=1))
@@ -221,6 +224,7 @@ def test_a_settled_deployment_is_not_synced_for_another_deployments_replicasets(
     assert c.store.get("ReplicaSet", "default", rs["metadata"]["name"])["spec"]["replicas"] == 1
 
 
+@pytest.mark.source_build
 def test_the_garbage_collector_looks_only_at_what_changed(monkeypatch):
     c = make_cluster(nodes=1)
     owners = [c.create(_cm(f"owner-{i}")) for i in range(20)]

@@ -57,6 +57,7 @@ def test_the_scenario_has_what_is_skipped(with_shortcuts: list[str]) -> None:
     assert all(held.values()), held
 
 
+@pytest.mark.source_build
 def test_the_shortcuts_change_nothing(tmp_path: Any, monkeypatch: Any, with_shortcuts: list[str]) -> None:
     monkeypatch.setattr(PodsChanged, "take", lambda self, store: None)  # every one syncs every pass
     monkeypatch.setattr(scheduler, "_removals_cannot_help", lambda fit, r, reasons: False)

@@ -54,6 +54,7 @@ def test_the_bundled_scenarios_are_found() -> None:
     assert len(SIMULATED) >= 8
 
 
+@pytest.mark.source_build
 @pytest.mark.parametrize("path", SIMULATED, ids=lambda p: p.rsplit("/", 1)[1])
 def test_bundled_scenarios_need_no_wakeup_they_did_not_ask_for(path: str, monkeypatch: Any) -> None:
     strays = _watching(monkeypatch)
@@ -62,6 +63,7 @@ def test_bundled_scenarios_need_no_wakeup_they_did_not_ask_for(path: str, monkey
     assert strays == []
 
 
+@pytest.mark.source_build
 def test_a_generated_cluster_under_churn_needs_none_either(tmp_path: Any, monkeypatch: Any) -> None:
     strays = _watching(monkeypatch)
     path = tmp_path / "churn.yaml"

@@ -65,7 +65,7 @@ def default_controllers() -> list[Controller]:
     ]
     for c in controllers:
         if getattr(c, "watches", None) is None and type(c) in WATCHES:
-            c.watches = WATCHES[type(c)]  # type: ignore[attr-defined]
+            c.watches = WATCHES[type(c)]
     return controllers
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mypy_extensions import mypyc_attr
+
+from k9py.sim.picklestate import restore, state_of
+
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Controller:
     """Subclasses implement ``reconcile``: compare desired with actual state and write the
     difference through ``cluster.store``. It is called after every change and at every wake-up
@@ -15,6 +20,13 @@ class Controller:
     ``cluster.wake_at(t)``."""
 
     name = "controller"
+    watches: tuple[str, ...] | str | None = None  # the kinds whose changes wake it (cluster.ANY_KIND: any)
+
+    def __getstate__(self) -> dict[str, Any]:  # (the same in either build: sim/picklestate.py)
+        return state_of(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore(self, state)
 
     def reconcile(self, cluster: Cluster) -> None:  # pragma: no cover - interface
         raise NotImplementedError

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from k9py.kube import meta
@@ -856,7 +857,7 @@ class DeploymentController(Controller):
                 c.delete("ReplicaSet", meta.namespace(rs), meta.name(rs))
 
     # -- status ---------------------------------------------------------------------------------------
-    def _status_counts(self, d: Obj, new_rs: Obj | None, old: list[Obj]) -> Obj:
+    def _status_counts(self, d: Obj, new_rs: Obj | None, old: Sequence[Obj | None]) -> Obj:
         """The counts of the status ``_calculate_status`` works out (what ``_complete`` reads)."""
         available = total = replicas = ready = 0
         for r in old:  # (the ReplicaSets' counts in one pass: a sync of every deployment reads them)

@@ -89,7 +89,7 @@ class EndpointsSync(Follower):
         self._sorted: dict[Pair, list[Key]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
+        state = super().__getstate__()
         state["members"] = {}
         state["_selecting_memo"] = {}  # by id(): meaningless in another process
         state["_sorted"] = {}

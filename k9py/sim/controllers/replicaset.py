@@ -6,6 +6,8 @@ import math
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from k9py.kube import meta, selectors
 from k9py.kube.meta import dig
 from k9py.kube.timefmt import parse_time, rfc3339
@@ -13,6 +15,7 @@ from k9py.sim.admission import admits
 from k9py.sim.controllers import podtemplate as pt
 from k9py.sim.controllers.base import Controller, add_owners
 from k9py.sim.follower import Follower
+from k9py.sim.picklestate import restore, state_of
 
 if TYPE_CHECKING:
     from k9py.sim.cluster import Cluster
@@ -178,6 +181,9 @@ def _entry(pod: Obj) -> _Entry:
     return _new_entry(_Entry, (pod, active, ready, ready_time, labels, reads))
 
 
+# pickled in the demo snapshot; made from Python code too (tests): a serializable compiled class
+# runs its __init__ for a Python caller only if it allows Python subclasses
+@mypyc_attr(serializable=True, allow_interpreted_subclasses=True)
 class _PodView:
     """One ReplicaSet's pods as its syncs read them: each pod's facts (``_entry``), found again
     by the pod object's identity, so a sync works them out only for the pods that changed. Every
@@ -186,6 +192,12 @@ class _PodView:
     pod version alive: ~2 MB over a 10k-pod build when kept until they outnumber those read)."""
 
     __slots__ = ("_entries", "_selector", "uid")
+
+    def __getstate__(self) -> dict[str, Any]:  # (the same in either build: sim/picklestate.py)
+        return state_of(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        restore(self, state)
 
     def __init__(self, uid: str) -> None:
         self.uid = uid
