@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     compile_like_install()
     results: list[dict[str, Any]] = []
     failed = []
+    from k9py import native
+    core = native.mode()  # the figures are those of this build (the README's install compiles it)
+    print(f"simulator core: {core}")
     print(f"{'benchmark':<32}{'value':>12}  {'unit':<6}{'target':>8}")
     for group in groups:
         try:
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         results.extend(got)
     if args.json:
         out = [{k: r[k] for k in ("name", "value", "unit", "target")} for r in results]
-        pathlib.Path(args.json).write_text(json.dumps({"results": out}, indent=2) + "\n")
+        pathlib.Path(args.json).write_text(json.dumps({"core": core, "results": out}, indent=2) + "\n")
     return 1 if failed else 0
 
 
