@@ -177,15 +177,15 @@ class ReplayStore(ObjectStore):
         self._catch_up(kind)
         return super().list(kind, namespace, match)
 
-    def keys(self, kind: str, namespace: str | None = None) -> tuple[tuple[str, str], ...]:
+    def keys(self, kind: str, namespace: str | None = None) -> tuple[tuple[str, ...], ...]:
         self._catch_up(kind)
         return super().keys(kind, namespace)
 
-    def keyed(self, kind: str, namespace: str | None = None) -> dict[tuple[str, str], Obj]:
+    def keyed(self, kind: str, namespace: str | None = None) -> dict[tuple[str, ...], Obj]:
         self._catch_up(kind)
         return super().keyed(kind, namespace)
 
-    def labelled(self, kind: str, label: str, value: str, namespace: str | None = None) -> builtins.list[tuple[str, str]]:
+    def labelled(self, kind: str, label: str, value: str, namespace: str | None = None) -> builtins.list[tuple[str, ...]]:
         self._catch_up(kind)
         return super().labelled(kind, label, value, namespace)
 
@@ -193,7 +193,7 @@ class ReplayStore(ObjectStore):
         self._catch_up(kind)
         return super().controlled_by(kind, uid, namespace)
 
-    def owned_keys(self, uid: str) -> set[tuple[str, str, str]]:
+    def owned_keys(self, uid: str) -> set[tuple[str, ...]]:
         self._catch_up()
         return super().owned_keys(uid)
 

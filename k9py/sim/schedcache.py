@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from k9py.sim.store import Change, ObjectStore
 
 Obj = dict[str, Any]
-Key = tuple[str, str]
+Key = tuple[str, ...]  # (namespace, name); not tuple[str, str]: compiled, that is boxed again per set or dict
 KEY = "scheduler.cache"
 DEFAULT_SCHEDULER = "default-scheduler"
 DEFAULT_MILLI_CPU = 100                 # schedutil.DefaultMilliCPURequest

@@ -26,6 +26,7 @@ from k9py.sim.pod_conditions import pod_condition
 from k9py.sim.schedcache import (
     DEFAULT_SCHEDULER,
     MAX_STATIC_ENTRIES,
+    Key,
     NodeInfo,
     SchedulerCache,
     cache_of,
@@ -137,7 +138,7 @@ class _Dormant:
     removals: int = -1  # the cache's counts after the last pass
     additions: int = -1
 
-    def candidates(self, cache: SchedulerCache, touched: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    def candidates(self, cache: SchedulerCache, touched: set[Key]) -> set[Key]:
         """The pending pods this pass looks at (the sets keep pending pods only)."""
         pending = cache.pending
         gone = touched - pending  # placed or deleted since
@@ -206,7 +207,7 @@ class Scheduler(Controller):
         dormant: _Dormant | None = cluster.state.get("scheduler.dormant")
         full = dormant is None or dormant.nodes_version != cache.nodes_version or now >= dormant.until
         if dormant is None or full:
-            keys: set[tuple[str, str]] = cache.pending
+            keys: set[Key] = cache.pending
             dormant = cluster.state["scheduler.dormant"] = _Dormant(set(), cache.nodes_version)
         else:  # those _worth_trying would say no to are not looked at (see _Dormant)
             keys = dormant.candidates(cache, touched)

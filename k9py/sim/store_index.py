@@ -9,9 +9,9 @@ from bisect import bisect_left
 from typing import Any
 
 Obj = dict[str, Any]
-Key = tuple[str, str]  # (namespace, name)
+Key = tuple[str, ...]  # (namespace, name); not tuple[str, str]: compiled, that is boxed again for every set or dict it goes into
 EDITS_BEFORE_SORT = 256  # inserting into a kept sorted list costs a memmove: past this many, sort once
-FullKey = tuple[str, str, str]  # (kind, namespace, name)
+FullKey = tuple[str, ...]  # (kind, namespace, name)
 # Kinds nobody looks up by their own uid or as "controlled by nobody": Events, five a pod, the
 # most numerous objects by far (~10 MB of index at 10,000 pods). Those with ownerReferences (rare)
 # are still indexed by owner and controller, so the garbage collector finds them.

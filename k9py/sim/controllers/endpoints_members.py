@@ -21,7 +21,7 @@ from k9py.kube.unicode import digits
 from k9py.sim.controllers.podtemplate import ready_condition
 
 Obj = dict[str, Any]
-Key = tuple[str, str]  # (namespace, name)
+Key = tuple[str, ...]  # (namespace, name): as store_index.Key
 
 
 def pod_ip(pod: Obj) -> str:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from k9py.sim.controllers.endpoints_members import ServiceMembers
 
 Obj = dict[str, Any]
-Key = tuple[str, str]  # (namespace, name)
+Key = tuple[str, ...]  # (namespace, name): boxed, as store_index.Key
 Pair = tuple[str, str, Any]  # (namespace, label key, label value)
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"

@@ -389,8 +389,8 @@ class _PodsByNode(Follower):
 
     def __init__(self) -> None:
         super().__init__()
-        self.node_of: dict[tuple[str, str], str] = {}
-        self.by_node: dict[str, set[tuple[str, str]]] = {}
+        self.node_of: dict[tuple[str, ...], str] = {}  # (tuple[str, ...]: see kubelet.PodKey)
+        self.by_node: dict[str, set[tuple[str, ...]]] = {}
 
     def refresh(self, store: Any) -> None:
         if self.follow(store):
@@ -405,7 +405,7 @@ class _PodsByNode(Follower):
         node = None if change.type == "DELETED" else dig(obj, "spec", "nodeName")
         self._place((meta.namespace(obj), meta.name(obj)), node)
 
-    def _place(self, key: tuple[str, str], node: str | None) -> None:
+    def _place(self, key: tuple[str, ...], node: str | None) -> None:
         was = self.node_of.get(key)
         if was == node:
             return
