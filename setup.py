@@ -69,7 +69,9 @@ class BuildCompiledCore(build_ext):
             return
         target = HERE / "k9py" if self.inplace else Path(self.build_lib) / "k9py"
         target.mkdir(parents=True, exist_ok=True)
-        (target / native.MANIFEST).write_text(json.dumps(native.manifest(HERE), indent=1) + "\n", encoding="utf-8")
+        runtime = [e.name for e in self.extensions if "." not in e.name]  # mypyc's library of the group
+        (target / native.MANIFEST).write_text(json.dumps(native.manifest(HERE, runtime), indent=1) + "\n",
+                                              encoding="utf-8")
         _say(f"the simulator's core is compiled ({len(native.COMPILED)} modules)")
 
     def get_outputs(self) -> list[str]:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 COMPILED = (
     "k9py.sim.admission",
@@ -73,9 +74,10 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def manifest(root: Path = ROOT) -> dict[str, str]:
-    """What a build writes: each compiled module's source digest."""
-    return {m: digest(source_path(m, root)) for m in COMPILED}
+def manifest(root: Path = ROOT, runtime: Sequence[str] = ()) -> dict[str, Any]:
+    """What a build writes: each compiled module's source digest, and the top-level modules the
+    compiled ones load (mypyc's shared library of the group)."""
+    return {"sources": {m: digest(source_path(m, root)) for m in COMPILED}, "runtime": list(runtime)}
 
 
 def _why_source(root: Path) -> str | None:
@@ -88,15 +90,20 @@ def _why_source(root: Path) -> str | None:
         return "not compiled"
     except (OSError, ValueError) as err:
         return f"k9py/{MANIFEST} is unreadable ({err})"
-    if not isinstance(built, dict) or set(built) != set(COMPILED):
+    sources = built.get("sources") if isinstance(built, dict) else None
+    runtime = built.get("runtime") if isinstance(built, dict) else None
+    if not isinstance(sources, dict) or set(sources) != set(COMPILED) or not isinstance(runtime, list):
         return f"k9py/{MANIFEST} is from another list of modules"
     for module in COMPILED:
         path = source_path(module, root)
         try:
-            if digest(path) != built[module]:
+            if digest(path) != sources[module]:
                 return f"{path.relative_to(root)} changed since it was compiled"
         except OSError as err:
             return f"{path.relative_to(root)} is unreadable ({err})"
+    for name in runtime:  # (an install's import paths that do not reach it: compiled modules could not load)
+        if not isinstance(name, str) or importlib.util.find_spec(name) is None:
+            return f"the compiled core's library {name} cannot be imported (install again)"
     return None
 
 

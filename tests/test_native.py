@@ -31,8 +31,9 @@ def tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _write_manifest(root: Path) -> None:
-    (root / "k9py" / native.MANIFEST).write_text(json.dumps(native.manifest(root)), encoding="utf-8")
+def _write_manifest(root: Path, runtime: tuple[str, ...] = ("json",)) -> None:
+    # (runtime: a module that imports stands for mypyc's library)
+    (root / "k9py" / native.MANIFEST).write_text(json.dumps(native.manifest(root, runtime)), encoding="utf-8")
 
 
 def test_a_build_that_matches_its_sources_runs_compiled(tree, monkeypatch):
@@ -52,6 +53,7 @@ def test_an_edited_source_runs_every_module_from_source_and_says_which(tree, mon
 @pytest.mark.parametrize("manifest, why", [
     (None, "not compiled"),
     ("{not json", "k9py/native-build.json is unreadable"),
+    ('{"sources": {"k9py.sim.store": "x"}, "runtime": []}', "k9py/native-build.json is from another list of modules"),
     ('{"k9py.sim.store": "x"}', "k9py/native-build.json is from another list of modules"),
 ])
 def test_no_build_or_a_broken_manifest_runs_from_source(tree, monkeypatch, manifest, why):
@@ -59,6 +61,15 @@ def test_no_build_or_a_broken_manifest_runs_from_source(tree, monkeypatch, manif
     if manifest is not None:
         (tree / "k9py" / native.MANIFEST).write_text(manifest, encoding="utf-8")
     assert (native._why_source(tree) or "").startswith(why)
+
+
+def test_a_build_whose_library_cannot_be_imported_runs_from_source(tree, monkeypatch):
+    """An install whose import paths miss mypyc's library (compiled again outside pip) would fail
+    at the first compiled import: the source runs instead."""
+    monkeypatch.delenv(native.PURE_ENV, raising=False)
+    _write_manifest(tree, ("k9py_no_such_library__mypyc",))
+    assert native._why_source(tree) == ("the compiled core's library k9py_no_such_library__mypyc cannot be "
+                                        "imported (install again)")
 
 
 def test_k9py_pure_runs_from_source_even_a_matching_build(tree, monkeypatch):
