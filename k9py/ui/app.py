@@ -890,7 +890,10 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     def flash(self, message: str, level: str = "info", source: str | None = None) -> None:
         """``source``: the input the message is about ("filter"): its next good value clears it."""
         log.log(FLASH_LEVELS.get(level, logging.INFO), "%s", encodable(message))  # (a name's lone surrogate)
-        self.query_one("#flash", Flash).show(message, level, self.flash_seconds, source)
+        found = self.query("#flash")
+        if not found:  # the app is closing: a worker's last word (a context switch given up) is logged only
+            return
+        found.first(Flash).show(message, level, self.flash_seconds, source)
 
     def forwards_changed(self) -> None:
         """A port-forward started or stopped: the PF column follows."""

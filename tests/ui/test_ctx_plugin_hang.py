@@ -65,6 +65,21 @@ def test_a_switch_waiting_on_a_plugin_says_so_gives_up_and_quits(server, tmp_pat
     assert [p.returncode for p in processes] == [-9, -9]
 
 
+def test_a_worker_that_flashes_while_the_app_closes_does_not_fail_it(server, tmp_path):
+    """A switch waiting on a plugin flashed every few seconds; one that fell as `:q` took the
+    screens down raised NoMatches for #flash, and the worker failed the app's exit."""
+    path = _kubeconfig(tmp_path, server.handle.url)
+
+    async def main():
+        app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=str(path), **FAST)), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await app.query_one("#flash").remove()  # as when the screens are going
+            await pilot.pause()
+            app.flash("Switching context to hang: waiting 3s for its credential plugin hang.sh", "warn")
+
+    run(main())
+
+
 def test_a_switch_to_a_server_that_does_not_answer_says_so_and_keys_act_again(server, tmp_path, monkeypatch):
     """A `:ctx` to a server that accepts and never answers (a dead VPN) held every key typed after
     it, `:q` and `:ctx` of the context in use too, for as long as keys are ever held, and said only
