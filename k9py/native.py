@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 COMPILED = (
+    "k9py.kube.meta",
     "k9py.sim.admission",
     "k9py.sim.behaviour",
     "k9py.sim.clock",

@@ -2,6 +2,10 @@
 
 No ``from __future__ import annotations`` here: it would bind the name ``annotations`` that the
 accessor below defines (and type checkers would see the __future__ feature at ``meta.annotations``).
+
+The accessors take and give ``Any``: they read whatever an object holds, a malformed one's too
+(a number for a name), and say nothing of its type. Compiled (``k9py/native.py``), an annotation
+is checked at run time: ``str`` there would turn what the UI shows as it is into a TypeError.
 """
 
 from typing import Any
@@ -9,42 +13,42 @@ from typing import Any
 Obj = dict[str, Any]
 
 
-def name(obj: Obj) -> str:
+def name(obj: Any) -> Any:
     return obj.get("metadata", {}).get("name", "")
 
 
-def namespace(obj: Obj) -> str:
+def namespace(obj: Any) -> Any:
     return obj.get("metadata", {}).get("namespace", "") or ""
 
 
-def uid(obj: Obj) -> str:
+def uid(obj: Any) -> Any:
     return obj.get("metadata", {}).get("uid", "")
 
 
-def labels(obj: Obj) -> dict[str, str]:
+def labels(obj: Any) -> Any:
     return obj.get("metadata", {}).get("labels") or {}
 
 
-def annotations(obj: Obj) -> dict[str, str]:
+def annotations(obj: Any) -> Any:
     return obj.get("metadata", {}).get("annotations") or {}
 
 
-def owner_refs(obj: Obj) -> list[Obj]:
+def owner_refs(obj: Any) -> Any:
     return obj.get("metadata", {}).get("ownerReferences") or []
 
 
-def controller_ref(obj: Obj) -> Obj | None:
+def controller_ref(obj: Any) -> Any:
     for ref in owner_refs(obj):
         if ref.get("controller"):
             return ref
     return None
 
 
-def is_deleting(obj: Obj) -> bool:
+def is_deleting(obj: Any) -> bool:
     return bool(obj.get("metadata", {}).get("deletionTimestamp"))
 
 
-def key(obj: Obj) -> tuple[str, str, str]:
+def key(obj: Any) -> tuple[Any, ...]:
     return (obj.get("kind", ""), namespace(obj), name(obj))
 
 
