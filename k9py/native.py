@@ -64,7 +64,8 @@ PURE_ENV = "K9PY_PURE"
 
 ROOT = Path(__file__).resolve().parent.parent  # the directory holding the ``k9py`` package
 
-_mode: str | None = None
+_mode: str | None = None  # guard's decision
+_found: str | None = None  # mode's answer
 
 
 def source_path(module: str, root: Path = ROOT) -> Path:
@@ -136,10 +137,13 @@ def guard(root: Path = ROOT) -> str:
 
 
 def mode() -> str:
-    """Which build of the simulator's core runs: ``compiled (mypyc)`` or ``Python source (why)``."""
-    decided = guard()
-    spec = importlib.util.find_spec(COMPILED[-1])
-    origin = (spec.origin or "") if spec is not None else ""
-    if decided.startswith("compiled") and origin.endswith(".py"):
-        return "Python source (no compiled module found)"
-    return decided
+    """Which build of the simulator's core runs: ``compiled (mypyc)`` or ``Python source (why)``
+    (found once: the test suite asks for every test)."""
+    global _found
+    if _found is None:
+        decided = guard()
+        spec = importlib.util.find_spec(COMPILED[-1])
+        origin = (spec.origin or "") if spec is not None else ""
+        compiled_found = not (decided.startswith("compiled") and origin.endswith(".py"))
+        _found = decided if compiled_found else "Python source (no compiled module found)"
+    return _found

@@ -51,11 +51,6 @@ def pytest_xdist_auto_num_workers(config):
 # compared whole by tests/test_native.py.
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "source_build: the test patches the simulator's inner functions "
-                                       "(run on its Python source under the compiled core)")
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
     if pyfuncitem.get_closest_marker("source_build") is None:
