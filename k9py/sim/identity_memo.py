@@ -14,9 +14,13 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
+def _unset(*args: Any) -> Any:
+    return None
+
+
 class IdentityMemo(Generic[T]):
     # (defaults: compiled, a class whose __init__ takes no argument is one pickle can rebuild)
-    def __init__(self, fn: Callable[..., T] = lambda *args: None, limit: int = 0) -> None:  # type: ignore[assignment]
+    def __init__(self, fn: Callable[..., T] = _unset, limit: int = 0) -> None:
         self._fn = fn
         self._limit = limit
         self._entries: dict[tuple[int, ...], tuple[tuple[Any, ...], T]] = {}
