@@ -354,6 +354,8 @@ class Api:
         return no_route()
 
     def _check_verb(self, res: ApiResource, verb: str) -> None:
+        """The verbs route selection does not see: ``?watch=1`` on a list's path (selected as a
+        list) and a subresource's GET of its object."""
         if verb not in res.verbs:  # (its route was never registered)
             raise method_not_allowed()
 
@@ -407,7 +409,6 @@ class Api:
         return self.lists.snapshot(self.cluster.store, route.res.kind, ns, sel, match if any(sel) else None)
 
     def _list(self, req: Request, route: Route) -> Response:
-        self._check_verb(route.res, "list")
         match = self.filter_for(req, route)  # parameters that do not parse: 400, before the options' 422
         limit = int_param(req, "limit", 0)
         listoptions.check(listoptions.list_problems(req))
@@ -664,7 +665,6 @@ class Api:
         return fields.validate_write_options(req, ct)
 
     def _create(self, req: Request, route: Route) -> Response:
-        self._check_verb(route.res, "create")
         if route.res.namespaced and route.namespace is None:
             return no_route()
         dry = self.dry_run(req)
@@ -676,7 +676,6 @@ class Api:
         return self.one(req, route, created, 201)
 
     def _replace(self, req: Request, route: Route) -> Response:
-        self._check_verb(route.res, "update")
         dry = self.dry_run(req)
         obj = self.object_body(req, route)
         body_name = obj["metadata"].get("name")
@@ -707,7 +706,6 @@ class Api:
         return ct
 
     def _patch(self, req: Request, route: Route) -> Response:
-        self._check_verb(route.res, "patch")
         ct = self.patch_type(req, route)
         body = self.body(req)
         if body is None:
@@ -825,7 +823,6 @@ class Api:
         return still, out if isinstance(out, dict) else obj
 
     def _delete(self, req: Request, route: Route) -> Response:
-        self._check_verb(route.res, "delete")
         opts = self._delete_options(req)
         with self.cluster.lock:
             still, last = self._delete_one(route, route.name or "", opts)
@@ -842,7 +839,6 @@ class Api:
         return Response(200, status_success(200, details))
 
     def _delete_collection(self, req: Request, route: Route) -> Response:
-        self._check_verb(route.res, "deletecollection")
         opts = self._delete_options(req)
         match = self.filter_for(req, route)
         deleted = []
