@@ -20,6 +20,7 @@ from k9py.explorer.session import Session
 from k9py.ui import theme
 from k9py.ui.screens.help import KeyedScreen
 from k9py.ui.widgets.header import ScreenHeader
+from k9py.ui.widgets.menu import Hint
 from k9py.ui.widgets.status import Crumbs
 from k9py.view.inert import inert_line
 
@@ -105,8 +106,9 @@ class Chromed(KeyedScreen[None]):
         key that opened it): nothing to fill."""
         return not self.query("#screen-header")
 
-    def render_chrome(self) -> None:
-        """The header and crumbs shown as the table's are, never in full screen."""
+    def render_chrome(self, hints: list[Hint] | None = None) -> None:
+        """The header and crumbs shown as the table's are, never in full screen (``hints``: the
+        key menu's, when the caller has just worked them out)."""
         app = self.app
         main = app.screen_stack[0] if app.screen_stack else None
         nav = getattr(app, "navigator", None)
@@ -118,7 +120,8 @@ class Chromed(KeyedScreen[None]):
         session = self.chrome_session()
         if header_shown and nav is not None and session is not None:
             replay = app.replay_hints() if hasattr(app, "replay_hints") else []
-            self.query_one("#screen-header", ScreenHeader).show_keys(session, nav, replay, self.key_hints())
+            self.query_one("#screen-header", ScreenHeader).show_keys(session, nav, replay,
+                                                                     self.key_hints() if hints is None else hints)
         if crumbs_shown and nav is not None:
             stack = [view.scope.view.name for view in nav.stack]
             pushed = app.screen_stack[1:]  # k9s's page stack: xray, then a describe opened from it
@@ -126,7 +129,8 @@ class Chromed(KeyedScreen[None]):
             crumbs = [page.crumb for page in pages if isinstance(page, Chromed)]
             self.query_one("#screen-crumbs", Crumbs).show_names([*stack, *crumbs])
 
-    def refresh_menu(self) -> None:
-        super().refresh_menu()
+    def refresh_menu(self) -> list[Hint]:
+        hints = super().refresh_menu()
         if not self.torn_down:
-            self.render_chrome()
+            self.render_chrome(hints)
+        return hints

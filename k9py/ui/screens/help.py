@@ -216,10 +216,12 @@ class KeyedScreen(Screen[R]):
     def key_menu(self) -> KeyMenu:
         return KeyMenu(self.key_hints(), max_rows=self.MENU_ROWS, id="key-menu")
 
-    def refresh_menu(self) -> None:
-        """Re-derive the menu after a change of what the screen offers."""
+    def refresh_menu(self) -> list[Hint]:
+        """Re-derive the menu after a change of what the screen offers (the hints it shows)."""
+        hints = self.key_hints()
         for menu in self.query("#key-menu").results(KeyMenu):
-            menu.set_hints(self.key_hints())
+            menu.set_hints(hints)
+        return hints
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_title(), self.help_sections()))

@@ -22,6 +22,7 @@ from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.ui import theme
 from k9py.ui.plain import named_title
 from k9py.ui.screens.chrome import Chromed
+from k9py.ui.widgets.menu import Hint
 from k9py.view import health
 from k9py.view import pulses as model
 
@@ -322,8 +323,8 @@ class PulsesScreen(Chromed):
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit)
 
-    def render_chrome(self) -> None:
-        super().render_chrome()  # (the header shown or not: the box's rows change)
+    def render_chrome(self, hints: list[Hint] | None = None) -> None:
+        super().render_chrome(hints)  # (the header shown or not: the box's rows change)
         self.call_after_refresh(self._fit)
 
     def _fit(self) -> None:

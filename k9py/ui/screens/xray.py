@@ -471,6 +471,14 @@ class XrayScreen(Chromed):
         plugins = self.plugin_hints(every=True) if getattr(self.app, "plugin_keys", None) is not None else []
         return [*super().all_key_sections(), *([("PLUGINS", plugins)] if plugins else [])]
 
+    def key_sections(self) -> list[tuple[str, list[Hint]]]:
+        """As every screen's, with the selected node's plugins found once, not once a hint."""
+        sections = self.all_key_sections()
+        plugins = any(h.action.startswith("plugin:") for _, hints in sections for h in hints)
+        mine = self.plugin_hints(every=False) if plugins else []
+        return [(title, [h for h in hints if (h in mine if h.action.startswith("plugin:") else self.offers(h))])
+                for title, hints in sections]
+
     def offers(self, hint: Hint) -> bool:
         node, line = self.node, self.xtree.current if self.is_mounted else None
         if hint.action.startswith("plugin:"):
