@@ -125,10 +125,6 @@ class FileList(Chromed):
     def flash_line(self) -> Static:
         return self.query_one(f"#{self.ID}-flash", Static)
 
-    def flash(self, message: str, level: str = "info") -> None:
-        style = theme.style("flash.error") if level == "error" else ""
-        self.flash_line().update(Text(message, style=style))
-
     def selected_index(self) -> int | None:
         i = self.options.highlighted
         return i if i is not None and 0 <= i < self.count else None

@@ -139,9 +139,6 @@ class DirScreen(FileList):
     def help_title(self) -> str:
         return "Help: dir"
 
-    def flash(self, message: str, level: str = "info") -> None:
-        super().flash(inert_line(message), level)
-
     def reload(self) -> None:
         keep = self._selected()
         try:
