@@ -37,16 +37,26 @@ def named_title(text: str, search: str = "") -> Text:
     """`` describe(default/web) </ngi> ``: k9s's title of a text view (``detailsTitleFmt``) or an
     xray (``NSTitleFmt``) in the skin's colours: the subject highlighted, the count and the search
     in theirs. A title not of that shape (a file's name with parentheses) is the title's colour."""
-    parts: list[tuple[str, str]] = [("", " ")]
     m = _NAMED.match(text)
     if m is None:
-        parts.append(("", text))
-    else:
-        parts += [("", m.group(1)), ("hilite", m.group(2)), ("", m.group(3))]
-        if m.group(4) is not None:
-            parts += [("", "["), ("count", m.group(4)), ("", "]")]
-        parts.append(("", text[m.end():]))
-    parts.append(("", " "))
+        return _titled([("", text)], search)
+    return subject_title(m.group(1)[:-1], m.group(2), m.group(4), search, rest=text[m.end():])
+
+
+def subject_title(name: str, subject: str | None, count: int | str | None = None, search: str = "",
+                  rest: str = "") -> Text:
+    """``named_title``'s title from its parts: `` Xray-Pods(all)[3] `` is ``("Xray-Pods", "all", 3)``
+    (no subject: ``portforwards[3]``, in the title's colour alone, as ``named_title`` shows it)."""
+    if subject is None:
+        return _titled([("", name + ("" if count is None else f"[{count}]") + rest)], search)
+    parts = [("", f"{name}("), ("hilite", subject), ("", ")")]
+    if count is not None:
+        parts += [("", "["), ("count", str(count)), ("", "]")]
+    return _titled([*parts, ("", rest)], search)
+
+
+def _titled(parts: list[tuple[str, str]], search: str) -> Text:
+    found = [("", " "), *parts, ("", " ")]
     if search:
-        parts += [("", "<"), ("filter", f"/{search}"), ("", "> ")]
-    return skin_title(parts)
+        found += [("", "<"), ("filter", f"/{search}"), ("", "> ")]
+    return skin_title(found)

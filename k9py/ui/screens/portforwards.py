@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from k9py.explorer.portforward import Forward, ForwardKey, PortSpec, default_local, listen_host, parse_ports
 from k9py.kube.timefmt import human_duration
 from k9py.ui import theme
-from k9py.ui.plain import named_title
+from k9py.ui.plain import subject_title
 from k9py.ui.screens.chrome import Chromed
 from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
 from k9py.ui.screens.filelist import fit_end
@@ -223,8 +223,8 @@ class PortForwardsScreen(Chromed):
         return self.query_one("#pf-list", OptionList)
 
     def render_title(self) -> None:
-        where = f"({self.label})" if self.label else ""
-        self.query_one("#pf-box").border_title = named_title(f"portforwards{where}[{len(self.shown)}]")
+        title = subject_title("portforwards", self.label or None, len(self.shown))
+        self.query_one("#pf-box").border_title = title
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.reload)  # once the list knows its width

@@ -20,7 +20,7 @@ from k9py.explorer.session import Session
 from k9py.kube.timefmt import human_duration
 from k9py.store.informer import Cache, Diff, Heard, Subscription
 from k9py.ui import theme
-from k9py.ui.plain import named_title
+from k9py.ui.plain import subject_title
 from k9py.ui.screens.chrome import Chromed
 from k9py.ui.widgets.menu import Hint
 from k9py.view import health
@@ -244,7 +244,7 @@ class PulsesScreen(Chromed):
         yield Static(id="pulses-flash")
 
     def render_title(self) -> None:
-        self.query_one("#pulses-box").border_title = named_title(f"Pulses({self.namespace or 'all'})")
+        self.query_one("#pulses-box").border_title = subject_title("Pulses", self.namespace or "all")
 
     def on_mount(self) -> None:
         self.render_title()

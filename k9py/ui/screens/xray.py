@@ -25,7 +25,7 @@ from k9py.explorer.plugins import Subject
 from k9py.explorer.session import Session
 from k9py.store.informer import Cache, Diff, Subscription
 from k9py.ui import theme
-from k9py.ui.plain import named_title
+from k9py.ui.plain import subject_title
 from k9py.ui.screens import actions
 from k9py.ui.screens.chrome import Chromed
 from k9py.ui.widgets.inert_input import SearchBox
@@ -388,8 +388,8 @@ class XrayScreen(Chromed):
     def render_title(self) -> None:
         where = self.namespace or "all"
         count = sum(len(group.children) for group in self.shown.children)  # the view's objects, by namespace
-        title = f"Xray-{self.view.name.capitalize()}({where})[{count}]"
-        self.query_one("#xray-box").border_title = named_title(title, self.filter_text)  # the skin's colours
+        title = subject_title(f"Xray-{self.view.name.capitalize()}", where, count, self.filter_text)
+        self.query_one("#xray-box").border_title = title  # the skin's colours
 
     # -- `/`: the filter -----------------------------------------------------------------------
     def _lines(self, root: model.XNode) -> list[model.Line]:
