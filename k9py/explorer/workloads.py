@@ -10,9 +10,9 @@ from k9py.explorer.kinds_view import KindsView
 from k9py.explorer.resource_view import Change, TitleParts
 from k9py.kube import meta
 from k9py.store.informer import Cache, Diff
-from k9py.view.kinds import BY_KIND, Scope, ViewKind
+from k9py.view.kinds import BY_KIND, WORKLOAD_KINDS, Scope, ViewKind
 from k9py.view.rows import Row, RowModel
-from k9py.view.workload_rows import KINDS, WorkloadRowModel, kind_of
+from k9py.view.workload_rows import WorkloadRowModel, kind_of
 
 
 def view_of(kind: str) -> ViewKind:
@@ -31,7 +31,7 @@ def instance_scope(row: Row) -> Scope:
 
 
 class WorkloadsView(KindsView):
-    KINDS = KINDS
+    KINDS = WORKLOAD_KINDS
 
     def open(self) -> RowModel:
         scope = self.scope
@@ -50,7 +50,7 @@ class WorkloadsView(KindsView):
             cache = self.session.informer.cache(kind, self.namespace)
             if cache is not None:
                 model.load_tagged(kind, cache.objects)
-        self.loaded_warm = len(warm) == len(KINDS)
+        self.loaded_warm = len(warm) == len(WORKLOAD_KINDS)
         return model
 
     def _on_kind_diff(self, kind: str, cache: Cache, diff: Diff) -> None:

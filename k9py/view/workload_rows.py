@@ -20,7 +20,6 @@ Obj = dict[str, Any]
 
 # the kinds k9s's workloads view lists, in its order, with the resource it names them by
 RESOURCES: dict[str, str] = {kind: gvr_of(kind) for kind in WORKLOAD_KINDS}
-KINDS = WORKLOAD_KINDS
 OK, DEGRADED = "OK", "DEGRADED"
 COLUMNS = [Column("KIND"), Column("NAME"), Column("STATUS"), Column("READY"), Column("VALID", priority=1),
            Column("AGE")]
@@ -35,7 +34,7 @@ def kind_of(row: Row) -> str:
     return key_kind(row.key)
 
 
-_COLUMN_AT: dict[tuple[str, str], int] = {(kind, c.name): i for kind in KINDS
+_COLUMN_AT: dict[tuple[str, str], int] = {(kind, c.name): i for kind in WORKLOAD_KINDS
                                           for i, c in enumerate(printers.columns(kind))}
 
 
