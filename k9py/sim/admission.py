@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from k9py.kube import resources
-from k9py.kube.status import invalid
+from k9py.kube.status import ApiError, invalid
 from k9py.sim import limits, names, podspec
 
 if TYPE_CHECKING:
@@ -35,33 +35,32 @@ def admits(kind: str) -> Callable[[Admitter], Admitter]:
 PATH_SEGMENT_NAMES = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
 
 
-def validate_metadata(obj: Obj, old: Obj | None = None) -> None:
+def metadata_causes(obj: Obj, old: Obj | None = None) -> list[tuple[str, str]]:
     """``ValidateObjectMeta`` on create, with ``ValidateObjectMetaUpdate`` on update (``old``): the
-    causes in the order kubectl lists them (it drops the repeats the registry's two passes make)."""
+    causes in the order kubectl lists them (it drops the repeats the registry's two passes make).
+    Metadata that is no object, or labels that are not strings, is refused at once: no other
+    check could read it."""
     md = obj.get("metadata")
     kind = obj.get("kind", "")
     if not isinstance(md, dict):
         raise invalid(kind, "", [("metadata", "Required value")])
     name = md.get("name") or ""
+    for field in ("labels", "annotations"):
+        value = md.get(field)
+        if value is not None and (not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())):
+            raise invalid(kind, name, [(f"metadata.{field}", "Invalid value: values must be strings")])
+    causes: list[tuple[str, str]] = []
     if not name and not md.get("generateName"):
-        raise invalid(kind, "", [("metadata.name", "Required value: name or generateName is required")])
+        causes.append(("metadata.name", "Required value: name or generateName is required"))
     if name and kind in PATH_SEGMENT_NAMES:
         bad = next((m for m, hit in ((f"may not be '{name}'", name in (".", "..")), ("may not contain '/'", "/" in name),
                                      ("may not contain '%'", "%" in name)) if hit), None)
         if bad:
-            raise invalid(kind, name, [("metadata.name", f'Invalid value: "{name}": {bad}')])
+            causes.append(("metadata.name", f'Invalid value: "{name}": {bad}'))
     elif name and names.object_name(kind, name):  # DNS-1123 subdomain; a Service's a DNS-1035 label, a Namespace's a DNS-1123 label
-        raise invalid(kind, name, names.invalid_causes("metadata.name", name, names.object_name(kind, name)))
-    for field in ("labels", "annotations"):
-        value = md.get(field)
-        if value is None:
-            continue
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise invalid(kind, name, [(f"metadata.{field}", "Invalid value: values must be strings")])
-    causes = (labels_and_annotations(md, "metadata") + limits.annotation_causes(md) + finalizers_causes(md)
-              + no_new_finalizers(obj, old) + kube_finalizers_causes(kind, md))
-    if causes:
-        raise invalid(kind, name, causes)
+        causes += names.invalid_causes("metadata.name", name, names.object_name(kind, name))
+    return (causes + labels_and_annotations(md, "metadata") + limits.annotation_causes(md) + finalizers_causes(md)
+            + no_new_finalizers(obj, old) + kube_finalizers_causes(kind, md))
 
 
 ORPHAN, FOREGROUND = "orphan", "foregroundDeletion"  # metav1's FinalizerOrphanDependents, FinalizerDeleteDependents
@@ -134,20 +133,34 @@ def labels_and_annotations(md: Obj, path: str) -> list[tuple[str, str]]:
 
 
 def admit(cluster: Cluster, obj: Obj, old: Obj | None) -> None:
-    validate_metadata(obj, old)
+    """Validation as the apiserver's strategies do it: the metadata's causes and the spec's in
+    one 422 (a bad name and a bad selector are both listed, the name's first)."""
+    meta = metadata_causes(obj, old)
     kind = obj.get("kind", "")
     fns = _ADMITTERS.get(kind)
     if fns is None:
         res = cluster.api_resources().kind(kind)
         fns = _ADMITTERS.get(CUSTOM, []) if res is not None and res.crd else []
-    for fn in fns:
-        fn(cluster, obj, old)
-    _validate_stored(obj)
+    name = obj["metadata"].get("name") or ""
+    try:
+        for fn in fns:
+            fn(cluster, obj, old)
+        spec = _stored_causes(obj)
+    except ApiError as err:
+        if not meta:
+            raise
+        if err.code != 422 or err.details_kind != kind:  # (not the spec's validation: the metadata's first)
+            raise invalid(kind, name, meta) from None
+        raise invalid(kind, name, meta + [(c["field"], c["message"]) for c in err.causes],
+                      group=err.details_group) from None
+    if meta or spec:
+        raise invalid(kind, name, meta + spec)
+    limits.check_stored_size(obj)
 
 
-def _validate_stored(obj: Obj) -> None:
+def _stored_causes(obj: Obj) -> list[tuple[str, str]]:
     """What every kind's validation shares, on the defaulted object: pod templates' pod specs
-    (a Pod's own are checked by its admission), data sizes, and etcd's object size."""
+    (a Pod's own are checked by its admission) and data sizes."""
     kind = obj.get("kind", "")
     causes = limits.data_causes(obj) + limits.scale_causes(obj)
     found = podspec.pod_spec_of(obj) if kind != "Pod" else None
@@ -162,9 +175,7 @@ def _validate_stored(obj: Obj) -> None:
         md = _get(obj, ["spec", "template", "metadata"])
         if isinstance(md, dict):
             causes += labels_and_annotations(md, "spec.template")
-    if causes:
-        raise invalid(kind, obj.get("metadata", {}).get("name") or "", causes)
-    limits.check_stored_size(obj)
+    return causes
 
 
 def _get(obj: Obj, steps: list[str]) -> Any:

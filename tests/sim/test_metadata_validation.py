@@ -125,3 +125,32 @@ def test_a_new_finalizer_on_an_object_being_deleted_is_one_cause_among_the_other
                                 'found new finalizers []string{"b"}'),
         ("metadata.finalizers[1]", f'Invalid value: "b": {KUBE_FIN}'),
     ]
+
+
+def _deployment(name: str, selector: dict, labels: dict) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"selector": {"matchLabels": selector},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+
+
+def test_a_bad_name_and_a_bad_spec_are_refused_together_the_names_first():
+    """The apiserver's strategies validate the metadata and the spec in one pass: a learner sees
+    every mistake of a manifest at once, not one an apply."""
+    c = Cluster()
+    causes = _causes(c.create, _deployment("My_App", {"app": "web"}, {"app": "other"}))
+    assert [f for f, _ in causes] == ["metadata.name", "spec.template.metadata.labels"]
+    assert causes[0][1].startswith('Invalid value: "My_App": a lowercase RFC 1123 subdomain')
+    assert causes[1][1].startswith("Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match")
+
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "Bad_Name", "namespace": "default"},
+           "spec": {"containers": [{"name": "c", "image": "busybox", "imagePullPolicy": "Sometimes"}]}}
+    causes = _causes(c.create, pod)
+    assert [f for f, _ in causes] == ["metadata.name", "spec.containers[0].imagePullPolicy"]
+    assert not c.list("Deployment", "default") and not any(o["metadata"]["name"] == "Bad_Name"
+                                                            for o in c.list("Pod", "default"))
+
+
+def test_a_bad_name_with_a_good_spec_is_the_names_cause_alone():
+    causes = _causes(Cluster().create, _deployment("My_App", {"app": "web"}, {"app": "web"}))
+    assert [f for f, _ in causes] == ["metadata.name"]
