@@ -263,3 +263,18 @@ def test_pulses_snapshot(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(K9pyApp(SimBackend(pulses_cluster()), manual=True), terminal_size=size, run_before=before)
+
+
+def test_keys_typed_behind_the_command_reach_the_tiles():
+    """`:pulses⏎⇥⏎` in one burst: the tab moves to the next tile and the enter opens its view
+    (the keys used to go to the screen's hidden prompt, which auto focus had picked)."""
+    from tests.ui.test_typeahead import burst
+
+    async def s(app, pilot, cluster):
+        burst(app, ":pulses\r\t\r")
+        for _ in range(50):
+            await settle(app, pilot)
+            if len(app.screen_stack) == 1 and app.title_text().startswith("deployments("):
+                break
+        assert len(app.screen_stack) == 1 and app.title_text().startswith("deployments(default)"), app.title_text()
+    run(s)

@@ -13,7 +13,7 @@ from tests.ui.conftest import SIZE, sync, visible_names
 
 # "\n": a newline typed before the terminal left cooked mode reaches the app as ctrl+j
 NAMED = {":": "colon", "/": "slash", "\r": "enter", "\n": "ctrl+j", "\x7f": "backspace", "\x1b": "escape", " ": "space", "-": "minus",
-         "=": "equals_sign"}
+         "=": "equals_sign", "\t": "tab"}
 
 
 def burst(app, text):

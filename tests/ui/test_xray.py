@@ -418,3 +418,21 @@ def test_readonly_xray_offers_no_shell():
         await to_line(pilot, screen, "pod/counter")
         assert "<s>" not in labels(screen) and "<a>" not in labels(screen)
     run(s, readonly=True)
+
+
+def test_cursor_keys_typed_behind_the_command_move_the_first_tree():
+    """`:xray dp⏎jjj` in one burst, as k9s users type: every `j` counts, the first one too (it
+    used to come before the first tree was built and was lost)."""
+    from tests.ui.test_typeahead import burst
+
+    async def s(app, pilot, cluster):
+        burst(app, ":xray dp\rjjj")
+        for _ in range(50):
+            await settle(app, pilot)
+            if isinstance(app.screen, XrayScreen) and app.screen.xtree.lines:
+                break
+        screen = app.screen
+        assert isinstance(screen, XrayScreen)
+        assert screen.xtree.cursor == 3
+        assert texts(screen)[3].lstrip("│├└─▾▸ ").startswith("replicaset/nginx-deployment-")
+    run(s)

@@ -29,6 +29,11 @@ class Prompt(InertInput):
 
     BINDINGS = [Binding("tab", "complete", "Complete", show=False, priority=True)]
 
+    def allow_focus(self) -> bool:
+        """Hidden, it takes no focus: a screen's auto focus would pick it (it is first), and the
+        keys typed behind the command that opened the screen (`:xray dp⏎jj`) went to it."""
+        return self.display and super().allow_focus()
+
     def __init__(self, aliases: Callable[[], kinds.Aliases], *, user_aliases: Iterable[str] = (),
                  arguments: Callable[[str], Sequence[str]] | None = None,
                  rediscover: Callable[[], Awaitable[bool] | None] | None = None, **kw: str) -> None:
