@@ -151,7 +151,7 @@ SCREENS: tuple[ScreenKeys, ...] = (
     ScreenKeys("timeline", "timeline view",
                ("timeline.go", "timeline.play_pause", "back", "help", "down", "up", "top", "bottom"), _LIST_FIXED),
     ScreenKeys("help", "help and aliases lists", ("aliases.goto", "aliases.sort_resource", "aliases.sort_command",
-                                                  "aliases.filter", "back", "help", "aliases", *_NAV),
+                                                  "aliases.filter", "back", "help", "aliases", *_LINES),
                {**_LIST_FIXED, "left": "scroll_left", "right": "scroll_right"}),
 )
 

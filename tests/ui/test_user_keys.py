@@ -233,6 +233,33 @@ def test_the_aliases_keep_room_for_the_short_names_at_80_columns():
     run(s, size=(80, 24))
 
 
+def test_the_aliases_scroll_sideways_to_the_end_of_a_long_row_at_80_columns():
+    """A row wider than the screen runs past its edge (it was cut with an ellipsis, and left /
+    right, listed as the list's keys, did nothing): the frame says ``more →``, right scrolls to
+    the rest of the aliases, left back."""
+    async def s(app, pilot, cluster):
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        box, scroller = screen.query_one("#help-box"), screen.scroller
+        assert "…" not in next(x for x in help_body(app).splitlines() if x.startswith("CertificateSigningRequest")).split()[-1]
+        assert scroller.max_scroll_x > 0 and scroller.scroll_x == 0
+        assert "→" in str(box.border_subtitle) and "←" not in str(box.border_subtitle)
+        for _ in range(20):
+            await pilot.press("right")
+        await pilot.pause()
+        assert scroller.scroll_x == scroller.max_scroll_x
+        assert "←" in str(box.border_subtitle) and "→" not in str(box.border_subtitle)
+        from tests.ui.test_faults import screen_text
+        csr = next(line for line in screen_text(app).splitlines() if "csr," in line)
+        assert "certificatesigningrequests" in csr  # the end of the row's aliases, on screen now
+        await pilot.press("left")
+        await pilot.pause()
+        assert scroller.scroll_x == scroller.max_scroll_x - 8
+    run(s, size=(80, 24))
+
+
 def test_without_user_files_the_keys_are_k9s(tmp_path):
     async def s(app, pilot, cluster):
         assert app.user.keymap.overrides == {}

@@ -288,6 +288,7 @@ class ListScreen(KeyedScreen[None], ModalScreen[None]):
     def on_mount(self) -> None:
         box = self.scroller
         self.watch(box, "scroll_y", self._say_more, init=False)
+        self.watch(box, "scroll_x", self._say_more, init=False)
         self.watch(box, "virtual_size", self._say_more, init=False)  # laid out, or for a new width
 
     def on_resize(self) -> None:
@@ -298,7 +299,8 @@ class ListScreen(KeyedScreen[None], ModalScreen[None]):
         bottom edge: ``more ↓`` (j, ctrl-f), ``more ↑``, or both."""
         scroller = self.scroller
         below, above = scroller.scroll_y < scroller.max_scroll_y, scroller.scroll_y > 0
-        arrows = ("↑" if above else "") + ("↓" if below else "")
+        left, right = scroller.scroll_x > 0, scroller.scroll_x < scroller.max_scroll_x  # (the aliases' long rows)
+        arrows = ("↑" if above else "") + ("↓" if below else "") + ("←" if left else "") + ("→" if right else "")
         said = f"more {arrows}" if arrows else ""
         box = self.query_one("#help-box")
         if box.border_subtitle != said:  # (setting it repaints the frame, even unchanged: every scroll step)
@@ -315,6 +317,10 @@ class ListScreen(KeyedScreen[None], ModalScreen[None]):
         box.scroll_relative(y=delta * max(1, box.scrollable_content_region.height), animate=False,
                             force=True, immediate=True)
 
+    def action_scroll_x(self, delta: int) -> None:
+        """left / right: a few cells sideways (a row wider than the screen)."""
+        self.scroller.scroll_relative(x=delta * SIDEWAYS, animate=False, force=True, immediate=True)
+
     def action_scroll_top(self) -> None:
         self.scroller.scroll_home(animate=False, force=True, immediate=True)
 
@@ -329,6 +335,7 @@ class HelpScreen(ListScreen):
 AliasRow = tuple[str, str, str, str]  # RESOURCE, COMMAND, ALIASES as shown; what enter runs
 
 
+SIDEWAYS = 8  # the cells left / right scroll a list wider than the screen
 ALIASES_ROOM = 20  # what a narrow screen keeps for the aliases: the first two columns give way
 
 
@@ -371,10 +378,13 @@ class AliasesScreen(ListScreen):
                 # the cursor's (the list does not take the keys: on_mount): the fixed keys move it too
                 *[Binding(key, action, show=False, id=vid) for key, action, vid in (
                     ("down", "scroll(1)", "down"), ("up", "scroll(-1)", "up"), ("pagedown", "page(1)", "page_down"),
-                    ("pageup", "page(-1)", "page_up"), ("home", "scroll_top", "top"), ("end", "scroll_bottom", "bottom"))]]
-    # a row too long for the screen ends in an ellipsis instead of wrapping under the next one
+                    ("pageup", "page(-1)", "page_up"), ("home", "scroll_top", "top"), ("end", "scroll_bottom", "bottom"),
+                    ("left", "scroll_x(-1)", "scroll_left"), ("right", "scroll_x(1)", "scroll_right"))]]
+    # a row too long for the screen runs on past its right edge (never wrapping under the next
+    # one): left / right scroll to it, and the frame's edge says ``more →``
     DEFAULT_CSS = """
-    AliasesScreen #help-body { text-wrap: nowrap; text-overflow: ellipsis; }
+    AliasesScreen #help-scroll { overflow-x: auto; scrollbar-size-horizontal: 0; }
+    AliasesScreen #help-body { width: auto; min-width: 100%; text-wrap: nowrap; }
     AliasesScreen #aliases-filter { height: 3; border: round $k9-filter-border; background: $k9-prompt-bg;
                                     color: $k9-prompt-fg; display: none; }
     """
