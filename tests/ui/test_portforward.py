@@ -387,7 +387,11 @@ def test_a_narrow_pf_view_keeps_the_url_and_the_traffic():
     narrow = table_lines([row], 76)
     assert all(len(line) <= 76 for line in narrow)
     assert narrow[0].split() == ["NAME", "CONTAINER", "PORTS", "URL", "CONN", "IN", "OUT", "AGE"]
-    assert narrow[1].split() == ["nginx-deploy…", "nginx", "8080:80", "http://localhost:8080", "1", "78", "755", "4s"]
+    assert narrow[1].split() == ["nginx-…-7zd6r", "nginx", "8080:80", "http://localhost:8080", "1", "78", "755", "4s"]
+    # two pods of one deployment stay told apart: a name keeps its end (it was cut off)
+    other = (row[0], "nginx-deployment-7f4d79f7d7-q2xbn", *row[2:])
+    names = [line.split()[0] for line in table_lines([row, other], 76)[1:]]
+    assert names == ["nginx-…-7zd6r", "nginx-…-q2xbn"]
     assert all(len(line) <= 30 and line.endswith("…") for line in table_lines([row], 30))
 
 

@@ -21,7 +21,7 @@ from k9py.ui import theme
 from k9py.ui.plain import subject_title
 from k9py.ui.screens.chrome import Chromed
 from k9py.ui.screens.dialogs import ConfirmScreen, _Dialog, field
-from k9py.ui.screens.filelist import fit_end
+from k9py.ui.screens.filelist import fit_end, fit_middle
 from k9py.ui.screens.help import Choices
 from k9py.ui.screens.listsort import ListSort, natural
 from k9py.view.inert import inert_line
@@ -164,8 +164,10 @@ def table_lines(rows: Sequence[tuple[str, ...]], width: int = 0, header: Sequenc
         if width and total() > width:
             shown.remove(COLUMNS.index(col))
     shorten_names(NAME_LEAST)
-    lines = ["  ".join(fit_end(row[i], widths[i]).ljust(widths[i]) for i in shown).rstrip()
-             for row in (tuple(header), *rows)]
+    def fit(cell: str, i: int) -> str:  # a name keeps its end: the pods of one deployment differ there
+        return (fit_middle if i == name else fit_end)(cell, widths[i]).ljust(widths[i])
+
+    lines = ["  ".join(fit(row[i], i) for i in shown).rstrip() for row in (tuple(header), *rows)]
     return [fit_end(line, width) for line in lines] if width else lines
 
 
