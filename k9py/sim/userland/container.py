@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from k9py.kube import meta
 from k9py.kube.meta import dig
+from k9py.sim.userland import dns
 from k9py.sim.userland.env import container_env, expand_command
 from k9py.sim.userland.fs import Dir, File, FileSystem
 from k9py.sim.userland.image import Image, image_for, root_tree
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from k9py.sim.kubelet import Instance
 
 Obj = dict[str, Any]
-CLUSTER_DOMAIN = "cluster.local"
+CLUSTER_DOMAIN = dns.CLUSTER_DOMAIN
 
 
 @dataclass
@@ -60,11 +61,6 @@ class Container:
     def sessions(self) -> dict[int, str]:
         """The exec'd processes of its PID namespace (for ps)."""
         return self.pids.sessions
-
-
-def _resolv_conf(namespace: str) -> str:
-    return (f"nameserver 10.96.0.10\nsearch {namespace}.svc.{CLUSTER_DOMAIN} svc.{CLUSTER_DOMAIN} "
-            f"{CLUSTER_DOMAIN}\noptions ndots:5\n")
 
 
 def _hosts(ip: str, hostname: str) -> str:
@@ -111,7 +107,7 @@ def build(cluster: Cluster, pod: Obj, cname: str, init: bool, inst: Instance) ->
     ip = dig(pod, "status", "podIP") or ""
     sub = dig(pod, "spec", "subdomain")
     fqdn = f"{hostname}.{sub}.{ns}.svc.{CLUSTER_DOMAIN}" if sub else ""
-    for path, text in (("/etc/hostname", hostname + "\n"), ("/etc/resolv.conf", _resolv_conf(ns)),
+    for path, text in (("/etc/hostname", hostname + "\n"), ("/etc/resolv.conf", dns.pod_conf(pod).text()),
                        ("/etc/hosts", _hosts(ip, f"{fqdn}\t{hostname}" if fqdn else hostname))):
         fs.write(path, text.encode())
     vols = {v.get("name"): v for v in dig(pod, "spec", "volumes") or [] if isinstance(v, dict)}

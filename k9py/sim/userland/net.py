@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from k9py.kube import meta
 from k9py.kube.meta import dig
 from k9py.kube.unicode import digits
+from k9py.sim.userland import dns
 from k9py.sim.userland.container import CLUSTER_DOMAIN, Container, build, spec_of, world
 from k9py.sim.userland.fs import Dir, File, FsError
 from k9py.sim.userland.image import HTTPD_VERSION, NGINX_LATEST_VERSION
@@ -60,6 +61,14 @@ def _lookup_fqdn(cluster: Cluster, fqdn: str) -> list[str] | None:
     return None
 
 
+def resolver(cluster: Cluster, box: Container | None) -> dns.ResolvConf:
+    """The resolver a container's lookups go through (its pod's ``/etc/resolv.conf``)."""
+    pod = cluster.store.get("Pod", box.namespace, box.pod) if box is not None else None
+    if pod is None:
+        return dns.pod_conf({"metadata": {"namespace": box.namespace if box is not None else "default"}})
+    return dns.pod_conf(pod)
+
+
 def resolve(cluster: Cluster, box: Container | None, name: str) -> tuple[str, list[str]] | None:
     """``name`` → (the name that answered, its addresses), using the pod's search path; None is
     NXDOMAIN (there is no world outside the cluster)."""
@@ -68,15 +77,16 @@ def resolve(cluster: Cluster, box: Container | None, name: str) -> tuple[str, li
         return name, [name]
     if name in ("localhost", "localhost.localdomain"):
         return name, ["127.0.0.1"]
-    ns = box.namespace if box else "default"
     if box is not None and name == box.hostname:
         pod = cluster.store.get("Pod", box.namespace, box.pod)
         ip = dig(pod, "status", "podIP") if pod else None
         if ip:
             return name, [ip]
-    candidates = [f"{name}.{ns}.svc{SUFFIX}", f"{name}.svc{SUFFIX}", f"{name}{SUFFIX}", name]
-    if name.count(".") >= 5 or name.endswith(SUFFIX):
-        candidates = [name, *candidates[:-1]]
+    conf = resolver(cluster, box)
+    if not conf.cluster:
+        return None  # the node's DNS (a host-network pod's) knows none of the cluster's names
+    searched = [f"{name}.{domain}" for domain in conf.searches]
+    candidates = [name, *searched] if name.count(".") >= conf.ndots or name.endswith(SUFFIX) else [*searched, name]
     for fq in candidates:
         ips = _lookup_fqdn(cluster, fq)
         if ips:

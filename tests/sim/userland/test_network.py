@@ -110,6 +110,42 @@ def test_nslookup():
     assert code == 1 and "** server can't find nope: NXDOMAIN" in out
 
 
+def test_a_host_network_pod_has_the_nodes_dns_unless_it_asks_for_the_clusters():
+    """The kubelet's dnsPolicy: a hostNetwork pod left at ClusterFirst gets the node's resolver
+    (`kubectl debug node/…`, the tutorials' `minikube ssh`: there only IPs work), one with
+    ClusterFirstWithHostNet the cluster's."""
+    c = cluster_with(*_web(1), busybox("node-shell", hostNetwork=True),
+                     busybox("host-dns", hostNetwork=True, dnsPolicy="ClusterFirstWithHostNet"), seconds=30)
+    host_ip = c.get("Pod", "default", "node-shell")["status"]["hostIP"]
+    gateway = host_ip.rsplit(".", 1)[0] + ".1"
+    assert sh(c, "node-shell", "cat /etc/resolv.conf") == f"nameserver {gateway}\n"
+    out, _, code = run(c, "node-shell", "nslookup web")
+    assert code == 1 and out == f"Server:\t\t{gateway}\nAddress:\t{gateway}:53\n\n** server can't find web: NXDOMAIN\n\n"
+    assert run(c, "node-shell", "wget -qO- web:8080")[1] == "wget: bad address 'web:8080'\n"
+    pod_ip = c.get("Pod", "default", _web_pods(c)[0])["status"]["podIP"]
+    assert sh(c, "node-shell", f"wget -qO- {pod_ip}") == NGINX_INDEX  # the pod's IP still answers
+    assert sh(c, "host-dns", "cat /etc/resolv.conf") == (
+        "nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n")
+    assert sh(c, "host-dns", "wget -qO- web:8080") == NGINX_INDEX
+
+
+def test_dns_config_adds_to_the_policy_or_stands_alone_with_none():
+    extra = {"nameservers": ["1.1.1.1"], "searches": ["corp.example"],
+             "options": [{"name": "ndots", "value": "2"}, {"name": "edns0"}]}
+    c = cluster_with(*_web(1), busybox("merged", dnsConfig=extra),
+                     busybox("alone", dnsPolicy="None", dnsConfig={"nameservers": ["10.96.0.10"],
+                                                                    "searches": ["default.svc.cluster.local"]}),
+                     seconds=30)
+    assert sh(c, "merged", "cat /etc/resolv.conf") == (
+        "nameserver 10.96.0.10\nnameserver 1.1.1.1\n"
+        "search default.svc.cluster.local svc.cluster.local cluster.local corp.example\noptions ndots:2 edns0\n")
+    assert sh(c, "merged", "wget -qO- web:8080") == NGINX_INDEX
+    assert sh(c, "alone", "cat /etc/resolv.conf") == "nameserver 10.96.0.10\nsearch default.svc.cluster.local\n"
+    assert sh(c, "alone", "wget -qO- web:8080") == NGINX_INDEX  # its own search path finds the Service
+    assert run(c, "merged", "nslookup web.default")[2] == 0  # through svc.cluster.local
+    assert run(c, "alone", "nslookup web.default")[2] == 1  # default's search path only
+
+
 def test_curl_methods_get_nginx_static_answers_logged_with_the_client_pod_ip():
     c = cluster_with(*_web(1), _curler(), seconds=30)
     pod = _web_pods(c)[0]

@@ -19,7 +19,8 @@ def c_nslookup(sh: Shell, args: list[str], io: Io) -> int:
     if not names:
         io.err("Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n")
         return 1
-    io.out("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n")
+    server = net.resolver(sh.cluster, sh.box).server
+    io.out(f"Server:\t\t{server}\nAddress:\t{server}:53\n\n")
     found = net.resolve(sh.cluster, sh.box, names[0])
     if found is None:
         io.out(f"** server can't find {names[0]}: NXDOMAIN\n\n")
@@ -74,8 +75,8 @@ def c_wget(sh: Shell, args: list[str], io: Io) -> int:
         io.err(f"wget: bad address '{url}'\n")
         return 1
     found = net.resolve(sh.cluster, sh.box, host)
-    if found is None:
-        io.err(f"wget: bad address '{host}'\n")
+    if found is None:  # (busybox names the URL's host as written, its port too)
+        io.err(f"wget: bad address '{re.sub(r'^https?://', '', url).split('/', 1)[0]}'\n")
         return 1
     ip = found[1][0]
     if not quiet:
