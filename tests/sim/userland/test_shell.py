@@ -88,6 +88,15 @@ def test_system_commands(c):
     assert ps[-1].endswith(" ps")
     df = sh(c, "bb", "df").splitlines()
     assert df[0].startswith("Filesystem") and df[1].startswith("overlay") and df[1].endswith("% /")
+    assert len(df) > 3
+    # a path: the file system it is on, alone (busybox), or an error for one that is not there
+    assert sh(c, "bb", "df -h /").splitlines()[1:] == [line for line in sh(c, "bb", "df -h").splitlines()
+                                                       if line.endswith("% /")]
+    assert [line.split()[-1] for line in sh(c, "bb", "cd /etc && df hosts /tmp /dev/shm").splitlines()[1:]] == [
+        "/etc/hosts", "/", "/dev/shm"]
+    out, err, code = run(c, "bb", "df /nope")
+    assert (out.splitlines()[0].startswith("Filesystem"), len(out.splitlines()), err, code) == (
+        True, 1, "df: /nope: can't find mount point\n", 1)
 
 
 def test_text_tools(c):

@@ -188,6 +188,19 @@ def c_df(sh: Shell, args: list[str], io: Io) -> int:
         used = sum(len(n.data) for _, n in _walk(m.root)) // 1024 + 0
         size = 8029604 if m.source == "tmpfs" else total
         rows.append((m.source, size, used if m.source == "tmpfs" else 18733932, m.path))
+    code = 0
+    operands = [a for a in args[1:] if not a.startswith("-")]
+    if operands:  # busybox: the file system each path is on, once a path
+        picked = []
+        for operand in operands:
+            where = sh.path(operand)
+            if not sh.box.fs.exists(where) and not any(where == r[3] for r in rows):
+                io.err(f"df: {operand}: can't find mount point\n")
+                code = 1
+                continue
+            picked.append(max((r for r in rows if where == r[3] or where.startswith(r[3].rstrip("/") + "/")),
+                              key=lambda r: len(r[3])))
+        rows = picked
     if human:
         io.out("Filesystem                Size      Used Available Use% Mounted on\n")
         for src, size, used, path in rows:
@@ -197,7 +210,7 @@ def c_df(sh: Shell, args: list[str], io: Io) -> int:
         io.out("Filesystem           1K-blocks      Used Available Use% Mounted on\n")
         for src, size, used, path in rows:
             io.out(f"{src:<20}{size:>10}{used:>10}{size - used:>10}{-(-used * 100 // size) if size else 0:4d}% {path}\n")
-    return 0
+    return code
 
 
 def _walk(d: Dir) -> list[tuple[str, File]]:
