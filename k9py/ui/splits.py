@@ -551,12 +551,12 @@ class Splits:
         self.app.call_next(self._only, keep)
 
     async def _only(self, keep: ExplorerPane | FollowLogs) -> None:
+        if not isinstance(keep, ExplorerPane):  # a log pane alone would leave no view to explore
+            self.app.flash("only: focus an explorer pane", "warn")
+            return
         self.unzoom()
         root = self.roots[self.active]
         if keep.parent is not root:  # bring it up to the root: a fresh pane over its navigator
-            if not isinstance(keep, ExplorerPane):
-                self.app.flash("only: focus an explorer pane", "warn")
-                return
             if keep.current is not None:
                 keep.capture(keep.current)
             again = ExplorerPane(keep.navigator, manual=self.app.manual, id=keep.id or "pane")
@@ -570,9 +570,7 @@ class Splits:
             for child in list(root.children):
                 if child is not keep:
                     await child.remove()
-        self._leaf = keep
-        if isinstance(keep, ExplorerPane):
-            self._focused = keep
+        self._leaf = self._focused = keep
         self.focus(keep)
         self._mark_focus()
         self.app.render_header()

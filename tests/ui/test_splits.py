@@ -249,3 +249,39 @@ def test_a_saved_layout_whose_view_is_gone_says_so(tmp_path):
         assert [p.current.scope.view.name for p in app.splits.panes()] == ["pods", "deployments"]
         assert flash(app) == "`nosuch` command not found"
     run(s, size=SIZE)
+
+
+def test_only_on_a_focused_log_pane_says_so_and_keeps_every_pane():
+    """`:sp logs`, tab to the log pane, `:only`: it said `focus an explorer pane` only when the
+    log pane sat in a split of its own; at the root it removed the explorer and the app fell."""
+    async def s(app, pilot, cluster):
+        await do(app, pilot, "sp logs")
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await step(app, pilot)
+        assert isinstance(app.splits.leaf, FollowLogs)
+        await do(app, pilot, "only")
+        assert flash(app) == "only: focus an explorer pane"
+        assert len(app.splits.all_leaves()) == 2 and app.pane is not None
+        await pilot.press("tab")  # back to the pods: only keeps them alone
+        await step(app, pilot)
+        await do(app, pilot, "only")
+        assert len(app.splits.all_leaves()) == 1 and app.title_text().startswith("pods(")
+    run(s)
+
+
+def test_a_log_pane_hidden_by_a_zoom_follows_on_after_it():
+    """zoom on the pods, the log pane hidden meanwhile, zoom again: it shows the newest lines
+    (hidden it had no height, so it was never "at the bottom" again and stopped following)."""
+    async def s(app, pilot, cluster):
+        await do(app, pilot, "sp logs")
+        await settle(app, pilot, 3)
+        logs = next(x for x in app.splits.leaves() if isinstance(x, FollowLogs))
+        assert logs.body.at_bottom() and logs.body.count > logs.body.page  # it scrolls by now
+        await do(app, pilot, "zoom")
+        assert app.splits.zoomed and not logs.display
+        await settle(app, pilot, 3)
+        await do(app, pilot, "zoom")
+        await settle(app, pilot, 2)
+        assert logs.body.at_bottom(), (logs.body.top, logs.body.page, logs.body.count)
+    run(s)

@@ -52,6 +52,7 @@ class FollowLogs(Vertical, can_focus=False):
         self._tasks: list[asyncio.Task[None]] = []
         self._gen = 0
         self._sync_pending = False
+        self._following = True  # at the newest line when last seen (a hidden body has no bottom to be at)
         self._want: Obj | None = None  # the pod the debounce will switch to
         self._timer: Timer | None = None  # the debounce: restarted by every move, fires once it rests
 
@@ -170,7 +171,9 @@ class FollowLogs(Vertical, can_focus=False):
             return
         body = self.body
         count = self.buffer.visible_count()
-        at_bottom = body.at_bottom()
+        # hidden (a zoomed pane beside it), the body has no height: it goes on as it was seen
+        at_bottom = body.at_bottom() if body.scrollable_content_region.height > 0 else self._following
+        self._following = at_bottom
         body.set_count(count, max(body.max_width, min(self.buffer.max_display, self._newest_width())))
         if at_bottom:
             body.scroll_end_now()
