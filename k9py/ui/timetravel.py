@@ -5,6 +5,7 @@ and `esc` come back, ctrl-s saves what the history holds. The Sessions and the m
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 from k9py.errors import K9pyError
@@ -16,6 +17,7 @@ from k9py.kube.status import ApiError
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
+log = logging.getLogger(__name__)
 HINT = ("<<>", "Rewind")
 
 
@@ -225,7 +227,9 @@ async def _save(app: K9pyApp, present: Session, history: Any) -> None:
     except (K9pyError, OSError) as err:  # (OSError: the history's own files, flushed before they are read)
         app.flash(f"save failed: {err}", "error")
         return
-    app.flash(f"Saved the history ({size // 1024} KiB) to {path}: k9py replay {path}")
+    log.info("saved the history to %s (k9py replay %s)", path, path)
+    # the name, not the path: a path does not fit the flash at 80 columns; :sd lists it whole
+    app.flash(f"Saved {path.name} ({size // 1024} KiB) in :sd: k9py replay plays it")
 
 
 def logs_in_the_past(past: Session, ns: str, pod: str, *, short: bool = False) -> str | None:

@@ -77,8 +77,10 @@ def test_less_than_steps_back_and_ctrl_s_saves_a_recording(tmp_path, monkeypatch
         assert abs(app.session.playhead.now() - (at - 10)) < 1.5
         await pilot.press("ctrl+s")
         await until_done(app, pilot)
-        assert "Saved the history" in flash(app)
         [saved] = list((tmp_path / "state").rglob("history-*.jsonl"))
+        said = flash(app)
+        assert said.startswith(f"Saved {saved.name} (") and said.endswith(" KiB) in :sd: k9py replay plays it")
+        assert len(said) <= 78  # whole at 80 columns
         kind, player = files.open_scenario(str(saved))
         assert kind == files.RECORDING and player.total_events > 10
         await command(app, pilot, "now")
