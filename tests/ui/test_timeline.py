@@ -286,6 +286,35 @@ def test_replay_keys_in_the_menu_and_help_replace_the_keys_they_take_over():
     asyncio.run(main())
 
 
+def test_the_scenarios_picker_shows_the_chosen_description_whole_at_80_columns():
+    """The descriptions were cut at the edge (`Two ValidatingAdmissionPolicies gua…`): the one
+    under the cursor wraps under it, whole; the keys are on the frame."""
+    from k9py.backends.replay import ScenarioBackend
+    from k9py.ui.widgets.timeline import ScenarioPicker
+
+    async def main():
+        app = K9pyApp(ScenarioBackend.open("scenarios/self-healing.yaml"), manual=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sync(app, pilot)
+            await pilot.press("colon", *"scenarios", "enter")
+            await pilot.pause()
+            picker = app.screen
+            assert isinstance(picker, ScenarioPicker)
+            fits = [i for i, e in enumerate(picker.entries) if len(e.description) < 200]  # (a few lines)
+            longest = max(fits, key=lambda i: len(picker.entries[i].description))
+            delta = longest - picker.index
+            for key in (["j"] * delta if delta > 0 else ["k"] * -delta):
+                await pilot.press(key)
+            await pilot.pause()
+            assert picker.index == longest
+            from tests.ui.test_faults import screen_text
+            shown = " ".join(line.strip(" │") for line in screen_text(app).splitlines())
+            said = " ".join(picker.entries[longest].description.split())
+            assert len(said) > 60 and said in " ".join(shown.split())  # on the screen, every word in order
+            assert "<enter> Open" in str(picker.query_one("#help-box").border_subtitle)
+    asyncio.run(main())
+
+
 # -- :scenarios switches the running simulator, :timeline, where a replay opens -----------------------
 
 async def pick_without_waiting(app, pilot, name):

@@ -7,6 +7,7 @@ cluster) the keys fall through to their usual bindings (``SkipAction``)."""
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -447,6 +448,9 @@ async def _going(app: K9pyApp, pb: Playback, moving: Awaitable[None], then: Call
 PICKER_COMMANDS = ("scenarios", "scenario")
 
 
+MIN_WRAP = 20  # narrower than this, the chosen description is cut as the others are
+
+
 class ScenarioPicker(ModalScreen["Entry | None"]):
     """The bundled scenarios and recordings with their descriptions (● the one playing); enter
     picks one."""
@@ -473,18 +477,37 @@ class ScenarioPicker(ModalScreen["Entry | None"]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = f" scenarios({len(self.entries)}) "
+            box.border_subtitle = " <enter> Open  <j/k> Move  <esc> Back "
             yield Static(self._body(), id="picker-body")
 
-    def _body(self) -> Text:
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._repaint)  # the chosen one's description wraps at the width it got
+
+    def _repaint(self) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        width = box.scrollable_content_region.width
+        if not box.show_vertical_scrollbar:  # (the wrapped lines may bring it: room for it now)
+            width -= box.styles.scrollbar_size_vertical
+        self.query_one("#picker-body", Static).update(self._body(width))
+
+    def _body(self, width: int = 0) -> Text:
+        """A line an entry, its description cut at the edge; the chosen one's whole, wrapped under
+        it (``width``: the box's, 0 before it is laid out)."""
         lines = []
-        width = max((len(e.name) for e in self.entries), default=4)
+        name_w = max((len(e.name) for e in self.entries), default=4)
         for i, e in enumerate(self.entries):
             chosen = i == self.index
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append("●" if self._is_playing(e) else " ", style=theme.style("picker.playing"))
-            line.append(inert_line(f" {e.name:<{width}}  {e.kind:<9} "), style=theme.style("picker.chosen" if chosen else "picker.name"))
-            line.append(inert_line(f" {e.description}"), style=theme.style("picker.chosen" if chosen else "picker.desc"))
+            head = inert_line(f" {e.name:<{name_w}}  {e.kind:<9} ")
+            line.append(head, style=theme.style("picker.chosen" if chosen else "picker.name"))
+            style = theme.style("picker.chosen" if chosen else "picker.desc")
+            indent = 1 + len(head)
+            said = inert_line(e.description)
+            parts = textwrap.wrap(said, width - indent - 1) if chosen and width - indent - 1 >= MIN_WRAP else [said]
+            line.append(f" {parts[0] if parts else ''}", style=style)
             lines.append(line)
+            lines += [Text(" " * indent + f" {more}", style=style, no_wrap=True, overflow="ellipsis") for more in parts[1:]]
         out = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
         out.no_wrap, out.overflow = True, "ellipsis"
         return out
@@ -492,7 +515,7 @@ class ScenarioPicker(ModalScreen["Entry | None"]):
     def action_move(self, delta: int) -> None:
         if self.entries:
             self.index = max(0, min(len(self.entries) - 1, self.index + delta))
-            self.query_one("#picker-body", Static).update(self._body())
+            self._repaint()
             self.query_one("#help-box", VerticalScroll).scroll_to(y=max(0, self.index - 2), animate=False)
 
     def action_pick(self, chosen: bool) -> None:
