@@ -69,6 +69,29 @@ def drive_many(scenario):
     asyncio.run(main())
 
 
+def test_at_the_top_of_the_list_what_comes_above_shows():
+    """The window at the top (`g`, or a view just opened): rows that sort first show there, as
+    in k9s, where they were scrolled away above the top line with no sign of them. The cursor
+    on the first row keeps the row (k9s's: on the newest event of `:events`); further down it
+    keeps its object, a line lower for each row that came."""
+    async def s(app, pilot, cluster):
+        assert len(app.model) > app.table.page and round(app.table.scroll_y) == 0
+        assert app.table.cursor_index == 0
+        add_pod(cluster, "a-1")
+        await sync(app, pilot)
+        assert round(app.table.scroll_y) == 0 and app.table.cursor_index == 0
+        assert app.table.cursor_key == ("default", "a-1") and table_lines(app)[1].split()[0] == "a-1"
+        await pilot.press("j", "j")
+        await pilot.pause()
+        key = app.table.cursor_key
+        for name in ("a-0", "a-00"):
+            add_pod(cluster, name)
+        await sync(app, pilot)
+        assert round(app.table.scroll_y) == 0 and [ln.split()[0] for ln in table_lines(app)[1:3]] == ["a-0", "a-00"]
+        assert app.table.cursor_key == key and app.table.cursor_index == 4
+    drive_many(s)
+
+
 def test_the_cursor_object_going_away_leaves_the_cursor_in_place():
     async def s(app, pilot, cluster):
         await pilot.press("ctrl+f", "j")

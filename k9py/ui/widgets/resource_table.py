@@ -69,6 +69,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.model: RowModel | None = None
         self.cursor_key: Key | None = None
         self._cursor_index = 0  # where the cursor was; used when its object goes away
+        self._first_key: Key | None = None  # the first row's object when last changed (the cursor on it stays first)
         self._to_first_row = False  # select_first_row: the next model_changed puts the cursor there
         # the object a new view's cursor goes to once its first rows come (the past, `:ctx`:
         # the view opens again over a cache still listing); never a target while no row shows it
@@ -147,6 +148,10 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
                 if idx is not None and self.cursor_key == awaited:
                     # where it was on screen, as near as this window's height lets it be
                     restore_top = max(idx - self.page + 1, min(round(self._awaited_top), idx), 0)
+        at_top = round(self.scroll_y) == 0
+        if anchor and at_top and old == 0 and idx and restore_top is None and not m.filtering \
+                and self.cursor_key == self._first_key:
+            idx = None  # on the first row, the window at the top: the cursor keeps the row (k9s's), on what came
         if idx is None:
             idx = min(old, max(0, len(m) - 1))
             key = m.key_at(idx)
@@ -154,10 +159,12 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self.post_message(self.CursorMoved(self, key))
             self.cursor_key = key
         self._cursor_index = idx
+        self._first_key = m.key_at(0) if len(m) else None
         self._set_height(height + 1)
         if restore_top is not None:
             self.scroll_to(y=restore_top, animate=False, force=True)
-        elif anchor and idx != old and 0 <= offset < self.page:
+        elif anchor and idx != old and 0 <= offset < self.page and not at_top:
+            # (at the top the window stays there: what comes above the cursor shows, as in k9s)
             self.scroll_to(y=max(0, idx - offset), animate=False, force=True)
         self._keep_cursor_visible()
         if anchor and idx == old and self._frame == self._frame_now():
