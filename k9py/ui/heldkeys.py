@@ -4,7 +4,8 @@ that is not there yet. They wait, in order, until the cluster is there and the v
 rows (or a moment has passed with none), then run as typed; keys for the prompt, and anything
 typed while no key waits, go their usual way. While a context switch is under way
 (`:pods @b⏎:dp⏎`), every key waits for it, the prompt's too, until the switch says it is stalled
-(``K9pyApp.switch_holds_keys``)."""
+(``K9pyApp.switch_holds_keys``). On a live cluster, keys typed onto a view whose first list is
+still on its way (`:cj⏎d`) wait for its rows too, a few seconds at most."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 CHECK_EVERY = 0.05  # seconds between looks while keys wait
 ROWS_GRACE = 1.0  # seconds after the build for the view's rows to come (an empty view: at most this)
 HOLD_AT_MOST = 30.0  # seconds: keys never wait longer, whatever the build does
+LIST_AT_MOST = 5.0  # seconds keys wait for a live view's first list (esc never waits)
 NEVER_HELD = ("ctrl+c",)  # quitting never waits
 REPLAY_AT_MOST = 2.0  # seconds keys handed back may take to come through the app's queue
 
@@ -68,6 +70,10 @@ class HeldKeys:
         app = self.app
         if app.switch_holds_keys:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
             return True
+        if self._first_list_on_its_way() and event.key != "escape" and not self._rows_in_table() \
+                and len(app.screen_stack) == 1 and not app.prompt.display \
+                and keymap.prompt_mode(app.user.keymap, event.key) is None:
+            return True  # `:cj⏎d` on a live cluster: the `d` is for a cronjob the list brings
         pb = timeline.playback_of(app.backend)
         if pb is None or not pb.loading or pb.building is not None:
             return False  # (a big file's build says it is under way and takes seconds: keys go on)
@@ -81,6 +87,8 @@ class HeldKeys:
         now = time.monotonic()
         if self.app.switch_holds_keys and now - self._since < HOLD_AT_MOST:
             return
+        if self._first_list_on_its_way() and now - self._since < LIST_AT_MOST:
+            return
         pb = timeline.playback_of(self.app.backend)
         if pb is not None and pb.loading and now - self._since < HOLD_AT_MOST:
             return
@@ -89,6 +97,12 @@ class HeldKeys:
         if not self._rows_in_table() and now - self._built_at < ROWS_GRACE:
             return
         self.release()
+
+    def _first_list_on_its_way(self) -> bool:
+        """Whether the view shown waits for its kind's first list (a live cluster's)."""
+        view = getattr(self.app, "current", None)
+        loading = getattr(view, "loading", None)
+        return callable(loading) and bool(loading())
 
     def _rows_in_table(self) -> bool:
         """Whether the table has the view's rows: a view loaded in a worker hands its model to the

@@ -159,6 +159,31 @@ def test_a_view_says_it_is_loading_until_its_first_list_comes(server, kubeconfig
     run(main())
 
 
+def test_a_key_typed_behind_a_view_waits_for_its_first_list(server, kubeconfig):
+    """`:cm⏎d` typed at once on a live cluster: the `d` waits for the configmaps and describes
+    the first (it reached an empty table and did nothing)."""
+    from k9py.ui.screens.describe import DescribeScreen
+    from tests.ui.test_typeahead import burst
+
+    faults = server.faults
+    faults.add(lambda req: req.path == "/api/v1/namespaces/default/configmaps" and req.query.get("watch") != "true",
+               faults.slow)
+
+    async def main():
+        app = K9pyApp(LiveBackend(LiveOptions(kubeconfig=kubeconfig, **{**FAST, "request_timeout": 60.0})), manual=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(app, pilot, lambda: rows(app) == truth(server.handle, "Pod", "default"), "pods")
+            burst(app, ":cm\rd")
+            await until(app, pilot, lambda: app.table.notice, "the loading notice")
+            assert not isinstance(app.screen, DescribeScreen)
+            faults.gate.set()
+            first = min(truth(server.handle, "ConfigMap", "default"))
+            screen = await until(app, pilot, lambda: isinstance(app.screen, DescribeScreen) and app.screen,
+                                 "the describe the d asked for")
+            assert first[1] in screen.title_text
+    run(main())
+
+
 def two_contexts(tmp_path, one, two):
     """A kubeconfig of contexts ``one`` and ``two`` (its namespace kube-system) on those servers."""
     path = tmp_path / "kc.yaml"
