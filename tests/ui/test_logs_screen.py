@@ -250,6 +250,23 @@ def test_regex_filter_highlight_and_next():
     run(s)
 
 
+def test_the_status_keeps_one_line_with_a_filter_at_160_columns():
+    """With a filter the status ran a few cells past 160 columns: its last word took a second
+    line and pushed the log down. Closer gaps keep it on one; at 80 columns it takes two."""
+    async def s(app, pilot, cluster):
+        scr = await open_counter(app, pilot)
+        await pilot.press("slash", *"^1[0-3]:", "enter")
+        await settle(app, pilot)
+        status = scr.query_one("#viewer-status")
+        said = scr.status_text()
+        assert "filter /^1[0-3]:/" in said and "Autoscroll:On   FullScreen" in said  # 3 spaces: 5 would not fit
+        assert status.size.height == 1 and len(said) <= status.size.width
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Autoscroll:On     FullScreen" in scr.status_text()  # k9s's five, where they fit
+    run(s, size=(160, 45))
+
+
 def test_bounded_buffer_counts_drops():
     async def s(app, pilot, cluster):
         app.log_buffer_size = 50

@@ -334,22 +334,24 @@ class LogScreen(ViewerScreen):
         self._status_at = time.monotonic()
         status = self.query_one("#viewer-status", Static)
         status.display = not self.full_screen
-        t = Text()
+        parts: list[Text] = []
         for label, on in (("Autoscroll", self.autoscroll), ("FullScreen", self.full_screen),
                           ("Timestamps", self.timestamps), ("Wrap", self.wrap), ("JSON", self.json)):
-            t.append(f"{label}:", style=theme.style("logs.label"))
-            t.append("On" if on else "Off", style=theme.style("logs.on" if on else "logs.off"))
-            t.append("     ")
-        t.append("Since:", style=theme.style("logs.label"))
-        t.append("previous" if self.previous else self.window_spec()[0], style=theme.style("logs.value"))
-        t.append("     ")
-        t.append(self.buffer.status(), style=theme.style("logs.value"))
-        t.append("     ")
+            parts.append(Text.assemble((f"{label}:", theme.style("logs.label")),
+                                       ("On" if on else "Off", theme.style("logs.on" if on else "logs.off"))))
+        parts.append(Text.assemble(("Since:", theme.style("logs.label")),
+                                   ("previous" if self.previous else self.window_spec()[0], theme.style("logs.value"))))
+        parts.append(Text(self.buffer.status(), style=theme.style("logs.value")))
         state = self._link_state() if self.streaming else "stream closed" if self.follow else "done"
-        t.append(state, style=theme.style("logs.state"))
+        parts.append(Text(state, style=theme.style("logs.state")))
         if self.buffer.pattern:
-            t.append(f"     filter /{self.buffer.pattern}/ {self.buffer.visible_count()} lines",
-                     style=theme.style("logs.filter"))
+            parts.append(Text(f"filter /{self.buffer.pattern}/ {self.buffer.visible_count()} lines",
+                              style=theme.style("logs.filter")))
+        # k9s's five spaces between them; closer when that keeps them on one line (160 columns
+        # with a filter), else a second line as it comes (80 columns)
+        length = sum(len(p) for p in parts)
+        gap = next((g for g in (5, 3, 2) if length + g * (len(parts) - 1) <= status.size.width), 5)
+        t = Text(" " * gap).join(parts)
         # its height (auto) changes only if a word's length does: else no layout
         key = (status.size.width, *map(len, t.plain.split(" ")))
         status.update(t, layout=key != self._status_key)
