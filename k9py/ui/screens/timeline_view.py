@@ -20,6 +20,7 @@ from k9py.backends.playback import Mark, Playback, Unsubscribe
 from k9py.errors import K9pyError
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
+from k9py.ui.screens.filelist import fit_middle
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.widgets.timeline import clock, go_to, playback_of, speed_text, toggle
 from k9py.view.inert import inert_line
@@ -27,6 +28,15 @@ from k9py.view.inert import inert_line
 if TYPE_CHECKING:
     from k9py.ui.app import K9pyApp
 
+
+
+def _fit_what(what: str, width: int) -> str:
+    """A step's words in ``width`` cells: one that ends with an object's name keeps the name's
+    end (the pods of one ReplicaSet differ there), any other its start (a log line's words)."""
+    last = what.rpartition(" ")[2]
+    if len(what) > width and ("/" in last or "-" in last):
+        return fit_middle(what, width)
+    return what if len(what) <= width else what[: width - 1] + "…"
 
 
 def mark_line(mark: Mark, *, is_next: bool, what_width: int) -> Text:
@@ -37,7 +47,7 @@ def mark_line(mark: Mark, *, is_next: bool, what_width: int) -> Text:
         ("▶", theme.style("steps.next")) if is_next else (" ", theme.style("steps.todo"))
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append(f"{glyph} {clock(mark.t):>5}  ", style=style)
-    what = mark.what if len(mark.what) <= what_width else mark.what[: what_width - 1] + "…"
+    what = _fit_what(mark.what, what_width)
     line.append(inert_line(f"{what:<{what_width}}  "), style=style if not mark.done else done)
     line.append(inert_line(mark.error or mark.note),
                 style=error if mark.error and not mark.refused else theme.style("steps.note"))
