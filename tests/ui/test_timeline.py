@@ -809,7 +809,7 @@ def test_a_steps_object_name_keeps_its_end_a_log_line_its_start():
     from k9py.ui.screens.timeline_view import _fit_what
 
     pods = [_fit_what(f"added Pod shop/checkout-54f7d9c8b6-{suffix}", 30) for suffix in ("x2kq9", "m8bzt")]
-    assert pods[0] != pods[1] and all(p.endswith(s) and len(p) == 30 for p, s in zip(pods, ("x2kq9", "m8bzt")))
+    assert pods[0] != pods[1] and all(p.endswith(s) and len(p) == 30 for p, s in zip(pods, ("x2kq9", "m8bzt"), strict=True))
     assert pods[0].startswith("added Pod ")
     said = _fit_what("log Pod api: panic: runtime error: invalid memory address or nil pointer dereference", 30)
     assert said == "log Pod api: panic: runtime e…"
