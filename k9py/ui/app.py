@@ -671,7 +671,7 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
         elif done == "submit":
             text = prompt.value
             if prompt.close() == "filter":
-                self.filtered().apply_filter(text)
+                self.filtered().apply_filter(text, final=True)
             elif text.strip():
                 self.run_command(text)
         return done is not None
@@ -799,9 +799,9 @@ class K9pyApp(App[None], inherit_bindings=False):  # not Textual's ctrl+q: in k9
     def action_escape(self) -> None:
         if self.prompt.display:
             if self.prompt.close() == "filter":
-                self.pane.apply_filter("")
+                self.pane.apply_filter("", final=True)
         elif self.model is not None and self.model.filter:
-            self.pane.apply_filter("")
+            self.pane.apply_filter("", final=True)
         elif self.session.present is not None and len(self.navigator.stack) <= 1:
             self.outcome(self.navigator.run("now", record=False))  # the past: esc comes back to now
         else:

@@ -487,3 +487,25 @@ def test_a_model_loaded_again_in_a_worker_keeps_the_cursor_on_its_line(monkeypat
     cluster.create(deployment("many", replicas=10))
     cluster.advance(30)
     run(scenario, cluster, size=(80, 24))
+
+
+def test_a_filter_submitted_measures_the_columns_for_its_rows_and_esc_again_for_all():
+    """`/counter⏎` over pods whose longest name is a Deployment's: NAME stayed that wide, and at
+    80 columns the columns after it went off the screen. Submitted, the filter's rows set the
+    widths (k9s's); cleared, every row's again. The keys typed meanwhile lay nothing out."""
+    async def s(app, pilot, cluster):
+        await command(app, pilot, "pods")
+        await settle(app, pilot)
+        t = app.table
+        name = [c.name for c in app.model.columns].index("NAME")
+        longest = max(len(app.model.row_at(i).key[1]) for i in range(len(app.model)))
+        assert t._widths[name] == longest > len("counter")
+        await pilot.press("slash", *"counter", "enter")
+        await settle(app, pilot)
+        assert [app.model.row_at(i).key[1] for i in range(len(app.model))] == ["counter"]
+        assert t._widths[name] == len("counter")
+        assert table_lines(app)[0].split()[:3] == ["NAME↑", "PF", "READY"]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert t._widths[name] == longest
+    run(s, size=(80, 24))

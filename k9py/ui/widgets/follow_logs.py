@@ -204,9 +204,10 @@ class FollowLogs(Vertical, can_focus=False):
         note = self.note or (f"its pane shows {self._away}" if self._away else "")
         return f"logs {ns}/{name}" + (f" ({note})" if note else "") + shown
 
-    def apply_filter(self, text: str) -> None:
+    def apply_filter(self, text: str, *, final: bool = False) -> None:
         """`/` with this pane focused filters its lines (a regex, as the log view's), kept for the
-        pods the pane follows next; an empty one shows every line again."""
+        pods the pane follows next; an empty one shows every line again (``final``: the
+        explorer pane's word, nothing more to do here)."""
         self.buffer.set_filter(text)
         self.body.scroll_end_now()
         self._sync()

@@ -176,7 +176,9 @@ class ExplorerPane(Vertical):
         if m is not None and m.clear_deltas():
             self.table.refresh()
 
-    def apply_filter(self, text: str) -> None:
+    def apply_filter(self, text: str, *, final: bool = False) -> None:
+        """``text`` as the filter (at each key of the prompt); ``final``: submitted or cleared,
+        the columns measured again for the rows it keeps."""
         if self.current is None:
             return
         m = self.current.model
@@ -189,6 +191,8 @@ class ExplorerPane(Vertical):
         if m is not None and m.filter and m.filter.text != before:
             self.table.select_first_row()  # k9s: a new filter selects its first row (cleared: the row stays)
         self.table.model_changed()
+        if final:
+            self.table.refit_columns()
         self.render_title()
 
     # -- keys -----------------------------------------------------------------------------------------------

@@ -424,6 +424,16 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._set_height(len(self.model) + 1)
 
     # -- painting ----------------------------------------------------------------------------
+    def refit_columns(self) -> None:
+        """Measure the columns afresh over the rows now shown (a filter submitted or cleared, as
+        k9s's: `/web` keeps no column as wide as the names it hides, and the columns after NAME
+        come back on an 80-column screen). Not at each filter key: a new width asks for a layout."""
+        m = self.model
+        if m is None:
+            return
+        self._widths, self._measured = self._header_widths(m), None
+        self._widths_grew()
+
     def _widths_grew(self) -> None:
         if self.model is not None:
             self.virtual_size = Size(self.content_width, len(self.model) + 1)
