@@ -991,6 +991,7 @@ class LiveBackend(Backend):
             first = False
             if not follow or previous:
                 return
+            recheck = dropped  # whether the pod is the one followed is asked once the server answers
             if not dropped:
                 try:
                     if await self._container_marker(namespace, pod, container) != watch_pod:
@@ -1001,11 +1002,20 @@ class LiveBackend(Backend):
                     if err.code == 404:
                         return
                 except ConnectionLost:
-                    unreachable = self._recoveries
+                    unreachable, recheck = self._recoveries, True
             if unreachable is not None:  # back as soon as the server answers again
                 await self._retry_after(backoff.next(), unreachable)
             else:
                 await asyncio.sleep(backoff.next())
+            if recheck and watch_pod is not None:
+                try:
+                    if await self._container_marker(namespace, pod, container) != watch_pod:
+                        return  # replaced or restarted while the stream was down: its lines are another's
+                except LiveApiError as err:
+                    if err.code == 404:
+                        return
+                except ConnectionLost:
+                    pass  # still away: the stream's next try finds out
             if last is not None:
                 query.update(tailLines=None, sinceSeconds=None, sinceTime=_format_ts(last))
 

@@ -202,6 +202,44 @@ def test_logs_follow_resumes_after_a_restart_without_duplicates(server, kubeconf
     run(main())
 
 
+def test_a_followed_log_ends_when_its_pod_was_replaced_while_the_server_was_away(server, kubeconfig):
+    """A pod of the same name, a new one (a StatefulSet's, replaced during an API outage): the
+    stream resumed on the new pod's lines, spliced after the old one's with no sign. It ends, as
+    it does when the stream closes on a replaced pod."""
+    from k9py.kube.meta import deep_copy
+    from tests.backends.test_live import _server_log
+
+    async def main():
+        b = backend(kubeconfig)
+        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+        got: list[str] = []
+
+        async def follow():
+            async for ln in b.logs("default", pod, follow=True, timestamps=True):
+                got.append(ln)
+
+        task = asyncio.get_running_loop().create_task(follow())
+        await until(lambda: got and got == _server_log(server, pod), "the log so far")
+        before = list(got)
+        server.stop()
+        await until(lambda: b.connection().state != "connected", "the drop noticed")
+        with server.cluster.lock:
+            old = server.cluster.get("Pod", "default", pod)
+            server.cluster.delete("Pod", "default", pod, grace_period=0)
+            server.cluster.advance(5)
+            new = deep_copy(old)
+            new["metadata"] = {"name": pod, "namespace": "default"}  # (no labels: its ReplicaSet would adopt it)
+            new.pop("status", None)
+            server.cluster.create(new)
+            server.cluster.advance(60)  # the new pod runs and writes
+        assert server.cluster.get("Pod", "default", pod)["metadata"]["uid"] != old["metadata"]["uid"]
+        server.restart()
+        await asyncio.wait_for(task, 20)  # ends by itself
+        assert got == before  # none of the new pod's lines
+        await b.close()
+    run(main())
+
+
 def test_a_long_log_line_resent_on_resuming_comes_once(server, kubeconfig, monkeypatch):
     """A line longer than the bound comes in pieces; only its first carries the timestamp. The
     stream resumed from that timestamp sends the line again: its later pieces came twice, and a
