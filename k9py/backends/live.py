@@ -944,6 +944,7 @@ class LiveBackend(Backend):
         seen_at_last = 0  # lines (and long lines' pieces) already given whose timestamp is ``last``
         first = True
         watch_pod: tuple[str, int] | None = None
+        recheck = False  # the stream went down: is the pod the one followed? (asked until answered)
         while True:
             skip = seen_at_last
             dropped = False
@@ -951,6 +952,15 @@ class LiveBackend(Backend):
             try:
                 if follow and watch_pod is None:
                     watch_pod = await self._container_marker(namespace, pod, container)
+                elif recheck and watch_pod is not None:
+                    try:
+                        if await self._container_marker(namespace, pod, container) != watch_pod:
+                            return  # replaced or restarted while the stream was down: its lines are another's
+                    except LiveApiError as err:
+                        if err.code == 404:
+                            return
+                        raise
+                    recheck = False
                 stream = await self._open_stream(path, query, read_timeout=None if follow else self.options.request_timeout,
                                                  keep_empty=True, parse=None, name=f"k9py-logs-{pod}",
                                                  max_line=MAX_LOG_LINE)
@@ -991,7 +1001,7 @@ class LiveBackend(Backend):
             first = False
             if not follow or previous:
                 return
-            recheck = dropped  # whether the pod is the one followed is asked once the server answers
+            recheck = recheck or dropped
             if not dropped:
                 try:
                     if await self._container_marker(namespace, pod, container) != watch_pod:
@@ -1007,15 +1017,6 @@ class LiveBackend(Backend):
                 await self._retry_after(backoff.next(), unreachable)
             else:
                 await asyncio.sleep(backoff.next())
-            if recheck and watch_pod is not None:
-                try:
-                    if await self._container_marker(namespace, pod, container) != watch_pod:
-                        return  # replaced or restarted while the stream was down: its lines are another's
-                except LiveApiError as err:
-                    if err.code == 404:
-                        return
-                except ConnectionLost:
-                    pass  # still away: the stream's next try finds out
             if last is not None:
                 query.update(tailLines=None, sinceSeconds=None, sinceTime=_format_ts(last))
 

@@ -4,8 +4,9 @@ that is not there yet. They wait, in order, until the cluster is there and the v
 rows (or a moment has passed with none), then run as typed; keys for the prompt, and anything
 typed while no key waits, go their usual way. While a context switch is under way
 (`:pods @b⏎:dp⏎`), every key waits for it, the prompt's too, until the switch says it is stalled
-(``K9pyApp.switch_holds_keys``). On a live cluster, keys typed onto a view whose first list is
-still on its way (`:cj⏎d`) wait for its rows too, a few seconds at most."""
+(``K9pyApp.switch_holds_keys``). Keys typed onto a view whose first rows are on their way (a
+live cluster's first list, `:cj⏎d`; a big view loaded in a worker) wait for them too, a few
+seconds at most, once a view; an esc typed behind them lets them go at once."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class HeldKeys:
         self._replayed_at = 0.0
         self._built_at: float | None = None
         self._timer: Timer | None = None
+        self._waited_in_vain: object = None  # the view whose first list kept keys waiting the longest allowed
 
     def take(self, event: events.Key) -> bool:
         """Keep ``event`` back (True) when keys wait, or when it is the first key for a table
@@ -58,6 +60,10 @@ class HeldKeys:
         if self._replayed:  # handed-back keys are still to come: behind them
             self.keys.append(event)
             return True
+        if event.key == "escape" and self.keys and self._first_list_on_its_way():
+            self.keys.append(event)  # giving up on the list: the keys go now, in order, the esc last
+            self.release()
+            return True
         if not self.keys and not self._should_wait(event):
             return False
         if not self.keys:
@@ -71,6 +77,7 @@ class HeldKeys:
         if app.switch_holds_keys:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
             return True
         if self._first_list_on_its_way() and event.key != "escape" and not self._rows_in_table() \
+                and self.app.current is not self._waited_in_vain \
                 and len(app.screen_stack) == 1 and not app.prompt.display \
                 and keymap.prompt_mode(app.user.keymap, event.key) is None:
             return True  # `:cj⏎d` on a live cluster: the `d` is for a cronjob the list brings
@@ -87,8 +94,10 @@ class HeldKeys:
         now = time.monotonic()
         if self.app.switch_holds_keys and now - self._since < HOLD_AT_MOST:
             return
-        if self._first_list_on_its_way() and now - self._since < LIST_AT_MOST:
-            return
+        if self._first_list_on_its_way():
+            if now - self._since < LIST_AT_MOST:
+                return
+            self._waited_in_vain = self.app.current  # (its list is slow: the keys go on, and the next ones too)
         pb = timeline.playback_of(self.app.backend)
         if pb is not None and pb.loading and now - self._since < HOLD_AT_MOST:
             return
@@ -99,7 +108,10 @@ class HeldKeys:
         self.release()
 
     def _first_list_on_its_way(self) -> bool:
-        """Whether the view shown waits for its kind's first list (a live cluster's)."""
+        """Whether the view shown waits for its kind's first list from a live cluster (the
+        simulator's demo, built behind the first frame, has its own wait above)."""
+        if self.app.switch_holds_keys or timeline.playback_of(self.app.backend) is not None:
+            return False
         view = getattr(self.app, "current", None)
         loading = getattr(view, "loading", None)
         return callable(loading) and bool(loading())

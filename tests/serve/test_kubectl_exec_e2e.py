@@ -147,7 +147,8 @@ def test_exec_into_a_container_not_running_is_the_kubelets_refusal_through_the_t
     f = tmp_path / "typo.yaml"
     f.write_text(BAD_IMAGE_POD)
     srv.kubectl("apply", "-f", str(f))
-    srv.until("typo waiting", lambda: "waiting" in srv.json("get", "pod", "typo")["status"]["containerStatuses"][0]["state"])
+    srv.until("typo waiting",  # (no containerStatuses until its kubelet first syncs it: a loaded machine polls sooner)
+              lambda: "waiting" in (srv.json("get", "pod", "typo")["status"].get("containerStatuses") or [{}])[0].get("state", {}))
     expected = 'error: Internal error occurred: unable to upgrade connection: container not found ("web")\n'
     p = srv.kubectl("exec", "typo", "--", "ls", check=False)
     assert (p.returncode, p.stderr) == (1, expected)

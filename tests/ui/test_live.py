@@ -89,6 +89,19 @@ def test_at_the_top_of_the_list_what_comes_above_shows():
         await sync(app, pilot)
         assert round(app.table.scroll_y) == 0 and [ln.split()[0] for ln in table_lines(app)[1:3]] == ["a-0", "a-00"]
         assert app.table.cursor_key == key and app.table.cursor_index == 4
+        # a sort or a filter is no arrival: the cursor on the first row keeps its object
+        await pilot.press("g")
+        await pilot.pause()
+        first = app.table.cursor_key
+        await pilot.press("N")  # the names the other way round
+        await sync(app, pilot)
+        assert app.table.cursor_key == first and app.table.cursor_index == len(app.model) - 1
+        await pilot.press("N", "g", "slash", *"m-0007", "enter")
+        await sync(app, pilot)
+        assert app.table.cursor_key == ("default", "m-0007") and app.table.cursor_index == 0
+        await pilot.press("escape")  # cleared: the row stays (k9s)
+        await sync(app, pilot)
+        assert app.table.cursor_key == ("default", "m-0007") and app.table.cursor_index > 0
     drive_many(s)
 
 

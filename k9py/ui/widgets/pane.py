@@ -110,7 +110,7 @@ class ExplorerPane(Vertical):
         if change.sorted:
             self.flash_line.clear_from("sort")
         if change.rows:
-            self.table.model_changed()
+            self.table.model_changed(arrived=not (change.sorted or change.model))
             self.render_title()
             if change.synced and not self.manual and view.model is not None:
                 self._prime_later(view.model)

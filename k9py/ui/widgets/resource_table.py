@@ -112,10 +112,13 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
         else:  # still to come: where it was to go
             self.set_model(model, cursor=self._awaited, top=self._awaited_top)
 
-    def model_changed(self, anchor: bool = True) -> None:
+    def model_changed(self, anchor: bool = True, *, arrived: bool = False) -> None:
         """The model's rows changed: keep the cursor on its object (or at its old row if the
         object went away), resize, repaint. With ``anchor`` the cursor also keeps its line on
-        screen: rows coming and going above it scroll the window with it, so nothing jumps."""
+        screen: rows coming and going above it scroll the window with it, so nothing jumps.
+        ``arrived``: the cluster's changes (a watch's), not a filter or a sort; with the window
+        at the top, what came above shows there (k9s's), the cursor on the first row keeping
+        the row."""
         m = self.model
         if m is None:
             return
@@ -148,7 +151,7 @@ class ResourceTable(ScrollView, can_focus=True, inherit_bindings=False):
                 if idx is not None and self.cursor_key == awaited:
                     # where it was on screen, as near as this window's height lets it be
                     restore_top = max(idx - self.page + 1, min(round(self._awaited_top), idx), 0)
-        at_top = round(self.scroll_y) == 0
+        at_top = arrived and round(self.scroll_y) == 0
         if anchor and at_top and old == 0 and idx and restore_top is None and not m.filtering \
                 and self.cursor_key == self._first_key:
             idx = None  # on the first row, the window at the top: the cursor keeps the row (k9s's), on what came

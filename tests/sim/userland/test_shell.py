@@ -94,6 +94,7 @@ def test_system_commands(c):
                                                        if line.endswith("% /")]
     assert [line.split()[-1] for line in sh(c, "bb", "cd /etc && df hosts /tmp /dev/shm").splitlines()[1:]] == [
         "/etc/hosts", "/", "/dev/shm"]
+    assert run(c, "bb", "df -t tmpfs")[1:] == ("", 0)  # an option's value is no path
     out, err, code = run(c, "bb", "df /nope")
     assert (out.splitlines()[0].startswith("Filesystem"), len(out.splitlines()), err, code) == (
         True, 1, "df: /nope: can't find mount point\n", 1)

@@ -189,7 +189,12 @@ def c_df(sh: Shell, args: list[str], io: Io) -> int:
         size = 8029604 if m.source == "tmpfs" else total
         rows.append((m.source, size, used if m.source == "tmpfs" else 18733932, m.path))
     code = 0
-    operands = [a for a in args[1:] if not a.startswith("-")]
+    operands, rest = [], iter(args[1:])
+    for a in rest:
+        if a in ("-t", "-B"):  # busybox's options with a value (a type, a block size)
+            next(rest, None)
+        elif not a.startswith("-"):
+            operands.append(a)
     if operands:  # busybox: the file system each path is on, once a path
         picked = []
         for operand in operands:
