@@ -50,3 +50,15 @@ def test_the_fields_a_learner_explains_first_have_words_of_their_own():
     assert _plain_fields() == []
     assert describe_field("PodSpec", "resourceClaims").startswith("The ResourceClaims (DRA devices) the pod needs")
     assert describe_field("ContainerStatus", "lastState").startswith("The container's previous state")
+
+
+def test_a_name_field_is_described_as_what_it_names():
+    """`kubectl explain pod.spec.os` described `name` as the object's own name (the fallback for
+    every `name` field): it is the operating system's; a key selector's is the object it reads."""
+    from k9py.serve.openapi_text import describe_field
+
+    assert "linux or windows" in describe_field("PodOS", "name")
+    assert "ConfigMap" in describe_field("ConfigMapKeySelector", "name")
+    assert "Secret" in describe_field("SecretKeySelector", "name")
+    assert "unique within" not in describe_field("LocalObjectReference", "name")
+    assert "unique within a namespace" in describe_field("ObjectMeta", "name")  # the object's own, still
