@@ -369,6 +369,26 @@ def test_a_plugin_with_inputs_asks_for_them_then_confirms_then_runs_with_them(tm
     run(scenario, user=cfg)
 
 
+def test_a_dropdown_without_a_default_opens_blank_and_is_asked_for(tmp_path):
+    """A dropdown with no default (a valid k9s plugin) crashed the app as its key was pressed:
+    Textual's `Select.BLANK` is False now, an illegal value; no selection is `Select.NULL`."""
+    no_default = INPUTS.replace("            default: busybox:1.37\n", "")
+    cfg = user(tmp_path, no_default.format(py=PY, prog="unused", out=tmp_path / "ran"))
+
+    async def scenario(app, pilot, cluster):
+        await goto(app, pilot, "web")
+        await pilot.press("Y")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PluginInputsDialog)
+        assert dialog.typed()["image"] == ""  # nothing chosen yet
+        await pilot.press("tab", *"5Gi", "tab", "tab", "enter")  # the rest filled, the image not
+        await settle(app, pilot)
+        assert app.screen is dialog and "Required fields are missing: image" in str(
+            dialog.query_one(".dialog-message").render())
+    run(scenario, user=cfg)
+
+
 def test_a_plugin_inputs_labels_are_never_markup(tmp_path):
     """A bool input's label went to the checkbox as markup: ``[/]`` in a downloaded plugin's
     label crashed the app as its key was pressed, ``[@click=...]`` made a clickable action."""

@@ -420,7 +420,7 @@ class PluginInputsDialog(_Dialog):
             yield Static(Text(inert_line(label)), classes="field-label")  # never markup
             if inp.type == "dropdown":
                 yield Select([(Text(inert_line(o)), o) for o in inp.options], id=f"input-{i}", compact=True,
-                             value=start[inp.name] or Select.BLANK, prompt=" ")
+                             value=start[inp.name] or Select.NULL, prompt=" ")
             else:
                 yield field(start[inp.name], id=f"input-{i}", restrict=r"[-+0-9.eE]*" if inp.type == "number" else None)
 
@@ -434,7 +434,7 @@ class PluginInputsDialog(_Dialog):
             if isinstance(widget, Checkbox):
                 out[inp.name] = "true" if widget.value else "false"
             elif isinstance(widget, Select):
-                out[inp.name] = "" if widget.value is Select.BLANK else str(widget.value)
+                out[inp.name] = "" if widget.value is Select.NULL else str(widget.value)
             elif isinstance(widget, Input):
                 out[inp.name] = widget.value.strip()
         return out
