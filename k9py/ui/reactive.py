@@ -30,7 +30,10 @@ def reload(app: K9pyApp, changed: str = "") -> bool:
     try:
         fresh = load_user()
     except K9pyError as err:
-        app.flash(f"{err} (kept as it was)", "error")
+        said = str(err)
+        if changed and not any(name in said for name in changed.split(", ")):
+            said = f"{changed} not read: {said}"  # another file is wrong: the one saved waits for it
+        app.flash(f"{said} (kept as it was)", "error")
         return False
     user = app.user
     user.shared = fresh.shared

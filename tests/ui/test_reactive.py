@@ -36,6 +36,11 @@ def test_saved_files_come_in_without_a_restart_and_a_wrong_one_changes_nothing(d
         assert not reactive.reload(app, "aliases.yaml")
         assert "aliases.yaml:1" in flash(app) and "kept as it was" in flash(app)
         assert app.user.aliases["dd"] == "apps/v1/deployments"
+        # hotkeys.yaml saved while aliases.yaml is still wrong: the flash names the file saved
+        # too (it repeated aliases.yaml's error as if it were about the file just saved)
+        (tmp_path / "hotkeys.yaml").write_text("hotKeys: {}\n")
+        assert not reactive.reload(app, "hotkeys.yaml")
+        assert flash(app).startswith("hotkeys.yaml not read: ") and "aliases.yaml:1" in flash(app)
     drive(s, user=user)
 
 
