@@ -22,13 +22,14 @@ shape under ``k9py:`` (``k9s:`` is read and written back as ``k9s:``)::
 Loading never fails: a file that cannot be read gives defaults and one warning naming its line
 (the UI flashes it); a wrong field is a warning naming it and is left out, the others apply. Saving writes the file atomically (a temporary file renamed
 over it), keeps what k9py does not manage (cluster, readOnly, skin, featureGates, proxy), and keeps
-a file that was wrong as ``config.yaml.corrupt`` before replacing it; other contexts' files are
-never touched."""
+a file that was wrong as ``config.yaml.corrupt`` before replacing it (one with a field left out
+is copied there, once: the value and the comments stay); other contexts' files are never touched."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ class ContextState:
     raw: dict[str, Any] = field(default_factory=dict)  # the file's tree: saved back with our changes
     root: str = "k9py"
     corrupt: bool = False  # the file on disk is wrong (kept aside when saving)
+    left_out: bool = False  # a field of it was wrong and left out (a copy kept when saving, once)
     path: Path | None = None  # where it is saved (None: its context's and cluster's file)
     read_from: Path | None = None  # the file read (k9py's older layout's, until saved)
 
@@ -108,6 +110,7 @@ def load(context: str, path: Path | None = None, *, cluster: str = "") -> tuple[
     state.skin = data.get("skin")
     gates = data.get("featureGates")
     state.node_shell = isinstance(gates, dict) and gates.get("nodeShell") is True
+    state.left_out = bool(problems)  # the file as written (its value left out, its comments) kept aside
     return state, problems
 
 
@@ -166,6 +169,10 @@ def save(state: ContextState, path: Path | None = None) -> Path:
     if state.corrupt and read is not None:  # keep the user's broken file to look at
         os.replace(read, read.with_name(read.name + ".corrupt"))
         state.corrupt, read = False, None
+    aside = read.with_name(read.name + ".corrupt") if read is not None else None
+    if state.left_out and read is not None and aside is not None and not aside.exists():  # (never over the first copy)
+        shutil.copyfile(read, aside)
+    state.left_out = False
     text = "# k9py remembers this context here (k9s's per-context config). Safe to edit or delete.\n"
     text += yaml.safe_dump(document(state), sort_keys=False, default_flow_style=False)
     write_atomic(path, text)

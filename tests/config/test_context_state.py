@@ -188,15 +188,20 @@ def test_a_wrong_field_is_left_out_and_the_rest_applies(cfg, bad, where):
     """One wrong field (a favourites typo) made the whole file ignored: the readOnly: true
     written by hand for a production context was dropped, k9py opened it read-write, and the
     next save put the file aside as .corrupt without it. The field is said and left out;
-    readOnly, the skin, the namespace and the view apply and are saved back."""
+    readOnly, the skin, the namespace and the view apply and are saved back. The file as the
+    user wrote it (the value left out, the comments) is kept as .corrupt: nothing is lost."""
     path = locations.context_file("prod", "kind-prod")
     path.parent.mkdir(parents=True)
-    path.write_text("k9py:\n  readOnly: true\n  skin: red\n  namespace:\n    active: shop\n" + bad
-                    + "  view:\n    active: deploy\n")
+    text = ("k9py:\n  readOnly: true   # prod!\n  skin: red\n  namespace:\n    active: shop\n" + bad
+            + "  view:\n    active: deploy\n")
+    path.write_text(text)
     state, warnings = context_state.load("prod", cluster="kind-prod")
     assert [w.removeprefix(str(path)) for w in warnings] == [where]
     assert (state.read_only, state.skin, state.namespace, state.view, state.corrupt) == (True, "red", "shop", "deploy", False)
     context_state.save(state)
     doc = yaml.safe_load(path.read_text())["k9py"]
     assert doc["readOnly"] is True and doc["skin"] == "red" and doc["view"]["active"] == "deploy"
-    assert not path.with_name("config.yaml.corrupt").exists()
+    assert path.with_name("config.yaml.corrupt").read_text() == text
+    state, _ = context_state.load("prod", cluster="kind-prod")
+    context_state.save(state)  # saved again: the first copy, the user's, stays
+    assert path.with_name("config.yaml.corrupt").read_text() == text
