@@ -169,23 +169,32 @@ def test_403_for_one_kind_500_for_another(server, kubeconfig):
     run(main())
 
 
+async def _followed_then_away(b, server) -> tuple[str, list[str], asyncio.Task]:
+    """A pod's log followed (timestamps on) until it has every line so far, then the server
+    stopped and the drop noticed: (the pod, the lines got, the following task)."""
+    from tests.backends.test_live import _server_log
+
+    pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
+    got: list[str] = []
+
+    async def follow():
+        async for ln in b.logs("default", pod, follow=True, timestamps=True):
+            got.append(ln)
+
+    task = asyncio.get_running_loop().create_task(follow())
+    await until(lambda: got and got == _server_log(server, pod), "the log so far")
+    server.stop()
+    await until(lambda: b.connection().state != "connected", "the drop noticed")
+    return pod, got, task
+
+
 def test_logs_follow_resumes_after_a_restart_without_duplicates(server, kubeconfig):
     from tests.backends.test_live import _server_log
 
     async def main():
         b = backend(kubeconfig)
-        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
-        got: list[str] = []
-
-        async def follow():
-            async for ln in b.logs("default", pod, follow=True, timestamps=True):
-                got.append(ln)
-
-        task = asyncio.get_running_loop().create_task(follow())
-        await until(lambda: got and got == _server_log(server, pod), "the log so far")
+        pod, got, task = await _followed_then_away(b, server)
         seen = len(got)
-        server.stop()
-        await until(lambda: b.connection().state != "connected", "the drop noticed")
         with server.cluster.lock:
             server.cluster.advance(120)  # lines written while we were away
         server.restart()
@@ -207,22 +216,11 @@ def test_a_followed_log_ends_when_its_pod_was_replaced_while_the_server_was_away
     stream resumed on the new pod's lines, spliced after the old one's with no sign. It ends, as
     it does when the stream closes on a replaced pod."""
     from k9py.kube.meta import deep_copy
-    from tests.backends.test_live import _server_log
 
     async def main():
         b = backend(kubeconfig)
-        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
-        got: list[str] = []
-
-        async def follow():
-            async for ln in b.logs("default", pod, follow=True, timestamps=True):
-                got.append(ln)
-
-        task = asyncio.get_running_loop().create_task(follow())
-        await until(lambda: got and got == _server_log(server, pod), "the log so far")
+        pod, got, task = await _followed_then_away(b, server)
         before = list(got)
-        server.stop()
-        await until(lambda: b.connection().state != "connected", "the drop noticed")
         with server.cluster.lock:
             old = server.cluster.get("Pod", "default", pod)
             server.cluster.delete("Pod", "default", pod, grace_period=0)
