@@ -387,10 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def resolve_files(args: argparse.Namespace) -> None:
     """Bundled names → their paths, in every argument that takes a file."""
-    if not getattr(args, "scenario", None) and args.command not in ("replay", "scenario"):
+    if getattr(args, "scenario", None) is None and args.command not in ("replay", "scenario"):
         return  # nothing to resolve (the catalog is not imported for the demo)
     from k9py.scenario.catalog import resolve
-    if getattr(args, "scenario", None):
+    if getattr(args, "scenario", None) is not None:  # ('' too: said, not read as no file)
         args.scenario = resolve(args.scenario)
     if args.command == "replay":
         args.given_file, args.file = args.file, resolve(args.file)

@@ -124,6 +124,8 @@ def test_readme_has_exactly_the_two_setup_commands_and_ci_runs_the_second():
     (["replay", "incident"], "incident: no such file or bundled scenario (did you mean incident-checkout-oom?)"),
     (["serve", "--scenario", "nope"], "nope: no such file or bundled scenario (bundled: admission-policy, crashloop, demo, "),
     (["scenario", "check", "self-heal"], "self-heal: no such file or bundled scenario (did you mean self-healing?)"),
+    (["--scenario", ""], "an empty name: give a scenario file or a bundled scenario's name (admission-policy, "),  # was: no such file
+    (["--scenario", "/"], "/: is a directory, not a scenario file"),
     (["--bogus"], "unrecognized arguments: --bogus"),
     # was: argument command: invalid choice: 'incident.jsonl.gz' (choose from 'serve', ...)
     (["--replay", "incident.jsonl.gz"], "--replay is no option; replay is a command: k9py replay ..."),

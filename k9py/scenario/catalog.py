@@ -41,6 +41,10 @@ def names(directory: str | None = None) -> dict[str, str]:
 def resolve(arg: str, directory: str | None = None) -> str:
     """A file given on the command line: an existing path as is, else a bundled scenario's
     name (``crashloop``, ``crashloop.yaml``). K9pyError otherwise, naming close names."""
+    if not arg.strip():
+        raise K9pyError(f"an empty name: give a scenario file or a bundled scenario's name ({', '.join(names(directory))})")
+    if os.path.isdir(arg):
+        raise K9pyError("is a directory, not a scenario file", file=arg)
     if os.path.exists(arg):
         return arg
     if os.sep in arg:  # a path: the file is missing

@@ -201,6 +201,8 @@ def test_an_unknown_key_is_an_error_naming_its_line(tmp_path, text, message):
     ("k9py:\n  shellPod:\n    labels: {team: [a]}\n", "config.yaml:3: k9py.shellPod.labels.team: must be a string, not a list"),
     ("k9py:\n  defaultView: podz\n", "config.yaml:2: k9py.defaultView: unknown view 'podz'"),
     ("k9py:\n  scenario: no-such-scenario\n", "config.yaml:2: k9py.scenario: no-such-scenario: no such file or bundled scenario"),
+    # was `k9py: /: is a directory…`, naming neither the file nor the field
+    ("k9py:\n  scenario: /\n", "config.yaml:2: k9py.scenario: /: is a directory, not a scenario file"),
     ("k9py:\n  ui:\n    skin: no-such-skin\n", "config.yaml:3: k9py.ui.skin: unknown skin 'no-such-skin'"),
     ("- k9py\n", "config.yaml:1: must be a mapping, not a list"),
     ("k9py:\n  ui: [1\n", "config.yaml:3: yaml: "),
