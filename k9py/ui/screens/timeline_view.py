@@ -20,7 +20,7 @@ from k9py.backends.playback import Mark, Playback, Unsubscribe
 from k9py.errors import K9pyError
 from k9py.ui import theme
 from k9py.ui.plain import plain_title
-from k9py.ui.screens.filelist import fit_middle
+from k9py.ui.screens.filelist import fit_end, fit_middle
 from k9py.ui.screens.help import Choices, KeyedScreen
 from k9py.ui.widgets.timeline import clock, go_to, playback_of, speed_text, toggle
 from k9py.view.inert import inert_line
@@ -34,9 +34,7 @@ def _fit_what(what: str, width: int) -> str:
     """A step's words in ``width`` cells: one that ends with an object's name keeps the name's
     end (the pods of one ReplicaSet differ there), any other its start (a log line's words)."""
     last = what.rpartition(" ")[2]
-    if len(what) > width and ("/" in last or "-" in last):
-        return fit_middle(what, width)
-    return what if len(what) <= width else what[: width - 1] + "…"
+    return (fit_middle if "/" in last or "-" in last else fit_end)(what, width)
 
 
 def mark_line(mark: Mark, *, is_next: bool, what_width: int) -> Text:
