@@ -953,13 +953,8 @@ class LiveBackend(Backend):
                 if follow and watch_pod is None:
                     watch_pod = await self._container_marker(namespace, pod, container)
                 elif recheck and watch_pod is not None:
-                    try:
-                        if await self._container_marker(namespace, pod, container) != watch_pod:
-                            return  # replaced or restarted while the stream was down: its lines are another's
-                    except LiveApiError as err:
-                        if err.code == 404:
-                            return
-                        raise
+                    if not await self._still_followed(namespace, pod, container, watch_pod):
+                        return  # replaced or restarted while the stream was down: its lines are another's
                     recheck = False
                 stream = await self._open_stream(path, query, read_timeout=None if follow else self.options.request_timeout,
                                                  keep_empty=True, parse=None, name=f"k9py-logs-{pod}",
@@ -1004,7 +999,7 @@ class LiveBackend(Backend):
             recheck = recheck or dropped
             if not dropped:
                 try:
-                    if await self._container_marker(namespace, pod, container) != watch_pod:
+                    if watch_pod is not None and not await self._still_followed(namespace, pod, container, watch_pod):
                         return  # the pod or the container is not the one we followed
                     if await self._container_done(namespace, pod, container):
                         return
@@ -1026,6 +1021,16 @@ class LiveBackend(Backend):
             return container
         names = podcontainers.names(p)
         return podcontainers.default_container(p) or (names[0] if names else "")
+
+    async def _still_followed(self, namespace: str, pod: str, container: str | None, marker: tuple[str, int]) -> bool:
+        """Whether the pod and its container are still those a log stream followed (``marker``);
+        a pod gone (404) is not. Other errors are the caller's."""
+        try:
+            return await self._container_marker(namespace, pod, container) == marker
+        except LiveApiError as err:
+            if err.code == 404:
+                return False
+            raise
 
     async def _container_marker(self, namespace: str, pod: str, container: str | None) -> tuple[str, int]:
         """(pod uid, restart count): when it changes the followed container is gone."""
