@@ -421,17 +421,7 @@ def test_a_followed_log_resumes_as_soon_as_the_server_answers_again(server, kube
 
     async def main():
         b = backend(kubeconfig, backoff_initial=60.0, backoff_cap=60.0)
-        pod = sorted(truth(server.handle, "Pod", "default"))[0][1]
-        got: list[str] = []
-
-        async def follow():
-            async for ln in b.logs("default", pod, follow=True, timestamps=True):
-                got.append(ln)
-
-        task = asyncio.get_running_loop().create_task(follow())
-        await until(lambda: got and got == _server_log(server, pod), "the log so far")
-        server.stop()
-        await until(lambda: b.connection().state != "connected", "the drop noticed")
+        pod, got, task = await _followed_then_away(b, server)
         with server.cluster.lock:
             server.cluster.advance(30)
         server.restart()
