@@ -369,6 +369,15 @@ def test_a_plugin_with_inputs_asks_for_them_then_confirms_then_runs_with_them(tm
     run(scenario, user=cfg)
 
 
+async def inputs_dialog(app, pilot) -> PluginInputsDialog:
+    """`Y` (INPUTS' plugin) on the web pod: its inputs dialog."""
+    await goto(app, pilot, "web")
+    await pilot.press("Y")
+    await settle(app, pilot)
+    assert isinstance(app.screen, PluginInputsDialog)
+    return app.screen
+
+
 def test_a_dropdown_without_a_default_opens_blank_and_is_asked_for(tmp_path):
     """A dropdown with no default (a valid k9s plugin) crashed the app as its key was pressed:
     Textual's `Select.BLANK` is False now, an illegal value; no selection is `Select.NULL`."""
@@ -376,11 +385,7 @@ def test_a_dropdown_without_a_default_opens_blank_and_is_asked_for(tmp_path):
     cfg = user(tmp_path, no_default.format(py=PY, prog="unused", out=tmp_path / "ran"))
 
     async def scenario(app, pilot, cluster):
-        await goto(app, pilot, "web")
-        await pilot.press("Y")
-        await settle(app, pilot)
-        dialog = app.screen
-        assert isinstance(dialog, PluginInputsDialog)
+        dialog = await inputs_dialog(app, pilot)
         assert dialog.typed()["image"] == ""  # nothing chosen yet
         await pilot.press("tab", *"5Gi", "tab", "tab", "enter")  # the rest filled, the image not
         await settle(app, pilot)
@@ -396,11 +401,7 @@ def test_a_plugin_inputs_labels_are_never_markup(tmp_path):
     cfg = user(tmp_path, hostile.format(py=PY, prog="unused", out=tmp_path / "ran"))
 
     async def scenario(app, pilot, cluster):
-        await goto(app, pilot, "web")
-        await pilot.press("Y")
-        await settle(app, pilot)
-        dialog = app.screen
-        assert isinstance(dialog, PluginInputsDialog)
+        dialog = await inputs_dialog(app, pilot)
         [tick] = dialog.query(Tick)
         assert tick.label.plain == "x[/] [@click=app.quit]go[/]:"
 
