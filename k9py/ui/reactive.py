@@ -6,7 +6,7 @@ pinned (``--skin``, ``--readonly``) stay as they started."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,15 +24,16 @@ def watched() -> set[Path]:
                                   locations.plugins_file(), locations.views_file())}
 
 
-def reload(app: K9pyApp, changed: str = "") -> bool:
-    """Read the user's files again and use them; False (flashed) when one is wrong."""
+def reload(app: K9pyApp, changed: Sequence[str] = ()) -> bool:
+    """Read the user's files again and use them (``changed``: the names of those saved); False
+    (flashed) when one is wrong."""
     from k9py.config.user import load_user
     try:
         fresh = load_user()
     except K9pyError as err:
         said = str(err)
-        if changed and not any(name in said for name in changed.split(", ")):
-            said = f"{changed} not read: {said}"  # another file is wrong: the one saved waits for it
+        if changed and not any(name in said for name in changed):
+            said = f"{', '.join(changed)} not read: {said}"  # another file is wrong: the one saved waits for it
         app.flash(f"{said} (kept as it was)", "error")
         return False
     user = app.user
@@ -54,7 +55,7 @@ def reload(app: K9pyApp, changed: str = "") -> bool:
         if not user.skin_pinned:
             app.apply_skin(f.skin)
     warnings = [*notes, *fresh.warnings]
-    app.flash(" | ".join(warnings) if warnings else f"{changed or 'config'} reloaded", "warn" if warnings else "info")
+    app.flash(" | ".join(warnings) if warnings else f"{', '.join(changed) or 'config'} reloaded", "warn" if warnings else "info")
     return True
 
 
@@ -65,7 +66,7 @@ async def watch(app: K9pyApp) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     async for changes in awatch(folder, debounce=200):  # editors write a temporary file and rename it
         if mine := relevant(Path(p) for _, p in changes):
-            reload(app, ", ".join(mine))
+            reload(app, mine)
 
 
 def relevant(paths: Iterable[Path]) -> list[str]:

@@ -25,7 +25,7 @@ def test_saved_files_come_in_without_a_restart_and_a_wrong_one_changes_nothing(d
         (tmp_path / "aliases.yaml").write_text("aliases:\n  pp: v1/pods\n  dd: apps/v1/deployments\n")
         (tmp_path / "views.yaml").write_text("views:\n  v1/pods:\n    columns: [NAME, AGE]\n")
         (tmp_path / "config.yaml").write_text("k9py:\n  ui:\n    reactive: true\n    skin: dracula\n")
-        assert reactive.reload(app, "aliases.yaml")
+        assert reactive.reload(app, ["aliases.yaml"])
         await sync(app, pilot)
         assert header(app) == ["NAME", "AGE"]  # the pods shown: views.yaml's columns at once
         assert app.skin.name == "dracula"
@@ -33,13 +33,13 @@ def test_saved_files_come_in_without_a_restart_and_a_wrong_one_changes_nothing(d
         await sync(app, pilot)
         assert app.current.scope.view.name == "deployments"
         (tmp_path / "aliases.yaml").write_text("aliases: [pp]\n")
-        assert not reactive.reload(app, "aliases.yaml")
+        assert not reactive.reload(app, ["aliases.yaml"])
         assert "aliases.yaml:1" in flash(app) and "kept as it was" in flash(app)
         assert app.user.aliases["dd"] == "apps/v1/deployments"
         # hotkeys.yaml saved while aliases.yaml is still wrong: the flash names the file saved
         # too (it repeated aliases.yaml's error as if it were about the file just saved)
         (tmp_path / "hotkeys.yaml").write_text("hotKeys: {}\n")
-        assert not reactive.reload(app, "hotkeys.yaml")
+        assert not reactive.reload(app, ["hotkeys.yaml"])
         assert flash(app).startswith("hotkeys.yaml not read: ") and "aliases.yaml:1" in flash(app)
     drive(s, user=user)
 
