@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 CHECK_EVERY = 0.05  # seconds between looks while keys wait
 ROWS_GRACE = 1.0  # seconds after the build for the view's rows to come (an empty view: at most this)
 HOLD_AT_MOST = 30.0  # seconds: keys never wait longer, whatever the build does
-LIST_AT_MOST = 5.0  # seconds keys wait for a live view's first list (esc never waits)
+LIST_AT_MOST = 5.0  # seconds keys wait for a view's first rows (an esc behind them lets them go)
 NEVER_HELD = ("ctrl+c",)  # quitting never waits
 REPLAY_AT_MOST = 2.0  # seconds keys handed back may take to come through the app's queue
 
@@ -77,7 +77,7 @@ class HeldKeys:
         if app.switch_holds_keys:  # `:pods @b⏎:dp⏎` typed in one go: `:dp` is for b, once there
             return True
         if self._first_list_on_its_way() and event.key != "escape" and not self._rows_in_table() \
-                and self.app.current is not self._waited_in_vain \
+                and app.current is not self._waited_in_vain \
                 and len(app.screen_stack) == 1 and not app.prompt.display \
                 and keymap.prompt_mode(app.user.keymap, event.key) is None:
             return True  # `:cj⏎d` on a live cluster: the `d` is for a cronjob the list brings
